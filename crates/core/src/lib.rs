@@ -1,0 +1,22 @@
+//! # graftwatch-core
+//!
+//! The shared vocabulary of graftwatch: calendar dates and transplant days,
+//! identifiers, measurement units with explicit conversions, bounded
+//! percentages, cell lineages and literature citations.
+//!
+//! This crate does no I/O and has no knowledge of file formats; every other
+//! crate depends on it and it depends on nothing of ours.
+
+pub mod citation;
+pub mod date;
+pub mod ids;
+pub mod lineage;
+pub mod percent;
+pub mod units;
+
+pub use citation::{Citation, Provenance};
+pub use date::{Date, DateError, DayOffset, TimeOfDay};
+pub use ids::{DonorId, PatientId, PersonRef};
+pub use lineage::Lineage;
+pub use percent::{Percent, PercentError};
+pub use units::{Analyte, Unit, UnitError};

@@ -1,0 +1,15 @@
+//! # graftwatch-criteria
+//!
+//! The consensus rules, one module per criterion. Each module holds the cited
+//! table (source, year, table, provenance `[V]/[S]/[R]`), its input type, an
+//! outcome with sub-scores, a pure `compute`/`grade` function and boundary
+//! tests on both sides of every threshold. Nothing here does I/O.
+//!
+//! Every outcome carries an [`Explanation`]: the rule and its version, the
+//! citation, the observations (date, value, unit) that decided it, the
+//! ambiguity defaults applied (as [`Flag`]s) and, instead of a silent zero,
+//! what was missing.
+
+pub mod explain;
+
+pub use explain::{Evidence, Explanation, Flag, Graded};

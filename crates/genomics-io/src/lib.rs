@@ -1,0 +1,5 @@
+//! # graftwatch-genomics-io
+//!
+//! File readers that turn lab files into the inputs of `graftwatch-chimerism`:
+//! GeneMapper-style STR peak tables, VCF/BCF FORMAT/AD allele depths, BAM/CRAM
+//! read counting at marker sites and alignment-free FASTQ counting.
