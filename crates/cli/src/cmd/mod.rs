@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod chimerism;
+pub mod course;
+pub mod demo;
