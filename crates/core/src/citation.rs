@@ -48,6 +48,13 @@ pub struct Citation {
 
 impl std::fmt::Display for Citation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}), {} {}", self.source, self.year, self.table, self.provenance.tag())
+        write!(
+            f,
+            "{} ({}), {} {}",
+            self.source,
+            self.year,
+            self.table,
+            self.provenance.tag()
+        )
     }
 }

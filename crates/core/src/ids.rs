@@ -65,7 +65,9 @@ impl<'de> Deserialize<'de> for PersonRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         if s.trim().is_empty() {
-            return Err(serde::de::Error::custom("person must be 'recipient' or a donor id, not empty"));
+            return Err(serde::de::Error::custom(
+                "person must be 'recipient' or a donor id, not empty",
+            ));
         }
         Ok(PersonRef::parse(&s))
     }

@@ -70,7 +70,9 @@ impl fmt::Display for Lineage {
 
 /// Error for an unknown lineage name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown lineage '{0}'; expected one of whole_blood, cd3, myeloid (cd33/cd15/cd66/granulocytes), cd19, cd56, cd34, marrow")]
+#[error(
+    "unknown lineage '{0}'; expected one of whole_blood, cd3, myeloid (cd33/cd15/cd66/granulocytes), cd19, cd56, cd34, marrow"
+)]
 pub struct LineageError(pub String);
 
 impl FromStr for Lineage {

@@ -139,7 +139,11 @@ impl FromStr for Unit {
         }
         Err(UnitError::Unknown {
             given: s.to_string(),
-            accepted: Unit::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>().join(", "),
+            accepted: Unit::ALL
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
     }
 }
@@ -273,9 +277,11 @@ impl Analyte {
     /// The unit values are stored in after conversion.
     pub fn canonical_unit(self) -> Unit {
         match self {
-            Analyte::Anc | Analyte::Wbc | Analyte::Alc | Analyte::Monocytes | Analyte::Platelets => {
-                Unit::Per1e9L
-            }
+            Analyte::Anc
+            | Analyte::Wbc
+            | Analyte::Alc
+            | Analyte::Monocytes
+            | Analyte::Platelets => Unit::Per1e9L,
             Analyte::Hemoglobin | Analyte::Albumin => Unit::GPerDl,
             Analyte::PbBlasts => Unit::Percent,
             Analyte::Bilirubin | Analyte::Creatinine | Analyte::Crp => Unit::MgPerDl,
@@ -287,9 +293,11 @@ impl Analyte {
     /// Units accepted on input for this analyte.
     pub fn accepted_units(self) -> &'static [Unit] {
         match self {
-            Analyte::Anc | Analyte::Wbc | Analyte::Alc | Analyte::Monocytes | Analyte::Platelets => {
-                &[Unit::Per1e9L, Unit::PerMicroL]
-            }
+            Analyte::Anc
+            | Analyte::Wbc
+            | Analyte::Alc
+            | Analyte::Monocytes
+            | Analyte::Platelets => &[Unit::Per1e9L, Unit::PerMicroL],
             Analyte::Hemoglobin => &[Unit::GPerDl, Unit::GPerL, Unit::MmolPerL],
             Analyte::Albumin => &[Unit::GPerDl, Unit::GPerL],
             Analyte::PbBlasts => &[Unit::Percent],
@@ -305,7 +313,11 @@ impl Analyte {
         let v = match (self, unit) {
             (_, u) if u == self.canonical_unit() => value,
             (
-                Analyte::Anc | Analyte::Wbc | Analyte::Alc | Analyte::Monocytes | Analyte::Platelets,
+                Analyte::Anc
+                | Analyte::Wbc
+                | Analyte::Alc
+                | Analyte::Monocytes
+                | Analyte::Platelets,
                 Unit::PerMicroL,
             ) => value / 1000.0,
             (Analyte::Hemoglobin | Analyte::Albumin, Unit::GPerL) => value / 10.0,
@@ -376,18 +388,50 @@ mod tests {
 
     #[test]
     fn conversions() {
-        assert!(close(Analyte::Bilirubin.to_canonical(34.2, Unit::MicromolPerL).unwrap(), 2.0));
-        assert!(close(Analyte::Anc.to_canonical(500.0, Unit::PerMicroL).unwrap(), 0.5));
-        assert!(close(Analyte::Crp.to_canonical(30.0, Unit::MgPerL).unwrap(), 3.0));
-        assert!(close(Analyte::Hemoglobin.to_canonical(90.0, Unit::GPerL).unwrap(), 9.0));
-        assert!(close(Analyte::Creatinine.to_canonical(176.8, Unit::MicromolPerL).unwrap(), 2.0));
-        assert!(close(Analyte::Ferritin.to_canonical(650.0, Unit::MicrogPerL).unwrap(), 650.0));
-        assert!(close(Unit::Fahrenheit.convert_plain(100.4, Unit::Celsius, "t").unwrap(), 38.0));
+        assert!(close(
+            Analyte::Bilirubin
+                .to_canonical(34.2, Unit::MicromolPerL)
+                .unwrap(),
+            2.0
+        ));
+        assert!(close(
+            Analyte::Anc.to_canonical(500.0, Unit::PerMicroL).unwrap(),
+            0.5
+        ));
+        assert!(close(
+            Analyte::Crp.to_canonical(30.0, Unit::MgPerL).unwrap(),
+            3.0
+        ));
+        assert!(close(
+            Analyte::Hemoglobin.to_canonical(90.0, Unit::GPerL).unwrap(),
+            9.0
+        ));
+        assert!(close(
+            Analyte::Creatinine
+                .to_canonical(176.8, Unit::MicromolPerL)
+                .unwrap(),
+            2.0
+        ));
+        assert!(close(
+            Analyte::Ferritin
+                .to_canonical(650.0, Unit::MicrogPerL)
+                .unwrap(),
+            650.0
+        ));
+        assert!(close(
+            Unit::Fahrenheit
+                .convert_plain(100.4, Unit::Celsius, "t")
+                .unwrap(),
+            38.0
+        ));
     }
 
     #[test]
     fn mismatch_lists_accepted() {
-        let e = Analyte::Bilirubin.to_canonical(1.0, Unit::GPerL).unwrap_err().to_string();
+        let e = Analyte::Bilirubin
+            .to_canonical(1.0, Unit::GPerL)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("mg/dL") && e.contains("umol/L"), "{e}");
         assert!(Analyte::Anc.to_canonical(1.0, Unit::MgPerDl).is_err());
     }

@@ -1,1 +1,37 @@
-//! Course model (being written).
+//! # graftwatch-course
+//!
+//! The patient course model: the patient, the donors, dated events (CAR-T,
+//! conditioning, graft infusions, DLI, transfusions, drugs, oxygen, ICU,
+//! infections, biopsies, death) and dated observations (labs, vitals, GVHD
+//! findings, neuro assessments, marrow, MRD, chimerism), with day-0
+//! arithmetic relative to any anchor event.
+//!
+//! Files: a JSON course document and a long CSV (one row per observation or
+//! event), read with [`read_course`] and written with [`write_course`]; both
+//! give the same [`Course`]. Units are converted to canonical units on input.
+
+pub mod anchor;
+pub mod diagnostic;
+pub mod event;
+pub mod io;
+pub mod io_csv;
+pub mod model;
+pub mod observation;
+pub mod patient;
+pub mod validate;
+
+pub use anchor::{Anchor, AnchorKind};
+pub use diagnostic::{CourseError, Diagnostic, Location, Severity};
+pub use event::{
+    AgentDose, BiopsyResult, ConditioningIntensity, DliIntent, DrugClass, Event, EventDetail,
+    GraftSource, OxygenDevice, TransfusionProduct,
+};
+pub use io::{LoadedCourse, read_course, write_course};
+pub use model::{Course, FORMAT_V1};
+pub use observation::{
+    Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind, ValueSpec,
+};
+pub use patient::{
+    Abnormality, AbnormalityKind, Diagnosis, Disease, Donor, DonorRelationship, Karyotype,
+    LabReference, Mutation, Patient, Sex,
+};

@@ -1,0 +1,123 @@
+//! Problems found in course files: where, which field, what value, what was expected.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Error or warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Implausible but possible: reported, the file is still valid.
+    Warning,
+    /// The file is invalid.
+    Error,
+}
+
+/// Where in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// The file as a whole.
+    File,
+    /// A JSON path such as `$.observations[12].value`, with the line when known.
+    JsonPath {
+        /// The path.
+        path: String,
+        /// 1-based line, when known.
+        line: Option<usize>,
+    },
+    /// A CSV line (1-based, header = line 1) and column name.
+    CsvLine {
+        /// 1-based line.
+        line: usize,
+        /// Column name, when the problem is in one column.
+        column: Option<String>,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File => Ok(()),
+            Location::JsonPath {
+                path,
+                line: Some(l),
+            } => write!(f, "line {l}, {path}"),
+            Location::JsonPath { path, line: None } => f.write_str(path),
+            Location::CsvLine {
+                line,
+                column: Some(c),
+            } => write!(f, "line {line}, column '{c}'"),
+            Location::CsvLine { line, column: None } => write!(f, "line {line}"),
+        }
+    }
+}
+
+/// One problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// File.
+    pub file: PathBuf,
+    /// Where in it.
+    pub location: Location,
+    /// Field name, e.g. `value`, `unit`, `date`.
+    pub field: Option<String>,
+    /// The offending value as written.
+    pub value: Option<String>,
+    /// What was expected, in words.
+    pub expected: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{sev}: {}", self.file.display())?;
+        let loc = self.location.to_string();
+        if !loc.is_empty() {
+            write!(f, ": {loc}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field '{field}'")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, ": value '{v}'")?;
+        }
+        write!(f, ": {}", self.expected)
+    }
+}
+
+/// Why a course could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum CourseError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file's extension does not say whether it is JSON or CSV.
+    #[error("{0}: unknown course file type; expected a .json or .csv file")]
+    UnknownFormat(PathBuf),
+    /// One or more errors in the content (warnings may be included).
+    #[error("{}", .0.iter().filter(|d| d.severity == Severity::Error).map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl CourseError {
+    /// The diagnostics, when the content was invalid.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            CourseError::Invalid(d) => d,
+            _ => &[],
+        }
+    }
+}

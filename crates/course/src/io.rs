@@ -1,0 +1,133 @@
+//! Reading and writing course files: JSON document and long CSV.
+
+use std::path::Path;
+
+use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
+use crate::model::Course;
+use crate::validate::{JsonLocator, normalize_and_check};
+
+/// A course read from a file, with its warnings.
+#[derive(Debug, Clone)]
+pub struct LoadedCourse {
+    /// The course, units converted, events and observations sorted by date.
+    pub course: Course,
+    /// Warnings (implausible but possible values).
+    pub warnings: Vec<Diagnostic>,
+}
+
+enum Kind {
+    Json,
+    Csv,
+}
+
+fn kind_of(path: &Path) -> Result<Kind, CourseError> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+    {
+        Some(e) if e == "json" => Ok(Kind::Json),
+        Some(e) if e == "csv" => Ok(Kind::Csv),
+        _ => Err(CourseError::UnknownFormat(path.to_path_buf())),
+    }
+}
+
+/// Reads a `.json` or `.csv` course file, converts units and checks it.
+pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
+    let kind = kind_of(path)?;
+    let text = std::fs::read_to_string(path).map_err(|source| CourseError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match kind {
+        Kind::Json => read_json_str(&text, path),
+        Kind::Csv => crate::io_csv::read_csv_str(&text, path),
+    }
+}
+
+/// Parses a JSON course from text; `path` is used in messages only.
+pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let mut course: Course = serde_path_to_error::deserialize(de).map_err(|e| {
+        let json_path = e.path().to_string();
+        let inner = e.into_inner();
+        let line = if inner.line() > 0 {
+            Some(inner.line())
+        } else {
+            None
+        };
+        CourseError::Invalid(vec![Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            location: Location::JsonPath {
+                path: format!("$.{}", json_path.trim_start_matches('.')).replace("$..", "$."),
+                line,
+            },
+            field: None,
+            value: None,
+            expected: clean_serde_message(&inner.to_string()),
+        }])
+    })?;
+    finish(&mut course, path, &JsonLocator)
+}
+
+/// Runs the checks, sorts, and splits errors from warnings.
+pub(crate) fn finish(
+    course: &mut Course,
+    path: &Path,
+    loc: &dyn crate::validate::Locator,
+) -> Result<LoadedCourse, CourseError> {
+    let diags = normalize_and_check(course, path, loc);
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(CourseError::Invalid(diags));
+    }
+    course.sort();
+    Ok(LoadedCourse {
+        course: course.clone(),
+        warnings: diags,
+    })
+}
+
+/// serde_json appends " at line L column C"; the location is reported separately.
+fn clean_serde_message(m: &str) -> String {
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+/// Writes a course as `.json` (pretty) or `.csv` by extension, atomically
+/// (temporary file in the same directory, then rename), so a failed write
+/// never leaves a half-written file.
+pub fn write_course(path: &Path, course: &Course) -> Result<(), CourseError> {
+    let text = match kind_of(path)? {
+        Kind::Json => to_json_string(course),
+        Kind::Csv => crate::io_csv::to_csv_string(course),
+    };
+    let io = |source| CourseError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
+/// The course as pretty JSON.
+pub fn to_json_string(course: &Course) -> String {
+    // Serialising plain data structures cannot fail.
+    let mut s = serde_json::to_string_pretty(course).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,158 @@
+//! The course document.
+
+use graftwatch_core::{Analyte, Date, DonorId};
+use serde::{Deserialize, Serialize};
+
+use crate::anchor::{Anchor, AnchorKind};
+use crate::event::{Event, EventDetail, GraftSource};
+use crate::observation::{Observation, ObservationKind};
+use crate::patient::{Donor, Patient};
+
+/// Format tag of version 1 of the course document.
+pub const FORMAT_V1: &str = "graftwatch-course/1";
+
+/// A patient's course: who, with which donors, what happened and what was
+/// observed. Events and observations are kept sorted by date (stable).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Course {
+    /// Format tag, `graftwatch-course/1`.
+    pub format: String,
+    /// Present when the course is an illustrative reconstruction rather than
+    /// real data (the bundled seed case): says so in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illustrative: Option<String>,
+    /// The patient.
+    pub patient: Patient,
+    /// Donors and cord units.
+    #[serde(default)]
+    pub donors: Vec<Donor>,
+    /// Events.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Observations.
+    #[serde(default)]
+    pub observations: Vec<Observation>,
+}
+
+impl Course {
+    /// Sorts events and observations by date (then time), stably.
+    pub fn sort(&mut self) {
+        self.events.sort_by_key(|e| (e.date, e.time));
+        self.observations.sort_by_key(|o| (o.date, o.time));
+    }
+
+    /// The donor with this id.
+    pub fn donor(&self, id: &DonorId) -> Option<&Donor> {
+        self.donors.iter().find(|d| &d.id == id)
+    }
+
+    /// Every anchor event (transplants, CAR-T infusions, DLIs), in date order.
+    /// A transplant's day 0 is the date of its first graft infusion.
+    pub fn anchors(&self) -> Vec<Anchor> {
+        let mut out: Vec<Anchor> = Vec::new();
+        let mut dli_n = 0u32;
+        let mut cart_n = 0u32;
+        for e in &self.events {
+            match &e.detail {
+                EventDetail::GraftInfusion { transplant, .. } => {
+                    let kind = AnchorKind::Transplant(*transplant);
+                    if !out.iter().any(|a| a.kind == kind) {
+                        out.push(Anchor { kind, date: e.date });
+                    }
+                }
+                EventDetail::CarTInfusion { .. } => {
+                    cart_n += 1;
+                    out.push(Anchor {
+                        kind: AnchorKind::CarT(cart_n),
+                        date: e.date,
+                    });
+                }
+                EventDetail::Dli { .. } => {
+                    dli_n += 1;
+                    out.push(Anchor {
+                        kind: AnchorKind::Dli(dli_n),
+                        date: e.date,
+                    });
+                }
+                _ => {}
+            }
+        }
+        out.sort_by_key(|a| a.date);
+        out
+    }
+
+    /// Day 0 of transplant `n` (first graft infusion).
+    pub fn transplant_day0(&self, n: u32) -> Option<Date> {
+        self.anchors()
+            .into_iter()
+            .find(|a| a.kind == AnchorKind::Transplant(n))
+            .map(|a| a.date)
+    }
+
+    /// The anchor a date is best described against: the latest transplant or
+    /// CAR-T infusion on or before it (DLIs are reported separately).
+    pub fn primary_anchor_for(&self, date: Date) -> Option<Anchor> {
+        self.anchors()
+            .into_iter()
+            .filter(|a| {
+                matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)) && a.date <= date
+            })
+            .next_back()
+    }
+
+    /// Graft sources infused in transplant `n`.
+    pub fn graft_sources(&self, n: u32) -> Vec<(GraftSource, DonorId)> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.detail {
+                EventDetail::GraftInfusion {
+                    transplant,
+                    source,
+                    donor,
+                    ..
+                } if *transplant == n => Some((*source, donor.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// All observations of a kind, in date order.
+    pub fn observations_of(&self, kind: ObservationKind) -> impl Iterator<Item = &Observation> {
+        self.observations.iter().filter(move |o| o.kind == kind)
+    }
+
+    /// `(date, value)` of a laboratory analyte in canonical units.
+    pub fn lab_series(&self, analyte: Analyte) -> Vec<(Date, f64)> {
+        self.observations_of(ObservationKind::Lab(analyte))
+            .filter_map(|o| o.number().map(|v| (o.date, v)))
+            .collect()
+    }
+
+    /// The most recent body weight (kg) on or before `date`, or else the
+    /// first one recorded.
+    pub fn weight_on(&self, date: Date) -> Option<f64> {
+        let ws: Vec<(Date, f64)> = self
+            .observations_of(ObservationKind::Weight)
+            .filter_map(|o| o.number().map(|v| (o.date, v)))
+            .collect();
+        ws.iter()
+            .rev()
+            .find(|(d, _)| *d <= date)
+            .or(ws.first())
+            .map(|(_, w)| *w)
+    }
+
+    /// First and last date mentioned by any event or observation.
+    pub fn span(&self) -> Option<(Date, Date)> {
+        let dates = self
+            .events
+            .iter()
+            .flat_map(|e| std::iter::once(e.date).chain(e.end_date))
+            .chain(self.observations.iter().map(|o| o.date));
+        dates.fold(None, |acc, d| match acc {
+            None => Some((d, d)),
+            Some((a, b)) => Some((a.min(d), b.max(d))),
+        })
+    }
+}

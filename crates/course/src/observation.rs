@@ -1,0 +1,513 @@
+//! Dated observations: one measured or assessed value each.
+//!
+//! Every observation is a `kind` with a `value` (number, yes/no or category)
+//! and, for numbers, a `unit`. Readers convert numbers to the kind's
+//! canonical unit, so the model always holds canonical values; see
+//! [`ObservationKind::spec`] for each kind's value type, canonical unit,
+//! accepted units and range.
+
+use std::fmt;
+
+use graftwatch_core::{Analyte, Date, Lineage, PersonRef, TimeOfDay, Unit};
+use serde::{Deserialize, Serialize};
+
+/// Whether a finding is attributed to GVHD (MAGIC stages only GVHD-attributed
+/// findings; NIH 2014 excludes organs explained entirely by another cause).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribution {
+    /// Attributed to GVHD.
+    Gvhd,
+    /// Entirely explained by another documented cause (infection, drug, VOD/SOS…).
+    Other,
+    /// GVHD plus other causes.
+    Multifactorial,
+}
+
+/// Chimerism assay method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChimerismMethod {
+    /// STR fragment analysis (capillary electrophoresis).
+    Str,
+    /// NGS at SNP/indel markers.
+    Ngs,
+    /// Real-time quantitative PCR.
+    Qpcr,
+    /// Digital PCR.
+    Dpcr,
+    /// Sex-chromosome FISH.
+    Fish,
+}
+
+/// The value of an observation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ObsValue {
+    /// A number (in the kind's canonical unit once read).
+    Number(f64),
+    /// Yes / no.
+    Bool(bool),
+    /// A category name.
+    Category(String),
+}
+
+impl ObsValue {
+    /// The number, if numeric.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            ObsValue::Number(v) => Some(*v),
+            _ => None,
+        }
+    }
+    /// The flag, if yes/no.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            ObsValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    /// The category, if categorical.
+    pub fn as_category(&self) -> Option<&str> {
+        match self {
+            ObsValue::Category(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ObsValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObsValue::Number(v) => write!(f, "{v}"),
+            ObsValue::Bool(b) => write!(f, "{}", if *b { "yes" } else { "no" }),
+            ObsValue::Category(c) => f.write_str(c),
+        }
+    }
+}
+
+/// What a kind's value must look like.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueSpec {
+    /// A number in `canonical` (any of `accepted` on input) within `min..=max`;
+    /// above `warn_above` it is implausible (a warning).
+    Number {
+        /// Canonical unit.
+        canonical: Unit,
+        /// Accepted input units (canonical first).
+        accepted: &'static [Unit],
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+        /// Implausible above this (warning only).
+        warn_above: f64,
+    },
+    /// An integer score `min..=max` (unit `1`).
+    Score {
+        /// Smallest.
+        min: u32,
+        /// Largest.
+        max: u32,
+    },
+    /// Yes/no.
+    Bool,
+    /// One of these category names.
+    Category(&'static [&'static str]),
+}
+
+macro_rules! kinds {
+    ($( $(#[$doc:meta])* $v:ident => $name:literal ),* $(,)?) => {
+        /// The kind of an observation. Laboratory analytes are `Lab(..)`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ObservationKind {
+            /// A laboratory analyte (anc, platelets, bilirubin, …).
+            Lab(Analyte),
+            $( $(#[$doc])* $v ),*
+        }
+
+        impl ObservationKind {
+            /// Every non-lab kind.
+            const OTHER: &'static [ObservationKind] = &[$(ObservationKind::$v),*];
+
+            /// The snake_case name used in files.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    ObservationKind::Lab(a) => a.as_str(),
+                    $(ObservationKind::$v => $name),*
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    /// Body temperature (°C; °F accepted).
+    Temperature => "temperature",
+    /// Systolic blood pressure.
+    SystolicBp => "systolic_bp",
+    /// Diastolic blood pressure.
+    DiastolicBp => "diastolic_bp",
+    /// Oxygen saturation (recorded; CRS is not graded on it).
+    Spo2 => "spo2",
+    /// Body weight (the weight history).
+    Weight => "weight",
+    /// aGVHD skin: maculopapular rash, % body surface area of active erythema.
+    SkinRashBsa => "skin_rash_bsa",
+    /// aGVHD skin: generalised erythroderma.
+    SkinErythroderma => "skin_erythroderma",
+    /// aGVHD skin: bullous formation.
+    SkinBullae => "skin_bullae",
+    /// aGVHD skin: desquamation, % BSA.
+    SkinDesquamationBsa => "skin_desquamation_bsa",
+    /// aGVHD upper GI: persistent nausea/vomiting/anorexia (MAGIC threshold met).
+    UpperGiPersistent => "upper_gi_persistent",
+    /// aGVHD lower GI: stool volume per day (mL; mL/kg for children).
+    StoolVolume => "stool_volume",
+    /// aGVHD lower GI: unquantified diarrhoea episodes per day.
+    StoolEpisodes => "stool_episodes",
+    /// aGVHD lower GI: grossly bloody stool.
+    StoolBloody => "stool_bloody",
+    /// aGVHD lower GI: severe abdominal pain.
+    AbdominalPainSevere => "abdominal_pain_severe",
+    /// aGVHD lower GI: ileus.
+    Ileus => "ileus",
+    /// cGVHD skin: % BSA involved.
+    CgvhdSkinBsa => "cgvhd_skin_bsa",
+    /// cGVHD skin features score 0–3 (sclerotic features).
+    CgvhdSkinFeatures => "cgvhd_skin_features",
+    /// cGVHD mouth score 0–3.
+    CgvhdMouth => "cgvhd_mouth",
+    /// cGVHD eyes score 0–3.
+    CgvhdEyes => "cgvhd_eyes",
+    /// cGVHD GI score 0–3.
+    CgvhdGi => "cgvhd_gi",
+    /// cGVHD joints and fascia score 0–3.
+    CgvhdJoints => "cgvhd_joints",
+    /// cGVHD genital tract score 0–3.
+    CgvhdGenital => "cgvhd_genital",
+    /// cGVHD lung symptom score 0–3.
+    CgvhdLungSymptoms => "cgvhd_lung_symptoms",
+    /// FEV1, % predicted.
+    Fev1Percent => "fev1_percent",
+    /// DLCO (Hb-corrected), % predicted.
+    DlcoPercent => "dlco_percent",
+    /// Weight loss over the previous 3 months, %.
+    WeightLossPercent => "weight_loss_percent",
+    /// ICE encephalopathy score 0–10.
+    IceScore => "ice_score",
+    /// CAPD score 0–32 (children < 12).
+    CapdScore => "capd_score",
+    /// Level of consciousness: awake, voice, tactile, unarousable.
+    Consciousness => "consciousness",
+    /// Seizure: none, rapidly_resolving, prolonged.
+    Seizure => "seizure",
+    /// Deep focal motor weakness.
+    MotorWeakness => "motor_weakness",
+    /// Cerebral oedema on imaging: none, focal, diffuse.
+    CerebralEdema => "cerebral_edema",
+    /// Marrow blasts, %.
+    MarrowBlasts => "marrow_blasts",
+    /// Marrow cellularity, %.
+    MarrowCellularity => "marrow_cellularity",
+    /// MRD by multiparameter flow cytometry, % of CD45+ cells.
+    MrdFlow => "mrd_flow",
+    /// MRD by qPCR, transcript ratio in % (assay in `assay`, e.g. NPM1/ABL1).
+    MrdQpcr => "mrd_qpcr",
+    /// Extramedullary disease present.
+    ExtramedullaryDisease => "extramedullary_disease",
+    /// Chimerism: % of cells from `person` in `lineage`.
+    Chimerism => "chimerism",
+    /// Serum ST2 (MAGIC biomarker), pg/mL.
+    St2 => "st2",
+    /// Serum REG3α (MAGIC biomarker), pg/mL.
+    Reg3a => "reg3a",
+}
+
+const PCT: &[Unit] = &[Unit::Percent];
+
+impl ObservationKind {
+    /// Every kind, labs first.
+    pub fn all() -> Vec<ObservationKind> {
+        let mut v: Vec<ObservationKind> = Analyte::ALL
+            .iter()
+            .map(|a| ObservationKind::Lab(*a))
+            .collect();
+        v.extend_from_slice(Self::OTHER);
+        v
+    }
+
+    /// Parses a snake_case name (analyte aliases such as `hb` accepted).
+    pub fn parse(s: &str) -> Option<ObservationKind> {
+        if let Some(a) = Analyte::parse(s) {
+            return Some(ObservationKind::Lab(a));
+        }
+        let k = s.trim().to_ascii_lowercase();
+        Self::OTHER.iter().copied().find(|o| o.as_str() == k)
+    }
+
+    /// The value specification.
+    pub fn spec(self) -> ValueSpec {
+        use ObservationKind as K;
+        let pct = |warn: f64| ValueSpec::Number {
+            canonical: Unit::Percent,
+            accepted: PCT,
+            min: 0.0,
+            max: 100.0,
+            warn_above: warn,
+        };
+        let score = |max| ValueSpec::Score { min: 0, max };
+        match self {
+            K::Lab(a) => ValueSpec::Number {
+                canonical: a.canonical_unit(),
+                accepted: a.accepted_units(),
+                min: 0.0,
+                max: if a.canonical_unit() == Unit::Percent {
+                    100.0
+                } else {
+                    f64::INFINITY
+                },
+                warn_above: a.implausible_above(),
+            },
+            K::Temperature => ValueSpec::Number {
+                canonical: Unit::Celsius,
+                accepted: &[Unit::Celsius, Unit::Fahrenheit],
+                min: 25.0,
+                max: 45.0,
+                warn_above: 42.5,
+            },
+            K::SystolicBp | K::DiastolicBp => ValueSpec::Number {
+                canonical: Unit::MmHg,
+                accepted: &[Unit::MmHg],
+                min: 0.0,
+                max: 350.0,
+                warn_above: 260.0,
+            },
+            K::Spo2 => pct(100.0),
+            K::Weight => ValueSpec::Number {
+                canonical: Unit::Kg,
+                accepted: &[Unit::Kg],
+                min: 0.3,
+                max: 400.0,
+                warn_above: 250.0,
+            },
+            K::SkinRashBsa | K::SkinDesquamationBsa | K::CgvhdSkinBsa => pct(100.0),
+            K::SkinErythroderma
+            | K::SkinBullae
+            | K::UpperGiPersistent
+            | K::StoolBloody
+            | K::AbdominalPainSevere
+            | K::Ileus
+            | K::MotorWeakness
+            | K::ExtramedullaryDisease => ValueSpec::Bool,
+            K::StoolVolume => ValueSpec::Number {
+                canonical: Unit::Ml,
+                accepted: &[Unit::Ml, Unit::MlPerKg],
+                min: 0.0,
+                max: 20_000.0,
+                warn_above: 8_000.0,
+            },
+            K::StoolEpisodes => ValueSpec::Score { min: 0, max: 60 },
+            K::CgvhdSkinFeatures
+            | K::CgvhdMouth
+            | K::CgvhdEyes
+            | K::CgvhdGi
+            | K::CgvhdJoints
+            | K::CgvhdGenital
+            | K::CgvhdLungSymptoms => score(3),
+            K::Fev1Percent | K::DlcoPercent => ValueSpec::Number {
+                canonical: Unit::Percent,
+                accepted: PCT,
+                min: 0.0,
+                max: 200.0,
+                warn_above: 150.0,
+            },
+            K::WeightLossPercent => pct(60.0),
+            K::IceScore => score(10),
+            K::CapdScore => score(32),
+            K::Consciousness => ValueSpec::Category(&["awake", "voice", "tactile", "unarousable"]),
+            K::Seizure => ValueSpec::Category(&["none", "rapidly_resolving", "prolonged"]),
+            K::CerebralEdema => ValueSpec::Category(&["none", "focal", "diffuse"]),
+            K::MarrowBlasts | K::MarrowCellularity | K::MrdFlow => pct(100.0),
+            K::MrdQpcr => ValueSpec::Number {
+                canonical: Unit::Percent,
+                accepted: PCT,
+                min: 0.0,
+                max: 10_000.0,
+                warn_above: 1_000.0,
+            },
+            K::Chimerism => pct(100.0),
+            K::St2 | K::Reg3a => ValueSpec::Number {
+                canonical: Unit::PgPerMl,
+                accepted: &[Unit::PgPerMl],
+                min: 0.0,
+                max: f64::INFINITY,
+                warn_above: 1.0e7,
+            },
+        }
+    }
+
+    /// Converts `value` in `unit` to the canonical unit (the stool per-kg
+    /// form needs the weight and is kept as `mL/kg` — see
+    /// [`Observation::unit`]).
+    pub fn to_canonical(self, value: f64, unit: Unit) -> Result<f64, graftwatch_core::UnitError> {
+        match self {
+            ObservationKind::Lab(a) => a.to_canonical(value, unit),
+            ObservationKind::StoolVolume if unit == Unit::MlPerKg => Ok(value),
+            _ => match self.spec() {
+                ValueSpec::Number { canonical, .. } => {
+                    unit.convert_plain(value, canonical, self.as_str())
+                }
+                ValueSpec::Score { .. } if unit == Unit::Count => Ok(value),
+                _ => Err(graftwatch_core::UnitError::Mismatch {
+                    given: unit.as_str().into(),
+                    quantity: self.as_str().into(),
+                    accepted: "no unit".into(),
+                }),
+            },
+        }
+    }
+
+    /// The default unit a value is assumed to be in when none is written:
+    /// `None` for numeric kinds (a unit is required), `1` for scores.
+    pub fn implicit_unit(self) -> Option<Unit> {
+        match self.spec() {
+            ValueSpec::Score { .. } => Some(Unit::Count),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ObservationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ObservationKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ObservationKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ObservationKind::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown observation kind '{s}'; accepted kinds: {}",
+                ObservationKind::all()
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+}
+
+/// One dated observation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observation {
+    /// Date of the sample or assessment.
+    pub date: Date,
+    /// Time, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<TimeOfDay>,
+    /// Kind.
+    pub kind: ObservationKind,
+    /// Value (canonical unit for numbers).
+    pub value: ObsValue,
+    /// Unit of `value` (canonical after reading; `mL/kg` stays for per-kg stool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+    /// GVHD attribution of this finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+    /// Lineage (chimerism).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<Lineage>,
+    /// Person (chimerism: `recipient` or a donor id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonRef>,
+    /// Chimerism method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<ChimerismMethod>,
+    /// Assay name (MRD qPCR target, chimerism kit, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assay: Option<String>,
+    /// Sample id, grouping the per-person rows of one chimerism result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
+    /// Whether a count came from an automated analyser without a manual
+    /// differential (engraftment decision 9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated: Option<bool>,
+    /// Free-text note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Observation {
+    /// A bare observation with no qualifiers.
+    pub fn new(
+        date: Date,
+        kind: ObservationKind,
+        value: ObsValue,
+        unit: Option<Unit>,
+    ) -> Observation {
+        Observation {
+            date,
+            time: None,
+            kind,
+            value,
+            unit,
+            attribution: None,
+            lineage: None,
+            person: None,
+            method: None,
+            assay: None,
+            sample: None,
+            automated: None,
+            note: None,
+        }
+    }
+
+    /// A laboratory value already in the analyte's canonical unit.
+    pub fn lab(date: Date, analyte: Analyte, value: f64) -> Observation {
+        Observation::new(
+            date,
+            ObservationKind::Lab(analyte),
+            ObsValue::Number(value),
+            Some(analyte.canonical_unit()),
+        )
+    }
+
+    /// A chimerism result for one person in one lineage (percent of cells).
+    pub fn chimerism(
+        date: Date,
+        lineage: Lineage,
+        person: PersonRef,
+        percent: f64,
+        method: ChimerismMethod,
+        sample: Option<String>,
+    ) -> Observation {
+        let mut o = Observation::new(
+            date,
+            ObservationKind::Chimerism,
+            ObsValue::Number(percent),
+            Some(Unit::Percent),
+        );
+        o.lineage = Some(lineage);
+        o.person = Some(person);
+        o.method = Some(method);
+        o.sample = sample;
+        o
+    }
+
+    /// The numeric value, if any.
+    pub fn number(&self) -> Option<f64> {
+        self.value.as_f64()
+    }
+}

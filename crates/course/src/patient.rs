@@ -1,0 +1,196 @@
+//! The patient and the donors.
+
+use graftwatch_core::{Date, DonorId, PatientId};
+use serde::{Deserialize, Serialize};
+
+/// Sex as recorded for transplant risk scoring (donor→recipient sex match).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Male.
+    Male,
+    /// Female.
+    Female,
+    /// Not known.
+    Unknown,
+}
+
+/// The patient. Body weight history is kept as dated `weight` observations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patient {
+    /// Pseudonymous id.
+    pub id: PatientId,
+    /// Sex.
+    pub sex: Sex,
+    /// Year of birth (ages are computed from it).
+    pub birth_year: i32,
+    /// Height in cm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_cm: Option<f64>,
+    /// The haematological diagnosis.
+    pub diagnosis: Diagnosis,
+    /// HCT-CI comorbidity items present before transplant (snake_case item
+    /// codes, see docs/course-format.md), used by the risk scores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comorbidities: Vec<String>,
+    /// Laboratory upper limits of normal, for criteria expressed in × ULN.
+    #[serde(default)]
+    pub lab_reference: LabReference,
+}
+
+/// Upper limits of normal of the patient's laboratory.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabReference {
+    /// Total bilirubin ULN, mg/dL.
+    pub bilirubin_uln_mg_dl: f64,
+    /// ALT ULN, U/L.
+    pub alt_uln: f64,
+    /// AST ULN, U/L.
+    pub ast_uln: f64,
+    /// ALP ULN, U/L.
+    pub alp_uln: f64,
+}
+
+impl Default for LabReference {
+    fn default() -> Self {
+        LabReference {
+            bilirubin_uln_mg_dl: 1.2,
+            alt_uln: 40.0,
+            ast_uln: 40.0,
+            alp_uln: 120.0,
+        }
+    }
+}
+
+/// Disease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disease {
+    /// Acute myeloid leukaemia.
+    Aml,
+    /// Myelodysplastic neoplasm.
+    Mds,
+    /// Acute lymphoblastic leukaemia.
+    All,
+    /// Other.
+    Other,
+}
+
+/// Diagnosis with structured genetics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Diagnosis {
+    /// Disease.
+    pub disease: Disease,
+    /// Date of diagnosis.
+    pub date: Date,
+    /// Free-text description (WHO/ICC entity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Karyotype at diagnosis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub karyotype: Option<Karyotype>,
+    /// Gene mutations at diagnosis.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mutations: Vec<Mutation>,
+}
+
+/// A karyotype: the ISCN string and its abnormalities as structured data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Karyotype {
+    /// ISCN text, e.g. `46,XY,t(9;11)(p21.3;q23.3)[20]`.
+    pub iscn: String,
+    /// Each abnormality (empty for a normal karyotype).
+    #[serde(default)]
+    pub abnormalities: Vec<Abnormality>,
+}
+
+/// Kind of a chromosomal abnormality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbnormalityKind {
+    /// Balanced translocation.
+    Translocation,
+    /// Inversion.
+    Inversion,
+    /// Loss of a whole chromosome.
+    Monosomy,
+    /// Gain of a whole chromosome.
+    Trisomy,
+    /// Deletion (e.g. del(5q)).
+    Deletion,
+    /// Other structural abnormality (add, der, dup, i, …).
+    OtherStructural,
+}
+
+/// One chromosomal abnormality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Abnormality {
+    /// Kind.
+    pub kind: AbnormalityKind,
+    /// ISCN text of this abnormality, e.g. `t(9;11)(p21.3;q23.3)`, `-7`, `del(5q)`.
+    pub iscn: String,
+    /// Chromosome(s) involved, e.g. `7` or `9;11`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chromosome: Option<String>,
+}
+
+/// A gene mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// HGNC symbol, e.g. `FLT3`, `NPM1`, `TP53`.
+    pub gene: String,
+    /// Variant description, e.g. `ITD`, `TKD D835Y`, `bZIP in-frame`, `c.860_863dup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// Variant allele frequency in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vaf_percent: Option<f64>,
+}
+
+/// Donor relationship / type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DonorRelationship {
+    /// HLA-identical sibling.
+    MatchedSibling,
+    /// Other matched related donor.
+    MatchedRelated,
+    /// Haploidentical related donor.
+    Haploidentical,
+    /// Matched unrelated donor.
+    MatchedUnrelated,
+    /// Mismatched unrelated donor.
+    MismatchedUnrelated,
+    /// Unrelated umbilical cord blood unit.
+    UnrelatedCord,
+    /// Autologous.
+    Autologous,
+}
+
+/// A donor (a person or a cord blood unit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Donor {
+    /// Id, unique in the course.
+    pub id: DonorId,
+    /// Relationship to the recipient.
+    pub relationship: DonorRelationship,
+    /// Sex (for cord units, the infant's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
+    /// Year of birth (adult donors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i32>,
+    /// HLA match with the recipient, e.g. `5/10`, `6/8`, `4/6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hla_match: Option<String>,
+    /// ABO/Rh, e.g. `A+`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abo: Option<String>,
+}

@@ -1,0 +1,541 @@
+//! Checks a course after parsing: units converted to canonical, value types
+//! and ranges, references between records, dates and order of events.
+//!
+//! Errors make the course invalid; warnings (implausible but possible values)
+//! are reported and the course is kept.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use graftwatch_core::{PersonRef, Unit};
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::event::EventDetail;
+use crate::model::{Course, FORMAT_V1};
+use crate::observation::{ObsValue, ObservationKind, ValueSpec};
+
+/// How to name the place of record `i` of a list in diagnostics: the reader
+/// supplies this (JSON path for JSON, CSV line for CSV).
+pub trait Locator {
+    /// Location of observation `i`.
+    fn observation(&self, i: usize, field: &str) -> Location;
+    /// Location of event `i`.
+    fn event(&self, i: usize, field: &str) -> Location;
+    /// Location of donor `i`.
+    fn donor(&self, i: usize, field: &str) -> Location;
+    /// Location of a patient field.
+    fn patient(&self, field: &str) -> Location;
+}
+
+/// JSON-path locator for the JSON document.
+pub struct JsonLocator;
+
+impl Locator for JsonLocator {
+    fn observation(&self, i: usize, field: &str) -> Location {
+        Location::JsonPath {
+            path: format!("$.observations[{i}].{field}"),
+            line: None,
+        }
+    }
+    fn event(&self, i: usize, field: &str) -> Location {
+        Location::JsonPath {
+            path: format!("$.events[{i}].{field}"),
+            line: None,
+        }
+    }
+    fn donor(&self, i: usize, field: &str) -> Location {
+        Location::JsonPath {
+            path: format!("$.donors[{i}].{field}"),
+            line: None,
+        }
+    }
+    fn patient(&self, field: &str) -> Location {
+        Location::JsonPath {
+            path: format!("$.patient.{field}"),
+            line: None,
+        }
+    }
+}
+
+struct Sink<'a> {
+    file: &'a Path,
+    out: Vec<Diagnostic>,
+}
+
+impl Sink<'_> {
+    fn push(
+        &mut self,
+        severity: Severity,
+        location: Location,
+        field: &str,
+        value: Option<String>,
+        expected: impl Into<String>,
+    ) {
+        self.out.push(Diagnostic {
+            severity,
+            file: self.file.to_path_buf(),
+            location,
+            field: Some(field.to_string()),
+            value,
+            expected: expected.into(),
+        });
+    }
+}
+
+/// Converts every observation to canonical units in place and checks the
+/// whole course. Returns all diagnostics (errors and warnings), in record
+/// order.
+pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) -> Vec<Diagnostic> {
+    let mut s = Sink {
+        file,
+        out: Vec::new(),
+    };
+
+    if course.format != FORMAT_V1 {
+        s.push(
+            Severity::Error,
+            Location::File,
+            "format",
+            Some(course.format.clone()),
+            format!("the format tag '{FORMAT_V1}'"),
+        );
+    }
+    let birth = course.patient.birth_year;
+    if !(1900..=2200).contains(&birth) {
+        s.push(
+            Severity::Error,
+            loc.patient("birth_year"),
+            "birth_year",
+            Some(birth.to_string()),
+            "a year between 1900 and 2200",
+        );
+    }
+    if let Some(h) = course.patient.height_cm
+        && !(30.0..=250.0).contains(&h)
+    {
+        s.push(
+            Severity::Error,
+            loc.patient("height_cm"),
+            "height_cm",
+            Some(h.to_string()),
+            "a height between 30 and 250 cm",
+        );
+    }
+    if course.patient.diagnosis.date.year() < birth {
+        s.push(
+            Severity::Error,
+            loc.patient("diagnosis.date"),
+            "date",
+            Some(course.patient.diagnosis.date.to_string()),
+            format!("a date on or after the birth year {birth}"),
+        );
+    }
+    for (i, m) in course.patient.diagnosis.mutations.iter().enumerate() {
+        if let Some(v) = m.vaf_percent
+            && !(v.is_finite() && (0.0..=100.0).contains(&v))
+        {
+            s.push(
+                Severity::Error,
+                loc.patient(&format!("diagnosis.mutations[{i}].vaf_percent")),
+                "vaf_percent",
+                Some(v.to_string()),
+                "a VAF between 0 and 100 %",
+            );
+        }
+    }
+
+    // Donors: unique ids.
+    let mut donor_ids = HashSet::new();
+    for (i, d) in course.donors.iter().enumerate() {
+        if d.id.0.trim().is_empty() {
+            s.push(
+                Severity::Error,
+                loc.donor(i, "id"),
+                "id",
+                Some(d.id.0.clone()),
+                "a non-empty donor id",
+            );
+        } else if d.id.0.eq_ignore_ascii_case("recipient") {
+            s.push(
+                Severity::Error,
+                loc.donor(i, "id"),
+                "id",
+                Some(d.id.0.clone()),
+                "a donor id other than 'recipient' (reserved)",
+            );
+        } else if !donor_ids.insert(d.id.0.clone()) {
+            s.push(
+                Severity::Error,
+                loc.donor(i, "id"),
+                "id",
+                Some(d.id.0.clone()),
+                "a donor id not used by another donor (duplicate id)",
+            );
+        }
+    }
+
+    // Events.
+    let first_graft = course
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::GraftInfusion { .. }))
+        .map(|e| e.date)
+        .min();
+    let mut event_ids = HashSet::new();
+    for (i, e) in course.events.iter().enumerate() {
+        if let Some(id) = &e.id
+            && !event_ids.insert(id.clone())
+        {
+            s.push(
+                Severity::Error,
+                loc.event(i, "id"),
+                "id",
+                Some(id.clone()),
+                "an event id not used by another event (duplicate id)",
+            );
+        }
+        if e.date.year() < birth {
+            s.push(
+                Severity::Error,
+                loc.event(i, "date"),
+                "date",
+                Some(e.date.to_string()),
+                format!("a date on or after the birth year {birth}"),
+            );
+        }
+        if let Some(end) = e.end_date
+            && end < e.date
+        {
+            s.push(
+                Severity::Error,
+                loc.event(i, "end_date"),
+                "end_date",
+                Some(end.to_string()),
+                format!("an end date on or after the start date {}", e.date),
+            );
+        }
+        let positive = |v: Option<f64>| v.is_none_or(|x| x.is_finite() && x >= 0.0);
+        match &e.detail {
+            EventDetail::GraftInfusion {
+                donor,
+                tnc_per_kg,
+                cd34_per_kg,
+                cd3_per_kg,
+                transplant,
+                ..
+            } => {
+                if !donor_ids.contains(&donor.0) {
+                    s.push(
+                        Severity::Error,
+                        loc.event(i, "donor"),
+                        "donor",
+                        Some(donor.0.clone()),
+                        "the id of a donor listed in donors",
+                    );
+                }
+                for (name, v) in [
+                    ("tnc_per_kg", tnc_per_kg),
+                    ("cd34_per_kg", cd34_per_kg),
+                    ("cd3_per_kg", cd3_per_kg),
+                ] {
+                    if !positive(*v) {
+                        s.push(
+                            Severity::Error,
+                            loc.event(i, name),
+                            name,
+                            v.map(|x| x.to_string()),
+                            "a non-negative cell dose per kg",
+                        );
+                    }
+                }
+                if *transplant == 0 {
+                    s.push(
+                        Severity::Error,
+                        loc.event(i, "transplant"),
+                        "transplant",
+                        Some("0".into()),
+                        "a transplant number starting at 1",
+                    );
+                }
+            }
+            EventDetail::Dli {
+                donor, cd3_per_kg, ..
+            } => {
+                if !donor_ids.contains(&donor.0) {
+                    s.push(
+                        Severity::Error,
+                        loc.event(i, "donor"),
+                        "donor",
+                        Some(donor.0.clone()),
+                        "the id of a donor listed in donors",
+                    );
+                }
+                if !positive(Some(*cd3_per_kg)) {
+                    s.push(
+                        Severity::Error,
+                        loc.event(i, "cd3_per_kg"),
+                        "cd3_per_kg",
+                        Some(cd3_per_kg.to_string()),
+                        "a non-negative CD3+ dose per kg",
+                    );
+                }
+                match first_graft {
+                    None => s.push(Severity::Error, loc.event(i, "date"), "date", Some(e.date.to_string()), "a DLI after a transplant, but the course has no graft infusion"),
+                    Some(d0) if e.date <= d0 => s.push(Severity::Error, loc.event(i, "date"), "date", Some(e.date.to_string()), format!("a DLI date after the transplant (day 0 = {d0}); events are out of order")),
+                    _ => {}
+                }
+            }
+            EventDetail::OxygenSupport {
+                flow_l_min: Some(f),
+                ..
+            } if !(f.is_finite() && (0.0..=80.0).contains(f)) => {
+                s.push(
+                    Severity::Error,
+                    loc.event(i, "flow_l_min"),
+                    "flow_l_min",
+                    Some(f.to_string()),
+                    "an oxygen flow between 0 and 80 L/min",
+                );
+            }
+            EventDetail::CarTInfusion {
+                dose_per_kg: Some(d),
+                ..
+            } if !(d.is_finite() && *d >= 0.0) => {
+                s.push(
+                    Severity::Error,
+                    loc.event(i, "dose_per_kg"),
+                    "dose_per_kg",
+                    Some(d.to_string()),
+                    "a non-negative dose per kg",
+                );
+            }
+            _ => {}
+        }
+    }
+
+    // Observations.
+    for (i, o) in course.observations.iter_mut().enumerate() {
+        if o.date.year() < birth {
+            s.push(
+                Severity::Error,
+                loc.observation(i, "date"),
+                "date",
+                Some(o.date.to_string()),
+                format!("a date on or after the birth year {birth}"),
+            );
+        }
+        let kind = o.kind;
+        match (kind.spec(), &o.value) {
+            (
+                ValueSpec::Number {
+                    canonical,
+                    accepted,
+                    min,
+                    max,
+                    warn_above,
+                },
+                ObsValue::Number(v),
+            ) => {
+                let v = *v;
+                let unit = match o.unit {
+                    Some(u) => u,
+                    None => {
+                        s.push(
+                            Severity::Error,
+                            loc.observation(i, "unit"),
+                            "unit",
+                            None,
+                            format!("a unit for {kind}; accepted: {}", units(accepted)),
+                        );
+                        continue;
+                    }
+                };
+                if !accepted.contains(&unit) {
+                    s.push(
+                        Severity::Error,
+                        loc.observation(i, "unit"),
+                        "unit",
+                        Some(unit.to_string()),
+                        format!("a unit for {kind}; accepted: {}", units(accepted)),
+                    );
+                    continue;
+                }
+                if !v.is_finite() {
+                    s.push(
+                        Severity::Error,
+                        loc.observation(i, "value"),
+                        "value",
+                        Some(v.to_string()),
+                        "a finite number",
+                    );
+                    continue;
+                }
+                let c = match kind.to_canonical(v, unit) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        s.push(
+                            Severity::Error,
+                            loc.observation(i, "unit"),
+                            "unit",
+                            Some(unit.to_string()),
+                            e.to_string(),
+                        );
+                        continue;
+                    }
+                };
+                let cu = if kind == ObservationKind::StoolVolume && unit == Unit::MlPerKg {
+                    Unit::MlPerKg
+                } else {
+                    canonical
+                };
+                if c < min || c > max {
+                    let what = if min == 0.0 && max.is_infinite() {
+                        format!("a non-negative {kind}")
+                    } else {
+                        format!("{kind} between {min} and {max} {cu}")
+                    };
+                    s.push(
+                        Severity::Error,
+                        loc.observation(i, "value"),
+                        "value",
+                        Some(format!("{v} {unit}")),
+                        what,
+                    );
+                } else if c > warn_above {
+                    s.push(
+                        Severity::Warning,
+                        loc.observation(i, "value"),
+                        "value",
+                        Some(format!("{v} {unit}")),
+                        format!("implausible {kind} (above {warn_above} {cu}); kept, please check"),
+                    );
+                }
+                o.value = ObsValue::Number(c);
+                o.unit = Some(cu);
+            }
+            (ValueSpec::Score { min, max }, ObsValue::Number(v)) => {
+                if let Some(u) = o.unit
+                    && u != Unit::Count
+                {
+                    s.push(
+                        Severity::Error,
+                        loc.observation(i, "unit"),
+                        "unit",
+                        Some(u.to_string()),
+                        format!("no unit (or '1') for the score {kind}"),
+                    );
+                    continue;
+                }
+                if v.fract() != 0.0 || *v < min as f64 || *v > max as f64 {
+                    s.push(
+                        Severity::Error,
+                        loc.observation(i, "value"),
+                        "value",
+                        Some(v.to_string()),
+                        format!("a whole number from {min} to {max} for {kind}"),
+                    );
+                }
+                o.unit = None;
+            }
+            (ValueSpec::Bool, ObsValue::Bool(_)) => {
+                o.unit = None;
+            }
+            (ValueSpec::Category(allowed), ObsValue::Category(c)) => {
+                if !allowed.contains(&c.as_str()) {
+                    s.push(
+                        Severity::Error,
+                        loc.observation(i, "value"),
+                        "value",
+                        Some(c.clone()),
+                        format!("one of {} for {kind}", allowed.join(", ")),
+                    );
+                }
+                o.unit = None;
+            }
+            (spec, v) => {
+                let want = match spec {
+                    ValueSpec::Number { .. } => "a number".to_string(),
+                    ValueSpec::Score { min, max } => format!("a whole number from {min} to {max}"),
+                    ValueSpec::Bool => "true or false".to_string(),
+                    ValueSpec::Category(a) => format!("one of {}", a.join(", ")),
+                };
+                s.push(
+                    Severity::Error,
+                    loc.observation(i, "value"),
+                    "value",
+                    Some(v.to_string()),
+                    format!("{want} for {kind}"),
+                );
+            }
+        }
+        if kind == ObservationKind::Chimerism {
+            if o.lineage.is_none() {
+                s.push(Severity::Error, loc.observation(i, "lineage"), "lineage", None, "a lineage for a chimerism result (whole_blood, cd3, myeloid, cd19, cd56, cd34, marrow)");
+            }
+            match &o.person {
+                None => s.push(
+                    Severity::Error,
+                    loc.observation(i, "person"),
+                    "person",
+                    None,
+                    "a person for a chimerism result ('recipient' or a donor id)",
+                ),
+                Some(PersonRef::Donor(d)) if !donor_ids.contains(&d.0) => {
+                    s.push(
+                        Severity::Error,
+                        loc.observation(i, "person"),
+                        "person",
+                        Some(d.0.clone()),
+                        "'recipient' or the id of a donor listed in donors",
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // Chimerism shares of one sample should add up to about 100 %.
+    let mut groups: std::collections::BTreeMap<(String, String, String), (f64, usize)> =
+        Default::default();
+    for (i, o) in course.observations.iter().enumerate() {
+        if o.kind == ObservationKind::Chimerism
+            && let (Some(v), Some(l)) = (o.number(), o.lineage)
+        {
+            let key = (
+                o.date.to_string(),
+                l.to_string(),
+                o.sample.clone().unwrap_or_default(),
+            );
+            let g = groups.entry(key).or_insert((0.0, i));
+            g.0 += v;
+        }
+    }
+    for ((date, lineage, sample), (sum, first)) in groups {
+        if (sum - 100.0).abs() > 2.0 {
+            s.push(
+                Severity::Warning,
+                loc.observation(first, "value"),
+                "value",
+                Some(format!("{sum:.1} %")),
+                format!(
+                    "chimerism shares of {date} {lineage}{} adding up to 100 % (± 2)",
+                    if sample.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" sample {sample}")
+                    }
+                ),
+            );
+        }
+    }
+
+    s.out
+}
+
+fn units(accepted: &[Unit]) -> String {
+    accepted
+        .iter()
+        .map(|u| u.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
