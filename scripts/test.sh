@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole graftwatch test suite. Installs the Debian tools the tests
+# call (samtools, bcftools, bwa, art_illumina, chromium) when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=()
+command -v samtools >/dev/null 2>&1 || pkgs+=(samtools)
+command -v bcftools >/dev/null 2>&1 || pkgs+=(bcftools)
+command -v bgzip >/dev/null 2>&1 || pkgs+=(tabix)
+command -v bwa >/dev/null 2>&1 || pkgs+=(bwa)
+command -v art_illumina >/dev/null 2>&1 || pkgs+=(art-nextgen-simulation-tools)
+command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+if [ ${#pkgs[@]} -gt 0 ]; then
+  echo "installing test tools: ${pkgs[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
+fi
+
+cargo test --workspace "$@"
