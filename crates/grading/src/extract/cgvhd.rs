@@ -1,0 +1,156 @@
+//! Chronic-GVHD (NIH 2014) organ inputs per assessment date.
+
+use graftwatch_core::Date;
+use graftwatch_course::{Attribution, Course, ObservationKind};
+use serde::Serialize;
+
+use super::gvhd::{Finding, merge_attribution};
+
+/// The NIH organ inputs recorded on one date (`None` = not assessed).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CgvhdAssessment {
+    /// Date (set by the extractor).
+    pub date: Option<Date>,
+    /// Skin: % BSA involved.
+    pub skin_bsa: Option<Finding<f64>>,
+    /// Skin features score 0–3.
+    pub skin_features: Option<Finding<u8>>,
+    /// Mouth 0–3.
+    pub mouth: Option<Finding<u8>>,
+    /// Eyes 0–3.
+    pub eyes: Option<Finding<u8>>,
+    /// GI 0–3.
+    pub gi: Option<Finding<u8>>,
+    /// Joints and fascia 0–3.
+    pub joints: Option<Finding<u8>>,
+    /// Genital tract 0–3.
+    pub genital: Option<Finding<u8>>,
+    /// Lung symptom score 0–3.
+    pub lung_symptoms: Option<Finding<u8>>,
+    /// FEV1, % predicted.
+    pub fev1_percent: Option<Finding<f64>>,
+    /// DLCO, % predicted.
+    pub dlco_percent: Option<Finding<f64>>,
+    /// Weight loss over 3 months, %.
+    pub weight_loss_percent: Option<Finding<f64>>,
+    /// Highest total bilirubin that day, mg/dL (liver score input).
+    pub bilirubin_mg_dl: Option<Finding<f64>>,
+}
+
+impl CgvhdAssessment {
+    /// True when any organ score (not just a lab) was recorded.
+    pub fn any_organ(&self) -> bool {
+        self.skin_bsa.is_some()
+            || self.skin_features.is_some()
+            || self.mouth.is_some()
+            || self.eyes.is_some()
+            || self.gi.is_some()
+            || self.joints.is_some()
+            || self.genital.is_some()
+            || self.lung_symptoms.is_some()
+            || self.fev1_percent.is_some()
+    }
+}
+
+fn put_score(slot: &mut Option<Finding<u8>>, v: f64, a: Option<Attribution>) {
+    let s = v.clamp(0.0, 3.0).round() as u8;
+    match slot {
+        Some(f) => {
+            f.value = f.value.max(s);
+            f.attribution = merge_attribution(f.attribution, a);
+        }
+        None => {
+            *slot = Some(Finding {
+                value: s,
+                attribution: a,
+            })
+        }
+    }
+}
+
+fn put_max(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
+    match slot {
+        Some(f) => {
+            f.value = f.value.max(v);
+            f.attribution = merge_attribution(f.attribution, a);
+        }
+        None => {
+            *slot = Some(Finding {
+                value: v,
+                attribution: a,
+            })
+        }
+    }
+}
+
+fn put_min(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
+    match slot {
+        Some(f) => {
+            f.value = f.value.min(v);
+            f.attribution = merge_attribution(f.attribution, a);
+        }
+        None => {
+            *slot = Some(Finding {
+                value: v,
+                attribution: a,
+            })
+        }
+    }
+}
+
+/// Extracts the chronic-GVHD assessments (dates with at least one organ
+/// score; the bilirubin of those dates is attached).
+pub fn cgvhd_assessments(course: &Course) -> Vec<CgvhdAssessment> {
+    use ObservationKind as K;
+    use std::collections::BTreeMap;
+    let mut by_date: BTreeMap<Date, CgvhdAssessment> = BTreeMap::new();
+    let mut bili: Vec<(Date, f64, Option<Attribution>)> = Vec::new();
+    for o in &course.observations {
+        let Some(v) = o.number() else { continue };
+        let a = o.attribution;
+        if o.kind == K::Lab(graftwatch_core::Analyte::Bilirubin) {
+            bili.push((o.date, v, a));
+            continue;
+        }
+        let is_cgvhd = matches!(
+            o.kind,
+            K::CgvhdSkinBsa
+                | K::CgvhdSkinFeatures
+                | K::CgvhdMouth
+                | K::CgvhdEyes
+                | K::CgvhdGi
+                | K::CgvhdJoints
+                | K::CgvhdGenital
+                | K::CgvhdLungSymptoms
+                | K::Fev1Percent
+                | K::DlcoPercent
+                | K::WeightLossPercent
+        );
+        if !is_cgvhd {
+            continue;
+        }
+        let e = by_date.entry(o.date).or_default();
+        e.date = Some(o.date);
+        match o.kind {
+            K::CgvhdSkinBsa => put_max(&mut e.skin_bsa, v, a),
+            K::CgvhdSkinFeatures => put_score(&mut e.skin_features, v, a),
+            K::CgvhdMouth => put_score(&mut e.mouth, v, a),
+            K::CgvhdEyes => put_score(&mut e.eyes, v, a),
+            K::CgvhdGi => put_score(&mut e.gi, v, a),
+            K::CgvhdJoints => put_score(&mut e.joints, v, a),
+            K::CgvhdGenital => put_score(&mut e.genital, v, a),
+            K::CgvhdLungSymptoms => put_score(&mut e.lung_symptoms, v, a),
+            // Lower FEV1/DLCO is worse: keep the day's lowest.
+            K::Fev1Percent => put_min(&mut e.fev1_percent, v, a),
+            K::DlcoPercent => put_min(&mut e.dlco_percent, v, a),
+            K::WeightLossPercent => put_max(&mut e.weight_loss_percent, v, a),
+            _ => {}
+        }
+    }
+    for (d, v, a) in bili {
+        if let Some(e) = by_date.get_mut(&d) {
+            put_max(&mut e.bilirubin_mg_dl, v, a);
+        }
+    }
+    by_date.into_values().collect()
+}

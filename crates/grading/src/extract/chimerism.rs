@@ -1,0 +1,118 @@
+//! Chimerism samples: the per-person rows of one result grouped by date,
+//! lineage and sample id, with the total donor share (the sum over donors,
+//! §4.2) and the dominant donor.
+
+use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
+use graftwatch_course::{ChimerismMethod, Course, ObservationKind};
+use serde::Serialize;
+
+/// One person's share in a sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    /// Recipient or donor.
+    pub person: PersonRef,
+    /// Percent of cells.
+    pub percent: f64,
+}
+
+/// One chimerism result: a lineage on a date (and sample id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChimerismSample {
+    /// Date.
+    pub date: Date,
+    /// Lineage (`whole_blood` when not stated).
+    pub lineage: Lineage,
+    /// Sample id, when stated.
+    pub sample: Option<String>,
+    /// Method, when stated.
+    pub method: Option<ChimerismMethod>,
+    /// Per-person shares as recorded.
+    pub shares: Vec<Share>,
+}
+
+impl ChimerismSample {
+    /// Total donor %: the sum of donor shares; when only the recipient share
+    /// was recorded, 100 − recipient. `None` without any share.
+    pub fn donor_percent(&self) -> Option<f64> {
+        let donors: Vec<f64> = self
+            .shares
+            .iter()
+            .filter(|s| matches!(s.person, PersonRef::Donor(_)))
+            .map(|s| s.percent)
+            .collect();
+        if !donors.is_empty() {
+            return Some(donors.iter().sum::<f64>().min(100.0));
+        }
+        self.recipient_percent().map(|r| (100.0 - r).max(0.0))
+    }
+
+    /// True when the donor total was derived as 100 − recipient.
+    pub fn donor_derived_from_recipient(&self) -> bool {
+        !self
+            .shares
+            .iter()
+            .any(|s| matches!(s.person, PersonRef::Donor(_)))
+            && self.recipient_percent().is_some()
+    }
+
+    /// Recipient %, when recorded.
+    pub fn recipient_percent(&self) -> Option<f64> {
+        self.shares
+            .iter()
+            .find(|s| s.person == PersonRef::Recipient)
+            .map(|s| s.percent)
+    }
+
+    /// The donor with the largest share.
+    pub fn dominant_donor(&self) -> Option<(&DonorId, f64)> {
+        self.shares
+            .iter()
+            .filter_map(|s| match &s.person {
+                PersonRef::Donor(d) => Some((d, s.percent)),
+                PersonRef::Recipient => None,
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
+/// Extracts and groups the chimerism rows of a course (date order, then
+/// lineage order).
+pub fn chimerism_samples(course: &Course) -> Vec<ChimerismSample> {
+    let mut out: Vec<ChimerismSample> = Vec::new();
+    for o in course.observations_of(ObservationKind::Chimerism) {
+        let Some(pct) = o.number() else { continue };
+        let Some(person) = o.person.clone() else {
+            continue;
+        };
+        let lineage = o.lineage.unwrap_or(Lineage::WholeBlood);
+        let pos = out
+            .iter()
+            .rposition(|s| s.date == o.date && s.lineage == lineage && s.sample == o.sample);
+        let s = match pos {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(ChimerismSample {
+                    date: o.date,
+                    lineage,
+                    sample: o.sample.clone(),
+                    method: o.method,
+                    shares: Vec::new(),
+                });
+                let n = out.len() - 1;
+                &mut out[n]
+            }
+        };
+        if s.method.is_none() {
+            s.method = o.method;
+        }
+        match s.shares.iter_mut().find(|x| x.person == person) {
+            Some(x) => x.percent = pct,
+            None => s.shares.push(Share {
+                person,
+                percent: pct,
+            }),
+        }
+    }
+    out.sort_by_key(|a| (a.date, a.lineage));
+    out
+}

@@ -1,0 +1,329 @@
+//! Acute-GVHD findings per day, with their GVHD attribution, in the units
+//! MAGIC stages on: skin (% BSA of active erythema, erythroderma, bullae,
+//! desquamation % BSA), upper GI (persistent symptoms), lower GI (stool mL
+//! and mL/kg per day, unquantified episodes, grossly bloody stool, severe
+//! pain, ileus), liver (the day's highest total bilirubin, mg/dL), and the
+//! body weight that day (adult vs child stool rule, A-3).
+//!
+//! Stool recorded as mL/kg is converted to mL with the weight of the day
+//! (and mL to mL/kg likewise), so the criteria get both; when no weight is
+//! known the conversion is impossible and the day says so
+//! ([`GvhdDay::stool_weight_missing`]).
+
+use graftwatch_core::{Analyte, Date, Unit};
+use graftwatch_course::{Attribution, Course, ObservationKind};
+use serde::Serialize;
+
+/// A finding and its attribution (`None` = not stated).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Finding<T> {
+    /// The value.
+    pub value: T,
+    /// Attribution as recorded.
+    pub attribution: Option<Attribution>,
+}
+
+/// Combines the attribution of two findings of the same organ and day:
+/// `Other` only when every finding is `Other`; a mix becomes `Multifactorial`;
+/// not stated stays not stated unless the other one is stated.
+pub fn merge_attribution(a: Option<Attribution>, b: Option<Attribution>) -> Option<Attribution> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(x), Some(y)) if x == y => Some(x),
+        _ => Some(Attribution::Multifactorial),
+    }
+}
+
+/// All acute-GVHD findings of one day. `None` = not assessed that day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GvhdDay {
+    /// Date.
+    pub date: Date,
+    /// Skin rash, % BSA of active erythema (day maximum).
+    pub skin_bsa: Option<Finding<f64>>,
+    /// Generalised erythroderma.
+    pub erythroderma: Option<Finding<bool>>,
+    /// Bullae.
+    pub bullae: Option<Finding<bool>>,
+    /// Desquamation, % BSA (day maximum).
+    pub desquamation_bsa: Option<Finding<f64>>,
+    /// Persistent upper-GI symptoms (MAGIC threshold met).
+    pub upper_gi_persistent: Option<Finding<bool>>,
+    /// Stool volume, mL/day (summed over the day's records; converted from
+    /// mL/kg with the day's weight when recorded per kg).
+    pub stool_ml: Option<Finding<f64>>,
+    /// Stool volume, mL/kg/day (recorded per kg, or mL ÷ the day's weight).
+    pub stool_ml_per_kg: Option<f64>,
+    /// True when a per-kg stool record could not be converted to mL (or
+    /// vice versa) because no weight is known.
+    pub stool_weight_missing: bool,
+    /// Unquantified liquid stool episodes (day total).
+    pub stool_episodes: Option<Finding<u32>>,
+    /// Grossly bloody stool.
+    pub stool_bloody: Option<Finding<bool>>,
+    /// Severe abdominal pain.
+    pub abdominal_pain_severe: Option<Finding<bool>>,
+    /// Ileus.
+    pub ileus: Option<Finding<bool>>,
+    /// Highest total bilirubin of the day, mg/dL.
+    pub bilirubin: Option<Finding<f64>>,
+    /// Body weight on the day (the latest on or before it), kg.
+    pub weight_kg: Option<f64>,
+}
+
+impl GvhdDay {
+    /// An empty day.
+    pub fn new(date: Date) -> GvhdDay {
+        GvhdDay {
+            date,
+            skin_bsa: None,
+            erythroderma: None,
+            bullae: None,
+            desquamation_bsa: None,
+            upper_gi_persistent: None,
+            stool_ml: None,
+            stool_ml_per_kg: None,
+            stool_weight_missing: false,
+            stool_episodes: None,
+            stool_bloody: None,
+            abdominal_pain_severe: None,
+            ileus: None,
+            bilirubin: None,
+            weight_kg: None,
+        }
+    }
+
+    /// True when any skin, GI or liver field was recorded.
+    pub fn any_finding(&self) -> bool {
+        self.skin_bsa.is_some()
+            || self.erythroderma.is_some()
+            || self.bullae.is_some()
+            || self.desquamation_bsa.is_some()
+            || self.upper_gi_persistent.is_some()
+            || self.stool_ml.is_some()
+            || self.stool_ml_per_kg.is_some()
+            || self.stool_episodes.is_some()
+            || self.stool_bloody.is_some()
+            || self.abdominal_pain_severe.is_some()
+            || self.ileus.is_some()
+            || self.bilirubin.is_some()
+    }
+}
+
+fn max_f(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
+    match slot {
+        Some(f) => {
+            f.value = f.value.max(v);
+            f.attribution = merge_attribution(f.attribution, a);
+        }
+        None => {
+            *slot = Some(Finding {
+                value: v,
+                attribution: a,
+            })
+        }
+    }
+}
+
+fn sum_f(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
+    match slot {
+        Some(f) => {
+            f.value += v;
+            f.attribution = merge_attribution(f.attribution, a);
+        }
+        None => {
+            *slot = Some(Finding {
+                value: v,
+                attribution: a,
+            })
+        }
+    }
+}
+
+fn or_b(slot: &mut Option<Finding<bool>>, v: bool, a: Option<Attribution>) {
+    match slot {
+        Some(f) => {
+            f.value |= v;
+            f.attribution = merge_attribution(f.attribution, a);
+        }
+        None => {
+            *slot = Some(Finding {
+                value: v,
+                attribution: a,
+            })
+        }
+    }
+}
+
+/// Finds (or inserts, keeping date order) the entry for `date`; fast when
+/// dates arrive in order.
+fn day_mut(days: &mut Vec<GvhdDay>, date: Date) -> &mut GvhdDay {
+    let idx = match days.last() {
+        Some(l) if l.date == date => days.len() - 1,
+        Some(l) if l.date < date => {
+            days.push(GvhdDay::new(date));
+            days.len() - 1
+        }
+        None => {
+            days.push(GvhdDay::new(date));
+            0
+        }
+        Some(_) => match days.binary_search_by_key(&date, |d| d.date) {
+            Ok(i) => i,
+            Err(i) => {
+                days.insert(i, GvhdDay::new(date));
+                i
+            }
+        },
+    };
+    &mut days[idx]
+}
+
+/// Extracts the acute-GVHD findings of every day that has any.
+pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
+    let mut days: Vec<GvhdDay> = Vec::new();
+    // Weight history (ascending) for the per-kg conversions.
+    let mut weights: Vec<(Date, f64)> = Vec::new();
+    // Per-kg stool records, converted after the pass.
+    let mut per_kg: Vec<(Date, f64, Option<Attribution>)> = Vec::new();
+    for o in &course.observations {
+        use ObservationKind as K;
+        let a = o.attribution;
+        let num = o.number();
+        let yes = o.value.as_bool();
+        match o.kind {
+            K::Weight => {
+                if let Some(w) = num {
+                    weights.push((o.date, w));
+                }
+            }
+            K::SkinRashBsa => {
+                if let Some(v) = num {
+                    max_f(&mut day_mut(&mut days, o.date).skin_bsa, v, a);
+                }
+            }
+            K::SkinDesquamationBsa => {
+                if let Some(v) = num {
+                    max_f(&mut day_mut(&mut days, o.date).desquamation_bsa, v, a);
+                }
+            }
+            K::SkinErythroderma => {
+                if let Some(v) = yes {
+                    or_b(&mut day_mut(&mut days, o.date).erythroderma, v, a);
+                }
+            }
+            K::SkinBullae => {
+                if let Some(v) = yes {
+                    or_b(&mut day_mut(&mut days, o.date).bullae, v, a);
+                }
+            }
+            K::UpperGiPersistent => {
+                if let Some(v) = yes {
+                    or_b(&mut day_mut(&mut days, o.date).upper_gi_persistent, v, a);
+                }
+            }
+            K::StoolVolume => {
+                if let Some(v) = num {
+                    if o.unit == Some(Unit::MlPerKg) {
+                        per_kg.push((o.date, v, a));
+                        day_mut(&mut days, o.date);
+                    } else {
+                        sum_f(&mut day_mut(&mut days, o.date).stool_ml, v, a);
+                    }
+                }
+            }
+            K::StoolEpisodes => {
+                if let Some(v) = num {
+                    let n = v.max(0.0).round() as u32;
+                    let day = day_mut(&mut days, o.date);
+                    match &mut day.stool_episodes {
+                        Some(f) => {
+                            f.value += n;
+                            f.attribution = merge_attribution(f.attribution, a);
+                        }
+                        None => {
+                            day.stool_episodes = Some(Finding {
+                                value: n,
+                                attribution: a,
+                            })
+                        }
+                    }
+                }
+            }
+            K::StoolBloody => {
+                if let Some(v) = yes {
+                    or_b(&mut day_mut(&mut days, o.date).stool_bloody, v, a);
+                }
+            }
+            K::AbdominalPainSevere => {
+                if let Some(v) = yes {
+                    or_b(&mut day_mut(&mut days, o.date).abdominal_pain_severe, v, a);
+                }
+            }
+            K::Ileus => {
+                if let Some(v) = yes {
+                    or_b(&mut day_mut(&mut days, o.date).ileus, v, a);
+                }
+            }
+            K::Lab(Analyte::Bilirubin) => {
+                if let Some(v) = num {
+                    max_f(&mut day_mut(&mut days, o.date).bilirubin, v, a);
+                }
+            }
+            _ => {}
+        }
+    }
+    weights.sort_by_key(|w| w.0);
+    let weight_on = |date: Date| -> Option<f64> {
+        let i = weights.partition_point(|w| w.0 <= date);
+        match i {
+            0 => weights.first().map(|w| w.1),
+            i => Some(weights[i - 1].1),
+        }
+    };
+    let mut pk = per_kg.into_iter().peekable();
+    for day in &mut days {
+        day.weight_kg = weight_on(day.date);
+        let mut kg_total: Option<f64> = None;
+        let mut kg_attr: Option<Attribution> = None;
+        while let Some((d, v, a)) = pk.peek().copied() {
+            if d > day.date {
+                break;
+            }
+            if d == day.date {
+                kg_total = Some(kg_total.unwrap_or(0.0) + v);
+                kg_attr = merge_attribution(kg_attr, a);
+            }
+            pk.next();
+        }
+        match (kg_total, day.weight_kg) {
+            (Some(k), Some(w)) => {
+                let ml = day.stool_ml.map_or(0.0, |f| f.value) + k * w;
+                let attr = merge_attribution(day.stool_ml.and_then(|f| f.attribution), kg_attr);
+                day.stool_ml = Some(Finding {
+                    value: ml,
+                    attribution: attr,
+                });
+                day.stool_ml_per_kg = Some(ml / w);
+            }
+            (Some(k), None) => {
+                day.stool_weight_missing = day.stool_ml.is_some();
+                day.stool_ml_per_kg = Some(k);
+                if day.stool_ml.is_none() {
+                    day.stool_weight_missing = true;
+                }
+            }
+            (None, Some(w)) => {
+                if let Some(f) = day.stool_ml {
+                    day.stool_ml_per_kg = Some(f.value / w);
+                }
+            }
+            (None, None) => {
+                if day.stool_ml.is_some() {
+                    day.stool_weight_missing = true;
+                }
+            }
+        }
+    }
+    days
+}

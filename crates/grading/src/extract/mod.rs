@@ -1,0 +1,142 @@
+//! Extraction: from a [`Course`] to the inputs the criteria need, per day
+//! and per anchor. Pure and independent of the criteria functions.
+//!
+//! [`extract`] makes one pass per concept over the course's events and
+//! observations and returns [`CourseInputs`].
+
+pub mod cgvhd;
+pub mod chimerism;
+pub mod counts;
+pub mod crs;
+pub mod drugs;
+pub mod gvhd;
+pub mod icans;
+pub mod marrow;
+pub mod oxygen;
+pub mod risk;
+pub mod transfusion;
+
+use graftwatch_core::Date;
+use graftwatch_course::{Anchor, AnchorKind, Course};
+use serde::Serialize;
+
+pub use cgvhd::CgvhdAssessment;
+pub use chimerism::ChimerismSample;
+pub use counts::{DailyCounts, DailySeries, DayValue};
+pub use crs::CrsDay;
+pub use drugs::{DrugExposure, PressorDay};
+pub use gvhd::{Finding, GvhdDay};
+pub use icans::IcansDay;
+pub use marrow::MarrowAssessment;
+pub use oxygen::{OxygenDay, OxygenSupport};
+pub use risk::{RiskInputs, Transplant};
+pub use transfusion::Transfusions;
+
+/// How extraction windows are set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ExtractOptions {
+    /// CRS days extracted after each CAR-T infusion (day 0 … this).
+    pub crs_window_days: i32,
+    /// Peripheral counts used for a marrow assessment: nearest within ± days.
+    pub marrow_count_window_days: i32,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            crs_window_days: 30,
+            marrow_count_window_days: 7,
+        }
+    }
+}
+
+/// CRS inputs after one CAR-T infusion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CarTCrs {
+    /// The CAR-T anchor.
+    pub anchor: Anchor,
+    /// One entry per day from day 0.
+    pub days: Vec<CrsDay>,
+}
+
+/// Everything the criteria need from a course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CourseInputs {
+    /// Anchors (transplants, CAR-T infusions, DLIs), date order.
+    pub anchors: Vec<Anchor>,
+    /// First and last date of the course.
+    pub span: Option<(Date, Date)>,
+    /// Daily counts.
+    pub counts: DailyCounts,
+    /// Transfusion dates.
+    pub transfusions: Transfusions,
+    /// Drug courses.
+    pub drugs: DrugExposure,
+    /// Oxygen support.
+    pub oxygen: OxygenSupport,
+    /// Acute-GVHD findings per day.
+    pub gvhd: Vec<GvhdDay>,
+    /// Chronic-GVHD assessments.
+    pub cgvhd: Vec<CgvhdAssessment>,
+    /// CRS inputs after each CAR-T infusion.
+    pub crs: Vec<CarTCrs>,
+    /// ICANS assessments.
+    pub icans: Vec<IcansDay>,
+    /// Disease assessments.
+    pub marrow: Vec<MarrowAssessment>,
+    /// Chimerism samples.
+    pub chimerism: Vec<ChimerismSample>,
+    /// Transplants and grafts.
+    pub transplants: Vec<Transplant>,
+    /// Risk-score inputs.
+    pub risk: RiskInputs,
+}
+
+impl CourseInputs {
+    /// The CAR-T anchors.
+    pub fn cart_anchors(&self) -> impl Iterator<Item = &Anchor> {
+        self.anchors
+            .iter()
+            .filter(|a| matches!(a.kind, AnchorKind::CarT(_)))
+    }
+}
+
+/// Extracts every criterion input from a course.
+pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
+    let anchors = course.anchors();
+    let span = course.span();
+    let counts = counts::daily_counts(course);
+    let drugs = drugs::drug_exposure(course);
+    let oxygen = oxygen::oxygen_support(course);
+    let temps = crs::max_temperatures(course);
+    let crs = match span {
+        Some((_, last)) => anchors
+            .iter()
+            .filter(|a| matches!(a.kind, AnchorKind::CarT(_)))
+            .map(|a| CarTCrs {
+                anchor: *a,
+                days: crs::crs_days(a.date, opt.crs_window_days, last, &temps, &drugs, &oxygen),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let transplants = risk::transplants(course);
+    let risk = risk::risk_inputs(course, &transplants);
+    let marrow = marrow::marrow_assessments(course, &counts, opt.marrow_count_window_days);
+    CourseInputs {
+        anchors,
+        span,
+        transfusions: transfusion::transfusions(course),
+        gvhd: gvhd::gvhd_days(course),
+        cgvhd: cgvhd::cgvhd_assessments(course),
+        icans: icans::icans_days(course),
+        chimerism: chimerism::chimerism_samples(course),
+        counts,
+        drugs,
+        oxygen,
+        crs,
+        marrow,
+        transplants,
+        risk,
+    }
+}

@@ -1,0 +1,12 @@
+//! # graftwatch-grading
+//!
+//! The grading engine: from a patient [`Course`](graftwatch_course::Course)
+//! to explained day-by-day grades and a course summary.
+//!
+//! * [`extract`] turns raw events and observations into the inputs each
+//!   criterion needs (daily lowest counts, transfusion windows, drug and
+//!   oxygen exposure per day, GVHD findings with attribution, CRS/ICANS
+//!   inputs after CAR-T, marrow assessments, chimerism samples, risk inputs).
+//! * the engine runs the criteria of `graftwatch-criteria` over them.
+
+pub mod extract;
