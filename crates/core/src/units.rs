@@ -132,6 +132,13 @@ impl FromStr for Unit {
     type Err = UnitError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
+        // Exact spelling first: `g/L` (grams) and `G/L` (giga-cells) differ
+        // only in case.
+        for u in Unit::ALL {
+            if u.aliases().contains(&t) {
+                return Ok(*u);
+            }
+        }
         for u in Unit::ALL {
             if u.aliases().iter().any(|a| a.eq_ignore_ascii_case(t)) {
                 return Ok(*u);
@@ -382,6 +389,9 @@ mod tests {
         assert_eq!("x10^9/l".parse::<Unit>().unwrap(), Unit::Per1e9L);
         assert_eq!("cells/µL".parse::<Unit>().unwrap(), Unit::PerMicroL);
         assert_eq!("°C".parse::<Unit>().unwrap(), Unit::Celsius);
+        // Case matters where it changes the meaning: grams vs giga-cells.
+        assert_eq!("g/L".parse::<Unit>().unwrap(), Unit::GPerL);
+        assert_eq!("G/L".parse::<Unit>().unwrap(), Unit::Per1e9L);
         let e = "furlongs".parse::<Unit>().unwrap_err().to_string();
         assert!(e.contains("furlongs") && e.contains("mg/dL"), "{e}");
     }
