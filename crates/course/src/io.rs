@@ -3,8 +3,10 @@
 use std::path::Path;
 
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
+use crate::json_lines::JsonLines;
 use crate::model::Course;
-use crate::validate::{JsonLocator, normalize_and_check};
+use crate::unknown_fields::check_event_keys;
+use crate::validate::{JsonTextLocator, normalize_and_check};
 
 /// A course read from a file, with its warnings.
 #[derive(Debug, Clone)]
@@ -46,29 +48,81 @@ pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
 }
 
 /// Parses a JSON course from text; `path` is used in messages only.
+///
+/// Errors name the JSON path and line: syntax errors, unknown keys (also in
+/// events, whose fields are flattened), wrong types and unknown enum values
+/// (listing the accepted ones), then the semantic checks of
+/// [`normalize_and_check`].
 pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let mut course: Course = serde_path_to_error::deserialize(de).map_err(|e| {
-        let json_path = e.path().to_string();
-        let inner = e.into_inner();
-        let line = if inner.line() > 0 {
-            Some(inner.line())
-        } else {
-            None
-        };
+    let lines = JsonLines::scan(text);
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let line = (e.line() > 0).then_some(e.line());
         CourseError::Invalid(vec![Diagnostic {
             severity: Severity::Error,
             file: path.to_path_buf(),
             location: Location::JsonPath {
-                path: format!("$.{}", json_path.trim_start_matches('.')).replace("$..", "$."),
+                path: "$".into(),
                 line,
             },
             field: None,
             value: None,
-            expected: clean_serde_message(&inner.to_string()),
+            expected: format!(
+                "well-formed JSON: {} (column {})",
+                clean_serde_message(&e.to_string()),
+                e.column()
+            ),
         }])
     })?;
-    finish(&mut course, path, &JsonLocator)
+    let mut diags = check_event_keys(&doc, path, &lines);
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let parsed: Result<Course, _> = serde_path_to_error::deserialize(de);
+    let mut course = match parsed {
+        Ok(c) => c,
+        Err(e) => {
+            let json_path = json_path_of(&e.path().to_string());
+            let inner = e.into_inner();
+            let line = if inner.line() > 0 {
+                Some(inner.line())
+            } else {
+                lines.line_of(&json_path)
+            };
+            diags.push(Diagnostic {
+                severity: Severity::Error,
+                file: path.to_path_buf(),
+                location: Location::JsonPath {
+                    path: json_path,
+                    line,
+                },
+                field: None,
+                value: None,
+                expected: clean_serde_message(&inner.to_string()),
+            });
+            return Err(CourseError::Invalid(diags));
+        }
+    };
+    let loc = JsonTextLocator::new(lines);
+    match finish(&mut course, path, &loc) {
+        Ok(lc) if diags.is_empty() => Ok(lc),
+        Ok(lc) => {
+            diags.extend(lc.warnings);
+            Err(CourseError::Invalid(diags))
+        }
+        Err(CourseError::Invalid(more)) => {
+            diags.extend(more);
+            Err(CourseError::Invalid(diags))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `events[2].date` (serde_path_to_error) → `$.events[2].date`.
+fn json_path_of(p: &str) -> String {
+    let p = p.trim_start_matches('.');
+    if p.is_empty() || p == "?" {
+        "$".into()
+    } else {
+        format!("$.{p}")
+    }
 }
 
 /// Runs the checks, sorts, and splits errors from warnings.

@@ -1,25 +1,1502 @@
-//! The long CSV course format (one row per observation or event).
-//! Being built: see docs/course-format.md.
+//! The long CSV course format: one row per fact, event or observation.
+//!
+//! Columns (any order; only `record` and `kind` are required, a missing
+//! column reads as empty, an unknown column is an error):
+//! `record,patient,id,date,time,end_date,kind,value,unit,person,lineage,attribution,method,assay,sample,automated,note,detail`.
+//!
+//! `record` is one of
+//! - `course`: `kind` = `format` (value `graftwatch-course/1`, required) or
+//!   `illustrative` (value = the statement);
+//! - `patient`: one row per patient fact, `kind` = `sex`, `birth_year`,
+//!   `height` (unit `cm`), `diagnosis` (value = disease, `date`, `note` =
+//!   description), `karyotype` (value = ISCN), `abnormality` (value = ISCN,
+//!   detail `type=…;chromosome=…`), `mutation` (value = gene, detail
+//!   `variant=…;vaf_percent=…`), `comorbidity` (value = HCT-CI item),
+//!   `bilirubin_uln` / `alt_uln` / `ast_uln` / `alp_uln` (value + unit);
+//! - `donor`: `person` = donor id, `kind` = relationship, detail
+//!   `sex=…;birth_year=…;hla_match=…;abo=…`;
+//! - `event`: `kind` = event kind, `id`, `date`, `time`, `end_date`, `note`,
+//!   and the kind's own fields in `detail` (see [`crate::event_fields`]);
+//! - `observation`: `kind` = observation kind, `date`, `time`, `value`,
+//!   `unit`, `person`, `lineage`, `attribution`, `method`, `assay`,
+//!   `sample`, `automated`, `note`.
+//!
+//! The `patient` column holds the patient id; it may be left empty on all
+//! but one row, but where given it must be the same everywhere (one patient
+//! per file). Lines starting with `#` are comments. See
+//! docs/course-format.md for the full description.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::str::FromStr;
 
+use graftwatch_core::{Date, DonorId, Lineage, PatientId, PersonRef, TimeOfDay, Unit};
+use serde_json::{Map, Value};
+
+use crate::detail::{DetailEntry, escape, parse_detail, write_detail};
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
-use crate::io::LoadedCourse;
-use crate::model::Course;
+use crate::event::{Event, EventDetail};
+use crate::event_fields::{FieldType, event_fields};
+use crate::io::{LoadedCourse, finish};
+use crate::model::{Course, FORMAT_V1};
+use crate::observation::{ObsValue, Observation, ObservationKind, ValueSpec};
+use crate::patient::{
+    Abnormality, Diagnosis, Disease, Donor, Karyotype, LabReference, Mutation, Patient, Sex,
+};
+use crate::validate::Locator;
 
-/// Parses a long-CSV course.
-pub fn read_csv_str(_text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
-    Err(CourseError::Invalid(vec![Diagnostic {
-        severity: Severity::Error,
-        file: path.to_path_buf(),
-        location: Location::File,
-        field: None,
-        value: None,
-        expected: "CSV course reading is not available yet".into(),
-    }]))
+/// The columns, in the order the writer uses.
+pub const COLUMNS: [&str; 18] = [
+    "record",
+    "patient",
+    "id",
+    "date",
+    "time",
+    "end_date",
+    "kind",
+    "value",
+    "unit",
+    "person",
+    "lineage",
+    "attribution",
+    "method",
+    "assay",
+    "sample",
+    "automated",
+    "note",
+    "detail",
+];
+
+/// Columns that must be present in the header.
+pub const REQUIRED_COLUMNS: [&str; 2] = ["record", "kind"];
+
+/// Accepted values of the `record` column.
+pub const RECORD_TYPES: [&str; 5] = ["course", "patient", "donor", "event", "observation"];
+
+/// Accepted `kind`s of `patient` rows.
+pub const PATIENT_FACTS: [&str; 13] = [
+    "sex",
+    "birth_year",
+    "height",
+    "diagnosis",
+    "karyotype",
+    "abnormality",
+    "mutation",
+    "comorbidity",
+    "bilirubin_uln",
+    "alt_uln",
+    "ast_uln",
+    "alp_uln",
+    "id",
+];
+
+/// Accepted `kind`s of `course` rows.
+pub const COURSE_FACTS: [&str; 2] = ["format", "illustrative"];
+
+/// Columns each record type may fill (besides `record`, `patient`, `kind`).
+fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
+    match (record, kind) {
+        ("course", _) => &["value"],
+        ("patient", "diagnosis") => &["value", "date", "note"],
+        ("patient", "height" | "bilirubin_uln" | "alt_uln" | "ast_uln" | "alp_uln") => {
+            &["value", "unit"]
+        }
+        ("patient", "abnormality" | "mutation") => &["value", "detail"],
+        ("patient", _) => &["value"],
+        ("donor", _) => &["person", "detail"],
+        ("event", _) => &["id", "date", "time", "end_date", "note", "detail"],
+        _ => &[
+            "date",
+            "time",
+            "value",
+            "unit",
+            "person",
+            "lineage",
+            "attribution",
+            "method",
+            "assay",
+            "sample",
+            "automated",
+            "note",
+        ],
+    }
 }
 
-/// Writes a course as long CSV.
-pub fn to_csv_string(_course: &Course) -> String {
-    String::new()
+/// Free-text columns are kept exactly; others are trimmed.
+fn is_free_text(col: &str) -> bool {
+    matches!(col, "note" | "detail" | "value")
+}
+
+struct Row<'a> {
+    line: usize,
+    cells: &'a csv::StringRecord,
+    cols: &'a HashMap<&'static str, usize>,
+}
+
+impl Row<'_> {
+    fn get(&self, col: &str) -> &str {
+        let v = self
+            .cols
+            .get(col)
+            .and_then(|i| self.cells.get(*i))
+            .unwrap_or("");
+        if is_free_text(col) && !v.trim().is_empty() {
+            v
+        } else {
+            v.trim()
+        }
+    }
+    fn opt(&self, col: &str) -> Option<&str> {
+        let v = self.get(col);
+        (!v.trim().is_empty()).then_some(v)
+    }
+}
+
+struct Builder<'p> {
+    file: &'p Path,
+    diags: Vec<Diagnostic>,
+    format: Option<String>,
+    illustrative: Option<String>,
+    patient_id: Option<(String, usize)>,
+    sex: Option<Sex>,
+    birth_year: Option<i32>,
+    height: Option<f64>,
+    diagnosis: Option<(Disease, Date, Option<String>)>,
+    karyotype: Option<String>,
+    abnormalities: Vec<Abnormality>,
+    mutations: Vec<Mutation>,
+    comorbidities: Vec<String>,
+    uln: [Option<f64>; 4],
+    donors: Vec<Donor>,
+    events: Vec<Event>,
+    observations: Vec<Observation>,
+    loc: CsvLocator,
+    last_line: usize,
+}
+
+/// Maps records of a course read from CSV back to their lines.
+#[derive(Debug, Clone, Default)]
+pub struct CsvLocator {
+    observations: Vec<usize>,
+    events: Vec<usize>,
+    donors: Vec<usize>,
+    patient: HashMap<String, usize>,
+    first_patient: usize,
+}
+
+fn at(line: usize, column: &str) -> Location {
+    Location::CsvLine {
+        line,
+        column: Some(column.to_string()),
+    }
+}
+
+impl Locator for CsvLocator {
+    fn observation(&self, i: usize, field: &str) -> Location {
+        at(self.observations.get(i).copied().unwrap_or(0), field)
+    }
+    fn event(&self, i: usize, field: &str) -> Location {
+        let col = match field {
+            "id" | "date" | "time" | "end_date" | "note" | "kind" => field,
+            _ => "detail",
+        };
+        at(self.events.get(i).copied().unwrap_or(0), col)
+    }
+    fn donor(&self, i: usize, field: &str) -> Location {
+        let col = match field {
+            "id" => "person",
+            "relationship" => "kind",
+            _ => "detail",
+        };
+        at(self.donors.get(i).copied().unwrap_or(0), col)
+    }
+    fn patient(&self, field: &str) -> Location {
+        let mut key = field;
+        let line = loop {
+            if let Some(l) = self.patient.get(key) {
+                break *l;
+            }
+            match key.rfind(['.', '[']) {
+                Some(c) => key = &key[..c],
+                None => break self.first_patient,
+            }
+        };
+        let last = field.rsplit('.').next().unwrap_or(field);
+        let col = match last {
+            "date" => "date",
+            "vaf_percent" | "variant" | "chromosome" | "type" => "detail",
+            _ => "value",
+        };
+        at(line, col)
+    }
+}
+
+impl Builder<'_> {
+    fn err(&mut self, line: usize, column: &str, value: Option<&str>, expected: impl Into<String>) {
+        self.diags.push(Diagnostic {
+            severity: Severity::Error,
+            file: self.file.to_path_buf(),
+            location: at(line, column),
+            field: Some(column.to_string()),
+            value: value.map(str::to_string),
+            expected: expected.into(),
+        });
+    }
+
+    fn required<'r>(&mut self, row: &'r Row, col: &str, what: &str) -> Option<&'r str> {
+        let v = row.opt(col);
+        if v.is_none() {
+            self.err(row.line, col, None, format!("a value: {what}"));
+        }
+        v
+    }
+
+    fn date(&mut self, row: &Row, col: &str) -> Option<Date> {
+        let v = self.required(row, col, "a date YYYY-MM-DD")?;
+        match Date::from_str(v) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(row.line, col, Some(v), e.to_string());
+                None
+            }
+        }
+    }
+
+    fn opt_parse<T, E: std::fmt::Display>(
+        &mut self,
+        row: &Row,
+        col: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, ()> {
+        match row.opt(col) {
+            None => Ok(None),
+            Some(v) => match parse(v.trim()) {
+                Ok(t) => Ok(Some(t)),
+                Err(e) => {
+                    self.err(row.line, col, Some(v), e.to_string());
+                    Err(())
+                }
+            },
+        }
+    }
+
+    fn number(&mut self, row: &Row, col: &str) -> Option<f64> {
+        let v = self.required(row, col, "a number")?;
+        match parse_number(v) {
+            Some(x) => Some(x),
+            None => {
+                self.err(row.line, col, Some(v), "a number");
+                None
+            }
+        }
+    }
+
+    fn row(&mut self, row: &Row) {
+        self.last_line = row.line;
+        let record = row.get("record").to_ascii_lowercase();
+        let kind = row.get("kind").to_string();
+        if let Some(p) = row.opt("patient") {
+            match &self.patient_id {
+                None => self.patient_id = Some((p.to_string(), row.line)),
+                Some((id, first)) if id != p => {
+                    let msg = format!(
+                        "the patient id '{id}' of line {first} (one patient per file), or an empty cell"
+                    );
+                    self.err(row.line, "patient", Some(p), msg);
+                }
+                _ => {}
+            }
+        }
+        if !RECORD_TYPES.contains(&record.as_str()) {
+            let v = row.get("record").to_string();
+            self.err(
+                row.line,
+                "record",
+                Some(&v),
+                format!("one of {}", RECORD_TYPES.join(", ")),
+            );
+            return;
+        }
+        if kind.is_empty() {
+            self.err(
+                row.line,
+                "kind",
+                None,
+                format!("a kind for this {record} row"),
+            );
+            return;
+        }
+        let allowed = allowed_columns(&record, &kind);
+        for col in COLUMNS {
+            if matches!(col, "record" | "patient" | "kind") || allowed.contains(&col) {
+                continue;
+            }
+            if let Some(v) = row.opt(col) {
+                let v = v.to_string();
+                self.err(
+                    row.line,
+                    col,
+                    Some(&v),
+                    format!(
+                        "an empty cell: {record} rows{} use only the columns {}",
+                        if matches!(record.as_str(), "patient") {
+                            format!(" of kind {kind}")
+                        } else {
+                            String::new()
+                        },
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        match record.as_str() {
+            "course" => self.course_row(row, &kind),
+            "patient" => self.patient_row(row, &kind),
+            "donor" => self.donor_row(row, &kind),
+            "event" => self.event_row(row, &kind),
+            _ => self.observation_row(row, &kind),
+        }
+    }
+
+    fn course_row(&mut self, row: &Row, kind: &str) {
+        let Some(v) = self.required(row, "value", "the format tag or the statement") else {
+            return;
+        };
+        let v = v.to_string();
+        match kind {
+            "format" => {
+                if self.format.is_some() {
+                    self.err(row.line, "kind", Some(kind), "a single format row");
+                }
+                self.format = Some(v.trim().to_string());
+            }
+            "illustrative" => {
+                if self.illustrative.is_some() {
+                    self.err(row.line, "kind", Some(kind), "a single illustrative row");
+                }
+                self.illustrative = Some(v);
+            }
+            _ => self.err(
+                row.line,
+                "kind",
+                Some(kind),
+                format!("for a course row one of {}", COURSE_FACTS.join(", ")),
+            ),
+        }
+    }
+
+    fn once(&mut self, line: usize, kind: &str, slot_full: bool, key: &str) -> bool {
+        if slot_full {
+            self.err(
+                line,
+                "kind",
+                Some(kind),
+                format!("a single patient row of kind {kind} (duplicate)"),
+            );
+            return false;
+        }
+        self.loc.patient.insert(key.to_string(), line);
+        true
+    }
+
+    fn patient_row(&mut self, row: &Row, kind: &str) {
+        if self.loc.first_patient == 0 {
+            self.loc.first_patient = row.line;
+        }
+        let line = row.line;
+        match kind {
+            "id" => {
+                // The patient id may also be given as its own row.
+                if let Some(v) = self.required(row, "value", "the patient id") {
+                    let v = v.trim().to_string();
+                    match &self.patient_id {
+                        Some((id, first)) if *id != v => {
+                            let msg = format!("the patient id '{id}' of line {first}");
+                            self.err(line, "value", Some(&v), msg);
+                        }
+                        _ => self.patient_id = Some((v, line)),
+                    }
+                }
+                self.loc.patient.insert("id".into(), line);
+            }
+            "sex" => {
+                let full = self.sex.is_some();
+                if !self.once(line, kind, full, "sex") {
+                    return;
+                }
+                if let Some(v) = self.required(row, "value", "male, female or unknown") {
+                    match parse_enum::<Sex>(v.trim()) {
+                        Ok(s) => self.sex = Some(s),
+                        Err(e) => self.err(line, "value", Some(v), e),
+                    }
+                }
+            }
+            "birth_year" => {
+                let full = self.birth_year.is_some();
+                if !self.once(line, kind, full, "birth_year") {
+                    return;
+                }
+                if let Some(v) = self.required(row, "value", "a year") {
+                    match v.trim().parse::<i32>() {
+                        Ok(y) => self.birth_year = Some(y),
+                        Err(_) => self.err(line, "value", Some(v), "a year such as 1989"),
+                    }
+                }
+            }
+            "height" => {
+                let full = self.height.is_some();
+                if !self.once(line, kind, full, "height_cm") {
+                    return;
+                }
+                if let Some(v) = self.number(row, "value") {
+                    match row.opt("unit").map(Unit::from_str) {
+                        Some(Ok(Unit::Cm)) => self.height = Some(v),
+                        Some(Ok(u)) => {
+                            self.err(line, "unit", Some(u.as_str()), "the unit cm for height")
+                        }
+                        Some(Err(_)) | None => {
+                            let u = row.get("unit").to_string();
+                            self.err(
+                                line,
+                                "unit",
+                                (!u.is_empty()).then_some(u.as_str()),
+                                "the unit cm for height",
+                            )
+                        }
+                    }
+                }
+            }
+            "diagnosis" => {
+                let full = self.diagnosis.is_some();
+                if !self.once(line, kind, full, "diagnosis") {
+                    return;
+                }
+                let disease = self
+                    .required(row, "value", "aml, mds, all or other")
+                    .map(|v| (v.to_string(), parse_enum::<Disease>(v.trim())));
+                let date = self.date(row, "date");
+                let note = row.opt("note").map(str::to_string);
+                match (disease, date) {
+                    (Some((_, Ok(d))), Some(date)) => self.diagnosis = Some((d, date, note)),
+                    (Some((v, Err(e))), _) => self.err(line, "value", Some(&v), e),
+                    _ => {}
+                }
+            }
+            "karyotype" => {
+                let full = self.karyotype.is_some();
+                if !self.once(line, kind, full, "diagnosis.karyotype") {
+                    return;
+                }
+                if let Some(v) = self.required(row, "value", "the ISCN karyotype") {
+                    self.karyotype = Some(v.to_string());
+                }
+            }
+            "abnormality" => {
+                let key = format!(
+                    "diagnosis.karyotype.abnormalities[{}]",
+                    self.abnormalities.len()
+                );
+                self.loc.patient.insert(key, line);
+                let iscn = self.required(row, "value", "the ISCN text of the abnormality");
+                let entries = self.detail(row, &["type", "chromosome"]);
+                let (Some(iscn), Some(entries)) = (iscn, entries) else {
+                    return;
+                };
+                let mut m = Map::new();
+                m.insert("iscn".into(), Value::String(iscn.to_string()));
+                for e in entries {
+                    let k = if e.key == "type" {
+                        "kind"
+                    } else {
+                        "chromosome"
+                    };
+                    m.insert(k.into(), Value::String(e.value()));
+                }
+                match serde_json::from_value::<Abnormality>(Value::Object(m)) {
+                    Ok(a) => self.abnormalities.push(a),
+                    Err(e) => {
+                        let d = row.get("detail").to_string();
+                        let msg = serde_msg(&e.to_string()).replace("field `kind`", "key type");
+                        self.err(line, "detail", Some(&d), msg);
+                    }
+                }
+            }
+            "mutation" => {
+                let key = format!("diagnosis.mutations[{}]", self.mutations.len());
+                self.loc.patient.insert(key, line);
+                let gene = self.required(row, "value", "the gene symbol");
+                let entries = self.detail(row, &["variant", "vaf_percent"]);
+                let (Some(gene), Some(entries)) = (gene, entries) else {
+                    return;
+                };
+                let mut mutation = Mutation {
+                    gene: gene.trim().to_string(),
+                    variant: None,
+                    vaf_percent: None,
+                };
+                for e in entries {
+                    let v = e.value();
+                    if e.key == "variant" {
+                        mutation.variant = Some(v);
+                    } else {
+                        match parse_number(&v) {
+                            Some(x) => mutation.vaf_percent = Some(x),
+                            None => {
+                                let d = row.get("detail").to_string();
+                                self.err(line, "detail", Some(&d), "vaf_percent=<a number>");
+                                return;
+                            }
+                        }
+                    }
+                }
+                self.mutations.push(mutation);
+            }
+            "comorbidity" => {
+                let key = format!("comorbidities[{}]", self.comorbidities.len());
+                self.loc.patient.insert(key, line);
+                if let Some(v) = self.required(row, "value", "an HCT-CI item code") {
+                    self.comorbidities.push(v.trim().to_string());
+                }
+            }
+            "bilirubin_uln" | "alt_uln" | "ast_uln" | "alp_uln" => {
+                let (idx, field, canonical, accepted): (usize, &str, Unit, &[Unit]) = match kind {
+                    "bilirubin_uln" => (
+                        0,
+                        "lab_reference.bilirubin_uln_mg_dl",
+                        Unit::MgPerDl,
+                        &[Unit::MgPerDl, Unit::MicromolPerL],
+                    ),
+                    "alt_uln" => (1, "lab_reference.alt_uln", Unit::UPerL, &[Unit::UPerL]),
+                    "ast_uln" => (2, "lab_reference.ast_uln", Unit::UPerL, &[Unit::UPerL]),
+                    _ => (3, "lab_reference.alp_uln", Unit::UPerL, &[Unit::UPerL]),
+                };
+                let full = self.uln[idx].is_some();
+                if !self.once(line, kind, full, field) {
+                    return;
+                }
+                let Some(v) = self.number(row, "value") else {
+                    return;
+                };
+                let accepted_txt = accepted
+                    .iter()
+                    .map(|u| u.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let unit = match row.opt("unit").map(Unit::from_str) {
+                    Some(Ok(u)) if accepted.contains(&u) => u,
+                    _ => {
+                        let u = row.get("unit").to_string();
+                        self.err(
+                            line,
+                            "unit",
+                            (!u.is_empty()).then_some(u.as_str()),
+                            format!("a unit for {kind}; accepted: {accepted_txt}"),
+                        );
+                        return;
+                    }
+                };
+                let c = if unit == canonical {
+                    v
+                } else {
+                    v / 17.1 // µmol/L → mg/dL, the only conversion here
+                };
+                self.uln[idx] = Some(c);
+            }
+            _ => self.err(
+                line,
+                "kind",
+                Some(kind),
+                format!("for a patient row one of {}", PATIENT_FACTS.join(", ")),
+            ),
+        }
+    }
+
+    /// Parses the detail cell, checking keys against `accepted` (no repeats).
+    fn detail(&mut self, row: &Row, accepted: &[&str]) -> Option<Vec<DetailEntry>> {
+        let text = row.get("detail").to_string();
+        let entries = match parse_detail(&text) {
+            Ok(e) => e,
+            Err(e) => {
+                self.err(
+                    row.line,
+                    "detail",
+                    Some(&text),
+                    format!("key=value;key=value: {e}"),
+                );
+                return None;
+            }
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for e in &entries {
+            if !accepted.contains(&e.key.as_str()) {
+                self.err(
+                    row.line,
+                    "detail",
+                    Some(&text),
+                    format!(
+                        "no key '{}' here; accepted keys: {}",
+                        e.key,
+                        accepted.join(", ")
+                    ),
+                );
+                return None;
+            }
+            if seen.contains(&e.key.as_str()) && e.key != "agent" {
+                self.err(
+                    row.line,
+                    "detail",
+                    Some(&text),
+                    format!("key '{}' once (it is repeated)", e.key),
+                );
+                return None;
+            }
+            seen.push(&e.key);
+        }
+        Some(entries)
+    }
+
+    fn donor_row(&mut self, row: &Row, kind: &str) {
+        self.loc.donors.push(row.line);
+        let id = self.required(row, "person", "the donor id");
+        let rel = parse_enum::<crate::patient::DonorRelationship>(kind);
+        if let Err(e) = &rel {
+            self.err(
+                row.line,
+                "kind",
+                Some(kind),
+                format!("a donor relationship: {e}"),
+            );
+        }
+        let entries = self.detail(row, &["sex", "birth_year", "hla_match", "abo"]);
+        let (Some(id), Ok(relationship), Some(entries)) = (id, rel, entries) else {
+            self.loc.donors.pop();
+            return;
+        };
+        let mut d = Donor {
+            id: DonorId(id.to_string()),
+            relationship,
+            sex: None,
+            birth_year: None,
+            hla_match: None,
+            abo: None,
+        };
+        let text = row.get("detail").to_string();
+        for e in entries {
+            let v = e.value();
+            match e.key.as_str() {
+                "sex" => match parse_enum::<Sex>(&v) {
+                    Ok(s) => d.sex = Some(s),
+                    Err(m) => {
+                        self.err(row.line, "detail", Some(&text), format!("sex: {m}"));
+                        self.loc.donors.pop();
+                        return;
+                    }
+                },
+                "birth_year" => match v.parse::<i32>() {
+                    Ok(y) => d.birth_year = Some(y),
+                    Err(_) => {
+                        self.err(row.line, "detail", Some(&text), "birth_year=<a year>");
+                        self.loc.donors.pop();
+                        return;
+                    }
+                },
+                "hla_match" => d.hla_match = Some(v),
+                _ => d.abo = Some(v),
+            }
+        }
+        self.donors.push(d);
+    }
+
+    fn event_row(&mut self, row: &Row, kind: &str) {
+        let Some(fields) = event_fields(kind) else {
+            self.err(
+                row.line,
+                "kind",
+                Some(kind),
+                format!("an event kind, one of {}", EventDetail::KINDS.join(", ")),
+            );
+            return;
+        };
+        let date = self.date(row, "date");
+        let time = self.opt_parse(row, "time", TimeOfDay::from_str);
+        let end = self.opt_parse(row, "end_date", Date::from_str);
+        let accepted: Vec<&str> = fields
+            .iter()
+            .map(|f| {
+                if f.ty == FieldType::Agents {
+                    "agent"
+                } else {
+                    f.name
+                }
+            })
+            .collect();
+        let entries = self.detail(row, &accepted);
+        let (Some(date), Ok(time), Ok(end_date), Some(entries)) = (date, time, end, entries) else {
+            return;
+        };
+        let text = row.get("detail").to_string();
+        let mut m = Map::new();
+        m.insert("kind".into(), Value::String(kind.to_string()));
+        for e in entries {
+            let spec = fields
+                .iter()
+                .find(|f| f.name == e.key || (e.key == "agent" && f.ty == FieldType::Agents));
+            let Some(spec) = spec else { continue };
+            let v = e.value();
+            let bad = |b: &mut Self, what: String| {
+                b.err(
+                    row.line,
+                    "detail",
+                    Some(&text),
+                    format!("{}=<{}>", e.key, what),
+                );
+            };
+            let value = match spec.ty {
+                FieldType::Text | FieldType::DonorRef | FieldType::Enum(_) => Value::String(v),
+                FieldType::Count => match v.parse::<u64>() {
+                    Ok(n) => Value::from(n),
+                    Err(_) => return bad(self, format!("a whole number, not '{v}'")),
+                },
+                FieldType::Number => match parse_number(&v) {
+                    Some(x) => Value::from(x),
+                    None => return bad(self, format!("a number, not '{v}'")),
+                },
+                FieldType::Agents => {
+                    if e.parts.len() > 3 || e.parts[0].is_empty() {
+                        return bad(self, format!("name|dose|unit, not '{v}'"));
+                    }
+                    let mut a = Map::new();
+                    a.insert("name".into(), Value::String(e.parts[0].clone()));
+                    if let Some(d) = e.parts.get(1).filter(|d| !d.is_empty()) {
+                        match parse_number(d) {
+                            Some(x) => {
+                                a.insert("dose".into(), Value::from(x));
+                            }
+                            None => {
+                                return bad(
+                                    self,
+                                    format!("name|dose|unit with a numeric dose, not '{v}'"),
+                                );
+                            }
+                        }
+                    }
+                    if let Some(u) = e.parts.get(2).filter(|u| !u.is_empty()) {
+                        a.insert("unit".into(), Value::String(u.clone()));
+                    }
+                    let list = m
+                        .entry(spec.name)
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if let Value::Array(l) = list {
+                        l.push(Value::Object(a));
+                    }
+                    continue;
+                }
+            };
+            m.insert(spec.name.into(), value);
+        }
+        match serde_json::from_value::<EventDetail>(Value::Object(m)) {
+            Ok(detail) => {
+                self.loc.events.push(row.line);
+                self.events.push(Event {
+                    id: row.opt("id").map(|s| s.trim().to_string()),
+                    date,
+                    time,
+                    end_date,
+                    note: row.opt("note").map(str::to_string),
+                    detail,
+                });
+            }
+            Err(e) => {
+                let msg = serde_msg(&e.to_string());
+                self.err(
+                    row.line,
+                    "detail",
+                    Some(&text),
+                    format!("{msg} (fields of {kind}: {})", accepted_list(fields)),
+                );
+            }
+        }
+    }
+
+    fn observation_row(&mut self, row: &Row, kind: &str) {
+        let Some(k) = ObservationKind::parse(kind) else {
+            self.err(
+                row.line,
+                "kind",
+                Some(kind),
+                format!(
+                    "an observation kind, one of {}",
+                    ObservationKind::all()
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            return;
+        };
+        let date = self.date(row, "date");
+        let time = self.opt_parse(row, "time", TimeOfDay::from_str);
+        let value = self.obs_value(row, k);
+        let unit = self.opt_parse(row, "unit", |u| {
+            Unit::from_str(u).map_err(|_| {
+                let acc = match k.spec() {
+                    ValueSpec::Number { accepted, .. } => accepted
+                        .iter()
+                        .map(|u| u.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ValueSpec::Score { .. } => "1 (or no unit)".into(),
+                    _ => "no unit".into(),
+                };
+                format!("a known unit; accepted for {k}: {acc}")
+            })
+        });
+        let lineage = self.opt_parse(row, "lineage", Lineage::from_str);
+        let attribution = self.opt_parse(row, "attribution", parse_enum);
+        let method = self.opt_parse(row, "method", parse_enum);
+        let automated = self.opt_parse(row, "automated", parse_bool);
+        let (
+            Some(date),
+            Ok(time),
+            Some(value),
+            Ok(unit),
+            Ok(lineage),
+            Ok(attribution),
+            Ok(method),
+            Ok(automated),
+        ) = (
+            date,
+            time,
+            value,
+            unit,
+            lineage,
+            attribution,
+            method,
+            automated,
+        )
+        else {
+            return;
+        };
+        self.loc.observations.push(row.line);
+        self.observations.push(Observation {
+            date,
+            time,
+            kind: k,
+            value,
+            unit,
+            attribution,
+            lineage,
+            person: row.opt("person").map(PersonRef::parse),
+            method,
+            assay: row.opt("assay").map(str::to_string),
+            sample: row.opt("sample").map(str::to_string),
+            automated,
+            note: row.opt("note").map(str::to_string),
+        });
+    }
+
+    fn obs_value(&mut self, row: &Row, k: ObservationKind) -> Option<ObsValue> {
+        let spec = k.spec();
+        let want = match spec {
+            ValueSpec::Number { .. } => "a number".to_string(),
+            ValueSpec::Score { min, max } => format!("a whole number from {min} to {max}"),
+            ValueSpec::Bool => "yes or no (true/false)".to_string(),
+            ValueSpec::Category(a) => format!("one of {}", a.join(", ")),
+        };
+        let v = self.required(row, "value", &want)?;
+        let t = v.trim();
+        let out = match spec {
+            ValueSpec::Number { .. } | ValueSpec::Score { .. } => {
+                parse_number(t).map(ObsValue::Number)
+            }
+            ValueSpec::Bool => parse_bool(t).ok().map(ObsValue::Bool),
+            ValueSpec::Category(_) => Some(ObsValue::Category(t.to_string())),
+        };
+        if out.is_none() {
+            self.err(row.line, "value", Some(v), format!("{want} for {k}"));
+        }
+        out
+    }
+
+    fn finish(mut self) -> Result<(Course, CsvLocator), CourseError> {
+        let line = self.last_line.max(1);
+        if self.format.is_none() {
+            self.err(
+                line,
+                "record",
+                None,
+                format!("a row record=course, kind=format, value={FORMAT_V1}"),
+            );
+        }
+        let missing: Vec<&str> = [
+            ("sex", self.sex.is_none()),
+            ("birth_year", self.birth_year.is_none()),
+            ("diagnosis", self.diagnosis.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(k, m)| m.then_some(k))
+        .collect();
+        for k in missing {
+            let what = match k {
+                "sex" => "(value male, female or unknown)",
+                "birth_year" => "(value a year)",
+                _ => "(value the disease, date the diagnosis date)",
+            };
+            self.err(
+                line,
+                "record",
+                None,
+                format!("a row record=patient, kind={k} {what}; none was found"),
+            );
+        }
+        if self.patient_id.is_none() {
+            self.err(line, "patient", None, "a patient id in the patient column");
+        }
+        if self.karyotype.is_none() && !self.abnormalities.is_empty() {
+            let l = self
+                .loc
+                .patient
+                .get("diagnosis.karyotype.abnormalities[0]")
+                .copied()
+                .unwrap_or(line);
+            self.err(
+                l,
+                "kind",
+                Some("abnormality"),
+                "a karyotype row before abnormality rows",
+            );
+        }
+        if self.diags.iter().any(|d| d.severity == Severity::Error) {
+            return Err(CourseError::Invalid(self.diags));
+        }
+        let (disease, date, description) = self
+            .diagnosis
+            .take()
+            .ok_or_else(|| CourseError::Invalid(Vec::new()))?;
+        let def = LabReference::default();
+        let course = Course {
+            format: self.format.unwrap_or_default(),
+            illustrative: self.illustrative,
+            patient: Patient {
+                id: PatientId(self.patient_id.map(|p| p.0).unwrap_or_default()),
+                sex: self.sex.unwrap_or(Sex::Unknown),
+                birth_year: self.birth_year.unwrap_or_default(),
+                height_cm: self.height,
+                diagnosis: Diagnosis {
+                    disease,
+                    date,
+                    description,
+                    karyotype: self.karyotype.map(|iscn| Karyotype {
+                        iscn,
+                        abnormalities: self.abnormalities,
+                    }),
+                    mutations: self.mutations,
+                },
+                comorbidities: self.comorbidities,
+                lab_reference: LabReference {
+                    bilirubin_uln_mg_dl: self.uln[0].unwrap_or(def.bilirubin_uln_mg_dl),
+                    alt_uln: self.uln[1].unwrap_or(def.alt_uln),
+                    ast_uln: self.uln[2].unwrap_or(def.ast_uln),
+                    alp_uln: self.uln[3].unwrap_or(def.alp_uln),
+                },
+            },
+            donors: self.donors,
+            events: self.events,
+            observations: self.observations,
+        };
+        Ok((course, self.loc))
+    }
+}
+
+fn accepted_list(fields: &[crate::event_fields::FieldSpec]) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            let n = if f.ty == FieldType::Agents {
+                "agent"
+            } else {
+                f.name
+            };
+            if f.required {
+                format!("{n} (required)")
+            } else {
+                n.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A number: plain decimal or exponent form (`2.6e7`); not NaN or infinite.
+fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Ok(true),
+        "no" | "n" | "false" | "0" => Ok(false),
+        _ => Err("yes or no (also true/false, 1/0)".into()),
+    }
+}
+
+/// Parses a snake_case enum value through serde, which lists the accepted
+/// values on failure.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(Value::String(s.trim().to_string()))
+        .map_err(|e| serde_msg(&e.to_string()))
+}
+
+/// serde messages quote with backticks; keep them but drop position suffixes.
+fn serde_msg(m: &str) -> String {
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+/// Parses a long-CSV course; `path` is used in messages only.
+pub fn read_csv_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
+    let (mut course, loc) = parse_csv(text, path)?;
+    finish(&mut course, path, &loc)
+}
+
+fn file_error(
+    path: &Path,
+    location: Location,
+    value: Option<String>,
+    expected: String,
+) -> CourseError {
+    CourseError::Invalid(vec![Diagnostic {
+        severity: Severity::Error,
+        file: path.to_path_buf(),
+        location,
+        field: None,
+        value,
+        expected,
+    }])
+}
+
+/// Parses the CSV into a course (units not yet converted) and a locator.
+fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let header = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return Err(file_error(
+                path,
+                Location::CsvLine {
+                    line: 1,
+                    column: None,
+                },
+                None,
+                format!("a CSV header row: {e}"),
+            ));
+        }
+    };
+    let header_line = rdr.position().line().max(1) as usize;
+    let mut cols: HashMap<&'static str, usize> = HashMap::new();
+    let mut diags = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let name = h.trim().to_ascii_lowercase();
+        match COLUMNS.iter().find(|c| **c == name) {
+            Some(c) if cols.contains_key(c) => diags.push(Diagnostic {
+                severity: Severity::Error,
+                file: path.to_path_buf(),
+                location: Location::CsvLine {
+                    line: header_line,
+                    column: Some(h.to_string()),
+                },
+                field: None,
+                value: Some(h.to_string()),
+                expected: "each column once (duplicate column)".into(),
+            }),
+            Some(c) => {
+                cols.insert(c, i);
+            }
+            None => diags.push(Diagnostic {
+                severity: Severity::Error,
+                file: path.to_path_buf(),
+                location: Location::CsvLine {
+                    line: header_line,
+                    column: Some(h.to_string()),
+                },
+                field: None,
+                value: Some(h.to_string()),
+                expected: format!("a known column; accepted columns: {}", COLUMNS.join(", ")),
+            }),
+        }
+    }
+    for req in REQUIRED_COLUMNS {
+        if !cols.contains_key(req) {
+            diags.push(Diagnostic {
+                severity: Severity::Error,
+                file: path.to_path_buf(),
+                location: Location::CsvLine {
+                    line: header_line,
+                    column: None,
+                },
+                field: Some(req.to_string()),
+                value: None,
+                expected: format!(
+                    "a column named '{req}' in the header (required columns: {})",
+                    REQUIRED_COLUMNS.join(", ")
+                ),
+            });
+        }
+    }
+    if !diags.is_empty() {
+        return Err(CourseError::Invalid(diags));
+    }
+    let mut b = Builder {
+        file: path,
+        diags,
+        format: None,
+        illustrative: None,
+        patient_id: None,
+        sex: None,
+        birth_year: None,
+        height: None,
+        diagnosis: None,
+        karyotype: None,
+        abnormalities: Vec::new(),
+        mutations: Vec::new(),
+        comorbidities: Vec::new(),
+        uln: [None; 4],
+        donors: Vec::new(),
+        events: Vec::new(),
+        observations: Vec::new(),
+        loc: CsvLocator::default(),
+        last_line: header_line,
+    };
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map_or(0, |p| p.line() as usize);
+                if rec.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                let row = Row {
+                    line,
+                    cells: &rec,
+                    cols: &cols,
+                };
+                b.row(&row);
+            }
+            Err(e) => {
+                let (line, msg) = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        pos,
+                        expected_len,
+                        len,
+                    } => (
+                        pos.as_ref().map_or(0, |p| p.line() as usize),
+                        format!("{expected_len} fields like the header, found {len}"),
+                    ),
+                    _ => (
+                        e.position().map_or(0, |p| p.line() as usize),
+                        format!("well-formed CSV: {e}"),
+                    ),
+                };
+                b.diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    file: path.to_path_buf(),
+                    location: Location::CsvLine { line, column: None },
+                    field: None,
+                    value: None,
+                    expected: msg,
+                });
+                // A malformed record: keep reading to report later rows too.
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    break;
+                }
+            }
+        }
+    }
+    b.finish()
+}
+
+// ----------------------------------------------------------------- writing
+
+fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+struct Out {
+    w: csv::Writer<Vec<u8>>,
+    patient: String,
+}
+
+impl Out {
+    fn row(&mut self, cells: &[(&str, String)]) {
+        let mut r: Vec<String> = vec![String::new(); COLUMNS.len()];
+        r[1] = self.patient.clone();
+        for (c, v) in cells {
+            if let Some(i) = COLUMNS.iter().position(|x| x == c) {
+                r[i] = v.clone();
+            }
+        }
+        // Writing to a Vec cannot fail.
+        let _ = self.w.write_record(&r);
+    }
+}
+
+fn enum_name<T: serde::Serialize>(t: &T) -> String {
+    match serde_json::to_value(t) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn json_scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(f)) => num(f),
+            _ => n.to_string(),
+        },
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The `detail` cell of an event.
+pub fn event_detail_cell(detail: &EventDetail) -> String {
+    let Ok(Value::Object(m)) = serde_json::to_value(detail) else {
+        return String::new();
+    };
+    let fields = event_fields(detail.kind()).unwrap_or(&[]);
+    let mut entries = Vec::new();
+    for f in fields {
+        let Some(v) = m.get(f.name) else { continue };
+        if f.ty == FieldType::Agents {
+            for a in v.as_array().into_iter().flatten() {
+                let part = |k: &str| a.get(k).map(json_scalar).unwrap_or_default();
+                let mut parts = vec![part("name"), part("dose"), part("unit")];
+                while parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
+                    parts.pop();
+                }
+                entries.push(DetailEntry {
+                    key: "agent".into(),
+                    parts,
+                });
+            }
+        } else {
+            entries.push(DetailEntry {
+                key: f.name.into(),
+                parts: vec![json_scalar(v)],
+            });
+        }
+    }
+    write_detail(&entries)
+}
+
+/// Writes a course as long CSV (values as held: canonical units).
+pub fn to_csv_string(course: &Course) -> String {
+    let mut o = Out {
+        w: csv::WriterBuilder::new().from_writer(Vec::new()),
+        patient: course.patient.id.0.clone(),
+    };
+    let _ = o.w.write_record(COLUMNS);
+    o.row(&[
+        ("record", "course".into()),
+        ("kind", "format".into()),
+        ("value", course.format.clone()),
+    ]);
+    if let Some(i) = &course.illustrative {
+        o.row(&[
+            ("record", "course".into()),
+            ("kind", "illustrative".into()),
+            ("value", i.clone()),
+        ]);
+    }
+    let p = &course.patient;
+    let pr = |k: &str| [("record", "patient".to_string()), ("kind", k.to_string())];
+    o.row(&[
+        pr("sex")[0].clone(),
+        pr("sex")[1].clone(),
+        ("value", enum_name(&p.sex)),
+    ]);
+    o.row(&[
+        pr("birth_year")[0].clone(),
+        pr("birth_year")[1].clone(),
+        ("value", p.birth_year.to_string()),
+    ]);
+    if let Some(h) = p.height_cm {
+        let [a, b] = pr("height");
+        o.row(&[a, b, ("value", num(h)), ("unit", "cm".into())]);
+    }
+    let d = &p.diagnosis;
+    let [a, b] = pr("diagnosis");
+    let mut cells = vec![
+        a,
+        b,
+        ("value", enum_name(&d.disease)),
+        ("date", d.date.to_string()),
+    ];
+    if let Some(desc) = &d.description {
+        cells.push(("note", desc.clone()));
+    }
+    o.row(&cells);
+    if let Some(k) = &d.karyotype {
+        let [a, b] = pr("karyotype");
+        o.row(&[a, b, ("value", k.iscn.clone())]);
+        for ab in &k.abnormalities {
+            let mut e = vec![DetailEntry {
+                key: "type".into(),
+                parts: vec![enum_name(&ab.kind)],
+            }];
+            if let Some(c) = &ab.chromosome {
+                e.push(DetailEntry {
+                    key: "chromosome".into(),
+                    parts: vec![c.clone()],
+                });
+            }
+            let [a, b] = pr("abnormality");
+            o.row(&[
+                a,
+                b,
+                ("value", ab.iscn.clone()),
+                ("detail", write_detail(&e)),
+            ]);
+        }
+    }
+    for m in &d.mutations {
+        let mut e = Vec::new();
+        if let Some(v) = &m.variant {
+            e.push(DetailEntry {
+                key: "variant".into(),
+                parts: vec![v.clone()],
+            });
+        }
+        if let Some(v) = m.vaf_percent {
+            e.push(DetailEntry {
+                key: "vaf_percent".into(),
+                parts: vec![num(v)],
+            });
+        }
+        let [a, b] = pr("mutation");
+        o.row(&[
+            a,
+            b,
+            ("value", m.gene.clone()),
+            ("detail", write_detail(&e)),
+        ]);
+    }
+    for c in &p.comorbidities {
+        let [a, b] = pr("comorbidity");
+        o.row(&[a, b, ("value", c.clone())]);
+    }
+    let l = &p.lab_reference;
+    for (k, v, u) in [
+        ("bilirubin_uln", l.bilirubin_uln_mg_dl, "mg/dL"),
+        ("alt_uln", l.alt_uln, "U/L"),
+        ("ast_uln", l.ast_uln, "U/L"),
+        ("alp_uln", l.alp_uln, "U/L"),
+    ] {
+        let [a, b] = pr(k);
+        o.row(&[a, b, ("value", num(v)), ("unit", u.into())]);
+    }
+    for d in &course.donors {
+        let mut e = Vec::new();
+        if let Some(s) = d.sex {
+            e.push(DetailEntry {
+                key: "sex".into(),
+                parts: vec![enum_name(&s)],
+            });
+        }
+        if let Some(y) = d.birth_year {
+            e.push(DetailEntry {
+                key: "birth_year".into(),
+                parts: vec![y.to_string()],
+            });
+        }
+        if let Some(h) = &d.hla_match {
+            e.push(DetailEntry {
+                key: "hla_match".into(),
+                parts: vec![h.clone()],
+            });
+        }
+        if let Some(a) = &d.abo {
+            e.push(DetailEntry {
+                key: "abo".into(),
+                parts: vec![a.clone()],
+            });
+        }
+        o.row(&[
+            ("record", "donor".into()),
+            ("person", d.id.0.clone()),
+            ("kind", enum_name(&d.relationship)),
+            ("detail", write_detail(&e)),
+        ]);
+    }
+    for e in &course.events {
+        let mut cells = vec![
+            ("record", "event".to_string()),
+            ("date", e.date.to_string()),
+            ("kind", e.detail.kind().to_string()),
+            ("detail", event_detail_cell(&e.detail)),
+        ];
+        if let Some(id) = &e.id {
+            cells.push(("id", id.clone()));
+        }
+        if let Some(t) = e.time {
+            cells.push(("time", t.to_string()));
+        }
+        if let Some(t) = e.end_date {
+            cells.push(("end_date", t.to_string()));
+        }
+        if let Some(n) = &e.note {
+            cells.push(("note", n.clone()));
+        }
+        o.row(&cells);
+    }
+    for ob in &course.observations {
+        let value = match &ob.value {
+            ObsValue::Number(v) => num(*v),
+            ObsValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            ObsValue::Category(c) => c.clone(),
+        };
+        let mut cells = vec![
+            ("record", "observation".to_string()),
+            ("date", ob.date.to_string()),
+            ("kind", ob.kind.as_str().to_string()),
+            ("value", value),
+        ];
+        let opt: [(&str, Option<String>); 10] = [
+            ("time", ob.time.map(|t| t.to_string())),
+            ("unit", ob.unit.map(|u| u.as_str().to_string())),
+            ("person", ob.person.as_ref().map(|p| p.to_string())),
+            ("lineage", ob.lineage.map(|l| l.as_str().to_string())),
+            ("attribution", ob.attribution.as_ref().map(enum_name)),
+            ("method", ob.method.as_ref().map(enum_name)),
+            ("assay", ob.assay.clone()),
+            ("sample", ob.sample.clone()),
+            ("automated", ob.automated.map(|b| b.to_string())),
+            ("note", ob.note.clone()),
+        ];
+        cells.extend(opt.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        o.row(&cells);
+    }
+    let bytes = o.w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Escapes one value for a `detail` cell (re-exported for writers of
+/// spreadsheets that build the cell themselves).
+pub fn escape_detail_value(v: &str) -> String {
+    escape(v)
 }

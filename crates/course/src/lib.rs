@@ -11,13 +11,18 @@
 //! give the same [`Course`]. Units are converted to canonical units on input.
 
 pub mod anchor;
+pub mod detail;
 pub mod diagnostic;
 pub mod event;
+pub mod event_fields;
 pub mod io;
 pub mod io_csv;
+pub mod json_lines;
 pub mod model;
 pub mod observation;
 pub mod patient;
+pub mod timeline;
+pub mod unknown_fields;
 pub mod validate;
 
 pub use anchor::{Anchor, AnchorKind};

@@ -57,6 +57,41 @@ impl Locator for JsonLocator {
     }
 }
 
+/// JSON-path locator that also knows the line of each path (from a scan of
+/// the text).
+pub struct JsonTextLocator {
+    lines: crate::json_lines::JsonLines,
+}
+
+impl JsonTextLocator {
+    /// A locator over the scanned text.
+    pub fn new(lines: crate::json_lines::JsonLines) -> JsonTextLocator {
+        JsonTextLocator { lines }
+    }
+
+    fn at(&self, path: String) -> Location {
+        Location::JsonPath {
+            line: self.lines.line_of(&path),
+            path,
+        }
+    }
+}
+
+impl Locator for JsonTextLocator {
+    fn observation(&self, i: usize, field: &str) -> Location {
+        self.at(format!("$.observations[{i}].{field}"))
+    }
+    fn event(&self, i: usize, field: &str) -> Location {
+        self.at(format!("$.events[{i}].{field}"))
+    }
+    fn donor(&self, i: usize, field: &str) -> Location {
+        self.at(format!("$.donors[{i}].{field}"))
+    }
+    fn patient(&self, field: &str) -> Location {
+        self.at(format!("$.patient.{field}"))
+    }
+}
+
 struct Sink<'a> {
     file: &'a Path,
     out: Vec<Diagnostic>,
@@ -144,6 +179,24 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
         }
     }
 
+    let lr = course.patient.lab_reference;
+    for (name, v) in [
+        ("bilirubin_uln_mg_dl", lr.bilirubin_uln_mg_dl),
+        ("alt_uln", lr.alt_uln),
+        ("ast_uln", lr.ast_uln),
+        ("alp_uln", lr.alp_uln),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            s.push(
+                Severity::Error,
+                loc.patient(&format!("lab_reference.{name}")),
+                name,
+                Some(v.to_string()),
+                "an upper limit of normal greater than 0",
+            );
+        }
+    }
+
     // Donors: unique ids.
     let mut donor_ids = HashSet::new();
     for (i, d) in course.donors.iter().enumerate() {
@@ -181,6 +234,23 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
         .filter(|e| matches!(e.detail, EventDetail::GraftInfusion { .. }))
         .map(|e| e.date)
         .min();
+    let deaths: Vec<(usize, graftwatch_core::Date)> = course
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.detail, EventDetail::Death { .. }))
+        .map(|(i, e)| (i, e.date))
+        .collect();
+    for (i, d) in deaths.iter().skip(1) {
+        s.push(
+            Severity::Error,
+            loc.event(*i, "kind"),
+            "kind",
+            Some(format!("death on {d}")),
+            format!("a single death event (the first is dated {})", deaths[0].1),
+        );
+    }
+    let death = deaths.first().map(|(_, d)| *d);
     let mut event_ids = HashSet::new();
     for (i, e) in course.events.iter().enumerate() {
         if let Some(id) = &e.id
@@ -201,6 +271,20 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
                 "date",
                 Some(e.date.to_string()),
                 format!("a date on or after the birth year {birth}"),
+            );
+        }
+        if let Some(dd) = death
+            && e.date > dd
+            && !matches!(e.detail, EventDetail::Biopsy { .. })
+        {
+            s.push(
+                Severity::Error,
+                loc.event(i, "date"),
+                "date",
+                Some(e.date.to_string()),
+                format!(
+                    "a date on or before the death on {dd} (only a biopsy/autopsy may follow it)"
+                ),
             );
         }
         if let Some(end) = e.end_date
@@ -315,6 +399,17 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
 
     // Observations.
     for (i, o) in course.observations.iter_mut().enumerate() {
+        if let Some(dd) = death
+            && o.date > dd
+        {
+            s.push(
+                Severity::Error,
+                loc.observation(i, "date"),
+                "date",
+                Some(o.date.to_string()),
+                format!("a date on or before the death on {dd}"),
+            );
+        }
         if o.date.year() < birth {
             s.push(
                 Severity::Error,

@@ -1,0 +1,85 @@
+//! Unknown keys in JSON events.
+//!
+//! Events flatten their kind-specific fields (`#[serde(flatten)]`), so serde
+//! silently ignores misspelt keys there. This pass checks every event's keys
+//! against [`crate::event_fields`] before the typed parse and names the
+//! accepted keys.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::event_fields::{AGENT_KEYS, FieldType, accepted_event_keys, event_fields};
+use crate::json_lines::JsonLines;
+
+/// Diagnostics for unknown keys in `$.events[*]` (and their `agents`).
+/// Events without a known `kind` are left to the typed parse, which reports
+/// the unknown kind with the accepted ones.
+pub fn check_event_keys(doc: &Value, file: &Path, lines: &JsonLines) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(events) = doc.get("events").and_then(Value::as_array) else {
+        return out;
+    };
+    for (i, ev) in events.iter().enumerate() {
+        let Some(obj) = ev.as_object() else { continue };
+        let Some(kind) = obj.get("kind").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(accepted) = accepted_event_keys(kind) else {
+            continue;
+        };
+        for key in obj.keys() {
+            if !accepted.contains(&key.as_str()) {
+                let path = format!("$.events[{i}].{key}");
+                out.push(Diagnostic {
+                    severity: Severity::Error,
+                    file: file.to_path_buf(),
+                    location: Location::JsonPath {
+                        line: lines.line_of(&path),
+                        path,
+                    },
+                    field: Some(key.clone()),
+                    value: None,
+                    expected: format!(
+                        "no unknown field in a {kind} event; accepted fields: {}",
+                        accepted.join(", ")
+                    ),
+                });
+            }
+        }
+        let has_agents =
+            event_fields(kind).is_some_and(|f| f.iter().any(|s| s.ty == FieldType::Agents));
+        if !has_agents {
+            continue;
+        }
+        for (j, a) in obj
+            .get("agents")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for key in a.as_object().into_iter().flat_map(|o| o.keys()) {
+                if !AGENT_KEYS.contains(&key.as_str()) {
+                    let path = format!("$.events[{i}].agents[{j}].{key}");
+                    out.push(Diagnostic {
+                        severity: Severity::Error,
+                        file: file.to_path_buf(),
+                        location: Location::JsonPath {
+                            line: lines.line_of(&path),
+                            path,
+                        },
+                        field: Some(key.clone()),
+                        value: None,
+                        expected: format!(
+                            "no unknown field in an agent; accepted fields: {}",
+                            AGENT_KEYS.join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
