@@ -10,6 +10,10 @@
 //! ambiguity defaults applied (as [`Flag`]s) and, instead of a silent zero,
 //! what was missing.
 
+pub mod icans;
+pub mod crs;
+pub mod cgvhd_nih;
+pub mod agvhd;
 pub mod explain;
 
 pub use explain::{Evidence, Explanation, Flag, Graded};

@@ -1,0 +1,148 @@
+//! IBMTR Severity Index for acute GVHD (Rowlings et al. 1997), from the
+//! Keystone organ stages.
+//!
+//! | index | skin | liver | gut |
+//! |---|---|---|---|
+//! | A | 1 | 0 | 0 |
+//! | B | 2 | 1–2 | 1–2 |
+//! | C | 3 | 3 | 3 |
+//! | D | 4 | 4 | 4 |
+//!
+//! Index = the highest letter any organ reaches; A only when skin 1 is the
+//! sole finding. Difference from MAGIC: the index is a maximum over organs,
+//! so skin 3 alone is C (MAGIC II), liver 1 is B (MAGIC II), gut 4 is D.
+
+use graftwatch_core::{Citation, Date, Provenance};
+use serde::Serialize;
+
+use super::keystone::{KeystoneStages, keystone_stages};
+use super::magic::OrganStatus;
+use super::stage::{Organ, Stage};
+use crate::{Explanation, Flag, Graded};
+
+/// Citation for the IBMTR Severity Index.
+pub const IBMTR_CITATIONS: [Citation; 1] = [Citation {
+    source: "Rowlings PA et al. IBMTR Severity Index for grading acute graft-versus-host disease. Br J Haematol 1997;97:855-864",
+    year: 1997,
+    table: "Severity index table",
+    doi: None,
+    provenance: Provenance::Recalled,
+    note: "Citation [V]; table [R]. Checked 2026-11-25 against bloodref.com and hematool.ch: A = stage 1 skin only, B = max stage 2 in any organ, C = max stage 3, D = stage 4 in any organ (agrees). Primary PDF not checked.",
+}];
+
+/// Rule version.
+pub const IBMTR_VERSION: &str = "IBMTR Severity Index 1997";
+
+/// IBMTR index: none, A–D.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum IbmtrIndex {
+    /// No acute GVHD.
+    #[serde(rename = "0")]
+    None,
+    /// Index A.
+    A,
+    /// Index B.
+    B,
+    /// Index C.
+    C,
+    /// Index D.
+    D,
+}
+
+fn organ_letter(stage: u8, skin: bool) -> IbmtrIndex {
+    match (stage, skin) {
+        (0, _) => IbmtrIndex::None,
+        (1, true) => IbmtrIndex::A,
+        (1 | 2, _) => IbmtrIndex::B,
+        (3, _) => IbmtrIndex::C,
+        _ => IbmtrIndex::D,
+    }
+}
+
+/// The IBMTR index (fast path).
+pub fn ibmtr_index(s: &KeystoneStages) -> IbmtrIndex {
+    organ_letter(s.skin.get(), true)
+        .max(organ_letter(s.liver.get(), false))
+        .max(organ_letter(s.gut.get(), false))
+}
+
+/// Result of an IBMTR grading.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IbmtrDay {
+    /// Assessment date.
+    pub date: Date,
+    /// The Keystone stages used.
+    pub stages: KeystoneStages,
+    /// Index.
+    pub index: IbmtrIndex,
+}
+
+/// Explained IBMTR index from MAGIC organ statuses.
+pub fn explain_ibmtr(
+    date: Date,
+    st: &[OrganStatus; 4],
+    upper_gi_histology: bool,
+) -> Graded<IbmtrDay> {
+    let stage = |i: usize| st[i].as_ref().map(|c| c.stage).unwrap_or(Stage::S0);
+    let ks = keystone_stages(stage(0), stage(1), stage(2), stage(3), upper_gi_histology);
+    let index = ibmtr_index(&ks);
+    let mut evidence = Vec::new();
+    let mut flags = Vec::new();
+    for c in st.iter().flatten() {
+        evidence.push(c.evidence());
+        c.push_flags(&mut flags);
+    }
+    if st[2].as_ref().is_ok_and(|c| c.stage.get() >= 1) && !upper_gi_histology {
+        flags.push(Flag::new(
+            "KEYSTONE-UGI",
+            "upper-GI symptoms without histologic evidence do not count in the IBMTR index",
+        ));
+    }
+    let missing: Vec<String> = st
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.as_ref().err().map(|m| m.text(Organ::ALL[i])))
+        .collect();
+    let explanation = Explanation {
+        rule: "IBMTR acute GVHD severity index",
+        version: IBMTR_VERSION,
+        citations: IBMTR_CITATIONS.to_vec(),
+        reason: format!(
+            "{date}: skin {}, liver {}, gut {} -> highest organ letter {index:?}",
+            ks.skin, ks.liver, ks.gut
+        ),
+        evidence,
+        flags,
+    };
+    let value = IbmtrDay {
+        date,
+        stages: ks,
+        index,
+    };
+    let hi = |i: usize, max: Stage| st[i].as_ref().map(|c| c.stage).unwrap_or(max);
+    let upper = ibmtr_index(&keystone_stages(
+        hi(0, Stage::S4),
+        hi(1, Stage::S4),
+        hi(2, Stage::S1),
+        hi(3, Stage::S4),
+        upper_gi_histology,
+    ));
+    if missing.is_empty() || upper == index {
+        let mut explanation = explanation;
+        if !missing.is_empty() {
+            explanation.flags.push(Flag::new(
+                "MISSING-DETERMINED",
+                format!(
+                    "index determined whatever the organs not assessed show: {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        Graded::Value { value, explanation }
+    } else {
+        Graded::InsufficientData {
+            missing,
+            explanation,
+        }
+    }
+}

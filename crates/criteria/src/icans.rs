@@ -1,0 +1,593 @@
+//! ASTCT consensus grading of immune effector cell-associated neurotoxicity
+//! syndrome (Lee et al. 2019), per day (clinical-criteria.md §3.2, T-5,
+//! engine decision 10).
+//!
+//! | domain | grade 1 | grade 2 | grade 3 | grade 4 |
+//! |---|---|---|---|---|
+//! | ICE score (0–10) | 7–9 | 3–6 | 0–2 (awake) | 0, unarousable |
+//! | CAPD (children < 12) | 1–8, awakens spontaneously | 1–8, awakens to voice | ≥ 9 | unable to perform |
+//! | consciousness | awakens spontaneously | to voice | only to tactile stimulus | unarousable / vigorous stimuli, stupor, coma |
+//! | seizure | – | – | clinical seizure resolving rapidly, or non-convulsive on EEG resolving with intervention | prolonged > 5 min, or repetitive without return to baseline |
+//! | motor | – | – | – | deep focal motor weakness |
+//! | raised ICP / edema | – | – | focal/local edema | diffuse edema, posturing, CN VI palsy, papilledema, Cushing's triad |
+//!
+//! The grade is the most severe domain not attributable to another cause.
+//! **Tremor and myoclonus** (graded by CTCAE) and **intracranial
+//! haemorrhage** are excluded: they are recorded but never change the grade.
+//! Grade 5 = death from ICANS (input flag).
+
+use graftwatch_core::{Citation, Date, Provenance, Unit};
+use serde::{Deserialize, Serialize};
+
+use crate::{Evidence, Explanation, Flag, Graded};
+
+/// Citations for ICANS grading.
+pub const ICANS_CITATIONS: [Citation; 2] = [
+    Citation {
+        source: "Lee DW et al. ASTCT Consensus Grading for Cytokine Release Syndrome and Neurologic Toxicity Associated with Immune Effector Cells. Biol Blood Marrow Transplant 2019;25(4):625-638",
+        year: 2019,
+        table: "ICE score; ICANS grading tables (adult and pediatric)",
+        doi: Some("10.1016/j.bbmt.2018.12.758"),
+        provenance: Provenance::Secondary,
+        note: "Checked 2026-11-25 against PMC8403007 Table 4 and PMC7990806 Table 2 (adapted from Lee 2019): ICE 7-9/3-6/0-2/0 unarousable, consciousness, seizure > 5 min, deep focal motor weakness, focal vs diffuse edema, tremor/myoclonus and ICH excluded - agree.",
+    },
+    Citation {
+        source: "MDedge summary of Lee DW et al. 2019 (pediatric ICANS with CAPD)",
+        year: 2018,
+        table: "pediatric ICANS grading",
+        doi: None,
+        provenance: Provenance::Verified,
+        note: "ICE 'not suitable for children younger than 12'; CAPD < 9 + awakens spontaneously = 1, < 9 + to voice = 2, >= 9 = 3, unable to perform = 4; grade 5 death. NCIt C188936 words the age as '12 and under' for CAPD: engine uses < 12 (decision 10) and only warns.",
+    },
+];
+
+/// Rule version.
+pub const ICANS_VERSION: &str = "ASTCT 2019 (Lee et al.)";
+
+/// Input error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IcansInputError {
+    /// A score or value out of range.
+    #[error("{field} = {value} is out of range; expected {expected}")]
+    OutOfRange {
+        /// Field.
+        field: &'static str,
+        /// Value.
+        value: f64,
+        /// Accepted.
+        expected: &'static str,
+    },
+    /// Dates not strictly increasing.
+    #[error("ICANS assessment {date} comes after {previous}; dates must be strictly increasing")]
+    DateOrder {
+        /// Offending date.
+        date: Date,
+        /// Previous.
+        previous: Date,
+    },
+}
+
+/// The encephalopathy instrument recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "instrument", content = "score")]
+pub enum Instrument {
+    /// ICE score 0–10 (adults and children ≥ 12).
+    Ice(u8),
+    /// CAPD score 0–32 (children < 12 or developmental delay).
+    Capd(u8),
+    /// Patient unable to perform the assessment (unarousable).
+    UnableToPerform,
+}
+
+/// Level of consciousness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consciousness {
+    /// Alert, no depressed level of consciousness.
+    Alert,
+    /// Depressed, awakens spontaneously: grade 1.
+    AwakensSpontaneously,
+    /// Awakens to voice: grade 2.
+    AwakensToVoice,
+    /// Awakens only to tactile stimulus: grade 3.
+    AwakensToTactile,
+    /// Unarousable or needs vigorous/repetitive stimuli; stupor or coma: grade 4.
+    Unarousable,
+}
+
+/// Seizure domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seizure {
+    /// No seizure.
+    None,
+    /// Clinical seizure resolving rapidly, or non-convulsive on EEG resolving with intervention: grade 3.
+    RapidlyResolving,
+    /// Prolonged > 5 min, or repetitive without return to baseline: grade 4.
+    ProlongedOrRepetitive,
+}
+
+/// Raised ICP / cerebral edema domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Edema {
+    /// None on neuroimaging.
+    None,
+    /// Focal/local edema: grade 3.
+    Focal,
+    /// Diffuse edema, posturing, CN VI palsy, papilledema or Cushing's triad: grade 4.
+    DiffuseOrRaisedIcpSigns,
+}
+
+/// Domains whose finding is attributed to another cause (e.g. sedation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct OtherCause {
+    /// Encephalopathy score.
+    pub instrument: bool,
+    /// Consciousness (e.g. sedating medication).
+    pub consciousness: bool,
+    /// Seizure.
+    pub seizure: bool,
+    /// Motor.
+    pub motor: bool,
+    /// Edema.
+    pub edema: bool,
+}
+
+/// One daily ICANS assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IcansDay {
+    /// Date.
+    pub date: Date,
+    /// Age in years at assessment (for the instrument check).
+    #[serde(default)]
+    pub age_years: Option<f64>,
+    /// Developmental delay (CAPD appropriate at any age).
+    #[serde(default)]
+    pub developmental_delay: bool,
+    /// ICE, CAPD or unable.
+    #[serde(default)]
+    pub instrument: Option<Instrument>,
+    /// Level of consciousness.
+    #[serde(default)]
+    pub consciousness: Option<Consciousness>,
+    /// Seizure.
+    #[serde(default)]
+    pub seizure: Option<Seizure>,
+    /// Deep focal motor weakness (hemiparesis, paraparesis).
+    #[serde(default)]
+    pub motor_weakness: Option<bool>,
+    /// Edema on neuroimaging; `None` = no imaging (counted as absent, flagged).
+    #[serde(default)]
+    pub edema: Option<Edema>,
+    /// Tremor or myoclonus (recorded, excluded from ICANS).
+    #[serde(default)]
+    pub tremor_or_myoclonus: bool,
+    /// Intracranial haemorrhage (recorded, excluded from ICANS).
+    #[serde(default)]
+    pub intracranial_hemorrhage: bool,
+    /// Domains attributed to another cause.
+    #[serde(default)]
+    pub other_cause: OtherCause,
+    /// Death from ICANS (grade 5).
+    #[serde(default)]
+    pub death_from_icans: bool,
+}
+
+impl IcansDay {
+    /// An empty assessment.
+    pub fn new(date: Date) -> IcansDay {
+        IcansDay {
+            date,
+            age_years: None,
+            developmental_delay: false,
+            instrument: None,
+            consciousness: None,
+            seizure: None,
+            motor_weakness: None,
+            edema: None,
+            tremor_or_myoclonus: false,
+            intracranial_hemorrhage: false,
+            other_cause: OtherCause::default(),
+            death_from_icans: false,
+        }
+    }
+
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<(), IcansInputError> {
+        match self.instrument {
+            Some(Instrument::Ice(s)) if s > 10 => {
+                return Err(IcansInputError::OutOfRange {
+                    field: "ice",
+                    value: f64::from(s),
+                    expected: "an ICE score 0-10",
+                });
+            }
+            Some(Instrument::Capd(s)) if s > 32 => {
+                return Err(IcansInputError::OutOfRange {
+                    field: "capd",
+                    value: f64::from(s),
+                    expected: "a CAPD score 0-32",
+                });
+            }
+            _ => {}
+        }
+        if let Some(a) = self.age_years
+            && !(a.is_finite() && (0.0..=120.0).contains(&a))
+        {
+            return Err(IcansInputError::OutOfRange {
+                field: "age_years",
+                value: a,
+                expected: "an age in years between 0 and 120",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// ICANS configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IcansConfig {
+    /// Age (years) from which ICE fits and below which CAPD fits (default 12).
+    pub ice_min_age_years: f64,
+}
+
+impl Default for IcansConfig {
+    fn default() -> Self {
+        IcansConfig {
+            ice_min_age_years: 12.0,
+        }
+    }
+}
+
+/// ICE score domain grade (T-5): 10 → 0, 7–9 → 1, 3–6 → 2, 0–2 → 3; ICE 0
+/// with an unarousable patient → 4.
+pub fn ice_grade(ice: u8, unarousable: bool) -> u8 {
+    match ice {
+        10.. => 0,
+        7..=9 => 1,
+        3..=6 => 2,
+        0 if unarousable => 4,
+        _ => 3,
+    }
+}
+
+/// CAPD domain grade: 0 → 0, 1–8 → 1 (consciousness sets 2), ≥ 9 → 3.
+pub fn capd_grade(capd: u8) -> u8 {
+    match capd {
+        0 => 0,
+        1..=8 => 1,
+        _ => 3,
+    }
+}
+
+/// Fast-path outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IcansFast {
+    /// Graded 0–5.
+    Grade(u8),
+    /// Missing: bit 0 instrument, 1 consciousness, 2 seizure, 3 motor.
+    Missing(u8),
+}
+
+fn consciousness_grade(c: Consciousness) -> u8 {
+    match c {
+        Consciousness::Alert => 0,
+        Consciousness::AwakensSpontaneously => 1,
+        Consciousness::AwakensToVoice => 2,
+        Consciousness::AwakensToTactile => 3,
+        Consciousness::Unarousable => 4,
+    }
+}
+
+/// Grades a day (fast path): the most severe domain not attributed to
+/// another cause. Missing domains only matter when they could raise the grade.
+pub fn icans_fast(d: &IcansDay) -> IcansFast {
+    if d.death_from_icans {
+        return IcansFast::Grade(5);
+    }
+    let oc = d.other_cause;
+    let cons = if oc.consciousness {
+        Some(0)
+    } else {
+        d.consciousness.map(consciousness_grade)
+    };
+    let unarousable = d.consciousness == Some(Consciousness::Unarousable);
+    let mut miss = 0u8;
+    let instr = if oc.instrument {
+        Some(0)
+    } else {
+        match d.instrument {
+            Some(Instrument::Ice(0)) if d.consciousness.is_none() => {
+                miss |= 2; // T-5: ICE 0 needs the consciousness input
+                Some(3)
+            }
+            Some(Instrument::Ice(s)) => Some(ice_grade(s, unarousable)),
+            Some(Instrument::Capd(s)) => Some(capd_grade(s)),
+            Some(Instrument::UnableToPerform) => Some(4),
+            None => None,
+        }
+    };
+    let seiz = if oc.seizure {
+        Some(0)
+    } else {
+        d.seizure.map(|s| match s {
+            Seizure::None => 0,
+            Seizure::RapidlyResolving => 3,
+            Seizure::ProlongedOrRepetitive => 4,
+        })
+    };
+    let motor = if oc.motor {
+        Some(0)
+    } else {
+        d.motor_weakness.map(|m| if m { 4 } else { 0 })
+    };
+    let edema = if oc.edema {
+        0
+    } else {
+        match d.edema {
+            Some(Edema::Focal) => 3,
+            Some(Edema::DiffuseOrRaisedIcpSigns) => 4,
+            _ => 0,
+        }
+    };
+    let g = [instr, cons, seiz, motor]
+        .iter()
+        .flatten()
+        .copied()
+        .fold(edema, u8::max);
+    if g == 4 {
+        return IcansFast::Grade(4);
+    }
+    for (i, v) in [instr, cons, seiz, motor].iter().enumerate() {
+        if v.is_none() {
+            miss |= 1 << i;
+        }
+    }
+    if miss != 0 {
+        IcansFast::Missing(miss)
+    } else {
+        IcansFast::Grade(g)
+    }
+}
+
+/// A graded ICANS day.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IcansDayResult {
+    /// Date.
+    pub date: Date,
+    /// Grade 0–5.
+    pub grade: u8,
+}
+
+/// Grades one day with explanation.
+pub fn grade_icans_day(
+    d: &IcansDay,
+    cfg: &IcansConfig,
+) -> Result<Graded<IcansDayResult>, IcansInputError> {
+    d.validate()?;
+    let fast = icans_fast(d);
+    let date = Some(d.date);
+    let mut ev = Vec::new();
+    let mut flags = Vec::new();
+    match d.instrument {
+        Some(Instrument::Ice(s)) => {
+            ev.push(Evidence::value(
+                date,
+                "ice_score",
+                f64::from(s),
+                Some(Unit::Count),
+                format!(
+                    "ICE {s} -> domain grade {}",
+                    ice_grade(s, d.consciousness == Some(Consciousness::Unarousable))
+                ),
+            ));
+            if s == 0 {
+                flags.push(Flag::new(
+                    "T-5",
+                    "ICE 0: grade 3 if awake (global aphasia), grade 4 if unarousable",
+                ));
+            }
+        }
+        Some(Instrument::Capd(s)) => {
+            ev.push(Evidence::value(
+                date,
+                "capd_score",
+                f64::from(s),
+                Some(Unit::Count),
+                format!("CAPD {s} -> domain grade {}", capd_grade(s)),
+            ));
+        }
+        Some(Instrument::UnableToPerform) => ev.push(Evidence::finding(
+            date,
+            "encephalopathy_assessment",
+            "unable to perform ICE/CAPD -> 4",
+        )),
+        None => {}
+    }
+    // Decision 10: grade with the recorded instrument; warn on age mismatch.
+    match (d.instrument, d.age_years) {
+        (Some(Instrument::Ice(_)), Some(a)) if a < cfg.ice_min_age_years => flags.push(Flag::new(
+            "D-10",
+            format!("ICE recorded at age {a}: ASTCT uses CAPD below {} years; graded with ICE as recorded", cfg.ice_min_age_years),
+        )),
+        (Some(Instrument::Capd(_)), Some(a)) if a >= cfg.ice_min_age_years && !d.developmental_delay => flags.push(Flag::new(
+            "D-10",
+            format!("CAPD recorded at age {a} without developmental delay: ASTCT uses ICE from {} years; graded with CAPD as recorded", cfg.ice_min_age_years),
+        )),
+        (Some(Instrument::Ice(_) | Instrument::Capd(_)), None) => flags.push(Flag::new("D-10", "age not given: instrument fit to age not checked")),
+        _ => {}
+    }
+    if let Some(c) = d.consciousness {
+        ev.push(Evidence::finding(
+            date,
+            "consciousness",
+            format!(
+                "{c:?} -> domain grade {}{}",
+                consciousness_grade(c),
+                if d.other_cause.consciousness {
+                    " (attributed to another cause: not counted)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    if let Some(s) = d.seizure
+        && s != Seizure::None
+    {
+        ev.push(Evidence::finding(
+            date,
+            "seizure",
+            format!(
+                "{s:?}{}",
+                if d.other_cause.seizure {
+                    " (another cause: not counted)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    if d.motor_weakness == Some(true) {
+        ev.push(Evidence::finding(
+            date,
+            "motor_weakness",
+            "deep focal motor weakness -> 4",
+        ));
+    }
+    match d.edema {
+        Some(Edema::None) => {}
+        Some(e) => ev.push(Evidence::finding(date, "cerebral_edema", format!("{e:?}"))),
+        None => flags.push(Flag::new(
+            "ICANS-EDEMA",
+            "no neuroimaging recorded: edema domain counted as absent",
+        )),
+    }
+    if d.tremor_or_myoclonus {
+        ev.push(Evidence::finding(
+            date,
+            "tremor_or_myoclonus",
+            "recorded; graded by CTCAE, excluded from ICANS",
+        ));
+        flags.push(Flag::new(
+            "ICANS-EXCL",
+            "tremor and myoclonus do not influence the ICANS grade",
+        ));
+    }
+    if d.intracranial_hemorrhage {
+        ev.push(Evidence::finding(
+            date,
+            "intracranial_hemorrhage",
+            "recorded; excluded from ICANS",
+        ));
+        flags.push(Flag::new(
+            "ICANS-EXCL",
+            "intracranial haemorrhage (with or without edema) is excluded from ICANS",
+        ));
+    }
+    if d.death_from_icans {
+        ev.push(Evidence::finding(
+            date,
+            "death_from_icans",
+            "death from ICANS -> grade 5",
+        ));
+    }
+    let mk = |reason: String, evidence, flags| Explanation {
+        rule: "ASTCT ICANS grade",
+        version: ICANS_VERSION,
+        citations: ICANS_CITATIONS.to_vec(),
+        reason,
+        evidence,
+        flags,
+    };
+    Ok(match fast {
+        IcansFast::Grade(g) => Graded::Value {
+            value: IcansDayResult {
+                date: d.date,
+                grade: g,
+            },
+            explanation: mk(
+                format!(
+                    "{}: {}",
+                    d.date,
+                    if g == 0 {
+                        "no domain affected: no ICANS".to_string()
+                    } else if g == 5 {
+                        "death from ICANS gives grade 5".to_string()
+                    } else {
+                        format!("most severe domain gives grade {g}")
+                    }
+                ),
+                ev,
+                flags,
+            ),
+        },
+        IcansFast::Missing(m) => {
+            let names = [
+                "ICE or CAPD score (or 'unable to perform')",
+                "level of consciousness",
+                "seizure status",
+                "motor findings",
+            ];
+            let missing = (0..4)
+                .filter(|i| m & (1 << i) != 0)
+                .map(|i| names[i].to_string())
+                .collect();
+            Graded::InsufficientData {
+                missing,
+                explanation: mk(format!("{}: cannot grade ICANS", d.date), ev, flags),
+            }
+        }
+    })
+}
+
+/// Summary over a course of assessments.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IcansSummary {
+    /// First day with grade ≥ 1.
+    pub onset: Option<Date>,
+    /// Maximum grade.
+    pub max_grade: u8,
+    /// First date of the maximum.
+    pub max_grade_date: Option<Date>,
+}
+
+/// Grades a course of assessments (strictly increasing dates).
+pub fn grade_icans_course(
+    days: &[IcansDay],
+    cfg: &IcansConfig,
+) -> Result<(Vec<Graded<IcansDayResult>>, IcansSummary), IcansInputError> {
+    let mut prev: Option<Date> = None;
+    let mut out = Vec::with_capacity(days.len());
+    let mut sum = IcansSummary {
+        onset: None,
+        max_grade: 0,
+        max_grade_date: None,
+    };
+    for d in days {
+        if let Some(p) = prev
+            && d.date <= p
+        {
+            return Err(IcansInputError::DateOrder {
+                date: d.date,
+                previous: p,
+            });
+        }
+        prev = Some(d.date);
+        let g = grade_icans_day(d, cfg)?;
+        if let Some(r) = g.value() {
+            if r.grade >= 1 && sum.onset.is_none() {
+                sum.onset = Some(d.date);
+            }
+            if r.grade > sum.max_grade {
+                sum.max_grade = r.grade;
+                sum.max_grade_date = Some(d.date);
+            }
+        }
+        out.push(g);
+    }
+    Ok((out, sum))
+}

@@ -1,0 +1,122 @@
+//! Keystone (modified Glucksberg) and IBMTR index vs MAGIC from the same
+//! stages, including the documented differences.
+
+use graftwatch_core::Date;
+use graftwatch_criteria::Graded;
+use graftwatch_criteria::agvhd::{
+    Attribution, DayFindings, GvhdConfig, IbmtrIndex, KeystoneGrade, LiverFinding, LowerGiFinding,
+    MagicGrade, OrganStages, SkinFinding, Stage, UpperGiFinding, explain_ibmtr, explain_keystone,
+    ibmtr_index, keystone_grade, keystone_stages, magic_grade, stage_day,
+};
+
+fn st(v: u8) -> Stage {
+    Stage::new(v).unwrap()
+}
+
+fn all(s: u8, l: u8, u: u8, g: u8, hist: bool) -> (MagicGrade, KeystoneGrade, IbmtrIndex) {
+    let m = magic_grade(&OrganStages {
+        skin: st(s),
+        liver: st(l),
+        upper_gi: st(u),
+        lower_gi: st(g),
+    });
+    let k = keystone_stages(st(s), st(l), st(u), st(g), hist);
+    (m, keystone_grade(&k), ibmtr_index(&k))
+}
+
+#[test]
+fn documented_differences() {
+    use IbmtrIndex as X;
+    use KeystoneGrade as K;
+    use MagicGrade as M;
+    assert_eq!(
+        all(0, 0, 0, 4, false),
+        (M::IV, K::III, X::D),
+        "gut 4 alone: MAGIC IV, Keystone III"
+    );
+    assert_eq!(all(3, 0, 0, 0, false), (M::II, K::II, X::C), "skin 3 alone");
+    assert_eq!(all(0, 1, 0, 0, false), (M::II, K::II, X::B));
+    assert_eq!(all(1, 0, 0, 0, false), (M::I, K::I, X::A));
+    assert_eq!(all(2, 0, 0, 0, false), (M::I, K::I, X::B));
+    assert_eq!(
+        all(0, 0, 1, 0, false),
+        (M::II, K::Zero, X::None),
+        "upper GI without histology"
+    );
+    assert_eq!(
+        all(0, 0, 1, 0, true),
+        (M::II, K::II, X::B),
+        "upper GI with histology = gut 1"
+    );
+    assert_eq!(all(0, 4, 0, 0, false), (M::IV, K::IV, X::D));
+    assert_eq!(all(4, 0, 0, 0, false), (M::IV, K::IV, X::D));
+    assert_eq!(all(0, 0, 0, 3, false), (M::III, K::III, X::C));
+    assert_eq!(all(0, 3, 0, 0, false), (M::III, K::III, X::C));
+    assert_eq!(all(1, 2, 0, 0, false), (M::III, K::III, X::B));
+    assert_eq!(all(0, 0, 0, 0, false), (M::Zero, K::Zero, X::None));
+    assert_eq!(
+        all(1, 1, 0, 0, false),
+        (M::II, K::II, X::B),
+        "skin 1 with liver 1 is B, not A"
+    );
+}
+
+#[test]
+fn explained_from_raw_findings() {
+    let date: Date = "2025-02-01".parse().unwrap();
+    let f = DayFindings {
+        date,
+        skin: Some(SkinFinding {
+            erythema_bsa_pct: 10.0,
+            bullae: false,
+            desquamation_bsa_pct: 0.0,
+            attribution: Attribution::Gvhd,
+        }),
+        liver: Some(LiverFinding {
+            bilirubin_mg_dl: 1.0,
+            attribution: Attribution::Gvhd,
+        }),
+        upper_gi: Some(UpperGiFinding {
+            nausea: false,
+            anorexia_with_weight_loss: false,
+            vomiting_episodes: 0,
+            symptom_days: None,
+            attribution: Attribution::Gvhd,
+        }),
+        lower_gi: Some(LowerGiFinding {
+            stool_ml: None,
+            episodes: None,
+            grossly_bloody: false,
+            severe_pain: true,
+            ileus: false,
+            attribution: Attribution::Gvhd,
+        }),
+        weight_kg: Some(70.0),
+    };
+    let s = stage_day(&f, &GvhdConfig::default()).unwrap();
+    let k = explain_keystone(date, &s, false);
+    assert_eq!(k.value().unwrap().grade, KeystoneGrade::III);
+    assert!(k.explanation().flags.iter().any(|f| f.code == "A-11"));
+    assert_eq!(k.explanation().citations[0].year, 1995);
+    let i = explain_ibmtr(date, &s, false);
+    assert_eq!(i.value().unwrap().index, IbmtrIndex::D);
+    // upper GI not assessed does not matter to Keystone without histology
+    let mut g = f;
+    g.upper_gi = None;
+    let s = stage_day(&g, &GvhdConfig::default()).unwrap();
+    assert!(matches!(
+        explain_keystone(date, &s, false),
+        Graded::Value { .. }
+    ));
+    assert!(
+        matches!(explain_keystone(date, &s, true), Graded::Value { .. }),
+        "gut already 4"
+    );
+    let mut h = f;
+    h.lower_gi = None;
+    let s = stage_day(&h, &GvhdConfig::default()).unwrap();
+    assert!(matches!(
+        explain_ibmtr(date, &s, false),
+        Graded::InsufficientData { .. }
+    ));
+}

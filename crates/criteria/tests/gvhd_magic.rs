@@ -1,0 +1,632 @@
+//! MAGIC staging boundaries (both sides), grade pattern regressions,
+//! attribution, missing data and monotonicity.
+
+use graftwatch_core::{Date, Unit};
+use graftwatch_criteria::Graded;
+use graftwatch_criteria::agvhd::magic::{stage_bilirubin, stage_stool, stool_value};
+use graftwatch_criteria::agvhd::{
+    Attribution, DayFindings, GvhdConfig, LiverFinding, LowerGiFinding, MagicGrade, OrganStages,
+    OtherCausePolicy, SkinFinding, Stage, StoolPrecedence, UpperGiFinding, grade_day, magic_grade,
+};
+use proptest::prelude::*;
+
+fn d() -> Date {
+    "2025-03-10".parse().unwrap()
+}
+
+fn skin(bsa: f64) -> SkinFinding {
+    SkinFinding {
+        erythema_bsa_pct: bsa,
+        bullae: false,
+        desquamation_bsa_pct: 0.0,
+        attribution: Attribution::Gvhd,
+    }
+}
+
+fn lgi_ml(ml: f64) -> LowerGiFinding {
+    LowerGiFinding {
+        stool_ml: Some(ml),
+        episodes: None,
+        grossly_bloody: false,
+        severe_pain: false,
+        ileus: false,
+        attribution: Attribution::Gvhd,
+    }
+}
+
+fn lgi_ep(n: u32) -> LowerGiFinding {
+    LowerGiFinding {
+        stool_ml: None,
+        episodes: Some(n),
+        ..lgi_ml(0.0)
+    }
+}
+
+fn ugi_none() -> UpperGiFinding {
+    UpperGiFinding {
+        nausea: false,
+        anorexia_with_weight_loss: false,
+        vomiting_episodes: 0,
+        symptom_days: None,
+        attribution: Attribution::Gvhd,
+    }
+}
+
+/// A fully assessed, otherwise normal day.
+fn day() -> DayFindings {
+    DayFindings {
+        date: d(),
+        skin: Some(skin(0.0)),
+        liver: Some(LiverFinding {
+            bilirubin_mg_dl: 0.8,
+            attribution: Attribution::Gvhd,
+        }),
+        upper_gi: Some(ugi_none()),
+        lower_gi: Some(lgi_ml(0.0)),
+        weight_kg: Some(70.0),
+    }
+}
+
+fn graded(f: &DayFindings, cfg: &GvhdConfig) -> (MagicGrade, [Option<Stage>; 4]) {
+    match grade_day(f, cfg).unwrap() {
+        Graded::Value { value, .. } => (
+            value.grade,
+            [value.skin, value.liver, value.upper_gi, value.lower_gi],
+        ),
+        other => panic!("not graded: {other:?}"),
+    }
+}
+
+fn skin_stage(f: SkinFinding) -> u8 {
+    let mut x = day();
+    x.skin = Some(f);
+    graded(&x, &GvhdConfig::default()).1[0].unwrap().get()
+}
+
+#[test]
+fn skin_bsa_boundaries() {
+    for (bsa, stage) in [
+        (0.0, 0),
+        (0.4, 0),
+        (0.5, 1),
+        (24.0, 1),
+        (24.4, 1),
+        (24.5, 2),
+        (25.0, 2),
+        (50.0, 2),
+        (50.4, 2),
+        (50.5, 3),
+        (51.0, 3),
+        (100.0, 3),
+    ] {
+        assert_eq!(skin_stage(skin(bsa)), stage, "BSA {bsa}");
+    }
+}
+
+#[test]
+fn skin_stage4_needs_bullae_and_desquamation_above_5() {
+    let base = SkinFinding {
+        erythema_bsa_pct: 60.0,
+        bullae: true,
+        desquamation_bsa_pct: 5.0,
+        attribution: Attribution::Gvhd,
+    };
+    assert_eq!(
+        skin_stage(base),
+        3,
+        "desquamation exactly 5% is not > 5% (A-6)"
+    );
+    assert_eq!(
+        skin_stage(SkinFinding {
+            desquamation_bsa_pct: 5.4,
+            ..base
+        }),
+        3,
+        "5.4 rounds to 5"
+    );
+    assert_eq!(
+        skin_stage(SkinFinding {
+            desquamation_bsa_pct: 5.5,
+            ..base
+        }),
+        4
+    );
+    assert_eq!(
+        skin_stage(SkinFinding {
+            desquamation_bsa_pct: 6.0,
+            ..base
+        }),
+        4
+    );
+    assert_eq!(
+        skin_stage(SkinFinding {
+            desquamation_bsa_pct: 6.0,
+            bullae: false,
+            ..base
+        }),
+        3,
+        "no bullae"
+    );
+    assert_eq!(
+        skin_stage(SkinFinding {
+            erythema_bsa_pct: 50.0,
+            desquamation_bsa_pct: 6.0,
+            ..base
+        }),
+        2,
+        "not > 50% BSA"
+    );
+    let g = grade_day(
+        &DayFindings {
+            skin: Some(base),
+            ..day()
+        },
+        &GvhdConfig::default(),
+    )
+    .unwrap();
+    assert!(g.explanation().flags.iter().any(|f| f.code == "A-6"));
+}
+
+#[test]
+fn liver_boundaries_and_gaps() {
+    for (b, s, gap) in [
+        (1.99, 0, false),
+        (2.0, 1, false),
+        (3.0, 1, false),
+        (3.05, 2, true),
+        (3.1, 2, false),
+        (6.0, 2, false),
+        (6.05, 3, true),
+        (6.1, 3, false),
+        (15.0, 3, false),
+        (15.01, 4, false),
+    ] {
+        let (st, g) = stage_bilirubin(b);
+        assert_eq!((st.get(), g), (s, gap), "bilirubin {b}");
+    }
+}
+
+#[test]
+fn liver_from_micromol_on_the_boundary() {
+    // 51.3 umol/L = 3.0 mg/dL exactly (binary 3.0000000000000004): stage 1.
+    let l = LiverFinding::from_unit(51.3, Unit::MicromolPerL, Attribution::Gvhd).unwrap();
+    let mut x = day();
+    x.liver = Some(l);
+    assert_eq!(graded(&x, &GvhdConfig::default()).1[1], Some(Stage::S1));
+    assert!(LiverFinding::from_unit(3.0, Unit::MgPerL, Attribution::Gvhd).is_err());
+}
+
+#[test]
+fn liver_gap_is_flagged() {
+    let mut x = day();
+    x.liver = Some(LiverFinding {
+        bilirubin_mg_dl: 3.05,
+        attribution: Attribution::Gvhd,
+    });
+    let g = grade_day(&x, &GvhdConfig::default()).unwrap();
+    assert!(
+        g.explanation().flags.iter().any(|f| f.code == "A-1"),
+        "{:?}",
+        g.explanation().flags
+    );
+    assert_eq!(g.value().unwrap().grade, MagicGrade::III);
+}
+
+#[test]
+fn adult_stool_boundaries() {
+    for (ml, s) in [
+        (499.0, 0),
+        (500.0, 1),
+        (999.0, 1),
+        (999.5, 2),
+        (1000.0, 2),
+        (1500.0, 2),
+        (1500.5, 3),
+        (1501.0, 3),
+    ] {
+        assert_eq!(stage_stool(ml, false).0.get(), s, "{ml} mL");
+    }
+    assert!(stage_stool(999.5, false).1, "999.5 is a gap value");
+    assert!(!stage_stool(1000.0, false).1);
+}
+
+#[test]
+fn child_stool_boundaries() {
+    for (v, s) in [
+        (9.9, 0),
+        (10.0, 1),
+        (19.9, 1),
+        (19.95, 2),
+        (20.0, 2),
+        (30.0, 2),
+        (30.1, 3),
+    ] {
+        assert_eq!(stage_stool(v, true).0.get(), s, "{v} mL/kg");
+    }
+    assert!(stage_stool(19.95, true).1);
+}
+
+#[test]
+fn adult_episode_boundaries() {
+    let cfg = GvhdConfig::default();
+    for (n, s) in [(2, 0), (3, 1), (4, 1), (5, 2), (7, 2), (8, 3)] {
+        let v = stool_value(&lgi_ep(n), Some(70.0), &cfg).unwrap().unwrap();
+        assert_eq!(stage_stool(v.value, v.child).0.get(), s, "{n} episodes");
+    }
+}
+
+#[test]
+fn child_episode_boundaries() {
+    let cfg = GvhdConfig::default();
+    for (n, s) in [(3, 0), (4, 1), (6, 1), (7, 2), (10, 2), (11, 3)] {
+        let v = stool_value(&lgi_ep(n), Some(20.0), &cfg).unwrap().unwrap();
+        assert!(v.child);
+        assert_eq!(
+            stage_stool(v.value, v.child).0.get(),
+            s,
+            "{n} child episodes"
+        );
+    }
+}
+
+#[test]
+fn child_cut_is_below_50_kg() {
+    let cfg = GvhdConfig::default();
+    // 600 mL at 49.9 kg = 12.02 mL/kg (child stage 1); at 50 kg adult 600 mL (stage 1)
+    assert!(
+        stool_value(&lgi_ml(600.0), Some(49.9), &cfg)
+            .unwrap()
+            .unwrap()
+            .child
+    );
+    assert!(
+        !stool_value(&lgi_ml(600.0), Some(50.0), &cfg)
+            .unwrap()
+            .unwrap()
+            .child
+    );
+    // 30 kg child with 600 mL = 20 mL/kg: stage 2; an adult with 600 mL: stage 1.
+    let mut x = day();
+    x.lower_gi = Some(lgi_ml(600.0));
+    x.weight_kg = Some(30.0);
+    assert_eq!(graded(&x, &cfg).1[3], Some(Stage::S2));
+    x.weight_kg = Some(70.0);
+    assert_eq!(graded(&x, &cfg).1[3], Some(Stage::S1));
+}
+
+#[test]
+fn measured_volume_beats_episodes_unless_max_of_both() {
+    let f = LowerGiFinding {
+        stool_ml: Some(400.0),
+        episodes: Some(5),
+        ..lgi_ml(0.0)
+    };
+    let mut x = day();
+    x.lower_gi = Some(f);
+    assert_eq!(
+        graded(&x, &GvhdConfig::default()).1[3],
+        Some(Stage::S0),
+        "A-2 default: measured 400 mL"
+    );
+    let cfg = GvhdConfig {
+        stool_precedence: StoolPrecedence::MaxOfBoth,
+        ..GvhdConfig::default()
+    };
+    assert_eq!(
+        graded(&x, &cfg).1[3],
+        Some(Stage::S2),
+        "max of both: 5 episodes = 1000 mL"
+    );
+    let g = grade_day(&x, &cfg).unwrap();
+    assert!(g.explanation().flags.iter().any(|f| f.code == "A-2"));
+}
+
+#[test]
+fn stage4_lower_gi_features_regardless_of_volume() {
+    for f in [
+        LowerGiFinding {
+            grossly_bloody: true,
+            ..lgi_ml(100.0)
+        },
+        LowerGiFinding {
+            severe_pain: true,
+            ..lgi_ml(0.0)
+        },
+        LowerGiFinding {
+            ileus: true,
+            ..lgi_ml(0.0)
+        },
+    ] {
+        let mut x = day();
+        x.lower_gi = Some(f);
+        x.weight_kg = None; // weight not needed for stage-4 features
+        let (g, s) = graded(&x, &GvhdConfig::default());
+        assert_eq!((g, s[3]), (MagicGrade::IV, Some(Stage::S4)));
+    }
+    let mut x = day();
+    x.lower_gi = Some(LowerGiFinding {
+        ileus: true,
+        ..lgi_ml(0.0)
+    });
+    let cfg = GvhdConfig {
+        ileus_alone_is_stage4: false,
+        ..GvhdConfig::default()
+    };
+    assert_eq!(graded(&x, &cfg).1[3], Some(Stage::S0));
+}
+
+#[test]
+fn upper_gi_persistence() {
+    let cfg = GvhdConfig::default();
+    let mut x = day();
+    for (f, s) in [
+        (
+            UpperGiFinding {
+                nausea: true,
+                symptom_days: Some(2),
+                ..ugi_none()
+            },
+            0,
+        ),
+        (
+            UpperGiFinding {
+                nausea: true,
+                symptom_days: Some(3),
+                ..ugi_none()
+            },
+            1,
+        ),
+        (
+            UpperGiFinding {
+                vomiting_episodes: 1,
+                symptom_days: Some(5),
+                ..ugi_none()
+            },
+            0,
+        ),
+        (
+            UpperGiFinding {
+                vomiting_episodes: 2,
+                symptom_days: Some(3),
+                ..ugi_none()
+            },
+            1,
+        ),
+        (
+            UpperGiFinding {
+                anorexia_with_weight_loss: true,
+                symptom_days: Some(4),
+                ..ugi_none()
+            },
+            1,
+        ),
+    ] {
+        x.upper_gi = Some(f);
+        assert_eq!(graded(&x, &cfg).1[2].unwrap().get(), s, "{f:?}");
+    }
+    // duration unknown: insufficient
+    x.upper_gi = Some(UpperGiFinding {
+        nausea: true,
+        ..ugi_none()
+    });
+    match grade_day(&x, &cfg).unwrap() {
+        Graded::InsufficientData { missing, .. } => {
+            assert!(missing[0].contains("duration"), "{missing:?}")
+        }
+        o => panic!("{o:?}"),
+    }
+}
+
+fn stages(s: u8, l: u8, u: u8, g: u8) -> OrganStages {
+    OrganStages {
+        skin: Stage::new(s).unwrap(),
+        liver: Stage::new(l).unwrap(),
+        upper_gi: Stage::new(u).unwrap(),
+        lower_gi: Stage::new(g).unwrap(),
+    }
+}
+
+#[test]
+fn grade_pattern_regressions() {
+    assert_eq!(
+        magic_grade(&stages(3, 0, 0, 4)),
+        MagicGrade::IV,
+        "skin 3 + lower GI 4 (GvHDtrackR bug)"
+    );
+    assert_eq!(
+        magic_grade(&stages(3, 0, 0, 0)),
+        MagicGrade::II,
+        "skin 3 alone"
+    );
+    assert_eq!(
+        magic_grade(&stages(0, 0, 0, 2)),
+        MagicGrade::III,
+        "lower GI 2 alone"
+    );
+    assert_eq!(
+        magic_grade(&stages(0, 0, 1, 0)),
+        MagicGrade::II,
+        "upper GI alone"
+    );
+    assert_eq!(magic_grade(&stages(4, 0, 0, 0)), MagicGrade::IV, "skin 4");
+    assert_eq!(magic_grade(&stages(2, 0, 0, 0)), MagicGrade::I);
+    assert_eq!(magic_grade(&stages(1, 0, 0, 0)), MagicGrade::I);
+    assert_eq!(magic_grade(&stages(2, 1, 0, 0)), MagicGrade::II);
+    assert_eq!(magic_grade(&stages(0, 3, 0, 0)), MagicGrade::III);
+    assert_eq!(magic_grade(&stages(0, 4, 0, 0)), MagicGrade::IV);
+    assert_eq!(magic_grade(&stages(0, 0, 0, 0)), MagicGrade::Zero);
+    assert_eq!(magic_grade(&stages(3, 3, 1, 3)), MagicGrade::III);
+}
+
+#[test]
+fn upper_gi_never_alone_above_ii() {
+    for s in 0..=2u8 {
+        let g = magic_grade(&stages(s, 0, 1, 0));
+        assert!(g <= MagicGrade::II);
+    }
+}
+
+#[test]
+fn explanation_names_decisive_organ_and_date() {
+    let mut x = day();
+    x.skin = Some(skin(60.0));
+    x.lower_gi = Some(LowerGiFinding {
+        grossly_bloody: true,
+        ..lgi_ml(200.0)
+    });
+    let g = grade_day(&x, &GvhdConfig::default()).unwrap();
+    let e = g.explanation();
+    assert!(
+        e.reason.contains("lower GI stage 4 on 2025-03-10"),
+        "{}",
+        e.reason
+    );
+    assert!(
+        e.evidence[0].note.starts_with("decisive"),
+        "{:?}",
+        e.evidence
+    );
+    assert_eq!(e.citations[0].doi, Some("10.1016/j.bbmt.2015.09.001"));
+}
+
+#[test]
+fn other_cause_excluded_multifactorial_staged() {
+    let cfg = GvhdConfig::default();
+    let mut x = day();
+    x.liver = Some(LiverFinding {
+        bilirubin_mg_dl: 8.0,
+        attribution: Attribution::OtherCause,
+    });
+    let g = grade_day(&x, &cfg).unwrap();
+    assert_eq!(g.value().unwrap().liver, Some(Stage::S0));
+    assert!(
+        g.explanation()
+            .evidence
+            .iter()
+            .any(|e| e.what == "finding_other_cause")
+    );
+    let cog = GvhdConfig {
+        liver_other_cause: OtherCausePolicy::Stage,
+        ..cfg
+    };
+    assert_eq!(graded(&x, &cog).1[1], Some(Stage::S3));
+    x.liver = Some(LiverFinding {
+        bilirubin_mg_dl: 8.0,
+        attribution: Attribution::Multifactorial,
+    });
+    let g = grade_day(&x, &cfg).unwrap();
+    assert_eq!(g.value().unwrap().liver, Some(Stage::S3));
+    assert!(g.explanation().flags.iter().any(|f| f.code == "A-8"));
+    x.skin = Some(SkinFinding {
+        attribution: Attribution::OtherCause,
+        ..skin(80.0)
+    });
+    assert_eq!(graded(&x, &cfg).1[0], Some(Stage::S0));
+}
+
+#[test]
+fn missing_organs_give_insufficient_data_unless_grade_iv() {
+    let cfg = GvhdConfig::default();
+    let mut x = day();
+    x.liver = None;
+    x.skin = Some(skin(30.0));
+    match grade_day(&x, &cfg).unwrap() {
+        Graded::InsufficientData { missing, .. } => {
+            assert_eq!(missing, vec!["liver finding".to_string()])
+        }
+        o => panic!("{o:?}"),
+    }
+    x.skin = Some(SkinFinding {
+        erythema_bsa_pct: 80.0,
+        bullae: true,
+        desquamation_bsa_pct: 10.0,
+        attribution: Attribution::Gvhd,
+    });
+    let g = grade_day(&x, &cfg).unwrap();
+    assert_eq!(g.value().unwrap().grade, MagicGrade::IV);
+    assert!(
+        g.explanation()
+            .flags
+            .iter()
+            .any(|f| f.code == "MISSING-DETERMINED")
+    );
+    // only upper GI missing, liver stage 2 -> III whatever upper GI shows
+    let mut z = day();
+    z.upper_gi = None;
+    z.liver = Some(LiverFinding {
+        bilirubin_mg_dl: 4.0,
+        attribution: Attribution::Gvhd,
+    });
+    assert_eq!(
+        grade_day(&z, &cfg).unwrap().value().unwrap().grade,
+        MagicGrade::III
+    );
+    z.liver = Some(LiverFinding {
+        bilirubin_mg_dl: 1.0,
+        attribution: Attribution::Gvhd,
+    });
+    assert!(
+        matches!(
+            grade_day(&z, &cfg).unwrap(),
+            Graded::InsufficientData { .. }
+        ),
+        "upper GI 1 would make it II"
+    );
+    // stool without weight
+    let mut y = day();
+    y.weight_kg = None;
+    match grade_day(&y, &cfg).unwrap() {
+        Graded::InsufficientData { missing, .. } => assert!(missing[0].contains("body weight")),
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn bad_input_is_an_error_naming_the_field() {
+    let mut x = day();
+    x.skin = Some(skin(120.0));
+    let e = grade_day(&x, &GvhdConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("skin.erythema_bsa_pct") && e.contains("120"),
+        "{e}"
+    );
+    let mut x = day();
+    x.lower_gi = Some(lgi_ml(f64::NAN));
+    assert!(
+        grade_day(&x, &GvhdConfig::default())
+            .unwrap_err()
+            .to_string()
+            .contains("lower_gi.stool_ml")
+    );
+}
+
+#[test]
+fn config_deserializes_with_defaults() {
+    let c: GvhdConfig = serde_json::from_str(r#"{"stool_precedence":"max_of_both"}"#).unwrap();
+    assert_eq!(c.stool_precedence, StoolPrecedence::MaxOfBoth);
+    assert_eq!(c.child_weight_cut_kg, 50.0);
+    assert!(serde_json::from_str::<GvhdConfig>(r#"{"bogus":1}"#).is_err());
+}
+
+proptest! {
+    #[test]
+    fn grade_never_decreases_when_a_stage_increases(s in 0u8..=4, l in 0u8..=4, u in 0u8..=1, g in 0u8..=4, which in 0usize..4) {
+        let base = stages(s, l, u, g);
+        let mut arr = [s, l, u, g];
+        let max = if which == 2 { 1 } else { 4 };
+        if arr[which] < max {
+            arr[which] += 1;
+            let up = stages(arr[0], arr[1], arr[2], arr[3]);
+            prop_assert!(magic_grade(&up) >= magic_grade(&base), "{:?} -> {:?}", base, up);
+        }
+    }
+
+    #[test]
+    fn stool_stage_is_monotone_in_volume(a in 0.0f64..3000.0, b in 0.0f64..3000.0, child in any::<bool>()) {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let scale = if child { 50.0 } else { 1.0 };
+        prop_assert!(stage_stool(lo / scale, child).0 <= stage_stool(hi / scale, child).0);
+    }
+}
