@@ -3,3 +3,11 @@
 //! File readers that turn lab files into the inputs of `graftwatch-chimerism`:
 //! GeneMapper-style STR peak tables, VCF/BCF FORMAT/AD allele depths, BAM/CRAM
 //! read counting at marker sites and alignment-free FASTQ counting.
+
+pub mod bam_count;
+pub mod fasta;
+pub mod fastq_count;
+pub mod fastq_reader;
+pub mod gz_input;
+pub mod kmer;
+pub mod marker_site;

@@ -1,0 +1,640 @@
+//! Alignment-free allele counting from FASTQ(.gz) reads of an amplicon panel.
+//!
+//! For every marker two short haplotypes are cut from the reference — REF
+//! and ALT, each with flanks of `k + 24` bases (more for indels in
+//! repeats). All their k-mers (both strands, canonical 2-bit codes) go into
+//! one hash; k-mers found at more than one marker are dropped. A read is
+//! located on a marker and strand by its exact k-mer hits (one hit is
+//! enough), which also give the read's offset (diagonal) on each haplotype.
+//! The read is then compared base by base with both haplotypes over the
+//! window where they differ (plus 5 bases each side); bases with quality
+//! below 13 (the BAM counter's default) are ignored. A read supports the
+//! allele with fewer mismatches provided it has at most `max_mismatches`
+//! there; reads matching both equally or neither are counted as `other`;
+//! reads whose variant bases are all low quality, or that do not cover the
+//! window, are not counted. Mates of a pair are classified separately and
+//! counted once: the same allele once, conflicting alleles once as `other`.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use graftwatch_chimerism::marker::{AlleleCounts, Marker};
+
+use crate::fasta::{FastaError, Reference};
+use crate::fastq_reader::{FastqError, FastqReader, ReadBatch};
+use crate::kmer::{KmerRoller, KmerTable};
+use crate::marker_site::{Site, SiteError, SiteKind};
+
+/// Options of the FASTQ counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastqCountOptions {
+    /// k-mer length used to locate reads (odd, 11..=31; default 25).
+    pub k: usize,
+    /// Maximum mismatches (at bases with quality ≥ 13) between the read and
+    /// the supported allele's haplotype over the comparison window
+    /// (default 2).
+    pub max_mismatches: u8,
+    /// Classification threads (default 2). One decompression/parsing thread
+    /// per input file runs in addition.
+    pub threads: usize,
+}
+
+impl Default for FastqCountOptions {
+    fn default() -> Self {
+        FastqCountOptions {
+            k: 25,
+            max_mismatches: 2,
+            threads: 2,
+        }
+    }
+}
+
+/// Errors of the FASTQ counter.
+#[derive(Debug, thiserror::Error)]
+pub enum FastqCountError {
+    /// Options out of range.
+    #[error("invalid FASTQ counting option: {0}")]
+    Options(String),
+    /// Zero or more than two FASTQ files.
+    #[error("expected one FASTQ file (single-end) or two (R1,R2 paired), got {0}")]
+    FileCount(usize),
+    /// The reference cannot be read.
+    #[error(transparent)]
+    Reference(#[from] FastaError),
+    /// A marker's contig is not in the reference.
+    #[error("{path}: marker {marker} is on contig '{contig}', which is not in the reference")]
+    ContigNotInReference {
+        /// Reference file.
+        path: PathBuf,
+        /// Marker id.
+        marker: String,
+        /// Contig.
+        contig: String,
+    },
+    /// A marker cannot be counted.
+    #[error(transparent)]
+    Marker(#[from] SiteError),
+    /// A FASTQ file cannot be read or is malformed.
+    #[error(transparent)]
+    Fastq(#[from] FastqError),
+    /// R1 and R2 disagree (different read names or numbers of records).
+    #[error("paired FASTQ {r1} / {r2}, record {record}: {reason}")]
+    PairMismatch {
+        /// R1 file.
+        r1: PathBuf,
+        /// R2 file.
+        r2: PathBuf,
+        /// 1-based record number.
+        record: u64,
+        /// What differs.
+        reason: String,
+    },
+    /// A worker thread panicked (a bug, not an input problem).
+    #[error("internal error: a FASTQ counting thread panicked")]
+    WorkerPanicked,
+}
+
+/// Extra flank beyond k on each side of the variant.
+const FLANK_EXTRA: usize = 24;
+/// Bases compared on each side of the differing region.
+const PAD: usize = 5;
+/// Bases below this Phred quality are ignored in comparisons (as `-Q 13`).
+const MIN_BASE_QUALITY: u8 = 13;
+/// Reads per batch handed to a worker.
+const BATCH: usize = 8192;
+
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    marker: u32,
+    hap: u8,
+    /// k-mer's forward code is its canonical code.
+    canon_fwd: bool,
+    offset: u32,
+}
+
+#[derive(Debug)]
+struct MarkerModel {
+    haps: [Vec<u8>; 2],
+    /// Comparison window per haplotype.
+    win: [(usize, usize); 2],
+    /// Differing region per haplotype.
+    diff: [(usize, usize); 2],
+}
+
+struct Index {
+    k: usize,
+    max_mm: u32,
+    models: Vec<MarkerModel>,
+    table: KmerTable<Posting>,
+}
+
+/// Counts reads supporting REF/ALT/other at every marker, in marker order.
+/// `fastqs` is one file (single-end) or two (R1, R2); plain or gzip/BGZF.
+pub fn count_fastq(
+    fastqs: &[PathBuf],
+    reference: &Path,
+    markers: &[Marker],
+    opts: &FastqCountOptions,
+) -> Result<Vec<AlleleCounts>, FastqCountError> {
+    if opts.k.is_multiple_of(2) || !(11..=31).contains(&opts.k) {
+        return Err(FastqCountError::Options(format!(
+            "k = {} (expected an odd number from 11 to 31)",
+            opts.k
+        )));
+    }
+    if opts.threads == 0 {
+        return Err(FastqCountError::Options(
+            "threads = 0 (expected ≥ 1)".into(),
+        ));
+    }
+    if fastqs.is_empty() || fastqs.len() > 2 {
+        return Err(FastqCountError::FileCount(fastqs.len()));
+    }
+    let refseq = Reference::read(reference)?;
+    let index = Arc::new(build_index(&refseq, reference, markers, opts)?);
+    let mut readers = Vec::new();
+    for p in fastqs {
+        readers.push(FastqReader::open(p)?);
+    }
+
+    // One reader thread per file, batches in order.
+    type BatchMsg = Result<ReadBatch, FastqError>;
+    let mut receivers: Vec<Receiver<BatchMsg>> = Vec::new();
+    let mut reader_handles = Vec::new();
+    for mut reader in readers {
+        let (tx, rx) = sync_channel::<BatchMsg>(4);
+        receivers.push(rx);
+        reader_handles.push(std::thread::spawn(move || {
+            loop {
+                let mut b = ReadBatch::default();
+                match reader.read_batch(&mut b, BATCH) {
+                    Ok(0) => break,
+                    Ok(_) => {
+                        if tx.send(Ok(b)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+        }));
+    }
+
+    let (work_tx, work_rx) = sync_channel::<(ReadBatch, Option<ReadBatch>)>(opts.threads * 2);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let mut workers = Vec::new();
+    for _ in 0..opts.threads {
+        let rx = Arc::clone(&work_rx);
+        let index = Arc::clone(&index);
+        workers.push(std::thread::spawn(move || worker(&index, &rx)));
+    }
+
+    let feed = feed_batches(fastqs, &receivers, &work_tx);
+    drop(work_tx);
+    drop(receivers);
+    let mut totals = vec![AlleleCounts::default(); markers.len()];
+    let mut panicked = false;
+    for w in workers {
+        match w.join() {
+            Ok(local) => {
+                for (t, l) in totals.iter_mut().zip(local) {
+                    t.ref_count += l.ref_count;
+                    t.alt_count += l.alt_count;
+                    t.other += l.other;
+                }
+            }
+            Err(_) => panicked = true,
+        }
+    }
+    for h in reader_handles {
+        if h.join().is_err() {
+            panicked = true;
+        }
+    }
+    feed?;
+    if panicked {
+        return Err(FastqCountError::WorkerPanicked);
+    }
+    Ok(totals)
+}
+
+fn feed_batches(
+    fastqs: &[PathBuf],
+    receivers: &[Receiver<Result<ReadBatch, FastqError>>],
+    work_tx: &SyncSender<(ReadBatch, Option<ReadBatch>)>,
+) -> Result<(), FastqCountError> {
+    let mut record: u64 = 0;
+    loop {
+        let b1 = match receivers[0].recv() {
+            Ok(r) => Some(r?),
+            Err(_) => None,
+        };
+        let b2 = match receivers.get(1) {
+            Some(rx) => match rx.recv() {
+                Ok(r) => Some(r?),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        match (b1, b2, receivers.len()) {
+            (None, None, _) => return Ok(()),
+            (Some(b1), None, 1) => {
+                record += b1.len() as u64;
+                if work_tx.send((b1, None)).is_err() {
+                    return Ok(());
+                }
+            }
+            (Some(b1), Some(b2), 2) => {
+                for i in 0..b1.len().min(b2.len()) {
+                    if b1.name(i) != b2.name(i) {
+                        return Err(FastqCountError::PairMismatch {
+                            r1: fastqs[0].clone(),
+                            r2: fastqs[1].clone(),
+                            record: record + i as u64 + 1,
+                            reason: format!(
+                                "read names differ ({:?} vs {:?}); the files must list mates in the same order",
+                                String::from_utf8_lossy(b1.name(i)),
+                                String::from_utf8_lossy(b2.name(i))
+                            ),
+                        });
+                    }
+                }
+                if b1.len() != b2.len() {
+                    return Err(FastqCountError::PairMismatch {
+                        r1: fastqs[0].clone(),
+                        r2: fastqs[1].clone(),
+                        record: record + b1.len().min(b2.len()) as u64 + 1,
+                        reason: "one file has more records than the other".into(),
+                    });
+                }
+                record += b1.len() as u64;
+                if work_tx.send((b1, Some(b2))).is_err() {
+                    return Ok(());
+                }
+            }
+            _ => {
+                return Err(FastqCountError::PairMismatch {
+                    r1: fastqs[0].clone(),
+                    r2: fastqs[1].clone(),
+                    record: record + 1,
+                    reason: "one file has more records than the other".into(),
+                });
+            }
+        }
+    }
+}
+
+fn build_index(
+    refseq: &Reference,
+    ref_path: &Path,
+    markers: &[Marker],
+    opts: &FastqCountOptions,
+) -> Result<Index, FastqCountError> {
+    let k = opts.k;
+    let mut models = Vec::with_capacity(markers.len());
+    let mut entries: Vec<(u64, Posting)> = Vec::new();
+    for (mi, m) in markers.iter().enumerate() {
+        let contig = refseq
+            .get(&m.chrom)
+            .ok_or_else(|| FastqCountError::ContigNotInReference {
+                path: ref_path.to_path_buf(),
+                marker: m.id.clone(),
+                contig: m.chrom.clone(),
+            })?;
+        let site = Site::resolve(m, Some(contig))?;
+        let shift = match site.kind {
+            SiteKind::Snv { .. } => 0,
+            SiteKind::Deletion { shift, len, .. } => (shift + len) as usize,
+            SiteKind::Insertion { shift, ref seq, .. } => shift as usize + seq.len(),
+        };
+        let flank = k + FLANK_EXTRA + shift;
+        let pos0 = site.pos0 as usize;
+        let ref_end = pos0 + m.ref_allele.len();
+        let left = pos0.saturating_sub(flank);
+        let right = (ref_end + flank).min(contig.len());
+        let hap_ref = contig[left..right].to_vec();
+        let mut hap_alt = contig[left..pos0].to_vec();
+        hap_alt.extend(m.alt_allele.bytes().map(|b| b.to_ascii_uppercase()));
+        hap_alt.extend_from_slice(&contig[ref_end..right]);
+        let haps = [hap_ref, hap_alt];
+        let min_len = haps[0].len().min(haps[1].len());
+        let prefix = haps[0]
+            .iter()
+            .zip(&haps[1])
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(min_len);
+        let suffix = haps[0]
+            .iter()
+            .rev()
+            .zip(haps[1].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(min_len);
+        // In a repeat the common prefix and suffix overlap: the region that
+        // may differ then spans the whole repeat, so that a read placed with
+        // the wrong diagonal cannot match inside the repeat's period.
+        let diff = [0, 1].map(|h| {
+            let a = prefix;
+            let b = haps[h].len() - suffix;
+            (a.min(b), a.max(b))
+        });
+        let win = [0, 1].map(|h| {
+            (
+                diff[h].0.saturating_sub(PAD),
+                (diff[h].1 + PAD).min(haps[h].len()),
+            )
+        });
+        for (h, hap) in haps.iter().enumerate() {
+            let mut roller = KmerRoller::new(k);
+            for (i, &b) in hap.iter().enumerate() {
+                if let Some((f, r)) = roller.push(b) {
+                    let offset = (i + 1 - k) as u32;
+                    entries.push((
+                        f.min(r),
+                        Posting {
+                            marker: mi as u32,
+                            hap: h as u8,
+                            canon_fwd: f <= r,
+                            offset,
+                        },
+                    ));
+                }
+            }
+        }
+        models.push(MarkerModel { haps, win, diff });
+    }
+    // Drop k-mers shared between markers (ambiguous placement).
+    entries.sort_by_key(|e| (e.0, e.1.marker));
+    let mut keep = Vec::with_capacity(entries.len());
+    let mut i = 0;
+    while i < entries.len() {
+        let mut j = i;
+        let mut multi = false;
+        while j < entries.len() && entries[j].0 == entries[i].0 {
+            multi |= entries[j].1.marker != entries[i].1.marker;
+            j += 1;
+        }
+        if !multi {
+            keep.extend_from_slice(&entries[i..j]);
+        }
+        i = j;
+    }
+    Ok(Index {
+        k,
+        max_mm: opts.max_mismatches as u32,
+        models,
+        table: KmerTable::build(keep),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Call {
+    Ref,
+    Alt,
+    Other,
+}
+
+fn worker(
+    index: &Index,
+    rx: &Mutex<Receiver<(ReadBatch, Option<ReadBatch>)>>,
+) -> Vec<AlleleCounts> {
+    let mut counts = vec![AlleleCounts::default(); index.models.len()];
+    let mut scratch = Scratch::default();
+    let mut calls1: Vec<(u32, Call)> = Vec::new();
+    let mut calls2: Vec<(u32, Call)> = Vec::new();
+    loop {
+        let msg = match rx.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => break,
+        };
+        let Ok((b1, b2)) = msg else {
+            break;
+        };
+        for i in 0..b1.len() {
+            classify_read(index, b1.seq(i), b1.qual(i), &mut scratch, &mut calls1);
+            calls2.clear();
+            if let Some(b2) = &b2 {
+                classify_read(index, b2.seq(i), b2.qual(i), &mut scratch, &mut calls2);
+            }
+            // Merge mates: one count per marker per pair.
+            for &(m, c) in &calls1 {
+                let final_call = match calls2.iter().find(|(m2, _)| *m2 == m) {
+                    Some(&(_, c2)) if c2 != c => Call::Other,
+                    _ => c,
+                };
+                add(&mut counts[m as usize], final_call);
+            }
+            for &(m, c) in &calls2 {
+                if !calls1.iter().any(|(m1, _)| *m1 == m) {
+                    add(&mut counts[m as usize], c);
+                }
+            }
+        }
+    }
+    counts
+}
+
+fn add(c: &mut AlleleCounts, call: Call) {
+    match call {
+        Call::Ref => c.ref_count += 1,
+        Call::Alt => c.alt_count += 1,
+        Call::Other => c.other += 1,
+    }
+}
+
+#[derive(Default)]
+struct Scratch {
+    /// (marker, reverse strand, hap, diagonal)
+    votes: Vec<(u32, bool, u8, i64)>,
+    oriented: Vec<u8>,
+    oriented_q: Vec<u8>,
+}
+
+/// Classifies one read at every marker it hits; appends (marker, call).
+fn classify_read(
+    index: &Index,
+    seq: &[u8],
+    qual: &[u8],
+    s: &mut Scratch,
+    out: &mut Vec<(u32, Call)>,
+) {
+    out.clear();
+    let k = index.k;
+    if seq.len() < k {
+        return;
+    }
+    s.votes.clear();
+    let mut roller = KmerRoller::new(k);
+    let n = seq.len();
+    for (i, &b) in seq.iter().enumerate() {
+        let Some((f, r)) = roller.push(b) else {
+            continue;
+        };
+        let start = i + 1 - k;
+        let read_canon_fwd = f <= r;
+        for p in index.table.get(f.min(r)) {
+            let reverse = p.canon_fwd != read_canon_fwd;
+            let rs = if reverse { n - start - k } else { start };
+            s.votes
+                .push((p.marker, reverse, p.hap, rs as i64 - p.offset as i64));
+        }
+    }
+    if s.votes.is_empty() {
+        return;
+    }
+    s.votes.sort_unstable();
+    // Each marker: choose the strand with more votes, then evaluate.
+    let mut i = 0;
+    while i < s.votes.len() {
+        let marker = s.votes[i].0;
+        let mut j = i;
+        while j < s.votes.len() && s.votes[j].0 == marker {
+            j += 1;
+        }
+        let fwd_votes = s.votes[i..j].iter().filter(|v| !v.1).count();
+        let reverse = fwd_votes * 2 < j - i;
+        let votes: Vec<(u8, i64)> = s.votes[i..j]
+            .iter()
+            .filter(|v| v.1 == reverse)
+            .map(|v| (v.2, v.3))
+            .collect();
+        if let Some(call) = evaluate(index, marker as usize, reverse, &votes, seq, qual, s) {
+            out.push((marker, call));
+        }
+        i = j;
+    }
+}
+
+/// Most frequent diagonals for hap `h` (direct votes, plus votes of the
+/// other haplotype's shared prefix/suffix k-mers translated).
+fn candidate_diags(model: &MarkerModel, h: usize, votes: &[(u8, i64)]) -> Vec<i64> {
+    let g = 1 - h;
+    let len_h = model.haps[h].len() as i64;
+    let len_g = model.haps[g].len() as i64;
+    let mut d: Vec<i64> = Vec::with_capacity(votes.len());
+    for &(hap, diag) in votes {
+        if hap as usize == h {
+            d.push(diag);
+        }
+    }
+    if d.is_empty() {
+        for &(hap, diag) in votes {
+            if hap as usize == g {
+                // offset of the k-mer on hap g = read start − diag; unknown
+                // here, so try both translations.
+                d.push(diag);
+                d.push(diag - (len_h - len_g));
+            }
+        }
+    }
+    d.sort_unstable();
+    let mut runs: Vec<(usize, i64)> = Vec::new();
+    let mut i = 0;
+    while i < d.len() {
+        let mut j = i;
+        while j < d.len() && d[j] == d[i] {
+            j += 1;
+        }
+        runs.push((j - i, d[i]));
+        i = j;
+    }
+    runs.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    runs.into_iter().take(2).map(|r| r.1).collect()
+}
+
+/// Result of comparing a read with one haplotype.
+#[derive(Debug, Clone, Copy)]
+struct Cmp {
+    mismatches: u32,
+    /// High-quality read bases over the differing region.
+    informative: u32,
+}
+
+fn compare(model: &MarkerModel, h: usize, diag: i64, read: &[u8], q: &[u8]) -> Option<Cmp> {
+    let hap = &model.haps[h];
+    let (ws, we) = model.win[h];
+    let (ds, de) = model.diff[h];
+    let rs = ws as i64 + diag;
+    let re = we as i64 + diag;
+    if rs < 0 || re > read.len() as i64 {
+        return None;
+    }
+    let mut mm = 0;
+    let mut informative = 0;
+    for (j, &hb) in hap.iter().enumerate().take(we).skip(ws) {
+        let rp = (j as i64 + diag) as usize;
+        if q[rp].saturating_sub(33) < MIN_BASE_QUALITY {
+            continue;
+        }
+        if j >= ds && j < de {
+            informative += 1;
+        }
+        if read[rp] != hb {
+            mm += 1;
+        }
+    }
+    Some(Cmp {
+        mismatches: mm,
+        informative,
+    })
+}
+
+fn evaluate(
+    index: &Index,
+    marker: usize,
+    reverse: bool,
+    votes: &[(u8, i64)],
+    seq: &[u8],
+    qual: &[u8],
+    s: &mut Scratch,
+) -> Option<Call> {
+    let model = &index.models[marker];
+    let (read, q): (&[u8], &[u8]) = if reverse {
+        s.oriented.clear();
+        s.oriented.extend(seq.iter().rev().map(|&b| match b {
+            b'A' => b'T',
+            b'C' => b'G',
+            b'G' => b'C',
+            b'T' => b'A',
+            _ => b'N',
+        }));
+        s.oriented_q.clear();
+        s.oriented_q.extend(qual.iter().rev());
+        (&s.oriented, &s.oriented_q)
+    } else {
+        (seq, qual)
+    };
+    let mut best: [Option<Cmp>; 2] = [None, None];
+    for (h, slot) in best.iter_mut().enumerate() {
+        for d in candidate_diags(model, h, votes) {
+            if let Some(c) = compare(model, h, d, read, q)
+                && slot.is_none_or(|b| c.mismatches < b.mismatches)
+            {
+                *slot = Some(c);
+            }
+        }
+    }
+    let (Some(r), Some(a)) = (best[0], best[1]) else {
+        return None;
+    };
+    // SNV (and any allele with a non-empty differing region): the variant
+    // bases must be readable.
+    let has_region = [0, 1].map(|h| model.diff[h].1 > model.diff[h].0);
+    if (has_region[0] && r.informative == 0) || (has_region[1] && a.informative == 0) {
+        return None;
+    }
+    let ok_r = r.mismatches <= index.max_mm;
+    let ok_a = a.mismatches <= index.max_mm;
+    Some(if ok_r && r.mismatches < a.mismatches {
+        Call::Ref
+    } else if ok_a && a.mismatches < r.mismatches {
+        Call::Alt
+    } else {
+        Call::Other
+    })
+}

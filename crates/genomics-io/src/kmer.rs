@@ -1,0 +1,203 @@
+//! 2-bit k-mer encoding (k ≤ 31, odd so that no k-mer is its own reverse
+//! complement) and a fixed-size open-addressing hash from canonical k-mers to
+//! posting lists.
+
+/// 2-bit code of a base (`A`=0, `C`=1, `G`=2, `T`=3), `None` for anything
+/// else (N and IUPAC codes break k-mers).
+#[inline]
+pub fn encode_base(b: u8) -> Option<u64> {
+    match b {
+        b'A' | b'a' => Some(0),
+        b'C' | b'c' => Some(1),
+        b'G' | b'g' => Some(2),
+        b'T' | b't' => Some(3),
+        _ => None,
+    }
+}
+
+/// Rolling forward and reverse-complement k-mer codes over a sequence.
+#[derive(Debug, Clone)]
+pub struct KmerRoller {
+    k: usize,
+    mask: u64,
+    shift: u32,
+    fwd: u64,
+    rev: u64,
+    valid: usize,
+}
+
+impl KmerRoller {
+    /// A roller for k-mers of length `k` (1..=31).
+    pub fn new(k: usize) -> Self {
+        assert!((1..=31).contains(&k), "k must be in 1..=31");
+        KmerRoller {
+            k,
+            mask: (1u64 << (2 * k)) - 1,
+            shift: 2 * (k as u32 - 1),
+            fwd: 0,
+            rev: 0,
+            valid: 0,
+        }
+    }
+
+    /// Forgets the current window (start of a new sequence).
+    pub fn reset(&mut self) {
+        self.fwd = 0;
+        self.rev = 0;
+        self.valid = 0;
+    }
+
+    /// Pushes one base; returns `(forward, reverse-complement)` codes once
+    /// `k` valid bases have been seen since the last reset or non-ACGT base.
+    #[inline]
+    pub fn push(&mut self, b: u8) -> Option<(u64, u64)> {
+        match encode_base(b) {
+            Some(c) => {
+                self.fwd = ((self.fwd << 2) | c) & self.mask;
+                self.rev = (self.rev >> 2) | ((3 - c) << self.shift);
+                self.valid += 1;
+                (self.valid >= self.k).then_some((self.fwd, self.rev))
+            }
+            None => {
+                self.valid = 0;
+                None
+            }
+        }
+    }
+}
+
+/// Mixes a k-mer code into a table slot (splitmix64 finaliser).
+#[inline]
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Immutable hash from canonical k-mer codes to a range of postings of type
+/// `P`. Built once from `(code, posting)` pairs; lookups are one or a few
+/// probes in a power-of-two table at ≤ 50% load.
+#[derive(Debug, Clone)]
+pub struct KmerTable<P> {
+    keys: Vec<u64>,
+    ranges: Vec<(u32, u32)>,
+    postings: Vec<P>,
+    mask: usize,
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl<P: Clone> KmerTable<P> {
+    /// Builds the table; postings of equal codes are kept together in input
+    /// order.
+    pub fn build(mut entries: Vec<(u64, P)>) -> Self {
+        entries.sort_by_key(|e| e.0);
+        let distinct = entries.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+        let size = (distinct.max(1) * 2).next_power_of_two();
+        let mut keys = vec![EMPTY; size];
+        let mut ranges = vec![(0u32, 0u32); size];
+        let mut postings = Vec::with_capacity(entries.len());
+        let mut i = 0;
+        while i < entries.len() {
+            let code = entries[i].0;
+            let start = postings.len() as u32;
+            while i < entries.len() && entries[i].0 == code {
+                postings.push(entries[i].1.clone());
+                i += 1;
+            }
+            let mut slot = mix(code) as usize & (size - 1);
+            while keys[slot] != EMPTY {
+                slot = (slot + 1) & (size - 1);
+            }
+            keys[slot] = code;
+            ranges[slot] = (start, postings.len() as u32 - start);
+        }
+        KmerTable {
+            keys,
+            ranges,
+            postings,
+            mask: size - 1,
+        }
+    }
+
+    /// Postings of a canonical code (empty slice when absent).
+    #[inline]
+    pub fn get(&self, code: u64) -> &[P] {
+        let mut slot = mix(code) as usize & self.mask;
+        loop {
+            let k = self.keys[slot];
+            if k == code {
+                let (s, n) = self.ranges[slot];
+                return &self.postings[s as usize..(s + n) as usize];
+            }
+            if k == EMPTY {
+                return &[];
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+
+    /// Number of distinct k-mers.
+    pub fn len(&self) -> usize {
+        self.keys.iter().filter(|&&k| k != EMPTY).count()
+    }
+
+    /// True when no k-mer is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn revcomp(s: &[u8]) -> Vec<u8> {
+        s.iter()
+            .rev()
+            .map(|b| match b {
+                b'A' => b'T',
+                b'C' => b'G',
+                b'G' => b'C',
+                _ => b'A',
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rolling_codes_match_reverse_complement() {
+        let s = b"ACGTTGCAAGGCTTAC";
+        let k = 5;
+        let mut r = KmerRoller::new(k);
+        let codes: Vec<(u64, u64)> = s.iter().filter_map(|&b| r.push(b)).collect();
+        assert_eq!(codes.len(), s.len() - k + 1);
+        let rc = revcomp(s);
+        let mut r2 = KmerRoller::new(k);
+        let rc_codes: Vec<(u64, u64)> = rc.iter().filter_map(|&b| r2.push(b)).collect();
+        for (i, (f, rv)) in codes.iter().enumerate() {
+            let (f2, rv2) = rc_codes[rc_codes.len() - 1 - i];
+            assert_eq!(*f, rv2);
+            assert_eq!(*rv, f2);
+        }
+    }
+
+    #[test]
+    fn n_breaks_kmers() {
+        let mut r = KmerRoller::new(3);
+        let n = b"ACGNACG".iter().filter_map(|&b| r.push(b)).count();
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn table_finds_all_postings_and_misses_absent_codes() {
+        let entries: Vec<(u64, u32)> = (0..1000u64)
+            .flat_map(|c| [(c * 7, c as u32), (c * 7, 9999)])
+            .collect();
+        let t = KmerTable::build(entries);
+        assert_eq!(t.len(), 1000);
+        for c in 0..1000u64 {
+            assert_eq!(t.get(c * 7), &[c as u32, 9999]);
+            assert!(t.get(c * 7 + 1).is_empty());
+        }
+    }
+}

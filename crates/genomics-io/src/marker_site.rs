@@ -1,0 +1,355 @@
+//! Geometry of a marker on the reference, shared by the BAM and FASTQ
+//! counters: a single-base substitution, or a pure insertion/deletion with
+//! the range over which the indel can slide in a repeat (all placements give
+//! the same haplotype, so an aligner may report any of them).
+
+use graftwatch_chimerism::marker::Marker;
+
+/// How a marker changes the reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteKind {
+    /// Single-nucleotide variant at 0-based `pos0`.
+    Snv {
+        /// REF base (upper case).
+        ref_base: u8,
+        /// ALT base (upper case).
+        alt_base: u8,
+    },
+    /// Deletion of `len` reference bases starting at 0-based `first0`
+    /// (the base after the VCF anchor). `shift` = how many positions the
+    /// deletion can slide right with an identical result (0 without a
+    /// reference).
+    Deletion {
+        /// First deleted base, 0-based.
+        first0: u64,
+        /// Deleted bases.
+        len: u32,
+        /// Right-slide extent in the repeat.
+        shift: u32,
+    },
+    /// Insertion of `seq` between 0-based reference positions `after0` and
+    /// `after0 + 1`; `shift` as for deletions (the inserted sequence rotates
+    /// as it slides).
+    Insertion {
+        /// Reference base before the inserted bases, 0-based.
+        after0: u64,
+        /// Inserted bases (upper case).
+        seq: Vec<u8>,
+        /// Right-slide extent in the repeat.
+        shift: u32,
+    },
+}
+
+/// A marker resolved against the reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// 0-based position of the VCF anchor / SNV base.
+    pub pos0: u64,
+    /// Last 0-based reference position a read must cover (aligned) to be
+    /// classified: the SNV base, or one base past the rightmost indel
+    /// placement.
+    pub last0: u64,
+    /// Variant kind.
+    pub kind: SiteKind,
+}
+
+/// Why a marker cannot be counted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SiteError {
+    /// Alleles that are empty or not A/C/G/T.
+    #[error("marker {id}: allele {allele:?} is not a non-empty A/C/G/T sequence")]
+    BadAllele {
+        /// Marker id.
+        id: String,
+        /// The offending allele.
+        allele: String,
+    },
+    /// Position 0 (VCF positions are 1-based).
+    #[error("marker {id}: position 0 is invalid (VCF positions are 1-based)")]
+    ZeroPosition {
+        /// Marker id.
+        id: String,
+    },
+    /// Multi-base substitution or complex indel (REF and ALT do not share
+    /// the shorter allele as a prefix).
+    #[error(
+        "marker {id}: {ref_allele}>{alt_allele} is neither a SNV nor a normalised insertion/deletion (expected a single-base substitution, or REF/ALT where the shorter allele is a prefix of the longer one)"
+    )]
+    Unsupported {
+        /// Marker id.
+        id: String,
+        /// REF.
+        ref_allele: String,
+        /// ALT.
+        alt_allele: String,
+    },
+    /// The marker's REF does not match the reference sequence.
+    #[error("marker {id}: REF {expected} does not match the reference {contig}:{pos} ({found})")]
+    RefMismatch {
+        /// Marker id.
+        id: String,
+        /// Contig.
+        contig: String,
+        /// 1-based position.
+        pos: u64,
+        /// Marker REF.
+        expected: String,
+        /// Reference bases found there.
+        found: String,
+    },
+    /// The marker lies (partly) beyond the end of its contig.
+    #[error("marker {id}: {contig}:{pos} lies beyond the end of the contig (length {len})")]
+    OutOfContig {
+        /// Marker id.
+        id: String,
+        /// Contig.
+        contig: String,
+        /// 1-based position.
+        pos: u64,
+        /// Contig length.
+        len: u64,
+    },
+}
+
+fn is_acgt(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T'))
+}
+
+impl Site {
+    /// Resolves `marker`; with `contig_seq` (the marker's contig from the
+    /// reference) the REF allele is checked and the slide range of indels in
+    /// repeats computed.
+    pub fn resolve(marker: &Marker, contig_seq: Option<&[u8]>) -> Result<Site, SiteError> {
+        for allele in [&marker.ref_allele, &marker.alt_allele] {
+            if !is_acgt(allele) {
+                return Err(SiteError::BadAllele {
+                    id: marker.id.clone(),
+                    allele: allele.clone(),
+                });
+            }
+        }
+        if marker.pos == 0 {
+            return Err(SiteError::ZeroPosition {
+                id: marker.id.clone(),
+            });
+        }
+        let r = marker.ref_allele.to_ascii_uppercase().into_bytes();
+        let a = marker.alt_allele.to_ascii_uppercase().into_bytes();
+        let pos0 = marker.pos - 1;
+        if let Some(seq) = contig_seq {
+            let end = pos0 as usize + r.len();
+            if end > seq.len() {
+                return Err(SiteError::OutOfContig {
+                    id: marker.id.clone(),
+                    contig: marker.chrom.clone(),
+                    pos: marker.pos,
+                    len: seq.len() as u64,
+                });
+            }
+            let found = &seq[pos0 as usize..end];
+            if found != r.as_slice() {
+                return Err(SiteError::RefMismatch {
+                    id: marker.id.clone(),
+                    contig: marker.chrom.clone(),
+                    pos: marker.pos,
+                    expected: marker.ref_allele.clone(),
+                    found: String::from_utf8_lossy(found).into_owned(),
+                });
+            }
+        }
+        let unsupported = || SiteError::Unsupported {
+            id: marker.id.clone(),
+            ref_allele: marker.ref_allele.clone(),
+            alt_allele: marker.alt_allele.clone(),
+        };
+        if r.len() == a.len() {
+            if r.len() != 1 || r == a {
+                return Err(unsupported());
+            }
+            return Ok(Site {
+                pos0,
+                last0: pos0,
+                kind: SiteKind::Snv {
+                    ref_base: r[0],
+                    alt_base: a[0],
+                },
+            });
+        }
+        if r.len() > a.len() {
+            if !r.starts_with(&a) {
+                return Err(unsupported());
+            }
+            let first0 = pos0 + a.len() as u64;
+            let len = (r.len() - a.len()) as u32;
+            let mut shift = 0u32;
+            if let Some(seq) = contig_seq {
+                let f = first0 as usize;
+                let l = len as usize;
+                while f + shift as usize + l < seq.len()
+                    && seq[f + shift as usize + l] == seq[f + shift as usize]
+                {
+                    shift += 1;
+                }
+            }
+            Ok(Site {
+                pos0,
+                last0: first0 + len as u64 + shift as u64,
+                kind: SiteKind::Deletion { first0, len, shift },
+            })
+        } else {
+            if !a.starts_with(&r) {
+                return Err(unsupported());
+            }
+            let after0 = pos0 + r.len() as u64 - 1;
+            let ins = a[r.len()..].to_vec();
+            let mut shift = 0u32;
+            if let Some(seq) = contig_seq {
+                let start = after0 as usize + 1;
+                while start + (shift as usize) < seq.len()
+                    && seq[start + shift as usize] == ins[shift as usize % ins.len()]
+                {
+                    shift += 1;
+                }
+            }
+            Ok(Site {
+                pos0,
+                last0: after0 + 1 + shift as u64,
+                kind: SiteKind::Insertion {
+                    after0,
+                    seq: ins,
+                    shift,
+                },
+            })
+        }
+    }
+
+    /// True when a read deletion of `len` bases starting at 0-based `first0`
+    /// is this marker's deletion (at any equivalent placement).
+    pub fn matches_deletion(&self, first0: u64, len: u32) -> bool {
+        match &self.kind {
+            SiteKind::Deletion {
+                first0: f,
+                len: l,
+                shift,
+            } => len == *l && first0 >= *f && first0 <= *f + *shift as u64,
+            _ => false,
+        }
+    }
+
+    /// True when a read insertion of `ins` after 0-based `after0` is this
+    /// marker's insertion (at any equivalent placement, rotated).
+    pub fn matches_insertion(&self, after0: u64, ins: &[u8]) -> bool {
+        match &self.kind {
+            SiteKind::Insertion {
+                after0: a,
+                seq,
+                shift,
+            } => {
+                if ins.len() != seq.len() || after0 < *a || after0 > *a + *shift as u64 {
+                    return false;
+                }
+                let j = ((after0 - *a) as usize) % seq.len();
+                let rotated = seq[j..].iter().chain(seq[..j].iter());
+                ins.iter()
+                    .zip(rotated)
+                    .all(|(x, y)| x.to_ascii_uppercase() == *y)
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pos: u64, r: &str, a: &str) -> Marker {
+        Marker {
+            id: "m".into(),
+            chrom: "c".into(),
+            pos,
+            ref_allele: r.into(),
+            alt_allele: a.into(),
+        }
+    }
+
+    #[test]
+    fn snv_resolves_and_checks_reference() {
+        let seq = b"ACGTACGT";
+        let s = Site::resolve(&m(3, "G", "T"), Some(seq)).unwrap();
+        assert_eq!(s.pos0, 2);
+        assert_eq!(s.last0, 2);
+        let e = Site::resolve(&m(3, "A", "T"), Some(seq)).unwrap_err();
+        assert!(matches!(e, SiteError::RefMismatch { .. }), "{e}");
+    }
+
+    #[test]
+    fn deletion_in_homopolymer_slides_right() {
+        // ref: C A A A A G ; delete one A after anchor C at pos 1
+        let seq = b"CAAAAG";
+        let s = Site::resolve(&m(1, "CA", "C"), Some(seq)).unwrap();
+        assert_eq!(
+            s.kind,
+            SiteKind::Deletion {
+                first0: 1,
+                len: 1,
+                shift: 3
+            }
+        );
+        assert!(s.matches_deletion(1, 1));
+        assert!(s.matches_deletion(4, 1));
+        assert!(!s.matches_deletion(5, 1));
+        assert!(!s.matches_deletion(1, 2));
+        assert_eq!(s.last0, 5);
+        // Without reference: exact anchor only.
+        let s = Site::resolve(&m(1, "CA", "C"), None).unwrap();
+        assert!(s.matches_deletion(1, 1));
+        assert!(!s.matches_deletion(2, 1));
+    }
+
+    #[test]
+    fn insertion_in_dinucleotide_repeat_rotates() {
+        // ref: G A C A C T ; insert AC after G (pos 1)
+        let seq = b"GACACT";
+        let s = Site::resolve(&m(1, "G", "GAC"), Some(seq)).unwrap();
+        assert_eq!(
+            s.kind,
+            SiteKind::Insertion {
+                after0: 0,
+                seq: b"AC".to_vec(),
+                shift: 4
+            }
+        );
+        assert!(s.matches_insertion(0, b"AC"));
+        assert!(s.matches_insertion(1, b"CA"));
+        assert!(!s.matches_insertion(1, b"AC"));
+        assert!(s.matches_insertion(2, b"AC"));
+        assert!(!s.matches_insertion(5, b"AC"));
+    }
+
+    #[test]
+    fn rejects_mnp_complex_and_bad_alleles() {
+        assert!(matches!(
+            Site::resolve(&m(1, "AC", "GT"), None),
+            Err(SiteError::Unsupported { .. })
+        ));
+        assert!(matches!(
+            Site::resolve(&m(1, "AC", "T"), None),
+            Err(SiteError::Unsupported { .. })
+        ));
+        assert!(matches!(
+            Site::resolve(&m(1, "A", "<DEL>"), None),
+            Err(SiteError::BadAllele { .. })
+        ));
+        assert!(matches!(
+            Site::resolve(&m(0, "A", "T"), None),
+            Err(SiteError::ZeroPosition { .. })
+        ));
+        assert!(matches!(
+            Site::resolve(&m(8, "TA", "T"), Some(b"ACGTACGT")),
+            Err(SiteError::OutOfContig { .. })
+        ));
+    }
+}
