@@ -1,0 +1,350 @@
+//! Donor chimerism state per lineage and overall (ASTCT 2021 via Sureda
+//! 2024; CIBMTR alternative), and which graft dominates a multi-donor graft.
+//!
+//! * Full donor: > 95 % donor (ASTCT default; ≥ 95 % configurable, E-5).
+//! * Mixed: 5–95 % donor (both ends inclusive; 5.0 is mixed, 4.9 is loss).
+//! * Loss of donor chimerism: < 5 % donor.
+//! * Overall full donor chimerism needs full donor in **both** a myeloid
+//!   (myeloid, CD34) and a lymphoid (CD3, CD19, CD56) fraction (E-6);
+//!   otherwise lineage states that differ are reported as split chimerism.
+//! * Donor % = sum over donor sources (§4.2); if a sample lists only the
+//!   recipient, donor % = 100 − recipient %.
+
+use graftwatch_core::{Citation, Date, DonorId, Lineage, Percent, PersonRef, Provenance, Unit};
+use serde::{Deserialize, Serialize};
+
+use crate::engraftment::SUREDA_2024_CITATION;
+use crate::explain::{Evidence, Explanation, Flag, Graded};
+use crate::series::ValueError;
+
+/// CIBMTR alternative reading (≥ 95 %).
+pub const CIBMTR_CHIMERISM_CITATION: Citation = Citation {
+    source: "CIBMTR Forms Instruction Manual, AML response criteria (pediatric post-HCT CR)",
+    year: 2024,
+    table: "complete donor chimerism (>= 95% donor, no recipient cells detected)",
+    doi: None,
+    provenance: Provenance::Verified,
+    note: "Conflicts with ASTCT '> 95%'; selectable via FullDonorRule::AtLeast95 (E-5). \
+           Mixed 5-95% and loss < 5% are [R] (the harmonised table cell was truncated).",
+};
+
+/// Rule version.
+pub const CHIMERISM_STATE_VERSION: &str = "ASTCT 2021 chimerism categories (E-5, E-6 defaults)";
+
+/// Boundary for full donor chimerism (E-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FullDonorRule {
+    /// ASTCT: donor % > 95 (95.0 is mixed). Default.
+    #[default]
+    GreaterThan95,
+    /// CIBMTR pediatric CR text: donor % ≥ 95.
+    AtLeast95,
+}
+
+/// Chimerism configuration; `Default` is the ASTCT reading.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChimerismConfig {
+    /// E-5.
+    pub full_donor_rule: FullDonorRule,
+}
+
+/// One person's share in a sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonShare {
+    /// Recipient or donor.
+    pub person: PersonRef,
+    /// Share of cells.
+    pub percent: Percent,
+}
+
+/// A chimerism result on one lineage at one date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChimerismSample {
+    /// Sample date.
+    pub date: Date,
+    /// Cell fraction.
+    pub lineage: Lineage,
+    /// Shares by person (any subset; see module docs).
+    pub shares: Vec<PersonShare>,
+}
+
+/// Chimerism category of one lineage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChimerismCategory {
+    /// Full donor (> 95 % by default).
+    FullDonor,
+    /// Mixed (5–95 %).
+    Mixed,
+    /// Loss of donor chimerism (< 5 %).
+    LossOfDonor,
+}
+
+/// Category of a donor percentage.
+pub fn categorize(donor_percent: f64, cfg: &ChimerismConfig) -> ChimerismCategory {
+    let full = match cfg.full_donor_rule {
+        FullDonorRule::GreaterThan95 => donor_percent > 95.0,
+        FullDonorRule::AtLeast95 => donor_percent >= 95.0,
+    };
+    if full {
+        ChimerismCategory::FullDonor
+    } else if donor_percent >= 5.0 {
+        ChimerismCategory::Mixed
+    } else {
+        ChimerismCategory::LossOfDonor
+    }
+}
+
+/// The donor with the largest share in a sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DominantGraft {
+    /// Donor (graft) id.
+    pub donor: DonorId,
+    /// Its share.
+    pub percent: f64,
+    /// Next-largest donor share (0 if single donor).
+    pub runner_up_percent: f64,
+}
+
+/// State of one lineage at one date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineageChimerism {
+    /// Sample date.
+    pub date: Date,
+    /// Lineage.
+    pub lineage: Lineage,
+    /// Total donor % (sum over donors).
+    pub donor_percent: f64,
+    /// Category.
+    pub category: ChimerismCategory,
+    /// Largest donor when donors are named (ties → `None`).
+    pub dominant: Option<DominantGraft>,
+}
+
+fn explanation(rule: &'static str, cfg: &ChimerismConfig) -> Explanation {
+    let rule_text = match cfg.full_donor_rule {
+        FullDonorRule::GreaterThan95 => "full donor = > 95% (ASTCT)",
+        FullDonorRule::AtLeast95 => "full donor = >= 95% (CIBMTR option)",
+    };
+    Explanation {
+        rule,
+        version: CHIMERISM_STATE_VERSION,
+        citations: vec![SUREDA_2024_CITATION, CIBMTR_CHIMERISM_CITATION],
+        reason: String::new(),
+        evidence: Vec::new(),
+        flags: vec![Flag::new("E-5", rule_text)],
+    }
+}
+
+/// Donor % of a sample, validating the shares.
+pub fn donor_percent(s: &ChimerismSample) -> Result<f64, ValueError> {
+    let inconsistent = |detail: String| ValueError::Inconsistent {
+        what: "chimerism",
+        date: Some(s.date),
+        detail,
+    };
+    if s.shares.is_empty() {
+        return Err(inconsistent(format!("{} sample has no shares", s.lineage)));
+    }
+    for (i, a) in s.shares.iter().enumerate() {
+        if s.shares[..i].iter().any(|b| b.person == a.person) {
+            return Err(inconsistent(format!(
+                "{} listed twice in the {} sample",
+                a.person, s.lineage
+            )));
+        }
+    }
+    let total: f64 = s.shares.iter().map(|p| p.percent.get()).sum();
+    if total > 100.5 {
+        return Err(inconsistent(format!(
+            "{} shares sum to {total:.2}%, more than 100%",
+            s.lineage
+        )));
+    }
+    let donors: Vec<f64> = s
+        .shares
+        .iter()
+        .filter(|p| p.person != PersonRef::Recipient)
+        .map(|p| p.percent.get())
+        .collect();
+    Ok(if donors.is_empty() {
+        100.0 - s.shares[0].percent.get()
+    } else {
+        donors.iter().sum::<f64>().min(100.0)
+    })
+}
+
+/// The dominant donor of a sample with named donors.
+pub fn dominant_graft(s: &ChimerismSample) -> Option<DominantGraft> {
+    let mut donors: Vec<(&DonorId, f64)> = s
+        .shares
+        .iter()
+        .filter_map(|p| match &p.person {
+            PersonRef::Donor(d) => Some((d, p.percent.get())),
+            PersonRef::Recipient => None,
+        })
+        .collect();
+    donors.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let first = donors.first()?;
+    let second = donors.get(1).map_or(0.0, |d| d.1);
+    if second == first.1 {
+        return None;
+    }
+    Some(DominantGraft {
+        donor: first.0.clone(),
+        percent: first.1,
+        runner_up_percent: second,
+    })
+}
+
+/// Categorises one sample.
+pub fn lineage_chimerism(
+    s: &ChimerismSample,
+    cfg: &ChimerismConfig,
+) -> Result<Graded<LineageChimerism>, ValueError> {
+    let pct = donor_percent(s)?;
+    let category = categorize(pct, cfg);
+    let dominant = dominant_graft(s);
+    let mut ex = explanation("Donor chimerism category (one lineage)", cfg);
+    ex.evidence.push(Evidence::value(
+        Some(s.date),
+        format!("donor_chimerism_{}", s.lineage),
+        pct,
+        Some(Unit::Percent),
+        format!("{} donor % on {}", s.lineage, s.date),
+    ));
+    let n_donors = s
+        .shares
+        .iter()
+        .filter(|p| p.person != PersonRef::Recipient)
+        .count();
+    if n_donors > 1 {
+        for p in &s.shares {
+            ex.evidence.push(Evidence::value(
+                Some(s.date),
+                format!("chimerism_{}_{}", s.lineage, p.person),
+                p.percent.get(),
+                Some(Unit::Percent),
+                format!("{} share in {}", p.person, s.lineage),
+            ));
+        }
+        match &dominant {
+            Some(d) => ex.flags.push(Flag::new(
+                "GF-combined",
+                format!(
+                    "dual graft: {} dominates {} on {} ({:.1}% vs {:.1}%)",
+                    d.donor, s.lineage, s.date, d.percent, d.runner_up_percent
+                ),
+            )),
+            None => ex.flags.push(Flag::new(
+                "GF-combined",
+                format!("dual graft: donors tie in {} on {}", s.lineage, s.date),
+            )),
+        }
+    }
+    ex.reason = format!(
+        "{} donor {pct:.1}% on {}: {:?}",
+        s.lineage, s.date, category
+    );
+    Ok(Graded::Value {
+        value: LineageChimerism {
+            date: s.date,
+            lineage: s.lineage,
+            donor_percent: pct,
+            category,
+            dominant,
+        },
+        explanation: ex,
+    })
+}
+
+/// Overall state across lineages at one time point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum OverallChimerismState {
+    /// Full donor in both myeloid and lymphoid fractions.
+    FullDonor,
+    /// Mixed in both.
+    Mixed,
+    /// Loss of donor chimerism in both.
+    LossOfDonor,
+    /// Lineages differ (E-6: "mixed (split)").
+    Split {
+        /// Myeloid category (lowest donor % among myeloid fractions).
+        myeloid: ChimerismCategory,
+        /// Lymphoid category (lowest donor % among lymphoid fractions).
+        lymphoid: ChimerismCategory,
+    },
+}
+
+/// Overall chimerism with per-lineage detail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverallChimerism {
+    /// The state.
+    pub state: OverallChimerismState,
+    /// Every sample, categorised.
+    pub lineages: Vec<LineageChimerism>,
+}
+
+/// Overall state from the samples of one time point (E-6). Needs at least one
+/// myeloid and one lymphoid fraction; each group is represented by its lowest
+/// donor %.
+pub fn overall_chimerism(
+    samples: &[ChimerismSample],
+    cfg: &ChimerismConfig,
+) -> Result<Graded<OverallChimerism>, ValueError> {
+    let mut ex = explanation("Overall donor chimerism (myeloid and lymphoid)", cfg);
+    ex.flags.push(Flag::new(
+        "E-6",
+        "full donor chimerism requires > 95% donor in both myeloid and lymphoid fractions",
+    ));
+    let mut lineages = Vec::with_capacity(samples.len());
+    for s in samples {
+        if let Graded::Value { value, explanation } = lineage_chimerism(s, cfg)? {
+            ex.evidence.extend(explanation.evidence);
+            lineages.push(value);
+        }
+    }
+    let worst = |f: fn(Lineage) -> bool| {
+        lineages
+            .iter()
+            .filter(|l| f(l.lineage))
+            .min_by(|a, b| a.donor_percent.total_cmp(&b.donor_percent))
+    };
+    let (my, ly) = (worst(Lineage::is_myeloid), worst(Lineage::is_lymphoid));
+    let (Some(my), Some(ly)) = (my, ly) else {
+        let mut missing = Vec::new();
+        if my.is_none() {
+            missing.push("myeloid (CD33/CD15/CD66 or CD34) chimerism".to_string());
+        }
+        if ly.is_none() {
+            missing.push("lymphoid (CD3) chimerism".to_string());
+        }
+        ex.reason = "overall state needs both a myeloid and a lymphoid fraction (unsorted blood or marrow alone is reported per lineage only)".into();
+        return Ok(Graded::InsufficientData {
+            missing,
+            explanation: ex,
+        });
+    };
+    let state = match (my.category, ly.category) {
+        (a, b) if a == b => match a {
+            ChimerismCategory::FullDonor => OverallChimerismState::FullDonor,
+            ChimerismCategory::Mixed => OverallChimerismState::Mixed,
+            ChimerismCategory::LossOfDonor => OverallChimerismState::LossOfDonor,
+        },
+        (a, b) => OverallChimerismState::Split {
+            myeloid: a,
+            lymphoid: b,
+        },
+    };
+    ex.reason = format!(
+        "myeloid ({}) {:.1}% donor, lymphoid ({}) {:.1}% donor: {:?}",
+        my.lineage, my.donor_percent, ly.lineage, ly.donor_percent, state
+    );
+    Ok(Graded::Value {
+        value: OverallChimerism { state, lineages },
+        explanation: ex,
+    })
+}

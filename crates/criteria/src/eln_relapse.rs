@@ -1,0 +1,465 @@
+//! AML relapse after CR/CRh/CRi, ELN 2022 ([R]): hematologic relapse and
+//! MRD relapse (ELN MRD 2021 update, Heuser 2021).
+//!
+//! Hematologic relapse: marrow blasts ≥ 5 % (M-3: 4.9 is not relapse, 5.0
+//! is); or blasts in the blood in ≥ 2 samples ≥ 7 days apart; or new
+//! extramedullary disease. Only observations after the remission date count.
+//!
+//! MRD relapse (after CR without MRD): conversion from MRD negative to
+//! positive (any technique; MFC positive at ≥ 0.1 %), or a ≥ 1 log10 rise of
+//! qPCR copy numbers between two positive samples when the earlier one is
+//! low-level (< 2 %). Either must be confirmed by the next sample of the same
+//! tissue within 4 weeks; until then the state is unconfirmed (M-6).
+//! Chimerism-only relapse is not an ELN criterion (M-7) and is not assessed.
+
+use graftwatch_core::{Citation, Date, Provenance, Unit};
+use serde::{Deserialize, Serialize};
+
+use crate::eln_response::ELN_2022_CITATION;
+use crate::explain::{Evidence, Explanation, Flag, Graded};
+use crate::series::{DatedValue, ValueError, check_non_negative};
+
+/// ELN MRD 2021 citation.
+pub const ELN_MRD_2021_CITATION: Citation = Citation {
+    source: "Heuser M et al. Blood 2021;138(26):2753-2767 (2021 update on MRD in AML, ELN MRD Working Party)",
+    year: 2021,
+    table: "MRD response and relapse definitions",
+    doi: Some("10.1182/blood.2021013626"),
+    provenance: Provenance::Recalled,
+    note: "MFC positive >= 0.1% of CD45+ cells; qPCR positive Ct < 40 in >= 2 of 3 replicates; MRD-LL < 2%; \
+           >= 1 log10 rise; confirmation in a second consecutive sample within 4 weeks [R].",
+};
+
+/// Rule version.
+pub const ELN_RELAPSE_VERSION: &str = "ELN 2022 / ELN MRD 2021 relapse [R] (M-3, M-6)";
+
+/// Which hematologic criterion was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelapseCriterion {
+    /// Marrow blasts ≥ 5 %.
+    MarrowBlasts,
+    /// Blood blasts in ≥ 2 samples ≥ 7 days apart.
+    BloodBlasts,
+    /// New extramedullary disease.
+    ExtramedullaryDisease,
+}
+
+/// Input for hematologic relapse.
+#[derive(Debug, Clone, Copy)]
+pub struct RelapseInput<'a> {
+    /// Date remission (CR/CRh/CRi) was documented.
+    pub remission_date: Date,
+    /// Marrow blast % by date.
+    pub marrow_blasts_pct: &'a [DatedValue],
+    /// Blood blast % by date.
+    pub blood_blasts_pct: &'a [DatedValue],
+    /// Dates new extramedullary disease was documented.
+    pub new_extramedullary_disease: &'a [Date],
+}
+
+/// Hematologic relapse result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HematologicRelapse {
+    /// Relapse criteria met.
+    pub relapsed: bool,
+    /// Date the first criterion was met.
+    pub date: Option<Date>,
+    /// Which criterion.
+    pub criterion: Option<RelapseCriterion>,
+}
+
+fn check_pct(what: &'static str, v: &DatedValue) -> Result<f64, ValueError> {
+    let x = check_non_negative(what, Some(v.date), v.value, "a percentage 0-100")?;
+    if x > 100.0 {
+        return Err(ValueError::OutOfRange {
+            what,
+            date: Some(v.date),
+            value: x,
+            expected: "a percentage 0-100",
+        });
+    }
+    Ok(x)
+}
+
+/// Hematologic relapse after remission.
+pub fn hematologic_relapse(
+    input: &RelapseInput<'_>,
+) -> Result<Graded<HematologicRelapse>, ValueError> {
+    let after = |d: Date| d > input.remission_date;
+    let mut ex = Explanation {
+        rule: "ELN 2022 hematologic relapse",
+        version: ELN_RELAPSE_VERSION,
+        citations: vec![ELN_2022_CITATION],
+        reason: String::new(),
+        evidence: Vec::new(),
+        flags: vec![Flag::new(
+            "M-3",
+            "relapse = marrow blasts >= 5% (5.0 is relapse, 4.9 is not)",
+        )],
+    };
+    let mut best: Option<(Date, RelapseCriterion, Vec<Evidence>)> = None;
+    let mut consider = |d: Date, c: RelapseCriterion, ev: Vec<Evidence>| {
+        if best.as_ref().is_none_or(|b| d < b.0) {
+            best = Some((d, c, ev));
+        }
+    };
+    for v in input.marrow_blasts_pct {
+        let x = check_pct("bm_blasts", v)?;
+        if after(v.date) && x >= 5.0 {
+            consider(
+                v.date,
+                RelapseCriterion::MarrowBlasts,
+                vec![Evidence::value(
+                    Some(v.date),
+                    "bm_blasts",
+                    x,
+                    Some(Unit::Percent),
+                    "marrow blasts >= 5%",
+                )],
+            );
+        }
+    }
+    let mut pos: Vec<(Date, f64)> = Vec::new();
+    for v in input.blood_blasts_pct {
+        let x = check_pct("pb_blasts", v)?;
+        if after(v.date) && x > 0.0 {
+            pos.push((v.date, x));
+        }
+    }
+    pos.sort_by_key(|p| p.0);
+    // earliest second sample that is >= 7 days after some earlier positive sample
+    if let Some(&(first_d, first_x)) = pos.first()
+        && let Some(&(d2, x2)) = pos.iter().find(|(d, _)| d.days_since(first_d).get() >= 7)
+    {
+        consider(
+            d2,
+            RelapseCriterion::BloodBlasts,
+            vec![
+                Evidence::value(
+                    Some(first_d),
+                    "pb_blasts",
+                    first_x,
+                    Some(Unit::Percent),
+                    "first blood sample with blasts",
+                ),
+                Evidence::value(
+                    Some(d2),
+                    "pb_blasts",
+                    x2,
+                    Some(Unit::Percent),
+                    "second blood sample with blasts >= 7 days later",
+                ),
+            ],
+        );
+    }
+    if let Some(d) = input
+        .new_extramedullary_disease
+        .iter()
+        .copied()
+        .filter(|d| after(*d))
+        .min()
+    {
+        consider(
+            d,
+            RelapseCriterion::ExtramedullaryDisease,
+            vec![Evidence::finding(
+                Some(d),
+                "extramedullary_disease",
+                "new extramedullary disease",
+            )],
+        );
+    }
+    let value = match best {
+        Some((d, c, ev)) => {
+            ex.evidence = ev;
+            ex.reason = format!("{c:?} criterion met on {d}");
+            HematologicRelapse {
+                relapsed: true,
+                date: Some(d),
+                criterion: Some(c),
+            }
+        }
+        None => {
+            ex.reason = format!(
+                "no relapse criterion met after remission on {}",
+                input.remission_date
+            );
+            if pos.len() == 1 {
+                ex.flags.push(Flag::new(
+                    "ELN-PB",
+                    "a single blood sample with blasts: a second sample >= 7 days later is needed",
+                ));
+            }
+            HematologicRelapse {
+                relapsed: false,
+                date: None,
+                criterion: None,
+            }
+        }
+    };
+    Ok(Graded::Value {
+        value,
+        explanation: ex,
+    })
+}
+
+/// Tissue of an MRD sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tissue {
+    /// Bone marrow.
+    BoneMarrow,
+    /// Peripheral blood.
+    PeripheralBlood,
+}
+
+/// One MRD measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "technique", rename_all = "snake_case")]
+pub enum MrdMeasurement {
+    /// Flow cytometry: % of CD45+ cells.
+    Mfc {
+        /// Percent of CD45+ cells.
+        percent: f64,
+    },
+    /// qPCR: positivity as called by the lab (Ct < 40 in ≥ 2 of 3
+    /// replicates) and the normalised copy ratio in % (e.g. NPM1/ABL1 × 100).
+    Qpcr {
+        /// Lab call.
+        positive: bool,
+        /// Normalised copy number, %.
+        ratio_percent: Option<f64>,
+    },
+}
+
+/// A dated MRD sample.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MrdSample {
+    /// Date.
+    pub date: Date,
+    /// Tissue.
+    pub tissue: Tissue,
+    /// Result.
+    pub measurement: MrdMeasurement,
+}
+
+/// MRD relapse configuration; `Default` = ELN MRD 2021.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MrdConfig {
+    /// MFC positive at or above this % (0.1).
+    pub mfc_positive_percent: f64,
+    /// Confirmation window in days (28).
+    pub confirmation_window_days: i32,
+    /// Rise in log10 units (1.0).
+    pub log10_rise: f64,
+    /// Low-level MRD upper bound, % (2.0).
+    pub low_level_below_percent: f64,
+}
+
+impl Default for MrdConfig {
+    fn default() -> Self {
+        MrdConfig {
+            mfc_positive_percent: 0.1,
+            confirmation_window_days: 28,
+            log10_rise: 1.0,
+            low_level_below_percent: 2.0,
+        }
+    }
+}
+
+/// What triggered an MRD relapse.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MrdTrigger {
+    /// Negative → positive.
+    Conversion,
+    /// qPCR rise from a low-level positive sample.
+    LogRise {
+        /// Earlier sample's ratio %.
+        from_percent: f64,
+        /// Rising sample's ratio %.
+        to_percent: f64,
+    },
+}
+
+/// MRD relapse state.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum MrdRelapseState {
+    /// No trigger (or every trigger refuted by a negative next sample).
+    None,
+    /// Trigger without confirmation yet (M-6).
+    Unconfirmed {
+        /// Triggering sample date.
+        first: Date,
+        /// Trigger.
+        trigger: MrdTrigger,
+        /// True when the 4-week window has passed without a confirming sample.
+        window_elapsed: bool,
+    },
+    /// Confirmed MRD relapse.
+    Confirmed {
+        /// Triggering sample date.
+        first: Date,
+        /// Confirming sample date.
+        confirmed_on: Date,
+        /// Trigger.
+        trigger: MrdTrigger,
+    },
+}
+
+fn positive(m: &MrdMeasurement, cfg: &MrdConfig) -> bool {
+    match *m {
+        MrdMeasurement::Mfc { percent } => percent >= cfg.mfc_positive_percent,
+        MrdMeasurement::Qpcr { positive, .. } => positive,
+    }
+}
+
+fn ratio(m: &MrdMeasurement) -> Option<f64> {
+    match *m {
+        MrdMeasurement::Qpcr {
+            positive: true,
+            ratio_percent,
+        } => ratio_percent.filter(|r| *r > 0.0),
+        _ => None,
+    }
+}
+
+/// MRD relapse state as of `as_of` from samples in any order.
+pub fn mrd_relapse(
+    samples: &[MrdSample],
+    as_of: Date,
+    cfg: &MrdConfig,
+) -> Result<Graded<MrdRelapseState>, ValueError> {
+    for s in samples {
+        let (what, v) = match s.measurement {
+            MrdMeasurement::Mfc { percent } => ("mrd_mfc_percent", Some(percent)),
+            MrdMeasurement::Qpcr { ratio_percent, .. } => ("mrd_qpcr_ratio_percent", ratio_percent),
+        };
+        if let Some(v) = v {
+            check_non_negative(what, Some(s.date), v, "a percentage >= 0")?;
+        }
+    }
+    let mut ex = Explanation {
+        rule: "ELN MRD relapse",
+        version: ELN_RELAPSE_VERSION,
+        citations: vec![ELN_2022_CITATION, ELN_MRD_2021_CITATION],
+        reason: String::new(),
+        evidence: Vec::new(),
+        flags: vec![Flag::new(
+            "M-6",
+            format!(
+                "confirmation = next sample of the same tissue within {} days",
+                cfg.confirmation_window_days
+            ),
+        )],
+    };
+    if samples.is_empty() {
+        ex.reason = "no MRD samples".into();
+        return Ok(Graded::InsufficientData {
+            missing: vec!["MRD results".into()],
+            explanation: ex,
+        });
+    }
+    let mut sorted: Vec<&MrdSample> = samples.iter().filter(|s| s.date <= as_of).collect();
+    sorted.sort_by_key(|s| s.date);
+    let mut pending: Option<MrdRelapseState> = None;
+    for (i, s) in sorted.iter().enumerate() {
+        let same: Vec<&&MrdSample> = sorted[..i]
+            .iter()
+            .filter(|p| p.tissue == s.tissue)
+            .collect();
+        let is_pos = positive(&s.measurement, cfg);
+        let trigger = if !is_pos {
+            None
+        } else if same.last().is_some_and(|p| !positive(&p.measurement, cfg)) {
+            Some(MrdTrigger::Conversion)
+        } else {
+            let r = ratio(&s.measurement);
+            r.and_then(|to| {
+                same.iter()
+                    .filter_map(|p| ratio(&p.measurement))
+                    .filter(|from| {
+                        *from < cfg.low_level_below_percent && (to / from).log10() >= cfg.log10_rise
+                    })
+                    .map(|from| MrdTrigger::LogRise {
+                        from_percent: from,
+                        to_percent: to,
+                    })
+                    .next()
+            })
+        };
+        let Some(trigger) = trigger else { continue };
+        let next = sorted[i + 1..].iter().find(|n| n.tissue == s.tissue);
+        let window_end = s.date.add_days(cfg.confirmation_window_days);
+        match next {
+            Some(n) if n.date <= window_end => {
+                let confirms = match trigger {
+                    MrdTrigger::Conversion => positive(&n.measurement, cfg),
+                    MrdTrigger::LogRise { from_percent, .. } => ratio(&n.measurement)
+                        .is_some_and(|r| (r / from_percent).log10() >= cfg.log10_rise),
+                };
+                if confirms {
+                    ex.evidence.push(Evidence::finding(
+                        Some(s.date),
+                        "mrd",
+                        format!("{:?} {:?}: trigger {trigger:?}", s.tissue, s.measurement),
+                    ));
+                    ex.evidence.push(Evidence::finding(
+                        Some(n.date),
+                        "mrd",
+                        format!("{:?} {:?}: confirms", n.tissue, n.measurement),
+                    ));
+                    ex.reason = format!(
+                        "MRD relapse triggered on {} and confirmed on {}",
+                        s.date, n.date
+                    );
+                    return Ok(Graded::Value {
+                        value: MrdRelapseState::Confirmed {
+                            first: s.date,
+                            confirmed_on: n.date,
+                            trigger,
+                        },
+                        explanation: ex,
+                    });
+                }
+                // refuted by the next sample
+            }
+            _ => {
+                let elapsed = as_of > window_end;
+                pending = Some(MrdRelapseState::Unconfirmed {
+                    first: s.date,
+                    trigger,
+                    window_elapsed: elapsed,
+                });
+                ex.evidence.push(Evidence::finding(
+                    Some(s.date),
+                    "mrd",
+                    format!(
+                        "{:?} {:?}: trigger {trigger:?}, no confirming sample",
+                        s.tissue, s.measurement
+                    ),
+                ));
+            }
+        }
+    }
+    match pending {
+        Some(st) => {
+            ex.reason =
+                "MRD relapse trigger without confirmation (M-6: MRD_relapse_unconfirmed)".into();
+            Ok(Graded::Value {
+                value: st,
+                explanation: ex,
+            })
+        }
+        None => {
+            ex.reason = format!("no confirmed or pending MRD relapse trigger up to {as_of}");
+            Ok(Graded::Value {
+                value: MrdRelapseState::None,
+                explanation: ex,
+            })
+        }
+    }
+}

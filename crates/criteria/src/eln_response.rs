@@ -1,0 +1,482 @@
+//! AML response at a marrow assessment, ELN 2022 (Döhner 2022, Table 7):
+//! CR without MRD, CR, CRh, CRi, MLFS, PR, no response; refractory disease at
+//! the response landmark.
+//!
+//! Precedence CR > CRh > CRi > MLFS > PR > no response. Decisions:
+//! * M-1: CRi when exactly one of ANC ≥ 1.0 and platelets ≥ 100 holds and
+//!   CRh is not met (default, flagged); the "either lineage" option makes
+//!   CRi also when both are low, so MLFS is then reached only when
+//!   transfusion independence is required and not met.
+//! * M-2: transfusion independence not required (ELN); CIBMTR reading
+//!   configurable. A platelet count within 7 days of a platelet transfusion
+//!   never counts as recovered.
+//! * M-3: marrow blasts must be < 5 % (5.0 is not CR).
+//! * M-4: PR = 5 ≤ blasts ≤ 25, reduction ≥ 50 % from pretreatment, CR counts.
+//! * M-5: any circulating blast blocks CR/CRh/CRi/MLFS (manual review flag).
+
+use graftwatch_core::{Citation, Date, Provenance, Unit};
+use serde::{Deserialize, Serialize};
+
+use crate::explain::{Evidence, Explanation, Flag, Graded};
+use crate::series::{ValueError, check_opt};
+
+/// ELN 2022 citation.
+pub const ELN_2022_CITATION: Citation = Citation {
+    source: "Döhner H et al. Blood 2022;140(12):1345-1377 (ELN 2022 recommendations)",
+    year: 2022,
+    table: "Table 7 (response criteria); Table 5 (genetic risk)",
+    doi: Some("10.1182/blood.2022016867"),
+    provenance: Provenance::Verified,
+    note: "CR/CRh/CRi/MLFS/PR/no response/refractory [V] (ASH view-large table 12166960). \
+           Relapse and MRD-relapse definitions [R]; 180-day landmark for less-intensive therapy [R]. \
+           Genetic risk table [S] (BMJ Best Practice reproduction).",
+};
+
+/// Rule version.
+pub const ELN_RESPONSE_VERSION: &str = "ELN 2022 response (M-1..M-5 defaults)";
+
+/// CRi reading (M-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriReading {
+    /// Exactly one lineage unrecovered (trial SAP reading). Default.
+    #[default]
+    ExactlyOneLineage,
+    /// Either or both lineages unrecovered (literal "neutropenia or
+    /// thrombocytopenia"); MLFS then needs unknown recovery status.
+    EitherLineage,
+}
+
+/// Transfusion-independence requirement (M-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransfusionIndependence {
+    /// ELN 2022: not required. Default.
+    #[default]
+    NotRequired,
+    /// CIBMTR: red-cell transfusion independence required for CR/CRh/CRi.
+    Required,
+}
+
+/// Response configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResponseConfig {
+    /// M-1.
+    pub cri_reading: CriReading,
+    /// M-2.
+    pub transfusion_independence: TransfusionIndependence,
+}
+
+/// MRD assay technique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MrdTechnique {
+    /// Multiparameter flow cytometry.
+    Mfc,
+    /// Quantitative PCR of a genetic marker (NPM1, CBF transcripts).
+    Qpcr,
+    /// Other (digital PCR, NGS).
+    Other,
+}
+
+/// MRD result attached to a response assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MrdStatus {
+    /// Negative by the assay.
+    pub negative: bool,
+    /// Technique.
+    pub technique: MrdTechnique,
+    /// Assay sensitivity as a fraction (e.g. 1e-4), if reported.
+    pub sensitivity: Option<f64>,
+}
+
+/// One response assessment (marrow + blood on or near the same date).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ResponseAssessment {
+    /// Marrow date.
+    pub date: Option<Date>,
+    /// Marrow blasts %.
+    pub bm_blasts_pct: Option<f64>,
+    /// Circulating (peripheral-blood) blasts %.
+    pub pb_blasts_pct: Option<f64>,
+    /// Extramedullary disease present.
+    pub extramedullary_disease: Option<bool>,
+    /// ANC ×10⁹/L.
+    pub anc: Option<f64>,
+    /// Platelets ×10⁹/L.
+    pub platelets: Option<f64>,
+    /// A platelet transfusion in the 7 days before the platelet count.
+    pub platelet_transfusion_within_7_days: Option<bool>,
+    /// Red-cell transfusion independent (only used when M-2 = Required).
+    pub rbc_transfusion_independent: Option<bool>,
+    /// Marrow evaluable for MLFS: ≥ 200 nucleated cells or cellularity ≥ 10 %.
+    pub marrow_evaluable: Option<bool>,
+    /// Pretreatment marrow blasts % (for PR).
+    pub pretreatment_bm_blasts_pct: Option<f64>,
+    /// MRD result, if tested.
+    pub mrd: Option<MrdStatus>,
+}
+
+/// ELN 2022 response category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElnResponse {
+    /// CR without measurable residual disease.
+    CrMrdNegative,
+    /// Complete remission.
+    Cr,
+    /// CR with partial hematologic recovery.
+    CrH,
+    /// CR with incomplete hematologic recovery.
+    CrI,
+    /// Morphologic leukemia-free state.
+    Mlfs,
+    /// Partial remission.
+    Pr,
+    /// No response.
+    NoResponse,
+}
+
+impl ElnResponse {
+    /// CR, CRh or CRi (with or without MRD): what "refractory" is tested against.
+    pub fn is_cr_family(self) -> bool {
+        matches!(
+            self,
+            ElnResponse::CrMrdNegative | ElnResponse::Cr | ElnResponse::CrH | ElnResponse::CrI
+        )
+    }
+}
+
+fn explanation(cfg: &ResponseConfig) -> Explanation {
+    let m1 = match cfg.cri_reading {
+        CriReading::ExactlyOneLineage => {
+            "CRi = exactly one of ANC >= 1.0 / platelets >= 100 (default); both low -> MLFS"
+        }
+        CriReading::EitherLineage => {
+            "CRi = either or both of ANC < 1.0 / platelets < 100 ('either lineage' option)"
+        }
+    };
+    let m2 = match cfg.transfusion_independence {
+        TransfusionIndependence::NotRequired => {
+            "transfusion independence not required (ELN); platelets within 7 days of a transfusion are not recovered"
+        }
+        TransfusionIndependence::Required => {
+            "red-cell transfusion independence required (CIBMTR option)"
+        }
+    };
+    Explanation {
+        rule: "ELN 2022 response",
+        version: ELN_RESPONSE_VERSION,
+        citations: vec![ELN_2022_CITATION],
+        reason: String::new(),
+        evidence: Vec::new(),
+        flags: vec![Flag::new("M-1", m1), Flag::new("M-2", m2)],
+    }
+}
+
+/// Classifies one assessment.
+pub fn eln_response(
+    a: &ResponseAssessment,
+    cfg: &ResponseConfig,
+) -> Result<Graded<ElnResponse>, ValueError> {
+    let d = a.date;
+    let bm = check_opt("bm_blasts", d, a.bm_blasts_pct, "marrow blasts 0-100 %")?;
+    let pb = check_opt("pb_blasts", d, a.pb_blasts_pct, "blood blasts 0-100 %")?;
+    let anc = check_opt("anc", d, a.anc, "ANC >= 0 in 10^9/L")?;
+    let plt = check_opt("platelets", d, a.platelets, "platelets >= 0 in 10^9/L")?;
+    let pre = check_opt(
+        "pretreatment_bm_blasts",
+        d,
+        a.pretreatment_bm_blasts_pct,
+        "marrow blasts 0-100 %",
+    )?;
+    for (what, v) in [
+        ("bm_blasts", bm),
+        ("pb_blasts", pb),
+        ("pretreatment_bm_blasts", pre),
+    ] {
+        if let Some(v) = v.filter(|v| *v > 100.0) {
+            return Err(ValueError::OutOfRange {
+                what,
+                date: d,
+                value: v,
+                expected: "a percentage 0-100",
+            });
+        }
+    }
+    let mut ex = explanation(cfg);
+    let mut missing = Vec::new();
+    let Some(bm) = bm else {
+        ex.reason = "marrow blast percentage missing".into();
+        return Ok(Graded::InsufficientData {
+            missing: vec!["marrow blast %".into()],
+            explanation: ex,
+        });
+    };
+    ex.evidence.push(Evidence::value(
+        d,
+        "bm_blasts",
+        bm,
+        Some(Unit::Percent),
+        "marrow blasts",
+    ));
+    let push_count = |ex: &mut Explanation, what: &'static str, v: Option<f64>| {
+        if let Some(v) = v {
+            ex.evidence
+                .push(Evidence::value(d, what, v, Some(Unit::Per1e9L), ""));
+        }
+    };
+    push_count(&mut ex, "anc", anc);
+    push_count(&mut ex, "platelets", plt);
+    // Count recovery levels; None = unknown.
+    let plt_usable = match a.platelet_transfusion_within_7_days {
+        Some(true) => Some(0.0), // supported count: not recovered (M-2)
+        _ => plt,
+    };
+    if a.platelet_transfusion_within_7_days == Some(true) {
+        ex.flags.push(Flag::new(
+            "M-2",
+            "platelet count within 7 days of a platelet transfusion: not counted as recovered",
+        ));
+    }
+    let ti_ok = match cfg.transfusion_independence {
+        TransfusionIndependence::NotRequired => Some(true),
+        TransfusionIndependence::Required => a.rbc_transfusion_independent,
+    };
+    let cr_counts = match (anc, plt_usable, ti_ok) {
+        (Some(n), Some(p), Some(t)) => Some(n >= 1.0 && p >= 100.0 && t),
+        _ => None,
+    };
+    if bm < 5.0 {
+        // marrow clear: need blood blasts and EMD
+        if pb.is_none() {
+            missing.push("circulating blast %".to_string());
+        }
+        if a.extramedullary_disease.is_none() {
+            missing.push("extramedullary disease status".to_string());
+        }
+        if !missing.is_empty() {
+            ex.reason = "marrow blasts < 5% but blood blasts / EMD unknown".into();
+            return Ok(Graded::InsufficientData {
+                missing,
+                explanation: ex,
+            });
+        }
+        let pb = pb.unwrap_or(0.0);
+        if pb > 0.0 {
+            ex.evidence.push(Evidence::value(
+                d,
+                "pb_blasts",
+                pb,
+                Some(Unit::Percent),
+                "circulating blasts",
+            ));
+            ex.flags.push(Flag::new("M-5", "circulating blasts present: CR/CRh/CRi/MLFS blocked (strict default; manual review)"));
+            ex.reason = format!("marrow blasts {bm}% but circulating blasts {pb}%: no response");
+            return Ok(Graded::Value {
+                value: ElnResponse::NoResponse,
+                explanation: ex,
+            });
+        }
+        if a.extramedullary_disease == Some(true) {
+            ex.evidence
+                .push(Evidence::finding(d, "extramedullary_disease", "present"));
+            ex.reason = "extramedullary disease present: no response".into();
+            return Ok(Graded::Value {
+                value: ElnResponse::NoResponse,
+                explanation: ex,
+            });
+        }
+        let (Some(n), Some(p), Some(t)) = (anc, plt_usable, ti_ok) else {
+            let mut m = Vec::new();
+            if anc.is_none() {
+                m.push("ANC".to_string());
+            }
+            if plt.is_none() {
+                m.push("platelets".to_string());
+            }
+            if ti_ok.is_none() {
+                m.push("red-cell transfusion independence (CIBMTR reading)".to_string());
+            }
+            ex.reason =
+                "marrow clear; counts needed to choose between CR, CRh, CRi and MLFS".into();
+            return Ok(Graded::InsufficientData {
+                missing: m,
+                explanation: ex,
+            });
+        };
+        let n_ok = n >= 1.0;
+        let p_ok = p >= 100.0;
+        let value = if n_ok && p_ok && t {
+            match a.mrd {
+                Some(m) if m.negative => {
+                    ex.evidence.push(Evidence::finding(
+                        d,
+                        "mrd",
+                        format!(
+                            "negative by {:?}{}",
+                            m.technique,
+                            m.sensitivity
+                                .map(|s| format!(", sensitivity {s:e}"))
+                                .unwrap_or_default()
+                        ),
+                    ));
+                    ElnResponse::CrMrdNegative
+                }
+                _ => ElnResponse::Cr,
+            }
+        } else if n >= 0.5 && p >= 50.0 && t {
+            ElnResponse::CrH
+        } else if t
+            && match cfg.cri_reading {
+                CriReading::ExactlyOneLineage => n_ok != p_ok,
+                CriReading::EitherLineage => true,
+            }
+        {
+            ElnResponse::CrI
+        } else {
+            match a.marrow_evaluable {
+                Some(false) => {
+                    ex.reason = "marrow blasts < 5% but marrow not evaluable (< 200 cells and cellularity < 10%): not MLFS".into();
+                    return Ok(Graded::Value {
+                        value: ElnResponse::NoResponse,
+                        explanation: ex,
+                    });
+                }
+                None => {
+                    ex.flags.push(Flag::new("MLFS-cellularity", "marrow evaluability (>= 200 cells or cellularity >= 10%) not recorded; assumed evaluable"));
+                    ElnResponse::Mlfs
+                }
+                Some(true) => ElnResponse::Mlfs,
+            }
+        };
+        ex.reason = format!(
+            "marrow blasts {bm}% (< 5%), no circulating blasts, no EMD, ANC {n}, platelets {p}: {value:?}"
+        );
+        return Ok(Graded::Value {
+            value,
+            explanation: ex,
+        });
+    }
+    // bm >= 5 (M-3): PR or no response
+    if (5.0..=25.0).contains(&bm) && cr_counts != Some(false) {
+        let Some(pre) = pre else {
+            ex.reason = format!("marrow blasts {bm}% (5-25%): PR needs the pretreatment blast %");
+            return Ok(Graded::InsufficientData {
+                missing: vec!["pretreatment marrow blast %".into()],
+                explanation: ex,
+            });
+        };
+        let reduced = pre > 0.0 && (pre - bm) / pre >= 0.5;
+        if reduced {
+            let Some(true) = cr_counts else {
+                ex.reason = "PR needs the CR count criteria".into();
+                return Ok(Graded::InsufficientData {
+                    missing: vec!["ANC and platelets".into()],
+                    explanation: ex,
+                });
+            };
+            ex.evidence.push(Evidence::value(
+                None,
+                "pretreatment_bm_blasts",
+                pre,
+                Some(Unit::Percent),
+                "pretreatment marrow blasts",
+            ));
+            ex.flags.push(Flag::new(
+                "M-4",
+                "PR = 5 <= blasts <= 25, reduction >= 50% from pretreatment, CR counts",
+            ));
+            ex.reason =
+                format!("marrow blasts {bm}% reduced from {pre}% (>= 50%), CR counts met: PR");
+            return Ok(Graded::Value {
+                value: ElnResponse::Pr,
+                explanation: ex,
+            });
+        }
+    }
+    ex.flags.push(Flag::new(
+        "M-3",
+        "CR family needs marrow blasts < 5%; 5.0% is not CR",
+    ));
+    ex.reason = format!("marrow blasts {bm}% (>= 5%) and PR not met: no response");
+    Ok(Graded::Value {
+        value: ElnResponse::NoResponse,
+        explanation: ex,
+    })
+}
+
+/// Therapy intensity, for the refractory landmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TherapyLandmark {
+    /// Intensive induction: landmark after 2 courses.
+    Intensive {
+        /// Courses completed at the last assessment.
+        courses_completed: u32,
+    },
+    /// Less-intensive therapy: landmark 180 days after start ([R]).
+    LessIntensive {
+        /// Start of therapy.
+        start: Date,
+    },
+}
+
+/// Refractory disease at the landmark: no CR, CRh or CRi by then.
+/// `responses` are (assessment date, response) pairs up to `as_of`.
+pub fn refractory_at_landmark(
+    responses: &[(Date, ElnResponse)],
+    therapy: TherapyLandmark,
+    as_of: Date,
+) -> Graded<bool> {
+    let mut ex = Explanation {
+        rule: "ELN 2022 refractory disease",
+        version: ELN_RESPONSE_VERSION,
+        citations: vec![ELN_2022_CITATION],
+        reason: String::new(),
+        evidence: Vec::new(),
+        flags: Vec::new(),
+    };
+    let (reached, cutoff) = match therapy {
+        TherapyLandmark::Intensive { courses_completed } => (courses_completed >= 2, None),
+        TherapyLandmark::LessIntensive { start } => {
+            ex.flags.push(Flag::new(
+                "ELN-180d",
+                "180-day landmark for less-intensive therapy [R]",
+            ));
+            (
+                as_of.days_since(start).get() >= 180,
+                Some(start.add_days(180)),
+            )
+        }
+    };
+    let best = responses
+        .iter()
+        .filter(|(d, _)| *d <= as_of && cutoff.is_none_or(|c| *d <= c))
+        .find(|(_, r)| r.is_cr_family());
+    if let Some((d, r)) = best {
+        ex.evidence.push(Evidence::finding(
+            Some(*d),
+            "eln_response",
+            format!("{r:?}"),
+        ));
+        ex.reason = format!("{r:?} on {d}: not refractory");
+        return Graded::Value {
+            value: false,
+            explanation: ex,
+        };
+    }
+    if !reached {
+        ex.reason = "response landmark not reached yet".into();
+        return Graded::NotApplicable {
+            reason: ex.reason.clone(),
+            explanation: ex,
+        };
+    }
+    ex.reason = "no CR, CRh or CRi by the response landmark: refractory".into();
+    Graded::Value {
+        value: true,
+        explanation: ex,
+    }
+}

@@ -1,0 +1,336 @@
+//! Thrombocytopenia companion grading (T-ICAHT table), from raw dated
+//! platelet counts.
+//!
+//! | Phase | Grade 1 | Grade 2 | Grade 3 | Grade 4 |
+//! |---|---|---|---|---|
+//! | Early (day 0–30) | < 50 for 1–6 days | < 50 for ≥ 7 days | < 20 for 1–13 days | < 20 for ≥ 14 days |
+//! | Late (day 31–100) | < 100 | < 50 | < 20 for 1–13 days | < 20 for ≥ 14 days |
+//!
+//! Thresholds are strict (`<`). Durations follow the ICAHT counting rules
+//! (recoveries < 3 days merged, cumulative by default, T-8 gap rules). Late
+//! grades need ≥ 2 daily values meeting the threshold (engine decision 5
+//! applied by analogy, flagged). Counts are taken as reported: transfusion
+//! support is not removed (the T-ICAHT table does not say how; flagged).
+
+use graftwatch_core::{Citation, Provenance};
+use serde::Serialize;
+
+use crate::day_grid::{Episodes, Scale, build_grid, episodes};
+use crate::explain::{Evidence, Explanation, Flag, Graded};
+use crate::icaht::{CountCourse, DurationMode, IcahtConfig, IcahtGrade, two_lowest};
+use crate::series::{COUNT_UNIT, DayValue, ValueError, daily_minimum, day_offset};
+
+/// Source of the thrombocytopenia grading.
+pub const T_ICAHT_CITATION: Citation = Citation {
+    source: "T-ICAHT companion thrombocytopenia grading (ASH view-large table 12809257), following Rejeski K et al. Blood 2023",
+    year: 2024,
+    table: "T-ICAHT grading table",
+    doi: None,
+    provenance: Provenance::Verified,
+    note: "Early < 50 / < 20 durations [V]; late < 50 grade 2 cell garbled in the source render [R].",
+};
+
+/// Rule version string.
+pub const T_ICAHT_VERSION: &str = "T-ICAHT (graftwatch engine decisions 5, 6 applied by analogy)";
+
+/// Platelet scale: < 50 and < 20 ×10⁹/L, strict.
+pub const PLATELET_SCALE: Scale = Scale {
+    cuts: [50.0, 20.0],
+    inclusive: false,
+};
+
+/// Thrombocytopenia grade with its durations.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PlateletToxicity {
+    /// The grade.
+    pub grade: IcahtGrade,
+    /// Merged episodes with platelets < 50.
+    pub lt_50: Episodes,
+    /// Merged episodes with platelets < 20.
+    pub lt_20: Episodes,
+    /// Last day graded.
+    pub window_end_day: i32,
+    /// Late phase only: the second-lowest daily count (the value graded).
+    pub second_lowest: Option<DayValue>,
+}
+
+/// Early grade from days < 50 and days < 20.
+pub fn early_platelet_grade(days_lt_50: u32, days_lt_20: u32) -> IcahtGrade {
+    match (days_lt_50, days_lt_20) {
+        (_, 14..) => IcahtGrade::Grade4,
+        (_, 1..) => IcahtGrade::Grade3,
+        (7.., _) => IcahtGrade::Grade2,
+        (1.., _) => IcahtGrade::Grade1,
+        _ => IcahtGrade::Grade0,
+    }
+}
+
+/// Late grade from the second-lowest count and the days < 20.
+pub fn late_platelet_grade(second_lowest: f64, days_lt_20: u32) -> IcahtGrade {
+    if second_lowest < 20.0 {
+        if days_lt_20 >= 14 {
+            IcahtGrade::Grade4
+        } else {
+            IcahtGrade::Grade3
+        }
+    } else if second_lowest < 50.0 {
+        IcahtGrade::Grade2
+    } else if second_lowest < 100.0 {
+        IcahtGrade::Grade1
+    } else {
+        IcahtGrade::Grade0
+    }
+}
+
+fn explanation(rule: &'static str, cfg: &IcahtConfig) -> Explanation {
+    let mode = match cfg.duration_mode {
+        DurationMode::Cumulative => "cumulative",
+        DurationMode::LongestEpisode => "longest episode",
+    };
+    Explanation {
+        rule,
+        version: T_ICAHT_VERSION,
+        citations: vec![T_ICAHT_CITATION],
+        reason: String::new(),
+        evidence: Vec::new(),
+        flags: vec![
+            Flag::new(
+                "T-6",
+                format!(
+                    "duration = {mode}; recoveries < {} days merged",
+                    cfg.min_stable_recovery_days
+                ),
+            ),
+            Flag::new(
+                "T-ICAHT-tx",
+                "platelet counts used as reported; transfusion support not excluded",
+            ),
+        ],
+    }
+}
+
+fn pick(e: &Episodes, cfg: &IcahtConfig) -> u32 {
+    match cfg.duration_mode {
+        DurationMode::Cumulative => e.cumulative,
+        DurationMode::LongestEpisode => e.longest,
+    }
+}
+
+/// Durations for both grid bounds: ((lt50, lt20) low, (lt50, lt20) high, gaps text, filled).
+fn bounded_episodes(
+    days: &[DayValue],
+    start: i32,
+    end: i32,
+    cfg: &IcahtConfig,
+) -> ([Episodes; 2], [Episodes; 2], Vec<String>, u32) {
+    let g = build_grid(
+        days,
+        start,
+        end,
+        &PLATELET_SCALE,
+        cfg.gap_fill,
+        cfg.max_unfilled_gap_days,
+    );
+    let r = cfg.min_stable_recovery_days;
+    let lo = [
+        episodes(&g.lo[..g.len], start, 1, r),
+        episodes(&g.lo[..g.len], start, 2, r),
+    ];
+    let hi = [
+        episodes(&g.hi[..g.len], start, 1, r),
+        episodes(&g.hi[..g.len], start, 2, r),
+    ];
+    let gaps = g
+        .uncertain_gaps()
+        .iter()
+        .map(|u| {
+            format!(
+                "platelets between day {:+} and day {:+}",
+                u.from_day, u.to_day
+            )
+        })
+        .collect();
+    (lo, hi, gaps, g.filled_days)
+}
+
+fn span_evidence(days: &[DayValue], e: &Episodes, label: &str, out: &mut Vec<Evidence>) {
+    if let Some((s, t)) = e.longest_span {
+        for d in [s, t] {
+            if let Ok(i) = days.binary_search_by_key(&d, |x| x.day) {
+                let v = days[i];
+                out.push(Evidence::value(
+                    Some(v.date),
+                    "platelets",
+                    v.value,
+                    Some(COUNT_UNIT),
+                    format!("day {d:+}: bound of the longest episode {label}"),
+                ));
+            }
+        }
+    }
+}
+
+/// Early thrombocytopenia (day 0 to +30) from raw platelet counts.
+pub fn early_platelet_toxicity(
+    course: &CountCourse<'_>,
+    cfg: &IcahtConfig,
+) -> Result<Graded<PlateletToxicity>, ValueError> {
+    let mut ex = explanation("Early thrombocytopenia, T-ICAHT (day 0 to +30)", cfg);
+    let mut end = 30;
+    if let Some(c) = course.censor {
+        end = end.min(day_offset(c.date, course.day0));
+    }
+    let days = daily_minimum("platelets", course.values, course.day0, -7, end)?;
+    let Some(last) = days.iter().rev().find(|d| d.day >= 0) else {
+        ex.reason = "no platelet count in day 0 to +30".into();
+        return Ok(Graded::InsufficientData {
+            missing: vec!["platelet counts between day 0 and day +30".into()],
+            explanation: ex,
+        });
+    };
+    let end = end.min(last.day);
+    if end < 30 {
+        ex.flags.push(Flag::new(
+            "T-7",
+            format!("graded to day {end:+} only (censoring or last count); durations censored"),
+        ));
+    }
+    let (lo, hi, gaps, filled) = bounded_episodes(&days, 0, end, cfg);
+    if filled > 0 {
+        ex.flags.push(Flag::new(
+            "T-8",
+            format!("{filled} missing day(s) took the previous count's state (no imputation)"),
+        ));
+    }
+    let g_lo = early_platelet_grade(pick(&lo[0], cfg), pick(&lo[1], cfg));
+    let g_hi = early_platelet_grade(pick(&hi[0], cfg), pick(&hi[1], cfg));
+    if g_lo != g_hi {
+        ex.reason = format!(
+            "missing days crossing a threshold could make the grade {} to {}",
+            g_lo.number(),
+            g_hi.number()
+        );
+        return Ok(Graded::InsufficientData {
+            missing: gaps,
+            explanation: ex,
+        });
+    }
+    ex.reason = format!(
+        "{} day(s) with platelets < 50 and {} day(s) < 20 x10^9/L: grade {}",
+        pick(&lo[0], cfg),
+        pick(&lo[1], cfg),
+        g_lo.number()
+    );
+    span_evidence(&days, &lo[0], "< 50", &mut ex.evidence);
+    span_evidence(&days, &lo[1], "< 20", &mut ex.evidence);
+    Ok(Graded::Value {
+        value: PlateletToxicity {
+            grade: g_lo,
+            lt_50: lo[0],
+            lt_20: lo[1],
+            window_end_day: end,
+            second_lowest: None,
+        },
+        explanation: ex,
+    })
+}
+
+/// Late thrombocytopenia (day +31 to +100): graded by the second-lowest daily
+/// count; grade 4 needs ≥ 14 days < 20.
+pub fn late_platelet_toxicity(
+    course: &CountCourse<'_>,
+    cfg: &IcahtConfig,
+) -> Result<Graded<PlateletToxicity>, ValueError> {
+    let mut ex = explanation("Late thrombocytopenia, T-ICAHT (day +31 to +100)", cfg);
+    ex.flags.push(Flag::new(
+        "T-ICAHT-late",
+        "graded by the second-lowest daily count (>= 2 measurements, decision 5 by analogy)",
+    ));
+    let mut end = 100;
+    if let Some(c) = course.censor {
+        end = end.min(day_offset(c.date, course.day0));
+    }
+    let days = daily_minimum("platelets", course.values, course.day0, 24, end)?;
+    let in_window: Vec<DayValue> = days.iter().copied().filter(|d| d.day >= 31).collect();
+    let Some((lowest, second)) = two_lowest(&in_window) else {
+        ex.reason = format!(
+            "{} daily platelet count(s) in day +31 to {end:+}; 2 are needed",
+            in_window.len()
+        );
+        return Ok(Graded::InsufficientData {
+            missing: vec![format!(
+                "at least 2 platelet counts on different days between day +31 and day {end:+}"
+            )],
+            explanation: ex,
+        });
+    };
+    let end = end.min(in_window.last().map_or(end, |d| d.day));
+    let (lo, hi, gaps, _) = bounded_episodes(&days, 31, end, cfg);
+    let g_lo = late_platelet_grade(second.value, pick(&lo[1], cfg));
+    let g_hi = late_platelet_grade(second.value, pick(&hi[1], cfg));
+    if g_lo != g_hi {
+        ex.reason = format!(
+            "missing days could make the grade {} or {}",
+            g_lo.number(),
+            g_hi.number()
+        );
+        return Ok(Graded::InsufficientData {
+            missing: gaps,
+            explanation: ex,
+        });
+    }
+    ex.reason = format!(
+        "second-lowest daily platelet count {} x10^9/L on day {:+}: grade {}",
+        second.value,
+        second.day,
+        g_lo.number()
+    );
+    for (d, what) in [(lowest, "lowest"), (second, "second-lowest (graded)")] {
+        ex.evidence.push(Evidence::value(
+            Some(d.date),
+            "platelets",
+            d.value,
+            Some(COUNT_UNIT),
+            format!("day {:+}: {what}", d.day),
+        ));
+    }
+    span_evidence(&days, &lo[1], "< 20", &mut ex.evidence);
+    Ok(Graded::Value {
+        value: PlateletToxicity {
+            grade: g_lo,
+            lt_50: lo[0],
+            lt_20: lo[1],
+            window_end_day: end,
+            second_lowest: Some(second),
+        },
+        explanation: ex,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use IcahtGrade::*;
+
+    #[test]
+    fn early_boundaries() {
+        assert_eq!(early_platelet_grade(0, 0), Grade0);
+        assert_eq!(early_platelet_grade(6, 0), Grade1);
+        assert_eq!(early_platelet_grade(7, 0), Grade2);
+        assert_eq!(early_platelet_grade(7, 1), Grade3);
+        assert_eq!(early_platelet_grade(20, 13), Grade3);
+        assert_eq!(early_platelet_grade(20, 14), Grade4);
+    }
+
+    #[test]
+    fn late_boundaries() {
+        assert_eq!(late_platelet_grade(100.0, 0), Grade0);
+        assert_eq!(late_platelet_grade(99.9, 0), Grade1);
+        assert_eq!(late_platelet_grade(50.0, 0), Grade1);
+        assert_eq!(late_platelet_grade(49.9, 0), Grade2);
+        assert_eq!(late_platelet_grade(20.0, 0), Grade2);
+        assert_eq!(late_platelet_grade(19.9, 2), Grade3);
+        assert_eq!(late_platelet_grade(19.9, 13), Grade3);
+        assert_eq!(late_platelet_grade(19.9, 14), Grade4);
+    }
+}
