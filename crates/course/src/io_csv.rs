@@ -919,14 +919,23 @@ impl Builder<'_> {
         out
     }
 
+    fn err_file(&mut self, field: &str, expected: String) {
+        self.diags.push(Diagnostic {
+            severity: Severity::Error,
+            file: self.file.to_path_buf(),
+            location: Location::File,
+            field: Some(field.to_string()),
+            value: None,
+            expected,
+        });
+    }
+
     fn finish(mut self) -> Result<(Course, CsvLocator), CourseError> {
         let line = self.last_line.max(1);
         if self.format.is_none() {
-            self.err(
-                line,
+            self.err_file(
                 "record",
-                None,
-                format!("a row record=course, kind=format, value={FORMAT_V1}"),
+                format!("a row record=course, kind=format, value={FORMAT_V1}; none was found"),
             );
         }
         let missing: Vec<&str> = [
@@ -943,15 +952,13 @@ impl Builder<'_> {
                 "birth_year" => "(value a year)",
                 _ => "(value the disease, date the diagnosis date)",
             };
-            self.err(
-                line,
+            self.err_file(
                 "record",
-                None,
                 format!("a row record=patient, kind={k} {what}; none was found"),
             );
         }
         if self.patient_id.is_none() {
-            self.err(line, "patient", None, "a patient id in the patient column");
+            self.err_file("patient", "a patient id in the patient column".into());
         }
         if self.karyotype.is_none() && !self.abnormalities.is_empty() {
             let l = self
@@ -964,7 +971,7 @@ impl Builder<'_> {
                 l,
                 "kind",
                 Some("abnormality"),
-                "a karyotype row before abnormality rows",
+                "a karyotype row as well (abnormality rows belong to the karyotype)",
             );
         }
         if self.diags.iter().any(|d| d.severity == Severity::Error) {
@@ -1104,7 +1111,11 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
             ));
         }
     };
-    let header_line = rdr.position().line().max(1) as usize;
+    // The header is the first line that is not a comment.
+    let header_line = text
+        .lines()
+        .position(|l| !l.starts_with('#'))
+        .map_or(1, |i| i + 1);
     let mut cols: HashMap<&'static str, usize> = HashMap::new();
     let mut diags = Vec::new();
     for (i, h) in header.iter().enumerate() {
