@@ -6,5 +6,6 @@
 //! file formats live in `graftwatch-genomics-io`.
 
 pub mod marker;
+pub mod ngs;
 
 pub use marker::{AlleleCounts, Marker};

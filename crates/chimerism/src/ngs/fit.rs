@@ -1,0 +1,436 @@
+//! Maximum-likelihood fit of the mixture fractions under the beta-binomial
+//! model, on the simplex (or on a product of scaled simplices, which is what
+//! profile likelihoods need), plus the per-class overdispersion.
+//!
+//! The optimiser is an active-set Fisher-scoring method: Newton steps in the
+//! face of the feasible set spanned by the positive fractions, with a ratio
+//! test at the boundary, backtracking (so the likelihood never decreases) and
+//! KKT-driven release of fractions stuck at zero.
+
+use super::design::{Design, Dispersion, DispersionClass};
+use super::em::em_binomial;
+use super::likelihood::{fisher_weight, log_lik, score};
+
+/// A linear constraint set: each block is a set of persons whose fractions
+/// must sum to the block's mass. Blocks partition the persons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blocks(pub Vec<(Vec<usize>, f64)>);
+
+impl Blocks {
+    /// The plain simplex: one block holding everybody with mass 1.
+    pub fn simplex(persons: usize) -> Blocks {
+        Blocks(vec![((0..persons).collect(), 1.0)])
+    }
+
+    /// `group` sums to `t`, everybody else to `1 − t`.
+    pub fn split(persons: usize, group: &[usize], t: f64) -> Blocks {
+        let rest: Vec<usize> = (0..persons).filter(|k| !group.contains(k)).collect();
+        let mut b = vec![(group.to_vec(), t)];
+        if !rest.is_empty() {
+            b.push((rest, 1.0 - t));
+        }
+        Blocks(b)
+    }
+
+    /// Scales `f` so that every block has its mass (uniform inside a block
+    /// whose fractions are all zero).
+    pub fn project(&self, f: &[f64]) -> Vec<f64> {
+        let mut out = f.to_vec();
+        for (members, mass) in &self.0 {
+            let s: f64 = members.iter().map(|&k| f[k].max(0.0)).sum();
+            for &k in members {
+                out[k] = if s > 0.0 {
+                    f[k].max(0.0) / s * mass
+                } else {
+                    mass / members.len() as f64
+                };
+            }
+        }
+        out
+    }
+}
+
+/// Log-likelihood of fractions `f`.
+pub fn log_likelihood(design: &Design, rho: &Dispersion, f: &[f64]) -> f64 {
+    design
+        .rows
+        .iter()
+        .map(|r| log_lik(r.alt, r.depth, r.p(f), rho.get(r.class)))
+        .sum()
+}
+
+/// Gradient and expected information (Fisher) matrix with respect to `f`.
+fn gradient_and_information(design: &Design, rho: &Dispersion, f: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = design.persons;
+    let mut g = vec![0.0; k];
+    let mut h = vec![0.0; k * k];
+    for r in &design.rows {
+        let p = r.p(f);
+        let rh = rho.get(r.class);
+        let s = score(r.alt, r.depth, p, rh);
+        let w = fisher_weight(r.depth, p, rh);
+        for i in 0..k {
+            g[i] += s * r.q[i];
+            for j in 0..k {
+                h[i * k + j] += w * r.q[i] * r.q[j];
+            }
+        }
+    }
+    (g, h)
+}
+
+/// Solves the dense symmetric system `a·x = b` (n×n, row-major) by Gaussian
+/// elimination with partial pivoting; `None` when singular.
+pub(crate) fn solve(mut a: Vec<f64>, mut b: Vec<f64>, n: usize) -> Option<Vec<f64>> {
+    for c in 0..n {
+        let piv = (c..n).max_by(|&i, &j| a[i * n + c].abs().total_cmp(&a[j * n + c].abs()))?;
+        if a[piv * n + c].abs() < 1e-300 {
+            return None;
+        }
+        if piv != c {
+            for j in 0..n {
+                a.swap(c * n + j, piv * n + j);
+            }
+            b.swap(c, piv);
+        }
+        for i in c + 1..n {
+            let m = a[i * n + c] / a[c * n + c];
+            if m != 0.0 {
+                for j in c..n {
+                    a[i * n + j] -= m * a[c * n + j];
+                }
+                b[i] -= m * b[c];
+            }
+        }
+    }
+    let mut x = vec![0.0; n];
+    for i in (0..n).rev() {
+        let s: f64 = (i + 1..n).map(|j| a[i * n + j] * x[j]).sum();
+        x[i] = (b[i] - s) / a[i * n + i];
+    }
+    Some(x)
+}
+
+/// Result of a constrained maximisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Maximum {
+    /// Fractions at the maximum.
+    pub f: Vec<f64>,
+    /// Log-likelihood there.
+    pub log_lik: f64,
+    /// Scoring iterations used.
+    pub iterations: usize,
+}
+
+/// Maximises the likelihood over the fractions subject to `blocks`, from
+/// `init` (projected onto the constraint set first).
+pub fn maximise(design: &Design, rho: &Dispersion, init: &[f64], blocks: &Blocks) -> Maximum {
+    let k = design.persons;
+    let mut f = blocks.project(init);
+    let mut ll = log_likelihood(design, rho, &f);
+    let mut iterations = 0;
+    for _ in 0..200 {
+        iterations += 1;
+        let (g, h) = gradient_and_information(design, rho, &f);
+        // Free set per block, with KKT release of zero fractions.
+        let mut blocked = vec![false; k];
+        let mut step: Option<(Vec<f64>, f64)> = None;
+        for _attempt in 0..=k {
+            let mut cols: Vec<Vec<f64>> = Vec::new();
+            for (members, mass) in &blocks.0 {
+                if *mass <= 0.0 || members.len() < 2 {
+                    continue;
+                }
+                let pos: Vec<usize> = members.iter().copied().filter(|&j| f[j] > 0.0).collect();
+                let Some(&pivot) = pos.iter().max_by(|&&a, &&b| f[a].total_cmp(&f[b])) else {
+                    continue;
+                };
+                let lambda = g[pivot];
+                for &j in members {
+                    if j == pivot || blocked[j] {
+                        continue;
+                    }
+                    if f[j] > 0.0 || g[j] > lambda + 1e-9 * lambda.abs().max(1.0) {
+                        let mut c = vec![0.0; k];
+                        c[j] = 1.0;
+                        c[pivot] = -1.0;
+                        cols.push(c);
+                    }
+                }
+            }
+            if cols.is_empty() {
+                break;
+            }
+            let r = cols.len();
+            let mut a = vec![0.0; r * r];
+            let mut b = vec![0.0; r];
+            for i in 0..r {
+                b[i] = (0..k).map(|x| cols[i][x] * g[x]).sum();
+                for j in 0..r {
+                    let mut s = 0.0;
+                    for x in 0..k {
+                        if cols[i][x] == 0.0 {
+                            continue;
+                        }
+                        for y in 0..k {
+                            s += cols[i][x] * h[x * k + y] * cols[j][y];
+                        }
+                    }
+                    a[i * r + j] = s;
+                }
+            }
+            let ridge = 1e-10 * (0..r).map(|i| a[i * r + i]).fold(0.0, f64::max).max(1e-12);
+            for i in 0..r {
+                a[i * r + i] += ridge;
+            }
+            let Some(y) = solve(a, b.clone(), r) else {
+                break;
+            };
+            let mut d = vec![0.0; k];
+            for (i, c) in cols.iter().enumerate() {
+                for x in 0..k {
+                    d[x] += y[i] * c[x];
+                }
+            }
+            // A zero fraction that the step would push negative stays fixed.
+            let bad: Vec<usize> = (0..k).filter(|&j| f[j] <= 0.0 && d[j] < 0.0).collect();
+            if !bad.is_empty() {
+                bad.iter().for_each(|&j| blocked[j] = true);
+                continue;
+            }
+            let decrement: f64 = y.iter().zip(&b).map(|(y, b)| y * b).sum();
+            step = Some((d, decrement));
+            break;
+        }
+        let Some((d, decrement)) = step else { break };
+        if decrement.abs() < 1e-10 {
+            break;
+        }
+        // Ratio test against the zero bounds.
+        let mut amax = 1.0f64;
+        let mut hit = None;
+        for j in 0..k {
+            if d[j] < 0.0 {
+                let a = f[j] / -d[j];
+                if a < amax {
+                    amax = a;
+                    hit = Some(j);
+                }
+            }
+        }
+        let mut alpha = amax;
+        let mut improved = false;
+        for _ in 0..60 {
+            let mut cand: Vec<f64> = f
+                .iter()
+                .zip(&d)
+                .map(|(f, d)| (f + alpha * d).max(0.0))
+                .collect();
+            if let Some(j) = hit
+                && alpha == amax
+            {
+                cand[j] = 0.0;
+            }
+            let cand = blocks.project(&cand);
+            let cll = log_likelihood(design, rho, &cand);
+            if cll >= ll {
+                let gain = cll - ll;
+                f = cand;
+                ll = cll;
+                improved = gain > 1e-11;
+                break;
+            }
+            alpha *= 0.5;
+        }
+        if !improved && decrement < 1e-6 {
+            break;
+        }
+        if !improved && alpha < 1e-12 {
+            break;
+        }
+    }
+    Maximum {
+        f,
+        log_lik: ll,
+        iterations,
+    }
+}
+
+/// Bounds of the overdispersion search (log10 scale).
+const LOG10_RHO_RANGE: (f64, f64) = (-7.0, -0.7);
+
+/// Maximises the likelihood of one dispersion class over ρ at fixed `f`
+/// (golden-section search on log10 ρ).
+fn fit_rho_class(design: &Design, f: &[f64], class: DispersionClass) -> f64 {
+    let rows: Vec<_> = design.rows.iter().filter(|r| r.class == class).collect();
+    let ps: Vec<f64> = rows.iter().map(|r| r.p(f)).collect();
+    let ll = |l10: f64| -> f64 {
+        let rho = 10f64.powf(l10);
+        rows.iter()
+            .zip(&ps)
+            .map(|(r, &p)| log_lik(r.alt, r.depth, p, rho))
+            .sum()
+    };
+    let (mut a, mut b) = LOG10_RHO_RANGE;
+    let gr = 0.618_033_988_749_894_8;
+    let mut c = b - gr * (b - a);
+    let mut d = a + gr * (b - a);
+    let (mut fc, mut fd) = (ll(c), ll(d));
+    for _ in 0..50 {
+        if fc > fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - gr * (b - a);
+            fc = ll(c);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + gr * (b - a);
+            fd = ll(d);
+        }
+    }
+    10f64.powf((a + b) / 2.0)
+}
+
+/// Minimum markers in a class to fit its own ρ; otherwise the classes share one.
+pub const MIN_MARKERS_PER_CLASS: usize = 5;
+
+/// Fits ρ per class at fixed `f`; a class with too few markers shares the
+/// pooled estimate.
+pub fn fit_dispersion(design: &Design, f: &[f64]) -> Dispersion {
+    let nh = design.count(DispersionClass::HomContrast);
+    let nt = design.count(DispersionClass::Het);
+    if nh >= MIN_MARKERS_PER_CLASS && nt >= MIN_MARKERS_PER_CLASS {
+        Dispersion {
+            hom_contrast: fit_rho_class(design, f, DispersionClass::HomContrast),
+            het: fit_rho_class(design, f, DispersionClass::Het),
+        }
+    } else {
+        // Pool: treat all rows as one class.
+        let pooled = Design {
+            persons: design.persons,
+            rows: design
+                .rows
+                .iter()
+                .cloned()
+                .map(|mut r| {
+                    r.class = DispersionClass::Het;
+                    r
+                })
+                .collect(),
+        };
+        let rho = fit_rho_class(&pooled, f, DispersionClass::Het);
+        Dispersion {
+            hom_contrast: rho,
+            het: rho,
+        }
+    }
+}
+
+/// The full maximum-likelihood fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    /// Fractions (recipient first), summing to 1.
+    pub f: Vec<f64>,
+    /// Overdispersion per class at the fit.
+    pub rho: Dispersion,
+    /// Maximised log-likelihood.
+    pub log_lik: f64,
+}
+
+/// EM start, then alternating Fisher scoring of `f` and ρ-fits (3 rounds).
+pub fn fit(design: &Design) -> Fit {
+    let k = design.persons;
+    let uniform = vec![1.0 / k as f64; k];
+    let f0 = em_binomial(design, &uniform, 300, 1e-9);
+    let mut rho = Dispersion {
+        hom_contrast: 1e-5,
+        het: 1e-5,
+    };
+    let blocks = Blocks::simplex(k);
+    let mut m = maximise(design, &rho, &f0, &blocks);
+    for _ in 0..3 {
+        rho = fit_dispersion(design, &m.f);
+        m = maximise(design, &rho, &m.f, &blocks);
+    }
+    Fit {
+        f: m.f,
+        rho,
+        log_lik: m.log_lik,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::design::DesignRow;
+    use super::*;
+
+    fn two_person(fr: f64, depth: u32) -> Design {
+        // Expected counts, no noise: fit must land on the truth.
+        let e = 0.001;
+        let q = |h: f64| e + h * (1.0 - 2.0 * e);
+        let mut rows = Vec::new();
+        for (i, (hr, hd)) in [
+            (0.0, 1.0),
+            (1.0, 0.0),
+            (0.5, 0.0),
+            (0.0, 0.5),
+            (1.0, 0.5),
+            (0.5, 1.0),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let p = fr * q(*hr) + (1.0 - fr) * q(*hd);
+            let alt = (p * f64::from(depth)).round() as u32;
+            let class = if *hr == 0.5 || *hd == 0.5 {
+                DispersionClass::Het
+            } else {
+                DispersionClass::HomContrast
+            };
+            rows.push(DesignRow {
+                marker: i,
+                alt,
+                depth,
+                q: vec![q(*hr), q(*hd)],
+                class,
+            });
+        }
+        Design { persons: 2, rows }
+    }
+
+    #[test]
+    fn fits_expected_counts() {
+        let d = two_person(0.2, 100_000);
+        let fit = fit(&d);
+        assert!((fit.f[0] - 0.2).abs() < 1e-3, "{:?}", fit.f);
+    }
+
+    #[test]
+    fn boundary_at_zero_recipient() {
+        let d = two_person(0.0, 10_000);
+        let fit = fit(&d);
+        assert!(fit.f[0] < 1e-4, "{:?}", fit.f);
+        assert!((fit.f.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn blocks_fix_the_group_mass() {
+        let d = two_person(0.2, 10_000);
+        let rho = Dispersion {
+            hom_contrast: 1e-4,
+            het: 1e-4,
+        };
+        let m = maximise(&d, &rho, &[0.5, 0.5], &Blocks::split(2, &[0], 0.35));
+        assert!((m.f[0] - 0.35).abs() < 1e-12);
+        assert!((m.f[1] - 0.65).abs() < 1e-12);
+    }
+
+    #[test]
+    fn solve_small_system() {
+        let x = solve(vec![2.0, 1.0, 1.0, 3.0], vec![3.0, 5.0], 2).unwrap();
+        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,89 @@
+//! Limit of blank and limit of detection of a person's fraction in one
+//! sample, from the Fisher information of the fitted model:
+//! LoB = 1.645·SE(f = 0), LoD = LoB + 1.645·SE(f = LoB), where SE(x) is the
+//! standard error of the person's fraction at a mixture holding x of that
+//! person and the others in their fitted proportions.
+
+use serde::{Deserialize, Serialize};
+
+use super::design::{Design, Dispersion};
+use super::fit::solve;
+use super::likelihood::fisher_weight;
+use super::math::normal_quantile;
+
+/// Detection limits (fractions, 0–1).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DetectionLimit {
+    /// Limit of blank: 95th percentile of the estimate when the person is absent.
+    pub lob: f64,
+    /// Limit of detection: level detected above LoB with 95% probability.
+    pub lod: f64,
+}
+
+/// Standard error of person `who`'s fraction at fractions `f` (all other
+/// fractions free, one of them absorbing the sum-to-one constraint).
+pub fn standard_error(design: &Design, rho: &Dispersion, f: &[f64], who: usize) -> Option<f64> {
+    let k = design.persons;
+    if k < 2 {
+        return None;
+    }
+    let pivot = (0..k)
+        .filter(|&j| j != who)
+        .max_by(|&a, &b| f[a].total_cmp(&f[b]))?;
+    let free: Vec<usize> = (0..k).filter(|&j| j != pivot).collect();
+    let r = free.len();
+    let mut info = vec![0.0; r * r];
+    for row in &design.rows {
+        let w = fisher_weight(row.depth, row.p(f), rho.get(row.class));
+        for (i, &a) in free.iter().enumerate() {
+            let ca = row.q[a] - row.q[pivot];
+            for (j, &b) in free.iter().enumerate() {
+                info[i * r + j] += w * ca * (row.q[b] - row.q[pivot]);
+            }
+        }
+    }
+    let pos = free.iter().position(|&j| j == who)?;
+    let mut e = vec![0.0; r];
+    e[pos] = 1.0;
+    let col = solve(info, e, r)?;
+    let var = col[pos];
+    (var.is_finite() && var > 0.0).then(|| var.sqrt())
+}
+
+/// The fitted mixture with person `who` set to `x` and the others rescaled.
+fn with_fraction(f: &[f64], who: usize, x: f64) -> Vec<f64> {
+    let rest: f64 = f
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != who)
+        .map(|(_, v)| v)
+        .sum();
+    let n_rest = (f.len() - 1) as f64;
+    f.iter()
+        .enumerate()
+        .map(|(j, &v)| {
+            if j == who {
+                x
+            } else if rest > 0.0 {
+                v / rest * (1.0 - x)
+            } else {
+                (1.0 - x) / n_rest
+            }
+        })
+        .collect()
+}
+
+/// LoB and LoD of person `who` (one-sided 95%: z = 1.645).
+pub fn detection_limit(
+    design: &Design,
+    rho: &Dispersion,
+    fhat: &[f64],
+    who: usize,
+) -> Option<DetectionLimit> {
+    let z = normal_quantile(0.95);
+    let f0 = with_fraction(fhat, who, 0.0);
+    let lob = z * standard_error(design, rho, &f0, who)?;
+    let f1 = with_fraction(fhat, who, lob.min(1.0));
+    let lod = lob + z * standard_error(design, rho, &f1, who)?;
+    Some(DetectionLimit { lob, lod })
+}

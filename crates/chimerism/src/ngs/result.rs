@@ -1,0 +1,184 @@
+//! The per-sample NGS chimerism result: fraction per person with its
+//! confidence interval and detection limits, the markers used and excluded
+//! (and why), the recipient-presence test, goodness of fit and QC flags.
+
+use serde::{Deserialize, Serialize};
+
+use super::design::Dispersion;
+use super::error_model::{AlleleClass, ErrorModel};
+use super::genotype::{Genotype, NoCall};
+use super::identifiability::PairInformativeness;
+use super::lod::DetectionLimit;
+use super::presence::PresenceTest;
+use super::profile_ci::Interval;
+use super::qc::{GoodnessOfFit, QcFlag, UnexplainedAllele};
+
+/// Whether a person is the recipient or a donor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The patient (exactly one per analysis, first column).
+    Recipient,
+    /// A graft source (PBSC donor, cord unit, DLI donor...).
+    Donor,
+}
+
+/// A declared contributor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Name as given on the command line (e.g. `recipient`, `UCB-1`).
+    pub name: String,
+    /// Recipient or donor.
+    pub role: Role,
+}
+
+/// Why a marker was not used in the fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Exclusion {
+    /// A person has no genotype here.
+    NoGenotype {
+        /// The person.
+        person: String,
+        /// Why not.
+        no_call: NoCall,
+    },
+    /// The marker is absent from the sample's input.
+    MissingInSample,
+    /// Too few reads in the sample.
+    LowDepth {
+        /// REF+ALT reads.
+        depth: u32,
+        /// Minimum required.
+        min_depth: u32,
+    },
+    /// Everybody has the same genotype: no information on the fractions
+    /// (still used by the identity check).
+    NotInformative,
+    /// Standardised residual beyond the family-wise threshold.
+    Outlier {
+        /// The residual at the first fit.
+        residual: f64,
+        /// The threshold.
+        threshold: f64,
+    },
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exclusion::NoGenotype { person, no_call } => {
+                write!(f, "no genotype for {person} ({no_call})")
+            }
+            Exclusion::MissingInSample => f.write_str("absent from the sample"),
+            Exclusion::LowDepth { depth, min_depth } => {
+                write!(f, "sample depth {depth} < {min_depth}")
+            }
+            Exclusion::NotInformative => f.write_str("same genotype in every person"),
+            Exclusion::Outlier {
+                residual,
+                threshold,
+            } => write!(f, "residual {residual:.2} beyond ±{threshold:.2}"),
+        }
+    }
+}
+
+/// One marker of one sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkerReport {
+    /// Marker id.
+    pub id: String,
+    /// SNP or indel.
+    pub class: AlleleClass,
+    /// Genotype of each person (same order as the result's persons), `None` = no call.
+    pub genotypes: Vec<Option<Genotype>>,
+    /// REF reads in the sample.
+    pub ref_count: Option<u32>,
+    /// ALT reads in the sample.
+    pub alt_count: Option<u32>,
+    /// ALT / (REF + ALT).
+    pub observed_vaf: Option<f64>,
+    /// Expected ALT read fraction at the fit (error model included).
+    pub expected_vaf: Option<f64>,
+    /// Standardised residual at the fit.
+    pub residual: Option<f64>,
+    /// Moment estimate of the donor fraction (2·VAF − h)/(d − h), when all
+    /// donors share dosage d ≠ recipient dosage h.
+    pub donor_moment_estimate: Option<f64>,
+    /// Used in the fit.
+    pub used: bool,
+    /// Why not, when not.
+    pub excluded: Option<Exclusion>,
+    /// Identity-check finding (alleles nobody declared carries).
+    pub unexplained: Option<UnexplainedAllele>,
+}
+
+/// The estimate for one person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonEstimate {
+    /// Name.
+    pub name: String,
+    /// Recipient or donor.
+    pub role: Role,
+    /// Fraction (0–1); `None` when the donor could not be split from another.
+    pub fraction: Option<f64>,
+    /// Profile-likelihood interval.
+    pub ci: Option<Interval>,
+    /// Detection limits for this person in this sample.
+    pub detection: Option<DetectionLimit>,
+}
+
+/// The combined fraction of a group of persons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupEstimate {
+    /// Members.
+    pub persons: Vec<String>,
+    /// Summed fraction.
+    pub fraction: f64,
+    /// Profile-likelihood interval of the sum.
+    pub ci: Interval,
+}
+
+/// Everything known about one post-transplant sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NgsSampleResult {
+    /// Sample name.
+    pub sample: String,
+    /// Confidence level of the intervals.
+    pub ci_level: f64,
+    /// Per person, recipient first.
+    pub persons: Vec<PersonEstimate>,
+    /// All donors together (= 1 − recipient).
+    pub donors_combined: GroupEstimate,
+    /// Groups of donors reported only together.
+    pub unsplit_groups: Vec<GroupEstimate>,
+    /// The donor (or unsplit group) with the largest fraction.
+    pub dominant_donor: Option<String>,
+    /// Recipient-presence test.
+    pub recipient_presence: Option<PresenceTest>,
+    /// Presence test significant at the configured level.
+    pub recipient_detected: Option<bool>,
+    /// Fitted overdispersion.
+    pub dispersion: Dispersion,
+    /// Error model used.
+    pub error_model: ErrorModel,
+    /// Goodness of fit over used markers.
+    pub goodness_of_fit: GoodnessOfFit,
+    /// Discriminating markers per pair of persons.
+    pub pairs: Vec<PairInformativeness>,
+    /// Markers in the fit.
+    pub markers_used: usize,
+    /// Markers not in the fit.
+    pub markers_excluded: usize,
+    /// Per-marker detail, panel order.
+    pub markers: Vec<MarkerReport>,
+    /// QC flags.
+    pub flags: Vec<QcFlag>,
+}
+
+impl NgsSampleResult {
+    /// The recipient's estimate.
+    pub fn recipient(&self) -> &PersonEstimate {
+        &self.persons[0]
+    }
+}

@@ -1,0 +1,371 @@
+//! Count-level simulation of NGS chimerism data, for tests, examples and
+//! benchmarks: a panel of SNP and indel markers with allele frequencies,
+//! unrelated and haploidentical genotypes, and beta-binomial read counts of
+//! a mixture with directional sequencing errors and per-marker error
+//! variation. Deterministic given the seed (own xoshiro256** generator, so no
+//! dependency and identical streams on every platform).
+
+use super::genotype::Genotype;
+use super::math::ln_gamma;
+use crate::marker::{AlleleCounts, Marker};
+
+/// xoshiro256** pseudo-random generator.
+#[derive(Debug, Clone)]
+pub struct SimRng {
+    s: [u64; 4],
+}
+
+impl SimRng {
+    /// Seeds via splitmix64.
+    pub fn new(seed: u64) -> SimRng {
+        let mut x = seed;
+        let mut next = || {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        SimRng {
+            s: [next(), next(), next(), next()],
+        }
+    }
+
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let r = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = self.s[1] << 17;
+        self.s[2] ^= self.s[0];
+        self.s[3] ^= self.s[1];
+        self.s[1] ^= self.s[2];
+        self.s[0] ^= self.s[3];
+        self.s[2] ^= t;
+        self.s[3] = self.s[3].rotate_left(45);
+        r
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(1e-300);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+
+    /// Gamma(shape, 1) (Marsaglia–Tsang).
+    pub fn gamma(&mut self, shape: f64) -> f64 {
+        if shape < 1.0 {
+            let u = self.uniform().max(1e-300);
+            return self.gamma(shape + 1.0) * u.powf(1.0 / shape);
+        }
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = (1.0 + c * x).powi(3);
+            if v <= 0.0 {
+                continue;
+            }
+            let u = self.uniform();
+            if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+                return d * v;
+            }
+        }
+    }
+
+    /// Beta(a, b).
+    pub fn beta(&mut self, a: f64, b: f64) -> f64 {
+        let x = self.gamma(a);
+        let y = self.gamma(b);
+        x / (x + y)
+    }
+
+    /// Binomial(n, p), exact: inversion searching outwards from the mode.
+    pub fn binomial(&mut self, n: u32, p: f64) -> u32 {
+        if n == 0 || p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        let nf = f64::from(n);
+        let mode = ((nf + 1.0) * p).floor().min(nf);
+        let lpmf = |k: f64| {
+            ln_gamma(nf + 1.0) - ln_gamma(k + 1.0) - ln_gamma(nf - k + 1.0)
+                + k * p.ln()
+                + (nf - k) * (1.0 - p).ln()
+        };
+        let pm = lpmf(mode).exp();
+        let u = self.uniform();
+        let mut acc = pm;
+        if u < acc {
+            return mode as u32;
+        }
+        let (mut lo, mut hi) = (mode, mode);
+        let (mut plo, mut phi) = (pm, pm);
+        let ratio = p / (1.0 - p);
+        loop {
+            let can_down = lo > 0.0;
+            let can_up = hi < nf;
+            if !can_down && !can_up {
+                return mode as u32;
+            }
+            // Step to whichever neighbour is more probable.
+            let next_lo = if can_down {
+                plo * lo / (nf - lo + 1.0) / ratio
+            } else {
+                -1.0
+            };
+            let next_hi = if can_up {
+                phi * (nf - hi) / (hi + 1.0) * ratio
+            } else {
+                -1.0
+            };
+            if next_lo >= next_hi {
+                lo -= 1.0;
+                plo = next_lo;
+                acc += plo;
+                if u < acc {
+                    return lo as u32;
+                }
+            } else {
+                hi += 1.0;
+                phi = next_hi;
+                acc += phi;
+                if u < acc {
+                    return hi as u32;
+                }
+            }
+        }
+    }
+}
+
+/// A simulated panel: markers with ALT allele frequencies.
+#[derive(Debug, Clone)]
+pub struct SimPanel {
+    /// Markers (SNPs first, then indels).
+    pub markers: Vec<Marker>,
+    /// Population ALT allele frequency of each marker.
+    pub alt_freq: Vec<f64>,
+}
+
+/// Builds a panel of `n_snp` SNPs and `n_indel` indels with allele
+/// frequencies uniform in [0.2, 0.8] (chimerism panels choose common markers).
+pub fn simulate_panel(n_snp: usize, n_indel: usize, rng: &mut SimRng) -> SimPanel {
+    let bases = ["A", "C", "G", "T"];
+    let mut markers = Vec::new();
+    let mut alt_freq = Vec::new();
+    for i in 0..n_snp + n_indel {
+        let chrom = format!("chr{}", 1 + i % 22);
+        let pos = 1_000_000 + 10_000 * i as u64;
+        let r = (rng.next_u64() % 4) as usize;
+        let a = (r + 1 + (rng.next_u64() % 3) as usize) % 4;
+        let (ra, aa) = if i < n_snp {
+            (bases[r].to_string(), bases[a].to_string())
+        } else if i % 2 == 0 {
+            // Deletion of 1–3 bases.
+            let len = 1 + (rng.next_u64() % 3) as usize;
+            let del: String = (0..len).map(|j| bases[(r + j + 1) % 4]).collect();
+            (format!("{}{}", bases[r], del), bases[r].to_string())
+        } else {
+            let len = 1 + (rng.next_u64() % 3) as usize;
+            let ins: String = (0..len).map(|j| bases[(a + j) % 4]).collect();
+            (bases[r].to_string(), format!("{}{}", bases[r], ins))
+        };
+        let kind = if i < n_snp { "snp" } else { "indel" };
+        markers.push(Marker {
+            id: format!("{kind}{:02}", i + 1),
+            chrom,
+            pos,
+            ref_allele: ra,
+            alt_allele: aa,
+        });
+        alt_freq.push(0.2 + 0.6 * rng.uniform());
+    }
+    SimPanel { markers, alt_freq }
+}
+
+/// A person as two haplotypes (ALT = true) per marker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimPerson {
+    /// Haplotype alleles per marker.
+    pub haplotypes: Vec<[bool; 2]>,
+}
+
+impl SimPerson {
+    /// Genotypes.
+    pub fn genotypes(&self) -> Vec<Genotype> {
+        self.haplotypes
+            .iter()
+            .map(|h| {
+                Genotype::from_alt_dosage(u8::from(h[0]) + u8::from(h[1]))
+                    .unwrap_or(Genotype::HomRef)
+            })
+            .collect()
+    }
+}
+
+/// An unrelated person drawn from the panel's allele frequencies (HWE).
+pub fn unrelated(panel: &SimPanel, rng: &mut SimRng) -> SimPerson {
+    SimPerson {
+        haplotypes: panel
+            .alt_freq
+            .iter()
+            .map(|&p| [rng.uniform() < p, rng.uniform() < p])
+            .collect(),
+    }
+}
+
+/// A haploidentical relative of `of` (parent, child or haplo sibling): at
+/// every (unlinked) marker one allele is one of `of`'s, the other drawn
+/// from the population.
+pub fn haploidentical(of: &SimPerson, panel: &SimPanel, rng: &mut SimRng) -> SimPerson {
+    SimPerson {
+        haplotypes: of
+            .haplotypes
+            .iter()
+            .zip(&panel.alt_freq)
+            .map(|(h, &p)| [h[(rng.next_u64() & 1) as usize], rng.uniform() < p])
+            .collect(),
+    }
+}
+
+/// Sequencing and library parameters of a simulated run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimReads {
+    /// Mean REF+ALT depth per marker.
+    pub depth: u32,
+    /// Coefficient of variation of depth between markers.
+    pub depth_cv: f64,
+    /// Mean SNP error per direction.
+    pub snp_error: f64,
+    /// Mean indel error per direction.
+    pub indel_error: f64,
+    /// Marker-to-marker variation of the error rate (CV, gamma-distributed).
+    pub error_cv: f64,
+    /// Beta-binomial overdispersion ρ.
+    pub rho: f64,
+    /// Reads of other alleles, as a share of depth.
+    pub other_rate: f64,
+}
+
+impl Default for SimReads {
+    fn default() -> Self {
+        SimReads {
+            depth: 5_000,
+            depth_cv: 0.2,
+            snp_error: 3e-4,
+            indel_error: 1e-3,
+            error_cv: 0.3,
+            rho: 1e-4,
+            other_rate: 1e-3,
+        }
+    }
+}
+
+/// Per-marker error rates of one run (fixed across its samples, as a real
+/// panel's site-specific error is).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimErrors {
+    /// (REF→ALT, ALT→REF) per marker.
+    pub rates: Vec<(f64, f64)>,
+}
+
+/// Draws per-marker error rates around the class means.
+pub fn simulate_errors(panel: &SimPanel, reads: &SimReads, rng: &mut SimRng) -> SimErrors {
+    let shape = 1.0 / (reads.error_cv * reads.error_cv).max(1e-6);
+    let draw = |mean: f64, rng: &mut SimRng| mean * rng.gamma(shape) / shape;
+    SimErrors {
+        rates: panel
+            .markers
+            .iter()
+            .map(|m| {
+                let mean = if m.is_indel() {
+                    reads.indel_error
+                } else {
+                    reads.snp_error
+                };
+                (draw(mean, rng), draw(mean, rng))
+            })
+            .collect(),
+    }
+}
+
+/// Reads of a mixture of `persons` at `fractions` (summing to 1).
+pub fn simulate_counts(
+    persons: &[&SimPerson],
+    fractions: &[f64],
+    errors: &SimErrors,
+    reads: &SimReads,
+    rng: &mut SimRng,
+) -> Vec<AlleleCounts> {
+    let m = errors.rates.len();
+    let shape = 1.0 / (reads.depth_cv * reads.depth_cv).max(1e-6);
+    (0..m)
+        .map(|i| {
+            let v: f64 = persons
+                .iter()
+                .zip(fractions)
+                .map(|(p, f)| {
+                    f * f64::from(u8::from(p.haplotypes[i][0]) + u8::from(p.haplotypes[i][1])) / 2.0
+                })
+                .sum();
+            let (e_ra, e_ar) = errors.rates[i];
+            let p = e_ra + v * (1.0 - e_ra - e_ar);
+            let depth = (f64::from(reads.depth) * rng.gamma(shape) / shape)
+                .round()
+                .max(1.0) as u32;
+            let pi = if reads.rho > 0.0 {
+                let s = (1.0 - reads.rho) / reads.rho;
+                rng.beta((p * s).max(1e-9), ((1.0 - p) * s).max(1e-9))
+            } else {
+                p
+            };
+            let alt = rng.binomial(depth, pi);
+            let other = rng.binomial(depth, reads.other_rate);
+            AlleleCounts {
+                ref_count: depth - alt,
+                alt_count: alt,
+                other,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomial_mean_and_variance() {
+        let mut rng = SimRng::new(7);
+        let (n, p) = (5_000u32, 0.3);
+        let xs: Vec<f64> = (0..4_000).map(|_| f64::from(rng.binomial(n, p))).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len() as f64 - 1.0);
+        assert!((mean - 1_500.0).abs() < 3.0, "{mean}");
+        assert!((var / 1_050.0 - 1.0).abs() < 0.1, "{var}");
+        // Small p: Poisson-like.
+        let xs: Vec<f64> = (0..4_000)
+            .map(|_| f64::from(rng.binomial(n, 0.001)))
+            .collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        assert!((mean - 5.0).abs() < 0.2, "{mean}");
+    }
+
+    #[test]
+    fn haploidentical_shares_an_allele_everywhere() {
+        let mut rng = SimRng::new(3);
+        let panel = simulate_panel(48, 24, &mut rng);
+        let r = unrelated(&panel, &mut rng);
+        let d = haploidentical(&r, &panel, &mut rng);
+        for (a, b) in r.haplotypes.iter().zip(&d.haplotypes) {
+            assert!(a.contains(&b[0]) || a.contains(&b[1]));
+        }
+        assert_eq!(panel.markers.iter().filter(|m| m.is_indel()).count(), 24);
+    }
+}
