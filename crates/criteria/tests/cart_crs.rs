@@ -1,0 +1,408 @@
+//! ASTCT CRS: boundaries, worked example, T-1 … T-4 and monotonicity.
+
+use graftwatch_core::{Date, Unit};
+use graftwatch_criteria::Graded;
+use graftwatch_criteria::crs::{
+    CrsConfig, CrsDay, CrsInputError, Hypotension, O2Device, Oxygen, celsius, grade_crs_course,
+    grade_crs_day,
+};
+use proptest::prelude::*;
+
+fn date(n: i32) -> Date {
+    "2025-05-01".parse::<Date>().unwrap().add_days(n)
+}
+
+fn day(t: f64, h: Hypotension, o: Oxygen) -> CrsDay {
+    CrsDay {
+        max_temp_c: Some(t),
+        hypotension: Some(h),
+        oxygen: Some(o),
+        ..CrsDay::new(date(0))
+    }
+}
+
+fn ra() -> Oxygen {
+    Oxygen {
+        device: O2Device::RoomAir,
+        flow_l_min: None,
+    }
+}
+
+fn nc(flow: f64) -> Oxygen {
+    Oxygen {
+        device: O2Device::NasalCannula,
+        flow_l_min: Some(flow),
+    }
+}
+
+fn g(d: &CrsDay) -> u8 {
+    match grade_crs_day(d).unwrap() {
+        Graded::Value { value, .. } => value.grade.0,
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn fever_boundary() {
+    assert_eq!(g(&day(37.9, Hypotension::None, ra())), 0);
+    assert_eq!(g(&day(38.0, Hypotension::None, ra())), 1);
+    let f = celsius(100.4, Unit::Fahrenheit).unwrap();
+    assert_eq!(g(&day(f, Hypotension::None, ra())), 1, "100.4 F = 38.0 C");
+    assert!(celsius(38.0, Unit::MgPerDl).is_err());
+}
+
+#[test]
+fn no_fever_no_crs_before_onset() {
+    assert_eq!(
+        g(&day(37.0, Hypotension::OneVasopressor, nc(8.0))),
+        0,
+        "T-4: before CRS, no fever means no CRS"
+    );
+    let d = CrsDay {
+        fever_other_cause: true,
+        ..day(39.0, Hypotension::None, ra())
+    };
+    assert_eq!(g(&d), 0, "fever attributed to another cause");
+}
+
+#[test]
+fn oxygen_devices_and_flow() {
+    for (o, s) in [
+        (ra(), 1),
+        (nc(6.0), 2),
+        (nc(6.1), 3),
+        (nc(1.0), 2),
+        (
+            Oxygen {
+                device: O2Device::BlowBy,
+                flow_l_min: None,
+            },
+            2,
+        ),
+        (
+            Oxygen {
+                device: O2Device::Facemask,
+                flow_l_min: Some(5.0),
+            },
+            3,
+        ),
+        (
+            Oxygen {
+                device: O2Device::NonRebreather,
+                flow_l_min: None,
+            },
+            3,
+        ),
+        (
+            Oxygen {
+                device: O2Device::Venturi,
+                flow_l_min: None,
+            },
+            3,
+        ),
+        (
+            Oxygen {
+                device: O2Device::HighFlowNasalCannula,
+                flow_l_min: None,
+            },
+            3,
+        ),
+        (
+            Oxygen {
+                device: O2Device::HighFlowNasalCannula,
+                flow_l_min: Some(6.0),
+            },
+            2,
+        ),
+        (
+            Oxygen {
+                device: O2Device::Cpap,
+                flow_l_min: None,
+            },
+            4,
+        ),
+        (
+            Oxygen {
+                device: O2Device::Bipap,
+                flow_l_min: None,
+            },
+            4,
+        ),
+        (
+            Oxygen {
+                device: O2Device::MechanicalVentilation,
+                flow_l_min: None,
+            },
+            4,
+        ),
+    ] {
+        assert_eq!(g(&day(38.5, Hypotension::None, o)), s, "{o:?}");
+    }
+    let d = day(
+        38.5,
+        Hypotension::None,
+        Oxygen {
+            device: O2Device::NasalCannula,
+            flow_l_min: None,
+        },
+    );
+    match grade_crs_day(&d).unwrap() {
+        Graded::InsufficientData { missing, .. } => assert!(missing[0].contains("flow")),
+        o => panic!("{o:?}"),
+    }
+    assert_eq!("nrb".parse::<O2Device>().unwrap(), O2Device::NonRebreather);
+    assert!("tent".parse::<O2Device>().is_err());
+}
+
+#[test]
+fn vasopressors_and_vasopressin() {
+    let cat = |names: &[&str]| Hypotension::from_drugs(true, names).unwrap().0;
+    assert_eq!(cat(&[]), Hypotension::FluidsOnly);
+    assert_eq!(
+        Hypotension::from_drugs::<&str>(false, &[]).unwrap().0,
+        Hypotension::None
+    );
+    assert_eq!(cat(&["norepinephrine"]), Hypotension::OneVasopressor);
+    assert_eq!(
+        cat(&["Noradrenaline", "vasopressin"]),
+        Hypotension::OneVasopressor,
+        "T-3"
+    );
+    assert_eq!(cat(&["vasopressin"]), Hypotension::OneVasopressor);
+    assert_eq!(
+        cat(&["norepinephrine", "epinephrine"]),
+        Hypotension::MultipleVasopressors
+    );
+    assert_eq!(
+        cat(&["norepinephrine", "noradrenaline"]),
+        Hypotension::OneVasopressor,
+        "same drug twice"
+    );
+    let e = Hypotension::from_drugs(true, &["dobutamin"]).unwrap_err();
+    assert!(
+        matches!(e, CrsInputError::UnknownVasopressor { .. })
+            && e.to_string().contains("dobutamin")
+    );
+    for (h, s) in [
+        (Hypotension::None, 1),
+        (Hypotension::FluidsOnly, 2),
+        (Hypotension::OneVasopressor, 3),
+        (Hypotension::MultipleVasopressors, 4),
+    ] {
+        assert_eq!(g(&day(38.5, h, ra())), s, "{h:?}");
+    }
+}
+
+#[test]
+fn astct_worked_example() {
+    // T 39.5 C, hypotension needing one vasopressor, low-flow oxygen -> grade 3
+    let (h, _) = Hypotension::from_drugs(true, &["norepinephrine"]).unwrap();
+    let r = grade_crs_day(&day(39.5, h, nc(2.0))).unwrap();
+    assert_eq!(r.value().unwrap().grade.0, 3);
+    assert!(r.explanation().flags.iter().any(|f| f.code == "T-3"));
+    assert_eq!(
+        r.explanation().citations[0].doi,
+        Some("10.1016/j.bbmt.2018.12.758")
+    );
+}
+
+#[test]
+fn grade_5_and_other_causes() {
+    assert_eq!(
+        g(&CrsDay {
+            death_from_crs: true,
+            ..CrsDay::new(date(0))
+        }),
+        5
+    );
+    let d = CrsDay {
+        hypoxia_other_cause: true,
+        ..day(38.5, Hypotension::None, nc(10.0))
+    };
+    assert_eq!(g(&d), 1, "hypoxia from another cause does not count");
+    let d = CrsDay {
+        hypotension_other_cause: true,
+        ..day(38.5, Hypotension::MultipleVasopressors, ra())
+    };
+    assert_eq!(g(&d), 1);
+}
+
+#[test]
+fn missing_data() {
+    let d = CrsDay {
+        hypotension: None,
+        ..day(38.5, Hypotension::None, nc(2.0))
+    };
+    assert!(matches!(
+        grade_crs_day(&d).unwrap(),
+        Graded::InsufficientData { .. }
+    ));
+    let d = CrsDay {
+        hypotension: None,
+        ..day(
+            38.5,
+            Hypotension::None,
+            Oxygen {
+                device: O2Device::Bipap,
+                flow_l_min: None,
+            },
+        )
+    };
+    assert_eq!(g(&d), 4, "grade 4 whatever the missing hypotension data");
+    let d = CrsDay {
+        max_temp_c: None,
+        ..day(38.5, Hypotension::None, ra())
+    };
+    match grade_crs_day(&d).unwrap() {
+        Graded::InsufficientData { missing, .. } => {
+            assert_eq!(missing, vec!["maximum temperature of the day".to_string()])
+        }
+        o => panic!("{o:?}"),
+    }
+    let d = CrsDay {
+        max_temp_c: Some(47.0),
+        ..CrsDay::new(date(0))
+    };
+    assert!(
+        grade_crs_day(&d)
+            .unwrap_err()
+            .to_string()
+            .contains("max_temp_c")
+    );
+}
+
+#[test]
+fn fever_waived_after_tocilizumab_in_course() {
+    let days = vec![
+        day(37.0, Hypotension::None, ra()),    // no CRS
+        day(39.0, Hypotension::None, nc(2.0)), // onset, grade 2
+        CrsDay {
+            anticytokine_or_antipyretic: true,
+            ..day(37.2, Hypotension::None, nc(3.0))
+        }, // tocilizumab: afebrile, grade 2
+        day(36.8, Hypotension::FluidsOnly, ra()), // still waived: 2
+        day(36.8, Hypotension::None, ra()),    // resolved: 0
+    ];
+    let days: Vec<CrsDay> = days
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| CrsDay {
+            date: date(i as i32),
+            ..d
+        })
+        .collect();
+    let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
+    let gr: Vec<u8> = c.days.iter().map(|d| d.value().unwrap().grade.0).collect();
+    assert_eq!(gr, vec![0, 2, 2, 2, 0]);
+    assert_eq!(c.summary.onset, Some(date(1)));
+    assert_eq!(c.summary.fever_waiver_from, Some(date(2)));
+    assert_eq!(
+        (c.summary.max_grade.0, c.summary.max_grade_date),
+        (2, Some(date(1)))
+    );
+    assert!(
+        c.days[2]
+            .explanation()
+            .flags
+            .iter()
+            .any(|f| f.code == "T-4")
+    );
+    let off = CrsConfig {
+        fever_waiver_after_treatment: false,
+    };
+    let c = grade_crs_course(&days, &off).unwrap();
+    let gr: Vec<u8> = c.days.iter().map(|d| d.value().unwrap().grade.0).collect();
+    assert_eq!(gr, vec![0, 2, 0, 0, 0]);
+}
+
+#[test]
+fn treatment_before_onset_does_not_waive_fever() {
+    let days = vec![
+        CrsDay {
+            anticytokine_or_antipyretic: true,
+            ..day(37.0, Hypotension::None, ra())
+        },
+        day(37.0, Hypotension::FluidsOnly, nc(2.0)),
+    ];
+    let days: Vec<CrsDay> = days
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| CrsDay {
+            date: date(i as i32),
+            ..d
+        })
+        .collect();
+    let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
+    assert_eq!(c.days[1].value().unwrap().grade.0, 0);
+    assert_eq!(c.summary.fever_waiver_from, None);
+    let bad = vec![days[1], days[0]];
+    assert!(matches!(
+        grade_crs_course(&bad, &CrsConfig::default()),
+        Err(CrsInputError::DateOrder { .. })
+    ));
+}
+
+#[test]
+fn reads_from_json() {
+    let j = r#"{"date":"2025-05-03","max_temp_c":39.1,"hypotension":"one_vasopressor","oxygen":{"device":"nasal_cannula","flow_l_min":4}}"#;
+    let d: CrsDay = serde_json::from_str(j).unwrap();
+    assert_eq!(g(&d), 3);
+}
+
+fn oxygen_ladder() -> Vec<Oxygen> {
+    vec![
+        ra(),
+        nc(1.0),
+        nc(6.0),
+        Oxygen {
+            device: O2Device::BlowBy,
+            flow_l_min: None,
+        },
+        nc(6.1),
+        nc(15.0),
+        Oxygen {
+            device: O2Device::Facemask,
+            flow_l_min: None,
+        },
+        Oxygen {
+            device: O2Device::NonRebreather,
+            flow_l_min: None,
+        },
+        Oxygen {
+            device: O2Device::Venturi,
+            flow_l_min: None,
+        },
+        Oxygen {
+            device: O2Device::Cpap,
+            flow_l_min: None,
+        },
+        Oxygen {
+            device: O2Device::Bipap,
+            flow_l_min: None,
+        },
+        Oxygen {
+            device: O2Device::MechanicalVentilation,
+            flow_l_min: None,
+        },
+    ]
+}
+
+const HYP: [Hypotension; 4] = [
+    Hypotension::None,
+    Hypotension::FluidsOnly,
+    Hypotension::OneVasopressor,
+    Hypotension::MultipleVasopressors,
+];
+
+proptest! {
+    #[test]
+    fn grade_never_decreases_with_more_support(t in 38.0f64..41.0, h1 in 0usize..4, h2 in 0usize..4, o1 in 0usize..12, o2 in 0usize..12) {
+        let lad = oxygen_ladder();
+        let (hl, hh) = (h1.min(h2), h1.max(h2));
+        let (ol, oh) = (o1.min(o2), o1.max(o2));
+        let lo = g(&day(t, HYP[hl], lad[ol]));
+        let hi = g(&day(t, HYP[hh], lad[oh]));
+        prop_assert!(hi >= lo, "{:?}/{:?} -> {} but {:?}/{:?} -> {}", HYP[hl], lad[ol], lo, HYP[hh], lad[oh], hi);
+        prop_assert!((1..=4).contains(&hi));
+    }
+}

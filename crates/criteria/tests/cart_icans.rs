@@ -1,0 +1,298 @@
+//! ASTCT ICANS: ICE and CAPD boundaries, domains, exclusions, T-5 and
+//! decision 10.
+
+use graftwatch_core::Date;
+use graftwatch_criteria::Graded;
+use graftwatch_criteria::icans::{
+    Consciousness, Edema, IcansConfig, IcansDay, Instrument, OtherCause, Seizure,
+    grade_icans_course, grade_icans_day,
+};
+
+fn date(n: i32) -> Date {
+    "2025-05-01".parse::<Date>().unwrap().add_days(n)
+}
+
+fn base(i: Instrument) -> IcansDay {
+    IcansDay {
+        age_years: Some(35.0),
+        instrument: Some(i),
+        consciousness: Some(Consciousness::Alert),
+        seizure: Some(Seizure::None),
+        motor_weakness: Some(false),
+        edema: Some(Edema::None),
+        ..IcansDay::new(date(0))
+    }
+}
+
+fn g(d: &IcansDay) -> u8 {
+    match grade_icans_day(d, &IcansConfig::default()).unwrap() {
+        Graded::Value { value, .. } => value.grade,
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn ice_boundaries() {
+    for (ice, s) in [
+        (10, 0),
+        (9, 1),
+        (7, 1),
+        (6, 2),
+        (3, 2),
+        (2, 3),
+        (1, 3),
+        (0, 3),
+    ] {
+        assert_eq!(g(&base(Instrument::Ice(ice))), s, "ICE {ice}");
+    }
+}
+
+#[test]
+fn ice_zero_awake_vs_unarousable() {
+    let awake = base(Instrument::Ice(0));
+    assert_eq!(g(&awake), 3, "awake with global aphasia");
+    let r = grade_icans_day(&awake, &IcansConfig::default()).unwrap();
+    assert!(r.explanation().flags.iter().any(|f| f.code == "T-5"));
+    let un = IcansDay {
+        consciousness: Some(Consciousness::Unarousable),
+        ..awake
+    };
+    assert_eq!(g(&un), 4);
+    let unknown = IcansDay {
+        consciousness: None,
+        ..awake
+    };
+    match grade_icans_day(&unknown, &IcansConfig::default()).unwrap() {
+        Graded::InsufficientData { missing, .. } => {
+            assert!(missing.iter().any(|m| m.contains("consciousness")))
+        }
+        o => panic!("{o:?}"),
+    }
+    assert_eq!(g(&base(Instrument::UnableToPerform)), 4);
+}
+
+#[test]
+fn domains() {
+    let b = base(Instrument::Ice(10));
+    for (c, s) in [
+        (Consciousness::Alert, 0),
+        (Consciousness::AwakensSpontaneously, 1),
+        (Consciousness::AwakensToVoice, 2),
+        (Consciousness::AwakensToTactile, 3),
+        (Consciousness::Unarousable, 4),
+    ] {
+        assert_eq!(
+            g(&IcansDay {
+                consciousness: Some(c),
+                ..b
+            }),
+            s,
+            "{c:?}"
+        );
+    }
+    assert_eq!(
+        g(&IcansDay {
+            seizure: Some(Seizure::RapidlyResolving),
+            ..b
+        }),
+        3
+    );
+    assert_eq!(
+        g(&IcansDay {
+            seizure: Some(Seizure::ProlongedOrRepetitive),
+            ..b
+        }),
+        4
+    );
+    assert_eq!(
+        g(&IcansDay {
+            motor_weakness: Some(true),
+            ..b
+        }),
+        4
+    );
+    assert_eq!(
+        g(&IcansDay {
+            edema: Some(Edema::Focal),
+            ..b
+        }),
+        3
+    );
+    assert_eq!(
+        g(&IcansDay {
+            edema: Some(Edema::DiffuseOrRaisedIcpSigns),
+            ..b
+        }),
+        4
+    );
+}
+
+#[test]
+fn paper_example_ice3_with_generalized_seizure_is_3() {
+    let d = IcansDay {
+        seizure: Some(Seizure::RapidlyResolving),
+        ..base(Instrument::Ice(3))
+    };
+    assert_eq!(g(&d), 3);
+}
+
+#[test]
+fn tremor_and_hemorrhage_are_excluded() {
+    let d = IcansDay {
+        tremor_or_myoclonus: true,
+        intracranial_hemorrhage: true,
+        ..base(Instrument::Ice(10))
+    };
+    let r = grade_icans_day(&d, &IcansConfig::default()).unwrap();
+    assert_eq!(r.value().unwrap().grade, 0);
+    assert_eq!(
+        r.explanation()
+            .flags
+            .iter()
+            .filter(|f| f.code == "ICANS-EXCL")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn capd_for_children() {
+    let child = |s: u8, c: Consciousness| IcansDay {
+        age_years: Some(8.0),
+        consciousness: Some(c),
+        ..base(Instrument::Capd(s))
+    };
+    assert_eq!(g(&child(0, Consciousness::Alert)), 0);
+    assert_eq!(g(&child(8, Consciousness::AwakensSpontaneously)), 1);
+    assert_eq!(g(&child(1, Consciousness::AwakensSpontaneously)), 1);
+    assert_eq!(g(&child(8, Consciousness::AwakensToVoice)), 2);
+    assert_eq!(g(&child(9, Consciousness::AwakensSpontaneously)), 3);
+    let r = grade_icans_day(
+        &child(8, Consciousness::AwakensSpontaneously),
+        &IcansConfig::default(),
+    )
+    .unwrap();
+    assert!(
+        !r.explanation().flags.iter().any(|f| f.code == "D-10"),
+        "CAPD fits age 8"
+    );
+}
+
+#[test]
+fn instrument_age_mismatch_warns_but_grades() {
+    let ice_child = IcansDay {
+        age_years: Some(10.0),
+        ..base(Instrument::Ice(8))
+    };
+    let r = grade_icans_day(&ice_child, &IcansConfig::default()).unwrap();
+    assert_eq!(r.value().unwrap().grade, 1);
+    assert!(r.explanation().flags.iter().any(|f| f.code == "D-10"));
+    let capd_teen = IcansDay {
+        age_years: Some(12.0),
+        ..base(Instrument::Capd(10))
+    };
+    let r = grade_icans_day(&capd_teen, &IcansConfig::default()).unwrap();
+    assert_eq!(r.value().unwrap().grade, 3);
+    assert!(r.explanation().flags.iter().any(|f| f.code == "D-10"));
+    let delayed = IcansDay {
+        developmental_delay: true,
+        ..capd_teen
+    };
+    let r = grade_icans_day(&delayed, &IcansConfig::default()).unwrap();
+    assert!(!r.explanation().flags.iter().any(|f| f.code == "D-10"));
+    let ice12 = IcansDay {
+        age_years: Some(12.0),
+        ..base(Instrument::Ice(8))
+    };
+    let r = grade_icans_day(&ice12, &IcansConfig::default()).unwrap();
+    assert!(
+        !r.explanation().flags.iter().any(|f| f.code == "D-10"),
+        "ICE from age 12"
+    );
+}
+
+#[test]
+fn other_cause_and_missing() {
+    let sedated = IcansDay {
+        consciousness: Some(Consciousness::AwakensToTactile),
+        other_cause: OtherCause {
+            consciousness: true,
+            ..OtherCause::default()
+        },
+        ..base(Instrument::Ice(10))
+    };
+    assert_eq!(g(&sedated), 0);
+    let no_seizure_info = IcansDay {
+        seizure: None,
+        ..base(Instrument::Ice(8))
+    };
+    assert!(matches!(
+        grade_icans_day(&no_seizure_info, &IcansConfig::default()).unwrap(),
+        Graded::InsufficientData { .. }
+    ));
+    let four = IcansDay {
+        seizure: None,
+        motor_weakness: Some(true),
+        ..base(Instrument::Ice(8))
+    };
+    assert_eq!(g(&four), 4, "grade 4 whatever the missing domain");
+    let no_imaging = IcansDay {
+        edema: None,
+        ..base(Instrument::Ice(9))
+    };
+    let r = grade_icans_day(&no_imaging, &IcansConfig::default()).unwrap();
+    assert_eq!(r.value().unwrap().grade, 1);
+    assert!(
+        r.explanation()
+            .flags
+            .iter()
+            .any(|f| f.code == "ICANS-EDEMA")
+    );
+    assert_eq!(
+        g(&IcansDay {
+            death_from_icans: true,
+            ..base(Instrument::Ice(10))
+        }),
+        5
+    );
+}
+
+#[test]
+fn out_of_range_scores_are_errors() {
+    let e = grade_icans_day(&base(Instrument::Ice(11)), &IcansConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ice = 11"), "{e}");
+    assert!(grade_icans_day(&base(Instrument::Capd(33)), &IcansConfig::default()).is_err());
+}
+
+#[test]
+fn course_summary() {
+    let days = vec![
+        IcansDay {
+            date: date(0),
+            ..base(Instrument::Ice(10))
+        },
+        IcansDay {
+            date: date(1),
+            ..base(Instrument::Ice(8))
+        },
+        IcansDay {
+            date: date(2),
+            ..base(Instrument::Ice(2))
+        },
+        IcansDay {
+            date: date(3),
+            ..base(Instrument::Ice(9))
+        },
+    ];
+    let (res, s) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
+    assert_eq!(res.len(), 4);
+    assert_eq!(
+        (s.onset, s.max_grade, s.max_grade_date),
+        (Some(date(1)), 3, Some(date(2)))
+    );
+    let j = r#"{"date":"2025-05-02","instrument":{"instrument":"ice","score":5},"consciousness":"alert","seizure":"none","motor_weakness":false}"#;
+    let d: IcansDay = serde_json::from_str(j).unwrap();
+    assert_eq!(g(&d), 2);
+}
