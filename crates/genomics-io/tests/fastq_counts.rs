@@ -267,7 +267,13 @@ fn mismatch_limit_rejects_reads_far_from_both_alleles() {
         max_mismatches: 2,
         ..FastqCountOptions::default()
     };
-    let got = count_fastq(&[fq.clone()], &fx.reference, &fx.markers, &strict).expect("count");
+    let got = count_fastq(
+        std::slice::from_ref(&fq),
+        &fx.reference,
+        &fx.markers,
+        &strict,
+    )
+    .expect("count");
     assert_eq!(
         got[0],
         AlleleCounts {

@@ -141,7 +141,7 @@ fn bad_options_files_and_references() {
     std::fs::write(&r1, GOOD).expect("w");
     for k in [10usize, 9, 33] {
         let e = count_fastq(
-            &[r1.clone()],
+            std::slice::from_ref(&r1),
             &reference,
             &markers,
             &FastqCountOptions {
@@ -158,7 +158,7 @@ fn bad_options_files_and_references() {
     assert!(e.to_string().contains("absent.fq"), "{e}");
     let mut m = markers.clone();
     m[0].chrom = "chrZ".into();
-    let e = run(&[r1.clone()], &reference, &m);
+    let e = run(std::slice::from_ref(&r1), &reference, &m);
     assert!(
         matches!(e, FastqCountError::ContigNotInReference { .. }),
         "{e}"
