@@ -64,7 +64,7 @@ fn valid_small_bam_counts_every_read() {
     let c = count_bam(
         &dir.join("s.bam"),
         None,
-        &[m.clone()],
+        std::slice::from_ref(&m),
         &PileupFilter::default(),
     )
     .expect("ok");
@@ -147,7 +147,7 @@ fn not_a_bam_and_unreadable_paths() {
     let e = count_bam(
         &dir.join("x.bam"),
         None,
-        &[m.clone()],
+        std::slice::from_ref(&m),
         &PileupFilter::default(),
     )
     .unwrap_err();
