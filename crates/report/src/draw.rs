@@ -1,0 +1,271 @@
+//! Small SVG drawing helpers shared by the panels: text, lines, markers,
+//! dated series with hover titles, and text-width estimates for layout.
+
+use std::fmt::Write as _;
+
+use graftwatch_core::Date;
+
+use crate::escape::escape;
+use crate::figure::PanelContext;
+use crate::format::{num, signed_day};
+use crate::scale::YScale;
+
+/// Marker shape of a series (series are told apart by shape as well as colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Filled circle.
+    Circle,
+    /// Filled square.
+    Square,
+    /// Filled diamond.
+    Diamond,
+    /// Upward triangle.
+    Triangle,
+    /// Five-pointed star.
+    Star,
+}
+
+/// Approximate width in pixels of `text` at `font_px` (sans-serif average).
+pub fn text_width(text: &str, font_px: f64) -> f64 {
+    text.chars().count() as f64 * font_px * 0.56
+}
+
+/// Appends an SVG `<text>` element (text escaped).
+pub fn text(out: &mut String, x: f64, y: f64, class: &str, anchor: &str, content: &str) {
+    let _ = write!(
+        out,
+        r#"<text x="{x:.1}" y="{y:.1}" class="{class}" text-anchor="{anchor}">{}</text>"#,
+        escape(content)
+    );
+}
+
+/// Appends a marker of `shape` centred on (x, y) with half-size `r`.
+pub fn marker(out: &mut String, shape: Shape, x: f64, y: f64, r: f64, fill: &str, extra: &str) {
+    match shape {
+        Shape::Circle => {
+            let _ = write!(
+                out,
+                r#"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{fill}"{extra}"#
+            );
+        }
+        Shape::Square => {
+            let _ = write!(
+                out,
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}"{extra}"#,
+                x - r,
+                y - r,
+                2.0 * r,
+                2.0 * r
+            );
+        }
+        Shape::Diamond => {
+            let r = r * 1.25;
+            let _ = write!(
+                out,
+                r#"<path d="M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} Z" fill="{fill}"{extra}"#,
+                y - r,
+                x + r,
+                y + r,
+                x - r
+            );
+        }
+        Shape::Triangle => {
+            let r = r * 1.3;
+            let _ = write!(
+                out,
+                r#"<path d="M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z" fill="{fill}"{extra}"#,
+                y - r,
+                x + r * 0.9,
+                y + r * 0.7,
+                x - r * 0.9,
+                y + r * 0.7
+            );
+        }
+        Shape::Star => {
+            let mut d = String::new();
+            for i in 0..10 {
+                let ang = std::f64::consts::PI * (i as f64) / 5.0 - std::f64::consts::FRAC_PI_2;
+                let rr = if i % 2 == 0 { r * 1.6 } else { r * 0.7 };
+                let _ = write!(
+                    d,
+                    "{}{:.1},{:.1} ",
+                    if i == 0 { "M" } else { "L" },
+                    x + rr * ang.cos(),
+                    y + rr * ang.sin()
+                );
+            }
+            let _ = write!(out, r#"<path d="{d}Z" fill="{fill}"{extra}"#);
+        }
+    }
+}
+
+/// Closes a marker started with [`marker`] with a hover title.
+pub fn close_with_title(out: &mut String, shape: Shape, title: &str) {
+    let tag = match shape {
+        Shape::Circle => "circle",
+        Shape::Square => "rect",
+        _ => "path",
+    };
+    let _ = write!(out, "><title>{}</title></{tag}>", escape(title));
+}
+
+/// A dated numeric series to draw in a panel.
+#[derive(Debug, Clone)]
+pub struct Series<'a> {
+    /// Element id, e.g. `series-anc`.
+    pub id: &'a str,
+    /// Human label, e.g. `ANC`.
+    pub label: &'a str,
+    /// Unit text for titles, e.g. `×10⁹/L`.
+    pub unit: &'a str,
+    /// Colour.
+    pub colour: &'a str,
+    /// Marker shape.
+    pub shape: Shape,
+    /// Dash pattern of the connecting line (`none` for solid).
+    pub dash: &'a str,
+    /// Decimals shown in titles.
+    pub decimals: usize,
+    /// Points (date, value).
+    pub points: Vec<(Date, f64)>,
+}
+
+/// Gap (days) above which consecutive points are not joined by a line.
+pub const MAX_JOIN_GAP_DAYS: i32 = 45;
+
+/// Draws a series as a polyline (broken at long gaps) plus one marker per
+/// point with a `<title>` giving the date, the days relative to day 0 and the
+/// value. Points outside the day range are skipped; values below the y floor
+/// are drawn hollow on the floor and say so in their title.
+pub fn series(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series) {
+    let _ = write!(
+        out,
+        r#"<g id="{}" class="series" data-label="{}">"#,
+        escape(s.id),
+        escape(s.label)
+    );
+    let pts: Vec<(Date, i32, f64)> = s
+        .points
+        .iter()
+        .map(|(d, v)| (*d, ctx.day_of(*d), *v))
+        .filter(|(_, day, _)| ctx.x.contains(*day))
+        .collect();
+    let mut segment: Vec<String> = Vec::new();
+    let mut last_day: Option<i32> = None;
+    let flush = |seg: &mut Vec<String>, out: &mut String| {
+        if seg.len() > 1 {
+            let _ = write!(
+                out,
+                r#"<polyline class="line" fill="none" stroke="{}" stroke-width="1.6" stroke-dasharray="{}" points="{}"/>"#,
+                s.colour,
+                s.dash,
+                seg.join(" ")
+            );
+        }
+        seg.clear();
+    };
+    for (_, day, v) in &pts {
+        if let Some(l) = last_day
+            && day - l > MAX_JOIN_GAP_DAYS
+        {
+            flush(&mut segment, out);
+        }
+        segment.push(format!("{:.1},{:.1}", ctx.x.x(*day as f64 + 0.5), y.y(*v)));
+        last_day = Some(*day);
+    }
+    flush(&mut segment, out);
+    for (date, day, v) in &pts {
+        let cx = ctx.x.x(*day as f64 + 0.5);
+        let cy = y.y(*v);
+        let floor = y.below_floor(*v);
+        let extra = if floor {
+            format!(
+                r#" class="pt floor" stroke="{}" stroke-width="1""#,
+                s.colour
+            )
+        } else {
+            r#" class="pt""#.to_string()
+        };
+        let fill = if floor { "#ffffff" } else { s.colour };
+        marker(out, s.shape, cx, cy, 2.2, fill, &extra);
+        let mut title = format!(
+            "{date} ({} {}): {} {} {}",
+            ctx.origin_label,
+            signed_day(*day),
+            s.label,
+            num(*v, s.decimals),
+            s.unit
+        );
+        if floor {
+            let _ = write!(title, " (below the axis floor {})", num(y.min, 3));
+        }
+        close_with_title(out, s.shape, &title);
+    }
+    out.push_str("</g>");
+}
+
+/// Draws a horizontal threshold line across the plot with a label at the
+/// right margin; `key` becomes `data-threshold`.
+pub fn threshold(
+    out: &mut String,
+    ctx: &PanelContext,
+    y: f64,
+    colour: &str,
+    key: &str,
+    label: &str,
+) {
+    let _ = write!(
+        out,
+        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="1.2" stroke-dasharray="6 4"/>"#,
+        escape(key),
+        ctx.x.left,
+        ctx.x.right
+    );
+    text(out, ctx.x.right + 4.0, y + 3.5, "thr", "start", label);
+    out.push_str("<title>");
+    out.push_str(&escape(label));
+    out.push_str("</title></g>");
+}
+
+/// Draws day grid lines at the figure's ticks inside the panel.
+pub fn day_grid(out: &mut String, ctx: &PanelContext) {
+    out.push_str(r#"<g class="grid">"#);
+    for t in &ctx.ticks {
+        let x = ctx.x.x(*t as f64);
+        let _ = write!(
+            out,
+            r#"<line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+            ctx.top,
+            ctx.top + ctx.height
+        );
+    }
+    out.push_str("</g>");
+}
+
+/// Draws a y axis (line, ticks, labels, rotated title) on the left of the plot.
+pub fn y_axis(out: &mut String, ctx: &PanelContext, y: &YScale, ticks: &[f64], title: &str) {
+    let x0 = ctx.x.left;
+    let _ = write!(
+        out,
+        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+        y.top, y.bottom
+    );
+    for t in ticks {
+        let py = y.y(*t);
+        let _ = write!(
+            out,
+            r#"<line x1="{:.1}" x2="{x0:.1}" y1="{py:.1}" y2="{py:.1}"/><line class="hgrid" x1="{x0:.1}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}"/>"#,
+            x0 - 4.0,
+            ctx.x.right
+        );
+        text(out, x0 - 6.0, py + 3.5, "tick", "end", &num(*t, 2));
+    }
+    let cx = ctx.label_left + 12.0;
+    let cy = (y.top + y.bottom) / 2.0;
+    let _ = write!(
+        out,
+        r#"<text class="ytitle" x="{cx:.1}" y="{cy:.1}" text-anchor="middle" transform="rotate(-90 {cx:.1} {cy:.1})">{}</text>"#,
+        escape(title)
+    );
+    out.push_str("</g>");
+}

@@ -1,0 +1,151 @@
+//! Number, date and dose formatting for the report.
+
+use graftwatch_core::{Date, DayOffset, DonorId};
+use graftwatch_course::GraftSource;
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Short month name (`Jan` … `Dec`) of a 1-based month number; `?` when out of range.
+pub fn month_name(month: u32) -> &'static str {
+    MONTHS
+        .get((month as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("?")
+}
+
+/// A cell dose such as `2.1 × 10⁷` (three significant digits at most,
+/// trailing zeros dropped). Zero prints as `0`; non-finite values as `–`.
+pub fn sci(value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    if value == 0.0 {
+        return "0".into();
+    }
+    let mut exp = value.abs().log10().floor() as i32;
+    let mut mant = value / 10f64.powi(exp);
+    // Rounding can carry into the next power (9.999 → 10.0).
+    if (mant.abs() * 100.0).round() / 100.0 >= 10.0 {
+        exp += 1;
+        mant /= 10.0;
+    }
+    let m = trim_zeros(&format!("{mant:.2}"));
+    if exp == 0 {
+        return m;
+    }
+    format!("{m} × 10{}", superscript(exp))
+}
+
+/// Formats with `decimals` decimals and drops trailing zeros (`0.50` → `0.5`).
+pub fn num(value: f64, decimals: usize) -> String {
+    trim_zeros(&format!("{value:.decimals$}"))
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Superscript digits of an integer (`-5` → `⁻⁵`).
+pub fn superscript(n: i32) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            '9' => '⁹',
+            other => other,
+        })
+        .collect()
+}
+
+/// `day +14`, `day 0`, `day −5` with a true minus sign.
+pub fn day_label(day: DayOffset) -> String {
+    let d = day.get();
+    if d < 0 {
+        format!("day −{}", -d)
+    } else if d == 0 {
+        "day 0".into()
+    } else {
+        format!("day +{d}")
+    }
+}
+
+/// Signed day number only: `+14`, `0`, `−5`.
+pub fn signed_day(d: i32) -> String {
+    if d < 0 {
+        format!("−{}", -d)
+    } else if d == 0 {
+        "0".into()
+    } else {
+        format!("+{d}")
+    }
+}
+
+/// `12 May 2024`.
+pub fn long_date(date: Date) -> String {
+    let (y, m, d) = date.ymd();
+    format!("{d} {} {y}", month_name(m))
+}
+
+/// A graft's short name: the donor id, prefixed by the source (`UCB`,
+/// `PBSC`, `BM`) unless the id already contains it (`UCB-1`, not `UCB UCB-1`).
+pub fn graft_name(source: GraftSource, donor: &DonorId) -> String {
+    if donor.0.to_ascii_uppercase().contains(source.label()) {
+        donor.0.clone()
+    } else {
+        format!("{} {}", source.label(), donor.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scientific_cell_doses() {
+        assert_eq!(sci(2.1e7), "2.1 × 10⁷");
+        assert_eq!(sci(1.0e5), "1 × 10⁵");
+        assert_eq!(sci(5.2e6), "5.2 × 10⁶");
+        assert_eq!(sci(9.999e5), "1 × 10⁶");
+        assert_eq!(sci(3.0), "3");
+        assert_eq!(sci(0.0), "0");
+        assert_eq!(sci(f64::NAN), "–");
+        assert_eq!(sci(2.5e-3), "2.5 × 10⁻³");
+    }
+
+    #[test]
+    fn numbers_and_days() {
+        assert_eq!(num(0.50, 2), "0.5");
+        assert_eq!(num(20.0, 1), "20");
+        assert_eq!(signed_day(-56), "−56");
+        assert_eq!(signed_day(0), "0");
+        assert_eq!(signed_day(13), "+13");
+        assert_eq!(day_label(DayOffset(-3)), "day −3");
+        assert_eq!(month_name(5), "May");
+        assert_eq!(month_name(13), "?");
+        let d = Date::from_ymd(2024, 4, 29).unwrap();
+        assert_eq!(long_date(d), "29 Apr 2024");
+        assert_eq!(
+            graft_name(GraftSource::Ucb, &DonorId("UCB-1".into())),
+            "UCB-1"
+        );
+        assert_eq!(
+            graft_name(GraftSource::Pbsc, &DonorId("haplo-brother".into())),
+            "PBSC haplo-brother"
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! Haemoglobin on its own linear panel, with the usual 7 g/dL red-cell
+//! transfusion trigger drawn for orientation.
+
+use graftwatch_core::Analyte;
+use graftwatch_course::Course;
+
+use crate::draw::{self, Series, Shape};
+use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
+use crate::palette;
+use crate::scale::YScale;
+
+/// Red-cell transfusion trigger drawn on the panel, g/dL.
+pub const HB_TRIGGER: f64 = 7.0;
+
+/// Haemoglobin, g/dL, linear axis.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HemoglobinPanel;
+
+impl Panel for HemoglobinPanel {
+    fn id(&self) -> &str {
+        "hemoglobin"
+    }
+
+    fn height(&self, _course: &Course, _frame: &Frame) -> f64 {
+        150.0
+    }
+
+    fn render(&self, ctx: &PanelContext, out: &mut String) {
+        let hb = ctx.course.lab_series(Analyte::Hemoglobin);
+        let hi = hb.iter().map(|(_, v)| *v).fold(16.0_f64, f64::max).ceil();
+        let y = YScale {
+            min: 4.0,
+            max: hi,
+            top: ctx.top + 4.0,
+            bottom: ctx.top + ctx.height - 4.0,
+            log: false,
+        };
+        draw::day_grid(out, ctx);
+        let ticks: Vec<f64> = (2..=(hi as i32 / 2)).map(|t| (t * 2) as f64).collect();
+        draw::y_axis(out, ctx, &y, &ticks, "Hb g/dL");
+        draw::threshold(
+            out,
+            ctx,
+            y.y(HB_TRIGGER),
+            palette::HEMOGLOBIN,
+            "hemoglobin-7",
+            "Hb 7",
+        );
+        if hb.is_empty() {
+            super::no_data(out, ctx, "haemoglobin observations");
+            return;
+        }
+        draw::series(
+            out,
+            ctx,
+            &y,
+            &Series {
+                id: "series-hemoglobin",
+                label: "Hb",
+                unit: "g/dL",
+                colour: palette::HEMOGLOBIN,
+                shape: Shape::Diamond,
+                dash: "none",
+                decimals: 1,
+                points: hb,
+            },
+        );
+    }
+
+    fn legend(&self) -> Vec<LegendEntry> {
+        vec![
+            LegendEntry::new(
+                "Haemoglobin",
+                palette::HEMOGLOBIN,
+                LegendSymbol::Series(Shape::Diamond),
+            ),
+            LegendEntry::new("Hb 7 g/dL", palette::HEMOGLOBIN, LegendSymbol::Dashed),
+        ]
+    }
+}

@@ -1,0 +1,643 @@
+//! Interventions and episodes as swim lanes: cell infusions (markers),
+//! chemotherapy and conditioning, ICU and infections, oxygen, and each drug
+//! class (bars from start to stop). Overlapping bars in a lane are stacked
+//! in sub-rows so none hides another.
+
+use std::fmt::Write as _;
+
+use graftwatch_core::Date;
+use graftwatch_course::{Course, DrugClass, Event, EventDetail, OxygenDevice};
+
+use crate::draw::{self, Shape, text, text_width};
+use crate::escape::escape;
+use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
+use crate::format::{num, sci, signed_day};
+use crate::palette;
+use crate::scale::DayScale;
+
+/// A swim lane, top to bottom in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lane {
+    /// CAR-T infusions, graft infusions, DLIs (markers).
+    CellInfusions,
+    /// Chemotherapy, lymphodepletion, conditioning.
+    Chemotherapy,
+    /// ICU stays and infection episodes (e.g. septic shock).
+    IcuInfection,
+    /// Oxygen support.
+    Oxygen,
+    /// Vasopressors.
+    Vasopressors,
+    /// Immunosuppressants (GVHD prophylaxis and treatment).
+    Immunosuppression,
+    /// Systemic corticosteroids.
+    Steroids,
+    /// G-CSF.
+    GCsf,
+    /// Anti-cytokine therapy.
+    Anticytokine,
+    /// Antimicrobials.
+    Antimicrobials,
+    /// Anti-leukaemic drugs.
+    AntiLeukemic,
+    /// Other drugs.
+    OtherDrugs,
+    /// Biopsies and death (markers).
+    Procedures,
+}
+
+impl Lane {
+    /// Lane name shown at the left.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lane::CellInfusions => "Cell infusions",
+            Lane::Chemotherapy => "Chemo / conditioning",
+            Lane::IcuInfection => "ICU · infection",
+            Lane::Oxygen => "Oxygen",
+            Lane::Vasopressors => "Vasopressors",
+            Lane::Immunosuppression => "Immunosuppression",
+            Lane::Steroids => "Steroids",
+            Lane::GCsf => "G-CSF",
+            Lane::Anticytokine => "Anti-cytokine",
+            Lane::Antimicrobials => "Antimicrobials",
+            Lane::AntiLeukemic => "Anti-leukaemic",
+            Lane::OtherDrugs => "Other drugs",
+            Lane::Procedures => "Biopsy · death",
+        }
+    }
+
+    /// Lane id used in element ids (`lane-immunosuppression`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Lane::CellInfusions => "cell-infusions",
+            Lane::Chemotherapy => "chemotherapy",
+            Lane::IcuInfection => "icu-infection",
+            Lane::Oxygen => "oxygen",
+            Lane::Vasopressors => "vasopressors",
+            Lane::Immunosuppression => "immunosuppression",
+            Lane::Steroids => "steroids",
+            Lane::GCsf => "g-csf",
+            Lane::Anticytokine => "anticytokine",
+            Lane::Antimicrobials => "antimicrobials",
+            Lane::AntiLeukemic => "anti-leukemic",
+            Lane::OtherDrugs => "other-drugs",
+            Lane::Procedures => "procedures",
+        }
+    }
+}
+
+/// One bar or marker in a lane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaneItem {
+    /// Lane.
+    pub lane: Lane,
+    /// First day.
+    pub start: Date,
+    /// Last day (inclusive); `None` for an open-ended course (drawn to the
+    /// end of the figure). Equal to `start` for single-day items.
+    pub end: Option<Date>,
+    /// `Some` for a point event drawn as a marker.
+    pub marker: Option<Shape>,
+    /// Short label.
+    pub label: String,
+    /// Full description for the hover title.
+    pub detail: String,
+    /// Colour.
+    pub colour: &'static str,
+    /// CSS class (e.g. `dli`, `drug immunosuppressant`).
+    pub class: String,
+}
+
+fn device_label(d: OxygenDevice) -> &'static str {
+    match d {
+        OxygenDevice::NasalCannula => "NC",
+        OxygenDevice::BlowBy => "blow-by",
+        OxygenDevice::HighFlowNasalCannula => "HFNC",
+        OxygenDevice::Facemask => "facemask",
+        OxygenDevice::NonRebreather => "NRB",
+        OxygenDevice::Venturi => "Venturi",
+        OxygenDevice::Cpap => "CPAP",
+        OxygenDevice::Bipap => "BiPAP",
+        OxygenDevice::MechanicalVentilation => "ventilation",
+    }
+}
+
+fn drug_lane(class: DrugClass) -> (Lane, &'static str, &'static str) {
+    match class {
+        DrugClass::Immunosuppressant => (
+            Lane::Immunosuppression,
+            palette::IMMUNOSUPPRESSION,
+            "immunosuppressant",
+        ),
+        DrugClass::Steroid => (Lane::Steroids, palette::STEROID, "steroid"),
+        DrugClass::GCsf => (Lane::GCsf, palette::G_CSF, "g-csf"),
+        DrugClass::Anticytokine => (Lane::Anticytokine, palette::ANTICYTOKINE, "anticytokine"),
+        DrugClass::Vasopressor => (Lane::Vasopressors, palette::CRITICAL, "vasopressor"),
+        DrugClass::Antimicrobial => (
+            Lane::Antimicrobials,
+            palette::ANTIMICROBIAL,
+            "antimicrobial",
+        ),
+        DrugClass::AntiLeukemic => (Lane::AntiLeukemic, palette::THERAPY, "anti-leukemic"),
+        DrugClass::Other => (Lane::OtherDrugs, palette::OTHER, "other"),
+    }
+}
+
+/// The lane items of a course, in event order. Transfusions are not here
+/// (they have their own panel).
+pub fn lane_items(course: &Course) -> Vec<LaneItem> {
+    course.events.iter().filter_map(lane_item).collect()
+}
+
+/// The lane item of one event (`None` for transfusions, which have their own
+/// panel).
+pub fn lane_item(e: &Event) -> Option<LaneItem> {
+    {
+        let single = Some(e.end_date.unwrap_or(e.date));
+        let duration_end = e.end_date; // None = open-ended
+        let note = e
+            .note
+            .as_ref()
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default();
+        let item = match &e.detail {
+            EventDetail::CarTInfusion {
+                target,
+                product,
+                dose_per_kg,
+            } => LaneItem {
+                lane: Lane::CellInfusions,
+                start: e.date,
+                end: single,
+                marker: Some(Shape::Star),
+                label: match dose_per_kg {
+                    Some(d) => format!("CAR-T {target} {}/kg", sci(*d)),
+                    None => format!("CAR-T {target}"),
+                },
+                detail: format!(
+                    "CAR-T infusion: {product}, target {target}{}{note}",
+                    dose_per_kg
+                        .map(|d| format!(", {} CAR+ cells/kg", sci(d)))
+                        .unwrap_or_default()
+                ),
+                colour: palette::CAR_T,
+                class: "cart".into(),
+            },
+            EventDetail::GraftInfusion {
+                source,
+                donor,
+                tnc_per_kg,
+                cd34_per_kg,
+                cd3_per_kg,
+                ..
+            } => {
+                let mut doses = Vec::new();
+                if let Some(v) = tnc_per_kg {
+                    doses.push(format!("TNC {}/kg", sci(*v)));
+                }
+                if let Some(v) = cd34_per_kg {
+                    doses.push(format!("CD34+ {}/kg", sci(*v)));
+                }
+                if let Some(v) = cd3_per_kg {
+                    doses.push(format!("CD3+ {}/kg", sci(*v)));
+                }
+                LaneItem {
+                    lane: Lane::CellInfusions,
+                    start: e.date,
+                    end: single,
+                    marker: Some(Shape::Triangle),
+                    label: crate::format::graft_name(*source, donor),
+                    detail: format!(
+                        "{} graft from {donor}: {}{note}",
+                        source.label(),
+                        doses.join(", ")
+                    ),
+                    colour: palette::THERAPY,
+                    class: "graft".into(),
+                }
+            }
+            EventDetail::Dli {
+                donor,
+                cd3_per_kg,
+                intent,
+            } => LaneItem {
+                lane: Lane::CellInfusions,
+                start: e.date,
+                end: single,
+                marker: Some(Shape::Diamond),
+                label: format!("DLI {}", sci(*cd3_per_kg)),
+                detail: format!(
+                    "DLI from {donor}: {} CD3+/kg{}{note}",
+                    sci(*cd3_per_kg),
+                    intent
+                        .map(|i| format!(", {}", format!("{i:?}").to_lowercase()))
+                        .unwrap_or_default()
+                ),
+                colour: palette::DLI,
+                class: "dli".into(),
+            },
+            EventDetail::Chemotherapy {
+                regimen,
+                line,
+                intent,
+            } => LaneItem {
+                lane: Lane::Chemotherapy,
+                start: e.date,
+                end: single,
+                marker: None,
+                label: regimen.split(" (").next().unwrap_or(regimen).to_string(),
+                detail: format!(
+                    "Chemotherapy{}{}: {regimen}{note}",
+                    line.map(|l| format!(" line {l}")).unwrap_or_default(),
+                    intent
+                        .as_ref()
+                        .map(|i| format!(" ({i})"))
+                        .unwrap_or_default()
+                ),
+                colour: palette::THERAPY,
+                class: "chemotherapy".into(),
+            },
+            EventDetail::Lymphodepletion { regimen, agents } => LaneItem {
+                lane: Lane::Chemotherapy,
+                start: e.date,
+                end: single,
+                marker: None,
+                label: format!("LD {regimen}"),
+                detail: format!("Lymphodepletion {regimen}: {}{note}", agents_text(agents)),
+                colour: palette::CAR_T,
+                class: "lymphodepletion".into(),
+            },
+            EventDetail::Conditioning {
+                regimen,
+                intensity,
+                agents,
+            } => LaneItem {
+                lane: Lane::Chemotherapy,
+                start: e.date,
+                end: single,
+                marker: None,
+                label: "Conditioning".into(),
+                detail: format!(
+                    "Conditioning {regimen}{}: {}{note}",
+                    intensity
+                        .map(|i| format!(" ({})", format!("{i:?}").to_lowercase()))
+                        .unwrap_or_default(),
+                    agents_text(agents)
+                ),
+                colour: palette::THERAPY,
+                class: "conditioning".into(),
+            },
+            EventDetail::Drug {
+                name,
+                class,
+                dose,
+                dose_unit,
+            } => {
+                let (lane, colour, cls) = drug_lane(*class);
+                LaneItem {
+                    lane,
+                    start: e.date,
+                    end: duration_end,
+                    marker: None,
+                    label: name.clone(),
+                    detail: format!(
+                        "{name}{}{note}",
+                        match (dose, dose_unit) {
+                            (Some(d), Some(u)) => format!(" {} {u}", num(*d, 3)),
+                            (Some(d), None) => format!(" {}", num(*d, 3)),
+                            (None, Some(u)) => format!(" {u}"),
+                            (None, None) => String::new(),
+                        }
+                    ),
+                    colour,
+                    class: format!("drug {cls}"),
+                }
+            }
+            EventDetail::OxygenSupport { device, flow_l_min } => {
+                let label = match flow_l_min {
+                    Some(f) => format!("{} {} L/min", device_label(*device), num(*f, 1)),
+                    None => device_label(*device).to_string(),
+                };
+                LaneItem {
+                    lane: Lane::Oxygen,
+                    start: e.date,
+                    end: duration_end,
+                    marker: None,
+                    detail: format!("Oxygen: {label}{note}"),
+                    label,
+                    colour: palette::OXYGEN,
+                    class: "oxygen".into(),
+                }
+            }
+            EventDetail::IcuStay { reason } => LaneItem {
+                lane: Lane::IcuInfection,
+                start: e.date,
+                end: duration_end,
+                marker: None,
+                label: "ICU".into(),
+                detail: format!(
+                    "ICU stay{}{note}",
+                    reason
+                        .as_ref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                ),
+                colour: palette::CRITICAL,
+                class: "icu".into(),
+            },
+            EventDetail::Infection { syndrome, organism } => LaneItem {
+                lane: Lane::IcuInfection,
+                start: e.date,
+                end: duration_end,
+                marker: None,
+                label: syndrome.clone(),
+                detail: format!(
+                    "Infection: {syndrome}{}{note}",
+                    organism
+                        .as_ref()
+                        .map(|o| format!(" ({o})"))
+                        .unwrap_or_default()
+                ),
+                colour: palette::OTHER,
+                class: "infection".into(),
+            },
+            EventDetail::Biopsy { site, result } => LaneItem {
+                lane: Lane::Procedures,
+                start: e.date,
+                end: single,
+                marker: Some(Shape::Circle),
+                label: format!("{site} biopsy"),
+                detail: format!(
+                    "Biopsy ({site}): {}{note}",
+                    format!("{result:?}").to_lowercase()
+                ),
+                colour: palette::INK,
+                class: "biopsy".into(),
+            },
+            EventDetail::Death { cause } => LaneItem {
+                lane: Lane::Procedures,
+                start: e.date,
+                end: single,
+                marker: Some(Shape::Square),
+                label: "death".into(),
+                detail: format!("Death: {cause}{note}"),
+                colour: palette::INK,
+                class: "death".into(),
+            },
+            EventDetail::Transfusion { .. } => return None,
+        };
+        Some(item)
+    }
+}
+
+fn agents_text(agents: &[graftwatch_course::AgentDose]) -> String {
+    agents
+        .iter()
+        .map(|a| {
+            let mut s = a.name.clone();
+            if let Some(d) = a.dose {
+                let _ = write!(s, " {}", num(d, 3));
+            }
+            if let Some(u) = &a.unit {
+                let _ = write!(s, " {u}");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+const ROW_H: f64 = 13.0;
+const LANE_PAD: f64 = 4.0;
+const LABEL_FONT: f64 = 9.5;
+
+/// Pixel extent of an item (bar or marker with its label).
+fn extent(item: &LaneItem, x: &DayScale, origin: Date) -> Option<(f64, f64)> {
+    let s = item.start.days_since(origin).get();
+    let e = item
+        .end
+        .map(|d| d.days_since(origin).get())
+        .unwrap_or(x.end);
+    if e < x.start || s > x.end {
+        return None;
+    }
+    match item.marker {
+        Some(_) => {
+            let cx = x.x(s as f64 + 0.5);
+            Some((cx - 6.0, cx + 8.0 + text_width(&item.label, LABEL_FONT)))
+        }
+        None => Some((x.x(s as f64), x.x(e as f64 + 1.0).max(x.x(s as f64) + 2.0))),
+    }
+}
+
+/// Items grouped by lane, each lane packed into rows of non-overlapping items.
+fn pack<'a>(
+    items: &'a [LaneItem],
+    x: &DayScale,
+    origin: Date,
+) -> Vec<(Lane, Vec<Vec<&'a LaneItem>>)> {
+    let mut lanes: Vec<Lane> = items.iter().map(|i| i.lane).collect();
+    lanes.sort();
+    lanes.dedup();
+    let mut out = Vec::new();
+    for lane in lanes {
+        let mut rows: Vec<(f64, Vec<&LaneItem>)> = Vec::new();
+        let mut its: Vec<(&LaneItem, (f64, f64))> = items
+            .iter()
+            .filter(|i| i.lane == lane)
+            .filter_map(|i| extent(i, x, origin).map(|e| (i, e)))
+            .collect();
+        its.sort_by(|a, b| a.1.0.total_cmp(&b.1.0));
+        for (it, (x0, x1)) in its {
+            match rows.iter_mut().find(|(end, _)| *end + 1.0 <= x0) {
+                Some(r) => {
+                    r.0 = x1;
+                    r.1.push(it);
+                }
+                None => rows.push((x1, vec![it])),
+            }
+        }
+        if !rows.is_empty() {
+            out.push((lane, rows.into_iter().map(|r| r.1).collect()));
+        }
+    }
+    out
+}
+
+/// Swim lanes of interventions and episodes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InterventionsPanel;
+
+impl Panel for InterventionsPanel {
+    fn id(&self) -> &str {
+        "interventions"
+    }
+
+    fn height(&self, course: &Course, frame: &Frame) -> f64 {
+        let items = lane_items(course);
+        let packed = pack(&items, &frame.x, frame.origin);
+        if packed.is_empty() {
+            return 40.0;
+        }
+        packed
+            .iter()
+            .map(|(_, rows)| rows.len() as f64 * ROW_H + 2.0 * LANE_PAD)
+            .sum()
+    }
+
+    fn render(&self, ctx: &PanelContext, out: &mut String) {
+        let items = lane_items(ctx.course);
+        let packed = pack(&items, &ctx.x, ctx.origin);
+        draw::day_grid(out, ctx);
+        if packed.is_empty() {
+            super::no_data(
+                out,
+                ctx,
+                "therapies, drugs or episodes in the figure window",
+            );
+            return;
+        }
+        let mut top = ctx.top;
+        for (lane, rows) in &packed {
+            let h = rows.len() as f64 * ROW_H + 2.0 * LANE_PAD;
+            let _ = write!(out, r#"<g id="lane-{}" class="lane">"#, lane.key());
+            if top > ctx.top {
+                let _ = write!(
+                    out,
+                    r##"<line x1="{:.1}" x2="{:.1}" y1="{top:.1}" y2="{top:.1}" stroke="#d0d0d0" stroke-width="0.8"/>"##,
+                    ctx.label_left, ctx.x.right
+                );
+            }
+            text(
+                out,
+                ctx.x.left - 6.0,
+                top + h / 2.0 + 4.0,
+                "lane",
+                "end",
+                lane.label(),
+            );
+            for (r, row) in rows.iter().enumerate() {
+                let cy = top + LANE_PAD + ROW_H * (r as f64 + 0.5);
+                for (k, item) in row.iter().enumerate() {
+                    let next_x0 = row
+                        .get(k + 1)
+                        .and_then(|n| extent(n, &ctx.x, ctx.origin))
+                        .map(|e| e.0)
+                        .unwrap_or(ctx.x.right + 90.0);
+                    let prev_same = k > 0 && row[k - 1].label == item.label;
+                    render_item(out, ctx, item, cy, next_x0, prev_same);
+                }
+            }
+            out.push_str("</g>");
+            top += h;
+        }
+    }
+
+    fn legend(&self) -> Vec<LegendEntry> {
+        vec![
+            LegendEntry::new("CAR-T", palette::CAR_T, LegendSymbol::Marker(Shape::Star)),
+            LegendEntry::new(
+                "Graft",
+                palette::THERAPY,
+                LegendSymbol::Marker(Shape::Triangle),
+            ),
+            LegendEntry::new("DLI", palette::DLI, LegendSymbol::Marker(Shape::Diamond)),
+            LegendEntry::new(
+                "Immunosuppression",
+                palette::IMMUNOSUPPRESSION,
+                LegendSymbol::Bar,
+            ),
+            LegendEntry::new("Steroids", palette::STEROID, LegendSymbol::Bar),
+            LegendEntry::new("G-CSF", palette::G_CSF, LegendSymbol::Bar),
+            LegendEntry::new("Vasopressor · ICU", palette::CRITICAL, LegendSymbol::Bar),
+            LegendEntry::new("Oxygen", palette::OXYGEN, LegendSymbol::Bar),
+        ]
+    }
+}
+
+fn render_item(
+    out: &mut String,
+    ctx: &PanelContext,
+    item: &LaneItem,
+    cy: f64,
+    next_x0: f64,
+    prev_same_label: bool,
+) {
+    let s = ctx.day_of(item.start);
+    let open = item.end.is_none();
+    let e = item.end.map(|d| ctx.day_of(d)).unwrap_or(ctx.x.end);
+    let span = if s == e || item.marker.is_some() {
+        format!("{} ({} {})", item.start, ctx.origin_label, signed_day(s))
+    } else {
+        format!(
+            "{} to {} ({} {} to {}){}",
+            item.start,
+            item.end
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "ongoing".into()),
+            ctx.origin_label,
+            signed_day(s),
+            if open {
+                "…".to_string()
+            } else {
+                signed_day(e)
+            },
+            if open { ", no stop date" } else { "" }
+        )
+    };
+    let title = format!("{} — {span}", item.detail);
+    let _ = write!(
+        out,
+        r#"<g class="item {}" data-date="{}">"#,
+        escape(&item.class),
+        item.start
+    );
+    match item.marker {
+        Some(shape) => {
+            let cx = ctx.x.x(s as f64 + 0.5);
+            draw::marker(out, shape, cx, cy, 3.6, item.colour, "/>");
+            text(out, cx + 7.0, cy + 3.5, "barlabel", "start", &item.label);
+        }
+        None => {
+            let x0 = ctx.x.x(s.max(ctx.x.start) as f64);
+            let x1 = ctx.x.x((e.min(ctx.x.end) + 1) as f64).max(x0 + 2.0);
+            let _ = write!(
+                out,
+                r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}" fill-opacity="0.85"/>"#,
+                cy - ROW_H / 2.0 + 1.5,
+                x1 - x0,
+                ROW_H - 3.0,
+                item.colour
+            );
+            if open {
+                let _ = write!(
+                    out,
+                    r#"<path d="M{:.1},{:.1} l6,{:.1} l-6,{:.1} Z" fill="{}"/>"#,
+                    x1,
+                    cy - 4.0,
+                    4.0,
+                    4.0,
+                    item.colour
+                );
+            }
+            let w = text_width(&item.label, LABEL_FONT);
+            let light_text = matches!(
+                item.colour,
+                palette::IMMUNOSUPPRESSION | palette::DLI | palette::CRITICAL | palette::OTHER
+            );
+            if w + 6.0 <= x1 - x0 {
+                let _ = write!(
+                    out,
+                    r#"<text x="{:.1}" y="{:.1}" class="barlabel" style="fill:{}">{}</text>"#,
+                    x0 + 3.0,
+                    cy + 3.5,
+                    if light_text { "#ffffff" } else { "#222222" },
+                    escape(&item.label)
+                );
+            } else if !prev_same_label && x1 + 4.0 + w < next_x0 - 2.0 {
+                text(out, x1 + 3.0, cy + 3.5, "barlabel", "start", &item.label);
+            }
+        }
+    }
+    let _ = write!(out, "<title>{}</title></g>", escape(&title));
+}

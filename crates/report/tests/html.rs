@@ -1,0 +1,83 @@
+//! The HTML report: well-nested, self-contained, escaped, with the
+//! sections in order and hooks for later sections.
+
+mod common;
+
+use graftwatch_report::{Report, Section, render_report_html};
+
+#[test]
+fn seed_report_is_well_nested_and_self_contained() {
+    let c = common::seed().course;
+    let html = render_report_html(&c);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let seen = common::check_nesting(&html).unwrap();
+    for tag in ["html", "head", "body", "main", "table", "svg", "figure"] {
+        assert!(seen.contains_key(tag), "no <{tag}>");
+    }
+    assert_eq!(seen["html"], 1);
+    assert_eq!(seen["svg"], 1);
+    // No scripts, no external resources.
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(!html.contains("@import"));
+}
+
+#[test]
+fn seed_report_has_header_figure_and_timeline() {
+    let c = common::seed().course;
+    let html = render_report_html(&c);
+    assert!(html.contains("Illustrative data."));
+    assert!(html.contains("SEED-AML-01"));
+    assert!(html.contains("47,XY,+8[14]/46,XY[6]"));
+    assert!(html.contains("<i>FLT3</i> ITD"));
+    assert!(html.contains("unrelated cord blood unit") && html.contains("haploidentical related"));
+    assert!(html.contains("TNC 2.1 × 10⁷") && html.contains("CD34+ 5.2 × 10⁶"));
+    let order: Vec<usize> = ["id=\"summary\"", "id=\"figure\"", "id=\"timeline\""]
+        .iter()
+        .map(|m| html.find(m).expect(m))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]));
+    // One timeline row per event, with the HCT day.
+    let table = common::element(&html, "class=\"timeline\"", "table").unwrap();
+    assert_eq!(table.matches("<tr class=\"ev ").count(), c.events.len());
+    assert!(table.contains("<td class=\"num\">+92</td><td>DLI 1 0</td><td>DLI</td>"));
+    assert!(table.contains("<td class=\"num\">−56</td><td>CAR-T 0</td><td>CAR-T infusion</td>"));
+}
+
+#[test]
+fn course_text_is_escaped() {
+    let c = common::mini(
+        r#"{"date": "2024-03-01", "kind": "drug", "name": "<script>alert(1)</script>", "class": "other", "end_date": "2024-03-03"}"#,
+        "",
+    );
+    let html = render_report_html(&c);
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("P&lt;1&gt;"), "patient id escaped");
+    common::check_nesting(&html).unwrap();
+}
+
+#[test]
+fn sections_can_be_added_and_inserted() {
+    let c = common::seed().course;
+    let mut r = Report::for_course(&c);
+    r.add_section(Section::text("grades", "Grades", "CRS grade 2"));
+    r.insert_section_after("summary", Section::text("alerts", "Alerts", "none"));
+    let ids: Vec<&str> = r.sections().iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["summary", "alerts", "figure", "timeline", "grades"]
+    );
+    let html = r.to_html();
+    assert!(html.contains("<a href=\"#grades\">Grades</a>"));
+    assert!(html.contains("<section id=\"alerts\">"));
+    common::check_nesting(&html).unwrap();
+}
+
+#[test]
+fn the_nesting_checker_rejects_broken_markup() {
+    assert!(common::check_nesting("<div><p></div></p>").is_err());
+    assert!(common::check_nesting("<div>").is_err());
+    assert!(common::check_nesting("</div>").is_err());
+    assert!(common::check_nesting("<div><br><line/></div>").is_ok());
+}
