@@ -11,3 +11,5 @@ pub mod fastq_reader;
 pub mod gz_input;
 pub mod kmer;
 pub mod marker_site;
+pub mod panel;
+pub mod vcf_ad;
