@@ -1,0 +1,253 @@
+//! Throughput of the acute-GVHD, CRS and ICANS per-day grading over a
+//! simulated cohort (default 10,000 patients x 365 days), fast path and
+//! explain path. Run with `bench/crit-a-grading.sh` (release build).
+//!
+//! Usage: `crit_a_throughput [patients] [days]`
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use graftwatch_core::Date;
+use graftwatch_criteria::agvhd::timeline::{FastDay, run_fast};
+use graftwatch_criteria::agvhd::{
+    AgvhdSeries, Attribution, DayFindings, GvhdConfig, LiverFinding, LowerGiFinding, SkinFinding,
+    UpperGiFinding, grade_timeline,
+};
+use graftwatch_criteria::crs::{
+    CrsConfig, CrsDay, CrsFast, Hypotension, O2Device, Oxygen, crs_course_fast,
+};
+use graftwatch_criteria::icans::{Consciousness, Edema, IcansDay, Instrument, Seizure, icans_fast};
+
+/// xorshift64* — deterministic, dependency-free.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn gvhd_patient(r: &mut Rng, day0: Date, days: i32) -> AgvhdSeries {
+    // a flare of random severity starting somewhere in the first 200 days
+    let onset = r.below(200) as i32;
+    let len = 5 + r.below(40) as i32;
+    let sev = r.unit();
+    let mut v = Vec::with_capacity(days as usize);
+    for d in 0..days {
+        let active = d >= onset && d < onset + len;
+        let s = if active { sev } else { 0.0 };
+        let noise = r.unit();
+        let mut f = DayFindings::new(day0.add_days(d));
+        f.skin = Some(SkinFinding {
+            erythema_bsa_pct: (s * 80.0 * noise).min(100.0),
+            bullae: s > 0.9,
+            desquamation_bsa_pct: if s > 0.9 { 8.0 } else { 0.0 },
+            attribution: Attribution::Gvhd,
+        });
+        if d % 2 == 0 {
+            f.liver = Some(LiverFinding {
+                bilirubin_mg_dl: 0.5 + s * 10.0 * noise,
+                attribution: if noise < 0.05 {
+                    Attribution::OtherCause
+                } else {
+                    Attribution::Gvhd
+                },
+            });
+        }
+        f.upper_gi = Some(UpperGiFinding {
+            nausea: s > 0.3 && noise > 0.3,
+            anorexia_with_weight_loss: false,
+            vomiting_episodes: (s * 3.0) as u32,
+            symptom_days: None,
+            attribution: Attribution::Gvhd,
+        });
+        f.lower_gi = Some(LowerGiFinding {
+            stool_ml: if noise < 0.2 {
+                None
+            } else {
+                Some(s * 2000.0 * noise)
+            },
+            episodes: if noise < 0.2 {
+                Some((s * 10.0) as u32)
+            } else {
+                None
+            },
+            grossly_bloody: s > 0.95,
+            severe_pain: false,
+            ileus: false,
+            attribution: Attribution::Gvhd,
+        });
+        v.push(f);
+    }
+    AgvhdSeries {
+        day0,
+        baseline_weight_kg: Some(40.0 + r.unit() * 60.0),
+        chronic_features_present: None,
+        upper_gi_histology: false,
+        days: v,
+    }
+}
+
+fn crs_patient(r: &mut Rng, day0: Date, days: i32) -> Vec<CrsDay> {
+    let onset = 1 + r.below(10) as i32;
+    let sev = r.unit();
+    (0..days)
+        .map(|d| {
+            let active = d >= onset && d < onset + 7;
+            let s = if active { sev } else { 0.0 };
+            let devices = [
+                O2Device::RoomAir,
+                O2Device::NasalCannula,
+                O2Device::Facemask,
+                O2Device::Bipap,
+            ];
+            let dev = devices[((s * 3.99) as usize).min(3)];
+            CrsDay {
+                max_temp_c: Some(36.8 + s * 3.0 * r.unit()),
+                hypotension: Some(
+                    [
+                        Hypotension::None,
+                        Hypotension::FluidsOnly,
+                        Hypotension::OneVasopressor,
+                        Hypotension::MultipleVasopressors,
+                    ][((s * 3.99) as usize).min(3)],
+                ),
+                oxygen: Some(Oxygen {
+                    device: dev,
+                    flow_l_min: Some(1.0 + 10.0 * r.unit()),
+                }),
+                anticytokine_or_antipyretic: active && r.unit() < 0.3,
+                ..CrsDay::new(day0.add_days(d))
+            }
+        })
+        .collect()
+}
+
+fn icans_patient(r: &mut Rng, day0: Date, days: i32) -> Vec<IcansDay> {
+    (0..days)
+        .map(|d| IcansDay {
+            age_years: Some(35.0),
+            instrument: Some(Instrument::Ice(
+                10 - r.below(11) as u8 * u8::from(r.unit() < 0.1),
+            )),
+            consciousness: Some(Consciousness::Alert),
+            seizure: Some(if r.unit() < 0.01 {
+                Seizure::RapidlyResolving
+            } else {
+                Seizure::None
+            }),
+            motor_weakness: Some(false),
+            edema: Some(Edema::None),
+            ..IcansDay::new(day0.add_days(d))
+        })
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let patients: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let days: i32 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(365);
+    let distinct = patients.min(500);
+    let reps = patients.div_ceil(distinct);
+    let total = (distinct * reps) as f64 * f64::from(days);
+    let day0: Date = "2025-01-01".parse().expect("valid date");
+    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let gv: Vec<AgvhdSeries> = (0..distinct)
+        .map(|_| gvhd_patient(&mut r, day0, days))
+        .collect();
+    let cr: Vec<Vec<CrsDay>> = (0..distinct)
+        .map(|_| crs_patient(&mut r, day0, days))
+        .collect();
+    let ic: Vec<Vec<IcansDay>> = (0..distinct)
+        .map(|_| icans_patient(&mut r, day0, days))
+        .collect();
+    let cfg = GvhdConfig::default();
+    println!(
+        "cohort: {} patients x {days} days = {:.2} M patient-days ({distinct} distinct, {reps} passes)",
+        distinct * reps,
+        total / 1e6
+    );
+
+    // aGVHD fast path
+    let mut out: Vec<FastDay> = Vec::with_capacity(days as usize);
+    let mut graded = 0usize;
+    let t = Instant::now();
+    for _ in 0..reps {
+        for s in &gv {
+            out.clear();
+            run_fast(s, &cfg, &mut out).expect("valid simulated input");
+            graded += out.iter().filter(|f| f.grade.grade().is_some()).count();
+        }
+    }
+    let e = t.elapsed().as_secs_f64();
+    println!(
+        "agvhd_fast      {:>8.2} M patient-days/s  ({:.3} s; {:.1} M organ findings/s; {graded} graded days)",
+        total / e / 1e6,
+        e,
+        total * 3.5 / e / 1e6
+    );
+
+    // aGVHD explain path (1 pass over the distinct patients)
+    let t = Instant::now();
+    let mut n = 0usize;
+    for s in &gv {
+        let tl = grade_timeline(s, &cfg).expect("valid simulated input");
+        n += black_box(tl.days.len());
+    }
+    let e = t.elapsed().as_secs_f64();
+    println!(
+        "agvhd_explain   {:>8.2} M patient-days/s  ({:.3} s for {n} days)",
+        n as f64 / e / 1e6,
+        e
+    );
+
+    // CRS fast course
+    let ccfg = CrsConfig::default();
+    let mut cout: Vec<(CrsFast, bool)> = Vec::with_capacity(days as usize);
+    let t = Instant::now();
+    let mut max = 0u8;
+    for _ in 0..reps {
+        for p in &cr {
+            cout.clear();
+            crs_course_fast(p, &ccfg, &mut cout).expect("valid simulated input");
+            for (g, _) in &cout {
+                if let CrsFast::Grade(x) = g {
+                    max = max.max(*x);
+                }
+            }
+        }
+    }
+    let e = t.elapsed().as_secs_f64();
+    println!(
+        "crs_fast        {:>8.2} M patient-days/s  ({:.3} s; max grade seen {max})",
+        total / e / 1e6,
+        e
+    );
+
+    // ICANS fast
+    let t = Instant::now();
+    let mut sum = 0u64;
+    for _ in 0..reps {
+        for p in &ic {
+            for d in p {
+                if let graftwatch_criteria::icans::IcansFast::Grade(g) = icans_fast(black_box(d)) {
+                    sum += u64::from(g);
+                }
+            }
+        }
+    }
+    let e = t.elapsed().as_secs_f64();
+    println!(
+        "icans_fast      {:>8.2} M patient-days/s  ({:.3} s; checksum {sum})",
+        total / e / 1e6,
+        e
+    );
+}
