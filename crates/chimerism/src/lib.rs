@@ -7,5 +7,6 @@
 
 pub mod marker;
 pub mod ngs;
+pub mod str;
 
 pub use marker::{AlleleCounts, Marker};

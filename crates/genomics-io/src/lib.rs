@@ -6,6 +6,7 @@
 
 pub mod bam_count;
 pub mod fasta;
+pub mod genemapper;
 pub mod fastq_count;
 pub mod fastq_reader;
 pub mod gz_input;

@@ -1,0 +1,120 @@
+//! Settings of STR chimerism analysis, with the documented defaults.
+
+use serde::{Deserialize, Serialize};
+
+use super::profile::Measure;
+
+/// Settings for genotype calling and estimation. `Default` gives the
+/// documented defaults (see docs/chimerism-str.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrConfig {
+    /// Peak measure used for quantification (default: area).
+    pub measure: Measure,
+    /// Analytical threshold in RFU (peak height); peaks below it are ignored
+    /// everywhere (default 50). Applied to the height when exported, else to
+    /// the chosen measure.
+    pub analytical_threshold_rfu: f64,
+    /// In a reference (pure) profile a peak is an allele only if its signal is
+    /// at least this fraction of the locus maximum (default 0.5).
+    pub relative_threshold: f64,
+    /// Reference heterozygotes with balance (smaller/larger) below this are
+    /// flagged (default 0.6).
+    pub het_balance_min: f64,
+    /// Model back- and forward-stutter with the ratios measured on the pure
+    /// profiles (default true). When false, loci with an allele in another
+    /// person's back-stutter position are excluded from the estimate.
+    pub model_stutter: bool,
+    /// Fewer informative loci than this for a person raises a flag (default 3).
+    pub min_informative_loci: usize,
+    /// Loci with a detected clean unique allele needed to call a person present
+    /// (default 1: any clean unique allele at or above the analytical
+    /// threshold, which is the level above which peaks are real by
+    /// definition; set 2 for a stricter call). Capped by the number of such loci.
+    pub min_loci_for_presence: usize,
+    /// Donor pairs differing at fewer loci than this are flagged as not
+    /// identifiable (default 3).
+    pub min_distinguishing_loci: usize,
+    /// Outlier rule: a locus is excluded when a person's per-locus estimate is
+    /// further than max(`outlier_mad_factor` × 1.4826 × MAD, `outlier_floor_points`)
+    /// from the median over loci (default 3.5 and 10 percentage points).
+    pub outlier_mad_factor: f64,
+    /// See `outlier_mad_factor`.
+    pub outlier_floor_points: f64,
+    /// Outlier exclusion needs at least this many informative loci (default 4).
+    pub outlier_min_loci: usize,
+    /// Bootstrap replicates over loci for the confidence interval (default 500).
+    pub bootstrap_replicates: usize,
+    /// Seed of the bootstrap generator (results are reproducible).
+    pub bootstrap_seed: u64,
+    /// Two-sided confidence level (default 0.95).
+    pub confidence: f64,
+    /// A non-reference sample peak one repeat below/above reference alleles is
+    /// treated as stutter only when at most this fraction of the signal of
+    /// those alleles (default 0.2); larger peaks are unexplained.
+    pub stutter_max_ratio: f64,
+    /// Include Amelogenin (X/Y) in the quantification (default false: its
+    /// Y-deletion polymorphism makes it unreliable; still typed and reported).
+    pub include_amelogenin: bool,
+    /// A sample "matches no reference" (an error: wrong sample or wrong
+    /// references) when more than this fraction of its signal, over the loci
+    /// typed in all references, is on unexplained peaks (default 0.25; a 10%
+    /// third-person admixture puts about 5–10% there and is only flagged).
+    pub no_match_fraction: f64,
+}
+
+impl Default for StrConfig {
+    fn default() -> Self {
+        StrConfig {
+            measure: Measure::Area,
+            analytical_threshold_rfu: 50.0,
+            relative_threshold: 0.5,
+            het_balance_min: 0.6,
+            model_stutter: true,
+            min_informative_loci: 3,
+            min_loci_for_presence: 1,
+            min_distinguishing_loci: 3,
+            outlier_mad_factor: 3.5,
+            outlier_floor_points: 10.0,
+            outlier_min_loci: 4,
+            bootstrap_replicates: 500,
+            bootstrap_seed: 0x5eed_57a1,
+            confidence: 0.95,
+            stutter_max_ratio: 0.2,
+            include_amelogenin: false,
+            no_match_fraction: 0.25,
+        }
+    }
+}
+
+impl StrConfig {
+    /// Checks ranges; returns a message naming the bad setting.
+    pub fn validate(&self) -> Result<(), String> {
+        let frac = |name: &str, v: f64| {
+            if v.is_finite() && (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{name} = {v}: expected a fraction between 0 and 1"))
+            }
+        };
+        frac("relative_threshold", self.relative_threshold)?;
+        frac("het_balance_min", self.het_balance_min)?;
+        frac("stutter_max_ratio", self.stutter_max_ratio)?;
+        frac("no_match_fraction", self.no_match_fraction)?;
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(format!(
+                "confidence = {}: expected a level between 0 and 1 (e.g. 0.95)",
+                self.confidence
+            ));
+        }
+        if !(self.analytical_threshold_rfu.is_finite() && self.analytical_threshold_rfu >= 0.0) {
+            return Err(format!(
+                "analytical_threshold_rfu = {}: expected a non-negative number of RFU",
+                self.analytical_threshold_rfu
+            ));
+        }
+        if !(self.outlier_mad_factor > 0.0 && self.outlier_floor_points >= 0.0) {
+            return Err("outlier_mad_factor must be > 0 and outlier_floor_points >= 0".into());
+        }
+        Ok(())
+    }
+}

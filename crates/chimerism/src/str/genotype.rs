@@ -1,0 +1,347 @@
+//! Reference genotypes called from pure (pre-transplant recipient, donor)
+//! profiles, and the stutter ratios those profiles show.
+
+use std::collections::BTreeMap;
+
+use graftwatch_core::PersonRef;
+use serde::Serialize;
+
+use super::allele::Allele;
+use super::config::StrConfig;
+use super::locus::Locus;
+use super::profile::{Peak, StrProfile};
+use super::qc::{StrFlag, StrFlagCode};
+
+/// One called allele of a person at a locus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalledAllele {
+    /// The allele.
+    pub allele: Allele,
+    /// Copies in the genome (2 for a homozygote, 1 for each heterozygote
+    /// allele, 2/n for each of n alleles at a tri-allelic locus).
+    pub dosage: f64,
+    /// Signal of the peak in the pure profile.
+    pub signal: f64,
+}
+
+/// A person's genotype at one locus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocusGenotype {
+    /// Alleles, sorted.
+    pub alleles: Vec<CalledAllele>,
+    /// Heterozygote balance (smaller / larger peak) for two alleles.
+    pub het_balance: Option<f64>,
+    /// Observed back-stutter ratios (peak at n−1 / parent) in the pure profile;
+    /// a stutter below the analytical threshold counts as half its detection
+    /// bound (analytical threshold / parent height).
+    pub back_stutter: Vec<f64>,
+    /// Observed forward-stutter ratios (peak at n+1 / parent).
+    pub forward_stutter: Vec<f64>,
+}
+
+impl LocusGenotype {
+    /// Dosage (0, 1, 2 or 2/n) of `allele`.
+    pub fn dosage(&self, allele: &Allele) -> f64 {
+        self.alleles
+            .iter()
+            .filter(|a| &a.allele == allele)
+            .map(|a| a.dosage)
+            .sum()
+    }
+    /// True when `allele` is one of the called alleles.
+    pub fn has(&self, allele: &Allele) -> bool {
+        self.alleles.iter().any(|a| &a.allele == allele)
+    }
+    /// The alleles as text, e.g. `9.3/10`.
+    pub fn label(&self) -> String {
+        match self.alleles.as_slice() {
+            [one] => format!("{0}/{0}", one.allele),
+            many => many
+                .iter()
+                .map(|a| a.allele.to_string())
+                .collect::<Vec<_>>()
+                .join("/"),
+        }
+    }
+    /// True for a single allele (homozygote).
+    pub fn is_homozygous(&self) -> bool {
+        self.alleles.len() == 1
+    }
+}
+
+/// A person's reference genotypes over all typed loci.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceGenotype {
+    /// Whose profile this is.
+    pub person: PersonRef,
+    /// The sample it was called from.
+    pub sample: String,
+    /// Genotype per typed locus.
+    pub loci: BTreeMap<Locus, LocusGenotype>,
+    /// Warnings raised while calling (tri-allelic, imbalance, off-ladder).
+    pub flags: Vec<StrFlag>,
+}
+
+/// True when the peak passes the analytical threshold (on height when
+/// exported, else on the configured measure).
+pub fn passes_analytical_threshold(p: &Peak, cfg: &StrConfig) -> bool {
+    match p.height.or_else(|| p.signal(cfg.measure)) {
+        Some(h) => h >= cfg.analytical_threshold_rfu,
+        None => false,
+    }
+}
+
+/// Calls a person's genotype at every locus of a pure profile: peaks at or
+/// above the analytical threshold and at least `relative_threshold` × the
+/// locus maximum are alleles. Loci with no such peak are left out. Also
+/// records stutter ratios at positions that are not the person's own alleles.
+pub fn call_reference(
+    person: PersonRef,
+    profile: &StrProfile,
+    cfg: &StrConfig,
+) -> ReferenceGenotype {
+    let mut loci = BTreeMap::new();
+    let mut flags = Vec::new();
+    for (&locus, peaks) in &profile.loci {
+        let usable: Vec<(&Peak, f64)> = peaks
+            .iter()
+            .filter(|p| passes_analytical_threshold(p, cfg))
+            .filter_map(|p| p.signal(cfg.measure).map(|s| (p, s)))
+            .collect();
+        let max = usable.iter().map(|(_, s)| *s).fold(0.0_f64, f64::max);
+        if max <= 0.0 {
+            continue;
+        }
+        let mut called: Vec<CalledAllele> = usable
+            .iter()
+            .filter(|(_, s)| *s >= cfg.relative_threshold * max)
+            .map(|(p, s)| CalledAllele {
+                allele: p.allele.clone(),
+                dosage: 0.0,
+                signal: *s,
+            })
+            .collect();
+        called.sort_by(|a, b| a.allele.cmp(&b.allele));
+        let n = called.len();
+        for c in &mut called {
+            c.dosage = 2.0 / n as f64;
+        }
+        if n >= 3 {
+            flags.push(StrFlag::new(
+                StrFlagCode::TriAllelic,
+                format!("{person} ({}) {locus}: {n} alleles above {:.0}% of the locus maximum ({}); each given dosage 2/{n}",
+                    profile.sample, cfg.relative_threshold * 100.0,
+                    called.iter().map(|c| c.allele.to_string()).collect::<Vec<_>>().join(", ")),
+            ));
+        }
+        for c in called.iter().filter(|c| c.allele.is_off_ladder()) {
+            flags.push(StrFlag::new(
+                StrFlagCode::OffLadder,
+                format!(
+                    "{person} ({}) {locus}: off-ladder allele '{}' kept as an allele",
+                    profile.sample, c.allele
+                ),
+            ));
+        }
+        let het_balance = if n == 2 {
+            let (a, b) = (called[0].signal, called[1].signal);
+            let hb = a.min(b) / a.max(b);
+            if hb < cfg.het_balance_min {
+                flags.push(StrFlag::new(
+                    StrFlagCode::HeterozygoteImbalance,
+                    format!("{person} ({}) {locus}: heterozygote balance {hb:.2} < {:.2} ({} {:.0} vs {} {:.0})",
+                        profile.sample, cfg.het_balance_min, called[0].allele, a, called[1].allele, b),
+                ));
+            }
+            Some(hb)
+        } else {
+            None
+        };
+        let own = |a: &Allele| called.iter().any(|c| &c.allele == a);
+        let signal_at = |a: &Allele| {
+            usable
+                .iter()
+                .filter(|(p, _)| &p.allele == a)
+                .map(|(_, s)| *s)
+                .sum::<f64>()
+        };
+        let mut back_stutter = Vec::new();
+        let mut forward_stutter = Vec::new();
+        // A stutter peak below the analytical threshold is left-censored: it is
+        // recorded at half its detection bound (threshold / parent height).
+        let height_of = |a: &Allele| {
+            usable
+                .iter()
+                .filter(|(p, _)| &p.allele == a)
+                .map(|(p, s)| p.height.unwrap_or(*s))
+                .sum::<f64>()
+        };
+        for c in &called {
+            let parent_h = height_of(&c.allele);
+            let bound = if parent_h > 0.0 {
+                cfg.analytical_threshold_rfu / parent_h
+            } else {
+                0.0
+            };
+            for (pos, out) in [
+                (c.allele.minus_one(), &mut back_stutter),
+                (c.allele.plus_one(), &mut forward_stutter),
+            ] {
+                let Some(pos) = pos.filter(|m| !own(m)) else {
+                    continue;
+                };
+                let s = signal_at(&pos);
+                if s > 0.0 {
+                    out.push(s / c.signal);
+                } else if bound > 0.0 && bound < 1.0 {
+                    out.push(bound / 2.0);
+                }
+            }
+        }
+        loci.insert(
+            locus,
+            LocusGenotype {
+                alleles: called,
+                het_balance,
+                back_stutter,
+                forward_stutter,
+            },
+        );
+    }
+    ReferenceGenotype {
+        person,
+        sample: profile.sample.clone(),
+        loci,
+        flags,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peak(a: &str, locus: Locus, s: f64) -> Peak {
+        Peak {
+            allele: Allele::parse(a, locus).unwrap(),
+            height: Some(s),
+            area: Some(s * 10.0),
+            size: None,
+        }
+    }
+
+    fn profile(peaks: Vec<(Locus, Vec<Peak>)>) -> StrProfile {
+        let mut p = StrProfile::new("ref");
+        for (l, v) in peaks {
+            p.loci.insert(l, v);
+        }
+        p
+    }
+
+    #[test]
+    fn relative_threshold_boundary_both_sides() {
+        let l = Locus::Fga;
+        // 500 vs 1000: exactly 50% => allele; 499 => not.
+        let cfg = StrConfig::default();
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("20", l, 1000.0), peak("22", l, 500.0)])]),
+            &cfg,
+        );
+        assert_eq!(g.loci[&l].alleles.len(), 2);
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("20", l, 1000.0), peak("22", l, 499.0)])]),
+            &cfg,
+        );
+        assert_eq!(g.loci[&l].alleles.len(), 1);
+        assert_eq!(g.loci[&l].alleles[0].dosage, 2.0);
+    }
+
+    #[test]
+    fn analytical_threshold_boundary_both_sides() {
+        let l = Locus::Th01;
+        let cfg = StrConfig::default();
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("6", l, 50.0)])]),
+            &cfg,
+        );
+        assert!(g.loci.contains_key(&l));
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("6", l, 49.9)])]),
+            &cfg,
+        );
+        assert!(!g.loci.contains_key(&l));
+    }
+
+    #[test]
+    fn imbalance_and_triallelic_flags() {
+        let l = Locus::Vwa;
+        let cfg = StrConfig::default();
+        // balance 0.59 => flag; 0.6 => none.
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("14", l, 1000.0), peak("17", l, 590.0)])]),
+            &cfg,
+        );
+        assert!(
+            g.flags
+                .iter()
+                .any(|f| f.code == StrFlagCode::HeterozygoteImbalance)
+        );
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("14", l, 1000.0), peak("17", l, 600.0)])]),
+            &cfg,
+        );
+        assert!(g.flags.is_empty());
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(
+                l,
+                vec![
+                    peak("14", l, 1000.0),
+                    peak("16", l, 900.0),
+                    peak("18", l, 800.0),
+                ],
+            )]),
+            &cfg,
+        );
+        assert!(g.flags.iter().any(|f| f.code == StrFlagCode::TriAllelic));
+        assert!((g.loci[&l].dosage(&Allele::parse("16", l).unwrap()) - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn stutter_ratio_is_measured_below_own_alleles_only() {
+        let l = Locus::D8s1179;
+        let cfg = StrConfig::default();
+        // 12/13 het: 12 is at 13's stutter position (own allele), 11 is stutter of 12.
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(
+                l,
+                vec![
+                    peak("11", l, 80.0),
+                    peak("12", l, 1000.0),
+                    peak("13", l, 900.0),
+                    peak("14", l, 60.0),
+                ],
+            )]),
+            &cfg,
+        );
+        let lg = &g.loci[&l];
+        assert_eq!(lg.label(), "12/13");
+        assert_eq!(lg.back_stutter, vec![0.08]);
+        // Forward: 13 -> 14 observed (60/900); 12 -> 13 is an own allele, skipped.
+        assert_eq!(lg.forward_stutter.len(), 1);
+        assert!((lg.forward_stutter[0] - 60.0 / 900.0).abs() < 1e-12);
+        // Censored: no peak at 11 => half the bound 50/1000.
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("12", l, 1000.0), peak("13", l, 900.0)])]),
+            &cfg,
+        );
+        assert_eq!(g.loci[&l].back_stutter, vec![0.025]);
+    }
+}

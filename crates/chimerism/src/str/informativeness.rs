@@ -1,0 +1,135 @@
+//! Which loci tell which people apart: unique alleles, shared alleles and
+//! alleles in another person's stutter position, per locus and person.
+
+use graftwatch_core::PersonRef;
+use serde::Serialize;
+
+use super::allele::Allele;
+use super::genotype::ReferenceGenotype;
+use super::locus::Locus;
+
+/// One person at one locus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonLocusInfo {
+    /// The person.
+    pub person: PersonRef,
+    /// Genotype label, e.g. `12/14`.
+    pub genotype: String,
+    /// Alleles no other declared person carries at this locus.
+    pub unique: Vec<Allele>,
+    /// Alleles shared with at least one other person.
+    pub shared: Vec<Allele>,
+    /// Unique alleles lying one repeat below another person's allele (their
+    /// signal is inflated by that person's back-stutter).
+    pub in_back_stutter_position: Vec<Allele>,
+    /// Unique alleles lying one repeat above another person's allele
+    /// (forward-stutter position; a smaller effect).
+    pub in_forward_stutter_position: Vec<Allele>,
+}
+
+impl PersonLocusInfo {
+    /// The person can be quantified at this locus (has a unique allele).
+    pub fn informative(&self) -> bool {
+        !self.unique.is_empty()
+    }
+    /// Unique alleles not in any stutter position of another person's allele.
+    pub fn clean_unique(&self) -> Vec<&Allele> {
+        self.unique
+            .iter()
+            .filter(|a| {
+                !self.in_back_stutter_position.contains(a)
+                    && !self.in_forward_stutter_position.contains(a)
+            })
+            .collect()
+    }
+}
+
+/// Informativeness at one locus typed in every reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocusInformativeness {
+    /// The locus.
+    pub locus: Locus,
+    /// One entry per person, in reference order (recipient first).
+    pub persons: Vec<PersonLocusInfo>,
+}
+
+impl LocusInformativeness {
+    /// True when at least one person has a unique allele.
+    pub fn informative(&self) -> bool {
+        self.persons.iter().any(PersonLocusInfo::informative)
+    }
+    /// True when any unique allele is in a back-stutter position.
+    pub fn has_stutter_position(&self) -> bool {
+        self.persons
+            .iter()
+            .any(|p| !p.in_back_stutter_position.is_empty())
+    }
+}
+
+/// Informativeness at every locus typed in all references (in locus order).
+pub fn informativeness(refs: &[ReferenceGenotype]) -> Vec<LocusInformativeness> {
+    let mut out = Vec::new();
+    let Some(first) = refs.first() else {
+        return out;
+    };
+    for &locus in first.loci.keys() {
+        if !refs.iter().all(|r| r.loci.contains_key(&locus)) {
+            continue;
+        }
+        let persons = refs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let g = &r.loci[&locus];
+                let others: Vec<&Allele> = refs
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .flat_map(|(_, o)| o.loci[&locus].alleles.iter().map(|c| &c.allele))
+                    .collect();
+                let (mut unique, mut shared) = (Vec::new(), Vec::new());
+                for c in &g.alleles {
+                    if others.contains(&&c.allele) {
+                        shared.push(c.allele.clone())
+                    } else {
+                        unique.push(c.allele.clone())
+                    }
+                }
+                let in_back = unique
+                    .iter()
+                    .filter(|a| others.iter().any(|o| o.minus_one().as_ref() == Some(*a)))
+                    .cloned()
+                    .collect();
+                let in_fwd = unique
+                    .iter()
+                    .filter(|a| others.iter().any(|o| o.plus_one().as_ref() == Some(*a)))
+                    .cloned()
+                    .collect();
+                PersonLocusInfo {
+                    person: r.person.clone(),
+                    genotype: g.label(),
+                    unique,
+                    shared,
+                    in_back_stutter_position: in_back,
+                    in_forward_stutter_position: in_fwd,
+                }
+            })
+            .collect();
+        out.push(LocusInformativeness { locus, persons });
+    }
+    out
+}
+
+/// Number of loci (typed in both) at which two references' genotypes differ.
+pub fn distinguishing_loci(a: &ReferenceGenotype, b: &ReferenceGenotype) -> usize {
+    a.loci
+        .iter()
+        .filter(|(l, ga)| {
+            b.loci.get(l).is_some_and(|gb| {
+                let x: Vec<&Allele> = ga.alleles.iter().map(|c| &c.allele).collect();
+                let y: Vec<&Allele> = gb.alleles.iter().map(|c| &c.allele).collect();
+                x != y
+            })
+        })
+        .count()
+}

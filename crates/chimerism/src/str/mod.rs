@@ -1,0 +1,36 @@
+//! STR chimerism by capillary electrophoresis for a recipient and any number
+//! of donors (chimerism-methods.md §1).
+//!
+//! Flow: pure profiles ([`StrProfile`]) of the recipient and each donor →
+//! [`StrReferences::new`] calls genotypes ([`genotype`]), informativeness
+//! ([`informativeness`]) and stutter ratios → [`StrReferences::estimate`]
+//! fits every post-transplant sample jointly over all informative loci
+//! ([`estimate`], [`simplex`]) and reports per-person shares with interval,
+//! per-locus detail, the classical one-donor formulas ([`classical`]),
+//! detection calls and QC flags ([`qc`]).
+
+pub mod allele;
+pub mod classical;
+pub mod config;
+pub mod estimate;
+pub mod genotype;
+pub mod informativeness;
+pub mod locus;
+pub mod profile;
+pub mod qc;
+pub mod result;
+pub mod simplex;
+
+pub use allele::{Allele, AlleleError};
+pub use classical::{ClassicalLocus, ClassicalPattern, classical_locus};
+pub use config::StrConfig;
+pub use estimate::{StrError, StrReferences, StutterRatios};
+pub use genotype::{CalledAllele, LocusGenotype, ReferenceGenotype, call_reference};
+pub use informativeness::{LocusInformativeness, PersonLocusInfo, informativeness};
+pub use locus::{Locus, UnknownLocus};
+pub use profile::{Measure, Peak, StrProfile};
+pub use qc::{StrFlag, StrFlagCode};
+pub use result::{
+    Detection, Interval, LocusReport, LocusStatus, PeakClass, PeakReport, PersonEstimate,
+    StrSampleResult,
+};

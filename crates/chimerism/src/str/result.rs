@@ -1,0 +1,167 @@
+//! What an STR chimerism estimate reports for one sample.
+
+use graftwatch_core::{Lineage, PersonRef};
+use serde::Serialize;
+
+use super::allele::Allele;
+use super::classical::ClassicalPattern;
+use super::locus::Locus;
+use super::profile::Measure;
+use super::qc::StrFlag;
+
+/// Whether a person's DNA is detectable in the sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Detection {
+    /// Clean unique alleles of the person were seen at the required number of loci.
+    Present,
+    /// Not seen; the share is below the stated detection limit.
+    NotDetected,
+    /// The person has no clean unique allele (none outside stutter positions) at any usable locus.
+    NotAssessable,
+}
+
+/// A two-sided confidence interval in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Lower bound (%).
+    pub low: f64,
+    /// Upper bound (%).
+    pub high: f64,
+}
+
+/// One person's share in a sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonEstimate {
+    /// Who.
+    pub person: PersonRef,
+    /// Joint-fit share in percent (0–100).
+    pub percent: f64,
+    /// Bootstrap-over-loci percentile interval at the configured level;
+    /// `None` with fewer than 2 loci in the fit.
+    pub ci: Option<Interval>,
+    /// Mean of the per-locus estimates at loci where this person has a unique allele.
+    pub per_locus_mean: Option<f64>,
+    /// Standard deviation of those per-locus estimates (percentage points).
+    pub sd: Option<f64>,
+    /// Coefficient of variation (sd / mean), when the mean is positive.
+    pub cv: Option<f64>,
+    /// Loci in the fit at which this person has a unique allele.
+    pub informative_loci: usize,
+    /// Present / not detected / not assessable.
+    pub detection: Detection,
+    /// The share (%) at which this person's clean unique alleles would reach
+    /// the analytical threshold at the required number of loci in this sample.
+    pub detection_limit_percent: Option<f64>,
+    /// Loci where a clean unique allele of this person was seen.
+    pub loci_detected: usize,
+    /// Loci where this person has a clean unique allele (detection opportunity).
+    pub loci_assessable: usize,
+}
+
+/// How a sample peak was interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeakClass {
+    /// At an allele of a declared person.
+    Allele,
+    /// At a stutter position of a declared allele (modelled or ignored).
+    Stutter,
+    /// Belongs to no declared person.
+    Unexplained,
+}
+
+/// One sample peak with the fitted contribution of each person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeakReport {
+    /// Allele call.
+    pub allele: Allele,
+    /// Observed signal (configured measure).
+    pub signal: f64,
+    /// Interpretation.
+    pub class: PeakClass,
+    /// Fitted signal per person (same order as `StrSampleResult::persons`),
+    /// empty for peaks outside the model.
+    pub fitted_by_person: Vec<f64>,
+}
+
+/// Why a locus is or is not in the estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocusStatus {
+    /// In the joint fit.
+    Used,
+    /// All people have the same genotype.
+    NotInformative,
+    /// No peak at any reference allele in the sample.
+    MissingInSample,
+    /// Excluded as an outlier.
+    ExcludedOutlier,
+    /// Excluded because an allele is in another person's back-stutter position and stutter is not modelled.
+    ExcludedStutterPosition,
+    /// Amelogenin, excluded by configuration.
+    ExcludedSexMarker,
+}
+
+/// One locus of one sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocusReport {
+    /// The locus.
+    pub locus: Locus,
+    /// Status.
+    pub status: LocusStatus,
+    /// Genotype label per person (reference order).
+    pub genotypes: Vec<String>,
+    /// Per-locus fit, percent per person; `None` where the person has no unique allele here.
+    pub per_person_percent: Vec<Option<f64>>,
+    /// Classical one-donor formula: pattern (one-donor analyses only).
+    pub classical_pattern: Option<ClassicalPattern>,
+    /// Classical one-donor formula: % donor.
+    pub classical_donor_percent: Option<f64>,
+    /// Residual sum of squares of the joint fit at this locus (signal shares).
+    pub residual_ss: Option<f64>,
+    /// Back-stutter ratio used in the model (0 = not modelled).
+    pub back_stutter_ratio: f64,
+    /// The sample's peaks.
+    pub peaks: Vec<PeakReport>,
+}
+
+/// The STR chimerism result of one sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrSampleResult {
+    /// Sample name.
+    pub sample: String,
+    /// Cell lineage the sample was measured on.
+    pub lineage: Lineage,
+    /// Peak measure used.
+    pub measure: Measure,
+    /// One entry per person: recipient first, then donors in declaration order.
+    pub persons: Vec<PersonEstimate>,
+    /// Sum of the donors' shares (%).
+    pub donor_total_percent: f64,
+    /// The donor with the largest share (when there is at least one donor).
+    pub dominant_donor: Option<PersonRef>,
+    /// Loci in the joint fit.
+    pub loci_used: Vec<Locus>,
+    /// Loci excluded as outliers.
+    pub outlier_loci: Vec<Locus>,
+    /// Mean of the classical per-locus % donor (one-donor analyses only).
+    pub classical_donor_percent: Option<f64>,
+    /// Per-locus detail.
+    pub loci: Vec<LocusReport>,
+    /// QC flags (sample-specific and inherited from the references).
+    pub flags: Vec<StrFlag>,
+    /// How the interval was computed, in words.
+    pub ci_method: String,
+}
+
+impl StrSampleResult {
+    /// The estimate for `person`.
+    pub fn person(&self, person: &PersonRef) -> Option<&PersonEstimate> {
+        self.persons.iter().find(|p| &p.person == person)
+    }
+    /// The recipient's estimate.
+    pub fn recipient(&self) -> &PersonEstimate {
+        &self.persons[0]
+    }
+}

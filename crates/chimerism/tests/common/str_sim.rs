@@ -1,0 +1,611 @@
+//! Test-support simulator of STR capillary-electrophoresis peak tables for a
+//! recipient and N donors (used by the STR tests, the accuracy table and the
+//! generator of `examples/str/`).
+//!
+//! Allele frequencies: approximate, rounded US Caucasian frequencies after
+//! the NIST 1036 population data (Hill CR et al., FSI Genetics 2013;7:e82–e83
+//! and Moretti TR et al., J Forensic Sci 2016;61:1030, "Population data on
+//! the expanded CODIS core STR loci"); only the common alleles are listed
+//! and the table is renormalised at use. Back-stutter ratios 5–12% by locus
+//! (typical published kit stutter filters), forward stutter ~1.5%.
+//!
+//! The PCR/CE model per locus: template of person k at allele a is
+//! f_k·dose/2; each allele amplifies with a lognormal efficiency
+//! (heterozygote imbalance + multiplicative noise) and a degradation factor
+//! exp(−slope·fragment length); stutter peaks are parent × ratio (lognormal
+//! jitter); heights below the export threshold are dropped; area = height ×
+//! ~10 with its own small noise.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use graftwatch_chimerism::str::{Allele, Locus, Peak, StrProfile};
+
+/// Reproducible generator (SplitMix64) with normal draws.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x1234_5678_9abc_def0)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(1e-300);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+    pub fn lognormal(&mut self, sd: f64) -> f64 {
+        (sd * self.normal() - sd * sd / 2.0).exp()
+    }
+}
+
+/// One locus of the table: (locus, back-stutter ratio, [(allele, frequency)]).
+pub type LocusFrequencies = (Locus, f64, Vec<(&'static str, f64)>);
+
+/// The frequency and stutter table.
+pub fn frequency_table() -> Vec<LocusFrequencies> {
+    vec![
+        (
+            Locus::D3s1358,
+            0.11,
+            vec![
+                ("13", 0.005),
+                ("14", 0.14),
+                ("15", 0.26),
+                ("16", 0.25),
+                ("17", 0.20),
+                ("18", 0.15),
+                ("19", 0.01),
+            ],
+        ),
+        (
+            Locus::Vwa,
+            0.10,
+            vec![
+                ("14", 0.10),
+                ("15", 0.11),
+                ("16", 0.21),
+                ("17", 0.28),
+                ("18", 0.20),
+                ("19", 0.09),
+                ("20", 0.01),
+            ],
+        ),
+        (
+            Locus::D16s539,
+            0.09,
+            vec![
+                ("8", 0.02),
+                ("9", 0.11),
+                ("10", 0.06),
+                ("11", 0.32),
+                ("12", 0.32),
+                ("13", 0.15),
+                ("14", 0.02),
+            ],
+        ),
+        (
+            Locus::Csf1po,
+            0.08,
+            vec![
+                ("9", 0.02),
+                ("10", 0.23),
+                ("11", 0.30),
+                ("12", 0.36),
+                ("13", 0.07),
+                ("14", 0.01),
+            ],
+        ),
+        (
+            Locus::Tpox,
+            0.05,
+            vec![
+                ("8", 0.54),
+                ("9", 0.12),
+                ("10", 0.06),
+                ("11", 0.25),
+                ("12", 0.03),
+            ],
+        ),
+        (
+            Locus::D8s1179,
+            0.09,
+            vec![
+                ("10", 0.09),
+                ("11", 0.07),
+                ("12", 0.14),
+                ("13", 0.33),
+                ("14", 0.22),
+                ("15", 0.11),
+                ("16", 0.03),
+            ],
+        ),
+        (
+            Locus::D21s11,
+            0.10,
+            vec![
+                ("27", 0.03),
+                ("28", 0.16),
+                ("29", 0.20),
+                ("30", 0.26),
+                ("30.2", 0.03),
+                ("31", 0.07),
+                ("31.2", 0.10),
+                ("32.2", 0.09),
+                ("33.2", 0.03),
+            ],
+        ),
+        (
+            Locus::D18s51,
+            0.11,
+            vec![
+                ("11", 0.01),
+                ("12", 0.14),
+                ("13", 0.12),
+                ("14", 0.16),
+                ("15", 0.15),
+                ("16", 0.13),
+                ("17", 0.12),
+                ("18", 0.08),
+                ("19", 0.04),
+                ("20", 0.03),
+            ],
+        ),
+        (
+            Locus::D2s441,
+            0.07,
+            vec![
+                ("10", 0.21),
+                ("11", 0.35),
+                ("11.3", 0.04),
+                ("12", 0.05),
+                ("14", 0.31),
+                ("15", 0.04),
+            ],
+        ),
+        (
+            Locus::D19s433,
+            0.09,
+            vec![
+                ("12", 0.08),
+                ("13", 0.26),
+                ("14", 0.35),
+                ("14.2", 0.02),
+                ("15", 0.17),
+                ("15.2", 0.03),
+                ("16", 0.04),
+            ],
+        ),
+        (
+            Locus::Th01,
+            0.04,
+            vec![
+                ("6", 0.22),
+                ("7", 0.17),
+                ("8", 0.13),
+                ("9", 0.12),
+                ("9.3", 0.34),
+                ("10", 0.01),
+            ],
+        ),
+        (
+            Locus::Fga,
+            0.11,
+            vec![
+                ("19", 0.06),
+                ("20", 0.14),
+                ("21", 0.18),
+                ("22", 0.19),
+                ("23", 0.15),
+                ("24", 0.14),
+                ("25", 0.08),
+                ("26", 0.03),
+            ],
+        ),
+        (
+            Locus::D22s1045,
+            0.12,
+            vec![
+                ("11", 0.13),
+                ("14", 0.05),
+                ("15", 0.38),
+                ("16", 0.34),
+                ("17", 0.07),
+                ("18", 0.01),
+            ],
+        ),
+        (
+            Locus::D5s818,
+            0.07,
+            vec![
+                ("9", 0.04),
+                ("10", 0.05),
+                ("11", 0.36),
+                ("12", 0.38),
+                ("13", 0.14),
+                ("14", 0.01),
+            ],
+        ),
+        (
+            Locus::D13s317,
+            0.07,
+            vec![
+                ("8", 0.13),
+                ("9", 0.08),
+                ("10", 0.05),
+                ("11", 0.32),
+                ("12", 0.27),
+                ("13", 0.11),
+                ("14", 0.04),
+            ],
+        ),
+        (
+            Locus::D7s820,
+            0.07,
+            vec![
+                ("8", 0.16),
+                ("9", 0.15),
+                ("10", 0.26),
+                ("11", 0.21),
+                ("12", 0.15),
+                ("13", 0.03),
+            ],
+        ),
+        (
+            Locus::D10s1248,
+            0.10,
+            vec![
+                ("12", 0.04),
+                ("13", 0.31),
+                ("14", 0.28),
+                ("15", 0.20),
+                ("16", 0.12),
+                ("17", 0.04),
+            ],
+        ),
+        (
+            Locus::D1s1656,
+            0.10,
+            vec![
+                ("11", 0.07),
+                ("12", 0.12),
+                ("13", 0.07),
+                ("14", 0.08),
+                ("15", 0.14),
+                ("16", 0.16),
+                ("17", 0.07),
+                ("17.3", 0.20),
+                ("18.3", 0.07),
+            ],
+        ),
+        (
+            Locus::D12s391,
+            0.11,
+            vec![
+                ("17", 0.09),
+                ("18", 0.19),
+                ("19", 0.14),
+                ("20", 0.15),
+                ("21", 0.12),
+                ("22", 0.10),
+                ("23", 0.05),
+                ("18.3", 0.02),
+            ],
+        ),
+        (
+            Locus::D2s1338,
+            0.10,
+            vec![
+                ("17", 0.17),
+                ("18", 0.07),
+                ("19", 0.12),
+                ("20", 0.15),
+                ("21", 0.03),
+                ("22", 0.04),
+                ("23", 0.12),
+                ("24", 0.10),
+                ("25", 0.09),
+            ],
+        ),
+        (
+            Locus::PentaD,
+            0.06,
+            vec![
+                ("9", 0.19),
+                ("10", 0.12),
+                ("11", 0.16),
+                ("12", 0.20),
+                ("13", 0.20),
+                ("14", 0.09),
+            ],
+        ),
+        (
+            Locus::PentaE,
+            0.06,
+            vec![
+                ("5", 0.07),
+                ("7", 0.17),
+                ("8", 0.03),
+                ("10", 0.06),
+                ("11", 0.09),
+                ("12", 0.19),
+                ("13", 0.09),
+                ("14", 0.07),
+                ("15", 0.06),
+                ("16", 0.04),
+            ],
+        ),
+    ]
+}
+
+/// A person's genotype: two allele texts per locus (plus sex).
+#[derive(Clone, Debug)]
+pub struct SimPerson {
+    pub loci: BTreeMap<Locus, [String; 2]>,
+    pub male: bool,
+}
+
+fn draw<'a>(rng: &mut Rng, alleles: &'a [(&'static str, f64)]) -> &'a str {
+    let total: f64 = alleles.iter().map(|a| a.1).sum();
+    let mut u = rng.uniform() * total;
+    for (a, f) in alleles {
+        if u < *f {
+            return a;
+        }
+        u -= f;
+    }
+    alleles[alleles.len() - 1].0
+}
+
+/// An unrelated person drawn from the frequency table.
+pub fn unrelated(rng: &mut Rng) -> SimPerson {
+    let mut loci = BTreeMap::new();
+    for (l, _, freq) in frequency_table() {
+        loci.insert(
+            l,
+            [draw(rng, &freq).to_string(), draw(rng, &freq).to_string()],
+        );
+    }
+    SimPerson {
+        loci,
+        male: rng.uniform() < 0.5,
+    }
+}
+
+/// A haploidentical relative: one of `of`'s alleles at every locus (one
+/// shared haplotype) and one drawn from the population.
+pub fn haploidentical(rng: &mut Rng, of: &SimPerson) -> SimPerson {
+    let mut loci = BTreeMap::new();
+    for (l, _, freq) in frequency_table() {
+        let shared = of.loci[&l][(rng.next_u64() % 2) as usize].clone();
+        loci.insert(l, [shared, draw(rng, &freq).to_string()]);
+    }
+    SimPerson {
+        loci,
+        male: rng.uniform() < 0.5,
+    }
+}
+
+/// Knobs of the PCR / CE model.
+#[derive(Clone, Debug)]
+pub struct SimParams {
+    /// Mean total height (RFU) per locus before degradation (both alleles).
+    pub locus_rfu: f64,
+    /// Lognormal sd of per-allele amplification (heterozygote imbalance).
+    pub allele_sd: f64,
+    /// Lognormal sd of per-locus amplification.
+    pub locus_sd: f64,
+    /// Degradation slope per bp (fraction lost per bp, exponential).
+    pub degradation_per_bp: f64,
+    /// Forward-stutter ratio.
+    pub forward_stutter: f64,
+    /// Lognormal sd of stutter ratios.
+    pub stutter_sd: f64,
+    /// Peaks below this height (RFU) are not exported.
+    pub export_threshold: f64,
+    /// Multiply every back-stutter ratio by this (1 = locus table value).
+    pub stutter_scale: f64,
+}
+
+impl Default for SimParams {
+    fn default() -> Self {
+        SimParams {
+            locus_rfu: 9000.0,
+            allele_sd: 0.08,
+            locus_sd: 0.25,
+            degradation_per_bp: 0.002,
+            forward_stutter: 0.015,
+            stutter_sd: 0.15,
+            export_threshold: 50.0,
+            stutter_scale: 1.0,
+        }
+    }
+}
+
+/// Simulates the peak table of a mixture of `people` with `fractions` (Σ = 1).
+pub fn mixture(
+    rng: &mut Rng,
+    name: &str,
+    people: &[&SimPerson],
+    fractions: &[f64],
+    p: &SimParams,
+) -> StrProfile {
+    let mut prof = StrProfile::new(name);
+    for (l, back, _) in frequency_table() {
+        let locus_eff = p.locus_rfu * rng.lognormal(p.locus_sd);
+        let mut amounts: BTreeMap<Allele, f64> = BTreeMap::new();
+        // Template amount per allele, summed over people.
+        let mut template: BTreeMap<Allele, f64> = BTreeMap::new();
+        for (person, f) in people.iter().zip(fractions) {
+            for a in &person.loci[&l] {
+                let al = Allele::parse(a, l).expect("table allele");
+                *template.entry(al).or_default() += f / 2.0;
+            }
+        }
+        for (al, t) in &template {
+            let len = l.size_offset() + al.length_bp(l).unwrap_or(0.0);
+            let parent =
+                t * locus_eff * rng.lognormal(p.allele_sd) * (-p.degradation_per_bp * len).exp();
+            *amounts.entry(al.clone()).or_default() += parent;
+            if let Some(m) = al.minus_one() {
+                *amounts.entry(m).or_default() +=
+                    parent * back * p.stutter_scale * rng.lognormal(p.stutter_sd);
+            }
+            if let Some(pl) = al.plus_one() {
+                *amounts.entry(pl).or_default() +=
+                    parent * p.forward_stutter * rng.lognormal(p.stutter_sd);
+            }
+        }
+        let peaks: Vec<Peak> = amounts
+            .into_iter()
+            .filter(|(_, h)| *h >= p.export_threshold)
+            .map(|(allele, h)| {
+                let h = (h * 10.0).round() / 10.0;
+                let area = (h * 10.0 * rng.lognormal(0.03)).round();
+                let size = l.size_offset() + allele.length_bp(l).unwrap_or(0.0);
+                Peak {
+                    allele,
+                    height: Some(h),
+                    area: Some(area),
+                    size: Some((size * 100.0).round() / 100.0),
+                }
+            })
+            .collect();
+        if !peaks.is_empty() {
+            prof.loci.insert(l, peaks);
+        }
+    }
+    // Amelogenin: X from everyone, Y from males.
+    let mut x = 0.0;
+    let mut y = 0.0;
+    for (person, f) in people.iter().zip(fractions) {
+        if person.male {
+            x += f / 2.0;
+            y += f / 2.0;
+        } else {
+            x += f;
+        }
+    }
+    let eff = p.locus_rfu
+        * rng.lognormal(p.locus_sd)
+        * (-p.degradation_per_bp * Locus::Amelogenin.size_offset()).exp();
+    let mut am = Vec::new();
+    for (allele, t) in [(Allele::X, x), (Allele::Y, y)] {
+        let h = t * eff * rng.lognormal(p.allele_sd);
+        if h >= p.export_threshold {
+            let h = (h * 10.0).round() / 10.0;
+            am.push(Peak {
+                allele,
+                height: Some(h),
+                area: Some((h * 10.0).round()),
+                size: None,
+            });
+        }
+    }
+    if !am.is_empty() {
+        prof.loci.insert(Locus::Amelogenin, am);
+    }
+    prof
+}
+
+/// Writes profiles as a wide GeneMapper export (Sample Name, Marker, Dye,
+/// Allele/Size/Height/Area 1..n).
+pub fn to_genemapper_wide(profiles: &[&StrProfile]) -> String {
+    let n = profiles
+        .iter()
+        .flat_map(|p| p.loci.values().map(Vec::len))
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    let mut out = String::from("Sample Name\tMarker\tDye");
+    for what in ["Allele", "Size", "Height", "Area"] {
+        for i in 1..=n {
+            let _ = write!(out, "\t{what} {i}");
+        }
+    }
+    out.push('\n');
+    for p in profiles {
+        for l in Locus::ALL {
+            let Some(peaks) = p.loci.get(&l) else {
+                continue;
+            };
+            let dye = match l.size_offset() as u32 % 4 {
+                0 => "B",
+                1 => "G",
+                2 => "Y",
+                _ => "R",
+            };
+            let _ = write!(out, "{}\t{}\t{}", p.sample, l.name(), dye);
+            let cell =
+                |i: usize, f: &dyn Fn(&Peak) -> String| peaks.get(i).map(f).unwrap_or_default();
+            for i in 0..n {
+                let _ = write!(out, "\t{}", cell(i, &|pk| pk.allele.to_string()));
+            }
+            for i in 0..n {
+                let _ = write!(
+                    out,
+                    "\t{}",
+                    cell(i, &|pk| pk
+                        .size
+                        .map(|s| format!("{s:.2}"))
+                        .unwrap_or_default())
+                );
+            }
+            for i in 0..n {
+                let _ = write!(
+                    out,
+                    "\t{}",
+                    cell(i, &|pk| pk
+                        .height
+                        .map(|s| format!("{s:.1}"))
+                        .unwrap_or_default())
+                );
+            }
+            for i in 0..n {
+                let _ = write!(
+                    out,
+                    "\t{}",
+                    cell(i, &|pk| pk
+                        .area
+                        .map(|s| format!("{s:.0}"))
+                        .unwrap_or_default())
+                );
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Writes profiles as a long (one row per peak) export.
+pub fn to_genemapper_long(profiles: &[&StrProfile]) -> String {
+    let mut out = String::from("Sample Name\tMarker\tAllele\tSize\tHeight\tArea\n");
+    for p in profiles {
+        for l in Locus::ALL {
+            for pk in p.peaks(l) {
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{:.1}\t{:.0}",
+                    p.sample,
+                    l.name(),
+                    pk.allele,
+                    pk.size.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                    pk.height.unwrap_or(0.0),
+                    pk.area.unwrap_or(0.0)
+                );
+            }
+        }
+    }
+    out
+}
