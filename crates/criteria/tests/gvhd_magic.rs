@@ -630,3 +630,97 @@ proptest! {
         prop_assert!(stage_stool(lo / scale, child).0 <= stage_stool(hi / scale, child).0);
     }
 }
+
+/// The MAGIC grade written independently, organ by organ, from the table
+/// text in clinical-criteria.md §1.2, for an exhaustive comparison.
+fn reference_grade(s: u8, l: u8, u: u8, g: u8) -> MagicGrade {
+    let any_iv = s == 4 || l == 4 || g == 4;
+    let any_iii = (l == 2 || l == 3) || (g == 2 || g == 3);
+    let any_ii = s == 3 || l == 1 || u == 1 || g == 1;
+    let only_skin_1_2 = (s == 1 || s == 2) && l == 0 && u == 0 && g == 0;
+    if any_iv {
+        MagicGrade::IV
+    } else if any_iii {
+        MagicGrade::III
+    } else if any_ii {
+        MagicGrade::II
+    } else if only_skin_1_2 {
+        MagicGrade::I
+    } else {
+        assert!(s == 0 && l == 0 && u == 0 && g == 0);
+        MagicGrade::Zero
+    }
+}
+
+#[test]
+fn grade_matches_reference_for_all_250_stage_combinations() {
+    let mut n = 0;
+    for s in 0..=4 {
+        for l in 0..=4 {
+            for u in 0..=1 {
+                for g in 0..=4 {
+                    assert_eq!(
+                        magic_grade(&stages(s, l, u, g)),
+                        reference_grade(s, l, u, g),
+                        "skin {s} liver {l} upper {u} lower {g}"
+                    );
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(n, 250);
+}
+
+/// Closed/open intervals of raw values belonging to each stage (after the
+/// gap-to-higher rule), used to simulate raw findings with a known stage.
+fn bilirubin_band(stage: u8) -> (f64, f64) {
+    [
+        (0.0, 1.99),
+        (2.0, 3.0),
+        (3.001, 6.0),
+        (6.001, 15.0),
+        (15.001, 40.0),
+    ][stage as usize]
+}
+
+fn adult_stool_band(stage: u8) -> (f64, f64) {
+    [
+        (0.0, 499.9),
+        (500.0, 999.0),
+        (999.001, 1500.0),
+        (1500.001, 5000.0),
+    ][stage as usize]
+}
+
+fn child_stool_band(stage: u8) -> (f64, f64) {
+    [(0.0, 9.99), (10.0, 19.9), (19.9001, 30.0), (30.001, 100.0)][stage as usize]
+}
+
+fn skin_band(stage: u8) -> (f64, f64) {
+    // pre-rounding BSA: 0.49 rounds to 0, 24.49 to 24, 50.49 to 50
+    [(0.0, 0.49), (0.5, 24.49), (24.5, 50.49), (50.5, 100.0)][stage as usize]
+}
+
+proptest! {
+    #[test]
+    fn simulated_raw_findings_recover_the_true_stage(
+        skin_s in 0u8..=3, liver_s in 0u8..=4, lower_s in 0u8..=3, child in any::<bool>(),
+        a in 0.0f64..=1.0, b in 0.0f64..=1.0, c in 0.0f64..=1.0, w in 5.0f64..49.9,
+    ) {
+        let pick = |(lo, hi): (f64, f64), t: f64| lo + (hi - lo) * t;
+        let weight = if child { w } else { 50.0 + w };
+        let per_kg = pick(child_stool_band(lower_s), c);
+        let ml = if child { per_kg * weight } else { pick(adult_stool_band(lower_s), c) };
+        let mut x = day();
+        x.skin = Some(skin(pick(skin_band(skin_s), a)));
+        x.liver = Some(LiverFinding { bilirubin_mg_dl: pick(bilirubin_band(liver_s), b), attribution: Attribution::Gvhd });
+        x.lower_gi = Some(lgi_ml(ml));
+        x.weight_kg = Some(weight);
+        let (grade, st) = graded(&x, &GvhdConfig::default());
+        prop_assert_eq!(st[0].map(|s| s.get()), Some(skin_s));
+        prop_assert_eq!(st[1].map(|s| s.get()), Some(liver_s));
+        prop_assert_eq!(st[3].map(|s| s.get()), Some(lower_s));
+        prop_assert_eq!(grade, reference_grade(skin_s, liver_s, 0, lower_s));
+    }
+}
