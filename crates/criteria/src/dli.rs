@@ -227,6 +227,19 @@ pub struct DliConfig {
     pub min_days_between_dli: i32,
     /// Whether tapering immunosuppression is acceptable (default yes).
     pub accept_tapering: bool,
+    /// Escalation ladder.
+    pub ladder: EscalationLadder,
+}
+
+/// The dose ladder used for escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationLadder {
+    /// True half-log steps (×√10, written to one significant figure):
+    /// 1, 3, 10 ×10ⁿ.
+    HalfLog,
+    /// The reference's example sequence 1×10⁷ → 5×10⁷ → 1×10⁸: 1, 5, 10 ×10ⁿ.
+    OneFiveTen,
 }
 
 impl Default for DliConfig {
@@ -241,6 +254,7 @@ impl Default for DliConfig {
             min_day_after_hct: 60,
             min_days_between_dli: 28,
             accept_tapering: true,
+            ladder: EscalationLadder::HalfLog,
         }
     }
 }
@@ -328,12 +342,16 @@ pub fn start_dose(donor: DliDonorType, setting: DliSetting) -> Option<f64> {
     })
 }
 
-/// The next dose on the half-log ladder 1, 5, 10 × 10ⁿ (the reference's
-/// example 1×10⁷ → 5×10⁷ → 1×10⁸) strictly above `dose`.
-pub fn next_half_log(dose: f64) -> f64 {
+/// The next dose strictly above `dose` on the ladder: half-log (1, 3, 10 ×
+/// 10ⁿ) or the reference's example sequence (1, 5, 10 × 10ⁿ).
+pub fn next_step(dose: f64, ladder: EscalationLadder) -> f64 {
+    let mults: &[f64] = match ladder {
+        EscalationLadder::HalfLog => &[1.0, 3.0],
+        EscalationLadder::OneFiveTen => &[1.0, 5.0],
+    };
     let mut e = dose.log10().floor() as i32 - 1;
     loop {
-        for m in [1.0, 5.0] {
+        for &m in mults {
             let c = m * 10f64.powi(e);
             if c > dose * 1.0001 {
                 return c;
@@ -704,7 +722,7 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
                 continue;
             }
             Some(g) => {
-                let n = next_half_log(g.cd3_per_kg);
+                let n = next_step(g.cd3_per_kg, cfg.ladder);
                 (
                     n,
                     format!(
@@ -729,7 +747,7 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
                     format!("only if no response and no GVHD after step {}", step - 1)
                 },
             });
-            dose = next_half_log(dose);
+            dose = next_step(dose, cfg.ladder);
             date = date.add_days(cfg.min_days_between_dli);
         }
         plans.push(DosePlan {
@@ -740,7 +758,16 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
             citations: vec![CITE_HAPLO, CITE_EBMT_2024],
         });
     }
-    flags.push(Flag::new("DLI-dose", "start doses are the lower end of the reference's ranges [R]; escalation ladder 1-5-10 x 10^n"));
+    flags.push(Flag::new(
+        "DLI-dose",
+        format!(
+            "start doses are the lower end of the reference's ranges [R]; escalation ladder {}",
+            match cfg.ladder {
+                EscalationLadder::HalfLog => "half-log 1-3-10 x 10^n",
+                EscalationLadder::OneFiveTen => "1-5-10 x 10^n (reference example)",
+            }
+        ),
+    ));
 
     let any_trigger = triggers.iter().any(|t| t.met == Some(true));
     let all_pre = pre.iter().all(|p| p.met == Some(true));
@@ -898,7 +925,7 @@ mod tests {
         assert_eq!(a.plans.len(), 1);
         assert_eq!(a.plans[0].donor, "PBSC-1");
         assert_eq!(a.plans[0].steps[0].cd3_per_kg, 1e5);
-        assert_eq!(a.plans[0].steps[1].cd3_per_kg, 5e5);
+        assert_eq!(a.plans[0].steps[1].cd3_per_kg, 3e5);
         assert_eq!(a.plans[0].steps[2].cd3_per_kg, 1e6);
         assert_eq!(a.plans[0].steps[1].earliest, d("2024-06-29"));
     }
@@ -994,7 +1021,12 @@ mod tests {
         i.on = d("2024-06-02"); // 28 days
         let a = assess(&i, &cfg);
         assert!(a.criteria_met, "{}", a.summary);
-        assert_eq!(a.plans[0].steps[0].cd3_per_kg, 5e5);
+        assert_eq!(a.plans[0].steps[0].cd3_per_kg, 3e5);
+        let five = DliConfig {
+            ladder: EscalationLadder::OneFiveTen,
+            ..cfg
+        };
+        assert_eq!(assess(&i, &five).plans[0].steps[0].cd3_per_kg, 5e5);
         i.gvhd_after_previous_dli = true;
         let a = assess(&i, &cfg);
         assert!(a.plans[0].steps.is_empty());
@@ -1047,9 +1079,12 @@ mod tests {
             start_dose(DliDonorType::Unrelated, DliSetting::Therapeutic),
             Some(1e6)
         );
-        assert_eq!(next_half_log(1e7), 5e7);
-        assert_eq!(next_half_log(5e7), 1e8);
-        assert_eq!(next_half_log(3e6), 5e6);
+        assert_eq!(next_step(1e7, EscalationLadder::OneFiveTen), 5e7);
+        assert_eq!(next_step(5e7, EscalationLadder::OneFiveTen), 1e8);
+        assert_eq!(next_step(3e6, EscalationLadder::OneFiveTen), 5e6);
+        assert_eq!(next_step(1e5, EscalationLadder::HalfLog), 3e5);
+        assert_eq!(next_step(3e5, EscalationLadder::HalfLog), 1e6);
+        assert_eq!(next_step(1e6, EscalationLadder::HalfLog), 3e6);
         assert_eq!(sci(5e5), "5.0×10^5");
     }
 }
