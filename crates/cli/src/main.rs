@@ -32,6 +32,8 @@ enum Command {
     /// Chimerism from STR peak tables or NGS allele counts / reads.
     #[command(subcommand)]
     Chimerism(cmd::chimerism::ChimerismCommand),
+    /// Grade a course: per-day timeline and summary with explanations.
+    Grade(cmd::grade::GradeArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Command::Course(c) => cmd::course::run(c),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Chimerism(c) => cmd::chimerism::run(c),
+        Command::Grade(a) => cmd::grade::run(a),
     };
     exit::report(result)
 }

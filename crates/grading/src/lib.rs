@@ -9,4 +9,14 @@
 //!   inputs after CAR-T, marrow assessments, chimerism samples, risk inputs).
 //! * the engine runs the criteria of `graftwatch-criteria` over them.
 
+pub mod config;
+pub mod criterion;
+pub mod engine;
 pub mod extract;
+pub mod output;
+pub mod render;
+
+pub use config::{ConfigError, EngineConfig, GradingConfig};
+pub use criterion::{Criterion, UnknownCriterion};
+pub use engine::{grade_course, grade_course_only};
+pub use output::{CourseGrades, SCHEMA};

@@ -3,3 +3,4 @@
 pub mod chimerism;
 pub mod course;
 pub mod demo;
+pub mod grade;

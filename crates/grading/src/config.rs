@@ -1,0 +1,159 @@
+//! The grading configuration: every criterion's ambiguity defaults in one
+//! document, loadable from TOML. `Default` = the project reference defaults
+//! (`/docs/grading.md` prints the full default file).
+
+use std::path::Path;
+
+use graftwatch_criteria::agvhd::GvhdConfig;
+use graftwatch_criteria::chimerism_state::ChimerismConfig;
+use graftwatch_criteria::engraftment::EngraftmentConfig;
+use graftwatch_criteria::graft_failure::SecondaryFailureConfig;
+use graftwatch_criteria::icaht::IcahtConfig;
+use serde::{Deserialize, Serialize};
+
+/// Engine settings that are not part of any one criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// CRS inputs are extracted for days 0 … this after each CAR-T infusion.
+    pub crs_window_days: i32,
+    /// A marrow assessment uses the peripheral counts nearest its date within
+    /// ± this many days.
+    pub marrow_count_window_days: i32,
+    /// CAR-HEMATOTOX uses the counts closest before lymphodepletion within
+    /// this many days before it (or before the infusion when no
+    /// lymphodepletion is recorded).
+    pub hematotox_window_days: i32,
+    /// Platelet engraftment threshold reported next to the ≥ 20 ×10⁹/L one
+    /// (CIBMTR ≥ 50 variant); 0 disables it.
+    pub platelet_50_threshold: f64,
+    /// Acute-GVHD organ findings recorded without an attribution are taken
+    /// as attributed to GVHD (the criteria default), with flag `GW-ATTR`.
+    pub unstated_attribution_is_gvhd: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            crs_window_days: 30,
+            marrow_count_window_days: 7,
+            hematotox_window_days: 14,
+            platelet_50_threshold: 50.0,
+            unstated_attribution_is_gvhd: true,
+        }
+    }
+}
+
+/// Every configurable default of the grading run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GradingConfig {
+    /// Engine settings.
+    pub engine: EngineConfig,
+    /// Acute GVHD (MAGIC; ).
+    pub agvhd: GvhdConfig,
+    /// Neutrophil and platelet engraftment (E-1 … E-4).
+    pub engraftment: EngraftmentConfig,
+    /// Secondary graft failure.
+    pub secondary_graft_failure: SecondaryFailureConfig,
+    /// ICAHT (T-6, T-8) and the platelet companion.
+    pub icaht: IcahtConfig,
+    /// Chimerism categories (E-5).
+    pub chimerism: ChimerismConfig,
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The TOML is invalid, has an unknown key or a value of the wrong type.
+    #[error("config file {path}: {message}")]
+    Invalid {
+        /// File.
+        path: String,
+        /// What is wrong, naming the key and line (from the TOML parser).
+        message: String,
+    },
+}
+
+impl GradingConfig {
+    /// Parses TOML text; `path` is used in messages only. Unknown keys are
+    /// rejected with the key's name.
+    pub fn from_toml_str(text: &str, path: &str) -> Result<GradingConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_string(),
+            message: e.to_string().trim_end().replace('\n', "\n  "),
+        })
+    }
+
+    /// Reads a TOML config file.
+    pub fn from_toml_file(path: &Path) -> Result<GradingConfig, ConfigError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        GradingConfig::from_toml_str(&text, &p)
+    }
+
+    /// The configuration as TOML (the `--print-default-config` text).
+    pub fn to_toml_string(&self) -> String {
+        // Plain data with string keys: serialisation cannot fail.
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_round_trips_through_toml() {
+        let c = GradingConfig::default();
+        let t = c.to_toml_string();
+        assert!(t.contains("[agvhd]"), "{t}");
+        assert_eq!(
+            GradingConfig::from_toml_str(&t, "x.toml").expect("parse"),
+            c
+        );
+    }
+
+    #[test]
+    fn partial_file_keeps_other_defaults() {
+        let c = GradingConfig::from_toml_str("[agvhd]\nchild_weight_cut_kg = 40.0\n", "x.toml")
+            .expect("parse");
+        assert_eq!(c.agvhd.child_weight_cut_kg, 40.0);
+        assert_eq!(c.engraftment, EngraftmentConfig::default());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = GradingConfig::from_toml_str("[agvhd]\nchild_weight_cut = 40.0\n", "cfg.toml")
+            .expect_err("unknown key");
+        let m = e.to_string();
+        assert!(
+            m.contains("cfg.toml") && m.contains("child_weight_cut"),
+            "{m}"
+        );
+        let e = GradingConfig::from_toml_str("[agvhdx]\n", "cfg.toml").expect_err("unknown table");
+        assert!(e.to_string().contains("agvhdx"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let e =
+            GradingConfig::from_toml_str("[engine]\ncrs_window_days = \"thirty\"\n", "cfg.toml")
+                .expect_err("type");
+        assert!(
+            e.to_string().contains("crs_window_days") || e.to_string().contains("line 2"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! CAR-HEMATOTOX at baseline before each CAR-T infusion: each variable is
+//! the latest value on or before lymphodepletion (or, without one, the day
+//! before the infusion), at most `hematotox_window_days` earlier.
+
+use graftwatch_core::Date;
+use graftwatch_course::{AnchorKind, Course, EventDetail};
+use graftwatch_criteria::hematotox::{HematotoxInput, car_hematotox};
+
+use super::Sink;
+use crate::criterion::Criterion;
+use crate::extract::{CourseInputs, DailySeries};
+use crate::output::SummaryItem;
+
+fn latest(s: &DailySeries, from: Date, to: Date) -> Option<(Date, f64)> {
+    s.between(from, to).last().map(|d| (d.date, d.value))
+}
+
+/// Runs CAR-HEMATOTOX for every CAR-T infusion.
+pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    let carts: Vec<_> = x.cart_anchors().copied().collect();
+    if carts.is_empty() {
+        sink.not_applicable(
+            Criterion::Hematotox,
+            "car_hematotox",
+            "CAR-HEMATOTOX",
+            "no CAR-T infusion in the course",
+        );
+        return;
+    }
+    for (i, a) in carts.iter().enumerate() {
+        let suffix = match (i, a.kind) {
+            (0, _) => String::new(),
+            (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
+            _ => format!("_{i}"),
+        };
+        let prev_cart = if i > 0 { Some(carts[i - 1].date) } else { None };
+        // Latest lymphodepletion start before this infusion (and after the previous one).
+        let ld = course
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(e.detail, EventDetail::Lymphodepletion { .. })
+                    && e.date <= a.date
+                    && prev_cart.is_none_or(|p| e.date > p)
+            })
+            .map(|e| e.date)
+            .next_back();
+        let baseline = ld.unwrap_or(a.date.add_days(-1));
+        let from = baseline.add_days(-cfg.engine.hematotox_window_days);
+        let anc = latest(&x.counts.anc, from, baseline);
+        let hb = latest(&x.counts.hemoglobin, from, baseline);
+        let plt = latest(&x.counts.platelets, from, baseline);
+        let crp = latest(&x.counts.crp, from, baseline);
+        let fer = latest(&x.counts.ferritin, from, baseline);
+        let date = [anc, hb, plt, crp, fer].iter().flatten().map(|p| p.0).max();
+        let input = HematotoxInput {
+            date,
+            anc: anc.map(|p| p.1),
+            hemoglobin: hb.map(|p| p.1),
+            platelets: plt.map(|p| p.1),
+            crp: crp.map(|p| p.1),
+            ferritin: fer.map(|p| p.1),
+        };
+        match car_hematotox(&input) {
+            Ok(mut g) => {
+                let note = format!(
+                    "baseline = latest value from {from} to {baseline} ({})",
+                    if ld.is_some() {
+                        "start of lymphodepletion"
+                    } else {
+                        "no lymphodepletion recorded: day before infusion"
+                    }
+                );
+                match &mut g {
+                    graftwatch_criteria::Graded::Value { explanation, .. }
+                    | graftwatch_criteria::Graded::InsufficientData { explanation, .. }
+                    | graftwatch_criteria::Graded::NotApplicable { explanation, .. } => explanation
+                        .flags
+                        .push(graftwatch_criteria::Flag::new("GW-BASELINE", note)),
+                }
+                sink.item(SummaryItem::from_graded(
+                    Criterion::Hematotox,
+                    &format!("car_hematotox{suffix}"),
+                    &g,
+                    Some(a),
+                    |v| (format!("score {} ({:?} risk)", v.score, v.risk), date),
+                ))
+            }
+            Err(e) => sink.skip(
+                Criterion::Hematotox,
+                format!("baseline values rejected: {e}"),
+            ),
+        }
+    }
+}

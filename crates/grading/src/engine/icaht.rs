@@ -1,0 +1,161 @@
+//! ICAHT (early, day 0–30; late, day +31–100) and the platelet companion
+//! after each CAR-T infusion, censored at the next line of therapy
+//! (conditioning, chemotherapy, graft infusion, another CAR-T) or death.
+
+use graftwatch_core::Date;
+use graftwatch_course::{Anchor, AnchorKind, Course, EventDetail};
+use graftwatch_criteria::icaht::{
+    Censor, CensorReason, CountCourse, IcahtGrade, early_icaht, late_icaht,
+};
+use graftwatch_criteria::icaht_platelets::{early_platelet_toxicity, late_platelet_toxicity};
+use graftwatch_criteria::series::DatedValue;
+
+use super::{Sink, dated};
+use crate::criterion::Criterion;
+use crate::extract::CourseInputs;
+use crate::output::SummaryItem;
+
+/// The first censoring event after a CAR-T infusion on `day0`.
+pub fn censor_after(course: &Course, day0: Date) -> Option<Censor> {
+    course
+        .events
+        .iter()
+        .filter(|e| e.date > day0)
+        .find_map(|e| match e.detail {
+            EventDetail::Death { .. } => Some(Censor {
+                date: e.date,
+                reason: CensorReason::Death,
+            }),
+            EventDetail::Chemotherapy { .. }
+            | EventDetail::Conditioning { .. }
+            | EventDetail::GraftInfusion { .. }
+            | EventDetail::CarTInfusion { .. }
+            | EventDetail::Lymphodepletion { .. } => Some(Censor {
+                date: e.date,
+                reason: CensorReason::NextTherapy,
+            }),
+            _ => None,
+        })
+}
+
+fn grade_text(g: IcahtGrade) -> String {
+    format!("grade {}", g.number())
+}
+
+/// Runs ICAHT for every CAR-T infusion.
+pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    let carts: Vec<Anchor> = x.cart_anchors().copied().collect();
+    if carts.is_empty() {
+        sink.not_applicable(
+            Criterion::Icaht,
+            "icaht_early",
+            "ICAHT",
+            "no CAR-T infusion in the course",
+        );
+        return;
+    }
+    for (i, a) in carts.iter().enumerate() {
+        let suffix = match (i, a.kind) {
+            (0, _) => String::new(),
+            (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
+            _ => format!("_{i}"),
+        };
+        let anc: Vec<DatedValue> = x
+            .counts
+            .anc
+            .days
+            .iter()
+            .filter(|d| d.date >= a.date)
+            .map(dated)
+            .collect();
+        let plt: Vec<DatedValue> = x
+            .counts
+            .platelets
+            .days
+            .iter()
+            .filter(|d| d.date >= a.date)
+            .map(dated)
+            .collect();
+        let censor = censor_after(course, a.date);
+        let cc = CountCourse {
+            day0: a.date,
+            values: &anc,
+            censor,
+        };
+        let pc = CountCourse {
+            day0: a.date,
+            values: &plt,
+            censor,
+        };
+        match early_icaht(&cc, &cfg.icaht) {
+            Ok(g) => sink.item(SummaryItem::from_graded(
+                Criterion::Icaht,
+                &format!("icaht_early{suffix}"),
+                &g,
+                Some(a),
+                |v| {
+                    (
+                        format!(
+                            "{} (ANC <= 0.5 for {} days, <= 0.1 for {} days)",
+                            grade_text(v.grade),
+                            v.le_0_5.cumulative,
+                            v.le_0_1.cumulative
+                        ),
+                        v.le_0_5.first_start.map(|d| a.date.add_days(d)),
+                    )
+                },
+            )),
+            Err(e) => sink.skip(Criterion::Icaht, format!("ANC series rejected: {e}")),
+        }
+        match late_icaht(&cc) {
+            Ok(g) => sink.item(SummaryItem::from_graded(
+                Criterion::Icaht,
+                &format!("icaht_late{suffix}"),
+                &g,
+                Some(a),
+                |v| {
+                    (
+                        format!(
+                            "{} (second-lowest ANC {} on {})",
+                            grade_text(v.grade),
+                            v.second_lowest.value,
+                            v.second_lowest.date
+                        ),
+                        Some(v.second_lowest.date),
+                    )
+                },
+            )),
+            Err(e) => sink.skip(Criterion::Icaht, format!("ANC series rejected: {e}")),
+        }
+        match early_platelet_toxicity(&pc, &cfg.icaht) {
+            Ok(g) => sink.item(SummaryItem::from_graded(
+                Criterion::Icaht,
+                &format!("t_icaht_early{suffix}"),
+                &g,
+                Some(a),
+                |v| {
+                    (
+                        format!(
+                            "{} (platelets < 50 for {} days, < 20 for {} days)",
+                            grade_text(v.grade),
+                            v.lt_50.cumulative,
+                            v.lt_20.cumulative
+                        ),
+                        None,
+                    )
+                },
+            )),
+            Err(e) => sink.skip(Criterion::Icaht, format!("platelet series rejected: {e}")),
+        }
+        match late_platelet_toxicity(&pc, &cfg.icaht) {
+            Ok(g) => sink.item(SummaryItem::from_graded(
+                Criterion::Icaht,
+                &format!("t_icaht_late{suffix}"),
+                &g,
+                Some(a),
+                |v| (grade_text(v.grade), v.second_lowest.map(|s| s.date)),
+            )),
+            Err(e) => sink.skip(Criterion::Icaht, format!("platelet series rejected: {e}")),
+        }
+    }
+}

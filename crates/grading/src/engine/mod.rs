@@ -1,0 +1,197 @@
+//! The engine: runs every selected criterion over a course and collects a
+//! per-day timeline and a summary.
+
+mod agvhd;
+mod chimerism;
+mod engraftment;
+mod hematotox;
+mod icaht;
+
+pub use agvhd::to_day_findings;
+pub use icaht::censor_after;
+
+use std::collections::BTreeMap;
+
+use graftwatch_core::Date;
+use graftwatch_course::{AnchorKind, Course};
+use graftwatch_criteria::series::DatedValue;
+use graftwatch_criteria::{Explanation, Graded};
+
+use crate::GradingConfig;
+use crate::criterion::Criterion;
+use crate::extract::{CourseInputs, DayValue, ExtractOptions, extract};
+use crate::output::{
+    AnchorOut, CourseGrades, DayEntry, RelDay, SCHEMA, Skipped, SummaryItem, TimelineDay,
+};
+
+/// Collects results while the criteria run.
+#[derive(Debug, Default)]
+pub(crate) struct Sink {
+    days: BTreeMap<Date, Vec<DayEntry>>,
+    items: Vec<SummaryItem>,
+    skipped: Vec<Skipped>,
+}
+
+impl Sink {
+    pub(crate) fn day(&mut self, date: Date, e: DayEntry) {
+        self.days.entry(date).or_default().push(e);
+    }
+    pub(crate) fn item(&mut self, i: SummaryItem) {
+        self.items.push(i);
+    }
+    pub(crate) fn skip(&mut self, criterion: Criterion, reason: String) {
+        self.skipped.push(Skipped { criterion, reason });
+    }
+    pub(crate) fn not_applicable(
+        &mut self,
+        criterion: Criterion,
+        item: &str,
+        rule: &'static str,
+        reason: &str,
+    ) {
+        let g: Graded<()> = Graded::NotApplicable {
+            reason: reason.to_string(),
+            explanation: Explanation {
+                rule,
+                version: "graftwatch engine",
+                citations: vec![],
+                reason: reason.to_string(),
+                evidence: vec![],
+                flags: vec![],
+            },
+        };
+        self.items
+            .push(SummaryItem::from_graded(criterion, item, &g, None, |_| {
+                (String::new(), None)
+            }));
+    }
+}
+
+pub(crate) fn dated(d: &DayValue) -> DatedValue {
+    DatedValue {
+        date: d.date,
+        value: d.value,
+    }
+}
+
+/// Criteria the criteria crate does not provide yet: selected, they are
+/// listed under `skipped` with this reason rather than silently omitted.
+const NOT_YET: &[(Criterion, &str)] = &[
+    (
+        Criterion::Cgvhd,
+        "NIH 2014 chronic GVHD is not wired into the engine yet (course organ scores 0-3 vs the criteria's detailed organ inputs)",
+    ),
+    (
+        Criterion::Crs,
+        "ASTCT CRS grading is not available in graftwatch-criteria yet; the CRS inputs are extracted (extract::crs)",
+    ),
+    (
+        Criterion::Icans,
+        "ASTCT ICANS grading is not available in graftwatch-criteria yet; the ICANS inputs are extracted (extract::icans)",
+    ),
+    (
+        Criterion::Eln,
+        "ELN 2022 response/relapse/MRD is not available in graftwatch-criteria yet; marrow assessments are extracted (extract::marrow)",
+    ),
+    (
+        Criterion::Risk,
+        "HCT-CI, DRI, EBMT and ELN genetic risk are not available in graftwatch-criteria yet; risk inputs are extracted (extract::risk)",
+    ),
+];
+
+/// Grades a course with every criterion.
+pub fn grade_course(course: &Course, cfg: &GradingConfig) -> CourseGrades {
+    grade_course_only(course, cfg, &Criterion::ALL)
+}
+
+/// Grades a course with the selected criteria only.
+pub fn grade_course_only(course: &Course, cfg: &GradingConfig, only: &[Criterion]) -> CourseGrades {
+    let opt = ExtractOptions {
+        crs_window_days: cfg.engine.crs_window_days,
+        marrow_count_window_days: cfg.engine.marrow_count_window_days,
+    };
+    let x = extract(course, &opt);
+    grade_inputs(course, &x, cfg, only)
+}
+
+/// Grades already extracted inputs (the course is used for events the
+/// extractors do not keep, e.g. censoring events).
+pub fn grade_inputs(
+    course: &Course,
+    x: &CourseInputs,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+) -> CourseGrades {
+    let mut sink = Sink::default();
+    let sel = |c: Criterion| only.contains(&c);
+    let mut criteria: Vec<Criterion> = Criterion::ALL.into_iter().filter(|c| sel(*c)).collect();
+    criteria.sort();
+    if sel(Criterion::Engraftment) || sel(Criterion::GraftFailure) {
+        engraftment::run(
+            x,
+            cfg,
+            &mut sink,
+            sel(Criterion::Engraftment),
+            sel(Criterion::GraftFailure),
+        );
+    }
+    if sel(Criterion::Chimerism) {
+        chimerism::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Agvhd) {
+        agvhd::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Icaht) {
+        icaht::run(course, x, cfg, &mut sink);
+    }
+    if sel(Criterion::Hematotox) {
+        hematotox::run(course, x, cfg, &mut sink);
+    }
+    for (c, why) in NOT_YET {
+        if sel(*c) {
+            sink.skip(*c, (*why).to_string());
+        }
+    }
+    let primary: Vec<_> = x
+        .anchors
+        .iter()
+        .filter(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
+        .copied()
+        .collect();
+    let timeline = sink
+        .days
+        .into_iter()
+        .map(|(date, entries)| TimelineDay {
+            date,
+            rel: primary.iter().rfind(|a| a.date <= date).map(|a| RelDay {
+                anchor: a.kind.to_string(),
+                day: a.day(date),
+            }),
+            entries,
+        })
+        .collect();
+    let order = |c: Criterion| {
+        Criterion::ALL
+            .iter()
+            .position(|x| *x == c)
+            .unwrap_or(usize::MAX)
+    };
+    sink.items.sort_by_key(|i| order(i.criterion));
+    CourseGrades {
+        schema: SCHEMA,
+        patient: course.patient.id.0.clone(),
+        illustrative: course.illustrative.is_some(),
+        anchors: x
+            .anchors
+            .iter()
+            .map(|a| AnchorOut {
+                label: a.kind.to_string(),
+                date: a.date,
+            })
+            .collect(),
+        criteria,
+        skipped: sink.skipped,
+        timeline,
+        summary: sink.items,
+    }
+}

@@ -1,0 +1,203 @@
+//! The engine's output: a versioned document with a per-day timeline and a
+//! course summary, every result with its explanation.
+//!
+//! JSON schema: `docs/grading-output.schema.json`, tag [`SCHEMA`].
+
+use graftwatch_core::{Date, DayOffset};
+use graftwatch_course::Anchor;
+use graftwatch_criteria::{Explanation, Graded};
+use serde::Serialize;
+
+use crate::criterion::Criterion;
+
+/// Output format tag.
+pub const SCHEMA: &str = "graftwatch-grades/1";
+
+/// A day relative to an anchor (`day +14 after HCT`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelDay {
+    /// Anchor label (`HCT`, `CAR-T`, `DLI 1`, …).
+    pub anchor: String,
+    /// Day offset.
+    pub day: DayOffset,
+}
+
+/// One criterion's grade on one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayEntry {
+    /// Criterion.
+    pub criterion: Criterion,
+    /// Grade label (`0`, `I`…`IV`, `1`…`4`, `full_donor`, …); a grade that
+    /// could not be determined because inputs were missing is `>=X` (at
+    /// least X).
+    pub grade: String,
+    /// Numeric severity for sorting and plotting (0 = none).
+    pub level: u8,
+    /// Whether the grade differs from the previous graded day.
+    pub changed: bool,
+    /// One-line reason naming the decisive observation(s).
+    pub reason: String,
+}
+
+/// One day of the timeline (only days with a non-zero grade or a change).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineDay {
+    /// Date.
+    pub date: Date,
+    /// Day relative to the primary anchor (latest transplant or CAR-T on
+    /// or before the date), when there is one.
+    pub rel: Option<RelDay>,
+    /// Grades of the day.
+    pub entries: Vec<DayEntry>,
+}
+
+/// Status of a summary item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// A result.
+    Value,
+    /// Not enough data; `missing` says what.
+    InsufficientData,
+    /// The criterion does not apply (e.g. no CAR-T in the course).
+    NotApplicable,
+}
+
+/// One summary result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryItem {
+    /// Criterion family.
+    pub criterion: Criterion,
+    /// Item name, e.g. `neutrophil_engraftment`, `agvhd_max_grade`.
+    pub item: String,
+    /// Status.
+    pub status: ItemStatus,
+    /// One-line human-readable result (`day +14 (2024-06-22)`, `grade III`).
+    pub result: String,
+    /// Date the result refers to, when it has one.
+    pub date: Option<Date>,
+    /// That date relative to the item's anchor.
+    pub rel: Option<RelDay>,
+    /// Structured result of the criterion (its own fields), when graded.
+    pub value: Option<serde_json::Value>,
+    /// What is missing (insufficient data).
+    pub missing: Vec<String>,
+    /// Why: rule, version, citations, reason, evidence, flags.
+    pub explanation: Explanation,
+}
+
+impl SummaryItem {
+    /// Builds an item from a criterion's graded result; `describe` turns the
+    /// value into (one-line result, date).
+    pub fn from_graded<T: Serialize>(
+        criterion: Criterion,
+        item: &str,
+        g: &Graded<T>,
+        anchor: Option<&Anchor>,
+        describe: impl FnOnce(&T) -> (String, Option<Date>),
+    ) -> SummaryItem {
+        let (status, result, date, value, missing) = match g {
+            Graded::Value { value, .. } => {
+                let (r, d) = describe(value);
+                (
+                    ItemStatus::Value,
+                    r,
+                    d,
+                    serde_json::to_value(value).ok(),
+                    Vec::new(),
+                )
+            }
+            Graded::InsufficientData { missing, .. } => (
+                ItemStatus::InsufficientData,
+                format!("insufficient data: {}", missing.join("; ")),
+                None,
+                None,
+                missing.clone(),
+            ),
+            Graded::NotApplicable { reason, .. } => (
+                ItemStatus::NotApplicable,
+                format!("not applicable: {reason}"),
+                None,
+                None,
+                Vec::new(),
+            ),
+        };
+        let mut explanation = g.explanation().clone();
+        let mut seen: Vec<(String, String)> = Vec::new();
+        explanation.flags.retain(|f| {
+            let k = (f.code.clone(), f.text.clone());
+            if seen.contains(&k) {
+                false
+            } else {
+                seen.push(k);
+                true
+            }
+        });
+        SummaryItem {
+            criterion,
+            item: item.to_string(),
+            status,
+            result,
+            date,
+            rel: date.and_then(|d| anchor.map(|a| rel_day(a, d))),
+            value,
+            missing,
+            explanation,
+        }
+    }
+}
+
+/// `day +N after <anchor>` for a date.
+pub fn rel_day(a: &Anchor, date: Date) -> RelDay {
+    RelDay {
+        anchor: a.kind.to_string(),
+        day: a.day(date),
+    }
+}
+
+/// An anchor in the output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnchorOut {
+    /// Label (`HCT`, `CAR-T`, `DLI 1`).
+    pub label: String,
+    /// Day-0 date.
+    pub date: Date,
+}
+
+/// A criterion that could not be run, with the reason (e.g. its inputs
+/// were invalid).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    /// Criterion.
+    pub criterion: Criterion,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The graded course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CourseGrades {
+    /// Format tag, [`SCHEMA`].
+    pub schema: &'static str,
+    /// Patient id.
+    pub patient: String,
+    /// Whether the course is marked illustrative (not real data).
+    pub illustrative: bool,
+    /// Anchors.
+    pub anchors: Vec<AnchorOut>,
+    /// Criteria run.
+    pub criteria: Vec<Criterion>,
+    /// Criteria that could not be run, with why.
+    pub skipped: Vec<Skipped>,
+    /// Per-day grades (days with a non-zero grade or a change only).
+    pub timeline: Vec<TimelineDay>,
+    /// Course summary.
+    pub summary: Vec<SummaryItem>,
+}
+
+impl CourseGrades {
+    /// The summary item named `item`.
+    pub fn item(&self, item: &str) -> Option<&SummaryItem> {
+        self.summary.iter().find(|s| s.item == item)
+    }
+}

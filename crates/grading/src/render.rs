@@ -1,0 +1,142 @@
+//! Text renderings of [`CourseGrades`]: a readable table (timeline of
+//! non-zero / changed days + summary with one-line reasons) and CSV (one row
+//! per day per criterion, then the summary rows).
+
+use std::fmt::Write as _;
+
+use crate::output::{CourseGrades, ItemStatus};
+
+/// The table rendering.
+pub fn table(g: &CourseGrades) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "graftwatch grades ({}) for patient {}",
+        g.schema, g.patient
+    );
+    if g.illustrative {
+        let _ = writeln!(s, "ILLUSTRATIVE course (not real patient data)");
+    }
+    if !g.anchors.is_empty() {
+        let a: Vec<String> = g
+            .anchors
+            .iter()
+            .map(|a| format!("{} {}", a.label, a.date))
+            .collect();
+        let _ = writeln!(s, "anchors: {}", a.join(", "));
+    }
+    let _ = writeln!(s, "\nTimeline (days with a non-zero grade or a change)");
+    if g.timeline.is_empty() {
+        let _ = writeln!(s, "  (none)");
+    } else {
+        let _ = writeln!(
+            s,
+            "  {:<10}  {:<12}  {:<13}  {:<22}  reason",
+            "date", "day", "criterion", "grade"
+        );
+        for d in &g.timeline {
+            let rel = d
+                .rel
+                .as_ref()
+                .map(|r| format!("{} {}", r.anchor, r.day))
+                .unwrap_or_default();
+            for e in &d.entries {
+                let _ = writeln!(
+                    s,
+                    "  {:<10}  {:<12}  {:<13}  {:<22}  {}",
+                    d.date.to_string(),
+                    rel,
+                    e.criterion.as_str(),
+                    e.grade,
+                    e.reason
+                );
+            }
+        }
+    }
+    let _ = writeln!(s, "\nSummary");
+    for i in &g.summary {
+        let mark = match i.status {
+            ItemStatus::Value => "",
+            ItemStatus::InsufficientData => "[insufficient data] ",
+            ItemStatus::NotApplicable => "[n/a] ",
+        };
+        let _ = writeln!(s, "  {:<28} {mark}{}", i.item, i.result);
+        let _ = writeln!(s, "  {:<28}   why: {}", "", i.explanation.reason);
+        if !i.explanation.flags.is_empty() {
+            let f: Vec<&str> = i
+                .explanation
+                .flags
+                .iter()
+                .map(|f| f.code.as_str())
+                .collect();
+            let _ = writeln!(s, "  {:<28}   flags: {}", "", f.join(", "));
+        }
+    }
+    if !g.skipped.is_empty() {
+        let _ = writeln!(s, "\nNot graded");
+        for k in &g.skipped {
+            let _ = writeln!(s, "  {:<13} {}", k.criterion.as_str(), k.reason);
+        }
+    }
+    s
+}
+
+fn csv_field(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
+/// The CSV rendering: header `date,day,anchor,criterion,item,grade,reason`;
+/// timeline rows have an empty `item`, summary rows an item name.
+pub fn csv(g: &CourseGrades) -> String {
+    let mut s = String::from("date,day,anchor,criterion,item,grade,reason\n");
+    for d in &g.timeline {
+        let (day, anchor) = d
+            .rel
+            .as_ref()
+            .map(|r| (r.day.to_string(), r.anchor.clone()))
+            .unwrap_or_default();
+        for e in &d.entries {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},,{},{}",
+                d.date,
+                csv_field(&day),
+                csv_field(&anchor),
+                e.criterion,
+                csv_field(&e.grade),
+                csv_field(&e.reason)
+            );
+        }
+    }
+    for i in &g.summary {
+        let (day, anchor) = i
+            .rel
+            .as_ref()
+            .map(|r| (r.day.to_string(), r.anchor.clone()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{}",
+            i.date.map(|d| d.to_string()).unwrap_or_default(),
+            csv_field(&day),
+            csv_field(&anchor),
+            i.criterion,
+            csv_field(&i.item),
+            csv_field(&i.result),
+            csv_field(&i.explanation.reason)
+        );
+    }
+    s
+}
+
+/// The JSON rendering (pretty).
+pub fn json(g: &CourseGrades) -> String {
+    // Plain data with string keys: serialisation cannot fail.
+    let mut s = serde_json::to_string_pretty(g).unwrap_or_default();
+    s.push('\n');
+    s
+}
