@@ -188,11 +188,17 @@ fn liver_boundaries_and_gaps() {
 
 #[test]
 fn liver_from_micromol_on_the_boundary() {
-    // 51.3 umol/L = 3.0 mg/dL exactly (binary 3.0000000000000004): stage 1.
+    // 51.3 umol/L = 3.0 mg/dL (binary 2.9999999999999996): stage 1; 34.2 umol/L = 2.0: stage 1.
     let l = LiverFinding::from_unit(51.3, Unit::MicromolPerL, Attribution::Gvhd).unwrap();
     let mut x = day();
     x.liver = Some(l);
     assert_eq!(graded(&x, &GvhdConfig::default()).1[1], Some(Stage::S1));
+    x.liver = Some(LiverFinding::from_unit(34.2, Unit::MicromolPerL, Attribution::Gvhd).unwrap());
+    assert_eq!(graded(&x, &GvhdConfig::default()).1[1], Some(Stage::S1));
+    x.liver = Some(LiverFinding::from_unit(34.1, Unit::MicromolPerL, Attribution::Gvhd).unwrap());
+    assert_eq!(graded(&x, &GvhdConfig::default()).1[1], Some(Stage::S0));
+    // 0.1 mL/kg computed as (0.1 + 0.2) * 100 = 30.000000000000004 mL/kg stays stage 2 (<= 30)
+    assert_eq!(stage_stool((0.1 + 0.2) * 100.0, true).0, Stage::S2);
     assert!(LiverFinding::from_unit(3.0, Unit::MgPerL, Attribution::Gvhd).is_err());
 }
 

@@ -2,9 +2,9 @@
 //! comparisons with a floating-point tolerance, half-up rounding and input
 //! range checks.
 //!
-//! Values converted between units (e.g. 51.3 µmol/L ÷ 17.1 =
-//! 3.0000000000000004 mg/dL) must not cross a published boundary because of
-//! binary rounding, so every comparison against a threshold treats values
+//! Values converted or computed in floating point (51.3 µmol/L ÷ 17.1 =
+//! 2.9999999999999996 mg/dL; 0.1 + 0.2 = 0.30000000000000004) must not cross
+//! a published boundary because of binary rounding, so every comparison against a threshold treats values
 //! within [`EPS`] (relative) of the threshold as equal to it. Clinical
 //! measurements are never reported to more than a few decimals, so this
 //! tolerance never changes a real result.
@@ -54,8 +54,10 @@ mod tests {
 
     #[test]
     fn tolerance_keeps_converted_values_on_the_boundary() {
-        let v = 51.3 / 17.1;
+        let v = (0.1_f64 + 0.2) * 10.0; // 3.0000000000000004
         assert!(v > 3.0, "binary artefact exists: {v}");
+        let w = 51.3 / 17.1; // 2.9999999999999996
+        assert!(w < 3.0 && ge(w, 3.0) && !gt(w, 3.0));
         assert!(!gt(v, 3.0));
         assert!(le(v, 3.0));
         assert!(gt(3.05, 3.0));
