@@ -1,16 +1,168 @@
-//! `graftwatch demo`: the main job on the bundled seed case.
+//! `graftwatch demo`: the main job on the bundled seed case (or `--course
+//! FILE`): read and validate the course, render the HTML report, write it
+//! atomically to `DIR/report.html` and print a short summary.
+//!
+//! Grades, chimerism and decision support are added to the report in
+//! [`add_analysis_sections`], the one hook later work extends.
 
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use clap::Args;
+use graftwatch_course::{CourseError, LoadedCourse, Severity, io::read_json_str, read_course};
+use graftwatch_report::{Report, Section, escape};
+
+use crate::BadInput;
+
+/// The bundled seed case (an illustrative reconstruction; see docs/seed-case.md).
+pub const SEED_CASE_JSON: &str = include_str!("../../../../examples/seed-case/course.json");
+
+/// Name under which the bundled seed case is reported in messages.
+pub const SEED_CASE_NAME: &str = "examples/seed-case/course.json (bundled)";
 
 /// Arguments of `demo`.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Output directory for the report.
+    /// Output directory for the report (created if missing).
     #[arg(long, default_value = "graftwatch-demo")]
-    pub out: std::path::PathBuf,
+    pub out: PathBuf,
+    /// Course file (.json or .csv) to use instead of the bundled seed case.
+    #[arg(long)]
+    pub course: Option<PathBuf>,
 }
 
 /// Runs the demo.
-pub fn run(_args: DemoArgs) -> anyhow::Result<()> {
-    anyhow::bail!("demo is being built")
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let (loaded, source) = load(args.course.as_deref())?;
+    let report = build_report(&loaded, &source);
+    let html = report.to_html();
+    let path = write_report(&args.out, &html)?;
+    print!("{}", summary(&loaded, &source, &path));
+    Ok(())
+}
+
+/// Reads the course: `--course FILE` (problems are bad input, exit 2) or
+/// the bundled seed case (a problem there is an internal error).
+pub fn load(course: Option<&Path>) -> anyhow::Result<(LoadedCourse, String)> {
+    match course {
+        Some(p) => {
+            let lc = read_course(p).map_err(|e| match e {
+                CourseError::Invalid(_) => {
+                    BadInput(format!("the course file {} is invalid:\n{e}", p.display()))
+                }
+                other => BadInput(other.to_string()),
+            })?;
+            Ok((lc, p.display().to_string()))
+        }
+        None => {
+            let lc = read_json_str(SEED_CASE_JSON, Path::new(SEED_CASE_NAME))
+                .context("the bundled seed case does not validate")?;
+            Ok((lc, SEED_CASE_NAME.to_string()))
+        }
+    }
+}
+
+/// The standard report plus the validation and analysis sections.
+pub fn build_report(loaded: &LoadedCourse, source: &str) -> Report {
+    let mut report = Report::for_course(&loaded.course);
+    report.subtitle = Some(format!(
+        "Course file: {source} · graftwatch {}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    report.insert_section_after("summary", validation_section(loaded));
+    add_analysis_sections(loaded, &mut report);
+    report
+}
+
+/// HOOK for later issues: grades (CRS, ICANS, ICAHT, engraftment, aGVHD),
+/// chimerism per graft source and the DLI decision trail are added here with
+/// `report.add_section(..)`, and extra figure panels by building the report
+/// with `Report::with_figure(course, &figure)` where `figure` is
+/// `Figure::standard()` plus `figure.add_panel(..)`. Nothing is added yet.
+pub fn add_analysis_sections(_loaded: &LoadedCourse, _report: &mut Report) {}
+
+/// Reading result: errors none (the course loaded), warnings listed.
+fn validation_section(loaded: &LoadedCourse) -> Section {
+    let c = &loaded.course;
+    let mut h = format!(
+        "<p>The course was read and validated: {} events, {} observations, {} donors; 0 errors, {} warnings.</p>",
+        c.events.len(),
+        c.observations.len(),
+        c.donors.len(),
+        loaded.warnings.len()
+    );
+    if !loaded.warnings.is_empty() {
+        h.push_str("<ul class=\"warnings\">");
+        for w in &loaded.warnings {
+            let _ = write!(h, "<li>{}</li>", escape(&w.to_string()));
+        }
+        h.push_str("</ul>");
+    }
+    Section::new("validation", "Validation", h)
+}
+
+/// Writes `DIR/report.html` via a temporary file and a rename, so an error
+/// never leaves a half-written report. Returns the report path.
+pub fn write_report(dir: &Path, html: &str) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        BadInput(format!(
+            "cannot create the output directory '{}': {e}",
+            dir.display()
+        ))
+    })?;
+    let path = dir.join("report.html");
+    let tmp = dir.join(format!(".report.html.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, html).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        BadInput(format!("cannot write '{}': {e}", tmp.display()))
+    })?;
+    std::fs::rename(&tmp, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        BadInput(format!("cannot write '{}': {e}", path.display()))
+    })?;
+    Ok(path)
+}
+
+/// The summary printed after writing.
+pub fn summary(loaded: &LoadedCourse, source: &str, path: &Path) -> String {
+    let c = &loaded.course;
+    let mut s = format!("wrote {}\n", path.display());
+    let _ = writeln!(s, "course: {source} (patient {})", c.patient.id);
+    if c.illustrative.is_some() {
+        let _ = writeln!(s, "note: illustrative data, not a real patient");
+    }
+    if let Some((a, b)) = c.span() {
+        let days = b.days_since(a).get() + 1;
+        let _ = write!(s, "days covered: {a} to {b} ({days} days)");
+        if let Some(d0) = c.transplant_day0(1) {
+            let _ = write!(
+                s,
+                "; HCT day 0 = {d0}, follow-up to day {}",
+                b.days_since(d0)
+            );
+        }
+        s.push('\n');
+    }
+    let anchors: Vec<String> = c
+        .anchors()
+        .iter()
+        .map(|a| format!("{} {}", a.kind, a.date))
+        .collect();
+    if !anchors.is_empty() {
+        let _ = writeln!(s, "day-0 events: {}", anchors.join(", "));
+    }
+    let warnings = loaded
+        .warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let _ = writeln!(
+        s,
+        "events: {}, observations: {}, donors: {}, warnings: {warnings}",
+        c.events.len(),
+        c.observations.len(),
+        c.donors.len()
+    );
+    s
 }
