@@ -17,7 +17,8 @@ pub const DRI_CITATION: Citation = Citation {
     doi: Some("10.1182/blood-2014-01-552984"),
     provenance: Provenance::Recalled,
     note: "Disease and stage assignments [R]; complex karyotype >= 4 abnormalities follows the CIBMTR \
-           transplant-specific AML cytogenetic scheme [V] (PMC3224672); the link between the two is [R].",
+           transplant-specific AML cytogenetic scheme [V] (PMC3224672, re-read 2026-11-25: inv(16) \
+           favorable, complex 4+ adverse, others intermediate); the link between the two is [R].",
 };
 
 /// Diseases (with cytogenetic risk where the DRI uses it).

@@ -24,10 +24,11 @@ pub const ELN_MRD_2021_CITATION: Citation = Citation {
     source: "Heuser M et al. Blood 2021;138(26):2753-2767 (2021 update on MRD in AML, ELN MRD Working Party)",
     year: 2021,
     table: "MRD response and relapse definitions",
-    doi: Some("10.1182/blood.2021013626"),
+    doi: None,
     provenance: Provenance::Recalled,
     note: "MFC positive >= 0.1% of CD45+ cells; qPCR positive Ct < 40 in >= 2 of 3 replicates; MRD-LL < 2%; \
-           >= 1 log10 rise; confirmation in a second consecutive sample within 4 weeks [R].",
+           >= 1 log10 rise; confirmation in a second consecutive sample within 4 weeks [R]. \
+           Citation (Blood 2021;138(26):2753) confirmed 2026-11-25; thresholds not in the abstract.",
 };
 
 /// Rule version.

@@ -1,6 +1,10 @@
 //! ELN 2022 genetic risk at diagnosis (Döhner 2022, Table 5; [S]) from a
 //! structured karyotype and a mutation list.
 //!
+//! The lesion list and footnotes were re-checked on 2026-11-25 against a
+//! BMJ Best Practice reproduction of the ELN 2022 table (including "≥ 2
+//! distinct monosomies (excluding loss of X or Y)").
+//!
 //! Evaluation order (first match wins):
 //! 1. t(9;11)/MLLT3::KMT2A → intermediate (footnote §: takes precedence over
 //!    rare concurrent adverse gene mutations; flagged when other adverse

@@ -13,6 +13,8 @@
 //!   t+7 is eligible (engine decision 3, E-4). Never below the threshold and
 //!   never transfused → not applicable (engine decision 4).
 //!
+//! The nadir must begin by day +28 (configurable): a first dip after that is
+//! a later cytopenia, not the post-transplant nadir (engine decision, `E-2`).
 //! Several values on one day are reduced to the lowest. G-CSF exposure does
 //! not affect the date (E-3); callers record it separately.
 
@@ -60,6 +62,11 @@ pub struct EngraftmentConfig {
     /// A platelet transfusion on day t makes days t .. t + window − 1
     /// ineligible (7).
     pub transfusion_window_days: i32,
+    /// The post-transplant nadir must start (first value below the
+    /// threshold, or first platelet transfusion) by this day (+28); a first
+    /// dip after it is a later cytopenia, not the aplastic nadir, and the
+    /// endpoint is not applicable (engine decision, flagged `E-2`).
+    pub nadir_search_until_day: i32,
 }
 
 impl Default for EngraftmentConfig {
@@ -67,6 +74,7 @@ impl Default for EngraftmentConfig {
         EngraftmentConfig {
             consecutive_values: 3,
             transfusion_window_days: 7,
+            nadir_search_until_day: 28,
         }
     }
 }
@@ -184,16 +192,16 @@ pub fn neutrophil_engraftment(
             explanation: ex,
         });
     }
-    let Some(start) = days.iter().position(|d| d.value < 0.5) else {
+    let until = cfg.nadir_search_until_day;
+    let Some(start) = days.iter().position(|d| d.value < 0.5 && d.day <= until) else {
+        let window_end = days[days.len() - 1].day.min(until);
         let low = days
             .iter()
+            .filter(|d| d.day <= until)
             .min_by(|a, b| a.value.total_cmp(&b.value))
             .copied()
             .unwrap_or(days[0]);
-        ex.reason = format!(
-            "ANC never below 0.5 x10^9/L from day 0 to day {:+}",
-            days[days.len() - 1].day
-        );
+        ex.reason = format!("ANC never below 0.5 x10^9/L from day 0 to day {window_end:+}");
         ex.evidence.push(Evidence::value(
             Some(low.date),
             "anc",
@@ -203,7 +211,10 @@ pub fn neutrophil_engraftment(
         ));
         ex.flags.push(Flag::new(
             "E-2",
-            "never below 0.5: no engraftment date (reported as never < 0.5)",
+            format!(
+                "never below 0.5 by day {until:+}: no engraftment date (reported as never < 0.5); \
+                 a later first dip is not the post-transplant nadir"
+            ),
         ));
         return Ok(Graded::NotApplicable {
             reason: ex.reason.clone(),
@@ -318,12 +329,16 @@ pub fn platelet_engraftment(
     tx.sort_unstable();
     let w = cfg.transfusion_window_days;
     let eligible = |day: i32| !tx.iter().any(|&t| day - t >= 0 && day - t < w);
-    let first_low = days.iter().position(|d| d.value < threshold);
-    let first_tx = tx.iter().copied().find(|&t| t >= 0);
+    let until = cfg.nadir_search_until_day;
+    let first_low = days
+        .iter()
+        .position(|d| d.value < threshold && d.day <= until);
+    let first_tx = tx.iter().copied().find(|&t| t >= 0 && t <= until);
     let start = match (first_low, first_tx) {
         (None, None) => {
-            ex.reason =
-                format!("platelets never below {threshold} and no platelet transfusion from day 0");
+            ex.reason = format!(
+                "platelets never below {threshold} and no platelet transfusion from day 0 to day {until:+}"
+            );
             ex.flags.push(Flag::new(
                 "D-4",
                 "never below the threshold without transfusion: not applicable (engine decision 4)",

@@ -7,7 +7,8 @@
 //! rounded half-up to integers before banding: ≤ 65 → severe (3), 66–80 →
 //! moderate (2), ≥ 81 → none. Creatinine > 2 mg/dL (2.0 → 0, 2.01 → 2).
 //! BMI > 35 kg/m² (35.0 → 0). Risk: 0 low, 1–2 intermediate, ≥ 3 high.
-//! HCT-CI/age: +1 when age ≥ 40; groups 0, 1–2, 3–4, ≥ 5 ([R]).
+//! HCT-CI/age: +1 when age ≥ 40; groups 0–2, 3–4, ≥ 5 (checked against the
+//! Sorror 2014 abstract).
 
 use graftwatch_core::{Citation, Provenance};
 use serde::{Deserialize, Serialize};
@@ -28,12 +29,13 @@ pub const HCT_CI_CITATION: Citation = Citation {
 
 /// HCT-CI/age citation.
 pub const HCT_CI_AGE_CITATION: Citation = Citation {
-    source: "Sorror ML et al. J Clin Oncol 2014;32(29):3249-3256 (composite comorbidity/age index)",
+    source: "Sorror ML et al. J Clin Oncol 2014;32(29):3249-3256 (comorbidity-age index)",
     year: 2014,
-    table: "composite score",
-    doi: None,
-    provenance: Provenance::Recalled,
-    note: "+1 for age >= 40 and risk groups 0 / 1-2 / 3-4 / >= 5 recalled [R]; check against the paper.",
+    table: "composite comorbidity/age score (abstract)",
+    doi: Some("10.1200/JCO.2013.53.8157"),
+    provenance: Provenance::Verified,
+    note: "Checked 2026-11-25 against the PubMed abstract (PMID 25154831): 'age >= 40 years was assigned a \
+           weight of 1 to be added to the HCT-CI'; score groups reported as 0-2, 3-4 and >= 5 [V abstract].",
 };
 
 /// Dyspnoea level for the pulmonary item.
@@ -174,11 +176,10 @@ pub fn hepatic_points(
     }
 }
 
-/// HCT-CI/age risk group label (0, 1–2, 3–4, ≥ 5).
+/// HCT-CI/age group label as reported by Sorror 2014 (0–2, 3–4, ≥ 5).
 pub fn hct_ci_age_group(score: u8) -> &'static str {
     match score {
-        0 => "0",
-        1..=2 => "1-2",
+        0..=2 => "0-2",
         3..=4 => "3-4",
         _ => ">=5",
     }
@@ -286,7 +287,7 @@ pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
     let with_age = i.age_years.map(|a| score + (a >= 40) as u8);
     let mut ex = Explanation {
         rule: "HCT-CI",
-        version: "Sorror 2005 (+ HCT-CI/age 2014 [R])",
+        version: "Sorror 2005 (+ HCT-CI/age 2014)",
         citations: vec![HCT_CI_CITATION, HCT_CI_AGE_CITATION],
         reason: String::new(),
         evidence: items
@@ -305,7 +306,7 @@ pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
         ex.flags.push(Flag::new(
             "HCTCI-age",
             format!(
-                "HCT-CI/age = {a} (group {}; +1 for age >= 40) [R]",
+                "HCT-CI/age = {a} (group {}; +1 for age >= 40)",
                 hct_ci_age_group(a)
             ),
         ));

@@ -27,7 +27,9 @@ pub const HEMATOTOX_CITATION: Citation = Citation {
     provenance: Provenance::Recalled,
     note: "Low (0-1) / high (>=2) split [V] (european-mcl.net, validation abstracts). Cut-points \
            1200/uL, 9.0 g/dL, 3.0 mg/dL, 75/175 x10^9/L, 650/2000 ng/mL [R]; values exactly on \
-           ANC/Hb/CRP cut-points are undefined in the published table (T-9 defaults).",
+           ANC/Hb/CRP cut-points are undefined in the published table (T-9 defaults). A search on \
+           2026-11-25 found the variables and the low/high split (european-mcl.net, Blood abstract, \
+           de Boer 2025) but not the cut-point table itself: cut-points remain [R].",
 };
 
 /// Rule version.

@@ -33,7 +33,10 @@ pub const ICAHT_CITATION: Citation = Citation {
     provenance: Provenance::Secondary,
     note: "Thresholds reconstructed from the Liang/Fred Hutch R implementation \
            (emilyliangmd/automatedicahtgrading: thresholds 501/101 'below', 2 lowest ANCs \
-           for late ICAHT) and the T-ICAHT companion table; exact table layout [R].",
+           for late ICAHT) and the T-ICAHT companion table; exact table layout [R]. The T-ICAHT \
+           table note (ash-sap view-large 12809257, checked 2026-11-25) says N-ICAHT counts the \
+           cumulative length below the threshold with non-stable recoveries (< 3 d) added: this \
+           supports the cumulative default.",
 };
 
 /// Source of the Liang reference implementation (T-6/T-7/T-8 behaviour).

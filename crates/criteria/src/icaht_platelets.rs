@@ -27,7 +27,10 @@ pub const T_ICAHT_CITATION: Citation = Citation {
     table: "T-ICAHT grading table",
     doi: None,
     provenance: Provenance::Verified,
-    note: "Early < 50 / < 20 durations [V]; late < 50 grade 2 cell garbled in the source render [R].",
+    note: "Checked 2026-11-25 against ash-sap.org view-large 12809257: early < 50 for 1-6 d -> 1, >= 7 d -> 2; \
+           < 20 for 1-13 d -> 3, >= 14 d -> 4; late < 100 >= 1 -> 1, < 20 1-13 d -> 3, >= 14 d -> 4; cumulative \
+           length with non-stable recoveries (< 3 d) counted; late needs >= 2 tests; late limited to day +100. \
+           The late '< 50' cell is mis-aligned in the render (read as grade 2) [R].",
 };
 
 /// Rule version string.

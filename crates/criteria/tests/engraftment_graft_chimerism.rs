@@ -192,6 +192,21 @@ fn neutrophil_engraftment_rules() {
         !g.explanation().flags.iter().any(|f| f.code == "E-2b"),
         "0.2 is not below the nadir 0.1"
     );
+    // a first dip after day +28 is not the post-transplant nadir (E-2)
+    let late_dip: Vec<DatedValue> = (0..=40)
+        .map(|d| DatedValue::new(on(d), if d == 29 { 0.3 } else { 2.0 }))
+        .collect();
+    assert!(matches!(
+        neutrophil_engraftment(day0(), &late_dip, &cfg).unwrap(),
+        Graded::NotApplicable { .. }
+    ));
+    let dip28: Vec<DatedValue> = (0..=40)
+        .map(|d| DatedValue::new(on(d), if d == 28 { 0.3 } else { 2.0 }))
+        .collect();
+    assert_eq!(
+        engraft_day(&neutrophil_engraftment(day0(), &dip28, &cfg).unwrap()),
+        Some(29)
+    );
     // not yet engrafted
     let g = neutrophil_engraftment(day0(), &days(0, &[0.1, 0.6, 0.7]), &cfg).unwrap();
     assert_eq!(g.value().unwrap().engrafted, None);
