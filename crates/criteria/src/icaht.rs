@@ -273,15 +273,12 @@ pub fn early_icaht_core(
     course: &CountCourse<'_>,
     cfg: &IcahtConfig,
 ) -> Result<Option<EarlyCore>, ValueError> {
-    let mut end = 30;
-    if let Some(c) = course.censor {
-        end = end.min(day_offset(c.date, course.day0));
-    }
-    let days = daily_minimum("anc", course.values, course.day0, -7, end)?;
-    let Some(last) = days.iter().rev().find(|d| d.day >= 0) else {
+    let (hard_end, fetch_to) = early_window(course);
+    let days = daily_minimum("anc", course.values, course.day0, -7, fetch_to)?;
+    if !days.iter().any(|d| d.day >= 0 && d.day <= hard_end) {
         return Ok(None);
-    };
-    let end = end.min(last.day);
+    }
+    let end = hard_end.min(days[days.len() - 1].day);
     let grid = build_grid(
         &days,
         0,
@@ -307,6 +304,19 @@ pub fn early_icaht_core(
         grid,
         days,
     }))
+}
+
+/// Days after day +30 whose values are read as right-hand neighbours for the
+/// missing-day rules (so that a value on day +33 closes a gap from day +28).
+pub const RIGHT_NEIGHBOUR_DAYS: i32 = 7;
+
+/// Last graded day (+30 or the censoring day) and the last day read.
+pub(crate) fn early_window(course: &CountCourse<'_>) -> (i32, i32) {
+    match course.censor.map(|c| day_offset(c.date, course.day0)) {
+        Some(cd) if cd <= 30 => (cd, cd),
+        Some(cd) => (30, cd.min(30 + RIGHT_NEIGHBOUR_DAYS)),
+        None => (30, 30 + RIGHT_NEIGHBOUR_DAYS),
+    }
 }
 
 /// Fast path: the early grade only (`None` when missing days could change

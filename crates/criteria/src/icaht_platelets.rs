@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::day_grid::{Episodes, Scale, build_grid, episodes};
 use crate::explain::{Evidence, Explanation, Flag, Graded};
-use crate::icaht::{CountCourse, DurationMode, IcahtConfig, IcahtGrade, two_lowest};
+use crate::icaht::{CountCourse, DurationMode, IcahtConfig, IcahtGrade, early_window, two_lowest};
 use crate::series::{COUNT_UNIT, DayValue, ValueError, daily_minimum, day_offset};
 
 /// Source of the thrombocytopenia grading.
@@ -179,19 +179,20 @@ pub fn early_platelet_toxicity(
     cfg: &IcahtConfig,
 ) -> Result<Graded<PlateletToxicity>, ValueError> {
     let mut ex = explanation("Early thrombocytopenia, T-ICAHT (day 0 to +30)", cfg);
-    let mut end = 30;
-    if let Some(c) = course.censor {
-        end = end.min(day_offset(c.date, course.day0));
-    }
-    let days = daily_minimum("platelets", course.values, course.day0, -7, end)?;
-    let Some(last) = days.iter().rev().find(|d| d.day >= 0) else {
+    let (hard_end, fetch_to) = early_window(course);
+    let days = daily_minimum("platelets", course.values, course.day0, -7, fetch_to)?;
+    let Some(last) = days
+        .iter()
+        .find(|d| d.day >= 0 && d.day <= hard_end)
+        .map(|_| days[days.len() - 1])
+    else {
         ex.reason = "no platelet count in day 0 to +30".into();
         return Ok(Graded::InsufficientData {
             missing: vec!["platelet counts between day 0 and day +30".into()],
             explanation: ex,
         });
     };
-    let end = end.min(last.day);
+    let end = hard_end.min(last.day);
     if end < 30 {
         ex.flags.push(Flag::new(
             "T-7",

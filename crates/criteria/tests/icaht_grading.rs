@@ -268,6 +268,37 @@ fn t8_long_gap_that_cannot_change_the_grade_still_grades() {
 }
 
 #[test]
+fn a_value_after_day_30_closes_a_gap_at_the_end_of_the_window() {
+    // daily high to day 26, low on day 27-28, nothing on day 29-32, high from day 33
+    let mut v: Vec<DatedValue> = (0..=26)
+        .map(|d| DatedValue::new(day0().add_days(d), 3.0))
+        .collect();
+    v.push(DatedValue::new(day0().add_days(27), 0.3));
+    v.push(DatedValue::new(day0().add_days(28), 0.3));
+    v.extend((33..=40).map(|d| DatedValue::new(day0().add_days(d), 3.0)));
+    let c = CountCourse {
+        day0: day0(),
+        values: &v,
+        censor: None,
+    };
+    // 2 to 4 days <= 0.5 whatever days 29-30 were: grade 1, graded to day +30
+    let g = early_icaht(&c, &IcahtConfig::default()).unwrap();
+    assert_eq!(g.value().unwrap().grade, IcahtGrade::Grade1);
+    assert_eq!(g.value().unwrap().window_end_day, 30);
+    // only values after day 30: insufficient
+    let v = vec![DatedValue::new(day0().add_days(33), 3.0)];
+    let c = CountCourse {
+        day0: day0(),
+        values: &v,
+        censor: None,
+    };
+    assert!(matches!(
+        early_icaht(&c, &IcahtConfig::default()).unwrap(),
+        Graded::InsufficientData { .. }
+    ));
+}
+
+#[test]
 fn no_anc_in_window_is_insufficient_data() {
     let v = vec![
         DatedValue::new(day0().add_days(-3), 1.0),
