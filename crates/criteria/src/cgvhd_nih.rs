@@ -18,7 +18,7 @@
 //! another documented cause is excluded; a multifactorial organ counts in full.
 //! The engine does not diagnose chronic GVHD from the scores (C-7).
 
-use graftwatch_core::{Citation, Provenance, Unit};
+use graftwatch_core::{Citation, Date, Provenance, Unit};
 use serde::{Deserialize, Serialize};
 
 use crate::agvhd::Attribution;
@@ -229,6 +229,9 @@ pub struct CgvhdLungs {
 /// One NIH 2014 assessment. `None` = organ not assessed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct CgvhdAssessment {
+    /// Date of the assessment (put on every piece of evidence).
+    #[serde(default)]
+    pub date: Option<Date>,
     /// Skin.
     #[serde(default)]
     pub skin: Option<CgvhdSkin>,
@@ -743,6 +746,7 @@ pub fn grade_cgvhd(
                 let excluded = att == Attribution::OtherCause && s > 0;
                 for mut e in ev {
                     e.note = format!("{}: {}", organ.name(), e.note);
+                    e.date = a.date;
                     evidence.push(e);
                 }
                 flags.extend(fl);

@@ -19,6 +19,7 @@ fn cs(score: u8) -> Option<ClinicianScore> {
 /// All eight organs assessed and normal.
 fn normal() -> CgvhdAssessment {
     CgvhdAssessment {
+        date: Some("2025-09-01".parse().unwrap()),
         skin: Some(CgvhdSkin {
             bsa_pct: 0.0,
             sclerosis: SclerosisFeatures::None,
@@ -333,6 +334,16 @@ fn attribution_excludes_or_counts_in_full() {
             .any(|o| o.organ == CgvhdOrgan::Liver && o.excluded && o.score == 3)
     );
     assert!(g.explanation().flags.iter().any(|f| f.code == "NIH-ATTR"));
+    let bili = g
+        .explanation()
+        .evidence
+        .iter()
+        .find(|e| e.what == "bilirubin")
+        .unwrap();
+    assert_eq!(
+        bili.date.map(|d| d.to_string()),
+        Some("2025-09-01".to_string())
+    );
     a.liver = Some(CgvhdLiver {
         attribution: Attribution::Multifactorial,
         ..liver(5.0, 30.0, 100.0).unwrap()
