@@ -240,7 +240,7 @@ ev(c(-5), "lymphodepletion", end=c(-3), regimen="Flu/Cy", agents=[
 ev(c(0), "car_t_infusion", id="cart-1", target="CLL1", product="CAR-CLL1 (autologous, investigational)", dose_per_kg=2.0e6)
 # CRS: fever day +1..+3, low-flow oxygen day +3..+5, tocilizumab day +3 -> grade 2.
 ev(c(3), "oxygen_support", end=c(5), device="nasal_cannula", flow_l_min=2.0, note="CRS-related hypoxia")
-ev(c(3), "drug", end=c(3), name="tocilizumab", **{"class": "anticytokine"}, dose=8, dose_unit="mg/kg once", note="CRS grade 2")
+ev(c(3), "drug", end=c(3), name="tocilizumab", **{"class": "anticytokine"}, dose=8, dose_unit="mg/kg once", note="for CRS with fever and low-flow oxygen")
 for day, t in [(1, 38.6), (2, 39.2), (3, 39.4)]:
     obs(c(day), "temperature", t, "Cel", note="CRS fever")
 for day in range(0, 11):

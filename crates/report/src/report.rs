@@ -136,6 +136,7 @@ caption{text-align:left;font-weight:bold;padding:4px 0}
 th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.date{white-space:nowrap;font-variant-numeric:tabular-nums}
 tr.ev.transfusion td{color:var(--muted)}
 tr.ev.car_t_infusion,tr.ev.graft_infusion,tr.ev.dli{font-weight:bold}
 .missing{color:#a33}

@@ -83,7 +83,7 @@ pub fn timeline_section(course: &Course) -> Section {
         let class = e.detail.kind();
         let _ = write!(
             h,
-            "<tr class=\"ev {class}\"><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"ev {class}\"><td class=\"date\">{}</td><td class=\"num\">{}</td><td class=\"date\">{}</td><td>{}</td><td>{}</td><td class=\"date\">{}</td></tr>",
             e.date,
             hct_day,
             escape(&rel),

@@ -40,8 +40,12 @@ fn seed_report_has_header_figure_and_timeline() {
     // One timeline row per event, with the HCT day.
     let table = common::element(&html, "class=\"timeline\"", "table").unwrap();
     assert_eq!(table.matches("<tr class=\"ev ").count(), c.events.len());
-    assert!(table.contains("<td class=\"num\">+92</td><td>DLI 1 0</td><td>DLI</td>"));
-    assert!(table.contains("<td class=\"num\">−56</td><td>CAR-T 0</td><td>CAR-T infusion</td>"));
+    assert!(
+        table.contains("<td class=\"num\">+92</td><td class=\"date\">DLI 1 0</td><td>DLI</td>")
+    );
+    assert!(table.contains(
+        "<td class=\"num\">−56</td><td class=\"date\">CAR-T 0</td><td>CAR-T infusion</td>"
+    ));
 }
 
 #[test]
