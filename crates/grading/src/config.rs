@@ -6,9 +6,11 @@ use std::path::Path;
 
 use graftwatch_criteria::agvhd::GvhdConfig;
 use graftwatch_criteria::chimerism_state::ChimerismConfig;
+use graftwatch_criteria::crs::CrsConfig;
 use graftwatch_criteria::engraftment::EngraftmentConfig;
 use graftwatch_criteria::graft_failure::SecondaryFailureConfig;
 use graftwatch_criteria::icaht::IcahtConfig;
+use graftwatch_criteria::icans::IcansConfig;
 use serde::{Deserialize, Serialize};
 
 /// Engine settings that are not part of any one criterion.
@@ -30,6 +32,13 @@ pub struct EngineConfig {
     /// Acute-GVHD organ findings recorded without an attribution are taken
     /// as attributed to GVHD (the criteria default), with flag `GW-ATTR`.
     pub unstated_attribution_is_gvhd: bool,
+    /// ICANS: seizure, motor weakness and cerebral oedema not recorded on
+    /// an assessment day are taken as absent (default false: the day is
+    /// ungradable when such a domain could raise the grade).
+    pub icans_unrecorded_domains_absent: bool,
+    /// CRS: fever, hypotension and hypoxia on a day covered by an infection
+    /// episode are attributed to the infection (flag `GW-INFECTION`).
+    pub crs_infection_is_other_cause: bool,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +49,8 @@ impl Default for EngineConfig {
             hematotox_window_days: 14,
             platelet_50_threshold: 50.0,
             unstated_attribution_is_gvhd: true,
+            icans_unrecorded_domains_absent: false,
+            crs_infection_is_other_cause: true,
         }
     }
 }
@@ -60,6 +71,10 @@ pub struct GradingConfig {
     pub icaht: IcahtConfig,
     /// Chimerism categories (E-5).
     pub chimerism: ChimerismConfig,
+    /// CRS (T-4 fever waiver).
+    pub crs: CrsConfig,
+    /// ICANS (instrument age cut, engine decision 10).
+    pub icans: IcansConfig,
 }
 
 /// A configuration file that could not be used.

@@ -260,3 +260,96 @@ fn icaht_and_hematotox_after_car_t() {
     assert!(h.result.starts_with("score 0"), "{}", h.result);
     assert_eq!(h.date, Some(d("2024-02-24")));
 }
+
+fn cart_course() -> CourseBuilder {
+    CourseBuilder::new()
+        .event(json!({"date": "2024-03-01", "kind": "car_t_infusion", "target": "CD19", "product": "x"}))
+        .num("2024-03-02", "temperature", 39.0, "C")
+        .num("2024-03-03", "temperature", 39.5, "C")
+        .num("2024-03-04", "temperature", 38.5, "C")
+        .num("2024-03-05", "temperature", 37.0, "C")
+}
+
+#[test]
+fn crs_vasopressin_plus_one_pressor_is_grade_3_and_two_pressors_grade_4() {
+    let c = cart_course()
+        .event(json!({"date": "2024-03-03", "end_date": "2024-03-04", "kind": "drug", "name": "norepinephrine", "class": "vasopressor"}))
+        .event(json!({"date": "2024-03-03", "end_date": "2024-03-03", "kind": "drug", "name": "vasopressin", "class": "vasopressor"}))
+        .build();
+    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Crs]);
+    let day = |s: &str| {
+        g.timeline
+            .iter()
+            .find(|t| t.date == d(s))
+            .and_then(|t| t.entries.iter().find(|e| e.criterion == Criterion::Crs))
+            .map(|e| e.grade.clone())
+    };
+    assert_eq!(day("2024-03-02").as_deref(), Some("1"), "fever only");
+    assert_eq!(
+        day("2024-03-03").as_deref(),
+        Some("3"),
+        "norepinephrine + vasopressin"
+    );
+    let m = g.item("crs_max_grade").expect("item");
+    assert!(
+        m.result.starts_with("grade 3 first on 2024-03-03"),
+        "{}",
+        m.result
+    );
+    let c = cart_course()
+        .event(json!({"date": "2024-03-03", "end_date": "2024-03-03", "kind": "drug", "name": "norepinephrine", "class": "vasopressor"}))
+        .event(json!({"date": "2024-03-03", "end_date": "2024-03-03", "kind": "drug", "name": "epinephrine", "class": "vasopressor"}))
+        .build();
+    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Crs]);
+    assert!(
+        g.item("crs_max_grade")
+            .expect("item")
+            .result
+            .starts_with("grade 4")
+    );
+}
+
+#[test]
+fn crs_during_an_infection_episode_is_attributed_to_it_by_default() {
+    let c = cart_course()
+        .event(json!({"date": "2024-03-03", "end_date": "2024-03-04", "kind": "infection", "syndrome": "septic shock"}))
+        .event(json!({"date": "2024-03-03", "end_date": "2024-03-04", "kind": "drug", "name": "norepinephrine", "class": "vasopressor"}))
+        .build();
+    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Crs]);
+    let m = g.item("crs_max_grade").expect("item");
+    assert!(
+        m.result.starts_with("grade 1 first on 2024-03-02"),
+        "{}",
+        m.result
+    );
+    assert!(m.explanation.flags.iter().any(|f| f.code == "GW-INFECTION"));
+    let mut cfg = GradingConfig::default();
+    cfg.engine.crs_infection_is_other_cause = false;
+    let g = grade_course_only(&c, &cfg, &[Criterion::Crs]);
+    assert!(
+        g.item("crs_max_grade")
+            .expect("item")
+            .result
+            .starts_with("grade 3")
+    );
+}
+
+#[test]
+fn icans_needs_every_domain_unless_configured() {
+    let c = cart_course()
+        .num("2024-03-06", "ice_score", 5.0, "1")
+        .obs(json!({"date": "2024-03-06", "kind": "consciousness", "value": "awake"}))
+        .build();
+    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Icans]);
+    let m = g.item("icans_max_grade").expect("item");
+    assert_eq!(m.status, ItemStatus::InsufficientData, "{}", m.result);
+    let mut cfg = GradingConfig::default();
+    cfg.engine.icans_unrecorded_domains_absent = true;
+    let g = grade_course_only(&c, &cfg, &[Criterion::Icans]);
+    let m = g.item("icans_max_grade").expect("item");
+    assert!(
+        m.result.starts_with("grade 2 first on 2024-03-06"),
+        "ICE 5 → grade 2: {}",
+        m.result
+    );
+}

@@ -3,12 +3,16 @@
 
 mod agvhd;
 mod chimerism;
+mod crs;
 mod engraftment;
 mod hematotox;
 mod icaht;
+mod icans;
 
 pub use agvhd::to_day_findings;
+pub use crs::to_crs_day;
 pub use icaht::censor_after;
+pub use icans::to_icans_day;
 
 use std::collections::BTreeMap;
 
@@ -82,14 +86,6 @@ const NOT_YET: &[(Criterion, &str)] = &[
         "NIH 2014 chronic GVHD is not wired into the engine yet (course organ scores 0-3 vs the criteria's detailed organ inputs)",
     ),
     (
-        Criterion::Crs,
-        "ASTCT CRS grading is not available in graftwatch-criteria yet; the CRS inputs are extracted (extract::crs)",
-    ),
-    (
-        Criterion::Icans,
-        "ASTCT ICANS grading is not available in graftwatch-criteria yet; the ICANS inputs are extracted (extract::icans)",
-    ),
-    (
         Criterion::Eln,
         "ELN 2022 response/relapse/MRD is not available in graftwatch-criteria yet; marrow assessments are extracted (extract::marrow)",
     ),
@@ -140,6 +136,12 @@ pub fn grade_inputs(
     }
     if sel(Criterion::Agvhd) {
         agvhd::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Crs) {
+        crs::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Icans) {
+        icans::run(x, cfg, &mut sink);
     }
     if sel(Criterion::Icaht) {
         icaht::run(course, x, cfg, &mut sink);

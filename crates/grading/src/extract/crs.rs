@@ -32,6 +32,24 @@ pub struct CrsDay {
     /// First date on or after the infusion with anticytokine or steroid
     /// therapy, when it is on or before this day.
     pub anticytokine_or_steroid_since: Option<Date>,
+    /// Syndrome of an infection episode active that day (an alternative
+    /// cause of fever, hypotension and hypoxia).
+    pub infection: Option<String>,
+}
+
+/// Infection episodes `(start, end, syndrome)`; an episode without an end
+/// date is open ended.
+pub fn infections(course: &Course) -> Vec<(Date, Option<Date>, String)> {
+    course
+        .events
+        .iter()
+        .filter_map(|e| match &e.detail {
+            graftwatch_course::EventDetail::Infection { syndrome, .. } => {
+                Some((e.date, e.end_date, syndrome.clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Highest temperature per day.
@@ -52,6 +70,7 @@ pub fn crs_days(
     temps: &DailySeries,
     drugs: &DrugExposure,
     oxygen: &OxygenSupport,
+    infections: &[(Date, Option<Date>, String)],
 ) -> Vec<CrsDay> {
     let end = day0.add_days(window_days).min(last_date);
     let mut out = Vec::new();
@@ -72,6 +91,10 @@ pub fn crs_days(
             anticytokine_today,
             steroid_today,
             anticytokine_or_steroid_since: since,
+            infection: infections
+                .iter()
+                .find(|(s, e, _)| d >= *s && e.is_none_or(|e| d <= e))
+                .map(|(_, _, syn)| syn.clone()),
         });
         d = d.add_days(1);
     }

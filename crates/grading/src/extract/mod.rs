@@ -109,13 +109,22 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     let drugs = drugs::drug_exposure(course);
     let oxygen = oxygen::oxygen_support(course);
     let temps = crs::max_temperatures(course);
+    let infections = crs::infections(course);
     let crs = match span {
         Some((_, last)) => anchors
             .iter()
             .filter(|a| matches!(a.kind, AnchorKind::CarT(_)))
             .map(|a| CarTCrs {
                 anchor: *a,
-                days: crs::crs_days(a.date, opt.crs_window_days, last, &temps, &drugs, &oxygen),
+                days: crs::crs_days(
+                    a.date,
+                    opt.crs_window_days,
+                    last,
+                    &temps,
+                    &drugs,
+                    &oxygen,
+                    &infections,
+                ),
             })
             .collect(),
         None => Vec::new(),

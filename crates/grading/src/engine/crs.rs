@@ -1,0 +1,214 @@
+//! ASTCT CRS after each CAR-T infusion, from the extracted daily inputs.
+//!
+//! The course records support as events, so a day without an active
+//! vasopressor or oxygen-support event is graded as no vasopressor / room
+//! air (flag `GW-EVENTS`). Hypotension treated with fluids only has no
+//! course field: it cannot be seen (flag `GW-FLUIDS`).
+
+use graftwatch_course::{AnchorKind, OxygenDevice};
+use graftwatch_criteria::crs::{
+    CRS_CITATIONS, CRS_VERSION, CrsDay, Hypotension, O2Device, Oxygen, grade_crs_course,
+};
+use graftwatch_criteria::{Explanation, Flag, Graded};
+
+use super::Sink;
+use crate::criterion::Criterion;
+use crate::extract::CourseInputs;
+use crate::extract::CrsDay as InDay;
+use crate::output::{DayEntry, SummaryItem};
+
+fn device(d: OxygenDevice) -> O2Device {
+    match d {
+        OxygenDevice::NasalCannula => O2Device::NasalCannula,
+        OxygenDevice::BlowBy => O2Device::BlowBy,
+        OxygenDevice::HighFlowNasalCannula => O2Device::HighFlowNasalCannula,
+        OxygenDevice::Facemask => O2Device::Facemask,
+        OxygenDevice::NonRebreather => O2Device::NonRebreather,
+        OxygenDevice::Venturi => O2Device::Venturi,
+        OxygenDevice::Cpap => O2Device::Cpap,
+        OxygenDevice::Bipap => O2Device::Bipap,
+        OxygenDevice::MechanicalVentilation => O2Device::MechanicalVentilation,
+    }
+}
+
+/// Maps one extracted day to the criteria's CRS day; with
+/// `infection_is_other_cause`, an active infection episode attributes fever,
+/// hypotension and hypoxia to another cause.
+pub fn to_crs_day(d: &InDay, infection_is_other_cause: bool) -> CrsDay {
+    let other = infection_is_other_cause && d.infection.is_some();
+    let hypotension = match (d.pressors.count(), d.pressors.vasopressin) {
+        (0, false) => Hypotension::None,
+        (0 | 1, _) => Hypotension::OneVasopressor,
+        _ => Hypotension::MultipleVasopressors,
+    };
+    CrsDay {
+        date: d.date,
+        max_temp_c: d.max_temp_c,
+        fever_other_cause: other,
+        hypotension: Some(hypotension),
+        hypotension_other_cause: other,
+        oxygen: Some(match d.oxygen {
+            Some(o) => Oxygen {
+                device: device(o.device),
+                flow_l_min: o.flow_l_min,
+            },
+            None => Oxygen {
+                device: O2Device::RoomAir,
+                flow_l_min: None,
+            },
+        }),
+        hypoxia_other_cause: other,
+        anticytokine_or_antipyretic: d.anticytokine_today || d.steroid_today,
+        death_from_crs: false,
+    }
+}
+
+fn flags() -> Vec<Flag> {
+    vec![
+        Flag::new(
+            "GW-EVENTS",
+            "a day without an active vasopressor or oxygen-support event is graded as no vasopressor / room air",
+        ),
+        Flag::new(
+            "GW-FLUIDS",
+            "hypotension managed with fluids only is not recorded in the course format: grade 2 by hypotension cannot be detected",
+        ),
+        Flag::new(
+            "T-3",
+            "vasopressin is not counted towards multiple vasopressors",
+        ),
+    ]
+}
+
+/// Runs CRS for every CAR-T infusion.
+pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    if x.crs.is_empty() {
+        sink.not_applicable(
+            Criterion::Crs,
+            "crs_max_grade",
+            "ASTCT CRS grade",
+            "no CAR-T infusion in the course",
+        );
+        return;
+    }
+    for (i, c) in x.crs.iter().enumerate() {
+        let suffix = match (i, c.anchor.kind) {
+            (0, _) => String::new(),
+            (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
+            _ => format!("_{i}"),
+        };
+        let inf = cfg.engine.crs_infection_is_other_cause;
+        let days: Vec<CrsDay> = c.days.iter().map(|d| to_crs_day(d, inf)).collect();
+        let infected: Vec<String> = c
+            .days
+            .iter()
+            .filter_map(|d| d.infection.as_ref().map(|s| format!("{} ({s})", d.date)))
+            .collect();
+        let course = match grade_crs_course(&days, &cfg.crs) {
+            Ok(r) => r,
+            Err(e) => {
+                sink.skip(Criterion::Crs, format!("CRS inputs rejected: {e}"));
+                continue;
+            }
+        };
+        let mut prev: Option<u8> = None;
+        let mut ungraded = 0usize;
+        for g in &course.days {
+            match g {
+                Graded::Value { value, explanation } => {
+                    let lv = value.grade.0;
+                    let changed = prev != Some(lv);
+                    if lv > 0 || (changed && prev.is_some()) {
+                        sink.day(
+                            value.date,
+                            DayEntry {
+                                criterion: Criterion::Crs,
+                                grade: lv.to_string(),
+                                level: lv,
+                                changed,
+                                reason: explanation.reason.clone(),
+                            },
+                        );
+                    }
+                    prev = Some(lv);
+                }
+                _ => ungraded += 1,
+            }
+        }
+        let s = course.summary;
+        let mut fl = flags();
+        if inf && !infected.is_empty() {
+            fl.push(Flag::new(
+                "GW-INFECTION",
+                format!(
+                    "fever, hypotension and hypoxia during an infection episode are attributed to it, not to CRS: {} day(s) from {}",
+                    infected.len(),
+                    infected[0]
+                ),
+            ));
+        }
+        if ungraded > 0 {
+            fl.push(Flag::new("MISSING", format!("{ungraded} of {} day(s) from day 0 could not be graded (no temperature recorded)", course.days.len())));
+        }
+        let idx = s
+            .max_grade_date
+            .and_then(|d| c.days.iter().position(|x| x.date == d));
+        let g: Graded<u8> = match idx {
+            Some(k) if s.max_grade.0 > 0 => {
+                let mut e = course.days[k].explanation().clone();
+                e.flags.extend(fl);
+                Graded::Value {
+                    value: s.max_grade.0,
+                    explanation: e,
+                }
+            }
+            _ if ungraded == course.days.len() => Graded::InsufficientData {
+                missing: vec![format!(
+                    "temperature on days 0 to +{} after {}",
+                    course.days.len().saturating_sub(1),
+                    c.anchor.kind
+                )],
+                explanation: Explanation {
+                    rule: "ASTCT CRS grade",
+                    version: CRS_VERSION,
+                    citations: CRS_CITATIONS.to_vec(),
+                    reason: "no day could be graded".into(),
+                    evidence: vec![],
+                    flags: fl,
+                },
+            },
+            _ => Graded::Value {
+                value: 0,
+                explanation: Explanation {
+                    rule: "ASTCT CRS grade",
+                    version: CRS_VERSION,
+                    citations: CRS_CITATIONS.to_vec(),
+                    reason: format!(
+                        "no graded day from {} reached CRS grade 1 (fever >= 38.0 °C)",
+                        c.anchor.date
+                    ),
+                    evidence: vec![],
+                    flags: fl,
+                },
+            },
+        };
+        let date = s.max_grade_date;
+        let onset = s.onset;
+        sink.item(SummaryItem::from_graded(
+            Criterion::Crs,
+            &format!("crs_max_grade{suffix}"),
+            &g,
+            Some(&c.anchor),
+            |v| {
+                let mut t = format!("grade {v}");
+                if let (Some(d), true) = (date, *v > 0) {
+                    t.push_str(&format!(" first on {d} ({})", c.anchor.describe(d)));
+                }
+                if let Some(o) = onset {
+                    t.push_str(&format!("; onset {o} ({})", c.anchor.describe(o)));
+                }
+                (t, if *v > 0 { date } else { None })
+            },
+        ));
+    }
+}

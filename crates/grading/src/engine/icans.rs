@@ -1,0 +1,213 @@
+//! ASTCT ICANS on each assessment day from the first CAR-T infusion on.
+//!
+//! Course categories map to the criteria's: consciousness `awake` → alert
+//! (no depressed consciousness; flag `GW-AWAKE`), `voice`, `tactile`,
+//! `unarousable`. Seizure, motor weakness and oedema not recorded on a
+//! day are "not assessed" (the day may then be ungradable) unless
+//! `engine.icans_unrecorded_domains_absent` is set.
+
+use graftwatch_course::AnchorKind;
+use graftwatch_criteria::icans::{
+    Consciousness, Edema, ICANS_CITATIONS, ICANS_VERSION, IcansDay, Instrument, OtherCause,
+    Seizure, grade_icans_course,
+};
+use graftwatch_criteria::{Explanation, Flag, Graded};
+
+use super::Sink;
+use crate::criterion::Criterion;
+use crate::extract::CourseInputs;
+use crate::extract::icans as x_icans;
+use crate::output::{DayEntry, SummaryItem};
+
+/// Maps one extracted assessment to the criteria's ICANS day.
+pub fn to_icans_day(d: &x_icans::IcansDay, unrecorded_absent: bool) -> IcansDay {
+    let absent = |b: bool| if unrecorded_absent { Some(b) } else { None };
+    IcansDay {
+        date: d.date,
+        age_years: Some(f64::from(d.age_years)),
+        developmental_delay: false,
+        instrument: match (d.ice, d.capd) {
+            (Some(i), _) => Some(Instrument::Ice(i)),
+            (None, Some(c)) => Some(Instrument::Capd(c)),
+            (None, None) => None,
+        },
+        consciousness: d.consciousness.map(|c| match c {
+            x_icans::Consciousness::Awake => Consciousness::Alert,
+            x_icans::Consciousness::Voice => Consciousness::AwakensToVoice,
+            x_icans::Consciousness::Tactile => Consciousness::AwakensToTactile,
+            x_icans::Consciousness::Unarousable => Consciousness::Unarousable,
+        }),
+        seizure: d
+            .seizure
+            .map(|s| match s {
+                x_icans::Seizure::None => Seizure::None,
+                x_icans::Seizure::RapidlyResolving => Seizure::RapidlyResolving,
+                x_icans::Seizure::Prolonged => Seizure::ProlongedOrRepetitive,
+            })
+            .or(absent(false).map(|_| Seizure::None)),
+        motor_weakness: d.motor_weakness.or(absent(false)),
+        edema: d
+            .edema
+            .map(|e| match e {
+                x_icans::Edema::None => Edema::None,
+                x_icans::Edema::Focal => Edema::Focal,
+                x_icans::Edema::Diffuse => Edema::DiffuseOrRaisedIcpSigns,
+            })
+            .or(absent(false).map(|_| Edema::None)),
+        tremor_or_myoclonus: false,
+        intracranial_hemorrhage: false,
+        other_cause: OtherCause::default(),
+        death_from_icans: false,
+    }
+}
+
+/// Runs ICANS over the assessments on or after the first CAR-T infusion.
+pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    let Some(cart) = x
+        .anchors
+        .iter()
+        .find(|a| matches!(a.kind, AnchorKind::CarT(_)))
+        .copied()
+    else {
+        sink.not_applicable(
+            Criterion::Icans,
+            "icans_max_grade",
+            "ASTCT ICANS grade",
+            "no CAR-T infusion in the course",
+        );
+        return;
+    };
+    let unrecorded_absent = cfg.engine.icans_unrecorded_domains_absent;
+    let days: Vec<IcansDay> = x
+        .icans
+        .iter()
+        .filter(|d| d.date >= cart.date)
+        .map(|d| to_icans_day(d, unrecorded_absent))
+        .collect();
+    let mut fl = vec![Flag::new(
+        "GW-AWAKE",
+        "consciousness 'awake' is read as alert (no depressed level of consciousness)",
+    )];
+    if unrecorded_absent {
+        fl.push(Flag::new("GW-ICANS-ABSENT", "seizure, motor weakness and cerebral oedema not recorded on an assessment day are taken as absent (engine option)"));
+    }
+    let mk = |reason: String, fl: Vec<Flag>| Explanation {
+        rule: "ASTCT ICANS grade",
+        version: ICANS_VERSION,
+        citations: ICANS_CITATIONS.to_vec(),
+        reason,
+        evidence: vec![],
+        flags: fl,
+    };
+    if days.is_empty() {
+        let g: Graded<u8> = Graded::InsufficientData {
+            missing: vec![format!(
+                "ICE/CAPD, consciousness, seizure, motor and oedema assessments on or after {}",
+                cart.date
+            )],
+            explanation: mk("no ICANS assessment after CAR-T".into(), fl),
+        };
+        sink.item(SummaryItem::from_graded(
+            Criterion::Icans,
+            "icans_max_grade",
+            &g,
+            Some(&cart),
+            |_| (String::new(), None),
+        ));
+        return;
+    }
+    let (graded, sum) = match grade_icans_course(&days, &cfg.icans) {
+        Ok(r) => r,
+        Err(e) => {
+            sink.skip(Criterion::Icans, format!("ICANS inputs rejected: {e}"));
+            return;
+        }
+    };
+    let mut prev: Option<u8> = None;
+    let mut missing_days = Vec::new();
+    for g in &graded {
+        match g {
+            Graded::Value { value, explanation } => {
+                let changed = prev != Some(value.grade);
+                if value.grade > 0 || (changed && prev.is_some()) {
+                    sink.day(
+                        value.date,
+                        DayEntry {
+                            criterion: Criterion::Icans,
+                            grade: value.grade.to_string(),
+                            level: value.grade,
+                            changed,
+                            reason: explanation.reason.clone(),
+                        },
+                    );
+                }
+                prev = Some(value.grade);
+            }
+            Graded::InsufficientData { missing, .. } => missing_days.push(missing.join(", ")),
+            Graded::NotApplicable { .. } => {}
+        }
+    }
+    let idx = sum
+        .max_grade_date
+        .and_then(|d| days.iter().position(|x| x.date == d));
+    let g: Graded<u8> = match idx {
+        Some(k) if sum.max_grade > 0 => {
+            let mut e = graded[k].explanation().clone();
+            e.flags.extend(fl);
+            Graded::Value {
+                value: sum.max_grade,
+                explanation: e,
+            }
+        }
+        _ if missing_days.len() == graded.len() => Graded::InsufficientData {
+            missing: {
+                let mut m = missing_days.clone();
+                m.dedup();
+                m
+            },
+            explanation: mk(
+                format!(
+                    "none of the {} assessment day(s) could be graded",
+                    graded.len()
+                ),
+                fl,
+            ),
+        },
+        _ => {
+            let mut f = fl;
+            if !missing_days.is_empty() {
+                f.push(Flag::new(
+                    "MISSING",
+                    format!(
+                        "{} assessment day(s) could not be graded",
+                        missing_days.len()
+                    ),
+                ));
+            }
+            Graded::Value {
+                value: 0,
+                explanation: mk(
+                    format!(
+                        "no graded assessment from {} reached ICANS grade 1",
+                        cart.date
+                    ),
+                    f,
+                ),
+            }
+        }
+    };
+    let date = sum.max_grade_date;
+    sink.item(SummaryItem::from_graded(
+        Criterion::Icans,
+        "icans_max_grade",
+        &g,
+        Some(&cart),
+        |v| {
+            let mut t = format!("grade {v}");
+            if let (Some(d), true) = (date, *v > 0) {
+                t.push_str(&format!(" first on {d} ({})", cart.describe(d)));
+            }
+            (t, if *v > 0 { date } else { None })
+        },
+    ));
+}
