@@ -400,11 +400,19 @@ pub fn grade_icans_day(
                 format!("CAPD {s} -> domain grade {}", capd_grade(s)),
             ));
         }
-        Some(Instrument::UnableToPerform) => ev.push(Evidence::finding(
-            date,
-            "encephalopathy_assessment",
-            "unable to perform ICE/CAPD -> 4",
-        )),
+        Some(Instrument::UnableToPerform) => {
+            ev.push(Evidence::finding(
+                date,
+                "encephalopathy_assessment",
+                "unable to perform ICE/CAPD -> 4",
+            ));
+            if matches!(d.consciousness, Some(c) if c < Consciousness::AwakensToTactile) {
+                flags.push(Flag::new(
+                    "T-5",
+                    "'unable to perform' recorded for a patient who is awake: graded 4 as recorded; an awake patient with global aphasia should be recorded as ICE 0 (grade 3)",
+                ));
+            }
+        }
         None => {}
     }
     // Decision 10: grade with the recorded instrument; warn on age mismatch.

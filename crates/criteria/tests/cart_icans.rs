@@ -69,6 +69,11 @@ fn ice_zero_awake_vs_unarousable() {
         o => panic!("{o:?}"),
     }
     assert_eq!(g(&base(Instrument::UnableToPerform)), 4);
+    let r = grade_icans_day(&base(Instrument::UnableToPerform), &IcansConfig::default()).unwrap();
+    assert!(
+        r.explanation().flags.iter().any(|f| f.code == "T-5"),
+        "awake but 'unable' is flagged"
+    );
 }
 
 #[test]
