@@ -312,3 +312,16 @@ fn gvhd_after_dli_is_skin_then_gut_treated_and_controlled_and_remission_holds() 
     let (_, last) = c.span().unwrap();
     assert!(last.days_since(d0).get() >= 365);
 }
+
+#[test]
+fn the_csv_copy_reads_to_the_same_course_and_report() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case");
+    let json = graftwatch_course::read_course(&root.join("course.json")).expect("json");
+    let csv = graftwatch_course::read_course(&root.join("course.csv")).expect("csv");
+    assert!(csv.warnings.is_empty(), "{:?}", csv.warnings);
+    assert_eq!(json.course, csv.course);
+    assert_eq!(
+        graftwatch_report::render_report_html(&json.course),
+        graftwatch_report::render_report_html(&csv.course)
+    );
+}
