@@ -45,6 +45,11 @@ impl AnchorChoice {
     }
 }
 
+/// Days before a transplant or CAR-T infusion that are counted as day −N
+/// of it (the conditioning / lymphodepletion window) when no anchor is
+/// chosen.
+pub const PRE_ANCHOR_DAYS: i32 = 14;
+
 /// What to show.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimelineOptions {
@@ -54,8 +59,10 @@ pub struct TimelineOptions {
     pub to: Option<i32>,
     /// Count every day from this kind of anchor (the latest one on or before
     /// the day, else the first). Without it, each day is counted from the
-    /// latest transplant or CAR-T infusion on or before it, and `from`/`to`
-    /// refer to the first HCT (else CAR-T, else DLI).
+    /// transplant or CAR-T infusion that follows within
+    /// [`PRE_ANCHOR_DAYS`] days (day −N), else from the latest one on or
+    /// before it; `from`/`to` then refer to the first HCT (else CAR-T, else
+    /// DLI).
     pub anchor: Option<AnchorChoice>,
 }
 
@@ -121,7 +128,7 @@ fn is_gvhd(k: ObservationKind) -> bool {
 
 /// A number with at most 3 decimals, trailing zeros removed.
 pub fn short(x: f64) -> String {
-    if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-3) {
+    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
         return format!("{x:.2e}");
     }
     let s = format!("{x:.3}");
@@ -136,6 +143,7 @@ fn value_text(o: &Observation) -> String {
     };
     match o.unit {
         Some(u) if u.as_str() == "%" => format!("{v}%"),
+        Some(graftwatch_core::Unit::Celsius) => format!("{v} °C"),
         Some(u) if u.as_str() != "1" => format!("{v} {u}"),
         _ => v,
     }
@@ -292,7 +300,17 @@ pub fn timeline(
                 .copied()
                 .rfind(|a| c.matches(a.kind) && a.date <= d)
                 .or(reference),
-            None => course.primary_anchor_for(d).or(reference),
+            None => anchors
+                .iter()
+                .copied()
+                .filter(|a| {
+                    matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_))
+                        && a.date > d
+                        && a.date.days_since(d).get() <= PRE_ANCHOR_DAYS
+                })
+                .min_by_key(|a| a.date)
+                .or_else(|| course.primary_anchor_for(d))
+                .or(reference),
         };
         a.map_or_else(|| "-".to_string(), |a| a.describe(d))
     };
@@ -384,8 +402,8 @@ pub fn render_timeline(course: &Course, days: &[TimelineDay]) -> String {
         .max(3);
     let _ = writeln!(
         out,
-        "{:<w$}  {:<10}  {:>7} {:>6} {:>5}  details",
-        "day", "date", "ANC", "PLT", "Hb"
+        "{:<w$}  {:<10}  {:>7} {:>6} {:>5}  DETAILS",
+        "DAY", "DATE", "ANC", "PLT", "Hb"
     );
     let _ = writeln!(
         out,

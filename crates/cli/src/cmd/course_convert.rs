@@ -1,0 +1,55 @@
+//! `graftwatch course convert IN OUT [--force]`.
+
+use std::path::PathBuf;
+
+use graftwatch_course::{CourseError, read_course, write_course};
+
+/// Arguments of `course convert`.
+#[derive(clap::Args, Debug)]
+pub struct ConvertArgs {
+    /// Input course (.json or .csv).
+    pub input: PathBuf,
+    /// Output course (.json or .csv); values are written in canonical units.
+    pub output: PathBuf,
+    /// Overwrite OUT if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Reads and checks IN, then writes OUT atomically (nothing is written when
+/// IN is invalid).
+pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
+    let ext = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    if !matches!(ext.as_deref(), Some("json" | "csv")) {
+        anyhow::bail!(crate::BadInput(format!(
+            "{}: unknown output type; expected a .json or .csv file name",
+            args.output.display()
+        )));
+    }
+    if args.output.exists() && !args.force {
+        anyhow::bail!(crate::BadInput(format!(
+            "{}: already exists; use --force to overwrite it",
+            args.output.display()
+        )));
+    }
+    let lc = read_course(&args.input).map_err(super::course::read_error)?;
+    for w in &lc.warnings {
+        eprintln!("{w}");
+    }
+    write_course(&args.output, &lc.course).map_err(|e| match e {
+        CourseError::UnknownFormat(_) => anyhow::Error::new(crate::BadInput(e.to_string())),
+        other => anyhow::Error::new(other),
+    })?;
+    println!(
+        "{} -> {} ({} events, {} observations)",
+        args.input.display(),
+        args.output.display(),
+        lc.course.events.len(),
+        lc.course.observations.len()
+    );
+    Ok(())
+}
