@@ -11,7 +11,7 @@
 use graftwatch_core::{Lineage, Unit};
 use serde::Serialize;
 
-use crate::chimerism_state::{ChimerismConfig, ChimerismSample, donor_percent};
+use crate::chimerism_state::{ChimerismSample, donor_percent};
 use crate::engraftment::{Engraftment, SUREDA_2024_CITATION};
 use crate::explain::{Evidence, Explanation, Flag, Graded};
 use crate::graft_failure::KHARFAN_DABAJA_2021_CITATION;
@@ -40,9 +40,7 @@ pub fn is_informative(l: Lineage) -> bool {
 pub fn graft_rejection(
     neutrophils: &Graded<Engraftment>,
     samples: &[ChimerismSample],
-    cfg: &ChimerismConfig,
 ) -> Result<Graded<RejectionStatus>, ValueError> {
-    let _ = cfg; // the < 5 % boundary is not configurable; kept for symmetry
     let mut ex = Explanation {
         rule: "Graft rejection / autologous reconstitution (E-8)",
         version: "ASTCT 2021 (engine E-8)",

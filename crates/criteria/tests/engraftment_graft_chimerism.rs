@@ -502,7 +502,6 @@ fn dual_graft_donor_percent_is_the_sum_and_dominance_is_reported() {
 
 #[test]
 fn autologous_reconstitution_and_secondary_loss() {
-    let cfg = ChimerismConfig::default();
     let ecfg = EngraftmentConfig::default();
     let n = neutrophil_engraftment(day0(), &anc_engrafting_on(14, 40), &ecfg).unwrap();
     let low = ChimerismSample {
@@ -511,7 +510,7 @@ fn autologous_reconstitution_and_secondary_loss() {
         shares: vec![share("recipient", 97.0)],
     };
     assert_eq!(
-        *graft_rejection(&n, std::slice::from_ref(&low), &cfg)
+        *graft_rejection(&n, std::slice::from_ref(&low))
             .unwrap()
             .value()
             .unwrap(),
@@ -523,7 +522,7 @@ fn autologous_reconstitution_and_secondary_loss() {
         shares: vec![share("UCB-1", 60.0)],
     };
     assert_eq!(
-        *graft_rejection(&n, &[low.clone(), early], &cfg)
+        *graft_rejection(&n, &[low.clone(), early])
             .unwrap()
             .value()
             .unwrap(),
@@ -535,7 +534,7 @@ fn autologous_reconstitution_and_secondary_loss() {
         shares: vec![share("recipient", 95.0)],
     };
     assert_eq!(
-        *graft_rejection(&n, &[ok], &cfg).unwrap().value().unwrap(),
+        *graft_rejection(&n, &[ok]).unwrap().value().unwrap(),
         RejectionStatus::NoRejection,
         "5.0% donor is mixed"
     );
@@ -546,7 +545,7 @@ fn autologous_reconstitution_and_secondary_loss() {
         shares: vec![share("recipient", 99.0)],
     };
     assert!(matches!(
-        graft_rejection(&n, &[t], &cfg).unwrap(),
+        graft_rejection(&n, &[t]).unwrap(),
         Graded::InsufficientData { .. }
     ));
 }
