@@ -518,6 +518,20 @@ pub fn late_icaht(course: &CountCourse<'_>) -> Result<Graded<LateIcaht>, ValueEr
         end = end.min(day_offset(c.date, course.day0));
     }
     let days = daily_minimum("anc", course.values, course.day0, 31, end)?;
+    if end < 31 {
+        let ex = Explanation {
+            rule: "Late ICAHT (day +31 to +100)",
+            version: ICAHT_VERSION,
+            citations: vec![ICAHT_CITATION],
+            reason: format!("censored on day {end:+}, before the late window"),
+            evidence: Vec::new(),
+            flags: Vec::new(),
+        };
+        return Ok(Graded::NotApplicable {
+            reason: ex.reason.clone(),
+            explanation: ex,
+        });
+    }
     let mut ex = Explanation {
         rule: "Late ICAHT (day +31 to +100)",
         version: ICAHT_VERSION,

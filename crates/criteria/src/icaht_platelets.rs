@@ -254,6 +254,13 @@ pub fn late_platelet_toxicity(
     if let Some(c) = course.censor {
         end = end.min(day_offset(c.date, course.day0));
     }
+    if end < 31 {
+        ex.reason = format!("censored on day {end:+}, before the late window");
+        return Ok(Graded::NotApplicable {
+            reason: ex.reason.clone(),
+            explanation: ex,
+        });
+    }
     let days = daily_minimum("platelets", course.values, course.day0, 24, end)?;
     let in_window: Vec<DayValue> = days.iter().copied().filter(|d| d.day >= 31).collect();
     let Some((lowest, second)) = two_lowest(&in_window) else {

@@ -659,6 +659,35 @@ fn missing_genetics() {
 }
 
 #[test]
+fn invalid_genetics_and_mrd_values_are_errors() {
+    let bad = DiagnosticGenetics {
+        date: Some(d("2024-10-01")),
+        karyotype: karyo(vec![]),
+        mutations: Some(vec![Mutation {
+            gene: Gene::Tp53,
+            vaf_percent: Some(140.0),
+        }]),
+    };
+    let e = eln_genetic_risk(&bad).unwrap_err();
+    assert!(e.to_string().contains("vaf on 2024-10-01: 140"), "{e}");
+    let e = mrd_relapse(
+        &[mfc("2025-01-01", -0.5)],
+        d("2025-02-01"),
+        &MrdConfig::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("-0.5"), "{e}");
+    let e = hematologic_relapse(&RelapseInput {
+        remission_date: d("2025-01-01"),
+        marrow_blasts_pct: &[dv("2025-02-01", f64::NAN)],
+        blood_blasts_pct: &[],
+        new_extramedullary_disease: &[],
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("bm_blasts on 2025-02-01"), "{e}");
+}
+
+#[test]
 fn karyotype_json_round_trip() {
     let k = Karyotype {
         abnormalities: vec![

@@ -498,6 +498,26 @@ fn dual_graft_donor_percent_is_the_sum_and_dominance_is_reported() {
     );
     let e = lineage_chimerism(&bad, &cfg).unwrap_err();
     assert!(e.to_string().contains("110"), "{e}");
+    assert!(
+        e.to_string().contains("2025-07-02") && e.to_string().contains("cd3"),
+        "{e}"
+    );
+    let twice = sample(
+        Lineage::Cd3,
+        vec![share("UCB-1", 40.0), share("UCB-1", 40.0)],
+    );
+    let e = lineage_chimerism(&twice, &cfg).unwrap_err();
+    assert!(e.to_string().contains("UCB-1 listed twice"), "{e}");
+    let empty = sample(Lineage::Cd3, vec![]);
+    assert!(lineage_chimerism(&empty, &cfg).is_err());
+    // tied donors: no dominant graft, flagged
+    let tie = sample(
+        Lineage::Myeloid,
+        vec![share("UCB-1", 48.0), share("PBSC-haplo", 48.0)],
+    );
+    let g = lineage_chimerism(&tie, &cfg).unwrap();
+    assert!(g.value().unwrap().dominant.is_none());
+    assert!(g.explanation().flags.iter().any(|f| f.text.contains("tie")));
 }
 
 #[test]

@@ -477,6 +477,33 @@ fn platelet_late_grades() {
     assert!(matches!(g(&[(40, 10.0)]), Graded::InsufficientData { .. }));
 }
 
+#[test]
+fn late_windows_censored_before_day_31_are_not_applicable() {
+    let v: Vec<DatedValue> = (0..=60)
+        .map(|d| DatedValue::new(day0().add_days(d), 0.3))
+        .collect();
+    let censor = Some(Censor {
+        date: day0().add_days(25),
+        reason: CensorReason::Progression,
+    });
+    let c = CountCourse {
+        day0: day0(),
+        values: &v,
+        censor,
+    };
+    assert!(matches!(
+        late_icaht(&c).unwrap(),
+        Graded::NotApplicable { .. }
+    ));
+    assert!(matches!(
+        late_platelet_toxicity(&c, &IcahtConfig::default()).unwrap(),
+        Graded::NotApplicable { .. }
+    ));
+    // values after the censoring date are ignored: day 25 is the last graded day
+    let e = early_icaht(&c, &IcahtConfig::default()).unwrap();
+    assert_eq!(e.value().unwrap().window_end_day, 25);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
     /// Lowering any ANC value never lowers the early or late grade.
@@ -511,6 +538,17 @@ proptest! {
         let l = |v: &[DatedValue]| late_icaht(&CountCourse { day0: day0(), values: v, censor: None }).unwrap().value().map(|x| x.grade);
         if let (Some(a), Some(b)) = (l(&shift(&before)), l(&shift(&after))) {
             prop_assert!(b >= a);
+        }
+        // platelets: the same shapes scaled to the T-ICAHT thresholds
+        const PLT: [f64; 5] = [10.0, 19.9, 20.0, 49.9, 150.0];
+        let plt = |lv: &[usize]| -> Vec<DatedValue> {
+            (0..31).filter(|&d| d == 0 || d == 30 || d == idx || !gaps[d])
+                .map(|d| DatedValue::new(day0().add_days(d as i32), PLT[lv[d]])).collect()
+        };
+        let p = |v: &[DatedValue]| early_platelet_toxicity(&CountCourse { day0: day0(), values: v, censor: None }, &cfg)
+            .unwrap().value().map(|x| x.grade);
+        if let (Some(a), Some(b)) = (p(&plt(&levels)), p(&plt(&lowered))) {
+            prop_assert!(b >= a, "platelet grade fell from {:?} to {:?}", a, b);
         }
     }
 }
