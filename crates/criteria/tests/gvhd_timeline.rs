@@ -154,8 +154,34 @@ fn upper_gi_needs_three_consecutive_days() {
         .iter()
         .map(|f| f.organs[2].as_ref().unwrap().stage.get())
         .collect();
-    assert_eq!(st, vec![0, 0, 1, 0, 0], "day 13 missing breaks the run");
+    assert_eq!(
+        st,
+        vec![0, 0, 1, 1, 1],
+        "a persistent run survives an unrecorded day 13"
+    );
     assert_eq!(grades(&s, &GvhdConfig::default())[2], Some(MagicGrade::II));
+    // a run that is not yet persistent restarts after an unrecorded day
+    let s = series(vec![n(10), n(11), n(13), n(14), n(15)]);
+    let mut out = Vec::new();
+    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
+    let st: Vec<u8> = out
+        .iter()
+        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
+        .collect();
+    assert_eq!(
+        st,
+        vec![0, 0, 0, 0, 1],
+        "day 12 missing restarts the run at day 13"
+    );
+    // a day without symptoms ends it
+    let s = series(vec![n(10), n(11), n(12), normal(13), n(14)]);
+    let mut out = Vec::new();
+    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
+    let st: Vec<u8> = out
+        .iter()
+        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
+        .collect();
+    assert_eq!(st, vec![0, 0, 1, 0, 0]);
 }
 
 #[test]

@@ -96,8 +96,16 @@ fn step(s: &mut State, f: &DayFindings, cfg: &GvhdConfig) -> FastDay {
         Some(u) => {
             let q = u.qualifying() && u.attribution != Attribution::OtherCause;
             if q {
-                s.ugi_run = match s.ugi_last_qual {
-                    Some(p) if d.days_since(p).get() == 1 => s.ugi_run + 1,
+                s.ugi_run = match s.ugi_last_qual.map(|p| d.days_since(p).get()) {
+                    Some(1) => s.ugi_run + 1,
+                    // an established persistent run survives days without an
+                    // upper-GI record inside the carry-forward window
+                    Some(gap)
+                        if s.ugi_run >= cfg.upper_gi_persistent_days
+                            && gap <= cfg.carry_forward_days as i32 + 1 =>
+                    {
+                        s.ugi_run + gap as u32
+                    }
                     _ => 1,
                 };
                 s.ugi_last_qual = Some(d);
