@@ -447,10 +447,12 @@ fn add(c: &mut AlleleCounts, call: Call) {
     }
 }
 
+/// A k-mer hit: (marker, read is reverse strand, hap, diagonal).
+type Vote = (u32, bool, u8, i64);
+
 #[derive(Default)]
 struct Scratch {
-    /// (marker, reverse strand, hap, diagonal)
-    votes: Vec<(u32, bool, u8, i64)>,
+    votes: Vec<Vote>,
     oriented: Vec<u8>,
     oriented_q: Vec<u8>,
 }
@@ -488,7 +490,8 @@ fn classify_read(
         return;
     }
     s.votes.sort_unstable();
-    // Each marker: choose the strand with more votes, then evaluate.
+    // Votes are sorted by (marker, strand, hap, diagonal): each marker's
+    // block splits into a forward and a reverse run.
     let mut i = 0;
     while i < s.votes.len() {
         let marker = s.votes[i].0;
@@ -496,55 +499,74 @@ fn classify_read(
         while j < s.votes.len() && s.votes[j].0 == marker {
             j += 1;
         }
-        let fwd_votes = s.votes[i..j].iter().filter(|v| !v.1).count();
-        let reverse = fwd_votes * 2 < j - i;
-        let votes: Vec<(u8, i64)> = s.votes[i..j]
-            .iter()
-            .filter(|v| v.1 == reverse)
-            .map(|v| (v.2, v.3))
-            .collect();
-        if let Some(call) = evaluate(index, marker as usize, reverse, &votes, seq, qual, s) {
+        let split = i + s.votes[i..j].partition_point(|v| !v.1);
+        let (fwd, rev) = (split - i, j - split);
+        let (reverse, lo, hi) = if rev > fwd {
+            (true, split, j)
+        } else {
+            (false, i, split)
+        };
+        let votes = std::mem::take(&mut s.votes);
+        let call = evaluate(
+            index,
+            marker as usize,
+            reverse,
+            &votes[lo..hi],
+            seq,
+            qual,
+            s,
+        );
+        s.votes = votes;
+        if let Some(call) = call {
             out.push((marker, call));
         }
         i = j;
     }
 }
 
-/// Most frequent diagonals for hap `h` (direct votes, plus votes of the
-/// other haplotype's shared prefix/suffix k-mers translated).
-fn candidate_diags(model: &MarkerModel, h: usize, votes: &[(u8, i64)]) -> Vec<i64> {
-    let g = 1 - h;
-    let len_h = model.haps[h].len() as i64;
-    let len_g = model.haps[g].len() as i64;
-    let mut d: Vec<i64> = Vec::with_capacity(votes.len());
-    for &(hap, diag) in votes {
-        if hap as usize == h {
-            d.push(diag);
+/// Up to two most frequent diagonals for hap `h`. `votes` are one marker's
+/// votes on one strand, sorted by (hap, diagonal). Without direct votes for
+/// `h`, the other haplotype's diagonals are translated both ways (shared
+/// prefix: same diagonal; shared suffix: shifted by the length difference).
+fn candidate_diags(model: &MarkerModel, h: usize, votes: &[Vote]) -> [Option<i64>; 2] {
+    let mut best: [(usize, Option<i64>); 2] = [(0, None), (0, None)];
+    let mut consider = |count: usize, diag: i64| {
+        if count > best[0].0 {
+            best[1] = best[0];
+            best[0] = (count, Some(diag));
+        } else if count > best[1].0 {
+            best[1] = (count, Some(diag));
         }
-    }
-    if d.is_empty() {
-        for &(hap, diag) in votes {
-            if hap as usize == g {
-                // offset of the k-mer on hap g = read start − diag; unknown
-                // here, so try both translations.
-                d.push(diag);
-                d.push(diag - (len_h - len_g));
+    };
+    let lo = votes.partition_point(|v| (v.2 as usize) < h);
+    let hi = votes.partition_point(|v| (v.2 as usize) <= h);
+    if hi > lo {
+        let mut i = lo;
+        while i < hi {
+            let mut j = i;
+            while j < hi && votes[j].3 == votes[i].3 {
+                j += 1;
             }
+            consider(j - i, votes[i].3);
+            i = j;
+        }
+    } else {
+        let g = 1 - h;
+        let shift = model.haps[h].len() as i64 - model.haps[g].len() as i64;
+        let lo = votes.partition_point(|v| (v.2 as usize) < g);
+        let hi = votes.partition_point(|v| (v.2 as usize) <= g);
+        let mut i = lo;
+        while i < hi {
+            let mut j = i;
+            while j < hi && votes[j].3 == votes[i].3 {
+                j += 1;
+            }
+            consider(j - i, votes[i].3);
+            consider(j - i, votes[i].3 - shift);
+            i = j;
         }
     }
-    d.sort_unstable();
-    let mut runs: Vec<(usize, i64)> = Vec::new();
-    let mut i = 0;
-    while i < d.len() {
-        let mut j = i;
-        while j < d.len() && d[j] == d[i] {
-            j += 1;
-        }
-        runs.push((j - i, d[i]));
-        i = j;
-    }
-    runs.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    runs.into_iter().take(2).map(|r| r.1).collect()
+    [best[0].1, best[1].1]
 }
 
 /// Result of comparing a read with one haplotype.
@@ -588,7 +610,7 @@ fn evaluate(
     index: &Index,
     marker: usize,
     reverse: bool,
-    votes: &[(u8, i64)],
+    votes: &[Vote],
     seq: &[u8],
     qual: &[u8],
     s: &mut Scratch,
@@ -611,7 +633,7 @@ fn evaluate(
     };
     let mut best: [Option<Cmp>; 2] = [None, None];
     for (h, slot) in best.iter_mut().enumerate() {
-        for d in candidate_diags(model, h, votes) {
+        for d in candidate_diags(model, h, votes).into_iter().flatten() {
             if let Some(c) = compare(model, h, d, read, q)
                 && slot.is_none_or(|b| c.mismatches < b.mismatches)
             {

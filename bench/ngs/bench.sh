@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# NGS counting benchmarks (graftwatch ngs-count), results as ratios in
+# docs/benchmarks.md. Needs python3, bwa, samtools, bcftools, tabix, hyperfine.
+#
+# Usage: bench/ngs/bench.sh [WORKDIR] [BIG_PAIRS] [MID_PAIRS] [THREADS]
+#   WORKDIR    scratch directory (default /tmp/graftwatch-ngs-bench)
+#   BIG_PAIRS  read pairs of the BAM benchmark sample (default 2500000 = 5 M reads)
+#   MID_PAIRS  read pairs of the FASTQ end-to-end sample (default 250000)
+#   THREADS    threads given to every tool (default 1)
+#
+# 1. BAM: `count bam` vs `samtools view -c` (pure decode of every record) and
+#    vs the bcftools comparison command, on the same coordinate-sorted BAM.
+# 2. FASTQ: `count fastq` vs `bwa mem | samtools sort` + index + bcftools
+#    mpileup, end to end, on the same FASTQ pair.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=${1:-/tmp/graftwatch-ngs-bench}
+big=${2:-2500000}
+mid=${3:-250000}
+threads=${4:-1}
+mkdir -p "$work"
+
+make_sample() { # dir pairs seed
+  if [ ! -f "$1/sample.bam.bai" ]; then
+    python3 "$root/bench/ngs/simulate.py" "$1" --pairs "$2" --seed "$3"
+    "$root/bench/ngs/align.sh" "$1" 2
+  fi
+}
+make_sample "$work/big" "$big" 42
+make_sample "$work/mid" "$mid" 43
+
+(cd "$root" && cargo build --release -p graftwatch-genomics-io --example count)
+bin=${CARGO_TARGET_DIR:-$root/target}/release/examples/count
+
+extra=$((threads - 1))
+bcf="bcftools mpileup -f ref.fa -T panel.vcf.gz -a AD -B -Q 13 -q 0 -d 1000000 -L 1000000 -m 1 -F 0 --ignore-RG --ff UNMAP,SECONDARY,QCFAIL,DUP,SUPPLEMENTARY"
+
+echo "== load before the BAM benchmark: $(cut -d' ' -f1-3 /proc/loadavg)"
+cd "$work/big"
+echo "reads in BAM: $(samtools view -c sample.bam)"
+hyperfine --warmup 1 --runs 5 --export-markdown "$work/bam.md" --export-json "$work/bam.json" \
+  -n "graftwatch count bam" "$bin bam sample.bam panel.vcf --ref ref.fa --threads $threads --quiet" \
+  -n "samtools view -c" "samtools view -c -@ $extra sample.bam" \
+  -n "bcftools mpileup" "$bcf --threads $extra -Ou -o /dev/null sample.bam 2>/dev/null"
+
+echo "== load before the FASTQ benchmark: $(cut -d' ' -f1-3 /proc/loadavg)"
+cd "$work/mid"
+hyperfine --warmup 1 --runs 3 --export-markdown "$work/fastq.md" --export-json "$work/fastq.json" \
+  -n "graftwatch count fastq" "$bin fastq ref.fa panel.vcf sample_R1.fq.gz sample_R2.fq.gz --threads $threads --quiet" \
+  -n "bwa mem | samtools sort + bcftools mpileup" \
+  "bwa mem -v 1 -t $threads ref.fa sample_R1.fq.gz sample_R2.fq.gz 2>/dev/null | samtools sort -@ $extra -o pipe.bam - 2>/dev/null && samtools index pipe.bam && $bcf -Ou -o /dev/null pipe.bam 2>/dev/null"
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$work/bam.md" "$work/fastq.md"
