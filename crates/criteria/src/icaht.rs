@@ -49,7 +49,10 @@ pub const LIANG_CITATION: Citation = Citation {
     note: "Reference for lowest ANC per day, joining episodes across recoveries < 3 days, \
            linear interpolation of gaps <= 7 days (our option), grade 4 for an episode from \
            day 0-3 ongoing at the last lab. Liang grades the longest episode; graftwatch \
-           defaults to cumulative (engine decision 6).",
+           defaults to cumulative (engine decision 6). Re-read 2026-11-25 ('Manual Code.R', commit \
+           c3e0109): lowest ANC per day, severe = ANC <= 500 and profound <= 100 /uL, grade 4 when \
+           severe duration = 31 days (never above 500 in day 0-30) or profound >= 14 d, grade 3 for \
+           severe 14-30 d or profound 7-13 d: same cut-offs as here.",
 };
 
 /// Rule version string.
