@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
 use crate::json_lines::JsonLines;
 use crate::model::Course;
-use crate::unknown_fields::check_event_keys;
+use crate::unknown_fields::{check_event_keys, check_observation_values};
 use crate::validate::{JsonTextLocator, normalize_and_check};
 
 /// A course read from a file, with its warnings.
@@ -74,6 +74,14 @@ pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseErro
         }])
     })?;
     let mut diags = check_event_keys(&doc, path, &lines);
+    diags.extend(check_observation_values(&doc, path, &lines));
+    if !diags.is_empty() {
+        // The typed parse would stop at the first of these with a vaguer
+        // message; report them all (unknown event keys do not stop it).
+        if diags.iter().any(|d| d.field.as_deref() == Some("value")) {
+            return Err(CourseError::Invalid(diags));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     let parsed: Result<Course, _> = serde_path_to_error::deserialize(de);
     let mut course = match parsed {

@@ -1,9 +1,10 @@
-//! Unknown keys in JSON events.
+//! Checks on the raw JSON value, before the typed parse.
 //!
 //! Events flatten their kind-specific fields (`#[serde(flatten)]`), so serde
 //! silently ignores misspelt keys there. This pass checks every event's keys
-//! against [`crate::event_fields`] before the typed parse and names the
-//! accepted keys.
+//! against [`crate::event_fields`] and names the accepted keys. It also
+//! checks the type of each observation's `value` (an untagged enum, whose
+//! serde message would not say what was expected).
 
 use std::path::Path;
 
@@ -80,6 +81,36 @@ pub fn check_event_keys(doc: &Value, file: &Path, lines: &JsonLines) -> Vec<Diag
                 }
             }
         }
+    }
+    out
+}
+
+/// Diagnostics for observation values that are neither a number, a boolean
+/// nor a string (null, arrays, objects).
+pub fn check_observation_values(doc: &Value, file: &Path, lines: &JsonLines) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(obs) = doc.get("observations").and_then(Value::as_array) else {
+        return out;
+    };
+    for (i, o) in obs.iter().enumerate() {
+        let Some(v) = o.get("value") else { continue };
+        if matches!(v, Value::Number(_) | Value::Bool(_) | Value::String(_)) {
+            continue;
+        }
+        let path = format!("$.observations[{i}].value");
+        out.push(Diagnostic {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            location: Location::JsonPath {
+                line: lines.line_of(&path),
+                path,
+            },
+            field: Some("value".into()),
+            value: Some(v.to_string()),
+            expected:
+                "a number, true/false or a category name (a missing value is left out, not null)"
+                    .into(),
+        });
     }
     out
 }
