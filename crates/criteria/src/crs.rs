@@ -13,6 +13,19 @@
 //! steroids or antipyretics were given, fever is no longer required (T-4,
 //! handled by [`grade_crs_course`]). Grade 5 = death from CRS (input flag).
 //! Organ toxicities (CTCAE) do not change the grade.
+//!
+//! ```
+//! use graftwatch_criteria::crs::*;
+//! // ASTCT worked example: 39.5 degC, one vasopressor, low-flow oxygen -> grade 3
+//! let (hyp, _) = Hypotension::from_drugs(true, &["norepinephrine"]).unwrap();
+//! let day = CrsDay {
+//!     max_temp_c: Some(39.5),
+//!     hypotension: Some(hyp),
+//!     oxygen: Some(Oxygen { device: O2Device::NasalCannula, flow_l_min: Some(2.0) }),
+//!     ..CrsDay::new("2025-05-02".parse().unwrap())
+//! };
+//! assert_eq!(grade_crs_day(&day).unwrap().value().unwrap().grade, CrsGrade(3));
+//! ```
 
 use graftwatch_core::{Citation, Date, Provenance, Unit};
 use serde::{Deserialize, Serialize};

@@ -12,6 +12,19 @@
 //!
 //! Every ambiguity default is a field of [`GvhdConfig`], whose `Default`
 //! is the project reference's default.
+//!
+//! ```
+//! use graftwatch_criteria::agvhd::*;
+//! let f: DayFindings = serde_json::from_str(r#"{
+//!     "date": "2025-02-01", "weight_kg": 70,
+//!     "skin": {"erythema_bsa_pct": 55}, "liver": {"bilirubin_mg_dl": 1.1},
+//!     "upper_gi": {}, "lower_gi": {"stool_ml": 1600, "grossly_bloody": true}
+//! }"#).unwrap();
+//! let g = grade_day(&f, &GvhdConfig::default()).unwrap();
+//! // skin 3 + lower GI 4 is grade IV (never "II" from a wrong cascade)
+//! assert_eq!(g.value().unwrap().grade, MagicGrade::IV);
+//! assert!(g.explanation().reason.contains("lower GI stage 4 on 2025-02-01"));
+//! ```
 
 pub mod bounds;
 pub mod findings;
