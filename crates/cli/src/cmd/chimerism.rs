@@ -5,9 +5,14 @@ use clap::Subcommand;
 /// Chimerism subcommands. Each variant's arguments and runner live in their
 /// own file (`chimerism_str.rs`, `chimerism_ngs.rs`).
 #[derive(Subcommand, Debug)]
-pub enum ChimerismCommand {}
+pub enum ChimerismCommand {
+    /// NGS chimerism for recipient + N donors from allele counts at SNP/indel markers (VCF AD, BAM/CRAM, FASTQ).
+    Ngs(super::chimerism_ngs::NgsArgs),
+}
 
 /// Runs a chimerism subcommand.
 pub fn run(cmd: ChimerismCommand) -> anyhow::Result<()> {
-    match cmd {}
+    match cmd {
+        ChimerismCommand::Ngs(a) => super::chimerism_ngs::run(a),
+    }
 }

@@ -1,0 +1,748 @@
+//! `graftwatch chimerism ngs`: chimerism for recipient + N donors from
+//! allele counts at biallelic SNP/indel markers (VCF FORMAT/AD, BAM/CRAM or
+//! FASTQ), with intervals, detection limits and QC, as JSON, TSV, a table
+//! and an optional self-contained HTML view.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use graftwatch_chimerism::ngs::{
+    ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
+    Role, analyse_sample, call_genotypes,
+};
+use graftwatch_chimerism::{AlleleCounts, Marker};
+use graftwatch_core::{Date, Lineage};
+use graftwatch_genomics_io::bam_count::{PileupFilter, count_bam_with_threads};
+use graftwatch_genomics_io::fastq_count::{FastqCountOptions, count_fastq};
+use graftwatch_genomics_io::panel::read_panel;
+use graftwatch_genomics_io::vcf_ad::{read_vcf_ad, read_vcf_gt};
+use serde::Serialize;
+
+use crate::BadInput;
+
+/// Output format on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NgsFormat {
+    /// One JSON document with every sample's full result.
+    Json,
+    /// Tab-separated, one header line, one row per person per sample.
+    Tsv,
+    /// Aligned text table for reading.
+    Table,
+}
+
+/// Arguments of `chimerism ngs`.
+#[derive(Args, Debug)]
+pub struct NgsArgs {
+    /// Marker panel: sites-only VCF (plain or bgzipped) of biallelic SNPs and indels.
+    #[arg(long)]
+    pub panel: PathBuf,
+    /// Reference FASTA (needed for CRAM and FASTQ inputs).
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
+    /// The recipient's pre-transplant sample: NAME=INPUT (VCF: NAME=FILE.vcf[.gz]:VCF_SAMPLE).
+    #[arg(long)]
+    pub recipient: String,
+    /// A donor's pure sample, repeatable: NAME=INPUT (VCF: NAME=FILE.vcf[.gz]:VCF_SAMPLE).
+    #[arg(long = "donor", required = true)]
+    pub donors: Vec<String>,
+    /// A post-transplant sample, repeatable: NAME=INPUT[:LINEAGE[:DATE]]
+    /// (VCF: NAME=FILE.vcf[.gz]:VCF_SAMPLE[:LINEAGE[:DATE]]; an empty VCF_SAMPLE means NAME).
+    #[arg(long = "sample", required = true)]
+    pub samples: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: NgsFormat,
+    /// Also write a self-contained HTML view (inline SVG per-marker plots).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Worker threads for counting and fitting.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Append the results as NGS chimerism observations to this course file (.json or .csv).
+    #[arg(long = "add-to")]
+    pub add_to: Option<PathBuf>,
+    /// Minimum REF+ALT reads of a marker in a post-transplant sample.
+    #[arg(long, default_value_t = 100)]
+    pub min_depth: u32,
+    /// Minimum discriminating markers to report two donors separately.
+    #[arg(long, default_value_t = 3)]
+    pub min_split_markers: usize,
+    /// Do not exclude outlier markers (they are still flagged).
+    #[arg(long)]
+    pub keep_outliers: bool,
+}
+
+/// Where one person's or sample's reads come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputSource {
+    /// A VCF with FORMAT/AD (and/or GT) and the sample column to read.
+    Vcf {
+        /// File.
+        path: PathBuf,
+        /// Column name.
+        sample: String,
+    },
+    /// Aligned reads.
+    Bam {
+        /// File.
+        path: PathBuf,
+    },
+    /// Raw reads, single or paired.
+    Fastq {
+        /// One or two files.
+        paths: Vec<PathBuf>,
+    },
+}
+
+impl InputSource {
+    fn describe(&self) -> String {
+        match self {
+            InputSource::Vcf { path, sample } => format!("{} (sample {sample})", path.display()),
+            InputSource::Bam { path } => path.display().to_string(),
+            InputSource::Fastq { paths } => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+}
+
+/// A parsed `NAME=INPUT[:...]` argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputSpec {
+    /// Name.
+    pub name: String,
+    /// Source.
+    pub source: InputSource,
+    /// Lineage (samples only).
+    pub lineage: Option<Lineage>,
+    /// Collection date (samples only).
+    pub date: Option<Date>,
+}
+
+fn kind_of(file: &str) -> Option<&'static str> {
+    let l = file.to_ascii_lowercase();
+    if l.ends_with(".vcf")
+        || l.ends_with(".vcf.gz")
+        || l.ends_with(".vcf.bgz")
+        || l.ends_with(".bcf")
+    {
+        Some("vcf")
+    } else if l.ends_with(".bam") || l.ends_with(".cram") {
+        Some("bam")
+    } else if [".fastq", ".fq", ".fastq.gz", ".fq.gz"]
+        .iter()
+        .any(|e| l.ends_with(e))
+    {
+        Some("fastq")
+    } else {
+        None
+    }
+}
+
+/// Parses `NAME=INPUT[:...]`; `option` names the flag for messages and
+/// `with_sample_fields` allows `:LINEAGE[:DATE]`.
+pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<InputSpec, String> {
+    let expected = if with_sample_fields {
+        "NAME=FILE[:LINEAGE[:DATE]] (VCF: NAME=FILE.vcf.gz:VCF_SAMPLE[:LINEAGE[:DATE]])"
+    } else {
+        "NAME=FILE (VCF: NAME=FILE.vcf.gz:VCF_SAMPLE)"
+    };
+    let (name, rest) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("{option} '{arg}': no '='; expected {expected}"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("{option} '{arg}': empty NAME; expected {expected}"));
+    }
+    let mut parts = rest.split(':');
+    let file = parts.next().unwrap_or_default();
+    let files: Vec<&str> = file.split(',').collect();
+    let kind = kind_of(files[0]).ok_or_else(|| {
+        format!("{option} '{arg}': cannot tell the input type of '{file}'; expected .vcf, .vcf.gz, .bcf, .bam, .cram, .fastq, .fq, .fastq.gz or .fq.gz")
+    })?;
+    if files.len() > 2 || (files.len() == 2 && kind != "fastq") {
+        return Err(format!(
+            "{option} '{arg}': only FASTQ inputs may list two files (R1,R2)"
+        ));
+    }
+    let source = match kind {
+        "vcf" => {
+            let s = parts.next().unwrap_or("").trim();
+            InputSource::Vcf {
+                path: PathBuf::from(file),
+                sample: if s.is_empty() {
+                    name.to_string()
+                } else {
+                    s.to_string()
+                },
+            }
+        }
+        "bam" => InputSource::Bam {
+            path: PathBuf::from(file),
+        },
+        _ => InputSource::Fastq {
+            paths: files.iter().map(PathBuf::from).collect(),
+        },
+    };
+    let rest: Vec<&str> = parts.collect();
+    if !with_sample_fields && !rest.is_empty() {
+        return Err(format!(
+            "{option} '{arg}': unexpected ':{}'; expected {expected}",
+            rest.join(":")
+        ));
+    }
+    if rest.len() > 2 {
+        return Err(format!(
+            "{option} '{arg}': too many ':' fields; expected {expected}"
+        ));
+    }
+    let lineage = match rest.first().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(l) => Some(Lineage::from_str(l).map_err(|e| format!("{option} '{arg}': {e}"))?),
+        None => None,
+    };
+    let date = match rest.get(1).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(d) => Some(
+            Date::from_str(d)
+                .map_err(|e| format!("{option} '{arg}': date '{d}': {e}; expected YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    Ok(InputSpec {
+        name: name.to_string(),
+        source,
+        lineage,
+        date,
+    })
+}
+
+/// Reads allele counts of one input at the panel markers.
+fn counts_of(
+    spec: &InputSpec,
+    markers: &[Marker],
+    reference: Option<&Path>,
+    threads: usize,
+) -> anyhow::Result<Vec<Option<AlleleCounts>>> {
+    let counts = match &spec.source {
+        InputSource::Vcf { path, sample } => {
+            read_vcf_ad(path, sample, markers).map_err(|e| BadInput(e.to_string()))?
+        }
+        InputSource::Bam { path } => count_bam_with_threads(
+            path,
+            reference,
+            markers,
+            &PileupFilter::default(),
+            threads.max(1),
+        )
+        .map_err(|e| BadInput(format!("{}: {e}", path.display())))?
+        .into_iter()
+        .map(Some)
+        .collect(),
+        InputSource::Fastq { paths } => {
+            let reference = reference.ok_or_else(|| {
+                BadInput(format!(
+                    "{}: FASTQ input needs --reference (the sequence around each marker)",
+                    spec.name
+                ))
+            })?;
+            let opts = FastqCountOptions {
+                threads: threads.max(1),
+                ..FastqCountOptions::default()
+            };
+            count_fastq(paths, reference, markers, &opts)
+                .map_err(|e| BadInput(format!("{}: {e}", spec.source.describe())))?
+                .into_iter()
+                .map(Some)
+                .collect()
+        }
+    };
+    Ok(counts)
+}
+
+/// One analysed sample with its labels.
+#[derive(Debug, Serialize)]
+pub struct SampleOutput {
+    /// Sample name.
+    pub sample: String,
+    /// Input description.
+    pub input: String,
+    /// Lineage, when given.
+    pub lineage: Option<Lineage>,
+    /// Date, when given.
+    pub date: Option<Date>,
+    /// The analysis.
+    pub result: NgsSampleResult,
+}
+
+/// The whole run, as written by `--format json`.
+#[derive(Debug, Serialize)]
+pub struct NgsRun {
+    /// Markers in the panel.
+    pub panel_markers: usize,
+    /// Declared persons, recipient first.
+    pub persons: Vec<Person>,
+    /// How each person's genotypes were obtained.
+    pub genotype_sources: Vec<String>,
+    /// Error model used for every sample.
+    pub error_model: ErrorModel,
+    /// Per sample.
+    pub samples: Vec<SampleOutput>,
+}
+
+/// Runs `chimerism ngs`.
+pub fn run(args: NgsArgs) -> anyhow::Result<()> {
+    let markers = read_panel(&args.panel).map_err(|e| BadInput(e.to_string()))?;
+    let mut person_specs =
+        vec![parse_spec("--recipient", &args.recipient, false).map_err(BadInput)?];
+    for d in &args.donors {
+        person_specs.push(parse_spec("--donor", d, false).map_err(BadInput)?);
+    }
+    let sample_specs: Vec<InputSpec> = args
+        .samples
+        .iter()
+        .map(|s| parse_spec("--sample", s, true))
+        .collect::<Result<_, _>>()
+        .map_err(BadInput)?;
+    let mut names: Vec<&str> = person_specs.iter().map(|p| p.name.as_str()).collect();
+    names.extend(sample_specs.iter().map(|s| s.name.as_str()));
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            anyhow::bail!(BadInput(format!(
+                "name '{n}' is used twice; recipient, donor and sample names must be unique"
+            )));
+        }
+    }
+    if args.add_to.is_some()
+        && let Some(s) = sample_specs.iter().find(|s| s.date.is_none())
+    {
+        anyhow::bail!(BadInput(format!(
+            "--add-to needs a date for every sample; sample '{}' has none (use NAME=INPUT:LINEAGE:YYYY-MM-DD)",
+            s.name
+        )));
+    }
+    let threads = args.threads.max(1);
+    let reference = args.reference.as_deref();
+
+    // Persons: counts -> genotype calls (or GT when the VCF has no AD).
+    let gcfg = GenotypeConfig::default();
+    let mut person_counts: Vec<Option<Vec<Option<AlleleCounts>>>> = Vec::new();
+    let mut calls: Vec<Vec<GenotypeCall>> = Vec::new();
+    let mut genotype_sources = Vec::new();
+    for spec in &person_specs {
+        let counts = counts_of(spec, &markers, reference, threads)?;
+        if counts.iter().all(|c| c.is_none()) {
+            if let InputSource::Vcf { path, sample } = &spec.source {
+                let gt =
+                    read_vcf_gt(path, sample, &markers).map_err(|e| BadInput(e.to_string()))?;
+                if gt.iter().all(|g| g.is_err()) {
+                    anyhow::bail!(BadInput(format!(
+                        "{}: none of the {} panel markers has AD or GT for '{}' ({})",
+                        path.display(),
+                        markers.len(),
+                        spec.name,
+                        sample
+                    )));
+                }
+                genotype_sources.push(format!("{}: GT from {}", spec.name, spec.source.describe()));
+                calls.push(gt);
+                person_counts.push(None);
+                continue;
+            }
+            anyhow::bail!(BadInput(format!(
+                "{}: no reads at any panel marker",
+                spec.source.describe()
+            )));
+        }
+        genotype_sources.push(format!(
+            "{}: called from read counts in {}",
+            spec.name,
+            spec.source.describe()
+        ));
+        calls.push(call_genotypes(&counts, &gcfg));
+        person_counts.push(Some(counts));
+    }
+    let pure: Vec<(&[Option<AlleleCounts>], &[GenotypeCall])> = person_counts
+        .iter()
+        .zip(&calls)
+        .filter_map(|(c, g)| c.as_ref().map(|c| (c.as_slice(), g.as_slice())))
+        .collect();
+    let errors = ErrorModel::learn(&markers, &pure, &ErrorConfig::default());
+    let persons: Vec<Person> = person_specs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Person {
+            name: p.name.clone(),
+            role: if i == 0 { Role::Recipient } else { Role::Donor },
+        })
+        .collect();
+    let cfg = NgsConfig {
+        min_sample_depth: args.min_depth,
+        min_split_markers: args.min_split_markers,
+        exclude_outliers: !args.keep_outliers,
+        ..NgsConfig::default()
+    };
+
+    // Samples: count and analyse, in parallel.
+    let bar = indicatif::ProgressBar::new(sample_specs.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} chimerism ngs [{bar:30}] {pos}/{len} samples {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if sample_specs.len() < 2 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let per_worker_threads = (threads / sample_specs.len().max(1)).max(1);
+    let analyse_one = |spec: &InputSpec| -> anyhow::Result<SampleOutput> {
+        let counts = counts_of(spec, &markers, reference, per_worker_threads)?;
+        if counts.iter().all(|c| c.is_none()) {
+            anyhow::bail!(BadInput(format!(
+                "{}: none of the {} panel markers found for sample '{}'",
+                spec.source.describe(),
+                markers.len(),
+                spec.name
+            )));
+        }
+        let result = analyse_sample(
+            &spec.name, &markers, &persons, &calls, &errors, &counts, &cfg,
+        )
+        .map_err(|e| BadInput(format!("{}: {e}", spec.source.describe())))?;
+        bar.inc(1);
+        Ok(SampleOutput {
+            sample: spec.name.clone(),
+            input: spec.source.describe(),
+            lineage: spec.lineage,
+            date: spec.date,
+            result,
+        })
+    };
+    let mut slots: Vec<Option<anyhow::Result<SampleOutput>>> =
+        (0..sample_specs.len()).map(|_| None).collect();
+    let workers = threads.min(sample_specs.len()).max(1);
+    std::thread::scope(|scope| {
+        let chunks: Vec<Vec<usize>> = (0..workers)
+            .map(|w| (w..sample_specs.len()).step_by(workers).collect())
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|idx| {
+                let specs = &sample_specs;
+                let f = &analyse_one;
+                scope.spawn(move || {
+                    idx.into_iter()
+                        .map(|i| (i, f(&specs[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            if let Ok(v) = h.join() {
+                for (i, r) in v {
+                    slots[i] = Some(r);
+                }
+            }
+        }
+    });
+    bar.finish_and_clear();
+    let mut samples = Vec::with_capacity(slots.len());
+    for (i, s) in slots.into_iter().enumerate() {
+        match s {
+            Some(r) => samples.push(r?),
+            None => anyhow::bail!(
+                "internal error: worker for sample '{}' did not finish",
+                sample_specs[i].name
+            ),
+        }
+    }
+    let run = NgsRun {
+        panel_markers: markers.len(),
+        persons,
+        genotype_sources,
+        error_model: errors,
+        samples,
+    };
+
+    // Everything computed: now write, course first (atomic), then HTML, then stdout.
+    if let Some(course_path) = &args.add_to {
+        add_to_course(course_path, &run)?;
+    }
+    if let Some(html) = &args.html {
+        let page = super::chimerism_ngs_html::render(&run);
+        write_atomic(html, page.as_bytes())
+            .with_context(|| format!("writing {}", html.display()))?;
+    }
+    let text = match args.format {
+        NgsFormat::Json => serde_json::to_string_pretty(&run)? + "\n",
+        NgsFormat::Tsv => to_tsv(&run),
+        NgsFormat::Table => to_table(&run),
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Writes through a temporary file in the same directory and renames it.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
+    use graftwatch_core::PersonRef;
+    use graftwatch_course::{ChimerismMethod, Observation, read_course, write_course};
+    let loaded = read_course(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let mut course = loaded.course;
+    let known: Vec<&str> = course.donors.iter().map(|d| d.id.0.as_str()).collect();
+    for p in run.persons.iter().filter(|p| p.role == Role::Donor) {
+        if !known.contains(&p.name.as_str()) {
+            anyhow::bail!(BadInput(format!(
+                "{}: donor '{}' is not a donor of this course (donors: {}); name --donor NAME after the course's donor id",
+                path.display(),
+                p.name,
+                known.join(", ")
+            )));
+        }
+    }
+    for s in &run.samples {
+        let Some(date) = s.date else { continue };
+        let lineage = s.lineage.unwrap_or(Lineage::WholeBlood);
+        for p in &s.result.persons {
+            let Some(f) = p.fraction else { continue };
+            let person = match p.role {
+                Role::Recipient => PersonRef::Recipient,
+                Role::Donor => PersonRef::parse(&p.name),
+            };
+            course.observations.push(Observation::chimerism(
+                date,
+                lineage,
+                person,
+                100.0 * f,
+                ChimerismMethod::Ngs,
+                Some(s.sample.clone()),
+            ));
+        }
+    }
+    course.sort();
+    write_course(path, &course).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(())
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.3}", 100.0 * v)).unwrap_or_default()
+}
+
+/// TSV: one header line, one row per person per sample plus a
+/// `donors_combined` row.
+pub fn to_tsv(run: &NgsRun) -> String {
+    let mut out = String::from(
+        "sample\tlineage\tdate\tperson\trole\tpercent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\n",
+    );
+    for s in &run.samples {
+        let r = &s.result;
+        let flags: Vec<&str> = r.flags.iter().map(|f| f.code.as_str()).collect();
+        let common_tail = format!(
+            "{}\t{}\t{}\t{}\t{}",
+            r.markers_used,
+            r.markers_excluded,
+            r.recipient_presence
+                .map(|p| format!("{:.3e}", p.p_value))
+                .unwrap_or_default(),
+            r.recipient_detected
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            flags.join(",")
+        );
+        let head = format!(
+            "{}\t{}\t{}",
+            s.sample,
+            s.lineage
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default(),
+            s.date.map(|d| d.to_string()).unwrap_or_default()
+        );
+        for p in &r.persons {
+            out.push_str(&format!(
+                "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\n",
+                p.name,
+                match p.role {
+                    Role::Recipient => "recipient",
+                    Role::Donor => "donor",
+                },
+                pct(p.fraction),
+                pct(p.ci.map(|c| c.low)),
+                pct(p.ci.map(|c| c.high)),
+                pct(p.detection.map(|d| d.lob)),
+                pct(p.detection.map(|d| d.lod)),
+            ));
+        }
+        let groups = std::iter::once(("donors_combined".to_string(), &r.donors_combined))
+            .chain(r.unsplit_groups.iter().map(|g| (g.persons.join("+"), g)));
+        for (name, g) in groups {
+            out.push_str(&format!(
+                "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t\t\t{common_tail}\n",
+                pct(Some(g.fraction)),
+                pct(Some(g.ci.low)),
+                pct(Some(g.ci.high)),
+            ));
+        }
+    }
+    out
+}
+
+/// Human-readable table.
+pub fn to_table(run: &NgsRun) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "NGS chimerism: {} panel markers; error model ({:?}): SNP {:.3}%/{:.3}%, indel {:.3}%/{:.3}% (REF>ALT / ALT>REF)\n",
+        run.panel_markers,
+        run.error_model.source,
+        100.0 * run.error_model.snp.ref_to_alt,
+        100.0 * run.error_model.snp.alt_to_ref,
+        100.0 * run.error_model.indel.ref_to_alt,
+        100.0 * run.error_model.indel.alt_to_ref
+    ));
+    for s in &run.samples {
+        let r = &s.result;
+        out.push_str(&format!(
+            "\nsample {}{}{}: {} markers used, {} excluded\n",
+            s.sample,
+            s.lineage.map(|l| format!(" [{l}]")).unwrap_or_default(),
+            s.date.map(|d| format!(" {d}")).unwrap_or_default(),
+            r.markers_used,
+            r.markers_excluded
+        ));
+        out.push_str(&format!(
+            "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
+            "person", "percent", "95% CI", "LoB", "LoD"
+        ));
+        for p in &r.persons {
+            let ci =
+                p.ci.map(|c| format!("{:.3}–{:.3}", 100.0 * c.low, 100.0 * c.high))
+                    .unwrap_or_else(|| "not split".into());
+            out.push_str(&format!(
+                "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
+                p.name,
+                pct(p.fraction),
+                ci,
+                pct(p.detection.map(|d| d.lob)),
+                pct(p.detection.map(|d| d.lod))
+            ));
+        }
+        for g in std::iter::once(&r.donors_combined).chain(&r.unsplit_groups) {
+            out.push_str(&format!(
+                "  {:<16} {:>9} {:>21}\n",
+                if std::ptr::eq(g, &r.donors_combined) {
+                    "all donors".to_string()
+                } else {
+                    g.persons.join("+")
+                },
+                pct(Some(g.fraction)),
+                format!("{:.3}–{:.3}", 100.0 * g.ci.low, 100.0 * g.ci.high)
+            ));
+        }
+        if let Some(d) = &r.dominant_donor {
+            out.push_str(&format!("  dominant donor: {d}\n"));
+        }
+        if let Some(p) = r.recipient_presence {
+            out.push_str(&format!(
+                "  recipient presence: {} reads vs {:.1} expected from error at {} markers, z = {:.2}, p = {:.2e} ({})\n",
+                p.observed_reads,
+                p.expected_error_reads,
+                p.markers,
+                p.z,
+                p.p_value,
+                if r.recipient_detected == Some(true) { "detected" } else { "not detected" }
+            ));
+        }
+        for f in &r.flags {
+            out.push_str(&format!("  flag {}: {}\n", f.code.as_str(), f.text));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_specs() {
+        let s = parse_spec("--sample", "d30=post.vcf.gz:D30:cd3:2026-01-05", true).unwrap();
+        assert_eq!(
+            s.source,
+            InputSource::Vcf {
+                path: "post.vcf.gz".into(),
+                sample: "D30".into()
+            }
+        );
+        assert_eq!(s.lineage, Some(Lineage::Cd3));
+        assert_eq!(s.date.unwrap().to_string(), "2026-01-05");
+        let s = parse_spec("--sample", "d30=post.vcf::myeloid", true).unwrap();
+        assert_eq!(
+            s.source,
+            InputSource::Vcf {
+                path: "post.vcf".into(),
+                sample: "d30".into()
+            }
+        );
+        let s = parse_spec("--sample", "x=a_R1.fq.gz,a_R2.fq.gz:wb", true).unwrap();
+        assert!(matches!(s.source, InputSource::Fastq { ref paths } if paths.len() == 2));
+        let s = parse_spec("--donor", "d=x.bam", false).unwrap();
+        assert_eq!(
+            s.source,
+            InputSource::Bam {
+                path: "x.bam".into()
+            }
+        );
+    }
+
+    #[test]
+    fn rejects_bad_specs_with_reason() {
+        assert!(
+            parse_spec("--donor", "x.vcf", false)
+                .unwrap_err()
+                .contains("no '='")
+        );
+        assert!(
+            parse_spec("--donor", "d=x.txt", false)
+                .unwrap_err()
+                .contains("input type")
+        );
+        assert!(
+            parse_spec("--donor", "d=x.bam:cd3", false)
+                .unwrap_err()
+                .contains("unexpected")
+        );
+        assert!(
+            parse_spec("--sample", "s=x.bam:blood2", true)
+                .unwrap_err()
+                .contains("lineage")
+        );
+        assert!(
+            parse_spec("--sample", "s=x.bam:cd3:2026-13-01", true)
+                .unwrap_err()
+                .contains("date")
+        );
+        assert!(
+            parse_spec("--sample", "s=a.bam,b.bam", true)
+                .unwrap_err()
+                .contains("two files")
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! End-to-end tests of `graftwatch chimerism ngs` on the simulated example
+//! in `examples/ngs/` (recipient + haploidentical PBSC donor + cord unit).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/ngs")
+        .join(name)
+}
+
+fn gw(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+        .args(args)
+        .output()
+        .expect("run graftwatch");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn base(panel: &Path, pileup: &Path) -> Vec<String> {
+    let p = pileup.display().to_string();
+    vec![
+        "chimerism".into(),
+        "ngs".into(),
+        "--panel".into(),
+        panel.display().to_string(),
+        "--recipient".into(),
+        format!("recipient={p}"),
+        "--donor".into(),
+        format!("pbsc={p}"),
+        "--donor".into(),
+        format!("ucb1={p}"),
+    ]
+}
+
+fn truth() -> Vec<(String, Vec<f64>)> {
+    std::fs::read_to_string(example("truth.tsv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut it = l.split('\t');
+            let name = it.next().unwrap().to_string();
+            (name, it.map(|x| x.parse::<f64>().unwrap()).collect())
+        })
+        .collect()
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("gw-ngs-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn tsv_estimates_cover_the_truth() {
+    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    let p = example("pileup.vcf").display().to_string();
+    for (s, _) in truth() {
+        args.push("--sample".into());
+        args.push(format!("{s}={p}::whole_blood:2026-03-01"));
+    }
+    args.extend([
+        "--format".into(),
+        "tsv".into(),
+        "--threads".into(),
+        "2".into(),
+    ]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = gw(&a);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("sample\tlineage\tdate\tperson"));
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("sample\t")).count(),
+        1,
+        "one header line"
+    );
+    let mut checked = 0;
+    for (s, f) in truth() {
+        for (k, person) in ["recipient", "pbsc", "ucb1"].iter().enumerate() {
+            let row: Vec<&str> = lines
+                .iter()
+                .find(|l| l.starts_with(&format!("{s}\t")) && l.split('\t').nth(3) == Some(person))
+                .unwrap()
+                .split('\t')
+                .collect();
+            let est: f64 = row[5].parse().unwrap();
+            assert!(
+                (est - 100.0 * f[k]).abs() < 1.0,
+                "{s} {person}: {est} vs {}",
+                100.0 * f[k]
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 12);
+}
+
+#[test]
+fn missing_vcf_sample_is_exit_2_naming_file_and_sample() {
+    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    args.extend([
+        "--sample".into(),
+        format!("x={}:nobody", example("pileup.vcf").display()),
+    ]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = gw(&a);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("pileup.vcf") && err.contains("'nobody'") && err.contains("day30"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_panel_is_exit_2_naming_line_and_nothing_written() {
+    let d = tmpdir("badpanel");
+    let panel = d.join("panel.vcf");
+    std::fs::write(&panel, "#CHROM\tPOS\tID\tREF\tALT\nchr1\t10\tm1\tA\tG,T\n").unwrap();
+    let html = d.join("out.html");
+    let mut args = base(&panel, &example("pileup.vcf"));
+    args.extend([
+        "--sample".into(),
+        format!("day30={}", example("pileup.vcf").display()),
+        "--html".into(),
+        html.display().to_string(),
+    ]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = gw(&a);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("panel.vcf:2") && err.contains("multi-allelic"),
+        "{err}"
+    );
+    assert!(!html.exists());
+}
+
+#[test]
+fn html_is_self_contained_with_marker_plot() {
+    let d = tmpdir("html");
+    let html = d.join("ngs.html");
+    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    args.extend([
+        "--sample".into(),
+        format!("day100={}::cd3", example("pileup.vcf").display()),
+        "--html".into(),
+        html.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = gw(&a);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["samples"][0]["lineage"], "cd3");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("<svg")
+            && page.contains("<circle")
+            && !page.contains("http://cdn")
+            && !page.contains("<script src")
+    );
+}
+
+#[test]
+fn add_to_course_appends_ngs_observations_and_checks_donor_names() {
+    let d = tmpdir("course");
+    let course = d.join("course.json");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
+    std::fs::copy(&seed, &course).unwrap();
+    let before = std::fs::read_to_string(&course).unwrap();
+    // Donor names that are not course donors: exit 2, course untouched.
+    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    args.extend([
+        "--sample".into(),
+        format!("day30={}::cd3:2026-02-01", example("pileup.vcf").display()),
+        "--add-to".into(),
+        course.display().to_string(),
+    ]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = gw(&a);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a donor of this course"), "{err}");
+    assert_eq!(std::fs::read_to_string(&course).unwrap(), before);
+    // Named after the course's donors: appended.
+    let p = example("pileup.vcf").display().to_string();
+    let args = [
+        "chimerism",
+        "ngs",
+        "--panel",
+        &example("panel.vcf").display().to_string(),
+        "--recipient",
+        &format!("recipient={p}:recipient"),
+        "--donor",
+        &format!("PBSC-1={p}:pbsc"),
+        "--donor",
+        &format!("UCB-1={p}:ucb1"),
+        "--sample",
+        &format!("day30={p}::cd3:2026-02-01"),
+        "--add-to",
+        &course.display().to_string(),
+        "--format",
+        "tsv",
+    ]
+    .map(|s| s.to_string());
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = gw(&a);
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read_to_string(&course).unwrap();
+    assert_eq!(
+        after.matches("\"ngs\"").count(),
+        before.matches("\"ngs\"").count() + 3
+    );
+    // A sample without a date cannot be added.
+    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    args.extend([
+        "--sample".into(),
+        format!("day30={p}"),
+        "--add-to".into(),
+        course.display().to_string(),
+    ]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = gw(&a);
+    assert_eq!(code, 2);
+    assert!(err.contains("needs a date"), "{err}");
+}
