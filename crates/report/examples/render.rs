@@ -1,5 +1,5 @@
-//! Renders a JSON course file to HTML (and the figure alone to SVG):
-//! `cargo run -p graftwatch-report --example render -- COURSE.json OUT.html [OUT.svg]`.
+//! Renders a course file (.json or .csv) to HTML (and the figure alone to SVG):
+//! `cargo run -p graftwatch-report --example render -- COURSE OUT.html [OUT.svg]`.
 //! Used to look at the report while developing; the user-facing command is
 //! `graftwatch demo --course FILE`.
 
@@ -9,17 +9,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 2 {
-        eprintln!("usage: render COURSE.json OUT.html [OUT.svg]");
+        eprintln!("usage: render COURSE(.json|.csv) OUT.html [OUT.svg]");
         return ExitCode::from(2);
     }
-    let text = match std::fs::read_to_string(&args[0]) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args[0]);
-            return ExitCode::from(2);
-        }
-    };
-    let loaded = match graftwatch_course::io::read_json_str(&text, Path::new(&args[0])) {
+    let loaded = match graftwatch_course::read_course(Path::new(&args[0])) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
