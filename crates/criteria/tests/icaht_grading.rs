@@ -552,3 +552,43 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// T-8 soundness: when a series with gaps is graded (not `InsufficientData`),
+    /// every completion of the missing days whose levels lie between the two
+    /// neighbouring values' levels gives the same grade with daily data.
+    #[test]
+    fn graded_series_with_gaps_agree_with_every_completion(
+        levels in proptest::collection::vec(0usize..3, 31),
+        observed in proptest::collection::vec(any::<bool>(), 31),
+        picks in proptest::collection::vec(0usize..3, 31),
+        longest in any::<bool>(),
+    ) {
+        const VALUES: [f64; 3] = [0.05, 0.3, 2.0]; // level 2, 1, 0
+        let cfg = IcahtConfig {
+            duration_mode: if longest { DurationMode::LongestEpisode } else { DurationMode::Cumulative },
+            max_unfilled_gap_days: 0,
+            ..IcahtConfig::default()
+        };
+        let seen: Vec<usize> = (0..31).filter(|&d| d == 0 || d == 30 || observed[d]).collect();
+        let sparse: Vec<DatedValue> = seen.iter().map(|&d| DatedValue::new(day0().add_days(d as i32), VALUES[levels[d]])).collect();
+        let c = CountCourse { day0: day0(), values: &sparse, censor: None };
+        let Some(graded) = early_icaht_grade(&c, &cfg).unwrap() else { return Ok(()); };
+        // complete each gap with value indices between the neighbours' indices
+        let mut full: Vec<DatedValue> = Vec::with_capacity(31);
+        for w in seen.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            full.push(DatedValue::new(day0().add_days(a as i32), VALUES[levels[a]]));
+            let (lo, hi) = (levels[a].min(levels[b]), levels[a].max(levels[b]));
+            for d in a + 1..b {
+                let k = lo + picks[d] % (hi - lo + 1);
+                full.push(DatedValue::new(day0().add_days(d as i32), VALUES[k]));
+            }
+        }
+        full.push(DatedValue::new(day0().add_days(30), VALUES[levels[30]]));
+        let fc = CountCourse { day0: day0(), values: &full, censor: None };
+        let complete = early_icaht_grade(&fc, &cfg).unwrap();
+        prop_assert_eq!(complete, Some(graded));
+    }
+}
