@@ -581,8 +581,8 @@ proptest! {
             let (a, b) = (w[0], w[1]);
             full.push(DatedValue::new(day0().add_days(a as i32), VALUES[levels[a]]));
             let (lo, hi) = (levels[a].min(levels[b]), levels[a].max(levels[b]));
-            for d in a + 1..b {
-                let k = lo + picks[d] % (hi - lo + 1);
+            for (d, pick) in picks.iter().enumerate().take(b).skip(a + 1) {
+                let k = lo + pick % (hi - lo + 1);
                 full.push(DatedValue::new(day0().add_days(d as i32), VALUES[k]));
             }
         }
