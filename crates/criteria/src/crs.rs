@@ -667,3 +667,67 @@ pub fn grade_crs_course(days: &[CrsDay], cfg: &CrsConfig) -> Result<CrsCourse, C
     }
     Ok(CrsCourse { days: out, summary })
 }
+
+impl CrsCourse {
+    /// The course summary as a `Graded` result: the maximum grade with the
+    /// evidence of the day that reached it, the onset, the T-4 waiver and how
+    /// many days could not be graded. `InsufficientData` when no day could be
+    /// graded.
+    pub fn explained_summary(&self) -> Graded<CrsSummary> {
+        let s = self.summary;
+        let undetermined = self.days.iter().filter(|d| d.value().is_none()).count();
+        let mut evidence = Vec::new();
+        if let Some(md) = s.max_grade_date
+            && let Some(day) = self
+                .days
+                .iter()
+                .find(|d| d.value().is_some_and(|v| v.date == md))
+        {
+            evidence.extend(day.explanation().evidence.iter().cloned());
+        }
+        if let Some(o) = s.onset {
+            evidence.push(Evidence::finding(
+                Some(o),
+                "crs_onset",
+                "first day with CRS grade >= 1",
+            ));
+        }
+        let mut flags = Vec::new();
+        if let Some(w) = s.fever_waiver_from {
+            flags.push(Flag::new("T-4", format!("fever not required from {w} (tocilizumab/steroids/antipyretics after CRS onset)")));
+        }
+        if undetermined > 0 {
+            flags.push(Flag::new(
+                "MISSING",
+                format!(
+                    "{undetermined} day(s) could not be graded; the maximum is over graded days"
+                ),
+            ));
+        }
+        let reason = match (s.max_grade_date, s.onset) {
+            (Some(d), Some(o)) => format!("maximum CRS grade {} on {d}; onset {o}", s.max_grade.0),
+            _ => "no day reached CRS grade 1 or higher".to_string(),
+        };
+        let explanation = Explanation {
+            rule: "ASTCT CRS course",
+            version: CRS_VERSION,
+            citations: CRS_CITATIONS.to_vec(),
+            reason,
+            evidence,
+            flags,
+        };
+        if undetermined == self.days.len() {
+            Graded::InsufficientData {
+                missing: vec![
+                    "at least one CRS day with temperature, hypotension and oxygen recorded".into(),
+                ],
+                explanation,
+            }
+        } else {
+            Graded::Value {
+                value: s,
+                explanation,
+            }
+        }
+    }
+}

@@ -599,3 +599,58 @@ pub fn grade_icans_course(
     }
     Ok((out, sum))
 }
+
+/// The ICANS course summary as a `Graded` result, from the day results and
+/// summary of [`grade_icans_course`]: the maximum grade with the evidence of
+/// the day that reached it. `InsufficientData` when no day could be graded.
+pub fn explain_icans_summary(
+    days: &[Graded<IcansDayResult>],
+    s: &IcansSummary,
+) -> Graded<IcansSummary> {
+    let undetermined = days.iter().filter(|d| d.value().is_none()).count();
+    let mut evidence = Vec::new();
+    if let Some(md) = s.max_grade_date
+        && let Some(day) = days
+            .iter()
+            .find(|d| d.value().is_some_and(|v| v.date == md))
+    {
+        evidence.extend(day.explanation().evidence.iter().cloned());
+    }
+    if let Some(o) = s.onset {
+        evidence.push(Evidence::finding(
+            Some(o),
+            "icans_onset",
+            "first day with ICANS grade >= 1",
+        ));
+    }
+    let mut flags = Vec::new();
+    if undetermined > 0 {
+        flags.push(Flag::new(
+            "MISSING",
+            format!("{undetermined} day(s) could not be graded; the maximum is over graded days"),
+        ));
+    }
+    let reason = match (s.max_grade_date, s.onset) {
+        (Some(d), Some(o)) => format!("maximum ICANS grade {} on {d}; onset {o}", s.max_grade),
+        _ => "no day reached ICANS grade 1 or higher".to_string(),
+    };
+    let explanation = Explanation {
+        rule: "ASTCT ICANS course",
+        version: ICANS_VERSION,
+        citations: ICANS_CITATIONS.to_vec(),
+        reason,
+        evidence,
+        flags,
+    };
+    if undetermined == days.len() {
+        Graded::InsufficientData {
+            missing: vec!["at least one gradable ICANS assessment".into()],
+            explanation,
+        }
+    } else {
+        Graded::Value {
+            value: *s,
+            explanation,
+        }
+    }
+}

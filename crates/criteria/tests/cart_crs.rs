@@ -406,3 +406,50 @@ proptest! {
         prop_assert!((1..=4).contains(&hi));
     }
 }
+
+#[test]
+fn course_summary_is_explained() {
+    let days: Vec<CrsDay> = [
+        day(37.0, Hypotension::None, ra()),
+        day(39.0, Hypotension::None, nc(2.0)),
+        CrsDay {
+            anticytokine_or_antipyretic: true,
+            ..day(37.2, Hypotension::None, nc(3.0))
+        },
+        CrsDay {
+            hypotension: None,
+            ..day(36.9, Hypotension::None, ra())
+        },
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, d)| CrsDay {
+        date: date(i as i32),
+        ..d
+    })
+    .collect();
+    let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
+    let sum = c.explained_summary();
+    assert_eq!(sum.value().unwrap().max_grade.0, 2);
+    let e = sum.explanation();
+    assert!(
+        e.reason.contains("maximum CRS grade 2 on 2025-05-02"),
+        "{}",
+        e.reason
+    );
+    assert!(
+        e.evidence
+            .iter()
+            .any(|x| x.what == "oxygen_flow" && x.date == Some(date(1)))
+    );
+    assert!(e.flags.iter().any(|f| f.code == "T-4"));
+    assert!(
+        e.flags.iter().any(|f| f.code == "MISSING"),
+        "day 3 lacks hypotension data"
+    );
+    let none = grade_crs_course(&[CrsDay::new(date(0))], &CrsConfig::default()).unwrap();
+    assert!(matches!(
+        none.explained_summary(),
+        Graded::InsufficientData { .. }
+    ));
+}

@@ -301,3 +301,40 @@ fn course_summary() {
     let d: IcansDay = serde_json::from_str(j).unwrap();
     assert_eq!(g(&d), 2);
 }
+
+#[test]
+fn course_summary_is_explained() {
+    let days = vec![
+        IcansDay {
+            date: date(0),
+            ..base(Instrument::Ice(10))
+        },
+        IcansDay {
+            date: date(1),
+            ..base(Instrument::Ice(8))
+        },
+        IcansDay {
+            date: date(2),
+            ..base(Instrument::Ice(2))
+        },
+    ];
+    let (res, s) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
+    let e = graftwatch_criteria::icans::explain_icans_summary(&res, &s);
+    assert_eq!(e.value().unwrap().max_grade, 3);
+    let x = e.explanation();
+    assert!(
+        x.reason.contains("maximum ICANS grade 3 on 2025-05-03"),
+        "{}",
+        x.reason
+    );
+    assert!(
+        x.evidence
+            .iter()
+            .any(|v| v.what == "ice_score" && v.value == Some(2.0))
+    );
+    let (res, s) = grade_icans_course(&[IcansDay::new(date(0))], &IcansConfig::default()).unwrap();
+    assert!(matches!(
+        graftwatch_criteria::icans::explain_icans_summary(&res, &s),
+        Graded::InsufficientData { .. }
+    ));
+}
