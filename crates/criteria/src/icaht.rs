@@ -362,6 +362,19 @@ fn episode_evidence(days: &[DayValue], e: &Episodes, label: &str, out: &mut Vec<
                 ));
             }
         }
+        // the value that ended the episode (the last day may have been carried forward)
+        if let Some(v) = days.iter().find(|v| v.day > t) {
+            out.push(Evidence::value(
+                Some(v.date),
+                "anc",
+                v.value,
+                Some(COUNT_UNIT),
+                format!(
+                    "day {:+}: first ANC after the longest episode with ANC {label}",
+                    v.day
+                ),
+            ));
+        }
     }
 }
 

@@ -139,6 +139,16 @@ fn duration_mode_is_always_flagged() {
     assert!(f.text.contains("cumulative"));
     assert!(!g.explanation().evidence.is_empty());
     assert!(g.explanation().evidence.iter().all(|e| e.date.is_some()));
+    // the episode (days 5-7) and the value that ended it (day 8) are named
+    let ev = &g.explanation().evidence;
+    assert!(
+        ev.iter()
+            .any(|e| e.date == Some(day0().add_days(5)) && e.note.contains("first day"))
+    );
+    assert!(
+        ev.iter()
+            .any(|e| e.date == Some(day0().add_days(8)) && e.note.contains("first ANC after"))
+    );
 }
 
 #[test]
