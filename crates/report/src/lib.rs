@@ -22,6 +22,8 @@
 //! assert!(svg.contains("series-anc"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod draw;
 pub mod escape;
 pub mod figure;

@@ -11,7 +11,7 @@ pub struct Section {
     pub id: String,
     /// Heading.
     pub title: String,
-    /// Body, already HTML (escape any course text with [`crate::escape`]).
+    /// Body, already HTML (escape any course text with [`crate::escape()`]).
     pub body_html: String,
 }
 
