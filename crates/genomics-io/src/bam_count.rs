@@ -411,11 +411,21 @@ fn with_ext(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn read_bam_index(path: &Path) -> Result<bam::bai::Index, BamCountError> {
-    let candidates = [with_ext(path, "bai"), path.with_extension("bai")];
+fn read_bam_index(path: &Path) -> Result<bam::Index, BamCountError> {
+    let candidates = [
+        with_ext(path, "bai"),
+        path.with_extension("bai"),
+        with_ext(path, "csi"),
+    ];
     for c in &candidates {
         if c.exists() {
-            return bam::bai::fs::read(c).map_err(|source| BamCountError::Index {
+            let is_csi = c.extension().is_some_and(|e| e == "csi");
+            let result = if is_csi {
+                noodles::csi::fs::read(c).map(bam::Index::Csi)
+            } else {
+                bam::bai::fs::read(c).map(bam::Index::Bai)
+            };
+            return result.map_err(|source| BamCountError::Index {
                 path: c.clone(),
                 source,
             });
@@ -460,7 +470,7 @@ fn fasta_repository(reference: &Reference) -> fasta::Repository {
 
 enum Source {
     Bam {
-        index: bam::bai::Index,
+        index: bam::Index,
         header: sam::Header,
     },
     Cram {

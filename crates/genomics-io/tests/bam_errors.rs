@@ -83,6 +83,23 @@ fn valid_small_bam_counts_every_read() {
 }
 
 #[test]
+fn csi_index_is_used_when_there_is_no_bai() {
+    let dir = common::scratch("bam-err-csi");
+    small_bam(&dir);
+    std::fs::remove_file(dir.join("s.bam.bai")).expect("rm");
+    common::sh(&dir, "samtools index -c s.bam");
+    let c = count_bam(
+        &dir.join("s.bam"),
+        None,
+        &[snv(&dir)],
+        &PileupFilter::default(),
+    )
+    .expect("CSI-indexed BAM");
+    assert_eq!(c[0].ref_count, 1960);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn missing_index_is_named() {
     let dir = common::scratch("bam-err-index");
     small_bam(&dir);
