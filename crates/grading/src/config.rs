@@ -7,6 +7,7 @@ use std::path::Path;
 use graftwatch_criteria::agvhd::GvhdConfig;
 use graftwatch_criteria::chimerism_state::ChimerismConfig;
 use graftwatch_criteria::crs::CrsConfig;
+use graftwatch_criteria::eln_response::ResponseConfig;
 use graftwatch_criteria::engraftment::EngraftmentConfig;
 use graftwatch_criteria::graft_failure::SecondaryFailureConfig;
 use graftwatch_criteria::icaht::IcahtConfig;
@@ -75,6 +76,8 @@ pub struct GradingConfig {
     pub crs: CrsConfig,
     /// ICANS (instrument age cut, engine decision 10).
     pub icans: IcansConfig,
+    /// ELN 2022 response (M-1 CRi reading, M-2 transfusion independence).
+    pub eln_response: ResponseConfig,
 }
 
 /// A configuration file that could not be used.

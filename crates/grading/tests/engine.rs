@@ -353,3 +353,73 @@ fn icans_needs_every_domain_unless_configured() {
         m.result
     );
 }
+
+fn marrow_course(pb_blasts: bool, mrd: f64) -> CourseBuilder {
+    let mut b = CourseBuilder::new()
+        .donor("MUD-1", "matched_unrelated", "male")
+        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+        .num("2024-07-01", "marrow_blasts", 2.0, "%")
+        .num("2024-07-01", "marrow_cellularity", 40.0, "%")
+        .num("2024-07-01", "mrd_flow", mrd, "%")
+        .flag("2024-07-01", "extramedullary_disease", false)
+        .num("2024-07-02", "anc", 1.5, "10^9/L")
+        .num("2024-07-02", "platelets", 150.0, "10^9/L");
+    if pb_blasts {
+        b = b.num("2024-07-02", "pb_blasts", 0.0, "%");
+    }
+    b
+}
+
+#[test]
+fn eln_cr_mrd_negative_and_mrd_positive_boundary() {
+    let g = grade_course_only(
+        &marrow_course(true, 0.05).build(),
+        &GradingConfig::default(),
+        &[Criterion::Eln],
+    );
+    let b = g.item("eln_best_response").expect("item");
+    assert!(
+        b.result.starts_with("CR MRD-negative on 2024-07-01"),
+        "{}",
+        b.result
+    );
+    assert_eq!(b.rel.as_ref().map(|r| r.day.get()), Some(30));
+    // MFC 0.1 % is positive (negative is below 0.1 %): CR, MRD positive.
+    let g = grade_course_only(
+        &marrow_course(true, 0.1).build(),
+        &GradingConfig::default(),
+        &[Criterion::Eln],
+    );
+    assert!(
+        g.item("eln_best_response")
+            .expect("item")
+            .result
+            .starts_with("CR on"),
+        "{}",
+        g.item("eln_best_response").expect("item").result
+    );
+    assert!(
+        g.item("mrd_latest")
+            .expect("mrd")
+            .result
+            .starts_with("positive")
+    );
+}
+
+#[test]
+fn eln_without_blood_blasts_is_insufficient_data_naming_them() {
+    let g = grade_course_only(
+        &marrow_course(false, 0.0).build(),
+        &GradingConfig::default(),
+        &[Criterion::Eln],
+    );
+    let b = g.item("eln_best_response").expect("item");
+    assert_eq!(b.status, ItemStatus::InsufficientData);
+    assert!(
+        b.missing
+            .iter()
+            .any(|m| m.contains("2024-07-01") && m.contains("blast")),
+        "{:?}",
+        b.missing
+    );
+}

@@ -4,6 +4,7 @@
 mod agvhd;
 mod chimerism;
 mod crs;
+mod eln;
 mod engraftment;
 mod hematotox;
 mod icaht;
@@ -86,10 +87,6 @@ const NOT_YET: &[(Criterion, &str)] = &[
         "NIH 2014 chronic GVHD is not wired into the engine yet (course organ scores 0-3 vs the criteria's detailed organ inputs)",
     ),
     (
-        Criterion::Eln,
-        "ELN 2022 response/relapse/MRD is not available in graftwatch-criteria yet; marrow assessments are extracted (extract::marrow)",
-    ),
-    (
         Criterion::Risk,
         "HCT-CI, DRI, EBMT and ELN genetic risk are not available in graftwatch-criteria yet; risk inputs are extracted (extract::risk)",
     ),
@@ -142,6 +139,9 @@ pub fn grade_inputs(
     }
     if sel(Criterion::Icans) {
         icans::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Eln) {
+        eln::run(x, cfg, &mut sink);
     }
     if sel(Criterion::Icaht) {
         icaht::run(course, x, cfg, &mut sink);

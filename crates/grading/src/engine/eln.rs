@@ -1,0 +1,311 @@
+//! ELN 2022 response at every marrow assessment (with the peripheral
+//! counts nearest it), the best response after the latest transplant or
+//! CAR-T, MRD status, and haematological relapse after the first
+//! CR-family response.
+
+use graftwatch_core::Date;
+use graftwatch_course::AnchorKind;
+use graftwatch_course::TransfusionProduct;
+use graftwatch_criteria::eln_relapse::{RelapseInput, hematologic_relapse};
+use graftwatch_criteria::eln_response::{
+    ElnResponse, MrdStatus, MrdTechnique, ResponseAssessment, eln_response,
+};
+use graftwatch_criteria::series::DatedValue;
+use graftwatch_criteria::{Flag, Graded};
+
+use super::Sink;
+use crate::criterion::Criterion;
+use crate::extract::{CourseInputs, MarrowAssessment};
+use crate::output::{DayEntry, SummaryItem};
+
+/// MFC MRD below this percentage is negative (ELN MRD 2021 threshold 0.1 %).
+pub const MFC_NEGATIVE_BELOW_PERCENT: f64 = 0.1;
+
+fn label(r: ElnResponse) -> &'static str {
+    match r {
+        ElnResponse::CrMrdNegative => "CR MRD-negative",
+        ElnResponse::Cr => "CR",
+        ElnResponse::CrH => "CRh",
+        ElnResponse::CrI => "CRi",
+        ElnResponse::Mlfs => "MLFS",
+        ElnResponse::Pr => "PR",
+        ElnResponse::NoResponse => "no response",
+    }
+}
+
+fn level(r: ElnResponse) -> u8 {
+    match r {
+        ElnResponse::CrMrdNegative | ElnResponse::Cr => 0,
+        ElnResponse::CrH | ElnResponse::CrI => 1,
+        ElnResponse::Mlfs | ElnResponse::Pr => 2,
+        ElnResponse::NoResponse => 3,
+    }
+}
+
+/// The MRD status of an assessment: flow when measured, else qPCR.
+pub fn mrd_status(m: &MarrowAssessment) -> Option<MrdStatus> {
+    if let Some(f) = m.mrd_flow_percent {
+        return Some(MrdStatus {
+            negative: f < MFC_NEGATIVE_BELOW_PERCENT,
+            technique: MrdTechnique::Mfc,
+            sensitivity: None,
+        });
+    }
+    m.mrd_qpcr
+        .iter()
+        .map(|q| q.percent)
+        .reduce(f64::max)
+        .map(|p| MrdStatus {
+            negative: p <= 0.0,
+            technique: MrdTechnique::Qpcr,
+            sensitivity: None,
+        })
+}
+
+/// Maps an extracted assessment to the criteria's input.
+pub fn to_assessment(
+    m: &MarrowAssessment,
+    x: &CourseInputs,
+    transfusion_window_days: i32,
+) -> ResponseAssessment {
+    ResponseAssessment {
+        date: Some(m.date),
+        bm_blasts_pct: m.blasts_percent,
+        pb_blasts_pct: m.pb_blasts.map(|d| d.value),
+        extramedullary_disease: m.extramedullary,
+        anc: m.anc.map(|d| d.value),
+        platelets: m.platelets.map(|d| d.value),
+        platelet_transfusion_within_7_days: m.platelets.map(|p| {
+            x.transfusions
+                .blocking(
+                    TransfusionProduct::Platelets,
+                    p.date,
+                    transfusion_window_days,
+                )
+                .is_some()
+        }),
+        rbc_transfusion_independent: None,
+        marrow_evaluable: m.cellularity_percent.map(|c| c >= 10.0),
+        pretreatment_bm_blasts_pct: None,
+        mrd: mrd_status(m),
+    }
+}
+
+/// Runs ELN response, MRD and relapse.
+pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    if x.marrow.is_empty() {
+        sink.not_applicable(
+            Criterion::Eln,
+            "eln_best_response",
+            "ELN 2022 response",
+            "no marrow or MRD assessment in the course",
+        );
+        return;
+    }
+    let anchor = x
+        .anchors
+        .iter()
+        .rfind(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
+        .copied();
+    let from = anchor.map(|a| a.date);
+    let mut prev: Option<&'static str> = None;
+    let mut results: Vec<(Date, Graded<ElnResponse>)> = Vec::new();
+    // The diagnostic marrow is the baseline, not a response assessment.
+    for m in x.marrow.iter().filter(|m| m.date > x.risk.diagnosis.date) {
+        let a = to_assessment(m, x, cfg.engraftment.transfusion_window_days);
+        match eln_response(&a, &cfg.eln_response) {
+            Ok(g) => {
+                if let Graded::Value { value, explanation } = &g {
+                    let l = label(*value);
+                    let changed = prev != Some(l);
+                    sink.day(
+                        m.date,
+                        DayEntry {
+                            criterion: Criterion::Eln,
+                            grade: l.to_string(),
+                            level: level(*value),
+                            changed,
+                            reason: explanation.reason.clone(),
+                        },
+                    );
+                    prev = Some(l);
+                }
+                results.push((m.date, g));
+            }
+            Err(e) => sink.skip(
+                Criterion::Eln,
+                format!("marrow assessment on {} rejected: {e}", m.date),
+            ),
+        }
+    }
+    let after: Vec<&(Date, Graded<ElnResponse>)> = results
+        .iter()
+        .filter(|(d, _)| from.is_none_or(|f| *d >= f))
+        .collect();
+    let best = after
+        .iter()
+        .filter_map(|(d, g)| g.value().map(|v| (*v, *d, g)))
+        .min_by_key(|(v, d, _)| (*v, *d));
+    let scope = anchor
+        .map(|a| format!("after {} ({})", a.kind, a.date))
+        .unwrap_or_else(|| "in the course".into());
+    match best {
+        Some((v, d, g)) => {
+            let mut g = g.clone();
+            if let Graded::Value { explanation, .. } = &mut g {
+                explanation.flags.push(Flag::new("GW-BEST", format!("best response {scope}; MFC MRD negative below {MFC_NEGATIVE_BELOW_PERCENT} %")));
+            }
+            sink.item(SummaryItem::from_graded(
+                Criterion::Eln,
+                "eln_best_response",
+                &g,
+                anchor.as_ref(),
+                |_| (format!("{} on {d} ({scope})", label(v)), Some(d)),
+            ));
+        }
+        None => {
+            let mut missing: Vec<String> = Vec::new();
+            for (d, g) in &after {
+                if let Graded::InsufficientData { missing: m, .. } = g {
+                    missing.push(format!("{d}: {}", m.join(", ")));
+                }
+            }
+            let g: Graded<()> = Graded::InsufficientData {
+                missing: if missing.is_empty() {
+                    vec![format!("a marrow assessment {scope}")]
+                } else {
+                    missing
+                },
+                explanation: results
+                    .last()
+                    .map(|(_, g)| g.explanation().clone())
+                    .unwrap_or_else(|| graftwatch_criteria::Explanation {
+                        rule: "ELN 2022 response",
+                        version: graftwatch_criteria::eln_response::ELN_RESPONSE_VERSION,
+                        citations: vec![graftwatch_criteria::eln_response::ELN_2022_CITATION],
+                        reason: format!("no gradable assessment {scope}"),
+                        evidence: vec![],
+                        flags: vec![],
+                    }),
+            };
+            sink.item(SummaryItem::from_graded(
+                Criterion::Eln,
+                "eln_best_response",
+                &g,
+                anchor.as_ref(),
+                |_| (String::new(), None),
+            ));
+        }
+    }
+    // Latest MRD.
+    if let Some(m) = x.marrow.iter().rev().find(|m| mrd_status(m).is_some())
+        && let Some(s) = mrd_status(m)
+    {
+        let val = m
+            .mrd_flow_percent
+            .or_else(|| m.mrd_qpcr.first().map(|q| q.percent))
+            .unwrap_or_default();
+        let g: Graded<MrdStatus> = Graded::Value {
+            value: s,
+            explanation: graftwatch_criteria::Explanation {
+                rule: "ELN MRD status",
+                version: graftwatch_criteria::eln_relapse::ELN_RELAPSE_VERSION,
+                citations: vec![graftwatch_criteria::eln_relapse::ELN_MRD_2021_CITATION],
+                reason: format!("latest MRD on {}: {val} % by {:?}", m.date, s.technique),
+                evidence: vec![graftwatch_criteria::Evidence::value(
+                    Some(m.date),
+                    "mrd",
+                    val,
+                    Some(graftwatch_core::Unit::Percent),
+                    if s.negative { "negative" } else { "positive" },
+                )],
+                flags: vec![Flag::new(
+                    "GW-MRD",
+                    format!(
+                        "MFC MRD negative below {MFC_NEGATIVE_BELOW_PERCENT} %; qPCR negative when 0"
+                    ),
+                )],
+            },
+        };
+        sink.item(SummaryItem::from_graded(
+            Criterion::Eln,
+            "mrd_latest",
+            &g,
+            anchor.as_ref(),
+            |v| {
+                (
+                    format!(
+                        "{} on {}",
+                        if v.negative { "negative" } else { "positive" },
+                        m.date
+                    ),
+                    Some(m.date),
+                )
+            },
+        ));
+    }
+    // Relapse after the first CR-family response (from the anchor on).
+    if let Some((rd, _)) = after
+        .iter()
+        .find(|(_, g)| g.value().is_some_and(|v| v.is_cr_family()))
+    {
+        let bm: Vec<DatedValue> = x
+            .marrow
+            .iter()
+            .filter_map(|m| {
+                m.blasts_percent.map(|b| DatedValue {
+                    date: m.date,
+                    value: b,
+                })
+            })
+            .collect();
+        let pb: Vec<DatedValue> = x
+            .counts
+            .pb_blasts
+            .days
+            .iter()
+            .map(|d| DatedValue {
+                date: d.date,
+                value: d.value,
+            })
+            .collect();
+        let emd: Vec<Date> = x
+            .marrow
+            .iter()
+            .filter(|m| m.extramedullary == Some(true))
+            .map(|m| m.date)
+            .collect();
+        let input = RelapseInput {
+            remission_date: *rd,
+            marrow_blasts_pct: &bm,
+            blood_blasts_pct: &pb,
+            new_extramedullary_disease: &emd,
+        };
+        match hematologic_relapse(&input) {
+            Ok(g) => sink.item(SummaryItem::from_graded(
+                Criterion::Eln,
+                "relapse",
+                &g,
+                anchor.as_ref(),
+                |v| {
+                    if v.relapsed {
+                        (
+                            format!(
+                                "relapse on {} ({:?})",
+                                v.date.map(|d| d.to_string()).unwrap_or_default(),
+                                v.criterion
+                            ),
+                            v.date,
+                        )
+                    } else {
+                        (
+                            format!("no haematological relapse after remission on {rd}"),
+                            None,
+                        )
+                    }
+                },
+            )),
+            Err(e) => sink.skip(Criterion::Eln, format!("relapse inputs rejected: {e}")),
+        }
+    }
+}
