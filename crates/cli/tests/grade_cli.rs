@@ -7,8 +7,12 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_graftwatch"))
 }
 
+/// Writes `text` to a fresh file (one directory per call, so parallel tests
+/// never share a file).
 fn tmp(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gw-grade-cli-{}", std::process::id()));
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("gw-grade-cli-{}-{k}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let p = dir.join(name);
     std::fs::write(&p, text).expect("write temp file");
