@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
-use crate::json_lines::JsonLines;
+use crate::json_lines::LazyJsonLines;
 use crate::model::Course;
 use crate::unknown_fields::{check_event_keys, check_observation_values};
 use crate::validate::{JsonTextLocator, normalize_and_check};
@@ -54,7 +54,7 @@ pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
 /// (listing the accepted ones), then the semantic checks of
 /// [`normalize_and_check`].
 pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
-    let lines = JsonLines::scan(text);
+    let lines = LazyJsonLines::new(text);
     let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let line = (e.line() > 0).then_some(e.line());
         CourseError::Invalid(vec![Diagnostic {

@@ -6,7 +6,32 @@
 //! line where it starts. Paths are written `$.events[2].date`. The scanner
 //! is tolerant: on malformed text it stops and keeps what it found.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
+
+/// A [`JsonLines`] computed on first use: valid files never pay for the scan.
+#[derive(Debug)]
+pub struct LazyJsonLines<'a> {
+    text: &'a str,
+    cell: OnceCell<JsonLines>,
+}
+
+impl<'a> LazyJsonLines<'a> {
+    /// Wraps the text; nothing is scanned yet.
+    pub fn new(text: &'a str) -> LazyJsonLines<'a> {
+        LazyJsonLines {
+            text,
+            cell: OnceCell::new(),
+        }
+    }
+
+    /// The line of `path` (see [`JsonLines::line_of`]), scanning on first use.
+    pub fn line_of(&self, path: &str) -> Option<usize> {
+        self.cell
+            .get_or_init(|| JsonLines::scan(self.text))
+            .line_of(path)
+    }
+}
 
 /// Path → line map of a JSON text.
 #[derive(Debug, Clone, Default)]

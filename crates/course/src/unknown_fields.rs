@@ -12,12 +12,12 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::event_fields::{AGENT_KEYS, FieldType, accepted_event_keys, event_fields};
-use crate::json_lines::JsonLines;
+use crate::json_lines::LazyJsonLines;
 
 /// Diagnostics for unknown keys in `$.events[*]` (and their `agents`).
 /// Events without a known `kind` are left to the typed parse, which reports
 /// the unknown kind with the accepted ones.
-pub fn check_event_keys(doc: &Value, file: &Path, lines: &JsonLines) -> Vec<Diagnostic> {
+pub fn check_event_keys(doc: &Value, file: &Path, lines: &LazyJsonLines) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(events) = doc.get("events").and_then(Value::as_array) else {
         return out;
@@ -87,7 +87,11 @@ pub fn check_event_keys(doc: &Value, file: &Path, lines: &JsonLines) -> Vec<Diag
 
 /// Diagnostics for observation values that are neither a number, a boolean
 /// nor a string (null, arrays, objects).
-pub fn check_observation_values(doc: &Value, file: &Path, lines: &JsonLines) -> Vec<Diagnostic> {
+pub fn check_observation_values(
+    doc: &Value,
+    file: &Path,
+    lines: &LazyJsonLines,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(obs) = doc.get("observations").and_then(Value::as_array) else {
         return out;

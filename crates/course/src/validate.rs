@@ -59,13 +59,13 @@ impl Locator for JsonLocator {
 
 /// JSON-path locator that also knows the line of each path (from a scan of
 /// the text).
-pub struct JsonTextLocator {
-    lines: crate::json_lines::JsonLines,
+pub struct JsonTextLocator<'a> {
+    lines: crate::json_lines::LazyJsonLines<'a>,
 }
 
-impl JsonTextLocator {
-    /// A locator over the scanned text.
-    pub fn new(lines: crate::json_lines::JsonLines) -> JsonTextLocator {
+impl<'a> JsonTextLocator<'a> {
+    /// A locator over the text (scanned only when a problem is reported).
+    pub fn new(lines: crate::json_lines::LazyJsonLines<'a>) -> JsonTextLocator<'a> {
         JsonTextLocator { lines }
     }
 
@@ -77,7 +77,7 @@ impl JsonTextLocator {
     }
 }
 
-impl Locator for JsonTextLocator {
+impl Locator for JsonTextLocator<'_> {
     fn observation(&self, i: usize, field: &str) -> Location {
         self.at(format!("$.observations[{i}].{field}"))
     }
