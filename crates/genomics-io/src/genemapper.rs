@@ -342,14 +342,12 @@ pub fn parse_genemapper(
         if layout == Layout::Wide
             && let Some(first) = seen_marker.insert((sample.clone(), locus), line)
         {
-            {
-                return Err(GeneMapperError::Duplicate {
-                    path: p,
-                    line,
-                    first_line: first,
-                    what: format!("sample '{sample}' marker {locus}"),
-                });
-            }
+            return Err(GeneMapperError::Duplicate {
+                path: p,
+                line,
+                first_line: first,
+                what: format!("sample '{sample}' marker {locus}"),
+            });
         }
         let profile = table
             .samples

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod chimerism;
+pub mod chimerism_str;
+pub mod chimerism_str_html;
 pub mod chimerism_ngs;
 pub mod chimerism_ngs_html;
 pub mod course;

@@ -1,0 +1,404 @@
+//! `graftwatch chimerism str` end to end: the documented worked example,
+//! output formats, HTML, `--add-to`, and bad input (exit 2, nothing written).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_graftwatch"));
+    c.current_dir(root());
+    c
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("gw-str-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).to_string()
+}
+
+const REFS: [&str; 6] = [
+    "--recipient",
+    "examples/str/references.txt:R-pre",
+    "--donor",
+    "UCB-1=examples/str/references.txt:UCB-1",
+    "--donor",
+    "PBSC-1=examples/str/references.txt:PBSC-1",
+];
+
+fn run(extra: &[&str]) -> Output {
+    bin()
+        .args(["chimerism", "str"])
+        .args(REFS)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect()
+}
+
+#[test]
+fn documented_worked_example_matches_the_docs() {
+    let doc = std::fs::read_to_string(root().join("docs/chimerism-str.md")).unwrap();
+    let start = doc
+        .find("<!-- str-example-begin -->")
+        .expect("begin marker");
+    let end = doc.find("<!-- str-example-end -->").expect("end marker");
+    let block = &doc[start..end];
+    let body = block
+        .split("```console\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    // Command: the '$ ' line and its '\' continuations; output: the rest.
+    let mut lines = body.lines();
+    let mut cmd = String::new();
+    for l in lines.by_ref() {
+        let l = l.strip_prefix("$ ").unwrap_or(l);
+        if let Some(part) = l.strip_suffix('\\') {
+            cmd.push_str(part);
+            cmd.push(' ');
+        } else {
+            cmd.push_str(l);
+            break;
+        }
+    }
+    let expected: String = lines.map(|l| format!("{l}\n")).collect();
+    let args: Vec<&str> = cmd.split_whitespace().collect();
+    assert_eq!(args[0], "graftwatch");
+    let o = bin().args(&args[1..]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        expected,
+        "docs/chimerism-str.md example output is out of date"
+    );
+    // And it says what the seed case needs: cord dominant in CD3 and myeloid.
+    assert!(expected.contains("dominant donor UCB-1"));
+}
+
+#[test]
+fn json_and_csv_formats() {
+    let o = run(&[
+        "--sample",
+        "examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13",
+        "--format",
+        "json",
+        "--bootstrap",
+        "50",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["samples"][0];
+    assert_eq!(s["sample"], "PB-d14-WB");
+    assert_eq!(s["lineage"], "whole_blood");
+    assert_eq!(s["date"], "2024-05-13");
+    assert_eq!(s["persons"].as_array().unwrap().len(), 3);
+    assert!(v["references"]["informativeness"].as_array().unwrap().len() >= 20);
+    // Truth 3 / 25 / 72.
+    let p: Vec<f64> = s["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["percent"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (p[0] - 3.0).abs() < 2.0 && (p[1] - 25.0).abs() < 2.0 && (p[2] - 72.0).abs() < 2.0,
+        "{p:?}"
+    );
+
+    let o = run(&[
+        "--sample",
+        "examples/str/day30.txt:PB-d30-CD3:cd3",
+        "--sample",
+        "examples/str/day30.txt:PB-d30-CD33:cd33",
+        "--format",
+        "csv",
+        "--bootstrap",
+        "50",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(rows[0].starts_with("sample,file,lineage,date,person,percent,ci_low,ci_high"));
+    assert_eq!(rows.len(), 1 + 2 * 3);
+    assert!(rows[1].starts_with("PB-d30-CD3,examples/str/day30.txt,cd3,,recipient,"));
+    assert!(rows[4].contains(",myeloid,"));
+}
+
+#[test]
+fn html_is_self_contained() {
+    let dir = tmp("html");
+    let html = dir.join("str.html");
+    let o = run(&[
+        "--sample",
+        "examples/str/day30.txt:PB-d30-CD3:cd3",
+        "--html",
+        html.to_str().unwrap(),
+        "--bootstrap",
+        "50",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let h = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        h.starts_with("<!DOCTYPE html>")
+            && h.contains("<svg")
+            && h.contains("PB-d30-CD3")
+            && h.contains("#D55E00")
+    );
+    assert!(
+        !h.contains("http://") && !h.contains("https://") && !h.contains("<script"),
+        "no network, no scripts"
+    );
+    assert_eq!(files_in(&dir), vec!["str.html".to_string()]);
+}
+
+#[test]
+fn add_to_course_appends_observations() {
+    let dir = tmp("course");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let before: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
+    let n0 = before["observations"]
+        .as_array()
+        .map(|a| a.len())
+        .unwrap_or(0);
+    let o = run(&[
+        "--sample",
+        "examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+        "--add-to",
+        course.to_str().unwrap(),
+        "--bootstrap",
+        "20",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
+    let obs = after["observations"].as_array().unwrap();
+    assert_eq!(obs.len(), n0 + 3);
+    let ours: Vec<&serde_json::Value> =
+        obs.iter().filter(|o| o["sample"] == "PB-d30-CD3").collect();
+    assert_eq!(ours.len(), 3);
+    assert!(
+        ours.iter()
+            .all(|o| o["date"] == "2024-05-29" && o["lineage"] == "cd3" && o["method"] == "str")
+    );
+    assert!(ours.iter().any(|o| o["person"] == "UCB-1"));
+}
+
+fn assert_bad(o: &Output, needles: &[&str]) {
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdout {} stderr {}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let e = text(&o.stderr);
+    for n in needles {
+        assert!(e.contains(n), "'{n}' not in: {e}");
+    }
+    assert!(o.stdout.is_empty(), "nothing on stdout on error");
+}
+
+#[test]
+fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
+    let dir = tmp("course-bad");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let original = std::fs::read_to_string(&course).unwrap();
+    let html = dir.join("x.html");
+    let o = run(&[
+        "--sample",
+        "examples/str/day30.txt:PB-d30-CD3:cd3",
+        "--add-to",
+        course.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_bad(&o, &["--add-to needs a date", "PB-d30-CD3"]);
+    // A donor name that is not in the course.
+    let o = bin()
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "examples/str/references.txt:R-pre",
+            "--donor",
+            "CORD=examples/str/references.txt:UCB-1",
+            "--donor",
+            "PBSC-1=examples/str/references.txt:PBSC-1",
+        ])
+        .args([
+            "--sample",
+            "examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+            "--add-to",
+            course.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+            "--bootstrap",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    assert_bad(&o, &["CORD", "UCB-1, PBSC-1"]);
+    assert_eq!(std::fs::read_to_string(&course).unwrap(), original);
+    assert_eq!(files_in(&dir), vec!["course.json".to_string()]);
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn bad_inputs_exit_2_and_write_nothing() {
+    let dir = tmp("bad");
+    let html = dir.join("out.html");
+    let h = html.to_str().unwrap().to_string();
+
+    // Unknown marker.
+    let f = write(
+        &dir,
+        "unknown.txt",
+        "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tSE33\t20\t900\t9000\n",
+    );
+    let o = run(&["--sample", &format!("{f}:S"), "--html", &h]);
+    assert_bad(&o, &["unknown.txt", "line 2", "SE33", "D3S1358"]);
+
+    // Duplicate rows.
+    let f = write(
+        &dir,
+        "dup.txt",
+        "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tFGA\t20\t900\t9000\nS\tFGA\t20\t800\t8000\n",
+    );
+    let o = run(&["--sample", &format!("{f}:S"), "--html", &h]);
+    assert_bad(
+        &o,
+        &["dup.txt", "line 3", "duplicate", "first seen on line 2"],
+    );
+
+    // Sample not in the file / reference not in the file.
+    let o = run(&["--sample", "examples/str/day30.txt:NOPE", "--html", &h]);
+    assert_bad(&o, &["no sample named 'NOPE'", "PB-d30-CD3"]);
+    let o = bin()
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "examples/str/references.txt:R-missing",
+            "--donor",
+            "D=examples/str/references.txt:UCB-1",
+            "--sample",
+            "examples/str/day30.txt:PB-d30-CD3",
+        ])
+        .output()
+        .unwrap();
+    assert_bad(&o, &["R-missing", "R-pre, UCB-1"]);
+
+    // Sample missing every reference locus (only Amelogenin and an unrelated marker row).
+    let f = write(
+        &dir,
+        "noloci.txt",
+        "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tAMEL\tX\t900\t9000\n",
+    );
+    let o = run(&["--sample", &format!("{f}:S"), "--html", &h]);
+    assert_bad(&o, &["insufficient data", "'S'"]);
+
+    // Sample matching no reference: every allele shifted far away.
+    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
+    for m in [
+        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
+    ] {
+        body.push_str(&format!(
+            "X\t{m}\t40\t1500\t15000\nX\t{m}\t42\t1400\t14000\n"
+        ));
+    }
+    let f = write(&dir, "stranger.txt", &body);
+    let o = run(&["--sample", &format!("{f}:X"), "--html", &h]);
+    assert_bad(&o, &["matches none of the declared people"]);
+
+    // Bad lineage / date / spec.
+    let o = run(&[
+        "--sample",
+        "examples/str/day30.txt:PB-d30-CD3:liver",
+        "--html",
+        &h,
+    ]);
+    assert_bad(&o, &["unknown lineage 'liver'"]);
+    let o = run(&[
+        "--sample",
+        "examples/str/day30.txt:PB-d30-CD3:cd3:2024-02-30",
+        "--html",
+        &h,
+    ]);
+    assert_bad(&o, &["2024-02-30"]);
+    let o = bin()
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "examples/str/references.txt",
+            "--donor",
+            "D=examples/str/references.txt:UCB-1",
+            "--sample",
+            "x:y",
+        ])
+        .output()
+        .unwrap();
+    assert_bad(&o, &["--recipient", "FILE:SAMPLE"]);
+    let o = bin()
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "examples/str/references.txt:R-pre",
+            "--donor",
+            "examples/str/references.txt:UCB-1",
+            "--sample",
+            "x:y",
+        ])
+        .output()
+        .unwrap();
+    assert_bad(&o, &["--donor", "NAME=FILE:SAMPLE"]);
+
+    // References without donors are rejected by clap (exit 2 as well).
+    let o = bin()
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "examples/str/references.txt:R-pre",
+            "--sample",
+            "examples/str/day30.txt:PB-d30-CD3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+
+    assert!(!html.exists());
+    let mut left = files_in(&dir);
+    left.sort();
+    assert_eq!(
+        left,
+        vec!["dup.txt", "noloci.txt", "stranger.txt", "unknown.txt"]
+    );
+}
