@@ -34,6 +34,8 @@ enum Command {
     Chimerism(cmd::chimerism::ChimerismCommand),
     /// Grade a course: per-day timeline and summary with explanations.
     Grade(cmd::grade::GradeArgs),
+    /// DLI decision support (triggers, prerequisites, dose plan) and graft checks.
+    Decide(cmd::decide::DecideArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Chimerism(c) => cmd::chimerism::run(c),
         Command::Grade(a) => cmd::grade::run(a),
+        Command::Decide(a) => cmd::decide::run(a),
     };
     exit::report(result)
 }

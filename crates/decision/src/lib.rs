@@ -30,14 +30,23 @@ pub struct GvhdStatus {
 }
 
 impl GvhdStatus {
-    /// The latest acute grade on or before `on` (within 14 days; older
-    /// assessments are not "current").
-    fn agvhd_on(&self, on: Date) -> Option<(u8, Date)> {
-        self.agvhd_daily
+    /// The current acute grade on `on`: the latest entry on or before it. The
+    /// engine lists every day with grade ≥ I and the day it returns to 0, so a
+    /// latest entry of 0 stays current; a grade ≥ I older than 14 days with
+    /// nothing since is not current (`None`: not assessed recently). With no
+    /// entry at all, no acute GVHD was found: grade 0.
+    fn agvhd_on(&self, on: Date) -> Option<(u8, Option<Date>)> {
+        match self
+            .agvhd_daily
             .iter()
-            .filter(|(d, _)| *d <= on && on.days_since(*d).get() <= 14)
+            .filter(|(d, _)| *d <= on)
             .max_by_key(|(d, _)| *d)
-            .map(|(d, g)| (*g, *d))
+        {
+            None => Some((0, None)),
+            Some((d, 0)) => Some((0, Some(*d))),
+            Some((d, g)) if on.days_since(*d).get() <= 14 => Some((*g, Some(*d))),
+            Some(_) => None,
+        }
     }
     fn any_agvhd_between(&self, from: Date, to: Date) -> bool {
         self.agvhd_daily
@@ -194,15 +203,9 @@ pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInpu
         chimerism,
         mrd,
         marrow_blasts,
-        agvhd_grade: ag.map(|(g, _)| g).or(if gvhd.agvhd_daily.is_empty() {
-            None
-        } else {
-            Some(0)
-        }),
-        agvhd_date: ag.map(|(_, d)| d),
-        cgvhd: cg
-            .or(Some(ChronicSeverity::None))
-            .filter(|_| !gvhd.cgvhd.is_empty() || !gvhd.agvhd_daily.is_empty()),
+        agvhd_grade: ag.map(|(g, _)| g),
+        agvhd_date: ag.and_then(|(_, d)| d),
+        cgvhd: Some(cg.unwrap_or(ChronicSeverity::None)),
         immunosuppression: state,
         uncontrolled_infection: Some(infection),
         donors,
@@ -263,4 +266,29 @@ pub fn graft_checks(course: &Course, n: u32) -> GraftReport {
         transplant: n,
         checks: graft_dose::check_grafts(&grafts),
     }
+}
+
+/// Builds the GVHD status from the grading engine's output: the daily MAGIC
+/// grade entries of the timeline and the NIH 2014 chronic GVHD summary items.
+pub fn gvhd_status_from_grades(grades: &graftwatch_grading::CourseGrades) -> GvhdStatus {
+    use graftwatch_grading::Criterion;
+    let mut st = GvhdStatus::default();
+    for day in &grades.timeline {
+        for e in &day.entries {
+            match e.criterion {
+                Criterion::Agvhd => st.agvhd_daily.push((day.date, e.level.min(4))),
+                Criterion::Cgvhd => {
+                    let sev = match e.level {
+                        0 => ChronicSeverity::None,
+                        1 => ChronicSeverity::Mild,
+                        2 => ChronicSeverity::Moderate,
+                        _ => ChronicSeverity::Severe,
+                    };
+                    st.cgvhd.push((day.date, sev));
+                }
+                _ => {}
+            }
+        }
+    }
+    st
 }

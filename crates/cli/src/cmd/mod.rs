@@ -6,6 +6,7 @@ pub mod chimerism_str_html;
 pub mod chimerism_ngs;
 pub mod chimerism_ngs_html;
 pub mod course;
+pub mod decide;
 pub mod course_convert;
 pub mod course_show;
 pub mod course_validate;
