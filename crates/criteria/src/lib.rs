@@ -10,25 +10,27 @@
 //! ambiguity defaults applied (as [`Flag`]s) and, instead of a silent zero,
 //! what was missing.
 
-pub mod icans;
-pub mod crs;
-pub mod cgvhd_nih;
 pub mod agvhd;
-pub mod explain;
+pub mod cgvhd_nih;
 pub mod chimerism_state;
+pub mod crs;
 pub mod day_grid;
+pub mod dli;
 pub mod dri;
 pub mod ebmt_score;
 pub mod eln_relapse;
 pub mod eln_response;
 pub mod eln_risk;
 pub mod engraftment;
+pub mod explain;
+pub mod graft_dose;
 pub mod graft_failure;
 pub mod graft_rejection;
 pub mod hct_ci;
 pub mod hematotox;
 pub mod icaht;
 pub mod icaht_platelets;
+pub mod icans;
 pub mod poor_graft_function;
 pub mod series;
 
