@@ -170,7 +170,16 @@ fn main() {
             m.chrom, m.pos, m.id, m.ref_allele, m.alt_allele
         );
         for c in counts {
-            let _ = write!(v, "\t./.:{},{}:{}", c.ref_count, c.alt_count, c.depth());
+            // GT as `bcftools call` would band it (allomix needs a called GT).
+            let vaf = f64::from(c.alt_count) / f64::from(c.depth().max(1));
+            let gt = if vaf < 0.05 {
+                "0/0"
+            } else if vaf > 0.95 {
+                "1/1"
+            } else {
+                "0/1"
+            };
+            let _ = write!(v, "\t{gt}:{},{}:{}", c.ref_count, c.alt_count, c.depth());
         }
         v.push('\n');
     }

@@ -1,5 +1,6 @@
 //! Accuracy of the NGS estimator on count-level simulations (5,000× per
 //! marker, 48 SNPs + 24 indels, learned error model, beta-binomial reads).
+#![allow(clippy::needless_range_loop)]
 
 mod ngs_common;
 use ngs_common::{mean, scenario};

@@ -234,6 +234,7 @@ pub fn analyse_sample(
     // 2. Fit, outlier exclusion and refit.
     let mut flags = Vec::new();
     let mut the_fit: Fit = fit(&design);
+    let mut removed_rows: Vec<DesignRow> = Vec::new();
     if cfg.exclude_outliers {
         let res = residuals(&design, &the_fit.rho, &the_fit.f);
         let thr = bonferroni_threshold(res.len(), cfg.marker_alpha);
@@ -243,6 +244,7 @@ pub fn analyse_sample(
             let mut names = Vec::new();
             for &i in out.iter().rev() {
                 let row = design.rows.remove(i);
+                removed_rows.push(row.clone());
                 used_genotypes.remove(i);
                 let rep = &mut reports[row.marker];
                 rep.used = false;
@@ -276,6 +278,9 @@ pub fn analyse_sample(
         let rep = &mut reports[row.marker];
         rep.residual = Some(*r);
         rep.expected_vaf = Some(row.p(&f));
+    }
+    for row in &removed_rows {
+        reports[row.marker].expected_vaf = Some(row.p(&f));
     }
     let gof = goodness_of_fit(&design, &res);
     if gof.p_value < cfg.fit_alpha && gof.reduced_chi2 > cfg.fit_min_reduced_chi2 {
