@@ -249,6 +249,8 @@ for day in range(0, 11):
     else:
         obs(c(day), "ice_score", 10)
     obs(c(day), "consciousness", "awake")
+    obs(c(day), "seizure", "none")
+    obs(c(day), "motor_weakness", False)
 obs(c(14), "marrow_blasts", 6.0, "%", note="CAR-T day +14: aplastic, no recovery")
 obs(c(14), "marrow_cellularity", 5.0, "%")
 obs(c(28), "marrow_blasts", 46.0, "%", note="CAR-T day +28: relapse")
@@ -305,7 +307,9 @@ for day, t in [(4, 38.4), (5, 38.9), (6, 38.6), (7, 38.1)]:
 # Daily labs from CAR-T day -7 to HCT day +100 with simulated transfusions,
 # weekly to day +180, monthly to day +390.
 # ---------------------------------------------------------------------------
-lab_days = list(range(-63, 101)) + list(range(107, 181, 7)) + list(range(210, 391, 30))
+# Every second day while acute GVHD is active (liver staging needs bilirubin).
+lab_days = (list(range(-63, 101)) + list(range(107, 136, 7)) + list(range(136, 181, 2))
+            + list(range(210, 391, 30)))
 febrile = {hct_day(c(x)) for x in (1, 2, 3, 29, 30, 31, 32, 33)} | {4, 5, 6, 7}
 
 plt_pool = 0.0
@@ -340,7 +344,7 @@ for day in lab_days:
         drift = -0.04
     else:
         drift = 0.03 if hb < 13.8 else 0.0
-    step = 1 if daily else (7 if day <= 180 else 30)
+    step = 1 if daily else (2 if 136 <= day <= 180 else 7 if day <= 180 else 30)
     hb = hb + drift * step + RNG.gauss(0, 0.12)
     hb_obs = round(hb, 1)
     obs(date, "anc", anc, "10^9/L")
@@ -375,7 +379,7 @@ for day in lab_days:
 WEIGHT = [(-63, 69.0), (-30, 67.5), (-11, 66.0), (30, 63.5), (90, 64.0),
           (140, 64.5), (170, 61.5), (250, 64.0), (390, 68.0)]
 for day in lab_days:
-    if (day <= 100 and (day - -63) % 7 == 0) or day > 100:
+    if (day <= 100 and (day - -63) % 7 == 0) or (day > 100 and (day < 136 or day > 180 or day % 14 == 0)):
         obs(d(day), "weight", round(interp(WEIGHT, day, log=False) + RNG.gauss(0, 0.3), 1), "kg")
 obs(d(-11), "weight", 66.0, "kg", note="dosing weight for conditioning and graft cell doses")
 
@@ -448,6 +452,16 @@ STOOL = [(146, 350, 3), (147, 480, 4), (148, 650, 5), (149, 820, 6), (150, 1050,
 for day, vol, episodes in STOOL:
     obs(d(day), "stool_volume", float(vol), "mL", attribution="gvhd")
     obs(d(day), "stool_episodes", episodes, attribution="gvhd")
+# Organs assessed and not involved are recorded as such, so that GVHD is
+# staged on complete data: no persistent upper-GI symptoms throughout, normal
+# stool output before the gut flare, no rash after it cleared.
+for day in range(136, 181):
+    obs(d(day), "upper_gi_persistent", False)
+for day in range(136, 146):
+    obs(d(day), "stool_volume", float(150 + 10 * ((day * 7) % 5)), "mL")
+    obs(d(day), "stool_episodes", 1 + day % 2)
+for day in range(171, 181, 3):
+    obs(d(day), "skin_rash_bsa", 0.0, "%")
 ev(d(150), "biopsy", site="colon", result="positive", note="crypt apoptosis and crypt dropout; CMV immunohistochemistry negative")
 ev(d(143), "drug", end=d(151), name="methylprednisolone", **{"class": "steroid"}, dose=1, dose_unit="mg/kg/d")
 ev(d(152), "drug", end=d(165), name="methylprednisolone", **{"class": "steroid"}, dose=2, dose_unit="mg/kg/d", note="escalated for lower-GI involvement")

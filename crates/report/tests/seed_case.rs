@@ -272,6 +272,7 @@ fn gvhd_after_dli_is_skin_then_gut_treated_and_controlled_and_remission_holds() 
     let first = |k: ObservationKind| {
         c.observations_of(k)
             .filter(|o| o.number().unwrap_or(0.0) > 0.0)
+            .filter(|o| o.attribution == Some(graftwatch_course::Attribution::Gvhd))
             .map(|o| o.date)
             .next()
             .unwrap()
@@ -282,6 +283,18 @@ fn gvhd_after_dli_is_skin_then_gut_treated_and_controlled_and_remission_holds() 
         dli2 < skin && skin < gut,
         "skin after DLI 2, gut after skin"
     );
+    // Normal stool output recorded before the gut flare is not attributed.
+    assert!(
+        c.observations_of(ObservationKind::StoolVolume)
+            .filter(|o| o.date < gut)
+            .all(|o| o.attribution.is_none() && o.number().unwrap_or(0.0) < 500.0)
+    );
+    // Upper GI assessed (absent) on every GVHD day, so it is never "missing".
+    let upper: Vec<Date> = c
+        .observations_of(ObservationKind::UpperGiPersistent)
+        .map(|o| o.date)
+        .collect();
+    assert!(upper.contains(&skin) && upper.contains(&gut));
     assert!(
         drug_covers(&c, DrugClass::Steroid, gut),
         "steroids during gut GVHD"
