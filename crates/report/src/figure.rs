@@ -492,6 +492,7 @@ fn render_anchors(
         }
         let x = frame.x.x(day as f64 + 0.5);
         let (label, class, colour) = anchor_style(course, a.kind, a.date);
+        let text_colour = palette::darker(colour);
         let w = text_width(&label, 11.0);
         // Two label rows; the anchor label starts at the line and runs right.
         let row = if label_rows_end[0] < x - 2.0 {
@@ -516,7 +517,7 @@ fn render_anchors(
         );
         let _ = write!(
             out,
-            r#"<text x="{:.1}" y="{ly:.1}" class="anchorlabel" fill="{colour}" style="fill:{colour}">{}</text>"#,
+            r#"<text x="{:.1}" y="{ly:.1}" class="anchorlabel" fill="{text_colour}" style="fill:{text_colour}">{}</text>"#,
             x + 2.0,
             escape(&label)
         );

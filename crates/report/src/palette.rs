@@ -34,3 +34,32 @@ pub const OTHER: &str = "#666666";
 pub const INK: &str = "#222222";
 /// Grid lines.
 pub const GRID: &str = "#e3e3e3";
+
+/// A darker shade of a palette colour for text drawn on white (labels in
+/// the light colours — orange, reddish purple, yellow, sky blue — are below
+/// 3:1 contrast otherwise). Unknown colours are returned unchanged.
+pub fn darker(colour: &'static str) -> &'static str {
+    match colour {
+        "#E69F00" => "#8F6200",
+        "#CC79A7" => "#9B3F73",
+        "#F0E442" => "#7A7200",
+        "#56B4E9" => "#1F6E99",
+        "#009E73" => "#006B4E",
+        "#D55E00" => "#A34700",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn darker_shades_differ_for_light_colours_and_pass_through_others() {
+        for c in [CAR_T, THERAPY, ANTICYTOKINE, OXYGEN, HEMOGLOBIN, PLATELETS] {
+            assert_ne!(darker(c), c);
+        }
+        assert_eq!(darker(DLI), DLI);
+        assert_eq!(darker(INK), INK);
+    }
+}
