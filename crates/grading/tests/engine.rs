@@ -423,3 +423,42 @@ fn eln_without_blood_blasts_is_insufficient_data_naming_them() {
         b.missing
     );
 }
+
+#[test]
+fn ebmt_score_from_the_course_and_hct_ci_names_missing_lung_function() {
+    let c = CourseBuilder::new()
+        .donor("SIB", "matched_sibling", "female")
+        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
+        .num("2024-05-20", "marrow_blasts", 30.0, "%")
+        .num("2024-05-20", "pb_blasts", 5.0, "%")
+        .flag("2024-05-20", "extramedullary_disease", false)
+        .num("2024-05-20", "anc", 0.4, "10^9/L")
+        .num("2024-05-20", "platelets", 40.0, "10^9/L")
+        .build();
+    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Risk]);
+    let e = g.item("ebmt_score").expect("ebmt");
+    assert_eq!(e.status, ItemStatus::Value, "{} {:?}", e.result, e.missing);
+    let v = e.value.as_ref().expect("value");
+    assert_eq!(
+        v["stage"], 2,
+        "30% blasts before HCT = not in remission = late: {v}"
+    );
+    assert_eq!(v["sex"], 1, "female donor to male recipient: {v}");
+    assert_eq!(v["donor"], 0, "HLA-identical sibling: {v}");
+    assert_eq!(
+        v["time"], 0,
+        "diagnosis 2024-01-01 to HCT 2024-06-01 < 12 months: {v}"
+    );
+    let sum: u64 = ["age", "stage", "time", "donor", "sex"]
+        .iter()
+        .map(|k| v[*k].as_u64().unwrap_or(99))
+        .sum();
+    assert_eq!(v["score"].as_u64(), Some(sum));
+    let h = g.item("hct_ci").expect("hct-ci");
+    assert_eq!(h.status, ItemStatus::InsufficientData);
+    assert!(
+        h.missing.iter().any(|m| m.contains("FEV1")),
+        "{:?}",
+        h.missing
+    );
+}

@@ -9,6 +9,7 @@ mod engraftment;
 mod hematotox;
 mod icaht;
 mod icans;
+mod risk;
 
 pub use agvhd::to_day_findings;
 pub use crs::to_crs_day;
@@ -81,16 +82,10 @@ pub(crate) fn dated(d: &DayValue) -> DatedValue {
 
 /// Criteria the criteria crate does not provide yet: selected, they are
 /// listed under `skipped` with this reason rather than silently omitted.
-const NOT_YET: &[(Criterion, &str)] = &[
-    (
-        Criterion::Cgvhd,
-        "NIH 2014 chronic GVHD is not wired into the engine yet (course organ scores 0-3 vs the criteria's detailed organ inputs)",
-    ),
-    (
-        Criterion::Risk,
-        "HCT-CI, DRI, EBMT and ELN genetic risk are not available in graftwatch-criteria yet; risk inputs are extracted (extract::risk)",
-    ),
-];
+const NOT_YET: &[(Criterion, &str)] = &[(
+    Criterion::Cgvhd,
+    "NIH 2014 chronic GVHD is not wired into the engine yet (course organ scores 0-3 vs the criteria's detailed organ inputs); refined DRI and ELN genetic risk are not run either",
+)];
 
 /// Grades a course with every criterion.
 pub fn grade_course(course: &Course, cfg: &GradingConfig) -> CourseGrades {
@@ -148,6 +143,9 @@ pub fn grade_inputs(
     }
     if sel(Criterion::Hematotox) {
         hematotox::run(course, x, cfg, &mut sink);
+    }
+    if sel(Criterion::Risk) {
+        risk::run(course, x, cfg, &mut sink);
     }
     for (c, why) in NOT_YET {
         if sel(*c) {
