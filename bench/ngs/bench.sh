@@ -29,8 +29,11 @@ make_sample() { # dir pairs seed
 make_sample "$work/big" "$big" 42
 make_sample "$work/mid" "$mid" 43
 
-(cd "$root" && cargo build --release -p graftwatch-genomics-io --example count)
-bin=${CARGO_TARGET_DIR:-$root/target}/release/examples/count
+# COUNT_BIN=path/to/count skips the build (e.g. a binary built elsewhere).
+if [ -z "${COUNT_BIN:-}" ]; then
+  (cd "$root" && cargo build --release -p graftwatch-genomics-io --example count)
+fi
+bin=${COUNT_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/examples/count}
 
 extra=$((threads - 1))
 bcf="bcftools mpileup -f ref.fa -T panel.vcf.gz -a AD -B -Q 13 -q 0 -d 1000000 -L 1000000 -m 1 -F 0 --ignore-RG --ff UNMAP,SECONDARY,QCFAIL,DUP,SUPPLEMENTARY"
@@ -38,7 +41,7 @@ bcf="bcftools mpileup -f ref.fa -T panel.vcf.gz -a AD -B -Q 13 -q 0 -d 1000000 -
 echo "== load before the BAM benchmark: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$work/big"
 echo "reads in BAM: $(samtools view -c sample.bam)"
-hyperfine --warmup 1 --runs 5 --export-markdown "$work/bam.md" --export-json "$work/bam.json" \
+hyperfine --warmup 1 --runs 3 --export-markdown "$work/bam.md" --export-json "$work/bam.json" \
   -n "graftwatch count bam" "$bin bam sample.bam panel.vcf --ref ref.fa --threads $threads --quiet" \
   -n "samtools view -c" "samtools view -c -@ $extra sample.bam" \
   -n "bcftools mpileup" "$bcf --threads $extra -Ou -o /dev/null sample.bam 2>/dev/null"
@@ -51,3 +54,15 @@ hyperfine --warmup 1 --runs 3 --export-markdown "$work/fastq.md" --export-json "
   "bwa mem -v 1 -t $threads ref.fa sample_R1.fq.gz sample_R2.fq.gz 2>/dev/null | samtools sort -@ $extra -o pipe.bam - 2>/dev/null && samtools index pipe.bam && $bcf -Ou -o /dev/null pipe.bam 2>/dev/null"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$work/bam.md" "$work/fastq.md"
+# Ratios of wall time and of CPU time (user + system), ours as the reference.
+python3 - "$work/bam.json" "$work/fastq.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    res = json.load(open(path))["results"]
+    ours = res[0]
+    ow, oc = ours["mean"], ours["user"] + ours["system"]
+    print(f"{path}: {ours['command']}: wall {ow:.2f} s, CPU {oc:.2f} s")
+    for r in res[1:]:
+        w, c = r["mean"], r["user"] + r["system"]
+        print(f"  {r['command']}: wall {w:.2f} s ({w / ow:.2f}x ours), CPU {c:.2f} s ({c / oc:.2f}x ours)")
+PY
