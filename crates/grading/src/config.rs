@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use graftwatch_criteria::agvhd::GvhdConfig;
+use graftwatch_criteria::cgvhd_nih::CgvhdConfig;
 use graftwatch_criteria::chimerism_state::ChimerismConfig;
 use graftwatch_criteria::crs::CrsConfig;
 use graftwatch_criteria::eln_response::ResponseConfig;
@@ -78,6 +79,8 @@ pub struct GradingConfig {
     pub icans: IcansConfig,
     /// ELN 2022 response (M-1 CRi reading, M-2 transfusion independence).
     pub eln_response: ResponseConfig,
+    /// NIH 2014 chronic GVHD (C-2 lung symptom fallback).
+    pub cgvhd: CgvhdConfig,
 }
 
 /// A configuration file that could not be used.

@@ -462,3 +462,69 @@ fn ebmt_score_from_the_course_and_hct_ci_names_missing_lung_function() {
         h.missing
     );
 }
+
+#[test]
+fn cgvhd_nih_severity_from_organ_scores() {
+    // A full NIH assessment on 2024-12-01 (all eight organs), organ `k` = `v`.
+    let full = |k: &str, v: f64| {
+        let mut b = CourseBuilder::new()
+            .donor("MUD-1", "matched_unrelated", "male")
+            .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+            .num("2024-12-01", "cgvhd_skin_bsa", 0.0, "%")
+            .num("2024-12-01", "bilirubin", 0.5, "mg/dL")
+            .num("2024-12-01", "alt", 30.0, "U/L")
+            .num("2024-12-01", "alp", 100.0, "U/L");
+        for organ in [
+            "cgvhd_mouth",
+            "cgvhd_eyes",
+            "cgvhd_gi",
+            "cgvhd_joints",
+            "cgvhd_genital",
+            "cgvhd_lung_symptoms",
+        ] {
+            b = b.num("2024-12-01", organ, if organ == k { v } else { 0.0 }, "1");
+        }
+        b
+    };
+    let sev = |b: CourseBuilder| {
+        let g = grade_course_only(&b.build(), &GradingConfig::default(), &[Criterion::Cgvhd]);
+        g.item("cgvhd_max_severity").expect("item").result.clone()
+    };
+    assert!(
+        sev(full("cgvhd_mouth", 0.0)).starts_with("none"),
+        "{}",
+        sev(full("cgvhd_mouth", 0.0))
+    );
+    assert!(
+        sev(full("cgvhd_mouth", 1.0)).starts_with("mild"),
+        "{}",
+        sev(full("cgvhd_mouth", 1.0))
+    );
+    assert!(
+        sev(full("cgvhd_mouth", 2.0)).starts_with("moderate"),
+        "{}",
+        sev(full("cgvhd_mouth", 2.0))
+    );
+    assert!(
+        sev(full("cgvhd_lung_symptoms", 2.0)).starts_with("severe"),
+        "{}",
+        sev(full("cgvhd_lung_symptoms", 2.0))
+    );
+    // An incomplete assessment names the organs not assessed.
+    let partial = CourseBuilder::new()
+        .donor("MUD-1", "matched_unrelated", "male")
+        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+        .num("2024-12-01", "cgvhd_mouth", 2.0, "1");
+    let g = grade_course_only(
+        &partial.build(),
+        &GradingConfig::default(),
+        &[Criterion::Cgvhd],
+    );
+    let i = g.item("cgvhd_max_severity").expect("item");
+    assert_eq!(i.status, ItemStatus::InsufficientData);
+    assert!(
+        i.missing.iter().any(|m| m.contains("eyes")),
+        "{:?}",
+        i.missing
+    );
+}

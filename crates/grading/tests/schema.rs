@@ -85,3 +85,14 @@ fn seed_output_matches_the_schema_shape() {
         assert_eq!(i["value"].is_null(), st != "value", "{}", i["item"]);
     }
 }
+
+#[test]
+fn docs_print_the_current_default_config() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/grading.md")).expect("docs/grading.md");
+    let cfg = GradingConfig::default().to_toml_string();
+    assert!(
+        doc.contains(&cfg),
+        "docs/grading.md must contain the output of `graftwatch grade --print-default-config`:\n{cfg}"
+    );
+}

@@ -2,6 +2,7 @@
 //! per-day timeline and a summary.
 
 mod agvhd;
+mod cgvhd;
 mod chimerism;
 mod crs;
 mod eln;
@@ -83,8 +84,8 @@ pub(crate) fn dated(d: &DayValue) -> DatedValue {
 /// Criteria the criteria crate does not provide yet: selected, they are
 /// listed under `skipped` with this reason rather than silently omitted.
 const NOT_YET: &[(Criterion, &str)] = &[(
-    Criterion::Cgvhd,
-    "NIH 2014 chronic GVHD is not wired into the engine yet (course organ scores 0-3 vs the criteria's detailed organ inputs); refined DRI and ELN genetic risk are not run either",
+    Criterion::Risk,
+    "refined DRI and ELN 2022 genetic risk are not run yet (the course's genetics would need mapping to the criteria's gene and lesion types); HCT-CI and EBMT are",
 )];
 
 /// Grades a course with every criterion.
@@ -128,6 +129,9 @@ pub fn grade_inputs(
     }
     if sel(Criterion::Agvhd) {
         agvhd::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Cgvhd) {
+        cgvhd::run(course, x, cfg, &mut sink);
     }
     if sel(Criterion::Crs) {
         crs::run(x, cfg, &mut sink);
