@@ -482,7 +482,7 @@ fn classify_read(
             continue;
         };
         let start = i + 1 - k;
-        if start % LOOKUP_STRIDE != 0 {
+        if !start.is_multiple_of(LOOKUP_STRIDE) {
             continue;
         }
         let read_canon_fwd = f <= r;
