@@ -218,11 +218,19 @@ fn course() -> impl Strategy<Value = Course> {
                 ),
                 proptest::collection::vec(observation(donors.clone()), 0..15),
                 proptest::collection::vec(word(), 0..3),
-                Just(donors),
+                (Just(donors), any::<bool>(), any::<bool>()),
             )
         })
         .prop_map(
-            |((birth, height, description), muts, karyo, evs, obs, comorb, donors)| {
+            |(
+                (birth, height, description),
+                muts,
+                karyo,
+                evs,
+                obs,
+                comorb,
+                (donors, second, dead),
+            )| {
                 let mut events: Vec<Event> = vec![Event {
                     id: Some("hct".into()),
                     date: d(100),
@@ -251,6 +259,35 @@ fn course() -> impl Strategy<Value = Course> {
                         end_date: len.map(|l| d(day + l)),
                         note,
                         detail,
+                    });
+                }
+                if second {
+                    events.push(Event {
+                        id: None,
+                        date: d(300),
+                        time: None,
+                        end_date: None,
+                        note: Some("second transplant".into()),
+                        detail: EventDetail::GraftInfusion {
+                            transplant: 2,
+                            source: GraftSource::BoneMarrow,
+                            donor: donors[donors.len() - 1].clone(),
+                            tnc_per_kg: None,
+                            cd34_per_kg: Some(3.3e6),
+                            cd3_per_kg: None,
+                        },
+                    });
+                }
+                if dead {
+                    events.push(Event {
+                        id: Some("death".into()),
+                        date: d(1000),
+                        time: None,
+                        end_date: None,
+                        note: None,
+                        detail: EventDetail::Death {
+                            cause: "relapse; sepsis".into(),
+                        },
                     });
                 }
                 let mut c = Course {
