@@ -132,6 +132,18 @@ impl Frame {
     /// and follow-up well beyond [`BREAK_DAY`], the later days are compressed.
     /// `None` when the course has no dated record at all.
     pub fn for_course(course: &Course, width: f64) -> Option<Frame> {
+        Frame::for_course_with_break(course, width, BREAK_DAY, BREAK_SHARE)
+    }
+
+    /// [`Frame::for_course`] with the full-scale part running to
+    /// `break_day` and taking `break_share` of the width (the full report
+    /// moves the break past late events such as GVHD after DLI).
+    pub fn for_course_with_break(
+        course: &Course,
+        width: f64,
+        break_day: i32,
+        break_share: f64,
+    ) -> Option<Frame> {
         let (first, last) = course.span()?;
         let anchors = course.anchors();
         let hct = anchors
@@ -161,8 +173,8 @@ impl Frame {
         let end = last.days_since(origin).get().max(start + 1) + 3;
         let left = LEFT_MARGIN;
         let right = width - RIGHT_MARGIN;
-        let x = if hct.is_some() && end > BREAK_DAY + 30 && start < 0 {
-            DayScale::with_break(start, end, left, right, BREAK_DAY, BREAK_SHARE)
+        let x = if hct.is_some() && end > break_day + 30 && start < 0 {
+            DayScale::with_break(start, end, left, right, break_day, break_share)
         } else {
             DayScale::linear(start, end, left, right)
         };
@@ -173,11 +185,11 @@ impl Frame {
         })
     }
 
-    /// Day ticks: every 10 days before the break, every 30 after it (or a
+    /// Day ticks: every 10 days before the break (20 when the break is after day +120), every 30 after it (or a
     /// step fitted to the range when there is no break).
     pub fn ticks(&self) -> Vec<i32> {
-        if self.x.break_at.is_some() {
-            self.x.ticks(10, 30)
+        if let Some((b, _)) = self.x.break_at {
+            self.x.ticks(if b > 120 { 20 } else { 10 }, 30)
         } else {
             let span = self.x.end - self.x.start;
             let step = [7, 10, 14, 30, 60, 90, 180, 365]
@@ -195,6 +207,11 @@ pub struct Figure {
     pub title: String,
     /// Width in pixels.
     pub width: f64,
+    /// Last day at full scale before the follow-up is compressed
+    /// (default [`BREAK_DAY`]).
+    pub break_day: i32,
+    /// Share of the plot width up to `break_day` (default [`BREAK_SHARE`]).
+    pub break_share: f64,
     panels: Vec<Box<dyn Panel>>,
 }
 
@@ -226,6 +243,8 @@ impl Figure {
         Figure {
             title: title.into(),
             width: DEFAULT_WIDTH,
+            break_day: BREAK_DAY,
+            break_share: BREAK_SHARE,
             panels: Vec::new(),
         }
     }
@@ -261,7 +280,9 @@ impl Figure {
     /// scripts, no external resources). A course with no dated record gives
     /// a small SVG that says so.
     pub fn render(&self, course: &Course) -> String {
-        let Some(frame) = Frame::for_course(course, self.width) else {
+        let Some(frame) =
+            Frame::for_course_with_break(course, self.width, self.break_day, self.break_share)
+        else {
             return format!(
                 r#"<svg xmlns="http://www.w3.org/2000/svg" class="gw-figure" viewBox="0 0 {w} 60" width="{w}" height="60" role="img"><text x="20" y="35" font-family="sans-serif" font-size="14">No dated events or observations: nothing to draw.</text></svg>"#,
                 w = self.width
@@ -357,6 +378,9 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .hgrid{stroke:#eee;stroke-width:0.8}
 .gw-figure .axis line,.gw-figure .axis path{stroke:#444;stroke-width:1;fill:none}
 .gw-figure .anchor line{stroke-width:1.4;stroke-dasharray:3 3}
+.gw-figure .celltext{font-size:9px;font-weight:bold}
+.gw-figure .celltext.dark{fill:#fff}
+.gw-figure .laneline{stroke:#eee;stroke-width:0.8}
 </style>"#;
 
 fn legend_layout(entries: &[LegendEntry], width: f64) -> Vec<Vec<(f64, LegendEntry)>> {

@@ -7,6 +7,11 @@
 //! ticks, haemoglobin, intervention lanes, CAR-T/HCT/DLI day-0 lines, day
 //! and calendar axes) and the timeline of events.
 //!
+//! The full report ([`full_report`], [`render_full_report_html`]) adds the
+//! analysis of [`Analysis::for_course`]: CAR-T toxicity bands, chimerism
+//! stacked areas per lineage, marrow blasts/MRD, the acute GVHD band, the
+//! alerts ([`alerts`]), the endpoint table and the DLI decision trail.
+//!
 //! Extension points for later work: [`Report::add_section`] /
 //! [`Report::insert_section_after`] for new sections (grades, chimerism,
 //! alerts, DLI decision trail) and [`Figure::add_panel`] with a type
@@ -24,10 +29,17 @@
 
 #![warn(missing_docs)]
 
+pub mod alerts;
+pub mod alerts_section;
+pub mod analysis;
+pub mod dli_trail;
 pub mod draw;
+pub mod endpoints;
 pub mod escape;
+pub mod explain_html;
 pub mod figure;
 pub mod format;
+pub mod full;
 pub mod header;
 pub mod palette;
 pub mod panels;
@@ -36,8 +48,11 @@ pub mod scale;
 pub mod section;
 pub mod timeline;
 
+pub use alerts::{Alert, AlertConfig, AlertKind};
+pub use analysis::Analysis;
 pub use escape::escape;
 pub use figure::{Figure, Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
+pub use full::{figure_data_json, full_figure, full_report, render_full_report_html};
 pub use report::Report;
 pub use section::Section;
 

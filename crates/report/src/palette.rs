@@ -50,6 +50,37 @@ pub fn darker(colour: &'static str) -> &'static str {
     }
 }
 
+/// Recipient cells in chimerism (the share that signals loss of graft or
+/// relapse): vermillion.
+pub const RECIPIENT: &str = "#D55E00";
+/// Donors in the order of the course's donor list (first graft source first):
+/// sky blue, blue, bluish green, reddish purple, orange, yellow.
+pub const DONORS: [&str; 6] = [
+    "#56B4E9", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#F0E442",
+];
+/// A donor share recorded without naming the donor: grey.
+pub const DONOR_UNNAMED: &str = "#999999";
+
+/// Ordered grade scale (ColorBrewer YlOrBr, colour-blind-safe and
+/// monotone in lightness so it reads in greyscale): index 0 = grade 0
+/// (white), 1 = I/1 … 4 = IV/4 and above.
+pub const GRADE: [&str; 5] = ["#ffffff", "#fed98e", "#fe9929", "#d95f0e", "#8c2d04"];
+
+/// Colour of a grade level (0–4; higher levels use the grade 4 colour).
+pub fn grade(level: u8) -> &'static str {
+    GRADE[level.min(4) as usize]
+}
+
+/// Colour of the donor at `index` in the course's donor list.
+pub fn donor(index: usize) -> &'static str {
+    DONORS[index % DONORS.len()]
+}
+
+/// Marrow blasts: vermillion. MRD: reddish purple.
+pub const BLASTS: &str = "#D55E00";
+/// MRD (flow): reddish purple.
+pub const MRD: &str = "#CC79A7";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,5 +144,26 @@ figure{margin:0}
 figure svg{width:100%;height:auto;display:block}
 figcaption{color:var(--muted);font-size:12.5px;margin-top:6px}
 footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);margin-top:32px}
-@media print{body{max-width:none;padding:0;font-size:11px}nav{display:none}section{break-inside:auto}figure{break-inside:avoid}h2{break-after:avoid}tr{break-inside:avoid}}
+.muted{color:var(--muted)}
+details.why summary{cursor:pointer;color:var(--ink)}
+details.why summary::marker{color:var(--accent)}
+details.why[open] summary{font-weight:bold}
+.why-body{background:#f8f8f8;border-left:3px solid var(--accent);padding:4px 10px;margin:4px 0;font-size:12.5px}
+.why-body p{margin:3px 0}
+ul.evidence,ul.flags,ul.cites{margin:2px 0 4px 18px;padding:0}
+td.st.met,tr.met td.st{color:#006b4f;font-weight:bold}
+td.st.notmet{color:#b34700;font-weight:bold}
+td.st.unknown{color:var(--muted)}
+td.cite,p.cite{font-size:11.5px;color:var(--muted)}
+p.verdict{font-weight:bold;padding:6px 10px;border-radius:4px}
+p.verdict.met{background:#e6f4ef;border:1px solid #9fd3c0}
+p.verdict.notmet{background:#f6f6f6;border:1px solid #ccc}
+p.notice{background:#eef5fb;border:1px solid #b9d4ea;padding:6px 10px;border-radius:4px}
+li.excluded{color:#7a3b00}
+article.dli-assessment{border-top:1px solid var(--line);margin-top:14px}
+h3{font-size:15px;margin:12px 0 4px}
+tr.alert td:first-child{font-weight:bold}
+tr.ep.insufficient td,tr.ep.skipped td{color:#8a3a3a}
+@page{size:auto;margin:12mm}
+@media print{body{max-width:none;padding:0;font-size:10.5px}nav{display:none}main>section{break-before:page}main>section:first-child{break-before:auto}figure{break-inside:avoid}h2,h3{break-after:avoid}tr{break-inside:avoid}details.why>div.why-body{display:block}details.why{display:block}}
 "#;

@@ -1,14 +1,20 @@
 //! The standard panels of the course figure. Each implements
 //! [`crate::figure::Panel`]; later issues add their own next to these.
 
+mod bands;
+mod chimerism;
 mod counts;
 mod hemoglobin;
 mod interventions;
+mod marrow;
 mod transfusions;
 
+pub use bands::{BandCell, BandPanel, BandRow, agvhd_panel, cart_toxicity_panel, organ_stage};
+pub use chimerism::{ChimerismPanel, MIXED_RECIPIENT_PERCENT, PersonStyle, person_styles};
 pub use counts::CountsPanel;
 pub use hemoglobin::HemoglobinPanel;
 pub use interventions::{InterventionsPanel, Lane, LaneItem, lane_item, lane_items};
+pub use marrow::{BLAST_THRESHOLD, MRD_THRESHOLD, MarrowPanel};
 pub use transfusions::TransfusionsPanel;
 
 use std::fmt::Write as _;

@@ -1,0 +1,230 @@
+//! The analysis behind the full report: the grading engine's grades, the
+//! chimerism samples, marrow blasts and MRD, the DLI decision trail at each
+//! DLI date, the graft checks and the alerts — computed once from a course
+//! and shared by the figure panels, the sections and `--format json`.
+
+use graftwatch_core::{Date, Lineage};
+use graftwatch_course::{Course, EventDetail, ObservationKind};
+use graftwatch_criteria::dli::{DliAssessment, DliConfig};
+use graftwatch_decision::{GraftReport, assess_dli, graft_checks, gvhd_status_from_grades};
+use graftwatch_grading::extract::chimerism::{ChimerismSample, chimerism_samples};
+use graftwatch_grading::output::ItemStatus;
+use graftwatch_grading::{CourseGrades, Criterion, GradingConfig, grade_course};
+use serde::Serialize;
+
+use crate::alerts::{self, Alert, AlertConfig, RecipientPoint};
+
+/// One graded day of a criterion from the engine's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GradedDay {
+    /// Date.
+    pub date: Date,
+    /// Numeric level (e.g. MAGIC 0–4, ASTCT 0–5).
+    pub level: u8,
+    /// Grade as printed (`II`, `2`, …).
+    pub grade: String,
+    /// The engine's reason (organ stages and the observations behind them).
+    pub reason: String,
+}
+
+/// A dated percentage (marrow blasts, MRD).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PercentPoint {
+    /// Date.
+    pub date: Date,
+    /// Value in %.
+    pub percent: f64,
+    /// Note from the record, if any.
+    pub note: Option<String>,
+}
+
+/// Everything the full report shows beyond the raw course.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// HCT day 0 (first graft infusion), if any.
+    pub hct_day0: Option<Date>,
+    /// The grading engine's output (timeline and summary with explanations).
+    pub grades: CourseGrades,
+    /// Daily MAGIC acute GVHD grades.
+    pub agvhd: Vec<GradedDay>,
+    /// Daily ASTCT CRS grades.
+    pub crs: Vec<GradedDay>,
+    /// Daily ASTCT ICANS grades.
+    pub icans: Vec<GradedDay>,
+    /// Chimerism samples (per lineage, per person).
+    pub chimerism: Vec<ChimerismSample>,
+    /// Marrow blasts.
+    pub marrow_blasts: Vec<PercentPoint>,
+    /// MRD by flow cytometry.
+    pub mrd_flow: Vec<PercentPoint>,
+    /// DLI dates.
+    pub dli_dates: Vec<Date>,
+    /// The DLI decision assessment at each DLI date.
+    pub dli_assessments: Vec<DliAssessment>,
+    /// Errors building a DLI assessment (date, message): shown, not hidden.
+    pub dli_errors: Vec<(Date, String)>,
+    /// Graft checks at each transplant.
+    pub graft_checks: Vec<GraftReport>,
+    /// Alerts, by date.
+    pub alerts: Vec<Alert>,
+    /// The alert thresholds used.
+    pub alert_config: AlertConfig,
+}
+
+fn graded(grades: &CourseGrades, c: Criterion) -> Vec<GradedDay> {
+    grades
+        .timeline
+        .iter()
+        .flat_map(|d| {
+            d.entries
+                .iter()
+                .filter(move |e| e.criterion == c)
+                .map(move |e| GradedDay {
+                    date: d.date,
+                    level: e.level,
+                    grade: e.grade.clone(),
+                    reason: e.reason.clone(),
+                })
+        })
+        .collect()
+}
+
+fn percents(course: &Course, kind: ObservationKind) -> Vec<PercentPoint> {
+    let mut v: Vec<PercentPoint> = course
+        .observations
+        .iter()
+        .filter(|o| o.kind == kind)
+        .filter_map(|o| {
+            o.value.as_f64().map(|p| PercentPoint {
+                date: o.date,
+                percent: p,
+                note: o.note.clone(),
+            })
+        })
+        .collect();
+    v.sort_by_key(|p| p.date);
+    v
+}
+
+impl Analysis {
+    /// Runs the grading engine (default configuration), the DLI decision
+    /// rules (default configuration) at each DLI date, the graft checks and
+    /// the alerts (`alert_config`).
+    pub fn for_course(course: &Course, alert_config: &AlertConfig) -> Analysis {
+        let grades = grade_course(course, &GradingConfig::default());
+        let hct_day0 = course.transplant_day0(1);
+        let agvhd = graded(&grades, Criterion::Agvhd);
+        let chimerism = chimerism_samples(course);
+        let marrow_blasts = percents(course, ObservationKind::MarrowBlasts);
+        let mrd_flow = percents(course, ObservationKind::MrdFlow);
+        let mut dli_dates: Vec<Date> = course
+            .events
+            .iter()
+            .filter(|e| matches!(e.detail, EventDetail::Dli { .. }))
+            .map(|e| e.date)
+            .collect();
+        dli_dates.sort();
+        dli_dates.dedup();
+        let gvhd = gvhd_status_from_grades(&grades);
+        let cfg = DliConfig::default();
+        let mut dli_assessments = Vec::new();
+        let mut dli_errors = Vec::new();
+        for &d in &dli_dates {
+            match assess_dli(course, d, &gvhd, &cfg) {
+                Ok(a) => dli_assessments.push(a),
+                Err(e) => dli_errors.push((d, e.to_string())),
+            }
+        }
+        let mut transplants: Vec<u32> = course
+            .events
+            .iter()
+            .filter_map(|e| match e.detail {
+                EventDetail::GraftInfusion { transplant, .. } => Some(transplant),
+                _ => None,
+            })
+            .collect();
+        transplants.sort_unstable();
+        transplants.dedup();
+        let graft_checks = transplants
+            .into_iter()
+            .map(|n| graft_checks(course, n))
+            .collect();
+
+        // Alerts.
+        let daily: Vec<(Date, u8)> = agvhd.iter().map(|g| (g.date, g.level)).collect();
+        let mut alerts = Vec::new();
+        if let (Some(d0), Some((_, last))) = (hct_day0, course.span()) {
+            let engrafted = grades
+                .item("neutrophil_engraftment")
+                .filter(|i| i.status == ItemStatus::Value)
+                .and_then(|i| i.date)
+                .filter(|d| *d >= d0);
+            alerts.extend(alerts::engraftment_alerts(
+                d0,
+                engrafted,
+                last,
+                alert_config,
+            ));
+        }
+        let points: Vec<RecipientPoint> = chimerism
+            .iter()
+            .filter(|s| hct_day0.is_none_or(|d0| s.date >= d0))
+            .filter(|s| s.lineage != Lineage::Marrow)
+            .filter_map(|s| {
+                let r = s
+                    .recipient_percent()
+                    .or_else(|| s.donor_percent().map(|d| 100.0 - d))?;
+                Some(RecipientPoint {
+                    date: s.date,
+                    lineage: s.lineage,
+                    recipient_percent: r,
+                })
+            })
+            .collect();
+        alerts.extend(alerts::chimerism_trend_alerts(
+            &points,
+            hct_day0,
+            alert_config,
+        ));
+        let mrd: Vec<(Date, f64)> = mrd_flow
+            .iter()
+            .filter(|p| hct_day0.is_none_or(|d0| p.date >= d0))
+            .map(|p| (p.date, p.percent))
+            .collect();
+        alerts.extend(alerts::mrd_conversion_alerts(&mrd, hct_day0, alert_config));
+        alerts.extend(alerts::agvhd_increase_alerts(&daily, hct_day0));
+        alerts.extend(alerts::dli_gvhd_alerts(
+            &dli_dates,
+            &daily,
+            hct_day0,
+            alert_config,
+        ));
+        alerts.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)));
+
+        Analysis {
+            hct_day0,
+            crs: graded(&grades, Criterion::Crs),
+            icans: graded(&grades, Criterion::Icans),
+            agvhd,
+            grades,
+            chimerism,
+            marrow_blasts,
+            mrd_flow,
+            dli_dates,
+            dli_assessments,
+            dli_errors,
+            graft_checks,
+            alerts,
+            alert_config: alert_config.clone(),
+        }
+    }
+
+    /// Lineages with at least one chimerism sample, in a fixed order
+    /// (whole blood, CD3, myeloid, then the others).
+    pub fn chimerism_lineages(&self) -> Vec<Lineage> {
+        Lineage::ALL
+            .into_iter()
+            .filter(|l| self.chimerism.iter().any(|s| s.lineage == *l))
+            .collect()
+    }
+}

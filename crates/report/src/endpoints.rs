@@ -1,0 +1,134 @@
+//! The endpoint table: one row per summary item of the grading engine
+//! (engraftment, graft failure, chimerism, aGVHD, CRS, ICANS, ICAHT,
+//! HEMATOTOX, ELN response/MRD, risk scores) plus the dominant graft from
+//! the chimerism samples, each with its explanation one click away.
+
+use std::fmt::Write as _;
+
+use graftwatch_core::Lineage;
+use graftwatch_grading::output::ItemStatus;
+
+use crate::analysis::Analysis;
+use crate::escape::escape;
+use crate::explain_html::details;
+use crate::section::Section;
+
+/// Id of the endpoint section.
+pub const ENDPOINTS_SECTION_ID: &str = "endpoints";
+
+fn label(item: &str) -> String {
+    match item {
+        "neutrophil_engraftment" => "Neutrophil engraftment".into(),
+        "platelet_engraftment_20" => "Platelet engraftment ≥ 20".into(),
+        "platelet_engraftment_50" => "Platelet engraftment ≥ 50".into(),
+        "primary_graft_failure" => "Primary graft failure".into(),
+        "secondary_graft_failure" => "Secondary graft failure".into(),
+        "chimerism_latest" => "Chimerism (latest)".into(),
+        "agvhd_max_grade" => "Acute GVHD maximum grade".into(),
+        "agvhd_onset" => "Acute GVHD onset".into(),
+        "crs_max_grade" => "CRS maximum grade".into(),
+        "icans_max_grade" => "ICANS maximum grade".into(),
+        "icaht_early" => "Early ICAHT".into(),
+        "icaht_late" => "Late ICAHT".into(),
+        "t_icaht_early" => "Early thrombocytopenia (T-ICAHT)".into(),
+        "t_icaht_late" => "Late thrombocytopenia (T-ICAHT)".into(),
+        "car_hematotox" => "CAR-HEMATOTOX".into(),
+        "eln_best_response" => "Best response (ELN 2022)".into(),
+        "eln_relapse" => "Relapse (ELN 2022)".into(),
+        "mrd_latest" => "MRD (latest)".into(),
+        "hct_ci" => "HCT-CI".into(),
+        "ebmt_score" => "EBMT risk score".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// The endpoint table section.
+pub fn endpoints_section(a: &Analysis) -> Section {
+    let mut h = String::from(
+        "<p>Each value comes from the grading engine with its rule, sources ([V] verified, [S] secondary, [R] reconstructed), the observations behind it and any ambiguity default applied: click a value to expand.</p>\n<table class=\"endpoints\"><thead><tr><th>Endpoint</th><th>Result (click for why)</th><th class=\"date\">Date</th><th>Day</th><th>Criterion</th></tr></thead><tbody>\n",
+    );
+    for it in &a.grades.summary {
+        let status = match it.status {
+            ItemStatus::Value => "value",
+            ItemStatus::InsufficientData => "insufficient",
+            ItemStatus::NotApplicable => "na",
+        };
+        let day = it
+            .rel
+            .as_ref()
+            .map(|r| format!("{} {}", r.anchor, r.day))
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<tr class=\"ep {status}\" data-item=\"{}\"><td>{}</td><td>{}</td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&it.item),
+            escape(&label(&it.item)),
+            details(&it.result, &it.explanation, &it.missing),
+            it.date.map(|d| d.to_string()).unwrap_or_default(),
+            escape(&day),
+            escape(it.criterion.as_str())
+        );
+    }
+    // Dominant graft per lineage at the first and the latest sample.
+    for lin in [Lineage::WholeBlood, Lineage::Cd3, Lineage::Myeloid] {
+        let s: Vec<_> = a
+            .chimerism
+            .iter()
+            .filter(|s| s.lineage == lin && a.hct_day0.is_none_or(|d0| s.date >= d0))
+            .collect();
+        let (Some(first), Some(last)) = (s.first(), s.last()) else {
+            continue;
+        };
+        let dom = |x: &graftwatch_grading::extract::chimerism::ChimerismSample| {
+            x.dominant_donor()
+                .map(|(d, p)| format!("{d} {p:.0} %"))
+                .unwrap_or_else(|| "no donor named".into())
+        };
+        let result = format!(
+            "{} (first sample {}), {} (latest {})",
+            dom(first),
+            first.date,
+            dom(last),
+            last.date
+        );
+        let trail: String = s
+            .iter()
+            .map(|x| {
+                format!(
+                    "<li>{}: {}</li>",
+                    x.date,
+                    escape(
+                        &x.shares
+                            .iter()
+                            .map(|sh| format!("{} {:.1} %", sh.person, sh.percent))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                )
+            })
+            .collect();
+        let day = a
+            .hct_day0
+            .map(|d0| format!("HCT day +{}", last.date.days_since(d0).get()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<tr class=\"ep value\" data-item=\"dominant_graft_{lin}\"><td>Dominant graft ({lin})</td><td><details class=\"why\"><summary>{}</summary><div class=\"why-body\"><p><b>Rule:</b> the donor with the largest share in each {lin} sample, as recorded (dual-graft transplants: one unit usually dominates within weeks).</p><ul class=\"evidence\">{trail}</ul></div></details></td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>chimerism</td></tr>",
+            escape(&result),
+            last.date,
+            escape(&day)
+        );
+    }
+    for s in &a.grades.skipped {
+        let _ = writeln!(
+            h,
+            "<tr class=\"ep skipped\" data-item=\"{}\"><td>{}</td><td class=\"missing\">not graded: {}</td><td></td><td></td><td>{}</td></tr>",
+            escape(s.criterion.as_str()),
+            escape(&label(s.criterion.as_str())),
+            escape(&s.reason),
+            escape(s.criterion.as_str())
+        );
+    }
+    h.push_str("</tbody></table>");
+    Section::new(ENDPOINTS_SECTION_ID, "Endpoints", h)
+}

@@ -1,0 +1,91 @@
+//! An [`Explanation`] as a collapsed `<details>` block: the rule and its
+//! version, the citations with their [V]/[S]/[R] provenance, the reason, the
+//! evidence observations with dates, the flags and what is missing.
+
+use std::fmt::Write as _;
+
+use graftwatch_criteria::{Evidence, Explanation};
+
+use crate::escape::escape;
+
+/// One evidence item as text: `2024-05-12 anc 0.61 10^9/L — note`.
+pub fn evidence_text(e: &Evidence) -> String {
+    let mut s = String::new();
+    if let Some(d) = e.date {
+        let _ = write!(s, "{d} ");
+    }
+    s.push_str(&e.what);
+    if let Some(v) = e.value {
+        let _ = write!(s, " {v}");
+        if let Some(u) = &e.unit {
+            let _ = write!(s, " {u}");
+        }
+    }
+    if !e.note.is_empty() {
+        let _ = write!(s, " — {}", e.note);
+    }
+    s
+}
+
+/// A list of evidence items (`<ul class="evidence">`), empty string for none.
+pub fn evidence_list(ev: &[Evidence]) -> String {
+    if ev.is_empty() {
+        return String::new();
+    }
+    let mut h = String::from("<ul class=\"evidence\">");
+    for e in ev {
+        let _ = write!(h, "<li>{}</li>", escape(&evidence_text(e)));
+    }
+    h.push_str("</ul>");
+    h
+}
+
+/// The explanation as `<details class="why">` with `summary` as the
+/// clickable line; `missing` lists inputs that were absent.
+pub fn details(summary: &str, x: &Explanation, missing: &[String]) -> String {
+    let mut h = format!(
+        "<details class=\"why\"><summary>{}</summary><div class=\"why-body\">",
+        escape(summary)
+    );
+    let _ = write!(
+        h,
+        "<p><b>Rule:</b> {} <span class=\"muted\">({})</span></p>",
+        escape(x.rule),
+        escape(x.version)
+    );
+    if !x.reason.is_empty() {
+        let _ = write!(h, "<p><b>Why:</b> {}</p>", escape(&x.reason));
+    }
+    if !missing.is_empty() {
+        let _ = write!(
+            h,
+            "<p class=\"missing\"><b>Missing:</b> {}</p>",
+            escape(&missing.join("; "))
+        );
+    }
+    if !x.evidence.is_empty() {
+        h.push_str("<p><b>Evidence:</b></p>");
+        h.push_str(&evidence_list(&x.evidence));
+    }
+    if !x.flags.is_empty() {
+        h.push_str("<p><b>Flags (ambiguity defaults applied):</b></p><ul class=\"flags\">");
+        for f in &x.flags {
+            let _ = write!(
+                h,
+                "<li><code>{}</code> {}</li>",
+                escape(&f.code),
+                escape(&f.text)
+            );
+        }
+        h.push_str("</ul>");
+    }
+    if !x.citations.is_empty() {
+        h.push_str("<p><b>Sources:</b></p><ul class=\"cites\">");
+        for c in &x.citations {
+            let _ = write!(h, "<li>{}</li>", escape(&c.to_string()));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("</div></details>");
+    h
+}

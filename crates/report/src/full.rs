@@ -1,0 +1,243 @@
+//! The full course report: the standard report plus the analysis panels
+//! (CAR-T toxicity bands, chimerism stacked areas per lineage, marrow
+//! blasts/MRD, acute GVHD band) and sections (alerts, endpoint table, DLI
+//! decision trail), and the data behind the figure as JSON.
+
+use graftwatch_core::{Date, Lineage};
+use graftwatch_course::{AnchorKind, Course};
+use serde::Serialize;
+
+use crate::alerts::AlertConfig;
+use crate::alerts_section::alerts_section;
+use crate::analysis::{Analysis, GradedDay, PercentPoint};
+use crate::dli_trail::dli_section;
+use crate::endpoints::{ENDPOINTS_SECTION_ID, endpoints_section};
+use crate::figure::Figure;
+use crate::panels::{
+    BandPanel, ChimerismPanel, CountsPanel, HemoglobinPanel, InterventionsPanel, MarrowPanel,
+    TransfusionsPanel, agvhd_panel, cart_toxicity_panel, person_styles,
+};
+use crate::report::{FIGURE_SECTION_ID, Report};
+
+/// The early ICAHT episode for the band: (first day, last day, grade,
+/// description), from the engine's `icaht_early` item (its longest
+/// ANC ≤ 0.5 span, in days after CAR-T day 0).
+pub fn icaht_episode(course: &Course, a: &Analysis) -> Option<(Date, Date, u8, String)> {
+    let item = a.grades.item("icaht_early")?;
+    let v = item.value.as_ref()?;
+    let grade: u8 = v
+        .get("grade")?
+        .as_str()?
+        .trim_start_matches("grade")
+        .parse()
+        .ok()?;
+    let span = v.get("le_0_5")?.get("longest_span")?.as_array()?;
+    let (s, e) = (span.first()?.as_i64()?, span.get(1)?.as_i64()?);
+    let cart = course
+        .anchors()
+        .into_iter()
+        .find(|x| matches!(x.kind, AnchorKind::CarT(_)))?
+        .date;
+    Some((
+        cart.add_days(s as i32),
+        cart.add_days(e as i32),
+        grade,
+        item.result.clone(),
+    ))
+}
+
+/// The day after HCT up to which the full figure keeps full scale: 15 days
+/// after the later of the last DLI and the last day with acute GVHD grade
+/// ≥ I, rounded up to 10 days, when that is beyond the standard
+/// [`crate::figure::BREAK_DAY`]; `None` otherwise.
+pub fn late_break_day(a: &Analysis) -> Option<i32> {
+    let d0 = a.hct_day0?;
+    let last = a
+        .agvhd
+        .iter()
+        .filter(|g| g.level > 0)
+        .map(|g| g.date)
+        .chain(a.dli_dates.iter().copied())
+        .max()?;
+    let day = last.days_since(d0).get() + 15;
+    let day = (day + 9).div_euclid(10) * 10;
+    (day > crate::figure::BREAK_DAY).then_some(day)
+}
+
+/// The full figure: counts, transfusions, haemoglobin, CAR-T toxicity
+/// bands, one chimerism panel per measured lineage, marrow blasts/MRD,
+/// acute GVHD band, interventions.
+pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
+    let mut f = Figure::new("Course: counts, CAR-T toxicity, chimerism, disease, GVHD and therapy");
+    if let Some(b) = late_break_day(a) {
+        f.break_day = b;
+        f.break_share = 0.78;
+    }
+    f.add_panel(Box::new(CountsPanel));
+    f.add_panel(Box::new(TransfusionsPanel));
+    f.add_panel(Box::new(HemoglobinPanel));
+    f.add_panel(Box::new(cart_toxicity_panel(
+        &a.crs,
+        &a.icans,
+        icaht_episode(course, a),
+    )));
+    let persons = person_styles(course, &a.chimerism);
+    let lineages = a.chimerism_lineages();
+    for (i, l) in lineages.iter().enumerate() {
+        f.add_panel(Box::new(ChimerismPanel::new(
+            *l,
+            &a.chimerism,
+            persons.clone(),
+            i == 0,
+        )));
+    }
+    if lineages.is_empty() {
+        f.add_panel(Box::new(ChimerismPanel::new(
+            Lineage::WholeBlood,
+            &[],
+            persons,
+            false,
+        )));
+    }
+    f.add_panel(Box::new(MarrowPanel {
+        blasts: a.marrow_blasts.clone(),
+        mrd: a.mrd_flow.clone(),
+    }));
+    let gv: BandPanel = agvhd_panel(&a.agvhd);
+    f.add_panel(Box::new(gv));
+    f.add_panel(Box::new(InterventionsPanel));
+    f
+}
+
+/// The full report: summary, alerts, figure, endpoint table, DLI decision
+/// trail, timeline.
+pub fn full_report(course: &Course, a: &Analysis) -> Report {
+    let fig = full_figure(course, a);
+    let mut r = Report::with_figure(course, &fig);
+    r.insert_section_after(FIGURE_SECTION_ID, endpoints_section(a));
+    r.insert_section_after(ENDPOINTS_SECTION_ID, dli_section(a));
+    r.insert_section_after("summary", alerts_section(&a.alerts, &a.alert_config));
+    r
+}
+
+/// Analysis with the default alert thresholds and the full report, as HTML.
+pub fn render_full_report_html(course: &Course) -> String {
+    let a = Analysis::for_course(course, &AlertConfig::default());
+    full_report(course, &a).to_html()
+}
+
+/// A dated value of a raw series.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatedValue {
+    /// Date.
+    pub date: Date,
+    /// Value in the canonical unit.
+    pub value: f64,
+}
+
+/// One anchor line of the figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorData {
+    /// Label (`CAR-T`, `HCT`, `DLI 1`).
+    pub label: String,
+    /// Date.
+    pub date: Date,
+}
+
+/// The data behind the figure (`graftwatch report --format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureData<'a> {
+    /// Schema id.
+    pub schema: &'static str,
+    /// Patient pseudonym.
+    pub patient: &'a str,
+    /// Day 0 anchors.
+    pub anchors: Vec<AnchorData>,
+    /// ANC ×10⁹/L.
+    pub anc: Vec<DatedValue>,
+    /// Platelets ×10⁹/L.
+    pub platelets: Vec<DatedValue>,
+    /// Haemoglobin g/dL.
+    pub hemoglobin: Vec<DatedValue>,
+    /// Chimerism samples (per lineage, per person).
+    pub chimerism: &'a [graftwatch_grading::extract::chimerism::ChimerismSample],
+    /// Daily CRS grades.
+    pub crs: &'a [GradedDay],
+    /// Daily ICANS grades.
+    pub icans: &'a [GradedDay],
+    /// Early ICAHT episode.
+    pub icaht_early: Option<IcahtBand>,
+    /// Daily MAGIC aGVHD grades (organ stages in the reason).
+    pub agvhd: &'a [GradedDay],
+    /// Marrow blasts %.
+    pub marrow_blasts: &'a [PercentPoint],
+    /// Flow MRD %.
+    pub mrd_flow: &'a [PercentPoint],
+    /// Alerts.
+    pub alerts: &'a [crate::alerts::Alert],
+    /// DLI assessments at each DLI date.
+    pub dli_assessments: &'a [graftwatch_criteria::dli::DliAssessment],
+    /// Graft checks.
+    pub graft_checks: &'a [graftwatch_decision::GraftReport],
+}
+
+/// The early ICAHT band.
+#[derive(Debug, Clone, Serialize)]
+pub struct IcahtBand {
+    /// First day of the episode.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// Grade 1–4.
+    pub grade: u8,
+    /// The engine's result text.
+    pub result: String,
+}
+
+/// The data behind the figure.
+pub fn figure_data<'a>(course: &'a Course, a: &'a Analysis) -> FigureData<'a> {
+    use graftwatch_core::Analyte;
+    let s = |an: Analyte| -> Vec<DatedValue> {
+        course
+            .lab_series(an)
+            .into_iter()
+            .map(|(date, value)| DatedValue { date, value })
+            .collect()
+    };
+    FigureData {
+        schema: "graftwatch-figure/1",
+        patient: &course.patient.id.0,
+        anchors: course
+            .anchors()
+            .into_iter()
+            .map(|x| AnchorData {
+                label: x.kind.to_string(),
+                date: x.date,
+            })
+            .collect(),
+        anc: s(Analyte::Anc),
+        platelets: s(Analyte::Platelets),
+        hemoglobin: s(Analyte::Hemoglobin),
+        chimerism: &a.chimerism,
+        crs: &a.crs,
+        icans: &a.icans,
+        icaht_early: icaht_episode(course, a).map(|(from, to, grade, result)| IcahtBand {
+            from,
+            to,
+            grade,
+            result,
+        }),
+        agvhd: &a.agvhd,
+        marrow_blasts: &a.marrow_blasts,
+        mrd_flow: &a.mrd_flow,
+        alerts: &a.alerts,
+        dli_assessments: &a.dli_assessments,
+        graft_checks: &a.graft_checks,
+    }
+}
+
+/// The data behind the figure as pretty JSON.
+pub fn figure_data_json(course: &Course, a: &Analysis) -> String {
+    serde_json::to_string_pretty(&figure_data(course, a))
+        .unwrap_or_else(|e| format!("{{\"error\":\"serialising the figure data: {e}\"}}"))
+}

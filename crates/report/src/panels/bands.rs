@@ -1,0 +1,322 @@
+//! Grade bands: rows of day cells coloured on the ordered grade scale
+//! ([`crate::palette::GRADE`], 0 = white … IV = darkest). Used for acute
+//! GVHD (MAGIC overall grade and the four organ stages, from the grading
+//! engine's daily timeline) and for the CAR-T toxicities (ASTCT CRS and
+//! ICANS daily grades, the EHA/EBMT early ICAHT episode).
+
+use std::fmt::Write as _;
+
+use graftwatch_core::Date;
+use graftwatch_course::Course;
+
+use crate::analysis::GradedDay;
+use crate::draw::{self, text};
+use crate::escape::escape;
+use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
+use crate::format::signed_day;
+use crate::palette;
+
+/// One coloured cell: a run of days with one grade.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandCell {
+    /// First day.
+    pub from: Date,
+    /// Last day (inclusive).
+    pub to: Date,
+    /// Grade level 0–4 (colour).
+    pub level: u8,
+    /// Text in the cell (e.g. `III`), drawn when it fits.
+    pub label: String,
+    /// Hover title (date, grade and why).
+    pub title: String,
+}
+
+/// One row of a band panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandRow {
+    /// Element id of the row, e.g. `series-agvhd-grade`.
+    pub id: String,
+    /// Row name at the left.
+    pub name: String,
+    /// Cells.
+    pub cells: Vec<BandCell>,
+}
+
+/// A panel of grade rows.
+#[derive(Debug, Clone)]
+pub struct BandPanel {
+    /// Panel id (`agvhd`, `cart-toxicity`).
+    pub id: String,
+    /// Rows top to bottom.
+    pub rows: Vec<BandRow>,
+    /// Text shown when no row has a cell (names what is missing).
+    pub empty_note: String,
+    /// Legend label prefix (e.g. `aGVHD grade`).
+    pub legend_name: String,
+}
+
+const ROW_H: f64 = 15.0;
+
+fn roman(level: u8) -> &'static str {
+    ["0", "I", "II", "III", "IV"][level.min(4) as usize]
+}
+
+/// The organ stage named in a MAGIC reason, e.g. `skin stage 2` → 2.
+/// `None` when the organ is not mentioned (stage 0 or not staged).
+pub fn organ_stage(reason: &str, organ: &str) -> Option<u8> {
+    let key = format!("{organ} stage ");
+    let i = reason.find(&key)?;
+    // "upper GI stage" must not match inside "lower GI stage" etc.: the
+    // organ names are distinct, but "GI stage" alone is never asked for.
+    reason[i + key.len()..]
+        .chars()
+        .next()
+        .and_then(|c| c.to_digit(10))
+        .map(|d| d as u8)
+}
+
+/// Merges consecutive days with the same level (and a gap of at most one
+/// day) into cells; days with level 0 are kept so a return to 0 is visible.
+fn runs(days: &[(Date, u8, String)], name: &str, as_roman: bool) -> Vec<BandCell> {
+    let mut out: Vec<BandCell> = Vec::new();
+    for (d, l, why) in days {
+        let label = if as_roman {
+            roman(*l).to_string()
+        } else {
+            l.to_string()
+        };
+        if let Some(last) = out.last_mut()
+            && last.level == *l
+            && d.days_since(last.to).get() <= 1
+        {
+            last.to = *d;
+            let _ = write!(last.title, "\n{d}: {why}");
+            continue;
+        }
+        out.push(BandCell {
+            from: *d,
+            to: *d,
+            level: *l,
+            label: label.clone(),
+            title: format!("{name} {label}\n{d}: {why}"),
+        });
+    }
+    out
+}
+
+/// The acute GVHD band: overall MAGIC grade and the organ stages named in
+/// the engine's reason for each day.
+pub fn agvhd_panel(days: &[GradedDay]) -> BandPanel {
+    let grade: Vec<(Date, u8, String)> = days
+        .iter()
+        .map(|g| (g.date, g.level.min(4), g.reason.clone()))
+        .collect();
+    let mut rows = vec![BandRow {
+        id: "series-agvhd-grade".into(),
+        name: "aGVHD grade".into(),
+        cells: runs(&grade, "MAGIC grade", true),
+    }];
+    for (organ, id) in [
+        ("skin", "skin"),
+        ("liver", "liver"),
+        ("upper GI", "upper-gi"),
+        ("lower GI", "lower-gi"),
+    ] {
+        let st: Vec<(Date, u8, String)> = days
+            .iter()
+            .filter(|g| g.level > 0 || organ_stage(&g.reason, organ).is_some())
+            .map(|g| {
+                let s = organ_stage(&g.reason, organ).unwrap_or(0);
+                (g.date, s, format!("{organ} stage {s}"))
+            })
+            .collect();
+        rows.push(BandRow {
+            id: format!("series-agvhd-{id}"),
+            name: format!("  {organ} stage"),
+            cells: runs(&st, &format!("{organ} stage"), false),
+        });
+    }
+    BandPanel {
+        id: "agvhd".into(),
+        rows,
+        empty_note: "acute GVHD grades (no GVHD findings graded)".into(),
+        legend_name: "grade".into(),
+    }
+}
+
+/// The CAR-T toxicity band: CRS and ICANS daily grades and the early ICAHT
+/// episode (`icaht`: first day, last day, grade level, description).
+pub fn cart_toxicity_panel(
+    crs: &[GradedDay],
+    icans: &[GradedDay],
+    icaht: Option<(Date, Date, u8, String)>,
+) -> BandPanel {
+    let conv = |v: &[GradedDay]| -> Vec<(Date, u8, String)> {
+        v.iter()
+            .map(|g| (g.date, g.level.min(4), g.reason.clone()))
+            .collect()
+    };
+    let mut rows = vec![
+        BandRow {
+            id: "series-crs".into(),
+            name: "CRS (ASTCT)".into(),
+            cells: runs(&conv(crs), "CRS grade", false),
+        },
+        BandRow {
+            id: "series-icans".into(),
+            name: "ICANS (ASTCT)".into(),
+            cells: runs(&conv(icans), "ICANS grade", false),
+        },
+    ];
+    rows.push(BandRow {
+        id: "series-icaht".into(),
+        name: "ICAHT early".into(),
+        cells: icaht
+            .map(|(a, b, l, why)| {
+                vec![BandCell {
+                    from: a,
+                    to: b,
+                    level: l,
+                    label: format!("grade {l}"),
+                    title: format!("early ICAHT grade {l}, {a} to {b}: {why}"),
+                }]
+            })
+            .unwrap_or_default(),
+    });
+    BandPanel {
+        id: "cart-toxicity".into(),
+        rows,
+        empty_note: "CRS, ICANS or ICAHT grades (no CAR-T toxicity graded)".into(),
+        legend_name: "grade".into(),
+    }
+}
+
+impl Panel for BandPanel {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn height(&self, _course: &Course, _frame: &Frame) -> f64 {
+        self.rows.len() as f64 * ROW_H + 4.0
+    }
+
+    fn render(&self, ctx: &PanelContext, out: &mut String) {
+        draw::day_grid(out, ctx);
+        if self.rows.iter().all(|r| r.cells.is_empty()) {
+            super::no_data(out, ctx, &self.empty_note);
+            return;
+        }
+        for (i, row) in self.rows.iter().enumerate() {
+            let top = ctx.top + 2.0 + i as f64 * ROW_H;
+            text(
+                out,
+                ctx.x.left - 6.0,
+                top + ROW_H * 0.72,
+                "lane",
+                "end",
+                row.name.trim(),
+            );
+            let _ = write!(
+                out,
+                r#"<g id="{}" class="band" data-label="{}"><line class="laneline" x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+                escape(&row.id),
+                escape(row.name.trim()),
+                ctx.x.left,
+                ctx.x.right,
+                top + ROW_H,
+                top + ROW_H
+            );
+            for c in &row.cells {
+                let (d0, d1) = (ctx.day_of(c.from), ctx.day_of(c.to));
+                if d1 < ctx.x.start || d0 > ctx.x.end {
+                    continue;
+                }
+                let x0 = ctx.x.x(d0.max(ctx.x.start) as f64);
+                let x1 = ctx.x.x((d1 + 1).min(ctx.x.end) as f64);
+                let w = (x1 - x0).max(1.5);
+                let title = format!(
+                    "{} to {} ({} {} to {})\n{}",
+                    c.from,
+                    c.to,
+                    ctx.origin_label,
+                    signed_day(d0),
+                    signed_day(d1),
+                    c.title
+                );
+                let _ = write!(
+                    out,
+                    r#"<rect class="cell g{}" x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="{}" stroke="{}" stroke-width="0.4"><title>{}</title></rect>"#,
+                    c.level.min(4),
+                    top + 1.0,
+                    ROW_H - 2.0,
+                    palette::grade(c.level),
+                    if c.level == 0 { "#bbbbbb" } else { "none" },
+                    escape(&title)
+                );
+                if c.level > 0 && draw::text_width(&c.label, 9.0) + 2.0 < w {
+                    text(
+                        out,
+                        x0 + w / 2.0,
+                        top + ROW_H * 0.7,
+                        if c.level >= 3 {
+                            "celltext dark"
+                        } else {
+                            "celltext"
+                        },
+                        "middle",
+                        &c.label,
+                    );
+                }
+            }
+            out.push_str("</g>");
+        }
+    }
+
+    fn legend(&self) -> Vec<LegendEntry> {
+        if self.id != "agvhd" {
+            return Vec::new();
+        }
+        (1..=4)
+            .map(|l| {
+                LegendEntry::new(
+                    format!("grade/stage {} ({})", roman(l), l),
+                    palette::GRADE[l as usize],
+                    LegendSymbol::Bar,
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organ_stage_is_read_from_the_reason() {
+        let r = "MAGIC grade II: skin stage 2 (skin_erythema_bsa 38 % on 2024-09-24); lower GI stage 1 (stool_volume 650 mL)";
+        assert_eq!(organ_stage(r, "skin"), Some(2));
+        assert_eq!(organ_stage(r, "lower GI"), Some(1));
+        assert_eq!(organ_stage(r, "upper GI"), None);
+        assert_eq!(organ_stage(r, "liver"), None);
+    }
+
+    #[test]
+    fn runs_merge_consecutive_equal_days_only() {
+        let d = |s: &str| s.parse::<Date>().expect("date");
+        let days = vec![
+            (d("2024-01-01"), 1, "a".to_string()),
+            (d("2024-01-02"), 1, "b".to_string()),
+            (d("2024-01-03"), 2, "c".to_string()),
+            (d("2024-01-06"), 2, "d".to_string()),
+        ];
+        let r = runs(&days, "g", true);
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            (r[0].from, r[0].to, r[0].level),
+            (d("2024-01-01"), d("2024-01-02"), 1)
+        );
+        assert_eq!(r[1].label, "II");
+        assert!(r[0].title.contains("2024-01-02: b"));
+    }
+}
