@@ -36,6 +36,8 @@ enum Command {
     Grade(cmd::grade::GradeArgs),
     /// DLI decision support (triggers, prerequisites, dose plan) and graft checks.
     Decide(cmd::decide::DecideArgs),
+    /// The full course report (figure, alerts, endpoints, DLI decision trail) as HTML, SVG or JSON.
+    Report(cmd::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Chimerism(c) => cmd::chimerism::run(c),
         Command::Grade(a) => cmd::grade::run(a),
         Command::Decide(a) => cmd::decide::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     exit::report(result)
 }

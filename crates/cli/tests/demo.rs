@@ -64,9 +64,25 @@ fn demo_writes_the_seed_report_and_prints_a_summary() {
         "<section id=\"validation\">",
         "0 errors, 0 warnings",
         "Illustrative data.",
+        // the full report: analysis panels and sections
+        "id=\"panel-cart-toxicity\"",
+        "id=\"panel-chimerism-cd3\"",
+        "id=\"series-chimerism-cd3-recipient\"",
+        "id=\"panel-marrow\"",
+        "id=\"panel-agvhd\"",
+        "<section id=\"alerts\">",
+        "<section id=\"endpoints\">",
+        "<section id=\"dli-decision\">",
+        "UCB-1</b>: cannot give lymphocytes",
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }
+    // the printed analysis summary: alerts and the DLI verdicts
+    assert!(stdout.contains("MRD conversion"), "{stdout}");
+    assert!(
+        stdout.contains("DLI 1 on 2024-07-30 (day +92): criteria met"),
+        "{stdout}"
+    );
     assert!(leftovers(&out_dir).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,8 +2,9 @@
 //! FILE`): read and validate the course, render the HTML report, write it
 //! atomically to `DIR/report.html` and print a short summary.
 //!
-//! Grades, chimerism and decision support are added to the report in
-//! [`add_analysis_sections`], the one hook later work extends.
+//! The report is the full course report: grades (endpoint table),
+//! chimerism, GVHD and CAR-T toxicity panels, alerts and the DLI decision
+//! trail; further sections go in [`add_analysis_sections`].
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use graftwatch_course::{CourseError, LoadedCourse, Severity, io::read_json_str, read_course};
-use graftwatch_report::{Report, Section, escape};
+use graftwatch_report::{AlertConfig, Analysis, Report, Section, escape, full_report};
 
 use crate::BadInput;
 
@@ -35,10 +36,12 @@ pub struct DemoArgs {
 /// Runs the demo.
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let (loaded, source) = load(args.course.as_deref())?;
-    let report = build_report(&loaded, &source);
+    let analysis = Analysis::for_course(&loaded.course, &AlertConfig::default());
+    let report = build_report(&loaded, &source, &analysis);
     let html = report.to_html();
     let path = write_report(&args.out, &html)?;
     print!("{}", summary(&loaded, &source, &path));
+    print!("{}", analysis_summary(&analysis));
     Ok(())
 }
 
@@ -63,9 +66,11 @@ pub fn load(course: Option<&Path>) -> anyhow::Result<(LoadedCourse, String)> {
     }
 }
 
-/// The standard report plus the validation and analysis sections.
-pub fn build_report(loaded: &LoadedCourse, source: &str) -> Report {
-    let mut report = Report::for_course(&loaded.course);
+/// The full report (figure with chimerism, GVHD, CAR-T toxicity and
+/// marrow/MRD panels; alerts; endpoint table; DLI decision trail) plus the
+/// validation section.
+pub fn build_report(loaded: &LoadedCourse, source: &str, analysis: &Analysis) -> Report {
+    let mut report = full_report(&loaded.course, analysis);
     report.subtitle = Some(format!(
         "Course file: {source} · graftwatch {}",
         env!("CARGO_PKG_VERSION")
@@ -75,11 +80,10 @@ pub fn build_report(loaded: &LoadedCourse, source: &str) -> Report {
     report
 }
 
-/// HOOK for later issues: grades (CRS, ICANS, ICAHT, engraftment, aGVHD),
-/// chimerism per graft source and the DLI decision trail are added here with
-/// `report.add_section(..)`, and extra figure panels by building the report
-/// with `Report::with_figure(course, &figure)` where `figure` is
-/// `Figure::standard()` plus `figure.add_panel(..)`. Nothing is added yet.
+/// HOOK for later issues: further sections are added here with
+/// `report.add_section(..)`. Grades (endpoint table), alerts, chimerism,
+/// GVHD and CAR-T toxicity panels and the DLI decision trail are already in
+/// the full report (`graftwatch_report::full_report`).
 pub fn add_analysis_sections(_loaded: &LoadedCourse, _report: &mut Report) {}
 
 /// Reading result: errors none (the course loaded), warnings listed.
@@ -164,5 +168,40 @@ pub fn summary(loaded: &LoadedCourse, source: &str, path: &Path) -> String {
         c.observations.len(),
         c.donors.len()
     );
+    s
+}
+
+/// What the analysis found, printed after the summary: endpoints graded,
+/// alerts by kind, and the DLI decision trail verdicts.
+pub fn analysis_summary(a: &Analysis) -> String {
+    let mut s = String::new();
+    let graded = a
+        .grades
+        .summary
+        .iter()
+        .filter(|i| i.status == graftwatch_grading::output::ItemStatus::Value)
+        .count();
+    let _ = writeln!(
+        s,
+        "endpoints: {} ({} graded, {} with insufficient data or not applicable)",
+        a.grades.summary.len(),
+        graded,
+        a.grades.summary.len() - graded
+    );
+    let _ = writeln!(s, "alerts: {}", a.alerts.len());
+    for al in &a.alerts {
+        let day = al.day.map(|d| format!(" (day {d:+})")).unwrap_or_default();
+        let _ = writeln!(s, "  {}{day}: {}", al.date, al.kind.label());
+    }
+    for (i, d) in a.dli_assessments.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "DLI {} on {} (day +{}): criteria {}",
+            i + 1,
+            d.on,
+            d.day,
+            if d.criteria_met { "met" } else { "not met" }
+        );
+    }
     s
 }

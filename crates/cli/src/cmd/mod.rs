@@ -12,3 +12,4 @@ pub mod course_show;
 pub mod course_validate;
 pub mod demo;
 pub mod grade;
+pub mod report;

@@ -1,0 +1,122 @@
+//! `graftwatch report` end to end: html, svg and json outputs of the seed
+//! case, format from the extension, and bad input (exit 2, nothing written).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/seed-case/course.json"
+);
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+}
+
+/// A fresh, empty temporary directory unique to this test.
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("gw-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn run(args: &[&str], out: &Path) -> std::process::Output {
+    bin().args(args).arg("--out").arg(out).output().unwrap()
+}
+
+#[test]
+fn html_svg_and_json_of_the_seed_case() {
+    let dir = tmp("formats");
+    let html = dir.join("r.html");
+    let o = run(&["report", SEED], &html);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let h = std::fs::read_to_string(&html).unwrap();
+    assert!(h.starts_with("<!DOCTYPE html>"));
+    for needle in [
+        "<section id=\"alerts\">",
+        "<section id=\"endpoints\">",
+        "<section id=\"dli-decision\">",
+        "id=\"panel-agvhd\"",
+        "@media print",
+        "<details class=\"why\">",
+    ] {
+        assert!(h.contains(needle), "missing {needle}");
+    }
+
+    let svg = dir.join("f.svg");
+    let o = run(&["report", SEED], &svg);
+    assert!(o.status.success());
+    let s = std::fs::read_to_string(&svg).unwrap();
+    assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
+    assert!(s.contains("id=\"panel-chimerism-whole_blood\""));
+    assert!(!s.contains("<section"), "the figure alone");
+
+    let json = dir.join("d.data");
+    let o = run(&["report", SEED, "--format", "json"], &json);
+    assert!(o.status.success());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["schema"], "graftwatch-figure/1");
+    assert_eq!(v["dli_assessments"].as_array().unwrap().len(), 2);
+    assert!(v["dli_assessments"][0]["criteria_met"].as_bool().unwrap());
+    assert!(
+        v["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "mrd_conversion" && a["date"] == "2024-07-26")
+    );
+    assert!(v["anc"].as_array().unwrap().len() > 100);
+    assert!(!v["chimerism"].as_array().unwrap().is_empty());
+    assert_eq!(
+        files(&dir),
+        vec!["d.data", "f.svg", "r.html"],
+        "no temp files left"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let dir = tmp("bad");
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\"format\": \"graftwatch-course/1\", \"patient\": 3}",
+    )
+    .unwrap();
+    let out = dir.join("out.html");
+    let o = run(&["report", bad.to_str().unwrap()], &out);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.json"));
+
+    let o = run(
+        &["report", dir.join("missing.json").to_str().unwrap()],
+        &out,
+    );
+    assert_eq!(o.status.code(), Some(2));
+
+    // an unknown extension without --format
+    let o = run(&["report", SEED], &dir.join("x.pdf"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(".pdf"));
+
+    // an output directory that does not exist
+    let o = run(&["report", SEED], &dir.join("nope").join("r.html"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
+
+    assert_eq!(files(&dir), vec!["bad.json"], "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
