@@ -203,3 +203,22 @@ fn print_default_config_round_trips() {
     let o = run(&["grade", p(&c), "--config", p(&cfg)]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn seed_case_json_and_csv_grade_identically() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case");
+    let a = run(&["grade", p(&root.join("course.json")), "--format", "json"]);
+    let b = run(&["grade", p(&root.join("course.csv")), "--format", "json"]);
+    assert!(
+        a.status.success() && b.status.success(),
+        "{} {}",
+        stderr(&a),
+        stderr(&b)
+    );
+    assert!(!a.stdout.is_empty());
+    assert_eq!(
+        stdout(&a),
+        stdout(&b),
+        "the same course read from JSON and CSV must grade the same"
+    );
+}
