@@ -1,0 +1,151 @@
+//! The full report on the seed case: alerts, endpoint table, DLI decision
+//! trail, analysis panels, figure data; and a course with nothing to
+//! analyse still renders with the missing data named.
+
+mod common;
+
+use graftwatch_core::Lineage;
+use graftwatch_report::alerts::AlertKind;
+use graftwatch_report::{AlertConfig, Analysis, figure_data_json, full_figure, full_report};
+
+fn seed_analysis() -> (graftwatch_course::Course, Analysis) {
+    let course = common::seed().course;
+    let a = Analysis::for_course(&course, &AlertConfig::default());
+    (course, a)
+}
+
+#[test]
+fn seed_alerts_match_the_story() {
+    let (_, a) = seed_analysis();
+    let kinds = |k: AlertKind| a.alerts.iter().filter(|x| x.kind == k).count();
+    // engrafted on day +13: no engraftment warning at +21 or +28
+    assert_eq!(kinds(AlertKind::NoNeutrophilEngraftment), 0);
+    // MRD negative on 2024-06-28, 0.32 % on 2024-07-26
+    let mrd: Vec<_> = a
+        .alerts
+        .iter()
+        .filter(|x| x.kind == AlertKind::MrdConversion)
+        .collect();
+    assert_eq!(mrd.len(), 1);
+    assert_eq!(mrd[0].date.to_string(), "2024-07-26");
+    assert_eq!(mrd[0].day, Some(88));
+    // CD3 recipient share 2 → 3 → 6 % before the first DLI
+    assert!(a.alerts.iter().any(|x| x.kind == AlertKind::ChimerismTrend
+        && x.reason.starts_with("cd3")
+        && x.date.to_string() <= "2024-07-30".to_string()));
+    // GVHD rose to grade III on 2024-09-27
+    assert!(a.alerts.iter().any(|x| x.kind == AlertKind::AgvhdIncrease
+        && x.date.to_string() == "2024-09-27"
+        && x.reason.contains("grade III")));
+    // both DLIs were given without active GVHD
+    assert_eq!(kinds(AlertKind::DliWithActiveGvhd), 0);
+    // sorted by date
+    assert!(a.alerts.windows(2).all(|w| w[0].date <= w[1].date));
+}
+
+#[test]
+fn seed_dli_trail_and_graft_checks() {
+    let (_, a) = seed_analysis();
+    assert_eq!(a.dli_assessments.len(), 2);
+    assert!(a.dli_errors.is_empty());
+    let first = &a.dli_assessments[0];
+    assert_eq!(first.on.to_string(), "2024-07-30");
+    assert!(first.criteria_met);
+    assert!(first.excluded_donors.iter().any(|(d, _)| d == "UCB-1"));
+    assert!(first.plans.iter().any(|p| p.donor == "PBSC-1"));
+    assert_eq!(a.graft_checks.len(), 1);
+    assert!(
+        a.graft_checks[0]
+            .checks
+            .iter()
+            .any(|c| c.what.starts_with("UCB-1"))
+    );
+}
+
+#[test]
+fn seed_full_report_has_every_section_and_panel() {
+    let (course, a) = seed_analysis();
+    let ids: Vec<String> = full_report(&course, &a)
+        .sections()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "summary",
+            "alerts",
+            "figure",
+            "endpoints",
+            "dli-decision",
+            "timeline"
+        ]
+    );
+    let fig = full_figure(&course, &a);
+    assert_eq!(
+        fig.panel_ids(),
+        [
+            "counts",
+            "transfusions",
+            "hemoglobin",
+            "cart-toxicity",
+            "chimerism-whole_blood",
+            "chimerism-cd3",
+            "chimerism-myeloid",
+            "marrow",
+            "agvhd",
+            "interventions"
+        ]
+    );
+    assert_eq!(
+        a.chimerism_lineages(),
+        [Lineage::WholeBlood, Lineage::Cd3, Lineage::Myeloid]
+    );
+    // the late GVHD keeps full scale: the break moves past day +100
+    assert!(fig.break_day > 160, "break at {}", fig.break_day);
+    let html = full_report(&course, &a).to_html();
+    common::check_nesting(&html).expect("well nested");
+    // every endpoint has its explanation one click away
+    let rows = html.matches("<tr class=\"ep ").count();
+    let details = html.matches("<details class=\"why\">").count();
+    assert!(rows >= 20, "{rows} endpoint rows");
+    assert!(details >= rows - a.grades.skipped.len());
+    assert!(html.contains("[V]") && html.contains("[R]"));
+    // aGVHD band: grade III cells and organ stages from the engine's reasons
+    assert!(html.contains("class=\"cell g3\""));
+    assert!(html.contains("id=\"series-agvhd-lower-gi\""));
+}
+
+#[test]
+fn figure_data_is_json_with_the_series() {
+    let (course, a) = seed_analysis();
+    let v: serde_json::Value = serde_json::from_str(&figure_data_json(&course, &a)).unwrap();
+    assert_eq!(v["schema"], "graftwatch-figure/1");
+    assert_eq!(v["icaht_early"]["grade"], 4);
+    assert!(
+        v["agvhd"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["level"] == 3)
+    );
+    assert_eq!(v["anchors"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_course_without_analysis_data_names_what_is_missing() {
+    let course = common::mini(
+        r#"{"date": "2024-01-10", "kind": "graft_infusion", "source": "pbsc", "donor": "PBSC-1"}"#,
+        r#"{"date": "2024-01-12", "kind": "anc", "value": 0.1, "unit": "10^9/L"}"#,
+    );
+    let a = Analysis::for_course(&course, &AlertConfig::default());
+    assert!(a.alerts.is_empty(), "follow-up ends before day +21");
+    let html = full_report(&course, &a).to_html();
+    common::check_nesting(&html).expect("well nested");
+    assert!(
+        html.contains("No whole blood chimerism samples in the course")
+            || html.contains("chimerism samples in the course")
+    );
+    assert!(html.contains("No alert was raised"));
+    assert!(html.contains("No DLI in the course"));
+}
