@@ -32,7 +32,7 @@ fn seed_alerts_match_the_story() {
     // CD3 recipient share 2 → 3 → 6 % before the first DLI
     assert!(a.alerts.iter().any(|x| x.kind == AlertKind::ChimerismTrend
         && x.reason.starts_with("cd3")
-        && x.date.to_string() <= "2024-07-30".to_string()));
+        && x.date <= "2024-07-30".parse().expect("date")));
     // GVHD rose to grade III on 2024-09-27
     assert!(a.alerts.iter().any(|x| x.kind == AlertKind::AgvhdIncrease
         && x.date.to_string() == "2024-09-27"
