@@ -7,6 +7,7 @@ mod chimerism;
 mod crs;
 mod eln;
 mod engraftment;
+mod genetics;
 mod hematotox;
 mod icaht;
 mod icans;
@@ -85,7 +86,7 @@ pub(crate) fn dated(d: &DayValue) -> DatedValue {
 /// listed under `skipped` with this reason rather than silently omitted.
 const NOT_YET: &[(Criterion, &str)] = &[(
     Criterion::Risk,
-    "refined DRI and ELN 2022 genetic risk are not run yet (the course's genetics would need mapping to the criteria's gene and lesion types); HCT-CI and EBMT are",
+    "the refined DRI is not run yet (needs disease status at HCT as CR / PR / induction failure / active relapse); HCT-CI, EBMT and ELN 2022 genetic risk are",
 )];
 
 /// Grades a course with every criterion.

@@ -7,6 +7,7 @@ use graftwatch_core::{Analyte, Date};
 use graftwatch_course::{Course, DonorRelationship, ObservationKind, Sex as CSex};
 use graftwatch_criteria::ebmt_score::{EbmtDonor, EbmtInput, EbmtStage, Sex, ebmt_score};
 use graftwatch_criteria::eln_response::eln_response;
+use graftwatch_criteria::eln_risk::eln_genetic_risk;
 use graftwatch_criteria::hct_ci::{Dyspnea, HctCiInput, hct_ci};
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
@@ -180,6 +181,39 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
             ));
         }
         Err(e) => sink.skip(Criterion::Risk, format!("HCT-CI inputs rejected: {e}")),
+    }
+    // ELN 2022 genetic risk at diagnosis (AML only).
+    let (genetics, gflags) = super::genetics::to_genetics(&x.risk.diagnosis);
+    if x.risk.diagnosis.disease == graftwatch_course::Disease::Aml {
+        match eln_genetic_risk(&genetics) {
+            Ok(mut g) => {
+                add_flags(&mut g, gflags.clone());
+                sink.item(SummaryItem::from_graded(
+                    Criterion::Risk,
+                    "eln_genetic_risk",
+                    &g,
+                    None,
+                    |v| {
+                        (
+                            format!(
+                                "{} (ELN 2022, at diagnosis {})",
+                                format!("{v:?}").to_lowercase(),
+                                x.risk.diagnosis.date
+                            ),
+                            Some(x.risk.diagnosis.date),
+                        )
+                    },
+                ));
+            }
+            Err(e) => sink.skip(Criterion::Risk, format!("diagnosis genetics rejected: {e}")),
+        }
+    } else {
+        sink.not_applicable(
+            Criterion::Risk,
+            "eln_genetic_risk",
+            "ELN 2022 genetic risk",
+            "ELN 2022 genetic risk applies to AML only",
+        );
     }
     // EBMT score.
     let last_marrow = x.marrow.iter().rfind(|m| m.date < hct);
