@@ -528,3 +528,38 @@ fn cgvhd_nih_severity_from_organ_scores() {
         i.missing
     );
 }
+
+#[test]
+fn eln_genetic_risk_and_refined_dri_from_the_diagnosis() {
+    // AML with t(8;21), in CR before HCT → ELN favorable; DRI low (favorable disease, CR).
+    let c = CourseBuilder::new()
+        .diagnosis(json!({"disease": "aml", "date": "2024-01-01",
+            "karyotype": {"iscn": "46,XY,t(8;21)(q22;q22.1)[20]",
+                          "abnormalities": [{"kind": "translocation", "iscn": "t(8;21)(q22;q22.1)", "chromosome": "8;21"}]},
+            "mutations": [{"gene": "KIT", "variant": "D816V"}]}))
+        .donor("SIB", "matched_sibling", "male")
+        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
+        .num("2024-05-20", "marrow_blasts", 1.0, "%")
+        .num("2024-05-20", "pb_blasts", 0.0, "%")
+        .flag("2024-05-20", "extramedullary_disease", false)
+        .num("2024-05-20", "anc", 2.0, "10^9/L")
+        .num("2024-05-20", "platelets", 180.0, "10^9/L")
+        .build();
+    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Risk]);
+    let e = g.item("eln_genetic_risk").expect("eln risk");
+    assert!(e.result.starts_with("favorable"), "{}", e.result);
+    let d = g.item("refined_dri").expect("dri");
+    assert!(d.result.starts_with("low"), "{}", d.result);
+    // The same patient with -7 instead: adverse.
+    let c = CourseBuilder::new()
+        .diagnosis(json!({"disease": "aml", "date": "2024-01-01",
+            "karyotype": {"iscn": "45,XY,-7[20]", "abnormalities": [{"kind": "monosomy", "iscn": "-7", "chromosome": "7"}]}}))
+        .build();
+    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Risk]);
+    assert!(
+        g.item("eln_genetic_risk")
+            .expect("eln risk")
+            .result
+            .starts_with("adverse")
+    );
+}

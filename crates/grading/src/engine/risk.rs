@@ -5,8 +5,11 @@
 
 use graftwatch_core::{Analyte, Date};
 use graftwatch_course::{Course, DonorRelationship, ObservationKind, Sex as CSex};
+use graftwatch_criteria::dri::{
+    DRI_CITATION, DriDisease, DriStage, aml_dri_disease, mds_dri_disease, refined_dri,
+};
 use graftwatch_criteria::ebmt_score::{EbmtDonor, EbmtInput, EbmtStage, Sex, ebmt_score};
-use graftwatch_criteria::eln_response::eln_response;
+use graftwatch_criteria::eln_response::{ElnResponse, eln_response};
 use graftwatch_criteria::eln_risk::eln_genetic_risk;
 use graftwatch_criteria::hct_ci::{Dyspnea, HctCiInput, hct_ci};
 use graftwatch_criteria::{Explanation, Flag, Graded};
@@ -57,6 +60,39 @@ fn add_flags<T>(g: &mut Graded<T>, f: Vec<Flag>) {
 
 /// Runs HCT-CI and the EBMT score for the first transplant.
 pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    // ELN 2022 genetic risk at diagnosis (AML only).
+    let (genetics, gflags) = super::genetics::to_genetics(&x.risk.diagnosis);
+    if x.risk.diagnosis.disease == graftwatch_course::Disease::Aml {
+        match eln_genetic_risk(&genetics) {
+            Ok(mut g) => {
+                add_flags(&mut g, gflags.clone());
+                sink.item(SummaryItem::from_graded(
+                    Criterion::Risk,
+                    "eln_genetic_risk",
+                    &g,
+                    None,
+                    |v| {
+                        (
+                            format!(
+                                "{} (ELN 2022, at diagnosis {})",
+                                format!("{v:?}").to_lowercase(),
+                                x.risk.diagnosis.date
+                            ),
+                            Some(x.risk.diagnosis.date),
+                        )
+                    },
+                ));
+            }
+            Err(e) => sink.skip(Criterion::Risk, format!("diagnosis genetics rejected: {e}")),
+        }
+    } else {
+        sink.not_applicable(
+            Criterion::Risk,
+            "eln_genetic_risk",
+            "ELN 2022 genetic risk",
+            "ELN 2022 genetic risk applies to AML only",
+        );
+    }
     let Some(t) = x.transplants.first() else {
         sink.not_applicable(
             Criterion::Risk,
@@ -182,38 +218,103 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         }
         Err(e) => sink.skip(Criterion::Risk, format!("HCT-CI inputs rejected: {e}")),
     }
-    // ELN 2022 genetic risk at diagnosis (AML only).
-    let (genetics, gflags) = super::genetics::to_genetics(&x.risk.diagnosis);
-    if x.risk.diagnosis.disease == graftwatch_course::Disease::Aml {
-        match eln_genetic_risk(&genetics) {
-            Ok(mut g) => {
-                add_flags(&mut g, gflags.clone());
-                sink.item(SummaryItem::from_graded(
-                    Criterion::Risk,
-                    "eln_genetic_risk",
-                    &g,
-                    None,
-                    |v| {
-                        (
-                            format!(
-                                "{} (ELN 2022, at diagnosis {})",
-                                format!("{v:?}").to_lowercase(),
-                                x.risk.diagnosis.date
-                            ),
-                            Some(x.risk.diagnosis.date),
-                        )
-                    },
-                ));
-            }
-            Err(e) => sink.skip(Criterion::Risk, format!("diagnosis genetics rejected: {e}")),
+    // Refined DRI: disease from the diagnosis, stage from the last marrow
+    // before HCT (CR family → CR; PR → PR; otherwise active relapse when a
+    // CR-family response was ever recorded before, else induction failure).
+    let before: Vec<_> = x
+        .marrow
+        .iter()
+        .filter(|m| m.date > x.risk.diagnosis.date && m.date < hct)
+        .collect();
+    let resp = |m: &crate::extract::MarrowAssessment| {
+        eln_response(
+            &super::eln::to_assessment(m, x, cfg.engraftment.transfusion_window_days),
+            &cfg.eln_response,
+        )
+        .ok()
+        .and_then(|g| g.value().copied())
+    };
+    let dri_disease = match (x.risk.diagnosis.disease, genetics.karyotype.as_ref()) {
+        (graftwatch_course::Disease::Aml, Some(k)) => Some(aml_dri_disease(k)),
+        (graftwatch_course::Disease::Mds, Some(k)) => Some(mds_dri_disease(k)),
+        (graftwatch_course::Disease::All, _) => Some(DriDisease::All),
+        _ => None,
+    };
+    let dri_stage = before.last().and_then(|m| resp(m)).map(|r| {
+        if r.is_cr_family() {
+            DriStage::Cr
+        } else if r == ElnResponse::Pr {
+            DriStage::Pr
+        } else if before
+            .iter()
+            .rev()
+            .skip(1)
+            .any(|m| resp(m).is_some_and(|r| r.is_cr_family()))
+        {
+            DriStage::ActiveRelapse
+        } else {
+            DriStage::InductionFailure
         }
-    } else {
-        sink.not_applicable(
-            Criterion::Risk,
-            "eln_genetic_risk",
-            "ELN 2022 genetic risk",
-            "ELN 2022 genetic risk applies to AML only",
-        );
+    });
+    match (dri_disease, dri_stage) {
+        (Some(d), Some(st)) => {
+            let mut g = refined_dri(d, st);
+            let mut f = gflags;
+            f.push(Flag::new(
+                "GW-DRI",
+                format!(
+                    "stage {st:?} from the ELN response of the last marrow before HCT ({})",
+                    before
+                        .last()
+                        .map(|m| m.date.to_string())
+                        .unwrap_or_default()
+                ),
+            ));
+            add_flags(&mut g, f);
+            sink.item(SummaryItem::from_graded(
+                Criterion::Risk,
+                "refined_dri",
+                &g,
+                None,
+                |v| {
+                    (
+                        format!(
+                            "{:?} (disease {:?}, stage {:?})",
+                            v.group, v.disease_risk, v.stage_risk
+                        )
+                        .to_lowercase(),
+                        Some(hct),
+                    )
+                },
+            ));
+        }
+        (d, st) => {
+            let mut missing = Vec::new();
+            if d.is_none() {
+                missing.push("diagnosis with karyotype (AML / MDS) or ALL".to_string());
+            }
+            if st.is_none() {
+                missing.push(format!("a gradable marrow assessment between diagnosis and HCT ({hct}) for the disease status"));
+            }
+            let g: Graded<()> = Graded::InsufficientData {
+                missing,
+                explanation: Explanation {
+                    rule: "Refined Disease Risk Index",
+                    version: "Armand 2014",
+                    citations: vec![DRI_CITATION],
+                    reason: "DRI needs the disease and its status at HCT".into(),
+                    evidence: vec![],
+                    flags: vec![],
+                },
+            };
+            sink.item(SummaryItem::from_graded(
+                Criterion::Risk,
+                "refined_dri",
+                &g,
+                None,
+                |_| (String::new(), None),
+            ));
+        }
     }
     // EBMT score.
     let last_marrow = x.marrow.iter().rfind(|m| m.date < hct);

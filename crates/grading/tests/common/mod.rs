@@ -17,6 +17,7 @@ pub struct CourseBuilder {
     pub events: Vec<Value>,
     pub observations: Vec<Value>,
     pub donors: Vec<Value>,
+    pub diagnosis: Value,
 }
 
 impl CourseBuilder {
@@ -27,6 +28,7 @@ impl CourseBuilder {
             events: vec![],
             observations: vec![],
             donors: vec![],
+            diagnosis: json!({"disease": "aml", "date": "2024-01-01"}),
         }
     }
     /// Adds an event (JSON object with `date`, `kind`, …).
@@ -46,6 +48,11 @@ impl CourseBuilder {
     /// Adds a yes/no observation.
     pub fn flag(self, date: &str, kind: &str, value: bool) -> Self {
         self.obs(json!({"date": date, "kind": kind, "value": value}))
+    }
+    /// Replaces the diagnosis object.
+    pub fn diagnosis(mut self, d: Value) -> Self {
+        self.diagnosis = d;
+        self
     }
     /// Adds a donor.
     pub fn donor(mut self, id: &str, relationship: &str, sex: &str) -> Self {
@@ -69,7 +76,7 @@ impl CourseBuilder {
             "format": "graftwatch-course/1",
             "patient": {
                 "id": "T-1", "sex": "male", "birth_year": self.birth_year,
-                "diagnosis": {"disease": "aml", "date": "2024-01-01"}
+                "diagnosis": self.diagnosis
             },
             "donors": self.donors,
             "events": self.events,
