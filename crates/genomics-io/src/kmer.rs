@@ -6,14 +6,23 @@
 /// else (N and IUPAC codes break k-mers).
 #[inline]
 pub fn encode_base(b: u8) -> Option<u64> {
-    match b {
-        b'A' | b'a' => Some(0),
-        b'C' | b'c' => Some(1),
-        b'G' | b'g' => Some(2),
-        b'T' | b't' => Some(3),
-        _ => None,
-    }
+    let c = CODE[b as usize];
+    (c < 4).then_some(c as u64)
 }
+
+/// Byte → 2-bit code, 4 = not A/C/G/T.
+const CODE: [u8; 256] = {
+    let mut t = [4u8; 256];
+    t[b'A' as usize] = 0;
+    t[b'a' as usize] = 0;
+    t[b'C' as usize] = 1;
+    t[b'c' as usize] = 1;
+    t[b'G' as usize] = 2;
+    t[b'g' as usize] = 2;
+    t[b'T' as usize] = 3;
+    t[b't' as usize] = 3;
+    t
+};
 
 /// Rolling forward and reverse-complement k-mer codes over a sequence.
 #[derive(Debug, Clone)]
@@ -79,8 +88,9 @@ fn mix(mut x: u64) -> u64 {
 /// probes in a power-of-two table at ≤ 50% load.
 #[derive(Debug, Clone)]
 pub struct KmerTable<P> {
-    keys: Vec<u64>,
-    ranges: Vec<(u32, u32)>,
+    /// (code, first posting, posting count) per slot, in one array so that a
+    /// lookup touches one cache line.
+    slots: Vec<(u64, u32, u32)>,
     postings: Vec<P>,
     mask: usize,
 }
@@ -94,8 +104,7 @@ impl<P: Clone> KmerTable<P> {
         entries.sort_by_key(|e| e.0);
         let distinct = entries.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
         let size = (distinct.max(1) * 2).next_power_of_two();
-        let mut keys = vec![EMPTY; size];
-        let mut ranges = vec![(0u32, 0u32); size];
+        let mut slots = vec![(EMPTY, 0u32, 0u32); size];
         let mut postings = Vec::with_capacity(entries.len());
         let mut i = 0;
         while i < entries.len() {
@@ -106,15 +115,13 @@ impl<P: Clone> KmerTable<P> {
                 i += 1;
             }
             let mut slot = mix(code) as usize & (size - 1);
-            while keys[slot] != EMPTY {
+            while slots[slot].0 != EMPTY {
                 slot = (slot + 1) & (size - 1);
             }
-            keys[slot] = code;
-            ranges[slot] = (start, postings.len() as u32 - start);
+            slots[slot] = (code, start, postings.len() as u32 - start);
         }
         KmerTable {
-            keys,
-            ranges,
+            slots,
             postings,
             mask: size - 1,
         }
@@ -125,9 +132,8 @@ impl<P: Clone> KmerTable<P> {
     pub fn get(&self, code: u64) -> &[P] {
         let mut slot = mix(code) as usize & self.mask;
         loop {
-            let k = self.keys[slot];
+            let (k, s, n) = self.slots[slot];
             if k == code {
-                let (s, n) = self.ranges[slot];
                 return &self.postings[s as usize..(s + n) as usize];
             }
             if k == EMPTY {
@@ -139,7 +145,7 @@ impl<P: Clone> KmerTable<P> {
 
     /// Number of distinct k-mers.
     pub fn len(&self) -> usize {
-        self.keys.iter().filter(|&&k| k != EMPTY).count()
+        self.slots.iter().filter(|s| s.0 != EMPTY).count()
     }
 
     /// True when no k-mer is stored.
