@@ -62,6 +62,16 @@ fn html_svg_and_json_of_the_seed_case() {
     assert!(s.contains("id=\"panel-chimerism-whole_blood\""));
     assert!(!s.contains("<section"), "the figure alone");
 
+    let png = dir.join("f.png");
+    let o = run(&["report", SEED], &png);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p = std::fs::read(&png).unwrap();
+    assert_eq!(&p[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    // IHDR width (big-endian at byte 16): the 1200 px figure at 2x
+    let width = u32::from_be_bytes([p[16], p[17], p[18], p[19]]);
+    assert_eq!(width, 2400);
+    assert!(p.len() > 50_000, "a real figure, {} bytes", p.len());
+
     let json = dir.join("d.data");
     let o = run(&["report", SEED, "--format", "json"], &json);
     assert!(o.status.success());
@@ -81,7 +91,7 @@ fn html_svg_and_json_of_the_seed_case() {
     assert!(!v["chimerism"].as_array().unwrap().is_empty());
     assert_eq!(
         files(&dir),
-        vec!["d.data", "f.svg", "r.html"],
+        vec!["d.data", "f.png", "f.svg", "r.html"],
         "no temp files left"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -5,7 +5,7 @@
 //! | Alert | Rule (defaults in [`AlertConfig`]) |
 //! |---|---|
 //! | No neutrophil engraftment | not engrafted by day +21 / +28 (warning days) while follow-up has reached that day; quiet once engrafted on or before it; primary graft failure is declared at day +42 by the grading engine (clinical-criteria.md §4.1 [V]) |
-//! | Chimerism trend | in one lineage, the recipient share rose (= donor share fell) on ≥ 2 serial samples, each rise ≥ 1 percentage point (steps below the assay LoD-sized step are noise) |
+//! | Chimerism trend | in one lineage, the recipient share rose (= donor share fell) on ≥ 2 serial samples, each rise ≥ 1 percentage point, values below the assay LoD (default 1 %, STR) compared as at the LoD |
 //! | MRD conversion | an MRD result ≥ 0.1 % (flow) after a result below it (ELN 2021 [R]) |
 //! | aGVHD grade increase | the daily MAGIC grade is higher than on the previous graded day |
 //! | DLI while GVHD active | a DLI given while the current aGVHD grade is ≥ II, or with grade ≥ II in the 14 days before |
@@ -69,6 +69,9 @@ pub struct AlertConfig {
     pub chimerism_serial_rises: usize,
     /// Smallest rise (percentage points) that counts as a rise.
     pub chimerism_min_step_points: f64,
+    /// Assay limit of detection (%): recipient values below it are compared
+    /// as if at the LoD, so noise under the LoD never makes a rise.
+    pub chimerism_lod_percent: f64,
     /// MRD (flow) positivity threshold in %.
     pub mrd_positive_percent: f64,
     /// aGVHD grade that makes a DLI "with active GVHD".
@@ -84,6 +87,7 @@ impl Default for AlertConfig {
             graft_failure_day: 42,
             chimerism_serial_rises: 2,
             chimerism_min_step_points: 1.0,
+            chimerism_lod_percent: 1.0,
             mrd_positive_percent: 0.1,
             dli_gvhd_grade: 2,
             dli_gvhd_within_days: 14,
@@ -168,8 +172,12 @@ pub fn chimerism_trend_alerts(
         s.sort_by_key(|p| p.date);
         let mut run = 0usize;
         for i in 1..s.len() {
-            if s[i].recipient_percent - s[i - 1].recipient_percent >= cfg.chimerism_min_step_points
-            {
+            let lod = cfg.chimerism_lod_percent;
+            let (a, b) = (
+                s[i - 1].recipient_percent.max(lod),
+                s[i].recipient_percent.max(lod),
+            );
+            if b - a >= cfg.chimerism_min_step_points {
                 run += 1;
             } else {
                 run = 0;
@@ -435,6 +443,21 @@ mod tests {
             ],
         );
         assert!(chimerism_trend_alerts(&below, None, &cfg).is_empty());
+        // below the LoD: 0 → 1 is not a rise (both at the 1 % LoD), 1 → 2 is
+        let lod = pts(
+            Lineage::Myeloid,
+            &[
+                ("2024-01-01", 0.0),
+                ("2024-01-10", 1.0),
+                ("2024-01-20", 2.0),
+            ],
+        );
+        assert!(chimerism_trend_alerts(&lod, None, &cfg).is_empty());
+        let no_lod = AlertConfig {
+            chimerism_lod_percent: 0.0,
+            ..AlertConfig::default()
+        };
+        assert_eq!(chimerism_trend_alerts(&lod, None, &no_lod).len(), 1);
         // rises split across lineages do not combine
         let mut mixed = pts(Lineage::Cd3, &[("2024-01-01", 1.0), ("2024-01-10", 3.0)]);
         mixed.extend(pts(Lineage::Myeloid, &[("2024-01-20", 5.0)]));

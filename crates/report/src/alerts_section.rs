@@ -13,7 +13,7 @@ pub const ALERTS_SECTION_ID: &str = "alerts";
 
 fn config_text(c: &AlertConfig) -> String {
     format!(
-        "Rules in force: no neutrophil engraftment by day {} (primary graft failure at day +{}); recipient share rising on ≥ {} serial samples of one lineage, each rise ≥ {} percentage point(s); MRD (flow) conversion at ≥ {} %; any rise of the daily MAGIC aGVHD grade; DLI while aGVHD grade ≥ {} is current or within {} days before.",
+        "Rules in force: no neutrophil engraftment by day {} (primary graft failure at day +{}); recipient share rising on ≥ {} serial samples of one lineage, each rise ≥ {} percentage point(s), values below the {} % LoD compared as at the LoD; MRD (flow) conversion at ≥ {} %; any rise of the daily MAGIC aGVHD grade; DLI while aGVHD grade ≥ {} is current or within {} days before.",
         c.engraftment_warning_days
             .iter()
             .map(|d| format!("+{d}"))
@@ -22,6 +22,7 @@ fn config_text(c: &AlertConfig) -> String {
         c.graft_failure_day,
         c.chimerism_serial_rises,
         c.chimerism_min_step_points,
+        c.chimerism_lod_percent,
         c.mrd_positive_percent,
         c.dli_gvhd_grade,
         c.dli_gvhd_within_days

@@ -379,6 +379,7 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .axis line,.gw-figure .axis path{stroke:#444;stroke-width:1;fill:none}
 .gw-figure .anchor line{stroke-width:1.4;stroke-dasharray:3 3}
 .gw-figure .celltext{font-size:9px;font-weight:bold}
+.gw-figure .ptlabel{font-size:9.5px;font-weight:bold}
 .gw-figure .celltext.dark{fill:#fff}
 .gw-figure .laneline{stroke:#eee;stroke-width:0.8}
 </style>"#;

@@ -17,7 +17,7 @@ use crate::panels::{
     BandPanel, ChimerismPanel, CountsPanel, HemoglobinPanel, InterventionsPanel, MarrowPanel,
     TransfusionsPanel, agvhd_panel, cart_toxicity_panel, person_styles,
 };
-use crate::report::{FIGURE_SECTION_ID, Report};
+use crate::report::{FIGURE_SECTION_ID, Report, figure_section_with_caption};
 
 /// The early ICAHT episode for the band: (first day, last day, grade,
 /// description), from the engine's `icaht_early` item (its longest
@@ -109,11 +109,29 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
     f
 }
 
+/// How to read the full figure.
+pub fn full_caption(break_day: i32) -> String {
+    format!(
+        "Days are counted from the transplant (HCT day 0, the first graft infusion); the calendar axis is below; after day +{break_day} the axis is compressed (factor on the axis). \
+Dashed vertical lines mark CAR-T day 0, HCT day 0 and each DLI. ANC and platelets share a log axis in ×10⁹/L with the engraftment thresholds (ANC 0.5; platelets 20 and 50); \
+values below 0.01 are drawn hollow on the floor. Transfusions are ticks. CRS and ICANS (ASTCT) are daily grade cells and early ICAHT the longest ANC ≤ 0.5 episode after CAR-T. \
+Chimerism is stacked per person for each lineage measured: recipient at the bottom (vermillion, points and % labels when above 5 %), then each donor; the dashed line is recipient 5 % (donor 95 %). \
+Marrow blasts and flow MRD share a log % axis with the 5 % blast and 0.1 % MRD lines; an MRD of 0 is drawn hollow on the floor. \
+The acute GVHD band shows the MAGIC grade and organ stages per graded day; grades and stages use one colour scale, darker = higher. \
+Bars run from the first to the last day of a therapy; an arrow means no stop date. Hover any point, cell, tick or bar for its date, day, value and reason."
+    )
+}
+
 /// The full report: summary, alerts, figure, endpoint table, DLI decision
 /// trail, timeline.
 pub fn full_report(course: &Course, a: &Analysis) -> Report {
     let fig = full_figure(course, a);
     let mut r = Report::with_figure(course, &fig);
+    r.replace_section(figure_section_with_caption(
+        course,
+        &fig,
+        &full_caption(fig.break_day),
+    ));
     r.insert_section_after(FIGURE_SECTION_ID, endpoints_section(a));
     r.insert_section_after(ENDPOINTS_SECTION_ID, dli_section(a));
     r.insert_section_after("summary", alerts_section(&a.alerts, &a.alert_config));

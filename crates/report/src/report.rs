@@ -66,6 +66,14 @@ impl Report {
         }
     }
 
+    /// Replaces the section with the same id (appends it when there is none).
+    pub fn replace_section(&mut self, section: Section) {
+        match self.sections.iter().position(|s| s.id == section.id) {
+            Some(i) => self.sections[i] = section,
+            None => self.sections.push(section),
+        }
+    }
+
     /// The sections, in order.
     pub fn sections(&self) -> &[Section] {
         &self.sections
@@ -104,10 +112,15 @@ impl Report {
 
 /// The figure section: the SVG and a caption explaining how to read it.
 pub fn figure_section(course: &Course, figure: &Figure) -> Section {
+    figure_section_with_caption(course, figure, FIGURE_CAPTION)
+}
+
+/// The figure section with a caller's caption (plain text, escaped).
+pub fn figure_section_with_caption(course: &Course, figure: &Figure, caption: &str) -> Section {
     let svg = figure.render(course);
     let body = format!(
         "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
-        FIGURE_CAPTION
+        escape(caption)
     );
     Section::new(FIGURE_SECTION_ID, "Course figure", body)
 }

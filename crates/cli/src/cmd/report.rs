@@ -1,7 +1,8 @@
-//! `graftwatch report COURSE --out FILE [--format html|svg|json]`: the full
-//! course report (figure, alerts, endpoint table, DLI decision trail,
-//! timeline) as one self-contained HTML file, the figure alone as SVG, or
-//! the data behind the figure as JSON. Bad input exits 2 and writes
+//! `graftwatch report COURSE --out FILE [--format html|svg|png|json]`: the
+//! full course report (figure, alerts, endpoint table, DLI decision trail,
+//! timeline) as one self-contained HTML file, the figure alone as SVG or as
+//! PNG (rasterised in pure Rust with resvg), or the data behind the figure
+//! as JSON. Bad input exits 2 and writes
 //! nothing; the output is written to a temporary file and renamed.
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,8 @@ pub enum ReportFormat {
     Html,
     /// The figure alone as a standalone SVG.
     Svg,
+    /// The figure rasterised to PNG (resvg, system fonts, 2x scale).
+    Png,
     /// The data behind the figure (series, bands, alerts, decisions).
     Json,
 }
@@ -49,9 +52,10 @@ fn format_of(args: &ReportArgs) -> Result<ReportFormat, BadInput> {
     {
         None | Some("html") | Some("htm") => Ok(ReportFormat::Html),
         Some("svg") => Ok(ReportFormat::Svg),
+        Some("png") => Ok(ReportFormat::Png),
         Some("json") => Ok(ReportFormat::Json),
         Some(other) => Err(BadInput(format!(
-            "--out {}: cannot tell the format from the extension '.{other}'; expected .html, .svg or .json, or give --format html|svg|json",
+            "--out {}: cannot tell the format from the extension '.{other}'; expected .html, .svg, .png or .json, or give --format html|svg|png|json",
             args.out.display()
         ))),
     }
@@ -86,6 +90,33 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), BadInput> {
     })
 }
 
+/// Rasterises an SVG document to PNG bytes at `scale` on a white
+/// background, with the system fonts (DejaVu Sans on Debian). A failure here
+/// is an internal error (the SVG is ours), not bad input.
+pub fn svg_to_png(svg: &str, scale: f32) -> anyhow::Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let mut opt = usvg::Options::default();
+    opt.fontdb_mut().load_system_fonts();
+    let tree = usvg::Tree::from_str(svg, &opt)
+        .map_err(|e| anyhow::anyhow!("parsing the figure SVG: {e}"))?;
+    let size = tree.size();
+    let (w, h) = (
+        (size.width() * scale).ceil() as u32,
+        (size.height() * scale).ceil() as u32,
+    );
+    let mut pixmap = tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| anyhow::anyhow!("cannot allocate a {w}x{h} image"))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| anyhow::anyhow!("encoding the PNG: {e}"))
+}
+
 /// Runs `report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let format = format_of(&args)?;
@@ -97,7 +128,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     })?;
     let course = &loaded.course;
     let analysis = Analysis::for_course(course, &AlertConfig::default());
-    let content = match format {
+    let content: Vec<u8> = match format {
         ReportFormat::Html => {
             let mut r = full_report(course, &analysis);
             r.subtitle = Some(format!(
@@ -105,12 +136,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
                 args.course.display(),
                 env!("CARGO_PKG_VERSION")
             ));
-            r.to_html()
+            r.to_html().into_bytes()
         }
-        ReportFormat::Svg => full_figure(course, &analysis).render(course),
-        ReportFormat::Json => figure_data_json(course, &analysis),
+        ReportFormat::Svg => full_figure(course, &analysis).render(course).into_bytes(),
+        ReportFormat::Png => svg_to_png(&full_figure(course, &analysis).render(course), 2.0)?,
+        ReportFormat::Json => figure_data_json(course, &analysis).into_bytes(),
     };
-    write_atomic(&args.out, content.as_bytes())?;
+    write_atomic(&args.out, &content)?;
     println!(
         "wrote {} ({:?}; {} alerts, {} DLI assessments)",
         args.out.display(),

@@ -222,6 +222,15 @@ impl Panel for ChimerismPanel {
                 .map(|sh| sh.percent)
             {
                 let cy = y.y(r);
+                if r > MIXED_RECIPIENT_PERCENT {
+                    let _ = write!(
+                        out,
+                        r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" style="fill:{}">{:.0}%</text>"#,
+                        cy - 4.0,
+                        palette::darker(palette::RECIPIENT),
+                        r
+                    );
+                }
                 let _ = write!(
                     out,
                     r#"<circle class="pt" cx="{x:.1}" cy="{cy:.1}" r="2.4" fill="{}" stroke="white" stroke-width="0.6"><title>{} recipient {:.1} %</title></circle>"#,
