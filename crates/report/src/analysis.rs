@@ -51,6 +51,8 @@ pub struct Analysis {
     pub crs: Vec<GradedDay>,
     /// Daily ASTCT ICANS grades.
     pub icans: Vec<GradedDay>,
+    /// Daily ELN 2022 response / relapse grades.
+    pub eln: Vec<GradedDay>,
     /// Chimerism samples (per lineage, per person).
     pub chimerism: Vec<ChimerismSample>,
     /// Marrow blasts.
@@ -205,6 +207,7 @@ impl Analysis {
             hct_day0,
             crs: graded(&grades, Criterion::Crs),
             icans: graded(&grades, Criterion::Icans),
+            eln: graded(&grades, Criterion::Eln),
             agvhd,
             grades,
             chimerism,

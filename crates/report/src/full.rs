@@ -102,6 +102,7 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
     f.add_panel(Box::new(MarrowPanel {
         blasts: a.marrow_blasts.clone(),
         mrd: a.mrd_flow.clone(),
+        responses: a.eln.clone(),
     }));
     let gv: BandPanel = agvhd_panel(&a.agvhd);
     f.add_panel(Box::new(gv));

@@ -148,6 +148,7 @@ fn seed_report_renders_in_headless_chromium() {
         "id=\"series-chimerism-myeloid-ucb-1\"",
         "id=\"series-marrow-blasts\"",
         "id=\"series-mrd\"",
+        "id=\"series-eln-response\"",
         "id=\"series-agvhd-grade\"",
         "id=\"series-agvhd-skin\"",
         "id=\"series-agvhd-lower-gi\"",

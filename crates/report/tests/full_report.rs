@@ -114,6 +114,10 @@ fn seed_full_report_has_every_section_and_panel() {
     // aGVHD band: grade III cells and organ stages from the engine's reasons
     assert!(html.contains("class=\"cell g3\""));
     assert!(html.contains("id=\"series-agvhd-lower-gi\""));
+    // ELN response labelled once in the window (pre-HCT "no response")
+    let resp = common::element(&html, "id=\"series-eln-response\"", "g").expect("response group");
+    assert_eq!(resp.matches("<g class=\"response\">").count(), 1, "{resp}");
+    assert!(resp.contains("no response") && resp.contains("2024-02-26"));
 }
 
 #[test]
