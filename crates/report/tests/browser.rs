@@ -1,8 +1,10 @@
 //! The seed-case report in a real browser: Debian `chromium` headless takes
 //! a screenshot (must not be blank) and dumps the rendered DOM (the axes,
 //! legend, every series, the endpoint table, alerts and the DLI decision
-//! trail must be there). Fails with a clear message when chromium is
-//! missing (scripts/test.sh installs it). `GRAFTWATCH_CHROMIUM` overrides
+//! trail must be there), and prints a small course to PDF (one page per
+//! section at least: the print CSS breaks pages between sections; without
+//! the breaks it fits on two pages). Fails with a clear message when
+//! chromium is missing (scripts/test.sh installs it). `GRAFTWATCH_CHROMIUM` overrides
 //! the executable.
 
 mod common;
@@ -164,5 +166,51 @@ fn seed_report_renders_in_headless_chromium() {
     ] {
         assert!(dom.contains(needle), "rendered DOM lacks {needle}");
     }
+    // Print: every section starts on a new page (`@media print`), so the
+    // PDF has at least one page per section.
+    let small = common::mini(
+        r#"{"date": "2024-01-10", "kind": "graft_infusion", "source": "pbsc", "donor": "PBSC-1"}"#,
+        r#"{"date": "2024-01-12", "kind": "anc", "value": 0.1, "unit": "10^9/L"}"#,
+    );
+    let small_html = graftwatch_report::render_full_report_html(&small);
+    let small_page = dir.join("small.html");
+    std::fs::write(&small_page, &small_html).expect("write small page");
+    let pdf = dir.join("small.pdf");
+    run_chromium(
+        &[
+            "--no-pdf-header-footer".to_string(),
+            format!("--print-to-pdf={}", pdf.display()),
+        ],
+        &format!("file://{}", small_page.display()),
+        &dir.join("profile3"),
+    );
+    let bytes = std::fs::read(&pdf).expect("chromium wrote no PDF");
+    let pages = count_pages(&bytes);
+    let sections = small_html.matches("<section id=").count();
+    assert!(
+        pages >= sections,
+        "{pages} printed pages for {sections} sections: page breaks missing"
+    );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Page objects in a PDF: `/Type /Page` (any spacing) not followed by `s`.
+fn count_pages(pdf: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while let Some(off) = find(&pdf[i..], b"/Type") {
+        let mut j = i + off + 5;
+        while j < pdf.len() && pdf[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if pdf[j..].starts_with(b"/Page") && pdf.get(j + 5) != Some(&b's') {
+            n += 1;
+        }
+        i = j;
+    }
+    n
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
