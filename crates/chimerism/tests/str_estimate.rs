@@ -324,3 +324,44 @@ fn outlier_locus_is_excluded_and_named() {
     assert!(has(&res, StrFlagCode::OutlierLocus));
     assert!((res.recipient().percent - 30.0).abs() < 3.0);
 }
+
+#[test]
+fn height_measure_gives_the_same_answer_and_missing_measure_is_an_error() {
+    let (mut rng, r, d, rp, dp) = setup(13);
+    let cfg = StrConfig {
+        measure: graftwatch_chimerism::str::Measure::Height,
+        bootstrap_replicates: 0,
+        ..StrConfig::default()
+    };
+    let refs = StrReferences::new(&rp, &[(DonorId("D".into()), &dp)], cfg.clone()).unwrap();
+    let s = mixture(&mut rng, "s", &[&r, &d], &[0.4, 0.6], &SimParams::default());
+    let res = refs.estimate(&s, Lineage::WholeBlood).unwrap();
+    assert!(
+        (res.recipient().percent - 40.0).abs() < 2.0,
+        "{}",
+        res.recipient().percent
+    );
+    // Areas requested but the sample has heights only.
+    let mut heights_only = s.clone();
+    for peaks in heights_only.loci.values_mut() {
+        for p in peaks {
+            p.area = None;
+        }
+    }
+    let refs_area =
+        StrReferences::new(&rp, &[(DonorId("D".into()), &dp)], StrConfig::default()).unwrap();
+    let e = refs_area
+        .estimate(&heights_only, Lineage::WholeBlood)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StrError::MissingMeasure {
+                measure: "area",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(refs.estimate(&heights_only, Lineage::WholeBlood).is_ok());
+}

@@ -24,7 +24,7 @@ use super::result::{
     Detection, Interval, LocusReport, LocusStatus, PeakClass, PeakReport, PersonEstimate,
     StrSampleResult,
 };
-use super::simplex::simplex_least_squares;
+use super::simplex::simplex_least_squares_from;
 
 /// Errors of STR reference building and estimation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -71,9 +71,38 @@ pub enum StrError {
         /// Loci with mostly unexplained signal, with the alleles.
         loci: Vec<String>,
     },
+    /// A peak lacks the configured measure (e.g. no area exported but areas requested).
+    #[error(
+        "sample '{sample}' {locus} allele {allele}: no peak {measure} exported; use the other measure (area/height) or export it"
+    )]
+    MissingMeasure {
+        /// The sample.
+        sample: String,
+        /// The locus.
+        locus: Locus,
+        /// The allele text.
+        allele: String,
+        /// `area` or `height`.
+        measure: &'static str,
+    },
     /// A setting is out of range.
     #[error("invalid STR setting: {0}")]
     InvalidConfig(String),
+}
+
+/// Checks that every peak of `profile` carries the configured measure.
+fn check_measure(profile: &StrProfile, cfg: &StrConfig) -> Result<(), StrError> {
+    for (l, peaks) in &profile.loci {
+        if let Some(p) = peaks.iter().find(|p| p.signal(cfg.measure).is_none()) {
+            return Err(StrError::MissingMeasure {
+                sample: profile.sample.clone(),
+                locus: *l,
+                allele: p.allele.to_string(),
+                measure: cfg.measure.as_str(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Stutter ratios used at one locus.
@@ -139,6 +168,10 @@ impl StrReferences {
                 return Err(StrError::DuplicatePerson(d.0.clone()));
             }
             names.push(n);
+        }
+        check_measure(recipient, &config)?;
+        for (_, p) in donors {
+            check_measure(p, &config)?;
         }
         let mut persons = vec![call_reference(PersonRef::Recipient, recipient, &config)];
         for (d, p) in donors {
@@ -266,6 +299,7 @@ impl StrReferences {
         lineage: Lineage,
     ) -> Result<StrSampleResult, StrError> {
         let cfg = &self.config;
+        check_measure(sample, cfg)?;
         let k = self.persons.len();
         let mut flags = self.flags.clone();
         let mut reports: Vec<LocusReport> = Vec::new();
@@ -531,7 +565,7 @@ impl StrReferences {
                 total,
                 det: Vec::new(),
             };
-            let local = fit_censored(&[&this], k);
+            let local = fit_censored(&[&this], k, None);
             for (i, p) in li.persons.iter().enumerate() {
                 if p.informative() {
                     report.per_person_percent[i] = Some(100.0 * local[i]);
@@ -645,7 +679,7 @@ impl StrReferences {
             .filter(|(fi, _)| !outliers.contains(fi))
             .map(|(_, f)| f)
             .collect();
-        let est = fit_censored(&used, k);
+        let est = fit_censored(&used, k, None);
 
         // Bootstrap over loci.
         let n = used.len();
@@ -656,7 +690,7 @@ impl StrReferences {
                 let pick: Vec<&LocusFit> = (0..n)
                     .map(|_| used[(rng.next() % n as u64) as usize])
                     .collect();
-                let e = fit_censored(&pick, k);
+                let e = fit_censored(&pick, k, Some(&est));
                 for i in 0..k {
                     reps[i].push(100.0 * e[i]);
                 }
@@ -831,7 +865,7 @@ struct LocusFit {
 /// Least squares on the simplex over the given loci, with censored positions
 /// imputed iteratively at min(fitted value, bound) (an EM-like fixed point;
 /// Q does not depend on the imputation, only r does).
-fn fit_censored(loci: &[&LocusFit], k: usize) -> Vec<f64> {
+fn fit_censored(loci: &[&LocusFit], k: usize, start: Option<&[f64]>) -> Vec<f64> {
     let mut q = vec![vec![0.0; k]; k];
     for f in loci {
         for i in 0..k {
@@ -855,7 +889,7 @@ fn fit_censored(loci: &[&LocusFit], k: usize) -> Vec<f64> {
         }
         r
     };
-    let mut est = simplex_least_squares(&q, &r_at(None));
+    let mut est = simplex_least_squares_from(&q, &r_at(None), start);
     if !loci
         .iter()
         .any(|f| f.rows.iter().any(|r| r.censored_below.is_some()))
@@ -863,7 +897,7 @@ fn fit_censored(loci: &[&LocusFit], k: usize) -> Vec<f64> {
         return est;
     }
     for _ in 0..50 {
-        let next = simplex_least_squares(&q, &r_at(Some(&est)));
+        let next = simplex_least_squares_from(&q, &r_at(Some(&est)), Some(&est));
         let change = next
             .iter()
             .zip(&est)
