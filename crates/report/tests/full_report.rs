@@ -153,3 +153,74 @@ fn a_course_without_analysis_data_names_what_is_missing() {
     assert!(html.contains("No alert was raised"));
     assert!(html.contains("No DLI in the course"));
 }
+
+#[test]
+fn a_dli_during_grade_ii_gvhd_and_late_engraftment_raise_alerts() {
+    // HCT day 0 = 2024-01-10; ANC recovers only from day +25; skin 60 % BSA
+    // (stage 3 → grade II) on day +60 and +61; DLI on day +61.
+    let mut obs = Vec::new();
+    for d in 0..=70 {
+        let anc = if d >= 25 { 1.2 } else { 0.05 };
+        obs.push(format!(
+            r#"{{"date": "{}", "kind": "anc", "value": {anc}, "unit": "10^9/L"}}"#,
+            "2024-01-10"
+                .parse::<graftwatch_core::Date>()
+                .unwrap()
+                .add_days(d)
+        ));
+    }
+    for date in ["2024-03-10", "2024-03-11"] {
+        obs.push(format!(
+            r#"{{"date": "{date}", "kind": "skin_rash_bsa", "value": 60, "unit": "%", "attribution": "gvhd"}}"#
+        ));
+    }
+    let course = common::mini(
+        r#"{"date": "2024-01-10", "kind": "graft_infusion", "source": "pbsc", "donor": "PBSC-1", "cd34_per_kg": 5000000},
+           {"date": "2024-03-11", "kind": "dli", "donor": "PBSC-1", "cd3_per_kg": 1000000, "intent": "therapeutic"}"#,
+        &obs.join(","),
+    );
+    let a = Analysis::for_course(&course, &AlertConfig::default());
+    let kinds: Vec<AlertKind> = a.alerts.iter().map(|x| x.kind).collect();
+    // engraftment on day +25: the day +21 warning, not the day +28 one
+    let eng: Vec<_> = a
+        .alerts
+        .iter()
+        .filter(|x| x.kind == AlertKind::NoNeutrophilEngraftment)
+        .collect();
+    assert_eq!(eng.len(), 1, "{kinds:?}");
+    assert_eq!(eng[0].day, Some(21));
+    assert!(eng[0].reason.contains("engrafted later, on day +25"));
+    // grade II on the DLI day
+    let dli: Vec<_> = a
+        .alerts
+        .iter()
+        .filter(|x| x.kind == AlertKind::DliWithActiveGvhd)
+        .collect();
+    assert_eq!(dli.len(), 1, "{kinds:?}");
+    assert!(dli[0].reason.contains("grade II"), "{}", dli[0].reason);
+    // the DLI trail says the GVHD prerequisite is not met
+    assert_eq!(a.dli_assessments.len(), 1);
+    assert!(!a.dli_assessments[0].criteria_met);
+    let html = full_report(&course, &a).to_html();
+    assert!(html.contains("class=\"alert dli_with_active_gvhd\""));
+    assert!(html.contains("class=\"alert no_neutrophil_engraftment\""));
+}
+
+#[test]
+fn a_car_t_only_course_renders_the_toxicity_band_without_transplant_sections() {
+    let course = common::mini(
+        r#"{"date": "2024-01-10", "kind": "car_t_infusion", "target": "CD19", "product": "axi-cel"}"#,
+        r#"{"date": "2024-01-11", "kind": "temperature", "value": 39.0, "unit": "°C"},
+           {"date": "2024-01-12", "kind": "anc", "value": 0.3, "unit": "10^9/L"}"#,
+    );
+    let a = Analysis::for_course(&course, &AlertConfig::default());
+    assert!(a.hct_day0.is_none());
+    assert!(a.graft_checks.is_empty());
+    let html = full_report(&course, &a).to_html();
+    common::check_nesting(&html).expect("well nested");
+    assert!(html.contains("id=\"panel-cart-toxicity\""));
+    // fever on CAR-T day +1: a CRS grade 1 cell
+    assert!(a.crs.iter().any(|g| g.level == 1), "{:?}", a.crs);
+    assert!(html.contains("class=\"cell g1\""));
+    assert!(html.contains("No DLI in the course"));
+}
