@@ -130,3 +130,49 @@ fn bad_input_exits_2_and_writes_nothing() {
     assert_eq!(files(&dir), vec!["bad.json"], "nothing written");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn alert_thresholds_come_from_a_config_file() {
+    let dir = tmp("alerts");
+    // engrafted on day +13: a day +10 warning day raises an alert
+    let cfg = dir.join("alerts.toml");
+    std::fs::write(&cfg, "engraftment_warning_days = [10]\n").unwrap();
+    let out = dir.join("d.json");
+    let o = bin()
+        .args(["report", SEED, "--alerts-config"])
+        .arg(&cfg)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let eng: Vec<&serde_json::Value> = v["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "no_neutrophil_engraftment")
+        .collect();
+    assert_eq!(eng.len(), 1);
+    assert_eq!(eng[0]["day"], 10);
+    std::fs::remove_file(&out).unwrap();
+
+    // an unknown key is bad input: exit 2, named, nothing written
+    std::fs::write(&cfg, "engraftment_days = [10]\n").unwrap();
+    let o = bin()
+        .args(["report", SEED, "--alerts-config"])
+        .arg(&cfg)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("alerts.toml") && err.contains("engraftment_days"),
+        "{err}"
+    );
+    assert_eq!(files(&dir), vec!["alerts.toml"], "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}

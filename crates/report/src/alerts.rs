@@ -58,8 +58,11 @@ pub struct Alert {
     pub evidence: Vec<Evidence>,
 }
 
-/// Alert thresholds (all configurable; defaults as documented).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Alert thresholds (all configurable; defaults as documented). Reads from
+/// TOML/JSON with every key optional (missing keys keep their default) and
+/// unknown keys rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AlertConfig {
     /// Days after HCT at which a missing neutrophil engraftment is flagged.
     pub engraftment_warning_days: Vec<i32>,

@@ -37,6 +37,22 @@ pub struct ReportArgs {
     /// Output format (default: from the --out extension, else html).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// Alert thresholds (TOML; every key optional, e.g.
+    /// `engraftment_warning_days = [21, 28]`, `chimerism_lod_percent = 0.5`).
+    #[arg(long)]
+    pub alerts_config: Option<PathBuf>,
+}
+
+/// Reads `--alerts-config` (bad input names the file and the problem).
+pub fn read_alert_config(path: &Path) -> Result<AlertConfig, BadInput> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BadInput(format!("--alerts-config {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        BadInput(format!(
+            "--alerts-config {}: {e}\nexpected keys: engraftment_warning_days, graft_failure_day, chimerism_serial_rises, chimerism_min_step_points, chimerism_lod_percent, mrd_positive_percent, dli_gvhd_grade, dli_gvhd_within_days",
+            path.display()
+        ))
+    })
 }
 
 fn format_of(args: &ReportArgs) -> Result<ReportFormat, BadInput> {
@@ -120,6 +136,10 @@ pub fn svg_to_png(svg: &str, scale: f32) -> anyhow::Result<Vec<u8>> {
 /// Runs `report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let format = format_of(&args)?;
+    let alert_config = match &args.alerts_config {
+        Some(p) => read_alert_config(p)?,
+        None => AlertConfig::default(),
+    };
     let loaded = read_course(&args.course).map_err(|e| {
         BadInput(format!(
             "the course file {} is invalid:\n{e}",
@@ -127,7 +147,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ))
     })?;
     let course = &loaded.course;
-    let analysis = Analysis::for_course(course, &AlertConfig::default());
+    let analysis = Analysis::for_course(course, &alert_config);
     let content: Vec<u8> = match format {
         ReportFormat::Html => {
             let mut r = full_report(course, &analysis);
