@@ -659,6 +659,15 @@ pub fn to_table(run: &NgsRun) -> String {
         if let Some(d) = &r.dominant_donor {
             out.push_str(&format!("  dominant donor: {d}\n"));
         }
+        let pairs: Vec<String> = r
+            .pairs
+            .iter()
+            .map(|p| format!("{}/{} {}", p.a, p.b, p.markers))
+            .collect();
+        out.push_str(&format!(
+            "  discriminating markers per pair: {}\n",
+            pairs.join(", ")
+        ));
         if let Some(p) = r.recipient_presence {
             out.push_str(&format!(
                 "  recipient presence: {} reads vs {:.1} expected from error at {} markers, z = {:.2}, p = {:.2e} ({})\n",
