@@ -136,7 +136,12 @@ pub fn dli_section(a: &Analysis) -> Section {
                 h,
                 "<tr class=\"{cls}\"><td>{}</td><td class=\"num\">{}</td><td class=\"st {cls}\">{txt}</td><td>{}</td><td class=\"cite\">{}</td></tr>",
                 escape(&c.what),
-                c.value.map(sci).unwrap_or_else(|| "—".into()),
+                // an HLA match is a fraction (e.g. 5/8), named in the reason
+                if c.what.contains("HLA") {
+                    "—".to_string()
+                } else {
+                    c.value.map(sci).unwrap_or_else(|| "—".into())
+                },
                 escape(&c.reason),
                 escape(&c.citation.to_string())
             );
