@@ -28,7 +28,11 @@ pub fn report(result: anyhow::Result<()>) -> ExitCode {
                     eprintln!("  caused by: {cause}");
                 }
             }
-            if bad { ExitCode::from(2) } else { ExitCode::from(1) }
+            if bad {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

@@ -20,12 +20,34 @@ pub struct Evidence {
 
 impl Evidence {
     /// A numeric observation.
-    pub fn value(date: Option<Date>, what: impl Into<String>, value: f64, unit: Option<Unit>, note: impl Into<String>) -> Evidence {
-        Evidence { date, what: what.into(), value: Some(value), unit, note: note.into() }
+    pub fn value(
+        date: Option<Date>,
+        what: impl Into<String>,
+        value: f64,
+        unit: Option<Unit>,
+        note: impl Into<String>,
+    ) -> Evidence {
+        Evidence {
+            date,
+            what: what.into(),
+            value: Some(value),
+            unit,
+            note: note.into(),
+        }
     }
     /// A non-numeric finding.
-    pub fn finding(date: Option<Date>, what: impl Into<String>, note: impl Into<String>) -> Evidence {
-        Evidence { date, what: what.into(), value: None, unit: None, note: note.into() }
+    pub fn finding(
+        date: Option<Date>,
+        what: impl Into<String>,
+        note: impl Into<String>,
+    ) -> Evidence {
+        Evidence {
+            date,
+            what: what.into(),
+            value: None,
+            unit: None,
+            note: note.into(),
+        }
     }
 }
 
@@ -43,7 +65,10 @@ pub struct Flag {
 impl Flag {
     /// Builds a flag.
     pub fn new(code: impl Into<String>, text: impl Into<String>) -> Flag {
-        Flag { code: code.into(), text: text.into() }
+        Flag {
+            code: code.into(),
+            text: text.into(),
+        }
     }
 }
 

@@ -6,9 +6,9 @@
 
 pub mod bam_count;
 pub mod fasta;
-pub mod genemapper;
 pub mod fastq_count;
 pub mod fastq_reader;
+pub mod genemapper;
 pub mod gz_input;
 pub mod kmer;
 pub mod marker_site;
