@@ -427,6 +427,10 @@ for day, blasts, cell, mrd, note in POST_MARROW:
     obs(d(day), "marrow_blasts", blasts, "%", note=note)
     obs(d(day), "marrow_cellularity", cell, "%")
     obs(d(day), "mrd_flow", mrd, "%")
+    # ELN 2022 CR needs the absence of circulating blasts and of
+    # extramedullary disease: recorded at each post-transplant assessment.
+    obs(d(day), "pb_blasts", 0.0, "%", note="blood smear at the marrow assessment")
+    obs(d(day), "extramedullary_disease", False)
 
 # ---------------------------------------------------------------------------
 # DLI: two pre-emptive haplo doses, half-log escalation.

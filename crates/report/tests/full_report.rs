@@ -114,10 +114,16 @@ fn seed_full_report_has_every_section_and_panel() {
     // aGVHD band: grade III cells and organ stages from the engine's reasons
     assert!(html.contains("class=\"cell g3\""));
     assert!(html.contains("id=\"series-agvhd-lower-gi\""));
-    // ELN response labelled once in the window (pre-HCT "no response")
+    // ELN responses labelled: the pre-HCT "no response", then the
+    // post-transplant assessments (the seed records blood blasts and EMD at
+    // each marrow, so they are graded), including CR without MRD.
     let resp = common::element(&html, "id=\"series-eln-response\"", "g").expect("response group");
-    assert_eq!(resp.matches("<g class=\"response\">").count(), 1, "{resp}");
+    assert!(
+        resp.matches("<g class=\"response\">").count() >= 2,
+        "{resp}"
+    );
     assert!(resp.contains("no response") && resp.contains("2024-02-26"));
+    assert!(resp.contains("CR MRD-negative"), "{resp}");
 }
 
 #[test]
