@@ -2,7 +2,6 @@
 //! GeneMapper exports through the CLI to JSON, HTML and a course file.
 
 #[path = "../../chimerism/tests/common/str_sim.rs"]
-#[allow(dead_code)]
 mod str_sim;
 
 use std::path::PathBuf;
