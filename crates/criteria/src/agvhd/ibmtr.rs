@@ -15,9 +15,11 @@
 use graftwatch_core::{Citation, Date, Provenance};
 use serde::Serialize;
 
-use super::keystone::{KeystoneStages, keystone_stages};
+use super::keystone::{
+    KeystoneStages, determined_or_insufficient, keystone_stages, missing_organs, worst_case_stages,
+};
 use super::magic::OrganStatus;
-use super::stage::{Organ, Stage};
+use super::stage::Stage;
 use crate::{Explanation, Flag, Graded};
 
 /// Citation for the IBMTR Severity Index.
@@ -98,11 +100,7 @@ pub fn explain_ibmtr(
             "upper-GI symptoms without histologic evidence do not count in the IBMTR index",
         ));
     }
-    let missing: Vec<String> = st
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.as_ref().err().map(|m| m.text(Organ::ALL[i])))
-        .collect();
+    let missing = missing_organs(st);
     let explanation = Explanation {
         rule: "IBMTR acute GVHD severity index",
         version: IBMTR_VERSION,
@@ -119,30 +117,6 @@ pub fn explain_ibmtr(
         stages: ks,
         index,
     };
-    let hi = |i: usize, max: Stage| st[i].as_ref().map(|c| c.stage).unwrap_or(max);
-    let upper = ibmtr_index(&keystone_stages(
-        hi(0, Stage::S4),
-        hi(1, Stage::S4),
-        hi(2, Stage::S1),
-        hi(3, Stage::S4),
-        upper_gi_histology,
-    ));
-    if missing.is_empty() || upper == index {
-        let mut explanation = explanation;
-        if !missing.is_empty() {
-            explanation.flags.push(Flag::new(
-                "MISSING-DETERMINED",
-                format!(
-                    "index determined whatever the organs not assessed show: {}",
-                    missing.join(", ")
-                ),
-            ));
-        }
-        Graded::Value { value, explanation }
-    } else {
-        Graded::InsufficientData {
-            missing,
-            explanation,
-        }
-    }
+    let upper = ibmtr_index(&worst_case_stages(st, upper_gi_histology));
+    determined_or_insufficient(value, explanation, missing, upper == index, "index")
 }

@@ -157,11 +157,7 @@ pub fn explain_keystone(
             ));
         }
     }
-    let missing: Vec<String> = st
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.as_ref().err().map(|m| m.text(Organ::ALL[i])))
-        .collect();
+    let missing = missing_organs(st);
     let explanation = Explanation {
         rule: "Keystone acute GVHD grade",
         version: KEYSTONE_VERSION,
@@ -178,31 +174,56 @@ pub fn explain_keystone(
         stages: ks,
         grade,
     };
-    // Determined when missing organs at their maximum give the same grade.
+    let upper = keystone_grade(&worst_case_stages(st, upper_gi_histology));
+    determined_or_insufficient(value, explanation, missing, upper == grade, "grade")
+}
+
+/// The organs not assessed on a day, in words (for `InsufficientData`).
+pub(crate) fn missing_organs(st: &[OrganStatus; 4]) -> Vec<String> {
+    st.iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.as_ref().err().map(|m| m.text(Organ::ALL[i])))
+        .collect()
+}
+
+/// Keystone stages with every organ not assessed at its maximum (skin,
+/// liver and gut 4; upper GI 1): if the result is the same as with the
+/// assessed organs only, the missing ones cannot change it.
+pub(crate) fn worst_case_stages(st: &[OrganStatus; 4], upper_gi_histology: bool) -> KeystoneStages {
     let hi = |i: usize, max: Stage| st[i].as_ref().map(|c| c.stage).unwrap_or(max);
-    let upper = keystone_grade(&keystone_stages(
+    keystone_stages(
         hi(0, Stage::S4),
         hi(1, Stage::S4),
         hi(2, Stage::S1),
         hi(3, Stage::S4),
         upper_gi_histology,
-    ));
-    if missing.is_empty() || upper == grade {
-        let mut explanation = explanation;
-        if !missing.is_empty() {
-            explanation.flags.push(Flag::new(
-                "MISSING-DETERMINED",
-                format!(
-                    "grade determined whatever the organs not assessed show: {}",
-                    missing.join(", ")
-                ),
-            ));
-        }
-        Graded::Value { value, explanation }
-    } else {
-        Graded::InsufficientData {
-            missing,
-            explanation,
-        }
+    )
+}
+
+/// A value when nothing is missing or the missing organs cannot change it
+/// (flagged `MISSING-DETERMINED`), otherwise `InsufficientData`.
+pub(crate) fn determined_or_insufficient<T>(
+    value: T,
+    mut explanation: Explanation,
+    missing: Vec<String>,
+    same_at_worst_case: bool,
+    what: &str,
+) -> Graded<T> {
+    if missing.is_empty() {
+        return Graded::Value { value, explanation };
+    }
+    if same_at_worst_case {
+        explanation.flags.push(Flag::new(
+            "MISSING-DETERMINED",
+            format!(
+                "{what} determined whatever the organs not assessed show: {}",
+                missing.join(", ")
+            ),
+        ));
+        return Graded::Value { value, explanation };
+    }
+    Graded::InsufficientData {
+        missing,
+        explanation,
     }
 }
