@@ -6,19 +6,33 @@ Writes into OUTDIR:
                    carrying one amplicon per marker, with some indels placed in
                    homopolymers / dinucleotide repeats on purpose
   panel.vcf        sites-only VCF, sorted, indels left-normalised
-  genotypes.tsv    marker, recipient, haplo_pbsc, cord ALT dosages (0/1/2);
+  genotypes.tsv    marker, then the ALT dosage (0/1/2) of every person in
+                   --fractions: recipient, haplo_pbsc, cord, cord2, ...;
                    the haploidentical PBSC donor shares one allele with the
-                   recipient at every marker, the cord unit is unrelated
+                   recipient at every marker, the cord units are unrelated
   truth.tsv        marker, pairs drawn from a REF haplotype, from an ALT one
   sample_R1.fq.gz, sample_R2.fq.gz  paired reads (R1 forward from the amplicon
                    start, R2 reverse from its end), mixed at the given
                    fractions, with quality strings and errors drawn from them
                    (substitutions) plus rare indel errors
 
+--fractions takes 2 or more values summing to 1, in this order: recipient,
+haploidentical PBSC donor, then any number of unrelated cord units (cord,
+cord2, cord3, ...). "0.05,0.95" is recipient + PBSC donor only; the default
+"0.05,0.75,0.20" adds one cord unit; "0.05,0.55,0.25,0.15" two.
+
+The same --seed gives the same reference, panel and people whatever the
+fractions (and however many people are listed), so pure samples ("1,0",
+"0,1", "0,0,1", "0,0,0,1") and mixes made with one seed belong together.
+Cord units beyond the first are drawn from their own random stream, seeded
+from --seed and the unit's number, so three-person runs write exactly what
+earlier versions of this script wrote.
+
 Pure Python (no numpy); deterministic for a given --seed.
 """
 
 import argparse
+import bisect
 import gzip
 import math
 import os
@@ -108,7 +122,8 @@ def main():
     ap.add_argument("--pairs", type=int, default=20000, help="read pairs in the sample")
     ap.add_argument("--read-len", type=int, default=150)
     ap.add_argument("--fractions", default="0.05,0.75,0.20",
-                    help="recipient,haplo_pbsc,cord fractions (sum 1)")
+                    help="recipient,haplo_pbsc[,cord[,cord2...]] fractions: 2 or more "
+                         "values >= 0 summing to 1 (default: %(default)s)")
     ap.add_argument("--indel-error-rate", type=float, default=2e-5)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--gzip-level", type=int, default=1)
@@ -116,8 +131,9 @@ def main():
     rng = random.Random(args.seed)
     os.makedirs(args.outdir, exist_ok=True)
     fractions = [float(x) for x in args.fractions.split(",")]
-    if len(fractions) != 3 or abs(sum(fractions) - 1) > 1e-9:
-        raise SystemExit("--fractions needs 3 values summing to 1")
+    if len(fractions) < 2 or min(fractions) < 0 or abs(sum(fractions) - 1) > 1e-9:
+        raise SystemExit("--fractions needs 2 or more values >= 0 summing to 1 "
+                         "(recipient,haplo_pbsc[,cord[,cord2...]]); got " + args.fractions)
 
     n_markers = args.snps + args.indels
     kinds = ["snp"] * args.snps + ["indel"] * args.indels
@@ -203,18 +219,30 @@ def main():
             m = markers[i]
             f.write(f"{m['chrom']}\t{m['pos0'] + 1}\t{m['id']}\t{m['ref']}\t{m['alt']}\t.\t.\t.\n")
 
-    # Genotypes: recipient, haploidentical PBSC donor, unrelated cord.
+    # Genotypes: recipient, haploidentical PBSC donor, unrelated cord (always
+    # drawn, so the main random stream does not depend on --fractions).
     genos = []
+    freqs = []
     for m in markers:
         p = rng.uniform(0.2, 0.8)
+        freqs.append(p)
         rec = [int(rng.random() < p), int(rng.random() < p)]
         pbsc = [rec[rng.randrange(2)], int(rng.random() < p)]
         cord = [int(rng.random() < p), int(rng.random() < p)]
-        genos.append((rec, pbsc, cord))
+        genos.append([rec, pbsc, cord])
+    # Further unrelated cord units: one random stream per unit, so the main
+    # stream (and every three-person output) is unchanged, and cord2 is the
+    # same person whether two, three or more cord units are listed.
+    for k in range(2, len(fractions) - 1):
+        unit_rng = random.Random(f"graftwatch-simulate-{args.seed}-cord{k}")
+        for g, p in zip(genos, freqs):
+            g.append([int(unit_rng.random() < p), int(unit_rng.random() < p)])
+    people = ["recipient", "haplo_pbsc"] + [
+        "cord" if k == 1 else f"cord{k}" for k in range(1, len(fractions) - 1)]
     with open(os.path.join(args.outdir, "genotypes.tsv"), "w") as f:
-        f.write("marker\trecipient\thaplo_pbsc\tcord\n")
-        for m, (r, d, c) in zip(markers, genos):
-            f.write(f"{m['id']}\t{sum(r)}\t{sum(d)}\t{sum(c)}\n")
+        f.write("marker\t" + "\t".join(people) + "\n")
+        for m, g in zip(markers, genos):
+            f.write(m["id"] + "".join(f"\t{sum(x)}" for x in g[: len(people)]) + "\n")
 
     # Haplotype sequences per marker: REF and ALT amplicon.
     haps = []
@@ -233,7 +261,12 @@ def main():
 
     pool = make_quality_pool(rng, args.read_len)
     truth = []
-    cum_f = [fractions[0], fractions[0] + fractions[1], 1.0]
+    cum_f = []
+    acc = 0.0
+    for x in fractions[:-1]:
+        acc += x
+        cum_f.append(acc)
+    cum_f.append(1.0)
     r1 = gzip.open(os.path.join(args.outdir, "sample_R1.fq.gz"), "wt", compresslevel=args.gzip_level)
     r2 = gzip.open(os.path.join(args.outdir, "sample_R2.fq.gz"), "wt", compresslevel=args.gzip_level)
     # Interleave amplicons so files are not sorted by amplicon.
@@ -246,7 +279,7 @@ def main():
     buf1, buf2 = [], []
     for rn, i in enumerate(schedule):
         u = rng.random()
-        person = 0 if u < cum_f[0] else (1 if u < cum_f[1] else 2)
+        person = min(bisect.bisect_right(cum_f, u), len(fractions) - 1)  # first i with u < cum_f[i]
         allele = genos[i][person][rng.randrange(2)]
         counts[i][allele] += 1
         hap = haps[i][allele]
