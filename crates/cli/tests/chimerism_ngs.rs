@@ -307,3 +307,48 @@ fn fastq_inputs_end_to_end() {
     assert_eq!(code, 2);
     assert!(err.contains("--reference"), "{err}");
 }
+
+/// A sample without recipient DNA (the pure PBSC column): `NGS-LOD` appears
+/// when the sample's recipient LoD is above `--lod-target`, and not when the
+/// target is above the LoD or the check is off (`--lod-target 0`).
+#[test]
+fn lod_target_flags_negative_results_that_are_not_sensitive_enough() {
+    let p = example("pileup.vcf").display().to_string();
+    let run = |target: &str| -> (String, f64) {
+        let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+        args.extend([
+            "--sample".into(),
+            format!("neg={p}:pbsc"),
+            "--format".into(),
+            "tsv".into(),
+            "--lod-target".into(),
+            target.into(),
+        ]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = gw(&a);
+        assert_eq!(code, 0, "{err}");
+        let row: Vec<String> = out
+            .lines()
+            .find(|l| l.split('\t').nth(3) == Some("recipient"))
+            .expect("recipient row")
+            .split('\t')
+            .map(String::from)
+            .collect();
+        assert_eq!(row[13], "false", "recipient not detected in a pure donor");
+        (row[14].clone(), row[9].parse().expect("lod"))
+    };
+    let (flags, lod) = run("0.1");
+    assert!(lod > 0.0);
+    // Just below and just above this sample's LoD (percent, as printed).
+    let (below, _) = run(&format!("{}", lod * 0.99));
+    let (above, _) = run(&format!("{}", lod * 1.01));
+    assert!(below.contains("NGS-LOD"), "{below}");
+    assert!(!above.contains("NGS-LOD"), "{above}");
+    assert_eq!(
+        flags.contains("NGS-LOD"),
+        lod > 0.1,
+        "{flags} at LoD {lod}%"
+    );
+    let (off, _) = run("0");
+    assert!(!off.contains("NGS-LOD"), "{off}");
+}

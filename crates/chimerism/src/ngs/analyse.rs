@@ -43,6 +43,12 @@ pub struct NgsConfig {
     pub fit_min_reduced_chi2: f64,
     /// Identity check: unexplained-allele markers needed to flag the sample.
     pub identity_min_markers: usize,
+    /// Sensitivity the lab requires of a negative result (recipient
+    /// fraction, 0–1): when the recipient is not detected and the sample's
+    /// recipient LoD is above it, the sample is flagged `NGS-LOD`. `None`
+    /// disables the check. Default 0.001 (0.1%, the sensitivity expected of
+    /// NGS chimerism for relapse monitoring, chimerism-methods.md §1).
+    pub lod_target: Option<f64>,
 }
 
 impl Default for NgsConfig {
@@ -58,6 +64,7 @@ impl Default for NgsConfig {
             fit_alpha: 1e-4,
             fit_min_reduced_chi2: 2.0,
             identity_min_markers: 2,
+            lod_target: Some(0.001),
         }
     }
 }
@@ -413,6 +420,10 @@ pub fn analyse_sample(
             text: "no marker where every donor is homozygous for an allele the recipient lacks: recipient presence not tested".into(),
         });
     }
+    let recipient_detected = presence.map(|p| p.p_value < cfg.presence_alpha);
+    if let Some(flag) = lod_flag(&persons_out[0], recipient_detected, cfg.lod_target) {
+        flags.push(flag);
+    }
     if errors.source == ErrorSource::Prior {
         flags.push(QcFlag {
             code: QcCode::ErrorPrior,
@@ -427,7 +438,7 @@ pub fn analyse_sample(
         donors_combined,
         unsplit_groups,
         dominant_donor,
-        recipient_detected: presence.map(|p| p.p_value < cfg.presence_alpha),
+        recipient_detected,
         recipient_presence: presence,
         dispersion: rho,
         error_model: *errors,
@@ -438,4 +449,67 @@ pub fn analyse_sample(
         markers: reports,
         flags,
     })
+}
+
+/// `NGS-LOD` when the recipient was not detected (or could not be tested)
+/// and its LoD is above `target`.
+fn lod_flag(
+    recipient: &PersonEstimate,
+    detected: Option<bool>,
+    target: Option<f64>,
+) -> Option<QcFlag> {
+    let target = target?;
+    let lod = recipient.detection?.lod;
+    if detected == Some(true) || lod <= target {
+        return None;
+    }
+    Some(QcFlag {
+        code: QcCode::LodAboveTarget,
+        text: format!(
+            "recipient not detected, but this sample's recipient LoD is {:.3}% (above the {:.3}% target): recipient DNA below {:.3}% cannot be excluded; more markers where every donor is homozygous for an allele the recipient lacks, or more depth, lower it",
+            lod * 100.0,
+            target * 100.0,
+            lod * 100.0
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ngs::lod::DetectionLimit;
+
+    fn recipient(lod: f64) -> PersonEstimate {
+        PersonEstimate {
+            name: "R".into(),
+            role: Role::Recipient,
+            fraction: Some(0.0),
+            ci: None,
+            detection: Some(DetectionLimit {
+                lob: lod / 2.0,
+                lod,
+            }),
+        }
+    }
+
+    #[test]
+    fn lod_flag_only_for_negative_results_above_the_target() {
+        let t = Some(0.001);
+        // Either side of the target, not detected.
+        assert!(lod_flag(&recipient(0.001_01), Some(false), t).is_some());
+        assert!(lod_flag(&recipient(0.001), Some(false), t).is_none());
+        assert!(lod_flag(&recipient(0.000_99), Some(false), t).is_none());
+        // Untested presence counts as not detected.
+        let f = lod_flag(&recipient(0.002), None, t).expect("flag");
+        assert_eq!(f.code, QcCode::LodAboveTarget);
+        assert!(
+            f.text.contains("0.200%") && f.text.contains("0.100%"),
+            "{}",
+            f.text
+        );
+        // Detected: the LoD does not limit the result.
+        assert!(lod_flag(&recipient(0.002), Some(true), t).is_none());
+        // Check turned off.
+        assert!(lod_flag(&recipient(0.002), Some(false), None).is_none());
+    }
 }

@@ -40,6 +40,11 @@ pub enum QcCode {
     /// No marker qualifies for the recipient-presence test.
     #[serde(rename = "NGS-NO-PRESENCE-TEST")]
     NoPresenceTest,
+    /// Recipient not detected, but the sample's recipient LoD is above the
+    /// configured sensitivity target: the negative result does not exclude
+    /// recipient DNA at the target level.
+    #[serde(rename = "NGS-LOD")]
+    LodAboveTarget,
 }
 
 impl QcCode {
@@ -52,6 +57,7 @@ impl QcCode {
             QcCode::DonorsNotSplit => "NGS-SPLIT",
             QcCode::ErrorPrior => "NGS-ERR-PRIOR",
             QcCode::NoPresenceTest => "NGS-NO-PRESENCE-TEST",
+            QcCode::LodAboveTarget => "NGS-LOD",
         }
     }
 }

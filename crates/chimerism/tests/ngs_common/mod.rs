@@ -34,8 +34,18 @@ pub fn scenario(seed: u64, n_donors: usize) -> Scenario {
 
 /// [`scenario`] with explicit read parameters.
 pub fn scenario_with(seed: u64, n_donors: usize, reads: SimReads) -> Scenario {
+    scenario_panel(seed, n_donors, (48, 24), reads)
+}
+
+/// [`scenario_with`] with a panel of `panel.0` SNPs + `panel.1` indels.
+pub fn scenario_panel(
+    seed: u64,
+    n_donors: usize,
+    (n_snp, n_indel): (usize, usize),
+    reads: SimReads,
+) -> Scenario {
     let mut rng = SimRng::new(seed);
-    let panel = simulate_panel(48, 24, &mut rng);
+    let panel = simulate_panel(n_snp, n_indel, &mut rng);
     let sim_errors = simulate_errors(&panel, &reads, &mut rng);
     let recipient = unrelated(&panel, &mut rng);
     let mut people = vec![recipient.clone()];

@@ -74,6 +74,11 @@ pub struct NgsArgs {
     /// Do not exclude outlier markers (they are still flagged).
     #[arg(long)]
     pub keep_outliers: bool,
+    /// Sensitivity target of a negative result, in percent recipient: a
+    /// sample where the recipient is not detected and its LoD is above this
+    /// is flagged NGS-LOD. 0 turns the check off.
+    #[arg(long, default_value_t = 0.1, value_name = "PERCENT")]
+    pub lod_target: f64,
 }
 
 /// Where one person's or sample's reads come from.
@@ -383,6 +388,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     let cfg = NgsConfig {
         min_sample_depth: args.min_depth,
         min_split_markers: args.min_split_markers,
+        lod_target: (args.lod_target > 0.0).then_some(args.lod_target / 100.0),
         exclude_outliers: !args.keep_outliers,
         ..NgsConfig::default()
     };
