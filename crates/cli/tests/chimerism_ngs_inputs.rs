@@ -124,6 +124,8 @@ fn fixture() -> &'static Path {
                 );
             }
         }
+        // The project's bcftools comparison command (docs/ngs-counting.md),
+        // all samples in one pileup, columns renamed after the samples.
         let raw = d.join("raw.vcf");
         let mut mp = Command::new("bcftools");
         mp.current_dir(&first).args([
@@ -143,6 +145,10 @@ fn fixture() -> &'static Path {
             "1000000",
             "-L",
             "1000000",
+            "-m",
+            "1",
+            "-F",
+            "0",
             "--ignore-RG",
             "--ff",
             "UNMAP,SECONDARY,QCFAIL,DUP,SUPPLEMENTARY",
@@ -352,6 +358,18 @@ fn three_donors_fastq_bam_and_vcf_agree() {
             ("cord2", 15.0),
         ],
     );
+}
+
+/// The QC check above can fail: the three-donor mix analysed without its
+/// second cord unit carries alleles no declared person has (NGS-ID).
+#[test]
+fn undeclared_second_cord_unit_is_flagged() {
+    for row in analyse(Kind::Bam, &["pbsc", "cord"], "mix3") {
+        assert!(
+            row.flags.iter().any(|f| f == "NGS-ID"),
+            "{row:?} lacks NGS-ID"
+        );
+    }
 }
 
 /// Asserts exit code 2, nothing on stdout and every `needle` in stderr.
