@@ -32,7 +32,7 @@ const AGREEMENT: f64 = 1.5;
 /// QC flags allowed on clean simulated data: outlier markers excluded and
 /// refitted is a warning about individual markers, not about the result.
 /// Any other flag (NGS-ID, NGS-FIT, NGS-SPLIT, NGS-ERR-PRIOR,
-/// NGS-NO-PRESENCE-TEST) fails the test.
+/// NGS-NO-PRESENCE-TEST, NGS-LOD, or one added later) fails the test.
 const ALLOWED_FLAGS: &[&str] = &["NGS-OUTLIER"];
 
 /// Simulated samples: directory name and `--fractions` (recipient,
@@ -298,7 +298,13 @@ fn check_scenario(mix: &str, truth: &[(&str, f64)]) {
             "{mix} {person} truth {t}: {}",
             picked
                 .iter()
-                .map(|(k, r)| format!("{k:?} {:.2} ({:.2}–{:.2})", r.percent, r.low, r.high))
+                .map(|(k, r)| format!(
+                    "{k:?} {:.2} ({:.2}–{:.2}) flags [{}]",
+                    r.percent,
+                    r.low,
+                    r.high,
+                    r.flags.join(",")
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
