@@ -85,13 +85,42 @@ fn simulate_and_align(dir: &Path, fractions: &str) {
     );
 }
 
+/// Temporary directory name of the fixture, followed by the process id.
+const FIXTURE_PREFIX: &str = "gw-ngs-inputs-";
+
+/// Removes fixtures (~26 MB each) left by earlier runs of this test whose
+/// process has ended (Linux: no `/proc/PID`). The fixture is kept while its
+/// test binary runs, and after it for inspection until the next run.
+fn remove_stale_fixtures() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(FIXTURE_PREFIX))
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// The simulated samples, aligned, and one multi-sample AD pileup of all of
 /// them (`pileup.vcf`, columns named after the samples). Built once per
 /// test binary.
 fn fixture() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let d = std::env::temp_dir().join(format!("gw-ngs-inputs-{}", std::process::id()));
+        remove_stale_fixtures();
+        let d = std::env::temp_dir().join(format!("{FIXTURE_PREFIX}{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         // Simulate and align every sample, two at a time (2-core box).
