@@ -101,10 +101,21 @@ const FLANK_EXTRA: usize = 24;
 const PAD: usize = 5;
 /// Bases below this Phred quality are ignored in comparisons (as `-Q 13`).
 const MIN_BASE_QUALITY: u8 = 13;
-/// Only every `LOOKUP_STRIDE`-th k-mer of a read is looked up: a 150-bp
-/// read still gets ~30 lookups, plenty to locate it despite sequencing
-/// errors, at a quarter of the hashing and vote-sorting cost.
-const LOOKUP_STRIDE: usize = 4;
+/// Only every s-th k-mer of a read is looked up, with s chosen so that a
+/// read gets at least `MIN_LOOKUPS` lookups (s = 8 for a 150-bp read at
+/// k = 25: 16 lookups; s = 5 for 100 bp; shorter reads get a smaller
+/// stride, down to every k-mer) and sampled k-mers are never more than
+/// `MAX_LOOKUP_STRIDE` bases apart. One exact hit locates a read, so this is
+/// plenty despite sequencing errors, at a fraction of the hashing and
+/// vote-sorting cost.
+const MIN_LOOKUPS: usize = 15;
+/// Largest lookup stride.
+const MAX_LOOKUP_STRIDE: usize = 8;
+
+/// Lookup stride for a read of `n` bases (n ≥ k).
+fn lookup_stride(n: usize, k: usize) -> usize {
+    ((n + 1 - k) / MIN_LOOKUPS).clamp(1, MAX_LOOKUP_STRIDE)
+}
 /// Reads per batch handed to a worker.
 const BATCH: usize = 8192;
 
@@ -299,6 +310,12 @@ fn build_index(
     opts: &FastqCountOptions,
 ) -> Result<Index, FastqCountError> {
     let k = opts.k;
+    if markers.len() > MAX_MARKERS {
+        return Err(FastqCountError::Options(format!(
+            "{} markers (at most {MAX_MARKERS} can be counted from FASTQ)",
+            markers.len()
+        )));
+    }
     let mut models = Vec::with_capacity(markers.len());
     let mut entries: Vec<(u64, Posting)> = Vec::new();
     for (mi, m) in markers.iter().enumerate() {
@@ -451,14 +468,54 @@ fn add(c: &mut AlleleCounts, call: Call) {
     }
 }
 
-/// A k-mer hit: (marker, read is reverse strand, hap, diagonal).
-type Vote = (u32, bool, u8, i64);
+/// A k-mer hit packed into one integer — marker (bits 39..64), read is on
+/// the reverse strand (bit 38), haplotype (bit 37), diagonal + 2³⁶ (bits
+/// 0..37) — so that sorting the integers sorts the hits by (marker, strand,
+/// hap, diagonal).
+type Vote = u64;
+
+/// Bias added to a diagonal so that it packs as a non-negative number.
+const DIAG_BIAS: i64 = 1 << 36;
+/// Markers beyond this count cannot be packed into a [`Vote`].
+const MAX_MARKERS: usize = 1 << 25;
+/// Longer reads are not classified (their diagonals could not be packed).
+const MAX_READ_LEN: usize = 1 << 35;
+
+#[inline]
+fn pack_vote(marker: u32, reverse: bool, hap: u8, diag: i64) -> Vote {
+    ((marker as u64) << 39)
+        | ((reverse as u64) << 38)
+        | (((hap & 1) as u64) << 37)
+        | (diag + DIAG_BIAS) as u64
+}
+
+#[inline]
+fn vote_marker(v: Vote) -> u32 {
+    (v >> 39) as u32
+}
+
+#[inline]
+fn vote_reverse(v: Vote) -> bool {
+    (v >> 38) & 1 == 1
+}
+
+#[inline]
+fn vote_hap(v: Vote) -> usize {
+    ((v >> 37) & 1) as usize
+}
+
+#[inline]
+fn vote_diag(v: Vote) -> i64 {
+    (v & ((1 << 37) - 1)) as i64 - DIAG_BIAS
+}
 
 #[derive(Default)]
 struct Scratch {
     votes: Vec<Vote>,
-    oriented: Vec<u8>,
-    oriented_q: Vec<u8>,
+    /// Canonical codes of the sampled k-mers of the current read.
+    codes: Vec<u64>,
+    /// Per sampled k-mer: (its forward code is the canonical one, start).
+    starts: Vec<(bool, usize)>,
 }
 
 /// Classifies one read at every marker it hits; appends (marker, call).
@@ -471,28 +528,44 @@ fn classify_read(
 ) {
     out.clear();
     let k = index.k;
-    if seq.len() < k {
+    let n = seq.len();
+    if n < k || n >= MAX_READ_LEN {
         return;
     }
     s.votes.clear();
+    s.codes.clear();
+    s.starts.clear();
+    let stride = lookup_stride(n, k);
     let mut roller = KmerRoller::new(k);
-    let n = seq.len();
+    // Sampled k-mers end at k - 1, k - 1 + stride, …: a countdown instead of
+    // a division by the (variable) stride at every base.
+    let mut countdown = k - 1;
     for (i, &b) in seq.iter().enumerate() {
+        let sampled = countdown == 0;
+        countdown = if sampled { stride - 1 } else { countdown - 1 };
         let Some((f, r)) = roller.push(b) else {
             continue;
         };
-        let start = i + 1 - k;
-        if !start.is_multiple_of(LOOKUP_STRIDE) {
+        if !sampled {
             continue;
         }
-        let read_canon_fwd = f <= r;
-        for p in index.table.get(f.min(r)) {
+        s.codes.push(f.min(r));
+        s.starts.push((f <= r, i + 1 - k));
+    }
+    let (starts, votes) = (&s.starts, &mut s.votes);
+    index.table.for_each_get(&s.codes, |i, postings| {
+        let (read_canon_fwd, start) = starts[i];
+        for p in postings {
             let reverse = p.canon_fwd != read_canon_fwd;
             let rs = if reverse { n - start - k } else { start };
-            s.votes
-                .push((p.marker, reverse, p.hap, rs as i64 - p.offset as i64));
+            votes.push(pack_vote(
+                p.marker,
+                reverse,
+                p.hap,
+                rs as i64 - p.offset as i64,
+            ));
         }
-    }
+    });
     if s.votes.is_empty() {
         return;
     }
@@ -501,29 +574,19 @@ fn classify_read(
     // block splits into a forward and a reverse run.
     let mut i = 0;
     while i < s.votes.len() {
-        let marker = s.votes[i].0;
+        let marker = vote_marker(s.votes[i]);
         let mut j = i;
-        while j < s.votes.len() && s.votes[j].0 == marker {
+        while j < s.votes.len() && vote_marker(s.votes[j]) == marker {
             j += 1;
         }
-        let split = i + s.votes[i..j].partition_point(|v| !v.1);
+        let split = i + s.votes[i..j].partition_point(|&v| !vote_reverse(v));
         let (fwd, rev) = (split - i, j - split);
         let (reverse, lo, hi) = if rev > fwd {
             (true, split, j)
         } else {
             (false, i, split)
         };
-        let votes = std::mem::take(&mut s.votes);
-        let call = evaluate(
-            index,
-            marker as usize,
-            reverse,
-            &votes[lo..hi],
-            seq,
-            qual,
-            s,
-        );
-        s.votes = votes;
+        let call = evaluate(index, marker as usize, reverse, &s.votes[lo..hi], seq, qual);
         if let Some(call) = call {
             out.push((marker, call));
         }
@@ -545,31 +608,32 @@ fn candidate_diags(model: &MarkerModel, h: usize, votes: &[Vote]) -> [Option<i64
             best[1] = (count, Some(diag));
         }
     };
-    let lo = votes.partition_point(|v| (v.2 as usize) < h);
-    let hi = votes.partition_point(|v| (v.2 as usize) <= h);
+    let lo = votes.partition_point(|&v| vote_hap(v) < h);
+    let hi = votes.partition_point(|&v| vote_hap(v) <= h);
     if hi > lo {
         let mut i = lo;
         while i < hi {
             let mut j = i;
-            while j < hi && votes[j].3 == votes[i].3 {
+            while j < hi && votes[j] == votes[i] {
                 j += 1;
             }
-            consider(j - i, votes[i].3);
+            consider(j - i, vote_diag(votes[i]));
             i = j;
         }
     } else {
         let g = 1 - h;
         let shift = model.haps[h].len() as i64 - model.haps[g].len() as i64;
-        let lo = votes.partition_point(|v| (v.2 as usize) < g);
-        let hi = votes.partition_point(|v| (v.2 as usize) <= g);
+        let lo = votes.partition_point(|&v| vote_hap(v) < g);
+        let hi = votes.partition_point(|&v| vote_hap(v) <= g);
         let mut i = lo;
         while i < hi {
             let mut j = i;
-            while j < hi && votes[j].3 == votes[i].3 {
+            while j < hi && votes[j] == votes[i] {
                 j += 1;
             }
-            consider(j - i, votes[i].3);
-            consider(j - i, votes[i].3 - shift);
+            let diag = vote_diag(votes[i]);
+            consider(j - i, diag);
+            consider(j - i, diag - shift);
             i = j;
         }
     }
@@ -584,7 +648,41 @@ struct Cmp {
     informative: u32,
 }
 
-fn compare(model: &MarkerModel, h: usize, diag: i64, read: &[u8], q: &[u8]) -> Option<Cmp> {
+/// A read seen on the marker's forward strand: the bases and qualities as
+/// stored, read backwards and complemented when the read is on the reverse
+/// strand (no copy is made).
+#[derive(Clone, Copy)]
+struct Oriented<'a> {
+    seq: &'a [u8],
+    qual: &'a [u8],
+    reverse: bool,
+}
+
+impl Oriented<'_> {
+    fn len(&self) -> usize {
+        self.seq.len()
+    }
+
+    /// Base and Phred+33 quality character at forward-strand position `p`.
+    #[inline]
+    fn at(&self, p: usize) -> (u8, u8) {
+        if self.reverse {
+            let i = self.seq.len() - 1 - p;
+            let b = match self.seq[i] {
+                b'A' => b'T',
+                b'C' => b'G',
+                b'G' => b'C',
+                b'T' => b'A',
+                _ => b'N',
+            };
+            (b, self.qual[i])
+        } else {
+            (self.seq[p], self.qual[p])
+        }
+    }
+}
+
+fn compare(model: &MarkerModel, h: usize, diag: i64, read: Oriented<'_>) -> Option<Cmp> {
     let hap = &model.haps[h];
     let (ws, we) = model.win[h];
     let (ds, de) = model.diff[h];
@@ -596,14 +694,14 @@ fn compare(model: &MarkerModel, h: usize, diag: i64, read: &[u8], q: &[u8]) -> O
     let mut mm = 0;
     let mut informative = 0;
     for (j, &hb) in hap.iter().enumerate().take(we).skip(ws) {
-        let rp = (j as i64 + diag) as usize;
-        if q[rp].saturating_sub(33) < MIN_BASE_QUALITY {
+        let (rb, rq) = read.at((j as i64 + diag) as usize);
+        if rq.saturating_sub(33) < MIN_BASE_QUALITY {
             continue;
         }
         if j >= ds && j < de {
             informative += 1;
         }
-        if read[rp] != hb {
+        if rb != hb {
             mm += 1;
         }
     }
@@ -620,28 +718,13 @@ fn evaluate(
     votes: &[Vote],
     seq: &[u8],
     qual: &[u8],
-    s: &mut Scratch,
 ) -> Option<Call> {
     let model = &index.models[marker];
-    let (read, q): (&[u8], &[u8]) = if reverse {
-        s.oriented.clear();
-        s.oriented.extend(seq.iter().rev().map(|&b| match b {
-            b'A' => b'T',
-            b'C' => b'G',
-            b'G' => b'C',
-            b'T' => b'A',
-            _ => b'N',
-        }));
-        s.oriented_q.clear();
-        s.oriented_q.extend(qual.iter().rev());
-        (&s.oriented, &s.oriented_q)
-    } else {
-        (seq, qual)
-    };
+    let read = Oriented { seq, qual, reverse };
     let mut best: [Option<Cmp>; 2] = [None, None];
     for (h, slot) in best.iter_mut().enumerate() {
         for d in candidate_diags(model, h, votes).into_iter().flatten() {
-            if let Some(c) = compare(model, h, d, read, q)
+            if let Some(c) = compare(model, h, d, read)
                 && slot.is_none_or(|b| c.mismatches < b.mismatches)
             {
                 *slot = Some(c);
@@ -666,4 +749,62 @@ fn evaluate(
     } else {
         Call::Other
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_votes_round_trip_and_sort_like_tuples() {
+        let mut tuples = Vec::new();
+        for marker in [0u32, 1, 7, (MAX_MARKERS - 1) as u32] {
+            for reverse in [false, true] {
+                for hap in [0u8, 1] {
+                    for diag in [-(1i64 << 35), -300, -1, 0, 1, 42, (1 << 35) - 1] {
+                        tuples.push((marker, reverse, hap, diag));
+                    }
+                }
+            }
+        }
+        // Scramble, then sort both representations.
+        tuples.reverse();
+        tuples.rotate_left(17);
+        let mut packed: Vec<Vote> = tuples
+            .iter()
+            .map(|&(m, r, h, d)| pack_vote(m, r, h, d))
+            .collect();
+        tuples.sort_unstable();
+        packed.sort_unstable();
+        let unpacked: Vec<(u32, bool, u8, i64)> = packed
+            .iter()
+            .map(|&v| {
+                (
+                    vote_marker(v),
+                    vote_reverse(v),
+                    vote_hap(v) as u8,
+                    vote_diag(v),
+                )
+            })
+            .collect();
+        assert_eq!(unpacked, tuples);
+    }
+
+    #[test]
+    fn lookup_stride_keeps_at_least_fifteen_lookups_and_at_most_eight_apart() {
+        assert_eq!(lookup_stride(150, 25), 8);
+        assert_eq!(lookup_stride(100, 25), 5);
+        assert_eq!(lookup_stride(300, 25), 8);
+        assert_eq!(lookup_stride(25, 25), 1);
+        assert_eq!(lookup_stride(50, 25), 1);
+        for n in 25..400 {
+            let s = lookup_stride(n, 25);
+            assert!((1..=MAX_LOOKUP_STRIDE).contains(&s));
+            let lookups = (n - 25) / s + 1;
+            assert!(
+                lookups >= MIN_LOOKUPS.min(n - 24),
+                "n {n}: {lookups} lookups"
+            );
+        }
+    }
 }

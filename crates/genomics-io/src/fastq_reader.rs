@@ -143,6 +143,41 @@ impl FastqReader {
         Ok(true)
     }
 
+    /// Reads the next line and hands it to `f` without its line ending
+    /// (`\n`, `\r\n`); `None` at end of file. A line lying whole in the
+    /// reader's buffer is passed in place (no copy); one spanning two buffer
+    /// fills goes through `read_line`.
+    fn with_line<R>(&mut self, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>, FastqError> {
+        let avail = loop {
+            match self.inner.fill_buf() {
+                Ok(a) => break a,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(source) => {
+                    return Err(FastqError::Io {
+                        path: self.path.clone(),
+                        record: self.record + 1,
+                        line: self.line + 1,
+                        source,
+                    });
+                }
+            }
+        };
+        if let Some(pos) = memchr::memchr(b'\n', avail) {
+            let mut line = &avail[..pos];
+            while let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            let r = f(line);
+            self.inner.consume(pos + 1);
+            self.line += 1;
+            return Ok(Some(r));
+        }
+        if !self.read_line()? {
+            return Ok(None);
+        }
+        Ok(Some(f(&self.buf)))
+    }
+
     fn malformed(&self, reason: String) -> FastqError {
         FastqError::Malformed {
             path: self.path.clone(),
@@ -158,83 +193,54 @@ impl FastqReader {
         let mut n = 0;
         while n < max {
             // Header (skip blank lines between records).
-            loop {
-                if !self.read_line()? {
-                    return Ok(n);
+            let header = loop {
+                let names = &mut batch.names;
+                match self.with_line(|l| (!l.is_empty()).then(|| push_name(l, names)))? {
+                    None => return Ok(n),
+                    Some(None) => {}
+                    Some(Some(r)) => break r,
                 }
-                if !self.buf.is_empty() {
-                    break;
-                }
-            }
-            if self.buf[0] != b'@' {
-                return Err(self.malformed(format!(
-                    "expected a header line starting with '@', found {:?}",
-                    String::from_utf8_lossy(&self.buf[..self.buf.len().min(40)])
-                )));
-            }
-            let name_start = batch.names.len();
-            let name = self.buf[1..]
-                .split(|b| b.is_ascii_whitespace())
-                .next()
-                .unwrap_or(&[]);
-            let name = name
-                .strip_suffix(b"/1")
-                .or_else(|| name.strip_suffix(b"/2"))
-                .unwrap_or(name);
-            batch.names.extend_from_slice(name);
-            let name_end = batch.names.len();
+            };
+            let (name_start, name_end) = header.map_err(|reason| self.malformed(reason))?;
             // Sequence.
-            if !self.read_line()? {
-                return Err(self.malformed(
-                    "file ends after the header (truncated record; expected a sequence line)"
-                        .into(),
-                ));
-            }
             let seq_start = batch.seq.len();
-            for &b in &self.buf {
-                if !b.is_ascii_alphabetic() && b != b'.' {
-                    let bad = b as char;
-                    return Err(self.malformed(format!(
-                        "invalid base {bad:?} in the sequence line (expected nucleotide letters)"
-                    )));
-                }
-            }
-            batch
-                .seq
-                .extend(self.buf.iter().map(|b| b.to_ascii_uppercase()));
-            let seq_len = self.buf.len();
+            let seq = &mut batch.seq;
+            let seq_len = self
+                .with_line(|l| push_bases(l, seq))?
+                .ok_or_else(|| {
+                    self.malformed(
+                        "file ends after the header (truncated record; expected a sequence line)"
+                            .into(),
+                    )
+                })?
+                .map_err(|reason| self.malformed(reason))?;
             // Separator.
-            if !self.read_line()? {
-                return Err(self.malformed(
+            self.with_line(|l| {
+                if l.first() == Some(&b'+') {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected the '+' separator line, found {:?}",
+                        String::from_utf8_lossy(&l[..l.len().min(40)])
+                    ))
+                }
+            })?
+            .ok_or_else(|| {
+                self.malformed(
                     "file ends after the sequence (truncated record; expected a '+' line)".into(),
-                ));
-            }
-            if self.buf.first() != Some(&b'+') {
-                return Err(self.malformed(format!(
-                    "expected the '+' separator line, found {:?}",
-                    String::from_utf8_lossy(&self.buf[..self.buf.len().min(40)])
-                )));
-            }
+                )
+            })?
+            .map_err(|reason| self.malformed(reason))?;
             // Quality.
-            if !self.read_line()? {
-                return Err(self.malformed(
-                    "file ends after the '+' line (truncated record; expected a quality line)"
-                        .into(),
-                ));
-            }
-            if self.buf.len() != seq_len {
-                return Err(self.malformed(format!(
-                    "quality line has {} characters but the sequence has {seq_len} bases",
-                    self.buf.len()
-                )));
-            }
-            if let Some(&b) = self.buf.iter().find(|&&b| !(33..=126).contains(&b)) {
-                return Err(self.malformed(format!(
-                    "invalid quality character {:?} (expected Phred+33, '!'..'~')",
-                    b as char
-                )));
-            }
-            batch.qual.extend_from_slice(&self.buf);
+            let qual = &mut batch.qual;
+            self.with_line(|l| push_qualities(l, seq_len, qual))?
+                .ok_or_else(|| {
+                    self.malformed(
+                        "file ends after the '+' line (truncated record; expected a quality line)"
+                            .into(),
+                    )
+                })?
+                .map_err(|reason| self.malformed(reason))?;
             batch
                 .bounds
                 .push((seq_start, seq_start + seq_len, name_start, name_end));
@@ -243,4 +249,86 @@ impl FastqReader {
         }
         Ok(n)
     }
+}
+
+/// Appends the read name of header line `line` (first word after `@`, `/1`
+/// or `/2` stripped) to `names`; returns its range.
+fn push_name(line: &[u8], names: &mut Vec<u8>) -> Result<(usize, usize), String> {
+    if line[0] != b'@' {
+        return Err(format!(
+            "expected a header line starting with '@', found {:?}",
+            String::from_utf8_lossy(&line[..line.len().min(40)])
+        ));
+    }
+    let name = line[1..]
+        .split(|b| b.is_ascii_whitespace())
+        .next()
+        .unwrap_or(&[]);
+    let name = name
+        .strip_suffix(b"/1")
+        .or_else(|| name.strip_suffix(b"/2"))
+        .unwrap_or(name);
+    let start = names.len();
+    names.extend_from_slice(name);
+    Ok((start, names.len()))
+}
+
+/// Byte → upper-case base for letters and `.`, 0 for anything else.
+const BASE_UPPER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'.' {
+            t[b] = c.to_ascii_uppercase();
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Appends the upper-cased bases of sequence line `line` to `seq`; returns
+/// their number. Letters and `.` are accepted.
+fn push_bases(line: &[u8], seq: &mut Vec<u8>) -> Result<usize, String> {
+    let start = seq.len();
+    let mut bad = false;
+    seq.extend(line.iter().map(|&b| {
+        let u = BASE_UPPER[b as usize];
+        bad |= u == 0;
+        u
+    }));
+    if bad {
+        seq.truncate(start);
+        if let Some(&b) = line.iter().find(|&&b| BASE_UPPER[b as usize] == 0) {
+            let bad = b as char;
+            return Err(format!(
+                "invalid base {bad:?} in the sequence line (expected nucleotide letters)"
+            ));
+        }
+    }
+    Ok(line.len())
+}
+
+/// Checks quality line `line` (length, Phred+33 range) and appends it to
+/// `qual`.
+fn push_qualities(line: &[u8], seq_len: usize, qual: &mut Vec<u8>) -> Result<(), String> {
+    if line.len() != seq_len {
+        return Err(format!(
+            "quality line has {} characters but the sequence has {seq_len} bases",
+            line.len()
+        ));
+    }
+    // Branch-free range check over the whole line (vectorises); the
+    // offending character is searched only on failure.
+    let ok = line
+        .iter()
+        .fold(true, |acc, &b| acc & (b.wrapping_sub(33) <= 126 - 33));
+    if !ok && let Some(&b) = line.iter().find(|&&b| !(33..=126).contains(&b)) {
+        return Err(format!(
+            "invalid quality character {:?} (expected Phred+33, '!'..'~')",
+            b as char
+        ));
+    }
+    qual.extend_from_slice(line);
+    Ok(())
 }
