@@ -4,7 +4,9 @@
 //! GeneMapper-style STR peak tables, VCF/BCF FORMAT/AD allele depths, BAM/CRAM
 //! read counting at marker sites and alignment-free FASTQ counting.
 
+mod ad_match;
 pub mod bam_count;
+mod bcf_ad;
 pub mod fasta;
 pub mod fastq_count;
 pub mod fastq_reader;

@@ -139,11 +139,14 @@ fn errors_name_file_sample_and_line() {
             .to_string()
             .contains("expected 2")
     );
+    // The kind is told by content, not name: an empty "x.bcf" is not a VCF
+    // and not a BCF (BCF inputs are tested in bcf_ad.rs).
     let bcf = write("x.bcf", "");
-    assert!(matches!(
-        read_vcf_ad(&bcf, "s", &markers).unwrap_err(),
-        VcfAdError::Bcf { .. }
-    ));
+    let e = read_vcf_ad(&bcf, "s", &markers).unwrap_err();
+    assert!(
+        matches!(e, VcfAdError::Header { .. }) && e.to_string().contains("x.bcf"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -167,4 +170,18 @@ fn reads_genotypes() {
             Err(NoCall::Missing)
         ]
     );
+}
+
+#[test]
+fn alt_missing_record_has_one_ad_value() {
+    // `bcftools call` writes hom-ref sites with ALT "." and a single AD.
+    let markers = read_panel(&write("p5.vcf", PANEL)).unwrap();
+    let v = write(
+        "altdot.vcf",
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts\nchr2\t300\t.\tG\t.\t.\t.\t.\tGT:AD\t0/0:5000\n",
+    );
+    let c = read_vcf_ad(&v, "s", &markers).unwrap();
+    let c2 = c[2].unwrap();
+    assert_eq!((c2.ref_count, c2.alt_count, c2.other), (5000, 0, 0));
+    assert!(c[0].is_none() && c[1].is_none());
 }

@@ -1,5 +1,5 @@
 //! `graftwatch chimerism ngs`: chimerism for recipient + N donors from
-//! allele counts at biallelic SNP/indel markers (VCF FORMAT/AD, BAM/CRAM or
+//! allele counts at biallelic SNP/indel markers (VCF/BCF FORMAT/AD, BAM/CRAM or
 //! FASTQ), with intervals, detection limits and QC, as JSON, TSV, a table
 //! and an optional self-contained HTML view.
 
@@ -43,14 +43,14 @@ pub struct NgsArgs {
     /// Reference FASTA (needed for CRAM and FASTQ inputs).
     #[arg(long)]
     pub reference: Option<PathBuf>,
-    /// The recipient's pre-transplant sample: NAME=INPUT (VCF: NAME=FILE.vcf[.gz]:VCF_SAMPLE).
+    /// The recipient's pre-transplant sample: NAME=INPUT (VCF/BCF: NAME=FILE.vcf[.gz]|FILE.bcf:VCF_SAMPLE).
     #[arg(long)]
     pub recipient: String,
-    /// A donor's pure sample, repeatable: NAME=INPUT (VCF: NAME=FILE.vcf[.gz]:VCF_SAMPLE).
+    /// A donor's pure sample, repeatable: NAME=INPUT (VCF/BCF: NAME=FILE.vcf[.gz]|FILE.bcf:VCF_SAMPLE).
     #[arg(long = "donor", required = true)]
     pub donors: Vec<String>,
     /// A post-transplant sample, repeatable: NAME=INPUT[:LINEAGE[:DATE]]
-    /// (VCF: NAME=FILE.vcf[.gz]:VCF_SAMPLE[:LINEAGE[:DATE]]; an empty VCF_SAMPLE means NAME).
+    /// (VCF/BCF: NAME=FILE.vcf[.gz]|FILE.bcf:VCF_SAMPLE[:LINEAGE[:DATE]]; an empty VCF_SAMPLE means NAME).
     #[arg(long = "sample", required = true)]
     pub samples: Vec<String>,
     /// Output format.
@@ -84,7 +84,7 @@ pub struct NgsArgs {
 /// Where one person's or sample's reads come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputSource {
-    /// A VCF with FORMAT/AD (and/or GT) and the sample column to read.
+    /// A VCF or BCF with FORMAT/AD (and/or GT) and the sample column to read.
     Vcf {
         /// File.
         path: PathBuf,

@@ -1,0 +1,417 @@
+//! Reading FORMAT/AD and FORMAT/GT at panel markers from a BCF, BGZF-
+//! compressed or uncompressed (`bcftools view -Ob` / `-Ou`,
+//! `bcftools mpileup -Ob`).
+//!
+//! The public entry points are those of [`crate::vcf_ad`]
+//! ([`read_vcf_ad`](crate::vcf_ad::read_vcf_ad),
+//! [`read_vcf_gt`](crate::vcf_ad::read_vcf_gt),
+//! [`vcf_samples`](crate::vcf_ad::vcf_samples)): they recognise a BCF by its
+//! content (the `BCF` magic, after BGZF decompression if compressed), not
+//! its name, and come here. Records are matched to markers by the same code
+//! as VCF records ([`crate::ad_match`]), so both give identical results.
+//!
+//! noodles reads the BGZF blocks, the header and the record framing and
+//! site fields. The per-sample FORMAT block is decoded here, only for the
+//! requested key and sample and only at records that concern a marker,
+//! with every length checked: malformed data is an error naming the file
+//! and record, never a panic. A BGZF file must end with the BGZF
+//! end-of-file block that htslib writes, so a file truncated at a block
+//! boundary is reported instead of silently losing its last markers.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use graftwatch_chimerism::Marker;
+use noodles::bcf;
+use noodles::vcf::variant::record::{AlternateBases as _, Samples as _};
+
+use crate::ad_match::{Field, MarkerIndex, Matches, check_ad_len, gt_alleles_from_text};
+use crate::panel::open_text;
+use crate::vcf_ad::VcfAdError;
+
+/// The 28-byte empty BGZF block that ends every htslib/noodles BGZF file.
+const BGZF_EOF: [u8; 28] = [
+    0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00,
+    0x1b, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+];
+
+/// Whether the file's (decompressed) content starts with the BCF magic.
+pub(crate) fn is_bcf(path: &Path) -> std::io::Result<bool> {
+    let mut magic = Vec::with_capacity(3);
+    open_text(path)?.take(3).read_to_end(&mut magic)?;
+    Ok(magic == b"BCF")
+}
+
+fn header_err(path: &Path, message: String) -> VcfAdError {
+    VcfAdError::Header {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Opens a BCF (BGZF or uncompressed) and reads its header.
+fn open(path: &Path) -> Result<(bcf::io::Reader<Box<dyn Read>>, noodles::vcf::Header), VcfAdError> {
+    let io = |source| VcfAdError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut magic = [0u8; 2];
+    let n = file.read(&mut magic).map_err(io)?;
+    let compressed = n == 2 && magic == [0x1f, 0x8b];
+    if compressed {
+        let len = file.seek(SeekFrom::End(0)).map_err(io)?;
+        let mut tail = [0u8; 28];
+        let has_eof = len >= 28 && {
+            file.seek(SeekFrom::End(-28)).map_err(io)?;
+            file.read_exact(&mut tail).map_err(io)?;
+            tail == BGZF_EOF
+        };
+        if !has_eof {
+            return Err(header_err(
+                path,
+                "truncated BCF: the BGZF end-of-file block is missing (the file was cut short or is still being written)".into(),
+            ));
+        }
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let inner: Box<dyn Read> = if compressed {
+        Box::new(noodles::bgzf::io::Reader::new(file))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    };
+    let mut reader = bcf::io::Reader::from(inner);
+    let header = reader.read_header().map_err(|e| {
+        header_err(
+            path,
+            format!(
+                "cannot read the BCF header ({e}); expected a BCF as `bcftools view -Ob` writes"
+            ),
+        )
+    })?;
+    Ok((reader, header))
+}
+
+/// Sample names of a BCF.
+pub(crate) fn bcf_samples(path: &Path) -> Result<Vec<String>, VcfAdError> {
+    let (_, header) = open(path)?;
+    Ok(header.sample_names().iter().cloned().collect())
+}
+
+/// Reads `field` of `sample` at every marker.
+pub(crate) fn scan_bcf(
+    path: &Path,
+    sample: &str,
+    markers: &[Marker],
+    field: Field,
+) -> Result<Matches, VcfAdError> {
+    let (mut reader, header) = open(path)?;
+    let names = header.sample_names();
+    let col = names
+        .get_index_of(sample)
+        .ok_or_else(|| VcfAdError::SampleNotFound {
+            path: path.to_path_buf(),
+            sample: sample.to_string(),
+            available: names
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    let strings = header.string_maps().strings();
+    // The FORMAT key's index in the header's string map; absent from the
+    // header = absent from every record.
+    let key_id = strings.get_index_of(field.key());
+    let index = MarkerIndex::new(markers);
+    let mut found = Matches::new(markers.len());
+    let mut record = bcf::Record::default();
+    let mut bytes = Vec::new();
+    let mut n = 0usize;
+    loop {
+        n += 1;
+        let err = |site: String, message: String| VcfAdError::BcfRecord {
+            path: path.to_path_buf(),
+            record: n,
+            site,
+            message,
+        };
+        let read = read_record_bytes(reader.get_mut(), &mut bytes).and_then(|more| {
+            if more {
+                bcf::io::Reader::from(bytes.as_slice()).read_record(&mut record)?;
+            }
+            Ok(more)
+        });
+        match read {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(err(
+                    String::new(),
+                    format!("cannot read the record ({e}): truncated or corrupt BCF"),
+                ));
+            }
+        }
+        let chrom = record
+            .reference_sequence_name(header.string_maps())
+            .map_err(|e| err(String::new(), format!("CHROM: {e}")))?;
+        let Some(pos) = record.variant_start() else {
+            continue; // position 0 (telomere): no marker there.
+        };
+        let pos = pos.map_err(|e| err(String::new(), format!("POS: {e}")))?;
+        let pos = usize::from(pos) as u64;
+        let site = format!(" ({chrom}:{pos})");
+        let bad = |message: String| err(site.clone(), message);
+        let ref_bases = record.reference_bases();
+        let reference =
+            std::str::from_utf8(ref_bases.as_ref()).map_err(|_| bad("REF is not text".into()))?;
+        let alt_bases = record.alternate_bases();
+        let alts: Vec<&str> = alt_bases
+            .iter()
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(format!("ALT: {e}")))?;
+        let Some(hits) = index.hits(chrom, pos, reference, &alts) else {
+            continue;
+        };
+        let samples = record.samples().map_err(|e| bad(format!("samples: {e}")))?;
+        let n_samples = samples.len();
+        if col >= n_samples {
+            return Err(bad(format!(
+                "{n_samples} sample columns; expected {} (sample '{sample}')",
+                names.len()
+            )));
+        }
+        let value = match key_id {
+            Some(id) => sample_value(samples.as_ref(), samples.format_count(), n_samples, id, col)
+                .map_err(|m| bad(format!("FORMAT data: {m}")))?,
+            None => None,
+        };
+        match field {
+            Field::Ad => {
+                let Some(v) = value else { continue };
+                let Some(ad) =
+                    ad_of(&v).map_err(|m| bad(format!("AD of sample '{sample}': {m}")))?
+                else {
+                    continue;
+                };
+                check_ad_len(ad.len(), alts.len())
+                    .map_err(|m| bad(format!("AD of sample '{sample}' {m}")))?;
+                found.add_ad(&hits, &ad);
+            }
+            Field::Gt => {
+                let alleles = match value {
+                    Some(v) => {
+                        gt_of(&v).map_err(|m| bad(format!("GT of sample '{sample}': {m}")))?
+                    }
+                    None => vec![None],
+                };
+                found.add_gt(&hits, &alleles);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Reads the next record's two length words and data into `buf`; `false`
+/// at a clean end of file. The buffer grows with the data actually read,
+/// so a corrupt length cannot make it allocate gigabytes up front.
+fn read_record_bytes(src: &mut dyn Read, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    use std::io::{Error, ErrorKind};
+    buf.clear();
+    src.take(8).read_to_end(buf)?;
+    let lens: [u8; 8] = match buf.as_slice().try_into() {
+        Ok(l) => l,
+        Err(_) if buf.is_empty() => return Ok(false),
+        Err(_) => {
+            return Err(Error::new(
+                ErrorKind::UnexpectedEof,
+                format!(
+                    "the file ends {} bytes into the record's 8-byte length words",
+                    buf.len()
+                ),
+            ));
+        }
+    };
+    let l_shared = u32::from_le_bytes([lens[0], lens[1], lens[2], lens[3]]);
+    let l_indiv = u32::from_le_bytes([lens[4], lens[5], lens[6], lens[7]]);
+    if l_shared == 0 {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            "record with an empty site block",
+        ));
+    }
+    let want = u64::from(l_shared) + u64::from(l_indiv);
+    let got = src.take(want).read_to_end(buf)?;
+    if (got as u64) < want {
+        return Err(Error::new(
+            ErrorKind::UnexpectedEof,
+            format!("the record needs {want} bytes but the file ends after {got}"),
+        ));
+    }
+    Ok(true)
+}
+
+/// One sample's raw value of one FORMAT key: element type code (BCF2:
+/// 1 = int8, 2 = int16, 3 = int32, 5 = float, 7 = char) and bytes.
+struct RawValue<'a> {
+    ty: u8,
+    bytes: &'a [u8],
+}
+
+fn take<'a>(src: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
+    if src.len() < n {
+        return Err(format!("{} bytes left where {n} were expected", src.len()));
+    }
+    let (head, rest) = src.split_at(n);
+    *src = rest;
+    Ok(head)
+}
+
+fn elem_size(ty: u8) -> Result<usize, String> {
+    match ty {
+        1 | 7 => Ok(1),
+        2 => Ok(2),
+        3 | 5 => Ok(4),
+        0 => Ok(0),
+        t => Err(format!("type code {t}; expected 0, 1, 2, 3, 5 or 7")),
+    }
+}
+
+/// Reads a typed-value descriptor: (type code, number of elements).
+fn descriptor(src: &mut &[u8]) -> Result<(u8, usize), String> {
+    let b = take(src, 1)?[0];
+    let ty = b & 0x0f;
+    let mut len = usize::from(b >> 4);
+    if len == 15 {
+        len = usize::try_from(typed_int(src)?).map_err(|_| "negative vector length".to_string())?;
+    }
+    Ok((ty, len))
+}
+
+/// Reads one typed scalar integer (a descriptor of length 1, then the value).
+fn typed_int(src: &mut &[u8]) -> Result<i64, String> {
+    let (ty, len) = descriptor(src)?;
+    if len != 1 || !matches!(ty, 1..=3) {
+        return Err(format!(
+            "expected one integer, found type {ty} with {len} values"
+        ));
+    }
+    let bytes = take(src, elem_size(ty)?)?;
+    int_at(ty, bytes, 0).ok_or_else(|| "integer out of range".to_string())
+}
+
+/// The integer element `i` of a typed int vector (raw, sentinels included).
+fn int_at(ty: u8, bytes: &[u8], i: usize) -> Option<i64> {
+    match ty {
+        1 => bytes.get(i).map(|&b| i64::from(b as i8)),
+        2 => bytes
+            .get(2 * i..2 * i + 2)
+            .map(|b| i64::from(i16::from_le_bytes([b[0], b[1]]))),
+        3 => bytes
+            .get(4 * i..4 * i + 4)
+            .map(|b| i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        _ => None,
+    }
+}
+
+/// The value of FORMAT key `key_id` for sample `col`, from the record's
+/// per-sample block (`n_fmt` keys × `n_samples` samples); `None` when the
+/// record has no such key.
+fn sample_value(
+    block: &[u8],
+    n_fmt: usize,
+    n_samples: usize,
+    key_id: usize,
+    col: usize,
+) -> Result<Option<RawValue<'_>>, String> {
+    let mut src = block;
+    for _ in 0..n_fmt {
+        let key = typed_int(&mut src)?;
+        let (ty, len) = descriptor(&mut src)?;
+        let per_sample = elem_size(ty)?
+            .checked_mul(len)
+            .ok_or_else(|| "vector length overflows".to_string())?;
+        let all = per_sample
+            .checked_mul(n_samples)
+            .ok_or_else(|| "vector length overflows".to_string())?;
+        let data = take(&mut src, all)?;
+        if usize::try_from(key).ok() == Some(key_id) {
+            let start = per_sample * col;
+            let bytes = data
+                .get(start..start + per_sample)
+                .ok_or_else(|| format!("no value for sample column {}", col + 1))?;
+            return Ok(Some(RawValue { ty, bytes }));
+        }
+    }
+    Ok(None)
+}
+
+/// Integer elements of a typed int vector up to the end-of-vector marker;
+/// `None` for a missing element. Reserved sentinel values are errors.
+fn ints(v: &RawValue<'_>) -> Result<Vec<Option<i64>>, String> {
+    let (missing, eov) = match v.ty {
+        1 => (i64::from(i8::MIN), i64::from(i8::MIN) + 1),
+        2 => (i64::from(i16::MIN), i64::from(i16::MIN) + 1),
+        3 => (i64::from(i32::MIN), i64::from(i32::MIN) + 1),
+        t => return Err(format!("type code {t}; expected an integer vector")),
+    };
+    let n = v.bytes.len() / elem_size(v.ty)?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let Some(x) = int_at(v.ty, v.bytes, i) else {
+            break;
+        };
+        if x == eov {
+            break;
+        }
+        if x == missing {
+            out.push(None);
+        } else if x < missing + 8 {
+            return Err(format!("reserved integer value {x}"));
+        } else {
+            out.push(Some(x));
+        }
+    }
+    Ok(out)
+}
+
+/// AD as read counts; `None` when missing (`.`). A partly missing or
+/// negative vector is an error, as in a VCF.
+fn ad_of(v: &RawValue<'_>) -> Result<Option<Vec<u32>>, String> {
+    let vals = ints(v)?;
+    if vals.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let text = || {
+        vals.iter()
+            .map(|x| x.map_or(".".to_string(), |x| x.to_string()))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    vals.iter()
+        .map(|x| x.and_then(|x| u32::try_from(x).ok()))
+        .collect::<Option<Vec<u32>>>()
+        .map(Some)
+        .ok_or_else(|| format!("'{}' is not a list of read counts", text()))
+}
+
+/// GT as allele indices (`None` = missing allele). BCF encodes each allele
+/// as (index + 1) << 1 | phased; a character GT is parsed as VCF text.
+fn gt_of(v: &RawValue<'_>) -> Result<Vec<Option<usize>>, String> {
+    if v.ty == 7 {
+        let text = String::from_utf8_lossy(v.bytes);
+        return Ok(gt_alleles_from_text(text.trim_end_matches('\0')));
+    }
+    let alleles: Vec<Option<usize>> = ints(v)?
+        .into_iter()
+        .map(|x| {
+            x.and_then(|x| usize::try_from(x >> 1).ok())
+                .and_then(|i| i.checked_sub(1))
+        })
+        .collect();
+    Ok(if alleles.is_empty() {
+        vec![None]
+    } else {
+        alleles
+    })
+}
