@@ -332,3 +332,81 @@ fn push_qualities(line: &[u8], seq_len: usize, qual: &mut Vec<u8>) -> Result<(),
     qual.extend_from_slice(line);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(text: &'static [u8], capacity: usize) -> FastqReader {
+        FastqReader {
+            path: PathBuf::from("test.fq"),
+            inner: Box::new(io::BufReader::with_capacity(capacity, text)),
+            record: 0,
+            line: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    const TEXT: &[u8] =
+        b"@r1/1 comment\r\nacgtN.\r\n+\r\nIIII#!\r\n\n@r2\nGGCCAATT\n+r2\n~~~~~~~~\n@r3/2\nT\n+\nI";
+
+    fn read_all(capacity: usize) -> ReadBatch {
+        let mut r = reader(TEXT, capacity);
+        let mut b = ReadBatch::default();
+        assert_eq!(r.read_batch(&mut b, 100).expect("valid FASTQ"), 3);
+        assert_eq!(r.read_batch(&mut b, 100).expect("end"), 0);
+        assert_eq!(r.records_read(), 3);
+        b
+    }
+
+    #[test]
+    fn crlf_blank_lines_lowercase_and_missing_final_newline() {
+        let b = read_all(1 << 16);
+        assert_eq!(b.seq(0), b"ACGTN.");
+        assert_eq!(b.qual(0), b"IIII#!");
+        assert_eq!(b.name(0), b"r1");
+        assert_eq!(b.seq(1), b"GGCCAATT");
+        assert_eq!(b.name(1), b"r2");
+        assert_eq!(b.seq(2), b"T");
+        assert_eq!(b.qual(2), b"I");
+        assert_eq!(b.name(2), b"r3");
+    }
+
+    #[test]
+    fn lines_split_across_buffer_refills_read_the_same() {
+        let whole = read_all(1 << 16);
+        for capacity in 1..12 {
+            let b = read_all(capacity);
+            assert_eq!(b.seq, whole.seq, "capacity {capacity}");
+            assert_eq!(b.qual, whole.qual, "capacity {capacity}");
+            assert_eq!(b.names, whole.names, "capacity {capacity}");
+            assert_eq!(b.bounds, whole.bounds, "capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn errors_name_record_and_line_whatever_the_buffering() {
+        for capacity in [3, 1 << 16] {
+            let mut r = reader(b"@a\nACGT\n+\nIIII\n@b\nAC-T\n+\nIIII\n", capacity);
+            let e = r
+                .read_batch(&mut ReadBatch::default(), 10)
+                .expect_err("bad base");
+            let msg = e.to_string();
+            assert!(msg.contains("record 2 (line 6)"), "{msg}");
+            assert!(msg.contains("invalid base '-'"), "{msg}");
+            let mut r = reader(b"@a\nACGT\n+\nII\x07I\n", capacity);
+            let msg = r
+                .read_batch(&mut ReadBatch::default(), 10)
+                .expect_err("bad quality")
+                .to_string();
+            assert!(msg.contains("record 1 (line 4)"), "{msg}");
+            assert!(msg.contains("invalid quality character"), "{msg}");
+            let mut r = reader(b"@a\nACGT\n+\nIII\n", capacity);
+            let msg = r
+                .read_batch(&mut ReadBatch::default(), 10)
+                .expect_err("short quality")
+                .to_string();
+            assert!(msg.contains("3 characters but the sequence has 4"), "{msg}");
+        }
+    }
+}
