@@ -17,11 +17,15 @@
 //!   (unless `count_orphans`) paired reads that are not in a proper pair;
 //! * SNV: the read's base at the site must pass the base-quality threshold;
 //!   `N` bases and reads with a deletion over the site are not counted;
-//! * overlapping mates: htslib's rule is applied at the site — when both
-//!   mates of a proper pair have a base there, the first mate in file order
-//!   keeps the base with quality `q1 + q2` (capped at 200) if the bases
-//!   agree, else the higher-quality base keeps `0.8·q` and the other gets
-//!   quality 0, so the pair is counted once;
+//! * overlapping mates: htslib 1.16's rule is applied at the site —
+//!   when both mates of a proper pair have a base there, one keeps the base
+//!   with quality `q1 + q2` (capped at 200) if the bases agree, else the
+//!   higher-quality base keeps `0.8·q` and the other gets quality 0, so the
+//!   pair is counted once; which mate keeps an agreeing base or one of two
+//!   disagreeing bases of equal quality is decided, as in htslib, by a hash
+//!   of the read name; and, as in htslib's overlap walk, the first base
+//!   after a deletion carried only by the later mate is not adjusted (both
+//!   mates count there);
 //! * indels: a read supports ALT when its CIGAR carries the marker's
 //!   insertion/deletion at the anchor or at an equivalent placement in the
 //!   repeat (computed from the reference, which indel markers therefore
@@ -626,7 +630,8 @@ trait AlignedRead {
     /// Upper-case ASCII base at read position `i` (`=` resolved by caller).
     fn base(&self, i: usize) -> u8;
     fn qual(&self, i: usize) -> u8;
-    fn name_hash(&self) -> u64;
+    /// (FNV-1a hash of the read name, htslib's overlap keeper bit).
+    fn name_hashes(&self) -> (u64, bool);
     fn mate_tid(&self) -> io::Result<Option<usize>>;
     fn mate_start0(&self) -> io::Result<Option<u64>>;
     fn tlen(&self) -> i32;
@@ -639,6 +644,33 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+/// htslib's choice of the mate that keeps its base quality in an
+/// overlapping pair (`tweak_overlap_quality`, htslib 1.16, since PR #1273): bit 0 of
+/// `__ac_Wang_hash(__ac_X31_hash_string(qname))`; set = the mate read
+/// first keeps it. Used for agreeing bases and for disagreeing bases of
+/// equal quality.
+fn htslib_first_keeps(name: &[u8]) -> bool {
+    let mut h: u32 = name.first().map_or(0, |&c| u32::from(c));
+    if h != 0 {
+        for &c in &name[1..] {
+            h = (h << 5).wrapping_sub(h).wrapping_add(u32::from(c));
+        }
+    }
+    let mut k = h;
+    k = k.wrapping_add(!(k << 15));
+    k ^= k >> 10;
+    k = k.wrapping_add(k << 3);
+    k ^= k >> 6;
+    k = k.wrapping_add(!(k << 11));
+    k ^= k >> 16;
+    k & 1 == 1
+}
+
+/// (FNV-1a pairing hash, htslib keeper bit) of a read name.
+fn name_hashes(name: &[u8]) -> (u64, bool) {
+    (fnv1a(name), htslib_first_keeps(name))
 }
 
 const NT16: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
@@ -712,8 +744,8 @@ impl AlignedRead for bam::Record {
             .copied()
             .unwrap_or(0)
     }
-    fn name_hash(&self) -> u64 {
-        fnv1a(self.name().map(|n| n.as_ref()).unwrap_or(&[]))
+    fn name_hashes(&self) -> (u64, bool) {
+        name_hashes(self.name().map(|n| n.as_ref()).unwrap_or(&[]))
     }
     fn mate_tid(&self) -> io::Result<Option<usize>> {
         self.mate_reference_sequence_id().transpose()
@@ -762,8 +794,8 @@ impl AlignedRead for sam::alignment::RecordBuf {
     fn qual(&self, i: usize) -> u8 {
         self.quality_scores().as_ref().get(i).copied().unwrap_or(0)
     }
-    fn name_hash(&self) -> u64 {
-        fnv1a(self.name().map(|n| n.as_ref()).unwrap_or(&[]))
+    fn name_hashes(&self) -> (u64, bool) {
+        name_hashes(self.name().map(|n| n.as_ref()).unwrap_or(&[]))
     }
     fn mate_tid(&self) -> io::Result<Option<usize>> {
         Ok(self.mate_reference_sequence_id())
@@ -801,6 +833,12 @@ enum Call {
 #[derive(Debug, Clone, Copy)]
 struct Obs {
     name_hash: u64,
+    /// htslib's keeper bit for the pair (see [`htslib_first_keeps`]).
+    first_keeps: bool,
+    /// Reference positions skipped (deletion / ref skip) between the read's
+    /// previous aligned base and its base at the site: 0 = contiguous,
+    /// `u32::MAX` = no previous aligned base.
+    gap: u32,
     /// Proper pair, mate mapped on the same contig: htslib overlap candidate.
     pairable: bool,
     /// Mate still to come in file order (htslib stores it in its overlap hash).
@@ -873,7 +911,7 @@ impl<'a> GroupCounter<'a> {
         // Sites whose anchor lies inside [start, end).
         let lo = start.saturating_sub(self.max_span);
         let first = self.sites.partition_point(|(_, s)| s.pos0 < lo);
-        let mut pair_info: Option<(u64, bool, bool)> = None;
+        let mut pair_info: Option<((u64, bool), bool, bool)> = None;
         for k in first..self.sites.len() {
             let site = self.sites[k].1;
             if site.pos0 >= end {
@@ -888,11 +926,12 @@ impl<'a> GroupCounter<'a> {
                 continue;
             }
             self.seen[k] += 1;
-            let (base, qual, call) = classify(read, &self.cigar, start, end, site, &mut self.ins);
+            let (base, qual, call, gap) =
+                classify(read, &self.cigar, start, end, site, &mut self.ins);
             if call.is_none() && base == 0 {
                 continue;
             }
-            let (name_hash, pairable, mate_later) = match pair_info {
+            let ((name_hash, first_keeps), pairable, mate_later) = match pair_info {
                 Some(p) => p,
                 None => {
                     let p = pair_fields(read, flags, tid, start, end)?;
@@ -902,6 +941,8 @@ impl<'a> GroupCounter<'a> {
             };
             self.obs[k].push(Obs {
                 name_hash,
+                first_keeps,
+                gap,
                 pairable,
                 mate_later,
                 base,
@@ -925,7 +966,9 @@ impl<'a> GroupCounter<'a> {
                 }
                 let h = obs[j].name_hash;
                 if let Some(i) = waiting.remove(&h) {
-                    if is_snv || (obs[i].call.is_some() && obs[j].call.is_some()) {
+                    if is_snv {
+                        tweak_overlap_snv(obs, i, j);
+                    } else if obs[i].call.is_some() && obs[j].call.is_some() {
                         tweak_overlap(obs, i, j);
                     }
                 } else if obs[j].mate_later {
@@ -950,8 +993,41 @@ impl<'a> GroupCounter<'a> {
     }
 }
 
-/// htslib `tweak_overlap_quality` at one position: `a` is the mate that
-/// came first in file order.
+/// htslib 1.16 `tweak_overlap_quality` at an SNV site: `a` is the
+/// mate that came first in file order, `b` the later one.
+///
+/// * htslib walks the overlap once per pair and, when the later mate `b`
+///   jumps over a deletion that `a` does not share, never compares the
+///   first base after it: both mates keep their qualities there (both are
+///   counted). That is the case when `b` has a gap before the site and `a`
+///   has an aligned base inside that gap (`a.gap < b.gap`).
+/// * Agreeing bases: one mate keeps `min(q1 + q2, 200)`, the other 0.
+/// * Disagreeing bases: the higher quality keeps `0.8·q`, the other 0; on
+///   equal qualities the name hash decides ([`htslib_first_keeps`]).
+fn tweak_overlap_snv(obs: &mut [Obs], a: usize, b: usize) {
+    if obs[a].base == 0 || obs[b].base == 0 {
+        return;
+    }
+    if obs[b].gap != u32::MAX && obs[b].gap > 0 && obs[a].gap < obs[b].gap {
+        return;
+    }
+    let (qa, qb) = (obs[a].qual, obs[b].qual);
+    let first = obs[a].first_keeps;
+    let (keep, drop, q) = if obs[a].base == obs[b].base {
+        let q = (u32::from(qa) + u32::from(qb)).min(200) as u8;
+        if first { (a, b, q) } else { (b, a, q) }
+    } else if qa > qb || (qa == qb && first) {
+        (a, b, (0.8 * f64::from(qa)) as u8)
+    } else {
+        (b, a, (0.8 * f64::from(qb)) as u8)
+    };
+    obs[keep].qual = q;
+    obs[drop].qual = 0;
+}
+
+/// Overlapping mates at an indel site: counted once, the mate first in
+/// file order unless only the other is informative (see the module docs;
+/// bcftools counts both there).
 fn tweak_overlap(obs: &mut [Obs], a: usize, b: usize) {
     if obs[a].base == 0 || obs[b].base == 0 {
         return;
@@ -977,7 +1053,7 @@ fn pair_fields<R: AlignedRead>(
     tid: usize,
     start: u64,
     end: u64,
-) -> io::Result<(u64, bool, bool)> {
+) -> io::Result<((u64, bool), bool, bool)> {
     let mate_tid = read.mate_tid()?;
     let mate_start = read.mate_start0()?;
     let mut pairable = flags & FLAG_MATE_UNMAPPED == 0 && flags & FLAG_PROPER != 0;
@@ -992,7 +1068,7 @@ fn pair_fields<R: AlignedRead>(
         Some(m) => m >= start,
         None => flags & FLAG_PAIRED != 0,
     };
-    Ok((read.name_hash(), pairable, mate_later))
+    Ok((read.name_hashes(), pairable, mate_later))
 }
 
 /// Classifies one read at one site: (base at the site/anchor or 0, its
@@ -1004,11 +1080,15 @@ fn classify<R: AlignedRead>(
     end: u64,
     site: &Site,
     ins_buf: &mut Vec<u8>,
-) -> (u8, u8, Option<Call>) {
+) -> (u8, u8, Option<Call>, u32) {
     let pos0 = site.pos0;
     let mut r = start;
     let mut q: usize = 0;
     let mut anchor: Option<usize> = None;
+    // End (exclusive) of the last aligned block before the anchor's, and the
+    // gap between the anchor and the previous aligned base.
+    let mut last_aligned_end: Option<u64> = None;
+    let mut gap = u32::MAX;
     let mut alt = false;
     let mut disturbed = false;
     for &(kind, len) in cigar {
@@ -1017,6 +1097,15 @@ fn classify<R: AlignedRead>(
             Kind::Match | Kind::SequenceMatch | Kind::SequenceMismatch => {
                 if pos0 >= r && pos0 < r + l {
                     anchor = Some(q + (pos0 - r) as usize);
+                    gap = if pos0 > r {
+                        0
+                    } else {
+                        last_aligned_end.map_or(u32::MAX, |e| {
+                            u32::try_from(pos0.saturating_sub(e)).unwrap_or(u32::MAX - 1)
+                        })
+                    };
+                } else if r + l <= pos0 {
+                    last_aligned_end = Some(r + l);
                 }
                 r += l;
                 q += len as usize;
@@ -1051,7 +1140,7 @@ fn classify<R: AlignedRead>(
         }
     }
     let Some(aq) = anchor else {
-        return (0, 0, None);
+        return (0, 0, None, u32::MAX);
     };
     let mut base = read.base(aq);
     let qual = read.qual(aq);
@@ -1069,7 +1158,7 @@ fn classify<R: AlignedRead>(
             } else {
                 None
             };
-            (base, qual, call)
+            (base, qual, call, gap)
         }
         _ => {
             let call = if alt {
@@ -1081,7 +1170,7 @@ fn classify<R: AlignedRead>(
             } else {
                 None
             };
-            (base, qual, call)
+            (base, qual, call, gap)
         }
     }
 }
