@@ -837,8 +837,9 @@ struct Obs {
     first_keeps: bool,
     /// Reference positions skipped (deletion / ref skip) between the read's
     /// previous aligned base and its base at the site: 0 = contiguous,
-    /// `u32::MAX` = no previous aligned base.
-    gap: u32,
+    /// `u16::MAX` = no previous aligned base (longer gaps saturate below it;
+    /// `u16` keeps `Obs` at 16 bytes).
+    gap: u16,
     /// Proper pair, mate mapped on the same contig: htslib overlap candidate.
     pairable: bool,
     /// Mate still to come in file order (htslib stores it in its overlap hash).
@@ -1008,7 +1009,7 @@ fn tweak_overlap_snv(obs: &mut [Obs], a: usize, b: usize) {
     if obs[a].base == 0 || obs[b].base == 0 {
         return;
     }
-    if obs[b].gap != u32::MAX && obs[b].gap > 0 && obs[a].gap < obs[b].gap {
+    if obs[b].gap != u16::MAX && obs[b].gap > 0 && obs[a].gap < obs[b].gap {
         return;
     }
     let (qa, qb) = (obs[a].qual, obs[b].qual);
@@ -1080,7 +1081,7 @@ fn classify<R: AlignedRead>(
     end: u64,
     site: &Site,
     ins_buf: &mut Vec<u8>,
-) -> (u8, u8, Option<Call>, u32) {
+) -> (u8, u8, Option<Call>, u16) {
     let pos0 = site.pos0;
     let mut r = start;
     let mut q: usize = 0;
@@ -1088,7 +1089,7 @@ fn classify<R: AlignedRead>(
     // End (exclusive) of the last aligned block before the anchor's, and the
     // gap between the anchor and the previous aligned base.
     let mut last_aligned_end: Option<u64> = None;
-    let mut gap = u32::MAX;
+    let mut gap = u16::MAX;
     let mut alt = false;
     let mut disturbed = false;
     for &(kind, len) in cigar {
@@ -1100,8 +1101,8 @@ fn classify<R: AlignedRead>(
                     gap = if pos0 > r {
                         0
                     } else {
-                        last_aligned_end.map_or(u32::MAX, |e| {
-                            u32::try_from(pos0.saturating_sub(e)).unwrap_or(u32::MAX - 1)
+                        last_aligned_end.map_or(u16::MAX, |e| {
+                            u16::try_from(pos0.saturating_sub(e)).unwrap_or(u16::MAX - 1)
                         })
                     };
                 } else if r + l <= pos0 {
@@ -1140,7 +1141,7 @@ fn classify<R: AlignedRead>(
         }
     }
     let Some(aq) = anchor else {
-        return (0, 0, None, u32::MAX);
+        return (0, 0, None, u16::MAX);
     };
     let mut base = read.base(aq);
     let qual = read.qual(aq);
