@@ -212,6 +212,59 @@ fn exact_counts_on_hand_built_reads() {
     let _ = std::fs::remove_dir_all(&fx.dir);
 }
 
+/// Changes the base at `at` to another one (a sequencing error).
+fn mutate(s: &mut [u8], at: usize) {
+    s[at] = if s[at] == b'A' { b'C' } else { b'A' };
+}
+
+#[test]
+fn short_reads_and_reads_with_several_flank_errors_are_located() {
+    // Reads are located by exact hits of sampled k-mers (every 8th for
+    // 150 bp, every 2nd for 60 bp): errors outside the compared window must
+    // not lose the read as long as one sampled k-mer on the haplotype is
+    // intact.
+    let fx = fixture("fastq-robust");
+    let c = &fx.contig;
+    // 150 bp, SNV at read position 70, four errors in the flanks (two of
+    // them inside the haplotype's k-mers on each side).
+    let mut long = haplotype(c, 130, 280, Some((200, 1, b"T")));
+    for at in [30, 50, 95, 110] {
+        mutate(&mut long, at);
+    }
+    // 60 bp, SNV at read position 30, errors near both ends; reverse strand.
+    let mut short = haplotype(c, 170, 230, Some((200, 1, b"T")));
+    mutate(&mut short, 3);
+    mutate(&mut short, 56);
+    let short = revcomp(&short);
+    // 40 bp REF read (stride 1).
+    let tiny = haplotype(c, 180, 220, None);
+    let reads = vec![
+        ("long".to_string(), long, vec![b'I'; 150]),
+        ("short".to_string(), short, vec![b'I'; 60]),
+        ("tiny".to_string(), tiny, vec![b'I'; 40]),
+    ];
+    let fq = fx.dir.join("robust.fq");
+    write_fastq(&fq, &reads);
+    let got = count_fastq(
+        &[fq],
+        &fx.reference,
+        &fx.markers,
+        &FastqCountOptions::default(),
+    )
+    .expect("count");
+    assert_eq!(
+        got[0],
+        AlleleCounts {
+            ref_count: 1,
+            alt_count: 2,
+            other: 0
+        }
+    );
+    assert_eq!(got[1].depth() + got[1].other, 0);
+    assert_eq!(got[2].depth() + got[2].other, 0);
+    let _ = std::fs::remove_dir_all(&fx.dir);
+}
+
 #[test]
 fn pairs_count_once_and_conflicts_are_other() {
     let fx = fixture("fastq-pairs");
