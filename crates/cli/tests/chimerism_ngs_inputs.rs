@@ -240,11 +240,12 @@ fn build(d: &Path, seed: &str) {
     );
 }
 
-/// The three input kinds.
+/// The input kinds (CRAM only in [`cram_gives_the_bam_result`]).
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Fastq,
     Bam,
+    Cram,
     Vcf,
 }
 
@@ -259,6 +260,7 @@ impl Kind {
                 s.join("sample_R2.fq.gz").display()
             ),
             Kind::Bam => s.join("sample.bam").display().to_string(),
+            Kind::Cram => s.join("sample.cram").display().to_string(),
             Kind::Vcf => format!("{}:{name}", d.join("pileup.vcf").display()),
         }
     }
@@ -462,6 +464,45 @@ fn undeclared_second_cord_unit_is_flagged() {
         assert!(
             row.flags.iter().any(|f| f == "NGS-ID"),
             "{row:?} lacks NGS-ID"
+        );
+    }
+}
+
+/// CRAM (reference-compressed, `samtools view -C`) of the same alignments
+/// gives exactly the BAM's result through the CLI.
+#[test]
+fn cram_gives_the_bam_result() {
+    let d = fixture();
+    for name in ["rec", "pbsc", "cord", "mix2"] {
+        let s = d.join(name);
+        run(
+            Command::new("samtools").current_dir(&s).args([
+                "view",
+                "-C",
+                "-T",
+                "ref.fa",
+                "-o",
+                "sample.cram",
+                "sample.bam",
+            ]),
+            "samtools view -C",
+        );
+        run(
+            Command::new("samtools")
+                .current_dir(&s)
+                .args(["index", "sample.cram"]),
+            "samtools index",
+        );
+    }
+    let bam = analyse(d, Kind::Bam, &["pbsc", "cord"], "mix2");
+    let cram = analyse(d, Kind::Cram, &["pbsc", "cord"], "mix2");
+    assert!(bam.len() >= 3, "{bam:?}");
+    assert_eq!(bam.len(), cram.len());
+    for (b, c) in bam.iter().zip(&cram) {
+        assert_eq!(
+            (&b.person, b.percent, b.low, b.high, &b.flags),
+            (&c.person, c.percent, c.low, c.high, &c.flags),
+            "BAM vs CRAM"
         );
     }
 }
