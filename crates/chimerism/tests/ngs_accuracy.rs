@@ -34,7 +34,10 @@ fn one_donor_mae_across_range() {
 }
 
 /// Detection of 0.1% recipient at 5,000× over `n` panels: (presence test
-/// significant, estimate above LoB, mean LoD, `NGS-LOD` flags).
+/// significant, estimate above LoB, mean LoD, `NGS-LOD` flags). Checks that
+/// every sample where the recipient is missed (presence test negative and
+/// estimate not above the LoB) with an LoD above 0.1% — and only those —
+/// carries `NGS-LOD`.
 fn detect_0_1(donors: usize, panel: (usize, usize), n: u64) -> (usize, usize, f64, usize) {
     let (mut detected, mut above_lob, mut lod_flags) = (0, 0, 0);
     let mut lods = Vec::new();
@@ -50,7 +53,10 @@ fn detect_0_1(donors: usize, panel: (usize, usize), n: u64) -> (usize, usize, f6
         detected += usize::from(r.recipient_detected == Some(true));
         above_lob += usize::from(rec.fraction.unwrap() > rec.detection.unwrap().lob);
         let flagged = r.flags.iter().any(|f| f.code.as_str() == "NGS-LOD");
-        let should = r.recipient_detected != Some(true) && rec.detection.unwrap().lod > 0.001;
+        let limits = rec.detection.unwrap();
+        let should = r.recipient_detected != Some(true)
+            && rec.fraction.unwrap() <= limits.lob
+            && limits.lod > 0.001;
         assert_eq!(flagged, should, "rep {rep}: NGS-LOD flag {flagged}");
         lod_flags += usize::from(flagged);
     }

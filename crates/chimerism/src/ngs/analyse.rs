@@ -451,22 +451,32 @@ pub fn analyse_sample(
     })
 }
 
-/// `NGS-LOD` when the recipient was not detected (or could not be tested)
-/// and its LoD is above `target`.
+/// `NGS-LOD` when the recipient is not shown present — the presence test is
+/// negative or impossible, and the estimate is not above the limit of blank
+/// (CLSI EP17: a result above the LoB is "detected") — and the sample's
+/// recipient LoD is above `target`.
 fn lod_flag(
     recipient: &PersonEstimate,
     detected: Option<bool>,
     target: Option<f64>,
 ) -> Option<QcFlag> {
     let target = target?;
-    let lod = recipient.detection?.lod;
-    if detected == Some(true) || lod <= target {
+    let limits = recipient.detection?;
+    let lod = limits.lod;
+    let estimate = recipient.fraction?;
+    if detected == Some(true) || estimate > limits.lob || lod <= target {
         return None;
     }
+    let test = match detected {
+        Some(_) => "presence test negative",
+        None => "presence not testable",
+    };
     Some(QcFlag {
         code: QcCode::LodAboveTarget,
         text: format!(
-            "recipient not detected, but this sample's recipient LoD is {:.3}% (above the {:.3}% target): recipient DNA below {:.3}% cannot be excluded; more markers where every donor is homozygous for an allele the recipient lacks, or more depth, lower it",
+            "recipient not shown present ({test}; estimate {:.3}% not above the LoB {:.3}%), and this sample's recipient LoD is {:.3}% (above the {:.3}% target): recipient DNA below {:.3}% cannot be excluded; more markers where every donor is homozygous for an allele the recipient lacks, or more depth, lower it",
+            estimate * 100.0,
+            limits.lob * 100.0,
             lod * 100.0,
             target * 100.0,
             lod * 100.0
@@ -509,6 +519,13 @@ mod tests {
         );
         // Detected: the LoD does not limit the result.
         assert!(lod_flag(&recipient(0.002), Some(true), t).is_none());
+        // Untestable presence, but the estimate is above the LoB (here
+        // 0.025): detected, not a negative result; at the LoB it still is one.
+        let mut r = recipient(0.05);
+        r.fraction = Some(0.025_01);
+        assert!(lod_flag(&r, None, t).is_none());
+        r.fraction = Some(0.025);
+        assert!(lod_flag(&r, None, t).is_some());
         // Check turned off.
         assert!(lod_flag(&recipient(0.002), Some(false), None).is_none());
     }
