@@ -304,3 +304,34 @@ fn lod_target_flags_negative_results_that_are_not_sensitive_enough() {
     let (off, _) = run("0");
     assert!(!off.contains("NGS-LOD"), "{off}");
 }
+
+/// `--lod-target` outside 0–100 or not a number: exit 2 naming the option.
+#[test]
+fn bad_lod_target_is_exit_2() {
+    let p = example("pileup.vcf").display().to_string();
+    for bad in ["-0.1", "100", "abc", "NaN"] {
+        let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+        args.extend([
+            "--sample".into(),
+            format!("neg={p}:pbsc"),
+            format!("--lod-target={bad}"),
+        ]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = gw(&a);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("--lod-target"), "{bad}: {err}");
+        assert!(out.is_empty(), "{bad}: {out}");
+    }
+    // Both sides of the range ends are accepted.
+    for ok in ["0", "99.9"] {
+        let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+        args.extend([
+            "--sample".into(),
+            format!("neg={p}:pbsc"),
+            format!("--lod-target={ok}"),
+        ]);
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, err) = gw(&a);
+        assert_eq!(code, 0, "{ok}: {err}");
+    }
+}

@@ -75,10 +75,24 @@ pub struct NgsArgs {
     #[arg(long)]
     pub keep_outliers: bool,
     /// Sensitivity target of a negative result, in percent recipient: a
-    /// sample where the recipient is not detected and its LoD is above this
-    /// is flagged NGS-LOD. 0 turns the check off.
-    #[arg(long, default_value_t = 0.1, value_name = "PERCENT")]
+    /// sample where the recipient is not shown present and its LoD is
+    /// above this is flagged NGS-LOD. 0 turns the check off.
+    #[arg(long, default_value_t = 0.1, value_name = "PERCENT", value_parser = parse_lod_target)]
     pub lod_target: f64,
+}
+
+/// `--lod-target`: a percentage in [0, 100) (0 = off).
+fn parse_lod_target(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number; expected a percentage such as 0.1"))?;
+    if !(0.0..100.0).contains(&v) {
+        return Err(format!(
+            "{v} is outside 0–100; expected the recipient percentage a negative result must reach (0 turns the check off)"
+        ));
+    }
+    Ok(v)
 }
 
 /// Where one person's or sample's reads come from.
