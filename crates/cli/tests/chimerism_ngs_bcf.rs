@@ -8,23 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/ngs")
-        .join(name)
-}
-
-fn gw(args: &[String]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
-        .args(args)
-        .output()
-        .expect("run graftwatch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+mod ngs_cli;
+use ngs_cli::{example, gw};
 
 fn tmpdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("gw-ngs-bcf-{tag}-{}", std::process::id()));

@@ -1,0 +1,27 @@
+//! Shared helpers of the `graftwatch chimerism ngs` CLI tests (included with
+//! `mod ngs_cli;`).
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A file of the simulated example in `examples/ngs/`.
+pub fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/ngs")
+        .join(name)
+}
+
+/// Runs the `graftwatch` binary: (exit code, stdout, stderr).
+pub fn gw<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+        .args(args)
+        .output()
+        .expect("run graftwatch");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
