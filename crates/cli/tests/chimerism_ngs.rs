@@ -289,33 +289,28 @@ fn lod_target_flags_negative_results_that_are_not_sensitive_enough() {
     assert!(!off.contains("NGS-LOD"), "{off}");
 }
 
-/// `--lod-target` outside 0–100 or not a number: exit 2 naming the option.
+/// `--lod-target` outside 0–100 or not a number: exit 2 naming the option;
+/// values at the ends of the range are accepted.
 #[test]
 fn bad_lod_target_is_exit_2() {
     let p = example("pileup.vcf").display().to_string();
-    for bad in ["-0.1", "100", "abc", "NaN"] {
+    let run = |target: &str| {
         let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
         args.extend([
             "--sample".into(),
             format!("neg={p}:pbsc"),
-            format!("--lod-target={bad}"),
+            format!("--lod-target={target}"),
         ]);
-        let a: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, out, err) = gw(&a);
+        gw(&args)
+    };
+    for bad in ["-0.1", "100", "abc", "NaN"] {
+        let (code, out, err) = run(bad);
         assert_eq!(code, 2, "{bad}: {err}");
         assert!(err.contains("--lod-target"), "{bad}: {err}");
         assert!(out.is_empty(), "{bad}: {out}");
     }
-    // Both sides of the range ends are accepted.
     for ok in ["0", "99.9"] {
-        let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
-        args.extend([
-            "--sample".into(),
-            format!("neg={p}:pbsc"),
-            format!("--lod-target={ok}"),
-        ]);
-        let a: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, _, err) = gw(&a);
+        let (code, _, err) = run(ok);
         assert_eq!(code, 0, "{ok}: {err}");
     }
 }

@@ -115,6 +115,23 @@ fn haplotype(
     h
 }
 
+/// Writes `reads` to `fx.dir/file` and counts them with the default options.
+fn count_single(
+    fx: &Fixture,
+    file: &str,
+    reads: &[(String, Vec<u8>, Vec<u8>)],
+) -> Vec<AlleleCounts> {
+    let fq = fx.dir.join(file);
+    write_fastq(&fq, reads);
+    count_fastq(
+        &[fq],
+        &fx.reference,
+        &fx.markers,
+        &FastqCountOptions::default(),
+    )
+    .expect("count")
+}
+
 fn write_fastq(path: &Path, reads: &[(String, Vec<u8>, Vec<u8>)]) {
     let mut f = std::fs::File::create(path).expect("fastq");
     for (name, s, q) in reads {
@@ -173,15 +190,7 @@ fn exact_counts_on_hand_built_reads() {
     push("i_alt1", revcomp(&ins_alt), hq(150));
     // A read from nowhere.
     push("noise", random_seq(150, 12345), hq(150));
-    let fq = fx.dir.join("single.fq");
-    write_fastq(&fq, &reads);
-    let got = count_fastq(
-        &[fq],
-        &fx.reference,
-        &fx.markers,
-        &FastqCountOptions::default(),
-    )
-    .expect("count");
+    let got = count_single(&fx, "single.fq", &reads);
     assert_eq!(
         got[0],
         AlleleCounts {
@@ -243,15 +252,7 @@ fn short_reads_and_reads_with_several_flank_errors_are_located() {
         ("short".to_string(), short, vec![b'I'; 60]),
         ("tiny".to_string(), tiny, vec![b'I'; 40]),
     ];
-    let fq = fx.dir.join("robust.fq");
-    write_fastq(&fq, &reads);
-    let got = count_fastq(
-        &[fq],
-        &fx.reference,
-        &fx.markers,
-        &FastqCountOptions::default(),
-    )
-    .expect("count");
+    let got = count_single(&fx, "robust.fq", &reads);
     assert_eq!(
         got[0],
         AlleleCounts {
