@@ -79,3 +79,23 @@ fn on_accepts_a_transplant_day_and_rejects_garbage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("next-tuesday"));
 }
+
+#[test]
+fn on_far_outside_the_calendar_is_bad_input_not_a_wrapped_date() {
+    for on in [
+        "+2147483647",
+        "-2147483648",
+        "+99999999999999999999",
+        "+80000",
+    ] {
+        let out = bin()
+            .args(["decide", "--on", on])
+            .arg(seed())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--on {on}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(on.trim_start_matches('+')), "--on {on}: {err}");
+        assert!(out.stdout.is_empty(), "--on {on} printed a result");
+    }
+}

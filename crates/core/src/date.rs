@@ -2,12 +2,18 @@
 //! signed day offsets relative to an anchor event ("day +N").
 //!
 //! Dates are stored as days since 1970-01-01 so that day arithmetic is a
-//! subtraction. The civil-from-days conversion follows Howard Hinnant's
-//! public-domain algorithms (`days_from_civil` / `civil_from_days`).
+//! subtraction (the grading engine walks dates in tight loops). The calendar
+//! itself — which days exist, and the conversion between a day number and
+//! year/month/day — is delegated to [`jiff::civil::Date`]; nothing here
+//! re-implements it. Every date is kept inside the supported years
+//! 1900–2200: [`Date::checked_add_days`] refuses to leave that range, so a
+//! day offset taken from input (`decide --on +2147483647`) is an error, never
+//! a silent wrap.
 
 use std::fmt;
 use std::str::FromStr;
 
+use jiff::civil::Date as CivilDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Error parsing or constructing a [`Date`] or [`TimeOfDay`].
@@ -22,50 +28,52 @@ pub enum DateError {
     /// The text is not of the form `HH:MM`.
     #[error("'{0}' is not a time of day of the form HH:MM (00:00-23:59)")]
     Time(String),
+    /// Adding a day offset to a date leaves the supported years.
+    #[error("{date} {sign} {days} days falls outside the supported years 1900-2200", sign = if *.days < 0 { "-" } else { "+" }, days = .days.unsigned_abs())]
+    OffsetOutOfRange {
+        /// The date the offset was added to.
+        date: String,
+        /// The offset in days.
+        days: i64,
+    },
 }
 
 /// A calendar date. Ordered, hashable, `Copy`; serialised as `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(i32);
 
-const MIN_YEAR: i32 = 1900;
-const MAX_YEAR: i32 = 2200;
+/// First supported year.
+pub const MIN_YEAR: i32 = 1900;
+/// Last supported year.
+pub const MAX_YEAR: i32 = 2200;
 
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
+/// 1970-01-01, day 0 of the internal day count.
+const EPOCH: CivilDate = jiff::civil::date(1970, 1, 1);
 
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(y) => 29,
-        2 => 28,
-        _ => 0,
-    }
+/// Days since 1970-01-01 of 1900-01-01 and 2200-12-31 (the supported range).
+const MIN_DAYS: i32 = -25_567;
+const MAX_DAYS: i32 = 84_370;
+
+fn to_civil(days: i32) -> CivilDate {
+    // Within ±7.3 million days jiff's span arithmetic cannot fail; every
+    // `Date` is built inside 1900–2200 (or from an internal day count far
+    // inside jiff's range), so this is an invariant, not input handling.
+    EPOCH
+        .checked_add(jiff::Span::new().days(i64::from(days)))
+        .expect("day count inside jiff's supported range")
 }
 
 impl Date {
     /// Builds a date from year, month (1–12) and day (1–31), checking that the
     /// day exists in that month and the year is within 1900–2200.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, DateError> {
-        if !(MIN_YEAR..=MAX_YEAR).contains(&year)
-            || !(1..=12).contains(&month)
-            || day == 0
-            || day > days_in_month(year, month)
-        {
-            return Err(DateError::OutOfRange(format!(
-                "{year:04}-{month:02}-{day:02}"
-            )));
+        let bad = || DateError::OutOfRange(format!("{year:04}-{month:02}-{day:02}"));
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) || month > 12 || day > 31 {
+            return Err(bad());
         }
-        // days_from_civil (H. Hinnant)
-        let y = if month <= 2 { year - 1 } else { year };
-        let era = if y >= 0 { y } else { y - 399 } / 400;
-        let yoe = y - era * 400;
-        let m = month as i32;
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Ok(Date(era * 146_097 + doe - 719_468))
+        let civil = CivilDate::new(year as i16, month as i8, day as i8).map_err(|_| bad())?;
+        let days = EPOCH.until(civil).map_err(|_| bad())?.get_days();
+        Ok(Date(days))
     }
 
     /// Days since 1970-01-01.
@@ -73,23 +81,17 @@ impl Date {
         self.0
     }
 
-    /// The date `days` days after 1970-01-01 (no range check beyond i32).
+    /// The date `days` days after 1970-01-01, for day counts produced by the
+    /// program itself (day grids between two valid dates). Use
+    /// [`Date::checked_add_days`] for offsets that come from input.
     pub fn from_days_since_epoch(days: i32) -> Date {
         Date(days)
     }
 
     /// Year, month, day.
     pub fn ymd(self) -> (i32, u32, u32) {
-        let z = self.0 + 719_468;
-        let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        (if m <= 2 { y + 1 } else { y }, m, d)
+        let c = to_civil(self.0);
+        (i32::from(c.year()), c.month() as u32, c.day() as u32)
     }
 
     /// The year.
@@ -97,10 +99,27 @@ impl Date {
         self.ymd().0
     }
 
-    /// This date plus `days` (may be negative).
+    /// This date plus `days` (may be negative), for offsets the program
+    /// chooses (windows of a few days or weeks). Saturates at the ends of the
+    /// supported range instead of wrapping; offsets from input go through
+    /// [`Date::checked_add_days`].
     #[must_use]
     pub fn add_days(self, days: i32) -> Date {
-        Date(self.0 + days)
+        Date(self.0.saturating_add(days).clamp(MIN_DAYS, MAX_DAYS))
+    }
+
+    /// This date plus `days`, or an error when the result falls outside the
+    /// supported years 1900–2200 (no overflow whatever `days` is).
+    pub fn checked_add_days(self, days: i64) -> Result<Date, DateError> {
+        let out = || DateError::OffsetOutOfRange {
+            date: self.to_string(),
+            days,
+        };
+        let sum = i64::from(self.0).checked_add(days).ok_or_else(out)?;
+        if !(i64::from(MIN_DAYS)..=i64::from(MAX_DAYS)).contains(&sum) {
+            return Err(out());
+        }
+        Ok(Date(sum as i32))
     }
 
     /// Signed number of days from `anchor` to `self` (`self − anchor`).
@@ -268,6 +287,48 @@ mod tests {
         assert_eq!("07:05".parse::<TimeOfDay>().unwrap().to_string(), "07:05");
         assert!("24:00".parse::<TimeOfDay>().is_err());
         assert!("7:5".parse::<TimeOfDay>().is_err());
+    }
+
+    #[test]
+    fn supported_range_ends() {
+        assert_eq!(
+            Date::from_ymd(1900, 1, 1).unwrap().days_since_epoch(),
+            MIN_DAYS
+        );
+        assert_eq!(
+            Date::from_ymd(2200, 12, 31).unwrap().days_since_epoch(),
+            MAX_DAYS
+        );
+        assert!(Date::from_ymd(1899, 12, 31).is_err());
+        assert!(Date::from_ymd(2201, 1, 1).is_err());
+    }
+
+    #[test]
+    fn checked_offsets_never_wrap() {
+        let d0: Date = "2024-03-01".parse().unwrap();
+        assert_eq!(d0.checked_add_days(30).unwrap(), d0.add_days(30));
+        let err = d0.checked_add_days(2_147_483_647).unwrap_err();
+        assert!(
+            err.to_string().contains("outside the supported years"),
+            "{err}"
+        );
+        assert!(d0.checked_add_days(i64::MAX).is_err());
+        assert!(d0.checked_add_days(i64::MIN).is_err());
+        let last = Date::from_ymd(2200, 12, 31).unwrap();
+        assert!(last.checked_add_days(1).is_err());
+        assert_eq!(last.checked_add_days(0).unwrap(), last);
+        // Program-chosen offsets saturate at the range ends instead of wrapping.
+        assert_eq!(d0.add_days(i32::MAX), last);
+        assert_eq!(d0.add_days(i32::MIN).year(), 1900);
+    }
+
+    #[test]
+    fn leap_days_follow_the_gregorian_calendar() {
+        assert!(Date::from_ymd(2000, 2, 29).is_ok());
+        assert!(Date::from_ymd(1900, 2, 29).is_err());
+        assert!(Date::from_ymd(2100, 2, 29).is_err());
+        let d = Date::from_ymd(2024, 2, 28).unwrap().add_days(1);
+        assert_eq!(d.ymd(), (2024, 2, 29));
     }
 
     proptest! {

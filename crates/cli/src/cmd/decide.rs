@@ -56,7 +56,7 @@ fn parse_on(s: &str, course: &Course) -> Result<Date, BadInput> {
         Some(r) => (true, r),
         None => (false, t),
     };
-    let n: i32 = t.parse().map_err(|_| {
+    let n: i64 = t.parse().map_err(|_| {
         BadInput(format!(
             "--on: '{s}' is neither a date (YYYY-MM-DD) nor a day after the transplant (e.g. +100)"
         ))
@@ -66,7 +66,8 @@ fn parse_on(s: &str, course: &Course) -> Result<Date, BadInput> {
             "--on {s}: the course has no transplant to count days from"
         ))
     })?;
-    Ok(day0.add_days(if neg { -n } else { n }))
+    day0.checked_add_days(if neg { -n } else { n })
+        .map_err(|e| BadInput(format!("--on {s}: {e}")))
 }
 
 /// Runs `decide`.
