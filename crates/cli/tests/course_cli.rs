@@ -274,7 +274,8 @@ fn convert_round_trips_and_refuses_to_overwrite() {
         csv.as_os_str(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("already exists; use --force"));
+    let err = text(&o.stderr);
+    assert!(err.contains("already exists") && err.contains("--force"), "{err}");
     assert_eq!(std::fs::read(&csv).unwrap(), before);
     let o = run(&[
         "course".as_ref(),

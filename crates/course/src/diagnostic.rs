@@ -105,6 +105,10 @@ pub enum CourseError {
         source: std::io::Error,
     },
     /// The file's extension does not say whether it is JSON or CSV.
+    /// The output file could not be written (exists without --force,
+    /// missing directory, I/O error); the message names the path.
+    #[error(transparent)]
+    Output(#[from] graftwatch_output::OutputError),
     #[error("{0}: unknown course file type; expected a .json or .csv file")]
     UnknownFormat(PathBuf),
     /// One or more errors in the content (warnings may be included).

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use graftwatch_output::Overwrite;
+
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
 use crate::json_lines::LazyJsonLines;
 use crate::model::Course;
@@ -158,32 +160,26 @@ fn clean_serde_message(m: &str) -> String {
     }
 }
 
-/// Writes a course as `.json` (pretty) or `.csv` by extension, atomically
-/// (temporary file in the same directory, then rename), so a failed write
-/// never leaves a half-written file.
+/// Writes a course as `.json` (pretty) or `.csv` by extension, replacing an
+/// existing file atomically (see [`graftwatch_output::write`]), so a failed
+/// write never leaves a half-written file.
 pub fn write_course(path: &Path, course: &Course) -> Result<(), CourseError> {
+    write_course_to(path, course, Overwrite::Replace)
+}
+
+/// [`write_course`] with an explicit overwrite policy (`course convert`
+/// refuses to replace a file without `--force`).
+pub fn write_course_to(
+    path: &Path,
+    course: &Course,
+    overwrite: Overwrite,
+) -> Result<(), CourseError> {
     let text = match kind_of(path)? {
         Kind::Json => to_json_string(course),
         Kind::Csv => crate::io_csv::to_csv_string(course),
     };
-    let io = |source| CourseError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    graftwatch_output::write(path, text.as_bytes(), overwrite)?;
+    Ok(())
 }
 
 /// The course as pretty JSON.

@@ -31,7 +31,7 @@ pub use event::{
     AgentDose, BiopsyResult, ConditioningIntensity, DliIntent, DrugClass, Event, EventDetail,
     GraftSource, OxygenDevice, TransfusionProduct,
 };
-pub use io::{LoadedCourse, read_course, write_course};
+pub use io::{LoadedCourse, read_course, write_course, write_course_to};
 pub use model::{Course, FORMAT_V1};
 pub use observation::{
     Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind, ValueSpec,

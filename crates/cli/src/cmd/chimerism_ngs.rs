@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::ngs::{
     ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
@@ -494,8 +493,8 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     }
     if let Some(html) = &args.html {
         let page = super::chimerism_ngs_html::render(&run);
-        write_atomic(html, page.as_bytes())
-            .with_context(|| format!("writing {}", html.display()))?;
+        graftwatch_output::write(html, page.as_bytes(), graftwatch_output::Overwrite::Replace)
+            .map_err(|e| BadInput(e.to_string()))?;
     }
     let text = match args.format {
         NgsFormat::Json => serde_json::to_string_pretty(&run)? + "\n",
@@ -504,23 +503,6 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
-}
-
-/// Writes through a temporary file in the same directory and renames it.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {

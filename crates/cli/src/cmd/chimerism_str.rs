@@ -287,7 +287,8 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
         None => None,
     };
     if let (Some(path), Some(text)) = (&args.html, &html) {
-        write_atomic(path, text)?;
+        graftwatch_output::write(path, text.as_bytes(), graftwatch_output::Overwrite::Replace)
+            .map_err(|e| BadInput(e.to_string()))?;
     }
     if let (Some(path), Some(course)) = (&args.add_to, &course) {
         graftwatch_course::write_course(path, course)
@@ -339,22 +340,6 @@ fn add_to_course(
     }
     course.sort();
     Ok(course)
-}
-
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
-    Ok(())
 }
 
 fn pct(v: Option<f64>) -> String {

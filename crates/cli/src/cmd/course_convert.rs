@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use graftwatch_course::{CourseError, read_course, write_course};
+use graftwatch_course::{CourseError, read_course, write_course_to};
 
 /// Arguments of `course convert`.
 #[derive(clap::Args, Debug)]
@@ -30,18 +30,15 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
             args.output.display()
         )));
     }
-    if args.output.exists() && !args.force {
-        anyhow::bail!(crate::BadInput(format!(
-            "{}: already exists; use --force to overwrite it",
-            args.output.display()
-        )));
-    }
     let lc = read_course(&args.input).map_err(super::course::read_error)?;
     for w in &lc.warnings {
         eprintln!("{w}");
     }
-    write_course(&args.output, &lc.course).map_err(|e| match e {
-        CourseError::UnknownFormat(_) => anyhow::Error::new(crate::BadInput(e.to_string())),
+    let overwrite = graftwatch_output::Overwrite::from_force(args.force);
+    write_course_to(&args.output, &lc.course, overwrite).map_err(|e| match e {
+        CourseError::UnknownFormat(_) | CourseError::Output(_) => {
+            anyhow::Error::new(crate::BadInput(e.to_string()))
+        }
         other => anyhow::Error::new(other),
     })?;
     println!(

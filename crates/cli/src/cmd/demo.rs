@@ -106,8 +106,8 @@ fn validation_section(loaded: &LoadedCourse) -> Section {
     Section::new("validation", "Validation", h)
 }
 
-/// Writes `DIR/report.html` via a temporary file and a rename, so an error
-/// never leaves a half-written report. Returns the report path.
+/// Writes `DIR/report.html` (replacing it: the demo directory is the demo's
+/// own) through the shared atomic writer. Returns the report path.
 pub fn write_report(dir: &Path, html: &str) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|e| {
         BadInput(format!(
@@ -116,15 +116,12 @@ pub fn write_report(dir: &Path, html: &str) -> anyhow::Result<PathBuf> {
         ))
     })?;
     let path = dir.join("report.html");
-    let tmp = dir.join(format!(".report.html.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, html).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        BadInput(format!("cannot write '{}': {e}", tmp.display()))
-    })?;
-    std::fs::rename(&tmp, &path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        BadInput(format!("cannot write '{}': {e}", path.display()))
-    })?;
+    graftwatch_output::write(
+        &path,
+        html.as_bytes(),
+        graftwatch_output::Overwrite::Replace,
+    )
+    .map_err(|e| BadInput(e.to_string()))?;
     Ok(path)
 }
 

@@ -77,35 +77,6 @@ fn format_of(args: &ReportArgs) -> Result<ReportFormat, BadInput> {
     }
 }
 
-/// Writes `content` to `path` through a temporary file in the same
-/// directory and a rename, so an error never leaves a half-written file.
-pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), BadInput> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(BadInput(format!(
-            "--out {}: the directory '{}' does not exist",
-            path.display(),
-            dir.display()
-        )));
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| BadInput(format!("--out {}: not a file name", path.display())))?;
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, content).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        BadInput(format!("cannot write '{}': {e}", tmp.display()))
-    })?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        BadInput(format!("cannot write '{}': {e}", path.display()))
-    })
-}
-
 /// Rasterises an SVG document to PNG bytes at `scale` on a white
 /// background, with the system fonts (DejaVu Sans on Debian). A failure here
 /// is an internal error (the SVG is ours), not bad input.
@@ -162,7 +133,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ReportFormat::Png => svg_to_png(&full_figure(course, &analysis).render(course), 2.0)?,
         ReportFormat::Json => figure_data_json(course, &analysis).into_bytes(),
     };
-    write_atomic(&args.out, &content)?;
+    graftwatch_output::write(&args.out, &content, graftwatch_output::Overwrite::Replace)
+        .map_err(|e| BadInput(e.to_string()))?;
     println!(
         "wrote {} ({:?}; {} alerts, {} DLI assessments)",
         args.out.display(),
