@@ -275,7 +275,10 @@ fn convert_round_trips_and_refuses_to_overwrite() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o.stderr);
-    assert!(err.contains("already exists") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&csv).unwrap(), before);
     let o = run(&[
         "course".as_ref(),
