@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod cmd;
 mod exit;
@@ -38,6 +38,10 @@ enum Command {
     Decide(cmd::decide::DecideArgs),
     /// The full course report (figure, alerts, endpoints, DLI decision trail) as HTML, SVG or JSON.
     Report(cmd::report::ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::completions::CompletionsArgs),
+    /// Write the manual pages (roff).
+    Man(cmd::man::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +53,8 @@ fn main() -> ExitCode {
         Command::Grade(a) => cmd::grade::run(a),
         Command::Decide(a) => cmd::decide::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
+        Command::Man(a) => cmd::man::run(a, Cli::command()),
     };
     exit::report(result)
 }
