@@ -227,6 +227,62 @@ pub fn threshold(
     out.push_str("</title></g>");
 }
 
+/// [`threshold`] with a chosen dash pattern (`6 4` dashed for decision
+/// thresholds, `1 3` dotted for detection limits).
+pub fn threshold_styled(
+    out: &mut String,
+    ctx: &PanelContext,
+    y: f64,
+    colour: &str,
+    dash: &str,
+    key: &str,
+    label: &str,
+) {
+    let _ = write!(
+        out,
+        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="1.3" stroke-dasharray="{dash}"/>"#,
+        escape(key),
+        ctx.x.left,
+        ctx.x.right
+    );
+    text(out, ctx.x.right + 4.0, y + 3.5, "thr", "start", label);
+    out.push_str("<title>");
+    out.push_str(&escape(label));
+    out.push_str("</title></g>");
+}
+
+/// A y axis for a short panel: ticks and labels, and a horizontal two-line
+/// name at the left (`name` bold, `sub` below) instead of a rotated title.
+pub fn y_axis_lane(
+    out: &mut String,
+    ctx: &PanelContext,
+    y: &YScale,
+    ticks: &[f64],
+    name: &str,
+    sub: &str,
+) {
+    let x0 = ctx.x.left;
+    let _ = write!(
+        out,
+        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+        y.top, y.bottom
+    );
+    for t in ticks {
+        let py = y.y(*t);
+        let _ = write!(
+            out,
+            r#"<line x1="{:.1}" x2="{x0:.1}" y1="{py:.1}" y2="{py:.1}"/>"#,
+            x0 - 4.0
+        );
+        let ty = if *t == ticks[0] { py } else { py + 7.0 };
+        text(out, x0 - 6.0, ty, "tick", "end", &num(*t, 2));
+    }
+    let cy = (y.top + y.bottom) / 2.0;
+    text(out, x0 - 30.0, cy - 1.0, "lane strong", "end", name);
+    text(out, x0 - 30.0, cy + 11.0, "note", "end", sub);
+    out.push_str("</g>");
+}
+
 /// Draws day grid lines at the figure's ticks inside the panel.
 pub fn day_grid(out: &mut String, ctx: &PanelContext) {
     out.push_str(r#"<g class="grid">"#);

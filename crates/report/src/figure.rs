@@ -42,6 +42,13 @@ pub enum LegendSymbol {
     Tick,
     /// A marker alone.
     Marker(Shape),
+    /// A line with a dash pattern and a marker (a series told apart from
+    /// others of the same colour by shape and dash).
+    SeriesDashed(Shape, &'static str),
+    /// An open (hollow) marker: a result below the detection limit.
+    OpenMarker(Shape),
+    /// A dotted line (a detection limit).
+    Dotted,
 }
 
 /// One legend entry.
@@ -108,9 +115,17 @@ pub trait Panel {
     fn height(&self, course: &Course, frame: &Frame) -> f64;
     /// Draws the panel into `out` (SVG elements only).
     fn render(&self, ctx: &PanelContext, out: &mut String);
-    /// Legend entries this panel contributes.
+    /// Legend entries this panel contributes whatever the course.
     fn legend(&self) -> Vec<LegendEntry> {
         Vec::new()
+    }
+    /// Legend entries for what this panel draws for `course` (the figure
+    /// calls this; the default is [`Panel::legend`]). A panel drawing
+    /// only some of its series overrides it so the legend lists only
+    /// what is drawn.
+    fn legend_for(&self, course: &Course) -> Vec<LegendEntry> {
+        let _ = course;
+        self.legend()
     }
 }
 
@@ -289,7 +304,12 @@ impl Figure {
             );
         };
         let ticks = frame.ticks();
-        let legend: Vec<LegendEntry> = self.panels.iter().flat_map(|p| p.legend()).collect();
+        let mut legend: Vec<LegendEntry> = Vec::new();
+        for e in self.panels.iter().flat_map(|p| p.legend_for(course)) {
+            if !legend.contains(&e) {
+                legend.push(e);
+            }
+        }
         let legend_rows = legend_layout(&legend, self.width);
         let legend_h = legend_rows.len() as f64 * 18.0 + 6.0;
         let heights: Vec<f64> = self
@@ -369,7 +389,8 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .thr{font-size:10px}
 .gw-figure .ytitle{font-size:11.5px;font-weight:bold}
 .gw-figure .lane{font-size:11px}
-.gw-figure .barlabel{font-size:9.5px}
+.gw-figure .lane.strong{font-weight:bold}
+.gw-figure .barlabel{font-size:10px}
 .gw-figure .anchorlabel{font-size:11px;font-weight:bold}
 .gw-figure .legend{font-size:11px}
 .gw-figure .note{font-size:10px;fill:#555;font-style:italic}
@@ -378,8 +399,8 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .hgrid{stroke:#eee;stroke-width:0.8}
 .gw-figure .axis line,.gw-figure .axis path{stroke:#444;stroke-width:1;fill:none}
 .gw-figure .anchor line{stroke-width:1.4;stroke-dasharray:3 3}
-.gw-figure .celltext{font-size:9px;font-weight:bold}
-.gw-figure .ptlabel{font-size:9.5px;font-weight:bold}
+.gw-figure .celltext{font-size:10px;font-weight:bold}
+.gw-figure .ptlabel{font-size:10px;font-weight:bold}
 .gw-figure .celltext.dark{fill:#fff}
 .gw-figure .laneline{stroke:#eee;stroke-width:0.8}
 </style>"#;
@@ -447,6 +468,27 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
                 LegendSymbol::Marker(shape) => {
                     draw::marker(out, shape, x + 12.0, y, 3.5, e.colour, "/>");
                 }
+                LegendSymbol::SeriesDashed(shape, dash) => {
+                    let _ = write!(
+                        out,
+                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.5" stroke-dasharray="{dash}"/>"#,
+                        x + 24.0,
+                        e.colour
+                    );
+                    draw::marker(out, shape, x + 12.0, y, 3.0, e.colour, "/>");
+                }
+                LegendSymbol::OpenMarker(shape) => {
+                    let extra = format!(r#" stroke="{}" stroke-width="1.2"/>"#, e.colour);
+                    draw::marker(out, shape, x + 12.0, y, 3.0, "#ffffff", &extra);
+                }
+                LegendSymbol::Dotted => {
+                    let _ = write!(
+                        out,
+                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.4" stroke-dasharray="1 3"/>"#,
+                        x + 24.0,
+                        e.colour
+                    );
+                }
             }
             text(out, x + 30.0, y + 4.0, "legend", "start", &e.label);
         }
@@ -473,7 +515,7 @@ fn anchor_style(
             } else {
                 format!("{name} day 0 · {}", sources.join(" + "))
             };
-            (label, "anchor hct", palette::THERAPY)
+            (label, "anchor hct", palette::TRANSPLANT)
         }
         AnchorKind::CarT(_) => {
             let target = course.events.iter().find_map(|e| match &e.detail {

@@ -15,7 +15,7 @@ use crate::endpoints::{ENDPOINTS_SECTION_ID, endpoints_section};
 use crate::figure::Figure;
 use crate::panels::{
     BandPanel, ChimerismPanel, CountsPanel, HemoglobinPanel, InterventionsPanel, MarrowPanel,
-    TransfusionsPanel, agvhd_panel, cart_toxicity_panel, person_styles,
+    RecipientChimerismPanel, TransfusionsPanel, agvhd_panel, cart_toxicity_panel, person_styles,
 };
 use crate::report::{FIGURE_SECTION_ID, Report, figure_section_with_caption};
 
@@ -83,6 +83,12 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
     )));
     let persons = person_styles(course, &a.chimerism);
     let lineages = a.chimerism_lineages();
+    f.add_panel(Box::new(RecipientChimerismPanel {
+        samples: a.chimerism.clone(),
+        lineages: lineages.clone(),
+        lod_percent: a.alert_config.chimerism_lod_percent,
+        dli_threshold_percent: a.dli_config.mixed_recipient_above_percent,
+    }));
     for (i, l) in lineages.iter().enumerate() {
         f.add_panel(Box::new(ChimerismPanel::new(
             *l,

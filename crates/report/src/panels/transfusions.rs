@@ -32,7 +32,7 @@ fn rows(course: &Course) -> Vec<(&'static str, &'static str, &'static str)> {
         )
     });
     if other {
-        r.push(("other", "Other products", palette::OTHER));
+        r.push(("other", "Other products", palette::TREATMENT));
     }
     r
 }
