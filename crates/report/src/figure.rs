@@ -399,6 +399,7 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .hgrid{stroke:#eee;stroke-width:0.8}
 .gw-figure .axis line,.gw-figure .axis path{stroke:#444;stroke-width:1;fill:none}
 .gw-figure .anchor line{stroke-width:1.4;stroke-dasharray:3 3}
+.gw-figure .evlabel{font-size:10.5px;font-weight:bold}
 .gw-figure .celltext{font-size:10px;font-weight:bold}
 .gw-figure .ptlabel{font-size:10px;font-weight:bold}
 .gw-figure .celltext.dark{fill:#fff}

@@ -14,7 +14,7 @@ use crate::dli_trail::dli_section;
 use crate::endpoints::{ENDPOINTS_SECTION_ID, endpoints_section};
 use crate::figure::Figure;
 use crate::panels::{
-    BandPanel, ChimerismPanel, CountsPanel, HemoglobinPanel, InterventionsPanel, MarrowPanel,
+    BandPanel, ChimerismPanel, CountsPanel, EventsPanel, course_events, HemoglobinPanel, InterventionsPanel, MarrowPanel,
     RecipientChimerismPanel, TransfusionsPanel, agvhd_panel, cart_toxicity_panel, person_styles,
 };
 use crate::report::{FIGURE_SECTION_ID, Report, figure_section_with_caption};
@@ -73,6 +73,11 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
         f.break_day = b;
         f.break_share = 0.78;
     }
+    let window_start =
+        crate::figure::Frame::for_course(course, f.width).map(|fr| fr.origin.add_days(fr.x.start));
+    f.add_panel(Box::new(EventsPanel {
+        events: course_events(&a.grades, window_start),
+    }));
     f.add_panel(Box::new(CountsPanel));
     f.add_panel(Box::new(TransfusionsPanel));
     f.add_panel(Box::new(HemoglobinPanel));
@@ -108,9 +113,8 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
     f.add_panel(Box::new(MarrowPanel {
         blasts: a.marrow_blasts.clone(),
         mrd: a.mrd_flow.clone(),
-        responses: a.eln.clone(),
     }));
-    let gv: BandPanel = agvhd_panel(&a.agvhd);
+    let gv: BandPanel = agvhd_panel(&a.agvhd, &a.grades.agvhd_organ_stages);
     f.add_panel(Box::new(gv));
     f.add_panel(Box::new(InterventionsPanel));
     f
@@ -192,8 +196,10 @@ pub struct FigureData<'a> {
     pub icans: &'a [GradedDay],
     /// Early ICAHT episode.
     pub icaht_early: Option<IcahtBand>,
-    /// Daily MAGIC aGVHD grades (organ stages in the reason).
+    /// Daily MAGIC aGVHD grades.
     pub agvhd: &'a [GradedDay],
+    /// MAGIC organ stages of each aGVHD timeline day (from the engine).
+    pub agvhd_organ_stages: &'a [graftwatch_grading::output::AgvhdOrganDay],
     /// Marrow blasts %.
     pub marrow_blasts: &'a [PercentPoint],
     /// Flow MRD %.
@@ -253,6 +259,7 @@ pub fn figure_data<'a>(course: &'a Course, a: &'a Analysis) -> FigureData<'a> {
             result,
         }),
         agvhd: &a.agvhd,
+        agvhd_organ_stages: &a.grades.agvhd_organ_stages,
         marrow_blasts: &a.marrow_blasts,
         mrd_flow: &a.mrd_flow,
         alerts: &a.alerts,
