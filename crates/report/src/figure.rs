@@ -561,7 +561,7 @@ fn render_anchors(
         let x = frame.x.x(day as f64 + 0.5);
         let (label, class, colour) = anchor_style(course, a.kind, a.date);
         let text_colour = palette::darker(colour);
-        let w = text_width(&label, 11.0);
+        let w = draw::bold_text_width(&label, 11.0);
         // Two label rows; the anchor label starts at the line and runs right.
         let row = if label_rows_end[0] < x - 2.0 {
             0
@@ -602,6 +602,41 @@ fn render_anchors(
     out.push_str("</g>");
 }
 
+/// Calendar ticks with labels that always carry the year: month starts
+/// (`Mar 2024`) for courses up to four years, 1 January (`2025`) beyond.
+pub fn calendar_ticks(frame: &Frame) -> Vec<(Date, String)> {
+    let start = frame.origin.add_days(frame.x.start);
+    let end = frame.origin.add_days(frame.x.end);
+    let (mut yy, mut mm, _) = start.ymd();
+    let years = end.days_since(start).get() > 4 * 365;
+    let mut out = Vec::new();
+    loop {
+        if years {
+            yy += 1;
+            mm = 1;
+        } else {
+            mm += 1;
+            if mm > 12 {
+                mm = 1;
+                yy += 1;
+            }
+        }
+        let Ok(d) = Date::from_ymd(yy, mm, 1) else {
+            break;
+        };
+        if d > end {
+            break;
+        }
+        let label = if years {
+            yy.to_string()
+        } else {
+            format!("{} {yy}", month_name(mm))
+        };
+        out.push((d, label));
+    }
+    out
+}
+
 fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
     let x = &frame.x;
     let _ = write!(
@@ -619,7 +654,8 @@ fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
         );
         let label = signed_day(*t);
         let w = text_width(&label, 10.5);
-        if px - w / 2.0 > last_end + 3.0 {
+        // a label that would run into the axis title left of the plot is left out
+        if px - w / 2.0 > last_end + 3.0 && px - w / 2.0 >= x.left - 6.0 {
             text(out, px, y0 + 17.0, "tick", "middle", &label);
             last_end = px + w / 2.0;
         }
@@ -661,35 +697,16 @@ fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
         r#"<g class="axis x calendar" id="x-axis-calendar"><line x1="{:.1}" x2="{:.1}" y1="{cy:.1}" y2="{cy:.1}"/>"#,
         x.left, x.right
     );
-    let start = frame.origin.add_days(x.start);
-    let end = frame.origin.add_days(x.end);
-    let (mut yy, mut mm, _) = start.ymd();
     let mut last_end = f64::NEG_INFINITY;
-    loop {
-        mm += 1;
-        if mm > 12 {
-            mm = 1;
-            yy += 1;
-        }
-        let Ok(d) = Date::from_ymd(yy, mm, 1) else {
-            break;
-        };
-        if d > end {
-            break;
-        }
+    for (d, label) in calendar_ticks(frame) {
         let px = frame.x.x(d.days_since(frame.origin).get() as f64);
         let _ = write!(
             out,
             r#"<line x1="{px:.1}" x2="{px:.1}" y1="{cy:.1}" y2="{:.1}"/>"#,
             cy + 4.0
         );
-        let label = if mm == 1 || last_end == f64::NEG_INFINITY {
-            format!("{} {yy}", month_name(mm))
-        } else {
-            month_name(mm).to_string()
-        };
         let w = text_width(&label, 10.5);
-        if px + 2.0 > last_end + 4.0 && px + w < x.right + RIGHT_MARGIN - 4.0 {
+        if px + 2.0 > last_end + 6.0 && px + w < x.right + RIGHT_MARGIN - 4.0 {
             text(out, px + 2.0, cy + 15.0, "tick", "start", &label);
             last_end = px + 2.0 + w;
         }

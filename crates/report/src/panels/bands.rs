@@ -245,7 +245,7 @@ impl Panel for BandPanel {
                     if c.level == 0 { "#bbbbbb" } else { "none" },
                     escape(&title)
                 );
-                if c.level > 0 && draw::text_width(&c.label, 9.0) + 2.0 < w {
+                if c.level > 0 && draw::bold_text_width(&c.label, 10.0) + 2.0 < w {
                     text(
                         out,
                         x0 + w / 2.0,

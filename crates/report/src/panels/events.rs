@@ -13,7 +13,7 @@ use graftwatch_course::Course;
 use graftwatch_grading::output::ItemStatus;
 use graftwatch_grading::{CourseGrades, Criterion};
 
-use crate::draw::{self, Shape, text_width};
+use crate::draw::{self, Shape};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext, RIGHT_MARGIN};
 use crate::format::signed_day;
@@ -172,7 +172,7 @@ fn layout(events: &[CourseEvent], x: &DayScale, origin: Date) -> Vec<(usize, f64
             continue;
         }
         let mx = x.x(day as f64 + 0.5);
-        let w = text_width(&e.label, FONT);
+        let w = draw::bold_text_width(&e.label, FONT);
         let (lx, a, b) = if mx + 7.0 + w <= limit {
             (mx + 7.0, mx - 5.0, mx + 7.0 + w)
         } else {

@@ -117,9 +117,10 @@ impl Panel for MarrowPanel {
             if !ctx.x.contains(day) || p.percent < BLAST_THRESHOLD {
                 continue;
             }
-            let x = ctx.x.x(day as f64 + 0.5);
             let label = format!("{:.0} %", p.percent);
-            let w = draw::text_width(&label, 10.0);
+            let w = draw::bold_text_width(&label, 10.0);
+            // kept inside the plot, clear of the y-axis labels
+            let x = (ctx.x.x(day as f64 + 0.5)).max(ctx.x.left + 2.0 + w / 2.0);
             if x - w / 2.0 < last_end + 3.0 {
                 continue;
             }
