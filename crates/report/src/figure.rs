@@ -227,6 +227,10 @@ pub struct Figure {
     pub break_day: i32,
     /// Share of the plot width up to `break_day` (default [`BREAK_SHARE`]).
     pub break_share: f64,
+    /// Paragraphs drawn under the axes (how to read the figure, the
+    /// abbreviations), for a figure exported alone (SVG, PNG, PDF); the
+    /// HTML report has its own caption instead. Empty: none.
+    pub caption_block: Vec<String>,
     panels: Vec<Box<dyn Panel>>,
 }
 
@@ -251,6 +255,30 @@ const TITLE_H: f64 = 26.0;
 const ANCHOR_BAND_H: f64 = 34.0;
 const PANEL_GAP: f64 = 14.0;
 const AXIS_H: f64 = 74.0;
+const CAPTION_LINE_H: f64 = 15.0;
+
+/// Splits `text` into lines no wider than `width` px at `font_px`.
+pub fn wrap(text: &str, width: f64, font_px: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&candidate, font_px) > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            line = word.to_string();
+        } else {
+            line = candidate;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 impl Figure {
     /// A figure with no panels.
@@ -260,6 +288,7 @@ impl Figure {
             width: DEFAULT_WIDTH,
             break_day: BREAK_DAY,
             break_share: BREAK_SHARE,
+            caption_block: Vec::new(),
             panels: Vec::new(),
         }
     }
@@ -321,7 +350,23 @@ impl Figure {
         let plot_bottom = plot_top
             + heights.iter().sum::<f64>()
             + PANEL_GAP * (heights.len().saturating_sub(1)) as f64;
-        let total_h = plot_bottom + AXIS_H;
+        let caption_lines: Vec<(bool, String)> = self
+            .caption_block
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                wrap(p, self.width - 24.0, 11.0)
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(k, l)| (i == 0 && k == 0, l))
+            })
+            .collect();
+        let caption_h = if caption_lines.is_empty() {
+            0.0
+        } else {
+            caption_lines.len() as f64 * CAPTION_LINE_H + 12.0
+        };
+        let total_h = plot_bottom + AXIS_H + caption_h;
 
         let mut out = String::with_capacity(256 * 1024);
         let _ = write!(
@@ -377,6 +422,14 @@ impl Figure {
             top += h + PANEL_GAP;
         }
         render_x_axes(&mut out, &frame, &ticks, plot_bottom);
+        if !caption_lines.is_empty() {
+            out.push_str(r#"<g id="caption-block" class="caption">"#);
+            for (i, (_, line)) in caption_lines.iter().enumerate() {
+                let y = plot_bottom + AXIS_H + 14.0 + i as f64 * CAPTION_LINE_H;
+                text(&mut out, 12.0, y, "captiontext", "start", line);
+            }
+            out.push_str("</g>");
+        }
         out.push_str("</svg>");
         out
     }
@@ -394,6 +447,7 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .anchorlabel{font-size:11px;font-weight:bold}
 .gw-figure .legend{font-size:11px}
 .gw-figure .note{font-size:10px;fill:#555;font-style:italic}
+.gw-figure .captiontext{font-size:11px}
 .gw-figure .frame{fill:none;stroke:#bbb;stroke-width:0.8}
 .gw-figure .grid line{stroke:#eee;stroke-width:0.8}
 .gw-figure .hgrid{stroke:#eee;stroke-width:0.8}
