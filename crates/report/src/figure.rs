@@ -253,7 +253,7 @@ impl std::fmt::Debug for Figure {
 
 const TITLE_H: f64 = 26.0;
 const ANCHOR_BAND_H: f64 = 34.0;
-const PANEL_GAP: f64 = 14.0;
+const PANEL_GAP: f64 = 10.0;
 const AXIS_H: f64 = 74.0;
 const CAPTION_LINE_H: f64 = 15.0;
 

@@ -29,7 +29,7 @@ impl Panel for CountsPanel {
     }
 
     fn height(&self, _course: &Course, _frame: &Frame) -> f64 {
-        300.0
+        240.0
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
