@@ -169,7 +169,10 @@ pub fn cart_toxicity_panel(
                     from: a,
                     to: b,
                     level: l,
-                    label: format!("grade {l}"),
+                    label: format!(
+                        "grade {l} · ANC ≤ 0.5 for {} days",
+                        b.days_since(a).get() + 1
+                    ),
                     title: format!("early ICAHT grade {l}, {a} to {b}: {why}"),
                 }]
             })
@@ -218,7 +221,12 @@ impl Panel for BandPanel {
                 top + ROW_H,
                 top + ROW_H
             );
-            for c in &row.cells {
+            for (k, c) in row.cells.iter().enumerate() {
+                let next_x0 = row
+                    .cells
+                    .get(k + 1)
+                    .map(|n| ctx.x.x(ctx.day_of(n.from).max(ctx.x.start) as f64))
+                    .unwrap_or(ctx.x.right);
                 let (d0, d1) = (ctx.day_of(c.from), ctx.day_of(c.to));
                 if d1 < ctx.x.start || d0 > ctx.x.end {
                     continue;
@@ -245,7 +253,8 @@ impl Panel for BandPanel {
                     if c.level == 0 { "#bbbbbb" } else { "none" },
                     escape(&title)
                 );
-                if c.level > 0 && draw::bold_text_width(&c.label, 10.0) + 2.0 < w {
+                let lw = draw::bold_text_width(&c.label, 10.0);
+                if c.level > 0 && lw + 2.0 < w {
                     text(
                         out,
                         x0 + w / 2.0,
@@ -258,6 +267,9 @@ impl Panel for BandPanel {
                         "middle",
                         &c.label,
                     );
+                } else if c.level > 0 && c.label.len() > 2 && x0 + w + 4.0 + lw < next_x0 - 4.0 {
+                    // a long label that does not fit goes right of its cell
+                    text(out, x0 + w + 4.0, top + ROW_H * 0.7, "celltext", "start", &c.label);
                 }
             }
             out.push_str("</g>");
