@@ -87,8 +87,14 @@ fn html_svg_and_json_of_the_seed_case() {
     let b = std::fs::read(&pdf).unwrap();
     assert!(b.starts_with(b"%PDF-"));
     let t = String::from_utf8_lossy(&b);
-    assert_eq!(t.matches("/Type /Page").count() - t.matches("/Type /Pages").count(), 1);
-    assert!(t.contains("/FontFile2") || t.contains("/FontFile3"), "embedded font");
+    assert_eq!(
+        t.matches("/Type /Page").count() - t.matches("/Type /Pages").count(),
+        1
+    );
+    assert!(
+        t.contains("/FontFile2") || t.contains("/FontFile3"),
+        "embedded font"
+    );
     assert!(!t.contains("/Subtype /Image"), "no raster image");
 
     // the exported figure carries its caption block with the abbreviations

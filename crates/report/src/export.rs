@@ -24,7 +24,9 @@ pub enum ExportError {
     #[error("--dpi {0}: expected a resolution from {MIN_DPI} to {MAX_DPI} dots per inch")]
     Dpi(u32),
     /// The image would be too large.
-    #[error("a {w} x {h} pixel image is larger than the {MAX_PIXELS}-pixel limit: use a lower --dpi")]
+    #[error(
+        "a {w} x {h} pixel image is larger than the {MAX_PIXELS}-pixel limit: use a lower --dpi"
+    )]
     TooLarge {
         /// Width.
         w: u32,

@@ -14,8 +14,9 @@ use crate::dli_trail::dli_section;
 use crate::endpoints::{ENDPOINTS_SECTION_ID, endpoints_section};
 use crate::figure::Figure;
 use crate::panels::{
-    BandPanel, ChimerismPanel, CountsPanel, EventsPanel, course_events, HemoglobinPanel, InterventionsPanel, MarrowPanel,
-    RecipientChimerismPanel, TransfusionsPanel, agvhd_panel, cart_toxicity_panel, person_styles,
+    BandPanel, ChimerismPanel, CountsPanel, EventsPanel, HemoglobinPanel, InterventionsPanel,
+    MarrowPanel, RecipientChimerismPanel, TransfusionsPanel, agvhd_panel, cart_toxicity_panel,
+    course_events, person_styles,
 };
 use crate::report::{FIGURE_SECTION_ID, Report, figure_section_with_caption};
 

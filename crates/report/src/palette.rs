@@ -189,7 +189,14 @@ mod tests {
 
     #[test]
     fn darker_shades_differ_for_light_colours_and_pass_through_others() {
-        for c in [CAR_T, PLATELETS, CORD_UNITS[0], HEMOGLOBIN, RECIPIENT, CRITICAL] {
+        for c in [
+            CAR_T,
+            PLATELETS,
+            CORD_UNITS[0],
+            HEMOGLOBIN,
+            RECIPIENT,
+            CRITICAL,
+        ] {
             assert_ne!(darker(c), c);
         }
         assert_eq!(darker(ANC), ANC);

@@ -249,7 +249,9 @@ fn measure(html: &str, width: u32, dir: &Path) -> (f64, f64, usize, String) {
         &dir.join(format!("profile-m{width}")),
     ))
     .expect("DOM is UTF-8");
-    let i = dom.find("id=\"gw-measure\">").expect("the measuring script ran");
+    let i = dom
+        .find("id=\"gw-measure\">")
+        .expect("the measuring script ran");
     let rest = &dom[i + 16..];
     let text = &rest[..rest.find("</pre>").expect("measure end")];
     let field = |k: &str| -> String {
@@ -317,7 +319,9 @@ fn page_sizes(pdf: &Path) -> Vec<(f64, f64)> {
 
 #[test]
 fn printed_report_puts_the_figure_on_one_landscape_page_without_orphan_headings() {
-    if !chromium_present("printed_report_puts_the_figure_on_one_landscape_page_without_orphan_headings") {
+    if !chromium_present(
+        "printed_report_puts_the_figure_on_one_landscape_page_without_orphan_headings",
+    ) {
         return;
     }
     let html = graftwatch_report::render_full_report_html(&common::seed().course);
@@ -334,14 +338,24 @@ fn printed_report_puts_the_figure_on_one_landscape_page_without_orphan_headings(
         &dir.join("profile-print"),
     );
     let sizes = page_sizes(&pdf);
-    let landscape: Vec<usize> = (0..sizes.len()).filter(|i| sizes[*i].0 > sizes[*i].1).collect();
+    let landscape: Vec<usize> = (0..sizes.len())
+        .filter(|i| sizes[*i].0 > sizes[*i].1)
+        .collect();
     assert_eq!(landscape.len(), 1, "one landscape page expected: {sizes:?}");
     let n = landscape[0] + 1;
     let p = pdf.to_str().expect("path");
     let page_text = |k: usize| {
         String::from_utf8_lossy(&tool(
             "pdftotext",
-            &["-layout", "-f", &k.to_string(), "-l", &k.to_string(), p, "-"],
+            &[
+                "-layout",
+                "-f",
+                &k.to_string(),
+                "-l",
+                &k.to_string(),
+                p,
+                "-",
+            ],
         ))
         .into_owned()
     };
@@ -370,27 +384,53 @@ fn printed_report_puts_the_figure_on_one_landscape_page_without_orphan_headings(
     let mut seen = 0;
     for k in 1..=sizes.len() {
         let t = page_text(k);
-        seen += headings.iter().filter(|h| t.lines().any(|l| l.trim() == h.as_str())).count();
-        let last = t.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+        seen += headings
+            .iter()
+            .filter(|h| t.lines().any(|l| l.trim() == h.as_str()))
+            .count();
+        let last = t
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
         assert!(
             !headings.iter().any(|h| h == last),
             "page {k} ends with the heading '{last}'"
         );
     }
-    assert!(seen >= 5, "only {seen} headings found in the printed text: the check would be blind");
+    assert!(
+        seen >= 5,
+        "only {seen} headings found in the printed text: the check would be blind"
+    );
     // the landscape page image: wider than high and not blank
     let prefix = dir.join("page");
     tool(
         "pdftoppm",
-        &["-r", "30", "-png", "-f", &n.to_string(), "-l", &n.to_string(), p, prefix.to_str().expect("path")],
+        &[
+            "-r",
+            "30",
+            "-png",
+            "-f",
+            &n.to_string(),
+            "-l",
+            &n.to_string(),
+            p,
+            prefix.to_str().expect("path"),
+        ],
     );
     let img = std::fs::read_dir(&dir)
         .expect("dir")
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .find(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with("page")))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with("page"))
+        })
         .expect("pdftoppm wrote the page image");
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&img).expect("open")));
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&img).expect("open"),
+    ));
     let mut reader = decoder.read_info().expect("PNG");
     let mut buf = vec![0; reader.output_buffer_size().expect("size")];
     let info = reader.next_frame(&mut buf).expect("frame");
@@ -400,6 +440,9 @@ fn printed_report_puts_the_figure_on_one_landscape_page_without_orphan_headings(
         .chunks_exact(bpp)
         .filter(|p| p[0] < 200 || p[1] < 200 || p.get(2).is_some_and(|b| *b < 200))
         .count();
-    assert!(dark * 100 > (info.width * info.height) as usize * 3, "figure page nearly blank");
+    assert!(
+        dark * 100 > (info.width * info.height) as usize * 3,
+        "figure page nearly blank"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

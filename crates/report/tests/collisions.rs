@@ -26,36 +26,83 @@ fn generated(days: i32) -> Course {
     let mut ev = Vec::new();
     let mut obs = Vec::new();
     ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"lymphodepletion","regimen":"Flu/Cy","agents":[]}}"#, date(-55), date(-53)));
-    ev.push(format!(r#"{{"date":"{}","kind":"car_t_infusion","target":"CD19","product":"CAR-T"}}"#, date(-50)));
-    ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"conditioning","regimen":"Flu/Mel","agents":[]}}"#, date(-7), date(-2)));
-    ev.push(format!(r#"{{"date":"{}","kind":"graft_infusion","transplant":1,"source":"ucb","donor":"UCB-1"}}"#, date(0)));
+    ev.push(format!(
+        r#"{{"date":"{}","kind":"car_t_infusion","target":"CD19","product":"CAR-T"}}"#,
+        date(-50)
+    ));
+    ev.push(format!(
+        r#"{{"date":"{}","end_date":"{}","kind":"conditioning","regimen":"Flu/Mel","agents":[]}}"#,
+        date(-7),
+        date(-2)
+    ));
+    ev.push(format!(
+        r#"{{"date":"{}","kind":"graft_infusion","transplant":1,"source":"ucb","donor":"UCB-1"}}"#,
+        date(0)
+    ));
     ev.push(format!(r#"{{"date":"{}","kind":"graft_infusion","transplant":1,"source":"pbsc","donor":"PBSC-1"}}"#, date(0)));
     ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"drug","name":"cyclosporine","class":"immunosuppressant"}}"#, date(-1), date(days.min(180))));
     for d in [1, 3, 6] {
         ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"drug","name":"methotrexate","class":"immunosuppressant"}}"#, date(d), date(d)));
     }
-    ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"drug","name":"filgrastim","class":"g_csf"}}"#, date(5), date(14)));
-    ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"infection","syndrome":"septic shock"}}"#, date(-30), date(-20)));
+    ev.push(format!(
+        r#"{{"date":"{}","end_date":"{}","kind":"drug","name":"filgrastim","class":"g_csf"}}"#,
+        date(5),
+        date(14)
+    ));
+    ev.push(format!(
+        r#"{{"date":"{}","end_date":"{}","kind":"infection","syndrome":"septic shock"}}"#,
+        date(-30),
+        date(-20)
+    ));
     ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"drug","name":"meropenem","class":"antimicrobial"}}"#, date(-30), date(-20)));
     ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"drug","name":"acyclovir","class":"antimicrobial"}}"#, date(-50), date(days)));
     for d in (-10..12).step_by(3) {
-        ev.push(format!(r#"{{"date":"{}","kind":"transfusion","product":"platelets","units":1}}"#, date(d)));
+        ev.push(format!(
+            r#"{{"date":"{}","kind":"transfusion","product":"platelets","units":1}}"#,
+            date(d)
+        ));
     }
     // counts
     let mut d = -60;
     while d <= days {
         let anc = if (-50..12).contains(&d) { 0.05 } else { 3.0 };
         let plt = if (-50..20).contains(&d) { 15.0 } else { 150.0 };
-        obs.push(format!(r#"{{"date":"{}","kind":"anc","value":{anc},"unit":"10^9/L"}}"#, date(d)));
-        obs.push(format!(r#"{{"date":"{}","kind":"platelets","value":{plt},"unit":"10^9/L"}}"#, date(d)));
-        obs.push(format!(r#"{{"date":"{}","kind":"hemoglobin","value":9.5,"unit":"g/dL"}}"#, date(d)));
-        d += if d < 60 { 1 } else if d < 365 { 7 } else { 30 };
+        obs.push(format!(
+            r#"{{"date":"{}","kind":"anc","value":{anc},"unit":"10^9/L"}}"#,
+            date(d)
+        ));
+        obs.push(format!(
+            r#"{{"date":"{}","kind":"platelets","value":{plt},"unit":"10^9/L"}}"#,
+            date(d)
+        ));
+        obs.push(format!(
+            r#"{{"date":"{}","kind":"hemoglobin","value":9.5,"unit":"g/dL"}}"#,
+            date(d)
+        ));
+        d += if d < 60 {
+            1
+        } else if d < 365 {
+            7
+        } else {
+            30
+        };
     }
     // chimerism: monthly, recipient rising in CD3 around day 80-120
     let mut d = 14;
     let mut k = 0;
     while d <= days {
-        for (lin, rec) in [("whole_blood", 1.0), ("cd3", if (70..130).contains(&d) { 4.0 + (d - 70) as f64 / 10.0 } else { 0.0 }), ("myeloid", 2.0)] {
+        for (lin, rec) in [
+            ("whole_blood", 1.0),
+            (
+                "cd3",
+                if (70..130).contains(&d) {
+                    4.0 + (d - 70) as f64 / 10.0
+                } else {
+                    0.0
+                },
+            ),
+            ("myeloid", 2.0),
+        ] {
             let pb = 100.0 - rec - if d < 40 { 30.0 } else { 0.0 };
             let ucb = 100.0 - rec - pb;
             let s = format!("S{k}-{lin}");
@@ -67,17 +114,39 @@ fn generated(days: i32) -> Course {
         d += if d < 365 { 30 } else { 180 };
     }
     if days >= 130 {
-        ev.push(format!(r#"{{"date":"{}","kind":"dli","donor":"PBSC-1","cd3_per_kg":100000.0}}"#, date(100)));
-        ev.push(format!(r#"{{"date":"{}","kind":"dli","donor":"PBSC-1","cd3_per_kg":300000.0}}"#, date(128)));
+        ev.push(format!(
+            r#"{{"date":"{}","kind":"dli","donor":"PBSC-1","cd3_per_kg":100000.0}}"#,
+            date(100)
+        ));
+        ev.push(format!(
+            r#"{{"date":"{}","kind":"dli","donor":"PBSC-1","cd3_per_kg":300000.0}}"#,
+            date(128)
+        ));
         for (g, v) in [(140, 30.0), (143, 55.0), (150, 20.0)] {
             obs.push(format!(r#"{{"date":"{}","kind":"skin_rash_bsa","value":{v},"unit":"%","attribution":"gvhd"}}"#, date(g)));
         }
         ev.push(format!(r#"{{"date":"{}","end_date":"{}","kind":"drug","name":"methylprednisolone","class":"steroid"}}"#, date(143), date(160)));
     }
-    for (m, blasts, mrd) in [(-60, 40.0, 5.0), (-20, 30.0, 3.0), (28, 1.0, 0.0), (90, 1.0, 0.3), (180, 0.5, 0.0), (365, 0.5, 0.0), (1000, 0.5, 0.0), (2000, 0.4, 0.0), (3600, 0.5, 0.0)] {
+    for (m, blasts, mrd) in [
+        (-60, 40.0, 5.0),
+        (-20, 30.0, 3.0),
+        (28, 1.0, 0.0),
+        (90, 1.0, 0.3),
+        (180, 0.5, 0.0),
+        (365, 0.5, 0.0),
+        (1000, 0.5, 0.0),
+        (2000, 0.4, 0.0),
+        (3600, 0.5, 0.0),
+    ] {
         if m <= days {
-            obs.push(format!(r#"{{"date":"{}","kind":"marrow_blasts","value":{blasts},"unit":"%"}}"#, date(m)));
-            obs.push(format!(r#"{{"date":"{}","kind":"mrd_flow","value":{mrd},"unit":"%"}}"#, date(m)));
+            obs.push(format!(
+                r#"{{"date":"{}","kind":"marrow_blasts","value":{blasts},"unit":"%"}}"#,
+                date(m)
+            ));
+            obs.push(format!(
+                r#"{{"date":"{}","kind":"mrd_flow","value":{mrd},"unit":"%"}}"#,
+                date(m)
+            ));
         }
     }
     let mut json = String::new();

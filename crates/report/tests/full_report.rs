@@ -123,14 +123,14 @@ fn seed_full_report_has_every_section_and_panel() {
     // post-transplant assessments (the seed records blood blasts and EMD at
     // each marrow, so they are graded), including CR without MRD.
     let resp = common::element(&html, "id=\"series-eln-response\"", "g").expect("response group");
-    assert!(
-        resp.matches("<g class=\"response\"").count() >= 2,
-        "{resp}"
-    );
+    assert!(resp.matches("<g class=\"response\"").count() >= 2, "{resp}");
     assert!(resp.contains("no response") && resp.contains("2024-02-26"));
     assert!(resp.contains("CR MRD−"), "{resp}");
     assert!(resp.contains("MRD-negativity lost"), "{resp}");
-    assert!(resp.contains("ANC engraftment") && resp.contains("PLT ≥ 50"), "{resp}");
+    assert!(
+        resp.contains("ANC engraftment") && resp.contains("PLT ≥ 50"),
+        "{resp}"
+    );
 }
 
 #[test]

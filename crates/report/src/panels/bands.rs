@@ -119,7 +119,11 @@ pub fn agvhd_panel(days: &[GradedDay], organs: &[AgvhdOrganDay]) -> BandPanel {
             .filter(|d| d.level > 0 || get(d).is_some_and(|s| s > 0))
             .map(|d| match get(d) {
                 Some(s) => (d.date, s, format!("{organ} stage {s}")),
-                None => (d.date, 0, format!("{organ} not staged (not assessed or data missing)")),
+                None => (
+                    d.date,
+                    0,
+                    format!("{organ} not staged (not assessed or data missing)"),
+                ),
             })
             .collect();
         rows.push(BandRow {
@@ -269,7 +273,14 @@ impl Panel for BandPanel {
                     );
                 } else if c.level > 0 && c.label.len() > 2 && x0 + w + 4.0 + lw < next_x0 - 4.0 {
                     // a long label that does not fit goes right of its cell
-                    text(out, x0 + w + 4.0, top + ROW_H * 0.7, "celltext", "start", &c.label);
+                    text(
+                        out,
+                        x0 + w + 4.0,
+                        top + ROW_H * 0.7,
+                        "celltext",
+                        "start",
+                        &c.label,
+                    );
                 }
             }
             out.push_str("</g>");

@@ -239,7 +239,11 @@ impl Panel for RecipientChimerismPanel {
         };
         draw::day_grid(out, ctx);
         draw::y_axis(out, ctx, &y, &[0.1, 1.0, 10.0, 100.0], "recipient %");
-        if self.samples.iter().all(|s| !ctx.x.contains(ctx.day_of(s.date))) {
+        if self
+            .samples
+            .iter()
+            .all(|s| !ctx.x.contains(ctx.day_of(s.date)))
+        {
             super::no_data(out, ctx, "chimerism samples");
             return;
         }
@@ -289,10 +293,7 @@ impl Panel for RecipientChimerismPanel {
             LegendSymbol::OpenMarker(Shape::Circle),
         ));
         v.push(LegendEntry::new(
-            format!(
-                "DLI trigger: recipient > {} %",
-                self.dli_threshold_percent
-            ),
+            format!("DLI trigger: recipient > {} %", self.dli_threshold_percent),
             palette::RECIPIENT,
             LegendSymbol::Dashed,
         ));
@@ -349,12 +350,22 @@ impl ChimerismPanel {
             .sum()
     }
 
-    fn area_path(pts: &[(&ChimerismSample, f64)], y: &YScale, lower: &[f64], upper: &[f64]) -> String {
+    fn area_path(
+        pts: &[(&ChimerismSample, f64)],
+        y: &YScale,
+        lower: &[f64],
+        upper: &[f64],
+    ) -> String {
         let mut d = String::new();
         let single = pts.len() == 1;
         for (i, (_, x)) in pts.iter().enumerate() {
             let x0 = if single { x - 3.0 } else { *x };
-            let _ = write!(d, "{}{x0:.1},{:.1} ", if i == 0 { "M" } else { "L" }, y.y(upper[i]));
+            let _ = write!(
+                d,
+                "{}{x0:.1},{:.1} ",
+                if i == 0 { "M" } else { "L" },
+                y.y(upper[i])
+            );
             if single {
                 let _ = write!(d, "L{:.1},{:.1} ", x + 3.0, y.y(upper[i]));
             }
@@ -369,7 +380,13 @@ impl ChimerismPanel {
         d
     }
 
-    fn sample_ticks(&self, ctx: &PanelContext, y: &YScale, pts: &[(&ChimerismSample, f64)], out: &mut String) {
+    fn sample_ticks(
+        &self,
+        ctx: &PanelContext,
+        y: &YScale,
+        pts: &[(&ChimerismSample, f64)],
+        out: &mut String,
+    ) {
         let words = palette::lineage_words(self.lineage);
         let _ = write!(
             out,
@@ -479,9 +496,11 @@ impl Panel for ChimerismPanel {
         self.persons
             .iter()
             .filter(|p| {
-                self.samples
-                    .iter()
-                    .any(|s| s.shares.iter().any(|sh| sh.person == p.person && sh.percent > 0.0))
+                self.samples.iter().any(|s| {
+                    s.shares
+                        .iter()
+                        .any(|sh| sh.person == p.person && sh.percent > 0.0)
+                })
             })
             .map(|p| {
                 let label = if p.label == p.role {

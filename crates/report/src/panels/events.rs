@@ -80,11 +80,20 @@ fn engraftment_events(g: &CourseGrades) -> Vec<CourseEvent> {
             }
         };
         let (kind, label) = if let Some(s) = suffix("neutrophil_engraftment") {
-            (EventKind::NeutrophilEngraftment, format!("ANC engraftment{}", hct(&s)))
+            (
+                EventKind::NeutrophilEngraftment,
+                format!("ANC engraftment{}", hct(&s)),
+            )
         } else if let Some(s) = suffix("platelet_engraftment_20") {
-            (EventKind::PlateletEngraftment, format!("PLT ≥ 20{}", hct(&s)))
+            (
+                EventKind::PlateletEngraftment,
+                format!("PLT ≥ 20{}", hct(&s)),
+            )
         } else if let Some(s) = suffix("platelet_engraftment_50") {
-            (EventKind::PlateletEngraftment, format!("PLT ≥ 50{}", hct(&s)))
+            (
+                EventKind::PlateletEngraftment,
+                format!("PLT ≥ 50{}", hct(&s)),
+            )
         } else if it.item.starts_with("primary_graft_failure")
             && flag(it.value.as_ref(), "primary_graft_failure")
         {
@@ -235,7 +244,15 @@ impl Panel for EventsPanel {
             } else {
                 "/>".to_string()
             };
-            draw::marker(out, shape, mx, cy, 3.6, if open { "#ffffff" } else { colour }, &extra);
+            draw::marker(
+                out,
+                shape,
+                mx,
+                cy,
+                3.6,
+                if open { "#ffffff" } else { colour },
+                &extra,
+            );
             let _ = write!(
                 out,
                 r#"<text x="{lx:.1}" y="{:.1}" class="evlabel" style="fill:{}">{}</text>"#,
@@ -301,7 +318,10 @@ mod tests {
             response_label(None, "no response"),
             (EventKind::Disease, "no response".into())
         );
-        assert_eq!(response_label(Some("no response"), "CRh"), (EventKind::Response, "CRh".into()));
+        assert_eq!(
+            response_label(Some("no response"), "CRh"),
+            (EventKind::Response, "CRh".into())
+        );
     }
 
     #[test]
@@ -314,7 +334,12 @@ mod tests {
             label: label.into(),
             title: String::new(),
         };
-        let events = vec![ev(1, "CR MRD−"), ev(2, "CR"), ev(3, "relapse"), ev(60, "CR")];
+        let events = vec![
+            ev(1, "CR MRD−"),
+            ev(2, "CR"),
+            ev(3, "relapse"),
+            ev(60, "CR"),
+        ];
         let l = layout(&events, &x, d("2024-01-01"));
         assert_eq!(l.iter().map(|p| p.3).collect::<Vec<_>>(), vec![0, 1, 2, 0]);
     }

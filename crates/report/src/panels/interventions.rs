@@ -133,11 +133,7 @@ fn drug_lane(class: DrugClass) -> (Lane, &'static str, &'static str) {
         DrugClass::GCsf => (Lane::GCsf, palette::TREATMENT, "g-csf"),
         DrugClass::Anticytokine => (Lane::Anticytokine, palette::TREATMENT, "anticytokine"),
         DrugClass::Vasopressor => (Lane::Vasopressors, palette::CRITICAL, "vasopressor"),
-        DrugClass::Antimicrobial => (
-            Lane::Antimicrobials,
-            palette::TREATMENT,
-            "antimicrobial",
-        ),
+        DrugClass::Antimicrobial => (Lane::Antimicrobials, palette::TREATMENT, "antimicrobial"),
         DrugClass::AntiLeukemic => (Lane::AntiLeukemic, palette::TREATMENT, "anti-leukemic"),
         DrugClass::Other => (Lane::OtherDrugs, palette::TREATMENT, "other"),
     }
@@ -504,13 +500,17 @@ fn clusters<'a>(items: &[&'a LaneItem], x: &DayScale, origin: Date) -> Vec<Clust
     sorted.sort_by_key(|i| i.start);
     let mut out: Vec<Cluster> = Vec::new();
     for it in sorted {
-        let joined = out.iter_mut().rev().find(|c| c.items[0].label == it.label).filter(|c| {
-            let last = c.items[c.items.len() - 1];
-            let last_end = last.end.unwrap_or(last.start);
-            it.marker.is_none()
-                && last.end.is_some()
-                && it.start.days_since(last_end).get() <= CLUSTER_GAP_DAYS
-        });
+        let joined = out
+            .iter_mut()
+            .rev()
+            .find(|c| c.items[0].label == it.label)
+            .filter(|c| {
+                let last = c.items[c.items.len() - 1];
+                let last_end = last.end.unwrap_or(last.start);
+                it.marker.is_none()
+                    && last.end.is_some()
+                    && it.start.days_since(last_end).get() <= CLUSTER_GAP_DAYS
+            });
         match joined {
             Some(c) => c.items.push(it),
             None => out.push(Cluster {
@@ -575,10 +575,7 @@ impl Panel for InterventionsPanel {
         if packed.is_empty() {
             return 40.0;
         }
-        packed
-            .iter()
-            .map(|(_, rows)| lane_height(rows.len()))
-            .sum()
+        packed.iter().map(|(_, rows)| lane_height(rows.len())).sum()
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
@@ -647,7 +644,12 @@ impl Panel for InterventionsPanel {
                 LegendSymbol::Marker(Shape::Diamond),
             ));
         }
-        if has(&|d| matches!(d, EventDetail::Drug { .. } | EventDetail::Chemotherapy { .. })) {
+        if has(&|d| {
+            matches!(
+                d,
+                EventDetail::Drug { .. } | EventDetail::Chemotherapy { .. }
+            )
+        }) {
             v.push(LegendEntry::new(
                 "drug / chemotherapy (lane = class)",
                 palette::TREATMENT,

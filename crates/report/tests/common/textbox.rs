@@ -108,7 +108,11 @@ pub fn text_boxes(svg: &str) -> Vec<TextBox> {
         };
         let content = decode(&strip_tags(&after[gt + 1..end]));
         rest = &after[end + 7..];
-        let num = |n: &str| attr(tag, n).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let num = |n: &str| {
+            attr(tag, n)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
         let (x, y) = (num("x"), num("y"));
         let mut size = 16.0;
         let mut bold = false;
