@@ -163,10 +163,36 @@ fn generated(days: i32) -> Course {
         .course
 }
 
+/// Every intervention in the figure window has a visible label: its own
+/// (`methotrexate`) or its cluster's (`methotrexate ×3`).
+fn every_item_labelled(name: &str, course: &Course, svg: &str) {
+    let labels: Vec<String> = text_boxes(svg).into_iter().map(|b| b.text).collect();
+    let frame = graftwatch_report::Frame::for_course(course, 1200.0).expect("frame");
+    for item in graftwatch_report::panels::lane_items(course) {
+        let day = item.start.days_since(frame.origin).get();
+        let end = item
+            .end
+            .map(|e| e.days_since(frame.origin).get())
+            .unwrap_or(day);
+        if end < frame.x.start {
+            continue;
+        }
+        assert!(
+            labels
+                .iter()
+                .any(|l| l == &item.label || l.starts_with(&format!("{} ×", item.label))),
+            "{name}: no label for {} on {}",
+            item.label,
+            item.start
+        );
+    }
+}
+
 fn check(name: &str, course: &Course) -> String {
     let a = Analysis::for_course(course, &AlertConfig::default());
     let fig = full_figure(course, &a);
     let svg = fig.render(course);
+    every_item_labelled(name, course, &svg);
     let bad = collisions(&svg, fig.width, 0.5);
     assert!(
         bad.is_empty(),
@@ -222,6 +248,40 @@ fn ten_year_course_has_no_text_collisions_and_years_on_the_calendar() {
         );
     }
     assert!(labels.len() >= 5, "{labels:?}");
+}
+
+#[test]
+fn the_legend_lists_only_what_is_drawn() {
+    // a 30-day course without DLI, GVHD treatment or oxygen
+    let course = generated(30);
+    let a = Analysis::for_course(&course, &AlertConfig::default());
+    let svg = full_figure(&course, &a).render(&course);
+    let legend = common::element(&svg, "id=\"legend\"", "g").expect("legend");
+    let entries: Vec<String> = text_boxes(legend).into_iter().map(|b| b.text).collect();
+    assert!(entries.iter().any(|e| e == "ANC"), "{entries:?}");
+    assert!(
+        entries.iter().any(|e| e == "recipient %, CD3+ T cells"),
+        "{entries:?}"
+    );
+    for absent in ["DLI (donor colour)", "grade/stage I (1)"] {
+        assert!(
+            !entries.iter().any(|e| e == absent),
+            "{absent} in {entries:?}"
+        );
+    }
+    // a course with no chimerism has no chimerism legend
+    let bare = common::mini(
+        r#"{"date": "2024-01-10", "kind": "graft_infusion", "transplant": 1, "source": "pbsc", "donor": "PBSC-1"}"#,
+        r#"{"date": "2024-01-12", "kind": "anc", "value": 0.1, "unit": "10^9/L"}"#,
+    );
+    let a = Analysis::for_course(&bare, &AlertConfig::default());
+    let svg = full_figure(&bare, &a).render(&bare);
+    let legend = common::element(&svg, "id=\"legend\"", "g").expect("legend");
+    assert!(
+        !legend.contains("recipient %") && !legend.contains("share:"),
+        "{legend}"
+    );
+    assert!(!legend.contains("CAR-T"), "{legend}");
 }
 
 #[test]

@@ -287,11 +287,14 @@ impl Panel for BandPanel {
         }
     }
 
-    fn legend(&self) -> Vec<LegendEntry> {
-        if self.id != "agvhd" {
-            return Vec::new();
-        }
-        (1..=4)
+    fn legend_for(&self, _course: &Course) -> Vec<LegendEntry> {
+        // only the grade levels this band draws
+        (1..=4u8)
+            .filter(|l| {
+                self.rows
+                    .iter()
+                    .any(|r| r.cells.iter().any(|c| c.level.min(4) == *l))
+            })
             .map(|l| {
                 LegendEntry::new(
                     format!("grade/stage {} ({})", roman(l), l),
