@@ -252,7 +252,6 @@ impl std::fmt::Debug for Figure {
 }
 
 const TITLE_H: f64 = 26.0;
-const ANCHOR_BAND_H: f64 = 34.0;
 const PANEL_GAP: f64 = 10.0;
 const AXIS_H: f64 = 74.0;
 const CAPTION_LINE_H: f64 = 15.0;
@@ -346,7 +345,7 @@ impl Figure {
             .iter()
             .map(|p| p.height(course, &frame))
             .collect();
-        let plot_top = TITLE_H + legend_h + ANCHOR_BAND_H;
+        let plot_top = TITLE_H + legend_h + anchor_band_h(course, &frame);
         let plot_bottom = plot_top
             + heights.iter().sum::<f64>()
             + PANEL_GAP * (heights.len().saturating_sub(1)) as f64;
@@ -597,6 +596,55 @@ fn anchor_style(
     }
 }
 
+const ANCHOR_ROW_H: f64 = 14.0;
+
+/// The anchors in the window with their line x, label x and label row:
+/// each label starts at its line and runs right (or ends at it near the
+/// right edge), in the first row where it overlaps no other label.
+fn anchor_layout(
+    course: &Course,
+    frame: &Frame,
+) -> Vec<(graftwatch_course::Anchor, f64, f64, usize)> {
+    let mut rows_end: Vec<f64> = Vec::new();
+    let limit = frame.x.right + RIGHT_MARGIN - 4.0;
+    let mut out = Vec::new();
+    for a in course.anchors() {
+        let day = a.date.days_since(frame.origin).get();
+        if !frame.x.contains(day) {
+            continue;
+        }
+        let x = frame.x.x(day as f64 + 0.5);
+        let (label, _, _) = anchor_style(course, a.kind, a.date);
+        let w = draw::bold_text_width(&label, 11.0);
+        let lx = if x + 2.0 + w <= limit {
+            x + 2.0
+        } else {
+            x - 2.0 - w
+        };
+        let row = match rows_end.iter().position(|e| *e + 6.0 <= lx) {
+            Some(r) => r,
+            None => {
+                rows_end.push(f64::NEG_INFINITY);
+                rows_end.len() - 1
+            }
+        };
+        rows_end[row] = lx + w;
+        out.push((a, x, lx, row));
+    }
+    out
+}
+
+/// Height of the anchor-label band (at least two rows).
+fn anchor_band_h(course: &Course, frame: &Frame) -> f64 {
+    let rows = anchor_layout(course, frame)
+        .iter()
+        .map(|l| l.3 + 1)
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    rows as f64 * ANCHOR_ROW_H + 6.0
+}
+
 fn render_anchors(
     out: &mut String,
     course: &Course,
@@ -606,26 +654,11 @@ fn render_anchors(
     plot_bottom: f64,
 ) {
     out.push_str(r#"<g id="anchors">"#);
-    let mut label_rows_end = [f64::NEG_INFINITY; 2];
-    for a in course.anchors() {
+    for (a, x, lx, row) in anchor_layout(course, frame) {
         let day = a.date.days_since(frame.origin).get();
-        if !frame.x.contains(day) {
-            continue;
-        }
-        let x = frame.x.x(day as f64 + 0.5);
         let (label, class, colour) = anchor_style(course, a.kind, a.date);
         let text_colour = palette::darker(colour);
-        let w = draw::bold_text_width(&label, 11.0);
-        // Two label rows; the anchor label starts at the line and runs right.
-        let row = if label_rows_end[0] < x - 2.0 {
-            0
-        } else if label_rows_end[1] < x - 2.0 {
-            1
-        } else {
-            0
-        };
-        label_rows_end[row] = x + w + 4.0;
-        let ly = band_top + 12.0 + row as f64 * 14.0;
+        let ly = band_top + 12.0 + row as f64 * ANCHOR_ROW_H;
         let id = match a.kind {
             AnchorKind::Transplant(n) => format!("anchor-hct-{n}"),
             AnchorKind::CarT(n) => format!("anchor-cart-{n}"),
@@ -639,8 +672,7 @@ fn render_anchors(
         );
         let _ = write!(
             out,
-            r#"<text x="{:.1}" y="{ly:.1}" class="anchorlabel" fill="{text_colour}" style="fill:{text_colour}">{}</text>"#,
-            x + 2.0,
+            r#"<text x="{lx:.1}" y="{ly:.1}" class="anchorlabel" fill="{text_colour}" style="fill:{text_colour}">{}</text>"#,
             escape(&label)
         );
         let _ = write!(

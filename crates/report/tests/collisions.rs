@@ -251,6 +251,25 @@ fn ten_year_course_has_no_text_collisions_and_years_on_the_calendar() {
 }
 
 #[test]
+fn crowded_anchor_labels_take_more_rows_instead_of_overlapping() {
+    let mut ev = vec![
+        r#"{"date": "2024-01-01", "kind": "car_t_infusion", "target": "CD19", "product": "CAR-T"}"#.to_string(),
+        r#"{"date": "2024-01-03", "kind": "graft_infusion", "transplant": 1, "source": "pbsc", "donor": "PBSC-1"}"#.to_string(),
+    ];
+    for d in [5, 7, 9] {
+        ev.push(format!(
+            r#"{{"date": "2024-01-{d:02}", "kind": "dli", "donor": "PBSC-1", "cd3_per_kg": 100000.0}}"#
+        ));
+    }
+    let course = common::mini(
+        &ev.join(","),
+        r#"{"date": "2024-01-20", "kind": "anc", "value": 1.0, "unit": "10^9/L"}"#,
+    );
+    let svg = check("crowded anchors", &course);
+    assert_eq!(svg.matches("class=\"anchorlabel\"").count(), 5);
+}
+
+#[test]
 fn the_legend_lists_only_what_is_drawn() {
     // a 30-day course without DLI, GVHD treatment or oxygen
     let course = generated(30);
