@@ -193,6 +193,11 @@ fn check(name: &str, course: &Course) -> String {
     let fig = full_figure(course, &a);
     let svg = fig.render(course);
     every_item_labelled(name, course, &svg);
+    // to look at the figures: GRAFTWATCH_FIGURE_DIR=/tmp/figs cargo test --test collisions
+    if let Ok(dir) = std::env::var("GRAFTWATCH_FIGURE_DIR") {
+        let file = format!("{dir}/{}.svg", name.replace(' ', "-"));
+        std::fs::write(&file, &svg).unwrap_or_else(|e| panic!("writing {file}: {e}"));
+    }
     let bad = collisions(&svg, fig.width, 0.5);
     assert!(
         bad.is_empty(),
