@@ -225,6 +225,14 @@ fn seed_figure_has_no_text_collisions() {
     // same year; the first one always has it
     let labels = calendar_labels(&svg);
     assert!(labels[0].contains("2024"), "{labels:?}");
+    // the exported figure's caption block fits and overlaps nothing
+    let course = common::seed().course;
+    let a = Analysis::for_course(&course, &AlertConfig::default());
+    let fig = graftwatch_report::full_figure_with_caption(&course, &a);
+    let svg = fig.render(&course);
+    assert!(svg.contains("id=\"caption-block\"") && svg.contains("LoD, limit of detection"));
+    let bad = collisions(&svg, fig.width, 0.5);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 #[test]
