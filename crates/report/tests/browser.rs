@@ -286,6 +286,11 @@ fn figure_text_is_at_least_10px_and_never_overlaps_on_screen_and_at_800px() {
             assert!(scale >= 0.999, "figure shrunk to {scale} at 800 px");
         }
     }
+    // the measurement can fail: a planted overlap and a shrunken figure
+    let planted = r#"<!DOCTYPE html><html><body><svg id="course-figure" viewBox="0 0 400 100" style="width:200px"><style>text{font-size:10px}</style><text x="10" y="20">+210</text><text x="20" y="20">+240</text></svg></body></html>"#;
+    let (scale, min_font, n, _) = measure(planted, 800, &dir);
+    assert_eq!(n, 1, "planted overlap found");
+    assert!(scale < 0.6 && min_font < 6.0, "{scale} {min_font}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
