@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole graftwatch test suite. Installs the Debian tools the tests
-# call (samtools, bcftools, bwa, art_illumina, chromium) when they are missing.
+# call (samtools, bcftools, bwa, art_illumina, chromium, pdftoppm) when they
+# are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ command -v bgzip >/dev/null 2>&1 || pkgs+=(tabix)
 command -v bwa >/dev/null 2>&1 || pkgs+=(bwa)
 command -v art_illumina >/dev/null 2>&1 || pkgs+=(art-nextgen-simulation-tools)
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "installing test tools: ${pkgs[*]}"
   SUDO=""

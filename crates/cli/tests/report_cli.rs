@@ -72,6 +72,34 @@ fn html_svg_and_json_of_the_seed_case() {
     assert_eq!(width, 2400);
     assert!(p.len() > 50_000, "a real figure, {} bytes", p.len());
 
+    // --dpi 96: 1200 CSS px = 12.5 in = 1200 px (300 dpi would give 3750;
+    // the export unit test checks the scaling at 192 and 300)
+    let png300 = dir.join("f96.png");
+    let o = run(&["report", SEED, "--dpi", "96"], &png300);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p = std::fs::read(&png300).unwrap();
+    assert_eq!(u32::from_be_bytes([p[16], p[17], p[18], p[19]]), 1200);
+
+    // vector PDF: one page, text kept as text (embedded font), no raster
+    let pdf = dir.join("f.pdf");
+    let o = run(&["report", SEED], &pdf);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let b = std::fs::read(&pdf).unwrap();
+    assert!(b.starts_with(b"%PDF-"));
+    let t = String::from_utf8_lossy(&b);
+    assert_eq!(
+        t.matches("/Type /Page").count() - t.matches("/Type /Pages").count(),
+        1
+    );
+    assert!(
+        t.contains("/FontFile2") || t.contains("/FontFile3"),
+        "embedded font"
+    );
+    assert!(!t.contains("/Subtype /Image"), "no raster image");
+
+    // the exported figure carries its caption block with the abbreviations
+    assert!(s.contains("id=\"caption-block\"") && s.contains("DLI, donor lymphocyte infusion"));
+
     let json = dir.join("d.data");
     let o = run(&["report", SEED, "--format", "json"], &json);
     assert!(o.status.success());
@@ -91,7 +119,7 @@ fn html_svg_and_json_of_the_seed_case() {
     assert!(!v["chimerism"].as_array().unwrap().is_empty());
     assert_eq!(
         files(&dir),
-        vec!["d.data", "f.png", "f.svg", "r.html"],
+        vec!["d.data", "f.pdf", "f.png", "f.svg", "f96.png", "r.html"],
         "no temp files left"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -118,9 +146,16 @@ fn bad_input_exits_2_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
 
     // an unknown extension without --format
-    let o = run(&["report", SEED], &dir.join("x.pdf"));
+    let o = run(&["report", SEED], &dir.join("x.eps"));
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains(".pdf"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(".eps"));
+
+    // a PNG resolution outside 72-600 dpi
+    for dpi in ["71", "601"] {
+        let o = run(&["report", SEED, "--dpi", dpi], &dir.join("x.png"));
+        assert_eq!(o.status.code(), Some(2), "--dpi {dpi}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(&format!("--dpi {dpi}")));
+    }
 
     // an output directory that does not exist
     let o = run(&["report", SEED], &dir.join("nope").join("r.html"));

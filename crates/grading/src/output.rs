@@ -193,6 +193,31 @@ pub struct CourseGrades {
     pub timeline: Vec<TimelineDay>,
     /// Course summary.
     pub summary: Vec<SummaryItem>,
+    /// MAGIC organ stages of every day in the acute GVHD timeline
+    /// (structured, for plotting; the same days as the `agvhd` timeline
+    /// entries). Omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agvhd_organ_stages: Vec<AgvhdOrganDay>,
+}
+
+/// The MAGIC organ stages of one acute-GVHD timeline day. A stage is
+/// `None` when the organ could not be staged that day (not assessed, or a
+/// quantity the rule needs is missing); the day's `reason` in the timeline
+/// says why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AgvhdOrganDay {
+    /// Date.
+    pub date: Date,
+    /// Overall MAGIC grade level (0–4; a lower bound when an organ is missing).
+    pub level: u8,
+    /// Skin stage 0–4.
+    pub skin: Option<u8>,
+    /// Liver stage 0–4.
+    pub liver: Option<u8>,
+    /// Upper GI stage 0–1.
+    pub upper_gi: Option<u8>,
+    /// Lower GI stage 0–4.
+    pub lower_gi: Option<u8>,
 }
 
 impl CourseGrades {

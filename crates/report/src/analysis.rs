@@ -71,6 +71,9 @@ pub struct Analysis {
     pub alerts: Vec<Alert>,
     /// The alert thresholds used.
     pub alert_config: AlertConfig,
+    /// The DLI rule configuration used for the assessments (its mixed
+    /// chimerism threshold is drawn in the recipient chimerism panel).
+    pub dli_config: DliConfig,
 }
 
 fn graded(grades: &CourseGrades, c: Criterion) -> Vec<GradedDay> {
@@ -219,6 +222,7 @@ impl Analysis {
             graft_checks,
             alerts,
             alert_config: alert_config.clone(),
+            dli_config: cfg,
         }
     }
 

@@ -25,9 +25,41 @@ pub enum Shape {
     Star,
 }
 
-/// Approximate width in pixels of `text` at `font_px` (sans-serif average).
+/// Advance width of a character in DejaVu Sans (the figure's first font,
+/// and the one resvg and Chromium use on Debian), in em, rounded: exact for
+/// ASCII letters, digits and common punctuation, 0.84 for maths symbols
+/// (`×`, `≥`, `−`), 0.4 for superscripts and 0.7 for anything else.
+pub fn char_em(c: char) -> f64 {
+    match c {
+        'i' | 'j' | 'l' | 'I' | 'J' | '\'' | '|' | '!' => 0.29,
+        ' ' | '.' | ',' | ':' | ';' | '·' | '/' => 0.33,
+        'f' | 't' | '(' | ')' | '[' | ']' | '-' => 0.38,
+        'r' => 0.41,
+        's' | 'z' | 'c' => 0.53,
+        'k' | 'v' | 'x' | 'y' | 'F' | 'L' => 0.59,
+        'a' | 'b' | 'd' | 'e' | 'g' | 'h' | 'n' | 'o' | 'p' | 'q' | 'u' => 0.635,
+        '0'..='9' | 'S' | 'P' | 'E' | 'T' | 'Z' | 'Y' | '_' => 0.64,
+        'w' => 0.82,
+        'm' | '%' => 0.98,
+        'M' | 'W' => 0.99,
+        'A' | 'B' | 'K' | 'R' | 'X' | 'V' | 'C' => 0.69,
+        'D' | 'G' | 'H' | 'N' | 'O' | 'Q' | 'U' => 0.78,
+        '+' | '×' | '≥' | '≤' | '−' | '=' | '<' | '>' => 0.84,
+        '⁰'..='⁹' | '¹' | '²' | '³' => 0.4,
+        '▲' | '▼' | '★' | '◆' => 0.77,
+        _ => 0.7,
+    }
+}
+
+/// Approximate width in pixels of `text` at `font_px` in DejaVu Sans
+/// ([`char_em`]; bold text is about 10 % wider: use [`bold_text_width`]).
 pub fn text_width(text: &str, font_px: f64) -> f64 {
-    text.chars().count() as f64 * font_px * 0.56
+    text.chars().map(char_em).sum::<f64>() * font_px
+}
+
+/// [`text_width`] for bold text.
+pub fn bold_text_width(text: &str, font_px: f64) -> f64 {
+    text_width(text, font_px) * 1.1
 }
 
 /// Appends an SVG `<text>` element (text escaped).
@@ -225,6 +257,62 @@ pub fn threshold(
     out.push_str("<title>");
     out.push_str(&escape(label));
     out.push_str("</title></g>");
+}
+
+/// [`threshold`] with a chosen dash pattern (`6 4` dashed for decision
+/// thresholds, `1 3` dotted for detection limits).
+pub fn threshold_styled(
+    out: &mut String,
+    ctx: &PanelContext,
+    y: f64,
+    colour: &str,
+    dash: &str,
+    key: &str,
+    label: &str,
+) {
+    let _ = write!(
+        out,
+        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="1.3" stroke-dasharray="{dash}"/>"#,
+        escape(key),
+        ctx.x.left,
+        ctx.x.right
+    );
+    text(out, ctx.x.right + 4.0, y + 3.5, "thr", "start", label);
+    out.push_str("<title>");
+    out.push_str(&escape(label));
+    out.push_str("</title></g>");
+}
+
+/// A y axis for a short panel: ticks and labels, and a horizontal two-line
+/// name at the left (`name` bold, `sub` below) instead of a rotated title.
+pub fn y_axis_lane(
+    out: &mut String,
+    ctx: &PanelContext,
+    y: &YScale,
+    ticks: &[f64],
+    name: &str,
+    sub: &str,
+) {
+    let x0 = ctx.x.left;
+    let _ = write!(
+        out,
+        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+        y.top, y.bottom
+    );
+    for t in ticks {
+        let py = y.y(*t);
+        let _ = write!(
+            out,
+            r#"<line x1="{:.1}" x2="{x0:.1}" y1="{py:.1}" y2="{py:.1}"/>"#,
+            x0 - 4.0
+        );
+        let ty = if *t == ticks[0] { py } else { py + 7.0 };
+        text(out, x0 - 6.0, ty, "tick", "end", &num(*t, 2));
+    }
+    let cy = (y.top + y.bottom) / 2.0;
+    text(out, x0 - 30.0, cy - 1.0, "lane strong", "end", name);
+    text(out, x0 - 30.0, cy + 11.0, "note", "end", sub);
+    out.push_str("</g>");
 }
 
 /// Draws day grid lines at the figure's ticks inside the panel.

@@ -42,6 +42,13 @@ pub enum LegendSymbol {
     Tick,
     /// A marker alone.
     Marker(Shape),
+    /// A line with a dash pattern and a marker (a series told apart from
+    /// others of the same colour by shape and dash).
+    SeriesDashed(Shape, &'static str),
+    /// An open (hollow) marker: a result below the detection limit.
+    OpenMarker(Shape),
+    /// A dotted line (a detection limit).
+    Dotted,
 }
 
 /// One legend entry.
@@ -108,9 +115,17 @@ pub trait Panel {
     fn height(&self, course: &Course, frame: &Frame) -> f64;
     /// Draws the panel into `out` (SVG elements only).
     fn render(&self, ctx: &PanelContext, out: &mut String);
-    /// Legend entries this panel contributes.
+    /// Legend entries this panel contributes whatever the course.
     fn legend(&self) -> Vec<LegendEntry> {
         Vec::new()
+    }
+    /// Legend entries for what this panel draws for `course` (the figure
+    /// calls this; the default is [`Panel::legend`]). A panel drawing
+    /// only some of its series overrides it so the legend lists only
+    /// what is drawn.
+    fn legend_for(&self, course: &Course) -> Vec<LegendEntry> {
+        let _ = course;
+        self.legend()
     }
 }
 
@@ -212,6 +227,10 @@ pub struct Figure {
     pub break_day: i32,
     /// Share of the plot width up to `break_day` (default [`BREAK_SHARE`]).
     pub break_share: f64,
+    /// Paragraphs drawn under the axes (how to read the figure, the
+    /// abbreviations), for a figure exported alone (SVG, PNG, PDF); the
+    /// HTML report has its own caption instead. Empty: none.
+    pub caption_block: Vec<String>,
     panels: Vec<Box<dyn Panel>>,
 }
 
@@ -233,9 +252,32 @@ impl std::fmt::Debug for Figure {
 }
 
 const TITLE_H: f64 = 26.0;
-const ANCHOR_BAND_H: f64 = 34.0;
-const PANEL_GAP: f64 = 14.0;
+const PANEL_GAP: f64 = 10.0;
 const AXIS_H: f64 = 74.0;
+const CAPTION_LINE_H: f64 = 15.0;
+
+/// Splits `text` into lines no wider than `width` px at `font_px`.
+pub fn wrap(text: &str, width: f64, font_px: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&candidate, font_px) > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            line = word.to_string();
+        } else {
+            line = candidate;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 impl Figure {
     /// A figure with no panels.
@@ -245,6 +287,7 @@ impl Figure {
             width: DEFAULT_WIDTH,
             break_day: BREAK_DAY,
             break_share: BREAK_SHARE,
+            caption_block: Vec::new(),
             panels: Vec::new(),
         }
     }
@@ -289,7 +332,12 @@ impl Figure {
             );
         };
         let ticks = frame.ticks();
-        let legend: Vec<LegendEntry> = self.panels.iter().flat_map(|p| p.legend()).collect();
+        let mut legend: Vec<LegendEntry> = Vec::new();
+        for e in self.panels.iter().flat_map(|p| p.legend_for(course)) {
+            if !legend.contains(&e) {
+                legend.push(e);
+            }
+        }
         let legend_rows = legend_layout(&legend, self.width);
         let legend_h = legend_rows.len() as f64 * 18.0 + 6.0;
         let heights: Vec<f64> = self
@@ -297,11 +345,27 @@ impl Figure {
             .iter()
             .map(|p| p.height(course, &frame))
             .collect();
-        let plot_top = TITLE_H + legend_h + ANCHOR_BAND_H;
+        let plot_top = TITLE_H + legend_h + anchor_band_h(course, &frame);
         let plot_bottom = plot_top
             + heights.iter().sum::<f64>()
             + PANEL_GAP * (heights.len().saturating_sub(1)) as f64;
-        let total_h = plot_bottom + AXIS_H;
+        let caption_lines: Vec<(bool, String)> = self
+            .caption_block
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                wrap(p, self.width - 24.0, 11.0)
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(k, l)| (i == 0 && k == 0, l))
+            })
+            .collect();
+        let caption_h = if caption_lines.is_empty() {
+            0.0
+        } else {
+            caption_lines.len() as f64 * CAPTION_LINE_H + 12.0
+        };
+        let total_h = plot_bottom + AXIS_H + caption_h;
 
         let mut out = String::with_capacity(256 * 1024);
         let _ = write!(
@@ -357,6 +421,14 @@ impl Figure {
             top += h + PANEL_GAP;
         }
         render_x_axes(&mut out, &frame, &ticks, plot_bottom);
+        if !caption_lines.is_empty() {
+            out.push_str(r#"<g id="caption-block" class="caption">"#);
+            for (i, (_, line)) in caption_lines.iter().enumerate() {
+                let y = plot_bottom + AXIS_H + 14.0 + i as f64 * CAPTION_LINE_H;
+                text(&mut out, 12.0, y, "captiontext", "start", line);
+            }
+            out.push_str("</g>");
+        }
         out.push_str("</svg>");
         out
     }
@@ -369,17 +441,20 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .thr{font-size:10px}
 .gw-figure .ytitle{font-size:11.5px;font-weight:bold}
 .gw-figure .lane{font-size:11px}
-.gw-figure .barlabel{font-size:9.5px}
+.gw-figure .lane.strong{font-weight:bold}
+.gw-figure .barlabel{font-size:10px}
 .gw-figure .anchorlabel{font-size:11px;font-weight:bold}
 .gw-figure .legend{font-size:11px}
 .gw-figure .note{font-size:10px;fill:#555;font-style:italic}
+.gw-figure .captiontext{font-size:11px}
 .gw-figure .frame{fill:none;stroke:#bbb;stroke-width:0.8}
 .gw-figure .grid line{stroke:#eee;stroke-width:0.8}
 .gw-figure .hgrid{stroke:#eee;stroke-width:0.8}
 .gw-figure .axis line,.gw-figure .axis path{stroke:#444;stroke-width:1;fill:none}
 .gw-figure .anchor line{stroke-width:1.4;stroke-dasharray:3 3}
-.gw-figure .celltext{font-size:9px;font-weight:bold}
-.gw-figure .ptlabel{font-size:9.5px;font-weight:bold}
+.gw-figure .evlabel{font-size:10.5px;font-weight:bold}
+.gw-figure .celltext{font-size:10px;font-weight:bold}
+.gw-figure .ptlabel{font-size:10px;font-weight:bold}
 .gw-figure .celltext.dark{fill:#fff}
 .gw-figure .laneline{stroke:#eee;stroke-width:0.8}
 </style>"#;
@@ -447,6 +522,27 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
                 LegendSymbol::Marker(shape) => {
                     draw::marker(out, shape, x + 12.0, y, 3.5, e.colour, "/>");
                 }
+                LegendSymbol::SeriesDashed(shape, dash) => {
+                    let _ = write!(
+                        out,
+                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.5" stroke-dasharray="{dash}"/>"#,
+                        x + 24.0,
+                        e.colour
+                    );
+                    draw::marker(out, shape, x + 12.0, y, 3.0, e.colour, "/>");
+                }
+                LegendSymbol::OpenMarker(shape) => {
+                    let extra = format!(r#" stroke="{}" stroke-width="1.2"/>"#, e.colour);
+                    draw::marker(out, shape, x + 12.0, y, 3.0, "#ffffff", &extra);
+                }
+                LegendSymbol::Dotted => {
+                    let _ = write!(
+                        out,
+                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.4" stroke-dasharray="1 3"/>"#,
+                        x + 24.0,
+                        e.colour
+                    );
+                }
             }
             text(out, x + 30.0, y + 4.0, "legend", "start", &e.label);
         }
@@ -473,7 +569,7 @@ fn anchor_style(
             } else {
                 format!("{name} day 0 · {}", sources.join(" + "))
             };
-            (label, "anchor hct", palette::THERAPY)
+            (label, "anchor hct", palette::TRANSPLANT)
         }
         AnchorKind::CarT(_) => {
             let target = course.events.iter().find_map(|e| match &e.detail {
@@ -500,6 +596,55 @@ fn anchor_style(
     }
 }
 
+const ANCHOR_ROW_H: f64 = 14.0;
+
+/// The anchors in the window with their line x, label x and label row:
+/// each label starts at its line and runs right (or ends at it near the
+/// right edge), in the first row where it overlaps no other label.
+fn anchor_layout(
+    course: &Course,
+    frame: &Frame,
+) -> Vec<(graftwatch_course::Anchor, f64, f64, usize)> {
+    let mut rows_end: Vec<f64> = Vec::new();
+    let limit = frame.x.right + RIGHT_MARGIN - 4.0;
+    let mut out = Vec::new();
+    for a in course.anchors() {
+        let day = a.date.days_since(frame.origin).get();
+        if !frame.x.contains(day) {
+            continue;
+        }
+        let x = frame.x.x(day as f64 + 0.5);
+        let (label, _, _) = anchor_style(course, a.kind, a.date);
+        let w = draw::bold_text_width(&label, 11.0);
+        let lx = if x + 2.0 + w <= limit {
+            x + 2.0
+        } else {
+            x - 2.0 - w
+        };
+        let row = match rows_end.iter().position(|e| *e + 6.0 <= lx) {
+            Some(r) => r,
+            None => {
+                rows_end.push(f64::NEG_INFINITY);
+                rows_end.len() - 1
+            }
+        };
+        rows_end[row] = lx + w;
+        out.push((a, x, lx, row));
+    }
+    out
+}
+
+/// Height of the anchor-label band (at least two rows).
+fn anchor_band_h(course: &Course, frame: &Frame) -> f64 {
+    let rows = anchor_layout(course, frame)
+        .iter()
+        .map(|l| l.3 + 1)
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    rows as f64 * ANCHOR_ROW_H + 6.0
+}
+
 fn render_anchors(
     out: &mut String,
     course: &Course,
@@ -509,26 +654,11 @@ fn render_anchors(
     plot_bottom: f64,
 ) {
     out.push_str(r#"<g id="anchors">"#);
-    let mut label_rows_end = [f64::NEG_INFINITY; 2];
-    for a in course.anchors() {
+    for (a, x, lx, row) in anchor_layout(course, frame) {
         let day = a.date.days_since(frame.origin).get();
-        if !frame.x.contains(day) {
-            continue;
-        }
-        let x = frame.x.x(day as f64 + 0.5);
         let (label, class, colour) = anchor_style(course, a.kind, a.date);
         let text_colour = palette::darker(colour);
-        let w = text_width(&label, 11.0);
-        // Two label rows; the anchor label starts at the line and runs right.
-        let row = if label_rows_end[0] < x - 2.0 {
-            0
-        } else if label_rows_end[1] < x - 2.0 {
-            1
-        } else {
-            0
-        };
-        label_rows_end[row] = x + w + 4.0;
-        let ly = band_top + 12.0 + row as f64 * 14.0;
+        let ly = band_top + 12.0 + row as f64 * ANCHOR_ROW_H;
         let id = match a.kind {
             AnchorKind::Transplant(n) => format!("anchor-hct-{n}"),
             AnchorKind::CarT(n) => format!("anchor-cart-{n}"),
@@ -542,8 +672,7 @@ fn render_anchors(
         );
         let _ = write!(
             out,
-            r#"<text x="{:.1}" y="{ly:.1}" class="anchorlabel" fill="{text_colour}" style="fill:{text_colour}">{}</text>"#,
-            x + 2.0,
+            r#"<text x="{lx:.1}" y="{ly:.1}" class="anchorlabel" fill="{text_colour}" style="fill:{text_colour}">{}</text>"#,
             escape(&label)
         );
         let _ = write!(
@@ -557,6 +686,41 @@ fn render_anchors(
     }
     let _ = plot_top;
     out.push_str("</g>");
+}
+
+/// Calendar ticks with labels that always carry the year: month starts
+/// (`Mar 2024`) for courses up to four years, 1 January (`2025`) beyond.
+pub fn calendar_ticks(frame: &Frame) -> Vec<(Date, String)> {
+    let start = frame.origin.add_days(frame.x.start);
+    let end = frame.origin.add_days(frame.x.end);
+    let (mut yy, mut mm, _) = start.ymd();
+    let years = end.days_since(start).get() > 4 * 365;
+    let mut out = Vec::new();
+    loop {
+        if years {
+            yy += 1;
+            mm = 1;
+        } else {
+            mm += 1;
+            if mm > 12 {
+                mm = 1;
+                yy += 1;
+            }
+        }
+        let Ok(d) = Date::from_ymd(yy, mm, 1) else {
+            break;
+        };
+        if d > end {
+            break;
+        }
+        let label = if years {
+            yy.to_string()
+        } else {
+            format!("{} {yy}", month_name(mm))
+        };
+        out.push((d, label));
+    }
+    out
 }
 
 fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
@@ -576,7 +740,8 @@ fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
         );
         let label = signed_day(*t);
         let w = text_width(&label, 10.5);
-        if px - w / 2.0 > last_end + 3.0 {
+        // a label that would run into the axis title left of the plot is left out
+        if px - w / 2.0 > last_end + 3.0 && px - w / 2.0 >= x.left - 6.0 {
             text(out, px, y0 + 17.0, "tick", "middle", &label);
             last_end = px + w / 2.0;
         }
@@ -618,35 +783,16 @@ fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
         r#"<g class="axis x calendar" id="x-axis-calendar"><line x1="{:.1}" x2="{:.1}" y1="{cy:.1}" y2="{cy:.1}"/>"#,
         x.left, x.right
     );
-    let start = frame.origin.add_days(x.start);
-    let end = frame.origin.add_days(x.end);
-    let (mut yy, mut mm, _) = start.ymd();
     let mut last_end = f64::NEG_INFINITY;
-    loop {
-        mm += 1;
-        if mm > 12 {
-            mm = 1;
-            yy += 1;
-        }
-        let Ok(d) = Date::from_ymd(yy, mm, 1) else {
-            break;
-        };
-        if d > end {
-            break;
-        }
+    for (d, label) in calendar_ticks(frame) {
         let px = frame.x.x(d.days_since(frame.origin).get() as f64);
         let _ = write!(
             out,
             r#"<line x1="{px:.1}" x2="{px:.1}" y1="{cy:.1}" y2="{:.1}"/>"#,
             cy + 4.0
         );
-        let label = if mm == 1 || last_end == f64::NEG_INFINITY {
-            format!("{} {yy}", month_name(mm))
-        } else {
-            month_name(mm).to_string()
-        };
         let w = text_width(&label, 10.5);
-        if px + 2.0 > last_end + 4.0 && px + w < x.right + RIGHT_MARGIN - 4.0 {
+        if px + 2.0 > last_end + 6.0 && px + w < x.right + RIGHT_MARGIN - 4.0 {
             text(out, px + 2.0, cy + 15.0, "tick", "start", &label);
             last_end = px + 2.0 + w;
         }

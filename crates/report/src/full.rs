@@ -14,8 +14,9 @@ use crate::dli_trail::dli_section;
 use crate::endpoints::{ENDPOINTS_SECTION_ID, endpoints_section};
 use crate::figure::Figure;
 use crate::panels::{
-    BandPanel, ChimerismPanel, CountsPanel, HemoglobinPanel, InterventionsPanel, MarrowPanel,
-    TransfusionsPanel, agvhd_panel, cart_toxicity_panel, person_styles,
+    BandPanel, ChimerismPanel, CountsPanel, EventsPanel, HemoglobinPanel, InterventionsPanel,
+    MarrowPanel, RecipientChimerismPanel, TransfusionsPanel, agvhd_panel, cart_toxicity_panel,
+    course_events, person_styles,
 };
 use crate::report::{FIGURE_SECTION_ID, Report, figure_section_with_caption};
 
@@ -73,6 +74,11 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
         f.break_day = b;
         f.break_share = 0.78;
     }
+    let window_start =
+        crate::figure::Frame::for_course(course, f.width).map(|fr| fr.origin.add_days(fr.x.start));
+    f.add_panel(Box::new(EventsPanel {
+        events: course_events(&a.grades, window_start),
+    }));
     f.add_panel(Box::new(CountsPanel));
     f.add_panel(Box::new(TransfusionsPanel));
     f.add_panel(Box::new(HemoglobinPanel));
@@ -83,6 +89,12 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
     )));
     let persons = person_styles(course, &a.chimerism);
     let lineages = a.chimerism_lineages();
+    f.add_panel(Box::new(RecipientChimerismPanel {
+        samples: a.chimerism.clone(),
+        lineages: lineages.clone(),
+        lod_percent: a.alert_config.chimerism_lod_percent,
+        dli_threshold_percent: a.dli_config.mixed_recipient_above_percent,
+    }));
     for (i, l) in lineages.iter().enumerate() {
         f.add_panel(Box::new(ChimerismPanel::new(
             *l,
@@ -102,9 +114,8 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
     f.add_panel(Box::new(MarrowPanel {
         blasts: a.marrow_blasts.clone(),
         mrd: a.mrd_flow.clone(),
-        responses: a.eln.clone(),
     }));
-    let gv: BandPanel = agvhd_panel(&a.agvhd);
+    let gv: BandPanel = agvhd_panel(&a.agvhd, &a.grades.agvhd_organ_stages);
     f.add_panel(Box::new(gv));
     f.add_panel(Box::new(InterventionsPanel));
     f
@@ -114,13 +125,25 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
 pub fn full_caption(break_day: i32) -> String {
     format!(
         "Days are counted from the transplant (HCT day 0, the first graft infusion); the calendar axis is below; after day +{break_day} the axis is compressed (factor on the axis). \
-Dashed vertical lines mark CAR-T day 0, HCT day 0 and each DLI. ANC and platelets share a log axis in ×10⁹/L with the engraftment thresholds (ANC 0.5; platelets 20 and 50); \
-values below 0.01 are drawn hollow on the floor. Transfusions are ticks. CRS and ICANS (ASTCT) are daily grade cells and early ICAHT the longest ANC ≤ 0.5 episode after CAR-T. \
-Chimerism is stacked per person for each lineage measured: recipient at the bottom (vermillion, points and % labels when above 5 %), then each donor; the dashed line is recipient 5 % (donor 95 %). \
-Marrow blasts and flow MRD share a log % axis with the 5 % blast and 0.1 % MRD lines; an MRD of 0 is drawn hollow on the floor. \
-The acute GVHD band shows the MAGIC grade and organ stages per graded day; grades and stages use one colour scale, darker = higher. \
-Bars run from the first to the last day of a therapy; an arrow means no stop date. Hover any point, cell, tick or bar for its date, day, value and reason."
+Dashed vertical lines mark CAR-T day 0, HCT day 0 and each DLI. Course events (engraftment, response, loss of MRD negativity, relapse, graft failure) are the grading engine's. \
+ANC (black circles) and platelets (purple squares) share a log axis in ×10⁹/L with the engraftment thresholds (ANC 0.5; platelets 20 and 50); values below 0.01 are drawn hollow on the floor. Transfusions are ticks. \
+CRS and ICANS (ASTCT) are daily grade cells; early ICAHT is the longest ANC ≤ 0.5 episode after CAR-T. \
+Recipient chimerism (vermillion; one marker shape and dash per lineage) is on a log axis from 0.1 to 100 %: the dotted line is the assay's limit of detection (open markers on it: not detected), the dashed line the DLI trigger of the decision rule. Below it, the share of each graft (cord unit, PBSC donor) and of the recipient per lineage, stacked to 100 %. \
+Marrow blasts (circles) and flow MRD (diamonds) share a log % axis with the 5 % blast and 0.1 % MRD lines; an MRD of 0 is drawn hollow on the floor. \
+The acute GVHD band shows the MAGIC grade and organ stages per graded day, darker = higher. \
+Bars run from the first to the last day of a therapy; an arrow means no stop date; ×n labels n courses of the same drug."
     )
+}
+
+/// The abbreviations used in the full figure, for its caption block.
+pub const ABBREVIATIONS: &str = "Abbreviations: ANC, absolute neutrophil count; PLT, platelets; Hb, haemoglobin; RBC, red blood cells; HCT, haematopoietic cell transplantation; UCB, umbilical cord blood (unit); PBSC, peripheral blood stem cells; CAR-T, chimeric antigen receptor T cells; LD, lymphodepletion; DLI, donor lymphocyte infusion; CRS, cytokine release syndrome; ICANS, immune effector cell-associated neurotoxicity syndrome; ICAHT, immune effector cell-associated haematotoxicity; ASTCT, American Society for Transplantation and Cellular Therapy; GVHD, graft-versus-host disease (aGVHD, acute); MAGIC, Mount Sinai Acute GVHD International Consortium; GI, gastrointestinal; MRD, measurable residual disease (flow cytometry); LoD, limit of detection; ELN, European LeukemiaNet 2022; CR, complete remission; CRh, CR with partial haematological recovery; MRD−, MRD-negative; ICU, intensive care unit; NC, nasal cannula; HFNC, high-flow nasal cannula; G-CSF, granulocyte colony-stimulating factor; CD3+/CD33+/CD34+/CD56+, T cells/myeloid cells/progenitors/NK cells.";
+
+/// The full figure with the caption block (how to read it, the
+/// abbreviations), for export alone as SVG, PNG or PDF.
+pub fn full_figure_with_caption(course: &Course, a: &Analysis) -> Figure {
+    let mut f = full_figure(course, a);
+    f.caption_block = vec![full_caption(f.break_day), ABBREVIATIONS.to_string()];
+    f
 }
 
 /// The full report: summary, alerts, figure, endpoint table, DLI decision
@@ -186,8 +209,10 @@ pub struct FigureData<'a> {
     pub icans: &'a [GradedDay],
     /// Early ICAHT episode.
     pub icaht_early: Option<IcahtBand>,
-    /// Daily MAGIC aGVHD grades (organ stages in the reason).
+    /// Daily MAGIC aGVHD grades.
     pub agvhd: &'a [GradedDay],
+    /// MAGIC organ stages of each aGVHD timeline day (from the engine).
+    pub agvhd_organ_stages: &'a [graftwatch_grading::output::AgvhdOrganDay],
     /// Marrow blasts %.
     pub marrow_blasts: &'a [PercentPoint],
     /// Flow MRD %.
@@ -247,6 +272,7 @@ pub fn figure_data<'a>(course: &'a Course, a: &'a Analysis) -> FigureData<'a> {
             result,
         }),
         agvhd: &a.agvhd,
+        agvhd_organ_stages: &a.grades.agvhd_organ_stages,
         marrow_blasts: &a.marrow_blasts,
         mrd_flow: &a.mrd_flow,
         alerts: &a.alerts,

@@ -37,6 +37,7 @@ pub mod draw;
 pub mod endpoints;
 pub mod escape;
 pub mod explain_html;
+pub mod export;
 pub mod figure;
 pub mod format;
 pub mod full;
@@ -52,7 +53,10 @@ pub use alerts::{Alert, AlertConfig, AlertKind};
 pub use analysis::Analysis;
 pub use escape::escape;
 pub use figure::{Figure, Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
-pub use full::{figure_data_json, full_figure, full_report, render_full_report_html};
+pub use full::{
+    ABBREVIATIONS, figure_data_json, full_figure, full_figure_with_caption, full_report,
+    render_full_report_html,
+};
 pub use report::Report;
 pub use section::Section;
 

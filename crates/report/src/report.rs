@@ -119,7 +119,7 @@ pub fn figure_section(course: &Course, figure: &Figure) -> Section {
 pub fn figure_section_with_caption(course: &Course, figure: &Figure, caption: &str) -> Section {
     let svg = figure.render(course);
     let body = format!(
-        "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+        "<figure>\n<div class=\"figscroll\">{svg}</div>\n<figcaption>{}</figcaption>\n</figure>",
         escape(caption)
     );
     Section::new(FIGURE_SECTION_ID, "Course figure", body)
@@ -154,7 +154,8 @@ tr.ev.transfusion td{color:var(--muted)}
 tr.ev.car_t_infusion,tr.ev.graft_infusion,tr.ev.dli{font-weight:bold}
 .missing{color:#a33}
 figure{margin:0}
-figure svg{width:100%;height:auto;display:block}
+figure .figscroll{overflow-x:auto}
+figure svg{width:100%;min-width:1200px;height:auto;display:block}
 figcaption{color:var(--muted);font-size:12.5px;margin-top:6px}
 footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);margin-top:32px}
 .muted{color:var(--muted)}
@@ -177,6 +178,18 @@ article.dli-assessment{border-top:1px solid var(--line);margin-top:14px}
 h3{font-size:15px;margin:12px 0 4px}
 tr.alert td:first-child{font-weight:bold}
 tr.ep.insufficient td,tr.ep.skipped td{color:#8a3a3a}
-@page{size:auto;margin:12mm}
-@media print{body{max-width:none;padding:0;font-size:10.5px}nav{display:none}main>section{break-before:page}main>section:first-child{break-before:auto}figure{break-inside:avoid}h2,h3{break-after:avoid}tr{break-inside:avoid}details.why>div.why-body{display:block}details.why{display:block}}
+@page{size:A4;margin:12mm}
+@page figure{size:A4 landscape;margin:7mm}
+@page figcaption{size:A4;margin:12mm}
+@media print{body{max-width:none;padding:0;font-size:10.5px}nav{display:none}
+section#figure{page:figure;break-before:page;break-after:page}
+section#figure h2{font-size:12px;margin:0 0 1mm;padding:0;border:0}
+figure .figscroll{overflow:visible}
+figure svg{min-width:0;width:auto;max-width:100%;height:auto;max-height:186mm;margin:0 auto;break-inside:avoid}
+figure figcaption{page:figcaption;break-before:page;font-size:10.5px}
+h2,h3{break-after:avoid;break-inside:avoid}
+h2+p,h2+table,h3+p,h3+table{break-before:avoid}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+details.why>div.why-body{display:block}details.why{display:block}}
 "#;

@@ -85,10 +85,12 @@ fn seed_full_report_has_every_section_and_panel() {
     assert_eq!(
         fig.panel_ids(),
         [
+            "events",
             "counts",
             "transfusions",
             "hemoglobin",
             "cart-toxicity",
+            "chimerism-recipient",
             "chimerism-whole_blood",
             "chimerism-cd3",
             "chimerism-myeloid",
@@ -111,19 +113,24 @@ fn seed_full_report_has_every_section_and_panel() {
     assert!(rows >= 20, "{rows} endpoint rows");
     assert!(details >= rows - a.grades.skipped.len());
     assert!(html.contains("[V]") && html.contains("[R]"));
-    // aGVHD band: grade III cells and organ stages from the engine's reasons
+    // aGVHD band: grade III cells and organ stages from the engine's
+    // structured stages
     assert!(html.contains("class=\"cell g3\""));
+    assert!(!a.grades.agvhd_organ_stages.is_empty());
     assert!(html.contains("id=\"series-agvhd-lower-gi\""));
-    // ELN responses labelled: the pre-HCT "no response", then the
+    // Course events: engraftment from the engine, ELN responses labelled:
+    // the pre-HCT "no response", then the
     // post-transplant assessments (the seed records blood blasts and EMD at
     // each marrow, so they are graded), including CR without MRD.
     let resp = common::element(&html, "id=\"series-eln-response\"", "g").expect("response group");
+    assert!(resp.matches("<g class=\"response\"").count() >= 2, "{resp}");
+    assert!(resp.contains("no response") && resp.contains("2024-02-26"));
+    assert!(resp.contains("CR MRD−"), "{resp}");
+    assert!(resp.contains("MRD-negativity lost"), "{resp}");
     assert!(
-        resp.matches("<g class=\"response\">").count() >= 2,
+        resp.contains("ANC engraftment") && resp.contains("PLT ≥ 50"),
         "{resp}"
     );
-    assert!(resp.contains("no response") && resp.contains("2024-02-26"));
-    assert!(resp.contains("CR MRD-negative"), "{resp}");
 }
 
 #[test]

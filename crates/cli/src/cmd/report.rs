@@ -1,15 +1,20 @@
-//! `graftwatch report COURSE --out FILE [--format html|svg|png|json]`: the
-//! full course report (figure, alerts, endpoint table, DLI decision trail,
-//! timeline) as one self-contained HTML file, the figure alone as SVG or as
-//! PNG (rasterised in pure Rust with resvg), or the data behind the figure
-//! as JSON. Bad input exits 2 and writes
-//! nothing; the output is written to a temporary file and renamed.
+//! `graftwatch report COURSE --out FILE [--format html|svg|png|pdf|json]
+//! [--dpi N]`: the full course report (figure, alerts, endpoint table, DLI
+//! decision trail, timeline) as one self-contained HTML file, the figure
+//! alone (with its caption block and abbreviations) as SVG, PNG (resvg, at
+//! `--dpi`) or vector PDF (svg2pdf), or the data behind the figure as JSON.
+//! The rendering and export are `graftwatch_report`'s; this file parses
+//! the arguments. Bad input exits 2 and writes nothing; the output is
+//! written to a temporary file and renamed.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use graftwatch_course::read_course;
-use graftwatch_report::{AlertConfig, Analysis, figure_data_json, full_figure, full_report};
+use graftwatch_report::export::{self, ExportError};
+use graftwatch_report::{
+    AlertConfig, Analysis, figure_data_json, full_figure_with_caption, full_report,
+};
 
 use crate::BadInput;
 
@@ -20,8 +25,10 @@ pub enum ReportFormat {
     Html,
     /// The figure alone as a standalone SVG.
     Svg,
-    /// The figure rasterised to PNG (resvg, system fonts, 2x scale).
+    /// The figure rasterised to PNG (resvg, system fonts) at --dpi.
     Png,
+    /// The figure as a one-page vector PDF (svg2pdf, fonts embedded).
+    Pdf,
     /// The data behind the figure (series, bands, alerts, decisions).
     Json,
 }
@@ -37,6 +44,10 @@ pub struct ReportArgs {
     /// Output format (default: from the --out extension, else html).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// PNG resolution in dots per inch (72-600; the figure is 1200 CSS
+    /// pixels = 12.5 inches wide, so 300 dpi gives 3750 pixels).
+    #[arg(long, default_value_t = 192)]
+    pub dpi: u32,
     /// Alert thresholds (TOML; every key optional, e.g.
     /// `engraftment_warning_days = [21, 28]`, `chimerism_lod_percent = 0.5`).
     #[arg(long)]
@@ -69,39 +80,22 @@ fn format_of(args: &ReportArgs) -> Result<ReportFormat, BadInput> {
         None | Some("html") | Some("htm") => Ok(ReportFormat::Html),
         Some("svg") => Ok(ReportFormat::Svg),
         Some("png") => Ok(ReportFormat::Png),
+        Some("pdf") => Ok(ReportFormat::Pdf),
         Some("json") => Ok(ReportFormat::Json),
         Some(other) => Err(BadInput(format!(
-            "--out {}: cannot tell the format from the extension '.{other}'; expected .html, .svg, .png or .json, or give --format html|svg|png|json",
+            "--out {}: cannot tell the format from the extension '.{other}'; expected .html, .svg, .png, .pdf or .json, or give --format html|svg|png|pdf|json",
             args.out.display()
         ))),
     }
 }
 
-/// Rasterises an SVG document to PNG bytes at `scale` on a white
-/// background, with the system fonts (DejaVu Sans on Debian). A failure here
-/// is an internal error (the SVG is ours), not bad input.
-pub fn svg_to_png(svg: &str, scale: f32) -> anyhow::Result<Vec<u8>> {
-    use resvg::{tiny_skia, usvg};
-    let mut opt = usvg::Options::default();
-    opt.fontdb_mut().load_system_fonts();
-    let tree = usvg::Tree::from_str(svg, &opt)
-        .map_err(|e| anyhow::anyhow!("parsing the figure SVG: {e}"))?;
-    let size = tree.size();
-    let (w, h) = (
-        (size.width() * scale).ceil() as u32,
-        (size.height() * scale).ceil() as u32,
-    );
-    let mut pixmap = tiny_skia::Pixmap::new(w, h)
-        .ok_or_else(|| anyhow::anyhow!("cannot allocate a {w}x{h} image"))?;
-    pixmap.fill(tiny_skia::Color::WHITE);
-    resvg::render(
-        &tree,
-        tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    pixmap
-        .encode_png()
-        .map_err(|e| anyhow::anyhow!("encoding the PNG: {e}"))
+/// Export errors: a bad --dpi or a too-large image is bad input (exit 2),
+/// anything else internal (exit 1).
+fn export_error(e: ExportError) -> anyhow::Error {
+    match e {
+        ExportError::Dpi(_) | ExportError::TooLarge { .. } => BadInput(e.to_string()).into(),
+        other => anyhow::Error::new(other),
+    }
 }
 
 /// Runs `report`.
@@ -129,8 +123,18 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
             ));
             r.to_html().into_bytes()
         }
-        ReportFormat::Svg => full_figure(course, &analysis).render(course).into_bytes(),
-        ReportFormat::Png => svg_to_png(&full_figure(course, &analysis).render(course), 2.0)?,
+        ReportFormat::Svg => full_figure_with_caption(course, &analysis)
+            .render(course)
+            .into_bytes(),
+        ReportFormat::Png => export::svg_to_png(
+            &full_figure_with_caption(course, &analysis).render(course),
+            args.dpi,
+        )
+        .map_err(export_error)?,
+        ReportFormat::Pdf => {
+            export::svg_to_pdf(&full_figure_with_caption(course, &analysis).render(course))
+                .map_err(export_error)?
+        }
         ReportFormat::Json => figure_data_json(course, &analysis).into_bytes(),
     };
     graftwatch_output::write(&args.out, &content, graftwatch_output::Overwrite::Replace)

@@ -278,6 +278,15 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                     reason: day_reason(f),
                 },
             );
+            let st = |i: usize| f.organs[i].as_ref().ok().map(|c| c.stage.get());
+            sink.agvhd_organs(crate::output::AgvhdOrganDay {
+                date: f.date,
+                level,
+                skin: st(0),
+                liver: st(1),
+                upper_gi: st(2),
+                lower_gi: st(3),
+            });
         }
         prev = Some(label);
     }

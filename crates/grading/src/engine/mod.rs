@@ -38,11 +38,15 @@ pub(crate) struct Sink {
     days: BTreeMap<Date, Vec<DayEntry>>,
     items: Vec<SummaryItem>,
     skipped: Vec<Skipped>,
+    agvhd_organ_stages: Vec<crate::output::AgvhdOrganDay>,
 }
 
 impl Sink {
     pub(crate) fn day(&mut self, date: Date, e: DayEntry) {
         self.days.entry(date).or_default().push(e);
+    }
+    pub(crate) fn agvhd_organs(&mut self, d: crate::output::AgvhdOrganDay) {
+        self.agvhd_organ_stages.push(d);
     }
     pub(crate) fn item(&mut self, i: SummaryItem) {
         self.items.push(i);
@@ -195,5 +199,6 @@ pub fn grade_inputs(
         skipped: sink.skipped,
         timeline,
         summary: sink.items,
+        agvhd_organ_stages: sink.agvhd_organ_stages,
     }
 }

@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use graftwatch_core::Date;
 use graftwatch_course::Course;
 
+use graftwatch_grading::output::AgvhdOrganDay;
+
 use crate::analysis::GradedDay;
 use crate::draw::{self, text};
 use crate::escape::escape;
@@ -61,20 +63,6 @@ fn roman(level: u8) -> &'static str {
     ["0", "I", "II", "III", "IV"][level.min(4) as usize]
 }
 
-/// The organ stage named in a MAGIC reason, e.g. `skin stage 2` → 2.
-/// `None` when the organ is not mentioned (stage 0 or not staged).
-pub fn organ_stage(reason: &str, organ: &str) -> Option<u8> {
-    let key = format!("{organ} stage ");
-    let i = reason.find(&key)?;
-    // "upper GI stage" must not match inside "lower GI stage" etc.: the
-    // organ names are distinct, but "GI stage" alone is never asked for.
-    reason[i + key.len()..]
-        .chars()
-        .next()
-        .and_then(|c| c.to_digit(10))
-        .map(|d| d as u8)
-}
-
 /// Merges consecutive days with the same level (and a gap of at most one
 /// day) into cells; days with level 0 are kept so a return to 0 is visible.
 fn runs(days: &[(Date, u8, String)], name: &str, as_roman: bool) -> Vec<BandCell> {
@@ -104,9 +92,11 @@ fn runs(days: &[(Date, u8, String)], name: &str, as_roman: bool) -> Vec<BandCell
     out
 }
 
-/// The acute GVHD band: overall MAGIC grade and the organ stages named in
-/// the engine's reason for each day.
-pub fn agvhd_panel(days: &[GradedDay]) -> BandPanel {
+/// The acute GVHD band: overall MAGIC grade (from the engine's daily
+/// timeline, with its reasons) and the organ stages from the engine's
+/// structured `agvhd_organ_stages` (not from its prose). An organ that
+/// could not be staged on a day is drawn as stage 0 and its title says so.
+pub fn agvhd_panel(days: &[GradedDay], organs: &[AgvhdOrganDay]) -> BandPanel {
     let grade: Vec<(Date, u8, String)> = days
         .iter()
         .map(|g| (g.date, g.level.min(4), g.reason.clone()))
@@ -116,18 +106,24 @@ pub fn agvhd_panel(days: &[GradedDay]) -> BandPanel {
         name: "aGVHD grade".into(),
         cells: runs(&grade, "MAGIC grade", true),
     }];
-    for (organ, id) in [
-        ("skin", "skin"),
-        ("liver", "liver"),
-        ("upper GI", "upper-gi"),
-        ("lower GI", "lower-gi"),
-    ] {
-        let st: Vec<(Date, u8, String)> = days
+    type Get = fn(&AgvhdOrganDay) -> Option<u8>;
+    let organ_rows: [(&str, &str, Get); 4] = [
+        ("skin", "skin", |d| d.skin),
+        ("liver", "liver", |d| d.liver),
+        ("upper GI", "upper-gi", |d| d.upper_gi),
+        ("lower GI", "lower-gi", |d| d.lower_gi),
+    ];
+    for (organ, id, get) in organ_rows {
+        let st: Vec<(Date, u8, String)> = organs
             .iter()
-            .filter(|g| g.level > 0 || organ_stage(&g.reason, organ).is_some())
-            .map(|g| {
-                let s = organ_stage(&g.reason, organ).unwrap_or(0);
-                (g.date, s, format!("{organ} stage {s}"))
+            .filter(|d| d.level > 0 || get(d).is_some_and(|s| s > 0))
+            .map(|d| match get(d) {
+                Some(s) => (d.date, s, format!("{organ} stage {s}")),
+                None => (
+                    d.date,
+                    0,
+                    format!("{organ} not staged (not assessed or data missing)"),
+                ),
             })
             .collect();
         rows.push(BandRow {
@@ -177,7 +173,10 @@ pub fn cart_toxicity_panel(
                     from: a,
                     to: b,
                     level: l,
-                    label: format!("grade {l}"),
+                    label: format!(
+                        "grade {l} · ANC ≤ 0.5 for {} days",
+                        b.days_since(a).get() + 1
+                    ),
                     title: format!("early ICAHT grade {l}, {a} to {b}: {why}"),
                 }]
             })
@@ -226,7 +225,12 @@ impl Panel for BandPanel {
                 top + ROW_H,
                 top + ROW_H
             );
-            for c in &row.cells {
+            for (k, c) in row.cells.iter().enumerate() {
+                let next_x0 = row
+                    .cells
+                    .get(k + 1)
+                    .map(|n| ctx.x.x(ctx.day_of(n.from).max(ctx.x.start) as f64))
+                    .unwrap_or(ctx.x.right);
                 let (d0, d1) = (ctx.day_of(c.from), ctx.day_of(c.to));
                 if d1 < ctx.x.start || d0 > ctx.x.end {
                     continue;
@@ -253,7 +257,8 @@ impl Panel for BandPanel {
                     if c.level == 0 { "#bbbbbb" } else { "none" },
                     escape(&title)
                 );
-                if c.level > 0 && draw::text_width(&c.label, 9.0) + 2.0 < w {
+                let lw = draw::bold_text_width(&c.label, 10.0);
+                if c.level > 0 && lw + 2.0 < w {
                     text(
                         out,
                         x0 + w / 2.0,
@@ -266,17 +271,30 @@ impl Panel for BandPanel {
                         "middle",
                         &c.label,
                     );
+                } else if c.level > 0 && c.label.len() > 2 && x0 + w + 4.0 + lw < next_x0 - 4.0 {
+                    // a long label that does not fit goes right of its cell
+                    text(
+                        out,
+                        x0 + w + 4.0,
+                        top + ROW_H * 0.7,
+                        "celltext",
+                        "start",
+                        &c.label,
+                    );
                 }
             }
             out.push_str("</g>");
         }
     }
 
-    fn legend(&self) -> Vec<LegendEntry> {
-        if self.id != "agvhd" {
-            return Vec::new();
-        }
-        (1..=4)
+    fn legend_for(&self, _course: &Course) -> Vec<LegendEntry> {
+        // only the grade levels this band draws
+        (1..=4u8)
+            .filter(|l| {
+                self.rows
+                    .iter()
+                    .any(|r| r.cells.iter().any(|c| c.level.min(4) == *l))
+            })
             .map(|l| {
                 LegendEntry::new(
                     format!("grade/stage {} ({})", roman(l), l),
@@ -291,15 +309,6 @@ impl Panel for BandPanel {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn organ_stage_is_read_from_the_reason() {
-        let r = "MAGIC grade II: skin stage 2 (skin_erythema_bsa 38 % on 2024-09-24); lower GI stage 1 (stool_volume 650 mL)";
-        assert_eq!(organ_stage(r, "skin"), Some(2));
-        assert_eq!(organ_stage(r, "lower GI"), Some(1));
-        assert_eq!(organ_stage(r, "upper GI"), None);
-        assert_eq!(organ_stage(r, "liver"), None);
-    }
 
     #[test]
     fn runs_merge_consecutive_equal_days_only() {

@@ -1,24 +1,36 @@
-//! Chimerism of one lineage as stacked areas per person: recipient at the
-//! bottom (so a rising recipient share grows up from the floor), then each
-//! donor in the course's donor order, on a 0–100 % axis, with the 5 %
-//! recipient line (full donor chimerism = donor > 95 %, ASTCT/EBMT 2024
-//! [V]). Each sample has a marker with a hover title listing every share.
+//! Chimerism as a transplant physician reads it.
+//!
+//! * [`RecipientChimerismPanel`]: the **recipient share** of every lineage
+//!   on one log axis (0.1–100 %), in the recipient colour, lineages told
+//!   apart by marker shape and dash ([`palette::lineage_style`]); the
+//!   assay's limit of detection as a dotted line, results below it (not
+//!   detected) as open markers on that line; the DLI decision threshold
+//!   (mixed chimerism, taken from the DLI rule's configuration in
+//!   `graftwatch_criteria::dli`) as a dashed line.
+//! * [`ChimerismPanel`]: per lineage, the share of **each graft** (cord
+//!   unit, PBSC donor) and the recipient stacked to 100 %, recipient at the
+//!   bottom, so a switch of the dominant unit is visible. Each sample has a
+//!   tick with a hover title listing every share and the method.
 
 use std::fmt::Write as _;
 
-use graftwatch_core::{Lineage, PersonRef};
-use graftwatch_course::Course;
+use graftwatch_core::{Date, Lineage, PersonRef};
+use graftwatch_course::{Course, EventDetail, GraftSource};
 use graftwatch_grading::extract::chimerism::ChimerismSample;
 
-use crate::draw;
+use crate::draw::{self, Shape};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
 use crate::format::signed_day;
 use crate::palette;
 use crate::scale::YScale;
 
-/// Recipient share drawn as the mixed-chimerism line (%).
-pub const MIXED_RECIPIENT_PERCENT: f64 = 5.0;
+/// Recipient share drawn as the mixed-chimerism line (%) when no DLI rule
+/// configuration is given: the default of
+/// `graftwatch_criteria::dli::DliConfig::mixed_recipient_above_percent`.
+pub fn default_mixed_recipient_percent() -> f64 {
+    graftwatch_criteria::dli::DliConfig::default().mixed_recipient_above_percent
+}
 
 /// A person in the chimerism panels with a fixed colour.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,23 +39,56 @@ pub struct PersonStyle {
     pub person: PersonRef,
     /// Label (`recipient`, donor id).
     pub label: String,
+    /// What the person is, in words (`recipient`, `cord unit`, `PBSC donor`).
+    pub role: String,
     /// Colour (the same in every chimerism panel).
     pub colour: &'static str,
 }
 
+fn source_of(course: &Course, donor: &graftwatch_core::DonorId) -> Option<GraftSource> {
+    course.events.iter().find_map(|e| match &e.detail {
+        EventDetail::GraftInfusion {
+            source, donor: d, ..
+        } if d == donor => Some(*source),
+        _ => None,
+    })
+}
+
+fn role(source: Option<GraftSource>) -> &'static str {
+    match source {
+        Some(GraftSource::Ucb) => "cord unit",
+        Some(GraftSource::Pbsc) => "PBSC donor",
+        Some(GraftSource::BoneMarrow) => "marrow donor",
+        None => "donor",
+    }
+}
+
 /// The persons of a course in drawing order: recipient, then the donors in
-/// the course's donor order, then any donor id seen only in the samples.
+/// the course's donor order (coloured by graft source: cord units in the
+/// cord colours, adult donors in the adult-donor colours), then any donor
+/// id seen only in the samples (light grey).
 pub fn person_styles(course: &Course, samples: &[ChimerismSample]) -> Vec<PersonStyle> {
     let mut v = vec![PersonStyle {
         person: PersonRef::Recipient,
         label: "recipient".into(),
+        role: "recipient".into(),
         colour: palette::RECIPIENT,
     }];
+    let (mut cords, mut adults) = (0, 0);
     for d in &course.donors {
+        let src = source_of(course, &d.id);
+        let nth = if src == Some(GraftSource::Ucb) {
+            cords += 1;
+            cords - 1
+        } else {
+            adults += 1;
+            adults - 1
+        };
         v.push(PersonStyle {
             person: PersonRef::Donor(d.id.clone()),
             label: d.id.0.clone(),
-            colour: palette::donor(v.len() - 1),
+            role: role(src).into(),
+            colour: palette::donor(src, nth),
         });
     }
     for s in samples {
@@ -52,6 +97,7 @@ pub fn person_styles(course: &Course, samples: &[ChimerismSample]) -> Vec<Person
                 v.push(PersonStyle {
                     person: sh.person.clone(),
                     label: sh.person.to_string(),
+                    role: "donor not in the donor list".into(),
                     colour: palette::DONOR_UNNAMED,
                 });
             }
@@ -60,7 +106,207 @@ pub fn person_styles(course: &Course, samples: &[ChimerismSample]) -> Vec<Person
     v
 }
 
-/// One lineage's stacked-area panel.
+fn lineage_slug(l: Lineage) -> &'static str {
+    match l {
+        Lineage::WholeBlood => "whole_blood",
+        Lineage::Cd3 => "cd3",
+        Lineage::Myeloid => "myeloid",
+        Lineage::Cd19 => "cd19",
+        Lineage::Cd56 => "cd56",
+        Lineage::Cd34 => "cd34",
+        Lineage::Marrow => "marrow",
+    }
+}
+
+/// Floor of the recipient log axis, %.
+pub const RECIPIENT_FLOOR: f64 = 0.1;
+
+/// The recipient share of every lineage on one log axis.
+#[derive(Debug, Clone)]
+pub struct RecipientChimerismPanel {
+    /// Samples (all lineages), by date.
+    pub samples: Vec<ChimerismSample>,
+    /// Lineages drawn, in order.
+    pub lineages: Vec<Lineage>,
+    /// Limit of detection of the assay, % (results below it are not detected).
+    pub lod_percent: f64,
+    /// DLI decision threshold: mixed chimerism when the recipient share
+    /// exceeds this, % (from the DLI rule's configuration).
+    pub dli_threshold_percent: f64,
+}
+
+/// One recipient result: recorded, or derived as 100 − donor total.
+fn recipient_of(s: &ChimerismSample) -> Option<(f64, bool)> {
+    if let Some(r) = s.recipient_percent() {
+        return Some((r, false));
+    }
+    s.donor_percent().map(|d| ((100.0 - d).max(0.0), true))
+}
+
+impl RecipientChimerismPanel {
+    fn points(&self, ctx: &PanelContext, l: Lineage) -> Vec<(Date, i32, f64, bool)> {
+        self.samples
+            .iter()
+            .filter(|s| s.lineage == l)
+            .filter_map(|s| {
+                let day = ctx.day_of(s.date);
+                let (r, derived) = recipient_of(s)?;
+                ctx.x.contains(day).then_some((s.date, day, r, derived))
+            })
+            .collect()
+    }
+
+    fn lineage_series(&self, ctx: &PanelContext, y: &YScale, l: Lineage, out: &mut String) {
+        let pts = self.points(ctx, l);
+        if pts.is_empty() {
+            return;
+        }
+        let (shape, dash) = palette::lineage_style(l);
+        let words = palette::lineage_words(l);
+        let _ = write!(
+            out,
+            r#"<g id="series-recipient-{}" class="series" data-label="recipient % {}">"#,
+            lineage_slug(l),
+            escape(words)
+        );
+        let shown = |v: f64| v.max(self.lod_percent).max(RECIPIENT_FLOOR);
+        let line: Vec<String> = pts
+            .iter()
+            .map(|(_, d, v, _)| format!("{:.1},{:.1}", ctx.x.x(*d as f64 + 0.5), y.y(shown(*v))))
+            .collect();
+        if line.len() > 1 {
+            let _ = write!(
+                out,
+                r#"<polyline class="line" fill="none" stroke="{}" stroke-width="1.5" stroke-dasharray="{dash}" points="{}"/>"#,
+                palette::RECIPIENT,
+                line.join(" ")
+            );
+        }
+        for (date, day, v, derived) in &pts {
+            let cx = ctx.x.x(*day as f64 + 0.5);
+            let nd = *v < self.lod_percent;
+            let cy = y.y(shown(*v));
+            let extra = if nd {
+                format!(
+                    r#" class="pt nd" stroke="{}" stroke-width="1.2""#,
+                    palette::RECIPIENT
+                )
+            } else {
+                r#" class="pt""#.to_string()
+            };
+            let fill = if nd { "#ffffff" } else { palette::RECIPIENT };
+            draw::marker(out, shape, cx, cy, 3.0, fill, &extra);
+            let what = if nd {
+                format!(
+                    "not detected (below the {} % limit of detection; recorded {v:.1} %)",
+                    self.lod_percent
+                )
+            } else {
+                format!("{v:.1} %")
+            };
+            let title = format!(
+                "{date} ({} {}): recipient chimerism, {words}: {what}{}",
+                ctx.origin_label,
+                signed_day(*day),
+                if *derived {
+                    " (100 − donor total)"
+                } else {
+                    ""
+                }
+            );
+            draw::close_with_title(out, shape, &title);
+        }
+        out.push_str("</g>");
+    }
+}
+
+impl Panel for RecipientChimerismPanel {
+    fn id(&self) -> &str {
+        "chimerism-recipient"
+    }
+
+    fn height(&self, _course: &Course, _frame: &Frame) -> f64 {
+        130.0
+    }
+
+    fn render(&self, ctx: &PanelContext, out: &mut String) {
+        let y = YScale {
+            min: RECIPIENT_FLOOR,
+            max: 100.0,
+            top: ctx.top + 4.0,
+            bottom: ctx.top + ctx.height - 4.0,
+            log: true,
+        };
+        draw::day_grid(out, ctx);
+        draw::y_axis(out, ctx, &y, &[0.1, 1.0, 10.0, 100.0], "recipient %");
+        if self
+            .samples
+            .iter()
+            .all(|s| !ctx.x.contains(ctx.day_of(s.date)))
+        {
+            super::no_data(out, ctx, "chimerism samples");
+            return;
+        }
+        draw::threshold_styled(
+            out,
+            ctx,
+            y.y(self.dli_threshold_percent),
+            palette::RECIPIENT,
+            "6 4",
+            "chimerism-dli",
+            &format!("DLI trigger > {} %", self.dli_threshold_percent),
+        );
+        draw::threshold_styled(
+            out,
+            ctx,
+            y.y(self.lod_percent),
+            palette::INK,
+            "1 3",
+            "chimerism-lod",
+            &format!("LoD {} %", self.lod_percent),
+        );
+        for l in &self.lineages {
+            self.lineage_series(ctx, &y, *l, out);
+        }
+    }
+
+    fn legend_for(&self, _course: &Course) -> Vec<LegendEntry> {
+        let mut v: Vec<LegendEntry> = self
+            .lineages
+            .iter()
+            .filter(|l| self.samples.iter().any(|s| s.lineage == **l))
+            .map(|l| {
+                let (shape, dash) = palette::lineage_style(*l);
+                LegendEntry::new(
+                    format!("recipient %, {}", palette::lineage_words(*l)),
+                    palette::RECIPIENT,
+                    LegendSymbol::SeriesDashed(shape, dash),
+                )
+            })
+            .collect();
+        if v.is_empty() {
+            return v;
+        }
+        v.push(LegendEntry::new(
+            "not detected (open, on the LoD line)",
+            palette::RECIPIENT,
+            LegendSymbol::OpenMarker(Shape::Circle),
+        ));
+        v.push(LegendEntry::new(
+            format!("DLI trigger: recipient > {} %", self.dli_threshold_percent),
+            palette::RECIPIENT,
+            LegendSymbol::Dashed,
+        ));
+        v.push(LegendEntry::new(
+            format!("limit of detection {} %", self.lod_percent),
+            palette::INK,
+            LegendSymbol::Dotted,
+        ));
+        v
+    }
+}
+
+/// One lineage's share-by-graft panel.
 #[derive(Debug, Clone)]
 pub struct ChimerismPanel {
     /// The lineage.
@@ -103,10 +349,77 @@ impl ChimerismPanel {
             .map(|x| x.percent)
             .sum()
     }
-}
 
-fn lineage_slug(l: Lineage) -> String {
-    l.to_string().replace([' ', '+'], "").to_lowercase()
+    fn area_path(
+        pts: &[(&ChimerismSample, f64)],
+        y: &YScale,
+        lower: &[f64],
+        upper: &[f64],
+    ) -> String {
+        let mut d = String::new();
+        let single = pts.len() == 1;
+        for (i, (_, x)) in pts.iter().enumerate() {
+            let x0 = if single { x - 3.0 } else { *x };
+            let _ = write!(
+                d,
+                "{}{x0:.1},{:.1} ",
+                if i == 0 { "M" } else { "L" },
+                y.y(upper[i])
+            );
+            if single {
+                let _ = write!(d, "L{:.1},{:.1} ", x + 3.0, y.y(upper[i]));
+            }
+        }
+        for (i, (_, x)) in pts.iter().enumerate().rev() {
+            if single {
+                let _ = write!(d, "L{:.1},{:.1} ", x + 3.0, y.y(lower[i]));
+            }
+            let x0 = if single { x - 3.0 } else { *x };
+            let _ = write!(d, "L{x0:.1},{:.1} ", y.y(lower[i]));
+        }
+        d
+    }
+
+    fn sample_ticks(
+        &self,
+        ctx: &PanelContext,
+        y: &YScale,
+        pts: &[(&ChimerismSample, f64)],
+        out: &mut String,
+    ) {
+        let words = palette::lineage_words(self.lineage);
+        let _ = write!(
+            out,
+            r#"<g class="samples" id="samples-chimerism-{}">"#,
+            lineage_slug(self.lineage)
+        );
+        for (s, x) in pts {
+            let shares = s
+                .shares
+                .iter()
+                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let title = format!(
+                "{} ({} {}): {words} chimerism {shares}{}",
+                s.date,
+                ctx.origin_label,
+                signed_day(ctx.day_of(s.date)),
+                s.method
+                    .map(|m| format!(" ({})", format!("{m:?}").to_uppercase()))
+                    .unwrap_or_default()
+            );
+            let _ = write!(
+                out,
+                r#"<line class="sample" x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="{}" stroke-width="1.4"><title>{}</title></line>"#,
+                y.top,
+                y.top + 4.0,
+                palette::INK,
+                escape(&title)
+            );
+        }
+        out.push_str("</g>");
+    }
 }
 
 impl Panel for ChimerismPanel {
@@ -123,7 +436,7 @@ impl Panel for ChimerismPanel {
     }
 
     fn height(&self, _course: &Course, _frame: &Frame) -> f64 {
-        92.0
+        52.0
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
@@ -134,14 +447,9 @@ impl Panel for ChimerismPanel {
             bottom: ctx.top + ctx.height - 2.0,
             log: false,
         };
+        let words = palette::lineage_words(self.lineage);
         draw::day_grid(out, ctx);
-        draw::y_axis(
-            out,
-            ctx,
-            &y,
-            &[0.0, 50.0, 100.0],
-            &format!("{} %", self.lineage),
-        );
+        draw::y_axis_lane(out, ctx, &y, &[0.0, 100.0], words, "share by graft, %");
         let pts: Vec<(&ChimerismSample, f64)> = self
             .samples
             .iter()
@@ -150,11 +458,10 @@ impl Panel for ChimerismPanel {
             .map(|(s, d)| (s, ctx.x.x(d as f64 + 0.5)))
             .collect();
         if pts.is_empty() {
-            super::no_data(out, ctx, &format!("{} chimerism samples", self.lineage));
+            super::no_data(out, ctx, &format!("{words} chimerism samples"));
             return;
         }
         let slug = lineage_slug(self.lineage);
-        // Stacked areas, recipient at the bottom.
         let mut lower: Vec<f64> = vec![0.0; pts.len()];
         for p in &self.persons {
             let vals: Vec<f64> = pts.iter().map(|(s, _)| Self::share(s, &p.person)).collect();
@@ -166,123 +473,42 @@ impl Panel for ChimerismPanel {
                 .zip(&vals)
                 .map(|(l, v)| (l + v).min(100.0))
                 .collect();
-            let mut d = String::new();
-            let single = pts.len() == 1;
-            for (i, (_, x)) in pts.iter().enumerate() {
-                let x0 = if single { x - 3.0 } else { *x };
-                let _ = write!(
-                    d,
-                    "{}{x0:.1},{:.1} ",
-                    if i == 0 { "M" } else { "L" },
-                    y.y(upper[i])
-                );
-                if single {
-                    let _ = write!(d, "L{:.1},{:.1} ", x + 3.0, y.y(upper[i]));
-                }
-            }
-            for (i, (_, x)) in pts.iter().enumerate().rev() {
-                if single {
-                    let _ = write!(d, "L{:.1},{:.1} ", x + 3.0, y.y(lower[i]));
-                }
-                let x0 = if single { x - 3.0 } else { *x };
-                let _ = write!(d, "L{x0:.1},{:.1} ", y.y(lower[i]));
-            }
-            let person_slug = escape(&p.label.to_lowercase());
+            let d = Self::area_path(&pts, &y, &lower, &upper);
             let _ = write!(
                 out,
-                r#"<path id="series-chimerism-{slug}-{person_slug}" class="area chimerism" data-person="{}" d="{d}Z" fill="{}" fill-opacity="0.85" stroke="{}" stroke-width="0.6"><title>{} chimerism: {} share</title></path>"#,
+                r#"<path id="series-chimerism-{slug}-{}" class="area chimerism" data-person="{}" d="{d}Z" fill="{}" fill-opacity="0.85" stroke="{}" stroke-width="0.6"><title>{words} chimerism: {} ({}) share</title></path>"#,
+                escape(&p.label.to_lowercase()),
                 escape(&p.label),
                 p.colour,
                 p.colour,
-                escape(&self.lineage.to_string()),
-                escape(&p.label)
+                escape(&p.label),
+                escape(&p.role)
             );
             lower = upper;
         }
-        draw::threshold(
-            out,
-            ctx,
-            y.y(MIXED_RECIPIENT_PERCENT),
-            palette::INK,
-            &format!("chimerism-{slug}-5"),
-            "recipient 5 %",
-        );
-        // Recipient share as points on top of its area (the value that
-        // matters for relapse and DLI), hollow when not recorded.
-        let rec = PersonRef::Recipient;
-        let _ = write!(
-            out,
-            r#"<g class="series" id="series-chimerism-{slug}-recipient-points" data-label="recipient %">"#
-        );
-        for (s, x) in &pts {
-            if let Some(r) = s
-                .shares
-                .iter()
-                .find(|sh| sh.person == rec)
-                .map(|sh| sh.percent)
-            {
-                let cy = y.y(r);
-                if r > MIXED_RECIPIENT_PERCENT {
-                    let _ = write!(
-                        out,
-                        r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" style="fill:{}">{:.0}%</text>"#,
-                        cy - 4.0,
-                        palette::darker(palette::RECIPIENT),
-                        r
-                    );
-                }
-                let _ = write!(
-                    out,
-                    r#"<circle class="pt" cx="{x:.1}" cy="{cy:.1}" r="2.4" fill="{}" stroke="white" stroke-width="0.6"><title>{} recipient {:.1} %</title></circle>"#,
-                    palette::RECIPIENT,
-                    s.date,
-                    r
-                );
-            }
-        }
-        out.push_str("</g>");
-        // Sample markers with every share in the title.
-        let _ = write!(out, r#"<g class="samples" id="samples-chimerism-{slug}">"#);
-        for (s, x) in &pts {
-            let shares = s
-                .shares
-                .iter()
-                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let title = format!(
-                "{} ({} {}): {} chimerism {}{}",
-                s.date,
-                ctx.origin_label,
-                signed_day(ctx.day_of(s.date)),
-                self.lineage,
-                shares,
-                s.method.map(|m| format!(" ({m:?})")).unwrap_or_default()
-            );
-            let _ = write!(
-                out,
-                r#"<line class="sample" x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="{}" stroke-width="1.4"><title>{}</title></line>"#,
-                y.top,
-                y.top + 5.0,
-                palette::INK,
-                escape(&title)
-            );
-        }
-        out.push_str("</g>");
+        self.sample_ticks(ctx, &y, &pts, out);
     }
 
-    fn legend(&self) -> Vec<LegendEntry> {
+    fn legend_for(&self, _course: &Course) -> Vec<LegendEntry> {
         if !self.with_legend {
             return Vec::new();
         }
         self.persons
             .iter()
+            .filter(|p| {
+                self.samples.iter().any(|s| {
+                    s.shares
+                        .iter()
+                        .any(|sh| sh.person == p.person && sh.percent > 0.0)
+                })
+            })
             .map(|p| {
-                LegendEntry::new(
-                    format!("chimerism: {}", p.label),
-                    p.colour,
-                    LegendSymbol::Bar,
-                )
+                let label = if p.label == p.role {
+                    format!("share: {}", p.label)
+                } else {
+                    format!("share: {} ({})", p.label, p.role)
+                };
+                LegendEntry::new(label, p.colour, LegendSymbol::Bar)
             })
             .collect()
     }

@@ -29,7 +29,7 @@ impl Panel for CountsPanel {
     }
 
     fn height(&self, _course: &Course, _frame: &Frame) -> f64 {
-        300.0
+        240.0
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
@@ -104,7 +104,12 @@ impl Panel for CountsPanel {
         );
     }
 
-    fn legend(&self) -> Vec<LegendEntry> {
+    fn legend_for(&self, course: &Course) -> Vec<LegendEntry> {
+        if course.lab_series(Analyte::Anc).is_empty()
+            && course.lab_series(Analyte::Platelets).is_empty()
+        {
+            return Vec::new();
+        }
         vec![
             LegendEntry::new("ANC", palette::ANC, LegendSymbol::Series(Shape::Circle)),
             LegendEntry::new(

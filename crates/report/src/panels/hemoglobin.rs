@@ -67,7 +67,10 @@ impl Panel for HemoglobinPanel {
         );
     }
 
-    fn legend(&self) -> Vec<LegendEntry> {
+    fn legend_for(&self, course: &Course) -> Vec<LegendEntry> {
+        if course.lab_series(Analyte::Hemoglobin).is_empty() {
+            return Vec::new();
+        }
         vec![
             LegendEntry::new(
                 "Haemoglobin",

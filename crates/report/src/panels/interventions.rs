@@ -126,20 +126,16 @@ fn drug_lane(class: DrugClass) -> (Lane, &'static str, &'static str) {
     match class {
         DrugClass::Immunosuppressant => (
             Lane::Immunosuppression,
-            palette::IMMUNOSUPPRESSION,
+            palette::TREATMENT,
             "immunosuppressant",
         ),
-        DrugClass::Steroid => (Lane::Steroids, palette::STEROID, "steroid"),
-        DrugClass::GCsf => (Lane::GCsf, palette::G_CSF, "g-csf"),
-        DrugClass::Anticytokine => (Lane::Anticytokine, palette::ANTICYTOKINE, "anticytokine"),
+        DrugClass::Steroid => (Lane::Steroids, palette::TREATMENT, "steroid"),
+        DrugClass::GCsf => (Lane::GCsf, palette::TREATMENT, "g-csf"),
+        DrugClass::Anticytokine => (Lane::Anticytokine, palette::TREATMENT, "anticytokine"),
         DrugClass::Vasopressor => (Lane::Vasopressors, palette::CRITICAL, "vasopressor"),
-        DrugClass::Antimicrobial => (
-            Lane::Antimicrobials,
-            palette::ANTIMICROBIAL,
-            "antimicrobial",
-        ),
-        DrugClass::AntiLeukemic => (Lane::AntiLeukemic, palette::THERAPY, "anti-leukemic"),
-        DrugClass::Other => (Lane::OtherDrugs, palette::OTHER, "other"),
+        DrugClass::Antimicrobial => (Lane::Antimicrobials, palette::TREATMENT, "antimicrobial"),
+        DrugClass::AntiLeukemic => (Lane::AntiLeukemic, palette::TREATMENT, "anti-leukemic"),
+        DrugClass::Other => (Lane::OtherDrugs, palette::TREATMENT, "other"),
     }
 }
 
@@ -212,7 +208,7 @@ pub fn lane_item(e: &Event) -> Option<LaneItem> {
                         source.label(),
                         doses.join(", ")
                     ),
-                    colour: palette::THERAPY,
+                    colour: palette::donor(Some(*source), 0),
                     class: "graft".into(),
                 }
             }
@@ -254,7 +250,7 @@ pub fn lane_item(e: &Event) -> Option<LaneItem> {
                         .map(|i| format!(" ({i})"))
                         .unwrap_or_default()
                 ),
-                colour: palette::THERAPY,
+                colour: palette::TREATMENT,
                 class: "chemotherapy".into(),
             },
             EventDetail::Lymphodepletion { regimen, agents } => LaneItem {
@@ -284,7 +280,7 @@ pub fn lane_item(e: &Event) -> Option<LaneItem> {
                         .unwrap_or_default(),
                     agents_text(agents)
                 ),
-                colour: palette::THERAPY,
+                colour: palette::TRANSPLANT,
                 class: "conditioning".into(),
             },
             EventDetail::Drug {
@@ -325,7 +321,7 @@ pub fn lane_item(e: &Event) -> Option<LaneItem> {
                     marker: None,
                     detail: format!("Oxygen: {label}{note}"),
                     label,
-                    colour: palette::OXYGEN,
+                    colour: palette::CRITICAL,
                     class: "oxygen".into(),
                 }
             }
@@ -358,7 +354,7 @@ pub fn lane_item(e: &Event) -> Option<LaneItem> {
                         .map(|o| format!(" ({o})"))
                         .unwrap_or_default()
                 ),
-                colour: palette::OTHER,
+                colour: palette::CRITICAL,
                 class: "infection".into(),
             },
             EventDetail::Biopsy { site, result } => LaneItem {
@@ -407,54 +403,154 @@ fn agents_text(agents: &[graftwatch_course::AgentDose]) -> String {
         .join("; ")
 }
 
-const ROW_H: f64 = 13.0;
+const ROW_H: f64 = 14.0;
 const LANE_PAD: f64 = 4.0;
-const LABEL_FONT: f64 = 9.5;
+const LABEL_FONT: f64 = 10.0;
+/// Items of one lane with the same label starting within this many days of
+/// the previous one's end are labelled once (`methotrexate ×3`).
+const CLUSTER_GAP_DAYS: i32 = 10;
 
-/// Pixel extent of an item (bar or marker with its label).
-fn extent(item: &LaneItem, x: &DayScale, origin: Date) -> Option<(f64, f64)> {
+/// Items of one lane drawn together under one label.
+#[derive(Debug, Clone)]
+struct Cluster<'a> {
+    items: Vec<&'a LaneItem>,
+    label: String,
+}
+
+/// Where a cluster and its label go: the label inside the (single) bar
+/// when it fits, else right of the last item, else left of the first.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    /// Pixel extent of bars/markers and label together (for packing).
+    extent: (f64, f64),
+    /// Label x (start anchor) and whether it sits on a bar fill.
+    label_x: f64,
+    inside: bool,
+}
+
+fn item_days(item: &LaneItem, x: &DayScale, origin: Date) -> Option<(i32, i32)> {
     let s = item.start.days_since(origin).get();
     let e = item
         .end
         .map(|d| d.days_since(origin).get())
         .unwrap_or(x.end);
-    if e < x.start || s > x.end {
-        return None;
-    }
+    (e >= x.start && s <= x.end).then_some((s, e))
+}
+
+/// Pixel extent of an item's bar or marker alone.
+fn item_px(item: &LaneItem, x: &DayScale, origin: Date) -> Option<(f64, f64)> {
+    let (s, e) = item_days(item, x, origin)?;
     match item.marker {
         Some(_) => {
             let cx = x.x(s as f64 + 0.5);
-            Some((cx - 6.0, cx + 8.0 + text_width(&item.label, LABEL_FONT)))
+            Some((cx - 6.0, cx + 6.0))
         }
-        None => Some((x.x(s as f64), x.x(e as f64 + 1.0).max(x.x(s as f64) + 2.0))),
+        None => {
+            let x0 = x.x(s.max(x.start) as f64);
+            let x1 = x.x((e.min(x.end) + 1) as f64).max(x0 + 2.0);
+            Some((x0, if item.end.is_none() { x1 + 7.0 } else { x1 }))
+        }
     }
 }
 
-/// Items grouped by lane, each lane packed into rows of non-overlapping items.
-fn pack<'a>(
-    items: &'a [LaneItem],
-    x: &DayScale,
-    origin: Date,
-) -> Vec<(Lane, Vec<Vec<&'a LaneItem>>)> {
+fn place(c: &Cluster, x: &DayScale, origin: Date) -> Option<Placement> {
+    let px: Vec<(f64, f64)> = c
+        .items
+        .iter()
+        .filter_map(|i| item_px(i, x, origin))
+        .collect();
+    let (a, b) = (
+        px.iter().map(|p| p.0).fold(f64::INFINITY, f64::min),
+        px.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+    );
+    if px.is_empty() {
+        return None;
+    }
+    let w = text_width(&c.label, LABEL_FONT);
+    let bar = c.items.len() == 1 && c.items[0].marker.is_none();
+    if bar && w + 6.0 <= b - a {
+        return Some(Placement {
+            extent: (a, b),
+            label_x: a + 3.0,
+            inside: true,
+        });
+    }
+    let limit = x.right + crate::figure::RIGHT_MARGIN - 4.0;
+    if b + 3.0 + w <= limit {
+        Some(Placement {
+            extent: (a, b + 3.0 + w),
+            label_x: b + 3.0,
+            inside: false,
+        })
+    } else {
+        Some(Placement {
+            extent: (a - 3.0 - w, b),
+            label_x: a - 3.0 - w,
+            inside: false,
+        })
+    }
+}
+
+fn clusters<'a>(items: &[&'a LaneItem], x: &DayScale, origin: Date) -> Vec<Cluster<'a>> {
+    let mut sorted: Vec<&LaneItem> = items
+        .iter()
+        .copied()
+        .filter(|i| item_days(i, x, origin).is_some())
+        .collect();
+    sorted.sort_by_key(|i| i.start);
+    let mut out: Vec<Cluster> = Vec::new();
+    for it in sorted {
+        let joined = out
+            .iter_mut()
+            .rev()
+            .find(|c| c.items[0].label == it.label)
+            .filter(|c| {
+                let last = c.items[c.items.len() - 1];
+                let last_end = last.end.unwrap_or(last.start);
+                it.marker.is_none()
+                    && last.end.is_some()
+                    && it.start.days_since(last_end).get() <= CLUSTER_GAP_DAYS
+            });
+        match joined {
+            Some(c) => c.items.push(it),
+            None => out.push(Cluster {
+                items: vec![it],
+                label: it.label.clone(),
+            }),
+        }
+    }
+    for c in &mut out {
+        if c.items.len() > 1 {
+            c.label = format!("{} ×{}", c.label, c.items.len());
+        }
+    }
+    out
+}
+
+type Packed<'a> = Vec<(Lane, Vec<Vec<(Cluster<'a>, Placement)>>)>;
+
+/// Items grouped by lane and cluster, each lane packed into rows where no
+/// bar, marker or label overlaps another (so every item keeps its label).
+fn pack<'a>(items: &'a [LaneItem], x: &DayScale, origin: Date) -> Packed<'a> {
     let mut lanes: Vec<Lane> = items.iter().map(|i| i.lane).collect();
     lanes.sort();
     lanes.dedup();
     let mut out = Vec::new();
     for lane in lanes {
-        let mut rows: Vec<(f64, Vec<&LaneItem>)> = Vec::new();
-        let mut its: Vec<(&LaneItem, (f64, f64))> = items
-            .iter()
-            .filter(|i| i.lane == lane)
-            .filter_map(|i| extent(i, x, origin).map(|e| (i, e)))
+        let of_lane: Vec<&LaneItem> = items.iter().filter(|i| i.lane == lane).collect();
+        let mut placed: Vec<(Cluster, Placement)> = clusters(&of_lane, x, origin)
+            .into_iter()
+            .filter_map(|c| place(&c, x, origin).map(|p| (c, p)))
             .collect();
-        its.sort_by(|a, b| a.1.0.total_cmp(&b.1.0));
-        for (it, (x0, x1)) in its {
-            match rows.iter_mut().find(|(end, _)| *end + 1.0 <= x0) {
+        placed.sort_by(|a, b| a.1.extent.0.total_cmp(&b.1.extent.0));
+        let mut rows: Vec<(f64, Vec<(Cluster, Placement)>)> = Vec::new();
+        for (c, p) in placed {
+            match rows.iter_mut().find(|(end, _)| *end + 4.0 <= p.extent.0) {
                 Some(r) => {
-                    r.0 = x1;
-                    r.1.push(it);
+                    r.0 = p.extent.1;
+                    r.1.push((c, p));
                 }
-                None => rows.push((x1, vec![it])),
+                None => rows.push((p.extent.1, vec![(c, p)])),
             }
         }
         if !rows.is_empty() {
@@ -479,10 +575,7 @@ impl Panel for InterventionsPanel {
         if packed.is_empty() {
             return 40.0;
         }
-        packed
-            .iter()
-            .map(|(_, rows)| rows.len() as f64 * ROW_H + 2.0 * LANE_PAD)
-            .sum()
+        packed.iter().map(|(_, rows)| lane_height(rows.len())).sum()
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
@@ -499,7 +592,7 @@ impl Panel for InterventionsPanel {
         }
         let mut top = ctx.top;
         for (lane, rows) in &packed {
-            let h = rows.len() as f64 * ROW_H + 2.0 * LANE_PAD;
+            let h = lane_height(rows.len());
             let _ = write!(out, r#"<g id="lane-{}" class="lane">"#, lane.key());
             if top > ctx.top {
                 let _ = write!(
@@ -518,14 +611,8 @@ impl Panel for InterventionsPanel {
             );
             for (r, row) in rows.iter().enumerate() {
                 let cy = top + LANE_PAD + ROW_H * (r as f64 + 0.5);
-                for (k, item) in row.iter().enumerate() {
-                    let next_x0 = row
-                        .get(k + 1)
-                        .and_then(|n| extent(n, &ctx.x, ctx.origin))
-                        .map(|e| e.0)
-                        .unwrap_or(ctx.x.right + 90.0);
-                    let prev_same = k > 0 && row[k - 1].label == item.label;
-                    render_item(out, ctx, item, cy, next_x0, prev_same);
+                for (c, p) in row {
+                    render_cluster(out, ctx, c, p, cy);
                 }
             }
             out.push_str("</g>");
@@ -533,40 +620,73 @@ impl Panel for InterventionsPanel {
         }
     }
 
-    fn legend(&self) -> Vec<LegendEntry> {
-        vec![
-            LegendEntry::new("CAR-T", palette::CAR_T, LegendSymbol::Marker(Shape::Star)),
-            LegendEntry::new(
-                "Graft",
-                palette::THERAPY,
+    fn legend_for(&self, course: &Course) -> Vec<LegendEntry> {
+        let mut v = Vec::new();
+        let has = |f: &dyn Fn(&EventDetail) -> bool| course.events.iter().any(|e| f(&e.detail));
+        if has(&|d| matches!(d, EventDetail::CarTInfusion { .. })) {
+            v.push(LegendEntry::new(
+                "CAR-T infusion",
+                palette::CAR_T,
+                LegendSymbol::Marker(Shape::Star),
+            ));
+        }
+        if has(&|d| matches!(d, EventDetail::GraftInfusion { .. })) {
+            v.push(LegendEntry::new(
+                "graft infusion (donor colour)",
+                palette::DLI,
                 LegendSymbol::Marker(Shape::Triangle),
-            ),
-            LegendEntry::new("DLI", palette::DLI, LegendSymbol::Marker(Shape::Diamond)),
-            LegendEntry::new(
-                "Immunosuppression",
-                palette::IMMUNOSUPPRESSION,
+            ));
+        }
+        if has(&|d| matches!(d, EventDetail::Dli { .. })) {
+            v.push(LegendEntry::new(
+                "DLI (donor colour)",
+                palette::DLI,
+                LegendSymbol::Marker(Shape::Diamond),
+            ));
+        }
+        if has(&|d| {
+            matches!(
+                d,
+                EventDetail::Drug { .. } | EventDetail::Chemotherapy { .. }
+            )
+        }) {
+            v.push(LegendEntry::new(
+                "drug / chemotherapy (lane = class)",
+                palette::TREATMENT,
                 LegendSymbol::Bar,
-            ),
-            LegendEntry::new("Steroids", palette::STEROID, LegendSymbol::Bar),
-            LegendEntry::new("G-CSF", palette::G_CSF, LegendSymbol::Bar),
-            LegendEntry::new("Vasopressor · ICU", palette::CRITICAL, LegendSymbol::Bar),
-            LegendEntry::new("Oxygen", palette::OXYGEN, LegendSymbol::Bar),
-        ]
+            ));
+        }
+        if has(&|d| {
+            matches!(
+                d,
+                EventDetail::IcuStay { .. }
+                    | EventDetail::Infection { .. }
+                    | EventDetail::OxygenSupport { .. }
+                    | EventDetail::Drug {
+                        class: DrugClass::Vasopressor,
+                        ..
+                    }
+            )
+        }) {
+            v.push(LegendEntry::new(
+                "critical illness, organ support",
+                palette::CRITICAL,
+                LegendSymbol::Bar,
+            ));
+        }
+        v
     }
 }
 
-fn render_item(
-    out: &mut String,
-    ctx: &PanelContext,
-    item: &LaneItem,
-    cy: f64,
-    next_x0: f64,
-    prev_same_label: bool,
-) {
+fn lane_height(rows: usize) -> f64 {
+    rows as f64 * ROW_H + 2.0 * LANE_PAD
+}
+
+fn span_text(ctx: &PanelContext, item: &LaneItem) -> String {
     let s = ctx.day_of(item.start);
     let open = item.end.is_none();
     let e = item.end.map(|d| ctx.day_of(d)).unwrap_or(ctx.x.end);
-    let span = if s == e || item.marker.is_some() {
+    if s == e || item.marker.is_some() {
         format!("{} ({} {})", item.start, ctx.origin_label, signed_day(s))
     } else {
         format!(
@@ -584,8 +704,40 @@ fn render_item(
             },
             if open { ", no stop date" } else { "" }
         )
+    }
+}
+
+fn render_cluster(out: &mut String, ctx: &PanelContext, c: &Cluster, p: &Placement, cy: f64) {
+    for item in &c.items {
+        render_item(out, ctx, item, cy);
+    }
+    let colour = c.items[0].colour;
+    let fill = if p.inside {
+        palette::text_on(colour)
+    } else {
+        palette::INK
     };
-    let title = format!("{} — {span}", item.detail);
+    let _ = write!(
+        out,
+        r#"<text x="{:.1}" y="{:.1}" class="barlabel" style="fill:{fill}">{}<title>{}</title></text>"#,
+        p.label_x,
+        cy + 3.5,
+        escape(&c.label),
+        escape(
+            &c.items
+                .iter()
+                .map(|i| format!("{} — {}", i.detail, span_text(ctx, i)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    );
+}
+
+fn render_item(out: &mut String, ctx: &PanelContext, item: &LaneItem, cy: f64) {
+    let s = ctx.day_of(item.start);
+    let open = item.end.is_none();
+    let e = item.end.map(|d| ctx.day_of(d)).unwrap_or(ctx.x.end);
+    let title = format!("{} — {}", item.detail, span_text(ctx, item));
     let _ = write!(
         out,
         r#"<g class="item {}" data-date="{}">"#,
@@ -595,15 +747,14 @@ fn render_item(
     match item.marker {
         Some(shape) => {
             let cx = ctx.x.x(s as f64 + 0.5);
-            draw::marker(out, shape, cx, cy, 3.6, item.colour, "/>");
-            text(out, cx + 7.0, cy + 3.5, "barlabel", "start", &item.label);
+            draw::marker(out, shape, cx, cy, 3.8, item.colour, "/>");
         }
         None => {
             let x0 = ctx.x.x(s.max(ctx.x.start) as f64);
             let x1 = ctx.x.x((e.min(ctx.x.end) + 1) as f64).max(x0 + 2.0);
             let _ = write!(
                 out,
-                r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}" fill-opacity="0.85"/>"#,
+                r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}" fill-opacity="0.9"/>"#,
                 cy - ROW_H / 2.0 + 1.5,
                 x1 - x0,
                 ROW_H - 3.0,
@@ -612,30 +763,10 @@ fn render_item(
             if open {
                 let _ = write!(
                     out,
-                    r#"<path d="M{:.1},{:.1} l6,{:.1} l-6,{:.1} Z" fill="{}"/>"#,
-                    x1,
+                    r#"<path d="M{x1:.1},{:.1} l6,4 l-6,4 Z" fill="{}"/>"#,
                     cy - 4.0,
-                    4.0,
-                    4.0,
                     item.colour
                 );
-            }
-            let w = text_width(&item.label, LABEL_FONT);
-            let light_text = matches!(
-                item.colour,
-                palette::IMMUNOSUPPRESSION | palette::DLI | palette::CRITICAL | palette::OTHER
-            );
-            if w + 6.0 <= x1 - x0 {
-                let _ = write!(
-                    out,
-                    r#"<text x="{:.1}" y="{:.1}" class="barlabel" style="fill:{}">{}</text>"#,
-                    x0 + 3.0,
-                    cy + 3.5,
-                    if light_text { "#ffffff" } else { "#222222" },
-                    escape(&item.label)
-                );
-            } else if !prev_same_label && x1 + 4.0 + w < next_x0 - 2.0 {
-                text(out, x1 + 3.0, cy + 3.5, "barlabel", "start", &item.label);
             }
         }
     }

@@ -2,18 +2,17 @@
 //! 5 % marrow-blast line (ELN 2022 CR/relapse threshold [V]) and the 0.1 %
 //! flow MRD line (ELN 2021 MRD positivity [R]). An MRD of 0 (negative) is
 //! drawn hollow on the floor and its title says so. Response and relapse
-//! (ELN 2022, from the grading engine) are labelled where they change.
+//! (ELN 2022) are drawn in the course-events panel; marrow blast values
+//! at or above 5 % are written next to their points.
 
 use graftwatch_core::Date;
 use graftwatch_course::Course;
 
 use std::fmt::Write as _;
 
-use crate::analysis::{GradedDay, PercentPoint};
+use crate::analysis::PercentPoint;
 use crate::draw::{self, Series, Shape};
-use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
-use crate::format::signed_day;
 use crate::palette;
 use crate::scale::YScale;
 
@@ -29,10 +28,6 @@ pub struct MarrowPanel {
     pub blasts: Vec<PercentPoint>,
     /// Flow MRD.
     pub mrd: Vec<PercentPoint>,
-    /// ELN 2022 response/relapse grades from the engine's timeline; a
-    /// labelled marker is drawn where the grade changes (e.g. `CR`,
-    /// `relapse`), its title giving the engine's reason.
-    pub responses: Vec<GradedDay>,
 }
 
 impl Panel for MarrowPanel {
@@ -114,37 +109,30 @@ impl Panel for MarrowPanel {
                 points: pts(&self.mrd),
             },
         );
-        // Response / relapse markers where the ELN grade changes.
-        out.push_str(r#"<g class="responses" id="series-eln-response">"#);
-        let mut prev: Option<&str> = None;
-        let mut last_x = f64::NEG_INFINITY;
-        for r in &self.responses {
-            let day = ctx.day_of(r.date);
-            let same = prev == Some(r.grade.as_str());
-            prev = Some(r.grade.as_str());
-            // the first grade in the window is labelled even when unchanged
-            if !ctx.x.contains(day) || (same && last_x.is_finite()) {
+        // Blast values at or above the threshold are written next to the
+        // point, so refractory disease and relapse read without hovering.
+        let mut last_end = f64::NEG_INFINITY;
+        for p in &self.blasts {
+            let day = ctx.day_of(p.date);
+            if !ctx.x.contains(day) || p.percent < BLAST_THRESHOLD {
                 continue;
             }
-            let x = ctx.x.x(day as f64 + 0.5);
-            let row = if x - last_x < 70.0 { 1.0 } else { 0.0 };
-            last_x = x;
-            let ty = ctx.top + 12.0 + row * 11.0;
+            let label = format!("{:.0} %", p.percent);
+            let w = draw::bold_text_width(&label, 10.0);
+            // kept inside the plot, clear of the y-axis labels
+            let x = (ctx.x.x(day as f64 + 0.5)).max(ctx.x.left + 2.0 + w / 2.0);
+            if x - w / 2.0 < last_end + 3.0 {
+                continue;
+            }
+            last_end = x + w / 2.0;
             let _ = write!(
                 out,
-                r#"<g class="response"><path d="M{x:.1},{:.1} l-3,-5 h6 z" fill="{}"/><text class="ptlabel" x="{:.1}" y="{ty:.1}" text-anchor="start">{}</text><title>{} ({} {}): ELN 2022 {}: {}</title></g>"#,
-                ty + 2.0,
-                palette::INK,
-                x + 4.0,
-                escape(&r.grade),
-                r.date,
-                ctx.origin_label,
-                signed_day(day),
-                escape(&r.grade),
-                escape(&r.reason)
+                r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" style="fill:{}">{}</text>"#,
+                y.y(p.percent) - 5.0,
+                palette::darker(palette::BLASTS),
+                label
             );
         }
-        out.push_str("</g>");
     }
 
     fn legend(&self) -> Vec<LegendEntry> {

@@ -4,14 +4,19 @@
 mod bands;
 mod chimerism;
 mod counts;
+mod events;
 mod hemoglobin;
 mod interventions;
 mod marrow;
 mod transfusions;
 
-pub use bands::{BandCell, BandPanel, BandRow, agvhd_panel, cart_toxicity_panel, organ_stage};
-pub use chimerism::{ChimerismPanel, MIXED_RECIPIENT_PERCENT, PersonStyle, person_styles};
+pub use bands::{BandCell, BandPanel, BandRow, agvhd_panel, cart_toxicity_panel};
+pub use chimerism::{
+    ChimerismPanel, PersonStyle, RECIPIENT_FLOOR, RecipientChimerismPanel,
+    default_mixed_recipient_percent, person_styles,
+};
 pub use counts::CountsPanel;
+pub use events::{CourseEvent, EventKind, EventsPanel, course_events};
 pub use hemoglobin::HemoglobinPanel;
 pub use interventions::{InterventionsPanel, Lane, LaneItem, lane_item, lane_items};
 pub use marrow::{BLAST_THRESHOLD, MRD_THRESHOLD, MarrowPanel};

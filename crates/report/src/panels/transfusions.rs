@@ -32,7 +32,7 @@ fn rows(course: &Course) -> Vec<(&'static str, &'static str, &'static str)> {
         )
     });
     if other {
-        r.push(("other", "Other products", palette::OTHER));
+        r.push(("other", "Other products", palette::TREATMENT));
     }
     r
 }
@@ -116,14 +116,28 @@ impl Panel for TransfusionsPanel {
         }
     }
 
-    fn legend(&self) -> Vec<LegendEntry> {
-        vec![
-            LegendEntry::new(
+    fn legend_for(&self, course: &Course) -> Vec<LegendEntry> {
+        let given = |k: &str| {
+            course.events.iter().any(|e| match &e.detail {
+                EventDetail::Transfusion { product, .. } => product_key(*product) == k,
+                _ => false,
+            })
+        };
+        let mut v = Vec::new();
+        if given("platelets") {
+            v.push(LegendEntry::new(
                 "Platelet transfusion",
                 palette::PLATELETS,
                 LegendSymbol::Tick,
-            ),
-            LegendEntry::new("RBC transfusion", palette::HEMOGLOBIN, LegendSymbol::Tick),
-        ]
+            ));
+        }
+        if given("rbc") {
+            v.push(LegendEntry::new(
+                "RBC transfusion",
+                palette::HEMOGLOBIN,
+                LegendSymbol::Tick,
+            ));
+        }
+        v
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod textbox;
+
 use std::path::Path;
 
 use graftwatch_course::{Course, LoadedCourse, io::read_json_str};
