@@ -119,6 +119,13 @@ pub(super) fn run(
             "status at HCT",
             st.status.label(),
         ));
+        let dx = &x.risk.diagnosis;
+        let karyotype = dx.karyotype.as_ref().map(|k| format!("; karyotype {}", k.iscn));
+        explanation.evidence.push(Evidence::finding(
+            Some(dx.date),
+            "diagnosis",
+            format!("{}{}", dx.disease.label(), karyotype.unwrap_or_default()),
+        ));
         explanation.evidence.extend(st.evidence.iter().cloned());
     }
     sink.item(SummaryItem::from_graded(

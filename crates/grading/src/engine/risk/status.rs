@@ -176,6 +176,21 @@ fn marrow_status(
                 let note = format!("ELN 2022 response: {}", super::super::eln::label(value));
                 out.evidence.push(Evidence::finding(Some(m.date), "marrow response", note));
             }
+            Ok(_) if m.blasts_percent.is_some_and(|b| b < 5.0) => {
+                steps.push(Step::Cr);
+                out.flags.push(Flag::new(
+                    "GW-STAGE-MARROW",
+                    format!(
+                        "marrow of {} with blasts < 5 % counted as remission for the disease status although blood blasts, extramedullary disease or counts were not recorded",
+                        m.date
+                    ),
+                ));
+                out.evidence.push(Evidence::finding(
+                    Some(m.date),
+                    "marrow response",
+                    format!("marrow blasts {} % (< 5 %): morphologic remission", m.blasts_percent.unwrap_or_default()),
+                ));
+            }
             Ok(other) => out.flags.push(Flag::new(
                 "GW-STAGE-SKIP",
                 format!(
