@@ -84,7 +84,8 @@ fn obesity_inputs(
 ) -> (Option<(Date, f64)>, Option<bool>, Vec<Flag>) {
     let weight = recent(course, ObservationKind::Weight, cfg.lab_window_days, hct);
     let bmi = match (weight, course.patient.height_cm) {
-        (Some((d, w)), Some(h)) if h > 0.0 => Some((d, w / (h / 100.0).powi(2))),
+        // BMI to 0.1 kg/m², as reported clinically (35.04 -> 35.0, not > 35).
+        (Some((d, w)), Some(h)) if h > 0.0 => Some((d, (w / (h / 100.0).powi(2) * 10.0).round() / 10.0)),
         _ => None,
     };
     let mut flags = Vec::new();
