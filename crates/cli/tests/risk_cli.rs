@@ -77,7 +77,10 @@ fn risk_scores_from_a_json_course_and_its_csv_form() {
         .map(|i| i["basis"].as_str().unwrap())
         .collect();
     assert!(bases.iter().any(|b| b.contains("LVEF 45")), "{bases:?}");
-    assert!(bases.iter().any(|b| b.contains("creatinine 2.3")), "{bases:?}");
+    assert!(
+        bases.iter().any(|b| b.contains("creatinine 2.3")),
+        "{bases:?}"
+    );
     let dri = find(&s, "refined_dri");
     assert_eq!(dri["value"]["group"], "intermediate", "{dri}");
     assert_eq!(dri["value"]["stage"], "cr");
@@ -88,10 +91,18 @@ fn risk_scores_from_a_json_course_and_its_csv_form() {
     assert_eq!(e["value"]["donor"], 0);
     // the same course as long CSV grades the same
     let csv = d.join("dlbcl.csv");
-    let o = run(&["course", "convert", json.to_str().unwrap(), csv.to_str().unwrap()]);
+    let o = run(&[
+        "course",
+        "convert",
+        json.to_str().unwrap(),
+        csv.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&csv).unwrap();
-    assert!(text.contains("lymphoma_response") && text.contains("syngeneic"), "{text}");
+    assert!(
+        text.contains("lymphoma_response") && text.contains("syngeneic"),
+        "{text}"
+    );
     let s2 = summary(&run(&[
         "grade",
         csv.to_str().unwrap(),
@@ -107,7 +118,11 @@ fn risk_scores_from_a_json_course_and_its_csv_form() {
 fn bad_risk_values_are_exit_2_naming_the_value() {
     let d = dir();
     let bad = d.join("bad.json");
-    std::fs::write(&bad, DLBCL.replace(r#""value": "cr"}"#, r#""value": "complete"}"#)).unwrap();
+    std::fs::write(
+        &bad,
+        DLBCL.replace(r#""value": "cr"}"#, r#""value": "complete"}"#),
+    )
+    .unwrap();
     let o = run(&["grade", bad.to_str().unwrap(), "--only", "risk"]);
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);

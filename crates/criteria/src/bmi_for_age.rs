@@ -40,7 +40,10 @@ pub const AGE_RANGE_MONTHS: (f64, f64) = (24.0, 240.5);
 /// BMI-for-age against the CDC 2000 reference; `None` outside 24–240.5
 /// months or for a non-positive BMI.
 pub fn bmi_for_age(sex: GrowthSex, age_months: f64, bmi: f64) -> Option<BmiForAge> {
-    if !(AGE_RANGE_MONTHS.0..=AGE_RANGE_MONTHS.1).contains(&age_months) || !(bmi > 0.0) {
+    if !(AGE_RANGE_MONTHS.0..=AGE_RANGE_MONTHS.1).contains(&age_months)
+        || bmi.is_nan()
+        || bmi <= 0.0
+    {
         return None;
     }
     let s = match sex {
@@ -510,7 +513,6 @@ pub const CDC2000_BMI_LMS: &[(u8, f64, f64, f64, f64)] = &[
     (2, 240.0, -2.34495843, 21.71699934, 0.152974718),
     (2, 240.5, -2.342796948, 21.72190973, 0.153240872),
 ];
-
 
 #[cfg(test)]
 mod tests {

@@ -195,8 +195,7 @@ pub fn aml_dri_disease(k: &Karyotype) -> DriDisease {
 pub fn has_chromosome7(k: &Karyotype) -> bool {
     k.abnormalities.iter().any(|a| {
         a.lesion == Some(RecurrentLesion::Minus7)
-            || a
-                .iscn
+            || a.iscn
                 .as_deref()
                 .is_some_and(|t| t.contains("(7)") || t.contains("(7q") || t.trim() == "-7")
     })

@@ -224,7 +224,10 @@ fn time_points(
     ex: &mut Explanation,
 ) -> Result<(u8, String), String> {
     if i.first_complete_remission {
-        return Ok((0, "first complete remission (scores 0 whatever the interval)".into()));
+        return Ok((
+            0,
+            "first complete remission (scores 0 whatever the interval)".into(),
+        ));
     }
     let Some(dx) = i.diagnosis_date else {
         return Err("diagnosis date (patient not in CR1)".to_string());
@@ -243,7 +246,10 @@ fn time_points(
             ),
         ));
     }
-    let basis = format!("{months} whole months from diagnosis ({dx}) to HCT ({})", i.hct_date);
+    let basis = format!(
+        "{months} whole months from diagnosis ({dx}) to HCT ({})",
+        i.hct_date
+    );
     Ok(((months >= cut) as u8, basis))
 }
 
@@ -295,7 +301,9 @@ pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtSco
         ));
     }
     let mut missing = Vec::new();
-    let time = time_points(i, cfg, &mut ex).map_err(|m| missing.push(m)).ok();
+    let time = time_points(i, cfg, &mut ex)
+        .map_err(|m| missing.push(m))
+        .ok();
     let sex = match (i.donor_sex, i.recipient_sex) {
         (Some(d), Some(r)) => Some((
             (d == Sex::Female && r == Sex::Male) as u8,
@@ -347,7 +355,9 @@ pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtSco
     ex.evidence = components
         .iter()
         .map(|c| {
-            let d = (c.factor == "time from diagnosis").then_some(i.diagnosis_date).flatten();
+            let d = (c.factor == "time from diagnosis")
+                .then_some(i.diagnosis_date)
+                .flatten();
             Evidence::finding(d, c.factor, format!("{} point(s): {}", c.points, c.basis))
         })
         .collect();

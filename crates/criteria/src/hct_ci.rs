@@ -258,7 +258,12 @@ struct Measured {
 }
 
 fn checked(i: &HctCiInput) -> Result<Measured, ValueError> {
-    let ef = check_opt("ejection_fraction", None, i.ejection_fraction_pct, "EF 0-100 %")?;
+    let ef = check_opt(
+        "ejection_fraction",
+        None,
+        i.ejection_fraction_pct,
+        "EF 0-100 %",
+    )?;
     if let Some(v) = ef.filter(|v| *v > 100.0) {
         return Err(ValueError::OutOfRange {
             what: "ejection_fraction",
@@ -273,7 +278,12 @@ fn checked(i: &HctCiInput) -> Result<Measured, ValueError> {
         bili: check_opt("bilirubin_x_uln", None, i.bilirubin_x_uln, x_uln)?,
         tx: check_opt("ast_alt_x_uln", None, i.ast_alt_x_uln, x_uln)?,
         bmi: check_opt("bmi", None, i.bmi, "BMI > 0 kg/m2")?,
-        cr: check_opt("creatinine", None, i.creatinine_mg_dl, "creatinine >= 0 mg/dL")?,
+        cr: check_opt(
+            "creatinine",
+            None,
+            i.creatinine_mg_dl,
+            "creatinine >= 0 mg/dL",
+        )?,
         fev1: check_opt("fev1", None, i.fev1_pct, "FEV1 % predicted >= 0")?,
         dlco: check_opt("dlco", None, i.dlco_pct, "DLco % predicted >= 0")?,
     })
@@ -309,11 +319,21 @@ fn yes_no_items(i: &HctCiInput, missing: &mut Vec<String>) -> Items {
         v.unwrap_or(false)
     };
     let mut it = Items(Vec::new());
-    it.coded("arrhythmia", 1, "arrhythmia", need("arrhythmia", i.arrhythmia));
+    it.coded(
+        "arrhythmia",
+        1,
+        "arrhythmia",
+        need("arrhythmia", i.arrhythmia),
+    );
     let cad = need("cardiac (CAD/CHF/MI)", i.cardiac_cad_chf_mi);
     it.coded("cardiac", 1, "cardiac", cad);
     let ibd = need("inflammatory bowel disease", i.inflammatory_bowel_disease);
-    it.coded("inflammatory bowel disease", 1, "inflammatory_bowel_disease", ibd);
+    it.coded(
+        "inflammatory bowel disease",
+        1,
+        "inflammatory_bowel_disease",
+        ibd,
+    );
     it.coded("diabetes", 1, "diabetes", need("diabetes", i.diabetes));
     let cvd = need("cerebrovascular disease", i.cerebrovascular);
     it.coded("cerebrovascular", 1, "cerebrovascular", cvd);
@@ -322,7 +342,12 @@ fn yes_no_items(i: &HctCiInput, missing: &mut Vec<String>) -> Items {
     it.coded("infection", 1, "infection", need("infection", i.infection));
     let rh = need("rheumatologic disease", i.rheumatologic);
     it.coded("rheumatologic", 2, "rheumatologic", rh);
-    it.coded("peptic ulcer", 2, "peptic_ulcer", need("peptic ulcer", i.peptic_ulcer));
+    it.coded(
+        "peptic ulcer",
+        2,
+        "peptic_ulcer",
+        need("peptic ulcer", i.peptic_ulcer),
+    );
     let tumor = need("prior solid tumour", i.prior_solid_tumor);
     it.coded("prior solid tumor", 3, "prior_solid_tumor", tumor);
     let valve = need("heart valve disease", i.heart_valve_disease);
@@ -367,9 +392,15 @@ fn hepatic(it: &mut Items, i: &HctCiInput, m: &Measured) {
     } else if hep {
         ("coded comorbidity 'chronic_hepatitis'".to_string(), None)
     } else if b > 1.0 {
-        (format!("bilirubin {b:.2} x ULN (> ULN to 1.5 x ULN)"), d.bilirubin)
+        (
+            format!("bilirubin {b:.2} x ULN (> ULN to 1.5 x ULN)"),
+            d.bilirubin,
+        )
     } else {
-        (format!("AST/ALT {t:.2} x ULN (> ULN to 2.5 x ULN)"), d.ast_alt)
+        (
+            format!("AST/ALT {t:.2} x ULN (> ULN to 2.5 x ULN)"),
+            d.ast_alt,
+        )
     };
     let item = if points == 3 {
         "hepatic, moderate/severe"
@@ -386,7 +417,10 @@ fn obesity(it: &mut Items, i: &HctCiInput, m: &Measured) {
         if !child {
             return;
         }
-        let b = m.bmi.map(|b| format!("BMI {b:.1} kg/m2, ")).unwrap_or_default();
+        let b = m
+            .bmi
+            .map(|b| format!("BMI {b:.1} kg/m2, "))
+            .unwrap_or_default();
         (format!("{b}BMI-for-age >= 95th percentile"), i.dates.bmi)
     } else if let Some(b) = m.bmi.filter(|b| *b > 35.0) {
         (format!("BMI {b:.1} kg/m2 (> 35)"), i.dates.bmi)
@@ -400,9 +434,15 @@ fn renal(it: &mut Items, i: &HctCiInput, m: &Measured) {
     let (basis, date) = if i.dialysis == Some(true) {
         ("coded comorbidity 'dialysis'".to_string(), None)
     } else if i.prior_renal_transplant == Some(true) {
-        ("coded comorbidity 'prior_renal_transplant'".to_string(), None)
+        (
+            "coded comorbidity 'prior_renal_transplant'".to_string(),
+            None,
+        )
     } else if let Some(c) = m.cr.filter(|c| *c > 2.0) {
-        (format!("creatinine {c} mg/dL (> 2 mg/dL)"), i.dates.creatinine)
+        (
+            format!("creatinine {c} mg/dL (> 2 mg/dL)"),
+            i.dates.creatinine,
+        )
     } else {
         return;
     };

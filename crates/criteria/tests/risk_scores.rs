@@ -358,7 +358,11 @@ fn hct_ci_age_39_vs_40_and_missing_items() {
         .iter()
         .find(|f| f.code == "HCTCI-not-measured")
         .expect("flag");
-    assert!(f.text.contains("LVEF") && f.text.contains("FEV1/DLco"), "{}", f.text);
+    assert!(
+        f.text.contains("LVEF") && f.text.contains("FEV1/DLco"),
+        "{}",
+        f.text
+    );
 }
 
 #[test]

@@ -167,7 +167,11 @@ fn hct_ci_every_coded_item_scores_its_weight() {
     let rows: &[(&str, &str, u64)] = &[
         ("arrhythmia", "arrhythmia", 1),
         ("cardiac", "cardiac", 1),
-        ("inflammatory_bowel_disease", "inflammatory bowel disease", 1),
+        (
+            "inflammatory_bowel_disease",
+            "inflammatory bowel disease",
+            1,
+        ),
         ("diabetes", "diabetes", 1),
         ("cerebrovascular", "cerebrovascular", 1),
         ("psychiatric", "psychiatric", 1),
@@ -232,7 +236,12 @@ fn hct_ci_hepatic_labs_against_uln_both_sides() {
     let v = value(&grade(&c), "hct_ci");
     assert_eq!(v["score"], 3, "{v}");
     assert_eq!(v["items"][0]["date"], "2024-05-20", "{v}");
-    assert!(v["items"][0]["basis"].as_str().unwrap().contains("bilirubin"));
+    assert!(
+        v["items"][0]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("bilirubin")
+    );
     // a lab older than 60 days is not used: not measured
     assert_eq!(
         hct_ci(&Case::new().num("2024-03-01", "bilirubin", 3.0, "mg/dL")),
@@ -290,20 +299,16 @@ fn hct_ci_cardiac_lvef_both_sides_and_valve_adds() {
     assert_eq!(ef(51.0), 0);
     assert_eq!(ef(50.0), 1);
     // coded cardiac + low LVEF: one cardiac point; valve disease adds 3
-    let c = Case::new()
-        .codes(&["cardiac", "heart_valve_disease"])
-        .num("2024-05-10", "lvef", 40.0, "%");
+    let c =
+        Case::new()
+            .codes(&["cardiac", "heart_valve_disease"])
+            .num("2024-05-10", "lvef", 40.0, "%");
     assert_eq!(hct_ci(&c), 4);
     let v = value(
         &grade(&Case::new().num("2024-05-10", "lvef", 45.0, "%")),
         "hct_ci",
     );
-    assert!(
-        v["items"][0]["basis"]
-            .as_str()
-            .unwrap()
-            .contains("LVEF 45")
-    );
+    assert!(v["items"][0]["basis"].as_str().unwrap().contains("LVEF 45"));
     assert_eq!(v["items"][0]["date"], "2024-05-10");
 }
 
@@ -334,11 +339,23 @@ fn hct_ci_obesity_bmi_coded_and_child_bmi_for_age() {
     let obese = child(50.0); // BMI 25.5, above the 95th percentile (~23.5) at 10 y
     let g = grade(&obese);
     assert_eq!(value(&g, "hct_ci")["score"], 1);
-    assert!(flag(item(&g, "hct_ci"), "HCTCI-child").unwrap().contains("CDC 2000"));
-    assert_eq!(hct_ci(&child(40.0)), 0, "BMI 20.4 below the 95th percentile");
+    assert!(
+        flag(item(&g, "hct_ci"), "HCTCI-child")
+            .unwrap()
+            .contains("CDC 2000")
+    );
+    assert_eq!(
+        hct_ci(&child(40.0)),
+        0,
+        "BMI 20.4 below the 95th percentile"
+    );
     // a child coded obese scores even without a BMI
     assert_eq!(
-        hct_ci(&Case::new().set("birth_year", json!(2014)).codes(&["obesity"])),
+        hct_ci(
+            &Case::new()
+                .set("birth_year", json!(2014))
+                .codes(&["obesity"])
+        ),
         1
     );
 }
@@ -364,7 +381,11 @@ fn hct_ci_infection_event_on_day0_and_age_composite() {
         "hct_ci",
     );
     assert_eq!(
-        (v["score"].as_u64(), v["risk"].as_str(), v["with_age"].as_u64()),
+        (
+            v["score"].as_u64(),
+            v["risk"].as_str(),
+            v["with_age"].as_u64()
+        ),
         (Some(4), Some("high"), Some(5))
     );
     assert_eq!(v["with_age_group"], ">=5");
@@ -397,9 +418,11 @@ fn aml_cr1() -> Case {
 }
 
 fn abn(n: usize) -> Value {
-    json!((0..n)
-        .map(|i| json!({"kind": "other_structural", "iscn": format!("add({}q)", i + 1)}))
-        .collect::<Vec<_>>())
+    json!(
+        (0..n)
+            .map(|i| json!({"kind": "other_structural", "iscn": format!("add({}q)", i + 1)}))
+            .collect::<Vec<_>>()
+    )
 }
 
 #[test]
@@ -408,13 +431,19 @@ fn aml_cytogenetics_by_the_dri_rules_not_eln() {
         "46,XY,t(8;21)(q22;q22)",
         json!([{"kind": "translocation", "iscn": "t(8;21)(q22;q22)"}]),
     );
-    assert_eq!(dri(&t821), ("low".into(), "aml_favorable".into(), "cr".into()));
+    assert_eq!(
+        dri(&t821),
+        ("low".into(), "aml_favorable".into(), "cr".into())
+    );
     assert_eq!(dri(&aml_cr1()).1, "aml_intermediate");
     // 3 abnormalities: complex for ELN, not for the DRI
     let three = aml_cr1().karyotype("x", abn(3));
     assert_eq!(dri(&three).0, "intermediate");
     let four = aml_cr1().karyotype("x", abn(4));
-    assert_eq!(dri(&four), ("high".into(), "aml_adverse".into(), "cr".into()));
+    assert_eq!(
+        dri(&four),
+        ("high".into(), "aml_adverse".into(), "cr".into())
+    );
     // -7 alone is ELN adverse but DRI intermediate
     let m7 = aml_cr1().karyotype(
         "45,XY,-7",
@@ -434,7 +463,10 @@ fn aml_cytogenetics_by_the_dri_rules_not_eln() {
 fn aml_stage_from_the_marrow_history() {
     // CR1 -> DRI low stage, EBMT early, time 0 even after 12 months
     let e = ebmt(&aml_cr1());
-    assert_eq!((e["stage"].as_u64(), e["time"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (e["stage"].as_u64(), e["time"].as_u64()),
+        (Some(0), Some(0))
+    );
     // CR, relapse, CR = CR2: intermediate
     let cr2 = aml_cr1()
         .marrow("2024-03-10", 30.0)
@@ -449,7 +481,14 @@ fn aml_stage_from_the_marrow_history() {
     assert_eq!(ebmt(&cr3)["stage"], 2, "CR3 = late");
     // relapse at HCT
     let rel = aml_cr1().marrow("2024-05-01", 30.0);
-    assert_eq!(dri(&rel), ("high".into(), "aml_intermediate".into(), "active_relapse".into()));
+    assert_eq!(
+        dri(&rel),
+        (
+            "high".into(),
+            "aml_intermediate".into(),
+            "active_relapse".into()
+        )
+    );
     assert_eq!(ebmt(&rel)["stage"], 2);
     // never in CR: induction failure
     let pif = Case::new()
@@ -462,7 +501,14 @@ fn aml_stage_from_the_marrow_history() {
         .marrow("2024-01-01", 60.0)
         .chemo("2024-01-03")
         .marrow("2024-02-05", 20.0);
-    assert_eq!(dri(&pr), ("intermediate".into(), "aml_intermediate".into(), "pr".into()));
+    assert_eq!(
+        dri(&pr),
+        (
+            "intermediate".into(),
+            "aml_intermediate".into(),
+            "pr".into()
+        )
+    );
     assert_eq!(ebmt(&pr)["stage"], 2, "acute leukaemia in PR = late");
     // 60 % -> 35 %: not PR
     let nr = Case::new()
@@ -481,24 +527,45 @@ fn mds_untreated_pr_and_cytogenetics() {
         c
     };
     // untreated, cytopenic marrow with 8 % blasts: untreated, not induction failure
-    let u = mds(Case::new().marrow("2024-01-01", 8.0).marrow("2024-05-01", 9.0));
-    assert_eq!(dri(&u), ("intermediate".into(), "mds_intermediate".into(), "untreated".into()));
+    let u = mds(Case::new()
+        .marrow("2024-01-01", 8.0)
+        .marrow("2024-05-01", 9.0));
+    assert_eq!(
+        dri(&u),
+        (
+            "intermediate".into(),
+            "mds_intermediate".into(),
+            "untreated".into()
+        )
+    );
     assert_eq!(ebmt(&u)["stage"], 0, "untreated MDS = early");
     // treated MDS in PR: DRI low stage, EBMT intermediate
     let drug = json!({"date": "2024-01-10", "end_date": "2024-04-01", "kind": "drug",
                       "name": "azacitidine", "class": "anti_leukemic"});
-    let pr = mds(Case::new().marrow("2024-01-01", 14.0).event(drug.clone()).marrow("2024-04-20", 6.0));
+    let pr = mds(Case::new()
+        .marrow("2024-01-01", 14.0)
+        .event(drug.clone())
+        .marrow("2024-04-20", 6.0));
     assert_eq!(dri(&pr).2, "pr");
     assert_eq!(ebmt(&pr)["stage"], 1, "MDS in PR = intermediate");
-    let cr = mds(Case::new().marrow("2024-01-01", 14.0).event(drug.clone()).marrow("2024-04-20", 2.0));
+    let cr = mds(Case::new()
+        .marrow("2024-01-01", 14.0)
+        .event(drug.clone())
+        .marrow("2024-04-20", 2.0));
     assert_eq!(ebmt(&cr)["stage"], 0, "MDS CR1 = early");
-    let fail = mds(Case::new().marrow("2024-01-01", 14.0).event(drug).marrow("2024-04-20", 13.0));
+    let fail = mds(Case::new()
+        .marrow("2024-01-01", 14.0)
+        .event(drug)
+        .marrow("2024-04-20", 13.0));
     assert_eq!(dri(&fail).2, "induction_failure");
     assert_eq!(ebmt(&fail)["stage"], 2);
     // MDS complex >= 4 adverse; 3 intermediate; -7 by option
     assert_eq!(dri(&u.clone().karyotype("x", abn(4))).1, "mds_adverse");
     assert_eq!(dri(&u.clone().karyotype("x", abn(3))).1, "mds_intermediate");
-    let m7 = u.karyotype("45,XY,-7", json!([{"kind": "monosomy", "iscn": "-7", "chromosome": "7"}]));
+    let m7 = u.karyotype(
+        "45,XY,-7",
+        json!([{"kind": "monosomy", "iscn": "-7", "chromosome": "7"}]),
+    );
     let g = grade(&m7);
     assert_eq!(value(&g, "refined_dri")["disease"], "mds_intermediate");
     assert!(flag(item(&g, "refined_dri"), "DRI-MDS-7").is_some());
@@ -520,7 +587,10 @@ fn cml_phases_for_dri_and_ebmt() {
         c
     };
     let cp1 = cml(&[("2024-01-01", "chronic")]);
-    assert_eq!(dri(&cp1), ("low".into(), "cml".into(), "cml_chronic_phase".into()));
+    assert_eq!(
+        dri(&cp1),
+        ("low".into(), "cml".into(), "cml_chronic_phase".into())
+    );
     assert_eq!(ebmt(&cp1)["stage"], 0);
     let ap = cml(&[("2024-01-01", "chronic"), ("2024-04-01", "accelerated")]);
     assert_eq!(dri(&ap).0, "intermediate");
@@ -529,7 +599,11 @@ fn cml_phases_for_dri_and_ebmt() {
     assert_eq!(dri(&bp).2, "cml_advanced_phase");
     assert_eq!(ebmt(&bp)["stage"], 2);
     let cp2 = cml(&[("2024-02-01", "blast"), ("2024-05-01", "chronic")]);
-    assert_eq!(ebmt(&cp2)["stage"], 1, "second chronic phase = intermediate");
+    assert_eq!(
+        ebmt(&cp2)["stage"],
+        1,
+        "second chronic phase = intermediate"
+    );
     let g = grade(&cml(&[]));
     assert!(item(&g, "refined_dri").missing[0].contains("cml_phase"));
 }
@@ -537,29 +611,63 @@ fn cml_phases_for_dri_and_ebmt() {
 #[test]
 fn lymphoma_response_and_chemosensitivity() {
     let lym = |disease: &str, resp: &[(&str, &str)]| {
-        let mut c = Case::new().diagnosis(disease, "2023-01-01").chemo("2023-01-10");
+        let mut c = Case::new()
+            .diagnosis(disease, "2023-01-01")
+            .chemo("2023-01-10");
         for (d, r) in resp {
             c = c.cat(d, "lymphoma_response", r);
         }
         c
     };
     let cr = lym("dlbcl", &[("2023-05-01", "cr")]);
-    assert_eq!(dri(&cr), ("intermediate".into(), "dlbcl".into(), "cr".into()));
+    assert_eq!(
+        dri(&cr),
+        ("intermediate".into(), "dlbcl".into(), "cr".into())
+    );
     assert_eq!(ebmt(&cr)["stage"], 0);
     let pr = lym("hodgkin_lymphoma", &[("2023-05-01", "pr")]);
-    assert_eq!(dri(&pr), ("intermediate".into(), "hodgkin".into(), "pr".into()));
+    assert_eq!(
+        dri(&pr),
+        ("intermediate".into(), "hodgkin".into(), "pr".into())
+    );
     assert_eq!(ebmt(&pr)["stage"], 1);
     let sd = lym("dlbcl", &[("2023-05-01", "stable_disease")]);
-    assert_eq!(dri(&sd), ("high".into(), "dlbcl".into(), "induction_failure".into()));
-    assert_eq!(ebmt(&sd)["stage"], 1, "stable disease = intermediate for EBMT");
-    let pd = lym("mantle_cell_lymphoma", &[("2023-05-01", "cr"), ("2024-03-01", "progressive_disease")]);
-    assert_eq!(dri(&pd), ("high".into(), "mantle_cell".into(), "active_relapse".into()));
+    assert_eq!(
+        dri(&sd),
+        ("high".into(), "dlbcl".into(), "induction_failure".into())
+    );
+    assert_eq!(
+        ebmt(&sd)["stage"],
+        1,
+        "stable disease = intermediate for EBMT"
+    );
+    let pd = lym(
+        "mantle_cell_lymphoma",
+        &[("2023-05-01", "cr"), ("2024-03-01", "progressive_disease")],
+    );
+    assert_eq!(
+        dri(&pd),
+        ("high".into(), "mantle_cell".into(), "active_relapse".into())
+    );
     assert_eq!(ebmt(&pd)["stage"], 2);
-    let cr2 = lym("indolent_b_nhl", &[("2023-05-01", "cr"), ("2023-09-01", "progressive_disease"), ("2024-03-01", "cr")]);
+    let cr2 = lym(
+        "indolent_b_nhl",
+        &[
+            ("2023-05-01", "cr"),
+            ("2023-09-01", "progressive_disease"),
+            ("2024-03-01", "cr"),
+        ],
+    );
     assert_eq!(dri(&cr2).0, "low");
     assert_eq!(ebmt(&cr2)["stage"], 1, "CR2");
-    assert_eq!(dri(&lym("t_cell_lymphoma_extranodal", &[("2023-05-01", "cr")])).0, "high");
-    assert_eq!(dri(&lym("t_cell_lymphoma_nodal", &[("2023-05-01", "cr")])).0, "intermediate");
+    assert_eq!(
+        dri(&lym("t_cell_lymphoma_extranodal", &[("2023-05-01", "cr")])).0,
+        "high"
+    );
+    assert_eq!(
+        dri(&lym("t_cell_lymphoma_nodal", &[("2023-05-01", "cr")])).0,
+        "intermediate"
+    );
     assert_eq!(dri(&lym("cll", &[("2023-05-01", "pr")])).0, "low");
     // untreated lymphoma: untreated / early
     let u = Case::new().diagnosis("cll", "2024-01-01");
@@ -577,7 +685,10 @@ fn all_in_cr1_and_other_disease() {
         .marrow("2024-01-01", 80.0)
         .chemo("2024-01-03")
         .marrow("2024-02-05", 1.0);
-    assert_eq!(dri(&all), ("intermediate".into(), "all".into(), "cr".into()));
+    assert_eq!(
+        dri(&all),
+        ("intermediate".into(), "all".into(), "cr".into())
+    );
     let g = grade(&Case::new().diagnosis("other", "2024-01-01"));
     assert_eq!(item(&g, "refined_dri").status, ItemStatus::InsufficientData);
     assert_eq!(item(&g, "ebmt_score").status, ItemStatus::InsufficientData);
@@ -659,12 +770,17 @@ fn ebmt_donor_type_and_sex_both_sides() {
     let g = grade(&c);
     let e = item(&g, "ebmt_score");
     assert_eq!(e.status, ItemStatus::InsufficientData);
-    assert!(e.missing.iter().any(|m| m.contains("sex")), "{:?}", e.missing);
+    assert!(
+        e.missing.iter().any(|m| m.contains("sex")),
+        "{:?}",
+        e.missing
+    );
     // components carry their basis
     let v = ebmt(&aml_cr1().donor("matched_unrelated", "female"));
     let comps = v["components"].as_array().unwrap();
     assert_eq!(comps.len(), 5);
     let total: u64 = comps.iter().map(|c| c["points"].as_u64().unwrap()).sum();
     assert_eq!(v["score"].as_u64(), Some(total));
-    assert_eq!(total, 2 + 0 + 0 + 1 + 1, "{v}");
+    // age 45 -> 2, CR1 -> 0, CR1 -> time 0, unrelated -> 1, female -> male -> 1
+    assert_eq!(total, 4, "{v}");
 }

@@ -15,14 +15,19 @@ use crate::extract::{CourseInputs, Transplant};
 use crate::output::SummaryItem;
 
 /// The DRI disease group, with flags, or what is missing.
-fn disease(x: &CourseInputs, cfg: &crate::GradingConfig) -> Result<(DriDisease, Vec<Flag>), String> {
+fn disease(
+    x: &CourseInputs,
+    cfg: &crate::GradingConfig,
+) -> Result<(DriDisease, Vec<Flag>), String> {
     let dx = &x.risk.diagnosis;
     let (genetics, mut flags) = super::super::genetics::to_genetics(dx);
     let karyotype = || {
-        genetics
-            .karyotype
-            .as_ref()
-            .ok_or_else(|| format!("the karyotype at diagnosis ({} cytogenetic group)", dx.disease.label()))
+        genetics.karyotype.as_ref().ok_or_else(|| {
+            format!(
+                "the karyotype at diagnosis ({} cytogenetic group)",
+                dx.disease.label()
+            )
+        })
     };
     let d = match dx.disease {
         Disease::Aml => aml_dri_disease(karyotype()?),
@@ -51,7 +56,11 @@ fn disease(x: &CourseInputs, cfg: &crate::GradingConfig) -> Result<(DriDisease, 
         Disease::TCellLymphomaExtranodal => DriDisease::ExtranodalTCell,
         Disease::Other => return Err("a diagnosis the refined DRI lists (disease 'other')".into()),
     };
-    if let Some(k) = genetics.karyotype.as_ref().filter(|_| matches!(dx.disease, Disease::Aml | Disease::Mds)) {
+    if let Some(k) = genetics
+        .karyotype
+        .as_ref()
+        .filter(|_| matches!(dx.disease, Disease::Aml | Disease::Mds))
+    {
         flags.push(Flag::new(
             "M-8",
             format!(
@@ -82,7 +91,10 @@ fn stage(s: Status, flags: &mut Vec<Flag>) -> DriStage {
         }
         Status::PrimaryRefractory => DriStage::InductionFailure,
         Status::Relapse => DriStage::ActiveRelapse,
-        Status::Cml { phase: CmlPhase::Chronic, .. } => DriStage::CmlChronicPhase,
+        Status::Cml {
+            phase: CmlPhase::Chronic,
+            ..
+        } => DriStage::CmlChronicPhase,
         Status::Cml { .. } => DriStage::CmlAdvancedPhase,
     }
 }
@@ -120,7 +132,10 @@ pub(super) fn run(
             st.status.label(),
         ));
         let dx = &x.risk.diagnosis;
-        let karyotype = dx.karyotype.as_ref().map(|k| format!("; karyotype {}", k.iscn));
+        let karyotype = dx
+            .karyotype
+            .as_ref()
+            .map(|k| format!("; karyotype {}", k.iscn));
         explanation.evidence.push(Evidence::finding(
             Some(dx.date),
             "diagnosis",

@@ -19,7 +19,13 @@ fn stage(disease: Disease, s: Status) -> Result<EbmtStage, String> {
     use EbmtStage::{Early, Intermediate, Late};
     let lymphoid = disease.is_lymphoid_response_disease();
     Ok(match (disease, s) {
-        (_, Status::Cml { phase, second_chronic }) => match phase {
+        (
+            _,
+            Status::Cml {
+                phase,
+                second_chronic,
+            },
+        ) => match phase {
             CmlPhase::Chronic if !second_chronic => Early,
             CmlPhase::Chronic | CmlPhase::Accelerated => Intermediate,
             CmlPhase::Blast => Late,
@@ -30,7 +36,9 @@ fn stage(disease: Disease, s: Status) -> Result<EbmtStage, String> {
         (Disease::Mds, Status::Partial) => Intermediate,
         (_, Status::Untreated) if lymphoid => Early,
         (_, Status::Partial | Status::Stable { .. }) if lymphoid => Intermediate,
-        (Disease::Other, _) => return Err("a disease the EBMT score stages (disease 'other')".into()),
+        (Disease::Other, _) => {
+            return Err("a disease the EBMT score stages (disease 'other')".into());
+        }
         _ => Late,
     })
 }
@@ -58,7 +66,11 @@ fn sex(s: CSex) -> Option<Sex> {
 
 /// The donor of the long-term graft: the first non-cord donor, else the first.
 fn main_donor<'a>(course: &'a Course, t: &Transplant) -> Option<&'a graftwatch_course::Donor> {
-    let donors: Vec<_> = t.grafts.iter().filter_map(|g| course.donor(&g.donor)).collect();
+    let donors: Vec<_> = t
+        .grafts
+        .iter()
+        .filter_map(|g| course.donor(&g.donor))
+        .collect();
     donors
         .iter()
         .find(|d| d.relationship != DonorRelationship::UnrelatedCord)
@@ -77,7 +89,10 @@ pub(super) fn run(
 ) {
     let hct = t.day0;
     let disease = x.risk.diagnosis.disease;
-    let st = status.as_ref().map_err(String::clone).and_then(|s| Ok((stage(disease, s.status)?, s)));
+    let st = status
+        .as_ref()
+        .map_err(String::clone)
+        .and_then(|s| Ok((stage(disease, s.status)?, s)));
     let donor = main_donor(course, t);
     let age = x.risk.age_at_hct.and_then(|a| u32::try_from(a).ok());
     let (Ok((stage, st)), Some(donor), Some(age_years)) = (&st, donor, age) else {
@@ -89,7 +104,14 @@ pub(super) fn run(
             missing.push("age at HCT".into());
         }
         let reason = "the EBMT score needs the disease stage, the donor and the age";
-        insufficient(sink, "ebmt_score", "EBMT risk score", EBMT_SCORE_CITATION, missing, reason);
+        insufficient(
+            sink,
+            "ebmt_score",
+            "EBMT risk score",
+            EBMT_SCORE_CITATION,
+            missing,
+            reason,
+        );
         return;
     };
     let input = EbmtInput {
@@ -118,7 +140,11 @@ pub(super) fn run(
             if let graftwatch_criteria::Graded::Value { explanation, .. }
             | graftwatch_criteria::Graded::InsufficientData { explanation, .. } = &mut g
             {
-                explanation.evidence.push(Evidence::finding(Some(hct), "status at HCT", st.status.label()));
+                explanation.evidence.push(Evidence::finding(
+                    Some(hct),
+                    "status at HCT",
+                    st.status.label(),
+                ));
                 explanation.evidence.extend(st.evidence.iter().cloned());
             }
             sink.item(SummaryItem::from_graded(

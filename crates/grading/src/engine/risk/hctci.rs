@@ -85,11 +85,16 @@ fn obesity_inputs(
     let weight = recent(course, ObservationKind::Weight, cfg.lab_window_days, hct);
     let bmi = match (weight, course.patient.height_cm) {
         // BMI to 0.1 kg/m², as reported clinically (35.04 -> 35.0, not > 35).
-        (Some((d, w)), Some(h)) if h > 0.0 => Some((d, (w / (h / 100.0).powi(2) * 10.0).round() / 10.0)),
+        (Some((d, w)), Some(h)) if h > 0.0 => {
+            Some((d, (w / (h / 100.0).powi(2) * 10.0).round() / 10.0))
+        }
         _ => None,
     };
     let mut flags = Vec::new();
-    let child = x.risk.age_at_hct.is_some_and(|a| a < cfg.pediatric_below_age);
+    let child = x
+        .risk
+        .age_at_hct
+        .is_some_and(|a| a < cfg.pediatric_below_age);
     let (Some((_, b)), true) = (bmi, child) else {
         return (bmi, None, flags);
     };
@@ -159,7 +164,9 @@ fn input(
         infection = Some(true);
         flags.push(Flag::new(
             "HCTCI-infection",
-            format!("infection '{s}' from {d} still ongoing on day 0 ({hct}): infection item scored"),
+            format!(
+                "infection '{s}' from {d} still ongoing on day 0 ({hct}): infection item scored"
+            ),
         ));
     }
     let i = HctCiInput {
@@ -239,16 +246,24 @@ pub(super) fn run(
     sink: &mut Sink,
 ) {
     let hct = t.day0;
-    let codes = Codes(x.risk.comorbidities.iter().map(|c| normalise_code(c)).collect());
+    let codes = Codes(
+        x.risk
+            .comorbidities
+            .iter()
+            .map(|c| normalise_code(c))
+            .collect(),
+    );
     let (input, mut flags) = input(course, x, &cfg.risk, hct, &codes);
     flags.extend(convention_flags(x, &cfg.risk));
     match hct_ci(&input) {
         Ok(mut g) => {
             add_flags(&mut g, flags);
             if let graftwatch_criteria::Graded::Value { explanation, .. } = &mut g {
-                explanation
-                    .evidence
-                    .push(Evidence::finding(Some(hct), "day 0", "first allogeneic transplant"));
+                explanation.evidence.push(Evidence::finding(
+                    Some(hct),
+                    "day 0",
+                    "first allogeneic transplant",
+                ));
             }
             sink.item(SummaryItem::from_graded(
                 Criterion::Risk,
@@ -258,7 +273,12 @@ pub(super) fn run(
                 |v| {
                     let age = v
                         .with_age
-                        .map(|a| format!("; HCT-CI/age {a} (group {})", v.with_age_group.unwrap_or("")))
+                        .map(|a| {
+                            format!(
+                                "; HCT-CI/age {a} (group {})",
+                                v.with_age_group.unwrap_or("")
+                            )
+                        })
                         .unwrap_or_default();
                     (
                         format!("score {} ({} risk){age}", v.score, v.risk.label()),

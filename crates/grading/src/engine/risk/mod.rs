@@ -56,9 +56,13 @@ fn insufficient(
             flags: vec![],
         },
     };
-    sink.item(SummaryItem::from_graded(Criterion::Risk, item, &g, None, |_| {
-        (String::new(), None)
-    }));
+    sink.item(SummaryItem::from_graded(
+        Criterion::Risk,
+        item,
+        &g,
+        None,
+        |_| (String::new(), None),
+    ));
 }
 
 /// ELN 2022 genetic risk at diagnosis (AML only).

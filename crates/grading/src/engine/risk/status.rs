@@ -52,7 +52,10 @@ impl Status {
             Status::Stable { .. } => "stable disease (chemoresistant)".into(),
             Status::PrimaryRefractory => "primary refractory (induction failure)".into(),
             Status::Relapse => "active relapse".into(),
-            Status::Cml { phase, second_chronic } => match phase {
+            Status::Cml {
+                phase,
+                second_chronic,
+            } => match phase {
                 CmlPhase::Chronic if second_chronic => "CML second chronic phase".into(),
                 CmlPhase::Chronic => "CML first chronic phase".into(),
                 CmlPhase::Accelerated => "CML accelerated phase".into(),
@@ -89,7 +92,9 @@ pub(crate) fn first_therapy(course: &Course, dx: Date, hct: Date) -> Option<(Dat
             let what = match &e.detail {
                 EventDetail::Chemotherapy { regimen, .. } => format!("chemotherapy {regimen}"),
                 EventDetail::CarTInfusion { product, .. } => format!("CAR-T {product}"),
-                EventDetail::Lymphodepletion { regimen, .. } => format!("lymphodepletion {regimen}"),
+                EventDetail::Lymphodepletion { regimen, .. } => {
+                    format!("lymphodepletion {regimen}")
+                }
                 EventDetail::Drug {
                     name,
                     class: DrugClass::AntiLeukemic,
@@ -126,11 +131,10 @@ fn walk(steps: &[Step]) -> Option<Status> {
 
 /// The pretreatment marrow: the latest with a blast % on or before the
 /// first therapy (the diagnostic marrow).
-fn pretreatment<'a>(marrow: &'a [MarrowAssessment], start: Date) -> Option<&'a MarrowAssessment> {
+fn pretreatment(marrow: &[MarrowAssessment], start: Date) -> Option<&MarrowAssessment> {
     marrow
         .iter()
-        .filter(|m| m.date <= start && m.blasts_percent.is_some())
-        .next_back()
+        .rfind(|m| m.date <= start && m.blasts_percent.is_some())
 }
 
 fn eln_step(r: ElnResponse, mlfs_is_cr: bool) -> Step {
@@ -174,7 +178,8 @@ fn marrow_status(
                 }
                 steps.push(eln_step(value, cfg.risk.mlfs_counts_as_cr));
                 let note = format!("ELN 2022 response: {}", super::super::eln::label(value));
-                out.evidence.push(Evidence::finding(Some(m.date), "marrow response", note));
+                out.evidence
+                    .push(Evidence::finding(Some(m.date), "marrow response", note));
             }
             Ok(_) if m.blasts_percent.is_some_and(|b| b < 5.0) => {
                 steps.push(Step::Cr);
@@ -188,7 +193,10 @@ fn marrow_status(
                 out.evidence.push(Evidence::finding(
                     Some(m.date),
                     "marrow response",
-                    format!("marrow blasts {} % (< 5 %): morphologic remission", m.blasts_percent.unwrap_or_default()),
+                    format!(
+                        "marrow blasts {} % (< 5 %): morphologic remission",
+                        m.blasts_percent.unwrap_or_default()
+                    ),
                 ));
             }
             Ok(other) => out.flags.push(Flag::new(
@@ -285,20 +293,27 @@ pub(crate) fn status_at_hct(
     let status = match dx.disease {
         Disease::Cml => cml_status(course, hct, &mut out)
             .ok_or_else(|| format!("a cml_phase observation before HCT ({hct})"))?,
-        d if d.is_lymphoid_response_disease() => match lymphoid_status(course, dx.date, hct, &mut out) {
-            Some(s) => s,
-            None if therapy.is_none() => untreated(&mut out, dx.date, hct),
-            None => {
-                return Err(format!(
-                    "a lymphoma_response observation between diagnosis and HCT ({hct})"
-                ));
+        d if d.is_lymphoid_response_disease() => {
+            match lymphoid_status(course, dx.date, hct, &mut out) {
+                Some(s) => s,
+                None if therapy.is_none() => untreated(&mut out, dx.date, hct),
+                None => {
+                    return Err(format!(
+                        "a lymphoma_response observation between diagnosis and HCT ({hct})"
+                    ));
+                }
             }
-        },
+        }
         Disease::Aml | Disease::Mds | Disease::All => match &therapy {
             None => untreated(&mut out, dx.date, hct),
             Some((start, _)) => marrow_status(x, cfg, *start, hct, &mut out)?,
         },
-        _ => return Err(format!("a disease the scores stage ({} is not one)", dx.disease.label())),
+        _ => {
+            return Err(format!(
+                "a disease the scores stage ({} is not one)",
+                dx.disease.label()
+            ));
+        }
     };
     out.status = status;
     Ok(out)
@@ -308,7 +323,9 @@ fn untreated(out: &mut StatusAtHct, dx: Date, hct: Date) -> Status {
     out.evidence.push(Evidence::finding(
         None,
         "therapy before HCT",
-        format!("no chemotherapy, CAR-T or anti-leukaemic drug between diagnosis ({dx}) and HCT ({hct})"),
+        format!(
+            "no chemotherapy, CAR-T or anti-leukaemic drug between diagnosis ({dx}) and HCT ({hct})"
+        ),
     ));
     Status::Untreated
 }
