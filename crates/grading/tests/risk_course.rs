@@ -784,3 +784,27 @@ fn ebmt_donor_type_and_sex_both_sides() {
     // age 45 -> 2, CR1 -> 0, CR1 -> time 0, unrelated -> 1, female -> male -> 1
     assert_eq!(total, 4, "{v}");
 }
+
+#[test]
+fn history_without_therapy_events() {
+    // AML remission marrow but no chemotherapy recorded: CR1, flagged
+    let c = Case::new()
+        .marrow("2024-01-01", 60.0)
+        .marrow("2024-02-05", 2.0);
+    let g = grade(&c);
+    assert_eq!(value(&g, "ebmt_score")["stage"], 0);
+    assert_eq!(value(&g, "refined_dri")["stage"], "cr");
+    assert!(flag(item(&g, "ebmt_score"), "GW-STAGE-NO-THERAPY").is_some());
+    // AML with no marrow after diagnosis and no therapy: untreated, late for EBMT
+    let u = Case::new().marrow("2024-01-01", 60.0);
+    assert_eq!(dri(&u).2, "untreated");
+    assert_eq!(ebmt(&u)["stage"], 2);
+    // MDS remission without a recorded drug: CR1 (early), not untreated
+    let mut m = Case::new()
+        .marrow("2024-01-01", 12.0)
+        .marrow("2024-04-01", 2.0);
+    m.patient["diagnosis"] = json!({"disease": "mds", "date": "2024-01-01",
+        "karyotype": {"iscn": "46,XY[20]", "abnormalities": []}});
+    assert_eq!(dri(&m).2, "cr");
+    assert_eq!(ebmt(&m)["stage"], 0);
+}

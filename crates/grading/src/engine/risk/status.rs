@@ -305,7 +305,7 @@ pub(crate) fn status_at_hct(
             }
         }
         Disease::Aml | Disease::Mds | Disease::All => match &therapy {
-            None => untreated(&mut out, dx.date, hct),
+            None => no_therapy_status(x, cfg, hct, &mut out),
             Some((start, _)) => marrow_status(x, cfg, *start, hct, &mut out)?,
         },
         _ => {
@@ -317,6 +317,45 @@ pub(crate) fn status_at_hct(
     };
     out.status = status;
     Ok(out)
+}
+
+/// AML, MDS or ALL with no therapy recorded: the marrows after the
+/// diagnosis date still tell a remission (the therapy was evidently given
+/// but not recorded, `GW-STAGE-NO-THERAPY`); otherwise MDS is untreated and
+/// acute leukaemia keeps the status its marrows show (untreated when none).
+fn no_therapy_status(
+    x: &CourseInputs,
+    cfg: &crate::GradingConfig,
+    hct: Date,
+    out: &mut StatusAtHct,
+) -> Status {
+    let dx = &x.risk.diagnosis;
+    let mut trial = StatusAtHct {
+        status: Status::Untreated,
+        evidence: Vec::new(),
+        flags: Vec::new(),
+    };
+    let s = marrow_status(x, cfg, dx.date, hct, &mut trial).ok();
+    let use_history = match s {
+        Some(Status::Remission(_) | Status::Partial) => true,
+        Some(_) => dx.disease != Disease::Mds,
+        None => false,
+    };
+    match s.filter(|_| use_history) {
+        Some(s) => {
+            out.evidence.extend(trial.evidence);
+            out.flags.extend(trial.flags);
+            out.flags.push(Flag::new(
+                "GW-STAGE-NO-THERAPY",
+                format!(
+                    "no therapy recorded between diagnosis ({}) and HCT: the status is read from the marrows after the diagnosis date",
+                    dx.date
+                ),
+            ));
+            s
+        }
+        None => untreated(out, dx.date, hct),
+    }
 }
 
 fn untreated(out: &mut StatusAtHct, dx: Date, hct: Date) -> Status {
