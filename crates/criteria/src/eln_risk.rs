@@ -110,6 +110,26 @@ pub enum RecurrentLesion {
 }
 
 impl RecurrentLesion {
+    /// The lesion in ISCN-style words, e.g. `t(8;21)`, `-5/del(5q)`.
+    pub fn label(self) -> &'static str {
+        use RecurrentLesion::*;
+        match self {
+            T8_21 => "t(8;21)",
+            Inv16 => "inv(16)/t(16;16)",
+            T15_17 => "t(15;17)",
+            T9_11 => "t(9;11)",
+            T6_9 => "t(6;9)",
+            Kmt2aRearranged => "KMT2A rearrangement",
+            T9_22 => "t(9;22)",
+            T8_16 => "t(8;16)",
+            Inv3 => "inv(3)/t(3;3)",
+            MecomRearranged => "MECOM rearrangement",
+            Minus5OrDel5q => "-5/del(5q)",
+            Minus7 => "-7",
+            Minus17OrAbn17p => "-17/abn(17p)",
+        }
+    }
+
     /// Listed as adverse in ELN 2022.
     pub fn is_eln_adverse(self) -> bool {
         use RecurrentLesion::*;
@@ -267,6 +287,32 @@ pub enum Gene {
 }
 
 impl Gene {
+    /// The gene (and variant class) as written clinically, e.g. `FLT3-ITD`.
+    pub fn symbol(&self) -> String {
+        use Gene::*;
+        match self {
+            Npm1 => "NPM1",
+            Flt3Itd => "FLT3-ITD",
+            Flt3Tkd => "FLT3-TKD",
+            CebpaBzipInFrame => "CEBPA (bZIP in-frame)",
+            CebpaOther => "CEBPA",
+            Tp53 => "TP53",
+            Asxl1 => "ASXL1",
+            Bcor => "BCOR",
+            Ezh2 => "EZH2",
+            Runx1 => "RUNX1",
+            Sf3b1 => "SF3B1",
+            Srsf2 => "SRSF2",
+            Stag2 => "STAG2",
+            U2af1 => "U2AF1",
+            Zrsr2 => "ZRSR2",
+            Kit => "KIT",
+            Kmt2aPtd => "KMT2A-PTD",
+            Other(g) => return g.to_ascii_uppercase(),
+        }
+        .to_string()
+    }
+
     /// Myelodysplasia-related gene (footnote **).
     pub fn is_mr_gene(&self) -> bool {
         use Gene::*;
@@ -312,6 +358,17 @@ pub enum ElnRisk {
     Adverse,
 }
 
+impl ElnRisk {
+    /// The category in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ElnRisk::Favorable => "favorable",
+            ElnRisk::Intermediate => "intermediate",
+            ElnRisk::Adverse => "adverse",
+        }
+    }
+}
+
 fn adverse_cytogenetics(k: &Karyotype) -> Option<String> {
     if let Some(a) = k
         .abnormalities
@@ -319,8 +376,8 @@ fn adverse_cytogenetics(k: &Karyotype) -> Option<String> {
         .find(|a| a.lesion.is_some_and(RecurrentLesion::is_eln_adverse))
     {
         return Some(format!(
-            "adverse lesion {:?}",
-            a.lesion.unwrap_or(RecurrentLesion::Minus7)
+            "adverse lesion {}",
+            a.lesion.unwrap_or(RecurrentLesion::Minus7).label()
         ));
     }
     if k.is_complex(3) {
@@ -376,7 +433,7 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
         .filter(|v| *v >= 10.0);
     let mr: Vec<&Mutation> = muts.iter().filter(|m| m.gene.is_mr_gene()).collect();
     let done = |ex: &mut Explanation, r: ElnRisk, why: String| {
-        ex.reason = format!("{why}: {r:?}");
+        ex.reason = format!("{why}: {}", r.label());
         Ok(Graded::Value {
             value: r,
             explanation: ex.clone(),
@@ -393,12 +450,10 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
                 k.abnormalities
                     .iter()
                     .map(|a| {
-                        a.iscn.clone().unwrap_or_else(|| {
-                            format!(
-                                "{:?}",
-                                a.lesion
-                                    .map_or(format!("{:?}", a.kind), |l| format!("{l:?}"))
-                            )
+                        a.iscn.clone().unwrap_or_else(|| match a.lesion {
+                            Some(l) => l.label().to_string(),
+                            None if a.kind.is_structural() => "structural abnormality".into(),
+                            None => "numerical abnormality".into(),
                         })
                     })
                     .collect::<Vec<_>>()
@@ -410,16 +465,12 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
         ex.evidence.push(match m.vaf_percent {
             Some(v) => Evidence::value(
                 g.date,
-                format!("mutation_{:?}", m.gene).to_lowercase(),
+                format!("mutation {}", m.gene.symbol()),
                 v,
                 Some(Unit::Percent),
                 "VAF",
             ),
-            None => Evidence::finding(
-                g.date,
-                format!("mutation_{:?}", m.gene).to_lowercase(),
-                "detected",
-            ),
+            None => Evidence::finding(g.date, format!("mutation {}", m.gene.symbol()), "detected"),
         });
     }
     // 1. t(9;11)
@@ -548,7 +599,7 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
         return done(
             &mut ex,
             ElnRisk::Adverse,
-            format!("myelodysplasia-related mutation {:?}", m.gene),
+            format!("myelodysplasia-related mutation {}", m.gene.symbol()),
         );
     }
     let why = if has(&Gene::Flt3Itd) {

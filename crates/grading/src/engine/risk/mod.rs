@@ -88,11 +88,7 @@ fn eln_genetics(x: &CourseInputs, sink: &mut Sink) {
                 None,
                 |v| {
                     (
-                        format!(
-                            "{} (ELN 2022, at diagnosis {})",
-                            format!("{v:?}").to_lowercase(),
-                            dx.date
-                        ),
+                        format!("{} (ELN 2022, at diagnosis {})", v.label(), dx.date),
                         Some(dx.date),
                     )
                 },
