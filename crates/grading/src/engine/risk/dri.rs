@@ -126,11 +126,9 @@ pub(super) fn run(
     let mut g = refined_dri(d, s);
     add_flags(&mut g, flags);
     if let graftwatch_criteria::Graded::Value { explanation, .. } = &mut g {
-        explanation.evidence.push(Evidence::finding(
-            Some(hct),
-            "status at HCT",
-            st.status.label(),
-        ));
+        explanation
+            .evidence
+            .push(Evidence::finding(Some(hct), "status at HCT", st.describe()));
         let dx = &x.risk.diagnosis;
         let karyotype = dx
             .karyotype

@@ -2,11 +2,12 @@
 //! HCT, time from diagnosis, donor type and donor → recipient sex of the
 //! first transplant.
 
+use graftwatch_core::Date;
 use graftwatch_course::{Course, Disease, DonorRelationship, Sex as CSex};
-use graftwatch_criteria::Evidence;
 use graftwatch_criteria::ebmt_score::{
-    EBMT_SCORE_CITATION, EbmtDonor, EbmtInput, EbmtStage, Sex, ebmt_score_with,
+    EBMT_SCORE_CITATION, EbmtDonor, EbmtInput, EbmtScore, EbmtStage, Sex, ebmt_score_with,
 };
+use graftwatch_criteria::{Evidence, Flag, Graded};
 
 use super::status::{CmlPhase, Status, StatusAtHct};
 use super::{Sink, add_flags, insufficient};
@@ -78,6 +79,43 @@ fn main_donor<'a>(course: &'a Course, t: &Transplant) -> Option<&'a graftwatch_c
         .copied()
 }
 
+/// Adds the status evidence and flags, and names the status in the stage
+/// component.
+fn explain(g: &mut Graded<EbmtScore>, st: &StatusAtHct, stage: EbmtStage, donor: &str, hct: Date) {
+    let mut flags = st.flags.clone();
+    flags.push(Flag::new(
+        "GW-EBMT",
+        format!(
+            "stage {} from the status at HCT ({}); donor type and sex of donor '{donor}' (the first non-cord donor of the first transplant)",
+            stage.label(),
+            st.status.label(),
+        ),
+    ));
+    add_flags(g, flags);
+    if let Graded::Value { value, .. } = g {
+        for c in value
+            .components
+            .iter_mut()
+            .filter(|c| c.factor == "disease stage")
+        {
+            c.basis = format!("{} stage: {}", stage.label(), st.describe());
+        }
+    }
+    if let Graded::Value { explanation, .. } | Graded::InsufficientData { explanation, .. } = g {
+        for e in explanation
+            .evidence
+            .iter_mut()
+            .filter(|e| e.what == "disease stage")
+        {
+            e.note = format!("{}: {}", e.note, st.describe());
+        }
+        explanation
+            .evidence
+            .push(Evidence::finding(Some(hct), "status at HCT", st.describe()));
+        explanation.evidence.extend(st.evidence.iter().cloned());
+    }
+}
+
 /// Grades the EBMT score.
 pub(super) fn run(
     course: &Course,
@@ -126,27 +164,7 @@ pub(super) fn run(
     };
     match ebmt_score_with(&input, &cfg.risk.ebmt) {
         Ok(mut g) => {
-            let mut flags = st.flags.clone();
-            flags.push(graftwatch_criteria::Flag::new(
-                "GW-EBMT",
-                format!(
-                    "stage {} from the status at HCT ({}); donor type and sex of donor '{}' (the first non-cord donor of the first transplant)",
-                    stage.label(),
-                    st.status.label(),
-                    donor.id.0
-                ),
-            ));
-            add_flags(&mut g, flags);
-            if let graftwatch_criteria::Graded::Value { explanation, .. }
-            | graftwatch_criteria::Graded::InsufficientData { explanation, .. } = &mut g
-            {
-                explanation.evidence.push(Evidence::finding(
-                    Some(hct),
-                    "status at HCT",
-                    st.status.label(),
-                ));
-                explanation.evidence.extend(st.evidence.iter().cloned());
-            }
+            explain(&mut g, st, *stage, &donor.id.0, hct);
             sink.item(SummaryItem::from_graded(
                 Criterion::Risk,
                 "ebmt_score",

@@ -71,6 +71,18 @@ pub(crate) struct StatusAtHct {
     pub status: Status,
     pub evidence: Vec<Evidence>,
     pub flags: Vec<Flag>,
+    /// Date of the last assessment that decided the status.
+    pub last_date: Option<Date>,
+}
+
+impl StatusAtHct {
+    /// The status with the date of the assessment that decided it.
+    pub(crate) fn describe(&self) -> String {
+        match self.last_date {
+            Some(d) => format!("{} (last assessment {d})", self.status.label()),
+            None => self.status.label(),
+        }
+    }
 }
 
 /// One response step of the history.
@@ -177,12 +189,14 @@ fn marrow_status(
                     ));
                 }
                 steps.push(eln_step(value, cfg.risk.mlfs_counts_as_cr));
+                out.last_date = Some(m.date);
                 let note = format!("ELN 2022 response: {}", super::super::eln::label(value));
                 out.evidence
                     .push(Evidence::finding(Some(m.date), "marrow response", note));
             }
             Ok(_) if m.blasts_percent.is_some_and(|b| b < 5.0) => {
                 steps.push(Step::Cr);
+                out.last_date = Some(m.date);
                 out.flags.push(Flag::new(
                     "GW-STAGE-MARROW",
                     format!(
@@ -233,6 +247,7 @@ fn lymphoid_status(course: &Course, dx: Date, hct: Date, out: &mut StatusAtHct) 
             _ => continue,
         };
         steps.push(step);
+        out.last_date = Some(o.date);
         out.evidence.push(Evidence::finding(
             Some(o.date),
             "lymphoma response",
@@ -256,6 +271,7 @@ fn cml_status(course: &Course, hct: Date, out: &mut StatusAtHct) -> Option<Statu
             _ => continue,
         };
         phases.push(p);
+        out.last_date = Some(o.date);
         out.evidence.push(Evidence::finding(
             Some(o.date),
             "CML phase",
@@ -284,6 +300,7 @@ pub(crate) fn status_at_hct(
         status: Status::Untreated,
         evidence: Vec::new(),
         flags: Vec::new(),
+        last_date: None,
     };
     let therapy = first_therapy(course, dx.date, hct);
     if let Some((d, what)) = &therapy {
@@ -334,6 +351,7 @@ fn no_therapy_status(
         status: Status::Untreated,
         evidence: Vec::new(),
         flags: Vec::new(),
+        last_date: None,
     };
     let s = marrow_status(x, cfg, dx.date, hct, &mut trial).ok();
     let use_history = match s {
@@ -345,6 +363,7 @@ fn no_therapy_status(
         Some(s) => {
             out.evidence.extend(trial.evidence);
             out.flags.extend(trial.flags);
+            out.last_date = trial.last_date;
             out.flags.push(Flag::new(
                 "GW-STAGE-NO-THERAPY",
                 format!(
