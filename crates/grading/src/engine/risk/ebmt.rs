@@ -92,22 +92,24 @@ fn explain(g: &mut Graded<EbmtScore>, st: &StatusAtHct, stage: EbmtStage, donor:
         ),
     ));
     add_flags(g, flags);
+    let stage_text = format!("{} stage: {}", stage.label(), st.describe());
+    let donor_text = format!(" (donor '{donor}')");
     if let Graded::Value { value, .. } = g {
-        for c in value
-            .components
-            .iter_mut()
-            .filter(|c| c.factor == "disease stage")
-        {
-            c.basis = format!("{} stage: {}", stage.label(), st.describe());
+        for c in value.components.iter_mut() {
+            match c.factor {
+                "disease stage" => c.basis = stage_text.clone(),
+                "donor type" | "donor-recipient sex" => c.basis.push_str(&donor_text),
+                _ => {}
+            }
         }
     }
     if let Graded::Value { explanation, .. } | Graded::InsufficientData { explanation, .. } = g {
-        for e in explanation
-            .evidence
-            .iter_mut()
-            .filter(|e| e.what == "disease stage")
-        {
-            e.note = format!("{}: {}", e.note, st.describe());
+        for e in explanation.evidence.iter_mut() {
+            match e.what.as_str() {
+                "disease stage" => e.note = format!("{} point(s): {stage_text}", stage as u8),
+                "donor type" | "donor-recipient sex" => e.note.push_str(&donor_text),
+                _ => {}
+            }
         }
         explanation
             .evidence
