@@ -33,16 +33,16 @@ pub const EBMT_SCORE_CITATION: Citation = Citation {
            exactly 12 months scored 1; haploidentical and cord donors scored 1 ('other'); syngeneic twin 0.",
 };
 
-/// Disease stage for the EBMT score.
+/// Disease stage for the EBMT score (the discriminant is its points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EbmtStage {
     /// Acute leukaemia in CR1; MDS untreated or CR1; CML CP1; NHL/MM untreated or CR1.
-    Early,
+    Early = 0,
     /// CR2; CML not in CP1; MDS/NHL/MM in CR2 or PR.
-    Intermediate,
+    Intermediate = 1,
     /// All others (relapse, refractory, CML blast crisis).
-    Late,
+    Late = 2,
 }
 
 /// Donor type.
@@ -282,6 +282,23 @@ pub fn ebmt_score(i: &EbmtInput) -> Result<Graded<EbmtScore>, ValueError> {
     ebmt_score_with(i, &EbmtConfig::default())
 }
 
+fn component(factor: &'static str, points: u8, basis: String) -> EbmtComponent {
+    EbmtComponent {
+        factor,
+        points,
+        basis,
+    }
+}
+
+/// Sex points with their basis, or `None` when either sex is unknown.
+fn sex_points(i: &EbmtInput) -> Option<(u8, String)> {
+    let (d, r) = (i.donor_sex?, i.recipient_sex?);
+    Some((
+        (d == Sex::Female && r == Sex::Male) as u8,
+        format!("{} donor to {} recipient", sex_label(d), sex_label(r)),
+    ))
+}
+
 /// Computes the EBMT score with options.
 pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtScore>, ValueError> {
     let mut ex = explanation();
@@ -304,54 +321,33 @@ pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtSco
     let time = time_points(i, cfg, &mut ex)
         .map_err(|m| missing.push(m))
         .ok();
-    let sex = match (i.donor_sex, i.recipient_sex) {
-        (Some(d), Some(r)) => Some((
-            (d == Sex::Female && r == Sex::Male) as u8,
-            format!("{} donor to {} recipient", sex_label(d), sex_label(r)),
-        )),
-        _ => {
-            missing.push("donor and recipient sex".to_string());
-            None
-        }
-    };
+    let sex = sex_points(i);
+    if sex.is_none() {
+        missing.push("donor and recipient sex".to_string());
+    }
     let donor = donor_points(i, cfg, &mut ex);
     let age = ebmt_age_points(i.age_years);
-    let stage = match i.stage {
-        EbmtStage::Early => 0,
-        EbmtStage::Intermediate => 1,
-        EbmtStage::Late => 2,
-    };
-    let mut components = vec![
-        EbmtComponent {
-            factor: "age",
-            points: age,
-            basis: format!("{} years at HCT", i.age_years),
-        },
-        EbmtComponent {
-            factor: "disease stage",
-            points: stage,
-            basis: format!("{} stage", i.stage.label()),
-        },
-    ];
-    if let Some((t, b)) = &time {
-        components.push(EbmtComponent {
-            factor: "time from diagnosis",
-            points: *t,
-            basis: b.clone(),
-        });
-    }
-    components.push(EbmtComponent {
-        factor: "donor type",
-        points: donor,
-        basis: i.donor.label().to_string(),
-    });
-    if let Some((p, b)) = &sex {
-        components.push(EbmtComponent {
-            factor: "donor-recipient sex",
-            points: *p,
-            basis: b.clone(),
-        });
-    }
+    let stage = i.stage as u8;
+    let components: Vec<EbmtComponent> = [
+        Some(component(
+            "age",
+            age,
+            format!("{} years at HCT", i.age_years),
+        )),
+        Some(component(
+            "disease stage",
+            stage,
+            format!("{} stage", i.stage.label()),
+        )),
+        time.clone()
+            .map(|(t, b)| component("time from diagnosis", t, b)),
+        Some(component("donor type", donor, i.donor.label().to_string())),
+        sex.clone()
+            .map(|(p, b)| component("donor-recipient sex", p, b)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     ex.evidence = components
         .iter()
         .map(|c| {
