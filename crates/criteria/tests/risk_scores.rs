@@ -582,3 +582,31 @@ fn ebmt_time_donor_sex_and_stage() {
         .is_err()
     );
 }
+
+#[test]
+fn dri_counts_every_abnormality_unlike_eln() {
+    use graftwatch_criteria::dri::dri_complex;
+    use graftwatch_criteria::eln_risk::Chromosome;
+    // four trisomies: hyperdiploid, not complex for ELN, complex (adverse) for the DRI
+    let tri = Karyotype {
+        abnormalities: [8u8, 10, 14, 21]
+            .iter()
+            .map(|c| Abnormality {
+                kind: AbnormalityKind::Trisomy(Chromosome::Autosome(*c)),
+                lesion: None,
+                iscn: None,
+            })
+            .collect(),
+    };
+    assert!(!tri.is_complex(3));
+    assert!(dri_complex(&tri));
+    assert_eq!(aml_dri_disease(&tri), DriDisease::AmlAdverse);
+    assert_eq!(mds_dri_disease(&tri), DriDisease::MdsAdverse);
+    // labels are words, not debug names
+    let g = refined_dri(DriDisease::AmlAdverse, DriStage::ActiveRelapse);
+    assert!(
+        g.explanation().reason.contains("very high"),
+        "{}",
+        g.explanation().reason
+    );
+}
