@@ -222,9 +222,22 @@ kinds! {
     St2 => "st2",
     /// Serum REG3α (MAGIC biomarker), pg/mL.
     Reg3a => "reg3a",
+    /// Left-ventricular ejection fraction, % (echocardiography or MUGA; HCT-CI cardiac).
+    Lvef => "lvef",
+    /// CML phase: chronic, accelerated, blast (refined DRI, EBMT score).
+    CmlPhase => "cml_phase",
+    /// Lymphoma or CLL response to the latest therapy: cr, pr, stable_disease, progressive_disease.
+    LymphomaResponse => "lymphoma_response",
 }
 
 const PCT: &[Unit] = &[Unit::Percent];
+
+/// Values of the `cml_phase` observation.
+pub const CML_PHASES: &[&str] = &["chronic", "accelerated", "blast"];
+
+/// Values of the `lymphoma_response` observation (CR, PR, stable and
+/// progressive disease by the disease's own response criteria).
+pub const LYMPHOMA_RESPONSES: &[&str] = &["cr", "pr", "stable_disease", "progressive_disease"];
 
 impl ObservationKind {
     /// Every kind, labs first.
@@ -337,6 +350,9 @@ impl ObservationKind {
                 warn_above: 1_000.0,
             },
             K::Chimerism => pct(100.0),
+            K::Lvef => pct(100.0),
+            K::CmlPhase => ValueSpec::Category(CML_PHASES),
+            K::LymphomaResponse => ValueSpec::Category(LYMPHOMA_RESPONSES),
             K::St2 | K::Reg3a => ValueSpec::Number {
                 canonical: Unit::PgPerMl,
                 accepted: &[Unit::PgPerMl],

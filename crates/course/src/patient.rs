@@ -76,6 +76,57 @@ pub enum Disease {
     All,
     /// Other.
     Other,
+    /// Chronic myeloid leukaemia (phase from `cml_phase` observations).
+    Cml,
+    /// Chronic lymphocytic leukaemia (response from `lymphoma_response`).
+    Cll,
+    /// Hodgkin lymphoma.
+    HodgkinLymphoma,
+    /// Diffuse large B-cell lymphoma or transformed indolent B-cell lymphoma.
+    Dlbcl,
+    /// Indolent B-cell non-Hodgkin lymphoma (follicular, marginal zone, …).
+    IndolentBNhl,
+    /// Mantle-cell lymphoma.
+    MantleCellLymphoma,
+    /// T-cell lymphoma, nodal.
+    TCellLymphomaNodal,
+    /// T-cell lymphoma, extranodal.
+    TCellLymphomaExtranodal,
+}
+
+impl Disease {
+    /// The disease in clinical words (for reports and messages).
+    pub fn label(self) -> &'static str {
+        match self {
+            Disease::Aml => "AML",
+            Disease::Mds => "MDS",
+            Disease::All => "ALL",
+            Disease::Other => "other disease",
+            Disease::Cml => "CML",
+            Disease::Cll => "CLL",
+            Disease::HodgkinLymphoma => "Hodgkin lymphoma",
+            Disease::Dlbcl => "DLBCL",
+            Disease::IndolentBNhl => "indolent B-cell NHL",
+            Disease::MantleCellLymphoma => "mantle-cell lymphoma",
+            Disease::TCellLymphomaNodal => "nodal T-cell lymphoma",
+            Disease::TCellLymphomaExtranodal => "extranodal T-cell lymphoma",
+        }
+    }
+
+    /// True for the lymphomas and CLL, whose status comes from
+    /// `lymphoma_response` observations.
+    pub fn is_lymphoid_response_disease(self) -> bool {
+        matches!(
+            self,
+            Disease::Cll
+                | Disease::HodgkinLymphoma
+                | Disease::Dlbcl
+                | Disease::IndolentBNhl
+                | Disease::MantleCellLymphoma
+                | Disease::TCellLymphomaNodal
+                | Disease::TCellLymphomaExtranodal
+        )
+    }
 }
 
 /// Diagnosis with structured genetics.
@@ -171,6 +222,8 @@ pub enum DonorRelationship {
     UnrelatedCord,
     /// Autologous.
     Autologous,
+    /// Syngeneic (identical) twin.
+    Syngeneic,
 }
 
 /// A donor (a person or a cord blood unit).

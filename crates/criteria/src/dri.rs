@@ -1,7 +1,9 @@
 //! Refined Disease Risk Index (Armand 2014), as data: a disease-risk table,
 //! a stage-risk table and the combination matrix. AML and MDS cytogenetic
 //! risk for the DRI uses its own counting (complex = ≥ 4 abnormalities,
-//! M-8), separate from ELN 2022 (≥ 3).
+//! every abnormality counted, M-8), separate from ELN 2022 (≥ 3, with
+//! ELN's exclusions); the chromosome-7 rule for MDS is an option
+//! (`DRI-MDS-7`, [`DriConfig`]).
 
 use graftwatch_core::{Citation, Provenance};
 use serde::{Deserialize, Serialize};
@@ -153,8 +155,26 @@ fn lookup<K: PartialEq + Copy, V: Copy>(table: &[(K, V)], k: K) -> Option<V> {
 /// Minimum number of abnormalities for "complex" in the refined DRI (M-8).
 pub const DRI_COMPLEX_MIN: usize = 4;
 
-/// AML cytogenetic tier for the DRI: favorable t(8;21), inv(16), t(15;17);
-/// adverse complex (≥ 4); otherwise intermediate.
+/// Refined DRI options (the ambiguities of its cytogenetic rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DriConfig {
+    /// `DRI-MDS-7`: count an MDS abnormality of chromosome 7 (−7, del(7q))
+    /// as adverse, as the earlier DFCI transplant-specific MDS scheme did
+    /// (Armand 2010). Default `false`: the refined DRI as recalled counts
+    /// only a complex karyotype (≥ 4 abnormalities) as adverse [R].
+    pub mds_chromosome7_adverse: bool,
+}
+
+/// Whether a karyotype is complex by the DRI's own count: at least 4
+/// abnormalities, every abnormality counted, with none of ELN 2022's
+/// exclusions (class-defining lesions, trisomy-only hyperdiploidy).
+pub fn dri_complex(k: &Karyotype) -> bool {
+    k.count() >= DRI_COMPLEX_MIN
+}
+
+/// AML cytogenetic tier for the DRI: favorable t(8;21), inv(16)/t(16;16),
+/// t(15;17); adverse complex (≥ 4, DRI count); otherwise intermediate.
 pub fn aml_dri_disease(k: &Karyotype) -> DriDisease {
     let fav = k.abnormalities.iter().any(|a| {
         matches!(
@@ -164,19 +184,97 @@ pub fn aml_dri_disease(k: &Karyotype) -> DriDisease {
     });
     if fav {
         DriDisease::AmlFavorable
-    } else if k.is_complex(DRI_COMPLEX_MIN) {
+    } else if dri_complex(k) {
         DriDisease::AmlAdverse
     } else {
         DriDisease::AmlIntermediate
     }
 }
 
-/// MDS cytogenetic tier for the DRI: adverse complex (≥ 4), otherwise intermediate.
+/// True when the karyotype has an abnormality of chromosome 7.
+pub fn has_chromosome7(k: &Karyotype) -> bool {
+    k.abnormalities.iter().any(|a| {
+        a.lesion == Some(RecurrentLesion::Minus7)
+            || a.iscn
+                .as_deref()
+                .is_some_and(|t| t.contains("(7)") || t.contains("(7q") || t.trim() == "-7")
+    })
+}
+
+/// MDS cytogenetic tier for the DRI: adverse complex (≥ 4, DRI count),
+/// otherwise intermediate (reference default).
 pub fn mds_dri_disease(k: &Karyotype) -> DriDisease {
-    if k.is_complex(DRI_COMPLEX_MIN) {
+    mds_dri_disease_with(k, &DriConfig::default())
+}
+
+/// MDS cytogenetic tier with the `DRI-MDS-7` option.
+pub fn mds_dri_disease_with(k: &Karyotype, cfg: &DriConfig) -> DriDisease {
+    if dri_complex(k) || (cfg.mds_chromosome7_adverse && has_chromosome7(k)) {
         DriDisease::MdsAdverse
     } else {
         DriDisease::MdsIntermediate
+    }
+}
+
+impl DriDisease {
+    /// The disease group in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            DriDisease::AmlFavorable => "AML, favorable cytogenetics",
+            DriDisease::AmlIntermediate => "AML, intermediate cytogenetics",
+            DriDisease::AmlAdverse => "AML, adverse cytogenetics",
+            DriDisease::MdsIntermediate => "MDS, intermediate cytogenetics",
+            DriDisease::MdsAdverse => "MDS, adverse cytogenetics",
+            DriDisease::Cll => "CLL",
+            DriDisease::Cml => "CML",
+            DriDisease::IndolentBNhl => "indolent B-cell NHL",
+            DriDisease::Mpn => "myeloproliferative neoplasm",
+            DriDisease::MultipleMyeloma => "multiple myeloma",
+            DriDisease::Hodgkin => "Hodgkin lymphoma",
+            DriDisease::Dlbcl => "DLBCL / transformed indolent B-cell NHL",
+            DriDisease::MantleCell => "mantle-cell lymphoma",
+            DriDisease::NodalTCell => "T-cell lymphoma, nodal",
+            DriDisease::ExtranodalTCell => "T-cell lymphoma, extranodal",
+            DriDisease::All => "ALL",
+        }
+    }
+}
+
+impl DriStage {
+    /// The stage in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            DriStage::Cr => "complete remission",
+            DriStage::Pr => "partial remission",
+            DriStage::Untreated => "untreated",
+            DriStage::CmlChronicPhase => "CML chronic phase",
+            DriStage::InductionFailure => "induction failure",
+            DriStage::ActiveRelapse => "active relapse",
+            DriStage::CmlAdvancedPhase => "CML accelerated or blast phase",
+        }
+    }
+}
+
+impl Tier {
+    /// The tier in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::Low => "low",
+            Tier::Intermediate => "intermediate",
+            Tier::High => "high",
+        }
+    }
+}
+
+impl DriGroup {
+    /// The group in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            DriGroup::Low => "low",
+            DriGroup::Intermediate => "intermediate",
+            DriGroup::High => "high",
+            DriGroup::VeryHigh => "very high",
+        }
     }
 }
 
@@ -185,6 +283,10 @@ pub fn mds_dri_disease(k: &Karyotype) -> DriDisease {
 pub struct Dri {
     /// DRI group.
     pub group: DriGroup,
+    /// Disease group used.
+    pub disease: DriDisease,
+    /// Stage used.
+    pub stage: DriStage,
     /// Disease tier.
     pub disease_risk: Tier,
     /// Stage tier.
@@ -199,8 +301,8 @@ pub fn refined_dri(disease: DriDisease, stage: DriStage) -> Graded<Dri> {
         citations: vec![DRI_CITATION],
         reason: String::new(),
         evidence: vec![
-            Evidence::finding(None, "dri_disease", format!("{disease:?}")),
-            Evidence::finding(None, "dri_stage", format!("{stage:?}")),
+            Evidence::finding(None, "disease", disease.label()),
+            Evidence::finding(None, "stage at HCT", stage.label()),
         ],
         flags: Vec::new(),
     };
@@ -215,7 +317,11 @@ pub fn refined_dri(disease: DriDisease, stage: DriStage) -> Graded<Dri> {
         DriStage::CmlChronicPhase | DriStage::CmlAdvancedPhase
     );
     if cml_stage != (disease == DriDisease::Cml) {
-        ex.reason = format!("stage {stage:?} does not apply to {disease:?}");
+        ex.reason = format!(
+            "stage '{}' does not apply to {}",
+            stage.label(),
+            disease.label()
+        );
         return Graded::NotApplicable {
             reason: ex.reason.clone(),
             explanation: ex,
@@ -239,10 +345,19 @@ pub fn refined_dri(disease: DriDisease, stage: DriStage) -> Graded<Dri> {
             explanation: ex,
         };
     };
-    ex.reason = format!("disease risk {d:?} + stage risk {s:?}: {group:?}");
+    ex.reason = format!(
+        "disease risk {} ({}) + stage risk {} ({}): {} DRI",
+        d.label(),
+        disease.label(),
+        s.label(),
+        stage.label(),
+        group.label()
+    );
     Graded::Value {
         value: Dri {
             group,
+            disease,
+            stage,
             disease_risk: d,
             stage_risk: s,
         },

@@ -4,9 +4,16 @@
 //! |---|---|---|---|
 //! | Age | < 20 | 20–40 (inclusive) | > 40 |
 //! | Disease stage | early | intermediate | late |
-//! | Diagnosis → HCT | < 12 months, or any patient in CR1 | ≥ 12 months | – |
-//! | Donor | HLA-identical sibling or syngeneic | other (unrelated, haploidentical, cord) | – |
+//! | Diagnosis → HCT | < 12 months, or any patient in CR1 | ≥ 12 months (`EBMT-12m`) | – |
+//! | Donor | HLA-identical sibling or syngeneic twin (`EBMT-twin`) | other (unrelated, haploidentical, cord, other related) | – |
 //! | Donor → recipient sex | other | female → male | – |
+//!
+//! Stage (Gratwohl 2009, Table 1): early = acute leukaemia in CR1, MDS
+//! untreated or in CR1, CML in first chronic phase, lymphoma/myeloma
+//! untreated or in CR1; intermediate = acute leukaemia in CR2, CML in any
+//! phase other than CP1 or blast crisis, MDS in CR2 or PR, lymphoma/myeloma
+//! in CR2, PR or stable disease; late = everything else. The engine derives
+//! the stage from the course (`engine/risk`).
 
 use graftwatch_core::{Citation, Date, Provenance};
 use serde::{Deserialize, Serialize};
@@ -21,20 +28,21 @@ pub const EBMT_SCORE_CITATION: Citation = Citation {
     table: "EBMT risk score factors",
     doi: None,
     provenance: Provenance::Recalled,
-    note: "Factor bands recalled [R]; ages 20 and 40 taken as inside the 20-40 band (reference default); \
-           haploidentical donors scored 1 ('other').",
+    note: "Factor bands recalled [R] and matched to the 2012 review abstract (Gratwohl, BMT 2012;47:749: five \
+           factors, score 0-7) [V abstract]; ages 20 and 40 taken as inside the 20-40 band (reference default); \
+           exactly 12 months scored 1; haploidentical and cord donors scored 1 ('other'); syngeneic twin 0.",
 };
 
-/// Disease stage for the EBMT score.
+/// Disease stage for the EBMT score (the discriminant is its points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EbmtStage {
     /// Acute leukaemia in CR1; MDS untreated or CR1; CML CP1; NHL/MM untreated or CR1.
-    Early,
+    Early = 0,
     /// CR2; CML not in CP1; MDS/NHL/MM in CR2 or PR.
-    Intermediate,
+    Intermediate = 1,
     /// All others (relapse, refractory, CML blast crisis).
-    Late,
+    Late = 2,
 }
 
 /// Donor type.
@@ -63,6 +71,38 @@ pub enum Sex {
     Male,
 }
 
+/// How an interval of exactly 12 whole months scores (`EBMT-12m`):
+/// Gratwohl prints "< 12 months" → 0 and "> 12 months" → 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EbmtTwelveMonths {
+    /// 12 whole months or more → 1 (reference default).
+    #[default]
+    ScoresOne,
+    /// Only 13 whole months or more → 1.
+    ScoresZero,
+}
+
+/// EBMT score options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EbmtConfig {
+    /// `EBMT-12m`.
+    pub twelve_months: EbmtTwelveMonths,
+    /// `EBMT-twin`: points for a syngeneic twin donor (default 0, as an
+    /// HLA-identical sibling).
+    pub syngeneic_points: u8,
+}
+
+impl Default for EbmtConfig {
+    fn default() -> Self {
+        EbmtConfig {
+            twelve_months: EbmtTwelveMonths::ScoresOne,
+            syngeneic_points: 0,
+        }
+    }
+}
+
 /// EBMT score input.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct EbmtInput {
@@ -84,8 +124,20 @@ pub struct EbmtInput {
     pub recipient_sex: Option<Sex>,
 }
 
+/// One factor of the score with its points and what gave them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EbmtComponent {
+    /// Factor: `age`, `disease stage`, `time from diagnosis`, `donor type`,
+    /// `donor-recipient sex`.
+    pub factor: &'static str,
+    /// Points.
+    pub points: u8,
+    /// The value that gave them.
+    pub basis: String,
+}
+
 /// EBMT score with components.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EbmtScore {
     /// Total 0–7.
     pub score: u8,
@@ -99,6 +151,39 @@ pub struct EbmtScore {
     pub donor: u8,
     /// Sex-mismatch points.
     pub sex: u8,
+    /// Each factor with its basis.
+    pub components: Vec<EbmtComponent>,
+}
+
+impl EbmtStage {
+    /// The stage in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            EbmtStage::Early => "early",
+            EbmtStage::Intermediate => "intermediate",
+            EbmtStage::Late => "late",
+        }
+    }
+}
+
+impl EbmtDonor {
+    /// The donor type in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            EbmtDonor::HlaIdenticalSibling => "HLA-identical sibling",
+            EbmtDonor::Syngeneic => "syngeneic twin",
+            EbmtDonor::Unrelated => "unrelated or other related donor",
+            EbmtDonor::Haploidentical => "haploidentical related donor",
+            EbmtDonor::CordBlood => "umbilical cord blood",
+        }
+    }
+}
+
+fn sex_label(s: Sex) -> &'static str {
+    match s {
+        Sex::Female => "female",
+        Sex::Male => "male",
+    }
 }
 
 /// Age points: < 20 → 0; 20–40 → 1; > 40 → 2.
@@ -121,19 +206,102 @@ pub fn whole_months(from: Date, to: Date) -> i32 {
     m
 }
 
-/// Computes the EBMT score.
-pub fn ebmt_score(i: &EbmtInput) -> Result<Graded<EbmtScore>, ValueError> {
-    let mut ex = Explanation {
+fn explanation() -> Explanation {
+    Explanation {
         rule: "EBMT risk score",
         version: "Gratwohl 1998/2009 [R]",
         citations: vec![EBMT_SCORE_CITATION],
         reason: String::new(),
         evidence: Vec::new(),
-        flags: vec![Flag::new(
-            "EBMT-age",
-            "ages 20 and 40 scored 1 (20-40 inclusive)",
-        )],
+        flags: Vec::new(),
+    }
+}
+
+/// Time points, or the missing item.
+fn time_points(
+    i: &EbmtInput,
+    cfg: &EbmtConfig,
+    ex: &mut Explanation,
+) -> Result<(u8, String), String> {
+    if i.first_complete_remission {
+        return Ok((
+            0,
+            "first complete remission (scores 0 whatever the interval)".into(),
+        ));
+    }
+    let Some(dx) = i.diagnosis_date else {
+        return Err("diagnosis date (patient not in CR1)".to_string());
     };
+    let months = whole_months(dx, i.hct_date);
+    let cut = match cfg.twelve_months {
+        EbmtTwelveMonths::ScoresOne => 12,
+        EbmtTwelveMonths::ScoresZero => 13,
+    };
+    if months == 12 {
+        ex.flags.push(Flag::new(
+            "EBMT-12m",
+            format!(
+                "12 whole months from diagnosis to HCT scored {} (Gratwohl: < 12 -> 0, > 12 -> 1)",
+                (months >= cut) as u8
+            ),
+        ));
+    }
+    let basis = format!(
+        "{months} whole months from diagnosis ({dx}) to HCT ({})",
+        i.hct_date
+    );
+    Ok(((months >= cut) as u8, basis))
+}
+
+fn donor_points(i: &EbmtInput, cfg: &EbmtConfig, ex: &mut Explanation) -> u8 {
+    match i.donor {
+        EbmtDonor::HlaIdenticalSibling => 0,
+        EbmtDonor::Syngeneic => {
+            ex.flags.push(Flag::new(
+                "EBMT-twin",
+                format!(
+                    "syngeneic twin donor scored {} (as an HLA-identical sibling)",
+                    cfg.syngeneic_points
+                ),
+            ));
+            cfg.syngeneic_points.min(1)
+        }
+        EbmtDonor::Unrelated => 1,
+        EbmtDonor::Haploidentical | EbmtDonor::CordBlood => {
+            ex.flags.push(Flag::new(
+                "EBMT-donor",
+                "haploidentical / cord blood donor scored 1 ('other')",
+            ));
+            1
+        }
+    }
+}
+
+/// Computes the EBMT score.
+pub fn ebmt_score(i: &EbmtInput) -> Result<Graded<EbmtScore>, ValueError> {
+    ebmt_score_with(i, &EbmtConfig::default())
+}
+
+fn component(factor: &'static str, points: u8, basis: String) -> EbmtComponent {
+    EbmtComponent {
+        factor,
+        points,
+        basis,
+    }
+}
+
+/// Sex points with their basis, or `None` when either sex is unknown.
+fn sex_points(i: &EbmtInput) -> Option<(u8, String)> {
+    let (d, r) = (i.donor_sex?, i.recipient_sex?);
+    Some((
+        (d == Sex::Female && r == Sex::Male) as u8,
+        format!("{} donor to {} recipient", sex_label(d), sex_label(r)),
+    ))
+}
+
+/// Computes the EBMT score with options.
+pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtScore>, ValueError> {
+    let mut ex = explanation();
     if let Some(dx) = i.diagnosis_date
         && dx > i.hct_date
     {
@@ -143,70 +311,55 @@ pub fn ebmt_score(i: &EbmtInput) -> Result<Graded<EbmtScore>, ValueError> {
             detail: format!("diagnosis after HCT ({})", i.hct_date),
         });
     }
+    if i.age_years == 20 || i.age_years == 40 {
+        ex.flags.push(Flag::new(
+            "EBMT-age",
+            "ages 20 and 40 scored 1 (20-40 inclusive)",
+        ));
+    }
     let mut missing = Vec::new();
-    let time = if i.first_complete_remission {
-        Some(0)
-    } else {
-        match i.diagnosis_date {
-            Some(dx) => {
-                let months = whole_months(dx, i.hct_date);
-                ex.evidence.push(Evidence::finding(
-                    Some(dx),
-                    "diagnosis_to_hct",
-                    format!("{months} whole months to HCT on {}", i.hct_date),
-                ));
-                Some((months >= 12) as u8)
-            }
-            None => {
-                missing.push("diagnosis date (patient not in CR1)".to_string());
-                None
-            }
-        }
-    };
-    let sex = match (i.donor_sex, i.recipient_sex) {
-        (Some(d), Some(r)) => Some((d == Sex::Female && r == Sex::Male) as u8),
-        _ => {
-            missing.push("donor and recipient sex".to_string());
-            None
-        }
-    };
-    let donor = match i.donor {
-        EbmtDonor::HlaIdenticalSibling | EbmtDonor::Syngeneic => 0,
-        EbmtDonor::Unrelated => 1,
-        EbmtDonor::Haploidentical | EbmtDonor::CordBlood => {
-            ex.flags.push(Flag::new(
-                "EBMT-donor",
-                "haploidentical / cord blood donor scored 1 ('other')",
-            ));
-            1
-        }
-    };
+    let time = time_points(i, cfg, &mut ex)
+        .map_err(|m| missing.push(m))
+        .ok();
+    let sex = sex_points(i);
+    if sex.is_none() {
+        missing.push("donor and recipient sex".to_string());
+    }
+    let donor = donor_points(i, cfg, &mut ex);
     let age = ebmt_age_points(i.age_years);
-    let stage = match i.stage {
-        EbmtStage::Early => 0,
-        EbmtStage::Intermediate => 1,
-        EbmtStage::Late => 2,
-    };
-    ex.evidence.push(Evidence::finding(
-        None,
-        "age",
-        format!("{} years: {age} point(s)", i.age_years),
-    ));
-    ex.evidence.push(Evidence::finding(
-        None,
-        "disease_stage",
-        format!("{:?}: {stage} point(s)", i.stage),
-    ));
-    ex.evidence.push(Evidence::finding(
-        None,
-        "donor",
-        format!("{:?}: {donor} point(s)", i.donor),
-    ));
-    let (Some(time), Some(sex)) = (time, sex) else {
-        ex.reason = format!(
-            "score at least {}",
-            age + stage + donor + time.unwrap_or(0) + sex.unwrap_or(0)
-        );
+    let stage = i.stage as u8;
+    let components: Vec<EbmtComponent> = [
+        Some(component(
+            "age",
+            age,
+            format!("{} years at HCT", i.age_years),
+        )),
+        Some(component(
+            "disease stage",
+            stage,
+            format!("{} stage", i.stage.label()),
+        )),
+        time.clone()
+            .map(|(t, b)| component("time from diagnosis", t, b)),
+        Some(component("donor type", donor, i.donor.label().to_string())),
+        sex.clone()
+            .map(|(p, b)| component("donor-recipient sex", p, b)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    ex.evidence = components
+        .iter()
+        .map(|c| {
+            let d = (c.factor == "time from diagnosis")
+                .then_some(i.diagnosis_date)
+                .flatten();
+            Evidence::finding(d, c.factor, format!("{} point(s): {}", c.points, c.basis))
+        })
+        .collect();
+    let (Some((time, _)), Some((sex, _))) = (time, sex) else {
+        let partial: u8 = components.iter().map(|c| c.points).sum();
+        ex.reason = format!("score at least {partial}");
         return Ok(Graded::InsufficientData {
             missing,
             explanation: ex,
@@ -223,6 +376,7 @@ pub fn ebmt_score(i: &EbmtInput) -> Result<Graded<EbmtScore>, ValueError> {
             time,
             donor,
             sex,
+            components,
         },
         explanation: ex,
     })

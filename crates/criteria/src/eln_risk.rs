@@ -110,6 +110,26 @@ pub enum RecurrentLesion {
 }
 
 impl RecurrentLesion {
+    /// The lesion in ISCN-style words, e.g. `t(8;21)`, `-5/del(5q)`.
+    pub fn label(self) -> &'static str {
+        use RecurrentLesion::*;
+        match self {
+            T8_21 => "t(8;21)",
+            Inv16 => "inv(16)/t(16;16)",
+            T15_17 => "t(15;17)",
+            T9_11 => "t(9;11)",
+            T6_9 => "t(6;9)",
+            Kmt2aRearranged => "KMT2A rearrangement",
+            T9_22 => "t(9;22)",
+            T8_16 => "t(8;16)",
+            Inv3 => "inv(3)/t(3;3)",
+            MecomRearranged => "MECOM rearrangement",
+            Minus5OrDel5q => "-5/del(5q)",
+            Minus7 => "-7",
+            Minus17OrAbn17p => "-17/abn(17p)",
+        }
+    }
+
     /// Listed as adverse in ELN 2022.
     pub fn is_eln_adverse(self) -> bool {
         use RecurrentLesion::*;
@@ -267,6 +287,32 @@ pub enum Gene {
 }
 
 impl Gene {
+    /// The gene (and variant class) as written clinically, e.g. `FLT3-ITD`.
+    pub fn symbol(&self) -> String {
+        use Gene::*;
+        match self {
+            Npm1 => "NPM1",
+            Flt3Itd => "FLT3-ITD",
+            Flt3Tkd => "FLT3-TKD",
+            CebpaBzipInFrame => "CEBPA (bZIP in-frame)",
+            CebpaOther => "CEBPA",
+            Tp53 => "TP53",
+            Asxl1 => "ASXL1",
+            Bcor => "BCOR",
+            Ezh2 => "EZH2",
+            Runx1 => "RUNX1",
+            Sf3b1 => "SF3B1",
+            Srsf2 => "SRSF2",
+            Stag2 => "STAG2",
+            U2af1 => "U2AF1",
+            Zrsr2 => "ZRSR2",
+            Kit => "KIT",
+            Kmt2aPtd => "KMT2A-PTD",
+            Other(g) => return g.to_ascii_uppercase(),
+        }
+        .to_string()
+    }
+
     /// Myelodysplasia-related gene (footnote **).
     pub fn is_mr_gene(&self) -> bool {
         use Gene::*;
@@ -312,6 +358,17 @@ pub enum ElnRisk {
     Adverse,
 }
 
+impl ElnRisk {
+    /// The category in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ElnRisk::Favorable => "favorable",
+            ElnRisk::Intermediate => "intermediate",
+            ElnRisk::Adverse => "adverse",
+        }
+    }
+}
+
 fn adverse_cytogenetics(k: &Karyotype) -> Option<String> {
     if let Some(a) = k
         .abnormalities
@@ -319,8 +376,8 @@ fn adverse_cytogenetics(k: &Karyotype) -> Option<String> {
         .find(|a| a.lesion.is_some_and(RecurrentLesion::is_eln_adverse))
     {
         return Some(format!(
-            "adverse lesion {:?}",
-            a.lesion.unwrap_or(RecurrentLesion::Minus7)
+            "adverse lesion {}",
+            a.lesion.unwrap_or(RecurrentLesion::Minus7).label()
         ));
     }
     if k.is_complex(3) {
@@ -335,154 +392,175 @@ fn adverse_cytogenetics(k: &Karyotype) -> Option<String> {
     None
 }
 
-/// ELN 2022 genetic risk.
-pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, ValueError> {
-    let mut ex = Explanation {
-        rule: "ELN 2022 genetic risk at diagnosis",
-        version: ELN_RISK_VERSION,
-        citations: vec![ELN_2022_CITATION],
-        reason: String::new(),
-        evidence: Vec::new(),
-        flags: vec![Flag::new(
-            "M-8",
-            "complex karyotype counted as >= 3 abnormalities (ELN; the refined DRI uses >= 4)",
-        )],
-    };
-    if let Some(ms) = &g.mutations {
-        for m in ms {
-            if let Some(v) = m.vaf_percent {
-                let v = check_non_negative("vaf", g.date, v, "a VAF 0-100 %")?;
-                if v > 100.0 {
-                    return Err(ValueError::OutOfRange {
-                        what: "vaf",
-                        date: g.date,
-                        value: v,
-                        expected: "a VAF 0-100 %",
-                    });
-                }
-            }
+/// Rejects a VAF that is not a percentage.
+fn check_vafs(g: &DiagnosticGenetics) -> Result<(), ValueError> {
+    for v in g.mutations.iter().flatten().filter_map(|m| m.vaf_percent) {
+        let v = check_non_negative("vaf", g.date, v, "a VAF 0-100 %")?;
+        if v > 100.0 {
+            return Err(ValueError::OutOfRange {
+                what: "vaf",
+                date: g.date,
+                value: v,
+                expected: "a VAF 0-100 %",
+            });
         }
     }
-    let muts: &[Mutation] = g.mutations.as_deref().unwrap_or(&[]);
-    let has = |gene: &Gene| muts.iter().any(|m| &m.gene == gene);
-    let tp53: Vec<&Mutation> = muts.iter().filter(|m| m.gene == Gene::Tp53).collect();
-    let tp53_unknown_vaf = tp53.iter().any(|m| m.vaf_percent.is_none());
-    let tp53_adverse = tp53
-        .iter()
-        .filter_map(|m| m.vaf_percent)
-        .fold(None, |acc: Option<f64>, v| {
-            Some(acc.map_or(v, |a| a.max(v)))
-        })
-        .filter(|v| *v >= 10.0);
-    let mr: Vec<&Mutation> = muts.iter().filter(|m| m.gene.is_mr_gene()).collect();
-    let done = |ex: &mut Explanation, r: ElnRisk, why: String| {
-        ex.reason = format!("{why}: {r:?}");
-        Ok(Graded::Value {
-            value: r,
-            explanation: ex.clone(),
-        })
-    };
-    let kar = g.karyotype.as_ref();
-    if let Some(k) = kar {
-        ex.evidence.push(Evidence::finding(
-            g.date,
-            "karyotype",
-            if k.abnormalities.is_empty() {
-                "normal karyotype".to_string()
-            } else {
-                k.abnormalities
-                    .iter()
-                    .map(|a| {
-                        a.iscn.clone().unwrap_or_else(|| {
-                            format!(
-                                "{:?}",
-                                a.lesion
-                                    .map_or(format!("{:?}", a.kind), |l| format!("{l:?}"))
-                            )
-                        })
+    Ok(())
+}
+
+/// The karyotype and every mutation, as evidence.
+fn genetics_evidence(g: &DiagnosticGenetics) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    if let Some(k) = &g.karyotype {
+        let text = if k.abnormalities.is_empty() {
+            "normal karyotype".to_string()
+        } else {
+            k.abnormalities
+                .iter()
+                .map(|a| {
+                    a.iscn.clone().unwrap_or_else(|| match a.lesion {
+                        Some(l) => l.label().to_string(),
+                        None if a.kind.is_structural() => "structural abnormality".into(),
+                        None => "numerical abnormality".into(),
                     })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        ));
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(Evidence::finding(g.date, "karyotype", text));
     }
-    for m in muts {
-        ex.evidence.push(match m.vaf_percent {
-            Some(v) => Evidence::value(
-                g.date,
-                format!("mutation_{:?}", m.gene).to_lowercase(),
-                v,
-                Some(Unit::Percent),
-                "VAF",
-            ),
-            None => Evidence::finding(
-                g.date,
-                format!("mutation_{:?}", m.gene).to_lowercase(),
-                "detected",
-            ),
+    for m in g.mutations.iter().flatten() {
+        let what = format!("mutation {}", m.gene.symbol());
+        out.push(match m.vaf_percent {
+            Some(v) => Evidence::value(g.date, what, v, Some(Unit::Percent), "VAF"),
+            None => Evidence::finding(g.date, what, "detected"),
         });
     }
-    // 1. t(9;11)
-    if let Some(k) = kar
-        && k.has(RecurrentLesion::T9_11)
-    {
-        if tp53_adverse.is_some() || !mr.is_empty() || adverse_cytogenetics(k).is_some() {
-            ex.flags.push(Flag::new(
+    out
+}
+
+/// The molecular facts the rules use.
+struct Molecular<'a> {
+    muts: &'a [Mutation],
+    /// Highest TP53 VAF when ≥ 10 %.
+    tp53_adverse: Option<f64>,
+    tp53_any: bool,
+    tp53_unknown_vaf: bool,
+    /// Myelodysplasia-related mutations.
+    mr: Vec<&'a Mutation>,
+}
+
+impl<'a> Molecular<'a> {
+    fn new(g: &'a DiagnosticGenetics) -> Molecular<'a> {
+        let muts: &[Mutation] = g.mutations.as_deref().unwrap_or(&[]);
+        let tp53: Vec<&Mutation> = muts.iter().filter(|m| m.gene == Gene::Tp53).collect();
+        Molecular {
+            muts,
+            tp53_adverse: tp53
+                .iter()
+                .filter_map(|m| m.vaf_percent)
+                .reduce(f64::max)
+                .filter(|v| *v >= 10.0),
+            tp53_any: !tp53.is_empty(),
+            tp53_unknown_vaf: tp53.iter().any(|m| m.vaf_percent.is_none()),
+            mr: muts.iter().filter(|m| m.gene.is_mr_gene()).collect(),
+        }
+    }
+    fn has(&self, gene: &Gene) -> bool {
+        self.muts.iter().any(|m| &m.gene == gene)
+    }
+}
+
+/// Steps 1–4: t(9;11), CBF, adverse cytogenetics, TP53 ≥ 10 %.
+fn karyotype_rules(
+    kar: Option<&Karyotype>,
+    m: &Molecular,
+    flags: &mut Vec<Flag>,
+) -> Option<(ElnRisk, String)> {
+    if let Some(k) = kar.filter(|k| k.has(RecurrentLesion::T9_11)) {
+        if m.tp53_adverse.is_some() || !m.mr.is_empty() || adverse_cytogenetics(k).is_some() {
+            flags.push(Flag::new(
                 "ELN-§",
                 "t(9;11) takes precedence over concurrent adverse-risk lesions (footnote §, [R])",
             ));
         }
-        return done(
-            &mut ex,
+        return Some((
             ElnRisk::Intermediate,
             "t(9;11)(p21.3;q23.3)/MLLT3::KMT2A".into(),
-        );
+        ));
     }
-    // 2. CBF
-    if let Some(k) = kar
-        && (k.has(RecurrentLesion::T8_21) || k.has(RecurrentLesion::Inv16))
+    if let Some(_k) = kar.filter(|k| k.has(RecurrentLesion::T8_21) || k.has(RecurrentLesion::Inv16))
     {
-        if tp53_adverse.is_some() {
-            ex.flags.push(Flag::new("ELN-TP53-fav", "TP53 VAF >= 10% with a favorable subtype: graded adverse (footnote ** exempts only myelodysplasia-related genes)"));
-            return done(
-                &mut ex,
-                ElnRisk::Adverse,
-                "TP53 mutation with VAF >= 10%".into(),
-            );
+        if m.tp53_adverse.is_some() {
+            flags.push(Flag::new("ELN-TP53-fav", "TP53 VAF >= 10% with a favorable subtype: graded adverse (footnote ** exempts only myelodysplasia-related genes)"));
+            return Some((ElnRisk::Adverse, "TP53 mutation with VAF >= 10%".into()));
         }
-        if !mr.is_empty() {
-            ex.flags.push(Flag::new(
+        if !m.mr.is_empty() {
+            flags.push(Flag::new(
                 "ELN-**",
                 "myelodysplasia-related mutations ignored with a favorable subtype",
             ));
         }
-        return done(
-            &mut ex,
-            ElnRisk::Favorable,
-            "core-binding-factor rearrangement (KIT/FLT3 do not change the category)".into(),
-        );
+        let why = "core-binding-factor rearrangement (KIT/FLT3 do not change the category)";
+        return Some((ElnRisk::Favorable, why.into()));
     }
-    // 3. adverse cytogenetics
     if let Some(why) = kar.and_then(adverse_cytogenetics) {
-        if has(&Gene::Npm1) {
-            ex.flags.push(Flag::new(
+        if m.has(&Gene::Npm1) {
+            flags.push(Flag::new(
                 "ELN-‡",
                 "NPM1-mutated AML with adverse-risk cytogenetics is adverse",
             ));
         }
-        return done(&mut ex, ElnRisk::Adverse, why);
+        return Some((ElnRisk::Adverse, why));
     }
-    // 4. TP53
-    if let Some(v) = tp53_adverse {
-        return done(
-            &mut ex,
+    m.tp53_adverse.map(|v| {
+        (
             ElnRisk::Adverse,
             format!("TP53 mutation with VAF {v}% (>= 10%)"),
-        );
+        )
+    })
+}
+
+/// Steps 5–7 and the default: NPM1, bZIP CEBPA, myelodysplasia-related genes.
+fn molecular_rules(m: &Molecular, flags: &mut Vec<Flag>) -> (ElnRisk, String) {
+    let mr_ignored = |flags: &mut Vec<Flag>, subtype: &str| {
+        if !m.mr.is_empty() {
+            flags.push(Flag::new(
+                "ELN-**",
+                format!(
+                    "myelodysplasia-related mutations ignored with a favorable subtype ({subtype})"
+                ),
+            ));
+        }
+    };
+    if m.has(&Gene::Npm1) {
+        mr_ignored(flags, "mutated NPM1");
+        return if m.has(&Gene::Flt3Itd) {
+            (ElnRisk::Intermediate, "mutated NPM1 with FLT3-ITD".into())
+        } else {
+            (ElnRisk::Favorable, "mutated NPM1 without FLT3-ITD".into())
+        };
     }
-    // From here the result depends on molecular data and a non-adverse karyotype.
+    if m.has(&Gene::CebpaBzipInFrame) {
+        mr_ignored(flags, "bZIP CEBPA");
+        return (ElnRisk::Favorable, "in-frame bZIP CEBPA mutation".into());
+    }
+    if let Some(g) = m.mr.first() {
+        let why = format!("myelodysplasia-related mutation {}", g.gene.symbol());
+        return (ElnRisk::Adverse, why);
+    }
+    let why = if m.has(&Gene::Flt3Itd) {
+        "wild-type NPM1 with FLT3-ITD, no adverse lesion"
+    } else {
+        "no favorable or adverse lesion"
+    };
+    (ElnRisk::Intermediate, why.into())
+}
+
+/// What the molecular steps need that is not recorded.
+fn molecular_missing(g: &DiagnosticGenetics, m: &Molecular) -> Vec<String> {
     let mut missing = Vec::new();
-    if kar.is_none() {
+    if g.karyotype.is_none() {
         missing.push("karyotype (adverse cytogenetics would override NPM1/CEBPA)".to_string());
     }
     if g.mutations.is_none() {
@@ -491,9 +569,40 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
                 .to_string(),
         );
     }
-    if tp53_unknown_vaf {
+    if m.tp53_unknown_vaf {
         missing.push("TP53 variant allele frequency".to_string());
     }
+    missing
+}
+
+fn graded(mut ex: Explanation, r: ElnRisk, why: String) -> Graded<ElnRisk> {
+    ex.reason = format!("{why}: {}", r.label());
+    Graded::Value {
+        value: r,
+        explanation: ex,
+    }
+}
+
+/// ELN 2022 genetic risk.
+pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, ValueError> {
+    check_vafs(g)?;
+    let mut ex = Explanation {
+        rule: "ELN 2022 genetic risk at diagnosis",
+        version: ELN_RISK_VERSION,
+        citations: vec![ELN_2022_CITATION],
+        reason: String::new(),
+        evidence: genetics_evidence(g),
+        flags: vec![Flag::new(
+            "M-8",
+            "complex karyotype counted as >= 3 abnormalities (ELN; the refined DRI uses >= 4)",
+        )],
+    };
+    let m = Molecular::new(g);
+    if let Some((r, why)) = karyotype_rules(g.karyotype.as_ref(), &m, &mut ex.flags) {
+        return Ok(graded(ex, r, why));
+    }
+    // From here the result depends on molecular data and a non-adverse karyotype.
+    let missing = molecular_missing(g, &m);
     if !missing.is_empty() {
         ex.reason = "no adverse lesion found in the data available; the category depends on what is missing".into();
         return Ok(Graded::InsufficientData {
@@ -501,60 +610,12 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
             explanation: ex,
         });
     }
-    if !tp53.is_empty() {
+    if m.tp53_any {
         ex.flags.push(Flag::new(
             "ELN-TP53",
             "TP53 mutation with VAF < 10% does not make the risk adverse",
         ));
     }
-    // 5. NPM1
-    if has(&Gene::Npm1) {
-        if !mr.is_empty() {
-            ex.flags.push(Flag::new(
-                "ELN-**",
-                "myelodysplasia-related mutations ignored with a favorable subtype (mutated NPM1)",
-            ));
-        }
-        return if has(&Gene::Flt3Itd) {
-            done(
-                &mut ex,
-                ElnRisk::Intermediate,
-                "mutated NPM1 with FLT3-ITD".into(),
-            )
-        } else {
-            done(
-                &mut ex,
-                ElnRisk::Favorable,
-                "mutated NPM1 without FLT3-ITD".into(),
-            )
-        };
-    }
-    // 6. CEBPA bZIP
-    if has(&Gene::CebpaBzipInFrame) {
-        if !mr.is_empty() {
-            ex.flags.push(Flag::new(
-                "ELN-**",
-                "myelodysplasia-related mutations ignored with a favorable subtype (bZIP CEBPA)",
-            ));
-        }
-        return done(
-            &mut ex,
-            ElnRisk::Favorable,
-            "in-frame bZIP CEBPA mutation".into(),
-        );
-    }
-    // 7. MR genes
-    if let Some(m) = mr.first() {
-        return done(
-            &mut ex,
-            ElnRisk::Adverse,
-            format!("myelodysplasia-related mutation {:?}", m.gene),
-        );
-    }
-    let why = if has(&Gene::Flt3Itd) {
-        "wild-type NPM1 with FLT3-ITD, no adverse lesion"
-    } else {
-        "no favorable or adverse lesion"
-    };
-    done(&mut ex, ElnRisk::Intermediate, why.into())
+    let (r, why) = molecular_rules(&m, &mut ex.flags);
+    Ok(graded(ex, r, why))
 }

@@ -6,11 +6,20 @@
 //! disease (3) are separate items and add up. FEV1 and DLco % predicted are
 //! rounded half-up to integers before banding: ≤ 65 → severe (3), 66–80 →
 //! moderate (2), ≥ 81 → none. Creatinine > 2 mg/dL (2.0 → 0, 2.01 → 2).
-//! BMI > 35 kg/m² (35.0 → 0). Risk: 0 low, 1–2 intermediate, ≥ 3 high.
-//! HCT-CI/age: +1 when age ≥ 40; groups 0–2, 3–4, ≥ 5 (checked against the
-//! Sorror 2014 abstract).
+//! Obesity: BMI > 35 kg/m² (35.0 → 0) in adults, BMI-for-age ≥ 95th
+//! percentile in children, or obesity coded by the clinician. Risk: 0 low,
+//! 1–2 intermediate, ≥ 3 high. HCT-CI/age: +1 when age ≥ 40; groups 0–2,
+//! 3–4, ≥ 5 (checked against the Sorror 2014 abstract).
+//!
+//! Missing measurements (no PFT, no LVEF, no labs, no BMI) count as absent:
+//! the item scores 0 and the flag `HCTCI-not-measured` names it (the
+//! convention of the HCT-CI itself, whose items are diagnoses or abnormal
+//! tests; an untested organ has no documented comorbidity). A yes/no item
+//! given as `None` (not recorded at all) is `InsufficientData`; the grading
+//! engine never passes `None` for those, because unlisted comorbidity codes
+//! are absent by its `GW-COMORB` convention.
 
-use graftwatch_core::{Citation, Provenance};
+use graftwatch_core::{Citation, Date, Provenance};
 use serde::{Deserialize, Serialize};
 
 use crate::explain::{Evidence, Explanation, Flag, Graded};
@@ -51,7 +60,8 @@ pub enum Dyspnea {
     AtRestOrOxygen,
 }
 
-/// HCT-CI input. `None` = not assessed (→ insufficient data).
+/// HCT-CI input. Yes/no items: `None` = not recorded (→ insufficient
+/// data). Measurements: `None` = not measured (→ absent, flagged).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HctCiInput {
@@ -77,8 +87,13 @@ pub struct HctCiInput {
     pub bilirubin_x_uln: Option<f64>,
     /// Highest of AST/ALT as a multiple of the upper limit of normal.
     pub ast_alt_x_uln: Option<f64>,
-    /// BMI kg/m².
+    /// BMI kg/m² (adults: > 35 scores obesity).
     pub bmi: Option<f64>,
+    /// Obesity coded by the clinician (scores whatever the BMI).
+    pub obesity_coded: Option<bool>,
+    /// Children: BMI-for-age at or above the 95th percentile (replaces the
+    /// adult BMI rule when given; see [`crate::bmi_for_age`]).
+    pub bmi_for_age_at_or_above_p95: Option<bool>,
     /// Infection needing antimicrobials continued after day 0.
     pub infection: Option<bool>,
     /// SLE, RA, polymyositis, MCTD or polymyalgia rheumatica.
@@ -103,6 +118,28 @@ pub struct HctCiInput {
     pub heart_valve_disease: Option<bool>,
     /// Age in completed years (for HCT-CI/age).
     pub age_years: Option<u32>,
+    /// Dates of the measurements, for the evidence.
+    pub dates: HctCiDates,
+}
+
+/// Dates of the measurements given in [`HctCiInput`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HctCiDates {
+    /// Ejection fraction.
+    pub ejection_fraction: Option<Date>,
+    /// Bilirubin.
+    pub bilirubin: Option<Date>,
+    /// AST/ALT.
+    pub ast_alt: Option<Date>,
+    /// Weight used for the BMI.
+    pub bmi: Option<Date>,
+    /// Creatinine.
+    pub creatinine: Option<Date>,
+    /// FEV1.
+    pub fev1: Option<Date>,
+    /// DLco.
+    pub dlco: Option<Date>,
 }
 
 /// Risk group.
@@ -117,13 +154,28 @@ pub enum HctCiRisk {
     High,
 }
 
+impl HctCiRisk {
+    /// The group in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            HctCiRisk::Low => "low",
+            HctCiRisk::Intermediate => "intermediate",
+            HctCiRisk::High => "high",
+        }
+    }
+}
+
 /// One scored item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HctCiItem {
     /// Item name.
     pub item: &'static str,
     /// Points.
     pub points: u8,
+    /// What gave the points (coded item or observation and threshold).
+    pub basis: String,
+    /// Date of the observation that gave the points, when it was one.
+    pub date: Option<Date>,
 }
 
 /// HCT-CI result.
@@ -137,6 +189,10 @@ pub struct HctCi {
     pub items: Vec<HctCiItem>,
     /// HCT-CI/age composite, when age is known.
     pub with_age: Option<u8>,
+    /// HCT-CI/age group (`0-2`, `3-4`, `>=5`), when age is known.
+    pub with_age_group: Option<&'static str>,
+    /// Measured items with no measurement (counted absent).
+    pub not_measured: Vec<&'static str>,
 }
 
 /// Rounds half up to an integer (65.5 → 66).
@@ -146,18 +202,23 @@ pub fn round_half_up(x: f64) -> i64 {
 
 /// Pulmonary points from rounded FEV1/DLco and dyspnoea.
 pub fn pulmonary_points(fev1: Option<f64>, dlco: Option<f64>, dyspnea: Dyspnea) -> u8 {
-    let worst = [fev1, dlco].into_iter().flatten().map(round_half_up).min();
-    let by_pft = match worst {
+    pft_points(fev1, dlco).max(dyspnea_points(dyspnea))
+}
+
+fn pft_points(fev1: Option<f64>, dlco: Option<f64>) -> u8 {
+    match [fev1, dlco].into_iter().flatten().map(round_half_up).min() {
         Some(v) if v <= 65 => 3,
         Some(v) if v <= 80 => 2,
         _ => 0,
-    };
-    let by_dyspnea = match dyspnea {
+    }
+}
+
+fn dyspnea_points(d: Dyspnea) -> u8 {
+    match d {
         Dyspnea::None => 0,
         Dyspnea::SlightActivity => 2,
         Dyspnea::AtRestOrOxygen => 3,
-    };
-    by_pft.max(by_dyspnea)
+    }
 }
 
 /// Hepatic points (higher tier).
@@ -185,99 +246,297 @@ pub fn hct_ci_age_group(score: u8) -> &'static str {
     }
 }
 
-/// Computes the HCT-CI.
-pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
+/// Measurements after range checks.
+struct Measured {
+    ef: Option<f64>,
+    bili: Option<f64>,
+    tx: Option<f64>,
+    bmi: Option<f64>,
+    cr: Option<f64>,
+    fev1: Option<f64>,
+    dlco: Option<f64>,
+}
+
+fn checked(i: &HctCiInput) -> Result<Measured, ValueError> {
     let ef = check_opt(
         "ejection_fraction",
         None,
         i.ejection_fraction_pct,
         "EF 0-100 %",
     )?;
-    let bili = check_opt(
-        "bilirubin_x_uln",
-        None,
-        i.bilirubin_x_uln,
-        "a multiple of ULN >= 0",
-    )?;
-    let tx = check_opt(
-        "ast_alt_x_uln",
-        None,
-        i.ast_alt_x_uln,
-        "a multiple of ULN >= 0",
-    )?;
-    let bmi = check_opt("bmi", None, i.bmi, "BMI > 0 kg/m2")?;
-    let cr = check_opt(
-        "creatinine",
-        None,
-        i.creatinine_mg_dl,
-        "creatinine >= 0 mg/dL",
-    )?;
-    let fev1 = check_opt("fev1", None, i.fev1_pct, "FEV1 % predicted >= 0")?;
-    let dlco = check_opt("dlco", None, i.dlco_pct, "DLco % predicted >= 0")?;
-    let mut missing: Vec<String> = Vec::new();
+    if let Some(v) = ef.filter(|v| *v > 100.0) {
+        return Err(ValueError::OutOfRange {
+            what: "ejection_fraction",
+            date: i.dates.ejection_fraction,
+            value: v,
+            expected: "EF 0-100 %",
+        });
+    }
+    let x_uln = "a multiple of ULN >= 0";
+    Ok(Measured {
+        ef,
+        bili: check_opt("bilirubin_x_uln", None, i.bilirubin_x_uln, x_uln)?,
+        tx: check_opt("ast_alt_x_uln", None, i.ast_alt_x_uln, x_uln)?,
+        bmi: check_opt("bmi", None, i.bmi, "BMI > 0 kg/m2")?,
+        cr: check_opt(
+            "creatinine",
+            None,
+            i.creatinine_mg_dl,
+            "creatinine >= 0 mg/dL",
+        )?,
+        fev1: check_opt("fev1", None, i.fev1_pct, "FEV1 % predicted >= 0")?,
+        dlco: check_opt("dlco", None, i.dlco_pct, "DLco % predicted >= 0")?,
+    })
+}
+
+/// Builds the scored items; `push` adds one when its points are > 0.
+struct Items(Vec<HctCiItem>);
+
+impl Items {
+    fn add(&mut self, item: &'static str, points: u8, basis: String, date: Option<Date>) {
+        if points > 0 {
+            self.0.push(HctCiItem {
+                item,
+                points,
+                basis,
+                date,
+            });
+        }
+    }
+    /// A coded yes/no item.
+    fn coded(&mut self, item: &'static str, points: u8, code: &str, v: bool) {
+        if v {
+            self.add(item, points, format!("coded comorbidity '{code}'"), None);
+        }
+    }
+}
+
+fn yes_no_items(i: &HctCiInput, missing: &mut Vec<String>) -> Items {
     let mut need = |name: &str, v: Option<bool>| {
         if v.is_none() {
             missing.push(name.to_string());
         }
         v.unwrap_or(false)
     };
-    let arr = need("arrhythmia", i.arrhythmia);
+    let mut it = Items(Vec::new());
+    it.coded(
+        "arrhythmia",
+        1,
+        "arrhythmia",
+        need("arrhythmia", i.arrhythmia),
+    );
     let cad = need("cardiac (CAD/CHF/MI)", i.cardiac_cad_chf_mi);
+    it.coded("cardiac", 1, "cardiac", cad);
     let ibd = need("inflammatory bowel disease", i.inflammatory_bowel_disease);
-    let dm = need("diabetes", i.diabetes);
+    it.coded(
+        "inflammatory bowel disease",
+        1,
+        "inflammatory_bowel_disease",
+        ibd,
+    );
+    it.coded("diabetes", 1, "diabetes", need("diabetes", i.diabetes));
     let cvd = need("cerebrovascular disease", i.cerebrovascular);
+    it.coded("cerebrovascular", 1, "cerebrovascular", cvd);
     let psy = need("psychiatric disturbance", i.psychiatric);
-    let hep = need("chronic hepatitis", i.chronic_hepatitis);
-    let cirr = need("cirrhosis", i.cirrhosis);
-    let inf = need("infection", i.infection);
-    let rheum = need("rheumatologic disease", i.rheumatologic);
-    let pud = need("peptic ulcer", i.peptic_ulcer);
-    let dial = need("dialysis", i.dialysis);
-    let rtx = need("prior renal transplant", i.prior_renal_transplant);
+    it.coded("psychiatric", 1, "psychiatric", psy);
+    it.coded("infection", 1, "infection", need("infection", i.infection));
+    let rh = need("rheumatologic disease", i.rheumatologic);
+    it.coded("rheumatologic", 2, "rheumatologic", rh);
+    it.coded(
+        "peptic ulcer",
+        2,
+        "peptic_ulcer",
+        need("peptic ulcer", i.peptic_ulcer),
+    );
     let tumor = need("prior solid tumour", i.prior_solid_tumor);
+    it.coded("prior solid tumor", 3, "prior_solid_tumor", tumor);
     let valve = need("heart valve disease", i.heart_valve_disease);
+    it.coded("heart valve disease", 3, "heart_valve_disease", valve);
     for (name, v) in [
-        ("bilirubin (x ULN)", bili),
-        ("AST/ALT (x ULN)", tx),
-        ("BMI", bmi),
-        ("creatinine", cr),
+        ("chronic hepatitis", i.chronic_hepatitis),
+        ("cirrhosis", i.cirrhosis),
+        ("dialysis", i.dialysis),
+        ("prior renal transplant", i.prior_renal_transplant),
+        ("obesity", i.obesity_coded),
     ] {
-        if v.is_none() {
-            missing.push(name.to_string());
-        }
-    }
-    if fev1.is_none() && dlco.is_none() {
-        missing.push("FEV1 or DLco".to_string());
+        need(name, v);
     }
     if i.dyspnea.is_none() {
         missing.push("dyspnoea".to_string());
     }
-    let cardiac = cad || ef.is_some_and(|e| e <= 50.0);
-    let renal = cr.is_some_and(|c| c > 2.0) || dial || rtx;
-    let pulm = pulmonary_points(fev1, dlco, i.dyspnea.unwrap_or_default());
-    let hepatic = hepatic_points(hep, cirr, bili.unwrap_or(0.0), tx.unwrap_or(0.0));
-    let items_all: [(&'static str, u8); 15] = [
-        ("arrhythmia", arr as u8),
-        ("cardiac", cardiac as u8),
-        ("inflammatory bowel disease", ibd as u8),
-        ("diabetes", dm as u8),
-        ("cerebrovascular", cvd as u8),
-        ("psychiatric", psy as u8),
-        ("hepatic", hepatic),
-        ("obesity", bmi.is_some_and(|b| b > 35.0) as u8),
-        ("infection", inf as u8),
-        ("rheumatologic", 2 * rheum as u8),
-        ("peptic ulcer", 2 * pud as u8),
-        ("renal", 2 * renal as u8),
-        ("pulmonary", pulm),
-        ("prior solid tumor", 3 * tumor as u8),
-        ("heart valve disease", 3 * valve as u8),
-    ];
-    let items: Vec<HctCiItem> = items_all
-        .iter()
-        .filter(|(_, p)| *p > 0)
-        .map(|&(item, points)| HctCiItem { item, points })
-        .collect();
+    it
+}
+
+fn cardiac_ef(it: &mut Items, i: &HctCiInput, m: &Measured) {
+    if i.cardiac_cad_chf_mi == Some(true) {
+        return; // already scored from the code
+    }
+    if let Some(e) = m.ef.filter(|e| *e <= 50.0) {
+        let basis = format!("LVEF {e} % (<= 50 %)");
+        it.add("cardiac", 1, basis, i.dates.ejection_fraction);
+    }
+}
+
+fn hepatic(it: &mut Items, i: &HctCiInput, m: &Measured) {
+    let hep = i.chronic_hepatitis == Some(true);
+    let cirr = i.cirrhosis == Some(true);
+    let (b, t) = (m.bili.unwrap_or(0.0), m.tx.unwrap_or(0.0));
+    let points = hepatic_points(hep, cirr, b, t);
+    let d = &i.dates;
+    let (basis, date) = if cirr {
+        ("coded comorbidity 'cirrhosis'".to_string(), None)
+    } else if b > 1.5 {
+        (format!("bilirubin {b:.2} x ULN (> 1.5 x ULN)"), d.bilirubin)
+    } else if t > 2.5 {
+        (format!("AST/ALT {t:.2} x ULN (> 2.5 x ULN)"), d.ast_alt)
+    } else if hep {
+        ("coded comorbidity 'chronic_hepatitis'".to_string(), None)
+    } else if b > 1.0 {
+        (
+            format!("bilirubin {b:.2} x ULN (> ULN to 1.5 x ULN)"),
+            d.bilirubin,
+        )
+    } else {
+        (
+            format!("AST/ALT {t:.2} x ULN (> ULN to 2.5 x ULN)"),
+            d.ast_alt,
+        )
+    };
+    let item = if points == 3 {
+        "hepatic, moderate/severe"
+    } else {
+        "hepatic, mild"
+    };
+    it.add(item, points, basis, date);
+}
+
+fn obesity(it: &mut Items, i: &HctCiInput, m: &Measured) {
+    let (basis, date) = if i.obesity_coded == Some(true) {
+        ("coded comorbidity 'obesity'".to_string(), None)
+    } else if let Some(child) = i.bmi_for_age_at_or_above_p95 {
+        if !child {
+            return;
+        }
+        let b = m
+            .bmi
+            .map(|b| format!("BMI {b:.1} kg/m2, "))
+            .unwrap_or_default();
+        (format!("{b}BMI-for-age >= 95th percentile"), i.dates.bmi)
+    } else if let Some(b) = m.bmi.filter(|b| *b > 35.0) {
+        (format!("BMI {b:.1} kg/m2 (> 35)"), i.dates.bmi)
+    } else {
+        return;
+    };
+    it.add("obesity", 1, basis, date);
+}
+
+fn renal(it: &mut Items, i: &HctCiInput, m: &Measured) {
+    let (basis, date) = if i.dialysis == Some(true) {
+        ("coded comorbidity 'dialysis'".to_string(), None)
+    } else if i.prior_renal_transplant == Some(true) {
+        (
+            "coded comorbidity 'prior_renal_transplant'".to_string(),
+            None,
+        )
+    } else if let Some(c) = m.cr.filter(|c| *c > 2.0) {
+        (
+            format!("creatinine {c} mg/dL (> 2 mg/dL)"),
+            i.dates.creatinine,
+        )
+    } else {
+        return;
+    };
+    it.add("renal, moderate/severe", 2, basis, date);
+}
+
+fn pulmonary(it: &mut Items, i: &HctCiInput, m: &Measured) {
+    let dys = i.dyspnea.unwrap_or_default();
+    let by_pft = pft_points(m.fev1, m.dlco);
+    let by_dys = dyspnea_points(dys);
+    let points = by_pft.max(by_dys);
+    let item = if points == 3 {
+        "pulmonary, severe"
+    } else {
+        "pulmonary, moderate"
+    };
+    if by_pft >= by_dys && by_pft > 0 {
+        let band = if by_pft == 3 { "<= 65 %" } else { "66-80 %" };
+        let fev1_worse = match (m.fev1, m.dlco) {
+            (Some(f), Some(d)) => round_half_up(f) <= round_half_up(d),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let (name, v, date) = if fev1_worse {
+            ("FEV1", m.fev1.unwrap_or_default(), i.dates.fev1)
+        } else {
+            ("DLco", m.dlco.unwrap_or_default(), i.dates.dlco)
+        };
+        let basis = format!("{name} {v} % predicted ({band})");
+        it.add(item, points, basis, date);
+    } else if by_dys > 0 {
+        let code = match dys {
+            Dyspnea::AtRestOrOxygen => "dyspnea_at_rest",
+            _ => "dyspnea_slight_activity",
+        };
+        it.add(item, points, format!("coded comorbidity '{code}'"), None);
+    }
+}
+
+fn not_measured(i: &HctCiInput, m: &Measured) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if m.ef.is_none() && i.cardiac_cad_chf_mi != Some(true) {
+        out.push("LVEF");
+    }
+    if m.bili.is_none() {
+        out.push("bilirubin");
+    }
+    if m.tx.is_none() {
+        out.push("AST/ALT");
+    }
+    if m.cr.is_none() {
+        out.push("creatinine");
+    }
+    if m.fev1.is_none() && m.dlco.is_none() {
+        out.push("FEV1/DLco (no lung function test)");
+    }
+    let bmi_known = m.bmi.is_some() || i.bmi_for_age_at_or_above_p95.is_some();
+    if !bmi_known && i.obesity_coded != Some(true) {
+        out.push("BMI");
+    }
+    out
+}
+
+fn explanation(items: &[HctCiItem]) -> Explanation {
+    Explanation {
+        rule: "HCT-CI",
+        version: "Sorror 2005 (+ HCT-CI/age 2014)",
+        citations: vec![HCT_CI_CITATION, HCT_CI_AGE_CITATION],
+        reason: String::new(),
+        evidence: items
+            .iter()
+            .map(|x| {
+                Evidence::finding(
+                    x.date,
+                    x.item,
+                    format!("{} point(s): {}", x.points, x.basis),
+                )
+            })
+            .collect(),
+        flags: Vec::new(),
+    }
+}
+
+/// Computes the HCT-CI.
+pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
+    let m = checked(i)?;
+    let mut missing: Vec<String> = Vec::new();
+    let mut it = yes_no_items(i, &mut missing);
+    cardiac_ef(&mut it, i, &m);
+    hepatic(&mut it, i, &m);
+    obesity(&mut it, i, &m);
+    renal(&mut it, i, &m);
+    pulmonary(&mut it, i, &m);
+    let items = it.0;
     let score: u8 = items.iter().map(|x| x.points).sum();
     let risk = match score {
         0 => HctCiRisk::Low,
@@ -285,21 +544,21 @@ pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
         _ => HctCiRisk::High,
     };
     let with_age = i.age_years.map(|a| score + (a >= 40) as u8);
-    let mut ex = Explanation {
-        rule: "HCT-CI",
-        version: "Sorror 2005 (+ HCT-CI/age 2014)",
-        citations: vec![HCT_CI_CITATION, HCT_CI_AGE_CITATION],
-        reason: String::new(),
-        evidence: items
-            .iter()
-            .map(|x| Evidence::finding(None, x.item, format!("{} point(s)", x.points)))
-            .collect(),
-        flags: Vec::new(),
-    };
-    if fev1.is_some_and(|v| v.fract() != 0.0) || dlco.is_some_and(|v| v.fract() != 0.0) {
+    let not_measured = not_measured(i, &m);
+    let mut ex = explanation(&items);
+    if m.fev1.is_some_and(|v| v.fract() != 0.0) || m.dlco.is_some_and(|v| v.fract() != 0.0) {
         ex.flags.push(Flag::new(
             "HCTCI-round",
             "FEV1/DLco rounded half-up to integers before banding",
+        ));
+    }
+    if !not_measured.is_empty() {
+        ex.flags.push(Flag::new(
+            "HCTCI-not-measured",
+            format!(
+                "not measured, counted as absent: {}",
+                not_measured.join(", ")
+            ),
         ));
     }
     if let Some(a) = with_age {
@@ -318,13 +577,15 @@ pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
             explanation: ex,
         });
     }
-    ex.reason = format!("HCT-CI {score}: {risk:?} risk");
+    ex.reason = format!("HCT-CI {score}: {} risk", risk.label());
     Ok(Graded::Value {
         value: HctCi {
             score,
             risk,
             items,
             with_age,
+            with_age_group: with_age.map(hct_ci_age_group),
+            not_measured,
         },
         explanation: ex,
     })

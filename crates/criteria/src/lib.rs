@@ -11,6 +11,7 @@
 //! what was missing.
 
 pub mod agvhd;
+pub mod bmi_for_age;
 pub mod cgvhd_nih;
 pub mod chimerism_state;
 pub mod crs;

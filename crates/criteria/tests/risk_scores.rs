@@ -114,6 +114,9 @@ fn healthy() -> HctCiInput {
         prior_solid_tumor: Some(false),
         heart_valve_disease: Some(false),
         age_years: Some(35),
+        obesity_coded: Some(false),
+        bmi_for_age_at_or_above_p95: None,
+        dates: Default::default(),
     }
 }
 
@@ -336,13 +339,68 @@ fn hct_ci_age_39_vs_40_and_missing_items() {
     .unwrap()
     {
         Graded::InsufficientData { missing, .. } => {
-            assert!(
-                missing.contains(&"diabetes".to_string())
-                    && missing.contains(&"FEV1 or DLco".to_string())
-            )
+            assert_eq!(missing, vec!["diabetes".to_string()])
         }
         other => panic!("{other:?}"),
     }
+    // an untested item (no PFT, no LVEF) is absent, flagged "not measured"
+    let g = hct_ci(&HctCiInput {
+        fev1_pct: None,
+        dlco_pct: None,
+        ejection_fraction_pct: None,
+        ..healthy()
+    })
+    .unwrap();
+    assert_eq!(g.value().unwrap().score, 0);
+    let f = g
+        .explanation()
+        .flags
+        .iter()
+        .find(|f| f.code == "HCTCI-not-measured")
+        .expect("flag");
+    assert!(
+        f.text.contains("LVEF") && f.text.contains("FEV1/DLco"),
+        "{}",
+        f.text
+    );
+}
+
+#[test]
+fn hct_ci_obesity_coded_adult_and_child() {
+    // coded obesity scores whatever the BMI
+    assert_eq!(
+        score(&HctCiInput {
+            obesity_coded: Some(true),
+            bmi: Some(30.0),
+            ..healthy()
+        }),
+        1
+    );
+    // child: BMI-for-age replaces BMI > 35
+    assert_eq!(
+        score(&HctCiInput {
+            bmi: Some(28.0),
+            bmi_for_age_at_or_above_p95: Some(true),
+            ..healthy()
+        }),
+        1
+    );
+    assert_eq!(
+        score(&HctCiInput {
+            bmi: Some(36.0),
+            bmi_for_age_at_or_above_p95: Some(false),
+            ..healthy()
+        }),
+        0
+    );
+    let g = hct_ci(&HctCiInput {
+        bmi: Some(35.1),
+        ..healthy()
+    })
+    .unwrap();
+    let item = &g.value().unwrap().items[0];
+    assert_eq!((item.item, item.points), ("obesity", 1));
+    assert!(item.basis.contains("BMI 35.1"), "{}", item.basis);
 }
 
 fn kar(n: usize) -> Karyotype {
@@ -522,5 +580,33 @@ fn ebmt_time_donor_sex_and_stage() {
             ..base
         })
         .is_err()
+    );
+}
+
+#[test]
+fn dri_counts_every_abnormality_unlike_eln() {
+    use graftwatch_criteria::dri::dri_complex;
+    use graftwatch_criteria::eln_risk::Chromosome;
+    // four trisomies: hyperdiploid, not complex for ELN, complex (adverse) for the DRI
+    let tri = Karyotype {
+        abnormalities: [8u8, 10, 14, 21]
+            .iter()
+            .map(|c| Abnormality {
+                kind: AbnormalityKind::Trisomy(Chromosome::Autosome(*c)),
+                lesion: None,
+                iscn: None,
+            })
+            .collect(),
+    };
+    assert!(!tri.is_complex(3));
+    assert!(dri_complex(&tri));
+    assert_eq!(aml_dri_disease(&tri), DriDisease::AmlAdverse);
+    assert_eq!(mds_dri_disease(&tri), DriDisease::MdsAdverse);
+    // labels are words, not debug names
+    let g = refined_dri(DriDisease::AmlAdverse, DriStage::ActiveRelapse);
+    assert!(
+        g.explanation().reason.contains("very high"),
+        "{}",
+        g.explanation().reason
     );
 }

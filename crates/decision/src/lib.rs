@@ -68,9 +68,9 @@ pub enum DecisionError {
 /// Maps a donor relationship to the DLI dose-table donor type.
 pub fn donor_type(r: DonorRelationship) -> Option<DliDonorType> {
     Some(match r {
-        DonorRelationship::MatchedSibling | DonorRelationship::MatchedRelated => {
-            DliDonorType::MatchedRelated
-        }
+        DonorRelationship::MatchedSibling
+        | DonorRelationship::MatchedRelated
+        | DonorRelationship::Syngeneic => DliDonorType::MatchedRelated,
         DonorRelationship::MatchedUnrelated | DonorRelationship::MismatchedUnrelated => {
             DliDonorType::Unrelated
         }

@@ -8,6 +8,8 @@ use graftwatch_criteria::agvhd::GvhdConfig;
 use graftwatch_criteria::cgvhd_nih::CgvhdConfig;
 use graftwatch_criteria::chimerism_state::ChimerismConfig;
 use graftwatch_criteria::crs::CrsConfig;
+use graftwatch_criteria::dri::DriConfig;
+use graftwatch_criteria::ebmt_score::EbmtConfig;
 use graftwatch_criteria::eln_response::ResponseConfig;
 use graftwatch_criteria::engraftment::EngraftmentConfig;
 use graftwatch_criteria::graft_failure::SecondaryFailureConfig;
@@ -81,6 +83,46 @@ pub struct GradingConfig {
     pub eln_response: ResponseConfig,
     /// NIH 2014 chronic GVHD (C-2 lung symptom fallback).
     pub cgvhd: CgvhdConfig,
+    /// Transplant risk scores (HCT-CI, refined DRI, EBMT score).
+    pub risk: RiskConfig,
+}
+
+/// Transplant risk scores: look-back windows and the ambiguity defaults of
+/// HCT-CI, the refined DRI and the EBMT score (docs/criteria-risk-scores.md).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RiskConfig {
+    /// HCT-CI labs (bilirubin, AST/ALT, creatinine) and weight: the latest
+    /// in this many days up to day 0.
+    pub lab_window_days: i32,
+    /// HCT-CI FEV1/DLco and LVEF: the latest in this many days up to day 0.
+    pub test_window_days: i32,
+    /// HCT-CI obesity: below this age (years at HCT) BMI-for-age ≥ 95th
+    /// percentile (CDC 2000) is used instead of BMI > 35 (`HCTCI-child`).
+    pub pediatric_below_age: i32,
+    /// HCT-CI infection: an `infection` event ongoing on day 0 scores the
+    /// infection item like the coded item (`HCTCI-infection`).
+    pub infection_event_scores: bool,
+    /// Disease status: an ELN MLFS marrow counts as remission (`GW-STAGE-MLFS`).
+    pub mlfs_counts_as_cr: bool,
+    /// Refined DRI options.
+    pub dri: DriConfig,
+    /// EBMT score options.
+    pub ebmt: EbmtConfig,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        RiskConfig {
+            lab_window_days: 60,
+            test_window_days: 365,
+            pediatric_below_age: 18,
+            infection_event_scores: true,
+            mlfs_counts_as_cr: true,
+            dri: DriConfig::default(),
+            ebmt: EbmtConfig::default(),
+        }
+    }
 }
 
 /// A configuration file that could not be used.

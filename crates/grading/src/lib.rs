@@ -16,7 +16,7 @@ pub mod extract;
 pub mod output;
 pub mod render;
 
-pub use config::{ConfigError, EngineConfig, GradingConfig};
+pub use config::{ConfigError, EngineConfig, GradingConfig, RiskConfig};
 pub use criterion::{Criterion, UnknownCriterion};
 pub use engine::{grade_course, grade_course_only};
 pub use output::{CourseGrades, SCHEMA};

@@ -455,11 +455,15 @@ fn ebmt_score_from_the_course_and_hct_ci_names_missing_lung_function() {
         .sum();
     assert_eq!(v["score"].as_u64(), Some(sum));
     let h = g.item("hct_ci").expect("hct-ci");
-    assert_eq!(h.status, ItemStatus::InsufficientData);
+    // no lung function test: counted absent and named, never insufficient data
+    assert_eq!(h.status, ItemStatus::Value, "{}", h.result);
     assert!(
-        h.missing.iter().any(|m| m.contains("FEV1")),
+        h.explanation
+            .flags
+            .iter()
+            .any(|f| f.code == "HCTCI-not-measured" && f.text.contains("FEV1")),
         "{:?}",
-        h.missing
+        h.explanation.flags
     );
 }
 

@@ -38,6 +38,7 @@ fn label(item: &str) -> String {
         "mrd_latest" => "MRD (latest)".into(),
         "hct_ci" => "HCT-CI".into(),
         "ebmt_score" => "EBMT risk score".into(),
+        "refined_dri" => "Refined Disease Risk Index".into(),
         other => other.replace('_', " "),
     }
 }

@@ -26,6 +26,7 @@ fn relationship(r: DonorRelationship) -> &'static str {
         DonorRelationship::MismatchedUnrelated => "mismatched unrelated",
         DonorRelationship::UnrelatedCord => "unrelated cord blood unit",
         DonorRelationship::Autologous => "autologous",
+        DonorRelationship::Syngeneic => "syngeneic twin",
     }
 }
 

@@ -21,7 +21,7 @@ use crate::output::{DayEntry, SummaryItem};
 /// MFC MRD below this percentage is negative (ELN MRD 2021 threshold 0.1 %).
 pub const MFC_NEGATIVE_BELOW_PERCENT: f64 = 0.1;
 
-fn label(r: ElnResponse) -> &'static str {
+pub(crate) fn label(r: ElnResponse) -> &'static str {
     match r {
         ElnResponse::CrMrdNegative => "CR MRD-negative",
         ElnResponse::Cr => "CR",
