@@ -65,7 +65,7 @@ pub fn header_section(course: &Course) -> Section {
             .map(|c| format!(" · {c:.0} cm"))
             .unwrap_or_default()
     );
-    let disease = format!("{:?}", dx.disease).to_uppercase();
+    let disease = dx.disease.label();
     let _ = write!(
         h,
         "<dt>Diagnosis</dt><dd>{disease}, diagnosed {}{}</dd>",
