@@ -222,6 +222,8 @@ kinds! {
     St2 => "st2",
     /// Serum REG3α (MAGIC biomarker), pg/mL.
     Reg3a => "reg3a",
+    /// Acute GVHD organ assessed that day without findings (stage 0): skin, liver, upper_gi, lower_gi or all.
+    AgvhdNoFindings => "agvhd_no_findings",
 }
 
 const PCT: &[Unit] = &[Unit::Percent];
@@ -328,6 +330,9 @@ impl ObservationKind {
             K::Consciousness => ValueSpec::Category(&["awake", "voice", "tactile", "unarousable"]),
             K::Seizure => ValueSpec::Category(&["none", "rapidly_resolving", "prolonged"]),
             K::CerebralEdema => ValueSpec::Category(&["none", "focal", "diffuse"]),
+            K::AgvhdNoFindings => {
+                ValueSpec::Category(&["skin", "liver", "upper_gi", "lower_gi", "all"])
+            }
             K::MarrowBlasts | K::MarrowCellularity | K::MrdFlow => pct(100.0),
             K::MrdQpcr => ValueSpec::Number {
                 canonical: Unit::Percent,

@@ -80,6 +80,36 @@ fn flags() -> Vec<Flag> {
     ]
 }
 
+/// Marks the day of a death attributed to CRS (grade 5) when it belongs to
+/// this CAR-T (on or after its day 0 and before the next one); a death after
+/// the grading window is appended as its own day. Returns the death date
+/// when applied.
+fn apply_death(
+    days: &mut Vec<CrsDay>,
+    x: &CourseInputs,
+    day0: graftwatch_core::Date,
+    next: Option<graftwatch_core::Date>,
+) -> Option<graftwatch_core::Date> {
+    let d = x.death.as_ref()?;
+    if !d.attributed.contains(&crate::extract::ToxicityDeath::Crs)
+        || d.date < day0
+        || next.is_some_and(|n| d.date >= n)
+    {
+        return None;
+    }
+    let after_last = days.last().is_none_or(|c| c.date < d.date);
+    match days.iter_mut().find(|c| c.date == d.date) {
+        Some(c) => c.death_from_crs = true,
+        None if after_last => {
+            let mut c = CrsDay::new(d.date);
+            c.death_from_crs = true;
+            days.push(c);
+        }
+        None => return None,
+    }
+    Some(d.date)
+}
+
 /// Runs CRS for every CAR-T infusion.
 pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
     if x.crs.is_empty() {
@@ -98,7 +128,9 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             _ => format!("_{i}"),
         };
         let inf = cfg.engine.crs_infection_is_other_cause;
-        let days: Vec<CrsDay> = c.days.iter().map(|d| to_crs_day(d, inf)).collect();
+        let mut days: Vec<CrsDay> = c.days.iter().map(|d| to_crs_day(d, inf)).collect();
+        let next = x.crs.get(i + 1).map(|n| n.anchor.date);
+        let died = apply_death(&mut days, x, c.anchor.date, next);
         let infected: Vec<String> = c
             .days
             .iter()
@@ -150,9 +182,15 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         if ungraded > 0 {
             fl.push(Flag::new("MISSING", format!("{ungraded} of {} day(s) from day 0 could not be graded (no temperature recorded)", course.days.len())));
         }
+        if let (Some(dd), Some(d)) = (died, &x.death) {
+            fl.push(Flag::new(
+                "GW-DEATH-CAUSE",
+                format!("death on {dd} recorded with cause '{}' is attributed to CRS: grade 5", d.cause),
+            ));
+        }
         let idx = s
             .max_grade_date
-            .and_then(|d| c.days.iter().position(|x| x.date == d));
+            .and_then(|d| days.iter().position(|x| x.date == d));
         let g: Graded<u8> = match idx {
             Some(k) if s.max_grade.0 > 0 => {
                 let mut e = course.days[k].explanation().clone();

@@ -61,6 +61,36 @@ pub fn to_icans_day(d: &x_icans::IcansDay, unrecorded_absent: bool) -> IcansDay 
     }
 }
 
+/// Marks the day of a death attributed to ICANS (grade 5), appending a day
+/// when the death is after the last assessment; returns the flag to show.
+fn apply_death(
+    days: &mut Vec<IcansDay>,
+    x: &CourseInputs,
+    day0: graftwatch_core::Date,
+) -> Option<Flag> {
+    let d = x.death.as_ref()?;
+    if !d.attributed.contains(&crate::extract::ToxicityDeath::Icans) || d.date < day0 {
+        return None;
+    }
+    let after_last = days.last().is_none_or(|c| c.date < d.date);
+    match days.iter_mut().find(|c| c.date == d.date) {
+        Some(c) => c.death_from_icans = true,
+        None if after_last => {
+            let mut c = IcansDay::new(d.date);
+            c.death_from_icans = true;
+            days.push(c);
+        }
+        None => return None,
+    }
+    Some(Flag::new(
+        "GW-DEATH-CAUSE",
+        format!(
+            "death on {} recorded with cause '{}' is attributed to ICANS: grade 5",
+            d.date, d.cause
+        ),
+    ))
+}
+
 /// Runs ICANS over the assessments on or after the first CAR-T infusion.
 pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
     let Some(cart) = x
@@ -78,7 +108,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         return;
     };
     let unrecorded_absent = cfg.engine.icans_unrecorded_domains_absent;
-    let days: Vec<IcansDay> = x
+    let mut days: Vec<IcansDay> = x
         .icans
         .iter()
         .filter(|d| d.date >= cart.date)
@@ -88,6 +118,9 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         "GW-AWAKE",
         "consciousness 'awake' is read as alert (no depressed level of consciousness)",
     )];
+    if let Some(f) = apply_death(&mut days, x, cart.date) {
+        fl.push(f);
+    }
     if unrecorded_absent {
         fl.push(Flag::new("GW-ICANS-ABSENT", "seizure, motor weakness and cerebral oedema not recorded on an assessment day are taken as absent (engine option)"));
     }

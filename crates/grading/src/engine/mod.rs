@@ -29,7 +29,8 @@ use crate::GradingConfig;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, DayValue, ExtractOptions, extract};
 use crate::output::{
-    AnchorOut, CourseGrades, DayEntry, RelDay, SCHEMA, Skipped, SummaryItem, TimelineDay,
+    AnchorOut, CourseGrades, DayEntry, DayState, RelDay, SCHEMA, Skipped, SummaryItem,
+    TimelineDay,
 };
 
 /// Collects results while the criteria run.
@@ -38,11 +39,15 @@ pub(crate) struct Sink {
     days: BTreeMap<Date, Vec<DayEntry>>,
     items: Vec<SummaryItem>,
     skipped: Vec<Skipped>,
+    states: Vec<(Date, DayState)>,
 }
 
 impl Sink {
     pub(crate) fn day(&mut self, date: Date, e: DayEntry) {
         self.days.entry(date).or_default().push(e);
+    }
+    pub(crate) fn state(&mut self, date: Date, s: DayState) {
+        self.states.push((date, s));
     }
     pub(crate) fn item(&mut self, i: SummaryItem) {
         self.items.push(i);
@@ -195,5 +200,9 @@ pub fn grade_inputs(
         skipped: sink.skipped,
         timeline,
         summary: sink.items,
+        as_of: None,
+        on_day: None,
+        daily: None,
+        states: sink.states,
     }
 }

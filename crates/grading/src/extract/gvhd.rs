@@ -69,6 +69,9 @@ pub struct GvhdDay {
     pub bilirubin: Option<Finding<f64>>,
     /// Body weight on the day (the latest on or before it), kg.
     pub weight_kg: Option<f64>,
+    /// Organs recorded as assessed without findings that day
+    /// (`agvhd_no_findings`): skin, liver, upper GI, lower GI.
+    pub no_findings: [bool; 4],
 }
 
 impl GvhdDay {
@@ -90,6 +93,7 @@ impl GvhdDay {
             ileus: None,
             bilirubin: None,
             weight_kg: None,
+            no_findings: [false; 4],
         }
     }
 
@@ -107,6 +111,7 @@ impl GvhdDay {
             || self.abdominal_pain_severe.is_some()
             || self.ileus.is_some()
             || self.bilirubin.is_some()
+            || self.no_findings.iter().any(|b| *b)
     }
 }
 
@@ -263,6 +268,18 @@ pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
             K::Ileus => {
                 if let Some(v) = yes {
                     or_b(&mut day_mut(&mut days, o.date).ileus, v, a);
+                }
+            }
+            K::AgvhdNoFindings => {
+                if let Some(organ) = o.value.as_category() {
+                    let nf = &mut day_mut(&mut days, o.date).no_findings;
+                    match organ {
+                        "skin" => nf[0] = true,
+                        "liver" => nf[1] = true,
+                        "upper_gi" => nf[2] = true,
+                        "lower_gi" => nf[3] = true,
+                        _ => *nf = [true; 4],
+                    }
                 }
             }
             K::Lab(Analyte::Bilirubin) => {
