@@ -41,6 +41,11 @@ pub struct EngineConfig {
     /// CRS: fever, hypotension and hypoxia on a day covered by an infection
     /// episode are attributed to the infection (flag `GW-INFECTION`).
     pub crs_infection_is_other_cause: bool,
+    /// Daily view (`--daily`, `--on`): a day state of cGVHD, CRS, ICANS,
+    /// chimerism and ELN response holds for this many days after its
+    /// assessment; later days are "not assessed" (acute GVHD uses
+    /// `agvhd.carry_forward_days` per organ).
+    pub daily_carry_forward_days: u32,
 }
 
 impl Default for EngineConfig {
@@ -53,6 +58,7 @@ impl Default for EngineConfig {
             unstated_attribution_is_gvhd: true,
             icans_unrecorded_domains_absent: false,
             crs_infection_is_other_cause: true,
+            daily_carry_forward_days: 7,
         }
     }
 }

@@ -179,6 +179,9 @@ pub struct Skipped {
 pub struct CourseGrades {
     /// Format tag, [`SCHEMA`].
     pub schema: &'static str,
+    /// The course file graded (set by the CLI when several are graded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Patient id.
     pub patient: String,
     /// Whether the course is marked illustrative (not real data).

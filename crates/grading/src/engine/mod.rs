@@ -2,6 +2,8 @@
 //! per-day timeline and a summary.
 
 mod agvhd;
+mod agvhd_alt;
+mod agvhd_run;
 mod cgvhd;
 mod chimerism;
 mod crs;
@@ -106,6 +108,27 @@ pub fn grade_course_only(course: &Course, cfg: &GradingConfig, only: &[Criterion
     grade_inputs(course, &x, cfg, only)
 }
 
+/// Grades the course as it was known on `date` (records dated after it are
+/// ignored, running durations cut at it), with the state of every
+/// day-by-day criterion on that day in `on_day`.
+pub fn grade_course_as_of(
+    course: &Course,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+    date: Date,
+) -> CourseGrades {
+    let t = crate::daily::truncate_course(course, date);
+    let mut g = grade_course_only(&t, cfg, only);
+    g.as_of = Some(date);
+    g.on_day = Some(crate::daily::day_view(
+        &t,
+        &g,
+        date,
+        cfg.engine.daily_carry_forward_days,
+    ));
+    g
+}
+
 /// Grades already extracted inputs (the course is used for events the
 /// extractors do not keep, e.g. censoring events).
 pub fn grade_inputs(
@@ -131,7 +154,7 @@ pub fn grade_inputs(
         chimerism::run(x, cfg, &mut sink);
     }
     if sel(Criterion::Agvhd) {
-        agvhd::run(x, cfg, &mut sink);
+        agvhd_run::run(x, cfg, &mut sink);
     }
     if sel(Criterion::Cgvhd) {
         cgvhd::run(course, x, cfg, &mut sink);
@@ -186,6 +209,7 @@ pub fn grade_inputs(
     sink.items.sort_by_key(|i| order(i.criterion));
     CourseGrades {
         schema: SCHEMA,
+        source: None,
         patient: course.patient.id.0.clone(),
         illustrative: course.illustrative.is_some(),
         anchors: x

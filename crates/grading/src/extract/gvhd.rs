@@ -344,3 +344,33 @@ pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
     }
     days
 }
+
+/// Dates of biopsies of the upper GI tract (stomach, duodenum, oesophagus)
+/// positive for GVHD: the histology the Keystone and IBMTR upper-GI rule
+/// needs.
+pub fn upper_gi_histology(course: &Course) -> Vec<Date> {
+    const SITES: [&str; 7] = [
+        "stomach",
+        "gastric",
+        "duoden",
+        "oesophag",
+        "esophag",
+        "upper gi",
+        "upper_gi",
+    ];
+    course
+        .events
+        .iter()
+        .filter_map(|e| match &e.detail {
+            graftwatch_course::EventDetail::Biopsy { site, result }
+                if *result == graftwatch_course::BiopsyResult::Positive
+                    && SITES
+                        .iter()
+                        .any(|s| site.to_ascii_lowercase().contains(s)) =>
+            {
+                Some(e.date)
+            }
+            _ => None,
+        })
+        .collect()
+}

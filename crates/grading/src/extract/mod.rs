@@ -94,6 +94,8 @@ pub struct CourseInputs {
     pub risk: RiskInputs,
     /// The recorded death, if any.
     pub death: Option<Death>,
+    /// Dates of upper-GI biopsies positive for GVHD.
+    pub upper_gi_histology: Vec<Date>,
 }
 
 impl CourseInputs {
@@ -152,5 +154,6 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         transplants,
         risk,
         death: outcome::death(course),
+        upper_gi_histology: gvhd::upper_gi_histology(course),
     }
 }
