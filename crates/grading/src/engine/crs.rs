@@ -15,7 +15,7 @@ use super::Sink;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::CrsDay as InDay;
-use crate::output::{DayEntry, SummaryItem};
+use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
 
 fn device(d: OxygenDevice) -> O2Device {
     match d {
@@ -78,6 +78,34 @@ fn flags() -> Vec<Flag> {
             "vasopressin is not counted towards multiple vasopressors",
         ),
     ]
+}
+
+/// The day state of one CRS day: grade with its parameters.
+fn crs_state(g: &Graded<graftwatch_criteria::crs::CrsDayResult>, input: &CrsDay) -> DayState {
+    let params = serde_json::json!({
+        "max_temp_c": input.max_temp_c,
+        "fever_other_cause": input.fever_other_cause,
+        "hypotension": input.hypotension,
+        "oxygen": input.oxygen,
+        "anticytokine_or_antipyretic": input.anticytokine_or_antipyretic,
+        "death_from_crs": input.death_from_crs,
+    });
+    let (status, grade, missing) = match g {
+        Graded::Value { value, .. } => (DayStatus::Graded, Some(value.grade.0.to_string()), vec![]),
+        Graded::InsufficientData { missing, .. } => {
+            (DayStatus::InsufficientData, None, missing.clone())
+        }
+        Graded::NotApplicable { reason, .. } => (DayStatus::NotAssessed, None, vec![reason.clone()]),
+    };
+    DayState {
+        criterion: Criterion::Crs,
+        system: "astct",
+        status,
+        value: Some(serde_json::json!({"grade": grade, "parameters": params})),
+        grade,
+        missing,
+        valid_days: 0,
+    }
 }
 
 /// Marks the day of a death attributed to CRS (grade 5) when it belongs to
@@ -145,7 +173,8 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         };
         let mut prev: Option<u8> = None;
         let mut ungraded = 0usize;
-        for g in &course.days {
+        for (g, input) in course.days.iter().zip(&days) {
+            sink.state(input.date, crs_state(g, input));
             match g {
                 Graded::Value { value, explanation } => {
                     let lv = value.grade.0;

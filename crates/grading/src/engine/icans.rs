@@ -61,6 +61,38 @@ pub fn to_icans_day(d: &x_icans::IcansDay, unrecorded_absent: bool) -> IcansDay 
     }
 }
 
+/// The day state of one ICANS assessment: grade with its domains.
+fn icans_state(
+    g: &Graded<graftwatch_criteria::icans::IcansDayResult>,
+    input: &IcansDay,
+) -> crate::output::DayState {
+    use crate::output::DayStatus;
+    let params = serde_json::json!({
+        "instrument": input.instrument,
+        "consciousness": input.consciousness,
+        "seizure": input.seizure,
+        "motor_weakness": input.motor_weakness,
+        "edema": input.edema,
+        "death_from_icans": input.death_from_icans,
+    });
+    let (status, grade, missing) = match g {
+        Graded::Value { value, .. } => (DayStatus::Graded, Some(value.grade.to_string()), vec![]),
+        Graded::InsufficientData { missing, .. } => {
+            (DayStatus::InsufficientData, None, missing.clone())
+        }
+        Graded::NotApplicable { reason, .. } => (DayStatus::NotAssessed, None, vec![reason.clone()]),
+    };
+    crate::output::DayState {
+        criterion: Criterion::Icans,
+        system: "astct",
+        status,
+        value: Some(serde_json::json!({"grade": grade, "parameters": params})),
+        grade,
+        missing,
+        valid_days: 0,
+    }
+}
+
 /// Marks the day of a death attributed to ICANS (grade 5), appending a day
 /// when the death is after the last assessment; returns the flag to show.
 fn apply_death(
@@ -158,7 +190,8 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     };
     let mut prev: Option<u8> = None;
     let mut missing_days = Vec::new();
-    for g in &graded {
+    for (g, input) in graded.iter().zip(&days) {
+        sink.state(input.date, icans_state(g, input));
         match g {
             Graded::Value { value, explanation } => {
                 let changed = prev != Some(value.grade);
