@@ -110,6 +110,25 @@ pub enum RecurrentLesion {
 }
 
 impl RecurrentLesion {
+    /// ISCN / fusion name, e.g. `t(9;22)(q34.1;q11.2)/BCR::ABL1`.
+    pub fn text(self) -> &'static str {
+        use RecurrentLesion::*;
+        match self {
+            T8_21 => "t(8;21)(q22;q22.1)/RUNX1::RUNX1T1",
+            Inv16 => "inv(16)(p13.1q22) or t(16;16)(p13.1;q22)/CBFB::MYH11",
+            T15_17 => "t(15;17)(q24.1;q21.2)/PML::RARA",
+            T9_11 => "t(9;11)(p21.3;q23.3)/MLLT3::KMT2A",
+            T6_9 => "t(6;9)(p23.3;q34.1)/DEK::NUP214",
+            Kmt2aRearranged => "t(v;11q23.3)/KMT2A-rearranged",
+            T9_22 => "t(9;22)(q34.1;q11.2)/BCR::ABL1",
+            T8_16 => "t(8;16)(p11.2;p13.3)/KAT6A::CREBBP",
+            Inv3 => "inv(3)(q21.3q26.2) or t(3;3)(q21.3;q26.2)/GATA2, MECOM(EVI1)",
+            MecomRearranged => "t(3q26.2;v)/MECOM(EVI1)-rearranged",
+            Minus5OrDel5q => "-5 or del(5q)",
+            Minus7 => "-7",
+            Minus17OrAbn17p => "-17/abn(17p)",
+        }
+    }
     /// Listed as adverse in ELN 2022.
     pub fn is_eln_adverse(self) -> bool {
         use RecurrentLesion::*;
@@ -267,6 +286,31 @@ pub enum Gene {
 }
 
 impl Gene {
+    /// The HGNC symbol, with the variant class where ELN 2022 needs it
+    /// (`FLT3-ITD`, `CEBPA bZIP in-frame`, `KMT2A-PTD`).
+    pub fn symbol(&self) -> &str {
+        match self {
+            Gene::Npm1 => "NPM1",
+            Gene::Flt3Itd => "FLT3-ITD",
+            Gene::Flt3Tkd => "FLT3-TKD",
+            Gene::CebpaBzipInFrame => "CEBPA bZIP in-frame",
+            Gene::CebpaOther => "CEBPA",
+            Gene::Tp53 => "TP53",
+            Gene::Asxl1 => "ASXL1",
+            Gene::Bcor => "BCOR",
+            Gene::Ezh2 => "EZH2",
+            Gene::Runx1 => "RUNX1",
+            Gene::Sf3b1 => "SF3B1",
+            Gene::Srsf2 => "SRSF2",
+            Gene::Stag2 => "STAG2",
+            Gene::U2af1 => "U2AF1",
+            Gene::Zrsr2 => "ZRSR2",
+            Gene::Kit => "KIT",
+            Gene::Kmt2aPtd => "KMT2A-PTD",
+            Gene::Other(s) => s,
+        }
+    }
+
     /// Myelodysplasia-related gene (footnote **).
     pub fn is_mr_gene(&self) -> bool {
         use Gene::*;
@@ -319,8 +363,8 @@ fn adverse_cytogenetics(k: &Karyotype) -> Option<String> {
         .find(|a| a.lesion.is_some_and(RecurrentLesion::is_eln_adverse))
     {
         return Some(format!(
-            "adverse lesion {:?}",
-            a.lesion.unwrap_or(RecurrentLesion::Minus7)
+            "adverse lesion {}",
+            a.lesion.unwrap_or(RecurrentLesion::Minus7).text()
         ));
     }
     if k.is_complex(3) {
@@ -376,7 +420,14 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
         .filter(|v| *v >= 10.0);
     let mr: Vec<&Mutation> = muts.iter().filter(|m| m.gene.is_mr_gene()).collect();
     let done = |ex: &mut Explanation, r: ElnRisk, why: String| {
-        ex.reason = format!("{why}: {r:?}");
+        ex.reason = format!(
+            "{why}: {}",
+            match r {
+                ElnRisk::Favorable => "favorable",
+                ElnRisk::Intermediate => "intermediate",
+                ElnRisk::Adverse => "adverse",
+            }
+        );
         Ok(Graded::Value {
             value: r,
             explanation: ex.clone(),
@@ -394,11 +445,8 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
                     .iter()
                     .map(|a| {
                         a.iscn.clone().unwrap_or_else(|| {
-                            format!(
-                                "{:?}",
-                                a.lesion
-                                    .map_or(format!("{:?}", a.kind), |l| format!("{l:?}"))
-                            )
+                            a.lesion
+                                .map_or_else(|| crate::explain::words(&a.kind), |l| l.text().to_string())
                         })
                     })
                     .collect::<Vec<_>>()
@@ -410,14 +458,14 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
         ex.evidence.push(match m.vaf_percent {
             Some(v) => Evidence::value(
                 g.date,
-                format!("mutation_{:?}", m.gene).to_lowercase(),
+                format!("mutation_{}", m.gene.symbol()),
                 v,
                 Some(Unit::Percent),
                 "VAF",
             ),
             None => Evidence::finding(
                 g.date,
-                format!("mutation_{:?}", m.gene).to_lowercase(),
+                format!("mutation_{}", m.gene.symbol()),
                 "detected",
             ),
         });
@@ -548,7 +596,7 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
         return done(
             &mut ex,
             ElnRisk::Adverse,
-            format!("myelodysplasia-related mutation {:?}", m.gene),
+            format!("myelodysplasia-related mutation {}", m.gene.symbol()),
         );
     }
     let why = if has(&Gene::Flt3Itd) {

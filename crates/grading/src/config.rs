@@ -8,6 +8,7 @@ use graftwatch_criteria::agvhd::GvhdConfig;
 use graftwatch_criteria::cgvhd_nih::CgvhdConfig;
 use graftwatch_criteria::chimerism_state::ChimerismConfig;
 use graftwatch_criteria::crs::CrsConfig;
+use graftwatch_criteria::eln_relapse::MrdConfig;
 use graftwatch_criteria::eln_response::ResponseConfig;
 use graftwatch_criteria::engraftment::EngraftmentConfig;
 use graftwatch_criteria::graft_failure::SecondaryFailureConfig;
@@ -87,6 +88,9 @@ pub struct GradingConfig {
     pub eln_response: ResponseConfig,
     /// NIH 2014 chronic GVHD (C-2 lung symptom fallback).
     pub cgvhd: CgvhdConfig,
+    /// MRD relapse (ELN 2021 MRD: MFC threshold, confirmation window, log
+    /// rise, M-6).
+    pub mrd: MrdConfig,
 }
 
 /// A configuration file that could not be used.

@@ -8,6 +8,7 @@ mod cgvhd;
 mod chimerism;
 mod crs;
 mod eln;
+mod eln_course;
 mod engraftment;
 mod genetics;
 mod hematotox;

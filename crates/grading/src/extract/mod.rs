@@ -96,6 +96,9 @@ pub struct CourseInputs {
     pub death: Option<Death>,
     /// Dates of upper-GI biopsies positive for GVHD.
     pub upper_gi_histology: Vec<Date>,
+    /// Therapy starts (chemotherapy, anti-leukaemic drugs, lymphodepletion,
+    /// conditioning, CAR-T, grafts), date order.
+    pub therapies: Vec<marrow::TherapyStart>,
 }
 
 impl CourseInputs {
@@ -155,5 +158,6 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         risk,
         death: outcome::death(course),
         upper_gi_histology: gvhd::upper_gi_histology(course),
+        therapies: marrow::therapy_starts(course),
     }
 }
