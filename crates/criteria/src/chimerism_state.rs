@@ -24,7 +24,7 @@ pub const CIBMTR_CHIMERISM_CITATION: Citation = Citation {
     table: "complete donor chimerism (>= 95% donor, no recipient cells detected)",
     doi: None,
     provenance: Provenance::Verified,
-    note: "Conflicts with ASTCT '> 95%'; selectable via FullDonorRule::AtLeast95 (E-5). \
+    note: "Conflicts with ASTCT '> 95%'; selectable with chimerism.full_donor_rule = \"at_least95\" (E-5). \
            Mixed 5-95% and loss < 5% are [R] (the harmonised table cell was truncated).",
 };
 

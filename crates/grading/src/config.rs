@@ -14,6 +14,7 @@ use graftwatch_criteria::engraftment::EngraftmentConfig;
 use graftwatch_criteria::graft_failure::SecondaryFailureConfig;
 use graftwatch_criteria::icaht::IcahtConfig;
 use graftwatch_criteria::icans::IcansConfig;
+use graftwatch_criteria::poor_graft_function::PoorGraftFunctionConfig;
 use serde::{Deserialize, Serialize};
 
 /// Engine settings that are not part of any one criterion.
@@ -47,6 +48,9 @@ pub struct EngineConfig {
     /// assessment; later days are "not assessed" (acute GVHD uses
     /// `agvhd.carry_forward_days` per organ).
     pub daily_carry_forward_days: u32,
+    /// Poor graft function: a marrow cellularity below this % is
+    /// hypocellular ([R], flag `PGF-cutoffs`).
+    pub hypocellular_below_percent: f64,
 }
 
 impl Default for EngineConfig {
@@ -60,6 +64,7 @@ impl Default for EngineConfig {
             icans_unrecorded_domains_absent: false,
             crs_infection_is_other_cause: true,
             daily_carry_forward_days: 7,
+            hypocellular_below_percent: 30.0,
         }
     }
 }
@@ -91,6 +96,8 @@ pub struct GradingConfig {
     /// MRD relapse (ELN 2021 MRD: MFC threshold, confirmation window, log
     /// rise, M-6).
     pub mrd: MrdConfig,
+    /// Poor graft function, quantitative variant (cut-offs, days).
+    pub poor_graft_function: PoorGraftFunctionConfig,
 }
 
 /// A configuration file that could not be used.

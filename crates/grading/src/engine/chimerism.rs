@@ -91,6 +91,31 @@ fn day_state(g: &Graded<OverallChimerism>) -> DayState {
     }
 }
 
+/// The course's chimerism samples dated in `from ..= to`, as the criteria
+/// take them (shares that are not valid percentages are left out; the
+/// chimerism criterion reports them).
+pub(crate) fn criteria_samples(x: &CourseInputs, from: Date, to: Option<Date>) -> Vec<ChimerismSample> {
+    x.chimerism
+        .iter()
+        .filter(|s| s.date >= from && to.is_none_or(|t| s.date <= t))
+        .map(|s| ChimerismSample {
+            date: s.date,
+            lineage: s.lineage,
+            shares: s
+                .shares
+                .iter()
+                .filter_map(|sh| {
+                    Percent::new(sh.percent).ok().map(|p| PersonShare {
+                        person: sh.person.clone(),
+                        percent: p,
+                    })
+                })
+                .collect(),
+        })
+        .filter(|s| !s.shares.is_empty())
+        .collect()
+}
+
 /// Runs the chimerism state for every sampling date.
 pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
     if x.chimerism.is_empty() {

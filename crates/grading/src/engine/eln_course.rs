@@ -70,6 +70,18 @@ fn relapse_after(
     })
 }
 
+/// True when an ELN haematological relapse criterion (marrow blasts >= 5 %,
+/// blood blasts twice >= 7 days apart, new extramedullary disease) is met
+/// after `from` and on or before `to`.
+pub(crate) fn any_relapse_after(x: &CourseInputs, from: Date, to: Option<Date>) -> bool {
+    match relapse_after(&series(x), from) {
+        Ok(Graded::Value { value, .. }) => {
+            value.relapsed && value.date.is_some_and(|d| to.is_none_or(|t| d <= t))
+        }
+        _ => false,
+    }
+}
+
 /// Haematological relapse after the remission documented on `rd`.
 pub(crate) fn relapse_item(x: &CourseInputs, rd: Date, anchor: Option<&Anchor>, sink: &mut Sink) {
     match relapse_after(&series(x), rd) {

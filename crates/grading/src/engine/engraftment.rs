@@ -197,6 +197,13 @@ pub(crate) fn run(
                     },
                 })
                 .collect();
+            let w = super::graft_function::Window {
+                hct,
+                end,
+                suffix: &suffix,
+            };
+            super::graft_function::rejection_item(x, &w, &neut, sink);
+            super::graft_function::source_item(x, &w, n, &neut, sink);
             let pgf = primary_graft_failure(&components, &neut);
             sink.item(SummaryItem::from_graded(
                 Criterion::GraftFailure,

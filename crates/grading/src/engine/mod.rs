@@ -11,6 +11,7 @@ mod eln;
 mod eln_course;
 mod engraftment;
 mod genetics;
+mod graft_function;
 mod hematotox;
 mod icaht;
 mod icans;
@@ -87,6 +88,31 @@ pub(crate) fn dated(d: &DayValue) -> DatedValue {
     DatedValue {
         date: d.date,
         value: d.value,
+    }
+}
+
+/// Poor graft function per transplant, after acute GVHD was graded (severe
+/// GVHD is one of its exclusions).
+fn poor_graft_function(x: &CourseInputs, cfg: &GradingConfig, sink: &mut Sink, agvhd: bool) {
+    let hcts = agvhd_run::transplants(x);
+    for (i, hct) in hcts.iter().enumerate() {
+        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
+        let suffix = agvhd_run::suffix(i, hct);
+        let w = graft_function::Window {
+            hct,
+            end,
+            suffix: &suffix,
+        };
+        let severe = agvhd.then(|| {
+            sink.days.iter().any(|(d, es)| {
+                *d >= hct.date
+                    && end.is_none_or(|e| *d <= e)
+                    && es
+                        .iter()
+                        .any(|e| e.criterion == Criterion::Agvhd && e.level >= 3)
+            })
+        });
+        graft_function::pgf_item(x, &w, cfg, severe, sink);
     }
 }
 
@@ -177,6 +203,9 @@ pub fn grade_inputs(
     }
     if sel(Criterion::Risk) {
         risk::run(course, x, cfg, &mut sink);
+    }
+    if sel(Criterion::GraftFailure) {
+        poor_graft_function(x, cfg, &mut sink, sel(Criterion::Agvhd));
     }
     for (c, why) in NOT_YET {
         if sel(*c) {
