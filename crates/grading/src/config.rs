@@ -51,6 +51,10 @@ pub struct EngineConfig {
     /// Poor graft function: a marrow cellularity below this % is
     /// hypocellular ([R], flag `PGF-cutoffs`).
     pub hypocellular_below_percent: f64,
+    /// cGVHD GI weight loss from the weight history: the latest weight
+    /// against the highest in this many days before it (NIH 2014 "within
+    /// 3 months"; used when no `weight_loss_percent` is recorded).
+    pub cgvhd_weight_window_days: i32,
 }
 
 impl Default for EngineConfig {
@@ -65,6 +69,7 @@ impl Default for EngineConfig {
             crs_infection_is_other_cause: true,
             daily_carry_forward_days: 7,
             hypocellular_below_percent: 30.0,
+            cgvhd_weight_window_days: 90,
         }
     }
 }
