@@ -12,6 +12,7 @@ mod eln_course;
 mod engraftment;
 mod genetics;
 mod graft_function;
+mod gvhd_response;
 mod hematotox;
 mod icaht;
 mod icans;
