@@ -231,11 +231,25 @@ pub struct ResponseEvent {
     pub detail: String,
 }
 
-fn first_cr_after(results: &[(Date, Graded<ElnResponse>)], after: Date) -> Option<(Date, ElnResponse)> {
-    results
-        .iter()
-        .filter(|(d, _)| *d > after)
-        .find_map(|(d, g)| g.value().filter(|v| v.is_cr_family()).map(|v| (*d, *v)))
+/// The first remission after `after`: a CR, CRh or CRi; or, when the
+/// response could not be graded for missing blood counts, a marrow with
+/// blasts < 5 % and no extramedullary disease (morphologic remission, flag
+/// `GW-TIMELINE-COUNTS`).
+fn first_cr_after(
+    x: &CourseInputs,
+    results: &[(Date, Graded<ElnResponse>)],
+    after: Date,
+) -> Option<(Date, String)> {
+    results.iter().filter(|(d, _)| *d > after).find_map(|(d, g)| match g {
+        Graded::Value { value, .. } if value.is_cr_family() => Some((*d, label(*value).to_string())),
+        Graded::InsufficientData { .. } => x
+            .marrow
+            .iter()
+            .find(|m| m.date == *d)
+            .filter(|m| m.blasts_percent.is_some_and(|b| b < 5.0) && m.extramedullary != Some(true))
+            .map(|_| (*d, "morphologic remission (marrow blasts < 5 %, blood counts not recorded)".to_string())),
+        _ => None,
+    })
 }
 
 /// The remissions and relapses of the course, in order.
@@ -247,13 +261,13 @@ pub(crate) fn response_events(
     let mut out = Vec::new();
     let mut from = x.risk.diagnosis.date;
     let mut n = 0u32;
-    while let Some((rd, r)) = first_cr_after(results, from) {
+    while let Some((rd, detail)) = first_cr_after(x, results, from) {
         n += 1;
         out.push(ResponseEvent {
             event: if n == 1 { "first_cr" } else { "remission" },
             number: n,
             date: rd,
-            detail: label(r).to_string(),
+            detail,
         });
         let Ok(Graded::Value { value, .. }) = relapse_after(&s, rd) else {
             break;
@@ -291,6 +305,9 @@ pub(crate) fn response_timeline_item(
         flags: vec![Flag::new(
             "GW-TIMELINE",
             "a remission is the first CR, CRh or CRi after diagnosis or after a relapse; a relapse is the first ELN haematological relapse criterion met after it",
+        ), Flag::new(
+            "GW-TIMELINE-COUNTS",
+            "a marrow with blasts < 5 % whose ELN response cannot be graded for missing blood counts is shown as a morphologic remission",
         )],
     };
     ex.reason = if ev.is_empty() {
@@ -318,7 +335,7 @@ fn timeline_text(ev: &[ResponseEvent]) -> String {
     }
     ev.iter()
         .map(|e| match e.event {
-            "first_cr" => format!("first CR ({}) {}", e.detail, e.date),
+            "first_cr" => format!("first remission: {} {}", e.detail, e.date),
             "remission" => format!("remission {} ({}) {}", e.number, e.detail, e.date),
             _ => format!("relapse {} {} ({})", e.number, e.date, e.detail),
         })
