@@ -350,3 +350,37 @@ fn chimerism_text_keeps_precision_at_the_boundary() {
     assert!(i.result.starts_with("full donor"), "{}", i.result);
 }
 
+
+fn cgvhd_visit(b: CourseBuilder, date: &str, mouth: u8, eyes: u8) -> CourseBuilder {
+    let mut b = b;
+    for (k, v) in [
+        ("cgvhd_mouth", mouth),
+        ("cgvhd_eyes", eyes),
+        ("cgvhd_gi", 0),
+        ("cgvhd_joints", 0),
+        ("cgvhd_genital", 0),
+        ("cgvhd_lung_symptoms", 0),
+        ("cgvhd_skin_features", 0),
+    ] {
+        b = b.obs(json!({"date": date, "kind": k, "value": v}));
+    }
+    b.obs(json!({"date": date, "kind": "cgvhd_skin_bsa", "value": 0, "unit": "%"}))
+        .obs(json!({"date": date, "kind": "fev1_percent", "value": 95, "unit": "%"}))
+        .num(date, "bilirubin", 0.5, "mg/dL")
+        .num(date, "alt", 20.0, "U/L")
+        .num(date, "alp", 60.0, "U/L")
+}
+
+#[test]
+fn cgvhd_treatment_response_against_the_visit_at_steroid_start() {
+    let base = || {
+        cgvhd_visit(hct(CourseBuilder::new(), "2024-01-01"), "2024-06-01", 2, 1)
+            .event(json!({"date": "2024-06-02", "end_date": "2024-09-01", "kind": "drug", "name": "prednisone", "class": "steroid"}))
+    };
+    for ((m, e), want) in [((0, 0), "CR"), ((1, 1), "PR"), ((1, 2), "NR"), ((2, 1), "NR")] {
+        let c = cgvhd_visit(base(), "2024-08-01", m, e).build();
+        let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Cgvhd]);
+        let v = value(&g, "cgvhd_treatment_response");
+        assert_eq!(v[0], want, "mouth {m} eyes {e}: {v}");
+    }
+}

@@ -13,9 +13,12 @@ use graftwatch_course::{Anchor, Attribution as CourseAttr, Course, ObservationKi
 use graftwatch_criteria::{Flag, Graded};
 use graftwatch_criteria::agvhd::Attribution;
 use graftwatch_criteria::cgvhd_nih::{
-    CgvhdAssessment, CgvhdGi, CgvhdLiver, CgvhdLungs, CgvhdResult, CgvhdSkin, ClinicianScore,
+    CgvhdAssessment, CgvhdGi, CgvhdLiver, CgvhdLungs, CgvhdOrgan, CgvhdResult, CgvhdSkin,
+    ClinicianScore,
     DiarrheaCategory, GlobalSeverity, SclerosisFeatures, grade_cgvhd,
 };
+
+use graftwatch_criteria::gvhd_response::{OrganAssessment, cgvhd_response};
 
 use super::Sink;
 use crate::criterion::Criterion;
@@ -232,7 +235,9 @@ fn run_one(
     if let Some(t) = weight_flag(course, &list, window) {
         flags.push(t);
     }
-    let worst = assessments(course, &list, cfg, sink);
+    let mut scored = Vec::new();
+    let worst = assessments(course, &list, cfg, sink, &mut scored);
+    response_item(x, hct, end, suffix, &scored, sink);
     let Some((_, g, date)) = worst else { return };
     let mut g = g;
     match &mut g {
@@ -253,6 +258,74 @@ fn run_one(
                     hct.describe(date)
                 ),
                 Some(date),
+            )
+        },
+    ));
+}
+
+
+fn organ_scores(date: Date, r: &CgvhdResult) -> OrganAssessment<8> {
+    OrganAssessment {
+        date,
+        stages: CgvhdOrgan::ALL.map(|o| {
+            r.organs
+                .iter()
+                .find(|s| s.organ == o && !s.excluded)
+                .map(|s| s.score)
+        }),
+    }
+}
+
+/// NIH 2014 chronic GVHD response: the latest scored assessment against the
+/// baseline = the last scored assessment on or before the first systemic
+/// steroid started on or after the first assessment with chronic GVHD
+/// (global severity mild or worse).
+fn response_item(
+    x: &CourseInputs,
+    hct: &Anchor,
+    end: Option<Date>,
+    suffix: &str,
+    scored: &[(Date, CgvhdResult)],
+    sink: &mut Sink,
+) {
+    let Some(onset) = scored
+        .iter()
+        .find(|(_, r)| r.global > GlobalSeverity::None)
+        .map(|(d, _)| *d)
+    else {
+        return;
+    };
+    let Some(start) = x
+        .drugs
+        .intervals
+        .iter()
+        .filter(|i| i.class == graftwatch_course::DrugClass::Steroid)
+        .filter(|i| i.start >= onset && end.is_none_or(|e| i.start <= e))
+        .map(|i| i.start)
+        .min()
+    else {
+        return;
+    };
+    let base = scored.iter().rfind(|(d, _)| *d <= start);
+    let last = scored.last().filter(|(d, _)| *d > start);
+    let (Some((bd, b)), Some((ld, l))) = (base, last) else {
+        return;
+    };
+    let g = cgvhd_response(&organ_scores(*bd, b), &organ_scores(*ld, l));
+    let (bd, ld) = (*bd, *ld);
+    sink.item(SummaryItem::from_graded(
+        Criterion::Cgvhd,
+        &format!("cgvhd_treatment_response{suffix}"),
+        &g,
+        Some(hct),
+        |v| {
+            (
+                format!(
+                    "{} on {ld} against {bd} (steroids from {start}){}",
+                    v.0.text(),
+                    if v.1 { "; progression in at least one organ" } else { "" }
+                ),
+                Some(ld),
             )
         },
     ));
@@ -289,6 +362,7 @@ fn assessments(
     list: &[&InAssessment],
     cfg: &crate::GradingConfig,
     sink: &mut Sink,
+    scored: &mut Vec<(Date, CgvhdResult)>,
 ) -> Option<Worst> {
     let mut prev: Option<&str> = None;
     let mut worst: Option<Worst> = None;
@@ -306,6 +380,7 @@ fn assessments(
         };
         sink.state(date, day_state(&g));
         if let Some(v) = g.value() {
+            scored.push((date, v.clone()));
             let (l, lv) = label(v.global);
             let changed = prev != Some(l);
             if lv > 0 || changed {
