@@ -63,7 +63,16 @@ fn on_day_counts_from_the_transplant_and_honours_the_window() {
         ("+17", "not_assessed", ""),
         ("+8", "not_assessed", ""),
     ] {
-        let o = run(&["grade", p(&f), "--on", on, "--only", "agvhd", "--format", "json"]);
+        let o = run(&[
+            "grade",
+            p(&f),
+            "--on",
+            on,
+            "--only",
+            "agvhd",
+            "--format",
+            "json",
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
         let m = magic_on(&v);
@@ -138,7 +147,11 @@ fn many_courses_json_lines_and_a_bad_one_skipped_with_exit_2() {
     let csv = String::from_utf8_lossy(&o.stdout);
     assert!(csv.starts_with("course,date,day,anchor,criterion,item,grade,reason\n"));
     assert_eq!(csv.matches("course,date").count(), 1);
-    assert!(csv.lines().skip(1).all(|l| l.contains("a.json") || l.contains("b.json")));
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.contains("a.json") || l.contains("b.json"))
+    );
 }
 
 /// CamelCase words with an inner capital (`FullDonor`) or `Some(..)`:
@@ -153,7 +166,15 @@ fn debug_names(text: &str) -> Vec<String> {
             && b[1].is_ascii_lowercase()
             && b[2..].iter().any(u8::is_ascii_uppercase)
             && !b.iter().any(u8::is_ascii_digit)
-            && !["GeneMapper", "HiDAC", "MacMillan", "GitHub", "McDonald", "PubMed"].contains(&w);
+            && ![
+                "GeneMapper",
+                "HiDAC",
+                "MacMillan",
+                "GitHub",
+                "McDonald",
+                "PubMed",
+            ]
+            .contains(&w);
         if camel || w.starts_with("Some") && w.len() > 4 {
             out.push(w.to_string());
         }

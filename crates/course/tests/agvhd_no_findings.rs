@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
+use graftwatch_course::ObservationKind;
 use graftwatch_course::io::{read_json_str, to_json_string};
 use graftwatch_course::io_csv::{read_csv_str, to_csv_string};
-use graftwatch_course::ObservationKind;
 
 const JSON: &str = r#"{
   "format": "graftwatch-course/1",
@@ -35,7 +35,9 @@ observation,,agvhd_no_findings,2024-05-27,lower_gi,,,
 
 #[test]
 fn json_and_csv_read_the_same_and_round_trip() {
-    let j = read_json_str(JSON, Path::new("nf.json")).expect("json").course;
+    let j = read_json_str(JSON, Path::new("nf.json"))
+        .expect("json")
+        .course;
     let c = read_csv_str(CSV, Path::new("nf.csv")).expect("csv").course;
     assert_eq!(j, c);
     let n = j
@@ -57,10 +59,17 @@ fn json_and_csv_read_the_same_and_round_trip() {
 #[test]
 fn a_value_that_is_not_an_organ_is_an_error() {
     let bad = JSON.replace("\"liver\"", "\"kidney\"");
-    let e = read_json_str(&bad, Path::new("bad.json")).expect_err("kidney").to_string();
-    assert!(e.contains("kidney") && e.contains("agvhd_no_findings"), "{e}");
+    let e = read_json_str(&bad, Path::new("bad.json"))
+        .expect_err("kidney")
+        .to_string();
+    assert!(
+        e.contains("kidney") && e.contains("agvhd_no_findings"),
+        "{e}"
+    );
     assert!(e.contains("upper_gi"), "expectation listed: {e}");
     let bad = CSV.replace(",liver,", ",kidney,");
-    let e = read_csv_str(&bad, Path::new("bad.csv")).expect_err("kidney").to_string();
+    let e = read_csv_str(&bad, Path::new("bad.csv"))
+        .expect_err("kidney")
+        .to_string();
     assert!(e.contains("kidney") && e.contains("line 9"), "{e}");
 }

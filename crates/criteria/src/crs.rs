@@ -471,7 +471,10 @@ fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayRe
     }
     if let Some(h) = d.hypotension {
         let note = if d.hypotension_other_cause {
-            format!("{}: attributed to another cause, not counted", crate::explain::words(&h))
+            format!(
+                "{}: attributed to another cause, not counted",
+                crate::explain::words(&h)
+            )
         } else {
             format!("{} -> grade {}", crate::explain::words(&h), h.grade())
         };
@@ -490,7 +493,10 @@ fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayRe
         } else {
             match g {
                 Some(g) => format!("{} -> grade {g}", crate::explain::words(&o.device)),
-                None => format!("{} without flow: cannot grade", crate::explain::words(&o.device)),
+                None => format!(
+                    "{} without flow: cannot grade",
+                    crate::explain::words(&o.device)
+                ),
             }
         };
         match o.flow_l_min {

@@ -475,11 +475,8 @@ pub fn refractory_at_landmark(
         .filter(|(d, _)| *d <= as_of && cutoff.is_none_or(|c| *d <= c))
         .find(|(_, r)| r.is_cr_family());
     if let Some((d, r)) = best {
-        ex.evidence.push(Evidence::finding(
-            Some(*d),
-            "eln_response",
-            r.text(),
-        ));
+        ex.evidence
+            .push(Evidence::finding(Some(*d), "eln_response", r.text()));
         ex.reason = format!("{} on {d}: not refractory", r.text());
         return Graded::Value {
             value: false,

@@ -445,8 +445,10 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
                     .iter()
                     .map(|a| {
                         a.iscn.clone().unwrap_or_else(|| {
-                            a.lesion
-                                .map_or_else(|| crate::explain::words(&a.kind), |l| l.text().to_string())
+                            a.lesion.map_or_else(
+                                || crate::explain::words(&a.kind),
+                                |l| l.text().to_string(),
+                            )
                         })
                     })
                     .collect::<Vec<_>>()
@@ -463,11 +465,7 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
                 Some(Unit::Percent),
                 "VAF",
             ),
-            None => Evidence::finding(
-                g.date,
-                format!("mutation_{}", m.gene.symbol()),
-                "detected",
-            ),
+            None => Evidence::finding(g.date, format!("mutation_{}", m.gene.symbol()), "detected"),
         });
     }
     // 1. t(9;11)

@@ -163,7 +163,10 @@ mod words_tests {
 
     #[test]
     fn variants_become_words() {
-        assert_eq!(super::words(&E::HighFlowNasalCannula), "high flow nasal cannula");
+        assert_eq!(
+            super::words(&E::HighFlowNasalCannula),
+            "high flow nasal cannula"
+        );
         assert_eq!(super::words(&E::None), "none");
     }
 }

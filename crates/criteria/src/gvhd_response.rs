@@ -61,7 +61,8 @@ pub const NIH_RESPONSE_CITATION: Citation = Citation {
 };
 
 /// Rule version.
-pub const GVHD_RESPONSE_VERSION: &str = "EBMT-NIH-CIBMTR 2018 / day-28 response / NIH 2014 response";
+pub const GVHD_RESPONSE_VERSION: &str =
+    "EBMT-NIH-CIBMTR 2018 / day-28 response / NIH 2014 response";
 
 /// Treatment response category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -246,7 +247,8 @@ fn dependent(
         {
             return Some(a.date);
         }
-        if day(a, t.steroid_start) >= 7 && response_against(&base.stages, &a.stages) != Response::Nr {
+        if day(a, t.steroid_start) >= 7 && response_against(&base.stages, &a.stages) != Response::Nr
+        {
             let mut nb = best.unwrap_or(a.stages);
             for (x, y) in nb.iter_mut().zip(a.stages) {
                 if let (Some(xv), Some(yv)) = (*x, y) {
@@ -270,9 +272,13 @@ pub fn agvhd_treatment_response(t: &AgvhdTreatment<'_>) -> Graded<AgvhdTreatment
         .iter()
         .rfind(|a| a.date <= start && start.days_since(a.date).get() <= 7)
     else {
-        ex.reason = format!("no acute GVHD assessment in the 7 days up to the start of steroids on {start}");
+        ex.reason = format!(
+            "no acute GVHD assessment in the 7 days up to the start of steroids on {start}"
+        );
         return Graded::InsufficientData {
-            missing: vec![format!("acute GVHD organ stages on or within 7 days before {start}")],
+            missing: vec![format!(
+                "acute GVHD organ stages on or within 7 days before {start}"
+            )],
             explanation: ex,
         };
     };
@@ -295,9 +301,17 @@ pub fn agvhd_treatment_response(t: &AgvhdTreatment<'_>) -> Graded<AgvhdTreatment
         .min_by_key(|(r, d)| (*r as u8, *d));
     let refr = refractory(base, &after, start);
     let dep = dependent(base, &after, t);
-    ex.evidence.push(Evidence::finding(Some(base.date), "agvhd_baseline", stages_text(&base.stages)));
+    ex.evidence.push(Evidence::finding(
+        Some(base.date),
+        "agvhd_baseline",
+        stages_text(&base.stages),
+    ));
     if let Some(a) = d28 {
-        ex.evidence.push(Evidence::finding(Some(a.date), "agvhd_day28", stages_text(&a.stages)));
+        ex.evidence.push(Evidence::finding(
+            Some(a.date),
+            "agvhd_day28",
+            stages_text(&a.stages),
+        ));
     }
     if let Some(s) = t.second_line_start {
         ex.flags.push(Flag::new(
@@ -349,7 +363,9 @@ fn reason_text(
         parts.push(format!("steroid-refractory on {d}: {}", r.text()));
     }
     if let Some(d) = dep {
-        parts.push(format!("steroid-dependent: recurrence on {d} during steroid taper"));
+        parts.push(format!(
+            "steroid-dependent: recurrence on {d} during steroid taper"
+        ));
     }
     parts.join("; ")
 }
@@ -373,7 +389,11 @@ pub fn cgvhd_response<const N: usize>(
             now.date,
             baseline.date,
             r.text(),
-            if worse { " (progression in at least one organ)" } else { "" }
+            if worse {
+                " (progression in at least one organ)"
+            } else {
+                ""
+            }
         ),
         evidence: vec![],
         flags: vec![Flag::new(
@@ -418,8 +438,19 @@ mod tests {
     fn progression_on_day_3_is_refractory_day_2_is_not() {
         let base = a("2025-01-01", [2, 0, 0, 0]);
         let r = run("2025-01-01", None, &[base, a("2025-01-04", [3, 0, 0, 0])]);
-        assert_eq!(r.steroid_refractory, Some(RefractoryReason::ProgressionAfter3Days));
-        let r = run("2025-01-01", None, &[base, a("2025-01-03", [3, 0, 0, 0]), a("2025-01-06", [1, 0, 0, 0])]);
+        assert_eq!(
+            r.steroid_refractory,
+            Some(RefractoryReason::ProgressionAfter3Days)
+        );
+        let r = run(
+            "2025-01-01",
+            None,
+            &[
+                base,
+                a("2025-01-03", [3, 0, 0, 0]),
+                a("2025-01-06", [1, 0, 0, 0]),
+            ],
+        );
         assert_eq!(r.steroid_refractory, None);
     }
 
@@ -427,7 +458,10 @@ mod tests {
     fn no_improvement_by_day_7_is_refractory() {
         let base = a("2025-01-01", [2, 0, 0, 1]);
         let r = run("2025-01-01", None, &[base, a("2025-01-08", [2, 0, 0, 1])]);
-        assert_eq!(r.steroid_refractory, Some(RefractoryReason::NoImprovementBy7Days));
+        assert_eq!(
+            r.steroid_refractory,
+            Some(RefractoryReason::NoImprovementBy7Days)
+        );
         let r = run("2025-01-01", None, &[base, a("2025-01-08", [1, 0, 0, 1])]);
         assert_eq!(r.steroid_refractory, None);
     }
@@ -435,22 +469,61 @@ mod tests {
     #[test]
     fn day28_cr_pr_nr_and_second_line() {
         let base = a("2025-01-01", [2, 0, 0, 2]);
-        assert_eq!(run("2025-01-01", None, &[base, a("2025-01-29", [0, 0, 0, 0])]).day28, Some(Response::Cr));
-        assert_eq!(run("2025-01-01", None, &[base, a("2025-01-29", [1, 0, 0, 2])]).day28, Some(Response::Pr));
+        assert_eq!(
+            run("2025-01-01", None, &[base, a("2025-01-29", [0, 0, 0, 0])]).day28,
+            Some(Response::Cr)
+        );
+        assert_eq!(
+            run("2025-01-01", None, &[base, a("2025-01-29", [1, 0, 0, 2])]).day28,
+            Some(Response::Pr)
+        );
         // mixed response: skin better, liver worse
-        assert_eq!(run("2025-01-01", None, &[base, a("2025-01-29", [0, 1, 0, 2])]).day28, Some(Response::Nr));
-        assert_eq!(run("2025-01-01", Some("2025-01-20"), &[base, a("2025-01-29", [0, 0, 0, 0])]).day28, Some(Response::Nr));
+        assert_eq!(
+            run("2025-01-01", None, &[base, a("2025-01-29", [0, 1, 0, 2])]).day28,
+            Some(Response::Nr)
+        );
+        assert_eq!(
+            run(
+                "2025-01-01",
+                Some("2025-01-20"),
+                &[base, a("2025-01-29", [0, 0, 0, 0])]
+            )
+            .day28,
+            Some(Response::Nr)
+        );
         // outside +-7 days of day 28: none
-        assert_eq!(run("2025-01-01", None, &[base, a("2025-02-06", [0, 0, 0, 0])]).day28, None);
-        assert_eq!(run("2025-01-01", None, &[base, a("2025-02-05", [0, 0, 0, 0])]).day28, Some(Response::Cr));
+        assert_eq!(
+            run("2025-01-01", None, &[base, a("2025-02-06", [0, 0, 0, 0])]).day28,
+            None
+        );
+        assert_eq!(
+            run("2025-01-01", None, &[base, a("2025-02-05", [0, 0, 0, 0])]).day28,
+            Some(Response::Cr)
+        );
     }
 
     #[test]
     fn recurrence_during_taper_is_dependent() {
         let base = a("2025-01-01", [3, 0, 0, 0]);
-        let r = run("2025-01-01", None, &[base, a("2025-01-08", [1, 0, 0, 0]), a("2025-01-20", [2, 0, 0, 0])]);
+        let r = run(
+            "2025-01-01",
+            None,
+            &[
+                base,
+                a("2025-01-08", [1, 0, 0, 0]),
+                a("2025-01-20", [2, 0, 0, 0]),
+            ],
+        );
         assert_eq!(r.steroid_dependent_date, Some(d("2025-01-20")));
-        let r = run("2025-01-01", None, &[base, a("2025-01-08", [1, 0, 0, 0]), a("2025-01-20", [1, 0, 0, 0])]);
+        let r = run(
+            "2025-01-01",
+            None,
+            &[
+                base,
+                a("2025-01-08", [1, 0, 0, 0]),
+                a("2025-01-20", [1, 0, 0, 0]),
+            ],
+        );
         assert_eq!(r.steroid_dependent_date, None);
     }
 
@@ -467,12 +540,27 @@ mod tests {
 
     #[test]
     fn cgvhd_response_categories() {
-        let b = OrganAssessment { date: d("2025-01-01"), stages: [Some(2), Some(1), None] };
-        let cr = OrganAssessment { date: d("2025-03-01"), stages: [Some(0), Some(0), None] };
-        let pr = OrganAssessment { date: d("2025-03-01"), stages: [Some(1), Some(1), None] };
-        let pd = OrganAssessment { date: d("2025-03-01"), stages: [Some(1), Some(2), None] };
+        let b = OrganAssessment {
+            date: d("2025-01-01"),
+            stages: [Some(2), Some(1), None],
+        };
+        let cr = OrganAssessment {
+            date: d("2025-03-01"),
+            stages: [Some(0), Some(0), None],
+        };
+        let pr = OrganAssessment {
+            date: d("2025-03-01"),
+            stages: [Some(1), Some(1), None],
+        };
+        let pd = OrganAssessment {
+            date: d("2025-03-01"),
+            stages: [Some(1), Some(2), None],
+        };
         assert_eq!(cgvhd_response(&b, &cr).value().unwrap().0, Response::Cr);
         assert_eq!(cgvhd_response(&b, &pr).value().unwrap().0, Response::Pr);
-        assert_eq!(*cgvhd_response(&b, &pd).value().unwrap(), (Response::Nr, true));
+        assert_eq!(
+            *cgvhd_response(&b, &pd).value().unwrap(),
+            (Response::Nr, true)
+        );
     }
 }

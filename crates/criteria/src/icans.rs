@@ -470,7 +470,11 @@ pub fn grade_icans_day(
     }
     match d.edema {
         Some(Edema::None) => {}
-        Some(e) => ev.push(Evidence::finding(date, "cerebral_edema", crate::explain::words(&e))),
+        Some(e) => ev.push(Evidence::finding(
+            date,
+            "cerebral_edema",
+            crate::explain::words(&e),
+        )),
         None => flags.push(Flag::new(
             "ICANS-EDEMA",
             "no neuroimaging recorded: edema domain counted as absent",

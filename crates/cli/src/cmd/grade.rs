@@ -101,8 +101,9 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BadInput> {
                 .map(|e| e.path())
                 .filter(|f| {
                     f.is_file()
-                        && f.extension()
-                            .is_some_and(|x| x.eq_ignore_ascii_case("json") || x.eq_ignore_ascii_case("csv"))
+                        && f.extension().is_some_and(|x| {
+                            x.eq_ignore_ascii_case("json") || x.eq_ignore_ascii_case("csv")
+                        })
                 })
                 .collect();
             files.sort();
@@ -131,7 +132,9 @@ fn grade_one(path: &Path, r: &Run) -> Result<CourseGrades, BadInput> {
     let loaded = graftwatch_course::read_course(path).map_err(|e| BadInput(e.to_string()))?;
     let course = loaded.course;
     let on = match &r.on {
-        Some(s) => Some(parse_on(s, &course).map_err(|e| BadInput(format!("{}: {e}", path.display())))?),
+        Some(s) => {
+            Some(parse_on(s, &course).map_err(|e| BadInput(format!("{}: {e}", path.display())))?)
+        }
         None => None,
     };
     let mut g = match on {

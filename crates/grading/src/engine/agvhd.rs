@@ -208,4 +208,3 @@ pub(crate) fn with_flags_any<T>(mut g: Graded<T>, flags: &[Flag]) -> Graded<T> {
     e.flags.extend_from_slice(flags);
     g
 }
-

@@ -11,8 +11,8 @@ use graftwatch_core::Date;
 use graftwatch_criteria::agvhd::keystone::{keystone_rule, worst_case_stages};
 use graftwatch_criteria::agvhd::timeline::FastDay;
 use graftwatch_criteria::agvhd::{
-    IbmtrIndex, KeystoneGrade, KeystoneStages, Stage, explain_ibmtr, explain_keystone,
-    ibmtr_index, keystone_stages,
+    IbmtrIndex, KeystoneGrade, KeystoneStages, Stage, explain_ibmtr, explain_keystone, ibmtr_index,
+    keystone_stages,
 };
 use graftwatch_criteria::{Flag, Graded};
 
@@ -114,7 +114,12 @@ fn keystone_item(r: &AgvhdRun, days: &[(AltDay, &FastDay)], sink: &mut Sink) {
     let best = days
         .iter()
         .filter(|(a, _)| a.keystone.0 > KeystoneGrade::Zero)
-        .max_by(|x, y| x.0.keystone.0.cmp(&y.0.keystone.0).then(y.0.date.cmp(&x.0.date)));
+        .max_by(|x, y| {
+            x.0.keystone
+                .0
+                .cmp(&y.0.keystone.0)
+                .then(y.0.date.cmp(&x.0.date))
+        });
     let name = format!("agvhd_keystone_max_grade{}", r.suffix);
     let hct = r.hct;
     let Some((a, f)) = best else {
@@ -278,7 +283,10 @@ fn zero(r: &AgvhdRun, sink: &mut Sink, name: &str, sys: System, first: &str) {
         reason: format!(
             "no assessment day from {} to {} reached {first}",
             r.hct.date,
-            r.fast.last().map(|f| f.date.to_string()).unwrap_or_default()
+            r.fast
+                .last()
+                .map(|f| f.date.to_string())
+                .unwrap_or_default()
         ),
         evidence: vec![],
         flags: r.flags.clone(),

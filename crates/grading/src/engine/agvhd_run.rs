@@ -351,7 +351,11 @@ fn max_grade_item(r: &AgvhdRun, sum: &AgvhdSummary, sink: &mut Sink, name: &str)
                 } => {
                     explanation.flags.push(Flag::new(
                         "MISSING",
-                        format!("grade at least {grade} on {}; not assessed that day: {}", f.date, missing.join(", ")),
+                        format!(
+                            "grade at least {grade} on {}; not assessed that day: {}",
+                            f.date,
+                            missing.join(", ")
+                        ),
                     ));
                     explanation.reason = format!(
                         "{}: grade at least {grade} from the assessed organs",
@@ -437,7 +441,10 @@ fn onset_item(r: &AgvhdRun, sum: &AgvhdSummary, sink: &mut Sink, name: &str) {
     if !missing.is_empty() {
         fl.push(Flag::new(
             "MISSING",
-            format!("onset dated by the assessed organs (grade at least I); not assessed that day: {}", missing.join(", ")),
+            format!(
+                "onset dated by the assessed organs (grade at least I); not assessed that day: {}",
+                missing.join(", ")
+            ),
         ));
     }
     if let Some(od) = sum.onset_day {

@@ -10,13 +10,12 @@
 
 use graftwatch_core::{Analyte, Date};
 use graftwatch_course::{Anchor, Attribution as CourseAttr, Course, ObservationKind};
-use graftwatch_criteria::{Flag, Graded};
 use graftwatch_criteria::agvhd::Attribution;
 use graftwatch_criteria::cgvhd_nih::{
     CgvhdAssessment, CgvhdGi, CgvhdLiver, CgvhdLungs, CgvhdOrgan, CgvhdResult, CgvhdSkin,
-    ClinicianScore,
-    DiarrheaCategory, GlobalSeverity, SclerosisFeatures, grade_cgvhd,
+    ClinicianScore, DiarrheaCategory, GlobalSeverity, SclerosisFeatures, grade_cgvhd,
 };
+use graftwatch_criteria::{Flag, Graded};
 
 use graftwatch_criteria::gvhd_response::{OrganAssessment, cgvhd_response};
 
@@ -61,7 +60,11 @@ pub struct WeightLoss {
 /// weight on or before `date` against the highest weight recorded in the
 /// `window_days` (default 90, "within 3 months") before it. `None` when no
 /// weight is recorded in the window before the latest one.
-pub fn weight_loss_from_history(course: &Course, date: Date, window_days: i32) -> Option<WeightLoss> {
+pub fn weight_loss_from_history(
+    course: &Course,
+    date: Date,
+    window_days: i32,
+) -> Option<WeightLoss> {
     let ws: Vec<(Date, f64)> = course
         .observations_of(ObservationKind::Weight)
         .filter_map(|o| o.number().map(|v| (o.date, v)))
@@ -213,7 +216,11 @@ fn run_one(
     let list: Vec<&InAssessment> = x
         .cgvhd
         .iter()
-        .filter(|a| a.date.is_some_and(|d| d >= hct.date && end.is_none_or(|e| d <= e)) && a.any_organ())
+        .filter(|a| {
+            a.date
+                .is_some_and(|d| d >= hct.date && end.is_none_or(|e| d <= e))
+                && a.any_organ()
+        })
         .collect();
     if list.is_empty() {
         sink.not_applicable(
@@ -262,7 +269,6 @@ fn run_one(
         },
     ));
 }
-
 
 fn organ_scores(date: Date, r: &CgvhdResult) -> OrganAssessment<8> {
     OrganAssessment {
@@ -323,7 +329,11 @@ fn response_item(
                 format!(
                     "{} on {ld} against {bd} (steroids from {start}){}",
                     v.0.text(),
-                    if v.1 { "; progression in at least one organ" } else { "" }
+                    if v.1 {
+                        "; progression in at least one organ"
+                    } else {
+                        ""
+                    }
                 ),
                 Some(ld),
             )
@@ -368,7 +378,10 @@ fn assessments(
     let mut worst: Option<Worst> = None;
     for a in list {
         let Some(date) = a.date else { continue };
-        let g = match grade_cgvhd(&to_nih(a, course, cfg.engine.cgvhd_weight_window_days), &cfg.cgvhd) {
+        let g = match grade_cgvhd(
+            &to_nih(a, course, cfg.engine.cgvhd_weight_window_days),
+            &cfg.cgvhd,
+        ) {
             Ok(g) => g,
             Err(e) => {
                 sink.skip(

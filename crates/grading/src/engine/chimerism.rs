@@ -94,7 +94,11 @@ fn day_state(g: &Graded<OverallChimerism>) -> DayState {
 /// The course's chimerism samples dated in `from ..= to`, as the criteria
 /// take them (shares that are not valid percentages are left out; the
 /// chimerism criterion reports them).
-pub(crate) fn criteria_samples(x: &CourseInputs, from: Date, to: Option<Date>) -> Vec<ChimerismSample> {
+pub(crate) fn criteria_samples(
+    x: &CourseInputs,
+    from: Date,
+    to: Option<Date>,
+) -> Vec<ChimerismSample> {
     x.chimerism
         .iter()
         .filter(|s| s.date >= from && to.is_none_or(|t| s.date <= t))

@@ -95,7 +95,9 @@ fn crs_state(g: &Graded<graftwatch_criteria::crs::CrsDayResult>, input: &CrsDay)
         Graded::InsufficientData { missing, .. } => {
             (DayStatus::InsufficientData, None, missing.clone())
         }
-        Graded::NotApplicable { reason, .. } => (DayStatus::NotAssessed, None, vec![reason.clone()]),
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
     };
     DayState {
         criterion: Criterion::Crs,
@@ -214,7 +216,10 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         if let (Some(dd), Some(d)) = (died, &x.death) {
             fl.push(Flag::new(
                 "GW-DEATH-CAUSE",
-                format!("death on {dd} recorded with cause '{}' is attributed to CRS: grade 5", d.cause),
+                format!(
+                    "death on {dd} recorded with cause '{}' is attributed to CRS: grade 5",
+                    d.cause
+                ),
             ));
         }
         let idx = s

@@ -98,8 +98,7 @@ pub fn to_assessment(
 /// Names the pretreatment marrow a PR was measured against (flag
 /// `GW-PRETREATMENT`).
 fn pretreatment_evidence(g: &mut Graded<ElnResponse>, date: Date, x: &CourseInputs) {
-    let Some((d, b)) =
-        crate::extract::marrow::pretreatment_blasts(&x.marrow, &x.therapies, date)
+    let Some((d, b)) = crate::extract::marrow::pretreatment_blasts(&x.marrow, &x.therapies, date)
     else {
         return;
     };
@@ -123,7 +122,9 @@ fn day_state(g: &Graded<ElnResponse>) -> crate::output::DayState {
         Graded::InsufficientData { missing, .. } => {
             (DayStatus::InsufficientData, None, missing.clone())
         }
-        Graded::NotApplicable { reason, .. } => (DayStatus::NotAssessed, None, vec![reason.clone()]),
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
     };
     DayState {
         criterion: Criterion::Eln,

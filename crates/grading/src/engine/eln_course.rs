@@ -240,16 +240,29 @@ fn first_cr_after(
     results: &[(Date, Graded<ElnResponse>)],
     after: Date,
 ) -> Option<(Date, String)> {
-    results.iter().filter(|(d, _)| *d > after).find_map(|(d, g)| match g {
-        Graded::Value { value, .. } if value.is_cr_family() => Some((*d, label(*value).to_string())),
-        Graded::InsufficientData { .. } => x
-            .marrow
-            .iter()
-            .find(|m| m.date == *d)
-            .filter(|m| m.blasts_percent.is_some_and(|b| b < 5.0) && m.extramedullary != Some(true))
-            .map(|_| (*d, "morphologic remission (marrow blasts < 5 %, blood counts not recorded)".to_string())),
-        _ => None,
-    })
+    results
+        .iter()
+        .filter(|(d, _)| *d > after)
+        .find_map(|(d, g)| match g {
+            Graded::Value { value, .. } if value.is_cr_family() => {
+                Some((*d, label(*value).to_string()))
+            }
+            Graded::InsufficientData { .. } => x
+                .marrow
+                .iter()
+                .find(|m| m.date == *d)
+                .filter(|m| {
+                    m.blasts_percent.is_some_and(|b| b < 5.0) && m.extramedullary != Some(true)
+                })
+                .map(|_| {
+                    (
+                        *d,
+                        "morphologic remission (marrow blasts < 5 %, blood counts not recorded)"
+                            .to_string(),
+                    )
+                }),
+            _ => None,
+        })
 }
 
 /// The remissions and relapses of the course, in order.
@@ -302,18 +315,25 @@ pub(crate) fn response_timeline_item(
             .iter()
             .map(|e| Evidence::finding(Some(e.date), e.event, e.detail.clone()))
             .collect(),
-        flags: vec![Flag::new(
-            "GW-TIMELINE",
-            "a remission is the first CR, CRh or CRi after diagnosis or after a relapse; a relapse is the first ELN haematological relapse criterion met after it",
-        ), Flag::new(
-            "GW-TIMELINE-COUNTS",
-            "a marrow with blasts < 5 % whose ELN response cannot be graded for missing blood counts is shown as a morphologic remission",
-        )],
+        flags: vec![
+            Flag::new(
+                "GW-TIMELINE",
+                "a remission is the first CR, CRh or CRi after diagnosis or after a relapse; a relapse is the first ELN haematological relapse criterion met after it",
+            ),
+            Flag::new(
+                "GW-TIMELINE-COUNTS",
+                "a marrow with blasts < 5 % whose ELN response cannot be graded for missing blood counts is shown as a morphologic remission",
+            ),
+        ],
     };
     ex.reason = if ev.is_empty() {
         "no CR, CRh or CRi after diagnosis".into()
     } else {
-        format!("{} remission(s), {} relapse(s)", ev.iter().filter(|e| e.event != "relapse").count(), ev.iter().filter(|e| e.event == "relapse").count())
+        format!(
+            "{} remission(s), {} relapse(s)",
+            ev.iter().filter(|e| e.event != "relapse").count(),
+            ev.iter().filter(|e| e.event == "relapse").count()
+        )
     };
     let text = timeline_text(&ev);
     let g: Graded<Vec<ResponseEvent>> = Graded::Value {
@@ -364,8 +384,14 @@ pub(crate) fn refractory_item(
         .filter(|t| matches!(t.kind, TherapyKind::Chemotherapy { induction: true, line } if line.is_none_or(|l| l <= 1)))
         .map(|t| t.date)
         .collect();
-    let first_chemo = x.therapies.iter().find(|t| t.date >= dx && matches!(t.kind, TherapyKind::Chemotherapy { .. }));
-    let less = x.therapies.iter().find(|t| t.date >= dx && t.kind == TherapyKind::AntiLeukemicDrug);
+    let first_chemo = x
+        .therapies
+        .iter()
+        .find(|t| t.date >= dx && matches!(t.kind, TherapyKind::Chemotherapy { .. }));
+    let less = x
+        .therapies
+        .iter()
+        .find(|t| t.date >= dx && t.kind == TherapyKind::AntiLeukemicDrug);
     let (therapy, as_of) = match (inductions.as_slice(), first_chemo, less) {
         ([], None, Some(l)) => (
             TherapyLandmark::LessIntensive { start: l.date },

@@ -18,7 +18,7 @@ use graftwatch_core::{Date, DonorId, PersonRef};
 use graftwatch_course::Anchor;
 use graftwatch_criteria::chimerism_state::{ChimerismSample, dominant_graft, percent_text};
 use graftwatch_criteria::engraftment::Engraftment;
-use graftwatch_criteria::graft_failure::{KHARFAN_DABAJA_2021_CITATION, GRAFT_FAILURE_VERSION};
+use graftwatch_criteria::graft_failure::{GRAFT_FAILURE_VERSION, KHARFAN_DABAJA_2021_CITATION};
 use graftwatch_criteria::graft_rejection::{RejectionStatus, graft_rejection, is_informative};
 use graftwatch_criteria::poor_graft_function::{PoorGraftFunctionInput, poor_graft_function};
 use graftwatch_criteria::series::DatedValue;
@@ -132,10 +132,11 @@ pub(crate) fn source_item(
     if donors.len() < 2 {
         return;
     }
-    let mut samples: Vec<ChimerismSample> = super::chimerism::criteria_samples(x, w.hct.date, w.end)
-        .into_iter()
-        .filter(|s| is_informative(s.lineage))
-        .collect();
+    let mut samples: Vec<ChimerismSample> =
+        super::chimerism::criteria_samples(x, w.hct.date, w.end)
+            .into_iter()
+            .filter(|s| is_informative(s.lineage))
+            .collect();
     samples.sort_by_key(|s| s.date);
     let dom: Vec<(Date, Option<DonorId>)> = samples
         .iter()
@@ -170,12 +171,7 @@ pub(crate) fn source_item(
     emit_source(w, samples.last().map(|s| s.date), value, sink);
 }
 
-fn emit_source(
-    w: &Window<'_>,
-    last: Option<Date>,
-    value: GraftSourceEngraftment,
-    sink: &mut Sink,
-) {
+fn emit_source(w: &Window<'_>, last: Option<Date>, value: GraftSourceEngraftment, sink: &mut Sink) {
     let mut ex = Explanation {
         rule: "Dual graft: engrafting graft",
         version: GRAFT_FAILURE_VERSION,
@@ -191,7 +187,10 @@ fn emit_source(
                         format!("chimerism_{}", g.donor),
                         p,
                         Some(graftwatch_core::Unit::Percent),
-                        format!("{} ({}) share in the latest myeloid-informative sample", g.donor, g.source),
+                        format!(
+                            "{} ({}) share in the latest myeloid-informative sample",
+                            g.donor, g.source
+                        ),
                     )
                 })
             })
@@ -205,7 +204,10 @@ fn emit_source(
         (Some(d), Some(src)) => {
             ex.reason = format!(
                 "{d} ({src}) dominates the myeloid-informative chimerism since {}",
-                value.dominant_since.map(|d| d.to_string()).unwrap_or_default()
+                value
+                    .dominant_since
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             );
             Graded::Value {
                 value,
@@ -215,7 +217,9 @@ fn emit_source(
         _ => {
             ex.reason = "no myeloid-informative sample names the graft donors apart".into();
             Graded::InsufficientData {
-                missing: vec!["a myeloid-informative chimerism sample with a share per graft donor".into()],
+                missing: vec![
+                    "a myeloid-informative chimerism sample with a share per graft donor".into(),
+                ],
                 explanation: ex,
             }
         }
@@ -234,7 +238,8 @@ fn emit_source(
                         "{} {} {}",
                         g.source,
                         g.donor,
-                        g.latest_percent.map_or("not measured".into(), |p| format!("{} %", percent_text(p)))
+                        g.latest_percent
+                            .map_or("not measured".into(), |p| format!("{} %", percent_text(p)))
                     )
                 })
                 .collect();
@@ -242,9 +247,13 @@ fn emit_source(
                 format!(
                     "{} graft {} engrafted (dominant since {}; neutrophils {}); latest: {}",
                     v.engrafted_source.unwrap_or(""),
-                    v.engrafted_donor.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+                    v.engrafted_donor
+                        .as_ref()
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
                     v.dominant_since.map(|d| d.to_string()).unwrap_or_default(),
-                    v.neutrophil_engraftment.map_or("not engrafted".into(), |d| d.to_string()),
+                    v.neutrophil_engraftment
+                        .map_or("not engrafted".into(), |d| d.to_string()),
                     shares.join(", ")
                 ),
                 v.dominant_since,
@@ -254,7 +263,12 @@ fn emit_source(
 }
 
 /// The poor-graft-function qualifiers from the course.
-fn qualifiers(x: &CourseInputs, w: &Window<'_>, cfg: &crate::GradingConfig, severe_gvhd: Option<bool>) -> (Option<bool>, Option<bool>, Option<bool>) {
+fn qualifiers(
+    x: &CourseInputs,
+    w: &Window<'_>,
+    cfg: &crate::GradingConfig,
+    severe_gvhd: Option<bool>,
+) -> (Option<bool>, Option<bool>, Option<bool>) {
     let from = w.hct.date.add_days(cfg.poor_graft_function.after_day);
     let hypo = x
         .marrow
@@ -267,8 +281,14 @@ fn qualifiers(x: &CourseInputs, w: &Window<'_>, cfg: &crate::GradingConfig, seve
         .into_iter()
         .filter(|s| is_informative(s.lineage))
         .max_by_key(|s| s.date)
-        .and_then(|s| graftwatch_criteria::chimerism_state::lineage_chimerism(&s, &cfg.chimerism).ok())
-        .and_then(|g| g.value().map(|v| v.category == graftwatch_criteria::chimerism_state::ChimerismCategory::FullDonor));
+        .and_then(|s| {
+            graftwatch_criteria::chimerism_state::lineage_chimerism(&s, &cfg.chimerism).ok()
+        })
+        .and_then(|g| {
+            g.value().map(|v| {
+                v.category == graftwatch_criteria::chimerism_state::ChimerismCategory::FullDonor
+            })
+        });
     let relapse = super::eln_course::any_relapse_after(x, w.hct.date, w.end);
     let bad = match (severe_gvhd, relapse) {
         (Some(true), _) | (_, true) => Some(true),
@@ -288,7 +308,11 @@ pub(crate) fn pgf_item(
     severe_gvhd: Option<bool>,
     sink: &mut Sink,
 ) {
-    let (anc, plt, hb) = (w.series(&x.counts.anc), w.series(&x.counts.platelets), w.series(&x.counts.hemoglobin));
+    let (anc, plt, hb) = (
+        w.series(&x.counts.anc),
+        w.series(&x.counts.platelets),
+        w.series(&x.counts.hemoglobin),
+    );
     let (hypo, full, bad) = qualifiers(x, w, cfg, severe_gvhd);
     let input = PoorGraftFunctionInput {
         day0: w.hct.date,

@@ -22,12 +22,18 @@ use crate::output::SummaryItem;
 /// First steroid course started on or after `onset` (inside the run), and
 /// the last day of the steroid courses chained to it (gaps of at most one
 /// day; `None` = open ended).
-fn steroid_course(x: &CourseInputs, onset: Date, end: Option<Date>) -> Option<(Date, Option<Date>)> {
+fn steroid_course(
+    x: &CourseInputs,
+    onset: Date,
+    end: Option<Date>,
+) -> Option<(Date, Option<Date>)> {
     let mut iv: Vec<_> = x
         .drugs
         .intervals
         .iter()
-        .filter(|i| i.class == DrugClass::Steroid && i.start >= onset && end.is_none_or(|e| i.start <= e))
+        .filter(|i| {
+            i.class == DrugClass::Steroid && i.start >= onset && end.is_none_or(|e| i.start <= e)
+        })
         .collect();
     iv.sort_by_key(|i| i.start);
     let first = iv.first()?;
@@ -95,7 +101,11 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
         &g,
         Some(&hct),
         |v| {
-            let mut parts = vec![format!("steroids from {} ({})", v.steroid_start, hct.describe(v.steroid_start))];
+            let mut parts = vec![format!(
+                "steroids from {} ({})",
+                v.steroid_start,
+                hct.describe(v.steroid_start)
+            )];
             parts.push(match (v.day28, v.day28_date) {
                 (Some(r), Some(d)) => format!("day-28 response {} ({d})", r.text()),
                 _ => "day-28 response not assessed".into(),

@@ -85,7 +85,11 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
                     Some(a),
                     |v| {
                         (
-                            format!("score {} ({} risk)", v.score, graftwatch_criteria::explain::words(&v.risk)),
+                            format!(
+                                "score {} ({} risk)",
+                                v.score,
+                                graftwatch_criteria::explain::words(&v.risk)
+                            ),
                             date,
                         )
                     },

@@ -80,7 +80,9 @@ fn icans_state(
         Graded::InsufficientData { missing, .. } => {
             (DayStatus::InsufficientData, None, missing.clone())
         }
-        Graded::NotApplicable { reason, .. } => (DayStatus::NotAssessed, None, vec![reason.clone()]),
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
     };
     crate::output::DayState {
         criterion: Criterion::Icans,

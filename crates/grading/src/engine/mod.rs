@@ -34,8 +34,7 @@ use crate::GradingConfig;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, DayValue, ExtractOptions, extract};
 use crate::output::{
-    AnchorOut, CourseGrades, DayEntry, DayState, RelDay, SCHEMA, Skipped, SummaryItem,
-    TimelineDay,
+    AnchorOut, CourseGrades, DayEntry, DayState, RelDay, SCHEMA, Skipped, SummaryItem, TimelineDay,
 };
 
 /// Collects results while the criteria run.

@@ -350,13 +350,7 @@ pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
 /// needs.
 pub fn upper_gi_histology(course: &Course) -> Vec<Date> {
     const SITES: [&str; 7] = [
-        "stomach",
-        "gastric",
-        "duoden",
-        "oesophag",
-        "esophag",
-        "upper gi",
-        "upper_gi",
+        "stomach", "gastric", "duoden", "oesophag", "esophag", "upper gi", "upper_gi",
     ];
     course
         .events
@@ -364,9 +358,7 @@ pub fn upper_gi_histology(course: &Course) -> Vec<Date> {
         .filter_map(|e| match &e.detail {
             graftwatch_course::EventDetail::Biopsy { site, result }
                 if *result == graftwatch_course::BiopsyResult::Positive
-                    && SITES
-                        .iter()
-                        .any(|s| site.to_ascii_lowercase().contains(s)) =>
+                    && SITES.iter().any(|s| site.to_ascii_lowercase().contains(s)) =>
             {
                 Some(e.date)
             }

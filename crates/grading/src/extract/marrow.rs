@@ -177,7 +177,9 @@ pub fn therapy_starts(course: &Course) -> Vec<TherapyStart> {
                     class: DrugClass::AntiLeukemic,
                     ..
                 } => (TherapyKind::AntiLeukemicDrug, name.clone()),
-                E::Lymphodepletion { regimen, .. } => (TherapyKind::Lymphodepletion, regimen.clone()),
+                E::Lymphodepletion { regimen, .. } => {
+                    (TherapyKind::Lymphodepletion, regimen.clone())
+                }
                 E::Conditioning { regimen, .. } => (TherapyKind::Conditioning, regimen.clone()),
                 E::CarTInfusion { product, .. } => (TherapyKind::CarT, product.clone()),
                 E::GraftInfusion { source, .. } => (TherapyKind::Graft, source.label().to_string()),
