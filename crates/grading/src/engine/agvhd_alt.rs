@@ -193,14 +193,12 @@ fn add_flags<T>(g: &mut Graded<T>, fl: &[Flag]) {
 
 /// A maximum reached on a day with organs not assessed is still reached: the
 /// criteria's `InsufficientData` becomes a value flagged `MISSING` naming them.
-fn lower_bound_to_value<T: Clone>(
+fn lower_bound_to_value<T: Clone + LowerBound>(
     g: &mut Graded<T>,
     date: Date,
     organs: &[graftwatch_criteria::agvhd::magic::OrganStatus; 4],
     histology: bool,
-) where
-    T: LowerBound,
-{
+) {
     if let Graded::InsufficientData { explanation, .. } = g {
         let mut e = explanation.clone();
         e.flags.push(Flag::new(

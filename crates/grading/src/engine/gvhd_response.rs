@@ -40,12 +40,7 @@ fn steroid_course(
     let mut last = first.end;
     for i in &iv[1..] {
         match last {
-            Some(l) if i.start <= l.add_days(1) => {
-                last = match i.end {
-                    Some(e) => Some(e.max(l)),
-                    None => None,
-                }
-            }
+            Some(l) if i.start <= l.add_days(1) => last = i.end.map(|e| e.max(l)),
             _ => break,
         }
     }
