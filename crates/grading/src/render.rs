@@ -53,6 +53,27 @@ pub fn table(g: &CourseGrades) -> String {
             }
         }
     }
+    summary_rows(&mut s, g);
+    if let Some(d) = &g.on_day {
+        let _ = writeln!(s, "\nOn {} (records up to that date)", d.date);
+        day_rows(&mut s, d);
+    }
+    if let Some(days) = &g.daily {
+        let _ = writeln!(s, "\nDaily");
+        for d in days {
+            day_rows(&mut s, d);
+        }
+    }
+    if !g.skipped.is_empty() {
+        let _ = writeln!(s, "\nNot graded");
+        for k in &g.skipped {
+            let _ = writeln!(s, "  {:<13} {}", k.criterion.as_str(), k.reason);
+        }
+    }
+    s
+}
+
+fn summary_rows(s: &mut String, g: &CourseGrades) {
     let _ = writeln!(s, "\nSummary");
     for i in &g.summary {
         let mark = match i.status {
@@ -72,23 +93,6 @@ pub fn table(g: &CourseGrades) -> String {
             let _ = writeln!(s, "  {:<28}   flags: {}", "", f.join(", "));
         }
     }
-    if let Some(d) = &g.on_day {
-        let _ = writeln!(s, "\nOn {} (records up to that date)", d.date);
-        day_rows(&mut s, d);
-    }
-    if let Some(days) = &g.daily {
-        let _ = writeln!(s, "\nDaily");
-        for d in days {
-            day_rows(&mut s, d);
-        }
-    }
-    if !g.skipped.is_empty() {
-        let _ = writeln!(s, "\nNot graded");
-        for k in &g.skipped {
-            let _ = writeln!(s, "  {:<13} {}", k.criterion.as_str(), k.reason);
-        }
-    }
-    s
 }
 
 fn status_text(e: &DailyEntry) -> String {

@@ -79,36 +79,42 @@ pub fn to_day_findings(
             attribution: attr(u.attribution, unstated),
         });
     }
+    f.lower_gi = lower_gi(g, unstated);
+    f.weight_kg = g.weight_kg;
+    apply_no_findings(&mut f, g.no_findings);
+    f
+}
+
+/// The lower-GI finding of a day, if any lower-GI field was recorded.
+fn lower_gi(g: &GvhdDay, unstated: &mut bool) -> Option<LowerGiFinding> {
     let gi_any = g.stool_ml.is_some()
         || g.stool_episodes.is_some()
         || g.stool_bloody.is_some()
         || g.abdominal_pain_severe.is_some()
         || g.ileus.is_some()
         || g.stool_ml_per_kg.is_some();
-    if gi_any {
-        let mut a: Option<CourseAttr> = None;
-        let parts = [
-            g.stool_ml.map(|x| x.attribution),
-            g.stool_episodes.map(|x| x.attribution),
-            g.stool_bloody.map(|x| x.attribution),
-            g.abdominal_pain_severe.map(|x| x.attribution),
-            g.ileus.map(|x| x.attribution),
-        ];
-        for p in parts.into_iter().flatten() {
-            a = crate::extract::gvhd::merge_attribution(a, p);
-        }
-        f.lower_gi = Some(LowerGiFinding {
-            stool_ml: g.stool_ml.map(|s| s.value),
-            episodes: g.stool_episodes.map(|e| e.value),
-            grossly_bloody: g.stool_bloody.is_some_and(|b| b.value),
-            severe_pain: g.abdominal_pain_severe.is_some_and(|b| b.value),
-            ileus: g.ileus.is_some_and(|b| b.value),
-            attribution: attr(a, unstated),
-        });
+    if !gi_any {
+        return None;
     }
-    f.weight_kg = g.weight_kg;
-    apply_no_findings(&mut f, g.no_findings);
-    f
+    let mut a: Option<CourseAttr> = None;
+    let parts = [
+        g.stool_ml.map(|x| x.attribution),
+        g.stool_episodes.map(|x| x.attribution),
+        g.stool_bloody.map(|x| x.attribution),
+        g.abdominal_pain_severe.map(|x| x.attribution),
+        g.ileus.map(|x| x.attribution),
+    ];
+    for p in parts.into_iter().flatten() {
+        a = crate::extract::gvhd::merge_attribution(a, p);
+    }
+    Some(LowerGiFinding {
+        stool_ml: g.stool_ml.map(|s| s.value),
+        episodes: g.stool_episodes.map(|e| e.value),
+        grossly_bloody: g.stool_bloody.is_some_and(|b| b.value),
+        severe_pain: g.abdominal_pain_severe.is_some_and(|b| b.value),
+        ileus: g.ileus.is_some_and(|b| b.value),
+        attribution: attr(a, unstated),
+    })
 }
 
 /// Organs recorded as assessed without findings (`agvhd_no_findings`) and

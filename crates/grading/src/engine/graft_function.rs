@@ -229,37 +229,36 @@ fn emit_source(w: &Window<'_>, last: Option<Date>, value: GraftSourceEngraftment
         &format!("graft_source_engraftment{}", w.suffix),
         &g,
         Some(w.hct),
-        |v| {
-            let shares: Vec<String> = v
-                .grafts
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{} {} {}",
-                        g.source,
-                        g.donor,
-                        g.latest_percent
-                            .map_or("not measured".into(), |p| format!("{} %", percent_text(p)))
-                    )
-                })
-                .collect();
-            (
-                format!(
-                    "{} graft {} engrafted (dominant since {}; neutrophils {}); latest: {}",
-                    v.engrafted_source.unwrap_or(""),
-                    v.engrafted_donor
-                        .as_ref()
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    v.dominant_since.map(|d| d.to_string()).unwrap_or_default(),
-                    v.neutrophil_engraftment
-                        .map_or("not engrafted".into(), |d| d.to_string()),
-                    shares.join(", ")
-                ),
-                v.dominant_since,
-            )
-        },
+        |v| (source_text(v), v.dominant_since),
     ));
+}
+
+fn source_text(v: &GraftSourceEngraftment) -> String {
+    let shares: Vec<String> = v
+        .grafts
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {} {}",
+                g.source,
+                g.donor,
+                g.latest_percent
+                    .map_or("not measured".into(), |p| format!("{} %", percent_text(p)))
+            )
+        })
+        .collect();
+    format!(
+        "{} graft {} engrafted (dominant since {}; neutrophils {}); latest: {}",
+        v.engrafted_source.unwrap_or(""),
+        v.engrafted_donor
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        v.dominant_since.map(|d| d.to_string()).unwrap_or_default(),
+        v.neutrophil_engraftment
+            .map_or("not engrafted".into(), |d| d.to_string()),
+        shares.join(", ")
+    )
 }
 
 /// The poor-graft-function qualifiers from the course.

@@ -91,6 +91,62 @@ pub(crate) fn dated(d: &DayValue) -> DatedValue {
     }
 }
 
+/// The graded document from the collected results.
+fn assemble(
+    course: &Course,
+    x: &CourseInputs,
+    criteria: Vec<Criterion>,
+    mut sink: Sink,
+) -> CourseGrades {
+    let primary: Vec<_> = x
+        .anchors
+        .iter()
+        .filter(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
+        .copied()
+        .collect();
+    let timeline = sink
+        .days
+        .into_iter()
+        .map(|(date, entries)| TimelineDay {
+            date,
+            rel: primary.iter().rfind(|a| a.date <= date).map(|a| RelDay {
+                anchor: a.kind.to_string(),
+                day: a.day(date),
+            }),
+            entries,
+        })
+        .collect();
+    let order = |c: Criterion| {
+        Criterion::ALL
+            .iter()
+            .position(|x| *x == c)
+            .unwrap_or(usize::MAX)
+    };
+    sink.items.sort_by_key(|i| order(i.criterion));
+    CourseGrades {
+        schema: SCHEMA,
+        source: None,
+        patient: course.patient.id.0.clone(),
+        illustrative: course.illustrative.is_some(),
+        anchors: x
+            .anchors
+            .iter()
+            .map(|a| AnchorOut {
+                label: a.kind.to_string(),
+                date: a.date,
+            })
+            .collect(),
+        criteria,
+        skipped: sink.skipped,
+        timeline,
+        summary: sink.items,
+        as_of: None,
+        on_day: None,
+        daily: None,
+        states: sink.states,
+    }
+}
+
 /// Poor graft function per transplant, after acute GVHD was graded (severe
 /// GVHD is one of its exclusions).
 fn poor_graft_function(x: &CourseInputs, cfg: &GradingConfig, sink: &mut Sink, agvhd: bool) {
@@ -212,51 +268,5 @@ pub fn grade_inputs(
             sink.skip(*c, (*why).to_string());
         }
     }
-    let primary: Vec<_> = x
-        .anchors
-        .iter()
-        .filter(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
-        .copied()
-        .collect();
-    let timeline = sink
-        .days
-        .into_iter()
-        .map(|(date, entries)| TimelineDay {
-            date,
-            rel: primary.iter().rfind(|a| a.date <= date).map(|a| RelDay {
-                anchor: a.kind.to_string(),
-                day: a.day(date),
-            }),
-            entries,
-        })
-        .collect();
-    let order = |c: Criterion| {
-        Criterion::ALL
-            .iter()
-            .position(|x| *x == c)
-            .unwrap_or(usize::MAX)
-    };
-    sink.items.sort_by_key(|i| order(i.criterion));
-    CourseGrades {
-        schema: SCHEMA,
-        source: None,
-        patient: course.patient.id.0.clone(),
-        illustrative: course.illustrative.is_some(),
-        anchors: x
-            .anchors
-            .iter()
-            .map(|a| AnchorOut {
-                label: a.kind.to_string(),
-                date: a.date,
-            })
-            .collect(),
-        criteria,
-        skipped: sink.skipped,
-        timeline,
-        summary: sink.items,
-        as_of: None,
-        on_day: None,
-        daily: None,
-        states: sink.states,
-    }
+    assemble(course, x, criteria, sink)
 }

@@ -184,6 +184,67 @@ fn day_mut(days: &mut Vec<GvhdDay>, date: Date) -> &mut GvhdDay {
     &mut days[idx]
 }
 
+/// Sets each day's weight (the latest on or before it, else the first) and
+/// converts stool recorded per kg to mL (and mL to mL/kg) with it; without a
+/// weight the day says the conversion was impossible.
+fn convert_per_kg(
+    days: &mut [GvhdDay],
+    weights: &[(Date, f64)],
+    per_kg: Vec<(Date, f64, Option<Attribution>)>,
+) {
+    let weight_on = |date: Date| -> Option<f64> {
+        let i = weights.partition_point(|w| w.0 <= date);
+        match i {
+            0 => weights.first().map(|w| w.1),
+            i => Some(weights[i - 1].1),
+        }
+    };
+    let mut pk = per_kg.into_iter().peekable();
+    for day in days.iter_mut() {
+        day.weight_kg = weight_on(day.date);
+        let mut kg_total: Option<f64> = None;
+        let mut kg_attr: Option<Attribution> = None;
+        while let Some((d, v, a)) = pk.peek().copied() {
+            if d > day.date {
+                break;
+            }
+            if d == day.date {
+                kg_total = Some(kg_total.unwrap_or(0.0) + v);
+                kg_attr = merge_attribution(kg_attr, a);
+            }
+            pk.next();
+        }
+        match (kg_total, day.weight_kg) {
+            (Some(k), Some(w)) => {
+                let ml = day.stool_ml.map_or(0.0, |f| f.value) + k * w;
+                let attr = merge_attribution(day.stool_ml.and_then(|f| f.attribution), kg_attr);
+                day.stool_ml = Some(Finding {
+                    value: ml,
+                    attribution: attr,
+                });
+                day.stool_ml_per_kg = Some(ml / w);
+            }
+            (Some(k), None) => {
+                day.stool_weight_missing = day.stool_ml.is_some();
+                day.stool_ml_per_kg = Some(k);
+                if day.stool_ml.is_none() {
+                    day.stool_weight_missing = true;
+                }
+            }
+            (None, Some(w)) => {
+                if let Some(f) = day.stool_ml {
+                    day.stool_ml_per_kg = Some(f.value / w);
+                }
+            }
+            (None, None) => {
+                if day.stool_ml.is_some() {
+                    day.stool_weight_missing = true;
+                }
+            }
+        }
+    }
+}
+
 /// Extracts the acute-GVHD findings of every day that has any.
 pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
     let mut days: Vec<GvhdDay> = Vec::new();
@@ -291,57 +352,7 @@ pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
         }
     }
     weights.sort_by_key(|w| w.0);
-    let weight_on = |date: Date| -> Option<f64> {
-        let i = weights.partition_point(|w| w.0 <= date);
-        match i {
-            0 => weights.first().map(|w| w.1),
-            i => Some(weights[i - 1].1),
-        }
-    };
-    let mut pk = per_kg.into_iter().peekable();
-    for day in &mut days {
-        day.weight_kg = weight_on(day.date);
-        let mut kg_total: Option<f64> = None;
-        let mut kg_attr: Option<Attribution> = None;
-        while let Some((d, v, a)) = pk.peek().copied() {
-            if d > day.date {
-                break;
-            }
-            if d == day.date {
-                kg_total = Some(kg_total.unwrap_or(0.0) + v);
-                kg_attr = merge_attribution(kg_attr, a);
-            }
-            pk.next();
-        }
-        match (kg_total, day.weight_kg) {
-            (Some(k), Some(w)) => {
-                let ml = day.stool_ml.map_or(0.0, |f| f.value) + k * w;
-                let attr = merge_attribution(day.stool_ml.and_then(|f| f.attribution), kg_attr);
-                day.stool_ml = Some(Finding {
-                    value: ml,
-                    attribution: attr,
-                });
-                day.stool_ml_per_kg = Some(ml / w);
-            }
-            (Some(k), None) => {
-                day.stool_weight_missing = day.stool_ml.is_some();
-                day.stool_ml_per_kg = Some(k);
-                if day.stool_ml.is_none() {
-                    day.stool_weight_missing = true;
-                }
-            }
-            (None, Some(w)) => {
-                if let Some(f) = day.stool_ml {
-                    day.stool_ml_per_kg = Some(f.value / w);
-                }
-            }
-            (None, None) => {
-                if day.stool_ml.is_some() {
-                    day.stool_weight_missing = true;
-                }
-            }
-        }
-    }
+    convert_per_kg(&mut days, &weights, per_kg);
     days
 }
 
