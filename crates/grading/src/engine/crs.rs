@@ -110,6 +110,61 @@ fn crs_state(g: &Graded<graftwatch_criteria::crs::CrsDayResult>, input: &CrsDay)
     }
 }
 
+/// The course maximum as a graded result: the explanation of the first day
+/// of the maximum, or insufficient data when no day could be graded.
+fn max_graded(
+    course: &graftwatch_criteria::crs::CrsCourse,
+    days: &[CrsDay],
+    ungraded: usize,
+    anchor: graftwatch_course::Anchor,
+    fl: Vec<Flag>,
+) -> Graded<u8> {
+    let s = course.summary;
+    let c_anchor = anchor;
+    let idx = s
+        .max_grade_date
+        .and_then(|d| days.iter().position(|x| x.date == d));
+    match idx {
+        Some(k) if s.max_grade.0 > 0 => {
+            let mut e = course.days[k].explanation().clone();
+            e.flags.extend(fl);
+            Graded::Value {
+                value: s.max_grade.0,
+                explanation: e,
+            }
+        }
+        _ if ungraded == course.days.len() => Graded::InsufficientData {
+            missing: vec![format!(
+                "temperature on days 0 to +{} after {}",
+                course.days.len().saturating_sub(1),
+                c_anchor.kind
+            )],
+            explanation: Explanation {
+                rule: "ASTCT CRS grade",
+                version: CRS_VERSION,
+                citations: CRS_CITATIONS.to_vec(),
+                reason: "no day could be graded".into(),
+                evidence: vec![],
+                flags: fl,
+            },
+        },
+        _ => Graded::Value {
+            value: 0,
+            explanation: Explanation {
+                rule: "ASTCT CRS grade",
+                version: CRS_VERSION,
+                citations: CRS_CITATIONS.to_vec(),
+                reason: format!(
+                    "no graded day from {} reached CRS grade 1 (fever >= 38.0 °C)",
+                    c_anchor.date
+                ),
+                evidence: vec![],
+                flags: fl,
+            },
+        },
+    }
+}
+
 /// Marks the day of a death attributed to CRS (grade 5) when it belongs to
 /// this CAR-T (on or after its day 0 and before the next one); a death after
 /// the grading window is appended as its own day. Returns the death date
@@ -222,48 +277,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                 ),
             ));
         }
-        let idx = s
-            .max_grade_date
-            .and_then(|d| days.iter().position(|x| x.date == d));
-        let g: Graded<u8> = match idx {
-            Some(k) if s.max_grade.0 > 0 => {
-                let mut e = course.days[k].explanation().clone();
-                e.flags.extend(fl);
-                Graded::Value {
-                    value: s.max_grade.0,
-                    explanation: e,
-                }
-            }
-            _ if ungraded == course.days.len() => Graded::InsufficientData {
-                missing: vec![format!(
-                    "temperature on days 0 to +{} after {}",
-                    course.days.len().saturating_sub(1),
-                    c.anchor.kind
-                )],
-                explanation: Explanation {
-                    rule: "ASTCT CRS grade",
-                    version: CRS_VERSION,
-                    citations: CRS_CITATIONS.to_vec(),
-                    reason: "no day could be graded".into(),
-                    evidence: vec![],
-                    flags: fl,
-                },
-            },
-            _ => Graded::Value {
-                value: 0,
-                explanation: Explanation {
-                    rule: "ASTCT CRS grade",
-                    version: CRS_VERSION,
-                    citations: CRS_CITATIONS.to_vec(),
-                    reason: format!(
-                        "no graded day from {} reached CRS grade 1 (fever >= 38.0 °C)",
-                        c.anchor.date
-                    ),
-                    evidence: vec![],
-                    flags: fl,
-                },
-            },
-        };
+        let g = max_graded(&course, &days, ungraded, c.anchor, fl);
         let date = s.max_grade_date;
         let onset = s.onset;
         sink.item(SummaryItem::from_graded(

@@ -95,6 +95,110 @@ fn icans_state(
     }
 }
 
+fn mk(reason: String, fl: Vec<Flag>) -> Explanation {
+    Explanation {
+        rule: "ASTCT ICANS grade",
+        version: ICANS_VERSION,
+        citations: ICANS_CITATIONS.to_vec(),
+        reason,
+        evidence: vec![],
+        flags: fl,
+    }
+}
+
+/// The course maximum: the explanation of its first day, 0 when no graded
+/// day reached grade 1, insufficient data when no day could be graded.
+fn max_graded(
+    graded: &[Graded<graftwatch_criteria::icans::IcansDayResult>],
+    days: &[IcansDay],
+    sum: &graftwatch_criteria::icans::IcansSummary,
+    missing_days: &[String],
+    from: graftwatch_core::Date,
+    fl: Vec<Flag>,
+) -> Graded<u8> {
+    let idx = sum
+        .max_grade_date
+        .and_then(|d| days.iter().position(|x| x.date == d));
+    match idx {
+        Some(k) if sum.max_grade > 0 => {
+            let mut e = graded[k].explanation().clone();
+            e.flags.extend(fl);
+            Graded::Value {
+                value: sum.max_grade,
+                explanation: e,
+            }
+        }
+        _ if missing_days.len() == graded.len() => Graded::InsufficientData {
+            missing: {
+                let mut m = missing_days.to_vec();
+                m.dedup();
+                m
+            },
+            explanation: mk(
+                format!(
+                    "none of the {} assessment day(s) could be graded",
+                    graded.len()
+                ),
+                fl,
+            ),
+        },
+        _ => {
+            let mut f = fl;
+            if !missing_days.is_empty() {
+                f.push(Flag::new(
+                    "MISSING",
+                    format!(
+                        "{} assessment day(s) could not be graded",
+                        missing_days.len()
+                    ),
+                ));
+            }
+            Graded::Value {
+                value: 0,
+                explanation: mk(
+                    format!("no graded assessment from {} reached ICANS grade 1", from),
+                    f,
+                ),
+            }
+        }
+    }
+}
+
+/// Timeline entries and day states of the assessments; returns what was
+/// missing on the days that could not be graded.
+fn days_and_states(
+    graded: &[Graded<graftwatch_criteria::icans::IcansDayResult>],
+    days: &[IcansDay],
+    sink: &mut Sink,
+) -> Vec<String> {
+    let mut prev: Option<u8> = None;
+    let mut missing_days = Vec::new();
+    for (g, input) in graded.iter().zip(days) {
+        sink.state(input.date, icans_state(g, input));
+        match g {
+            Graded::Value { value, explanation } => {
+                let changed = prev != Some(value.grade);
+                if value.grade > 0 || (changed && prev.is_some()) {
+                    sink.day(
+                        value.date,
+                        DayEntry {
+                            criterion: Criterion::Icans,
+                            grade: value.grade.to_string(),
+                            level: value.grade,
+                            changed,
+                            reason: explanation.reason.clone(),
+                        },
+                    );
+                }
+                prev = Some(value.grade);
+            }
+            Graded::InsufficientData { missing, .. } => missing_days.push(missing.join(", ")),
+            Graded::NotApplicable { .. } => {}
+        }
+    }
+    missing_days
+}
+
 /// Marks the day of a death attributed to ICANS (grade 5), appending a day
 /// when the death is after the last assessment; returns the flag to show.
 fn apply_death(
@@ -158,14 +262,6 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     if unrecorded_absent {
         fl.push(Flag::new("GW-ICANS-ABSENT", "seizure, motor weakness and cerebral oedema not recorded on an assessment day are taken as absent (engine option)"));
     }
-    let mk = |reason: String, fl: Vec<Flag>| Explanation {
-        rule: "ASTCT ICANS grade",
-        version: ICANS_VERSION,
-        citations: ICANS_CITATIONS.to_vec(),
-        reason,
-        evidence: vec![],
-        flags: fl,
-    };
     if days.is_empty() {
         let g: Graded<u8> = Graded::InsufficientData {
             missing: vec![format!(
@@ -190,80 +286,8 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             return;
         }
     };
-    let mut prev: Option<u8> = None;
-    let mut missing_days = Vec::new();
-    for (g, input) in graded.iter().zip(&days) {
-        sink.state(input.date, icans_state(g, input));
-        match g {
-            Graded::Value { value, explanation } => {
-                let changed = prev != Some(value.grade);
-                if value.grade > 0 || (changed && prev.is_some()) {
-                    sink.day(
-                        value.date,
-                        DayEntry {
-                            criterion: Criterion::Icans,
-                            grade: value.grade.to_string(),
-                            level: value.grade,
-                            changed,
-                            reason: explanation.reason.clone(),
-                        },
-                    );
-                }
-                prev = Some(value.grade);
-            }
-            Graded::InsufficientData { missing, .. } => missing_days.push(missing.join(", ")),
-            Graded::NotApplicable { .. } => {}
-        }
-    }
-    let idx = sum
-        .max_grade_date
-        .and_then(|d| days.iter().position(|x| x.date == d));
-    let g: Graded<u8> = match idx {
-        Some(k) if sum.max_grade > 0 => {
-            let mut e = graded[k].explanation().clone();
-            e.flags.extend(fl);
-            Graded::Value {
-                value: sum.max_grade,
-                explanation: e,
-            }
-        }
-        _ if missing_days.len() == graded.len() => Graded::InsufficientData {
-            missing: {
-                let mut m = missing_days.clone();
-                m.dedup();
-                m
-            },
-            explanation: mk(
-                format!(
-                    "none of the {} assessment day(s) could be graded",
-                    graded.len()
-                ),
-                fl,
-            ),
-        },
-        _ => {
-            let mut f = fl;
-            if !missing_days.is_empty() {
-                f.push(Flag::new(
-                    "MISSING",
-                    format!(
-                        "{} assessment day(s) could not be graded",
-                        missing_days.len()
-                    ),
-                ));
-            }
-            Graded::Value {
-                value: 0,
-                explanation: mk(
-                    format!(
-                        "no graded assessment from {} reached ICANS grade 1",
-                        cart.date
-                    ),
-                    f,
-                ),
-            }
-        }
-    };
+    let missing_days = days_and_states(&graded, &days, sink);
+    let g = max_graded(&graded, &days, &sum, &missing_days, cart.date, fl);
     let date = sum.max_grade_date;
     sink.item(SummaryItem::from_graded(
         Criterion::Icans,
