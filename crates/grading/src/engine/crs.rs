@@ -110,6 +110,41 @@ fn crs_state(g: &Graded<graftwatch_criteria::crs::CrsDayResult>, input: &CrsDay)
     }
 }
 
+/// Timeline entries and day states; returns how many days could not be
+/// graded.
+fn days_and_states(
+    course: &graftwatch_criteria::crs::CrsCourse,
+    days: &[CrsDay],
+    sink: &mut Sink,
+) -> usize {
+    let mut prev: Option<u8> = None;
+    let mut ungraded = 0usize;
+    for (g, input) in course.days.iter().zip(days) {
+        sink.state(input.date, crs_state(g, input));
+        match g {
+            Graded::Value { value, explanation } => {
+                let lv = value.grade.0;
+                let changed = prev != Some(lv);
+                if lv > 0 || (changed && prev.is_some()) {
+                    sink.day(
+                        value.date,
+                        DayEntry {
+                            criterion: Criterion::Crs,
+                            grade: lv.to_string(),
+                            level: lv,
+                            changed,
+                            reason: explanation.reason.clone(),
+                        },
+                    );
+                }
+                prev = Some(lv);
+            }
+            _ => ungraded += 1,
+        }
+    }
+    ungraded
+}
+
 /// The course maximum as a graded result: the explanation of the first day
 /// of the maximum, or insufficient data when no day could be graded.
 fn max_graded(
@@ -228,31 +263,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                 continue;
             }
         };
-        let mut prev: Option<u8> = None;
-        let mut ungraded = 0usize;
-        for (g, input) in course.days.iter().zip(&days) {
-            sink.state(input.date, crs_state(g, input));
-            match g {
-                Graded::Value { value, explanation } => {
-                    let lv = value.grade.0;
-                    let changed = prev != Some(lv);
-                    if lv > 0 || (changed && prev.is_some()) {
-                        sink.day(
-                            value.date,
-                            DayEntry {
-                                criterion: Criterion::Crs,
-                                grade: lv.to_string(),
-                                level: lv,
-                                changed,
-                                reason: explanation.reason.clone(),
-                            },
-                        );
-                    }
-                    prev = Some(lv);
-                }
-                _ => ungraded += 1,
-            }
-        }
+        let ungraded = days_and_states(&course, &days, sink);
         let s = course.summary;
         let mut fl = flags();
         if inf && !infected.is_empty() {

@@ -245,6 +245,76 @@ fn convert_per_kg(
     }
 }
 
+/// Adds a lower-GI observation or an `agvhd_no_findings` record to its day.
+fn add_gi(
+    days: &mut Vec<GvhdDay>,
+    per_kg: &mut Vec<(Date, f64, Option<Attribution>)>,
+    o: &graftwatch_course::Observation,
+) {
+    use ObservationKind as K;
+    let a = o.attribution;
+    let num = o.number();
+    let yes = o.value.as_bool();
+    match o.kind {
+        K::StoolVolume => {
+            if let Some(v) = num {
+                if o.unit == Some(Unit::MlPerKg) {
+                    per_kg.push((o.date, v, a));
+                    day_mut(days, o.date);
+                } else {
+                    sum_f(&mut day_mut(days, o.date).stool_ml, v, a);
+                }
+            }
+        }
+        K::StoolEpisodes => {
+            if let Some(v) = num {
+                let n = v.max(0.0).round() as u32;
+                let day = day_mut(days, o.date);
+                match &mut day.stool_episodes {
+                    Some(f) => {
+                        f.value += n;
+                        f.attribution = merge_attribution(f.attribution, a);
+                    }
+                    None => {
+                        day.stool_episodes = Some(Finding {
+                            value: n,
+                            attribution: a,
+                        })
+                    }
+                }
+            }
+        }
+        K::StoolBloody => {
+            if let Some(v) = yes {
+                or_b(&mut day_mut(days, o.date).stool_bloody, v, a);
+            }
+        }
+        K::AbdominalPainSevere => {
+            if let Some(v) = yes {
+                or_b(&mut day_mut(days, o.date).abdominal_pain_severe, v, a);
+            }
+        }
+        K::Ileus => {
+            if let Some(v) = yes {
+                or_b(&mut day_mut(days, o.date).ileus, v, a);
+            }
+        }
+        K::AgvhdNoFindings => {
+            if let Some(organ) = o.value.as_category() {
+                let nf = &mut day_mut(days, o.date).no_findings;
+                match organ {
+                    "skin" => nf[0] = true,
+                    "liver" => nf[1] = true,
+                    "upper_gi" => nf[2] = true,
+                    "lower_gi" => nf[3] = true,
+                    _ => *nf = [true; 4],
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Extracts the acute-GVHD findings of every day that has any.
 pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
     let mut days: Vec<GvhdDay> = Vec::new();
@@ -288,67 +358,12 @@ pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
                     or_b(&mut day_mut(&mut days, o.date).upper_gi_persistent, v, a);
                 }
             }
-            K::StoolVolume => {
-                if let Some(v) = num {
-                    if o.unit == Some(Unit::MlPerKg) {
-                        per_kg.push((o.date, v, a));
-                        day_mut(&mut days, o.date);
-                    } else {
-                        sum_f(&mut day_mut(&mut days, o.date).stool_ml, v, a);
-                    }
-                }
-            }
-            K::StoolEpisodes => {
-                if let Some(v) = num {
-                    let n = v.max(0.0).round() as u32;
-                    let day = day_mut(&mut days, o.date);
-                    match &mut day.stool_episodes {
-                        Some(f) => {
-                            f.value += n;
-                            f.attribution = merge_attribution(f.attribution, a);
-                        }
-                        None => {
-                            day.stool_episodes = Some(Finding {
-                                value: n,
-                                attribution: a,
-                            })
-                        }
-                    }
-                }
-            }
-            K::StoolBloody => {
-                if let Some(v) = yes {
-                    or_b(&mut day_mut(&mut days, o.date).stool_bloody, v, a);
-                }
-            }
-            K::AbdominalPainSevere => {
-                if let Some(v) = yes {
-                    or_b(&mut day_mut(&mut days, o.date).abdominal_pain_severe, v, a);
-                }
-            }
-            K::Ileus => {
-                if let Some(v) = yes {
-                    or_b(&mut day_mut(&mut days, o.date).ileus, v, a);
-                }
-            }
-            K::AgvhdNoFindings => {
-                if let Some(organ) = o.value.as_category() {
-                    let nf = &mut day_mut(&mut days, o.date).no_findings;
-                    match organ {
-                        "skin" => nf[0] = true,
-                        "liver" => nf[1] = true,
-                        "upper_gi" => nf[2] = true,
-                        "lower_gi" => nf[3] = true,
-                        _ => *nf = [true; 4],
-                    }
-                }
-            }
             K::Lab(Analyte::Bilirubin) => {
                 if let Some(v) = num {
                     max_f(&mut day_mut(&mut days, o.date).bilirubin, v, a);
                 }
             }
-            _ => {}
+            _ => add_gi(&mut days, &mut per_kg, o),
         }
     }
     weights.sort_by_key(|w| w.0);
