@@ -120,6 +120,35 @@ pub(crate) fn criteria_samples(
         .collect()
 }
 
+/// The samples of one date; shares that are not valid percentages are
+/// reported as skipped.
+fn samples_of(x: &CourseInputs, date: Date, sink: &mut Sink) -> Vec<ChimerismSample> {
+    let mut samples = Vec::new();
+    for s in x.chimerism.iter().filter(|s| s.date == date) {
+        let mut shares = Vec::new();
+        for sh in &s.shares {
+            match Percent::new(sh.percent) {
+                Ok(p) => shares.push(PersonShare {
+                    person: sh.person.clone(),
+                    percent: p,
+                }),
+                Err(e) => {
+                    sink.skip(
+                        Criterion::Chimerism,
+                        format!("chimerism {} {} share {}: {e}", date, s.lineage, sh.person),
+                    );
+                }
+            }
+        }
+        samples.push(ChimerismSample {
+            date,
+            lineage: s.lineage,
+            shares,
+        });
+    }
+    samples
+}
+
 /// Runs the chimerism state for every sampling date.
 pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
     if x.chimerism.is_empty() {
@@ -141,29 +170,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     let mut prev: Option<String> = None;
     let mut last: Option<(Date, Graded<OverallChimerism>)> = None;
     for date in dates {
-        let mut samples = Vec::new();
-        for s in x.chimerism.iter().filter(|s| s.date == date) {
-            let mut shares = Vec::new();
-            for sh in &s.shares {
-                match Percent::new(sh.percent) {
-                    Ok(p) => shares.push(PersonShare {
-                        person: sh.person.clone(),
-                        percent: p,
-                    }),
-                    Err(e) => {
-                        sink.skip(
-                            Criterion::Chimerism,
-                            format!("chimerism {} {} share {}: {e}", date, s.lineage, sh.person),
-                        );
-                    }
-                }
-            }
-            samples.push(ChimerismSample {
-                date,
-                lineage: s.lineage,
-                shares,
-            });
-        }
+        let samples = samples_of(x, date, sink);
         match overall_chimerism(&samples, &cfg.chimerism) {
             Ok(g) => {
                 sink.state(date, day_state(&g));
