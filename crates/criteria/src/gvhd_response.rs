@@ -42,7 +42,7 @@ pub const SCHOEMANS_2018_CITATION: Citation = Citation {
 
 /// Day-28 response terminology (MAGIC / NIH response consensus).
 pub const DAY28_CITATION: Citation = Citation {
-    source: "Martin PJ et al. First- and second-line systemic treatment of acute GVHD: recommendations of the ASBMT. Biol Blood Marrow Transplant 2012;18(8):1150-1163; MacMillan ML et al. Biol Blood Marrow Transplant 2002;8:387-394",
+    source: "Martin PJ et al. First- and second-line systemic treatment of acute GVHD: recommendations of the ASBMT. Biol Blood Marrow Transplant 2012;18(8):1150-1163",
     year: 2012,
     table: "Response definitions (CR, PR, mixed response, no response, progression)",
     doi: None,
