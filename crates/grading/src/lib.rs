@@ -19,5 +19,5 @@ pub mod render;
 
 pub use config::{ConfigError, EngineConfig, GradingConfig};
 pub use criterion::{Criterion, UnknownCriterion};
-pub use engine::{grade_course, grade_course_as_of, grade_course_only};
+pub use engine::{grade_course, grade_course_as_of, grade_course_daily, grade_course_only};
 pub use output::{CourseGrades, SCHEMA};

@@ -5,7 +5,9 @@ mod common;
 
 use common::{CourseBuilder, d};
 use graftwatch_grading::output::{DayStatus, ItemStatus};
-use graftwatch_grading::{Criterion, GradingConfig, grade_course_as_of, grade_course_only};
+use graftwatch_grading::{
+    Criterion, GradingConfig, grade_course_as_of, grade_course_daily, grade_course_only,
+};
 use serde_json::json;
 
 fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
@@ -109,7 +111,7 @@ fn keystone_and_ibmtr_beside_magic() {
         json!({"date": "2024-06-20", "kind": "stool_bloody", "value": true, "attribution": "gvhd"}),
     )
     .build();
-    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
+    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     assert!(
         g.item("agvhd_max_grade")
             .unwrap()
@@ -128,7 +130,7 @@ fn keystone_and_ibmtr_beside_magic() {
     )
     .num("2024-06-01", "weight", 70.0, "kg")
     .build();
-    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
+    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     assert!(
         g.item("agvhd_max_grade")
             .unwrap()
@@ -153,7 +155,7 @@ fn no_findings_record_stages_organs_zero() {
         .num("2024-06-01", "weight", 70.0, "kg")
         .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}));
     let c = with.build();
-    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
+    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     let magic: Vec<_> = g
         .states
         .iter()
@@ -166,7 +168,7 @@ fn no_findings_record_stages_organs_zero() {
         .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}))
         .obs(json!({"date": "2024-06-20", "kind": "agvhd_no_findings", "value": "all"}))
         .build();
-    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
+    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     let magic: Vec<_> = g
         .states
         .iter()
@@ -180,7 +182,7 @@ fn no_findings_record_stages_organs_zero() {
         .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}))
         .obs(json!({"date": "2024-06-20", "kind": "agvhd_no_findings", "value": "liver"}))
         .build();
-    let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
+    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     let magic: Vec<_> = g
         .states
         .iter()
@@ -304,7 +306,7 @@ fn eln_pr_uses_the_pretreatment_marrow_both_sides_of_50_percent() {
             after,
         )
         .build();
-        let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Eln]);
+        let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Eln]);
         let st: Vec<_> = g
             .states
             .iter()

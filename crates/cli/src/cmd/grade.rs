@@ -15,7 +15,8 @@ use clap::{Args, ValueEnum};
 use graftwatch_core::Date;
 use graftwatch_course::Course;
 use graftwatch_grading::{
-    CourseGrades, Criterion, GradingConfig, daily, grade_course_as_of, grade_course_only, render,
+    CourseGrades, Criterion, GradingConfig, daily, grade_course_as_of, grade_course_daily,
+    grade_course_only, render,
 };
 
 use crate::BadInput;
@@ -137,9 +138,10 @@ fn grade_one(path: &Path, r: &Run) -> Result<CourseGrades, BadInput> {
         }
         None => None,
     };
-    let mut g = match on {
-        Some(d) => grade_course_as_of(&course, &r.cfg, &r.only, d),
-        None => grade_course_only(&course, &r.cfg, &r.only),
+    let mut g = match (on, r.daily) {
+        (Some(d), _) => grade_course_as_of(&course, &r.cfg, &r.only, d),
+        (None, true) => grade_course_daily(&course, &r.cfg, &r.only),
+        (None, false) => grade_course_only(&course, &r.cfg, &r.only),
     };
     if r.daily {
         let range = daily::default_range(&course).map(|(a, b)| match on {
@@ -147,13 +149,7 @@ fn grade_one(path: &Path, r: &Run) -> Result<CourseGrades, BadInput> {
             None => (a, b),
         });
         let days = range.map_or_else(Vec::new, |(a, b)| {
-            daily::daily_view(
-                &daily::truncate_course(&course, b),
-                &g,
-                a,
-                b,
-                r.cfg.engine.daily_carry_forward_days,
-            )
+            daily::daily_view(&course, &g, a, b, r.cfg.engine.daily_carry_forward_days)
         });
         g.daily = Some(days);
     }

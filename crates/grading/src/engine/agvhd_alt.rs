@@ -81,26 +81,23 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
             ("keystone", a.keystone.0.as_str(), a.keystone.1),
             ("ibmtr", a.ibmtr.0.as_str(), a.ibmtr.1),
         ] {
-            sink.state(
-                a.date,
-                DayState {
-                    criterion: Criterion::Agvhd,
-                    system,
-                    status: if determined {
-                        DayStatus::Graded
-                    } else {
-                        DayStatus::InsufficientData
-                    },
-                    grade: Some(label(grade, determined)),
-                    value: Some(serde_json::json!({
-                        "grade": label(grade, determined),
-                        "stages": stages_json(&a.stages),
-                        "upper_gi_histology": a.histology,
-                    })),
-                    missing: if determined { vec![] } else { missing.clone() },
-                    valid_days: valid,
+            sink.state(a.date, || DayState {
+                criterion: Criterion::Agvhd,
+                system,
+                status: if determined {
+                    DayStatus::Graded
+                } else {
+                    DayStatus::InsufficientData
                 },
-            );
+                grade: Some(label(grade, determined)),
+                value: Some(serde_json::json!({
+                    "grade": label(grade, determined),
+                    "stages": stages_json(&a.stages),
+                    "upper_gi_histology": a.histology,
+                })),
+                missing: if determined { vec![] } else { missing.clone() },
+                valid_days: valid,
+            });
         }
     }
     if r.fast.is_empty() {

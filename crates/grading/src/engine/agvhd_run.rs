@@ -249,24 +249,21 @@ fn timeline_and_states(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink
             DayGrade::Graded(_) => DayStatus::Graded,
             DayGrade::AtLeast(_) => DayStatus::InsufficientData,
         };
-        sink.state(
-            f.date,
-            DayState {
-                criterion: Criterion::Agvhd,
-                system: "magic",
-                status,
-                grade: Some(label.clone()),
-                value: Some(serde_json::json!({
-                    "grade": label,
-                    "skin": stage_json(&f.organs[0]),
-                    "liver": stage_json(&f.organs[1]),
-                    "upper_gi": stage_json(&f.organs[2]),
-                    "lower_gi": stage_json(&f.organs[3]),
-                })),
-                missing,
-                valid_days: valid_days(f, cfg.agvhd.carry_forward_days),
-            },
-        );
+        sink.state(f.date, || DayState {
+            criterion: Criterion::Agvhd,
+            system: "magic",
+            status,
+            grade: Some(label.clone()),
+            value: Some(serde_json::json!({
+                "grade": label,
+                "skin": stage_json(&f.organs[0]),
+                "liver": stage_json(&f.organs[1]),
+                "upper_gi": stage_json(&f.organs[2]),
+                "lower_gi": stage_json(&f.organs[3]),
+            })),
+            missing,
+            valid_days: valid_days(f, cfg.agvhd.carry_forward_days),
+        });
         prev = Some(label);
     }
 }

@@ -391,7 +391,7 @@ fn assessments(
                 continue;
             }
         };
-        sink.state(date, day_state(&g));
+        sink.state(date, || day_state(&g));
         if let Some(v) = g.value() {
             scored.push((date, v.clone()));
             let (l, lv) = label(v.global);

@@ -173,7 +173,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         let samples = samples_of(x, date, sink);
         match overall_chimerism(&samples, &cfg.chimerism) {
             Ok(g) => {
-                sink.state(date, day_state(&g));
+                sink.state(date, || day_state(&g));
                 if let Graded::Value { value, .. } = &g {
                     let (label, level) = state_label(&value.state);
                     let changed = prev.as_deref() != Some(label.as_str());

@@ -120,7 +120,7 @@ fn days_and_states(
     let mut prev: Option<u8> = None;
     let mut ungraded = 0usize;
     for (g, input) in course.days.iter().zip(days) {
-        sink.state(input.date, crs_state(g, input));
+        sink.state(input.date, || crs_state(g, input));
         match g {
             Graded::Value { value, explanation } => {
                 let lv = value.grade.0;

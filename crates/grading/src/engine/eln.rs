@@ -187,7 +187,7 @@ fn assessments(
         match eln_response(&a, &cfg.eln_response) {
             Ok(mut g) => {
                 pretreatment_evidence(&mut g, m.date, x);
-                sink.state(m.date, day_state(&g));
+                sink.state(m.date, || day_state(&g));
                 if let Graded::Value { value, explanation } = &g {
                     let l = label(*value);
                     let changed = prev != Some(l);

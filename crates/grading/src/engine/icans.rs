@@ -174,7 +174,7 @@ fn days_and_states(
     let mut prev: Option<u8> = None;
     let mut missing_days = Vec::new();
     for (g, input) in graded.iter().zip(days) {
-        sink.state(input.date, icans_state(g, input));
+        sink.state(input.date, || icans_state(g, input));
         match g {
             Graded::Value { value, explanation } => {
                 let changed = prev != Some(value.grade);

@@ -44,14 +44,19 @@ pub(crate) struct Sink {
     items: Vec<SummaryItem>,
     skipped: Vec<Skipped>,
     states: Vec<(Date, DayState)>,
+    keep_states: bool,
 }
 
 impl Sink {
     pub(crate) fn day(&mut self, date: Date, e: DayEntry) {
         self.days.entry(date).or_default().push(e);
     }
-    pub(crate) fn state(&mut self, date: Date, s: DayState) {
-        self.states.push((date, s));
+    /// Records a day state when the daily view was asked for (the state is
+    /// only built then: plain grading pays nothing for it).
+    pub(crate) fn state(&mut self, date: Date, s: impl FnOnce() -> DayState) {
+        if self.keep_states {
+            self.states.push((date, s()));
+        }
     }
     pub(crate) fn item(&mut self, i: SummaryItem) {
         self.items.push(i);
@@ -191,6 +196,21 @@ pub fn grade_course_only(course: &Course, cfg: &GradingConfig, only: &[Criterion
     grade_inputs(course, &x, cfg, only)
 }
 
+/// Grades the selected criteria and keeps the assessment-day states the
+/// daily view (`crate::daily`) is built from.
+pub fn grade_course_daily(
+    course: &Course,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+) -> CourseGrades {
+    let opt = ExtractOptions {
+        crs_window_days: cfg.engine.crs_window_days,
+        marrow_count_window_days: cfg.engine.marrow_count_window_days,
+    };
+    let x = extract(course, &opt);
+    grade_with(course, &x, cfg, only, true)
+}
+
 /// Grades the course as it was known on `date` (records dated after it are
 /// ignored, running durations cut at it), with the state of every
 /// day-by-day criterion on that day in `on_day`.
@@ -201,7 +221,7 @@ pub fn grade_course_as_of(
     date: Date,
 ) -> CourseGrades {
     let t = crate::daily::truncate_course(course, date);
-    let mut g = grade_course_only(&t, cfg, only);
+    let mut g = grade_course_daily(&t, cfg, only);
     g.as_of = Some(date);
     g.on_day = Some(crate::daily::day_view(
         &t,
@@ -220,7 +240,20 @@ pub fn grade_inputs(
     cfg: &GradingConfig,
     only: &[Criterion],
 ) -> CourseGrades {
-    let mut sink = Sink::default();
+    grade_with(course, x, cfg, only, false)
+}
+
+fn grade_with(
+    course: &Course,
+    x: &CourseInputs,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+    keep_states: bool,
+) -> CourseGrades {
+    let mut sink = Sink {
+        keep_states,
+        ..Sink::default()
+    };
     let sel = |c: Criterion| only.contains(&c);
     let mut criteria: Vec<Criterion> = Criterion::ALL.into_iter().filter(|c| sel(*c)).collect();
     criteria.sort();
