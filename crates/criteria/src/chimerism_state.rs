@@ -402,3 +402,20 @@ pub fn overall_chimerism(
         explanation: ex,
     })
 }
+
+#[cfg(test)]
+mod percent_text_tests {
+    use super::percent_text;
+
+    #[test]
+    fn precision_never_crosses_a_category_boundary() {
+        assert_eq!(percent_text(95.01), "95.01");
+        assert_eq!(percent_text(95.0), "95.0");
+        assert_eq!(percent_text(94.99), "94.99");
+        assert_eq!(percent_text(95.0001), "95.0001");
+        assert_eq!(percent_text(4.96), "4.96");
+        assert_eq!(percent_text(5.0), "5.0");
+        assert_eq!(percent_text(100.0), "100.0");
+        assert_eq!(percent_text(37.26), "37.3");
+    }
+}
