@@ -89,7 +89,7 @@ fn json_is_versioned_and_explained() {
     let o = run(&["grade", p(&c), "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(v["schema"], "graftwatch-grades/1");
+    assert_eq!(v["schema"], "graftwatch-grades/2");
     let items = v["summary"].as_array().expect("summary");
     let m = items
         .iter()

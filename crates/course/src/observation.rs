@@ -228,6 +228,8 @@ kinds! {
     CmlPhase => "cml_phase",
     /// Lymphoma or CLL response to the latest therapy: cr, pr, stable_disease, progressive_disease.
     LymphomaResponse => "lymphoma_response",
+    /// Acute GVHD organ assessed that day without findings (stage 0): skin, liver, upper_gi, lower_gi or all.
+    AgvhdNoFindings => "agvhd_no_findings",
 }
 
 const PCT: &[Unit] = &[Unit::Percent];
@@ -341,6 +343,9 @@ impl ObservationKind {
             K::Consciousness => ValueSpec::Category(&["awake", "voice", "tactile", "unarousable"]),
             K::Seizure => ValueSpec::Category(&["none", "rapidly_resolving", "prolonged"]),
             K::CerebralEdema => ValueSpec::Category(&["none", "focal", "diffuse"]),
+            K::AgvhdNoFindings => {
+                ValueSpec::Category(&["skin", "liver", "upper_gi", "lower_gi", "all"])
+            }
             K::MarrowBlasts | K::MarrowCellularity | K::MrdFlow => pct(100.0),
             K::MrdQpcr => ValueSpec::Number {
                 canonical: Unit::Percent,

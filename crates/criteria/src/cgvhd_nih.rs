@@ -382,7 +382,10 @@ fn score_skin(s: &CgvhdSkin) -> Result<Scored, CgvhdInputError> {
         Evidence::finding(
             None,
             "skin_sclerosis",
-            format!("features score {f} ({:?})", s.sclerosis),
+            format!(
+                "features score {f} ({})",
+                crate::explain::words(&s.sclerosis)
+            ),
         ),
     ];
     let mut fl = vec![Flag::new(

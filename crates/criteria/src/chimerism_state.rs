@@ -24,7 +24,7 @@ pub const CIBMTR_CHIMERISM_CITATION: Citation = Citation {
     table: "complete donor chimerism (>= 95% donor, no recipient cells detected)",
     doi: None,
     provenance: Provenance::Verified,
-    note: "Conflicts with ASTCT '> 95%'; selectable via FullDonorRule::AtLeast95 (E-5). \
+    note: "Conflicts with ASTCT '> 95%'; selectable with chimerism.full_donor_rule = \"at_least95\" (E-5). \
            Mixed 5-95% and loss < 5% are [R] (the harmonised table cell was truncated).",
 };
 
@@ -80,6 +80,32 @@ pub enum ChimerismCategory {
     Mixed,
     /// Loss of donor chimerism (< 5 %).
     LossOfDonor,
+}
+
+impl ChimerismCategory {
+    /// In words: `full donor`, `mixed`, `loss of donor`.
+    pub fn text(self) -> &'static str {
+        match self {
+            ChimerismCategory::FullDonor => "full donor",
+            ChimerismCategory::Mixed => "mixed",
+            ChimerismCategory::LossOfDonor => "loss of donor",
+        }
+    }
+}
+
+/// A donor percentage in text with enough decimals that it never reads as
+/// the other side of a category boundary (5 % and 95 %): `95.01` stays
+/// `95.01`, never a rounded `95.0` next to a full-donor call.
+pub fn percent_text(v: f64) -> String {
+    for d in 1..=6usize {
+        let t = format!("{v:.d$}");
+        let r: f64 = t.parse().unwrap_or(v);
+        let same = |b: f64| (r > b) == (v > b) && (r < b) == (v < b);
+        if same(95.0) && same(5.0) {
+            return t;
+        }
+    }
+    format!("{v}")
 }
 
 /// Category of a donor percentage.
@@ -234,8 +260,12 @@ pub fn lineage_chimerism(
             Some(d) => ex.flags.push(Flag::new(
                 "GF-combined",
                 format!(
-                    "dual graft: {} dominates {} on {} ({:.1}% vs {:.1}%)",
-                    d.donor, s.lineage, s.date, d.percent, d.runner_up_percent
+                    "dual graft: {} dominates {} on {} ({}% vs {}%)",
+                    d.donor,
+                    s.lineage,
+                    s.date,
+                    percent_text(d.percent),
+                    percent_text(d.runner_up_percent)
                 ),
             )),
             None => ex.flags.push(Flag::new(
@@ -245,8 +275,11 @@ pub fn lineage_chimerism(
         }
     }
     ex.reason = format!(
-        "{} donor {pct:.1}% on {}: {:?}",
-        s.lineage, s.date, category
+        "{} donor {}% on {}: {}",
+        s.lineage,
+        percent_text(pct),
+        s.date,
+        category.text()
     );
     Ok(Graded::Value {
         value: LineageChimerism {
@@ -277,6 +310,23 @@ pub enum OverallChimerismState {
         /// Lymphoid category (lowest donor % among lymphoid fractions).
         lymphoid: ChimerismCategory,
     },
+}
+
+impl OverallChimerismState {
+    /// In words: `full donor`, `mixed`, `loss of donor`, `split (myeloid …,
+    /// lymphoid …)`.
+    pub fn text(&self) -> String {
+        match self {
+            OverallChimerismState::FullDonor => "full donor".into(),
+            OverallChimerismState::Mixed => "mixed".into(),
+            OverallChimerismState::LossOfDonor => "loss of donor".into(),
+            OverallChimerismState::Split { myeloid, lymphoid } => format!(
+                "split (myeloid {}, lymphoid {})",
+                myeloid.text(),
+                lymphoid.text()
+            ),
+        }
+    }
 }
 
 /// Overall chimerism with per-lineage detail.
@@ -340,11 +390,32 @@ pub fn overall_chimerism(
         },
     };
     ex.reason = format!(
-        "myeloid ({}) {:.1}% donor, lymphoid ({}) {:.1}% donor: {:?}",
-        my.lineage, my.donor_percent, ly.lineage, ly.donor_percent, state
+        "myeloid ({}) {}% donor, lymphoid ({}) {}% donor: {}",
+        my.lineage,
+        percent_text(my.donor_percent),
+        ly.lineage,
+        percent_text(ly.donor_percent),
+        state.text()
     );
     Ok(Graded::Value {
         value: OverallChimerism { state, lineages },
         explanation: ex,
     })
+}
+
+#[cfg(test)]
+mod percent_text_tests {
+    use super::percent_text;
+
+    #[test]
+    fn precision_never_crosses_a_category_boundary() {
+        assert_eq!(percent_text(95.01), "95.01");
+        assert_eq!(percent_text(95.0), "95.0");
+        assert_eq!(percent_text(94.99), "94.99");
+        assert_eq!(percent_text(95.0001), "95.0001");
+        assert_eq!(percent_text(4.96), "4.96");
+        assert_eq!(percent_text(5.0), "5.0");
+        assert_eq!(percent_text(100.0), "100.0");
+        assert_eq!(percent_text(37.26), "37.3");
+    }
 }

@@ -471,9 +471,12 @@ fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayRe
     }
     if let Some(h) = d.hypotension {
         let note = if d.hypotension_other_cause {
-            format!("{h:?}: attributed to another cause, not counted")
+            format!(
+                "{}: attributed to another cause, not counted",
+                crate::explain::words(&h)
+            )
         } else {
-            format!("{h:?} -> grade {}", h.grade())
+            format!("{} -> grade {}", crate::explain::words(&h), h.grade())
         };
         ev.push(Evidence::finding(Some(d.date), "hypotension", note));
         if h == Hypotension::OneVasopressor {
@@ -484,13 +487,16 @@ fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayRe
         let g = o.grade();
         let note = if d.hypoxia_other_cause {
             format!(
-                "{:?}: hypoxia attributed to another cause, not counted",
-                o.device
+                "{}: hypoxia attributed to another cause, not counted",
+                crate::explain::words(&o.device)
             )
         } else {
             match g {
-                Some(g) => format!("{:?} -> grade {g}", o.device),
-                None => format!("{:?} without flow: cannot grade", o.device),
+                Some(g) => format!("{} -> grade {g}", crate::explain::words(&o.device)),
+                None => format!(
+                    "{} without flow: cannot grade",
+                    crate::explain::words(&o.device)
+                ),
             }
         };
         match o.flow_l_min {

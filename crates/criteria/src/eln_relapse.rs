@@ -46,6 +46,17 @@ pub enum RelapseCriterion {
     ExtramedullaryDisease,
 }
 
+impl RelapseCriterion {
+    /// In words.
+    pub fn text(self) -> &'static str {
+        match self {
+            RelapseCriterion::MarrowBlasts => "marrow blasts >= 5 %",
+            RelapseCriterion::BloodBlasts => "blood blasts in 2 samples >= 7 days apart",
+            RelapseCriterion::ExtramedullaryDisease => "new extramedullary disease",
+        }
+    }
+}
+
 /// Input for hematologic relapse.
 #[derive(Debug, Clone, Copy)]
 pub struct RelapseInput<'a> {
@@ -174,7 +185,7 @@ pub fn hematologic_relapse(
     let value = match best {
         Some((d, c, ev)) => {
             ex.evidence = ev;
-            ex.reason = format!("{c:?} criterion met on {d}");
+            ex.reason = format!("{} criterion met on {d}", c.text());
             HematologicRelapse {
                 relapsed: true,
                 date: Some(d),
@@ -215,6 +226,16 @@ pub enum Tissue {
     PeripheralBlood,
 }
 
+impl Tissue {
+    /// In words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Tissue::BoneMarrow => "bone marrow",
+            Tissue::PeripheralBlood => "peripheral blood",
+        }
+    }
+}
+
 /// One MRD measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "technique", rename_all = "snake_case")]
@@ -232,6 +253,25 @@ pub enum MrdMeasurement {
         /// Normalised copy number, %.
         ratio_percent: Option<f64>,
     },
+}
+
+impl MrdMeasurement {
+    /// In words: `flow 0.32 %`, `qPCR positive, ratio 0.5 %`.
+    pub fn text(&self) -> String {
+        match self {
+            MrdMeasurement::Mfc { percent } => format!("flow cytometry {percent} %"),
+            MrdMeasurement::Qpcr {
+                positive,
+                ratio_percent,
+            } => {
+                let call = if *positive { "positive" } else { "negative" };
+                match ratio_percent {
+                    Some(r) => format!("qPCR {call}, ratio {r} %"),
+                    None => format!("qPCR {call}"),
+                }
+            }
+        }
+    }
 }
 
 /// A dated MRD sample.
@@ -283,6 +323,19 @@ pub enum MrdTrigger {
         /// Rising sample's ratio %.
         to_percent: f64,
     },
+}
+
+impl MrdTrigger {
+    /// In words.
+    pub fn text(&self) -> String {
+        match self {
+            MrdTrigger::Conversion => "conversion from MRD-negative to MRD-positive".into(),
+            MrdTrigger::LogRise {
+                from_percent,
+                to_percent,
+            } => format!("rise from {from_percent} % to {to_percent} % (>= 1 log10)"),
+        }
+    }
 }
 
 /// MRD relapse state.
@@ -406,12 +459,17 @@ pub fn mrd_relapse(
                     ex.evidence.push(Evidence::finding(
                         Some(s.date),
                         "mrd",
-                        format!("{:?} {:?}: trigger {trigger:?}", s.tissue, s.measurement),
+                        format!(
+                            "{} {}: trigger {}",
+                            s.tissue.text(),
+                            s.measurement.text(),
+                            trigger.text()
+                        ),
                     ));
                     ex.evidence.push(Evidence::finding(
                         Some(n.date),
                         "mrd",
-                        format!("{:?} {:?}: confirms", n.tissue, n.measurement),
+                        format!("{} {}: confirms", n.tissue.text(), n.measurement.text()),
                     ));
                     ex.reason = format!(
                         "MRD relapse triggered on {} and confirmed on {}",
@@ -439,8 +497,10 @@ pub fn mrd_relapse(
                     Some(s.date),
                     "mrd",
                     format!(
-                        "{:?} {:?}: trigger {trigger:?}, no confirming sample",
-                        s.tissue, s.measurement
+                        "{} {}: trigger {}, no confirming sample",
+                        s.tissue.text(),
+                        s.measurement.text(),
+                        trigger.text()
                     ),
                 ));
             }

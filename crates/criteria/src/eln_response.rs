@@ -139,6 +139,20 @@ pub enum ElnResponse {
 }
 
 impl ElnResponse {
+    /// The ELN 2022 label: `CR MRD-negative`, `CR`, `CRh`, `CRi`, `MLFS`,
+    /// `PR`, `no response`.
+    pub fn text(self) -> &'static str {
+        match self {
+            ElnResponse::CrMrdNegative => "CR MRD-negative",
+            ElnResponse::Cr => "CR",
+            ElnResponse::CrH => "CRh",
+            ElnResponse::CrI => "CRi",
+            ElnResponse::Mlfs => "MLFS",
+            ElnResponse::Pr => "PR",
+            ElnResponse::NoResponse => "no response",
+        }
+    }
+
     /// CR, CRh or CRi (with or without MRD): what "refractory" is tested against.
     pub fn is_cr_family(self) -> bool {
         matches!(
@@ -315,8 +329,12 @@ pub fn eln_response(
                         d,
                         "mrd",
                         format!(
-                            "negative by {:?}{}",
-                            m.technique,
+                            "negative by {}{}",
+                            match m.technique {
+                                MrdTechnique::Mfc => "flow cytometry",
+                                MrdTechnique::Qpcr => "qPCR",
+                                MrdTechnique::Other => "another method",
+                            },
                             m.sensitivity
                                 .map(|s| format!(", sensitivity {s:e}"))
                                 .unwrap_or_default()
@@ -352,7 +370,8 @@ pub fn eln_response(
             }
         };
         ex.reason = format!(
-            "marrow blasts {bm}% (< 5%), no circulating blasts, no EMD, ANC {n}, platelets {p}: {value:?}"
+            "marrow blasts {bm}% (< 5%), no circulating blasts, no EMD, ANC {n}, platelets {p}: {}",
+            value.text()
         );
         return Ok(Graded::Value {
             value,
@@ -456,12 +475,9 @@ pub fn refractory_at_landmark(
         .filter(|(d, _)| *d <= as_of && cutoff.is_none_or(|c| *d <= c))
         .find(|(_, r)| r.is_cr_family());
     if let Some((d, r)) = best {
-        ex.evidence.push(Evidence::finding(
-            Some(*d),
-            "eln_response",
-            format!("{r:?}"),
-        ));
-        ex.reason = format!("{r:?} on {d}: not refractory");
+        ex.evidence
+            .push(Evidence::finding(Some(*d), "eln_response", r.text()));
+        ex.reason = format!("{} on {d}: not refractory", r.text());
         return Graded::Value {
             value: false,
             explanation: ex,

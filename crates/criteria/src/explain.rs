@@ -133,3 +133,40 @@ impl<T> Graded<T> {
         }
     }
 }
+
+/// A unit enum variant in words for explanations: `HighFlowNasalCannula` →
+/// `high flow nasal cannula`, `OneVasopressor` → `one vasopressor` (never a
+/// Rust name in user-facing text).
+pub fn words<T: std::fmt::Debug>(v: &T) -> String {
+    let d = format!("{v:?}");
+    let mut out = String::with_capacity(d.len() + 4);
+    for (i, c) in d.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod words_tests {
+    #[derive(Debug)]
+    enum E {
+        HighFlowNasalCannula,
+        None,
+    }
+
+    #[test]
+    fn variants_become_words() {
+        assert_eq!(
+            super::words(&E::HighFlowNasalCannula),
+            "high flow nasal cannula"
+        );
+        assert_eq!(super::words(&E::None), "none");
+    }
+}

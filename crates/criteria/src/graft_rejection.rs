@@ -31,6 +31,24 @@ pub enum RejectionStatus {
     SecondaryLossOfDonorChimerism,
 }
 
+impl RejectionStatus {
+    /// In words.
+    pub fn text(self) -> &'static str {
+        match self {
+            RejectionStatus::NoRejection => "no graft rejection",
+            RejectionStatus::AutologousReconstitution => {
+                "primary graft rejection with autologous reconstitution"
+            }
+            RejectionStatus::PrimaryRejectionWithoutRecovery => {
+                "primary graft rejection without count recovery"
+            }
+            RejectionStatus::SecondaryLossOfDonorChimerism => {
+                "secondary graft rejection (loss of donor chimerism)"
+            }
+        }
+    }
+}
+
 /// Lineages informative for rejection.
 pub fn is_informative(l: Lineage) -> bool {
     l.is_myeloid() || matches!(l, Lineage::WholeBlood | Lineage::Marrow)
@@ -94,8 +112,11 @@ pub fn graft_rejection(
         RejectionStatus::PrimaryRejectionWithoutRecovery
     };
     ex.reason = format!(
-        "latest {} donor {last_pct:.1}% on {}: {:?}",
-        last.lineage, last.date, status
+        "latest {} donor {}% on {}: {}",
+        last.lineage,
+        crate::chimerism_state::percent_text(last_pct),
+        last.date,
+        status.text()
     );
     Ok(Graded::Value {
         value: status,

@@ -420,7 +420,11 @@ pub fn early_icaht(
     if r.window_end_day < 30 {
         let why = match course.censor {
             Some(c) if day_offset(c.date, course.day0) == r.window_end_day => {
-                format!("{:?} on day {:+}", c.reason, r.window_end_day)
+                format!(
+                    "{} on day {:+}",
+                    crate::explain::words(&c.reason),
+                    r.window_end_day
+                )
             }
             _ => format!("last ANC on day {:+}", r.window_end_day),
         };

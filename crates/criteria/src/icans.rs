@@ -433,7 +433,8 @@ pub fn grade_icans_day(
             date,
             "consciousness",
             format!(
-                "{c:?} -> domain grade {}{}",
+                "{} -> domain grade {}{}",
+                crate::explain::words(&c),
                 consciousness_grade(c),
                 if d.other_cause.consciousness {
                     " (attributed to another cause: not counted)"
@@ -450,7 +451,8 @@ pub fn grade_icans_day(
             date,
             "seizure",
             format!(
-                "{s:?}{}",
+                "{}{}",
+                crate::explain::words(&s),
                 if d.other_cause.seizure {
                     " (another cause: not counted)"
                 } else {
@@ -468,7 +470,11 @@ pub fn grade_icans_day(
     }
     match d.edema {
         Some(Edema::None) => {}
-        Some(e) => ev.push(Evidence::finding(date, "cerebral_edema", format!("{e:?}"))),
+        Some(e) => ev.push(Evidence::finding(
+            date,
+            "cerebral_edema",
+            crate::explain::words(&e),
+        )),
         None => flags.push(Flag::new(
             "ICANS-EDEMA",
             "no neuroimaging recorded: edema domain counted as absent",

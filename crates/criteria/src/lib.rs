@@ -27,6 +27,7 @@ pub mod explain;
 pub mod graft_dose;
 pub mod graft_failure;
 pub mod graft_rejection;
+pub mod gvhd_response;
 pub mod hct_ci;
 pub mod hematotox;
 pub mod icaht;

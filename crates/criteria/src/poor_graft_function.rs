@@ -24,7 +24,7 @@ pub const POOR_GRAFT_FUNCTION_CITATION: Citation = Citation {
     doi: None,
     provenance: Provenance::Recalled,
     note: "Cut-offs (ANC <= 0.5, platelets <= 20, Hb <= 70 g/L, >= 2 of 3, >= 3 consecutive days, beyond day +28) vary \
-           between papers; configurable (PoorGraftFunctionConfig).",
+           between papers; configurable ([poor_graft_function] in the grading configuration).",
 };
 
 /// Configuration; `Default` is the reference's quantitative variant.

@@ -10,11 +10,13 @@ use graftwatch_criteria::chimerism_state::ChimerismConfig;
 use graftwatch_criteria::crs::CrsConfig;
 use graftwatch_criteria::dri::DriConfig;
 use graftwatch_criteria::ebmt_score::EbmtConfig;
+use graftwatch_criteria::eln_relapse::MrdConfig;
 use graftwatch_criteria::eln_response::ResponseConfig;
 use graftwatch_criteria::engraftment::EngraftmentConfig;
 use graftwatch_criteria::graft_failure::SecondaryFailureConfig;
 use graftwatch_criteria::icaht::IcahtConfig;
 use graftwatch_criteria::icans::IcansConfig;
+use graftwatch_criteria::poor_graft_function::PoorGraftFunctionConfig;
 use serde::{Deserialize, Serialize};
 
 /// Engine settings that are not part of any one criterion.
@@ -43,6 +45,18 @@ pub struct EngineConfig {
     /// CRS: fever, hypotension and hypoxia on a day covered by an infection
     /// episode are attributed to the infection (flag `GW-INFECTION`).
     pub crs_infection_is_other_cause: bool,
+    /// Daily view (`--daily`, `--on`): a day state of cGVHD, CRS, ICANS,
+    /// chimerism and ELN response holds for this many days after its
+    /// assessment; later days are "not assessed" (acute GVHD uses
+    /// `agvhd.carry_forward_days` per organ).
+    pub daily_carry_forward_days: u32,
+    /// Poor graft function: a marrow cellularity below this % is
+    /// hypocellular ([R], flag `PGF-cutoffs`).
+    pub hypocellular_below_percent: f64,
+    /// cGVHD GI weight loss from the weight history: the latest weight
+    /// against the highest in this many days before it (NIH 2014 "within
+    /// 3 months"; used when no `weight_loss_percent` is recorded).
+    pub cgvhd_weight_window_days: i32,
 }
 
 impl Default for EngineConfig {
@@ -55,6 +69,9 @@ impl Default for EngineConfig {
             unstated_attribution_is_gvhd: true,
             icans_unrecorded_domains_absent: false,
             crs_infection_is_other_cause: true,
+            daily_carry_forward_days: 7,
+            hypocellular_below_percent: 30.0,
+            cgvhd_weight_window_days: 90,
         }
     }
 }
@@ -83,6 +100,11 @@ pub struct GradingConfig {
     pub eln_response: ResponseConfig,
     /// NIH 2014 chronic GVHD (C-2 lung symptom fallback).
     pub cgvhd: CgvhdConfig,
+    /// MRD relapse (ELN 2021 MRD: MFC threshold, confirmation window, log
+    /// rise, M-6).
+    pub mrd: MrdConfig,
+    /// Poor graft function, quantitative variant (cut-offs, days).
+    pub poor_graft_function: PoorGraftFunctionConfig,
     /// Transplant risk scores (HCT-CI, refined DRI, EBMT score).
     pub risk: RiskConfig,
 }

@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod criterion;
+pub mod daily;
 pub mod engine;
 pub mod extract;
 pub mod output;
@@ -18,5 +19,5 @@ pub mod render;
 
 pub use config::{ConfigError, EngineConfig, GradingConfig, RiskConfig};
 pub use criterion::{Criterion, UnknownCriterion};
-pub use engine::{grade_course, grade_course_only};
+pub use engine::{grade_course, grade_course_as_of, grade_course_daily, grade_course_only};
 pub use output::{CourseGrades, SCHEMA};

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::criterion::Criterion;
 
 /// Output format tag.
-pub const SCHEMA: &str = "graftwatch-grades/1";
+pub const SCHEMA: &str = "graftwatch-grades/2";
 
 /// A day relative to an anchor (`day +14 after HCT`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -179,6 +179,9 @@ pub struct Skipped {
 pub struct CourseGrades {
     /// Format tag, [`SCHEMA`].
     pub schema: &'static str,
+    /// The course file graded (set by the CLI when several are graded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Patient id.
     pub patient: String,
     /// Whether the course is marked illustrative (not real data).
@@ -198,6 +201,82 @@ pub struct CourseGrades {
     /// entries). Omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agvhd_organ_stages: Vec<AgvhdOrganDay>,
+    /// The date the course was graded as of (`--on`): only records dated on
+    /// or before it were used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    /// The state of every criterion on the `as_of` date (with `--on`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_day: Option<DailyDay>,
+    /// Every day's state of every criterion (with `--daily`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily: Option<Vec<DailyDay>>,
+    /// Assessment-day states the daily view is built from (not serialised).
+    #[serde(skip)]
+    pub states: Vec<(Date, DayState)>,
+}
+
+/// Status of a criterion on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayStatus {
+    /// A grade (possibly carried forward from an assessment inside its window).
+    Graded,
+    /// No assessment on the day or inside the carry-forward window.
+    NotAssessed,
+    /// Assessed, but something needed is missing (`missing` says what).
+    InsufficientData,
+}
+
+/// One criterion's state on one assessment day, as the engine produced it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayState {
+    /// Criterion family.
+    pub criterion: Criterion,
+    /// Which result (`magic`, `keystone`, `ibmtr`, `astct_crs`, `nih_global`, …).
+    pub system: &'static str,
+    /// Status.
+    pub status: DayStatus,
+    /// Grade label when graded (`>=X` for a lower bound).
+    pub grade: Option<String>,
+    /// Structured result of the day (organ stages, parameters, …).
+    pub value: Option<serde_json::Value>,
+    /// What is missing (insufficient data).
+    pub missing: Vec<String>,
+    /// Days after the assessment this state still holds (carry-forward).
+    #[serde(skip)]
+    pub valid_days: i32,
+}
+
+/// One criterion's state on one calendar day of the daily view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyEntry {
+    /// Criterion family.
+    pub criterion: Criterion,
+    /// Which result.
+    pub system: &'static str,
+    /// Status.
+    pub status: DayStatus,
+    /// Grade label when graded.
+    pub grade: Option<String>,
+    /// Date of the assessment the state comes from (earlier than the day
+    /// when carried forward).
+    pub assessed_on: Option<Date>,
+    /// Structured result.
+    pub value: Option<serde_json::Value>,
+    /// What is missing, or why the criterion is not assessed.
+    pub missing: Vec<String>,
+}
+
+/// Every criterion's state on one calendar day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyDay {
+    /// Date.
+    pub date: Date,
+    /// Day relative to the latest transplant or CAR-T on or before it.
+    pub rel: Option<RelDay>,
+    /// One entry per criterion result.
+    pub entries: Vec<DailyEntry>,
 }
 
 /// The MAGIC organ stages of one acute-GVHD timeline day. A stage is

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::output::{CourseGrades, ItemStatus};
+use crate::output::{CourseGrades, DailyDay, DailyEntry, DayStatus, ItemStatus};
 
 /// The table rendering.
 pub fn table(g: &CourseGrades) -> String {
@@ -53,6 +53,27 @@ pub fn table(g: &CourseGrades) -> String {
             }
         }
     }
+    summary_rows(&mut s, g);
+    if let Some(d) = &g.on_day {
+        let _ = writeln!(s, "\nOn {} (records up to that date)", d.date);
+        day_rows(&mut s, d);
+    }
+    if let Some(days) = &g.daily {
+        let _ = writeln!(s, "\nDaily");
+        for d in days {
+            day_rows(&mut s, d);
+        }
+    }
+    if !g.skipped.is_empty() {
+        let _ = writeln!(s, "\nNot graded");
+        for k in &g.skipped {
+            let _ = writeln!(s, "  {:<13} {}", k.criterion.as_str(), k.reason);
+        }
+    }
+    s
+}
+
+fn summary_rows(s: &mut String, g: &CourseGrades) {
     let _ = writeln!(s, "\nSummary");
     for i in &g.summary {
         let mark = match i.status {
@@ -72,13 +93,40 @@ pub fn table(g: &CourseGrades) -> String {
             let _ = writeln!(s, "  {:<28}   flags: {}", "", f.join(", "));
         }
     }
-    if !g.skipped.is_empty() {
-        let _ = writeln!(s, "\nNot graded");
-        for k in &g.skipped {
-            let _ = writeln!(s, "  {:<13} {}", k.criterion.as_str(), k.reason);
-        }
+}
+
+fn status_text(e: &DailyEntry) -> String {
+    let mut t = match e.status {
+        DayStatus::Graded => "graded".to_string(),
+        DayStatus::NotAssessed => "not assessed".to_string(),
+        DayStatus::InsufficientData => "insufficient data".to_string(),
+    };
+    if let Some(a) = e.assessed_on {
+        let _ = write!(t, " (assessed {a})");
     }
-    s
+    if !e.missing.is_empty() {
+        let _ = write!(t, ": {}", e.missing.join("; "));
+    }
+    t
+}
+
+fn day_rows(s: &mut String, d: &DailyDay) {
+    let rel = d
+        .rel
+        .as_ref()
+        .map(|r| format!("{} {}", r.anchor, r.day))
+        .unwrap_or_default();
+    for e in &d.entries {
+        let _ = writeln!(
+            s,
+            "  {:<10}  {:<12}  {:<22}  {:<8}  {}",
+            d.date.to_string(),
+            rel,
+            format!("{} {}", e.criterion.as_str(), e.system),
+            e.grade.as_deref().unwrap_or("-"),
+            status_text(e)
+        );
+    }
 }
 
 fn csv_field(v: &str) -> String {
@@ -130,6 +178,55 @@ pub fn csv(g: &CourseGrades) -> String {
             csv_field(&i.explanation.reason)
         );
     }
+    for d in g.on_day.iter().chain(g.daily.iter().flatten()) {
+        let (day, anchor) = d
+            .rel
+            .as_ref()
+            .map(|r| (r.day.to_string(), r.anchor.clone()))
+            .unwrap_or_default();
+        for e in &d.entries {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{}",
+                d.date,
+                csv_field(&day),
+                csv_field(&anchor),
+                e.criterion,
+                csv_field(&format!("day_{}", e.system)),
+                csv_field(e.grade.as_deref().unwrap_or("")),
+                csv_field(&status_text(e))
+            );
+        }
+    }
+    s
+}
+
+/// The CSV rendering with a leading `course` column (several courses in one
+/// output); `header` prints the header line.
+pub fn csv_with_course(g: &CourseGrades, course: &str, header: bool) -> String {
+    let body = csv(g);
+    let mut out = String::new();
+    for (i, line) in body.lines().enumerate() {
+        if i == 0 {
+            if header {
+                out.push_str("course,");
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        out.push_str(&csv_field(course));
+        out.push(',');
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// One JSON line (JSON Lines output of several courses).
+pub fn json_line(g: &CourseGrades) -> String {
+    let mut s = serde_json::to_string(g).unwrap_or_default();
+    s.push('\n');
     s
 }
 

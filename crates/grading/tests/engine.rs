@@ -217,7 +217,7 @@ fn chimerism_95_percent_is_mixed_by_default_and_full_with_the_cibmtr_option() {
     let i = g.item("chimerism_latest").expect("item");
     assert!(
         i.result
-            .starts_with("split (myeloid full_donor, lymphoid mixed)"),
+            .starts_with("split (myeloid full donor, lymphoid mixed)"),
         "{}",
         i.result
     );
@@ -229,7 +229,7 @@ fn chimerism_95_percent_is_mixed_by_default_and_full_with_the_cibmtr_option() {
         g.item("chimerism_latest")
             .expect("item")
             .result
-            .starts_with("full_donor")
+            .starts_with("full donor")
     );
 }
 

@@ -51,6 +51,25 @@ pub enum IbmtrIndex {
     D,
 }
 
+impl IbmtrIndex {
+    /// `0`, `A` … `D`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IbmtrIndex::None => "0",
+            IbmtrIndex::A => "A",
+            IbmtrIndex::B => "B",
+            IbmtrIndex::C => "C",
+            IbmtrIndex::D => "D",
+        }
+    }
+}
+
+impl std::fmt::Display for IbmtrIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 fn organ_letter(stage: u8, skin: bool) -> IbmtrIndex {
     match (stage, skin) {
         (0, _) => IbmtrIndex::None,
@@ -106,7 +125,7 @@ pub fn explain_ibmtr(
         version: IBMTR_VERSION,
         citations: IBMTR_CITATIONS.to_vec(),
         reason: format!(
-            "{date}: skin {}, liver {}, gut {} -> highest organ letter {index:?}",
+            "{date}: skin {}, liver {}, gut {} -> highest organ letter {index}",
             ks.skin, ks.liver, ks.gut
         ),
         evidence,

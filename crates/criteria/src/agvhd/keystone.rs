@@ -67,6 +67,25 @@ pub enum KeystoneGrade {
     IV,
 }
 
+impl KeystoneGrade {
+    /// `0`, `I` … `IV`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeystoneGrade::Zero => "0",
+            KeystoneGrade::I => "I",
+            KeystoneGrade::II => "II",
+            KeystoneGrade::III => "III",
+            KeystoneGrade::IV => "IV",
+        }
+    }
+}
+
+impl std::fmt::Display for KeystoneGrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Keystone stages from MAGIC stages: gut = max(lower GI, 1 if upper GI 1
 /// with histology).
 pub fn keystone_stages(
@@ -189,7 +208,7 @@ pub(crate) fn missing_organs(st: &[OrganStatus; 4]) -> Vec<String> {
 /// Keystone stages with every organ not assessed at its maximum (skin,
 /// liver and gut 4; upper GI 1): if the result is the same as with the
 /// assessed organs only, the missing ones cannot change it.
-pub(crate) fn worst_case_stages(st: &[OrganStatus; 4], upper_gi_histology: bool) -> KeystoneStages {
+pub fn worst_case_stages(st: &[OrganStatus; 4], upper_gi_histology: bool) -> KeystoneStages {
     let hi = |i: usize, max: Stage| st[i].as_ref().map(|c| c.stage).unwrap_or(max);
     keystone_stages(
         hi(0, Stage::S4),

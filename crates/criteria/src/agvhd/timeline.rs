@@ -401,8 +401,12 @@ pub fn grade_timeline(
     }
     let reason = match (sum.onset, sum.onset_category) {
         (Some(o), Some(c)) => format!(
-            "acute GVHD onset {o} (day {}, {c:?}); maximum MAGIC grade {}",
+            "acute GVHD onset {o} (day {}, {}); maximum MAGIC grade {}",
             sum.onset_day.map(|d| d.to_string()).unwrap_or_default(),
+            match c {
+                OnsetCategory::Classic => "classic",
+                OnsetCategory::LateOnset => "late-onset",
+            },
             sum.max_grade
         ),
         _ => "no day reached MAGIC grade I or higher".to_string(),

@@ -12,7 +12,7 @@ use graftwatch_criteria::chimerism_state::{
 use super::Sink;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
-use crate::output::{DayEntry, SummaryItem};
+use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
 
 fn cat(c: ChimerismCategory) -> &'static str {
     match c {
@@ -41,9 +41,112 @@ fn state_label(s: &OverallChimerismState) -> (String, u8) {
 fn describe(v: &OverallChimerism) -> String {
     v.lineages
         .iter()
-        .map(|l| format!("{} {:.1}% donor", l.lineage, l.donor_percent))
+        .map(|l| {
+            format!(
+                "{} {}% donor",
+                l.lineage,
+                graftwatch_criteria::chimerism_state::percent_text(l.donor_percent)
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn day_state(g: &Graded<OverallChimerism>) -> DayState {
+    let (status, grade, value, missing) = match g {
+        Graded::Value { value, .. } => (
+            DayStatus::Graded,
+            Some(state_label(&value.state).0),
+            serde_json::json!({
+                "state": value.state.text(),
+                "lineages": value.lineages.iter().map(|l| serde_json::json!({
+                    "lineage": l.lineage.to_string(),
+                    "donor_percent": l.donor_percent,
+                    "category": l.category.text(),
+                })).collect::<Vec<_>>(),
+            }),
+            vec![],
+        ),
+        Graded::InsufficientData { missing, .. } => (
+            DayStatus::InsufficientData,
+            None,
+            serde_json::Value::Null,
+            missing.clone(),
+        ),
+        Graded::NotApplicable { reason, .. } => (
+            DayStatus::NotAssessed,
+            None,
+            serde_json::Value::Null,
+            vec![reason.clone()],
+        ),
+    };
+    DayState {
+        criterion: Criterion::Chimerism,
+        system: "overall",
+        status,
+        grade,
+        value: (!value.is_null()).then_some(value),
+        missing,
+        valid_days: 0,
+    }
+}
+
+/// The course's chimerism samples dated in `from ..= to`, as the criteria
+/// take them (shares that are not valid percentages are left out; the
+/// chimerism criterion reports them).
+pub(crate) fn criteria_samples(
+    x: &CourseInputs,
+    from: Date,
+    to: Option<Date>,
+) -> Vec<ChimerismSample> {
+    x.chimerism
+        .iter()
+        .filter(|s| s.date >= from && to.is_none_or(|t| s.date <= t))
+        .map(|s| ChimerismSample {
+            date: s.date,
+            lineage: s.lineage,
+            shares: s
+                .shares
+                .iter()
+                .filter_map(|sh| {
+                    Percent::new(sh.percent).ok().map(|p| PersonShare {
+                        person: sh.person.clone(),
+                        percent: p,
+                    })
+                })
+                .collect(),
+        })
+        .filter(|s| !s.shares.is_empty())
+        .collect()
+}
+
+/// The samples of one date; shares that are not valid percentages are
+/// reported as skipped.
+fn samples_of(x: &CourseInputs, date: Date, sink: &mut Sink) -> Vec<ChimerismSample> {
+    let mut samples = Vec::new();
+    for s in x.chimerism.iter().filter(|s| s.date == date) {
+        let mut shares = Vec::new();
+        for sh in &s.shares {
+            match Percent::new(sh.percent) {
+                Ok(p) => shares.push(PersonShare {
+                    person: sh.person.clone(),
+                    percent: p,
+                }),
+                Err(e) => {
+                    sink.skip(
+                        Criterion::Chimerism,
+                        format!("chimerism {} {} share {}: {e}", date, s.lineage, sh.person),
+                    );
+                }
+            }
+        }
+        samples.push(ChimerismSample {
+            date,
+            lineage: s.lineage,
+            shares,
+        });
+    }
+    samples
 }
 
 /// Runs the chimerism state for every sampling date.
@@ -67,31 +170,10 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     let mut prev: Option<String> = None;
     let mut last: Option<(Date, Graded<OverallChimerism>)> = None;
     for date in dates {
-        let mut samples = Vec::new();
-        for s in x.chimerism.iter().filter(|s| s.date == date) {
-            let mut shares = Vec::new();
-            for sh in &s.shares {
-                match Percent::new(sh.percent) {
-                    Ok(p) => shares.push(PersonShare {
-                        person: sh.person.clone(),
-                        percent: p,
-                    }),
-                    Err(e) => {
-                        sink.skip(
-                            Criterion::Chimerism,
-                            format!("chimerism {} {} share {}: {e}", date, s.lineage, sh.person),
-                        );
-                    }
-                }
-            }
-            samples.push(ChimerismSample {
-                date,
-                lineage: s.lineage,
-                shares,
-            });
-        }
+        let samples = samples_of(x, date, sink);
         match overall_chimerism(&samples, &cfg.chimerism) {
             Ok(g) => {
+                sink.state(date, || day_state(&g));
                 if let Graded::Value { value, .. } = &g {
                     let (label, level) = state_label(&value.state);
                     let changed = prev.as_deref() != Some(label.as_str());
@@ -125,7 +207,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             hct.as_ref(),
             |v| {
                 (
-                    format!("{} on {date}: {}", state_label(&v.state).0, describe(v)),
+                    format!("{} on {date}: {}", v.state.text(), describe(v)),
                     Some(date),
                 )
             },

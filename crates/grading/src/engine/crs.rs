@@ -15,7 +15,7 @@ use super::Sink;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::CrsDay as InDay;
-use crate::output::{DayEntry, SummaryItem};
+use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
 
 fn device(d: OxygenDevice) -> O2Device {
     match d {
@@ -80,6 +80,156 @@ fn flags() -> Vec<Flag> {
     ]
 }
 
+/// The day state of one CRS day: grade with its parameters.
+fn crs_state(g: &Graded<graftwatch_criteria::crs::CrsDayResult>, input: &CrsDay) -> DayState {
+    let params = serde_json::json!({
+        "max_temp_c": input.max_temp_c,
+        "fever_other_cause": input.fever_other_cause,
+        "hypotension": input.hypotension,
+        "oxygen": input.oxygen,
+        "anticytokine_or_antipyretic": input.anticytokine_or_antipyretic,
+        "death_from_crs": input.death_from_crs,
+    });
+    let (status, grade, missing) = match g {
+        Graded::Value { value, .. } => (DayStatus::Graded, Some(value.grade.0.to_string()), vec![]),
+        Graded::InsufficientData { missing, .. } => {
+            (DayStatus::InsufficientData, None, missing.clone())
+        }
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
+    };
+    DayState {
+        criterion: Criterion::Crs,
+        system: "astct",
+        status,
+        value: Some(serde_json::json!({"grade": grade, "parameters": params})),
+        grade,
+        missing,
+        valid_days: 0,
+    }
+}
+
+/// Timeline entries and day states; returns how many days could not be
+/// graded.
+fn days_and_states(
+    course: &graftwatch_criteria::crs::CrsCourse,
+    days: &[CrsDay],
+    sink: &mut Sink,
+) -> usize {
+    let mut prev: Option<u8> = None;
+    let mut ungraded = 0usize;
+    for (g, input) in course.days.iter().zip(days) {
+        sink.state(input.date, || crs_state(g, input));
+        match g {
+            Graded::Value { value, explanation } => {
+                let lv = value.grade.0;
+                let changed = prev != Some(lv);
+                if lv > 0 || (changed && prev.is_some()) {
+                    sink.day(
+                        value.date,
+                        DayEntry {
+                            criterion: Criterion::Crs,
+                            grade: lv.to_string(),
+                            level: lv,
+                            changed,
+                            reason: explanation.reason.clone(),
+                        },
+                    );
+                }
+                prev = Some(lv);
+            }
+            _ => ungraded += 1,
+        }
+    }
+    ungraded
+}
+
+/// The course maximum as a graded result: the explanation of the first day
+/// of the maximum, or insufficient data when no day could be graded.
+fn max_graded(
+    course: &graftwatch_criteria::crs::CrsCourse,
+    days: &[CrsDay],
+    ungraded: usize,
+    anchor: graftwatch_course::Anchor,
+    fl: Vec<Flag>,
+) -> Graded<u8> {
+    let s = course.summary;
+    let c_anchor = anchor;
+    let idx = s
+        .max_grade_date
+        .and_then(|d| days.iter().position(|x| x.date == d));
+    match idx {
+        Some(k) if s.max_grade.0 > 0 => {
+            let mut e = course.days[k].explanation().clone();
+            e.flags.extend(fl);
+            Graded::Value {
+                value: s.max_grade.0,
+                explanation: e,
+            }
+        }
+        _ if ungraded == course.days.len() => Graded::InsufficientData {
+            missing: vec![format!(
+                "temperature on days 0 to +{} after {}",
+                course.days.len().saturating_sub(1),
+                c_anchor.kind
+            )],
+            explanation: Explanation {
+                rule: "ASTCT CRS grade",
+                version: CRS_VERSION,
+                citations: CRS_CITATIONS.to_vec(),
+                reason: "no day could be graded".into(),
+                evidence: vec![],
+                flags: fl,
+            },
+        },
+        _ => Graded::Value {
+            value: 0,
+            explanation: Explanation {
+                rule: "ASTCT CRS grade",
+                version: CRS_VERSION,
+                citations: CRS_CITATIONS.to_vec(),
+                reason: format!(
+                    "no graded day from {} reached CRS grade 1 (fever >= 38.0 °C)",
+                    c_anchor.date
+                ),
+                evidence: vec![],
+                flags: fl,
+            },
+        },
+    }
+}
+
+/// Marks the day of a death attributed to CRS (grade 5) when it belongs to
+/// this CAR-T (on or after its day 0 and before the next one); a death after
+/// the grading window is appended as its own day. Returns the death date
+/// when applied.
+fn apply_death(
+    days: &mut Vec<CrsDay>,
+    x: &CourseInputs,
+    day0: graftwatch_core::Date,
+    next: Option<graftwatch_core::Date>,
+) -> Option<graftwatch_core::Date> {
+    let d = x.death.as_ref()?;
+    if !d.attributed.contains(&crate::extract::ToxicityDeath::Crs)
+        || d.date < day0
+        || next.is_some_and(|n| d.date >= n)
+    {
+        return None;
+    }
+    let after_last = days.last().is_none_or(|c| c.date < d.date);
+    match days.iter_mut().find(|c| c.date == d.date) {
+        Some(c) => c.death_from_crs = true,
+        None if after_last => {
+            let mut c = CrsDay::new(d.date);
+            c.death_from_crs = true;
+            days.push(c);
+        }
+        None => return None,
+    }
+    Some(d.date)
+}
+
 /// Runs CRS for every CAR-T infusion.
 pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
     if x.crs.is_empty() {
@@ -98,7 +248,9 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             _ => format!("_{i}"),
         };
         let inf = cfg.engine.crs_infection_is_other_cause;
-        let days: Vec<CrsDay> = c.days.iter().map(|d| to_crs_day(d, inf)).collect();
+        let mut days: Vec<CrsDay> = c.days.iter().map(|d| to_crs_day(d, inf)).collect();
+        let next = x.crs.get(i + 1).map(|n| n.anchor.date);
+        let died = apply_death(&mut days, x, c.anchor.date, next);
         let infected: Vec<String> = c
             .days
             .iter()
@@ -111,30 +263,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                 continue;
             }
         };
-        let mut prev: Option<u8> = None;
-        let mut ungraded = 0usize;
-        for g in &course.days {
-            match g {
-                Graded::Value { value, explanation } => {
-                    let lv = value.grade.0;
-                    let changed = prev != Some(lv);
-                    if lv > 0 || (changed && prev.is_some()) {
-                        sink.day(
-                            value.date,
-                            DayEntry {
-                                criterion: Criterion::Crs,
-                                grade: lv.to_string(),
-                                level: lv,
-                                changed,
-                                reason: explanation.reason.clone(),
-                            },
-                        );
-                    }
-                    prev = Some(lv);
-                }
-                _ => ungraded += 1,
-            }
-        }
+        let ungraded = days_and_states(&course, &days, sink);
         let s = course.summary;
         let mut fl = flags();
         if inf && !infected.is_empty() {
@@ -150,48 +279,16 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         if ungraded > 0 {
             fl.push(Flag::new("MISSING", format!("{ungraded} of {} day(s) from day 0 could not be graded (no temperature recorded)", course.days.len())));
         }
-        let idx = s
-            .max_grade_date
-            .and_then(|d| c.days.iter().position(|x| x.date == d));
-        let g: Graded<u8> = match idx {
-            Some(k) if s.max_grade.0 > 0 => {
-                let mut e = course.days[k].explanation().clone();
-                e.flags.extend(fl);
-                Graded::Value {
-                    value: s.max_grade.0,
-                    explanation: e,
-                }
-            }
-            _ if ungraded == course.days.len() => Graded::InsufficientData {
-                missing: vec![format!(
-                    "temperature on days 0 to +{} after {}",
-                    course.days.len().saturating_sub(1),
-                    c.anchor.kind
-                )],
-                explanation: Explanation {
-                    rule: "ASTCT CRS grade",
-                    version: CRS_VERSION,
-                    citations: CRS_CITATIONS.to_vec(),
-                    reason: "no day could be graded".into(),
-                    evidence: vec![],
-                    flags: fl,
-                },
-            },
-            _ => Graded::Value {
-                value: 0,
-                explanation: Explanation {
-                    rule: "ASTCT CRS grade",
-                    version: CRS_VERSION,
-                    citations: CRS_CITATIONS.to_vec(),
-                    reason: format!(
-                        "no graded day from {} reached CRS grade 1 (fever >= 38.0 °C)",
-                        c.anchor.date
-                    ),
-                    evidence: vec![],
-                    flags: fl,
-                },
-            },
-        };
+        if let (Some(dd), Some(d)) = (died, &x.death) {
+            fl.push(Flag::new(
+                "GW-DEATH-CAUSE",
+                format!(
+                    "death on {dd} recorded with cause '{}' is attributed to CRS: grade 5",
+                    d.cause
+                ),
+            ));
+        }
+        let g = max_graded(&course, &days, ungraded, c.anchor, fl);
         let date = s.max_grade_date;
         let onset = s.onset;
         sink.item(SummaryItem::from_graded(

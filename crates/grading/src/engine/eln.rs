@@ -6,11 +6,9 @@
 use graftwatch_core::Date;
 use graftwatch_course::AnchorKind;
 use graftwatch_course::TransfusionProduct;
-use graftwatch_criteria::eln_relapse::{RelapseInput, hematologic_relapse};
 use graftwatch_criteria::eln_response::{
     ElnResponse, MrdStatus, MrdTechnique, ResponseAssessment, eln_response,
 };
-use graftwatch_criteria::series::DatedValue;
 use graftwatch_criteria::{Flag, Graded};
 
 use super::Sink;
@@ -22,15 +20,7 @@ use crate::output::{DayEntry, SummaryItem};
 pub const MFC_NEGATIVE_BELOW_PERCENT: f64 = 0.1;
 
 pub(crate) fn label(r: ElnResponse) -> &'static str {
-    match r {
-        ElnResponse::CrMrdNegative => "CR MRD-negative",
-        ElnResponse::Cr => "CR",
-        ElnResponse::CrH => "CRh",
-        ElnResponse::CrI => "CRi",
-        ElnResponse::Mlfs => "MLFS",
-        ElnResponse::Pr => "PR",
-        ElnResponse::NoResponse => "no response",
-    }
+    r.text()
 }
 
 fn level(r: ElnResponse) -> u8 {
@@ -39,6 +29,15 @@ fn level(r: ElnResponse) -> u8 {
         ElnResponse::CrH | ElnResponse::CrI => 1,
         ElnResponse::Mlfs | ElnResponse::Pr => 2,
         ElnResponse::NoResponse => 3,
+    }
+}
+
+/// The MRD technique in words.
+pub fn technique_text(t: MrdTechnique) -> &'static str {
+    match t {
+        MrdTechnique::Mfc => "flow cytometry",
+        MrdTechnique::Qpcr => "qPCR",
+        MrdTechnique::Other => "another method",
     }
 }
 
@@ -86,8 +85,55 @@ pub fn to_assessment(
         }),
         rbc_transfusion_independent: None,
         marrow_evaluable: m.cellularity_percent.map(|c| c >= 10.0),
-        pretreatment_bm_blasts_pct: None,
+        pretreatment_bm_blasts_pct: crate::extract::marrow::pretreatment_blasts(
+            &x.marrow,
+            &x.therapies,
+            m.date,
+        )
+        .map(|(_, b)| b),
         mrd: mrd_status(m),
+    }
+}
+
+/// Names the pretreatment marrow a PR was measured against (flag
+/// `GW-PRETREATMENT`).
+fn pretreatment_evidence(g: &mut Graded<ElnResponse>, date: Date, x: &CourseInputs) {
+    let Some((d, b)) = crate::extract::marrow::pretreatment_blasts(&x.marrow, &x.therapies, date)
+    else {
+        return;
+    };
+    let therapy = x.therapies.iter().rfind(|t| t.date < date);
+    if let Graded::Value { explanation, .. } | Graded::InsufficientData { explanation, .. } = g {
+        explanation.flags.push(Flag::new(
+            "GW-PRETREATMENT",
+            format!(
+                "pretreatment marrow blasts {b} % on {d}, the last marrow before {} started on {}",
+                therapy.map_or("the therapy", |t| t.label.as_str()),
+                therapy.map_or(d, |t| t.date)
+            ),
+        ));
+    }
+}
+
+fn day_state(g: &Graded<ElnResponse>) -> crate::output::DayState {
+    use crate::output::{DayState, DayStatus};
+    let (status, grade, missing) = match g {
+        Graded::Value { value, .. } => (DayStatus::Graded, Some(label(*value).to_string()), vec![]),
+        Graded::InsufficientData { missing, .. } => {
+            (DayStatus::InsufficientData, None, missing.clone())
+        }
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
+    };
+    DayState {
+        criterion: Criterion::Eln,
+        system: "eln_2022",
+        status,
+        value: grade.as_ref().map(|l| serde_json::json!({"response": l})),
+        grade,
+        missing,
+        valid_days: 0,
     }
 }
 
@@ -108,13 +154,40 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         .rfind(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
         .copied();
     let from = anchor.map(|a| a.date);
+    let results = assessments(x, cfg, sink);
+    let after: Vec<&(Date, Graded<ElnResponse>)> = results
+        .iter()
+        .filter(|(d, _)| from.is_none_or(|f| *d >= f))
+        .collect();
+    best_item(&results, &after, anchor.as_ref(), sink);
+    mrd_latest_item(x, anchor.as_ref(), sink);
+    // Relapse after the first CR-family response (from the anchor on).
+    if let Some((rd, _)) = after
+        .iter()
+        .find(|(_, g)| g.value().is_some_and(|v| v.is_cr_family()))
+    {
+        super::eln_course::relapse_item(x, *rd, anchor.as_ref(), sink);
+        super::eln_course::mrd_relapse_item(x, cfg, *rd, anchor.as_ref(), sink);
+    }
+    super::eln_course::response_timeline_item(x, &results, sink);
+    super::eln_course::refractory_item(x, &results, sink);
+}
+
+/// The ELN response of every marrow after the diagnostic one (the baseline),
+/// on the timeline and as day states.
+fn assessments(
+    x: &CourseInputs,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+) -> Vec<(Date, Graded<ElnResponse>)> {
     let mut prev: Option<&'static str> = None;
     let mut results: Vec<(Date, Graded<ElnResponse>)> = Vec::new();
-    // The diagnostic marrow is the baseline, not a response assessment.
     for m in x.marrow.iter().filter(|m| m.date > x.risk.diagnosis.date) {
         let a = to_assessment(m, x, cfg.engraftment.transfusion_window_days);
         match eln_response(&a, &cfg.eln_response) {
-            Ok(g) => {
+            Ok(mut g) => {
+                pretreatment_evidence(&mut g, m.date, x);
+                sink.state(m.date, || day_state(&g));
                 if let Graded::Value { value, explanation } = &g {
                     let l = label(*value);
                     let changed = prev != Some(l);
@@ -138,10 +211,15 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             ),
         }
     }
-    let after: Vec<&(Date, Graded<ElnResponse>)> = results
-        .iter()
-        .filter(|(d, _)| from.is_none_or(|f| *d >= f))
-        .collect();
+    results
+}
+
+fn best_item(
+    results: &[(Date, Graded<ElnResponse>)],
+    after: &[&(Date, Graded<ElnResponse>)],
+    anchor: Option<&graftwatch_course::Anchor>,
+    sink: &mut Sink,
+) {
     let best = after
         .iter()
         .filter_map(|(d, g)| g.value().map(|v| (*v, *d, g)))
@@ -149,163 +227,107 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     let scope = anchor
         .map(|a| format!("after {} ({})", a.kind, a.date))
         .unwrap_or_else(|| "in the course".into());
-    match best {
-        Some((v, d, g)) => {
-            let mut g = g.clone();
-            if let Graded::Value { explanation, .. } = &mut g {
-                explanation.flags.push(Flag::new("GW-BEST", format!("best response {scope}; MFC MRD negative below {MFC_NEGATIVE_BELOW_PERCENT} %")));
-            }
-            sink.item(SummaryItem::from_graded(
-                Criterion::Eln,
-                "eln_best_response",
-                &g,
-                anchor.as_ref(),
-                |_| (format!("{} on {d} ({scope})", label(v)), Some(d)),
+    if let Some((v, d, g)) = best {
+        let mut g = g.clone();
+        if let Graded::Value { explanation, .. } = &mut g {
+            explanation.flags.push(Flag::new(
+                "GW-BEST",
+                format!(
+                    "best response {scope}; MFC MRD negative below {MFC_NEGATIVE_BELOW_PERCENT} %"
+                ),
             ));
         }
-        None => {
-            let mut missing: Vec<String> = Vec::new();
-            for (d, g) in &after {
-                if let Graded::InsufficientData { missing: m, .. } = g {
-                    missing.push(format!("{d}: {}", m.join(", ")));
-                }
-            }
-            let g: Graded<()> = Graded::InsufficientData {
-                missing: if missing.is_empty() {
-                    vec![format!("a marrow assessment {scope}")]
-                } else {
-                    missing
-                },
-                explanation: results
-                    .last()
-                    .map(|(_, g)| g.explanation().clone())
-                    .unwrap_or_else(|| graftwatch_criteria::Explanation {
-                        rule: "ELN 2022 response",
-                        version: graftwatch_criteria::eln_response::ELN_RESPONSE_VERSION,
-                        citations: vec![graftwatch_criteria::eln_response::ELN_2022_CITATION],
-                        reason: format!("no gradable assessment {scope}"),
-                        evidence: vec![],
-                        flags: vec![],
-                    }),
-            };
-            sink.item(SummaryItem::from_graded(
-                Criterion::Eln,
-                "eln_best_response",
-                &g,
-                anchor.as_ref(),
-                |_| (String::new(), None),
-            ));
-        }
-    }
-    // Latest MRD.
-    if let Some(m) = x.marrow.iter().rev().find(|m| mrd_status(m).is_some())
-        && let Some(s) = mrd_status(m)
-    {
-        let val = m
-            .mrd_flow_percent
-            .or_else(|| m.mrd_qpcr.first().map(|q| q.percent))
-            .unwrap_or_default();
-        let g: Graded<MrdStatus> = Graded::Value {
-            value: s,
-            explanation: graftwatch_criteria::Explanation {
-                rule: "ELN MRD status",
-                version: graftwatch_criteria::eln_relapse::ELN_RELAPSE_VERSION,
-                citations: vec![graftwatch_criteria::eln_relapse::ELN_MRD_2021_CITATION],
-                reason: format!("latest MRD on {}: {val} % by {:?}", m.date, s.technique),
-                evidence: vec![graftwatch_criteria::Evidence::value(
-                    Some(m.date),
-                    "mrd",
-                    val,
-                    Some(graftwatch_core::Unit::Percent),
-                    if s.negative { "negative" } else { "positive" },
-                )],
-                flags: vec![Flag::new(
-                    "GW-MRD",
-                    format!(
-                        "MFC MRD negative below {MFC_NEGATIVE_BELOW_PERCENT} %; qPCR negative when 0"
-                    ),
-                )],
-            },
-        };
         sink.item(SummaryItem::from_graded(
             Criterion::Eln,
-            "mrd_latest",
+            "eln_best_response",
             &g,
-            anchor.as_ref(),
-            |v| {
-                (
-                    format!(
-                        "{} on {}",
-                        if v.negative { "negative" } else { "positive" },
-                        m.date
-                    ),
-                    Some(m.date),
-                )
-            },
+            anchor,
+            |_| (format!("{} on {d} ({scope})", label(v)), Some(d)),
         ));
+        return;
     }
-    // Relapse after the first CR-family response (from the anchor on).
-    if let Some((rd, _)) = after
-        .iter()
-        .find(|(_, g)| g.value().is_some_and(|v| v.is_cr_family()))
-    {
-        let bm: Vec<DatedValue> = x
-            .marrow
-            .iter()
-            .filter_map(|m| {
-                m.blasts_percent.map(|b| DatedValue {
-                    date: m.date,
-                    value: b,
-                })
-            })
-            .collect();
-        let pb: Vec<DatedValue> = x
-            .counts
-            .pb_blasts
-            .days
-            .iter()
-            .map(|d| DatedValue {
-                date: d.date,
-                value: d.value,
-            })
-            .collect();
-        let emd: Vec<Date> = x
-            .marrow
-            .iter()
-            .filter(|m| m.extramedullary == Some(true))
-            .map(|m| m.date)
-            .collect();
-        let input = RelapseInput {
-            remission_date: *rd,
-            marrow_blasts_pct: &bm,
-            blood_blasts_pct: &pb,
-            new_extramedullary_disease: &emd,
-        };
-        match hematologic_relapse(&input) {
-            Ok(g) => sink.item(SummaryItem::from_graded(
-                Criterion::Eln,
-                "relapse",
-                &g,
-                anchor.as_ref(),
-                |v| {
-                    if v.relapsed {
-                        (
-                            format!(
-                                "relapse on {} ({:?})",
-                                v.date.map(|d| d.to_string()).unwrap_or_default(),
-                                v.criterion
-                            ),
-                            v.date,
-                        )
-                    } else {
-                        (
-                            format!("no haematological relapse after remission on {rd}"),
-                            None,
-                        )
-                    }
-                },
-            )),
-            Err(e) => sink.skip(Criterion::Eln, format!("relapse inputs rejected: {e}")),
+    let mut missing: Vec<String> = Vec::new();
+    for (d, g) in after {
+        if let Graded::InsufficientData { missing: m, .. } = g {
+            missing.push(format!("{d}: {}", m.join(", ")));
         }
     }
+    let g: Graded<()> = Graded::InsufficientData {
+        missing: if missing.is_empty() {
+            vec![format!("a marrow assessment {scope}")]
+        } else {
+            missing
+        },
+        explanation: results
+            .last()
+            .map(|(_, g)| g.explanation().clone())
+            .unwrap_or_else(|| graftwatch_criteria::Explanation {
+                rule: "ELN 2022 response",
+                version: graftwatch_criteria::eln_response::ELN_RESPONSE_VERSION,
+                citations: vec![graftwatch_criteria::eln_response::ELN_2022_CITATION],
+                reason: format!("no gradable assessment {scope}"),
+                evidence: vec![],
+                flags: vec![],
+            }),
+    };
+    sink.item(SummaryItem::from_graded(
+        Criterion::Eln,
+        "eln_best_response",
+        &g,
+        anchor,
+        |_| (String::new(), None),
+    ));
+}
+
+fn mrd_latest_item(x: &CourseInputs, anchor: Option<&graftwatch_course::Anchor>, sink: &mut Sink) {
+    let Some(m) = x.marrow.iter().rev().find(|m| mrd_status(m).is_some()) else {
+        return;
+    };
+    let Some(s) = mrd_status(m) else { return };
+    let val = m
+        .mrd_flow_percent
+        .or_else(|| m.mrd_qpcr.first().map(|q| q.percent))
+        .unwrap_or_default();
+    let g: Graded<MrdStatus> = Graded::Value {
+        value: s,
+        explanation: graftwatch_criteria::Explanation {
+            rule: "ELN MRD status",
+            version: graftwatch_criteria::eln_relapse::ELN_RELAPSE_VERSION,
+            citations: vec![graftwatch_criteria::eln_relapse::ELN_MRD_2021_CITATION],
+            reason: format!(
+                "latest MRD on {}: {val} % by {}",
+                m.date,
+                technique_text(s.technique)
+            ),
+            evidence: vec![graftwatch_criteria::Evidence::value(
+                Some(m.date),
+                "mrd",
+                val,
+                Some(graftwatch_core::Unit::Percent),
+                if s.negative { "negative" } else { "positive" },
+            )],
+            flags: vec![Flag::new(
+                "GW-MRD",
+                format!(
+                    "MFC MRD negative below {MFC_NEGATIVE_BELOW_PERCENT} %; qPCR negative when 0"
+                ),
+            )],
+        },
+    };
+    sink.item(SummaryItem::from_graded(
+        Criterion::Eln,
+        "mrd_latest",
+        &g,
+        anchor,
+        |v| {
+            (
+                format!(
+                    "{} on {}",
+                    if v.negative { "negative" } else { "positive" },
+                    m.date
+                ),
+                Some(m.date),
+            )
+        },
+    ));
 }

@@ -2,7 +2,7 @@
 //! failure after each transplant (CIBMTR / ASTCT; E-1 … E-8).
 
 use graftwatch_core::Date;
-use graftwatch_course::{AnchorKind, DrugClass, GraftSource};
+use graftwatch_course::{Anchor, AnchorKind, DrugClass, GraftSource};
 use graftwatch_criteria::engraftment::{Engraftment, neutrophil_engraftment, platelet_engraftment};
 use graftwatch_criteria::graft_failure::{
     GraftComponent, GraftSourceKind, SecondaryFailureInput, primary_graft_failure,
@@ -36,6 +36,15 @@ fn add_flag<T>(g: &mut Graded<T>, f: Flag) {
         | Graded::InsufficientData { explanation, .. }
         | Graded::NotApplicable { explanation, .. } => explanation.flags.push(f),
     }
+}
+
+/// One transplant's count window and suffix.
+struct Tx<'a> {
+    hct: &'a Anchor,
+    end: Option<Date>,
+    suffix: String,
+    anc: Vec<DatedValue>,
+    plt: Vec<DatedValue>,
 }
 
 /// Runs engraftment (and, when selected, graft failure) for every transplant.
@@ -72,11 +81,6 @@ pub(crate) fn run(
         return;
     }
     for (i, hct) in hcts.iter().enumerate() {
-        let suffix = if i == 0 {
-            String::new()
-        } else {
-            format!("_{}", hct.kind).replace(' ', "").to_lowercase()
-        };
         // Values from day 0 to the day before the next transplant.
         let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
         let window = |s: &crate::extract::DailySeries| -> Vec<DatedValue> {
@@ -86,192 +90,256 @@ pub(crate) fn run(
                 .map(dated)
                 .collect()
         };
-        let anc = window(&x.counts.anc);
-        let plt = window(&x.counts.platelets);
-        let auto_05 = x
-            .counts
-            .anc
-            .days
-            .iter()
-            .filter(|d| d.date >= hct.date && end.is_none_or(|e| d.date <= e))
-            .find(|d| d.automated && (d.value - 0.5).abs() < 1e-9);
-        let neut = match neutrophil_engraftment(hct.date, &anc, &cfg.engraftment) {
-            Ok(mut g) => {
-                if let Some(a) = auto_05 {
-                    add_flag(
-                        &mut g,
-                        Flag::new(
-                            "E-9",
-                            format!(
-                                "ANC exactly 0.5 on {} from an automated count without a manual differential counted as >= 0.5 (engine decision 9)",
-                                a.date
-                            ),
-                        ),
-                    );
-                }
-                let gcsf = x.drugs.gcsf_days(
-                    hct.date,
-                    end.unwrap_or_else(|| x.span.map_or(hct.date, |s| s.1)),
-                );
-                if !gcsf.is_empty() {
-                    add_flag(
-                        &mut g,
-                        Flag::new(
-                            "E-3",
-                            format!(
-                                "G-CSF given on {} day(s) from {} (engraftment stands; exposure recorded)",
-                                gcsf.len(),
-                                gcsf[0]
-                            ),
-                        ),
-                    );
-                }
-                g
-            }
-            Err(e) => {
-                sink.skip(Criterion::Engraftment, format!("ANC series rejected: {e}"));
-                continue;
-            }
+        let t = Tx {
+            hct,
+            end,
+            suffix: super::agvhd_run::suffix(i, hct),
+            anc: window(&x.counts.anc),
+            plt: window(&x.counts.platelets),
         };
-        let plt_dates = &x.transfusions.platelets;
-        let p20 = platelet_engraftment(hct.date, &plt, plt_dates, 20.0, &cfg.engraftment);
+        let Some(neut) = neutrophils(x, cfg, sink, &t) else {
+            continue;
+        };
+        let p20 = platelet_engraftment(
+            hct.date,
+            &t.plt,
+            &x.transfusions.platelets,
+            20.0,
+            &cfg.engraftment,
+        );
         if engraftment {
-            sink.item(SummaryItem::from_graded(
-                Criterion::Engraftment,
-                &format!("neutrophil_engraftment{suffix}"),
-                &neut,
-                Some(hct),
-                |e| engraft_text(e, hct),
-            ));
-            match &p20 {
-                Ok(g) => sink.item(SummaryItem::from_graded(
-                    Criterion::Engraftment,
-                    &format!("platelet_engraftment_20{suffix}"),
-                    g,
-                    Some(hct),
-                    |e| engraft_text(e, hct),
-                )),
-                Err(e) => sink.skip(
-                    Criterion::Engraftment,
-                    format!("platelet series rejected: {e}"),
-                ),
-            }
-            if cfg.engine.platelet_50_threshold > 0.0 {
-                match platelet_engraftment(
-                    hct.date,
-                    &plt,
-                    plt_dates,
-                    cfg.engine.platelet_50_threshold,
-                    &cfg.engraftment,
-                ) {
-                    Ok(g) => sink.item(SummaryItem::from_graded(
-                        Criterion::Engraftment,
-                        &format!("platelet_engraftment_50{suffix}"),
-                        &g,
-                        Some(hct),
-                        |e| engraft_text(e, hct),
-                    )),
-                    Err(e) => sink.skip(
-                        Criterion::Engraftment,
-                        format!("platelet series rejected: {e}"),
-                    ),
-                }
-            }
+            engraftment_items(x, cfg, sink, &t, &neut, &p20);
         }
         if failure {
-            let n = match hct.kind {
-                AnchorKind::Transplant(n) => n,
-                _ => 1,
-            };
-            let components: Vec<GraftComponent> = x
-                .transplants
-                .iter()
-                .filter(|t| t.number == n)
-                .flat_map(|t| t.grafts.iter())
-                .map(|g| GraftComponent {
-                    donor: g.donor.clone(),
-                    source: match g.source {
-                        GraftSource::Ucb => GraftSourceKind::Ucb,
-                        GraftSource::Pbsc => GraftSourceKind::Pbsc,
-                        GraftSource::BoneMarrow => GraftSourceKind::BoneMarrow,
-                    },
-                })
-                .collect();
-            let pgf = primary_graft_failure(&components, &neut);
-            sink.item(SummaryItem::from_graded(
-                Criterion::GraftFailure,
-                &format!("primary_graft_failure{suffix}"),
-                &pgf,
-                Some(hct),
-                |v| {
-                    let s = if v.primary_graft_failure {
-                        format!(
-                            "primary graft failure (no ANC >= 0.5 by day +{})",
-                            v.deadline_day
-                        )
-                    } else {
-                        format!(
-                            "no primary graft failure (deadline day +{})",
-                            v.deadline_day
-                        )
-                    };
-                    (s, v.neutrophil_engraftment.map(|e| e.date))
-                },
-            ));
-            if let Ok(p20) = &p20 {
-                let last = end.unwrap_or_else(|| x.span.map_or(hct.date, |s| s.1));
-                let mut support: Vec<Date> = x
-                    .transfusions
-                    .platelets
-                    .iter()
-                    .chain(x.transfusions.rbc.iter())
-                    .copied()
-                    .filter(|d| *d >= hct.date && *d <= last)
-                    .collect();
-                let mut d = hct.date;
-                while d <= last {
-                    if x.drugs.any_on(DrugClass::GCsf, d) {
-                        support.push(d);
-                    }
-                    d = d.add_days(1);
-                }
-                support.sort();
-                support.dedup();
-                let input = SecondaryFailureInput {
-                    day0: hct.date,
-                    neutrophils: &neut,
-                    platelets_engraftment: p20,
-                    anc: &anc,
-                    platelets: &plt,
-                    support: &support,
-                };
-                match secondary_graft_failure(&input, &cfg.secondary_graft_failure) {
-                    Ok(g) => sink.item(SummaryItem::from_graded(
-                        Criterion::GraftFailure,
-                        &format!("secondary_graft_failure{suffix}"),
-                        &g,
-                        Some(hct),
-                        |v| {
-                            let s = if v.secondary_graft_failure {
-                                format!(
-                                    "secondary graft failure (decline from day {:+})",
-                                    v.decline_from_day.unwrap_or_default()
-                                )
-                            } else {
-                                format!(
-                                    "no secondary graft failure after recovery on day {:+}",
-                                    v.recovered_on.day
-                                )
-                            };
-                            (s, Some(v.recovered_on.date))
-                        },
-                    )),
-                    Err(e) => sink.skip(
-                        Criterion::GraftFailure,
-                        format!("secondary graft failure inputs rejected: {e}"),
-                    ),
-                }
-            }
+            failure_items(x, cfg, sink, &t, &neut, &p20);
         }
+    }
+}
+
+/// Neutrophil engraftment with the E-9 and E-3 flags.
+fn neutrophils(
+    x: &CourseInputs,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+    t: &Tx<'_>,
+) -> Option<Graded<Engraftment>> {
+    let (hct, end, anc) = (t.hct, t.end, &t.anc);
+    let auto_05 = x
+        .counts
+        .anc
+        .days
+        .iter()
+        .filter(|d| d.date >= hct.date && end.is_none_or(|e| d.date <= e))
+        .find(|d| d.automated && (d.value - 0.5).abs() < 1e-9);
+    match neutrophil_engraftment(hct.date, anc, &cfg.engraftment) {
+        Ok(mut g) => {
+            if let Some(a) = auto_05 {
+                add_flag(
+                    &mut g,
+                    Flag::new(
+                        "E-9",
+                        format!(
+                            "ANC exactly 0.5 on {} from an automated count without a manual differential counted as >= 0.5 (engine decision 9)",
+                            a.date
+                        ),
+                    ),
+                );
+            }
+            let gcsf = x.drugs.gcsf_days(
+                hct.date,
+                end.unwrap_or_else(|| x.span.map_or(hct.date, |s| s.1)),
+            );
+            if !gcsf.is_empty() {
+                add_flag(
+                    &mut g,
+                    Flag::new(
+                        "E-3",
+                        format!(
+                            "G-CSF given on {} day(s) from {} (engraftment stands; exposure recorded)",
+                            gcsf.len(),
+                            gcsf[0]
+                        ),
+                    ),
+                );
+            }
+            Some(g)
+        }
+        Err(e) => {
+            sink.skip(Criterion::Engraftment, format!("ANC series rejected: {e}"));
+            None
+        }
+    }
+}
+
+fn engraftment_items(
+    x: &CourseInputs,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+    t: &Tx<'_>,
+    neut: &Graded<Engraftment>,
+    p20: &Result<Graded<Engraftment>, graftwatch_criteria::series::ValueError>,
+) {
+    let (hct, suffix, plt, plt_dates) =
+        (t.hct, t.suffix.as_str(), &t.plt, &x.transfusions.platelets);
+    sink.item(SummaryItem::from_graded(
+        Criterion::Engraftment,
+        &format!("neutrophil_engraftment{suffix}"),
+        neut,
+        Some(hct),
+        |e| engraft_text(e, hct),
+    ));
+    match p20 {
+        Ok(g) => sink.item(SummaryItem::from_graded(
+            Criterion::Engraftment,
+            &format!("platelet_engraftment_20{suffix}"),
+            g,
+            Some(hct),
+            |e| engraft_text(e, hct),
+        )),
+        Err(e) => sink.skip(
+            Criterion::Engraftment,
+            format!("platelet series rejected: {e}"),
+        ),
+    }
+    if cfg.engine.platelet_50_threshold > 0.0 {
+        match platelet_engraftment(
+            hct.date,
+            plt,
+            plt_dates,
+            cfg.engine.platelet_50_threshold,
+            &cfg.engraftment,
+        ) {
+            Ok(g) => sink.item(SummaryItem::from_graded(
+                Criterion::Engraftment,
+                &format!("platelet_engraftment_50{suffix}"),
+                &g,
+                Some(hct),
+                |e| engraft_text(e, hct),
+            )),
+            Err(e) => sink.skip(
+                Criterion::Engraftment,
+                format!("platelet series rejected: {e}"),
+            ),
+        }
+    }
+}
+
+fn failure_items(
+    x: &CourseInputs,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+    t: &Tx<'_>,
+    neut: &Graded<Engraftment>,
+    p20: &Result<Graded<Engraftment>, graftwatch_criteria::series::ValueError>,
+) {
+    let (hct, end, suffix) = (t.hct, t.end, t.suffix.as_str());
+    let n = match hct.kind {
+        AnchorKind::Transplant(n) => n,
+        _ => 1,
+    };
+    let components: Vec<GraftComponent> = x
+        .transplants
+        .iter()
+        .filter(|t| t.number == n)
+        .flat_map(|t| t.grafts.iter())
+        .map(|g| GraftComponent {
+            donor: g.donor.clone(),
+            source: match g.source {
+                GraftSource::Ucb => GraftSourceKind::Ucb,
+                GraftSource::Pbsc => GraftSourceKind::Pbsc,
+                GraftSource::BoneMarrow => GraftSourceKind::BoneMarrow,
+            },
+        })
+        .collect();
+    let w = super::graft_function::Window { hct, end, suffix };
+    super::graft_function::rejection_item(x, &w, neut, sink);
+    super::graft_function::source_item(x, &w, n, neut, sink);
+    let pgf = primary_graft_failure(&components, neut);
+    sink.item(SummaryItem::from_graded(
+        Criterion::GraftFailure,
+        &format!("primary_graft_failure{suffix}"),
+        &pgf,
+        Some(hct),
+        |v| {
+            let s = if v.primary_graft_failure {
+                format!(
+                    "primary graft failure (no ANC >= 0.5 by day +{})",
+                    v.deadline_day
+                )
+            } else {
+                format!(
+                    "no primary graft failure (deadline day +{})",
+                    v.deadline_day
+                )
+            };
+            (s, v.neutrophil_engraftment.map(|e| e.date))
+        },
+    ));
+    if let Ok(p20) = p20 {
+        secondary_item(x, cfg, sink, t, neut, p20);
+    }
+}
+
+/// Secondary graft failure after neutrophil and platelet recovery.
+fn secondary_item(
+    x: &CourseInputs,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+    t: &Tx<'_>,
+    neut: &Graded<Engraftment>,
+    p20: &Graded<Engraftment>,
+) {
+    let (hct, end, suffix, anc, plt) = (t.hct, t.end, t.suffix.as_str(), &t.anc, &t.plt);
+    let last = end.unwrap_or_else(|| x.span.map_or(hct.date, |s| s.1));
+    let mut support: Vec<Date> = x
+        .transfusions
+        .platelets
+        .iter()
+        .chain(x.transfusions.rbc.iter())
+        .copied()
+        .filter(|d| *d >= hct.date && *d <= last)
+        .collect();
+    let mut d = hct.date;
+    while d <= last {
+        if x.drugs.any_on(DrugClass::GCsf, d) {
+            support.push(d);
+        }
+        d = d.add_days(1);
+    }
+    support.sort();
+    support.dedup();
+    let input = SecondaryFailureInput {
+        day0: hct.date,
+        neutrophils: neut,
+        platelets_engraftment: p20,
+        anc,
+        platelets: plt,
+        support: &support,
+    };
+    match secondary_graft_failure(&input, &cfg.secondary_graft_failure) {
+        Ok(g) => sink.item(SummaryItem::from_graded(
+            Criterion::GraftFailure,
+            &format!("secondary_graft_failure{suffix}"),
+            &g,
+            Some(hct),
+            |v| {
+                let s = if v.secondary_graft_failure {
+                    format!(
+                        "secondary graft failure (decline from day {:+})",
+                        v.decline_from_day.unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "no secondary graft failure after recovery on day {:+}",
+                        v.recovered_on.day
+                    )
+                };
+                (s, Some(v.recovered_on.date))
+            },
+        )),
+        Err(e) => sink.skip(
+            Criterion::GraftFailure,
+            format!("secondary graft failure inputs rejected: {e}"),
+        ),
     }
 }

@@ -83,7 +83,16 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
                     &format!("car_hematotox{suffix}"),
                     &g,
                     Some(a),
-                    |v| (format!("score {} ({:?} risk)", v.score, v.risk), date),
+                    |v| {
+                        (
+                            format!(
+                                "score {} ({} risk)",
+                                v.score,
+                                graftwatch_criteria::explain::words(&v.risk)
+                            ),
+                            date,
+                        )
+                    },
                 ))
             }
             Err(e) => sink.skip(

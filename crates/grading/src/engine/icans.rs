@@ -61,96 +61,65 @@ pub fn to_icans_day(d: &x_icans::IcansDay, unrecorded_absent: bool) -> IcansDay 
     }
 }
 
-/// Runs ICANS over the assessments on or after the first CAR-T infusion.
-pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
-    let Some(cart) = x
-        .anchors
-        .iter()
-        .find(|a| matches!(a.kind, AnchorKind::CarT(_)))
-        .copied()
-    else {
-        sink.not_applicable(
-            Criterion::Icans,
-            "icans_max_grade",
-            "ASTCT ICANS grade",
-            "no CAR-T infusion in the course",
-        );
-        return;
+/// The day state of one ICANS assessment: grade with its domains.
+fn icans_state(
+    g: &Graded<graftwatch_criteria::icans::IcansDayResult>,
+    input: &IcansDay,
+) -> crate::output::DayState {
+    use crate::output::DayStatus;
+    let params = serde_json::json!({
+        "instrument": input.instrument,
+        "consciousness": input.consciousness,
+        "seizure": input.seizure,
+        "motor_weakness": input.motor_weakness,
+        "edema": input.edema,
+        "death_from_icans": input.death_from_icans,
+    });
+    let (status, grade, missing) = match g {
+        Graded::Value { value, .. } => (DayStatus::Graded, Some(value.grade.to_string()), vec![]),
+        Graded::InsufficientData { missing, .. } => {
+            (DayStatus::InsufficientData, None, missing.clone())
+        }
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
     };
-    let unrecorded_absent = cfg.engine.icans_unrecorded_domains_absent;
-    let days: Vec<IcansDay> = x
-        .icans
-        .iter()
-        .filter(|d| d.date >= cart.date)
-        .map(|d| to_icans_day(d, unrecorded_absent))
-        .collect();
-    let mut fl = vec![Flag::new(
-        "GW-AWAKE",
-        "consciousness 'awake' is read as alert (no depressed level of consciousness)",
-    )];
-    if unrecorded_absent {
-        fl.push(Flag::new("GW-ICANS-ABSENT", "seizure, motor weakness and cerebral oedema not recorded on an assessment day are taken as absent (engine option)"));
+    crate::output::DayState {
+        criterion: Criterion::Icans,
+        system: "astct",
+        status,
+        value: Some(serde_json::json!({"grade": grade, "parameters": params})),
+        grade,
+        missing,
+        valid_days: 0,
     }
-    let mk = |reason: String, fl: Vec<Flag>| Explanation {
+}
+
+fn mk(reason: String, fl: Vec<Flag>) -> Explanation {
+    Explanation {
         rule: "ASTCT ICANS grade",
         version: ICANS_VERSION,
         citations: ICANS_CITATIONS.to_vec(),
         reason,
         evidence: vec![],
         flags: fl,
-    };
-    if days.is_empty() {
-        let g: Graded<u8> = Graded::InsufficientData {
-            missing: vec![format!(
-                "ICE/CAPD, consciousness, seizure, motor and oedema assessments on or after {}",
-                cart.date
-            )],
-            explanation: mk("no ICANS assessment after CAR-T".into(), fl),
-        };
-        sink.item(SummaryItem::from_graded(
-            Criterion::Icans,
-            "icans_max_grade",
-            &g,
-            Some(&cart),
-            |_| (String::new(), None),
-        ));
-        return;
     }
-    let (graded, sum) = match grade_icans_course(&days, &cfg.icans) {
-        Ok(r) => r,
-        Err(e) => {
-            sink.skip(Criterion::Icans, format!("ICANS inputs rejected: {e}"));
-            return;
-        }
-    };
-    let mut prev: Option<u8> = None;
-    let mut missing_days = Vec::new();
-    for g in &graded {
-        match g {
-            Graded::Value { value, explanation } => {
-                let changed = prev != Some(value.grade);
-                if value.grade > 0 || (changed && prev.is_some()) {
-                    sink.day(
-                        value.date,
-                        DayEntry {
-                            criterion: Criterion::Icans,
-                            grade: value.grade.to_string(),
-                            level: value.grade,
-                            changed,
-                            reason: explanation.reason.clone(),
-                        },
-                    );
-                }
-                prev = Some(value.grade);
-            }
-            Graded::InsufficientData { missing, .. } => missing_days.push(missing.join(", ")),
-            Graded::NotApplicable { .. } => {}
-        }
-    }
+}
+
+/// The course maximum: the explanation of its first day, 0 when no graded
+/// day reached grade 1, insufficient data when no day could be graded.
+fn max_graded(
+    graded: &[Graded<graftwatch_criteria::icans::IcansDayResult>],
+    days: &[IcansDay],
+    sum: &graftwatch_criteria::icans::IcansSummary,
+    missing_days: &[String],
+    from: graftwatch_core::Date,
+    fl: Vec<Flag>,
+) -> Graded<u8> {
     let idx = sum
         .max_grade_date
         .and_then(|d| days.iter().position(|x| x.date == d));
-    let g: Graded<u8> = match idx {
+    match idx {
         Some(k) if sum.max_grade > 0 => {
             let mut e = graded[k].explanation().clone();
             e.flags.extend(fl);
@@ -161,7 +130,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         }
         _ if missing_days.len() == graded.len() => Graded::InsufficientData {
             missing: {
-                let mut m = missing_days.clone();
+                let mut m = missing_days.to_vec();
                 m.dedup();
                 m
             },
@@ -187,15 +156,138 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             Graded::Value {
                 value: 0,
                 explanation: mk(
-                    format!(
-                        "no graded assessment from {} reached ICANS grade 1",
-                        cart.date
-                    ),
+                    format!("no graded assessment from {} reached ICANS grade 1", from),
                     f,
                 ),
             }
         }
+    }
+}
+
+/// Timeline entries and day states of the assessments; returns what was
+/// missing on the days that could not be graded.
+fn days_and_states(
+    graded: &[Graded<graftwatch_criteria::icans::IcansDayResult>],
+    days: &[IcansDay],
+    sink: &mut Sink,
+) -> Vec<String> {
+    let mut prev: Option<u8> = None;
+    let mut missing_days = Vec::new();
+    for (g, input) in graded.iter().zip(days) {
+        sink.state(input.date, || icans_state(g, input));
+        match g {
+            Graded::Value { value, explanation } => {
+                let changed = prev != Some(value.grade);
+                if value.grade > 0 || (changed && prev.is_some()) {
+                    sink.day(
+                        value.date,
+                        DayEntry {
+                            criterion: Criterion::Icans,
+                            grade: value.grade.to_string(),
+                            level: value.grade,
+                            changed,
+                            reason: explanation.reason.clone(),
+                        },
+                    );
+                }
+                prev = Some(value.grade);
+            }
+            Graded::InsufficientData { missing, .. } => missing_days.push(missing.join(", ")),
+            Graded::NotApplicable { .. } => {}
+        }
+    }
+    missing_days
+}
+
+/// Marks the day of a death attributed to ICANS (grade 5), appending a day
+/// when the death is after the last assessment; returns the flag to show.
+fn apply_death(
+    days: &mut Vec<IcansDay>,
+    x: &CourseInputs,
+    day0: graftwatch_core::Date,
+) -> Option<Flag> {
+    let d = x.death.as_ref()?;
+    if !d.attributed.contains(&crate::extract::ToxicityDeath::Icans) || d.date < day0 {
+        return None;
+    }
+    let after_last = days.last().is_none_or(|c| c.date < d.date);
+    match days.iter_mut().find(|c| c.date == d.date) {
+        Some(c) => c.death_from_icans = true,
+        None if after_last => {
+            let mut c = IcansDay::new(d.date);
+            c.death_from_icans = true;
+            days.push(c);
+        }
+        None => return None,
+    }
+    Some(Flag::new(
+        "GW-DEATH-CAUSE",
+        format!(
+            "death on {} recorded with cause '{}' is attributed to ICANS: grade 5",
+            d.date, d.cause
+        ),
+    ))
+}
+
+/// Runs ICANS over the assessments on or after the first CAR-T infusion.
+pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    let Some(cart) = x
+        .anchors
+        .iter()
+        .find(|a| matches!(a.kind, AnchorKind::CarT(_)))
+        .copied()
+    else {
+        sink.not_applicable(
+            Criterion::Icans,
+            "icans_max_grade",
+            "ASTCT ICANS grade",
+            "no CAR-T infusion in the course",
+        );
+        return;
     };
+    let unrecorded_absent = cfg.engine.icans_unrecorded_domains_absent;
+    let mut days: Vec<IcansDay> = x
+        .icans
+        .iter()
+        .filter(|d| d.date >= cart.date)
+        .map(|d| to_icans_day(d, unrecorded_absent))
+        .collect();
+    let mut fl = vec![Flag::new(
+        "GW-AWAKE",
+        "consciousness 'awake' is read as alert (no depressed level of consciousness)",
+    )];
+    if let Some(f) = apply_death(&mut days, x, cart.date) {
+        fl.push(f);
+    }
+    if unrecorded_absent {
+        fl.push(Flag::new("GW-ICANS-ABSENT", "seizure, motor weakness and cerebral oedema not recorded on an assessment day are taken as absent (engine option)"));
+    }
+    if days.is_empty() {
+        let g: Graded<u8> = Graded::InsufficientData {
+            missing: vec![format!(
+                "ICE/CAPD, consciousness, seizure, motor and oedema assessments on or after {}",
+                cart.date
+            )],
+            explanation: mk("no ICANS assessment after CAR-T".into(), fl),
+        };
+        sink.item(SummaryItem::from_graded(
+            Criterion::Icans,
+            "icans_max_grade",
+            &g,
+            Some(&cart),
+            |_| (String::new(), None),
+        ));
+        return;
+    }
+    let (graded, sum) = match grade_icans_course(&days, &cfg.icans) {
+        Ok(r) => r,
+        Err(e) => {
+            sink.skip(Criterion::Icans, format!("ICANS inputs rejected: {e}"));
+            return;
+        }
+    };
+    let missing_days = days_and_states(&graded, &days, sink);
+    let g = max_graded(&graded, &days, &sum, &missing_days, cart.date, fl);
     let date = sum.max_grade_date;
     sink.item(SummaryItem::from_graded(
         Criterion::Icans,

@@ -2,12 +2,17 @@
 //! per-day timeline and a summary.
 
 mod agvhd;
+mod agvhd_alt;
+mod agvhd_run;
 mod cgvhd;
 mod chimerism;
 mod crs;
 mod eln;
+mod eln_course;
 mod engraftment;
 mod genetics;
+mod graft_function;
+mod gvhd_response;
 mod hematotox;
 mod icaht;
 mod icans;
@@ -29,7 +34,7 @@ use crate::GradingConfig;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, DayValue, ExtractOptions, extract};
 use crate::output::{
-    AnchorOut, CourseGrades, DayEntry, RelDay, SCHEMA, Skipped, SummaryItem, TimelineDay,
+    AnchorOut, CourseGrades, DayEntry, DayState, RelDay, SCHEMA, Skipped, SummaryItem, TimelineDay,
 };
 
 /// Collects results while the criteria run.
@@ -39,6 +44,8 @@ pub(crate) struct Sink {
     items: Vec<SummaryItem>,
     skipped: Vec<Skipped>,
     agvhd_organ_stages: Vec<crate::output::AgvhdOrganDay>,
+    states: Vec<(Date, DayState)>,
+    keep_states: bool,
 }
 
 impl Sink {
@@ -47,6 +54,13 @@ impl Sink {
     }
     pub(crate) fn agvhd_organs(&mut self, d: crate::output::AgvhdOrganDay) {
         self.agvhd_organ_stages.push(d);
+    }
+    /// Records a day state when the daily view was asked for (the state is
+    /// only built then: plain grading pays nothing for it).
+    pub(crate) fn state(&mut self, date: Date, s: impl FnOnce() -> DayState) {
+        if self.keep_states {
+            self.states.push((date, s()));
+        }
     }
     pub(crate) fn item(&mut self, i: SummaryItem) {
         self.items.push(i);
@@ -86,78 +100,13 @@ pub(crate) fn dated(d: &DayValue) -> DatedValue {
     }
 }
 
-/// Criteria the criteria crate does not provide yet: selected, they are
-/// listed under `skipped` with this reason rather than silently omitted.
-const NOT_YET: &[(Criterion, &str)] = &[];
-
-/// Grades a course with every criterion.
-pub fn grade_course(course: &Course, cfg: &GradingConfig) -> CourseGrades {
-    grade_course_only(course, cfg, &Criterion::ALL)
-}
-
-/// Grades a course with the selected criteria only.
-pub fn grade_course_only(course: &Course, cfg: &GradingConfig, only: &[Criterion]) -> CourseGrades {
-    let opt = ExtractOptions {
-        crs_window_days: cfg.engine.crs_window_days,
-        marrow_count_window_days: cfg.engine.marrow_count_window_days,
-    };
-    let x = extract(course, &opt);
-    grade_inputs(course, &x, cfg, only)
-}
-
-/// Grades already extracted inputs (the course is used for events the
-/// extractors do not keep, e.g. censoring events).
-pub fn grade_inputs(
+/// The graded document from the collected results.
+fn assemble(
     course: &Course,
     x: &CourseInputs,
-    cfg: &GradingConfig,
-    only: &[Criterion],
+    criteria: Vec<Criterion>,
+    mut sink: Sink,
 ) -> CourseGrades {
-    let mut sink = Sink::default();
-    let sel = |c: Criterion| only.contains(&c);
-    let mut criteria: Vec<Criterion> = Criterion::ALL.into_iter().filter(|c| sel(*c)).collect();
-    criteria.sort();
-    if sel(Criterion::Engraftment) || sel(Criterion::GraftFailure) {
-        engraftment::run(
-            x,
-            cfg,
-            &mut sink,
-            sel(Criterion::Engraftment),
-            sel(Criterion::GraftFailure),
-        );
-    }
-    if sel(Criterion::Chimerism) {
-        chimerism::run(x, cfg, &mut sink);
-    }
-    if sel(Criterion::Agvhd) {
-        agvhd::run(x, cfg, &mut sink);
-    }
-    if sel(Criterion::Cgvhd) {
-        cgvhd::run(course, x, cfg, &mut sink);
-    }
-    if sel(Criterion::Crs) {
-        crs::run(x, cfg, &mut sink);
-    }
-    if sel(Criterion::Icans) {
-        icans::run(x, cfg, &mut sink);
-    }
-    if sel(Criterion::Eln) {
-        eln::run(x, cfg, &mut sink);
-    }
-    if sel(Criterion::Icaht) {
-        icaht::run(course, x, cfg, &mut sink);
-    }
-    if sel(Criterion::Hematotox) {
-        hematotox::run(course, x, cfg, &mut sink);
-    }
-    if sel(Criterion::Risk) {
-        risk::run(course, x, cfg, &mut sink);
-    }
-    for (c, why) in NOT_YET {
-        if sel(*c) {
-            sink.skip(*c, (*why).to_string());
-        }
-    }
     let primary: Vec<_> = x
         .anchors
         .iter()
@@ -185,6 +134,7 @@ pub fn grade_inputs(
     sink.items.sort_by_key(|i| order(i.criterion));
     CourseGrades {
         schema: SCHEMA,
+        source: None,
         patient: course.patient.id.0.clone(),
         illustrative: course.illustrative.is_some(),
         anchors: x
@@ -200,5 +150,161 @@ pub fn grade_inputs(
         timeline,
         summary: sink.items,
         agvhd_organ_stages: sink.agvhd_organ_stages,
+        as_of: None,
+        on_day: None,
+        daily: None,
+        states: sink.states,
     }
+}
+
+/// Poor graft function per transplant, after acute GVHD was graded (severe
+/// GVHD is one of its exclusions).
+fn poor_graft_function(x: &CourseInputs, cfg: &GradingConfig, sink: &mut Sink, agvhd: bool) {
+    let hcts = agvhd_run::transplants(x);
+    for (i, hct) in hcts.iter().enumerate() {
+        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
+        let suffix = agvhd_run::suffix(i, hct);
+        let w = graft_function::Window {
+            hct,
+            end,
+            suffix: &suffix,
+        };
+        let severe = agvhd.then(|| {
+            sink.days.iter().any(|(d, es)| {
+                *d >= hct.date
+                    && end.is_none_or(|e| *d <= e)
+                    && es
+                        .iter()
+                        .any(|e| e.criterion == Criterion::Agvhd && e.level >= 3)
+            })
+        });
+        graft_function::pgf_item(x, &w, cfg, severe, sink);
+    }
+}
+
+/// Criteria the criteria crate does not provide yet: selected, they are
+/// listed under `skipped` with this reason rather than silently omitted.
+const NOT_YET: &[(Criterion, &str)] = &[];
+
+/// Grades a course with every criterion.
+pub fn grade_course(course: &Course, cfg: &GradingConfig) -> CourseGrades {
+    grade_course_only(course, cfg, &Criterion::ALL)
+}
+
+/// Grades a course with the selected criteria only.
+pub fn grade_course_only(course: &Course, cfg: &GradingConfig, only: &[Criterion]) -> CourseGrades {
+    let opt = ExtractOptions {
+        crs_window_days: cfg.engine.crs_window_days,
+        marrow_count_window_days: cfg.engine.marrow_count_window_days,
+    };
+    let x = extract(course, &opt);
+    grade_inputs(course, &x, cfg, only)
+}
+
+/// Grades the selected criteria and keeps the assessment-day states the
+/// daily view (`crate::daily`) is built from.
+pub fn grade_course_daily(
+    course: &Course,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+) -> CourseGrades {
+    let opt = ExtractOptions {
+        crs_window_days: cfg.engine.crs_window_days,
+        marrow_count_window_days: cfg.engine.marrow_count_window_days,
+    };
+    let x = extract(course, &opt);
+    grade_with(course, &x, cfg, only, true)
+}
+
+/// Grades the course as it was known on `date` (records dated after it are
+/// ignored, running durations cut at it), with the state of every
+/// day-by-day criterion on that day in `on_day`.
+pub fn grade_course_as_of(
+    course: &Course,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+    date: Date,
+) -> CourseGrades {
+    let t = crate::daily::truncate_course(course, date);
+    let mut g = grade_course_daily(&t, cfg, only);
+    g.as_of = Some(date);
+    g.on_day = Some(crate::daily::day_view(
+        &t,
+        &g,
+        date,
+        cfg.engine.daily_carry_forward_days,
+    ));
+    g
+}
+
+/// Grades already extracted inputs (the course is used for events the
+/// extractors do not keep, e.g. censoring events).
+pub fn grade_inputs(
+    course: &Course,
+    x: &CourseInputs,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+) -> CourseGrades {
+    grade_with(course, x, cfg, only, false)
+}
+
+fn grade_with(
+    course: &Course,
+    x: &CourseInputs,
+    cfg: &GradingConfig,
+    only: &[Criterion],
+    keep_states: bool,
+) -> CourseGrades {
+    let mut sink = Sink {
+        keep_states,
+        ..Sink::default()
+    };
+    let sel = |c: Criterion| only.contains(&c);
+    let mut criteria: Vec<Criterion> = Criterion::ALL.into_iter().filter(|c| sel(*c)).collect();
+    criteria.sort();
+    if sel(Criterion::Engraftment) || sel(Criterion::GraftFailure) {
+        engraftment::run(
+            x,
+            cfg,
+            &mut sink,
+            sel(Criterion::Engraftment),
+            sel(Criterion::GraftFailure),
+        );
+    }
+    if sel(Criterion::Chimerism) {
+        chimerism::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Agvhd) {
+        agvhd_run::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Cgvhd) {
+        cgvhd::run(course, x, cfg, &mut sink);
+    }
+    if sel(Criterion::Crs) {
+        crs::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Icans) {
+        icans::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Eln) {
+        eln::run(x, cfg, &mut sink);
+    }
+    if sel(Criterion::Icaht) {
+        icaht::run(course, x, cfg, &mut sink);
+    }
+    if sel(Criterion::Hematotox) {
+        hematotox::run(course, x, cfg, &mut sink);
+    }
+    if sel(Criterion::Risk) {
+        risk::run(course, x, cfg, &mut sink);
+    }
+    if sel(Criterion::GraftFailure) {
+        poor_graft_function(x, cfg, &mut sink, sel(Criterion::Agvhd));
+    }
+    for (c, why) in NOT_YET {
+        if sel(*c) {
+            sink.skip(*c, (*why).to_string());
+        }
+    }
+    assemble(course, x, criteria, sink)
 }

@@ -69,6 +69,9 @@ pub struct GvhdDay {
     pub bilirubin: Option<Finding<f64>>,
     /// Body weight on the day (the latest on or before it), kg.
     pub weight_kg: Option<f64>,
+    /// Organs recorded as assessed without findings that day
+    /// (`agvhd_no_findings`): skin, liver, upper GI, lower GI.
+    pub no_findings: [bool; 4],
 }
 
 impl GvhdDay {
@@ -90,6 +93,7 @@ impl GvhdDay {
             ileus: None,
             bilirubin: None,
             weight_kg: None,
+            no_findings: [false; 4],
         }
     }
 
@@ -107,6 +111,7 @@ impl GvhdDay {
             || self.abdominal_pain_severe.is_some()
             || self.ileus.is_some()
             || self.bilirubin.is_some()
+            || self.no_findings.iter().any(|b| *b)
     }
 }
 
@@ -179,6 +184,137 @@ fn day_mut(days: &mut Vec<GvhdDay>, date: Date) -> &mut GvhdDay {
     &mut days[idx]
 }
 
+/// Sets each day's weight (the latest on or before it, else the first) and
+/// converts stool recorded per kg to mL (and mL to mL/kg) with it; without a
+/// weight the day says the conversion was impossible.
+fn convert_per_kg(
+    days: &mut [GvhdDay],
+    weights: &[(Date, f64)],
+    per_kg: Vec<(Date, f64, Option<Attribution>)>,
+) {
+    let weight_on = |date: Date| -> Option<f64> {
+        let i = weights.partition_point(|w| w.0 <= date);
+        match i {
+            0 => weights.first().map(|w| w.1),
+            i => Some(weights[i - 1].1),
+        }
+    };
+    let mut pk = per_kg.into_iter().peekable();
+    for day in days.iter_mut() {
+        day.weight_kg = weight_on(day.date);
+        let mut kg_total: Option<f64> = None;
+        let mut kg_attr: Option<Attribution> = None;
+        while let Some((d, v, a)) = pk.peek().copied() {
+            if d > day.date {
+                break;
+            }
+            if d == day.date {
+                kg_total = Some(kg_total.unwrap_or(0.0) + v);
+                kg_attr = merge_attribution(kg_attr, a);
+            }
+            pk.next();
+        }
+        match (kg_total, day.weight_kg) {
+            (Some(k), Some(w)) => {
+                let ml = day.stool_ml.map_or(0.0, |f| f.value) + k * w;
+                let attr = merge_attribution(day.stool_ml.and_then(|f| f.attribution), kg_attr);
+                day.stool_ml = Some(Finding {
+                    value: ml,
+                    attribution: attr,
+                });
+                day.stool_ml_per_kg = Some(ml / w);
+            }
+            (Some(k), None) => {
+                day.stool_weight_missing = day.stool_ml.is_some();
+                day.stool_ml_per_kg = Some(k);
+                if day.stool_ml.is_none() {
+                    day.stool_weight_missing = true;
+                }
+            }
+            (None, Some(w)) => {
+                if let Some(f) = day.stool_ml {
+                    day.stool_ml_per_kg = Some(f.value / w);
+                }
+            }
+            (None, None) => {
+                if day.stool_ml.is_some() {
+                    day.stool_weight_missing = true;
+                }
+            }
+        }
+    }
+}
+
+/// Adds a lower-GI observation or an `agvhd_no_findings` record to its day.
+fn add_gi(
+    days: &mut Vec<GvhdDay>,
+    per_kg: &mut Vec<(Date, f64, Option<Attribution>)>,
+    o: &graftwatch_course::Observation,
+) {
+    use ObservationKind as K;
+    let a = o.attribution;
+    let num = o.number();
+    let yes = o.value.as_bool();
+    match o.kind {
+        K::StoolVolume => {
+            if let Some(v) = num {
+                if o.unit == Some(Unit::MlPerKg) {
+                    per_kg.push((o.date, v, a));
+                    day_mut(days, o.date);
+                } else {
+                    sum_f(&mut day_mut(days, o.date).stool_ml, v, a);
+                }
+            }
+        }
+        K::StoolEpisodes => {
+            if let Some(v) = num {
+                let n = v.max(0.0).round() as u32;
+                let day = day_mut(days, o.date);
+                match &mut day.stool_episodes {
+                    Some(f) => {
+                        f.value += n;
+                        f.attribution = merge_attribution(f.attribution, a);
+                    }
+                    None => {
+                        day.stool_episodes = Some(Finding {
+                            value: n,
+                            attribution: a,
+                        })
+                    }
+                }
+            }
+        }
+        K::StoolBloody => {
+            if let Some(v) = yes {
+                or_b(&mut day_mut(days, o.date).stool_bloody, v, a);
+            }
+        }
+        K::AbdominalPainSevere => {
+            if let Some(v) = yes {
+                or_b(&mut day_mut(days, o.date).abdominal_pain_severe, v, a);
+            }
+        }
+        K::Ileus => {
+            if let Some(v) = yes {
+                or_b(&mut day_mut(days, o.date).ileus, v, a);
+            }
+        }
+        K::AgvhdNoFindings => {
+            if let Some(organ) = o.value.as_category() {
+                let nf = &mut day_mut(days, o.date).no_findings;
+                match organ {
+                    "skin" => nf[0] = true,
+                    "liver" => nf[1] = true,
+                    "upper_gi" => nf[2] = true,
+                    "lower_gi" => nf[3] = true,
+                    _ => *nf = [true; 4],
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Extracts the acute-GVHD findings of every day that has any.
 pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
     let mut days: Vec<GvhdDay> = Vec::new();
@@ -222,108 +358,37 @@ pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
                     or_b(&mut day_mut(&mut days, o.date).upper_gi_persistent, v, a);
                 }
             }
-            K::StoolVolume => {
-                if let Some(v) = num {
-                    if o.unit == Some(Unit::MlPerKg) {
-                        per_kg.push((o.date, v, a));
-                        day_mut(&mut days, o.date);
-                    } else {
-                        sum_f(&mut day_mut(&mut days, o.date).stool_ml, v, a);
-                    }
-                }
-            }
-            K::StoolEpisodes => {
-                if let Some(v) = num {
-                    let n = v.max(0.0).round() as u32;
-                    let day = day_mut(&mut days, o.date);
-                    match &mut day.stool_episodes {
-                        Some(f) => {
-                            f.value += n;
-                            f.attribution = merge_attribution(f.attribution, a);
-                        }
-                        None => {
-                            day.stool_episodes = Some(Finding {
-                                value: n,
-                                attribution: a,
-                            })
-                        }
-                    }
-                }
-            }
-            K::StoolBloody => {
-                if let Some(v) = yes {
-                    or_b(&mut day_mut(&mut days, o.date).stool_bloody, v, a);
-                }
-            }
-            K::AbdominalPainSevere => {
-                if let Some(v) = yes {
-                    or_b(&mut day_mut(&mut days, o.date).abdominal_pain_severe, v, a);
-                }
-            }
-            K::Ileus => {
-                if let Some(v) = yes {
-                    or_b(&mut day_mut(&mut days, o.date).ileus, v, a);
-                }
-            }
             K::Lab(Analyte::Bilirubin) => {
                 if let Some(v) = num {
                     max_f(&mut day_mut(&mut days, o.date).bilirubin, v, a);
                 }
             }
-            _ => {}
+            _ => add_gi(&mut days, &mut per_kg, o),
         }
     }
     weights.sort_by_key(|w| w.0);
-    let weight_on = |date: Date| -> Option<f64> {
-        let i = weights.partition_point(|w| w.0 <= date);
-        match i {
-            0 => weights.first().map(|w| w.1),
-            i => Some(weights[i - 1].1),
-        }
-    };
-    let mut pk = per_kg.into_iter().peekable();
-    for day in &mut days {
-        day.weight_kg = weight_on(day.date);
-        let mut kg_total: Option<f64> = None;
-        let mut kg_attr: Option<Attribution> = None;
-        while let Some((d, v, a)) = pk.peek().copied() {
-            if d > day.date {
-                break;
-            }
-            if d == day.date {
-                kg_total = Some(kg_total.unwrap_or(0.0) + v);
-                kg_attr = merge_attribution(kg_attr, a);
-            }
-            pk.next();
-        }
-        match (kg_total, day.weight_kg) {
-            (Some(k), Some(w)) => {
-                let ml = day.stool_ml.map_or(0.0, |f| f.value) + k * w;
-                let attr = merge_attribution(day.stool_ml.and_then(|f| f.attribution), kg_attr);
-                day.stool_ml = Some(Finding {
-                    value: ml,
-                    attribution: attr,
-                });
-                day.stool_ml_per_kg = Some(ml / w);
-            }
-            (Some(k), None) => {
-                day.stool_weight_missing = day.stool_ml.is_some();
-                day.stool_ml_per_kg = Some(k);
-                if day.stool_ml.is_none() {
-                    day.stool_weight_missing = true;
-                }
-            }
-            (None, Some(w)) => {
-                if let Some(f) = day.stool_ml {
-                    day.stool_ml_per_kg = Some(f.value / w);
-                }
-            }
-            (None, None) => {
-                if day.stool_ml.is_some() {
-                    day.stool_weight_missing = true;
-                }
-            }
-        }
-    }
+    convert_per_kg(&mut days, &weights, per_kg);
     days
+}
+
+/// Dates of biopsies of the upper GI tract (stomach, duodenum, oesophagus)
+/// positive for GVHD: the histology the Keystone and IBMTR upper-GI rule
+/// needs.
+pub fn upper_gi_histology(course: &Course) -> Vec<Date> {
+    const SITES: [&str; 7] = [
+        "stomach", "gastric", "duoden", "oesophag", "esophag", "upper gi", "upper_gi",
+    ];
+    course
+        .events
+        .iter()
+        .filter_map(|e| match &e.detail {
+            graftwatch_course::EventDetail::Biopsy { site, result }
+                if *result == graftwatch_course::BiopsyResult::Positive
+                    && SITES.iter().any(|s| site.to_ascii_lowercase().contains(s)) =>
+            {
+                Some(e.date)
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -114,3 +114,100 @@ pub fn marrow_assessments(
     }
     out
 }
+
+/// What kind of anti-leukaemic therapy began on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TherapyKind {
+    /// A chemotherapy course; `induction` when its intent says induction
+    /// (also re-induction), `line` as recorded.
+    Chemotherapy {
+        /// Intent contains "induction".
+        induction: bool,
+        /// Line number, when recorded.
+        line: Option<u32>,
+    },
+    /// An anti-leukaemic drug course (hypomethylating agent, venetoclax,
+    /// targeted agent): less-intensive therapy.
+    AntiLeukemicDrug,
+    /// Lymphodepletion before CAR-T.
+    Lymphodepletion,
+    /// Conditioning before a transplant.
+    Conditioning,
+    /// A CAR-T infusion.
+    CarT,
+    /// A graft infusion.
+    Graft,
+}
+
+/// The start of a therapy: what the pretreatment marrow is taken before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TherapyStart {
+    /// Start date.
+    pub date: Date,
+    /// Kind.
+    pub kind: TherapyKind,
+    /// Regimen or drug name.
+    pub label: String,
+}
+
+/// Every therapy start of the course, in date order.
+pub fn therapy_starts(course: &Course) -> Vec<TherapyStart> {
+    use graftwatch_course::{DrugClass, EventDetail as E};
+    let mut out: Vec<TherapyStart> = course
+        .events
+        .iter()
+        .filter_map(|e| {
+            let (kind, label) = match &e.detail {
+                E::Chemotherapy {
+                    regimen,
+                    line,
+                    intent,
+                } => (
+                    TherapyKind::Chemotherapy {
+                        induction: intent
+                            .as_deref()
+                            .is_some_and(|i| i.to_ascii_lowercase().contains("induction")),
+                        line: *line,
+                    },
+                    regimen.clone(),
+                ),
+                E::Drug {
+                    name,
+                    class: DrugClass::AntiLeukemic,
+                    ..
+                } => (TherapyKind::AntiLeukemicDrug, name.clone()),
+                E::Lymphodepletion { regimen, .. } => {
+                    (TherapyKind::Lymphodepletion, regimen.clone())
+                }
+                E::Conditioning { regimen, .. } => (TherapyKind::Conditioning, regimen.clone()),
+                E::CarTInfusion { product, .. } => (TherapyKind::CarT, product.clone()),
+                E::GraftInfusion { source, .. } => (TherapyKind::Graft, source.label().to_string()),
+                _ => return None,
+            };
+            Some(TherapyStart {
+                date: e.date,
+                kind,
+                label,
+            })
+        })
+        .collect();
+    out.sort_by_key(|t| t.date);
+    out
+}
+
+/// The pretreatment marrow blast % for an assessment on `date`: the latest
+/// marrow blast % on or before the start of the latest therapy begun before
+/// `date` (the diagnostic marrow for first induction). `None` when no
+/// therapy began before `date` or no marrow precedes it.
+pub fn pretreatment_blasts(
+    marrow: &[MarrowAssessment],
+    therapies: &[TherapyStart],
+    date: Date,
+) -> Option<(Date, f64)> {
+    let start = therapies.iter().rfind(|t| t.date < date)?.date;
+    marrow
+        .iter()
+        .rfind(|m| m.date <= start && m.blasts_percent.is_some())
+        .and_then(|m| m.blasts_percent.map(|b| (m.date, b)))
+}

@@ -12,6 +12,7 @@ pub mod drugs;
 pub mod gvhd;
 pub mod icans;
 pub mod marrow;
+pub mod outcome;
 pub mod oxygen;
 pub mod risk;
 pub mod transfusion;
@@ -28,6 +29,7 @@ pub use drugs::{DrugExposure, PressorDay};
 pub use gvhd::{Finding, GvhdDay};
 pub use icans::IcansDay;
 pub use marrow::MarrowAssessment;
+pub use outcome::{Death, ToxicityDeath};
 pub use oxygen::{OxygenDay, OxygenSupport};
 pub use risk::{RiskInputs, Transplant};
 pub use transfusion::Transfusions;
@@ -90,6 +92,13 @@ pub struct CourseInputs {
     pub transplants: Vec<Transplant>,
     /// Risk-score inputs.
     pub risk: RiskInputs,
+    /// The recorded death, if any.
+    pub death: Option<Death>,
+    /// Dates of upper-GI biopsies positive for GVHD.
+    pub upper_gi_histology: Vec<Date>,
+    /// Therapy starts (chemotherapy, anti-leukaemic drugs, lymphodepletion,
+    /// conditioning, CAR-T, grafts), date order.
+    pub therapies: Vec<marrow::TherapyStart>,
 }
 
 impl CourseInputs {
@@ -147,5 +156,8 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         marrow,
         transplants,
         risk,
+        death: outcome::death(course),
+        upper_gi_histology: gvhd::upper_gi_histology(course),
+        therapies: marrow::therapy_starts(course),
     }
 }

@@ -1,0 +1,121 @@
+//! Acute GVHD treatment response per transplant: the first systemic steroid
+//! course started on or after acute GVHD onset is first-line treatment; a
+//! later immunosuppressant (ruxolitinib, MMF, …) started after it is
+//! second-line therapy. Item `agvhd_treatment_response` (suffix `_hct2` …):
+//! day-28 response (CR / PR / NR), steroid-refractory and steroid-dependent
+//! acute GVHD (EBMT–NIH–CIBMTR 2018).
+
+use graftwatch_core::Date;
+use graftwatch_course::DrugClass;
+use graftwatch_criteria::agvhd::MagicGrade;
+use graftwatch_criteria::agvhd::magic::{lower_bound_stages, magic_grade};
+use graftwatch_criteria::gvhd_response::{
+    AgvhdTreatment, OrganAssessment, agvhd_treatment_response,
+};
+
+use super::Sink;
+use super::agvhd_run::AgvhdRun;
+use crate::criterion::Criterion;
+use crate::extract::CourseInputs;
+use crate::output::SummaryItem;
+
+/// First steroid course started on or after `onset` (inside the run), and
+/// the last day of the steroid courses chained to it (gaps of at most one
+/// day; `None` = open ended).
+fn steroid_course(
+    x: &CourseInputs,
+    onset: Date,
+    end: Option<Date>,
+) -> Option<(Date, Option<Date>)> {
+    let mut iv: Vec<_> = x
+        .drugs
+        .intervals
+        .iter()
+        .filter(|i| {
+            i.class == DrugClass::Steroid && i.start >= onset && end.is_none_or(|e| i.start <= e)
+        })
+        .collect();
+    iv.sort_by_key(|i| i.start);
+    let first = iv.first()?;
+    let mut last = first.end;
+    for i in &iv[1..] {
+        match last {
+            Some(l) if i.start <= l.add_days(1) => last = i.end.map(|e| e.max(l)),
+            _ => break,
+        }
+    }
+    Some((first.start, last))
+}
+
+/// Runs the treatment response of one transplant's acute GVHD.
+pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
+    let name = format!("agvhd_treatment_response{}", r.suffix);
+    let Some(onset) = r
+        .fast
+        .iter()
+        .find(|f| magic_grade(&lower_bound_stages(&f.organs)) >= MagicGrade::I)
+        .map(|f| f.date)
+    else {
+        return;
+    };
+    let Some((start, steroid_end)) = steroid_course(x, onset, r.end) else {
+        sink.not_applicable(
+            Criterion::Agvhd,
+            &name,
+            "Acute GVHD treatment response",
+            &format!("no systemic steroid started on or after acute GVHD onset ({onset})"),
+        );
+        return;
+    };
+    let second_line_start = x
+        .drugs
+        .intervals
+        .iter()
+        .filter(|i| i.class == DrugClass::Immunosuppressant && i.start > start)
+        .filter(|i| r.end.is_none_or(|e| i.start <= e))
+        .map(|i| i.start)
+        .min();
+    let assessments: Vec<OrganAssessment<4>> = r
+        .fast
+        .iter()
+        .map(|f| OrganAssessment {
+            date: f.date,
+            stages: f.organs.map(|o| o.ok().map(|c| c.stage.get())),
+        })
+        .collect();
+    let g = agvhd_treatment_response(&AgvhdTreatment {
+        steroid_start: start,
+        steroid_end,
+        second_line_start,
+        assessments: &assessments,
+    });
+    let hct = r.hct;
+    sink.item(SummaryItem::from_graded(
+        Criterion::Agvhd,
+        &name,
+        &g,
+        Some(&hct),
+        |v| {
+            let mut parts = vec![format!(
+                "steroids from {} ({})",
+                v.steroid_start,
+                hct.describe(v.steroid_start)
+            )];
+            parts.push(match (v.day28, v.day28_date) {
+                (Some(r), Some(d)) => format!("day-28 response {} ({d})", r.text()),
+                _ => "day-28 response not assessed".into(),
+            });
+            parts.push(match (v.steroid_refractory, v.refractory_date) {
+                (Some(r), Some(d)) => format!("steroid-refractory ({}, {d})", r.text()),
+                _ => "not steroid-refractory".into(),
+            });
+            if let Some(d) = v.steroid_dependent_date {
+                parts.push(format!("steroid-dependent (recurrence during taper {d})"));
+            }
+            if let Some((b, d)) = v.best {
+                parts.push(format!("best response {} ({d})", b.text()));
+            }
+            (parts.join("; "), Some(v.steroid_start))
+        },
+    ));
+}
