@@ -222,6 +222,9 @@ kinds! {
     St2 => "st2",
     /// Serum REG3α (MAGIC biomarker), pg/mL.
     Reg3a => "reg3a",
+    /// Infection status at an assessment: none, controlled, uncontrolled
+    /// (dated evidence for the DLI infection prerequisite).
+    InfectionStatus => "infection_status",
 }
 
 const PCT: &[Unit] = &[Unit::Percent];
@@ -337,6 +340,9 @@ impl ObservationKind {
                 warn_above: 1_000.0,
             },
             K::Chimerism => pct(100.0),
+            K::InfectionStatus => {
+                ValueSpec::Category(&["none", "controlled", "uncontrolled"])
+            }
             K::St2 | K::Reg3a => ValueSpec::Number {
                 canonical: Unit::PgPerMl,
                 accepted: &[Unit::PgPerMl],
@@ -366,6 +372,33 @@ impl ObservationKind {
                 }),
             },
         }
+    }
+
+    /// Whether this kind is an acute or chronic GVHD organ finding: a record
+    /// of it (with or without findings) is a dated GVHD assessment.
+    pub fn is_gvhd_finding(self) -> bool {
+        use ObservationKind as K;
+        matches!(
+            self,
+            K::SkinRashBsa
+                | K::SkinErythroderma
+                | K::SkinBullae
+                | K::SkinDesquamationBsa
+                | K::UpperGiPersistent
+                | K::StoolVolume
+                | K::StoolEpisodes
+                | K::StoolBloody
+                | K::AbdominalPainSevere
+                | K::Ileus
+                | K::CgvhdSkinBsa
+                | K::CgvhdSkinFeatures
+                | K::CgvhdMouth
+                | K::CgvhdEyes
+                | K::CgvhdGi
+                | K::CgvhdJoints
+                | K::CgvhdGenital
+                | K::CgvhdLungSymptoms
+        )
     }
 
     /// The default unit a value is assumed to be in when none is written:

@@ -12,6 +12,7 @@
 
 pub mod agvhd;
 pub mod cgvhd_nih;
+pub mod chimerism_rise;
 pub mod chimerism_state;
 pub mod crs;
 pub mod day_grid;
