@@ -122,10 +122,7 @@ pub const LIMITS: &[Limit] = &[
 /// The limit of a quantity.
 pub fn limit(kind: LimitKind) -> &'static Limit {
     // Every kind has exactly one row (tested below).
-    LIMITS
-        .iter()
-        .find(|l| l.kind == kind)
-        .unwrap_or(&LIMITS[0])
+    LIMITS.iter().find(|l| l.kind == kind).unwrap_or(&LIMITS[0])
 }
 
 #[cfg(test)]
@@ -150,7 +147,15 @@ mod tests {
     #[test]
     fn dli_dose_boundaries() {
         let l = limit(LimitKind::DliCd3PerKg);
-        for bad in [0.0, -1e5, 999.0, 1.0000001e9, 1e308, f64::NAN, f64::INFINITY] {
+        for bad in [
+            0.0,
+            -1e5,
+            999.0,
+            1.0000001e9,
+            1e308,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
             assert!(!l.is_valid(bad), "{bad}");
         }
         for ok in [1e3, 1e5, 1e9] {

@@ -340,9 +340,7 @@ impl ObservationKind {
                 warn_above: 1_000.0,
             },
             K::Chimerism => pct(100.0),
-            K::InfectionStatus => {
-                ValueSpec::Category(&["none", "controlled", "uncontrolled"])
-            }
+            K::InfectionStatus => ValueSpec::Category(&["none", "controlled", "uncontrolled"]),
             K::St2 | K::Reg3a => ValueSpec::Number {
                 canonical: Unit::PgPerMl,
                 accepted: &[Unit::PgPerMl],

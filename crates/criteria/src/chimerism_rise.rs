@@ -118,8 +118,14 @@ mod tests {
     #[test]
     fn step_boundary_one_point() {
         let r = RiseRule::default();
-        assert!(r.rising_at_last(&s(&[2.0, 3.0, 4.0])), "1.0-point steps rise");
-        assert!(!r.rising_at_last(&s(&[2.0, 2.99, 3.98])), "0.99 steps do not");
+        assert!(
+            r.rising_at_last(&s(&[2.0, 3.0, 4.0])),
+            "1.0-point steps rise"
+        );
+        assert!(
+            !r.rising_at_last(&s(&[2.0, 2.99, 3.98])),
+            "0.99 steps do not"
+        );
     }
 
     #[test]
@@ -127,7 +133,10 @@ mod tests {
         let r = RiseRule::default();
         assert!(!r.rising_at_last(&s(&[2.0, 5.0])), "one rise is not two");
         assert!(r.rising_at_last(&s(&[2.0, 5.0, 8.0])));
-        assert!(!r.rising_at_last(&s(&[2.0, 5.0, 8.0, 8.0])), "plateau ends it");
+        assert!(
+            !r.rising_at_last(&s(&[2.0, 5.0, 8.0, 8.0])),
+            "plateau ends it"
+        );
         assert_eq!(r.run_lengths(&s(&[2.0, 5.0, 8.0, 12.0])), vec![0, 1, 2, 3]);
     }
 

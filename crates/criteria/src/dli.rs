@@ -688,8 +688,15 @@ fn agvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     match input.agvhd_grade {
         // Active GVHD inside the window contraindicates, whatever came later.
         Some(g) if g >= cfg.max_agvhd_grade_exclusive && within(input.agvhd_date, input.on, w) => {
-            let d = input.agvhd_date.map(|d| format!(" on {d}")).unwrap_or_default();
-            mk(Some(false), format!("MAGIC grade {}{d}", roman(g)), grade_ev(g))
+            let d = input
+                .agvhd_date
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            mk(
+                Some(false),
+                format!("MAGIC grade {}{d}", roman(g)),
+                grade_ev(g),
+            )
         }
         _ if !within(input.gvhd_assessed, input.on, w) => mk(
             None,
@@ -701,11 +708,18 @@ fn agvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
             format!(
                 "current MAGIC grade {} (GVHD assessed {})",
                 roman(g),
-                input.gvhd_assessed.map(|d| d.to_string()).unwrap_or_default()
+                input
+                    .gvhd_assessed
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             ),
             grade_ev(g),
         ),
-        None => mk(None, "acute GVHD grade could not be determined".into(), vec![]),
+        None => mk(
+            None,
+            "acute GVHD grade could not be determined".into(),
+            vec![],
+        ),
     }
 }
 
@@ -728,7 +742,13 @@ fn cgvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
         evidence: input
             .gvhd_assessed
             .filter(|_| met.is_some())
-            .map(|d| vec![Evidence::finding(Some(d), "gvhd_assessment", "latest GVHD assessment")])
+            .map(|d| {
+                vec![Evidence::finding(
+                    Some(d),
+                    "gvhd_assessment",
+                    "latest GVHD assessment",
+                )]
+            })
             .unwrap_or_default(),
         citation: CITE_SURVEY,
     }
@@ -738,9 +758,15 @@ fn infection_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let w = cfg.infection_status_window_days;
     let fresh = within(input.infection_assessed, input.on, w);
     let (met, reason) = match input.uncontrolled_infection {
-        Some(true) if fresh => (Some(false), "an uncontrolled infection is recorded".to_string()),
+        Some(true) if fresh => (
+            Some(false),
+            "an uncontrolled infection is recorded".to_string(),
+        ),
         Some(false) if fresh => (Some(true), "no uncontrolled infection recorded".to_string()),
-        _ => (None, unknown_since("infection", input.infection_assessed, input, w)),
+        _ => (
+            None,
+            unknown_since("infection", input.infection_assessed, input, w),
+        ),
     };
     Criterion {
         name: "no uncontrolled infection".into(),
@@ -749,7 +775,13 @@ fn infection_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
         evidence: input
             .infection_assessed
             .filter(|_| fresh)
-            .map(|d| vec![Evidence::finding(Some(d), "infection_status", "latest infection status")])
+            .map(|d| {
+                vec![Evidence::finding(
+                    Some(d),
+                    "infection_status",
+                    "latest infection status",
+                )]
+            })
             .unwrap_or_default(),
         citation: CITE_SURVEY,
     }
@@ -850,7 +882,12 @@ fn ladder_steps(first: f64, from: Date, cfg: &DliConfig) -> Vec<DoseStep> {
     steps
 }
 
-fn plan_for(d: &DliDonor, setting: DliSetting, input: &DliInput, cfg: &DliConfig) -> Result<DosePlan, String> {
+fn plan_for(
+    d: &DliDonor,
+    setting: DliSetting,
+    input: &DliInput,
+    cfg: &DliConfig,
+) -> Result<DosePlan, String> {
     let start = start_dose(d.donor_type, setting)
         .ok_or_else(|| "a cord blood unit: no lymphocytes can be collected for DLI".to_string())?;
     let plan = |steps, reason| DosePlan {
@@ -885,7 +922,10 @@ fn plan_for(d: &DliDonor, setting: DliSetting, input: &DliInput, cfg: &DliConfig
             ),
         ),
         Some(_) if input.gvhd_after_previous_dli => {
-            return Ok(plan(vec![], "no escalation: GVHD occurred after the previous DLI".into()));
+            return Ok(plan(
+                vec![],
+                "no escalation: GVHD occurred after the previous DLI".into(),
+            ));
         }
         Some(g) => match next_step(g.cd3_per_kg, cfg.ladder) {
             Some(n) => (
@@ -944,12 +984,18 @@ fn verdict(
     pre: &[Criterion],
     plans: &[DosePlan],
 ) -> (DliOutcome, String) {
-    let head = format!("on {} (day {day:+} after HCT {})", input.on, input.transplant);
+    let head = format!(
+        "on {} (day {day:+} after HCT {})",
+        input.on, input.transplant
+    );
     let met = names(triggers, Some(true));
     let failed = names(pre, Some(false));
     let unknown = names(pre, None);
     if met.is_empty() {
-        return (DliOutcome::CriteriaNotMet, format!("DLI criteria not met {head}: no trigger present."));
+        return (
+            DliOutcome::CriteriaNotMet,
+            format!("DLI criteria not met {head}: no trigger present."),
+        );
     }
     if !failed.is_empty() {
         return (
@@ -993,7 +1039,9 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
     triggers.push(mrd_trigger(input, cfg, &mut flags));
     triggers.extend(relapse_trigger(input, cfg));
     let pre = prerequisites(input, cfg, day);
-    let relapsed = triggers.iter().any(|t| t.name == RELAPSE && t.met == Some(true));
+    let relapsed = triggers
+        .iter()
+        .any(|t| t.name == RELAPSE && t.met == Some(true));
     let setting = if relapsed {
         DliSetting::Therapeutic
     } else if triggers.iter().any(|t| t.met == Some(true)) {
@@ -1234,7 +1282,8 @@ mod tests {
         i.uncontrolled_infection = None;
         let a = assess(&i, &cfg);
         assert!(
-            a.outcome == DliOutcome::CannotBeDetermined && a.summary.contains("cannot be determined"),
+            a.outcome == DliOutcome::CannotBeDetermined
+                && a.summary.contains("cannot be determined"),
             "{}",
             a.summary
         );
@@ -1357,7 +1406,11 @@ mod tests {
         assert!(!a.criteria_met);
         let p = pre(&a, "acute GVHD");
         assert_eq!(p.met, None);
-        assert!(p.reason.contains("no GVHD assessment since 2024-05-17"), "{}", p.reason);
+        assert!(
+            p.reason.contains("no GVHD assessment since 2024-05-17"),
+            "{}",
+            p.reason
+        );
         assert_eq!(pre(&a, "chronic GVHD").met, None);
         assert!(a.summary.contains("cannot be determined"), "{}", a.summary);
     }
@@ -1370,7 +1423,11 @@ mod tests {
         });
         assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
         let p = pre(&a, "acute GVHD");
-        assert!(p.reason.contains("since transplant day 0 (2024-03-01)"), "{}", p.reason);
+        assert!(
+            p.reason.contains("since transplant day 0 (2024-03-01)"),
+            "{}",
+            p.reason
+        );
     }
 
     #[test]
@@ -1398,7 +1455,11 @@ mod tests {
         assert_eq!(a.outcome, DliOutcome::CriteriaMet);
         let a = outcome_with(|i| i.infection_assessed = Some(d("2024-05-24")));
         assert_eq!(pre(&a, "infection").met, None);
-        assert!(pre(&a, "infection").reason.contains("no infection assessment since 2024-05-24"));
+        assert!(
+            pre(&a, "infection")
+                .reason
+                .contains("no infection assessment since 2024-05-24")
+        );
         assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
         let a = outcome_with(|i| i.infection_assessed = None);
         assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
@@ -1462,7 +1523,12 @@ mod tests {
                 }];
             });
             assert!(a.plans[0].steps.is_empty(), "{prev}");
-            assert_eq!(a.outcome, DliOutcome::CriteriaNotMet, "{prev}: {}", a.summary);
+            assert_eq!(
+                a.outcome,
+                DliOutcome::CriteriaNotMet,
+                "{prev}: {}",
+                a.summary
+            );
         }
     }
 

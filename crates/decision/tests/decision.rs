@@ -97,7 +97,11 @@ fn decision_trail_at_the_dli_date() {
     assert_eq!(a.plans[0].setting, DliSetting::Preemptive);
     assert_eq!(a.plans[0].steps[0].cd3_per_kg, 1e5);
     // The DLI given that day is not counted as a previous one.
-    assert!(!a.prerequisites.iter().any(|p| p.name.contains("previous DLI")));
+    assert!(
+        !a.prerequisites
+            .iter()
+            .any(|p| p.name.contains("previous DLI"))
+    );
 }
 
 #[test]
@@ -131,7 +135,10 @@ fn gvhd_assessment_window_through_the_course() {
         agvhd_daily: vec![(d("2024-06-18"), 0)],
         cgvhd: vec![],
     };
-    assert_eq!(gvhd_assessed_on(&c, &g, d("2024-06-20")), Some(d("2024-06-18")));
+    assert_eq!(
+        gvhd_assessed_on(&c, &g, d("2024-06-20")),
+        Some(d("2024-06-18"))
+    );
 }
 
 #[test]
@@ -146,27 +153,55 @@ fn years_after_the_last_record_nothing_is_met() {
 #[test]
 fn infection_evidence_rules() {
     let c = course(&base());
-    assert_eq!(infection_on(&c, d("2024-06-12")), Some((false, d("2024-06-05"))));
-    assert_eq!(pre(&assess(&c, "2024-06-12"), "infection"), Some(true), "7 days");
+    assert_eq!(
+        infection_on(&c, d("2024-06-12")),
+        Some((false, d("2024-06-05")))
+    );
+    assert_eq!(
+        pre(&assess(&c, "2024-06-12"), "infection"),
+        Some(true),
+        "7 days"
+    );
     assert_eq!(pre(&assess(&c, "2024-06-13"), "infection"), None, "8 days");
     // An episode covering the day: not met.
     let c = with(|v| {
-        push(v, "events", json!({"date": "2024-06-08", "end_date": "2024-06-20", "kind": "infection", "syndrome": "pneumonia"}))
+        push(
+            v,
+            "events",
+            json!({"date": "2024-06-08", "end_date": "2024-06-20", "kind": "infection", "syndrome": "pneumonia"}),
+        )
     });
-    assert_eq!(infection_on(&c, d("2024-06-10")), Some((true, d("2024-06-10"))));
+    assert_eq!(
+        infection_on(&c, d("2024-06-10")),
+        Some((true, d("2024-06-10")))
+    );
     assert_eq!(pre(&assess(&c, "2024-06-10"), "infection"), Some(false));
     // Its end on 2024-06-20 is dated evidence that it is over.
-    assert_eq!(infection_on(&c, d("2024-06-21")), Some((false, d("2024-06-20"))));
+    assert_eq!(
+        infection_on(&c, d("2024-06-21")),
+        Some((false, d("2024-06-20")))
+    );
     // An open-ended episode is dated by its start: stale after 7 days.
     let c = with(|v| {
-        push(v, "events", json!({"date": "2024-06-08", "kind": "infection", "syndrome": "pneumonia"}))
+        push(
+            v,
+            "events",
+            json!({"date": "2024-06-08", "kind": "infection", "syndrome": "pneumonia"}),
+        )
     });
-    assert_eq!(infection_on(&c, d("2024-06-15")), Some((true, d("2024-06-08"))));
+    assert_eq!(
+        infection_on(&c, d("2024-06-15")),
+        Some((true, d("2024-06-08")))
+    );
     assert_eq!(pre(&assess(&c, "2024-06-15"), "infection"), Some(false));
     assert_eq!(pre(&assess(&c, "2024-06-16"), "infection"), None);
     // An explicit "uncontrolled" record.
     let c = with(|v| {
-        push(v, "observations", json!({"date": "2024-06-09", "kind": "infection_status", "value": "uncontrolled"}))
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-09", "kind": "infection_status", "value": "uncontrolled"}),
+        )
     });
     assert_eq!(pre(&assess(&c, "2024-06-10"), "infection"), Some(false));
 }
@@ -191,13 +226,32 @@ fn immunosuppression_taper_window_14_days() {
 #[test]
 fn inputs_are_limited_to_day0_through_the_decision_day() {
     let c = with(|v| {
-        push(v, "observations", json!({"date": "2024-02-20", "kind": "mrd_flow", "value": 0.5, "unit": "%"}));
-        push(v, "observations", json!({"date": "2024-06-11", "kind": "mrd_flow", "value": 0.5, "unit": "%"}));
-        push(v, "observations", json!({"date": "2024-06-10", "kind": "marrow_blasts", "value": 5, "unit": "%"}));
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-02-20", "kind": "mrd_flow", "value": 0.5, "unit": "%"}),
+        );
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-11", "kind": "mrd_flow", "value": 0.5, "unit": "%"}),
+        );
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-10", "kind": "marrow_blasts", "value": 5, "unit": "%"}),
+        );
     });
     let i = dli_input(&c, d("2024-06-10"), &no_gvhd(), &DliConfig::default()).unwrap();
-    assert!(i.mrd.is_empty(), "before day 0 and after the day are not inputs");
-    assert_eq!(i.marrow_blasts, vec![(d("2024-06-10"), 5.0)], "the day itself is");
+    assert!(
+        i.mrd.is_empty(),
+        "before day 0 and after the day are not inputs"
+    );
+    assert_eq!(
+        i.marrow_blasts,
+        vec![(d("2024-06-10"), 5.0)],
+        "the day itself is"
+    );
     assert!(i.chimerism.iter().all(|s| s.date >= d("2024-03-01")));
     let a = assess(&c, "2024-06-10");
     assert_eq!(a.plans[0].setting, DliSetting::Therapeutic);
@@ -224,10 +278,20 @@ fn previous_dli_counts_the_day_after_not_the_day() {
 #[test]
 fn the_latest_transplant_on_or_before_the_day_is_used() {
     let c = with(|v| {
-        push(v, "events", json!({"date": "2024-09-01", "kind": "graft_infusion", "transplant": 2, "source": "pbsc", "donor": "PBSC-1"}))
+        push(
+            v,
+            "events",
+            json!({"date": "2024-09-01", "kind": "graft_infusion", "transplant": 2, "source": "pbsc", "donor": "PBSC-1"}),
+        )
     });
-    assert_eq!(transplant_for(&c, d("2024-08-31")), Some((1, d("2024-03-01"))));
-    assert_eq!(transplant_for(&c, d("2024-09-01")), Some((2, d("2024-09-01"))));
+    assert_eq!(
+        transplant_for(&c, d("2024-08-31")),
+        Some((1, d("2024-03-01")))
+    );
+    assert_eq!(
+        transplant_for(&c, d("2024-09-01")),
+        Some((2, d("2024-09-01")))
+    );
     assert_eq!(transplant_for(&c, d("2024-02-29")), None);
     assert_eq!(date_of_day(&c, 30), Some((d("2024-10-01"), 2)));
     let a = assess(&c, "2024-10-01");
@@ -248,8 +312,14 @@ fn no_transplant_is_not_applicable() {
 #[test]
 fn donor_types() {
     use graftwatch_course::DonorRelationship as R;
-    assert_eq!(donor_type(R::MatchedSibling), Some(DliDonorType::MatchedRelated));
-    assert_eq!(donor_type(R::MismatchedUnrelated), Some(DliDonorType::Unrelated));
+    assert_eq!(
+        donor_type(R::MatchedSibling),
+        Some(DliDonorType::MatchedRelated)
+    );
+    assert_eq!(
+        donor_type(R::MismatchedUnrelated),
+        Some(DliDonorType::Unrelated)
+    );
     assert_eq!(donor_type(R::UnrelatedCord), Some(DliDonorType::CordBlood));
     assert_eq!(donor_type(R::Autologous), None);
 }
@@ -264,7 +334,11 @@ fn chronic_gvhd_from_the_grades() {
     let i = dli_input(&c, d("2024-06-10"), &g, &DliConfig::default()).unwrap();
     assert_eq!(i.cgvhd, Some(ChronicSeverity::Moderate));
     let i = dli_input(&c, d("2024-05-31"), &g, &DliConfig::default()).unwrap();
-    assert_eq!(i.cgvhd, Some(ChronicSeverity::None), "not yet on the day before");
+    assert_eq!(
+        i.cgvhd,
+        Some(ChronicSeverity::None),
+        "not yet on the day before"
+    );
 }
 
 #[test]
@@ -283,6 +357,14 @@ fn graft_checks_flag_small_cord_unit() {
     assert_eq!(check(1.5e7), CheckStatus::Meets);
     assert_eq!(check(1.49e7), CheckStatus::Below);
     let r = graft_checks(&course(&base()), 1);
-    let hla = r.checks.iter().find(|k| k.what == "UCB-1 HLA match").unwrap();
-    assert_eq!(hla.status, CheckStatus::Below, "5/8 is more than 2 mismatches");
+    let hla = r
+        .checks
+        .iter()
+        .find(|k| k.what == "UCB-1 HLA match")
+        .unwrap();
+    assert_eq!(
+        hla.status,
+        CheckStatus::Below,
+        "5/8 is more than 2 mismatches"
+    );
 }
