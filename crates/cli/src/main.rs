@@ -38,6 +38,9 @@ enum Command {
     Decide(cmd::decide::DecideArgs),
     /// The full course report (figure, alerts, endpoints, DLI decision trail) as HTML, SVG or JSON.
     Report(cmd::report::ReportArgs),
+    /// The configuration every command reads with --config (`config print` shows the defaults).
+    #[command(subcommand)]
+    Config(cmd::config::ConfigCommand),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Grade(a) => cmd::grade::run(a),
         Command::Decide(a) => cmd::decide::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Config(c) => cmd::config::run(c),
     };
     exit::report(result)
 }

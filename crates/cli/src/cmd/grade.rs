@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use graftwatch_grading::{Criterion, GradingConfig, grade_course_only, render};
+use graftwatch_grading::{Criterion, grade_course_only, render};
 
 use crate::BadInput;
 
@@ -34,10 +34,12 @@ pub struct GradeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = GradeFormat::Table)]
     pub format: GradeFormat,
-    /// TOML file overriding the default grading configuration.
+    /// TOML configuration file (the one file every command reads; see
+    /// `graftwatch config print`).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Print the full default configuration (TOML) and exit.
+    /// Print the full default configuration (TOML) and exit (alias of
+    /// `graftwatch config print`).
     #[arg(long)]
     pub print_default_config: bool,
 }
@@ -45,17 +47,14 @@ pub struct GradeArgs {
 /// Runs `graftwatch grade`.
 pub fn run(a: GradeArgs) -> anyhow::Result<()> {
     if a.print_default_config {
-        print!("{}", GradingConfig::default().to_toml_string());
+        print!("{}", graftwatch_config::Config::default().to_toml_string());
         return Ok(());
     }
     let only = match &a.only {
         Some(s) => Criterion::parse_list(s).map_err(|e| BadInput(format!("--only: {e}")))?,
         None => Criterion::ALL.to_vec(),
     };
-    let cfg = match &a.config {
-        Some(p) => GradingConfig::from_toml_file(p).map_err(|e| BadInput(e.to_string()))?,
-        None => GradingConfig::default(),
-    };
+    let cfg = crate::cmd::config::load(a.config.as_deref())?.grading;
     let path = a
         .course
         .as_ref()
