@@ -55,7 +55,10 @@ fn seed_case_round_trips() {
     let c = read_course(&json)
         .unwrap_or_else(|e| panic!("{}: {e}", json.display()))
         .course;
-    assert!(c.observations.len() > 1000, "the seed case is the full course");
+    assert!(
+        c.observations.len() > 1000,
+        "the seed case is the full course"
+    );
     json_csv_json(&c, &json.display().to_string());
     let from_csv = read_course(&csv).expect("seed CSV valid").course;
     assert_eq!(from_csv, c, "{}", csv.display());
