@@ -9,6 +9,7 @@
 
 pub mod citation;
 pub mod date;
+pub mod de;
 pub mod ids;
 pub mod limits;
 pub mod lineage;

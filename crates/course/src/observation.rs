@@ -242,6 +242,14 @@ impl ObservationKind {
 
     /// Parses a snake_case name (analyte aliases such as `hb` accepted).
     pub fn parse(s: &str) -> Option<ObservationKind> {
+        // Exact snake_case names first (the common case in files), without
+        // allocating; aliases and other spellings below.
+        if let Some(k) = Self::OTHER.iter().copied().find(|o| o.as_str() == s) {
+            return Some(k);
+        }
+        if let Some(a) = Analyte::ALL.iter().copied().find(|a| a.as_str() == s) {
+            return Some(ObservationKind::Lab(a));
+        }
         if let Some(a) = Analyte::parse(s) {
             return Some(ObservationKind::Lab(a));
         }
@@ -423,16 +431,17 @@ impl Serialize for ObservationKind {
 
 impl<'de> Deserialize<'de> for ObservationKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ObservationKind::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown observation kind '{s}'; accepted kinds: {}",
-                ObservationKind::all()
-                    .iter()
-                    .map(|k| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+        graftwatch_core::de::from_str_with(d, |s| {
+            ObservationKind::parse(s).ok_or_else(|| {
+                format!(
+                    "unknown observation kind '{s}'; accepted kinds: {}",
+                    ObservationKind::all()
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
         })
     }
 }

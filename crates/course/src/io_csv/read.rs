@@ -786,8 +786,8 @@ fn serde_msg(m: &str) -> String {
 
 /// Parses a long-CSV course; `path` is used in messages only.
 pub fn read_csv_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
-    let (mut course, loc) = parse_csv(text, path)?;
-    finish(&mut course, path, &loc)
+    let (course, loc) = parse_csv(text, path)?;
+    finish(course, path, &loc)
 }
 
 fn file_error(
