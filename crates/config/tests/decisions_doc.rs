@@ -137,3 +137,13 @@ fn every_config_key_named_exists() {
     }
     assert!(n > 20, "only {n} keys checked");
 }
+
+#[test]
+fn the_page_prints_the_current_default_configuration() {
+    let doc = std::fs::read_to_string(root().join("docs/criteria-decisions.md")).unwrap();
+    let cfg = graftwatch_config::Config::default().to_toml_string();
+    assert!(
+        doc.contains(&cfg),
+        "docs/criteria-decisions.md must contain `graftwatch config print`:\n{cfg}"
+    );
+}

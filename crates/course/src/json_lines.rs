@@ -217,24 +217,28 @@ impl Scanner<'_> {
                 }
             }
             b'"' => {
-                self.bump();
+                // A JSON string holds no raw newline: scan it without
+                // counting lines.
+                let mut j = self.i + 1;
                 loop {
-                    match self.bump()? {
-                        b'\\' => {
-                            self.bump()?;
-                        }
-                        b'"' => return Some(()),
-                        _ => {}
+                    match *self.b.get(j)? {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        _ => j += 1,
                     }
                 }
+                self.i = j + 1;
+                Some(())
             }
             _ => {
-                while let Some(c) = self.peek() {
-                    if c == b',' || c == b'}' || c == b']' || c == b':' || c.is_ascii_whitespace() {
-                        break;
-                    }
-                    self.bump();
-                }
+                let rest = &self.b[self.i..];
+                let n = rest
+                    .iter()
+                    .position(|&c| {
+                        c == b',' || c == b'}' || c == b']' || c == b':' || c.is_ascii_whitespace()
+                    })
+                    .unwrap_or(rest.len());
+                self.i += n;
                 Some(())
             }
         }

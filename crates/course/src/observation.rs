@@ -24,7 +24,7 @@ pub enum Attribution {
     Multifactorial,
 }
 
-/// Chimerism assay method.
+/// Assay method of a chimerism or MRD result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChimerismMethod {
@@ -38,6 +38,8 @@ pub enum ChimerismMethod {
     Dpcr,
     /// Sex-chromosome FISH.
     Fish,
+    /// Multiparameter flow cytometry (MRD).
+    Flow,
 }
 
 /// The value of an observation.
@@ -162,6 +164,13 @@ kinds! {
     SkinDesquamationBsa => "skin_desquamation_bsa",
     /// aGVHD upper GI: persistent nausea/vomiting/anorexia (MAGIC threshold met).
     UpperGiPersistent => "upper_gi_persistent",
+    /// aGVHD upper GI, daily: nausea present that day (the engine applies
+    /// the ≥ 3-day persistence rule, A-9).
+    Nausea => "nausea",
+    /// aGVHD upper GI, daily: anorexia with weight loss present that day.
+    AnorexiaWithWeightLoss => "anorexia_with_weight_loss",
+    /// aGVHD upper GI, daily: vomiting episodes that day (≥ 2 qualifies).
+    VomitingEpisodes => "vomiting_episodes",
     /// aGVHD lower GI: stool volume per day (mL; mL/kg for children).
     StoolVolume => "stool_volume",
     /// aGVHD lower GI: unquantified diarrhoea episodes per day.
@@ -180,6 +189,11 @@ kinds! {
     CgvhdMouth => "cgvhd_mouth",
     /// cGVHD eyes score 0–3.
     CgvhdEyes => "cgvhd_eyes",
+    /// cGVHD eyes: lubricant eye drops per day (the eye score is derived
+    /// from it when no clinician score is recorded that day).
+    EyeDropsPerDay => "eye_drops_per_day",
+    /// cGVHD eyes: punctal plugs in place.
+    PunctalPlugs => "punctal_plugs",
     /// cGVHD GI score 0–3.
     CgvhdGi => "cgvhd_gi",
     /// cGVHD joints and fascia score 0–3.
@@ -222,6 +236,9 @@ kinds! {
     St2 => "st2",
     /// Serum REG3α (MAGIC biomarker), pg/mL.
     Reg3a => "reg3a",
+    /// MRD, qualitative: positive or negative, with the method in `method`
+    /// (flow, qpcr, dpcr, ngs) and the marker in `assay` (e.g. NPM1 type A).
+    MrdStatus => "mrd_status",
     /// Infection status at an assessment: none, controlled, uncontrolled
     /// (dated evidence for the DLI infection prerequisite).
     InfectionStatus => "infection_status",
@@ -242,13 +259,19 @@ impl ObservationKind {
 
     /// Parses a snake_case name (analyte aliases such as `hb` accepted).
     pub fn parse(s: &str) -> Option<ObservationKind> {
-        // Exact snake_case names first (the common case in files), without
-        // allocating; aliases and other spellings below.
-        if let Some(k) = Self::OTHER.iter().copied().find(|o| o.as_str() == s) {
-            return Some(k);
-        }
-        if let Some(a) = Analyte::ALL.iter().copied().find(|a| a.as_str() == s) {
-            return Some(ObservationKind::Lab(a));
+        // Exact snake_case names first (the common case in files): one hash
+        // lookup, no allocation; aliases and other spellings below.
+        static EXACT: std::sync::OnceLock<
+            std::collections::HashMap<&'static str, ObservationKind>,
+        > = std::sync::OnceLock::new();
+        let exact = EXACT.get_or_init(|| {
+            ObservationKind::all()
+                .into_iter()
+                .map(|k| (k.as_str(), k))
+                .collect()
+        });
+        if let Some(k) = exact.get(s) {
+            return Some(*k);
         }
         if let Some(a) = Analyte::parse(s) {
             return Some(ObservationKind::Lab(a));
@@ -306,10 +329,13 @@ impl ObservationKind {
             K::SkinErythroderma
             | K::SkinBullae
             | K::UpperGiPersistent
+            | K::Nausea
+            | K::AnorexiaWithWeightLoss
             | K::StoolBloody
             | K::AbdominalPainSevere
             | K::Ileus
             | K::MotorWeakness
+            | K::PunctalPlugs
             | K::ExtramedullaryDisease => ValueSpec::Bool,
             K::StoolVolume => ValueSpec::Number {
                 canonical: Unit::Ml,
@@ -319,6 +345,8 @@ impl ObservationKind {
                 warn_above: 8_000.0,
             },
             K::StoolEpisodes => ValueSpec::Score { min: 0, max: 60 },
+            K::VomitingEpisodes => ValueSpec::Score { min: 0, max: 100 },
+            K::EyeDropsPerDay => ValueSpec::Score { min: 0, max: 50 },
             K::CgvhdSkinFeatures
             | K::CgvhdMouth
             | K::CgvhdEyes
@@ -348,6 +376,7 @@ impl ObservationKind {
                 warn_above: 1_000.0,
             },
             K::Chimerism => pct(100.0),
+            K::MrdStatus => ValueSpec::Category(&["positive", "negative"]),
             K::InfectionStatus => ValueSpec::Category(&["none", "controlled", "uncontrolled"]),
             K::St2 | K::Reg3a => ValueSpec::Number {
                 canonical: Unit::PgPerMl,
@@ -391,6 +420,9 @@ impl ObservationKind {
                 | K::SkinBullae
                 | K::SkinDesquamationBsa
                 | K::UpperGiPersistent
+                | K::Nausea
+                | K::AnorexiaWithWeightLoss
+                | K::VomitingEpisodes
                 | K::StoolVolume
                 | K::StoolEpisodes
                 | K::StoolBloody
@@ -400,6 +432,8 @@ impl ObservationKind {
                 | K::CgvhdSkinFeatures
                 | K::CgvhdMouth
                 | K::CgvhdEyes
+                | K::EyeDropsPerDay
+                | K::PunctalPlugs
                 | K::CgvhdGi
                 | K::CgvhdJoints
                 | K::CgvhdGenital

@@ -256,6 +256,25 @@ fn check_limit(s: &mut Sink, at: Location, field: &str, v: f64, kind: LimitKind)
     }
 }
 
+/// A drug or agent dose: a positive number within the limits table, and a
+/// structured unit ([`crate::dose_unit`]).
+fn check_dose(
+    s: &mut Sink,
+    at: impl Fn() -> Location,
+    dose: Option<f64>,
+    unit: Option<&str>,
+    unit_field: &str,
+) {
+    if let Some(d) = dose {
+        check_limit(s, at(), "dose", d, LimitKind::DrugDose);
+    }
+    if let Some(u) = unit
+        && let Err(e) = crate::dose_unit::DoseUnit::parse(u)
+    {
+        s.push(Severity::Error, at(), unit_field, Some(u.to_string()), e);
+    }
+}
+
 /// Checks the events; returns the date of death, if any.
 fn check_events(
     course: &Course,
@@ -445,6 +464,21 @@ fn check_event_detail(
                 "an oxygen flow between 0 and 80 L/min",
             );
         }
+        EventDetail::Conditioning { agents, .. } | EventDetail::Lymphodepletion { agents, .. } => {
+            for (j, a) in agents.iter().enumerate() {
+                let at = || loc.event(i, &format!("agents[{j}].unit"));
+                check_dose(s, at, a.dose, a.unit.as_deref(), "unit");
+            }
+        }
+        EventDetail::Drug {
+            dose, dose_unit, ..
+        } => check_dose(
+            s,
+            || loc.event(i, "dose_unit"),
+            *dose,
+            dose_unit.as_deref(),
+            "dose_unit",
+        ),
         EventDetail::CarTInfusion {
             dose_per_kg: Some(d),
             ..

@@ -113,7 +113,8 @@ pub enum MrdMethod {
     Qpcr,
 }
 
-/// One MRD result.
+/// One MRD result: quantitative (`percent`) or qualitative (`qualitative`
+/// = positive / negative, `percent` then ignored).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MrdResult {
     /// Sample date.
@@ -122,6 +123,29 @@ pub struct MrdResult {
     pub method: MrdMethod,
     /// Value in %.
     pub percent: f64,
+    /// A qualitative result: `Some(true)` positive, `Some(false)` negative.
+    pub qualitative: Option<bool>,
+}
+
+impl MrdResult {
+    /// A quantitative result.
+    pub fn quantitative(date: Date, method: MrdMethod, percent: f64) -> MrdResult {
+        MrdResult {
+            date,
+            method,
+            percent,
+            qualitative: None,
+        }
+    }
+
+    /// The result in words: `0.32 %` or `positive`.
+    fn text(&self) -> String {
+        match self.qualitative {
+            Some(true) => "positive".into(),
+            Some(false) => "negative".into(),
+            None => format!("{} %", self.percent),
+        }
+    }
 }
 
 /// Immunosuppression state on the decision day.
@@ -535,6 +559,9 @@ fn chimerism_triggers(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) 
 }
 
 fn mrd_positive(m: &MrdResult, cfg: &DliConfig) -> bool {
+    if let Some(q) = m.qualitative {
+        return q;
+    }
     match m.method {
         MrdMethod::Flow => m.percent >= cfg.mrd_flow_positive_percent,
         MrdMethod::Qpcr => m.percent > 0.0,
@@ -547,14 +574,19 @@ fn mrd_reason(last: &MrdResult, prev: Option<&MrdResult>, cfg: &DliConfig) -> (b
         Some(p) if !mrd_positive(p, cfg) && pos => (
             true,
             format!(
-                "MRD conversion: negative on {} ({} %), positive on {} ({} %)",
-                p.date, p.percent, last.date, last.percent
+                "MRD conversion: negative on {} ({}), positive on {} ({})",
+                p.date,
+                p.text(),
+                last.date,
+                last.text()
             ),
         ),
         Some(p)
             if mrd_positive(p, cfg)
                 && pos
                 && last.method == MrdMethod::Qpcr
+                && last.qualitative.is_none()
+                && p.qualitative.is_none()
                 && p.percent > 0.0
                 && (last.percent / p.percent).log10() >= 1.0 =>
         {
@@ -568,11 +600,11 @@ fn mrd_reason(last: &MrdResult, prev: Option<&MrdResult>, cfg: &DliConfig) -> (b
         }
         _ if pos => (
             true,
-            format!("MRD positive on {} ({} %)", last.date, last.percent),
+            format!("MRD positive on {} ({})", last.date, last.text()),
         ),
         _ => (
             false,
-            format!("MRD negative on {} ({} %)", last.date, last.percent),
+            format!("MRD negative on {} ({})", last.date, last.text()),
         ),
     }
 }
@@ -606,13 +638,18 @@ fn mrd_trigger(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) -> Crit
         name: "MRD positive / conversion".into(),
         met: Some(met),
         reason,
-        evidence: vec![Evidence::value(
-            Some(last.date),
-            "mrd",
-            last.percent,
-            Some(graftwatch_core::Unit::Percent),
-            method,
-        )],
+        evidence: vec![match last.qualitative {
+            Some(_) => {
+                Evidence::finding(Some(last.date), "mrd", format!("{method}: {}", last.text()))
+            }
+            None => Evidence::value(
+                Some(last.date),
+                "mrd",
+                last.percent,
+                Some(graftwatch_core::Unit::Percent),
+                method,
+            ),
+        }],
         citation: CITE_SURVEY,
     }
 }
@@ -1330,16 +1367,8 @@ mod tests {
         let cfg = DliConfig::default();
         let mut i = base();
         i.mrd = vec![
-            MrdResult {
-                date: d("2024-04-15"),
-                method: MrdMethod::Flow,
-                percent: 0.05,
-            },
-            MrdResult {
-                date: d("2024-05-20"),
-                method: MrdMethod::Flow,
-                percent: 0.1,
-            },
+            MrdResult::quantitative(d("2024-04-15"), MrdMethod::Flow, 0.05),
+            MrdResult::quantitative(d("2024-05-20"), MrdMethod::Flow, 0.1),
         ];
         let a = assess(&i, &cfg);
         assert!(a.criteria_met, "{}", a.summary);
@@ -1592,5 +1621,36 @@ mod tests {
             assess(&i, &DliConfig::default()).outcome,
             DliOutcome::CannotBeDetermined
         );
+    }
+
+    #[test]
+    fn qualitative_mrd_conversion_is_a_trigger() {
+        let mut i = base();
+        let q = |date: &str, pos: bool| MrdResult {
+            qualitative: Some(pos),
+            ..MrdResult::quantitative(d(date), MrdMethod::Qpcr, 0.0)
+        };
+        i.mrd = vec![q("2024-04-15", false), q("2024-05-20", true)];
+        let a = assess(&i, &DliConfig::default());
+        let t = a
+            .triggers
+            .iter()
+            .find(|t| t.name.starts_with("MRD"))
+            .unwrap();
+        assert_eq!(t.met, Some(true));
+        assert!(
+            t.reason
+                .contains("negative on 2024-04-15 (negative), positive on 2024-05-20 (positive)"),
+            "{}",
+            t.reason
+        );
+        i.mrd = vec![q("2024-04-15", true), q("2024-05-20", false)];
+        let a = assess(&i, &DliConfig::default());
+        let t = a
+            .triggers
+            .iter()
+            .find(|t| t.name.starts_with("MRD"))
+            .unwrap();
+        assert_eq!(t.met, Some(false));
     }
 }

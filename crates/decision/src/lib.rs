@@ -138,12 +138,25 @@ fn mrd_input(course: &Course, day0: Date, on: Date) -> Vec<MrdResult> {
                 && o.date <= on
                 && let Some(v) = o.number()
             {
-                mrd.push(MrdResult {
-                    date: o.date,
-                    method,
-                    percent: v,
-                });
+                mrd.push(MrdResult::quantitative(o.date, method, v));
             }
+        }
+    }
+    // Qualitative results (positive / negative): flow when the method says
+    // so, otherwise molecular (qPCR, dPCR, NGS).
+    for o in course.observations_of(ObservationKind::MrdStatus) {
+        if o.date >= day0
+            && o.date <= on
+            && let Some(c) = o.value.as_category()
+        {
+            let method = match o.method {
+                Some(graftwatch_course::ChimerismMethod::Flow) => MrdMethod::Flow,
+                _ => MrdMethod::Qpcr,
+            };
+            mrd.push(MrdResult {
+                qualitative: Some(c == "positive"),
+                ..MrdResult::quantitative(o.date, method, 0.0)
+            });
         }
     }
     mrd

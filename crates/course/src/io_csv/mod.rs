@@ -12,7 +12,8 @@
 //!   description), `karyotype` (value = ISCN), `abnormality` (value = ISCN,
 //!   detail `type=…;chromosome=…`), `mutation` (value = gene, detail
 //!   `variant=…;vaf_percent=…`), `comorbidity` (value = HCT-CI item),
-//!   `bilirubin_uln` / `alt_uln` / `ast_uln` / `alp_uln` (value + unit);
+//!   `bilirubin_uln` / `alt_uln` / `ast_uln` / `alp_uln` (value + unit),
+//!   `mrd_marker` (value = the pretreatment MRD marker);
 //! - `donor`: `person` = donor id, `kind` = relationship, detail
 //!   `sex=…;birth_year=…;hla_match=…;abo=…`;
 //! - `event`: `kind` = event kind, `id`, `date`, `time`, `end_date`, `note`,
@@ -61,7 +62,7 @@ pub const REQUIRED_COLUMNS: [&str; 2] = ["record", "kind"];
 pub const RECORD_TYPES: [&str; 5] = ["course", "patient", "donor", "event", "observation"];
 
 /// Accepted `kind`s of `patient` rows.
-pub const PATIENT_FACTS: [&str; 13] = [
+pub const PATIENT_FACTS: [&str; 14] = [
     "sex",
     "birth_year",
     "height",
@@ -75,6 +76,7 @@ pub const PATIENT_FACTS: [&str; 13] = [
     "ast_uln",
     "alp_uln",
     "id",
+    "mrd_marker",
 ];
 
 /// Accepted `kind`s of `course` rows.

@@ -95,6 +95,7 @@ struct Builder<'p> {
     abnormalities: Vec<Abnormality>,
     mutations: Vec<Mutation>,
     comorbidities: Vec<String>,
+    mrd_marker: Option<String>,
     uln: [Option<f64>; 4],
     donors: Vec<Donor>,
     events: Vec<Event>,
@@ -716,6 +717,7 @@ impl Builder<'_> {
                         abnormalities: self.abnormalities,
                     }),
                     mutations: self.mutations,
+                    mrd_marker: self.mrd_marker,
                 },
                 comorbidities: self.comorbidities,
                 lab_reference: LabReference {
@@ -900,6 +902,7 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
         abnormalities: Vec::new(),
         mutations: Vec::new(),
         comorbidities: Vec::new(),
+        mrd_marker: None,
         uln: [None; 4],
         donors: Vec::new(),
         events: Vec::new(),

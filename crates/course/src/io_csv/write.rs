@@ -189,6 +189,10 @@ fn write_patient(o: &mut Out, p: &crate::patient::Patient) {
             ("detail", write_detail(&e)),
         ]);
     }
+    if let Some(m) = &d.mrd_marker {
+        let [a, b] = pr("mrd_marker");
+        o.row(&[a, b, ("value", m.clone())]);
+    }
     for c in &p.comorbidities {
         let [a, b] = pr("comorbidity");
         o.row(&[a, b, ("value", c.clone())]);

@@ -25,6 +25,7 @@ impl Builder<'_> {
             "abnormality" => self.patient_abnormality(row, line),
             "mutation" => self.patient_mutation(row, line),
             "comorbidity" => self.patient_comorbidity(row, line),
+            "mrd_marker" => self.patient_mrd_marker(row, line, kind),
             "bilirubin_uln" | "alt_uln" | "ast_uln" | "alp_uln" => {
                 self.patient_uln(row, line, kind)
             }
@@ -240,5 +241,15 @@ impl Builder<'_> {
             v / 17.1 // µmol/L → mg/dL, the only conversion here
         };
         self.uln[idx] = Some(c);
+    }
+
+    fn patient_mrd_marker(&mut self, row: &Row, line: usize, kind: &str) {
+        let full = self.mrd_marker.is_some();
+        if !self.once(line, kind, full, "diagnosis.mrd_marker") {
+            return;
+        }
+        if let Some(v) = self.required(row, "value", "the pretreatment MRD marker") {
+            self.mrd_marker = Some(v.trim().to_string());
+        }
     }
 }
