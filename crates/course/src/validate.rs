@@ -233,7 +233,7 @@ fn check_donors(course: &Course, loc: &dyn Locator, s: &mut Sink) -> HashSet<Str
 
 /// Checks a quantity against its row of the physiological limits table:
 /// outside the valid range is an error, above the plausible level a warning.
-fn check_limit(s: &mut Sink, at: Location, field: &str, v: f64, kind: LimitKind) {
+fn check_limit(s: &mut Sink, at: impl Fn() -> Location, field: &str, v: f64, kind: LimitKind) {
     let l = limit(kind);
     let text = if v != 0.0 && v.is_finite() && (v.abs() >= 1e6 || v.abs() < 1e-3) {
         format!("{v:e}")
@@ -241,13 +241,13 @@ fn check_limit(s: &mut Sink, at: Location, field: &str, v: f64, kind: LimitKind)
         v.to_string()
     };
     if !l.is_valid(v) {
-        s.push(Severity::Error, at, field, Some(text), l.expected);
+        s.push(Severity::Error, at(), field, Some(text), l.expected);
     } else if l.is_implausible(v) {
         s.push(
             Severity::Warning,
-            at,
+            at(),
             field,
-            Some(v.to_string()),
+            Some(text),
             format!(
                 "a plausible value (above {:e}); kept, please check",
                 l.warn_above
@@ -266,7 +266,7 @@ fn check_dose(
     unit_field: &str,
 ) {
     if let Some(d) = dose {
-        check_limit(s, at(), "dose", d, LimitKind::DrugDose);
+        check_limit(s, &at, "dose", d, LimitKind::DrugDose);
     }
     if let Some(u) = unit
         && let Err(e) = crate::dose_unit::DoseUnit::parse(u)
@@ -409,7 +409,7 @@ fn check_event_detail(
                 ("cd3_per_kg", cd3_per_kg, LimitKind::GraftCd3PerKg),
             ] {
                 if let Some(v) = v {
-                    check_limit(s, loc.event(i, name), name, *v, k);
+                    check_limit(s, || loc.event(i, name), name, *v, k);
                 }
             }
             if *transplant == 0 {
@@ -428,7 +428,7 @@ fn check_event_detail(
             check_donor_ref(&donor.0, i, donor_ids, loc, s);
             check_limit(
                 s,
-                loc.event(i, "cd3_per_kg"),
+                || loc.event(i, "cd3_per_kg"),
                 "cd3_per_kg",
                 *cd3_per_kg,
                 LimitKind::DliCd3PerKg,
@@ -484,7 +484,7 @@ fn check_event_detail(
             ..
         } => check_limit(
             s,
-            loc.event(i, "dose_per_kg"),
+            || loc.event(i, "dose_per_kg"),
             "dose_per_kg",
             *d,
             LimitKind::CarTDosePerKg,

@@ -27,7 +27,15 @@ fn free_text() -> impl Strategy<Value = String> {
 /// A structured dose unit, sometimes followed by a free note.
 fn dose_unit() -> impl Strategy<Value = String> {
     (
-        pick(vec!["mg/m2/d", "mg/kg", "g/m2/d", "Gy", "ug/kg/min", "U/min", "mg/d"]),
+        pick(vec![
+            "mg/m2/d",
+            "mg/kg",
+            "g/m2/d",
+            "Gy",
+            "ug/kg/min",
+            "U/min",
+            "mg/d",
+        ]),
         proptest::option::of(free_text()),
     )
         .prop_map(|(u, note)| match note {

@@ -127,3 +127,26 @@ fn eye_treatment_gives_the_eye_score_when_none_is_recorded() {
         "the clinician's score wins on the day it is recorded"
     );
 }
+
+#[test]
+fn every_summary_key_is_produced_by_the_engine() {
+    // The typed keys must name items the engine really writes: grade the
+    // seed case and a CAR-T-free course and collect the item names.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
+    let seed = graftwatch_course::read_course(&root).unwrap().course;
+    let g = graftwatch_grading::grade_course(&seed, &GradingConfig::default());
+    let written: Vec<&str> = g.summary.iter().map(|i| i.item.as_str()).collect();
+    let missing: Vec<&str> = graftwatch_grading::SummaryKey::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| !written.contains(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "keys the engine does not write: {missing:?} (written: {written:?})"
+    );
+    assert_eq!(
+        graftwatch_grading::SummaryKey::NeutrophilEngraftment.for_transplant(2),
+        "neutrophil_engraftment_hct2"
+    );
+}

@@ -9,7 +9,7 @@ use graftwatch_criteria::dli::{DliAssessment, DliConfig};
 use graftwatch_decision::{GraftReport, assess_dli, graft_checks, gvhd_status_from_grades};
 use graftwatch_grading::extract::chimerism::{ChimerismSample, chimerism_samples};
 use graftwatch_grading::output::ItemStatus;
-use graftwatch_grading::{CourseGrades, Criterion, GradingConfig, grade_course};
+use graftwatch_grading::{CourseGrades, Criterion, GradingConfig, SummaryKey, grade_course};
 use serde::Serialize;
 
 use crate::alerts::{self, Alert, AlertConfig, RecipientPoint};
@@ -201,7 +201,7 @@ impl Analysis {
         let mut alerts = Vec::new();
         if let (Some(d0), Some((_, last))) = (hct_day0, course.span()) {
             let engrafted = grades
-                .item("neutrophil_engraftment")
+                .get(SummaryKey::NeutrophilEngraftment)
                 .filter(|i| i.status == ItemStatus::Value)
                 .and_then(|i| i.date)
                 .filter(|d| *d >= d0);
