@@ -210,7 +210,7 @@ impl Config {
         struct AlertsOwn<'a> {
             engraftment_warning_days: &'a [i32],
         }
-        let mut t = toml::Table::try_from(&self.grading).unwrap_or_default();
+        let mut t = toml::Table::try_from(self.grading).unwrap_or_default();
         if let Ok(d) = toml::Table::try_from(self.dli) {
             t.insert("dli".into(), toml::Value::Table(d));
         }

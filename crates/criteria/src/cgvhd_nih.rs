@@ -149,7 +149,7 @@ pub struct CgvhdSkin {
 /// The lowest NIH 2014 eye score the recorded treatment implies (Jagasia
 /// et al. 2015, organ scoring form: score 1 = mild dry eye symptoms
 /// requiring lubricant drops ≤ 3 times a day; score 2 = requiring drops
-/// > 3 times a day or punctal plugs, without new vision impairment; score 3
+/// more than 3 times a day or punctal plugs, without new vision impairment; score 3
 /// needs symptoms or vision loss the treatment cannot show). `None` when no
 /// treatment is recorded (symptoms alone are the clinician's score, C-6).
 /// Used only when no clinician eye score is recorded that day.

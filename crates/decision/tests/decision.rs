@@ -71,7 +71,7 @@ fn assess(c: &Course, on: &str) -> graftwatch_criteria::dli::DliAssessment {
     assess_dli(c, d(on), &no_gvhd(), &DliConfig::default()).unwrap()
 }
 
-fn pre<'a>(a: &'a graftwatch_criteria::dli::DliAssessment, name: &str) -> Option<bool> {
+fn pre(a: &graftwatch_criteria::dli::DliAssessment, name: &str) -> Option<bool> {
     a.prerequisites
         .iter()
         .find(|p| p.name.contains(name))
