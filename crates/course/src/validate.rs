@@ -424,34 +424,7 @@ fn check_event_detail(
         }
         EventDetail::Dli {
             donor, cd3_per_kg, ..
-        } => {
-            check_donor_ref(&donor.0, i, donor_ids, loc, s);
-            check_limit(
-                s,
-                || loc.event(i, "cd3_per_kg"),
-                "cd3_per_kg",
-                *cd3_per_kg,
-                LimitKind::DliCd3PerKg,
-            );
-            let problem = match first_graft {
-                None => Some(
-                    "a DLI after a transplant, but the course has no graft infusion".to_string(),
-                ),
-                Some(d0) if e.date <= d0 => Some(format!(
-                    "a DLI date after the transplant (day 0 = {d0}); events are out of order"
-                )),
-                _ => None,
-            };
-            if let Some(p) = problem {
-                s.push(
-                    Severity::Error,
-                    loc.event(i, "date"),
-                    "date",
-                    Some(e.date.to_string()),
-                    p,
-                );
-            }
-        }
+        } => check_dli(e, i, &donor.0, *cd3_per_kg, donor_ids, first_graft, loc, s),
         EventDetail::OxygenSupport {
             flow_l_min: Some(f),
             ..
@@ -490,6 +463,44 @@ fn check_event_detail(
             LimitKind::CarTDosePerKg,
         ),
         _ => {}
+    }
+}
+
+/// A DLI: donor listed, CD3+ dose inside the limits table, after day 0.
+#[allow(clippy::too_many_arguments)]
+fn check_dli(
+    e: &crate::event::Event,
+    i: usize,
+    donor: &str,
+    cd3_per_kg: f64,
+    donor_ids: &HashSet<String>,
+    first_graft: Option<Date>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) {
+    check_donor_ref(donor, i, donor_ids, loc, s);
+    check_limit(
+        s,
+        || loc.event(i, "cd3_per_kg"),
+        "cd3_per_kg",
+        cd3_per_kg,
+        LimitKind::DliCd3PerKg,
+    );
+    let problem = match first_graft {
+        None => Some("a DLI after a transplant, but the course has no graft infusion".to_string()),
+        Some(d0) if e.date <= d0 => Some(format!(
+            "a DLI date after the transplant (day 0 = {d0}); events are out of order"
+        )),
+        _ => None,
+    };
+    if let Some(p) = problem {
+        s.push(
+            Severity::Error,
+            loc.event(i, "date"),
+            "date",
+            Some(e.date.to_string()),
+            p,
+        );
     }
 }
 

@@ -460,57 +460,24 @@ impl Builder<'_> {
                 .iter()
                 .find(|f| f.name == e.key || (e.key == "agent" && f.ty == FieldType::Agents));
             let Some(spec) = spec else { continue };
-            let v = e.value();
-            let bad = |b: &mut Self, what: String| {
-                b.err(
-                    row.line,
-                    "detail",
-                    Some(&text),
-                    format!("{}=<{}>", e.key, what),
-                );
-            };
-            let value = match spec.ty {
-                FieldType::Text | FieldType::DonorRef | FieldType::Enum(_) => Value::String(v),
-                FieldType::Count => match v.parse::<u64>() {
-                    Ok(n) => Value::from(n),
-                    Err(_) => return bad(self, format!("a whole number, not '{v}'")),
-                },
-                FieldType::Number => match parse_number(&v) {
-                    Some(x) => Value::from(x),
-                    None => return bad(self, format!("a number, not '{v}'")),
-                },
-                FieldType::Agents => {
-                    if e.parts.len() > 3 || e.parts[0].is_empty() {
-                        return bad(self, format!("name|dose|unit, not '{v}'"));
-                    }
-                    let mut a = Map::new();
-                    a.insert("name".into(), Value::String(e.parts[0].clone()));
-                    if let Some(d) = e.parts.get(1).filter(|d| !d.is_empty()) {
-                        match parse_number(d) {
-                            Some(x) => {
-                                a.insert("dose".into(), Value::from(x));
-                            }
-                            None => {
-                                return bad(
-                                    self,
-                                    format!("name|dose|unit with a numeric dose, not '{v}'"),
-                                );
-                            }
-                        }
-                    }
-                    if let Some(u) = e.parts.get(2).filter(|u| !u.is_empty()) {
-                        a.insert("unit".into(), Value::String(u.clone()));
-                    }
+            match entry_value(spec.ty, &e) {
+                Ok(EntryValue::One(value)) => {
+                    m.insert(spec.name.into(), value);
+                }
+                Ok(EntryValue::Agent(a)) => {
                     let list = m
                         .entry(spec.name)
                         .or_insert_with(|| Value::Array(Vec::new()));
                     if let Value::Array(l) = list {
                         l.push(Value::Object(a));
                     }
-                    continue;
                 }
-            };
-            m.insert(spec.name.into(), value);
+                Err(what) => {
+                    let msg = format!("{}=<{}>", e.key, what);
+                    self.err(row.line, "detail", Some(&text), msg);
+                    return;
+                }
+            }
         }
         match serde_json::from_value::<EventDetail>(Value::Object(m)) {
             Ok(detail) => {
@@ -735,6 +702,45 @@ impl Builder<'_> {
     }
 }
 
+/// A typed `detail` entry: one value, or one agent of a list.
+enum EntryValue {
+    One(Value),
+    Agent(Map<String, Value>),
+}
+
+/// Types one `key=value` entry of the `detail` column; the error says what
+/// was expected instead of the value.
+fn entry_value(ty: FieldType, e: &DetailEntry) -> Result<EntryValue, String> {
+    let v = e.value();
+    Ok(EntryValue::One(match ty {
+        FieldType::Text | FieldType::DonorRef | FieldType::Enum(_) => Value::String(v),
+        FieldType::Count => match v.parse::<u64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => return Err(format!("a whole number, not '{v}'")),
+        },
+        FieldType::Number => match parse_number(&v) {
+            Some(x) => Value::from(x),
+            None => return Err(format!("a number, not '{v}'")),
+        },
+        FieldType::Agents => {
+            if e.parts.len() > 3 || e.parts[0].is_empty() {
+                return Err(format!("name|dose|unit, not '{v}'"));
+            }
+            let mut a = Map::new();
+            a.insert("name".into(), Value::String(e.parts[0].clone()));
+            if let Some(d) = e.parts.get(1).filter(|d| !d.is_empty()) {
+                let x = parse_number(d)
+                    .ok_or_else(|| format!("name|dose|unit with a numeric dose, not '{v}'"))?;
+                a.insert("dose".into(), Value::from(x));
+            }
+            if let Some(u) = e.parts.get(2).filter(|u| !u.is_empty()) {
+                a.insert("unit".into(), Value::String(u.clone()));
+            }
+            return Ok(EntryValue::Agent(a));
+        }
+    }))
+}
+
 fn accepted_list(fields: &[crate::event_fields::FieldSpec]) -> String {
     fields
         .iter()
@@ -835,6 +841,43 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
         .lines()
         .position(|l| !l.starts_with('#'))
         .map_or(1, |i| i + 1);
+    let (cols, diags) = header_columns(&header, header_line, path);
+    if !diags.is_empty() {
+        return Err(CourseError::Invalid(diags));
+    }
+    let mut b = Builder {
+        file: path,
+        diags,
+        format: None,
+        illustrative: None,
+        patient_id: None,
+        sex: None,
+        birth_year: None,
+        height: None,
+        diagnosis: None,
+        karyotype: None,
+        abnormalities: Vec::new(),
+        mutations: Vec::new(),
+        comorbidities: Vec::new(),
+        mrd_marker: None,
+        uln: [None; 4],
+        donors: Vec::new(),
+        events: Vec::new(),
+        observations: Vec::new(),
+        loc: CsvLocator::default(),
+        last_line: header_line,
+    };
+    read_records(&mut rdr, &cols, &mut b, path);
+    b.finish()
+}
+
+/// Maps the header to known columns; diagnostics for unknown, duplicate
+/// and missing required columns.
+fn header_columns(
+    header: &csv::StringRecord,
+    header_line: usize,
+    path: &Path,
+) -> (HashMap<&'static str, usize>, Vec<Diagnostic>) {
     let mut cols: HashMap<&'static str, usize> = HashMap::new();
     let mut diags = Vec::new();
     for (i, h) in header.iter().enumerate() {
@@ -885,31 +928,17 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
             });
         }
     }
-    if !diags.is_empty() {
-        return Err(CourseError::Invalid(diags));
-    }
-    let mut b = Builder {
-        file: path,
-        diags,
-        format: None,
-        illustrative: None,
-        patient_id: None,
-        sex: None,
-        birth_year: None,
-        height: None,
-        diagnosis: None,
-        karyotype: None,
-        abnormalities: Vec::new(),
-        mutations: Vec::new(),
-        comorbidities: Vec::new(),
-        mrd_marker: None,
-        uln: [None; 4],
-        donors: Vec::new(),
-        events: Vec::new(),
-        observations: Vec::new(),
-        loc: CsvLocator::default(),
-        last_line: header_line,
-    };
+    (cols, diags)
+}
+
+/// Reads every record into the builder; malformed records are reported
+/// (an unequal field count does not stop the reading).
+fn read_records(
+    rdr: &mut csv::Reader<&[u8]>,
+    cols: &HashMap<&'static str, usize>,
+    b: &mut Builder,
+    path: &Path,
+) {
     let mut rec = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut rec) {
@@ -922,7 +951,7 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
                 let row = Row {
                     line,
                     cells: &rec,
-                    cols: &cols,
+                    cols,
                 };
                 b.row(&row);
             }
@@ -956,5 +985,4 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
             }
         }
     }
-    b.finish()
 }
