@@ -216,6 +216,23 @@ kinds! {
     Consciousness => "consciousness",
     /// Seizure: none, rapidly_resolving, prolonged.
     Seizure => "seizure",
+    /// Seizure detail: duration in whole minutes (> 5 = prolonged, ICANS 4).
+    SeizureDurationMin => "seizure_duration_min",
+    /// Seizure detail: the patient returned to baseline between seizures
+    /// (false = repetitive without return to baseline, ICANS 4).
+    SeizureReturnedToBaseline => "seizure_returned_to_baseline",
+    /// Raised intracranial pressure: papilledema (ICANS 4).
+    Papilledema => "papilledema",
+    /// Raised intracranial pressure: cranial nerve VI palsy (ICANS 4).
+    CranialNerveViPalsy => "cranial_nerve_vi_palsy",
+    /// Raised intracranial pressure: Cushing's triad (ICANS 4).
+    CushingTriad => "cushing_triad",
+    /// Raised intracranial pressure: posturing (none, decorticate,
+    /// decerebrate; any posturing is ICANS 4).
+    Posturing => "posturing",
+    /// Motor finding by type: none, hemiparesis, paraparesis (deep focal
+    /// weakness, ICANS 4), tremor, myoclonus (CTCAE, not ICANS).
+    MotorFinding => "motor_finding",
     /// Deep focal motor weakness.
     MotorWeakness => "motor_weakness",
     /// Cerebral oedema on imaging: none, focal, diffuse.
@@ -335,6 +352,10 @@ impl ObservationKind {
             | K::AbdominalPainSevere
             | K::Ileus
             | K::MotorWeakness
+            | K::SeizureReturnedToBaseline
+            | K::Papilledema
+            | K::CranialNerveViPalsy
+            | K::CushingTriad
             | K::PunctalPlugs
             | K::ExtramedullaryDisease => ValueSpec::Bool,
             K::StoolVolume => ValueSpec::Number {
@@ -347,6 +368,11 @@ impl ObservationKind {
             K::StoolEpisodes => ValueSpec::Score { min: 0, max: 60 },
             K::VomitingEpisodes => ValueSpec::Score { min: 0, max: 100 },
             K::EyeDropsPerDay => ValueSpec::Score { min: 0, max: 50 },
+            K::SeizureDurationMin => ValueSpec::Score { min: 0, max: 1440 },
+            K::Posturing => ValueSpec::Category(&["none", "decorticate", "decerebrate"]),
+            K::MotorFinding => {
+                ValueSpec::Category(&["none", "hemiparesis", "paraparesis", "tremor", "myoclonus"])
+            }
             K::CgvhdSkinFeatures
             | K::CgvhdMouth
             | K::CgvhdEyes

@@ -1,6 +1,7 @@
 //! The course-format additions of issue 11 §2 and §4: daily upper-GI
 //! symptoms, infection status, qualitative MRD with method and marker, the
-//! pretreatment MRD marker, structured dose units and the dose limits.
+//! pretreatment MRD marker, cGVHD eye treatment, ICANS detail, structured
+//! dose units and the dose limits.
 //! Each round-trips JSON ↔ CSV, and each bad value is an error naming the
 //! file, the place, the field, the value and the expectation.
 
@@ -31,7 +32,16 @@ fn doc() -> Value {
         {"date": "2024-04-01", "kind": "vomiting_episodes", "value": 3},
         {"date": "2024-04-02", "kind": "infection_status", "value": "none"},
         {"date": "2024-04-03", "kind": "mrd_status", "value": "negative", "method": "qpcr", "assay": "NPM1 type A"},
-        {"date": "2024-04-03", "kind": "mrd_status", "value": "positive", "method": "flow", "assay": "LAIP CD33+CD7+"}
+        {"date": "2024-04-03", "kind": "mrd_status", "value": "positive", "method": "flow", "assay": "LAIP CD33+CD7+"},
+        {"date": "2024-04-04", "kind": "eye_drops_per_day", "value": 4},
+        {"date": "2024-04-04", "kind": "punctal_plugs", "value": false},
+        {"date": "2024-04-05", "kind": "seizure_duration_min", "value": 7},
+        {"date": "2024-04-05", "kind": "seizure_returned_to_baseline", "value": true},
+        {"date": "2024-04-05", "kind": "papilledema", "value": false},
+        {"date": "2024-04-05", "kind": "cranial_nerve_vi_palsy", "value": false},
+        {"date": "2024-04-05", "kind": "cushing_triad", "value": false},
+        {"date": "2024-04-05", "kind": "posturing", "value": "none"},
+        {"date": "2024-04-05", "kind": "motor_finding", "value": "tremor"}
       ]
     })
 }
@@ -134,6 +144,16 @@ fn bad_values_of_the_new_kinds_name_the_expectation() {
     );
     let e = json_error(|v| v["observations"][3]["value"] = json!("mild"));
     assert!(e.contains("none, controlled, uncontrolled"), "{e}");
+    let e = json_error(|v| v["observations"][13]["value"] = json!("flailing"));
+    assert!(
+        e.contains("$.observations[13].value") && e.contains("decorticate"),
+        "{e}"
+    );
+    let e = json_error(|v| v["observations"][8]["value"] = json!(1441));
+    assert!(
+        e.contains("seizure_duration_min") && e.contains("0 to 1440"),
+        "{e}"
+    );
     let e = csv_error("infection_status,none", "infection_status,sometimes");
     assert!(e.contains("bad.csv") && e.contains("sometimes"), "{e}");
 }

@@ -1,6 +1,8 @@
-//! Daily upper-GI symptoms in the course (nausea, anorexia with weight
-//! loss, vomiting episodes): the engine applies the ≥ 3-day persistence
-//! rule itself, on both sides of the boundary.
+//! The course-format additions the engine uses, on both sides of each
+//! boundary: daily upper-GI symptoms (the engine applies the ≥ 3-day
+//! persistence rule itself, A-9), cGVHD eye treatment, ICANS detail
+//! (seizure duration and return to baseline, raised-ICP signs, motor
+//! findings by type), and the typed summary keys.
 
 use std::path::Path;
 
@@ -148,5 +150,73 @@ fn every_summary_key_is_produced_by_the_engine() {
     assert_eq!(
         graftwatch_grading::SummaryKey::NeutrophilEngraftment.for_transplant(2),
         "neutrophil_engraftment_hct2"
+    );
+}
+
+#[test]
+fn icans_detail_maps_onto_the_astct_domains() {
+    use graftwatch_grading::extract::icans::{Edema, Seizure, icans_days};
+    let day = |obs: Vec<Value>| {
+        let mut c = course(obs);
+        c.events.push(graftwatch_course::Event {
+            id: None,
+            date: "2024-02-20".parse().unwrap(),
+            time: None,
+            end_date: None,
+            note: None,
+            detail: graftwatch_course::EventDetail::CarTInfusion {
+                target: "CD19".into(),
+                product: "x".into(),
+                dose_per_kg: None,
+            },
+        });
+        icans_days(&c).into_iter().next().expect("one ICANS day")
+    };
+    let o = |kind: &str, v: Value| json!({"date": "2024-02-25", "kind": kind, "value": v});
+    let s5 = day(vec![o("seizure_duration_min", json!(5))]);
+    assert_eq!(
+        s5.seizure,
+        Some(Seizure::RapidlyResolving),
+        "5 min is not > 5"
+    );
+    let s6 = day(vec![o("seizure_duration_min", json!(6))]);
+    assert_eq!(s6.seizure, Some(Seizure::Prolonged));
+    let rep = day(vec![
+        o("seizure_duration_min", json!(2)),
+        o("seizure_returned_to_baseline", json!(false)),
+    ]);
+    assert_eq!(
+        rep.seizure,
+        Some(Seizure::Prolonged),
+        "repetitive without baseline"
+    );
+    for (k, v) in [
+        ("papilledema", json!(true)),
+        ("cranial_nerve_vi_palsy", json!(true)),
+        ("cushing_triad", json!(true)),
+        ("posturing", json!("decerebrate")),
+    ] {
+        assert_eq!(day(vec![o(k, v)]).edema, Some(Edema::Diffuse), "{k}");
+    }
+    assert_eq!(
+        day(vec![o("papilledema", json!(false))]).edema,
+        Some(Edema::None)
+    );
+    assert_eq!(
+        day(vec![o("motor_finding", json!("hemiparesis"))]).motor_weakness,
+        Some(true)
+    );
+    assert_eq!(
+        day(vec![o("motor_finding", json!("none"))]).motor_weakness,
+        Some(false)
+    );
+    assert_eq!(
+        day(vec![
+            o("motor_finding", json!("tremor")),
+            o("ice_score", json!(10))
+        ])
+        .motor_weakness,
+        None,
+        "tremor is not ICANS motor weakness"
     );
 }
