@@ -187,10 +187,8 @@ pub fn icans_days(course: &Course) -> Vec<IcansDay> {
                     worse(&mut day.seizure, s);
                 }
             }
-            K::SeizureReturnedToBaseline => {
-                if o.value.as_bool() == Some(false) {
-                    worse(&mut day.seizure, Seizure::Prolonged);
-                }
+            K::SeizureReturnedToBaseline if o.value.as_bool() == Some(false) => {
+                worse(&mut day.seizure, Seizure::Prolonged);
             }
             K::Papilledema | K::CranialNerveViPalsy | K::CushingTriad => {
                 if let Some(b) = o.value.as_bool() {
