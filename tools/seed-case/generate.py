@@ -435,6 +435,14 @@ for day, blasts, cell, mrd, note in POST_MARROW:
 # ---------------------------------------------------------------------------
 # DLI: two pre-emptive haplo doses, half-log escalation.
 # ---------------------------------------------------------------------------
+# Pre-DLI clinic visits on the day before each DLI: a full GVHD examination
+# without findings and the infection status, the dated evidence the DLI
+# prerequisites need (GVHD within 14 days, infection within 7 days).
+for day in (91, 123):
+    obs(d(day), "skin_rash_bsa", 0.0, "%", note="pre-DLI examination: no rash")
+    obs(d(day), "upper_gi_persistent", False)
+    obs(d(day), "stool_volume", 150.0, "mL")
+    obs(d(day), "infection_status", "none", note="pre-DLI assessment: afebrile, no infection")
 ev(d(92), "dli", id="dli-1", donor="PBSC-1", cd3_per_kg=1.0e5, intent="preemptive",
    note="trigger: rising recipient CD3 chimerism (3% -> 6% -> 11%) and MRD 0.32%; off immunosuppression since day +80")
 ev(d(124), "dli", id="dli-2", donor="PBSC-1", cd3_per_kg=3.0e5, intent="preemptive",

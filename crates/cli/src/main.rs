@@ -42,6 +42,9 @@ enum Command {
     Completions(cmd::completions::CompletionsArgs),
     /// Write the manual pages (roff).
     Man(cmd::man::ManArgs),
+    /// The configuration every command reads with --config (`config print` shows the defaults).
+    #[command(subcommand)]
+    Config(cmd::config::ConfigCommand),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::run(a),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man(a) => cmd::man::run(a, Cli::command()),
+        Command::Config(c) => cmd::config::run(c),
     };
     exit::report(result)
 }

@@ -99,3 +99,255 @@ fn on_far_outside_the_calendar_is_bad_input_not_a_wrapped_date() {
         assert!(out.stdout.is_empty(), "--on {on} printed a result");
     }
 }
+
+fn tmp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("gw-decide-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn seed_json() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(seed()).unwrap()).unwrap()
+}
+
+fn write_course(dir: &std::path::Path, v: &serde_json::Value) -> std::path::PathBuf {
+    let p = dir.join("course.json");
+    std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
+    p
+}
+
+fn decide_json(course: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .args(["decide", "--format", "json"])
+        .arg(course)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn seed_without_gvhd_findings_cannot_be_determined() {
+    let dir = tmp_dir("nogvhd");
+    let mut v = seed_json();
+    v["observations"].as_array_mut().unwrap().retain(|o| {
+        let k = o["kind"].as_str().unwrap();
+        !(k.starts_with("skin_")
+            || k.starts_with("stool_")
+            || k.starts_with("upper_gi")
+            || k.starts_with("cgvhd_")
+            || k == "abdominal_pain_severe"
+            || k == "ileus")
+    });
+    let c = write_course(&dir, &v);
+    let j = decide_json(&c, &[]);
+    for a in j["assessments"].as_array().unwrap() {
+        assert_ne!(a["criteria_met"], true, "{}", a["summary"]);
+        assert_ne!(a["outcome"], "criteria_met", "{}", a["summary"]);
+    }
+    let first = &j["assessments"][0];
+    assert_eq!(
+        first["outcome"], "cannot_be_determined",
+        "{}",
+        first["summary"]
+    );
+    assert!(
+        first["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no GVHD assessment since"),
+        "{}",
+        first["summary"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn on_years_after_the_last_record_is_not_met_without_evidence() {
+    let j = decide_json(&seed(), &["--on", "+2000"]);
+    let a = &j["assessments"][0];
+    assert_eq!(a["day"], 2000);
+    assert_ne!(a["outcome"], "criteria_met", "{}", a["summary"]);
+    for p in a["prerequisites"].as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        if name.contains("GVHD") || name.contains("infection") {
+            assert!(p["met"].is_null(), "{name}: {}", p["reason"]);
+        }
+    }
+}
+
+#[test]
+fn car_t_only_course_is_not_applicable_exit_0() {
+    let dir = tmp_dir("cart");
+    let v = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": "C1", "sex": "female", "birth_year": 1980,
+                    "diagnosis": {"disease": "aml", "date": "2023-01-10"}},
+        "events": [{"date": "2024-03-04", "kind": "car_t_infusion", "target": "CLL1", "product": "x"}],
+        "observations": [{"date": "2024-03-10", "kind": "anc", "value": 1.0, "unit": "10^9/L"}]
+    });
+    let c = write_course(&dir, &v);
+    for extra in [&[][..], &["--on", "+30"][..], &["--on", "2024-03-20"][..]] {
+        let j = decide_json(&c, extra);
+        assert!(j["assessments"].as_array().unwrap().is_empty());
+        let na = j["not_applicable"][0]["reason"].as_str().unwrap();
+        assert!(
+            na.contains("no transplant") && na.contains("DLI not applicable"),
+            "{na}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs the binary with a deadline: an absurd dose must never make it spin.
+fn run_with_deadline(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let mut child = bin()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("{args:?} did not finish within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn absurd_dli_doses_are_rejected_by_decide_report_and_demo() {
+    let dir = tmp_dir("dose");
+    for dose in [0.0, -1e5, 1e308, 5e9] {
+        let mut v = seed_json();
+        for e in v["events"].as_array_mut().unwrap() {
+            if e["kind"] == "dli" {
+                e["cd3_per_kg"] = serde_json::json!(dose);
+            }
+        }
+        let c = write_course(&dir, &v);
+        let out_html = dir.join("r.html");
+        let demo_dir = dir.join("demo");
+        let runs: Vec<Vec<&std::ffi::OsStr>> = vec![
+            vec!["decide".as_ref(), c.as_os_str()],
+            vec![
+                "report".as_ref(),
+                c.as_os_str(),
+                "--out".as_ref(),
+                out_html.as_os_str(),
+            ],
+            vec![
+                "demo".as_ref(),
+                "--course".as_ref(),
+                c.as_os_str(),
+                "--out".as_ref(),
+                demo_dir.as_os_str(),
+            ],
+        ];
+        for args in runs {
+            let o = run_with_deadline(&args);
+            assert_eq!(o.status.code(), Some(2), "{dose} {args:?}");
+            let e = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                e.contains("course.json") && e.contains("cd3_per_kg") && e.contains("1e9"),
+                "{dose}: {e}"
+            );
+        }
+        assert!(!out_html.exists(), "nothing written");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn decide_reads_the_windows_from_config() {
+    let dir = tmp_dir("cfg");
+    // The pre-DLI examination is one day before each DLI: a 0-day GVHD
+    // window makes the first DLI undeterminable.
+    let cfg = dir.join("c.toml");
+    std::fs::write(&cfg, "[dli]\ngvhd_assessment_window_days = 0\n").unwrap();
+    let j = decide_json(
+        &seed(),
+        &["--on", "2024-07-30", "--config", cfg.to_str().unwrap()],
+    );
+    assert_eq!(j["assessments"][0]["outcome"], "cannot_be_determined");
+    std::fs::write(&cfg, "[dli]\ngvhd_assessment_window_days = 1\n").unwrap();
+    let j = decide_json(
+        &seed(),
+        &["--on", "2024-07-30", "--config", cfg.to_str().unwrap()],
+    );
+    assert_eq!(
+        j["assessments"][0]["outcome"], "criteria_met",
+        "{}",
+        j["assessments"][0]["summary"]
+    );
+    std::fs::write(&cfg, "[dli]\nno_such_key = 1\n").unwrap();
+    let o = bin()
+        .args(["decide", "--config"])
+        .arg(&cfg)
+        .arg(seed())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("no_such_key") && e.contains("c.toml"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn config_print_is_read_back_by_every_command() {
+    let o = bin().args(["config", "print"]).output().unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("[dli]") && text.contains("[alerts]") && text.contains("[agvhd]"));
+    let alias = bin()
+        .args(["grade", "--print-default-config"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&alias.stdout),
+        text,
+        "alias prints the same"
+    );
+    let dir = tmp_dir("print");
+    let cfg = dir.join("default.toml");
+    std::fs::write(&cfg, &text).unwrap();
+    let out = dir.join("r.json");
+    for args in [
+        vec![
+            "grade",
+            seed().to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        vec![
+            "decide",
+            seed().to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        vec![
+            "report",
+            seed().to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = bin().args(&args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

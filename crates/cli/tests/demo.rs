@@ -49,7 +49,7 @@ fn demo_writes_the_seed_report_and_prints_a_summary() {
     assert!(stdout.contains("HCT day 0 = 2024-04-29"), "{stdout}");
     assert!(stdout.contains("follow-up to day +390"), "{stdout}");
     assert!(
-        stdout.contains("events: 71, observations: 2492"),
+        stdout.contains("events: 71, observations: 2500"),
         "{stdout}"
     );
     assert!(stdout.contains("illustrative"), "{stdout}");

@@ -9,7 +9,9 @@
 
 pub mod citation;
 pub mod date;
+pub mod de;
 pub mod ids;
+pub mod limits;
 pub mod lineage;
 pub mod percent;
 pub mod units;
@@ -17,6 +19,7 @@ pub mod units;
 pub use citation::{Citation, Provenance};
 pub use date::{Date, DateError, DayOffset, TimeOfDay};
 pub use ids::{DonorId, PatientId, PersonRef};
+pub use limits::{Limit, LimitKind, limit};
 pub use lineage::Lineage;
 pub use percent::{Percent, PercentError};
 pub use units::{Analyte, Unit, UnitError};

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use graftwatch_output::Overwrite;
+use serde::Deserialize as _;
 
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
 use crate::json_lines::LazyJsonLines;
@@ -49,13 +50,69 @@ pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
     }
 }
 
+/// The course document with its events still as JSON values: the fast
+/// path parses the document once, checks the (few) events' keys against
+/// [`crate::event_fields`] (serde ignores unknown keys of flattened
+/// fields) and only then types them.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCourse {
+    format: String,
+    #[serde(default)]
+    illustrative: Option<String>,
+    patient: crate::patient::Patient,
+    #[serde(default)]
+    donors: Vec<crate::patient::Donor>,
+    #[serde(default)]
+    events: Vec<serde_json::Value>,
+    #[serde(default)]
+    observations: Vec<crate::observation::Observation>,
+}
+
 /// Parses a JSON course from text; `path` is used in messages only.
 ///
 /// Errors name the JSON path and line: syntax errors, unknown keys (also in
 /// events, whose fields are flattened), wrong types and unknown enum values
 /// (listing the accepted ones), then the semantic checks of
-/// [`normalize_and_check`].
+/// [`normalize_and_check`]. A well-formed document is parsed once; a
+/// malformed one is parsed again to locate and explain every problem.
 pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
+    let Ok(raw) = serde_json::from_str::<RawCourse>(text) else {
+        return read_json_str_diagnosed(text, path);
+    };
+    let lines = LazyJsonLines::new(text);
+    let events_doc = serde_json::json!({ "events": raw.events });
+    if !check_event_keys(&events_doc, path, &lines).is_empty() {
+        return read_json_str_diagnosed(text, path);
+    }
+    let mut events = Vec::with_capacity(raw.events.len());
+    let Some(values) = events_doc
+        .get("events")
+        .and_then(serde_json::Value::as_array)
+    else {
+        return read_json_str_diagnosed(text, path);
+    };
+    for v in values {
+        match crate::event::Event::deserialize(v) {
+            Ok(e) => events.push(e),
+            Err(_) => return read_json_str_diagnosed(text, path),
+        }
+    }
+    let course = Course {
+        format: raw.format,
+        illustrative: raw.illustrative,
+        patient: raw.patient,
+        donors: raw.donors,
+        events,
+        observations: raw.observations,
+    };
+    finish(course, path, &JsonTextLocator::new(lines))
+}
+
+/// The slow path for a document that did not parse cleanly: a value pass
+/// for the checks serde cannot make (unknown event keys, observation value
+/// types), then a typed parse that names the path of the first error.
+fn read_json_str_diagnosed(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
     let lines = LazyJsonLines::new(text);
     let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let line = (e.line() > 0).then_some(e.line());
@@ -77,16 +134,15 @@ pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseErro
     })?;
     let mut diags = check_event_keys(&doc, path, &lines);
     diags.extend(check_observation_values(&doc, path, &lines));
-    if !diags.is_empty() {
+    drop(doc);
+    if diags.iter().any(|d| d.field.as_deref() == Some("value")) {
         // The typed parse would stop at the first of these with a vaguer
-        // message; report them all (unknown event keys do not stop it).
-        if diags.iter().any(|d| d.field.as_deref() == Some("value")) {
-            return Err(CourseError::Invalid(diags));
-        }
+        // message; report them all.
+        return Err(CourseError::Invalid(diags));
     }
     let de = &mut serde_json::Deserializer::from_str(text);
     let parsed: Result<Course, _> = serde_path_to_error::deserialize(de);
-    let mut course = match parsed {
+    let course = match parsed {
         Ok(c) => c,
         Err(e) => {
             let json_path = json_path_of(&e.path().to_string());
@@ -111,7 +167,7 @@ pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseErro
         }
     };
     let loc = JsonTextLocator::new(lines);
-    match finish(&mut course, path, &loc) {
+    match finish(course, path, &loc) {
         Ok(lc) if diags.is_empty() => Ok(lc),
         Ok(lc) => {
             diags.extend(lc.warnings);
@@ -137,17 +193,17 @@ fn json_path_of(p: &str) -> String {
 
 /// Runs the checks, sorts, and splits errors from warnings.
 pub(crate) fn finish(
-    course: &mut Course,
+    mut course: Course,
     path: &Path,
     loc: &dyn crate::validate::Locator,
 ) -> Result<LoadedCourse, CourseError> {
-    let diags = normalize_and_check(course, path, loc);
+    let diags = normalize_and_check(&mut course, path, loc);
     if diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(CourseError::Invalid(diags));
     }
     course.sort();
     Ok(LoadedCourse {
-        course: course.clone(),
+        course,
         warnings: diags,
     })
 }

@@ -9,11 +9,37 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-/// A [`JsonLines`] computed on first use: valid files never pay for the scan.
+/// Line lookup computed on first use: valid files never pay for the scan.
+/// The first lookup indexes only the top level (each member's start and,
+/// for arrays, each element's start: two numbers per observation); a lookup
+/// then scans the one element it names. A large file with a few warnings
+/// stays fast and small.
 #[derive(Debug)]
 pub struct LazyJsonLines<'a> {
     text: &'a str,
-    cell: OnceCell<JsonLines>,
+    cell: OnceCell<TopIndex>,
+}
+
+/// Start (byte offset, line) of each top-level member, and of each element
+/// of the top-level arrays.
+#[derive(Debug, Default)]
+struct TopIndex {
+    members: HashMap<String, (usize, usize)>,
+    elements: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl TopIndex {
+    fn build(text: &str) -> TopIndex {
+        let mut s = Scanner {
+            b: text.as_bytes(),
+            i: 0,
+            line: 1,
+            out: HashMap::new(),
+        };
+        let mut idx = TopIndex::default();
+        let _ = s.top(&mut idx);
+        idx
+    }
 }
 
 impl<'a> LazyJsonLines<'a> {
@@ -27,9 +53,50 @@ impl<'a> LazyJsonLines<'a> {
 
     /// The line of `path` (see [`JsonLines::line_of`]), scanning on first use.
     pub fn line_of(&self, path: &str) -> Option<usize> {
-        self.cell
-            .get_or_init(|| JsonLines::scan(self.text))
-            .line_of(path)
+        let idx = self.cell.get_or_init(|| TopIndex::build(self.text));
+        // Unknown paths fall back to the nearest known ancestor, the
+        // document itself at worst (line of its first character).
+        let root = self
+            .text
+            .bytes()
+            .take_while(u8::is_ascii_whitespace)
+            .filter(|c| *c == b'\n')
+            .count()
+            + 1;
+        let Some(rest) = path.strip_prefix("$.") else {
+            return Some(root);
+        };
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let key = &rest[..end];
+        let Some(&(m_off, m_line)) = idx.members.get(key) else {
+            return Some(root);
+        };
+        let after = &rest[end..];
+        // `[i]` of a top-level array: scan that element only.
+        if let Some(r) = after.strip_prefix('[')
+            && let Some(close) = r.find(']')
+            && let Ok(n) = r[..close].parse::<usize>()
+            && let Some(&(off, line)) = idx.elements.get(key).and_then(|v| v.get(n))
+        {
+            let sub = &r[close + 1..];
+            return Some(self.scan_from(off, line, sub).unwrap_or(line));
+        }
+        Some(self.scan_from(m_off, m_line, after).unwrap_or(m_line))
+    }
+
+    /// Scans the value starting at byte `off` (on `line`) and looks up the
+    /// path `sub` (`.field…` or empty) inside it.
+    fn scan_from(&self, off: usize, line: usize, sub: &str) -> Option<usize> {
+        let mut s = Scanner {
+            b: self.text.as_bytes(),
+            i: off,
+            line,
+            out: HashMap::new(),
+        };
+        let mut p = String::from("$");
+        s.out.insert(p.clone(), line);
+        let _ = s.value(&mut p, 0);
+        JsonLines { lines: s.out }.line_of(&format!("${sub}"))
     }
 }
 
@@ -81,6 +148,102 @@ struct Scanner<'a> {
 const MAX_DEPTH: usize = 256;
 
 impl Scanner<'_> {
+    /// Indexes the top-level object: members and array elements.
+    fn top(&mut self, idx: &mut TopIndex) -> Option<()> {
+        self.ws();
+        if self.bump()? != b'{' {
+            return None;
+        }
+        loop {
+            self.ws();
+            if self.peek()? == b'}' {
+                return Some(());
+            }
+            let key = self.string()?;
+            self.ws();
+            if self.bump()? != b':' {
+                return None;
+            }
+            self.ws();
+            idx.members.insert(key.clone(), (self.i, self.line));
+            if self.peek()? == b'[' {
+                let mut v = Vec::new();
+                self.bump();
+                loop {
+                    self.ws();
+                    if self.peek()? == b']' {
+                        self.bump();
+                        break;
+                    }
+                    v.push((self.i, self.line));
+                    self.skip(0)?;
+                    self.ws();
+                    if self.peek()? == b',' {
+                        self.bump();
+                    }
+                }
+                idx.elements.insert(key, v);
+            } else {
+                self.skip(0)?;
+            }
+            self.ws();
+            if self.peek()? == b',' {
+                self.bump();
+            }
+        }
+    }
+
+    /// Skips one value, counting lines, recording nothing.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match self.peek()? {
+            b'{' | b'[' => {
+                let close = if self.bump()? == b'{' { b'}' } else { b']' };
+                loop {
+                    self.ws();
+                    match self.peek()? {
+                        c if c == close => {
+                            self.bump();
+                            return Some(());
+                        }
+                        b',' | b':' => {
+                            self.bump();
+                        }
+                        _ => self.skip(depth + 1)?,
+                    }
+                }
+            }
+            b'"' => {
+                // A JSON string holds no raw newline: scan it without
+                // counting lines.
+                let mut j = self.i + 1;
+                loop {
+                    match *self.b.get(j)? {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        _ => j += 1,
+                    }
+                }
+                self.i = j + 1;
+                Some(())
+            }
+            _ => {
+                let rest = &self.b[self.i..];
+                let n = rest
+                    .iter()
+                    .position(|&c| {
+                        c == b',' || c == b'}' || c == b']' || c == b':' || c.is_ascii_whitespace()
+                    })
+                    .unwrap_or(rest.len());
+                self.i += n;
+                Some(())
+            }
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -217,6 +380,24 @@ mod tests {
         // Missing member: nearest ancestor.
         assert_eq!(j.line_of("$.events[1].donor"), Some(5));
         assert_eq!(j.line_of("$.nothing"), Some(1));
+    }
+
+    #[test]
+    fn lazy_lookup_scans_one_element() {
+        let t = "{\n  \"a\": 1,\n  \"events\": [\n    {\"date\": \"x\"},\n    {\n      \"kind\": \"dli\"\n    }\n  ],\n  \"p\": {\"q\":\n 2}\n}";
+        let j = LazyJsonLines::new(t);
+        assert_eq!(j.line_of("$.a"), Some(2));
+        assert_eq!(j.line_of("$.events"), Some(3));
+        assert_eq!(j.line_of("$.events[0].date"), Some(4));
+        assert_eq!(j.line_of("$.events[1]"), Some(5));
+        assert_eq!(j.line_of("$.events[1].kind"), Some(6));
+        assert_eq!(j.line_of("$.events[1].donor"), Some(5));
+        assert_eq!(j.line_of("$.events[7]"), Some(3));
+        assert_eq!(j.line_of("$.p.q"), Some(9));
+        assert_eq!(
+            LazyJsonLines::new("{\"a\": [1, 2,").line_of("$.a[1]"),
+            Some(1)
+        );
     }
 
     #[test]

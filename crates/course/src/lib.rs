@@ -13,6 +13,7 @@
 pub mod anchor;
 pub mod detail;
 pub mod diagnostic;
+pub mod dose_unit;
 pub mod event;
 pub mod event_fields;
 pub mod io;

@@ -38,8 +38,13 @@ pub struct Course {
 impl Course {
     /// Sorts events and observations by date (then time), stably.
     pub fn sort(&mut self) {
-        self.events.sort_by_key(|e| (e.date, e.time));
-        self.observations.sort_by_key(|o| (o.date, o.time));
+        // Files are usually written in date order: check before sorting.
+        if !self.events.is_sorted_by_key(|e| (e.date, e.time)) {
+            self.events.sort_by_key(|e| (e.date, e.time));
+        }
+        if !self.observations.is_sorted_by_key(|o| (o.date, o.time)) {
+            self.observations.sort_by_key(|o| (o.date, o.time));
+        }
     }
 
     /// The donor with this id.

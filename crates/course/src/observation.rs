@@ -24,7 +24,7 @@ pub enum Attribution {
     Multifactorial,
 }
 
-/// Chimerism assay method.
+/// Assay method of a chimerism or MRD result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChimerismMethod {
@@ -38,6 +38,8 @@ pub enum ChimerismMethod {
     Dpcr,
     /// Sex-chromosome FISH.
     Fish,
+    /// Multiparameter flow cytometry (MRD).
+    Flow,
 }
 
 /// The value of an observation.
@@ -162,6 +164,13 @@ kinds! {
     SkinDesquamationBsa => "skin_desquamation_bsa",
     /// aGVHD upper GI: persistent nausea/vomiting/anorexia (MAGIC threshold met).
     UpperGiPersistent => "upper_gi_persistent",
+    /// aGVHD upper GI, daily: nausea present that day (the engine applies
+    /// the ≥ 3-day persistence rule, A-9).
+    Nausea => "nausea",
+    /// aGVHD upper GI, daily: anorexia with weight loss present that day.
+    AnorexiaWithWeightLoss => "anorexia_with_weight_loss",
+    /// aGVHD upper GI, daily: vomiting episodes that day (≥ 2 qualifies).
+    VomitingEpisodes => "vomiting_episodes",
     /// aGVHD lower GI: stool volume per day (mL; mL/kg for children).
     StoolVolume => "stool_volume",
     /// aGVHD lower GI: unquantified diarrhoea episodes per day.
@@ -180,6 +189,11 @@ kinds! {
     CgvhdMouth => "cgvhd_mouth",
     /// cGVHD eyes score 0–3.
     CgvhdEyes => "cgvhd_eyes",
+    /// cGVHD eyes: lubricant eye drops per day (the eye score is derived
+    /// from it when no clinician score is recorded that day).
+    EyeDropsPerDay => "eye_drops_per_day",
+    /// cGVHD eyes: punctal plugs in place.
+    PunctalPlugs => "punctal_plugs",
     /// cGVHD GI score 0–3.
     CgvhdGi => "cgvhd_gi",
     /// cGVHD joints and fascia score 0–3.
@@ -202,6 +216,23 @@ kinds! {
     Consciousness => "consciousness",
     /// Seizure: none, rapidly_resolving, prolonged.
     Seizure => "seizure",
+    /// Seizure detail: duration in whole minutes (> 5 = prolonged, ICANS 4).
+    SeizureDurationMin => "seizure_duration_min",
+    /// Seizure detail: the patient returned to baseline between seizures
+    /// (false = repetitive without return to baseline, ICANS 4).
+    SeizureReturnedToBaseline => "seizure_returned_to_baseline",
+    /// Raised intracranial pressure: papilledema (ICANS 4).
+    Papilledema => "papilledema",
+    /// Raised intracranial pressure: cranial nerve VI palsy (ICANS 4).
+    CranialNerveViPalsy => "cranial_nerve_vi_palsy",
+    /// Raised intracranial pressure: Cushing's triad (ICANS 4).
+    CushingTriad => "cushing_triad",
+    /// Raised intracranial pressure: posturing (none, decorticate,
+    /// decerebrate; any posturing is ICANS 4).
+    Posturing => "posturing",
+    /// Motor finding by type: none, hemiparesis, paraparesis (deep focal
+    /// weakness, ICANS 4), tremor, myoclonus (CTCAE, not ICANS).
+    MotorFinding => "motor_finding",
     /// Deep focal motor weakness.
     MotorWeakness => "motor_weakness",
     /// Cerebral oedema on imaging: none, focal, diffuse.
@@ -230,6 +261,12 @@ kinds! {
     LymphomaResponse => "lymphoma_response",
     /// Acute GVHD organ assessed that day without findings (stage 0): skin, liver, upper_gi, lower_gi or all.
     AgvhdNoFindings => "agvhd_no_findings",
+    /// MRD, qualitative: positive or negative, with the method in `method`
+    /// (flow, qpcr, dpcr, ngs) and the marker in `assay` (e.g. NPM1 type A).
+    MrdStatus => "mrd_status",
+    /// Infection status at an assessment: none, controlled, uncontrolled
+    /// (dated evidence for the DLI infection prerequisite).
+    InfectionStatus => "infection_status",
 }
 
 const PCT: &[Unit] = &[Unit::Percent];
@@ -254,6 +291,20 @@ impl ObservationKind {
 
     /// Parses a snake_case name (analyte aliases such as `hb` accepted).
     pub fn parse(s: &str) -> Option<ObservationKind> {
+        // Exact snake_case names first (the common case in files): one hash
+        // lookup, no allocation; aliases and other spellings below.
+        static EXACT: std::sync::OnceLock<
+            std::collections::HashMap<&'static str, ObservationKind>,
+        > = std::sync::OnceLock::new();
+        let exact = EXACT.get_or_init(|| {
+            ObservationKind::all()
+                .into_iter()
+                .map(|k| (k.as_str(), k))
+                .collect()
+        });
+        if let Some(k) = exact.get(s) {
+            return Some(*k);
+        }
         if let Some(a) = Analyte::parse(s) {
             return Some(ObservationKind::Lab(a));
         }
@@ -310,10 +361,17 @@ impl ObservationKind {
             K::SkinErythroderma
             | K::SkinBullae
             | K::UpperGiPersistent
+            | K::Nausea
+            | K::AnorexiaWithWeightLoss
             | K::StoolBloody
             | K::AbdominalPainSevere
             | K::Ileus
             | K::MotorWeakness
+            | K::SeizureReturnedToBaseline
+            | K::Papilledema
+            | K::CranialNerveViPalsy
+            | K::CushingTriad
+            | K::PunctalPlugs
             | K::ExtramedullaryDisease => ValueSpec::Bool,
             K::StoolVolume => ValueSpec::Number {
                 canonical: Unit::Ml,
@@ -323,6 +381,13 @@ impl ObservationKind {
                 warn_above: 8_000.0,
             },
             K::StoolEpisodes => ValueSpec::Score { min: 0, max: 60 },
+            K::VomitingEpisodes => ValueSpec::Score { min: 0, max: 100 },
+            K::EyeDropsPerDay => ValueSpec::Score { min: 0, max: 50 },
+            K::SeizureDurationMin => ValueSpec::Score { min: 0, max: 1440 },
+            K::Posturing => ValueSpec::Category(&["none", "decorticate", "decerebrate"]),
+            K::MotorFinding => {
+                ValueSpec::Category(&["none", "hemiparesis", "paraparesis", "tremor", "myoclonus"])
+            }
             K::CgvhdSkinFeatures
             | K::CgvhdMouth
             | K::CgvhdEyes
@@ -358,6 +423,8 @@ impl ObservationKind {
             K::Lvef => pct(100.0),
             K::CmlPhase => ValueSpec::Category(CML_PHASES),
             K::LymphomaResponse => ValueSpec::Category(LYMPHOMA_RESPONSES),
+            K::MrdStatus => ValueSpec::Category(&["positive", "negative"]),
+            K::InfectionStatus => ValueSpec::Category(&["none", "controlled", "uncontrolled"]),
             K::St2 | K::Reg3a => ValueSpec::Number {
                 canonical: Unit::PgPerMl,
                 accepted: &[Unit::PgPerMl],
@@ -389,6 +456,38 @@ impl ObservationKind {
         }
     }
 
+    /// Whether this kind is an acute or chronic GVHD organ finding: a record
+    /// of it (with or without findings) is a dated GVHD assessment.
+    pub fn is_gvhd_finding(self) -> bool {
+        use ObservationKind as K;
+        matches!(
+            self,
+            K::SkinRashBsa
+                | K::SkinErythroderma
+                | K::SkinBullae
+                | K::SkinDesquamationBsa
+                | K::UpperGiPersistent
+                | K::Nausea
+                | K::AnorexiaWithWeightLoss
+                | K::VomitingEpisodes
+                | K::StoolVolume
+                | K::StoolEpisodes
+                | K::StoolBloody
+                | K::AbdominalPainSevere
+                | K::Ileus
+                | K::CgvhdSkinBsa
+                | K::CgvhdSkinFeatures
+                | K::CgvhdMouth
+                | K::CgvhdEyes
+                | K::EyeDropsPerDay
+                | K::PunctalPlugs
+                | K::CgvhdGi
+                | K::CgvhdJoints
+                | K::CgvhdGenital
+                | K::CgvhdLungSymptoms
+        )
+    }
+
     /// The default unit a value is assumed to be in when none is written:
     /// `None` for numeric kinds (a unit is required), `1` for scores.
     pub fn implicit_unit(self) -> Option<Unit> {
@@ -413,16 +512,17 @@ impl Serialize for ObservationKind {
 
 impl<'de> Deserialize<'de> for ObservationKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ObservationKind::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown observation kind '{s}'; accepted kinds: {}",
-                ObservationKind::all()
-                    .iter()
-                    .map(|k| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+        graftwatch_core::de::from_str_with(d, |s| {
+            ObservationKind::parse(s).ok_or_else(|| {
+                format!(
+                    "unknown observation kind '{s}'; accepted kinds: {}",
+                    ObservationKind::all()
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
         })
     }
 }

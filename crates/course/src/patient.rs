@@ -146,6 +146,10 @@ pub struct Diagnosis {
     /// Gene mutations at diagnosis.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mutations: Vec<Mutation>,
+    /// The pretreatment MRD marker followed after treatment (e.g. `NPM1 type
+    /// A`, `CBFB::MYH11`, `leukaemia-associated immunophenotype`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mrd_marker: Option<String>,
 }
 
 /// A karyotype: the ISCN string and its abnormalities as structured data.

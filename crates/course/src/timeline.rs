@@ -102,28 +102,7 @@ pub struct TimelineDay {
 }
 
 fn is_gvhd(k: ObservationKind) -> bool {
-    use ObservationKind as K;
-    matches!(
-        k,
-        K::SkinRashBsa
-            | K::SkinErythroderma
-            | K::SkinBullae
-            | K::SkinDesquamationBsa
-            | K::UpperGiPersistent
-            | K::StoolVolume
-            | K::StoolEpisodes
-            | K::StoolBloody
-            | K::AbdominalPainSevere
-            | K::Ileus
-            | K::CgvhdSkinBsa
-            | K::CgvhdSkinFeatures
-            | K::CgvhdMouth
-            | K::CgvhdEyes
-            | K::CgvhdGi
-            | K::CgvhdJoints
-            | K::CgvhdGenital
-            | K::CgvhdLungSymptoms
-    )
+    k.is_gvhd_finding()
 }
 
 /// A number with at most 3 decimals, trailing zeros removed.

@@ -7,12 +7,12 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use graftwatch_core::{PersonRef, Unit};
+use graftwatch_core::{Date, LimitKind, PersonRef, Unit, limit};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::event::EventDetail;
 use crate::model::{Course, FORMAT_V1};
-use crate::observation::{ObsValue, ObservationKind, ValueSpec};
+use crate::observation::{ObsValue, Observation, ObservationKind, ValueSpec};
 
 /// How to name the place of record `i` of a list in diagnostics: the reader
 /// supplies this (JSON path for JSON, CSV line for CSV).
@@ -125,7 +125,6 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
         file,
         out: Vec::new(),
     };
-
     if course.format != FORMAT_V1 {
         s.push(
             Severity::Error,
@@ -135,6 +134,15 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
             format!("the format tag '{FORMAT_V1}'"),
         );
     }
+    check_patient(course, loc, &mut s);
+    let donor_ids = check_donors(course, loc, &mut s);
+    let death = check_events(course, &donor_ids, loc, &mut s);
+    check_observations(course, &donor_ids, death, loc, &mut s);
+    check_chimerism_sums(course, loc, &mut s);
+    s.out
+}
+
+fn check_patient(course: &Course, loc: &dyn Locator, s: &mut Sink) {
     let birth = course.patient.birth_year;
     if !(1900..=2200).contains(&birth) {
         s.push(
@@ -178,7 +186,6 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
             );
         }
     }
-
     let lr = course.patient.lab_reference;
     for (name, v) in [
         ("bilirubin_uln_mg_dl", lr.bilirubin_uln_mg_dl),
@@ -196,45 +203,93 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
             );
         }
     }
+}
 
-    // Donors: unique ids.
+/// Checks donor ids; returns the set of valid ids.
+fn check_donors(course: &Course, loc: &dyn Locator, s: &mut Sink) -> HashSet<String> {
     let mut donor_ids = HashSet::new();
     for (i, d) in course.donors.iter().enumerate() {
-        if d.id.0.trim().is_empty() {
-            s.push(
-                Severity::Error,
-                loc.donor(i, "id"),
-                "id",
-                Some(d.id.0.clone()),
-                "a non-empty donor id",
-            );
+        let problem = if d.id.0.trim().is_empty() {
+            Some("a non-empty donor id")
         } else if d.id.0.eq_ignore_ascii_case("recipient") {
-            s.push(
-                Severity::Error,
-                loc.donor(i, "id"),
-                "id",
-                Some(d.id.0.clone()),
-                "a donor id other than 'recipient' (reserved)",
-            );
+            Some("a donor id other than 'recipient' (reserved)")
         } else if !donor_ids.insert(d.id.0.clone()) {
+            Some("a donor id not used by another donor (duplicate id)")
+        } else {
+            None
+        };
+        if let Some(p) = problem {
             s.push(
                 Severity::Error,
                 loc.donor(i, "id"),
                 "id",
                 Some(d.id.0.clone()),
-                "a donor id not used by another donor (duplicate id)",
+                p,
             );
         }
     }
+    donor_ids
+}
 
-    // Events.
+/// Checks a quantity against its row of the physiological limits table:
+/// outside the valid range is an error, above the plausible level a warning.
+fn check_limit(s: &mut Sink, at: impl Fn() -> Location, field: &str, v: f64, kind: LimitKind) {
+    let l = limit(kind);
+    let text = if v != 0.0 && v.is_finite() && (v.abs() >= 1e6 || v.abs() < 1e-3) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    };
+    if !l.is_valid(v) {
+        s.push(Severity::Error, at(), field, Some(text), l.expected);
+    } else if l.is_implausible(v) {
+        s.push(
+            Severity::Warning,
+            at(),
+            field,
+            Some(text),
+            format!(
+                "a plausible value (above {:e}); kept, please check",
+                l.warn_above
+            ),
+        );
+    }
+}
+
+/// A drug or agent dose: a positive number within the limits table, and a
+/// structured unit ([`crate::dose_unit`]).
+fn check_dose(
+    s: &mut Sink,
+    at: impl Fn() -> Location,
+    dose: Option<f64>,
+    unit: Option<&str>,
+    unit_field: &str,
+) {
+    if let Some(d) = dose {
+        check_limit(s, &at, "dose", d, LimitKind::DrugDose);
+    }
+    if let Some(u) = unit
+        && let Err(e) = crate::dose_unit::DoseUnit::parse(u)
+    {
+        s.push(Severity::Error, at(), unit_field, Some(u.to_string()), e);
+    }
+}
+
+/// Checks the events; returns the date of death, if any.
+fn check_events(
+    course: &Course,
+    donor_ids: &HashSet<String>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) -> Option<Date> {
+    let birth = course.patient.birth_year;
     let first_graft = course
         .events
         .iter()
         .filter(|e| matches!(e.detail, EventDetail::GraftInfusion { .. }))
         .map(|e| e.date)
         .min();
-    let deaths: Vec<(usize, graftwatch_core::Date)> = course
+    let deaths: Vec<(usize, Date)> = course
         .events
         .iter()
         .enumerate()
@@ -264,140 +319,199 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
                 "an event id not used by another event (duplicate id)",
             );
         }
-        if e.date.year() < birth {
-            s.push(
-                Severity::Error,
-                loc.event(i, "date"),
-                "date",
-                Some(e.date.to_string()),
-                format!("a date on or after the birth year {birth}"),
-            );
-        }
-        if let Some(dd) = death
-            && e.date > dd
-            && !matches!(e.detail, EventDetail::Biopsy { .. })
-        {
-            s.push(
-                Severity::Error,
-                loc.event(i, "date"),
-                "date",
-                Some(e.date.to_string()),
-                format!(
-                    "a date on or before the death on {dd} (only a biopsy/autopsy may follow it)"
-                ),
-            );
-        }
-        if let Some(end) = e.end_date
-            && end < e.date
-        {
-            s.push(
-                Severity::Error,
-                loc.event(i, "end_date"),
-                "end_date",
-                Some(end.to_string()),
-                format!("an end date on or after the start date {}", e.date),
-            );
-        }
-        let positive = |v: Option<f64>| v.is_none_or(|x| x.is_finite() && x >= 0.0);
-        match &e.detail {
-            EventDetail::GraftInfusion {
-                donor,
-                tnc_per_kg,
-                cd34_per_kg,
-                cd3_per_kg,
-                transplant,
-                ..
-            } => {
-                if !donor_ids.contains(&donor.0) {
-                    s.push(
-                        Severity::Error,
-                        loc.event(i, "donor"),
-                        "donor",
-                        Some(donor.0.clone()),
-                        "the id of a donor listed in donors",
-                    );
-                }
-                for (name, v) in [
-                    ("tnc_per_kg", tnc_per_kg),
-                    ("cd34_per_kg", cd34_per_kg),
-                    ("cd3_per_kg", cd3_per_kg),
-                ] {
-                    if !positive(*v) {
-                        s.push(
-                            Severity::Error,
-                            loc.event(i, name),
-                            name,
-                            v.map(|x| x.to_string()),
-                            "a non-negative cell dose per kg",
-                        );
-                    }
-                }
-                if *transplant == 0 {
-                    s.push(
-                        Severity::Error,
-                        loc.event(i, "transplant"),
-                        "transplant",
-                        Some("0".into()),
-                        "a transplant number starting at 1",
-                    );
-                }
-            }
-            EventDetail::Dli {
-                donor, cd3_per_kg, ..
-            } => {
-                if !donor_ids.contains(&donor.0) {
-                    s.push(
-                        Severity::Error,
-                        loc.event(i, "donor"),
-                        "donor",
-                        Some(donor.0.clone()),
-                        "the id of a donor listed in donors",
-                    );
-                }
-                if !positive(Some(*cd3_per_kg)) {
-                    s.push(
-                        Severity::Error,
-                        loc.event(i, "cd3_per_kg"),
-                        "cd3_per_kg",
-                        Some(cd3_per_kg.to_string()),
-                        "a non-negative CD3+ dose per kg",
-                    );
-                }
-                match first_graft {
-                    None => s.push(Severity::Error, loc.event(i, "date"), "date", Some(e.date.to_string()), "a DLI after a transplant, but the course has no graft infusion"),
-                    Some(d0) if e.date <= d0 => s.push(Severity::Error, loc.event(i, "date"), "date", Some(e.date.to_string()), format!("a DLI date after the transplant (day 0 = {d0}); events are out of order")),
-                    _ => {}
-                }
-            }
-            EventDetail::OxygenSupport {
-                flow_l_min: Some(f),
-                ..
-            } if !(f.is_finite() && (0.0..=80.0).contains(f)) => {
-                s.push(
-                    Severity::Error,
-                    loc.event(i, "flow_l_min"),
-                    "flow_l_min",
-                    Some(f.to_string()),
-                    "an oxygen flow between 0 and 80 L/min",
-                );
-            }
-            EventDetail::CarTInfusion {
-                dose_per_kg: Some(d),
-                ..
-            } if !(d.is_finite() && *d >= 0.0) => {
-                s.push(
-                    Severity::Error,
-                    loc.event(i, "dose_per_kg"),
-                    "dose_per_kg",
-                    Some(d.to_string()),
-                    "a non-negative dose per kg",
-                );
-            }
-            _ => {}
-        }
+        check_event_dates(e, i, birth, death, loc, s);
+        check_event_detail(e, i, donor_ids, first_graft, loc, s);
     }
+    death
+}
 
-    // Observations.
+fn check_event_dates(
+    e: &crate::event::Event,
+    i: usize,
+    birth: i32,
+    death: Option<Date>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) {
+    if e.date.year() < birth {
+        s.push(
+            Severity::Error,
+            loc.event(i, "date"),
+            "date",
+            Some(e.date.to_string()),
+            format!("a date on or after the birth year {birth}"),
+        );
+    }
+    if let Some(dd) = death
+        && e.date > dd
+        && !matches!(e.detail, EventDetail::Biopsy { .. })
+    {
+        s.push(
+            Severity::Error,
+            loc.event(i, "date"),
+            "date",
+            Some(e.date.to_string()),
+            format!("a date on or before the death on {dd} (only a biopsy/autopsy may follow it)"),
+        );
+    }
+    if let Some(end) = e.end_date
+        && end < e.date
+    {
+        s.push(
+            Severity::Error,
+            loc.event(i, "end_date"),
+            "end_date",
+            Some(end.to_string()),
+            format!("an end date on or after the start date {}", e.date),
+        );
+    }
+}
+
+fn check_donor_ref(
+    donor: &str,
+    i: usize,
+    donor_ids: &HashSet<String>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) {
+    if !donor_ids.contains(donor) {
+        s.push(
+            Severity::Error,
+            loc.event(i, "donor"),
+            "donor",
+            Some(donor.to_string()),
+            "the id of a donor listed in donors",
+        );
+    }
+}
+
+fn check_event_detail(
+    e: &crate::event::Event,
+    i: usize,
+    donor_ids: &HashSet<String>,
+    first_graft: Option<Date>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) {
+    match &e.detail {
+        EventDetail::GraftInfusion {
+            donor,
+            tnc_per_kg,
+            cd34_per_kg,
+            cd3_per_kg,
+            transplant,
+            ..
+        } => {
+            check_donor_ref(&donor.0, i, donor_ids, loc, s);
+            for (name, v, k) in [
+                ("tnc_per_kg", tnc_per_kg, LimitKind::GraftTncPerKg),
+                ("cd34_per_kg", cd34_per_kg, LimitKind::GraftCd34PerKg),
+                ("cd3_per_kg", cd3_per_kg, LimitKind::GraftCd3PerKg),
+            ] {
+                if let Some(v) = v {
+                    check_limit(s, || loc.event(i, name), name, *v, k);
+                }
+            }
+            if *transplant == 0 {
+                s.push(
+                    Severity::Error,
+                    loc.event(i, "transplant"),
+                    "transplant",
+                    Some("0".into()),
+                    "a transplant number starting at 1",
+                );
+            }
+        }
+        EventDetail::Dli {
+            donor, cd3_per_kg, ..
+        } => check_dli(e, i, &donor.0, *cd3_per_kg, donor_ids, first_graft, loc, s),
+        EventDetail::OxygenSupport {
+            flow_l_min: Some(f),
+            ..
+        } if !(f.is_finite() && (0.0..=80.0).contains(f)) => {
+            s.push(
+                Severity::Error,
+                loc.event(i, "flow_l_min"),
+                "flow_l_min",
+                Some(f.to_string()),
+                "an oxygen flow between 0 and 80 L/min",
+            );
+        }
+        EventDetail::Conditioning { agents, .. } | EventDetail::Lymphodepletion { agents, .. } => {
+            for (j, a) in agents.iter().enumerate() {
+                let at = || loc.event(i, &format!("agents[{j}].unit"));
+                check_dose(s, at, a.dose, a.unit.as_deref(), "unit");
+            }
+        }
+        EventDetail::Drug {
+            dose, dose_unit, ..
+        } => check_dose(
+            s,
+            || loc.event(i, "dose_unit"),
+            *dose,
+            dose_unit.as_deref(),
+            "dose_unit",
+        ),
+        EventDetail::CarTInfusion {
+            dose_per_kg: Some(d),
+            ..
+        } => check_limit(
+            s,
+            || loc.event(i, "dose_per_kg"),
+            "dose_per_kg",
+            *d,
+            LimitKind::CarTDosePerKg,
+        ),
+        _ => {}
+    }
+}
+
+/// A DLI: donor listed, CD3+ dose inside the limits table, after day 0.
+#[allow(clippy::too_many_arguments)]
+fn check_dli(
+    e: &crate::event::Event,
+    i: usize,
+    donor: &str,
+    cd3_per_kg: f64,
+    donor_ids: &HashSet<String>,
+    first_graft: Option<Date>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) {
+    check_donor_ref(donor, i, donor_ids, loc, s);
+    check_limit(
+        s,
+        || loc.event(i, "cd3_per_kg"),
+        "cd3_per_kg",
+        cd3_per_kg,
+        LimitKind::DliCd3PerKg,
+    );
+    let problem = match first_graft {
+        None => Some("a DLI after a transplant, but the course has no graft infusion".to_string()),
+        Some(d0) if e.date <= d0 => Some(format!(
+            "a DLI date after the transplant (day 0 = {d0}); events are out of order"
+        )),
+        _ => None,
+    };
+    if let Some(p) = problem {
+        s.push(
+            Severity::Error,
+            loc.event(i, "date"),
+            "date",
+            Some(e.date.to_string()),
+            p,
+        );
+    }
+}
+
+fn check_observations(
+    course: &mut Course,
+    donor_ids: &HashSet<String>,
+    death: Option<Date>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) {
+    let birth = course.patient.birth_year;
     for (i, o) in course.observations.iter_mut().enumerate() {
         if let Some(dd) = death
             && o.date > dd
@@ -419,188 +533,196 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
                 format!("a date on or after the birth year {birth}"),
             );
         }
-        let kind = o.kind;
-        match (kind.spec(), &o.value) {
-            (
-                ValueSpec::Number {
-                    canonical,
-                    accepted,
-                    min,
-                    max,
-                    warn_above,
-                },
-                ObsValue::Number(v),
-            ) => {
-                let v = *v;
-                let unit = match o.unit {
-                    Some(u) => u,
-                    None => {
-                        s.push(
-                            Severity::Error,
-                            loc.observation(i, "unit"),
-                            "unit",
-                            None,
-                            format!("a unit for {kind}; accepted: {}", units(accepted)),
-                        );
-                        continue;
-                    }
-                };
-                if !accepted.contains(&unit) {
-                    s.push(
-                        Severity::Error,
-                        loc.observation(i, "unit"),
-                        "unit",
-                        Some(unit.to_string()),
-                        format!("a unit for {kind}; accepted: {}", units(accepted)),
-                    );
-                    continue;
-                }
-                if !v.is_finite() {
-                    s.push(
-                        Severity::Error,
-                        loc.observation(i, "value"),
-                        "value",
-                        Some(v.to_string()),
-                        "a finite number",
-                    );
-                    continue;
-                }
-                let c = match kind.to_canonical(v, unit) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        s.push(
-                            Severity::Error,
-                            loc.observation(i, "unit"),
-                            "unit",
-                            Some(unit.to_string()),
-                            e.to_string(),
-                        );
-                        continue;
-                    }
-                };
-                let cu = if kind == ObservationKind::StoolVolume && unit == Unit::MlPerKg {
-                    Unit::MlPerKg
-                } else {
-                    canonical
-                };
-                if c < min || c > max {
-                    let what = if min == 0.0 && max.is_infinite() {
-                        format!("a non-negative {kind}")
-                    } else {
-                        format!("{kind} between {min} and {max} {cu}")
-                    };
-                    s.push(
-                        Severity::Error,
-                        loc.observation(i, "value"),
-                        "value",
-                        Some(format!("{v} {unit}")),
-                        what,
-                    );
-                } else if c > warn_above {
-                    s.push(
-                        Severity::Warning,
-                        loc.observation(i, "value"),
-                        "value",
-                        Some(format!("{v} {unit}")),
-                        format!("implausible {kind} (above {warn_above} {cu}); kept, please check"),
-                    );
-                }
-                o.value = ObsValue::Number(c);
-                o.unit = Some(cu);
+        check_observation_value(o, i, loc, s);
+        if o.kind == ObservationKind::Chimerism {
+            check_chimerism_refs(o, i, donor_ids, loc, s);
+        }
+    }
+}
+
+/// Checks a numeric value against its spec and converts it to the
+/// canonical unit; returns `None` (after reporting) when it cannot be used.
+fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s: &mut Sink) {
+    let kind = o.kind;
+    let ValueSpec::Number {
+        canonical,
+        accepted,
+        min,
+        max,
+        warn_above,
+    } = kind.spec()
+    else {
+        return;
+    };
+    let unit = match o.unit {
+        Some(u) if accepted.contains(&u) => u,
+        other => {
+            s.push(
+                Severity::Error,
+                loc.observation(i, "unit"),
+                "unit",
+                other.map(|u| u.to_string()),
+                format!("a unit for {kind}; accepted: {}", units(accepted)),
+            );
+            return;
+        }
+    };
+    if !v.is_finite() {
+        s.push(
+            Severity::Error,
+            loc.observation(i, "value"),
+            "value",
+            Some(v.to_string()),
+            "a finite number",
+        );
+        return;
+    }
+    let c = match kind.to_canonical(v, unit) {
+        Ok(c) => c,
+        Err(e) => {
+            s.push(
+                Severity::Error,
+                loc.observation(i, "unit"),
+                "unit",
+                Some(unit.to_string()),
+                e.to_string(),
+            );
+            return;
+        }
+    };
+    let cu = if kind == ObservationKind::StoolVolume && unit == Unit::MlPerKg {
+        Unit::MlPerKg
+    } else {
+        canonical
+    };
+    if c < min || c > max {
+        let what = if min == 0.0 && max.is_infinite() {
+            format!("a non-negative {kind}")
+        } else {
+            format!("{kind} between {min} and {max} {cu}")
+        };
+        s.push(
+            Severity::Error,
+            loc.observation(i, "value"),
+            "value",
+            Some(format!("{v} {unit}")),
+            what,
+        );
+    } else if c > warn_above {
+        s.push(
+            Severity::Warning,
+            loc.observation(i, "value"),
+            "value",
+            Some(format!("{v} {unit}")),
+            format!("implausible {kind} (above {warn_above} {cu}); kept, please check"),
+        );
+    }
+    o.value = ObsValue::Number(c);
+    o.unit = Some(cu);
+}
+
+fn check_observation_value(o: &mut Observation, i: usize, loc: &dyn Locator, s: &mut Sink) {
+    let kind = o.kind;
+    match (kind.spec(), &o.value) {
+        (ValueSpec::Number { .. }, ObsValue::Number(v)) => {
+            let v = *v;
+            normalize_number(o, i, v, loc, s);
+        }
+        (ValueSpec::Score { min, max }, ObsValue::Number(v)) => {
+            if let Some(u) = o.unit
+                && u != Unit::Count
+            {
+                s.push(
+                    Severity::Error,
+                    loc.observation(i, "unit"),
+                    "unit",
+                    Some(u.to_string()),
+                    format!("no unit (or '1') for the score {kind}"),
+                );
+                return;
             }
-            (ValueSpec::Score { min, max }, ObsValue::Number(v)) => {
-                if let Some(u) = o.unit
-                    && u != Unit::Count
-                {
-                    s.push(
-                        Severity::Error,
-                        loc.observation(i, "unit"),
-                        "unit",
-                        Some(u.to_string()),
-                        format!("no unit (or '1') for the score {kind}"),
-                    );
-                    continue;
-                }
-                if v.fract() != 0.0 || *v < min as f64 || *v > max as f64 {
-                    s.push(
-                        Severity::Error,
-                        loc.observation(i, "value"),
-                        "value",
-                        Some(v.to_string()),
-                        format!("a whole number from {min} to {max} for {kind}"),
-                    );
-                }
-                o.unit = None;
-            }
-            (ValueSpec::Bool, ObsValue::Bool(_)) => {
-                o.unit = None;
-            }
-            (ValueSpec::Category(allowed), ObsValue::Category(c)) => {
-                if !allowed.contains(&c.as_str()) {
-                    s.push(
-                        Severity::Error,
-                        loc.observation(i, "value"),
-                        "value",
-                        Some(c.clone()),
-                        format!("one of {} for {kind}", allowed.join(", ")),
-                    );
-                }
-                o.unit = None;
-            }
-            (spec, v) => {
-                let want = match spec {
-                    ValueSpec::Number { .. } => "a number".to_string(),
-                    ValueSpec::Score { min, max } => format!("a whole number from {min} to {max}"),
-                    ValueSpec::Bool => "true or false".to_string(),
-                    ValueSpec::Category(a) => format!("one of {}", a.join(", ")),
-                };
+            if v.fract() != 0.0 || *v < min as f64 || *v > max as f64 {
                 s.push(
                     Severity::Error,
                     loc.observation(i, "value"),
                     "value",
                     Some(v.to_string()),
-                    format!("{want} for {kind}"),
+                    format!("a whole number from {min} to {max} for {kind}"),
                 );
             }
+            o.unit = None;
         }
-        if kind == ObservationKind::Chimerism {
-            if o.lineage.is_none() {
-                s.push(Severity::Error, loc.observation(i, "lineage"), "lineage", None, "a lineage for a chimerism result (whole_blood, cd3, myeloid, cd19, cd56, cd34, marrow)");
-            }
-            match &o.person {
-                None => s.push(
+        (ValueSpec::Bool, ObsValue::Bool(_)) => o.unit = None,
+        (ValueSpec::Category(allowed), ObsValue::Category(c)) => {
+            if !allowed.contains(&c.as_str()) {
+                s.push(
                     Severity::Error,
-                    loc.observation(i, "person"),
-                    "person",
-                    None,
-                    "a person for a chimerism result ('recipient' or a donor id)",
-                ),
-                Some(PersonRef::Donor(d)) if !donor_ids.contains(&d.0) => {
-                    s.push(
-                        Severity::Error,
-                        loc.observation(i, "person"),
-                        "person",
-                        Some(d.0.clone()),
-                        "'recipient' or the id of a donor listed in donors",
-                    );
-                }
-                _ => {}
+                    loc.observation(i, "value"),
+                    "value",
+                    Some(c.clone()),
+                    format!("one of {} for {kind}", allowed.join(", ")),
+                );
             }
+            o.unit = None;
+        }
+        (spec, v) => {
+            let want = match spec {
+                ValueSpec::Number { .. } => "a number".to_string(),
+                ValueSpec::Score { min, max } => format!("a whole number from {min} to {max}"),
+                ValueSpec::Bool => "true or false".to_string(),
+                ValueSpec::Category(a) => format!("one of {}", a.join(", ")),
+            };
+            s.push(
+                Severity::Error,
+                loc.observation(i, "value"),
+                "value",
+                Some(v.to_string()),
+                format!("{want} for {kind}"),
+            );
         }
     }
+}
 
-    // Chimerism shares of one sample should add up to about 100 %.
-    let mut groups: std::collections::BTreeMap<(String, String, String), (f64, usize)> =
+fn check_chimerism_refs(
+    o: &Observation,
+    i: usize,
+    donor_ids: &HashSet<String>,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) {
+    if o.lineage.is_none() {
+        s.push(Severity::Error, loc.observation(i, "lineage"), "lineage", None, "a lineage for a chimerism result (whole_blood, cd3, myeloid, cd19, cd56, cd34, marrow)");
+    }
+    match &o.person {
+        None => s.push(
+            Severity::Error,
+            loc.observation(i, "person"),
+            "person",
+            None,
+            "a person for a chimerism result ('recipient' or a donor id)",
+        ),
+        Some(PersonRef::Donor(d)) if !donor_ids.contains(&d.0) => {
+            s.push(
+                Severity::Error,
+                loc.observation(i, "person"),
+                "person",
+                Some(d.0.clone()),
+                "'recipient' or the id of a donor listed in donors",
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Chimerism shares of one sample should add up to about 100 %.
+fn check_chimerism_sums(course: &Course, loc: &dyn Locator, s: &mut Sink) {
+    let mut groups: std::collections::BTreeMap<(Date, String, String), (f64, usize)> =
         Default::default();
     for (i, o) in course.observations.iter().enumerate() {
         if o.kind == ObservationKind::Chimerism
             && let (Some(v), Some(l)) = (o.number(), o.lineage)
         {
-            let key = (
-                o.date.to_string(),
-                l.to_string(),
-                o.sample.clone().unwrap_or_default(),
-            );
+            let key = (o.date, l.to_string(), o.sample.clone().unwrap_or_default());
             let g = groups.entry(key).or_insert((0.0, i));
             g.0 += v;
         }
@@ -623,8 +745,6 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
             );
         }
     }
-
-    s.out
 }
 
 fn units(accepted: &[Unit]) -> String {

@@ -24,11 +24,31 @@ fn free_text() -> impl Strategy<Value = String> {
     " ?[A-Za-z0-9\"',;=|\\\\\n ]{0,12}[A-Za-z0-9] ?"
 }
 
+/// A structured dose unit, sometimes followed by a free note.
+fn dose_unit() -> impl Strategy<Value = String> {
+    (
+        pick(vec![
+            "mg/m2/d",
+            "mg/kg",
+            "g/m2/d",
+            "Gy",
+            "ug/kg/min",
+            "U/min",
+            "mg/d",
+        ]),
+        proptest::option::of(free_text()),
+    )
+        .prop_map(|(u, note)| match note {
+            Some(n) => format!("{u} {n}"),
+            None => u.to_string(),
+        })
+}
+
 fn agent() -> impl Strategy<Value = AgentDose> {
     (
         word(),
-        proptest::option::of(0.0f64..1e4),
-        proptest::option::of(word()),
+        proptest::option::of(0.001f64..1e4),
+        proptest::option::of(dose_unit()),
     )
         .prop_map(|(name, dose, unit)| AgentDose { name, dose, unit })
 }
@@ -53,7 +73,7 @@ fn detail(donors: Vec<DonorId>) -> impl Strategy<Value = EventDetail> {
             }),
         (free_text(), proptest::collection::vec(agent(), 0..3))
             .prop_map(|(regimen, agents)| EventDetail::Lymphodepletion { regimen, agents }),
-        (word(), word(), proptest::option::of(0.0f64..1e9)).prop_map(
+        (word(), word(), proptest::option::of(0.001f64..1e9)).prop_map(
             |(target, product, dose_per_kg)| {
                 EventDetail::CarTInfusion {
                     target,
@@ -89,8 +109,8 @@ fn detail(donors: Vec<DonorId>) -> impl Strategy<Value = EventDetail> {
                 DrugClass::GCsf,
                 DrugClass::Vasopressor
             ]),
-            proptest::option::of(0.0f64..100.0),
-            proptest::option::of(free_text())
+            proptest::option::of(0.001f64..100.0),
+            proptest::option::of(dose_unit())
         )
             .prop_map(|(name, class, dose, dose_unit)| EventDetail::Drug {
                 name,
@@ -321,6 +341,7 @@ fn course() -> impl Strategy<Value = Course> {
                                     vaf_percent,
                                 })
                                 .collect(),
+                            mrd_marker: None,
                         },
                         comorbidities: comorb,
                         lab_reference: LabReference {

@@ -45,29 +45,21 @@ fn json_and_csv_examples_are_the_same_course() {
 }
 
 #[test]
-fn seed_case_round_trips_when_present() {
+fn seed_case_round_trips() {
     let dir = root().join("examples/seed-case");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return; // the seed case is written in parallel; nothing to check yet
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-        if ext != "json"
-            || !p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().contains("course"))
-        {
-            continue;
-        }
-        let c = read_course(&p)
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-            .course;
-        json_csv_json(&c, &p.display().to_string());
-        let csv = p.with_extension("csv");
-        if csv.exists() {
-            let from_csv = read_course(&csv).expect("seed CSV valid").course;
-            assert_eq!(from_csv, c, "{}", csv.display());
-        }
-    }
+    let json = dir.join("course.json");
+    let csv = dir.join("course.csv");
+    // The fixture must exist: a missing seed case is a failure, not a pass.
+    assert!(json.is_file(), "missing fixture {}", json.display());
+    assert!(csv.is_file(), "missing fixture {}", csv.display());
+    let c = read_course(&json)
+        .unwrap_or_else(|e| panic!("{}: {e}", json.display()))
+        .course;
+    assert!(
+        c.observations.len() > 1000,
+        "the seed case is the full course"
+    );
+    json_csv_json(&c, &json.display().to_string());
+    let from_csv = read_course(&csv).expect("seed CSV valid").course;
+    assert_eq!(from_csv, c, "{}", csv.display());
 }

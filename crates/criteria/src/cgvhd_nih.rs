@@ -146,6 +146,26 @@ pub struct CgvhdSkin {
     pub attribution: Attribution,
 }
 
+/// The lowest NIH 2014 eye score the recorded treatment implies (Jagasia
+/// et al. 2015, organ scoring form: score 1 = mild dry eye symptoms
+/// requiring lubricant drops ≤ 3 times a day; score 2 = requiring drops
+/// more than 3 times a day or punctal plugs, without new vision impairment; score 3
+/// needs symptoms or vision loss the treatment cannot show). `None` when no
+/// treatment is recorded (symptoms alone are the clinician's score, C-6).
+/// Used only when no clinician eye score is recorded that day.
+pub fn eye_score_from_treatment(
+    drops_per_day: Option<u32>,
+    punctal_plugs: Option<bool>,
+) -> Option<u8> {
+    if punctal_plugs == Some(true) || drops_per_day.is_some_and(|d| d > 3) {
+        Some(2)
+    } else if drops_per_day.is_some_and(|d| d >= 1) {
+        Some(1)
+    } else {
+        None
+    }
+}
+
 /// A clinician-entered 0–3 score for a symptom-scale organ (C-6).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ClinicianScore {

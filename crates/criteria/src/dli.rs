@@ -17,9 +17,11 @@
 //!   abstract] supports a start below 1×10⁸/kg; Dazzi et al. *Blood* 2000 [V
 //!   abstract] supports escalating over bulk dosing.
 
-use graftwatch_core::{Citation, Date, Lineage, Provenance};
+use graftwatch_core::{Citation, Date, LimitKind, Lineage, Provenance};
 use serde::{Deserialize, Serialize};
 
+pub use crate::chimerism_rise::{CITE_RISE, RiseRule, RiseSample};
+use crate::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
 use crate::explain::{Evidence, Flag};
 
 /// EBMT DLI practice survey.
@@ -111,7 +113,8 @@ pub enum MrdMethod {
     Qpcr,
 }
 
-/// One MRD result.
+/// One MRD result: quantitative (`percent`) or qualitative (`qualitative`
+/// = positive / negative, `percent` then ignored).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MrdResult {
     /// Sample date.
@@ -120,6 +123,29 @@ pub struct MrdResult {
     pub method: MrdMethod,
     /// Value in %.
     pub percent: f64,
+    /// A qualitative result: `Some(true)` positive, `Some(false)` negative.
+    pub qualitative: Option<bool>,
+}
+
+impl MrdResult {
+    /// A quantitative result.
+    pub fn quantitative(date: Date, method: MrdMethod, percent: f64) -> MrdResult {
+        MrdResult {
+            date,
+            method,
+            percent,
+            qualitative: None,
+        }
+    }
+
+    /// The result in words: `0.32 %` or `positive`.
+    fn text(&self) -> String {
+        match self.qualitative {
+            Some(true) => "positive".into(),
+            Some(false) => "negative".into(),
+            None => format!("{} %", self.percent),
+        }
+    }
 }
 
 /// Immunosuppression state on the decision day.
@@ -179,22 +205,32 @@ pub struct DliInput {
     pub on: Date,
     /// Transplant day 0.
     pub hct_day0: Date,
+    /// Which transplant `hct_day0` belongs to (1 = first).
+    pub transplant: u32,
     /// Chimerism results up to `on` (any order).
     pub chimerism: Vec<RecipientShare>,
     /// MRD results up to `on`.
     pub mrd: Vec<MrdResult>,
     /// Marrow blast results up to `on` (date, %).
     pub marrow_blasts: Vec<(Date, f64)>,
-    /// Current acute GVHD grade (MAGIC 0–4), `None` if not assessed.
+    /// Latest acute GVHD grade (MAGIC 0–4) on or before `on`, `None` if not
+    /// determined.
     pub agvhd_grade: Option<u8>,
     /// Date of that grade.
     pub agvhd_date: Option<Date>,
-    /// Current chronic GVHD severity.
+    /// Latest chronic GVHD severity on or before `on`.
     pub cgvhd: Option<ChronicSeverity>,
+    /// Date of the latest GVHD assessment on or before `on` (any acute or
+    /// chronic GVHD organ finding recorded, with or without findings).
+    pub gvhd_assessed: Option<Date>,
     /// Immunosuppression state.
     pub immunosuppression: ImmunosuppressionState,
-    /// An uncontrolled infection is ongoing (`None` = not recorded).
+    /// Infection status from the latest evidence: `Some(true)` an infection
+    /// is ongoing / uncontrolled, `Some(false)` none or controlled, `None`
+    /// nothing recorded.
     pub uncontrolled_infection: Option<bool>,
+    /// Date of the evidence behind `uncontrolled_infection`.
+    pub infection_assessed: Option<Date>,
     /// Donors.
     pub donors: Vec<DliDonor>,
     /// DLIs already given (before or on `on`).
@@ -203,19 +239,25 @@ pub struct DliInput {
     pub gvhd_after_previous_dli: bool,
 }
 
+/// How recent the evidence behind a prerequisite must be (the `[dli]`
+/// windows of the configuration; engine decision 13 in
+/// docs/criteria-decisions.md).
+pub const GVHD_ASSESSMENT_WINDOW_DAYS: i32 = 14;
+/// Infection status must be dated within this many days of the decision.
+pub const INFECTION_STATUS_WINDOW_DAYS: i32 = 7;
+/// Immunosuppression whose recorded stop is within this many days counts as
+/// tapering.
+pub const TAPER_WINDOW_DAYS: i32 = 14;
+
 /// Configurable thresholds; `Default` = the reference's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DliConfig {
     /// Mixed chimerism when the recipient share exceeds this (%), i.e. donor < 95 %.
     pub mixed_recipient_above_percent: f64,
-    /// Number of consecutive rises of the recipient share that make a
-    /// "rising" trigger (2 = three samples, each higher than the last).
-    pub rising_serial_rises: usize,
-    /// A rise counts only if larger than this many percentage points and
-    /// larger than the sample's LoD.
-    pub rising_min_step_points: f64,
-    /// Flow MRD positive at or above this %, ELN 2021 (0.1).
+    /// The chimerism-rise rule (shared with the report's trend alert).
+    pub rising: RiseRule,
+    /// Flow MRD positive at or above this %, ELN MRD 2021 (0.1).
     pub mrd_flow_positive_percent: f64,
     /// Haematological relapse at or above this % marrow blasts (ELN 2022: 5).
     pub relapse_blasts_percent: f64,
@@ -227,6 +269,14 @@ pub struct DliConfig {
     pub min_days_between_dli: i32,
     /// Whether tapering immunosuppression is acceptable (default yes).
     pub accept_tapering: bool,
+    /// A GVHD prerequisite is met only on a GVHD assessment dated within
+    /// this many days before the decision day (default 14).
+    pub gvhd_assessment_window_days: i32,
+    /// The infection prerequisite is met only on infection status dated
+    /// within this many days before the decision day (default 7).
+    pub infection_status_window_days: i32,
+    /// Immunosuppression stopping within this many days is "tapering" (14).
+    pub taper_window_days: i32,
     /// Escalation ladder.
     pub ladder: EscalationLadder,
 }
@@ -246,14 +296,16 @@ impl Default for DliConfig {
     fn default() -> Self {
         DliConfig {
             mixed_recipient_above_percent: 5.0,
-            rising_serial_rises: 2,
-            rising_min_step_points: 0.0,
-            mrd_flow_positive_percent: 0.1,
+            rising: RiseRule::default(),
+            mrd_flow_positive_percent: MFC_MRD_POSITIVE_PERCENT,
             relapse_blasts_percent: 5.0,
             max_agvhd_grade_exclusive: 2,
             min_day_after_hct: 60,
             min_days_between_dli: 28,
             accept_tapering: true,
+            gvhd_assessment_window_days: GVHD_ASSESSMENT_WINDOW_DAYS,
+            infection_status_window_days: INFECTION_STATUS_WINDOW_DAYS,
+            taper_window_days: TAPER_WINDOW_DAYS,
             ladder: EscalationLadder::HalfLog,
         }
     }
@@ -265,7 +317,7 @@ pub struct Criterion {
     /// Short name, e.g. `mixed chimerism (CD3)`.
     pub name: String,
     /// Met (for triggers: present; for prerequisites: satisfied). `None` when
-    /// the data needed are missing.
+    /// the data needed are missing or too old.
     pub met: Option<bool>,
     /// Reason in words.
     pub reason: String,
@@ -303,6 +355,30 @@ pub struct DosePlan {
     pub citations: Vec<Citation>,
 }
 
+/// The overall answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DliOutcome {
+    /// A trigger is present and every prerequisite is met on dated evidence.
+    CriteriaMet,
+    /// No trigger, a prerequisite not met, or no donor / no escalation.
+    CriteriaNotMet,
+    /// A trigger is present, no prerequisite fails, but at least one lacks
+    /// evidence inside its window.
+    CannotBeDetermined,
+}
+
+impl DliOutcome {
+    /// `criteria met`, `criteria not met`, `cannot be determined`.
+    pub fn label(self) -> &'static str {
+        match self {
+            DliOutcome::CriteriaMet => "criteria met",
+            DliOutcome::CriteriaNotMet => "criteria not met",
+            DliOutcome::CannotBeDetermined => "cannot be determined",
+        }
+    }
+}
+
 /// The decision report for one day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DliAssessment {
@@ -310,6 +386,8 @@ pub struct DliAssessment {
     pub on: Date,
     /// Day after transplant.
     pub day: i32,
+    /// The transplant `day` counts from.
+    pub transplant: u32,
     /// Triggers (any met → indication).
     pub triggers: Vec<Criterion>,
     /// Prerequisites (all must be met).
@@ -318,7 +396,9 @@ pub struct DliAssessment {
     pub excluded_donors: Vec<(String, String)>,
     /// Dose plan for the eligible donor(s).
     pub plans: Vec<DosePlan>,
-    /// Overall: `criteria met` when a trigger is met and every prerequisite is met.
+    /// The overall answer.
+    pub outcome: DliOutcome,
+    /// `outcome == CriteriaMet` (kept for readers of schema 1).
     pub criteria_met: bool,
     /// Summary sentence, framed as criteria met/not met — never an order.
     pub summary: String,
@@ -343,22 +423,29 @@ pub fn start_dose(donor: DliDonorType, setting: DliSetting) -> Option<f64> {
 }
 
 /// The next dose strictly above `dose` on the ladder: half-log (1, 3, 10 ×
-/// 10ⁿ) or the reference's example sequence (1, 5, 10 × 10ⁿ).
-pub fn next_step(dose: f64, ladder: EscalationLadder) -> f64 {
+/// 10ⁿ) or the reference's example sequence (1, 5, 10 × 10ⁿ). `None` when
+/// `dose` is not a positive finite number or the next step would leave the
+/// valid DLI dose range ([`graftwatch_core::limits`]); the search looks at
+/// three decades only, so it always ends.
+pub fn next_step(dose: f64, ladder: EscalationLadder) -> Option<f64> {
+    if !(dose.is_finite() && dose > 0.0) {
+        return None;
+    }
     let mults: &[f64] = match ladder {
         EscalationLadder::HalfLog => &[1.0, 3.0],
         EscalationLadder::OneFiveTen => &[1.0, 5.0],
     };
-    let mut e = dose.log10().floor() as i32 - 1;
-    loop {
+    let e0 = dose.log10().floor() as i32;
+    let limit = graftwatch_core::limit(LimitKind::DliCd3PerKg);
+    for e in e0 - 1..=e0 + 1 {
         for &m in mults {
             let c = m * 10f64.powi(e);
             if c > dose * 1.0001 {
-                return c;
+                return limit.is_valid(c).then_some(c);
             }
         }
-        e += 1;
     }
+    None
 }
 
 fn pct_ev(s: &RecipientShare, note: String) -> Evidence {
@@ -371,99 +458,159 @@ fn pct_ev(s: &RecipientShare, note: String) -> Evidence {
     )
 }
 
-/// Assesses DLI criteria on `input.on`.
-pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
-    let day = input.on.days_since(input.hct_day0).get();
-    let mut flags = Vec::new();
-    let mut triggers = Vec::new();
-
-    // --- Triggers: mixed chimerism and rising recipient share, per lineage.
-    let mut samples: Vec<RecipientShare> = input
+/// The chimerism samples of one lineage up to `on`, in date order.
+fn lineage_samples(input: &DliInput, lineage: Lineage) -> Vec<RecipientShare> {
+    let mut ls: Vec<RecipientShare> = input
         .chimerism
         .iter()
         .copied()
-        .filter(|s| s.date <= input.on)
+        .filter(|s| s.date <= input.on && s.lineage == lineage)
         .collect();
-    samples.sort_by_key(|s| s.date);
+    ls.sort_by_key(|s| s.date);
+    ls
+}
+
+fn mixed_trigger(lineage: Lineage, last: &RecipientShare, cfg: &DliConfig) -> Criterion {
+    let mixed = last.recipient_percent > cfg.mixed_recipient_above_percent;
+    let donor_min = 100.0 - cfg.mixed_recipient_above_percent;
+    Criterion {
+        name: format!("mixed chimerism ({lineage})"),
+        met: Some(mixed),
+        reason: format!(
+            "latest {lineage} sample {}: recipient {} % ({} {} %, i.e. donor {} {} %)",
+            last.date,
+            last.recipient_percent,
+            if mixed { ">" } else { "<=" },
+            cfg.mixed_recipient_above_percent,
+            if mixed { "<" } else { ">=" },
+            donor_min
+        ),
+        evidence: vec![pct_ev(last, "latest sample".into())],
+        citation: CITE_CHIMERISM_TRIGGER,
+    }
+}
+
+fn rising_trigger(lineage: Lineage, ls: &[RecipientShare], cfg: &DliConfig) -> Option<Criterion> {
+    let n = cfg.rising.needed();
+    if ls.len() <= n {
+        return matches!(lineage, Lineage::Cd3 | Lineage::Myeloid).then(|| Criterion {
+            name: format!("rising recipient share ({lineage})"),
+            met: None,
+            reason: format!(
+                "{} {lineage} sample(s); {} needed to see {n} serial rises",
+                ls.len(),
+                n + 1
+            ),
+            evidence: vec![],
+            citation: CITE_RISE,
+        });
+    }
+    let pts: Vec<RiseSample> = ls
+        .iter()
+        .map(|s| RiseSample {
+            recipient_percent: s.recipient_percent,
+            lod_percent: s.lod_percent,
+        })
+        .collect();
+    let rises = cfg.rising.rising_at_last(&pts);
+    let window = &ls[ls.len() - n - 1..];
+    let seq = window
+        .iter()
+        .map(|s| format!("{} {} %", s.date, s.recipient_percent))
+        .collect::<Vec<_>>()
+        .join(" → ");
+    Some(Criterion {
+        name: format!("rising recipient share ({lineage})"),
+        met: Some(rises),
+        reason: if rises {
+            format!("recipient share rose on {n} serial samples: {seq}")
+        } else {
+            format!("no rise on {n} serial samples: {seq}")
+        },
+        evidence: window
+            .iter()
+            .map(|s| pct_ev(s, "serial sample".into()))
+            .collect(),
+        citation: CITE_RISE,
+    })
+}
+
+/// Mixed-chimerism and rising-share triggers, per lineage.
+fn chimerism_triggers(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) -> Vec<Criterion> {
+    let mut out = Vec::new();
     for lineage in [
         Lineage::Cd3,
         Lineage::Myeloid,
         Lineage::Cd34,
         Lineage::WholeBlood,
     ] {
-        let ls: Vec<&RecipientShare> = samples.iter().filter(|s| s.lineage == lineage).collect();
+        let ls = lineage_samples(input, lineage);
         let Some(last) = ls.last() else { continue };
-        let mixed = last.recipient_percent > cfg.mixed_recipient_above_percent;
-        if lineage != Lineage::WholeBlood || mixed {
-            triggers.push(Criterion {
-                name: format!("mixed chimerism ({lineage})"),
-                met: Some(mixed),
-                reason: format!(
-                    "latest {lineage} sample {}: recipient {:.1} % ({} {:.1} %, i.e. donor {} 95 %)",
-                    last.date,
-                    last.recipient_percent,
-                    if mixed { ">" } else { "<=" },
-                    cfg.mixed_recipient_above_percent,
-                    if mixed { "<" } else { ">=" }
-                ),
-                evidence: vec![pct_ev(last, "latest sample".into())],
-                citation: CITE_CHIMERISM_TRIGGER,
-            });
+        let mixed = mixed_trigger(lineage, last, cfg);
+        if lineage != Lineage::WholeBlood || mixed.met == Some(true) {
+            out.push(mixed);
         }
-        // Rising: the last `rising_serial_rises` steps are all rises larger
-        // than max(min step, LoD).
-        let n = cfg.rising_serial_rises;
-        if ls.len() > n {
-            let window = &ls[ls.len() - n - 1..];
-            let rises = window.windows(2).all(|w| {
-                let step = w[1].recipient_percent - w[0].recipient_percent;
-                let lod = w[1]
-                    .lod_percent
-                    .unwrap_or(0.0)
-                    .max(w[0].lod_percent.unwrap_or(0.0));
-                step > cfg.rising_min_step_points.max(0.0)
-                    && w[1].recipient_percent > lod
-                    && step > 0.0
-            });
-            let seq = window
-                .iter()
-                .map(|s| format!("{} {:.2} %", s.date, s.recipient_percent))
-                .collect::<Vec<_>>()
-                .join(" → ");
-            triggers.push(Criterion {
-                name: format!("rising recipient share ({lineage})"),
-                met: Some(rises),
-                reason: if rises {
-                    format!("recipient share rose on {n} serial samples: {seq}")
-                } else {
-                    format!("no rise on {n} serial samples: {seq}")
-                },
-                evidence: window
-                    .iter()
-                    .map(|s| pct_ev(s, "serial sample".into()))
-                    .collect(),
-                citation: CITE_CHIMERISM_TRIGGER,
-            });
-        } else if lineage == Lineage::Cd3 || lineage == Lineage::Myeloid {
-            triggers.push(Criterion {
-                name: format!("rising recipient share ({lineage})"),
-                met: None,
-                reason: format!(
-                    "{} {lineage} sample(s) up to {}; {} needed to see {n} serial rises",
-                    ls.len(),
-                    input.on,
-                    n + 1
-                ),
-                evidence: vec![],
-                citation: CITE_CHIMERISM_TRIGGER,
-            });
-        }
+        out.extend(rising_trigger(lineage, &ls, cfg));
     }
     if cfg.mixed_recipient_above_percent == 5.0 {
         flags.push(Flag::new("E-5", "mixed chimerism = donor < 95 % (recipient > 5 %), ASTCT 'full donor > 95 %'; configurable"));
     }
+    out
+}
 
-    // MRD conversion / rise.
+fn mrd_positive(m: &MrdResult, cfg: &DliConfig) -> bool {
+    if let Some(q) = m.qualitative {
+        return q;
+    }
+    match m.method {
+        MrdMethod::Flow => m.percent >= cfg.mrd_flow_positive_percent,
+        MrdMethod::Qpcr => m.percent > 0.0,
+    }
+}
+
+fn mrd_reason(last: &MrdResult, prev: Option<&MrdResult>, cfg: &DliConfig) -> (bool, String) {
+    let pos = mrd_positive(last, cfg);
+    match prev {
+        Some(p) if !mrd_positive(p, cfg) && pos => (
+            true,
+            format!(
+                "MRD conversion: negative on {} ({}), positive on {} ({})",
+                p.date,
+                p.text(),
+                last.date,
+                last.text()
+            ),
+        ),
+        Some(p)
+            if mrd_positive(p, cfg)
+                && pos
+                && last.method == MrdMethod::Qpcr
+                && last.qualitative.is_none()
+                && p.qualitative.is_none()
+                && p.percent > 0.0
+                && (last.percent / p.percent).log10() >= 1.0 =>
+        {
+            (
+                true,
+                format!(
+                    "qPCR MRD rose ≥ 1 log: {} % on {} → {} % on {}",
+                    p.percent, p.date, last.percent, last.date
+                ),
+            )
+        }
+        _ if pos => (
+            true,
+            format!("MRD positive on {} ({})", last.date, last.text()),
+        ),
+        _ => (
+            false,
+            format!("MRD negative on {} ({})", last.date, last.text()),
+        ),
+    }
+}
+
+/// MRD positivity / conversion / qPCR log rise.
+fn mrd_trigger(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) -> Criterion {
     let mut mrd: Vec<MrdResult> = input
         .mrd
         .iter()
@@ -471,180 +618,246 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
         .filter(|m| m.date <= input.on)
         .collect();
     mrd.sort_by_key(|m| m.date);
-    let positive = |m: &MrdResult| match m.method {
-        MrdMethod::Flow => m.percent >= cfg.mrd_flow_positive_percent,
-        MrdMethod::Qpcr => m.percent > 0.0,
-    };
-    if let Some(last) = mrd.last() {
-        let prev = mrd.iter().rev().skip(1).find(|m| m.method == last.method);
-        let pos = positive(last);
-        let (met, reason) = match prev {
-            Some(p) if !positive(p) && pos => (
-                true,
-                format!(
-                    "MRD conversion: negative on {} ({} %), positive on {} ({} %)",
-                    p.date, p.percent, last.date, last.percent
-                ),
-            ),
-            Some(p)
-                if positive(p)
-                    && pos
-                    && last.method == MrdMethod::Qpcr
-                    && p.percent > 0.0
-                    && (last.percent / p.percent).log10() >= 1.0 =>
-            {
-                (
-                    true,
-                    format!(
-                        "qPCR MRD rose ≥ 1 log: {} % on {} → {} % on {}",
-                        p.percent, p.date, last.percent, last.date
-                    ),
-                )
-            }
-            _ if pos => (
-                true,
-                format!("MRD positive on {} ({} %)", last.date, last.percent),
-            ),
-            _ => (
-                false,
-                format!("MRD negative on {} ({} %)", last.date, last.percent),
-            ),
-        };
-        triggers.push(Criterion {
-            name: "MRD positive / conversion".into(),
-            met: Some(met),
-            reason,
-            evidence: vec![Evidence::value(
-                Some(last.date),
-                "mrd",
-                last.percent,
-                Some(graftwatch_core::Unit::Percent),
-                format!("{:?}", last.method).to_lowercase(),
-            )],
-            citation: CITE_SURVEY,
-        });
-        flags.push(Flag::new("MRD", format!("flow MRD positive at >= {} % (ELN 2021 [R]); unconfirmed conversions count as a trigger here, confirmation within 4 weeks is tracked by the ELN relapse rule", cfg.mrd_flow_positive_percent)));
-    } else {
-        triggers.push(Criterion {
+    let Some(last) = mrd.last() else {
+        return Criterion {
             name: "MRD positive / conversion".into(),
             met: None,
             reason: "no MRD result up to this day".into(),
             evidence: vec![],
             citation: CITE_SURVEY,
-        });
+        };
+    };
+    let prev = mrd.iter().rev().skip(1).find(|m| m.method == last.method);
+    let (met, reason) = mrd_reason(last, prev, cfg);
+    flags.push(Flag::new("MRD", format!("flow MRD positive at >= {} % (ELN MRD 2021 [R]); unconfirmed conversions count as a trigger here, confirmation within 4 weeks is tracked by the ELN relapse rule", cfg.mrd_flow_positive_percent)));
+    let method = match last.method {
+        MrdMethod::Flow => "flow cytometry",
+        MrdMethod::Qpcr => "qPCR",
+    };
+    Criterion {
+        name: "MRD positive / conversion".into(),
+        met: Some(met),
+        reason,
+        evidence: vec![match last.qualitative {
+            Some(_) => {
+                Evidence::finding(Some(last.date), "mrd", format!("{method}: {}", last.text()))
+            }
+            None => Evidence::value(
+                Some(last.date),
+                "mrd",
+                last.percent,
+                Some(graftwatch_core::Unit::Percent),
+                method,
+            ),
+        }],
+        citation: CITE_SURVEY,
     }
+}
 
-    // Haematological relapse.
-    let relapse = input
+/// Haematological relapse on the latest marrow (`None` without a marrow).
+fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
+    let (d, b) = input
         .marrow_blasts
         .iter()
         .filter(|(d, _)| *d <= input.on)
-        .max_by_key(|(d, _)| *d);
-    let relapsed = relapse.is_some_and(|(_, b)| *b >= cfg.relapse_blasts_percent);
-    if let Some((d, b)) = relapse {
-        triggers.push(Criterion {
-            name: "haematological relapse".into(),
-            met: Some(relapsed),
-            reason: format!(
-                "latest marrow {d}: blasts {b} % ({} {} %)",
-                if relapsed { ">=" } else { "<" },
-                cfg.relapse_blasts_percent
-            ),
-            evidence: vec![Evidence::value(
-                Some(*d),
-                "marrow_blasts",
-                *b,
-                Some(graftwatch_core::Unit::Percent),
-                "latest marrow",
-            )],
-            citation: CITE_SURVEY,
-        });
-    }
+        .max_by_key(|(d, _)| *d)?;
+    let relapsed = *b >= cfg.relapse_blasts_percent;
+    Some(Criterion {
+        name: RELAPSE.into(),
+        met: Some(relapsed),
+        reason: format!(
+            "latest marrow {d}: blasts {b} % ({} {} %)",
+            if relapsed { ">=" } else { "<" },
+            cfg.relapse_blasts_percent
+        ),
+        evidence: vec![Evidence::value(
+            Some(*d),
+            "marrow_blasts",
+            *b,
+            Some(graftwatch_core::Unit::Percent),
+            "latest marrow",
+        )],
+        citation: CITE_SURVEY,
+    })
+}
 
-    // --- Prerequisites.
-    let mut pre = Vec::new();
-    pre.push(match input.agvhd_grade {
-        Some(g) => Criterion {
-            name: "no active acute GVHD grade >= II".into(),
-            met: Some(g < cfg.max_agvhd_grade_exclusive),
-            reason: format!(
-                "current MAGIC grade {}{}",
+const RELAPSE: &str = "haematological relapse";
+const AGVHD_PRE: &str = "no active acute GVHD grade >= II";
+const CGVHD_PRE: &str = "no moderate/severe chronic GVHD";
+
+/// Whether `evidence` is dated inside the `window` days up to `on`.
+fn within(evidence: Option<Date>, on: Date, window: i32) -> bool {
+    evidence.is_some_and(|d| d <= on && on.days_since(d).get() <= window)
+}
+
+/// "unknown — no X assessment since DATE" for a stale or missing record.
+fn unknown_since(what: &str, last: Option<Date>, input: &DliInput, window: i32) -> String {
+    match last {
+        Some(d) => format!(
+            "unknown — no {what} assessment since {d} ({} days before; needed within {window} days)",
+            input.on.days_since(d).get()
+        ),
+        None => format!(
+            "unknown — no {what} assessment since transplant day 0 ({}); needed within {window} days",
+            input.hct_day0
+        ),
+    }
+}
+
+fn agvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
+    let w = cfg.gvhd_assessment_window_days;
+    let mk = |met, reason, evidence| Criterion {
+        name: AGVHD_PRE.into(),
+        met,
+        reason,
+        evidence,
+        citation: CITE_SURVEY,
+    };
+    let grade_ev = |g: u8| {
+        vec![Evidence::value(
+            input.agvhd_date,
+            "agvhd_grade",
+            g as f64,
+            None,
+            "MAGIC overall grade",
+        )]
+    };
+    match input.agvhd_grade {
+        // Active GVHD inside the window contraindicates, whatever came later.
+        Some(g) if g >= cfg.max_agvhd_grade_exclusive && within(input.agvhd_date, input.on, w) => {
+            let d = input
+                .agvhd_date
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            mk(
+                Some(false),
+                format!("MAGIC grade {}{d}", roman(g)),
+                grade_ev(g),
+            )
+        }
+        _ if !within(input.gvhd_assessed, input.on, w) => mk(
+            None,
+            unknown_since("GVHD", input.gvhd_assessed, input, w),
+            vec![],
+        ),
+        Some(g) => mk(
+            Some(g < cfg.max_agvhd_grade_exclusive),
+            format!(
+                "current MAGIC grade {} (GVHD assessed {})",
                 roman(g),
                 input
-                    .agvhd_date
-                    .map(|d| format!(" (assessed {d})"))
+                    .gvhd_assessed
+                    .map(|d| d.to_string())
                     .unwrap_or_default()
             ),
-            evidence: vec![Evidence::value(
-                input.agvhd_date,
-                "agvhd_grade",
-                g as f64,
-                None,
-                "MAGIC overall grade",
-            )],
-            citation: CITE_SURVEY,
-        },
-        None => Criterion {
-            name: "no active acute GVHD grade >= II".into(),
-            met: None,
-            reason: "acute GVHD not assessed".into(),
-            evidence: vec![],
-            citation: CITE_SURVEY,
-        },
-    });
-    pre.push(match input.cgvhd {
-        Some(c) => Criterion {
-            name: "no moderate/severe chronic GVHD".into(),
-            met: Some(c < ChronicSeverity::Moderate),
-            reason: format!("chronic GVHD: {c:?}").to_lowercase(),
-            evidence: vec![],
-            citation: CITE_SURVEY,
-        },
-        None => Criterion {
-            name: "no moderate/severe chronic GVHD".into(),
-            met: None,
-            reason: "chronic GVHD not assessed".into(),
-            evidence: vec![],
-            citation: CITE_SURVEY,
-        },
-    });
+            grade_ev(g),
+        ),
+        None => mk(
+            None,
+            "acute GVHD grade could not be determined".into(),
+            vec![],
+        ),
+    }
+}
+
+fn cgvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
+    let w = cfg.gvhd_assessment_window_days;
+    let (met, reason) = match input.cgvhd {
+        _ if !within(input.gvhd_assessed, input.on, w) => {
+            (None, unknown_since("GVHD", input.gvhd_assessed, input, w))
+        }
+        Some(c) => (
+            Some(c < ChronicSeverity::Moderate),
+            format!("chronic GVHD: {}", c.label()),
+        ),
+        None => (None, "chronic GVHD severity could not be determined".into()),
+    };
+    Criterion {
+        name: CGVHD_PRE.into(),
+        met,
+        reason,
+        evidence: input
+            .gvhd_assessed
+            .filter(|_| met.is_some())
+            .map(|d| {
+                vec![Evidence::finding(
+                    Some(d),
+                    "gvhd_assessment",
+                    "latest GVHD assessment",
+                )]
+            })
+            .unwrap_or_default(),
+        citation: CITE_SURVEY,
+    }
+}
+
+fn infection_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
+    let w = cfg.infection_status_window_days;
+    let fresh = within(input.infection_assessed, input.on, w);
+    let (met, reason) = match input.uncontrolled_infection {
+        Some(true) if fresh => (
+            Some(false),
+            "an uncontrolled infection is recorded".to_string(),
+        ),
+        Some(false) if fresh => (Some(true), "no uncontrolled infection recorded".to_string()),
+        _ => (
+            None,
+            unknown_since("infection", input.infection_assessed, input, w),
+        ),
+    };
+    Criterion {
+        name: "no uncontrolled infection".into(),
+        met,
+        reason,
+        evidence: input
+            .infection_assessed
+            .filter(|_| fresh)
+            .map(|d| {
+                vec![Evidence::finding(
+                    Some(d),
+                    "infection_status",
+                    "latest infection status",
+                )]
+            })
+            .unwrap_or_default(),
+        citation: CITE_SURVEY,
+    }
+}
+
+fn immunosuppression_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let is_ok = match input.immunosuppression {
         ImmunosuppressionState::Off => Some(true),
         ImmunosuppressionState::Tapering => Some(cfg.accept_tapering),
         ImmunosuppressionState::Active => Some(false),
         ImmunosuppressionState::Unknown => None,
     };
-    pre.push(Criterion {
+    Criterion {
         name: "immunosuppression stopped or tapering".into(),
         met: is_ok,
-        reason: format!("immunosuppression: {:?}", input.immunosuppression).to_lowercase(),
+        reason: format!("immunosuppression: {}", input.immunosuppression.label()),
         evidence: vec![],
         citation: CITE_SURVEY,
-    });
-    pre.push(Criterion {
-        name: "no uncontrolled infection".into(),
-        met: input.uncontrolled_infection.map(|x| !x),
-        reason: match input.uncontrolled_infection {
-            Some(true) => "an infection episode is ongoing".into(),
-            Some(false) => "no ongoing infection episode recorded".into(),
-            None => "infection status not recorded".into(),
-        },
-        evidence: vec![],
-        citation: CITE_SURVEY,
-    });
-    pre.push(Criterion {
-        name: format!("at least day +{} after transplant", cfg.min_day_after_hct),
-        met: Some(day >= cfg.min_day_after_hct),
-        reason: format!("day {day:+} after HCT"),
-        evidence: vec![],
-        citation: CITE_SURVEY,
-    });
-    let last_dli = input
+    }
+}
+
+/// The latest DLI given on or before the decision day.
+fn last_dli(input: &DliInput) -> Option<&GivenDli> {
+    input
         .previous
         .iter()
         .filter(|d| d.date <= input.on)
-        .max_by_key(|d| d.date);
-    if let Some(l) = last_dli {
+        .max_by_key(|d| d.date)
+}
+
+fn timing_prerequisites(input: &DliInput, cfg: &DliConfig, day: i32) -> Vec<Criterion> {
+    let mut pre = vec![Criterion {
+        name: format!("at least day +{} after transplant", cfg.min_day_after_hct),
+        met: Some(day >= cfg.min_day_after_hct),
+        reason: format!("day {day:+} after HCT {}", input.transplant),
+        evidence: vec![],
+        citation: CITE_SURVEY,
+    }];
+    if let Some(l) = last_dli(input) {
         let since = input.on.days_since(l.date).get();
         pre.push(Criterion {
             name: format!(
@@ -668,8 +881,204 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
             citation: CITE_HAPLO,
         });
     }
+    pre
+}
 
-    // --- Donors and dose plan.
+/// Every prerequisite, in a fixed order.
+fn prerequisites(input: &DliInput, cfg: &DliConfig, day: i32) -> Vec<Criterion> {
+    let mut pre = vec![
+        agvhd_prerequisite(input, cfg),
+        cgvhd_prerequisite(input, cfg),
+        immunosuppression_prerequisite(input, cfg),
+        infection_prerequisite(input, cfg),
+    ];
+    pre.extend(timing_prerequisites(input, cfg, day));
+    pre
+}
+
+/// Steps 1–3 from `first`, stopping where the ladder ends.
+fn ladder_steps(first: f64, from: Date, cfg: &DliConfig) -> Vec<DoseStep> {
+    let mut steps = Vec::new();
+    let mut dose = Some(first);
+    let mut date = from;
+    for step in 1..=3u32 {
+        let Some(d) = dose else { break };
+        steps.push(DoseStep {
+            step,
+            cd3_per_kg: d,
+            earliest: date,
+            condition: if step == 1 {
+                "when triggers and prerequisites are met".into()
+            } else {
+                format!("only if no response and no GVHD after step {}", step - 1)
+            },
+        });
+        dose = next_step(d, cfg.ladder);
+        date = date.add_days(cfg.min_days_between_dli);
+    }
+    steps
+}
+
+fn plan_for(
+    d: &DliDonor,
+    setting: DliSetting,
+    input: &DliInput,
+    cfg: &DliConfig,
+) -> Result<DosePlan, String> {
+    let start = start_dose(d.donor_type, setting)
+        .ok_or_else(|| "a cord blood unit: no lymphocytes can be collected for DLI".to_string())?;
+    let plan = |steps, reason| DosePlan {
+        donor: d.id.clone(),
+        setting,
+        steps,
+        reason,
+        citations: vec![CITE_HAPLO, CITE_EBMT_2024],
+    };
+    let earliest = [
+        Some(input.on),
+        Some(input.hct_day0.add_days(cfg.min_day_after_hct)),
+        last_dli(input).map(|l| l.date.add_days(cfg.min_days_between_dli)),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(input.on);
+    let given = input
+        .previous
+        .iter()
+        .filter(|g| g.donor == d.id && g.date <= input.on)
+        .max_by_key(|g| g.date);
+    let (first, reason) = match given {
+        None => (
+            start,
+            format!(
+                "start dose for a {} donor, {} setting: {} CD3+/kg",
+                donor_word(d.donor_type),
+                setting.label(),
+                sci(start)
+            ),
+        ),
+        Some(_) if input.gvhd_after_previous_dli => {
+            return Ok(plan(
+                vec![],
+                "no escalation: GVHD occurred after the previous DLI".into(),
+            ));
+        }
+        Some(g) => match next_step(g.cd3_per_kg, cfg.ladder) {
+            Some(n) => (
+                n,
+                format!(
+                    "half-log escalation from the previous {} CD3+/kg ({}): no GVHD since",
+                    sci(g.cd3_per_kg),
+                    g.date
+                ),
+            ),
+            None => {
+                let why = format!(
+                    "no escalation step above the previous {} CD3+/kg ({}) inside the valid DLI dose range",
+                    sci(g.cd3_per_kg),
+                    g.date
+                );
+                return Ok(plan(vec![], why));
+            }
+        },
+    };
+    Ok(plan(ladder_steps(first, earliest, cfg), reason))
+}
+
+/// Dose plans for each donor who can give lymphocytes, and the excluded ones.
+fn dose_plans(
+    input: &DliInput,
+    cfg: &DliConfig,
+    setting: DliSetting,
+) -> (Vec<DosePlan>, Vec<(String, String)>) {
+    let mut plans = Vec::new();
+    let mut excluded = Vec::new();
+    for d in &input.donors {
+        match plan_for(d, setting, input, cfg) {
+            Ok(p) => plans.push(p),
+            Err(why) => excluded.push((d.id.clone(), why)),
+        }
+    }
+    (plans, excluded)
+}
+
+fn names(cs: &[Criterion], met: Option<bool>) -> Vec<String> {
+    cs.iter()
+        .filter(|c| c.met == met)
+        .map(|c| match met {
+            None => format!("{} ({})", c.name, c.reason),
+            _ => c.name.clone(),
+        })
+        .collect()
+}
+
+/// The overall answer and its sentence.
+fn verdict(
+    input: &DliInput,
+    day: i32,
+    triggers: &[Criterion],
+    pre: &[Criterion],
+    plans: &[DosePlan],
+) -> (DliOutcome, String) {
+    let head = format!(
+        "on {} (day {day:+} after HCT {})",
+        input.on, input.transplant
+    );
+    let met = names(triggers, Some(true));
+    let failed = names(pre, Some(false));
+    let unknown = names(pre, None);
+    if met.is_empty() {
+        return (
+            DliOutcome::CriteriaNotMet,
+            format!("DLI criteria not met {head}: no trigger present."),
+        );
+    }
+    if !failed.is_empty() {
+        return (
+            DliOutcome::CriteriaNotMet,
+            format!(
+                "DLI criteria not met {head}: trigger present but prerequisite(s) not met: {}.",
+                failed.join(", ")
+            ),
+        );
+    }
+    if !unknown.is_empty() {
+        return (
+            DliOutcome::CannotBeDetermined,
+            format!(
+                "DLI criteria cannot be determined {head}: trigger(s) {} present; prerequisite(s) without dated evidence: {}.",
+                met.join(", "),
+                unknown.join("; ")
+            ),
+        );
+    }
+    if plans.iter().all(|p| p.steps.is_empty()) {
+        return (
+            DliOutcome::CriteriaNotMet,
+            format!("DLI criteria not met {head}: no donor dose step is available."),
+        );
+    }
+    (
+        DliOutcome::CriteriaMet,
+        format!(
+            "DLI criteria met {head}: trigger(s) {}; all prerequisites met on dated evidence. Decision rests with the treating team.",
+            met.join(", ")
+        ),
+    )
+}
+
+/// Assesses DLI criteria on `input.on`.
+pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
+    let day = input.on.days_since(input.hct_day0).get();
+    let mut flags = Vec::new();
+    let mut triggers = chimerism_triggers(input, cfg, &mut flags);
+    triggers.push(mrd_trigger(input, cfg, &mut flags));
+    triggers.extend(relapse_trigger(input, cfg));
+    let pre = prerequisites(input, cfg, day);
+    let relapsed = triggers
+        .iter()
+        .any(|t| t.name == RELAPSE && t.met == Some(true));
     let setting = if relapsed {
         DliSetting::Therapeutic
     } else if triggers.iter().any(|t| t.met == Some(true)) {
@@ -677,87 +1086,7 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
     } else {
         DliSetting::Prophylactic
     };
-    let mut excluded = Vec::new();
-    let mut plans = Vec::new();
-    for d in &input.donors {
-        let Some(start) = start_dose(d.donor_type, setting) else {
-            excluded.push((
-                d.id.clone(),
-                "a cord blood unit: no lymphocytes can be collected for DLI".to_string(),
-            ));
-            continue;
-        };
-        let given: Vec<&GivenDli> = input
-            .previous
-            .iter()
-            .filter(|g| g.donor == d.id && g.date <= input.on)
-            .collect();
-        let earliest1 = {
-            let by_day = input.hct_day0.add_days(cfg.min_day_after_hct);
-            let by_prev = last_dli.map(|l| l.date.add_days(cfg.min_days_between_dli));
-            [Some(input.on), Some(by_day), by_prev]
-                .into_iter()
-                .flatten()
-                .max()
-                .unwrap_or(input.on)
-        };
-        let (first_dose, reason) = match given.iter().max_by_key(|g| g.date) {
-            None => (
-                start,
-                format!(
-                    "start dose for a {} donor, {} setting: {} CD3+/kg",
-                    donor_word(d.donor_type),
-                    setting_word(setting),
-                    sci(start)
-                ),
-            ),
-            Some(_) if input.gvhd_after_previous_dli => {
-                plans.push(DosePlan {
-                    donor: d.id.clone(),
-                    setting,
-                    steps: vec![],
-                    reason: "no escalation: GVHD occurred after the previous DLI".into(),
-                    citations: vec![CITE_HAPLO, CITE_EBMT_2024],
-                });
-                continue;
-            }
-            Some(g) => {
-                let n = next_step(g.cd3_per_kg, cfg.ladder);
-                (
-                    n,
-                    format!(
-                        "half-log escalation from the previous {} CD3+/kg ({}): no GVHD since",
-                        sci(g.cd3_per_kg),
-                        g.date
-                    ),
-                )
-            }
-        };
-        let mut steps = Vec::new();
-        let mut dose = first_dose;
-        let mut date = earliest1;
-        for step in 1..=3u32 {
-            steps.push(DoseStep {
-                step,
-                cd3_per_kg: dose,
-                earliest: date,
-                condition: if step == 1 {
-                    "when triggers and prerequisites are met".into()
-                } else {
-                    format!("only if no response and no GVHD after step {}", step - 1)
-                },
-            });
-            dose = next_step(dose, cfg.ladder);
-            date = date.add_days(cfg.min_days_between_dli);
-        }
-        plans.push(DosePlan {
-            donor: d.id.clone(),
-            setting,
-            steps,
-            reason,
-            citations: vec![CITE_HAPLO, CITE_EBMT_2024],
-        });
-    }
+    let (plans, excluded) = dose_plans(input, cfg, setting);
     flags.push(Flag::new(
         "DLI-dose",
         format!(
@@ -768,57 +1097,24 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
             }
         ),
     ));
-
-    let any_trigger = triggers.iter().any(|t| t.met == Some(true));
-    let all_pre = pre.iter().all(|p| p.met == Some(true));
-    let missing_pre: Vec<&str> = pre
-        .iter()
-        .filter(|p| p.met.is_none())
-        .map(|p| p.name.as_str())
-        .collect();
-    let failed_pre: Vec<&str> = pre
-        .iter()
-        .filter(|p| p.met == Some(false))
-        .map(|p| p.name.as_str())
-        .collect();
-    let criteria_met = any_trigger && all_pre && !plans.iter().all(|p| p.steps.is_empty());
-    let summary = if criteria_met {
-        let met: Vec<&str> = triggers
-            .iter()
-            .filter(|t| t.met == Some(true))
-            .map(|t| t.name.as_str())
-            .collect();
+    flags.push(Flag::new(
+        "DLI-window",
         format!(
-            "DLI criteria met on {} (day {day:+}): trigger(s) {}; all prerequisites met. Decision rests with the treating team.",
-            input.on,
-            met.join(", ")
-        )
-    } else if !any_trigger {
-        format!(
-            "DLI criteria not met on {} (day {day:+}): no trigger present.",
-            input.on
-        )
-    } else if !failed_pre.is_empty() {
-        format!(
-            "DLI criteria not met on {} (day {day:+}): trigger present but prerequisite(s) not met: {}.",
-            input.on,
-            failed_pre.join(", ")
-        )
-    } else {
-        format!(
-            "DLI criteria undetermined on {} (day {day:+}): trigger present; missing data for {}.",
-            input.on,
-            missing_pre.join(", ")
-        )
-    };
+            "a GVHD prerequisite needs a GVHD assessment within {} days, the infection prerequisite infection status within {} days (engine decision 13)",
+            cfg.gvhd_assessment_window_days, cfg.infection_status_window_days
+        ),
+    ));
+    let (outcome, summary) = verdict(input, day, &triggers, &pre, &plans);
     DliAssessment {
         on: input.on,
         day,
+        transplant: input.transplant,
         triggers,
         prerequisites: pre,
         excluded_donors: excluded,
         plans,
-        criteria_met,
+        outcome,
+        criteria_met: outcome == DliOutcome::CriteriaMet,
         summary,
         flags,
     }
@@ -840,11 +1136,38 @@ fn donor_word(d: DliDonorType) -> &'static str {
     }
 }
 
-fn setting_word(s: DliSetting) -> &'static str {
-    match s {
-        DliSetting::Prophylactic => "prophylactic",
-        DliSetting::Preemptive => "pre-emptive",
-        DliSetting::Therapeutic => "therapeutic",
+impl DliSetting {
+    /// `prophylactic`, `pre-emptive`, `therapeutic`.
+    pub fn label(self) -> &'static str {
+        match self {
+            DliSetting::Prophylactic => "prophylactic",
+            DliSetting::Preemptive => "pre-emptive",
+            DliSetting::Therapeutic => "therapeutic",
+        }
+    }
+}
+
+impl ChronicSeverity {
+    /// `none`, `mild`, `moderate`, `severe`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChronicSeverity::None => "none",
+            ChronicSeverity::Mild => "mild",
+            ChronicSeverity::Moderate => "moderate",
+            ChronicSeverity::Severe => "severe",
+        }
+    }
+}
+
+impl ImmunosuppressionState {
+    /// `off`, `tapering`, `active`, `not recorded`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImmunosuppressionState::Off => "off",
+            ImmunosuppressionState::Tapering => "tapering",
+            ImmunosuppressionState::Active => "active",
+            ImmunosuppressionState::Unknown => "not recorded",
+        }
     }
 }
 
@@ -870,14 +1193,17 @@ mod tests {
         DliInput {
             on: d("2024-06-01"),
             hct_day0: d("2024-03-01"),
+            transplant: 1,
             chimerism: vec![],
             mrd: vec![],
             marrow_blasts: vec![],
             agvhd_grade: Some(0),
             agvhd_date: Some(d("2024-05-30")),
             cgvhd: Some(ChronicSeverity::None),
+            gvhd_assessed: Some(d("2024-05-30")),
             immunosuppression: ImmunosuppressionState::Off,
             uncontrolled_infection: Some(false),
+            infection_assessed: Some(d("2024-05-30")),
             donors: vec![
                 DliDonor {
                     id: "UCB-1".into(),
@@ -993,13 +1319,16 @@ mod tests {
         i.uncontrolled_infection = None;
         let a = assess(&i, &cfg);
         assert!(
-            !a.criteria_met && a.summary.contains("undetermined"),
+            a.outcome == DliOutcome::CannotBeDetermined
+                && a.summary.contains("cannot be determined"),
             "{}",
             a.summary
         );
         i.uncontrolled_infection = Some(false);
         // Day +59 vs +60.
         i.on = d("2024-03-01").add_days(59);
+        i.gvhd_assessed = Some(i.on);
+        i.infection_assessed = Some(i.on);
         i.chimerism = vec![cd3("2024-04-25", 12.0)];
         assert!(!assess(&i, &cfg).criteria_met);
         i.on = d("2024-03-01").add_days(60);
@@ -1038,16 +1367,8 @@ mod tests {
         let cfg = DliConfig::default();
         let mut i = base();
         i.mrd = vec![
-            MrdResult {
-                date: d("2024-04-15"),
-                method: MrdMethod::Flow,
-                percent: 0.05,
-            },
-            MrdResult {
-                date: d("2024-05-20"),
-                method: MrdMethod::Flow,
-                percent: 0.1,
-            },
+            MrdResult::quantitative(d("2024-04-15"), MrdMethod::Flow, 0.05),
+            MrdResult::quantitative(d("2024-05-20"), MrdMethod::Flow, 0.1),
         ];
         let a = assess(&i, &cfg);
         assert!(a.criteria_met, "{}", a.summary);
@@ -1079,12 +1400,257 @@ mod tests {
             start_dose(DliDonorType::Unrelated, DliSetting::Therapeutic),
             Some(1e6)
         );
-        assert_eq!(next_step(1e7, EscalationLadder::OneFiveTen), 5e7);
-        assert_eq!(next_step(5e7, EscalationLadder::OneFiveTen), 1e8);
-        assert_eq!(next_step(3e6, EscalationLadder::OneFiveTen), 5e6);
-        assert_eq!(next_step(1e5, EscalationLadder::HalfLog), 3e5);
-        assert_eq!(next_step(3e5, EscalationLadder::HalfLog), 1e6);
-        assert_eq!(next_step(1e6, EscalationLadder::HalfLog), 3e6);
+        assert_eq!(next_step(1e7, EscalationLadder::OneFiveTen), Some(5e7));
+        assert_eq!(next_step(5e7, EscalationLadder::OneFiveTen), Some(1e8));
+        assert_eq!(next_step(3e6, EscalationLadder::OneFiveTen), Some(5e6));
+        assert_eq!(next_step(1e5, EscalationLadder::HalfLog), Some(3e5));
+        assert_eq!(next_step(3e5, EscalationLadder::HalfLog), Some(1e6));
+        assert_eq!(next_step(1e6, EscalationLadder::HalfLog), Some(3e6));
+        assert_eq!(next_step(9.99e5, EscalationLadder::HalfLog), Some(1e6));
         assert_eq!(sci(5e5), "5.0×10^5");
+    }
+
+    fn outcome_with(f: impl FnOnce(&mut DliInput)) -> DliAssessment {
+        let mut i = base();
+        i.chimerism = vec![cd3("2024-05-30", 12.0)];
+        f(&mut i);
+        assess(&i, &DliConfig::default())
+    }
+
+    fn pre<'a>(a: &'a DliAssessment, name: &str) -> &'a Criterion {
+        a.prerequisites
+            .iter()
+            .find(|p| p.name.contains(name))
+            .expect("prerequisite present")
+    }
+
+    #[test]
+    fn gvhd_window_boundary_14_days() {
+        // Assessed 14 days before: inside the window, met.
+        let a = outcome_with(|i| i.gvhd_assessed = Some(d("2024-05-18")));
+        assert_eq!(a.outcome, DliOutcome::CriteriaMet, "{}", a.summary);
+        // 15 days before: unknown, and the answer cannot be determined.
+        let a = outcome_with(|i| i.gvhd_assessed = Some(d("2024-05-17")));
+        assert_eq!(a.outcome, DliOutcome::CannotBeDetermined, "{}", a.summary);
+        assert!(!a.criteria_met);
+        let p = pre(&a, "acute GVHD");
+        assert_eq!(p.met, None);
+        assert!(
+            p.reason.contains("no GVHD assessment since 2024-05-17"),
+            "{}",
+            p.reason
+        );
+        assert_eq!(pre(&a, "chronic GVHD").met, None);
+        assert!(a.summary.contains("cannot be determined"), "{}", a.summary);
+    }
+
+    #[test]
+    fn never_assessed_gvhd_is_unknown_not_grade_zero() {
+        let a = outcome_with(|i| {
+            i.gvhd_assessed = None;
+            i.agvhd_date = None;
+        });
+        assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
+        let p = pre(&a, "acute GVHD");
+        assert!(
+            p.reason.contains("since transplant day 0 (2024-03-01)"),
+            "{}",
+            p.reason
+        );
+    }
+
+    #[test]
+    fn recent_active_gvhd_is_not_met_even_if_assessment_is_old() {
+        let a = outcome_with(|i| {
+            i.agvhd_grade = Some(2);
+            i.agvhd_date = Some(d("2024-05-25"));
+            i.gvhd_assessed = Some(d("2024-05-25"));
+        });
+        assert_eq!(pre(&a, "acute GVHD").met, Some(false));
+        assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
+        // A grade II 15 days old with nothing since: unknown, not "not met".
+        let a = outcome_with(|i| {
+            i.agvhd_grade = Some(2);
+            i.agvhd_date = Some(d("2024-05-17"));
+            i.gvhd_assessed = Some(d("2024-05-17"));
+        });
+        assert_eq!(pre(&a, "acute GVHD").met, None);
+    }
+
+    #[test]
+    fn infection_window_boundary_7_days() {
+        let a = outcome_with(|i| i.infection_assessed = Some(d("2024-05-25")));
+        assert_eq!(pre(&a, "infection").met, Some(true));
+        assert_eq!(a.outcome, DliOutcome::CriteriaMet);
+        let a = outcome_with(|i| i.infection_assessed = Some(d("2024-05-24")));
+        assert_eq!(pre(&a, "infection").met, None);
+        assert!(
+            pre(&a, "infection")
+                .reason
+                .contains("no infection assessment since 2024-05-24")
+        );
+        assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
+        let a = outcome_with(|i| i.infection_assessed = None);
+        assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
+        // A stale "infection ongoing" record is unknown too, not "not met".
+        let a = outcome_with(|i| {
+            i.uncontrolled_infection = Some(true);
+            i.infection_assessed = Some(d("2024-05-01"));
+        });
+        assert_eq!(pre(&a, "infection").met, None);
+    }
+
+    #[test]
+    fn windows_are_configurable() {
+        let mut i = base();
+        i.chimerism = vec![cd3("2024-05-30", 12.0)];
+        i.gvhd_assessed = Some(d("2024-05-01"));
+        i.infection_assessed = Some(d("2024-05-01"));
+        let cfg = DliConfig {
+            gvhd_assessment_window_days: 31,
+            infection_status_window_days: 31,
+            ..DliConfig::default()
+        };
+        assert_eq!(assess(&i, &cfg).outcome, DliOutcome::CriteriaMet);
+        let cfg = DliConfig {
+            gvhd_assessment_window_days: 30,
+            ..cfg
+        };
+        assert_eq!(assess(&i, &cfg).outcome, DliOutcome::CannotBeDetermined);
+    }
+
+    #[test]
+    fn no_trigger_is_not_met_even_without_evidence() {
+        let mut i = base();
+        i.gvhd_assessed = None;
+        i.chimerism = vec![cd3("2024-05-30", 2.0)];
+        let a = assess(&i, &DliConfig::default());
+        assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
+        assert!(a.summary.contains("no trigger"), "{}", a.summary);
+    }
+
+    #[test]
+    fn ladder_never_loops_on_absurd_doses() {
+        for l in [EscalationLadder::HalfLog, EscalationLadder::OneFiveTen] {
+            for bad in [0.0, -1e5, f64::NAN, f64::INFINITY, 1e308, f64::MIN_POSITIVE] {
+                assert_eq!(next_step(bad, l), None, "{bad}");
+            }
+            // The top of the valid range has no step above it.
+            assert_eq!(next_step(1e9, l), None);
+        }
+        assert_eq!(next_step(3e8, EscalationLadder::HalfLog), Some(1e9));
+    }
+
+    #[test]
+    fn plan_after_an_absurd_previous_dose_has_no_steps() {
+        for prev in [0.0, 1e308, -3.0] {
+            let a = outcome_with(|i| {
+                i.previous = vec![GivenDli {
+                    date: d("2024-04-20"),
+                    donor: "PBSC-1".into(),
+                    cd3_per_kg: prev,
+                }];
+            });
+            assert!(a.plans[0].steps.is_empty(), "{prev}");
+            assert_eq!(
+                a.outcome,
+                DliOutcome::CriteriaNotMet,
+                "{prev}: {}",
+                a.summary
+            );
+        }
+    }
+
+    #[test]
+    fn plan_stops_at_the_top_of_the_dose_range() {
+        let a = outcome_with(|i| {
+            i.previous = vec![GivenDli {
+                date: d("2024-04-20"),
+                donor: "PBSC-1".into(),
+                cd3_per_kg: 1e8,
+            }];
+        });
+        let doses: Vec<f64> = a.plans[0].steps.iter().map(|s| s.cd3_per_kg).collect();
+        assert_eq!(doses, vec![3e8, 1e9]);
+    }
+
+    #[test]
+    fn relapse_boundary_and_flow_mrd_boundary() {
+        let a = outcome_with(|i| {
+            i.chimerism = vec![];
+            i.marrow_blasts = vec![(d("2024-05-28"), 5.0)];
+        });
+        assert_eq!(a.plans[0].setting, DliSetting::Therapeutic);
+        let a = outcome_with(|i| {
+            i.chimerism = vec![];
+            i.marrow_blasts = vec![(d("2024-05-28"), 4.99)];
+        });
+        assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
+        assert_eq!(DliConfig::default().mrd_flow_positive_percent, 0.1);
+    }
+
+    #[test]
+    fn agvhd_grade_boundary_one_vs_two() {
+        let a = outcome_with(|i| i.agvhd_grade = Some(1));
+        assert_eq!(pre(&a, "acute GVHD").met, Some(true));
+        let a = outcome_with(|i| i.agvhd_grade = Some(2));
+        assert_eq!(pre(&a, "acute GVHD").met, Some(false));
+    }
+
+    #[test]
+    fn cgvhd_mild_vs_moderate() {
+        let a = outcome_with(|i| i.cgvhd = Some(ChronicSeverity::Mild));
+        assert_eq!(pre(&a, "chronic GVHD").met, Some(true));
+        let a = outcome_with(|i| i.cgvhd = Some(ChronicSeverity::Moderate));
+        assert_eq!(pre(&a, "chronic GVHD").met, Some(false));
+        assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
+    }
+
+    #[test]
+    fn tapering_accepted_only_when_configured() {
+        let mut i = base();
+        i.chimerism = vec![cd3("2024-05-30", 12.0)];
+        i.immunosuppression = ImmunosuppressionState::Tapering;
+        let strict = DliConfig {
+            accept_tapering: false,
+            ..DliConfig::default()
+        };
+        assert_eq!(assess(&i, &strict).outcome, DliOutcome::CriteriaNotMet);
+        i.immunosuppression = ImmunosuppressionState::Unknown;
+        assert_eq!(
+            assess(&i, &DliConfig::default()).outcome,
+            DliOutcome::CannotBeDetermined
+        );
+    }
+
+    #[test]
+    fn qualitative_mrd_conversion_is_a_trigger() {
+        let mut i = base();
+        let q = |date: &str, pos: bool| MrdResult {
+            qualitative: Some(pos),
+            ..MrdResult::quantitative(d(date), MrdMethod::Qpcr, 0.0)
+        };
+        i.mrd = vec![q("2024-04-15", false), q("2024-05-20", true)];
+        let a = assess(&i, &DliConfig::default());
+        let t = a
+            .triggers
+            .iter()
+            .find(|t| t.name.starts_with("MRD"))
+            .unwrap();
+        assert_eq!(t.met, Some(true));
+        assert!(
+            t.reason
+                .contains("negative on 2024-04-15 (negative), positive on 2024-05-20 (positive)"),
+            "{}",
+            t.reason
+        );
+        i.mrd = vec![q("2024-04-15", true), q("2024-05-20", false)];
+        let a = assess(&i, &DliConfig::default());
+        let t = a
+            .triggers
+            .iter()
+            .find(|t| t.name.starts_with("MRD"))
+            .unwrap();
+        assert_eq!(t.met, Some(false));
     }
 }

@@ -31,6 +31,12 @@ pub const ELN_MRD_2021_CITATION: Citation = Citation {
            Citation (Blood 2021;138(26):2753) confirmed 2026-11-25; thresholds not in the abstract.",
 };
 
+/// Flow-cytometry (MFC) MRD is positive at or above this % of CD45+ cells
+/// (ELN MRD 2021, [`ELN_MRD_2021_CITATION`]). The one home of this
+/// threshold: ELN response/relapse, the DLI MRD trigger and the report's
+/// MRD-conversion alert all default to it.
+pub const MFC_MRD_POSITIVE_PERCENT: f64 = 0.1;
+
 /// Rule version.
 pub const ELN_RELAPSE_VERSION: &str = "ELN 2022 / ELN MRD 2021 relapse [R] (M-3, M-6)";
 
@@ -302,7 +308,7 @@ pub struct MrdConfig {
 impl Default for MrdConfig {
     fn default() -> Self {
         MrdConfig {
-            mfc_positive_percent: 0.1,
+            mfc_positive_percent: MFC_MRD_POSITIVE_PERCENT,
             confirmation_window_days: 28,
             log10_rise: 1.0,
             low_level_below_percent: 2.0,

@@ -49,6 +49,18 @@ pub enum CheckStatus {
     Reported,
 }
 
+impl CheckStatus {
+    /// `meets`, `below`, `above cap`, `reported`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Meets => "meets",
+            CheckStatus::Below => "below",
+            CheckStatus::AboveCap => "above cap",
+            CheckStatus::Reported => "reported",
+        }
+    }
+}
+
 /// One graft check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GraftCheck {

@@ -13,6 +13,7 @@
 pub mod agvhd;
 pub mod bmi_for_age;
 pub mod cgvhd_nih;
+pub mod chimerism_rise;
 pub mod chimerism_state;
 pub mod crs;
 pub mod day_grid;

@@ -11,7 +11,9 @@
 //! never as an order.
 
 use graftwatch_core::{Date, PersonRef};
-use graftwatch_course::{Course, DonorRelationship, DrugClass, EventDetail, ObservationKind};
+use graftwatch_course::{
+    AnchorKind, Course, DonorRelationship, DrugClass, EventDetail, ObservationKind,
+};
 use graftwatch_criteria::dli::{
     self, ChronicSeverity, DliAssessment, DliConfig, DliDonor, DliDonorType, DliInput, GivenDli,
     ImmunosuppressionState, MrdMethod, MrdResult, RecipientShare,
@@ -23,45 +25,46 @@ use serde::Serialize;
 /// The GVHD state the DLI rules need, from the grading engine.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GvhdStatus {
-    /// Daily MAGIC overall grade (0–4) by date.
+    /// Daily MAGIC overall grade (0–4) by date: the engine lists every day
+    /// with grade ≥ I and the day it returns to 0.
     pub agvhd_daily: Vec<(Date, u8)>,
     /// Chronic GVHD global severity assessments by date.
     pub cgvhd: Vec<(Date, ChronicSeverity)>,
 }
 
 impl GvhdStatus {
-    /// The current acute grade on `on`: the latest entry on or before it. The
-    /// engine lists every day with grade ≥ I and the day it returns to 0, so a
-    /// latest entry of 0 stays current; a grade ≥ I older than 14 days with
-    /// nothing since is not current (`None`: not assessed recently). With no
-    /// entry at all, no acute GVHD was found: grade 0.
-    fn agvhd_on(&self, on: Date) -> Option<(u8, Option<Date>)> {
-        match self
-            .agvhd_daily
+    /// The latest acute grade entry on or before `on`. With no entry the
+    /// engine found no grade ≥ I: grade 0, undated. Whether the grade is
+    /// recent enough is the DLI rule's question, answered from the date of
+    /// the latest GVHD assessment.
+    fn agvhd_on(&self, on: Date) -> (u8, Option<Date>) {
+        self.agvhd_daily
             .iter()
             .filter(|(d, _)| *d <= on)
             .max_by_key(|(d, _)| *d)
-        {
-            None => Some((0, None)),
-            Some((d, 0)) => Some((0, Some(*d))),
-            Some((d, g)) if on.days_since(*d).get() <= 14 => Some((*g, Some(*d))),
-            Some(_) => None,
-        }
+            .map_or((0, None), |(d, g)| (*g, Some(*d)))
     }
     fn any_agvhd_between(&self, from: Date, to: Date) -> bool {
         self.agvhd_daily
             .iter()
             .any(|(d, g)| *d > from && *d <= to && *g >= 1)
     }
+    /// The latest graded GVHD day (acute or chronic) on or before `on`.
+    fn latest_graded(&self, on: Date) -> Option<Date> {
+        self.agvhd_daily
+            .iter()
+            .map(|(d, _)| *d)
+            .chain(self.cgvhd.iter().map(|(d, _)| *d))
+            .filter(|d| *d <= on)
+            .max()
+    }
 }
 
 /// Errors building the decision inputs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecisionError {
-    /// No transplant on or before the date.
-    #[error(
-        "no transplant (graft infusion) on or before {0}: DLI criteria need a transplant day 0"
-    )]
+    /// No transplant on or before the date: DLI does not apply.
+    #[error("no transplant (graft infusion) on or before {0}: DLI not applicable")]
     NoTransplant(Date),
 }
 
@@ -80,20 +83,37 @@ pub fn donor_type(r: DonorRelationship) -> Option<DliDonorType> {
     })
 }
 
-/// Builds the DLI inputs for `on` from the course. DLIs given ON that day are
-/// not counted as previous, so the assessment at a DLI date shows the
-/// decision that preceded it.
-pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInput, DecisionError> {
-    let day0 = course
+/// The transplant a decision on `on` counts from: the latest transplant
+/// whose day 0 is on or before `on` (the same rule as the grading engine's
+/// primary anchor). Returns (transplant number, day 0).
+pub fn transplant_for(course: &Course, on: Date) -> Option<(u32, Date)> {
+    course
         .anchors()
         .into_iter()
-        .filter(|a| matches!(a.kind, graftwatch_course::AnchorKind::Transplant(_)) && a.date <= on)
-        .map(|a| a.date)
-        .max()
-        .ok_or(DecisionError::NoTransplant(on))?;
+        .filter(|a| a.date <= on)
+        .filter_map(|a| match a.kind {
+            AnchorKind::Transplant(n) => Some((n, a.date)),
+            _ => None,
+        })
+        .max_by_key(|(_, d)| *d)
+}
 
-    let samples = chimerism_samples(course);
-    let chimerism: Vec<RecipientShare> = samples
+/// The date `day` days after the day 0 of the course's latest transplant
+/// (what `decide --on +N` means), with that transplant's number. `None`
+/// when the course has no transplant.
+pub fn date_of_day(course: &Course, day: i32) -> Option<(Date, u32)> {
+    course
+        .anchors()
+        .into_iter()
+        .filter_map(|a| match a.kind {
+            AnchorKind::Transplant(n) => Some((a.date.add_days(day), n)),
+            _ => None,
+        })
+        .max_by_key(|(d, _)| *d)
+}
+
+fn chimerism_input(course: &Course, day0: Date, on: Date) -> Vec<RecipientShare> {
+    chimerism_samples(course)
         .iter()
         .filter(|s| s.date >= day0 && s.date <= on)
         .filter_map(|s| {
@@ -104,8 +124,10 @@ pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInpu
                 lod_percent: None,
             })
         })
-        .collect();
+        .collect()
+}
 
+fn mrd_input(course: &Course, day0: Date, on: Date) -> Vec<MrdResult> {
     let mut mrd = Vec::new();
     for (kind, method) in [
         (ObservationKind::MrdFlow, MrdMethod::Flow),
@@ -116,22 +138,34 @@ pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInpu
                 && o.date <= on
                 && let Some(v) = o.number()
             {
-                mrd.push(MrdResult {
-                    date: o.date,
-                    method,
-                    percent: v,
-                });
+                mrd.push(MrdResult::quantitative(o.date, method, v));
             }
         }
     }
-    let marrow_blasts: Vec<(Date, f64)> = course
-        .observations_of(ObservationKind::MarrowBlasts)
-        .filter(|o| o.date >= day0 && o.date <= on)
-        .filter_map(|o| o.number().map(|v| (o.date, v)))
-        .collect();
+    // Qualitative results (positive / negative): flow when the method says
+    // so, otherwise molecular (qPCR, dPCR, NGS).
+    for o in course.observations_of(ObservationKind::MrdStatus) {
+        if o.date >= day0
+            && o.date <= on
+            && let Some(c) = o.value.as_category()
+        {
+            let method = match o.method {
+                Some(graftwatch_course::ChimerismMethod::Flow) => MrdMethod::Flow,
+                _ => MrdMethod::Qpcr,
+            };
+            mrd.push(MrdResult {
+                qualitative: Some(c == "positive"),
+                ..MrdResult::quantitative(o.date, method, 0.0)
+            });
+        }
+    }
+    mrd
+}
 
-    // Immunosuppression: any immunosuppressant or systemic steroid course
-    // covering the day; "tapering" when its recorded stop is within 14 days.
+/// Immunosuppression on `on`: any immunosuppressant or systemic steroid
+/// course covering the day; "tapering" when its recorded stop is within the
+/// taper window.
+fn immunosuppression_on(course: &Course, on: Date, cfg: &DliConfig) -> ImmunosuppressionState {
     let mut state = ImmunosuppressionState::Off;
     for e in &course.events {
         if let EventDetail::Drug {
@@ -140,18 +174,67 @@ pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInpu
         } = e.detail
             && e.covers(on)
         {
-            let tapering = e.end_date.is_some_and(|end| end.days_since(on).get() <= 14);
+            let tapering = e
+                .end_date
+                .is_some_and(|end| end.days_since(on).get() <= cfg.taper_window_days);
             state = match (state, tapering) {
                 (ImmunosuppressionState::Active, _) | (_, false) => ImmunosuppressionState::Active,
                 _ => ImmunosuppressionState::Tapering,
             };
         }
     }
-    let infection = course
-        .events
-        .iter()
-        .any(|e| matches!(e.detail, EventDetail::Infection { .. }) && e.covers(on));
+    state
+}
 
+/// The latest dated infection evidence on or before `on`: an infection
+/// episode covering `on` (uncontrolled), the end of an episode, or an
+/// `infection_status` record. Returns (uncontrolled, date of the evidence);
+/// an open-ended episode is dated by its start, so years later it is stale
+/// evidence rather than a fresh "ongoing".
+pub fn infection_on(course: &Course, on: Date) -> Option<(bool, Date)> {
+    let mut best: Option<(bool, Date)> = None;
+    let mut take = |uncontrolled: bool, d: Date| {
+        if best.is_none_or(|(_, b)| d >= b) {
+            best = Some((uncontrolled, d));
+        }
+    };
+    for e in &course.events {
+        if !matches!(e.detail, EventDetail::Infection { .. }) || e.date > on {
+            continue;
+        }
+        match e.end_date {
+            Some(end) if end < on => take(false, end),
+            // Recorded to last through `on`: dated evidence on `on`.
+            Some(_) => take(true, on),
+            // Open-ended: the only dated evidence is its start.
+            None => take(true, e.date),
+        }
+    }
+    for o in course.observations_of(ObservationKind::InfectionStatus) {
+        if o.date <= on
+            && let Some(c) = o.value.as_category()
+        {
+            take(c == "uncontrolled", o.date);
+        }
+    }
+    best
+}
+
+/// The latest GVHD assessment on or before `on`: a GVHD organ finding
+/// recorded in the course (with or without findings) or a day the engine
+/// graded.
+pub fn gvhd_assessed_on(course: &Course, gvhd: &GvhdStatus, on: Date) -> Option<Date> {
+    course
+        .observations
+        .iter()
+        .filter(|o| o.kind.is_gvhd_finding() && o.date <= on)
+        .map(|o| o.date)
+        .chain(gvhd.latest_graded(on))
+        .max()
+}
+
+fn donors_input(course: &Course, on: Date) -> Vec<DliDonor> {
+    let samples = chimerism_samples(course);
     let latest_share = |id: &str| {
         samples.iter().filter(|s| s.date <= on).rev().find_map(|s| {
             s.shares
@@ -160,7 +243,7 @@ pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInpu
                 .map(|sh| sh.percent)
         })
     };
-    let donors = course
+    course
         .donors
         .iter()
         .filter_map(|d| {
@@ -170,8 +253,11 @@ pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInpu
                 latest_share_percent: latest_share(&d.id.0),
             })
         })
-        .collect();
-    let previous: Vec<GivenDli> = course
+        .collect()
+}
+
+fn previous_dlis(course: &Course, day0: Date, on: Date) -> Vec<GivenDli> {
+    course
         .events
         .iter()
         .filter_map(|e| match &e.detail {
@@ -184,31 +270,52 @@ pub fn dli_input(course: &Course, on: Date, gvhd: &GvhdStatus) -> Result<DliInpu
             }),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// Builds the DLI inputs for `on` from the course. DLIs given ON that day are
+/// not counted as previous, so the assessment at a DLI date shows the
+/// decision that preceded it.
+pub fn dli_input(
+    course: &Course,
+    on: Date,
+    gvhd: &GvhdStatus,
+    cfg: &DliConfig,
+) -> Result<DliInput, DecisionError> {
+    let (transplant, day0) = transplant_for(course, on).ok_or(DecisionError::NoTransplant(on))?;
+    let previous = previous_dlis(course, day0, on);
     let gvhd_after_previous_dli = previous
         .iter()
         .map(|p| p.date)
         .max()
         .is_some_and(|last| gvhd.any_agvhd_between(last, on));
-    let ag = gvhd.agvhd_on(on);
-    let cg = gvhd
+    let (grade, grade_date) = gvhd.agvhd_on(on);
+    let cgvhd = gvhd
         .cgvhd
         .iter()
         .filter(|(d, _)| *d <= on)
         .max_by_key(|(d, _)| *d)
-        .map(|(_, s)| *s);
+        .map_or(ChronicSeverity::None, |(_, s)| *s);
+    let infection = infection_on(course, on);
     Ok(DliInput {
         on,
         hct_day0: day0,
-        chimerism,
-        mrd,
-        marrow_blasts,
-        agvhd_grade: ag.map(|(g, _)| g),
-        agvhd_date: ag.and_then(|(_, d)| d),
-        cgvhd: Some(cg.unwrap_or(ChronicSeverity::None)),
-        immunosuppression: state,
-        uncontrolled_infection: Some(infection),
-        donors,
+        transplant,
+        chimerism: chimerism_input(course, day0, on),
+        mrd: mrd_input(course, day0, on),
+        marrow_blasts: course
+            .observations_of(ObservationKind::MarrowBlasts)
+            .filter(|o| o.date >= day0 && o.date <= on)
+            .filter_map(|o| o.number().map(|v| (o.date, v)))
+            .collect(),
+        agvhd_grade: Some(grade),
+        agvhd_date: grade_date,
+        cgvhd: Some(cgvhd),
+        gvhd_assessed: gvhd_assessed_on(course, gvhd, on),
+        immunosuppression: immunosuppression_on(course, on, cfg),
+        uncontrolled_infection: infection.map(|(u, _)| u),
+        infection_assessed: infection.map(|(_, d)| d),
+        donors: donors_input(course, on),
         previous,
         gvhd_after_previous_dli,
     })
@@ -221,7 +328,7 @@ pub fn assess_dli(
     gvhd: &GvhdStatus,
     cfg: &DliConfig,
 ) -> Result<DliAssessment, DecisionError> {
-    Ok(dli::assess(&dli_input(course, on, gvhd)?, cfg))
+    Ok(dli::assess(&dli_input(course, on, gvhd, cfg)?, cfg))
 }
 
 /// The graft checks of transplant `n`.

@@ -166,6 +166,7 @@ fn patient(i: u64, days: i32) -> Course {
                 description: None,
                 karyotype: None,
                 mutations: vec![],
+                mrd_marker: None,
             },
             comorbidities: vec![],
             lab_reference: Default::default(),

@@ -16,8 +16,10 @@ pub mod engine;
 pub mod extract;
 pub mod output;
 pub mod render;
+pub mod summary_key;
 
 pub use config::{ConfigError, EngineConfig, GradingConfig, RiskConfig};
 pub use criterion::{Criterion, UnknownCriterion};
 pub use engine::{grade_course, grade_course_as_of, grade_course_daily, grade_course_only};
 pub use output::{CourseGrades, SCHEMA};
+pub use summary_key::SummaryKey;

@@ -12,6 +12,9 @@
 
 use graftwatch_core::{Date, Lineage};
 use graftwatch_criteria::Evidence;
+use graftwatch_criteria::chimerism_rise::{RiseRule, RiseSample};
+use graftwatch_criteria::dli::GVHD_ASSESSMENT_WINDOW_DAYS;
+use graftwatch_criteria::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
 use serde::Serialize;
 
 /// What an alert is about.
@@ -66,7 +69,10 @@ pub struct Alert {
 pub struct AlertConfig {
     /// Days after HCT at which a missing neutrophil engraftment is flagged.
     pub engraftment_warning_days: Vec<i32>,
-    /// Day of the primary graft failure deadline (named in the reason).
+    /// Day of the primary graft failure deadline (named in the reason). The
+    /// full report sets it from the graft sources through
+    /// `graftwatch_criteria::graft_failure::primary_failure_deadline` (+30
+    /// PBSC/BM, +42 with a cord unit).
     pub graft_failure_day: i32,
     /// Consecutive rises of the recipient share that make a trend.
     pub chimerism_serial_rises: usize,
@@ -83,17 +89,30 @@ pub struct AlertConfig {
     pub dli_gvhd_within_days: i32,
 }
 
+impl AlertConfig {
+    /// The chimerism-rise rule these settings describe (one rule with the
+    /// DLI trigger: `graftwatch_criteria::chimerism_rise`).
+    pub fn rise_rule(&self) -> RiseRule {
+        RiseRule {
+            serial_rises: self.chimerism_serial_rises,
+            min_step_points: self.chimerism_min_step_points,
+            lod_percent: self.chimerism_lod_percent,
+        }
+    }
+}
+
 impl Default for AlertConfig {
     fn default() -> Self {
+        let rise = RiseRule::default();
         AlertConfig {
             engraftment_warning_days: vec![21, 28],
             graft_failure_day: 42,
-            chimerism_serial_rises: 2,
-            chimerism_min_step_points: 1.0,
-            chimerism_lod_percent: 1.0,
-            mrd_positive_percent: 0.1,
+            chimerism_serial_rises: rise.serial_rises,
+            chimerism_min_step_points: rise.min_step_points,
+            chimerism_lod_percent: rise.lod_percent,
+            mrd_positive_percent: MFC_MRD_POSITIVE_PERCENT,
             dli_gvhd_grade: 2,
-            dli_gvhd_within_days: 14,
+            dli_gvhd_within_days: GVHD_ASSESSMENT_WINDOW_DAYS,
         }
     }
 }
@@ -173,18 +192,17 @@ pub fn chimerism_trend_alerts(
     for lin in lineages {
         let mut s: Vec<&RecipientPoint> = points.iter().filter(|p| p.lineage == lin).collect();
         s.sort_by_key(|p| p.date);
-        let mut run = 0usize;
+        let rule = cfg.rise_rule();
+        let runs = rule.run_lengths(
+            &s.iter()
+                .map(|p| RiseSample {
+                    recipient_percent: p.recipient_percent,
+                    lod_percent: None,
+                })
+                .collect::<Vec<_>>(),
+        );
         for i in 1..s.len() {
-            let lod = cfg.chimerism_lod_percent;
-            let (a, b) = (
-                s[i - 1].recipient_percent.max(lod),
-                s[i].recipient_percent.max(lod),
-            );
-            if b - a >= cfg.chimerism_min_step_points {
-                run += 1;
-            } else {
-                run = 0;
-            }
+            let run = runs[i];
             if run == need {
                 let w = &s[i - need..=i];
                 let trail = w

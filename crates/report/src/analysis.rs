@@ -9,7 +9,7 @@ use graftwatch_criteria::dli::{DliAssessment, DliConfig};
 use graftwatch_decision::{GraftReport, assess_dli, graft_checks, gvhd_status_from_grades};
 use graftwatch_grading::extract::chimerism::{ChimerismSample, chimerism_samples};
 use graftwatch_grading::output::ItemStatus;
-use graftwatch_grading::{CourseGrades, Criterion, GradingConfig, grade_course};
+use graftwatch_grading::{CourseGrades, Criterion, GradingConfig, SummaryKey, grade_course};
 use serde::Serialize;
 
 use crate::alerts::{self, Alert, AlertConfig, RecipientPoint};
@@ -111,12 +111,56 @@ fn percents(course: &Course, kind: ObservationKind) -> Vec<PercentPoint> {
     v
 }
 
+/// Day of the primary-graft-failure deadline of transplant 1, from its
+/// graft sources (`graftwatch_criteria::graft_failure`).
+fn graft_failure_deadline(course: &Course) -> i32 {
+    use graftwatch_course::GraftSource;
+    use graftwatch_criteria::graft_failure::{
+        GraftComponent, GraftSourceKind, primary_failure_deadline,
+    };
+    let components: Vec<GraftComponent> = course
+        .graft_sources(1)
+        .into_iter()
+        .map(|(s, donor)| GraftComponent {
+            donor,
+            source: match s {
+                GraftSource::Ucb => GraftSourceKind::Ucb,
+                GraftSource::Pbsc => GraftSourceKind::Pbsc,
+                GraftSource::BoneMarrow => GraftSourceKind::BoneMarrow,
+            },
+        })
+        .collect();
+    primary_failure_deadline(&components).0
+}
+
 impl Analysis {
     /// Runs the grading engine (default configuration), the DLI decision
     /// rules (default configuration) at each DLI date, the graft checks and
     /// the alerts (`alert_config`).
     pub fn for_course(course: &Course, alert_config: &AlertConfig) -> Analysis {
-        let grades = grade_course(course, &GradingConfig::default());
+        Analysis::for_course_with(
+            course,
+            &GradingConfig::default(),
+            &DliConfig::default(),
+            alert_config,
+        )
+    }
+
+    /// Runs the grading engine with `grading`, the DLI decision rules with
+    /// `dli` at each DLI date, the graft checks and the alerts. The
+    /// primary-graft-failure day named by the engraftment alert is the
+    /// criterion's deadline for the graft sources of transplant 1 (+30
+    /// PBSC/BM, +42 with a cord unit), not a separate setting.
+    pub fn for_course_with(
+        course: &Course,
+        grading: &GradingConfig,
+        dli: &DliConfig,
+        alert_config: &AlertConfig,
+    ) -> Analysis {
+        let mut alert_config = alert_config.clone();
+        alert_config.graft_failure_day = graft_failure_deadline(course);
+        let alert_config = &alert_config;
+        let grades = grade_course(course, grading);
         let hct_day0 = course.transplant_day0(1);
         let agvhd = graded(&grades, Criterion::Agvhd);
         let chimerism = chimerism_samples(course);
@@ -131,7 +175,7 @@ impl Analysis {
         dli_dates.sort();
         dli_dates.dedup();
         let gvhd = gvhd_status_from_grades(&grades);
-        let cfg = DliConfig::default();
+        let cfg = *dli;
         let mut dli_assessments = Vec::new();
         let mut dli_errors = Vec::new();
         for &d in &dli_dates {
@@ -160,7 +204,7 @@ impl Analysis {
         let mut alerts = Vec::new();
         if let (Some(d0), Some((_, last))) = (hct_day0, course.span()) {
             let engrafted = grades
-                .item("neutrophil_engraftment")
+                .get(SummaryKey::NeutrophilEngraftment)
                 .filter(|i| i.status == ItemStatus::Value)
                 .and_then(|i| i.date)
                 .filter(|d| *d >= d0);

@@ -24,7 +24,7 @@ use crate::report::{FIGURE_SECTION_ID, Report, figure_section_with_caption};
 /// description), from the engine's `icaht_early` item (its longest
 /// ANC ≤ 0.5 span, in days after CAR-T day 0).
 pub fn icaht_episode(course: &Course, a: &Analysis) -> Option<(Date, Date, u8, String)> {
-    let item = a.grades.item("icaht_early")?;
+    let item = a.grades.get(graftwatch_grading::SummaryKey::IcahtEarly)?;
     let v = item.value.as_ref()?;
     let grade: u8 = v
         .get("grade")?

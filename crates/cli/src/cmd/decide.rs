@@ -7,9 +7,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_core::Date;
 use graftwatch_course::{Course, EventDetail, read_course};
-use graftwatch_criteria::dli::{DliAssessment, DliConfig};
-use graftwatch_decision::{GraftReport, assess_dli, graft_checks, gvhd_status_from_grades};
-use graftwatch_grading::{Criterion, GradingConfig, grade_course_only};
+use graftwatch_criteria::dli::DliAssessment;
+use graftwatch_decision::{
+    DecisionError, GraftReport, assess_dli, date_of_day, graft_checks, gvhd_status_from_grades,
+};
+use graftwatch_grading::{Criterion, grade_course_only};
 use serde::Serialize;
 
 use crate::BadInput;
@@ -28,13 +30,25 @@ pub enum DecideFormat {
 pub struct DecideArgs {
     /// Course file (.json or .csv).
     pub course: PathBuf,
-    /// Day to assess: a date (2024-07-30) or a day after the transplant (+92 or 92).
+    /// Day to assess: a date (2024-07-30) or a day after the transplant
+    /// (+92 or 92, counted from the course's latest transplant).
     /// Default: every DLI date in the course and the last day of the course.
     #[arg(long, allow_hyphen_values = true)]
     pub on: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: DecideFormat,
+    /// TOML configuration file (grading, [dli] rules and windows; see
+    /// `graftwatch config print`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// A day on which DLI does not apply, with why.
+#[derive(Serialize)]
+struct NotApplicable {
+    on: Option<Date>,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -44,65 +58,73 @@ struct Output<'a> {
     note: &'static str,
     graft_checks: Vec<GraftReport>,
     assessments: Vec<DliAssessment>,
+    not_applicable: Vec<NotApplicable>,
 }
 
-/// Parses `--on`.
-fn parse_on(s: &str, course: &Course) -> Result<Date, BadInput> {
+/// Largest |N| accepted in `--on +N` (100 years).
+const MAX_DAY_OFFSET: i64 = 36_600;
+
+/// What `--on` asks for: a date, or a day after the latest transplant
+/// (`Ok(None)`: the course has no transplant to count from).
+fn parse_on(s: &str, course: &Course) -> Result<Option<Date>, BadInput> {
     if let Ok(d) = s.parse::<Date>() {
-        return Ok(d);
+        return Ok(Some(d));
     }
     let t = s.trim().trim_start_matches('+');
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, t),
+    let bad = || {
+        BadInput(format!(
+            "--on: '{s}' is neither a date (YYYY-MM-DD) nor a day after the transplant between -{MAX_DAY_OFFSET} and +{MAX_DAY_OFFSET} (e.g. +100)"
+        ))
     };
-    let n: i64 = t.parse().map_err(|_| {
-        BadInput(format!(
-            "--on: '{s}' is neither a date (YYYY-MM-DD) nor a day after the transplant (e.g. +100)"
-        ))
-    })?;
-    let day0 = course.transplant_day0(1).ok_or_else(|| {
-        BadInput(format!(
-            "--on {s}: the course has no transplant to count days from"
-        ))
-    })?;
-    day0.checked_add_days(if neg { -n } else { n })
-        .map_err(|e| BadInput(format!("--on {s}: {e}")))
+    let n: i64 = t.parse().map_err(|_| bad())?;
+    if n.abs() > MAX_DAY_OFFSET {
+        return Err(bad());
+    }
+    Ok(date_of_day(course, n as i32).map(|(d, _)| d))
+}
+
+/// The days to assess.
+fn days_to_assess(args: &DecideArgs, course: &Course) -> Result<Vec<Option<Date>>, BadInput> {
+    if let Some(s) = &args.on {
+        return Ok(vec![parse_on(s, course)?]);
+    }
+    let mut v: Vec<Option<Date>> = course
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::Dli { .. }))
+        .map(|e| Some(e.date))
+        .collect();
+    if let Some((_, last)) = course.span() {
+        v.push(Some(last));
+    }
+    v.dedup();
+    Ok(v)
 }
 
 /// Runs `decide`.
 pub fn run(args: DecideArgs) -> anyhow::Result<()> {
+    let cfg = crate::cmd::config::load(args.config.as_deref())?;
     let loaded = read_course(&args.course).map_err(|e| BadInput(e.to_string()))?;
     let course = loaded.course;
-    let grades = grade_course_only(
-        &course,
-        &GradingConfig::default(),
-        &[Criterion::Agvhd, Criterion::Cgvhd],
-    );
+    let grades = grade_course_only(&course, &cfg.grading, &[Criterion::Agvhd, Criterion::Cgvhd]);
     let gvhd = gvhd_status_from_grades(&grades);
-    let days: Vec<Date> = match &args.on {
-        Some(s) => vec![parse_on(s, &course)?],
-        None => {
-            let mut v: Vec<Date> = course
-                .events
-                .iter()
-                .filter(|e| matches!(e.detail, EventDetail::Dli { .. }))
-                .map(|e| e.date)
-                .collect();
-            if let Some((_, last)) = course.span() {
-                v.push(last);
-            }
-            v.dedup();
-            v
-        }
-    };
-    let cfg = DliConfig::default();
     let mut assessments = Vec::new();
-    for d in days {
-        assessments.push(
-            assess_dli(&course, d, &gvhd, &cfg)
-                .map_err(|e| BadInput(format!("{}: {e}", args.course.display())))?,
-        );
+    let mut not_applicable = Vec::new();
+    for d in days_to_assess(&args, &course)? {
+        let Some(d) = d else {
+            not_applicable.push(NotApplicable {
+                on: None,
+                reason: "no transplant: DLI not applicable (the course has no graft infusion to count days from)".into(),
+            });
+            continue;
+        };
+        match assess_dli(&course, d, &gvhd, &cfg.dli) {
+            Ok(a) => assessments.push(a),
+            Err(e @ DecisionError::NoTransplant(_)) => not_applicable.push(NotApplicable {
+                on: Some(d),
+                reason: e.to_string(),
+            }),
+        }
     }
     let mut transplants: Vec<u32> = course
         .events
@@ -123,6 +145,7 @@ pub fn run(args: DecideArgs) -> anyhow::Result<()> {
             .map(|n| graft_checks(&course, n))
             .collect(),
         assessments,
+        not_applicable,
     };
     match args.format {
         DecideFormat::Json => {
@@ -140,7 +163,7 @@ fn mark(m: Option<bool>) -> &'static str {
     match m {
         Some(true) => "[met]    ",
         Some(false) => "[not met]",
-        None => "[no data]",
+        None => "[unknown]",
     }
 }
 
@@ -151,17 +174,19 @@ fn render_table(o: &Output) -> String {
     for g in &o.graft_checks {
         let _ = writeln!(s, "\nGraft checks, transplant {}", g.transplant);
         for c in &g.checks {
-            let _ = writeln!(
-                s,
-                "  {:<10} {:<22} {}",
-                format!("{:?}", c.status).to_lowercase(),
-                c.what,
-                c.reason
-            );
+            let _ = writeln!(s, "  {:<10} {:<22} {}", c.status.label(), c.what, c.reason);
         }
     }
+    for n in &o.not_applicable {
+        let on = n.on.map(|d| format!("{d}: ")).unwrap_or_default();
+        let _ = writeln!(s, "\n{on}{}", n.reason);
+    }
     for a in &o.assessments {
-        let _ = writeln!(s, "\n=== {} (day {:+} after HCT) ===", a.on, a.day);
+        let hct = match a.transplant {
+            1 => "HCT".to_string(),
+            n => format!("HCT {n}"),
+        };
+        let _ = writeln!(s, "\n=== {} (day {:+} after {hct}) ===", a.on, a.day);
         let _ = writeln!(s, "{}", a.summary);
         let _ = writeln!(s, "Triggers (any one):");
         for t in &a.triggers {
@@ -176,7 +201,13 @@ fn render_table(o: &Output) -> String {
             let _ = writeln!(s, "  {d}: cannot give lymphocytes ({why})");
         }
         for p in &a.plans {
-            let _ = writeln!(s, "  {}: {:?} setting; {}", p.donor, p.setting, p.reason);
+            let _ = writeln!(
+                s,
+                "  {}: {} setting; {}",
+                p.donor,
+                p.setting.label(),
+                p.reason
+            );
             for st in &p.steps {
                 let _ = writeln!(
                     s,

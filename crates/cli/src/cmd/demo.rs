@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use graftwatch_course::{CourseError, LoadedCourse, Severity, io::read_json_str, read_course};
-use graftwatch_report::{AlertConfig, Analysis, Report, Section, escape, full_report};
+use graftwatch_report::{Analysis, Report, Section, escape, full_report};
 
 use crate::BadInput;
 
@@ -31,12 +31,16 @@ pub struct DemoArgs {
     /// Course file (.json or .csv) to use instead of the bundled seed case.
     #[arg(long)]
     pub course: Option<PathBuf>,
+    /// TOML configuration file (see `graftwatch config print`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 /// Runs the demo.
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let cfg = crate::cmd::config::load(args.config.as_deref())?;
     let (loaded, source) = load(args.course.as_deref())?;
-    let analysis = Analysis::for_course(&loaded.course, &AlertConfig::default());
+    let analysis = Analysis::for_course_with(&loaded.course, &cfg.grading, &cfg.dli, &cfg.alerts);
     let report = build_report(&loaded, &source, &analysis);
     let html = report.to_html();
     let path = write_report(&args.out, &html)?;
@@ -193,11 +197,11 @@ pub fn analysis_summary(a: &Analysis) -> String {
     for (i, d) in a.dli_assessments.iter().enumerate() {
         let _ = writeln!(
             s,
-            "DLI {} on {} (day +{}): criteria {}",
+            "DLI {} on {} (day +{}): {}",
             i + 1,
             d.on,
             d.day,
-            if d.criteria_met { "met" } else { "not met" }
+            d.outcome.label()
         );
     }
     s

@@ -47,10 +47,12 @@ pub struct GradeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = GradeFormat::Table)]
     pub format: GradeFormat,
-    /// TOML file overriding the default grading configuration.
+    /// TOML configuration file (the one file every command reads; see
+    /// `graftwatch config print`).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Print the full default configuration (TOML) and exit.
+    /// Print the full default configuration (TOML) and exit (alias of
+    /// `graftwatch config print`).
     #[arg(long)]
     pub print_default_config: bool,
     /// Grade the course as known on this day: a date (2024-07-30) or a day
@@ -176,17 +178,14 @@ fn render_one(g: &CourseGrades, format: GradeFormat, many: bool, first: bool) ->
 /// Runs `graftwatch grade`.
 pub fn run(a: GradeArgs) -> anyhow::Result<()> {
     if a.print_default_config {
-        print!("{}", GradingConfig::default().to_toml_string());
+        print!("{}", graftwatch_config::Config::default().to_toml_string());
         return Ok(());
     }
     let only = match &a.only {
         Some(s) => Criterion::parse_list(s).map_err(|e| BadInput(format!("--only: {e}")))?,
         None => Criterion::ALL.to_vec(),
     };
-    let cfg = match &a.config {
-        Some(p) => GradingConfig::from_toml_file(p).map_err(|e| BadInput(e.to_string()))?,
-        None => GradingConfig::default(),
-    };
+    let cfg = crate::cmd::config::load(a.config.as_deref())?.grading;
     if a.course.is_empty() {
         return Err(BadInput("a COURSE file is required".into()).into());
     }

@@ -6,6 +6,7 @@ pub mod chimerism_ngs_html;
 pub mod chimerism_str;
 pub mod chimerism_str_html;
 pub mod completions;
+pub mod config;
 pub mod course;
 pub mod course_convert;
 pub mod course_show;

@@ -7,14 +7,12 @@
 //! the arguments. Bad input exits 2 and writes nothing; the output is
 //! written to a temporary file and renamed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use graftwatch_course::read_course;
 use graftwatch_report::export::{self, ExportError};
-use graftwatch_report::{
-    AlertConfig, Analysis, figure_data_json, full_figure_with_caption, full_report,
-};
+use graftwatch_report::{Analysis, figure_data_json, full_figure_with_caption, full_report};
 
 use crate::BadInput;
 
@@ -48,22 +46,32 @@ pub struct ReportArgs {
     /// pixels = 12.5 inches wide, so 300 dpi gives 3750 pixels).
     #[arg(long, default_value_t = 192)]
     pub dpi: u32,
-    /// Alert thresholds (TOML; every key optional, e.g.
-    /// `engraftment_warning_days = [21, 28]`, `chimerism_lod_percent = 0.5`).
+    /// TOML configuration file: grading, [dli] rules and windows, [alerts]
+    /// (the one file every command reads; see `graftwatch config print`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Deprecated alias: a flat file of alert keys (e.g.
+    /// `engraftment_warning_days = [21, 28]`), applied over --config; use
+    /// the [alerts] and [dli] sections of --config instead.
     #[arg(long)]
     pub alerts_config: Option<PathBuf>,
 }
 
-/// Reads `--alerts-config` (bad input names the file and the problem).
-pub fn read_alert_config(path: &Path) -> Result<AlertConfig, BadInput> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BadInput(format!("--alerts-config {}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
-        BadInput(format!(
-            "--alerts-config {}: {e}\nexpected keys: engraftment_warning_days, graft_failure_day, chimerism_serial_rises, chimerism_min_step_points, chimerism_lod_percent, mrd_positive_percent, dli_gvhd_grade, dli_gvhd_within_days",
-            path.display()
-        ))
-    })
+/// The configuration of a `report` run: `--config`, then the deprecated
+/// `--alerts-config` on top (its notices printed to standard error).
+pub fn load_config(args: &ReportArgs) -> Result<graftwatch_config::Config, BadInput> {
+    let mut cfg = crate::cmd::config::load(args.config.as_deref())?;
+    if let Some(p) = &args.alerts_config {
+        let notes = cfg.apply_legacy_alerts_file(p).map_err(|e| {
+            BadInput(format!(
+                "--alerts-config {e}\nexpected keys: engraftment_warning_days, chimerism_serial_rises, chimerism_min_step_points, chimerism_lod_percent, mrd_positive_percent, dli_gvhd_grade, dli_gvhd_within_days"
+            ))
+        })?;
+        for n in notes {
+            eprintln!("warning: {n}");
+        }
+    }
+    Ok(cfg)
 }
 
 fn format_of(args: &ReportArgs) -> Result<ReportFormat, BadInput> {
@@ -101,10 +109,7 @@ fn export_error(e: ExportError) -> anyhow::Error {
 /// Runs `report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let format = format_of(&args)?;
-    let alert_config = match &args.alerts_config {
-        Some(p) => read_alert_config(p)?,
-        None => AlertConfig::default(),
-    };
+    let cfg = load_config(&args)?;
     let loaded = read_course(&args.course).map_err(|e| {
         BadInput(format!(
             "the course file {} is invalid:\n{e}",
@@ -112,7 +117,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ))
     })?;
     let course = &loaded.course;
-    let analysis = Analysis::for_course(course, &alert_config);
+    let analysis = Analysis::for_course_with(course, &cfg.grading, &cfg.dli, &cfg.alerts);
     let content: Vec<u8> = match format {
         ReportFormat::Html => {
             let mut r = full_report(course, &analysis);

@@ -68,7 +68,23 @@ pub fn to_day_findings(
             attribution: attr(b.attribution, unstated),
         });
     }
-    if let Some(u) = g.upper_gi_persistent {
+    if let Some(d) = g.upper_gi_daily {
+        // Daily symptoms: the criteria's timeline counts the consecutive
+        // qualifying days itself; a recorded "persistent" flag on the
+        // same day adds the stated duration.
+        let persistent = g.upper_gi_persistent.is_some_and(|u| u.value);
+        let a = crate::extract::gvhd::merge_attribution(
+            d.attribution,
+            g.upper_gi_persistent.and_then(|u| u.attribution),
+        );
+        f.upper_gi = Some(UpperGiFinding {
+            nausea: d.nausea || persistent,
+            anorexia_with_weight_loss: d.anorexia_with_weight_loss,
+            vomiting_episodes: d.vomiting_episodes,
+            symptom_days: persistent.then_some(upper_gi_days),
+            attribution: attr(a, unstated),
+        });
+    } else if let Some(u) = g.upper_gi_persistent {
         // The course records whether the MAGIC threshold was met; a met
         // threshold is passed as qualifying symptoms of the required duration.
         f.upper_gi = Some(UpperGiFinding {

@@ -16,8 +16,10 @@ use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, MarrowAssessment};
 use crate::output::{DayEntry, SummaryItem};
 
-/// MFC MRD below this percentage is negative (ELN MRD 2021 threshold 0.1 %).
-pub const MFC_NEGATIVE_BELOW_PERCENT: f64 = 0.1;
+/// MFC MRD below this percentage is negative (ELN MRD 2021 threshold 0.1 %;
+/// defined once in `graftwatch_criteria::eln_relapse`).
+pub const MFC_NEGATIVE_BELOW_PERCENT: f64 =
+    graftwatch_criteria::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
 
 pub(crate) fn label(r: ElnResponse) -> &'static str {
     r.text()

@@ -105,7 +105,22 @@ pub fn cgvhd_assessments(course: &Course) -> Vec<CgvhdAssessment> {
     use std::collections::BTreeMap;
     let mut by_date: BTreeMap<Date, CgvhdAssessment> = BTreeMap::new();
     let mut bili: Vec<(Date, f64, Option<Attribution>)> = Vec::new();
+    // Eye treatment per date (drops per day, punctal plugs).
+    let mut eye_tx: BTreeMap<Date, (Option<u32>, Option<bool>)> = BTreeMap::new();
     for o in &course.observations {
+        match o.kind {
+            K::EyeDropsPerDay => {
+                let t = eye_tx.entry(o.date).or_default();
+                t.0 = t.0.max(o.number().map(|v| v as u32));
+                continue;
+            }
+            K::PunctalPlugs => {
+                let t = eye_tx.entry(o.date).or_default();
+                t.1 = Some(t.1.unwrap_or(false) | o.value.as_bool().unwrap_or(false));
+                continue;
+            }
+            _ => {}
+        }
         let Some(v) = o.number() else { continue };
         let a = o.attribution;
         if o.kind == K::Lab(graftwatch_core::Analyte::Bilirubin) {
@@ -145,6 +160,18 @@ pub fn cgvhd_assessments(course: &Course) -> Vec<CgvhdAssessment> {
             K::DlcoPercent => put_min(&mut e.dlco_percent, v, a),
             K::WeightLossPercent => put_max(&mut e.weight_loss_percent, v, a),
             _ => {}
+        }
+    }
+    // The eye score the treatment implies, where no clinician score was
+    // recorded that day (NIH 2014 form; criteria::cgvhd_nih).
+    for (d, (drops, plugs)) in eye_tx {
+        if let Some(score) = graftwatch_criteria::cgvhd_nih::eye_score_from_treatment(drops, plugs)
+        {
+            let e = by_date.entry(d).or_default();
+            e.date = Some(d);
+            if e.eyes.is_none() {
+                put_score(&mut e.eyes, f64::from(score), None);
+            }
         }
     }
     for (d, v, a) in bili {

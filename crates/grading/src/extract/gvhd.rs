@@ -49,6 +49,9 @@ pub struct GvhdDay {
     pub desquamation_bsa: Option<Finding<f64>>,
     /// Persistent upper-GI symptoms (MAGIC threshold met).
     pub upper_gi_persistent: Option<Finding<bool>>,
+    /// Daily upper-GI symptoms: nausea, anorexia with weight loss, vomiting
+    /// episodes (the engine counts the consecutive qualifying days, A-9).
+    pub upper_gi_daily: Option<UpperGiDaily>,
     /// Stool volume, mL/day (summed over the day's records; converted from
     /// mL/kg with the day's weight when recorded per kg).
     pub stool_ml: Option<Finding<f64>>,
@@ -74,6 +77,29 @@ pub struct GvhdDay {
     pub no_findings: [bool; 4],
 }
 
+/// One day's upper-GI symptoms as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct UpperGiDaily {
+    /// Nausea present.
+    pub nausea: bool,
+    /// Anorexia with weight loss present.
+    pub anorexia_with_weight_loss: bool,
+    /// Vomiting episodes (the day's highest record).
+    pub vomiting_episodes: u32,
+    /// Attribution (merged over the day's records).
+    pub attribution: Option<Attribution>,
+}
+
+fn upper_gi_daily(day: &mut GvhdDay, a: Option<Attribution>, f: impl FnOnce(&mut UpperGiDaily)) {
+    let u = day.upper_gi_daily.get_or_insert_with(UpperGiDaily::default);
+    u.attribution = if u == &UpperGiDaily::default() {
+        a
+    } else {
+        merge_attribution(u.attribution, a)
+    };
+    f(u);
+}
+
 impl GvhdDay {
     /// An empty day.
     pub fn new(date: Date) -> GvhdDay {
@@ -84,6 +110,7 @@ impl GvhdDay {
             bullae: None,
             desquamation_bsa: None,
             upper_gi_persistent: None,
+            upper_gi_daily: None,
             stool_ml: None,
             stool_ml_per_kg: None,
             stool_weight_missing: false,
@@ -104,6 +131,7 @@ impl GvhdDay {
             || self.bullae.is_some()
             || self.desquamation_bsa.is_some()
             || self.upper_gi_persistent.is_some()
+            || self.upper_gi_daily.is_some()
             || self.stool_ml.is_some()
             || self.stool_ml_per_kg.is_some()
             || self.stool_episodes.is_some()
@@ -351,6 +379,25 @@ pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
             K::SkinBullae => {
                 if let Some(v) = yes {
                     or_b(&mut day_mut(&mut days, o.date).bullae, v, a);
+                }
+            }
+            K::Nausea | K::AnorexiaWithWeightLoss => {
+                if let Some(v) = yes {
+                    let nausea = o.kind == K::Nausea;
+                    upper_gi_daily(day_mut(&mut days, o.date), a, |u| {
+                        if nausea {
+                            u.nausea |= v;
+                        } else {
+                            u.anorexia_with_weight_loss |= v;
+                        }
+                    });
+                }
+            }
+            K::VomitingEpisodes => {
+                if let Some(v) = num {
+                    upper_gi_daily(day_mut(&mut days, o.date), a, |u| {
+                        u.vomiting_episodes = u.vomiting_episodes.max(v as u32);
+                    });
                 }
             }
             K::UpperGiPersistent => {

@@ -111,6 +111,13 @@ pub fn icans_days(course: &Course) -> Vec<IcansDay> {
                 | K::Seizure
                 | K::MotorWeakness
                 | K::CerebralEdema
+                | K::SeizureDurationMin
+                | K::SeizureReturnedToBaseline
+                | K::Papilledema
+                | K::CranialNerveViPalsy
+                | K::CushingTriad
+                | K::Posturing
+                | K::MotorFinding
         ) {
             continue;
         }
@@ -163,6 +170,47 @@ pub fn icans_days(course: &Course) -> Vec<IcansDay> {
             K::MotorWeakness => {
                 if let Some(b) = o.value.as_bool() {
                     day.motor_weakness = Some(day.motor_weakness.unwrap_or(false) | b);
+                }
+            }
+            // ICANS detail (ASTCT 2019): seizure > 5 min or without return
+            // to baseline is prolonged (4); papilledema, CN VI palsy,
+            // Cushing's triad or posturing are raised-ICP signs graded as
+            // diffuse oedema (4); hemiparesis / paraparesis is deep focal
+            // motor weakness (4); tremor and myoclonus are not ICANS.
+            K::SeizureDurationMin => {
+                if let Some(m) = o.number() {
+                    let s = match m {
+                        m if m > 5.0 => Seizure::Prolonged,
+                        m if m > 0.0 => Seizure::RapidlyResolving,
+                        _ => Seizure::None,
+                    };
+                    worse(&mut day.seizure, s);
+                }
+            }
+            K::SeizureReturnedToBaseline if o.value.as_bool() == Some(false) => {
+                worse(&mut day.seizure, Seizure::Prolonged);
+            }
+            K::Papilledema | K::CranialNerveViPalsy | K::CushingTriad => {
+                if let Some(b) = o.value.as_bool() {
+                    worse(&mut day.edema, if b { Edema::Diffuse } else { Edema::None });
+                }
+            }
+            K::Posturing => {
+                if let Some(c) = cat.as_deref() {
+                    let e = if c == "none" {
+                        Edema::None
+                    } else {
+                        Edema::Diffuse
+                    };
+                    worse(&mut day.edema, e);
+                }
+            }
+            K::MotorFinding => {
+                if let Some(c) = cat.as_deref() {
+                    let deep = matches!(c, "hemiparesis" | "paraparesis");
+                    if deep || c == "none" {
+                        day.motor_weakness = Some(day.motor_weakness.unwrap_or(false) | deep);
+                    }
                 }
             }
             _ => {}

@@ -1,30 +1,4 @@
-//! The long CSV course format: one row per fact, event or observation.
-//!
-//! Columns (any order; only `record` and `kind` are required, a missing
-//! column reads as empty, an unknown column is an error):
-//! `record,patient,id,date,time,end_date,kind,value,unit,person,lineage,attribution,method,assay,sample,automated,note,detail`.
-//!
-//! `record` is one of
-//! - `course`: `kind` = `format` (value `graftwatch-course/1`, required) or
-//!   `illustrative` (value = the statement);
-//! - `patient`: one row per patient fact, `kind` = `sex`, `birth_year`,
-//!   `height` (unit `cm`), `diagnosis` (value = disease, `date`, `note` =
-//!   description), `karyotype` (value = ISCN), `abnormality` (value = ISCN,
-//!   detail `type=…;chromosome=…`), `mutation` (value = gene, detail
-//!   `variant=…;vaf_percent=…`), `comorbidity` (value = HCT-CI item),
-//!   `bilirubin_uln` / `alt_uln` / `ast_uln` / `alp_uln` (value + unit);
-//! - `donor`: `person` = donor id, `kind` = relationship, detail
-//!   `sex=…;birth_year=…;hla_match=…;abo=…`;
-//! - `event`: `kind` = event kind, `id`, `date`, `time`, `end_date`, `note`,
-//!   and the kind's own fields in `detail` (see [`crate::event_fields`]);
-//! - `observation`: `kind` = observation kind, `date`, `time`, `value`,
-//!   `unit`, `person`, `lineage`, `attribution`, `method`, `assay`,
-//!   `sample`, `automated`, `note`.
-//!
-//! The `patient` column holds the patient id; it may be left empty on all
-//! but one row, but where given it must be the same everywhere (one patient
-//! per file). Lines starting with `#` are comments. See
-//! docs/course-format.md for the full description.
+//! The long-CSV reader: header, rows by record type, then the course.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -33,7 +7,8 @@ use std::str::FromStr;
 use graftwatch_core::{Date, DonorId, Lineage, PatientId, PersonRef, TimeOfDay, Unit};
 use serde_json::{Map, Value};
 
-use crate::detail::{DetailEntry, escape, parse_detail, write_detail};
+use super::{COLUMNS, COURSE_FACTS, RECORD_TYPES, REQUIRED_COLUMNS};
+use crate::detail::{DetailEntry, parse_detail};
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
 use crate::event::{Event, EventDetail};
 use crate::event_fields::{FieldType, event_fields};
@@ -45,53 +20,7 @@ use crate::patient::{
 };
 use crate::validate::Locator;
 
-/// The columns, in the order the writer uses.
-pub const COLUMNS: [&str; 18] = [
-    "record",
-    "patient",
-    "id",
-    "date",
-    "time",
-    "end_date",
-    "kind",
-    "value",
-    "unit",
-    "person",
-    "lineage",
-    "attribution",
-    "method",
-    "assay",
-    "sample",
-    "automated",
-    "note",
-    "detail",
-];
-
-/// Columns that must be present in the header.
-pub const REQUIRED_COLUMNS: [&str; 2] = ["record", "kind"];
-
-/// Accepted values of the `record` column.
-pub const RECORD_TYPES: [&str; 5] = ["course", "patient", "donor", "event", "observation"];
-
-/// Accepted `kind`s of `patient` rows.
-pub const PATIENT_FACTS: [&str; 13] = [
-    "sex",
-    "birth_year",
-    "height",
-    "diagnosis",
-    "karyotype",
-    "abnormality",
-    "mutation",
-    "comorbidity",
-    "bilirubin_uln",
-    "alt_uln",
-    "ast_uln",
-    "alp_uln",
-    "id",
-];
-
-/// Accepted `kind`s of `course` rows.
-pub const COURSE_FACTS: [&str; 2] = ["format", "illustrative"];
+mod patient;
 
 /// Columns each record type may fill (besides `record`, `patient`, `kind`).
 fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
@@ -166,6 +95,7 @@ struct Builder<'p> {
     abnormalities: Vec<Abnormality>,
     mutations: Vec<Mutation>,
     comorbidities: Vec<String>,
+    mrd_marker: Option<String>,
     uln: [Option<f64>; 4],
     donors: Vec<Donor>,
     events: Vec<Event>,
@@ -399,218 +329,6 @@ impl Builder<'_> {
         true
     }
 
-    fn patient_row(&mut self, row: &Row, kind: &str) {
-        if self.loc.first_patient == 0 {
-            self.loc.first_patient = row.line;
-        }
-        let line = row.line;
-        match kind {
-            "id" => {
-                // The patient id may also be given as its own row.
-                if let Some(v) = self.required(row, "value", "the patient id") {
-                    let v = v.trim().to_string();
-                    match &self.patient_id {
-                        Some((id, first)) if *id != v => {
-                            let msg = format!("the patient id '{id}' of line {first}");
-                            self.err(line, "value", Some(&v), msg);
-                        }
-                        _ => self.patient_id = Some((v, line)),
-                    }
-                }
-                self.loc.patient.insert("id".into(), line);
-            }
-            "sex" => {
-                let full = self.sex.is_some();
-                if !self.once(line, kind, full, "sex") {
-                    return;
-                }
-                if let Some(v) = self.required(row, "value", "male, female or unknown") {
-                    match parse_enum::<Sex>(v.trim()) {
-                        Ok(s) => self.sex = Some(s),
-                        Err(e) => self.err(line, "value", Some(v), e),
-                    }
-                }
-            }
-            "birth_year" => {
-                let full = self.birth_year.is_some();
-                if !self.once(line, kind, full, "birth_year") {
-                    return;
-                }
-                if let Some(v) = self.required(row, "value", "a year") {
-                    match v.trim().parse::<i32>() {
-                        Ok(y) => self.birth_year = Some(y),
-                        Err(_) => self.err(line, "value", Some(v), "a year such as 1989"),
-                    }
-                }
-            }
-            "height" => {
-                let full = self.height.is_some();
-                if !self.once(line, kind, full, "height_cm") {
-                    return;
-                }
-                if let Some(v) = self.number(row, "value") {
-                    match row.opt("unit").map(Unit::from_str) {
-                        Some(Ok(Unit::Cm)) => self.height = Some(v),
-                        Some(Ok(u)) => {
-                            self.err(line, "unit", Some(u.as_str()), "the unit cm for height")
-                        }
-                        Some(Err(_)) | None => {
-                            let u = row.get("unit").to_string();
-                            self.err(
-                                line,
-                                "unit",
-                                (!u.is_empty()).then_some(u.as_str()),
-                                "the unit cm for height",
-                            )
-                        }
-                    }
-                }
-            }
-            "diagnosis" => {
-                let full = self.diagnosis.is_some();
-                if !self.once(line, kind, full, "diagnosis") {
-                    return;
-                }
-                let disease = self
-                    .required(row, "value", "aml, mds, all or other")
-                    .map(|v| (v.to_string(), parse_enum::<Disease>(v.trim())));
-                let date = self.date(row, "date");
-                let note = row.opt("note").map(str::to_string);
-                match (disease, date) {
-                    (Some((_, Ok(d))), Some(date)) => self.diagnosis = Some((d, date, note)),
-                    (Some((v, Err(e))), _) => self.err(line, "value", Some(&v), e),
-                    _ => {}
-                }
-            }
-            "karyotype" => {
-                let full = self.karyotype.is_some();
-                if !self.once(line, kind, full, "diagnosis.karyotype") {
-                    return;
-                }
-                if let Some(v) = self.required(row, "value", "the ISCN karyotype") {
-                    self.karyotype = Some(v.to_string());
-                }
-            }
-            "abnormality" => {
-                let key = format!(
-                    "diagnosis.karyotype.abnormalities[{}]",
-                    self.abnormalities.len()
-                );
-                self.loc.patient.insert(key, line);
-                let iscn = self.required(row, "value", "the ISCN text of the abnormality");
-                let entries = self.detail(row, &["type", "chromosome"]);
-                let (Some(iscn), Some(entries)) = (iscn, entries) else {
-                    return;
-                };
-                let mut m = Map::new();
-                m.insert("iscn".into(), Value::String(iscn.to_string()));
-                for e in entries {
-                    let k = if e.key == "type" {
-                        "kind"
-                    } else {
-                        "chromosome"
-                    };
-                    m.insert(k.into(), Value::String(e.value()));
-                }
-                match serde_json::from_value::<Abnormality>(Value::Object(m)) {
-                    Ok(a) => self.abnormalities.push(a),
-                    Err(e) => {
-                        let d = row.get("detail").to_string();
-                        let msg = serde_msg(&e.to_string()).replace("field `kind`", "key type");
-                        self.err(line, "detail", Some(&d), msg);
-                    }
-                }
-            }
-            "mutation" => {
-                let key = format!("diagnosis.mutations[{}]", self.mutations.len());
-                self.loc.patient.insert(key, line);
-                let gene = self.required(row, "value", "the gene symbol");
-                let entries = self.detail(row, &["variant", "vaf_percent"]);
-                let (Some(gene), Some(entries)) = (gene, entries) else {
-                    return;
-                };
-                let mut mutation = Mutation {
-                    gene: gene.trim().to_string(),
-                    variant: None,
-                    vaf_percent: None,
-                };
-                for e in entries {
-                    let v = e.value();
-                    if e.key == "variant" {
-                        mutation.variant = Some(v);
-                    } else {
-                        match parse_number(&v) {
-                            Some(x) => mutation.vaf_percent = Some(x),
-                            None => {
-                                let d = row.get("detail").to_string();
-                                self.err(line, "detail", Some(&d), "vaf_percent=<a number>");
-                                return;
-                            }
-                        }
-                    }
-                }
-                self.mutations.push(mutation);
-            }
-            "comorbidity" => {
-                let key = format!("comorbidities[{}]", self.comorbidities.len());
-                self.loc.patient.insert(key, line);
-                if let Some(v) = self.required(row, "value", "an HCT-CI item code") {
-                    self.comorbidities.push(v.trim().to_string());
-                }
-            }
-            "bilirubin_uln" | "alt_uln" | "ast_uln" | "alp_uln" => {
-                let (idx, field, canonical, accepted): (usize, &str, Unit, &[Unit]) = match kind {
-                    "bilirubin_uln" => (
-                        0,
-                        "lab_reference.bilirubin_uln_mg_dl",
-                        Unit::MgPerDl,
-                        &[Unit::MgPerDl, Unit::MicromolPerL],
-                    ),
-                    "alt_uln" => (1, "lab_reference.alt_uln", Unit::UPerL, &[Unit::UPerL]),
-                    "ast_uln" => (2, "lab_reference.ast_uln", Unit::UPerL, &[Unit::UPerL]),
-                    _ => (3, "lab_reference.alp_uln", Unit::UPerL, &[Unit::UPerL]),
-                };
-                let full = self.uln[idx].is_some();
-                if !self.once(line, kind, full, field) {
-                    return;
-                }
-                let Some(v) = self.number(row, "value") else {
-                    return;
-                };
-                let accepted_txt = accepted
-                    .iter()
-                    .map(|u| u.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let unit = match row.opt("unit").map(Unit::from_str) {
-                    Some(Ok(u)) if accepted.contains(&u) => u,
-                    _ => {
-                        let u = row.get("unit").to_string();
-                        self.err(
-                            line,
-                            "unit",
-                            (!u.is_empty()).then_some(u.as_str()),
-                            format!("a unit for {kind}; accepted: {accepted_txt}"),
-                        );
-                        return;
-                    }
-                };
-                let c = if unit == canonical {
-                    v
-                } else {
-                    v / 17.1 // µmol/L → mg/dL, the only conversion here
-                };
-                self.uln[idx] = Some(c);
-            }
-            _ => self.err(
-                line,
-                "kind",
-                Some(kind),
-                format!("for a patient row one of {}", PATIENT_FACTS.join(", ")),
-            ),
-        }
-    }
-
     /// Parses the detail cell, checking keys against `accepted` (no repeats).
     fn detail(&mut self, row: &Row, accepted: &[&str]) -> Option<Vec<DetailEntry>> {
         let text = row.get("detail").to_string();
@@ -742,57 +460,24 @@ impl Builder<'_> {
                 .iter()
                 .find(|f| f.name == e.key || (e.key == "agent" && f.ty == FieldType::Agents));
             let Some(spec) = spec else { continue };
-            let v = e.value();
-            let bad = |b: &mut Self, what: String| {
-                b.err(
-                    row.line,
-                    "detail",
-                    Some(&text),
-                    format!("{}=<{}>", e.key, what),
-                );
-            };
-            let value = match spec.ty {
-                FieldType::Text | FieldType::DonorRef | FieldType::Enum(_) => Value::String(v),
-                FieldType::Count => match v.parse::<u64>() {
-                    Ok(n) => Value::from(n),
-                    Err(_) => return bad(self, format!("a whole number, not '{v}'")),
-                },
-                FieldType::Number => match parse_number(&v) {
-                    Some(x) => Value::from(x),
-                    None => return bad(self, format!("a number, not '{v}'")),
-                },
-                FieldType::Agents => {
-                    if e.parts.len() > 3 || e.parts[0].is_empty() {
-                        return bad(self, format!("name|dose|unit, not '{v}'"));
-                    }
-                    let mut a = Map::new();
-                    a.insert("name".into(), Value::String(e.parts[0].clone()));
-                    if let Some(d) = e.parts.get(1).filter(|d| !d.is_empty()) {
-                        match parse_number(d) {
-                            Some(x) => {
-                                a.insert("dose".into(), Value::from(x));
-                            }
-                            None => {
-                                return bad(
-                                    self,
-                                    format!("name|dose|unit with a numeric dose, not '{v}'"),
-                                );
-                            }
-                        }
-                    }
-                    if let Some(u) = e.parts.get(2).filter(|u| !u.is_empty()) {
-                        a.insert("unit".into(), Value::String(u.clone()));
-                    }
+            match entry_value(spec.ty, &e) {
+                Ok(EntryValue::One(value)) => {
+                    m.insert(spec.name.into(), value);
+                }
+                Ok(EntryValue::Agent(a)) => {
                     let list = m
                         .entry(spec.name)
                         .or_insert_with(|| Value::Array(Vec::new()));
                     if let Value::Array(l) = list {
                         l.push(Value::Object(a));
                     }
-                    continue;
                 }
-            };
-            m.insert(spec.name.into(), value);
+                Err(what) => {
+                    let msg = format!("{}=<{}>", e.key, what);
+                    self.err(row.line, "detail", Some(&text), msg);
+                    return;
+                }
+            }
         }
         match serde_json::from_value::<EventDetail>(Value::Object(m)) {
             Ok(detail) => {
@@ -999,6 +684,7 @@ impl Builder<'_> {
                         abnormalities: self.abnormalities,
                     }),
                     mutations: self.mutations,
+                    mrd_marker: self.mrd_marker,
                 },
                 comorbidities: self.comorbidities,
                 lab_reference: LabReference {
@@ -1014,6 +700,45 @@ impl Builder<'_> {
         };
         Ok((course, self.loc))
     }
+}
+
+/// A typed `detail` entry: one value, or one agent of a list.
+enum EntryValue {
+    One(Value),
+    Agent(Map<String, Value>),
+}
+
+/// Types one `key=value` entry of the `detail` column; the error says what
+/// was expected instead of the value.
+fn entry_value(ty: FieldType, e: &DetailEntry) -> Result<EntryValue, String> {
+    let v = e.value();
+    Ok(EntryValue::One(match ty {
+        FieldType::Text | FieldType::DonorRef | FieldType::Enum(_) => Value::String(v),
+        FieldType::Count => match v.parse::<u64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => return Err(format!("a whole number, not '{v}'")),
+        },
+        FieldType::Number => match parse_number(&v) {
+            Some(x) => Value::from(x),
+            None => return Err(format!("a number, not '{v}'")),
+        },
+        FieldType::Agents => {
+            if e.parts.len() > 3 || e.parts[0].is_empty() {
+                return Err(format!("name|dose|unit, not '{v}'"));
+            }
+            let mut a = Map::new();
+            a.insert("name".into(), Value::String(e.parts[0].clone()));
+            if let Some(d) = e.parts.get(1).filter(|d| !d.is_empty()) {
+                let x = parse_number(d)
+                    .ok_or_else(|| format!("name|dose|unit with a numeric dose, not '{v}'"))?;
+                a.insert("dose".into(), Value::from(x));
+            }
+            if let Some(u) = e.parts.get(2).filter(|u| !u.is_empty()) {
+                a.insert("unit".into(), Value::String(u.clone()));
+            }
+            return Ok(EntryValue::Agent(a));
+        }
+    }))
 }
 
 fn accepted_list(fields: &[crate::event_fields::FieldSpec]) -> String {
@@ -1069,8 +794,8 @@ fn serde_msg(m: &str) -> String {
 
 /// Parses a long-CSV course; `path` is used in messages only.
 pub fn read_csv_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
-    let (mut course, loc) = parse_csv(text, path)?;
-    finish(&mut course, path, &loc)
+    let (course, loc) = parse_csv(text, path)?;
+    finish(course, path, &loc)
 }
 
 fn file_error(
@@ -1116,6 +841,43 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
         .lines()
         .position(|l| !l.starts_with('#'))
         .map_or(1, |i| i + 1);
+    let (cols, diags) = header_columns(&header, header_line, path);
+    if !diags.is_empty() {
+        return Err(CourseError::Invalid(diags));
+    }
+    let mut b = Builder {
+        file: path,
+        diags,
+        format: None,
+        illustrative: None,
+        patient_id: None,
+        sex: None,
+        birth_year: None,
+        height: None,
+        diagnosis: None,
+        karyotype: None,
+        abnormalities: Vec::new(),
+        mutations: Vec::new(),
+        comorbidities: Vec::new(),
+        mrd_marker: None,
+        uln: [None; 4],
+        donors: Vec::new(),
+        events: Vec::new(),
+        observations: Vec::new(),
+        loc: CsvLocator::default(),
+        last_line: header_line,
+    };
+    read_records(&mut rdr, &cols, &mut b, path);
+    b.finish()
+}
+
+/// Maps the header to known columns; diagnostics for unknown, duplicate
+/// and missing required columns.
+fn header_columns(
+    header: &csv::StringRecord,
+    header_line: usize,
+    path: &Path,
+) -> (HashMap<&'static str, usize>, Vec<Diagnostic>) {
     let mut cols: HashMap<&'static str, usize> = HashMap::new();
     let mut diags = Vec::new();
     for (i, h) in header.iter().enumerate() {
@@ -1166,30 +928,17 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
             });
         }
     }
-    if !diags.is_empty() {
-        return Err(CourseError::Invalid(diags));
-    }
-    let mut b = Builder {
-        file: path,
-        diags,
-        format: None,
-        illustrative: None,
-        patient_id: None,
-        sex: None,
-        birth_year: None,
-        height: None,
-        diagnosis: None,
-        karyotype: None,
-        abnormalities: Vec::new(),
-        mutations: Vec::new(),
-        comorbidities: Vec::new(),
-        uln: [None; 4],
-        donors: Vec::new(),
-        events: Vec::new(),
-        observations: Vec::new(),
-        loc: CsvLocator::default(),
-        last_line: header_line,
-    };
+    (cols, diags)
+}
+
+/// Reads every record into the builder; malformed records are reported
+/// (an unequal field count does not stop the reading).
+fn read_records(
+    rdr: &mut csv::Reader<&[u8]>,
+    cols: &HashMap<&'static str, usize>,
+    b: &mut Builder,
+    path: &Path,
+) {
     let mut rec = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut rec) {
@@ -1202,7 +951,7 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
                 let row = Row {
                     line,
                     cells: &rec,
-                    cols: &cols,
+                    cols,
                 };
                 b.row(&row);
             }
@@ -1236,278 +985,4 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
             }
         }
     }
-    b.finish()
-}
-
-// ----------------------------------------------------------------- writing
-
-fn num(x: f64) -> String {
-    format!("{x}")
-}
-
-struct Out {
-    w: csv::Writer<Vec<u8>>,
-    patient: String,
-}
-
-impl Out {
-    fn row(&mut self, cells: &[(&str, String)]) {
-        let mut r: Vec<String> = vec![String::new(); COLUMNS.len()];
-        r[1] = self.patient.clone();
-        for (c, v) in cells {
-            if let Some(i) = COLUMNS.iter().position(|x| x == c) {
-                r[i] = v.clone();
-            }
-        }
-        // Writing to a Vec cannot fail.
-        let _ = self.w.write_record(&r);
-    }
-}
-
-fn enum_name<T: serde::Serialize>(t: &T) -> String {
-    match serde_json::to_value(t) {
-        Ok(Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
-fn json_scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
-            (Some(u), _) => u.to_string(),
-            (None, Some(f)) => num(f),
-            _ => n.to_string(),
-        },
-        Value::Bool(b) => b.to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// The `detail` cell of an event.
-pub fn event_detail_cell(detail: &EventDetail) -> String {
-    let Ok(Value::Object(m)) = serde_json::to_value(detail) else {
-        return String::new();
-    };
-    let fields = event_fields(detail.kind()).unwrap_or(&[]);
-    let mut entries = Vec::new();
-    for f in fields {
-        let Some(v) = m.get(f.name) else { continue };
-        if f.ty == FieldType::Agents {
-            for a in v.as_array().into_iter().flatten() {
-                let part = |k: &str| a.get(k).map(json_scalar).unwrap_or_default();
-                let mut parts = vec![part("name"), part("dose"), part("unit")];
-                while parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
-                    parts.pop();
-                }
-                entries.push(DetailEntry {
-                    key: "agent".into(),
-                    parts,
-                });
-            }
-        } else {
-            entries.push(DetailEntry {
-                key: f.name.into(),
-                parts: vec![json_scalar(v)],
-            });
-        }
-    }
-    write_detail(&entries)
-}
-
-/// Writes a course as long CSV (values as held: canonical units).
-pub fn to_csv_string(course: &Course) -> String {
-    let mut o = Out {
-        w: csv::WriterBuilder::new().from_writer(Vec::new()),
-        patient: course.patient.id.0.clone(),
-    };
-    let _ = o.w.write_record(COLUMNS);
-    o.row(&[
-        ("record", "course".into()),
-        ("kind", "format".into()),
-        ("value", course.format.clone()),
-    ]);
-    if let Some(i) = &course.illustrative {
-        o.row(&[
-            ("record", "course".into()),
-            ("kind", "illustrative".into()),
-            ("value", i.clone()),
-        ]);
-    }
-    let p = &course.patient;
-    let pr = |k: &str| [("record", "patient".to_string()), ("kind", k.to_string())];
-    o.row(&[
-        pr("sex")[0].clone(),
-        pr("sex")[1].clone(),
-        ("value", enum_name(&p.sex)),
-    ]);
-    o.row(&[
-        pr("birth_year")[0].clone(),
-        pr("birth_year")[1].clone(),
-        ("value", p.birth_year.to_string()),
-    ]);
-    if let Some(h) = p.height_cm {
-        let [a, b] = pr("height");
-        o.row(&[a, b, ("value", num(h)), ("unit", "cm".into())]);
-    }
-    let d = &p.diagnosis;
-    let [a, b] = pr("diagnosis");
-    let mut cells = vec![
-        a,
-        b,
-        ("value", enum_name(&d.disease)),
-        ("date", d.date.to_string()),
-    ];
-    if let Some(desc) = &d.description {
-        cells.push(("note", desc.clone()));
-    }
-    o.row(&cells);
-    if let Some(k) = &d.karyotype {
-        let [a, b] = pr("karyotype");
-        o.row(&[a, b, ("value", k.iscn.clone())]);
-        for ab in &k.abnormalities {
-            let mut e = vec![DetailEntry {
-                key: "type".into(),
-                parts: vec![enum_name(&ab.kind)],
-            }];
-            if let Some(c) = &ab.chromosome {
-                e.push(DetailEntry {
-                    key: "chromosome".into(),
-                    parts: vec![c.clone()],
-                });
-            }
-            let [a, b] = pr("abnormality");
-            o.row(&[
-                a,
-                b,
-                ("value", ab.iscn.clone()),
-                ("detail", write_detail(&e)),
-            ]);
-        }
-    }
-    for m in &d.mutations {
-        let mut e = Vec::new();
-        if let Some(v) = &m.variant {
-            e.push(DetailEntry {
-                key: "variant".into(),
-                parts: vec![v.clone()],
-            });
-        }
-        if let Some(v) = m.vaf_percent {
-            e.push(DetailEntry {
-                key: "vaf_percent".into(),
-                parts: vec![num(v)],
-            });
-        }
-        let [a, b] = pr("mutation");
-        o.row(&[
-            a,
-            b,
-            ("value", m.gene.clone()),
-            ("detail", write_detail(&e)),
-        ]);
-    }
-    for c in &p.comorbidities {
-        let [a, b] = pr("comorbidity");
-        o.row(&[a, b, ("value", c.clone())]);
-    }
-    let l = &p.lab_reference;
-    for (k, v, u) in [
-        ("bilirubin_uln", l.bilirubin_uln_mg_dl, "mg/dL"),
-        ("alt_uln", l.alt_uln, "U/L"),
-        ("ast_uln", l.ast_uln, "U/L"),
-        ("alp_uln", l.alp_uln, "U/L"),
-    ] {
-        let [a, b] = pr(k);
-        o.row(&[a, b, ("value", num(v)), ("unit", u.into())]);
-    }
-    for d in &course.donors {
-        let mut e = Vec::new();
-        if let Some(s) = d.sex {
-            e.push(DetailEntry {
-                key: "sex".into(),
-                parts: vec![enum_name(&s)],
-            });
-        }
-        if let Some(y) = d.birth_year {
-            e.push(DetailEntry {
-                key: "birth_year".into(),
-                parts: vec![y.to_string()],
-            });
-        }
-        if let Some(h) = &d.hla_match {
-            e.push(DetailEntry {
-                key: "hla_match".into(),
-                parts: vec![h.clone()],
-            });
-        }
-        if let Some(a) = &d.abo {
-            e.push(DetailEntry {
-                key: "abo".into(),
-                parts: vec![a.clone()],
-            });
-        }
-        o.row(&[
-            ("record", "donor".into()),
-            ("person", d.id.0.clone()),
-            ("kind", enum_name(&d.relationship)),
-            ("detail", write_detail(&e)),
-        ]);
-    }
-    for e in &course.events {
-        let mut cells = vec![
-            ("record", "event".to_string()),
-            ("date", e.date.to_string()),
-            ("kind", e.detail.kind().to_string()),
-            ("detail", event_detail_cell(&e.detail)),
-        ];
-        if let Some(id) = &e.id {
-            cells.push(("id", id.clone()));
-        }
-        if let Some(t) = e.time {
-            cells.push(("time", t.to_string()));
-        }
-        if let Some(t) = e.end_date {
-            cells.push(("end_date", t.to_string()));
-        }
-        if let Some(n) = &e.note {
-            cells.push(("note", n.clone()));
-        }
-        o.row(&cells);
-    }
-    for ob in &course.observations {
-        let value = match &ob.value {
-            ObsValue::Number(v) => num(*v),
-            ObsValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-            ObsValue::Category(c) => c.clone(),
-        };
-        let mut cells = vec![
-            ("record", "observation".to_string()),
-            ("date", ob.date.to_string()),
-            ("kind", ob.kind.as_str().to_string()),
-            ("value", value),
-        ];
-        let opt: [(&str, Option<String>); 10] = [
-            ("time", ob.time.map(|t| t.to_string())),
-            ("unit", ob.unit.map(|u| u.as_str().to_string())),
-            ("person", ob.person.as_ref().map(|p| p.to_string())),
-            ("lineage", ob.lineage.map(|l| l.as_str().to_string())),
-            ("attribution", ob.attribution.as_ref().map(enum_name)),
-            ("method", ob.method.as_ref().map(enum_name)),
-            ("assay", ob.assay.clone()),
-            ("sample", ob.sample.clone()),
-            ("automated", ob.automated.map(|b| b.to_string())),
-            ("note", ob.note.clone()),
-        ];
-        cells.extend(opt.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
-        o.row(&cells);
-    }
-    let bytes = o.w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// Escapes one value for a `detail` cell (re-exported for writers of
-/// spreadsheets that build the cell themselves).
-pub fn escape_detail_value(v: &str) -> String {
-    escape(v)
 }

@@ -1,0 +1,284 @@
+//! # graftwatch-config
+//!
+//! One configuration for every command: `grade`, `decide`, `report` and
+//! `demo` read the same TOML file (`--config FILE`), so two commands can
+//! never disagree on the same course. `graftwatch config print` prints the
+//! defaults.
+//!
+//! Layout of the file (every key optional; a missing key keeps its default,
+//! an unknown key is an error naming it):
+//!
+//! * the grading sections at the top level, exactly as `grade --config`
+//!   always read them (`[engine]`, `[agvhd]`, `[engraftment]`, …);
+//! * `[dli]`: the DLI decision rules and evidence windows
+//!   (`graftwatch_criteria::dli::DliConfig`), with the chimerism-rise rule in
+//!   `[dli.rising]`;
+//! * `[alerts]`: the report's alert settings that are the alerts' own
+//!   (`engraftment_warning_days`).
+//!
+//! Rules shared between decision and report are set once, in `[dli]`, and
+//! copied into the alert settings ([`Config::sync`]): the MRD positivity
+//! threshold, the chimerism-rise rule, the GVHD grade and window of the
+//! "DLI with active GVHD" alert. Writing one of them under `[alerts]` is an
+//! error that names the `[dli]` key to use instead. The primary-graft-failure
+//! day is not configurable here at all: it follows the graft source
+//! (`graftwatch_criteria::graft_failure`).
+
+use std::path::Path;
+
+use graftwatch_criteria::dli::DliConfig;
+use graftwatch_grading::GradingConfig;
+use graftwatch_report::AlertConfig;
+use serde::Serialize;
+
+/// Alert keys that are shared rules, with the `[dli]` key that sets them.
+pub const SHARED_ALERT_KEYS: [(&str, &str); 7] = [
+    ("mrd_positive_percent", "[dli] mrd_flow_positive_percent"),
+    ("chimerism_serial_rises", "[dli.rising] serial_rises"),
+    ("chimerism_min_step_points", "[dli.rising] min_step_points"),
+    ("chimerism_lod_percent", "[dli.rising] lod_percent"),
+    ("dli_gvhd_grade", "[dli] max_agvhd_grade_exclusive"),
+    ("dli_gvhd_within_days", "[dli] gvhd_assessment_window_days"),
+    (
+        "graft_failure_day",
+        "nothing: the primary graft failure day follows the graft source (+30 PBSC/BM, +42 with a cord unit)",
+    ),
+];
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Grading (every criterion's ambiguity defaults and the engine settings).
+    pub grading: GradingConfig,
+    /// DLI decision rules and evidence windows.
+    pub dli: DliConfig,
+    /// Report alerts (shared rules copied from `dli`).
+    pub alerts: AlertConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut c = Config {
+            grading: GradingConfig::default(),
+            dli: DliConfig::default(),
+            alerts: AlertConfig::default(),
+        };
+        c.sync();
+        c
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The TOML is invalid, has an unknown key or a value of the wrong type.
+    #[error("config file {path}: {message}")]
+    Invalid {
+        /// File.
+        path: String,
+        /// What is wrong, naming the section and key.
+        message: String,
+    },
+}
+
+fn invalid(path: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_string(),
+        message: message.into().trim_end().replace('\n', "\n  "),
+    }
+}
+
+fn section<T: serde::de::DeserializeOwned>(
+    table: toml::Table,
+    name: &str,
+    path: &str,
+) -> Result<T, ConfigError> {
+    toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| invalid(path, format!("{name}: {}", e.message())))
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+impl Config {
+    /// Copies the rules shared with the DLI decision into the alert
+    /// settings, so the report's alerts and the decision use one value.
+    pub fn sync(&mut self) {
+        let a = &mut self.alerts;
+        let d = &self.dli;
+        a.mrd_positive_percent = d.mrd_flow_positive_percent;
+        a.chimerism_serial_rises = d.rising.serial_rises;
+        a.chimerism_min_step_points = d.rising.min_step_points;
+        a.chimerism_lod_percent = d.rising.lod_percent;
+        a.dli_gvhd_grade = d.max_agvhd_grade_exclusive;
+        a.dli_gvhd_within_days = d.gvhd_assessment_window_days;
+    }
+
+    /// Parses TOML text; `path` is used in messages only.
+    pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let mut table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(path, e.to_string()))?;
+        let dli = match table.remove("dli") {
+            None => DliConfig::default(),
+            Some(toml::Value::Table(t)) => section(t, "[dli]", path)?,
+            Some(_) => return Err(invalid(path, "dli: expected a table [dli]")),
+        };
+        let alerts = match table.remove("alerts") {
+            None => AlertConfig::default(),
+            Some(toml::Value::Table(t)) => {
+                if let Some((k, instead)) =
+                    SHARED_ALERT_KEYS.iter().find(|(k, _)| t.contains_key(*k))
+                {
+                    return Err(invalid(
+                        path,
+                        format!("[alerts] {k}: a rule shared with the DLI decision; set {instead}"),
+                    ));
+                }
+                section(t, "[alerts]", path)?
+            }
+            Some(_) => return Err(invalid(path, "alerts: expected a table [alerts]")),
+        };
+        let grading = section(table, "grading", path)?;
+        let mut c = Config {
+            grading,
+            dli,
+            alerts,
+        };
+        c.sync();
+        Ok(c)
+    }
+
+    /// Reads a TOML config file.
+    pub fn from_toml_file(path: &Path) -> Result<Config, ConfigError> {
+        Config::from_toml_str(&read(path)?, &path.display().to_string())
+    }
+
+    /// Applies a deprecated `report --alerts-config` file (flat alert keys).
+    /// Shared rules written there are moved to `[dli]`, so decision and
+    /// alerts still agree; returns the deprecation notices to print.
+    pub fn apply_legacy_alerts_file(&mut self, path: &Path) -> Result<Vec<String>, ConfigError> {
+        let p = path.display().to_string();
+        let table: toml::Table = read(path)?
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(&p, e.to_string()))?;
+        let keys: Vec<String> = table.keys().cloned().collect();
+        let legacy: AlertConfig = section(table, "--alerts-config", &p)?;
+        let mut notes = vec![format!(
+            "--alerts-config is deprecated: put these keys under [alerts] (and the shared rules under [dli]) in the file given to --config; see `graftwatch config print`"
+        )];
+        for k in &keys {
+            let d = &mut self.dli;
+            match k.as_str() {
+                "mrd_positive_percent" => d.mrd_flow_positive_percent = legacy.mrd_positive_percent,
+                "chimerism_serial_rises" => d.rising.serial_rises = legacy.chimerism_serial_rises,
+                "chimerism_min_step_points" => {
+                    d.rising.min_step_points = legacy.chimerism_min_step_points
+                }
+                "chimerism_lod_percent" => d.rising.lod_percent = legacy.chimerism_lod_percent,
+                "dli_gvhd_grade" => d.max_agvhd_grade_exclusive = legacy.dli_gvhd_grade,
+                "dli_gvhd_within_days" => {
+                    d.gvhd_assessment_window_days = legacy.dli_gvhd_within_days
+                }
+                "graft_failure_day" => notes.push(format!(
+                    "{p}: graft_failure_day is ignored: the primary graft failure day follows the graft source (+30 PBSC/BM, +42 with a cord unit)"
+                )),
+                _ => {}
+            }
+        }
+        self.alerts.engraftment_warning_days = legacy.engraftment_warning_days;
+        self.sync();
+        Ok(notes)
+    }
+
+    /// The configuration as TOML (what `graftwatch config print` prints).
+    pub fn to_toml_string(&self) -> String {
+        #[derive(Serialize)]
+        struct AlertsOwn<'a> {
+            engraftment_warning_days: &'a [i32],
+        }
+        let mut t = toml::Table::try_from(self.grading).unwrap_or_default();
+        if let Ok(d) = toml::Table::try_from(self.dli) {
+            t.insert("dli".into(), toml::Value::Table(d));
+        }
+        let own = AlertsOwn {
+            engraftment_warning_days: &self.alerts.engraftment_warning_days,
+        };
+        if let Ok(a) = toml::Table::try_from(own) {
+            t.insert("alerts".into(), toml::Value::Table(a));
+        }
+        // Plain data with string keys: serialisation cannot fail.
+        toml::to_string_pretty(&t).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_round_trips() {
+        let c = Config::default();
+        let t = c.to_toml_string();
+        assert!(
+            t.contains("[agvhd]") && t.contains("[dli]") && t.contains("[alerts]"),
+            "{t}"
+        );
+        assert!(t.contains("gvhd_assessment_window_days = 14"), "{t}");
+        assert_eq!(Config::from_toml_str(&t, "x.toml").unwrap(), c);
+    }
+
+    #[test]
+    fn grading_only_files_stay_valid() {
+        let c = Config::from_toml_str("[engraftment]\nconsecutive_values = 5\n", "g.toml").unwrap();
+        assert_eq!(c.grading.engraftment.consecutive_values, 5);
+        assert_eq!(c.dli, DliConfig::default());
+    }
+
+    #[test]
+    fn shared_rules_are_set_once_in_dli() {
+        let c = Config::from_toml_str(
+            "[dli]\nmrd_flow_positive_percent = 0.2\ngvhd_assessment_window_days = 21\n[dli.rising]\nlod_percent = 0.5\n",
+            "s.toml",
+        )
+        .unwrap();
+        assert_eq!(c.alerts.mrd_positive_percent, 0.2);
+        assert_eq!(c.alerts.dli_gvhd_within_days, 21);
+        assert_eq!(c.alerts.chimerism_lod_percent, 0.5);
+        let e = Config::from_toml_str("[alerts]\nmrd_positive_percent = 0.2\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mrd_flow_positive_percent") && e.contains("s.toml"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        for (text, key) in [
+            ("[dli]\ngvhd_window = 3\n", "gvhd_window"),
+            ("[alerts]\nengraftment_days = [1]\n", "engraftment_days"),
+            ("[agvhd]\nchild_weight_cutoff = 40\n", "child_weight_cutoff"),
+            ("[nonsense]\nx = 1\n", "nonsense"),
+        ] {
+            let e = Config::from_toml_str(text, "u.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key) && e.contains("u.toml"), "{e}");
+        }
+    }
+}
