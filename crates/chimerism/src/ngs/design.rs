@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error_model::ErrorRates;
 use super::genotype::Genotype;
+use super::site_model::SiteModel;
 
 /// Overdispersion class of a marker: markers where every person is
 /// homozygous ("homozygous contrast") and markers where someone is
@@ -84,6 +85,27 @@ impl DesignRow {
             alt,
             depth,
             q,
+            class: DispersionClass::of(genotypes),
+        }
+    }
+
+    /// A row whose per-person read probabilities come from the marker's own
+    /// read model (site error rates, heterozygote allele balance).
+    pub fn from_site(
+        marker: usize,
+        alt: u32,
+        depth: u32,
+        genotypes: &[Genotype],
+        site: &SiteModel,
+    ) -> DesignRow {
+        DesignRow {
+            marker,
+            alt,
+            depth,
+            q: genotypes
+                .iter()
+                .map(|g| site.alt_read_probability(*g))
+                .collect(),
             class: DispersionClass::of(genotypes),
         }
     }

@@ -11,6 +11,7 @@ use super::identifiability::PairInformativeness;
 use super::lod::DetectionLimit;
 use super::presence::PresenceTest;
 use super::profile_ci::Interval;
+use super::sex::ChromosomalSex;
 use super::qc::{GoodnessOfFit, QcFlag, UnexplainedAllele};
 
 /// Whether a person is the recipient or a donor.
@@ -24,6 +25,16 @@ pub enum Role {
 }
 
 /// A declared contributor.
+impl Role {
+    /// Word for output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Recipient => "recipient",
+            Role::Donor => "donor",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     /// Name as given on the command line (e.g. `recipient`, `UCB-1`).
@@ -61,7 +72,64 @@ pub enum Exclusion {
         residual: f64,
         /// The threshold.
         threshold: f64,
+    },    /// X or Y marker (outside the pseudo-autosomal regions) while the
+    /// persons differ in sex or a sex could not be inferred.
+    SexChromosome {
+        /// "X" or "Y".
+        chromosome: String,
     },
+    /// The heterozygous reference samples read far from 50:50 here.
+    ReferenceAlleleBalance {
+        /// ALT share of their reads.
+        alt_fraction: f64,
+        /// Their reads.
+        reads: u32,
+    },
+    /// Sample depth far from the sample's median depth.
+    DepthOutlier {
+        /// Depth of this marker.
+        depth: u32,
+        /// Median depth of the sample.
+        median_depth: f64,
+    },
+    /// An allele the fitted mixture must contain has (almost) no reads:
+    /// a dead variant call or an allele dropout.
+    AlleleNotSeen {
+        /// Which allele.
+        allele: Allele,
+        /// Reads expected from the fit.
+        expected_reads: f64,
+        /// Reads observed.
+        observed_reads: u32,
+    },
+    /// Most indels of this sample lost an allele; the rest are not trusted.
+    IndelsUnreliable {
+        /// Informative indels that lost an allele.
+        dead: usize,
+        /// Informative indels.
+        informative: usize,
+    },
+
+}
+
+/// REF or ALT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allele {
+    /// The reference allele.
+    Ref,
+    /// The alternate allele.
+    Alt,
+}
+
+impl Allele {
+    /// Word for output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Allele::Ref => "REF",
+            Allele::Alt => "ALT",
+        }
+    }
 }
 
 impl std::fmt::Display for Exclusion {
@@ -79,6 +147,35 @@ impl std::fmt::Display for Exclusion {
                 residual,
                 threshold,
             } => write!(f, "residual {residual:.2} beyond ±{threshold:.2}"),
+            Exclusion::SexChromosome { chromosome } => write!(
+                f,
+                "chromosome {chromosome} outside the pseudo-autosomal regions, and the persons differ in sex (or a sex could not be inferred)"
+            ),
+            Exclusion::ReferenceAlleleBalance {
+                alt_fraction,
+                reads,
+            } => write!(
+                f,
+                "heterozygous reference samples read {:.1}% ALT ({reads} reads), far from 50%",
+                100.0 * alt_fraction
+            ),
+            Exclusion::DepthOutlier {
+                depth,
+                median_depth,
+            } => write!(f, "depth {depth} far from the sample median {median_depth:.0}"),
+            Exclusion::AlleleNotSeen {
+                allele,
+                expected_reads,
+                observed_reads,
+            } => write!(
+                f,
+                "{} allele not seen: {observed_reads} reads where the fit expects {expected_reads:.0} (dead variant call or allele dropout)",
+                allele.as_str()
+            ),
+            Exclusion::IndelsUnreliable { dead, informative } => write!(
+                f,
+                "indel not trusted: {dead} of {informative} informative indels of this sample lost an allele"
+            ),
         }
     }
 }
@@ -160,8 +257,19 @@ pub struct NgsSampleResult {
     pub recipient_detected: Option<bool>,
     /// Fitted overdispersion.
     pub dispersion: Dispersion,
+    /// Residual variance inflation φ = max(1, Pearson χ²/df): extra-binomial
+    /// variation the per-class ρ does not capture; intervals, detection
+    /// limits and the presence test are widened by it.
+    pub variance_inflation: f64,
     /// Error model used.
     pub error_model: ErrorModel,
+    /// Factors applied to the reference-learned error rates from this
+    /// sample's own all-homozygous markers: SNP REF→ALT, SNP ALT→REF, indel
+    /// REF→ALT, indel ALT→REF (1 = not rescaled).
+    pub sample_error_scale: [f64; 4],
+    /// Chromosomal sex inferred for each person (declared order; `null` =
+    /// unknown).
+    pub sexes: Vec<Option<ChromosomalSex>>,
     /// Goodness of fit over used markers.
     pub goodness_of_fit: GoodnessOfFit,
     /// Discriminating markers per pair of persons.

@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::ngs::{
     ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
-    Role, analyse_sample, call_genotypes,
+    Role, SiteConfig, analyse_sample_with, call_genotypes, learn_sites,
 };
 use graftwatch_chimerism::{AlleleCounts, Marker};
 use graftwatch_core::{Date, Lineage};
@@ -391,6 +391,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         .filter_map(|(c, g)| c.as_ref().map(|c| (c.as_slice(), g.as_slice())))
         .collect();
     let errors = ErrorModel::learn(&markers, &pure, &ErrorConfig::default());
+    let sites = learn_sites(&markers, &pure, &errors, None, &SiteConfig::default());
     let persons: Vec<Person> = person_specs
         .iter()
         .enumerate()
@@ -429,8 +430,8 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
                 spec.name
             )));
         }
-        let result = analyse_sample(
-            &spec.name, &markers, &persons, &calls, &errors, &counts, &cfg,
+        let result = analyse_sample_with(
+            &spec.name, &markers, &persons, &calls, &errors, &sites, &counts, &cfg,
         )
         .map_err(|e| BadInput(format!("{}: {e}", spec.source.describe())))?;
         bar.inc(1);

@@ -1,0 +1,273 @@
+//! Per-marker read model: sequencing error rates and heterozygote allele
+//! balance of each marker, learned from the reference (pure) samples of the
+//! run and, where given, from an external per-site error table (allomix's
+//! `--error-table` format). Real amplicon panels differ from site to site:
+//! one amplicon shows 0.5% ALT reads on homozygous REF DNA, another
+//! amplifies its ALT allele to 60% of a heterozygote's reads. A single
+//! rate per allele class cannot carry that.
+//!
+//! Estimates are shrunk toward the class-wide value (error: prior weight
+//! [`SiteConfig::error_prior_reads`] reads; balance: toward 0.5 with weight
+//! [`SiteConfig::balance_prior_reads`]), because a pure sample has only tens
+//! to hundreds of reads per marker.
+
+use serde::{Deserialize, Serialize};
+
+use super::error_model::{AlleleClass, ErrorModel, ErrorRates};
+use super::genotype::{Genotype, GenotypeCall};
+use crate::marker::{AlleleCounts, Marker};
+
+/// Where a marker's error rates come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteSource {
+    /// The allele class's rates (no site-specific information).
+    Class,
+    /// Reads of the reference samples at this marker, shrunk to the class.
+    References,
+    /// The external error table.
+    Table,
+}
+
+/// Per-direction error rates of one site from an external table; `None`
+/// where the table says `NA` (the class rate is used).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExternalSiteRates {
+    /// P(ALT read | REF molecule).
+    pub ref_to_alt: Option<f64>,
+    /// P(REF read | ALT molecule).
+    pub alt_to_ref: Option<f64>,
+}
+
+/// Read model of one marker.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SiteModel {
+    /// Directional error rates used at this marker.
+    pub rates: ErrorRates,
+    /// Expected ALT share of a heterozygote's reads (0.5 without bias).
+    pub het_alt_fraction: f64,
+    /// Reads of heterozygous reference samples behind the balance estimate.
+    pub het_reads: u32,
+    /// Raw (unshrunk) ALT share of those reads, when there were any.
+    pub het_raw_alt_fraction: Option<f64>,
+    /// Where the error rates come from.
+    pub source: SiteSource,
+}
+
+impl SiteModel {
+    /// The class model only: no site-specific error, no allele bias.
+    pub fn class_default(rates: ErrorRates) -> SiteModel {
+        SiteModel {
+            rates,
+            het_alt_fraction: 0.5,
+            het_reads: 0,
+            het_raw_alt_fraction: None,
+            source: SiteSource::Class,
+        }
+    }
+
+    /// Probability that a read from a person with genotype `g` shows ALT.
+    pub fn alt_read_probability(&self, g: Genotype) -> f64 {
+        let v = match g {
+            Genotype::HomRef => 0.0,
+            Genotype::Het => self.het_alt_fraction,
+            Genotype::HomAlt => 1.0,
+        };
+        self.rates.alt_read_probability(v)
+    }
+}
+
+/// Settings of the per-site learning.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    /// Weight (reads) of the class rate in a site's error estimate.
+    pub error_prior_reads: f64,
+    /// Weight (reads) of 0.5 in a site's heterozygote balance.
+    pub balance_prior_reads: f64,
+    /// Floor of every error rate.
+    pub floor: f64,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            error_prior_reads: 2_000.0,
+            balance_prior_reads: 100.0,
+            floor: 1e-5,
+        }
+    }
+}
+
+/// Learns the read model of every marker from the reference samples
+/// (`pure`: counts and genotype calls per person) on top of the class model
+/// `class`, with `table[m]` (if any) overriding the error rates of marker m.
+pub fn learn_sites(
+    markers: &[Marker],
+    pure: &[(&[Option<AlleleCounts>], &[GenotypeCall])],
+    class: &ErrorModel,
+    table: Option<&[Option<ExternalSiteRates>]>,
+    cfg: &SiteConfig,
+) -> Vec<SiteModel> {
+    markers
+        .iter()
+        .enumerate()
+        .map(|(m, marker)| {
+            let base = *class.rates(AlleleClass::of(marker));
+            let mut acc = SiteReads::default();
+            for (counts, calls) in pure {
+                if let (Some(Some(c)), Some(Ok(g))) = (counts.get(m), calls.get(m)) {
+                    acc.add(*c, *g);
+                }
+            }
+            let ext = table.and_then(|t| t.get(m).copied().flatten());
+            site_model(base, &acc, ext, cfg)
+        })
+        .collect()
+}
+
+/// Reads of the reference samples at one marker, by genotype.
+#[derive(Debug, Clone, Copy, Default)]
+struct SiteReads {
+    hom_ref_alt: u64,
+    hom_ref_depth: u64,
+    hom_alt_ref: u64,
+    hom_alt_depth: u64,
+    het_alt: u64,
+    het_depth: u64,
+}
+
+impl SiteReads {
+    fn add(&mut self, c: AlleleCounts, g: Genotype) {
+        let d = u64::from(c.depth());
+        match g {
+            Genotype::HomRef => {
+                self.hom_ref_alt += u64::from(c.alt_count);
+                self.hom_ref_depth += d;
+            }
+            Genotype::HomAlt => {
+                self.hom_alt_ref += u64::from(c.ref_count);
+                self.hom_alt_depth += d;
+            }
+            Genotype::Het => {
+                self.het_alt += u64::from(c.alt_count);
+                self.het_depth += d;
+            }
+        }
+    }
+}
+
+fn site_model(
+    base: ErrorRates,
+    acc: &SiteReads,
+    ext: Option<ExternalSiteRates>,
+    cfg: &SiteConfig,
+) -> SiteModel {
+    let shrink = |e: u64, n: u64, prior: f64| {
+        ((e as f64 + prior * cfg.error_prior_reads) / (n as f64 + cfg.error_prior_reads))
+            .max(cfg.floor)
+    };
+    let mut rates = ErrorRates {
+        ref_to_alt: shrink(acc.hom_ref_alt, acc.hom_ref_depth, base.ref_to_alt),
+        alt_to_ref: shrink(acc.hom_alt_ref, acc.hom_alt_depth, base.alt_to_ref),
+        ref_reads_seen: acc.hom_ref_depth,
+        alt_reads_seen: acc.hom_alt_depth,
+    };
+    let mut source = if acc.hom_ref_depth + acc.hom_alt_depth > 0 {
+        SiteSource::References
+    } else {
+        SiteSource::Class
+    };
+    if let Some(x) = ext
+        && (x.ref_to_alt.is_some() || x.alt_to_ref.is_some())
+    {
+        rates.ref_to_alt = x.ref_to_alt.map_or(base.ref_to_alt, |e| e.max(cfg.floor));
+        rates.alt_to_ref = x.alt_to_ref.map_or(base.alt_to_ref, |e| e.max(cfg.floor));
+        source = SiteSource::Table;
+    }
+    let het_raw = (acc.het_depth > 0).then(|| acc.het_alt as f64 / acc.het_depth as f64);
+    let het_alt_fraction = (acc.het_alt as f64 + 0.5 * cfg.balance_prior_reads)
+        / (acc.het_depth as f64 + cfg.balance_prior_reads);
+    SiteModel {
+        rates,
+        het_alt_fraction,
+        het_reads: u32::try_from(acc.het_depth).unwrap_or(u32::MAX),
+        het_raw_alt_fraction: het_raw,
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ngs::error_model::ErrorConfig;
+
+    fn c(r: u32, a: u32) -> Option<AlleleCounts> {
+        Some(AlleleCounts {
+            ref_count: r,
+            alt_count: a,
+            other: 0,
+        })
+    }
+
+    fn snp() -> Marker {
+        Marker {
+            id: "s".into(),
+            chrom: "1".into(),
+            pos: 5,
+            ref_allele: "A".into(),
+            alt_allele: "G".into(),
+        }
+    }
+
+    #[test]
+    fn site_error_shrinks_toward_the_class_and_table_overrides() {
+        let class = ErrorModel::prior(&ErrorConfig::default());
+        let markers = vec![snp()];
+        // 2,000 reads at 0/0 with 20 ALT (1%): half way between 1% and 0.1%.
+        let counts = vec![c(1_980, 20)];
+        let calls = vec![Ok(Genotype::HomRef)];
+        let s = learn_sites(
+            &markers,
+            &[(&counts, &calls)],
+            &class,
+            None,
+            &SiteConfig::default(),
+        );
+        assert!((s[0].rates.ref_to_alt - 0.0055).abs() < 1e-12);
+        assert_eq!(s[0].source, SiteSource::References);
+        assert!((s[0].het_alt_fraction - 0.5).abs() < 1e-12);
+        let table = vec![Some(ExternalSiteRates {
+            ref_to_alt: Some(0.02),
+            alt_to_ref: None,
+        })];
+        let s = learn_sites(
+            &markers,
+            &[(&counts, &calls)],
+            &class,
+            Some(&table),
+            &SiteConfig::default(),
+        );
+        assert_eq!(s[0].source, SiteSource::Table);
+        assert!((s[0].rates.ref_to_alt - 0.02).abs() < 1e-15);
+        assert!((s[0].rates.alt_to_ref - class.snp.alt_to_ref).abs() < 1e-15);
+    }
+
+    #[test]
+    fn het_balance_from_reference_heterozygotes() {
+        let class = ErrorModel::prior(&ErrorConfig::default());
+        let counts = vec![c(30, 70)];
+        let calls = vec![Ok(Genotype::Het)];
+        let s = learn_sites(
+            &[snp()],
+            &[(&counts, &calls)],
+            &class,
+            None,
+            &SiteConfig::default(),
+        );
+        // (70 + 50) / (100 + 100)
+        assert!((s[0].het_alt_fraction - 0.6).abs() < 1e-12);
+        assert_eq!(s[0].het_raw_alt_fraction, Some(0.7));
+        let q = s[0].alt_read_probability(Genotype::Het);
+        assert!(q > 0.59 && q < 0.61);
+    }
+}
