@@ -238,7 +238,20 @@ pub fn analyse_sample_with(
     }
     let gof = goodness_of_fit(&design, &res);
     let phi = gof.reduced_chi2.max(1.0);
-    if gof.p_value < cfg.fit_alpha && gof.reduced_chi2 > cfg.fit_min_reduced_chi2 {
+    let snp = |r: &DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Snp;
+    let snps_removed = removed
+        .iter()
+        .filter(|(r, e)| snp(r) && !matches!(e, Exclusion::IndelsUnreliable { .. }))
+        .count();
+    let snps_informative = snps_removed + design.rows.iter().filter(|r| snp(r)).count();
+    if snps_removed as f64 > cfg.max_outlier_fraction * snps_informative as f64 {
+        flags.push(QcFlag {
+            code: QcCode::PoorFit,
+            text: format!(
+                "{snps_removed} of {snps_informative} informative SNPs had to be left out (allele not seen or outlier): the declared persons do not explain this sample; possible sample swap, unknown contributor or wrong genotypes"
+            ),
+        });
+    } else if gof.p_value < cfg.fit_alpha && gof.reduced_chi2 > cfg.fit_min_reduced_chi2 {
         flags.push(QcFlag {
             code: QcCode::PoorFit,
             text: format!(
