@@ -18,20 +18,8 @@ fn analyse_with(
     people: &[&SimPerson],
     fractions: &[f64],
 ) -> Result<graftwatch_chimerism::ngs::NgsSampleResult, NgsError> {
-    let counts: Vec<Option<AlleleCounts>> =
-        simulate_counts(people, fractions, &s.sim_errors, &s.reads, &mut s.rng)
-            .into_iter()
-            .map(Some)
-            .collect();
-    analyse_sample(
-        "s",
-        &s.panel.markers,
-        &s.persons,
-        &s.calls,
-        &s.errors,
-        &counts,
-        &NgsConfig::default(),
-    )
+    let counts = s.counts(people, fractions);
+    s.analyse(&counts)
 }
 
 #[test]

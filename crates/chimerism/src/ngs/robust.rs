@@ -5,8 +5,10 @@
 //!    of the reads and at least 20 expected reads, but shows fewer than a
 //!    tenth of them. On real amplicon data this is what a dead indel call
 //!    looks like (the caller puts every read on REF although a main
-//!    contributor is heterozygous), or an allele dropout. Refit, up to three
-//!    rounds.
+//!    contributor is heterozygous), or an allele dropout. The first round is
+//!    judged against a fit on the SNPs alone; each round removes the most
+//!    glaring markers (expected share ≥ half the round's largest) and
+//!    refits, up to ten rounds.
 //! 2. **Indels unreliable** — when at least 30% (and ≥ 2) of a sample's
 //!    informative indels lose an allele that way, the caller's indel counts
 //!    for this sample are not trusted at all and every indel is left out.
@@ -91,6 +93,53 @@ pub fn allele_not_seen(row: &DesignRow, f: &[f64]) -> Option<(Allele, f64, u32)>
     None
 }
 
+/// Fractions fitted on the SNP rows alone, when there are indel rows and at
+/// least 10 SNP rows.
+fn initial_fractions(design: &Design, markers: &[Marker]) -> Option<Vec<f64>> {
+    let snp = |r: &&DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Snp;
+    let snps: Vec<DesignRow> = design.rows.iter().filter(snp).cloned().collect();
+    if snps.len() == design.rows.len() || snps.len() < 10 {
+        return None;
+    }
+    Some(
+        fit(&Design {
+            persons: design.persons,
+            rows: snps,
+        })
+        .f,
+    )
+}
+
+/// Rows whose allele is not seen under `f`, keeping only the most glaring
+/// ones of a round: those whose missing allele's expected share is at least
+/// half the largest such share. A contaminated fit makes markers of small
+/// expected share look empty too; they are judged again after the refit.
+fn worst_unseen(design: &Design, f: &[f64]) -> Vec<(usize, Exclusion)> {
+    let found: Vec<(usize, Allele, f64, u32, f64)> = design
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            allele_not_seen(r, f).map(|(a, e, o)| (i, a, e, o, e / f64::from(r.depth.max(1))))
+        })
+        .collect();
+    let top = found.iter().map(|x| x.4).fold(0.0, f64::max);
+    found
+        .into_iter()
+        .filter(|x| x.4 >= 0.5 * top)
+        .map(|(i, allele, e, o, _)| {
+            (
+                i,
+                Exclusion::AlleleNotSeen {
+                    allele,
+                    expected_reads: e,
+                    observed_reads: o,
+                },
+            )
+        })
+        .collect()
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
         return 0.0;
@@ -129,26 +178,18 @@ pub fn robust_fit(
     };
     let is_indel = |r: &DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Indel;
     let indels_total = rf.design.rows.iter().filter(|r| is_indel(r)).count();
-    for _ in 0..3 {
-        let dead: Vec<(usize, Exclusion)> = (0..rf.design.rows.len())
-            .filter_map(|i| {
-                allele_not_seen(&rf.design.rows[i], &rf.fit.f).map(|(allele, e, o)| {
-                    (
-                        i,
-                        Exclusion::AlleleNotSeen {
-                            allele,
-                            expected_reads: e,
-                            observed_reads: o,
-                        },
-                    )
-                })
-            })
-            .collect();
+    // Fractions the allele check is judged against: first from the SNPs
+    // alone (dead indel calls pull a joint fit toward whoever lacks the
+    // indel allele), then from each refit.
+    let mut judge = initial_fractions(&rf.design, markers).unwrap_or_else(|| rf.fit.f.clone());
+    for _ in 0..10 {
+        let dead = worst_unseen(&rf.design, &judge);
         if dead.is_empty() || rf.design.rows.len() - dead.len() < 2 {
             break;
         }
         rf.remove(dead);
         rf.refit();
+        judge = rf.fit.f.clone();
     }
     let dead_indels = rf
         .removed

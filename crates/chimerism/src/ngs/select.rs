@@ -218,8 +218,9 @@ fn pre_fit_exclusion(
 /// a class and direction, that direction's rate of every marker of the class
 /// is multiplied by (mixture rate)/(reference class rate), with the
 /// reference rate as prior (weight `prior_reads`). Markers whose
-/// other-allele share is beyond 4 binomial SDs above the pooled rate are
-/// left out of the pooled rate (an unknown contributor is not error).
+/// other-allele share exceeds 3× the median site rate + 0.2% (the identity
+/// check's effect size) are left out of the pooled rate (an unknown
+/// contributor or a dead variant call is not error).
 /// Returns the scaled site models and the factors per class/direction
 /// (`[snp ref→alt, snp alt→ref, indel ref→alt, indel alt→ref]`).
 pub fn scale_to_sample_error(
@@ -271,18 +272,30 @@ pub fn scale_to_sample_error(
     (scaled, factors)
 }
 
+/// A per-site "error" rate above this is not sequencing error.
+const MAX_ERROR_RATE: f64 = 0.05;
+
 fn pooled_factor(v: &[(u64, u64)], base: f64, min_reads: u64, prior_reads: f64) -> f64 {
     let total: u64 = v.iter().map(|x| x.1).sum();
     if total < min_reads || base <= 0.0 {
         return 1.0;
     }
-    let raw = v.iter().map(|x| x.0).sum::<u64>() as f64 / total as f64;
-    let rate0 = raw.max(base * 0.1);
+    let mut per_site: Vec<f64> = v
+        .iter()
+        .filter(|x| x.1 > 0)
+        .map(|x| x.0 as f64 / x.1 as f64)
+        .collect();
+    per_site.sort_by(f64::total_cmp);
+    let median = per_site.get(per_site.len() / 2).copied().unwrap_or(0.0);
+    if median > MAX_ERROR_RATE {
+        // Not error: a broken call class (e.g. dead indels); leave it to
+        // the marker QC.
+        return 1.0;
+    }
+    let rate0 = median.max(base * 0.1);
     let (mut e, mut n) = (0u64, 0u64);
     for &(x, d) in v {
-        let df = d as f64;
-        let sd = (df * rate0 * (1.0 - rate0)).sqrt().max(1.0);
-        if (x as f64 - df * rate0) / sd <= 4.0 {
+        if d > 0 && x as f64 / d as f64 <= 3.0 * rate0 + 0.002 {
             e += x;
             n += d;
         }
@@ -291,5 +304,5 @@ fn pooled_factor(v: &[(u64, u64)], base: f64, min_reads: u64, prior_reads: f64) 
         return 1.0;
     }
     let rate = (e as f64 + base * prior_reads) / (n as f64 + prior_reads);
-    rate / base
+    (rate / base).clamp(0.1, 10.0)
 }

@@ -7,9 +7,10 @@
 //! rate per allele class cannot carry that.
 //!
 //! Estimates are shrunk toward the class-wide value (error: prior weight
-//! [`SiteConfig::error_prior_reads`] reads; balance: toward 0.5 with weight
-//! [`SiteConfig::balance_prior_reads`]), because a pure sample has only tens
-//! to hundreds of reads per marker.
+//! [`SiteConfig::error_prior_reads`] reads; balance: empirical Bayes toward
+//! the panel-wide heterozygote share, weighted by the between-site spread
+//! beyond sampling noise), because a pure sample has only tens to hundreds
+//! of reads per marker.
 
 use serde::{Deserialize, Serialize};
 
@@ -82,8 +83,9 @@ impl SiteModel {
 pub struct SiteConfig {
     /// Weight (reads) of the class rate in a site's error estimate.
     pub error_prior_reads: f64,
-    /// Weight (reads) of 0.5 in a site's heterozygote balance.
-    pub balance_prior_reads: f64,
+    /// Heterozygous reads a site needs to enter the panel-wide balance
+    /// prior (centre and between-site spread).
+    pub balance_min_reads: u64,
     /// Floor of every error rate.
     pub floor: f64,
 }
@@ -92,7 +94,7 @@ impl Default for SiteConfig {
     fn default() -> Self {
         SiteConfig {
             error_prior_reads: 2_000.0,
-            balance_prior_reads: 100.0,
+            balance_min_reads: 20,
             floor: 1e-5,
         }
     }
@@ -108,21 +110,79 @@ pub fn learn_sites(
     table: Option<&[Option<ExternalSiteRates>]>,
     cfg: &SiteConfig,
 ) -> Vec<SiteModel> {
-    markers
-        .iter()
-        .enumerate()
-        .map(|(m, marker)| {
-            let base = *class.rates(AlleleClass::of(marker));
+    let reads: Vec<SiteReads> = (0..markers.len())
+        .map(|m| {
             let mut acc = SiteReads::default();
             for (counts, calls) in pure {
                 if let (Some(Some(c)), Some(Ok(g))) = (counts.get(m), calls.get(m)) {
                     acc.add(*c, *g);
                 }
             }
+            acc
+        })
+        .collect();
+    let balance = BalancePrior::estimate(&reads, cfg.balance_min_reads);
+    markers
+        .iter()
+        .zip(&reads)
+        .enumerate()
+        .map(|(m, (marker, acc))| {
+            let base = *class.rates(AlleleClass::of(marker));
             let ext = table.and_then(|t| t.get(m).copied().flatten());
-            site_model(base, &acc, ext, cfg)
+            site_model(base, acc, ext, &balance, cfg)
         })
         .collect()
+}
+
+/// Empirical-Bayes prior of the heterozygote ALT share across sites: its
+/// centre (the panel-wide reference bias) and the between-site variance τ²
+/// beyond binomial sampling (method of moments over sites with enough
+/// heterozygous reads). A site's share is shrunk toward the centre with
+/// weight τ²/(τ² + 0.25/n): with no real site-to-site bias (τ² = 0) every
+/// heterozygote reads the centre; with strong bias and many reads, its own
+/// share.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct BalancePrior {
+    centre: f64,
+    tau2: f64,
+}
+
+impl BalancePrior {
+    fn estimate(reads: &[SiteReads], min_reads: u64) -> BalancePrior {
+        let sites: Vec<(f64, f64)> = reads
+            .iter()
+            .filter(|r| r.het_depth >= min_reads.max(1))
+            .map(|r| (r.het_alt as f64 / r.het_depth as f64, r.het_depth as f64))
+            .collect();
+        if sites.len() < 10 {
+            return BalancePrior {
+                centre: 0.5,
+                tau2: 0.0,
+            };
+        }
+        let k = sites.len() as f64;
+        let centre = sites.iter().map(|s| s.0).sum::<f64>() / k;
+        let spread = sites.iter().map(|s| (s.0 - centre).powi(2)).sum::<f64>() / (k - 1.0);
+        let sampling = sites
+            .iter()
+            .map(|s| centre * (1.0 - centre) / s.1)
+            .sum::<f64>()
+            / k;
+        BalancePrior {
+            centre,
+            tau2: (spread - sampling).max(0.0),
+        }
+    }
+
+    fn shrink(&self, alt: u64, depth: u64) -> f64 {
+        if depth == 0 || self.tau2 <= 0.0 {
+            return self.centre;
+        }
+        let n = depth as f64;
+        let raw = alt as f64 / n;
+        let w = self.tau2 / (self.tau2 + self.centre * (1.0 - self.centre) / n);
+        self.centre + w * (raw - self.centre)
+    }
 }
 
 /// Reads of the reference samples at one marker, by genotype.
@@ -160,6 +220,7 @@ fn site_model(
     base: ErrorRates,
     acc: &SiteReads,
     ext: Option<ExternalSiteRates>,
+    balance: &BalancePrior,
     cfg: &SiteConfig,
 ) -> SiteModel {
     let shrink = |e: u64, n: u64, prior: f64| {
@@ -185,8 +246,7 @@ fn site_model(
         source = SiteSource::Table;
     }
     let het_raw = (acc.het_depth > 0).then(|| acc.het_alt as f64 / acc.het_depth as f64);
-    let het_alt_fraction = (acc.het_alt as f64 + 0.5 * cfg.balance_prior_reads)
-        / (acc.het_depth as f64 + cfg.balance_prior_reads);
+    let het_alt_fraction = balance.shrink(acc.het_alt, acc.het_depth);
     SiteModel {
         rates,
         het_alt_fraction,
@@ -264,10 +324,30 @@ mod tests {
             None,
             &SiteConfig::default(),
         );
-        // (70 + 50) / (100 + 100)
-        assert!((s[0].het_alt_fraction - 0.6).abs() < 1e-12);
+        // One site: no panel-wide prior, the centre 0.5 is used.
+        assert!((s[0].het_alt_fraction - 0.5).abs() < 1e-12);
         assert_eq!(s[0].het_raw_alt_fraction, Some(0.7));
-        let q = s[0].alt_read_probability(Genotype::Het);
-        assert!(q > 0.59 && q < 0.61);
+    }
+
+    #[test]
+    fn het_balance_is_shrunk_by_the_between_site_spread() {
+        let class = ErrorModel::prior(&ErrorConfig::default());
+        let markers: Vec<Marker> = (0..20).map(|_| snp()).collect();
+        let calls: Vec<GenotypeCall> = (0..20).map(|_| Ok(Genotype::Het)).collect();
+        // Sites alternating 30% / 70% ALT at 1,000 reads: τ² ≈ 0.04, far
+        // beyond sampling (0.00025): almost no shrinkage.
+        let biased: Vec<Option<AlleleCounts>> = (0..20)
+            .map(|i| if i % 2 == 0 { c(700, 300) } else { c(300, 700) })
+            .collect();
+        let s = learn_sites(&markers, &[(&biased, &calls)], &class, None, &SiteConfig::default());
+        assert!((s[0].het_alt_fraction - 0.3).abs() < 0.01, "{}", s[0].het_alt_fraction);
+        let q = s[1].alt_read_probability(Genotype::Het);
+        assert!(q > 0.68 && q < 0.71, "{q}");
+        // Sites within sampling noise of 50%: every site reads the centre.
+        let clean: Vec<Option<AlleleCounts>> = (0..20)
+            .map(|i| if i % 2 == 0 { c(505, 495) } else { c(495, 505) })
+            .collect();
+        let s = learn_sites(&markers, &[(&clean, &calls)], &class, None, &SiteConfig::default());
+        assert!((s[0].het_alt_fraction - 0.5).abs() < 1e-12);
     }
 }
