@@ -126,26 +126,41 @@ fn diag_artefacts() {
     let mut rel = Vec::new();
     let mut signed = Vec::new();
     let mut cov = 0;
-    for seed in 5_000..5_010u64 {
+    let mut by_level = [(0.0, 0.0, 0usize); 4];
+    for seed in 5_000..5_020u64 {
         let donors = 1 + (seed % 2) as usize;
-        let mut s = scenario_full(seed, donors, (48, 24), SimReads::default(), &m);
+        let panel = if std::env::var("PANEL").is_ok() { (128, 64) } else { (48, 24) };
+        let mut s = scenario_full(seed, donors, panel, SimReads::default(), &m);
+        if std::env::var("ORACLE").is_ok() {
+            for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
+                site.het_alt_fraction = w / (1.0 + w);
+                site.log_amplification_var = 0.0;
+            }
+        }
         for fr in [0.0, 0.01, 0.02, 0.05, 0.1] {
             let r = s.sample(&truth(fr, donors));
             let rec = r.recipient();
             let est = rec.fraction.unwrap();
             if fr == 0.0 {
-                println!("pure: {:.4}% lob {:.4}% phi {:.2}", 100.0 * est, 100.0 * rec.detection.unwrap().lob, r.variance_inflation);
+                if seed < 5_004 { println!("pure: {:.4}% lob {:.4}% phi {:.2}", 100.0 * est, 100.0 * rec.detection.unwrap().lob, r.variance_inflation); }
                 continue;
             }
             rel.push((est - fr).abs() / fr);
             signed.push((est - fr) / fr);
+            let li = [0.01, 0.02, 0.05, 0.1].iter().position(|x| *x == fr).unwrap();
+            by_level[li].0 += (est - fr).abs() / fr;
+            by_level[li].1 += (est - fr) / fr;
+            by_level[li].2 += 1;
             let ci = rec.ci.unwrap();
             cov += usize::from(ci.low <= fr && fr <= ci.high);
-            if seed < 5_002 {
+            if seed < 5_000 {
                 let codes: Vec<&str> = r.flags.iter().map(|f| f.code.as_str()).collect();
                 println!("{fr}: {:.4} [{:.4},{:.4}] phi {:.2} scale {:?} used {} {codes:?}", 100.0*est, 100.0*ci.low, 100.0*ci.high, r.variance_inflation, r.sample_error_scale, r.markers_used);
             }
         }
+    }
+    for (l, (a, b, n)) in by_level.iter().enumerate() {
+        println!("level {l}: rel {:.2}% bias {:+.2}%", 100.0 * a / *n as f64, 100.0 * b / *n as f64);
     }
     println!("{which}: rel {:.2}% bias {:+.2}% cov {cov}/{}", 100.0 * mean(&rel), 100.0 * mean(&signed), rel.len());
 }

@@ -61,9 +61,6 @@ pub struct NgsConfig {
     /// Marker QC: depth more than this factor above or below the sample's
     /// median depth excludes the marker (≤ 1 turns the check off).
     pub depth_outlier_factor: f64,
-    /// Reads at all-homozygous markers of the sample needed before the
-    /// sample's own error rates rescale the reference-learned ones.
-    pub sample_error_min_reads: u64,
 }
 
 impl Default for NgsConfig {
@@ -83,7 +80,6 @@ impl Default for NgsConfig {
             min_het_balance: 0.2,
             min_het_balance_reads: 40,
             depth_outlier_factor: 10.0,
-            sample_error_min_reads: 10_000,
         }
     }
 }
@@ -156,15 +152,7 @@ pub fn analyse_sample_with(
 
     // 1. Sample-specific error scaling and pre-fit marker checks.
     let sex = check_sexes(markers, genotypes);
-    let (sites, error_scale) = scale_to_sample_error(
-        markers,
-        genotypes,
-        sites,
-        [&errors.snp, &errors.indel],
-        counts,
-        cfg.sample_error_min_reads,
-        2_000.0,
-    );
+    let (sites, error_scale) = scale_to_sample_error(markers, genotypes, sites, counts);
     let limits = SelectLimits {
         min_depth: cfg.min_sample_depth,
         min_het_balance: cfg.min_het_balance,

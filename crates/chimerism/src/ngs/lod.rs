@@ -35,7 +35,10 @@ pub fn standard_error(design: &Design, rho: &Dispersion, f: &[f64], who: usize) 
     let r = free.len();
     let mut info = vec![0.0; r * r];
     for row in &design.rows {
-        let w = fisher_weight(row.depth, row.p(f), rho.get(row.class));
+        let p = row.p(f);
+        // Read variance plus the error rates' own uncertainty.
+        let w = 1.0
+            / (1.0 / fisher_weight(row.depth, p, rho.get(row.class)) + row.error_variance(p));
         for (i, &a) in free.iter().enumerate() {
             let ca = row.q[a] - row.q[pivot];
             for (j, &b) in free.iter().enumerate() {

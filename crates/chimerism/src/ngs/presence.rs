@@ -52,13 +52,15 @@ pub fn presence_test(
             continue;
         }
         // Orient so that "x" counts reads of the recipient-only allele.
-        let (x, e, d) = if q0 < 0.5 {
-            (r.alt, q0, qr - q0)
+        let (x, e, d, ev) = if q0 < 0.5 {
+            (r.alt, q0, qr - q0, r.error_var[0])
         } else {
-            (r.depth - r.alt, 1.0 - q0, q0 - qr)
+            (r.depth - r.alt, 1.0 - q0, q0 - qr, r.error_var[1])
         };
         let n = f64::from(r.depth);
-        let v = e * (1.0 - e) * (1.0 + (n - 1.0) * rho.get(r.class)) * phi.max(1.0);
+        // Beta-binomial read variance (per read) plus the error rate's own
+        // uncertainty, times the residual inflation.
+        let v = (e * (1.0 - e) * (1.0 + (n - 1.0) * rho.get(r.class)) + n * ev) * phi.max(1.0);
         u += d * (f64::from(x) - n * e) / v;
         var += d * d * n / v;
         markers += 1;

@@ -66,8 +66,18 @@ impl RobustFit {
         }
     }
 
+    /// Fits, re-linearises the allele-amplification rows at the estimate
+    /// and fits again (twice): the fixed point of `design::AmplificationModel`.
     fn refit(&mut self) {
         self.fit = fit(&self.design);
+        self.relinearise_and_refit();
+    }
+
+    fn relinearise_and_refit(&mut self) {
+        for _ in 0..2 {
+            self.design.relinearise(&self.fit.f);
+            self.fit = fit(&self.design);
+        }
     }
 }
 
@@ -176,6 +186,7 @@ pub fn robust_fit(
         outlier_rounds: 0,
         indels_unreliable: None,
     };
+    rf.relinearise_and_refit();
     let is_indel = |r: &DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Indel;
     let indels_total = rf.design.rows.iter().filter(|r| is_indel(r)).count();
     // Fractions the allele check is judged against: first from the SNPs
@@ -269,6 +280,8 @@ mod tests {
             depth,
             q: q.to_vec(),
             class: DispersionClass::Het,
+            amplification: None,
+                error_var: [0.0; 2],
         }
     }
 

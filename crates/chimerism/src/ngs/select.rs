@@ -8,7 +8,7 @@
 //! (somebody's genotype differs).
 
 use super::design::DesignRow;
-use super::error_model::{AlleleClass, ErrorRates};
+use super::error_model::AlleleClass;
 use super::genotype::{Genotype, GenotypeCall};
 use super::result::{Exclusion, MarkerReport};
 use super::sex::{SexCheck, sex_chromosome};
@@ -214,26 +214,25 @@ fn pre_fit_exclusion(
 /// Sample-specific error rates: at markers where every person is
 /// homozygous for the same allele, reads of the other allele in the
 /// *mixture* are pure error (or an unknown contributor, which the identity
-/// check reports). When those markers hold at least `min_reads` reads for
-/// a class and direction, that direction's rate of every marker of the class
-/// is multiplied by (mixture rate)/(reference class rate), with the
-/// reference rate as prior (weight `prior_reads`). Markers whose
-/// other-allele share exceeds 3× the median site rate + 0.2% (the identity
-/// check's effect size) are left out of the pooled rate (an unknown
-/// contributor or a dead variant call is not error).
-/// Returns the scaled site models and the factors per class/direction
-/// (`[snp ref→alt, snp alt→ref, indel ref→alt, indel alt→ref]`).
+/// check reports). Per allele class and direction, every marker's rate is
+/// multiplied by (observed + K)/(expected + K), where "expected" is the sum
+/// over those markers of depth × the marker's own (reference-learned) rate
+/// and K = [`PRIOR_ERROR_READS`] expected error reads (gamma–Poisson
+/// shrinkage: a handful of error reads moves nothing, thousands decide).
+/// Markers whose other-allele share exceeds 3× the median site rate + 0.2%
+/// (the identity check's effect size) are left out, and a class whose
+/// median "error" exceeds 5% is not scaled (a dead variant call is not
+/// sequencing error; the marker QC handles it). Returns the scaled site
+/// models and the factors (`[snp ref→alt, snp alt→ref, indel ref→alt,
+/// indel alt→ref]`), clamped to [0.1, 10].
 pub fn scale_to_sample_error(
     markers: &[Marker],
     genotypes: &[Vec<GenotypeCall>],
     sites: &[SiteModel],
-    class_rates: [&ErrorRates; 2],
     counts: &[Option<AlleleCounts>],
-    min_reads: u64,
-    prior_reads: f64,
 ) -> (Vec<SiteModel>, [f64; 4]) {
-    // [class*2 + direction] -> per-marker (errors, depth)
-    let mut obs: [Vec<(u64, u64)>; 4] = Default::default();
+    // [class*2 + direction] -> per-marker (errors, depth, site rate)
+    let mut obs: [Vec<(u64, u64, f64)>; 4] = Default::default();
     for (m, marker) in markers.iter().enumerate() {
         let Some(c) = counts[m] else { continue };
         let Some(Ok(g0)) = genotypes.first().map(|g| g[m]) else {
@@ -243,66 +242,55 @@ pub fn scale_to_sample_error(
             continue;
         }
         let ci = usize::from(AlleleClass::of(marker) == AlleleClass::Indel);
-        let (dir, x) = match g0 {
-            Genotype::HomRef => (0, c.alt_count),
-            _ => (1, c.ref_count),
+        let (dir, x, e) = match g0 {
+            Genotype::HomRef => (0, c.alt_count, sites[m].rates.ref_to_alt),
+            _ => (1, c.ref_count, sites[m].rates.alt_to_ref),
         };
-        obs[ci * 2 + dir].push((u64::from(x), u64::from(c.depth())));
+        obs[ci * 2 + dir].push((u64::from(x), u64::from(c.depth()), e));
     }
-    let mut factors = [1.0; 4];
-    for (i, v) in obs.iter().enumerate() {
-        let base = if i % 2 == 0 {
-            class_rates[i / 2].ref_to_alt
-        } else {
-            class_rates[i / 2].alt_to_ref
-        };
-        factors[i] = pooled_factor(v, base, min_reads, prior_reads);
-    }
+    let factors: [f64; 4] = std::array::from_fn(|i| pooled_factor(&obs[i]));
     let scaled = markers
         .iter()
         .zip(sites)
         .map(|(marker, s)| {
             let ci = usize::from(AlleleClass::of(marker) == AlleleClass::Indel);
             let mut s = *s;
-            s.rates.ref_to_alt = (s.rates.ref_to_alt * factors[ci * 2]).min(0.2);
-            s.rates.alt_to_ref = (s.rates.alt_to_ref * factors[ci * 2 + 1]).min(0.2);
+            let (fa, fb) = (factors[ci * 2], factors[ci * 2 + 1]);
+            s.rates.ref_to_alt = (s.rates.ref_to_alt * fa).min(0.2);
+            s.rates.alt_to_ref = (s.rates.alt_to_ref * fb).min(0.2);
+            s.error_var = [s.error_var[0] * fa * fa, s.error_var[1] * fb * fb];
             s
         })
         .collect();
     (scaled, factors)
 }
 
+/// Prior weight of the sample-specific error scaling, in expected error reads.
+pub const PRIOR_ERROR_READS: f64 = 20.0;
+
 /// A per-site "error" rate above this is not sequencing error.
 const MAX_ERROR_RATE: f64 = 0.05;
 
-fn pooled_factor(v: &[(u64, u64)], base: f64, min_reads: u64, prior_reads: f64) -> f64 {
-    let total: u64 = v.iter().map(|x| x.1).sum();
-    if total < min_reads || base <= 0.0 {
-        return 1.0;
-    }
+fn pooled_factor(v: &[(u64, u64, f64)]) -> f64 {
     let mut per_site: Vec<f64> = v
         .iter()
         .filter(|x| x.1 > 0)
         .map(|x| x.0 as f64 / x.1 as f64)
         .collect();
-    per_site.sort_by(f64::total_cmp);
-    let median = per_site.get(per_site.len() / 2).copied().unwrap_or(0.0);
-    if median > MAX_ERROR_RATE {
-        // Not error: a broken call class (e.g. dead indels); leave it to
-        // the marker QC.
+    if per_site.is_empty() {
         return 1.0;
     }
-    let rate0 = median.max(base * 0.1);
-    let (mut e, mut n) = (0u64, 0u64);
-    for &(x, d) in v {
-        if d > 0 && x as f64 / d as f64 <= 3.0 * rate0 + 0.002 {
-            e += x;
-            n += d;
+    per_site.sort_by(f64::total_cmp);
+    let median = per_site[per_site.len() / 2];
+    if median > MAX_ERROR_RATE {
+        return 1.0;
+    }
+    let (mut observed, mut expected) = (0.0, 0.0);
+    for &(x, d, e) in v {
+        if d > 0 && x as f64 / d as f64 <= 3.0 * median + 0.002 {
+            observed += x as f64;
+            expected += d as f64 * e;
         }
     }
-    if n < min_reads {
-        return 1.0;
-    }
-    let rate = (e as f64 + base * prior_reads) / (n as f64 + prior_reads);
-    (rate / base).clamp(0.1, 10.0)
+    ((observed + PRIOR_ERROR_READS) / (expected + PRIOR_ERROR_READS)).clamp(0.1, 10.0)
 }

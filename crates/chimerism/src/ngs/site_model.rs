@@ -53,6 +53,13 @@ pub struct SiteModel {
     pub het_raw_alt_fraction: Option<f64>,
     /// Where the error rates come from.
     pub source: SiteSource,
+    /// Posterior variance of the site's log ALT:REF amplification ratio
+    /// (what its heterozygous references leave unknown of the panel-wide
+    /// spread); the expected read fraction averages over it.
+    pub log_amplification_var: f64,
+    /// Posterior variance of the two error rates (gamma–Poisson: rate /
+    /// (reads seen + prior reads)).
+    pub error_var: [f64; 2],
 }
 
 impl SiteModel {
@@ -64,6 +71,8 @@ impl SiteModel {
             het_reads: 0,
             het_raw_alt_fraction: None,
             source: SiteSource::Class,
+            error_var: [0.0; 2],
+            log_amplification_var: 0.0,
         }
     }
 
@@ -174,14 +183,23 @@ impl BalancePrior {
         }
     }
 
-    fn shrink(&self, alt: u64, depth: u64) -> f64 {
-        if depth == 0 || self.tau2 <= 0.0 {
-            return self.centre;
+    /// Shrunk heterozygote share and the posterior variance of the site's
+    /// log amplification ratio (delta method: var(log w) ≈ var(b)/(b(1−b))²).
+    fn shrink(&self, alt: u64, depth: u64) -> (f64, f64) {
+        let scale = (self.centre * (1.0 - self.centre)).powi(2).max(1e-6);
+        if self.tau2 <= 0.0 {
+            return (self.centre, 0.0);
+        }
+        if depth == 0 {
+            return (self.centre, self.tau2 / scale);
         }
         let n = depth as f64;
         let raw = alt as f64 / n;
         let w = self.tau2 / (self.tau2 + self.centre * (1.0 - self.centre) / n);
-        self.centre + w * (raw - self.centre)
+        (
+            self.centre + w * (raw - self.centre),
+            (1.0 - w) * self.tau2 / scale,
+        )
     }
 }
 
@@ -246,9 +264,15 @@ fn site_model(
         source = SiteSource::Table;
     }
     let het_raw = (acc.het_depth > 0).then(|| acc.het_alt as f64 / acc.het_depth as f64);
-    let het_alt_fraction = balance.shrink(acc.het_alt, acc.het_depth);
+    let (het_alt_fraction, log_amplification_var) = balance.shrink(acc.het_alt, acc.het_depth);
+    let error_var = [
+        rates.ref_to_alt / (acc.hom_ref_depth as f64 + cfg.error_prior_reads),
+        rates.alt_to_ref / (acc.hom_alt_depth as f64 + cfg.error_prior_reads),
+    ];
     SiteModel {
         rates,
+        error_var,
+        log_amplification_var,
         het_alt_fraction,
         het_reads: u32::try_from(acc.het_depth).unwrap_or(u32::MAX),
         het_raw_alt_fraction: het_raw,
