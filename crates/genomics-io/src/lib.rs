@@ -6,6 +6,7 @@
 
 mod ad_match;
 pub mod bam_count;
+pub mod error_table;
 mod bcf_ad;
 pub mod fasta;
 pub mod fastq_count;
