@@ -22,7 +22,7 @@ use graftwatch_genomics_io::fastq_count::{FastqCountError, FastqCountOptions, co
 use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
 use graftwatch_genomics_io::error_table::read_error_table;
 use graftwatch_genomics_io::panel::read_panel;
-use graftwatch_genomics_io::vcf_ad::{read_vcf_ad, read_vcf_gt};
+use graftwatch_genomics_io::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt};
 use serde::Serialize;
 
 use crate::BadInput;
@@ -267,10 +267,16 @@ fn counts_of(
     reference: Option<&Path>,
     threads: usize,
     strict: bool,
+    person: bool,
 ) -> anyhow::Result<Counted> {
     let counted = match &spec.source {
         InputSource::Vcf { path, sample } => Counted {
-            counts: read_vcf_ad(path, sample, markers).map_err(|e| BadInput(e.to_string()))?,
+            counts: match read_vcf_ad(path, sample, markers) {
+                // A person's genotype VCF may hold GT only: the caller
+                // falls back to GT when every marker is absent.
+                Err(VcfAdError::NoAd { .. }) if person => vec![None; markers.len()],
+                r => r.map_err(|e| BadInput(e.to_string()))?,
+            },
             missing_contigs: Vec::new(),
         },
         InputSource::Bam { path } => {
@@ -429,7 +435,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     let mut calls: Vec<Vec<GenotypeCall>> = Vec::new();
     let mut genotype_sources = Vec::new();
     for spec in &person_specs {
-        let counted = counts_of(spec, &markers, reference, threads, args.strict)?;
+        let counted = counts_of(spec, &markers, reference, threads, args.strict, true)?;
         if let Some(t) = missing_contig_text(spec, &counted.missing_contigs) {
             eprintln!("warning: {t}");
         }
@@ -511,7 +517,14 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     }
     let per_worker_threads = (threads / sample_specs.len().max(1)).max(1);
     let analyse_one = |spec: &InputSpec| -> anyhow::Result<SampleOutput> {
-        let counted = counts_of(spec, &markers, reference, per_worker_threads, args.strict)?;
+        let counted = counts_of(
+            spec,
+            &markers,
+            reference,
+            per_worker_threads,
+            args.strict,
+            false,
+        )?;
         let counts = counted.counts;
         if counts.iter().all(|c| c.is_none()) {
             anyhow::bail!(BadInput(format!(
