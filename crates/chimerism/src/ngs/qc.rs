@@ -137,6 +137,7 @@ pub struct UnexplainedAllele {
     /// Reads of the allele nobody carries.
     pub reads: u32,
     /// Their fraction of REF+ALT.
+    #[serde(rename = "percent_of_reads", with = "super::result::percent::value")]
     pub fraction: f64,
     /// One-sided z against sequencing error.
     pub z: f64,

@@ -201,6 +201,7 @@ pub struct MarkerReport {
     pub residual: Option<f64>,
     /// Moment estimate of the donor fraction (2·VAF − h)/(d − h), when all
     /// donors share dosage d ≠ recipient dosage h.
+    #[serde(rename = "donor_moment_percent", with = "percent::option")]
     pub donor_moment_estimate: Option<f64>,
     /// Used in the fit.
     pub used: bool,
@@ -217,11 +218,16 @@ pub struct PersonEstimate {
     pub name: String,
     /// Recipient or donor.
     pub role: Role,
-    /// Fraction (0–1); `None` when the donor could not be split from another.
+    /// Fraction (0–1 in Rust; written as `percent`, 0–100, in JSON);
+    /// `None` when the donor could not be split from another.
+    #[serde(rename = "percent", with = "percent::option")]
     pub fraction: Option<f64>,
-    /// Profile-likelihood interval.
+    /// Profile-likelihood interval (JSON: `ci_percent`, 0–100).
+    #[serde(rename = "ci_percent", with = "percent::option_interval")]
     pub ci: Option<Interval>,
-    /// Detection limits for this person in this sample.
+    /// Detection limits for this person in this sample (JSON:
+    /// `detection_percent` with `lob` and `lod` in percent).
+    #[serde(rename = "detection_percent", with = "percent::option_limits")]
     pub detection: Option<DetectionLimit>,
 }
 
@@ -230,9 +236,11 @@ pub struct PersonEstimate {
 pub struct GroupEstimate {
     /// Members.
     pub persons: Vec<String>,
-    /// Summed fraction.
+    /// Summed fraction (JSON: `percent`, 0–100).
+    #[serde(rename = "percent", with = "percent::value")]
     pub fraction: f64,
-    /// Profile-likelihood interval of the sum.
+    /// Profile-likelihood interval of the sum (JSON: `ci_percent`).
+    #[serde(rename = "ci_percent", with = "percent::interval")]
     pub ci: Interval,
 }
 
@@ -288,5 +296,144 @@ impl NgsSampleResult {
     /// The recipient's estimate.
     pub fn recipient(&self) -> &PersonEstimate {
         &self.persons[0]
+    }
+}
+
+/// Serde adapters writing fractions (0–1 in Rust) as percentages (0–100)
+/// in JSON, and reading them back. Output schema `graftwatch-ngs/2`.
+pub(crate) mod percent {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::super::lod::DetectionLimit;
+    use super::super::profile_ci::Interval;
+
+    fn p(x: f64) -> f64 {
+        100.0 * x
+    }
+
+    fn f(x: f64) -> f64 {
+        x / 100.0
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Iv {
+        low: f64,
+        high: f64,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Lim {
+        lob: f64,
+        lod: f64,
+    }
+
+    pub mod value {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_f64(p(*x))
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            f64::deserialize(d).map(f)
+        }
+    }
+
+    pub mod option {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            x.map(p).serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Option::<f64>::deserialize(d).map(|x| x.map(f))
+        }
+    }
+
+    pub mod interval {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Interval, s: S) -> Result<S::Ok, S::Error> {
+            Iv {
+                low: p(x.low),
+                high: p(x.high),
+            }
+            .serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Interval, D::Error> {
+            Iv::deserialize(d).map(|i| Interval {
+                low: f(i.low),
+                high: f(i.high),
+            })
+        }
+    }
+
+    pub mod option_interval {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Option<Interval>, s: S) -> Result<S::Ok, S::Error> {
+            x.map(|x| Iv {
+                low: p(x.low),
+                high: p(x.high),
+            })
+            .serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Interval>, D::Error> {
+            Option::<Iv>::deserialize(d).map(|x| {
+                x.map(|i| Interval {
+                    low: f(i.low),
+                    high: f(i.high),
+                })
+            })
+        }
+    }
+
+    pub mod option_limits {
+        use super::*;
+        pub fn serialize<S: Serializer>(
+            x: &Option<DetectionLimit>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            x.map(|x| Lim {
+                lob: p(x.lob),
+                lod: p(x.lod),
+            })
+            .serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DetectionLimit>, D::Error> {
+            Option::<Lim>::deserialize(d).map(|x| {
+                x.map(|l| DetectionLimit {
+                    lob: f(l.lob),
+                    lod: f(l.lod),
+                })
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod percent_tests {
+    use super::*;
+
+    #[test]
+    fn json_gives_percent_and_reads_it_back() {
+        let p = PersonEstimate {
+            name: "R".into(),
+            role: Role::Recipient,
+            fraction: Some(0.0123),
+            ci: Some(Interval {
+                low: 0.01,
+                high: 0.015,
+            }),
+            detection: Some(DetectionLimit {
+                lob: 0.0005,
+                lod: 0.001,
+            }),
+        };
+        let v = serde_json::to_value(&p).unwrap();
+        assert!((v["percent"].as_f64().unwrap() - 1.23).abs() < 1e-12);
+        assert!((v["ci_percent"]["high"].as_f64().unwrap() - 1.5).abs() < 1e-12);
+        assert!((v["detection_percent"]["lod"].as_f64().unwrap() - 0.1).abs() < 1e-12);
+        let back: PersonEstimate = serde_json::from_value(v).unwrap();
+        assert!((back.fraction.unwrap() - 0.0123).abs() < 1e-15);
     }
 }

@@ -380,9 +380,17 @@ pub struct SampleOutput {
     pub result: NgsSampleResult,
 }
 
+/// Version of the `--format json` output. `graftwatch-ngs/2`: every
+/// chimerism quantity is a percentage 0–100 (`percent`, `ci_percent`,
+/// `detection_percent`, `donor_moment_percent`, `percent_of_reads`), where
+/// version 1 wrote fractions 0–1 (`fraction`, `ci`, `detection`).
+pub const NGS_SCHEMA: &str = "graftwatch-ngs/2";
+
 /// The whole run, as written by `--format json`.
 #[derive(Debug, Serialize)]
 pub struct NgsRun {
+    /// Output schema version ([`NGS_SCHEMA`]).
+    pub schema: &'static str,
     /// Markers in the panel.
     pub panel_markers: usize,
     /// Declared persons, recipient first.
@@ -592,6 +600,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         }
     }
     let run = NgsRun {
+        schema: NGS_SCHEMA,
         panel_markers: markers.len(),
         persons,
         genotype_sources,
