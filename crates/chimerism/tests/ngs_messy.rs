@@ -104,6 +104,9 @@ fn messy_coverage_between_90_and_98_percent() {
     assert!(rel <= 0.05, "mean relative error {rel}");
 }
 
+/// One artefact at a time (`MESSY_ONLY=clean|dead|bias|dropout|err|sex`,
+/// anything else = all; `PANEL=1` for 128 + 64 markers), 20 panels, with
+/// per-level relative error: a diagnostic, not a check.
 #[test]
 #[ignore]
 fn diag_artefacts() {
@@ -131,12 +134,6 @@ fn diag_artefacts() {
         let donors = 1 + (seed % 2) as usize;
         let panel = if std::env::var("PANEL").is_ok() { (128, 64) } else { (48, 24) };
         let mut s = scenario_full(seed, donors, panel, SimReads::default(), &m);
-        if std::env::var("ORACLE").is_ok() {
-            for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
-                site.het_alt_fraction = w / (1.0 + w);
-                site.log_amplification_var = 0.0;
-            }
-        }
         for fr in [0.0, 0.01, 0.02, 0.05, 0.1] {
             let r = s.sample(&truth(fr, donors));
             let rec = r.recipient();
