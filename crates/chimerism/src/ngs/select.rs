@@ -215,7 +215,8 @@ fn pre_fit_exclusion(
 /// homozygous for the same allele, reads of the other allele in the
 /// *mixture* are pure error (or an unknown contributor, which the identity
 /// check reports). Per allele class and direction, every marker's rate is
-/// multiplied by (observed + K)/(expected + K), where "expected" is the sum
+/// multiplied by (a + √a)/(expected + K) with a = observed + K (the
+/// posterior mean plus one SD: conservative), where "expected" is the sum
 /// over those markers of depth × the marker's own (reference-learned) rate
 /// and K = [`PRIOR_ERROR_READS`] expected error reads (gamma–Poisson
 /// shrinkage: a handful of error reads moves nothing, thousands decide).
@@ -292,5 +293,9 @@ fn pooled_factor(v: &[(u64, u64, f64)]) -> f64 {
             expected += d as f64 * e;
         }
     }
-    ((observed + PRIOR_ERROR_READS) / (expected + PRIOR_ERROR_READS)).clamp(0.1, 10.0)
+    // One posterior SD above the mean: a sample is credited with fewer
+    // errors than its references only when its own reads show it clearly
+    // (a noisy low factor would call absent recipients present).
+    let a = observed + PRIOR_ERROR_READS;
+    ((a + a.sqrt()) / (expected + PRIOR_ERROR_READS)).clamp(0.1, 10.0)
 }

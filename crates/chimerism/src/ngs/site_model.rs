@@ -6,8 +6,10 @@
 //! amplifies its ALT allele to 60% of a heterozygote's reads. A single
 //! rate per allele class cannot carry that.
 //!
-//! Estimates are shrunk toward the class-wide value (error: prior weight
-//! [`SiteConfig::error_prior_reads`] reads; balance: empirical Bayes toward
+//! Estimates are shrunk toward the class-wide value (error: gamma–Poisson,
+//! prior weight [`SiteConfig::error_prior_errors`] expected error reads at
+//! the class rate, so a site's own rate counts once it has shown tens of
+//! error reads; balance: empirical Bayes toward
 //! the panel-wide heterozygote share, weighted by the between-site spread
 //! beyond sampling noise), because a pure sample has only tens to hundreds
 //! of reads per marker.
@@ -90,8 +92,9 @@ impl SiteModel {
 /// Settings of the per-site learning.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SiteConfig {
-    /// Weight (reads) of the class rate in a site's error estimate.
-    pub error_prior_reads: f64,
+    /// Weight of the class rate in a site's error estimate, in expected
+    /// error reads (reads = this / class rate).
+    pub error_prior_errors: f64,
     /// Heterozygous reads a site needs to enter the panel-wide balance
     /// prior (centre and between-site spread).
     pub balance_min_reads: u64,
@@ -102,7 +105,7 @@ pub struct SiteConfig {
 impl Default for SiteConfig {
     fn default() -> Self {
         SiteConfig {
-            error_prior_reads: 2_000.0,
+            error_prior_errors: 20.0,
             balance_min_reads: 20,
             floor: 1e-5,
         }
@@ -241,9 +244,10 @@ fn site_model(
     balance: &BalancePrior,
     cfg: &SiteConfig,
 ) -> SiteModel {
+    // Prior weight in reads = K expected error reads at the class rate.
+    let weight = |prior: f64| cfg.error_prior_errors / prior.max(cfg.floor);
     let shrink = |e: u64, n: u64, prior: f64| {
-        ((e as f64 + prior * cfg.error_prior_reads) / (n as f64 + cfg.error_prior_reads))
-            .max(cfg.floor)
+        ((e as f64 + prior * weight(prior)) / (n as f64 + weight(prior))).max(cfg.floor)
     };
     let mut rates = ErrorRates {
         ref_to_alt: shrink(acc.hom_ref_alt, acc.hom_ref_depth, base.ref_to_alt),
@@ -266,8 +270,8 @@ fn site_model(
     let het_raw = (acc.het_depth > 0).then(|| acc.het_alt as f64 / acc.het_depth as f64);
     let (het_alt_fraction, log_amplification_var) = balance.shrink(acc.het_alt, acc.het_depth);
     let error_var = [
-        rates.ref_to_alt / (acc.hom_ref_depth as f64 + cfg.error_prior_reads),
-        rates.alt_to_ref / (acc.hom_alt_depth as f64 + cfg.error_prior_reads),
+        rates.ref_to_alt / (acc.hom_ref_depth as f64 + weight(base.ref_to_alt)),
+        rates.alt_to_ref / (acc.hom_alt_depth as f64 + weight(base.alt_to_ref)),
     ];
     SiteModel {
         rates,
@@ -307,8 +311,9 @@ mod tests {
     fn site_error_shrinks_toward_the_class_and_table_overrides() {
         let class = ErrorModel::prior(&ErrorConfig::default());
         let markers = vec![snp()];
-        // 2,000 reads at 0/0 with 20 ALT (1%): half way between 1% and 0.1%.
-        let counts = vec![c(1_980, 20)];
+        // 20,000 reads at 0/0 with 200 ALT (1%); prior 20 errors at 0.1% =
+        // 20,000 reads: half way between 1% and 0.1%.
+        let counts = vec![c(19_800, 200)];
         let calls = vec![Ok(Genotype::HomRef)];
         let s = learn_sites(
             &markers,
