@@ -376,14 +376,16 @@ impl Default for SimArtefacts {
 
 impl SimArtefacts {
     /// The "messy" setting of the validation: dead indels, allele bias
-    /// (log-ratio SD 0.3, i.e. heterozygotes reading ~43–57%), 2% allele
-    /// dropouts, mixture errors at twice the pure samples' rate.
+    /// (log-ratio SD 0.3, i.e. heterozygotes reading ~43–57%, as in the real
+    /// three-person mixture), 2% allele dropouts; mixture and pure samples
+    /// share the error chemistry (per-site error spread is set in
+    /// [`SimReads::error_cv`]).
     pub fn messy() -> SimArtefacts {
         SimArtefacts {
             dead_indels: true,
             allele_bias_sd: 0.3,
             dropout_rate: 0.02,
-            mixture_error_factor: 2.0,
+            mixture_error_factor: 1.0,
         }
     }
 }
