@@ -276,7 +276,7 @@ pub fn analyse_sample_with(
     flags.extend(est.flags);
 
     // 7. Recipient presence.
-    let presence = presence_test(&design, &rho, 0, phi);
+    let presence = presence_test(&design, &rho, 0, 1.0);
     if presence.is_none() {
         flags.push(QcFlag {
             code: QcCode::NoPresenceTest,

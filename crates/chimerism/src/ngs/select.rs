@@ -215,8 +215,8 @@ fn pre_fit_exclusion(
 /// homozygous for the same allele, reads of the other allele in the
 /// *mixture* are pure error (or an unknown contributor, which the identity
 /// check reports). Per allele class and direction, every marker's rate is
-/// multiplied by (a + √a)/(expected + K) with a = observed + K (the
-/// posterior mean plus one SD: conservative), where "expected" is the sum
+/// multiplied by (observed + K)/(expected + K) (posterior mean), where
+/// "expected" is the sum
 /// over those markers of depth × the marker's own (reference-learned) rate
 /// and K = [`PRIOR_ERROR_READS`] expected error reads (gamma–Poisson
 /// shrinkage: a handful of error reads moves nothing, thousands decide).
@@ -267,7 +267,7 @@ pub fn scale_to_sample_error(
 }
 
 /// Prior weight of the sample-specific error scaling, in expected error reads.
-pub const PRIOR_ERROR_READS: f64 = 20.0;
+pub const PRIOR_ERROR_READS: f64 = 50.0;
 
 /// A per-site "error" rate above this is not sequencing error.
 const MAX_ERROR_RATE: f64 = 0.05;
@@ -293,9 +293,5 @@ fn pooled_factor(v: &[(u64, u64, f64)]) -> f64 {
             expected += d as f64 * e;
         }
     }
-    // One posterior SD above the mean: a sample is credited with fewer
-    // errors than its references only when its own reads show it clearly
-    // (a noisy low factor would call absent recipients present).
-    let a = observed + PRIOR_ERROR_READS;
-    ((a + a.sqrt()) / (expected + PRIOR_ERROR_READS)).clamp(0.1, 10.0)
+    ((observed + PRIOR_ERROR_READS) / (expected + PRIOR_ERROR_READS)).clamp(0.1, 10.0)
 }
