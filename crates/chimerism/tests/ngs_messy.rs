@@ -19,7 +19,7 @@ fn messy_reads() -> SimReads {
 }
 
 fn messy(seed: u64, donors: usize) -> Scenario {
-    scenario_full(seed, donors, (48, 24), messy_reads(), &Messy::messy())
+    scenario_full(seed, donors, (48, 24), messy_reads(), &Messy::real_like())
 }
 
 fn truth(fr: f64, donors: usize) -> Vec<f64> {
@@ -134,7 +134,7 @@ fn diag_artefacts() {
             m.male_donors = true
         }
         "clean" => {}
-        _ => m = Messy::messy(),
+        _ => m = Messy::real_like(),
     }
     let _ = SimArtefacts::default();
     let mut rel = Vec::new();
@@ -143,7 +143,11 @@ fn diag_artefacts() {
     let mut by_level = [(0.0, 0.0, 0usize); 4];
     for seed in 5_000..5_020u64 {
         let donors = 1 + (seed % 2) as usize;
-        let panel = if std::env::var("PANEL").is_ok() { (128, 64) } else { (48, 24) };
+        let panel = if std::env::var("PANEL").is_ok() {
+            (128, 64)
+        } else {
+            (48, 24)
+        };
         let reads = if matches!(which.as_str(), "sitecv" | "messy" | "") {
             messy_reads()
         } else {
@@ -155,12 +159,22 @@ fn diag_artefacts() {
             let rec = r.recipient();
             let est = rec.fraction.unwrap();
             if fr == 0.0 {
-                if seed < 5_004 { println!("pure: {:.4}% lob {:.4}% phi {:.2}", 100.0 * est, 100.0 * rec.detection.unwrap().lob, r.variance_inflation); }
+                if seed < 5_004 {
+                    println!(
+                        "pure: {:.4}% lob {:.4}% phi {:.2}",
+                        100.0 * est,
+                        100.0 * rec.detection.unwrap().lob,
+                        r.variance_inflation
+                    );
+                }
                 continue;
             }
             rel.push((est - fr).abs() / fr);
             signed.push((est - fr) / fr);
-            let li = [0.01, 0.02, 0.05, 0.1].iter().position(|x| *x == fr).unwrap();
+            let li = [0.01, 0.02, 0.05, 0.1]
+                .iter()
+                .position(|x| *x == fr)
+                .unwrap();
             by_level[li].0 += (est - fr).abs() / fr;
             by_level[li].1 += (est - fr) / fr;
             by_level[li].2 += 1;
@@ -168,12 +182,29 @@ fn diag_artefacts() {
             cov += usize::from(ci.low <= fr && fr <= ci.high);
             if seed < 5_000 {
                 let codes: Vec<&str> = r.flags.iter().map(|f| f.code.as_str()).collect();
-                println!("{fr}: {:.4} [{:.4},{:.4}] phi {:.2} scale {:?} used {} {codes:?}", 100.0*est, 100.0*ci.low, 100.0*ci.high, r.variance_inflation, r.sample_error_scale, r.markers_used);
+                println!(
+                    "{fr}: {:.4} [{:.4},{:.4}] phi {:.2} scale {:?} used {} {codes:?}",
+                    100.0 * est,
+                    100.0 * ci.low,
+                    100.0 * ci.high,
+                    r.variance_inflation,
+                    r.sample_error_scale,
+                    r.markers_used
+                );
             }
         }
     }
     for (l, (a, b, n)) in by_level.iter().enumerate() {
-        println!("level {l}: rel {:.2}% bias {:+.2}%", 100.0 * a / *n as f64, 100.0 * b / *n as f64);
+        println!(
+            "level {l}: rel {:.2}% bias {:+.2}%",
+            100.0 * a / *n as f64,
+            100.0 * b / *n as f64
+        );
     }
-    println!("{which}: rel {:.2}% bias {:+.2}% cov {cov}/{}", 100.0 * mean(&rel), 100.0 * mean(&signed), rel.len());
+    println!(
+        "{which}: rel {:.2}% bias {:+.2}% cov {cov}/{}",
+        100.0 * mean(&rel),
+        100.0 * mean(&signed),
+        rel.len()
+    );
 }

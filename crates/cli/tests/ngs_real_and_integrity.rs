@@ -59,9 +59,16 @@ fn real_three_person_mixture_within_one_point() {
             p["ci_percent"]["low"].as_f64().unwrap(),
             p["ci_percent"]["high"].as_f64().unwrap(),
         );
-        println!("{}: {est:.2}% ({lo:.2}–{hi:.2}), truth {truth:.2}%", p["name"]);
+        println!(
+            "{}: {est:.2}% ({lo:.2}–{hi:.2}), truth {truth:.2}%",
+            p["name"]
+        );
         assert!((est - truth).abs() <= 1.0, "{} {est} vs {truth}", p["name"]);
-        assert!(lo <= *truth && *truth <= hi, "{} CI {lo}–{hi} misses {truth}", p["name"]);
+        assert!(
+            lo <= *truth && *truth <= hi,
+            "{} CI {lo}–{hi} misses {truth}",
+            p["name"]
+        );
     }
     let codes: Vec<&str> = r["flags"]
         .as_array()
@@ -69,8 +76,14 @@ fn real_three_person_mixture_within_one_point() {
         .iter()
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    assert!(codes.contains(&"NGS-INDELS") && codes.contains(&"NGS-SEX"), "{codes:?}");
-    assert!(!codes.contains(&"NGS-FIT") && !codes.contains(&"NGS-ID"), "{codes:?}");
+    assert!(
+        codes.contains(&"NGS-INDELS") && codes.contains(&"NGS-SEX"),
+        "{codes:?}"
+    );
+    assert!(
+        !codes.contains(&"NGS-FIT") && !codes.contains(&"NGS-ID"),
+        "{codes:?}"
+    );
     // Every excluded marker carries its reason.
     for m in r["markers"].as_array().unwrap() {
         assert!(m["used"].as_bool().unwrap() || m["excluded"]["reason"].is_string());
@@ -96,7 +109,12 @@ fn truncated_mixture_vcf_is_exit_2_naming_file_and_last_record() {
     let (code, out, err) = gw(&real_args(&cut.display().to_string()));
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty());
-    assert!(err.contains("cut.vcf") && err.contains("truncated") && err.contains("last complete record chr"), "{err}");
+    assert!(
+        err.contains("cut.vcf")
+            && err.contains("truncated")
+            && err.contains("last complete record chr"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -117,7 +135,10 @@ fn mixture_vcf_without_ad_says_no_format_ad() {
     drop(f);
     let (code, _, err) = gw(&real_args(&d.join("noad.vcf").display().to_string()));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("no FORMAT/AD") && err.contains("noad.vcf"), "{err}");
+    assert!(
+        err.contains("no FORMAT/AD") && err.contains("noad.vcf"),
+        "{err}"
+    );
 }
 
 /// An empty FASTQ given for a donor is named as the culprit (not the
@@ -130,7 +151,9 @@ fn empty_fastq_donor_is_named() {
     let bases = ['A', 'C', 'G', 'T'];
     let mut x = 12345u64;
     for _ in 0..1000 {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         seq.push(bases[(x >> 62) as usize]);
     }
     let r = &seq[499..500];

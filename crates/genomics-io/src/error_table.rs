@@ -100,7 +100,12 @@ pub fn read_error_table(
         let pos: u64 = get(1)
             .and_then(|p| p.parse().ok())
             .filter(|p| *p > 0)
-            .ok_or_else(|| fmt(lineno, format!("pos '{}' is not a positive integer", get(1).unwrap_or(""))))?;
+            .ok_or_else(|| {
+                fmt(
+                    lineno,
+                    format!("pos '{}' is not a positive integer", get(1).unwrap_or("")),
+                )
+            })?;
         let rate = |k: usize| -> Result<Option<f64>, ErrorTableError> {
             let v = get(k).unwrap_or("");
             if v == "NA" {
@@ -110,7 +115,10 @@ pub fn read_error_table(
                 Ok(x) if (0.0..=0.5).contains(&x) => Ok(Some(x)),
                 _ => Err(fmt(
                     lineno,
-                    format!("{} '{v}' is not a rate between 0 and 0.5 (or NA)", COLUMNS[k]),
+                    format!(
+                        "{} '{v}' is not a rate between 0 and 0.5 (or NA)",
+                        COLUMNS[k]
+                    ),
                 )),
             }
         };
@@ -118,7 +126,11 @@ pub fn read_error_table(
             ref_to_alt: rate(4)?,
             alt_to_ref: rate(5)?,
         };
-        let (chrom, r, a) = (get(0).unwrap_or(""), get(2).unwrap_or(""), get(3).unwrap_or(""));
+        let (chrom, r, a) = (
+            get(0).unwrap_or(""),
+            get(2).unwrap_or(""),
+            get(3).unwrap_or(""),
+        );
         let (p, r, a) = normalise_pair(pos, &r.to_ascii_uppercase(), &a.to_ascii_uppercase());
         if let Some(&m) = index.get(&(chrom.to_string(), p, r, a)) {
             out[m] = Some(rates);
@@ -157,12 +169,32 @@ mod tests {
              chr9\t5\tA\tC\t1e-3\t1e-3\t1\t1\n",
         )
         .unwrap();
-        let markers = vec![marker("chr1", 100, "A", "G"), marker("chr2", 200, "CT", "C"), marker("chr3", 1, "A", "T")];
+        let markers = vec![
+            marker("chr1", 100, "A", "G"),
+            marker("chr2", 200, "CT", "C"),
+            marker("chr3", 1, "A", "T"),
+        ];
         let t = read_error_table(&p, &markers).unwrap();
-        assert_eq!(t[0], Some(ExternalSiteRates { ref_to_alt: Some(1.5e-3), alt_to_ref: None }));
-        assert_eq!(t[1], Some(ExternalSiteRates { ref_to_alt: Some(0.02), alt_to_ref: Some(3e-3) }));
+        assert_eq!(
+            t[0],
+            Some(ExternalSiteRates {
+                ref_to_alt: Some(1.5e-3),
+                alt_to_ref: None
+            })
+        );
+        assert_eq!(
+            t[1],
+            Some(ExternalSiteRates {
+                ref_to_alt: Some(0.02),
+                alt_to_ref: Some(3e-3)
+            })
+        );
         assert_eq!(t[2], None);
-        std::fs::write(&p, "chrom\tpos\tref\talt\te_refalt\te_altref\nchr1\t100\tA\tG\tx\tNA\n").unwrap();
+        std::fs::write(
+            &p,
+            "chrom\tpos\tref\talt\te_refalt\te_altref\nchr1\t100\tA\tG\tx\tNA\n",
+        )
+        .unwrap();
         let e = read_error_table(&p, &markers).unwrap_err().to_string();
         assert!(e.contains(":2:") && e.contains("e_refalt 'x'"), "{e}");
         std::fs::write(&p, "chrom\tpos\tref\talt\n").unwrap();

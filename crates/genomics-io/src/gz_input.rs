@@ -24,7 +24,12 @@ pub const BGZF_EOF: [u8; 28] = [
 /// True when the first gzip member's header carries the BGZF `BC` extra
 /// subfield.
 fn is_bgzf_header(h: &[u8]) -> bool {
-    h.len() >= 16 && h[0] == 0x1f && h[1] == 0x8b && h[3] & 0x04 != 0 && h[12] == b'B' && h[13] == b'C'
+    h.len() >= 16
+        && h[0] == 0x1f
+        && h[1] == 0x8b
+        && h[3] & 0x04 != 0
+        && h[12] == b'B'
+        && h[13] == b'C'
 }
 
 /// Checks that a BGZF file ends with [`BGZF_EOF`].
@@ -146,12 +151,15 @@ mod tests {
         // extra field, raw deflate, CRC, size) followed by the EOF block.
         let mut deflated = Vec::new();
         {
-            let mut enc = flate2::write::DeflateEncoder::new(&mut deflated, flate2::Compression::default());
+            let mut enc =
+                flate2::write::DeflateEncoder::new(&mut deflated, flate2::Compression::default());
             enc.write_all(b"x\n").unwrap();
             enc.finish().unwrap();
         }
         let bsize = (deflated.len() + 25) as u16;
-        let mut block = vec![0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0];
+        let mut block = vec![
+            0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0,
+        ];
         block.extend_from_slice(&bsize.to_le_bytes());
         block.extend_from_slice(&deflated);
         let mut crc = flate2::Crc::new();
@@ -164,7 +172,10 @@ mod tests {
         f.write_all(&BGZF_EOF).unwrap();
         drop(f);
         let mut s = String::new();
-        open_maybe_gzip(&full).unwrap().read_to_string(&mut s).unwrap();
+        open_maybe_gzip(&full)
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
         assert_eq!(s, "x\n");
         let cut = dir.join("cut.gz");
         std::fs::write(&cut, &block).unwrap();

@@ -6,8 +6,8 @@
 
 mod ad_match;
 pub mod bam_count;
-pub mod error_table;
 mod bcf_ad;
+pub mod error_table;
 pub mod fasta;
 pub mod fastq_count;
 pub mod fastq_reader;

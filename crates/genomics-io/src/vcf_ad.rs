@@ -61,7 +61,9 @@ pub enum VcfAdError {
     },
     /// A BCF record that cannot be read (truncated or corrupt data, a
     /// malformed AD/GT value).
-    #[error("{path}: no FORMAT/AD for sample '{sample}' at any of the {records} records at panel sites; expected allele depths (bcftools mpileup -a FORMAT/AD)")]
+    #[error(
+        "{path}: no FORMAT/AD for sample '{sample}' at any of the {records} records at panel sites; expected allele depths (bcftools mpileup -a FORMAT/AD)"
+    )]
     NoAd {
         path: PathBuf,
         sample: String,

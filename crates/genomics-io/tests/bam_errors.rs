@@ -215,8 +215,13 @@ fn contigs_missing_from_header_or_reference() {
     .expect("lenient count");
     assert_eq!(c.missing_contigs, vec![("chrX".to_string(), 2)]);
     assert!(c.counts[0].is_none() && c.counts[2].is_none());
-    let strict = count_bam(&dir.join("s.bam"), None, &[snv(&dir)], &PileupFilter::default())
-        .expect("count");
+    let strict = count_bam(
+        &dir.join("s.bam"),
+        None,
+        &[snv(&dir)],
+        &PileupFilter::default(),
+    )
+    .expect("count");
     assert_eq!(c.counts[1], Some(strict[0]));
     assert!(strict[0].depth() > 0);
     // Contig in the BAM header but not in the reference.

@@ -52,7 +52,9 @@ fn bgzf_blocks(text: &[u8], block: usize) -> Vec<u8> {
         enc.write_all(chunk).unwrap();
         enc.finish().unwrap();
         let bsize = u16::try_from(deflated.len() + 25).unwrap();
-        out.extend_from_slice(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0]);
+        out.extend_from_slice(&[
+            0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0,
+        ]);
         out.extend_from_slice(&bsize.to_le_bytes());
         out.extend_from_slice(&deflated);
         let mut crc = flate2::Crc::new();
@@ -71,7 +73,10 @@ fn vcf_cut_mid_record_is_truncated_naming_the_last_good_record() {
     let e = read_vcf_ad(&p, "mix", &markers()).unwrap_err();
     assert!(matches!(e, VcfAdError::Truncated { .. }), "{e}");
     let msg = e.to_string();
-    assert!(msg.contains("cut.vcf") && msg.contains("truncated"), "{msg}");
+    assert!(
+        msg.contains("cut.vcf") && msg.contains("truncated"),
+        "{msg}"
+    );
     assert!(msg.contains("chr1:200"), "last good record named: {msg}");
     // The whole file reads.
     let p = write("whole.vcf", VCF.as_bytes());
@@ -91,7 +96,10 @@ fn bgzf_cut_at_a_block_boundary_is_truncated() {
     let first_blocks = bgzf_blocks(&VCF.as_bytes()[..120], 60);
     let p = write("cut.vcf.gz", &first_blocks);
     let msg = read_vcf_ad(&p, "mix", &markers()).unwrap_err().to_string();
-    assert!(msg.contains("cut.vcf.gz") && msg.contains("truncated"), "{msg}");
+    assert!(
+        msg.contains("cut.vcf.gz") && msg.contains("truncated"),
+        "{msg}"
+    );
     // A panel read through the same opener fails the same way.
     let msg = read_panel(&p).unwrap_err().to_string();
     assert!(msg.contains("truncated"), "{msg}");
@@ -111,11 +119,17 @@ fn column_count_and_format_arity_are_checked() {
     let short = VCF.replace("\t.\tGT:AD\t0/1:500,500", "\tGT:AD\t0/1:500,500");
     let p = write("cols.vcf", short.as_bytes());
     let msg = read_vcf_ad(&p, "mix", &markers()).unwrap_err().to_string();
-    assert!(msg.contains("cols.vcf:4") && msg.contains("columns"), "{msg}");
+    assert!(
+        msg.contains("cols.vcf:4") && msg.contains("columns"),
+        "{msg}"
+    );
     let extra = VCF.replace("0/1:500,500", "0/1:500,500:7");
     let p = write("arity.vcf", extra.as_bytes());
     let msg = read_vcf_ad(&p, "mix", &markers()).unwrap_err().to_string();
-    assert!(msg.contains("arity.vcf:4") && msg.contains("FORMAT values"), "{msg}");
+    assert!(
+        msg.contains("arity.vcf:4") && msg.contains("FORMAT values"),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -391,14 +391,19 @@ fn marker_flags(
 ) -> Vec<QcFlag> {
     let mut flags = Vec::new();
     let list = |pred: &dyn Fn(&Exclusion) -> bool| -> Vec<String> {
-        let pre = reports
-            .iter()
-            .filter_map(|r| r.excluded.as_ref().filter(|e| pred(e)).map(|e| (r.id.clone(), e.clone())));
+        let pre = reports.iter().filter_map(|r| {
+            r.excluded
+                .as_ref()
+                .filter(|e| pred(e))
+                .map(|e| (r.id.clone(), e.clone()))
+        });
         let post = removed
             .iter()
             .filter(|(_, e)| pred(e))
             .map(|(r, e)| (markers[r.marker].id.clone(), e.clone()));
-        pre.chain(post).map(|(id, e)| format!("{id} ({e})")).collect()
+        pre.chain(post)
+            .map(|(id, e)| format!("{id} ({e})"))
+            .collect()
     };
     let outliers = list(&|e| matches!(e, Exclusion::Outlier { .. }));
     if !outliers.is_empty() {
@@ -422,7 +427,11 @@ fn marker_flags(
     if !qc.is_empty() {
         flags.push(QcFlag {
             code: QcCode::MarkerQc,
-            text: format!("{} marker(s) failed marker QC and were left out: {}", qc.len(), qc.join(", ")),
+            text: format!(
+                "{} marker(s) failed marker QC and were left out: {}",
+                qc.len(),
+                qc.join(", ")
+            ),
         });
     }
     let sex_markers = reports
@@ -518,9 +527,7 @@ fn estimates(
     let f = m.f;
     let names: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
     let in_group = |k: usize| groups.iter().any(|g| g.contains(&k));
-    let interval = |g: &[usize]| {
-        profile_interval(m.design, m.rho, f, m.log_lik, g, m.level, m.phi)
-    };
+    let interval = |g: &[usize]| profile_interval(m.design, m.rho, f, m.log_lik, g, m.level, m.phi);
     let persons_out: Vec<PersonEstimate> = persons
         .iter()
         .enumerate()

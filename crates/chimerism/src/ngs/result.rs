@@ -11,8 +11,8 @@ use super::identifiability::PairInformativeness;
 use super::lod::DetectionLimit;
 use super::presence::PresenceTest;
 use super::profile_ci::Interval;
-use super::sex::ChromosomalSex;
 use super::qc::{GoodnessOfFit, QcFlag, UnexplainedAllele};
+use super::sex::ChromosomalSex;
 
 /// Whether a person is the recipient or a donor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -72,7 +72,8 @@ pub enum Exclusion {
         residual: f64,
         /// The threshold.
         threshold: f64,
-    },    /// X or Y marker (outside the pseudo-autosomal regions) while the
+    },
+    /// X or Y marker (outside the pseudo-autosomal regions) while the
     /// persons differ in sex or a sex could not be inferred.
     SexChromosome {
         /// "X" or "Y".
@@ -109,7 +110,6 @@ pub enum Exclusion {
         /// Informative indels.
         informative: usize,
     },
-
 }
 
 /// REF or ALT.
@@ -162,7 +162,10 @@ impl std::fmt::Display for Exclusion {
             Exclusion::DepthOutlier {
                 depth,
                 median_depth,
-            } => write!(f, "depth {depth} far from the sample median {median_depth:.0}"),
+            } => write!(
+                f,
+                "depth {depth} far from the sample median {median_depth:.0}"
+            ),
             Exclusion::AlleleNotSeen {
                 allele,
                 expected_reads,
@@ -373,9 +376,7 @@ pub(crate) mod percent {
             })
             .serialize(s)
         }
-        pub fn deserialize<'de, D: Deserializer<'de>>(
-            d: D,
-        ) -> Result<Option<Interval>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Interval>, D::Error> {
             Option::<Iv>::deserialize(d).map(|x| {
                 x.map(|i| Interval {
                     low: f(i.low),

@@ -91,8 +91,7 @@ pub fn allele_not_seen(row: &DesignRow, f: &[f64]) -> Option<(Allele, f64, u32)>
     let p = row.p(f);
     let n = f64::from(row.depth);
     let ref_reads = row.depth - row.alt;
-    if p >= MIN_SHARE && n * p >= MIN_EXPECTED_READS && f64::from(row.alt) < SEEN_FRACTION * n * p
-    {
+    if p >= MIN_SHARE && n * p >= MIN_EXPECTED_READS && f64::from(row.alt) < SEEN_FRACTION * n * p {
         return Some((Allele::Alt, n * p, row.alt));
     }
     let r = 1.0 - p;
@@ -202,11 +201,7 @@ pub fn robust_fit(
         rf.refit();
         judge = rf.fit.f.clone();
     }
-    let dead_indels = rf
-        .removed
-        .iter()
-        .filter(|(r, _)| is_indel(r))
-        .count();
+    let dead_indels = rf.removed.iter().filter(|(r, _)| is_indel(r)).count();
     let live_indels: Vec<usize> = (0..rf.design.rows.len())
         .filter(|&i| is_indel(&rf.design.rows[i]))
         .collect();
@@ -281,7 +276,7 @@ mod tests {
             q: q.to_vec(),
             class: DispersionClass::Het,
             amplification: None,
-                error_var: [0.0; 2],
+            error_var: [0.0; 2],
         }
     }
 

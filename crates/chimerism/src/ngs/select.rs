@@ -129,8 +129,13 @@ pub fn select_markers(
             }
         } else {
             rep.donor_moment_estimate = moment_estimate(&g, rep.observed_vaf);
-            out.rows
-                .push(DesignRow::from_site(m, cc.alt_count, cc.depth(), &g, &sites[m]));
+            out.rows.push(DesignRow::from_site(
+                m,
+                cc.alt_count,
+                cc.depth(),
+                &g,
+                &sites[m],
+            ));
             out.genotypes.push(g);
             rep.used = true;
         }

@@ -133,7 +133,13 @@ mod tests {
     fn infers_sex_from_x_heterozygosity() {
         let markers: Vec<Marker> = (0..20).map(|i| m("chrX", 10_000_000 + i)).collect();
         let male: Vec<GenotypeCall> = (0..20)
-            .map(|i| Ok(if i % 2 == 0 { Genotype::HomRef } else { Genotype::HomAlt }))
+            .map(|i| {
+                Ok(if i % 2 == 0 {
+                    Genotype::HomRef
+                } else {
+                    Genotype::HomAlt
+                })
+            })
             .collect();
         let mut female = male.clone();
         female[0] = Ok(Genotype::Het);

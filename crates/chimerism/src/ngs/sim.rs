@@ -459,7 +459,8 @@ pub fn simulate_counts_with(
             let (mut num, mut den) = (0.0, 0.0);
             for (p, f) in persons.iter().zip(fractions) {
                 let c = markers.get(i).map_or(2.0, |mk| p.copies(mk));
-                let a = f64::from(u8::from(p.haplotypes[i][0]) + u8::from(p.haplotypes[i][1])) / 2.0;
+                let a =
+                    f64::from(u8::from(p.haplotypes[i][0]) + u8::from(p.haplotypes[i][1])) / 2.0;
                 num += f * c * a;
                 den += f * c;
             }

@@ -270,7 +270,11 @@ fn site_model(
         };
         (r, src, [acc.hom_ref_depth, acc.hom_alt_depth])
     } else {
-        (base, SiteSource::Class, [base.ref_reads_seen, base.alt_reads_seen])
+        (
+            base,
+            SiteSource::Class,
+            [base.ref_reads_seen, base.alt_reads_seen],
+        )
     };
     if let Some(x) = ext
         && (x.ref_to_alt.is_some() || x.alt_to_ref.is_some())
@@ -378,15 +382,31 @@ mod tests {
         let biased: Vec<Option<AlleleCounts>> = (0..20)
             .map(|i| if i % 2 == 0 { c(700, 300) } else { c(300, 700) })
             .collect();
-        let s = learn_sites(&markers, &[(&biased, &calls)], &class, None, &SiteConfig::default());
-        assert!((s[0].het_alt_fraction - 0.3).abs() < 0.01, "{}", s[0].het_alt_fraction);
+        let s = learn_sites(
+            &markers,
+            &[(&biased, &calls)],
+            &class,
+            None,
+            &SiteConfig::default(),
+        );
+        assert!(
+            (s[0].het_alt_fraction - 0.3).abs() < 0.01,
+            "{}",
+            s[0].het_alt_fraction
+        );
         let q = s[1].alt_read_probability(Genotype::Het);
         assert!(q > 0.68 && q < 0.71, "{q}");
         // Sites within sampling noise of 50%: every site reads the centre.
         let clean: Vec<Option<AlleleCounts>> = (0..20)
             .map(|i| if i % 2 == 0 { c(505, 495) } else { c(495, 505) })
             .collect();
-        let s = learn_sites(&markers, &[(&clean, &calls)], &class, None, &SiteConfig::default());
+        let s = learn_sites(
+            &markers,
+            &[(&clean, &calls)],
+            &class,
+            None,
+            &SiteConfig::default(),
+        );
         assert!((s[0].het_alt_fraction - 0.5).abs() < 1e-12);
     }
 }

@@ -4,9 +4,8 @@
 
 use graftwatch_chimerism::AlleleCounts;
 use graftwatch_chimerism::ngs::sim::{
-    SimArtefacts, SimErrors, SimPanel, SimPerson, SimReads, SimRng, SimSiteEffects,
-    haploidentical, simulate_counts_with, simulate_errors, simulate_panel_with_x,
-    simulate_site_effects, unrelated,
+    SimArtefacts, SimErrors, SimPanel, SimPerson, SimReads, SimRng, SimSiteEffects, haploidentical,
+    simulate_counts_with, simulate_errors, simulate_panel_with_x, simulate_site_effects, unrelated,
 };
 use graftwatch_chimerism::ngs::{
     ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
@@ -70,7 +69,7 @@ impl Messy {
 
     /// `SimArtefacts::messy()` plus 16 X SNPs and male donors for a female
     /// recipient (sex mismatch).
-    pub fn messy() -> Messy {
+    pub fn real_like() -> Messy {
         Messy {
             artefacts: SimArtefacts::messy(),
             x_markers: 16,
@@ -132,8 +131,8 @@ pub fn scenario_full(
                 &mut rng,
             )
             .into_iter()
-                .map(Some)
-                .collect()
+            .map(Some)
+            .collect()
         })
         .collect();
     let calls: Vec<Vec<GenotypeCall>> = pure.iter().map(|c| call_genotypes(c, &gcfg)).collect();
@@ -174,7 +173,11 @@ impl Scenario {
     }
 
     /// Simulated counts of a mixture of `people` (pure when one person).
-    pub fn counts(&mut self, people: &[&SimPerson], fractions: &[f64]) -> Vec<Option<AlleleCounts>> {
+    pub fn counts(
+        &mut self,
+        people: &[&SimPerson],
+        fractions: &[f64],
+    ) -> Vec<Option<AlleleCounts>> {
         simulate_counts_with(
             people,
             fractions,

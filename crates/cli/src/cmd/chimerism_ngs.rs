@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
 use graftwatch_chimerism::ngs::{
     ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
     Role, SiteConfig, analyse_sample_with, call_genotypes, learn_sites,
@@ -18,9 +19,8 @@ use graftwatch_core::{Date, Lineage};
 use graftwatch_genomics_io::bam_count::{
     BamCountError, PileupFilter, count_bam_skipping_missing_contigs, count_bam_with_threads,
 };
-use graftwatch_genomics_io::fastq_count::{FastqCountError, FastqCountOptions, count_fastq};
-use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
 use graftwatch_genomics_io::error_table::read_error_table;
+use graftwatch_genomics_io::fastq_count::{FastqCountError, FastqCountOptions, count_fastq};
 use graftwatch_genomics_io::panel::read_panel;
 use graftwatch_genomics_io::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt};
 use serde::Serialize;
@@ -298,10 +298,9 @@ fn counts_of(
                     missing_contigs: Vec::new(),
                 }
             } else {
-                let c = count_bam_skipping_missing_contigs(
-                    path, reference, markers, &filter, threads,
-                )
-                .map_err(bam_err)?;
+                let c =
+                    count_bam_skipping_missing_contigs(path, reference, markers, &filter, threads)
+                        .map_err(bam_err)?;
                 Counted {
                     counts: c.counts,
                     missing_contigs: c.missing_contigs,
@@ -319,15 +318,16 @@ fn counts_of(
                 threads: threads.max(1),
                 ..FastqCountOptions::default()
             };
-            let c = count_fastq(paths, reference, markers, &opts).map_err(|e| -> anyhow::Error {
-                match e {
-                    FastqCountError::WorkerPanicked => anyhow::anyhow!(
-                        "{}: {e}; please report this bug",
-                        spec.source.describe()
-                    ),
-                    e => BadInput(format!("{}: {e}", spec.source.describe())).into(),
-                }
-            })?;
+            let c =
+                count_fastq(paths, reference, markers, &opts).map_err(|e| -> anyhow::Error {
+                    match e {
+                        FastqCountError::WorkerPanicked => anyhow::anyhow!(
+                            "{}: {e}; please report this bug",
+                            spec.source.describe()
+                        ),
+                        e => BadInput(format!("{}: {e}", spec.source.describe())).into(),
+                    }
+                })?;
             Counted {
                 counts: c.into_iter().map(Some).collect(),
                 missing_contigs: Vec::new(),
