@@ -132,6 +132,12 @@ pub fn analyse_sample(
 
 /// Analyses one post-transplant sample.
 ///
+/// Length note (~180 lines, over the ~80-line guide): this is the
+/// orchestrator of seven numbered steps, each delegated to its own function
+/// or module (`select`, `robust`, `marker_flags`, `identity_check`,
+/// `estimates`, `presence`, `lod_flag`); what remains is wiring and the
+/// result struct.
+///
 /// `genotypes[k][m]` is person k's call at panel marker m; `sites[m]` the
 /// read model of marker m (from [`super::site_model::learn_sites`]);
 /// `counts[m]` the sample's reads at marker m (`None` = absent).
