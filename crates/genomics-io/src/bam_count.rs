@@ -218,6 +218,46 @@ pub fn count_bam_with_threads(
     filter: &PileupFilter,
     threads: usize,
 ) -> Result<Vec<AlleleCounts>, BamCountError> {
+    let counted = count_inner(path, reference, markers, filter, threads, false)?;
+    Ok(counted
+        .counts
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect())
+}
+
+/// Counts of one alignment file where markers on contigs missing from its
+/// header are skipped instead of failing the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BamCounts {
+    /// Per marker; `None` for markers on a missing contig.
+    pub counts: Vec<Option<AlleleCounts>>,
+    /// Contigs of the panel absent from the alignment header (each once),
+    /// with the number of markers skipped on each.
+    pub missing_contigs: Vec<(String, usize)>,
+}
+
+/// [`count_bam_with_threads`], but a panel contig absent from the alignment
+/// header skips its markers (reported in [`BamCounts::missing_contigs`])
+/// instead of being an error.
+pub fn count_bam_skipping_missing_contigs(
+    path: &Path,
+    reference: Option<&Path>,
+    markers: &[Marker],
+    filter: &PileupFilter,
+    threads: usize,
+) -> Result<BamCounts, BamCountError> {
+    count_inner(path, reference, markers, filter, threads, true)
+}
+
+fn count_inner(
+    path: &Path,
+    reference: Option<&Path>,
+    markers: &[Marker],
+    filter: &PileupFilter,
+    threads: usize,
+    skip_missing: bool,
+) -> Result<BamCounts, BamCountError> {
     let format = detect_format(path)?;
     let reference_seqs = match reference {
         Some(p) => Some(Reference::read(p)?),
@@ -272,7 +312,9 @@ pub fn count_bam_with_threads(
 
     // Resolve sites and check contigs.
     let mut sites = Vec::with_capacity(markers.len());
-    for m in markers {
+    let mut site_marker = Vec::with_capacity(markers.len());
+    let mut missing_contigs: Vec<(String, usize)> = Vec::new();
+    for (mi, m) in markers.iter().enumerate() {
         if reference_seqs.is_none() && m.is_indel() {
             return Err(BamCountError::IndelNeedsReference {
                 marker: m.id.clone(),
@@ -280,14 +322,23 @@ pub fn count_bam_with_threads(
                 alt_allele: m.alt_allele.clone(),
             });
         }
-        let tid = header
+        let Some(tid) = header
             .reference_sequences()
             .get_index_of(m.chrom.as_bytes())
-            .ok_or_else(|| BamCountError::ContigNotInHeader {
-                path: path.to_path_buf(),
-                marker: m.id.clone(),
-                contig: m.chrom.clone(),
-            })?;
+        else {
+            if !skip_missing {
+                return Err(BamCountError::ContigNotInHeader {
+                    path: path.to_path_buf(),
+                    marker: m.id.clone(),
+                    contig: m.chrom.clone(),
+                });
+            }
+            match missing_contigs.iter_mut().find(|(c, _)| *c == m.chrom) {
+                Some(e) => e.1 += 1,
+                None => missing_contigs.push((m.chrom.clone(), 1)),
+            }
+            continue;
+        };
         let contig_seq = match (&reference_seqs, reference) {
             (Some(r), Some(rp)) => {
                 Some(
@@ -302,12 +353,19 @@ pub fn count_bam_with_threads(
             _ => None,
         };
         sites.push((tid, Site::resolve(m, contig_seq)?));
+        site_marker.push(mi);
     }
 
     let groups = group_sites(&sites);
-    let mut results = vec![AlleleCounts::default(); markers.len()];
+    let mut results: Vec<Option<AlleleCounts>> = vec![None; markers.len()];
+    for &mi in &site_marker {
+        results[mi] = Some(AlleleCounts::default());
+    }
     if groups.is_empty() {
-        return Ok(results);
+        return Ok(BamCounts {
+            counts: results,
+            missing_contigs,
+        });
     }
     let next = AtomicUsize::new(0);
     let first_error: Mutex<Option<BamCountError>> = Mutex::new(None);
@@ -366,9 +424,12 @@ pub fn count_bam_with_threads(
         .into_inner()
         .map_err(|_| BamCountError::WorkerPanicked)?
     {
-        results[i] = c;
+        results[site_marker[i]] = Some(c);
     }
-    Ok(results)
+    Ok(BamCounts {
+        counts: results,
+        missing_contigs,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

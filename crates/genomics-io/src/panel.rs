@@ -2,8 +2,7 @@
 //! biallelic, normalised SNPs and indels.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use graftwatch_chimerism::Marker;
@@ -39,22 +38,10 @@ pub enum PanelError {
     },
 }
 
-/// Opens a text file that may be gzip/BGZF-compressed (detected from the
-/// magic bytes, not the extension).
-pub(crate) fn open_text(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
-    let mut f = File::open(path)?;
-    let mut magic = [0u8; 2];
-    let n = f.read(&mut magic)?;
-    drop(f);
-    let f = File::open(path)?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::read::MultiGzDecoder::new(f),
-        )))
-    } else {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
-    }
+/// Opens a text file that may be gzip/BGZF-compressed: the crate's one
+/// opener, [`crate::gz_input::open_maybe_gzip`].
+pub(crate) fn open_text(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
+    crate::gz_input::open_maybe_gzip(path)
 }
 
 /// Checks one allele: non-empty A/C/G/T/N only (upper-cased).
@@ -98,10 +85,10 @@ pub fn read_panel(path: &Path) -> Result<Vec<Marker>, PanelError> {
     let mut seen_sites: HashSet<(String, u64)> = HashSet::new();
     let mut seen_ids: HashSet<String> = HashSet::new();
     let mut header = false;
-    for (i, line) in reader.lines().enumerate() {
+    for (i, line) in crate::gz_input::CheckedLines::new(reader).enumerate() {
         let lineno = i + 1;
         let line = line.map_err(io)?;
-        let line = line.trim_end_matches('\r');
+        let line = line.as_str();
         if line.is_empty() || line.starts_with("##") {
             continue;
         }

@@ -17,6 +17,7 @@ use graftwatch_chimerism::{AlleleCounts, Marker};
 
 pub use crate::ad_match::normalise_pair;
 use crate::ad_match::{Field, MarkerIndex, Matches, check_ad_len, gt_alleles_from_text};
+use crate::gz_input::CheckedLines;
 use crate::panel::open_text;
 
 /// Errors reading AD/GT from a VCF; every variant names the file.
@@ -60,6 +61,21 @@ pub enum VcfAdError {
     },
     /// A BCF record that cannot be read (truncated or corrupt data, a
     /// malformed AD/GT value).
+    #[error(
+        "{path}: no FORMAT/AD for sample '{sample}' at any of the {records} records at panel sites; expected allele depths (bcftools mpileup -a FORMAT/AD)"
+    )]
+    NoAd {
+        path: PathBuf,
+        sample: String,
+        records: usize,
+    },
+    #[error("{path}: truncated after line {line}{last}: {message}")]
+    Truncated {
+        path: PathBuf,
+        line: usize,
+        last: String,
+        message: String,
+    },
     #[error("{path}: BCF record {record}{site}: {message}")]
     BcfRecord {
         /// File.
@@ -99,11 +115,30 @@ fn scan(
     let index = MarkerIndex::new(markers);
     let mut found = Matches::new(markers.len());
     let mut col: Option<usize> = None;
+    let mut header_cols = 0usize;
+    let mut last_good = String::new();
+    let mut matched = 0usize;
+    let mut ad_seen = false;
     let reader = open_text(path).map_err(io)?;
-    for (i, line) in reader.lines().enumerate() {
+    for (i, line) in CheckedLines::new(reader).enumerate() {
         let lineno = i + 1;
-        let line = line.map_err(io)?;
-        let line = line.trim_end_matches('\r');
+        let line = match line {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(VcfAdError::Truncated {
+                    path: path.to_path_buf(),
+                    line: lineno - 1,
+                    last: if last_good.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (last complete record {last_good})")
+                    },
+                    message: e.to_string().trim_start_matches("truncated: ").to_string(),
+                });
+            }
+            Err(e) => return Err(io(e)),
+        };
+        let line = line.as_str();
         if line.is_empty() || line.starts_with("##") {
             continue;
         }
@@ -112,6 +147,7 @@ fn scan(
             if names.len() < 10 || names[8] != "FORMAT" {
                 return Err(VcfAdError::Header { path: path.to_path_buf(), message: "no FORMAT/sample columns in the #CHROM line; expected a VCF with per-sample data".into() });
             }
+            header_cols = names.len();
             col = names.iter().position(|n| *n == sample).filter(|&c| c >= 9);
             if col.is_none() {
                 return Err(VcfAdError::SampleNotFound {
@@ -129,6 +165,15 @@ fn scan(
             });
         };
         let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() != header_cols {
+            return Err(fmt(
+                lineno,
+                format!(
+                    "{} columns; the #CHROM header line has {header_cols} (record cut short or malformed)",
+                    cols.len()
+                ),
+            ));
+        }
         if cols.len() <= c {
             return Err(fmt(
                 lineno,
@@ -152,11 +197,25 @@ fn scan(
         } else {
             cols[4].split(',').collect()
         };
+        last_good = format!("{}:{}", cols[0], cols[1]);
         let Some(hits) = index.hits(cols[0], pos, cols[3], &alts) else {
             continue;
         };
         let keys: Vec<&str> = cols[8].split(':').collect();
         let vals: Vec<&str> = cols[c].split(':').collect();
+        if vals.len() > keys.len() {
+            return Err(fmt(
+                lineno,
+                format!(
+                    "sample '{sample}' has {} FORMAT values for the {} keys of FORMAT '{}'",
+                    vals.len(),
+                    keys.len(),
+                    cols[8]
+                ),
+            ));
+        }
+        matched += 1;
+        ad_seen |= keys.contains(&"AD");
         let value = keys
             .iter()
             .position(|k| *k == field.key())
@@ -187,6 +246,13 @@ fn scan(
         return Err(VcfAdError::Header {
             path: path.to_path_buf(),
             message: "no #CHROM header line; expected a VCF".into(),
+        });
+    }
+    if field == Field::Ad && matched > 0 && !ad_seen {
+        return Err(VcfAdError::NoAd {
+            path: path.to_path_buf(),
+            sample: sample.to_string(),
+            records: matched,
         });
     }
     Ok(found)

@@ -7,7 +7,9 @@ use bam_common as common;
 use std::path::Path;
 
 use graftwatch_chimerism::marker::Marker;
-use graftwatch_genomics_io::bam_count::{BamCountError, PileupFilter, count_bam};
+use graftwatch_genomics_io::bam_count::{
+    BamCountError, PileupFilter, count_bam, count_bam_skipping_missing_contigs,
+};
 use graftwatch_genomics_io::fasta::FastaError;
 
 fn marker(chrom: &str, pos: u64, r: &str, a: &str) -> Marker {
@@ -196,6 +198,32 @@ fn contigs_missing_from_header_or_reference() {
         matches!(&e, BamCountError::ContigNotInHeader { contig, .. } if contig == "chrX"),
         "{e}"
     );
+    // Lenient: the chrX markers are skipped (each contig listed once), the
+    // c1 marker counted as before.
+    let markers = [
+        marker("chrX", 10, "A", "C"),
+        snv(&dir),
+        marker("chrX", 20, "A", "C"),
+    ];
+    let c = count_bam_skipping_missing_contigs(
+        &dir.join("s.bam"),
+        None,
+        &markers,
+        &PileupFilter::default(),
+        2,
+    )
+    .expect("lenient count");
+    assert_eq!(c.missing_contigs, vec![("chrX".to_string(), 2)]);
+    assert!(c.counts[0].is_none() && c.counts[2].is_none());
+    let strict = count_bam(
+        &dir.join("s.bam"),
+        None,
+        &[snv(&dir)],
+        &PileupFilter::default(),
+    )
+    .expect("count");
+    assert_eq!(c.counts[1], Some(strict[0]));
+    assert!(strict[0].depth() > 0);
     // Contig in the BAM header but not in the reference.
     std::fs::write(dir.join("other.fa"), ">c2\nACGT\n").expect("w");
     let e = count_bam(

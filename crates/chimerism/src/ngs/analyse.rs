@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::design::{Design, DesignRow};
+use super::design::{Design, DesignRow, Dispersion};
 use super::error_model::{AlleleClass, ErrorModel, ErrorSource};
-use super::fit::{Fit, fit};
+use super::fit::Fit;
 use super::genotype::{Genotype, GenotypeCall};
 use super::identifiability::{pair_counts, unsplittable_groups};
 use super::lod::detection_limit;
@@ -17,6 +17,10 @@ use super::qc::{
 use super::result::{
     Exclusion, GroupEstimate, MarkerReport, NgsSampleResult, Person, PersonEstimate, Role,
 };
+use super::robust::{RobustConfig, RobustFit, robust_fit};
+use super::select::{SelectLimits, Selection, scale_to_sample_error, select_markers};
+use super::sex::{SexCheck, check_sexes};
+use super::site_model::SiteModel;
 use crate::marker::{AlleleCounts, Marker};
 
 /// Settings of the per-sample analysis. Every default is documented in
@@ -49,6 +53,14 @@ pub struct NgsConfig {
     /// disables the check. Default 0.001 (0.1%, the sensitivity expected of
     /// NGS chimerism for relapse monitoring, chimerism-methods.md §1).
     pub lod_target: Option<f64>,
+    /// Marker QC: heterozygous references must read an ALT share within
+    /// [b, 1 − b] (judged with at least `min_het_balance_reads` reads).
+    pub min_het_balance: f64,
+    /// Reads of heterozygous references needed to judge the balance.
+    pub min_het_balance_reads: u32,
+    /// Marker QC: depth more than this factor above or below the sample's
+    /// median depth excludes the marker (≤ 1 turns the check off).
+    pub depth_outlier_factor: f64,
 }
 
 impl Default for NgsConfig {
@@ -65,6 +77,9 @@ impl Default for NgsConfig {
             fit_min_reduced_chi2: 2.0,
             identity_min_markers: 2,
             lod_target: Some(0.001),
+            min_het_balance: 0.2,
+            min_het_balance_reads: 40,
+            depth_outlier_factor: 10.0,
         }
     }
 }
@@ -95,10 +110,8 @@ pub enum NgsError {
     },
 }
 
-/// Analyses one post-transplant sample.
-///
-/// `genotypes[k][m]` is person k's call at panel marker m; `counts[m]` the
-/// sample's reads at marker m (`None` = absent).
+/// Analyses one post-transplant sample with the class error model only (no
+/// per-site rates, no allele bias); see [`analyse_sample_with`].
 pub fn analyse_sample(
     sample: &str,
     markers: &[Marker],
@@ -108,6 +121,216 @@ pub fn analyse_sample(
     counts: &[Option<AlleleCounts>],
     cfg: &NgsConfig,
 ) -> Result<NgsSampleResult, NgsError> {
+    let sites: Vec<SiteModel> = markers
+        .iter()
+        .map(|m| SiteModel::class_default(*errors.rates(AlleleClass::of(m))))
+        .collect();
+    analyse_sample_with(
+        sample, markers, persons, genotypes, errors, &sites, counts, cfg,
+    )
+}
+
+/// Analyses one post-transplant sample.
+///
+/// Length note (~180 lines, over the ~80-line guide): this is the
+/// orchestrator of seven numbered steps, each delegated to its own function
+/// or module (`select`, `robust`, `marker_flags`, `identity_check`,
+/// `estimates`, `presence`, `lod_flag`); what remains is wiring and the
+/// result struct.
+///
+/// `genotypes[k][m]` is person k's call at panel marker m; `sites[m]` the
+/// read model of marker m (from [`super::site_model::learn_sites`]);
+/// `counts[m]` the sample's reads at marker m (`None` = absent).
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_sample_with(
+    sample: &str,
+    markers: &[Marker],
+    persons: &[Person],
+    genotypes: &[Vec<GenotypeCall>],
+    errors: &ErrorModel,
+    sites: &[SiteModel],
+    counts: &[Option<AlleleCounts>],
+    cfg: &NgsConfig,
+) -> Result<NgsSampleResult, NgsError> {
+    validate_inputs(sample, markers, persons, genotypes, sites, counts)?;
+    let np = persons.len();
+    let names: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
+
+    // 1. Sample-specific error scaling and pre-fit marker checks.
+    let sex = check_sexes(markers, genotypes);
+    let (sites, error_scale) = scale_to_sample_error(markers, genotypes, sites, counts);
+    let limits = SelectLimits {
+        min_depth: cfg.min_sample_depth,
+        min_het_balance: cfg.min_het_balance,
+        min_het_balance_reads: cfg.min_het_balance_reads,
+        depth_outlier_factor: cfg.depth_outlier_factor,
+    };
+    let sel = select_markers(markers, &names, genotypes, &sites, counts, &sex, &limits);
+    let Selection {
+        mut reports,
+        rows,
+        genotypes: used_genotypes,
+        identity_candidates,
+    } = sel;
+    let design = Design { persons: np, rows };
+    check_enough(sample, &design, cfg)?;
+
+    // 2. Robust fit: allele-not-seen, indel class, iterative outliers.
+    let robust = robust_fit(
+        design,
+        used_genotypes,
+        markers,
+        &RobustConfig {
+            exclude_outliers: cfg.exclude_outliers,
+            marker_alpha: cfg.marker_alpha,
+            max_fraction: cfg.max_outlier_fraction,
+        },
+    );
+    let RobustFit {
+        design,
+        genotypes: used_genotypes,
+        fit: Fit { f, rho, log_lik },
+        removed,
+        indels_unreliable,
+        ..
+    } = robust;
+    let mut flags = marker_flags(markers, &reports, &removed, &sex, &names);
+    if let Some((dead, informative)) = indels_unreliable {
+        let n = removed
+            .iter()
+            .filter(|(_, e)| matches!(e, Exclusion::IndelsUnreliable { .. }))
+            .count();
+        flags.push(QcFlag {
+            code: QcCode::IndelsExcluded,
+            text: format!(
+                "{dead} of {informative} informative indels show no reads of an allele a contributor carries (a variant-calling artefact of the sample's VCF); the {n} other indels are not trusted either and were left out, as are indels in the identity check: the estimate rests on SNPs"
+            ),
+        });
+    }
+    let identity_candidates: Vec<(usize, Genotype)> = identity_candidates
+        .into_iter()
+        .filter(|(m, _)| {
+            indels_unreliable.is_none() || AlleleClass::of(&markers[*m]) == AlleleClass::Snp
+        })
+        .collect();
+    for (row, why) in &removed {
+        let rep = &mut reports[row.marker];
+        rep.used = false;
+        rep.expected_vaf = Some(row.p(&f));
+        if let Exclusion::Outlier { residual, .. } = why {
+            rep.residual = Some(*residual);
+        }
+        rep.excluded = Some(why.clone());
+    }
+
+    // 3. Residuals, goodness of fit and residual variance inflation.
+    let res = residuals(&design, &rho, &f);
+    for (row, r) in design.rows.iter().zip(&res) {
+        let rep = &mut reports[row.marker];
+        rep.residual = Some(*r);
+        rep.expected_vaf = Some(row.p(&f));
+    }
+    let gof = goodness_of_fit(&design, &res);
+    let phi = gof.reduced_chi2.max(1.0);
+    let snp = |r: &DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Snp;
+    let snps_removed = removed
+        .iter()
+        .filter(|(r, e)| snp(r) && !matches!(e, Exclusion::IndelsUnreliable { .. }))
+        .count();
+    let snps_informative = snps_removed + design.rows.iter().filter(|r| snp(r)).count();
+    if snps_removed as f64 > cfg.max_outlier_fraction * snps_informative as f64 {
+        flags.push(QcFlag {
+            code: QcCode::PoorFit,
+            text: format!(
+                "{snps_removed} of {snps_informative} informative SNPs had to be left out (allele not seen or outlier): the declared persons do not explain this sample; possible sample swap, unknown contributor or wrong genotypes"
+            ),
+        });
+    } else if gof.p_value < cfg.fit_alpha && gof.reduced_chi2 > cfg.fit_min_reduced_chi2 {
+        flags.push(QcFlag {
+            code: QcCode::PoorFit,
+            text: format!(
+                "the declared persons explain the sample poorly (chi-square {:.1} on {:.0} df, reduced {:.2}, p = {:.1e}): possible unknown contributor, sample swap, copy-number change or wrong genotypes",
+                gof.chi2, gof.df, gof.reduced_chi2, gof.p_value
+            ),
+        });
+    }
+
+    // 4. Identity check at markers where everybody is homozygous alike.
+    flags.extend(identity_check(
+        markers,
+        &sites,
+        counts,
+        &identity_candidates,
+        rho.hom_contrast,
+        cfg,
+        &mut reports,
+    ));
+
+    // 5–6. Identifiability, estimates, intervals, detection limits.
+    let pairs = pair_counts(&names, &used_genotypes);
+    let donors: Vec<usize> = (1..np).collect();
+    let groups = unsplittable_groups(&donors, &used_genotypes, cfg.min_split_markers);
+    let fitted = Fitted {
+        design: &design,
+        rho: &rho,
+        f: &f,
+        log_lik,
+        phi,
+        level: cfg.ci_level,
+    };
+    let est = estimates(&fitted, persons, &groups, &used_genotypes, cfg);
+    flags.extend(est.flags);
+
+    // 7. Recipient presence.
+    let presence = presence_test(&design, &rho, 0, 1.0);
+    if presence.is_none() {
+        flags.push(QcFlag {
+            code: QcCode::NoPresenceTest,
+            text: "no marker where every donor is homozygous for an allele the recipient lacks: recipient presence not tested".into(),
+        });
+    }
+    let recipient_detected = presence.map(|p| p.p_value < cfg.presence_alpha);
+    if let Some(flag) = lod_flag(&est.persons[0], recipient_detected, cfg.lod_target) {
+        flags.push(flag);
+    }
+    if errors.source == ErrorSource::Prior {
+        flags.push(QcFlag {
+            code: QcCode::ErrorPrior,
+            text: "no pure-sample reads at homozygous markers: sequencing error rates are the prior (0.1% SNP, 0.3% indel), not learned".into(),
+        });
+    }
+    let markers_used = design.rows.len();
+    Ok(NgsSampleResult {
+        sample: sample.to_string(),
+        ci_level: cfg.ci_level,
+        persons: est.persons,
+        donors_combined: est.donors_combined,
+        unsplit_groups: est.unsplit_groups,
+        dominant_donor: est.dominant_donor,
+        recipient_detected,
+        recipient_presence: presence,
+        dispersion: rho,
+        variance_inflation: phi,
+        error_model: *errors,
+        sample_error_scale: error_scale,
+        sexes: sex.sexes,
+        goodness_of_fit: gof,
+        pairs,
+        markers_used,
+        markers_excluded: markers.len() - markers_used,
+        markers: reports,
+        flags,
+    })
+}
+
+fn validate_inputs(
+    sample: &str,
+    markers: &[Marker],
+    persons: &[Person],
+    genotypes: &[Vec<GenotypeCall>],
+    sites: &[SiteModel],
+    counts: &[Option<AlleleCounts>],
+) -> Result<(), NgsError> {
     let np = persons.len();
     if np < 2
         || persons[0].role != Role::Recipient
@@ -116,113 +339,36 @@ pub fn analyse_sample(
         return Err(NgsError::BadPersons(
             persons
                 .iter()
-                .map(|p| format!("{} ({:?})", p.name, p.role))
+                .map(|p| format!("{} ({})", p.name, p.role.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
         ));
     }
-    if genotypes.len() != np {
-        return Err(NgsError::LengthMismatch {
-            what: "genotype sets".into(),
-            expected: np,
-            found: genotypes.len(),
-        });
-    }
-    for (p, g) in persons.iter().zip(genotypes) {
-        if g.len() != markers.len() {
-            return Err(NgsError::LengthMismatch {
-                what: format!("genotypes of {}", p.name),
-                expected: markers.len(),
-                found: g.len(),
-            });
-        }
-    }
-    if counts.len() != markers.len() {
-        return Err(NgsError::LengthMismatch {
-            what: format!("counts of sample {sample}"),
-            expected: markers.len(),
-            found: counts.len(),
-        });
-    }
-
-    // 1. Marker selection.
-    let mut reports: Vec<MarkerReport> = Vec::with_capacity(markers.len());
-    let mut rows: Vec<DesignRow> = Vec::new();
-    let mut used_genotypes: Vec<Vec<Genotype>> = Vec::new();
-    let mut identity_candidates: Vec<(usize, Genotype)> = Vec::new();
-    for (m, marker) in markers.iter().enumerate() {
-        let class = AlleleClass::of(marker);
-        let calls: Vec<Option<Genotype>> = genotypes.iter().map(|g| g[m].ok()).collect();
-        let c = counts[m];
-        let depth = c.map(|c| c.depth());
-        let mut rep = MarkerReport {
-            id: marker.id.clone(),
-            class,
-            genotypes: calls.clone(),
-            ref_count: c.map(|c| c.ref_count),
-            alt_count: c.map(|c| c.alt_count),
-            observed_vaf: c
-                .filter(|c| c.depth() > 0)
-                .map(|c| f64::from(c.alt_count) / f64::from(c.depth())),
-            expected_vaf: None,
-            residual: None,
-            donor_moment_estimate: None,
-            used: false,
-            excluded: None,
-            unexplained: None,
-        };
-        if let Some((k, nc)) = genotypes
-            .iter()
-            .enumerate()
-            .find_map(|(k, g)| g[m].err().map(|e| (k, e)))
-        {
-            rep.excluded = Some(Exclusion::NoGenotype {
-                person: persons[k].name.clone(),
-                no_call: nc,
-            });
-        } else if c.is_none() {
-            rep.excluded = Some(Exclusion::MissingInSample);
-        } else if depth.unwrap_or(0) < cfg.min_sample_depth.max(1) {
-            rep.excluded = Some(Exclusion::LowDepth {
-                depth: depth.unwrap_or(0),
-                min_depth: cfg.min_sample_depth.max(1),
-            });
+    let len = |what: String, expected: usize, found: usize| {
+        if expected == found {
+            Ok(())
         } else {
-            let g: Vec<Genotype> = calls
-                .iter()
-                .map(|g| g.unwrap_or(Genotype::HomRef))
-                .collect();
-            if g.iter().all(|x| *x == g[0]) {
-                rep.excluded = Some(Exclusion::NotInformative);
-                if g[0].is_homozygous() {
-                    identity_candidates.push((m, g[0]));
-                }
-            } else {
-                let cc = c.unwrap_or_default();
-                rows.push(DesignRow::new(
-                    m,
-                    cc.alt_count,
-                    cc.depth(),
-                    &g,
-                    errors.rates(class),
-                ));
-                // Moment estimate when all donors share one dosage.
-                let h = g[0].alt_dosage();
-                let d = g[1].alt_dosage();
-                if let Some(v) = rep.observed_vaf
-                    && g[1..].iter().all(|x| x.alt_dosage() == d)
-                    && d != h
-                {
-                    rep.donor_moment_estimate =
-                        Some((2.0 * v - f64::from(h)) / (f64::from(d) - f64::from(h)));
-                }
-                used_genotypes.push(g);
-                rep.used = true;
-            }
+            Err(NgsError::LengthMismatch {
+                what,
+                expected,
+                found,
+            })
         }
-        reports.push(rep);
+    };
+    len("genotype sets".into(), np, genotypes.len())?;
+    for (p, g) in persons.iter().zip(genotypes) {
+        len(format!("genotypes of {}", p.name), markers.len(), g.len())?;
     }
-    let mut design = Design { persons: np, rows };
+    len("site models".into(), markers.len(), sites.len())?;
+    len(
+        format!("counts of sample {sample}"),
+        markers.len(),
+        counts.len(),
+    )
+}
+
+fn check_enough(sample: &str, design: &Design, cfg: &NgsConfig) -> Result<(), NgsError> {
+    let np = design.persons;
     let distinguishes_recipient = design
         .rows
         .iter()
@@ -237,80 +383,105 @@ pub fn analyse_sample(
             ),
         });
     }
+    Ok(())
+}
 
-    // 2. Fit, outlier exclusion and refit.
+/// Flags listing every marker removed by marker QC (pre-fit checks and the
+/// robust fit), one flag per kind.
+fn marker_flags(
+    markers: &[Marker],
+    reports: &[MarkerReport],
+    removed: &[(DesignRow, Exclusion)],
+    sex: &SexCheck,
+    names: &[String],
+) -> Vec<QcFlag> {
     let mut flags = Vec::new();
-    let mut the_fit: Fit = fit(&design);
-    let mut removed_rows: Vec<DesignRow> = Vec::new();
-    if cfg.exclude_outliers {
-        let res = residuals(&design, &the_fit.rho, &the_fit.f);
-        let thr = bonferroni_threshold(res.len(), cfg.marker_alpha);
-        let out: Vec<usize> = (0..res.len()).filter(|&i| res[i].abs() > thr).collect();
-        let allowed = (cfg.max_outlier_fraction * res.len() as f64).floor() as usize;
-        if !out.is_empty() && out.len() <= allowed && design.rows.len() - out.len() >= 2 {
-            let mut names = Vec::new();
-            for &i in out.iter().rev() {
-                let row = design.rows.remove(i);
-                removed_rows.push(row.clone());
-                used_genotypes.remove(i);
-                let rep = &mut reports[row.marker];
-                rep.used = false;
-                rep.residual = Some(res[i]);
-                rep.excluded = Some(Exclusion::Outlier {
-                    residual: res[i],
-                    threshold: thr,
-                });
-                names.push(format!(
-                    "{} (residual {:.1})",
-                    markers[row.marker].id, res[i]
-                ));
-            }
-            names.reverse();
-            flags.push(QcFlag {
-                code: QcCode::Outliers,
-                text: format!(
-                    "{} marker(s) beyond ±{thr:.2} SD excluded and the sample refitted: {}",
-                    names.len(),
-                    names.join(", ")
-                ),
-            });
-            the_fit = fit(&design);
-        }
-    }
-    let Fit { f, rho, log_lik } = the_fit;
-
-    // 3. Residuals and expected VAFs of the used markers.
-    let res = residuals(&design, &rho, &f);
-    for (row, r) in design.rows.iter().zip(&res) {
-        let rep = &mut reports[row.marker];
-        rep.residual = Some(*r);
-        rep.expected_vaf = Some(row.p(&f));
-    }
-    for row in &removed_rows {
-        reports[row.marker].expected_vaf = Some(row.p(&f));
-    }
-    let gof = goodness_of_fit(&design, &res);
-    if gof.p_value < cfg.fit_alpha && gof.reduced_chi2 > cfg.fit_min_reduced_chi2 {
+    let list = |pred: &dyn Fn(&Exclusion) -> bool| -> Vec<String> {
+        let pre = reports.iter().filter_map(|r| {
+            r.excluded
+                .as_ref()
+                .filter(|e| pred(e))
+                .map(|e| (r.id.clone(), e.clone()))
+        });
+        let post = removed
+            .iter()
+            .filter(|(_, e)| pred(e))
+            .map(|(r, e)| (markers[r.marker].id.clone(), e.clone()));
+        pre.chain(post)
+            .map(|(id, e)| format!("{id} ({e})"))
+            .collect()
+    };
+    let outliers = list(&|e| matches!(e, Exclusion::Outlier { .. }));
+    if !outliers.is_empty() {
         flags.push(QcFlag {
-            code: QcCode::PoorFit,
+            code: QcCode::Outliers,
             text: format!(
-                "the declared persons explain the sample poorly (chi-square {:.1} on {:.0} df, reduced {:.2}, p = {:.1e}): possible unknown contributor, sample swap, copy-number change or wrong genotypes",
-                gof.chi2, gof.df, gof.reduced_chi2, gof.p_value
+                "{} marker(s) excluded as outliers and the sample refitted: {}",
+                outliers.len(),
+                outliers.join(", ")
             ),
         });
     }
+    let qc = list(&|e| {
+        matches!(
+            e,
+            Exclusion::AlleleNotSeen { .. }
+                | Exclusion::ReferenceAlleleBalance { .. }
+                | Exclusion::DepthOutlier { .. }
+        )
+    });
+    if !qc.is_empty() {
+        flags.push(QcFlag {
+            code: QcCode::MarkerQc,
+            text: format!(
+                "{} marker(s) failed marker QC and were left out: {}",
+                qc.len(),
+                qc.join(", ")
+            ),
+        });
+    }
+    let sex_markers = reports
+        .iter()
+        .filter(|r| matches!(r.excluded, Some(Exclusion::SexChromosome { .. })))
+        .count();
+    if sex_markers > 0 {
+        let who: Vec<String> = names
+            .iter()
+            .zip(&sex.sexes)
+            .map(|(n, s)| format!("{n}: {}", s.map_or("unknown", |s| s.as_str())))
+            .collect();
+        flags.push(QcFlag {
+            code: QcCode::SexChromosomes,
+            text: format!(
+                "{sex_markers} X/Y marker(s) outside the pseudo-autosomal regions left out because the persons differ in sex or a sex could not be inferred from X heterozygosity ({})",
+                who.join(", ")
+            ),
+        });
+    }
+    flags
+}
 
-    // 4. Identity check at markers where everybody is homozygous alike.
-    let z_id = bonferroni_threshold(identity_candidates.len(), cfg.marker_alpha);
+/// Identity check: at markers where every declared person is homozygous for
+/// the same allele, reads of the other allele beyond error.
+fn identity_check(
+    markers: &[Marker],
+    sites: &[SiteModel],
+    counts: &[Option<AlleleCounts>],
+    candidates: &[(usize, Genotype)],
+    rho: f64,
+    cfg: &NgsConfig,
+    reports: &mut [MarkerReport],
+) -> Vec<QcFlag> {
+    let z_id = bonferroni_threshold(candidates.len(), cfg.marker_alpha);
     let mut unexplained = Vec::new();
-    for (m, g) in identity_candidates {
+    for &(m, g) in candidates {
         let c = counts[m].unwrap_or_default();
-        let er = errors.rates(AlleleClass::of(&markers[m]));
+        let er = &sites[m].rates;
         let (x, e) = match g {
             Genotype::HomRef => (c.alt_count, er.ref_to_alt),
             _ => (c.ref_count, er.alt_to_ref),
         };
-        if let Some(u) = unexplained_allele(x, c.depth(), e, rho.hom_contrast, z_id) {
+        if let Some(u) = unexplained_allele(x, c.depth(), e, rho, z_id) {
             reports[m].unexplained = Some(u);
             unexplained.push(format!(
                 "{} ({:.2}% of reads)",
@@ -319,46 +490,68 @@ pub fn analyse_sample(
             ));
         }
     }
-    if unexplained.len() >= cfg.identity_min_markers {
-        flags.push(QcFlag {
-            code: QcCode::Identity,
-            text: format!(
-                "{} marker(s) show an allele none of the declared persons carries: possible unknown contributor or sample swap: {}",
-                unexplained.len(),
-                unexplained.join(", ")
-            ),
-        });
+    if unexplained.len() < cfg.identity_min_markers {
+        return Vec::new();
     }
+    vec![QcFlag {
+        code: QcCode::Identity,
+        text: format!(
+            "{} marker(s) show an allele none of the declared persons carries: possible unknown contributor or sample swap: {}",
+            unexplained.len(),
+            unexplained.join(", ")
+        ),
+    }]
+}
 
-    // 5. Identifiability.
+/// The fitted model a sample's estimates are read from.
+struct Fitted<'a> {
+    design: &'a Design,
+    rho: &'a Dispersion,
+    f: &'a [f64],
+    log_lik: f64,
+    phi: f64,
+    level: f64,
+}
+
+struct Estimates {
+    persons: Vec<PersonEstimate>,
+    donors_combined: GroupEstimate,
+    unsplit_groups: Vec<GroupEstimate>,
+    dominant_donor: Option<String>,
+    flags: Vec<QcFlag>,
+}
+
+/// Per-person estimates (profile intervals, detection limits), the combined
+/// donors, unsplit donor groups and the dominant donor.
+fn estimates(
+    m: &Fitted<'_>,
+    persons: &[Person],
+    groups: &[Vec<usize>],
+    used_genotypes: &[Vec<Genotype>],
+    cfg: &NgsConfig,
+) -> Estimates {
+    let f = m.f;
     let names: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
-    let pairs = pair_counts(&names, &used_genotypes);
-    let donors: Vec<usize> = (1..np).collect();
-    let groups = unsplittable_groups(&donors, &used_genotypes, cfg.min_split_markers);
     let in_group = |k: usize| groups.iter().any(|g| g.contains(&k));
-
-    // 6. Estimates, intervals, detection limits.
-    let mut persons_out = Vec::with_capacity(np);
-    for (k, p) in persons.iter().enumerate() {
-        if in_group(k) {
-            persons_out.push(PersonEstimate {
+    let interval = |g: &[usize]| profile_interval(m.design, m.rho, f, m.log_lik, g, m.level, m.phi);
+    let persons_out: Vec<PersonEstimate> = persons
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let split = !in_group(k);
+            PersonEstimate {
                 name: p.name.clone(),
                 role: p.role,
-                fraction: None,
-                ci: None,
-                detection: None,
-            });
-            continue;
-        }
-        let ci = profile_interval(&design, &rho, &f, log_lik, &[k], cfg.ci_level);
-        persons_out.push(PersonEstimate {
-            name: p.name.clone(),
-            role: p.role,
-            fraction: Some(f[k]),
-            ci: Some(ci),
-            detection: detection_limit(&design, &rho, &f, k),
-        });
-    }
+                fraction: split.then(|| f[k]),
+                ci: split.then(|| interval(&[k])),
+                detection: if split {
+                    detection_limit(m.design, m.rho, f, k, m.phi)
+                } else {
+                    None
+                },
+            }
+        })
+        .collect();
     let recipient_ci = persons_out[0].ci.unwrap_or(Interval {
         low: 0.0,
         high: 1.0,
@@ -372,12 +565,13 @@ pub fn analyse_sample(
         },
     };
     let mut unsplit_groups = Vec::new();
-    for g in &groups {
+    let mut flags = Vec::new();
+    for g in groups {
         let members: Vec<String> = g.iter().map(|&k| names[k].clone()).collect();
         unsplit_groups.push(GroupEstimate {
             persons: members.clone(),
             fraction: g.iter().map(|&k| f[k]).sum(),
-            ci: profile_interval(&design, &rho, &f, log_lik, g, cfg.ci_level),
+            ci: interval(g),
         });
         let detail: Vec<String> = g
             .iter()
@@ -397,58 +591,24 @@ pub fn analyse_sample(
             ),
         });
     }
-    let dominant_donor = {
-        let mut best: Option<(String, f64)> = None;
-        for (k, p) in persons.iter().enumerate().skip(1) {
-            if !in_group(k) && best.as_ref().is_none_or(|b| f[k] > b.1) {
-                best = Some((p.name.clone(), f[k]));
-            }
+    let mut best: Option<(String, f64)> = None;
+    for (k, p) in persons.iter().enumerate().skip(1) {
+        if !in_group(k) && best.as_ref().is_none_or(|b| f[k] > b.1) {
+            best = Some((p.name.clone(), f[k]));
         }
-        for g in &unsplit_groups {
-            if best.as_ref().is_none_or(|b| g.fraction > b.1) {
-                best = Some((g.persons.join(" + "), g.fraction));
-            }
+    }
+    for g in &unsplit_groups {
+        if best.as_ref().is_none_or(|b| g.fraction > b.1) {
+            best = Some((g.persons.join(" + "), g.fraction));
         }
-        best.map(|b| b.0)
-    };
-
-    // 7. Recipient presence.
-    let presence = presence_test(&design, &rho, 0);
-    if presence.is_none() {
-        flags.push(QcFlag {
-            code: QcCode::NoPresenceTest,
-            text: "no marker where every donor is homozygous for an allele the recipient lacks: recipient presence not tested".into(),
-        });
     }
-    let recipient_detected = presence.map(|p| p.p_value < cfg.presence_alpha);
-    if let Some(flag) = lod_flag(&persons_out[0], recipient_detected, cfg.lod_target) {
-        flags.push(flag);
-    }
-    if errors.source == ErrorSource::Prior {
-        flags.push(QcFlag {
-            code: QcCode::ErrorPrior,
-            text: "no pure-sample reads at homozygous markers: sequencing error rates are the prior (0.1% SNP, 0.3% indel), not learned".into(),
-        });
-    }
-    let markers_used = design.rows.len();
-    Ok(NgsSampleResult {
-        sample: sample.to_string(),
-        ci_level: cfg.ci_level,
+    Estimates {
         persons: persons_out,
         donors_combined,
         unsplit_groups,
-        dominant_donor,
-        recipient_detected,
-        recipient_presence: presence,
-        dispersion: rho,
-        error_model: *errors,
-        goodness_of_fit: gof,
-        pairs,
-        markers_used,
-        markers_excluded: markers.len() - markers_used,
-        markers: reports,
+        dominant_donor: best.map(|b| b.0),
         flags,
-    })
+    }
 }
 
 /// `NGS-LOD` when the recipient is not shown present — the presence test is

@@ -65,6 +65,8 @@ mod tests {
                 depth: 10_000,
                 q: vec![0.0, 1.0],
                 class: DispersionClass::HomContrast,
+                amplification: None,
+                error_var: [0.0; 2],
             },
             DesignRow {
                 marker: 1,
@@ -72,6 +74,8 @@ mod tests {
                 depth: 10_000,
                 q: vec![1.0, 0.0],
                 class: DispersionClass::HomContrast,
+                amplification: None,
+                error_var: [0.0; 2],
             },
         ];
         let d = Design { persons: 2, rows };

@@ -396,6 +396,8 @@ mod tests {
                 depth,
                 q: vec![q(*hr), q(*hd)],
                 class,
+                amplification: None,
+                error_var: [0.0; 2],
             });
         }
         Design { persons: 2, rows }

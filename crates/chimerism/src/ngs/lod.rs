@@ -2,7 +2,8 @@
 //! sample, from the Fisher information of the fitted model:
 //! LoB = 1.645·SE(f = 0), LoD = LoB + 1.645·SE(f = LoB), where SE(x) is the
 //! standard error of the person's fraction at a mixture holding x of that
-//! person and the others in their fitted proportions.
+//! person and the others in their fitted proportions. Standard errors are
+//! multiplied by √φ (φ = Pearson χ²/df when above 1, see `profile_ci`).
 
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +35,10 @@ pub fn standard_error(design: &Design, rho: &Dispersion, f: &[f64], who: usize) 
     let r = free.len();
     let mut info = vec![0.0; r * r];
     for row in &design.rows {
-        let w = fisher_weight(row.depth, row.p(f), rho.get(row.class));
+        let p = row.p(f);
+        // Read variance plus the error rates' own uncertainty.
+        let w =
+            1.0 / (1.0 / fisher_weight(row.depth, p, rho.get(row.class)) + row.error_variance(p));
         for (i, &a) in free.iter().enumerate() {
             let ca = row.q[a] - row.q[pivot];
             for (j, &b) in free.iter().enumerate() {
@@ -79,8 +83,9 @@ pub fn detection_limit(
     rho: &Dispersion,
     fhat: &[f64],
     who: usize,
+    phi: f64,
 ) -> Option<DetectionLimit> {
-    let z = normal_quantile(0.95);
+    let z = normal_quantile(0.95) * phi.max(1.0).sqrt();
     let f0 = with_fraction(fhat, who, 0.0);
     let lob = z * standard_error(design, rho, &f0, who)?;
     let f1 = with_fraction(fhat, who, lob.min(1.0));

@@ -27,13 +27,18 @@ pub mod presence;
 pub mod profile_ci;
 pub mod qc;
 pub mod result;
+pub mod robust;
+pub mod select;
+pub mod sex;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod site_model;
 
-pub use analyse::{NgsConfig, NgsError, analyse_sample};
+pub use analyse::{NgsConfig, NgsError, analyse_sample, analyse_sample_with};
 pub use error_model::{AlleleClass, ErrorConfig, ErrorModel};
 pub use genotype::{Genotype, GenotypeCall, GenotypeConfig, NoCall, call_genotype, call_genotypes};
 pub use result::{Exclusion, NgsSampleResult, Person, Role};
+pub use site_model::{ExternalSiteRates, SiteConfig, SiteModel, learn_sites};
 
 use graftwatch_core::{Citation, Provenance};
 

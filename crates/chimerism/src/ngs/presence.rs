@@ -2,7 +2,8 @@
 //! where every donor is homozygous for one allele and the recipient carries
 //! the other: there, reads of the recipient's allele come either from the
 //! recipient or from sequencing error. A weighted score test against the
-//! error-only null (beta-binomial variance with the fitted ρ).
+//! error-only null (beta-binomial variance with the fitted ρ, times the
+//! residual variance inflation φ ≥ 1).
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +28,12 @@ pub struct PresenceTest {
 /// Runs the test for the person in column `recipient`; `None` when no
 /// marker qualifies. A marker qualifies when every other person's q is the
 /// same homozygous value and the recipient's differs.
-pub fn presence_test(design: &Design, rho: &Dispersion, recipient: usize) -> Option<PresenceTest> {
+pub fn presence_test(
+    design: &Design,
+    rho: &Dispersion,
+    recipient: usize,
+    phi: f64,
+) -> Option<PresenceTest> {
     let mut u = 0.0;
     let mut var = 0.0;
     let mut markers = 0;
@@ -46,13 +52,15 @@ pub fn presence_test(design: &Design, rho: &Dispersion, recipient: usize) -> Opt
             continue;
         }
         // Orient so that "x" counts reads of the recipient-only allele.
-        let (x, e, d) = if q0 < 0.5 {
-            (r.alt, q0, qr - q0)
+        let (x, e, d, ev) = if q0 < 0.5 {
+            (r.alt, q0, qr - q0, r.error_var[0])
         } else {
-            (r.depth - r.alt, 1.0 - q0, q0 - qr)
+            (r.depth - r.alt, 1.0 - q0, q0 - qr, r.error_var[1])
         };
         let n = f64::from(r.depth);
-        let v = e * (1.0 - e) * (1.0 + (n - 1.0) * rho.get(r.class));
+        // Beta-binomial read variance (per read) plus the error rate's own
+        // uncertainty, times the residual inflation.
+        let v = (e * (1.0 - e) * (1.0 + (n - 1.0) * rho.get(r.class)) + n * ev) * phi.max(1.0);
         u += d * (f64::from(x) - n * e) / v;
         var += d * d * n / v;
         markers += 1;

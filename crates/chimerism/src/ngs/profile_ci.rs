@@ -2,7 +2,9 @@
 //! (or the summed fraction of a group of persons):
 //! { t : 2[ℓ(f̂) − ℓ_p(t)] ≤ χ²₁(level) }, where ℓ_p(t) maximises the
 //! likelihood with the group's fraction fixed at t. Overdispersion is held at
-//! its fitted value.
+//! its fitted value; residual extra-binomial variation that ρ does not
+//! capture (Pearson χ²/df = φ > 1) widens the interval as in
+//! quasi-likelihood: the critical value is multiplied by φ.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,8 +47,9 @@ pub fn profile_interval(
     ll_hat: f64,
     group: &[usize],
     level: f64,
+    phi: f64,
 ) -> Interval {
-    let crit = chi2_1_critical(level) / 2.0;
+    let crit = chi2_1_critical(level) / 2.0 * phi.max(1.0);
     let that: f64 = group.iter().map(|&k| fhat[k]).sum::<f64>().clamp(0.0, 1.0);
     let deficit = |t: f64| ll_hat - profile_log_lik(design, rho, fhat, group, t);
     let root = |mut inside: f64, mut outside: f64| -> f64 {

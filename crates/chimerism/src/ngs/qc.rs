@@ -45,6 +45,19 @@ pub enum QcCode {
     /// recipient DNA at the target level.
     #[serde(rename = "NGS-LOD")]
     LodAboveTarget,
+    /// Markers removed by marker QC before or during the fit (allele not
+    /// seen, reference allele balance, depth outlier); each is listed.
+    #[serde(rename = "NGS-MARKER-QC")]
+    MarkerQc,
+    /// Every indel of the sample left out: most lost an allele.
+    #[serde(rename = "NGS-INDELS")]
+    IndelsExcluded,
+    /// X/Y markers left out because the persons differ in sex (note).
+    #[serde(rename = "NGS-SEX")]
+    SexChromosomes,
+    /// Markers on a contig the sample's alignment file lacks were skipped.
+    #[serde(rename = "NGS-CONTIG")]
+    ContigMissing,
 }
 
 impl QcCode {
@@ -58,6 +71,10 @@ impl QcCode {
             QcCode::ErrorPrior => "NGS-ERR-PRIOR",
             QcCode::NoPresenceTest => "NGS-NO-PRESENCE-TEST",
             QcCode::LodAboveTarget => "NGS-LOD",
+            QcCode::MarkerQc => "NGS-MARKER-QC",
+            QcCode::IndelsExcluded => "NGS-INDELS",
+            QcCode::SexChromosomes => "NGS-SEX",
+            QcCode::ContigMissing => "NGS-CONTIG",
         }
     }
 }
@@ -120,6 +137,7 @@ pub struct UnexplainedAllele {
     /// Reads of the allele nobody carries.
     pub reads: u32,
     /// Their fraction of REF+ALT.
+    #[serde(rename = "percent_of_reads", with = "super::result::percent::value")]
     pub fraction: f64,
     /// One-sided z against sequencing error.
     pub z: f64,

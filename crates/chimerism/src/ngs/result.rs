@@ -12,6 +12,7 @@ use super::lod::DetectionLimit;
 use super::presence::PresenceTest;
 use super::profile_ci::Interval;
 use super::qc::{GoodnessOfFit, QcFlag, UnexplainedAllele};
+use super::sex::ChromosomalSex;
 
 /// Whether a person is the recipient or a donor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,6 +25,16 @@ pub enum Role {
 }
 
 /// A declared contributor.
+impl Role {
+    /// Word for output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Recipient => "recipient",
+            Role::Donor => "donor",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     /// Name as given on the command line (e.g. `recipient`, `UCB-1`).
@@ -62,6 +73,63 @@ pub enum Exclusion {
         /// The threshold.
         threshold: f64,
     },
+    /// X or Y marker (outside the pseudo-autosomal regions) while the
+    /// persons differ in sex or a sex could not be inferred.
+    SexChromosome {
+        /// "X" or "Y".
+        chromosome: String,
+    },
+    /// The heterozygous reference samples read far from 50:50 here.
+    ReferenceAlleleBalance {
+        /// ALT share of their reads.
+        alt_fraction: f64,
+        /// Their reads.
+        reads: u32,
+    },
+    /// Sample depth far from the sample's median depth.
+    DepthOutlier {
+        /// Depth of this marker.
+        depth: u32,
+        /// Median depth of the sample.
+        median_depth: f64,
+    },
+    /// An allele the fitted mixture must contain has (almost) no reads:
+    /// a dead variant call or an allele dropout.
+    AlleleNotSeen {
+        /// Which allele.
+        allele: Allele,
+        /// Reads expected from the fit.
+        expected_reads: f64,
+        /// Reads observed.
+        observed_reads: u32,
+    },
+    /// Most indels of this sample lost an allele; the rest are not trusted.
+    IndelsUnreliable {
+        /// Informative indels that lost an allele.
+        dead: usize,
+        /// Informative indels.
+        informative: usize,
+    },
+}
+
+/// REF or ALT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allele {
+    /// The reference allele.
+    Ref,
+    /// The alternate allele.
+    Alt,
+}
+
+impl Allele {
+    /// Word for output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Allele::Ref => "REF",
+            Allele::Alt => "ALT",
+        }
+    }
 }
 
 impl std::fmt::Display for Exclusion {
@@ -79,6 +147,38 @@ impl std::fmt::Display for Exclusion {
                 residual,
                 threshold,
             } => write!(f, "residual {residual:.2} beyond ±{threshold:.2}"),
+            Exclusion::SexChromosome { chromosome } => write!(
+                f,
+                "chromosome {chromosome} outside the pseudo-autosomal regions, and the persons differ in sex (or a sex could not be inferred)"
+            ),
+            Exclusion::ReferenceAlleleBalance {
+                alt_fraction,
+                reads,
+            } => write!(
+                f,
+                "heterozygous reference samples read {:.1}% ALT ({reads} reads), far from 50%",
+                100.0 * alt_fraction
+            ),
+            Exclusion::DepthOutlier {
+                depth,
+                median_depth,
+            } => write!(
+                f,
+                "depth {depth} far from the sample median {median_depth:.0}"
+            ),
+            Exclusion::AlleleNotSeen {
+                allele,
+                expected_reads,
+                observed_reads,
+            } => write!(
+                f,
+                "{} allele not seen: {observed_reads} reads where the fit expects {expected_reads:.0} (dead variant call or allele dropout)",
+                allele.as_str()
+            ),
+            Exclusion::IndelsUnreliable { dead, informative } => write!(
+                f,
+                "indel not trusted: {dead} of {informative} informative indels of this sample lost an allele"
+            ),
         }
     }
 }
@@ -104,6 +204,7 @@ pub struct MarkerReport {
     pub residual: Option<f64>,
     /// Moment estimate of the donor fraction (2·VAF − h)/(d − h), when all
     /// donors share dosage d ≠ recipient dosage h.
+    #[serde(rename = "donor_moment_percent", with = "percent::option")]
     pub donor_moment_estimate: Option<f64>,
     /// Used in the fit.
     pub used: bool,
@@ -120,11 +221,16 @@ pub struct PersonEstimate {
     pub name: String,
     /// Recipient or donor.
     pub role: Role,
-    /// Fraction (0–1); `None` when the donor could not be split from another.
+    /// Fraction (0–1 in Rust; written as `percent`, 0–100, in JSON);
+    /// `None` when the donor could not be split from another.
+    #[serde(rename = "percent", with = "percent::option")]
     pub fraction: Option<f64>,
-    /// Profile-likelihood interval.
+    /// Profile-likelihood interval (JSON: `ci_percent`, 0–100).
+    #[serde(rename = "ci_percent", with = "percent::option_interval")]
     pub ci: Option<Interval>,
-    /// Detection limits for this person in this sample.
+    /// Detection limits for this person in this sample (JSON:
+    /// `detection_percent` with `lob` and `lod` in percent).
+    #[serde(rename = "detection_percent", with = "percent::option_limits")]
     pub detection: Option<DetectionLimit>,
 }
 
@@ -133,9 +239,11 @@ pub struct PersonEstimate {
 pub struct GroupEstimate {
     /// Members.
     pub persons: Vec<String>,
-    /// Summed fraction.
+    /// Summed fraction (JSON: `percent`, 0–100).
+    #[serde(rename = "percent", with = "percent::value")]
     pub fraction: f64,
-    /// Profile-likelihood interval of the sum.
+    /// Profile-likelihood interval of the sum (JSON: `ci_percent`).
+    #[serde(rename = "ci_percent", with = "percent::interval")]
     pub ci: Interval,
 }
 
@@ -160,8 +268,19 @@ pub struct NgsSampleResult {
     pub recipient_detected: Option<bool>,
     /// Fitted overdispersion.
     pub dispersion: Dispersion,
+    /// Residual variance inflation φ = max(1, Pearson χ²/df): extra-binomial
+    /// variation the per-class ρ does not capture; intervals, detection
+    /// limits and the presence test are widened by it.
+    pub variance_inflation: f64,
     /// Error model used.
     pub error_model: ErrorModel,
+    /// Factors applied to the reference-learned error rates from this
+    /// sample's own all-homozygous markers: SNP REF→ALT, SNP ALT→REF, indel
+    /// REF→ALT, indel ALT→REF (1 = not rescaled).
+    pub sample_error_scale: [f64; 4],
+    /// Chromosomal sex inferred for each person (declared order; `null` =
+    /// unknown).
+    pub sexes: Vec<Option<ChromosomalSex>>,
     /// Goodness of fit over used markers.
     pub goodness_of_fit: GoodnessOfFit,
     /// Discriminating markers per pair of persons.
@@ -180,5 +299,142 @@ impl NgsSampleResult {
     /// The recipient's estimate.
     pub fn recipient(&self) -> &PersonEstimate {
         &self.persons[0]
+    }
+}
+
+/// Serde adapters writing fractions (0–1 in Rust) as percentages (0–100)
+/// in JSON, and reading them back. Output schema `graftwatch-ngs/2`.
+pub(crate) mod percent {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::super::lod::DetectionLimit;
+    use super::super::profile_ci::Interval;
+
+    fn p(x: f64) -> f64 {
+        100.0 * x
+    }
+
+    fn f(x: f64) -> f64 {
+        x / 100.0
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Iv {
+        low: f64,
+        high: f64,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Lim {
+        lob: f64,
+        lod: f64,
+    }
+
+    pub mod value {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_f64(p(*x))
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            f64::deserialize(d).map(f)
+        }
+    }
+
+    pub mod option {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            x.map(p).serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Option::<f64>::deserialize(d).map(|x| x.map(f))
+        }
+    }
+
+    pub mod interval {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Interval, s: S) -> Result<S::Ok, S::Error> {
+            Iv {
+                low: p(x.low),
+                high: p(x.high),
+            }
+            .serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Interval, D::Error> {
+            Iv::deserialize(d).map(|i| Interval {
+                low: f(i.low),
+                high: f(i.high),
+            })
+        }
+    }
+
+    pub mod option_interval {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Option<Interval>, s: S) -> Result<S::Ok, S::Error> {
+            x.map(|x| Iv {
+                low: p(x.low),
+                high: p(x.high),
+            })
+            .serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Interval>, D::Error> {
+            Option::<Iv>::deserialize(d).map(|x| {
+                x.map(|i| Interval {
+                    low: f(i.low),
+                    high: f(i.high),
+                })
+            })
+        }
+    }
+
+    pub mod option_limits {
+        use super::*;
+        pub fn serialize<S: Serializer>(
+            x: &Option<DetectionLimit>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            x.map(|x| Lim {
+                lob: p(x.lob),
+                lod: p(x.lod),
+            })
+            .serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DetectionLimit>, D::Error> {
+            Option::<Lim>::deserialize(d).map(|x| {
+                x.map(|l| DetectionLimit {
+                    lob: f(l.lob),
+                    lod: f(l.lod),
+                })
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod percent_tests {
+    use super::*;
+
+    #[test]
+    fn json_gives_percent_and_reads_it_back() {
+        let p = PersonEstimate {
+            name: "R".into(),
+            role: Role::Recipient,
+            fraction: Some(0.0123),
+            ci: Some(Interval {
+                low: 0.01,
+                high: 0.015,
+            }),
+            detection: Some(DetectionLimit {
+                lob: 0.0005,
+                lod: 0.001,
+            }),
+        };
+        let v = serde_json::to_value(&p).unwrap();
+        assert!((v["percent"].as_f64().unwrap() - 1.23).abs() < 1e-12);
+        assert!((v["ci_percent"]["high"].as_f64().unwrap() - 1.5).abs() < 1e-12);
+        assert!((v["detection_percent"]["lod"].as_f64().unwrap() - 0.1).abs() < 1e-12);
+        let back: PersonEstimate = serde_json::from_value(v).unwrap();
+        assert!((back.fraction.unwrap() - 0.0123).abs() < 1e-15);
     }
 }

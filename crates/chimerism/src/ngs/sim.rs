@@ -153,6 +153,31 @@ pub struct SimPanel {
     pub alt_freq: Vec<f64>,
 }
 
+/// [`simulate_panel`] plus `n_x` SNPs on chromosome X outside the
+/// pseudo-autosomal regions.
+pub fn simulate_panel_with_x(
+    n_snp: usize,
+    n_indel: usize,
+    n_x: usize,
+    rng: &mut SimRng,
+) -> SimPanel {
+    let mut p = simulate_panel(n_snp, n_indel, rng);
+    let bases = ["A", "C", "G", "T"];
+    for i in 0..n_x {
+        let r = (rng.next_u64() % 4) as usize;
+        let a = (r + 1 + (rng.next_u64() % 3) as usize) % 4;
+        p.markers.push(Marker {
+            id: format!("x{:02}", i + 1),
+            chrom: "chrX".into(),
+            pos: 20_000_000 + 1_000_000 * i as u64,
+            ref_allele: bases[r].into(),
+            alt_allele: bases[a].into(),
+        });
+        p.alt_freq.push(0.2 + 0.6 * rng.uniform());
+    }
+    p
+}
+
 /// Builds a panel of `n_snp` SNPs and `n_indel` indels with allele
 /// frequencies uniform in [0.2, 0.8] (chimerism panels choose common markers).
 pub fn simulate_panel(n_snp: usize, n_indel: usize, rng: &mut SimRng) -> SimPanel {
@@ -194,9 +219,32 @@ pub fn simulate_panel(n_snp: usize, n_indel: usize, rng: &mut SimRng) -> SimPane
 pub struct SimPerson {
     /// Haplotype alleles per marker.
     pub haplotypes: Vec<[bool; 2]>,
+    /// One X chromosome: X markers outside the PARs are hemizygous (both
+    /// haplotypes equal) and the person puts one X copy per cell into the
+    /// DNA pool instead of two.
+    pub male: bool,
 }
 
 impl SimPerson {
+    /// Makes the person male: hemizygous at the panel's X markers.
+    pub fn make_male(&mut self, panel: &SimPanel) {
+        self.male = true;
+        for (h, m) in self.haplotypes.iter_mut().zip(&panel.markers) {
+            if super::sex::sex_chromosome(m) == Some('X') {
+                h[1] = h[0];
+            }
+        }
+    }
+
+    /// X copies per cell at marker `m` (2 on autosomes).
+    fn copies(&self, m: &Marker) -> f64 {
+        if self.male && super::sex::sex_chromosome(m) == Some('X') {
+            1.0
+        } else {
+            2.0
+        }
+    }
+
     /// Genotypes.
     pub fn genotypes(&self) -> Vec<Genotype> {
         self.haplotypes
@@ -217,6 +265,7 @@ pub fn unrelated(panel: &SimPanel, rng: &mut SimRng) -> SimPerson {
             .iter()
             .map(|&p| [rng.uniform() < p, rng.uniform() < p])
             .collect(),
+        male: false,
     }
 }
 
@@ -231,6 +280,7 @@ pub fn haploidentical(of: &SimPerson, panel: &SimPanel, rng: &mut SimRng) -> Sim
             .zip(&panel.alt_freq)
             .map(|(h, &p)| [h[(rng.next_u64() & 1) as usize], rng.uniform() < p])
             .collect(),
+        male: false,
     }
 }
 
@@ -295,7 +345,89 @@ pub fn simulate_errors(panel: &SimPanel, reads: &SimReads, rng: &mut SimRng) -> 
     }
 }
 
-/// Reads of a mixture of `persons` at `fractions` (summing to 1).
+/// Artefacts of real amplicon sequencing that the clean simulation lacks
+/// (all off in `Default`), as seen in real mixtures (docs/chimerism-ngs.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimArtefacts {
+    /// Mixture indel calls lose their ALT reads (a caller artefact seen in
+    /// real bcftools output): every indel of a mixture shows ALT reads at
+    /// the error rate only.
+    pub dead_indels: bool,
+    /// SD of the per-marker log ALT:REF amplification ratio (allele bias),
+    /// in every sample, pure or mixed.
+    pub allele_bias_sd: f64,
+    /// Share of markers with an allele dropout in mixtures (one allele, at
+    /// random, gets error reads only).
+    pub dropout_rate: f64,
+    /// Error rates of mixtures relative to the pure samples (another run).
+    pub mixture_error_factor: f64,
+}
+
+impl Default for SimArtefacts {
+    fn default() -> Self {
+        SimArtefacts {
+            dead_indels: false,
+            allele_bias_sd: 0.0,
+            dropout_rate: 0.0,
+            mixture_error_factor: 1.0,
+        }
+    }
+}
+
+impl SimArtefacts {
+    /// The "messy" setting of the validation: dead indels, allele bias
+    /// (log-ratio SD 0.3, i.e. heterozygotes reading ~43–57%, as in the real
+    /// three-person mixture), 2% allele dropouts; mixture and pure samples
+    /// share the error chemistry (per-site error spread is set in
+    /// [`SimReads::error_cv`]).
+    pub fn messy() -> SimArtefacts {
+        SimArtefacts {
+            dead_indels: true,
+            allele_bias_sd: 0.3,
+            dropout_rate: 0.02,
+            mixture_error_factor: 1.0,
+        }
+    }
+}
+
+/// Per-marker draws of the artefacts, fixed for a panel (every sample of a
+/// run sees the same amplicons).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimSiteEffects {
+    /// ALT:REF amplification ratio per marker.
+    pub amplification: Vec<f64>,
+    /// Allele dropped in mixtures: `Some(true)` = ALT, `Some(false)` = REF.
+    pub dropout: Vec<Option<bool>>,
+    /// Indel per marker.
+    pub indel: Vec<bool>,
+    /// The artefact settings.
+    pub artefacts: SimArtefacts,
+}
+
+/// Draws the per-marker artefacts of `panel`.
+pub fn simulate_site_effects(
+    panel: &SimPanel,
+    artefacts: &SimArtefacts,
+    rng: &mut SimRng,
+) -> SimSiteEffects {
+    let n = panel.markers.len();
+    let amplification = (0..n)
+        .map(|_| (artefacts.allele_bias_sd * rng.normal()).exp())
+        .collect();
+    let dropout = (0..n)
+        .map(|_| (rng.uniform() < artefacts.dropout_rate).then(|| rng.uniform() < 0.5))
+        .collect();
+    SimSiteEffects {
+        amplification,
+        dropout,
+        indel: panel.markers.iter().map(Marker::is_indel).collect(),
+        artefacts: *artefacts,
+    }
+}
+
+/// Simulates the REF/ALT/other counts of one sample: a mixture of
+/// `persons` at `fractions` (summing to 1), with per-marker error rates and
+/// beta-binomial noise. Clean data: no artefacts.
 pub fn simulate_counts(
     persons: &[&SimPerson],
     fractions: &[f64],
@@ -303,18 +435,53 @@ pub fn simulate_counts(
     reads: &SimReads,
     rng: &mut SimRng,
 ) -> Vec<AlleleCounts> {
+    simulate_counts_with(persons, fractions, errors, reads, None, &[], rng)
+}
+
+/// [`simulate_counts`] with artefacts: `effects` (allele bias everywhere;
+/// dead indels, dropouts and the mixture error factor when `persons` holds
+/// more than one person) and `markers` (needed for X copy number; may be
+/// empty when no person is male).
+pub fn simulate_counts_with(
+    persons: &[&SimPerson],
+    fractions: &[f64],
+    errors: &SimErrors,
+    reads: &SimReads,
+    effects: Option<&SimSiteEffects>,
+    markers: &[Marker],
+    rng: &mut SimRng,
+) -> Vec<AlleleCounts> {
     let m = errors.rates.len();
     let shape = 1.0 / (reads.depth_cv * reads.depth_cv).max(1e-6);
+    let mixture = persons.len() > 1;
     (0..m)
         .map(|i| {
-            let v: f64 = persons
-                .iter()
-                .zip(fractions)
-                .map(|(p, f)| {
-                    f * f64::from(u8::from(p.haplotypes[i][0]) + u8::from(p.haplotypes[i][1])) / 2.0
-                })
-                .sum();
-            let (e_ra, e_ar) = errors.rates[i];
+            let (mut num, mut den) = (0.0, 0.0);
+            for (p, f) in persons.iter().zip(fractions) {
+                let c = markers.get(i).map_or(2.0, |mk| p.copies(mk));
+                let a =
+                    f64::from(u8::from(p.haplotypes[i][0]) + u8::from(p.haplotypes[i][1])) / 2.0;
+                num += f * c * a;
+                den += f * c;
+            }
+            let mut v = if den > 0.0 { num / den } else { 0.0 };
+            let (mut e_ra, mut e_ar) = errors.rates[i];
+            if let Some(fx) = effects {
+                let w = fx.amplification[i];
+                v = v * w / (v * w + (1.0 - v)).max(1e-300);
+                if mixture {
+                    e_ra *= fx.artefacts.mixture_error_factor;
+                    e_ar *= fx.artefacts.mixture_error_factor;
+                    if fx.artefacts.dead_indels && fx.indel[i] {
+                        v = 0.0;
+                    }
+                    match fx.dropout[i] {
+                        Some(true) => v = 0.0,
+                        Some(false) => v = 1.0,
+                        None => {}
+                    }
+                }
+            }
             let p = e_ra + v * (1.0 - e_ra - e_ar);
             let depth = (f64::from(reads.depth) * rng.gamma(shape) / shape)
                 .round()

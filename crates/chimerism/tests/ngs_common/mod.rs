@@ -4,12 +4,12 @@
 
 use graftwatch_chimerism::AlleleCounts;
 use graftwatch_chimerism::ngs::sim::{
-    SimErrors, SimPanel, SimPerson, SimReads, SimRng, haploidentical, simulate_counts,
-    simulate_errors, simulate_panel, unrelated,
+    SimArtefacts, SimErrors, SimPanel, SimPerson, SimReads, SimRng, SimSiteEffects, haploidentical,
+    simulate_counts_with, simulate_errors, simulate_panel_with_x, simulate_site_effects, unrelated,
 };
 use graftwatch_chimerism::ngs::{
     ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
-    Role, analyse_sample, call_genotypes,
+    Role, SiteConfig, SiteModel, analyse_sample_with, call_genotypes, learn_sites,
 };
 
 /// A transplant scenario: recipient, haplo PBSC donor, unrelated cord unit(s).
@@ -19,7 +19,9 @@ pub struct Scenario {
     pub persons: Vec<Person>,
     pub calls: Vec<Vec<GenotypeCall>>,
     pub errors: ErrorModel,
+    pub sites: Vec<SiteModel>,
     pub sim_errors: SimErrors,
+    pub effects: SimSiteEffects,
     pub reads: SimReads,
     pub rng: SimRng,
 }
@@ -41,20 +43,65 @@ pub fn scenario_with(seed: u64, n_donors: usize, reads: SimReads) -> Scenario {
 pub fn scenario_panel(
     seed: u64,
     n_donors: usize,
-    (n_snp, n_indel): (usize, usize),
+    panel: (usize, usize),
     reads: SimReads,
 ) -> Scenario {
+    scenario_full(seed, n_donors, panel, reads, &Messy::clean())
+}
+
+/// Artefacts of a messy scenario: per-read artefacts, X markers and whether
+/// the donors are male (the recipient is female).
+pub struct Messy {
+    pub artefacts: SimArtefacts,
+    pub x_markers: usize,
+    pub male_donors: bool,
+}
+
+impl Messy {
+    /// No artefacts, no X markers.
+    pub fn clean() -> Messy {
+        Messy {
+            artefacts: SimArtefacts::default(),
+            x_markers: 0,
+            male_donors: false,
+        }
+    }
+
+    /// `SimArtefacts::messy()` plus 16 X SNPs and male donors for a female
+    /// recipient (sex mismatch).
+    pub fn real_like() -> Messy {
+        Messy {
+            artefacts: SimArtefacts::messy(),
+            x_markers: 16,
+            male_donors: true,
+        }
+    }
+}
+
+/// The general scenario builder.
+pub fn scenario_full(
+    seed: u64,
+    n_donors: usize,
+    (n_snp, n_indel): (usize, usize),
+    reads: SimReads,
+    messy: &Messy,
+) -> Scenario {
     let mut rng = SimRng::new(seed);
-    let panel = simulate_panel(n_snp, n_indel, &mut rng);
+    let panel = simulate_panel_with_x(n_snp, n_indel, messy.x_markers, &mut rng);
     let sim_errors = simulate_errors(&panel, &reads, &mut rng);
+    let effects = simulate_site_effects(&panel, &messy.artefacts, &mut rng);
     let recipient = unrelated(&panel, &mut rng);
     let mut people = vec![recipient.clone()];
     for d in 0..n_donors {
-        people.push(if d == 0 {
+        let mut p = if d == 0 {
             haploidentical(&recipient, &panel, &mut rng)
         } else {
             unrelated(&panel, &mut rng)
-        });
+        };
+        if messy.male_donors {
+            p.make_male(&panel);
+        }
+        people.push(p);
     }
     let mut persons = vec![Person {
         name: "recipient".into(),
@@ -74,10 +121,18 @@ pub fn scenario_panel(
     let pure: Vec<Vec<Option<AlleleCounts>>> = people
         .iter()
         .map(|p| {
-            simulate_counts(&[p], &[1.0], &sim_errors, &reads, &mut rng)
-                .into_iter()
-                .map(Some)
-                .collect()
+            simulate_counts_with(
+                &[p],
+                &[1.0],
+                &sim_errors,
+                &reads,
+                Some(&effects),
+                &panel.markers,
+                &mut rng,
+            )
+            .into_iter()
+            .map(Some)
+            .collect()
         })
         .collect();
     let calls: Vec<Vec<GenotypeCall>> = pure.iter().map(|c| call_genotypes(c, &gcfg)).collect();
@@ -87,13 +142,22 @@ pub fn scenario_panel(
         .map(|(c, g)| (c.as_slice(), g.as_slice()))
         .collect();
     let errors = ErrorModel::learn(&panel.markers, &pairs, &ErrorConfig::default());
+    let sites = learn_sites(
+        &panel.markers,
+        &pairs,
+        &errors,
+        None,
+        &SiteConfig::default(),
+    );
     Scenario {
         panel,
         people,
         persons,
         calls,
         errors,
+        sites,
         sim_errors,
+        effects,
         reads,
         rng,
     }
@@ -102,27 +166,47 @@ pub fn scenario_panel(
 impl Scenario {
     /// Simulates a post-transplant sample at `fractions` and analyses it.
     pub fn sample(&mut self, fractions: &[f64]) -> NgsSampleResult {
-        let refs: Vec<&SimPerson> = self.people.iter().collect();
-        let counts: Vec<Option<AlleleCounts>> = simulate_counts(
-            &refs,
+        let people = self.people.clone();
+        let refs: Vec<&SimPerson> = people.iter().collect();
+        let counts = self.counts(&refs, fractions);
+        self.analyse(&counts).expect("analysable")
+    }
+
+    /// Simulated counts of a mixture of `people` (pure when one person).
+    pub fn counts(
+        &mut self,
+        people: &[&SimPerson],
+        fractions: &[f64],
+    ) -> Vec<Option<AlleleCounts>> {
+        simulate_counts_with(
+            people,
             fractions,
             &self.sim_errors,
             &self.reads,
+            Some(&self.effects),
+            &self.panel.markers,
             &mut self.rng,
         )
         .into_iter()
         .map(Some)
-        .collect();
-        analyse_sample(
+        .collect()
+    }
+
+    /// Analyses counts with the default settings, as the CLI does.
+    pub fn analyse(
+        &self,
+        counts: &[Option<AlleleCounts>],
+    ) -> Result<NgsSampleResult, graftwatch_chimerism::ngs::NgsError> {
+        analyse_sample_with(
             "s",
             &self.panel.markers,
             &self.persons,
             &self.calls,
             &self.errors,
-            &counts,
+            &self.sites,
+            counts,
             &NgsConfig::default(),
         )
-        .expect("analysable")
     }
 }
 

@@ -8,16 +8,20 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use clap::{Args, ValueEnum};
+use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
 use graftwatch_chimerism::ngs::{
     ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
-    Role, analyse_sample, call_genotypes,
+    Role, SiteConfig, analyse_sample_with, call_genotypes, learn_sites,
 };
 use graftwatch_chimerism::{AlleleCounts, Marker};
 use graftwatch_core::{Date, Lineage};
-use graftwatch_genomics_io::bam_count::{PileupFilter, count_bam_with_threads};
-use graftwatch_genomics_io::fastq_count::{FastqCountOptions, count_fastq};
+use graftwatch_genomics_io::bam_count::{
+    BamCountError, PileupFilter, count_bam_skipping_missing_contigs, count_bam_with_threads,
+};
+use graftwatch_genomics_io::error_table::read_error_table;
+use graftwatch_genomics_io::fastq_count::{FastqCountError, FastqCountOptions, count_fastq};
 use graftwatch_genomics_io::panel::read_panel;
-use graftwatch_genomics_io::vcf_ad::{read_vcf_ad, read_vcf_gt};
+use graftwatch_genomics_io::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt};
 use serde::Serialize;
 
 use crate::BadInput;
@@ -78,6 +82,15 @@ pub struct NgsArgs {
     /// above this is flagged NGS-LOD. 0 turns the check off.
     #[arg(long, default_value_t = 0.1, value_name = "PERCENT", value_parser = parse_lod_target)]
     pub lod_target: f64,
+    /// Stop (exit 2) when a panel contig is missing from a BAM/CRAM instead
+    /// of skipping its markers with an NGS-CONTIG flag.
+    #[arg(long)]
+    pub strict: bool,
+    /// Per-site error-rate table (allomix `estimate-errors` TSV: chrom, pos,
+    /// ref, alt, e_refalt, e_altref, ...); its rates replace the learned
+    /// ones at the sites it lists.
+    #[arg(long = "error-table", value_name = "TSV")]
+    pub error_table: Option<PathBuf>,
 }
 
 /// `--lod-target`: a percentage in [0, 100) (0 = off).
@@ -239,28 +252,60 @@ pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<I
     })
 }
 
+/// Allele counts of one input at the panel markers, with the contigs of
+/// the panel its alignment file lacks (markers skipped).
+struct Counted {
+    counts: Vec<Option<AlleleCounts>>,
+    missing_contigs: Vec<(String, usize)>,
+}
+
 /// Reads allele counts of one input at the panel markers.
 fn counts_of(
     spec: &InputSpec,
     markers: &[Marker],
     reference: Option<&Path>,
     threads: usize,
-) -> anyhow::Result<Vec<Option<AlleleCounts>>> {
-    let counts = match &spec.source {
-        InputSource::Vcf { path, sample } => {
-            read_vcf_ad(path, sample, markers).map_err(|e| BadInput(e.to_string()))?
+    strict: bool,
+    person: bool,
+) -> anyhow::Result<Counted> {
+    let counted = match &spec.source {
+        InputSource::Vcf { path, sample } => Counted {
+            counts: match read_vcf_ad(path, sample, markers) {
+                // A person's genotype VCF may hold GT only: the caller
+                // falls back to GT when every marker is absent.
+                Err(VcfAdError::NoAd { .. }) if person => vec![None; markers.len()],
+                r => r.map_err(|e| BadInput(e.to_string()))?,
+            },
+            missing_contigs: Vec::new(),
+        },
+        InputSource::Bam { path } => {
+            let filter = PileupFilter::default();
+            let threads = threads.max(1);
+            let bam_err = |e: BamCountError| -> anyhow::Error {
+                match e {
+                    BamCountError::WorkerPanicked => {
+                        anyhow::anyhow!("{}: {e}; please report this bug", path.display())
+                    }
+                    e => BadInput(format!("{}: {e}", path.display())).into(),
+                }
+            };
+            if strict {
+                let c = count_bam_with_threads(path, reference, markers, &filter, threads)
+                    .map_err(bam_err)?;
+                Counted {
+                    counts: c.into_iter().map(Some).collect(),
+                    missing_contigs: Vec::new(),
+                }
+            } else {
+                let c =
+                    count_bam_skipping_missing_contigs(path, reference, markers, &filter, threads)
+                        .map_err(bam_err)?;
+                Counted {
+                    counts: c.counts,
+                    missing_contigs: c.missing_contigs,
+                }
+            }
         }
-        InputSource::Bam { path } => count_bam_with_threads(
-            path,
-            reference,
-            markers,
-            &PileupFilter::default(),
-            threads.max(1),
-        )
-        .map_err(|e| BadInput(format!("{}: {e}", path.display())))?
-        .into_iter()
-        .map(Some)
-        .collect(),
         InputSource::Fastq { paths } => {
             let reference = reference.ok_or_else(|| {
                 BadInput(format!(
@@ -272,14 +317,51 @@ fn counts_of(
                 threads: threads.max(1),
                 ..FastqCountOptions::default()
             };
-            count_fastq(paths, reference, markers, &opts)
-                .map_err(|e| BadInput(format!("{}: {e}", spec.source.describe())))?
-                .into_iter()
-                .map(Some)
-                .collect()
+            let c =
+                count_fastq(paths, reference, markers, &opts).map_err(|e| -> anyhow::Error {
+                    match e {
+                        FastqCountError::WorkerPanicked => anyhow::anyhow!(
+                            "{}: {e}; please report this bug",
+                            spec.source.describe()
+                        ),
+                        e => BadInput(format!("{}: {e}", spec.source.describe())).into(),
+                    }
+                })?;
+            Counted {
+                counts: c.into_iter().map(Some).collect(),
+                missing_contigs: Vec::new(),
+            }
         }
     };
-    Ok(counts)
+    let no_reads = counted
+        .counts
+        .iter()
+        .all(|c| c.is_none_or(|c| c.depth() == 0));
+    if no_reads && !matches!(spec.source, InputSource::Vcf { .. }) {
+        anyhow::bail!(BadInput(format!(
+            "{}: no reads at any of the {} panel markers for '{}' (empty file, or reads from another region or genome)",
+            spec.source.describe(),
+            markers.len(),
+            spec.name
+        )));
+    }
+    Ok(counted)
+}
+
+/// `NGS-CONTIG` text for the contigs an alignment file lacks (path once).
+fn missing_contig_text(spec: &InputSpec, missing: &[(String, usize)]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(c, n)| format!("{c} ({n} marker{})", if *n == 1 { "" } else { "s" }))
+        .collect();
+    Some(format!(
+        "{} lacks panel contig(s) {}: those markers were skipped (use --strict to stop instead)",
+        spec.source.describe(),
+        list.join(", ")
+    ))
 }
 
 /// One analysed sample with its labels.
@@ -297,9 +379,17 @@ pub struct SampleOutput {
     pub result: NgsSampleResult,
 }
 
+/// Version of the `--format json` output. `graftwatch-ngs/2`: every
+/// chimerism quantity is a percentage 0–100 (`percent`, `ci_percent`,
+/// `detection_percent`, `donor_moment_percent`, `percent_of_reads`), where
+/// version 1 wrote fractions 0–1 (`fraction`, `ci`, `detection`).
+pub const NGS_SCHEMA: &str = "graftwatch-ngs/2";
+
 /// The whole run, as written by `--format json`.
 #[derive(Debug, Serialize)]
 pub struct NgsRun {
+    /// Output schema version ([`NGS_SCHEMA`]).
+    pub schema: &'static str,
     /// Markers in the panel.
     pub panel_markers: usize,
     /// Declared persons, recipient first.
@@ -352,7 +442,11 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     let mut calls: Vec<Vec<GenotypeCall>> = Vec::new();
     let mut genotype_sources = Vec::new();
     for spec in &person_specs {
-        let counts = counts_of(spec, &markers, reference, threads)?;
+        let counted = counts_of(spec, &markers, reference, threads, args.strict, true)?;
+        if let Some(t) = missing_contig_text(spec, &counted.missing_contigs) {
+            eprintln!("warning: {t}");
+        }
+        let counts = counted.counts;
         if counts.iter().all(|c| c.is_none()) {
             if let InputSource::Vcf { path, sample } = &spec.source {
                 let gt =
@@ -390,6 +484,17 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         .filter_map(|(c, g)| c.as_ref().map(|c| (c.as_slice(), g.as_slice())))
         .collect();
     let errors = ErrorModel::learn(&markers, &pure, &ErrorConfig::default());
+    let table = match &args.error_table {
+        Some(p) => Some(read_error_table(p, &markers).map_err(|e| BadInput(e.to_string()))?),
+        None => None,
+    };
+    let sites = learn_sites(
+        &markers,
+        &pure,
+        &errors,
+        table.as_deref(),
+        &SiteConfig::default(),
+    );
     let persons: Vec<Person> = person_specs
         .iter()
         .enumerate()
@@ -419,7 +524,15 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     }
     let per_worker_threads = (threads / sample_specs.len().max(1)).max(1);
     let analyse_one = |spec: &InputSpec| -> anyhow::Result<SampleOutput> {
-        let counts = counts_of(spec, &markers, reference, per_worker_threads)?;
+        let counted = counts_of(
+            spec,
+            &markers,
+            reference,
+            per_worker_threads,
+            args.strict,
+            false,
+        )?;
+        let counts = counted.counts;
         if counts.iter().all(|c| c.is_none()) {
             anyhow::bail!(BadInput(format!(
                 "{}: none of the {} panel markers found for sample '{}'",
@@ -428,10 +541,16 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
                 spec.name
             )));
         }
-        let result = analyse_sample(
-            &spec.name, &markers, &persons, &calls, &errors, &counts, &cfg,
+        let mut result = analyse_sample_with(
+            &spec.name, &markers, &persons, &calls, &errors, &sites, &counts, &cfg,
         )
         .map_err(|e| BadInput(format!("{}: {e}", spec.source.describe())))?;
+        if let Some(text) = missing_contig_text(spec, &counted.missing_contigs) {
+            result.flags.push(QcFlag {
+                code: QcCode::ContigMissing,
+                text,
+            });
+        }
         bar.inc(1);
         Ok(SampleOutput {
             sample: spec.name.clone(),
@@ -474,12 +593,13 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         match s {
             Some(r) => samples.push(r?),
             None => anyhow::bail!(
-                "internal error: worker for sample '{}' did not finish",
+                "internal error: the worker analysing sample '{}' panicked; please report this bug",
                 sample_specs[i].name
             ),
         }
     }
     let run = NgsRun {
+        schema: NGS_SCHEMA,
         panel_markers: markers.len(),
         persons,
         genotype_sources,

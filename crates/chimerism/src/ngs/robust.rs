@@ -1,0 +1,310 @@
+//! Robust fit: marker QC that needs the fitted mixture, repeated until
+//! nothing more is removed.
+//!
+//! 1. **Allele not seen** — an allele that the fit says carries at least 2%
+//!    of the reads and at least 20 expected reads, but shows fewer than a
+//!    tenth of them. On real amplicon data this is what a dead indel call
+//!    looks like (the caller puts every read on REF although a main
+//!    contributor is heterozygous), or an allele dropout. The first round is
+//!    judged against a fit on the SNPs alone; each round removes the most
+//!    glaring markers (expected share ≥ half the round's largest) and
+//!    refits, up to ten rounds.
+//! 2. **Indels unreliable** — when at least 30% (and ≥ 2) of a sample's
+//!    informative indels lose an allele that way, the caller's indel counts
+//!    for this sample are not trusted at all and every indel is left out.
+//! 3. **Outliers, iteratively** — standardised residuals are divided by
+//!    their robust scale (1.4826·MAD, clamped to [0.5, 1]: a few wild
+//!    markers inflate the fitted overdispersion and so shrink every
+//!    residual, which the MAD undoes), compared with the two-sided
+//!    Bonferroni threshold, removed and the sample refitted, until none is
+//!    beyond it (at most `max_fraction` of the markers in all).
+
+use super::design::{Design, DesignRow};
+use super::error_model::AlleleClass;
+use super::fit::{Fit, fit};
+use super::genotype::Genotype;
+use super::qc::{bonferroni_threshold, residuals};
+use super::result::{Allele, Exclusion};
+use crate::marker::Marker;
+
+/// Settings of the robust fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RobustConfig {
+    /// Run the residual-outlier loop (allele-not-seen always runs).
+    pub exclude_outliers: bool,
+    /// Family-wise level of the outlier threshold.
+    pub marker_alpha: f64,
+    /// Largest share of markers removed as outliers.
+    pub max_fraction: f64,
+}
+
+/// The fitted design and what was removed from it.
+#[derive(Debug, Clone)]
+pub struct RobustFit {
+    /// Remaining rows.
+    pub design: Design,
+    /// Genotypes of the remaining rows.
+    pub genotypes: Vec<Vec<Genotype>>,
+    /// The fit on the remaining rows.
+    pub fit: Fit,
+    /// Removed rows with their reasons, in removal order.
+    pub removed: Vec<(DesignRow, Exclusion)>,
+    /// Rounds of the outlier loop that removed something.
+    pub outlier_rounds: usize,
+    /// (indels that lost an allele, informative indels) when the sample's
+    /// indels as a class are not trusted.
+    pub indels_unreliable: Option<(usize, usize)>,
+}
+
+impl RobustFit {
+    fn remove(&mut self, mut idx: Vec<(usize, Exclusion)>) {
+        idx.sort_by_key(|x| std::cmp::Reverse(x.0));
+        for (i, why) in idx {
+            let row = self.design.rows.remove(i);
+            self.genotypes.remove(i);
+            self.removed.push((row, why));
+        }
+    }
+
+    /// Fits, re-linearises the allele-amplification rows at the estimate
+    /// and fits again (twice): the fixed point of `design::AmplificationModel`.
+    fn refit(&mut self) {
+        self.fit = fit(&self.design);
+        self.relinearise_and_refit();
+    }
+
+    fn relinearise_and_refit(&mut self) {
+        for _ in 0..2 {
+            self.design.relinearise(&self.fit.f);
+            self.fit = fit(&self.design);
+        }
+    }
+}
+
+const MIN_SHARE: f64 = 0.02;
+const MIN_EXPECTED_READS: f64 = 20.0;
+const SEEN_FRACTION: f64 = 0.1;
+
+/// An allele that should be there and is not: (which allele, expected
+/// reads, observed reads).
+pub fn allele_not_seen(row: &DesignRow, f: &[f64]) -> Option<(Allele, f64, u32)> {
+    let p = row.p(f);
+    let n = f64::from(row.depth);
+    let ref_reads = row.depth - row.alt;
+    if p >= MIN_SHARE && n * p >= MIN_EXPECTED_READS && f64::from(row.alt) < SEEN_FRACTION * n * p {
+        return Some((Allele::Alt, n * p, row.alt));
+    }
+    let r = 1.0 - p;
+    if r >= MIN_SHARE && n * r >= MIN_EXPECTED_READS && f64::from(ref_reads) < SEEN_FRACTION * n * r
+    {
+        return Some((Allele::Ref, n * r, ref_reads));
+    }
+    None
+}
+
+/// Fractions fitted on the SNP rows alone, when there are indel rows and at
+/// least 10 SNP rows.
+fn initial_fractions(design: &Design, markers: &[Marker]) -> Option<Vec<f64>> {
+    let snp = |r: &&DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Snp;
+    let snps: Vec<DesignRow> = design.rows.iter().filter(snp).cloned().collect();
+    if snps.len() == design.rows.len() || snps.len() < 10 {
+        return None;
+    }
+    Some(
+        fit(&Design {
+            persons: design.persons,
+            rows: snps,
+        })
+        .f,
+    )
+}
+
+/// Rows whose allele is not seen under `f`, keeping only the most glaring
+/// ones of a round: those whose missing allele's expected share is at least
+/// half the largest such share. A contaminated fit makes markers of small
+/// expected share look empty too; they are judged again after the refit.
+fn worst_unseen(design: &Design, f: &[f64]) -> Vec<(usize, Exclusion)> {
+    let found: Vec<(usize, Allele, f64, u32, f64)> = design
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            allele_not_seen(r, f).map(|(a, e, o)| (i, a, e, o, e / f64::from(r.depth.max(1))))
+        })
+        .collect();
+    let top = found.iter().map(|x| x.4).fold(0.0, f64::max);
+    found
+        .into_iter()
+        .filter(|x| x.4 >= 0.5 * top)
+        .map(|(i, allele, e, o, _)| {
+            (
+                i,
+                Exclusion::AlleleNotSeen {
+                    allele,
+                    expected_reads: e,
+                    observed_reads: o,
+                },
+            )
+        })
+        .collect()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Robust scale of residuals: 1.4826·MAD, clamped to [0.5, 1].
+pub fn robust_scale(res: &[f64]) -> f64 {
+    let med = median(res.to_vec());
+    let mad = median(res.iter().map(|r| (r - med).abs()).collect());
+    (1.4826 * mad).clamp(0.5, 1.0)
+}
+
+/// Fits `design` robustly; see the module doc.
+pub fn robust_fit(
+    design: Design,
+    genotypes: Vec<Vec<Genotype>>,
+    markers: &[Marker],
+    cfg: &RobustConfig,
+) -> RobustFit {
+    let first = fit(&design);
+    let mut rf = RobustFit {
+        design,
+        genotypes,
+        fit: first,
+        removed: Vec::new(),
+        outlier_rounds: 0,
+        indels_unreliable: None,
+    };
+    rf.relinearise_and_refit();
+    let is_indel = |r: &DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Indel;
+    let indels_total = rf.design.rows.iter().filter(|r| is_indel(r)).count();
+    // Fractions the allele check is judged against: first from the SNPs
+    // alone (dead indel calls pull a joint fit toward whoever lacks the
+    // indel allele), then from each refit.
+    let mut judge = initial_fractions(&rf.design, markers).unwrap_or_else(|| rf.fit.f.clone());
+    for _ in 0..10 {
+        let dead = worst_unseen(&rf.design, &judge);
+        if dead.is_empty() || rf.design.rows.len() - dead.len() < 2 {
+            break;
+        }
+        rf.remove(dead);
+        rf.refit();
+        judge = rf.fit.f.clone();
+    }
+    let dead_indels = rf.removed.iter().filter(|(r, _)| is_indel(r)).count();
+    let live_indels: Vec<usize> = (0..rf.design.rows.len())
+        .filter(|&i| is_indel(&rf.design.rows[i]))
+        .collect();
+    if dead_indels >= 2 && dead_indels as f64 >= 0.3 * indels_total as f64 {
+        rf.indels_unreliable = Some((dead_indels, indels_total));
+        if !live_indels.is_empty() && rf.design.rows.len() - live_indels.len() >= 2 {
+            let why = Exclusion::IndelsUnreliable {
+                dead: dead_indels,
+                informative: indels_total,
+            };
+            rf.remove(live_indels.into_iter().map(|i| (i, why.clone())).collect());
+            rf.refit();
+        }
+    }
+    if cfg.exclude_outliers {
+        outlier_loop(&mut rf, cfg);
+    }
+    rf
+}
+
+fn outlier_loop(rf: &mut RobustFit, cfg: &RobustConfig) {
+    let n0 = rf.design.rows.len();
+    let allowed = (cfg.max_fraction * n0 as f64).floor() as usize;
+    let thr = bonferroni_threshold(n0, cfg.marker_alpha);
+    let mut removed = 0usize;
+    for _ in 0..10 {
+        let res = residuals(&rf.design, &rf.fit.rho, &rf.fit.f);
+        let s = robust_scale(&res);
+        let mut out: Vec<(usize, f64)> = res
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| (**r / s).abs() > thr)
+            .map(|(i, r)| (i, *r / s))
+            .collect();
+        if out.is_empty() || removed >= allowed {
+            break;
+        }
+        out.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        out.truncate(allowed - removed);
+        if rf.design.rows.len() - out.len() < 2 {
+            break;
+        }
+        removed += out.len();
+        rf.outlier_rounds += 1;
+        rf.remove(
+            out.into_iter()
+                .map(|(i, r)| {
+                    (
+                        i,
+                        Exclusion::Outlier {
+                            residual: r,
+                            threshold: thr,
+                        },
+                    )
+                })
+                .collect(),
+        );
+        rf.refit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ngs::design::DispersionClass;
+
+    fn row(alt: u32, depth: u32, q: [f64; 2]) -> DesignRow {
+        DesignRow {
+            marker: 0,
+            alt,
+            depth,
+            q: q.to_vec(),
+            class: DispersionClass::Het,
+            amplification: None,
+            error_var: [0.0; 2],
+        }
+    }
+
+    #[test]
+    fn allele_not_seen_needs_share_count_and_deficit() {
+        // Expected 0.25 ALT at 1,000 reads: 250 expected.
+        let f = [0.5, 0.5];
+        assert!(matches!(
+            allele_not_seen(&row(24, 1000, [0.0, 0.5]), &f),
+            Some((Allele::Alt, e, 24)) if (e - 250.0).abs() < 1e-9
+        ));
+        assert!(allele_not_seen(&row(25, 1000, [0.0, 0.5]), &f).is_none());
+        // Share below 2%: a real low-level allele may have few reads.
+        assert!(allele_not_seen(&row(0, 100_000, [0.0, 1.0]), &[0.985, 0.015]).is_none());
+        // Expected reads below 20.
+        assert!(allele_not_seen(&row(0, 30, [0.0, 1.0]), &[0.5, 0.5]).is_none());
+        // The REF side.
+        assert!(matches!(
+            allele_not_seen(&row(1000, 1000, [1.0, 0.5]), &[0.5, 0.5]),
+            Some((Allele::Ref, _, 0))
+        ));
+    }
+
+    #[test]
+    fn robust_scale_clamps() {
+        assert_eq!(robust_scale(&[0.0, 0.0, 0.0]), 0.5);
+        assert_eq!(robust_scale(&[-30.0, 30.0, -30.0, 30.0]), 1.0);
+        let s = robust_scale(&[-0.8, -0.4, 0.0, 0.4, 0.8]);
+        assert!((s - 1.4826 * 0.4).abs() < 1e-12);
+    }
+}
