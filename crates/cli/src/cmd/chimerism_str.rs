@@ -241,16 +241,14 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
     }
     let mut extra_flags: Vec<String> = Vec::new();
     for t in tables.values() {
-        for m in &t.ignored_markers {
+        for n in &t.notes {
             extra_flags.push(format!(
-                "[STR-UNKNOWN-MARKER] {}: {m} ignored",
-                t.path.display()
-            ));
-        }
-        for o in &t.off_ladder {
-            extra_flags.push(format!(
-                "[STR-OL] {}: off-ladder peak {o} kept",
-                t.path.display()
+                "[{}] {} line {}: sample '{}': {}",
+                n.code.code(),
+                t.path.display(),
+                n.line,
+                n.sample,
+                n.text
             ));
         }
     }
