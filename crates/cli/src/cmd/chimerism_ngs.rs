@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
@@ -144,99 +143,33 @@ pub struct InputSpec {
     pub date: Option<Date>,
 }
 
-fn kind_of(file: &str) -> Option<&'static str> {
-    let l = file.to_ascii_lowercase();
-    if l.ends_with(".vcf")
-        || l.ends_with(".vcf.gz")
-        || l.ends_with(".vcf.bgz")
-        || l.ends_with(".bcf")
-    {
-        Some("vcf")
-    } else if l.ends_with(".bam") || l.ends_with(".cram") {
-        Some("bam")
-    } else if [".fastq", ".fq", ".fastq.gz", ".fq.gz"]
-        .iter()
-        .any(|e| l.ends_with(e))
-    {
-        Some("fastq")
-    } else {
-        None
-    }
-}
-
-/// Parses `NAME=INPUT[:...]`; `option` names the flag for messages and
+/// Parses `NAME=INPUT[:...]` with the shared chimerism syntax
+/// ([`super::chimerism_spec`]); `option` names the flag for messages and
 /// `with_sample_fields` allows `:LINEAGE[:DATE]`.
 pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<InputSpec, String> {
-    let expected = if with_sample_fields {
-        "NAME=FILE[:LINEAGE[:DATE]] (VCF: NAME=FILE.vcf.gz:VCF_SAMPLE[:LINEAGE[:DATE]])"
+    use super::chimerism_spec::{InputKind, SpecRole, parse_input};
+    let role = if with_sample_fields {
+        SpecRole::Sample
     } else {
-        "NAME=FILE (VCF: NAME=FILE.vcf.gz:VCF_SAMPLE)"
+        SpecRole::Reference
     };
-    let (name, rest) = arg
-        .split_once('=')
-        .ok_or_else(|| format!("{option} '{arg}': no '='; expected {expected}"))?;
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(format!("{option} '{arg}': empty NAME; expected {expected}"));
-    }
-    let mut parts = rest.split(':');
-    let file = parts.next().unwrap_or_default();
-    let files: Vec<&str> = file.split(',').collect();
-    let kind = kind_of(files[0]).ok_or_else(|| {
-        format!("{option} '{arg}': cannot tell the input type of '{file}'; expected .vcf, .vcf.gz, .bcf, .bam, .cram, .fastq, .fq, .fastq.gz or .fq.gz")
-    })?;
-    if files.len() > 2 || (files.len() == 2 && kind != "fastq") {
-        return Err(format!(
-            "{option} '{arg}': only FASTQ inputs may list two files (R1,R2)"
-        ));
-    }
-    let source = match kind {
-        "vcf" => {
-            let s = parts.next().unwrap_or("").trim();
-            InputSource::Vcf {
-                path: PathBuf::from(file),
-                sample: if s.is_empty() {
-                    name.to_string()
-                } else {
-                    s.to_string()
-                },
-            }
-        }
-        "bam" => InputSource::Bam {
-            path: PathBuf::from(file),
+    let kinds = [InputKind::Vcf, InputKind::Alignment, InputKind::Fastq];
+    let r = parse_input(option, arg, role, &kinds)?;
+    let source = match r.kind {
+        InputKind::Vcf => InputSource::Vcf {
+            path: r.files[0].clone(),
+            sample: r.sample.unwrap_or_else(|| r.name.clone()),
         },
-        _ => InputSource::Fastq {
-            paths: files.iter().map(PathBuf::from).collect(),
+        InputKind::Alignment => InputSource::Bam {
+            path: r.files[0].clone(),
         },
-    };
-    let rest: Vec<&str> = parts.collect();
-    if !with_sample_fields && !rest.is_empty() {
-        return Err(format!(
-            "{option} '{arg}': unexpected ':{}'; expected {expected}",
-            rest.join(":")
-        ));
-    }
-    if rest.len() > 2 {
-        return Err(format!(
-            "{option} '{arg}': too many ':' fields; expected {expected}"
-        ));
-    }
-    let lineage = match rest.first().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some(l) => Some(Lineage::from_str(l).map_err(|e| format!("{option} '{arg}': {e}"))?),
-        None => None,
-    };
-    let date = match rest.get(1).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some(d) => Some(
-            Date::from_str(d)
-                .map_err(|e| format!("{option} '{arg}': date '{d}': {e}; expected YYYY-MM-DD"))?,
-        ),
-        None => None,
+        InputKind::Fastq | InputKind::PeakTable => InputSource::Fastq { paths: r.files },
     };
     Ok(InputSpec {
-        name: name.to_string(),
+        name: r.name,
         source,
-        lineage,
-        date,
+        lineage: r.lineage,
+        date: r.date,
     })
 }
 
