@@ -458,40 +458,38 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
     use graftwatch_core::PersonRef;
-    use graftwatch_course::{ChimerismMethod, Observation, read_course, write_course};
+    use graftwatch_course::{
+        ChimerismMethod, ChimerismResult, attach_chimerism, read_course, write_course,
+    };
     let loaded = read_course(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
     let mut course = loaded.course;
-    let known: Vec<&str> = course.donors.iter().map(|d| d.id.0.as_str()).collect();
-    for p in run.persons.iter().filter(|p| p.role == Role::Donor) {
-        if !known.contains(&p.name.as_str()) {
-            anyhow::bail!(BadInput(format!(
-                "{}: donor '{}' is not a donor of this course (donors: {}); name --donor NAME after the course's donor id",
-                path.display(),
-                p.name,
-                known.join(", ")
-            )));
-        }
-    }
-    for s in &run.samples {
-        let Some(date) = s.date else { continue };
-        let lineage = s.lineage.unwrap_or(Lineage::WholeBlood);
-        for p in &s.result.persons {
-            let Some(f) = p.fraction else { continue };
-            let person = match p.role {
-                Role::Recipient => PersonRef::Recipient,
-                Role::Donor => PersonRef::parse(&p.name),
-            };
-            course.observations.push(Observation::chimerism(
-                date,
-                lineage,
-                person,
-                100.0 * f,
-                ChimerismMethod::Ngs,
-                Some(s.sample.clone()),
-            ));
-        }
-    }
-    course.sort();
+    let results: Vec<ChimerismResult> = run
+        .samples
+        .iter()
+        .filter_map(|s| {
+            let shares = s
+                .result
+                .persons
+                .iter()
+                .filter_map(|p| {
+                    let person = match p.role {
+                        Role::Recipient => PersonRef::Recipient,
+                        Role::Donor => PersonRef::parse(&p.name),
+                    };
+                    p.fraction.map(|f| (person, 100.0 * f))
+                })
+                .collect();
+            Some(ChimerismResult {
+                sample: s.sample.clone(),
+                date: s.date?,
+                lineage: s.lineage.unwrap_or(Lineage::WholeBlood),
+                method: ChimerismMethod::Ngs,
+                shares,
+            })
+        })
+        .collect();
+    attach_chimerism(&mut course, &results)
+        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
     write_course(path, &course).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(())
 }
