@@ -68,8 +68,13 @@ pub struct StrConfig {
     /// saturated: their locus is left out of a sample's fit, flagged).
     pub saturation_rfu: Option<f64>,
     /// A peak within 0.5 bp of a peak of another locus (another dye) at most
-    /// this fraction of its height is pull-up and is removed (default 0.1).
+    /// this fraction of its height is pull-up and is removed (default 0.06),
+    /// when that other peak is at least `pullup_min_source_rfu` high
+    /// (default 15,000 RFU: pull-up comes from very large peaks; below that a
+    /// coincidence of sizes across dyes is common and real).
     pub pullup_max_ratio: f64,
+    /// See `pullup_max_ratio`.
+    pub pullup_min_source_rfu: f64,
     /// Low template: `STR-LOW-TEMPLATE` when the median summed peak height
     /// of the loci typed in all references is below this many RFU
     /// (default 500), or fewer than `low_template_locus_fraction` of them have
@@ -120,7 +125,8 @@ impl Default for StrConfig {
             no_match_fraction: 0.25,
             kit: Kit::generic(),
             saturation_rfu: None,
-            pullup_max_ratio: 0.1,
+            pullup_max_ratio: 0.06,
+            pullup_min_source_rfu: 15000.0,
             low_template_flag_rfu: 500.0,
             low_template_locus_fraction: 0.8,
             refuse_below_rfu: 150.0,

@@ -458,7 +458,17 @@ impl StrReferences {
                     if clean.is_empty() || total_h <= 0.0 {
                         return None;
                     }
-                    let seen = clean.iter().any(|a| sig(a) > 0.0);
+                    // A peak in another allele's n−2 position counts only above twice
+                    // the double back-stutter that allele is expected to make.
+                    let n2 = |a: &Allele| {
+                        st.double_back
+                            * ref_alleles
+                                .iter()
+                                .filter(|r| r.minus(2).as_ref() == Some(a))
+                                .map(|r| sig(r))
+                                .sum::<f64>()
+                    };
+                    let seen = clean.iter().any(|a| sig(a) > 0.0 && sig(a) > 2.0 * n2(a));
                     let best = clean.iter().map(|a| template(i, a)).fold(0.0_f64, f64::max);
                     let lod = if best > 0.0 {
                         (cfg.analytical_threshold_rfu / (total_h * best)).min(1.0)

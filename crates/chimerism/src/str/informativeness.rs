@@ -35,14 +35,16 @@ impl PersonLocusInfo {
     pub fn informative(&self) -> bool {
         !self.unique.is_empty()
     }
-    /// Unique alleles not in any stutter position of another person's allele.
+    /// Unique alleles not in a back (n−1) or forward (n+1) stutter position of
+    /// another person's allele. Alleles in a double back-stutter (n−2)
+    /// position stay assessable; a peak there counts as seen only above two
+    /// times the expected n−2 stutter (see the estimator).
     pub fn clean_unique(&self) -> Vec<&Allele> {
         self.unique
             .iter()
             .filter(|a| {
                 !self.in_back_stutter_position.contains(a)
                     && !self.in_forward_stutter_position.contains(a)
-                    && !self.in_double_back_stutter_position.contains(a)
             })
             .collect()
     }

@@ -25,8 +25,9 @@ pub struct CleanSample {
 
 /// Removes pull-up peaks and finds saturated loci. A peak is pull-up when a
 /// peak of another locus (necessarily another dye: loci of one dye do not
-/// overlap in size) lies within 0.5 bp and this peak is at most
-/// `pullup_max_ratio` of its height. Needs exported sizes.
+/// overlap in size) lies within 0.5 bp, is at least `pullup_min_source_rfu`
+/// high, and this peak is at most `pullup_max_ratio` of its height. Needs
+/// exported sizes.
 pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
     let sat = cfg.saturation_limit();
     let all: Vec<(Locus, &Peak)> = sample
@@ -48,6 +49,7 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
                 all.iter().find(|(l, q)| {
                     *l != locus
                         && q.size.is_some_and(|qs| (qs - s).abs() <= PULLUP_SIZE_TOLERANCE_BP)
+                        && q.height.unwrap_or(0.0) >= cfg.pullup_min_source_rfu
                         && q.height.unwrap_or(0.0) * cfg.pullup_max_ratio >= h
                         && h > 0.0
                 })
@@ -166,13 +168,17 @@ mod tests {
         let cfg = StrConfig::default();
         let mut s = StrProfile::new("s");
         s.loci.insert(Locus::D2s441, vec![pk(Locus::D2s441, "14", 31000.0, 112.2)]);
-        // 10% of 31000 = 3100: 3100 is pull-up, 3101 is not.
-        s.loci.insert(Locus::D3s1358, vec![pk(Locus::D3s1358, "15", 3100.0, 112.5)]);
-        s.loci.insert(Locus::Vwa, vec![pk(Locus::Vwa, "16", 3101.0, 112.0)]);
+        // 6% of 31000 = 1860: 1860 is pull-up, 1861 is not.
+        s.loci.insert(Locus::D3s1358, vec![pk(Locus::D3s1358, "15", 1860.0, 112.5)]);
+        s.loci.insert(Locus::Vwa, vec![pk(Locus::Vwa, "16", 1861.0, 112.0)]);
+        // A small peak under a 14,999 RFU peak is not pull-up.
+        s.loci.insert(Locus::Fga, vec![pk(Locus::Fga, "20", 14999.0, 250.0)]);
+        s.loci.insert(Locus::Th01, vec![pk(Locus::Th01, "7", 100.0, 250.1)]);
         let c = clean_sample(&s, &cfg);
         assert!(c.profile.peaks(Locus::D3s1358).is_empty());
         assert_eq!(c.profile.peaks(Locus::Vwa).len(), 1);
         assert!(c.saturated.contains(&Locus::D2s441));
+        assert_eq!(c.profile.peaks(Locus::Th01).len(), 1);
         assert!(c.flags.iter().any(|f| f.code == StrFlagCode::PullUp));
     }
 
