@@ -251,13 +251,16 @@ fn stutter_observations(
     cfg: &StrConfig,
 ) -> ([Vec<f64>; 3], [usize; 3]) {
     let own = |a: &Allele| called.iter().any(|c| &c.allele == a);
-    // A position that is also a stutter position of another own allele (the
-    // n−2 of b is the n−1 of b−1) mixes two kinds of stutter: not used.
-    let other_stutter = |pos: &Allele, parent: &Allele| {
+    // A position that is also a larger kind of stutter of another own allele
+    // mixes two kinds (the n−2 of b is the n−1 of b−1): not used. Back
+    // stutter is the largest, so an n−1 position is only confounded by a
+    // forward stutter of another allele; n+1 and n−2 by any other kind.
+    let other_stutter = |kind: usize, pos: &Allele, parent: &Allele| {
         called.iter().filter(|o| &o.allele != parent).any(|o| {
-            [o.allele.minus(1), o.allele.plus_one(), o.allele.minus(2)]
-                .iter()
-                .any(|x| x.as_ref() == Some(pos))
+            let kinds = [o.allele.minus(1), o.allele.plus_one(), o.allele.minus(2)];
+            kinds.iter().enumerate().any(|(j, x)| {
+                x.as_ref() == Some(pos) && j != kind && (kind != 0 || j == 1)
+            })
         })
     };
     let at = |a: &Allele, f: &dyn Fn(&Peak, f64) -> f64| {
@@ -281,7 +284,7 @@ fn stutter_observations(
         };
         let positions = [c.allele.minus(1), c.allele.plus_one(), c.allele.minus(2)];
         for (i, pos) in positions.into_iter().enumerate() {
-            let Some(pos) = pos.filter(|m| !own(m) && !other_stutter(m, &c.allele)) else {
+            let Some(pos) = pos.filter(|m| !own(m) && !other_stutter(i, m, &c.allele)) else {
                 continue;
             };
             let s = at(&pos, &|_, s| s);
