@@ -20,6 +20,7 @@ pub mod informativeness;
 pub mod kit;
 pub mod locus;
 pub mod profile;
+pub mod purity;
 pub mod qc;
 pub mod references;
 pub mod result;
