@@ -159,16 +159,7 @@ impl StrReferences {
             .map(|i| i.locus)
             .filter(|l| !l.is_sex_marker())
             .collect();
-        match low_template(&template_level(sample, &template_loci, cfg), cfg) {
-            Err(reason) => {
-                return Err(StrError::LowTemplate {
-                    sample: sample.sample.clone(),
-                    reason,
-                });
-            }
-            Ok(Some(f)) => flags.push(f),
-            Ok(None) => {}
-        }
+        let template = low_template(&template_level(sample, &template_loci, cfg), cfg);
         let mut reports: Vec<LocusReport> = Vec::new();
         let mut fits: Vec<LocusFit> = Vec::new();
         let mut no_match: Vec<String> = Vec::new();
@@ -489,6 +480,16 @@ impl StrReferences {
                 unexplained_fraction: unexplained_all / total_all,
                 loci: no_match,
             });
+        }
+        match template {
+            Err(reason) => {
+                return Err(StrError::LowTemplate {
+                    sample: sample.sample.clone(),
+                    reason,
+                });
+            }
+            Ok(Some(f)) => flags.push(f),
+            Ok(None) => {}
         }
         if fits.is_empty() {
             let typed: Vec<String> = sample.loci.keys().map(|l| l.to_string()).collect();

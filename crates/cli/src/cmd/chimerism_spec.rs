@@ -156,7 +156,8 @@ fn old_spelling<'a>(
     let file = it.next().unwrap_or("").trim();
     let sample = it.next().unwrap_or("").trim();
     let table = InputKind::of(file) == Some(InputKind::PeakTable);
-    if !table || !kinds.contains(&InputKind::PeakTable) || sample.is_empty() {
+    let had_old_form = matches!(option, "--recipient" | "--sample");
+    if !table || !had_old_form || !kinds.contains(&InputKind::PeakTable) || sample.is_empty() {
         return Err(format!("{option} '{arg}': no '='; expected {expected}"));
     }
     let name = if option == "--recipient" {
