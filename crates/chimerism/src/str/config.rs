@@ -75,15 +75,15 @@ pub struct StrConfig {
     pub pullup_max_ratio: f64,
     /// See `pullup_max_ratio`.
     pub pullup_min_source_rfu: f64,
-    /// Low template: `STR-LOW-TEMPLATE` when the median summed peak height
-    /// of the loci typed in all references is below this many RFU
-    /// (default 500), or fewer than `low_template_locus_fraction` of them have
-    /// a peak (default 0.8).
+    /// Low template: `STR-LOW-TEMPLATE` when the median height of the
+    /// sample's peaks at the loci typed in all references is below this many
+    /// RFU (a stochastic threshold; default 300), or fewer than
+    /// `low_template_locus_fraction` of those loci have a peak (default 0.8).
     pub low_template_flag_rfu: f64,
     /// See `low_template_flag_rfu`.
     pub low_template_locus_fraction: f64,
-    /// Refusal floor: no estimate when the median locus height is below this
-    /// many RFU (default 150) or fewer than `refuse_locus_fraction` of the
+    /// Refusal floor: no estimate when the median peak height is below this
+    /// many RFU (default 100) or fewer than `refuse_locus_fraction` of the
     /// loci have a peak (default 0.5).
     pub refuse_below_rfu: f64,
     /// See `refuse_below_rfu`.
@@ -127,9 +127,9 @@ impl Default for StrConfig {
             saturation_rfu: None,
             pullup_max_ratio: 0.06,
             pullup_min_source_rfu: 15000.0,
-            low_template_flag_rfu: 500.0,
+            low_template_flag_rfu: 300.0,
             low_template_locus_fraction: 0.8,
-            refuse_below_rfu: 150.0,
+            refuse_below_rfu: 100.0,
             refuse_locus_fraction: 0.5,
             allow_identical: false,
             syngeneic_donors: Vec::new(),

@@ -86,9 +86,9 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
 /// How much template a sample shows at the loci used.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TemplateLevel {
-    /// Median over the loci of the summed peak height (RFU; loci without a
-    /// peak count as 0).
-    pub median_locus_rfu: f64,
+    /// Median height (RFU) of the peaks at or above the analytical threshold
+    /// at those loci (0 when there is none).
+    pub median_peak_rfu: f64,
     /// Loci with at least one peak at or above the analytical threshold.
     pub loci_with_peaks: usize,
     /// Loci considered (typed in every reference, Amelogenin excluded).
@@ -97,21 +97,23 @@ pub struct TemplateLevel {
 
 /// Measures the template level at `loci`.
 pub fn template_level(sample: &StrProfile, loci: &[Locus], cfg: &StrConfig) -> TemplateLevel {
-    let mut sums: Vec<f64> = loci
-        .iter()
-        .map(|l| {
+    let mut heights = Vec::new();
+    let mut loci_with_peaks = 0;
+    for l in loci {
+        let before = heights.len();
+        heights.extend(
             sample
                 .peaks(*l)
                 .iter()
-                .filter(|p| passes_analytical_threshold(p, cfg))
-                .map(|p| p.height.or_else(|| p.signal(cfg.measure)).unwrap_or(0.0))
-                .sum()
-        })
-        .collect();
-    let loci_with_peaks = sums.iter().filter(|s| **s > 0.0).count();
-    let median_locus_rfu = super::references::median(&mut sums).unwrap_or(0.0);
+                .filter(|p| passes_analytical_threshold(p, cfg) && !p.allele.is_off_ladder())
+                .map(|p| p.height.or_else(|| p.signal(cfg.measure)).unwrap_or(0.0)),
+        );
+        if heights.len() > before {
+            loci_with_peaks += 1;
+        }
+    }
     TemplateLevel {
-        median_locus_rfu,
+        median_peak_rfu: super::references::median(&mut heights).unwrap_or(0.0),
         loci_with_peaks,
         loci: loci.len(),
     }
@@ -126,17 +128,17 @@ pub fn low_template(t: &TemplateLevel, cfg: &StrConfig) -> Result<Option<StrFlag
         0.0
     };
     let what = format!(
-        "median locus signal {:.0} RFU, peaks at {}/{} loci",
-        t.median_locus_rfu, t.loci_with_peaks, t.loci
+        "median peak height {:.0} RFU, peaks at {}/{} loci",
+        t.median_peak_rfu, t.loci_with_peaks, t.loci
     );
-    if t.median_locus_rfu < cfg.refuse_below_rfu || frac < cfg.refuse_locus_fraction {
+    if t.median_peak_rfu < cfg.refuse_below_rfu || frac < cfg.refuse_locus_fraction {
         return Err(format!(
             "low template ({what}; refusal floor: median below {:.0} RFU or peaks at fewer than {:.0}% of the loci): no estimate; repeat with more DNA",
             cfg.refuse_below_rfu,
             100.0 * cfg.refuse_locus_fraction
         ));
     }
-    if t.median_locus_rfu < cfg.low_template_flag_rfu || frac < cfg.low_template_locus_fraction {
+    if t.median_peak_rfu < cfg.low_template_flag_rfu || frac < cfg.low_template_locus_fraction {
         return Ok(Some(StrFlag::new(
             StrFlagCode::LowTemplate,
             format!(
@@ -186,14 +188,14 @@ mod tests {
     fn low_template_boundaries() {
         let cfg = StrConfig::default();
         let t = |rfu: f64, with: usize| TemplateLevel {
-            median_locus_rfu: rfu,
+            median_peak_rfu: rfu,
             loci_with_peaks: with,
             loci: 20,
         };
-        assert!(low_template(&t(149.9, 20), &cfg).is_err());
-        assert!(low_template(&t(150.0, 20), &cfg).unwrap().is_some());
-        assert!(low_template(&t(499.9, 20), &cfg).unwrap().is_some());
-        assert!(low_template(&t(500.0, 20), &cfg).unwrap().is_none());
+        assert!(low_template(&t(99.9, 20), &cfg).is_err());
+        assert!(low_template(&t(100.0, 20), &cfg).unwrap().is_some());
+        assert!(low_template(&t(299.9, 20), &cfg).unwrap().is_some());
+        assert!(low_template(&t(300.0, 20), &cfg).unwrap().is_none());
         assert!(low_template(&t(5000.0, 9), &cfg).is_err());
         assert!(low_template(&t(5000.0, 10), &cfg).unwrap().is_some());
         assert!(low_template(&t(5000.0, 16), &cfg).unwrap().is_none());
