@@ -39,8 +39,8 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, truth: &[f64], r: &StrReferences, s: &graftwatch_chimerism::str::StrProfile) {
-        let k = truth.len();
         if self.abs_err.is_empty() {
+            let k = truth.len();
             self.abs_err = vec![0.0; k];
             self.covered = vec![0; k];
             self.with_ci = vec![0; k];
@@ -53,12 +53,11 @@ impl Tally {
             }
         };
         self.n += 1;
-        for i in 0..k {
-            let p = &res.persons[i];
-            self.abs_err[i] += (p.percent - truth[i]).abs();
+        for (i, (p, t)) in res.persons.iter().zip(truth).enumerate() {
+            self.abs_err[i] += (p.percent - t).abs();
             if let Some(ci) = p.ci {
                 self.with_ci[i] += 1;
-                if ci.low - 1e-9 <= truth[i] && truth[i] <= ci.high + 1e-9 {
+                if ci.low - 1e-9 <= *t && *t <= ci.high + 1e-9 {
                     self.covered[i] += 1;
                 }
             }
@@ -81,7 +80,11 @@ fn one_donor(seed: u64, haplo: bool, recipient_pct: &[f64], reps: usize) -> Tall
     let mut t = Tally::default();
     for _ in 0..reps {
         let r = unrelated(&mut rng);
-        let d = if haplo { haploidentical(&mut rng, &r) } else { unrelated(&mut rng) };
+        let d = if haplo {
+            haploidentical(&mut rng, &r)
+        } else {
+            unrelated(&mut rng)
+        };
         let refs = refs(&mut rng, &[&r, &d], &p);
         for &pct in recipient_pct {
             let f = pct / 100.0;
@@ -114,18 +117,42 @@ fn realistic_simulation_table() {
     let grid = [5.0, 20.0, 35.0, 50.0, 65.0, 80.0, 95.0];
     println!("| scenario | samples | MAE donor (points) | 95% CI coverage (recipient) | refused |");
     println!("|---|---|---|---|---|");
-    for (name, haplo) in [("1 unrelated donor", false), ("1 haploidentical donor", true)] {
+    for (name, haplo) in [
+        ("1 unrelated donor", false),
+        ("1 haploidentical donor", true),
+    ] {
         let t = one_donor(11, haplo, &grid, 60);
-        println!("| {name}, 5–95% | {} | {:.3} | {:.1}% | {} |", t.n, t.mae(1), 100.0 * t.coverage(0), t.refused);
+        println!(
+            "| {name}, 5–95% | {} | {:.3} | {:.1}% | {} |",
+            t.n,
+            t.mae(1),
+            100.0 * t.coverage(0),
+            t.refused
+        );
     }
-    println!("\n| truth recipient/cord/PBSC | samples | MAE recipient | MAE cord | MAE PBSC | coverage (R/cord/PBSC) |");
+    println!(
+        "\n| truth recipient/cord/PBSC | samples | MAE recipient | MAE cord | MAE PBSC | coverage (R/cord/PBSC) |"
+    );
     println!("|---|---|---|---|---|---|");
-    for truth in [[2.0, 70.0, 28.0], [0.0, 95.0, 5.0], [10.0, 45.0, 45.0], [30.0, 10.0, 60.0]] {
+    for truth in [
+        [2.0, 70.0, 28.0],
+        [0.0, 95.0, 5.0],
+        [10.0, 45.0, 45.0],
+        [30.0, 10.0, 60.0],
+    ] {
         let t = cord_pbsc(21, truth, 150);
         println!(
             "| {}/{}/{} | {} | {:.3} | {:.3} | {:.3} | {:.1}% / {:.1}% / {:.1}% |",
-            truth[0], truth[1], truth[2], t.n, t.mae(0), t.mae(1), t.mae(2),
-            100.0 * t.coverage(0), 100.0 * t.coverage(1), 100.0 * t.coverage(2)
+            truth[0],
+            truth[1],
+            truth[2],
+            t.n,
+            t.mae(0),
+            t.mae(1),
+            t.mae(2),
+            100.0 * t.coverage(0),
+            100.0 * t.coverage(1),
+            100.0 * t.coverage(2)
         );
     }
     println!("\n| recipient % | relation | samples | called present |");
@@ -133,7 +160,11 @@ fn realistic_simulation_table() {
     for pct in [0.0, 1.0, 2.0] {
         for (name, haplo) in [("unrelated", false), ("haplo", true)] {
             let t = one_donor(31, haplo, &[pct], 300);
-            println!("| {pct} | {name} | {} | {:.1}% |", t.n, 100.0 * t.present as f64 / t.n.max(1) as f64);
+            println!(
+                "| {pct} | {name} | {} | {:.1}% |",
+                t.n,
+                100.0 * t.present as f64 / t.n.max(1) as f64
+            );
         }
     }
 }

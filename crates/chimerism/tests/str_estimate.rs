@@ -116,7 +116,10 @@ fn sample_with_no_reference_locus_is_refused_as_low_template() {
         .unwrap_err();
     assert!(matches!(e, StrError::LowTemplate { .. }), "{e}");
     assert!(e.is_sample_refusal());
-    assert!(e.to_string().contains("empty") && e.to_string().contains("peaks at 0/"), "{e}");
+    assert!(
+        e.to_string().contains("empty") && e.to_string().contains("peaks at 0/"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -241,14 +244,21 @@ fn identical_donors_are_an_error_or_reported_together_when_forced() {
     let donors = [(DonorId("A".into()), &dp), (DonorId("B".into()), &dp2)];
     let e = StrReferences::new(&rp, &donors, StrConfig::default()).unwrap_err();
     assert!(matches!(e, StrError::IdenticalPersons { .. }), "{e}");
-    assert!(e.to_string().contains("A") && e.to_string().contains("B"), "{e}");
+    assert!(
+        e.to_string().contains("A") && e.to_string().contains("B"),
+        "{e}"
+    );
     let cfg = StrConfig {
         allow_identical: true,
         ..StrConfig::default()
     };
     let refs = StrReferences::new(&rp, &donors, cfg).unwrap();
     assert_eq!(refs.persons.len(), 2);
-    assert!(refs.flags.iter().any(|f| f.code == StrFlagCode::IdenticalPersons));
+    assert!(
+        refs.flags
+            .iter()
+            .any(|f| f.code == StrFlagCode::IdenticalPersons)
+    );
     let s = mixture(&mut rng, "s", &[&r, &d], &[0.4, 0.6], &SimParams::default());
     let res = refs.estimate(&s, Lineage::WholeBlood).unwrap();
     assert!(
@@ -264,7 +274,10 @@ fn donor_identical_to_recipient_is_an_error_unless_declared_syngeneic() {
     let twin = pure(&mut rng, &r, "twin");
     let donors = [(DonorId("T".into()), &twin)];
     let e = StrReferences::new(&rp, &donors, StrConfig::default()).unwrap_err();
-    assert!(e.to_string().contains("recipient") && e.to_string().contains("T"), "{e}");
+    assert!(
+        e.to_string().contains("recipient") && e.to_string().contains("T"),
+        "{e}"
+    );
     let cfg = StrConfig {
         syngeneic_donors: vec!["T".into()],
         ..StrConfig::default()

@@ -319,14 +319,27 @@ fn bad_inputs_exit_2_and_write_nothing() {
     assert_bad(&o, &["dup.txt", "line 3", "second row", "first on line 2"]);
 
     // Header only; binary file; comma file with a bad row.
-    let f = write(&dir, "header.txt", "Sample Name\tMarker\tAllele 1\tHeight 1\n");
+    let f = write(
+        &dir,
+        "header.txt",
+        "Sample Name\tMarker\tAllele 1\tHeight 1\n",
+    );
     let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
     assert_bad(&o, &["header.txt", "line 1", "header only"]);
     let bin_path = dir.join("run.txt");
     std::fs::write(&bin_path, [0x50u8, 0x4B, 3, 4, 0, 0, 0xFF, 0xFE, 0, 0x81]).unwrap();
-    let o = run(&["--sample", &format!("S={}:S", bin_path.display()), "--html", &h]);
+    let o = run(&[
+        "--sample",
+        &format!("S={}:S", bin_path.display()),
+        "--html",
+        &h,
+    ]);
     assert_bad(&o, &["run.txt", "line 1", "binary"]);
-    let f = write(&dir, "comma.csv", "Sample Name,Marker,Allele,Height\nS,FGA,20,100,7\n");
+    let f = write(
+        &dir,
+        "comma.csv",
+        "Sample Name,Marker,Allele,Height\nS,FGA,20,100,7\n",
+    );
     let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
     assert_bad(&o, &["comma.csv", "line 2", "comma-separated"]);
 
@@ -356,7 +369,11 @@ fn bad_inputs_exit_2_and_write_nothing() {
     );
     let o = run(&["--sample", &format!("S={f}:S"), "--bootstrap", "10"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("refused: sample 'S': low template"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("refused: sample 'S': low template"),
+        "{}",
+        text(&o.stdout)
+    );
 
     // Sample matching no reference: every allele shifted far away.
     let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");

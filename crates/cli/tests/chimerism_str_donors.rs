@@ -66,7 +66,10 @@ fn run_case(n_donors: usize, truth: &[f64], seed: u64) {
             .arg(format!("{id}={}:{id}", refs_path.display()));
     }
     cmd.arg("--sample")
-        .arg(format!("PB-d30={}:PB-d30:cd3:2024-03-31", sample_path.display()))
+        .arg(format!(
+            "PB-d30={}:PB-d30:cd3:2024-03-31",
+            sample_path.display()
+        ))
         .args(["--format", "json", "--bootstrap", "30", "--html"])
         .arg(&html)
         .arg("--add-to")

@@ -40,7 +40,9 @@ pub struct AttachSummary {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AttachError {
     /// A donor named in the results is not a donor of the course.
-    #[error("donor '{donor}' of sample '{sample}' is not a donor of this course (donors: {known}); name the donor as in the course")]
+    #[error(
+        "donor '{donor}' of sample '{sample}' is not a donor of this course (donors: {known}); name the donor as in the course"
+    )]
     UnknownDonor {
         /// Sample.
         sample: String,

@@ -28,7 +28,9 @@ use serde::Serialize;
 
 pub use crate::peak_columns::Layout;
 use crate::peak_columns::{Columns, Slot};
-use crate::peak_text::{Delimiter, TextEncoding, decode, is_missing, sniff_delimiter, split_fields};
+use crate::peak_text::{
+    Delimiter, TextEncoding, decode, is_missing, sniff_delimiter, split_fields,
+};
 
 /// Reader options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -111,7 +113,9 @@ pub enum GeneMapperError {
         message: String,
     },
     /// The bytes are not text.
-    #[error("{path}: line {line}: {what}; expected a tab-, comma- or semicolon-separated text export (UTF-8, UTF-16 or Latin-1), not a binary file such as .fsa/.hid/.xlsx")]
+    #[error(
+        "{path}: line {line}: {what}; expected a tab-, comma- or semicolon-separated text export (UTF-8, UTF-16 or Latin-1), not a binary file such as .fsa/.hid/.xlsx"
+    )]
     Encoding {
         /// File.
         path: String,
@@ -121,13 +125,17 @@ pub enum GeneMapperError {
         what: String,
     },
     /// No header line.
-    #[error("{path}: empty file; expected a peak-table export with a header line (Sample Name, Marker, Allele …)")]
+    #[error(
+        "{path}: empty file; expected a peak-table export with a header line (Sample Name, Marker, Allele …)"
+    )]
     Empty {
         /// File.
         path: String,
     },
     /// A header but no data row.
-    #[error("{path}: line {line}: header only, no data rows; expected one row per sample and marker (wide layout) or per peak (long layout) after the header")]
+    #[error(
+        "{path}: line {line}: header only, no data rows; expected one row per sample and marker (wide layout) or per peak (long layout) after the header"
+    )]
     NoRows {
         /// File.
         path: String,
@@ -135,7 +143,9 @@ pub enum GeneMapperError {
         line: usize,
     },
     /// A required column is missing.
-    #[error("{path}: line {line}: no '{column}' column (found {delimiter}-separated: {found}); expected {expected}")]
+    #[error(
+        "{path}: line {line}: no '{column}' column (found {delimiter}-separated: {found}); expected {expected}"
+    )]
     MissingColumn {
         /// File.
         path: String,
@@ -195,7 +205,9 @@ pub enum GeneMapperError {
         known: String,
     },
     /// The same sample file and marker on two rows of a wide table.
-    #[error("{path}: line {line}: second row for {what} (first on line {first_line}); expected one row per sample and marker in the wide layout")]
+    #[error(
+        "{path}: line {line}: second row for {what} (first on line {first_line}); expected one row per sample and marker in the wide layout"
+    )]
     Duplicate {
         /// File.
         path: String,
@@ -207,7 +219,9 @@ pub enum GeneMapperError {
         what: String,
     },
     /// A requested sample is not in the file.
-    #[error("{path}: no sample named '{sample}'; expected one of the samples in the file: {available}")]
+    #[error(
+        "{path}: no sample named '{sample}'; expected one of the samples in the file: {available}"
+    )]
     SampleNotFound {
         /// File.
         path: String,
@@ -217,7 +231,9 @@ pub enum GeneMapperError {
         available: String,
     },
     /// A sample name carried by several sample files.
-    #[error("{path}: sample name '{sample}' belongs to {n} injections (sample files {files}); expected one of those sample file names instead")]
+    #[error(
+        "{path}: sample name '{sample}' belongs to {n} injections (sample files {files}); expected one of those sample file names instead"
+    )]
     AmbiguousSample {
         /// File.
         path: String,
@@ -366,7 +382,12 @@ impl Reader {
     }
 
     /// The locus of a row, `None` when the row is skipped (noted).
-    fn locus(&mut self, line: usize, sample: &str, text: &str) -> Result<Option<Locus>, GeneMapperError> {
+    fn locus(
+        &mut self,
+        line: usize,
+        sample: &str,
+        text: &str,
+    ) -> Result<Option<Locus>, GeneMapperError> {
         if let Ok(l) = text.parse::<Locus>() {
             return Ok(Some(l));
         }
@@ -468,7 +489,12 @@ impl Reader {
         }
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
-            _ => Err(self.field_err(line, c, t, format!("a non-negative {what} for allele {allele}"))),
+            _ => Err(self.field_err(
+                line,
+                c,
+                t,
+                format!("a non-negative {what} for allele {allele}"),
+            )),
         }
     }
 
@@ -491,13 +517,19 @@ impl Reader {
         let size = self.number(line, get, slot.size, "fragment size (bp)", atext)?;
         if allele.is_off_ladder() {
             // Each off-ladder peak is its own unassigned signal: name it by size.
-            let n = self.profiles[key].peaks(locus).iter().filter(|p| p.allele.is_off_ladder()).count();
+            let n = self.profiles[key]
+                .peaks(locus)
+                .iter()
+                .filter(|p| p.allele.is_off_ladder())
+                .count();
             let label = match size {
                 Some(s) => format!("{atext} at {s:.2} bp"),
                 None => format!("{atext} #{}", n + 1),
             };
             allele = Allele::OffLadder(label.clone());
-            let h = height.map(|h| format!(", height {h:.0} RFU")).unwrap_or_default();
+            let h = height
+                .map(|h| format!(", height {h:.0} RFU"))
+                .unwrap_or_default();
             let t = format!("{locus}: off-ladder peak {label}{h} kept as unassigned signal");
             self.note(ReadNoteCode::OffLadder, line, &key.0, t);
         }
@@ -626,7 +658,13 @@ mod tests {
         assert_eq!(peaks.iter().filter(|p| p.allele.is_off_ladder()).count(), 3);
         assert_eq!(peaks[0].allele.to_string(), "OL at 100.48 bp");
         assert_eq!(peaks[3].allele.to_string(), "OL #3");
-        assert_eq!(g.notes.iter().filter(|n| n.code == ReadNoteCode::OffLadder).count(), 3);
+        assert_eq!(
+            g.notes
+                .iter()
+                .filter(|n| n.code == ReadNoteCode::OffLadder)
+                .count(),
+            3
+        );
         assert!(g.notes.iter().all(|n| n.line == 2));
     }
 
@@ -678,7 +716,13 @@ mod tests {
         let t = "Sample Name\tMarker\tAllele\tHeight\nS\tDYS391\t10\t500\nS\tSE33\t28.2\t400\nS\tYindel\t2\t300\n";
         let g = parse(t).unwrap();
         assert_eq!(g.samples["S"].peaks(Locus::Se33).len(), 1);
-        assert_eq!(g.notes.iter().filter(|n| n.code == ReadNoteCode::SkippedMarker).count(), 2);
+        assert_eq!(
+            g.notes
+                .iter()
+                .filter(|n| n.code == ReadNoteCode::SkippedMarker)
+                .count(),
+            2
+        );
     }
 
     #[test]
@@ -688,11 +732,19 @@ mod tests {
         let pk = &g.samples["S"].peaks(Locus::Fga)[0];
         assert_eq!((pk.height, pk.area), (Some(500.0), Some(5300.0)));
         assert_eq!(g.notes[0].code, ReadNoteCode::MergedPeaks);
-        assert!(g.notes[0].text.contains("lines 2 and 3"), "{}", g.notes[0].text);
+        assert!(
+            g.notes[0].text.contains("lines 2 and 3"),
+            "{}",
+            g.notes[0].text
+        );
         let t = "Sample Name\tMarker\tAllele 1\tHeight 1\nS\tFGA\t20\t500\nS\tFGA\t21\t510\n";
         assert!(matches!(
             parse(t).unwrap_err(),
-            GeneMapperError::Duplicate { line: 3, first_line: 2, .. }
+            GeneMapperError::Duplicate {
+                line: 3,
+                first_line: 2,
+                ..
+            }
         ));
         // A genotype table listing a homozygote twice is one allele, no note.
         let t = "Sample.Name\tMarker\tAllele.1\tAllele.2\nA2\tTH01\t8\t8\n";
@@ -708,7 +760,10 @@ mod tests {
         let g = parse(t).unwrap();
         let e = g.profile("S").unwrap_err().to_string();
         assert!(e.contains("a.fsa") && e.contains("b.fsa"), "{e}");
-        assert_eq!(g.profile("b.fsa").unwrap().peaks(Locus::Fga)[0].height, Some(520.0));
+        assert_eq!(
+            g.profile("b.fsa").unwrap().peaks(Locus::Fga)[0].height,
+            Some(520.0)
+        );
     }
 
     #[test]
@@ -731,9 +786,13 @@ mod tests {
 
     #[test]
     fn missing_columns_header_only_and_empty_files() {
-        let e = parse("Sample Name\tAllele\tHeight\n").unwrap_err().to_string();
+        let e = parse("Sample Name\tAllele\tHeight\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("'Marker'") && e.contains("line 1"), "{e}");
-        let e = parse("Sample Name\tMarker\tAllele 1\tHeight 1\n").unwrap_err().to_string();
+        let e = parse("Sample Name\tMarker\tAllele 1\tHeight 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("header only") && e.contains("line 1"), "{e}");
         assert!(matches!(
             parse("\n\n").unwrap_err(),

@@ -63,7 +63,13 @@ pub fn norm(h: &str) -> String {
         .to_ascii_lowercase()
 }
 
-const SAMPLE: &[&str] = &["samplename", "sample", "sampleid", "samplefilename", "samplefile"];
+const SAMPLE: &[&str] = &[
+    "samplename",
+    "sample",
+    "sampleid",
+    "samplefilename",
+    "samplefile",
+];
 const SAMPLE_FILE: &[&str] = &["samplefilename", "samplefile", "file", "filename"];
 const MARKER: &[&str] = &["marker", "locus", "markername", "locusname"];
 const ALLELE: &[&str] = &["allele", "allelecall", "allelename", "call"];
@@ -75,11 +81,7 @@ impl Columns {
     /// Reads the header fields.
     pub fn from_header(header: &[String]) -> Result<Columns, HeaderProblem> {
         let names: Vec<String> = header.iter().map(|h| norm(h)).collect();
-        let find = |cands: &[&str]| {
-            cands
-                .iter()
-                .find_map(|c| names.iter().position(|n| n == c))
-        };
+        let find = |cands: &[&str]| cands.iter().find_map(|c| names.iter().position(|n| n == c));
         let sample = find(SAMPLE).ok_or(HeaderProblem {
             column: "Sample Name",
             expected: "a 'Sample Name' (or 'Sample', 'Sample ID', 'Sample File Name') column",
@@ -156,7 +158,10 @@ mod tests {
     #[test]
     fn header_spellings_of_the_common_exporters() {
         // strvalidator / R make.names
-        let c = cols("Sample.Name\tMarker\tDye\tAllele.1\tAllele.2\tSize.1\tSize.2\tHeight.1\tHeight.2").unwrap();
+        let c = cols(
+            "Sample.Name\tMarker\tDye\tAllele.1\tAllele.2\tSize.1\tSize.2\tHeight.1\tHeight.2",
+        )
+        .unwrap();
         assert_eq!((c.layout, c.slots.len()), (Layout::Wide, 2));
         assert_eq!(c.slots[1].height, Some(8));
         // EuroForMix
@@ -166,14 +171,19 @@ mod tests {
         let c = cols("Sample File\tSample Name\tPanel\tMarker\tAllele 1\tHeight 1").unwrap();
         assert_eq!((c.sample, c.sample_file), (1, Some(0)));
         // Long layout with units in the names
-        let c = cols("Sample File Name\tLocus\tAllele\tSize (bp)\tHeight (RFU)\tPeak Area").unwrap();
+        let c =
+            cols("Sample File Name\tLocus\tAllele\tSize (bp)\tHeight (RFU)\tPeak Area").unwrap();
         assert_eq!(c.layout, Layout::Long);
         assert_eq!(
             (c.slots[0].size, c.slots[0].height, c.slots[0].area),
             (Some(3), Some(4), Some(5))
         );
         // Genotype table
-        assert!(cols("Sample Name\tMarker\tAllele 1\tAllele 2").unwrap().genotype_only());
+        assert!(
+            cols("Sample Name\tMarker\tAllele 1\tAllele 2")
+                .unwrap()
+                .genotype_only()
+        );
     }
 
     #[test]

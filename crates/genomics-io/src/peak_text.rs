@@ -230,11 +230,17 @@ mod tests {
     #[test]
     fn encodings_are_recognised() {
         let t = "Sample Name\tMarker\nA\tFGA\n";
-        assert_eq!(decode(t.as_bytes()).unwrap(), (t.into(), TextEncoding::Utf8));
+        assert_eq!(
+            decode(t.as_bytes()).unwrap(),
+            (t.into(), TextEncoding::Utf8)
+        );
         let mut b = vec![0xEF, 0xBB, 0xBF];
         b.extend_from_slice(t.as_bytes());
         assert_eq!(decode(&b).unwrap().1, TextEncoding::Utf8Bom);
-        assert_eq!(decode(&utf16le(t, true)).unwrap(), (t.into(), TextEncoding::Utf16Le));
+        assert_eq!(
+            decode(&utf16le(t, true)).unwrap(),
+            (t.into(), TextEncoding::Utf16Le)
+        );
         assert_eq!(decode(&utf16le(t, false)).unwrap().1, TextEncoding::Utf16Le);
         let be: Vec<u8> = [0xFE, 0xFF]
             .into_iter()
@@ -256,9 +262,18 @@ mod tests {
 
     #[test]
     fn delimiters_are_sniffed_and_quotes_respected() {
-        assert_eq!(sniff_delimiter("Sample Name\tMarker\tAllele 1"), Delimiter::Tab);
-        assert_eq!(sniff_delimiter("SampleName,Marker,Allele1"), Delimiter::Comma);
-        assert_eq!(sniff_delimiter("SampleName;Marker;Allele1"), Delimiter::Semicolon);
+        assert_eq!(
+            sniff_delimiter("Sample Name\tMarker\tAllele 1"),
+            Delimiter::Tab
+        );
+        assert_eq!(
+            sniff_delimiter("SampleName,Marker,Allele1"),
+            Delimiter::Comma
+        );
+        assert_eq!(
+            sniff_delimiter("SampleName;Marker;Allele1"),
+            Delimiter::Semicolon
+        );
         assert_eq!(
             split_fields("\"a,b\",c,\"d\"\"e\"", Delimiter::Comma),
             vec!["a,b", "c", "d\"e"]

@@ -86,14 +86,25 @@ fn genemapper_idx_export_with_many_off_ladder_peaks() {
     let p = a.peaks(Locus::D10s1248);
     assert_eq!(p.len(), 11);
     assert_eq!(p.iter().filter(|x| x.allele.is_off_ladder()).count(), 6);
-    let ol = t.notes.iter().filter(|n| n.code == ReadNoteCode::OffLadder).count();
+    let ol = t
+        .notes
+        .iter()
+        .filter(|n| n.code == ReadNoteCode::OffLadder)
+        .count();
     // pos. control AMEL 1; 03-A2.1: D3S1358 5, TH01 3, D10S1248 6, D1S1656 6,
     // D2S1338 5, D16S539 1, vWA 4, FGA 1, D2S441 6.
     assert_eq!(ol, 1 + 5 + 3 + 6 + 6 + 5 + 1 + 4 + 1 + 6);
     // Saturated D2S441 peak is read as exported.
-    assert!(a.peaks(Locus::D2s441).iter().any(|x| x.height == Some(31814.0)));
+    assert!(
+        a.peaks(Locus::D2s441)
+            .iter()
+            .any(|x| x.height == Some(31814.0))
+    );
     // SE33 and the empty negative control.
-    assert_eq!(t.profile("01-Pos.ktr.__").unwrap().peaks(Locus::Se33).len(), 5);
+    assert_eq!(
+        t.profile("01-Pos.ktr.__").unwrap().peaks(Locus::Se33).len(),
+        5
+    );
     let neg = t.profile("02-Neg.ktr.__").unwrap();
     assert_eq!(neg.loci.len(), 17);
     assert!(neg.loci.values().all(Vec::is_empty));
@@ -112,7 +123,12 @@ fn euroformix_tables_comma_semicolon_and_genotype_only() {
     assert_eq!(r.profile("K48").unwrap().peaks(Locus::Csf1po).len(), 1);
     let lt = read("euroformix_ESX17_evids_LTDNA.csv");
     assert_eq!(lt.delimiter, Delimiter::Semicolon);
-    assert!(lt.profile("stain80").unwrap().peaks(Locus::D16s539).is_empty());
+    assert!(
+        lt.profile("stain80")
+            .unwrap()
+            .peaks(Locus::D16s539)
+            .is_empty()
+    );
     let refs = read("strvalidator_ref3.txt");
     assert_eq!(refs.profile("F2").unwrap().peaks(Locus::D10s1248).len(), 1);
 }

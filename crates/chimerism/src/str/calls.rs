@@ -157,8 +157,8 @@ fn mean_sd(v: &[f64]) -> (Option<f64>, Option<f64>) {
     }
     let n = v.len() as f64;
     let m = v.iter().sum::<f64>() / n;
-    let sd = (v.len() >= 2)
-        .then(|| (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+    let sd =
+        (v.len() >= 2).then(|| (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
     (Some(m), sd)
 }
 
@@ -183,22 +183,37 @@ mod tests {
     fn call_rule_boundaries() {
         let lods = [0.01, 0.02];
         // Seen and above 0.005 %: present.
-        assert_eq!(call(0.005, 1, &lods, 1, None, None).detection, Detection::Present);
+        assert_eq!(
+            call(0.005, 1, &lods, 1, None, None).detection,
+            Detection::Present
+        );
         // Seen but fitted 0.00: not detected, flagged.
         let c = call(0.0049, 1, &lods, 1, None, None);
         assert_eq!((c.detection, c.conflict), (Detection::NotDetected, true));
         // Not seen, share at the LoD: not detected, LoD 1 %, no conflict.
         let c = call(1.0, 0, &lods, 1, None, None);
-        assert_eq!((c.detection, c.lod_percent, c.conflict), (Detection::NotDetected, Some(1.0), false));
+        assert_eq!(
+            (c.detection, c.lod_percent, c.conflict),
+            (Detection::NotDetected, Some(1.0), false)
+        );
         // Not seen, share above the LoD: LoD raised to the share.
         let c = call(3.92, 0, &lods, 1, None, None);
         assert_eq!((c.lod_percent, c.conflict), (Some(3.92), true));
         // Validated LoD and LoQ.
         let c = call(0.8, 0, &lods, 1, Some(1.5), Some(2.0));
         assert_eq!(c.lod_percent, Some(1.5));
-        assert_eq!(call(1.99, 1, &lods, 1, Some(1.5), Some(2.0)).detection, Detection::BelowQuantification);
-        assert_eq!(call(2.0, 1, &lods, 1, Some(1.5), Some(2.0)).detection, Detection::Present);
-        assert_eq!(call(5.0, 0, &[], 1, None, None).detection, Detection::NotAssessable);
+        assert_eq!(
+            call(1.99, 1, &lods, 1, Some(1.5), Some(2.0)).detection,
+            Detection::BelowQuantification
+        );
+        assert_eq!(
+            call(2.0, 1, &lods, 1, Some(1.5), Some(2.0)).detection,
+            Detection::Present
+        );
+        assert_eq!(
+            call(5.0, 0, &[], 1, None, None).detection,
+            Detection::NotAssessable
+        );
     }
 
     fn pe(name: &str, p: f64) -> PersonEstimate {
@@ -220,7 +235,10 @@ mod tests {
     #[test]
     fn no_dominant_donor_on_a_tie() {
         assert_eq!(dominant_donor(&[pe("A", 50.0), pe("B", 50.0)]), None);
-        assert_eq!(dominant_donor(&[pe("A", 50.0), pe("B", 49.99)]), Some(PersonRef::parse("A")));
+        assert_eq!(
+            dominant_donor(&[pe("A", 50.0), pe("B", 49.99)]),
+            Some(PersonRef::parse("A"))
+        );
         assert_eq!(dominant_donor(&[pe("A", 50.0), pe("B", 49.996)]), None);
     }
 }

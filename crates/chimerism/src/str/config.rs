@@ -169,7 +169,10 @@ impl StrConfig {
             return Err("outlier_mad_factor must be > 0 and outlier_floor_points >= 0".into());
         }
         frac("pullup_max_ratio", self.pullup_max_ratio)?;
-        frac("low_template_locus_fraction", self.low_template_locus_fraction)?;
+        frac(
+            "low_template_locus_fraction",
+            self.low_template_locus_fraction,
+        )?;
         frac("refuse_locus_fraction", self.refuse_locus_fraction)?;
         for (name, v) in [
             ("validated_lod_percent", self.validated_lod_percent),
@@ -178,13 +181,17 @@ impl StrConfig {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0 && v <= 100.0)
             {
-                return Err(format!("{name} = {v}: expected a percentage above 0 and at most 100"));
+                return Err(format!(
+                    "{name} = {v}: expected a percentage above 0 and at most 100"
+                ));
             }
         }
         if let Some(s) = self.saturation_rfu
             && !(s.is_finite() && s > 0.0)
         {
-            return Err(format!("saturation_rfu = {s}: expected a positive number of RFU"));
+            return Err(format!(
+                "saturation_rfu = {s}: expected a positive number of RFU"
+            ));
         }
         Ok(())
     }

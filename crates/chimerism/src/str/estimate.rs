@@ -18,9 +18,7 @@ use super::locus::Locus;
 use super::profile::StrProfile;
 use super::qc::{StrFlag, StrFlagCode};
 use super::references::{StrReferences, median};
-use super::result::{
-    Interval, LocusReport, LocusStatus, PeakClass, PeakReport, StrSampleResult,
-};
+use super::result::{Interval, LocusReport, LocusStatus, PeakClass, PeakReport, StrSampleResult};
 use super::sample_qc::{clean_sample, low_template, template_level};
 
 /// Errors of STR reference building and estimation.
@@ -86,7 +84,9 @@ pub enum StrError {
     #[error("invalid STR setting: {0}")]
     InvalidConfig(String),
     /// Two declared people have identical genotypes at every common locus.
-    #[error("{first} and {second} have identical genotypes at all {loci} common loci: they cannot be told apart; check the references (or declare a syngeneic donor, or force the analysis, which then reports their combined share without a split)")]
+    #[error(
+        "{first} and {second} have identical genotypes at all {loci} common loci: they cannot be told apart; check the references (or declare a syngeneic donor, or force the analysis, which then reports their combined share without a split)"
+    )]
     IdenticalPersons {
         /// First person.
         first: String,
@@ -228,7 +228,11 @@ impl StrReferences {
                 let cands = [
                     if st.back > 0.0 { a.minus(1) } else { None },
                     if st.forward > 0.0 { a.plus_one() } else { None },
-                    if st.double_back > 0.0 { a.minus(2) } else { None },
+                    if st.double_back > 0.0 {
+                        a.minus(2)
+                    } else {
+                        None
+                    },
                 ];
                 for c in cands.into_iter().flatten() {
                     // Only a peak small enough to be stutter of its neighbours is modelled as stutter.
@@ -284,9 +288,9 @@ impl StrReferences {
                         PeakClass::Stutter
                     }
                 } else {
-                    let stutter_of = ref_alleles.iter().any(|r| {
-                        is_stutter_position(r, a) && *s <= cfg.stutter_max_ratio * sig(r)
-                    });
+                    let stutter_of = ref_alleles
+                        .iter()
+                        .any(|r| is_stutter_position(r, a) && *s <= cfg.stutter_max_ratio * sig(r));
                     if stutter_of {
                         PeakClass::Stutter
                     } else {
@@ -678,8 +682,9 @@ pub fn small_sample_factor(n: usize, confidence: f64) -> f64 {
 fn normal_quantile(p: f64) -> f64 {
     let (q, sign) = if p < 0.5 { (p, -1.0) } else { (1.0 - p, 1.0) };
     let t = (-2.0 * q.ln()).sqrt();
-    let x = t - (2.515517 + 0.802853 * t + 0.010328 * t * t)
-        / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t.powi(3));
+    let x = t
+        - (2.515517 + 0.802853 * t + 0.010328 * t * t)
+            / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t.powi(3));
     sign * x
 }
 

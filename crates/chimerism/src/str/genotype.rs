@@ -199,7 +199,10 @@ fn called_genotype(
     if n == 0 {
         flags.push(StrFlag::new(
             StrFlagCode::OffLadder,
-            format!("{person} ({}) {locus}: the largest peak is off-ladder; locus not called", profile.sample),
+            format!(
+                "{person} ({}) {locus}: the largest peak is off-ladder; locus not called",
+                profile.sample
+            ),
         ));
         return None;
     }
@@ -258,9 +261,10 @@ fn stutter_observations(
     let other_stutter = |kind: usize, pos: &Allele, parent: &Allele| {
         called.iter().filter(|o| &o.allele != parent).any(|o| {
             let kinds = [o.allele.minus(1), o.allele.plus_one(), o.allele.minus(2)];
-            kinds.iter().enumerate().any(|(j, x)| {
-                x.as_ref() == Some(pos) && j != kind && (kind != 0 || j == 1)
-            })
+            kinds
+                .iter()
+                .enumerate()
+                .any(|(j, x)| x.as_ref() == Some(pos) && j != kind && (kind != 0 || j == 1))
         })
     };
     let at = |a: &Allele, f: &dyn Fn(&Peak, f64) -> f64| {

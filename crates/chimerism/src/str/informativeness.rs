@@ -134,7 +134,13 @@ pub fn informativeness(refs: &[ReferenceGenotype]) -> Vec<LocusInformativeness> 
             })
             .collect();
         let first_g = &refs[0].loci[&locus];
-        let genotypes_differ = refs[1..].iter().any(|r| r.loci[&locus] .alleles.iter().map(|c| (&c.allele, c.dosage)).ne(first_g.alleles.iter().map(|c| (&c.allele, c.dosage))));
+        let genotypes_differ = refs[1..].iter().any(|r| {
+            r.loci[&locus]
+                .alleles
+                .iter()
+                .map(|c| (&c.allele, c.dosage))
+                .ne(first_g.alleles.iter().map(|c| (&c.allele, c.dosage)))
+        });
         out.push(LocusInformativeness {
             locus,
             persons,

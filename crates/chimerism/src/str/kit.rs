@@ -57,9 +57,18 @@ pub enum KitError {
 const BUILT_IN: &[(&str, &str)] = &[
     ("globalfiler", include_str!("../../kits/globalfiler.json")),
     ("fusion6c", include_str!("../../kits/fusion6c.json")),
-    ("identifiler_plus", include_str!("../../kits/identifiler_plus.json")),
-    ("powerplex16hs", include_str!("../../kits/powerplex16hs.json")),
-    ("mentype_chimera", include_str!("../../kits/mentype_chimera.json")),
+    (
+        "identifiler_plus",
+        include_str!("../../kits/identifiler_plus.json"),
+    ),
+    (
+        "powerplex16hs",
+        include_str!("../../kits/powerplex16hs.json"),
+    ),
+    (
+        "mentype_chimera",
+        include_str!("../../kits/mentype_chimera.json"),
+    ),
     ("generic", include_str!("../../kits/generic.json")),
 ];
 
@@ -137,8 +146,16 @@ mod tests {
             let k = Kit::built_in(n).unwrap();
             assert_eq!(&k.name, n);
         }
-        assert!(Kit::built_in("GlobalFiler").unwrap().loci.contains_key("SE33"));
-        assert_eq!(Kit::built_in("PowerPlex-16 HS").unwrap().saturation_rfu, 8000.0);
+        assert!(
+            Kit::built_in("GlobalFiler")
+                .unwrap()
+                .loci
+                .contains_key("SE33")
+        );
+        assert_eq!(
+            Kit::built_in("PowerPlex-16 HS").unwrap().saturation_rfu,
+            8000.0
+        );
         let g = Kit::built_in("globalfiler").unwrap();
         assert_eq!(g.stutter(Locus::Se33).back, 0.12);
         assert_eq!(g.stutter(Locus::PentaD).back, g.default.back);

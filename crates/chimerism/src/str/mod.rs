@@ -31,13 +31,13 @@ pub use allele::{Allele, AlleleError};
 pub use classical::{ClassicalLocus, ClassicalPattern, classical_locus};
 pub use config::StrConfig;
 pub use estimate::StrError;
-pub use references::{StrReferences, StutterRatios, StutterSource};
 pub use genotype::{CalledAllele, LocusGenotype, ReferenceGenotype, call_reference};
 pub use informativeness::{LocusInformativeness, PersonLocusInfo, informativeness};
 pub use kit::{Kit, KitError, KitStutter};
 pub use locus::{Locus, UnknownLocus};
 pub use profile::{Measure, Peak, StrProfile};
 pub use qc::{StrFlag, StrFlagCode};
+pub use references::{StrReferences, StutterRatios, StutterSource};
 pub use result::{
     Detection, Interval, LocusReport, LocusStatus, PeakClass, PeakReport, PersonEstimate,
     StrSampleResult,

@@ -40,7 +40,10 @@ mod tests {
         let c = purity_corrected(&[13.0, 87.0], &[40.0, 60.0], 0.9).unwrap();
         assert!((c[0] - 10.0).abs() < 1e-9 && (c[1] - 90.0).abs() < 1e-9);
         // Pure sort: unchanged.
-        assert_eq!(purity_corrected(&[13.0, 87.0], &[40.0, 60.0], 1.0).unwrap(), vec![13.0, 87.0]);
+        assert_eq!(
+            purity_corrected(&[13.0, 87.0], &[40.0, 60.0], 1.0).unwrap(),
+            vec![13.0, 87.0]
+        );
         // Over-correction clips at 0.
         let c = purity_corrected(&[1.0, 99.0], &[40.0, 60.0], 0.9).unwrap();
         assert_eq!(c[0], 0.0);

@@ -230,7 +230,9 @@ fn identity_checks(
             let (a, b) = (persons[i].person.clone(), persons[j].person.clone());
             if i == 0 && syngeneic(&b) {
                 if differ == 0 {
-                    not_informative = Some(format!("chimerism not informative: donor {b} is declared syngeneic (identical twin) and the genotypes of {b} and the recipient are identical at all {common} common loci"));
+                    not_informative = Some(format!(
+                        "chimerism not informative: donor {b} is declared syngeneic (identical twin) and the genotypes of {b} and the recipient are identical at all {common} common loci"
+                    ));
                 } else {
                     flags.push(StrFlag::new(StrFlagCode::IdenticalPersons, format!("donor {b} is declared syngeneic but differs from the recipient at {differ} of {common} loci: check the references; analysed as a distinct person")));
                 }
@@ -287,7 +289,10 @@ fn stutter_ratios(
             .iter()
             .flat_map(|p| p.loci[&li.locus].back_stutter.clone())
             .collect();
-        let seen: usize = persons.iter().map(|p| p.loci[&li.locus].stutter_seen[0]).sum();
+        let seen: usize = persons
+            .iter()
+            .map(|p| p.loci[&li.locus].stutter_seen[0])
+            .sum();
         let kit = cfg.kit.stutter(li.locus);
         let n_back = back.len();
         let on = cfg.model_stutter && !li.locus.is_sex_marker();
@@ -300,11 +305,7 @@ fn stutter_ratios(
             }
         };
         let pick = |learned: Option<f64>, default: f64| {
-            if on {
-                learned.unwrap_or(default)
-            } else {
-                0.0
-            }
+            if on { learned.unwrap_or(default) } else { 0.0 }
         };
         out.insert(
             li.locus,

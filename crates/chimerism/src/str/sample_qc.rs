@@ -48,7 +48,8 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
             let source = p.size.and_then(|s| {
                 all.iter().find(|(l, q)| {
                     *l != locus
-                        && q.size.is_some_and(|qs| (qs - s).abs() <= PULLUP_SIZE_TOLERANCE_BP)
+                        && q.size
+                            .is_some_and(|qs| (qs - s).abs() <= PULLUP_SIZE_TOLERANCE_BP)
                         && q.height.unwrap_or(0.0) >= cfg.pullup_min_source_rfu
                         && q.height.unwrap_or(0.0) * cfg.pullup_max_ratio >= h
                         && h > 0.0
@@ -169,13 +170,20 @@ mod tests {
     fn pullup_is_removed_at_its_boundary_and_saturation_found() {
         let cfg = StrConfig::default();
         let mut s = StrProfile::new("s");
-        s.loci.insert(Locus::D2s441, vec![pk(Locus::D2s441, "14", 31000.0, 112.2)]);
+        s.loci
+            .insert(Locus::D2s441, vec![pk(Locus::D2s441, "14", 31000.0, 112.2)]);
         // 6% of 31000 = 1860: 1860 is pull-up, 1861 is not.
-        s.loci.insert(Locus::D3s1358, vec![pk(Locus::D3s1358, "15", 1860.0, 112.5)]);
-        s.loci.insert(Locus::Vwa, vec![pk(Locus::Vwa, "16", 1861.0, 112.0)]);
+        s.loci.insert(
+            Locus::D3s1358,
+            vec![pk(Locus::D3s1358, "15", 1860.0, 112.5)],
+        );
+        s.loci
+            .insert(Locus::Vwa, vec![pk(Locus::Vwa, "16", 1861.0, 112.0)]);
         // A small peak under a 14,999 RFU peak is not pull-up.
-        s.loci.insert(Locus::Fga, vec![pk(Locus::Fga, "20", 14999.0, 250.0)]);
-        s.loci.insert(Locus::Th01, vec![pk(Locus::Th01, "7", 100.0, 250.1)]);
+        s.loci
+            .insert(Locus::Fga, vec![pk(Locus::Fga, "20", 14999.0, 250.0)]);
+        s.loci
+            .insert(Locus::Th01, vec![pk(Locus::Th01, "7", 100.0, 250.1)]);
         let c = clean_sample(&s, &cfg);
         assert!(c.profile.peaks(Locus::D3s1358).is_empty());
         assert_eq!(c.profile.peaks(Locus::Vwa).len(), 1);

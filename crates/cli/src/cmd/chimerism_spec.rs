@@ -101,8 +101,12 @@ pub fn parse_input(
     kinds: &[InputKind],
 ) -> Result<InputRef, String> {
     let expected = match role {
-        SpecRole::Reference => "NAME=INPUT (INPUT = FILE:SAMPLE for a table or VCF/BCF, FILE for BAM/CRAM/FASTQ)",
-        SpecRole::Sample => "NAME=INPUT[:LINEAGE[:DATE]] (INPUT = FILE:SAMPLE for a table or VCF/BCF, FILE for BAM/CRAM/FASTQ)",
+        SpecRole::Reference => {
+            "NAME=INPUT (INPUT = FILE:SAMPLE for a table or VCF/BCF, FILE for BAM/CRAM/FASTQ)"
+        }
+        SpecRole::Sample => {
+            "NAME=INPUT[:LINEAGE[:DATE]] (INPUT = FILE:SAMPLE for a table or VCF/BCF, FILE for BAM/CRAM/FASTQ)"
+        }
     };
     let (name, rest, deprecated) = match arg.split_once('=') {
         Some((n, r)) => (n.trim().to_string(), r, None),
@@ -127,7 +131,11 @@ pub fn parse_input(
     }
     let sample = if kind.has_sample() {
         let s = parts.next().unwrap_or("").trim();
-        Some(if s.is_empty() { name.clone() } else { s.to_string() })
+        Some(if s.is_empty() {
+            name.clone()
+        } else {
+            s.to_string()
+        })
     } else {
         None
     };
@@ -212,16 +220,41 @@ mod tests {
 
     #[test]
     fn one_syntax_for_tables_vcf_bam_fastq() {
-        let s = parse_input("--sample", "d30=run.txt:PB-30:cd3:2026-01-05", SpecRole::Sample, STR).unwrap();
+        let s = parse_input(
+            "--sample",
+            "d30=run.txt:PB-30:cd3:2026-01-05",
+            SpecRole::Sample,
+            STR,
+        )
+        .unwrap();
         assert_eq!(
-            (s.kind, s.sample.as_deref(), s.lineage, s.deprecated.is_none()),
-            (InputKind::PeakTable, Some("PB-30"), Some(Lineage::Cd3), true)
+            (
+                s.kind,
+                s.sample.as_deref(),
+                s.lineage,
+                s.deprecated.is_none()
+            ),
+            (
+                InputKind::PeakTable,
+                Some("PB-30"),
+                Some(Lineage::Cd3),
+                true
+            )
         );
         assert_eq!(s.date.unwrap().to_string(), "2026-01-05");
         let s = parse_input("--recipient", "R=refs.csv:", SpecRole::Reference, STR).unwrap();
         assert_eq!(s.sample.as_deref(), Some("R"));
-        let s = parse_input("--sample", "x=a_R1.fq.gz,a_R2.fq.gz:wb", SpecRole::Sample, NGS).unwrap();
-        assert_eq!((s.kind, s.files.len(), s.sample), (InputKind::Fastq, 2, None));
+        let s = parse_input(
+            "--sample",
+            "x=a_R1.fq.gz,a_R2.fq.gz:wb",
+            SpecRole::Sample,
+            NGS,
+        )
+        .unwrap();
+        assert_eq!(
+            (s.kind, s.files.len(), s.sample),
+            (InputKind::Fastq, 2, None)
+        );
         let s = parse_input("--donor", "d=x.cram", SpecRole::Reference, NGS).unwrap();
         assert_eq!(s.kind, InputKind::Alignment);
         let s = parse_input("--sample", "d30=post.vcf::myeloid", SpecRole::Sample, NGS).unwrap();
@@ -231,8 +264,15 @@ mod tests {
     #[test]
     fn old_str_spellings_work_with_a_deprecation_note() {
         let s = parse_input("--recipient", "refs.txt:R-pre", SpecRole::Reference, STR).unwrap();
-        assert_eq!((s.name.as_str(), s.sample.as_deref()), ("recipient", Some("R-pre")));
-        assert!(s.deprecated.unwrap().contains("--recipient recipient=refs.txt:R-pre"));
+        assert_eq!(
+            (s.name.as_str(), s.sample.as_deref()),
+            ("recipient", Some("R-pre"))
+        );
+        assert!(
+            s.deprecated
+                .unwrap()
+                .contains("--recipient recipient=refs.txt:R-pre")
+        );
         let s = parse_input("--sample", "d.txt:S1:cd3:2024-05-29", SpecRole::Sample, STR).unwrap();
         assert_eq!((s.name.as_str(), s.lineage), ("S1", Some(Lineage::Cd3)));
         assert!(s.deprecated.is_some());
@@ -248,7 +288,13 @@ mod tests {
         assert!(e.contains("unexpected"), "{e}");
         let e = parse_input("--sample", "s=x.bam:blood2", SpecRole::Sample, NGS).unwrap_err();
         assert!(e.contains("lineage"), "{e}");
-        let e = parse_input("--sample", "s=x.txt:S:cd3:2026-13-01", SpecRole::Sample, STR).unwrap_err();
+        let e = parse_input(
+            "--sample",
+            "s=x.txt:S:cd3:2026-13-01",
+            SpecRole::Sample,
+            STR,
+        )
+        .unwrap_err();
         assert!(e.contains("date"), "{e}");
         let e = parse_input("--sample", "s=a.bam,b.bam", SpecRole::Sample, NGS).unwrap_err();
         assert!(e.contains("two files"), "{e}");

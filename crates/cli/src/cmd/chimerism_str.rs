@@ -45,7 +45,11 @@ pub enum StrMeasure {
 #[derive(Args, Debug)]
 pub struct StrArgs {
     /// Recipient's pre-transplant profile: NAME=FILE:SAMPLE (old spelling FILE:SAMPLE still accepted, deprecated).
-    #[arg(long, value_name = "NAME=FILE:SAMPLE", required_unless_present = "run_sheet")]
+    #[arg(
+        long,
+        value_name = "NAME=FILE:SAMPLE",
+        required_unless_present = "run_sheet"
+    )]
     pub recipient: Option<String>,
     /// A donor's profile: NAME=FILE:SAMPLE (repeat for each donor; NAME is the donor id in the course).
     #[arg(long = "donor", value_name = "NAME=FILE:SAMPLE")]
@@ -408,7 +412,9 @@ fn analyse(
 
 fn shares(o: &Outcome) -> Option<Vec<f64>> {
     match o {
-        Outcome::Estimated { result, .. } => Some(result.persons.iter().map(|p| p.percent).collect()),
+        Outcome::Estimated { result, .. } => {
+            Some(result.persons.iter().map(|p| p.percent).collect())
+        }
         Outcome::Refused { .. } => None,
     }
 }
@@ -468,14 +474,20 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
         ControlType::Negative => (
             with_peaks.is_empty(),
             if with_peaks.is_empty() {
-                format!("no peak at or above {:.0} RFU at {n} loci", cfg.analytical_threshold_rfu)
+                format!(
+                    "no peak at or above {:.0} RFU at {n} loci",
+                    cfg.analytical_threshold_rfu
+                )
             } else {
                 format!("peaks at {} (contamination?)", with_peaks.join(", "))
             },
         ),
         ControlType::Positive | ControlType::Ladder => {
             let ok = n > 0 && with_peaks.len() * 10 >= n * 9;
-            (ok, format!("peaks at {}/{n} loci (≥ 90% expected)", with_peaks.len()))
+            (
+                ok,
+                format!("peaks at {}/{n} loci (≥ 90% expected)", with_peaks.len()),
+            )
         }
     };
     Ok(ControlOut {
@@ -498,7 +510,14 @@ fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course:
             continue;
         }
         for s in &a.samples {
-            let (Some(date), Outcome::Estimated { result, purity_corrected_percent }) = (s.date, &s.outcome) else {
+            let (
+                Some(date),
+                Outcome::Estimated {
+                    result,
+                    purity_corrected_percent,
+                },
+            ) = (s.date, &s.outcome)
+            else {
                 continue;
             };
             let pct = |i: usize, p: f64| purity_corrected_percent.as_ref().map_or(p, |c| c[i]);
@@ -516,7 +535,12 @@ fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course:
             });
         }
     }
-    if results.is_empty() && run.analyses.iter().all(|a| a.patient.as_ref().is_some_and(|p| *p != pid)) {
+    if results.is_empty()
+        && run
+            .analyses
+            .iter()
+            .all(|a| a.patient.as_ref().is_some_and(|p| *p != pid))
+    {
         anyhow::bail!(BadInput(format!(
             "--add-to {}: no analysis of patient '{pid}' in the run sheet",
             path.display()
@@ -558,7 +582,11 @@ fn render_html(run: &StrRun) -> anyhow::Result<String> {
             Outcome::Refused { .. } => None,
         })
         .unzip();
-    Ok(super::chimerism_str_html::render(&a.references, &dates, &results))
+    Ok(super::chimerism_str_html::render(
+        &a.references,
+        &dates,
+        &results,
+    ))
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -702,7 +730,9 @@ fn render_analysis(o: &mut String, a: &AnalysisOut) {
             s.file,
             s.lineage,
             s.date.map(|d| format!(", {d}")).unwrap_or_default(),
-            s.specimen.map(|x| format!(", {}", x.as_str())).unwrap_or_default()
+            s.specimen
+                .map(|x| format!(", {}", x.as_str()))
+                .unwrap_or_default()
         );
         match &s.outcome {
             Outcome::Refused { reason } => {
@@ -741,7 +771,11 @@ fn render_result(
         "95% CI",
         "SD",
         "loci",
-        if corrected.is_some() { "  (purity-corrected %)" } else { "" }
+        if corrected.is_some() {
+            "  (purity-corrected %)"
+        } else {
+            ""
+        }
     );
     for (i, p) in r.persons.iter().enumerate() {
         let ci =
@@ -756,7 +790,9 @@ fn render_result(
             pct(p.sd),
             p.informative_loci,
             detection_text(p),
-            corrected.map(|c| format!("  ({:.2})", c[i])).unwrap_or_default()
+            corrected
+                .map(|c| format!("  ({:.2})", c[i]))
+                .unwrap_or_default()
         );
     }
     let _ = writeln!(
@@ -815,7 +851,12 @@ fn render_csv(run: &StrRun) -> String {
             );
             let (r, corr) = match &s.outcome {
                 Outcome::Refused { reason } => {
-                    let _ = writeln!(o, "{lead},refused,,,,,,,,,,,{},,,,,{}", f(s.purity), csv_field(reason));
+                    let _ = writeln!(
+                        o,
+                        "{lead},refused,,,,,,,,,,,{},,,,,{}",
+                        f(s.purity),
+                        csv_field(reason)
+                    );
                     continue;
                 }
                 Outcome::Estimated {

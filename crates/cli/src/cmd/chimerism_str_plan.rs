@@ -36,7 +36,12 @@ impl Specimen {
 impl FromStr for Specimen {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "pb" | "blood" | "peripheral_blood" | "whole_blood" => Ok(Specimen::PeripheralBlood),
             "bm" | "marrow" | "bone_marrow" => Ok(Specimen::Marrow),
             _ => Err(format!(
@@ -61,7 +66,12 @@ pub enum ControlType {
 impl FromStr for ControlType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "positive" | "pos" | "positive_control" => Ok(ControlType::Positive),
             "negative" | "neg" | "ntc" | "no_template" | "no_template_control" | "blank" => {
                 Ok(ControlType::Negative)
@@ -158,9 +168,9 @@ pub fn from_args(
         });
     }
     for p in purities {
-        let (name, value) = p
-            .split_once('=')
-            .ok_or_else(|| format!("--purity '{p}': expected SAMPLE=PERCENT, e.g. PB-d30-CD3=96"))?;
+        let (name, value) = p.split_once('=').ok_or_else(|| {
+            format!("--purity '{p}': expected SAMPLE=PERCENT, e.g. PB-d30-CD3=96")
+        })?;
         let s = ss
             .iter_mut()
             .find(|s| s.input.name == name.trim())
@@ -273,7 +283,9 @@ pub fn from_run_sheet(path: &Path) -> Result<Plan, String> {
         sheet_row(&mut plan, &cols, &get, base, &at)?;
     }
     if rows == 0 {
-        return Err(format!("{p}: header only, no rows; expected one row per tube"));
+        return Err(format!(
+            "{p}: header only, no rows; expected one row per tube"
+        ));
     }
     check_plan(&plan, &p)?;
     Ok(plan)
@@ -311,8 +323,8 @@ fn sheet_row<'f>(
     };
     let resolved = resolve(base, input_text);
     let spec = format!("{name}={resolved}");
-    let mut input = parse_input("input", &spec, SpecRole::Reference, STR_KINDS)
-        .map_err(|e| at("input", e))?;
+    let mut input =
+        parse_input("input", &spec, SpecRole::Reference, STR_KINDS).map_err(|e| at("input", e))?;
     if input.sample.as_deref() == Some(name) && !sample.is_empty() {
         input.sample = Some(sample.to_string());
     }
@@ -346,7 +358,10 @@ fn sheet_row<'f>(
             };
             let date = match get(cols.date) {
                 "" => None,
-                d => Some(d.parse::<Date>().map_err(|e| at("date", format!("'{d}': {e}; expected YYYY-MM-DD")))?),
+                d => Some(
+                    d.parse::<Date>()
+                        .map_err(|e| at("date", format!("'{d}': {e}; expected YYYY-MM-DD")))?,
+                ),
             };
             let specimen = match get(cols.specimen) {
                 "" => None,
@@ -390,7 +405,9 @@ fn check_plan(plan: &Plan, path: &str) -> Result<(), String> {
             .map(|p| format!("patient '{p}'"))
             .unwrap_or_else(|| "the run sheet".into());
         if a.recipient.name != "recipient" {
-            return Err(format!("{path}: {who} has no recipient row (role recipient)"));
+            return Err(format!(
+                "{path}: {who} has no recipient row (role recipient)"
+            ));
         }
         if a.donors.is_empty() {
             return Err(format!("{path}: {who} has no donor row (role donor)"));
@@ -423,14 +440,23 @@ mod tests {
         let plan = from_run_sheet(&sheet).unwrap();
         assert_eq!(plan.analyses.len(), 2);
         let s1 = &plan.analyses[0].samples[0];
-        assert_eq!((s1.lineage, s1.purity, s1.specimen), (Lineage::Cd3, Some(0.96), Some(Specimen::PeripheralBlood)));
+        assert_eq!(
+            (s1.lineage, s1.purity, s1.specimen),
+            (Lineage::Cd3, Some(0.96), Some(Specimen::PeripheralBlood))
+        );
         assert_eq!(s1.input.sample.as_deref(), Some("S1"));
         assert!(s1.input.files[0].starts_with(&dir));
-        assert_eq!(plan.analyses[1].samples[0].input.sample.as_deref(), Some("S2-tube"));
+        assert_eq!(
+            plan.analyses[1].samples[0].input.sample.as_deref(),
+            Some("S2-tube")
+        );
         assert_eq!(plan.controls[0].control, ControlType::Negative);
         std::fs::write(&sheet, "sample,role,input\nS1,blood,run.txt\n").unwrap();
         let e = from_run_sheet(&sheet).unwrap_err();
-        assert!(e.contains("line 2") && e.contains("'role'") && e.contains("blood"), "{e}");
+        assert!(
+            e.contains("line 2") && e.contains("'role'") && e.contains("blood"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 
