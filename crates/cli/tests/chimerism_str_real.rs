@@ -323,3 +323,47 @@ fn plate_of_96_samples() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+#[test]
+fn unknown_kit_and_bad_purity_exit_2_naming_what_was_expected() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let base = [
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        "UCB-1=examples/str/references.txt:UCB-1",
+        "--sample",
+        "S=examples/str/day30.txt:PB-d30-CD3:cd3",
+    ];
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+            .current_dir(&root)
+            .args(base)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--kit", "profiler"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("unknown kit 'profiler'") && e.contains("globalfiler"),
+        "{e}"
+    );
+    let o = run(&["--purity", "T=95"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("no --sample named 'T'"));
+    let o = run(&["--purity", "S=150"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("at most 100"));
+    // A valid purity without an unsorted sample of that day is recorded, not applied.
+    let o = run(&["--purity", "S=85", "--bootstrap", "10"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("STR-LOW-PURITY") && out.contains("not corrected"),
+        "{out}"
+    );
+}

@@ -118,7 +118,7 @@ pub fn parse_input(
     let mut parts = rest.split(':');
     let file = parts.next().unwrap_or_default().trim();
     let files: Vec<&str> = file.split(',').map(str::trim).collect();
-    let kind = InputKind::of(files[0]).filter(|k| kinds.contains(k)).ok_or_else(|| {
+    let kind = kind_for(files[0], kinds).ok_or_else(|| {
         format!(
             "{option} '{arg}': '{file}' is not an input type this command reads; expected a file ending in {}",
             InputKind::extensions(kinds)
@@ -152,6 +152,20 @@ pub fn parse_input(
     })
 }
 
+/// The kind of `file` among `kinds`. Peak tables come with many extensions
+/// (`.txt`, `.csv`, `.tsv`, `.tab`, and GeneMarker's tab-separated `.xls`),
+/// so when the command reads peak tables any file that is not a VCF/BCF,
+/// BAM/CRAM or FASTQ is taken as one (the reader refuses binary files).
+fn kind_for(file: &str, kinds: &[InputKind]) -> Option<InputKind> {
+    match InputKind::of(file) {
+        Some(k) if kinds.contains(&k) => Some(k),
+        None if kinds.contains(&InputKind::PeakTable) && !file.trim().is_empty() => {
+            Some(InputKind::PeakTable)
+        }
+        _ => None,
+    }
+}
+
 /// `FILE:SAMPLE[...]` without `NAME=` (STR spelling before this release):
 /// the name is the sample (or `recipient`).
 fn old_spelling<'a>(
@@ -163,7 +177,7 @@ fn old_spelling<'a>(
     let mut it = arg.split(':');
     let file = it.next().unwrap_or("").trim();
     let sample = it.next().unwrap_or("").trim();
-    let table = InputKind::of(file) == Some(InputKind::PeakTable);
+    let table = kind_for(file, kinds) == Some(InputKind::PeakTable);
     let had_old_form = matches!(option, "--recipient" | "--sample");
     if !table || !had_old_form || !kinds.contains(&InputKind::PeakTable) || sample.is_empty() {
         return Err(format!("{option} '{arg}': no '='; expected {expected}"));
@@ -244,6 +258,9 @@ mod tests {
         assert_eq!(s.date.unwrap().to_string(), "2026-01-05");
         let s = parse_input("--recipient", "R=refs.csv:", SpecRole::Reference, STR).unwrap();
         assert_eq!(s.sample.as_deref(), Some("R"));
+        // GeneMarker writes tab-separated text with an .xls extension.
+        let s = parse_input("--donor", "D=report.xls:D1", SpecRole::Reference, STR).unwrap();
+        assert_eq!(s.kind, InputKind::PeakTable);
         let s = parse_input(
             "--sample",
             "x=a_R1.fq.gz,a_R2.fq.gz:wb",
