@@ -107,15 +107,19 @@ fn missing_sample_locus_is_flagged_not_fatal() {
 }
 
 #[test]
-fn sample_with_no_reference_locus_is_insufficient_data() {
+fn sample_with_no_reference_locus_is_refused_as_low_template() {
     let (_, _, _, rp, dp) = setup(4);
     let refs =
         StrReferences::new(&rp, &[(DonorId("D".into()), &dp)], StrConfig::default()).unwrap();
     let e = refs
         .estimate(&StrProfile::new("empty"), Lineage::WholeBlood)
         .unwrap_err();
-    assert!(matches!(e, StrError::InsufficientData { .. }), "{e}");
-    assert!(e.to_string().contains("empty") && e.to_string().contains("informative"));
+    assert!(matches!(e, StrError::LowTemplate { .. }), "{e}");
+    assert!(e.is_sample_refusal());
+    assert!(
+        e.to_string().contains("empty") && e.to_string().contains("peaks at 0/"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -234,19 +238,26 @@ fn stutter_position_loci_are_flagged_and_excluded_when_not_modelled() {
 }
 
 #[test]
-fn identical_donors_are_flagged() {
+fn identical_donors_are_an_error_or_reported_together_when_forced() {
     let (mut rng, r, d, rp, dp) = setup(8);
     let dp2 = pure(&mut rng, &d, "D-copy");
-    let refs = StrReferences::new(
-        &rp,
-        &[(DonorId("A".into()), &dp), (DonorId("B".into()), &dp2)],
-        StrConfig::default(),
-    )
-    .unwrap();
+    let donors = [(DonorId("A".into()), &dp), (DonorId("B".into()), &dp2)];
+    let e = StrReferences::new(&rp, &donors, StrConfig::default()).unwrap_err();
+    assert!(matches!(e, StrError::IdenticalPersons { .. }), "{e}");
+    assert!(
+        e.to_string().contains("A") && e.to_string().contains("B"),
+        "{e}"
+    );
+    let cfg = StrConfig {
+        allow_identical: true,
+        ..StrConfig::default()
+    };
+    let refs = StrReferences::new(&rp, &donors, cfg).unwrap();
+    assert_eq!(refs.persons.len(), 2);
     assert!(
         refs.flags
             .iter()
-            .any(|f| f.code == StrFlagCode::DonorsIndistinguishable)
+            .any(|f| f.code == StrFlagCode::IdenticalPersons)
     );
     let s = mixture(&mut rng, "s", &[&r, &d], &[0.4, 0.6], &SimParams::default());
     let res = refs.estimate(&s, Lineage::WholeBlood).unwrap();
@@ -255,7 +266,27 @@ fn identical_donors_are_flagged() {
         "{}",
         res.donor_total_percent
     );
-    assert!(has(&res, StrFlagCode::FewInformativeLoci));
+}
+
+#[test]
+fn donor_identical_to_recipient_is_an_error_unless_declared_syngeneic() {
+    let (mut rng, r, _, rp, _) = setup(9);
+    let twin = pure(&mut rng, &r, "twin");
+    let donors = [(DonorId("T".into()), &twin)];
+    let e = StrReferences::new(&rp, &donors, StrConfig::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("recipient") && e.to_string().contains("T"),
+        "{e}"
+    );
+    let cfg = StrConfig {
+        syngeneic_donors: vec!["T".into()],
+        ..StrConfig::default()
+    };
+    let refs = StrReferences::new(&rp, &donors, cfg).unwrap();
+    let s = mixture(&mut rng, "s", &[&r], &[1.0], &SimParams::default());
+    let e = refs.estimate(&s, Lineage::WholeBlood).unwrap_err();
+    assert!(e.is_sample_refusal());
+    assert!(e.to_string().contains("chimerism not informative"), "{e}");
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn text(o: &[u8]) -> String {
 
 const REFS: [&str; 6] = [
     "--recipient",
-    "examples/str/references.txt:R-pre",
+    "R=examples/str/references.txt:R-pre",
     "--donor",
     "UCB-1=examples/str/references.txt:UCB-1",
     "--donor",
@@ -97,7 +97,7 @@ fn documented_worked_example_matches_the_docs() {
 fn json_and_csv_formats() {
     let o = run(&[
         "--sample",
-        "examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13",
+        "PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13",
         "--format",
         "json",
         "--bootstrap",
@@ -105,12 +105,15 @@ fn json_and_csv_formats() {
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let s = &v["samples"][0];
+    let a = &v["analyses"][0];
+    let s = &a["samples"][0];
     assert_eq!(s["sample"], "PB-d14-WB");
     assert_eq!(s["lineage"], "whole_blood");
     assert_eq!(s["date"], "2024-05-13");
+    assert_eq!(s["outcome"]["status"], "estimated");
+    let s = &s["outcome"];
     assert_eq!(s["persons"].as_array().unwrap().len(), 3);
-    assert!(v["references"]["informativeness"].as_array().unwrap().len() >= 20);
+    assert!(a["references"]["informativeness"].as_array().unwrap().len() >= 20);
     // Truth 3 / 25 / 72.
     let p: Vec<f64> = s["persons"]
         .as_array()
@@ -125,9 +128,9 @@ fn json_and_csv_formats() {
 
     let o = run(&[
         "--sample",
-        "examples/str/day30.txt:PB-d30-CD3:cd3",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3",
         "--sample",
-        "examples/str/day30.txt:PB-d30-CD33:cd33",
+        "PB-d30-CD33=examples/str/day30.txt:PB-d30-CD33:cd33",
         "--format",
         "csv",
         "--bootstrap",
@@ -136,9 +139,11 @@ fn json_and_csv_formats() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     let rows: Vec<&str> = out.lines().collect();
-    assert!(rows[0].starts_with("sample,file,lineage,date,person,percent,ci_low,ci_high"));
+    assert!(rows[0].starts_with(
+        "patient,sample,file,lineage,specimen,date,status,person,percent,ci_low,ci_high"
+    ));
     assert_eq!(rows.len(), 1 + 2 * 3);
-    assert!(rows[1].starts_with("PB-d30-CD3,examples/str/day30.txt,cd3,,recipient,"));
+    assert!(rows[1].starts_with(",PB-d30-CD3,examples/str/day30.txt,cd3,,,estimated,recipient,"));
     assert!(rows[4].contains(",myeloid,"));
 }
 
@@ -148,7 +153,7 @@ fn html_is_self_contained() {
     let html = dir.join("str.html");
     let o = run(&[
         "--sample",
-        "examples/str/day30.txt:PB-d30-CD3:cd3",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3",
         "--html",
         html.to_str().unwrap(),
         "--bootstrap",
@@ -182,7 +187,7 @@ fn add_to_course_appends_observations() {
         .unwrap_or(0);
     let o = run(&[
         "--sample",
-        "examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
         "--add-to",
         course.to_str().unwrap(),
         "--bootstrap",
@@ -201,6 +206,26 @@ fn add_to_course_appends_observations() {
             .all(|o| o["date"] == "2024-05-29" && o["lineage"] == "cd3" && o["method"] == "str")
     );
     assert!(ours.iter().any(|o| o["person"] == "UCB-1"));
+    // A rerun replaces the same sample, lineage, date and method: still 3, summing to 100.
+    let o = run(&[
+        "--sample",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+        "--add-to",
+        course.to_str().unwrap(),
+        "--bootstrap",
+        "20",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
+    let obs = after["observations"].as_array().unwrap();
+    assert_eq!(obs.len(), n0 + 3);
+    let sum: f64 = obs
+        .iter()
+        .filter(|o| o["sample"] == "PB-d30-CD3")
+        .map(|o| o["value"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert!((sum - 100.0).abs() < 0.03, "{sum}");
 }
 
 fn assert_bad(o: &Output, needles: &[&str]) {
@@ -227,7 +252,7 @@ fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
     let html = dir.join("x.html");
     let o = run(&[
         "--sample",
-        "examples/str/day30.txt:PB-d30-CD3:cd3",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3",
         "--add-to",
         course.to_str().unwrap(),
         "--html",
@@ -240,7 +265,7 @@ fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
             "chimerism",
             "str",
             "--recipient",
-            "examples/str/references.txt:R-pre",
+            "R=examples/str/references.txt:R-pre",
             "--donor",
             "CORD=examples/str/references.txt:UCB-1",
             "--donor",
@@ -248,7 +273,7 @@ fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
         ])
         .args([
             "--sample",
-            "examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
             "--add-to",
             course.to_str().unwrap(),
             "--html",
@@ -258,7 +283,7 @@ fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
         ])
         .output()
         .unwrap();
-    assert_bad(&o, &["CORD", "UCB-1, PBSC-1"]);
+    assert_bad(&o, &["'CORD'", "UCB-1, PBSC-1"]);
     assert_eq!(std::fs::read_to_string(&course).unwrap(), original);
     assert_eq!(files_in(&dir), vec!["course.json".to_string()]);
 }
@@ -279,25 +304,47 @@ fn bad_inputs_exit_2_and_write_nothing() {
     let f = write(
         &dir,
         "unknown.txt",
-        "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tSE33\t20\t900\t9000\n",
+        "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tD99S99\t20\t900\t9000\n",
     );
-    let o = run(&["--sample", &format!("{f}:S"), "--html", &h]);
-    assert_bad(&o, &["unknown.txt", "line 2", "SE33", "D3S1358"]);
+    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
+    assert_bad(&o, &["unknown.txt", "line 2", "D99S99", "D3S1358"]);
 
-    // Duplicate rows.
+    // Duplicate rows of one sample and marker (wide layout).
     let f = write(
         &dir,
         "dup.txt",
-        "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tFGA\t20\t900\t9000\nS\tFGA\t20\t800\t8000\n",
+        "Sample Name\tMarker\tAllele 1\tHeight 1\tArea 1\nS\tFGA\t20\t900\t9000\nS\tFGA\t21\t800\t8000\n",
     );
-    let o = run(&["--sample", &format!("{f}:S"), "--html", &h]);
-    assert_bad(
-        &o,
-        &["dup.txt", "line 3", "duplicate", "first seen on line 2"],
+    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
+    assert_bad(&o, &["dup.txt", "line 3", "second row", "first on line 2"]);
+
+    // Header only; binary file; comma file with a bad row.
+    let f = write(
+        &dir,
+        "header.txt",
+        "Sample Name\tMarker\tAllele 1\tHeight 1\n",
     );
+    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
+    assert_bad(&o, &["header.txt", "line 1", "header only"]);
+    let bin_path = dir.join("run.txt");
+    std::fs::write(&bin_path, [0x50u8, 0x4B, 3, 4, 0, 0, 0xFF, 0xFE, 0, 0x81]).unwrap();
+    let o = run(&[
+        "--sample",
+        &format!("S={}:S", bin_path.display()),
+        "--html",
+        &h,
+    ]);
+    assert_bad(&o, &["run.txt", "line 1", "binary"]);
+    let f = write(
+        &dir,
+        "comma.csv",
+        "Sample Name,Marker,Allele,Height\nS,FGA,20,100,7\n",
+    );
+    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
+    assert_bad(&o, &["comma.csv", "line 2", "comma-separated"]);
 
     // Sample not in the file / reference not in the file.
-    let o = run(&["--sample", "examples/str/day30.txt:NOPE", "--html", &h]);
+    let o = run(&["--sample", "NOPE=examples/str/day30.txt:NOPE", "--html", &h]);
     assert_bad(&o, &["no sample named 'NOPE'", "PB-d30-CD3"]);
     let o = bin()
         .args([
@@ -308,7 +355,7 @@ fn bad_inputs_exit_2_and_write_nothing() {
             "--donor",
             "D=examples/str/references.txt:UCB-1",
             "--sample",
-            "examples/str/day30.txt:PB-d30-CD3",
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3",
         ])
         .output()
         .unwrap();
@@ -320,8 +367,13 @@ fn bad_inputs_exit_2_and_write_nothing() {
         "noloci.txt",
         "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tAMEL\tX\t900\t9000\n",
     );
-    let o = run(&["--sample", &format!("{f}:S"), "--html", &h]);
-    assert_bad(&o, &["insufficient data", "'S'"]);
+    let o = run(&["--sample", &format!("S={f}:S"), "--bootstrap", "10"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("refused: sample 'S': low template"),
+        "{}",
+        text(&o.stdout)
+    );
 
     // Sample matching no reference: every allele shifted far away.
     let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
@@ -333,20 +385,20 @@ fn bad_inputs_exit_2_and_write_nothing() {
         ));
     }
     let f = write(&dir, "stranger.txt", &body);
-    let o = run(&["--sample", &format!("{f}:X"), "--html", &h]);
+    let o = run(&["--sample", &format!("X={f}:X"), "--html", &h]);
     assert_bad(&o, &["matches none of the declared people"]);
 
     // Bad lineage / date / spec.
     let o = run(&[
         "--sample",
-        "examples/str/day30.txt:PB-d30-CD3:liver",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:liver",
         "--html",
         &h,
     ]);
     assert_bad(&o, &["unknown lineage 'liver'"]);
     let o = run(&[
         "--sample",
-        "examples/str/day30.txt:PB-d30-CD3:cd3:2024-02-30",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-02-30",
         "--html",
         &h,
     ]);
@@ -360,7 +412,7 @@ fn bad_inputs_exit_2_and_write_nothing() {
             "--donor",
             "D=examples/str/references.txt:UCB-1",
             "--sample",
-            "x:y",
+            "x=a.txt:y",
         ])
         .output()
         .unwrap();
@@ -370,15 +422,15 @@ fn bad_inputs_exit_2_and_write_nothing() {
             "chimerism",
             "str",
             "--recipient",
-            "examples/str/references.txt:R-pre",
+            "R=examples/str/references.txt:R-pre",
             "--donor",
             "examples/str/references.txt:UCB-1",
             "--sample",
-            "x:y",
+            "x=a.txt:y",
         ])
         .output()
         .unwrap();
-    assert_bad(&o, &["--donor", "NAME=FILE:SAMPLE"]);
+    assert_bad(&o, &["--donor", "NAME=INPUT", "FILE:SAMPLE"]);
 
     // References without donors are rejected by clap (exit 2 as well).
     let o = bin()
@@ -388,7 +440,7 @@ fn bad_inputs_exit_2_and_write_nothing() {
             "--recipient",
             "examples/str/references.txt:R-pre",
             "--sample",
-            "examples/str/day30.txt:PB-d30-CD3",
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3",
         ])
         .output()
         .unwrap();
@@ -399,6 +451,14 @@ fn bad_inputs_exit_2_and_write_nothing() {
     left.sort();
     assert_eq!(
         left,
-        vec!["dup.txt", "noloci.txt", "stranger.txt", "unknown.txt"]
+        vec![
+            "comma.csv",
+            "dup.txt",
+            "header.txt",
+            "noloci.txt",
+            "run.txt",
+            "stranger.txt",
+            "unknown.txt"
+        ]
     );
 }

@@ -60,13 +60,16 @@ fn run_case(n_donors: usize, truth: &[f64], seed: u64) {
 
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_graftwatch"));
     cmd.args(["chimerism", "str", "--recipient"])
-        .arg(format!("{}:R-pre", refs_path.display()));
+        .arg(format!("R-pre={}:R-pre", refs_path.display()));
     for id in &ids {
         cmd.arg("--donor")
             .arg(format!("{id}={}:{id}", refs_path.display()));
     }
     cmd.arg("--sample")
-        .arg(format!("{}:PB-d30:cd3:2024-03-31", sample_path.display()))
+        .arg(format!(
+            "PB-d30={}:PB-d30:cd3:2024-03-31",
+            sample_path.display()
+        ))
         .args(["--format", "json", "--bootstrap", "30", "--html"])
         .arg(&html)
         .arg("--add-to")
@@ -78,7 +81,9 @@ fn run_case(n_donors: usize, truth: &[f64], seed: u64) {
         String::from_utf8_lossy(&o.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let persons = v["samples"][0]["persons"].as_array().unwrap();
+    let persons = v["analyses"][0]["samples"][0]["outcome"]["persons"]
+        .as_array()
+        .unwrap();
     assert_eq!(persons.len(), n_donors + 1);
     for (k, t) in truth.iter().enumerate() {
         let got = persons[k]["percent"].as_f64().unwrap();

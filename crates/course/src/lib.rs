@@ -11,6 +11,7 @@
 //! give the same [`Course`]. Units are converted to canonical units on input.
 
 pub mod anchor;
+pub mod chimerism_attach;
 pub mod detail;
 pub mod diagnostic;
 pub mod dose_unit;
@@ -27,6 +28,7 @@ pub mod unknown_fields;
 pub mod validate;
 
 pub use anchor::{Anchor, AnchorKind};
+pub use chimerism_attach::{AttachError, AttachSummary, ChimerismResult, attach_chimerism};
 pub use diagnostic::{CourseError, Diagnostic, Location, Severity};
 pub use event::{
     AgentDose, BiopsyResult, ConditioningIntensity, DliIntent, DrugClass, Event, EventDetail,

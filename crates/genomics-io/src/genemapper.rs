@@ -1,17 +1,24 @@
-//! GeneMapper-style STR peak table exports (tab-separated).
+//! STR peak-table exports of capillary-electrophoresis analysis software:
+//! GeneMapper ID-X / GeneMapper 5 ("Genotypes" table), GeneMarker HID,
+//! OSIRIS, and the tables of R packages built on them (EuroForMix,
+//! strvalidator).
 //!
-//! Two layouts are detected from the header:
-//! * **wide**: one row per sample and marker with `Allele 1..N`,
-//!   `Height 1..N` and/or `Area 1..N` (and optional `Size 1..N`);
-//! * **long**: one row per peak with `Allele`, `Height` and/or `Area`
-//!   (and optional `Size`).
+//! * Text: UTF-8 (with or without BOM), UTF-16 LE/BE, Latin-1; tab, comma or
+//!   semicolon separated (sniffed from the header); quoted cells; CRLF
+//!   ([`crate::peak_text`]).
+//! * Header: case-insensitive, punctuation ignored; wide (`Allele 1…n`,
+//!   `Size 1…n`, `Height 1…n`, `Area 1…n`) or long (one row per peak)
+//!   layout ([`crate::peak_columns`]). `Sample Name` or `Sample File Name`.
+//!   A table without height or area columns is a genotype table (usable for
+//!   references only).
+//! * Cells: `NA`, `N/A`, `-` and empty cells are "no value".
+//! * Peaks: any number of off-ladder peaks (`OL`, `?`, `OMR`) per marker are
+//!   kept as unassigned signal, each with a note; two peaks called as the
+//!   same allele of one sample and marker are merged (height = larger, area
+//!   = sum) with a note; Y markers and quality sensors (`DYS391`, `Yindel`,
+//!   `QS1`…) are skipped with a note.
 //!
-//! Header names are case-insensitive; spaces, `_` and `.` are ignored. The
-//! sample column is `Sample Name` (or `Sample`, or `Sample File` when no
-//! `Sample Name` exists); the marker column `Marker` (or `Locus`). Other
-//! columns (`Dye`, `Panel`, `Run Name`, …) are ignored. Off-ladder calls
-//! (`OL`) are kept and reported; Amelogenin `X`/`Y` and microvariants
-//! (`9.3`) are parsed. Errors name the file, line, column and value.
+//! Errors name the file, line, column, value and what was expected.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,22 +26,55 @@ use std::path::{Path, PathBuf};
 use graftwatch_chimerism::str::{Allele, Locus, Peak, StrProfile};
 use serde::Serialize;
 
-/// Which layout a file uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layout {
-    /// One row per sample and marker, numbered allele columns.
-    Wide,
-    /// One row per peak.
-    Long,
-}
+pub use crate::peak_columns::Layout;
+use crate::peak_columns::{Columns, Slot};
+use crate::peak_text::{
+    Delimiter, TextEncoding, decode, is_missing, sniff_delimiter, split_fields,
+};
 
 /// Reader options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GeneMapperOptions {
-    /// Skip rows whose marker is not a known locus (recorded in
-    /// `ignored_markers`) instead of failing.
+    /// Skip rows whose marker is not a known locus (noted) instead of failing.
     pub ignore_unknown_markers: bool,
+}
+
+/// What a reader note is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum ReadNoteCode {
+    /// An off-ladder peak kept as unassigned signal (`STR-OL`).
+    OffLadder,
+    /// Two peaks with the same allele call merged (`STR-MERGED-PEAKS`).
+    MergedPeaks,
+    /// A Y marker or quality sensor skipped (`STR-MARKER-SKIPPED`).
+    SkippedMarker,
+    /// An unknown marker skipped on request (`STR-UNKNOWN-MARKER`).
+    UnknownMarker,
+}
+
+impl ReadNoteCode {
+    /// The flag code printed with the note.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReadNoteCode::OffLadder => "STR-OL",
+            ReadNoteCode::MergedPeaks => "STR-MERGED-PEAKS",
+            ReadNoteCode::SkippedMarker => "STR-MARKER-SKIPPED",
+            ReadNoteCode::UnknownMarker => "STR-UNKNOWN-MARKER",
+        }
+    }
+}
+
+/// Something the reader kept, merged or skipped, with where it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadNote {
+    /// Kind.
+    pub code: ReadNoteCode,
+    /// 1-based line.
+    pub line: usize,
+    /// Sample name on that line.
+    pub sample: String,
+    /// What happened, in words.
+    pub text: String,
 }
 
 /// A parsed export.
@@ -44,12 +84,20 @@ pub struct GeneMapperTable {
     pub path: PathBuf,
     /// Detected layout.
     pub layout: Layout,
-    /// Profiles by sample name.
+    /// Detected character encoding.
+    pub encoding: TextEncoding,
+    /// Detected field delimiter.
+    pub delimiter: Delimiter,
+    /// True when the table has no height or area columns (genotypes only).
+    pub genotype_only: bool,
+    /// Profiles by sample name (and by sample file name when the file has
+    /// that column too).
     pub samples: BTreeMap<String, StrProfile>,
-    /// Unknown markers skipped (with `ignore_unknown_markers`), as `line N: name`.
-    pub ignored_markers: Vec<String>,
-    /// Off-ladder peaks kept, as `sample marker allele (line N)`.
-    pub off_ladder: Vec<String>,
+    /// Sample names carried by more than one sample file (several
+    /// injections): name → the files. Such a name must be asked for by file.
+    pub ambiguous: BTreeMap<String, Vec<String>>,
+    /// Notes: off-ladder peaks, merged peaks, skipped markers.
+    pub notes: Vec<ReadNote>,
 }
 
 /// Errors reading an export; each names the file and, where it applies, the
@@ -64,31 +112,63 @@ pub enum GeneMapperError {
         /// OS message.
         message: String,
     },
+    /// The bytes are not text.
+    #[error(
+        "{path}: line {line}: {what}; expected a tab-, comma- or semicolon-separated text export (UTF-8, UTF-16 or Latin-1), not a binary file such as .fsa/.hid/.xlsx"
+    )]
+    Encoding {
+        /// File.
+        path: String,
+        /// Line of the first bad byte.
+        line: usize,
+        /// What was found.
+        what: String,
+    },
     /// No header line.
-    #[error("{path}: empty file; expected a tab-separated GeneMapper export with a header line")]
+    #[error(
+        "{path}: empty file; expected a peak-table export with a header line (Sample Name, Marker, Allele …)"
+    )]
     Empty {
         /// File.
         path: String,
     },
+    /// A header but no data row.
+    #[error(
+        "{path}: line {line}: header only, no data rows; expected one row per sample and marker (wide layout) or per peak (long layout) after the header"
+    )]
+    NoRows {
+        /// File.
+        path: String,
+        /// Line of the header.
+        line: usize,
+    },
     /// A required column is missing.
-    #[error("{path}: line 1: no '{column}' column (found: {found}); expected {expected}")]
+    #[error(
+        "{path}: line {line}: no '{column}' column (found {delimiter}-separated: {found}); expected {expected}"
+    )]
     MissingColumn {
         /// File.
         path: String,
+        /// Header line.
+        line: usize,
         /// The missing column.
         column: String,
+        /// Delimiter the header was split with.
+        delimiter: &'static str,
         /// The header as read.
         found: String,
         /// What would do.
         expected: String,
     },
-    /// A row has a different number of fields than the header.
-    #[error("{path}: line {line}: {found} tab-separated fields, header has {expected}")]
+    /// A row has more fields than the header.
+    #[error("{path}: line {line}: {found} {delimiter}-separated fields, header has {expected}")]
     FieldCount {
         /// File.
         path: String,
         /// Line.
         line: usize,
+        /// Delimiter.
+        delimiter: &'static str,
         /// Fields found.
         found: usize,
         /// Header fields.
@@ -110,7 +190,7 @@ pub enum GeneMapperError {
     },
     /// A marker that is not a known locus.
     #[error(
-        "{path}: line {line}, column '{column}': unknown STR marker '{value}'; known markers: {known}"
+        "{path}: line {line}, column '{column}': unknown STR marker '{value}'; known markers: {known} (or use --ignore-unknown-markers, or a --kit file naming it)"
     )]
     UnknownMarker {
         /// File.
@@ -124,8 +204,10 @@ pub enum GeneMapperError {
         /// Known names.
         known: String,
     },
-    /// The same sample/marker (wide) or sample/marker/allele (long) twice.
-    #[error("{path}: line {line}: duplicate row for {what} (first seen on line {first_line})")]
+    /// The same sample file and marker on two rows of a wide table.
+    #[error(
+        "{path}: line {line}: second row for {what} (first on line {first_line}); expected one row per sample and marker in the wide layout"
+    )]
     Duplicate {
         /// File.
         path: String,
@@ -137,7 +219,9 @@ pub enum GeneMapperError {
         what: String,
     },
     /// A requested sample is not in the file.
-    #[error("{path}: no sample named '{sample}'; samples in the file: {available}")]
+    #[error(
+        "{path}: no sample named '{sample}'; expected one of the samples in the file: {available}"
+    )]
     SampleNotFound {
         /// File.
         path: String,
@@ -146,15 +230,39 @@ pub enum GeneMapperError {
         /// Names present.
         available: String,
     },
+    /// A sample name carried by several sample files.
+    #[error(
+        "{path}: sample name '{sample}' belongs to {n} injections (sample files {files}); expected one of those sample file names instead"
+    )]
+    AmbiguousSample {
+        /// File.
+        path: String,
+        /// Requested name.
+        sample: String,
+        /// Number of files.
+        n: usize,
+        /// The files.
+        files: String,
+    },
 }
 
 impl GeneMapperTable {
-    /// The profile of `sample`, or an error listing the samples in the file.
+    /// The profile of `sample` (a sample name or, when the file has that
+    /// column, a sample file name), or an error listing the samples.
     pub fn profile(&self, sample: &str) -> Result<&StrProfile, GeneMapperError> {
+        let path = self.path.display().to_string();
+        if let Some(files) = self.ambiguous.get(sample) {
+            return Err(GeneMapperError::AmbiguousSample {
+                path,
+                sample: sample.to_string(),
+                n: files.len(),
+                files: files.join(", "),
+            });
+        }
         self.samples
             .get(sample)
             .ok_or_else(|| GeneMapperError::SampleNotFound {
-                path: self.path.display().to_string(),
+                path,
                 sample: sample.to_string(),
                 available: self.samples.keys().cloned().collect::<Vec<_>>().join(", "),
             })
@@ -166,28 +274,37 @@ pub fn read_genemapper(
     path: &Path,
     opts: GeneMapperOptions,
 ) -> Result<GeneMapperTable, GeneMapperError> {
+    let p = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| GeneMapperError::Io {
-        path: path.display().to_string(),
+        path: p.clone(),
         message: e.to_string(),
     })?;
-    let text = String::from_utf8_lossy(&bytes);
-    parse_genemapper(&text, path, opts)
+    let (text, encoding) = decode(&bytes).map_err(|e| GeneMapperError::Encoding {
+        path: p,
+        line: e.line,
+        what: e.what,
+    })?;
+    let mut t = parse_genemapper(&text, path, opts)?;
+    t.encoding = encoding;
+    Ok(t)
 }
 
-/// Column indices of one allele slot: allele, height, area, size.
-type Slot = (usize, Option<usize>, Option<usize>, Option<usize>);
+/// One sample as read: (sample name, sample file or "").
+type SampleKey = (String, String);
 
-fn norm(h: &str) -> String {
-    h.trim()
-        .trim_matches('"')
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '.' | '-'))
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
-fn cell(s: &str) -> &str {
-    s.trim().trim_matches('"').trim()
+/// Parsing state.
+struct Reader {
+    path: String,
+    header: Vec<String>,
+    cols: Columns,
+    delimiter: Delimiter,
+    opts: GeneMapperOptions,
+    profiles: BTreeMap<SampleKey, StrProfile>,
+    /// First line of each (sample, marker) in the wide layout.
+    first_row: BTreeMap<(SampleKey, Locus), usize>,
+    /// Line of each peak (for merge notes).
+    peak_line: BTreeMap<(SampleKey, Locus, Allele), usize>,
+    notes: Vec<ReadNote>,
 }
 
 /// Parses the text of an export; `path` is used in messages.
@@ -202,222 +319,308 @@ pub fn parse_genemapper(
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
-    let Some((_, header_line)) = lines.by_ref().find(|(_, l)| !l.trim().is_empty()) else {
+    let Some((header_line, header_text)) = lines.by_ref().find(|(_, l)| !l.trim().is_empty())
+    else {
         return Err(GeneMapperError::Empty { path: p });
     };
-    let header: Vec<&str> = header_line.split('\t').collect();
-    let names: Vec<String> = header.iter().map(|h| norm(h)).collect();
-    let find = |n: &str| names.iter().position(|x| x == n);
-    let found = header
-        .iter()
-        .map(|h| cell(h))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sample_col = find("samplename")
-        .or_else(|| find("sample"))
-        .or_else(|| find("samplefile"))
-        .ok_or_else(|| GeneMapperError::MissingColumn {
-            path: p.clone(),
-            column: "Sample Name".into(),
-            found: found.clone(),
-            expected: "a 'Sample Name' (or 'Sample', 'Sample File') column".into(),
-        })?;
-    let marker_col =
-        find("marker")
-            .or_else(|| find("locus"))
-            .ok_or_else(|| GeneMapperError::MissingColumn {
-                path: p.clone(),
-                column: "Marker".into(),
-                found: found.clone(),
-                expected: "a 'Marker' (or 'Locus') column".into(),
-            })?;
-    // Numbered columns for the wide layout.
-    let numbered = |prefix: &str| -> BTreeMap<usize, usize> {
-        names
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                n.strip_prefix(prefix)
-                    .and_then(|r| r.parse::<usize>().ok())
-                    .map(|k| (k, i))
-            })
-            .collect()
+    let delimiter = sniff_delimiter(header_text);
+    let header = split_fields(header_text, delimiter);
+    let cols = Columns::from_header(&header).map_err(|h| GeneMapperError::MissingColumn {
+        path: p.clone(),
+        line: header_line,
+        column: h.column.to_string(),
+        delimiter: delimiter.name(),
+        found: header.join(", "),
+        expected: h.expected.to_string(),
+    })?;
+    let mut r = Reader {
+        path: p.clone(),
+        header,
+        cols,
+        delimiter,
+        opts,
+        profiles: BTreeMap::new(),
+        first_row: BTreeMap::new(),
+        peak_line: BTreeMap::new(),
+        notes: Vec::new(),
     };
-    let wide_alleles = numbered("allele");
-    let layout = if !wide_alleles.is_empty() {
-        Layout::Wide
-    } else if find("allele").is_some() {
-        Layout::Long
-    } else {
-        return Err(GeneMapperError::MissingColumn {
-            path: p,
-            column: "Allele".into(),
-            found,
-            expected: "'Allele 1', 'Allele 2', … (wide layout) or 'Allele' (long layout)".into(),
-        });
-    };
-    // Per allele slot: (allele col, height col, area col, size col).
-    let slots: Vec<Slot> = match layout {
-        Layout::Wide => {
-            let (h, a, s) = (numbered("height"), numbered("area"), numbered("size"));
-            wide_alleles
-                .iter()
-                .map(|(k, &c)| (c, h.get(k).copied(), a.get(k).copied(), s.get(k).copied()))
-                .collect()
-        }
-        Layout::Long => vec![(
-            find("allele").unwrap_or(0),
-            find("height"),
-            find("area"),
-            find("size"),
-        )],
-    };
-    if slots.iter().all(|s| s.1.is_none() && s.2.is_none()) {
-        return Err(GeneMapperError::MissingColumn {
-            path: p,
-            column: "Height/Area".into(),
-            found,
-            expected:
-                "peak 'Height' and/or 'Area' columns (numbered like the alleles in the wide layout)"
-                    .into(),
-        });
-    }
-
-    let mut table = GeneMapperTable {
-        path: path.to_path_buf(),
-        layout,
-        samples: BTreeMap::new(),
-        ignored_markers: Vec::new(),
-        off_ladder: Vec::new(),
-    };
-    let mut seen_marker: BTreeMap<(String, Locus), usize> = BTreeMap::new();
-    let mut seen_allele: BTreeMap<(String, Locus, Allele), usize> = BTreeMap::new();
+    let mut rows = 0usize;
     for (line, raw) in lines {
         if raw.trim().is_empty() {
             continue;
         }
-        let fields: Vec<&str> = raw.split('\t').collect();
-        // Trailing empty fields may be dropped by some exporters; extra non-empty fields are an error.
-        if fields.len() > header.len()
-            && fields[header.len()..].iter().any(|f| !f.trim().is_empty())
-        {
-            return Err(GeneMapperError::FieldCount {
-                path: p,
-                line,
-                found: fields.len(),
-                expected: header.len(),
-            });
-        }
-        let get = |c: usize| fields.get(c).map(|s| cell(s)).unwrap_or("");
-        let colname = |c: usize| cell(header[c]).to_string();
-        let sample = get(sample_col).to_string();
-        if sample.is_empty() {
-            return Err(GeneMapperError::Field {
-                path: p,
-                line,
-                column: colname(sample_col),
-                value: String::new(),
-                expected: "a sample name".into(),
-            });
-        }
-        let marker_text = get(marker_col);
-        let locus: Locus = match marker_text.parse() {
-            Ok(l) => l,
-            Err(_) if opts.ignore_unknown_markers => {
-                table
-                    .ignored_markers
-                    .push(format!("line {line}: {marker_text}"));
-                continue;
-            }
-            Err(_) => {
-                return Err(GeneMapperError::UnknownMarker {
-                    path: p,
-                    line,
-                    column: colname(marker_col),
-                    value: marker_text.to_string(),
-                    known: Locus::known_names(),
-                });
-            }
-        };
-        if layout == Layout::Wide
-            && let Some(first) = seen_marker.insert((sample.clone(), locus), line)
-        {
-            return Err(GeneMapperError::Duplicate {
-                path: p,
-                line,
-                first_line: first,
-                what: format!("sample '{sample}' marker {locus}"),
-            });
-        }
-        let profile = table
-            .samples
-            .entry(sample.clone())
-            .or_insert_with(|| StrProfile::new(sample.clone()));
-        let peaks = profile.loci.entry(locus).or_default();
-        for &(ac, hc, arc, sc) in &slots {
-            let atext = get(ac);
-            if atext.is_empty() {
-                if layout == Layout::Long {
-                    return Err(GeneMapperError::Field {
-                        path: p,
-                        line,
-                        column: colname(ac),
-                        value: String::new(),
-                        expected: format!("an allele of {locus}"),
-                    });
-                }
-                continue;
-            }
-            let allele = Allele::parse(atext, locus).map_err(|e| GeneMapperError::Field {
-                path: p.clone(),
-                line,
-                column: colname(ac),
-                value: atext.to_string(),
-                expected: e.expected.clone(),
-            })?;
-            let num = |c: Option<usize>, what: &str| -> Result<Option<f64>, GeneMapperError> {
-                let Some(c) = c else { return Ok(None) };
-                let t = get(c);
-                match t.parse::<f64>() {
-                    Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
-                    _ => Err(GeneMapperError::Field {
-                        path: p.clone(),
-                        line,
-                        column: colname(c),
-                        value: t.to_string(),
-                        expected: format!("a non-negative {what} for allele {allele}"),
-                    }),
-                }
-            };
-            let height = num(hc, "peak height (RFU)")?;
-            let area = num(arc, "peak area")?;
-            let size = match sc {
-                Some(c) if get(c).is_empty() => None,
-                other => num(other, "fragment size (bp)")?,
-            };
-            if let Some(first) = seen_allele.insert((sample.clone(), locus, allele.clone()), line) {
-                let what = format!("sample '{sample}' marker {locus} allele {allele}");
-                return Err(GeneMapperError::Duplicate {
-                    path: p,
-                    line,
-                    first_line: first,
-                    what,
-                });
-            }
-            if allele.is_off_ladder() {
-                table
-                    .off_ladder
-                    .push(format!("{sample} {locus} {allele} (line {line})"));
-            }
-            peaks.push(Peak {
-                allele,
-                height,
-                area,
-                size,
-            });
+        rows += 1;
+        r.row(line, raw)?;
+    }
+    if rows == 0 {
+        return Err(GeneMapperError::NoRows {
+            path: p,
+            line: header_line,
+        });
+    }
+    Ok(r.finish(path))
+}
+
+impl Reader {
+    fn field_err(&self, line: usize, col: usize, value: &str, expected: String) -> GeneMapperError {
+        GeneMapperError::Field {
+            path: self.path.clone(),
+            line,
+            column: self.header.get(col).cloned().unwrap_or_default(),
+            value: value.to_string(),
+            expected,
         }
     }
-    Ok(table)
+
+    fn note(&mut self, code: ReadNoteCode, line: usize, sample: &str, text: String) {
+        self.notes.push(ReadNote {
+            code,
+            line,
+            sample: sample.to_string(),
+            text,
+        });
+    }
+
+    /// The locus of a row, `None` when the row is skipped (noted).
+    fn locus(
+        &mut self,
+        line: usize,
+        sample: &str,
+        text: &str,
+    ) -> Result<Option<Locus>, GeneMapperError> {
+        if let Ok(l) = text.parse::<Locus>() {
+            return Ok(Some(l));
+        }
+        if Locus::is_known_unused_marker(text) {
+            let t = format!("marker {text} (Y marker or quality sensor) not used for chimerism");
+            self.note(ReadNoteCode::SkippedMarker, line, sample, t);
+            return Ok(None);
+        }
+        if self.opts.ignore_unknown_markers {
+            let t = format!("unknown marker {text} skipped");
+            self.note(ReadNoteCode::UnknownMarker, line, sample, t);
+            return Ok(None);
+        }
+        Err(GeneMapperError::UnknownMarker {
+            path: self.path.clone(),
+            line,
+            column: self.header[self.cols.marker].clone(),
+            value: text.to_string(),
+            known: Locus::known_names(),
+        })
+    }
+
+    fn row(&mut self, line: usize, raw: &str) -> Result<(), GeneMapperError> {
+        let fields = split_fields(raw, self.delimiter);
+        // Exporters may drop trailing empty fields; extra non-empty ones are an error.
+        if fields.len() > self.header.len()
+            && fields[self.header.len()..].iter().any(|f| !f.is_empty())
+        {
+            return Err(GeneMapperError::FieldCount {
+                path: self.path.clone(),
+                line,
+                delimiter: self.delimiter.name(),
+                found: fields.len(),
+                expected: self.header.len(),
+            });
+        }
+        let get = |c: usize| {
+            fields
+                .get(c)
+                .map(String::as_str)
+                .filter(|s| !is_missing(s))
+                .unwrap_or("")
+        };
+        let sample = get(self.cols.sample).to_string();
+        let file = self.cols.sample_file.map(get).unwrap_or("").to_string();
+        let marker = get(self.cols.marker).to_string();
+        if sample.is_empty() {
+            if marker.is_empty() && self.cols.slots.iter().all(|s| get(s.allele).is_empty()) {
+                return Ok(()); // a row of empty cells (spreadsheet padding)
+            }
+            return Err(self.field_err(line, self.cols.sample, "", "a sample name".into()));
+        }
+        let Some(locus) = self.locus(line, &sample, &marker)? else {
+            return Ok(());
+        };
+        let key: SampleKey = (sample.clone(), file.clone());
+        if self.cols.layout == Layout::Wide
+            && let Some(&first) = self.first_row.get(&(key.clone(), locus))
+        {
+            let what = if file.is_empty() {
+                format!("sample '{sample}' marker {locus}")
+            } else {
+                format!("sample '{sample}' (file '{file}') marker {locus}")
+            };
+            return Err(GeneMapperError::Duplicate {
+                path: self.path.clone(),
+                line,
+                first_line: first,
+                what,
+            });
+        }
+        self.first_row.insert((key.clone(), locus), line);
+        self.profiles
+            .entry(key.clone())
+            .or_insert_with(|| StrProfile::new(sample.clone()))
+            .loci
+            .entry(locus)
+            .or_default();
+        for slot in self.cols.slots.clone() {
+            if let Some(peak) = self.peak(line, &get, &slot, locus, &key)? {
+                self.add_peak(line, &key, locus, peak);
+            }
+        }
+        Ok(())
+    }
+
+    fn number<'f>(
+        &self,
+        line: usize,
+        get: &dyn Fn(usize) -> &'f str,
+        col: Option<usize>,
+        what: &str,
+        allele: &str,
+    ) -> Result<Option<f64>, GeneMapperError> {
+        let Some(c) = col else { return Ok(None) };
+        let t = get(c);
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+            _ => Err(self.field_err(
+                line,
+                c,
+                t,
+                format!("a non-negative {what} for allele {allele}"),
+            )),
+        }
+    }
+
+    fn peak<'f>(
+        &mut self,
+        line: usize,
+        get: &dyn Fn(usize) -> &'f str,
+        slot: &Slot,
+        locus: Locus,
+        key: &SampleKey,
+    ) -> Result<Option<Peak>, GeneMapperError> {
+        let atext = get(slot.allele);
+        if atext.is_empty() {
+            return Ok(None);
+        }
+        let mut allele = Allele::parse(atext, locus)
+            .map_err(|e| self.field_err(line, slot.allele, atext, e.expected.clone()))?;
+        let height = self.number(line, get, slot.height, "peak height (RFU)", atext)?;
+        let area = self.number(line, get, slot.area, "peak area", atext)?;
+        let size = self.number(line, get, slot.size, "fragment size (bp)", atext)?;
+        if allele.is_off_ladder() {
+            // Each off-ladder peak is its own unassigned signal: name it by size.
+            let n = self.profiles[key]
+                .peaks(locus)
+                .iter()
+                .filter(|p| p.allele.is_off_ladder())
+                .count();
+            let label = match size {
+                Some(s) => format!("{atext} at {s:.2} bp"),
+                None => format!("{atext} #{}", n + 1),
+            };
+            allele = Allele::OffLadder(label.clone());
+            let h = height
+                .map(|h| format!(", height {h:.0} RFU"))
+                .unwrap_or_default();
+            let t = format!("{locus}: off-ladder peak {label}{h} kept as unassigned signal");
+            self.note(ReadNoteCode::OffLadder, line, &key.0, t);
+        }
+        Ok(Some(Peak {
+            allele,
+            height,
+            area,
+            size,
+        }))
+    }
+
+    fn add_peak(&mut self, line: usize, key: &SampleKey, locus: Locus, peak: Peak) {
+        let pk = (key.clone(), locus, peak.allele.clone());
+        let peaks = self
+            .profiles
+            .get_mut(key)
+            .and_then(|p| p.loci.get_mut(&locus))
+            .expect("locus entry created by row()");
+        let Some(old) = peaks.iter_mut().find(|p| p.allele == peak.allele) else {
+            peaks.push(peak);
+            self.peak_line.insert(pk, line);
+            return;
+        };
+        let signal_less = old.height.is_none() && old.area.is_none();
+        if signal_less && peak.height.is_none() && peak.area.is_none() {
+            return; // a genotype table listing a homozygote twice (12, 12)
+        }
+        let keep_new_size = peak.height.unwrap_or(0.0) > old.height.unwrap_or(0.0);
+        old.height = max_opt(old.height, peak.height);
+        old.area = sum_opt(old.area, peak.area);
+        if keep_new_size {
+            old.size = peak.size.or(old.size);
+        }
+        let first = self.peak_line.get(&pk).copied().unwrap_or(line);
+        let where_ = if first == line {
+            format!("line {line}")
+        } else {
+            format!("lines {first} and {line}")
+        };
+        let t = format!(
+            "{locus}: two peaks called {} ({where_}) merged (height = the larger, area = the sum)",
+            peak.allele
+        );
+        self.note(ReadNoteCode::MergedPeaks, line, &key.0, t);
+    }
+
+    fn finish(self, path: &Path) -> GeneMapperTable {
+        let mut files_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, file) in self.profiles.keys() {
+            files_of.entry(name.clone()).or_default().push(file.clone());
+        }
+        let mut samples = BTreeMap::new();
+        let mut ambiguous = BTreeMap::new();
+        for ((name, file), prof) in self.profiles {
+            let n_files = files_of[&name].len();
+            if !file.is_empty() && file != name && !files_of.contains_key(&file) {
+                let mut by_file = prof.clone();
+                by_file.sample = file.clone();
+                samples.insert(file, by_file);
+            }
+            if n_files == 1 {
+                samples.insert(name, prof);
+            } else {
+                ambiguous.insert(name.clone(), files_of[&name].clone());
+            }
+        }
+        GeneMapperTable {
+            path: path.to_path_buf(),
+            layout: self.cols.layout,
+            encoding: TextEncoding::Utf8,
+            delimiter: self.delimiter,
+            genotype_only: self.cols.genotype_only(),
+            samples,
+            ambiguous,
+            notes: self.notes,
+        }
+    }
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn sum_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x + y),
+        (x, y) => x.or(y),
+    }
 }
 
 #[cfg(test)]
@@ -440,8 +643,29 @@ mod tests {
         assert_eq!(r.peaks(Locus::Th01).len(), 2);
         assert_eq!(r.peaks(Locus::Th01)[1].allele.to_string(), "9.3");
         assert_eq!(r.peaks(Locus::Amelogenin)[1].allele, Allele::Y);
-        assert_eq!(g.off_ladder.len(), 1);
+        assert_eq!(g.notes.len(), 1);
+        assert_eq!(g.notes[0].code, ReadNoteCode::OffLadder);
         assert_eq!(r.peaks(Locus::Th01)[0].area, Some(12000.0));
+    }
+
+    #[test]
+    fn many_off_ladder_peaks_in_one_marker_are_kept_each_with_a_note() {
+        let t = "Sample.Name\tMarker\tAllele.1\tAllele.2\tAllele.3\tAllele.4\tSize.1\tSize.2\tSize.3\tSize.4\tHeight.1\tHeight.2\tHeight.3\tHeight.4\n\
+                 A\tD3S1358\tOL\tOL\t15\tOL\t100.48\t102.81\t126.5\tNA\t80\t453\t18196\t96\n";
+        let g = parse(t).unwrap();
+        let peaks = g.samples["A"].peaks(Locus::D3s1358);
+        assert_eq!(peaks.len(), 4);
+        assert_eq!(peaks.iter().filter(|p| p.allele.is_off_ladder()).count(), 3);
+        assert_eq!(peaks[0].allele.to_string(), "OL at 100.48 bp");
+        assert_eq!(peaks[3].allele.to_string(), "OL #3");
+        assert_eq!(
+            g.notes
+                .iter()
+                .filter(|n| n.code == ReadNoteCode::OffLadder)
+                .count(),
+            3
+        );
+        assert!(g.notes.iter().all(|n| n.line == 2));
     }
 
     #[test]
@@ -459,13 +683,24 @@ mod tests {
     }
 
     #[test]
-    fn unknown_marker_is_an_error_or_ignored() {
-        let t = "Sample Name\tMarker\tAllele\tHeight\nS\tSE33\t20\t500\n";
+    fn comma_and_semicolon_files_with_na_cells() {
+        let t = "SampleName,Marker,Allele1,Allele2,Height1,Height2\nstain5,D3S1358,14,NA,417,NA\nstain5,D16S539,,,,\n";
+        let g = parse(t).unwrap();
+        assert_eq!(g.delimiter, Delimiter::Comma);
+        assert_eq!(g.samples["stain5"].peaks(Locus::D3s1358).len(), 1);
+        assert!(g.samples["stain5"].loci.contains_key(&Locus::D16s539));
+        let t = "SampleName;Marker;Allele1;Height1\nstain80;D3S1358;15;190\n";
+        assert_eq!(parse(t).unwrap().delimiter, Delimiter::Semicolon);
+    }
+
+    #[test]
+    fn unknown_marker_is_an_error_or_ignored_and_y_markers_are_skipped() {
+        let t = "Sample Name\tMarker\tAllele\tHeight\nS\tD99S99\t20\t500\n";
         let e = parse(t).unwrap_err().to_string();
         assert!(
             e.contains("x.txt")
                 && e.contains("line 2")
-                && e.contains("SE33")
+                && e.contains("D99S99")
                 && e.contains("D3S1358"),
             "{e}"
         );
@@ -477,29 +712,58 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(g.ignored_markers, vec!["line 2: SE33".to_string()]);
+        assert_eq!(g.notes[0].code, ReadNoteCode::UnknownMarker);
+        let t = "Sample Name\tMarker\tAllele\tHeight\nS\tDYS391\t10\t500\nS\tSE33\t28.2\t400\nS\tYindel\t2\t300\n";
+        let g = parse(t).unwrap();
+        assert_eq!(g.samples["S"].peaks(Locus::Se33).len(), 1);
+        assert_eq!(
+            g.notes
+                .iter()
+                .filter(|n| n.code == ReadNoteCode::SkippedMarker)
+                .count(),
+            2
+        );
     }
 
     #[test]
-    fn duplicate_rows_are_errors() {
-        let t = "Sample Name\tMarker\tAllele\tHeight\nS\tFGA\t20\t500\nS\tFGA\t20\t510\n";
-        let e = parse(t).unwrap_err();
+    fn duplicate_peaks_are_merged_and_duplicate_wide_rows_are_errors() {
+        let t = "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tFGA\t20\t500\t5000\nS\tFGA\t20\t60\t300\n";
+        let g = parse(t).unwrap();
+        let pk = &g.samples["S"].peaks(Locus::Fga)[0];
+        assert_eq!((pk.height, pk.area), (Some(500.0), Some(5300.0)));
+        assert_eq!(g.notes[0].code, ReadNoteCode::MergedPeaks);
         assert!(
-            matches!(
-                e,
-                GeneMapperError::Duplicate {
-                    line: 3,
-                    first_line: 2,
-                    ..
-                }
-            ),
-            "{e}"
+            g.notes[0].text.contains("lines 2 and 3"),
+            "{}",
+            g.notes[0].text
         );
         let t = "Sample Name\tMarker\tAllele 1\tHeight 1\nS\tFGA\t20\t500\nS\tFGA\t21\t510\n";
         assert!(matches!(
             parse(t).unwrap_err(),
-            GeneMapperError::Duplicate { line: 3, .. }
+            GeneMapperError::Duplicate {
+                line: 3,
+                first_line: 2,
+                ..
+            }
         ));
+        // A genotype table listing a homozygote twice is one allele, no note.
+        let t = "Sample.Name\tMarker\tAllele.1\tAllele.2\nA2\tTH01\t8\t8\n";
+        let g = parse(t).unwrap();
+        assert!(g.genotype_only && g.notes.is_empty());
+        assert_eq!(g.samples["A2"].peaks(Locus::Th01).len(), 1);
+    }
+
+    #[test]
+    fn two_injections_of_one_sample_name_are_asked_for_by_file() {
+        let t = "Sample File\tSample Name\tMarker\tAllele 1\tHeight 1\n\
+                 a.fsa\tS\tFGA\t20\t500\nb.fsa\tS\tFGA\t20\t520\n";
+        let g = parse(t).unwrap();
+        let e = g.profile("S").unwrap_err().to_string();
+        assert!(e.contains("a.fsa") && e.contains("b.fsa"), "{e}");
+        assert_eq!(
+            g.profile("b.fsa").unwrap().peaks(Locus::Fga)[0].height,
+            Some(520.0)
+        );
     }
 
     #[test]
@@ -515,18 +779,21 @@ mod tests {
         assert!(e.contains("'Allele'") && e.contains("2x"), "{e}");
         let t = "Sample Name\tMarker\tAllele\tHeight\nS\tFGA\t20\t-5\n";
         assert!(parse(t).is_err());
+        let t = "Sample Name,Marker,Allele,Height\nS,FGA,20,100,7\n";
+        let e = parse(t).unwrap_err().to_string();
+        assert!(e.contains("5 comma-separated fields, header has 4"), "{e}");
     }
 
     #[test]
-    fn missing_columns_are_named() {
+    fn missing_columns_header_only_and_empty_files() {
         let e = parse("Sample Name\tAllele\tHeight\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("'Marker'"), "{e}");
-        let e = parse("Sample Name\tMarker\tAllele\n")
+        assert!(e.contains("'Marker'") && e.contains("line 1"), "{e}");
+        let e = parse("Sample Name\tMarker\tAllele 1\tHeight 1\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("Height/Area"), "{e}");
+        assert!(e.contains("header only") && e.contains("line 1"), "{e}");
         assert!(matches!(
             parse("\n\n").unwrap_err(),
             GeneMapperError::Empty { .. }

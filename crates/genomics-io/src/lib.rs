@@ -16,4 +16,6 @@ pub mod gz_input;
 pub mod kmer;
 pub mod marker_site;
 pub mod panel;
+pub mod peak_columns;
+pub mod peak_text;
 pub mod vcf_ad;

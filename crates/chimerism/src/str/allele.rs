@@ -51,7 +51,7 @@ impl Allele {
             locus,
             expected,
         };
-        if t.to_ascii_uppercase().starts_with("OL") {
+        if Allele::is_off_ladder_text(t) {
             return Ok(Allele::OffLadder(t.to_string()));
         }
         let Some(rl) = locus.repeat_len() else {
@@ -81,6 +81,25 @@ impl Allele {
             return Err(err(expected()));
         }
         Ok(Allele::Repeat { full, partial })
+    }
+
+    /// True for the designations analysis software writes for a peak outside
+    /// every bin: `OL…` (GeneMapper, OSIRIS), `?` (GeneMarker), `OMR` (outside
+    /// marker range), `off-ladder`.
+    pub fn is_off_ladder_text(text: &str) -> bool {
+        let u = text.trim().to_ascii_uppercase();
+        u.starts_with("OL") || u.starts_with("OFF") || u == "?" || u == "OMR"
+    }
+
+    /// The allele `n` repeat units shorter (`n` = 2: double back-stutter), if any.
+    pub fn minus(&self, n: u16) -> Option<Allele> {
+        match self {
+            Allele::Repeat { full, partial } if *full >= n => Some(Allele::Repeat {
+                full: full - n,
+                partial: *partial,
+            }),
+            _ => None,
+        }
     }
 
     /// The allele one repeat unit shorter (the back-stutter position), if any.

@@ -114,6 +114,8 @@ mod tests {
             het_balance: None,
             back_stutter: vec![],
             forward_stutter: vec![],
+            double_back_stutter: vec![],
+            stutter_seen: [0; 3],
         }
     }
 

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::kit::Kit;
 use super::profile::Measure;
 
 /// Settings for genotype calling and estimation. `Default` gives the
@@ -60,6 +61,46 @@ pub struct StrConfig {
     /// typed in all references, is on unexplained peaks (default 0.25; a 10%
     /// third-person admixture puts about 5–10% there and is only flagged).
     pub no_match_fraction: f64,
+    /// The kit: default stutter ratios where the references show none, and
+    /// the saturation limit (default: the `generic` kit).
+    pub kit: Kit,
+    /// Saturation limit in RFU overriding the kit's (peaks at or above it are
+    /// saturated: their locus is left out of a sample's fit, flagged).
+    pub saturation_rfu: Option<f64>,
+    /// A peak within 0.5 bp of a peak of another locus (another dye) at most
+    /// this fraction of its height is pull-up and is removed (default 0.06),
+    /// when that other peak is at least `pullup_min_source_rfu` high
+    /// (default 15,000 RFU: pull-up comes from very large peaks; below that a
+    /// coincidence of sizes across dyes is common and real).
+    pub pullup_max_ratio: f64,
+    /// See `pullup_max_ratio`.
+    pub pullup_min_source_rfu: f64,
+    /// Low template: `STR-LOW-TEMPLATE` when the median height of the
+    /// sample's peaks at the loci typed in all references is below this many
+    /// RFU (a stochastic threshold; default 300), or fewer than
+    /// `low_template_locus_fraction` of those loci have a peak (default 0.8).
+    pub low_template_flag_rfu: f64,
+    /// See `low_template_flag_rfu`.
+    pub low_template_locus_fraction: f64,
+    /// Refusal floor: no estimate when the median peak height is below this
+    /// many RFU (default 100) or fewer than `refuse_locus_fraction` of the
+    /// loci have a peak (default 0.5).
+    pub refuse_below_rfu: f64,
+    /// See `refuse_below_rfu`.
+    pub refuse_locus_fraction: f64,
+    /// Accept a donor identical to the recipient or to another donor
+    /// (default false: an error naming them). When true the identical people
+    /// are fitted as one and flagged, without a split.
+    pub allow_identical: bool,
+    /// Donors declared syngeneic (identical twin): when their genotypes equal
+    /// the recipient's, every sample is "chimerism not informative".
+    pub syngeneic_donors: Vec<String>,
+    /// The lab's validated limit of detection (percent) for STR; when set it
+    /// is used in place of the per-sample computed one.
+    pub validated_lod_percent: Option<f64>,
+    /// The lab's validated limit of quantification (percent); shares below it
+    /// are reported as detected but not quantifiable.
+    pub validated_loq_percent: Option<f64>,
 }
 
 impl Default for StrConfig {
@@ -82,6 +123,18 @@ impl Default for StrConfig {
             stutter_max_ratio: 0.2,
             include_amelogenin: false,
             no_match_fraction: 0.25,
+            kit: Kit::generic(),
+            saturation_rfu: None,
+            pullup_max_ratio: 0.06,
+            pullup_min_source_rfu: 15000.0,
+            low_template_flag_rfu: 300.0,
+            low_template_locus_fraction: 0.8,
+            refuse_below_rfu: 100.0,
+            refuse_locus_fraction: 0.5,
+            allow_identical: false,
+            syngeneic_donors: Vec::new(),
+            validated_lod_percent: None,
+            validated_loq_percent: None,
         }
     }
 }
@@ -115,6 +168,36 @@ impl StrConfig {
         if !(self.outlier_mad_factor > 0.0 && self.outlier_floor_points >= 0.0) {
             return Err("outlier_mad_factor must be > 0 and outlier_floor_points >= 0".into());
         }
+        frac("pullup_max_ratio", self.pullup_max_ratio)?;
+        frac(
+            "low_template_locus_fraction",
+            self.low_template_locus_fraction,
+        )?;
+        frac("refuse_locus_fraction", self.refuse_locus_fraction)?;
+        for (name, v) in [
+            ("validated_lod_percent", self.validated_lod_percent),
+            ("validated_loq_percent", self.validated_loq_percent),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0 && v <= 100.0)
+            {
+                return Err(format!(
+                    "{name} = {v}: expected a percentage above 0 and at most 100"
+                ));
+            }
+        }
+        if let Some(s) = self.saturation_rfu
+            && !(s.is_finite() && s > 0.0)
+        {
+            return Err(format!(
+                "saturation_rfu = {s}: expected a positive number of RFU"
+            ));
+        }
         Ok(())
+    }
+
+    /// The saturation limit in force (the override, else the kit's).
+    pub fn saturation_limit(&self) -> f64 {
+        self.saturation_rfu.unwrap_or(self.kit.saturation_rfu)
     }
 }

@@ -7,24 +7,19 @@
 
 #![allow(clippy::needless_range_loop)] // small dense K×K matrix code reads best with indices
 
-use std::collections::BTreeMap;
-
-use graftwatch_core::{DonorId, Lineage, PersonRef};
-use serde::Serialize;
+use graftwatch_core::Lineage;
 
 use super::allele::Allele;
 use super::classical::classical_locus;
 use super::config::StrConfig;
-use super::genotype::{ReferenceGenotype, call_reference, passes_analytical_threshold};
-use super::informativeness::{LocusInformativeness, distinguishing_loci, informativeness};
+use super::fit::{LocusFit, Row, SplitMix64, fit_censored, quantile};
+use super::genotype::passes_analytical_threshold;
 use super::locus::Locus;
 use super::profile::StrProfile;
 use super::qc::{StrFlag, StrFlagCode};
-use super::result::{
-    Detection, Interval, LocusReport, LocusStatus, PeakClass, PeakReport, PersonEstimate,
-    StrSampleResult,
-};
-use super::simplex::simplex_least_squares_from;
+use super::references::{StrReferences, median};
+use super::result::{Interval, LocusReport, LocusStatus, PeakClass, PeakReport, StrSampleResult};
+use super::sample_qc::{clean_sample, low_template, template_level};
 
 /// Errors of STR reference building and estimation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -88,10 +83,46 @@ pub enum StrError {
     /// A setting is out of range.
     #[error("invalid STR setting: {0}")]
     InvalidConfig(String),
+    /// Two declared people have identical genotypes at every common locus.
+    #[error(
+        "{first} and {second} have identical genotypes at all {loci} common loci: they cannot be told apart; check the references (or declare a syngeneic donor, or force the analysis, which then reports their combined share without a split)"
+    )]
+    IdenticalPersons {
+        /// First person.
+        first: String,
+        /// Second person.
+        second: String,
+        /// Loci compared.
+        loci: usize,
+    },
+    /// Chimerism cannot be measured (syngeneic donor identical to the recipient).
+    #[error("{0}")]
+    NotInformative(String),
+    /// Below the documented low-template floor.
+    #[error("sample '{sample}': {reason}")]
+    LowTemplate {
+        /// The sample.
+        sample: String,
+        /// Why (levels and floor).
+        reason: String,
+    },
+}
+
+impl StrError {
+    /// True for outcomes that refuse one sample (low template, nothing
+    /// informative, no usable locus) rather than reject the input.
+    pub fn is_sample_refusal(&self) -> bool {
+        matches!(
+            self,
+            StrError::LowTemplate { .. }
+                | StrError::NotInformative(_)
+                | StrError::InsufficientData { .. }
+        )
+    }
 }
 
 /// Checks that every peak of `profile` carries the configured measure.
-fn check_measure(profile: &StrProfile, cfg: &StrConfig) -> Result<(), StrError> {
+pub(crate) fn check_measure(profile: &StrProfile, cfg: &StrConfig) -> Result<(), StrError> {
     for (l, peaks) in &profile.loci {
         if let Some(p) = peaks.iter().find(|p| p.signal(cfg.measure).is_none()) {
             return Err(StrError::MissingMeasure {
@@ -105,193 +136,7 @@ fn check_measure(profile: &StrProfile, cfg: &StrConfig) -> Result<(), StrError> 
     Ok(())
 }
 
-/// Stutter ratios used at one locus.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct StutterRatios {
-    /// Back-stutter (n−1) / parent, median of the reference observations (0 when none).
-    pub back: f64,
-    /// Forward-stutter (n+1) / parent, pooled over all loci.
-    pub forward: f64,
-    /// Number of back-stutter observations in the references.
-    pub back_observations: usize,
-    /// Number of forward-stutter observations (all loci).
-    pub forward_observations: usize,
-}
-
-/// Reference genotypes of the recipient and the donors, with everything that
-/// depends only on them (informativeness, stutter ratios, identifiability).
-#[derive(Debug, Clone, Serialize)]
-pub struct StrReferences {
-    /// Recipient first, then donors in declaration order.
-    pub persons: Vec<ReferenceGenotype>,
-    /// Stutter ratios per locus (from the pure profiles).
-    pub stutter: BTreeMap<Locus, StutterRatios>,
-    /// Informativeness per locus typed in every reference.
-    pub informativeness: Vec<LocusInformativeness>,
-    /// Number of distinguishing loci per donor pair.
-    pub donor_pairs: Vec<(PersonRef, PersonRef, usize)>,
-    /// Reference-level flags.
-    pub flags: Vec<StrFlag>,
-    /// Settings used.
-    pub config: StrConfig,
-}
-
-fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
 impl StrReferences {
-    /// Calls the recipient's and each donor's genotypes from their pure
-    /// profiles and prepares the per-locus model.
-    pub fn new(
-        recipient: &StrProfile,
-        donors: &[(DonorId, &StrProfile)],
-        config: StrConfig,
-    ) -> Result<StrReferences, StrError> {
-        config.validate().map_err(StrError::InvalidConfig)?;
-        if donors.is_empty() {
-            return Err(StrError::NoDonor);
-        }
-        let mut names: Vec<String> = vec!["recipient".into()];
-        for (d, _) in donors {
-            let n = d.0.trim().to_ascii_lowercase();
-            if n.is_empty() || names.contains(&n) {
-                return Err(StrError::DuplicatePerson(d.0.clone()));
-            }
-            names.push(n);
-        }
-        check_measure(recipient, &config)?;
-        for (_, p) in donors {
-            check_measure(p, &config)?;
-        }
-        let mut persons = vec![call_reference(PersonRef::Recipient, recipient, &config)];
-        for (d, p) in donors {
-            persons.push(call_reference(PersonRef::Donor(d.clone()), p, &config));
-        }
-        for p in &persons {
-            if p.loci.is_empty() {
-                return Err(StrError::EmptyReference {
-                    person: p.person.to_string(),
-                    sample: p.sample.clone(),
-                });
-            }
-        }
-        let mut flags: Vec<StrFlag> = persons.iter().flat_map(|p| p.flags.clone()).collect();
-        let all_loci: std::collections::BTreeSet<Locus> = persons
-            .iter()
-            .flat_map(|p| p.loci.keys().copied())
-            .collect();
-        for l in &all_loci {
-            let missing: Vec<String> = persons
-                .iter()
-                .filter(|p| !p.loci.contains_key(l))
-                .map(|p| format!("{} ({})", p.person, p.sample))
-                .collect();
-            if !missing.is_empty() {
-                flags.push(StrFlag::new(
-                    StrFlagCode::MissingLocus,
-                    format!(
-                        "{l} not typed in the reference of {}; locus not used",
-                        missing.join(", ")
-                    ),
-                ));
-            }
-        }
-        let info = informativeness(&persons);
-        if info.is_empty() {
-            return Err(StrError::NoCommonLoci {
-                recipient: recipient.sample.clone(),
-            });
-        }
-        // Back-stutter is locus-specific (median per locus); forward stutter is
-        // small and similar across loci, so it is pooled over all loci (a
-        // per-locus median of 2–4 mostly censored values is too noisy).
-        let mut stutter = BTreeMap::new();
-        let mut all_fwd: Vec<f64> = info
-            .iter()
-            .filter(|li| !li.locus.is_sex_marker())
-            .flat_map(|li| {
-                persons
-                    .iter()
-                    .flat_map(move |p| p.loci[&li.locus].forward_stutter.clone())
-            })
-            .collect();
-        let n_fwd = all_fwd.len();
-        let fwd = median(&mut all_fwd).unwrap_or(0.0);
-        for li in &info {
-            let mut back: Vec<f64> = persons
-                .iter()
-                .flat_map(|p| p.loci[&li.locus].back_stutter.clone())
-                .collect();
-            let on = config.model_stutter && !li.locus.is_sex_marker();
-            stutter.insert(
-                li.locus,
-                StutterRatios {
-                    back: if on {
-                        median(&mut back).unwrap_or(0.0)
-                    } else {
-                        0.0
-                    },
-                    forward: if on { fwd } else { 0.0 },
-                    back_observations: back.len(),
-                    forward_observations: n_fwd,
-                },
-            );
-        }
-        let mut donor_pairs = Vec::new();
-        for i in 1..persons.len() {
-            for j in (i + 1)..persons.len() {
-                let n = distinguishing_loci(&persons[i], &persons[j]);
-                if n < config.min_distinguishing_loci {
-                    flags.push(StrFlag::new(
-                        StrFlagCode::DonorsIndistinguishable,
-                        format!("donors {} and {} differ at only {n} typed loci (< {}): their split is not reliable", persons[i].person, persons[j].person, config.min_distinguishing_loci),
-                    ));
-                }
-                donor_pairs.push((persons[i].person.clone(), persons[j].person.clone(), n));
-            }
-        }
-        Ok(StrReferences {
-            persons,
-            stutter,
-            informativeness: info,
-            donor_pairs,
-            flags,
-            config,
-        })
-    }
-
-    /// Unnormalised template of person `k` at `locus`: dosage/2 at each
-    /// allele, × back-stutter ratio one repeat below, × forward ratio one above.
-    fn raw_template(&self, k: usize, locus: Locus, pos: &Allele) -> f64 {
-        let st = self.stutter[&locus];
-        let g = &self.persons[k].loci[&locus];
-        let mut t = 0.0;
-        for c in &g.alleles {
-            if &c.allele == pos {
-                t += c.dosage / 2.0;
-            }
-            if matches!(c.allele, Allele::Repeat { .. }) {
-                if c.allele.minus_one().as_ref() == Some(pos) {
-                    t += c.dosage / 2.0 * st.back;
-                }
-                if c.allele.plus_one().as_ref() == Some(pos) {
-                    t += c.dosage / 2.0 * st.forward;
-                }
-            }
-        }
-        t
-    }
-
     /// Estimates every person's share in a post-transplant sample.
     pub fn estimate(
         &self,
@@ -299,9 +144,22 @@ impl StrReferences {
         lineage: Lineage,
     ) -> Result<StrSampleResult, StrError> {
         let cfg = &self.config;
+        if let Some(r) = &self.not_informative {
+            return Err(StrError::NotInformative(r.clone()));
+        }
         check_measure(sample, cfg)?;
+        let cleaned = clean_sample(sample, cfg);
+        let sample = &cleaned.profile;
         let k = self.persons.len();
         let mut flags = self.flags.clone();
+        flags.extend(cleaned.flags.iter().cloned());
+        let template_loci: Vec<Locus> = self
+            .informativeness
+            .iter()
+            .map(|i| i.locus)
+            .filter(|l| !l.is_sex_marker())
+            .collect();
+        let template = low_template(&template_level(sample, &template_loci, cfg), cfg);
         let mut reports: Vec<LocusReport> = Vec::new();
         let mut fits: Vec<LocusFit> = Vec::new();
         let mut no_match: Vec<String> = Vec::new();
@@ -368,16 +226,19 @@ impl StrReferences {
             }
             for a in &ref_alleles {
                 let cands = [
-                    if st.back > 0.0 { a.minus_one() } else { None },
+                    if st.back > 0.0 { a.minus(1) } else { None },
                     if st.forward > 0.0 { a.plus_one() } else { None },
+                    if st.double_back > 0.0 {
+                        a.minus(2)
+                    } else {
+                        None
+                    },
                 ];
                 for c in cands.into_iter().flatten() {
                     // Only a peak small enough to be stutter of its neighbours is modelled as stutter.
                     let parents: f64 = ref_alleles
                         .iter()
-                        .filter(|r| {
-                            r.minus_one().as_ref() == Some(&c) || r.plus_one().as_ref() == Some(&c)
-                        })
+                        .filter(|r| is_stutter_position(r, &c))
                         .map(|r| sig(r))
                         .sum();
                     let s_c = sig(&c);
@@ -427,10 +288,9 @@ impl StrReferences {
                         PeakClass::Stutter
                     }
                 } else {
-                    let stutter_of = ref_alleles.iter().any(|r| {
-                        (r.minus_one().as_ref() == Some(*a) || r.plus_one().as_ref() == Some(*a))
-                            && *s <= cfg.stutter_max_ratio * sig(r)
-                    });
+                    let stutter_of = ref_alleles
+                        .iter()
+                        .any(|r| is_stutter_position(r, a) && *s <= cfg.stutter_max_ratio * sig(r));
                     if stutter_of {
                         PeakClass::Stutter
                     } else {
@@ -450,6 +310,11 @@ impl StrReferences {
             }
             if locus.is_sex_marker() && !cfg.include_amelogenin {
                 report.status = LocusStatus::ExcludedSexMarker;
+                reports.push(report);
+                continue;
+            }
+            if cleaned.saturated.contains(&locus) {
+                report.status = LocusStatus::ExcludedSaturated;
                 reports.push(report);
                 continue;
             }
@@ -508,14 +373,12 @@ impl StrReferences {
                     .collect();
                 let action = if !cfg.model_stutter {
                     "locus excluded (stutter modelling off)".to_string()
-                } else if st.back > 0.0 {
-                    format!(
-                        "back-stutter ratio {:.3} from the pure profiles modelled",
-                        st.back
-                    )
                 } else {
-                    "no stutter seen in the pure profiles (stutter-filtered export?); not corrected"
-                        .to_string()
+                    format!(
+                        "back-stutter ratio {:.3} {}",
+                        st.back,
+                        st.source.describe(&cfg.kit.name)
+                    )
                 };
                 flags.push(StrFlag::new(
                     StrFlagCode::StutterPosition,
@@ -590,7 +453,17 @@ impl StrReferences {
                     if clean.is_empty() || total_h <= 0.0 {
                         return None;
                     }
-                    let seen = clean.iter().any(|a| sig(a) > 0.0);
+                    // A peak in another allele's n−2 position counts only above twice
+                    // the double back-stutter that allele is expected to make.
+                    let n2 = |a: &Allele| {
+                        st.double_back
+                            * ref_alleles
+                                .iter()
+                                .filter(|r| r.minus(2).as_ref() == Some(a))
+                                .map(|r| sig(r))
+                                .sum::<f64>()
+                    };
+                    let seen = clean.iter().any(|a| sig(a) > 0.0 && sig(a) > 2.0 * n2(a));
                     let best = clean.iter().map(|a| template(i, a)).fold(0.0_f64, f64::max);
                     let lod = if best > 0.0 {
                         (cfg.analytical_threshold_rfu / (total_h * best)).min(1.0)
@@ -611,6 +484,16 @@ impl StrReferences {
                 unexplained_fraction: unexplained_all / total_all,
                 loci: no_match,
             });
+        }
+        match template {
+            Err(reason) => {
+                return Err(StrError::LowTemplate {
+                    sample: sample.sample.clone(),
+                    reason,
+                });
+            }
+            Ok(Some(f)) => flags.push(f),
+            Ok(None) => {}
         }
         if fits.is_empty() {
             let typed: Vec<String> = sample.loci.keys().map(|l| l.to_string()).collect();
@@ -696,20 +579,24 @@ impl StrReferences {
                 }
             }
             let a = (1.0 - cfg.confidence) / 2.0;
+            let widen = small_sample_factor(n, cfg.confidence);
             let ci: Vec<Option<Interval>> = reps
                 .iter_mut()
-                .map(|v| {
+                .enumerate()
+                .map(|(i, v)| {
                     v.sort_by(f64::total_cmp);
+                    let e = 100.0 * est[i];
+                    let (lo, hi) = (quantile(v, a).min(e), quantile(v, 1.0 - a).max(e));
                     Some(Interval {
-                        low: quantile(v, a),
-                        high: quantile(v, 1.0 - a),
+                        low: (e - widen * (e - lo)).max(0.0),
+                        high: (e + widen * (hi - e)).min(100.0),
                     })
                 })
                 .collect();
             (
                 ci,
                 format!(
-                    "{:.0}% percentile bootstrap over the {n} loci in the fit ({} replicates, seed {})",
+                    "{:.0}% percentile bootstrap over the {n} loci in the fit, widened ×{widen:.2} for {n} loci (t/z · √(n/(n−1))) ({} replicates, seed {})",
                     100.0 * cfg.confidence,
                     cfg.bootstrap_replicates,
                     cfg.bootstrap_seed
@@ -736,76 +623,9 @@ impl StrReferences {
             rep.residual_ss = Some(rss);
         }
 
-        let mut persons = Vec::with_capacity(k);
-        for i in 0..k {
-            let person = self.persons[i].person.clone();
-            let per: Vec<f64> = used
-                .iter()
-                .filter_map(|f| reports[f.index].per_person_percent[i])
-                .collect();
-            let informative_loci = per.len();
-            let mean = if per.is_empty() {
-                None
-            } else {
-                Some(per.iter().sum::<f64>() / per.len() as f64)
-            };
-            let sd = match (mean, per.len()) {
-                (Some(m), n) if n >= 2 => Some(
-                    (per.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt(),
-                ),
-                _ => None,
-            };
-            let cv = match (sd, mean) {
-                (Some(s), Some(m)) if m > 0.0 => Some(s / m),
-                _ => None,
-            };
-            if informative_loci < cfg.min_informative_loci {
-                flags.push(StrFlag::new(
-                    StrFlagCode::FewInformativeLoci,
-                    format!(
-                        "{person}: {informative_loci} informative loci in the fit (< {})",
-                        cfg.min_informative_loci
-                    ),
-                ));
-            }
-            let dets: Vec<(bool, f64)> = used.iter().filter_map(|f| f.det[i]).collect();
-            let assessable = dets.len();
-            let seen = dets.iter().filter(|d| d.0).count();
-            let need = cfg.min_loci_for_presence.min(assessable).max(1);
-            let (detection, lod) = if assessable == 0 {
-                (Detection::NotAssessable, None)
-            } else {
-                let mut l: Vec<f64> = dets.iter().map(|d| d.1).collect();
-                l.sort_by(f64::total_cmp);
-                let lod = 100.0 * l[need - 1];
-                (
-                    if seen >= need {
-                        Detection::Present
-                    } else {
-                        Detection::NotDetected
-                    },
-                    Some(lod),
-                )
-            };
-            persons.push(PersonEstimate {
-                person,
-                percent: 100.0 * est[i],
-                ci: ci[i],
-                per_locus_mean: mean,
-                sd,
-                cv,
-                informative_loci,
-                detection,
-                detection_limit_percent: lod,
-                loci_detected: seen,
-                loci_assessable: assessable,
-            });
-        }
+        let (persons, dominant_donor) =
+            super::calls::person_estimates(self, &used, &reports, &est, &ci, &mut flags);
         let donor_total_percent = persons[1..].iter().map(|p| p.percent).sum();
-        let dominant_donor = persons[1..]
-            .iter()
-            .max_by(|a, b| a.percent.total_cmp(&b.percent))
-            .map(|p| p.person.clone());
         let classical: Vec<f64> = used
             .iter()
             .filter_map(|f| reports[f.index].classical_donor_percent)
@@ -833,103 +653,51 @@ impl StrReferences {
     }
 }
 
-/// One modelled position of a locus: templates, observed share, and the
-/// censoring bound when the sample has no peak there.
-struct Row {
-    allele: Allele,
-    g: Vec<f64>,
-    y: f64,
-    censored_below: Option<f64>,
+/// True when `pos` is a stutter position (n−1, n+1 or n−2) of `parent`.
+fn is_stutter_position(parent: &Allele, pos: &Allele) -> bool {
+    parent.minus(1).as_ref() == Some(pos)
+        || parent.plus_one().as_ref() == Some(pos)
+        || parent.minus(2).as_ref() == Some(pos)
 }
 
-impl Row {
-    /// The observation used in the fit given the model value `m`: a censored
-    /// position is imputed at min(m, bound) (it cannot be above the bound,
-    /// and anything below it is consistent with seeing no peak).
-    fn effective_y(&self, m: f64) -> f64 {
-        match self.censored_below {
-            Some(b) => m.clamp(0.0, b),
-            None => self.y,
-        }
+/// Small-sample widening of the bootstrap interval over `n` loci: the
+/// percentile bootstrap is too narrow with few resampling units (it uses
+/// the plug-in variance, biased by (n−1)/n, and normal rather than Student
+/// quantiles). Factor = t(ν = n−1) / z × √(n/(n−1)).
+pub fn small_sample_factor(n: usize, confidence: f64) -> f64 {
+    if n < 2 {
+        return 1.0;
     }
+    let nu = (n - 1) as f64;
+    let z = normal_quantile(0.5 + confidence / 2.0);
+    // Cornish–Fisher expansion of Student's t quantile (Abramowitz & Stegun 26.7.5).
+    let t = z
+        + (z.powi(3) + z) / (4.0 * nu)
+        + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * nu * nu)
+        + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z) / (384.0 * nu.powi(3));
+    t / z * (n as f64 / nu).sqrt()
 }
 
-struct LocusFit {
-    index: usize,
-    q: Vec<Vec<f64>>,
-    rows: Vec<Row>,
-    total: f64,
-    det: Vec<Option<(bool, f64)>>,
+/// Standard normal quantile (Abramowitz & Stegun 26.2.23, |error| < 4.5e-4).
+fn normal_quantile(p: f64) -> f64 {
+    let (q, sign) = if p < 0.5 { (p, -1.0) } else { (1.0 - p, 1.0) };
+    let t = (-2.0 * q.ln()).sqrt();
+    let x = t
+        - (2.515517 + 0.802853 * t + 0.010328 * t * t)
+            / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t.powi(3));
+    sign * x
 }
 
-/// Least squares on the simplex over the given loci, with censored positions
-/// imputed iteratively at min(fitted value, bound) (an EM-like fixed point;
-/// Q does not depend on the imputation, only r does).
-fn fit_censored(loci: &[&LocusFit], k: usize, start: Option<&[f64]>) -> Vec<f64> {
-    let mut q = vec![vec![0.0; k]; k];
-    for f in loci {
-        for i in 0..k {
-            for j in 0..k {
-                q[i][j] += f.q[i][j];
-            }
-        }
-    }
-    let r_at = |est: Option<&[f64]>| {
-        let mut r = vec![0.0; k];
-        for f in loci {
-            for row in &f.rows {
-                let y = match est {
-                    Some(e) => row.effective_y((0..k).map(|i| e[i] * row.g[i]).sum()),
-                    None => row.y,
-                };
-                for i in 0..k {
-                    r[i] += row.g[i] * y;
-                }
-            }
-        }
-        r
-    };
-    let mut est = simplex_least_squares_from(&q, &r_at(None), start);
-    if !loci
-        .iter()
-        .any(|f| f.rows.iter().any(|r| r.censored_below.is_some()))
-    {
-        return est;
-    }
-    for _ in 0..50 {
-        let next = simplex_least_squares_from(&q, &r_at(Some(&est)), Some(&est));
-        let change = next
-            .iter()
-            .zip(&est)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0_f64, f64::max);
-        est = next;
-        if change < 1e-9 {
-            break;
-        }
-    }
-    est
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn quantile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = p * (sorted.len() - 1) as f64;
-    let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny reproducible generator for the bootstrap.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+    #[test]
+    fn widening_factor_matches_student_t() {
+        // t(0.975, 9) = 2.262, z = 1.960: 2.262/1.960 × √(10/9) = 1.2166.
+        assert!((small_sample_factor(10, 0.95) - 1.2166).abs() < 0.01);
+        // Large n: → 1.
+        assert!((small_sample_factor(1000, 0.95) - 1.0).abs() < 0.01);
+        assert!((normal_quantile(0.975) - 1.95996).abs() < 1e-3);
     }
 }

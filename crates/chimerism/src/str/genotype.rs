@@ -37,6 +37,12 @@ pub struct LocusGenotype {
     pub back_stutter: Vec<f64>,
     /// Observed forward-stutter ratios (peak at n+1 / parent).
     pub forward_stutter: Vec<f64>,
+    /// Observed double back-stutter ratios (peak at n−2 / parent).
+    pub double_back_stutter: Vec<f64>,
+    /// Stutter peaks actually seen (not censored) at n−1, n+1, n−2. When
+    /// all are 0 across the references, the export carries no stutter
+    /// (stutter-filtered, or a genotype table) and kit defaults are used.
+    pub stutter_seen: [usize; 3],
 }
 
 impl LocusGenotype {
@@ -91,122 +97,38 @@ pub fn passes_analytical_threshold(p: &Peak, cfg: &StrConfig) -> bool {
     }
 }
 
+/// True when the profile carries no peak signal at all (a genotype table):
+/// every listed allele is then taken as called.
+pub fn is_genotype_only(profile: &StrProfile) -> bool {
+    profile
+        .loci
+        .values()
+        .flatten()
+        .all(|p| p.height.is_none() && p.area.is_none())
+}
+
 /// Calls a person's genotype at every locus of a pure profile: peaks at or
 /// above the analytical threshold and at least `relative_threshold` × the
 /// locus maximum are alleles. Loci with no such peak are left out. Also
 /// records stutter ratios at positions that are not the person's own alleles.
+/// A genotype table (no heights or areas) gives its listed alleles.
 pub fn call_reference(
     person: PersonRef,
     profile: &StrProfile,
     cfg: &StrConfig,
 ) -> ReferenceGenotype {
+    let genotype_only = is_genotype_only(profile);
     let mut loci = BTreeMap::new();
     let mut flags = Vec::new();
     for (&locus, peaks) in &profile.loci {
-        let usable: Vec<(&Peak, f64)> = peaks
-            .iter()
-            .filter(|p| passes_analytical_threshold(p, cfg))
-            .filter_map(|p| p.signal(cfg.measure).map(|s| (p, s)))
-            .collect();
-        let max = usable.iter().map(|(_, s)| *s).fold(0.0_f64, f64::max);
-        if max <= 0.0 {
-            continue;
-        }
-        let mut called: Vec<CalledAllele> = usable
-            .iter()
-            .filter(|(_, s)| *s >= cfg.relative_threshold * max)
-            .map(|(p, s)| CalledAllele {
-                allele: p.allele.clone(),
-                dosage: 0.0,
-                signal: *s,
-            })
-            .collect();
-        called.sort_by(|a, b| a.allele.cmp(&b.allele));
-        let n = called.len();
-        for c in &mut called {
-            c.dosage = 2.0 / n as f64;
-        }
-        if n >= 3 {
-            flags.push(StrFlag::new(
-                StrFlagCode::TriAllelic,
-                format!("{person} ({}) {locus}: {n} alleles above {:.0}% of the locus maximum ({}); each given dosage 2/{n}",
-                    profile.sample, cfg.relative_threshold * 100.0,
-                    called.iter().map(|c| c.allele.to_string()).collect::<Vec<_>>().join(", ")),
-            ));
-        }
-        for c in called.iter().filter(|c| c.allele.is_off_ladder()) {
-            flags.push(StrFlag::new(
-                StrFlagCode::OffLadder,
-                format!(
-                    "{person} ({}) {locus}: off-ladder allele '{}' kept as an allele",
-                    profile.sample, c.allele
-                ),
-            ));
-        }
-        let het_balance = if n == 2 {
-            let (a, b) = (called[0].signal, called[1].signal);
-            let hb = a.min(b) / a.max(b);
-            if hb < cfg.het_balance_min {
-                flags.push(StrFlag::new(
-                    StrFlagCode::HeterozygoteImbalance,
-                    format!("{person} ({}) {locus}: heterozygote balance {hb:.2} < {:.2} ({} {:.0} vs {} {:.0})",
-                        profile.sample, cfg.het_balance_min, called[0].allele, a, called[1].allele, b),
-                ));
-            }
-            Some(hb)
+        let g = if genotype_only {
+            listed_genotype(peaks)
         } else {
-            None
+            called_genotype(&person, profile, locus, peaks, cfg, &mut flags)
         };
-        let own = |a: &Allele| called.iter().any(|c| &c.allele == a);
-        let signal_at = |a: &Allele| {
-            usable
-                .iter()
-                .filter(|(p, _)| &p.allele == a)
-                .map(|(_, s)| *s)
-                .sum::<f64>()
-        };
-        let mut back_stutter = Vec::new();
-        let mut forward_stutter = Vec::new();
-        // A stutter peak below the analytical threshold is left-censored: it is
-        // recorded at half its detection bound (threshold / parent height).
-        let height_of = |a: &Allele| {
-            usable
-                .iter()
-                .filter(|(p, _)| &p.allele == a)
-                .map(|(p, s)| p.height.unwrap_or(*s))
-                .sum::<f64>()
-        };
-        for c in &called {
-            let parent_h = height_of(&c.allele);
-            let bound = if parent_h > 0.0 {
-                cfg.analytical_threshold_rfu / parent_h
-            } else {
-                0.0
-            };
-            for (pos, out) in [
-                (c.allele.minus_one(), &mut back_stutter),
-                (c.allele.plus_one(), &mut forward_stutter),
-            ] {
-                let Some(pos) = pos.filter(|m| !own(m)) else {
-                    continue;
-                };
-                let s = signal_at(&pos);
-                if s > 0.0 {
-                    out.push(s / c.signal);
-                } else if bound > 0.0 && bound < 1.0 {
-                    out.push(bound / 2.0);
-                }
-            }
+        if let Some(g) = g {
+            loci.insert(locus, g);
         }
-        loci.insert(
-            locus,
-            LocusGenotype {
-                alleles: called,
-                het_balance,
-                back_stutter,
-                forward_stutter,
-            },
-        );
     }
     ReferenceGenotype {
         person,
@@ -214,6 +136,171 @@ pub fn call_reference(
         loci,
         flags,
     }
+}
+
+/// The alleles of a genotype table row (off-ladder entries ignored).
+fn listed_genotype(peaks: &[Peak]) -> Option<LocusGenotype> {
+    let mut alleles: Vec<Allele> = peaks
+        .iter()
+        .map(|p| p.allele.clone())
+        .filter(|a| !a.is_off_ladder())
+        .collect();
+    alleles.sort();
+    alleles.dedup();
+    if alleles.is_empty() {
+        return None;
+    }
+    let n = alleles.len() as f64;
+    Some(LocusGenotype {
+        alleles: alleles
+            .into_iter()
+            .map(|allele| CalledAllele {
+                allele,
+                dosage: 2.0 / n,
+                signal: 0.0,
+            })
+            .collect(),
+        het_balance: None,
+        back_stutter: Vec::new(),
+        forward_stutter: Vec::new(),
+        double_back_stutter: Vec::new(),
+        stutter_seen: [0; 3],
+    })
+}
+
+fn called_genotype(
+    person: &PersonRef,
+    profile: &StrProfile,
+    locus: Locus,
+    peaks: &[Peak],
+    cfg: &StrConfig,
+    flags: &mut Vec<StrFlag>,
+) -> Option<LocusGenotype> {
+    let usable: Vec<(&Peak, f64)> = peaks
+        .iter()
+        .filter(|p| passes_analytical_threshold(p, cfg))
+        .filter_map(|p| p.signal(cfg.measure).map(|s| (p, s)))
+        .collect();
+    let max = usable.iter().map(|(_, s)| *s).fold(0.0_f64, f64::max);
+    if max <= 0.0 {
+        return None;
+    }
+    let mut called: Vec<CalledAllele> = usable
+        .iter()
+        .filter(|(p, s)| *s >= cfg.relative_threshold * max && !p.allele.is_off_ladder())
+        .map(|(p, s)| CalledAllele {
+            allele: p.allele.clone(),
+            dosage: 0.0,
+            signal: *s,
+        })
+        .collect();
+    called.sort_by(|a, b| a.allele.cmp(&b.allele));
+    let n = called.len();
+    if n == 0 {
+        flags.push(StrFlag::new(
+            StrFlagCode::OffLadder,
+            format!(
+                "{person} ({}) {locus}: the largest peak is off-ladder; locus not called",
+                profile.sample
+            ),
+        ));
+        return None;
+    }
+    for c in &mut called {
+        c.dosage = 2.0 / n as f64;
+    }
+    if n >= 3 {
+        flags.push(StrFlag::new(
+            StrFlagCode::TriAllelic,
+            format!("{person} ({}) {locus}: {n} alleles above {:.0}% of the locus maximum ({}); each given dosage 2/{n}",
+                profile.sample, cfg.relative_threshold * 100.0,
+                called.iter().map(|c| c.allele.to_string()).collect::<Vec<_>>().join(", ")),
+        ));
+    }
+    let het_balance = if n == 2 {
+        let (a, b) = (called[0].signal, called[1].signal);
+        let hb = a.min(b) / a.max(b);
+        if hb < cfg.het_balance_min {
+            flags.push(StrFlag::new(
+                StrFlagCode::HeterozygoteImbalance,
+                format!("{person} ({}) {locus}: heterozygote balance {hb:.2} < {:.2} ({} {:.0} vs {} {:.0})",
+                    profile.sample, cfg.het_balance_min, called[0].allele, a, called[1].allele, b),
+            ));
+        }
+        Some(hb)
+    } else {
+        None
+    };
+    let (obs, seen) = stutter_observations(&called, &usable, cfg);
+    let [back_stutter, forward_stutter, double_back_stutter] = obs;
+    Some(LocusGenotype {
+        alleles: called,
+        het_balance,
+        back_stutter,
+        forward_stutter,
+        double_back_stutter,
+        stutter_seen: seen,
+    })
+}
+
+/// Stutter ratios at n−1, n+1 and n−2 of each called allele (positions that
+/// are not the person's own alleles). A stutter peak below the analytical
+/// threshold is left-censored and recorded at half its detection bound
+/// (threshold / parent height); saturated parents are skipped (their true
+/// height is unknown).
+fn stutter_observations(
+    called: &[CalledAllele],
+    usable: &[(&Peak, f64)],
+    cfg: &StrConfig,
+) -> ([Vec<f64>; 3], [usize; 3]) {
+    let own = |a: &Allele| called.iter().any(|c| &c.allele == a);
+    // A position that is also a larger kind of stutter of another own allele
+    // mixes two kinds (the n−2 of b is the n−1 of b−1): not used. Back
+    // stutter is the largest, so an n−1 position is only confounded by a
+    // forward stutter of another allele; n+1 and n−2 by any other kind.
+    let other_stutter = |kind: usize, pos: &Allele, parent: &Allele| {
+        called.iter().filter(|o| &o.allele != parent).any(|o| {
+            let kinds = [o.allele.minus(1), o.allele.plus_one(), o.allele.minus(2)];
+            kinds
+                .iter()
+                .enumerate()
+                .any(|(j, x)| x.as_ref() == Some(pos) && j != kind && (kind != 0 || j == 1))
+        })
+    };
+    let at = |a: &Allele, f: &dyn Fn(&Peak, f64) -> f64| {
+        usable
+            .iter()
+            .filter(|(p, _)| &p.allele == a)
+            .map(|(p, s)| f(p, *s))
+            .sum::<f64>()
+    };
+    let mut obs: [Vec<f64>; 3] = Default::default();
+    let mut seen = [0usize; 3];
+    for c in called {
+        let parent_h = at(&c.allele, &|p, s| p.height.unwrap_or(s));
+        if parent_h >= cfg.saturation_limit() {
+            continue;
+        }
+        let bound = if parent_h > 0.0 {
+            cfg.analytical_threshold_rfu / parent_h
+        } else {
+            0.0
+        };
+        let positions = [c.allele.minus(1), c.allele.plus_one(), c.allele.minus(2)];
+        for (i, pos) in positions.into_iter().enumerate() {
+            let Some(pos) = pos.filter(|m| !own(m) && !other_stutter(i, m, &c.allele)) else {
+                continue;
+            };
+            let s = at(&pos, &|_, s| s);
+            if s > 0.0 {
+                obs[i].push(s / c.signal);
+                seen[i] += 1;
+            } else if bound > 0.0 && bound < 1.0 {
+                obs[i].push(bound / 2.0);
+            }
+        }
+    }
+    (obs, seen)
 }
 
 #[cfg(test)]

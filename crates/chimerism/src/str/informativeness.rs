@@ -25,6 +25,9 @@ pub struct PersonLocusInfo {
     /// Unique alleles lying one repeat above another person's allele
     /// (forward-stutter position; a smaller effect).
     pub in_forward_stutter_position: Vec<Allele>,
+    /// Unique alleles lying two repeats below another person's allele
+    /// (double back-stutter position).
+    pub in_double_back_stutter_position: Vec<Allele>,
 }
 
 impl PersonLocusInfo {
@@ -32,7 +35,10 @@ impl PersonLocusInfo {
     pub fn informative(&self) -> bool {
         !self.unique.is_empty()
     }
-    /// Unique alleles not in any stutter position of another person's allele.
+    /// Unique alleles not in a back (n−1) or forward (n+1) stutter position of
+    /// another person's allele. Alleles in a double back-stutter (n−2)
+    /// position stay assessable; a peak there counts as seen only above two
+    /// times the expected n−2 stutter (see the estimator).
     pub fn clean_unique(&self) -> Vec<&Allele> {
         self.unique
             .iter()
@@ -51,12 +57,18 @@ pub struct LocusInformativeness {
     pub locus: Locus,
     /// One entry per person, in reference order (recipient first).
     pub persons: Vec<PersonLocusInfo>,
+    /// True when at least two people's genotypes (allele dosages) differ.
+    /// With three or more people a locus can be informative through dosage
+    /// alone (recipient a/b, donor 1 a/a, donor 2 b/b: nobody has a unique
+    /// allele, yet the joint fit separates them).
+    pub genotypes_differ: bool,
 }
 
 impl LocusInformativeness {
-    /// True when at least one person has a unique allele.
+    /// True when the locus carries information for the joint fit: a person
+    /// has a unique allele, or the genotypes differ in dosage.
     pub fn informative(&self) -> bool {
-        self.persons.iter().any(PersonLocusInfo::informative)
+        self.genotypes_differ || self.persons.iter().any(PersonLocusInfo::informative)
     }
     /// True when any unique allele is in a back-stutter position.
     pub fn has_stutter_position(&self) -> bool {
@@ -105,6 +117,11 @@ pub fn informativeness(refs: &[ReferenceGenotype]) -> Vec<LocusInformativeness> 
                     .filter(|a| others.iter().any(|o| o.plus_one().as_ref() == Some(*a)))
                     .cloned()
                     .collect();
+                let in_double = unique
+                    .iter()
+                    .filter(|a| others.iter().any(|o| o.minus(2).as_ref() == Some(*a)))
+                    .cloned()
+                    .collect();
                 PersonLocusInfo {
                     person: r.person.clone(),
                     genotype: g.label(),
@@ -112,10 +129,23 @@ pub fn informativeness(refs: &[ReferenceGenotype]) -> Vec<LocusInformativeness> 
                     shared,
                     in_back_stutter_position: in_back,
                     in_forward_stutter_position: in_fwd,
+                    in_double_back_stutter_position: in_double,
                 }
             })
             .collect();
-        out.push(LocusInformativeness { locus, persons });
+        let first_g = &refs[0].loci[&locus];
+        let genotypes_differ = refs[1..].iter().any(|r| {
+            r.loci[&locus]
+                .alleles
+                .iter()
+                .map(|c| (&c.allele, c.dosage))
+                .ne(first_g.alleles.iter().map(|c| (&c.allele, c.dosage)))
+        });
+        out.push(LocusInformativeness {
+            locus,
+            persons,
+            genotypes_differ,
+        });
     }
     out
 }

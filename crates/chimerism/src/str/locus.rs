@@ -1,5 +1,9 @@
 //! The STR loci graftwatch knows: the 20 expanded CODIS core loci
-//! (Hares 2015, FSI Genetics 17:33–34), Penta D, Penta E and Amelogenin.
+//! (Hares 2015, FSI Genetics 17:33–34), Penta D, Penta E, SE33 (GlobalFiler,
+//! PowerPlex Fusion 6C, ESX/ESI 17), D6S1043 (PowerPlex 21), the loci of the
+//! chimerism kit Mentype Chimera (Biotype: D2S1360, D3S1744, D4S2366,
+//! D5S2500, D6S474, D7S1517, D8S1132, D10S2325, D18S1002, D21S2055) and
+//! Amelogenin.
 //!
 //! Repeat unit lengths follow STRBase (NIST, Butler 2006). The approximate
 //! amplicon start offsets (`size_offset`) are only used to order loci by
@@ -60,11 +64,35 @@ pub enum Locus {
     PentaE,
     /// Amelogenin (X/Y sex marker; alleles `X` and `Y`).
     Amelogenin,
+    /// SE33 (ACTBP2, chr 6), tetranucleotide, highly polymorphic.
+    Se33,
+    /// D6S1043 (chr 6), tetranucleotide.
+    D6s1043,
+    /// D2S1360 (chr 2), tetranucleotide (Mentype Chimera).
+    D2s1360,
+    /// D3S1744 (chr 3), tetranucleotide (Mentype Chimera).
+    D3s1744,
+    /// D4S2366 (chr 4), tetranucleotide (Mentype Chimera).
+    D4s2366,
+    /// D5S2500 (chr 5), tetranucleotide (Mentype Chimera).
+    D5s2500,
+    /// D6S474 (chr 6), tetranucleotide (Mentype Chimera).
+    D6s474,
+    /// D7S1517 (chr 7), tetranucleotide (Mentype Chimera).
+    D7s1517,
+    /// D8S1132 (chr 8), tetranucleotide (Mentype Chimera).
+    D8s1132,
+    /// D10S2325 (chr 10), pentanucleotide (Mentype Chimera).
+    D10s2325,
+    /// D18S1002 (chr 18), tetranucleotide (Mentype Chimera).
+    D18s1002,
+    /// D21S2055 (chr 21), tetranucleotide (Mentype Chimera).
+    D21s2055,
 }
 
 impl Locus {
     /// Every known locus, in display order.
-    pub const ALL: [Locus; 23] = [
+    pub const ALL: [Locus; 35] = [
         Locus::D3s1358,
         Locus::Vwa,
         Locus::D16s539,
@@ -87,6 +115,18 @@ impl Locus {
         Locus::D2s1338,
         Locus::PentaD,
         Locus::PentaE,
+        Locus::Se33,
+        Locus::D6s1043,
+        Locus::D2s1360,
+        Locus::D3s1744,
+        Locus::D4s2366,
+        Locus::D5s2500,
+        Locus::D6s474,
+        Locus::D7s1517,
+        Locus::D8s1132,
+        Locus::D10s2325,
+        Locus::D18s1002,
+        Locus::D21s2055,
         Locus::Amelogenin,
     ];
 
@@ -116,6 +156,18 @@ impl Locus {
             Locus::PentaD => "Penta D",
             Locus::PentaE => "Penta E",
             Locus::Amelogenin => "AMEL",
+            Locus::Se33 => "SE33",
+            Locus::D6s1043 => "D6S1043",
+            Locus::D2s1360 => "D2S1360",
+            Locus::D3s1744 => "D3S1744",
+            Locus::D4s2366 => "D4S2366",
+            Locus::D5s2500 => "D5S2500",
+            Locus::D6s474 => "D6S474",
+            Locus::D7s1517 => "D7S1517",
+            Locus::D8s1132 => "D8S1132",
+            Locus::D10s2325 => "D10S2325",
+            Locus::D18s1002 => "D18S1002",
+            Locus::D21s2055 => "D21S2055",
         }
     }
 
@@ -124,7 +176,7 @@ impl Locus {
         match self {
             Locus::Amelogenin => None,
             Locus::D22s1045 => Some(3),
-            Locus::PentaD | Locus::PentaE => Some(5),
+            Locus::PentaD | Locus::PentaE | Locus::D10s2325 => Some(5),
             _ => Some(4),
         }
     }
@@ -161,7 +213,34 @@ impl Locus {
             Locus::D2s1338 => 230.0,
             Locus::PentaD => 310.0,
             Locus::PentaE => 320.0,
+            Locus::Se33 => 230.0,
+            Locus::D6s1043 => 250.0,
+            Locus::D2s1360 => 160.0,
+            Locus::D3s1744 => 100.0,
+            Locus::D4s2366 => 190.0,
+            Locus::D5s2500 => 90.0,
+            Locus::D6s474 => 100.0,
+            Locus::D7s1517 => 200.0,
+            Locus::D8s1132 => 120.0,
+            Locus::D10s2325 => 70.0,
+            Locus::D18s1002 => 120.0,
+            Locus::D21s2055 => 200.0,
         }
+    }
+
+    /// True for a marker name that kits export but chimerism does not use:
+    /// Y-chromosome markers (`DYS391`, `DYS570`, `DYS576`, `Yindel`) and
+    /// amplification quality sensors (`QS1`, `QS2`, `IQCS`, `IQCL`). Readers
+    /// skip such rows with a note instead of failing.
+    pub fn is_known_unused_marker(name: &str) -> bool {
+        let k: String = name
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-' | '.'))
+            .collect::<String>()
+            .to_ascii_uppercase();
+        k.starts_with("DYS")
+            || k.starts_with("DYF")
+            || matches!(k.as_str(), "YINDEL" | "QS1" | "QS2" | "IQCS" | "IQCL" | "Y")
     }
 
     /// A comma-separated list of every known marker name (for error messages).
@@ -218,7 +297,19 @@ impl FromStr for Locus {
             "D22S1045" => Locus::D22s1045,
             "PENTAD" | "PD" => Locus::PentaD,
             "PENTAE" | "PE" => Locus::PentaE,
-            "AMEL" | "AMELOGENIN" | "AM" | "AMELO" => Locus::Amelogenin,
+            "AMEL" | "AMELOGENIN" | "AM" | "AMELO" | "AMELX" => Locus::Amelogenin,
+            "SE33" | "ACTBP2" => Locus::Se33,
+            "D6S1043" => Locus::D6s1043,
+            "D2S1360" => Locus::D2s1360,
+            "D3S1744" => Locus::D3s1744,
+            "D4S2366" => Locus::D4s2366,
+            "D5S2500" => Locus::D5s2500,
+            "D6S474" => Locus::D6s474,
+            "D7S1517" => Locus::D7s1517,
+            "D8S1132" => Locus::D8s1132,
+            "D10S2325" => Locus::D10s2325,
+            "D18S1002" => Locus::D18s1002,
+            "D21S2055" => Locus::D21s2055,
             _ => return Err(UnknownLocus(s.trim().to_string())),
         };
         Ok(l)
@@ -234,7 +325,7 @@ mod tests {
         for l in Locus::ALL {
             assert_eq!(l.name().parse::<Locus>(), Ok(l));
         }
-        assert_eq!(Locus::ALL.len(), 23);
+        assert_eq!(Locus::ALL.len(), 35);
     }
 
     #[test]
@@ -247,10 +338,10 @@ mod tests {
 
     #[test]
     fn unknown_marker_lists_known_ones() {
-        let e = "SE33".parse::<Locus>().unwrap_err();
+        let e = "D99S1".parse::<Locus>().unwrap_err();
         let m = e.to_string();
         assert!(
-            m.contains("SE33") && m.contains("D3S1358") && m.contains("Penta E"),
+            m.contains("D99S1") && m.contains("D3S1358") && m.contains("SE33"),
             "{m}"
         );
     }

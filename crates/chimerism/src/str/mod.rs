@@ -10,26 +10,34 @@
 //! detection calls and QC flags ([`qc`]).
 
 pub mod allele;
+pub mod calls;
 pub mod classical;
 pub mod config;
 pub mod estimate;
+pub mod fit;
 pub mod genotype;
 pub mod informativeness;
+pub mod kit;
 pub mod locus;
 pub mod profile;
+pub mod purity;
 pub mod qc;
+pub mod references;
 pub mod result;
+pub mod sample_qc;
 pub mod simplex;
 
 pub use allele::{Allele, AlleleError};
 pub use classical::{ClassicalLocus, ClassicalPattern, classical_locus};
 pub use config::StrConfig;
-pub use estimate::{StrError, StrReferences, StutterRatios};
+pub use estimate::StrError;
 pub use genotype::{CalledAllele, LocusGenotype, ReferenceGenotype, call_reference};
 pub use informativeness::{LocusInformativeness, PersonLocusInfo, informativeness};
+pub use kit::{Kit, KitError, KitStutter};
 pub use locus::{Locus, UnknownLocus};
 pub use profile::{Measure, Peak, StrProfile};
 pub use qc::{StrFlag, StrFlagCode};
+pub use references::{StrReferences, StutterRatios, StutterSource};
 pub use result::{
     Detection, Interval, LocusReport, LocusStatus, PeakClass, PeakReport, PersonEstimate,
     StrSampleResult,

@@ -27,6 +27,20 @@ pub enum StrFlagCode {
     MissingLocus,
     /// A marker not in the known-loci table was ignored (reader option).
     UnknownMarkerIgnored,
+    /// A peak at or above the saturation limit; its locus is left out.
+    Saturated,
+    /// A pull-up peak (bleed-through of a much larger peak in another dye) was removed.
+    PullUp,
+    /// Low template: little signal, missing loci or poor heterozygote balance.
+    LowTemplate,
+    /// Two declared people have identical genotypes at every common locus.
+    IdenticalPersons,
+    /// Detection call and estimate disagreed; the documented rule decided.
+    CallRule,
+    /// Stutter ratios at a locus come from the kit, not from the references.
+    StutterFromKit,
+    /// A sorted lineage's purity is below the configured floor.
+    LowPurity,
 }
 
 impl StrFlagCode {
@@ -43,6 +57,13 @@ impl StrFlagCode {
             StrFlagCode::OutlierLocus => "STR-OUTLIER",
             StrFlagCode::MissingLocus => "STR-MISSING-LOCUS",
             StrFlagCode::UnknownMarkerIgnored => "STR-UNKNOWN-MARKER",
+            StrFlagCode::Saturated => "STR-SATURATED",
+            StrFlagCode::PullUp => "STR-PULLUP",
+            StrFlagCode::LowTemplate => "STR-LOW-TEMPLATE",
+            StrFlagCode::IdenticalPersons => "STR-IDENTICAL",
+            StrFlagCode::CallRule => "STR-CALL-RULE",
+            StrFlagCode::StutterFromKit => "STR-STUTTER-KIT",
+            StrFlagCode::LowPurity => "STR-LOW-PURITY",
         }
     }
 }

@@ -19,6 +19,20 @@ pub enum Detection {
     NotDetected,
     /// The person has no clean unique allele (none outside stutter positions) at any usable locus.
     NotAssessable,
+    /// Present, but the share is below the lab's validated limit of quantification.
+    BelowQuantification,
+}
+
+impl Detection {
+    /// The call in words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Detection::Present => "present",
+            Detection::NotDetected => "not detected",
+            Detection::NotAssessable => "not assessable",
+            Detection::BelowQuantification => "present, below the limit of quantification",
+        }
+    }
 }
 
 /// A two-sided confidence interval in percent.
@@ -101,6 +115,8 @@ pub enum LocusStatus {
     ExcludedStutterPosition,
     /// Amelogenin, excluded by configuration.
     ExcludedSexMarker,
+    /// A peak at or above the saturation limit: the locus is left out.
+    ExcludedSaturated,
 }
 
 /// One locus of one sample.

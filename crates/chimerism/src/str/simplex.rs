@@ -41,6 +41,11 @@ pub fn simplex_least_squares_from(q: &[Vec<f64>], r: &[f64], start: Option<&[f64
     if k == 1 {
         return vec![1.0];
     }
+    if k <= EXACT_MAX_PEOPLE
+        && let Some(x) = exact_by_support(q, r)
+    {
+        return x;
+    }
     // Lipschitz constant: the largest eigenvalue, bounded by the max row sum.
     let lip = q
         .iter()
@@ -81,6 +86,91 @@ pub fn simplex_least_squares_from(q: &[Vec<f64>], r: &[f64], start: Option<&[f64
         }
     }
     x
+}
+
+/// Up to this many people the minimum is found exactly by enumerating the
+/// supports (2^k − 1 small KKT systems), which is much faster than the
+/// iterative solver at the tolerance it needs.
+pub const EXACT_MAX_PEOPLE: usize = 8;
+
+/// Exact minimiser of ½fᵀQf − rᵀf on the simplex: for every support S the
+/// equality-constrained optimum solves [Q_SS 1; 1ᵀ 0][f; λ] = [r_S; 1]; the
+/// feasible (f ≥ 0) candidate with the smallest objective is the global
+/// minimum (the problem is convex and the optimum solves the system on its
+/// own support). `None` when a system is singular (collinear people).
+fn exact_by_support(q: &[Vec<f64>], r: &[f64]) -> Option<Vec<f64>> {
+    let k = r.len();
+    let objective = |f: &[f64]| {
+        let mut v = 0.0;
+        for i in 0..k {
+            v -= r[i] * f[i];
+            for j in 0..k {
+                v += 0.5 * f[i] * q[i][j] * f[j];
+            }
+        }
+        v
+    };
+    let mut best: Option<(f64, Vec<f64>)> = None;
+    for mask in 1u32..(1u32 << k) {
+        let idx: Vec<usize> = (0..k).filter(|i| mask & (1 << i) != 0).collect();
+        // A singular system means collinear people (identical templates):
+        // the iterative solver then splits them evenly.
+        let sol = solve_kkt(q, r, &idx)?;
+        if sol.iter().any(|x| *x < -1e-12) {
+            continue;
+        }
+        let mut f = vec![0.0; k];
+        for (a, &i) in idx.iter().enumerate() {
+            f[i] = sol[a].max(0.0);
+        }
+        let total: f64 = f.iter().sum();
+        f.iter_mut().for_each(|x| *x /= total);
+        let v = objective(&f);
+        if best.as_ref().is_none_or(|(b, _)| v < *b - 1e-15) {
+            best = Some((v, f));
+        }
+    }
+    best.map(|(_, f)| f)
+}
+
+/// Solves the KKT system of support `idx` by Gaussian elimination with
+/// partial pivoting; `None` when singular.
+fn solve_kkt(q: &[Vec<f64>], r: &[f64], idx: &[usize]) -> Option<Vec<f64>> {
+    let m = idx.len();
+    let n = m + 1;
+    let scale = idx
+        .iter()
+        .map(|&i| q[i][i].abs())
+        .fold(0.0_f64, f64::max)
+        .clamp(1e-300, 1.0);
+    let mut a = vec![vec![0.0; n + 1]; n];
+    for (ra, &i) in idx.iter().enumerate() {
+        for (ca, &j) in idx.iter().enumerate() {
+            a[ra][ca] = q[i][j];
+        }
+        a[ra][m] = 1.0;
+        a[ra][n] = r[i];
+        a[m][ra] = 1.0;
+    }
+    a[m][n] = 1.0;
+    for col in 0..n {
+        let piv = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
+        if a[piv][col].abs() < 1e-12 * scale {
+            return None;
+        }
+        a.swap(col, piv);
+        for row in 0..n {
+            if row != col {
+                let f = a[row][col] / a[col][col];
+                if f != 0.0 {
+                    for c in col..=n {
+                        a[row][c] -= f * a[col][c];
+                    }
+                }
+            }
+        }
+    }
+    Some((0..m).map(|i| a[i][n] / a[i][i]).collect())
 }
 
 #[cfg(test)]

@@ -416,6 +416,32 @@ pub struct SimParams {
     pub export_threshold: f64,
     /// Multiply every back-stutter ratio by this (1 = locus table value).
     pub stutter_scale: f64,
+    /// Double back-stutter (n−2) ratio (0 = none).
+    pub double_back_stutter: f64,
+    /// Additive baseline noise on every peak height (sd, RFU).
+    pub noise_rfu: f64,
+    /// Heights above this are clipped (detector saturation); `None` = no limit.
+    pub saturation_rfu: Option<f64>,
+    /// Probability that an allele of a person drops out completely at low
+    /// copy number: drop-out probability = exp(−template RFU / this) (0 = none).
+    pub dropout_scale_rfu: f64,
+}
+
+impl SimParams {
+    /// Every artefact on: stutter n−1/n+1/n−2 with jitter, degradation,
+    /// heterozygote imbalance, baseline noise, stochastic drop-out of
+    /// low-level alleles and detector saturation at 30,000 RFU.
+    pub fn realistic() -> SimParams {
+        SimParams {
+            double_back_stutter: 0.006,
+            noise_rfu: 8.0,
+            saturation_rfu: Some(30_000.0),
+            dropout_scale_rfu: 40.0,
+            degradation_per_bp: 0.003,
+            allele_sd: 0.10,
+            ..SimParams::default()
+        }
+    }
 }
 
 impl Default for SimParams {
@@ -429,6 +455,10 @@ impl Default for SimParams {
             stutter_sd: 0.15,
             export_threshold: 50.0,
             stutter_scale: 1.0,
+            double_back_stutter: 0.0,
+            noise_rfu: 0.0,
+            saturation_rfu: None,
+            dropout_scale_rfu: 0.0,
         }
     }
 }
@@ -455,9 +485,18 @@ pub fn mixture(
         }
         for (al, t) in &template {
             let len = l.size_offset() + al.length_bp(l).unwrap_or(0.0);
-            let parent =
+            let mut parent =
                 t * locus_eff * rng.lognormal(p.allele_sd) * (-p.degradation_per_bp * len).exp();
+            if p.dropout_scale_rfu > 0.0 && rng.uniform() < (-parent / p.dropout_scale_rfu).exp() {
+                parent = 0.0;
+            }
             *amounts.entry(al.clone()).or_default() += parent;
+            if p.double_back_stutter > 0.0
+                && let Some(m2) = al.minus(2)
+            {
+                *amounts.entry(m2).or_default() +=
+                    parent * p.double_back_stutter * rng.lognormal(p.stutter_sd);
+            }
             if let Some(m) = al.minus_one() {
                 *amounts.entry(m).or_default() +=
                     parent * back * p.stutter_scale * rng.lognormal(p.stutter_sd);
@@ -465,6 +504,14 @@ pub fn mixture(
             if let Some(pl) = al.plus_one() {
                 *amounts.entry(pl).or_default() +=
                     parent * p.forward_stutter * rng.lognormal(p.stutter_sd);
+            }
+        }
+        for h in amounts.values_mut() {
+            if *h > 0.0 && p.noise_rfu > 0.0 {
+                *h = (*h + p.noise_rfu * rng.normal()).max(0.0);
+            }
+            if let Some(s) = p.saturation_rfu {
+                *h = h.min(s);
             }
         }
         let peaks: Vec<Peak> = amounts

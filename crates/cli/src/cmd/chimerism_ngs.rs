@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
@@ -156,99 +155,33 @@ pub struct InputSpec {
     pub date: Option<Date>,
 }
 
-fn kind_of(file: &str) -> Option<&'static str> {
-    let l = file.to_ascii_lowercase();
-    if l.ends_with(".vcf")
-        || l.ends_with(".vcf.gz")
-        || l.ends_with(".vcf.bgz")
-        || l.ends_with(".bcf")
-    {
-        Some("vcf")
-    } else if l.ends_with(".bam") || l.ends_with(".cram") {
-        Some("bam")
-    } else if [".fastq", ".fq", ".fastq.gz", ".fq.gz"]
-        .iter()
-        .any(|e| l.ends_with(e))
-    {
-        Some("fastq")
-    } else {
-        None
-    }
-}
-
-/// Parses `NAME=INPUT[:...]`; `option` names the flag for messages and
+/// Parses `NAME=INPUT[:...]` with the shared chimerism syntax
+/// ([`super::chimerism_spec`]); `option` names the flag for messages and
 /// `with_sample_fields` allows `:LINEAGE[:DATE]`.
 pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<InputSpec, String> {
-    let expected = if with_sample_fields {
-        "NAME=FILE[:LINEAGE[:DATE]] (VCF: NAME=FILE.vcf.gz:VCF_SAMPLE[:LINEAGE[:DATE]])"
+    use super::chimerism_spec::{InputKind, SpecRole, parse_input};
+    let role = if with_sample_fields {
+        SpecRole::Sample
     } else {
-        "NAME=FILE (VCF: NAME=FILE.vcf.gz:VCF_SAMPLE)"
+        SpecRole::Reference
     };
-    let (name, rest) = arg
-        .split_once('=')
-        .ok_or_else(|| format!("{option} '{arg}': no '='; expected {expected}"))?;
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(format!("{option} '{arg}': empty NAME; expected {expected}"));
-    }
-    let mut parts = rest.split(':');
-    let file = parts.next().unwrap_or_default();
-    let files: Vec<&str> = file.split(',').collect();
-    let kind = kind_of(files[0]).ok_or_else(|| {
-        format!("{option} '{arg}': cannot tell the input type of '{file}'; expected .vcf, .vcf.gz, .bcf, .bam, .cram, .fastq, .fq, .fastq.gz or .fq.gz")
-    })?;
-    if files.len() > 2 || (files.len() == 2 && kind != "fastq") {
-        return Err(format!(
-            "{option} '{arg}': only FASTQ inputs may list two files (R1,R2)"
-        ));
-    }
-    let source = match kind {
-        "vcf" => {
-            let s = parts.next().unwrap_or("").trim();
-            InputSource::Vcf {
-                path: PathBuf::from(file),
-                sample: if s.is_empty() {
-                    name.to_string()
-                } else {
-                    s.to_string()
-                },
-            }
-        }
-        "bam" => InputSource::Bam {
-            path: PathBuf::from(file),
+    let kinds = [InputKind::Vcf, InputKind::Alignment, InputKind::Fastq];
+    let r = parse_input(option, arg, role, &kinds)?;
+    let source = match r.kind {
+        InputKind::Vcf => InputSource::Vcf {
+            path: r.files[0].clone(),
+            sample: r.sample.unwrap_or_else(|| r.name.clone()),
         },
-        _ => InputSource::Fastq {
-            paths: files.iter().map(PathBuf::from).collect(),
+        InputKind::Alignment => InputSource::Bam {
+            path: r.files[0].clone(),
         },
-    };
-    let rest: Vec<&str> = parts.collect();
-    if !with_sample_fields && !rest.is_empty() {
-        return Err(format!(
-            "{option} '{arg}': unexpected ':{}'; expected {expected}",
-            rest.join(":")
-        ));
-    }
-    if rest.len() > 2 {
-        return Err(format!(
-            "{option} '{arg}': too many ':' fields; expected {expected}"
-        ));
-    }
-    let lineage = match rest.first().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some(l) => Some(Lineage::from_str(l).map_err(|e| format!("{option} '{arg}': {e}"))?),
-        None => None,
-    };
-    let date = match rest.get(1).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some(d) => Some(
-            Date::from_str(d)
-                .map_err(|e| format!("{option} '{arg}': date '{d}': {e}; expected YYYY-MM-DD"))?,
-        ),
-        None => None,
+        InputKind::Fastq | InputKind::PeakTable => InputSource::Fastq { paths: r.files },
     };
     Ok(InputSpec {
-        name: name.to_string(),
+        name: r.name,
         source,
-        lineage,
-        date,
+        lineage: r.lineage,
+        date: r.date,
     })
 }
 
@@ -627,40 +560,38 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
 
 fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
     use graftwatch_core::PersonRef;
-    use graftwatch_course::{ChimerismMethod, Observation, read_course, write_course};
+    use graftwatch_course::{
+        ChimerismMethod, ChimerismResult, attach_chimerism, read_course, write_course,
+    };
     let loaded = read_course(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
     let mut course = loaded.course;
-    let known: Vec<&str> = course.donors.iter().map(|d| d.id.0.as_str()).collect();
-    for p in run.persons.iter().filter(|p| p.role == Role::Donor) {
-        if !known.contains(&p.name.as_str()) {
-            anyhow::bail!(BadInput(format!(
-                "{}: donor '{}' is not a donor of this course (donors: {}); name --donor NAME after the course's donor id",
-                path.display(),
-                p.name,
-                known.join(", ")
-            )));
-        }
-    }
-    for s in &run.samples {
-        let Some(date) = s.date else { continue };
-        let lineage = s.lineage.unwrap_or(Lineage::WholeBlood);
-        for p in &s.result.persons {
-            let Some(f) = p.fraction else { continue };
-            let person = match p.role {
-                Role::Recipient => PersonRef::Recipient,
-                Role::Donor => PersonRef::parse(&p.name),
-            };
-            course.observations.push(Observation::chimerism(
-                date,
-                lineage,
-                person,
-                100.0 * f,
-                ChimerismMethod::Ngs,
-                Some(s.sample.clone()),
-            ));
-        }
-    }
-    course.sort();
+    let results: Vec<ChimerismResult> = run
+        .samples
+        .iter()
+        .filter_map(|s| {
+            let shares = s
+                .result
+                .persons
+                .iter()
+                .filter_map(|p| {
+                    let person = match p.role {
+                        Role::Recipient => PersonRef::Recipient,
+                        Role::Donor => PersonRef::parse(&p.name),
+                    };
+                    p.fraction.map(|f| (person, 100.0 * f))
+                })
+                .collect();
+            Some(ChimerismResult {
+                sample: s.sample.clone(),
+                date: s.date?,
+                lineage: s.lineage.unwrap_or(Lineage::WholeBlood),
+                method: ChimerismMethod::Ngs,
+                shares,
+            })
+        })
+        .collect();
+    attach_chimerism(&mut course, &results)
+        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
     write_course(path, &course).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(())
 }

@@ -1,5 +1,7 @@
-//! `graftwatch chimerism str`: STR chimerism from GeneMapper-style peak
-//! tables for a recipient and any number of donors.
+//! `graftwatch chimerism str`: STR chimerism from capillary-electrophoresis
+//! peak tables (GeneMapper ID-X/5, GeneMarker HID, OSIRIS, …) for a
+//! recipient and any number of donors, one patient on the command line or a
+//! whole plate from a run sheet.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -7,11 +9,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use graftwatch_chimerism::str::{Detection, Measure, StrConfig, StrReferences, StrSampleResult};
-use graftwatch_core::{Date, DonorId, Lineage};
+use graftwatch_chimerism::str::purity::purity_corrected;
+use graftwatch_chimerism::str::{
+    Detection, Kit, Measure, StrConfig, StrProfile, StrReferences, StrSampleResult,
+};
+use graftwatch_core::DonorId;
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, read_genemapper};
 use serde::Serialize;
 
+use super::chimerism_spec::InputRef;
+use super::chimerism_str_plan::{Analysis, ControlSpec, ControlType, Plan, SampleSpec};
 use crate::BadInput;
 
 /// Output format on stdout.
@@ -37,26 +44,53 @@ pub enum StrMeasure {
 /// Arguments of `chimerism str`.
 #[derive(Args, Debug)]
 pub struct StrArgs {
-    /// Recipient's pre-transplant profile, as FILE:SAMPLE.
-    #[arg(long, value_name = "FILE:SAMPLE")]
-    pub recipient: String,
-    /// A donor's profile, as NAME=FILE:SAMPLE (repeat for each donor; NAME is the donor id in the course).
-    #[arg(long = "donor", value_name = "NAME=FILE:SAMPLE", required = true)]
-    pub donors: Vec<String>,
-    /// A post-transplant sample, as FILE:SAMPLE[:LINEAGE[:DATE]] (lineage defaults to whole_blood; DATE is YYYY-MM-DD, needed for --add-to).
+    /// Recipient's pre-transplant profile: NAME=FILE:SAMPLE (old spelling FILE:SAMPLE still accepted, deprecated).
     #[arg(
-        long = "sample",
-        value_name = "FILE:SAMPLE[:LINEAGE[:DATE]]",
-        required = true
+        long,
+        value_name = "NAME=FILE:SAMPLE",
+        required_unless_present = "run_sheet"
     )]
+    pub recipient: Option<String>,
+    /// A donor's profile: NAME=FILE:SAMPLE (repeat for each donor; NAME is the donor id in the course).
+    #[arg(long = "donor", value_name = "NAME=FILE:SAMPLE")]
+    pub donors: Vec<String>,
+    /// A post-transplant sample: NAME=FILE:SAMPLE[:LINEAGE[:DATE]] (lineage defaults to whole_blood; DATE is YYYY-MM-DD, needed for --add-to; old spelling FILE:SAMPLE[:…] deprecated).
+    #[arg(long = "sample", value_name = "NAME=FILE:SAMPLE[:LINEAGE[:DATE]]")]
     pub samples: Vec<String>,
+    /// A run sheet (CSV: sample, patient, role, person, input, lineage, specimen, date, sort purity, control type) for a whole plate; replaces --recipient/--donor/--sample.
+    #[arg(long, value_name = "SHEET.csv", conflicts_with_all = ["recipient", "donors", "samples"])]
+    pub run_sheet: Option<PathBuf>,
+    /// Sort purity of a sorted lineage sample: SAMPLE=PERCENT (repeatable).
+    #[arg(long = "purity", value_name = "SAMPLE=PERCENT")]
+    pub purities: Vec<String>,
+    /// Purity below this (percent) is flagged STR-LOW-PURITY.
+    #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
+    pub min_purity: f64,
+    /// Kit: a built-in name (globalfiler, fusion6c, identifiler_plus, powerplex16hs, mentype_chimera, generic) or a kit file (.json).
+    #[arg(long, value_name = "NAME|FILE.json")]
+    pub kit: Option<String>,
+    /// Saturation limit in RFU (overrides the kit's).
+    #[arg(long, value_name = "RFU")]
+    pub saturation: Option<f64>,
+    /// The lab's validated limit of detection (percent), used instead of the computed one.
+    #[arg(long, value_name = "PERCENT")]
+    pub lod: Option<f64>,
+    /// The lab's validated limit of quantification (percent).
+    #[arg(long, value_name = "PERCENT")]
+    pub loq: Option<f64>,
+    /// Donor declared syngeneic (identical twin): identical genotypes give "chimerism not informative".
+    #[arg(long = "syngeneic", value_name = "DONOR")]
+    pub syngeneic: Vec<String>,
+    /// Accept identical people (report their combined share, no split) instead of failing.
+    #[arg(long)]
+    pub allow_identical: bool,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: StrFormat,
     /// Also write a self-contained HTML view (inline SVG) to this file.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
-    /// Add the results as chimerism observations to this course file (.json or .csv).
+    /// Add the results as chimerism observations to this course file (.json or .csv); reruns replace.
     #[arg(long, value_name = "COURSE")]
     pub add_to: Option<PathBuf>,
     /// Peak measure used for quantification.
@@ -82,77 +116,91 @@ pub struct StrArgs {
     pub bootstrap: usize,
 }
 
-/// A parsed `--sample` specification.
-#[derive(Debug, Clone)]
-struct SampleSpec {
-    file: PathBuf,
-    sample: String,
-    lineage: Lineage,
-    date: Option<Date>,
+/// The outcome for one sample.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Estimated.
+    Estimated {
+        /// The estimate.
+        #[serde(flatten)]
+        result: Box<StrSampleResult>,
+        /// Purity-corrected shares (percent, persons in order), when corrected.
+        purity_corrected_percent: Option<Vec<f64>>,
+    },
+    /// Refused, with the reason (low template, not informative, nothing usable).
+    Refused {
+        /// Why.
+        reason: String,
+    },
 }
 
-fn split_file_sample(
-    spec: &str,
-    flag: &str,
-    expected: &str,
-) -> anyhow::Result<(PathBuf, String, Vec<String>)> {
-    let parts: Vec<&str> = spec.split(':').collect();
-    if parts.len() < 2 || parts[0].trim().is_empty() || parts[1].trim().is_empty() {
-        anyhow::bail!(BadInput(format!("{flag} '{spec}': expected {expected}")));
-    }
-    Ok((
-        PathBuf::from(parts[0].trim()),
-        parts[1].trim().to_string(),
-        parts[2..].iter().map(|s| s.trim().to_string()).collect(),
-    ))
+/// One analysed sample with its labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleOut {
+    /// Sample id.
+    pub sample: String,
+    /// File.
+    pub file: String,
+    /// Lineage.
+    pub lineage: graftwatch_core::Lineage,
+    /// Date.
+    pub date: Option<graftwatch_core::Date>,
+    /// Specimen.
+    pub specimen: Option<super::chimerism_str_plan::Specimen>,
+    /// Sort purity (fraction).
+    pub purity: Option<f64>,
+    /// Notes on purity (correction applied or why not).
+    pub purity_note: Option<String>,
+    /// The outcome.
+    pub outcome: Outcome,
 }
 
-fn parse_sample(spec: &str) -> anyhow::Result<SampleSpec> {
-    let expected = "FILE:SAMPLE[:LINEAGE[:DATE]], e.g. run12.txt:PB-d30-CD3:cd3:2025-03-14";
-    let (file, sample, rest) = split_file_sample(spec, "--sample", expected)?;
-    if rest.len() > 2 {
-        anyhow::bail!(BadInput(format!(
-            "--sample '{spec}': too many ':'-separated parts; expected {expected}"
-        )));
-    }
-    let lineage = match rest.first().filter(|s| !s.is_empty()) {
-        Some(l) => l
-            .parse::<Lineage>()
-            .map_err(|e| BadInput(format!("--sample '{spec}': {e}")))?,
-        None => Lineage::WholeBlood,
+/// One patient's results.
+#[derive(Debug, Serialize)]
+pub struct AnalysisOut {
+    /// Patient id (run sheets).
+    pub patient: Option<String>,
+    /// Reference side.
+    pub references: StrReferences,
+    /// Samples.
+    pub samples: Vec<SampleOut>,
+}
+
+/// A checked run control.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlOut {
+    /// Sample.
+    pub sample: String,
+    /// Type.
+    pub control: ControlType,
+    /// Passed?
+    pub passed: bool,
+    /// What was found.
+    pub detail: String,
+}
+
+/// Everything, as written by `--format json`.
+#[derive(Debug, Serialize)]
+pub struct StrRun {
+    /// Per patient.
+    pub analyses: Vec<AnalysisOut>,
+    /// Run controls.
+    pub controls: Vec<ControlOut>,
+    /// Reader notes and deprecation notes.
+    pub notes: Vec<String>,
+}
+
+fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
+    let kit = match &args.kit {
+        None => Kit::generic(),
+        Some(k) if k.to_ascii_lowercase().ends_with(".json") => {
+            let text = std::fs::read_to_string(k)
+                .map_err(|e| BadInput(format!("--kit {k}: cannot read: {e}")))?;
+            Kit::from_json(&text).map_err(|e| BadInput(format!("--kit {k}: {e}")))?
+        }
+        Some(k) => Kit::built_in(k).map_err(|e| BadInput(format!("--kit: {e}")))?,
     };
-    let date = match rest.get(1) {
-        Some(d) => Some(
-            d.parse::<Date>()
-                .map_err(|e| BadInput(format!("--sample '{spec}': {e}")))?,
-        ),
-        None => None,
-    };
-    Ok(SampleSpec {
-        file,
-        sample,
-        lineage,
-        date,
-    })
-}
-
-/// Everything the command produced, as written by `--format json`.
-#[derive(Serialize)]
-struct StrReport<'a> {
-    references: &'a StrReferences,
-    samples: Vec<SampleOut<'a>>,
-}
-
-#[derive(Serialize)]
-struct SampleOut<'a> {
-    date: Option<Date>,
-    file: String,
-    #[serde(flatten)]
-    result: &'a StrSampleResult,
-}
-
-/// Runs `chimerism str`.
-pub fn run(args: StrArgs) -> anyhow::Result<()> {
     let cfg = StrConfig {
         measure: match args.measure {
             StrMeasure::Area => Measure::Area,
@@ -163,127 +211,136 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
         model_stutter: !args.no_stutter_model,
         include_amelogenin: args.include_amelogenin,
         bootstrap_replicates: args.bootstrap,
+        kit,
+        saturation_rfu: args.saturation,
+        allow_identical: args.allow_identical,
+        syngeneic_donors: args.syngeneic.clone(),
+        validated_lod_percent: args.lod,
+        validated_loq_percent: args.loq,
         ..StrConfig::default()
     };
     cfg.validate()
         .map_err(|e| BadInput(format!("invalid option: {e}")))?;
+    if !(args.min_purity > 0.0 && args.min_purity <= 100.0) {
+        anyhow::bail!(BadInput(format!(
+            "--min-purity {}: expected a percentage above 0 and at most 100",
+            args.min_purity
+        )));
+    }
+    Ok(cfg)
+}
+
+fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
+    let plan = match (&args.run_sheet, &args.recipient) {
+        (Some(sheet), _) => super::chimerism_str_plan::from_run_sheet(sheet),
+        (None, Some(r)) => {
+            if args.donors.is_empty() || args.samples.is_empty() {
+                anyhow::bail!(BadInput(
+                    "chimerism str needs --donor NAME=FILE:SAMPLE and --sample NAME=FILE:SAMPLE[:LINEAGE[:DATE]] (or --run-sheet)".into()
+                ));
+            }
+            super::chimerism_str_plan::from_args(r, &args.donors, &args.samples, &args.purities)
+        }
+        (None, None) => Err("give --recipient/--donor/--sample or --run-sheet".into()),
+    }
+    .map_err(BadInput)?;
+    if args.add_to.is_some()
+        && let Some(s) = plan
+            .analyses
+            .iter()
+            .flat_map(|a| &a.samples)
+            .find(|s| s.date.is_none())
+    {
+        anyhow::bail!(BadInput(format!(
+            "--add-to needs a date for every sample: '{}' has none (use NAME=FILE:SAMPLE:LINEAGE:YYYY-MM-DD or the run sheet's date column)",
+            s.input.name
+        )));
+    }
+    Ok(plan)
+}
+
+/// Every table of the plan, read once.
+struct Tables(BTreeMap<PathBuf, GeneMapperTable>);
+
+impl Tables {
+    fn load(plan: &Plan, opts: GeneMapperOptions) -> anyhow::Result<Tables> {
+        let mut t = BTreeMap::new();
+        let inputs = plan
+            .analyses
+            .iter()
+            .flat_map(|a| {
+                std::iter::once(&a.recipient)
+                    .chain(&a.donors)
+                    .chain(a.samples.iter().map(|s| &s.input))
+            })
+            .chain(plan.controls.iter().map(|c| &c.input));
+        for i in inputs {
+            let p = &i.files[0];
+            if !t.contains_key(p) {
+                let table = read_genemapper(p, opts).map_err(|e| BadInput(e.to_string()))?;
+                t.insert(p.clone(), table);
+            }
+        }
+        Ok(Tables(t))
+    }
+
+    fn profile(&self, i: &InputRef) -> anyhow::Result<&StrProfile> {
+        let sample = i.sample.as_deref().unwrap_or(&i.name);
+        Ok(self.0[&i.files[0]]
+            .profile(sample)
+            .map_err(|e| BadInput(e.to_string()))?)
+    }
+}
+
+/// Runs `chimerism str`.
+pub fn run(args: StrArgs) -> anyhow::Result<()> {
+    let cfg = config(&args)?;
+    let plan = plan(&args)?;
     let opts = GeneMapperOptions {
         ignore_unknown_markers: args.ignore_unknown_markers,
     };
-
-    // Parse every specification first.
-    let (rfile, rsample, rrest) = split_file_sample(&args.recipient, "--recipient", "FILE:SAMPLE")?;
-    if !rrest.is_empty() {
-        anyhow::bail!(BadInput(format!(
-            "--recipient '{}': expected FILE:SAMPLE",
-            args.recipient
-        )));
+    let tables = Tables::load(&plan, opts)?;
+    let mut analyses = Vec::new();
+    for a in &plan.analyses {
+        analyses.push(analyse(a, &tables, &cfg, args.min_purity / 100.0)?);
     }
-    let mut donor_specs = Vec::new();
-    for d in &args.donors {
-        let Some((name, rest)) = d.split_once('=') else {
-            anyhow::bail!(BadInput(format!(
-                "--donor '{d}': expected NAME=FILE:SAMPLE, e.g. UCB-1=refs.txt:UCB-1-pure"
-            )));
-        };
-        let (file, sample, extra) = split_file_sample(rest, "--donor", "NAME=FILE:SAMPLE")?;
-        if name.trim().is_empty() || !extra.is_empty() {
-            anyhow::bail!(BadInput(format!(
-                "--donor '{d}': expected NAME=FILE:SAMPLE"
-            )));
-        }
-        donor_specs.push((DonorId(name.trim().to_string()), file, sample));
-    }
-    let samples: Vec<SampleSpec> = args
-        .samples
+    let controls = plan
+        .controls
         .iter()
-        .map(|s| parse_sample(s))
-        .collect::<anyhow::Result<_>>()?;
-    if args.add_to.is_some()
-        && let Some(s) = samples.iter().find(|s| s.date.is_none())
-    {
-        anyhow::bail!(BadInput(format!(
-            "--add-to needs a date for every sample: '{}' has none (use FILE:SAMPLE:LINEAGE:YYYY-MM-DD)",
-            s.sample
-        )));
-    }
-
-    // Read each file once.
-    let mut tables: BTreeMap<PathBuf, GeneMapperTable> = BTreeMap::new();
-    let mut load = |p: &Path| -> anyhow::Result<()> {
-        if !tables.contains_key(p) {
-            let t = read_genemapper(p, opts).map_err(|e| BadInput(e.to_string()))?;
-            tables.insert(p.to_path_buf(), t);
+        .map(|c| check_control(c, &tables, &cfg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut notes = plan.notes.clone();
+    for t in tables.0.values() {
+        for n in &t.notes {
+            notes.push(format!(
+                "[{}] {} line {}: sample '{}': {}",
+                n.code.code(),
+                t.path.display(),
+                n.line,
+                n.sample,
+                n.text
+            ));
         }
-        Ok(())
+    }
+    let run = StrRun {
+        analyses,
+        controls,
+        notes,
     };
-    load(&rfile)?;
-    for (_, f, _) in &donor_specs {
-        load(f)?;
-    }
-    for s in &samples {
-        load(&s.file)?;
-    }
-    let profile = |f: &Path, s: &str| tables[f].profile(s).map_err(|e| BadInput(e.to_string()));
-    let recipient = profile(&rfile, &rsample)?;
-    let donors: Vec<_> = donor_specs
-        .iter()
-        .map(|(id, f, s)| Ok((id.clone(), profile(f, s)?)))
-        .collect::<anyhow::Result<_>>()?;
-    let refs = StrReferences::new(recipient, &donors, cfg).map_err(|e| BadInput(e.to_string()))?;
-    let mut results = Vec::new();
-    for s in &samples {
-        let p = profile(&s.file, &s.sample)?;
-        let res = refs
-            .estimate(p, s.lineage)
-            .map_err(|e| BadInput(format!("{}: {e}", s.file.display())))?;
-        results.push(res);
-    }
-    let mut extra_flags: Vec<String> = Vec::new();
-    for t in tables.values() {
-        for m in &t.ignored_markers {
-            extra_flags.push(format!(
-                "[STR-UNKNOWN-MARKER] {}: {m} ignored",
-                t.path.display()
-            ));
-        }
-        for o in &t.off_ladder {
-            extra_flags.push(format!(
-                "[STR-OL] {}: off-ladder peak {o} kept",
-                t.path.display()
-            ));
-        }
-    }
-
     // Build every output in memory before writing anything.
     let stdout_text = match args.format {
-        StrFormat::Table => render_table(&refs, &samples, &results, &extra_flags),
-        StrFormat::Csv => render_csv(&samples, &results),
+        StrFormat::Table => render_run_table(&run),
+        StrFormat::Csv => render_csv(&run),
         StrFormat::Json => {
-            let report = StrReport {
-                references: &refs,
-                samples: samples
-                    .iter()
-                    .zip(&results)
-                    .map(|(s, r)| SampleOut {
-                        date: s.date,
-                        file: s.file.display().to_string(),
-                        result: r,
-                    })
-                    .collect(),
-            };
-            serde_json::to_string_pretty(&report).context("serialising the STR report")? + "\n"
+            serde_json::to_string_pretty(&run).context("serialising the STR report")? + "\n"
         }
     };
-    let html = args.html.as_ref().map(|_| {
-        super::chimerism_str_html::render(
-            &refs,
-            &samples.iter().map(|s| s.date).collect::<Vec<_>>(),
-            &results,
-        )
-    });
+    let html = match &args.html {
+        Some(_) => Some(render_html(&run)?),
+        None => None,
+    };
     let course = match &args.add_to {
-        Some(path) => Some(add_to_course(path, &samples, &results)?),
+        Some(path) => Some(add_to_course(path, &run)?),
         None => None,
     };
     if let (Some(path), Some(text)) = (&args.html, &html) {
@@ -294,52 +351,227 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
         graftwatch_course::write_course(path, course)
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    for n in &plan.notes {
+        eprintln!("note: {n}");
+    }
     print!("{stdout_text}");
     Ok(())
 }
 
-fn add_to_course(
-    path: &Path,
-    samples: &[SampleSpec],
-    results: &[StrSampleResult],
-) -> anyhow::Result<graftwatch_course::Course> {
-    use graftwatch_course::{ChimerismMethod, Observation};
+fn analyse(
+    a: &Analysis,
+    tables: &Tables,
+    cfg: &StrConfig,
+    min_purity: f64,
+) -> anyhow::Result<AnalysisOut> {
+    let who = a
+        .patient
+        .as_deref()
+        .map(|p| format!("patient '{p}': "))
+        .unwrap_or_default();
+    let recipient = tables.profile(&a.recipient)?;
+    let donors: Vec<(DonorId, &StrProfile)> = a
+        .donors
+        .iter()
+        .map(|d| Ok((DonorId(d.name.clone()), tables.profile(d)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let refs = StrReferences::new(recipient, &donors, cfg.clone())
+        .map_err(|e| BadInput(format!("{who}{e}")))?;
+    let mut samples = Vec::new();
+    for s in &a.samples {
+        let outcome = match refs.estimate(tables.profile(&s.input)?, s.lineage) {
+            Ok(r) => Outcome::Estimated {
+                result: Box::new(r),
+                purity_corrected_percent: None,
+            },
+            Err(e) if e.is_sample_refusal() => Outcome::Refused {
+                reason: e.to_string(),
+            },
+            Err(e) => anyhow::bail!(BadInput(format!(
+                "{who}{}: {e}",
+                s.input.files[0].display()
+            ))),
+        };
+        samples.push(SampleOut {
+            sample: s.input.name.clone(),
+            file: s.input.files[0].display().to_string(),
+            lineage: s.lineage,
+            date: s.date,
+            specimen: s.specimen,
+            purity: s.purity,
+            purity_note: None,
+            outcome,
+        });
+    }
+    apply_purity(&mut samples, &a.samples, min_purity);
+    Ok(AnalysisOut {
+        patient: a.patient.clone(),
+        references: refs,
+        samples,
+    })
+}
+
+fn shares(o: &Outcome) -> Option<Vec<f64>> {
+    match o {
+        Outcome::Estimated { result, .. } => {
+            Some(result.persons.iter().map(|p| p.percent).collect())
+        }
+        Outcome::Refused { .. } => None,
+    }
+}
+
+/// Purity correction with the unsorted (whole blood / marrow) result of the
+/// same date; flagged below `min_purity`.
+fn apply_purity(out: &mut [SampleOut], specs: &[SampleSpec], min_purity: f64) {
+    use graftwatch_core::Lineage;
+    let unsorted: Vec<(Option<graftwatch_core::Date>, Vec<f64>)> = out
+        .iter()
+        .filter(|s| matches!(s.lineage, Lineage::WholeBlood | Lineage::Marrow))
+        .filter_map(|s| Some((s.date, shares(&s.outcome)?)))
+        .collect();
+    for (s, spec) in out.iter_mut().zip(specs) {
+        let Some(p) = spec.purity else { continue };
+        let mut note = Vec::new();
+        if p < min_purity {
+            note.push(format!(
+                "[STR-LOW-PURITY] sort purity {:.1}% is below the floor {:.1}%",
+                100.0 * p,
+                100.0 * min_purity
+            ));
+        }
+        let bg = unsorted.iter().find(|(d, _)| *d == s.date && d.is_some());
+        match (&mut s.outcome, bg) {
+            (Outcome::Estimated { result, purity_corrected_percent }, Some((_, u))) => {
+                let obs: Vec<f64> = result.persons.iter().map(|x| x.percent).collect();
+                *purity_corrected_percent = purity_corrected(&obs, u, p);
+                note.push(format!(
+                    "purity-corrected for {:.1}% purity with the unsorted sample of the same day: c = (c_obs − (1 − P)·c_unsorted)/P",
+                    100.0 * p
+                ));
+            }
+            (Outcome::Estimated { .. }, None) => note.push(format!(
+                "sort purity {:.1}% recorded; no unsorted sample of the same day to correct with: not corrected",
+                100.0 * p
+            )),
+            _ => {}
+        }
+        s.purity_note = Some(note.join("; "));
+    }
+}
+
+fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::Result<ControlOut> {
+    let prof = tables.profile(&c.input)?;
+    let with_peaks: Vec<String> = prof
+        .loci
+        .iter()
+        .filter(|(_, ps)| {
+            ps.iter()
+                .any(|p| graftwatch_chimerism::str::genotype::passes_analytical_threshold(p, cfg))
+        })
+        .map(|(l, _)| l.to_string())
+        .collect();
+    let n = prof.loci.len();
+    let (passed, detail) = match c.control {
+        ControlType::Negative => (
+            with_peaks.is_empty(),
+            if with_peaks.is_empty() {
+                format!(
+                    "no peak at or above {:.0} RFU at {n} loci",
+                    cfg.analytical_threshold_rfu
+                )
+            } else {
+                format!("peaks at {} (contamination?)", with_peaks.join(", "))
+            },
+        ),
+        ControlType::Positive | ControlType::Ladder => {
+            let ok = n > 0 && with_peaks.len() * 10 >= n * 9;
+            (
+                ok,
+                format!("peaks at {}/{n} loci (≥ 90% expected)", with_peaks.len()),
+            )
+        }
+    };
+    Ok(ControlOut {
+        sample: c.input.name.clone(),
+        control: c.control,
+        passed,
+        detail,
+    })
+}
+
+fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course::Course> {
+    use graftwatch_course::{ChimerismMethod, ChimerismResult, attach_chimerism};
     let loaded = graftwatch_course::read_course(path)
         .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
     let mut course = loaded.course;
-    let ids: Vec<String> = course.donors.iter().map(|d| d.id.0.clone()).collect();
-    for r in results {
-        for p in &r.persons[1..] {
-            if !ids.contains(&p.person.to_string()) {
-                anyhow::bail!(BadInput(format!(
-                    "--add-to {}: donor '{}' is not a donor of this course (donors: {}); name the --donor as in the course",
-                    path.display(),
-                    p.person,
-                    if ids.is_empty() {
-                        "none".to_string()
-                    } else {
-                        ids.join(", ")
-                    }
-                )));
-            }
+    let pid = course.patient.id.to_string();
+    let mut results = Vec::new();
+    for a in &run.analyses {
+        if a.patient.as_ref().is_some_and(|p| *p != pid) {
+            continue;
         }
-    }
-    for (s, r) in samples.iter().zip(results) {
-        let Some(date) = s.date else { continue };
-        for p in &r.persons {
-            let pct = (p.percent * 100.0).round() / 100.0;
-            course.observations.push(Observation::chimerism(
+        for s in &a.samples {
+            let (
+                Some(date),
+                Outcome::Estimated {
+                    result,
+                    purity_corrected_percent,
+                },
+            ) = (s.date, &s.outcome)
+            else {
+                continue;
+            };
+            let pct = |i: usize, p: f64| purity_corrected_percent.as_ref().map_or(p, |c| c[i]);
+            results.push(ChimerismResult {
+                sample: s.sample.clone(),
                 date,
-                r.lineage,
-                p.person.clone(),
-                pct,
-                ChimerismMethod::Str,
-                Some(r.sample.clone()),
-            ));
+                lineage: s.lineage,
+                method: ChimerismMethod::Str,
+                shares: result
+                    .persons
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.person.clone(), pct(i, p.percent)))
+                    .collect(),
+            });
         }
     }
-    course.sort();
+    if results.is_empty()
+        && run
+            .analyses
+            .iter()
+            .all(|a| a.patient.as_ref().is_some_and(|p| *p != pid))
+    {
+        anyhow::bail!(BadInput(format!(
+            "--add-to {}: no analysis of patient '{pid}' in the run sheet",
+            path.display()
+        )));
+    }
+    attach_chimerism(&mut course, &results)
+        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
     Ok(course)
+}
+
+fn render_html(run: &StrRun) -> anyhow::Result<String> {
+    let [a] = run.analyses.as_slice() else {
+        anyhow::bail!(BadInput(format!(
+            "--html draws one patient per call; the run sheet has {} patients",
+            run.analyses.len()
+        )));
+    };
+    let (dates, results): (Vec<_>, Vec<_>) = a
+        .samples
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            Outcome::Estimated { result, .. } => Some((s.date, (**result).clone())),
+            Outcome::Refused { .. } => None,
+        })
+        .unzip();
+    Ok(super::chimerism_str_html::render(
+        &a.references,
+        &dates,
+        &results,
+    ))
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -356,18 +588,53 @@ fn detection_text(p: &graftwatch_chimerism::str::PersonEstimate) -> String {
             "present ({}/{} loci; LoD {lod})",
             p.loci_detected, p.loci_assessable
         ),
+        Detection::BelowQuantification => format!(
+            "present, below LoQ ({}/{} loci)",
+            p.loci_detected, p.loci_assessable
+        ),
         Detection::NotDetected => format!("not detected (< LoD {lod})"),
         Detection::NotAssessable => "not assessable".into(),
     }
 }
 
-fn render_table(
-    refs: &StrReferences,
-    samples: &[SampleSpec],
-    results: &[StrSampleResult],
-    extra_flags: &[String],
-) -> String {
+fn detection_code(d: Detection) -> &'static str {
+    match d {
+        Detection::Present => "present",
+        Detection::NotDetected => "not_detected",
+        Detection::NotAssessable => "not_assessable",
+        Detection::BelowQuantification => "below_loq",
+    }
+}
+
+fn render_run_table(run: &StrRun) -> String {
     let mut o = String::new();
+    for a in &run.analyses {
+        if let Some(p) = &a.patient {
+            let _ = writeln!(o, "=== Patient {p} ===");
+        }
+        render_analysis(&mut o, a);
+        o.push('\n');
+    }
+    if !run.controls.is_empty() {
+        let _ = writeln!(o, "Run controls:");
+        for c in &run.controls {
+            let _ = writeln!(
+                o,
+                "  {:<16} {:<9} {}  {}",
+                c.sample,
+                format!("{:?}", c.control).to_ascii_lowercase(),
+                if c.passed { "pass" } else { "FAIL" },
+                c.detail
+            );
+        }
+    }
+    for n in &run.notes {
+        let _ = writeln!(o, "{n}");
+    }
+    o
+}
+
+fn render_informativeness(o: &mut String, refs: &StrReferences) {
     let names: Vec<String> = refs.persons.iter().map(|p| p.person.to_string()).collect();
     let _ = writeln!(
         o,
@@ -412,86 +679,135 @@ fn render_table(
         }
         o.push('\n');
     }
-    // Flags raised identically for every sample (reference-level) are printed once.
-    let common: Vec<&graftwatch_chimerism::str::StrFlag> = results
-        .first()
-        .map(|first| {
-            first
-                .flags
-                .iter()
-                .filter(|f| results.iter().all(|r| r.flags.contains(f)))
-                .collect()
+}
+
+fn render_analysis(o: &mut String, a: &AnalysisOut) {
+    let refs = &a.references;
+    render_informativeness(o, refs);
+    let results: Vec<&StrSampleResult> = a
+        .samples
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            Outcome::Estimated { result, .. } => Some(&**result),
+            Outcome::Refused { .. } => None,
         })
-        .unwrap_or_default();
+        .collect();
+    // Flags raised identically for every sample (reference-level) are printed once.
+    let common: Vec<&graftwatch_chimerism::str::StrFlag> = match results.first() {
+        Some(first) => first
+            .flags
+            .iter()
+            .filter(|f| results.iter().all(|r| r.flags.contains(f)))
+            .collect(),
+        None => refs.flags.iter().collect(),
+    };
     if !common.is_empty() {
         let _ = writeln!(o, "\nFlags (every sample):");
         for f in &common {
             let _ = writeln!(o, "  {f}");
         }
     }
-    for (s, r) in samples.iter().zip(results) {
-        let _ = writeln!(
+    for s in &a.samples {
+        let _ = write!(
             o,
-            "\nSample '{}' ({}, {}{}), measure {}, {} loci used",
-            r.sample,
-            s.file.display(),
-            r.lineage,
+            "\nSample '{}' ({}, {}{}{}",
+            s.sample,
+            s.file,
+            s.lineage,
             s.date.map(|d| format!(", {d}")).unwrap_or_default(),
-            r.measure.as_str(),
-            r.loci_used.len()
-        );
-        let _ = writeln!(
-            o,
-            "{:<12} {:>8} {:>17} {:>6} {:>5}  detection",
-            "person", "%", "95% CI", "SD", "loci"
-        );
-        for p in &r.persons {
-            let ci =
-                p.ci.map(|c| format!("{:.1}–{:.1}", c.low, c.high))
-                    .unwrap_or_else(|| "-".into());
-            let _ = writeln!(
-                o,
-                "{:<12} {:>8.2} {:>17} {:>6} {:>5}  {}",
-                p.person.to_string(),
-                p.percent,
-                ci,
-                pct(p.sd),
-                p.informative_loci,
-                detection_text(p)
-            );
-        }
-        let _ = writeln!(
-            o,
-            "donor total {:.2}%{}{}",
-            r.donor_total_percent,
-            r.dominant_donor
-                .as_ref()
-                .map(|d| format!("; dominant donor {d}"))
-                .unwrap_or_default(),
-            r.classical_donor_percent
-                .map(|c| format!("; classical per-locus mean {c:.2}% donor"))
+            s.specimen
+                .map(|x| format!(", {}", x.as_str()))
                 .unwrap_or_default()
         );
-        if !r.outlier_loci.is_empty() {
-            let _ = writeln!(
-                o,
-                "outlier loci excluded: {}",
-                r.outlier_loci
-                    .iter()
-                    .map(|l| l.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+        match &s.outcome {
+            Outcome::Refused { reason } => {
+                let _ = writeln!(o, "): no estimate\n  refused: {reason}");
+            }
+            Outcome::Estimated {
+                result,
+                purity_corrected_percent,
+            } => {
+                let _ = writeln!(
+                    o,
+                    "), measure {}, {} loci used",
+                    result.measure.as_str(),
+                    result.loci_used.len()
+                );
+                render_result(o, result, purity_corrected_percent.as_deref(), &common);
+            }
         }
-        for f in r.flags.iter().filter(|f| !common.contains(f)) {
-            let _ = writeln!(o, "  {f}");
+        if let Some(n) = &s.purity_note {
+            let _ = writeln!(o, "  purity: {n}");
         }
-        let _ = writeln!(o, "  interval: {}", r.ci_method);
     }
-    for f in extra_flags {
-        let _ = writeln!(o, "{f}");
+}
+
+fn render_result(
+    o: &mut String,
+    r: &StrSampleResult,
+    corrected: Option<&[f64]>,
+    common: &[&graftwatch_chimerism::str::StrFlag],
+) {
+    let _ = writeln!(
+        o,
+        "{:<12} {:>8} {:>17} {:>6} {:>5}  detection{}",
+        "person",
+        "%",
+        "95% CI",
+        "SD",
+        "loci",
+        if corrected.is_some() {
+            "  (purity-corrected %)"
+        } else {
+            ""
+        }
+    );
+    for (i, p) in r.persons.iter().enumerate() {
+        let ci =
+            p.ci.map(|c| format!("{:.1}–{:.1}", c.low, c.high))
+                .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            o,
+            "{:<12} {:>8.2} {:>17} {:>6} {:>5}  {}{}",
+            p.person.to_string(),
+            p.percent,
+            ci,
+            pct(p.sd),
+            p.informative_loci,
+            detection_text(p),
+            corrected
+                .map(|c| format!("  ({:.2})", c[i]))
+                .unwrap_or_default()
+        );
     }
-    o
+    let _ = writeln!(
+        o,
+        "donor total {:.2}%{}{}",
+        r.donor_total_percent,
+        match (&r.dominant_donor, r.persons.len() > 2) {
+            (Some(d), _) => format!("; dominant donor {d}"),
+            (None, true) => "; no dominant donor (tie)".into(),
+            (None, false) => String::new(),
+        },
+        r.classical_donor_percent
+            .map(|c| format!("; classical per-locus mean {c:.2}% donor"))
+            .unwrap_or_default()
+    );
+    if !r.outlier_loci.is_empty() {
+        let _ = writeln!(
+            o,
+            "outlier loci excluded: {}",
+            r.outlier_loci
+                .iter()
+                .map(|l| l.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for f in r.flags.iter().filter(|f| !common.contains(f)) {
+        let _ = writeln!(o, "  {f}");
+    }
+    let _ = writeln!(o, "  interval: {}", r.ci_method);
 }
 
 fn csv_field(s: &str) -> String {
@@ -502,17 +818,36 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn render_csv(samples: &[SampleSpec], results: &[StrSampleResult]) -> String {
+fn render_csv(run: &StrRun) -> String {
     let mut o = String::from(
-        "sample,file,lineage,date,person,percent,ci_low,ci_high,sd,cv,informative_loci,detection,detection_limit_percent,loci_used,outlier_loci,flags\n",
+        "patient,sample,file,lineage,specimen,date,status,person,percent,ci_low,ci_high,sd,cv,informative_loci,detection,detection_limit_percent,purity,purity_corrected_percent,loci_used,outlier_loci,flags,reason\n",
     );
     let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
-    for (s, r) in samples.iter().zip(results) {
-        for p in &r.persons {
-            let det = match p.detection {
-                Detection::Present => "present",
-                Detection::NotDetected => "not_detected",
-                Detection::NotAssessable => "not_assessable",
+    for a in &run.analyses {
+        for s in &a.samples {
+            let lead = format!(
+                "{},{},{},{},{},{}",
+                csv_field(a.patient.as_deref().unwrap_or("")),
+                csv_field(&s.sample),
+                csv_field(&s.file),
+                s.lineage,
+                s.specimen.map(|x| x.as_str()).unwrap_or(""),
+                s.date.map(|d| d.to_string()).unwrap_or_default()
+            );
+            let (r, corr) = match &s.outcome {
+                Outcome::Refused { reason } => {
+                    let _ = writeln!(
+                        o,
+                        "{lead},refused,,,,,,,,,,,{},,,,,{}",
+                        f(s.purity),
+                        csv_field(reason)
+                    );
+                    continue;
+                }
+                Outcome::Estimated {
+                    result,
+                    purity_corrected_percent,
+                } => (result, purity_corrected_percent),
             };
             let flags: Vec<&str> = r
                 .flags
@@ -521,32 +856,32 @@ fn render_csv(samples: &[SampleSpec], results: &[StrSampleResult]) -> String {
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let _ = writeln!(
-                o,
-                "{},{},{},{},{},{:.4},{},{},{},{},{},{},{},{},{},{}",
-                csv_field(&r.sample),
-                csv_field(&s.file.display().to_string()),
-                r.lineage,
-                s.date.map(|d| d.to_string()).unwrap_or_default(),
-                csv_field(&p.person.to_string()),
-                p.percent,
-                f(p.ci.map(|c| c.low)),
-                f(p.ci.map(|c| c.high)),
-                f(p.sd),
-                f(p.cv),
-                p.informative_loci,
-                det,
-                f(p.detection_limit_percent),
-                r.loci_used.len(),
-                csv_field(
-                    &r.outlier_loci
-                        .iter()
-                        .map(|l| l.name())
-                        .collect::<Vec<_>>()
-                        .join(";")
-                ),
-                csv_field(&flags.join(";"))
-            );
+            for (i, p) in r.persons.iter().enumerate() {
+                let _ = writeln!(
+                    o,
+                    "{lead},estimated,{},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},",
+                    csv_field(&p.person.to_string()),
+                    p.percent,
+                    f(p.ci.map(|c| c.low)),
+                    f(p.ci.map(|c| c.high)),
+                    f(p.sd),
+                    f(p.cv),
+                    p.informative_loci,
+                    detection_code(p.detection),
+                    f(p.detection_limit_percent),
+                    f(s.purity),
+                    f(corr.as_ref().map(|c| c[i])),
+                    r.loci_used.len(),
+                    csv_field(
+                        &r.outlier_loci
+                            .iter()
+                            .map(|l| l.name())
+                            .collect::<Vec<_>>()
+                            .join(";")
+                    ),
+                    csv_field(&flags.join(";"))
+                );
+            }
         }
     }
     o

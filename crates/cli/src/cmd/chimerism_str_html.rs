@@ -56,6 +56,12 @@ pub fn render(refs: &StrReferences, dates: &[Option<Date>], results: &[StrSample
                 graftwatch_chimerism::str::Detection::Present => {
                     format!("present ({}/{} loci)", p.loci_detected, p.loci_assessable)
                 }
+                graftwatch_chimerism::str::Detection::BelowQuantification => {
+                    format!(
+                        "present, below LoQ ({}/{} loci)",
+                        p.loci_detected, p.loci_assessable
+                    )
+                }
                 graftwatch_chimerism::str::Detection::NotDetected => {
                     format!(
                         "not detected (&lt; {:.1}%)",
@@ -110,6 +116,7 @@ fn locus_svg(l: &graftwatch_chimerism::str::LocusReport, k: usize) -> String {
         LocusStatus::ExcludedOutlier => "outlier, excluded",
         LocusStatus::ExcludedStutterPosition => "stutter position, excluded",
         LocusStatus::ExcludedSexMarker => "sex marker, not used",
+        LocusStatus::ExcludedSaturated => "saturated, excluded",
     };
     let _ = write!(
         s,

@@ -3,8 +3,10 @@
 pub mod chimerism;
 pub mod chimerism_ngs;
 pub mod chimerism_ngs_html;
+pub mod chimerism_spec;
 pub mod chimerism_str;
 pub mod chimerism_str_html;
+pub mod chimerism_str_plan;
 pub mod completions;
 pub mod config;
 pub mod course;

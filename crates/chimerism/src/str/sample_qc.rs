@@ -1,0 +1,211 @@
+//! Sample-level checks before the fit: saturated peaks, pull-up, and low
+//! template (the documented floor below which no estimate is given).
+
+use std::collections::BTreeSet;
+
+use super::config::StrConfig;
+use super::genotype::passes_analytical_threshold;
+use super::locus::Locus;
+use super::profile::{Peak, StrProfile};
+use super::qc::{StrFlag, StrFlagCode};
+
+/// Size tolerance (bp) for a pull-up peak to sit under a peak of another dye.
+pub const PULLUP_SIZE_TOLERANCE_BP: f64 = 0.5;
+
+/// A sample after artefact removal.
+#[derive(Debug, Clone)]
+pub struct CleanSample {
+    /// The profile with pull-up peaks removed.
+    pub profile: StrProfile,
+    /// Loci with a saturated peak (left out of the fit).
+    pub saturated: BTreeSet<Locus>,
+    /// Flags raised.
+    pub flags: Vec<StrFlag>,
+}
+
+/// Removes pull-up peaks and finds saturated loci. A peak is pull-up when a
+/// peak of another locus (necessarily another dye: loci of one dye do not
+/// overlap in size) lies within 0.5 bp, is at least `pullup_min_source_rfu`
+/// high, and this peak is at most `pullup_max_ratio` of its height. Needs
+/// exported sizes.
+pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
+    let sat = cfg.saturation_limit();
+    let all: Vec<(Locus, &Peak)> = sample
+        .loci
+        .iter()
+        .flat_map(|(l, ps)| ps.iter().map(move |p| (*l, p)))
+        .collect();
+    let mut flags = Vec::new();
+    let mut profile = StrProfile::new(sample.sample.clone());
+    let mut saturated = BTreeSet::new();
+    for (&locus, peaks) in &sample.loci {
+        let mut kept = Vec::new();
+        for p in peaks {
+            let h = p.height.unwrap_or(0.0);
+            if h >= sat {
+                saturated.insert(locus);
+            }
+            let source = p.size.and_then(|s| {
+                all.iter().find(|(l, q)| {
+                    *l != locus
+                        && q.size
+                            .is_some_and(|qs| (qs - s).abs() <= PULLUP_SIZE_TOLERANCE_BP)
+                        && q.height.unwrap_or(0.0) >= cfg.pullup_min_source_rfu
+                        && q.height.unwrap_or(0.0) * cfg.pullup_max_ratio >= h
+                        && h > 0.0
+                })
+            });
+            match source {
+                Some((l, q)) => flags.push(StrFlag::new(
+                    StrFlagCode::PullUp,
+                    format!(
+                        "{locus} peak {} ({h:.0} RFU at {:.2} bp) is pull-up from {l} {} ({:.0} RFU); removed",
+                        p.allele,
+                        p.size.unwrap_or(0.0),
+                        q.allele,
+                        q.height.unwrap_or(0.0)
+                    ),
+                )),
+                None => kept.push(p.clone()),
+            }
+        }
+        profile.loci.insert(locus, kept);
+    }
+    for l in &saturated {
+        flags.push(StrFlag::new(
+            StrFlagCode::Saturated,
+            format!("{l}: a peak at or above the saturation limit ({sat:.0} RFU); locus left out of the fit (re-inject with less template)"),
+        ));
+    }
+    CleanSample {
+        profile,
+        saturated,
+        flags,
+    }
+}
+
+/// How much template a sample shows at the loci used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TemplateLevel {
+    /// Median height (RFU) of the peaks at or above the analytical threshold
+    /// at those loci (0 when there is none).
+    pub median_peak_rfu: f64,
+    /// Loci with at least one peak at or above the analytical threshold.
+    pub loci_with_peaks: usize,
+    /// Loci considered (typed in every reference, Amelogenin excluded).
+    pub loci: usize,
+}
+
+/// Measures the template level at `loci`.
+pub fn template_level(sample: &StrProfile, loci: &[Locus], cfg: &StrConfig) -> TemplateLevel {
+    let mut heights = Vec::new();
+    let mut loci_with_peaks = 0;
+    for l in loci {
+        let before = heights.len();
+        heights.extend(
+            sample
+                .peaks(*l)
+                .iter()
+                .filter(|p| passes_analytical_threshold(p, cfg) && !p.allele.is_off_ladder())
+                .map(|p| p.height.or_else(|| p.signal(cfg.measure)).unwrap_or(0.0)),
+        );
+        if heights.len() > before {
+            loci_with_peaks += 1;
+        }
+    }
+    TemplateLevel {
+        median_peak_rfu: super::references::median(&mut heights).unwrap_or(0.0),
+        loci_with_peaks,
+        loci: loci.len(),
+    }
+}
+
+/// The low-template rule: `Err(reason)` below the refusal floor, a
+/// `STR-LOW-TEMPLATE` flag below the warning level, nothing otherwise.
+pub fn low_template(t: &TemplateLevel, cfg: &StrConfig) -> Result<Option<StrFlag>, String> {
+    let frac = if t.loci > 0 {
+        t.loci_with_peaks as f64 / t.loci as f64
+    } else {
+        0.0
+    };
+    let what = format!(
+        "median peak height {:.0} RFU, peaks at {}/{} loci",
+        t.median_peak_rfu, t.loci_with_peaks, t.loci
+    );
+    if t.median_peak_rfu < cfg.refuse_below_rfu || frac < cfg.refuse_locus_fraction {
+        return Err(format!(
+            "low template ({what}; refusal floor: median below {:.0} RFU or peaks at fewer than {:.0}% of the loci): no estimate; repeat with more DNA",
+            cfg.refuse_below_rfu,
+            100.0 * cfg.refuse_locus_fraction
+        ));
+    }
+    if t.median_peak_rfu < cfg.low_template_flag_rfu || frac < cfg.low_template_locus_fraction {
+        return Ok(Some(StrFlag::new(
+            StrFlagCode::LowTemplate,
+            format!(
+                "low template ({what}; warning below {:.0} RFU or {:.0}% of loci): stochastic imbalance and drop-out make minor shares unreliable",
+                cfg.low_template_flag_rfu,
+                100.0 * cfg.low_template_locus_fraction
+            ),
+        )));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::str::Allele;
+
+    fn pk(locus: Locus, a: &str, h: f64, size: f64) -> Peak {
+        Peak {
+            allele: Allele::parse(a, locus).unwrap(),
+            height: Some(h),
+            area: Some(10.0 * h),
+            size: Some(size),
+        }
+    }
+
+    #[test]
+    fn pullup_is_removed_at_its_boundary_and_saturation_found() {
+        let cfg = StrConfig::default();
+        let mut s = StrProfile::new("s");
+        s.loci
+            .insert(Locus::D2s441, vec![pk(Locus::D2s441, "14", 31000.0, 112.2)]);
+        // 6% of 31000 = 1860: 1860 is pull-up, 1861 is not.
+        s.loci.insert(
+            Locus::D3s1358,
+            vec![pk(Locus::D3s1358, "15", 1860.0, 112.5)],
+        );
+        s.loci
+            .insert(Locus::Vwa, vec![pk(Locus::Vwa, "16", 1861.0, 112.0)]);
+        // A small peak under a 14,999 RFU peak is not pull-up.
+        s.loci
+            .insert(Locus::Fga, vec![pk(Locus::Fga, "20", 14999.0, 250.0)]);
+        s.loci
+            .insert(Locus::Th01, vec![pk(Locus::Th01, "7", 100.0, 250.1)]);
+        let c = clean_sample(&s, &cfg);
+        assert!(c.profile.peaks(Locus::D3s1358).is_empty());
+        assert_eq!(c.profile.peaks(Locus::Vwa).len(), 1);
+        assert!(c.saturated.contains(&Locus::D2s441));
+        assert_eq!(c.profile.peaks(Locus::Th01).len(), 1);
+        assert!(c.flags.iter().any(|f| f.code == StrFlagCode::PullUp));
+    }
+
+    #[test]
+    fn low_template_boundaries() {
+        let cfg = StrConfig::default();
+        let t = |rfu: f64, with: usize| TemplateLevel {
+            median_peak_rfu: rfu,
+            loci_with_peaks: with,
+            loci: 20,
+        };
+        assert!(low_template(&t(99.9, 20), &cfg).is_err());
+        assert!(low_template(&t(100.0, 20), &cfg).unwrap().is_some());
+        assert!(low_template(&t(299.9, 20), &cfg).unwrap().is_some());
+        assert!(low_template(&t(300.0, 20), &cfg).unwrap().is_none());
+        assert!(low_template(&t(5000.0, 9), &cfg).is_err());
+        assert!(low_template(&t(5000.0, 10), &cfg).unwrap().is_some());
+        assert!(low_template(&t(5000.0, 16), &cfg).unwrap().is_none());
+    }
+}

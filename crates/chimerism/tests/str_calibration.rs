@@ -1,0 +1,170 @@
+//! Accuracy and interval calibration of the STR estimator on the realistic
+//! simulation (stutter n−1/n+1/n−2 with jitter, degradation, imbalance,
+//! noise, drop-out, saturation): the table in docs/chimerism-str.md
+//! "Accuracy (simulation)". Run with
+//! `cargo test -p graftwatch-chimerism --release --test str_calibration -- --ignored --nocapture`.
+
+#[path = "common/str_sim.rs"]
+mod str_sim;
+
+use graftwatch_chimerism::str::{Detection, StrConfig, StrReferences};
+use graftwatch_core::{DonorId, Lineage};
+use str_sim::{Rng, SimParams, SimPerson, haploidentical, mixture, unrelated};
+
+fn refs(rng: &mut Rng, people: &[&SimPerson], p: &SimParams) -> StrReferences {
+    let profiles: Vec<_> = (0..people.len())
+        .map(|i| {
+            let mut f = vec![0.0; people.len()];
+            f[i] = 1.0;
+            mixture(rng, &format!("ref{i}"), people, &f, p)
+        })
+        .collect();
+    let donors: Vec<(DonorId, &graftwatch_chimerism::str::StrProfile)> = profiles[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, pr)| (DonorId(format!("D{}", i + 1)), pr))
+        .collect();
+    StrReferences::new(&profiles[0], &donors, StrConfig::default()).expect("refs")
+}
+
+#[derive(Default)]
+struct Tally {
+    n: usize,
+    abs_err: Vec<f64>,
+    covered: Vec<usize>,
+    with_ci: Vec<usize>,
+    present: usize,
+    refused: usize,
+}
+
+impl Tally {
+    fn add(&mut self, truth: &[f64], r: &StrReferences, s: &graftwatch_chimerism::str::StrProfile) {
+        if self.abs_err.is_empty() {
+            let k = truth.len();
+            self.abs_err = vec![0.0; k];
+            self.covered = vec![0; k];
+            self.with_ci = vec![0; k];
+        }
+        let res = match r.estimate(s, Lineage::WholeBlood) {
+            Ok(x) => x,
+            Err(_) => {
+                self.refused += 1;
+                return;
+            }
+        };
+        self.n += 1;
+        for (i, (p, t)) in res.persons.iter().zip(truth).enumerate() {
+            self.abs_err[i] += (p.percent - t).abs();
+            if let Some(ci) = p.ci {
+                self.with_ci[i] += 1;
+                if ci.low - 1e-9 <= *t && *t <= ci.high + 1e-9 {
+                    self.covered[i] += 1;
+                }
+            }
+        }
+        if res.persons[0].detection == Detection::Present {
+            self.present += 1;
+        }
+    }
+    fn mae(&self, i: usize) -> f64 {
+        self.abs_err[i] / self.n.max(1) as f64
+    }
+    fn coverage(&self, i: usize) -> f64 {
+        self.covered[i] as f64 / self.with_ci[i].max(1) as f64
+    }
+}
+
+fn one_donor(seed: u64, haplo: bool, recipient_pct: &[f64], reps: usize) -> Tally {
+    let p = SimParams::realistic();
+    let mut rng = Rng::new(seed);
+    let mut t = Tally::default();
+    for _ in 0..reps {
+        let r = unrelated(&mut rng);
+        let d = if haplo {
+            haploidentical(&mut rng, &r)
+        } else {
+            unrelated(&mut rng)
+        };
+        let refs = refs(&mut rng, &[&r, &d], &p);
+        for &pct in recipient_pct {
+            let f = pct / 100.0;
+            let s = mixture(&mut rng, "s", &[&r, &d], &[f, 1.0 - f], &p);
+            t.add(&[pct, 100.0 - pct], &refs, &s);
+        }
+    }
+    t
+}
+
+fn cord_pbsc(seed: u64, truth: [f64; 3], reps: usize) -> Tally {
+    let p = SimParams::realistic();
+    let mut rng = Rng::new(seed);
+    let mut t = Tally::default();
+    for _ in 0..reps {
+        let r = unrelated(&mut rng);
+        let cord = unrelated(&mut rng);
+        let pbsc = haploidentical(&mut rng, &r);
+        let refs = refs(&mut rng, &[&r, &cord, &pbsc], &p);
+        let f: Vec<f64> = truth.iter().map(|x| x / 100.0).collect();
+        let s = mixture(&mut rng, "s", &[&r, &cord, &pbsc], &f, &p);
+        t.add(&truth, &refs, &s);
+    }
+    t
+}
+
+#[test]
+#[ignore]
+fn realistic_simulation_table() {
+    let grid = [5.0, 20.0, 35.0, 50.0, 65.0, 80.0, 95.0];
+    println!("| scenario | samples | MAE donor (points) | 95% CI coverage (recipient) | refused |");
+    println!("|---|---|---|---|---|");
+    for (name, haplo) in [
+        ("1 unrelated donor", false),
+        ("1 haploidentical donor", true),
+    ] {
+        let t = one_donor(11, haplo, &grid, 60);
+        println!(
+            "| {name}, 5–95% | {} | {:.3} | {:.1}% | {} |",
+            t.n,
+            t.mae(1),
+            100.0 * t.coverage(0),
+            t.refused
+        );
+    }
+    println!(
+        "\n| truth recipient/cord/PBSC | samples | MAE recipient | MAE cord | MAE PBSC | coverage (R/cord/PBSC) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for truth in [
+        [2.0, 70.0, 28.0],
+        [0.0, 95.0, 5.0],
+        [10.0, 45.0, 45.0],
+        [30.0, 10.0, 60.0],
+    ] {
+        let t = cord_pbsc(21, truth, 150);
+        println!(
+            "| {}/{}/{} | {} | {:.3} | {:.3} | {:.3} | {:.1}% / {:.1}% / {:.1}% |",
+            truth[0],
+            truth[1],
+            truth[2],
+            t.n,
+            t.mae(0),
+            t.mae(1),
+            t.mae(2),
+            100.0 * t.coverage(0),
+            100.0 * t.coverage(1),
+            100.0 * t.coverage(2)
+        );
+    }
+    println!("\n| recipient % | relation | samples | called present |");
+    println!("|---|---|---|---|");
+    for pct in [0.0, 1.0, 2.0] {
+        for (name, haplo) in [("unrelated", false), ("haplo", true)] {
+            let t = one_donor(31, haplo, &[pct], 300);
+            println!(
+                "| {pct} | {name} | {} | {:.1}% |",
+                t.n,
+                100.0 * t.present as f64 / t.n.max(1) as f64
+            );
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! What `chimerism str` is asked to do: one analysis per patient (recipient,
+//! donors, post-transplant samples, run controls), from the command line
+//! (`--recipient/--donor/--sample`) or from a run sheet (CSV, one row per
+//! tube: sample, patient, role, person, input, lineage, specimen, date, sort
+//! purity, control type).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use graftwatch_core::{Date, Lineage};
+use graftwatch_genomics_io::peak_text::{decode, is_missing, sniff_delimiter, split_fields};
+use serde::Serialize;
+
+use super::chimerism_spec::{InputKind, InputRef, SpecRole, parse_input};
+
+/// The specimen a sample was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Specimen {
+    /// Peripheral blood.
+    PeripheralBlood,
+    /// Bone marrow.
+    Marrow,
+}
+
+impl Specimen {
+    /// In words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Specimen::PeripheralBlood => "peripheral blood",
+            Specimen::Marrow => "bone marrow",
+        }
+    }
+}
+
+impl FromStr for Specimen {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "pb" | "blood" | "peripheral_blood" | "whole_blood" => Ok(Specimen::PeripheralBlood),
+            "bm" | "marrow" | "bone_marrow" => Ok(Specimen::Marrow),
+            _ => Err(format!(
+                "unknown specimen '{s}'; expected peripheral_blood (pb) or marrow (bm)"
+            )),
+        }
+    }
+}
+
+/// A run control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlType {
+    /// Positive control DNA (a full profile is expected).
+    Positive,
+    /// Negative / no-template control (no peak is expected).
+    Negative,
+    /// Allelic ladder (peaks at every locus expected).
+    Ladder,
+}
+
+impl FromStr for ControlType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "positive" | "pos" | "positive_control" => Ok(ControlType::Positive),
+            "negative" | "neg" | "ntc" | "no_template" | "no_template_control" | "blank" => {
+                Ok(ControlType::Negative)
+            }
+            "ladder" | "allelic_ladder" => Ok(ControlType::Ladder),
+            _ => Err(format!(
+                "unknown control type '{s}'; expected positive, negative (ntc, no_template) or ladder"
+            )),
+        }
+    }
+}
+
+/// A post-transplant sample to analyse.
+#[derive(Debug, Clone)]
+pub struct SampleSpec {
+    /// The input (name = sample id).
+    pub input: InputRef,
+    /// Lineage (default whole blood).
+    pub lineage: Lineage,
+    /// Collection date.
+    pub date: Option<Date>,
+    /// Specimen, when known.
+    pub specimen: Option<Specimen>,
+    /// Sort purity (fraction) of a sorted lineage.
+    pub purity: Option<f64>,
+}
+
+/// A run control to check.
+#[derive(Debug, Clone)]
+pub struct ControlSpec {
+    /// The input.
+    pub input: InputRef,
+    /// Its type.
+    pub control: ControlType,
+}
+
+/// One patient's analysis.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Patient id (run sheets), if given.
+    pub patient: Option<String>,
+    /// The recipient's pre-transplant reference.
+    pub recipient: InputRef,
+    /// Donors (name = donor id).
+    pub donors: Vec<InputRef>,
+    /// Samples.
+    pub samples: Vec<SampleSpec>,
+}
+
+/// Everything to do in one call.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Analyses, one per patient.
+    pub analyses: Vec<Analysis>,
+    /// Run controls (shared by the run).
+    pub controls: Vec<ControlSpec>,
+    /// Deprecation notes for old spellings.
+    pub notes: Vec<String>,
+}
+
+const STR_KINDS: &[InputKind] = &[InputKind::PeakTable];
+
+/// Builds the plan from `--recipient/--donor/--sample` and `--purity NAME=P`.
+pub fn from_args(
+    recipient: &str,
+    donors: &[String],
+    samples: &[String],
+    purities: &[String],
+) -> Result<Plan, String> {
+    let mut notes = Vec::new();
+    let mut note = |r: &InputRef| {
+        if let Some(n) = &r.deprecated {
+            notes.push(n.clone());
+        }
+    };
+    let recipient = parse_input("--recipient", recipient, SpecRole::Reference, STR_KINDS)?;
+    note(&recipient);
+    let mut ds = Vec::new();
+    for d in donors {
+        let r = parse_input("--donor", d, SpecRole::Reference, STR_KINDS)?;
+        note(&r);
+        ds.push(r);
+    }
+    let mut ss = Vec::new();
+    for s in samples {
+        let r = parse_input("--sample", s, SpecRole::Sample, STR_KINDS)?;
+        note(&r);
+        ss.push(SampleSpec {
+            lineage: r.lineage.unwrap_or(Lineage::WholeBlood),
+            date: r.date,
+            specimen: None,
+            purity: None,
+            input: r,
+        });
+    }
+    for p in purities {
+        let (name, value) = p.split_once('=').ok_or_else(|| {
+            format!("--purity '{p}': expected SAMPLE=PERCENT, e.g. PB-d30-CD3=96")
+        })?;
+        let s = ss
+            .iter_mut()
+            .find(|s| s.input.name == name.trim())
+            .ok_or_else(|| format!("--purity '{p}': no --sample named '{}'", name.trim()))?;
+        s.purity = Some(parse_purity(value).map_err(|e| format!("--purity '{p}': {e}"))?);
+    }
+    Ok(Plan {
+        analyses: vec![Analysis {
+            patient: None,
+            recipient,
+            donors: ds,
+            samples: ss,
+        }],
+        controls: Vec::new(),
+        notes,
+    })
+}
+
+/// A purity as percent (`96`, `96%`) or fraction (`0.96`).
+fn parse_purity(v: &str) -> Result<f64, String> {
+    let t = v.trim().trim_end_matches('%').trim();
+    let x: f64 = t
+        .parse()
+        .map_err(|_| format!("'{v}' is not a purity; expected a percentage like 96 or 96%"))?;
+    let f = if x > 1.0 { x / 100.0 } else { x };
+    if !(f > 0.0 && f <= 1.0) {
+        return Err(format!(
+            "'{v}' is not a purity; expected a percentage above 0 and at most 100"
+        ));
+    }
+    Ok(f)
+}
+
+/// Columns of a run sheet (normalised names).
+struct SheetCols {
+    sample: Option<usize>,
+    patient: Option<usize>,
+    role: usize,
+    person: Option<usize>,
+    input: usize,
+    lineage: Option<usize>,
+    specimen: Option<usize>,
+    date: Option<usize>,
+    purity: Option<usize>,
+    control: Option<usize>,
+}
+
+fn sheet_cols(header: &[String], path: &str) -> Result<SheetCols, String> {
+    let norm: Vec<String> = header
+        .iter()
+        .map(|h| {
+            h.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let find = |names: &[&str]| names.iter().find_map(|n| norm.iter().position(|x| x == n));
+    let need = |names: &[&str], what: &str| {
+        find(names).ok_or_else(|| {
+            format!(
+                "{path}: line 1: no '{what}' column (found: {}); expected the columns sample, patient, role, person, input, lineage, specimen, date, sort purity, control type",
+                header.join(", ")
+            )
+        })
+    };
+    Ok(SheetCols {
+        sample: find(&["sample", "sampleid", "samplename"]),
+        patient: find(&["patient", "patientid"]),
+        role: need(&["role"], "role")?,
+        person: find(&["person", "donor", "name"]),
+        input: need(&["input", "file"], "input")?,
+        lineage: find(&["lineage"]),
+        specimen: find(&["specimen", "specimentype"]),
+        date: find(&["date", "collectiondate"]),
+        purity: find(&["sortpurity", "purity"]),
+        control: find(&["controltype", "control"]),
+    })
+}
+
+/// Reads a run sheet; inputs are resolved relative to its directory.
+pub fn from_run_sheet(path: &Path) -> Result<Plan, String> {
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{p}: cannot read: {e}"))?;
+    let (text, _) = decode(&bytes).map_err(|e| format!("{p}: line {}: {}", e.line, e.what))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| format!("{p}: empty run sheet; expected a header line"))?;
+    let delim = sniff_delimiter(header);
+    let header = split_fields(header, delim);
+    let cols = sheet_cols(&header, &p)?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut plan = Plan::default();
+    let mut rows = 0;
+    for (line, raw) in lines {
+        rows += 1;
+        let f = split_fields(raw, delim);
+        let get = |c: Option<usize>| {
+            c.and_then(|c| f.get(c))
+                .map(String::as_str)
+                .filter(|s| !is_missing(s))
+                .unwrap_or("")
+        };
+        let at = |col: &str, msg: String| format!("{p}: line {line}, column '{col}': {msg}");
+        sheet_row(&mut plan, &cols, &get, base, &at)?;
+    }
+    if rows == 0 {
+        return Err(format!(
+            "{p}: header only, no rows; expected one row per tube"
+        ));
+    }
+    check_plan(&plan, &p)?;
+    Ok(plan)
+}
+
+type At<'a> = dyn Fn(&str, String) -> String + 'a;
+
+fn sheet_row<'f>(
+    plan: &mut Plan,
+    cols: &SheetCols,
+    get: &dyn Fn(Option<usize>) -> &'f str,
+    base: &Path,
+    at: &At,
+) -> Result<(), String> {
+    let role = get(Some(cols.role)).to_ascii_lowercase();
+    let patient = Some(get(cols.patient).to_string()).filter(|s| !s.is_empty());
+    let sample = get(cols.sample);
+    let person = get(cols.person);
+    let input_text = get(Some(cols.input));
+    if input_text.is_empty() {
+        return Err(at("input", "empty; expected FILE:SAMPLE or FILE".into()));
+    }
+    let name = match role.as_str() {
+        "recipient" | "patient" => "recipient",
+        "donor" if !person.is_empty() => person,
+        "donor" => return Err(at("person", "empty; a donor row needs the donor id".into())),
+        "sample" | "control" if !sample.is_empty() => sample,
+        "sample" | "control" => return Err(at("sample", "empty; expected the sample id".into())),
+        other => {
+            return Err(at(
+                "role",
+                format!("'{other}' is not a role; expected recipient, donor, sample or control"),
+            ));
+        }
+    };
+    let resolved = resolve(base, input_text);
+    let spec = format!("{name}={resolved}");
+    let mut input =
+        parse_input("input", &spec, SpecRole::Reference, STR_KINDS).map_err(|e| at("input", e))?;
+    if input.sample.as_deref() == Some(name) && !sample.is_empty() {
+        input.sample = Some(sample.to_string());
+    }
+    if role == "control" {
+        let control = get(cols.control)
+            .parse::<ControlType>()
+            .map_err(|e| at("control type", e))?;
+        plan.controls.push(ControlSpec { input, control });
+        return Ok(());
+    }
+    let idx = match plan.analyses.iter().position(|a| a.patient == patient) {
+        Some(i) => i,
+        None => {
+            plan.analyses.push(Analysis {
+                patient: patient.clone(),
+                recipient: input.clone(),
+                donors: Vec::new(),
+                samples: Vec::new(),
+            });
+            plan.analyses.len() - 1
+        }
+    };
+    let a = &mut plan.analyses[idx];
+    match role.as_str() {
+        "recipient" | "patient" => a.recipient = input,
+        "donor" => a.donors.push(input),
+        _ => {
+            let lineage = match get(cols.lineage) {
+                "" => Lineage::WholeBlood,
+                l => l.parse().map_err(|e| at("lineage", format!("{e}")))?,
+            };
+            let date = match get(cols.date) {
+                "" => None,
+                d => Some(
+                    d.parse::<Date>()
+                        .map_err(|e| at("date", format!("'{d}': {e}; expected YYYY-MM-DD")))?,
+                ),
+            };
+            let specimen = match get(cols.specimen) {
+                "" => None,
+                s => Some(s.parse().map_err(|e| at("specimen", e))?),
+            };
+            let purity = match get(cols.purity) {
+                "" => None,
+                v => Some(parse_purity(v).map_err(|e| at("sort purity", e))?),
+            };
+            a.samples.push(SampleSpec {
+                input,
+                lineage,
+                date,
+                specimen,
+                purity,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `FILE[:SAMPLE]` with FILE made relative to the run sheet's folder.
+fn resolve(base: &Path, input: &str) -> String {
+    let (file, rest) = match input.split_once(':') {
+        Some((f, r)) => (f, Some(r)),
+        None => (input, None),
+    };
+    let f = PathBuf::from(file.trim());
+    let full = if f.is_absolute() { f } else { base.join(f) };
+    match rest {
+        Some(r) => format!("{}:{r}", full.display()),
+        None => full.display().to_string(),
+    }
+}
+
+fn check_plan(plan: &Plan, path: &str) -> Result<(), String> {
+    for a in &plan.analyses {
+        let who = a
+            .patient
+            .as_deref()
+            .map(|p| format!("patient '{p}'"))
+            .unwrap_or_else(|| "the run sheet".into());
+        if a.recipient.name != "recipient" {
+            return Err(format!(
+                "{path}: {who} has no recipient row (role recipient)"
+            ));
+        }
+        if a.donors.is_empty() {
+            return Err(format!("{path}: {who} has no donor row (role donor)"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_sheet_with_two_patients_and_controls() {
+        let dir = std::env::temp_dir().join(format!("gw-sheet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sheet = dir.join("run.csv");
+        std::fs::write(
+            &sheet,
+            "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
+             ,P1,recipient,,refs.txt:R1,,,,,\n\
+             ,P1,donor,D1,refs.txt:D1,,,,,\n\
+             S1,P1,sample,,run.txt,cd3,pb,2025-01-02,96%,\n\
+             ,P2,recipient,,refs.txt:R2,,,,,\n\
+             ,P2,donor,D2,refs.txt:D2,,,,,\n\
+             S2,P2,sample,,run.txt:S2-tube,,bm,2025-01-03,,\n\
+             NTC,,control,,run.txt,,,,,ntc\n",
+        )
+        .unwrap();
+        let plan = from_run_sheet(&sheet).unwrap();
+        assert_eq!(plan.analyses.len(), 2);
+        let s1 = &plan.analyses[0].samples[0];
+        assert_eq!(
+            (s1.lineage, s1.purity, s1.specimen),
+            (Lineage::Cd3, Some(0.96), Some(Specimen::PeripheralBlood))
+        );
+        assert_eq!(s1.input.sample.as_deref(), Some("S1"));
+        assert!(s1.input.files[0].starts_with(&dir));
+        assert_eq!(
+            plan.analyses[1].samples[0].input.sample.as_deref(),
+            Some("S2-tube")
+        );
+        assert_eq!(plan.controls[0].control, ControlType::Negative);
+        std::fs::write(&sheet, "sample,role,input\nS1,blood,run.txt\n").unwrap();
+        let e = from_run_sheet(&sheet).unwrap_err();
+        assert!(
+            e.contains("line 2") && e.contains("'role'") && e.contains("blood"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn purity_percent_or_fraction() {
+        assert_eq!(parse_purity("96").unwrap(), 0.96);
+        assert_eq!(parse_purity("0.9").unwrap(), 0.9);
+        assert!(parse_purity("0").is_err() && parse_purity("120").is_err());
+    }
+}

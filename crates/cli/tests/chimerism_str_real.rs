@@ -1,0 +1,369 @@
+//! `chimerism str` on real public exports (EuroForMix, strvalidator tables in
+//! crates/genomics-io/tests/data/str-real), the deprecated spellings, and a
+//! run sheet for a plate with several patients and run controls.
+
+#[path = "../../chimerism/tests/common/str_sim.rs"]
+mod str_sim;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use str_sim::{Rng, SimParams, haploidentical, mixture, to_genemapper_wide, unrelated};
+
+fn real(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../genomics-io/tests/data/str-real")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn gw(args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+        .args(["chimerism", "str"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+#[test]
+fn real_mixtures_with_genotype_table_references_are_analysed() {
+    // GlobalFiler 4-person mixture; references are a genotype table (no heights).
+    let refs = real("euroformix_GF_refs.csv");
+    let mut a = s(&[
+        "--measure",
+        "height",
+        "--kit",
+        "globalfiler",
+        "--bootstrap",
+        "50",
+    ]);
+    a.push("--recipient".into());
+    a.push(format!("K48={refs}:K48"));
+    for d in ["K49", "K50", "K29"] {
+        a.push("--donor".into());
+        a.push(format!("{d}={refs}:{d}"));
+    }
+    a.push("--sample".into());
+    a.push(format!("evid4p={}:evid4p", real("euroformix_GF_evid.csv")));
+    let o = gw(&a);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("kit default (globalfiler), modelled"), "{out}");
+    assert!(out.contains("[STR-STUTTER-KIT]"), "{out}");
+    // ESX 17 three-person replicates (comma) and low-template replicates (semicolon).
+    let refs = real("euroformix_ESX17_refs.csv");
+    let mut a = s(&[
+        "--measure",
+        "height",
+        "--bootstrap",
+        "50",
+        "--format",
+        "json",
+    ]);
+    a.extend([
+        "--recipient".into(),
+        format!("ref1={refs}:ref1"),
+        "--donor".into(),
+        format!("ref2={refs}:ref2"),
+        "--donor".into(),
+        format!("ref3={refs}:ref3"),
+    ]);
+    for st in ["stain5", "stain95", "stain7"] {
+        a.extend([
+            "--sample".into(),
+            format!("{st}={}:{st}", real("euroformix_ESX17_3pR.csv")),
+        ]);
+    }
+    for st in ["stain80", "stain68", "stain51"] {
+        a.extend([
+            "--sample".into(),
+            format!("{st}={}:{st}", real("euroformix_ESX17_evids_LTDNA.csv")),
+        ]);
+    }
+    let o = gw(&a);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let samples = v["analyses"][0]["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 6);
+    // Replicates of one mixture agree within 5 points per person.
+    let shares: Vec<Vec<f64>> = samples[..3]
+        .iter()
+        .map(|x| {
+            x["outcome"]["persons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["percent"].as_f64().unwrap())
+                .collect()
+        })
+        .collect();
+    for k in 0..3 {
+        let (lo, hi) = shares
+            .iter()
+            .map(|s| s[k])
+            .fold((100.0_f64, 0.0_f64), |(a, b), x| (a.min(x), b.max(x)));
+        assert!(hi - lo < 5.0, "person {k}: {shares:?}");
+    }
+    // Low-template replicates: flagged or refused, never a confident 0 or 100 %.
+    for x in &samples[3..] {
+        let o = &x["outcome"];
+        if o["status"] == "refused" {
+            assert!(o["reason"].as_str().unwrap().contains("low template"));
+            continue;
+        }
+        let flags: Vec<&str> = o["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(flags.contains(&"STR-LOW-TEMPLATE"), "{flags:?}");
+        for p in o["persons"].as_array().unwrap() {
+            let pct = p["percent"].as_f64().unwrap();
+            let ci = &p["ci"];
+            assert!(
+                ci["high"].as_f64().unwrap() - ci["low"].as_f64().unwrap() > 5.0,
+                "{p}"
+            );
+            assert!(pct > 0.0 && pct < 100.0, "{p}");
+        }
+    }
+}
+
+#[test]
+fn genemapper_idx_export_with_off_ladder_peaks_is_analysed() {
+    let f = real("strvalidator_set3_excerpt.txt");
+    let refs = real("strvalidator_ref3.txt");
+    // The reference table names A2; the positive control is another person.
+    let o = gw(&[
+        "--measure".into(),
+        "height".into(),
+        "--bootstrap".into(),
+        "30".into(),
+        "--recipient".into(),
+        format!("PC={f}:01-Pos.ktr.__"),
+        "--donor".into(),
+        format!("A2={refs}:A2"),
+        "--sample".into(),
+        format!("A2-1={f}:03-A2.1"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("[STR-OL]") && out.contains("[STR-SATURATED]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn old_spellings_work_with_a_deprecation_note() {
+    let o = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "examples/str/references.txt:R-pre",
+            "--donor",
+            "UCB-1=examples/str/references.txt:UCB-1",
+            "--donor",
+            "PBSC-1=examples/str/references.txt:PBSC-1",
+            "--sample",
+            "examples/str/day30.txt:PB-d30-CD3:cd3",
+            "--bootstrap",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("deprecated")
+            && e.contains("--recipient recipient=examples/str/references.txt:R-pre"),
+        "{e}"
+    );
+    assert!(text(&o.stdout).contains("Sample 'PB-d30-CD3'"));
+}
+
+/// A plate: `patients` patients × `per` samples each, plus controls.
+fn plate(dir: &std::path::Path, patients: usize, per: usize) -> PathBuf {
+    let mut rng = Rng::new(77);
+    let p = SimParams::default();
+    let mut sheet = String::from(
+        "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n",
+    );
+    let mut refs = Vec::new();
+    let mut runs = Vec::new();
+    for i in 0..patients {
+        let r = unrelated(&mut rng);
+        let d = if i % 2 == 0 {
+            unrelated(&mut rng)
+        } else {
+            haploidentical(&mut rng, &r)
+        };
+        refs.push(mixture(
+            &mut rng,
+            &format!("P{i}-R"),
+            &[&r, &d],
+            &[1.0, 0.0],
+            &p,
+        ));
+        refs.push(mixture(
+            &mut rng,
+            &format!("P{i}-D"),
+            &[&r, &d],
+            &[0.0, 1.0],
+            &p,
+        ));
+        sheet.push_str(&format!(
+            ",P{i},recipient,,refs.txt:P{i}-R,,,,,\n,P{i},donor,D{i},refs.txt:P{i}-D,,,,,\n"
+        ));
+        for j in 0..per {
+            let f = 0.01 * ((i * per + j) % 40) as f64;
+            let name = format!("P{i}-S{j}");
+            runs.push(mixture(&mut rng, &name, &[&r, &d], &[f, 1.0 - f], &p));
+            let lineage = if j % 3 == 1 { "cd3" } else { "whole_blood" };
+            let purity = if j % 3 == 1 { "95" } else { "" };
+            sheet.push_str(&format!(
+                "{name},P{i},sample,,run.txt,{lineage},pb,2025-02-{:02},{purity},\n",
+                1 + j / 3
+            ));
+        }
+    }
+    std::fs::write(
+        dir.join("refs.txt"),
+        to_genemapper_wide(&refs.iter().collect::<Vec<_>>()),
+    )
+    .unwrap();
+    let mut run_text = to_genemapper_wide(&runs.iter().collect::<Vec<_>>());
+    run_text.push_str("NTC\tD3S1358\tB\n");
+    std::fs::write(dir.join("run.txt"), run_text).unwrap();
+    sheet.push_str("NTC,,control,,run.txt,,,,,ntc\n");
+    let path = dir.join("sheet.csv");
+    std::fs::write(&path, sheet).unwrap();
+    path
+}
+
+#[test]
+fn run_sheet_for_a_plate_gives_one_table() {
+    let dir = std::env::temp_dir().join(format!("gw-str-sheet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sheet = plate(&dir, 3, 4);
+    let o = gw(&[
+        "--run-sheet".into(),
+        sheet.display().to_string(),
+        "--format".into(),
+        "csv".into(),
+        "--bootstrap".into(),
+        "20".into(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("P1,")).count(),
+        4 * 2,
+        "{out}"
+    );
+    let o = gw(&[
+        "--run-sheet".into(),
+        sheet.display().to_string(),
+        "--bootstrap".into(),
+        "20".into(),
+    ]);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("=== Patient P2 ===") && out.contains("Run controls:"),
+        "{out}"
+    );
+    assert!(out.contains("NTC") && out.contains("pass"), "{out}");
+    assert!(out.contains("purity-corrected"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// 96 samples (8 patients × 12) in one call. With `GW_KEEP_PLATE=DIR` the
+/// plate is written to DIR and kept, to time a release binary on it:
+/// `time graftwatch chimerism str --run-sheet DIR/sheet.csv --format csv`.
+#[test]
+#[ignore]
+fn plate_of_96_samples() {
+    let keep = std::env::var_os("GW_KEEP_PLATE").map(PathBuf::from);
+    let dir = keep
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("gw-str-96-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sheet = plate(&dir, 8, 12);
+    let t = std::time::Instant::now();
+    let o = gw(&[
+        "--run-sheet".into(),
+        sheet.display().to_string(),
+        "--format".into(),
+        "csv".into(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout)
+            .lines()
+            .filter(|l| l.contains(",estimated,"))
+            .count(),
+        96 * 2
+    );
+    println!("96 samples: {:.2} s", t.elapsed().as_secs_f64());
+    if keep.is_none() {
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+#[test]
+fn unknown_kit_and_bad_purity_exit_2_naming_what_was_expected() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let base = [
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        "UCB-1=examples/str/references.txt:UCB-1",
+        "--sample",
+        "S=examples/str/day30.txt:PB-d30-CD3:cd3",
+    ];
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+            .current_dir(&root)
+            .args(base)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--kit", "profiler"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("unknown kit 'profiler'") && e.contains("globalfiler"),
+        "{e}"
+    );
+    let o = run(&["--purity", "T=95"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("no --sample named 'T'"));
+    let o = run(&["--purity", "S=150"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("at most 100"));
+    // A valid purity without an unsorted sample of that day is recorded, not applied.
+    let o = run(&["--purity", "S=85", "--bootstrap", "10"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("STR-LOW-PURITY") && out.contains("not corrected"),
+        "{out}"
+    );
+}

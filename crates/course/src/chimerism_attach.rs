@@ -1,0 +1,202 @@
+//! The one way chimerism results are recorded in a course, shared by
+//! `chimerism str --add-to` and `chimerism ngs --add-to`.
+//!
+//! A result is keyed by (sample id, lineage, date, method). Attaching
+//! replaces every chimerism observation of the course with the same key
+//! (whatever person it names) by the new shares, so rerunning an analysis
+//! never duplicates it (before, reruns summed to 200 % and 300 %).
+//! Percentages are stored rounded to 0.01 points for every method.
+
+use graftwatch_core::{Date, Lineage, PersonRef};
+
+use crate::model::Course;
+use crate::observation::{ChimerismMethod, Observation, ObservationKind};
+
+/// One analysed sample: every person's share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChimerismResult {
+    /// Sample id (as given on the command line or run sheet).
+    pub sample: String,
+    /// Collection date.
+    pub date: Date,
+    /// Cell lineage.
+    pub lineage: Lineage,
+    /// Method.
+    pub method: ChimerismMethod,
+    /// Share of each person, in percent (recipient and donors).
+    pub shares: Vec<(PersonRef, f64)>,
+}
+
+/// What attaching did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AttachSummary {
+    /// Observations added.
+    pub added: usize,
+    /// Earlier observations with the same key removed (a rerun).
+    pub replaced: usize,
+}
+
+/// Why results cannot be attached.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AttachError {
+    /// A donor named in the results is not a donor of the course.
+    #[error(
+        "donor '{donor}' of sample '{sample}' is not a donor of this course (donors: {known}); name the donor as in the course"
+    )]
+    UnknownDonor {
+        /// Sample.
+        sample: String,
+        /// Donor named.
+        donor: String,
+        /// The course's donor ids.
+        known: String,
+    },
+    /// A share that is not a percentage.
+    #[error("sample '{sample}': share {value} of {person} is not a percentage between 0 and 100")]
+    BadShare {
+        /// Sample.
+        sample: String,
+        /// Person.
+        person: String,
+        /// Value.
+        value: f64,
+    },
+}
+
+/// Rounds a percentage to 0.01 points (the stored precision of every method).
+pub fn round_percent(p: f64) -> f64 {
+    (p * 100.0).round() / 100.0
+}
+
+/// Attaches results to `course`: checks every donor first (nothing changes
+/// on error), then replaces observations with the same (sample, lineage,
+/// date, method) and sorts the course.
+pub fn attach_chimerism(
+    course: &mut Course,
+    results: &[ChimerismResult],
+) -> Result<AttachSummary, AttachError> {
+    let known: Vec<&str> = course.donors.iter().map(|d| d.id.0.as_str()).collect();
+    for r in results {
+        for (p, v) in &r.shares {
+            if let PersonRef::Donor(d) = p
+                && !known.contains(&d.0.as_str())
+            {
+                return Err(AttachError::UnknownDonor {
+                    sample: r.sample.clone(),
+                    donor: d.0.clone(),
+                    known: if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    },
+                });
+            }
+            if !(v.is_finite() && (-0.005..=100.005).contains(v)) {
+                return Err(AttachError::BadShare {
+                    sample: r.sample.clone(),
+                    person: p.to_string(),
+                    value: *v,
+                });
+            }
+        }
+    }
+    let same_key = |o: &Observation, r: &ChimerismResult| {
+        o.kind == ObservationKind::Chimerism
+            && o.sample.as_deref() == Some(r.sample.as_str())
+            && o.lineage == Some(r.lineage)
+            && o.date == r.date
+            && o.method == Some(r.method)
+    };
+    let before = course.observations.len();
+    course
+        .observations
+        .retain(|o| !results.iter().any(|r| same_key(o, r)));
+    let mut summary = AttachSummary {
+        replaced: before - course.observations.len(),
+        added: 0,
+    };
+    for r in results {
+        for (p, v) in &r.shares {
+            course.observations.push(Observation::chimerism(
+                r.date,
+                r.lineage,
+                p.clone(),
+                round_percent(v.clamp(0.0, 100.0)),
+                r.method,
+                Some(r.sample.clone()),
+            ));
+            summary.added += 1;
+        }
+    }
+    course.sort();
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use graftwatch_core::DonorId;
+
+    fn course() -> Course {
+        let text = include_str!("../../../examples/seed-case/course.json");
+        serde_json::from_str(text).expect("seed course parses")
+    }
+
+    fn result(donor: &str, pct: f64) -> ChimerismResult {
+        ChimerismResult {
+            sample: "PB-d30".into(),
+            date: "2024-05-29".parse().unwrap(),
+            lineage: Lineage::Cd3,
+            method: ChimerismMethod::Str,
+            shares: vec![
+                (PersonRef::Recipient, 100.0 - pct),
+                (PersonRef::Donor(DonorId(donor.into())), pct),
+            ],
+        }
+    }
+
+    fn donor_id(c: &Course) -> String {
+        c.donors[0].id.0.clone()
+    }
+
+    #[test]
+    fn rerun_replaces_instead_of_adding() {
+        let mut c = course();
+        let d = donor_id(&c);
+        let n0 = c.observations.len();
+        let s = attach_chimerism(&mut c, &[result(&d, 97.123)]).unwrap();
+        assert_eq!((s.added, s.replaced), (2, 0));
+        let s = attach_chimerism(&mut c, &[result(&d, 96.0)]).unwrap();
+        assert_eq!((s.added, s.replaced), (2, 2));
+        assert_eq!(c.observations.len(), n0 + 2);
+        let sum: f64 = c
+            .observations
+            .iter()
+            .filter(|o| o.sample.as_deref() == Some("PB-d30"))
+            .filter_map(|o| o.number())
+            .sum();
+        assert_eq!(sum, 100.0);
+    }
+
+    #[test]
+    fn other_method_lineage_or_date_is_kept_and_values_are_rounded() {
+        let mut c = course();
+        let d = donor_id(&c);
+        attach_chimerism(&mut c, &[result(&d, 97.126)]).unwrap();
+        let mut ngs = result(&d, 50.0);
+        ngs.method = ChimerismMethod::Ngs;
+        let s = attach_chimerism(&mut c, &[ngs]).unwrap();
+        assert_eq!(s.replaced, 0);
+        assert!(c.observations.iter().any(|o| o.number() == Some(97.13)));
+    }
+
+    #[test]
+    fn unknown_donor_changes_nothing() {
+        let mut c = course();
+        c.donors.truncate(1);
+        let before = c.clone();
+        let e = attach_chimerism(&mut c, &[result("nobody", 5.0)]).unwrap_err();
+        assert!(e.to_string().contains("'nobody'"), "{e}");
+        assert_eq!(c, before);
+    }
+}
