@@ -38,6 +38,23 @@ enum Command {
     Decide(cmd::decide::DecideArgs),
     /// The full course report (figure, alerts, endpoints, DLI decision trail) as HTML, SVG or JSON.
     Report(cmd::report::ReportArgs),
+    /// The patient store: create, inspect, migrate, back up and restore the database.
+    #[command(subcommand)]
+    Db(cmd::db::DbCommand),
+    /// Import course files (JSON or CSV) or directories into the store.
+    Import(cmd::import::ImportArgs),
+    /// Export a stored course (any revision) as JSON or CSV, optionally de-identified.
+    Export(cmd::export::ExportArgs),
+    /// The ward list from the store (latest counts, grades, alerts, DLI status).
+    Patients(cmd::patients::PatientsArgs),
+    /// Every revision of a stored course: who, when, what, why.
+    History(cmd::history::HistoryArgs),
+    /// Stored patient administration (purge).
+    #[command(subcommand)]
+    Patient(cmd::patient::PatientCommand),
+    /// The audit trail: show entries, verify the keyed hash chain.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +66,13 @@ fn main() -> ExitCode {
         Command::Grade(a) => cmd::grade::run(a),
         Command::Decide(a) => cmd::decide::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Db(c) => cmd::db::run(c),
+        Command::Import(a) => cmd::import::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Patients(a) => cmd::patients::run(a),
+        Command::History(a) => cmd::history::run(a),
+        Command::Patient(c) => cmd::patient::run(c),
+        Command::Audit(c) => cmd::audit::run(c),
     };
     exit::report(result)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_core::Date;
-use graftwatch_course::{Course, EventDetail, read_course};
+use graftwatch_course::{Course, EventDetail};
 use graftwatch_criteria::dli::{DliAssessment, DliConfig};
 use graftwatch_decision::{GraftReport, assess_dli, graft_checks, gvhd_status_from_grades};
 use graftwatch_grading::{Criterion, GradingConfig, grade_course_only};
@@ -35,6 +35,10 @@ pub struct DecideArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: DecideFormat,
+    /// Read the course of the stored patient COURSE (a patient id) from this
+    /// database (SQLite file, sqlite://PATH or postgres://…) instead of a file.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,7 +75,8 @@ fn parse_on(s: &str, course: &Course) -> Result<Date, BadInput> {
 
 /// Runs `decide`.
 pub fn run(args: DecideArgs) -> anyhow::Result<()> {
-    let loaded = read_course(&args.course).map_err(|e| BadInput(e.to_string()))?;
+    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())
+        .map_err(|e| BadInput(e.to_string()))?;
     let course = loaded.course;
     let grades = grade_course_only(
         &course,

@@ -40,6 +40,10 @@ pub struct GradeArgs {
     /// Print the full default configuration (TOML) and exit.
     #[arg(long)]
     pub print_default_config: bool,
+    /// Read the course of the stored patient COURSE (a patient id) from this
+    /// database (SQLite file, sqlite://PATH or postgres://…) instead of a file.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 /// Runs `graftwatch grade`.
@@ -60,7 +64,8 @@ pub fn run(a: GradeArgs) -> anyhow::Result<()> {
         .course
         .as_ref()
         .ok_or_else(|| BadInput("a COURSE file is required".into()))?;
-    let loaded = graftwatch_course::read_course(path).map_err(|e| BadInput(e.to_string()))?;
+    let loaded = super::store_common::read_course_or_stored(path, a.db.as_deref())
+        .map_err(|e| BadInput(e.to_string()))?;
     let grades = grade_course_only(&loaded.course, &cfg, &only);
     let text = match a.format {
         GradeFormat::Table => render::table(&grades),

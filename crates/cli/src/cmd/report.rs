@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use graftwatch_course::read_course;
 use graftwatch_report::{AlertConfig, Analysis, figure_data_json, full_figure, full_report};
 
 use crate::BadInput;
@@ -41,6 +40,10 @@ pub struct ReportArgs {
     /// `engraftment_warning_days = [21, 28]`, `chimerism_lod_percent = 0.5`).
     #[arg(long)]
     pub alerts_config: Option<PathBuf>,
+    /// Read the course of the stored patient COURSE (a patient id) from this
+    /// database (SQLite file, sqlite://PATH or postgres://…) instead of a file.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 /// Reads `--alerts-config` (bad input names the file and the problem).
@@ -140,7 +143,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         Some(p) => read_alert_config(p)?,
         None => AlertConfig::default(),
     };
-    let loaded = read_course(&args.course).map_err(|e| {
+    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref()).map_err(|e| {
         BadInput(format!(
             "the course file {} is invalid:\n{e}",
             args.course.display()
