@@ -49,7 +49,14 @@ fn url(loc: &Location) -> String {
 
 fn import(loc: &Location, dir: &Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_graftwatch"))
-        .args(["import", dir.to_str().unwrap(), "--db", &url(loc), "--actor", "crash.test"])
+        .args([
+            "import",
+            dir.to_str().unwrap(),
+            "--db",
+            &url(loc),
+            "--actor",
+            "crash.test",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -57,7 +64,8 @@ fn import(loc: &Location, dir: &Path) -> std::process::Child {
 }
 
 fn check(loc: &Location, expected: &HashMap<(String, usize, i32), Course>, round: usize) {
-    let s = Store::open(loc).unwrap_or_else(|e| panic!("round {round}: the database does not open: {e}"));
+    let s = Store::open(loc)
+        .unwrap_or_else(|e| panic!("round {round}: the database does not open: {e}"));
     let problems = s.integrity_check().unwrap();
     assert!(problems.is_empty(), "round {round}: {problems:?}");
     for k in 0..PATIENTS {
@@ -65,7 +73,11 @@ fn check(loc: &Location, expected: &HashMap<(String, usize, i32), Course>, round
         match s.course_at(&clinician(), &id, None) {
             Ok((c, _)) => {
                 let key = (id.clone(), c.observations.len(), c.patient.birth_year);
-                assert_eq!(expected.get(&key), Some(&c), "round {round}: {id} is not at a complete revision");
+                assert_eq!(
+                    expected.get(&key),
+                    Some(&c),
+                    "round {round}: {id} is not at a complete revision"
+                );
             }
             Err(StoreError::NoPatient(_)) => {}
             Err(e) => panic!("round {round}: {id}: {e}"),
@@ -94,7 +106,14 @@ fn crash_many(db: &dyn Db) {
         std::fs::create_dir_all(&dir).unwrap();
         for k in 0..PATIENTS {
             let c = version(k, round);
-            expected.insert((c.patient.id.0.clone(), c.observations.len(), c.patient.birth_year), c.clone());
+            expected.insert(
+                (
+                    c.patient.id.0.clone(),
+                    c.observations.len(),
+                    c.patient.birth_year,
+                ),
+                c.clone(),
+            );
             graftwatch_course::write_course(&dir.join(format!("c{k}.json")), &c).unwrap();
         }
         let t0 = Instant::now();
@@ -103,7 +122,10 @@ fn crash_many(db: &dyn Db) {
             // One uninterrupted run measures how long an import takes.
             assert!(child.wait().unwrap().success());
             full = t0.elapsed();
-            eprintln!("{}: one import of {PATIENTS} files takes {full:?}", db.name());
+            eprintln!(
+                "{}: one import of {PATIENTS} files takes {full:?}",
+                db.name()
+            );
         } else {
             let wait = Duration::from_micros(rng.next() % (full.as_micros() as u64).max(1));
             std::thread::sleep(wait);
@@ -116,7 +138,8 @@ fn crash_many(db: &dyn Db) {
     let dir = work.path().join("final");
     std::fs::create_dir_all(&dir).unwrap();
     for k in 0..PATIENTS {
-        graftwatch_course::write_course(&dir.join(format!("c{k}.json")), &version(k, KILLS)).unwrap();
+        graftwatch_course::write_course(&dir.join(format!("c{k}.json")), &version(k, KILLS))
+            .unwrap();
     }
     assert!(import(&loc, &dir).wait().unwrap().success());
     let s = Store::open(&loc).unwrap();

@@ -48,7 +48,9 @@ fn course(id: &str, days: i64) -> Course {
         "events": [{"date": "2024-01-01", "kind": "graft_infusion", "transplant": 1, "source": "pbsc", "donor": "D1"}],
         "observations": obs,
     });
-    read_json_str(&doc.to_string(), Path::new("bench.json")).unwrap().course
+    read_json_str(&doc.to_string(), Path::new("bench.json"))
+        .unwrap()
+        .course
 }
 
 fn median(mut v: Vec<f64>) -> (f64, f64) {
@@ -70,7 +72,18 @@ fn append(loc: &Location) {
         for _ in 0..50 {
             let day: Vec<Observation> = later.drain(..6).collect();
             let t = Instant::now();
-            head = s.append(&actor(), &id, head, &Delta { events: vec![], observations: day }).unwrap().rev;
+            head = s
+                .append(
+                    &actor(),
+                    &id,
+                    head,
+                    &Delta {
+                        events: vec![],
+                        observations: day,
+                    },
+                )
+                .unwrap()
+                .rev;
             plain.push(t.elapsed().as_secs_f64() * 1e3);
         }
         s.set_derive_on_write(true);
@@ -78,7 +91,18 @@ fn append(loc: &Location) {
         for _ in 0..5 {
             let day: Vec<Observation> = later.drain(..6).collect();
             let t = Instant::now();
-            head = s.append(&actor(), &id, head, &Delta { events: vec![], observations: day }).unwrap().rev;
+            head = s
+                .append(
+                    &actor(),
+                    &id,
+                    head,
+                    &Delta {
+                        events: vec![],
+                        observations: day,
+                    },
+                )
+                .unwrap()
+                .rev;
             derived.push(t.elapsed().as_secs_f64() * 1e3);
         }
         s.set_derive_on_write(false);
@@ -92,7 +116,10 @@ fn alerts(loc: &Location) {
     let s = Store::open(loc).unwrap();
     let t = Instant::now();
     let n = s.refresh_stale().unwrap();
-    println!("refreshed {n} stale rows in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "refreshed {n} stale rows in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let mut times = Vec::new();
     let mut shown = 0;
     for _ in 0..20 {

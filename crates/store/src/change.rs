@@ -19,7 +19,9 @@ pub fn canonical_json(course: &Course) -> String {
 /// come after them).
 pub fn apply(course: &mut Course, delta: &Delta) {
     course.events.extend(delta.events.iter().cloned());
-    course.observations.extend(delta.observations.iter().cloned());
+    course
+        .observations
+        .extend(delta.observations.iter().cloned());
     course.sort();
 }
 

@@ -68,11 +68,12 @@ async fn insert_revision(
     if r.rows_affected() != 1 {
         return Err(cas_failure(tx, n.patient, n.base).await?);
     }
-    let prev = sqlx::query("SELECT chain_hash, kind FROM revisions WHERE patient_id = $1 AND rev = $2")
-        .bind(n.patient)
-        .bind(n.base)
-        .fetch_one(&mut **tx)
-        .await?;
+    let prev =
+        sqlx::query("SELECT chain_hash, kind FROM revisions WHERE patient_id = $1 AND rev = $2")
+            .bind(n.patient)
+            .bind(n.base)
+            .fetch_one(&mut **tx)
+            .await?;
     let prev_kind: String = prev.try_get(1)?;
     if prev_kind == "tombstone" && n.kind != RevisionKind::Replace {
         return Err(StoreError::Deleted(n.patient.into(), n.base));
@@ -96,7 +97,11 @@ async fn write_row(
         author: actor.name.clone(),
         at: now_utc(),
         reason: n.reason.map(str::to_string),
-        chain_hash: sha256_hex(&[prev_hash.as_bytes(), n.kind.as_str().as_bytes(), payload.as_bytes()]),
+        chain_hash: sha256_hex(&[
+            prev_hash.as_bytes(),
+            n.kind.as_str().as_bytes(),
+            payload.as_bytes(),
+        ]),
     };
     sqlx::query(
         "INSERT INTO revisions (patient_id, rev, kind, author, created_at, reason, payload, chain_hash) \
@@ -231,9 +236,17 @@ fn replay(
         }
         let payload: Option<String> = r.try_get(5)?;
         let text = payload.unwrap_or_default();
-        let want = sha256_hex(&[prev_hash.as_bytes(), meta.kind.as_str().as_bytes(), text.as_bytes()]);
+        let want = sha256_hex(&[
+            prev_hash.as_bytes(),
+            meta.kind.as_str().as_bytes(),
+            text.as_bytes(),
+        ]);
         if want != meta.chain_hash {
-            return Err(corrupt(patient, meta.rev, "the payload does not match its chain hash"));
+            return Err(corrupt(
+                patient,
+                meta.rev,
+                "the payload does not match its chain hash",
+            ));
         }
         let bad = |e: serde_json::Error| corrupt(patient, meta.rev, format!("payload: {e}"));
         match meta.kind {
@@ -318,7 +331,10 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<RevisionMeta> {
         let (kind, payload) = match change {
-            Change::Append(d) => (RevisionKind::Append, Some(serde_json::to_string(d).unwrap_or_default())),
+            Change::Append(d) => (
+                RevisionKind::Append,
+                Some(serde_json::to_string(d).unwrap_or_default()),
+            ),
             Change::Replace(c) => (RevisionKind::Replace, Some(canonical_json(c))),
             Change::Tombstone => (RevisionKind::Tombstone, None),
         };
@@ -562,7 +578,11 @@ impl Store {
             let meta = purge_in_tx(&mut tx, actor, patient, reason).await?;
             let ev = AuditEvent {
                 reason: Some(reason.into()),
-                ..AuditEvent::ok("purge", vec![patient.into()], "patient (all revisions, runs, profiles)")
+                ..AuditEvent::ok(
+                    "purge",
+                    vec![patient.into()],
+                    "patient (all revisions, runs, profiles)",
+                )
             };
             let a = audit::append(&mut tx, &self.key, actor, &ev).await?;
             tx.commit().await?;
@@ -598,7 +618,9 @@ impl Store {
 fn rev_of(o: &ImportOutcome) -> i64 {
     match o {
         ImportOutcome::Created(_) => 1,
-        ImportOutcome::Appended(_, r) | ImportOutcome::Replaced(_, r) | ImportOutcome::Unchanged(_, r) => *r,
+        ImportOutcome::Appended(_, r)
+        | ImportOutcome::Replaced(_, r)
+        | ImportOutcome::Unchanged(_, r) => *r,
     }
 }
 
@@ -629,7 +651,11 @@ async fn import_in_tx(
     let (kind, payload, reason) = match old.as_ref() {
         Some(o) if o == course => return Ok((ImportOutcome::Unchanged(id.into(), head), None)),
         Some(o) => match addition(o, course) {
-            Some(d) => (RevisionKind::Append, serde_json::to_string(&d).unwrap_or_default(), None),
+            Some(d) => (
+                RevisionKind::Append,
+                serde_json::to_string(&d).unwrap_or_default(),
+                None,
+            ),
             None => (RevisionKind::Replace, canonical_json(course), Some(reason)),
         },
         None => (RevisionKind::Replace, canonical_json(course), Some(reason)),
@@ -670,12 +696,13 @@ async fn purge_in_tx(
     ] {
         sqlx::query(sql).bind(patient).execute(&mut **tx).await?;
     }
-    let prev: String = sqlx::query("SELECT chain_hash FROM revisions WHERE patient_id = $1 AND rev = $2")
-        .bind(patient)
-        .bind(head)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+    let prev: String =
+        sqlx::query("SELECT chain_hash FROM revisions WHERE patient_id = $1 AND rev = $2")
+            .bind(patient)
+            .bind(head)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
     sqlx::query("UPDATE patients SET head_rev = $1, purged = 1, deleted = 1 WHERE patient_id = $2")
         .bind(head + 1)
         .bind(patient)

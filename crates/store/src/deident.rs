@@ -27,7 +27,10 @@ const FREE_TEXT: &[&str] = &["note", "sample", "description"];
 
 /// The pseudonym of a patient id under `key`.
 pub fn pseudonym(key: &[u8], patient: &str) -> String {
-    format!("P-{}", &hmac_hex(key, &[b"deid-patient", patient.as_bytes()])[..12])
+    format!(
+        "P-{}",
+        &hmac_hex(key, &[b"deid-patient", patient.as_bytes()])[..12]
+    )
 }
 
 /// The date offset of a patient under `key`: ±1..=365 days.

@@ -53,7 +53,9 @@ pub enum StoreError {
     #[error("patient '{0}' was purged (erasure); no clinical data is kept")]
     Purged(String),
     /// The actor's role does not allow the action.
-    #[error("permission denied: {action} needs the role '{needed}', and '{actor}' has the role '{has}'")]
+    #[error(
+        "permission denied: {action} needs the role '{needed}', and '{actor}' has the role '{has}'"
+    )]
     Forbidden {
         /// What was attempted.
         action: &'static str,
@@ -85,10 +87,14 @@ pub enum StoreError {
         known: i64,
     },
     /// A migration's text changed after it was applied.
-    #[error("schema migration {0} differs from the one applied to this database (checksum mismatch)")]
+    #[error(
+        "schema migration {0} differs from the one applied to this database (checksum mismatch)"
+    )]
     MigrationChanged(i64),
     /// The database has no schema yet.
-    #[error("the database has no graftwatch schema yet: run `graftwatch db init` (or `db migrate`)")]
+    #[error(
+        "the database has no graftwatch schema yet: run `graftwatch db init` (or `db migrate`)"
+    )]
     NotInitialised,
     /// The audit key is missing or malformed.
     #[error("audit key: {0}")]

@@ -197,7 +197,10 @@ impl Store {
             }
             Ok::<_, StoreError>(out)
         })?;
-        self.audit(actor, &AuditEvent::ok("read_runs", vec![patient.into()], "chimerism runs"))?;
+        self.audit(
+            actor,
+            &AuditEvent::ok("read_runs", vec![patient.into()], "chimerism runs"),
+        )?;
         Ok(runs)
     }
 
@@ -273,7 +276,10 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>>>()
         })?;
-        self.audit(actor, &AuditEvent::ok("read_profiles", vec![patient.into()], "reference profiles"))?;
+        self.audit(
+            actor,
+            &AuditEvent::ok("read_profiles", vec![patient.into()], "reference profiles"),
+        )?;
         Ok(out)
     }
 }

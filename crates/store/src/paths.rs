@@ -73,8 +73,15 @@ pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 /// Writes `content` to `path` with mode 0600 through a temporary file and a
-/// rename.
+/// rename, flushed to disk.
 pub fn write_private_atomic(path: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
+    write_private(path, content, true)
+}
+
+/// As [`write_private_atomic`]; `sync = false` skips the flush to disk (the
+/// rename is still atomic for a killed process; a power cut may keep the
+/// previous content).
+pub fn write_private(path: &std::path::Path, content: &[u8], sync: bool) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     if let Some(d) = path.parent() {
@@ -88,6 +95,8 @@ pub fn write_private_atomic(path: &std::path::Path, content: &[u8]) -> std::io::
         .mode(0o600)
         .open(&tmp)?;
     f.write_all(content)?;
-    f.sync_all()?;
+    if sync {
+        f.sync_all()?;
+    }
     std::fs::rename(&tmp, path)
 }

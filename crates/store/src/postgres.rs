@@ -58,7 +58,14 @@ pub fn backup(url: &str, dest: &Path) -> Result<()> {
     let d = dest.display().to_string();
     run(
         "pg_dump",
-        &["--format=custom", "--no-owner", "--file", &d, "--dbname", url],
+        &[
+            "--format=custom",
+            "--no-owner",
+            "--file",
+            &d,
+            "--dbname",
+            url,
+        ],
     )?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600)).map_err(|e| {

@@ -48,7 +48,9 @@ pub async fn connect(path: &Path, max: u32) -> Result<AnyPool> {
 
 /// `PRAGMA integrity_check`: an empty list when the file is sound.
 pub async fn integrity_check(pool: &AnyPool) -> Result<Vec<String>> {
-    let rows = sqlx::query("PRAGMA integrity_check").fetch_all(pool).await?;
+    let rows = sqlx::query("PRAGMA integrity_check")
+        .fetch_all(pool)
+        .await?;
     let mut out = Vec::new();
     for r in rows {
         let s: String = r.try_get(0)?;
@@ -80,7 +82,11 @@ pub async fn backup(pool: &AnyPool, dest: &Path) -> Result<()> {
 /// by the caller): copy beside the target, remove the old write-ahead log,
 /// rename over.
 pub fn restore_file(src: &Path, target: &Path) -> Result<()> {
-    let tmp = PathBuf::from(format!("{}.restore-{}", target.display(), std::process::id()));
+    let tmp = PathBuf::from(format!(
+        "{}.restore-{}",
+        target.display(),
+        std::process::id()
+    ));
     std::fs::copy(src, &tmp).map_err(io_err(src))?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).map_err(io_err(&tmp))?;

@@ -90,7 +90,11 @@ impl Store {
             rows.iter().map(row_to_patient).collect::<Result<Vec<_>>>()
         })?;
         let shown: Vec<String> = rows.iter().map(|r| r.patient.clone()).collect();
-        let action = if alerts_only { "list_patients_alerts" } else { "list_patients" };
+        let action = if alerts_only {
+            "list_patients_alerts"
+        } else {
+            "list_patients"
+        };
         self.audit(actor, &AuditEvent::ok(action, shown, "patient list"))?;
         Ok(rows)
     }
@@ -102,13 +106,12 @@ fn row_to_patient(r: &sqlx::any::AnyRow) -> Result<PatientRow> {
         None => None,
         Some(rev) => {
             let text: String = r.try_get(7)?;
-            let summary: DerivedSummary = serde_json::from_str(&text).map_err(|e| {
-                StoreError::Corrupt {
+            let summary: DerivedSummary =
+                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
                     patient: patient.clone(),
                     rev,
                     detail: format!("derived state: {e}"),
-                }
-            })?;
+                })?;
             Some(DerivedState {
                 rev,
                 engine_version: r.try_get(3)?,

@@ -38,7 +38,10 @@ mod tests {
     #[test]
     fn formats_known_instants() {
         assert_eq!(format_utc(0, 0), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(format_utc(951_782_400 + 86_399, 7), "2000-02-29T23:59:59.000007Z");
+        assert_eq!(
+            format_utc(951_782_400 + 86_399, 7),
+            "2000-02-29T23:59:59.000007Z"
+        );
         assert_eq!(now_utc().len(), 27);
     }
 }

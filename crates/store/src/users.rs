@@ -11,7 +11,9 @@ use crate::time::{format_utc, now_utc};
 use crate::types::{Actor, Role};
 
 fn secret() -> Result<String> {
-    Ok(hex(&random_bytes(32).map_err(io_err(std::path::Path::new("/dev/urandom")))?))
+    Ok(hex(
+        &random_bytes(32).map_err(io_err(std::path::Path::new("/dev/urandom")))?
+    ))
 }
 
 fn admin_only(actor: &Actor, action: &'static str) -> Result<()> {
@@ -53,7 +55,10 @@ impl Store {
             .await?;
             Ok::<_, StoreError>(())
         })?;
-        self.audit(actor, &AuditEvent::ok("put_user", vec![], format!("user:{name}:{role}")))
+        self.audit(
+            actor,
+            &AuditEvent::ok("put_user", vec![], format!("user:{name}:{role}")),
+        )
     }
 
     /// The role of a registered, enabled user.
@@ -88,7 +93,10 @@ impl Store {
                 .await?;
             Ok::<_, StoreError>(())
         })?;
-        self.audit(actor, &AuditEvent::ok("create_token", vec![], format!("token:{user}:{label}")))?;
+        self.audit(
+            actor,
+            &AuditEvent::ok("create_token", vec![], format!("token:{user}:{label}")),
+        )?;
         Ok(token)
     }
 
@@ -147,7 +155,12 @@ impl Store {
         )
     }
 
-    fn lookup(&self, sql: &str, secret: &str, now: Option<String>) -> Result<Option<(String, Role)>> {
+    fn lookup(
+        &self,
+        sql: &str,
+        secret: &str,
+        now: Option<String>,
+    ) -> Result<Option<(String, Role)>> {
         self.block(async {
             let mut q = sqlx::query(sql).bind(sha256_hex(&[secret.as_bytes()]));
             if let Some(n) = now {
@@ -157,7 +170,10 @@ impl Store {
                 None => Ok(None),
                 Some(r) => {
                     let role: String = r.try_get(1)?;
-                    Ok(Some((r.try_get(0)?, role.parse().map_err(StoreError::Invalid)?)))
+                    Ok(Some((
+                        r.try_get(0)?,
+                        role.parse().map_err(StoreError::Invalid)?,
+                    )))
                 }
             }
         })

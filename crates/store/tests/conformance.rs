@@ -40,29 +40,54 @@ fn revisions_reconstruct_exactly(db: &dyn Db) {
         expected.push(cur.clone());
     }
     let full = seed_as("P1", usize::MAX).0;
-    assert_eq!(expected.last().unwrap(), &full, "appends rebuild the whole course");
+    assert_eq!(
+        expected.last().unwrap(),
+        &full,
+        "appends rebuild the whole course"
+    );
     let head = expected.len() as i64;
     let mut amended = full.clone();
     amended.patient.birth_year += 1;
     let r = s
-        .write(&who, "P1", head, &Change::Replace(Box::new(amended.clone())), Some("birth year corrected"))
+        .write(
+            &who,
+            "P1",
+            head,
+            &Change::Replace(Box::new(amended.clone())),
+            Some("birth year corrected"),
+        )
         .unwrap();
     expected.push(amended);
-    s.write(&who, "P1", r.rev, &Change::Tombstone, Some("entered for the wrong patient"))
-        .unwrap();
+    s.write(
+        &who,
+        "P1",
+        r.rev,
+        &Change::Tombstone,
+        Some("entered for the wrong patient"),
+    )
+    .unwrap();
     for (i, c) in expected.iter().enumerate() {
         let (got, meta) = s.course_at(&who, "P1", Some(i as i64 + 1)).unwrap();
         assert_eq!(&got, c, "revision {}", i + 1);
         assert_eq!(meta.rev, i as i64 + 1);
     }
-    assert!(matches!(s.course_at(&who, "P1", None), Err(StoreError::Deleted(_, _))));
+    assert!(matches!(
+        s.course_at(&who, "P1", None),
+        Err(StoreError::Deleted(_, _))
+    ));
     let e = s.course_at(&who, "P1", Some(99)).unwrap_err();
     assert!(e.to_string().contains("no revision 99"), "{e}");
     let h = s.history(&who, "P1").unwrap();
     let kinds: Vec<_> = h.iter().map(|m| m.kind).collect();
     assert_eq!(kinds.first(), Some(&RevisionKind::Create));
-    assert_eq!(&kinds[kinds.len() - 2..], &[RevisionKind::Replace, RevisionKind::Tombstone]);
-    assert_eq!(h.last().unwrap().reason.as_deref(), Some("entered for the wrong patient"));
+    assert_eq!(
+        &kinds[kinds.len() - 2..],
+        &[RevisionKind::Replace, RevisionKind::Tombstone]
+    );
+    assert_eq!(
+        h.last().unwrap().reason.as_deref(),
+        Some("entered for the wrong patient")
+    );
     assert!(h.iter().all(|m| m.author == "dr.test"));
     assert!(s.integrity_check().unwrap().is_empty());
 }
@@ -76,7 +101,10 @@ fn append_is_small(db: &dyn Db) {
     s.append(&clinician(), "P2", 1, &obs(&rest[..5])).unwrap();
     let full = s.payload_len("P2", 1).unwrap();
     let small = s.payload_len("P2", 2).unwrap();
-    assert!(small * 100 < full, "append payload {small} bytes vs course {full} bytes");
+    assert!(
+        small * 100 < full,
+        "append payload {small} bytes vs course {full} bytes"
+    );
 }
 
 /// A stale base fails with both revisions named and writes nothing.
@@ -86,20 +114,43 @@ fn conflict_names_both_revisions(db: &dyn Db) {
     let (c, rest) = seed_as("P3", 2000);
     s.create_patient(&clinician(), &c, None).unwrap();
     s.append(&clinician(), "P3", 1, &obs(&rest[..1])).unwrap();
-    let e = s.append(&clinician(), "P3", 1, &obs(&rest[1..2])).unwrap_err();
+    let e = s
+        .append(&clinician(), "P3", 1, &obs(&rest[1..2]))
+        .unwrap_err();
     match &e {
-        StoreError::Conflict { base: 1, head: 2, .. } => {}
+        StoreError::Conflict {
+            base: 1, head: 2, ..
+        } => {}
         other => panic!("expected a conflict, got {other}"),
     }
     let msg = e.to_string();
-    assert!(msg.contains("revision 1") && msg.contains("revision 2"), "{msg}");
+    assert!(
+        msg.contains("revision 1") && msg.contains("revision 2"),
+        "{msg}"
+    );
     assert_eq!(s.head("P3").unwrap(), 2);
-    let e = s.write(&clinician(), "P3", 2, &Change::Tombstone, None).unwrap_err();
+    let e = s
+        .write(&clinician(), "P3", 2, &Change::Tombstone, None)
+        .unwrap_err();
     assert!(matches!(e, StoreError::ReasonRequired(_)), "{e}");
-    let e = s.write(&clinician(), "P3", 2, &Change::Replace(Box::new(c.clone())), Some(" ")).unwrap_err();
+    let e = s
+        .write(
+            &clinician(),
+            "P3",
+            2,
+            &Change::Replace(Box::new(c.clone())),
+            Some(" "),
+        )
+        .unwrap_err();
     assert!(matches!(e, StoreError::ReasonRequired(_)), "{e}");
-    assert!(matches!(s.create_patient(&clinician(), &c, None), Err(StoreError::PatientExists(_, 2))));
-    assert!(matches!(s.append(&clinician(), "NOPE", 1, &obs(&rest[..1])), Err(StoreError::NoPatient(_))));
+    assert!(matches!(
+        s.create_patient(&clinician(), &c, None),
+        Err(StoreError::PatientExists(_, 2))
+    ));
+    assert!(matches!(
+        s.append(&clinician(), "NOPE", 1, &obs(&rest[..1])),
+        Err(StoreError::NoPatient(_))
+    ));
 }
 
 /// N writers on one patient: no lost update, no duplicate revision numbers.
@@ -144,12 +195,19 @@ fn concurrent_writers(db: &dyn Db) {
     let (got, _) = s.course_at(&clinician(), "P4", None).unwrap();
     // Same-day observations may land in any order; compare as multisets.
     let key = |c: &graftwatch_course::Course| {
-        let mut v: Vec<String> = c.observations.iter().map(|o| serde_json::to_string(o).unwrap()).collect();
+        let mut v: Vec<String> = c
+            .observations
+            .iter()
+            .map(|o| serde_json::to_string(o).unwrap())
+            .collect();
         v.sort();
         v
     };
     let want = seed_as("P4", usize::MAX).0;
-    assert!(key(&got) == key(&want), "every writer's observation is there");
+    assert!(
+        key(&got) == key(&want),
+        "every writer's observation is there"
+    );
     assert_eq!(got.observations.len(), want.observations.len());
     assert!(s.verify_audit().unwrap().first_problem.is_none());
     eprintln!("{}: {conflicts} conflicts retried", db.name());
@@ -166,7 +224,10 @@ fn derived_state_is_current(db: &dyn Db) {
     let rows = s.list_patients(&clinician(), false).unwrap();
     assert_eq!(rows.len(), 2);
     let st = rows[0].state.as_ref().unwrap();
-    assert_eq!((st.rev, st.engine_version.as_str()), (1, graftwatch_store::ENGINE_VERSION));
+    assert_eq!(
+        (st.rev, st.engine_version.as_str()),
+        (1, graftwatch_store::ENGINE_VERSION)
+    );
     assert_eq!(st.summary.observations, 2000);
     s.append(&clinician(), "P5", 1, &obs(&rest)).unwrap();
     let rows = s.list_patients(&clinician(), false).unwrap();
@@ -175,7 +236,11 @@ fn derived_state_is_current(db: &dyn Db) {
     let full_alerts = st.summary.alerts.len();
     assert!(full_alerts > 0, "the seed case has alerts");
     let alerts = s.list_patients(&clinician(), true).unwrap();
-    assert!(alerts.iter().all(|r| !r.state.as_ref().unwrap().summary.alerts.is_empty()));
+    assert!(
+        alerts
+            .iter()
+            .all(|r| !r.state.as_ref().unwrap().summary.alerts.is_empty())
+    );
     assert!(alerts.iter().any(|r| r.patient == "P5"));
     assert!(s.stale_patients().unwrap().is_empty());
     let old_hash = st.config_hash.clone();
@@ -183,7 +248,11 @@ fn derived_state_is_current(db: &dyn Db) {
     cfg.alerts.chimerism_serial_rises = 99;
     cfg.alerts.engraftment_warning_days = vec![];
     s.set_derive_config(cfg);
-    assert_eq!(s.stale_patients().unwrap().len(), 2, "a configuration change makes every row stale");
+    assert_eq!(
+        s.stale_patients().unwrap().len(),
+        2,
+        "a configuration change makes every row stale"
+    );
     let rows = s.list_patients(&clinician(), false).unwrap();
     let st = rows[0].state.as_ref().unwrap();
     assert_ne!(st.config_hash, old_hash);
@@ -208,15 +277,29 @@ fn audit_records_reads_and_writes(db: &dyn Db) {
     let after = s.audit_entries(1, 1000).unwrap();
     assert_eq!(after.len(), before + 1);
     let e = after.last().unwrap();
-    assert_eq!((e.action.as_str(), e.patients.as_str()), ("list_patients", "A1,A2,A3"));
-    assert_eq!((e.actor.as_str(), e.role.as_str(), e.channel.as_str()), ("dr.test", "clinician", "cli"));
+    assert_eq!(
+        (e.action.as_str(), e.patients.as_str()),
+        ("list_patients", "A1,A2,A3")
+    );
+    assert_eq!(
+        (e.actor.as_str(), e.role.as_str(), e.channel.as_str()),
+        ("dr.test", "clinician", "cli")
+    );
     s.course_at(&who, "A2", None).unwrap();
     let _ = s.course_at(&who, "A2", Some(7));
     let a2 = s.audit_for_patient("A2").unwrap();
-    let actions: Vec<_> = a2.iter().map(|e| (e.action.as_str(), e.outcome.starts_with("ok"))).collect();
+    let actions: Vec<_> = a2
+        .iter()
+        .map(|e| (e.action.as_str(), e.outcome.starts_with("ok")))
+        .collect();
     assert_eq!(
         actions,
-        vec![("create", true), ("list_patients", true), ("read_course", true), ("read_course", false)]
+        vec![
+            ("create", true),
+            ("list_patients", true),
+            ("read_course", true),
+            ("read_course", false)
+        ]
     );
     assert!(a2.iter().all(|e| e.at.ends_with('Z')));
     let v = s.verify_audit().unwrap();
@@ -228,7 +311,8 @@ fn audit_fixture(db: &dyn Db) -> (Location, Store) {
     let loc = db.fresh();
     let (s, _) = Store::init(&loc).unwrap();
     for id in ["T1", "T2"] {
-        s.create_patient(&clinician(), &seed_as(id, 30).0, None).unwrap();
+        s.create_patient(&clinician(), &seed_as(id, 30).0, None)
+            .unwrap();
         s.course_at(&clinician(), id, None).unwrap();
     }
     assert_eq!(s.verify_audit().unwrap().first_problem, None);
@@ -236,29 +320,52 @@ fn audit_fixture(db: &dyn Db) -> (Location, Store) {
 }
 
 fn problem(s: &Store) -> String {
-    s.verify_audit().unwrap().first_problem.expect("tampering must be detected")
+    s.verify_audit()
+        .unwrap()
+        .first_problem
+        .expect("tampering must be detected")
 }
 
 /// `audit verify` names the first bad entry for each kind of tampering.
 fn audit_detects_tampering(db: &dyn Db) {
     let (loc, s) = audit_fixture(db);
-    db.raw(&loc, "UPDATE audit_log SET outcome = 'ok (edited)' WHERE seq = 2");
-    assert!(problem(&s).contains("entry #2 does not match its keyed hash"), "{}", problem(&s));
+    db.raw(
+        &loc,
+        "UPDATE audit_log SET outcome = 'ok (edited)' WHERE seq = 2",
+    );
+    assert!(
+        problem(&s).contains("entry #2 does not match its keyed hash"),
+        "{}",
+        problem(&s)
+    );
 
     let (loc, s) = audit_fixture(db);
     db.raw(&loc, "DELETE FROM audit_log WHERE seq = 3");
-    assert!(problem(&s).contains("entry #3 is missing"), "{}", problem(&s));
+    assert!(
+        problem(&s).contains("entry #3 is missing"),
+        "{}",
+        problem(&s)
+    );
 
     // Re-hashed without the key (plain SHA-256 chain from entry 2 on) —
     // simulated by rewriting entry 2's content and hash.
     let (loc, s) = audit_fixture(db);
-    db.raw(&loc, "UPDATE audit_log SET actor = 'someone', hash = 'ffff' WHERE seq = 2");
-    db.raw(&loc, "UPDATE audit_log SET prev_hash = 'ffff' WHERE seq = 3");
+    db.raw(
+        &loc,
+        "UPDATE audit_log SET actor = 'someone', hash = 'ffff' WHERE seq = 2",
+    );
+    db.raw(
+        &loc,
+        "UPDATE audit_log SET prev_hash = 'ffff' WHERE seq = 3",
+    );
     assert!(problem(&s).contains("entry #2"), "{}", problem(&s));
 
     let (loc, s) = audit_fixture(db);
     db.raw(&loc, "DELETE FROM audit_log WHERE seq >= 3");
-    db.raw(&loc, "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)");
+    db.raw(
+        &loc,
+        "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)",
+    );
     let p = problem(&s);
     assert!(p.contains("truncated") && p.contains("#3"), "{p}");
 }
@@ -296,18 +403,44 @@ fn purge_erases_payloads(db: &dyn Db) {
     let (c, rest) = seed_as("E1", 2000);
     s.create_patient(&clinician(), &c, None).unwrap();
     s.append(&clinician(), "E1", 1, &obs(&rest[..10])).unwrap();
-    s.record_run(&actor("lab.tech", Role::Lab), &sample_run("E1")).unwrap();
-    let e = s.purge(&clinician(), "E1", "erasure request 2026-11").unwrap_err();
+    s.record_run(&actor("lab.tech", Role::Lab), &sample_run("E1"))
+        .unwrap();
+    let e = s
+        .purge(&clinician(), "E1", "erasure request 2026-11")
+        .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden { .. }), "{e}");
-    assert!(matches!(s.purge(&admin(), "E1", ""), Err(StoreError::ReasonRequired(_))));
+    assert!(matches!(
+        s.purge(&admin(), "E1", ""),
+        Err(StoreError::ReasonRequired(_))
+    ));
     let m = s.purge(&admin(), "E1", "erasure request 2026-11").unwrap();
     assert_eq!((m.rev, m.kind), (3, RevisionKind::Purge));
-    assert!(matches!(s.course_at(&clinician(), "E1", Some(1)), Err(StoreError::Purged(_))));
-    assert_eq!(db_count(&loc, "SELECT COUNT(*) FROM revisions WHERE payload IS NOT NULL"), 0);
-    assert_eq!(db_count(&loc, "SELECT COUNT(*) FROM chimerism_runs WHERE results <> '{}'"), 0);
+    assert!(matches!(
+        s.course_at(&clinician(), "E1", Some(1)),
+        Err(StoreError::Purged(_))
+    ));
+    assert_eq!(
+        db_count(
+            &loc,
+            "SELECT COUNT(*) FROM revisions WHERE payload IS NOT NULL"
+        ),
+        0
+    );
+    assert_eq!(
+        db_count(
+            &loc,
+            "SELECT COUNT(*) FROM chimerism_runs WHERE results <> '{}'"
+        ),
+        0
+    );
     let a = s.audit_for_patient("E1").unwrap();
-    assert!(a.iter().any(|e| e.action == "purge" && e.outcome.starts_with("denied")));
-    assert!(a.iter().any(|e| e.action == "purge" && e.outcome == "ok" && e.reason == "erasure request 2026-11"));
+    assert!(
+        a.iter()
+            .any(|e| e.action == "purge" && e.outcome.starts_with("denied"))
+    );
+    assert!(a.iter().any(|e| e.action == "purge"
+        && e.outcome == "ok"
+        && e.reason == "erasure request 2026-11"));
     assert!(s.list_patients(&clinician(), false).unwrap().is_empty());
     assert!(s.verify_audit().unwrap().first_problem.is_none());
 }
@@ -333,17 +466,32 @@ fn import_is_idempotent(db: &dyn Db) {
     let (s, _) = Store::init(&loc).unwrap();
     let (c, rest) = seed_as("I1", 2400);
     let who = clinician();
-    assert_eq!(s.import_course(&who, &c, "h1", "a.json").unwrap(), ImportOutcome::Created("I1".into()));
-    assert_eq!(s.import_course(&who, &c, "h1", "a.json").unwrap(), ImportOutcome::Unchanged("I1".into(), 1));
-    assert_eq!(s.import_course(&who, &c, "h1b", "a.csv").unwrap(), ImportOutcome::Unchanged("I1".into(), 1));
+    assert_eq!(
+        s.import_course(&who, &c, "h1", "a.json").unwrap(),
+        ImportOutcome::Created("I1".into())
+    );
+    assert_eq!(
+        s.import_course(&who, &c, "h1", "a.json").unwrap(),
+        ImportOutcome::Unchanged("I1".into(), 1)
+    );
+    assert_eq!(
+        s.import_course(&who, &c, "h1b", "a.csv").unwrap(),
+        ImportOutcome::Unchanged("I1".into(), 1)
+    );
     let mut more = c.clone();
     more.observations.extend(rest);
     more.sort();
-    assert_eq!(s.import_course(&who, &more, "h2", "b.json").unwrap(), ImportOutcome::Appended("I1".into(), 2));
+    assert_eq!(
+        s.import_course(&who, &more, "h2", "b.json").unwrap(),
+        ImportOutcome::Appended("I1".into(), 2)
+    );
     assert!(s.payload_len("I1", 2).unwrap() < s.payload_len("I1", 1).unwrap() / 10);
     let mut fixed = more.clone();
     fixed.observations.remove(0);
-    assert_eq!(s.import_course(&who, &fixed, "h3", "c.json").unwrap(), ImportOutcome::Replaced("I1".into(), 3));
+    assert_eq!(
+        s.import_course(&who, &fixed, "h3", "c.json").unwrap(),
+        ImportOutcome::Replaced("I1".into(), 3)
+    );
     let h = s.history(&who, "I1").unwrap();
     assert!(h[2].reason.as_deref().unwrap().contains("c.json"));
     assert_eq!(s.course_at(&who, "I1", None).unwrap().0, fixed);
@@ -353,10 +501,14 @@ fn import_is_idempotent(db: &dyn Db) {
 fn runs_and_profiles(db: &dyn Db) {
     let loc = db.fresh();
     let (s, _) = Store::init(&loc).unwrap();
-    s.create_patient(&clinician(), &seed_as("L1", 10).0, None).unwrap();
+    s.create_patient(&clinician(), &seed_as("L1", 10).0, None)
+        .unwrap();
     let lab = actor("lab.tech", Role::Lab);
     let id = s.record_run(&lab, &sample_run("L1")).unwrap();
-    assert!(matches!(s.sign_off(&clinician(), &id, "reviewed"), Err(StoreError::Forbidden { .. })));
+    assert!(matches!(
+        s.sign_off(&clinician(), &id, "reviewed"),
+        Err(StoreError::Forbidden { .. })
+    ));
     s.sign_off(&lab, &id, "technically validated").unwrap();
     let runs = s.runs(&clinician(), "L1").unwrap();
     assert_eq!(runs.len(), 1);
@@ -375,7 +527,10 @@ fn runs_and_profiles(db: &dyn Db) {
     assert_eq!(s.put_profile(&lab, &p2).unwrap(), 2);
     let got = s.profiles(&clinician(), "L1").unwrap();
     assert_eq!(got, vec![(p2, 2)]);
-    assert!(matches!(s.record_run(&lab, &sample_run("NOPE")), Err(StoreError::NoPatient(_))));
+    assert!(matches!(
+        s.record_run(&lab, &sample_run("NOPE")),
+        Err(StoreError::NoPatient(_))
+    ));
 }
 
 /// Users, roles, API tokens (hashed) and sessions.
@@ -383,16 +538,32 @@ fn users_tokens_sessions(db: &dyn Db) {
     let loc = db.fresh();
     let (s, _) = Store::init(&loc).unwrap();
     s.put_user(&admin(), "admin.test", Role::Admin).unwrap();
-    assert!(matches!(s.put_user(&clinician(), "x", Role::Admin), Err(StoreError::Forbidden { .. })));
+    assert!(matches!(
+        s.put_user(&clinician(), "x", Role::Admin),
+        Err(StoreError::Forbidden { .. })
+    ));
     s.put_user(&admin(), "dr.test", Role::Clinician).unwrap();
     assert_eq!(s.user_role("dr.test").unwrap(), Some(Role::Clinician));
     let t = s.create_token(&admin(), "dr.test", "ward laptop").unwrap();
-    assert_eq!(s.token_user(&t).unwrap(), Some(("dr.test".into(), Role::Clinician)));
-    assert_eq!(db_count(&loc, &format!("SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{t}'")), 0, "tokens are stored hashed");
+    assert_eq!(
+        s.token_user(&t).unwrap(),
+        Some(("dr.test".into(), Role::Clinician))
+    );
+    assert_eq!(
+        db_count(
+            &loc,
+            &format!("SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{t}'")
+        ),
+        0,
+        "tokens are stored hashed"
+    );
     assert!(s.revoke_token(&admin(), &t).unwrap());
     assert_eq!(s.token_user(&t).unwrap(), None);
     let sess = s.create_session("dr.test", 3600).unwrap();
-    assert_eq!(s.session_user(&sess).unwrap().map(|u| u.1), Some(Role::Clinician));
+    assert_eq!(
+        s.session_user(&sess).unwrap().map(|u| u.1),
+        Some(Role::Clinician)
+    );
     let old = s.create_session("dr.test", -1).unwrap();
     assert_eq!(s.session_user(&old).unwrap(), None);
 }
@@ -405,22 +576,41 @@ fn migrations_from_each_schema(db: &dyn Db) {
         if from >= 1 {
             db.raw(&loc, "INSERT INTO patients (patient_id, created_at, created_by, head_rev, deleted, purged) VALUES ('OLD', '2026-01-01T00:00:00.000000Z', 'x', 0, 0, 0)");
         }
-        assert!(Store::open(&loc).is_err(), "an old schema is not opened silently");
+        assert!(
+            Store::open(&loc).is_err(),
+            "an old schema is not opened silently"
+        );
         let (s, applied) = Store::init(&loc).unwrap();
-        assert_eq!(applied, ((from + 1)..=migrate::latest_version()).collect::<Vec<_>>());
-        s.create_patient(&clinician(), &seed_as("M1", 10).0, None).unwrap();
+        assert_eq!(
+            applied,
+            ((from + 1)..=migrate::latest_version()).collect::<Vec<_>>()
+        );
+        s.create_patient(&clinician(), &seed_as("M1", 10).0, None)
+            .unwrap();
         assert_eq!(s.info().unwrap().schema_version, migrate::latest_version());
         s.close();
-        assert!(Store::migrate(&loc).unwrap().is_empty(), "forward-only and idempotent");
+        assert!(
+            Store::migrate(&loc).unwrap().is_empty(),
+            "forward-only and idempotent"
+        );
     }
     let loc = db.fresh();
     Store::init(&loc).unwrap().0.close();
-    db.raw(&loc, "UPDATE schema_migrations SET checksum = 'x' WHERE version = 2");
-    assert!(matches!(Store::open(&loc), Err(StoreError::MigrationChanged(2))));
+    db.raw(
+        &loc,
+        "UPDATE schema_migrations SET checksum = 'x' WHERE version = 2",
+    );
+    assert!(matches!(
+        Store::open(&loc),
+        Err(StoreError::MigrationChanged(2))
+    ));
     let loc = db.fresh();
     Store::init(&loc).unwrap().0.close();
     db.raw(&loc, "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (99, 'future', 'x', 'now')");
-    assert!(matches!(Store::open(&loc), Err(StoreError::SchemaTooNew { found: 99, .. })));
+    assert!(matches!(
+        Store::open(&loc),
+        Err(StoreError::SchemaTooNew { found: 99, .. })
+    ));
 }
 
 /// Backup then restore gives back the same data.
@@ -434,9 +624,13 @@ fn backup_restore_round_trip(db: &dyn Db) {
     let file = dir.path().join("backup.db");
     s.backup(&file).unwrap();
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let before = s.course_at(&clinician(), "B1", None).unwrap().0;
-    s.write(&clinician(), "B1", 2, &Change::Tombstone, Some("test")).unwrap();
+    s.write(&clinician(), "B1", 2, &Change::Tombstone, Some("test"))
+        .unwrap();
     s.close();
     graftwatch_store::restore(&loc, &file).unwrap();
     let s = Store::open(&loc).unwrap();
@@ -446,14 +640,26 @@ fn backup_restore_round_trip(db: &dyn Db) {
 }
 
 const CASES: &[(&str, Case)] = &[
-    ("revisions_reconstruct_exactly", revisions_reconstruct_exactly),
+    (
+        "revisions_reconstruct_exactly",
+        revisions_reconstruct_exactly,
+    ),
     ("append_is_small", append_is_small),
-    ("conflict_names_both_revisions", conflict_names_both_revisions),
+    (
+        "conflict_names_both_revisions",
+        conflict_names_both_revisions,
+    ),
     ("concurrent_writers", concurrent_writers),
     ("derived_state_is_current", derived_state_is_current),
-    ("audit_records_reads_and_writes", audit_records_reads_and_writes),
+    (
+        "audit_records_reads_and_writes",
+        audit_records_reads_and_writes,
+    ),
     ("audit_detects_tampering", audit_detects_tampering),
-    ("audit_anchor_catches_rehash_with_key", audit_anchor_catches_rehash_with_key),
+    (
+        "audit_anchor_catches_rehash_with_key",
+        audit_anchor_catches_rehash_with_key,
+    ),
     ("purge_erases_payloads", purge_erases_payloads),
     ("import_is_idempotent", import_is_idempotent),
     ("runs_and_profiles", runs_and_profiles),
@@ -498,8 +704,13 @@ mod sqlite {
         let db = SqliteDb::new();
         let loc = db.fresh();
         Store::init(&loc).unwrap().0.close();
-        let Location::Sqlite(p) = &loc else { unreachable!() };
-        assert_eq!(std::fs::metadata(p).unwrap().permissions().mode() & 0o777, 0o600);
+        let Location::Sqlite(p) = &loc else {
+            unreachable!()
+        };
+        assert_eq!(
+            std::fs::metadata(p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }
 

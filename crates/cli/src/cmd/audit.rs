@@ -65,14 +65,30 @@ fn show(a: &ShowArgs) -> anyhow::Result<()> {
         Some(p) => store.audit_for_patient(p).map_err(store_err)?,
         None => store.audit_entries(a.from, a.limit).map_err(store_err)?,
     };
-    for e in entries.iter().filter(|e| e.seq >= a.from).take(a.limit.max(0) as usize) {
+    for e in entries
+        .iter()
+        .filter(|e| e.seq >= a.from)
+        .take(a.limit.max(0) as usize)
+    {
         if a.json {
             println!("{}", serde_json::to_string(e)?);
         } else {
-            let reason = if e.reason.is_empty() { String::new() } else { format!(" reason: {}", e.reason) };
+            let reason = if e.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" reason: {}", e.reason)
+            };
             println!(
                 "#{} {} {} ({}, {}) {} [{}] {} → {}{reason}",
-                e.seq, e.at, e.actor, e.role, e.channel, e.action, e.patients, e.resource, e.outcome
+                e.seq,
+                e.at,
+                e.actor,
+                e.role,
+                e.channel,
+                e.action,
+                e.patients,
+                e.resource,
+                e.outcome
             );
         }
     }

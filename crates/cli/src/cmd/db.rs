@@ -70,7 +70,10 @@ pub fn run(c: DbCommand) -> anyhow::Result<()> {
         }
         DbCommand::Restore(a) => restore(&a),
         DbCommand::AddUser(a) => {
-            let role: Role = a.role.parse().map_err(|e: String| BadInput(format!("--role: {e}")))?;
+            let role: Role = a
+                .role
+                .parse()
+                .map_err(|e: String| BadInput(format!("--role: {e}")))?;
             let (s, actor) = a.store.open()?;
             s.put_user(&actor, &a.name, role).map_err(store_err)?;
             println!("{} is registered as {role}", a.name);
@@ -117,7 +120,10 @@ fn info(o: &StoreOpts) -> anyhow::Result<()> {
     };
     let i = s.info().map_err(store_err)?;
     println!("backend: {}", i.backend);
-    println!("schema version: {} (this program: {})", i.schema_version, i.latest_schema_version);
+    println!(
+        "schema version: {} (this program: {})",
+        i.schema_version, i.latest_schema_version
+    );
     println!("store id: {}", i.store_id);
     println!("patients: {}", i.patients);
     println!("revisions: {}", i.revisions);
@@ -134,7 +140,10 @@ fn restore(a: &FileArgs) -> anyhow::Result<()> {
     if let Ok(s) = Store::open(&loc) {
         let role = s.user_role(&name).map_err(store_err)?;
         if role.is_some_and(|r| r != Role::Admin) {
-            return Err(BadInput(format!("restore replaces the whole database: '{name}' is not an admin")).into());
+            return Err(BadInput(format!(
+                "restore replaces the whole database: '{name}' is not an admin"
+            ))
+            .into());
         }
         old_anchor = Some(s.anchor_file().to_path_buf());
         s.close();
@@ -144,7 +153,10 @@ fn restore(a: &FileArgs) -> anyhow::Result<()> {
     // anchor file aside (it documents what the restore rolled back) and
     // start a new one from the restored chain.
     if let Some(p) = old_anchor.filter(|p| p.exists()) {
-        let aside = p.with_extension(format!("log.before-restore-{}", graftwatch_store::time::now_utc()));
+        let aside = p.with_extension(format!(
+            "log.before-restore-{}",
+            graftwatch_store::time::now_utc()
+        ));
         std::fs::rename(&p, &aside)?;
         println!("previous audit anchors kept in {}", aside.display());
     }

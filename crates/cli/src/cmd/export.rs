@@ -44,7 +44,9 @@ pub struct ExportArgs {
 /// Runs `export`.
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
     let (store, actor) = a.store.open()?;
-    let (mut course, meta) = store.course_at(&actor, &a.patient, a.rev).map_err(store_err)?;
+    let (mut course, meta) = store
+        .course_at(&actor, &a.patient, a.rev)
+        .map_err(store_err)?;
     if a.deidentified {
         course = deidentify(&course, &store.deidentification_key()).map_err(store_err)?;
     }
@@ -52,9 +54,20 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
         ExportFormat::Json => graftwatch_course::io::to_json_string(&course),
         ExportFormat::Csv => graftwatch_course::io_csv::to_csv_string(&course),
     };
-    let what = if a.deidentified { "export_deidentified" } else { "export" };
-    let dest = a.out.as_ref().map_or("standard output".into(), |p| p.display().to_string());
-    let ev = AuditEvent::ok(what, vec![a.patient.clone()], format!("course@{} to {dest}", meta.rev));
+    let what = if a.deidentified {
+        "export_deidentified"
+    } else {
+        "export"
+    };
+    let dest = a
+        .out
+        .as_ref()
+        .map_or("standard output".into(), |p| p.display().to_string());
+    let ev = AuditEvent::ok(
+        what,
+        vec![a.patient.clone()],
+        format!("course@{} to {dest}", meta.rev),
+    );
     store.audit(&actor, &ev).map_err(store_err)?;
     match &a.out {
         Some(p) => super::report::write_atomic(p, text.as_bytes())?,

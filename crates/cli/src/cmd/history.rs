@@ -25,7 +25,10 @@ pub fn run(a: HistoryArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&h)?);
         return Ok(());
     }
-    println!("rev  {:<9} {:<27} {:<16} reason", "change", "time (UTC)", "author");
+    println!(
+        "rev  {:<9} {:<27} {:<16} reason",
+        "change", "time (UTC)", "author"
+    );
     for m in &h {
         println!(
             "{:<4} {:<9} {:<27} {:<16} {}",

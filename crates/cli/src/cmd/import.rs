@@ -29,7 +29,10 @@ pub struct ImportArgs {
 
 fn is_course_file(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("json" | "csv")
     )
 }
@@ -77,9 +80,15 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
             Ok(o) => {
                 let (what, n) = match &o {
                     ImportOutcome::Created(p) => (format!("new patient {p}"), &mut t.created),
-                    ImportOutcome::Appended(p, r) => (format!("{p}: addition, revision {r}"), &mut t.appended),
-                    ImportOutcome::Replaced(p, r) => (format!("{p}: amended, revision {r}"), &mut t.replaced),
-                    ImportOutcome::Unchanged(p, r) => (format!("{p}: unchanged (revision {r})"), &mut t.unchanged),
+                    ImportOutcome::Appended(p, r) => {
+                        (format!("{p}: addition, revision {r}"), &mut t.appended)
+                    }
+                    ImportOutcome::Replaced(p, r) => {
+                        (format!("{p}: amended, revision {r}"), &mut t.replaced)
+                    }
+                    ImportOutcome::Unchanged(p, r) => {
+                        (format!("{p}: unchanged (revision {r})"), &mut t.unchanged)
+                    }
                 };
                 *n += 1;
                 println!("{}: {what}", f.display());
@@ -126,7 +135,10 @@ fn import_one(
     }
     .map_err(|e| e.to_string())?;
     let hash = sha256_hex(&[text.as_bytes()]);
-    let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = f
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     store
         .import_course(actor, &loaded.course, &hash, &name)
         .map_err(|e| e.to_string())

@@ -30,7 +30,9 @@ pub fn run(c: PatientCommand) -> anyhow::Result<()> {
     match c {
         PatientCommand::Purge(a) => {
             let (store, actor) = a.store.open()?;
-            let m = store.purge(&actor, &a.patient, &a.reason).map_err(store_err)?;
+            let m = store
+                .purge(&actor, &a.patient, &a.reason)
+                .map_err(store_err)?;
             println!(
                 "patient {} purged at revision {}: clinical payloads removed; the revision list and the audit trail remain",
                 a.patient, m.rev

@@ -69,7 +69,11 @@ pub fn run(a: PatientsArgs) -> anyhow::Result<()> {
             for r in &rows {
                 println!("{}", line(r));
             }
-            let what = if a.alerts { "with alerts" } else { "in the store" };
+            let what = if a.alerts {
+                "with alerts"
+            } else {
+                "in the store"
+            };
             println!("{} patient(s) {what}", rows.len());
         }
     }

@@ -143,12 +143,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         Some(p) => read_alert_config(p)?,
         None => AlertConfig::default(),
     };
-    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref()).map_err(|e| {
-        BadInput(format!(
-            "the course file {} is invalid:\n{e}",
-            args.course.display()
-        ))
-    })?;
+    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())
+        .map_err(|e| {
+            BadInput(format!(
+                "the course file {} is invalid:\n{e}",
+                args.course.display()
+            ))
+        })?;
     let course = &loaded.course;
     let analysis = Analysis::for_course(course, &alert_config);
     let content: Vec<u8> = match format {

@@ -56,9 +56,10 @@ pub fn actor_name(arg: Option<&str>) -> String {
 /// Whether a store error is the user's doing (exit 2) or internal (exit 1).
 pub fn store_err(e: StoreError) -> anyhow::Error {
     match e {
-        StoreError::Db(_) | StoreError::Io { .. } | StoreError::Corrupt { .. } | StoreError::Tool { .. } => {
-            anyhow::Error::new(e)
-        }
+        StoreError::Db(_)
+        | StoreError::Io { .. }
+        | StoreError::Corrupt { .. }
+        | StoreError::Tool { .. } => anyhow::Error::new(e),
         other => anyhow::Error::new(BadInput(other.to_string())),
     }
 }
@@ -74,7 +75,10 @@ impl StoreOpts {
     pub fn open(&self) -> anyhow::Result<(Store, Actor)> {
         let store = Store::open(&self.location()?).map_err(store_err)?;
         let name = actor_name(self.actor.as_deref());
-        let role = store.user_role(&name).map_err(store_err)?.unwrap_or(Role::Clinician);
+        let role = store
+            .user_role(&name)
+            .map_err(store_err)?
+            .unwrap_or(Role::Clinician);
         Ok((
             store,
             Actor {

@@ -22,7 +22,10 @@ pub fn setup() -> PathBuf {
         std::fs::create_dir_all(&dir).unwrap();
         // SAFETY: set once, before any store reads the environment, guarded by `Once`.
         unsafe {
-            std::env::set_var("GRAFTWATCH_AUDIT_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+            std::env::set_var(
+                "GRAFTWATCH_AUDIT_KEY",
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            );
             std::env::set_var("XDG_CONFIG_HOME", dir.join("config"));
             std::env::set_var("XDG_DATA_HOME", dir.join("data"));
             std::env::remove_var("GRAFTWATCH_AUDIT_ANCHOR");
@@ -98,7 +101,12 @@ pub fn raw_i64(loc: &Location, sql: &str) -> i64 {
     rt.block_on(async {
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&url_of(loc)).await.unwrap();
-        let v: i64 = sqlx::query(sql).fetch_one(&pool).await.unwrap().try_get(0).unwrap();
+        let v: i64 = sqlx::query(sql)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
         pool.close().await;
         v
     })
@@ -182,7 +190,10 @@ fn free_port() -> u16 {
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -198,7 +209,8 @@ impl PgCluster {
             return None;
         };
         let as_postgres = is_root();
-        let dir = std::env::temp_dir().join(format!("gw-pg-{}-{}", std::process::id(), free_port()));
+        let dir =
+            std::env::temp_dir().join(format!("gw-pg-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(&dir).unwrap();
         let c = PgCluster {
             dir,
@@ -217,14 +229,29 @@ impl PgCluster {
             assert!(ok, "chown of the cluster directory");
         }
         let data = c.dir.join("data").display().to_string();
-        c.run("initdb", &["-D", &data, "-U", "gw", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+        c.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "gw",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
         let opts = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
             c.port,
             c.dir.display()
         );
         let log = c.dir.join("log").display().to_string();
-        c.run("pg_ctl", &["-D", &data, "-o", &opts, "-l", &log, "-w", "start"]);
+        c.run(
+            "pg_ctl",
+            &["-D", &data, "-o", &opts, "-l", &log, "-w", "start"],
+        );
         Some(c)
     }
 
@@ -256,7 +283,10 @@ impl Db for PgCluster {
     fn fresh(&self) -> Location {
         let n = self.n.fetch_add(1, Ordering::SeqCst);
         let name = format!("t{n}");
-        raw_exec(&Location::Postgres(self.url("postgres")), &format!("CREATE DATABASE {name}"));
+        raw_exec(
+            &Location::Postgres(self.url("postgres")),
+            &format!("CREATE DATABASE {name}"),
+        );
         Location::Postgres(self.url(&name))
     }
     fn name(&self) -> &'static str {
