@@ -51,10 +51,19 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
 
 /// The applied versions with their checksums (empty when none).
 pub async fn applied(pool: &AnyPool) -> Result<Vec<(i64, String)>> {
-    sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
-    let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+    let rows = match sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
         .fetch_all(pool)
-        .await?;
+        .await
+    {
+        Ok(rows) => rows,
+        // An empty database: no migrations table yet.
+        Err(sqlx::Error::Database(d))
+            if d.message().contains("no such table") || d.message().contains("does not exist") =>
+        {
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e.into()),
+    };
     rows.iter()
         .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
         .collect()
@@ -83,6 +92,7 @@ pub async fn current_version(pool: &AnyPool) -> Result<i64> {
 /// Applies every migration newer than the database, up to `target`
 /// (inclusive; `None` = all). Returns the versions applied.
 pub async fn migrate_to(pool: &AnyPool, target: Option<i64>) -> Result<Vec<i64>> {
+    sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
     let current = current_version(pool).await?;
     let mut done = Vec::new();
     for m in MIGRATIONS {
