@@ -3,6 +3,7 @@
 //! ```text
 //! store_bench append DB      # one day appended to 30-day, 1-year and 2-year histories
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
+//! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
 //! ```
 //! DB is a SQLite file or a postgres:// URL. `append` creates its own
 //! patients (ids APPEND-*) in a fresh database; `alerts` reads a database
@@ -133,6 +134,32 @@ fn alerts(loc: &Location) {
     println!("{total},{shown},{m:.1},{p95:.1}");
 }
 
+/// What `graftwatch import --defer-derived` does per file (read, check,
+/// hash, one transaction), in-process; prints files/s and observations/s.
+fn import(loc: &Location, dir: &Path) {
+    let (mut s, _) = Store::init(loc).unwrap();
+    s.set_derive_on_write(false);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let t = Instant::now();
+    let mut n_obs = 0usize;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let c = read_json_str(&text, f).unwrap().course;
+        n_obs += c.observations.len();
+        let hash = graftwatch_store::hashing::sha256_hex(&[text.as_bytes()]);
+        let name = f.file_name().unwrap().to_string_lossy();
+        s.import_course(&actor(), &c, &hash, &name).unwrap();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("files,observations,seconds,observations_per_s");
+    println!("{},{n_obs},{secs:.2},{:.0}", files.len(), n_obs as f64 / secs);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(cmd), Some(db)) = (args.get(1), args.get(2)) else {
@@ -143,6 +170,7 @@ fn main() {
     match cmd.as_str() {
         "append" => append(&loc),
         "alerts" => alerts(&loc),
+        "import" if args.len() > 3 => import(&loc, Path::new(&args[3])),
         _ => {
             eprintln!("usage: store_bench append|alerts DB");
             std::process::exit(2);
