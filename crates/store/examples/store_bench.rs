@@ -157,7 +157,11 @@ fn import(loc: &Location, dir: &Path) {
     }
     let secs = t.elapsed().as_secs_f64();
     println!("files,observations,seconds,observations_per_s");
-    println!("{},{n_obs},{secs:.2},{:.0}", files.len(), n_obs as f64 / secs);
+    println!(
+        "{},{n_obs},{secs:.2},{:.0}",
+        files.len(),
+        n_obs as f64 / secs
+    );
 }
 
 fn main() {
