@@ -45,6 +45,23 @@ enum Command {
     /// The configuration every command reads with --config (`config print` shows the defaults).
     #[command(subcommand)]
     Config(cmd::config::ConfigCommand),
+    /// The patient store: create, inspect, migrate, back up and restore the database.
+    #[command(subcommand)]
+    Db(cmd::db::DbCommand),
+    /// Import course files (JSON or CSV) or directories into the store.
+    Import(cmd::import::ImportArgs),
+    /// Export a stored course (any revision) as JSON or CSV, optionally de-identified.
+    Export(cmd::export::ExportArgs),
+    /// The ward list from the store (latest counts, grades, alerts, DLI status).
+    Patients(cmd::patients::PatientsArgs),
+    /// Every revision of a stored course: who, when, what, why.
+    History(cmd::history::HistoryArgs),
+    /// Stored patient administration (purge).
+    #[command(subcommand)]
+    Patient(cmd::patient::PatientCommand),
+    /// The audit trail: show entries, verify the keyed hash chain.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +76,13 @@ fn main() -> ExitCode {
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man(a) => cmd::man::run(a, Cli::command()),
         Command::Config(c) => cmd::config::run(c),
+        Command::Db(c) => cmd::db::run(c),
+        Command::Import(a) => cmd::import::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Patients(a) => cmd::patients::run(a),
+        Command::History(a) => cmd::history::run(a),
+        Command::Patient(c) => cmd::patient::run(c),
+        Command::Audit(c) => cmd::audit::run(c),
     };
     exit::report(result)
 }

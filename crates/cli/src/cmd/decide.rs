@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_core::Date;
-use graftwatch_course::{Course, EventDetail, read_course};
+use graftwatch_course::{Course, EventDetail};
 use graftwatch_criteria::dli::DliAssessment;
 use graftwatch_decision::{
     DecisionError, GraftReport, assess_dli, date_of_day, graft_checks, gvhd_status_from_grades,
@@ -42,6 +42,10 @@ pub struct DecideArgs {
     /// `graftwatch config print`).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Read the course of the stored patient COURSE (a patient id) from this
+    /// database (SQLite file, sqlite://PATH or postgres://…) instead of a file.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 /// A day on which DLI does not apply, with why.
@@ -104,7 +108,8 @@ fn days_to_assess(args: &DecideArgs, course: &Course) -> Result<Vec<Option<Date>
 /// Runs `decide`.
 pub fn run(args: DecideArgs) -> anyhow::Result<()> {
     let cfg = crate::cmd::config::load(args.config.as_deref())?;
-    let loaded = read_course(&args.course).map_err(|e| BadInput(e.to_string()))?;
+    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())
+        .map_err(|e| BadInput(e.to_string()))?;
     let course = loaded.course;
     let grades = grade_course_only(&course, &cfg.grading, &[Criterion::Agvhd, Criterion::Cgvhd]);
     let gvhd = gvhd_status_from_grades(&grades);

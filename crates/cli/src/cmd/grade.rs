@@ -64,6 +64,10 @@ pub struct GradeArgs {
     /// (from the first transplant or CAR-T to the last record, or `--on`).
     #[arg(long)]
     pub daily: bool,
+    /// Read the course of the stored patient COURSE (a patient id) from this
+    /// database (SQLite file, sqlite://PATH or postgres://…) instead of a file.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 /// Parses `--on`: a date, or `+N` / `N` / `-N` days after the latest
@@ -129,10 +133,13 @@ struct Run {
     cfg: GradingConfig,
     on: Option<String>,
     daily: bool,
+    /// Stored patients instead of files (`--db`).
+    db: Option<String>,
 }
 
 fn grade_one(path: &Path, r: &Run) -> Result<CourseGrades, BadInput> {
-    let loaded = graftwatch_course::read_course(path).map_err(|e| BadInput(e.to_string()))?;
+    let loaded = super::store_common::read_course_or_stored(path, r.db.as_deref())
+        .map_err(|e| BadInput(e.to_string()))?;
     let course = loaded.course;
     let on = match &r.on {
         Some(s) => {
@@ -196,6 +203,7 @@ pub fn run(a: GradeArgs) -> anyhow::Result<()> {
         cfg,
         on: a.on.clone(),
         daily: a.daily,
+        db: a.db.clone(),
     };
     if !many {
         let g = grade_one(&files[0], &r)?;

@@ -10,7 +10,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use graftwatch_course::read_course;
 use graftwatch_report::export::{self, ExportError};
 use graftwatch_report::{Analysis, figure_data_json, full_figure_with_caption, full_report};
 
@@ -55,6 +54,10 @@ pub struct ReportArgs {
     /// the [alerts] and [dli] sections of --config instead.
     #[arg(long)]
     pub alerts_config: Option<PathBuf>,
+    /// Read the course of the stored patient COURSE (a patient id) from this
+    /// database (SQLite file, sqlite://PATH or postgres://…) instead of a file.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 /// The configuration of a `report` run: `--config`, then the deprecated
@@ -110,12 +113,13 @@ fn export_error(e: ExportError) -> anyhow::Error {
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let format = format_of(&args)?;
     let cfg = load_config(&args)?;
-    let loaded = read_course(&args.course).map_err(|e| {
-        BadInput(format!(
-            "the course file {} is invalid:\n{e}",
-            args.course.display()
-        ))
-    })?;
+    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())
+        .map_err(|e| {
+            BadInput(format!(
+                "the course file {} is invalid:\n{e}",
+                args.course.display()
+            ))
+        })?;
     let course = &loaded.course;
     let analysis = Analysis::for_course_with(course, &cfg.grading, &cfg.dli, &cfg.alerts);
     let content: Vec<u8> = match format {

@@ -1,0 +1,145 @@
+//! `graftwatch import FILE…|DIR`: course files (JSON or CSV) into the
+//! store. Each file is all-or-nothing (one transaction) and idempotent by
+//! content; a file that adds to a stored course becomes a small append
+//! revision, a file that changes it an amendment naming the file. Bad files
+//! are named and skipped, the good ones imported; exit 2 if any was bad.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use graftwatch_store::ImportOutcome;
+use graftwatch_store::hashing::sha256_hex;
+
+use super::store_common::StoreOpts;
+use crate::BadInput;
+
+/// Arguments of `import`.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Course files (.json, .csv) or directories (searched recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Compute derived state (grades, alerts) later, on the next
+    /// `patients` listing, instead of after each file (faster bulk loads).
+    #[arg(long)]
+    pub defer_derived: bool,
+    #[command(flatten)]
+    pub store: StoreOpts,
+}
+
+fn is_course_file(p: &Path) -> bool {
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("json" | "csv")
+    )
+}
+
+fn collect(p: &Path, out: &mut Vec<PathBuf>, bad: &mut Vec<String>) {
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                bad.push(format!("{}: {e}", p.display()));
+                return;
+            }
+        };
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || is_course_file(&e) {
+                collect(&e, out, bad);
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    appended: usize,
+    replaced: usize,
+    unchanged: usize,
+}
+
+/// Runs `import`.
+pub fn run(a: ImportArgs) -> anyhow::Result<()> {
+    let (mut store, actor) = a.store.open()?;
+    store.set_derive_on_write(!a.defer_derived);
+    let mut files = Vec::new();
+    let mut bad = Vec::new();
+    for p in &a.paths {
+        collect(p, &mut files, &mut bad);
+    }
+    let mut t = Tally::default();
+    for f in &files {
+        match import_one(&store, &actor, f) {
+            Ok(o) => {
+                let (what, n) = match &o {
+                    ImportOutcome::Created(p) => (format!("new patient {p}"), &mut t.created),
+                    ImportOutcome::Appended(p, r) => {
+                        (format!("{p}: addition, revision {r}"), &mut t.appended)
+                    }
+                    ImportOutcome::Replaced(p, r) => {
+                        (format!("{p}: amended, revision {r}"), &mut t.replaced)
+                    }
+                    ImportOutcome::Unchanged(p, r) => {
+                        (format!("{p}: unchanged (revision {r})"), &mut t.unchanged)
+                    }
+                };
+                *n += 1;
+                println!("{}: {what}", f.display());
+            }
+            Err(e) => {
+                eprintln!("{}: skipped: {e}", f.display());
+                bad.push(format!("{}: {e}", f.display()));
+            }
+        }
+    }
+    println!(
+        "imported {} of {} files: {} new patients, {} additions, {} amendments, {} unchanged; {} bad",
+        files.len() - bad.len().min(files.len()),
+        files.len(),
+        t.created,
+        t.appended,
+        t.replaced,
+        t.unchanged,
+        bad.len()
+    );
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(BadInput(format!(
+            "{} bad file(s) skipped (the others were imported):\n  {}",
+            bad.len(),
+            bad.join("\n  ")
+        ))
+        .into())
+    }
+}
+
+fn import_one(
+    store: &graftwatch_store::Store,
+    actor: &graftwatch_store::Actor,
+    f: &Path,
+) -> Result<ImportOutcome, String> {
+    let text = std::fs::read_to_string(f).map_err(|e| e.to_string())?;
+    let csv = f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let loaded = if csv {
+        graftwatch_course::io_csv::read_csv_str(&text, f)
+    } else {
+        graftwatch_course::io::read_json_str(&text, f)
+    }
+    .map_err(|e| e.to_string())?;
+    let hash = sha256_hex(&[text.as_bytes()]);
+    let name = f
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    store
+        .import_course(actor, &loaded.course, &hash, &name)
+        .map_err(|e| e.to_string())
+}

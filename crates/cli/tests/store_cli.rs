@@ -1,0 +1,333 @@
+//! End-to-end tests of the store commands through the `graftwatch` binary:
+//! db init/info/backup/restore, import (good, bad, idempotent), export
+//! (json/csv round trip, de-identified), patients, history, purge, audit,
+//! and `grade|decide|report --db`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use graftwatch_course::read_course;
+
+/// One isolated installation: its own data and configuration directories.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+    fn db(&self) -> PathBuf {
+        self.path("data/graftwatch/graftwatch.sqlite3")
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+            .args(args)
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("USER", "dr.who")
+            .env_remove("GRAFTWATCH_DB")
+            .env_remove("GRAFTWATCH_ACTOR")
+            .env_remove("GRAFTWATCH_AUDIT_KEY")
+            .env_remove("GRAFTWATCH_AUDIT_KEY_FILE")
+            .env_remove("GRAFTWATCH_AUDIT_ANCHOR")
+            .output()
+            .unwrap()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "{args:?} failed: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+}
+
+fn seed(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/seed-case")
+        .join(name)
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+#[test]
+fn init_info_import_export_round_trip() {
+    let e = Env::new();
+    let out = e.ok(&["db", "init"]);
+    assert!(out.contains("dr.who is registered as admin"), "{out}");
+    let info = e.ok(&["db", "info"]);
+    assert!(
+        info.contains(&e.db().display().to_string()),
+        "db info prints the default path: {info}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(e.db()).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    let out = e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    assert!(out.contains("new patient SEED-AML-01"), "{out}");
+    // Idempotent by content, and the CSV twin is the same course.
+    let out = e.ok(&[
+        "import",
+        seed("course.json").to_str().unwrap(),
+        seed("course.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.matches(": unchanged").count(), 2, "{out}");
+
+    let original = read_course(&seed("course.json")).unwrap().course;
+    for fmt in ["json", "csv"] {
+        let f = e.path(&format!("out.{fmt}"));
+        e.ok(&[
+            "export",
+            "SEED-AML-01",
+            "--format",
+            fmt,
+            "--out",
+            f.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            read_course(&f).unwrap().course,
+            original,
+            "{fmt} export round-trips"
+        );
+    }
+    let h = e.ok(&["history", "SEED-AML-01"]);
+    assert!(h.contains("create") && h.contains("dr.who"), "{h}");
+}
+
+#[test]
+fn import_names_bad_files_imports_good_ones_exit_2() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let dir = e.path("in");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::copy(seed("course.json"), dir.join("sub/good.json")).unwrap();
+    let text = std::fs::read_to_string(seed("course.json")).unwrap();
+    std::fs::write(dir.join("truncated.json"), &text[..text.len() / 2]).unwrap();
+    std::fs::write(
+        dir.join("other.json"),
+        text.replace("SEED-AML-01", "P-2")
+            .replace("\"sex\": \"male\"", "\"sex\": \"robot\""),
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.txt"), "ignored").unwrap();
+    let o = e.run(&["import", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(out.contains("good.json: new patient SEED-AML-01"), "{out}");
+    assert!(err.contains("truncated.json"), "{err}");
+    assert!(err.contains("other.json") && err.contains("robot"), "{err}");
+    assert!(err.contains("2 bad file(s) skipped"), "{err}");
+    assert!(!out.contains("notes.txt") && !err.contains("notes.txt"));
+    let list = e.ok(&["patients"]);
+    assert!(
+        list.contains("SEED-AML-01") && list.contains("1 patient(s)"),
+        "{list}"
+    );
+}
+
+#[test]
+fn additions_append_and_amendments_need_nothing_else() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let mut c = read_course(&seed("course.json")).unwrap().course;
+    let later = c.observations.split_off(2400);
+    let f1 = e.path("a.json");
+    graftwatch_course::write_course(&f1, &c).unwrap();
+    e.ok(&["import", f1.to_str().unwrap()]);
+    c.observations.extend(later);
+    c.sort();
+    let f2 = e.path("b.json");
+    graftwatch_course::write_course(&f2, &c).unwrap();
+    let out = e.ok(&["import", f2.to_str().unwrap()]);
+    assert!(out.contains("addition, revision 2"), "{out}");
+    let r1 = e.path("r1.json");
+    e.ok(&[
+        "export",
+        "SEED-AML-01",
+        "--rev",
+        "1",
+        "--out",
+        r1.to_str().unwrap(),
+    ]);
+    assert_eq!(read_course(&r1).unwrap().course.observations.len(), 2400);
+}
+
+#[test]
+fn deidentified_export_removes_identifiers_and_shifts_dates_consistently() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let f = e.path("d.json");
+    e.ok(&[
+        "export",
+        "SEED-AML-01",
+        "--deidentified",
+        "--out",
+        f.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&f).unwrap();
+    assert!(!text.contains("SEED-AML-01"));
+    assert!(
+        !text.contains("UCB-1") && !text.contains("PBSC-1"),
+        "donor ids replaced"
+    );
+    assert!(
+        !text.contains("\"note\"") && !text.contains("\"sample\""),
+        "free text removed"
+    );
+    let d = read_course(&f).unwrap().course;
+    let o = read_course(&seed("course.json")).unwrap().course;
+    let shift = d.events[0].date.days_since_epoch() - o.events[0].date.days_since_epoch();
+    assert_ne!(shift, 0);
+    assert!(shift.abs() <= 365);
+    for (a, b) in d.observations.iter().zip(&o.observations) {
+        assert_eq!(a.date.days_since_epoch() - b.date.days_since_epoch(), shift);
+    }
+    let f2 = e.path("d2.json");
+    e.ok(&[
+        "export",
+        "SEED-AML-01",
+        "--deidentified",
+        "--out",
+        f2.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&f).unwrap(),
+        std::fs::read(&f2).unwrap(),
+        "consistent per patient"
+    );
+}
+
+#[test]
+fn purge_is_admin_only_and_audited() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let o = e.run(&[
+        "patient",
+        "purge",
+        "SEED-AML-01",
+        "--reason",
+        "erasure request",
+        "--actor",
+        "nurse.x",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("needs the role 'admin'"));
+    e.ok(&[
+        "patient",
+        "purge",
+        "SEED-AML-01",
+        "--reason",
+        "erasure request",
+    ]);
+    let o = e.run(&["export", "SEED-AML-01"]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("purged"));
+    let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
+    assert!(
+        a.contains("nurse.x (clinician, cli) purge") && a.contains("denied"),
+        "{a}"
+    );
+    assert!(
+        a.contains("dr.who (admin, cli) purge") && a.contains("reason: erasure request"),
+        "{a}"
+    );
+    assert!(e.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn audit_verify_detects_tampering_exit_3() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    e.ok(&["patients", "--alerts"]);
+    e.ok(&["export", "SEED-AML-01"]);
+    let out = e.ok(&["audit", "verify"]);
+    assert!(out.contains("intact"), "{out}");
+    let st = Command::new("sqlite3")
+        .arg(e.db())
+        .arg("UPDATE audit_log SET actor = 'someone' WHERE seq = 2")
+        .status();
+    let Ok(st) = st else {
+        eprintln!("*** sqlite3 not installed: tampering step skipped ***");
+        return;
+    };
+    assert!(st.success());
+    let o = e.run(&["audit", "verify"]);
+    assert_eq!(code(&o), 3);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("entry #2"));
+}
+
+#[test]
+fn backup_restore_round_trip() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let b = e.path("backup.sqlite3");
+    e.ok(&["db", "backup", b.to_str().unwrap()]);
+    e.ok(&["patient", "purge", "SEED-AML-01", "--reason", "test"]);
+    let out = e.ok(&["db", "restore", b.to_str().unwrap()]);
+    assert!(out.contains("restored"), "{out}");
+    let f = e.path("after.json");
+    e.ok(&["export", "SEED-AML-01", "--out", f.to_str().unwrap()]);
+    assert_eq!(
+        read_course(&f).unwrap().course,
+        read_course(&seed("course.json")).unwrap().course
+    );
+    assert!(e.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn grade_decide_report_take_a_stored_patient() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let db = e.db().display().to_string();
+    let from_file = e.ok(&[
+        "grade",
+        seed("course.json").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let from_db = e.ok(&["grade", "--db", &db, "SEED-AML-01", "--format", "json"]);
+    assert_eq!(from_file, from_db);
+    let d1 = e.ok(&[
+        "decide",
+        seed("course.json").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let d2 = e.ok(&["decide", "--db", &db, "SEED-AML-01", "--format", "json"]);
+    assert_eq!(d1, d2);
+    let r = e.path("r.json");
+    e.ok(&[
+        "report",
+        "--db",
+        &db,
+        "SEED-AML-01",
+        "--out",
+        r.to_str().unwrap(),
+    ]);
+    assert!(std::fs::metadata(&r).unwrap().len() > 1000);
+    let o = e.run(&["grade", "--db", &db, "NOBODY"]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no patient 'NOBODY'"));
+    let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
+    assert_eq!(a.matches("read_course").count(), 3, "{a}");
+}

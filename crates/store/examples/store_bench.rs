@@ -1,0 +1,183 @@
+//! Store micro-benchmarks (see docs/benchmarks.md, "Store").
+//!
+//! ```text
+//! store_bench append DB      # one day appended to 30-day, 1-year and 2-year histories
+//! store_bench alerts DB      # the ward list with alerts over the patients in DB
+//! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
+//! ```
+//! DB is a SQLite file or a postgres:// URL. `append` creates its own
+//! patients (ids APPEND-*) in a fresh database; `alerts` reads a database
+//! filled by `graftwatch import` (bench/store/run.sh).
+
+use std::path::Path;
+use std::time::Instant;
+
+use graftwatch_course::io::read_json_str;
+use graftwatch_course::{Course, Observation};
+use graftwatch_store::{Actor, Channel, Delta, Location, Role, Store};
+
+fn actor() -> Actor {
+    Actor {
+        name: "bench".into(),
+        role: Role::Clinician,
+        channel: Channel::Cli,
+    }
+}
+
+/// A course of `days` days of six daily labs after an HCT on 2024-01-01.
+fn course(id: &str, days: i64) -> Course {
+    let labs = [
+        ("anc", "10^9/L", 2.5),
+        ("platelets", "10^9/L", 150.0),
+        ("wbc", "10^9/L", 5.0),
+        ("hemoglobin", "g/dL", 11.0),
+        ("bilirubin", "mg/dL", 0.7),
+        ("creatinine", "mg/dL", 0.8),
+    ];
+    let mut obs = Vec::new();
+    let day0 = graftwatch_core::Date::from_ymd(2024, 1, 1).unwrap();
+    for d in 0..days {
+        let date = day0.add_days(d as i32);
+        for (k, u, v) in labs {
+            obs.push(serde_json::json!({"date": date.to_string(), "kind": k, "value": v + (d % 7) as f64 * 0.1, "unit": u}));
+        }
+    }
+    let doc = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": id, "sex": "male", "birth_year": 1970, "diagnosis": {"disease": "aml", "date": "2023-09-01"}},
+        "donors": [{"id": "D1", "relationship": "matched_unrelated", "sex": "male"}],
+        "events": [{"date": "2024-01-01", "kind": "graft_infusion", "transplant": 1, "source": "pbsc", "donor": "D1"}],
+        "observations": obs,
+    });
+    read_json_str(&doc.to_string(), Path::new("bench.json"))
+        .unwrap()
+        .course
+}
+
+fn median(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[(v.len() * 95 / 100).min(v.len() - 1)])
+}
+
+fn append(loc: &Location) {
+    let (mut s, _) = Store::init(loc).unwrap();
+    s.set_derive_on_write(false);
+    println!("history_days,appends,median_ms,p95_ms,with_derived_median_ms");
+    for days in [30, 365, 730] {
+        let id = format!("APPEND-{days}");
+        let full = course(&id, days + 60);
+        let mut c = full.clone();
+        let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
+        let mut head = s.create_patient(&actor(), &c, None).unwrap().rev;
+        let mut plain = Vec::new();
+        for _ in 0..50 {
+            let day: Vec<Observation> = later.drain(..6).collect();
+            let t = Instant::now();
+            head = s
+                .append(
+                    &actor(),
+                    &id,
+                    head,
+                    &Delta {
+                        events: vec![],
+                        observations: day,
+                    },
+                )
+                .unwrap()
+                .rev;
+            plain.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        s.set_derive_on_write(true);
+        let mut derived = Vec::new();
+        for _ in 0..5 {
+            let day: Vec<Observation> = later.drain(..6).collect();
+            let t = Instant::now();
+            head = s
+                .append(
+                    &actor(),
+                    &id,
+                    head,
+                    &Delta {
+                        events: vec![],
+                        observations: day,
+                    },
+                )
+                .unwrap()
+                .rev;
+            derived.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        s.set_derive_on_write(false);
+        let (m, p95) = median(plain);
+        let (dm, _) = median(derived);
+        println!("{days},50,{m:.2},{p95:.2},{dm:.1}");
+    }
+}
+
+fn alerts(loc: &Location) {
+    let s = Store::open(loc).unwrap();
+    let t = Instant::now();
+    let n = s.refresh_stale().unwrap();
+    println!(
+        "refreshed {n} stale rows in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut times = Vec::new();
+    let mut shown = 0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        shown = s.list_patients(&actor(), true).unwrap().len();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let total = s.info().unwrap().patients;
+    let (m, p95) = median(times);
+    println!("patients,with_alerts,median_ms,p95_ms");
+    println!("{total},{shown},{m:.1},{p95:.1}");
+}
+
+/// What `graftwatch import --defer-derived` does per file (read, check,
+/// hash, one transaction), in-process; prints files/s and observations/s.
+fn import(loc: &Location, dir: &Path) {
+    let (mut s, _) = Store::init(loc).unwrap();
+    s.set_derive_on_write(false);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let t = Instant::now();
+    let mut n_obs = 0usize;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let c = read_json_str(&text, f).unwrap().course;
+        n_obs += c.observations.len();
+        let hash = graftwatch_store::hashing::sha256_hex(&[text.as_bytes()]);
+        let name = f.file_name().unwrap().to_string_lossy();
+        s.import_course(&actor(), &c, &hash, &name).unwrap();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("files,observations,seconds,observations_per_s");
+    println!(
+        "{},{n_obs},{secs:.2},{:.0}",
+        files.len(),
+        n_obs as f64 / secs
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(cmd), Some(db)) = (args.get(1), args.get(2)) else {
+        eprintln!("usage: store_bench append|alerts DB");
+        std::process::exit(2);
+    };
+    let loc = Location::parse(db).unwrap();
+    match cmd.as_str() {
+        "append" => append(&loc),
+        "alerts" => alerts(&loc),
+        "import" if args.len() > 3 => import(&loc, Path::new(&args[3])),
+        _ => {
+            eprintln!("usage: store_bench append|alerts DB");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! The audit trail: one append-only table, each entry chained to the one
+//! before by HMAC-SHA-256 under a key kept outside the database, and the
+//! latest (count, hash) anchored outside the database in one line per day.
+//!
+//! `hash(n) = HMAC(key, hash(n-1) ‖ seq ‖ at ‖ actor ‖ role ‖ channel ‖
+//! action ‖ patients ‖ resource ‖ outcome ‖ reason)` (fields joined by 0x1f;
+//! `hash(0)` is empty). [`Store::verify_audit`] recomputes the chain and
+//! compares it with the anchor file, so an edited entry (content no longer
+//! matches its HMAC), a deleted one (gap in the numbers / broken link), a
+//! re-hashed chain (HMAC fails without the key; with the key, the anchored
+//! hash no longer matches) and a truncated chain (fewer entries than
+//! anchored) are each detected, naming the first bad entry.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+use crate::error::{Result, StoreError, io_err};
+use crate::hashing::hmac_hex;
+use crate::store::Store;
+use crate::time::{now_utc, today_utc};
+use crate::types::Actor;
+
+/// What happened, for one audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Action (`read_course`, `append`, `list_patients`, `purge`, …).
+    pub action: String,
+    /// Patients concerned (a list view names every patient shown).
+    pub patients: Vec<String>,
+    /// Resource (`course@3`, `history`, `chimerism_run:…`, file name).
+    pub resource: String,
+    /// Outcome (`ok`, `denied: …`, `error: …`).
+    pub outcome: String,
+    /// Reason given, if any.
+    pub reason: Option<String>,
+}
+
+impl AuditEvent {
+    /// An event with outcome `ok` and no reason.
+    pub fn ok(action: &str, patients: Vec<String>, resource: impl Into<String>) -> AuditEvent {
+        AuditEvent {
+            action: action.into(),
+            patients,
+            resource: resource.into(),
+            outcome: "ok".into(),
+            reason: None,
+        }
+    }
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Sequence number, 1-based.
+    pub seq: i64,
+    /// When (UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// Their role.
+    pub role: String,
+    /// cli, web or api.
+    pub channel: String,
+    /// Action.
+    pub action: String,
+    /// Patients concerned, comma-separated.
+    pub patients: String,
+    /// Resource.
+    pub resource: String,
+    /// Outcome.
+    pub outcome: String,
+    /// Reason.
+    pub reason: String,
+    /// Previous entry's hash.
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// The HMAC this entry should carry under `key`.
+    pub fn expected_hash(&self, key: &[u8]) -> String {
+        let seq = self.seq.to_string();
+        hmac_hex(
+            key,
+            &[
+                self.prev_hash.as_bytes(),
+                seq.as_bytes(),
+                self.at.as_bytes(),
+                self.actor.as_bytes(),
+                self.role.as_bytes(),
+                self.channel.as_bytes(),
+                self.action.as_bytes(),
+                self.patients.as_bytes(),
+                self.resource.as_bytes(),
+                self.outcome.as_bytes(),
+                self.reason.as_bytes(),
+            ],
+        )
+    }
+}
+
+/// Appends one entry inside `tx` (serialised by the `audit_head` row, which
+/// is updated first so concurrent writers queue on it). Returns `(seq, hash)`.
+pub(crate) async fn append(
+    tx: &mut Transaction<'_, Any>,
+    key: &[u8],
+    actor: &Actor,
+    ev: &AuditEvent,
+) -> Result<(i64, String)> {
+    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    let h = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut e = AuditEntry {
+        seq: h.try_get(0)?,
+        at: now_utc(),
+        actor: actor.name.clone(),
+        role: actor.role.as_str().into(),
+        channel: actor.channel.as_str().into(),
+        action: ev.action.clone(),
+        patients: ev.patients.join(","),
+        resource: ev.resource.clone(),
+        outcome: ev.outcome.clone(),
+        reason: ev.reason.clone().unwrap_or_default(),
+        prev_hash: h.try_get(1)?,
+        hash: String::new(),
+    };
+    e.hash = e.expected_hash(key);
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&e.hash)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, role, channel, action, patients, resource, outcome, reason, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(e.seq)
+    .bind(&e.at)
+    .bind(&e.actor)
+    .bind(&e.role)
+    .bind(&e.channel)
+    .bind(&e.action)
+    .bind(&e.patients)
+    .bind(&e.resource)
+    .bind(&e.outcome)
+    .bind(&e.reason)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok((e.seq, e.hash))
+}
+
+/// One anchor line: at the end of `date`, the chain had `count` entries and
+/// entry `count` had `hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// UTC date.
+    pub date: String,
+    /// Number of entries.
+    pub count: i64,
+    /// Hash of entry `count`.
+    pub hash: String,
+}
+
+/// Reads an anchor file (missing file = no anchors).
+pub fn read_anchors(path: &Path) -> Result<Vec<Anchor>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        match f.as_slice() {
+            [date, count, hash] => out.push(Anchor {
+                date: date.to_string(),
+                count: count.parse().map_err(|_| {
+                    StoreError::Invalid(format!(
+                        "{} line {}: count '{count}' is not a number",
+                        path.display(),
+                        i + 1
+                    ))
+                })?,
+                hash: hash.to_string(),
+            }),
+            [] => {}
+            _ => {
+                return Err(StoreError::Invalid(format!(
+                    "{} line {}: expected 'DATE COUNT HASH'",
+                    path.display(),
+                    i + 1
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Records `(count, hash)` as today's anchor unless a later count is
+/// already anchored; serialised between processes by a lock file.
+pub(crate) fn write_anchor(path: &Path, count: i64, hash: &str) -> Result<()> {
+    if let Some(d) = path.parent() {
+        crate::paths::create_private_dir(d).map_err(io_err(d))?;
+    }
+    let lock_path = path.with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_err(&lock_path))?;
+    lock.lock().map_err(io_err(&lock_path))?;
+    let mut anchors = read_anchors(path)?;
+    if anchors.last().is_some_and(|a| a.count >= count) {
+        return Ok(());
+    }
+    let today = today_utc();
+    if anchors.last().is_some_and(|a| a.date == today) {
+        anchors.pop();
+    }
+    anchors.push(Anchor {
+        date: today,
+        count,
+        hash: hash.to_string(),
+    });
+    let mut text = Vec::new();
+    for a in &anchors {
+        let _ = writeln!(text, "{} {} {}", a.date, a.count, a.hash);
+    }
+    // Not flushed to disk on every entry (a killed process cannot leave a
+    // partial file: write + rename). After a power cut the anchor may lag
+    // the chain; if the database lost its last commits instead, verify
+    // reports them as removed — which they were.
+    crate::paths::write_private(path, &text, false).map_err(io_err(path))
+}
+
+/// Result of verifying the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// Entries checked.
+    pub entries: i64,
+    /// Anchors checked.
+    pub anchors: usize,
+    /// The first problem, naming the first bad entry; `None` = intact.
+    pub first_problem: Option<String>,
+}
+
+fn row_to_entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.try_get(0)?,
+        at: r.try_get(1)?,
+        actor: r.try_get(2)?,
+        role: r.try_get(3)?,
+        channel: r.try_get(4)?,
+        action: r.try_get(5)?,
+        patients: r.try_get(6)?,
+        resource: r.try_get(7)?,
+        outcome: r.try_get(8)?,
+        reason: r.try_get(9)?,
+        prev_hash: r.try_get(10)?,
+        hash: r.try_get(11)?,
+    })
+}
+
+const COLS: &str =
+    "seq, at, actor, role, channel, action, patients, resource, outcome, reason, prev_hash, hash";
+
+/// Checks one entry against the previous one; the problem, if any.
+fn check_link(e: &AuditEntry, expected_seq: i64, prev_hash: &str, key: &[u8]) -> Option<String> {
+    if e.seq != expected_seq {
+        return Some(format!(
+            "entry #{expected_seq} is missing (the next stored entry is #{}): entries were deleted",
+            e.seq
+        ));
+    }
+    if e.prev_hash != prev_hash {
+        return Some(format!(
+            "entry #{} does not link to entry #{}: the chain was broken or re-hashed",
+            e.seq,
+            e.seq - 1
+        ));
+    }
+    if e.hash != e.expected_hash(key) {
+        return Some(format!(
+            "entry #{} does not match its keyed hash: it was edited or re-hashed without the key",
+            e.seq
+        ));
+    }
+    None
+}
+
+impl Store {
+    /// Records an audit entry in its own transaction (reads, denials) and
+    /// anchors it.
+    pub fn audit(&self, actor: &Actor, ev: &AuditEvent) -> Result<()> {
+        let (seq, hash) = self.block(crate::store::retry(|| async {
+            let mut tx = self.pool.begin().await?;
+            let r = append(&mut tx, &self.key, actor, ev).await?;
+            tx.commit().await?;
+            Ok(r)
+        }))?;
+        write_anchor(&self.anchor, seq, &hash)
+    }
+
+    /// Entries `from..` (1-based), at most `limit`.
+    pub fn audit_entries(&self, from: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+        self.block(async {
+            let rows = sqlx::query(&format!(
+                "SELECT {COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(from)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter().map(row_to_entry).collect()
+        })
+    }
+
+    /// Entries concerning one patient.
+    pub fn audit_for_patient(&self, patient: &str) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        let mut from = 1;
+        loop {
+            let page = self.audit_entries(from, 10_000)?;
+            let Some(last) = page.last() else { break };
+            from = last.seq + 1;
+            out.extend(
+                page.into_iter()
+                    .filter(|e| e.patients.split(',').any(|p| p == patient)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Recomputes the whole chain and compares it with the anchor file.
+    pub fn verify_audit(&self) -> Result<Verification> {
+        let anchors = read_anchors(&self.anchor)?;
+        let mut prev = String::new();
+        let mut n = 0i64;
+        let mut hashes_at_anchor = Vec::new();
+        loop {
+            let page = self.audit_entries(n + 1, 10_000)?;
+            if page.is_empty() {
+                break;
+            }
+            for e in &page {
+                if let Some(p) = check_link(e, n + 1, &prev, &self.key) {
+                    return Ok(Verification {
+                        entries: n,
+                        anchors: anchors.len(),
+                        first_problem: Some(p),
+                    });
+                }
+                if anchors.iter().any(|a| a.count == e.seq) {
+                    hashes_at_anchor.push((e.seq, e.hash.clone()));
+                }
+                prev = e.hash.clone();
+                n = e.seq;
+            }
+        }
+        let problem = anchors.iter().find_map(|a| {
+            if a.count > n {
+                return Some(format!(
+                    "the anchor of {} records {} entries but the chain has {n}: entries #{}–#{} were removed (truncated)",
+                    a.date,
+                    a.count,
+                    n + 1,
+                    a.count
+                ));
+            }
+            let stored = hashes_at_anchor.iter().find(|(s, _)| *s == a.count)?;
+            (stored.1 != a.hash).then(|| {
+                format!(
+                    "entry #{} differs from the anchor of {}: the chain up to it was rewritten (re-hashed)",
+                    a.count, a.date
+                )
+            })
+        });
+        Ok(Verification {
+            entries: n,
+            anchors: anchors.len(),
+            first_problem: problem,
+        })
+    }
+}

@@ -1,0 +1,177 @@
+//! Per-patient derived state: the latest blood counts, the current grades,
+//! the alerts and the DLI status, computed by the grading, report and
+//! decision libraries from the course at one revision, and recorded with
+//! the engine version and configuration hash it was computed with. A ward
+//! list (`patients --alerts`) reads only this table; a row whose revision,
+//! engine version or configuration hash is out of date is recomputed first.
+
+use graftwatch_core::Analyte;
+use graftwatch_course::{Course, ObservationKind};
+use graftwatch_criteria::dli::DliConfig;
+use graftwatch_decision::{assess_dli, gvhd_status_from_grades};
+use graftwatch_grading::GradingConfig;
+use graftwatch_grading::output::ItemStatus;
+use graftwatch_report::{AlertConfig, Analysis};
+use serde::{Deserialize, Serialize};
+
+use crate::hashing::sha256_hex;
+
+/// Version of the engine that computes derived state: the workspace version
+/// plus the layout of [`DerivedSummary`]. A change recomputes every row.
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/1");
+
+/// The configuration derived state is computed with.
+#[derive(Debug, Clone, Default)]
+pub struct DeriveConfig {
+    /// Alert thresholds.
+    pub alerts: AlertConfig,
+}
+
+impl DeriveConfig {
+    /// SHA-256 of every configuration that changes the derived state (the
+    /// grading, alert and DLI configurations).
+    pub fn hash(&self) -> String {
+        let grading = GradingConfig::default().to_toml_string();
+        let alerts = serde_json::to_string(&self.alerts).unwrap_or_default();
+        let dli = format!("{:?}", DliConfig::default());
+        sha256_hex(&[grading.as_bytes(), alerts.as_bytes(), dli.as_bytes()])
+    }
+}
+
+/// The latest value of a blood count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatestValue {
+    /// Analyte (`anc`, `platelets`, …).
+    pub analyte: String,
+    /// Date of the sample.
+    pub date: String,
+    /// Value in the canonical unit.
+    pub value: f64,
+    /// The canonical unit.
+    pub unit: String,
+}
+
+/// One current grade or summary result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeLine {
+    /// Summary item (`agvhd_max_grade`, `neutrophil_engraftment`, …).
+    pub item: String,
+    /// Result as printed.
+    pub result: String,
+}
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertLine {
+    /// What the alert is about.
+    pub kind: String,
+    /// Date it applies from.
+    pub date: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The DLI decision status on the last day of the course.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DliStatus {
+    /// Date assessed.
+    pub on: String,
+    /// Whether the published criteria for a DLI are met (decision support, not an order).
+    pub criteria_met: bool,
+    /// Summary sentence.
+    pub summary: String,
+}
+
+/// What a ward list shows of a patient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedSummary {
+    /// Number of observations.
+    pub observations: usize,
+    /// Number of events.
+    pub events: usize,
+    /// Latest blood counts.
+    pub latest: Vec<LatestValue>,
+    /// Current grades (summary items that have a result).
+    pub grades: Vec<GradeLine>,
+    /// Alerts.
+    pub alerts: Vec<AlertLine>,
+    /// DLI status on the last day, when it could be assessed.
+    pub dli: Option<DliStatus>,
+}
+
+/// A row of derived state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedState {
+    /// The course revision it was computed from.
+    pub rev: i64,
+    /// [`ENGINE_VERSION`] at the time.
+    pub engine_version: String,
+    /// [`DeriveConfig::hash`] at the time.
+    pub config_hash: String,
+    /// When (UTC).
+    pub computed_at: String,
+    /// Last date in the course.
+    pub last_date: Option<String>,
+    /// The content.
+    pub summary: DerivedSummary,
+}
+
+const COUNTS: [Analyte; 4] = [
+    Analyte::Anc,
+    Analyte::Platelets,
+    Analyte::Wbc,
+    Analyte::Hemoglobin,
+];
+
+/// Computes the derived summary of a course.
+pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
+    let analysis = Analysis::for_course(course, &cfg.alerts);
+    let latest = COUNTS
+        .iter()
+        .filter_map(|&a| {
+            let o = course.observations_of(ObservationKind::Lab(a)).last()?;
+            Some(LatestValue {
+                analyte: a.to_string(),
+                date: o.date.to_string(),
+                value: o.number()?,
+                unit: a.canonical_unit().to_string(),
+            })
+        })
+        .collect();
+    let grades = analysis
+        .grades
+        .summary
+        .iter()
+        .filter(|s| s.status == ItemStatus::Value)
+        .map(|s| GradeLine {
+            item: s.item.clone(),
+            result: s.result.clone(),
+        })
+        .collect();
+    let alerts = analysis
+        .alerts
+        .iter()
+        .map(|a| AlertLine {
+            kind: a.kind.label().to_string(),
+            date: a.date.to_string(),
+            reason: a.reason.clone(),
+        })
+        .collect();
+    let dli = course.span().and_then(|(_, last)| {
+        let gvhd = gvhd_status_from_grades(&analysis.grades);
+        let a = assess_dli(course, last, &gvhd, &DliConfig::default()).ok()?;
+        Some(DliStatus {
+            on: last.to_string(),
+            criteria_met: a.criteria_met,
+            summary: a.summary,
+        })
+    });
+    DerivedSummary {
+        observations: course.observations.len(),
+        events: course.events.len(),
+        latest,
+        grades,
+        alerts,
+        dli,
+    }
+}

@@ -1,0 +1,43 @@
+//! # graftwatch-store
+//!
+//! Every patient's course in one database — SQLite embedded by default,
+//! PostgreSQL for a unit — as a sequence of revisions (never updated in
+//! place), with chimerism runs, reference profiles, users and API tokens,
+//! per-patient derived state for cheap ward lists, and an append-only audit
+//! trail chained by HMAC-SHA-256 and anchored outside the database.
+//!
+//! One implementation of the storage operations runs on both backends
+//! through sqlx's `Any` driver with portable SQL; what differs per backend
+//! (opening, file mode, integrity check, backup, restore) lives in
+//! [`sqlite`] and [`postgres`]. The conformance tests
+//! (`tests/conformance.rs`) run the same cases on both.
+//!
+//! See docs/store.md for the schema, the audit design, the retention policy
+//! and the de-identification method.
+
+pub mod audit;
+pub mod change;
+pub mod courses;
+pub mod deident;
+pub mod derive;
+pub mod error;
+pub mod hashing;
+pub mod lab;
+pub mod migrate;
+pub mod paths;
+pub mod postgres;
+pub mod sqlite;
+pub mod state;
+pub mod store;
+pub mod time;
+pub mod types;
+pub mod users;
+
+pub use audit::{AuditEntry, AuditEvent, Verification};
+pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
+pub use error::{Result, StoreError};
+pub use lab::{NewProfile, NewRun, Run};
+pub use store::{Info, Location, Store, restore};
+pub use types::{
+    Actor, Change, Channel, Delta, ImportOutcome, PatientRow, RevisionKind, RevisionMeta, Role,
+};

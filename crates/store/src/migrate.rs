@@ -1,0 +1,117 @@
+//! Embedded, versioned, forward-only schema migrations.
+//!
+//! Each migration is portable SQL (the same text on SQLite and PostgreSQL),
+//! applied once in its own transaction and recorded with its SHA-256 in
+//! `schema_migrations`. A migration whose text changed after it was applied
+//! is an error; a database newer than the program is an error; there are no
+//! down-migrations.
+
+use sqlx::{AnyPool, Row};
+
+use crate::error::{Result, StoreError};
+use crate::hashing::sha256_hex;
+
+/// One migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Version (1, 2, …, without gaps).
+    pub version: i64,
+    /// Short name.
+    pub name: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+}
+
+/// Every migration, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sql: include_str!("../migrations/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "audit",
+        sql: include_str!("../migrations/0002_audit.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "derived_lab_users",
+        sql: include_str!("../migrations/0003_derived_lab_users.sql"),
+    },
+];
+
+/// The newest schema version this program knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+/// The applied versions with their checksums (empty when none).
+pub async fn applied(pool: &AnyPool) -> Result<Vec<(i64, String)>> {
+    let rows = match sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await
+    {
+        Ok(rows) => rows,
+        // An empty database: no migrations table yet.
+        Err(sqlx::Error::Database(d))
+            if d.message().contains("no such table") || d.message().contains("does not exist") =>
+        {
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+        .collect()
+}
+
+/// The current schema version (0 = empty), after checking every applied
+/// migration against the embedded one.
+pub async fn current_version(pool: &AnyPool) -> Result<i64> {
+    let done = applied(pool).await?;
+    let mut v = 0;
+    for (version, checksum) in done {
+        match MIGRATIONS.iter().find(|m| m.version == version) {
+            Some(m) if sha256_hex(&[m.sql.as_bytes()]) == checksum => v = version,
+            Some(_) => return Err(StoreError::MigrationChanged(version)),
+            None => {
+                return Err(StoreError::SchemaTooNew {
+                    found: version,
+                    known: latest_version(),
+                });
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// Applies every migration newer than the database, up to `target`
+/// (inclusive; `None` = all). Returns the versions applied.
+pub async fn migrate_to(pool: &AnyPool, target: Option<i64>) -> Result<Vec<i64>> {
+    sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
+    let current = current_version(pool).await?;
+    let mut done = Vec::new();
+    for m in MIGRATIONS {
+        if m.version <= current || target.is_some_and(|t| m.version > t) {
+            continue;
+        }
+        let mut tx = pool.begin().await?;
+        sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(sha256_hex(&[m.sql.as_bytes()]))
+        .bind(crate::time::now_utc())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        done.push(m.version);
+    }
+    Ok(done)
+}

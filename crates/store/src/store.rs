@@ -1,0 +1,438 @@
+//! The store: one handle on a SQLite file or a PostgreSQL database, with a
+//! synchronous API (an internal single-threaded runtime drives sqlx).
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use sqlx::{AnyPool, Row};
+
+use crate::derive::DeriveConfig;
+use crate::error::{Result, StoreError, io_err};
+use crate::hashing::{hex, random_bytes, unhex};
+use crate::{migrate, paths, postgres, sqlite};
+
+/// Where the database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// Parses `postgres://…` / `postgresql://…`, `sqlite://PATH`,
+    /// `sqlite:PATH` or a plain file path.
+    pub fn parse(s: &str) -> Result<Location> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(StoreError::BadUrl(s.into()));
+        }
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            return Ok(Location::Postgres(s.to_string()));
+        }
+        if let Some(p) = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+        {
+            if p.is_empty() {
+                return Err(StoreError::BadUrl(s.into()));
+            }
+            return Ok(Location::Sqlite(PathBuf::from(p)));
+        }
+        if s.contains("://") {
+            return Err(StoreError::BadUrl(s.into()));
+        }
+        Ok(Location::Sqlite(PathBuf::from(s)))
+    }
+
+    /// `arg` if given, else `$GRAFTWATCH_DB`, else the default SQLite file
+    /// in the platform data directory.
+    pub fn resolve(arg: Option<&str>) -> Result<Location> {
+        match arg {
+            Some(a) => Location::parse(a),
+            None => match std::env::var("GRAFTWATCH_DB") {
+                Ok(v) if !v.trim().is_empty() => Location::parse(&v),
+                _ => Ok(Location::Sqlite(paths::default_db_path())),
+            },
+        }
+    }
+
+    /// For printing (a PostgreSQL password is removed).
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(p) => format!("SQLite file {}", p.display()),
+            Location::Postgres(u) => format!("PostgreSQL {}", postgres::redact(u)),
+        }
+    }
+
+    /// Backend name.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Location::Sqlite(_) => "sqlite",
+            Location::Postgres(_) => "postgresql",
+        }
+    }
+}
+
+/// The audit key: `$GRAFTWATCH_AUDIT_KEY` (hex), else the key file.
+fn load_key(create: bool) -> Result<Vec<u8>> {
+    if let Ok(v) = std::env::var("GRAFTWATCH_AUDIT_KEY") {
+        return match unhex(&v) {
+            Some(k) if k.len() >= 16 => Ok(k),
+            _ => Err(StoreError::AuditKey(
+                "GRAFTWATCH_AUDIT_KEY must be at least 32 hexadecimal digits".into(),
+            )),
+        };
+    }
+    let path = paths::audit_key_path();
+    match std::fs::read_to_string(&path) {
+        Ok(t) => match unhex(&t) {
+            Some(k) if k.len() >= 16 => Ok(k),
+            _ => Err(StoreError::AuditKey(format!(
+                "{}: expected at least 32 hexadecimal digits",
+                path.display()
+            ))),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let key = random_bytes(32).map_err(io_err(Path::new("/dev/urandom")))?;
+            paths::write_private_atomic(&path, format!("{}\n", hex(&key)).as_bytes())
+                .map_err(io_err(&path))?;
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::AuditKey(format!(
+            "no key file {} (and GRAFTWATCH_AUDIT_KEY is not set); the key is created by `graftwatch db init` — restore it from where it is kept",
+            path.display()
+        ))),
+        Err(e) => Err(StoreError::Io { path, source: e }),
+    }
+}
+
+/// An open store.
+pub struct Store {
+    pub(crate) rt: tokio::runtime::Runtime,
+    pub(crate) pool: AnyPool,
+    pub(crate) loc: Location,
+    pub(crate) key: Vec<u8>,
+    pub(crate) store_id: String,
+    pub(crate) anchor: PathBuf,
+    pub(crate) derive_cfg: DeriveConfig,
+    pub(crate) derive_on_write: bool,
+}
+
+/// What `db info` prints.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Info {
+    /// Backend.
+    pub backend: &'static str,
+    /// Location (password removed).
+    pub location: String,
+    /// Schema version.
+    pub schema_version: i64,
+    /// Newest schema version this program knows.
+    pub latest_schema_version: i64,
+    /// The store's identity (names its anchor file).
+    pub store_id: String,
+    /// Number of patients.
+    pub patients: i64,
+    /// Number of revisions.
+    pub revisions: i64,
+    /// Number of audit entries.
+    pub audit_entries: i64,
+    /// The audit key file (or the environment variable).
+    pub audit_key: String,
+    /// The anchor file.
+    pub anchor_file: String,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(io_err(Path::new("tokio runtime")))
+}
+
+async fn connect(loc: &Location, create: bool) -> Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    match loc {
+        Location::Sqlite(p) => {
+            if !create && !p.exists() {
+                return Err(StoreError::Invalid(format!(
+                    "no database at {}: run `graftwatch db init` first (or give --db / GRAFTWATCH_DB)",
+                    p.display()
+                )));
+            }
+            sqlite::prepare_file(p)?;
+            sqlite::connect(p, 4).await
+        }
+        Location::Postgres(u) => postgres::connect(u, 4).await,
+    }
+}
+
+async fn store_id(pool: &AnyPool, create: bool) -> Result<String> {
+    let row = sqlx::query("SELECT meta_value FROM store_meta WHERE meta_key = 'store_id'")
+        .fetch_optional(pool)
+        .await?;
+    if let Some(r) = row {
+        return Ok(r.try_get(0)?);
+    }
+    if !create {
+        return Err(StoreError::NotInitialised);
+    }
+    let id = hex(&random_bytes(16).map_err(io_err(Path::new("/dev/urandom")))?);
+    sqlx::query("INSERT INTO store_meta (meta_key, meta_value) VALUES ('store_id', $1)")
+        .bind(&id)
+        .execute(pool)
+        .await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Creates the database if needed (SQLite file mode 0600), applies every
+    /// migration, and creates the audit key file if there is none. Returns
+    /// the store and the migrations applied.
+    pub fn init(loc: &Location) -> Result<(Store, Vec<i64>)> {
+        let rt = runtime()?;
+        let (pool, applied, id) = rt.block_on(async {
+            let pool = connect(loc, true).await?;
+            let applied = migrate::migrate_to(&pool, None).await?;
+            let id = store_id(&pool, true).await?;
+            Ok::<_, StoreError>((pool, applied, id))
+        })?;
+        let key = load_key(true)?;
+        Ok((Store::assemble(rt, pool, loc, key, id), applied))
+    }
+
+    /// Opens an existing store at the latest schema version.
+    pub fn open(loc: &Location) -> Result<Store> {
+        let rt = runtime()?;
+        let (pool, id) = rt.block_on(async {
+            let pool = connect(loc, false).await?;
+            let v = migrate::current_version(&pool).await?;
+            if v == 0 {
+                return Err(StoreError::NotInitialised);
+            }
+            if v < migrate::latest_version() {
+                return Err(StoreError::Invalid(format!(
+                    "the database schema is at version {v}; this program needs version {}: back it up (`graftwatch db backup FILE`) and run `graftwatch db migrate`",
+                    migrate::latest_version()
+                )));
+            }
+            let id = store_id(&pool, false).await?;
+            Ok((pool, id))
+        })?;
+        let key = load_key(false)?;
+        Ok(Store::assemble(rt, pool, loc, key, id))
+    }
+
+    /// Applies pending migrations to an existing database.
+    pub fn migrate(loc: &Location) -> Result<Vec<i64>> {
+        let rt = runtime()?;
+        rt.block_on(async {
+            let pool = connect(loc, false).await?;
+            if migrate::current_version(&pool).await? == 0 {
+                return Err(StoreError::NotInitialised);
+            }
+            let done = migrate::migrate_to(&pool, None).await?;
+            pool.close().await;
+            Ok(done)
+        })
+    }
+
+    fn assemble(
+        rt: tokio::runtime::Runtime,
+        pool: AnyPool,
+        loc: &Location,
+        key: Vec<u8>,
+        store_id: String,
+    ) -> Store {
+        Store {
+            anchor: paths::anchor_path(&store_id),
+            rt,
+            pool,
+            loc: loc.clone(),
+            key,
+            store_id,
+            derive_cfg: DeriveConfig::default(),
+            derive_on_write: true,
+        }
+    }
+
+    /// Uses another configuration for derived state (rows computed with a
+    /// different configuration hash are recomputed when next listed).
+    pub fn set_derive_config(&mut self, cfg: DeriveConfig) {
+        self.derive_cfg = cfg;
+    }
+
+    /// Whether each write recomputes the patient's derived state at once
+    /// (default) or leaves it to the next list (bulk imports).
+    pub fn set_derive_on_write(&mut self, on: bool) {
+        self.derive_on_write = on;
+    }
+
+    /// Where the database is.
+    pub fn location(&self) -> &Location {
+        &self.loc
+    }
+
+    /// The anchor file of this store.
+    pub fn anchor_file(&self) -> &Path {
+        &self.anchor
+    }
+
+    pub(crate) fn block<F: Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// Counts and locations for `db info`.
+    pub fn info(&self) -> Result<Info> {
+        let count = |sql: &'static str| async move {
+            let r = sqlx::query(sql).fetch_one(&self.pool).await?;
+            Ok::<i64, StoreError>(r.try_get(0)?)
+        };
+        let (v, p, r, a) = self.block(async {
+            Ok::<_, StoreError>((
+                migrate::current_version(&self.pool).await?,
+                count("SELECT COUNT(*) FROM patients").await?,
+                count("SELECT COUNT(*) FROM revisions").await?,
+                count("SELECT COUNT(*) FROM audit_log").await?,
+            ))
+        })?;
+        Ok(Info {
+            backend: self.loc.backend(),
+            location: self.loc.describe(),
+            schema_version: v,
+            latest_schema_version: migrate::latest_version(),
+            store_id: self.store_id.clone(),
+            patients: p,
+            revisions: r,
+            audit_entries: a,
+            audit_key: if std::env::var_os("GRAFTWATCH_AUDIT_KEY").is_some() {
+                "GRAFTWATCH_AUDIT_KEY (environment)".into()
+            } else {
+                paths::audit_key_path().display().to_string()
+            },
+            anchor_file: self.anchor.display().to_string(),
+        })
+    }
+
+    /// The database's own integrity check (SQLite `PRAGMA integrity_check`)
+    /// plus the store's invariants: every patient's latest revision exists,
+    /// revisions are numbered 1..n without gaps, the audit head matches the
+    /// last audit entry. Returns the problems found (empty = sound).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        self.block(async {
+            let mut out = match &self.loc {
+                Location::Sqlite(_) => sqlite::integrity_check(&self.pool).await?,
+                Location::Postgres(_) => Vec::new(),
+            };
+            let rows = sqlx::query(
+                "SELECT p.patient_id, p.head_rev, COUNT(r.rev), COALESCE(MAX(r.rev), 0) \
+                 FROM patients p LEFT JOIN revisions r ON r.patient_id = p.patient_id \
+                 GROUP BY p.patient_id, p.head_rev",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                let (id, head, n, max): (String, i64, i64, i64) =
+                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+                if head != max || n != max {
+                    out.push(format!(
+                        "patient '{id}': latest revision {head}, stored revisions {n} (highest {max})"
+                    ));
+                }
+            }
+            let h = sqlx::query(
+                "SELECT h.seq, h.hash, COALESCE((SELECT MAX(seq) FROM audit_log), 0) FROM audit_head h WHERE h.id = 1",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            let (seq, max): (i64, i64) = (h.try_get(0)?, h.try_get(2)?);
+            if seq != max {
+                out.push(format!(
+                    "audit head says {seq} entries, the audit table's last entry is {max}"
+                ));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Writes a consistent backup to `dest` (SQLite: `VACUUM INTO`;
+    /// PostgreSQL: `pg_dump --format=custom`).
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        match &self.loc {
+            Location::Sqlite(_) => self.block(sqlite::backup(&self.pool, dest)),
+            Location::Postgres(u) => postgres::backup(u, dest),
+        }
+    }
+
+    /// Closes the pool (waits for connections to finish).
+    pub fn close(self) {
+        self.rt.block_on(self.pool.close());
+    }
+}
+
+/// Replaces the database at `loc` by the backup `src`. A SQLite backup is
+/// opened and checked before it replaces anything.
+pub fn restore(loc: &Location, src: &Path) -> Result<()> {
+    if !src.is_file() {
+        return Err(StoreError::Invalid(format!(
+            "{}: no such backup file",
+            src.display()
+        )));
+    }
+    match loc {
+        Location::Sqlite(target) => {
+            let check = Store::open(&Location::Sqlite(src.to_path_buf()))?;
+            let problems = check.integrity_check()?;
+            check.close();
+            if !problems.is_empty() {
+                return Err(StoreError::Invalid(format!(
+                    "{}: the backup fails its integrity check: {}",
+                    src.display(),
+                    problems.join("; ")
+                )));
+            }
+            sqlite::restore_file(src, target)
+        }
+        Location::Postgres(u) => postgres::restore(u, src),
+    }
+}
+
+/// Whether an error is a transient lock/serialisation failure worth a retry.
+pub(crate) fn is_transient(e: &StoreError) -> bool {
+    match e {
+        StoreError::Db(sqlx::Error::Database(d)) => {
+            matches!(
+                d.code().as_deref(),
+                Some("5" | "6" | "261" | "517" | "40001" | "40P01")
+            ) || d.message().contains("database is locked")
+        }
+        StoreError::Db(sqlx::Error::PoolTimedOut) => true,
+        _ => false,
+    }
+}
+
+/// Runs `f` again (with a growing pause) while it fails transiently.
+pub(crate) async fn retry<T, F, Fut>(mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut attempt = 0u32;
+    loop {
+        match f().await {
+            Err(e) if is_transient(&e) && attempt < 200 => {
+                attempt += 1;
+                let ms = u64::from(attempt.min(20)) * 2;
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// Whether a database error is a unique-key violation.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
