@@ -12,6 +12,11 @@ use crate::scale::YScale;
 /// Red-cell transfusion trigger drawn on the panel, g/dL.
 pub const HB_TRIGGER: f64 = 7.0;
 
+/// Top of the Hb axis, g/dL, whatever the values: higher values are
+/// implausible (issue 15) and are drawn hollow at this ceiling with a note in
+/// their title, so one bad value cannot make the axis (and the report) grow.
+pub const HB_AXIS_MAX: f64 = 26.0;
+
 /// Haemoglobin, g/dL, linear axis.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HemoglobinPanel;
@@ -27,7 +32,13 @@ impl Panel for HemoglobinPanel {
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
         let hb = ctx.course.lab_series(Analyte::Hemoglobin);
-        let hi = hb.iter().map(|(_, v)| *v).fold(16.0_f64, f64::max).ceil();
+        let hi = hb
+            .iter()
+            .map(|(_, v)| *v)
+            .filter(|v| v.is_finite())
+            .fold(16.0_f64, f64::max)
+            .ceil()
+            .min(HB_AXIS_MAX);
         let y = YScale {
             min: 4.0,
             max: hi,
