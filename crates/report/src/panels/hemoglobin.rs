@@ -12,11 +12,6 @@ use crate::scale::YScale;
 /// Red-cell transfusion trigger drawn on the panel, g/dL.
 pub const HB_TRIGGER: f64 = 7.0;
 
-/// Top of the Hb axis, g/dL, whatever the values: higher values are
-/// implausible (issue 15) and are drawn hollow at this ceiling with a note in
-/// their title, so one bad value cannot make the axis (and the report) grow.
-pub const HB_AXIS_MAX: f64 = 26.0;
-
 /// Haemoglobin, g/dL, linear axis.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HemoglobinPanel;
@@ -32,13 +27,17 @@ impl Panel for HemoglobinPanel {
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
         let hb = ctx.course.lab_series(Analyte::Hemoglobin);
+        // The axis never goes above the plausibility limit (the one table in
+        // graftwatch-core): higher values are drawn hollow at the ceiling
+        // with a note in their title, so one bad value cannot make the axis
+        // ticks (and the report) grow without bound (issue 15).
         let hi = hb
             .iter()
             .map(|(_, v)| *v)
             .filter(|v| v.is_finite())
             .fold(16.0_f64, f64::max)
             .ceil()
-            .min(HB_AXIS_MAX);
+            .min(Analyte::Hemoglobin.implausible_above().ceil());
         let y = YScale {
             min: 4.0,
             max: hi,
