@@ -430,7 +430,13 @@ mod tests {
         for giga in ["G/L", "G/l"] {
             assert_eq!(giga.parse::<Unit>().unwrap(), Unit::Per1e9L, "{giga}");
         }
-        for k in ["K/uL", "K/\u{b5}L", "K/\u{3bc}L", "k/\u{b5}l", "10^3/\u{3bc}L"] {
+        for k in [
+            "K/uL",
+            "K/\u{b5}L",
+            "K/\u{3bc}L",
+            "k/\u{b5}l",
+            "10^3/\u{3bc}L",
+        ] {
             assert_eq!(k.parse::<Unit>().unwrap(), Unit::Per1e9L, "{k}");
         }
         for p in ["/uL", "/\u{b5}L", "/\u{3bc}L", "cells/\u{3bc}L"] {
