@@ -4,7 +4,8 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-use graftwatch_genomics_io::panel::{Marker, read_panel};
+use graftwatch_chimerism::Marker;
+use graftwatch_genomics_io::panel::read_panel;
 use graftwatch_genomics_io::vcf_ad::{read_vcf_ad, read_vcf_gt, vcf_samples};
 
 #[path = "common_file.rs"]
