@@ -6,7 +6,7 @@
 //!
 //! | analyte | canonical | also accepted |
 //! |---|---|---|
-//! | ANC, WBC, lymphocytes, monocytes, platelets | ×10⁹/L (`10^9/L`) | `/uL` (÷1000), `10^3/uL`, `G/L` |
+//! | ANC, WBC, lymphocytes, monocytes, platelets | ×10⁹/L (`10^9/L`) | `/uL` (÷1000), `10^3/uL`, `K/uL`, `G/L` |
 //! | haemoglobin | g/dL | g/L (÷10), mmol/L (×1.611) |
 //! | bilirubin | mg/dL | µmol/L (÷17.1) |
 //! | creatinine | mg/dL | µmol/L (÷88.4) |
@@ -15,6 +15,12 @@
 //! | ALT, AST, ALP, LDH | U/L | – |
 //! | albumin | g/dL | g/L (÷10) |
 //! | peripheral blasts | % of leukocytes | – |
+//!
+//! Spelling: `µ` (micro sign, U+00B5), `μ` (Greek mu, U+03BC) and `u` are
+//! the same (`K/µL` = `K/μL` = `K/uL`, `/µL` = `/uL`). Case is ignored
+//! except where it carries meaning: `g/L` and `g/l` are grams per litre, `G/L`
+//! and `G/l` are 10⁹ cells per litre (SI: lowercase g = gram, uppercase G =
+//! giga).
 //!
 //! The bilirubin factor 17.1 µmol/L per mg/dL is the one the clinical
 //! reference prescribes; creatinine 88.4; haemoglobin 1 mmol/L
@@ -73,7 +79,7 @@ macro_rules! units {
 
 units! {
     /// ×10⁹ cells per litre (= ×10³/µL).
-    Per1e9L => "10^9/L" ["x10^9/L", "×10^9/L", "×10⁹/L", "10*9/L", "g/l:cells", "G/L", "10^3/uL", "10*3/uL", "x10^3/uL", "K/uL", "k/ul", "thou/uL"],
+    Per1e9L => "10^9/L" ["x10^9/L", "×10^9/L", "×10⁹/L", "10*9/L", "G/L", "10^3/uL", "10*3/uL", "x10^3/uL", "K/uL", "k/ul", "thou/uL"],
     /// Cells per microlitre.
     PerMicroL => "/uL" ["/µL", "cells/uL", "cells/µL", "/mm3", "/mm^3", "{cells}/uL"],
     /// Milligrams per decilitre.
@@ -131,18 +137,29 @@ impl fmt::Display for Unit {
 impl FromStr for Unit {
     type Err = UnitError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
+        let t = fold_micro(s.trim());
         // Exact spelling first: `g/L` (grams) and `G/L` (giga-cells) differ
         // only in case.
         for u in Unit::ALL {
-            if u.aliases().contains(&t) {
+            if u.aliases().iter().any(|a| fold_micro(a) == t) {
                 return Ok(*u);
             }
         }
-        for u in Unit::ALL {
-            if u.aliases().iter().any(|a| a.eq_ignore_ascii_case(t)) {
-                return Ok(*u);
-            }
+        // Then ignoring case; when that is ambiguous (`g/l`: grams or
+        // giga-cells?), the case of the first letter decides, as in SI:
+        // lowercase `g` is the gram, uppercase `G` the giga prefix.
+        let matches: Vec<(Unit, &str)> = Unit::ALL
+            .iter()
+            .flat_map(|u| u.aliases().iter().map(move |a| (*u, *a)))
+            .filter(|(_, a)| fold_micro(a).eq_ignore_ascii_case(&t))
+            .collect();
+        let first = t.chars().next();
+        let pick = matches
+            .iter()
+            .find(|(_, a)| a.chars().next() == first)
+            .or(matches.first());
+        if let Some((u, _)) = pick {
+            return Ok(*u);
         }
         Err(UnitError::Unknown {
             given: s.to_string(),
@@ -153,6 +170,12 @@ impl FromStr for Unit {
                 .join(", "),
         })
     }
+}
+
+/// The micro sign (U+00B5) and the Greek small mu (U+03BC) both read as `u`
+/// (UCUM's spelling), so `K/µL`, `K/μL` and `K/uL` are one unit.
+fn fold_micro(s: &str) -> String {
+    s.replace(['\u{b5}', '\u{3bc}'], "u")
 }
 
 impl Serialize for Unit {
@@ -393,6 +416,54 @@ mod tests {
         assert_eq!("G/L".parse::<Unit>().unwrap(), Unit::Per1e9L);
         let e = "furlongs".parse::<Unit>().unwrap_err().to_string();
         assert!(e.contains("furlongs") && e.contains("mg/dL"), "{e}");
+    }
+
+    /// Issue 15: lowercase `g/l` is grams (not folded to `G/L` = 10⁹/L);
+    /// `K/µL` with the micro sign and the Greek mu; `/µL`; no stray
+    /// `g/l:cells`.
+    #[test]
+    fn case_and_micro_spellings() {
+        for g in ["g/L", "g/l", "G/l".to_lowercase().as_str(), " g/l "] {
+            assert_eq!(g.parse::<Unit>().unwrap(), Unit::GPerL, "{g}");
+        }
+        for giga in ["G/L", "G/l"] {
+            assert_eq!(giga.parse::<Unit>().unwrap(), Unit::Per1e9L, "{giga}");
+        }
+        for k in [
+            "K/uL",
+            "K/\u{b5}L",
+            "K/\u{3bc}L",
+            "k/\u{b5}l",
+            "10^3/\u{3bc}L",
+        ] {
+            assert_eq!(k.parse::<Unit>().unwrap(), Unit::Per1e9L, "{k}");
+        }
+        for p in ["/uL", "/\u{b5}L", "/\u{3bc}L", "cells/\u{3bc}L"] {
+            assert_eq!(p.parse::<Unit>().unwrap(), Unit::PerMicroL, "{p}");
+        }
+        assert_eq!("\u{3bc}mol/L".parse::<Unit>().unwrap(), Unit::MicromolPerL);
+        assert_eq!("mmol/L".parse::<Unit>().unwrap(), Unit::MmolPerL);
+        assert_eq!("g/dl".parse::<Unit>().unwrap(), Unit::GPerDl);
+        assert!("g/l:cells".parse::<Unit>().is_err());
+    }
+
+    /// Haemoglobin in g/L (any case), g/dL and mmol/L all reach g/dL.
+    #[test]
+    fn haemoglobin_units() {
+        let hb = |v: f64, u: &str| {
+            Analyte::Hemoglobin
+                .to_canonical(v, u.parse::<Unit>().unwrap())
+                .unwrap()
+        };
+        assert!(close(hb(95.0, "g/l"), 9.5));
+        assert!(close(hb(95.0, "g/L"), 9.5));
+        assert!(close(hb(9.5, "g/dL"), 9.5));
+        assert!(close(hb(6.0, "mmol/L"), 9.666));
+        let e = Analyte::Hemoglobin
+            .to_canonical(9.5, "G/L".parse::<Unit>().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("g/dL"), "{e}");
     }
 
     #[test]

@@ -168,7 +168,8 @@ pub const MAX_JOIN_GAP_DAYS: i32 = 45;
 /// Draws a series as a polyline (broken at long gaps) plus one marker per
 /// point with a `<title>` giving the date, the days relative to day 0 and the
 /// value. Points outside the day range are skipped; values below the y floor
-/// are drawn hollow on the floor and say so in their title.
+/// are drawn hollow on the floor and values above its ceiling hollow at the
+/// top, and say so in their title.
 pub fn series(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series) {
     let _ = write!(
         out,
@@ -210,15 +211,23 @@ pub fn series(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series) {
         let cx = ctx.x.x(*day as f64 + 0.5);
         let cy = y.y(*v);
         let floor = y.below_floor(*v);
-        let extra = if floor {
-            format!(
+        let ceiling = y.above_ceiling(*v);
+        let extra = match (floor, ceiling) {
+            (true, _) => format!(
                 r#" class="pt floor" stroke="{}" stroke-width="1""#,
                 s.colour
-            )
-        } else {
-            r#" class="pt""#.to_string()
+            ),
+            (_, true) => format!(
+                r#" class="pt ceiling" stroke="{}" stroke-width="1""#,
+                s.colour
+            ),
+            _ => r#" class="pt""#.to_string(),
         };
-        let fill = if floor { "#ffffff" } else { s.colour };
+        let fill = if floor || ceiling {
+            "#ffffff"
+        } else {
+            s.colour
+        };
         marker(out, s.shape, cx, cy, 2.2, fill, &extra);
         let mut title = format!(
             "{date} ({} {}): {} {} {}",
@@ -230,6 +239,13 @@ pub fn series(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series) {
         );
         if floor {
             let _ = write!(title, " (below the axis floor {})", num(y.min, 3));
+        }
+        if ceiling {
+            let _ = write!(
+                title,
+                " (implausible: above the axis ceiling {}, drawn at the ceiling)",
+                num(y.max, 3)
+            );
         }
         close_with_title(out, s.shape, &title);
     }

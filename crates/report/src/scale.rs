@@ -136,6 +136,11 @@ impl YScale {
     pub fn below_floor(&self, v: f64) -> bool {
         v < self.min
     }
+
+    /// Whether `v` lies above the drawable range (drawn at the top, marked).
+    pub fn above_ceiling(&self, v: f64) -> bool {
+        v > self.max
+    }
 }
 
 #[cfg(test)]
@@ -185,5 +190,7 @@ mod tests {
         assert!((y.y(1.0) - 300.0).abs() < 1e-9);
         assert!((y.y(0.0) - 500.0).abs() < 1e-9, "zero goes to the floor");
         assert!(y.below_floor(0.001) && !y.below_floor(0.01));
+        assert!(y.above_ceiling(1000.5) && !y.above_ceiling(1000.0));
+        assert!((y.y(1e300) - 0.0).abs() < 1e-9, "huge values go to the top");
     }
 }

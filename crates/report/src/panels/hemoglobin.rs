@@ -27,7 +27,17 @@ impl Panel for HemoglobinPanel {
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
         let hb = ctx.course.lab_series(Analyte::Hemoglobin);
-        let hi = hb.iter().map(|(_, v)| *v).fold(16.0_f64, f64::max).ceil();
+        // The axis never goes above the plausibility limit (the one table in
+        // graftwatch-core): higher values are drawn hollow at the ceiling
+        // with a note in their title, so one bad value cannot make the axis
+        // ticks (and the report) grow without bound (issue 15).
+        let hi = hb
+            .iter()
+            .map(|(_, v)| *v)
+            .filter(|v| v.is_finite())
+            .fold(16.0_f64, f64::max)
+            .ceil()
+            .min(Analyte::Hemoglobin.implausible_above().ceil());
         let y = YScale {
             min: 4.0,
             max: hi,
