@@ -132,8 +132,67 @@ fn response_label(prev: Option<&str>, grade: &str) -> (EventKind, String) {
     }
 }
 
+/// Which graft of a combined graft engrafted, a confirmed MRD relapse, and
+/// every haematological relapse of the engine's response timeline on or
+/// after `from` (relapses already marked on the same day are not repeated).
+fn history_events(g: &CourseGrades, from: Option<Date>, v: &mut Vec<CourseEvent>) {
+    let in_window = |d: Date| from.is_none_or(|f| d >= f);
+    for it in g.summary.iter().filter(|i| i.status == ItemStatus::Value) {
+        let Some(date) = it.date.filter(|d| in_window(*d)) else {
+            continue;
+        };
+        let value = it.value.as_ref();
+        let text = |k: &str| value.and_then(|v| v.get(k)).and_then(|s| s.as_str());
+        let (kind, label) = if it.item.starts_with("graft_source_engraftment") {
+            match text("engrafted_donor") {
+                Some(d) => (
+                    EventKind::NeutrophilEngraftment,
+                    format!("{d} graft engrafted"),
+                ),
+                None => continue,
+            }
+        } else if it.item.starts_with("mrd_relapse") && text("state") == Some("confirmed") {
+            (EventKind::Disease, "MRD relapse".to_string())
+        } else {
+            continue;
+        };
+        v.push(CourseEvent {
+            date,
+            kind,
+            label,
+            title: format!("{}: {}", it.explanation.rule, it.result),
+        });
+    }
+    let timeline = g
+        .summary
+        .iter()
+        .filter(|i| i.item.starts_with("response_timeline") && i.status == ItemStatus::Value)
+        .filter_map(|i| i.value.as_ref()?.as_array().map(|a| (i, a)));
+    for (it, entries) in timeline {
+        for e in entries {
+            let get = |k: &str| e.get(k).and_then(|s| s.as_str());
+            let Some(date) = get("date").and_then(|d| d.parse::<Date>().ok()) else {
+                continue;
+            };
+            let seen = v
+                .iter()
+                .any(|x| x.date == date && x.kind == EventKind::Disease);
+            if get("event") != Some("relapse") || !in_window(date) || seen {
+                continue;
+            }
+            v.push(CourseEvent {
+                date,
+                kind: EventKind::Disease,
+                label: "relapse".into(),
+                title: format!("{}: {}", it.explanation.rule, get("detail").unwrap_or("")),
+            });
+        }
+    }
+}
+
 /// The events of a course's grades, in date order: the engine's
-/// engraftment, graft failure and relapse items, and the ELN 2022 response
+/// engraftment (per transplant, and which graft of a combined graft),
+/// graft failure, relapse and MRD relapse items, and the ELN 2022 response
 /// at the first assessment on or after `from` and at each change.
 pub fn course_events(g: &CourseGrades, from: Option<Date>) -> Vec<CourseEvent> {
     let mut v = engraftment_events(g);
@@ -156,6 +215,7 @@ pub fn course_events(g: &CourseGrades, from: Option<Date>) -> Vec<CourseEvent> {
             prev = Some(e.grade.as_str());
         }
     }
+    history_events(g, from, &mut v);
     v.sort_by_key(|e| e.date);
     v
 }
@@ -342,5 +402,39 @@ mod tests {
         ];
         let l = layout(&events, &x, d("2024-01-01"));
         assert_eq!(l.iter().map(|p| p.3).collect::<Vec<_>>(), vec![0, 1, 2, 0]);
+    }
+
+    #[test]
+    fn seed_case_shows_the_engrafted_graft_mrd_relapse_and_no_events_before_the_window() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/seed-case/course.json");
+        let course = graftwatch_course::read_course(&path)
+            .expect("seed case")
+            .course;
+        let g = graftwatch_grading::grade_course(
+            &course,
+            &graftwatch_grading::GradingConfig::default(),
+        );
+        let all = course_events(&g, None);
+        let has = |v: &[CourseEvent], l: &str| v.iter().any(|e| e.label == l);
+        assert!(has(&all, "PBSC-1 graft engrafted"), "{all:?}");
+        assert!(has(&all, "MRD relapse"), "{all:?}");
+        let relapses: Vec<Date> = all
+            .iter()
+            .filter(|e| e.label == "relapse")
+            .map(|e| e.date)
+            .collect();
+        assert!(!relapses.is_empty(), "{all:?}");
+        // A window starting after the last relapse leaves none of them.
+        let after = relapses.iter().max().copied().map(|d| d.add_days(1));
+        let windowed = course_events(&g, after);
+        assert!(
+            !windowed.iter().any(|e| e.label == "relapse"),
+            "{windowed:?}"
+        );
+        // One relapse marker per day at most.
+        let mut days = relapses.clone();
+        days.dedup();
+        assert_eq!(days.len(), relapses.len());
     }
 }
