@@ -68,26 +68,9 @@ impl Default for Config {
     }
 }
 
-/// A configuration file that could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
-    Io {
-        /// File.
-        path: String,
-        /// Cause.
-        source: std::io::Error,
-    },
-    /// The TOML is invalid, has an unknown key or a value of the wrong type.
-    #[error("config file {path}: {message}")]
-    Invalid {
-        /// File.
-        path: String,
-        /// What is wrong, naming the section and key.
-        message: String,
-    },
-}
+/// A configuration file that could not be used (the grading crate's error:
+/// one error type for every configuration file).
+pub use graftwatch_grading::ConfigError;
 
 fn invalid(path: &str, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
