@@ -711,6 +711,7 @@ pub fn global_severity(scores: &[(CgvhdOrgan, u8)]) -> GlobalSeverity {
 /// Scores an NIH 2014 assessment with full explanation. Organs not assessed
 /// make the result `InsufficientData` unless the assessed organs already
 /// give *severe* (which more organs cannot change).
+// Long function: the NIH 2014 global-severity table: organ scores, counts and the mild/moderate/severe rules in the order of the consensus paper; split pending in issue 10.
 pub fn grade_cgvhd(
     a: &CgvhdAssessment,
     cfg: &CgvhdConfig,

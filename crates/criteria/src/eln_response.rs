@@ -190,6 +190,7 @@ fn explanation(cfg: &ResponseConfig) -> Explanation {
 }
 
 /// Classifies one assessment.
+// Long function: the ELN 2022 response table applied in its published order (CR MRD-neg, CR, CRh, CRi, MLFS, PR, NR); kept as one ordered decision list; split pending in issue 10.
 pub fn eln_response(
     a: &ResponseAssessment,
     cfg: &ResponseConfig,

@@ -363,6 +363,7 @@ pub struct IcansDayResult {
 }
 
 /// Grades one day with explanation.
+// Long function: the ASTCT ICANS table: one domain per block (ICE/CAPD, consciousness, seizure, motor, raised ICP) in the order of the consensus table; split pending in issue 10.
 pub fn grade_icans_day(
     d: &IcansDay,
     cfg: &IcansConfig,

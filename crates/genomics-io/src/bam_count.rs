@@ -250,6 +250,7 @@ pub fn count_bam_skipping_missing_contigs(
     count_inner(path, reference, markers, filter, threads, true)
 }
 
+// Long function: index handling, region planning and the bounded worker pool of one BAM/CRAM walk; the file split along these seams is pending in issue 10.
 fn count_inner(
     path: &Path,
     reference: Option<&Path>,

@@ -91,6 +91,7 @@ pub enum VcfAdError {
 
 /// Reads the `field` of `sample` at every marker from a VCF or, when the
 /// file's content is BCF, from the BCF.
+// Long function: one pass over a VCF with column/arity/truncation checks per record; splitting is pending with the noodles move in issue 10.
 fn scan(
     path: &Path,
     sample: &str,

@@ -41,6 +41,7 @@ pub fn illustrative_banner(course: &Course) -> Option<String> {
 }
 
 /// The header section.
+// Long function: the header section's rows (patient, diagnosis, karyotype, mutations, day-0 events, donors) in display order; split pending in issue 10.
 pub fn header_section(course: &Course) -> Section {
     let p = &course.patient;
     let dx = &p.diagnosis;

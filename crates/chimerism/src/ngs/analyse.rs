@@ -142,6 +142,7 @@ pub fn analyse_sample(
 /// read model of marker m (from [`super::site_model::learn_sites`]);
 /// `counts[m]` the sample's reads at marker m (`None` = absent).
 #[allow(clippy::too_many_arguments)]
+// Long function: orchestrates marker QC, robust refits and intervals for one sample; each step is its own module (select, robust, site_model, profile_ci), what remains is their order.
 pub fn analyse_sample_with(
     sample: &str,
     markers: &[Marker],

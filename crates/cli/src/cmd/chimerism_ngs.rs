@@ -336,6 +336,7 @@ pub struct NgsRun {
 }
 
 /// Runs `chimerism ngs`.
+// Long function: argument-to-library wiring for every NGS input kind (VCF/BCF/BAM/CRAM/FASTQ) and output; moving input dispatch into genomics-io is pending in issue 10.
 pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     let markers = read_panel(&args.panel).map_err(|e| BadInput(e.to_string()))?;
     let mut person_specs =

@@ -147,6 +147,7 @@ pub fn lane_items(course: &Course) -> Vec<LaneItem> {
 
 /// The lane item of one event (`None` for transfusions, which have their own
 /// panel).
+// Long function: one match arm per event kind (a table of labels and lanes), read top to bottom; splitting per arm would only scatter the table.
 pub fn lane_item(e: &Event) -> Option<LaneItem> {
     {
         let single = Some(e.end_date.unwrap_or(e.date));
