@@ -75,9 +75,9 @@ pub fn assessment_html(a: &DliAssessment, n: usize) -> String {
     for p in &a.plans {
         let _ = write!(
             h,
-            "<table class=\"dli plan\"><caption>Dose plan, donor {} ({:?} setting): {}</caption><thead><tr><th>Step</th><th class=\"num\">CD3+ cells/kg</th><th class=\"date\">Earliest</th><th>Condition</th></tr></thead><tbody>",
+            "<table class=\"dli plan\"><caption>Dose plan, donor {} ({} setting): {}</caption><thead><tr><th>Step</th><th class=\"num\">CD3+ cells/kg</th><th class=\"date\">Earliest</th><th>Condition</th></tr></thead><tbody>",
             escape(&p.donor),
-            p.setting,
+            p.setting.label(),
             escape(&p.reason)
         );
         for s in &p.steps {

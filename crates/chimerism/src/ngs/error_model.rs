@@ -59,6 +59,16 @@ pub enum ErrorSource {
     Prior,
 }
 
+impl ErrorSource {
+    /// In words, for tables and reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorSource::Learned => "learned from the pure reference samples",
+            ErrorSource::Prior => "prior only (no reference reads)",
+        }
+    }
+}
+
 /// Prior used when learning error rates: a pseudo-count of `prior_reads`
 /// reads at rate `prior_rate`, plus a floor.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -663,9 +663,9 @@ pub fn to_tsv(run: &NgsRun) -> String {
 pub fn to_table(run: &NgsRun) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "NGS chimerism: {} panel markers; error model ({:?}): SNP {:.3}%/{:.3}%, indel {:.3}%/{:.3}% (REF>ALT / ALT>REF)\n",
+        "NGS chimerism: {} panel markers; error model ({}): SNP {:.3}%/{:.3}%, indel {:.3}%/{:.3}% (REF>ALT / ALT>REF)\n",
         run.panel_markers,
-        run.error_model.source,
+        run.error_model.source.label(),
         100.0 * run.error_model.snp.ref_to_alt,
         100.0 * run.error_model.snp.alt_to_ref,
         100.0 * run.error_model.indel.ref_to_alt,

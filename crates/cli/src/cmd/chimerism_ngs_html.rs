@@ -86,10 +86,10 @@ pub fn render(run: &NgsRun) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>graftwatch NGS chimerism</title><style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.flag{color:#a33}.sample{display:flex;gap:2em;flex-wrap:wrap;border-top:1px solid #ddd;padding-top:1em;margin-top:1em}</style></head><body>",
     );
     out.push_str(&format!(
-        "<h1>NGS chimerism</h1><p>{} panel markers. Persons: {}. Error model ({:?}): SNP {:.3}% / {:.3}%, indel {:.3}% / {:.3}% (REF→ALT / ALT→REF).</p>",
+        "<h1>NGS chimerism</h1><p>{} panel markers. Persons: {}. Error model ({}): SNP {:.3}% / {:.3}%, indel {:.3}% / {:.3}% (REF→ALT / ALT→REF).</p>",
         run.panel_markers,
         run.persons.iter().map(|p| esc(&p.name)).collect::<Vec<_>>().join(", "),
-        run.error_model.source,
+        run.error_model.source.label(),
         100.0 * run.error_model.snp.ref_to_alt,
         100.0 * run.error_model.snp.alt_to_ref,
         100.0 * run.error_model.indel.ref_to_alt,

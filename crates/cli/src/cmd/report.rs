@@ -149,9 +149,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     graftwatch_output::write(&args.out, &content, graftwatch_output::Overwrite::Replace)
         .map_err(|e| BadInput(e.to_string()))?;
     println!(
-        "wrote {} ({:?}; {} alerts, {} DLI assessments)",
+        "wrote {} ({}; {} alerts, {} DLI assessments)",
         args.out.display(),
-        format,
+        format!("{format:?}").to_ascii_lowercase(),
         analysis.alerts.len(),
         analysis.dli_assessments.len()
     );
