@@ -36,5 +36,6 @@ pub mod icaht_platelets;
 pub mod icans;
 pub mod poor_graft_function;
 pub mod series;
+pub mod steroid_dose;
 
 pub use explain::{Evidence, Explanation, Flag, Graded};

@@ -78,7 +78,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         timeline_and_states(&r, cfg, sink);
         summary_items(&r, cfg, sink);
         super::agvhd_alt::run(&r, x, sink);
-        super::gvhd_response::run(&r, x, sink);
+        super::gvhd_response::run(&r, x, &cfg.gvhd_response, sink);
     }
 }
 

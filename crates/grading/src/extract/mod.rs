@@ -99,6 +99,8 @@ pub struct CourseInputs {
     /// Therapy starts (chemotherapy, anti-leukaemic drugs, lymphodepletion,
     /// conditioning, CAR-T, grafts), date order.
     pub therapies: Vec<marrow::TherapyStart>,
+    /// Body weights `(date, kg)`, date order (steroid doses per kg).
+    pub weights: Vec<(Date, f64)>,
 }
 
 impl CourseInputs {
@@ -159,5 +161,16 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         death: outcome::death(course),
         upper_gi_histology: gvhd::upper_gi_histology(course),
         therapies: marrow::therapy_starts(course),
+        weights: weight_history(course),
     }
+}
+
+/// The body weights of a course, date order.
+fn weight_history(course: &Course) -> Vec<(Date, f64)> {
+    let mut w: Vec<(Date, f64)> = course
+        .observations_of(graftwatch_course::ObservationKind::Weight)
+        .filter_map(|o| o.number().map(|v| (o.date, v)))
+        .collect();
+    w.sort_by_key(|x| x.0);
+    w
 }

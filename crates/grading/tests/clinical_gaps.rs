@@ -1,0 +1,86 @@
+//! Issue 11 clinical gaps, through the course format (JSON reader) and the
+//! engine: the steroid dose of the refractory definition, CRS finding
+//! attribution and fluid-responsive hypotension, MAGIC biomarkers, ICAHT per
+//! day. Both sides of every boundary.
+
+mod common;
+
+use common::CourseBuilder;
+use graftwatch_grading::{Criterion, GradingConfig, grade_course_only};
+use serde_json::json;
+
+fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
+    b.donor("MUD-1", "matched_unrelated", "male")
+        .event(json!({"date": date, "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+}
+
+fn gvhd_day(b: CourseBuilder, date: &str, skin: f64) -> CourseBuilder {
+    b.obs(json!({"date": date, "kind": "skin_rash_bsa", "value": skin, "unit": "%", "attribution": "gvhd"}))
+        .obs(json!({"date": date, "kind": "bilirubin", "value": 0.8, "unit": "mg/dL", "attribution": "gvhd"}))
+        .obs(json!({"date": date, "kind": "upper_gi_persistent", "value": false, "attribution": "gvhd"}))
+        .obs(json!({"date": date, "kind": "stool_volume", "value": 100.0, "unit": "mL", "attribution": "gvhd"}))
+}
+
+fn item(g: &graftwatch_grading::CourseGrades, name: &str) -> graftwatch_grading::output::SummaryItem {
+    g.item(name)
+        .unwrap_or_else(|| panic!("{name} missing"))
+        .clone()
+}
+
+/// Skin 30 % on 06-20 (steroids start), progression to 60 % on 06-23
+/// (day 3): refractory only when the dose meets the definition.
+fn steroid_course(name: &str, dose: f64, unit: &str) -> graftwatch_course::Course {
+    let c = gvhd_day(hct(CourseBuilder::new(), "2024-06-01"), "2024-06-20", 30.0)
+        .num("2024-06-01", "weight", 70.0, "kg")
+        .event(json!({"date": "2024-06-20", "end_date": "2024-08-01", "kind": "drug", "name": name, "class": "steroid", "dose": dose, "dose_unit": unit}));
+    gvhd_day(c, "2024-06-23", 60.0).build()
+}
+
+fn refractory(c: &graftwatch_course::Course) -> (serde_json::Value, Vec<String>) {
+    let g = grade_course_only(c, &GradingConfig::default(), &[Criterion::Agvhd]);
+    let i = item(&g, "agvhd_treatment_response");
+    let flags = i.explanation.flags.iter().map(|f| f.code.clone()).collect();
+    (i.value.unwrap()["steroid_refractory"].clone(), flags)
+}
+
+#[test]
+fn steroid_dose_both_sides_of_2_mg_kg_day() {
+    // prednisone 2.0 mg/kg/d meets the definition, 1.99 does not
+    let (r, f) = refractory(&steroid_course("prednisone", 2.0, "mg/kg/d"));
+    assert_eq!(r, "progression_after_3_days", "{f:?}");
+    assert!(!f.iter().any(|c| c.starts_with("GVHD-R-DOSE")), "{f:?}");
+    let (r, f) = refractory(&steroid_course("prednisone", 1.99, "mg/kg/d"));
+    assert_eq!(r, serde_json::Value::Null);
+    assert!(f.contains(&"GVHD-R-LOWDOSE".to_string()), "{f:?}");
+    // methylprednisolone 1.6 mg/kg/d = prednisone 2.0 (1.25 : 1); 1.59 is below
+    let (r, _) = refractory(&steroid_course("methylprednisolone", 1.6, "mg/kg/d"));
+    assert_eq!(r, "progression_after_3_days");
+    let (r, _) = refractory(&steroid_course("methylprednisolone", 1.59, "mg/kg/d"));
+    assert_eq!(r, serde_json::Value::Null);
+    // mg/day with the 70 kg weight: 112 mg MP = 1.6 mg/kg = 2.0 prednisone
+    let (r, _) = refractory(&steroid_course("methylprednisolone", 112.0, "mg/d"));
+    assert_eq!(r, "progression_after_3_days");
+    let (r, _) = refractory(&steroid_course("methylprednisolone", 111.0, "mg/d"));
+    assert_eq!(r, serde_json::Value::Null);
+}
+
+#[test]
+fn steroid_dose_flag_only_when_really_unknown() {
+    // a dose per m2 and an unknown drug: dose unknown, flagged, counted
+    for (name, unit) in [("prednisone", "mg/m2/d"), ("budesonide", "mg/d")] {
+        let (r, f) = refractory(&steroid_course(name, 9.0, unit));
+        assert_eq!(r, "progression_after_3_days", "{name}");
+        assert!(f.contains(&"GVHD-R-DOSE".to_string()), "{name}: {f:?}");
+    }
+    // methylprednisolone in mg/kg with the MP reference: 2.0 meets
+    let mut cfg = GradingConfig::default();
+    cfg.gvhd_response.dose_reference =
+        graftwatch_criteria::steroid_dose::DoseReference::Methylprednisolone;
+    let g = grade_course_only(
+        &steroid_course("prednisone", 2.0, "mg/kg/d"),
+        &cfg,
+        &[Criterion::Agvhd],
+    );
+    let i = item(&g, "agvhd_treatment_response");
+    assert_eq!(i.value.unwrap()["steroid_refractory"], serde_json::Value::Null);
+}
