@@ -84,3 +84,91 @@ fn steroid_dose_flag_only_when_really_unknown() {
     let i = item(&g, "agvhd_treatment_response");
     assert_eq!(i.value.unwrap()["steroid_refractory"], serde_json::Value::Null);
 }
+
+fn cart(b: CourseBuilder, date: &str) -> CourseBuilder {
+    b.event(json!({"date": date, "kind": "car_t_infusion", "target": "CD19", "product": "x"}))
+        .num(date, "weight", 70.0, "kg")
+}
+
+fn crs(c: &graftwatch_course::Course) -> graftwatch_grading::output::SummaryItem {
+    let g = grade_course_only(c, &GradingConfig::default(), &[Criterion::Crs]);
+    item(&g, "crs_max_grade")
+}
+
+fn fever(b: CourseBuilder) -> CourseBuilder {
+    cart(b, "2024-03-01").num("2024-03-02", "temperature", 39.2, "Cel")
+}
+
+#[test]
+fn crs_fluid_responsive_hypotension_is_grade_2_not_3() {
+    let i = crs(&fever(CourseBuilder::new()).build());
+    assert_eq!(i.value, Some(json!(1)), "{}", i.result);
+    let c = fever(CourseBuilder::new())
+        .obs(json!({"date": "2024-03-02", "kind": "hypotension", "value": "fluid_responsive"}))
+        .num("2024-03-02", "fluid_bolus", 1000.0, "mL")
+        .build();
+    let i = crs(&c);
+    assert_eq!(i.value, Some(json!(2)), "{}", i.result);
+    assert!(
+        i.explanation.evidence.iter().any(|e| e.what == "fluid_bolus"),
+        "{:?}",
+        i.explanation.evidence
+    );
+    // a record of "none" leaves grade 1
+    let c = fever(CourseBuilder::new())
+        .obs(json!({"date": "2024-03-02", "kind": "hypotension", "value": "none"}))
+        .build();
+    assert_eq!(crs(&c).value, Some(json!(1)));
+}
+
+#[test]
+fn crs_vasopressor_for_sepsis_is_not_counted_and_named() {
+    let base = || {
+        fever(CourseBuilder::new()).event(json!({"date": "2024-03-02", "end_date": "2024-03-02", "kind": "drug", "name": "norepinephrine", "class": "vasopressor"}))
+    };
+    assert_eq!(crs(&base().build()).value, Some(json!(3)));
+    let c = base()
+        .obs(json!({"date": "2024-03-02", "kind": "hypotension", "value": "vasopressor_required", "attribution": "other", "note": "septic shock, E. coli bacteraemia"}))
+        .build();
+    let i = crs(&c);
+    assert_eq!(i.value, Some(json!(1)), "{}", i.result);
+    let f = i
+        .explanation
+        .flags
+        .iter()
+        .find(|f| f.code == "GW-ATTR-CRS")
+        .expect("flag naming the attributed finding");
+    assert!(f.text.contains("septic shock") && f.text.contains("2024-03-02"), "{}", f.text);
+    // attributed with "gvhd"/no attribution: counted
+    let c = base()
+        .obs(json!({"date": "2024-03-02", "kind": "hypotension", "value": "vasopressor_required"}))
+        .build();
+    assert_eq!(crs(&c).value, Some(json!(3)));
+}
+
+#[test]
+fn crs_fever_and_hypoxia_attributed_per_finding() {
+    // the only fever attributed to a documented infection: no CRS
+    let c = cart(CourseBuilder::new(), "2024-03-01")
+        .obs(json!({"date": "2024-03-02", "kind": "temperature", "value": 39.0, "unit": "Cel", "attribution": "other", "note": "line infection"}))
+        .build();
+    let i = crs(&c);
+    assert_eq!(i.value, Some(json!(0)), "{}", i.result);
+    // a second, unattributed fever the same day counts
+    let c = cart(CourseBuilder::new(), "2024-03-01")
+        .obs(json!({"date": "2024-03-02", "kind": "temperature", "value": 39.0, "unit": "Cel", "attribution": "other"}))
+        .num("2024-03-02", "temperature", 38.0, "Cel")
+        .build();
+    assert_eq!(crs(&c).value, Some(json!(1)));
+    // oxygen 2 L/min: grade 2; hypoxia attributed to pneumonia: grade 1
+    let base = || {
+        fever(CourseBuilder::new()).event(json!({"date": "2024-03-02", "end_date": "2024-03-02", "kind": "oxygen_support", "device": "nasal_cannula", "flow_l_min": 2.0}))
+    };
+    assert_eq!(crs(&base().build()).value, Some(json!(2)));
+    let c = base()
+        .obs(json!({"date": "2024-03-02", "kind": "hypoxia", "value": true, "attribution": "other", "note": "pneumonia"}))
+        .build();
+    let i = crs(&c);
+    assert_eq!(i.value, Some(json!(1)), "{}", i.result);
+    assert!(i.explanation.flags.iter().any(|f| f.code == "GW-ATTR-CRS" && f.text.contains("pneumonia")));
+}

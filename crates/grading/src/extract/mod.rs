@@ -121,6 +121,7 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     let oxygen = oxygen::oxygen_support(course);
     let temps = crs::max_temperatures(course);
     let infections = crs::infections(course);
+    let crs_records = crs::crs_records(course);
     let crs = match span {
         Some((_, last)) => anchors
             .iter()
@@ -135,6 +136,7 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
                     &drugs,
                     &oxygen,
                     &infections,
+                    &crs_records,
                 ),
             })
             .collect(),
