@@ -34,6 +34,7 @@ pub mod hematotox;
 pub mod icaht;
 pub mod icaht_platelets;
 pub mod icans;
+pub mod magic_biomarkers;
 pub mod poor_graft_function;
 pub mod series;
 pub mod steroid_dose;

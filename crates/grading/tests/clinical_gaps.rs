@@ -172,3 +172,58 @@ fn crs_fever_and_hypoxia_attributed_per_finding() {
     assert_eq!(i.value, Some(json!(1)), "{}", i.result);
     assert!(i.explanation.flags.iter().any(|f| f.code == "GW-ATTR-CRS" && f.text.contains("pneumonia")));
 }
+
+fn map_course(day: &str, st2: f64, st2_unit: &str, reg: f64) -> graftwatch_course::Course {
+    hct(CourseBuilder::new(), "2024-06-01")
+        .obs(json!({"date": day, "kind": "st2", "value": st2, "unit": st2_unit, "assay": "MAGIC reference ELISA"}))
+        .obs(json!({"date": day, "kind": "reg3a", "value": reg, "unit": "pg/mL", "assay": "MAGIC reference ELISA"}))
+        .build()
+}
+
+fn map_item(c: &graftwatch_course::Course, name: &str) -> graftwatch_grading::output::SummaryItem {
+    let g = grade_course_only(c, &GradingConfig::default(), &[Criterion::Agvhd]);
+    item(&g, name)
+}
+
+#[test]
+fn magic_map_day7_window_and_units() {
+    // day +7 = 2024-06-08; window ± 2 days: 06-10 inside, 06-11 outside
+    let i = map_item(&map_course("2024-06-10", 26.0, "ng/mL", 25_000.0), "magic_map_day7");
+    let v = i.value.clone().expect("graded");
+    assert!((0.02..0.05).contains(&v["map"].as_f64().unwrap()), "{v}");
+    assert_eq!(v["high_risk"], false);
+    assert_eq!(v["st2_pg_ml"], 26_000.0, "ng/mL converted on reading");
+    assert!(i.explanation.flags.iter().any(|f| f.code == "MAGIC-MAP-R"));
+    let i = map_item(&map_course("2024-06-11", 26.0, "ng/mL", 25_000.0), "magic_map_day7");
+    assert_eq!(i.status, graftwatch_grading::output::ItemStatus::InsufficientData);
+    assert!(i.missing[0].contains("2024-06-06") && i.missing[0].contains("2024-06-10"), "{:?}", i.missing);
+    // high risk at MAP >= 0.290: 200/200 ng/mL
+    let i = map_item(&map_course("2024-06-08", 200.0, "ng/mL", 200_000.0), "magic_map_day7");
+    assert_eq!(i.value.unwrap()["high_risk"], true);
+    // no biomarker recorded: no item at all
+    let g = grade_course_only(
+        &hct(CourseBuilder::new(), "2024-06-01").build(),
+        &GradingConfig::default(),
+        &[Criterion::Agvhd],
+    );
+    assert!(g.item("magic_map_day7").is_none());
+}
+
+#[test]
+fn magic_map_at_onset_gives_ann_arbor_group() {
+    // acute GVHD onset 2024-06-20 (skin 30 %); sample on 06-22 (onset + 2)
+    let c = gvhd_day(hct(CourseBuilder::new(), "2024-06-01"), "2024-06-20", 30.0)
+        .obs(json!({"date": "2024-06-22", "kind": "st2", "value": 150_000.0, "unit": "pg/mL"}))
+        .obs(json!({"date": "2024-06-22", "kind": "reg3a", "value": 150_000.0, "unit": "pg/mL"}))
+        .build();
+    let i = map_item(&c, "magic_map_onset");
+    let v = i.value.clone().expect("graded");
+    let map = v["map"].as_f64().unwrap();
+    let expect = if map >= 0.29 { "3" } else if map >= 0.141 { "2" } else { "1" };
+    assert_eq!(v["ann_arbor"], expect, "{v}");
+    assert!(i.result.contains("Ann Arbor"), "{}", i.result);
+    assert!(i.explanation.flags.iter().any(|f| f.code == "MAGIC-ASSAY"), "no assay stated");
+    // the day-7 item names what is missing
+    let d7 = map_item(&c, "magic_map_day7");
+    assert_eq!(d7.status, graftwatch_grading::output::ItemStatus::InsufficientData);
+}

@@ -79,6 +79,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         summary_items(&r, cfg, sink);
         super::agvhd_alt::run(&r, x, sink);
         super::gvhd_response::run(&r, x, &cfg.gvhd_response, sink);
+        super::magic_biomarkers::run(&r, x, &cfg.magic_biomarkers, sink);
     }
 }
 

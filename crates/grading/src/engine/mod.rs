@@ -16,6 +16,7 @@ mod gvhd_response;
 mod hematotox;
 mod icaht;
 mod icans;
+mod magic_biomarkers;
 mod risk;
 
 pub use agvhd::to_day_findings;

@@ -4,6 +4,7 @@
 //! [`extract`] makes one pass per concept over the course's events and
 //! observations and returns [`CourseInputs`].
 
+pub mod biomarkers;
 pub mod cgvhd;
 pub mod chimerism;
 pub mod counts;
@@ -101,6 +102,8 @@ pub struct CourseInputs {
     pub therapies: Vec<marrow::TherapyStart>,
     /// Body weights `(date, kg)`, date order (steroid doses per kg).
     pub weights: Vec<(Date, f64)>,
+    /// MAGIC biomarker samples (ST2, REG3α, TNFR1), date order.
+    pub biomarkers: Vec<graftwatch_criteria::magic_biomarkers::BiomarkerSample>,
 }
 
 impl CourseInputs {
@@ -164,6 +167,7 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         upper_gi_histology: gvhd::upper_gi_histology(course),
         therapies: marrow::therapy_starts(course),
         weights: weight_history(course),
+        biomarkers: biomarkers::biomarker_samples(course),
     }
 }
 
