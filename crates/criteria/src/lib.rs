@@ -32,6 +32,7 @@ pub mod gvhd_response;
 pub mod hct_ci;
 pub mod hematotox;
 pub mod icaht;
+pub mod icaht_daily;
 pub mod icaht_platelets;
 pub mod icans;
 pub mod magic_biomarkers;

@@ -227,3 +227,71 @@ fn magic_map_at_onset_gives_ann_arbor_group() {
     let d7 = map_item(&c, "magic_map_day7");
     assert_eq!(d7.status, graftwatch_grading::output::ItemStatus::InsufficientData);
 }
+
+fn icaht_on(c: &graftwatch_course::Course, on: &str) -> Vec<graftwatch_grading::output::DailyEntry> {
+    let g = graftwatch_grading::grade_course_as_of(
+        c,
+        &GradingConfig::default(),
+        &[Criterion::Icaht],
+        common::d(on),
+    );
+    g.on_day
+        .expect("on_day")
+        .entries
+        .into_iter()
+        .filter(|e| e.criterion == Criterion::Icaht)
+        .collect()
+}
+
+#[test]
+fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
+    // ANC 0.3 from day 0 to day +6, recovered (2.0) from day +7 to +40
+    let mut b = cart(CourseBuilder::new(), "2024-03-01");
+    let mut vals = vec![0.3; 7];
+    vals.extend(std::iter::repeat_n(2.0, 34));
+    b = b.daily("2024-03-01", "anc", "10^9/L", &vals);
+    let c = b.build();
+    let early = |on: &str| {
+        icaht_on(&c, on)
+            .into_iter()
+            .find(|e| e.system == "early")
+            .expect("early entry")
+    };
+    // day +5: 6 days <= 0.5 -> grade 1; day +6: 7 days -> grade 2
+    let e5 = early("2024-03-06");
+    assert_eq!(e5.grade.as_deref(), Some("1"), "{e5:?}");
+    assert_eq!(e5.value.as_ref().unwrap()["days_anc_le_0_5"], 6);
+    let e6 = early("2024-03-07");
+    assert_eq!(e6.grade.as_deref(), Some("2"), "{e6:?}");
+    // the late window: day +31 has one value -> insufficient, day +32 graded 0
+    let late = |on: &str| {
+        icaht_on(&c, on)
+            .into_iter()
+            .find(|e| e.system == "late")
+            .expect("late entry")
+    };
+    let l31 = late("2024-04-01");
+    assert_eq!(l31.status, graftwatch_grading::output::DayStatus::InsufficientData);
+    assert!(l31.missing[0].contains("1 so far"), "{:?}", l31.missing);
+    assert_eq!(late("2024-04-02").grade.as_deref(), Some("0"));
+    // a 6-day gap after low values: insufficient data naming the days
+    let gap = cart(CourseBuilder::new(), "2024-03-01")
+        .daily("2024-03-01", "anc", "10^9/L", &[0.3, 0.3, 0.3])
+        .daily("2024-03-10", "anc", "10^9/L", &[2.0; 25])
+        .build();
+    let g = graftwatch_grading::grade_course_as_of(
+        &gap,
+        &GradingConfig::default(),
+        &[Criterion::Icaht],
+        common::d("2024-04-05"),
+    );
+    assert!(g.on_day.is_some());
+    let gd = graftwatch_grading::grade_course_daily(&gap, &GradingConfig::default(), &[Criterion::Icaht]);
+    let s = gd
+        .states
+        .iter()
+        .find(|(d, s)| *d == common::d("2024-03-08") && s.system == "early")
+        .expect("state for day +7");
+    assert_eq!(s.1.status, graftwatch_grading::output::DayStatus::InsufficientData, "{:?}", s.1);
+    assert!(s.1.missing[0].contains("gap"), "{:?}", s.1.missing);
+}

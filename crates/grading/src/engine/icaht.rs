@@ -13,7 +13,43 @@ use graftwatch_criteria::series::DatedValue;
 use super::{Sink, dated};
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
-use crate::output::SummaryItem;
+use crate::output::{DayState, DayStatus, SummaryItem};
+use graftwatch_criteria::icaht_daily::{IcahtDay, IcahtWindow, early_icaht_days, late_icaht_days};
+
+/// The daily-view state of one ICAHT day (system `early` / `late`).
+fn icaht_state(d: &IcahtDay) -> DayState {
+    DayState {
+        criterion: Criterion::Icaht,
+        system: match d.window {
+            IcahtWindow::Early => "early",
+            IcahtWindow::Late => "late",
+        },
+        status: if d.grade.is_some() {
+            DayStatus::Graded
+        } else {
+            DayStatus::InsufficientData
+        },
+        grade: d.grade.map(|g| g.number().to_string()),
+        value: serde_json::to_value(d).ok(),
+        missing: d.missing.iter().cloned().collect(),
+        valid_days: 0,
+    }
+}
+
+/// Day states of the early and late windows after one CAR-T (only built
+/// for the daily view).
+fn day_states(cc: &CountCourse<'_>, last: Option<Date>, cfg: &crate::GradingConfig, sink: &mut Sink) {
+    if !sink.keep_states {
+        return;
+    }
+    let mut days = early_icaht_days(cc, &cfg.icaht).unwrap_or_default();
+    if let Some(l) = last {
+        days.extend(late_icaht_days(cc, l).unwrap_or_default());
+    }
+    for d in &days {
+        sink.state(d.date, || icaht_state(d));
+    }
+}
 
 /// The first censoring event after a CAR-T infusion on `day0`.
 pub fn censor_after(course: &Course, day0: Date) -> Option<Censor> {
@@ -87,6 +123,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
             values: &plt,
             censor,
         };
+        day_states(&cc, x.span.map(|s| s.1), cfg, sink);
         match early_icaht(&cc, &cfg.icaht) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
