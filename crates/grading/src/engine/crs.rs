@@ -17,6 +17,7 @@ use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
 use crate::criterion::Criterion;
+use crate::SummaryKey;
 use crate::extract::CourseInputs;
 use crate::extract::CrsDay as InDay;
 use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
@@ -305,7 +306,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     if x.crs.is_empty() {
         sink.not_applicable(
             Criterion::Crs,
-            "crs_max_grade",
+            SummaryKey::CrsMaxGrade,
             "ASTCT CRS grade",
             "no CAR-T infusion in the course",
         );
@@ -369,7 +370,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         let onset = s.onset;
         sink.item(SummaryItem::from_graded(
             Criterion::Crs,
-            &format!("crs_max_grade{suffix}"),
+            SummaryKey::CrsMaxGrade.with(&suffix),
             &g,
             Some(&c.anchor),
             |v| {

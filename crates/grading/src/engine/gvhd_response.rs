@@ -20,6 +20,7 @@ use graftwatch_criteria::steroid_dose::{
 use super::Sink;
 use super::agvhd_run::AgvhdRun;
 use crate::criterion::Criterion;
+use crate::SummaryKey;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 
@@ -114,7 +115,7 @@ fn dose_status(
 
 /// Runs the treatment response of one transplant's acute GVHD.
 pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, cfg: &SteroidDoseConfig, sink: &mut Sink) {
-    let name = format!("agvhd_treatment_response{}", r.suffix);
+    let name = SummaryKey::AgvhdTreatmentResponse.with(&r.suffix);
     let Some(onset) = r
         .fast
         .iter()

@@ -12,6 +12,7 @@ use graftwatch_criteria::series::DatedValue;
 
 use super::{Sink, dated};
 use crate::criterion::Criterion;
+use crate::SummaryKey;
 use crate::extract::CourseInputs;
 use crate::output::{DayState, DayStatus, SummaryItem};
 use graftwatch_criteria::icaht_daily::{IcahtDay, IcahtWindow, early_icaht_days, late_icaht_days};
@@ -84,7 +85,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
     if carts.is_empty() {
         sink.not_applicable(
             Criterion::Icaht,
-            "icaht_early",
+            SummaryKey::IcahtEarly,
             "ICAHT",
             "no CAR-T infusion in the course",
         );
@@ -127,7 +128,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         match early_icaht(&cc, &cfg.icaht) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("icaht_early{suffix}"),
+                SummaryKey::IcahtEarly.with(&suffix),
                 &g,
                 Some(a),
                 |v| {
@@ -147,7 +148,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         match late_icaht(&cc) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("icaht_late{suffix}"),
+                SummaryKey::IcahtLate.with(&suffix),
                 &g,
                 Some(a),
                 |v| {
@@ -167,7 +168,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         match early_platelet_toxicity(&pc, &cfg.icaht) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("t_icaht_early{suffix}"),
+                SummaryKey::TIcahtEarly.with(&suffix),
                 &g,
                 Some(a),
                 |v| {
@@ -187,7 +188,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         match late_platelet_toxicity(&pc, &cfg.icaht) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("t_icaht_late{suffix}"),
+                SummaryKey::TIcahtLate.with(&suffix),
                 &g,
                 Some(a),
                 |v| (grade_text(v.grade), v.second_lowest.map(|s| s.date)),

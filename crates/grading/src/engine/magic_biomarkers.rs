@@ -15,13 +15,14 @@ use super::Sink;
 use super::agvhd_run::AgvhdRun;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
+use crate::SummaryKey;
 use crate::output::SummaryItem;
 
-fn item(r: &AgvhdRun, name: &str, g: &Graded<MapResult>, sink: &mut Sink) {
+fn item(r: &AgvhdRun, name: SummaryKey, g: &Graded<MapResult>, sink: &mut Sink) {
     let hct = r.hct;
     sink.item(SummaryItem::from_graded(
         Criterion::Agvhd,
-        &format!("{name}{}", r.suffix),
+        name.with(&r.suffix),
         g,
         Some(&hct),
         |v| {
@@ -53,7 +54,7 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, cfg: &MapConfig, sink: &mut Si
     }
     let d7 = r.hct.date.add_days(7);
     let g = map_near(&samples, d7, cfg.day7_window_days, "day +7", cfg);
-    item(r, "magic_map_day7", &g, sink);
+    item(r, SummaryKey::MagicMapDay7, &g, sink);
     let onset = r
         .fast
         .iter()
@@ -61,6 +62,6 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, cfg: &MapConfig, sink: &mut Si
         .map(|f| f.date);
     if let Some(o) = onset {
         let g = map_near(&samples, o, cfg.onset_window_days, "acute GVHD onset", cfg);
-        item(r, "magic_map_onset", &g, sink);
+        item(r, SummaryKey::MagicMapOnset, &g, sink);
     }
 }

@@ -72,7 +72,7 @@ impl Sink {
     pub(crate) fn not_applicable(
         &mut self,
         criterion: Criterion,
-        item: &str,
+        item: impl Into<crate::summary_key::ItemKey>,
         rule: &'static str,
         reason: &str,
     ) {
