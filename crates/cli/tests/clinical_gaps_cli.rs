@@ -62,7 +62,10 @@ fn gvhd(date: &str, skin: f64) -> Vec<Value> {
 
 #[test]
 fn steroid_dose_both_sides_through_the_cli() {
-    for (dose, refractory) in [(2.0, json!("progression_after_3_days")), (1.99, Value::Null)] {
+    for (dose, refractory) in [
+        (2.0, json!("progression_after_3_days")),
+        (1.99, Value::Null),
+    ] {
         let mut obs = gvhd("2024-06-20", 30.0);
         obs.extend(gvhd("2024-06-23", 60.0));
         obs.push(json!({"date": "2024-06-01", "kind": "weight", "value": 70, "unit": "kg"}));
@@ -77,12 +80,20 @@ fn steroid_dose_both_sides_through_the_cli() {
         let g = grade(&f, &["--only", "agvhd"]);
         let i = item(&g, "agvhd_treatment_response");
         assert_eq!(i["value"]["steroid_refractory"], refractory, "{dose}: {i}");
-        assert!(i["result"].as_str().unwrap().contains("prednisone equivalent"), "{i}");
+        assert!(
+            i["result"]
+                .as_str()
+                .unwrap()
+                .contains("prednisone equivalent"),
+            "{i}"
+        );
     }
 }
 
 fn cart_course(extra_events: Vec<Value>, extra_obs: Vec<Value>) -> PathBuf {
-    let mut ev = vec![json!({"date": "2024-03-01", "kind": "car_t_infusion", "target": "CD19", "product": "x"})];
+    let mut ev = vec![
+        json!({"date": "2024-03-01", "kind": "car_t_infusion", "target": "CD19", "product": "x"}),
+    ];
     ev.extend(extra_events);
     let mut obs = vec![
         json!({"date": "2024-03-01", "kind": "weight", "value": 70, "unit": "kg"}),
@@ -105,12 +116,17 @@ fn crs_fluids_and_attribution_through_the_cli() {
     assert_eq!(crs(&cart_course(vec![pressor.clone()], vec![]))["value"], 3);
     let f = cart_course(
         vec![pressor],
-        vec![json!({"date": "2024-03-02", "kind": "hypotension", "value": "vasopressor_required", "attribution": "other", "note": "septic shock"})],
+        vec![
+            json!({"date": "2024-03-02", "kind": "hypotension", "value": "vasopressor_required", "attribution": "other", "note": "septic shock"}),
+        ],
     );
     let i = crs(&f);
     assert_eq!(i["value"], 1, "{i}");
     let text = i["explanation"]["flags"].to_string();
-    assert!(text.contains("GW-ATTR-CRS") && text.contains("septic shock"), "{text}");
+    assert!(
+        text.contains("GW-ATTR-CRS") && text.contains("septic shock"),
+        "{text}"
+    );
 }
 
 #[test]

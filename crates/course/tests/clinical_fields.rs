@@ -44,7 +44,10 @@ fn clinical_fields_round_trip_and_convert() {
     assert_eq!(st2.number(), Some(26_000.0), "ng/mL converted to pg/mL");
     let tnfr1 = c.observations_of(ObservationKind::Tnfr1).next().unwrap();
     assert_eq!(tnfr1.number(), Some(3_400.0));
-    let h = c.observations_of(ObservationKind::Hypotension).nth(1).unwrap();
+    let h = c
+        .observations_of(ObservationKind::Hypotension)
+        .nth(1)
+        .unwrap();
     assert_eq!(h.attribution, Some(Attribution::Other));
     assert_eq!(h.value.as_category(), Some("vasopressor_required"));
     let csv = to_csv_string(&c);
@@ -71,21 +74,34 @@ fn json_error(f: impl FnOnce(&mut Value)) -> String {
 #[test]
 fn bad_clinical_values_name_file_place_field_value_expectation() {
     let e = json_error(|v| v["observations"][1]["value"] = json!("low"));
-    for want in ["k.json", "$.observations[1].value", "low", "fluid_responsive"] {
+    for want in [
+        "k.json",
+        "$.observations[1].value",
+        "low",
+        "fluid_responsive",
+    ] {
         assert!(e.contains(want), "{want}: {e}");
     }
     let e = json_error(|v| v["observations"][2]["value"] = json!(-5));
-    assert!(e.contains("$.observations[2]") && e.contains("fluid_bolus"), "{e}");
+    assert!(
+        e.contains("$.observations[2]") && e.contains("fluid_bolus"),
+        "{e}"
+    );
     let e = json_error(|v| v["observations"][2]["value"] = json!(25000));
     assert!(e.contains("fluid_bolus") && e.contains("20000"), "{e}");
     let e = json_error(|v| v["observations"][4]["value"] = json!("sometimes"));
-    assert!(e.contains("$.observations[4].value") && e.contains("sometimes"), "{e}");
+    assert!(
+        e.contains("$.observations[4].value") && e.contains("sometimes"),
+        "{e}"
+    );
     let e = json_error(|v| v["observations"][5]["unit"] = json!("mg/L"));
     assert!(e.contains("st2") && e.contains("mg/L"), "{e}");
     // CSV: the same expectation with the file and the line
     let c = read_json(&doc()).unwrap().course;
     let csv = to_csv_string(&c).replacen("hypotension,fluid_responsive", "hypotension,mild", 1);
-    let e = read_csv_str(&csv, Path::new("bad.csv")).unwrap_err().to_string();
+    let e = read_csv_str(&csv, Path::new("bad.csv"))
+        .unwrap_err()
+        .to_string();
     for want in ["bad.csv", "line", "mild", "fluid_responsive"] {
         assert!(e.contains(want), "{want}: {e}");
     }

@@ -259,7 +259,8 @@ fn dose_clock<'a>(
                 "steroid_dose",
                 format!("{mg_kg_day:.2} mg/kg/day prednisone equivalent (definition dose reached)"),
             ));
-            ex.citations.push(crate::steroid_dose::DEFINITION_DOSE_CITATION);
+            ex.citations
+                .push(crate::steroid_dose::DEFINITION_DOSE_CITATION);
             ex.citations.push(crate::steroid_dose::EQUIVALENCE_CITATION);
             let b = t
                 .assessments
@@ -272,7 +273,8 @@ fn dose_clock<'a>(
             max_mg_kg_day,
             threshold,
         } => {
-            ex.citations.push(crate::steroid_dose::DEFINITION_DOSE_CITATION);
+            ex.citations
+                .push(crate::steroid_dose::DEFINITION_DOSE_CITATION);
             ex.citations.push(crate::steroid_dose::EQUIVALENCE_CITATION);
             ex.flags.push(Flag::new(
                 "GVHD-R-LOWDOSE",
@@ -329,8 +331,7 @@ fn dependent(
         {
             return Some(a.date);
         }
-        if day(a, start) >= 7 && response_against(&base.stages, &a.stages) != Response::Nr
-        {
+        if day(a, start) >= 7 && response_against(&base.stages, &a.stages) != Response::Nr {
             let mut nb = best.unwrap_or(a.stages);
             for (x, y) in nb.iter_mut().zip(a.stages) {
                 if let (Some(xv), Some(yv)) = (*x, y) {
@@ -654,15 +655,28 @@ mod tests {
         let v = g.value().unwrap();
         assert_eq!(v.steroid_refractory, None);
         assert_eq!(v.prednisone_mg_kg_day, Some(1.25));
-        let codes: Vec<_> = g.explanation().flags.iter().map(|f| f.code.as_str()).collect();
-        assert!(codes.contains(&"GVHD-R-LOWDOSE") && !codes.contains(&"GVHD-R-DOSE"), "{codes:?}");
+        let codes: Vec<_> = g
+            .explanation()
+            .flags
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect();
+        assert!(
+            codes.contains(&"GVHD-R-LOWDOSE") && !codes.contains(&"GVHD-R-DOSE"),
+            "{codes:?}"
+        );
         // unknown dose: the same course is refractory, flagged GVHD-R-DOSE
         let g = run_dose(DoseStatus::Unknown("no dose recorded".into()), &xs);
         assert_eq!(
             g.value().unwrap().steroid_refractory,
             Some(RefractoryReason::ProgressionAfter3Days)
         );
-        assert!(g.explanation().flags.iter().any(|f| f.code == "GVHD-R-DOSE"));
+        assert!(
+            g.explanation()
+                .flags
+                .iter()
+                .any(|f| f.code == "GVHD-R-DOSE")
+        );
     }
 
     #[test]
@@ -682,7 +696,10 @@ mod tests {
             mg_kg_day: 2.5,
         };
         let v = run_dose(reached.clone(), &xs).value().cloned().unwrap();
-        assert_eq!(v.steroid_refractory, Some(RefractoryReason::ProgressionAfter3Days));
+        assert_eq!(
+            v.steroid_refractory,
+            Some(RefractoryReason::ProgressionAfter3Days)
+        );
         assert_eq!(v.refractory_date, Some(d("2025-01-08")));
         assert_eq!(v.definition_dose_from, Some(d("2025-01-05")));
         let v = run_dose(reached, &xs[..4]).value().cloned().unwrap();

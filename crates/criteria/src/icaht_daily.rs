@@ -87,7 +87,12 @@ pub fn early_icaht_days(
             .uncertain_gaps()
             .iter()
             .find(|u| u.from_day <= day)
-            .map(|u| format!("ANC on days {:+} to {:+} (gap longer than {} days)", u.from_day, u.to_day, cfg.max_unfilled_gap_days));
+            .map(|u| {
+                format!(
+                    "ANC on days {:+} to {:+} (gap longer than {} days)",
+                    u.from_day, u.to_day, cfg.max_unfilled_gap_days
+                )
+            });
         let determined = lo == hi;
         out.push(IcahtDay {
             date: course.day0.add_days(day),
@@ -206,7 +211,10 @@ mod tests {
         let days = early_icaht_days(&c, &IcahtConfig::default()).unwrap();
         let gap_day = &days[8];
         assert_eq!(gap_day.grade, None, "{gap_day:?}");
-        assert!(gap_day.missing.as_deref().unwrap().contains("+6"), "{gap_day:?}");
+        assert!(
+            gap_day.missing.as_deref().unwrap().contains("+6"),
+            "{gap_day:?}"
+        );
         assert_eq!(days[3].grade, Some(IcahtGrade::Grade1));
     }
 

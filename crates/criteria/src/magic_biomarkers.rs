@@ -208,7 +208,9 @@ fn explanation(what: &str) -> Explanation {
         evidence: Vec::new(),
         flags: vec![Flag::new(
             "MAGIC-MAP-R",
-            format!("{what}: MAP coefficients (-11.263, 1.844, 0.577), natural log and the ng/mL reading (A-16) recalled [R], not verified against the paper; the Ann Arbor 1/2 cut 0.141 is [R], 0.290 [V]"),
+            format!(
+                "{what}: MAP coefficients (-11.263, 1.844, 0.577), natural log and the ng/mL reading (A-16) recalled [R], not verified against the paper; the Ann Arbor 1/2 cut 0.141 is [R], 0.290 [V]"
+            ),
         )],
     }
 }
@@ -229,7 +231,8 @@ pub fn map_near(
         .filter(|s| s.st2_pg_ml.is_some() && s.reg3a_pg_ml.is_some())
         .min_by_key(|s| (s.date.days_since(target).get().abs(), s.date));
     let Some(s) = near else {
-        ex.reason = format!("no sample with both ST2 and REG3a within {window} days of {what} ({target})");
+        ex.reason =
+            format!("no sample with both ST2 and REG3a within {window} days of {what} ({target})");
         return Graded::InsufficientData {
             missing: vec![format!(
                 "serum ST2 and REG3a from {} to {} ({what} ± {window} days)",
@@ -241,9 +244,15 @@ pub fn map_near(
     };
     let (st2, reg) = (s.st2_pg_ml.unwrap_or(0.0), s.reg3a_pg_ml.unwrap_or(0.0));
     let Some(map) = map_probability(st2, reg, cfg) else {
-        ex.reason = format!("ST2 {st2} / REG3a {reg} pg/mL on {}: not positive numbers", s.date);
+        ex.reason = format!(
+            "ST2 {st2} / REG3a {reg} pg/mL on {}: not positive numbers",
+            s.date
+        );
         return Graded::InsufficientData {
-            missing: vec![format!("positive ST2 and REG3a concentrations on {}", s.date)],
+            missing: vec![format!(
+                "positive ST2 and REG3a concentrations on {}",
+                s.date
+            )],
             explanation: ex,
         };
     };
@@ -278,7 +287,11 @@ fn describe(s: &BiomarkerSample, map: f64, what: &str, cfg: &MapConfig, ex: &mut
     ex.reason = format!(
         "{what} sample {}: MAP {map:.3} -> {} ({}; high risk at >= {:.3})",
         s.date,
-        if map >= cfg.high_risk_at_least { "high risk" } else { "low risk" },
+        if map >= cfg.high_risk_at_least {
+            "high risk"
+        } else {
+            "low risk"
+        },
         aa.text(),
         cfg.high_risk_at_least
     );
@@ -321,8 +334,8 @@ mod tests {
     /// ST2 (pg/mL) at which the MAP equals `p` for a given REG3α.
     fn st2_for(p: f64, reg: f64, cfg: &MapConfig) -> f64 {
         let eta = (-(1.0 - p).ln()).ln();
-        let ln_st2 =
-            (eta - cfg.intercept - cfg.reg3a_coefficient * (reg / 1000.0).ln()) / cfg.st2_coefficient;
+        let ln_st2 = (eta - cfg.intercept - cfg.reg3a_coefficient * (reg / 1000.0).ln())
+            / cfg.st2_coefficient;
         ln_st2.exp() * 1000.0
     }
 
@@ -371,13 +384,20 @@ mod tests {
         let mut only_st2 = s("2024-01-08", 30_000.0, 1.0);
         only_st2.reg3a_pg_ml = None;
         let g = map_near(
-            &[only_st2, s("2024-01-07", 90_000.0, 30_000.0), s("2024-01-10", 30_000.0, 30_000.0)],
+            &[
+                only_st2,
+                s("2024-01-07", 90_000.0, 30_000.0),
+                s("2024-01-10", 30_000.0, 30_000.0),
+            ],
             t,
             2,
             "day +7",
             &c,
         );
-        assert_eq!(g.value().unwrap().sample_date, "2024-01-07".parse::<Date>().unwrap());
+        assert_eq!(
+            g.value().unwrap().sample_date,
+            "2024-01-07".parse::<Date>().unwrap()
+        );
         // zero is not a concentration
         let g = map_near(&[s("2024-01-08", 0.0, 30_000.0)], t, 2, "day +7", &c);
         assert!(matches!(g, Graded::InsufficientData { .. }));
@@ -391,7 +411,17 @@ mod tests {
         x.assay = None;
         x.tnfr1_pg_ml = Some(3000.0);
         let g = map_near(&[x], t, 2, "day +7", &c);
-        let codes: Vec<_> = g.explanation().flags.iter().map(|f| f.code.as_str()).collect();
-        assert!(codes.contains(&"MAGIC-ASSAY") && codes.contains(&"MAGIC-AA2015") && codes.contains(&"MAGIC-MAP-R"), "{codes:?}");
+        let codes: Vec<_> = g
+            .explanation()
+            .flags
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect();
+        assert!(
+            codes.contains(&"MAGIC-ASSAY")
+                && codes.contains(&"MAGIC-AA2015")
+                && codes.contains(&"MAGIC-MAP-R"),
+            "{codes:?}"
+        );
     }
 }

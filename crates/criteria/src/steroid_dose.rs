@@ -233,7 +233,11 @@ mod tests {
             &cfg
         ));
         assert!(!meets_definition_dose(
-            pe("methylprednisolone", RecordedDose::MgPerKgPerDay(1.59), None),
+            pe(
+                "methylprednisolone",
+                RecordedDose::MgPerKgPerDay(1.59),
+                None
+            ),
             &cfg
         ));
     }
@@ -249,7 +253,11 @@ mod tests {
             &cfg
         ));
         assert!(!meets_definition_dose(
-            pe("methylprednisolone", RecordedDose::MgPerKgPerDay(1.99), None),
+            pe(
+                "methylprednisolone",
+                RecordedDose::MgPerKgPerDay(1.99),
+                None
+            ),
             &cfg
         ));
         // prednisone 2 mg/kg = MP 1.6: below the MP reading
@@ -267,17 +275,23 @@ mod tests {
     fn per_day_dose_needs_weight() {
         // 140 mg/day methylprednisolone at 70 kg = 2 mg/kg MP = 2.5 prednisone
         assert_eq!(
-            pe("methylprednisolone", RecordedDose::MgPerDay(140.0), Some(70.0)),
+            pe(
+                "methylprednisolone",
+                RecordedDose::MgPerDay(140.0),
+                Some(70.0)
+            ),
             2.5
         );
-        let e = prednisone_equivalent("prednisone", RecordedDose::MgPerDay(100.0), None)
-            .unwrap_err();
+        let e =
+            prednisone_equivalent("prednisone", RecordedDose::MgPerDay(100.0), None).unwrap_err();
         assert!(e.contains("no body weight"), "{e}");
     }
 
     #[test]
     fn unknown_drug_or_unit_is_unknown() {
-        assert!(prednisone_equivalent("budesonide", RecordedDose::MgPerDay(9.0), Some(70.0)).is_err());
+        assert!(
+            prednisone_equivalent("budesonide", RecordedDose::MgPerDay(9.0), Some(70.0)).is_err()
+        );
         assert!(prednisone_equivalent("prednisone", RecordedDose::Missing, Some(70.0)).is_err());
         let e = prednisone_equivalent(
             "prednisone",
@@ -286,6 +300,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("m2"), "{e}");
-        assert!(prednisone_equivalent("prednisone", RecordedDose::MgPerKgPerDay(f64::NAN), None).is_err());
+        assert!(
+            prednisone_equivalent("prednisone", RecordedDose::MgPerKgPerDay(f64::NAN), None)
+                .is_err()
+        );
     }
 }

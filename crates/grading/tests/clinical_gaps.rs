@@ -21,7 +21,10 @@ fn gvhd_day(b: CourseBuilder, date: &str, skin: f64) -> CourseBuilder {
         .obs(json!({"date": date, "kind": "stool_volume", "value": 100.0, "unit": "mL", "attribution": "gvhd"}))
 }
 
-fn item(g: &graftwatch_grading::CourseGrades, name: &str) -> graftwatch_grading::output::SummaryItem {
+fn item(
+    g: &graftwatch_grading::CourseGrades,
+    name: &str,
+) -> graftwatch_grading::output::SummaryItem {
     g.item(name)
         .unwrap_or_else(|| panic!("{name} missing"))
         .clone()
@@ -82,7 +85,10 @@ fn steroid_dose_flag_only_when_really_unknown() {
         &[Criterion::Agvhd],
     );
     let i = item(&g, "agvhd_treatment_response");
-    assert_eq!(i.value.unwrap()["steroid_refractory"], serde_json::Value::Null);
+    assert_eq!(
+        i.value.unwrap()["steroid_refractory"],
+        serde_json::Value::Null
+    );
 }
 
 fn cart(b: CourseBuilder, date: &str) -> CourseBuilder {
@@ -110,7 +116,10 @@ fn crs_fluid_responsive_hypotension_is_grade_2_not_3() {
     let i = crs(&c);
     assert_eq!(i.value, Some(json!(2)), "{}", i.result);
     assert!(
-        i.explanation.evidence.iter().any(|e| e.what == "fluid_bolus"),
+        i.explanation
+            .evidence
+            .iter()
+            .any(|e| e.what == "fluid_bolus"),
         "{:?}",
         i.explanation.evidence
     );
@@ -138,7 +147,11 @@ fn crs_vasopressor_for_sepsis_is_not_counted_and_named() {
         .iter()
         .find(|f| f.code == "GW-ATTR-CRS")
         .expect("flag naming the attributed finding");
-    assert!(f.text.contains("septic shock") && f.text.contains("2024-03-02"), "{}", f.text);
+    assert!(
+        f.text.contains("septic shock") && f.text.contains("2024-03-02"),
+        "{}",
+        f.text
+    );
     // attributed with "gvhd"/no attribution: counted
     let c = base()
         .obs(json!({"date": "2024-03-02", "kind": "hypotension", "value": "vasopressor_required"}))
@@ -170,7 +183,12 @@ fn crs_fever_and_hypoxia_attributed_per_finding() {
         .build();
     let i = crs(&c);
     assert_eq!(i.value, Some(json!(1)), "{}", i.result);
-    assert!(i.explanation.flags.iter().any(|f| f.code == "GW-ATTR-CRS" && f.text.contains("pneumonia")));
+    assert!(
+        i.explanation
+            .flags
+            .iter()
+            .any(|f| f.code == "GW-ATTR-CRS" && f.text.contains("pneumonia"))
+    );
 }
 
 fn map_course(day: &str, st2: f64, st2_unit: &str, reg: f64) -> graftwatch_course::Course {
@@ -188,17 +206,33 @@ fn map_item(c: &graftwatch_course::Course, name: &str) -> graftwatch_grading::ou
 #[test]
 fn magic_map_day7_window_and_units() {
     // day +7 = 2024-06-08; window ± 2 days: 06-10 inside, 06-11 outside
-    let i = map_item(&map_course("2024-06-10", 26.0, "ng/mL", 25_000.0), "magic_map_day7");
+    let i = map_item(
+        &map_course("2024-06-10", 26.0, "ng/mL", 25_000.0),
+        "magic_map_day7",
+    );
     let v = i.value.clone().expect("graded");
     assert!((0.02..0.05).contains(&v["map"].as_f64().unwrap()), "{v}");
     assert_eq!(v["high_risk"], false);
     assert_eq!(v["st2_pg_ml"], 26_000.0, "ng/mL converted on reading");
     assert!(i.explanation.flags.iter().any(|f| f.code == "MAGIC-MAP-R"));
-    let i = map_item(&map_course("2024-06-11", 26.0, "ng/mL", 25_000.0), "magic_map_day7");
-    assert_eq!(i.status, graftwatch_grading::output::ItemStatus::InsufficientData);
-    assert!(i.missing[0].contains("2024-06-06") && i.missing[0].contains("2024-06-10"), "{:?}", i.missing);
+    let i = map_item(
+        &map_course("2024-06-11", 26.0, "ng/mL", 25_000.0),
+        "magic_map_day7",
+    );
+    assert_eq!(
+        i.status,
+        graftwatch_grading::output::ItemStatus::InsufficientData
+    );
+    assert!(
+        i.missing[0].contains("2024-06-06") && i.missing[0].contains("2024-06-10"),
+        "{:?}",
+        i.missing
+    );
     // high risk at MAP >= 0.290: 200/200 ng/mL
-    let i = map_item(&map_course("2024-06-08", 200.0, "ng/mL", 200_000.0), "magic_map_day7");
+    let i = map_item(
+        &map_course("2024-06-08", 200.0, "ng/mL", 200_000.0),
+        "magic_map_day7",
+    );
     assert_eq!(i.value.unwrap()["high_risk"], true);
     // no biomarker recorded: no item at all
     let g = grade_course_only(
@@ -219,16 +253,31 @@ fn magic_map_at_onset_gives_ann_arbor_group() {
     let i = map_item(&c, "magic_map_onset");
     let v = i.value.clone().expect("graded");
     let map = v["map"].as_f64().unwrap();
-    let expect = if map >= 0.29 { "3" } else if map >= 0.141 { "2" } else { "1" };
+    let expect = if map >= 0.29 {
+        "3"
+    } else if map >= 0.141 {
+        "2"
+    } else {
+        "1"
+    };
     assert_eq!(v["ann_arbor"], expect, "{v}");
     assert!(i.result.contains("Ann Arbor"), "{}", i.result);
-    assert!(i.explanation.flags.iter().any(|f| f.code == "MAGIC-ASSAY"), "no assay stated");
+    assert!(
+        i.explanation.flags.iter().any(|f| f.code == "MAGIC-ASSAY"),
+        "no assay stated"
+    );
     // the day-7 item names what is missing
     let d7 = map_item(&c, "magic_map_day7");
-    assert_eq!(d7.status, graftwatch_grading::output::ItemStatus::InsufficientData);
+    assert_eq!(
+        d7.status,
+        graftwatch_grading::output::ItemStatus::InsufficientData
+    );
 }
 
-fn icaht_on(c: &graftwatch_course::Course, on: &str) -> Vec<graftwatch_grading::output::DailyEntry> {
+fn icaht_on(
+    c: &graftwatch_course::Course,
+    on: &str,
+) -> Vec<graftwatch_grading::output::DailyEntry> {
     let g = graftwatch_grading::grade_course_as_of(
         c,
         &GradingConfig::default(),
@@ -271,7 +320,10 @@ fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
             .expect("late entry")
     };
     let l31 = late("2024-04-01");
-    assert_eq!(l31.status, graftwatch_grading::output::DayStatus::InsufficientData);
+    assert_eq!(
+        l31.status,
+        graftwatch_grading::output::DayStatus::InsufficientData
+    );
     assert!(l31.missing[0].contains("1 so far"), "{:?}", l31.missing);
     assert_eq!(late("2024-04-02").grade.as_deref(), Some("0"));
     // a 6-day gap after low values: insufficient data naming the days
@@ -286,12 +338,21 @@ fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
         common::d("2024-04-05"),
     );
     assert!(g.on_day.is_some());
-    let gd = graftwatch_grading::grade_course_daily(&gap, &GradingConfig::default(), &[Criterion::Icaht]);
+    let gd = graftwatch_grading::grade_course_daily(
+        &gap,
+        &GradingConfig::default(),
+        &[Criterion::Icaht],
+    );
     let s = gd
         .states
         .iter()
         .find(|(d, s)| *d == common::d("2024-03-08") && s.system == "early")
         .expect("state for day +7");
-    assert_eq!(s.1.status, graftwatch_grading::output::DayStatus::InsufficientData, "{:?}", s.1);
+    assert_eq!(
+        s.1.status,
+        graftwatch_grading::output::DayStatus::InsufficientData,
+        "{:?}",
+        s.1
+    );
     assert!(s.1.missing[0].contains("gap"), "{:?}", s.1.missing);
 }

@@ -161,9 +161,7 @@ fn every_summary_key_is_produced_by_the_engine() {
         .map(|i| i.item.as_str())
         .collect();
     assert!(
-        g.summary
-            .iter()
-            .all(|i| i.item.starts_with(i.key.as_str())),
+        g.summary.iter().all(|i| i.item.starts_with(i.key.as_str())),
         "item name and typed key agree"
     );
     let missing: Vec<&str> = graftwatch_grading::SummaryKey::ALL

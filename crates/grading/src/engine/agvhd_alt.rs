@@ -18,11 +18,11 @@ use graftwatch_criteria::{Flag, Graded};
 
 use super::Sink;
 use super::agvhd_run::{AgvhdRun, organs_missing, valid_days};
-use crate::criterion::Criterion;
-use crate::summary_key::ItemKey;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayState, DayStatus, SummaryItem};
+use crate::summary_key::ItemKey;
 
 /// Keystone stages from the assessed organs (not assessed = 0).
 fn lower_stages(f: &FastDay, histology: bool) -> KeystoneStages {

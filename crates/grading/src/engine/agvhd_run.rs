@@ -18,11 +18,11 @@ use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
 use super::agvhd::{day_reason, grade_label, missing_text, to_day_findings, with_flags_any};
-use crate::criterion::Criterion;
-use crate::summary_key::ItemKey;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
+use crate::summary_key::ItemKey;
 
 /// The staged acute-GVHD course of one transplant.
 pub(crate) struct AgvhdRun {

@@ -20,8 +20,8 @@ use graftwatch_criteria::{Flag, Graded};
 use graftwatch_criteria::gvhd_response::{OrganAssessment, cgvhd_response};
 
 use super::Sink;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::cgvhd::CgvhdAssessment as InAssessment;
 use crate::extract::gvhd::Finding;

@@ -10,8 +10,8 @@ use graftwatch_criteria::chimerism_state::{
 };
 
 use super::Sink;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
 

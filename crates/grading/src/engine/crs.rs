@@ -16,8 +16,8 @@ use graftwatch_criteria::crs::{
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::CrsDay as InDay;
 use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
@@ -93,11 +93,15 @@ fn flags() -> Vec<Flag> {
 
 /// The attributed single findings of a day, in words (empty when none).
 fn attributed_words(d: &InDay) -> Vec<String> {
-    [&d.attributed.fever, &d.attributed.hypotension, &d.attributed.hypoxia]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect()
+    [
+        &d.attributed.fever,
+        &d.attributed.hypotension,
+        &d.attributed.hypoxia,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect()
 }
 
 /// The day state of one CRS day: grade with its parameters.
@@ -199,9 +203,9 @@ fn attribution_notes(raw: &[InDay], fl: &mut Vec<Flag>) -> Vec<graftwatch_criter
     let mut ev: Vec<graftwatch_criteria::Evidence> = raw
         .iter()
         .flat_map(|d| {
-            attributed_words(d)
-                .into_iter()
-                .map(move |w| graftwatch_criteria::Evidence::finding(Some(d.date), "attributed_to_other_cause", w))
+            attributed_words(d).into_iter().map(move |w| {
+                graftwatch_criteria::Evidence::finding(Some(d.date), "attributed_to_other_cause", w)
+            })
         })
         .collect();
     for d in raw {

@@ -12,8 +12,8 @@ use graftwatch_criteria::eln_response::{
 use graftwatch_criteria::{Flag, Graded};
 
 use super::Sink;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, MarrowAssessment};
 use crate::output::{DayEntry, SummaryItem};
 

@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use super::Sink;
 use super::eln::label;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::marrow::TherapyKind;
 use crate::output::SummaryItem;

@@ -12,8 +12,8 @@ use graftwatch_criteria::series::DatedValue;
 use graftwatch_criteria::{Flag, Graded};
 
 use super::{Sink, dated};
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 

@@ -26,8 +26,8 @@ use graftwatch_criteria::{Evidence, Explanation, Flag, Graded};
 use serde::Serialize;
 
 use super::{Sink, dated};
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 

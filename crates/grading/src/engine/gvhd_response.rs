@@ -7,9 +7,9 @@
 
 use graftwatch_core::Date;
 use graftwatch_course::DrugClass;
+use graftwatch_course::dose_unit::{DoseAmount, DoseBasis, DoseRate, DoseUnit};
 use graftwatch_criteria::agvhd::MagicGrade;
 use graftwatch_criteria::agvhd::magic::{lower_bound_stages, magic_grade};
-use graftwatch_course::dose_unit::{DoseAmount, DoseBasis, DoseRate, DoseUnit};
 use graftwatch_criteria::gvhd_response::{
     AgvhdTreatment, DoseStatus, OrganAssessment, agvhd_treatment_response,
 };
@@ -19,8 +19,8 @@ use graftwatch_criteria::steroid_dose::{
 
 use super::Sink;
 use super::agvhd_run::AgvhdRun;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 
@@ -69,7 +69,9 @@ fn recorded(dose: Option<f64>, unit: Option<&str>) -> RecordedDose {
     match (u.basis, u.rate) {
         (Some(DoseBasis::PerKg), Some(DoseRate::PerDay)) => RecordedDose::MgPerKgPerDay(mg),
         (None, Some(DoseRate::PerDay)) => RecordedDose::MgPerDay(mg),
-        (Some(DoseBasis::PerM2), _) => RecordedDose::Unusable("a dose per m2 (no body surface area is recorded)"),
+        (Some(DoseBasis::PerM2), _) => {
+            RecordedDose::Unusable("a dose per m2 (no body surface area is recorded)")
+        }
         _ => RecordedDose::Unusable("the dose unit has no daily rate (/d)"),
     }
 }

@@ -7,8 +7,8 @@ use graftwatch_course::{AnchorKind, Course, EventDetail};
 use graftwatch_criteria::hematotox::{HematotoxInput, car_hematotox};
 
 use super::Sink;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, DailySeries};
 use crate::output::SummaryItem;
 

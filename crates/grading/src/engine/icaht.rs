@@ -11,8 +11,8 @@ use graftwatch_criteria::icaht_platelets::{early_platelet_toxicity, late_platele
 use graftwatch_criteria::series::DatedValue;
 
 use super::{Sink, dated};
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayState, DayStatus, SummaryItem};
 use graftwatch_criteria::icaht_daily::{IcahtDay, IcahtWindow, early_icaht_days, late_icaht_days};
@@ -39,7 +39,12 @@ fn icaht_state(d: &IcahtDay) -> DayState {
 
 /// Day states of the early and late windows after one CAR-T (only built
 /// for the daily view).
-fn day_states(cc: &CountCourse<'_>, last: Option<Date>, cfg: &crate::GradingConfig, sink: &mut Sink) {
+fn day_states(
+    cc: &CountCourse<'_>,
+    last: Option<Date>,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+) {
     if !sink.keep_states {
         return;
     }

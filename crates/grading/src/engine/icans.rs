@@ -14,8 +14,8 @@ use graftwatch_criteria::icans::{
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::icans as x_icans;
 use crate::output::{DayEntry, SummaryItem};

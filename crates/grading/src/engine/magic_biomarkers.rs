@@ -13,9 +13,9 @@ use graftwatch_criteria::magic_biomarkers::{MapConfig, MapResult, map_near};
 
 use super::Sink;
 use super::agvhd_run::AgvhdRun;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
-use crate::SummaryKey;
 use crate::output::SummaryItem;
 
 fn item(r: &AgvhdRun, name: SummaryKey, g: &Graded<MapResult>, sink: &mut Sink) {

@@ -143,7 +143,12 @@ impl CrsRecords {
     }
 
     fn fluids_on(&self, d: Date) -> Option<f64> {
-        let v: Vec<f64> = self.fluids.iter().filter(|f| f.0 == d).map(|f| f.1).collect();
+        let v: Vec<f64> = self
+            .fluids
+            .iter()
+            .filter(|f| f.0 == d)
+            .map(|f| f.1)
+            .collect();
         (!v.is_empty()).then(|| v.iter().sum())
     }
 }

@@ -10,8 +10,8 @@ use graftwatch_criteria::{Evidence, Flag};
 
 use super::status::{CmlPhase, Status, StatusAtHct};
 use super::{Sink, add_flags, insufficient};
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, Transplant};
 use crate::output::SummaryItem;
 
@@ -118,7 +118,14 @@ pub(super) fn run(
                 .collect();
             let reason = "the refined DRI needs the disease group and its status at HCT";
             let rule = "Refined Disease Risk Index";
-            insufficient(sink, SummaryKey::RefinedDri, rule, DRI_CITATION, missing, reason);
+            insufficient(
+                sink,
+                SummaryKey::RefinedDri,
+                rule,
+                DRI_CITATION,
+                missing,
+                reason,
+            );
             return;
         }
     };

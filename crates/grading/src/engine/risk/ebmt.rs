@@ -11,8 +11,8 @@ use graftwatch_criteria::{Evidence, Flag, Graded};
 
 use super::status::{CmlPhase, Status, StatusAtHct};
 use super::{Sink, add_flags, insufficient};
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, Transplant};
 use crate::output::SummaryItem;
 

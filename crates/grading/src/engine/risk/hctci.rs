@@ -9,8 +9,8 @@ use graftwatch_criteria::hct_ci::{Dyspnea, HctCiDates, HctCiInput, hct_ci};
 use graftwatch_criteria::{Evidence, Flag};
 
 use super::{Sink, add_flags, latest};
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, Transplant};
 use crate::output::SummaryItem;
 

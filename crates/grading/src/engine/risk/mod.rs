@@ -14,8 +14,8 @@ use graftwatch_criteria::eln_risk::eln_genetic_risk;
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
-use crate::criterion::Criterion;
 use crate::SummaryKey;
+use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 
