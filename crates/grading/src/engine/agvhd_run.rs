@@ -296,7 +296,7 @@ fn summary_items(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink) {
         };
         sink.item(SummaryItem::from_graded(
             Criterion::Agvhd,
-            &item(SummaryKey::AgvhdMaxGrade),
+            item(SummaryKey::AgvhdMaxGrade),
             &g,
             anchor,
             |_| (String::new(), None),

@@ -213,7 +213,7 @@ fn run_one(
     end: Option<Date>,
     suffix: &str,
 ) {
-    let name = SummaryKey::CgvhdMaxSeverity.with(&suffix);
+    let name = SummaryKey::CgvhdMaxSeverity.with(suffix);
     let list: Vec<&InAssessment> = x
         .cgvhd
         .iter()
@@ -322,7 +322,7 @@ fn response_item(
     let (bd, ld) = (*bd, *ld);
     sink.item(SummaryItem::from_graded(
         Criterion::Cgvhd,
-        SummaryKey::CgvhdTreatmentResponse.with(&suffix),
+        SummaryKey::CgvhdTreatmentResponse.with(suffix),
         &g,
         Some(hct),
         |v| {

@@ -184,7 +184,7 @@ fn engraftment_items(
         (t.hct, t.suffix.as_str(), &t.plt, &x.transfusions.platelets);
     sink.item(SummaryItem::from_graded(
         Criterion::Engraftment,
-        SummaryKey::NeutrophilEngraftment.with(&suffix),
+        SummaryKey::NeutrophilEngraftment.with(suffix),
         neut,
         Some(hct),
         |e| engraft_text(e, hct),
@@ -192,7 +192,7 @@ fn engraftment_items(
     match p20 {
         Ok(g) => sink.item(SummaryItem::from_graded(
             Criterion::Engraftment,
-            SummaryKey::PlateletEngraftment20.with(&suffix),
+            SummaryKey::PlateletEngraftment20.with(suffix),
             g,
             Some(hct),
             |e| engraft_text(e, hct),
@@ -212,7 +212,7 @@ fn engraftment_items(
         ) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Engraftment,
-                SummaryKey::PlateletEngraftment50.with(&suffix),
+                SummaryKey::PlateletEngraftment50.with(suffix),
                 &g,
                 Some(hct),
                 |e| engraft_text(e, hct),
@@ -258,7 +258,7 @@ fn failure_items(
     let pgf = primary_graft_failure(&components, neut);
     sink.item(SummaryItem::from_graded(
         Criterion::GraftFailure,
-        SummaryKey::PrimaryGraftFailure.with(&suffix),
+        SummaryKey::PrimaryGraftFailure.with(suffix),
         &pgf,
         Some(hct),
         |v| {
@@ -320,7 +320,7 @@ fn secondary_item(
     match secondary_graft_failure(&input, &cfg.secondary_graft_failure) {
         Ok(g) => sink.item(SummaryItem::from_graded(
             Criterion::GraftFailure,
-            SummaryKey::SecondaryGraftFailure.with(&suffix),
+            SummaryKey::SecondaryGraftFailure.with(suffix),
             &g,
             Some(hct),
             |v| {

@@ -65,7 +65,7 @@ pub(crate) fn rejection_item(
     match graft_rejection(neut, &samples) {
         Ok(g) => sink.item(SummaryItem::from_graded(
             Criterion::GraftFailure,
-            SummaryKey::GraftRejection.with(&w.suffix),
+            SummaryKey::GraftRejection.with(w.suffix),
             &g,
             Some(w.hct),
             |v: &RejectionStatus| (v.text().to_string(), None),
@@ -227,7 +227,7 @@ fn emit_source(w: &Window<'_>, last: Option<Date>, value: GraftSourceEngraftment
     };
     sink.item(SummaryItem::from_graded(
         Criterion::GraftFailure,
-        SummaryKey::GraftSourceEngraftment.with(&w.suffix),
+        SummaryKey::GraftSourceEngraftment.with(w.suffix),
         &g,
         Some(w.hct),
         |v| (source_text(v), v.dominant_since),
@@ -328,7 +328,7 @@ pub(crate) fn pgf_item(
             let hct = w.hct;
             sink.item(SummaryItem::from_graded(
                 Criterion::GraftFailure,
-                SummaryKey::PoorGraftFunction.with(&w.suffix),
+                SummaryKey::PoorGraftFunction.with(w.suffix),
                 &g,
                 Some(hct),
                 |v| {

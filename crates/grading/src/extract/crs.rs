@@ -69,6 +69,8 @@ pub struct CrsRecords {
     hypoxia: Vec<(Date, String)>,
     /// `(date, mL)`.
     fluids: Vec<(Date, f64)>,
+    /// Infection episodes `(start, end, syndrome)` ([`infections`]).
+    pub infections: Vec<(Date, Option<Date>, String)>,
 }
 
 fn other_words(o: &graftwatch_course::Observation, what: String) -> String {
@@ -84,7 +86,10 @@ fn is_other(o: &graftwatch_course::Observation) -> bool {
 
 /// Collects the per-finding CRS records of a course.
 pub fn crs_records(course: &Course) -> CrsRecords {
-    let mut r = CrsRecords::default();
+    let mut r = CrsRecords {
+        infections: infections(course),
+        ..CrsRecords::default()
+    };
     for o in course.observations_of(ObservationKind::Temperature) {
         let Some(t) = o.number().filter(|t| *t >= 38.0) else {
             continue;
@@ -186,9 +191,9 @@ pub fn crs_days(
     temps: &DailySeries,
     drugs: &DrugExposure,
     oxygen: &OxygenSupport,
-    infections: &[(Date, Option<Date>, String)],
     records: &CrsRecords,
 ) -> Vec<CrsDay> {
+    let infections = &records.infections;
     let end = day0.add_days(window_days).min(last_date);
     let mut out = Vec::new();
     let mut since: Option<Date> = None;

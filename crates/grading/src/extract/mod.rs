@@ -123,7 +123,6 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     let drugs = drugs::drug_exposure(course);
     let oxygen = oxygen::oxygen_support(course);
     let temps = crs::max_temperatures(course);
-    let infections = crs::infections(course);
     let crs_records = crs::crs_records(course);
     let crs = match span {
         Some((_, last)) => anchors
@@ -138,7 +137,6 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
                     &temps,
                     &drugs,
                     &oxygen,
-                    &infections,
                     &crs_records,
                 ),
             })
