@@ -183,6 +183,25 @@ pub enum DoseStatus {
     },
 }
 
+impl DoseStatus {
+    /// First day of the definition dose, when reached.
+    pub fn reached_on(&self) -> Option<Date> {
+        match self {
+            DoseStatus::ReachedOn { date, .. } => Some(*date),
+            _ => None,
+        }
+    }
+
+    /// The deciding dose (first definition-dose day's, or the highest).
+    pub fn mg_kg_day(&self) -> Option<f64> {
+        match self {
+            DoseStatus::ReachedOn { mg_kg_day, .. } => Some(*mg_kg_day),
+            DoseStatus::NotReached { max_mg_kg_day, .. } => Some(*max_mg_kg_day),
+            DoseStatus::Unknown(_) => None,
+        }
+    }
+}
+
 /// Acute GVHD treatment inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgvhdTreatment<'a> {
@@ -409,12 +428,7 @@ pub fn agvhd_treatment_response(t: &AgvhdTreatment<'_>) -> Graded<AgvhdTreatment
             format!("second-line systemic therapy from {s}: a response assessed after it counts as no response (treatment failure)"),
         ));
     }
-    ex.reason = reason_text(start, day28, refr, dep);
-    if let DoseStatus::NotReached { max_mg_kg_day, .. } = &t.dose {
-        ex.reason.push_str(&format!(
-            "; steroid dose below the definition (highest {max_mg_kg_day:.2} mg/kg/day prednisone equivalent): steroid-refractory and steroid-dependent do not apply"
-        ));
-    }
+    ex.reason = reason_text(start, day28, refr, dep, &t.dose);
     Graded::Value {
         value: AgvhdTreatmentResponse {
             steroid_start: start,
@@ -426,15 +440,8 @@ pub fn agvhd_treatment_response(t: &AgvhdTreatment<'_>) -> Graded<AgvhdTreatment
             steroid_dependent_date: dep,
             second_line_start: t.second_line_start,
             best,
-            definition_dose_from: match &t.dose {
-                DoseStatus::ReachedOn { date, .. } => Some(*date),
-                _ => None,
-            },
-            prednisone_mg_kg_day: match &t.dose {
-                DoseStatus::ReachedOn { mg_kg_day, .. } => Some(*mg_kg_day),
-                DoseStatus::NotReached { max_mg_kg_day, .. } => Some(*max_mg_kg_day),
-                DoseStatus::Unknown(_) => None,
-            },
+            definition_dose_from: t.dose.reached_on(),
+            prednisone_mg_kg_day: t.dose.mg_kg_day(),
         },
         explanation: ex,
     }
@@ -457,6 +464,7 @@ fn reason_text(
     d28: Option<Response>,
     refr: Option<(RefractoryReason, Date)>,
     dep: Option<Date>,
+    dose: &DoseStatus,
 ) -> String {
     let mut parts = vec![format!("steroids from {start}")];
     parts.push(match d28 {
@@ -469,6 +477,11 @@ fn reason_text(
     if let Some(d) = dep {
         parts.push(format!(
             "steroid-dependent: recurrence on {d} during steroid taper"
+        ));
+    }
+    if let DoseStatus::NotReached { max_mg_kg_day, .. } = dose {
+        parts.push(format!(
+            "steroid dose below the definition (highest {max_mg_kg_day:.2} mg/kg/day prednisone equivalent): steroid-refractory and steroid-dependent do not apply"
         ));
     }
     parts.join("; ")

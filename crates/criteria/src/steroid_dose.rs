@@ -38,7 +38,7 @@ pub const EQUIVALENCE_CITATION: Citation = Citation {
 pub const DEFINITION_DOSE_CITATION: Citation = Citation {
     source: "Schoemans HM et al. EBMT-NIH-CIBMTR Task Force position statement on standardized terminology & guidance for graft-versus-host disease assessment. Bone Marrow Transplant 2018;53(11):1401-1415",
     year: 2018,
-    table: "Steroid-refractory / steroid-dependent acute GvHD definitions",
+    table: "Steroid-refractory / steroid-dependent acute GVHD definitions",
     doi: Some("10.1038/s41409-018-0204-7"),
     provenance: Provenance::Secondary,
     note: "[S] Checked 2026-12-03 against a patient-information reproduction of the Task-Force definitions (know-gvhd.com): refractory = worse within 3-5 days of prednisone >= 2 mg/kg/day (or an equivalent corticosteroid), not improved within 5-7 days, or incomplete after > 28 days; dependent = prednisone cannot be reduced under 2 mg/kg/day after >= 7 days of successful treatment, or recurrence during the taper. Primary PDF not checked.",

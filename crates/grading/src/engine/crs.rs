@@ -220,6 +220,15 @@ fn attribution_notes(raw: &[InDay], fl: &mut Vec<Flag>) -> Vec<graftwatch_criter
     ev
 }
 
+/// Adds evidence lines to a graded result's explanation.
+fn with_evidence(mut g: Graded<u8>, ev: Vec<graftwatch_criteria::Evidence>) -> Graded<u8> {
+    if let Graded::Value { explanation, .. } | Graded::InsufficientData { explanation, .. } = &mut g
+    {
+        explanation.evidence.extend(ev);
+    }
+    g
+}
+
 /// The course maximum as a graded result: the explanation of the first day
 /// of the maximum, or insufficient data when no day could be graded.
 fn max_graded(
@@ -364,12 +373,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             ));
         }
         let notes = attribution_notes(&c.days, &mut fl);
-        let mut g = max_graded(&course, &days, ungraded, c.anchor, fl);
-        if let Graded::Value { explanation, .. } | Graded::InsufficientData { explanation, .. } =
-            &mut g
-        {
-            explanation.evidence.extend(notes);
-        }
+        let g = with_evidence(max_graded(&course, &days, ungraded, c.anchor, fl), notes);
         let date = s.max_grade_date;
         let onset = s.onset;
         sink.item(SummaryItem::from_graded(

@@ -52,6 +52,42 @@ fn steroid_course(
     Some((first.start, last))
 }
 
+/// The one-line result of the treatment response.
+fn describe(
+    v: &graftwatch_criteria::gvhd_response::AgvhdTreatmentResponse,
+    hct: &graftwatch_course::Anchor,
+) -> (String, Option<Date>) {
+    let mut parts = vec![format!(
+        "steroids from {} ({})",
+        v.steroid_start,
+        hct.describe(v.steroid_start)
+    )];
+    parts.push(match (v.day28, v.day28_date) {
+        (Some(r), Some(d)) => format!("day-28 response {} ({d})", r.text()),
+        _ => "day-28 response not assessed".into(),
+    });
+    parts.push(match (v.steroid_refractory, v.refractory_date) {
+        (Some(r), Some(d)) => format!("steroid-refractory ({}, {d})", r.text()),
+        _ => "not steroid-refractory".into(),
+    });
+    match (v.definition_dose_from, v.prednisone_mg_kg_day) {
+                (Some(d), Some(m)) => parts.push(format!(
+                    "steroid dose {m:.2} mg/kg/day prednisone equivalent from {d}"
+                )),
+                (None, Some(m)) => parts.push(format!(
+                    "steroid dose at most {m:.2} mg/kg/day prednisone equivalent: below the definition, refractory and dependent do not apply"
+                )),
+                _ => parts.push("steroid dose unknown".into()),
+            }
+    if let Some(d) = v.steroid_dependent_date {
+        parts.push(format!("steroid-dependent (recurrence during taper {d})"));
+    }
+    if let Some((b, d)) = v.best {
+        parts.push(format!("best response {} ({d})", b.text()));
+    }
+    (parts.join("; "), Some(v.steroid_start))
+}
+
 /// A recorded dose and unit as far as they give a daily amount.
 fn recorded(dose: Option<f64>, unit: Option<&str>) -> RecordedDose {
     let (Some(v), Some(u)) = (dose, unit) else {
@@ -164,36 +200,6 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, cfg: &SteroidDoseConfig, sink:
         &name,
         &g,
         Some(&hct),
-        |v| {
-            let mut parts = vec![format!(
-                "steroids from {} ({})",
-                v.steroid_start,
-                hct.describe(v.steroid_start)
-            )];
-            parts.push(match (v.day28, v.day28_date) {
-                (Some(r), Some(d)) => format!("day-28 response {} ({d})", r.text()),
-                _ => "day-28 response not assessed".into(),
-            });
-            parts.push(match (v.steroid_refractory, v.refractory_date) {
-                (Some(r), Some(d)) => format!("steroid-refractory ({}, {d})", r.text()),
-                _ => "not steroid-refractory".into(),
-            });
-            match (v.definition_dose_from, v.prednisone_mg_kg_day) {
-                (Some(d), Some(m)) => parts.push(format!(
-                    "steroid dose {m:.2} mg/kg/day prednisone equivalent from {d}"
-                )),
-                (None, Some(m)) => parts.push(format!(
-                    "steroid dose at most {m:.2} mg/kg/day prednisone equivalent: below the definition, refractory and dependent do not apply"
-                )),
-                _ => parts.push("steroid dose unknown".into()),
-            }
-            if let Some(d) = v.steroid_dependent_date {
-                parts.push(format!("steroid-dependent (recurrence during taper {d})"));
-            }
-            if let Some((b, d)) = v.best {
-                parts.push(format!("best response {} ({d})", b.text()));
-            }
-            (parts.join("; "), Some(v.steroid_start))
-        },
+        |v| describe(v, &hct),
     ));
 }
