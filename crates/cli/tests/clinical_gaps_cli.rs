@@ -4,7 +4,7 @@
 //! algorithm probability, ICAHT per day, and exit 2 on bad new values.
 //! Both sides of each boundary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
@@ -34,7 +34,7 @@ fn write(name: &str, events: Value, observations: Value) -> PathBuf {
     f
 }
 
-fn grade(f: &PathBuf, extra: &[&str]) -> Value {
+fn grade(f: &Path, extra: &[&str]) -> Value {
     let mut args = vec!["grade", f.to_str().unwrap(), "--format", "json"];
     args.extend_from_slice(extra);
     let o = run(&args);
@@ -105,7 +105,7 @@ fn cart_course(extra_events: Vec<Value>, extra_obs: Vec<Value>) -> PathBuf {
 
 #[test]
 fn crs_fluids_and_attribution_through_the_cli() {
-    let crs = |f: &PathBuf| item(&grade(f, &["--only", "crs"]), "crs_max_grade").clone();
+    let crs = |f: &Path| item(&grade(f, &["--only", "crs"]), "crs_max_grade").clone();
     assert_eq!(crs(&cart_course(vec![], vec![]))["value"], 1);
     let f = cart_course(
         vec![],
