@@ -199,6 +199,8 @@ impl Unit {
             (Unit::Fahrenheit, Unit::Celsius) => Ok((value - 32.0) * 5.0 / 9.0),
             (Unit::Celsius, Unit::Fahrenheit) => Ok(value * 9.0 / 5.0 + 32.0),
             (Unit::NgPerMl, Unit::MicrogPerL) | (Unit::MicrogPerL, Unit::NgPerMl) => Ok(value),
+            (Unit::NgPerMl, Unit::PgPerMl) => Ok(value * 1000.0),
+            (Unit::PgPerMl, Unit::NgPerMl) => Ok(value / 1000.0),
             _ => Err(UnitError::Mismatch {
                 given: self.as_str().into(),
                 quantity: quantity.into(),

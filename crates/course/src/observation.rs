@@ -249,9 +249,9 @@ kinds! {
     ExtramedullaryDisease => "extramedullary_disease",
     /// Chimerism: % of cells from `person` in `lineage`.
     Chimerism => "chimerism",
-    /// Serum ST2 (MAGIC biomarker), pg/mL.
+    /// Serum ST2 (MAGIC biomarker), pg/mL (ng/mL accepted and converted).
     St2 => "st2",
-    /// Serum REG3α (MAGIC biomarker), pg/mL.
+    /// Serum REG3α (MAGIC biomarker), pg/mL (ng/mL accepted and converted).
     Reg3a => "reg3a",
     /// Left-ventricular ejection fraction, % (echocardiography or MUGA; HCT-CI cardiac).
     Lvef => "lvef",
@@ -267,9 +267,25 @@ kinds! {
     /// Infection status at an assessment: none, controlled, uncontrolled
     /// (dated evidence for the DLI infection prerequisite).
     InfectionStatus => "infection_status",
+    /// CRS hypotension that day: none, fluid_responsive (fluids given and
+    /// the pressure recovered: ASTCT grade 2, never a vasopressor grade),
+    /// vasopressor_required. `attribution: other` attributes the day's
+    /// hypotension (and the vasopressors given for it) to another cause.
+    Hypotension => "hypotension",
+    /// CRS hypoxia that day (yes/no); `attribution: other` attributes the
+    /// day's oxygen support to another cause (e.g. pneumonia).
+    Hypoxia => "hypoxia",
+    /// Intravenous fluid bolus given that day, mL (documents the fluids of
+    /// fluid-responsive hypotension).
+    FluidBolus => "fluid_bolus",
+    /// Serum TNFR1 (Ann Arbor 2015 three-marker score), pg/mL (ng/mL accepted).
+    Tnfr1 => "tnfr1",
 }
 
 const PCT: &[Unit] = &[Unit::Percent];
+
+/// Values of the `hypotension` observation (CRS).
+pub const HYPOTENSION_VALUES: &[&str] = &["none", "fluid_responsive", "vasopressor_required"];
 
 /// Values of the `cml_phase` observation.
 pub const CML_PHASES: &[&str] = &["chronic", "accelerated", "blast"];
@@ -372,7 +388,16 @@ impl ObservationKind {
             | K::CranialNerveViPalsy
             | K::CushingTriad
             | K::PunctalPlugs
+            | K::Hypoxia
             | K::ExtramedullaryDisease => ValueSpec::Bool,
+            K::Hypotension => ValueSpec::Category(HYPOTENSION_VALUES),
+            K::FluidBolus => ValueSpec::Number {
+                canonical: Unit::Ml,
+                accepted: &[Unit::Ml],
+                min: 0.0,
+                max: 20_000.0,
+                warn_above: 6_000.0,
+            },
             K::StoolVolume => ValueSpec::Number {
                 canonical: Unit::Ml,
                 accepted: &[Unit::Ml, Unit::MlPerKg],
@@ -425,9 +450,9 @@ impl ObservationKind {
             K::LymphomaResponse => ValueSpec::Category(LYMPHOMA_RESPONSES),
             K::MrdStatus => ValueSpec::Category(&["positive", "negative"]),
             K::InfectionStatus => ValueSpec::Category(&["none", "controlled", "uncontrolled"]),
-            K::St2 | K::Reg3a => ValueSpec::Number {
+            K::St2 | K::Reg3a | K::Tnfr1 => ValueSpec::Number {
                 canonical: Unit::PgPerMl,
-                accepted: &[Unit::PgPerMl],
+                accepted: &[Unit::PgPerMl, Unit::NgPerMl],
                 min: 0.0,
                 max: f64::INFINITY,
                 warn_above: 1.0e7,

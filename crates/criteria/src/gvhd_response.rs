@@ -15,9 +15,17 @@
 //! | steroid-refractory | progression (any organ stage above baseline) on an assessment ≥ 3 days after the steroid start; **or** no improvement (no CR/PR) by day 7; **or** not in CR after day 28 (incomplete response) |
 //! | steroid-dependent | after a response (CR/PR) on day ≥ 7, a later assessment with any organ above its best stage while steroids are still given (recurrence during the taper) |
 //!
-//! The steroid dose (≥ 2 mg/kg/day methylprednisolone in the definition) is
-//! not checked: every systemic steroid course started on or after acute
-//! GVHD onset counts (flag `GVHD-R-DOSE`).
+//! The steroid dose: the refractory and dependent definitions apply to
+//! treatment with ≥ 2 mg/kg/day (prednisone equivalent by default, `A-13`;
+//! [`crate::steroid_dose`]). The clock of the refractory rules starts on the
+//! first day the recorded dose reaches it ([`DoseStatus::ReachedOn`]; the
+//! baseline is the last assessment on or before that day). When the dose
+//! never reached it ([`DoseStatus::NotReached`]) the patient cannot be
+//! steroid-refractory or -dependent by the definition (flag
+//! `GVHD-R-LOWDOSE`). Only when the dose is really unknown (no dose, an
+//! unusable unit, no weight for a mg/day dose, a drug outside the
+//! equivalence table) does every systemic steroid course count from its
+//! start, with flag `GVHD-R-DOSE` naming why.
 //!
 //! Chronic GVHD (NIH 2014 response, clinician organ scores): CR = every
 //! organ score 0; PR = ≥ 1 organ improved, none worse; progression = any
@@ -152,9 +160,53 @@ impl RefractoryReason {
     }
 }
 
+/// What the steroid records say about the definition's dose.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DoseStatus {
+    /// The dose cannot be determined (why, in words): every systemic steroid
+    /// course counts from its start (flag `GVHD-R-DOSE`).
+    Unknown(String),
+    /// The definition dose was first given on `date` (`mg_kg_day`
+    /// prednisone equivalent).
+    ReachedOn {
+        /// First day at or above the threshold.
+        date: Date,
+        /// That day's dose, mg/kg/day prednisone equivalent.
+        mg_kg_day: f64,
+    },
+    /// Every recorded dose was below the threshold (highest given).
+    NotReached {
+        /// Highest dose, mg/kg/day prednisone equivalent.
+        max_mg_kg_day: f64,
+        /// The threshold, mg/kg/day prednisone equivalent.
+        threshold: f64,
+    },
+}
+
+impl DoseStatus {
+    /// First day of the definition dose, when reached.
+    pub fn reached_on(&self) -> Option<Date> {
+        match self {
+            DoseStatus::ReachedOn { date, .. } => Some(*date),
+            _ => None,
+        }
+    }
+
+    /// The deciding dose (first definition-dose day's, or the highest).
+    pub fn mg_kg_day(&self) -> Option<f64> {
+        match self {
+            DoseStatus::ReachedOn { mg_kg_day, .. } => Some(*mg_kg_day),
+            DoseStatus::NotReached { max_mg_kg_day, .. } => Some(*max_mg_kg_day),
+            DoseStatus::Unknown(_) => None,
+        }
+    }
+}
+
 /// Acute GVHD treatment inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgvhdTreatment<'a> {
+    /// The steroid dose against the definition's threshold.
+    pub dose: DoseStatus,
     /// First day of systemic steroids for acute GVHD.
     pub steroid_start: Date,
     /// Last day steroids were given (None = still given / open).
@@ -186,6 +238,12 @@ pub struct AgvhdTreatmentResponse {
     pub second_line_start: Option<Date>,
     /// Best response and its date.
     pub best: Option<(Response, Date)>,
+    /// First day of the definition dose (≥ 2 mg/kg/day), when known.
+    pub definition_dose_from: Option<Date>,
+    /// The dose that decided: the first definition-dose day's, or the
+    /// highest when it was never reached (mg/kg/day prednisone
+    /// equivalent); `None` when the dose is unknown.
+    pub prednisone_mg_kg_day: Option<f64>,
 }
 
 fn explanation() -> Explanation {
@@ -195,10 +253,54 @@ fn explanation() -> Explanation {
         citations: vec![SCHOEMANS_2018_CITATION, DAY28_CITATION],
         reason: String::new(),
         evidence: Vec::new(),
-        flags: vec![Flag::new(
-            "GVHD-R-DOSE",
-            "the steroid dose (>= 2 mg/kg/day in the definition) is not checked: any systemic steroid started after acute GVHD onset is first-line treatment",
-        )],
+        flags: Vec::new(),
+    }
+}
+
+/// The refractory clock (start, baseline) the dose status gives, or `None`
+/// when the definition dose was never given; flags and evidence recorded.
+fn dose_clock<'a>(
+    t: &'a AgvhdTreatment<'_>,
+    base: &'a OrganAssessment<4>,
+    ex: &mut Explanation,
+) -> Option<(Date, &'a OrganAssessment<4>)> {
+    match &t.dose {
+        DoseStatus::Unknown(why) => {
+            ex.flags.push(Flag::new(
+                "GVHD-R-DOSE",
+                format!("steroid dose unknown ({why}): the first systemic steroid after acute GVHD onset is taken as standard-dose treatment"),
+            ));
+            Some((t.steroid_start, base))
+        }
+        DoseStatus::ReachedOn { date, mg_kg_day } => {
+            ex.evidence.push(Evidence::finding(
+                Some(*date),
+                "steroid_dose",
+                format!("{mg_kg_day:.2} mg/kg/day prednisone equivalent (definition dose reached)"),
+            ));
+            ex.citations
+                .push(crate::steroid_dose::DEFINITION_DOSE_CITATION);
+            ex.citations.push(crate::steroid_dose::EQUIVALENCE_CITATION);
+            let b = t
+                .assessments
+                .iter()
+                .rfind(|a| a.date <= *date && date.days_since(a.date).get() <= 7)
+                .unwrap_or(base);
+            Some((*date, b))
+        }
+        DoseStatus::NotReached {
+            max_mg_kg_day,
+            threshold,
+        } => {
+            ex.citations
+                .push(crate::steroid_dose::DEFINITION_DOSE_CITATION);
+            ex.citations.push(crate::steroid_dose::EQUIVALENCE_CITATION);
+            ex.flags.push(Flag::new(
+                "GVHD-R-LOWDOSE",
+                format!("highest steroid dose {max_mg_kg_day:.2} mg/kg/day prednisone equivalent, below the {threshold:.2} of the definition: steroid-refractory and steroid-dependent do not apply"),
+            ));
+            None
+        }
     }
 }
 
@@ -237,6 +339,7 @@ fn dependent(
     base: &OrganAssessment<4>,
     after: &[&OrganAssessment<4>],
     t: &AgvhdTreatment<'_>,
+    start: Date,
 ) -> Option<Date> {
     let mut best: Option<[Option<u8>; 4]> = None;
     for a in after {
@@ -247,8 +350,7 @@ fn dependent(
         {
             return Some(a.date);
         }
-        if day(a, t.steroid_start) >= 7 && response_against(&base.stages, &a.stages) != Response::Nr
-        {
+        if day(a, start) >= 7 && response_against(&base.stages, &a.stages) != Response::Nr {
             let mut nb = best.unwrap_or(a.stages);
             for (x, y) in nb.iter_mut().zip(a.stages) {
                 if let (Some(xv), Some(yv)) = (*x, y) {
@@ -299,8 +401,15 @@ pub fn agvhd_treatment_response(t: &AgvhdTreatment<'_>) -> Graded<AgvhdTreatment
         .iter()
         .map(|a| (response_against(&base.stages, &a.stages), a.date))
         .min_by_key(|(r, d)| (*r as u8, *d));
-    let refr = refractory(base, &after, start);
-    let dep = dependent(base, &after, t);
+    let clock = dose_clock(t, base, &mut ex);
+    let (refr, dep) = match clock {
+        Some((c, b)) => {
+            let later: Vec<&OrganAssessment<4>> =
+                after.iter().copied().filter(|a| a.date > c).collect();
+            (refractory(b, &later, c), dependent(b, &later, t, c))
+        }
+        None => (None, None),
+    };
     ex.evidence.push(Evidence::finding(
         Some(base.date),
         "agvhd_baseline",
@@ -319,7 +428,7 @@ pub fn agvhd_treatment_response(t: &AgvhdTreatment<'_>) -> Graded<AgvhdTreatment
             format!("second-line systemic therapy from {s}: a response assessed after it counts as no response (treatment failure)"),
         ));
     }
-    ex.reason = reason_text(start, day28, refr, dep);
+    ex.reason = reason_text(start, day28, refr, dep, &t.dose);
     Graded::Value {
         value: AgvhdTreatmentResponse {
             steroid_start: start,
@@ -331,6 +440,8 @@ pub fn agvhd_treatment_response(t: &AgvhdTreatment<'_>) -> Graded<AgvhdTreatment
             steroid_dependent_date: dep,
             second_line_start: t.second_line_start,
             best,
+            definition_dose_from: t.dose.reached_on(),
+            prednisone_mg_kg_day: t.dose.mg_kg_day(),
         },
         explanation: ex,
     }
@@ -353,6 +464,7 @@ fn reason_text(
     d28: Option<Response>,
     refr: Option<(RefractoryReason, Date)>,
     dep: Option<Date>,
+    dose: &DoseStatus,
 ) -> String {
     let mut parts = vec![format!("steroids from {start}")];
     parts.push(match d28 {
@@ -365,6 +477,11 @@ fn reason_text(
     if let Some(d) = dep {
         parts.push(format!(
             "steroid-dependent: recurrence on {d} during steroid taper"
+        ));
+    }
+    if let DoseStatus::NotReached { max_mg_kg_day, .. } = dose {
+        parts.push(format!(
+            "steroid dose below the definition (highest {max_mg_kg_day:.2} mg/kg/day prednisone equivalent): steroid-refractory and steroid-dependent do not apply"
         ));
     }
     parts.join("; ")
@@ -424,6 +541,7 @@ mod tests {
 
     fn run(start: &str, second: Option<&str>, xs: &[OrganAssessment<4>]) -> AgvhdTreatmentResponse {
         agvhd_treatment_response(&AgvhdTreatment {
+            dose: DoseStatus::Unknown("not recorded".into()),
             steroid_start: d(start),
             steroid_end: None,
             second_line_start: second.map(d),
@@ -527,9 +645,84 @@ mod tests {
         assert_eq!(r.steroid_dependent_date, None);
     }
 
+    fn run_dose(dose: DoseStatus, xs: &[OrganAssessment<4>]) -> Graded<AgvhdTreatmentResponse> {
+        agvhd_treatment_response(&AgvhdTreatment {
+            dose,
+            steroid_start: d("2025-01-01"),
+            steroid_end: None,
+            second_line_start: None,
+            assessments: xs,
+        })
+    }
+
+    #[test]
+    fn low_dose_is_never_refractory_and_flagged() {
+        let xs = [a("2025-01-01", [2, 0, 0, 0]), a("2025-01-04", [3, 0, 0, 0])];
+        let g = run_dose(
+            DoseStatus::NotReached {
+                max_mg_kg_day: 1.25,
+                threshold: 2.0,
+            },
+            &xs,
+        );
+        let v = g.value().unwrap();
+        assert_eq!(v.steroid_refractory, None);
+        assert_eq!(v.prednisone_mg_kg_day, Some(1.25));
+        let codes: Vec<_> = g
+            .explanation()
+            .flags
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect();
+        assert!(
+            codes.contains(&"GVHD-R-LOWDOSE") && !codes.contains(&"GVHD-R-DOSE"),
+            "{codes:?}"
+        );
+        // unknown dose: the same course is refractory, flagged GVHD-R-DOSE
+        let g = run_dose(DoseStatus::Unknown("no dose recorded".into()), &xs);
+        assert_eq!(
+            g.value().unwrap().steroid_refractory,
+            Some(RefractoryReason::ProgressionAfter3Days)
+        );
+        assert!(
+            g.explanation()
+                .flags
+                .iter()
+                .any(|f| f.code == "GVHD-R-DOSE")
+        );
+    }
+
+    #[test]
+    fn refractory_clock_starts_at_definition_dose() {
+        // low dose from 01-01, definition dose from 01-05 (stage 3 baseline);
+        // progression on 01-04 is before the clock; 01-08 (day 3) worse than
+        // the 01-05 baseline is refractory, 01-07 (day 2) is not yet.
+        let xs = [
+            a("2025-01-01", [2, 0, 0, 0]),
+            a("2025-01-04", [3, 0, 0, 0]),
+            a("2025-01-05", [3, 0, 0, 0]),
+            a("2025-01-07", [3, 0, 0, 1]),
+            a("2025-01-08", [3, 0, 0, 1]),
+        ];
+        let reached = DoseStatus::ReachedOn {
+            date: d("2025-01-05"),
+            mg_kg_day: 2.5,
+        };
+        let v = run_dose(reached.clone(), &xs).value().cloned().unwrap();
+        assert_eq!(
+            v.steroid_refractory,
+            Some(RefractoryReason::ProgressionAfter3Days)
+        );
+        assert_eq!(v.refractory_date, Some(d("2025-01-08")));
+        assert_eq!(v.definition_dose_from, Some(d("2025-01-05")));
+        let v = run_dose(reached, &xs[..4]).value().cloned().unwrap();
+        assert_eq!(v.steroid_refractory, None);
+    }
+
     #[test]
     fn no_baseline_is_insufficient() {
         let g = agvhd_treatment_response(&AgvhdTreatment {
+            dose: DoseStatus::Unknown("not recorded".into()),
             steroid_start: d("2025-01-10"),
             steroid_end: None,
             second_line_start: None,

@@ -32,9 +32,12 @@ pub mod gvhd_response;
 pub mod hct_ci;
 pub mod hematotox;
 pub mod icaht;
+pub mod icaht_daily;
 pub mod icaht_platelets;
 pub mod icans;
+pub mod magic_biomarkers;
 pub mod poor_graft_function;
 pub mod series;
+pub mod steroid_dose;
 
 pub use explain::{Evidence, Explanation, Flag, Graded};

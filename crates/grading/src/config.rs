@@ -107,6 +107,12 @@ pub struct GradingConfig {
     pub poor_graft_function: PoorGraftFunctionConfig,
     /// Transplant risk scores (HCT-CI, refined DRI, EBMT score).
     pub risk: RiskConfig,
+    /// Acute GVHD treatment response: the steroid dose of the refractory /
+    /// dependent definitions.
+    pub gvhd_response: graftwatch_criteria::steroid_dose::SteroidDoseConfig,
+    /// MAGIC biomarkers: MAP coefficients [R], unit reading,
+    /// thresholds and sample windows.
+    pub magic_biomarkers: graftwatch_criteria::magic_biomarkers::MapConfig,
 }
 
 /// Transplant risk scores: look-back windows and the ambiguity defaults of

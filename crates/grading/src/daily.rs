@@ -26,6 +26,8 @@ const SYSTEMS: &[(Criterion, &str)] = &[
     (Criterion::Cgvhd, "nih_global"),
     (Criterion::Crs, "astct"),
     (Criterion::Icans, "astct"),
+    (Criterion::Icaht, "early"),
+    (Criterion::Icaht, "late"),
     (Criterion::Eln, "eln_2022"),
 ];
 

@@ -68,8 +68,12 @@ pub enum ItemStatus {
 pub struct SummaryItem {
     /// Criterion family.
     pub criterion: Criterion,
-    /// Item name, e.g. `neutrophil_engraftment`, `agvhd_max_grade`.
+    /// Item name, e.g. `neutrophil_engraftment`, `agvhd_max_grade`
+    /// (the typed key's output name with its suffix).
     pub item: String,
+    /// The typed key of the item (the output name is `item`).
+    #[serde(skip)]
+    pub key: crate::SummaryKey,
     /// Status.
     pub status: ItemStatus,
     /// One-line human-readable result (`day +14 (2024-06-22)`, `grade III`).
@@ -91,7 +95,7 @@ impl SummaryItem {
     /// value into (one-line result, date).
     pub fn from_graded<T: Serialize>(
         criterion: Criterion,
-        item: &str,
+        item: impl Into<crate::summary_key::ItemKey>,
         g: &Graded<T>,
         anchor: Option<&Anchor>,
         describe: impl FnOnce(&T) -> (String, Option<Date>),
@@ -133,8 +137,10 @@ impl SummaryItem {
                 true
             }
         });
+        let item = item.into();
         SummaryItem {
             criterion,
+            key: item.key,
             item: item.to_string(),
             status,
             result,

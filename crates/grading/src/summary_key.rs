@@ -74,6 +74,30 @@ keys! {
     RefinedDri => "refined_dri",
     /// EBMT risk score.
     EbmtScore => "ebmt_score",
+    /// Acute GVHD, Keystone maximum grade.
+    AgvhdKeystoneMaxGrade => "agvhd_keystone_max_grade",
+    /// Acute GVHD, IBMTR maximum index.
+    AgvhdIbmtrMaxIndex => "agvhd_ibmtr_max_index",
+    /// Acute GVHD treatment response (day 28, steroid-refractory/-dependent).
+    AgvhdTreatmentResponse => "agvhd_treatment_response",
+    /// Chronic GVHD treatment response (NIH 2014).
+    CgvhdTreatmentResponse => "cgvhd_treatment_response",
+    /// Primary graft rejection / autologous reconstitution.
+    GraftRejection => "graft_rejection",
+    /// Which graft of a dual graft engrafted.
+    GraftSourceEngraftment => "graft_source_engraftment",
+    /// Poor graft function.
+    PoorGraftFunction => "poor_graft_function",
+    /// MRD relapse (ELN 2021 MRD).
+    MrdRelapse => "mrd_relapse",
+    /// ELN response timeline.
+    ResponseTimeline => "response_timeline",
+    /// Refractory disease at the landmark.
+    Refractory => "refractory",
+    /// MAGIC algorithm probability of the day +7 sample.
+    MagicMapDay7 => "magic_map_day7",
+    /// MAGIC algorithm probability at acute GVHD onset (Ann Arbor group).
+    MagicMapOnset => "magic_map_onset",
 }
 
 impl SummaryKey {
@@ -86,9 +110,62 @@ impl SummaryKey {
     }
 }
 
+impl SummaryKey {
+    /// The key of an item with its suffix (`""` for the first transplant or
+    /// CAR-T, `_hct2`, `_cart2`, …).
+    pub fn with(self, suffix: &str) -> ItemKey {
+        ItemKey {
+            key: self,
+            suffix: suffix.to_string(),
+        }
+    }
+
+    /// The key by its output name (without suffix).
+    pub fn parse(s: &str) -> Option<SummaryKey> {
+        SummaryKey::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+}
+
+/// A summary item's key as the engine writes it: the typed key and the
+/// suffix of a later transplant or CAR-T. `Display` gives the output name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemKey {
+    /// The typed key.
+    pub key: SummaryKey,
+    /// `""`, `_hct2`, `_cart2`, …
+    pub suffix: String,
+}
+
+impl From<SummaryKey> for ItemKey {
+    fn from(key: SummaryKey) -> ItemKey {
+        key.with("")
+    }
+}
+
+impl From<&ItemKey> for ItemKey {
+    fn from(k: &ItemKey) -> ItemKey {
+        k.clone()
+    }
+}
+
+impl std::fmt::Display for ItemKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.key.as_str(), self.suffix)
+    }
+}
+
 impl CourseGrades {
     /// The summary item of `key` (the first transplant's, for per-transplant items).
     pub fn get(&self, key: SummaryKey) -> Option<&SummaryItem> {
-        self.item(key.as_str())
+        self.summary
+            .iter()
+            .find(|i| i.key == key && i.item == key.as_str())
+    }
+
+    /// The summary item of `key` with a suffix (`_hct2`, `_cart2`, …).
+    pub fn get_with(&self, key: SummaryKey, suffix: &str) -> Option<&SummaryItem> {
+        self.summary
+            .iter()
+            .find(|i| i.key == key && i.item.strip_prefix(key.as_str()) == Some(suffix))
     }
 }

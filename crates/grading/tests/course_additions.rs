@@ -137,10 +137,38 @@ fn every_summary_key_is_produced_by_the_engine() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
     let seed = graftwatch_course::read_course(&root).unwrap().course;
     let g = graftwatch_grading::grade_course(&seed, &GradingConfig::default());
-    let written: Vec<&str> = g.summary.iter().map(|i| i.item.as_str()).collect();
+    // MAGIC biomarkers are optional tests the seed does not record: a
+    // course with ST2 and REG3α at day +7 and at acute GVHD onset adds them.
+    let mut bio = seed.clone();
+    for (date, kind) in [
+        ("2024-05-06", "st2"),
+        ("2024-05-06", "reg3a"),
+        ("2024-09-14", "st2"),
+        ("2024-09-14", "reg3a"),
+    ] {
+        bio.observations.push(graftwatch_course::Observation::new(
+            date.parse().unwrap(),
+            graftwatch_course::ObservationKind::parse(kind).unwrap(),
+            graftwatch_course::ObsValue::Number(30_000.0),
+            Some(graftwatch_core::Unit::PgPerMl),
+        ));
+    }
+    let gb = graftwatch_grading::grade_course(&bio, &GradingConfig::default());
+    let written: Vec<&str> = g
+        .summary
+        .iter()
+        .chain(gb.summary.iter())
+        .map(|i| i.item.as_str())
+        .collect();
+    assert!(
+        g.summary.iter().all(|i| i.item.starts_with(i.key.as_str())),
+        "item name and typed key agree"
+    );
     let missing: Vec<&str> = graftwatch_grading::SummaryKey::ALL
         .iter()
         .map(|k| k.as_str())
+        // written only for treated chronic GVHD (wiring.rs covers it)
+        .filter(|k| *k != "cgvhd_treatment_response")
         .filter(|k| !written.contains(k))
         .collect();
     assert!(

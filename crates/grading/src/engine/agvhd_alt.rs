@@ -18,9 +18,11 @@ use graftwatch_criteria::{Flag, Graded};
 
 use super::Sink;
 use super::agvhd_run::{AgvhdRun, organs_missing, valid_days};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayState, DayStatus, SummaryItem};
+use crate::summary_key::ItemKey;
 
 /// Keystone stages from the assessed organs (not assessed = 0).
 fn lower_stages(f: &FastDay, histology: bool) -> KeystoneStages {
@@ -117,7 +119,7 @@ fn keystone_item(r: &AgvhdRun, days: &[(AltDay, &FastDay)], sink: &mut Sink) {
                 .cmp(&y.0.keystone.0)
                 .then(y.0.date.cmp(&x.0.date))
         });
-    let name = format!("agvhd_keystone_max_grade{}", r.suffix);
+    let name = SummaryKey::AgvhdKeystoneMaxGrade.with(&r.suffix);
     let hct = r.hct;
     let Some((a, f)) = best else {
         zero(r, sink, &name, KEYSTONE, "Keystone grade I");
@@ -151,7 +153,7 @@ fn ibmtr_item(r: &AgvhdRun, days: &[(AltDay, &FastDay)], sink: &mut Sink) {
         .iter()
         .filter(|(a, _)| a.ibmtr.0 > IbmtrIndex::None)
         .max_by(|x, y| x.0.ibmtr.0.cmp(&y.0.ibmtr.0).then(y.0.date.cmp(&x.0.date)));
-    let name = format!("agvhd_ibmtr_max_index{}", r.suffix);
+    let name = SummaryKey::AgvhdIbmtrMaxIndex.with(&r.suffix);
     let hct = r.hct;
     let Some((a, f)) = best else {
         zero(r, sink, &name, IBMTR, "IBMTR index A");
@@ -270,7 +272,7 @@ const IBMTR: System = (
     &graftwatch_criteria::agvhd::ibmtr::IBMTR_CITATIONS,
 );
 
-fn zero(r: &AgvhdRun, sink: &mut Sink, name: &str, sys: System, first: &str) {
+fn zero(r: &AgvhdRun, sink: &mut Sink, name: &ItemKey, sys: System, first: &str) {
     let e = graftwatch_criteria::Explanation {
         rule: sys.0,
         version: sys.1,

@@ -18,9 +18,11 @@ use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
 use super::agvhd::{day_reason, grade_label, missing_text, to_day_findings, with_flags_any};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
+use crate::summary_key::ItemKey;
 
 /// The staged acute-GVHD course of one transplant.
 pub(crate) struct AgvhdRun {
@@ -64,7 +66,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     if hcts.is_empty() {
         sink.not_applicable(
             Criterion::Agvhd,
-            "agvhd_max_grade",
+            SummaryKey::AgvhdMaxGrade,
             "MAGIC acute GVHD grade",
             "no allogeneic transplant in the course",
         );
@@ -78,7 +80,8 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         timeline_and_states(&r, cfg, sink);
         summary_items(&r, cfg, sink);
         super::agvhd_alt::run(&r, x, sink);
-        super::gvhd_response::run(&r, x, sink);
+        super::gvhd_response::run(&r, x, &cfg.gvhd_response, sink);
+        super::magic_biomarkers::run(&r, x, &cfg.magic_biomarkers, sink);
     }
 }
 
@@ -278,7 +281,7 @@ fn timeline_and_states(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink
 }
 
 fn summary_items(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink) {
-    let item = |base: &str| format!("{base}{}", r.suffix);
+    let item = |base: SummaryKey| base.with(&r.suffix);
     let anchor = Some(&r.hct);
     if r.series.days.is_empty() {
         let g: Graded<()> = Graded::InsufficientData {
@@ -293,7 +296,7 @@ fn summary_items(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink) {
         };
         sink.item(SummaryItem::from_graded(
             Criterion::Agvhd,
-            &item("agvhd_max_grade"),
+            item(SummaryKey::AgvhdMaxGrade),
             &g,
             anchor,
             |_| (String::new(), None),
@@ -301,8 +304,8 @@ fn summary_items(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink) {
         return;
     }
     let sum = summarize(&r.series, &r.fast, &cfg.agvhd);
-    max_grade_item(r, &sum, sink, &item("agvhd_max_grade"));
-    onset_item(r, &sum, sink, &item("agvhd_onset"));
+    max_grade_item(r, &sum, sink, &item(SummaryKey::AgvhdMaxGrade));
+    onset_item(r, &sum, sink, &item(SummaryKey::AgvhdOnset));
 }
 
 pub(crate) fn magic_course_explanation(reason: String, flags: Vec<Flag>) -> Explanation {
@@ -337,7 +340,7 @@ fn undetermined_text(fast: &[FastDay]) -> Option<String> {
 /// lower bound counts: it was reached); its first day is explained in full.
 /// Organs not assessed on that day are named, never turned into
 /// "insufficient data" when a grade was reached.
-fn max_grade_item(r: &AgvhdRun, sum: &AgvhdSummary, sink: &mut Sink, name: &str) {
+fn max_grade_item(r: &AgvhdRun, sum: &AgvhdSummary, sink: &mut Sink, name: &ItemKey) {
     let mut fl = r.flags.clone();
     if let Some(t) = undetermined_text(&r.fast) {
         fl.push(Flag::new("NOT-ASSESSED", t));
@@ -407,7 +410,7 @@ fn magic_day_from(f: &FastDay, grade: MagicGrade) -> graftwatch_criteria::agvhd:
     }
 }
 
-fn zero_item(r: &AgvhdRun, sink: &mut Sink, name: &str, fl: Vec<Flag>, undetermined: usize) {
+fn zero_item(r: &AgvhdRun, sink: &mut Sink, name: &ItemKey, fl: Vec<Flag>, undetermined: usize) {
     let last = r.fast.last().map(|f| f.date);
     let g: Graded<&str> = Graded::Value {
         value: "0",
@@ -431,7 +434,7 @@ fn zero_item(r: &AgvhdRun, sink: &mut Sink, name: &str, fl: Vec<Flag>, undetermi
     ));
 }
 
-fn onset_item(r: &AgvhdRun, sum: &AgvhdSummary, sink: &mut Sink, name: &str) {
+fn onset_item(r: &AgvhdRun, sum: &AgvhdSummary, sink: &mut Sink, name: &ItemKey) {
     let Some(o) = sum.onset else { return };
     let Some(f) = r.fast.iter().find(|f| f.date == o) else {
         return;

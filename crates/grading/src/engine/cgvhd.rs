@@ -20,6 +20,7 @@ use graftwatch_criteria::{Flag, Graded};
 use graftwatch_criteria::gvhd_response::{OrganAssessment, cgvhd_response};
 
 use super::Sink;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::cgvhd::CgvhdAssessment as InAssessment;
@@ -188,7 +189,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
     if hcts.is_empty() {
         sink.not_applicable(
             Criterion::Cgvhd,
-            "cgvhd_max_severity",
+            SummaryKey::CgvhdMaxSeverity,
             "NIH 2014 chronic GVHD",
             "no allogeneic transplant in the course",
         );
@@ -212,7 +213,7 @@ fn run_one(
     end: Option<Date>,
     suffix: &str,
 ) {
-    let name = format!("cgvhd_max_severity{suffix}");
+    let name = SummaryKey::CgvhdMaxSeverity.with(suffix);
     let list: Vec<&InAssessment> = x
         .cgvhd
         .iter()
@@ -321,7 +322,7 @@ fn response_item(
     let (bd, ld) = (*bd, *ld);
     sink.item(SummaryItem::from_graded(
         Criterion::Cgvhd,
-        &format!("cgvhd_treatment_response{suffix}"),
+        SummaryKey::CgvhdTreatmentResponse.with(suffix),
         &g,
         Some(hct),
         |v| {

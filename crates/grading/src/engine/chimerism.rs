@@ -10,6 +10,7 @@ use graftwatch_criteria::chimerism_state::{
 };
 
 use super::Sink;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
@@ -154,7 +155,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     if x.chimerism.is_empty() {
         sink.not_applicable(
             Criterion::Chimerism,
-            "chimerism_latest",
+            SummaryKey::ChimerismLatest,
             "Chimerism state",
             "no chimerism results in the course",
         );
@@ -202,7 +203,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     if let Some((date, g)) = last {
         sink.item(SummaryItem::from_graded(
             Criterion::Chimerism,
-            "chimerism_latest",
+            SummaryKey::ChimerismLatest,
             &g,
             hct.as_ref(),
             |v| {

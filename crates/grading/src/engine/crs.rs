@@ -2,8 +2,12 @@
 //!
 //! The course records support as events, so a day without an active
 //! vasopressor or oxygen-support event is graded as no vasopressor / room
-//! air (flag `GW-EVENTS`). Hypotension treated with fluids only has no
-//! course field: it cannot be seen (flag `GW-FLUIDS`).
+//! air (flag `GW-EVENTS`). Hypotension without a vasopressor is graded from
+//! the day's `hypotension` record (`fluid_responsive` → ASTCT grade 2, flag
+//! `GW-FLUIDS`). A single finding recorded with `attribution: other` (a
+//! fever, the day's hypotension with its vasopressors, the day's hypoxia
+//! with its oxygen) is not counted, and the explanation names the record
+//! (flag `GW-ATTR-CRS`).
 
 use graftwatch_course::{AnchorKind, OxygenDevice};
 use graftwatch_criteria::crs::{
@@ -12,6 +16,7 @@ use graftwatch_criteria::crs::{
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::CrsDay as InDay;
@@ -36,17 +41,23 @@ fn device(d: OxygenDevice) -> O2Device {
 /// hypotension and hypoxia to another cause.
 pub fn to_crs_day(d: &InDay, infection_is_other_cause: bool) -> CrsDay {
     let other = infection_is_other_cause && d.infection.is_some();
-    let hypotension = match (d.pressors.count(), d.pressors.vasopressin) {
+    let pressors = match (d.pressors.count(), d.pressors.vasopressin) {
         (0, false) => Hypotension::None,
         (0 | 1, _) => Hypotension::OneVasopressor,
         _ => Hypotension::MultipleVasopressors,
     };
+    // a documented vasopressor wins; without one the day's record decides
+    let hypotension = match (pressors, d.hypotension.as_deref()) {
+        (Hypotension::None, Some("fluid_responsive")) => Hypotension::FluidsOnly,
+        (Hypotension::None, Some("vasopressor_required")) => Hypotension::OneVasopressor,
+        (p, _) => p,
+    };
     CrsDay {
         date: d.date,
         max_temp_c: d.max_temp_c,
-        fever_other_cause: other,
+        fever_other_cause: other || d.attributed.fever.is_some(),
         hypotension: Some(hypotension),
-        hypotension_other_cause: other,
+        hypotension_other_cause: other || d.attributed.hypotension.is_some(),
         oxygen: Some(match d.oxygen {
             Some(o) => Oxygen {
                 device: device(o.device),
@@ -57,7 +68,7 @@ pub fn to_crs_day(d: &InDay, infection_is_other_cause: bool) -> CrsDay {
                 flow_l_min: None,
             },
         }),
-        hypoxia_other_cause: other,
+        hypoxia_other_cause: other || d.attributed.hypoxia.is_some(),
         anticytokine_or_antipyretic: d.anticytokine_today || d.steroid_today,
         death_from_crs: false,
     }
@@ -71,7 +82,7 @@ fn flags() -> Vec<Flag> {
         ),
         Flag::new(
             "GW-FLUIDS",
-            "hypotension managed with fluids only is not recorded in the course format: grade 2 by hypotension cannot be detected",
+            "hypotension without a vasopressor is graded from the day's hypotension record (fluid_responsive: grade 2); a day without a record or vasopressor is graded as no hypotension",
         ),
         Flag::new(
             "T-3",
@@ -80,9 +91,28 @@ fn flags() -> Vec<Flag> {
     ]
 }
 
+/// The attributed single findings of a day, in words (empty when none).
+fn attributed_words(d: &InDay) -> Vec<String> {
+    [
+        &d.attributed.fever,
+        &d.attributed.hypotension,
+        &d.attributed.hypoxia,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect()
+}
+
 /// The day state of one CRS day: grade with its parameters.
-fn crs_state(g: &Graded<graftwatch_criteria::crs::CrsDayResult>, input: &CrsDay) -> DayState {
+fn crs_state(
+    g: &Graded<graftwatch_criteria::crs::CrsDayResult>,
+    input: &CrsDay,
+    raw: Option<&InDay>,
+) -> DayState {
     let params = serde_json::json!({
+        "attributed_to_other_cause": raw.map(attributed_words).unwrap_or_default(),
+        "fluid_bolus_ml": raw.and_then(|r| r.fluids_ml),
         "max_temp_c": input.max_temp_c,
         "fever_other_cause": input.fever_other_cause,
         "hypotension": input.hypotension,
@@ -115,12 +145,14 @@ fn crs_state(g: &Graded<graftwatch_criteria::crs::CrsDayResult>, input: &CrsDay)
 fn days_and_states(
     course: &graftwatch_criteria::crs::CrsCourse,
     days: &[CrsDay],
+    raw: &[InDay],
     sink: &mut Sink,
 ) -> usize {
     let mut prev: Option<u8> = None;
     let mut ungraded = 0usize;
     for (g, input) in course.days.iter().zip(days) {
-        sink.state(input.date, || crs_state(g, input));
+        let r = raw.iter().find(|r| r.date == input.date);
+        sink.state(input.date, || crs_state(g, input, r));
         match g {
             Graded::Value { value, explanation } => {
                 let lv = value.grade.0;
@@ -133,7 +165,7 @@ fn days_and_states(
                             grade: lv.to_string(),
                             level: lv,
                             changed,
-                            reason: explanation.reason.clone(),
+                            reason: with_attributed(&explanation.reason, r),
                         },
                     );
                 }
@@ -143,6 +175,58 @@ fn days_and_states(
         }
     }
     ungraded
+}
+
+/// A day's reason with the findings attributed to another cause named.
+fn with_attributed(reason: &str, raw: Option<&InDay>) -> String {
+    let w = raw.map(attributed_words).unwrap_or_default();
+    if w.is_empty() {
+        reason.to_string()
+    } else {
+        format!("{reason}; not counted: {}", w.join("; "))
+    }
+}
+
+/// Flag and evidence naming every finding of the window attributed to
+/// another cause, and the fluid boluses recorded.
+fn attribution_notes(raw: &[InDay], fl: &mut Vec<Flag>) -> Vec<graftwatch_criteria::Evidence> {
+    let words: Vec<String> = raw.iter().flat_map(attributed_words).collect();
+    if !words.is_empty() {
+        fl.push(Flag::new(
+            "GW-ATTR-CRS",
+            format!(
+                "finding(s) recorded with another cause are not counted for CRS: {}",
+                words.join("; ")
+            ),
+        ));
+    }
+    let mut ev: Vec<graftwatch_criteria::Evidence> = raw
+        .iter()
+        .flat_map(|d| {
+            attributed_words(d).into_iter().map(move |w| {
+                graftwatch_criteria::Evidence::finding(Some(d.date), "attributed_to_other_cause", w)
+            })
+        })
+        .collect();
+    for d in raw {
+        if let (Some(ml), Some(h)) = (d.fluids_ml, d.hypotension.as_deref()) {
+            ev.push(graftwatch_criteria::Evidence::finding(
+                Some(d.date),
+                "fluid_bolus",
+                format!("{ml} mL fluid bolus; hypotension {}", h.replace('_', " ")),
+            ));
+        }
+    }
+    ev
+}
+
+/// Adds evidence lines to a graded result's explanation.
+fn with_evidence(mut g: Graded<u8>, ev: Vec<graftwatch_criteria::Evidence>) -> Graded<u8> {
+    if let Graded::Value { explanation, .. } | Graded::InsufficientData { explanation, .. } = &mut g
+    {
+        explanation.evidence.extend(ev);
+    }
+    g
 }
 
 /// The course maximum as a graded result: the explanation of the first day
@@ -235,7 +319,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     if x.crs.is_empty() {
         sink.not_applicable(
             Criterion::Crs,
-            "crs_max_grade",
+            SummaryKey::CrsMaxGrade,
             "ASTCT CRS grade",
             "no CAR-T infusion in the course",
         );
@@ -263,7 +347,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                 continue;
             }
         };
-        let ungraded = days_and_states(&course, &days, sink);
+        let ungraded = days_and_states(&course, &days, &c.days, sink);
         let s = course.summary;
         let mut fl = flags();
         if inf && !infected.is_empty() {
@@ -288,12 +372,13 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                 ),
             ));
         }
-        let g = max_graded(&course, &days, ungraded, c.anchor, fl);
+        let notes = attribution_notes(&c.days, &mut fl);
+        let g = with_evidence(max_graded(&course, &days, ungraded, c.anchor, fl), notes);
         let date = s.max_grade_date;
         let onset = s.onset;
         sink.item(SummaryItem::from_graded(
             Criterion::Crs,
-            &format!("crs_max_grade{suffix}"),
+            SummaryKey::CrsMaxGrade.with(&suffix),
             &g,
             Some(&c.anchor),
             |v| {

@@ -12,6 +12,7 @@ use graftwatch_criteria::eln_response::{
 use graftwatch_criteria::{Flag, Graded};
 
 use super::Sink;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, MarrowAssessment};
 use crate::output::{DayEntry, SummaryItem};
@@ -144,7 +145,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     if x.marrow.is_empty() {
         sink.not_applicable(
             Criterion::Eln,
-            "eln_best_response",
+            SummaryKey::ElnBestResponse,
             "ELN 2022 response",
             "no marrow or MRD assessment in the course",
         );
@@ -241,7 +242,7 @@ fn best_item(
         }
         sink.item(SummaryItem::from_graded(
             Criterion::Eln,
-            "eln_best_response",
+            SummaryKey::ElnBestResponse,
             &g,
             anchor,
             |_| (format!("{} on {d} ({scope})", label(v)), Some(d)),
@@ -274,7 +275,7 @@ fn best_item(
     };
     sink.item(SummaryItem::from_graded(
         Criterion::Eln,
-        "eln_best_response",
+        SummaryKey::ElnBestResponse,
         &g,
         anchor,
         |_| (String::new(), None),
@@ -318,7 +319,7 @@ fn mrd_latest_item(x: &CourseInputs, anchor: Option<&graftwatch_course::Anchor>,
     };
     sink.item(SummaryItem::from_graded(
         Criterion::Eln,
-        "mrd_latest",
+        SummaryKey::MrdLatest,
         &g,
         anchor,
         |v| {

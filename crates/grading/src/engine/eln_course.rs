@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use super::Sink;
 use super::eln::label;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::marrow::TherapyKind;
@@ -87,7 +88,7 @@ pub(crate) fn relapse_item(x: &CourseInputs, rd: Date, anchor: Option<&Anchor>, 
     match relapse_after(&series(x), rd) {
         Ok(g) => sink.item(SummaryItem::from_graded(
             Criterion::Eln,
-            "relapse",
+            SummaryKey::Relapse,
             &g,
             anchor,
             |v| {
@@ -170,7 +171,7 @@ pub(crate) fn mrd_relapse_item(
     );
     sink.item(SummaryItem::from_graded(
         Criterion::Eln,
-        "mrd_relapse",
+        SummaryKey::MrdRelapse,
         &g,
         anchor,
         |v| match v {
@@ -342,7 +343,7 @@ pub(crate) fn response_timeline_item(
     };
     sink.item(SummaryItem::from_graded(
         Criterion::Eln,
-        "response_timeline",
+        SummaryKey::ResponseTimeline,
         &g,
         None,
         |v| (text, v.first().map(|e| e.date)),
@@ -414,7 +415,7 @@ pub(crate) fn refractory_item(
     let g = refractory_at_landmark(&responses, therapy, as_of);
     sink.item(SummaryItem::from_graded(
         Criterion::Eln,
-        "refractory",
+        SummaryKey::Refractory,
         &g,
         None,
         |v| {

@@ -12,6 +12,7 @@ use graftwatch_criteria::series::DatedValue;
 use graftwatch_criteria::{Flag, Graded};
 
 use super::{Sink, dated};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
@@ -65,7 +66,7 @@ pub(crate) fn run(
         if engraftment {
             sink.not_applicable(
                 Criterion::Engraftment,
-                "neutrophil_engraftment",
+                SummaryKey::NeutrophilEngraftment,
                 "Neutrophil engraftment",
                 "no allogeneic transplant in the course",
             );
@@ -73,7 +74,7 @@ pub(crate) fn run(
         if failure {
             sink.not_applicable(
                 Criterion::GraftFailure,
-                "primary_graft_failure",
+                SummaryKey::PrimaryGraftFailure,
                 "Primary graft failure",
                 "no allogeneic transplant in the course",
             );
@@ -183,7 +184,7 @@ fn engraftment_items(
         (t.hct, t.suffix.as_str(), &t.plt, &x.transfusions.platelets);
     sink.item(SummaryItem::from_graded(
         Criterion::Engraftment,
-        &format!("neutrophil_engraftment{suffix}"),
+        SummaryKey::NeutrophilEngraftment.with(suffix),
         neut,
         Some(hct),
         |e| engraft_text(e, hct),
@@ -191,7 +192,7 @@ fn engraftment_items(
     match p20 {
         Ok(g) => sink.item(SummaryItem::from_graded(
             Criterion::Engraftment,
-            &format!("platelet_engraftment_20{suffix}"),
+            SummaryKey::PlateletEngraftment20.with(suffix),
             g,
             Some(hct),
             |e| engraft_text(e, hct),
@@ -211,7 +212,7 @@ fn engraftment_items(
         ) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Engraftment,
-                &format!("platelet_engraftment_50{suffix}"),
+                SummaryKey::PlateletEngraftment50.with(suffix),
                 &g,
                 Some(hct),
                 |e| engraft_text(e, hct),
@@ -257,7 +258,7 @@ fn failure_items(
     let pgf = primary_graft_failure(&components, neut);
     sink.item(SummaryItem::from_graded(
         Criterion::GraftFailure,
-        &format!("primary_graft_failure{suffix}"),
+        SummaryKey::PrimaryGraftFailure.with(suffix),
         &pgf,
         Some(hct),
         |v| {
@@ -319,7 +320,7 @@ fn secondary_item(
     match secondary_graft_failure(&input, &cfg.secondary_graft_failure) {
         Ok(g) => sink.item(SummaryItem::from_graded(
             Criterion::GraftFailure,
-            &format!("secondary_graft_failure{suffix}"),
+            SummaryKey::SecondaryGraftFailure.with(suffix),
             &g,
             Some(hct),
             |v| {

@@ -26,6 +26,7 @@ use graftwatch_criteria::{Evidence, Explanation, Flag, Graded};
 use serde::Serialize;
 
 use super::{Sink, dated};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
@@ -64,7 +65,7 @@ pub(crate) fn rejection_item(
     match graft_rejection(neut, &samples) {
         Ok(g) => sink.item(SummaryItem::from_graded(
             Criterion::GraftFailure,
-            &format!("graft_rejection{}", w.suffix),
+            SummaryKey::GraftRejection.with(w.suffix),
             &g,
             Some(w.hct),
             |v: &RejectionStatus| (v.text().to_string(), None),
@@ -226,7 +227,7 @@ fn emit_source(w: &Window<'_>, last: Option<Date>, value: GraftSourceEngraftment
     };
     sink.item(SummaryItem::from_graded(
         Criterion::GraftFailure,
-        &format!("graft_source_engraftment{}", w.suffix),
+        SummaryKey::GraftSourceEngraftment.with(w.suffix),
         &g,
         Some(w.hct),
         |v| (source_text(v), v.dominant_since),
@@ -327,7 +328,7 @@ pub(crate) fn pgf_item(
             let hct = w.hct;
             sink.item(SummaryItem::from_graded(
                 Criterion::GraftFailure,
-                &format!("poor_graft_function{}", w.suffix),
+                SummaryKey::PoorGraftFunction.with(w.suffix),
                 &g,
                 Some(hct),
                 |v| {

@@ -7,14 +7,19 @@
 
 use graftwatch_core::Date;
 use graftwatch_course::DrugClass;
+use graftwatch_course::dose_unit::{DoseAmount, DoseBasis, DoseRate, DoseUnit};
 use graftwatch_criteria::agvhd::MagicGrade;
 use graftwatch_criteria::agvhd::magic::{lower_bound_stages, magic_grade};
 use graftwatch_criteria::gvhd_response::{
-    AgvhdTreatment, OrganAssessment, agvhd_treatment_response,
+    AgvhdTreatment, DoseStatus, OrganAssessment, agvhd_treatment_response,
+};
+use graftwatch_criteria::steroid_dose::{
+    RecordedDose, SteroidDoseConfig, meets_definition_dose, prednisone_equivalent,
 };
 
 use super::Sink;
 use super::agvhd_run::AgvhdRun;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
@@ -47,9 +52,108 @@ fn steroid_course(
     Some((first.start, last))
 }
 
+/// The one-line result of the treatment response.
+fn describe(
+    v: &graftwatch_criteria::gvhd_response::AgvhdTreatmentResponse,
+    hct: &graftwatch_course::Anchor,
+) -> (String, Option<Date>) {
+    let mut parts = vec![format!(
+        "steroids from {} ({})",
+        v.steroid_start,
+        hct.describe(v.steroid_start)
+    )];
+    parts.push(match (v.day28, v.day28_date) {
+        (Some(r), Some(d)) => format!("day-28 response {} ({d})", r.text()),
+        _ => "day-28 response not assessed".into(),
+    });
+    parts.push(match (v.steroid_refractory, v.refractory_date) {
+        (Some(r), Some(d)) => format!("steroid-refractory ({}, {d})", r.text()),
+        _ => "not steroid-refractory".into(),
+    });
+    match (v.definition_dose_from, v.prednisone_mg_kg_day) {
+                (Some(d), Some(m)) => parts.push(format!(
+                    "steroid dose {m:.2} mg/kg/day prednisone equivalent from {d}"
+                )),
+                (None, Some(m)) => parts.push(format!(
+                    "steroid dose at most {m:.2} mg/kg/day prednisone equivalent: below the definition, refractory and dependent do not apply"
+                )),
+                _ => parts.push("steroid dose unknown".into()),
+            }
+    if let Some(d) = v.steroid_dependent_date {
+        parts.push(format!("steroid-dependent (recurrence during taper {d})"));
+    }
+    if let Some((b, d)) = v.best {
+        parts.push(format!("best response {} ({d})", b.text()));
+    }
+    (parts.join("; "), Some(v.steroid_start))
+}
+
+/// A recorded dose and unit as far as they give a daily amount.
+fn recorded(dose: Option<f64>, unit: Option<&str>) -> RecordedDose {
+    let (Some(v), Some(u)) = (dose, unit) else {
+        return RecordedDose::Missing;
+    };
+    let Ok(u) = DoseUnit::parse(u) else {
+        return RecordedDose::Unusable("the dose unit is not a structured unit");
+    };
+    let mg = match u.amount {
+        DoseAmount::Mg => v,
+        DoseAmount::G => v * 1000.0,
+        DoseAmount::Ug => v / 1000.0,
+        _ => return RecordedDose::Unusable("the dose is not in mg, g or ug"),
+    };
+    match (u.basis, u.rate) {
+        (Some(DoseBasis::PerKg), Some(DoseRate::PerDay)) => RecordedDose::MgPerKgPerDay(mg),
+        (None, Some(DoseRate::PerDay)) => RecordedDose::MgPerDay(mg),
+        (Some(DoseBasis::PerM2), _) => {
+            RecordedDose::Unusable("a dose per m2 (no body surface area is recorded)")
+        }
+        _ => RecordedDose::Unusable("the dose unit has no daily rate (/d)"),
+    }
+}
+
+/// The steroid dose of the course `start ..= end` against the definition:
+/// reached (first day), never reached (all doses known and below), or
+/// unknown (why).
+fn dose_status(
+    x: &CourseInputs,
+    start: Date,
+    end: Option<Date>,
+    cfg: &SteroidDoseConfig,
+) -> DoseStatus {
+    let mut max: Option<f64> = None;
+    let mut unknown: Option<String> = None;
+    let records = x.drugs.intervals.iter().filter(|i| {
+        i.class == DrugClass::Steroid && i.start >= start && end.is_none_or(|e| i.start <= e)
+    });
+    for i in records {
+        let w = x.weights.iter().rfind(|w| w.0 <= i.start).map(|w| w.1);
+        match prednisone_equivalent(&i.name, recorded(i.dose, i.dose_unit.as_deref()), w) {
+            Ok(pe) if meets_definition_dose(pe.mg_kg_day, cfg) => {
+                return DoseStatus::ReachedOn {
+                    date: i.start,
+                    mg_kg_day: pe.mg_kg_day,
+                };
+            }
+            Ok(pe) => max = Some(max.map_or(pe.mg_kg_day, |m: f64| m.max(pe.mg_kg_day))),
+            Err(why) => {
+                unknown.get_or_insert(format!("{} on {}: {why}", i.name, i.start));
+            }
+        }
+    }
+    match (unknown, max) {
+        (Some(why), _) => DoseStatus::Unknown(why),
+        (None, Some(m)) => DoseStatus::NotReached {
+            max_mg_kg_day: m,
+            threshold: cfg.threshold_prednisone_mg_kg_day(),
+        },
+        (None, None) => DoseStatus::Unknown("no steroid record".into()),
+    }
+}
+
 /// Runs the treatment response of one transplant's acute GVHD.
-pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
-    let name = format!("agvhd_treatment_response{}", r.suffix);
+pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, cfg: &SteroidDoseConfig, sink: &mut Sink) {
+    let name = SummaryKey::AgvhdTreatmentResponse.with(&r.suffix);
     let Some(onset) = r
         .fast
         .iter()
@@ -84,6 +188,7 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
         })
         .collect();
     let g = agvhd_treatment_response(&AgvhdTreatment {
+        dose: dose_status(x, start, steroid_end.or(r.end), cfg),
         steroid_start: start,
         steroid_end,
         second_line_start,
@@ -95,27 +200,6 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
         &name,
         &g,
         Some(&hct),
-        |v| {
-            let mut parts = vec![format!(
-                "steroids from {} ({})",
-                v.steroid_start,
-                hct.describe(v.steroid_start)
-            )];
-            parts.push(match (v.day28, v.day28_date) {
-                (Some(r), Some(d)) => format!("day-28 response {} ({d})", r.text()),
-                _ => "day-28 response not assessed".into(),
-            });
-            parts.push(match (v.steroid_refractory, v.refractory_date) {
-                (Some(r), Some(d)) => format!("steroid-refractory ({}, {d})", r.text()),
-                _ => "not steroid-refractory".into(),
-            });
-            if let Some(d) = v.steroid_dependent_date {
-                parts.push(format!("steroid-dependent (recurrence during taper {d})"));
-            }
-            if let Some((b, d)) = v.best {
-                parts.push(format!("best response {} ({d})", b.text()));
-            }
-            (parts.join("; "), Some(v.steroid_start))
-        },
+        |v| describe(v, &hct),
     ));
 }

@@ -7,6 +7,7 @@ use graftwatch_course::{AnchorKind, Course, EventDetail};
 use graftwatch_criteria::hematotox::{HematotoxInput, car_hematotox};
 
 use super::Sink;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, DailySeries};
 use crate::output::SummaryItem;
@@ -21,7 +22,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
     if carts.is_empty() {
         sink.not_applicable(
             Criterion::Hematotox,
-            "car_hematotox",
+            SummaryKey::CarHematotox,
             "CAR-HEMATOTOX",
             "no CAR-T infusion in the course",
         );
@@ -80,7 +81,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
                 }
                 sink.item(SummaryItem::from_graded(
                     Criterion::Hematotox,
-                    &format!("car_hematotox{suffix}"),
+                    SummaryKey::CarHematotox.with(&suffix),
                     &g,
                     Some(a),
                     |v| {

@@ -11,9 +11,51 @@ use graftwatch_criteria::icaht_platelets::{early_platelet_toxicity, late_platele
 use graftwatch_criteria::series::DatedValue;
 
 use super::{Sink, dated};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
-use crate::output::SummaryItem;
+use crate::output::{DayState, DayStatus, SummaryItem};
+use graftwatch_criteria::icaht_daily::{IcahtDay, IcahtWindow, early_icaht_days, late_icaht_days};
+
+/// The daily-view state of one ICAHT day (system `early` / `late`).
+fn icaht_state(d: &IcahtDay) -> DayState {
+    DayState {
+        criterion: Criterion::Icaht,
+        system: match d.window {
+            IcahtWindow::Early => "early",
+            IcahtWindow::Late => "late",
+        },
+        status: if d.grade.is_some() {
+            DayStatus::Graded
+        } else {
+            DayStatus::InsufficientData
+        },
+        grade: d.grade.map(|g| g.number().to_string()),
+        value: serde_json::to_value(d).ok(),
+        missing: d.missing.iter().cloned().collect(),
+        valid_days: 0,
+    }
+}
+
+/// Day states of the early and late windows after one CAR-T (only built
+/// for the daily view).
+fn day_states(
+    cc: &CountCourse<'_>,
+    last: Option<Date>,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+) {
+    if !sink.keep_states {
+        return;
+    }
+    let mut days = early_icaht_days(cc, &cfg.icaht).unwrap_or_default();
+    if let Some(l) = last {
+        days.extend(late_icaht_days(cc, l).unwrap_or_default());
+    }
+    for d in &days {
+        sink.state(d.date, || icaht_state(d));
+    }
+}
 
 /// The first censoring event after a CAR-T infusion on `day0`.
 pub fn censor_after(course: &Course, day0: Date) -> Option<Censor> {
@@ -48,7 +90,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
     if carts.is_empty() {
         sink.not_applicable(
             Criterion::Icaht,
-            "icaht_early",
+            SummaryKey::IcahtEarly,
             "ICAHT",
             "no CAR-T infusion in the course",
         );
@@ -87,10 +129,11 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
             values: &plt,
             censor,
         };
+        day_states(&cc, x.span.map(|s| s.1), cfg, sink);
         match early_icaht(&cc, &cfg.icaht) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("icaht_early{suffix}"),
+                SummaryKey::IcahtEarly.with(&suffix),
                 &g,
                 Some(a),
                 |v| {
@@ -110,7 +153,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         match late_icaht(&cc) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("icaht_late{suffix}"),
+                SummaryKey::IcahtLate.with(&suffix),
                 &g,
                 Some(a),
                 |v| {
@@ -130,7 +173,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         match early_platelet_toxicity(&pc, &cfg.icaht) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("t_icaht_early{suffix}"),
+                SummaryKey::TIcahtEarly.with(&suffix),
                 &g,
                 Some(a),
                 |v| {
@@ -150,7 +193,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         match late_platelet_toxicity(&pc, &cfg.icaht) {
             Ok(g) => sink.item(SummaryItem::from_graded(
                 Criterion::Icaht,
-                &format!("t_icaht_late{suffix}"),
+                SummaryKey::TIcahtLate.with(&suffix),
                 &g,
                 Some(a),
                 |v| (grade_text(v.grade), v.second_lowest.map(|s| s.date)),

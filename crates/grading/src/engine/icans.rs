@@ -14,6 +14,7 @@ use graftwatch_criteria::icans::{
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::icans as x_icans;
@@ -239,7 +240,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     else {
         sink.not_applicable(
             Criterion::Icans,
-            "icans_max_grade",
+            SummaryKey::IcansMaxGrade,
             "ASTCT ICANS grade",
             "no CAR-T infusion in the course",
         );
@@ -272,7 +273,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         };
         sink.item(SummaryItem::from_graded(
             Criterion::Icans,
-            "icans_max_grade",
+            SummaryKey::IcansMaxGrade,
             &g,
             Some(&cart),
             |_| (String::new(), None),
@@ -291,7 +292,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     let date = sum.max_grade_date;
     sink.item(SummaryItem::from_graded(
         Criterion::Icans,
-        "icans_max_grade",
+        SummaryKey::IcansMaxGrade,
         &g,
         Some(&cart),
         |v| {

@@ -16,6 +16,7 @@ mod gvhd_response;
 mod hematotox;
 mod icaht;
 mod icans;
+mod magic_biomarkers;
 mod risk;
 
 pub use agvhd::to_day_findings;
@@ -71,7 +72,7 @@ impl Sink {
     pub(crate) fn not_applicable(
         &mut self,
         criterion: Criterion,
-        item: &str,
+        item: impl Into<crate::summary_key::ItemKey>,
         rule: &'static str,
         reason: &str,
     ) {

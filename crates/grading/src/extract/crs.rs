@@ -35,6 +35,127 @@ pub struct CrsDay {
     /// Syndrome of an infection episode active that day (an alternative
     /// cause of fever, hypotension and hypoxia).
     pub infection: Option<String>,
+    /// Single findings of the day recorded with `attribution: other`.
+    pub attributed: AttributedFindings,
+    /// The day's `hypotension` record (`none`, `fluid_responsive`,
+    /// `vasopressor_required`), when there is one.
+    pub hypotension: Option<String>,
+    /// Intravenous fluid boluses of the day, mL.
+    pub fluids_ml: Option<f64>,
+}
+
+/// CRS findings of one day attributed to another cause, each as the words
+/// naming the record (value, date, note).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct AttributedFindings {
+    /// Every fever (≥ 38.0 °C) of the day is attributed to another cause.
+    pub fever: Option<String>,
+    /// The day's hypotension (and its vasopressors) has another cause.
+    pub hypotension: Option<String>,
+    /// The day's hypoxia (and its oxygen support) has another cause.
+    pub hypoxia: Option<String>,
+}
+
+/// Per-finding CRS records of a course: attributed fevers, hypotension and
+/// hypoxia records, fluid boluses.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CrsRecords {
+    /// Per date: whether a fever not attributed elsewhere was recorded, and
+    /// the words of the attributed fevers.
+    fevers: Vec<(Date, bool, Option<String>)>,
+    /// `(date, value, attributed-to-other words)`.
+    hypotension: Vec<(Date, String, Option<String>)>,
+    /// `(date, attributed-to-other words)`.
+    hypoxia: Vec<(Date, String)>,
+    /// `(date, mL)`.
+    fluids: Vec<(Date, f64)>,
+    /// Infection episodes `(start, end, syndrome)` ([`infections`]).
+    pub infections: Vec<(Date, Option<Date>, String)>,
+}
+
+fn other_words(o: &graftwatch_course::Observation, what: String) -> String {
+    match &o.note {
+        Some(n) => format!("{what} on {} attributed to another cause ({n})", o.date),
+        None => format!("{what} on {} attributed to another cause", o.date),
+    }
+}
+
+fn is_other(o: &graftwatch_course::Observation) -> bool {
+    o.attribution == Some(graftwatch_course::Attribution::Other)
+}
+
+/// Collects the per-finding CRS records of a course.
+pub fn crs_records(course: &Course) -> CrsRecords {
+    let mut r = CrsRecords {
+        infections: infections(course),
+        ..CrsRecords::default()
+    };
+    for o in course.observations_of(ObservationKind::Temperature) {
+        let Some(t) = o.number().filter(|t| *t >= 38.0) else {
+            continue;
+        };
+        let words = is_other(o).then(|| other_words(o, format!("temperature {t} °C")));
+        r.fevers.push((o.date, words.is_none(), words));
+    }
+    for o in course.observations_of(ObservationKind::Hypotension) {
+        let v = o.value.to_string();
+        let words = is_other(o).then(|| other_words(o, format!("hypotension ({v})")));
+        r.hypotension.push((o.date, v, words));
+    }
+    for o in course.observations_of(ObservationKind::Hypoxia) {
+        if o.value.as_bool() == Some(true) && is_other(o) {
+            r.hypoxia.push((o.date, other_words(o, "hypoxia".into())));
+        }
+    }
+    for o in course.observations_of(ObservationKind::FluidBolus) {
+        if let Some(v) = o.number() {
+            r.fluids.push((o.date, v));
+        }
+    }
+    r
+}
+
+impl CrsRecords {
+    fn attributed(&self, d: Date) -> AttributedFindings {
+        let fev: Vec<_> = self.fevers.iter().filter(|f| f.0 == d).collect();
+        AttributedFindings {
+            fever: if !fev.is_empty() && fev.iter().all(|f| !f.1) {
+                fev.iter().find_map(|f| f.2.clone())
+            } else {
+                None
+            },
+            hypotension: self
+                .hypotension
+                .iter()
+                .find(|h| h.0 == d && h.2.is_some())
+                .and_then(|h| h.2.clone()),
+            hypoxia: self.hypoxia.iter().find(|h| h.0 == d).map(|h| h.1.clone()),
+        }
+    }
+
+    fn hypotension_on(&self, d: Date) -> Option<String> {
+        // the most severe record of the day
+        let rank = |v: &str| match v {
+            "vasopressor_required" => 2,
+            "fluid_responsive" => 1,
+            _ => 0,
+        };
+        self.hypotension
+            .iter()
+            .filter(|h| h.0 == d)
+            .max_by_key(|h| rank(&h.1))
+            .map(|h| h.1.clone())
+    }
+
+    fn fluids_on(&self, d: Date) -> Option<f64> {
+        let v: Vec<f64> = self
+            .fluids
+            .iter()
+            .filter(|f| f.0 == d)
+            .map(|f| f.1)
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum())
+    }
 }
 
 /// Infection episodes `(start, end, syndrome)`; an episode without an end
@@ -70,8 +191,9 @@ pub fn crs_days(
     temps: &DailySeries,
     drugs: &DrugExposure,
     oxygen: &OxygenSupport,
-    infections: &[(Date, Option<Date>, String)],
+    records: &CrsRecords,
 ) -> Vec<CrsDay> {
+    let infections = &records.infections;
     let end = day0.add_days(window_days).min(last_date);
     let mut out = Vec::new();
     let mut since: Option<Date> = None;
@@ -95,6 +217,9 @@ pub fn crs_days(
                 .iter()
                 .find(|(s, e, _)| d >= *s && e.is_none_or(|e| d <= e))
                 .map(|(_, _, syn)| syn.clone()),
+            attributed: records.attributed(d),
+            hypotension: records.hypotension_on(d),
+            fluids_ml: records.fluids_on(d),
         });
         d = d.add_days(1);
     }

@@ -21,6 +21,10 @@ pub struct DrugInterval {
     pub start: Date,
     /// Last day (inclusive); `None` = open ended.
     pub end: Option<Date>,
+    /// Recorded dose, when given.
+    pub dose: Option<f64>,
+    /// Recorded dose unit text (e.g. `mg/kg/d`), when given.
+    pub dose_unit: Option<String>,
 }
 
 impl DrugInterval {
@@ -126,11 +130,18 @@ pub fn drug_exposure(course: &Course) -> DrugExposure {
         .events
         .iter()
         .filter_map(|e| match &e.detail {
-            EventDetail::Drug { name, class, .. } => Some(DrugInterval {
+            EventDetail::Drug {
+                name,
+                class,
+                dose,
+                dose_unit,
+            } => Some(DrugInterval {
                 name: name.trim().to_ascii_lowercase(),
                 class: *class,
                 start: e.date,
                 end: e.end_date,
+                dose: *dose,
+                dose_unit: dose_unit.clone(),
             }),
             _ => None,
         })

@@ -4,6 +4,7 @@
 //! [`extract`] makes one pass per concept over the course's events and
 //! observations and returns [`CourseInputs`].
 
+pub mod biomarkers;
 pub mod cgvhd;
 pub mod chimerism;
 pub mod counts;
@@ -99,6 +100,10 @@ pub struct CourseInputs {
     /// Therapy starts (chemotherapy, anti-leukaemic drugs, lymphodepletion,
     /// conditioning, CAR-T, grafts), date order.
     pub therapies: Vec<marrow::TherapyStart>,
+    /// Body weights `(date, kg)`, date order (steroid doses per kg).
+    pub weights: Vec<(Date, f64)>,
+    /// MAGIC biomarker samples (ST2, REG3α, TNFR1), date order.
+    pub biomarkers: Vec<graftwatch_criteria::magic_biomarkers::BiomarkerSample>,
 }
 
 impl CourseInputs {
@@ -118,7 +123,7 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     let drugs = drugs::drug_exposure(course);
     let oxygen = oxygen::oxygen_support(course);
     let temps = crs::max_temperatures(course);
-    let infections = crs::infections(course);
+    let crs_records = crs::crs_records(course);
     let crs = match span {
         Some((_, last)) => anchors
             .iter()
@@ -132,7 +137,7 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
                     &temps,
                     &drugs,
                     &oxygen,
-                    &infections,
+                    &crs_records,
                 ),
             })
             .collect(),
@@ -159,5 +164,17 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         death: outcome::death(course),
         upper_gi_histology: gvhd::upper_gi_histology(course),
         therapies: marrow::therapy_starts(course),
+        weights: weight_history(course),
+        biomarkers: biomarkers::biomarker_samples(course),
     }
+}
+
+/// The body weights of a course, date order.
+fn weight_history(course: &Course) -> Vec<(Date, f64)> {
+    let mut w: Vec<(Date, f64)> = course
+        .observations_of(graftwatch_course::ObservationKind::Weight)
+        .filter_map(|o| o.number().map(|v| (o.date, v)))
+        .collect();
+    w.sort_by_key(|x| x.0);
+    w
 }

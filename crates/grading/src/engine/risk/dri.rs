@@ -10,6 +10,7 @@ use graftwatch_criteria::{Evidence, Flag};
 
 use super::status::{CmlPhase, Status, StatusAtHct};
 use super::{Sink, add_flags, insufficient};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, Transplant};
 use crate::output::SummaryItem;
@@ -117,7 +118,14 @@ pub(super) fn run(
                 .collect();
             let reason = "the refined DRI needs the disease group and its status at HCT";
             let rule = "Refined Disease Risk Index";
-            insufficient(sink, "refined_dri", rule, DRI_CITATION, missing, reason);
+            insufficient(
+                sink,
+                SummaryKey::RefinedDri,
+                rule,
+                DRI_CITATION,
+                missing,
+                reason,
+            );
             return;
         }
     };
@@ -143,7 +151,7 @@ pub(super) fn run(
     }
     sink.item(SummaryItem::from_graded(
         Criterion::Risk,
-        "refined_dri",
+        SummaryKey::RefinedDri,
         &g,
         None,
         |v| {

@@ -11,6 +11,7 @@ use graftwatch_criteria::{Evidence, Flag, Graded};
 
 use super::status::{CmlPhase, Status, StatusAtHct};
 use super::{Sink, add_flags, insufficient};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, Transplant};
 use crate::output::SummaryItem;
@@ -146,7 +147,7 @@ pub(super) fn run(
         let reason = "the EBMT score needs the disease stage, the donor and the age";
         insufficient(
             sink,
-            "ebmt_score",
+            SummaryKey::EbmtScore,
             "EBMT risk score",
             EBMT_SCORE_CITATION,
             missing,
@@ -169,7 +170,7 @@ pub(super) fn run(
             explain(&mut g, st, *stage, &donor.id.0, hct);
             sink.item(SummaryItem::from_graded(
                 Criterion::Risk,
-                "ebmt_score",
+                SummaryKey::EbmtScore,
                 &g,
                 None,
                 |v| (format!("score {} of 7", v.score), Some(hct)),

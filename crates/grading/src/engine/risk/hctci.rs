@@ -9,6 +9,7 @@ use graftwatch_criteria::hct_ci::{Dyspnea, HctCiDates, HctCiInput, hct_ci};
 use graftwatch_criteria::{Evidence, Flag};
 
 use super::{Sink, add_flags, latest};
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, Transplant};
 use crate::output::SummaryItem;
@@ -267,7 +268,7 @@ pub(super) fn run(
             }
             sink.item(SummaryItem::from_graded(
                 Criterion::Risk,
-                "hct_ci",
+                SummaryKey::HctCi,
                 &g,
                 None,
                 |v| {

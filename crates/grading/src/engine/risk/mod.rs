@@ -14,6 +14,7 @@ use graftwatch_criteria::eln_risk::eln_genetic_risk;
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use super::Sink;
+use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
@@ -39,7 +40,7 @@ fn add_flags<T>(g: &mut Graded<T>, f: Vec<Flag>) {
 /// Reports `item` as insufficient data, naming what is missing.
 fn insufficient(
     sink: &mut Sink,
-    item: &str,
+    item: SummaryKey,
     rule: &'static str,
     citation: Citation,
     missing: Vec<String>,
@@ -71,7 +72,7 @@ fn eln_genetics(x: &CourseInputs, sink: &mut Sink) {
     if dx.disease != Disease::Aml {
         sink.not_applicable(
             Criterion::Risk,
-            "eln_genetic_risk",
+            SummaryKey::ElnGeneticRisk,
             "ELN 2022 genetic risk",
             "ELN 2022 genetic risk applies to AML only",
         );
@@ -83,7 +84,7 @@ fn eln_genetics(x: &CourseInputs, sink: &mut Sink) {
             add_flags(&mut g, gflags);
             sink.item(SummaryItem::from_graded(
                 Criterion::Risk,
-                "eln_genetic_risk",
+                SummaryKey::ElnGeneticRisk,
                 &g,
                 None,
                 |v| {
@@ -108,9 +109,9 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         .or(x.transplants.first())
     else {
         for (item, rule) in [
-            ("hct_ci", "HCT-CI"),
-            ("refined_dri", "Refined Disease Risk Index"),
-            ("ebmt_score", "EBMT risk score"),
+            (SummaryKey::HctCi, "HCT-CI"),
+            (SummaryKey::RefinedDri, "Refined Disease Risk Index"),
+            (SummaryKey::EbmtScore, "EBMT risk score"),
         ] {
             sink.not_applicable(
                 Criterion::Risk,
