@@ -65,6 +65,11 @@ pub struct StrConfig {
     /// Additive noise floor of every peak in RFU (baseline noise; default
     /// 20, below the usual 50 RFU analytical threshold).
     pub peak_noise_rfu: f64,
+    /// Fit a within-locus degradation slope (signal ∝ exp(−δ·fragment
+    /// length), one δ per sample; default true): longer alleles of a locus
+    /// read low in degraded DNA, which otherwise biases every locus whose
+    /// people differ in allele length.
+    pub fit_degradation: bool,
     /// Include Amelogenin (X/Y) in the quantification (default false: its
     /// Y-deletion polymorphism makes it unreliable; still typed and reported).
     pub include_amelogenin: bool,
@@ -135,7 +140,8 @@ impl Default for StrConfig {
             stutter_max_ratio: 0.2,
             allele_cv: 0.10,
             stutter_cv: 0.25,
-            peak_noise_rfu: 20.0,
+            peak_noise_rfu: 10.0,
+            fit_degradation: true,
             include_amelogenin: false,
             no_match_fraction: 0.25,
             kit: Kit::generic(),

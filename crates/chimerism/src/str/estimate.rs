@@ -12,7 +12,11 @@ use graftwatch_core::Lineage;
 use super::allele::Allele;
 use super::classical::classical_locus;
 use super::config::StrConfig;
-use super::fit::{LocusFit, PeakNoise, Row, SplitMix64, fit_censored, fit_weighted, quantile};
+use super::fit::{
+    LocusFit, PeakNoise, Row, SplitMix64, fit_censored, fit_weighted, profiled_normal_equations,
+    quantile,
+};
+use super::simplex::simplex_least_squares_from;
 use super::genotype::passes_analytical_threshold;
 use super::locus::Locus;
 use super::profile::StrProfile;
@@ -405,17 +409,26 @@ impl StrReferences {
                     0.0
                 }
             };
+            let lens: Vec<Option<f64>> = positions.iter().map(|a| a.length_bp(locus)).collect();
+            let known: Vec<f64> = lens.iter().flatten().copied().collect();
+            let mean_len = known.iter().sum::<f64>() / known.len().max(1) as f64;
             let rows: Vec<Row> = positions
                 .iter()
-                .map(|a| {
+                .zip(&lens)
+                .map(|(a, len)| {
                     let y = sig(a) / total;
+                    let g: Vec<f64> = (0..k).map(|j| template(j, a)).collect();
+                    let gs: Vec<f64> = (0..k).map(|j| stutter_part(j, a)).collect();
                     Row {
                         allele: (*a).clone(),
-                        g: (0..k).map(|j| template(j, a)).collect(),
-                        gs: (0..k).map(|j| stutter_part(j, a)).collect(),
+                        g0: g.clone(),
+                        gs0: gs.clone(),
+                        g,
+                        gs,
                         y,
                         censored_below: if y > 0.0 { None } else { Some(bound) },
                         w: 1.0,
+                        len: len.map_or(0.0, |l| l - mean_len),
                     }
                 })
                 .collect();
@@ -574,12 +587,13 @@ impl StrReferences {
             .filter(|(fi, _)| !outliers.contains(fi))
             .map(|(_, f)| f)
             .collect();
-        let est = fit_weighted(
+        let (est, _degradation_slope) = fit_weighted(
             &mut used,
             k,
             PeakNoise {
                 allele_cv: cfg.allele_cv,
                 stutter_cv: cfg.stutter_cv,
+                degradation: cfg.fit_degradation,
             },
         );
         let used: Vec<&LocusFit> = used.iter().collect();
@@ -589,11 +603,23 @@ impl StrReferences {
         let (ci, ci_method) = if n >= 2 && cfg.bootstrap_replicates > 0 {
             let mut rng = SplitMix64(cfg.bootstrap_seed);
             let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(cfg.bootstrap_replicates); k];
+            let normal: Vec<(Vec<Vec<f64>>, Vec<f64>)> = used
+                .iter()
+                .map(|f| profiled_normal_equations(f, &est, k))
+                .collect();
             for _ in 0..cfg.bootstrap_replicates {
-                let pick: Vec<&LocusFit> = (0..n)
-                    .map(|_| used[(rng.next() % n as u64) as usize])
-                    .collect();
-                let e = fit_censored(&pick, k, Some(&est));
+                let mut q = vec![vec![0.0; k]; k];
+                let mut r = vec![0.0; k];
+                for _ in 0..n {
+                    let (lq, lr) = &normal[(rng.next() % n as u64) as usize];
+                    for i in 0..k {
+                        r[i] += lr[i];
+                        for j in 0..k {
+                            q[i][j] += lq[i][j];
+                        }
+                    }
+                }
+                let e = simplex_least_squares_from(&q, &r, Some(&est));
                 for i in 0..k {
                     reps[i].push(100.0 * e[i]);
                 }

@@ -19,6 +19,12 @@ pub(crate) struct Row {
     pub(crate) censored_below: Option<f64>,
     /// Weight of the position in the fit (1 until [`reweight`]).
     pub(crate) w: f64,
+    /// Fragment length relative to the mean of the locus's modelled
+    /// positions (bp; 0 when unknown), for the degradation term.
+    pub(crate) len: f64,
+    /// `g` and `gs` before the degradation term.
+    pub(crate) g0: Vec<f64>,
+    pub(crate) gs0: Vec<f64>,
 }
 
 impl Row {
@@ -73,6 +79,8 @@ impl LocusFit {
 pub(crate) struct PeakNoise {
     pub(crate) allele_cv: f64,
     pub(crate) stutter_cv: f64,
+    /// Fit a within-locus degradation slope.
+    pub(crate) degradation: bool,
 }
 
 /// Iteratively reweighted fit: starting from the unweighted solution, each
@@ -81,14 +89,26 @@ pub(crate) struct PeakNoise {
 /// + noise²) (the inverse of its variance under the peak variance model),
 /// and f is refitted; a few rounds reach a fixed point. Returns f; the loci
 /// keep their final weights and scales (the bootstrap reuses them).
-pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) -> Vec<f64> {
+pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) -> (Vec<f64>, f64) {
     let mut est = {
         let refs: Vec<&LocusFit> = loci.iter().collect();
         fit_censored(&refs, k, None)
     };
+    let mut slope = 0.0;
     for _ in 0..REWEIGHT_ROUNDS {
         for f in loci.iter_mut() {
             reweight(f, &est, k, noise);
+        }
+        if noise.degradation {
+            slope = (slope + degradation_step(loci, &est, k)).clamp(-MAX_SLOPE, MAX_SLOPE);
+            for f in loci.iter_mut() {
+                for row in &mut f.rows {
+                    let d = (-slope * row.len).exp();
+                    row.g = row.g0.iter().map(|g| g * d).collect();
+                    row.gs = row.gs0.iter().map(|g| g * d).collect();
+                }
+                f.update_q(k);
+            }
         }
         let refs: Vec<&LocusFit> = loci.iter().collect();
         let next = fit_censored(&refs, k, Some(&est));
@@ -102,7 +122,71 @@ pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) ->
             break;
         }
     }
-    est
+    (est, slope)
+}
+
+/// A locus's normal equations for the bootstrap with its scale profiled
+/// out: the locus scale c is a nuisance fitted with f, so a replicate must
+/// let it move, or the interval is too narrow. Linearising c·G·f around
+/// (f̂, ĉ) and minimising over c gives Q = A − p·pᵀ/s and r = b − p·t/s with
+/// A = Σ w c² g gᵀ, b = Σ w c g y, p = Σ w c g m̂, s = Σ w m̂², t = Σ w m̂ y
+/// (m̂ = g·f̂; censored positions at their imputed values). Q is singular
+/// along f̂ (scaling f is scaling c); the simplex constraint fixes that.
+pub(crate) fn profiled_normal_equations(
+    f: &LocusFit,
+    est: &[f64],
+    k: usize,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let c = f.scale;
+    let mut a = vec![vec![0.0; k]; k];
+    let (mut b, mut p) = (vec![0.0; k], vec![0.0; k]);
+    let (mut s, mut t) = (0.0, 0.0);
+    for row in &f.rows {
+        let m: f64 = (0..k).map(|i| est[i] * row.g[i]).sum();
+        let y = row.effective_y(c * m);
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] += row.w * c * c * row.g[i] * row.g[j];
+            }
+            b[i] += row.w * c * row.g[i] * y;
+            p[i] += row.w * c * row.g[i] * m;
+        }
+        s += row.w * m * m;
+        t += row.w * m * y;
+    }
+    if s > 0.0 {
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] -= p[i] * p[j] / s;
+            }
+            b[i] -= p[i] * t / s;
+        }
+    }
+    (a, b)
+}
+
+/// Largest degradation slope accepted (per bp): 0.02/bp halves a signal
+/// over 35 bp, far beyond a usable sample.
+const MAX_SLOPE: f64 = 0.02;
+
+/// One Gauss–Newton step for the within-locus degradation slope δ
+/// (signal ∝ exp(−δ·length)): weighted regression of the log ratio of
+/// observed to modelled share on the centred fragment length, over the
+/// peaks seen, with weights (model / sd)² (the inverse variance of the log).
+fn degradation_step(loci: &[LocusFit], est: &[f64], k: usize) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for f in loci {
+        for row in f.rows.iter().filter(|r| r.censored_below.is_none() && r.len != 0.0) {
+            let m = f.scale * (0..k).map(|i| est[i] * row.g[i]).sum::<f64>();
+            if m <= 0.0 || row.y <= 0.0 {
+                continue;
+            }
+            let w = row.w * m * m;
+            num += w * row.len * (row.y / m).ln();
+            den += w * row.len * row.len;
+        }
+    }
+    if den > 0.0 { -num / den } else { 0.0 }
 }
 
 /// Rounds of reweighting (the fixed point is usually reached in 3–5).

@@ -116,9 +116,21 @@ impl StrReferences {
                 check_measure(p, &config)?;
             }
         }
-        let mut persons = vec![call_reference(PersonRef::Recipient, recipient, &config)];
+        // Off-ladder peaks inside the kit's allele bins are called first.
+        let mut bin_flags = Vec::new();
+        let mut binned = |p: &StrProfile| {
+            let (b, f) = super::sample_qc::bin_off_ladder(p, &config.kit);
+            bin_flags.extend(f);
+            b
+        };
+        let mut persons = vec![call_reference(
+            PersonRef::Recipient,
+            &binned(recipient),
+            &config,
+        )];
         for (d, p) in donors {
-            persons.push(call_reference(PersonRef::Donor(d.clone()), p, &config));
+            let b = binned(p);
+            persons.push(call_reference(PersonRef::Donor(d.clone()), &b, &config));
         }
         for p in &persons {
             if p.loci.is_empty() {
@@ -129,6 +141,7 @@ impl StrReferences {
             }
         }
         let mut flags: Vec<StrFlag> = persons.iter().flat_map(|p| p.flags.clone()).collect();
+        flags.extend(bin_flags);
         missing_locus_flags(&persons, &mut flags);
         let not_informative = identity_checks(&mut persons, &config, &mut flags)?;
         let info = informativeness(&persons);

@@ -7,6 +7,7 @@ use super::config::StrConfig;
 use super::allele::Allele;
 use super::genotype::passes_analytical_threshold;
 use super::informativeness::LocusInformativeness;
+use super::kit::Kit;
 use super::locus::Locus;
 use super::profile::{Peak, StrProfile};
 use super::qc::{StrFlag, StrFlagCode};
@@ -31,13 +32,14 @@ pub struct CleanSample {
 /// high, and this peak is at most `pullup_max_ratio` of its height. Needs
 /// exported sizes.
 pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
+    let (binned, mut flags) = bin_off_ladder(sample, &cfg.kit);
+    let sample = &binned;
     let sat = cfg.saturation_limit();
     let all: Vec<(Locus, &Peak)> = sample
         .loci
         .iter()
         .flat_map(|(l, ps)| ps.iter().map(move |p| (*l, p)))
         .collect();
-    let mut flags = Vec::new();
     let mut profile = StrProfile::new(sample.sample.clone());
     let mut saturated = BTreeSet::new();
     for (&locus, peaks) in &sample.loci {
@@ -50,6 +52,7 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
             let source = p.size.and_then(|s| {
                 all.iter().find(|(l, q)| {
                     *l != locus
+                        && !cfg.kit.same_dye(*l, locus)
                         && q.size
                             .is_some_and(|qs| (qs - s).abs() <= PULLUP_SIZE_TOLERANCE_BP)
                         && q.height.unwrap_or(0.0) >= cfg.pullup_min_source_rfu
@@ -83,6 +86,56 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
         profile,
         saturated,
         flags,
+    }
+}
+
+/// Calls off-ladder peaks from the kit's allele bins: a peak exported as
+/// `OL` whose fragment size lies in a bin of its marker becomes that allele
+/// (merged with a peak already called there: larger height, summed area),
+/// flagged `STR-BINNED`. Without bins or sizes the profile is unchanged.
+pub fn bin_off_ladder(profile: &StrProfile, kit: &Kit) -> (StrProfile, Vec<StrFlag>) {
+    let mut out = profile.clone();
+    let mut flags = Vec::new();
+    for (&locus, peaks) in out.loci.iter_mut() {
+        let mut kept: Vec<Peak> = Vec::with_capacity(peaks.len());
+        for p in peaks.drain(..) {
+            let bin = match (&p.allele, p.size) {
+                (a, Some(size)) if a.is_off_ladder() => kit.bin_call(locus, size),
+                _ => None,
+            };
+            let Some(allele) = bin else {
+                kept.push(p);
+                continue;
+            };
+            flags.push(StrFlag::new(
+                StrFlagCode::Binned,
+                format!(
+                    "{locus}: off-ladder peak at {:.2} bp in sample '{}' called {allele} from the bins of kit '{}'",
+                    p.size.unwrap_or(0.0),
+                    profile.sample,
+                    kit.name
+                ),
+            ));
+            match kept.iter_mut().find(|q| q.allele == allele) {
+                Some(q) => {
+                    q.height = max_opt(q.height, p.height);
+                    q.area = match (q.area, p.area) {
+                        (Some(x), Some(y)) => Some(x + y),
+                        (x, y) => x.or(y),
+                    };
+                }
+                None => kept.push(Peak { allele, ..p }),
+            }
+        }
+        *peaks = kept;
+    }
+    (out, flags)
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
     }
 }
 
@@ -280,6 +333,47 @@ mod tests {
         assert!(c.saturated.contains(&Locus::D2s441));
         assert_eq!(c.profile.peaks(Locus::Th01).len(), 1);
         assert!(c.flags.iter().any(|f| f.code == StrFlagCode::PullUp));
+    }
+
+    #[test]
+    fn off_ladder_peaks_are_binned_and_same_dye_is_never_pull_up() {
+        let cfg = StrConfig {
+            kit: Kit::from_json(crate::str::kit::tests::USER_KIT).unwrap(),
+            ..StrConfig::default()
+        };
+        let mut s = StrProfile::new("s");
+        s.loci.insert(
+            Locus::D3s1358,
+            vec![
+                pk(Locus::D3s1358, "15", 800.0, 116.3),
+                pk(Locus::D3s1358, "OL", 100.0, 116.7),
+                pk(Locus::D3s1358, "OL", 90.0, 118.3),
+            ],
+        );
+        // vWA is in the same dye as D3S1358 (6-FAM): a small vWA peak
+        // under a large D3S1358 peak is not pull-up.
+        s.loci.insert(
+            Locus::D3s1358,
+            [
+                s.loci[&Locus::D3s1358].clone(),
+                vec![pk(Locus::D3s1358, "16", 20000.0, 120.4)],
+            ]
+            .concat(),
+        );
+        s.loci
+            .insert(Locus::Vwa, vec![pk(Locus::Vwa, "11", 500.0, 120.5)]);
+        let c = clean_sample(&s, &cfg);
+        let d3 = c.profile.peaks(Locus::D3s1358);
+        let a15 = d3.iter().find(|p| p.allele.to_string() == "15").unwrap();
+        assert_eq!((a15.height, a15.area), (Some(800.0), Some(9000.0)));
+        assert_eq!(d3.iter().filter(|p| p.allele.is_off_ladder()).count(), 1);
+        assert!(c.flags.iter().any(|f| f.code == StrFlagCode::Binned));
+        assert_eq!(c.profile.peaks(Locus::Vwa).len(), 1, "same dye: kept");
+        // Another dye (D8S1179, VIC): pull-up.
+        s.loci
+            .insert(Locus::D8s1179, vec![pk(Locus::D8s1179, "9", 500.0, 120.6)]);
+        let c = clean_sample(&s, &cfg);
+        assert!(c.profile.peaks(Locus::D8s1179).is_empty());
     }
 
     #[test]
