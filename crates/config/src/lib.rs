@@ -15,9 +15,9 @@
 //!   `[dli.rising]`;
 //! * `[alerts]`: the report's alert settings that are the alerts' own
 //!   (`engraftment_warning_days`);
-//! * `[chimerism_limits.str]`, `[chimerism_limits.ngs]`: the lab's own
-//!   validated limits of detection and quantification per chimerism method
-//!   (`lod_percent`, `loq_percent`), used by `graftwatch chimerism str
+//! * `[chimerism_limits.str]`: the lab's own validated limits of detection
+//!   and quantification of a chimerism method (`lod_percent`,
+//!   `loq_percent`; one subsection per method, STR so far), used by `graftwatch chimerism str
 //!   --config FILE` in place of the computed limits and reported as
 //!   "lab-validated" (unset by default, so `config print` shows the section
 //!   only when a limit is set). Not to be confused with the grading section
@@ -78,7 +78,10 @@ pub struct LabLimits {
 
 impl LabLimits {
     fn check(&self, section: &str) -> Result<(), String> {
-        for (k, v) in [("lod_percent", self.lod_percent), ("loq_percent", self.loq_percent)] {
+        for (k, v) in [
+            ("lod_percent", self.lod_percent),
+            ("loq_percent", self.loq_percent),
+        ] {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0 && v <= 100.0)
             {
@@ -104,8 +107,6 @@ impl LabLimits {
 pub struct ChimerismLimits {
     /// STR by capillary electrophoresis (`[chimerism_limits.str]`).
     pub str: LabLimits,
-    /// NGS at SNP/indel markers (`[chimerism_limits.ngs]`).
-    pub ngs: LabLimits,
 }
 
 impl Default for Config {
@@ -194,14 +195,13 @@ impl Config {
             Some(_) => {
                 return Err(invalid(
                     path,
-                    "chimerism_limits: expected a table [chimerism_limits.str] / [chimerism_limits.ngs]",
+                    "chimerism_limits: expected a table [chimerism_limits.str]",
                 ));
             }
         };
         chimerism
             .str
             .check("chimerism_limits.str")
-            .and_then(|_| chimerism.ngs.check("chimerism_limits.ngs"))
             .map_err(|m| invalid(path, m))?;
         let grading = section(table, "grading", path)?;
         let mut c = Config {
@@ -327,30 +327,40 @@ mod tests {
     #[test]
     fn lab_validated_chimerism_limits_per_method() {
         let c = Config::from_toml_str(
-            "[chimerism]\nfull_donor_rule = \"greater_than95\"\n[chimerism_limits.str]\nlod_percent = 1.0\nloq_percent = 2.5\n[chimerism_limits.ngs]\nlod_percent = 0.1\n",
+            "[chimerism]\nfull_donor_rule = \"greater_than95\"\n[chimerism_limits.str]\nlod_percent = 1.0\nloq_percent = 2.5\n",
             "c.toml",
         )
         .unwrap();
         assert_eq!(c.chimerism.str.lod_percent, Some(1.0));
         assert_eq!(c.chimerism.str.loq_percent, Some(2.5));
-        assert_eq!(c.chimerism.ngs.lod_percent, Some(0.1));
-        assert_eq!(c.chimerism.ngs.loq_percent, None);
-        assert!(!Config::default().to_toml_string().contains("chimerism_limits"));
-        assert_eq!(Config::from_toml_str(&c.to_toml_string(), "c.toml").unwrap(), c);
+        assert!(
+            !Config::default()
+                .to_toml_string()
+                .contains("chimerism_limits")
+        );
+        assert_eq!(
+            Config::from_toml_str(&c.to_toml_string(), "c.toml").unwrap(),
+            c
+        );
         for (text, want) in [
             (
                 "[chimerism_limits.str]\nlod_percent = 0\n",
                 "[chimerism_limits.str] lod_percent = 0",
             ),
-            ("[chimerism_limits.ngs]\nloq_percent = 101\n", "loq_percent = 101"),
+            (
+                "[chimerism_limits.str]\nloq_percent = 101\n",
+                "loq_percent = 101",
+            ),
             (
                 "[chimerism_limits.str]\nlod_percent = 2\nloq_percent = 1\n",
                 "below lod_percent",
             ),
             ("[chimerism_limits.str]\nlimit = 1\n", "limit"),
-            ("[chimerism_limits.pcr]\nlod_percent = 1\n", "pcr"),
+            ("[chimerism_limits.ngs]\nlod_percent = 1\n", "ngs"),
         ] {
-            let e = Config::from_toml_str(text, "c.toml").unwrap_err().to_string();
+            let e = Config::from_toml_str(text, "c.toml")
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(want) && e.contains("c.toml"), "{e}");
         }
     }

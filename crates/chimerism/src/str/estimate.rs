@@ -16,7 +16,6 @@ use super::fit::{
     LocusFit, PeakNoise, Row, SplitMix64, fit_censored, fit_weighted, profiled_normal_equations,
     quantile,
 };
-use super::simplex::simplex_least_squares_from;
 use super::genotype::passes_analytical_threshold;
 use super::locus::Locus;
 use super::profile::StrProfile;
@@ -24,6 +23,7 @@ use super::qc::{StrFlag, StrFlagCode};
 use super::references::{StrReferences, median};
 use super::result::{Interval, LocusReport, LocusStatus, PeakClass, PeakReport, StrSampleResult};
 use super::sample_qc::{clean_sample, low_template, template_level};
+use super::simplex::simplex_least_squares_from;
 
 /// Errors of STR reference building and estimation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -158,10 +158,7 @@ impl StrReferences {
         let k = self.persons.len();
         let mut flags = self.flags.clone();
         flags.extend(cleaned.flags.iter().cloned());
-        let template = low_template(
-            &template_level(sample, &self.informativeness, cfg),
-            cfg,
-        );
+        let template = low_template(&template_level(sample, &self.informativeness, cfg), cfg);
         let mut reports: Vec<LocusReport> = Vec::new();
         let mut fits: Vec<LocusFit> = Vec::new();
         let mut no_match: Vec<String> = Vec::new();

@@ -176,7 +176,11 @@ const MAX_SLOPE: f64 = 0.02;
 fn degradation_step(loci: &[LocusFit], est: &[f64], k: usize) -> f64 {
     let (mut num, mut den) = (0.0, 0.0);
     for f in loci {
-        for row in f.rows.iter().filter(|r| r.censored_below.is_none() && r.len != 0.0) {
+        for row in f
+            .rows
+            .iter()
+            .filter(|r| r.censored_below.is_none() && r.len != 0.0)
+        {
             let m = f.scale * (0..k).map(|i| est[i] * row.g[i]).sum::<f64>();
             if m <= 0.0 || row.y <= 0.0 {
                 continue;

@@ -272,7 +272,10 @@ pub(crate) mod tests {
         assert_eq!(k.dye(Locus::Vwa), Some("6-FAM"));
         assert!(k.same_dye(Locus::D3s1358, Locus::Vwa));
         assert!(!k.same_dye(Locus::D3s1358, Locus::D8s1179));
-        assert!(!k.same_dye(Locus::Fga, Locus::Th01), "no dye given: not the same");
+        assert!(
+            !k.same_dye(Locus::Fga, Locus::Th01),
+            "no dye given: not the same"
+        );
         // Bin boundaries: ±0.5 bp inside, beyond is off-ladder.
         let a = |s: &str| Allele::parse(s, Locus::D3s1358).unwrap();
         assert_eq!(k.bin_call(Locus::D3s1358, 116.8), Some(a("15")));
@@ -283,9 +286,19 @@ pub(crate) mod tests {
         // Built-in kits load with their defaults (no bins: bins come from the lab's bin set).
         assert_eq!(Kit::generic().bin_half_width_bp, 0.5);
         let bad = USER_KIT.replace("116.3", "-1");
-        assert!(Kit::from_json(&bad).unwrap_err().to_string().contains("bin 15"));
+        assert!(
+            Kit::from_json(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("bin 15")
+        );
         let bad = USER_KIT.replace("\"vWA\": {\"dye\"", "\"D99\": {\"dye\"");
-        assert!(Kit::from_json(&bad).unwrap_err().to_string().contains("D99"));
+        assert!(
+            Kit::from_json(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("D99")
+        );
     }
 
     #[test]

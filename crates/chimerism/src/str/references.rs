@@ -177,13 +177,19 @@ impl StrReferences {
         let mut positions: Vec<Allele> = Vec::new();
         for c in &self.persons[k].loci[&locus].alleles {
             let stutter = [c.allele.minus(1), c.allele.plus_one(), c.allele.minus(2)];
-            for a in std::iter::once(Some(c.allele.clone())).chain(stutter).flatten() {
+            for a in std::iter::once(Some(c.allele.clone()))
+                .chain(stutter)
+                .flatten()
+            {
                 if !positions.contains(&a) {
                     positions.push(a);
                 }
             }
         }
-        positions.iter().map(|a| self.raw_template(k, locus, a)).sum()
+        positions
+            .iter()
+            .map(|a| self.raw_template(k, locus, a))
+            .sum()
     }
 
     /// The two parts of [`Self::raw_template`]: (allelic, stutter). They

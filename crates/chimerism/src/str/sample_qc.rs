@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::config::StrConfig;
 use super::allele::Allele;
+use super::config::StrConfig;
 use super::genotype::passes_analytical_threshold;
 use super::informativeness::LocusInformativeness;
 use super::kit::Kit;
@@ -279,7 +279,10 @@ pub fn low_template(t: &TemplateLevel, cfg: &StrConfig) -> Result<Option<StrFlag
         || low_hb
     {
         let hb = match t.het_balance {
-            Some(h) => format!(", median heterozygote balance {h:.2} over {} pairs", t.het_pairs),
+            Some(h) => format!(
+                ", median heterozygote balance {h:.2} over {} pairs",
+                t.het_pairs
+            ),
             None => String::new(),
         };
         return Ok(Some(StrFlag::new(
@@ -424,10 +427,10 @@ mod tests {
         let info = informativeness(&[r, d]);
         let mut s = prof("s", "8", "11", 1000.0, minor);
         for l in loci {
-            s.loci.get_mut(&l).unwrap().extend([
-                pk(l, "14", 1000.0, 0.0),
-                pk(l, "17", 1000.0, 0.0),
-            ]);
+            s.loci
+                .get_mut(&l)
+                .unwrap()
+                .extend([pk(l, "14", 1000.0, 0.0), pk(l, "17", 1000.0, 0.0)]);
         }
         template_level(&s, &info, &cfg)
     }
@@ -446,7 +449,8 @@ mod tests {
         assert!(at(199.0).is_some(), "Hb 0.5995 is low");
         let f = at(180.0).expect("Hb 0.59 is low");
         assert!(
-            f.text.contains("median heterozygote balance 0.59 over 6 pairs"),
+            f.text
+                .contains("median heterozygote balance 0.59 over 6 pairs"),
             "{}",
             f.text
         );

@@ -5,8 +5,7 @@
 use std::fmt::Write as _;
 
 use graftwatch_chimerism::str::{
-    Detection, LocusReport, LocusStatus, PeakClass, PersonEstimate, StrReferences,
-    StrSampleResult,
+    Detection, LocusReport, LocusStatus, PeakClass, PersonEstimate, StrReferences, StrSampleResult,
 };
 use graftwatch_core::Date;
 
@@ -156,7 +155,11 @@ fn locus_svg(l: &LocusReport, k: usize) -> String {
     let max = l.peaks.iter().map(|p| p.signal).fold(0.0_f64, f64::max);
     let slot = (W - 8.0) / l.peaks.len().max(1) as f64;
     let bw = (slot * 0.6).min(24.0);
-    let scale = if max > 0.0 { (H - TOP - BOTTOM) / max } else { 0.0 };
+    let scale = if max > 0.0 {
+        (H - TOP - BOTTOM) / max
+    } else {
+        0.0
+    };
     for (i, p) in l.peaks.iter().enumerate() {
         let x = 4.0 + slot * (i as f64 + 0.5) - bw / 2.0;
         let title = esc(&format!("{} {}: {:.0}", l.locus.name(), p.allele, p.signal));
