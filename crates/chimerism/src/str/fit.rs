@@ -86,9 +86,10 @@ pub(crate) struct PeakNoise {
 /// Iteratively reweighted fit: starting from the unweighted solution, each
 /// locus gets its scale c (weighted least squares of y on the model) and
 /// each position the weight 1 / (cv_a²·(c·m_allelic)² + cv_s²·(c·m_stutter)²
-/// + noise²) (the inverse of its variance under the peak variance model),
-/// and f is refitted; a few rounds reach a fixed point. Returns f; the loci
-/// keep their final weights and scales (the bootstrap reuses them).
+/// plus noise²) (the inverse of its variance under the peak variance
+/// model), the degradation slope δ is updated, and f is refitted; a few
+/// rounds reach a fixed point. Returns f and δ; the loci keep their final
+/// weights, scales and templates (the bootstrap reuses them).
 pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) -> (Vec<f64>, f64) {
     let mut est = {
         let refs: Vec<&LocusFit> = loci.iter().collect();
