@@ -168,3 +168,47 @@ fn realistic_simulation_table() {
         }
     }
 }
+
+/// Estimation time of a 96-sample plate (8 patients × 12 samples, unrelated
+/// and haploidentical donors, 500 bootstrap replicates each): the part of
+/// `chimerism str --run-sheet` that grows with the plate (reading the two
+/// tables takes milliseconds). Run on one core with
+/// `taskset -c 0 cargo test -p graftwatch-chimerism --release --test str_calibration plate_of_96 -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn plate_of_96_samples_estimation_time() {
+    let p = SimParams::realistic();
+    let mut rng = Rng::new(96);
+    let mut work = Vec::new();
+    for i in 0..8 {
+        let r = unrelated(&mut rng);
+        let d = if i % 2 == 0 {
+            unrelated(&mut rng)
+        } else {
+            haploidentical(&mut rng, &r)
+        };
+        let rp = mixture(&mut rng, "r", &[&r, &d], &[1.0, 0.0], &p);
+        let dp = mixture(&mut rng, "d", &[&r, &d], &[0.0, 1.0], &p);
+        let samples: Vec<_> = (0..12)
+            .map(|j| {
+                let f = 0.01 * ((i * 12 + j) % 40) as f64;
+                mixture(&mut rng, "s", &[&r, &d], &[f, 1.0 - f], &p)
+            })
+            .collect();
+        work.push((rp, dp, samples));
+    }
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for (rp, dp, samples) in &work {
+        let refs = StrReferences::new(rp, &[(DonorId("D".into()), dp)], StrConfig::default())
+            .expect("refs");
+        for s in samples {
+            if refs.estimate(s, Lineage::WholeBlood).is_ok() {
+                n += 1;
+            }
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("96-sample plate: {n} estimated in {secs:.3} s");
+    assert_eq!(n, 96);
+}

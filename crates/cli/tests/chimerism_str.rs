@@ -171,7 +171,82 @@ fn html_is_self_contained() {
         !h.contains("http://") && !h.contains("https://") && !h.contains("<script"),
         "no network, no scripts"
     );
+    assert!(
+        !h.contains("style=\""),
+        "colours by class, no style attributes"
+    );
     assert_eq!(files_in(&dir), vec!["str.html".to_string()]);
+}
+
+#[test]
+fn lab_validated_limits_from_the_config_file() {
+    let dir = tmp("labcfg");
+    let cfg = dir.join("lab.toml");
+    std::fs::write(
+        &cfg,
+        "[chimerism_limits.str]\nlod_percent = 1.5\nloq_percent = 3.0\n",
+    )
+    .unwrap();
+    let sample = "PB-d30-CD33=examples/str/day30.txt:PB-d30-CD33:myeloid";
+    let o = run(&[
+        "--sample",
+        sample,
+        "--bootstrap",
+        "20",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("LoD 1.5%, lab-validated"), "{out}");
+    // CSV: the source of the stated limit.
+    let o = run(&[
+        "--sample",
+        sample,
+        "--bootstrap",
+        "20",
+        "--format",
+        "csv",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    let out = text(&o.stdout);
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .ends_with(",detection_limit_source")
+    );
+    assert!(
+        out.lines().skip(1).all(|l| l.ends_with(",lab_validated")),
+        "{out}"
+    );
+    // Without the file: computed.
+    let o = run(&["--sample", sample, "--bootstrap", "20", "--format", "csv"]);
+    assert!(
+        text(&o.stdout)
+            .lines()
+            .skip(1)
+            .all(|l| l.ends_with(",computed"))
+    );
+    // --lod overrides the file.
+    let o = run(&[
+        "--sample",
+        sample,
+        "--bootstrap",
+        "20",
+        "--lod",
+        "2",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(text(&o.stdout).contains("LoD 2.0%, lab-validated"));
+    // A bad value in the file: exit 2 naming the file and key.
+    std::fs::write(&cfg, "[chimerism_limits.str]\nlod_percent = 0\n").unwrap();
+    let o = run(&["--sample", sample, "--config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = text(&o.stderr);
+    assert!(e.contains("lab.toml") && e.contains("lod_percent"), "{e}");
 }
 
 #[test]

@@ -247,7 +247,7 @@ fn plate(dir: &std::path::Path, patients: usize, per: usize) -> PathBuf {
     let mut run_text = to_genemapper_wide(&runs.iter().collect::<Vec<_>>());
     run_text.push_str("NTC\tD3S1358\tB\n");
     std::fs::write(dir.join("run.txt"), run_text).unwrap();
-    sheet.push_str("NTC,,control,,run.txt,,,,,ntc\n");
+    sheet.push_str("NTC,,control,,run.txt,,,,,ntc\nPOS,,control,,refs.txt:P0-D,,,,,positive\n");
     let path = dir.join("sheet.csv");
     std::fs::write(&path, sheet).unwrap();
     path

@@ -14,7 +14,14 @@
 //!   (`graftwatch_criteria::dli::DliConfig`), with the chimerism-rise rule in
 //!   `[dli.rising]`;
 //! * `[alerts]`: the report's alert settings that are the alerts' own
-//!   (`engraftment_warning_days`).
+//!   (`engraftment_warning_days`);
+//! * `[chimerism_limits.str]`: the lab's own validated limits of detection
+//!   and quantification of a chimerism method (`lod_percent`,
+//!   `loq_percent`; one subsection per method, STR so far), used by `graftwatch chimerism str
+//!   --config FILE` in place of the computed limits and reported as
+//!   "lab-validated" (unset by default, so `config print` shows the section
+//!   only when a limit is set). Not to be confused with the grading section
+//!   `[chimerism]` (the full-donor rule).
 //!
 //! Rules shared between decision and report are set once, in `[dli]`, and
 //! copied into the alert settings ([`Config::sync`]): the MRD positivity
@@ -29,7 +36,7 @@ use std::path::Path;
 use graftwatch_criteria::dli::DliConfig;
 use graftwatch_grading::GradingConfig;
 use graftwatch_report::AlertConfig;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Alert keys that are shared rules, with the `[dli]` key that sets them.
 pub const SHARED_ALERT_KEYS: [(&str, &str); 7] = [
@@ -54,6 +61,52 @@ pub struct Config {
     pub dli: DliConfig,
     /// Report alerts (shared rules copied from `dli`).
     pub alerts: AlertConfig,
+    /// The lab's validated chimerism limits per method (`[chimerism_limits]`).
+    pub chimerism: ChimerismLimits,
+}
+
+/// A lab's own validated limits for one chimerism method (percent of the
+/// minor person). Unset means "use the limit computed per sample".
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LabLimits {
+    /// Validated limit of detection (percent).
+    pub lod_percent: Option<f64>,
+    /// Validated limit of quantification (percent).
+    pub loq_percent: Option<f64>,
+}
+
+impl LabLimits {
+    fn check(&self, section: &str) -> Result<(), String> {
+        for (k, v) in [
+            ("lod_percent", self.lod_percent),
+            ("loq_percent", self.loq_percent),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0 && v <= 100.0)
+            {
+                return Err(format!(
+                    "[{section}] {k} = {v}: expected a percentage above 0 and at most 100"
+                ));
+            }
+        }
+        if let (Some(d), Some(q)) = (self.lod_percent, self.loq_percent)
+            && q < d
+        {
+            return Err(format!(
+                "[{section}] loq_percent = {q} is below lod_percent = {d}: a limit of quantification cannot be below the limit of detection"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `[chimerism_limits]`: validated limits per method.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChimerismLimits {
+    /// STR by capillary electrophoresis (`[chimerism_limits.str]`).
+    pub str: LabLimits,
 }
 
 impl Default for Config {
@@ -62,6 +115,7 @@ impl Default for Config {
             grading: GradingConfig::default(),
             dli: DliConfig::default(),
             alerts: AlertConfig::default(),
+            chimerism: ChimerismLimits::default(),
         };
         c.sync();
         c
@@ -135,11 +189,26 @@ impl Config {
             }
             Some(_) => return Err(invalid(path, "alerts: expected a table [alerts]")),
         };
+        let chimerism: ChimerismLimits = match table.remove("chimerism_limits") {
+            None => ChimerismLimits::default(),
+            Some(toml::Value::Table(t)) => section(t, "[chimerism_limits]", path)?,
+            Some(_) => {
+                return Err(invalid(
+                    path,
+                    "chimerism_limits: expected a table [chimerism_limits.str]",
+                ));
+            }
+        };
+        chimerism
+            .str
+            .check("chimerism_limits.str")
+            .map_err(|m| invalid(path, m))?;
         let grading = section(table, "grading", path)?;
         let mut c = Config {
             grading,
             dli,
             alerts,
+            chimerism,
         };
         c.sync();
         Ok(c)
@@ -203,6 +272,11 @@ impl Config {
         if let Ok(a) = toml::Table::try_from(own) {
             t.insert("alerts".into(), toml::Value::Table(a));
         }
+        if self.chimerism != ChimerismLimits::default()
+            && let Ok(c) = toml::Table::try_from(self.chimerism)
+        {
+            t.insert("chimerism_limits".into(), toml::Value::Table(c));
+        }
         // Plain data with string keys: serialisation cannot fail.
         toml::to_string_pretty(&t).unwrap_or_default()
     }
@@ -248,6 +322,47 @@ mod tests {
             e.contains("mrd_flow_positive_percent") && e.contains("s.toml"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn lab_validated_chimerism_limits_per_method() {
+        let c = Config::from_toml_str(
+            "[chimerism]\nfull_donor_rule = \"greater_than95\"\n[chimerism_limits.str]\nlod_percent = 1.0\nloq_percent = 2.5\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(c.chimerism.str.lod_percent, Some(1.0));
+        assert_eq!(c.chimerism.str.loq_percent, Some(2.5));
+        assert!(
+            !Config::default()
+                .to_toml_string()
+                .contains("chimerism_limits")
+        );
+        assert_eq!(
+            Config::from_toml_str(&c.to_toml_string(), "c.toml").unwrap(),
+            c
+        );
+        for (text, want) in [
+            (
+                "[chimerism_limits.str]\nlod_percent = 0\n",
+                "[chimerism_limits.str] lod_percent = 0",
+            ),
+            (
+                "[chimerism_limits.str]\nloq_percent = 101\n",
+                "loq_percent = 101",
+            ),
+            (
+                "[chimerism_limits.str]\nlod_percent = 2\nloq_percent = 1\n",
+                "below lod_percent",
+            ),
+            ("[chimerism_limits.str]\nlimit = 1\n", "limit"),
+            ("[chimerism_limits.ngs]\nlod_percent = 1\n", "ngs"),
+        ] {
+            let e = Config::from_toml_str(text, "c.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want) && e.contains("c.toml"), "{e}");
+        }
     }
 
     #[test]

@@ -32,6 +32,7 @@
 pub mod alerts;
 pub mod alerts_section;
 pub mod analysis;
+pub mod chimerism;
 pub mod dli_trail;
 pub mod draw;
 pub mod endpoints;

@@ -34,6 +34,8 @@ pub struct Call {
     pub lod_percent: Option<f64>,
     /// True when the rule had to settle a conflict.
     pub conflict: bool,
+    /// True when the stated LoD is the lab's validated one.
+    pub lab_validated: bool,
 }
 
 /// Applies rule STR-CALL. `lods` are the per-locus detection limits
@@ -52,6 +54,7 @@ pub fn call(
             detection: Detection::NotAssessable,
             lod_percent: validated_lod,
             conflict: false,
+            lab_validated: validated_lod.is_some(),
         };
     }
     let mut l = lods.to_vec();
@@ -67,6 +70,7 @@ pub fn call(
             detection,
             lod_percent: Some(lod),
             conflict: false,
+            lab_validated: validated_lod.is_some(),
         };
     }
     let conflict = seen >= need || percent > lod;
@@ -74,6 +78,7 @@ pub fn call(
         detection: Detection::NotDetected,
         lod_percent: Some(lod.max(percent)),
         conflict,
+        lab_validated: validated_lod.is_some() && percent <= lod,
     }
 }
 
@@ -143,6 +148,7 @@ pub(crate) fn person_estimates(
             informative_loci: per.len(),
             detection: c.detection,
             detection_limit_percent: c.lod_percent,
+            lod_lab_validated: c.lab_validated,
             loci_detected: seen,
             loci_assessable: lods.len(),
         });
@@ -201,7 +207,12 @@ mod tests {
         assert_eq!((c.lod_percent, c.conflict), (Some(3.92), true));
         // Validated LoD and LoQ.
         let c = call(0.8, 0, &lods, 1, Some(1.5), Some(2.0));
-        assert_eq!(c.lod_percent, Some(1.5));
+        assert_eq!((c.lod_percent, c.lab_validated), (Some(1.5), true));
+        assert!(!call(0.8, 0, &lods, 1, None, None).lab_validated);
+        // A share above the validated LoD without a clean peak raises the
+        // stated LoD: then it is no longer the lab's.
+        let c = call(1.6, 0, &lods, 1, Some(1.5), None);
+        assert_eq!((c.lod_percent, c.lab_validated), (Some(1.6), false));
         assert_eq!(
             call(1.99, 1, &lods, 1, Some(1.5), Some(2.0)).detection,
             Detection::BelowQuantification
@@ -227,6 +238,7 @@ mod tests {
             informative_loci: 0,
             detection: Detection::Present,
             detection_limit_percent: None,
+            lod_lab_validated: false,
             loci_detected: 0,
             loci_assessable: 0,
         }

@@ -116,6 +116,7 @@ mod tests {
             forward_stutter: vec![],
             double_back_stutter: vec![],
             stutter_seen: [0; 3],
+            stutter_below: Default::default(),
         }
     }
 

@@ -53,6 +53,23 @@ pub struct StrConfig {
     /// treated as stutter only when at most this fraction of the signal of
     /// those alleles (default 0.2); larger peaks are unexplained.
     pub stutter_max_ratio: f64,
+    /// Peak variance model of the weighted joint fit: relative spread of an
+    /// allelic peak between samples (heterozygote imbalance and PCR noise;
+    /// default 0.10, a mean heterozygote balance of about 0.9 as in kit
+    /// validations at optimal template).
+    pub allele_cv: f64,
+    /// Relative spread of a stutter peak around its modelled ratio (default
+    /// 0.25: stutter ratios scatter by about a fifth to a third between
+    /// peaks of one locus in published validations).
+    pub stutter_cv: f64,
+    /// Additive noise floor of every peak in RFU (baseline noise; default
+    /// 20, below the usual 50 RFU analytical threshold).
+    pub peak_noise_rfu: f64,
+    /// Fit a within-locus degradation slope (signal ∝ exp(−δ·fragment
+    /// length), one δ per sample; default true): longer alleles of a locus
+    /// read low in degraded DNA, which otherwise biases every locus whose
+    /// people differ in allele length.
+    pub fit_degradation: bool,
     /// Include Amelogenin (X/Y) in the quantification (default false: its
     /// Y-deletion polymorphism makes it unreliable; still typed and reported).
     pub include_amelogenin: bool,
@@ -121,6 +138,10 @@ impl Default for StrConfig {
             bootstrap_seed: 0x5eed_57a1,
             confidence: 0.95,
             stutter_max_ratio: 0.2,
+            allele_cv: 0.10,
+            stutter_cv: 0.25,
+            peak_noise_rfu: 10.0,
+            fit_degradation: true,
             include_amelogenin: false,
             no_match_fraction: 0.25,
             kit: Kit::generic(),
@@ -153,6 +174,15 @@ impl StrConfig {
         frac("het_balance_min", self.het_balance_min)?;
         frac("stutter_max_ratio", self.stutter_max_ratio)?;
         frac("no_match_fraction", self.no_match_fraction)?;
+        for (name, v) in [
+            ("allele_cv", self.allele_cv),
+            ("stutter_cv", self.stutter_cv),
+            ("peak_noise_rfu", self.peak_noise_rfu),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{name} = {v}: expected a positive number"));
+            }
+        }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
             return Err(format!(
                 "confidence = {}: expected a level between 0 and 1 (e.g. 0.95)",

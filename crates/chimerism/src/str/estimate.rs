@@ -12,7 +12,10 @@ use graftwatch_core::Lineage;
 use super::allele::Allele;
 use super::classical::classical_locus;
 use super::config::StrConfig;
-use super::fit::{LocusFit, Row, SplitMix64, fit_censored, quantile};
+use super::fit::{
+    LocusFit, PeakNoise, Row, SplitMix64, fit_censored, fit_weighted, profiled_normal_equations,
+    quantile,
+};
 use super::genotype::passes_analytical_threshold;
 use super::locus::Locus;
 use super::profile::StrProfile;
@@ -20,6 +23,7 @@ use super::qc::{StrFlag, StrFlagCode};
 use super::references::{StrReferences, median};
 use super::result::{Interval, LocusReport, LocusStatus, PeakClass, PeakReport, StrSampleResult};
 use super::sample_qc::{clean_sample, low_template, template_level};
+use super::simplex::simplex_least_squares_from;
 
 /// Errors of STR reference building and estimation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -154,13 +158,7 @@ impl StrReferences {
         let k = self.persons.len();
         let mut flags = self.flags.clone();
         flags.extend(cleaned.flags.iter().cloned());
-        let template_loci: Vec<Locus> = self
-            .informativeness
-            .iter()
-            .map(|i| i.locus)
-            .filter(|l| !l.is_sex_marker())
-            .collect();
-        let template = low_template(&template_level(sample, &template_loci, cfg), cfg);
+        let template = low_template(&template_level(sample, &self.informativeness, cfg), cfg);
         let mut reports: Vec<LocusReport> = Vec::new();
         let mut fits: Vec<LocusFit> = Vec::new();
         let mut no_match: Vec<String> = Vec::new();
@@ -252,15 +250,14 @@ impl StrReferences {
                 }
             }
             positions.sort();
-            // Per-person templates normalised over the modelled positions.
-            let norms: Vec<f64> = (0..k)
-                .map(|j| {
-                    positions
-                        .iter()
-                        .map(|a| self.raw_template(j, locus, a))
-                        .sum::<f64>()
-                })
-                .collect();
+            // Per-person templates normalised over everything the person
+            // emits (alleles and all their stutter), not only over the
+            // modelled positions: a minor person's stutter below the
+            // threshold is missing from the data while a major person's is
+            // there, and renormalising each person over the visible
+            // positions would understate the minor one. The locus scale of
+            // the weighted fit absorbs the invisible part.
+            let norms: Vec<f64> = (0..k).map(|j| self.emitted_total(j, locus)).collect();
             let template = |j: usize, a: &Allele| {
                 if norms[j] > 0.0 {
                     self.raw_template(j, locus, a) / norms[j]
@@ -402,15 +399,33 @@ impl StrReferences {
             } else {
                 0.0
             };
+            let stutter_part = |j: usize, a: &Allele| {
+                if norms[j] > 0.0 {
+                    self.raw_template_parts(j, locus, a).1 / norms[j]
+                } else {
+                    0.0
+                }
+            };
+            let lens: Vec<Option<f64>> = positions.iter().map(|a| a.length_bp(locus)).collect();
+            let known: Vec<f64> = lens.iter().flatten().copied().collect();
+            let mean_len = known.iter().sum::<f64>() / known.len().max(1) as f64;
             let rows: Vec<Row> = positions
                 .iter()
-                .map(|a| {
+                .zip(&lens)
+                .map(|(a, len)| {
                     let y = sig(a) / total;
+                    let g: Vec<f64> = (0..k).map(|j| template(j, a)).collect();
+                    let gs: Vec<f64> = (0..k).map(|j| stutter_part(j, a)).collect();
                     Row {
                         allele: (*a).clone(),
-                        g: (0..k).map(|j| template(j, a)).collect(),
+                        g0: g.clone(),
+                        gs0: gs.clone(),
+                        g,
+                        gs,
                         y,
                         censored_below: if y > 0.0 { None } else { Some(bound) },
+                        w: 1.0,
+                        len: len.map_or(0.0, |l| l - mean_len),
                     }
                 })
                 .collect();
@@ -427,6 +442,12 @@ impl StrReferences {
                 q,
                 rows,
                 total,
+                noise_share: if total_h > 0.0 {
+                    cfg.peak_noise_rfu / total_h
+                } else {
+                    0.0
+                },
+                scale: 1.0,
                 det: Vec::new(),
             };
             let local = fit_censored(&[&this], k, None);
@@ -557,30 +578,52 @@ impl StrReferences {
             reports[fits[fi].index].status = LocusStatus::ExcludedOutlier;
             outlier_loci.push(reports[fits[fi].index].locus);
         }
-        let used: Vec<&LocusFit> = fits
-            .iter()
+        let mut used: Vec<LocusFit> = fits
+            .into_iter()
             .enumerate()
             .filter(|(fi, _)| !outliers.contains(fi))
             .map(|(_, f)| f)
             .collect();
-        let est = fit_censored(&used, k, None);
+        let (est, _degradation_slope) = fit_weighted(
+            &mut used,
+            k,
+            PeakNoise {
+                allele_cv: cfg.allele_cv,
+                stutter_cv: cfg.stutter_cv,
+                degradation: cfg.fit_degradation,
+            },
+        );
+        let used: Vec<&LocusFit> = used.iter().collect();
 
         // Bootstrap over loci.
         let n = used.len();
         let (ci, ci_method) = if n >= 2 && cfg.bootstrap_replicates > 0 {
             let mut rng = SplitMix64(cfg.bootstrap_seed);
             let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(cfg.bootstrap_replicates); k];
+            let normal: Vec<(Vec<Vec<f64>>, Vec<f64>)> = used
+                .iter()
+                .map(|f| profiled_normal_equations(f, &est, k))
+                .collect();
             for _ in 0..cfg.bootstrap_replicates {
-                let pick: Vec<&LocusFit> = (0..n)
-                    .map(|_| used[(rng.next() % n as u64) as usize])
-                    .collect();
-                let e = fit_censored(&pick, k, Some(&est));
+                let mut q = vec![vec![0.0; k]; k];
+                let mut r = vec![0.0; k];
+                for _ in 0..n {
+                    let (lq, lr) = &normal[(rng.next() % n as u64) as usize];
+                    for i in 0..k {
+                        r[i] += lr[i];
+                        for j in 0..k {
+                            q[i][j] += lq[i][j];
+                        }
+                    }
+                }
+                let e = simplex_least_squares_from(&q, &r, Some(&est));
                 for i in 0..k {
                     reps[i].push(100.0 * e[i]);
                 }
             }
             let a = (1.0 - cfg.confidence) / 2.0;
-            let widen = small_sample_factor(n, cfg.confidence);
+            let n_eff = effective_loci(&used, k);
+            let widen = small_sample_factor(n_eff, cfg.confidence);
             let ci: Vec<Option<Interval>> = reps
                 .iter_mut()
                 .enumerate()
@@ -597,7 +640,7 @@ impl StrReferences {
             (
                 ci,
                 format!(
-                    "{:.0}% percentile bootstrap over the {n} loci in the fit, widened ×{widen:.2} for {n} loci (t/z · √(n/(n−1))) ({} replicates, seed {})",
+                    "{:.0}% percentile bootstrap over the {n} loci in the fit, widened ×{widen:.2} for {n_eff} effective loci (t/z · √(n/(n−1))) ({} replicates, seed {})",
                     100.0 * cfg.confidence,
                     cfg.bootstrap_replicates,
                     cfg.bootstrap_seed
@@ -615,10 +658,12 @@ impl StrReferences {
             let rep = &mut reports[f.index];
             let mut rss = 0.0;
             for row in &f.rows {
-                let m: f64 = (0..k).map(|i| est[i] * row.g[i]).sum();
+                let m: f64 = f.scale * (0..k).map(|i| est[i] * row.g[i]).sum::<f64>();
                 rss += (row.effective_y(m) - m).powi(2);
                 if let Some(pk) = rep.peaks.iter_mut().find(|p| p.allele == row.allele) {
-                    pk.fitted_by_person = (0..k).map(|i| est[i] * row.g[i] * f.total).collect();
+                    pk.fitted_by_person = (0..k)
+                        .map(|i| f.scale * est[i] * row.g[i] * f.total)
+                        .collect();
                 }
             }
             rep.residual_ss = Some(rss);
@@ -659,6 +704,36 @@ fn is_stutter_position(parent: &Allele, pos: &Allele) -> bool {
     parent.minus(1).as_ref() == Some(pos)
         || parent.plus_one().as_ref() == Some(pos)
         || parent.minus(2).as_ref() == Some(pos)
+}
+
+/// Effective number of loci of the weighted fit (Kish): (Σ_l I_l)² / Σ_l I_l²
+/// with I_l the information of locus l about the split between people
+/// (Σ over its positions of weight × scale² × the spread of the people's
+/// templates there; a shared allele carries none). With equal weights it is the number of loci; when a few loci
+/// carry most of the weight it is smaller, and so are the degrees of
+/// freedom of the interval.
+fn effective_loci(used: &[&LocusFit], k: usize) -> usize {
+    let info: Vec<f64> = used
+        .iter()
+        .map(|f| {
+            f.rows
+                .iter()
+                .map(|r| {
+                    let mean = r.g.iter().sum::<f64>() / k as f64;
+                    let contrast: f64 = r.g.iter().map(|g| (g - mean).powi(2)).sum();
+                    r.w * f.scale * f.scale * contrast
+                })
+                .sum::<f64>()
+        })
+        .collect();
+    let (s, s2) = info
+        .iter()
+        .fold((0.0, 0.0), |(s, s2), x| (s + x, s2 + x * x));
+    if s2 > 0.0 {
+        ((s * s / s2).round() as usize).clamp(2, used.len().max(2))
+    } else {
+        used.len()
+    }
 }
 
 /// Small-sample widening of the bootstrap interval over `n` loci: the

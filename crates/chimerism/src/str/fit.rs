@@ -1,5 +1,6 @@
-//! The least-squares fit on the simplex with left-censored positions, and
-//! the bootstrap helpers.
+//! The least-squares fit on the simplex with left-censored positions, the
+//! variance-weighted refinement (per-locus scale and weights from a peak
+//! variance model), and the bootstrap helpers.
 
 #![allow(clippy::needless_range_loop)] // small dense K×K matrix code reads best with indices
 
@@ -10,9 +11,20 @@ use super::simplex::simplex_least_squares_from;
 /// censoring bound when the sample has no peak there.
 pub(crate) struct Row {
     pub(crate) allele: Allele,
+    /// Per-person template share at this position (allelic + stutter).
     pub(crate) g: Vec<f64>,
+    /// The stutter part of `g`.
+    pub(crate) gs: Vec<f64>,
     pub(crate) y: f64,
     pub(crate) censored_below: Option<f64>,
+    /// Weight of the position in the fit (1 until [`reweight`]).
+    pub(crate) w: f64,
+    /// Fragment length relative to the mean of the locus's modelled
+    /// positions (bp; 0 when unknown), for the degradation term.
+    pub(crate) len: f64,
+    /// `g` and `gs` before the degradation term.
+    pub(crate) g0: Vec<f64>,
+    pub(crate) gs0: Vec<f64>,
 }
 
 impl Row {
@@ -29,10 +41,196 @@ impl Row {
 
 pub(crate) struct LocusFit {
     pub(crate) index: usize,
+    /// Σ w·c²·g·gᵀ over the rows.
     pub(crate) q: Vec<Vec<f64>>,
     pub(crate) rows: Vec<Row>,
     pub(crate) total: f64,
+    /// Noise floor of a position as a share of the locus (baseline noise /
+    /// locus height).
+    pub(crate) noise_share: f64,
+    /// Locus scale c: the model of a position's share is c·Σ f_k·g_k
+    /// (1 until [`reweight`]; a large peak read high or low then moves c,
+    /// not the other positions' shares).
+    pub(crate) scale: f64,
     pub(crate) det: Vec<Option<(bool, f64)>>,
+}
+
+impl LocusFit {
+    /// Recomputes `q` from the rows' weights and the scale.
+    pub(crate) fn update_q(&mut self, k: usize) {
+        let mut q = vec![vec![0.0; k]; k];
+        let c2 = self.scale * self.scale;
+        for row in &self.rows {
+            for i in 0..k {
+                for j in 0..k {
+                    q[i][j] += row.w * c2 * row.g[i] * row.g[j];
+                }
+            }
+        }
+        self.q = q;
+    }
+}
+
+/// Relative spread of peaks used by the weighted fit (see
+/// docs/chimerism-str.md "Joint fit"): allelic peaks vary by `allele_cv`
+/// (heterozygote imbalance, PCR noise), stutter peaks by `stutter_cv`
+/// around the modelled ratio, and every peak by an additive noise floor.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeakNoise {
+    pub(crate) allele_cv: f64,
+    pub(crate) stutter_cv: f64,
+    /// Fit a within-locus degradation slope.
+    pub(crate) degradation: bool,
+}
+
+/// Iteratively reweighted fit: starting from the unweighted solution, each
+/// locus gets its scale c (weighted least squares of y on the model) and
+/// each position the weight 1 / (cv_a²·(c·m_allelic)² + cv_s²·(c·m_stutter)²
+/// plus noise²) (the inverse of its variance under the peak variance
+/// model), the degradation slope δ is updated, and f is refitted; a few
+/// rounds reach a fixed point. Returns f and δ; the loci keep their final
+/// weights, scales and templates (the bootstrap reuses them).
+pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) -> (Vec<f64>, f64) {
+    let mut est = {
+        let refs: Vec<&LocusFit> = loci.iter().collect();
+        fit_censored(&refs, k, None)
+    };
+    let mut slope = 0.0;
+    for _ in 0..REWEIGHT_ROUNDS {
+        for f in loci.iter_mut() {
+            reweight(f, &est, k, noise);
+        }
+        if noise.degradation {
+            slope = (slope + degradation_step(loci, &est, k)).clamp(-MAX_SLOPE, MAX_SLOPE);
+            for f in loci.iter_mut() {
+                for row in &mut f.rows {
+                    let d = (-slope * row.len).exp();
+                    row.g = row.g0.iter().map(|g| g * d).collect();
+                    row.gs = row.gs0.iter().map(|g| g * d).collect();
+                }
+                f.update_q(k);
+            }
+        }
+        let refs: Vec<&LocusFit> = loci.iter().collect();
+        let next = fit_censored(&refs, k, Some(&est));
+        let change = next
+            .iter()
+            .zip(&est)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0_f64, f64::max);
+        est = next;
+        if change < 1e-7 {
+            break;
+        }
+    }
+    (est, slope)
+}
+
+/// A locus's normal equations for the bootstrap with its scale profiled
+/// out: the locus scale c is a nuisance fitted with f, so a replicate must
+/// let it move, or the interval is too narrow. Linearising c·G·f around
+/// (f̂, ĉ) and minimising over c gives Q = A − p·pᵀ/s and r = b − p·t/s with
+/// A = Σ w c² g gᵀ, b = Σ w c g y, p = Σ w c g m̂, s = Σ w m̂², t = Σ w m̂ y
+/// (m̂ = g·f̂; censored positions at their imputed values). Q is singular
+/// along f̂ (scaling f is scaling c); the simplex constraint fixes that.
+pub(crate) fn profiled_normal_equations(
+    f: &LocusFit,
+    est: &[f64],
+    k: usize,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let c = f.scale;
+    let mut a = vec![vec![0.0; k]; k];
+    let (mut b, mut p) = (vec![0.0; k], vec![0.0; k]);
+    let (mut s, mut t) = (0.0, 0.0);
+    for row in &f.rows {
+        let m: f64 = (0..k).map(|i| est[i] * row.g[i]).sum();
+        let y = row.effective_y(c * m);
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] += row.w * c * c * row.g[i] * row.g[j];
+            }
+            b[i] += row.w * c * row.g[i] * y;
+            p[i] += row.w * c * row.g[i] * m;
+        }
+        s += row.w * m * m;
+        t += row.w * m * y;
+    }
+    if s > 0.0 {
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] -= p[i] * p[j] / s;
+            }
+            b[i] -= p[i] * t / s;
+        }
+    }
+    (a, b)
+}
+
+/// Largest degradation slope accepted (per bp): 0.02/bp halves a signal
+/// over 35 bp, far beyond a usable sample.
+const MAX_SLOPE: f64 = 0.02;
+
+/// One Gauss–Newton step for the within-locus degradation slope δ
+/// (signal ∝ exp(−δ·length)): weighted regression of the log ratio of
+/// observed to modelled share on the centred fragment length, over the
+/// peaks seen, with weights (model / sd)² (the inverse variance of the log).
+fn degradation_step(loci: &[LocusFit], est: &[f64], k: usize) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for f in loci {
+        for row in f
+            .rows
+            .iter()
+            .filter(|r| r.censored_below.is_none() && r.len != 0.0)
+        {
+            let m = f.scale * (0..k).map(|i| est[i] * row.g[i]).sum::<f64>();
+            if m <= 0.0 || row.y <= 0.0 {
+                continue;
+            }
+            let w = row.w * m * m;
+            num += w * row.len * (row.y / m).ln();
+            den += w * row.len * row.len;
+        }
+    }
+    if den > 0.0 { -num / den } else { 0.0 }
+}
+
+/// Rounds of reweighting (the fixed point is usually reached in 3–5).
+const REWEIGHT_ROUNDS: usize = 12;
+
+/// One reweighting step of a locus at the current estimate `est`.
+fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise) {
+    let model = |row: &Row| -> (f64, f64) {
+        let m: f64 = (0..k).map(|i| est[i] * row.g[i]).sum();
+        let ms: f64 = (0..k).map(|i| est[i] * row.gs[i]).sum();
+        (m, ms)
+    };
+    // Scale: weighted least squares of the (effective) observations on the model.
+    let (mut num, mut den) = (0.0, 0.0);
+    for row in &f.rows {
+        let (m, _) = model(row);
+        let y = row.effective_y(f.scale * m);
+        num += row.w * y * m;
+        den += row.w * m * m;
+    }
+    if den > 0.0 && num > 0.0 {
+        f.scale = num / den;
+    }
+    let floor2 = f.noise_share * f.noise_share;
+    for row in &mut f.rows {
+        let (m, ms) = model(row);
+        let var = match row.censored_below {
+            // No peak: drop-out or below the threshold; its size is known
+            // only roughly (100 % spread around the larger of the model and
+            // the bound).
+            Some(b) => (f.scale * m).max(b).powi(2) + floor2,
+            None => {
+                let (a, s) = (f.scale * (m - ms).max(0.0), f.scale * ms);
+                (noise.allele_cv * a).powi(2) + (noise.stutter_cv * s).powi(2) + floor2
+            }
+        };
+        row.w = if var > 0.0 { 1.0 / var } else { 1.0 };
+    }
+    f.update_q(k);
 }
 
 /// Least squares on the simplex over the given loci, with censored positions
@@ -50,13 +248,14 @@ pub(crate) fn fit_censored(loci: &[&LocusFit], k: usize, start: Option<&[f64]>) 
     let r_at = |est: Option<&[f64]>| {
         let mut r = vec![0.0; k];
         for f in loci {
+            let c = f.scale;
             for row in &f.rows {
                 let y = match est {
-                    Some(e) => row.effective_y((0..k).map(|i| e[i] * row.g[i]).sum()),
+                    Some(e) => row.effective_y(c * (0..k).map(|i| e[i] * row.g[i]).sum::<f64>()),
                     None => row.y,
                 };
                 for i in 0..k {
-                    r[i] += row.g[i] * y;
+                    r[i] += row.w * c * row.g[i] * y;
                 }
             }
         }

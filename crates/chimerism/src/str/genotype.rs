@@ -31,9 +31,9 @@ pub struct LocusGenotype {
     pub alleles: Vec<CalledAllele>,
     /// Heterozygote balance (smaller / larger peak) for two alleles.
     pub het_balance: Option<f64>,
-    /// Observed back-stutter ratios (peak at n−1 / parent) in the pure profile;
-    /// a stutter below the analytical threshold counts as half its detection
-    /// bound (analytical threshold / parent height).
+    /// Observed back-stutter ratios (peak at n−1 / parent) in the pure profile
+    /// (stutter peaks actually seen; those below the analytical threshold
+    /// are in `stutter_below`).
     pub back_stutter: Vec<f64>,
     /// Observed forward-stutter ratios (peak at n+1 / parent).
     pub forward_stutter: Vec<f64>,
@@ -43,6 +43,10 @@ pub struct LocusGenotype {
     /// all are 0 across the references, the export carries no stutter
     /// (stutter-filtered, or a genotype table) and kit defaults are used.
     pub stutter_seen: [usize; 3],
+    /// Left-censored stutter observations at n−1, n+1, n−2: no peak, so the
+    /// ratio is below this detection bound (analytical threshold / parent
+    /// height).
+    pub stutter_below: [Vec<f64>; 3],
 }
 
 impl LocusGenotype {
@@ -165,6 +169,7 @@ fn listed_genotype(peaks: &[Peak]) -> Option<LocusGenotype> {
         forward_stutter: Vec::new(),
         double_back_stutter: Vec::new(),
         stutter_seen: [0; 3],
+        stutter_below: Default::default(),
     })
 }
 
@@ -231,7 +236,8 @@ fn called_genotype(
     } else {
         None
     };
-    let (obs, seen) = stutter_observations(&called, &usable, cfg);
+    let (obs, below) = stutter_observations(&called, &usable, cfg);
+    let seen = [obs[0].len(), obs[1].len(), obs[2].len()];
     let [back_stutter, forward_stutter, double_back_stutter] = obs;
     Some(LocusGenotype {
         alleles: called,
@@ -240,19 +246,20 @@ fn called_genotype(
         forward_stutter,
         double_back_stutter,
         stutter_seen: seen,
+        stutter_below: below,
     })
 }
 
 /// Stutter ratios at n−1, n+1 and n−2 of each called allele (positions that
-/// are not the person's own alleles). A stutter peak below the analytical
-/// threshold is left-censored and recorded at half its detection bound
-/// (threshold / parent height); saturated parents are skipped (their true
+/// are not the person's own alleles): the ratios seen, and for positions
+/// with no peak the detection bound (threshold / parent height; the ratio
+/// is left-censored below it). Saturated parents are skipped (their true
 /// height is unknown).
 fn stutter_observations(
     called: &[CalledAllele],
     usable: &[(&Peak, f64)],
     cfg: &StrConfig,
-) -> ([Vec<f64>; 3], [usize; 3]) {
+) -> ([Vec<f64>; 3], [Vec<f64>; 3]) {
     let own = |a: &Allele| called.iter().any(|c| &c.allele == a);
     // A position that is also a larger kind of stutter of another own allele
     // mixes two kinds (the n−2 of b is the n−1 of b−1): not used. Back
@@ -275,7 +282,7 @@ fn stutter_observations(
             .sum::<f64>()
     };
     let mut obs: [Vec<f64>; 3] = Default::default();
-    let mut seen = [0usize; 3];
+    let mut below: [Vec<f64>; 3] = Default::default();
     for c in called {
         let parent_h = at(&c.allele, &|p, s| p.height.unwrap_or(s));
         if parent_h >= cfg.saturation_limit() {
@@ -294,13 +301,12 @@ fn stutter_observations(
             let s = at(&pos, &|_, s| s);
             if s > 0.0 {
                 obs[i].push(s / c.signal);
-                seen[i] += 1;
             } else if bound > 0.0 && bound < 1.0 {
-                obs[i].push(bound / 2.0);
+                below[i].push(bound);
             }
         }
     }
-    (obs, seen)
+    (obs, below)
 }
 
 #[cfg(test)]
@@ -423,12 +429,13 @@ mod tests {
         // Forward: 13 -> 14 observed (60/900); 12 -> 13 is an own allele, skipped.
         assert_eq!(lg.forward_stutter.len(), 1);
         assert!((lg.forward_stutter[0] - 60.0 / 900.0).abs() < 1e-12);
-        // Censored: no peak at 11 => half the bound 50/1000.
+        // Censored: no peak at 11 => below the bound 50/1000.
         let g = call_reference(
             PersonRef::Recipient,
             &profile(vec![(l, vec![peak("12", l, 1000.0), peak("13", l, 900.0)])]),
             &cfg,
         );
-        assert_eq!(g.loci[&l].back_stutter, vec![0.025]);
+        assert!(g.loci[&l].back_stutter.is_empty());
+        assert_eq!(g.loci[&l].stutter_below[0], vec![0.05]);
     }
 }

@@ -1,6 +1,7 @@
 //! STR kits as data: the loci of a kit, its default stutter ratios (back
-//! n−1, forward n+1, double-back n−2) and its saturation limit, in a JSON
-//! file a lab can copy and edit (`crates/chimerism/kits/*.json`; built-in:
+//! n−1, forward n+1, double-back n−2), its saturation limit and, per
+//! marker, the dye and the allele bins (fragment size of each allele), in
+//! a JSON file a lab can copy and edit (`crates/chimerism/kits/*.json`; built-in:
 //! GlobalFiler, PowerPlex Fusion 6C, Identifiler Plus, PowerPlex 16 HS,
 //! Mentype Chimera, and `generic`).
 //!
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::allele::Allele;
 use super::locus::Locus;
 
 /// Default stutter ratios of one locus.
@@ -23,6 +25,25 @@ pub struct KitStutter {
     pub forward: f64,
     /// Double back-stutter (n−2) / parent.
     pub double_back: f64,
+}
+
+/// Dye and allele bins of one marker (optional in a kit file).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KitMarker {
+    /// Dye (colour channel) of the marker, e.g. `6-FAM` or `blue`. Two
+    /// markers of one dye never pull up into each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dye: Option<String>,
+    /// Allele bins: allele → fragment size in bp (the bin centre, as in the
+    /// lab's bin set). An off-ladder peak whose size lies within
+    /// `bin_half_width_bp` of a bin is called as that allele.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bins: BTreeMap<String, f64>,
+}
+
+fn default_bin_half_width() -> f64 {
+    0.5
 }
 
 /// A kit definition.
@@ -41,6 +62,13 @@ pub struct Kit {
     pub default: KitStutter,
     /// Ratios per marker name (any spelling `Locus` accepts).
     pub loci: BTreeMap<String, KitStutter>,
+    /// Dye and bins per marker name (optional; any spelling `Locus` accepts).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub markers: BTreeMap<String, KitMarker>,
+    /// Half width of an allele bin in bp (default 0.5, the usual ±0.5 bp
+    /// bin of fragment-analysis software).
+    #[serde(default = "default_bin_half_width")]
+    pub bin_half_width_bp: f64,
 }
 
 /// Why a kit cannot be used.
@@ -123,7 +151,65 @@ impl Kit {
         if !(kit.saturation_rfu.is_finite() && kit.saturation_rfu > 0.0) {
             return Err(KitError::Invalid("saturation_rfu must be > 0".into()));
         }
+        if !(kit.bin_half_width_bp.is_finite()
+            && kit.bin_half_width_bp > 0.0
+            && kit.bin_half_width_bp <= 2.0)
+        {
+            return Err(KitError::Invalid(format!(
+                "bin_half_width_bp = {}: expected a width in bp above 0 and at most 2",
+                kit.bin_half_width_bp
+            )));
+        }
+        for (m, marker) in &kit.markers {
+            let locus = m.parse::<Locus>().map_err(|_| {
+                KitError::Invalid(format!(
+                    "markers: '{m}' is not a known locus ({})",
+                    Locus::known_names()
+                ))
+            })?;
+            for (a, size) in &marker.bins {
+                if Allele::parse(a, locus).is_err() {
+                    return Err(KitError::Invalid(format!(
+                        "markers: {m} bin '{a}' is not an allele"
+                    )));
+                }
+                if !(size.is_finite() && *size > 0.0 && *size < 2000.0) {
+                    return Err(KitError::Invalid(format!(
+                        "markers: {m} bin {a} = {size}: expected a fragment size in bp (0–2000)"
+                    )));
+                }
+            }
+        }
         Ok(kit)
+    }
+
+    fn marker(&self, locus: Locus) -> Option<&KitMarker> {
+        self.markers
+            .iter()
+            .find(|(m, _)| m.parse::<Locus>() == Ok(locus))
+            .map(|(_, k)| k)
+    }
+
+    /// The dye of `locus`, when the kit file gives it.
+    pub fn dye(&self, locus: Locus) -> Option<&str> {
+        self.marker(locus).and_then(|m| m.dye.as_deref())
+    }
+
+    /// True when the kit says `a` and `b` are read in the same dye.
+    pub fn same_dye(&self, a: Locus, b: Locus) -> bool {
+        matches!((self.dye(a), self.dye(b)), (Some(x), Some(y)) if x.eq_ignore_ascii_case(y))
+    }
+
+    /// The allele whose bin holds a fragment of `size` bp at `locus` (the
+    /// nearest bin centre within `bin_half_width_bp`), when the kit has bins.
+    pub fn bin_call(&self, locus: Locus, size: f64) -> Option<Allele> {
+        let m = self.marker(locus)?;
+        m.bins
+            .iter()
+            .map(|(a, c)| (a, (c - size).abs()))
+            .filter(|(_, d)| *d <= self.bin_half_width_bp)
+            .min_by(|x, y| x.1.total_cmp(&y.1))
+            .and_then(|(a, _)| Allele::parse(a, locus).ok())
     }
 
     /// Default ratios at `locus`.
@@ -137,7 +223,7 @@ impl Kit {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -159,6 +245,60 @@ mod tests {
         let g = Kit::built_in("globalfiler").unwrap();
         assert_eq!(g.stutter(Locus::Se33).back, 0.12);
         assert_eq!(g.stutter(Locus::PentaD).back, g.default.back);
+    }
+
+    /// A lab's own kit file with dyes and bins, as docs/chimerism-str.md
+    /// describes it.
+    pub(crate) const USER_KIT: &str = r#"{
+  "name": "lab_kit",
+  "title": "Our validated in-house multiplex",
+  "saturation_rfu": 25000,
+  "source": "lab validation 2025",
+  "default": {"back": 0.08, "forward": 0.01, "double_back": 0.005},
+  "loci": {"D3S1358": {"back": 0.11, "forward": 0.01, "double_back": 0.004}},
+  "markers": {
+    "D3S1358": {"dye": "6-FAM", "bins": {"14": 112.3, "15": 116.3, "16": 120.4}},
+    "vWA": {"dye": "6-FAM"},
+    "D8S1179": {"dye": "VIC", "bins": {"12": 126.0, "13": 130.1}}
+  },
+  "bin_half_width_bp": 0.5
+}"#;
+
+    #[test]
+    fn a_user_kit_file_with_dyes_and_bins_loads_and_is_used() {
+        let k = Kit::from_json(USER_KIT).unwrap();
+        assert_eq!(k.saturation_rfu, 25000.0);
+        assert_eq!(k.stutter(Locus::D3s1358).back, 0.11);
+        assert_eq!(k.dye(Locus::Vwa), Some("6-FAM"));
+        assert!(k.same_dye(Locus::D3s1358, Locus::Vwa));
+        assert!(!k.same_dye(Locus::D3s1358, Locus::D8s1179));
+        assert!(
+            !k.same_dye(Locus::Fga, Locus::Th01),
+            "no dye given: not the same"
+        );
+        // Bin boundaries: ±0.5 bp inside, beyond is off-ladder.
+        let a = |s: &str| Allele::parse(s, Locus::D3s1358).unwrap();
+        assert_eq!(k.bin_call(Locus::D3s1358, 116.8), Some(a("15")));
+        assert_eq!(k.bin_call(Locus::D3s1358, 115.8), Some(a("15")));
+        assert_eq!(k.bin_call(Locus::D3s1358, 116.81), None);
+        assert_eq!(k.bin_call(Locus::D3s1358, 118.3), None);
+        assert_eq!(k.bin_call(Locus::Vwa, 150.0), None, "no bins for vWA");
+        // Built-in kits load with their defaults (no bins: bins come from the lab's bin set).
+        assert_eq!(Kit::generic().bin_half_width_bp, 0.5);
+        let bad = USER_KIT.replace("116.3", "-1");
+        assert!(
+            Kit::from_json(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("bin 15")
+        );
+        let bad = USER_KIT.replace("\"vWA\": {\"dye\"", "\"D99\": {\"dye\"");
+        assert!(
+            Kit::from_json(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("D99")
+        );
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub enum StrFlagCode {
     StutterFromKit,
     /// A sorted lineage's purity is below the configured floor.
     LowPurity,
+    /// An off-ladder peak called as an allele from the kit's bins.
+    Binned,
 }
 
 impl StrFlagCode {
@@ -64,6 +66,7 @@ impl StrFlagCode {
             StrFlagCode::CallRule => "STR-CALL-RULE",
             StrFlagCode::StutterFromKit => "STR-STUTTER-KIT",
             StrFlagCode::LowPurity => "STR-LOW-PURITY",
+            StrFlagCode::Binned => "STR-BINNED",
         }
     }
 }

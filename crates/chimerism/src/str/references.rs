@@ -116,9 +116,21 @@ impl StrReferences {
                 check_measure(p, &config)?;
             }
         }
-        let mut persons = vec![call_reference(PersonRef::Recipient, recipient, &config)];
+        // Off-ladder peaks inside the kit's allele bins are called first.
+        let mut bin_flags = Vec::new();
+        let mut binned = |p: &StrProfile| {
+            let (b, f) = super::sample_qc::bin_off_ladder(p, &config.kit);
+            bin_flags.extend(f);
+            b
+        };
+        let mut persons = vec![call_reference(
+            PersonRef::Recipient,
+            &binned(recipient),
+            &config,
+        )];
         for (d, p) in donors {
-            persons.push(call_reference(PersonRef::Donor(d.clone()), p, &config));
+            let b = binned(p);
+            persons.push(call_reference(PersonRef::Donor(d.clone()), &b, &config));
         }
         for p in &persons {
             if p.loci.is_empty() {
@@ -129,6 +141,7 @@ impl StrReferences {
             }
         }
         let mut flags: Vec<StrFlag> = persons.iter().flat_map(|p| p.flags.clone()).collect();
+        flags.extend(bin_flags);
         missing_locus_flags(&persons, &mut flags);
         let not_informative = identity_checks(&mut persons, &config, &mut flags)?;
         let info = informativeness(&persons);
@@ -154,27 +167,56 @@ impl StrReferences {
     /// allele, × back-stutter ratio one repeat below, × double-back ratio two
     /// below, × forward ratio one above.
     pub(crate) fn raw_template(&self, k: usize, locus: Locus, pos: &Allele) -> f64 {
-        let st = self.stutter[&locus];
-        let g = &self.persons[k].loci[&locus];
-        let mut t = 0.0;
-        for c in &g.alleles {
-            let half = c.dosage / 2.0;
-            if &c.allele == pos {
-                t += half;
-            }
-            if matches!(c.allele, Allele::Repeat { .. }) {
-                if c.allele.minus(1).as_ref() == Some(pos) {
-                    t += half * st.back;
-                }
-                if c.allele.minus(2).as_ref() == Some(pos) {
-                    t += half * st.double_back;
-                }
-                if c.allele.plus_one().as_ref() == Some(pos) {
-                    t += half * st.forward;
+        let (allelic, stutter) = self.raw_template_parts(k, locus, pos);
+        allelic + stutter
+    }
+
+    /// Σ of [`Self::raw_template`] of person `k` over every position it
+    /// emits at `locus` (its alleles and their n−1, n+1, n−2 stutter).
+    pub(crate) fn emitted_total(&self, k: usize, locus: Locus) -> f64 {
+        let mut positions: Vec<Allele> = Vec::new();
+        for c in &self.persons[k].loci[&locus].alleles {
+            let stutter = [c.allele.minus(1), c.allele.plus_one(), c.allele.minus(2)];
+            for a in std::iter::once(Some(c.allele.clone()))
+                .chain(stutter)
+                .flatten()
+            {
+                if !positions.contains(&a) {
+                    positions.push(a);
                 }
             }
         }
-        t
+        positions
+            .iter()
+            .map(|a| self.raw_template(k, locus, a))
+            .sum()
+    }
+
+    /// The two parts of [`Self::raw_template`]: (allelic, stutter). They
+    /// vary differently from sample to sample (heterozygote imbalance vs
+    /// stutter-ratio scatter), so the fit weighs them differently.
+    pub(crate) fn raw_template_parts(&self, k: usize, locus: Locus, pos: &Allele) -> (f64, f64) {
+        let st = self.stutter[&locus];
+        let g = &self.persons[k].loci[&locus];
+        let (mut allelic, mut stutter) = (0.0, 0.0);
+        for c in &g.alleles {
+            let half = c.dosage / 2.0;
+            if &c.allele == pos {
+                allelic += half;
+            }
+            if matches!(c.allele, Allele::Repeat { .. }) {
+                if c.allele.minus(1).as_ref() == Some(pos) {
+                    stutter += half * st.back;
+                }
+                if c.allele.minus(2).as_ref() == Some(pos) {
+                    stutter += half * st.double_back;
+                }
+                if c.allele.plus_one().as_ref() == Some(pos) {
+                    stutter += half * st.forward;
+                }
+            }
+        }
+        (allelic, stutter)
     }
 }
 
@@ -262,43 +304,44 @@ fn stutter_ratios(
     flags: &mut Vec<StrFlag>,
 ) -> BTreeMap<Locus, StutterRatios> {
     let autosomal = || info.iter().filter(|li| !li.locus.is_sex_marker());
-    let pooled = |which: usize| -> (Vec<f64>, usize) {
-        let mut v = Vec::new();
-        let mut seen = 0;
+    let pooled = |which: usize| -> (Option<f64>, usize) {
+        let (mut v, mut below) = (Vec::new(), Vec::new());
         for li in autosomal() {
             for p in persons {
                 let g = &p.loci[&li.locus];
-                seen += g.stutter_seen[which];
                 v.extend(match which {
-                    1 => g.forward_stutter.clone(),
-                    _ => g.double_back_stutter.clone(),
+                    1 => g.forward_stutter.iter(),
+                    _ => g.double_back_stutter.iter(),
                 });
+                below.extend(g.stutter_below[which].iter());
             }
         }
-        (v, seen)
+        (censored_median(&v, &below), v.len())
     };
-    let (mut fwd_obs, fwd_seen) = pooled(1);
-    let (mut dbl_obs, dbl_seen) = pooled(2);
-    let n_fwd = fwd_obs.len();
-    let fwd_learned = median(&mut fwd_obs).filter(|_| fwd_seen > 0);
-    let dbl_learned = median(&mut dbl_obs).filter(|_| dbl_seen > 0);
+    let (fwd_learned, fwd_seen) = pooled(1);
+    let (dbl_learned, _) = pooled(2);
+    let n_fwd = fwd_seen;
     let mut from_kit = Vec::new();
     let mut out = BTreeMap::new();
     for li in info {
-        let mut back: Vec<f64> = persons
+        let back: Vec<f64> = persons
             .iter()
             .flat_map(|p| p.loci[&li.locus].back_stutter.clone())
             .collect();
-        let seen: usize = persons
+        let back_below: Vec<f64> = persons
             .iter()
-            .map(|p| p.loci[&li.locus].stutter_seen[0])
-            .sum();
+            .flat_map(|p| p.loci[&li.locus].stutter_below[0].clone())
+            .collect();
+        let seen = back.len();
         let kit = cfg.kit.stutter(li.locus);
-        let n_back = back.len();
+        let n_back = back.len() + back_below.len();
         let on = cfg.model_stutter && !li.locus.is_sex_marker();
         let (b, source) = match (on, seen > 0) {
             (false, _) => (0.0, StutterSource::Off),
-            (true, true) => (median(&mut back).unwrap_or(0.0), StutterSource::References),
+            (true, true) => (
+                censored_median(&back, &back_below).unwrap_or(0.0),
+                StutterSource::References,
+            ),
             (true, false) => {
                 from_kit.push(li.locus.name());
                 (kit.back, StutterSource::Kit)
@@ -330,6 +373,45 @@ fn stutter_ratios(
         ));
     }
     out
+}
+
+/// Median of ratios of which some are only known to lie below a bound
+/// (left-censored: no stutter peak at or above the analytical threshold),
+/// by the Kaplan–Meier estimator on the reversed scale (Kaplan & Meier,
+/// J Am Stat Assoc 1958;53:457–481; for left-censored data Helsel,
+/// Statistics for Censored Environmental Data, 2nd ed. 2012, ch. 6).
+/// Half a censored bound was used before, which overstates small ratios
+/// (n−2, n+1) when most of them are below the threshold. When fewer than
+/// half of the observations can be placed (censoring too heavy), the
+/// estimate is the smaller of the lowest seen ratio and half the lowest
+/// bound. `None` when nothing was seen.
+pub(crate) fn censored_median(seen: &[f64], below: &[f64]) -> Option<f64> {
+    if seen.is_empty() {
+        return None;
+    }
+    // Reversed scale: x' = −x; "below b" becomes "x' > −b" (right-censored).
+    // Walk from the largest ratio down; S(x) = P(ratio < x).
+    let mut events: Vec<(f64, bool)> = seen
+        .iter()
+        .map(|&x| (x, true))
+        .chain(below.iter().map(|&b| (b, false)))
+        .collect();
+    // Descending ratio; at ties, events before censorings (standard KM).
+    events.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut at_risk = events.len() as f64;
+    let mut surv = 1.0; // P(ratio < current) on the reversed scale
+    for (x, event) in &events {
+        if *event {
+            surv *= 1.0 - 1.0 / at_risk;
+            if surv <= 0.5 {
+                return Some(*x);
+            }
+        }
+        at_risk -= 1.0;
+    }
+    let lowest_seen = seen.iter().copied().fold(f64::INFINITY, f64::min);
+    let lowest_bound = below.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(lowest_seen.min(lowest_bound / 2.0))
 }
 
 fn donor_pairs(

@@ -67,6 +67,9 @@ pub struct PersonEstimate {
     /// The share (%) at which this person's clean unique alleles would reach
     /// the analytical threshold at the required number of loci in this sample.
     pub detection_limit_percent: Option<f64>,
+    /// True when `detection_limit_percent` is the lab's validated LoD (from
+    /// the configuration file or `--lod`), not the per-sample computed one.
+    pub lod_lab_validated: bool,
     /// Loci where a clean unique allele of this person was seen.
     pub loci_detected: usize,
     /// Loci where this person has a clean unique allele (detection opportunity).

@@ -3,8 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use super::allele::Allele;
 use super::config::StrConfig;
 use super::genotype::passes_analytical_threshold;
+use super::informativeness::LocusInformativeness;
+use super::kit::Kit;
 use super::locus::Locus;
 use super::profile::{Peak, StrProfile};
 use super::qc::{StrFlag, StrFlagCode};
@@ -29,13 +32,14 @@ pub struct CleanSample {
 /// high, and this peak is at most `pullup_max_ratio` of its height. Needs
 /// exported sizes.
 pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
+    let (binned, mut flags) = bin_off_ladder(sample, &cfg.kit);
+    let sample = &binned;
     let sat = cfg.saturation_limit();
     let all: Vec<(Locus, &Peak)> = sample
         .loci
         .iter()
         .flat_map(|(l, ps)| ps.iter().map(move |p| (*l, p)))
         .collect();
-    let mut flags = Vec::new();
     let mut profile = StrProfile::new(sample.sample.clone());
     let mut saturated = BTreeSet::new();
     for (&locus, peaks) in &sample.loci {
@@ -48,6 +52,7 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
             let source = p.size.and_then(|s| {
                 all.iter().find(|(l, q)| {
                     *l != locus
+                        && !cfg.kit.same_dye(*l, locus)
                         && q.size
                             .is_some_and(|qs| (qs - s).abs() <= PULLUP_SIZE_TOLERANCE_BP)
                         && q.height.unwrap_or(0.0) >= cfg.pullup_min_source_rfu
@@ -84,6 +89,56 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
     }
 }
 
+/// Calls off-ladder peaks from the kit's allele bins: a peak exported as
+/// `OL` whose fragment size lies in a bin of its marker becomes that allele
+/// (merged with a peak already called there: larger height, summed area),
+/// flagged `STR-BINNED`. Without bins or sizes the profile is unchanged.
+pub fn bin_off_ladder(profile: &StrProfile, kit: &Kit) -> (StrProfile, Vec<StrFlag>) {
+    let mut out = profile.clone();
+    let mut flags = Vec::new();
+    for (&locus, peaks) in out.loci.iter_mut() {
+        let mut kept: Vec<Peak> = Vec::with_capacity(peaks.len());
+        for p in peaks.drain(..) {
+            let bin = match (&p.allele, p.size) {
+                (a, Some(size)) if a.is_off_ladder() => kit.bin_call(locus, size),
+                _ => None,
+            };
+            let Some(allele) = bin else {
+                kept.push(p);
+                continue;
+            };
+            flags.push(StrFlag::new(
+                StrFlagCode::Binned,
+                format!(
+                    "{locus}: off-ladder peak at {:.2} bp in sample '{}' called {allele} from the bins of kit '{}'",
+                    p.size.unwrap_or(0.0),
+                    profile.sample,
+                    kit.name
+                ),
+            ));
+            match kept.iter_mut().find(|q| q.allele == allele) {
+                Some(q) => {
+                    q.height = max_opt(q.height, p.height);
+                    q.area = match (q.area, p.area) {
+                        (Some(x), Some(y)) => Some(x + y),
+                        (x, y) => x.or(y),
+                    };
+                }
+                None => kept.push(Peak { allele, ..p }),
+            }
+        }
+        *peaks = kept;
+    }
+    (out, flags)
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
 /// How much template a sample shows at the loci used.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TemplateLevel {
@@ -94,13 +149,87 @@ pub struct TemplateLevel {
     pub loci_with_peaks: usize,
     /// Loci considered (typed in every reference, Amelogenin excluded).
     pub loci: usize,
+    /// Median heterozygote balance (smaller / larger peak) over the clean
+    /// heterozygous pairs of the sample ([`het_balance`]), when at least
+    /// [`MIN_HB_PAIRS`] pairs were measurable.
+    pub het_balance: Option<f64>,
+    /// Clean heterozygous pairs measured.
+    pub het_pairs: usize,
 }
 
-/// Measures the template level at `loci`.
-pub fn template_level(sample: &StrProfile, loci: &[Locus], cfg: &StrConfig) -> TemplateLevel {
+/// Heterozygote balance is judged only with at least this many pairs.
+pub const MIN_HB_PAIRS: usize = 3;
+
+/// Heterozygote balance of a sample: for every person and locus where both
+/// of the person's alleles are unique to them, in no stutter position (n−1,
+/// n+1, n−2) of anybody's allele, the two peaks come from the same template
+/// and should be equal; Hb = smaller / larger height (Gill et al., Forensic
+/// Sci Int 2000;112:17–40; SWGDAM STR interpretation guidelines 2017, §3.5).
+/// Only pairs whose larger peak reaches the stochastic threshold
+/// (`low_template_flag_rfu`) are measured: below it a minor contributor's
+/// imbalance is expected and says nothing about the sample; above it a
+/// sister allele that dropped out counts as Hb = 0. Returns the median and
+/// the pair count.
+pub fn het_balance(
+    sample: &StrProfile,
+    info: &[LocusInformativeness],
+    cfg: &StrConfig,
+) -> (Option<f64>, usize) {
+    let mut hb = Vec::new();
+    for li in info.iter().filter(|li| !li.locus.is_sex_marker()) {
+        let all: Vec<&Allele> = li
+            .persons
+            .iter()
+            .flat_map(|p| p.unique.iter().chain(p.shared.iter()))
+            .collect();
+        let near = |a: &Allele| {
+            all.iter().any(|o| {
+                o.minus(1).as_ref() == Some(a)
+                    || o.plus_one().as_ref() == Some(a)
+                    || o.minus(2).as_ref() == Some(a)
+            })
+        };
+        let height = |a: &Allele| {
+            sample
+                .peaks(li.locus)
+                .iter()
+                .filter(|p| &p.allele == a && passes_analytical_threshold(p, cfg))
+                .filter_map(|p| p.height.or_else(|| p.signal(cfg.measure)))
+                .fold(0.0_f64, f64::max)
+        };
+        for p in &li.persons {
+            let [a, b] = p.unique.as_slice() else {
+                continue;
+            };
+            if !p.shared.is_empty() || near(a) || near(b) {
+                continue;
+            }
+            let (ha, hb_) = (height(a), height(b));
+            let (lo, hi) = (ha.min(hb_), ha.max(hb_));
+            if hi >= cfg.low_template_flag_rfu {
+                hb.push(lo / hi);
+            }
+        }
+    }
+    let n = hb.len();
+    let med = super::references::median(&mut hb).filter(|_| n >= MIN_HB_PAIRS);
+    (med, n)
+}
+
+/// Measures the template level at the loci of `info` (Amelogenin excluded).
+pub fn template_level(
+    sample: &StrProfile,
+    info: &[LocusInformativeness],
+    cfg: &StrConfig,
+) -> TemplateLevel {
+    let loci: Vec<Locus> = info
+        .iter()
+        .map(|i| i.locus)
+        .filter(|l| !l.is_sex_marker())
+        .collect();
     let mut heights = Vec::new();
     let mut loci_with_peaks = 0;
-    for l in loci {
+    for l in &loci {
         let before = heights.len();
         heights.extend(
             sample
@@ -113,15 +242,20 @@ pub fn template_level(sample: &StrProfile, loci: &[Locus], cfg: &StrConfig) -> T
             loci_with_peaks += 1;
         }
     }
+    let (het_balance, het_pairs) = het_balance(sample, info, cfg);
     TemplateLevel {
         median_peak_rfu: super::references::median(&mut heights).unwrap_or(0.0),
         loci_with_peaks,
         loci: loci.len(),
+        het_balance,
+        het_pairs,
     }
 }
 
-/// The low-template rule: `Err(reason)` below the refusal floor, a
-/// `STR-LOW-TEMPLATE` flag below the warning level, nothing otherwise.
+/// The low-template rule: `Err(reason)` below the refusal floor (median
+/// height, loci with peaks), a `STR-LOW-TEMPLATE` flag below the warning
+/// level (median height, loci with peaks, or median heterozygote balance
+/// below `het_balance_min`), nothing otherwise.
 pub fn low_template(t: &TemplateLevel, cfg: &StrConfig) -> Result<Option<StrFlag>, String> {
     let frac = if t.loci > 0 {
         t.loci_with_peaks as f64 / t.loci as f64
@@ -139,13 +273,25 @@ pub fn low_template(t: &TemplateLevel, cfg: &StrConfig) -> Result<Option<StrFlag
             100.0 * cfg.refuse_locus_fraction
         ));
     }
-    if t.median_peak_rfu < cfg.low_template_flag_rfu || frac < cfg.low_template_locus_fraction {
+    let low_hb = t.het_balance.is_some_and(|h| h < cfg.het_balance_min);
+    if t.median_peak_rfu < cfg.low_template_flag_rfu
+        || frac < cfg.low_template_locus_fraction
+        || low_hb
+    {
+        let hb = match t.het_balance {
+            Some(h) => format!(
+                ", median heterozygote balance {h:.2} over {} pairs",
+                t.het_pairs
+            ),
+            None => String::new(),
+        };
         return Ok(Some(StrFlag::new(
             StrFlagCode::LowTemplate,
             format!(
-                "low template ({what}; warning below {:.0} RFU or {:.0}% of loci): stochastic imbalance and drop-out make minor shares unreliable",
+                "low template ({what}{hb}; warning below {:.0} RFU, {:.0}% of loci or heterozygote balance {:.2}): stochastic imbalance and drop-out make minor shares unreliable",
                 cfg.low_template_flag_rfu,
-                100.0 * cfg.low_template_locus_fraction
+                100.0 * cfg.low_template_locus_fraction,
+                cfg.het_balance_min
             ),
         )));
     }
@@ -193,12 +339,55 @@ mod tests {
     }
 
     #[test]
+    fn off_ladder_peaks_are_binned_and_same_dye_is_never_pull_up() {
+        let cfg = StrConfig {
+            kit: Kit::from_json(crate::str::kit::tests::USER_KIT).unwrap(),
+            ..StrConfig::default()
+        };
+        let mut s = StrProfile::new("s");
+        s.loci.insert(
+            Locus::D3s1358,
+            vec![
+                pk(Locus::D3s1358, "15", 800.0, 116.3),
+                pk(Locus::D3s1358, "OL", 100.0, 116.7),
+                pk(Locus::D3s1358, "OL", 90.0, 118.3),
+            ],
+        );
+        // vWA is in the same dye as D3S1358 (6-FAM): a small vWA peak
+        // under a large D3S1358 peak is not pull-up.
+        s.loci.insert(
+            Locus::D3s1358,
+            [
+                s.loci[&Locus::D3s1358].clone(),
+                vec![pk(Locus::D3s1358, "16", 20000.0, 120.4)],
+            ]
+            .concat(),
+        );
+        s.loci
+            .insert(Locus::Vwa, vec![pk(Locus::Vwa, "11", 500.0, 120.5)]);
+        let c = clean_sample(&s, &cfg);
+        let d3 = c.profile.peaks(Locus::D3s1358);
+        let a15 = d3.iter().find(|p| p.allele.to_string() == "15").unwrap();
+        assert_eq!((a15.height, a15.area), (Some(800.0), Some(9000.0)));
+        assert_eq!(d3.iter().filter(|p| p.allele.is_off_ladder()).count(), 1);
+        assert!(c.flags.iter().any(|f| f.code == StrFlagCode::Binned));
+        assert_eq!(c.profile.peaks(Locus::Vwa).len(), 1, "same dye: kept");
+        // Another dye (D8S1179, VIC): pull-up.
+        s.loci
+            .insert(Locus::D8s1179, vec![pk(Locus::D8s1179, "9", 500.0, 120.6)]);
+        let c = clean_sample(&s, &cfg);
+        assert!(c.profile.peaks(Locus::D8s1179).is_empty());
+    }
+
+    #[test]
     fn low_template_boundaries() {
         let cfg = StrConfig::default();
         let t = |rfu: f64, with: usize| TemplateLevel {
             median_peak_rfu: rfu,
             loci_with_peaks: with,
             loci: 20,
+            het_balance: None,
+            het_pairs: 0,
         };
         assert!(low_template(&t(99.9, 20), &cfg).is_err());
         assert!(low_template(&t(100.0, 20), &cfg).unwrap().is_some());
@@ -207,5 +396,66 @@ mod tests {
         assert!(low_template(&t(5000.0, 9), &cfg).is_err());
         assert!(low_template(&t(5000.0, 10), &cfg).unwrap().is_some());
         assert!(low_template(&t(5000.0, 16), &cfg).unwrap().is_none());
+    }
+
+    /// Three loci where the recipient (8/11) and the donor (14/17) each have
+    /// a clean heterozygous pair; the sample has the recipient's pairs at
+    /// 1000 and `minor` RFU and the donor's balanced.
+    fn hb_case(minor: f64) -> TemplateLevel {
+        use crate::str::genotype::call_reference;
+        use crate::str::informativeness::informativeness;
+        use graftwatch_core::{DonorId, PersonRef};
+        let cfg = StrConfig::default();
+        let loci = [Locus::D3s1358, Locus::Vwa, Locus::Fga];
+        let prof = |name: &str, a: &str, b: &str, ha: f64, hb: f64| {
+            let mut p = StrProfile::new(name);
+            for l in loci {
+                p.loci.insert(l, vec![pk(l, a, ha, 0.0), pk(l, b, hb, 0.0)]);
+            }
+            p
+        };
+        let r = call_reference(
+            PersonRef::Recipient,
+            &prof("r", "8", "11", 1000.0, 1000.0),
+            &cfg,
+        );
+        let d = call_reference(
+            PersonRef::Donor(DonorId("D".into())),
+            &prof("d", "14", "17", 1000.0, 1000.0),
+            &cfg,
+        );
+        let info = informativeness(&[r, d]);
+        let mut s = prof("s", "8", "11", 1000.0, minor);
+        for l in loci {
+            s.loci
+                .get_mut(&l)
+                .unwrap()
+                .extend([pk(l, "14", 1000.0, 0.0), pk(l, "17", 1000.0, 0.0)]);
+        }
+        template_level(&s, &info, &cfg)
+    }
+
+    #[test]
+    fn heterozygote_balance_is_a_low_template_criterion_at_its_boundary() {
+        let cfg = StrConfig::default();
+        // 6 pairs: 3 balanced (donor), 3 at `minor`/1000 (recipient); the
+        // median is the mean of 1.0 and minor/1000 → 0.6 needs minor = 200.
+        let at = |minor: f64| {
+            let t = hb_case(minor);
+            assert_eq!(t.het_pairs, 6);
+            low_template(&t, &cfg).unwrap()
+        };
+        assert!(at(200.0).is_none(), "Hb 0.60 is not low");
+        assert!(at(199.0).is_some(), "Hb 0.5995 is low");
+        let f = at(180.0).expect("Hb 0.59 is low");
+        assert!(
+            f.text
+                .contains("median heterozygote balance 0.59 over 6 pairs"),
+            "{}",
+            f.text
+        );
+        // Drop-out of a sister allele above the stochastic threshold: Hb 0.
+        let t = hb_case(0.0);
+        assert_eq!(t.het_balance, Some(0.5));
     }
 }

@@ -335,6 +335,26 @@ pub struct NgsRun {
     pub samples: Vec<SampleOutput>,
 }
 
+/// The run as the report's NGS page wants it.
+fn html_page(run: &NgsRun) -> graftwatch_report::chimerism::NgsPage<'_> {
+    graftwatch_report::chimerism::NgsPage {
+        panel_markers: run.panel_markers,
+        persons: run.persons.iter().map(|p| p.name.as_str()).collect(),
+        error_model: &run.error_model,
+        samples: run
+            .samples
+            .iter()
+            .map(|s| graftwatch_report::chimerism::NgsPageSample {
+                sample: &s.sample,
+                input: &s.input,
+                lineage: s.lineage,
+                date: s.date,
+                result: &s.result,
+            })
+            .collect(),
+    }
+}
+
 /// Runs `chimerism ngs`.
 // Long function: argument-to-library wiring for every NGS input kind (VCF/BCF/BAM/CRAM/FASTQ) and output; moving input dispatch into genomics-io is pending in issue 10.
 pub fn run(args: NgsArgs) -> anyhow::Result<()> {
@@ -546,7 +566,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         add_to_course(course_path, &run)?;
     }
     if let Some(html) = &args.html {
-        let page = super::chimerism_ngs_html::render(&run);
+        let page = graftwatch_report::chimerism::render_ngs_page(&html_page(&run));
         graftwatch_output::write(html, page.as_bytes(), graftwatch_output::Overwrite::Replace)
             .map_err(|e| BadInput(e.to_string()))?;
     }

@@ -72,12 +72,15 @@ pub struct StrArgs {
     /// Saturation limit in RFU (overrides the kit's).
     #[arg(long, value_name = "RFU")]
     pub saturation: Option<f64>,
-    /// The lab's validated limit of detection (percent), used instead of the computed one.
+    /// The lab's validated limit of detection (percent), used instead of the computed one (overrides [chimerism_limits.str] lod_percent of --config).
     #[arg(long, value_name = "PERCENT")]
     pub lod: Option<f64>,
-    /// The lab's validated limit of quantification (percent).
+    /// The lab's validated limit of quantification (percent) (overrides [chimerism_limits.str] loq_percent of --config).
     #[arg(long, value_name = "PERCENT")]
     pub loq: Option<f64>,
+    /// TOML configuration file (the one file every command reads; `[chimerism_limits.str]` holds the lab's validated lod_percent / loq_percent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Donor declared syngeneic (identical twin): identical genotypes give "chimerism not informative".
     #[arg(long = "syngeneic", value_name = "DONOR")]
     pub syngeneic: Vec<String>,
@@ -201,6 +204,7 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         }
         Some(k) => Kit::built_in(k).map_err(|e| BadInput(format!("--kit: {e}")))?,
     };
+    let lab = super::config::load(args.config.as_deref())?.chimerism.str;
     let cfg = StrConfig {
         measure: match args.measure {
             StrMeasure::Area => Measure::Area,
@@ -215,8 +219,8 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         saturation_rfu: args.saturation,
         allow_identical: args.allow_identical,
         syngeneic_donors: args.syngeneic.clone(),
-        validated_lod_percent: args.lod,
-        validated_loq_percent: args.loq,
+        validated_lod_percent: args.lod.or(lab.lod_percent),
+        validated_loq_percent: args.loq.or(lab.loq_percent),
         ..StrConfig::default()
     };
     cfg.validate()
@@ -567,7 +571,7 @@ fn render_html(run: &StrRun) -> anyhow::Result<String> {
             Outcome::Refused { .. } => None,
         })
         .unzip();
-    Ok(super::chimerism_str_html::render(
+    Ok(graftwatch_report::chimerism::render_str_page(
         &a.references,
         &dates,
         &results,
@@ -581,7 +585,13 @@ fn pct(v: Option<f64>) -> String {
 fn detection_text(p: &graftwatch_chimerism::str::PersonEstimate) -> String {
     let lod = p
         .detection_limit_percent
-        .map(|l| format!("{l:.1}%"))
+        .map(|l| {
+            if p.lod_lab_validated {
+                format!("{l:.1}%, lab-validated")
+            } else {
+                format!("{l:.1}%")
+            }
+        })
         .unwrap_or_else(|| "-".into());
     match p.detection {
         Detection::Present => format!(
@@ -820,7 +830,7 @@ fn csv_field(s: &str) -> String {
 
 fn render_csv(run: &StrRun) -> String {
     let mut o = String::from(
-        "patient,sample,file,lineage,specimen,date,status,person,percent,ci_low,ci_high,sd,cv,informative_loci,detection,detection_limit_percent,purity,purity_corrected_percent,loci_used,outlier_loci,flags,reason\n",
+        "patient,sample,file,lineage,specimen,date,status,person,percent,ci_low,ci_high,sd,cv,informative_loci,detection,detection_limit_percent,purity,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
     );
     let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
     for a in &run.analyses {
@@ -838,7 +848,7 @@ fn render_csv(run: &StrRun) -> String {
                 Outcome::Refused { reason } => {
                     let _ = writeln!(
                         o,
-                        "{lead},refused,,,,,,,,,,,{},,,,,{}",
+                        "{lead},refused,,,,,,,,,,,{},,,,,{},",
                         f(s.purity),
                         csv_field(reason)
                     );
@@ -859,7 +869,7 @@ fn render_csv(run: &StrRun) -> String {
             for (i, p) in r.persons.iter().enumerate() {
                 let _ = writeln!(
                     o,
-                    "{lead},estimated,{},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},",
+                    "{lead},estimated,{},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},,{}",
                     csv_field(&p.person.to_string()),
                     p.percent,
                     f(p.ci.map(|c| c.low)),
@@ -879,7 +889,12 @@ fn render_csv(run: &StrRun) -> String {
                             .collect::<Vec<_>>()
                             .join(";")
                     ),
-                    csv_field(&flags.join(";"))
+                    csv_field(&flags.join(";")),
+                    match (p.detection_limit_percent, p.lod_lab_validated) {
+                        (None, _) => "",
+                        (Some(_), true) => "lab_validated",
+                        (Some(_), false) => "computed",
+                    }
                 );
             }
         }

@@ -3,10 +3,8 @@
 pub mod audit;
 pub mod chimerism;
 pub mod chimerism_ngs;
-pub mod chimerism_ngs_html;
 pub mod chimerism_spec;
 pub mod chimerism_str;
-pub mod chimerism_str_html;
 pub mod chimerism_str_plan;
 pub mod completions;
 pub mod config;
