@@ -25,7 +25,13 @@ fn security_headers_on_every_kind_of_response() {
         t.send(get("/assets/htmx.min.js")),
         t.send(get("/api/patients")),
         t.send(get("/no/such/page")),
-        t.send(with_session("GET", "/api/patients/P1/course", &s, false, None)),
+        t.send(with_session(
+            "GET",
+            "/api/patients/P1/course",
+            &s,
+            false,
+            None,
+        )),
         t.send(get("/api/docs/")),
     ];
     for r in &replies {
@@ -41,8 +47,16 @@ fn security_headers_on_every_kind_of_response() {
     // Patient data is never cached; static files are.
     assert_eq!(replies[4].status, StatusCode::OK);
     assert_eq!(replies[4].header("cache-control"), Some("no-store"));
-    assert_eq!(replies[1].header("cache-control"), Some("public, max-age=86400"));
-    assert!(replies[1].header("content-type").unwrap().starts_with("text/javascript"));
+    assert_eq!(
+        replies[1].header("cache-control"),
+        Some("public, max-age=86400")
+    );
+    assert!(
+        replies[1]
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
 }
 
 #[test]
@@ -54,13 +68,25 @@ fn pages_have_no_inline_script_or_style() {
     let pages = [
         t.send(get("/login")).body,
         t.send(with_session("GET", "/", &admin, false, None)).body,
-        t.send(with_session("GET", "/admin/users", &admin, false, None)).body,
-        t.send(with_session("GET", "/admin/audit", &aud, false, None)).body,
-        t.send(with_session("GET", "/admin/audit/verify", &aud, false, None)).body,
+        t.send(with_session("GET", "/admin/users", &admin, false, None))
+            .body,
+        t.send(with_session("GET", "/admin/audit", &aud, false, None))
+            .body,
+        t.send(with_session(
+            "GET",
+            "/admin/audit/verify",
+            &aud,
+            false,
+            None,
+        ))
+        .body,
         t.send(get("/api/docs/")).body,
     ];
     for p in &pages {
-        assert!(p.contains("<html") || p.contains("<!DOCTYPE html") || p.contains("<!doctype html"), "{p}");
+        assert!(
+            p.contains("<html") || p.contains("<!DOCTYPE html") || p.contains("<!doctype html"),
+            "{p}"
+        );
         for (i, _) in p.match_indices("<script") {
             let tag = &p[i..i + p[i..].find('>').unwrap()];
             assert!(tag.contains("src="), "inline script: {tag}");
@@ -124,19 +150,37 @@ fn csrf_token_required_on_state_changes() {
     let s = t.login("doc");
     let body = anc_body(1, "2025-05-25", 1.5);
     // Missing.
-    let r = t.send(with_session("POST", "/api/patients/P1/observations", &s, false, Some(&body)));
+    let r = t.send(with_session(
+        "POST",
+        "/api/patients/P1/observations",
+        &s,
+        false,
+        Some(&body),
+    ));
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.json()["error"], "csrf");
     // Wrong (another session's token).
     let other = t.login("dm");
     let mut wrong = s.clone();
     wrong.csrf = other.csrf.clone();
-    let r = t.send(with_session("POST", "/api/patients/P1/observations", &wrong, true, Some(&body)));
+    let r = t.send(with_session(
+        "POST",
+        "/api/patients/P1/observations",
+        &wrong,
+        true,
+        Some(&body),
+    ));
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Nothing was written.
     assert_eq!(t.state.store.head("P1").unwrap(), 1);
     // Right.
-    let r = t.send(with_session("POST", "/api/patients/P1/observations", &s, true, Some(&body)));
+    let r = t.send(with_session(
+        "POST",
+        "/api/patients/P1/observations",
+        &s,
+        true,
+        Some(&body),
+    ));
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(t.state.store.head("P1").unwrap(), 2);
     // The form field works for urlencoded forms (sign out), absence is refused.
@@ -163,7 +207,10 @@ fn login_form_needs_its_double_submit_token() {
     let r = t.send(
         Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("user=doc&password={}&login_token=abc", password("doc"))))
+            .body(Body::from(format!(
+                "user=doc&password={}&login_token=abc",
+                password("doc")
+            )))
             .unwrap(),
     );
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -179,7 +226,11 @@ fn idle_timeout_ends_a_quiet_session() {
     };
     let t = TestApp::new(&db, cfg);
     let s = t.login("doc");
-    assert_eq!(t.send(with_session("GET", "/api/me", &s, false, None)).status, StatusCode::OK);
+    assert_eq!(
+        t.send(with_session("GET", "/api/me", &s, false, None))
+            .status,
+        StatusCode::OK
+    );
     pause(3.2);
     let r = t.send(with_session("GET", "/api/me", &s, false, None));
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -246,9 +297,14 @@ fn lockout_after_failed_logins_even_with_the_right_password() {
         ..Default::default()
     };
     let entries = t.state.store.audit_filtered(&f).unwrap();
-    assert!(entries.iter().any(|e| e.outcome.contains("account locked")), "{entries:?}");
+    assert!(
+        entries.iter().any(|e| e.outcome.contains("account locked")),
+        "{entries:?}"
+    );
     // An unknown user gets the same answer.
-    let r = t.login_with("nobody", "whatever password", None).unwrap_err();
+    let r = t
+        .login_with("nobody", "whatever password", None)
+        .unwrap_err();
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.body.contains("User name or password is wrong"));
 }
@@ -278,12 +334,22 @@ fn tokens_act_with_their_users_role_until_revoked() {
     let aud = token_for(&t, "aud");
     // A bearer token needs no CSRF token (no ambient credential).
     let body = anc_body(1, "2025-05-25", 1.1);
-    let r = t.send(with_token("POST", "/api/patients/P1/observations", &doc, Some(&body)));
+    let r = t.send(with_token(
+        "POST",
+        "/api/patients/P1/observations",
+        &doc,
+        Some(&body),
+    ));
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     // The auditor's token reads but cannot write.
     let r = t.send(with_token("GET", "/api/patients/P1", &aud, None));
     assert_eq!(r.status, StatusCode::OK);
-    let r = t.send(with_token("POST", "/api/patients/P1/observations", &aud, Some(&anc_body(2, "2025-05-26", 1.0))));
+    let r = t.send(with_token(
+        "POST",
+        "/api/patients/P1/observations",
+        &aud,
+        Some(&anc_body(2, "2025-05-26", 1.0)),
+    ));
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Wrong, malformed and revoked tokens.
     for bad in ["0".repeat(64), "x".into()] {
@@ -296,12 +362,25 @@ fn tokens_act_with_their_users_role_until_revoked() {
         channel: graftwatch_store::Channel::Cli,
     };
     assert!(t.state.store.revoke_token(&admin, &doc).unwrap());
-    assert_eq!(t.send(with_token("GET", "/api/me", &doc, None)).status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        t.send(with_token("GET", "/api/me", &doc, None)).status,
+        StatusCode::UNAUTHORIZED
+    );
     // A disabled user's token stops working and their sessions end.
     let s = t.login("aud");
-    t.state.store.set_user_disabled(&admin, "aud", true).unwrap();
-    assert_eq!(t.send(with_token("GET", "/api/me", &aud, None)).status, StatusCode::UNAUTHORIZED);
-    assert_eq!(t.send(with_session("GET", "/api/me", &s, false, None)).status, StatusCode::UNAUTHORIZED);
+    t.state
+        .store
+        .set_user_disabled(&admin, "aud", true)
+        .unwrap();
+    assert_eq!(
+        t.send(with_token("GET", "/api/me", &aud, None)).status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        t.send(with_session("GET", "/api/me", &s, false, None))
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     // Tokens are stored hashed.
     let n = common::store_common::raw_i64(
         &t.loc,
@@ -321,8 +400,14 @@ fn passwords_are_stored_as_argon2id() {
     assert_eq!(n, USERS.len() as i64);
     assert!(graftwatch_server::hash_password("short", 1024, 1).is_err());
     let h = graftwatch_server::hash_password("a long enough password", 1024, 1).unwrap();
-    assert!(graftwatch_server::verify_password(&h, "a long enough password"));
-    assert!(!graftwatch_server::verify_password(&h, "a long enough passworD"));
+    assert!(graftwatch_server::verify_password(
+        &h,
+        "a long enough password"
+    ));
+    assert!(!graftwatch_server::verify_password(
+        &h,
+        "a long enough passworD"
+    ));
 }
 
 #[test]
@@ -332,10 +417,21 @@ fn reads_and_writes_are_audited_with_identity_and_channel() {
     let tok = token_for(&t, "doc");
     let r = t.send(with_token("GET", "/api/patients/P1/course", &tok, None));
     assert_eq!(r.status, StatusCode::OK);
-    let r = t.send(with_token("POST", "/api/patients/P1/observations", &tok, Some(&anc_body(1, "2025-05-25", 1.2))));
+    let r = t.send(with_token(
+        "POST",
+        "/api/patients/P1/observations",
+        &tok,
+        Some(&anc_body(1, "2025-05-25", 1.2)),
+    ));
     assert_eq!(r.status, StatusCode::CREATED);
     let s = t.login("dm");
-    let r = t.send(with_session("GET", "/api/patients?limit=5", &s, false, None));
+    let r = t.send(with_session(
+        "GET",
+        "/api/patients?limit=5",
+        &s,
+        false,
+        None,
+    ));
     assert_eq!(r.status, StatusCode::OK);
     let f = graftwatch_store::AuditFilter {
         patient: Some("P1".into()),
@@ -344,14 +440,22 @@ fn reads_and_writes_are_audited_with_identity_and_channel() {
     };
     let e = t.state.store.audit_filtered(&f).unwrap();
     let has = |actor: &str, action: &str| {
-        e.iter().any(|x| x.actor == actor && x.action == action && x.channel == "api" && x.outcome == "ok")
+        e.iter().any(|x| {
+            x.actor == actor && x.action == action && x.channel == "api" && x.outcome == "ok"
+        })
     };
     assert!(has("doc", "read_course"), "{e:?}");
     assert!(has("doc", "append"), "{e:?}");
     assert!(has("dm", "list_patients"), "{e:?}");
     // A denied attempt is recorded too (route template only, no patient id).
     let aud = t.login("aud");
-    let r = t.send(with_session("POST", "/api/patients/P1/observations", &aud, true, Some(&anc_body(2, "2025-05-26", 1.0))));
+    let r = t.send(with_session(
+        "POST",
+        "/api/patients/P1/observations",
+        &aud,
+        true,
+        Some(&anc_body(2, "2025-05-26", 1.0)),
+    ));
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let f = graftwatch_store::AuditFilter {
         actor: Some("aud".into()),
@@ -363,5 +467,12 @@ fn reads_and_writes_are_audited_with_identity_and_channel() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].resource, "POST /api/patients/{id}/observations");
     assert!(d[0].outcome.starts_with("denied"));
-    assert!(t.state.store.verify_audit().unwrap().first_problem.is_none());
+    assert!(
+        t.state
+            .store
+            .verify_audit()
+            .unwrap()
+            .first_problem
+            .is_none()
+    );
 }
