@@ -75,11 +75,10 @@ fn reads_return_the_patients_data() {
     assert_eq!(j["total"], 1);
     assert_eq!(j["patients"][0]["patient"], "P1");
     assert!(
-        j["patients"][0]["state"]["summary"]["alerts"]
+        !j["patients"][0]["state"]["summary"]["alerts"]
             .as_array()
             .unwrap()
-            .len()
-            > 0
+            .is_empty()
     );
     let r = t.send(with_token(
         "GET",
