@@ -221,7 +221,7 @@ fn login_form_needs_its_double_submit_token() {
 fn idle_timeout_ends_a_quiet_session() {
     let db = db();
     let cfg = graftwatch_server::ServerConfig {
-        idle_timeout: Duration::from_secs(2),
+        idle_timeout: Duration::from_secs(3),
         ..test_config()
     };
     let t = TestApp::new(&db, cfg);
@@ -231,7 +231,7 @@ fn idle_timeout_ends_a_quiet_session() {
             .status,
         StatusCode::OK
     );
-    pause(3.2);
+    pause(4.5);
     let r = t.send(with_session("GET", "/api/me", &s, false, None));
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // A page answers with the login page.
@@ -245,19 +245,39 @@ fn activity_keeps_a_session_until_the_absolute_timeout() {
     let db = db();
     let cfg = graftwatch_server::ServerConfig {
         idle_timeout: Duration::from_secs(4),
-        absolute_timeout: Duration::from_secs(7),
+        absolute_timeout: Duration::from_secs(8),
         ..test_config()
     };
     let t = TestApp::new(&db, cfg);
+    let start = std::time::Instant::now();
     let s = t.login("doc");
-    // Active every 1.5 s: alive past the idle timeout…
-    for _ in 0..4 {
-        pause(1.5);
+    let mut last_ok = std::time::Instant::now();
+    let mut kept_past_idle = false;
+    // Active every second: alive past the idle timeout… (the assertions
+    // leave 1.5 s of slack for a loaded machine)
+    while start.elapsed().as_secs_f64() < 9.0 {
+        pause(1.0);
+        let sent = std::time::Instant::now();
         let r = t.send(with_session("GET", "/api/me", &s, false, None));
-        assert_eq!(r.status, StatusCode::OK, "active session ended early");
+        let since_start = start.elapsed().as_secs_f64();
+        if r.status == StatusCode::OK {
+            assert!(since_start < 8.5, "alive after the absolute timeout");
+            kept_past_idle |= since_start > 5.0;
+            last_ok = sent;
+        } else {
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+            let idle = sent.duration_since(last_ok).as_secs_f64();
+            assert!(
+                since_start > 6.5 || idle > 2.5,
+                "ended early: {since_start:.1} s after login, {idle:.1} s after the last request"
+            );
+        }
     }
-    // …but not past the absolute one (last activity 1.5 s ago).
-    pause(1.5);
+    assert!(
+        kept_past_idle,
+        "activity did not keep the session past the idle timeout"
+    );
+    // …but not past the absolute one.
     let r = t.send(with_session("GET", "/api/me", &s, false, None));
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
