@@ -8,7 +8,6 @@ local N = tonumber(os.getenv("GW_PATIENTS"))
 local THREADS = tonumber(os.getenv("GW_THREADS"))
 local token = os.getenv("GW_TOKEN")
 local counter = 0
-local tid = 0
 local nthreads = 0
 
 function setup(thread)
@@ -21,7 +20,7 @@ function request()
   local k = counter % per
   local round = math.floor(counter / per)
   counter = counter + 1
-  local i = tid + THREADS * k + 1
+  local i = (tid or 0) + THREADS * k + 1
   local id = string.format("BENCH-%05d", i)
   local date = os.date("!%Y-%m-%d", 1735689600 + round * 86400)
   local body = string.format(
