@@ -32,6 +32,7 @@ pub mod store;
 pub mod time;
 pub mod types;
 pub mod users;
+pub mod web_auth;
 
 pub use audit::{AuditEntry, AuditEvent, Verification};
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
@@ -41,3 +42,4 @@ pub use store::{Info, Location, Store, restore};
 pub use types::{
     Actor, Change, Channel, Delta, ImportOutcome, PatientRow, RevisionKind, RevisionMeta, Role,
 };
+pub use web_auth::{AuditFilter, Credentials, TokenRecord, UserRecord};

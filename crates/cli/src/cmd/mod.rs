@@ -23,4 +23,6 @@ pub mod man;
 pub mod patient;
 pub mod patients;
 pub mod report;
+pub mod serve;
 pub mod store_common;
+pub mod user;
