@@ -34,6 +34,7 @@ pub mod alerts_section;
 pub mod analysis;
 pub mod dli_trail;
 pub mod draw;
+pub mod embed;
 pub mod endpoints;
 pub mod escape;
 pub mod explain_html;
