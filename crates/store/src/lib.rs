@@ -32,6 +32,7 @@ pub mod store;
 pub mod time;
 pub mod types;
 pub mod users;
+pub mod ward;
 
 pub use audit::{AuditEntry, AuditEvent, Verification};
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
