@@ -26,8 +26,47 @@ pub fn stylesheet() -> String {
     format!("{PAGE_CSS}\n{FIGURE_CSS}")
 }
 
+/// The class of the element that holds embedded report fragments: the
+/// rules of [`embedded_stylesheet`] apply only inside it.
+pub const SCOPE_CLASS: &str = "gw-report";
+
+/// The stylesheet for fragments embedded in another application's pages:
+/// the report's rules scoped to `.gw-report` (so they leave the host page's
+/// body, headings and tables alone; page-level rules, `@page` and print
+/// rules are left out) and the figure's rules.
+pub fn embedded_stylesheet() -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for line in PAGE_CSS.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if depth > 0 || line.starts_with('@') {
+            depth += line.matches('{').count();
+            depth = depth.saturating_sub(line.matches('}').count());
+            continue;
+        }
+        let Some((sel, body)) = line.split_once('{') else {
+            continue;
+        };
+        if sel == ":root" {
+            out.push_str(&format!(".{SCOPE_CLASS}{{{body}\n"));
+            continue;
+        }
+        let kept: Vec<String> = sel
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !matches!(*s, "*" | "body" | "footer" | "h1" | ".subtitle") && !s.starts_with("nav"))
+            .map(|s| format!(".{SCOPE_CLASS} {s}"))
+            .collect();
+        if !kept.is_empty() {
+            out.push_str(&format!("{}{{{body}\n", kept.join(",")));
+        }
+    }
+    out.push_str(FIGURE_CSS);
+    out
+}
+
 /// The full course figure as an embeddable fragment: `<figure>` with the
-/// SVG (no `<style>` inside: needs [`stylesheet`]) and its caption.
+/// SVG (no `<style>` inside: needs [`embedded_stylesheet`] and an enclosing
+/// `.gw-report` element) and its caption.
 pub fn figure_fragment(course: &Course, a: &Analysis) -> String {
     let mut fig = full_figure(course, a);
     fig.inline_style = false;

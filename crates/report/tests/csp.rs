@@ -6,8 +6,8 @@
 mod common;
 
 use graftwatch_report::embed::{
-    alerts_fragment, csp_violation, dli_fragment, endpoints_fragment, figure_fragment,
-    full_report_linked, stylesheet,
+    alerts_fragment, csp_violation, dli_fragment, embedded_stylesheet, endpoints_fragment,
+    figure_fragment, full_report_linked, stylesheet,
 };
 use graftwatch_report::{AlertConfig, Analysis, full_report};
 
@@ -60,6 +60,24 @@ fn stylesheet_has_page_and_figure_rules() {
     assert!(css.contains(".gw-figure{fill:#222}"));
     assert!(css.contains("figure svg{"));
     assert!(!css.contains("<style"));
+}
+
+#[test]
+fn embedded_stylesheet_is_scoped_and_leaves_the_host_page_alone() {
+    let css = embedded_stylesheet();
+    assert!(css.contains(".gw-report{--ink:#222"), "{css}");
+    assert!(css.contains(".gw-report table{"));
+    assert!(css.contains(".gw-report figure svg{"));
+    assert!(css.contains(".gw-figure{fill:#222}"));
+    for line in css.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            line.starts_with(".gw-report") || line.starts_with(".gw-figure"),
+            "unscoped rule: {line}"
+        );
+    }
+    assert!(!css.contains("@page") && !css.contains("@media"));
+    // Every selector of a rule is scoped, not only the first.
+    assert!(css.contains(",.gw-report "));
 }
 
 #[test]
