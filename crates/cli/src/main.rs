@@ -62,6 +62,14 @@ enum Command {
     /// The audit trail: show entries, verify the keyed hash chain.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
+    /// The ward's web application and JSON API (login, roles, audit).
+    Serve(cmd::serve::ServeArgs),
+    /// Users of the web application: add, list, disable, enable, password.
+    #[command(subcommand)]
+    User(cmd::user::UserCommand),
+    /// Personal access tokens for the JSON API: create, list, revoke.
+    #[command(subcommand)]
+    Token(cmd::user::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +91,9 @@ fn main() -> ExitCode {
         Command::History(a) => cmd::history::run(a),
         Command::Patient(c) => cmd::patient::run(c),
         Command::Audit(c) => cmd::audit::run(c),
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::User(c) => cmd::user::run(c),
+        Command::Token(c) => cmd::user::run_token(c),
     };
     exit::report(result)
 }

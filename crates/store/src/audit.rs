@@ -253,7 +253,7 @@ pub struct Verification {
     pub first_problem: Option<String>,
 }
 
-fn row_to_entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+pub(crate) fn row_to_entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
         seq: r.try_get(0)?,
         at: r.try_get(1)?,
@@ -270,7 +270,7 @@ fn row_to_entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     })
 }
 
-const COLS: &str =
+pub(crate) const COLS: &str =
     "seq, at, actor, role, channel, action, patients, resource, outcome, reason, prev_hash, hash";
 
 /// Checks one entry against the previous one; the problem, if any.

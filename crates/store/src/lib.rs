@@ -33,6 +33,7 @@ pub mod time;
 pub mod types;
 pub mod users;
 pub mod ward;
+pub mod web_auth;
 
 pub use audit::{AuditEntry, AuditEvent, Verification};
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
@@ -42,3 +43,4 @@ pub use store::{Info, Location, Store, restore};
 pub use types::{
     Actor, Change, Channel, Delta, ImportOutcome, PatientRow, RevisionKind, RevisionMeta, Role,
 };
+pub use web_auth::{AuditFilter, Credentials, TokenRecord, UserRecord};

@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "derived_lab_users",
         sql: include_str!("../migrations/0003_derived_lab_users.sql"),
     },
+    Migration {
+        version: 4,
+        name: "web_auth",
+        sql: include_str!("../migrations/0004_web_auth.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

@@ -100,7 +100,7 @@ impl Store {
     }
 }
 
-fn row_to_patient(r: &sqlx::any::AnyRow) -> Result<PatientRow> {
+pub(crate) fn row_to_patient(r: &sqlx::any::AnyRow) -> Result<PatientRow> {
     let patient: String = r.try_get(0)?;
     let state = match r.try_get::<Option<i64>, _>(2)? {
         None => None,

@@ -25,4 +25,6 @@ pub mod man;
 pub mod patient;
 pub mod patients;
 pub mod report;
+pub mod serve;
 pub mod store_common;
+pub mod user;

@@ -300,14 +300,15 @@ fn references(stored: &[(NewProfile, i64)]) -> Result<Vec<(String, GeneMapperTab
         .collect()
 }
 
+fn stored_profile(who: &(String, GeneMapperTable, String)) -> Result<&StrProfile, AppError> {
+    who.1.profile(&who.2).map_err(|e| AppError::Invalid(e.to_string()))
+}
+
 fn estimate(
     refs: &[(String, GeneMapperTable, String)],
     sample: &StrProfile,
     lineage: Lineage,
 ) -> Result<serde_json::Value, AppError> {
-    let get = |who: &(String, GeneMapperTable, String)| {
-        who.1.profile(&who.2).map_err(|e| AppError::Invalid(e.to_string()))
-    };
     let recipient = refs
         .iter()
         .find(|r| r.0 == "recipient")
@@ -315,12 +316,12 @@ fn estimate(
     let donors: Vec<(DonorId, &StrProfile)> = refs
         .iter()
         .filter(|r| r.0 != "recipient")
-        .map(|r| Ok((DonorId(r.0.clone()), get(r)?)))
+        .map(|r| Ok((DonorId(r.0.clone()), stored_profile(r)?)))
         .collect::<Result<_, AppError>>()?;
     if donors.is_empty() {
         return Err(AppError::Invalid("no reference profile for any donor: upload them first".into()));
     }
-    let r = StrReferences::new(get(recipient)?, &donors, StrConfig::default())
+    let r = StrReferences::new(stored_profile(recipient)?, &donors, StrConfig::default())
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(match r.estimate(sample, lineage) {
         Ok(res) => serde_json::to_value(&res).map_err(|e| AppError::Internal(e.to_string()))?,
