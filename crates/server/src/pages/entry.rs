@@ -362,8 +362,16 @@ pub async fn preview(
     let (course, _) = super::load_course(&state, &id, &pid).await?;
     let html = tokio::task::spawn_blocking(move || evaluate(&course, &m).map(|e| fragment(&e)))
         .await
-        .map_err(|e| AppError::Internal(format!("preview task: {e}")))??;
-    Ok(Html(html))
+        .map_err(|e| AppError::Internal(format!("preview task: {e}")))?;
+    // htmx swaps only successful answers: a form problem is shown in place.
+    match html {
+        Ok(h) => Ok(Html(h)),
+        Err(AppError::Invalid(m)) => Ok(Html(format!(
+            "<p class=\"error\" id=\"preview-status\" role=\"alert\">{}</p>",
+            graftwatch_report::escape(&m)
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /patients/{id}/entry`: saves the day as one revision (an append

@@ -8,6 +8,7 @@
 
 use askama::Template;
 use axum::extract::{Extension, Multipart, Path, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use graftwatch_chimerism::str::{StrConfig, StrProfile, StrReferences};
 use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
@@ -46,6 +47,9 @@ pub struct LabPage {
     pub runs: Vec<RunView>,
     /// A message after an action.
     pub message: Option<String>,
+    /// Why the last action was refused (htmx requests get the page back
+    /// with it, since htmx does not swap error responses).
+    pub error: Option<String>,
 }
 
 /// A run as shown.
@@ -128,6 +132,16 @@ fn persons(c: &Course) -> Vec<String> {
 }
 
 async fn lab_page(state: &AppState, id: &Identity, pid: String, message: Option<String>) -> Result<Html<String>, PageError> {
+    lab_page_with(state, id, pid, message, None).await
+}
+
+async fn lab_page_with(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
     let (course, _) = super::load_course(state, id, &pid).await?;
     let actor = id.actor(Channel::Web);
     let p = pid.clone();
@@ -153,6 +167,7 @@ async fn lab_page(state: &AppState, id: &Identity, pid: String, message: Option<
             .collect(),
         runs: runs.iter().rev().map(run_view).collect(),
         message,
+        error,
     };
     Ok(Html(render(&page)))
 }
@@ -252,15 +267,43 @@ fn pick<'a>(t: &'a GeneMapperTable, sample: &str) -> Result<(String, &'a StrProf
     Ok((sample.to_string(), p))
 }
 
+fn is_htmx(h: &HeaderMap) -> bool {
+    h.get("hx-request").is_some_and(|v| v == "true")
+}
+
+/// A refused upload: for htmx the lab page with the reason (htmx swaps
+/// only successful responses), else the error page (422).
+async fn refused(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    htmx: bool,
+    r: Result<Response, PageError>,
+) -> Result<Response, PageError> {
+    match r {
+        Err(PageError(AppError::Invalid(m))) if htmx => {
+            Ok(lab_page_with(state, id, pid, None, Some(m)).await?.into_response())
+        }
+        other => other,
+    }
+}
+
 /// `POST /patients/{id}/lab/reference`: a reference profile (multipart:
 /// `person`, `sample`, `file`).
 pub async fn reference(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
     Path(pid): Path<String>,
+    headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, PageError> {
     let pid = super::check_id(&pid)?;
+    let r = reference_inner(&state, &id, pid.clone(), mp).await;
+    refused(&state, &id, pid, is_htmx(&headers), r).await
+}
+
+async fn reference_inner(state: &AppState, id: &Identity, pid: String, mp: Multipart) -> Result<Response, PageError> {
+    let (state, id) = (state.clone(), id.clone());
     let u = read_upload(mp).await?;
     let (course, _) = super::load_course(&state, &id, &pid).await?;
     let person = u.field("person").to_string();
@@ -336,9 +379,16 @@ pub async fn upload(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
     Path(pid): Path<String>,
+    headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, PageError> {
     let pid = super::check_id(&pid)?;
+    let r = upload_inner(&state, &id, pid.clone(), mp).await;
+    refused(&state, &id, pid, is_htmx(&headers), r).await
+}
+
+async fn upload_inner(state: &AppState, id: &Identity, pid: String, mp: Multipart) -> Result<Response, PageError> {
+    let (state, id) = (state.clone(), id.clone());
     let u = read_upload(mp).await?;
     let lineage: Lineage = u
         .field("lineage")

@@ -71,7 +71,9 @@ fn obs_line(o: &Observation) -> String {
     for q in [
         o.lineage.map(|l| l.as_str().to_string()),
         o.person.as_ref().map(|p| p.to_string()),
-        o.attribution.map(|a| format!("{a:?}").to_lowercase()),
+        o.attribution
+            .and_then(|a| serde_json::to_value(a).ok())
+            .and_then(|v| v.as_str().map(str::to_string)),
         o.sample.clone(),
     ]
     .into_iter()
