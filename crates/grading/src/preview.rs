@@ -1,6 +1,6 @@
 //! Preview a day: a course plus one day's draft findings (as typed at the
 //! bedside, with the units chosen) → that day's MAGIC organ stages and
-//! grade, CRS and ICANS when a CAR-T infusion precedes the day, with the
+//! grade, CRS and ICANS inside the CRS window after a CAR-T infusion, with the
 //! engine's reasons — before and after the draft, so a form can show what
 //! the new values change.
 //!
@@ -267,10 +267,14 @@ pub const PREVIEW_CRITERIA: [Criterion; 3] = [Criterion::Agvhd, Criterion::Crs, 
 
 fn snapshot(course: &Course, cfg: &GradingConfig, date: Date) -> (DaySnapshot, Option<RelDay>) {
     let g = crate::grade_course_as_of(course, cfg, &PREVIEW_CRITERIA, date);
-    let after_cart = course
-        .anchors()
-        .iter()
-        .any(|a| matches!(a.kind, AnchorKind::CarT(_)) && a.date <= date);
+    // CRS and ICANS are shown inside the engine's CRS window after a CAR-T
+    // infusion (`engine.crs_window_days`).
+    let window = cfg.engine.crs_window_days;
+    let after_cart = course.anchors().iter().any(|a| {
+        matches!(a.kind, AnchorKind::CarT(_))
+            && a.date <= date
+            && date.days_since(a.date).get() <= window
+    });
     let on_day = g.on_day.clone();
     let rel = on_day.as_ref().and_then(|d| d.rel.clone());
     let entries = on_day
@@ -289,7 +293,11 @@ fn snapshot(course: &Course, cfg: &GradingConfig, date: Date) -> (DaySnapshot, O
         .find(|t| t.date == date)
         .map(|t| t.entries.clone())
         .unwrap_or_default();
-    let agvhd_organs = g.agvhd_organ_stages.iter().find(|d| d.date == date).copied();
+    let agvhd_organs = g
+        .agvhd_organ_stages
+        .iter()
+        .find(|d| d.date == date)
+        .copied();
     (
         DaySnapshot {
             agvhd_organs,

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{CourseBuilder, d};
-use graftwatch_course::{Attribution, ObservationKind, Severity};
 use graftwatch_core::Analyte;
+use graftwatch_course::{Attribution, ObservationKind, Severity};
 use graftwatch_grading::preview::{DayDraft, DraftValue, PREVIEW_CRITERIA, preview_day};
 use graftwatch_grading::{Criterion, GradingConfig, grade_course_as_of};
 use serde_json::json;
@@ -77,7 +77,10 @@ fn skin_alone_is_grade_i_and_bilirubin_makes_it_ii() {
     assert_eq!(p.after.agvhd_organs.unwrap().liver, Some(1));
     assert_eq!(p.after.magic_grade(), Some("II"));
     assert!(
-        p.after.reasons.iter().any(|r| r.criterion == Criterion::Agvhd),
+        p.after
+            .reasons
+            .iter()
+            .any(|r| r.criterion == Criterion::Agvhd),
         "the engine's reason for the day is shown"
     );
 }
@@ -91,7 +94,10 @@ fn units_are_converted_before_staging_on_both_sides_of_3_mg_dl() {
     let stage = |umol: &str| {
         let p = preview_day(
             &c,
-            &draft("2024-06-21", vec![v("bilirubin", BILI, umol, Some("µmol/L"))]),
+            &draft(
+                "2024-06-21",
+                vec![v("bilirubin", BILI, umol, Some("µmol/L"))],
+            ),
             &cfg,
         );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
@@ -170,7 +176,11 @@ fn problems_name_the_field_and_bad_values_are_left_out() {
     assert_eq!(err("bilirubin").value.as_deref(), Some("abc"));
     assert!(err("stool").expected.contains("mL"), "{:?}", err("stool"));
     assert!(err("episodes").expected.contains("whole number"));
-    assert!(!p.problems.iter().any(|x| x.field == "nausea" || x.field == "temp"));
+    assert!(
+        !p.problems
+            .iter()
+            .any(|x| x.field == "nausea" || x.field == "temp")
+    );
     assert!(p.has_errors());
     // Only the temperature (decimal comma) passed.
     assert_eq!(p.accepted.len(), 1);
@@ -201,8 +211,15 @@ fn crs_and_icans_only_after_car_t() {
         .event(json!({"date": "2024-03-01", "kind": "car_t_infusion", "target": "CD19", "product": "x"}))
         .build();
     let p = fever(&cart);
-    let crs = p.after.entry(Criterion::Crs, "astct").expect("CRS after CAR-T");
-    assert_eq!(crs.grade.as_deref(), Some("1"), "39 °C alone is CRS grade 1");
+    let crs = p
+        .after
+        .entry(Criterion::Crs, "astct")
+        .expect("CRS after CAR-T");
+    assert_eq!(
+        crs.grade.as_deref(),
+        Some("1"),
+        "39 °C alone is CRS grade 1"
+    );
     let icans = p.after.entry(Criterion::Icans, "astct").expect("ICANS");
     assert_eq!(icans.grade.as_deref(), Some("1"), "ICE 8 is ICANS grade 1");
     let hct = transplant().build();

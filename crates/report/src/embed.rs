@@ -53,7 +53,9 @@ pub fn embedded_stylesheet() -> String {
         let kept: Vec<String> = sel
             .split(',')
             .map(str::trim)
-            .filter(|s| !matches!(*s, "*" | "body" | "footer" | "h1" | ".subtitle") && !s.starts_with("nav"))
+            .filter(|s| {
+                !matches!(*s, "*" | "body" | "footer" | "h1" | ".subtitle") && !s.starts_with("nav")
+            })
             .map(|s| format!(".{SCOPE_CLASS} {s}"))
             .collect();
         if !kept.is_empty() {

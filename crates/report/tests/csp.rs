@@ -36,8 +36,14 @@ fn standalone_report_keeps_its_styles_and_same_figure() {
     let c = common::seed().course;
     let a = Analysis::for_course(&c, &AlertConfig::default());
     let file = full_report(&c, &a).to_html();
-    assert!(file.contains("<style>"), "standalone file embeds its stylesheet");
-    assert!(!file.contains(" style=\""), "no style attribute even standalone");
+    assert!(
+        file.contains("<style>"),
+        "standalone file embeds its stylesheet"
+    );
+    assert!(
+        !file.contains(" style=\""),
+        "no style attribute even standalone"
+    );
     let linked = full_report_linked(&c, &a, "/r.css");
     // Same document apart from the <style> elements and the <link>.
     let strip = |s: &str| {

@@ -337,7 +337,12 @@ pub fn ward_row(p: &crate::types::PatientRow, today: Date) -> WardRow {
 
 /// Filters and orders ward rows.
 pub fn arrange(mut rows: Vec<WardRow>, filter: &WardFilter, sort: WardSort) -> Vec<WardRow> {
-    if let Some(t) = filter.patient.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(t) = filter
+        .patient
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let t = t.to_lowercase();
         rows.retain(|r| r.patient.to_lowercase().contains(&t));
     }

@@ -37,7 +37,12 @@ fn seed_row_has_day_counts_grades_and_chimerism_per_lineage() {
     store.create_patient(&clinician(), &c, None).unwrap();
     let (_, last) = c.span().unwrap();
     let rows = store
-        .ward(&clinician(), last, &WardFilter::default(), WardSort::Attention)
+        .ward(
+            &clinician(),
+            last,
+            &WardFilter::default(),
+            WardSort::Attention,
+        )
         .unwrap();
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
@@ -77,7 +82,12 @@ fn attention_first_then_filters_and_sorts() {
         .unwrap();
     let ids: Vec<&str> = rows.iter().map(|r| r.patient.as_str()).collect();
     assert_eq!(ids[0], "P-LOW", "recent ANC < 0.5 first: {ids:?}");
-    assert!(rows[0].attention.iter().any(|x| x.reason.starts_with("ANC 0.2")));
+    assert!(
+        rows[0]
+            .attention
+            .iter()
+            .any(|x| x.reason.starts_with("ANC 0.2"))
+    );
     assert_eq!(rows[0].day, Some(("HCT".to_string(), 21)));
     // ANC 0.1 twenty days ago is not "recent": no ANC reason.
     let old = rows.iter().find(|r| r.patient == "A-OLD").unwrap();

@@ -201,7 +201,14 @@ fn chart_for(course: &Course, date: Date) -> BsaChart {
     BsaChart::for_age(age)
 }
 
-fn page(patient: String, base_rev: i64, date: Date, chart: BsaChart, id: &Identity, preview_html: String) -> EntryPage {
+fn page(
+    patient: String,
+    base_rev: i64,
+    date: Date,
+    chart: BsaChart,
+    id: &Identity,
+    preview_html: String,
+) -> EntryPage {
     EntryPage {
         chrome: Chrome::for_identity(id, "/ward"),
         patient,
@@ -227,16 +234,31 @@ pub async fn form(
     let date = super::today_or(q.date.as_deref())?;
     let (course, rev) = super::load_course(&state, &id, &pid).await?;
     let chart = chart_for(&course, date);
-    Ok(Html(render(&page(pid, rev, date, chart, &id, String::new()))))
+    Ok(Html(render(&page(
+        pid,
+        rev,
+        date,
+        chart,
+        &id,
+        String::new(),
+    ))))
 }
 
 fn oxygen_event(m: &FormMap, date: Date) -> Result<Option<Event>, String> {
-    let Some(dev) = m.get("oxygen_device").map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+    let Some(dev) = m
+        .get("oxygen_device")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    else {
         return Ok(None);
     };
     let device: OxygenDevice = serde_json::from_value(serde_json::Value::String(dev.into()))
         .map_err(|_| format!("oxygen device '{dev}' is not one of the listed devices"))?;
-    let flow = match m.get("oxygen_flow").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    let flow = match m
+        .get("oxygen_flow")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(f) => Some(
             f.replace(',', ".")
@@ -268,9 +290,11 @@ struct Evaluated {
 
 fn evaluate(course: &Course, m: &FormMap) -> Result<Evaluated, AppError> {
     let date_text = m.get("date").map(String::as_str).unwrap_or("").trim();
-    let date: Date = date_text
-        .parse()
-        .map_err(|_| AppError::Invalid(format!("field 'date': '{date_text}' is not a date (YYYY-MM-DD)")))?;
+    let date: Date = date_text.parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "field 'date': '{date_text}' is not a date (YYYY-MM-DD)"
+        ))
+    })?;
     let chart = chart_for(course, date);
     let mut other = Vec::new();
     let (bsa_total, bsa_text) = match bsa_from_form(m, chart) {
@@ -306,7 +330,12 @@ fn label_of(field: &str) -> String {
         .iter()
         .find(|f| f.name == field)
         .map(|f| f.label.to_string())
-        .or_else(|| NO_FINDINGS.iter().find(|n| n.0 == field).map(|n| n.2.to_string()))
+        .or_else(|| {
+            NO_FINDINGS
+                .iter()
+                .find(|n| n.0 == field)
+                .map(|n| n.2.to_string())
+        })
         .unwrap_or_else(|| field.to_string())
 }
 
@@ -320,7 +349,11 @@ fn fragment(e: &Evaluated) -> String {
             let text = msgs
                 .iter()
                 .map(|x| {
-                    let v = x.value.as_deref().map(|v| format!("'{v}': ")).unwrap_or_default();
+                    let v = x
+                        .value
+                        .as_deref()
+                        .map(|v| format!("'{v}': "))
+                        .unwrap_or_default();
                     format!("{}: {v}expected {}", label_of(&x.field), x.expected)
                 })
                 .collect::<Vec<_>>()
@@ -330,7 +363,11 @@ fn fragment(e: &Evaluated) -> String {
         })
         .collect();
     let mut other = e.other.clone();
-    for x in p.problems.iter().filter(|x| !FIELDS.iter().any(|f| f.name == x.field)) {
+    for x in p
+        .problems
+        .iter()
+        .filter(|x| !FIELDS.iter().any(|f| f.name == x.field))
+    {
         other.push(format!("{}: expected {}", label_of(&x.field), x.expected));
     }
     let frag = PreviewFragment {

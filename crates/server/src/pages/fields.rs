@@ -124,29 +124,137 @@ use ObservationKind as K;
 
 /// Every field, in form order.
 pub const FIELDS: &[Field] = &[
-    f!("skin_bsa", "Maculopapular rash, % body surface area", K::SkinRashBsa, Skin, "Skin"),
-    f!("skin_bullae", "Bullous formation", K::SkinBullae, Skin, "Skin"),
-    f!("skin_desquamation", "Desquamation, % body surface area", K::SkinDesquamationBsa, Skin, "Skin"),
-    f!("bilirubin", "Total bilirubin", K::Lab(Analyte::Bilirubin), Liver, "Liver"),
+    f!(
+        "skin_bsa",
+        "Maculopapular rash, % body surface area",
+        K::SkinRashBsa,
+        Skin,
+        "Skin"
+    ),
+    f!(
+        "skin_bullae",
+        "Bullous formation",
+        K::SkinBullae,
+        Skin,
+        "Skin"
+    ),
+    f!(
+        "skin_desquamation",
+        "Desquamation, % body surface area",
+        K::SkinDesquamationBsa,
+        Skin,
+        "Skin"
+    ),
+    f!(
+        "bilirubin",
+        "Total bilirubin",
+        K::Lab(Analyte::Bilirubin),
+        Liver,
+        "Liver"
+    ),
     f!("nausea", "Nausea today", K::Nausea, UpperGi, "Upper GI"),
-    f!("anorexia", "Anorexia with weight loss today", K::AnorexiaWithWeightLoss, UpperGi, "Upper GI"),
-    f!("vomiting", "Vomiting episodes today", K::VomitingEpisodes, UpperGi, "Upper GI"),
-    f!("stool_volume", "Stool volume (24 h)", K::StoolVolume, LowerGi, "Lower GI"),
-    f!("stool_episodes", "Diarrhoea episodes (unmeasured, 24 h)", K::StoolEpisodes, LowerGi, "Lower GI"),
-    f!("stool_bloody", "Grossly bloody stool", K::StoolBloody, LowerGi, "Lower GI"),
-    f!("abdominal_pain", "Severe abdominal pain", K::AbdominalPainSevere, LowerGi, "Lower GI"),
+    f!(
+        "anorexia",
+        "Anorexia with weight loss today",
+        K::AnorexiaWithWeightLoss,
+        UpperGi,
+        "Upper GI"
+    ),
+    f!(
+        "vomiting",
+        "Vomiting episodes today",
+        K::VomitingEpisodes,
+        UpperGi,
+        "Upper GI"
+    ),
+    f!(
+        "stool_volume",
+        "Stool volume (24 h)",
+        K::StoolVolume,
+        LowerGi,
+        "Lower GI"
+    ),
+    f!(
+        "stool_episodes",
+        "Diarrhoea episodes (unmeasured, 24 h)",
+        K::StoolEpisodes,
+        LowerGi,
+        "Lower GI"
+    ),
+    f!(
+        "stool_bloody",
+        "Grossly bloody stool",
+        K::StoolBloody,
+        LowerGi,
+        "Lower GI"
+    ),
+    f!(
+        "abdominal_pain",
+        "Severe abdominal pain",
+        K::AbdominalPainSevere,
+        LowerGi,
+        "Lower GI"
+    ),
     f!("ileus", "Ileus", K::Ileus, LowerGi, "Lower GI"),
     f!("anc", "ANC", K::Lab(Analyte::Anc), None, "Counts"),
-    f!("platelets", "Platelets", K::Lab(Analyte::Platelets), None, "Counts"),
-    f!("hemoglobin", "Haemoglobin", K::Lab(Analyte::Hemoglobin), None, "Counts"),
+    f!(
+        "platelets",
+        "Platelets",
+        K::Lab(Analyte::Platelets),
+        None,
+        "Counts"
+    ),
+    f!(
+        "hemoglobin",
+        "Haemoglobin",
+        K::Lab(Analyte::Hemoglobin),
+        None,
+        "Counts"
+    ),
     f!("weight", "Body weight", K::Weight, None, "Counts"),
-    f!("temperature", "Temperature (highest)", K::Temperature, None, "Vital signs"),
-    f!("systolic_bp", "Systolic blood pressure (lowest)", K::SystolicBp, None, "Vital signs"),
+    f!(
+        "temperature",
+        "Temperature (highest)",
+        K::Temperature,
+        None,
+        "Vital signs"
+    ),
+    f!(
+        "systolic_bp",
+        "Systolic blood pressure (lowest)",
+        K::SystolicBp,
+        None,
+        "Vital signs"
+    ),
     f!("spo2", "SpO₂", K::Spo2, None, "Vital signs"),
-    f!("ice", "ICE score (0–10)", K::IceScore, None, "Neurological (ICANS)"),
-    f!("consciousness", "Level of consciousness", K::Consciousness, None, "Neurological (ICANS)"),
-    f!("seizure", "Seizure", K::Seizure, None, "Neurological (ICANS)"),
-    f!("motor", "Motor findings", K::MotorFinding, None, "Neurological (ICANS)"),
+    f!(
+        "ice",
+        "ICE score (0–10)",
+        K::IceScore,
+        None,
+        "Neurological (ICANS)"
+    ),
+    f!(
+        "consciousness",
+        "Level of consciousness",
+        K::Consciousness,
+        None,
+        "Neurological (ICANS)"
+    ),
+    f!(
+        "seizure",
+        "Seizure",
+        K::Seizure,
+        None,
+        "Neurological (ICANS)"
+    ),
+    f!(
+        "motor",
+        "Motor findings",
+        K::MotorFinding,
+        None,
+        "Neurological (ICANS)"
+    ),
 ];
 
 /// The "organ assessed, no findings" boxes: form name and the
@@ -172,7 +280,9 @@ pub fn attribution(s: Option<&str>) -> Option<Attribution> {
 pub type FormMap = std::collections::HashMap<String, String>;
 
 fn get<'a>(m: &'a FormMap, k: &str) -> Option<&'a str> {
-    m.get(k).map(String::as_str).filter(|s| !s.trim().is_empty())
+    m.get(k)
+        .map(String::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// The rule-of-nines / Lund–Browder helper: region shares typed as
@@ -182,11 +292,12 @@ pub fn bsa_from_form(m: &FormMap, chart: BsaChart) -> Result<Option<(f64, String
     let mut given = Vec::new();
     for (r, _) in chart.regions() {
         if let Some(v) = get(m, &format!("bsa_{}", r.as_str())) {
-            let n: f64 = v
-                .trim()
-                .replace(',', ".")
-                .parse()
-                .map_err(|_| format!("{}: '{v}' is not a number (0–100 % of the region)", r.label()))?;
+            let n: f64 = v.trim().replace(',', ".").parse().map_err(|_| {
+                format!(
+                    "{}: '{v}' is not a number (0–100 % of the region)",
+                    r.label()
+                )
+            })?;
             given.push((r, n));
         }
     }
@@ -213,13 +324,17 @@ pub fn draft_values(m: &FormMap, bsa_total: Option<f64>) -> Vec<DraftValue> {
     let mut out = Vec::new();
     for f in FIELDS {
         let mut value = get(m, f.name).unwrap_or("").to_string();
-        if f.name == "skin_bsa" && value.is_empty()
+        if f.name == "skin_bsa"
+            && value.is_empty()
             && let Some(t) = bsa_total
         {
             value = format!("{:.1}", t);
         }
         let unit = get(m, &format!("{}_unit", f.name)).map(str::to_string);
-        let attribution = f.organ.attribution_field().and_then(|a| attribution(get(m, a)));
+        let attribution = f
+            .organ
+            .attribution_field()
+            .and_then(|a| attribution(get(m, a)));
         out.push(DraftValue {
             field: f.name.to_string(),
             kind: f.kind,
@@ -284,9 +399,19 @@ mod tests {
         assert_eq!(total, 18.0);
         assert!(text.contains("rule of nines"), "{text}");
         let v = draft_values(&m, Some(total));
-        assert_eq!(v.iter().find(|d| d.field == "skin_bsa").unwrap().value, "18.0");
-        assert!(v.iter().any(|d| d.kind == K::AgvhdNoFindings && d.value == "liver"));
+        assert_eq!(
+            v.iter().find(|d| d.field == "skin_bsa").unwrap().value,
+            "18.0"
+        );
+        assert!(
+            v.iter()
+                .any(|d| d.kind == K::AgvhdNoFindings && d.value == "liver")
+        );
         m.insert("bsa_right_arm".into(), "x".into());
-        assert!(bsa_from_form(&m, BsaChart::RuleOfNines).unwrap_err().contains("right arm"));
+        assert!(
+            bsa_from_form(&m, BsaChart::RuleOfNines)
+                .unwrap_err()
+                .contains("right arm")
+        );
     }
 }

@@ -95,7 +95,10 @@ fn run_view(r: &Run) -> RunView {
                             .map(str::to_string)
                             .unwrap_or_else(|| other.to_string()),
                     };
-                    format!("{who}: {:.1} %{ci}", x["percent"].as_f64().unwrap_or(f64::NAN))
+                    format!(
+                        "{who}: {:.1} %{ci}",
+                        x["percent"].as_f64().unwrap_or(f64::NAN)
+                    )
                 })
                 .collect()
         })
@@ -113,7 +116,12 @@ fn run_view(r: &Run) -> RunView {
         id: r.run_id.clone(),
         at: r.at.clone(),
         author: r.author.clone(),
-        what: format!("sample {} · {} · {}", s(&p["sample"]), s(&p["lineage"]).replace('_', " "), s(&p["date"])),
+        what: format!(
+            "sample {} · {} · {}",
+            s(&p["sample"]),
+            s(&p["lineage"]).replace('_', " "),
+            s(&p["date"])
+        ),
         shares,
         flags,
         refused: res["refused"].as_str().map(str::to_string),
@@ -131,7 +139,12 @@ fn persons(c: &Course) -> Vec<String> {
         .collect()
 }
 
-async fn lab_page(state: &AppState, id: &Identity, pid: String, message: Option<String>) -> Result<Html<String>, PageError> {
+async fn lab_page(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    message: Option<String>,
+) -> Result<Html<String>, PageError> {
     lab_page_with(state, id, pid, message, None).await
 }
 
@@ -232,7 +245,9 @@ async fn read_upload(mut mp: Multipart) -> Result<Upload, AppError> {
         }
     }
     if u.file.is_empty() {
-        return Err(AppError::Invalid("field 'file': choose a peak table file (it was empty or missing)".into()));
+        return Err(AppError::Invalid(
+            "field 'file': choose a peak table file (it was empty or missing)".into(),
+        ));
     }
     Ok(u)
 }
@@ -245,8 +260,12 @@ fn table(u: &Upload) -> Result<(GeneMapperTable, String), AppError> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let t = parse_genemapper(&text, std::path::Path::new(&u.file_name), GeneMapperOptions::default())
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let t = parse_genemapper(
+        &text,
+        std::path::Path::new(&u.file_name),
+        GeneMapperOptions::default(),
+    )
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok((t, text))
 }
 
@@ -254,7 +273,11 @@ fn table(u: &Upload) -> Result<(GeneMapperTable, String), AppError> {
 fn pick<'a>(t: &'a GeneMapperTable, sample: &str) -> Result<(String, &'a StrProfile), AppError> {
     if sample.is_empty() {
         if t.samples.len() == 1 {
-            let (n, p) = t.samples.iter().next().ok_or_else(|| AppError::Invalid("no sample".into()))?;
+            let (n, p) = t
+                .samples
+                .iter()
+                .next()
+                .ok_or_else(|| AppError::Invalid("no sample".into()))?;
             return Ok((n.clone(), p));
         }
         return Err(AppError::Invalid(format!(
@@ -263,7 +286,9 @@ fn pick<'a>(t: &'a GeneMapperTable, sample: &str) -> Result<(String, &'a StrProf
             t.samples.keys().cloned().collect::<Vec<_>>().join(", ")
         )));
     }
-    let p = t.profile(sample).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let p = t
+        .profile(sample)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok((sample.to_string(), p))
 }
 
@@ -282,7 +307,9 @@ async fn refused(
 ) -> Result<Response, PageError> {
     match r {
         Err(PageError(AppError::Invalid(m))) if htmx => {
-            Ok(lab_page_with(state, id, pid, None, Some(m)).await?.into_response())
+            Ok(lab_page_with(state, id, pid, None, Some(m))
+                .await?
+                .into_response())
         }
         other => other,
     }
@@ -302,7 +329,12 @@ pub async fn reference(
     refused(&state, &id, pid, is_htmx(&headers), r).await
 }
 
-async fn reference_inner(state: &AppState, id: &Identity, pid: String, mp: Multipart) -> Result<Response, PageError> {
+async fn reference_inner(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    mp: Multipart,
+) -> Result<Response, PageError> {
     let (state, id) = (state.clone(), id.clone());
     let u = read_upload(mp).await?;
     let (course, _) = super::load_course(&state, &id, &pid).await?;
@@ -324,27 +356,37 @@ async fn reference_inner(state: &AppState, id: &Identity, pid: String, mp: Multi
         profile: json!({"format": "peak_table", "file_name": u.file_name, "sample": sample, "table": text}),
     };
     let actor = id.actor(Channel::Web);
-    state.db(move |s: &Store| s.put_profile(&actor, &profile)).await?;
+    state
+        .db(move |s: &Store| s.put_profile(&actor, &profile))
+        .await?;
     let msg = format!("Reference profile of {person} stored (sample {sample}).");
     Ok(lab_page(&state, &id, pid, Some(msg)).await?.into_response())
 }
 
 /// The stored STR references of the patient as parsed profiles.
-fn references(stored: &[(NewProfile, i64)]) -> Result<Vec<(String, GeneMapperTable, String)>, AppError> {
+fn references(
+    stored: &[(NewProfile, i64)],
+) -> Result<Vec<(String, GeneMapperTable, String)>, AppError> {
     stored
         .iter()
         .filter(|(p, _)| p.method == "str")
         .map(|(p, _)| {
             let f = |k: &str| p.profile[k].as_str().unwrap_or("").to_string();
-            let t = parse_genemapper(&f("table"), std::path::Path::new(&f("file_name")), GeneMapperOptions::default())
-                .map_err(|e| AppError::Invalid(format!("stored reference of {}: {e}", p.person)))?;
+            let t = parse_genemapper(
+                &f("table"),
+                std::path::Path::new(&f("file_name")),
+                GeneMapperOptions::default(),
+            )
+            .map_err(|e| AppError::Invalid(format!("stored reference of {}: {e}", p.person)))?;
             Ok((p.person.clone(), t, f("sample")))
         })
         .collect()
 }
 
 fn stored_profile(who: &(String, GeneMapperTable, String)) -> Result<&StrProfile, AppError> {
-    who.1.profile(&who.2).map_err(|e| AppError::Invalid(e.to_string()))
+    who.1
+        .profile(&who.2)
+        .map_err(|e| AppError::Invalid(e.to_string()))
 }
 
 fn estimate(
@@ -352,17 +394,18 @@ fn estimate(
     sample: &StrProfile,
     lineage: Lineage,
 ) -> Result<serde_json::Value, AppError> {
-    let recipient = refs
-        .iter()
-        .find(|r| r.0 == "recipient")
-        .ok_or_else(|| AppError::Invalid("no reference profile for the recipient: upload it first".into()))?;
+    let recipient = refs.iter().find(|r| r.0 == "recipient").ok_or_else(|| {
+        AppError::Invalid("no reference profile for the recipient: upload it first".into())
+    })?;
     let donors: Vec<(DonorId, &StrProfile)> = refs
         .iter()
         .filter(|r| r.0 != "recipient")
         .map(|r| Ok((DonorId(r.0.clone()), stored_profile(r)?)))
         .collect::<Result<_, AppError>>()?;
     if donors.is_empty() {
-        return Err(AppError::Invalid("no reference profile for any donor: upload them first".into()));
+        return Err(AppError::Invalid(
+            "no reference profile for any donor: upload them first".into(),
+        ));
     }
     let r = StrReferences::new(stored_profile(recipient)?, &donors, StrConfig::default())
         .map_err(|e| AppError::Invalid(e.to_string()))?;
@@ -387,17 +430,26 @@ pub async fn upload(
     refused(&state, &id, pid, is_htmx(&headers), r).await
 }
 
-async fn upload_inner(state: &AppState, id: &Identity, pid: String, mp: Multipart) -> Result<Response, PageError> {
+async fn upload_inner(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    mp: Multipart,
+) -> Result<Response, PageError> {
     let (state, id) = (state.clone(), id.clone());
     let u = read_upload(mp).await?;
-    let lineage: Lineage = u
-        .field("lineage")
-        .parse()
-        .map_err(|_| AppError::Invalid(format!("field 'lineage': '{}' is not a lineage", u.field("lineage"))))?;
-    let date: Date = u
-        .field("date")
-        .parse()
-        .map_err(|_| AppError::Invalid(format!("field 'date': '{}' is not a date (YYYY-MM-DD)", u.field("date"))))?;
+    let lineage: Lineage = u.field("lineage").parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "field 'lineage': '{}' is not a lineage",
+            u.field("lineage")
+        ))
+    })?;
+    let date: Date = u.field("date").parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "field 'date': '{}' is not a date (YYYY-MM-DD)",
+            u.field("date")
+        ))
+    })?;
     let actor = id.actor(Channel::Web);
     let p = pid.clone();
     let stored = state.db(move |s: &Store| s.profiles(&actor, &p)).await?;
@@ -414,28 +466,41 @@ async fn upload_inner(state: &AppState, id: &Identity, pid: String, mp: Multipar
         results,
     };
     let actor = id.actor(Channel::Web);
-    let run_id = state.db(move |s: &Store| s.record_run(&actor, &run)).await?;
-    let msg = format!("Run {} recorded: review the result and its QC flags, then sign it off.", &run_id[..10]);
+    let run_id = state
+        .db(move |s: &Store| s.record_run(&actor, &run))
+        .await?;
+    let msg = format!(
+        "Run {} recorded: review the result and its QC flags, then sign it off.",
+        &run_id[..10]
+    );
     Ok(lab_page(&state, &id, pid, Some(msg)).await?.into_response())
 }
 
 /// The chimerism result of a run, for the course.
 fn result_of(r: &Run) -> Result<ChimerismResult, AppError> {
     let p = &r.run.parameters;
-    let bad = || AppError::Invalid("this run has no estimate to attach (refused or incomplete)".into());
+    let bad =
+        || AppError::Invalid("this run has no estimate to attach (refused or incomplete)".into());
     let shares = r.run.results["persons"]
         .as_array()
         .ok_or_else(bad)?
         .iter()
         .map(|x| {
-            let person: PersonRef = serde_json::from_value(x["person"].clone()).map_err(|_| bad())?;
+            let person: PersonRef =
+                serde_json::from_value(x["person"].clone()).map_err(|_| bad())?;
             Ok((person, x["percent"].as_f64().ok_or_else(bad)?))
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(ChimerismResult {
         sample: p["sample"].as_str().unwrap_or("").to_string(),
-        date: p["date"].as_str().and_then(|d| d.parse().ok()).ok_or_else(bad)?,
-        lineage: p["lineage"].as_str().and_then(|l| l.parse().ok()).ok_or_else(bad)?,
+        date: p["date"]
+            .as_str()
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(bad)?,
+        lineage: p["lineage"]
+            .as_str()
+            .and_then(|l| l.parse().ok())
+            .ok_or_else(bad)?,
         method: ChimerismMethod::Str,
         shares,
     })
@@ -460,18 +525,28 @@ pub async fn sign_off(
     let result = result_of(run)?;
     let (course, rev) = super::load_course(&state, &id, &pid).await?;
     let mut updated = course.clone();
-    attach_chimerism(&mut updated, std::slice::from_ref(&result)).map_err(|e| AppError::Invalid(e.to_string()))?;
+    attach_chimerism(&mut updated, std::slice::from_ref(&result))
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     let change = match addition(&course, &updated) {
         Some(d) => Change::Append(d),
         None => Change::Replace(Box::new(updated)),
     };
-    let reason = matches!(change, Change::Replace(_))
-        .then(|| format!("chimerism run {} signed off: replaces the earlier result of sample {}", &run_id[..10.min(run_id.len())], result.sample));
+    let reason = matches!(change, Change::Replace(_)).then(|| {
+        format!(
+            "chimerism run {} signed off: replaces the earlier result of sample {}",
+            &run_id[..10.min(run_id.len())],
+            result.sample
+        )
+    });
     let actor = id.actor(Channel::Web);
     let (p, rid) = (pid.clone(), run_id.clone());
     state
         .db(move |s: &Store| {
-            s.sign_off(&actor, &rid, "reviewed and released; attached to the course")?;
+            s.sign_off(
+                &actor,
+                &rid,
+                "reviewed and released; attached to the course",
+            )?;
             s.write(&actor, &p, rev, &change, reason.as_deref())
         })
         .await?;

@@ -45,18 +45,90 @@ pub fn routes() -> Vec<RouteSpec> {
     use Permission as P;
     let page = RouteSpec::page;
     vec![
-        page(Method::GET, "/ward", P::ReadPatients, "ward dashboard (sort, filter; needs attention first)", get(dashboard::ward)),
-        page(Method::GET, "/pages/report.css", P::Public, "stylesheet of the embedded report figure and tables", get(report_css)),
-        page(Method::GET, "/pages/pages.css", P::Public, "stylesheet of the clinical pages", get(pages_css)),
-        page(Method::GET, "/patients/{id}", P::ReadPatients, "patient page: figure, endpoints, alerts, DLI trail, revision history", get(patient::patient)),
-        page(Method::GET, "/patients/{id}/entry", P::EnterFindings, "bedside entry form of a day's findings", get(entry::form)),
-        page(Method::POST, "/patients/{id}/entry/preview", P::EnterFindings, "live preview of the day's organ stages and grades (htmx)", post(entry::preview)),
-        page(Method::POST, "/patients/{id}/entry", P::EnterFindings, "save the day's findings as one revision", post(entry::save)),
-        page(Method::GET, "/patients/{id}/lab", P::LabResults, "lab upload form, runs and sign-off", get(lab::page)),
-        page(Method::POST, "/patients/{id}/lab/reference", P::LabResults, "upload a reference STR profile (recipient or donor)", post(lab::reference)),
-        page(Method::POST, "/patients/{id}/lab", P::LabResults, "upload an STR peak table and estimate chimerism", post(lab::upload)),
-        page(Method::POST, "/patients/{id}/lab/runs/{run}/signoff", P::LabResults, "sign a run off and attach it to the course (one revision)", post(lab::sign_off)),
-        page(Method::GET, "/patients/{id}/dli", P::ReadPatients, "DLI review for a chosen date", get(dli::review)),
+        page(
+            Method::GET,
+            "/ward",
+            P::ReadPatients,
+            "ward dashboard (sort, filter; needs attention first)",
+            get(dashboard::ward),
+        ),
+        page(
+            Method::GET,
+            "/pages/report.css",
+            P::Public,
+            "stylesheet of the embedded report figure and tables",
+            get(report_css),
+        ),
+        page(
+            Method::GET,
+            "/pages/pages.css",
+            P::Public,
+            "stylesheet of the clinical pages",
+            get(pages_css),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}",
+            P::ReadPatients,
+            "patient page: figure, endpoints, alerts, DLI trail, revision history",
+            get(patient::patient),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}/entry",
+            P::EnterFindings,
+            "bedside entry form of a day's findings",
+            get(entry::form),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/entry/preview",
+            P::EnterFindings,
+            "live preview of the day's organ stages and grades (htmx)",
+            post(entry::preview),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/entry",
+            P::EnterFindings,
+            "save the day's findings as one revision",
+            post(entry::save),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}/lab",
+            P::LabResults,
+            "lab upload form, runs and sign-off",
+            get(lab::page),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/lab/reference",
+            P::LabResults,
+            "upload a reference STR profile (recipient or donor)",
+            post(lab::reference),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/lab",
+            P::LabResults,
+            "upload an STR peak table and estimate chimerism",
+            post(lab::upload),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/lab/runs/{run}/signoff",
+            P::LabResults,
+            "sign a run off and attach it to the course (one revision)",
+            post(lab::sign_off),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}/dli",
+            P::ReadPatients,
+            "DLI review for a chosen date",
+            get(dli::review),
+        ),
     ]
 }
 
@@ -72,7 +144,10 @@ pub fn nav() -> &'static [NavEntry] {
 /// The report stylesheet (figure and tables), served like an asset.
 async fn report_css() -> Response {
     static CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    css_response(CSS.get_or_init(graftwatch_report::embed::embedded_stylesheet).clone())
+    css_response(
+        CSS.get_or_init(graftwatch_report::embed::embedded_stylesheet)
+            .clone(),
+    )
 }
 
 /// The pages' own stylesheet.

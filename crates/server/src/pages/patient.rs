@@ -8,7 +8,9 @@ use askama::Template;
 use axum::extract::{Extension, Path, State};
 use axum::response::Html;
 use graftwatch_course::{Course, Event, Observation};
-use graftwatch_report::embed::{alerts_fragment, dli_fragment, endpoints_fragment, figure_fragment};
+use graftwatch_report::embed::{
+    alerts_fragment, dli_fragment, endpoints_fragment, figure_fragment,
+};
 use graftwatch_report::{AlertConfig, Analysis};
 use graftwatch_store::{Channel, RevisionMeta, Store};
 
@@ -133,7 +135,11 @@ pub fn diff_lines(old: Option<&Course>, new: Option<&Course>) -> Vec<String> {
     removed
 }
 
-fn history(s: &Store, actor: &graftwatch_store::Actor, patient: &str) -> Result<(Vec<RevisionView>, usize), graftwatch_store::StoreError> {
+fn history(
+    s: &Store,
+    actor: &graftwatch_store::Actor,
+    patient: &str,
+) -> Result<(Vec<RevisionView>, usize), graftwatch_store::StoreError> {
     let metas = s.history(actor, patient)?;
     let older = metas.len().saturating_sub(HISTORY_SHOWN);
     let shown: Vec<RevisionMeta> = metas.into_iter().rev().take(HISTORY_SHOWN).collect();
@@ -154,7 +160,11 @@ fn history(s: &Store, actor: &graftwatch_store::Actor, patient: &str) -> Result<
         let mut lines = diff_lines(prev.as_ref(), this.as_ref());
         let more = lines.len().saturating_sub(DIFF_LINES);
         lines.truncate(DIFF_LINES);
-        out.push(RevisionView { meta: m.clone(), lines, more });
+        out.push(RevisionView {
+            meta: m.clone(),
+            lines,
+            more,
+        });
         newer = Some((m.rev - 1, prev));
     }
     Ok((out, older))
@@ -170,9 +180,7 @@ pub async fn patient(
     let (course, rev) = super::load_course(&state, &id, &pid).await?;
     let actor = id.actor(Channel::Web);
     let p = pid.clone();
-    let (history, older) = state
-        .db(move |s: &Store| history(s, &actor, &p))
-        .await?;
+    let (history, older) = state.db(move |s: &Store| history(s, &actor, &p)).await?;
     let (alerts_html, figure_html, endpoints_html, dli_html) =
         tokio::task::spawn_blocking(move || {
             let a = Analysis::for_course(&course, &AlertConfig::default());
@@ -221,6 +229,9 @@ mod tests {
         assert!(lines[0].starts_with("− ") && lines[0].contains(removed.kind.as_str()));
         assert_eq!(lines[1], "+ 2024-09-01 anc 1.5 10^9/L");
         assert!(diff_lines(Some(&c), Some(&c)).is_empty());
-        assert_eq!(diff_lines(None, Some(&c)).len(), c.events.len() + c.observations.len());
+        assert_eq!(
+            diff_lines(None, Some(&c)).len(),
+            c.events.len() + c.observations.len()
+        );
     }
 }
