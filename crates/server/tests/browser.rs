@@ -348,8 +348,8 @@ async fn lab(c: &Client, base: &str, day: &str) -> R<()> {
     Ok(())
 }
 
-async fn dashboard(c: &Client, base: &str, day: &str) -> R<()> {
-    c.goto(&format!("{base}/ward?on={day}")).await?;
+async fn dashboard(c: &Client, base: &str, on: &str, day: &str) -> R<()> {
+    c.goto(&format!("{base}/ward?on={on}")).await?;
     let row = wait_text(c, "#ward-table tbody tr", |t| t.contains(PATIENT)).await?;
     assert!(
         row.contains(&format!("cd3 {day}")),
@@ -387,7 +387,7 @@ async fn scenario(base: String, driver_port: u16, next_day: String, day_after: S
         logout(&c, &base).await?;
         login(&c, &base, "lab.sci").await?;
         lab(&c, &base, &next_day).await?;
-        dashboard(&c, &base, &day_after).await?;
+        dashboard(&c, &base, &day_after, &next_day).await?;
         logout(&c, &base).await?;
         Ok::<(), Box<dyn std::error::Error>>(())
     }
