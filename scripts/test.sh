@@ -16,6 +16,7 @@ command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
 command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
 command -v sqlite3 >/dev/null 2>&1 || pkgs+=(sqlite3)
+command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "installing test tools: ${pkgs[*]}"
   SUDO=""
@@ -25,3 +26,10 @@ if [ ${#pkgs[@]} -gt 0 ]; then
 fi
 
 cargo test --workspace "$@"
+
+# The server's load benchmark, 5 seconds per case on the debug build (the
+# full run is bench/server/run.sh; docs/benchmarks.md). GW_SERVER_SMOKE=0 skips it.
+if [ "${GW_SERVER_SMOKE:-1}" != 0 ]; then
+  cargo build -q -p graftwatch-cli
+  GW="${CARGO_TARGET_DIR:-target}/debug/graftwatch" bench/server/run.sh --smoke
+fi

@@ -3,7 +3,7 @@
 //! verification status. User management is audited by the store.
 
 use askama::Template;
-use axum::extract::{Extension, Form, Query, State};
+use axum::extract::{Extension, Form, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{AuditQuery, AuditRow, audit_rows, verify};
 use crate::app::AppState;
 use crate::auth::{Identity, hash_password};
-use crate::error::{AppError, PageError};
+use crate::error::{ApiQuery, AppError, PageError};
 use crate::roles::{ALL_ROLES, Permission, RouteSpec, parse_role, role_label};
 use crate::templates::{Chrome, render};
 
@@ -317,7 +317,7 @@ const PAGE: i64 = 200;
 async fn audit_page(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Html<String>, PageError> {
     let filter = q.to_filter(PAGE)?;
     let limit = filter.limit;
@@ -348,7 +348,7 @@ fn cell(s: &str) -> String {
 
 async fn audit_csv(
     State(state): State<AppState>,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Response, PageError> {
     let filter = q.to_filter(10_000)?;
     let entries = audit_rows(state.db(move |s| s.audit_filtered(&filter)).await?);

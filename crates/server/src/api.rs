@@ -9,7 +9,7 @@
 use std::path::Path as FsPath;
 
 use axum::Json;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Extension, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use graftwatch_core::Date;
@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::Identity;
-use crate::error::{AppError, ErrorBody};
+use crate::error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody};
 use crate::roles::{Permission, RouteSpec, role_label};
 
 type ApiResult<T> = Result<Json<T>, AppError>;
@@ -184,7 +184,7 @@ fn summary(r: PatientRow) -> PatientSummary {
 async fn patients(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<PatientList> {
     let offset = q.offset.unwrap_or(0);
     let limit = q.limit.unwrap_or(100);
@@ -239,7 +239,7 @@ pub struct PatientDetail {
 async fn patient(
     State(state): State<AppState>,
     Extension(ident): Extension<Identity>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<PatientDetail> {
     check_id(&id)?;
     let actor = ident.actor(Channel::Api);
@@ -312,8 +312,8 @@ fn to_json<T: Serialize>(v: &T) -> Result<Value, AppError> {
 async fn course(
     State(state): State<AppState>,
     Extension(ident): Extension<Identity>,
-    Path(id): Path<String>,
-    Query(q): Query<RevQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<RevQuery>,
 ) -> ApiResult<CourseAt> {
     let (c, rev) = load(&state, &ident, &id, q.rev).await?;
     Ok(Json(CourseAt {
@@ -345,7 +345,7 @@ pub struct Grades {
 async fn grades(
     State(state): State<AppState>,
     Extension(ident): Extension<Identity>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Grades> {
     let (c, rev) = load(&state, &ident, &id, None).await?;
     let a = tokio::task::spawn_blocking(move || {
@@ -391,8 +391,8 @@ pub struct DliReview {
 async fn dli(
     State(state): State<AppState>,
     Extension(ident): Extension<Identity>,
-    Path(id): Path<String>,
-    Query(q): Query<DateQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DateQuery>,
 ) -> ApiResult<DliReview> {
     let date = match q.date.as_deref() {
         None => None,
@@ -437,7 +437,7 @@ pub struct ChimerismRuns {
 async fn chimerism(
     State(state): State<AppState>,
     Extension(ident): Extension<Identity>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<ChimerismRuns> {
     check_id(&id)?;
     let actor = ident.actor(Channel::Api);
@@ -519,8 +519,8 @@ pub fn validate_additions(base: &Course, new: Vec<Value>) -> Result<Vec<Observat
 async fn add_observations(
     State(state): State<AppState>,
     Extension(ident): Extension<Identity>,
-    Path(id): Path<String>,
-    Json(body): Json<NewObservations>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<NewObservations>,
 ) -> Result<(StatusCode, Json<Written>), AppError> {
     if body.observations.is_empty() || body.observations.len() > 10_000 {
         return Err(AppError::Invalid(
@@ -676,7 +676,10 @@ pub fn audit_rows(v: Vec<graftwatch_store::AuditEntry>) -> Vec<AuditRow> {
 #[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
-async fn audit(State(state): State<AppState>, Query(q): Query<AuditQuery>) -> ApiResult<AuditList> {
+async fn audit(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<AuditList> {
     let f = q.to_filter(200)?;
     let entries = state.db(move |s| s.audit_filtered(&f)).await?;
     Ok(Json(AuditList {

@@ -110,7 +110,7 @@ fn latest_chimerism(a: &Analysis) -> Vec<ChimerismLine> {
     lineages
         .into_iter()
         .filter_map(|l| {
-            let s = a.chimerism.iter().filter(|s| s.lineage == l).last()?;
+            let s = a.chimerism.iter().rfind(|s| s.lineage == l)?;
             Some(ChimerismLine {
                 lineage: l.as_str().to_string(),
                 date: s.date.to_string(),

@@ -2,7 +2,7 @@
 //! a throwaway PostgreSQL cluster — the store tests' own helper, reused)
 //! with one user per role and the seed patient `P1`; the application
 //! driven in-process with `tower::ServiceExt::oneshot`; login helpers.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::result_large_err)]
 
 #[path = "../../../store/tests/common/mod.rs"]
 pub mod store_common;
