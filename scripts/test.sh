@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole graftwatch test suite. Installs the Debian tools the tests
-# call (samtools, bcftools, bwa, art_illumina, chromium, pdftoppm, postgresql,
+# call (samtools, bcftools, bwa, art_illumina, chromium + chromedriver, pdftoppm, postgresql,
 # sqlite3) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ command -v bgzip >/dev/null 2>&1 || pkgs+=(tabix)
 command -v bwa >/dev/null 2>&1 || pkgs+=(bwa)
 command -v art_illumina >/dev/null 2>&1 || pkgs+=(art-nextgen-simulation-tools)
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
 command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
 command -v sqlite3 >/dev/null 2>&1 || pkgs+=(sqlite3)

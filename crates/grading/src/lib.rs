@@ -15,6 +15,7 @@ pub mod daily;
 pub mod engine;
 pub mod extract;
 pub mod output;
+pub mod preview;
 pub mod render;
 pub mod summary_key;
 

@@ -231,6 +231,11 @@ pub struct Figure {
     /// abbreviations), for a figure exported alone (SVG, PNG, PDF); the
     /// HTML report has its own caption instead. Empty: none.
     pub caption_block: Vec<String>,
+    /// Whether the SVG carries its own `<style>` element ([`FIGURE_CSS`]):
+    /// true (default) for a standalone SVG or report file; false for a
+    /// figure embedded in a page that serves [`FIGURE_CSS`] in its
+    /// stylesheet (a Content-Security-Policy without inline styles).
+    pub inline_style: bool,
     panels: Vec<Box<dyn Panel>>,
 }
 
@@ -288,6 +293,7 @@ impl Figure {
             break_day: BREAK_DAY,
             break_share: BREAK_SHARE,
             caption_block: Vec::new(),
+            inline_style: true,
             panels: Vec::new(),
         }
     }
@@ -374,7 +380,11 @@ impl Figure {
             w = self.width,
             h = total_h
         );
-        out.push_str(SVG_STYLE);
+        if self.inline_style {
+            out.push_str("<style>");
+            out.push_str(FIGURE_CSS);
+            out.push_str("</style>");
+        }
         let _ = write!(
             out,
             r#"<title id="fig-title">{}</title>"#,
@@ -434,8 +444,14 @@ impl Figure {
     }
 }
 
-const SVG_STYLE: &str = r#"<style>
-.gw-figure text{font-family:"DejaVu Sans","Helvetica Neue",Arial,sans-serif;fill:#222}
+/// The figure's stylesheet (without the `<style>` element): embedded in the
+/// standalone SVG, served as part of the page stylesheet when the figure is
+/// embedded under a Content-Security-Policy without inline styles. The
+/// text colour is inherited from the root (not set on `text`), so a label's
+/// own `fill` attribute wins without a `style=` attribute.
+pub const FIGURE_CSS: &str = r#"
+.gw-figure{fill:#222}
+.gw-figure text{font-family:"DejaVu Sans","Helvetica Neue",Arial,sans-serif}
 .gw-figure .ftitle{font-size:15px;font-weight:bold}
 .gw-figure .tick{font-size:10.5px}
 .gw-figure .thr{font-size:10px}
@@ -457,7 +473,7 @@ const SVG_STYLE: &str = r#"<style>
 .gw-figure .ptlabel{font-size:10px;font-weight:bold}
 .gw-figure .celltext.dark{fill:#fff}
 .gw-figure .laneline{stroke:#eee;stroke-width:0.8}
-</style>"#;
+"#;
 
 fn legend_layout(entries: &[LegendEntry], width: f64) -> Vec<Vec<(f64, LegendEntry)>> {
     let mut rows: Vec<Vec<(f64, LegendEntry)>> = vec![Vec::new()];
@@ -672,7 +688,7 @@ fn render_anchors(
         );
         let _ = write!(
             out,
-            r#"<text x="{lx:.1}" y="{ly:.1}" class="anchorlabel" fill="{text_colour}" style="fill:{text_colour}">{}</text>"#,
+            r#"<text x="{lx:.1}" y="{ly:.1}" class="anchorlabel" fill="{text_colour}">{}</text>"#,
             escape(&label)
         );
         let _ = write!(

@@ -149,7 +149,14 @@ pub fn full_figure_with_caption(course: &Course, a: &Analysis) -> Figure {
 /// The full report: summary, alerts, figure, endpoint table, DLI decision
 /// trail, timeline.
 pub fn full_report(course: &Course, a: &Analysis) -> Report {
-    let fig = full_figure(course, a);
+    full_report_styled(course, a, true)
+}
+
+/// The full report; `inline_style` false builds the figure without its own
+/// `<style>` element (for a page that links the stylesheet).
+pub(crate) fn full_report_styled(course: &Course, a: &Analysis, inline_style: bool) -> Report {
+    let mut fig = full_figure(course, a);
+    fig.inline_style = inline_style;
     let mut r = Report::with_figure(course, &fig);
     r.replace_section(figure_section_with_caption(
         course,

@@ -35,6 +35,7 @@ pub mod analysis;
 pub mod chimerism;
 pub mod dli_trail;
 pub mod draw;
+pub mod embed;
 pub mod endpoints;
 pub mod escape;
 pub mod explain_html;

@@ -79,14 +79,31 @@ impl Report {
         &self.sections
     }
 
-    /// The whole page.
+    /// The whole page as a standalone file: the stylesheet is embedded in a
+    /// `<style>` element.
     pub fn to_html(&self) -> String {
+        self.page(&format!("<style>{PAGE_CSS}</style>"))
+    }
+
+    /// The whole page for a server with a Content-Security-Policy without
+    /// inline styles: the stylesheet is linked (`href`, e.g.
+    /// `/static/report.css` serving [`crate::embed::stylesheet`]) and
+    /// nothing inline remains, provided the sections were built for
+    /// embedding (figure without its own `<style>`, see
+    /// [`crate::embed::full_report_linked`]).
+    pub fn to_html_linked(&self, href: &str) -> String {
+        self.page(&format!(
+            "<link rel=\"stylesheet\" href=\"{}\">",
+            escape(href)
+        ))
+    }
+
+    fn page(&self, style: &str) -> String {
         let mut h = String::with_capacity(512 * 1024);
         let _ = write!(
             h,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n{style}\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
             escape(&self.title),
-            PAGE_CSS,
             escape(&self.title)
         );
         if let Some(s) = &self.subtitle {
@@ -131,7 +148,10 @@ thresholds (ANC 0.5; platelets 20 and 50); values below 0.01 are drawn hollow on
 red cells: diamond head). Bars run from the first to the last day of a therapy; an arrow means no stop date. After day +100 the day axis is compressed. \
 Hover any point, tick or bar for its date, day and value.";
 
-const PAGE_CSS: &str = r#"
+/// The report page's stylesheet (without the `<style>` element): embedded
+/// in a standalone report file, served by the web application together with
+/// [`crate::figure::FIGURE_CSS`] (see [`crate::embed::stylesheet`]).
+pub const PAGE_CSS: &str = r#"
 :root{--ink:#222;--muted:#666;--line:#ddd;--accent:#0072B2}
 *{box-sizing:border-box}
 body{font-family:"DejaVu Sans","Helvetica Neue",Arial,sans-serif;color:var(--ink);margin:0 auto;max-width:1260px;padding:16px 24px;line-height:1.4;font-size:14px}

@@ -18,7 +18,7 @@ use crate::hashing::sha256_hex;
 
 /// Version of the engine that computes derived state: the workspace version
 /// plus the layout of [`DerivedSummary`]. A change recomputes every row.
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/1");
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/2");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]
@@ -97,6 +97,10 @@ pub struct DerivedSummary {
     pub alerts: Vec<AlertLine>,
     /// DLI status on the last day, when it could be assessed.
     pub dli: Option<DliStatus>,
+    /// What the ward dashboard shows beyond the above (day 0, current
+    /// grades, latest chimerism per lineage); see [`crate::ward`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ward: Option<crate::ward::WardFacts>,
 }
 
 /// A row of derived state.
@@ -173,5 +177,6 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
         grades,
         alerts,
         dli,
+        ward: Some(crate::ward::facts(course, &analysis)),
     }
 }

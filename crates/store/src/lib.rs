@@ -32,6 +32,7 @@ pub mod store;
 pub mod time;
 pub mod types;
 pub mod users;
+pub mod ward;
 pub mod web_auth;
 
 pub use audit::{AuditEntry, AuditEvent, Verification};

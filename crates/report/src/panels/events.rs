@@ -315,7 +315,7 @@ impl Panel for EventsPanel {
             );
             let _ = write!(
                 out,
-                r#"<text x="{lx:.1}" y="{:.1}" class="evlabel" style="fill:{}">{}</text>"#,
+                r#"<text x="{lx:.1}" y="{:.1}" class="evlabel" fill="{}">{}</text>"#,
                 cy + 3.8,
                 palette::darker(colour),
                 escape(&e.label)

@@ -720,7 +720,7 @@ fn render_cluster(out: &mut String, ctx: &PanelContext, c: &Cluster, p: &Placeme
     };
     let _ = write!(
         out,
-        r#"<text x="{:.1}" y="{:.1}" class="barlabel" style="fill:{fill}">{}<title>{}</title></text>"#,
+        r#"<text x="{:.1}" y="{:.1}" class="barlabel" fill="{fill}">{}<title>{}</title></text>"#,
         p.label_x,
         cy + 3.5,
         escape(&c.label),

@@ -127,7 +127,7 @@ impl Panel for MarrowPanel {
             last_end = x + w / 2.0;
             let _ = write!(
                 out,
-                r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" style="fill:{}">{}</text>"#,
+                r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" fill="{}">{}</text>"#,
                 y.y(p.percent) - 5.0,
                 palette::darker(palette::BLASTS),
                 label

@@ -1,57 +1,210 @@
-//! The clinical pages (ward dashboard, patient page, bedside entry, lab
-//! upload and sign-off, DLI review). **Owned by the web-UI work**; the
-//! server core only merges what this module returns.
+//! The clinical pages: ward dashboard, patient page, bedside entry with a
+//! live preview, lab upload and sign-off, DLI review. Server-rendered
+//! (askama templates in `templates/pages/`), htmx for the live parts, no
+//! inline script or style (the report's figure and tables are embedded as
+//! CSP-safe fragments with their stylesheet at `/pages/report.css`).
+//!
+//! Every page calls the libraries the command line uses — the store (reads
+//! and writes audited with the signed-in user on the `web` channel), the
+//! grading engine (`graftwatch_grading::preview` for the bedside preview,
+//! the same engine as `grade --on`), the report (figure, endpoints, alerts,
+//! DLI trail), the decision rules and the STR reader and estimator.
 //!
 //! # The extension point
 //!
-//! - [`routes`] returns the page routes as [`RouteSpec`]s: method, path
-//!   (axum syntax, `{id}` for a parameter), the [`Permission`] each needs,
-//!   a one-line summary and the handler. [`crate::app::build_app`] wraps
-//!   every handler in the permission guard, so these routes enter the role
-//!   matrix (docs/server.md, `tests/roles.rs`) automatically — nothing else
-//!   to register. A route that is not returned here does not exist.
-//! - [`nav`] returns navigation entries ([`NavEntry`]: link, label,
-//!   permission); the layout shows each only to roles holding its permission.
-//!
-//! # What a handler gets
-//!
-//! - `State(state): State<AppState>` — `state.db(|store| …).await` runs a
-//!   store call on the blocking pool and maps store errors to [`AppError`].
-//! - `Extension(id): Extension<Identity>` — the signed-in user (present on
-//!   every route that is not [`Permission::Public`]). Use
-//!   `id.actor(Channel::Web)` for store calls so reads and writes are
-//!   audited with the user's identity on the `web` channel.
-//! - Page templates extend `templates/layout.html` and carry a field
-//!   `chrome: Chrome` built with `Chrome::for_identity(&id, "/your/path")`
-//!   (navigation, user, CSRF token). Page templates live in
-//!   `templates/pages/`.
-//! - Return `Result<Html<String>, PageError>` (errors render as an HTML
-//!   page; `AppError` converts with `?`).
-//! - State-changing requests (POST …) are checked for the CSRF token by
-//!   the guard before the handler runs: forms include
-//!   `<input type="hidden" name="csrf_token" value="{{ chrome.csrf… }}">`
-//!   (urlencoded forms) and htmx requests send the `X-CSRF-Token` header
-//!   automatically (set on `<body>` by the layout); multipart uploads must
-//!   be sent with htmx (`hx-encoding="multipart/form-data"`) so the header
-//!   is present.
-//! - No inline `<script>` or `style=` (CSP): add classes to
-//!   `assets/graftwatch.css`, behaviour to `assets/graftwatch.js`.
+//! [`routes`] returns the page routes as [`RouteSpec`]s with the
+//! [`Permission`] each needs; [`crate::app::build_app`] wraps every handler
+//! in the permission guard (and the CSRF check for POST), so these routes
+//! are in the role matrix. [`nav`] returns the navigation entries.
+
+mod dashboard;
+mod dli;
+mod entry;
+mod fields;
+mod lab;
+mod patient;
+
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use graftwatch_core::Date;
+use graftwatch_course::Course;
+use graftwatch_store::{Channel, Store};
 
 #[allow(unused_imports)]
 use crate::app::AppState;
-#[allow(unused_imports)]
 use crate::auth::Identity;
+use crate::error::AppError;
 #[allow(unused_imports)]
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
 pub use crate::roles::{Permission, RouteSpec};
 pub use crate::templates::{Chrome, NavEntry};
 
-/// The page routes (initially none; the web-UI work adds them).
+/// The page routes.
 pub fn routes() -> Vec<RouteSpec> {
-    Vec::new()
+    use Permission as P;
+    let page = RouteSpec::page;
+    vec![
+        page(
+            Method::GET,
+            "/ward",
+            P::ReadPatients,
+            "ward dashboard (sort, filter; needs attention first)",
+            get(dashboard::ward),
+        ),
+        page(
+            Method::GET,
+            "/pages/report.css",
+            P::Public,
+            "stylesheet of the embedded report figure and tables",
+            get(report_css),
+        ),
+        page(
+            Method::GET,
+            "/pages/pages.css",
+            P::Public,
+            "stylesheet of the clinical pages",
+            get(pages_css),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}",
+            P::ReadPatients,
+            "patient page: figure, endpoints, alerts, DLI trail, revision history",
+            get(patient::patient),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}/entry",
+            P::EnterFindings,
+            "bedside entry form of a day's findings",
+            get(entry::form),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/entry/preview",
+            P::EnterFindings,
+            "live preview of the day's organ stages and grades (htmx)",
+            post(entry::preview),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/entry",
+            P::EnterFindings,
+            "save the day's findings as one revision",
+            post(entry::save),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}/lab",
+            P::LabResults,
+            "lab upload form, runs and sign-off",
+            get(lab::page),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/lab/reference",
+            P::LabResults,
+            "upload a reference STR profile (recipient or donor)",
+            post(lab::reference),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/lab",
+            P::LabResults,
+            "upload an STR peak table and estimate chimerism",
+            post(lab::upload),
+        ),
+        page(
+            Method::POST,
+            "/patients/{id}/lab/runs/{run}/signoff",
+            P::LabResults,
+            "sign a run off and attach it to the course (one revision)",
+            post(lab::sign_off),
+        ),
+        page(
+            Method::GET,
+            "/patients/{id}/dli",
+            P::ReadPatients,
+            "DLI review for a chosen date",
+            get(dli::review),
+        ),
+    ]
 }
 
-/// Navigation entries of the pages (shown between "Home" and the admin links).
+/// Navigation entries of the pages.
 pub fn nav() -> &'static [NavEntry] {
-    &[]
+    &[NavEntry {
+        href: "/ward",
+        label: "Ward",
+        permission: Permission::ReadPatients,
+    }]
+}
+
+/// The report stylesheet (figure and tables), served like an asset.
+async fn report_css() -> Response {
+    static CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    css_response(
+        CSS.get_or_init(graftwatch_report::embed::embedded_stylesheet)
+            .clone(),
+    )
+}
+
+/// The pages' own stylesheet.
+async fn pages_css() -> Response {
+    css_response(include_str!("pages.css").to_string())
+}
+
+fn css_response(css: String) -> Response {
+    let mut r = css.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+/// Today (UTC), or the date asked for with `?on=YYYY-MM-DD`.
+pub(crate) fn today_or(on: Option<&str>) -> Result<Date, AppError> {
+    match on.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s
+            .parse()
+            .map_err(|_| AppError::Invalid(format!("date '{s}': expected YYYY-MM-DD"))),
+        None => graftwatch_store::time::today_utc()
+            .parse()
+            .map_err(|_| AppError::Internal("today's date".into())),
+    }
+}
+
+/// The latest course of a patient (audited read) and its revision.
+pub(crate) async fn load_course(
+    state: &AppState,
+    id: &Identity,
+    patient: &str,
+) -> Result<(Course, i64), AppError> {
+    let actor = id.actor(Channel::Web);
+    let p = patient.to_string();
+    state
+        .db(move |s: &Store| s.course_at(&actor, &p, None))
+        .await
+        .map(|(c, m)| (c, m.rev))
+}
+
+/// A patient id from the URL: letters, digits and `-_.` only (the store's
+/// ids), so it can be echoed into links without surprises.
+pub(crate) fn check_id(id: &str) -> Result<String, AppError> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(id.to_string())
+    } else {
+        Err(AppError::NotFound("no such patient".into()))
+    }
 }

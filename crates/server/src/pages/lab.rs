@@ -1,0 +1,554 @@
+//! Page 4, lab upload and sign-off: the reference STR profiles of the
+//! patient's recipient and donors (stored per patient, versioned), an STR
+//! peak table of a post-transplant sample analysed against them with the
+//! command line's reader (`genemapper`) and estimator (`StrReferences`), the
+//! result with its QC flags for review, and the sign-off, which records the
+//! sign-off and attaches the shares to the course as one revision (both
+//! audited). Uploads are limited to [`MAX_FILE_BYTES`].
+
+use askama::Template;
+use axum::extract::{Extension, Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use graftwatch_chimerism::str::{StrConfig, StrProfile, StrReferences};
+use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
+use graftwatch_course::{ChimerismMethod, ChimerismResult, Course, attach_chimerism};
+use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, parse_genemapper};
+use graftwatch_store::change::addition;
+use graftwatch_store::hashing::sha256_hex;
+use graftwatch_store::{Change, Channel, NewProfile, NewRun, Run, Store};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::Identity;
+use crate::error::{AppError, PageError};
+use crate::templates::{Chrome, render};
+
+/// Largest lab file accepted (bytes).
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+/// Engine recorded with every run.
+pub const ENGINE: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " str/web");
+
+/// The lab page.
+#[derive(Template)]
+#[template(path = "pages/lab.html")]
+pub struct LabPage {
+    /// Layout.
+    pub chrome: Chrome,
+    /// Patient.
+    pub patient: String,
+    /// People a reference can be for: `recipient` and the course's donors.
+    pub persons: Vec<String>,
+    /// Stored references (person, sample, file, version).
+    pub references: Vec<(String, String, String, i64)>,
+    /// Lineages (value, label).
+    pub lineages: Vec<(&'static str, String)>,
+    /// Runs, newest first.
+    pub runs: Vec<RunView>,
+    /// A message after an action.
+    pub message: Option<String>,
+    /// Why the last action was refused (htmx requests get the page back
+    /// with it, since htmx does not swap error responses).
+    pub error: Option<String>,
+}
+
+/// A run as shown.
+pub struct RunView {
+    /// Id.
+    pub id: String,
+    /// Short id.
+    pub short: String,
+    /// When and by whom.
+    pub at: String,
+    /// Author.
+    pub author: String,
+    /// Sample, lineage, date.
+    pub what: String,
+    /// Shares per person.
+    pub shares: Vec<String>,
+    /// QC flags.
+    pub flags: Vec<String>,
+    /// Refusal reason (no estimate).
+    pub refused: Option<String>,
+    /// Sign-offs.
+    pub signoffs: Vec<String>,
+}
+
+fn run_view(r: &Run) -> RunView {
+    let res = &r.run.results;
+    let p = &r.run.parameters;
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let shares = res["persons"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    let ci = match (x["ci"]["low"].as_f64(), x["ci"]["high"].as_f64()) {
+                        (Some(l), Some(h)) => format!(" (95 % CI {l:.1}–{h:.1})"),
+                        _ => String::new(),
+                    };
+                    let who = match &x["person"] {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other
+                            .get("donor")
+                            .and_then(|d| d.as_str())
+                            .map(str::to_string)
+                            .unwrap_or_else(|| other.to_string()),
+                    };
+                    format!(
+                        "{who}: {:.1} %{ci}",
+                        x["percent"].as_f64().unwrap_or(f64::NAN)
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let flags = res["flags"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| format!("{}: {}", s(&f["code"]), s(&f["text"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    RunView {
+        short: r.run_id.chars().take(10).collect(),
+        id: r.run_id.clone(),
+        at: r.at.clone(),
+        author: r.author.clone(),
+        what: format!(
+            "sample {} · {} · {}",
+            s(&p["sample"]),
+            s(&p["lineage"]).replace('_', " "),
+            s(&p["date"])
+        ),
+        shares,
+        flags,
+        refused: res["refused"].as_str().map(str::to_string),
+        signoffs: r
+            .signoffs
+            .iter()
+            .map(|(who, role, at, meaning)| format!("{who} ({role}) {at}: {meaning}"))
+            .collect(),
+    }
+}
+
+fn persons(c: &Course) -> Vec<String> {
+    std::iter::once("recipient".to_string())
+        .chain(c.donors.iter().map(|d| d.id.0.clone()))
+        .collect()
+}
+
+async fn lab_page(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    message: Option<String>,
+) -> Result<Html<String>, PageError> {
+    lab_page_with(state, id, pid, message, None).await
+}
+
+async fn lab_page_with(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let (course, _) = super::load_course(state, id, &pid).await?;
+    let actor = id.actor(Channel::Web);
+    let p = pid.clone();
+    let (profiles, runs) = state
+        .db(move |s: &Store| Ok((s.profiles(&actor, &p)?, s.runs(&actor, &p)?)))
+        .await?;
+    let references = profiles
+        .iter()
+        .filter(|(p, _)| p.method == "str")
+        .map(|(p, v)| {
+            let f = |k: &str| p.profile[k].as_str().unwrap_or("").to_string();
+            (p.person.clone(), f("sample"), f("file_name"), *v)
+        })
+        .collect();
+    let page = LabPage {
+        chrome: Chrome::for_identity(id, "/ward"),
+        persons: persons(&course),
+        patient: pid,
+        references,
+        lineages: Lineage::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.as_str().replace('_', " ")))
+            .collect(),
+        runs: runs.iter().rev().map(run_view).collect(),
+        message,
+        error,
+    };
+    Ok(Html(render(&page)))
+}
+
+/// `GET /patients/{id}/lab`.
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(pid): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let pid = super::check_id(&pid)?;
+    lab_page(&state, &id, pid, None).await
+}
+
+/// The fields of an upload form: text fields and one file.
+#[derive(Default)]
+struct Upload {
+    fields: std::collections::HashMap<String, String>,
+    file_name: String,
+    file: Vec<u8>,
+}
+
+impl Upload {
+    fn field(&self, k: &str) -> &str {
+        self.fields.get(k).map(|s| s.trim()).unwrap_or("")
+    }
+}
+
+async fn read_upload(mut mp: Multipart) -> Result<Upload, AppError> {
+    let mut u = Upload::default();
+    while let Some(mut f) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::Invalid(format!("the upload could not be read: {e}")))?
+    {
+        let name = f.name().unwrap_or("").to_string();
+        if name == "file" {
+            u.file_name = f.file_name().unwrap_or("upload.txt").to_string();
+            while let Some(chunk) = f
+                .chunk()
+                .await
+                .map_err(|e| AppError::Invalid(format!("the upload could not be read: {e}")))?
+            {
+                if u.file.len() + chunk.len() > MAX_FILE_BYTES {
+                    return Err(AppError::Invalid(format!(
+                        "file '{}' is larger than {} MiB: export only this run's samples",
+                        u.file_name,
+                        MAX_FILE_BYTES / (1024 * 1024)
+                    )));
+                }
+                u.file.extend_from_slice(&chunk);
+            }
+        } else {
+            let text = f
+                .text()
+                .await
+                .map_err(|e| AppError::Invalid(format!("field '{name}': {e}")))?;
+            if text.len() > 4096 {
+                return Err(AppError::Invalid(format!("field '{name}' is too long")));
+            }
+            u.fields.insert(name, text);
+        }
+    }
+    if u.file.is_empty() {
+        return Err(AppError::Invalid(
+            "field 'file': choose a peak table file (it was empty or missing)".into(),
+        ));
+    }
+    Ok(u)
+}
+
+fn table(u: &Upload) -> Result<(GeneMapperTable, String), AppError> {
+    let text = String::from_utf8(u.file.clone()).map_err(|e| {
+        AppError::Invalid(format!(
+            "{}: byte {} is not UTF-8 text; export the peak table as text (tab- or comma-separated)",
+            u.file_name,
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let t = parse_genemapper(
+        &text,
+        std::path::Path::new(&u.file_name),
+        GeneMapperOptions::default(),
+    )
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok((t, text))
+}
+
+/// The sample asked for, or the only sample of the file.
+fn pick<'a>(t: &'a GeneMapperTable, sample: &str) -> Result<(String, &'a StrProfile), AppError> {
+    if sample.is_empty() {
+        if t.samples.len() == 1 {
+            let (n, p) = t
+                .samples
+                .iter()
+                .next()
+                .ok_or_else(|| AppError::Invalid("no sample".into()))?;
+            return Ok((n.clone(), p));
+        }
+        return Err(AppError::Invalid(format!(
+            "field 'sample': the file has {} samples ({}); name the one to use",
+            t.samples.len(),
+            t.samples.keys().cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let p = t
+        .profile(sample)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok((sample.to_string(), p))
+}
+
+fn is_htmx(h: &HeaderMap) -> bool {
+    h.get("hx-request").is_some_and(|v| v == "true")
+}
+
+/// A refused upload: for htmx the lab page with the reason (htmx swaps
+/// only successful responses), else the error page (422).
+async fn refused(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    htmx: bool,
+    r: Result<Response, PageError>,
+) -> Result<Response, PageError> {
+    match r {
+        Err(PageError(AppError::Invalid(m))) if htmx => {
+            Ok(lab_page_with(state, id, pid, None, Some(m))
+                .await?
+                .into_response())
+        }
+        other => other,
+    }
+}
+
+/// `POST /patients/{id}/lab/reference`: a reference profile (multipart:
+/// `person`, `sample`, `file`).
+pub async fn reference(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(pid): Path<String>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let pid = super::check_id(&pid)?;
+    let r = reference_inner(&state, &id, pid.clone(), mp).await;
+    refused(&state, &id, pid, is_htmx(&headers), r).await
+}
+
+async fn reference_inner(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let (state, id) = (state.clone(), id.clone());
+    let u = read_upload(mp).await?;
+    let (course, _) = super::load_course(&state, &id, &pid).await?;
+    let person = u.field("person").to_string();
+    if !persons(&course).contains(&person) {
+        return Err(AppError::Invalid(format!(
+            "field 'person': '{person}' is neither the recipient nor a donor of this course ({})",
+            persons(&course).join(", ")
+        ))
+        .into());
+    }
+    let (t, text) = table(&u)?;
+    let (sample, _) = pick(&t, u.field("sample"))?;
+    let profile = NewProfile {
+        patient: pid.clone(),
+        person: person.clone(),
+        method: "str".into(),
+        input_hash: sha256_hex(&[&u.file]),
+        profile: json!({"format": "peak_table", "file_name": u.file_name, "sample": sample, "table": text}),
+    };
+    let actor = id.actor(Channel::Web);
+    state
+        .db(move |s: &Store| s.put_profile(&actor, &profile))
+        .await?;
+    let msg = format!("Reference profile of {person} stored (sample {sample}).");
+    Ok(lab_page(&state, &id, pid, Some(msg)).await?.into_response())
+}
+
+/// The stored STR references of the patient as parsed profiles.
+fn references(
+    stored: &[(NewProfile, i64)],
+) -> Result<Vec<(String, GeneMapperTable, String)>, AppError> {
+    stored
+        .iter()
+        .filter(|(p, _)| p.method == "str")
+        .map(|(p, _)| {
+            let f = |k: &str| p.profile[k].as_str().unwrap_or("").to_string();
+            let t = parse_genemapper(
+                &f("table"),
+                std::path::Path::new(&f("file_name")),
+                GeneMapperOptions::default(),
+            )
+            .map_err(|e| AppError::Invalid(format!("stored reference of {}: {e}", p.person)))?;
+            Ok((p.person.clone(), t, f("sample")))
+        })
+        .collect()
+}
+
+fn stored_profile(who: &(String, GeneMapperTable, String)) -> Result<&StrProfile, AppError> {
+    who.1
+        .profile(&who.2)
+        .map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+fn estimate(
+    refs: &[(String, GeneMapperTable, String)],
+    sample: &StrProfile,
+    lineage: Lineage,
+) -> Result<serde_json::Value, AppError> {
+    let recipient = refs.iter().find(|r| r.0 == "recipient").ok_or_else(|| {
+        AppError::Invalid("no reference profile for the recipient: upload it first".into())
+    })?;
+    let donors: Vec<(DonorId, &StrProfile)> = refs
+        .iter()
+        .filter(|r| r.0 != "recipient")
+        .map(|r| Ok((DonorId(r.0.clone()), stored_profile(r)?)))
+        .collect::<Result<_, AppError>>()?;
+    if donors.is_empty() {
+        return Err(AppError::Invalid(
+            "no reference profile for any donor: upload them first".into(),
+        ));
+    }
+    let r = StrReferences::new(stored_profile(recipient)?, &donors, StrConfig::default())
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(match r.estimate(sample, lineage) {
+        Ok(res) => serde_json::to_value(&res).map_err(|e| AppError::Internal(e.to_string()))?,
+        Err(e) if e.is_sample_refusal() => json!({"refused": e.to_string()}),
+        Err(e) => return Err(AppError::Invalid(e.to_string())),
+    })
+}
+
+/// `POST /patients/{id}/lab`: analyse an uploaded peak table (multipart:
+/// `file`, `sample`, `lineage`, `date`) and record the run for review.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(pid): Path<String>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let pid = super::check_id(&pid)?;
+    let r = upload_inner(&state, &id, pid.clone(), mp).await;
+    refused(&state, &id, pid, is_htmx(&headers), r).await
+}
+
+async fn upload_inner(
+    state: &AppState,
+    id: &Identity,
+    pid: String,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let (state, id) = (state.clone(), id.clone());
+    let u = read_upload(mp).await?;
+    let lineage: Lineage = u.field("lineage").parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "field 'lineage': '{}' is not a lineage",
+            u.field("lineage")
+        ))
+    })?;
+    let date: Date = u.field("date").parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "field 'date': '{}' is not a date (YYYY-MM-DD)",
+            u.field("date")
+        ))
+    })?;
+    let actor = id.actor(Channel::Web);
+    let p = pid.clone();
+    let stored = state.db(move |s: &Store| s.profiles(&actor, &p)).await?;
+    let (t, _) = table(&u)?;
+    let (sample, profile) = pick(&t, u.field("sample"))?;
+    let results = estimate(&references(&stored)?, profile, lineage)?;
+    let run = NewRun {
+        patient: pid.clone(),
+        method: "str".into(),
+        input_hashes: vec![(u.file_name.clone(), sha256_hex(&[&u.file]))],
+        parameters: json!({"sample": sample, "lineage": lineage.as_str(), "date": date.to_string(),
+            "references": stored.iter().map(|(p, v)| format!("{}/{}/v{v}", p.person, p.method)).collect::<Vec<_>>()}),
+        engine_version: ENGINE.into(),
+        results,
+    };
+    let actor = id.actor(Channel::Web);
+    let run_id = state
+        .db(move |s: &Store| s.record_run(&actor, &run))
+        .await?;
+    let msg = format!(
+        "Run {} recorded: review the result and its QC flags, then sign it off.",
+        &run_id[..10]
+    );
+    Ok(lab_page(&state, &id, pid, Some(msg)).await?.into_response())
+}
+
+/// The chimerism result of a run, for the course.
+fn result_of(r: &Run) -> Result<ChimerismResult, AppError> {
+    let p = &r.run.parameters;
+    let bad =
+        || AppError::Invalid("this run has no estimate to attach (refused or incomplete)".into());
+    let shares = r.run.results["persons"]
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|x| {
+            let person: PersonRef =
+                serde_json::from_value(x["person"].clone()).map_err(|_| bad())?;
+            Ok((person, x["percent"].as_f64().ok_or_else(bad)?))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(ChimerismResult {
+        sample: p["sample"].as_str().unwrap_or("").to_string(),
+        date: p["date"]
+            .as_str()
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(bad)?,
+        lineage: p["lineage"]
+            .as_str()
+            .and_then(|l| l.parse().ok())
+            .ok_or_else(bad)?,
+        method: ChimerismMethod::Str,
+        shares,
+    })
+}
+
+/// `POST /patients/{id}/lab/runs/{run}/signoff`: signs the run off and
+/// attaches its shares to the course as one revision (an append, or an
+/// amendment when it replaces an earlier result of the same sample).
+pub async fn sign_off(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path((pid, run_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let pid = super::check_id(&pid)?;
+    let actor = id.actor(Channel::Web);
+    let p = pid.clone();
+    let runs = state.db(move |s: &Store| s.runs(&actor, &p)).await?;
+    let run = runs
+        .iter()
+        .find(|r| r.run_id == run_id)
+        .ok_or_else(|| AppError::NotFound("no such run for this patient".into()))?;
+    let result = result_of(run)?;
+    let (course, rev) = super::load_course(&state, &id, &pid).await?;
+    let mut updated = course.clone();
+    attach_chimerism(&mut updated, std::slice::from_ref(&result))
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let change = match addition(&course, &updated) {
+        Some(d) => Change::Append(d),
+        None => Change::Replace(Box::new(updated)),
+    };
+    let reason = matches!(change, Change::Replace(_)).then(|| {
+        format!(
+            "chimerism run {} signed off: replaces the earlier result of sample {}",
+            &run_id[..10.min(run_id.len())],
+            result.sample
+        )
+    });
+    let actor = id.actor(Channel::Web);
+    let (p, rid) = (pid.clone(), run_id.clone());
+    state
+        .db(move |s: &Store| {
+            s.sign_off(
+                &actor,
+                &rid,
+                "reviewed and released; attached to the course",
+            )?;
+            s.write(&actor, &p, rev, &change, reason.as_deref())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/patients/{pid}#history")).into_response())
+}
