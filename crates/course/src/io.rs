@@ -40,14 +40,14 @@ fn kind_of(path: &Path) -> Result<Kind, CourseError> {
 /// Reads a `.json` or `.csv` course file, converts units and checks it.
 pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
     let kind = kind_of(path)?;
+    if let Kind::Csv = kind {
+        return crate::io_csv::read_csv_file(path);
+    }
     let text = std::fs::read_to_string(path).map_err(|source| CourseError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    match kind {
-        Kind::Json => read_json_str(&text, path),
-        Kind::Csv => crate::io_csv::read_csv_str(&text, path),
-    }
+    read_json_str(&text, path)
 }
 
 /// The course document with its events still as JSON values: the fast

@@ -59,15 +59,29 @@ fn is_free_text(col: &str) -> bool {
 struct Row<'a> {
     line: usize,
     cells: &'a csv::StringRecord,
-    cols: &'a HashMap<&'static str, usize>,
+    cols: &'a Columns,
+}
+
+/// Where each of [`COLUMNS`] is in the file's rows (by the column's
+/// position in [`COLUMNS`]), looked up for every cell of every row.
+struct Columns([Option<usize>; COLUMNS.len()]);
+
+impl Columns {
+    fn of(map: &HashMap<&'static str, usize>) -> Columns {
+        Columns(COLUMNS.map(|c| map.get(c).copied()))
+    }
+    fn cell(&self, col: &str) -> Option<usize> {
+        let i = COLUMNS.iter().position(|c| *c == col)?;
+        self.0[i]
+    }
 }
 
 impl Row<'_> {
     fn get(&self, col: &str) -> &str {
         let v = self
             .cols
-            .get(col)
-            .and_then(|i| self.cells.get(*i))
+            .cell(col)
+            .and_then(|i| self.cells.get(i))
             .unwrap_or("");
         if is_free_text(col) && !v.trim().is_empty() {
             v
@@ -223,30 +237,17 @@ impl Builder<'_> {
 
     fn row(&mut self, row: &Row) {
         self.last_line = row.line;
-        let record = row.get("record").to_ascii_lowercase();
-        let kind = row.get("kind").to_string();
-        if let Some(p) = row.opt("patient") {
-            match &self.patient_id {
-                None => self.patient_id = Some((p.to_string(), row.line)),
-                Some((id, first)) if id != p => {
-                    let msg = format!(
-                        "the patient id '{id}' of line {first} (one patient per file), or an empty cell"
-                    );
-                    self.err(row.line, "patient", Some(p), msg);
-                }
-                _ => {}
-            }
-        }
-        if !RECORD_TYPES.contains(&record.as_str()) {
-            let v = row.get("record").to_string();
-            self.err(
-                row.line,
-                "record",
-                Some(&v),
-                format!("one of {}", RECORD_TYPES.join(", ")),
-            );
+        let record_cell = row.get("record");
+        let Some(record) = RECORD_TYPES
+            .iter()
+            .find(|r| r.eq_ignore_ascii_case(record_cell))
+            .copied()
+        else {
+            self.unknown_record(row);
             return;
-        }
+        };
+        let kind = row.get("kind");
+        self.check_patient_id(row);
         if kind.is_empty() {
             self.err(
                 row.line,
@@ -256,7 +257,7 @@ impl Builder<'_> {
             );
             return;
         }
-        let allowed = allowed_columns(&record, &kind);
+        let allowed = allowed_columns(record, kind);
         for col in COLUMNS {
             if matches!(col, "record" | "patient" | "kind") || allowed.contains(&col) {
                 continue;
@@ -269,7 +270,7 @@ impl Builder<'_> {
                     Some(&v),
                     format!(
                         "an empty cell: {record} rows{} use only the columns {}",
-                        if matches!(record.as_str(), "patient") {
+                        if record == "patient" {
                             format!(" of kind {kind}")
                         } else {
                             String::new()
@@ -279,13 +280,42 @@ impl Builder<'_> {
                 );
             }
         }
-        match record.as_str() {
-            "course" => self.course_row(row, &kind),
-            "patient" => self.patient_row(row, &kind),
-            "donor" => self.donor_row(row, &kind),
-            "event" => self.event_row(row, &kind),
-            _ => self.observation_row(row, &kind),
+        match record {
+            "course" => self.course_row(row, kind),
+            "patient" => self.patient_row(row, kind),
+            "donor" => self.donor_row(row, kind),
+            "event" => self.event_row(row, kind),
+            _ => self.observation_row(row, kind),
         }
+    }
+
+    /// The patient column: the same id on every row that has one.
+    fn check_patient_id(&mut self, row: &Row) {
+        if let Some(p) = row.opt("patient") {
+            match &self.patient_id {
+                None => self.patient_id = Some((p.to_string(), row.line)),
+                Some((id, first)) if id != p => {
+                    let msg = format!(
+                        "the patient id '{id}' of line {first} (one patient per file), or an empty cell"
+                    );
+                    self.err(row.line, "patient", Some(p), msg);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A row whose `record` is none of [`RECORD_TYPES`] (its patient id is
+    /// checked all the same).
+    fn unknown_record(&mut self, row: &Row) {
+        self.check_patient_id(row);
+        let v = row.get("record").to_string();
+        self.err(
+            row.line,
+            "record",
+            Some(&v),
+            format!("one of {}", RECORD_TYPES.join(", ")),
+        );
     }
 
     fn course_row(&mut self, row: &Row, kind: &str) {
@@ -763,17 +793,25 @@ fn accepted_list(fields: &[crate::event_fields::FieldSpec]) -> String {
 /// A number: plain decimal or exponent form (`2.6e7`); not NaN or infinite.
 fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
+    let has_inf = t
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"inf"));
+    if t.is_empty() || t.eq_ignore_ascii_case("nan") || has_inf {
         return None;
     }
     t.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 fn parse_bool(s: &str) -> Result<bool, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" | "1" => Ok(true),
-        "no" | "n" | "false" | "0" => Ok(false),
-        _ => Err("yes or no (also true/false, 1/0)".into()),
+    let t = s.trim();
+    let is = |words: [&str; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(t));
+    if is(["yes", "y", "true", "1"]) {
+        Ok(true)
+    } else if is(["no", "n", "false", "0"]) {
+        Ok(false)
+    } else {
+        Err("yes or no (also true/false, 1/0)".into())
     }
 }
 
@@ -817,14 +855,49 @@ fn file_error(
 /// Parses the CSV into a course (units not yet converted) and a locator.
 fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The header is the first line that is not a comment.
+    let header_line = text
+        .lines()
+        .position(|l| !l.starts_with('#'))
+        .map_or(1, |i| i + 1);
+    parse_csv_from(text.as_bytes(), header_line, path)
+}
+
+/// Parses CSV text (without its byte-order mark) from `input`, whose header
+/// is on line `header_line`. An input error (the file cannot be read, or is
+/// not UTF-8) is [`CourseError::Io`].
+pub(super) fn parse_csv_from<R: std::io::Read>(
+    input: R,
+    header_line: usize,
+    path: &Path,
+) -> Result<(Course, CsvLocator), CourseError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
+        .from_reader(input);
+    let parsed = parse_records(&mut rdr, header_line, path);
+    // Whatever stopped the parse, the rest of the input is still read: an
+    // input error anywhere in it (a file that is not UTF-8) is the answer,
+    // as it is when the file is read whole first.
+    let mut rest = rdr.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|source| CourseError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parsed
+}
+
+/// The header and the records of [`parse_csv_from`].
+fn parse_records<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    header_line: usize,
+    path: &Path,
+) -> Result<(Course, CsvLocator), CourseError> {
     let header = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
+            let e = io_error(e, path)?;
             return Err(file_error(
                 path,
                 Location::CsvLine {
@@ -836,11 +909,6 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
             ));
         }
     };
-    // The header is the first line that is not a comment.
-    let header_line = text
-        .lines()
-        .position(|l| !l.starts_with('#'))
-        .map_or(1, |i| i + 1);
     let (cols, diags) = header_columns(&header, header_line, path);
     if !diags.is_empty() {
         return Err(CourseError::Invalid(diags));
@@ -867,8 +935,25 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
         loc: CsvLocator::default(),
         last_line: header_line,
     };
-    read_records(&mut rdr, &cols, &mut b, path);
+    read_records(rdr, &cols, &mut b, path)?;
     b.finish()
+}
+
+/// An input error of the CSV reader as [`CourseError::Io`]; any other
+/// error is given back.
+fn io_error(e: csv::Error, path: &Path) -> Result<csv::Error, CourseError> {
+    if !e.is_io_error() {
+        return Ok(e);
+    }
+    let source = match e.into_kind() {
+        csv::ErrorKind::Io(source) => source,
+        // Not reached: `is_io_error` said it was one.
+        _ => std::io::Error::other("the CSV input could not be read"),
+    };
+    Err(CourseError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Maps the header to known columns; diagnostics for unknown, duplicate
@@ -933,12 +1018,13 @@ fn header_columns(
 
 /// Reads every record into the builder; malformed records are reported
 /// (an unequal field count does not stop the reading).
-fn read_records(
-    rdr: &mut csv::Reader<&[u8]>,
+fn read_records<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
     cols: &HashMap<&'static str, usize>,
     b: &mut Builder,
     path: &Path,
-) {
+) -> Result<(), CourseError> {
+    let cols = &Columns::of(cols);
     let mut rec = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut rec) {
@@ -956,6 +1042,7 @@ fn read_records(
                 b.row(&row);
             }
             Err(e) => {
+                let e = io_error(e, path)?;
                 let (line, msg) = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         pos,
@@ -985,4 +1072,5 @@ fn read_records(
             }
         }
     }
+    Ok(())
 }
