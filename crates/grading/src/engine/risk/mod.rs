@@ -9,7 +9,7 @@ mod hctci;
 mod status;
 
 use graftwatch_core::{Citation, Date};
-use graftwatch_course::{Course, Disease, ObservationKind};
+use graftwatch_course::{Course, Disease, Observation, ObservationKind};
 use graftwatch_criteria::eln_risk::eln_genetic_risk;
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
@@ -18,14 +18,32 @@ use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 
-/// (date, value) of the latest observation of `kind` in `from..=to`.
-fn latest(course: &Course, kind: ObservationKind, from: Date, to: Date) -> Option<(Date, f64)> {
-    course
-        .observations
-        .iter()
+/// (date, value) of the latest observation of `kind` in `from..=to` among
+/// `obs` (the course's observations, or a part of them holding every one
+/// dated in the window: see [`observations_between`]).
+fn latest(
+    obs: &[Observation],
+    kind: ObservationKind,
+    from: Date,
+    to: Date,
+) -> Option<(Date, f64)> {
+    obs.iter()
         .filter(|o| o.kind == kind && o.date >= from && o.date <= to)
         .filter_map(|o| o.number().map(|v| (o.date, v)))
         .max_by_key(|p| p.0)
+}
+
+/// The observations dated `from..=to` when the course keeps them in date
+/// order (as read from a file), else all of them: several look-ups in one
+/// window then cost one pass over the course, not one pass each.
+fn observations_between(course: &Course, from: Date, to: Date) -> &[Observation] {
+    let obs = &course.observations[..];
+    if !obs.is_sorted_by_key(|o| o.date) {
+        return obs;
+    }
+    let start = obs.partition_point(|o| o.date < from);
+    let end = obs.partition_point(|o| o.date <= to);
+    &obs[start..end.max(start)]
 }
 
 fn add_flags<T>(g: &mut Graded<T>, f: Vec<Flag>) {
