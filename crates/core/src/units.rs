@@ -179,11 +179,11 @@ impl FromStr for Unit {
 
 /// Every alias with the micro sign folded, to the first unit (in
 /// [`Unit::ALL`] order) that has it: the exact-spelling step of parsing.
-fn exact_spellings() -> &'static std::collections::HashMap<String, Unit> {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<String, Unit>> =
+fn exact_spellings() -> &'static crate::names::NameMap<String, Unit> {
+    static MAP: std::sync::OnceLock<crate::names::NameMap<String, Unit>> =
         std::sync::OnceLock::new();
     MAP.get_or_init(|| {
-        let mut m = std::collections::HashMap::new();
+        let mut m = crate::names::NameMap::default();
         for u in Unit::ALL {
             for a in u.aliases() {
                 m.entry(fold_micro(a)).or_insert(*u);

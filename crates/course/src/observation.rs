@@ -351,7 +351,7 @@ impl ObservationKind {
         // Exact snake_case names first (the common case in files): one hash
         // lookup, no allocation; aliases and other spellings below.
         static EXACT: std::sync::OnceLock<
-            std::collections::HashMap<&'static str, ObservationKind>,
+            graftwatch_core::names::NameMap<&'static str, ObservationKind>,
         > = std::sync::OnceLock::new();
         let exact = EXACT.get_or_init(|| {
             ObservationKind::all()

@@ -70,10 +70,38 @@ impl Columns {
     fn of(map: &HashMap<&'static str, usize>) -> Columns {
         Columns(COLUMNS.map(|c| map.get(c).copied()))
     }
+    #[inline]
     fn cell(&self, col: &str) -> Option<usize> {
-        let i = COLUMNS.iter().position(|c| *c == col)?;
-        self.0[i]
+        self.0[column_index(col)?]
     }
+}
+
+/// The position of a column name in [`COLUMNS`] (a `match`, which the
+/// compiler resolves for the literal names the reader asks for).
+#[inline]
+fn column_index(col: &str) -> Option<usize> {
+    let i = match col {
+        "record" => 0,
+        "patient" => 1,
+        "id" => 2,
+        "date" => 3,
+        "time" => 4,
+        "end_date" => 5,
+        "kind" => 6,
+        "value" => 7,
+        "unit" => 8,
+        "person" => 9,
+        "lineage" => 10,
+        "attribution" => 11,
+        "method" => 12,
+        "assay" => 13,
+        "sample" => 14,
+        "automated" => 15,
+        "note" => 16,
+        "detail" => 17,
+        _ => return None,
+    };
+    Some(i)
 }
 
 impl Row<'_> {
@@ -259,26 +287,26 @@ impl Builder<'_> {
         }
         let allowed = allowed_columns(record, kind);
         for col in COLUMNS {
+            // Empty cells first: the cheap test, true of most.
+            let Some(v) = row.opt(col) else { continue };
             if matches!(col, "record" | "patient" | "kind") || allowed.contains(&col) {
                 continue;
             }
-            if let Some(v) = row.opt(col) {
-                let v = v.to_string();
-                self.err(
-                    row.line,
-                    col,
-                    Some(&v),
-                    format!(
-                        "an empty cell: {record} rows{} use only the columns {}",
-                        if record == "patient" {
-                            format!(" of kind {kind}")
-                        } else {
-                            String::new()
-                        },
-                        allowed.join(", ")
-                    ),
-                );
-            }
+            let v = v.to_string();
+            self.err(
+                row.line,
+                col,
+                Some(&v),
+                format!(
+                    "an empty cell: {record} rows{} use only the columns {}",
+                    if record == "patient" {
+                        format!(" of kind {kind}")
+                    } else {
+                        String::new()
+                    },
+                    allowed.join(", ")
+                ),
+            );
         }
         match record {
             "course" => self.course_row(row, kind),
@@ -613,13 +641,17 @@ impl Builder<'_> {
 
     fn obs_value(&mut self, row: &Row, k: ObservationKind) -> Option<ObsValue> {
         let spec = k.spec();
-        let want = match spec {
+        // What was expected, written only for a message.
+        let want = || match spec {
             ValueSpec::Number { .. } => "a number".to_string(),
             ValueSpec::Score { min, max } => format!("a whole number from {min} to {max}"),
             ValueSpec::Bool => "yes or no (true/false)".to_string(),
             ValueSpec::Category(a) => format!("one of {}", a.join(", ")),
         };
-        let v = self.required(row, "value", &want)?;
+        let Some(v) = row.opt("value") else {
+            self.required(row, "value", &want())?;
+            return None;
+        };
         let t = v.trim();
         let out = match spec {
             ValueSpec::Number { .. } | ValueSpec::Score { .. } => {
@@ -629,7 +661,7 @@ impl Builder<'_> {
             ValueSpec::Category(_) => Some(ObsValue::Category(t.to_string())),
         };
         if out.is_none() {
-            self.err(row.line, "value", Some(v), format!("{want} for {k}"));
+            self.err(row.line, "value", Some(v), format!("{} for {k}", want()));
         }
         out
     }
