@@ -51,11 +51,6 @@ fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// Free-text columns are kept exactly; others are trimmed.
-fn is_free_text(col: &str) -> bool {
-    matches!(col, "note" | "detail" | "value")
-}
-
 struct Row<'a> {
     line: usize,
     cells: &'a csv::StringRecord,
@@ -70,15 +65,11 @@ impl Columns {
     fn of(map: &HashMap<&'static str, usize>) -> Columns {
         Columns(COLUMNS.map(|c| map.get(c).copied()))
     }
-    #[inline]
-    fn cell(&self, col: &str) -> Option<usize> {
-        self.0[column_index(col)?]
-    }
 }
 
 /// The position of a column name in [`COLUMNS`] (a `match`, which the
 /// compiler resolves for the literal names the reader asks for).
-#[inline]
+#[inline(always)]
 fn column_index(col: &str) -> Option<usize> {
     let i = match col {
         "record" => 0,
@@ -105,23 +96,46 @@ fn column_index(col: &str) -> Option<usize> {
 }
 
 impl Row<'_> {
+    // Inlined so that the literal column names the reader passes resolve
+    // to positions at compile time.
+    #[inline(always)]
     fn get(&self, col: &str) -> &str {
-        let v = self
-            .cols
-            .cell(col)
-            .and_then(|i| self.cells.get(i))
-            .unwrap_or("");
-        if is_free_text(col) && !v.trim().is_empty() {
-            v
-        } else {
-            v.trim()
+        match column_index(col) {
+            Some(i) => self.get_at(i),
+            None => "",
         }
     }
+    #[inline(always)]
     fn opt(&self, col: &str) -> Option<&str> {
-        let v = self.get(col);
+        match column_index(col) {
+            Some(i) => self.opt_at(i),
+            None => None,
+        }
+    }
+    /// The cell of column [`COLUMNS`]`[i]`: trimmed, except a free-text
+    /// cell that is not blank.
+    fn get_at(&self, i: usize) -> &str {
+        let v = self.cols.0[i]
+            .and_then(|j| self.cells.get(j))
+            .unwrap_or("");
+        let t = v.trim();
+        if FREE_TEXT[i] && !t.is_empty() { v } else { t }
+    }
+    fn opt_at(&self, i: usize) -> Option<&str> {
+        let v = self.get_at(i);
         (!v.trim().is_empty()).then_some(v)
     }
 }
+
+/// Which of [`COLUMNS`] are free text (`value`, `note`, `detail`): kept
+/// exactly; other cells are trimmed.
+const FREE_TEXT: [bool; COLUMNS.len()] = {
+    let mut f = [false; COLUMNS.len()];
+    f[7] = true; // value
+    f[16] = true; // note
+    f[17] = true; // detail
+    f
+};
 
 struct Builder<'p> {
     file: &'p Path,
@@ -286,9 +300,9 @@ impl Builder<'_> {
             return;
         }
         let allowed = allowed_columns(record, kind);
-        for col in COLUMNS {
+        for (i, col) in COLUMNS.into_iter().enumerate() {
             // Empty cells first: the cheap test, true of most.
-            let Some(v) = row.opt(col) else { continue };
+            let Some(v) = row.opt_at(i) else { continue };
             if matches!(col, "record" | "patient" | "kind") || allowed.contains(&col) {
                 continue;
             }
@@ -1063,7 +1077,8 @@ fn read_records<R: std::io::Read>(
             Ok(false) => break,
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line() as usize);
-                if rec.iter().all(|c| c.trim().is_empty()) {
+                // Every cell blank: the cells together are only white space.
+                if rec.as_slice().trim().is_empty() {
                     continue;
                 }
                 let row = Row {
@@ -1105,4 +1120,19 @@ fn read_records<R: std::io::Read>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::{COLUMNS, FREE_TEXT, column_index};
+
+    #[test]
+    fn positions_and_free_text_follow_the_column_list() {
+        for (i, c) in COLUMNS.iter().enumerate() {
+            assert_eq!(column_index(c), Some(i), "{c}");
+            assert_eq!(FREE_TEXT[i], matches!(*c, "note" | "detail" | "value"), "{c}");
+        }
+        assert_eq!(column_index("Value"), None);
+        assert_eq!(column_index(""), None);
+    }
 }
