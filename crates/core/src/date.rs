@@ -74,10 +74,7 @@ fn year_starts() -> &'static [i32] {
         (MIN_YEAR..=MAX_YEAR + 1)
             .map(|y| {
                 let jan1 = CivilDate::new(y as i16, 1, 1).expect("1 January exists");
-                EPOCH
-                    .until(jan1)
-                    .expect("inside jiff's range")
-                    .get_days()
+                EPOCH.until(jan1).expect("inside jiff's range").get_days()
             })
             .collect()
     })
@@ -375,7 +372,10 @@ mod tests {
         }
         // Outside the supported years (internal day counts only) the
         // conversion still answers, through jiff.
-        assert_eq!(Date::from_days_since_epoch(MAX_DAYS + 1).ymd(), (2201, 1, 1));
+        assert_eq!(
+            Date::from_days_since_epoch(MAX_DAYS + 1).ymd(),
+            (2201, 1, 1)
+        );
         assert_eq!(Date::from_days_since_epoch(MIN_DAYS - 1).year(), 1899);
     }
 

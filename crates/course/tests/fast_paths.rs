@@ -124,10 +124,15 @@ fn streamed_csv_edges_agree_with_the_whole_text() {
     ));
     // More comment lines than the first block holds.
     let comments = "# filler comment line of some length\n".repeat(3_000);
-    cases.push(("long-comments.csv", [comments.as_bytes(), seed.as_bytes()].concat()));
+    cases.push((
+        "long-comments.csv",
+        [comments.as_bytes(), seed.as_bytes()].concat(),
+    ));
     // Not UTF-8 far into the file, after a malformed row: the UTF-8 error
     // wins, as when the file is read into a string.
-    let mut bad = seed.replacen("observation,", "observation,\"unclosed,", 1).into_bytes();
+    let mut bad = seed
+        .replacen("observation,", "observation,\"unclosed,", 1)
+        .into_bytes();
     bad.extend_from_slice(b"observation,SEED-AML-01,,2024-01-01,,,anc,1,\xff/uL,,,,,,,,,\n");
     cases.push(("not-utf8-late.csv", bad));
     let mut bad_comment = seed.clone().into_bytes();
@@ -142,5 +147,8 @@ fn streamed_csv_edges_agree_with_the_whole_text() {
         assert_eq!(streamed, whole, "{name}");
     }
     let (streamed, _) = csv_both_ways("x.csv", b"record,kind\n\xff\n");
-    assert!(streamed.contains("stream did not contain valid UTF-8"), "{streamed}");
+    assert!(
+        streamed.contains("stream did not contain valid UTF-8"),
+        "{streamed}"
+    );
 }

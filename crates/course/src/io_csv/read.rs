@@ -115,9 +115,7 @@ impl Row<'_> {
     /// The cell of column [`COLUMNS`]`[i]`: trimmed, except a free-text
     /// cell that is not blank.
     fn get_at(&self, i: usize) -> &str {
-        let v = self.cols.0[i]
-            .and_then(|j| self.cells.get(j))
-            .unwrap_or("");
+        let v = self.cols.0[i].and_then(|j| self.cells.get(j)).unwrap_or("");
         let t = v.trim();
         if FREE_TEXT[i] && !t.is_empty() { v } else { t }
     }
@@ -1130,7 +1128,11 @@ mod column_tests {
     fn positions_and_free_text_follow_the_column_list() {
         for (i, c) in COLUMNS.iter().enumerate() {
             assert_eq!(column_index(c), Some(i), "{c}");
-            assert_eq!(FREE_TEXT[i], matches!(*c, "note" | "detail" | "value"), "{c}");
+            assert_eq!(
+                FREE_TEXT[i],
+                matches!(*c, "note" | "detail" | "value"),
+                "{c}"
+            );
         }
         assert_eq!(column_index("Value"), None);
         assert_eq!(column_index(""), None);

@@ -56,12 +56,7 @@ impl Codes {
 
 /// (value, date) of the latest observation of `kind` in `days` up to `hct`
 /// among `obs` (every observation of the windows: [`window`]).
-fn recent(
-    obs: &[Observation],
-    kind: ObservationKind,
-    days: i32,
-    hct: Date,
-) -> Option<(Date, f64)> {
+fn recent(obs: &[Observation], kind: ObservationKind, days: i32, hct: Date) -> Option<(Date, f64)> {
     latest(obs, kind, hct.add_days(-days), hct)
 }
 

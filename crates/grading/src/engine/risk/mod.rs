@@ -21,12 +21,7 @@ use crate::output::SummaryItem;
 /// (date, value) of the latest observation of `kind` in `from..=to` among
 /// `obs` (the course's observations, or a part of them holding every one
 /// dated in the window: see [`observations_between`]).
-fn latest(
-    obs: &[Observation],
-    kind: ObservationKind,
-    from: Date,
-    to: Date,
-) -> Option<(Date, f64)> {
+fn latest(obs: &[Observation], kind: ObservationKind, from: Date, to: Date) -> Option<(Date, f64)> {
     obs.iter()
         .filter(|o| o.kind == kind && o.date >= from && o.date <= to)
         .filter_map(|o| o.number().map(|v| (o.date, v)))
