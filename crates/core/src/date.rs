@@ -5,7 +5,8 @@
 //! subtraction (the grading engine walks dates in tight loops). The calendar
 //! itself — which days exist, and the conversion between a day number and
 //! year/month/day — is delegated to [`jiff::civil::Date`]; nothing here
-//! re-implements it. Every date is kept inside the supported years
+//! re-implements it (for speed, the day number of 1 January of each
+//! supported year is computed by jiff once and kept in a table). Every date is kept inside the supported years
 //! 1900–2200: [`Date::checked_add_days`] refuses to leave that range, so a
 //! day offset taken from input (`decide --on +2147483647`) is an error, never
 //! a silent wrap.
