@@ -1,28 +1,20 @@
 #!/bin/sh
 # `grade` end to end (read + validate + grade, all criteria, no --daily) on a
 # course of ~1 million observations: the seed case's observations copied 400
-# times (chimerism sample ids made unique per copy), as JSON and as CSV.
-# Prints throughput and peak memory / file size; one core (taskset -c 0).
+# times (chimerism sample ids made unique per copy), as JSON and as long CSV,
+# each in the generator's order (not date order) and sorted by date
+# (bench/grade-e2e/make_courses.py). Prints CPU time per phase, throughput
+# and peak memory / file size; one core (taskset -c 0), three runs per file.
 # Usage: bench/grade-e2e/run.sh   (needs python3; builds the example --release)
 set -eu
 cd "$(dirname "$0")/../.."
 cargo build --release -p graftwatch-decision --example bench_grade_e2e
 B=${CARGO_TARGET_DIR:-target}/release/examples/bench_grade_e2e
 T=$(mktemp -d)
-python3 - "$T" <<'PY'
-import json, sys
-c = json.load(open('examples/seed-case/course.json'))
-obs = c['observations']
-big = []
-for k in range(400):
-    for o in obs:
-        o2 = dict(o)
-        if 'sample' in o2:
-            o2['sample'] = f"{o2['sample']}-{k}"
-        big.append(o2)
-c['observations'] = big
-json.dump(c, open(sys.argv[1] + '/seed400.json', 'w'), indent=1)
-PY
-"$B" "$T/seed400.json" >/dev/null 2>&1 || true
-for i in 1 2 3; do taskset -c 0 "$B" "$T/seed400.json"; done
+python3 bench/grade-e2e/make_courses.py "$T"
+for f in seed400-unordered.json seed400-sorted.json seed400-unordered.csv seed400-sorted.csv; do
+    echo "== $f"
+    "$B" "$T/$f" >/dev/null 2>&1 || true
+    for i in 1 2 3; do taskset -c 0 "$B" "$T/$f"; done
+done
 rm -rf "$T"

@@ -5,7 +5,8 @@
 //! subtraction (the grading engine walks dates in tight loops). The calendar
 //! itself — which days exist, and the conversion between a day number and
 //! year/month/day — is delegated to [`jiff::civil::Date`]; nothing here
-//! re-implements it. Every date is kept inside the supported years
+//! re-implements it (for speed, the day number of 1 January of each
+//! supported year is computed by jiff once and kept in a table). Every date is kept inside the supported years
 //! 1900–2200: [`Date::checked_add_days`] refuses to leave that range, so a
 //! day offset taken from input (`decide --on +2147483647`) is an error, never
 //! a silent wrap.
@@ -63,6 +64,23 @@ fn to_civil(days: i32) -> CivilDate {
         .expect("day count inside jiff's supported range")
 }
 
+/// Day count of 1 January of every supported year and of the year after
+/// the last (`[y - MIN_YEAR]`), computed once by jiff: turning a date into a
+/// day count (a million times for a large course file) is then a table
+/// lookup plus jiff's day of the year, and finding a day count's year a
+/// binary search, instead of span arithmetic.
+fn year_starts() -> &'static [i32] {
+    static STARTS: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
+    STARTS.get_or_init(|| {
+        (MIN_YEAR..=MAX_YEAR + 1)
+            .map(|y| {
+                let jan1 = CivilDate::new(y as i16, 1, 1).expect("1 January exists");
+                EPOCH.until(jan1).expect("inside jiff's range").get_days()
+            })
+            .collect()
+    })
+}
+
 impl Date {
     /// Builds a date from year, month (1–12) and day (1–31), checking that the
     /// day exists in that month and the year is within 1900–2200.
@@ -72,8 +90,8 @@ impl Date {
             return Err(bad());
         }
         let civil = CivilDate::new(year as i16, month as i8, day as i8).map_err(|_| bad())?;
-        let days = EPOCH.until(civil).map_err(|_| bad())?.get_days();
-        Ok(Date(days))
+        let jan1 = year_starts()[(year - MIN_YEAR) as usize];
+        Ok(Date(jan1 + i32::from(civil.day_of_year()) - 1))
     }
 
     /// Days since 1970-01-01.
@@ -90,13 +108,33 @@ impl Date {
 
     /// Year, month, day.
     pub fn ymd(self) -> (i32, u32, u32) {
-        let c = to_civil(self.0);
+        let c = match self.year_and_day_of_year() {
+            Some((y, doy)) => CivilDate::new(y as i16, 1, 1)
+                .and_then(|jan1| jan1.with().day_of_year(doy).build())
+                .unwrap_or_else(|_| to_civil(self.0)),
+            None => to_civil(self.0),
+        };
         (i32::from(c.year()), c.month() as u32, c.day() as u32)
     }
 
     /// The year.
     pub fn year(self) -> i32 {
-        self.ymd().0
+        match self.year_and_day_of_year() {
+            Some((y, _)) => y,
+            None => self.ymd().0,
+        }
+    }
+
+    /// Year and day of the year (1-based) from the table of year starts,
+    /// for day counts inside the supported years.
+    fn year_and_day_of_year(self) -> Option<(i32, i16)> {
+        let starts = year_starts();
+        if self.0 < starts[0] || self.0 >= starts[starts.len() - 1] {
+            return None;
+        }
+        // The last year whose 1 January is on or before this day.
+        let i = starts.partition_point(|s| *s <= self.0) - 1;
+        Some((MIN_YEAR + i as i32, (self.0 - starts[i] + 1) as i16))
     }
 
     /// This date plus `days` (may be negative), for offsets the program
@@ -148,8 +186,8 @@ impl FromStr for Date {
             if !part.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(DateError::Format(s.to_string()));
             }
-            part.parse::<u32>()
-                .map_err(|_| DateError::Format(s.to_string()))
+            // At most four ASCII digits: cannot overflow.
+            Ok(part.bytes().fold(0, |n, c| n * 10 + u32::from(c - b'0')))
         };
         let y = num(0..4)? as i32;
         let m = num(5..7)?;
@@ -318,6 +356,28 @@ mod tests {
         // Program-chosen offsets saturate at the range ends instead of wrapping.
         assert_eq!(d0.add_days(i32::MAX), last);
         assert_eq!(d0.add_days(i32::MIN).year(), 1900);
+    }
+
+    /// The table of year starts gives, for every supported day, the same
+    /// calendar date as jiff's span arithmetic, both ways.
+    #[test]
+    fn every_supported_day_matches_jiff() {
+        for days in MIN_DAYS..=MAX_DAYS {
+            let c = to_civil(days);
+            let (y, m, d) = (i32::from(c.year()), c.month() as u32, c.day() as u32);
+            let date = Date::from_days_since_epoch(days);
+            assert_eq!(date.ymd(), (y, m, d), "day {days}");
+            assert_eq!(date.year(), y, "day {days}");
+            assert_eq!(Date::from_ymd(y, m, d).unwrap(), date, "{c}");
+            assert_eq!(EPOCH.until(c).unwrap().get_days(), days);
+        }
+        // Outside the supported years (internal day counts only) the
+        // conversion still answers, through jiff.
+        assert_eq!(
+            Date::from_days_since_epoch(MAX_DAYS + 1).ymd(),
+            (2201, 1, 1)
+        );
+        assert_eq!(Date::from_days_since_epoch(MIN_DAYS - 1).year(), 1899);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod de;
 pub mod ids;
 pub mod limits;
 pub mod lineage;
+pub mod names;
 pub mod percent;
 pub mod units;
 

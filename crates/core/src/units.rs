@@ -137,13 +137,18 @@ impl fmt::Display for Unit {
 impl FromStr for Unit {
     type Err = UnitError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = fold_micro(s.trim());
         // Exact spelling first: `g/L` (grams) and `G/L` (giga-cells) differ
-        // only in case.
-        for u in Unit::ALL {
-            if u.aliases().iter().any(|a| fold_micro(a) == t) {
-                return Ok(*u);
-            }
+        // only in case. One hash lookup (a course file has a unit on almost
+        // every one of its observations); the micro sign is folded only
+        // when the text has one.
+        let trimmed = s.trim();
+        let t = if trimmed.is_ascii() {
+            std::borrow::Cow::Borrowed(trimmed)
+        } else {
+            std::borrow::Cow::Owned(fold_micro(trimmed))
+        };
+        if let Some(u) = exact_spellings().get(t.as_ref()) {
+            return Ok(*u);
         }
         // Then ignoring case; when that is ambiguous (`g/l`: grams or
         // giga-cells?), the case of the first letter decides, as in SI:
@@ -170,6 +175,22 @@ impl FromStr for Unit {
                 .join(", "),
         })
     }
+}
+
+/// Every alias with the micro sign folded, to the first unit (in
+/// [`Unit::ALL`] order) that has it: the exact-spelling step of parsing.
+fn exact_spellings() -> &'static crate::names::NameMap<String, Unit> {
+    static MAP: std::sync::OnceLock<crate::names::NameMap<String, Unit>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = crate::names::NameMap::default();
+        for u in Unit::ALL {
+            for a in u.aliases() {
+                m.entry(fold_micro(a)).or_insert(*u);
+            }
+        }
+        m
+    })
 }
 
 /// The micro sign (U+00B5) and the Greek small mu (U+03BC) both read as `u`

@@ -40,14 +40,14 @@ fn kind_of(path: &Path) -> Result<Kind, CourseError> {
 /// Reads a `.json` or `.csv` course file, converts units and checks it.
 pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
     let kind = kind_of(path)?;
+    if let Kind::Csv = kind {
+        return crate::io_csv::read_csv_file(path);
+    }
     let text = std::fs::read_to_string(path).map_err(|source| CourseError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    match kind {
-        Kind::Json => read_json_str(&text, path),
-        Kind::Csv => crate::io_csv::read_csv_str(&text, path),
-    }
+    read_json_str(&text, path)
 }
 
 /// The course document with its events still as JSON values: the fast
@@ -77,7 +77,7 @@ struct RawCourse {
 /// [`normalize_and_check`]. A well-formed document is parsed once; a
 /// malformed one is parsed again to locate and explain every problem.
 pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
-    let Ok(raw) = serde_json::from_str::<RawCourse>(text) else {
+    let Some(raw) = parse_raw(text) else {
         return read_json_str_diagnosed(text, path);
     };
     let lines = LazyJsonLines::new(text);
@@ -107,6 +107,27 @@ pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseErro
         observations: raw.observations,
     };
     finish(course, path, &JsonTextLocator::new(lines))
+}
+
+/// Parses a well-formed document: the observations array by the hand
+/// scanner of [`crate::json_fast`] and the rest (patient, donors, events:
+/// the document with an empty observations array in place of the scanned
+/// one) by serde; the whole document by serde when the scanner gives up.
+/// `None` when serde refuses the document.
+fn parse_raw(text: &str) -> Option<RawCourse> {
+    if let Some((observations, range)) = crate::json_fast::observations(text) {
+        let mut rest = String::with_capacity(text.len() - range.len() + 2);
+        rest.push_str(&text[..range.start]);
+        rest.push_str("[]");
+        rest.push_str(&text[range.end..]);
+        if let Ok(mut raw) = serde_json::from_str::<RawCourse>(&rest)
+            && raw.observations.is_empty()
+        {
+            raw.observations = observations;
+            return Some(raw);
+        }
+    }
+    serde_json::from_str::<RawCourse>(text).ok()
 }
 
 /// The slow path for a document that did not parse cleanly: a value pass

@@ -19,6 +19,7 @@ pub mod event;
 pub mod event_fields;
 pub mod io;
 pub mod io_csv;
+mod json_fast;
 pub mod json_lines;
 pub mod model;
 pub mod observation;

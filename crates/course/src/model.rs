@@ -43,7 +43,7 @@ impl Course {
             self.events.sort_by_key(|e| (e.date, e.time));
         }
         if !self.observations.is_sorted_by_key(|o| (o.date, o.time)) {
-            self.observations.sort_by_key(|o| (o.date, o.time));
+            sort_stable_in_place(&mut self.observations, |o| (o.date, o.time));
         }
     }
 
@@ -156,5 +156,59 @@ impl Course {
             None => Some((d, d)),
             Some((a, b)) => Some((a.min(d), b.max(d))),
         })
+    }
+}
+
+/// Sorts `v` stably by `key` without a second buffer of elements: the keys
+/// with their positions are sorted (a few bytes each), then the elements are
+/// moved into place along the permutation's cycles. A million observations
+/// of a large unsorted course would otherwise need a scratch copy of half of
+/// them (the standard stable sort's buffer).
+fn sort_stable_in_place<T, K: Ord + Copy>(v: &mut [T], key: impl Fn(&T) -> K) {
+    let mut keyed: Vec<(K, usize)> = v.iter().enumerate().map(|(i, x)| (key(x), i)).collect();
+    // Positions make the keys distinct: an unstable sort of them is stable.
+    keyed.sort_unstable();
+    // perm[d] = the position the element that belongs at d is now at.
+    let mut perm: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+    for start in 0..perm.len() {
+        let mut d = start;
+        loop {
+            let s = perm[d];
+            perm[d] = d;
+            if s == start || s == d {
+                break;
+            }
+            v.swap(d, s);
+            d = s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::sort_stable_in_place;
+
+    #[test]
+    fn sorts_stably_in_place() {
+        // Pseudo-random keys with many ties; the payload records the
+        // original position, so stability is checked too.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut v: Vec<(u8, usize)> = (0..5_000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x % 17) as u8, i)
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_by_key(|e| e.0);
+        sort_stable_in_place(&mut v, |e| e.0);
+        assert_eq!(v, want);
+        let mut empty: Vec<(u8, usize)> = Vec::new();
+        sort_stable_in_place(&mut empty, |e| e.0);
+        let mut rev: Vec<u32> = (0..100).rev().collect();
+        sort_stable_in_place(&mut rev, |e| *e);
+        assert_eq!(rev, (0..100).collect::<Vec<_>>());
     }
 }

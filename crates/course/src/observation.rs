@@ -43,7 +43,12 @@ pub enum ChimerismMethod {
 }
 
 /// The value of an observation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Written untagged (a JSON number, boolean or string); read by a visitor
+/// that takes the scalar as it comes, with the untagged enum's message for
+/// anything else (the JSON reader reports null, arrays and objects itself,
+/// before this).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ObsValue {
     /// A number (in the kind's canonical unit once read).
@@ -75,6 +80,58 @@ impl ObsValue {
             ObsValue::Category(c) => Some(c),
             _ => None,
         }
+    }
+}
+
+/// What a value that is not a number, boolean or string gets: the message
+/// of the untagged enum this visitor replaces.
+const NOT_A_VALUE: &str = "data did not match any variant of untagged enum ObsValue";
+
+struct ObsValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ObsValueVisitor {
+    type Value = ObsValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number, true/false or a category name")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ObsValue, E> {
+        Ok(ObsValue::Bool(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ObsValue, E> {
+        Ok(ObsValue::Number(v as f64))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ObsValue, E> {
+        Ok(ObsValue::Number(v as f64))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ObsValue, E> {
+        Ok(ObsValue::Number(v))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ObsValue, E> {
+        Ok(ObsValue::Category(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ObsValue, E> {
+        Ok(ObsValue::Category(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<ObsValue, E> {
+        Err(E::custom(NOT_A_VALUE))
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<ObsValue, E> {
+        Err(E::custom(NOT_A_VALUE))
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, _: D) -> Result<ObsValue, D::Error> {
+        Err(serde::de::Error::custom(NOT_A_VALUE))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<ObsValue, A::Error> {
+        Err(serde::de::Error::custom(NOT_A_VALUE))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<ObsValue, A::Error> {
+        Err(serde::de::Error::custom(NOT_A_VALUE))
+    }
+}
+
+impl<'de> Deserialize<'de> for ObsValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ObsValueVisitor)
     }
 }
 
@@ -310,7 +367,7 @@ impl ObservationKind {
         // Exact snake_case names first (the common case in files): one hash
         // lookup, no allocation; aliases and other spellings below.
         static EXACT: std::sync::OnceLock<
-            std::collections::HashMap<&'static str, ObservationKind>,
+            graftwatch_core::names::NameMap<&'static str, ObservationKind>,
         > = std::sync::OnceLock::new();
         let exact = EXACT.get_or_init(|| {
             ObservationKind::all()

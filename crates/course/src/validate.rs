@@ -512,6 +512,13 @@ fn check_observations(
     s: &mut Sink,
 ) {
     let birth = course.patient.birth_year;
+    // `date.year() < birth` as one comparison with 1 January of the birth
+    // year (when that is a supported date).
+    let born = Date::from_ymd(birth, 1, 1).ok();
+    let before_birth_year = |d: Date| match born {
+        Some(b) => d < b,
+        None => d.year() < birth,
+    };
     for (i, o) in course.observations.iter_mut().enumerate() {
         if let Some(dd) = death
             && o.date > dd
@@ -524,7 +531,7 @@ fn check_observations(
                 format!("a date on or before the death on {dd}"),
             );
         }
-        if o.date.year() < birth {
+        if before_birth_year(o.date) {
             s.push(
                 Severity::Error,
                 loc.observation(i, "date"),
@@ -716,13 +723,14 @@ fn check_chimerism_refs(
 
 /// Chimerism shares of one sample should add up to about 100 %.
 fn check_chimerism_sums(course: &Course, loc: &dyn Locator, s: &mut Sink) {
-    let mut groups: std::collections::BTreeMap<(Date, String, String), (f64, usize)> =
+    // Keys borrowed from the course, ordered as (date, lineage name, sample).
+    let mut groups: std::collections::BTreeMap<(Date, &str, &str), (f64, usize)> =
         Default::default();
     for (i, o) in course.observations.iter().enumerate() {
         if o.kind == ObservationKind::Chimerism
             && let (Some(v), Some(l)) = (o.number(), o.lineage)
         {
-            let key = (o.date, l.to_string(), o.sample.clone().unwrap_or_default());
+            let key = (o.date, l.as_str(), o.sample.as_deref().unwrap_or_default());
             let g = groups.entry(key).or_insert((0.0, i));
             g.0 += v;
         }

@@ -28,9 +28,11 @@
 //! docs/course-format.md for the full description.
 
 mod read;
+mod stream;
 mod write;
 
 pub use read::{CsvLocator, read_csv_str};
+pub use stream::read_csv_file;
 pub use write::{escape_detail_value, event_detail_cell, to_csv_string};
 
 /// The columns, in the order the writer uses.

@@ -51,35 +51,89 @@ fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// Free-text columns are kept exactly; others are trimmed.
-fn is_free_text(col: &str) -> bool {
-    matches!(col, "note" | "detail" | "value")
-}
-
 struct Row<'a> {
     line: usize,
     cells: &'a csv::StringRecord,
-    cols: &'a HashMap<&'static str, usize>,
+    cols: &'a Columns,
+}
+
+/// Where each of [`COLUMNS`] is in the file's rows (by the column's
+/// position in [`COLUMNS`]), looked up for every cell of every row.
+struct Columns([Option<usize>; COLUMNS.len()]);
+
+impl Columns {
+    fn of(map: &HashMap<&'static str, usize>) -> Columns {
+        Columns(COLUMNS.map(|c| map.get(c).copied()))
+    }
+}
+
+/// The position of a column name in [`COLUMNS`] (a `match`, which the
+/// compiler resolves for the literal names the reader asks for).
+#[inline(always)]
+fn column_index(col: &str) -> Option<usize> {
+    let i = match col {
+        "record" => 0,
+        "patient" => 1,
+        "id" => 2,
+        "date" => 3,
+        "time" => 4,
+        "end_date" => 5,
+        "kind" => 6,
+        "value" => 7,
+        "unit" => 8,
+        "person" => 9,
+        "lineage" => 10,
+        "attribution" => 11,
+        "method" => 12,
+        "assay" => 13,
+        "sample" => 14,
+        "automated" => 15,
+        "note" => 16,
+        "detail" => 17,
+        _ => return None,
+    };
+    Some(i)
 }
 
 impl Row<'_> {
+    // Inlined so that the literal column names the reader passes resolve
+    // to positions at compile time.
+    #[inline(always)]
     fn get(&self, col: &str) -> &str {
-        let v = self
-            .cols
-            .get(col)
-            .and_then(|i| self.cells.get(*i))
-            .unwrap_or("");
-        if is_free_text(col) && !v.trim().is_empty() {
-            v
-        } else {
-            v.trim()
+        match column_index(col) {
+            Some(i) => self.get_at(i),
+            None => "",
         }
     }
+    #[inline(always)]
     fn opt(&self, col: &str) -> Option<&str> {
-        let v = self.get(col);
+        match column_index(col) {
+            Some(i) => self.opt_at(i),
+            None => None,
+        }
+    }
+    /// The cell of column [`COLUMNS`]`[i]`: trimmed, except a free-text
+    /// cell that is not blank.
+    fn get_at(&self, i: usize) -> &str {
+        let v = self.cols.0[i].and_then(|j| self.cells.get(j)).unwrap_or("");
+        let t = v.trim();
+        if FREE_TEXT[i] && !t.is_empty() { v } else { t }
+    }
+    fn opt_at(&self, i: usize) -> Option<&str> {
+        let v = self.get_at(i);
         (!v.trim().is_empty()).then_some(v)
     }
 }
+
+/// Which of [`COLUMNS`] are free text (`value`, `note`, `detail`): kept
+/// exactly; other cells are trimmed.
+const FREE_TEXT: [bool; COLUMNS.len()] = {
+    let mut f = [false; COLUMNS.len()];
+    f[7] = true; // value
+    f[16] = true; // note
+    f[17] = true; // detail
+    f
+};
 
 struct Builder<'p> {
     file: &'p Path,
@@ -223,8 +277,60 @@ impl Builder<'_> {
 
     fn row(&mut self, row: &Row) {
         self.last_line = row.line;
-        let record = row.get("record").to_ascii_lowercase();
-        let kind = row.get("kind").to_string();
+        let record_cell = row.get("record");
+        let Some(record) = RECORD_TYPES
+            .iter()
+            .find(|r| r.eq_ignore_ascii_case(record_cell))
+            .copied()
+        else {
+            self.unknown_record(row);
+            return;
+        };
+        let kind = row.get("kind");
+        self.check_patient_id(row);
+        if kind.is_empty() {
+            self.err(
+                row.line,
+                "kind",
+                None,
+                format!("a kind for this {record} row"),
+            );
+            return;
+        }
+        let allowed = allowed_columns(record, kind);
+        for (i, col) in COLUMNS.into_iter().enumerate() {
+            // Empty cells first: the cheap test, true of most.
+            let Some(v) = row.opt_at(i) else { continue };
+            if matches!(col, "record" | "patient" | "kind") || allowed.contains(&col) {
+                continue;
+            }
+            let v = v.to_string();
+            self.err(
+                row.line,
+                col,
+                Some(&v),
+                format!(
+                    "an empty cell: {record} rows{} use only the columns {}",
+                    if record == "patient" {
+                        format!(" of kind {kind}")
+                    } else {
+                        String::new()
+                    },
+                    allowed.join(", ")
+                ),
+            );
+        }
+        match record {
+            "course" => self.course_row(row, kind),
+            "patient" => self.patient_row(row, kind),
+            "donor" => self.donor_row(row, kind),
+            "event" => self.event_row(row, kind),
+            _ => self.observation_row(row, kind),
+        }
+    }
+
+    /// The patient column: the same id on every row that has one.
+    fn check_patient_id(&mut self, row: &Row) {
         if let Some(p) = row.opt("patient") {
             match &self.patient_id {
                 None => self.patient_id = Some((p.to_string(), row.line)),
@@ -237,55 +343,19 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        if !RECORD_TYPES.contains(&record.as_str()) {
-            let v = row.get("record").to_string();
-            self.err(
-                row.line,
-                "record",
-                Some(&v),
-                format!("one of {}", RECORD_TYPES.join(", ")),
-            );
-            return;
-        }
-        if kind.is_empty() {
-            self.err(
-                row.line,
-                "kind",
-                None,
-                format!("a kind for this {record} row"),
-            );
-            return;
-        }
-        let allowed = allowed_columns(&record, &kind);
-        for col in COLUMNS {
-            if matches!(col, "record" | "patient" | "kind") || allowed.contains(&col) {
-                continue;
-            }
-            if let Some(v) = row.opt(col) {
-                let v = v.to_string();
-                self.err(
-                    row.line,
-                    col,
-                    Some(&v),
-                    format!(
-                        "an empty cell: {record} rows{} use only the columns {}",
-                        if matches!(record.as_str(), "patient") {
-                            format!(" of kind {kind}")
-                        } else {
-                            String::new()
-                        },
-                        allowed.join(", ")
-                    ),
-                );
-            }
-        }
-        match record.as_str() {
-            "course" => self.course_row(row, &kind),
-            "patient" => self.patient_row(row, &kind),
-            "donor" => self.donor_row(row, &kind),
-            "event" => self.event_row(row, &kind),
-            _ => self.observation_row(row, &kind),
-        }
+    }
+
+    /// A row whose `record` is none of [`RECORD_TYPES`] (its patient id is
+    /// checked all the same).
+    fn unknown_record(&mut self, row: &Row) {
+        self.check_patient_id(row);
+        let v = row.get("record").to_string();
+        self.err(
+            row.line,
+            "record",
+            Some(&v),
+            format!("one of {}", RECORD_TYPES.join(", ")),
+        );
     }
 
     fn course_row(&mut self, row: &Row, kind: &str) {
@@ -583,13 +653,17 @@ impl Builder<'_> {
 
     fn obs_value(&mut self, row: &Row, k: ObservationKind) -> Option<ObsValue> {
         let spec = k.spec();
-        let want = match spec {
+        // What was expected, written only for a message.
+        let want = || match spec {
             ValueSpec::Number { .. } => "a number".to_string(),
             ValueSpec::Score { min, max } => format!("a whole number from {min} to {max}"),
             ValueSpec::Bool => "yes or no (true/false)".to_string(),
             ValueSpec::Category(a) => format!("one of {}", a.join(", ")),
         };
-        let v = self.required(row, "value", &want)?;
+        let Some(v) = row.opt("value") else {
+            self.required(row, "value", &want())?;
+            return None;
+        };
         let t = v.trim();
         let out = match spec {
             ValueSpec::Number { .. } | ValueSpec::Score { .. } => {
@@ -599,7 +673,7 @@ impl Builder<'_> {
             ValueSpec::Category(_) => Some(ObsValue::Category(t.to_string())),
         };
         if out.is_none() {
-            self.err(row.line, "value", Some(v), format!("{want} for {k}"));
+            self.err(row.line, "value", Some(v), format!("{} for {k}", want()));
         }
         out
     }
@@ -763,17 +837,25 @@ fn accepted_list(fields: &[crate::event_fields::FieldSpec]) -> String {
 /// A number: plain decimal or exponent form (`2.6e7`); not NaN or infinite.
 fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
+    let has_inf = t
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"inf"));
+    if t.is_empty() || t.eq_ignore_ascii_case("nan") || has_inf {
         return None;
     }
     t.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 fn parse_bool(s: &str) -> Result<bool, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" | "1" => Ok(true),
-        "no" | "n" | "false" | "0" => Ok(false),
-        _ => Err("yes or no (also true/false, 1/0)".into()),
+    let t = s.trim();
+    let is = |words: [&str; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(t));
+    if is(["yes", "y", "true", "1"]) {
+        Ok(true)
+    } else if is(["no", "n", "false", "0"]) {
+        Ok(false)
+    } else {
+        Err("yes or no (also true/false, 1/0)".into())
     }
 }
 
@@ -817,14 +899,49 @@ fn file_error(
 /// Parses the CSV into a course (units not yet converted) and a locator.
 fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The header is the first line that is not a comment.
+    let header_line = text
+        .lines()
+        .position(|l| !l.starts_with('#'))
+        .map_or(1, |i| i + 1);
+    parse_csv_from(text.as_bytes(), header_line, path)
+}
+
+/// Parses CSV text (without its byte-order mark) from `input`, whose header
+/// is on line `header_line`. An input error (the file cannot be read, or is
+/// not UTF-8) is [`CourseError::Io`].
+pub(super) fn parse_csv_from<R: std::io::Read>(
+    input: R,
+    header_line: usize,
+    path: &Path,
+) -> Result<(Course, CsvLocator), CourseError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
+        .from_reader(input);
+    let parsed = parse_records(&mut rdr, header_line, path);
+    // Whatever stopped the parse, the rest of the input is still read: an
+    // input error anywhere in it (a file that is not UTF-8) is the answer,
+    // as it is when the file is read whole first.
+    let mut rest = rdr.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|source| CourseError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parsed
+}
+
+/// The header and the records of [`parse_csv_from`].
+fn parse_records<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    header_line: usize,
+    path: &Path,
+) -> Result<(Course, CsvLocator), CourseError> {
     let header = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
+            let e = io_error(e, path)?;
             return Err(file_error(
                 path,
                 Location::CsvLine {
@@ -836,11 +953,6 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
             ));
         }
     };
-    // The header is the first line that is not a comment.
-    let header_line = text
-        .lines()
-        .position(|l| !l.starts_with('#'))
-        .map_or(1, |i| i + 1);
     let (cols, diags) = header_columns(&header, header_line, path);
     if !diags.is_empty() {
         return Err(CourseError::Invalid(diags));
@@ -867,8 +979,25 @@ fn parse_csv(text: &str, path: &Path) -> Result<(Course, CsvLocator), CourseErro
         loc: CsvLocator::default(),
         last_line: header_line,
     };
-    read_records(&mut rdr, &cols, &mut b, path);
+    read_records(rdr, &cols, &mut b, path)?;
     b.finish()
+}
+
+/// An input error of the CSV reader as [`CourseError::Io`]; any other
+/// error is given back.
+fn io_error(e: csv::Error, path: &Path) -> Result<csv::Error, CourseError> {
+    if !e.is_io_error() {
+        return Ok(e);
+    }
+    let source = match e.into_kind() {
+        csv::ErrorKind::Io(source) => source,
+        // Not reached: `is_io_error` said it was one.
+        _ => std::io::Error::other("the CSV input could not be read"),
+    };
+    Err(CourseError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Maps the header to known columns; diagnostics for unknown, duplicate
@@ -933,19 +1062,21 @@ fn header_columns(
 
 /// Reads every record into the builder; malformed records are reported
 /// (an unequal field count does not stop the reading).
-fn read_records(
-    rdr: &mut csv::Reader<&[u8]>,
+fn read_records<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
     cols: &HashMap<&'static str, usize>,
     b: &mut Builder,
     path: &Path,
-) {
+) -> Result<(), CourseError> {
+    let cols = &Columns::of(cols);
     let mut rec = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line() as usize);
-                if rec.iter().all(|c| c.trim().is_empty()) {
+                // Every cell blank: the cells together are only white space.
+                if rec.as_slice().trim().is_empty() {
                     continue;
                 }
                 let row = Row {
@@ -956,6 +1087,7 @@ fn read_records(
                 b.row(&row);
             }
             Err(e) => {
+                let e = io_error(e, path)?;
                 let (line, msg) = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         pos,
@@ -984,5 +1116,25 @@ fn read_records(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::{COLUMNS, FREE_TEXT, column_index};
+
+    #[test]
+    fn positions_and_free_text_follow_the_column_list() {
+        for (i, c) in COLUMNS.iter().enumerate() {
+            assert_eq!(column_index(c), Some(i), "{c}");
+            assert_eq!(
+                FREE_TEXT[i],
+                matches!(*c, "note" | "detail" | "value"),
+                "{c}"
+            );
+        }
+        assert_eq!(column_index("Value"), None);
+        assert_eq!(column_index(""), None);
     }
 }

@@ -79,29 +79,28 @@ impl ChimerismSample {
 /// lineage order).
 pub fn chimerism_samples(course: &Course) -> Vec<ChimerismSample> {
     let mut out: Vec<ChimerismSample> = Vec::new();
+    // Where the sample of each (date, lineage, sample id) is in `out`.
+    let mut at: std::collections::HashMap<(Date, Lineage, Option<&str>), usize> =
+        std::collections::HashMap::new();
     for o in course.observations_of(ObservationKind::Chimerism) {
         let Some(pct) = o.number() else { continue };
         let Some(person) = o.person.clone() else {
             continue;
         };
         let lineage = o.lineage.unwrap_or(Lineage::WholeBlood);
-        let pos = out
-            .iter()
-            .rposition(|s| s.date == o.date && s.lineage == lineage && s.sample == o.sample);
-        let s = match pos {
-            Some(i) => &mut out[i],
-            None => {
-                out.push(ChimerismSample {
-                    date: o.date,
-                    lineage,
-                    sample: o.sample.clone(),
-                    method: o.method,
-                    shares: Vec::new(),
-                });
-                let n = out.len() - 1;
-                &mut out[n]
-            }
-        };
+        let i = *at
+            .entry((o.date, lineage, o.sample.as_deref()))
+            .or_insert(out.len());
+        if i == out.len() {
+            out.push(ChimerismSample {
+                date: o.date,
+                lineage,
+                sample: o.sample.clone(),
+                method: o.method,
+                shares: Vec::new(),
+            });
+        }
+        let s = &mut out[i];
         if s.method.is_none() {
             s.method = o.method;
         }

@@ -3,12 +3,12 @@
 //! day 0, BMI-for-age for children, and an infection ongoing on day 0.
 
 use graftwatch_core::{Analyte, Date};
-use graftwatch_course::{Course, EventDetail, ObservationKind, Sex as CSex};
+use graftwatch_course::{Course, EventDetail, Observation, ObservationKind, Sex as CSex};
 use graftwatch_criteria::bmi_for_age::{GrowthSex, bmi_for_age};
 use graftwatch_criteria::hct_ci::{Dyspnea, HctCiDates, HctCiInput, hct_ci};
 use graftwatch_criteria::{Evidence, Flag};
 
-use super::{Sink, add_flags, latest};
+use super::{Sink, add_flags, latest, observations_between};
 use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, Transplant};
@@ -55,9 +55,16 @@ impl Codes {
     }
 }
 
-/// (value, date) of the latest observation of `kind` in `days` up to `hct`.
-fn recent(course: &Course, kind: ObservationKind, days: i32, hct: Date) -> Option<(Date, f64)> {
-    latest(course, kind, hct.add_days(-days), hct)
+/// (value, date) of the latest observation of `kind` in `days` up to `hct`
+/// among `obs` (every observation of the windows: [`window`]).
+fn recent(obs: &[Observation], kind: ObservationKind, days: i32, hct: Date) -> Option<(Date, f64)> {
+    latest(obs, kind, hct.add_days(-days), hct)
+}
+
+/// The observations of the lab and test windows up to `hct`.
+fn window<'c>(course: &'c Course, cfg: &crate::RiskConfig, hct: Date) -> &'c [Observation] {
+    let days = cfg.lab_window_days.max(cfg.test_window_days).max(0);
+    observations_between(course, hct.add_days(-days), hct)
 }
 
 /// An infection event ongoing on day 0.
@@ -83,7 +90,12 @@ fn obesity_inputs(
     cfg: &crate::RiskConfig,
     hct: Date,
 ) -> (Option<(Date, f64)>, Option<bool>, Vec<Flag>) {
-    let weight = recent(course, ObservationKind::Weight, cfg.lab_window_days, hct);
+    let weight = recent(
+        window(course, cfg, hct),
+        ObservationKind::Weight,
+        cfg.lab_window_days,
+        hct,
+    );
     let bmi = match (weight, course.patient.height_cm) {
         // BMI to 0.1 kg/m², as reported clinically (35.04 -> 35.0, not > 35).
         (Some((d, w)), Some(h)) if h > 0.0 => {
@@ -135,8 +147,9 @@ fn input(
     codes: &Codes,
 ) -> (HctCiInput, Vec<Flag>) {
     let uln = course.patient.lab_reference;
-    let lab = |a| recent(course, ObservationKind::Lab(a), cfg.lab_window_days, hct);
-    let test = |k| recent(course, k, cfg.test_window_days, hct);
+    let obs = window(course, cfg, hct);
+    let lab = |a| recent(obs, ObservationKind::Lab(a), cfg.lab_window_days, hct);
+    let test = |k| recent(obs, k, cfg.test_window_days, hct);
     let (bili, crea) = (lab(Analyte::Bilirubin), lab(Analyte::Creatinine));
     let ast = lab(Analyte::Ast).map(|(d, v)| (d, v / uln.ast_uln));
     let alt = lab(Analyte::Alt).map(|(d, v)| (d, v / uln.alt_uln));

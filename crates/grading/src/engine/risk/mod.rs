@@ -9,7 +9,7 @@ mod hctci;
 mod status;
 
 use graftwatch_core::{Citation, Date};
-use graftwatch_course::{Course, Disease, ObservationKind};
+use graftwatch_course::{Course, Disease, Observation, ObservationKind};
 use graftwatch_criteria::eln_risk::eln_genetic_risk;
 use graftwatch_criteria::{Explanation, Flag, Graded};
 
@@ -19,14 +19,27 @@ use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 
-/// (date, value) of the latest observation of `kind` in `from..=to`.
-fn latest(course: &Course, kind: ObservationKind, from: Date, to: Date) -> Option<(Date, f64)> {
-    course
-        .observations
-        .iter()
+/// (date, value) of the latest observation of `kind` in `from..=to` among
+/// `obs` (the course's observations, or a part of them holding every one
+/// dated in the window: see [`observations_between`]).
+fn latest(obs: &[Observation], kind: ObservationKind, from: Date, to: Date) -> Option<(Date, f64)> {
+    obs.iter()
         .filter(|o| o.kind == kind && o.date >= from && o.date <= to)
         .filter_map(|o| o.number().map(|v| (o.date, v)))
         .max_by_key(|p| p.0)
+}
+
+/// The observations dated `from..=to` when the course keeps them in date
+/// order (as read from a file), else all of them: several look-ups in one
+/// window then cost one pass over the course, not one pass each.
+fn observations_between(course: &Course, from: Date, to: Date) -> &[Observation] {
+    let obs = &course.observations[..];
+    if !obs.is_sorted_by_key(|o| o.date) {
+        return obs;
+    }
+    let start = obs.partition_point(|o| o.date < from);
+    let end = obs.partition_point(|o| o.date <= to);
+    &obs[start..end.max(start)]
 }
 
 fn add_flags<T>(g: &mut Graded<T>, f: Vec<Flag>) {
@@ -126,4 +139,78 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
     let status = status::status_at_hct(course, x, cfg, t.day0);
     dri::run(x, cfg, t, &status, sink);
     ebmt::run(course, x, cfg, t, &status, sink);
+}
+
+#[cfg(test)]
+mod window_tests {
+    use graftwatch_core::{Analyte, Date};
+    use graftwatch_course::{Observation, ObservationKind};
+
+    use super::{latest, observations_between};
+
+    fn course_with(obs: Vec<Observation>) -> graftwatch_course::Course {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples/seed-case/course.json"),
+        )
+        .expect("seed case");
+        let mut c = graftwatch_course::io::read_json_str(&text, std::path::Path::new("seed.json"))
+            .expect("seed case valid")
+            .course;
+        c.observations = obs;
+        c
+    }
+
+    /// The window of a date-ordered course holds every observation a
+    /// look-up can find, on both sides of its ends; an unordered course is
+    /// searched whole. Either way the answer is the full scan's.
+    #[test]
+    fn window_lookups_equal_the_full_scan() {
+        let d = |s: &str| -> Date { s.parse().expect("date") };
+        let crea = ObservationKind::Lab(Analyte::Creatinine);
+        let mut obs: Vec<Observation> = [
+            ("2024-01-01", 1.0),
+            ("2024-01-09", 2.0),
+            ("2024-01-10", 3.0),
+            ("2024-01-10", 4.0),
+            ("2024-03-01", 5.0),
+            ("2024-03-02", 6.0),
+        ]
+        .into_iter()
+        .map(|(s, v)| Observation::lab(d(s), Analyte::Creatinine, v))
+        .collect();
+        obs.push(Observation::lab(d("2024-02-01"), Analyte::Anc, 1.0));
+        obs.sort_by_key(|o| o.date);
+        let sorted = course_with(obs.clone());
+        obs.reverse();
+        let unsorted = course_with(obs);
+        for (from, to) in [
+            ("2024-01-10", "2024-03-01"),
+            ("2024-01-11", "2024-02-29"),
+            ("2023-01-01", "2024-01-09"),
+            ("2024-03-02", "2025-01-01"),
+            ("2024-03-03", "2025-01-01"),
+            ("2024-02-01", "2024-01-01"),
+        ] {
+            let (from, to) = (d(from), d(to));
+            for c in [&sorted, &unsorted] {
+                let all = latest(&c.observations, crea, from, to);
+                let win = latest(observations_between(c, from, to), crea, from, to);
+                assert_eq!(win, all, "{from}..{to}");
+            }
+        }
+        assert_eq!(
+            observations_between(&sorted, d("2024-01-10"), d("2024-01-10")).len(),
+            2
+        );
+        assert_eq!(
+            latest(
+                observations_between(&sorted, d("2024-01-10"), d("2024-03-01")),
+                crea,
+                d("2024-01-10"),
+                d("2024-03-01")
+            ),
+            Some((d("2024-03-01"), 5.0))
+        );
+    }
 }

@@ -1,0 +1,541 @@
+//! The fast path of the JSON reader: the `observations` array (nearly all
+//! of a large course file) parsed by hand, straight into [`Observation`]s.
+//!
+//! serde's generic machinery costs several times the scan itself on a file
+//! of a million small objects. This scanner accepts exactly the JSON serde
+//! would accept for an observation — the same keys, no key twice, the
+//! required `date`, `kind` and `value`, each typed field converted by that
+//! type's own `Deserialize` — and gives up (`None`) on anything else:
+//! `null`, nested values, an unknown or repeated key, a value serde would
+//! refuse, a number out of range. Giving up costs nothing but time: the
+//! caller then parses the whole document with serde, which reports the
+//! problem exactly as before. So the fast path changes no result and no
+//! message, only the speed.
+
+use graftwatch_core::{Date, Lineage, PersonRef, TimeOfDay, Unit};
+use serde::Deserialize;
+use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
+
+use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind};
+
+/// A byte cursor over the document.
+struct Cursor<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+/// A JSON string: borrowed when it has no escapes, else unescaped.
+enum JStr<'a> {
+    Borrowed(&'a str),
+    Owned(String),
+}
+
+impl JStr<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            JStr::Borrowed(s) => s,
+            JStr::Owned(s) => s,
+        }
+    }
+    fn into_string(self) -> String {
+        match self {
+            JStr::Borrowed(s) => s.to_string(),
+            JStr::Owned(s) => s,
+        }
+    }
+}
+
+/// A scalar JSON value (anything else makes the fast path give up).
+enum Scalar<'a> {
+    Str(JStr<'a>),
+    Num(f64),
+    Bool(bool),
+}
+
+/// Converts text with a type's own `Deserialize` (the same code serde runs
+/// on the string when it parses the document).
+fn typed<'a, T: Deserialize<'a>>(s: &JStr<'a>) -> Option<T> {
+    match s {
+        JStr::Borrowed(b) => T::deserialize(BorrowedStrDeserializer::<ValueError>::new(b)).ok(),
+        JStr::Owned(o) => {
+            T::deserialize(serde::de::value::StrDeserializer::<ValueError>::new(o)).ok()
+        }
+    }
+}
+
+impl<'a> Cursor<'a> {
+    fn ws(&mut self) {
+        while let Some(c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// A string starting at the opening quote.
+    fn string(&mut self) -> Option<JStr<'a>> {
+        self.eat(b'"')?;
+        let start = self.i;
+        loop {
+            let c = *self.b.get(self.i)?;
+            match c {
+                b'"' => {
+                    let s = &self.text[start..self.i];
+                    self.i += 1;
+                    return Some(JStr::Borrowed(s));
+                }
+                b'\\' => return self.escaped_string(start),
+                0..=0x1f => return None,
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    /// The rest of a string with escapes, from its first character.
+    fn escaped_string(&mut self, start: usize) -> Option<JStr<'a>> {
+        let mut out = String::from(&self.text[start..self.i]);
+        loop {
+            let c = *self.b.get(self.i)?;
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Some(JStr::Owned(out));
+                }
+                b'\\' => {
+                    let e = *self.b.get(self.i + 1)?;
+                    self.i += 2;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => out.push(self.unicode_escape()?),
+                        _ => return None,
+                    }
+                }
+                0..=0x1f => return None,
+                _ => {
+                    // Copy the run up to the next quote or backslash.
+                    let run = self.i;
+                    while let Some(c) = self.b.get(self.i) {
+                        if matches!(c, b'"' | b'\\' | 0..=0x1f) {
+                            break;
+                        }
+                        self.i += 1;
+                    }
+                    out.push_str(&self.text[run..self.i]);
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let h = self.text.get(self.i..self.i + 4)?;
+        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.i += 4;
+        u32::from_str_radix(h, 16).ok()
+    }
+
+    /// `\uXXXX` after the `u` (a surrogate pair as one character; a lone
+    /// surrogate is refused, as serde refuses it).
+    fn unicode_escape(&mut self) -> Option<char> {
+        let hi = self.hex4()?;
+        if (0xD800..0xDC00).contains(&hi) {
+            self.eat(b'\\')?;
+            self.eat(b'u')?;
+            let lo = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return None;
+            }
+            return char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
+        }
+        char::from_u32(hi)
+    }
+
+    /// A number by the JSON grammar, as the nearest `f64` (what serde_json
+    /// gives with `float_roundtrip`, integers included); out of range gives
+    /// up (serde refuses it).
+    fn number(&mut self) -> Option<f64> {
+        let start = self.i;
+        self.eat(b'-');
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            self.digits();
+        }
+        let v: f64 = self.text[start..self.i].parse().ok()?;
+        v.is_finite().then_some(v)
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if self.b.get(self.i..self.i + word.len())? == word {
+            self.i += word.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn scalar(&mut self) -> Option<Scalar<'a>> {
+        match self.peek()? {
+            b'"' => self.string().map(Scalar::Str),
+            b't' => self.literal(b"true").map(|()| Scalar::Bool(true)),
+            b'f' => self.literal(b"false").map(|()| Scalar::Bool(false)),
+            b'-' | b'0'..=b'9' => self.number().map(Scalar::Num),
+            _ => None,
+        }
+    }
+
+    /// One observation object, from its `{`.
+    fn observation(&mut self) -> Option<Observation> {
+        self.eat(b'{')?;
+        let mut f = Fields::default();
+        self.ws();
+        if self.eat(b'}').is_some() {
+            return None;
+        }
+        loop {
+            self.ws();
+            let key = self.string()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            let value = self.scalar()?;
+            f.set(key.as_str(), value)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return f.build();
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The observations array, from its `[`.
+    fn observations(&mut self) -> Option<Vec<Observation>> {
+        self.eat(b'[')?;
+        let mut out = Vec::new();
+        self.ws();
+        if self.eat(b']').is_some() {
+            return Some(out);
+        }
+        loop {
+            self.ws();
+            out.push(self.observation()?);
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    out.shrink_to_fit();
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The fields of one observation as they are read.
+#[derive(Default)]
+struct Fields {
+    date: Option<Date>,
+    time: Option<TimeOfDay>,
+    kind: Option<ObservationKind>,
+    value: Option<ObsValue>,
+    unit: Option<Unit>,
+    attribution: Option<Attribution>,
+    lineage: Option<Lineage>,
+    person: Option<PersonRef>,
+    method: Option<ChimerismMethod>,
+    assay: Option<String>,
+    sample: Option<String>,
+    automated: Option<bool>,
+    note: Option<String>,
+}
+
+/// Stores `v` in an empty slot (a repeated key gives up, as serde refuses it).
+fn put<T>(slot: &mut Option<T>, v: Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(v?);
+    Some(())
+}
+
+fn text(v: Scalar<'_>) -> Option<JStr<'_>> {
+    match v {
+        Scalar::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+impl Fields {
+    /// Sets the field `key` (every key of [`Observation`], nothing else).
+    fn set(&mut self, key: &str, v: Scalar<'_>) -> Option<()> {
+        match key {
+            "date" => put(&mut self.date, typed(&text(v)?)),
+            "time" => put(&mut self.time, typed(&text(v)?)),
+            "kind" => put(&mut self.kind, typed(&text(v)?)),
+            "value" => put(
+                &mut self.value,
+                Some(match v {
+                    Scalar::Num(n) => ObsValue::Number(n),
+                    Scalar::Bool(b) => ObsValue::Bool(b),
+                    Scalar::Str(s) => ObsValue::Category(s.into_string()),
+                }),
+            ),
+            "unit" => put(&mut self.unit, typed(&text(v)?)),
+            "attribution" => put(&mut self.attribution, typed(&text(v)?)),
+            "lineage" => put(&mut self.lineage, typed(&text(v)?)),
+            "person" => put(&mut self.person, typed(&text(v)?)),
+            "method" => put(&mut self.method, typed(&text(v)?)),
+            "assay" => put(&mut self.assay, text(v).map(JStr::into_string)),
+            "sample" => put(&mut self.sample, text(v).map(JStr::into_string)),
+            "note" => put(&mut self.note, text(v).map(JStr::into_string)),
+            "automated" => match v {
+                Scalar::Bool(b) => put(&mut self.automated, Some(b)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn build(self) -> Option<Observation> {
+        Some(Observation {
+            date: self.date?,
+            time: self.time,
+            kind: self.kind?,
+            value: self.value?,
+            unit: self.unit,
+            attribution: self.attribution,
+            lineage: self.lineage,
+            person: self.person,
+            method: self.method,
+            assay: self.assay,
+            sample: self.sample,
+            automated: self.automated,
+            note: self.note,
+        })
+    }
+}
+
+/// Skips one JSON value of any kind (strings, numbers, literals, nested
+/// arrays and objects with their brackets matched); `None` when it is not
+/// well formed enough to find its end.
+fn skip_value(c: &mut Cursor<'_>) -> Option<()> {
+    let mut stack: Vec<u8> = Vec::new();
+    loop {
+        c.ws();
+        match c.peek()? {
+            b'"' => {
+                c.string()?;
+            }
+            open @ (b'[' | b'{') => {
+                c.i += 1;
+                stack.push(if open == b'[' { b']' } else { b'}' });
+                continue;
+            }
+            close @ (b']' | b'}') => {
+                if stack.pop()? != close {
+                    return None;
+                }
+                c.i += 1;
+            }
+            b',' | b':' if !stack.is_empty() => {
+                c.i += 1;
+                continue;
+            }
+            _ => {
+                c.scalar_or_null()?;
+            }
+        }
+        if stack.is_empty() {
+            return Some(());
+        }
+    }
+}
+
+impl Cursor<'_> {
+    fn scalar_or_null(&mut self) -> Option<()> {
+        if self.peek()? == b'n' {
+            return self.literal(b"null");
+        }
+        self.scalar().map(|_| ())
+    }
+}
+
+/// Finds the value of the top-level key `observations` and parses it:
+/// the observations and the byte range of the array in `text`. `None`
+/// when there is no such key or anything is unusual (the caller then
+/// parses the whole document with serde).
+pub(crate) fn observations(text: &str) -> Option<(Vec<Observation>, std::ops::Range<usize>)> {
+    let mut c = Cursor {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    c.ws();
+    c.eat(b'{')?;
+    loop {
+        c.ws();
+        let key = c.string()?;
+        // A key spelt with escapes could still mean `observations`.
+        let JStr::Borrowed(key) = key else {
+            return None;
+        };
+        c.ws();
+        c.eat(b':')?;
+        c.ws();
+        if key == "observations" {
+            let start = c.i;
+            let obs = c.observations()?;
+            return Some((obs, start..c.i));
+        }
+        skip_value(&mut c)?;
+        c.ws();
+        c.eat(b',')?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn via_serde(text: &str) -> Result<Vec<Observation>, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Doc {
+            observations: Vec<Observation>,
+        }
+        serde_json::from_str::<Doc>(text).map(|d| d.observations)
+    }
+
+    /// The fast path either gives up or gives exactly what serde gives.
+    fn same_as_serde(obs_json: &str) -> bool {
+        let text = format!("{{\"observations\": {obs_json}}}");
+        let fast = observations(&text).map(|(o, _)| o);
+        let slow = via_serde(&text);
+        match (&fast, &slow) {
+            (Some(f), Ok(s)) => {
+                assert_eq!(f, s, "{obs_json}");
+                // Same bits, so -0.0 and 0.0 are told apart.
+                for (a, b) in f.iter().zip(s) {
+                    if let (Some(x), Some(y)) = (a.number(), b.number()) {
+                        assert_eq!(x.to_bits(), y.to_bits(), "{obs_json}");
+                    }
+                }
+                true
+            }
+            (Some(f), Err(e)) => panic!("fast path accepted what serde refuses ({e}): {f:?}"),
+            (None, _) => false,
+        }
+    }
+
+    #[test]
+    fn common_observations_take_the_fast_path_with_serde_results() {
+        for o in [
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 0.4, "unit": "10^9/L"}]"#,
+            r#"[{"date":"2024-03-01","time":"07:30","kind":"temperature","value":38.5,"unit":"Cel"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "skin_bullae", "value": true, "attribution": "gvhd"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "consciousness", "value": "voice", "note": "a \"quoted\" note \u00b5 \ud83d\ude00"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "chimerism", "value": 97, "unit": "%", "lineage": "cd3", "person": "D1", "method": "str", "assay": "GlobalFiler", "sample": "S-1", "automated": false}]"#,
+            r#"[{"date": "2024-03-01", "kind": "bilirubin", "value": 2.5e1, "unit": "\u00b5mol/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": -0, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 18446744073709551617, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 0.30000000000000004441, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1e-400, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "hb", "value": 9, "unit": "g/dL"}, {"value": 3, "kind": "ice_score", "date": "2024-03-02"}]"#,
+            " [ ] ",
+        ] {
+            assert!(same_as_serde(o), "fast path gave up on {o}");
+        }
+    }
+
+    #[test]
+    fn anything_unusual_gives_up_and_never_disagrees() {
+        for o in [
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": null, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1, "unit": null}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": [1], "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1, "value": 2}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1, "colour": "red"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc"}]"#,
+            r#"[{"date": "2024-02-30", "kind": "anc", "value": 1}]"#,
+            r#"[{"date": "2024-03-01", "kind": "ancc", "value": 1}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1e400, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 01, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1., "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": .5, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": +1, "unit": "10^9/L"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1, "unit": "furlong"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "seizure", "value": "a\ud800b"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "seizure", "value": "tab	inside"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1, "automated": "yes"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "chimerism", "value": 1, "person": " "}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1},]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1,}]"#,
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1}"#,
+            r#"[{}]"#,
+            r#"[1]"#,
+            r#"{}"#,
+        ] {
+            assert!(!same_as_serde(o), "fast path took {o}");
+        }
+    }
+
+    #[test]
+    fn the_array_is_found_at_the_top_level_only() {
+        let text = r#"{"patient": {"observations": [1, "]"], "x": {"y": [true, null, -1.5e3]}}, "events": [], "observations": [{"date": "2024-03-01", "kind": "anc", "value": 1, "unit": "/uL"}] }"#;
+        let (obs, range) = observations(text).expect("fast path");
+        assert_eq!(obs.len(), 1);
+        assert!(text[range].starts_with("[{\"date\""));
+        // Mismatched brackets before it: give up.
+        assert!(observations(r#"{"a": [1}, "observations": []}"#).is_none());
+        assert!(observations(r#"{"a": 1 "observations": []}"#).is_none());
+        assert!(observations(r#"{"observ\u0061tions": []}"#).is_none());
+        assert!(observations(r#"{"format": "x"}"#).is_none());
+    }
+}
