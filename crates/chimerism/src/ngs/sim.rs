@@ -411,12 +411,23 @@ pub fn simulate_site_effects(
     rng: &mut SimRng,
 ) -> SimSiteEffects {
     let n = panel.markers.len();
-    let amplification = (0..n)
-        .map(|_| (artefacts.allele_bias_sd * rng.normal()).exp())
-        .collect();
-    let dropout = (0..n)
-        .map(|_| (rng.uniform() < artefacts.dropout_rate).then(|| rng.uniform() < 0.5))
-        .collect();
+    // An artefact that is off draws nothing, so a clean scenario's people
+    // and reads are the same random draws as before artefacts existed
+    // (comparisons with earlier clean results stay like for like).
+    let amplification = if artefacts.allele_bias_sd > 0.0 {
+        (0..n)
+            .map(|_| (artefacts.allele_bias_sd * rng.normal()).exp())
+            .collect()
+    } else {
+        vec![1.0; n]
+    };
+    let dropout = if artefacts.dropout_rate > 0.0 {
+        (0..n)
+            .map(|_| (rng.uniform() < artefacts.dropout_rate).then(|| rng.uniform() < 0.5))
+            .collect()
+    } else {
+        vec![None; n]
+    };
     SimSiteEffects {
         amplification,
         dropout,
