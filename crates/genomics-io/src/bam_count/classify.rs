@@ -24,7 +24,7 @@ pub(super) fn classify<R: AlignedRead>(
     site: &Site,
     ins_buf: &mut Vec<u8>,
 ) -> (u8, u8, Option<Call>, u16) {
-    let pos0 = site.pos0;
+    let pos0 = site.anchor.zero_based();
     let mut r = start;
     let mut q: usize = 0;
     let mut anchor: Option<usize> = None;
@@ -60,7 +60,7 @@ pub(super) fn classify<R: AlignedRead>(
                     ins_buf.extend((q..q + len as usize).map(|i| read.base(i)));
                     if site.matches_insertion(after, ins_buf) {
                         alt = true;
-                    } else if after >= pos0 && after < site.last0 {
+                    } else if after >= pos0 && after < site.last.zero_based() {
                         disturbed = true;
                     }
                 }
@@ -69,7 +69,7 @@ pub(super) fn classify<R: AlignedRead>(
             Kind::Deletion | Kind::Skip => {
                 if kind == Kind::Deletion && site.matches_deletion(r, len) {
                     alt = true;
-                } else if r <= site.last0 && r + l > pos0 {
+                } else if r <= site.last.zero_based() && r + l > pos0 {
                     disturbed = true;
                 }
                 r += l;
@@ -77,8 +77,8 @@ pub(super) fn classify<R: AlignedRead>(
             Kind::SoftClip => q += len as usize,
             Kind::HardClip | Kind::Pad => {}
         }
-        if r > site.last0 + 1 && kind != Kind::Insertion {
-            // Past the window: an insertion right after last0 would not matter.
+        if r > site.last.zero_based() + 1 && kind != Kind::Insertion {
+            // Past the window: an insertion right after `last` would not matter.
             break;
         }
     }
@@ -108,7 +108,7 @@ pub(super) fn classify<R: AlignedRead>(
                 Some(Call::Alt)
             } else if disturbed {
                 Some(Call::Other)
-            } else if end > site.last0 {
+            } else if end > site.last.zero_based() {
                 Some(Call::Ref)
             } else {
                 None

@@ -61,7 +61,11 @@ pub(super) struct GroupCounter<'a> {
 impl<'a> GroupCounter<'a> {
     pub(super) fn new(group: &Group, sites: &'a [(usize, Site)], filter: &'a PileupFilter) -> Self {
         let s: Vec<(usize, &Site)> = group.members.iter().map(|&i| (i, &sites[i].1)).collect();
-        let max_span = s.iter().map(|(_, x)| x.last0 - x.pos0).max().unwrap_or(0);
+        let max_span = s
+            .iter()
+            .map(|(_, x)| x.last.zero_based() - x.anchor.zero_based())
+            .max()
+            .unwrap_or(0);
         let n = s.len();
         GroupCounter {
             sites: s,
@@ -107,14 +111,16 @@ impl<'a> GroupCounter<'a> {
         let end = start + ref_len.max(1); // exclusive
         // Sites whose anchor lies inside [start, end).
         let lo = start.saturating_sub(self.max_span);
-        let first = self.sites.partition_point(|(_, s)| s.pos0 < lo);
+        let first = self
+            .sites
+            .partition_point(|(_, s)| s.anchor.zero_based() < lo);
         let mut pair_info: Option<((u64, bool), bool, bool)> = None;
         for k in first..self.sites.len() {
             let site = self.sites[k].1;
-            if site.pos0 >= end {
+            if site.anchor.zero_based() >= end {
                 break;
             }
-            if site.pos0 < start {
+            if site.anchor.zero_based() < start {
                 continue;
             }
             if let Some(max) = self.filter.max_depth

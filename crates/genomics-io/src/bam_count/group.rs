@@ -2,14 +2,18 @@
 //! query, in groups of bounded size so that worker threads get balanced
 //! work.
 
+use graftwatch_core::GenomicPosition;
+
 use crate::marker_site::Site;
 
 /// Markers whose read windows are close enough to share one index query.
 #[derive(Debug, Clone)]
 pub(super) struct Group {
     pub(super) tid: usize,
-    pub(super) start0: u64,
-    pub(super) end0: u64,
+    /// First position queried.
+    pub(super) start: GenomicPosition,
+    /// Last position queried.
+    pub(super) end: GenomicPosition,
     /// Indices into the site list, sorted by position.
     pub(super) members: Vec<usize>,
 }
@@ -21,23 +25,23 @@ const MAX_GROUP_MEMBERS: usize = 64;
 
 pub(super) fn group_sites(sites: &[(usize, Site)]) -> Vec<Group> {
     let mut order: Vec<usize> = (0..sites.len()).collect();
-    order.sort_by_key(|&i| (sites[i].0, sites[i].1.pos0));
+    order.sort_by_key(|&i| (sites[i].0, sites[i].1.anchor));
     let mut groups: Vec<Group> = Vec::new();
     for i in order {
         let (tid, site) = &sites[i];
         if let Some(g) = groups.last_mut()
             && g.tid == *tid
-            && site.pos0 <= g.end0 + MERGE_GAP
+            && site.anchor.one_based() <= g.end.one_based().saturating_add(MERGE_GAP)
             && g.members.len() < MAX_GROUP_MEMBERS
         {
-            g.end0 = g.end0.max(site.last0);
+            g.end = g.end.max(site.last);
             g.members.push(i);
             continue;
         }
         groups.push(Group {
             tid: *tid,
-            start0: site.pos0,
-            end0: site.last0,
+            start: site.anchor,
+            end: site.last,
             members: vec![i],
         });
     }
@@ -51,9 +55,10 @@ mod tests {
 
     /// An SNV at 0-based `pos0`.
     fn snv(pos0: u64) -> Site {
+        let p = GenomicPosition::from_zero_based(pos0).unwrap();
         Site {
-            pos0,
-            last0: pos0,
+            anchor: p,
+            last: p,
             kind: SiteKind::Snv {
                 ref_base: b'A',
                 alt_base: b'C',
@@ -68,7 +73,7 @@ mod tests {
         let g = group_sites(&sites);
         let got: Vec<(usize, Vec<usize>)> = g.iter().map(|g| (g.tid, g.members.clone())).collect();
         assert_eq!(got, vec![(0, vec![1, 3, 0]), (1, vec![2])]);
-        assert_eq!((g[0].start0, g[0].end0), (0, 11));
+        assert_eq!((g[0].start.zero_based(), g[0].end.zero_based()), (0, 11));
     }
 
     #[test]

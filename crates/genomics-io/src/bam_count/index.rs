@@ -229,7 +229,7 @@ impl Reader {
             .get_index(group.tid)
             .map(|(n, _)| String::from_utf8_lossy(n.as_ref()).into_owned())
             .unwrap_or_default();
-        let region_str = format!("{name}:{}-{}", group.start0 + 1, group.end0 + 1);
+        let region_str = format!("{name}:{}-{}", group.start, group.end);
         let rec_err = |record: u64, source: io::Error| BamCountError::Record {
             path: path.to_path_buf(),
             region: region_str.clone(),
@@ -237,8 +237,12 @@ impl Reader {
             source,
         };
         let (Some(start), Some(end)) = (
-            Position::new(group.start0 as usize + 1),
-            Position::new(group.end0 as usize + 1),
+            usize::try_from(group.start.one_based())
+                .ok()
+                .and_then(Position::new),
+            usize::try_from(group.end.one_based())
+                .ok()
+                .and_then(Position::new),
         ) else {
             return Ok(());
         };

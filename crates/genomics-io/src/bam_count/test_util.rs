@@ -67,7 +67,7 @@ pub(super) fn site(pos: u64, r: &str, a: &str) -> Site {
     let m = Marker {
         id: format!("m{pos}"),
         chrom: "chr1".into(),
-        pos,
+        pos: graftwatch_core::GenomicPosition::from_one_based(pos).expect("1-based"),
         ref_allele: r.into(),
         alt_allele: a.into(),
     };
