@@ -2,6 +2,7 @@
 //! between the readers in `graftwatch-genomics-io` (VCF AD, BAM pileup,
 //! FASTQ k-mer matching) and the NGS estimator.
 
+use graftwatch_core::GenomicPosition;
 use serde::{Deserialize, Serialize};
 
 /// A biallelic marker (SNP or indel), VCF-style: 1-based position, REF and
@@ -12,8 +13,8 @@ pub struct Marker {
     pub id: String,
     /// Contig name.
     pub chrom: String,
-    /// 1-based position of the first REF base.
-    pub pos: u64,
+    /// Position of the first REF base (VCF POS).
+    pub pos: GenomicPosition,
     /// Reference allele.
     pub ref_allele: String,
     /// Alternate allele.

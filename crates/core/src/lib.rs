@@ -15,6 +15,7 @@ pub mod limits;
 pub mod lineage;
 pub mod names;
 pub mod percent;
+pub mod position;
 pub mod units;
 
 pub use citation::{Citation, Provenance};
@@ -23,4 +24,5 @@ pub use ids::{DonorId, PatientId, PersonRef};
 pub use limits::{Limit, LimitKind, limit};
 pub use lineage::Lineage;
 pub use percent::{Percent, PercentError};
+pub use position::{GenomicPosition, PositionError};
 pub use units::{Analyte, Unit, UnitError};

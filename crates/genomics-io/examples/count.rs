@@ -27,7 +27,7 @@ fn read_sites(path: &str) -> Result<Vec<Marker>, String> {
         if f.len() < 5 {
             return Err(format!("{path}:{}: expected at least 5 columns", i + 1));
         }
-        let pos: u64 = f[1]
+        let pos: graftwatch_core::GenomicPosition = f[1]
             .parse()
             .map_err(|_| format!("{path}:{}: bad POS {:?}", i + 1, f[1]))?;
         let id = if f[2] == "." {

@@ -13,10 +13,11 @@ use std::collections::HashMap;
 
 use graftwatch_chimerism::ngs::{Genotype, GenotypeCall, NoCall};
 use graftwatch_chimerism::{AlleleCounts, Marker};
+use graftwatch_core::GenomicPosition;
 
 /// Trims a REF/ALT pair to its normalised (minimal, left-padded) form and
 /// returns (pos, ref, alt).
-pub fn normalise_pair(pos: u64, r: &str, a: &str) -> (u64, String, String) {
+pub fn normalise_pair(pos: GenomicPosition, r: &str, a: &str) -> (GenomicPosition, String, String) {
     let (mut r, mut a) = (r.as_bytes(), a.as_bytes());
     while r.len() > 1 && a.len() > 1 && r[r.len() - 1] == a[a.len() - 1] {
         r = &r[..r.len() - 1];
@@ -28,13 +29,13 @@ pub fn normalise_pair(pos: u64, r: &str, a: &str) -> (u64, String, String) {
         while r.len() > 1 && r[0] == a[0] {
             r = &r[1..];
             a = &a[1..];
-            pos += 1;
+            pos = pos.saturating_add(1);
         }
     }
     while r.len() > 1 && a.len() > 1 && r[0] == a[0] && r[1] == a[1] {
         r = &r[1..];
         a = &a[1..];
-        pos += 1;
+        pos = pos.saturating_add(1);
     }
     (
         pos,
@@ -83,8 +84,8 @@ pub(crate) struct Hits {
 /// Panel markers indexed by allele and by site.
 pub(crate) struct MarkerIndex<'m> {
     markers: &'m [Marker],
-    by_allele: HashMap<(&'m str, u64, &'m str, &'m str), usize>,
-    by_site: HashMap<(&'m str, u64), usize>,
+    by_allele: HashMap<(&'m str, GenomicPosition, &'m str, &'m str), usize>,
+    by_site: HashMap<(&'m str, GenomicPosition), usize>,
 }
 
 impl<'m> MarkerIndex<'m> {
@@ -117,7 +118,7 @@ impl<'m> MarkerIndex<'m> {
     pub(crate) fn hits(
         &self,
         chrom: &str,
-        pos: u64,
+        pos: GenomicPosition,
         reference: &str,
         alts: &[&str],
     ) -> Option<Hits> {

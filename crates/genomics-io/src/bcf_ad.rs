@@ -23,6 +23,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use graftwatch_chimerism::Marker;
+use graftwatch_core::GenomicPosition;
 use noodles::bcf;
 use noodles::vcf::variant::record::{AlternateBases as _, Samples as _};
 
@@ -159,7 +160,8 @@ pub(crate) fn scan_bcf(
             continue; // position 0 (telomere): no marker there.
         };
         let pos = pos.map_err(|e| err(String::new(), format!("POS: {e}")))?;
-        let pos = usize::from(pos) as u64;
+        let pos = GenomicPosition::from_one_based(usize::from(pos) as u64)
+            .ok_or_else(|| err(String::new(), "POS 0".into()))?;
         let site = format!(" ({chrom}:{pos})");
         let bad = |message: String| err(site.clone(), message);
         let ref_bases = record.reference_bases();

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use graftwatch_chimerism::Marker;
 use graftwatch_chimerism::ngs::ExternalSiteRates;
+use graftwatch_core::GenomicPosition;
 
 use crate::ad_match::normalise_pair;
 use crate::gz_input::open_maybe_gzip;
@@ -56,7 +57,7 @@ pub fn read_error_table(
         line,
         message,
     };
-    let index: HashMap<(String, u64, String, String), usize> = markers
+    let index: HashMap<(String, GenomicPosition, String, String), usize> = markers
         .iter()
         .enumerate()
         .map(|(i, m)| {
@@ -97,15 +98,12 @@ pub fn read_error_table(
                 format!("{} columns; expected at least {need}", fields.len()),
             ));
         }
-        let pos: u64 = get(1)
-            .and_then(|p| p.parse().ok())
-            .filter(|p| *p > 0)
-            .ok_or_else(|| {
-                fmt(
-                    lineno,
-                    format!("pos '{}' is not a positive integer", get(1).unwrap_or("")),
-                )
-            })?;
+        let pos: GenomicPosition = get(1).and_then(|p| p.parse().ok()).ok_or_else(|| {
+            fmt(
+                lineno,
+                format!("pos '{}' is not a positive integer", get(1).unwrap_or("")),
+            )
+        })?;
         let rate = |k: usize| -> Result<Option<f64>, ErrorTableError> {
             let v = get(k).unwrap_or("");
             if v == "NA" {
@@ -150,7 +148,7 @@ mod tests {
         Marker {
             id: format!("{chrom}:{pos}"),
             chrom: chrom.into(),
-            pos,
+            pos: GenomicPosition::from_one_based(pos).unwrap(),
             ref_allele: r.into(),
             alt_allele: a.into(),
         }

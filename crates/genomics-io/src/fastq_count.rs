@@ -333,7 +333,7 @@ fn build_index(
             SiteKind::Insertion { shift, ref seq, .. } => shift as usize + seq.len(),
         };
         let flank = k + FLANK_EXTRA + shift;
-        let pos0 = site.pos0 as usize;
+        let pos0 = site.anchor.zero_based() as usize;
         let ref_end = pos0 + m.ref_allele.len();
         let left = pos0.saturating_sub(flank);
         let right = (ref_end + flank).min(contig.len());

@@ -4,35 +4,35 @@
 //! the same haplotype, so an aligner may report any of them).
 
 use graftwatch_chimerism::marker::Marker;
+use graftwatch_core::GenomicPosition;
 
 /// How a marker changes the reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SiteKind {
-    /// Single-nucleotide variant at 0-based `pos0`.
+    /// Single-nucleotide variant at the site's anchor.
     Snv {
         /// REF base (upper case).
         ref_base: u8,
         /// ALT base (upper case).
         alt_base: u8,
     },
-    /// Deletion of `len` reference bases starting at 0-based `first0`
-    /// (the base after the VCF anchor). `shift` = how many positions the
-    /// deletion can slide right with an identical result (0 without a
-    /// reference).
+    /// Deletion of `len` reference bases starting at `first` (the base
+    /// after the VCF anchor). `shift` = how many positions the deletion can
+    /// slide right with an identical result (0 without a reference).
     Deletion {
-        /// First deleted base, 0-based.
-        first0: u64,
+        /// First deleted base.
+        first: GenomicPosition,
         /// Deleted bases.
         len: u32,
         /// Right-slide extent in the repeat.
         shift: u32,
     },
-    /// Insertion of `seq` between 0-based reference positions `after0` and
-    /// `after0 + 1`; `shift` as for deletions (the inserted sequence rotates
-    /// as it slides).
+    /// Insertion of `seq` between reference positions `after` and the next
+    /// one; `shift` as for deletions (the inserted sequence rotates as it
+    /// slides).
     Insertion {
-        /// Reference base before the inserted bases, 0-based.
-        after0: u64,
+        /// Reference base before the inserted bases.
+        after: GenomicPosition,
         /// Inserted bases (upper case).
         seq: Vec<u8>,
         /// Right-slide extent in the repeat.
@@ -43,12 +43,12 @@ pub enum SiteKind {
 /// A marker resolved against the reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
-    /// 0-based position of the VCF anchor / SNV base.
-    pub pos0: u64,
-    /// Last 0-based reference position a read must cover (aligned) to be
+    /// The VCF anchor / SNV base (the marker's POS).
+    pub anchor: GenomicPosition,
+    /// Last reference position a read must cover (aligned) to be
     /// classified: the SNV base, or one base past the rightmost indel
     /// placement.
-    pub last0: u64,
+    pub last: GenomicPosition,
     /// Variant kind.
     pub kind: SiteKind,
 }
@@ -63,12 +63,6 @@ pub enum SiteError {
         id: String,
         /// The offending allele.
         allele: String,
-    },
-    /// Position 0 (VCF positions are 1-based).
-    #[error("marker {id}: position 0 is invalid (VCF positions are 1-based)")]
-    ZeroPosition {
-        /// Marker id.
-        id: String,
     },
     /// Multi-base substitution or complex indel (REF and ALT do not share
     /// the shorter allele as a prefix).
@@ -117,6 +111,17 @@ fn is_acgt(s: &str) -> bool {
             .all(|b| matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T'))
 }
 
+/// `p` moved `n` bases right; a marker that would end past the largest
+/// position is out of its contig.
+fn offset(p: GenomicPosition, n: u64, marker: &Marker) -> Result<GenomicPosition, SiteError> {
+    p.checked_add(n).ok_or_else(|| SiteError::OutOfContig {
+        id: marker.id.clone(),
+        contig: marker.chrom.clone(),
+        pos: marker.pos.one_based(),
+        len: u64::MAX,
+    })
+}
+
 impl Site {
     /// Resolves `marker`; with `contig_seq` (the marker's contig from the
     /// reference) the REF allele is checked and the slide range of indels in
@@ -130,21 +135,20 @@ impl Site {
                 });
             }
         }
-        if marker.pos == 0 {
-            return Err(SiteError::ZeroPosition {
-                id: marker.id.clone(),
-            });
-        }
         let r = marker.ref_allele.to_ascii_uppercase().into_bytes();
         let a = marker.alt_allele.to_ascii_uppercase().into_bytes();
-        let pos0 = marker.pos - 1;
+        let anchor = marker.pos;
+        let pos0 = anchor.zero_based();
         if let Some(seq) = contig_seq {
-            let end = pos0 as usize + r.len();
+            let end = usize::try_from(pos0)
+                .ok()
+                .and_then(|p| p.checked_add(r.len()))
+                .unwrap_or(usize::MAX);
             if end > seq.len() {
                 return Err(SiteError::OutOfContig {
                     id: marker.id.clone(),
                     contig: marker.chrom.clone(),
-                    pos: marker.pos,
+                    pos: marker.pos.one_based(),
                     len: seq.len() as u64,
                 });
             }
@@ -153,7 +157,7 @@ impl Site {
                 return Err(SiteError::RefMismatch {
                     id: marker.id.clone(),
                     contig: marker.chrom.clone(),
-                    pos: marker.pos,
+                    pos: marker.pos.one_based(),
                     expected: marker.ref_allele.clone(),
                     found: String::from_utf8_lossy(found).into_owned(),
                 });
@@ -169,8 +173,8 @@ impl Site {
                 return Err(unsupported());
             }
             return Ok(Site {
-                pos0,
-                last0: pos0,
+                anchor,
+                last: anchor,
                 kind: SiteKind::Snv {
                     ref_base: r[0],
                     alt_base: a[0],
@@ -181,7 +185,8 @@ impl Site {
             if !r.starts_with(&a) {
                 return Err(unsupported());
             }
-            let first0 = pos0 + a.len() as u64;
+            let first = offset(anchor, a.len() as u64, marker)?;
+            let first0 = first.zero_based();
             let len = (r.len() - a.len()) as u32;
             let mut shift = 0u32;
             if let Some(seq) = contig_seq {
@@ -194,15 +199,16 @@ impl Site {
                 }
             }
             Ok(Site {
-                pos0,
-                last0: first0 + len as u64 + shift as u64,
-                kind: SiteKind::Deletion { first0, len, shift },
+                anchor,
+                last: offset(first, u64::from(len) + u64::from(shift), marker)?,
+                kind: SiteKind::Deletion { first, len, shift },
             })
         } else {
             if !a.starts_with(&r) {
                 return Err(unsupported());
             }
-            let after0 = pos0 + r.len() as u64 - 1;
+            let after = offset(anchor, r.len() as u64 - 1, marker)?;
+            let after0 = after.zero_based();
             let ins = a[r.len()..].to_vec();
             let mut shift = 0u32;
             if let Some(seq) = contig_seq {
@@ -214,10 +220,10 @@ impl Site {
                 }
             }
             Ok(Site {
-                pos0,
-                last0: after0 + 1 + shift as u64,
+                anchor,
+                last: offset(after, 1 + u64::from(shift), marker)?,
                 kind: SiteKind::Insertion {
-                    after0,
+                    after,
                     seq: ins,
                     shift,
                 },
@@ -225,32 +231,34 @@ impl Site {
         }
     }
 
-    /// True when a read deletion of `len` bases starting at 0-based `first0`
-    /// is this marker's deletion (at any equivalent placement).
+    /// True when a read deletion of `len` bases starting at 0-based
+    /// (read-walk) coordinate `first0` is this marker's deletion (at any
+    /// equivalent placement).
     pub fn matches_deletion(&self, first0: u64, len: u32) -> bool {
         match &self.kind {
             SiteKind::Deletion {
-                first0: f,
+                first,
                 len: l,
                 shift,
-            } => len == *l && first0 >= *f && first0 <= *f + *shift as u64,
+            } => {
+                let f = first.zero_based();
+                len == *l && first0 >= f && first0 <= f + u64::from(*shift)
+            }
             _ => false,
         }
     }
 
-    /// True when a read insertion of `ins` after 0-based `after0` is this
-    /// marker's insertion (at any equivalent placement, rotated).
+    /// True when a read insertion of `ins` after 0-based (read-walk)
+    /// coordinate `after0` is this marker's insertion (at any equivalent
+    /// placement, rotated).
     pub fn matches_insertion(&self, after0: u64, ins: &[u8]) -> bool {
         match &self.kind {
-            SiteKind::Insertion {
-                after0: a,
-                seq,
-                shift,
-            } => {
-                if ins.len() != seq.len() || after0 < *a || after0 > *a + *shift as u64 {
+            SiteKind::Insertion { after, seq, shift } => {
+                let a = after.zero_based();
+                if ins.len() != seq.len() || after0 < a || after0 > a + u64::from(*shift) {
                     return false;
                 }
-                let j = ((after0 - *a) as usize) % seq.len();
+                let j = ((after0 - a) as usize) % seq.len();
                 let rotated = seq[j..].iter().chain(seq[..j].iter());
                 ins.iter()
                     .zip(rotated)
@@ -269,7 +277,7 @@ mod tests {
         Marker {
             id: "m".into(),
             chrom: "c".into(),
-            pos,
+            pos: GenomicPosition::from_one_based(pos).expect("test positions are 1-based"),
             ref_allele: r.into(),
             alt_allele: a.into(),
         }
@@ -279,8 +287,8 @@ mod tests {
     fn snv_resolves_and_checks_reference() {
         let seq = b"ACGTACGT";
         let s = Site::resolve(&m(3, "G", "T"), Some(seq)).unwrap();
-        assert_eq!(s.pos0, 2);
-        assert_eq!(s.last0, 2);
+        assert_eq!(s.anchor.zero_based(), 2);
+        assert_eq!(s.last, s.anchor);
         let e = Site::resolve(&m(3, "A", "T"), Some(seq)).unwrap_err();
         assert!(matches!(e, SiteError::RefMismatch { .. }), "{e}");
     }
@@ -293,7 +301,7 @@ mod tests {
         assert_eq!(
             s.kind,
             SiteKind::Deletion {
-                first0: 1,
+                first: GenomicPosition::from_one_based(2).unwrap(),
                 len: 1,
                 shift: 3
             }
@@ -302,7 +310,7 @@ mod tests {
         assert!(s.matches_deletion(4, 1));
         assert!(!s.matches_deletion(5, 1));
         assert!(!s.matches_deletion(1, 2));
-        assert_eq!(s.last0, 5);
+        assert_eq!(s.last.zero_based(), 5);
         // Without reference: exact anchor only.
         let s = Site::resolve(&m(1, "CA", "C"), None).unwrap();
         assert!(s.matches_deletion(1, 1));
@@ -317,7 +325,7 @@ mod tests {
         assert_eq!(
             s.kind,
             SiteKind::Insertion {
-                after0: 0,
+                after: GenomicPosition::MIN,
                 seq: b"AC".to_vec(),
                 shift: 4
             }
@@ -342,10 +350,6 @@ mod tests {
         assert!(matches!(
             Site::resolve(&m(1, "A", "<DEL>"), None),
             Err(SiteError::BadAllele { .. })
-        ));
-        assert!(matches!(
-            Site::resolve(&m(0, "A", "T"), None),
-            Err(SiteError::ZeroPosition { .. })
         ));
         assert!(matches!(
             Site::resolve(&m(8, "TA", "T"), Some(b"ACGTACGT")),

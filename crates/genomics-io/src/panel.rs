@@ -6,6 +6,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use graftwatch_chimerism::Marker;
+use graftwatch_core::GenomicPosition;
 
 /// Errors reading a panel; every variant names the file (and line).
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +83,7 @@ pub fn read_panel(path: &Path) -> Result<Vec<Marker>, PanelError> {
         message,
     };
     let mut markers = Vec::new();
-    let mut seen_sites: HashSet<(String, u64)> = HashSet::new();
+    let mut seen_sites: HashSet<(String, GenomicPosition)> = HashSet::new();
     let mut seen_ids: HashSet<String> = HashSet::new();
     let mut header = false;
     for (i, line) in crate::gz_input::CheckedLines::new(reader).enumerate() {
@@ -113,7 +114,7 @@ pub fn read_panel(path: &Path) -> Result<Vec<Marker>, PanelError> {
             ));
         }
         let chrom = cols[0].to_string();
-        let pos: u64 = cols[1].parse().ok().filter(|&p| p >= 1).ok_or_else(|| {
+        let pos: GenomicPosition = cols[1].parse().map_err(|_| {
             fmt(
                 lineno,
                 format!("POS '{}' is not a positive integer", cols[1]),

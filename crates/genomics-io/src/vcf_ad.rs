@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use graftwatch_chimerism::ngs::GenotypeCall;
 use graftwatch_chimerism::{AlleleCounts, Marker};
+use graftwatch_core::GenomicPosition;
 
 pub use crate::ad_match::normalise_pair;
 use crate::ad_match::{Field, MarkerIndex, Matches, check_ad_len, gt_alleles_from_text};
@@ -191,6 +192,10 @@ fn scan(
                 format!("POS '{}' is not a positive integer", cols[1]),
             )
         })?;
+        // POS 0 (a telomere record) is before every marker.
+        let Some(pos) = GenomicPosition::from_one_based(pos) else {
+            continue;
+        };
         // ALT "." (no alternate allele, e.g. a hom-ref site of
         // `bcftools call`) lists no allele: AD then has one value.
         let alts: Vec<&str> = if cols[4] == "." {

@@ -43,7 +43,7 @@ fn counts_match_bcftools_on_simulated_amplicons() {
     let mut snv_checked = 0;
     let mut indel_checked = 0;
     for (i, m) in markers.iter().enumerate() {
-        let key = (m.chrom.clone(), m.pos);
+        let key = (m.chrom.clone(), m.pos.one_based());
         if !m.is_indel() {
             let (eref, alts) = bcf_pe.snv.get(&key).cloned().unwrap_or((0, Vec::new()));
             let ealt = alts
@@ -187,7 +187,7 @@ fn filters_change_counts_like_bcftools() {
         for (m, c) in markers.iter().zip(&got) {
             let (eref, alts) = bcf
                 .snv
-                .get(&(m.chrom.clone(), m.pos))
+                .get(&(m.chrom.clone(), m.pos.one_based()))
                 .cloned()
                 .unwrap_or((0, Vec::new()));
             let ealt = alts

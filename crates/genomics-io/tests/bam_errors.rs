@@ -16,7 +16,7 @@ fn marker(chrom: &str, pos: u64, r: &str, a: &str) -> Marker {
     Marker {
         id: format!("{chrom}:{pos}"),
         chrom: chrom.into(),
-        pos,
+        pos: graftwatch_core::GenomicPosition::from_one_based(pos).expect("1-based"),
         ref_allele: r.into(),
         alt_allele: a.into(),
     }

@@ -24,7 +24,7 @@ fn setup(name: &str) -> (PathBuf, PathBuf, Vec<Marker>) {
     let markers = vec![Marker {
         id: "m1".into(),
         chrom: "c1".into(),
-        pos: 200,
+        pos: graftwatch_core::GenomicPosition::from_one_based(200).unwrap(),
         ref_allele: r.to_string(),
         alt_allele: a.into(),
     }];

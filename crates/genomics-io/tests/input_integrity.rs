@@ -28,7 +28,7 @@ fn markers() -> Vec<Marker> {
         .map(|i| Marker {
             id: format!("m{i}"),
             chrom: "chr1".into(),
-            pos: 100 * i,
+            pos: graftwatch_core::GenomicPosition::from_one_based(100 * i).expect("1-based"),
             ref_allele: "A".into(),
             alt_allele: "G".into(),
         })

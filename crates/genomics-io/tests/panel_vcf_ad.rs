@@ -71,14 +71,18 @@ fn rejects_bad_panel_records_naming_line() {
 
 #[test]
 fn normalises_padded_pairs() {
+    let p = |n| graftwatch_core::GenomicPosition::from_one_based(n).unwrap();
     assert_eq!(
-        normalise_pair(200, "CTT", "CT"),
-        (200, "CT".into(), "C".into())
+        normalise_pair(p(200), "CTT", "CT"),
+        (p(200), "CT".into(), "C".into())
     );
-    assert_eq!(normalise_pair(100, "A", "G"), (100, "A".into(), "G".into()));
     assert_eq!(
-        normalise_pair(100, "GAC", "GAT"),
-        (102, "C".into(), "T".into())
+        normalise_pair(p(100), "A", "G"),
+        (p(100), "A".into(), "G".into())
+    );
+    assert_eq!(
+        normalise_pair(p(100), "GAC", "GAT"),
+        (p(102), "C".into(), "T".into())
     );
 }
 

@@ -193,7 +193,7 @@ mod tests {
         Marker {
             id: id.into(),
             chrom: "1".into(),
-            pos: 1,
+            pos: graftwatch_core::GenomicPosition::MIN,
             ref_allele: r.into(),
             alt_allele: a.into(),
         }

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::design::{Design, Dispersion};
+use super::design::{Design, DesignRow, Dispersion};
 use super::math::normal_sf;
 
 /// Result of the presence test.
@@ -25,6 +25,69 @@ pub struct PresenceTest {
     pub p_value: f64,
 }
 
+/// One marker's part in the test: reads `x` of the allele only the
+/// recipient carries, its error rate `e` (the read share of that allele
+/// without recipient DNA), `d` = how much the share grows per unit of
+/// recipient fraction at zero recipient, and the error rate's variance.
+struct Contrast {
+    x: u32,
+    e: f64,
+    d: f64,
+    ev: f64,
+}
+
+/// The marker's contrast when every other person has the same homozygous
+/// genotype and the recipient differs; `None` otherwise.
+///
+/// Rows with an allele-amplification model are evaluated at the null
+/// (recipient fraction 0), not at the fitted mixture the rows are
+/// linearised at: without recipient DNA the reads of the recipient's
+/// allele are error alone (`e` = the error rate, whatever the site's
+/// amplification), and the slope is d p/d f_r at f_r = 0 =
+/// (1 − e_ra − e_ar)(a_r c_d − a_d c_r)/c_d² with a, c the ALT and total
+/// amplified copies of recipient (r) and donors (d). Evaluating at the
+/// fitted mixture instead moved `e` with the estimate itself.
+fn null_contrast(r: &DesignRow, persons: usize, recipient: usize) -> Option<Contrast> {
+    let others: Vec<f64> = (0..persons)
+        .filter(|&j| j != recipient)
+        .map(|j| r.q[j])
+        .collect();
+    let &q0 = others.first()?;
+    let donors_hom_same =
+        others.iter().all(|&q| (q - q0).abs() < 1e-12) && !(0.25..=0.75).contains(&q0);
+    let qr = r.q[recipient];
+    if !donors_hom_same || (qr - q0).abs() < 0.25 {
+        return None;
+    }
+    let donor = (0..persons).find(|&j| j != recipient)?;
+    let alt_is_recipients = q0 < 0.5;
+    let (e, d) = match &r.amplification {
+        Some(a) => {
+            let span = 1.0 - a.ref_to_alt - a.alt_to_ref;
+            let (ar, cr, ad, cd) = (
+                a.alt[recipient],
+                a.total[recipient],
+                a.alt[donor],
+                a.total[donor],
+            );
+            let slope = span * (ar * cd - ad * cr) / (cd * cd);
+            if alt_is_recipients {
+                (a.ref_to_alt, slope)
+            } else {
+                (a.alt_to_ref, -slope)
+            }
+        }
+        None if alt_is_recipients => (q0, qr - q0),
+        None => (1.0 - q0, q0 - qr),
+    };
+    let (x, ev) = if alt_is_recipients {
+        (r.alt, r.error_var[0])
+    } else {
+        (r.depth - r.alt, r.error_var[1])
+    };
+    (d > 0.0).then_some(Contrast { x, e, d, ev })
+}
+
 /// Runs the test for the person in column `recipient`; `None` when no
 /// marker qualifies. A marker qualifies when every other person's q is the
 /// same homozygous value and the recipient's differs.
@@ -40,22 +103,8 @@ pub fn presence_test(
     let mut obs = 0u64;
     let mut exp = 0.0;
     for r in &design.rows {
-        let others: Vec<f64> = (0..design.persons)
-            .filter(|&j| j != recipient)
-            .map(|j| r.q[j])
-            .collect();
-        let Some(&q0) = others.first() else { continue };
-        let donors_hom_same =
-            others.iter().all(|&q| (q - q0).abs() < 1e-12) && !(0.25..=0.75).contains(&q0);
-        let qr = r.q[recipient];
-        if !donors_hom_same || (qr - q0).abs() < 0.25 {
+        let Some(Contrast { x, e, d, ev }) = null_contrast(r, design.persons, recipient) else {
             continue;
-        }
-        // Orient so that "x" counts reads of the recipient-only allele.
-        let (x, e, d, ev) = if q0 < 0.5 {
-            (r.alt, q0, qr - q0, r.error_var[0])
-        } else {
-            (r.depth - r.alt, 1.0 - q0, q0 - qr, r.error_var[1])
         };
         let n = f64::from(r.depth);
         // Beta-binomial read variance (per read) plus the error rate's own

@@ -43,7 +43,7 @@ pub fn sex_chromosome(marker: &Marker) -> Option<char> {
         .strip_prefix("chr")
         .unwrap_or(&marker.chrom)
         .to_ascii_uppercase();
-    let pos = marker.pos;
+    let pos = marker.pos.one_based();
     match c.as_str() {
         "X" | "23" if (2_781_480..=154_931_043).contains(&pos) => Some('X'),
         "Y" | "24" if (2_781_480..=56_887_902).contains(&pos) => Some('Y'),
@@ -111,7 +111,7 @@ mod tests {
         Marker {
             id: format!("{chrom}:{pos}"),
             chrom: chrom.into(),
-            pos,
+            pos: graftwatch_core::GenomicPosition::from_one_based(pos).unwrap(),
             ref_allele: "A".into(),
             alt_allele: "G".into(),
         }

@@ -5,6 +5,8 @@
 //! variation. Deterministic given the seed (own xoshiro256** generator, so no
 //! dependency and identical streams on every platform).
 
+use graftwatch_core::GenomicPosition;
+
 use super::genotype::Genotype;
 use super::math::ln_gamma;
 use crate::marker::{AlleleCounts, Marker};
@@ -169,7 +171,8 @@ pub fn simulate_panel_with_x(
         p.markers.push(Marker {
             id: format!("x{:02}", i + 1),
             chrom: "chrX".into(),
-            pos: 20_000_000 + 1_000_000 * i as u64,
+            pos: GenomicPosition::from_one_based(20_000_000 + 1_000_000 * i as u64)
+                .expect("X positions are ≥ 1"),
             ref_allele: bases[r].into(),
             alt_allele: bases[a].into(),
         });
@@ -205,7 +208,7 @@ pub fn simulate_panel(n_snp: usize, n_indel: usize, rng: &mut SimRng) -> SimPane
         markers.push(Marker {
             id: format!("{kind}{:02}", i + 1),
             chrom,
-            pos,
+            pos: GenomicPosition::from_one_based(pos).expect("simulated positions are ≥ 1"),
             ref_allele: ra,
             alt_allele: aa,
         });
@@ -411,12 +414,23 @@ pub fn simulate_site_effects(
     rng: &mut SimRng,
 ) -> SimSiteEffects {
     let n = panel.markers.len();
-    let amplification = (0..n)
-        .map(|_| (artefacts.allele_bias_sd * rng.normal()).exp())
-        .collect();
-    let dropout = (0..n)
-        .map(|_| (rng.uniform() < artefacts.dropout_rate).then(|| rng.uniform() < 0.5))
-        .collect();
+    // An artefact that is off draws nothing, so a clean scenario's people
+    // and reads are the same random draws as before artefacts existed
+    // (comparisons with earlier clean results stay like for like).
+    let amplification = if artefacts.allele_bias_sd > 0.0 {
+        (0..n)
+            .map(|_| (artefacts.allele_bias_sd * rng.normal()).exp())
+            .collect()
+    } else {
+        vec![1.0; n]
+    };
+    let dropout = if artefacts.dropout_rate > 0.0 {
+        (0..n)
+            .map(|_| (rng.uniform() < artefacts.dropout_rate).then(|| rng.uniform() < 0.5))
+            .collect()
+    } else {
+        vec![None; n]
+    };
     SimSiteEffects {
         amplification,
         dropout,
