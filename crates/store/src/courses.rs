@@ -615,7 +615,7 @@ impl Store {
     }
 }
 
-fn rev_of(o: &ImportOutcome) -> i64 {
+pub(crate) fn rev_of(o: &ImportOutcome) -> i64 {
     match o {
         ImportOutcome::Created(_) => 1,
         ImportOutcome::Appended(_, r)
@@ -624,7 +624,7 @@ fn rev_of(o: &ImportOutcome) -> i64 {
     }
 }
 
-async fn import_in_tx(
+pub(crate) async fn import_in_tx(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     course: &Course,

@@ -16,6 +16,7 @@
 //! and the de-identification method.
 
 pub mod audit;
+pub mod bulk;
 pub mod change;
 pub mod courses;
 pub mod deident;
@@ -34,6 +35,7 @@ pub mod types;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditEvent, Verification};
+pub use bulk::{ImportFileError, ImportItem, read_course_file};
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
 pub use error::{Result, StoreError};
 pub use lab::{NewProfile, NewRun, Run};
