@@ -18,6 +18,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod change;
+pub mod chimerism;
 pub mod courses;
 pub mod deident;
 pub mod derive;
@@ -36,6 +37,7 @@ pub mod users;
 
 pub use audit::{AuditEntry, AuditEvent, Verification};
 pub use bulk::{ImportFileError, ImportItem, read_course_file};
+pub use chimerism::ChimerismAdded;
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
 pub use error::{Result, StoreError};
 pub use lab::{NewProfile, NewRun, Run};

@@ -596,6 +596,90 @@ fn import_batch_matches_one_by_one(db: &dyn Db) {
     assert!(s.verify_audit().unwrap().first_problem.is_none());
 }
 
+/// Chimerism results added to a stored patient: one revision through the
+/// course attach function (a re-run with the same results adds none, with
+/// other results it replaces them), the run recorded, audited; a refused
+/// attempt writes nothing.
+fn chimerism_added_to_patient(db: &dyn Db) {
+    use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
+    use graftwatch_course::{ChimerismMethod, ChimerismResult, ObservationKind};
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    let who = actor("lab.tech", Role::Lab);
+    let (c, _) = seed_as("K1", 200);
+    s.create_patient(&clinician(), &c, None).unwrap();
+    let result = |donor_pct: f64| ChimerismResult {
+        sample: "S-77".into(),
+        date: Date::from_ymd(2026, 3, 2).unwrap(),
+        lineage: Lineage::Cd3,
+        method: ChimerismMethod::Str,
+        shares: vec![
+            (PersonRef::Recipient, 100.0 - donor_pct),
+            (PersonRef::Donor(DonorId("PBSC-1".into())), donor_pct),
+        ],
+    };
+    let run = |r: &ChimerismResult| NewRun {
+        results: serde_json::json!({"donor_percent": r.shares[1].1}),
+        patient: "K1".into(),
+        ..sample_run("K1")
+    };
+    let stored_pct = |s: &Store| -> Vec<f64> {
+        let c = s.course_at(&clinician(), "K1", None).unwrap().0;
+        c.observations
+            .iter()
+            .filter(|o| o.kind == ObservationKind::Chimerism && o.sample.as_deref() == Some("S-77"))
+            .filter_map(|o| o.number())
+            .collect()
+    };
+    let r1 = result(97.5);
+    let a = s.add_chimerism(&who, &run(&r1), &[r1.clone()]).unwrap();
+    let m = a.revision.unwrap();
+    assert_eq!(
+        (m.rev, m.kind, a.summary.added),
+        (2, RevisionKind::Append, 2)
+    );
+    assert_eq!(stored_pct(&s), [2.5, 97.5]);
+    let again = s.add_chimerism(&who, &run(&r1), &[r1.clone()]).unwrap();
+    assert_eq!(again.revision, None, "the same results again: no revision");
+    assert_eq!(s.head("K1").unwrap(), 2);
+    let r2 = result(90.0);
+    let b = s.add_chimerism(&who, &run(&r2), &[r2]).unwrap();
+    let m = b.revision.unwrap();
+    assert_eq!(
+        (m.rev, m.kind, b.summary.replaced),
+        (3, RevisionKind::Replace, 2)
+    );
+    assert!(m.reason.unwrap().contains(&b.run_id[..12]));
+    assert_eq!(stored_pct(&s), [10.0, 90.0]);
+    assert_eq!(s.runs(&who, "K1").unwrap().len(), 3);
+    let mut bad = result(50.0);
+    bad.shares[1].0 = PersonRef::Donor(DonorId("NOBODY".into()));
+    let e = s.add_chimerism(&who, &run(&bad), &[bad]).unwrap_err();
+    assert!(e.to_string().contains("NOBODY"), "{e}");
+    assert_eq!(s.head("K1").unwrap(), 3);
+    assert_eq!(s.runs(&who, "K1").unwrap().len(), 3, "nothing written");
+    let e = s.add_chimerism(&who, &run(&r1), &[r1.clone()]).map(|_| ());
+    assert!(e.is_ok());
+    let missing = NewRun {
+        patient: "NOPE".into(),
+        ..run(&r1)
+    };
+    assert!(matches!(
+        s.add_chimerism(&who, &missing, &[r1]),
+        Err(StoreError::NoPatient(_))
+    ));
+    let audit = s.audit_for_patient("K1").unwrap();
+    let adds: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "add_chimerism")
+        .collect();
+    assert_eq!(adds.len(), 5);
+    assert!(adds[0].resource.ends_with("-> course@2") && adds[0].actor == "lab.tech");
+    assert!(adds[3].outcome.starts_with("refused"));
+    assert!(s.verify_audit().unwrap().first_problem.is_none());
+    assert!(s.integrity_check().unwrap().is_empty());
+}
+
 /// Chimerism runs, sign-offs and reference profiles.
 fn runs_and_profiles(db: &dyn Db) {
     let loc = db.fresh();
@@ -766,6 +850,7 @@ const CASES: &[(&str, Case)] = &[
         import_batch_matches_one_by_one,
     ),
     ("runs_and_profiles", runs_and_profiles),
+    ("chimerism_added_to_patient", chimerism_added_to_patient),
     ("users_tokens_sessions", users_tokens_sessions),
     ("migrations_from_each_schema", migrations_from_each_schema),
     ("backup_restore_round_trip", backup_restore_round_trip),
@@ -797,6 +882,7 @@ mod sqlite {
         import_is_idempotent,
         import_batch_matches_one_by_one,
         runs_and_profiles,
+        chimerism_added_to_patient,
         users_tokens_sessions,
         migrations_from_each_schema,
         backup_restore_round_trip,
@@ -821,7 +907,7 @@ mod sqlite {
 #[test]
 fn every_case_runs_on_sqlite() {
     // The list above and the macro must name the same cases.
-    assert_eq!(CASES.len(), 15);
+    assert_eq!(CASES.len(), 16);
 }
 
 #[test]
