@@ -5,6 +5,7 @@ pub mod chimerism;
 pub mod chimerism_ngs;
 pub mod chimerism_ngs_html;
 pub mod chimerism_spec;
+pub mod chimerism_store;
 pub mod chimerism_str;
 pub mod chimerism_str_html;
 pub mod chimerism_str_plan;
