@@ -9,6 +9,7 @@
 #         runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/gwpg -l /tmp/gwpg.log \
 #             -o "-p 55432 -k /tmp -c listen_addresses=127.0.0.1" -w start
 #         -> postgres://gw@127.0.0.1:55432/postgres
+# ONLY=sqlite or ONLY=pg runs one backend (with its peer).
 # Builds nothing: set SB to a release build of the `store_bench` example
 # (CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 #  cargo build --release -p graftwatch-store --example store_bench).
@@ -29,8 +30,9 @@ export XDG_DATA_HOME=$OUT/xdg-data XDG_CONFIG_HOME=$OUT/xdg-config
 t() { local s; s=$(date +%s.%N); "$@"; echo "$(echo "$(date +%s.%N) - $s" | bc) s wall: $*" >&2; }
 echo "load: $(cat /proc/loadavg)" >&2
 
+if [ "${ONLY:-}" != pg ]; then
 echo "== SQLite: graftwatch import vs sqlite3 .import" >&2
-rm -f "$OUT"/gw.sqlite3* "$OUT"/raw.sqlite3
+rm -f "$OUT"/gw.sqlite3* "$OUT"/raw.sqlite3 "$OUT"/raw.sqlite3-journal
 t $SB import "$OUT/gw.sqlite3" "$OUT/courses"
 sqlite3 "$OUT/raw.sqlite3" "CREATE TABLE obs (patient TEXT, date TEXT, kind TEXT, value REAL, unit TEXT)"
 t sqlite3 "$OUT/raw.sqlite3" -cmd ".mode csv" ".import $OUT/observations.csv obs"
@@ -40,8 +42,9 @@ $SB alerts "$OUT/gw.sqlite3"
 echo "== SQLite: append one day to 30-day / 1-year / 2-year histories" >&2
 rm -f "$OUT"/append.sqlite3*
 $SB append "$OUT/append.sqlite3"
+fi
 
-if [ -n "$PG" ]; then
+if [ -n "$PG" ] && [ "${ONLY:-}" != sqlite ]; then
   echo "load: $(cat /proc/loadavg)" >&2
   echo "== PostgreSQL: graftwatch import vs psql \\copy" >&2
   psql "$PG" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public"

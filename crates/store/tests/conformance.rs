@@ -632,14 +632,18 @@ fn chimerism_added_to_patient(db: &dyn Db) {
             .collect()
     };
     let r1 = result(97.5);
-    let a = s.add_chimerism(&who, &run(&r1), &[r1.clone()]).unwrap();
+    let a = s
+        .add_chimerism(&who, &run(&r1), std::slice::from_ref(&r1))
+        .unwrap();
     let m = a.revision.unwrap();
     assert_eq!(
         (m.rev, m.kind, a.summary.added),
         (2, RevisionKind::Append, 2)
     );
     assert_eq!(stored_pct(&s), [2.5, 97.5]);
-    let again = s.add_chimerism(&who, &run(&r1), &[r1.clone()]).unwrap();
+    let again = s
+        .add_chimerism(&who, &run(&r1), std::slice::from_ref(&r1))
+        .unwrap();
     assert_eq!(again.revision, None, "the same results again: no revision");
     assert_eq!(s.head("K1").unwrap(), 2);
     let r2 = result(90.0);
@@ -658,7 +662,9 @@ fn chimerism_added_to_patient(db: &dyn Db) {
     assert!(e.to_string().contains("NOBODY"), "{e}");
     assert_eq!(s.head("K1").unwrap(), 3);
     assert_eq!(s.runs(&who, "K1").unwrap().len(), 3, "nothing written");
-    let e = s.add_chimerism(&who, &run(&r1), &[r1.clone()]).map(|_| ());
+    let e = s
+        .add_chimerism(&who, &run(&r1), std::slice::from_ref(&r1))
+        .map(|_| ());
     assert!(e.is_ok());
     let missing = NewRun {
         patient: "NOPE".into(),
