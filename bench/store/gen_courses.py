@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Synthetic courses for the store benchmarks.
 
-usage: gen_courses.py N DAYS OUTDIR
+usage: gen_courses.py N DAYS OUTDIR [SHARD SHARDS]
 
 Writes OUTDIR/courses/cNNNNN.json (N patients, DAYS days of daily labs:
 ANC, platelets, WBC, haemoglobin, bilirubin, creatinine = 6 observations a
 day, so 365 days ~ 2,190 observations) and OUTDIR/observations.csv with the
 same observations (patient,date,kind,value,unit) for `sqlite3 .import` and
 `psql \\copy`. One patient in ten never engrafts (ANC stays < 0.5), so the
-alert list is not empty. Deterministic (seeded).
+alert list is not empty. Deterministic: each patient has its own seed, so
+the output does not depend on sharding. With SHARD SHARDS (e.g. 0 3, 1 3,
+2 3 run in parallel) only patients i with i % SHARDS == SHARD are written,
+and their observations go to OUTDIR/observations.SHARD.csv (concatenate the
+shards into observations.csv).
 """
 import datetime as dt
 import json
@@ -70,11 +74,14 @@ def course(i, days, rng):
 
 def main():
     n, days, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    shard, shards = (int(sys.argv[4]), int(sys.argv[5])) if len(sys.argv) > 5 else (0, 1)
     os.makedirs(os.path.join(out, "courses"), exist_ok=True)
-    rng = random.Random(17)
-    with open(os.path.join(out, "observations.csv"), "w") as csv:
+    name = "observations.csv" if shards == 1 else f"observations.{shard}.csv"
+    with open(os.path.join(out, name), "w") as csv:
         for i in range(1, n + 1):
-            pid, c = course(i, days, rng)
+            if i % shards != shard:
+                continue
+            pid, c = course(i, days, random.Random(17_000_000 + i))
             with open(os.path.join(out, "courses", f"c{i:05d}.json"), "w") as f:
                 json.dump(c, f)
             for o in c["observations"]:

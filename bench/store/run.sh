@@ -2,47 +2,58 @@
 # Store benchmarks (docs/benchmarks.md, "Store").
 #
 # usage: bench/store/run.sh N [postgres://URL]
-#   N     number of synthetic courses (365 days x 6 labs = 2,190 observations each)
+#   N     number of synthetic courses (365 days x 6 labs = 2,190 observations each;
+#         10,000 = 21.9 M observations, about 1.5 GB of JSON + 0.8 GB of CSV)
 #   URL   an empty PostgreSQL database (optional); e.g. a throwaway cluster:
 #         runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D /tmp/gwpg -U gw --auth=trust
 #         runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/gwpg -l /tmp/gwpg.log \
 #             -o "-p 55432 -k /tmp -c listen_addresses=127.0.0.1" -w start
 #         -> postgres://gw@127.0.0.1:55432/postgres
-# Builds nothing: set GW and SB to release builds of `graftwatch` and the
-# `store_bench` example (cargo build --release -p graftwatch-cli;
-# cargo build --release -p graftwatch-store --example store_bench).
+# ONLY=sqlite or ONLY=pg runs one backend (with its peer).
+# Builds nothing: set SB to a release build of the `store_bench` example
+# (CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+#  cargo build --release -p graftwatch-store --example store_bench).
+# `store_bench import` runs `Store::import_files`, the code of
+# `graftwatch import --defer-derived`, in one process.
 set -euo pipefail
 N=${1:?N}
 PG=${2:-}
 OUT=${OUT:-/tmp/gwbench}
-GW=${GW:-target/release/graftwatch}
 SB=${SB:-target/release/examples/store_bench}
-[ -d "$OUT/courses" ] || python3 "$(dirname "$0")/gen_courses.py" "$N" 365 "$OUT"
+if [ ! -f "$OUT/observations.csv" ]; then
+  # Three shards in parallel (per-patient seeds: the same files as one run).
+  for k in 0 1 2; do python3 "$(dirname "$0")/gen_courses.py" "$N" 365 "$OUT" $k 3 & done
+  wait
+  cat "$OUT"/observations.[012].csv > "$OUT/observations.csv" && rm "$OUT"/observations.[012].csv
+fi
 export XDG_DATA_HOME=$OUT/xdg-data XDG_CONFIG_HOME=$OUT/xdg-config
-t() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(echo "$(date +%s.%N) - $s" | bc) s: $*" >&2; }
+t() { local s; s=$(date +%s.%N); "$@"; echo "$(echo "$(date +%s.%N) - $s" | bc) s wall: $*" >&2; }
+echo "load: $(cat /proc/loadavg)" >&2
 
+if [ "${ONLY:-}" != pg ]; then
 echo "== SQLite: graftwatch import vs sqlite3 .import" >&2
-rm -f "$OUT"/gw.sqlite3* "$OUT"/raw.sqlite3
-$GW db init --db "$OUT/gw.sqlite3" >/dev/null
-t $GW import "$OUT/courses" --db "$OUT/gw.sqlite3" --defer-derived
+rm -f "$OUT"/gw.sqlite3* "$OUT"/raw.sqlite3 "$OUT"/raw.sqlite3-journal
+t $SB import "$OUT/gw.sqlite3" "$OUT/courses"
 sqlite3 "$OUT/raw.sqlite3" "CREATE TABLE obs (patient TEXT, date TEXT, kind TEXT, value REAL, unit TEXT)"
 t sqlite3 "$OUT/raw.sqlite3" -cmd ".mode csv" ".import $OUT/observations.csv obs"
+echo "load: $(cat /proc/loadavg)" >&2
 echo "== SQLite: derived state for every patient, then patients --alerts" >&2
 $SB alerts "$OUT/gw.sqlite3"
-t $GW patients --alerts --db "$OUT/gw.sqlite3"
 echo "== SQLite: append one day to 30-day / 1-year / 2-year histories" >&2
 rm -f "$OUT"/append.sqlite3*
 $SB append "$OUT/append.sqlite3"
+fi
 
-if [ -n "$PG" ]; then
+if [ -n "$PG" ] && [ "${ONLY:-}" != sqlite ]; then
+  echo "load: $(cat /proc/loadavg)" >&2
   echo "== PostgreSQL: graftwatch import vs psql \\copy" >&2
   psql "$PG" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
-  $GW db init --db "$PG" >/dev/null
-  t $GW import "$OUT/courses" --db "$PG" --defer-derived
+  t $SB import "$PG" "$OUT/courses"
   psql "$PG" -qc "CREATE TABLE raw_obs (patient TEXT, date TEXT, kind TEXT, value DOUBLE PRECISION, unit TEXT)"
   t psql "$PG" -qc "\\copy raw_obs FROM '$OUT/observations.csv' WITH (FORMAT csv)"
+  echo "load: $(cat /proc/loadavg)" >&2
   $SB alerts "$PG"
-  t $GW patients --alerts --db "$PG"
   psql "$PG" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
   $SB append "$PG"
 fi
+echo "load: $(cat /proc/loadavg)" >&2

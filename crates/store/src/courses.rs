@@ -13,12 +13,12 @@ use crate::time::now_utc;
 use crate::types::{Actor, Change, Delta, ImportOutcome, RevisionKind, RevisionMeta};
 
 /// A revision about to be written.
-struct NewRev<'a> {
-    patient: &'a str,
-    base: i64,
-    kind: RevisionKind,
-    payload: Option<String>,
-    reason: Option<&'a str>,
+pub(crate) struct NewRev<'a> {
+    pub(crate) patient: &'a str,
+    pub(crate) base: i64,
+    pub(crate) kind: RevisionKind,
+    pub(crate) payload: Option<String>,
+    pub(crate) reason: Option<&'a str>,
 }
 
 fn corrupt(patient: &str, rev: i64, detail: impl Into<String>) -> StoreError {
@@ -49,7 +49,7 @@ async fn cas_failure(conn: &mut AnyConnection, patient: &str, base: i64) -> Resu
 /// Writes revision `base + 1` if `base` is still the latest (the
 /// compare-and-set on `patients.head_rev` comes first, so concurrent
 /// writers queue on the patient's row and the loser gets a conflict).
-async fn insert_revision(
+pub(crate) async fn insert_revision(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     n: &NewRev<'_>,
@@ -615,7 +615,7 @@ impl Store {
     }
 }
 
-fn rev_of(o: &ImportOutcome) -> i64 {
+pub(crate) fn rev_of(o: &ImportOutcome) -> i64 {
     match o {
         ImportOutcome::Created(_) => 1,
         ImportOutcome::Appended(_, r)
@@ -624,7 +624,7 @@ fn rev_of(o: &ImportOutcome) -> i64 {
     }
 }
 
-async fn import_in_tx(
+pub(crate) async fn import_in_tx(
     tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     course: &Course,

@@ -16,7 +16,9 @@
 //! and the de-identification method.
 
 pub mod audit;
+pub mod bulk;
 pub mod change;
+pub mod chimerism;
 pub mod courses;
 pub mod deident;
 pub mod derive;
@@ -36,6 +38,8 @@ pub mod ward;
 pub mod web_auth;
 
 pub use audit::{AuditEntry, AuditEvent, Verification};
+pub use bulk::{ImportFileError, ImportItem, read_course_file};
+pub use chimerism::ChimerismAdded;
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
 pub use error::{Result, StoreError};
 pub use lab::{NewProfile, NewRun, Run};

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use common::*;
 use graftwatch_course::Observation;
 use graftwatch_store::{
-    Change, Delta, ImportOutcome, Location, NewProfile, NewRun, RevisionKind, Role, Store,
-    StoreError, migrate,
+    Change, Delta, ImportItem, ImportOutcome, Location, NewProfile, NewRun, RevisionKind, Role,
+    Store, StoreError, migrate,
 };
 
 type Case = fn(&dyn Db);
@@ -502,6 +502,190 @@ fn import_is_idempotent(db: &dyn Db) {
     assert_eq!(s.course_at(&who, "I1", None).unwrap().0, fixed);
 }
 
+fn item(c: &graftwatch_course::Course, hash: &str, file: &str) -> ImportItem {
+    ImportItem {
+        course: c.clone(),
+        content_hash: hash.into(),
+        file_name: file.into(),
+    }
+}
+
+/// A batch of files in one transaction gives each file the outcome, the
+/// revisions and the audit entry a one-by-one import gives; a batch with a
+/// refused file falls back to one transaction per file.
+fn import_batch_matches_one_by_one(db: &dyn Db) {
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    let who = clinician();
+    let (b1, rest) = seed_as("B1", 2400);
+    let mut b1_more = b1.clone();
+    b1_more.observations.extend(rest);
+    b1_more.sort();
+    let (b2, _) = seed_as("B2", 2000);
+    let (b0, _) = seed_as("B0", 1000);
+    s.import_course(&who, &b0, "h0", "b0.json").unwrap();
+    let mut b0_more = seed_as("B0", 1500).0;
+    b0_more.sort();
+    let batch = [
+        item(&b1, "h1", "b1.json"),
+        item(&b1, "h1", "b1-copy.json"),
+        item(&b2, "h2", "b2.json"),
+        item(&b1_more, "h1m", "b1-more.json"),
+        item(&b0_more, "h0m", "b0-more.json"),
+        item(&b0, "h0", "b0-again.json"),
+    ];
+    // In one transaction (the bulk path itself, not the fallback).
+    let outs = s.import_batch_atomic(&who, &batch).unwrap();
+    assert_eq!(
+        outs,
+        [
+            ImportOutcome::Created("B1".into()),
+            ImportOutcome::Unchanged("B1".into(), 1),
+            ImportOutcome::Created("B2".into()),
+            ImportOutcome::Appended("B1".into(), 2),
+            ImportOutcome::Appended("B0".into(), 2),
+            ImportOutcome::Unchanged("B0".into(), 1),
+        ]
+    );
+    assert_eq!(s.course_at(&who, "B1", Some(1)).unwrap().0, b1);
+    assert_eq!(s.course_at(&who, "B1", None).unwrap().0, b1_more);
+    assert_eq!(s.course_at(&who, "B2", None).unwrap().0, b2);
+    assert_eq!(s.course_at(&who, "B0", None).unwrap().0, b0_more);
+    let imports = s
+        .audit_for_patient("B1")
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.starts_with("import"))
+        .count();
+    assert_eq!(imports, 3, "one audit entry per file");
+    assert_eq!(
+        s.import_batch(&who, &batch[..1]).pop().unwrap().unwrap(),
+        ImportOutcome::Unchanged("B1".into(), 1),
+        "idempotent across batches"
+    );
+    // A purged patient in the batch: refused and audited, the others imported.
+    s.purge(&admin(), "B2", "erasure request").unwrap();
+    let (b3, _) = seed_as("B3", 900);
+    let mut b2_new = b2.clone();
+    b2_new.observations.pop();
+    let outs = s.import_batch(
+        &who,
+        &[
+            item(&b3, "h3", "b3.json"),
+            item(&b2_new, "h2n", "b2-new.json"),
+        ],
+    );
+    assert_eq!(
+        outs[0].as_ref().unwrap(),
+        &ImportOutcome::Created("B3".into())
+    );
+    assert!(
+        matches!(outs[1], Err(StoreError::Purged(_))),
+        "{:?}",
+        outs[1]
+    );
+    let none = s.import_batch_atomic(&who, &[item(&b2_new, "h2m", "b2-m.json")]);
+    assert!(matches!(none, Err(StoreError::Purged(_))), "{none:?}");
+    assert!(
+        s.audit_for_patient("B2")
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "import" && e.outcome.starts_with("refused"))
+    );
+    assert!(s.integrity_check().unwrap().is_empty());
+    assert!(s.verify_audit().unwrap().first_problem.is_none());
+}
+
+/// Chimerism results added to a stored patient: one revision through the
+/// course attach function (a re-run with the same results adds none, with
+/// other results it replaces them), the run recorded, audited; a refused
+/// attempt writes nothing.
+fn chimerism_added_to_patient(db: &dyn Db) {
+    use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
+    use graftwatch_course::{ChimerismMethod, ChimerismResult, ObservationKind};
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    let who = actor("lab.tech", Role::Lab);
+    let (c, _) = seed_as("K1", 200);
+    s.create_patient(&clinician(), &c, None).unwrap();
+    let result = |donor_pct: f64| ChimerismResult {
+        sample: "S-77".into(),
+        date: Date::from_ymd(2026, 3, 2).unwrap(),
+        lineage: Lineage::Cd3,
+        method: ChimerismMethod::Str,
+        shares: vec![
+            (PersonRef::Recipient, 100.0 - donor_pct),
+            (PersonRef::Donor(DonorId("PBSC-1".into())), donor_pct),
+        ],
+    };
+    let run = |r: &ChimerismResult| NewRun {
+        results: serde_json::json!({"donor_percent": r.shares[1].1}),
+        patient: "K1".into(),
+        ..sample_run("K1")
+    };
+    let stored_pct = |s: &Store| -> Vec<f64> {
+        let c = s.course_at(&clinician(), "K1", None).unwrap().0;
+        c.observations
+            .iter()
+            .filter(|o| o.kind == ObservationKind::Chimerism && o.sample.as_deref() == Some("S-77"))
+            .filter_map(|o| o.number())
+            .collect()
+    };
+    let r1 = result(97.5);
+    let a = s
+        .add_chimerism(&who, &run(&r1), std::slice::from_ref(&r1))
+        .unwrap();
+    let m = a.revision.unwrap();
+    assert_eq!(
+        (m.rev, m.kind, a.summary.added),
+        (2, RevisionKind::Append, 2)
+    );
+    assert_eq!(stored_pct(&s), [2.5, 97.5]);
+    let again = s
+        .add_chimerism(&who, &run(&r1), std::slice::from_ref(&r1))
+        .unwrap();
+    assert_eq!(again.revision, None, "the same results again: no revision");
+    assert_eq!(s.head("K1").unwrap(), 2);
+    let r2 = result(90.0);
+    let b = s.add_chimerism(&who, &run(&r2), &[r2]).unwrap();
+    let m = b.revision.unwrap();
+    assert_eq!(
+        (m.rev, m.kind, b.summary.replaced),
+        (3, RevisionKind::Replace, 2)
+    );
+    assert!(m.reason.unwrap().contains(&b.run_id[..12]));
+    assert_eq!(stored_pct(&s), [10.0, 90.0]);
+    assert_eq!(s.runs(&who, "K1").unwrap().len(), 3);
+    let mut bad = result(50.0);
+    bad.shares[1].0 = PersonRef::Donor(DonorId("NOBODY".into()));
+    let e = s.add_chimerism(&who, &run(&bad), &[bad]).unwrap_err();
+    assert!(e.to_string().contains("NOBODY"), "{e}");
+    assert_eq!(s.head("K1").unwrap(), 3);
+    assert_eq!(s.runs(&who, "K1").unwrap().len(), 3, "nothing written");
+    let e = s
+        .add_chimerism(&who, &run(&r1), std::slice::from_ref(&r1))
+        .map(|_| ());
+    assert!(e.is_ok());
+    let missing = NewRun {
+        patient: "NOPE".into(),
+        ..run(&r1)
+    };
+    assert!(matches!(
+        s.add_chimerism(&who, &missing, &[r1]),
+        Err(StoreError::NoPatient(_))
+    ));
+    let audit = s.audit_for_patient("K1").unwrap();
+    let adds: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "add_chimerism")
+        .collect();
+    assert_eq!(adds.len(), 5);
+    assert!(adds[0].resource.ends_with("-> course@2") && adds[0].actor == "lab.tech");
+    assert!(adds[3].outcome.starts_with("refused"));
+    assert!(s.verify_audit().unwrap().first_problem.is_none());
+    assert!(s.integrity_check().unwrap().is_empty());
+}
+
 /// Chimerism runs, sign-offs and reference profiles.
 fn runs_and_profiles(db: &dyn Db) {
     let loc = db.fresh();
@@ -667,7 +851,12 @@ const CASES: &[(&str, Case)] = &[
     ),
     ("purge_erases_payloads", purge_erases_payloads),
     ("import_is_idempotent", import_is_idempotent),
+    (
+        "import_batch_matches_one_by_one",
+        import_batch_matches_one_by_one,
+    ),
     ("runs_and_profiles", runs_and_profiles),
+    ("chimerism_added_to_patient", chimerism_added_to_patient),
     ("users_tokens_sessions", users_tokens_sessions),
     ("migrations_from_each_schema", migrations_from_each_schema),
     ("backup_restore_round_trip", backup_restore_round_trip),
@@ -697,7 +886,9 @@ mod sqlite {
         audit_anchor_catches_rehash_with_key,
         purge_erases_payloads,
         import_is_idempotent,
+        import_batch_matches_one_by_one,
         runs_and_profiles,
+        chimerism_added_to_patient,
         users_tokens_sessions,
         migrations_from_each_schema,
         backup_restore_round_trip,
@@ -722,7 +913,7 @@ mod sqlite {
 #[test]
 fn every_case_runs_on_sqlite() {
     // The list above and the macro must name the same cases.
-    assert_eq!(CASES.len(), 14);
+    assert_eq!(CASES.len(), 16);
 }
 
 #[test]

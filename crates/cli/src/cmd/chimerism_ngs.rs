@@ -64,8 +64,8 @@ pub struct NgsArgs {
     /// Worker threads for counting and fitting.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
-    /// Append the results as NGS chimerism observations to this course file (.json or .csv).
-    #[arg(long = "add-to")]
+    /// Append the results as NGS chimerism observations to this course file (.json or .csv). With --db (or $GRAFTWATCH_DB and no such file): a stored patient id.
+    #[arg(long = "add-to", value_name = "COURSE|PATIENT")]
     pub add_to: Option<PathBuf>,
     /// Minimum REF+ALT reads of a marker in a post-transplant sample.
     #[arg(long, default_value_t = 100)]
@@ -90,6 +90,9 @@ pub struct NgsArgs {
     /// ones at the sites it lists.
     #[arg(long = "error-table", value_name = "TSV")]
     pub error_table: Option<PathBuf>,
+    /// --add-to a stored patient (--db, --actor).
+    #[command(flatten)]
+    pub store: super::chimerism_store::StoreTarget,
 }
 
 /// `--lod-target`: a percentage in [0, 100) (0 = off).
@@ -562,8 +565,10 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     };
 
     // Everything computed: now write, course first (atomic), then HTML, then stdout.
-    if let Some(course_path) = &args.add_to {
-        add_to_course(course_path, &run)?;
+    match (&args.add_to, args.store.patient(args.add_to.as_deref())) {
+        (Some(_), Some(p)) => super::chimerism_store::add_ngs(&args, &p, &run, &results_of(&run))?,
+        (Some(course_path), None) => add_to_course(course_path, &run)?,
+        _ => {}
     }
     if let Some(html) = &args.html {
         let page = graftwatch_report::chimerism::render_ngs_page(&html_page(&run));
@@ -580,14 +585,21 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
 }
 
 fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
-    use graftwatch_core::PersonRef;
-    use graftwatch_course::{
-        ChimerismMethod, ChimerismResult, attach_chimerism, read_course, write_course,
-    };
+    use graftwatch_course::{attach_chimerism, read_course, write_course};
     let loaded = read_course(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
     let mut course = loaded.course;
-    let results: Vec<ChimerismResult> = run
-        .samples
+    let results = results_of(run);
+    attach_chimerism(&mut course, &results)
+        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
+    write_course(path, &course).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// The dated results as chimerism observations.
+pub(super) fn results_of(run: &NgsRun) -> Vec<graftwatch_course::ChimerismResult> {
+    use graftwatch_core::PersonRef;
+    use graftwatch_course::{ChimerismMethod, ChimerismResult};
+    run.samples
         .iter()
         .filter_map(|s| {
             let shares = s
@@ -610,11 +622,7 @@ fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
                 shares,
             })
         })
-        .collect();
-    attach_chimerism(&mut course, &results)
-        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
-    write_course(path, &course).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    Ok(())
+        .collect()
 }
 
 fn pct(x: Option<f64>) -> String {

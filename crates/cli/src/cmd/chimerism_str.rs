@@ -93,8 +93,8 @@ pub struct StrArgs {
     /// Also write a self-contained HTML view (inline SVG) to this file.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
-    /// Add the results as chimerism observations to this course file (.json or .csv); reruns replace.
-    #[arg(long, value_name = "COURSE")]
+    /// Add the results as chimerism observations to this course file (.json or .csv); reruns replace. With --db (or $GRAFTWATCH_DB and no such file): a stored patient id.
+    #[arg(long, value_name = "COURSE|PATIENT")]
     pub add_to: Option<PathBuf>,
     /// Peak measure used for quantification.
     #[arg(long, value_enum, default_value = "area")]
@@ -117,6 +117,9 @@ pub struct StrArgs {
     /// Bootstrap replicates for the confidence interval.
     #[arg(long, default_value_t = 500)]
     pub bootstrap: usize,
+    /// --add-to a stored patient (--db, --actor).
+    #[command(flatten)]
+    pub store: super::chimerism_store::StoreTarget,
 }
 
 /// The outcome for one sample.
@@ -343,8 +346,14 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
         Some(_) => Some(render_html(&run)?),
         None => None,
     };
+    let to_store = args.store.patient(args.add_to.as_deref());
     let course = match &args.add_to {
+        Some(_) if to_store.is_some() => None,
         Some(path) => Some(add_to_course(path, &run)?),
+        None => None,
+    };
+    let stored = match &to_store {
+        Some(p) => Some(results_for(&run, p, p)?),
         None => None,
     };
     if let (Some(path), Some(text)) = (&args.html, &html) {
@@ -354,6 +363,10 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
     if let (Some(path), Some(course)) = (&args.add_to, &course) {
         graftwatch_course::write_course(path, course)
             .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let (Some(p), Some(results)) = (&to_store, &stored) {
+        let inputs = tables.0.keys().cloned().collect();
+        super::chimerism_store::add_str(&args, p, inputs, &run, results)?;
     }
     for n in &plan.notes {
         eprintln!("note: {n}");
@@ -504,11 +517,25 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
 }
 
 fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course::Course> {
-    use graftwatch_course::{ChimerismMethod, ChimerismResult, attach_chimerism};
+    use graftwatch_course::attach_chimerism;
     let loaded = graftwatch_course::read_course(path)
         .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
     let mut course = loaded.course;
     let pid = course.patient.id.to_string();
+    let results = results_for(run, &pid, &path.display().to_string())?;
+    attach_chimerism(&mut course, &results)
+        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
+    Ok(course)
+}
+
+/// The dated results of patient `pid` (`target` names the course file or
+/// stored patient in errors).
+pub(super) fn results_for(
+    run: &StrRun,
+    pid: &str,
+    target: &str,
+) -> anyhow::Result<Vec<graftwatch_course::ChimerismResult>> {
+    use graftwatch_course::{ChimerismMethod, ChimerismResult};
     let mut results = Vec::new();
     for a in &run.analyses {
         if a.patient.as_ref().is_some_and(|p| *p != pid) {
@@ -547,13 +574,10 @@ fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course:
             .all(|a| a.patient.as_ref().is_some_and(|p| *p != pid))
     {
         anyhow::bail!(BadInput(format!(
-            "--add-to {}: no analysis of patient '{pid}' in the run sheet",
-            path.display()
+            "--add-to {target}: no analysis of patient '{pid}' in the run sheet"
         )));
     }
-    attach_chimerism(&mut course, &results)
-        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
-    Ok(course)
+    Ok(results)
 }
 
 fn render_html(run: &StrRun) -> anyhow::Result<String> {

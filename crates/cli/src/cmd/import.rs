@@ -3,12 +3,13 @@
 //! content; a file that adds to a stored course becomes a small append
 //! revision, a file that changes it an amendment naming the file. Bad files
 //! are named and skipped, the good ones imported; exit 2 if any was bad.
+//! Files are read on a second thread and written in batches
+//! (`Store::import_files`).
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use graftwatch_store::ImportOutcome;
-use graftwatch_store::hashing::sha256_hex;
 
 use super::store_common::StoreOpts;
 use crate::BadInput;
@@ -75,30 +76,28 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
         collect(p, &mut files, &mut bad);
     }
     let mut t = Tally::default();
-    for f in &files {
-        match import_one(&store, &actor, f) {
-            Ok(o) => {
-                let (what, n) = match &o {
-                    ImportOutcome::Created(p) => (format!("new patient {p}"), &mut t.created),
-                    ImportOutcome::Appended(p, r) => {
-                        (format!("{p}: addition, revision {r}"), &mut t.appended)
-                    }
-                    ImportOutcome::Replaced(p, r) => {
-                        (format!("{p}: amended, revision {r}"), &mut t.replaced)
-                    }
-                    ImportOutcome::Unchanged(p, r) => {
-                        (format!("{p}: unchanged (revision {r})"), &mut t.unchanged)
-                    }
-                };
-                *n += 1;
-                println!("{}: {what}", f.display());
-            }
-            Err(e) => {
-                eprintln!("{}: skipped: {e}", f.display());
-                bad.push(format!("{}: {e}", f.display()));
-            }
+    store.import_files(&actor, &files, |f, r| match r {
+        Ok(o) => {
+            let (what, n) = match &o {
+                ImportOutcome::Created(p) => (format!("new patient {p}"), &mut t.created),
+                ImportOutcome::Appended(p, r) => {
+                    (format!("{p}: addition, revision {r}"), &mut t.appended)
+                }
+                ImportOutcome::Replaced(p, r) => {
+                    (format!("{p}: amended, revision {r}"), &mut t.replaced)
+                }
+                ImportOutcome::Unchanged(p, r) => {
+                    (format!("{p}: unchanged (revision {r})"), &mut t.unchanged)
+                }
+            };
+            *n += 1;
+            println!("{}: {what}", f.display());
         }
-    }
+        Err(e) => {
+            eprintln!("{}: skipped: {e}", f.display());
+            bad.push(format!("{}: {e}", f.display()));
+        }
+    });
     println!(
         "imported {} of {} files: {} new patients, {} additions, {} amendments, {} unchanged; {} bad",
         files.len() - bad.len().min(files.len()),
@@ -119,27 +118,4 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
         ))
         .into())
     }
-}
-
-fn import_one(
-    store: &graftwatch_store::Store,
-    actor: &graftwatch_store::Actor,
-    f: &Path,
-) -> Result<ImportOutcome, String> {
-    let text = std::fs::read_to_string(f).map_err(|e| e.to_string())?;
-    let csv = f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let loaded = if csv {
-        graftwatch_course::io_csv::read_csv_str(&text, f)
-    } else {
-        graftwatch_course::io::read_json_str(&text, f)
-    }
-    .map_err(|e| e.to_string())?;
-    let hash = sha256_hex(&[text.as_bytes()]);
-    let name = f
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    store
-        .import_course(actor, &loaded.course, &hash, &name)
-        .map_err(|e| e.to_string())
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod chimerism;
 pub mod chimerism_ngs;
 pub mod chimerism_spec;
+pub mod chimerism_store;
 pub mod chimerism_str;
 pub mod chimerism_str_plan;
 pub mod completions;

@@ -1,0 +1,226 @@
+//! `graftwatch chimerism str|ngs … --add-to PATIENT --db URL` on both
+//! backends: the results become one revision of the stored patient, the
+//! run is recorded with its input file hashes and audited with the actor; a
+//! re-run with the same results adds no revision; an unknown patient or a
+//! donor the course does not have is refused (exit 2) and writes nothing.
+
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{Db, PgCluster, SqliteDb, clinician, seed};
+use graftwatch_course::ObservationKind;
+use graftwatch_store::hashing::sha256_hex;
+use graftwatch_store::{Location, Store};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn url(loc: &Location) -> String {
+    match loc {
+        Location::Sqlite(p) => p.display().to_string(),
+        Location::Postgres(u) => u.clone(),
+    }
+}
+
+fn gw(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn str_add(db: &str, patient: &str, donor: &str) -> Output {
+    gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        &format!("{donor}=examples/str/references.txt:UCB-1"),
+        "--donor",
+        "PBSC-1=examples/str/references.txt:PBSC-1",
+        "--sample",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+        "--bootstrap",
+        "20",
+        "--add-to",
+        patient,
+        "--db",
+        db,
+        "--actor",
+        "lab.tech",
+    ])
+}
+
+fn ngs_add(db: &str) -> Output {
+    let p = root().join("examples/ngs/pileup.vcf").display().to_string();
+    let panel = root().join("examples/ngs/panel.vcf").display().to_string();
+    gw(&[
+        "chimerism",
+        "ngs",
+        "--panel",
+        &panel,
+        "--recipient",
+        &format!("recipient={p}:recipient"),
+        "--donor",
+        &format!("PBSC-1={p}:pbsc"),
+        "--donor",
+        &format!("UCB-1={p}:ucb1"),
+        "--sample",
+        &format!("day30={p}::cd3:2026-02-01"),
+        "--format",
+        "tsv",
+        "--add-to",
+        "SEED-AML-01",
+        "--db",
+        db,
+    ])
+}
+
+fn sample_values(s: &Store, sample: &str) -> Vec<f64> {
+    let c = s.course_at(&clinician(), "SEED-AML-01", None).unwrap().0;
+    c.observations
+        .iter()
+        .filter(|o| o.kind == ObservationKind::Chimerism && o.sample.as_deref() == Some(sample))
+        .filter_map(|o| o.number())
+        .collect()
+}
+
+fn add_to_stored_patient(db: &dyn Db) {
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    s.create_patient(&clinician(), &seed(), None).unwrap();
+    s.close();
+    let u = url(&loc);
+    let o = str_add(&u, "SEED-AML-01", "UCB-1");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("PB-d30-CD3"),
+        "the run's table on stdout"
+    );
+    assert!(
+        text(&o.stderr).contains("patient SEED-AML-01: revision 2 (3 chimerism values added"),
+        "{}",
+        text(&o.stderr)
+    );
+    let s = Store::open(&loc).unwrap();
+    let vals = sample_values(&s, "PB-d30-CD3");
+    assert_eq!(vals.len(), 3);
+    assert!((vals.iter().sum::<f64>() - 100.0).abs() < 0.03, "{vals:?}");
+    let runs = s.runs(&clinician(), "SEED-AML-01").unwrap();
+    assert_eq!(runs.len(), 1);
+    let r = &runs[0].run;
+    assert_eq!(
+        (r.method.as_str(), runs[0].author.as_str()),
+        ("str", "lab.tech")
+    );
+    let refs = std::fs::read(root().join("examples/str/references.txt")).unwrap();
+    assert!(
+        r.input_hashes
+            .contains(&("references.txt".into(), sha256_hex(&[&refs]))),
+        "{:?}",
+        r.input_hashes
+    );
+    assert!(r.input_hashes.iter().any(|(n, _)| n == "day30.txt"));
+    assert_eq!(r.parameters["bootstrap_replicates"], 20);
+    assert!(r.engine_version.starts_with("graftwatch "));
+    let audit = s.audit_for_patient("SEED-AML-01").unwrap();
+    let add = audit.iter().find(|e| e.action == "add_chimerism").unwrap();
+    assert_eq!(
+        (add.actor.as_str(), add.outcome.as_str()),
+        ("lab.tech", "ok")
+    );
+    assert!(add.resource.ends_with("-> course@2"), "{}", add.resource);
+    s.close();
+
+    // The same run again: recorded, no new revision.
+    let o = str_add(&u, "SEED-AML-01", "UCB-1");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("unchanged"), "{}", text(&o.stderr));
+    // Refused: an unknown patient; a donor the course does not have.
+    let o = str_add(&u, "NOPE-1", "UCB-1");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("no patient 'NOPE-1'"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = str_add(&u, "SEED-AML-01", "UCB-9");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("UCB-9"), "{}", text(&o.stderr));
+
+    // NGS into the same patient: revision 3.
+    let o = ngs_add(&u);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let s = Store::open(&loc).unwrap();
+    assert_eq!(s.head("SEED-AML-01").unwrap(), 3);
+    assert!(!sample_values(&s, "day30").is_empty());
+    let runs = s.runs(&clinician(), "SEED-AML-01").unwrap();
+    assert_eq!(
+        runs.len(),
+        3,
+        "two STR runs and one NGS run (refused ones not recorded)"
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.run.method == "ngs"
+                && r.run.input_hashes.iter().any(|(n, _)| n == "panel.vcf"))
+    );
+    assert!(s.verify_audit().unwrap().first_problem.is_none());
+    assert!(s.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn add_to_stored_patient_sqlite() {
+    add_to_stored_patient(&SqliteDb::new());
+}
+
+#[test]
+fn add_to_stored_patient_postgresql() {
+    let Some(pg) = PgCluster::start() else { return };
+    add_to_stored_patient(&pg);
+}
+
+#[test]
+fn add_to_a_course_file_stays_a_file_without_db() {
+    // Without --db (and no GRAFTWATCH_DB), --add-to names a course file.
+    let d = tempfile::tempdir().unwrap();
+    let course = d.path().join("c.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+        .current_dir(root())
+        .env_remove("GRAFTWATCH_DB")
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "R=examples/str/references.txt:R-pre",
+            "--donor",
+            "UCB-1=examples/str/references.txt:UCB-1",
+            "--donor",
+            "PBSC-1=examples/str/references.txt:PBSC-1",
+            "--sample",
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+            "--bootstrap",
+            "20",
+            "--add-to",
+            course.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        std::fs::read_to_string(&course)
+            .unwrap()
+            .contains("PB-d30-CD3")
+    );
+}

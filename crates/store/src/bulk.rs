@@ -1,0 +1,440 @@
+//! Bulk import: many course files per transaction with few statements, and
+//! reading/checking the files on a second thread while the database writes.
+//!
+//! A batch of up to [`BATCH_FILES`] files is one transaction: the content
+//! hashes already imported and the patients already stored are fetched with
+//! one query each; new patients (the bulk of a first load) are written with
+//! one multi-row `INSERT` per table; a file for a stored patient goes
+//! through the same per-file logic as [`Store::import_course`] (append or
+//! amendment); the audit entries (one per file, as before) are chained in
+//! memory and written with one `INSERT` after the `audit_head` row is taken
+//! last (the lock order of every writer: patient rows first, audit head
+//! last). A file is never half-imported: the batch commits or rolls back as
+//! a whole, and when anything in it fails the batch is rolled back and its
+//! files are imported one transaction each, so each file's own outcome
+//! (imported, unchanged, or refused and audited) is exactly that of
+//! `import_course`.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use graftwatch_course::Course;
+use sqlx::{Any, Row, Transaction};
+
+use crate::audit::{self, AuditEvent};
+use crate::change::canonical_json;
+use crate::courses::import_in_tx;
+use crate::error::{Result, StoreError};
+use crate::hashing::sha256_hex;
+use crate::store::{Store, retry};
+use crate::time::now_utc;
+use crate::types::{Actor, ImportOutcome, RevisionKind};
+
+/// Files per transaction in [`Store::import_files`].
+pub const BATCH_FILES: usize = 64;
+
+/// Most bound parameters in one statement (SQLite allows 32,766,
+/// PostgreSQL 65,535).
+const MAX_PARAMS: usize = 30_000;
+
+/// One course to import, as read from a file.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    /// The course.
+    pub course: Course,
+    /// SHA-256 of the file's bytes (idempotency key).
+    pub content_hash: String,
+    /// The file's name (recorded; named in an amendment's reason).
+    pub file_name: String,
+}
+
+/// Why one file was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFileError {
+    /// The file could not be read.
+    #[error("cannot read the file: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a valid course.
+    #[error("{0}")]
+    Course(#[from] graftwatch_course::CourseError),
+    /// The store refused it (or failed).
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Reads and checks one course file (`.csv` as the CSV course format,
+/// anything else as JSON) and hashes its bytes.
+pub fn read_course_file(path: &Path) -> std::result::Result<ImportItem, ImportFileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ImportFileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let loaded = if csv {
+        graftwatch_course::io_csv::read_csv_str(&text, path)?
+    } else {
+        graftwatch_course::io::read_json_str(&text, path)?
+    };
+    Ok(ImportItem {
+        course: loaded.course,
+        content_hash: sha256_hex(&[text.as_bytes()]),
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    })
+}
+
+/// One bound value of a multi-row insert.
+enum Val {
+    Text(String),
+    Opt(Option<String>),
+    Int(i64),
+}
+
+/// `INSERT INTO table (cols) VALUES (…), (…), …` in chunks under the
+/// parameter limit.
+async fn insert_rows(
+    tx: &mut Transaction<'_, Any>,
+    head: &str,
+    tail: &str,
+    rows: &[Vec<Val>],
+) -> Result<()> {
+    let Some(ncols) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    for chunk in rows.chunks((MAX_PARAMS / ncols).max(1)) {
+        let mut sql = format!("{head} VALUES ");
+        let mut k = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for c in 0..ncols {
+                k += 1;
+                let _ = write!(sql, "{}${k}", if c == 0 { "" } else { ", " });
+            }
+            sql.push(')');
+        }
+        sql.push_str(tail);
+        let mut q = sqlx::query(&sql);
+        for v in chunk.iter().flatten() {
+            q = match v {
+                Val::Text(s) => q.bind(s.as_str()),
+                Val::Opt(s) => q.bind(s.as_deref()),
+                Val::Int(n) => q.bind(*n),
+            };
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `SELECT key, … FROM table WHERE key IN (…)` over `keys`, in chunks.
+async fn fetch_in(
+    tx: &mut Transaction<'_, Any>,
+    select: &str,
+    keys: &[&str],
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(MAX_PARAMS) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{select} IN ({})", marks.join(", "));
+        let mut q = sqlx::query(&sql);
+        for k in chunk {
+            q = q.bind(*k);
+        }
+        out.extend(q.fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}
+
+/// New patients, their first revisions and import records waiting for one
+/// multi-row insert each.
+#[derive(Default)]
+struct Pending {
+    patients: Vec<Vec<Val>>,
+    revisions: Vec<Vec<Val>>,
+    imports: Vec<Vec<Val>>,
+}
+
+impl Pending {
+    /// Queues a new patient at revision 1 (the rows `insert_patient`
+    /// writes, with the same chain hash).
+    fn create(&mut self, actor: &Actor, course: &Course, at: &str) {
+        let id = course.patient.id.0.clone();
+        let payload = canonical_json(course);
+        let kind = RevisionKind::Create.as_str();
+        let chain = sha256_hex(&[b"", kind.as_bytes(), payload.as_bytes()]);
+        self.patients.push(vec![
+            Val::Text(id.clone()),
+            Val::Text(at.into()),
+            Val::Text(actor.name.clone()),
+            Val::Int(1),
+            Val::Int(0),
+            Val::Int(0),
+        ]);
+        self.revisions.push(vec![
+            Val::Text(id),
+            Val::Int(1),
+            Val::Text(kind.into()),
+            Val::Text(actor.name.clone()),
+            Val::Text(at.into()),
+            Val::Opt(None),
+            Val::Text(payload),
+            Val::Text(chain),
+        ]);
+    }
+
+    fn import(&mut self, hash: &str, patient: &str, rev: i64, file: &str, at: &str) {
+        self.imports.push(vec![
+            Val::Text(hash.into()),
+            Val::Text(patient.into()),
+            Val::Int(rev),
+            Val::Text(file.into()),
+            Val::Text(at.into()),
+        ]);
+    }
+
+    /// Writes what is queued (patients before their revisions).
+    async fn flush(&mut self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+        insert_rows(
+            tx,
+            "INSERT INTO patients (patient_id, created_at, created_by, head_rev, deleted, purged)",
+            "",
+            &std::mem::take(&mut self.patients),
+        )
+        .await?;
+        insert_rows(
+            tx,
+            "INSERT INTO revisions (patient_id, rev, kind, author, created_at, reason, payload, chain_hash)",
+            "",
+            &std::mem::take(&mut self.revisions),
+        )
+        .await?;
+        insert_rows(
+            tx,
+            "INSERT INTO imports (content_hash, patient_id, rev, file_name, imported_at)",
+            " ON CONFLICT (content_hash) DO NOTHING",
+            &std::mem::take(&mut self.imports),
+        )
+        .await
+    }
+}
+
+/// The audit event of one imported file (as `import_course` writes it).
+fn import_event(out: &ImportOutcome, item: &ImportItem, reason: &str) -> AuditEvent {
+    let (id, rev) = match out {
+        ImportOutcome::Created(p) => (p.clone(), 1),
+        ImportOutcome::Appended(p, r)
+        | ImportOutcome::Replaced(p, r)
+        | ImportOutcome::Unchanged(p, r) => (p.clone(), *r),
+    };
+    let action = match out {
+        ImportOutcome::Unchanged(..) => "import_unchanged",
+        _ => "import",
+    };
+    AuditEvent {
+        reason: matches!(out, ImportOutcome::Replaced(..)).then(|| reason.to_string()),
+        ..AuditEvent::ok(
+            action,
+            vec![id],
+            format!("course@{rev} from {}", item.file_name),
+        )
+    }
+}
+
+/// The whole batch inside `tx`; any error aborts it (the caller then
+/// imports the files one by one).
+async fn batch_in_tx(
+    tx: &mut Transaction<'_, Any>,
+    key: &[u8],
+    actor: &Actor,
+    items: &[ImportItem],
+) -> Result<(Vec<ImportOutcome>, (i64, String))> {
+    let hashes: Vec<&str> = items.iter().map(|i| i.content_hash.as_str()).collect();
+    let ids: Vec<&str> = items
+        .iter()
+        .map(|i| i.course.patient.id.0.as_str())
+        .collect();
+    let mut seen: HashMap<String, (String, i64)> = HashMap::new();
+    for r in fetch_in(
+        tx,
+        "SELECT content_hash, patient_id, rev FROM imports WHERE content_hash",
+        &hashes,
+    )
+    .await?
+    {
+        seen.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+    }
+    let mut stored: HashSet<String> = HashSet::new();
+    for r in fetch_in(tx, "SELECT patient_id FROM patients WHERE patient_id", &ids).await? {
+        stored.insert(r.try_get(0)?);
+    }
+    let mut pending = Pending::default();
+    let mut outs = Vec::with_capacity(items.len());
+    let mut events = Vec::with_capacity(items.len());
+    for item in items {
+        let id = item.course.patient.id.0.as_str();
+        let reason = format!("corrected course imported from {}", item.file_name);
+        let at = now_utc();
+        let out = if let Some((p, r)) = seen.get(&item.content_hash) {
+            ImportOutcome::Unchanged(p.clone(), *r)
+        } else if !stored.contains(id) {
+            pending.create(actor, &item.course, &at);
+            stored.insert(id.to_string());
+            ImportOutcome::Created(id.to_string())
+        } else {
+            pending.flush(tx).await?;
+            import_in_tx(tx, actor, &item.course, &item.content_hash, &reason)
+                .await?
+                .0
+        };
+        let rev = crate::courses::rev_of(&out);
+        if !seen.contains_key(&item.content_hash) {
+            pending.import(&item.content_hash, id, rev, &item.file_name, &at);
+            seen.insert(item.content_hash.clone(), (id.to_string(), rev));
+        }
+        events.push((import_event(&out, item, &reason), at));
+        outs.push(out);
+    }
+    pending.flush(tx).await?;
+    let head = audit::append_many(tx, key, actor, &events).await?;
+    Ok((outs, head))
+}
+
+impl Store {
+    /// Imports courses in one transaction (see the module documentation):
+    /// the outcome of each, in order. Each file is all-or-nothing and
+    /// idempotent by content exactly as with [`Store::import_course`], one
+    /// audit entry per file. When anything in the batch fails, it is rolled
+    /// back and the files are imported one transaction each, so a refused
+    /// file is named (and audited) and the others are imported.
+    pub fn import_batch(&self, actor: &Actor, items: &[ImportItem]) -> Vec<Result<ImportOutcome>> {
+        if items.is_empty() {
+            return Vec::new();
+        }
+        let (outs, (seq, hash)) = match self.batch_transaction(actor, items) {
+            Ok(r) => r,
+            Err(_) => {
+                return items
+                    .iter()
+                    .map(|i| self.import_course(actor, &i.course, &i.content_hash, &i.file_name))
+                    .collect();
+            }
+        };
+        let anchored = audit::write_anchor(&self.anchor, seq, &hash);
+        outs.into_iter()
+            .map(|o| {
+                if let Err(e) = &anchored {
+                    return Err(StoreError::Invalid(format!("the audit anchor: {e}")));
+                }
+                if self.derive_on_write && !matches!(o, ImportOutcome::Unchanged(..)) {
+                    self.refresh_derived(outcome_patient(&o))?;
+                }
+                Ok(o)
+            })
+            .collect()
+    }
+
+    /// The batch as one transaction, or an error and nothing written (no
+    /// fallback; [`Store::import_batch`] falls back to one transaction per
+    /// file). Derived state is refreshed as after any write.
+    pub fn import_batch_atomic(
+        &self,
+        actor: &Actor,
+        items: &[ImportItem],
+    ) -> Result<Vec<ImportOutcome>> {
+        let (outs, (seq, hash)) = self.batch_transaction(actor, items)?;
+        audit::write_anchor(&self.anchor, seq, &hash)?;
+        for o in &outs {
+            if self.derive_on_write && !matches!(o, ImportOutcome::Unchanged(..)) {
+                self.refresh_derived(outcome_patient(o))?;
+            }
+        }
+        Ok(outs)
+    }
+
+    fn batch_transaction(
+        &self,
+        actor: &Actor,
+        items: &[ImportItem],
+    ) -> Result<(Vec<ImportOutcome>, (i64, String))> {
+        self.block(retry(|| async {
+            let mut tx = self.pool.begin().await?;
+            let r = batch_in_tx(&mut tx, &self.key, actor, items).await?;
+            tx.commit().await?;
+            Ok(r)
+        }))
+    }
+
+    /// Imports course files: reading and checking runs on a second thread
+    /// while the database writes batches of [`BATCH_FILES`] files
+    /// ([`Store::import_batch`]). `report` is called once per file, in
+    /// order, with its outcome; a file that cannot be read or is not a
+    /// valid course is reported and never reaches the database.
+    pub fn import_files(
+        &self,
+        actor: &Actor,
+        files: &[PathBuf],
+        mut report: impl FnMut(&Path, std::result::Result<ImportOutcome, ImportFileError>),
+    ) {
+        let (send, recv) = std::sync::mpsc::sync_channel(BATCH_FILES * 2);
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                for f in files {
+                    if send.send((f, read_course_file(f))).is_err() {
+                        return;
+                    }
+                }
+            });
+            let mut paths: Vec<&PathBuf> = Vec::new();
+            let mut items: Vec<ImportItem> = Vec::new();
+            for (f, r) in recv {
+                match r {
+                    Ok(item) => {
+                        paths.push(f);
+                        items.push(item);
+                    }
+                    Err(e) => {
+                        self.flush_batch(actor, &mut paths, &mut items, &mut report);
+                        report(f, Err(e));
+                    }
+                }
+                if items.len() >= BATCH_FILES {
+                    self.flush_batch(actor, &mut paths, &mut items, &mut report);
+                }
+            }
+            self.flush_batch(actor, &mut paths, &mut items, &mut report);
+        });
+    }
+
+    fn flush_batch(
+        &self,
+        actor: &Actor,
+        paths: &mut Vec<&PathBuf>,
+        items: &mut Vec<ImportItem>,
+        report: &mut impl FnMut(&Path, std::result::Result<ImportOutcome, ImportFileError>),
+    ) {
+        let outs = self.import_batch(actor, items);
+        for (f, r) in paths.drain(..).zip(outs) {
+            report(f, r.map_err(ImportFileError::Store));
+        }
+        items.clear();
+    }
+}
+
+fn outcome_patient(o: &ImportOutcome) -> &str {
+    match o {
+        ImportOutcome::Created(p)
+        | ImportOutcome::Appended(p, _)
+        | ImportOutcome::Replaced(p, _)
+        | ImportOutcome::Unchanged(p, _) => p,
+    }
+}

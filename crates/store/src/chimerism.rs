@@ -1,0 +1,182 @@
+//! Chimerism results added to a stored patient: the results are attached
+//! to the latest course with the same function as for course files
+//! ([`graftwatch_course::attach_chimerism`]: a result replaces the earlier
+//! one of the same sample, lineage, date and method), stored as one new
+//! revision, and the run is recorded (input hashes, parameters, engine
+//! version, results) — all in one transaction with one audit entry.
+
+use graftwatch_course::{AttachSummary, ChimerismResult, attach_chimerism};
+use sqlx::{Any, Transaction};
+
+use crate::audit::{self, AuditEvent};
+use crate::change::{addition, canonical_json};
+use crate::courses::{NewRev, insert_revision, load_course};
+use crate::error::{Result, StoreError};
+use crate::hashing::sha256_hex;
+use crate::lab::NewRun;
+use crate::store::{Store, retry};
+use crate::time::now_utc;
+use crate::types::{Actor, RevisionKind, RevisionMeta};
+
+/// What adding a chimerism run to a stored patient did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChimerismAdded {
+    /// The recorded run's id.
+    pub run_id: String,
+    /// The new revision, or `None` when the course already held exactly
+    /// these results (a re-run with the same results changes nothing).
+    pub revision: Option<RevisionMeta>,
+    /// Observations added and earlier ones replaced.
+    pub summary: AttachSummary,
+}
+
+/// The new revision for the attached course: an append when the results
+/// only add observations, an amendment (with a reason naming the run) when
+/// they replace earlier results of the same key.
+fn revision_for<'a>(
+    patient: &'a str,
+    head: i64,
+    old: &graftwatch_course::Course,
+    new: &graftwatch_course::Course,
+    reason: &'a str,
+) -> Option<NewRev<'a>> {
+    if old == new {
+        return None;
+    }
+    let (kind, payload, reason) = match addition(old, new) {
+        Some(d) => (
+            RevisionKind::Append,
+            serde_json::to_string(&d).unwrap_or_default(),
+            None,
+        ),
+        None => (RevisionKind::Replace, canonical_json(new), Some(reason)),
+    };
+    Some(NewRev {
+        patient,
+        base: head,
+        kind,
+        payload: Some(payload),
+        reason,
+    })
+}
+
+/// Inserts the run row.
+async fn insert_run(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    run: &NewRun,
+    id: &str,
+    at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO chimerism_runs (run_id, patient_id, created_at, author, method, input_hashes, parameters, engine_version, results) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(&run.patient)
+    .bind(at)
+    .bind(&actor.name)
+    .bind(&run.method)
+    .bind(serde_json::to_string(&run.input_hashes).unwrap_or_default())
+    .bind(run.parameters.to_string())
+    .bind(&run.engine_version)
+    .bind(run.results.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+type Added = (Option<RevisionMeta>, AttachSummary, (i64, String));
+
+async fn add_in_tx(
+    tx: &mut Transaction<'_, Any>,
+    key: &[u8],
+    actor: &Actor,
+    run: &NewRun,
+    results: &[ChimerismResult],
+    id: &str,
+) -> Result<Added> {
+    let at = now_utc();
+    let (old, head) = load_course(tx, &run.patient, None).await?;
+    let mut new = old.clone();
+    let summary = attach_chimerism(&mut new, results).map_err(|e| {
+        StoreError::Invalid(format!(
+            "chimerism results for patient '{}': {e}",
+            run.patient
+        ))
+    })?;
+    let reason = format!(
+        "chimerism {} run {}: a re-run replaces the earlier results of the same sample, lineage, date and method",
+        run.method,
+        &id[..12]
+    );
+    let meta = match revision_for(&run.patient, head.rev, &old, &new, &reason) {
+        Some(n) => Some(insert_revision(tx, actor, &n).await?),
+        None => None,
+    };
+    insert_run(tx, actor, run, id, &at).await?;
+    let rev = meta.as_ref().map_or(head.rev, |m| m.rev);
+    let ev = AuditEvent {
+        reason: meta.as_ref().and_then(|m| m.reason.clone()),
+        ..AuditEvent::ok(
+            "add_chimerism",
+            vec![run.patient.clone()],
+            format!("chimerism_run:{id} -> course@{rev}"),
+        )
+    };
+    let a = audit::append(tx, key, actor, &ev).await?;
+    Ok((meta, summary, a))
+}
+
+impl Store {
+    /// Adds a chimerism run's results to a stored patient (see the module
+    /// documentation): one new revision (none when nothing changed), the
+    /// run recorded and linked to the patient, one audit entry — in one
+    /// transaction. A refused attempt (unknown patient, unknown donor, a
+    /// share that is not a percentage) writes nothing and is audited.
+    pub fn add_chimerism(
+        &self,
+        actor: &Actor,
+        run: &NewRun,
+        results: &[ChimerismResult],
+    ) -> Result<ChimerismAdded> {
+        let inputs = serde_json::to_string(&run.input_hashes).unwrap_or_default();
+        let params = run.parameters.to_string();
+        let at = now_utc();
+        let id = sha256_hex(&[
+            run.patient.as_bytes(),
+            run.method.as_bytes(),
+            inputs.as_bytes(),
+            params.as_bytes(),
+            run.engine_version.as_bytes(),
+            at.as_bytes(),
+        ]);
+        let res = self.block(retry(|| async {
+            let mut tx = self.pool.begin().await?;
+            let r = add_in_tx(&mut tx, &self.key, actor, run, results, &id).await?;
+            tx.commit().await?;
+            Ok(r)
+        }));
+        match res {
+            Ok((revision, summary, (seq, hash))) => {
+                audit::write_anchor(&self.anchor, seq, &hash)?;
+                if self.derive_on_write && revision.is_some() {
+                    self.refresh_derived(&run.patient)?;
+                }
+                Ok(ChimerismAdded {
+                    run_id: id,
+                    revision,
+                    summary,
+                })
+            }
+            Err(e) => {
+                let ev = AuditEvent {
+                    outcome: format!("refused: {e}"),
+                    ..AuditEvent::ok("add_chimerism", vec![run.patient.clone()], "chimerism_run")
+                };
+                self.audit(actor, &ev)?;
+                Err(e)
+            }
+        }
+    }
+}
