@@ -18,6 +18,10 @@ pub use exit::BadInput;
 #[derive(Parser, Debug)]
 #[command(name = "graftwatch", version, about, long_about = None)]
 struct Cli {
+    /// How errors and warnings are printed: `human` (default) or `json`
+    /// (one JSON object per line and per diagnostic, for LIMS/EHR).
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "FORMAT")]
+    error_format: exit::ErrorFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -65,7 +69,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    exit::install_panic_hook();
+    let cli = Cli::try_parse().unwrap_or_else(|e| exit::usage_error(e));
+    exit::set_format(cli.error_format);
+    // A panic (also a worker's) is printed by the hook as an internal error;
+    // unwinding still runs the output writers' clean-up.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)))
+        .unwrap_or_else(|_| ExitCode::from(1))
+}
+
+/// Runs the subcommand and reports its error.
+fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Course(c) => cmd::course::run(c),
         Command::Demo(a) => cmd::demo::run(a),
