@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 
 mod cmd;
 mod exit;
@@ -70,7 +70,10 @@ enum Command {
 
 fn main() -> ExitCode {
     exit::install_panic_hook();
-    let cli = Cli::try_parse().unwrap_or_else(|e| exit::usage_error(e));
+    let cli = cmd::examples::command::<Cli>()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| exit::usage_error(e));
     exit::set_format(cli.error_format);
     // A panic (also a worker's) is printed by the hook as an internal error;
     // unwinding still runs the output writers' clean-up.
@@ -87,8 +90,8 @@ fn run(cli: Cli) -> ExitCode {
         Command::Grade(a) => cmd::grade::run(a),
         Command::Decide(a) => cmd::decide::run(a),
         Command::Report(a) => cmd::report::run(a),
-        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
-        Command::Man(a) => cmd::man::run(a, Cli::command()),
+        Command::Completions(a) => cmd::completions::run(a, cmd::examples::command::<Cli>()),
+        Command::Man(a) => cmd::man::run(a, cmd::examples::command::<Cli>()),
         Command::Config(c) => cmd::config::run(c),
         Command::Db(c) => cmd::db::run(c),
         Command::Import(a) => cmd::import::run(a),
