@@ -267,8 +267,17 @@ fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
         "field": d.field,
         "value": d.value,
         "expected": d.expected,
-        "message": d.to_string(),
+        "message": strip_severity(&d.to_string()),
     })
+}
+
+/// The message without its leading `error: ` / `warning: ` (the
+/// `severity` key says it).
+fn strip_severity(m: &str) -> String {
+    m.strip_prefix("error: ")
+        .or_else(|| m.strip_prefix("warning: "))
+        .unwrap_or(m)
+        .to_string()
 }
 
 /// A JSON object for an error without typed diagnostics.

@@ -329,6 +329,44 @@ fn byte_order_mark_accepted_in_json_csv_and_toml() {
         "+30",
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
+    // Lab files: the NGS panel and allele-count VCF, the STR peak tables.
+    let lab = |rel: &str| {
+        let name = rel.replace('/', "_");
+        bom(&name, &std::fs::read(Path::new(ROOT).join(rel)).unwrap())
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let (panel, pileup) = (lab("examples/ngs/panel.vcf"), lab("examples/ngs/pileup.vcf"));
+    let o = gw(&[
+        "chimerism",
+        "ngs",
+        "--panel",
+        &panel,
+        "--recipient",
+        &format!("recipient={pileup}"),
+        "--donor",
+        &format!("pbsc={pileup}"),
+        "--donor",
+        &format!("ucb1={pileup}"),
+        "--sample",
+        &format!("day30={pileup}"),
+    ]);
+    assert!(o.status.success(), "ngs: {}", text(&o.stderr));
+    let (refs, day14) = (lab("examples/str/references.txt"), lab("examples/str/day14.txt"));
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        &format!("R={refs}:R-pre"),
+        "--donor",
+        &format!("UCB-1={refs}:UCB-1"),
+        "--donor",
+        &format!("PBSC-1={refs}:PBSC-1"),
+        "--sample",
+        &format!("d14={day14}:PB-d14-WB"),
+    ]);
+    assert!(o.status.success(), "str: {}", text(&o.stderr));
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -363,4 +401,22 @@ fn every_subcommand_help_has_an_example() {
         }
     }
     assert!(seen >= 30, "only {seen} commands walked");
+}
+
+/// docs/errors.md's example is the output of the command it shows.
+#[test]
+fn docs_error_format_example_is_what_the_command_prints() {
+    let doc = std::fs::read_to_string(Path::new(ROOT).join("docs/errors.md")).unwrap();
+    let begin = "<!-- errors-example:begin -->\n```json\n";
+    let a = doc.find(begin).expect("example begin marker") + begin.len();
+    let b = doc[a..].find("```\n<!-- errors-example:end -->").expect("end marker") + a;
+    let o = gw(&[
+        "--error-format",
+        "json",
+        "course",
+        "validate",
+        "docs/examples/course-invalid.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(text(&o.stderr), &doc[a..b]);
 }
