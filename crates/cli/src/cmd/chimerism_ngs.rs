@@ -602,7 +602,7 @@ fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
     attach_chimerism(&mut course, &results)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     graftwatch_course::io::write_course_with_backup(path, &course)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        .map_err(|e| anyhow::Error::new(e).context(format!("writing {}", path.display())))?;
     Ok(())
 }
 
