@@ -88,7 +88,9 @@ impl fmt::Display for Internal {
 
 impl StdError for Internal {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -118,7 +120,11 @@ pub struct Diagnostics {
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:", self.summary)?;
-        for d in self.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+        for d in self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+        {
             write!(f, "\n{d}")?;
         }
         for o in &self.others {
@@ -466,7 +472,10 @@ mod tests {
         assert_eq!(chain.len(), 3, "{chain:?}");
         assert!(e.chain().any(|c| c.is::<Outer>()));
         let human = render_human(&e);
-        assert!(human.starts_with("error: --kit k.json: outer x\n"), "{human}");
+        assert!(
+            human.starts_with("error: --kit k.json: outer x\n"),
+            "{human}"
+        );
         assert!(human.contains("caused by: disk says no"), "{human}");
         assert_eq!(human.matches("error:").count(), 1, "{human}");
     }

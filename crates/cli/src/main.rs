@@ -20,7 +20,13 @@ pub use exit::BadInput;
 struct Cli {
     /// How errors and warnings are printed: `human` (default) or `json`
     /// (one JSON object per line and per diagnostic, for LIMS/EHR).
-    #[arg(long, global = true, value_enum, default_value_t, value_name = "FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
     error_format: exit::ErrorFormat,
     #[command(subcommand)]
     command: Command,

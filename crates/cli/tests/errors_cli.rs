@@ -87,7 +87,14 @@ fn json_error_format_gives_one_object_per_diagnostic() {
         .find(|v| v["field"] == "value" && v["severity"] == "error")
         .unwrap_or_else(|| panic!("no value error in {objs:?}"));
     for key in [
-        "file", "line", "json_path", "field", "value", "expected", "message", "severity",
+        "file",
+        "line",
+        "json_path",
+        "field",
+        "value",
+        "expected",
+        "message",
+        "severity",
     ] {
         assert!(anc.get(key).is_some(), "{key} missing in {anc}");
     }
@@ -113,7 +120,14 @@ fn json_error_format_for_unreadable_files_and_usage_errors() {
     for args in [
         vec!["--error-format", "json", "grade", "no-such-course.json"],
         vec!["--error-format=json", "grade", "--no-such-option"],
-        vec!["report", "no-such.json", "--out", "x.html", "--error-format", "json"],
+        vec![
+            "report",
+            "no-such.json",
+            "--out",
+            "x.html",
+            "--error-format",
+            "json",
+        ],
     ] {
         let o = gw(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
@@ -176,7 +190,12 @@ fn report_refuses_to_replace_without_force() {
     let out = d.join("r.html");
     std::fs::write(&out, "previous").unwrap();
     let seed = seed_json();
-    let args = ["report", seed.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let args = [
+        "report",
+        seed.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     let o = gw(&args);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("--force"), "{}", text(&o.stderr));
@@ -192,7 +211,12 @@ fn report_refuses_to_replace_without_force() {
     );
     // A new file needs no --force.
     let fresh = d.join("new.svg");
-    let o = gw(&["report", seed.to_str().unwrap(), "--out", fresh.to_str().unwrap()]);
+    let o = gw(&[
+        "report",
+        seed.to_str().unwrap(),
+        "--out",
+        fresh.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let _ = std::fs::remove_dir_all(&d);
 }
@@ -284,7 +308,10 @@ fn standard_input_for_course_commands() {
     for (args, input) in [
         (vec!["course", "validate", "-"], &json),
         (vec!["course", "validate", "-"], &csv),
-        (vec!["course", "show", "-", "--from", "0", "--to", "3"], &json),
+        (
+            vec!["course", "show", "-", "--from", "0", "--to", "3"],
+            &json,
+        ),
         (vec!["grade", "-", "--format", "json"], &csv),
         (vec!["decide", "-"], &json),
         (vec!["report", "-", "--format", "json", "--out", "-"], &json),
@@ -337,7 +364,10 @@ fn byte_order_mark_accepted_in_json_csv_and_toml() {
             .unwrap()
             .to_string()
     };
-    let (panel, pileup) = (lab("examples/ngs/panel.vcf"), lab("examples/ngs/pileup.vcf"));
+    let (panel, pileup) = (
+        lab("examples/ngs/panel.vcf"),
+        lab("examples/ngs/pileup.vcf"),
+    );
     let o = gw(&[
         "chimerism",
         "ngs",
@@ -353,7 +383,10 @@ fn byte_order_mark_accepted_in_json_csv_and_toml() {
         &format!("day30={pileup}"),
     ]);
     assert!(o.status.success(), "ngs: {}", text(&o.stderr));
-    let (refs, day14) = (lab("examples/str/references.txt"), lab("examples/str/day14.txt"));
+    let (refs, day14) = (
+        lab("examples/str/references.txt"),
+        lab("examples/str/day14.txt"),
+    );
     let o = gw(&[
         "chimerism",
         "str",
@@ -409,7 +442,10 @@ fn docs_error_format_example_is_what_the_command_prints() {
     let doc = std::fs::read_to_string(Path::new(ROOT).join("docs/errors.md")).unwrap();
     let begin = "<!-- errors-example:begin -->\n```json\n";
     let a = doc.find(begin).expect("example begin marker") + begin.len();
-    let b = doc[a..].find("```\n<!-- errors-example:end -->").expect("end marker") + a;
+    let b = doc[a..]
+        .find("```\n<!-- errors-example:end -->")
+        .expect("end marker")
+        + a;
     let o = gw(&[
         "--error-format",
         "json",

@@ -175,6 +175,7 @@ const SCORE_BASIS: &str = "the score's own range";
 /// Every numeric observation kind (numbers and whole-number scores) and its
 /// limits. Yes/no and category kinds have no numeric limits. A kind added to
 /// the course format adds its row here (a course test fails otherwise).
+#[rustfmt::skip]
 pub const OBSERVATION_LIMITS: &[ObservationLimit] = &[
     obs("anc", Unit::Per1e9L, 0.0, 1000.0, 100.0, COUNT_BASIS),
     obs("wbc", Unit::Per1e9L, 0.0, 2000.0, 300.0, COUNT_BASIS),
@@ -268,7 +269,11 @@ pub fn markdown_table() -> String {
         ));
     }
     for l in OBSERVATION_LIMITS {
-        let warn = if l.warn_above >= l.max { "–".to_string() } else { num(l.warn_above) };
+        let warn = if l.warn_above >= l.max {
+            "–".to_string()
+        } else {
+            num(l.warn_above)
+        };
         out.push_str(&format!(
             "| `{}` | `{}` | {} – {} | {} | {} |\n",
             l.kind,
@@ -311,7 +316,10 @@ mod tests {
                 "{} twice",
                 l.kind
             );
-            assert!(l.min < l.max && l.warn_above <= l.max && l.warn_above > l.min, "{l:?}");
+            assert!(
+                l.min < l.max && l.warn_above <= l.max && l.warn_above > l.min,
+                "{l:?}"
+            );
         }
     }
 

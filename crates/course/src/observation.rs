@@ -317,7 +317,14 @@ impl ObservationKind {
     pub fn spec(self) -> ValueSpec {
         let limit = graftwatch_core::limits::observation_limit(self.as_str());
         match (self.shape(), limit) {
-            (ValueSpec::Number { canonical, accepted, .. }, Some(l)) => ValueSpec::Number {
+            (
+                ValueSpec::Number {
+                    canonical,
+                    accepted,
+                    ..
+                },
+                Some(l),
+            ) => ValueSpec::Number {
                 canonical,
                 accepted,
                 min: l.min,

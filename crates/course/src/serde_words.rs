@@ -177,7 +177,10 @@ mod tests {
             plain_words("unknown variant `x`, expected one of `a`, `b`"),
             "unknown variant `x`, expected one of `a`, `b`"
         );
-        assert_eq!(found_value("invalid value: integer `-1`, expected u32"), Some("-1".into()));
+        assert_eq!(
+            found_value("invalid value: integer `-1`, expected u32"),
+            Some("-1".into())
+        );
         assert_eq!(found_value("missing field `x`"), None);
     }
 }

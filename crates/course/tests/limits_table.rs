@@ -7,8 +7,8 @@ use std::path::Path;
 
 use graftwatch_core::limits::{OBSERVATION_LIMITS, observation_limit};
 use graftwatch_course::io::read_json_str;
-use graftwatch_course::{ObservationKind, Severity};
 use graftwatch_course::observation::ValueSpec;
+use graftwatch_course::{ObservationKind, Severity};
 
 #[test]
 fn every_numeric_kind_has_one_row_and_every_row_is_a_kind() {
@@ -36,7 +36,12 @@ fn every_numeric_kind_has_one_row_and_every_row_is_a_kind() {
                 assert_eq!((min, max, warn_above), (l.min, l.max, l.warn_above));
             }
             ValueSpec::Score { min, max } => {
-                assert_eq!((f64::from(min), f64::from(max)), (l.min, l.max), "{}", l.kind);
+                assert_eq!(
+                    (f64::from(min), f64::from(max)),
+                    (l.min, l.max),
+                    "{}",
+                    l.kind
+                );
             }
             other => panic!("{}: limits for a {other:?} kind", l.kind),
         }
@@ -73,21 +78,36 @@ fn judge(kind: &str, value: f64, unit: &str) -> Option<Severity> {
 fn validation_follows_the_table_on_both_sides_of_each_bound() {
     let hb = observation_limit("hemoglobin").unwrap();
     assert_eq!(judge("hemoglobin", hb.warn_above, "g/dL"), None);
-    assert_eq!(judge("hemoglobin", hb.warn_above + 0.1, "g/dL"), Some(Severity::Warning));
+    assert_eq!(
+        judge("hemoglobin", hb.warn_above + 0.1, "g/dL"),
+        Some(Severity::Warning)
+    );
     assert_eq!(judge("hemoglobin", hb.max, "g/dL"), Some(Severity::Warning));
-    assert_eq!(judge("hemoglobin", hb.max + 0.1, "g/dL"), Some(Severity::Error));
+    assert_eq!(
+        judge("hemoglobin", hb.max + 0.1, "g/dL"),
+        Some(Severity::Error)
+    );
     // Compared after conversion: 300 g/L = 30 g/dL (implausible, possible).
     assert_eq!(judge("hemoglobin", 300.0, "g/L"), Some(Severity::Warning));
     assert_eq!(judge("hemoglobin", 1e10, "g/dL"), Some(Severity::Error));
     let anc = observation_limit("anc").unwrap();
     assert_eq!(judge("anc", anc.max, "10^9/L"), Some(Severity::Warning));
-    assert_eq!(judge("anc", anc.max * 1.001, "10^9/L"), Some(Severity::Error));
+    assert_eq!(
+        judge("anc", anc.max * 1.001, "10^9/L"),
+        Some(Severity::Error)
+    );
     assert_eq!(judge("anc", 1e300, "10^9/L"), Some(Severity::Error));
     assert_eq!(judge("anc", -0.1, "10^9/L"), Some(Severity::Error));
     assert_eq!(judge("anc", 0.0, "10^9/L"), None);
     let t = observation_limit("temperature").unwrap();
     assert_eq!(judge("temperature", t.max, "Cel"), Some(Severity::Warning));
-    assert_eq!(judge("temperature", t.max + 0.1, "Cel"), Some(Severity::Error));
-    assert_eq!(judge("temperature", t.min - 0.1, "Cel"), Some(Severity::Error));
+    assert_eq!(
+        judge("temperature", t.max + 0.1, "Cel"),
+        Some(Severity::Error)
+    );
+    assert_eq!(
+        judge("temperature", t.min - 0.1, "Cel"),
+        Some(Severity::Error)
+    );
     assert_eq!(judge("temperature", 38.5, "Cel"), None);
 }

@@ -391,8 +391,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         let counts = counted.counts;
         if counts.iter().all(|c| c.is_none()) {
             if let InputSource::Vcf { path, sample } = &spec.source {
-                let gt =
-                    read_vcf_gt(path, sample, &markers).map_err(crate::exit::input)?;
+                let gt = read_vcf_gt(path, sample, &markers).map_err(crate::exit::input)?;
                 if gt.iter().all(|g| g.is_err()) {
                     anyhow::bail!(BadInput(format!(
                         "{}: none of the {} panel markers has AD or GT for '{}' ({})",
@@ -555,8 +554,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     }
     if let Some(html) = &args.html {
         let page = super::chimerism_ngs_html::render(&run);
-        graftwatch_output::write(html, page.as_bytes(), overwrite)
-            .map_err(crate::exit::input)?;
+        graftwatch_output::write(html, page.as_bytes(), overwrite).map_err(crate::exit::input)?;
     }
     let text = match args.format {
         NgsFormat::Json => serde_json::to_string_pretty(&run)? + "\n",
@@ -569,9 +567,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
 
 fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
     use graftwatch_core::PersonRef;
-    use graftwatch_course::{
-        ChimerismMethod, ChimerismResult, attach_chimerism, read_course,
-    };
+    use graftwatch_course::{ChimerismMethod, ChimerismResult, attach_chimerism, read_course};
     let loaded = read_course(path).map_err(|e| crate::exit::input_in(path.display(), e))?;
     let mut course = loaded.course;
     let results: Vec<ChimerismResult> = run

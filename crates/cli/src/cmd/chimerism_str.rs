@@ -352,8 +352,7 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
         None => None,
     };
     if let (Some(path), Some(text)) = (&args.html, &html) {
-        graftwatch_output::write(path, text.as_bytes(), overwrite)
-            .map_err(crate::exit::input)?;
+        graftwatch_output::write(path, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
     }
     if let (Some(path), Some(course)) = (&args.add_to, &course) {
         graftwatch_course::io::write_course_with_backup(path, course)

@@ -7,7 +7,6 @@ use std::path::Path;
 use clap::Subcommand;
 use graftwatch_config::Config;
 
-
 /// `graftwatch config …`.
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {

@@ -34,9 +34,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     crate::exit::print_warnings(&lc.warnings);
     let overwrite = graftwatch_output::Overwrite::from_force(args.force);
     write_course_to(&args.output, &lc.course, overwrite).map_err(|e| match e {
-        CourseError::UnknownFormat(_) | CourseError::Output(_) => {
-            crate::exit::input(e)
-        }
+        CourseError::UnknownFormat(_) | CourseError::Output(_) => crate::exit::input(e),
         other => anyhow::Error::new(other),
     })?;
     println!(

@@ -45,9 +45,8 @@ pub fn run(args: ShowArgs) -> anyhow::Result<()> {
             AnchorArg::Dli => AnchorChoice::Dli,
         }),
     };
-    let days = timeline(&lc.course, &opts).map_err(|e| {
-        crate::exit::input_in(args.file.display(), e)
-    })?;
+    let days =
+        timeline(&lc.course, &opts).map_err(|e| crate::exit::input_in(args.file.display(), e))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     out.write_all(render_timeline(&lc.course, &days).as_bytes())?;

@@ -55,17 +55,38 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "report",
         "graftwatch report examples/seed-case/course.json --out seed.html\n  graftwatch report examples/seed-case/course.json --out seed.html --force   # replace it\n  graftwatch report examples/seed-case/course.json --format json --out -",
     ),
-    ("completions", "graftwatch completions bash > /etc/bash_completion.d/graftwatch"),
-    ("man", "graftwatch man --out man/ && man man/graftwatch-report.1"),
+    (
+        "completions",
+        "graftwatch completions bash > /etc/bash_completion.d/graftwatch",
+    ),
+    (
+        "man",
+        "graftwatch man --out man/ && man man/graftwatch-report.1",
+    ),
     ("config", "graftwatch config print > graftwatch.toml"),
-    ("config print", "graftwatch config print > graftwatch.toml   # edit, then --config graftwatch.toml"),
+    (
+        "config print",
+        "graftwatch config print > graftwatch.toml   # edit, then --config graftwatch.toml",
+    ),
     ("db", "graftwatch db init && graftwatch db info"),
     ("db init", "graftwatch db init"),
     ("db info", "graftwatch db info"),
-    ("db migrate", "graftwatch db backup before.sqlite3 && graftwatch db migrate"),
-    ("db backup", "graftwatch db backup /backups/gw-2026-12-03.sqlite3"),
-    ("db restore", "graftwatch db restore /backups/gw-2026-12-03.sqlite3"),
-    ("db add-user", "graftwatch db add-user dr.smith --role clinician"),
+    (
+        "db migrate",
+        "graftwatch db backup before.sqlite3 && graftwatch db migrate",
+    ),
+    (
+        "db backup",
+        "graftwatch db backup /backups/gw-2026-12-03.sqlite3",
+    ),
+    (
+        "db restore",
+        "graftwatch db restore /backups/gw-2026-12-03.sqlite3",
+    ),
+    (
+        "db add-user",
+        "graftwatch db add-user dr.smith --role clinician",
+    ),
     ("import", "graftwatch import examples/seed-case/"),
     (
         "export",
@@ -94,7 +115,11 @@ pub fn example_for(path: &str) -> Option<&'static str> {
 fn attach(cmd: Command, path: &str) -> Command {
     let mut cmd = match example_for(path) {
         Some(ex) => {
-            let label = if ex.contains('\n') { "Examples" } else { "Example" };
+            let label = if ex.contains('\n') {
+                "Examples"
+            } else {
+                "Example"
+            };
             cmd.after_help(format!("{label}:\n  {ex}"))
         }
         None => cmd,

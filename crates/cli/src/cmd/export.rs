@@ -79,8 +79,7 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
     store.audit(&actor, &ev).map_err(store_err)?;
     match &a.out {
         Some(p) => {
-            graftwatch_output::write(p, text.as_bytes(), overwrite)
-                .map_err(crate::exit::input)?;
+            graftwatch_output::write(p, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
         }
         None => {
             use std::io::Write as _;

@@ -101,8 +101,9 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let rd = std::fs::read_dir(p)
-                .map_err(|e| crate::exit::input_in(format!("cannot read directory {}", p.display()), e))?;
+            let rd = std::fs::read_dir(p).map_err(|e| {
+                crate::exit::input_in(format!("cannot read directory {}", p.display()), e)
+            })?;
             let mut files: Vec<PathBuf> = rd
                 .flatten()
                 .map(|e| e.path())

@@ -147,8 +147,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         }
         ReportFormat::Json => figure_data_json(course, &analysis).into_bytes(),
     };
-    graftwatch_output::write(&args.out, &content, overwrite)
-        .map_err(crate::exit::input)?;
+    graftwatch_output::write(&args.out, &content, overwrite).map_err(crate::exit::input)?;
     let note = format!(
         "wrote {} ({}; {} alerts, {} DLI assessments)",
         args.out.display(),

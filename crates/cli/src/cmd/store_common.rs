@@ -7,7 +7,6 @@ use clap::Args;
 use graftwatch_course::LoadedCourse;
 use graftwatch_store::{Actor, Channel, Location, Role, Store, StoreError};
 
-
 /// Options of every command that uses the store.
 #[derive(Args, Debug, Clone, Default)]
 pub struct StoreOpts {
@@ -101,9 +100,7 @@ pub fn read_course_or_stored(course: &Path, db: Option<&str>) -> anyhow::Result<
     };
     let (store, actor) = opts.open()?;
     let patient = course.to_string_lossy();
-    let (course, _) = store
-        .course_at(&actor, &patient, None)
-        .map_err(store_err)?;
+    let (course, _) = store.course_at(&actor, &patient, None).map_err(store_err)?;
     Ok(LoadedCourse {
         course,
         warnings: Vec::new(),
