@@ -290,9 +290,9 @@ impl Tables {
 
     fn profile(&self, i: &InputRef) -> anyhow::Result<&StrProfile> {
         let sample = i.sample.as_deref().unwrap_or(&i.name);
-        Ok(self.0[&i.files[0]]
+        self.0[&i.files[0]]
             .profile(sample)
-            .map_err(crate::exit::input)?)
+            .map_err(crate::exit::input)
     }
 }
 
