@@ -1,10 +1,25 @@
-//! Mapping errors to exit codes: bad input is 2, anything else 1.
+//! Exit codes and error rendering: bad input is 2, an internal error
+//! (a panic, a broken invariant) is 1 with a request to report it, any
+//! other failure (the disk is full, stdout is closed) is 1.
+//!
+//! Library errors reach this module whole: [`input`] wraps one as bad input
+//! without flattening it to a string, so its `source()` chain and its typed
+//! diagnostics (file, line, JSON path, field, value, expectation) are
+//! rendered here, once, for a person (`--error-format human`, the default)
+//! or as one JSON object per diagnostic (`--error-format json`, for LIMS
+//! and EHR integrations; see docs/errors.md).
 
+use std::error::Error as StdError;
 use std::fmt;
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
-/// Marks an error as caused by the user's input (exit code 2). Wrap library
-/// errors that name a file/line/field in this before returning them.
+use graftwatch_course::diagnostic::{Diagnostic, Location, Severity};
+
+/// Marks an error message written by the CLI itself (about an argument, a
+/// file name, a combination of options) as bad input (exit code 2).
+/// Library errors are wrapped with [`input`] instead, which keeps them.
 #[derive(Debug)]
 pub struct BadInput(pub String);
 
@@ -14,7 +29,156 @@ impl fmt::Display for BadInput {
     }
 }
 
-impl std::error::Error for BadInput {}
+impl StdError for BadInput {}
+
+/// A library error caused by the input (exit 2), kept as it is: the
+/// renderer walks its `source()` chain and reads its diagnostics.
+#[derive(Debug)]
+pub struct InputError {
+    /// What the CLI was doing, e.g. `--add-to course.json` (printed first).
+    context: Option<String>,
+    error: Box<dyn StdError + Send + Sync + 'static>,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.error.to_string();
+        match &self.context {
+            // The path (or option) is printed once.
+            Some(c) if text.contains(c.as_str()) => f.write_str(&text),
+            // A list of diagnostics starts on its own line.
+            Some(c) if text.contains('\n') || text.starts_with("error: ") => {
+                write!(f, "{c}:\n{text}")
+            }
+            Some(c) => write!(f, "{c}: {text}"),
+            None => f.write_str(&text),
+        }
+    }
+}
+
+impl StdError for InputError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(self.error.as_ref())
+    }
+}
+
+/// An internal error: a bug in graftwatch, not a problem of the input
+/// (exit 1, with a request to report it), with the error that revealed it.
+#[derive(Debug)]
+pub struct Internal {
+    message: String,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+impl Internal {
+    /// An internal error described by `message`.
+    pub fn new(message: impl Into<String>) -> Internal {
+        Internal {
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+impl fmt::Display for Internal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl StdError for Internal {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// An internal error (exit 1, request to report) caused by `error`.
+pub fn internal<E: StdError + Send + Sync + 'static>(
+    message: impl Into<String>,
+    error: E,
+) -> anyhow::Error {
+    anyhow::Error::new(Internal {
+        message: message.into(),
+        source: Some(Box::new(error)),
+    })
+}
+
+/// Several course files checked at once (`course validate`): every
+/// diagnostic of every file, typed, under one summary line.
+#[derive(Debug)]
+pub struct Diagnostics {
+    /// E.g. "2 of 3 course files are invalid".
+    pub summary: String,
+    /// The problems, each naming its file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Problems without a location (unreadable file, unknown file type).
+    pub others: Vec<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.summary)?;
+        for d in self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+        {
+            write!(f, "\n{d}")?;
+        }
+        for o in &self.others {
+            write!(f, "\nerror: {o}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for Diagnostics {}
+
+/// Wraps a library error as bad input (exit 2), keeping it whole.
+pub fn input<E: StdError + Send + Sync + 'static>(error: E) -> anyhow::Error {
+    anyhow::Error::new(InputError {
+        context: None,
+        error: Box::new(error),
+    })
+}
+
+/// [`input`] with what the CLI was doing, printed before the error
+/// (`--kit my.json: …`); the error itself is kept whole.
+pub fn input_in<E: StdError + Send + Sync + 'static>(
+    context: impl fmt::Display,
+    error: E,
+) -> anyhow::Error {
+    anyhow::Error::new(InputError {
+        context: Some(context.to_string()),
+        error: Box::new(error),
+    })
+}
+
+/// How diagnostics are printed on standard error.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ErrorFormat {
+    /// `error: FILE: line N, $.path: field 'f': value 'v': expectation`, at
+    /// most 50 lines then a count.
+    #[default]
+    Human,
+    /// One JSON object per line and per diagnostic: severity, file, line,
+    /// json_path, column, field, value, expected, message.
+    Json,
+}
+
+static FORMAT: OnceLock<ErrorFormat> = OnceLock::new();
+
+/// Sets the format for the whole run (called once by `main`).
+pub fn set_format(f: ErrorFormat) {
+    let _ = FORMAT.set(f);
+}
+
+/// The format chosen on the command line.
+pub fn format() -> ErrorFormat {
+    FORMAT.get().copied().unwrap_or_default()
+}
 
 /// At most this many diagnostic lines are printed; the rest are counted.
 pub const MAX_DIAGNOSTIC_LINES: usize = 50;
@@ -27,7 +191,8 @@ pub fn render(message: &str) -> String {
     let mut out = String::new();
     for (i, line) in lines.iter().take(MAX_DIAGNOSTIC_LINES).enumerate() {
         let line = line.strip_prefix("error: ").unwrap_or(line);
-        if i == 0 || !line.starts_with(' ') {
+        let is_warning = line.starts_with("warning: ");
+        if (i == 0 || !line.starts_with(' ')) && !is_warning {
             out.push_str("error: ");
         }
         out.push_str(line);
@@ -40,29 +205,220 @@ pub fn render(message: &str) -> String {
     out
 }
 
-/// Prints the error chain and returns the exit code.
+/// The exit class of an error, from its chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitClass {
+    /// The input is wrong: exit 2.
+    BadInput,
+    /// A bug in graftwatch: exit 1 with a request to report it.
+    Internal,
+    /// Anything else (I/O of the machine): exit 1.
+    Failure,
+}
+
+/// Classifies an error by the markers in its chain (an internal marker wins).
+pub fn class_of(e: &anyhow::Error) -> ExitClass {
+    if e.chain().any(|c| c.is::<Internal>()) {
+        ExitClass::Internal
+    } else if e
+        .chain()
+        .any(|c| c.is::<BadInput>() || c.is::<InputError>() || c.is::<Diagnostics>())
+    {
+        ExitClass::BadInput
+    } else {
+        ExitClass::Failure
+    }
+}
+
+/// The request printed after an internal error.
+pub const REPORT_REQUEST: &str = "this is a bug in graftwatch, not a problem of your input: please report it with the command line and, if you can, the input files";
+
+/// The human rendering of an error: the message (capped), then each cause
+/// not already contained in what was printed.
+pub fn render_human(e: &anyhow::Error) -> String {
+    let first = e.to_string();
+    let mut out = render(&first);
+    let mut shown = first;
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        // A cause already contained in what was printed adds nothing.
+        if !shown.contains(&text) {
+            out.push_str(&format!("  caused by: {text}\n"));
+            shown.push_str(&text);
+        }
+    }
+    if class_of(e) == ExitClass::Internal {
+        out.push_str(&format!("error: {REPORT_REQUEST}\n"));
+    }
+    out
+}
+
+/// One JSON diagnostic object (no line breaks inside).
+fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
+    let (line, json_path, column) = match &d.location {
+        Location::File => (None, None, None),
+        Location::JsonPath { path, line } => (*line, Some(path.clone()), None),
+        Location::CsvLine { line, column } => (Some(*line), None, column.clone()),
+    };
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    serde_json::json!({
+        "severity": severity,
+        "file": d.file.display().to_string(),
+        "line": line,
+        "json_path": json_path,
+        "column": column,
+        "field": d.field,
+        "value": d.value,
+        "expected": d.expected,
+        "message": strip_severity(&d.to_string()),
+    })
+}
+
+/// The message without its leading `error: ` / `warning: ` (the
+/// `severity` key says it).
+fn strip_severity(m: &str) -> String {
+    m.strip_prefix("error: ")
+        .or_else(|| m.strip_prefix("warning: "))
+        .unwrap_or(m)
+        .to_string()
+}
+
+/// A JSON object for an error without typed diagnostics.
+fn message_json(severity: &str, message: &str, causes: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "severity": severity,
+        "file": null,
+        "line": null,
+        "json_path": null,
+        "column": null,
+        "field": null,
+        "value": null,
+        "expected": null,
+        "message": message,
+        "causes": causes,
+    })
+}
+
+/// The typed diagnostics found in an error's chain, if any.
+fn diagnostics_in(e: &anyhow::Error) -> Option<(Vec<&Diagnostic>, Vec<String>)> {
+    for c in e.chain() {
+        if let Some(d) = c.downcast_ref::<Diagnostics>() {
+            let others = d.others.iter().map(|o| o.to_string()).collect();
+            return Some((d.diagnostics.iter().collect(), others));
+        }
+        if let Some(ce) = c.downcast_ref::<graftwatch_course::CourseError>()
+            && !ce.diagnostics().is_empty()
+        {
+            return Some((ce.diagnostics().iter().collect(), Vec::new()));
+        }
+    }
+    None
+}
+
+/// The JSON rendering: one object per line and per diagnostic; an error
+/// without typed diagnostics is one object with its message and causes.
+pub fn render_json(e: &anyhow::Error) -> String {
+    let mut lines: Vec<serde_json::Value> = Vec::new();
+    match diagnostics_in(e) {
+        Some((diags, others)) => {
+            lines.extend(diags.into_iter().map(diagnostic_json));
+            lines.extend(others.iter().map(|o| message_json("error", o, &[])));
+        }
+        None => {
+            let message = e.to_string();
+            let causes: Vec<String> = e
+                .chain()
+                .skip(1)
+                .map(|c| c.to_string())
+                .filter(|t| !message.contains(t.as_str()))
+                .collect();
+            lines.push(message_json("error", &message, &causes));
+        }
+    }
+    if class_of(e) == ExitClass::Internal {
+        lines.push(message_json("error", REPORT_REQUEST, &[]));
+    }
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(&l.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// Prints warnings (valid but implausible values) in the chosen format.
+pub fn print_warnings<'a>(warnings: impl IntoIterator<Item = &'a Diagnostic>) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for w in warnings {
+        let _ = match format() {
+            ErrorFormat::Human => writeln!(err, "{w}"),
+            ErrorFormat::Json => writeln!(err, "{}", diagnostic_json(w)),
+        };
+    }
+}
+
+/// Prints the error in the chosen format and returns the exit code.
 pub fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let bad = e.chain().any(|c| c.is::<BadInput>());
-            eprint!("{}", render(&e.to_string()));
-            let mut shown = e.to_string();
-            for cause in e.chain().skip(1) {
-                let text = cause.to_string();
-                // A cause already contained in what was printed adds nothing.
-                if !cause.is::<BadInput>() && !shown.contains(&text) {
-                    eprintln!("  caused by: {text}");
-                    shown.push_str(&text);
-                }
-            }
-            if bad {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
+            let text = match format() {
+                ErrorFormat::Human => render_human(&e),
+                ErrorFormat::Json => render_json(&e),
+            };
+            eprint!("{text}");
+            match class_of(&e) {
+                ExitClass::BadInput => ExitCode::from(2),
+                ExitClass::Internal | ExitClass::Failure => ExitCode::from(1),
             }
         }
     }
+}
+
+/// A command line clap cannot parse: clap's own message and exit code, or
+/// under `--error-format json` one JSON object (exit 2).
+pub fn usage_error(e: clap::Error) -> ! {
+    let args: Vec<String> = std::env::args().collect();
+    let json = args.iter().any(|a| a == "--error-format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--error-format" && w[1] == "json");
+    if json && e.use_stderr() {
+        let text = e.render().to_string();
+        let first = text.lines().next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        eprintln!("{}", message_json("error", message, &[]));
+        std::process::exit(2);
+    }
+    e.exit()
+}
+
+/// Installs the panic handler: a panic anywhere (also in a worker thread)
+/// is printed as an internal error with the request to report it, in the
+/// chosen format, never as Rust's default panic text.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        let e = anyhow::Error::new(Internal::new(format!("internal error: {what}{place}")));
+        let text = match format() {
+            ErrorFormat::Human => render_human(&e),
+            ErrorFormat::Json => render_json(&e),
+        };
+        eprint!("{text}");
+    }));
 }
 
 #[cfg(test)]
@@ -89,5 +445,88 @@ mod tests {
         assert!(!out.contains("line 50:"));
         let exactly: Vec<String> = (0..MAX_DIAGNOSTIC_LINES).map(|i| format!("l{i}")).collect();
         assert!(!render(&exactly.join("\n")).contains("more"));
+    }
+
+    #[derive(Debug)]
+    struct Outer(&'static str, std::io::Error);
+
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "outer {}", self.0)
+        }
+    }
+
+    impl StdError for Outer {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.1)
+        }
+    }
+
+    #[test]
+    fn wrapped_library_errors_keep_their_chain_and_class() {
+        let io = std::io::Error::other("disk says no");
+        let e = input_in("--kit k.json", Outer("x", io));
+        assert_eq!(class_of(&e), ExitClass::BadInput);
+        // The chain reaches the io::Error: InputError -> Outer -> io.
+        let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+        assert_eq!(chain.len(), 3, "{chain:?}");
+        assert!(e.chain().any(|c| c.is::<Outer>()));
+        let human = render_human(&e);
+        assert!(
+            human.starts_with("error: --kit k.json: outer x\n"),
+            "{human}"
+        );
+        assert!(human.contains("caused by: disk says no"), "{human}");
+        assert_eq!(human.matches("error:").count(), 1, "{human}");
+    }
+
+    #[test]
+    fn internal_errors_ask_for_a_report_and_others_do_not() {
+        let e = anyhow::Error::new(Internal::new("internal error: x"));
+        assert_eq!(class_of(&e), ExitClass::Internal);
+        assert!(render_human(&e).contains(REPORT_REQUEST));
+        let e = anyhow::anyhow!("cannot write: no space");
+        assert_eq!(class_of(&e), ExitClass::Failure);
+        assert!(!render_human(&e).contains(REPORT_REQUEST));
+        let e = anyhow::Error::new(BadInput("--on: bad".into()));
+        assert_eq!(class_of(&e), ExitClass::BadInput);
+    }
+
+    #[test]
+    fn json_gives_one_object_per_diagnostic() {
+        let d = |line, sev| Diagnostic {
+            severity: sev,
+            file: "c.json".into(),
+            location: Location::JsonPath {
+                path: "$.observations[3].value".into(),
+                line: Some(line),
+            },
+            field: Some("value".into()),
+            value: Some("-4 10^9/L".into()),
+            expected: "a non-negative anc".into(),
+        };
+        let e = anyhow::Error::new(Diagnostics {
+            summary: "1 of 1 course file is invalid".into(),
+            diagnostics: vec![d(7, Severity::Error), d(9, Severity::Error)],
+            others: vec![],
+        });
+        let out = render_json(&e);
+        let objs: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        assert_eq!(objs.len(), 2, "{out}");
+        assert_eq!(objs[0]["line"], 7);
+        assert_eq!(objs[1]["line"], 9);
+        assert_eq!(objs[0]["json_path"], "$.observations[3].value");
+        assert_eq!(objs[0]["field"], "value");
+        assert_eq!(objs[0]["value"], "-4 10^9/L");
+        assert_eq!(objs[0]["expected"], "a non-negative anc");
+        assert_eq!(objs[0]["severity"], "error");
+        assert_eq!(objs[0]["file"], "c.json");
+        let plain = render_json(&anyhow::Error::new(BadInput("--on: not a date".into())));
+        let v: serde_json::Value = serde_json::from_str(plain.trim()).unwrap();
+        assert_eq!(v["message"], "--on: not a date");
+        assert!(v["file"].is_null());
     }
 }

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 
 mod cmd;
 mod exit;
@@ -18,6 +18,16 @@ pub use exit::BadInput;
 #[derive(Parser, Debug)]
 #[command(name = "graftwatch", version, about, long_about = None)]
 struct Cli {
+    /// How errors and warnings are printed: `human` (default) or `json`
+    /// (one JSON object per line and per diagnostic, for LIMS/EHR).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
+    error_format: exit::ErrorFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,7 +83,20 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    exit::install_panic_hook();
+    let cli = cmd::examples::command::<Cli>()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| exit::usage_error(e));
+    exit::set_format(cli.error_format);
+    // A panic (also a worker's) is printed by the hook as an internal error;
+    // unwinding still runs the output writers' clean-up.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)))
+        .unwrap_or_else(|_| ExitCode::from(1))
+}
+
+/// Runs the subcommand and reports its error.
+fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Course(c) => cmd::course::run(c),
         Command::Demo(a) => cmd::demo::run(a),
@@ -81,8 +104,8 @@ fn main() -> ExitCode {
         Command::Grade(a) => cmd::grade::run(a),
         Command::Decide(a) => cmd::decide::run(a),
         Command::Report(a) => cmd::report::run(a),
-        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
-        Command::Man(a) => cmd::man::run(a, Cli::command()),
+        Command::Completions(a) => cmd::completions::run(a, cmd::examples::command::<Cli>()),
+        Command::Man(a) => cmd::man::run(a, cmd::examples::command::<Cli>()),
         Command::Config(c) => cmd::config::run(c),
         Command::Db(c) => cmd::db::run(c),
         Command::Import(a) => cmd::import::run(a),

@@ -143,10 +143,15 @@ fn section<T: serde::de::DeserializeOwned>(
         .map_err(|e: toml::de::Error| invalid(path, format!("{name}: {}", e.message())))
 }
 
+/// Reads a settings file; a UTF-8 byte-order mark is dropped.
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
         path: path.display().to_string(),
         source,
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
     })
 }
 
@@ -166,6 +171,7 @@ impl Config {
 
     /// Parses TOML text; `path` is used in messages only.
     pub fn from_toml_str(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| invalid(path, e.to_string()))?;

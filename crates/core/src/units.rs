@@ -395,22 +395,10 @@ impl Analyte {
     }
 
     /// A value above which the result is implausible (a warning, not an error),
-    /// in the canonical unit.
+    /// in the canonical unit, from the one limits table
+    /// ([`crate::limits::OBSERVATION_LIMITS`], which has a row per analyte).
     pub fn implausible_above(self) -> f64 {
-        match self {
-            Analyte::Anc | Analyte::Alc | Analyte::Monocytes => 100.0,
-            Analyte::Wbc => 300.0,
-            Analyte::Platelets => 2000.0,
-            Analyte::Hemoglobin => 25.0,
-            Analyte::PbBlasts => 100.0,
-            Analyte::Bilirubin => 30.0,
-            Analyte::Creatinine => 15.0,
-            Analyte::Crp => 60.0,
-            Analyte::Ferritin => 100_000.0,
-            Analyte::Alt | Analyte::Ast => 10_000.0,
-            Analyte::Alp | Analyte::Ldh => 10_000.0,
-            Analyte::Albumin => 7.0,
-        }
+        crate::limits::observation_limit(self.as_str()).map_or(f64::INFINITY, |l| l.warn_above)
     }
 }
 

@@ -50,6 +50,19 @@ pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
     read_json_str(&text, path)
 }
 
+/// Reads a course from text whose format is told by its content, not by a
+/// file name (standard input): a JSON document starts with `{` (after an
+/// optional byte-order mark and white space), anything else is read as
+/// long CSV. `path` is used in messages only.
+pub fn read_course_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.trim_start().starts_with('{') {
+        read_json_str(text, path)
+    } else {
+        crate::io_csv::read_csv_str(text, path)
+    }
+}
+
 /// The course document with its events still as JSON values: the fast
 /// path parses the document once, checks the (few) events' keys against
 /// [`crate::event_fields`] (serde ignores unknown keys of flattened
@@ -77,6 +90,8 @@ struct RawCourse {
 /// [`normalize_and_check`]. A well-formed document is parsed once; a
 /// malformed one is parsed again to locate and explain every problem.
 pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
+    // A UTF-8 byte-order mark (Windows editors write one) is not content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some(raw) = parse_raw(text) else {
         return read_json_str_diagnosed(text, path);
     };
@@ -173,16 +188,17 @@ fn read_json_str_diagnosed(text: &str, path: &Path) -> Result<LoadedCourse, Cour
             } else {
                 lines.line_of(&json_path)
             };
+            let message = inner.to_string();
             diags.push(Diagnostic {
                 severity: Severity::Error,
                 file: path.to_path_buf(),
+                field: field_of(&json_path),
                 location: Location::JsonPath {
                     path: json_path,
                     line,
                 },
-                field: None,
-                value: None,
-                expected: clean_serde_message(&inner.to_string()),
+                value: crate::serde_words::found_value(&message),
+                expected: clean_serde_message(&message),
             });
             return Err(CourseError::Invalid(diags));
         }
@@ -229,12 +245,17 @@ pub(crate) fn finish(
     })
 }
 
-/// serde_json appends " at line L column C"; the location is reported separately.
+/// serde_json appends " at line L column C" (the location is reported
+/// separately) and names Rust types; see [`crate::serde_words`].
 fn clean_serde_message(m: &str) -> String {
-    match m.rfind(" at line ") {
-        Some(i) => m[..i].to_string(),
-        None => m.to_string(),
-    }
+    crate::serde_words::plain_words(m)
+}
+
+/// The field a JSON path ends in (`$.events[2].units` → `units`), if any.
+fn field_of(json_path: &str) -> Option<String> {
+    let last = json_path.rsplit('.').next()?;
+    let name = last.split('[').next().unwrap_or(last);
+    (!name.is_empty() && name != "$").then(|| name.to_string())
 }
 
 /// Writes a course as `.json` (pretty) or `.csv` by extension, replacing an
@@ -257,6 +278,20 @@ pub fn write_course_to(
     };
     graftwatch_output::write(path, text.as_bytes(), overwrite)?;
     Ok(())
+}
+
+/// Replaces a course file in place (`--add-to`), keeping its previous
+/// version as `PATH.bak` (see [`graftwatch_output::write_with_backup`]);
+/// returns the backup's path when there was a previous version.
+pub fn write_course_with_backup(
+    path: &Path,
+    course: &Course,
+) -> Result<Option<std::path::PathBuf>, CourseError> {
+    let text = match kind_of(path)? {
+        Kind::Json => to_json_string(course),
+        Kind::Csv => crate::io_csv::to_csv_string(course),
+    };
+    Ok(graftwatch_output::write_with_backup(path, text.as_bytes())?)
 }
 
 /// The course as pretty JSON.

@@ -24,6 +24,7 @@ pub mod json_lines;
 pub mod model;
 pub mod observation;
 pub mod patient;
+pub mod serde_words;
 pub mod timeline;
 pub mod unknown_fields;
 pub mod validate;

@@ -385,52 +385,54 @@ impl ObservationKind {
         Self::OTHER.iter().copied().find(|o| o.as_str() == k)
     }
 
-    /// The value specification.
+    /// The value specification: its shape here, its limits from the one
+    /// table of physiological limits ([`graftwatch_core::limits::OBSERVATION_LIMITS`]).
     pub fn spec(self) -> ValueSpec {
-        use ObservationKind as K;
-        let pct = |warn: f64| ValueSpec::Number {
-            canonical: Unit::Percent,
-            accepted: PCT,
-            min: 0.0,
-            max: 100.0,
-            warn_above: warn,
-        };
-        let score = |max| ValueSpec::Score { min: 0, max };
-        match self {
-            K::Lab(a) => ValueSpec::Number {
-                canonical: a.canonical_unit(),
-                accepted: a.accepted_units(),
-                min: 0.0,
-                max: if a.canonical_unit() == Unit::Percent {
-                    100.0
-                } else {
-                    f64::INFINITY
+        let limit = graftwatch_core::limits::observation_limit(self.as_str());
+        match (self.shape(), limit) {
+            (
+                ValueSpec::Number {
+                    canonical,
+                    accepted,
+                    ..
                 },
-                warn_above: a.implausible_above(),
+                Some(l),
+            ) => ValueSpec::Number {
+                canonical,
+                accepted,
+                min: l.min,
+                max: l.max,
+                warn_above: l.warn_above,
             },
-            K::Temperature => ValueSpec::Number {
-                canonical: Unit::Celsius,
-                accepted: &[Unit::Celsius, Unit::Fahrenheit],
-                min: 25.0,
-                max: 45.0,
-                warn_above: 42.5,
+            (ValueSpec::Score { .. }, Some(l)) => ValueSpec::Score {
+                min: l.min as u32,
+                max: l.max as u32,
             },
-            K::SystolicBp | K::DiastolicBp => ValueSpec::Number {
-                canonical: Unit::MmHg,
-                accepted: &[Unit::MmHg],
-                min: 0.0,
-                max: 350.0,
-                warn_above: 260.0,
-            },
-            K::Spo2 => pct(100.0),
-            K::Weight => ValueSpec::Number {
-                canonical: Unit::Kg,
-                accepted: &[Unit::Kg],
-                min: 0.3,
-                max: 400.0,
-                warn_above: 250.0,
-            },
-            K::SkinRashBsa | K::SkinDesquamationBsa | K::CgvhdSkinBsa => pct(100.0),
+            (shape, _) => shape,
+        }
+    }
+
+    /// The kind of value and its units; the numeric limits are placeholders
+    /// filled by [`ObservationKind::spec`] from the limits table (a kind
+    /// without a row there has none: tested).
+    fn shape(self) -> ValueSpec {
+        use ObservationKind as K;
+        let number = |canonical: Unit, accepted: &'static [Unit]| ValueSpec::Number {
+            canonical,
+            accepted,
+            min: 0.0,
+            max: 0.0,
+            warn_above: 0.0,
+        };
+        let pct = || number(Unit::Percent, PCT);
+        let score = || ValueSpec::Score { min: 0, max: 0 };
+        match self {
+            K::Lab(a) => number(a.canonical_unit(), a.accepted_units()),
+            K::Temperature => number(Unit::Celsius, &[Unit::Celsius, Unit::Fahrenheit]),
+            K::SystolicBp | K::DiastolicBp => number(Unit::MmHg, &[Unit::MmHg]),
+            K::Spo2 => pct(),
+            K::Weight => number(Unit::Kg, &[Unit::Kg]),
+            K::SkinRashBsa | K::SkinDesquamationBsa | K::CgvhdSkinBsa => pct(),
             K::SkinErythroderma
             | K::SkinBullae
             | K::UpperGiPersistent
@@ -448,24 +450,12 @@ impl ObservationKind {
             | K::Hypoxia
             | K::ExtramedullaryDisease => ValueSpec::Bool,
             K::Hypotension => ValueSpec::Category(HYPOTENSION_VALUES),
-            K::FluidBolus => ValueSpec::Number {
-                canonical: Unit::Ml,
-                accepted: &[Unit::Ml],
-                min: 0.0,
-                max: 20_000.0,
-                warn_above: 6_000.0,
-            },
-            K::StoolVolume => ValueSpec::Number {
-                canonical: Unit::Ml,
-                accepted: &[Unit::Ml, Unit::MlPerKg],
-                min: 0.0,
-                max: 20_000.0,
-                warn_above: 8_000.0,
-            },
-            K::StoolEpisodes => ValueSpec::Score { min: 0, max: 60 },
-            K::VomitingEpisodes => ValueSpec::Score { min: 0, max: 100 },
-            K::EyeDropsPerDay => ValueSpec::Score { min: 0, max: 50 },
-            K::SeizureDurationMin => ValueSpec::Score { min: 0, max: 1440 },
+            K::FluidBolus => number(Unit::Ml, &[Unit::Ml]),
+            K::StoolVolume => number(Unit::Ml, &[Unit::Ml, Unit::MlPerKg]),
+            K::StoolEpisodes => score(),
+            K::VomitingEpisodes => score(),
+            K::EyeDropsPerDay => score(),
+            K::SeizureDurationMin => score(),
             K::Posturing => ValueSpec::Category(&["none", "decorticate", "decerebrate"]),
             K::MotorFinding => {
                 ValueSpec::Category(&["none", "hemiparesis", "paraparesis", "tremor", "myoclonus"])
@@ -476,44 +466,26 @@ impl ObservationKind {
             | K::CgvhdGi
             | K::CgvhdJoints
             | K::CgvhdGenital
-            | K::CgvhdLungSymptoms => score(3),
-            K::Fev1Percent | K::DlcoPercent => ValueSpec::Number {
-                canonical: Unit::Percent,
-                accepted: PCT,
-                min: 0.0,
-                max: 200.0,
-                warn_above: 150.0,
-            },
-            K::WeightLossPercent => pct(60.0),
-            K::IceScore => score(10),
-            K::CapdScore => score(32),
+            | K::CgvhdLungSymptoms => score(),
+            K::Fev1Percent | K::DlcoPercent => number(Unit::Percent, PCT),
+            K::WeightLossPercent => pct(),
+            K::IceScore => score(),
+            K::CapdScore => score(),
             K::Consciousness => ValueSpec::Category(&["awake", "voice", "tactile", "unarousable"]),
             K::Seizure => ValueSpec::Category(&["none", "rapidly_resolving", "prolonged"]),
             K::CerebralEdema => ValueSpec::Category(&["none", "focal", "diffuse"]),
             K::AgvhdNoFindings => {
                 ValueSpec::Category(&["skin", "liver", "upper_gi", "lower_gi", "all"])
             }
-            K::MarrowBlasts | K::MarrowCellularity | K::MrdFlow => pct(100.0),
-            K::MrdQpcr => ValueSpec::Number {
-                canonical: Unit::Percent,
-                accepted: PCT,
-                min: 0.0,
-                max: 10_000.0,
-                warn_above: 1_000.0,
-            },
-            K::Chimerism => pct(100.0),
-            K::Lvef => pct(100.0),
+            K::MarrowBlasts | K::MarrowCellularity | K::MrdFlow => pct(),
+            K::MrdQpcr => number(Unit::Percent, PCT),
+            K::Chimerism => pct(),
+            K::Lvef => pct(),
             K::CmlPhase => ValueSpec::Category(CML_PHASES),
             K::LymphomaResponse => ValueSpec::Category(LYMPHOMA_RESPONSES),
             K::MrdStatus => ValueSpec::Category(&["positive", "negative"]),
             K::InfectionStatus => ValueSpec::Category(&["none", "controlled", "uncontrolled"]),
-            K::St2 | K::Reg3a | K::Tnfr1 => ValueSpec::Number {
-                canonical: Unit::PgPerMl,
-                accepted: &[Unit::PgPerMl, Unit::NgPerMl],
-                min: 0.0,
-                max: f64::INFINITY,
-                warn_above: 1.0e7,
-            },
+            K::St2 | K::Reg3a | K::Tnfr1 => number(Unit::PgPerMl, &[Unit::PgPerMl, Unit::NgPerMl]),
         }
     }
 

@@ -71,6 +71,8 @@ pub fn read_error_table(
         let lineno = i + 1;
         let line = line.map_err(io)?;
         let line = line.trim_end_matches('\r');
+        // A UTF-8 byte-order mark (Windows editors) is not content.
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }

@@ -93,6 +93,7 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 pub struct CheckedLines<R> {
     reader: R,
     buf: String,
+    first: bool,
 }
 
 impl<R: BufRead> CheckedLines<R> {
@@ -101,6 +102,7 @@ impl<R: BufRead> CheckedLines<R> {
         CheckedLines {
             reader,
             buf: String::new(),
+            first: true,
         }
     }
 }
@@ -119,7 +121,11 @@ impl<R: BufRead> Iterator for CheckedLines<R> {
                         "truncated: the last line has no line end (file cut short)",
                     )));
                 }
-                let line = self.buf.trim_end_matches('\n').trim_end_matches('\r');
+                let mut line = self.buf.trim_end_matches('\n').trim_end_matches('\r');
+                if std::mem::take(&mut self.first) {
+                    // A UTF-8 byte-order mark (Windows editors) is not content.
+                    line = line.strip_prefix('\u{feff}').unwrap_or(line);
+                }
                 Some(Ok(line.to_string()))
             }
             Err(e) => Some(Err(e)),
@@ -130,6 +136,14 @@ impl<R: BufRead> Iterator for CheckedLines<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_from_the_first_line_only() {
+        let lines: Vec<String> = CheckedLines::new("\u{feff}##a\n\u{feff}b\n".as_bytes())
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(lines, ["##a", "\u{feff}b"]);
+    }
 
     #[test]
     fn a_last_line_without_line_end_is_truncation() {

@@ -115,6 +115,22 @@ pub fn write(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<Written,
     }
 }
 
+/// Checks, before any work is done, that [`write`] could write `path` under
+/// `overwrite`: an existing regular file without `--force`, a missing
+/// directory or a directory in its place is refused now rather than after
+/// minutes of computing (and before any other file of the run is written).
+pub fn preflight(path: &Path, overwrite: Overwrite) -> Result<(), OutputError> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    match resolve(path)? {
+        Resolved::Regular { exists: true, .. } if overwrite == Overwrite::Refuse => {
+            Err(OutputError::Exists(path.to_path_buf()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Replaces the regular file `path` with `bytes`, first keeping its previous
 /// content as `PATH.bak` (replacing an older backup). For commands whose job
 /// is an in-place update (`--add-to`). Returns the backup path when there was

@@ -168,3 +168,25 @@ fn backup_keeps_the_previous_version() {
     assert_eq!(fs::read_to_string(&bak).unwrap(), "v2");
     assert!(leftovers(d.path()).is_empty());
 }
+
+#[test]
+fn preflight_refuses_what_write_would_refuse_and_writes_nothing() {
+    use graftwatch_output::preflight;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("r.html");
+    // A new file, standard output and a device are fine either way.
+    preflight(&p, Overwrite::Refuse).unwrap();
+    preflight(Path::new("-"), Overwrite::Refuse).unwrap();
+    preflight(Path::new("/dev/null"), Overwrite::Refuse).unwrap();
+    assert!(!p.exists());
+    fs::write(&p, "old").unwrap();
+    let e = preflight(&p, Overwrite::Refuse).unwrap_err();
+    assert!(matches!(e, OutputError::Exists(_)), "{e}");
+    preflight(&p, Overwrite::Replace).unwrap();
+    let missing = d.path().join("no/such/dir/r.html");
+    assert!(matches!(
+        preflight(&missing, Overwrite::Replace).unwrap_err(),
+        OutputError::NoDirectory { .. }
+    ));
+    assert_eq!(fs::read_to_string(&p).unwrap(), "old");
+}

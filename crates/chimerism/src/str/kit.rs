@@ -124,6 +124,8 @@ impl Kit {
 
     /// Parses and checks a kit file's text.
     pub fn from_json(text: &str) -> Result<Kit, KitError> {
+        // A UTF-8 byte-order mark (Windows editors) is not content.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let kit: Kit = serde_json::from_str(text).map_err(|e| KitError::Invalid(e.to_string()))?;
         let ok = |s: &KitStutter| {
             [s.back, s.forward, s.double_back]

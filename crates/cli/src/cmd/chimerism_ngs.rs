@@ -61,6 +61,10 @@ pub struct NgsArgs {
     /// Also write a self-contained HTML view (inline SVG per-marker plots).
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Replace the --html file if it exists (--add-to always updates its
+    /// course in place, keeping the previous version as COURSE.bak).
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads for counting and fitting.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
@@ -210,7 +214,7 @@ fn counts_of(
                 // A person's genotype VCF may hold GT only: the caller
                 // falls back to GT when every marker is absent.
                 Err(VcfAdError::NoAd { .. }) if person => vec![None; markers.len()],
-                r => r.map_err(|e| BadInput(e.to_string()))?,
+                r => r.map_err(crate::exit::input)?,
             },
             missing_contigs: Vec::new(),
         },
@@ -222,7 +226,7 @@ fn counts_of(
                     BamCountError::WorkerPanicked => {
                         anyhow::anyhow!("{}: {e}; please report this bug", path.display())
                     }
-                    e => BadInput(format!("{}: {e}", path.display())).into(),
+                    e => crate::exit::input_in(path.display(), e),
                 }
             };
             if strict {
@@ -260,7 +264,7 @@ fn counts_of(
                             "{}: {e}; please report this bug",
                             spec.source.describe()
                         ),
-                        e => BadInput(format!("{}: {e}", spec.source.describe())).into(),
+                        e => crate::exit::input_in(spec.source.describe(), e),
                     }
                 })?;
             Counted {
@@ -361,7 +365,11 @@ fn html_page(run: &NgsRun) -> graftwatch_report::chimerism::NgsPage<'_> {
 /// Runs `chimerism ngs`.
 // Long function: argument-to-library wiring for every NGS input kind (VCF/BCF/BAM/CRAM/FASTQ) and output; moving input dispatch into genomics-io is pending in issue 10.
 pub fn run(args: NgsArgs) -> anyhow::Result<()> {
-    let markers = read_panel(&args.panel).map_err(|e| BadInput(e.to_string()))?;
+    let overwrite = graftwatch_output::Overwrite::from_force(args.force);
+    if let Some(p) = &args.html {
+        graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
+    }
+    let markers = read_panel(&args.panel).map_err(crate::exit::input)?;
     let mut person_specs =
         vec![parse_spec("--recipient", &args.recipient, false).map_err(BadInput)?];
     for d in &args.donors {
@@ -406,8 +414,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         let counts = counted.counts;
         if counts.iter().all(|c| c.is_none()) {
             if let InputSource::Vcf { path, sample } = &spec.source {
-                let gt =
-                    read_vcf_gt(path, sample, &markers).map_err(|e| BadInput(e.to_string()))?;
+                let gt = read_vcf_gt(path, sample, &markers).map_err(crate::exit::input)?;
                 if gt.iter().all(|g| g.is_err()) {
                     anyhow::bail!(BadInput(format!(
                         "{}: none of the {} panel markers has AD or GT for '{}' ({})",
@@ -442,7 +449,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         .collect();
     let errors = ErrorModel::learn(&markers, &pure, &ErrorConfig::default());
     let table = match &args.error_table {
-        Some(p) => Some(read_error_table(p, &markers).map_err(|e| BadInput(e.to_string()))?),
+        Some(p) => Some(read_error_table(p, &markers).map_err(crate::exit::input)?),
         None => None,
     };
     let sites = learn_sites(
@@ -501,7 +508,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
         let mut result = analyse_sample_with(
             &spec.name, &markers, &persons, &calls, &errors, &sites, &counts, &cfg,
         )
-        .map_err(|e| BadInput(format!("{}: {e}", spec.source.describe())))?;
+        .map_err(|e| crate::exit::input_in(spec.source.describe(), e))?;
         if let Some(text) = missing_contig_text(spec, &counted.missing_contigs) {
             result.flags.push(QcFlag {
                 code: QcCode::ContigMissing,
@@ -572,8 +579,7 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
     }
     if let Some(html) = &args.html {
         let page = graftwatch_report::chimerism::render_ngs_page(&html_page(&run));
-        graftwatch_output::write(html, page.as_bytes(), graftwatch_output::Overwrite::Replace)
-            .map_err(|e| BadInput(e.to_string()))?;
+        graftwatch_output::write(html, page.as_bytes(), overwrite).map_err(crate::exit::input)?;
     }
     let text = match args.format {
         NgsFormat::Json => serde_json::to_string_pretty(&run)? + "\n",
@@ -585,13 +591,14 @@ pub fn run(args: NgsArgs) -> anyhow::Result<()> {
 }
 
 fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
-    use graftwatch_course::{attach_chimerism, read_course, write_course};
-    let loaded = read_course(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    use graftwatch_course::{attach_chimerism, read_course};
+    let loaded = read_course(path).map_err(|e| crate::exit::input_in(path.display(), e))?;
     let mut course = loaded.course;
     let results = results_of(run);
     attach_chimerism(&mut course, &results)
-        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
-    write_course(path, &course).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
+    graftwatch_course::io::write_course_with_backup(path, &course)
+        .map_err(|e| anyhow::Error::new(e).context(format!("writing {}", path.display())))?;
     Ok(())
 }
 

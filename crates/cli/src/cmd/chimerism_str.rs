@@ -93,6 +93,10 @@ pub struct StrArgs {
     /// Also write a self-contained HTML view (inline SVG) to this file.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
+    /// Replace the --html file if it exists (--add-to always updates its
+    /// course in place, keeping the previous version as COURSE.bak).
+    #[arg(long)]
+    pub force: bool,
     /// Add the results as chimerism observations to this course file (.json or .csv); reruns replace. With --db (or $GRAFTWATCH_DB and no such file): a stored patient id.
     #[arg(long, value_name = "COURSE|PATIENT")]
     pub add_to: Option<PathBuf>,
@@ -202,10 +206,10 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         None => Kit::generic(),
         Some(k) if k.to_ascii_lowercase().ends_with(".json") => {
             let text = std::fs::read_to_string(k)
-                .map_err(|e| BadInput(format!("--kit {k}: cannot read: {e}")))?;
-            Kit::from_json(&text).map_err(|e| BadInput(format!("--kit {k}: {e}")))?
+                .map_err(|e| crate::exit::input_in(format!("--kit {k}: cannot read"), e))?;
+            Kit::from_json(&text).map_err(|e| crate::exit::input_in(format!("--kit {k}"), e))?
         }
-        Some(k) => Kit::built_in(k).map_err(|e| BadInput(format!("--kit: {e}")))?,
+        Some(k) => Kit::built_in(k).map_err(|e| crate::exit::input_in("--kit", e))?,
     };
     let lab = super::config::load(args.config.as_deref())?.chimerism.str;
     let cfg = StrConfig {
@@ -284,7 +288,7 @@ impl Tables {
         for i in inputs {
             let p = &i.files[0];
             if !t.contains_key(p) {
-                let table = read_genemapper(p, opts).map_err(|e| BadInput(e.to_string()))?;
+                let table = read_genemapper(p, opts).map_err(crate::exit::input)?;
                 t.insert(p.clone(), table);
             }
         }
@@ -293,14 +297,18 @@ impl Tables {
 
     fn profile(&self, i: &InputRef) -> anyhow::Result<&StrProfile> {
         let sample = i.sample.as_deref().unwrap_or(&i.name);
-        Ok(self.0[&i.files[0]]
+        self.0[&i.files[0]]
             .profile(sample)
-            .map_err(|e| BadInput(e.to_string()))?)
+            .map_err(crate::exit::input)
     }
 }
 
 /// Runs `chimerism str`.
 pub fn run(args: StrArgs) -> anyhow::Result<()> {
+    let overwrite = graftwatch_output::Overwrite::from_force(args.force);
+    if let Some(p) = &args.html {
+        graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
+    }
     let cfg = config(&args)?;
     let plan = plan(&args)?;
     let opts = GeneMapperOptions {
@@ -357,11 +365,10 @@ pub fn run(args: StrArgs) -> anyhow::Result<()> {
         None => None,
     };
     if let (Some(path), Some(text)) = (&args.html, &html) {
-        graftwatch_output::write(path, text.as_bytes(), graftwatch_output::Overwrite::Replace)
-            .map_err(|e| BadInput(e.to_string()))?;
+        graftwatch_output::write(path, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
     }
     if let (Some(path), Some(course)) = (&args.add_to, &course) {
-        graftwatch_course::write_course(path, course)
+        graftwatch_course::io::write_course_with_backup(path, course)
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if let (Some(p), Some(results)) = (&to_store, &stored) {
@@ -519,12 +526,12 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
 fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course::Course> {
     use graftwatch_course::attach_chimerism;
     let loaded = graftwatch_course::read_course(path)
-        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
+        .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     let mut course = loaded.course;
     let pid = course.patient.id.to_string();
     let results = results_for(run, &pid, &path.display().to_string())?;
     attach_chimerism(&mut course, &results)
-        .map_err(|e| BadInput(format!("--add-to {}: {e}", path.display())))?;
+        .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     Ok(course)
 }
 

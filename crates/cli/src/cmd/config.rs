@@ -7,8 +7,6 @@ use std::path::Path;
 use clap::Subcommand;
 use graftwatch_config::Config;
 
-use crate::BadInput;
-
 /// `graftwatch config …`.
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
@@ -26,9 +24,9 @@ pub fn run(c: ConfigCommand) -> anyhow::Result<()> {
 
 /// Loads `--config FILE`, or the defaults without one. A bad file is bad
 /// input (exit 2) naming the file, the section and the key.
-pub fn load(path: Option<&Path>) -> Result<Config, BadInput> {
+pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
     match path {
-        Some(p) => Config::from_toml_file(p).map_err(|e| BadInput(e.to_string())),
+        Some(p) => Config::from_toml_file(p).map_err(crate::exit::input),
         None => Ok(Config::default()),
     }
 }

@@ -2,7 +2,11 @@
 //! patient course files (JSON document or long CSV). The logic lives in
 //! graftwatch-course; these commands only parse arguments and print.
 
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
 use clap::Subcommand;
+use graftwatch_course::{CourseError, LoadedCourse};
 
 use super::{course_convert, course_show, course_validate};
 
@@ -28,6 +32,32 @@ pub fn run(cmd: CourseCommand) -> anyhow::Result<()> {
 
 /// A course read error as bad input (exit 2) when it is about the input
 /// (content, file type, unreadable file); every diagnostic on its own line.
-pub fn read_error(e: graftwatch_course::CourseError) -> anyhow::Error {
-    anyhow::Error::new(crate::BadInput(e.to_string()))
+pub fn read_error(e: CourseError) -> anyhow::Error {
+    crate::exit::input(e)
 }
+
+/// Reads the course named on the command line: a `.json` or `.csv` file,
+/// or `-` for standard input (JSON or CSV, told apart by the content).
+/// Problems are bad input (exit 2), kept whole for the renderer.
+pub fn read_input(path: &Path) -> anyhow::Result<LoadedCourse> {
+    read_input_typed(path).map_err(crate::exit::input)
+}
+
+/// [`read_input`] with the course reader's own error.
+pub fn read_input_typed(path: &Path) -> Result<LoadedCourse, CourseError> {
+    if path.as_os_str() != "-" {
+        return graftwatch_course::read_course(path);
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .lock()
+        .read_to_string(&mut text)
+        .map_err(|source| CourseError::Io {
+            path: PathBuf::from(STDIN_NAME),
+            source,
+        })?;
+    graftwatch_course::io::read_course_str(&text, Path::new(STDIN_NAME))
+}
+
+/// How standard input is named in messages.
+pub const STDIN_NAME: &str = "<stdin>";

@@ -31,14 +31,10 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
         )));
     }
     let lc = read_course(&args.input).map_err(super::course::read_error)?;
-    for w in &lc.warnings {
-        eprintln!("{w}");
-    }
+    crate::exit::print_warnings(&lc.warnings);
     let overwrite = graftwatch_output::Overwrite::from_force(args.force);
     write_course_to(&args.output, &lc.course, overwrite).map_err(|e| match e {
-        CourseError::UnknownFormat(_) | CourseError::Output(_) => {
-            anyhow::Error::new(crate::BadInput(e.to_string()))
-        }
+        CourseError::UnknownFormat(_) | CourseError::Output(_) => crate::exit::input(e),
         other => anyhow::Error::new(other),
     })?;
     println!(

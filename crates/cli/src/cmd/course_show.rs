@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use graftwatch_course::read_course;
 use graftwatch_course::timeline::{AnchorChoice, TimelineOptions, render_timeline, timeline};
 
 /// Which day 0 to count from.
@@ -21,7 +20,7 @@ pub enum AnchorArg {
 /// Arguments of `course show`.
 #[derive(clap::Args, Debug)]
 pub struct ShowArgs {
-    /// Course file (.json or .csv).
+    /// Course file (.json or .csv), or `-` for standard input.
     pub file: PathBuf,
     /// First day to show, relative to the anchor (e.g. -7).
     #[arg(long, allow_negative_numbers = true)]
@@ -36,7 +35,7 @@ pub struct ShowArgs {
 
 /// Prints the timeline.
 pub fn run(args: ShowArgs) -> anyhow::Result<()> {
-    let lc = read_course(&args.file).map_err(super::course::read_error)?;
+    let lc = super::course::read_input(&args.file)?;
     let opts = TimelineOptions {
         from: args.from,
         to: args.to,
@@ -46,14 +45,11 @@ pub fn run(args: ShowArgs) -> anyhow::Result<()> {
             AnchorArg::Dli => AnchorChoice::Dli,
         }),
     };
-    let days = timeline(&lc.course, &opts).map_err(|e| {
-        anyhow::Error::new(crate::BadInput(format!("{}: {e}", args.file.display())))
-    })?;
+    let days =
+        timeline(&lc.course, &opts).map_err(|e| crate::exit::input_in(args.file.display(), e))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     out.write_all(render_timeline(&lc.course, &days).as_bytes())?;
-    for w in &lc.warnings {
-        eprintln!("{w}");
-    }
+    crate::exit::print_warnings(&lc.warnings);
     Ok(())
 }

@@ -3,12 +3,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use graftwatch_course::{CourseError, read_course};
+use graftwatch_course::CourseError;
+
+use crate::exit::{Diagnostics, ErrorFormat};
 
 /// Arguments of `course validate`.
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
-    /// Course files (.json or .csv).
+    /// Course files (.json or .csv); `-` reads one course from standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -19,10 +21,12 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut problems: Vec<String> = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut others: Vec<Box<dyn std::error::Error + Send + Sync>> = Vec::new();
     let mut bad = 0usize;
+    let json = crate::exit::format() == ErrorFormat::Json;
     for f in &args.files {
-        match read_course(f) {
+        match super::course::read_input_typed(f) {
             Ok(lc) => {
                 writeln!(
                     out,
@@ -32,32 +36,40 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
                     lc.course.observations.len(),
                     lc.warnings.len()
                 )?;
-                for w in &lc.warnings {
-                    writeln!(out, "  {w}")?;
+                if json {
+                    crate::exit::print_warnings(&lc.warnings);
+                } else {
+                    for w in &lc.warnings {
+                        writeln!(out, "  {w}")?;
+                    }
                 }
             }
             Err(CourseError::Invalid(diags)) => {
                 bad += 1;
-                problems.extend(diags.iter().map(|d| d.to_string()));
+                diagnostics.extend(diags);
             }
             Err(other) => {
                 bad += 1;
-                problems.push(format!("error: {other}"));
+                others.push(Box::new(other));
             }
         }
     }
     out.flush()?;
     if bad > 0 {
-        anyhow::bail!(crate::BadInput(format!(
-            "{bad} of {} course file{} invalid:\n{}",
+        let summary = format!(
+            "{bad} of {} course file{} invalid",
             args.files.len(),
             if args.files.len() == 1 {
                 " is"
             } else {
                 "s are"
             },
-            problems.join("\n")
-        )));
+        );
+        anyhow::bail!(Diagnostics {
+            summary,
+            diagnostics,
+            others,
+        });
     }
     Ok(())
 }

@@ -9,7 +9,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::Args;
 use graftwatch_course::{CourseError, LoadedCourse, Severity, io::read_json_str, read_course};
 use graftwatch_report::{Analysis, Report, Section, escape, full_report};
@@ -56,15 +55,15 @@ pub fn load(course: Option<&Path>) -> anyhow::Result<(LoadedCourse, String)> {
         Some(p) => {
             let lc = read_course(p).map_err(|e| match e {
                 CourseError::Invalid(_) => {
-                    BadInput(format!("the course file {} is invalid:\n{e}", p.display()))
+                    crate::exit::input_in(format!("the course file {} is invalid", p.display()), e)
                 }
-                other => BadInput(other.to_string()),
+                other => crate::exit::input(other),
             })?;
             Ok((lc, p.display().to_string()))
         }
         None => {
             let lc = read_json_str(SEED_CASE_JSON, Path::new(SEED_CASE_NAME))
-                .context("the bundled seed case does not validate")?;
+                .map_err(|e| crate::exit::internal("the bundled seed case does not validate", e))?;
             Ok((lc, SEED_CASE_NAME.to_string()))
         }
     }
@@ -125,7 +124,7 @@ pub fn write_report(dir: &Path, html: &str) -> anyhow::Result<PathBuf> {
         html.as_bytes(),
         graftwatch_output::Overwrite::Replace,
     )
-    .map_err(|e| BadInput(e.to_string()))?;
+    .map_err(crate::exit::input)?;
     Ok(path)
 }
 

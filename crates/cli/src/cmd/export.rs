@@ -31,9 +31,13 @@ pub struct ExportArgs {
     /// Format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
     pub format: ExportFormat,
-    /// Output file (default: standard output); written atomically.
+    /// Output file (default: standard output); written atomically; an
+    /// existing file is replaced only with --force.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Remove direct identifiers and shift dates by a per-patient offset.
     #[arg(long)]
     pub deidentified: bool,
@@ -43,6 +47,10 @@ pub struct ExportArgs {
 
 /// Runs `export`.
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
+    let overwrite = graftwatch_output::Overwrite::from_force(a.force);
+    if let Some(p) = &a.out {
+        graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
+    }
     let (store, actor) = a.store.open()?;
     let (mut course, meta) = store
         .course_at(&actor, &a.patient, a.rev)
@@ -71,8 +79,7 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
     store.audit(&actor, &ev).map_err(store_err)?;
     match &a.out {
         Some(p) => {
-            graftwatch_output::write(p, text.as_bytes(), graftwatch_output::Overwrite::Replace)
-                .map_err(|e| crate::BadInput(e.to_string()))?;
+            graftwatch_output::write(p, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
         }
         None => {
             use std::io::Write as _;

@@ -97,12 +97,13 @@ pub fn parse_on(s: &str, course: &Course) -> Result<Date, BadInput> {
 
 /// The course files named: files as given, directories expanded to their
 /// `.json` / `.csv` files in name order.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BadInput> {
+fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let rd = std::fs::read_dir(p)
-                .map_err(|e| BadInput(format!("cannot read directory {}: {e}", p.display())))?;
+            let rd = std::fs::read_dir(p).map_err(|e| {
+                crate::exit::input_in(format!("cannot read directory {}", p.display()), e)
+            })?;
             let mut files: Vec<PathBuf> = rd
                 .flatten()
                 .map(|e| e.path())
@@ -118,7 +119,8 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BadInput> {
                 return Err(BadInput(format!(
                     "directory {} has no .json or .csv course files",
                     p.display()
-                )));
+                ))
+                .into());
             }
             out.extend(files);
         } else {
@@ -137,13 +139,12 @@ struct Run {
     db: Option<String>,
 }
 
-fn grade_one(path: &Path, r: &Run) -> Result<CourseGrades, BadInput> {
-    let loaded = super::store_common::read_course_or_stored(path, r.db.as_deref())
-        .map_err(|e| BadInput(e.to_string()))?;
+fn grade_one(path: &Path, r: &Run) -> anyhow::Result<CourseGrades> {
+    let loaded = super::store_common::read_course_or_stored(path, r.db.as_deref())?;
     let course = loaded.course;
     let on = match &r.on {
         Some(s) => {
-            Some(parse_on(s, &course).map_err(|e| BadInput(format!("{}: {e}", path.display())))?)
+            Some(parse_on(s, &course).map_err(|e| crate::exit::input_in(path.display(), e))?)
         }
         None => None,
     };
@@ -189,7 +190,7 @@ pub fn run(a: GradeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let only = match &a.only {
-        Some(s) => Criterion::parse_list(s).map_err(|e| BadInput(format!("--only: {e}")))?,
+        Some(s) => Criterion::parse_list(s).map_err(|e| crate::exit::input_in("--only", e))?,
         None => Criterion::ALL.to_vec(),
     };
     let cfg = crate::cmd::config::load(a.config.as_deref())?.grading;

@@ -29,7 +29,7 @@ pub fn run(args: ManArgs, cli: clap::Command) -> anyhow::Result<()> {
         let mut out = Vec::new();
         clap_mangen::Man::new(cli).render(&mut out)?;
         graftwatch_output::write("-".as_ref(), &out, graftwatch_output::Overwrite::Replace)
-            .map_err(|e| BadInput(e.to_string()))?;
+            .map_err(crate::exit::input)?;
         return Ok(());
     };
     std::fs::create_dir_all(&dir).map_err(|e| {
@@ -47,7 +47,7 @@ pub fn run(args: ManArgs, cli: clap::Command) -> anyhow::Result<()> {
             .title(name.to_uppercase())
             .render(&mut roff)?;
         let path = dir.join(format!("{name}.1"));
-        graftwatch_output::write(&path, &roff, overwrite).map_err(|e| BadInput(e.to_string()))?;
+        graftwatch_output::write(&path, &roff, overwrite).map_err(crate::exit::input)?;
         println!("wrote {}", path.display());
     }
     Ok(())

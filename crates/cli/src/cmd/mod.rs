@@ -16,6 +16,7 @@ pub mod course_validate;
 pub mod db;
 pub mod decide;
 pub mod demo;
+pub mod examples;
 pub mod export;
 pub mod grade;
 pub mod history;

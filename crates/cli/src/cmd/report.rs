@@ -35,9 +35,13 @@ pub enum ReportFormat {
 pub struct ReportArgs {
     /// Course file (.json or .csv).
     pub course: PathBuf,
-    /// Output file.
+    /// Output file (`-` for standard output); an existing file is replaced
+    /// only with --force.
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Output format (default: from the --out extension, else html).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
@@ -62,13 +66,14 @@ pub struct ReportArgs {
 
 /// The configuration of a `report` run: `--config`, then the deprecated
 /// `--alerts-config` on top (its notices printed to standard error).
-pub fn load_config(args: &ReportArgs) -> Result<graftwatch_config::Config, BadInput> {
+pub fn load_config(args: &ReportArgs) -> anyhow::Result<graftwatch_config::Config> {
     let mut cfg = crate::cmd::config::load(args.config.as_deref())?;
     if let Some(p) = &args.alerts_config {
         let notes = cfg.apply_legacy_alerts_file(p).map_err(|e| {
-            BadInput(format!(
-                "--alerts-config {e}\nexpected keys: engraftment_warning_days, chimerism_serial_rises, chimerism_min_step_points, chimerism_lod_percent, mrd_positive_percent, dli_gvhd_grade, dli_gvhd_within_days"
-            ))
+            crate::exit::input_in(
+                "--alerts-config (expected keys: engraftment_warning_days, chimerism_serial_rises, chimerism_min_step_points, chimerism_lod_percent, mrd_positive_percent, dli_gvhd_grade, dli_gvhd_within_days)",
+                e,
+            )
         })?;
         for n in notes {
             eprintln!("warning: {n}");
@@ -111,15 +116,11 @@ fn export_error(e: ExportError) -> anyhow::Error {
 
 /// Runs `report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
+    let overwrite = graftwatch_output::Overwrite::from_force(args.force);
+    graftwatch_output::preflight(&args.out, overwrite).map_err(crate::exit::input)?;
     let format = format_of(&args)?;
     let cfg = load_config(&args)?;
-    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())
-        .map_err(|e| {
-            BadInput(format!(
-                "the course file {} is invalid:\n{e}",
-                args.course.display()
-            ))
-        })?;
+    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())?;
     let course = &loaded.course;
     let analysis = Analysis::for_course_with(course, &cfg.grading, &cfg.dli, &cfg.alerts);
     let content: Vec<u8> = match format {
@@ -146,14 +147,19 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         }
         ReportFormat::Json => figure_data_json(course, &analysis).into_bytes(),
     };
-    graftwatch_output::write(&args.out, &content, graftwatch_output::Overwrite::Replace)
-        .map_err(|e| BadInput(e.to_string()))?;
-    println!(
+    graftwatch_output::write(&args.out, &content, overwrite).map_err(crate::exit::input)?;
+    let note = format!(
         "wrote {} ({}; {} alerts, {} DLI assessments)",
         args.out.display(),
         format!("{format:?}").to_ascii_lowercase(),
         analysis.alerts.len(),
         analysis.dli_assessments.len()
     );
+    // With `--out -` standard output carries the report itself.
+    if args.out.as_os_str() == "-" {
+        eprintln!("{note}");
+    } else {
+        println!("{note}");
+    }
     Ok(())
 }

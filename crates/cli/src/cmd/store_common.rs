@@ -7,8 +7,6 @@ use clap::Args;
 use graftwatch_course::LoadedCourse;
 use graftwatch_store::{Actor, Channel, Location, Role, Store, StoreError};
 
-use crate::BadInput;
-
 /// Options of every command that uses the store.
 #[derive(Args, Debug, Clone, Default)]
 pub struct StoreOpts {
@@ -60,7 +58,7 @@ pub fn store_err(e: StoreError) -> anyhow::Error {
         | StoreError::Io { .. }
         | StoreError::Corrupt { .. }
         | StoreError::Tool { .. } => anyhow::Error::new(e),
-        other => anyhow::Error::new(BadInput(other.to_string())),
+        other => crate::exit::input(other),
     }
 }
 
@@ -92,20 +90,17 @@ impl StoreOpts {
 
 /// For `grade|decide|report --db URL PATIENT`: the course of a stored
 /// patient (read audited), else the course file.
-pub fn read_course_or_stored(
-    course: &Path,
-    db: Option<&str>,
-) -> Result<LoadedCourse, Box<dyn std::error::Error + Send + Sync>> {
+pub fn read_course_or_stored(course: &Path, db: Option<&str>) -> anyhow::Result<LoadedCourse> {
     let Some(db) = db else {
-        return Ok(graftwatch_course::read_course(course)?);
+        return super::course::read_input(course);
     };
     let opts = StoreOpts {
         db: Some(db.to_string()),
         actor: None,
     };
-    let (store, actor) = opts.open().map_err(|e| e.to_string())?;
+    let (store, actor) = opts.open()?;
     let patient = course.to_string_lossy();
-    let (course, _) = store.course_at(&actor, &patient, None)?;
+    let (course, _) = store.course_at(&actor, &patient, None).map_err(store_err)?;
     Ok(LoadedCourse {
         course,
         warnings: Vec::new(),

@@ -866,12 +866,9 @@ fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
         .map_err(|e| serde_msg(&e.to_string()))
 }
 
-/// serde messages quote with backticks; keep them but drop position suffixes.
+/// serde messages in plain words (see [`crate::serde_words`]).
 fn serde_msg(m: &str) -> String {
-    match m.rfind(" at line ") {
-        Some(i) => m[..i].to_string(),
-        None => m.to_string(),
-    }
+    crate::serde_words::plain_words(m)
 }
 
 /// Parses a long-CSV course; `path` is used in messages only.

@@ -1,0 +1,186 @@
+//! serde's messages in the words of the course format: a person reading
+//! "expected struct Observation" or "expected u32" learns a Rust type name,
+//! not what to write. Every course reader's type error goes through
+//! [`plain_words`] (issue 15: no library internals in messages).
+
+/// What a serde "expected …" names, in the course format's words.
+fn expected_words(rust: &str) -> String {
+    let rust = rust.trim();
+    if let Some(name) = rust.strip_prefix("struct ") {
+        return match name.trim() {
+            "Course" | "RawCourse" => {
+                "a course document: a JSON object with format, patient, events and observations"
+                    .into()
+            }
+            "Observation" => "an observation: a JSON object with date, kind and value".into(),
+            "Patient" => "the patient: a JSON object (sex, birth year, diagnosis, …)".into(),
+            "Donor" => "a donor: a JSON object with its source and person".into(),
+            "Event" => "an event: a JSON object with date and kind".into(),
+            _ => "a JSON object".into(),
+        };
+    }
+    if rust.starts_with("enum ") {
+        return "one of the accepted words (a string, see docs/course-format.md)".into();
+    }
+    if rust.starts_with("tuple") || rust.starts_with("a sequence") {
+        return "a list [ … ]".into();
+    }
+    match rust {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
+            format!("a whole number from 0 to {}", unsigned_max(rust))
+        }
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number".into(),
+        "f32" | "f64" => "a number".into(),
+        "a boolean" | "bool" => "true or false".into(),
+        "a map" => "a JSON object { … }".into(),
+        "a string" | "string" => "a string in quotes".into(),
+        other => other.to_string(),
+    }
+}
+
+fn unsigned_max(t: &str) -> String {
+    match t {
+        "u8" => u8::MAX.to_string(),
+        "u16" => u16::MAX.to_string(),
+        "u32" => u32::MAX.to_string(),
+        _ => u64::MAX.to_string(),
+    }
+}
+
+/// `boolean `true`` → `true`, `integer `-1`` → `-1`, `null` → `null`,
+/// `string "x"` → `"x"`, `map` → `an object`, `sequence` → `a list`.
+fn found_words(found: &str) -> String {
+    let found = found.trim();
+    if let (Some(a), Some(b)) = (found.find('`'), found.rfind('`'))
+        && b > a
+    {
+        return found[a + 1..b].to_string();
+    }
+    if let Some(s) = found.strip_prefix("string ") {
+        return s.to_string();
+    }
+    match found {
+        "map" => "an object { … }".into(),
+        "sequence" => "a list [ … ]".into(),
+        "unit value" => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A serde message in plain words, without serde's " at line L column C"
+/// (the location is reported separately) and without Rust type names:
+/// `invalid type: boolean `true`, expected struct Observation` becomes
+/// `expected an observation: a JSON object with date, kind and value; found true`.
+pub fn plain_words(message: &str) -> String {
+    let m = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = m.strip_prefix(prefix)
+            && let Some(i) = rest.rfind(", expected ")
+        {
+            let found = found_words(&rest[..i]);
+            let expected = expected_words(&rest[i + ", expected ".len()..]);
+            return format!("expected {expected}; found {found}");
+        }
+    }
+    if let Some(rest) = m.strip_prefix("invalid length ")
+        && let Some(i) = rest.find(", expected ")
+    {
+        let expected = expected_words(&rest[i + ", expected ".len()..]);
+        return format!("expected {expected}; found {} items", &rest[..i]);
+    }
+    // Any other "expected <rust type>" at the end of a message.
+    if let Some(i) = m.rfind("expected ") {
+        let tail = &m[i + "expected ".len()..];
+        let words = expected_words(tail);
+        if words != tail {
+            return format!("{}expected {words}", &m[..i]);
+        }
+    }
+    m.to_string()
+}
+
+/// The value a type error quotes (`found …`), for the diagnostic's value.
+pub fn found_value(message: &str) -> Option<String> {
+    let m = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = m.strip_prefix(prefix)
+            && let Some(i) = rest.rfind(", expected ")
+        {
+            return Some(found_words(&rest[..i]));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Rust type names serde prints, none of which may reach a person.
+    const INTERNALS: &[&str] = &[
+        "struct", "enum ", "u8", "u16", "u32", "u64", "i32", "i64", "f64", "usize",
+    ];
+
+    #[test]
+    fn type_errors_in_plain_words() {
+        for (serde, plain) in [
+            (
+                "invalid type: boolean `true`, expected struct Observation at line 1 column 9",
+                "expected an observation: a JSON object with date, kind and value; found true",
+            ),
+            (
+                "invalid type: null, expected struct Course",
+                "expected a course document: a JSON object with format, patient, events and observations; found null",
+            ),
+            (
+                "invalid value: integer `-1`, expected u32",
+                "expected a whole number from 0 to 4294967295; found -1",
+            ),
+            (
+                "invalid type: string \"abc\", expected f64",
+                "expected a number; found \"abc\"",
+            ),
+            (
+                "invalid type: map, expected a sequence",
+                "expected a list [ … ]; found an object { … }",
+            ),
+            (
+                "invalid type: integer `3`, expected enum Sex",
+                "expected one of the accepted words (a string, see docs/course-format.md); found 3",
+            ),
+            (
+                "invalid type: floating point `1.5`, expected i32",
+                "expected a whole number; found 1.5",
+            ),
+        ] {
+            let got = plain_words(serde);
+            assert_eq!(got, plain, "{serde}");
+            for i in INTERNALS {
+                assert!(!got.contains(i), "{got} contains {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_messages_only_lose_the_position() {
+        assert_eq!(
+            plain_words("missing field `patient` at line 3 column 1"),
+            "missing field `patient`"
+        );
+        assert_eq!(
+            plain_words("unknown variant `x`, expected one of `a`, `b`"),
+            "unknown variant `x`, expected one of `a`, `b`"
+        );
+        assert_eq!(
+            found_value("invalid value: integer `-1`, expected u32"),
+            Some("-1".into())
+        );
+        assert_eq!(found_value("missing field `x`"), None);
+    }
+}
