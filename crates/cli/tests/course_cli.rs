@@ -293,7 +293,12 @@ fn convert_round_trips_and_refuses_to_overwrite() {
 #[test]
 fn convert_writes_nothing_on_bad_input() {
     let bad = malformed_dir().join("json-unknown-unit.json");
-    let out = tmp("never.csv");
+    // Its own directory: other tests write (atomically, through temporary
+    // files) into the shared one while this one looks for leftovers.
+    let dir = tmp("convert-bad-input");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("never.csv");
     let o = run(&[
         "course".as_ref(),
         "convert".as_ref(),
@@ -307,7 +312,7 @@ fn convert_writes_nothing_on_bad_input() {
         "course".as_ref(),
         "convert".as_ref(),
         example("course-full.json").as_os_str(),
-        tmp("x.xlsx").as_os_str(),
+        dir.join("x.xlsx").as_os_str(),
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("expected a .json or .csv"));

@@ -231,8 +231,17 @@ pub const OBSERVATION_LIMITS: &[ObservationLimit] = &[
 ];
 
 /// The limits of an observation kind (as written in course files).
+///
+/// Validation asks once per observation, so the table is indexed once by
+/// name (a linear scan cost more than the rest of the check).
 pub fn observation_limit(kind: &str) -> Option<&'static ObservationLimit> {
-    OBSERVATION_LIMITS.iter().find(|l| l.kind == kind)
+    static INDEX: std::sync::OnceLock<
+        crate::names::NameMap<&'static str, &'static ObservationLimit>,
+    > = std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| OBSERVATION_LIMITS.iter().map(|l| (l.kind, l)).collect())
+        .get(kind)
+        .copied()
 }
 
 fn num(v: f64) -> String {

@@ -105,6 +105,32 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("audit", "graftwatch audit show --patient SEED-AML-01"),
     ("audit show", "graftwatch audit show --patient SEED-AML-01"),
     ("audit verify", "graftwatch audit verify"),
+    (
+        "serve",
+        "graftwatch serve --db postgres://gw@db.example/graftwatch --bind 127.0.0.1:8080",
+    ),
+    ("user", "graftwatch user add dr.smith --role physician"),
+    (
+        "user add",
+        "graftwatch user add dr.smith --role physician\n  printf '%s\\n' \"$PW\" | graftwatch user add lims --role lab-scientist --password-stdin",
+    ),
+    ("user list", "graftwatch user list"),
+    ("user disable", "graftwatch user disable dr.smith"),
+    ("user enable", "graftwatch user enable dr.smith"),
+    ("user password", "graftwatch user password dr.smith"),
+    (
+        "token",
+        "graftwatch token create lims --label \"STR upload\"",
+    ),
+    (
+        "token create",
+        "graftwatch token create lims --label \"LIMS upload 2026\"\n  curl -H \"Authorization: Bearer $TOKEN\" https://gw.example/api/patients",
+    ),
+    ("token list", "graftwatch token list"),
+    (
+        "token revoke",
+        "graftwatch token revoke lims --label \"STR upload\"\n  graftwatch token revoke --token-stdin < token.txt",
+    ),
 ];
 
 /// The example of a subcommand path, if the table has one.

@@ -16,9 +16,6 @@ use crate::BadInput;
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
     /// Register a user with a role and a password (admin only; the first user may be added by anyone).
-    #[command(
-        after_help = "Examples:\n  graftwatch user add dr.smith --role physician\n  printf '%s\\n' \"$PW\" | graftwatch user add lims --role lab-scientist --password-stdin"
-    )]
     Add(AddArgs),
     /// List users, their roles and status.
     List(StoreOpts),
@@ -155,9 +152,6 @@ pub fn run(c: UserCommand) -> anyhow::Result<()> {
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
     /// Create a personal access token for a user (admin only); printed once.
-    #[command(
-        after_help = "Example:\n  graftwatch token create lims --label \"LIMS upload 2026\"\n  curl -H \"Authorization: Bearer $TOKEN\" https://gw.example/api/patients"
-    )]
     Create(TokenArgs),
     /// List tokens (labels and dates; the secrets are not stored).
     List(StoreOpts),
