@@ -143,7 +143,8 @@ async fn shot(c: &Client, name: &str) -> R<()> {
 }
 
 async fn text_of(c: &Client, css: &str) -> R<String> {
-    Ok(c.find(Locator::Css(css)).await?.text().await?)
+    // Retried: an htmx swap can replace the element between find and read.
+    wait_text(c, css, |_| true).await
 }
 
 /// Waits until the element's text satisfies `ok` (htmx swaps are async).
@@ -246,7 +247,13 @@ async fn bedside(c: &Client, base: &str, day: &str) -> R<()> {
         before, after,
         "the previewed grade changes as values are typed"
     );
-    let stages = text_of(c, "#preview-stages").await?;
+    // Every keystroke and click re-renders the preview: a later swap may
+    // replace the element between finding it and reading it, so wait for
+    // the final text instead of reading once.
+    let stages = wait_text(c, "#preview-stages", |t| {
+        t.contains("skin: 3") && t.contains("lower GI: 1")
+    })
+    .await?;
     assert!(
         stages.contains("skin: 3") && stages.contains("lower GI: 1"),
         "{stages}"
