@@ -37,6 +37,9 @@ fn truth() -> Vec<(String, Vec<f64>)> {
 
 fn tmpdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("gw-ngs-cli-{tag}-{}", std::process::id()));
+    // Empty: a leftover of an earlier run with the same process id would
+    // make `--html` refuse to replace its file.
+    let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
