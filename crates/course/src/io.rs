@@ -56,7 +56,9 @@ pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
 /// long CSV. `path` is used in messages only.
 pub fn read_course_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if body.trim_start().starts_with('{') {
+    // A JSON course is an object: its first character is an opening brace.
+    const OBJECT_START: char = '\u{7b}';
+    if body.trim_start().starts_with(OBJECT_START) {
         read_json_str(text, path)
     } else {
         crate::io_csv::read_csv_str(text, path)
