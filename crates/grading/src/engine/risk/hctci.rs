@@ -62,9 +62,19 @@ fn recent(obs: &[Observation], kind: ObservationKind, days: i32, hct: Date) -> O
 }
 
 /// The observations of the lab and test windows up to `hct`.
-fn window<'c>(course: &'c Course, cfg: &crate::RiskConfig, hct: Date) -> &'c [Observation] {
+fn window<'c>(
+    course: &'c Course,
+    x: &CourseInputs,
+    cfg: &crate::RiskConfig,
+    hct: Date,
+) -> &'c [Observation] {
     let days = cfg.lab_window_days.max(cfg.test_window_days).max(0);
-    observations_between(course, hct.add_days(-days), hct)
+    observations_between(
+        course,
+        x.observations_in_date_order,
+        hct.add_days(-days),
+        hct,
+    )
 }
 
 /// An infection event ongoing on day 0.
@@ -91,7 +101,7 @@ fn obesity_inputs(
     hct: Date,
 ) -> (Option<(Date, f64)>, Option<bool>, Vec<Flag>) {
     let weight = recent(
-        window(course, cfg, hct),
+        window(course, x, cfg, hct),
         ObservationKind::Weight,
         cfg.lab_window_days,
         hct,
@@ -147,7 +157,7 @@ fn input(
     codes: &Codes,
 ) -> (HctCiInput, Vec<Flag>) {
     let uln = course.patient.lab_reference;
-    let obs = window(course, cfg, hct);
+    let obs = window(course, x, cfg, hct);
     let lab = |a| recent(obs, ObservationKind::Lab(a), cfg.lab_window_days, hct);
     let test = |k| recent(obs, k, cfg.test_window_days, hct);
     let (bili, crea) = (lab(Analyte::Bilirubin), lab(Analyte::Creatinine));

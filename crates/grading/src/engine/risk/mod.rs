@@ -30,11 +30,12 @@ fn latest(obs: &[Observation], kind: ObservationKind, from: Date, to: Date) -> O
 }
 
 /// The observations dated `from..=to` when the course keeps them in date
-/// order (as read from a file), else all of them: several look-ups in one
-/// window then cost one pass over the course, not one pass each.
-fn observations_between(course: &Course, from: Date, to: Date) -> &[Observation] {
+/// order (as read from a file; `in_order`, found by the extraction's pass),
+/// else all of them: several look-ups in one window then cost a binary
+/// search, not one pass over the course each.
+fn observations_between(course: &Course, in_order: bool, from: Date, to: Date) -> &[Observation] {
     let obs = &course.observations[..];
-    if !obs.is_sorted_by_key(|o| o.date) {
+    if !in_order {
         return obs;
     }
     let start = obs.partition_point(|o| o.date < from);
@@ -195,17 +196,22 @@ mod window_tests {
             let (from, to) = (d(from), d(to));
             for c in [&sorted, &unsorted] {
                 let all = latest(&c.observations, crea, from, to);
-                let win = latest(observations_between(c, from, to), crea, from, to);
+                let win = latest(
+                    observations_between(c, c.observations.is_sorted_by_key(|o| o.date), from, to),
+                    crea,
+                    from,
+                    to,
+                );
                 assert_eq!(win, all, "{from}..{to}");
             }
         }
         assert_eq!(
-            observations_between(&sorted, d("2024-01-10"), d("2024-01-10")).len(),
+            observations_between(&sorted, true, d("2024-01-10"), d("2024-01-10")).len(),
             2
         );
         assert_eq!(
             latest(
-                observations_between(&sorted, d("2024-01-10"), d("2024-03-01")),
+                observations_between(&sorted, true, d("2024-01-10"), d("2024-03-01")),
                 crea,
                 d("2024-01-10"),
                 d("2024-03-01")
