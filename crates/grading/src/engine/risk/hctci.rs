@@ -57,8 +57,14 @@ impl Codes {
 
 /// (value, date) of the latest observation of `kind` in `days` up to `hct`
 /// among `obs` (every observation of the windows: [`window`]).
-fn recent(obs: &[Observation], kind: ObservationKind, days: i32, hct: Date) -> Option<(Date, f64)> {
-    latest(obs, kind, hct.add_days(-days), hct)
+fn recent(
+    obs: &[Observation],
+    in_order: bool,
+    kind: ObservationKind,
+    days: i32,
+    hct: Date,
+) -> Option<(Date, f64)> {
+    latest(obs, in_order, kind, hct.add_days(-days), hct)
 }
 
 /// The observations of the lab and test windows up to `hct`.
@@ -102,6 +108,7 @@ fn obesity_inputs(
 ) -> (Option<(Date, f64)>, Option<bool>, Vec<Flag>) {
     let weight = recent(
         window(course, x, cfg, hct),
+        x.observations_in_date_order,
         ObservationKind::Weight,
         cfg.lab_window_days,
         hct,
@@ -158,8 +165,9 @@ fn input(
 ) -> (HctCiInput, Vec<Flag>) {
     let uln = course.patient.lab_reference;
     let obs = window(course, x, cfg, hct);
-    let lab = |a| recent(obs, ObservationKind::Lab(a), cfg.lab_window_days, hct);
-    let test = |k| recent(obs, k, cfg.test_window_days, hct);
+    let ord = x.observations_in_date_order;
+    let lab = |a| recent(obs, ord, ObservationKind::Lab(a), cfg.lab_window_days, hct);
+    let test = |k| recent(obs, ord, k, cfg.test_window_days, hct);
     let (bili, crea) = (lab(Analyte::Bilirubin), lab(Analyte::Creatinine));
     let ast = lab(Analyte::Ast).map(|(d, v)| (d, v / uln.ast_uln));
     let alt = lab(Analyte::Alt).map(|(d, v)| (d, v / uln.alt_uln));

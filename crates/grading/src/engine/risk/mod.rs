@@ -21,12 +21,29 @@ use crate::output::SummaryItem;
 
 /// (date, value) of the latest observation of `kind` in `from..=to` among
 /// `obs` (the course's observations, or a part of them holding every one
-/// dated in the window: see [`observations_between`]).
-fn latest(obs: &[Observation], kind: ObservationKind, from: Date, to: Date) -> Option<(Date, f64)> {
-    obs.iter()
+/// dated in the window: see [`observations_between`]); of several on that
+/// date, the last. When `obs` is in date order (`in_order`) that is the
+/// first one found from the end.
+fn latest(
+    obs: &[Observation],
+    in_order: bool,
+    kind: ObservationKind,
+    from: Date,
+    to: Date,
+) -> Option<(Date, f64)> {
+    let mut found = obs
+        .iter()
+        .rev()
         .filter(|o| o.kind == kind && o.date >= from && o.date <= to)
-        .filter_map(|o| o.number().map(|v| (o.date, v)))
-        .max_by_key(|p| p.0)
+        .filter_map(|o| o.number().map(|v| (o.date, v)));
+    if in_order {
+        return found.next();
+    }
+    // The last of the latest: the first of them from the end.
+    found.fold(None, |best: Option<(Date, f64)>, p| match best {
+        Some(b) if b.0 >= p.0 => Some(b),
+        _ => Some(p),
+    })
 }
 
 /// The observations dated `from..=to` when the course keeps them in date
@@ -187,6 +204,7 @@ mod window_tests {
         let unsorted = course_with(obs);
         for (from, to) in [
             ("2024-01-10", "2024-03-01"),
+            ("2024-01-10", "2024-01-10"),
             ("2024-01-11", "2024-02-29"),
             ("2023-01-01", "2024-01-09"),
             ("2024-03-02", "2025-01-01"),
@@ -195,14 +213,23 @@ mod window_tests {
         ] {
             let (from, to) = (d(from), d(to));
             for c in [&sorted, &unsorted] {
-                let all = latest(&c.observations, crea, from, to);
+                // The full scan: the last of the latest.
+                let all = c
+                    .observations
+                    .iter()
+                    .filter(|o| o.kind == crea && o.date >= from && o.date <= to)
+                    .filter_map(|o| o.number().map(|v| (o.date, v)))
+                    .max_by_key(|p| p.0);
+                let in_order = c.observations.is_sorted_by_key(|o| o.date);
                 let win = latest(
-                    observations_between(c, c.observations.is_sorted_by_key(|o| o.date), from, to),
+                    observations_between(c, in_order, from, to),
+                    in_order,
                     crea,
                     from,
                     to,
                 );
                 assert_eq!(win, all, "{from}..{to}");
+                assert_eq!(latest(&c.observations, false, crea, from, to), all);
             }
         }
         assert_eq!(
@@ -212,6 +239,7 @@ mod window_tests {
         assert_eq!(
             latest(
                 observations_between(&sorted, true, d("2024-01-10"), d("2024-03-01")),
+                true,
                 crea,
                 d("2024-01-10"),
                 d("2024-03-01")
