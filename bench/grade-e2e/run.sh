@@ -6,10 +6,15 @@
 # (bench/grade-e2e/make_courses.py). Prints CPU time per phase, throughput
 # and peak memory / file size; one core (taskset -c 0), three runs per file.
 # Usage: bench/grade-e2e/run.sh   (needs python3; builds the example --release)
+#        PROFILE=profiling bench/grade-e2e/run.sh   (release code without LTO:
+#        builds in a fraction of the time, for iterating; figures in
+#        docs/benchmarks.md say which profile they used)
 set -eu
 cd "$(dirname "$0")/../.."
-cargo build --release -p graftwatch-decision --example bench_grade_e2e
-B=${CARGO_TARGET_DIR:-target}/release/examples/bench_grade_e2e
+PROFILE=${PROFILE:-release}
+cargo build --profile "$PROFILE" -p graftwatch-decision --example bench_grade_e2e
+B=${CARGO_TARGET_DIR:-target}/$PROFILE/examples/bench_grade_e2e
+uptime
 T=$(mktemp -d)
 python3 bench/grade-e2e/make_courses.py "$T"
 for f in seed400-unordered.json seed400-sorted.json seed400-unordered.csv seed400-sorted.csv; do

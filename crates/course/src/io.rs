@@ -147,6 +147,14 @@ fn parse_raw(text: &str) -> Option<RawCourse> {
     serde_json::from_str::<RawCourse>(text).ok()
 }
 
+/// Whether the hand scanner of [`crate::json_fast`] reads the observations
+/// of this document itself (for tests that compare it with serde: they
+/// check that they exercise it).
+#[doc(hidden)]
+pub fn fast_path_taken(text: &str) -> bool {
+    crate::json_fast::observations(text.strip_prefix('\u{feff}').unwrap_or(text)).is_some()
+}
+
 /// The slow path for a document that did not parse cleanly: a value pass
 /// for the checks serde cannot make (unknown event keys, observation value
 /// types), then a typed parse that names the path of the first error.

@@ -185,9 +185,25 @@ macro_rules! kinds {
             $( $(#[$doc])* $v ),*
         }
 
+        /// The non-lab kinds numbered in declaration order (for
+        /// [`ObservationKind::dense_index`]).
+        #[allow(dead_code)]
+        enum OtherNo {
+            $( $v ),*
+        }
+
         impl ObservationKind {
             /// Every non-lab kind.
             const OTHER: &'static [ObservationKind] = &[$(ObservationKind::$v),*];
+
+            /// A number from 0 for every kind, labs first (the position in
+            /// [`ObservationKind::all`]): per-kind tables are indexed by it.
+            fn dense_index(self) -> usize {
+                match self {
+                    ObservationKind::Lab(a) => a as usize,
+                    $(ObservationKind::$v => Analyte::ALL.len() + OtherNo::$v as usize),*
+                }
+            }
 
             /// The snake_case name used in files.
             pub fn as_str(self) -> &'static str {
@@ -388,6 +404,19 @@ impl ObservationKind {
     /// The value specification: its shape here, its limits from the one
     /// table of physiological limits ([`graftwatch_core::limits::OBSERVATION_LIMITS`]).
     pub fn spec(self) -> ValueSpec {
+        // Looked up once per kind (the validation asks for every
+        // observation of a file).
+        static SPECS: std::sync::OnceLock<Vec<ValueSpec>> = std::sync::OnceLock::new();
+        let specs = SPECS.get_or_init(|| {
+            ObservationKind::all()
+                .into_iter()
+                .map(ObservationKind::spec_uncached)
+                .collect()
+        });
+        specs[self.dense_index()]
+    }
+
+    fn spec_uncached(self) -> ValueSpec {
         let limit = graftwatch_core::limits::observation_limit(self.as_str());
         match (self.shape(), limit) {
             (
@@ -684,5 +713,18 @@ impl Observation {
     /// The numeric value, if any.
     pub fn number(&self) -> Option<f64> {
         self.value.as_f64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_index_is_the_position_in_all_and_specs_are_the_uncached_ones() {
+        for (i, k) in ObservationKind::all().into_iter().enumerate() {
+            assert_eq!(k.dense_index(), i, "{k}");
+            assert_eq!(k.spec(), k.spec_uncached(), "{k}");
+        }
     }
 }

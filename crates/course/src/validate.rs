@@ -137,8 +137,8 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
     check_patient(course, loc, &mut s);
     let donor_ids = check_donors(course, loc, &mut s);
     let death = check_events(course, &donor_ids, loc, &mut s);
-    check_observations(course, &donor_ids, death, loc, &mut s);
-    check_chimerism_sums(course, loc, &mut s);
+    let chimerism = check_observations(course, &donor_ids, death, loc, &mut s);
+    check_chimerism_sums(course, &chimerism, loc, &mut s);
     s.out
 }
 
@@ -504,13 +504,17 @@ fn check_dli(
     }
 }
 
+/// Checks and converts every observation; returns the positions of the
+/// chimerism results (for [`check_chimerism_sums`], without a second pass
+/// over all observations).
 fn check_observations(
     course: &mut Course,
     donor_ids: &HashSet<String>,
     death: Option<Date>,
     loc: &dyn Locator,
     s: &mut Sink,
-) {
+) -> Vec<usize> {
+    let mut chimerism = Vec::new();
     let birth = course.patient.birth_year;
     // `date.year() < birth` as one comparison with 1 January of the birth
     // year (when that is a supported date).
@@ -543,8 +547,10 @@ fn check_observations(
         check_observation_value(o, i, loc, s);
         if o.kind == ObservationKind::Chimerism {
             check_chimerism_refs(o, i, donor_ids, loc, s);
+            chimerism.push(i);
         }
     }
+    chimerism
 }
 
 /// Checks a numeric value against its spec and converts it to the
@@ -721,12 +727,14 @@ fn check_chimerism_refs(
     }
 }
 
-/// Chimerism shares of one sample should add up to about 100 %.
-fn check_chimerism_sums(course: &Course, loc: &dyn Locator, s: &mut Sink) {
+/// Chimerism shares of one sample should add up to about 100 %
+/// (`chimerism`: the positions of the chimerism results, in order).
+fn check_chimerism_sums(course: &Course, chimerism: &[usize], loc: &dyn Locator, s: &mut Sink) {
     // Keys borrowed from the course, ordered as (date, lineage name, sample).
     let mut groups: std::collections::BTreeMap<(Date, &str, &str), (f64, usize)> =
         Default::default();
-    for (i, o) in course.observations.iter().enumerate() {
+    for &i in chimerism {
+        let o = &course.observations[i];
         if o.kind == ObservationKind::Chimerism
             && let (Some(v), Some(l)) = (o.number(), o.lineage)
         {

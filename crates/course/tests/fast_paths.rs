@@ -152,3 +152,143 @@ fn streamed_csv_edges_agree_with_the_whole_text() {
         "{streamed}"
     );
 }
+
+/// A small deterministic generator (xorshift), so a failure reproduces.
+struct Gen(u64);
+
+impl Gen {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+/// One generated observation object: common and rare keys in any order,
+/// values of every JSON shape (mostly valid, some not), white space and
+/// escapes as editors write them.
+fn generated_observation(g: &mut Gen) -> String {
+    let kinds = [
+        "anc",
+        "platelets",
+        "hb",
+        "bilirubin",
+        "temperature",
+        "weight",
+        "skin_rash_bsa",
+        "stool_volume",
+        "ice_score",
+        "consciousness",
+        "seizure",
+        "chimerism",
+        "mrd_flow",
+        "skin_bullae",
+        "cgvhd_mouth",
+        "hypotension",
+        "st2",
+        "ancc",
+    ];
+    let units = [
+        "10^9/L",
+        "/uL",
+        "g/dL",
+        "\\u00b5mol/L",
+        "mg/dL",
+        "Cel",
+        "[degF]",
+        "kg",
+        "%",
+        "mL",
+        "pg/mL",
+        "furlong",
+    ];
+    let values = [
+        "0.4",
+        "12",
+        "-0",
+        "1e2",
+        "2.5E-1",
+        "38.25",
+        "true",
+        "false",
+        "\"voice\"",
+        "\"none\"",
+        "\"rapidly_resolving\"",
+        "\"vasopressor_required\"",
+        "null",
+        "[1]",
+        "1e999",
+        "7",
+    ];
+    let mut fields: Vec<String> = vec![
+        format!(
+            "\"date\": \"2024-0{}-{:02}\"",
+            1 + g.below(9),
+            1 + g.below(28)
+        ),
+        format!("\"kind\": \"{}\"", g.pick(&kinds)),
+        format!("\"value\": {}", g.pick(&values)),
+    ];
+    if g.below(3) > 0 {
+        fields.push(format!("\"unit\": \"{}\"", g.pick(&units)));
+    }
+    for (key, vals) in [
+        ("time", &["\"07:30\"", "\"23:59\"", "\"24:00\""][..]),
+        (
+            "attribution",
+            &["\"gvhd\"", "\"other\"", "\"multifactorial\"", "\"maybe\""][..],
+        ),
+        (
+            "lineage",
+            &["\"cd3\"", "\"whole_blood\"", "\"myeloid\""][..],
+        ),
+        ("person", &["\"recipient\"", "\"D1\"", "\" \""][..]),
+        ("method", &["\"str\"", "\"ngs\"", "\"pcr\""][..]),
+        ("assay", &["\"GlobalFiler\"", "\"NPM1 \\\"A\\\"\""][..]),
+        ("sample", &["\"S-1\"", "\"S\\/2\""][..]),
+        ("automated", &["true", "false", "\"yes\""][..]),
+        (
+            "note",
+            &[
+                "\"caf\\u00e9 \\ud83d\\ude00\"",
+                "\"plain\"",
+                "\"tab\\there\"",
+            ][..],
+        ),
+    ] {
+        if g.below(8) == 0 {
+            fields.push(format!("\"{key}\": {}", g.pick(vals)));
+        }
+    }
+    // Key order as it comes: rotate by a random amount.
+    let n = fields.len();
+    fields.rotate_left(g.below(n));
+    let sep = g.pick(&[", ", ",\n   ", ",", " ,\t"]);
+    format!("{{{}}}", fields.join(sep))
+}
+
+#[test]
+fn json_scanner_agrees_with_serde_on_generated_courses() {
+    let seed = std::fs::read_to_string(root().join("examples/seed-case/course.json")).unwrap();
+    let at = seed.find("\"observations\": [").expect("observations") + "\"observations\": [".len();
+    let mut g = Gen(0x2545_f491_4f6c_dd1d);
+    let mut fast_taken = 0;
+    for round in 0..60 {
+        let n = 1 + g.below(6);
+        let extra: Vec<String> = (0..n).map(|_| generated_observation(&mut g)).collect();
+        let text = format!("{}\n{},\n{}", &seed[..at], extra.join(",\n"), &seed[at..]);
+        let p = Path::new("generated.json");
+        let fast = outcome(read_json_str(&text, p));
+        let slow = outcome(read_json_str(&serde_only(&text), p));
+        assert_eq!(fast, slow, "round {round}: {}", extra.join(",\n"));
+        if graftwatch_course::io::fast_path_taken(&text) {
+            fast_taken += 1;
+        }
+    }
+    // Most rounds hold something the scanner gives up on; enough do not.
+    assert!(fast_taken >= 5, "the scanner took {fast_taken} of 60");
+}

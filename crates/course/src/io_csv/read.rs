@@ -116,12 +116,28 @@ impl Row<'_> {
     /// cell that is not blank.
     fn get_at(&self, i: usize) -> &str {
         let v = self.cols.0[i].and_then(|j| self.cells.get(j)).unwrap_or("");
-        let t = v.trim();
+        let t = trim(v);
         if FREE_TEXT[i] && !t.is_empty() { v } else { t }
     }
+    /// The cell when it is not blank ([`Row::get_at`] is empty exactly
+    /// when the cell is blank).
     fn opt_at(&self, i: usize) -> Option<&str> {
         let v = self.get_at(i);
-        (!v.trim().is_empty()).then_some(v)
+        (!v.is_empty()).then_some(v)
+    }
+}
+
+/// `str::trim`, answering at once for the usual cell: empty, or starting
+/// and ending with a printable ASCII character (white space that is not
+/// ASCII starts with a byte ≥ 0x80).
+#[inline]
+fn trim(v: &str) -> &str {
+    let solid = |b: u8| b < 0x80 && !matches!(b, b' ' | b'\t'..=b'\r');
+    match v.as_bytes() {
+        [] => v,
+        [first, .., last] if solid(*first) && solid(*last) => v,
+        [only] if solid(*only) => v,
+        _ => v.trim(),
     }
 }
 
@@ -156,6 +172,8 @@ struct Builder<'p> {
     observations: Vec<Observation>,
     loc: CsvLocator,
     last_line: usize,
+    /// [`Builder::allowed_mask`]'s last list and its bit set.
+    allowed_cache: Option<(&'static [&'static str], u32)>,
 }
 
 /// Maps records of a course read from CSV back to their lines.
@@ -298,10 +316,11 @@ impl Builder<'_> {
             return;
         }
         let allowed = allowed_columns(record, kind);
+        let mask = self.allowed_mask(allowed);
         for (i, col) in COLUMNS.into_iter().enumerate() {
             // Empty cells first: the cheap test, true of most.
             let Some(v) = row.opt_at(i) else { continue };
-            if matches!(col, "record" | "patient" | "kind") || allowed.contains(&col) {
+            if mask & (1 << i) != 0 {
                 continue;
             }
             let v = v.to_string();
@@ -327,6 +346,24 @@ impl Builder<'_> {
             "event" => self.event_row(row, kind),
             _ => self.observation_row(row, kind),
         }
+    }
+
+    /// The columns a row may fill (`record`, `patient`, `kind` and
+    /// `allowed`) as a bit set over [`COLUMNS`]; the set of the previous
+    /// row's list is kept (the lists are static: most rows share one).
+    fn allowed_mask(&mut self, allowed: &'static [&'static str]) -> u32 {
+        if let Some((list, mask)) = self.allowed_cache
+            && std::ptr::eq(list, allowed)
+        {
+            return mask;
+        }
+        let mask = COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(**c, "record" | "patient" | "kind") || allowed.contains(*c))
+            .fold(0u32, |m, (i, _)| m | 1 << i);
+        self.allowed_cache = Some((allowed, mask));
+        mask
     }
 
     /// The patient column: the same id on every row that has one.
@@ -975,6 +1012,7 @@ fn parse_records<R: std::io::Read>(
         observations: Vec::new(),
         loc: CsvLocator::default(),
         last_line: header_line,
+        allowed_cache: None,
     };
     read_records(rdr, &cols, &mut b, path)?;
     b.finish()
@@ -1133,5 +1171,34 @@ mod column_tests {
         }
         assert_eq!(column_index("Value"), None);
         assert_eq!(column_index(""), None);
+    }
+}
+
+#[cfg(test)]
+mod trim_tests {
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r",
+            "\u{b}x",
+            "x\u{c}",
+            "\u{a0}x",
+            "x\u{3000}",
+            "\u{85}",
+            "µ",
+            "µmol/L",
+            "a b",
+            "\u{2028}a\u{2029}",
+            "é ",
+            " é",
+            "10^9/L",
+        ] {
+            assert_eq!(super::trim(s), s.trim(), "{s:?}");
+        }
     }
 }

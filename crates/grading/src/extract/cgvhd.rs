@@ -1,7 +1,7 @@
 //! Chronic-GVHD (NIH 2014) organ inputs per assessment date.
 
 use graftwatch_core::Date;
-use graftwatch_course::{Attribution, Course, ObservationKind};
+use graftwatch_course::{Attribution, Course, Observation, ObservationKind};
 use serde::Serialize;
 
 use super::gvhd::{Finding, merge_attribution};
@@ -101,13 +101,42 @@ fn put_min(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
 /// Extracts the chronic-GVHD assessments (dates with at least one organ
 /// score; the bilirubin of those dates is attached).
 pub fn cgvhd_assessments(course: &Course) -> Vec<CgvhdAssessment> {
+    cgvhd_assessments_of(course.observations.iter())
+}
+
+/// The kinds [`cgvhd_assessments`] reads (the extraction hands it only these).
+pub(crate) fn reads(kind: ObservationKind) -> bool {
+    use ObservationKind as K;
+    matches!(
+        kind,
+        K::EyeDropsPerDay
+            | K::PunctalPlugs
+            | K::Lab(graftwatch_core::Analyte::Bilirubin)
+            | K::CgvhdSkinBsa
+            | K::CgvhdSkinFeatures
+            | K::CgvhdMouth
+            | K::CgvhdEyes
+            | K::CgvhdGi
+            | K::CgvhdJoints
+            | K::CgvhdGenital
+            | K::CgvhdLungSymptoms
+            | K::Fev1Percent
+            | K::DlcoPercent
+            | K::WeightLossPercent
+    )
+}
+
+/// [`cgvhd_assessments`] of the observations given (course order).
+pub(crate) fn cgvhd_assessments_of<'a>(
+    obs: impl Iterator<Item = &'a Observation>,
+) -> Vec<CgvhdAssessment> {
     use ObservationKind as K;
     use std::collections::BTreeMap;
     let mut by_date: BTreeMap<Date, CgvhdAssessment> = BTreeMap::new();
     let mut bili: Vec<(Date, f64, Option<Attribution>)> = Vec::new();
     // Eye treatment per date (drops per day, punctal plugs).
     let mut eye_tx: BTreeMap<Date, (Option<u32>, Option<bool>)> = BTreeMap::new();
-    for o in &course.observations {
+    for o in obs {
         match o.kind {
             K::EyeDropsPerDay => {
                 let t = eye_tx.entry(o.date).or_default();

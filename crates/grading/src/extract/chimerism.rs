@@ -3,7 +3,7 @@
 //! §4.2) and the dominant donor.
 
 use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
-use graftwatch_course::{ChimerismMethod, Course, ObservationKind};
+use graftwatch_course::{ChimerismMethod, Course, Observation, ObservationKind};
 use serde::Serialize;
 
 /// One person's share in a sample.
@@ -78,11 +78,23 @@ impl ChimerismSample {
 /// Extracts and groups the chimerism rows of a course (date order, then
 /// lineage order).
 pub fn chimerism_samples(course: &Course) -> Vec<ChimerismSample> {
+    chimerism_samples_of(course.observations.iter())
+}
+
+/// The kinds [`chimerism_samples`] reads (the extraction hands it only these).
+pub(crate) fn reads(kind: ObservationKind) -> bool {
+    kind == ObservationKind::Chimerism
+}
+
+/// [`chimerism_samples`] of the observations given (course order).
+pub(crate) fn chimerism_samples_of<'a>(
+    obs: impl Iterator<Item = &'a Observation>,
+) -> Vec<ChimerismSample> {
     let mut out: Vec<ChimerismSample> = Vec::new();
     // Where the sample of each (date, lineage, sample id) is in `out`.
     let mut at: std::collections::HashMap<(Date, Lineage, Option<&str>), usize> =
         std::collections::HashMap::new();
-    for o in course.observations_of(ObservationKind::Chimerism) {
+    for o in obs.filter(|o| o.kind == ObservationKind::Chimerism) {
         let Some(pct) = o.number() else { continue };
         let Some(person) = o.person.clone() else {
             continue;

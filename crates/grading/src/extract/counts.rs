@@ -7,7 +7,7 @@
 //! automated analyser without a manual differential (engine decision 9).
 
 use graftwatch_core::{Analyte, Date};
-use graftwatch_course::{Course, ObservationKind};
+use graftwatch_course::{Course, Observation, ObservationKind};
 use serde::Serialize;
 
 /// One day's extreme value of an analyte.
@@ -122,15 +122,35 @@ pub struct DailyCounts {
     pub ferritin: DailySeries,
 }
 
+/// The kinds [`daily_counts`] reads (the extraction hands it only these).
+pub(crate) fn reads(kind: ObservationKind) -> bool {
+    matches!(
+        kind,
+        ObservationKind::Lab(
+            Analyte::Anc
+                | Analyte::Platelets
+                | Analyte::Hemoglobin
+                | Analyte::PbBlasts
+                | Analyte::Crp
+                | Analyte::Ferritin
+        )
+    )
+}
+
 /// Extracts the daily counts of a course (one pass over its observations).
 pub fn daily_counts(course: &Course) -> DailyCounts {
+    daily_counts_of(course.observations.iter())
+}
+
+/// [`daily_counts`] of the observations given (course order).
+pub(crate) fn daily_counts_of<'a>(obs: impl Iterator<Item = &'a Observation>) -> DailyCounts {
     let mut anc = Vec::new();
     let mut plt = Vec::new();
     let mut hb = Vec::new();
     let mut blasts = Vec::new();
     let mut crp = Vec::new();
     let mut ferritin = Vec::new();
-    for o in &course.observations {
+    for o in obs {
         let ObservationKind::Lab(a) = o.kind else {
             continue;
         };

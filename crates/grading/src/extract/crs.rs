@@ -5,7 +5,7 @@
 //! before (T-4: fever no longer required once given after CRS onset).
 
 use graftwatch_core::{Date, DayOffset};
-use graftwatch_course::{Course, DrugClass, ObservationKind};
+use graftwatch_course::{Course, DrugClass, Observation, ObservationKind};
 use serde::Serialize;
 
 use super::counts::{DailySeries, Extreme};
@@ -86,28 +86,48 @@ fn is_other(o: &graftwatch_course::Observation) -> bool {
 
 /// Collects the per-finding CRS records of a course.
 pub fn crs_records(course: &Course) -> CrsRecords {
+    crs_records_of(course, course.observations.iter())
+}
+
+/// The kinds [`crs_records`] and [`max_temperatures`] read (the extraction
+/// hands them only these).
+pub(crate) fn reads(kind: ObservationKind) -> bool {
+    use ObservationKind as K;
+    matches!(
+        kind,
+        K::Temperature | K::Hypotension | K::Hypoxia | K::FluidBolus
+    )
+}
+
+/// [`crs_records`] with the observations given (course order); the
+/// infection episodes come from the course's events.
+pub(crate) fn crs_records_of<'a>(
+    course: &Course,
+    obs: impl Iterator<Item = &'a Observation> + Clone,
+) -> CrsRecords {
+    let of = |k: ObservationKind| obs.clone().filter(move |o| o.kind == k);
     let mut r = CrsRecords {
         infections: infections(course),
         ..CrsRecords::default()
     };
-    for o in course.observations_of(ObservationKind::Temperature) {
+    for o in of(ObservationKind::Temperature) {
         let Some(t) = o.number().filter(|t| *t >= 38.0) else {
             continue;
         };
         let words = is_other(o).then(|| other_words(o, format!("temperature {t} °C")));
         r.fevers.push((o.date, words.is_none(), words));
     }
-    for o in course.observations_of(ObservationKind::Hypotension) {
+    for o in of(ObservationKind::Hypotension) {
         let v = o.value.to_string();
         let words = is_other(o).then(|| other_words(o, format!("hypotension ({v})")));
         r.hypotension.push((o.date, v, words));
     }
-    for o in course.observations_of(ObservationKind::Hypoxia) {
+    for o in of(ObservationKind::Hypoxia) {
         if o.value.as_bool() == Some(true) && is_other(o) {
             r.hypoxia.push((o.date, other_words(o, "hypoxia".into())));
         }
     }
-    for o in course.observations_of(ObservationKind::FluidBolus) {
+    for o in of(ObservationKind::FluidBolus) {
         if let Some(v) = o.number() {
             r.fluids.push((o.date, v));
         }
@@ -175,8 +195,13 @@ pub fn infections(course: &Course) -> Vec<(Date, Option<Date>, String)> {
 
 /// Highest temperature per day.
 pub fn max_temperatures(course: &Course) -> DailySeries {
-    let pts = course
-        .observations_of(ObservationKind::Temperature)
+    max_temperatures_of(course.observations.iter())
+}
+
+/// [`max_temperatures`] of the observations given.
+pub(crate) fn max_temperatures_of<'a>(obs: impl Iterator<Item = &'a Observation>) -> DailySeries {
+    let pts = obs
+        .filter(|o| o.kind == ObservationKind::Temperature)
         .filter_map(|o| o.number().map(|v| (o.date, v, false)))
         .collect();
     DailySeries::from_points(pts, Extreme::Max)

@@ -11,7 +11,7 @@
 //! ([`GvhdDay::stool_weight_missing`]).
 
 use graftwatch_core::{Analyte, Date, Unit};
-use graftwatch_course::{Attribution, Course, ObservationKind};
+use graftwatch_course::{Attribution, Course, Observation, ObservationKind};
 use serde::Serialize;
 
 /// A finding and its attribution (`None` = not stated).
@@ -343,14 +343,43 @@ fn add_gi(
     }
 }
 
+/// The kinds [`gvhd_days`] reads (the extraction hands it only these).
+pub(crate) fn reads(kind: ObservationKind) -> bool {
+    use ObservationKind as K;
+    matches!(
+        kind,
+        K::Weight
+            | K::SkinRashBsa
+            | K::SkinDesquamationBsa
+            | K::SkinErythroderma
+            | K::SkinBullae
+            | K::Nausea
+            | K::AnorexiaWithWeightLoss
+            | K::VomitingEpisodes
+            | K::UpperGiPersistent
+            | K::Lab(Analyte::Bilirubin)
+            | K::StoolVolume
+            | K::StoolEpisodes
+            | K::StoolBloody
+            | K::AbdominalPainSevere
+            | K::Ileus
+            | K::AgvhdNoFindings
+    )
+}
+
 /// Extracts the acute-GVHD findings of every day that has any.
 pub fn gvhd_days(course: &Course) -> Vec<GvhdDay> {
+    gvhd_days_of(course.observations.iter())
+}
+
+/// [`gvhd_days`] of the observations given (course order).
+pub(crate) fn gvhd_days_of<'a>(obs: impl Iterator<Item = &'a Observation>) -> Vec<GvhdDay> {
     let mut days: Vec<GvhdDay> = Vec::new();
     // Weight history (ascending) for the per-kg conversions.
     let mut weights: Vec<(Date, f64)> = Vec::new();
     // Per-kg stool records, converted after the pass.
     let mut per_kg: Vec<(Date, f64, Option<Attribution>)> = Vec::new();
-    for o in &course.observations {
+    for o in obs {
         use ObservationKind as K;
         let a = o.attribution;
         let num = o.number();

@@ -3,7 +3,7 @@
 //! patient's age (ICE from age 12, CAPD under 12; engine decision 10).
 
 use graftwatch_core::Date;
-use graftwatch_course::{Course, ObservationKind};
+use graftwatch_course::{Course, Observation, ObservationKind};
 use serde::Serialize;
 
 /// Level of consciousness (worst of the day).
@@ -100,25 +100,40 @@ fn worse<T: Ord + Copy>(slot: &mut Option<T>, v: T) {
 
 /// Extracts the ICANS assessments, one per date that has any.
 pub fn icans_days(course: &Course) -> Vec<IcansDay> {
+    icans_days_of(course.patient.birth_year, course.observations.iter())
+}
+
+/// The kinds [`icans_days`] reads (the extraction hands it only these).
+pub(crate) fn reads(kind: ObservationKind) -> bool {
+    use ObservationKind as K;
+    matches!(
+        kind,
+        K::IceScore
+            | K::CapdScore
+            | K::Consciousness
+            | K::Seizure
+            | K::MotorWeakness
+            | K::CerebralEdema
+            | K::SeizureDurationMin
+            | K::SeizureReturnedToBaseline
+            | K::Papilledema
+            | K::CranialNerveViPalsy
+            | K::CushingTriad
+            | K::Posturing
+            | K::MotorFinding
+    )
+}
+
+/// [`icans_days`] of the observations given (course order), for a patient
+/// born in `birth_year`.
+pub(crate) fn icans_days_of<'a>(
+    birth_year: i32,
+    obs: impl Iterator<Item = &'a Observation>,
+) -> Vec<IcansDay> {
     use ObservationKind as K;
     let mut out: Vec<IcansDay> = Vec::new();
-    for o in &course.observations {
-        if !matches!(
-            o.kind,
-            K::IceScore
-                | K::CapdScore
-                | K::Consciousness
-                | K::Seizure
-                | K::MotorWeakness
-                | K::CerebralEdema
-                | K::SeizureDurationMin
-                | K::SeizureReturnedToBaseline
-                | K::Papilledema
-                | K::CranialNerveViPalsy
-                | K::CushingTriad
-                | K::Posturing
-                | K::MotorFinding
-        ) {
+    for o in obs {
+        if !reads(o.kind) {
             continue;
         }
         let idx = match out.iter().rposition(|d| d.date == o.date) {
@@ -132,7 +147,7 @@ pub fn icans_days(course: &Course) -> Vec<IcansDay> {
                     seizure: None,
                     motor_weakness: None,
                     edema: None,
-                    age_years: o.date.year() - course.patient.birth_year,
+                    age_years: o.date.year() - birth_year,
                 });
                 out.len() - 1
             }

@@ -3,7 +3,7 @@
 //! counts closest to the assessment date.
 
 use graftwatch_core::Date;
-use graftwatch_course::{Course, ObservationKind};
+use graftwatch_course::{Course, Observation, ObservationKind};
 use serde::Serialize;
 
 use super::counts::{DailyCounts, DayValue};
@@ -47,17 +47,28 @@ pub fn marrow_assessments(
     counts: &DailyCounts,
     count_window_days: i32,
 ) -> Vec<MarrowAssessment> {
+    marrow_assessments_of(course.observations.iter(), counts, count_window_days)
+}
+
+/// The kinds [`marrow_assessments`] reads (the extraction hands it only these).
+pub(crate) fn reads(kind: ObservationKind) -> bool {
+    use ObservationKind as K;
+    matches!(
+        kind,
+        K::MarrowBlasts | K::MarrowCellularity | K::MrdFlow | K::MrdQpcr | K::ExtramedullaryDisease
+    )
+}
+
+/// [`marrow_assessments`] of the observations given (course order).
+pub(crate) fn marrow_assessments_of<'a>(
+    obs: impl Iterator<Item = &'a Observation>,
+    counts: &DailyCounts,
+    count_window_days: i32,
+) -> Vec<MarrowAssessment> {
     use ObservationKind as K;
     let mut out: Vec<MarrowAssessment> = Vec::new();
-    for o in &course.observations {
-        if !matches!(
-            o.kind,
-            K::MarrowBlasts
-                | K::MarrowCellularity
-                | K::MrdFlow
-                | K::MrdQpcr
-                | K::ExtramedullaryDisease
-        ) {
+    for o in obs {
+        if !reads(o.kind) {
             continue;
         }
         let idx = match out.iter().rposition(|m| m.date == o.date) {

@@ -12,6 +12,7 @@ pub mod crs;
 pub mod drugs;
 pub mod gvhd;
 pub mod icans;
+mod index;
 pub mod marrow;
 pub mod outcome;
 pub mod oxygen;
@@ -19,7 +20,7 @@ pub mod risk;
 pub mod transfusion;
 
 use graftwatch_core::Date;
-use graftwatch_course::{Anchor, AnchorKind, Course};
+use graftwatch_course::{Anchor, AnchorKind, Course, Observation};
 use serde::Serialize;
 
 pub use cgvhd::CgvhdAssessment;
@@ -104,6 +105,11 @@ pub struct CourseInputs {
     pub weights: Vec<(Date, f64)>,
     /// MAGIC biomarker samples (ST2, REG3α, TNFR1), date order.
     pub biomarkers: Vec<graftwatch_criteria::magic_biomarkers::BiomarkerSample>,
+    /// Whether the course's observations are in date order (as every
+    /// reader leaves them): date windows of them can then be found by
+    /// binary search. Not part of the inputs' JSON.
+    #[serde(skip)]
+    pub observations_in_date_order: bool,
 }
 
 impl CourseInputs {
@@ -116,14 +122,18 @@ impl CourseInputs {
 }
 
 /// Extracts every criterion input from a course.
+///
+/// The observations are walked once ([`index::ByReader`]) and each
+/// extractor is handed the ones of its own kinds.
 pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
+    let by = index::ByReader::of(course);
     let anchors = course.anchors();
-    let span = course.span();
-    let counts = counts::daily_counts(course);
+    let span = by.span;
+    let counts = counts::daily_counts_of(by.counts.iter().copied());
     let drugs = drugs::drug_exposure(course);
     let oxygen = oxygen::oxygen_support(course);
-    let temps = crs::max_temperatures(course);
-    let crs_records = crs::crs_records(course);
+    let temps = crs::max_temperatures_of(by.crs.iter().copied());
+    let crs_records = crs::crs_records_of(course, by.crs.iter().copied());
     let crs = match span {
         Some((_, last)) => anchors
             .iter()
@@ -145,15 +155,19 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     };
     let transplants = risk::transplants(course);
     let risk = risk::risk_inputs(course, &transplants);
-    let marrow = marrow::marrow_assessments(course, &counts, opt.marrow_count_window_days);
+    let marrow = marrow::marrow_assessments_of(
+        by.marrow.iter().copied(),
+        &counts,
+        opt.marrow_count_window_days,
+    );
     CourseInputs {
         anchors,
         span,
         transfusions: transfusion::transfusions(course),
-        gvhd: gvhd::gvhd_days(course),
-        cgvhd: cgvhd::cgvhd_assessments(course),
-        icans: icans::icans_days(course),
-        chimerism: chimerism::chimerism_samples(course),
+        gvhd: gvhd::gvhd_days_of(by.gvhd.iter().copied()),
+        cgvhd: cgvhd::cgvhd_assessments_of(by.cgvhd.iter().copied()),
+        icans: icans::icans_days_of(course.patient.birth_year, by.icans.iter().copied()),
+        chimerism: chimerism::chimerism_samples_of(by.chimerism.iter().copied()),
         counts,
         drugs,
         oxygen,
@@ -164,15 +178,16 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         death: outcome::death(course),
         upper_gi_histology: gvhd::upper_gi_histology(course),
         therapies: marrow::therapy_starts(course),
-        weights: weight_history(course),
-        biomarkers: biomarkers::biomarker_samples(course),
+        weights: weight_history(by.weights.iter().copied()),
+        biomarkers: biomarkers::biomarker_samples_of(by.biomarkers.iter().copied()),
+        observations_in_date_order: by.in_date_order,
     }
 }
 
 /// The body weights of a course, date order.
-fn weight_history(course: &Course) -> Vec<(Date, f64)> {
-    let mut w: Vec<(Date, f64)> = course
-        .observations_of(graftwatch_course::ObservationKind::Weight)
+fn weight_history<'a>(obs: impl Iterator<Item = &'a Observation>) -> Vec<(Date, f64)> {
+    let mut w: Vec<(Date, f64)> = obs
+        .filter(|o| o.kind == graftwatch_course::ObservationKind::Weight)
         .filter_map(|o| o.number().map(|v| (o.date, v)))
         .collect();
     w.sort_by_key(|x| x.0);

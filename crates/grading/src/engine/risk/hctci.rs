@@ -57,14 +57,30 @@ impl Codes {
 
 /// (value, date) of the latest observation of `kind` in `days` up to `hct`
 /// among `obs` (every observation of the windows: [`window`]).
-fn recent(obs: &[Observation], kind: ObservationKind, days: i32, hct: Date) -> Option<(Date, f64)> {
-    latest(obs, kind, hct.add_days(-days), hct)
+fn recent(
+    obs: &[Observation],
+    in_order: bool,
+    kind: ObservationKind,
+    days: i32,
+    hct: Date,
+) -> Option<(Date, f64)> {
+    latest(obs, in_order, kind, hct.add_days(-days), hct)
 }
 
 /// The observations of the lab and test windows up to `hct`.
-fn window<'c>(course: &'c Course, cfg: &crate::RiskConfig, hct: Date) -> &'c [Observation] {
+fn window<'c>(
+    course: &'c Course,
+    x: &CourseInputs,
+    cfg: &crate::RiskConfig,
+    hct: Date,
+) -> &'c [Observation] {
     let days = cfg.lab_window_days.max(cfg.test_window_days).max(0);
-    observations_between(course, hct.add_days(-days), hct)
+    observations_between(
+        course,
+        x.observations_in_date_order,
+        hct.add_days(-days),
+        hct,
+    )
 }
 
 /// An infection event ongoing on day 0.
@@ -91,7 +107,8 @@ fn obesity_inputs(
     hct: Date,
 ) -> (Option<(Date, f64)>, Option<bool>, Vec<Flag>) {
     let weight = recent(
-        window(course, cfg, hct),
+        window(course, x, cfg, hct),
+        x.observations_in_date_order,
         ObservationKind::Weight,
         cfg.lab_window_days,
         hct,
@@ -147,9 +164,10 @@ fn input(
     codes: &Codes,
 ) -> (HctCiInput, Vec<Flag>) {
     let uln = course.patient.lab_reference;
-    let obs = window(course, cfg, hct);
-    let lab = |a| recent(obs, ObservationKind::Lab(a), cfg.lab_window_days, hct);
-    let test = |k| recent(obs, k, cfg.test_window_days, hct);
+    let obs = window(course, x, cfg, hct);
+    let ord = x.observations_in_date_order;
+    let lab = |a| recent(obs, ord, ObservationKind::Lab(a), cfg.lab_window_days, hct);
+    let test = |k| recent(obs, ord, k, cfg.test_window_days, hct);
     let (bili, crea) = (lab(Analyte::Bilirubin), lab(Analyte::Creatinine));
     let ast = lab(Analyte::Ast).map(|(d, v)| (d, v / uln.ast_uln));
     let alt = lab(Analyte::Alt).map(|(d, v)| (d, v / uln.alt_uln));

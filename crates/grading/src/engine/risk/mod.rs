@@ -21,20 +21,38 @@ use crate::output::SummaryItem;
 
 /// (date, value) of the latest observation of `kind` in `from..=to` among
 /// `obs` (the course's observations, or a part of them holding every one
-/// dated in the window: see [`observations_between`]).
-fn latest(obs: &[Observation], kind: ObservationKind, from: Date, to: Date) -> Option<(Date, f64)> {
-    obs.iter()
+/// dated in the window: see [`observations_between`]); of several on that
+/// date, the last. When `obs` is in date order (`in_order`) that is the
+/// first one found from the end.
+fn latest(
+    obs: &[Observation],
+    in_order: bool,
+    kind: ObservationKind,
+    from: Date,
+    to: Date,
+) -> Option<(Date, f64)> {
+    let mut found = obs
+        .iter()
+        .rev()
         .filter(|o| o.kind == kind && o.date >= from && o.date <= to)
-        .filter_map(|o| o.number().map(|v| (o.date, v)))
-        .max_by_key(|p| p.0)
+        .filter_map(|o| o.number().map(|v| (o.date, v)));
+    if in_order {
+        return found.next();
+    }
+    // The last of the latest: the first of them from the end.
+    found.fold(None, |best: Option<(Date, f64)>, p| match best {
+        Some(b) if b.0 >= p.0 => Some(b),
+        _ => Some(p),
+    })
 }
 
 /// The observations dated `from..=to` when the course keeps them in date
-/// order (as read from a file), else all of them: several look-ups in one
-/// window then cost one pass over the course, not one pass each.
-fn observations_between(course: &Course, from: Date, to: Date) -> &[Observation] {
+/// order (as read from a file; `in_order`, found by the extraction's pass),
+/// else all of them: several look-ups in one window then cost a binary
+/// search, not one pass over the course each.
+fn observations_between(course: &Course, in_order: bool, from: Date, to: Date) -> &[Observation] {
     let obs = &course.observations[..];
-    if !obs.is_sorted_by_key(|o| o.date) {
+    if !in_order {
         return obs;
     }
     let start = obs.partition_point(|o| o.date < from);
@@ -186,6 +204,7 @@ mod window_tests {
         let unsorted = course_with(obs);
         for (from, to) in [
             ("2024-01-10", "2024-03-01"),
+            ("2024-01-10", "2024-01-10"),
             ("2024-01-11", "2024-02-29"),
             ("2023-01-01", "2024-01-09"),
             ("2024-03-02", "2025-01-01"),
@@ -194,18 +213,33 @@ mod window_tests {
         ] {
             let (from, to) = (d(from), d(to));
             for c in [&sorted, &unsorted] {
-                let all = latest(&c.observations, crea, from, to);
-                let win = latest(observations_between(c, from, to), crea, from, to);
+                // The full scan: the last of the latest.
+                let all = c
+                    .observations
+                    .iter()
+                    .filter(|o| o.kind == crea && o.date >= from && o.date <= to)
+                    .filter_map(|o| o.number().map(|v| (o.date, v)))
+                    .max_by_key(|p| p.0);
+                let in_order = c.observations.is_sorted_by_key(|o| o.date);
+                let win = latest(
+                    observations_between(c, in_order, from, to),
+                    in_order,
+                    crea,
+                    from,
+                    to,
+                );
                 assert_eq!(win, all, "{from}..{to}");
+                assert_eq!(latest(&c.observations, false, crea, from, to), all);
             }
         }
         assert_eq!(
-            observations_between(&sorted, d("2024-01-10"), d("2024-01-10")).len(),
+            observations_between(&sorted, true, d("2024-01-10"), d("2024-01-10")).len(),
             2
         );
         assert_eq!(
             latest(
-                observations_between(&sorted, d("2024-01-10"), d("2024-03-01")),
+                observations_between(&sorted, true, d("2024-01-10"), d("2024-03-01")),
+                true,
                 crea,
                 d("2024-01-10"),
                 d("2024-03-01")
