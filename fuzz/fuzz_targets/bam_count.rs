@@ -13,6 +13,7 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use graftwatch_chimerism::Marker;
+use graftwatch_core::GenomicPosition;
 use graftwatch_genomics_io::bam_count::{PileupFilter, count_bam_with_threads};
 use noodles::{bam, bgzf};
 
@@ -35,7 +36,7 @@ fn markers() -> &'static [Marker] {
         let mk = |pos: usize, r: String, a: String| Marker {
             id: format!("c1:{pos}"),
             chrom: "c1".into(),
-            pos: pos as u64,
+            pos: GenomicPosition::from_one_based(pos as u64).expect("positions start at 1"),
             ref_allele: r,
             alt_allele: a,
         };
