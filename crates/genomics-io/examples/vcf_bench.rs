@@ -43,8 +43,12 @@ fn main() {
     let rounds: usize = args.get(4).and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
     let (panel, data, sample) = (Path::new(&args[1]), Path::new(&args[2]), &args[3]);
     let (t_panel, markers) = timed(rounds, || read_panel(panel).expect("panel reads"));
-    let (t_ad, ad) = timed(rounds, || read_vcf_ad(data, sample, &markers).expect("AD reads"));
-    let (t_gt, gt) = timed(rounds, || read_vcf_gt(data, sample, &markers).expect("GT reads"));
+    let (t_ad, ad) = timed(rounds, || {
+        read_vcf_ad(data, sample, &markers).expect("AD reads")
+    });
+    let (t_gt, gt) = timed(rounds, || {
+        read_vcf_gt(data, sample, &markers).expect("GT reads")
+    });
     let ad_sum: u64 = ad
         .iter()
         .flatten()

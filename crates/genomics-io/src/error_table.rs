@@ -62,7 +62,10 @@ fn parse_row(fields: &[&str], c: &[usize; 6]) -> Result<Row, String> {
     let get = |k: usize| fields.get(c[k]).map(|s| s.trim());
     let need = c.iter().copied().max().unwrap_or(0) + 1;
     if fields.len() < need {
-        return Err(format!("{} columns; expected at least {need}", fields.len()));
+        return Err(format!(
+            "{} columns; expected at least {need}",
+            fields.len()
+        ));
     }
     let pos: GenomicPosition = get(1)
         .and_then(|p| p.parse().ok())
@@ -218,9 +221,21 @@ mod tests {
         assert_eq!(key.0, "chr1");
         assert_eq!((key.2.as_str(), key.3.as_str()), ("AC", "A"));
         assert_eq!((r.ref_to_alt, r.alt_to_ref), (Some(0.001), None));
-        assert!(parse_row(&["chr1", "100", "A", "G", "0.6", "0"], &c).unwrap_err().contains("e_refalt '0.6'"));
-        assert!(parse_row(&["chr1", "0", "A", "G", "0", "0"], &c).unwrap_err().contains("pos '0'"));
-        assert!(parse_row(&["chr1", "1", "A"], &c).unwrap_err().contains("expected at least 6"));
+        assert!(
+            parse_row(&["chr1", "100", "A", "G", "0.6", "0"], &c)
+                .unwrap_err()
+                .contains("e_refalt '0.6'")
+        );
+        assert!(
+            parse_row(&["chr1", "0", "A", "G", "0", "0"], &c)
+                .unwrap_err()
+                .contains("pos '0'")
+        );
+        assert!(
+            parse_row(&["chr1", "1", "A"], &c)
+                .unwrap_err()
+                .contains("expected at least 6")
+        );
     }
 
     #[test]
@@ -228,7 +243,11 @@ mod tests {
         let d = std::env::temp_dir().join(format!("gw-errtab-cut-{}", std::process::id()));
         std::fs::create_dir_all(&d).unwrap();
         let p = d.join("cut.tsv");
-        std::fs::write(&p, "chrom\tpos\tref\talt\te_refalt\te_altref\nchr1\t100\tA\tG\t0.001\t0.00").unwrap();
+        std::fs::write(
+            &p,
+            "chrom\tpos\tref\talt\te_refalt\te_altref\nchr1\t100\tA\tG\t0.001\t0.00",
+        )
+        .unwrap();
         let e = read_error_table(&p, &[marker("chr1", 100, "A", "G")]).unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
         std::fs::remove_dir_all(&d).ok();

@@ -124,7 +124,8 @@ fn marker_of(line: &str, record: &mut noodles::vcf::Record) -> Result<Option<Mar
         ));
     }
     let r = check_allele(record.reference_bases()).map_err(|m| format!("REF: {m}"))?;
-    let a = check_allele(if alt.is_empty() { "." } else { alt }).map_err(|m| format!("ALT: {m}"))?;
+    let a =
+        check_allele(if alt.is_empty() { "." } else { alt }).map_err(|m| format!("ALT: {m}"))?;
     check_pair(&r, &a)?;
     let chrom = record.reference_sequence_name().to_string();
     let ids = record.ids();

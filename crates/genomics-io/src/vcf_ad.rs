@@ -197,14 +197,18 @@ impl<'a> Scan<'a> {
                     .into(),
             ));
         }
-        let header = crate::vcf_text::parse_header(&self.meta, line)
-            .map_err(|m| self.header_err(m))?;
+        let header =
+            crate::vcf_text::parse_header(&self.meta, line).map_err(|m| self.header_err(m))?;
         let names = header.sample_names();
         let Some(sample) = names.get_index_of(self.sample) else {
             return Err(VcfAdError::SampleNotFound {
                 path: self.path.to_path_buf(),
                 sample: self.sample.to_string(),
-                available: names.iter().map(String::as_str).collect::<Vec<_>>().join(", "),
+                available: names
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
         Ok(Layout {
@@ -245,7 +249,10 @@ impl<'a> Scan<'a> {
         crate::vcf_text::parse_record(line, record).map_err(|e| {
             self.fmt(
                 lineno,
-                crate::vcf_text::record_message(&e, "CHROM POS ID REF ALT QUAL FILTER INFO FORMAT and samples"),
+                crate::vcf_text::record_message(
+                    &e,
+                    "CHROM POS ID REF ALT QUAL FILTER INFO FORMAT and samples",
+                ),
             )
         })?;
         let pos = crate::vcf_text::position(record, line).map_err(|m| self.fmt(lineno, m))?;
@@ -255,7 +262,11 @@ impl<'a> Scan<'a> {
             return Ok(());
         };
         let alt_bases = record.alternate_bases();
-        let alts: Vec<&str> = alt_bases.as_ref().split(',').filter(|a| !a.is_empty()).collect();
+        let alts: Vec<&str> = alt_bases
+            .as_ref()
+            .split(',')
+            .filter(|a| !a.is_empty())
+            .collect();
         let Some(hits) = self.index.hits(chrom, pos, record.reference_bases(), &alts) else {
             return Ok(());
         };
@@ -276,9 +287,8 @@ impl<'a> Scan<'a> {
                 else {
                     return Ok(());
                 };
-                check_ad_len(ad.len(), alts.len()).map_err(|m| {
-                    self.fmt(lineno, format!("AD of sample '{}' {m}", self.sample))
-                })?;
+                check_ad_len(ad.len(), alts.len())
+                    .map_err(|m| self.fmt(lineno, format!("AD of sample '{}' {m}", self.sample)))?;
                 self.found.add_ad(&hits, &ad);
             }
             Field::Gt => {
@@ -400,7 +410,10 @@ fn gt_alleles(v: Value<'_>) -> Result<Vec<Option<usize>>, String> {
             .collect::<std::io::Result<_>>()
             .map_err(|e| format!("is not a genotype ({e})")),
         Value::String(s) => Ok(gt_alleles_from_text(&s)),
-        other => Err(format!("is not a genotype (a {} value)", value_kind(&other))),
+        other => Err(format!(
+            "is not a genotype (a {} value)",
+            value_kind(&other)
+        )),
     }
 }
 

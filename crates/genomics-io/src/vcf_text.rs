@@ -115,8 +115,11 @@ mod tests {
 
     #[test]
     fn a_header_without_fileformat_is_read_as_4_2_and_duplicates_are_refused() {
-        let h = parse_header("", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb")
-            .unwrap();
+        let h = parse_header(
+            "",
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb",
+        )
+        .unwrap();
         assert_eq!(h.sample_names().len(), 2);
         let e = parse_header(
             "##fileformat=VCFv4.3\n",

@@ -74,8 +74,19 @@ fn vcf_and_bcf_seeds_read_and_agree() {
     for name in ["vcf_ad", "bcf_ad"] {
         for p in corpus(name) {
             let found = run_target(&p, &m).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let stem = p.file_name().unwrap().to_str().unwrap().split('.').next().unwrap().to_string();
-            by_stem.entry(stem).or_insert_with(Vec::new).push((p, found));
+            let stem = p
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .split('.')
+                .next()
+                .unwrap()
+                .to_string();
+            by_stem
+                .entry(stem)
+                .or_insert_with(Vec::new)
+                .push((p, found));
         }
     }
     // genotypes and pileup exist as VCF and as BCF: the same AD count.

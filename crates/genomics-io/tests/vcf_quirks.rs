@@ -27,13 +27,25 @@ fn format_order_does_not_matter() {
     let m = read_panel(&write("p1.vcf", PANEL)).unwrap();
     let v = write(
         "order.vcf",
-        &format!("##fileformat=VCFv4.2\n{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD:DP:GT\t30,10:40:0/1\nchr1\t300\t.\tG\tT\t.\t.\t.\tGT:DP:AD\t1/1:7:0,7\n"),
+        &format!(
+            "##fileformat=VCFv4.2\n{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD:DP:GT\t30,10:40:0/1\nchr1\t300\t.\tG\tT\t.\t.\t.\tGT:DP:AD\t1/1:7:0,7\n"
+        ),
     );
     let ad = read_vcf_ad(&v, "s", &m).unwrap();
-    assert_eq!((ad[0].unwrap().ref_count, ad[0].unwrap().alt_count), (30, 10));
+    assert_eq!(
+        (ad[0].unwrap().ref_count, ad[0].unwrap().alt_count),
+        (30, 10)
+    );
     assert_eq!((ad[2].unwrap().ref_count, ad[2].unwrap().alt_count), (0, 7));
     let gt = read_vcf_gt(&v, "s", &m).unwrap();
-    assert_eq!(gt, vec![Ok(Genotype::Het), Err(NoCall::Missing), Ok(Genotype::HomAlt)]);
+    assert_eq!(
+        gt,
+        vec![
+            Ok(Genotype::Het),
+            Err(NoCall::Missing),
+            Ok(Genotype::HomAlt)
+        ]
+    );
 }
 
 #[test]
@@ -43,19 +55,50 @@ fn missing_values_are_absent_and_partly_missing_ad_is_an_error() {
     // dropped (allowed by the VCF specification).
     let v = write(
         "dots.vcf",
-        &format!("{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tGT:AD\t.\nchr1\t200\t.\tCT\tC\t.\t.\t.\tGT:AD\t./.:.\nchr1\t300\t.\tG\tT\t.\t.\t.\tGT:AD\t0/1\n"),
+        &format!(
+            "{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tGT:AD\t.\nchr1\t200\t.\tCT\tC\t.\t.\t.\tGT:AD\t./.:.\nchr1\t300\t.\tG\tT\t.\t.\t.\tGT:AD\t0/1\n"
+        ),
     );
-    assert!(read_vcf_ad(&v, "s", &m).unwrap().iter().all(Option::is_none));
+    assert!(
+        read_vcf_ad(&v, "s", &m)
+            .unwrap()
+            .iter()
+            .all(Option::is_none)
+    );
     let gt = read_vcf_gt(&v, "s", &m).unwrap();
-    assert_eq!(gt, vec![Err(NoCall::Missing), Err(NoCall::Missing), Ok(Genotype::Het)]);
-    let v = write("dots2.vcf", &format!("{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t.,.\n"));
+    assert_eq!(
+        gt,
+        vec![
+            Err(NoCall::Missing),
+            Err(NoCall::Missing),
+            Ok(Genotype::Het)
+        ]
+    );
+    let v = write(
+        "dots2.vcf",
+        &format!("{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t.,.\n"),
+    );
     assert!(read_vcf_ad(&v, "s", &m).unwrap()[0].is_none());
-    let v = write("dots3.vcf", &format!("{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t5,.\n"));
+    let v = write(
+        "dots3.vcf",
+        &format!("{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t5,.\n"),
+    );
     let e = read_vcf_ad(&v, "s", &m).unwrap_err();
     assert!(matches!(e, VcfAdError::Format { line: 2, .. }), "{e}");
-    assert!(e.to_string().contains("'5,.'") && e.to_string().contains("dots3.vcf"), "{e}");
-    let v = write("neg.vcf", &format!("{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t5,-1\n"));
-    assert!(read_vcf_ad(&v, "s", &m).unwrap_err().to_string().contains("read counts"));
+    assert!(
+        e.to_string().contains("'5,.'") && e.to_string().contains("dots3.vcf"),
+        "{e}"
+    );
+    let v = write(
+        "neg.vcf",
+        &format!("{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t5,-1\n"),
+    );
+    assert!(
+        read_vcf_ad(&v, "s", &m)
+            .unwrap_err()
+            .to_string()
+            .contains("read counts")
+    );
 }
 
 #[test]
@@ -73,14 +116,24 @@ chr1\t300\t.\tG\t<NON_REF>\t.\t.\tEND=310\tGT:DP:GQ\t0/0:30:90\n"
         ),
     );
     let ad = read_vcf_ad(&v, "s", &m).unwrap();
-    assert_eq!((ad[0].unwrap().ref_count, ad[0].unwrap().alt_count), (12, 9));
+    assert_eq!(
+        (ad[0].unwrap().ref_count, ad[0].unwrap().alt_count),
+        (12, 9)
+    );
     // Reference blocks carry no AD; a marker inside a block (del1 at 200)
     // is not at a record's position and is absent.
     assert!(ad[1].is_none() && ad[2].is_none());
     let gt = read_vcf_gt(&v, "s", &m).unwrap();
     // A block starting at the marker is hom-ref there; inside a block the
     // marker has no record of its own (not read as hom-ref).
-    assert_eq!(gt, vec![Ok(Genotype::Het), Err(NoCall::Missing), Ok(Genotype::HomRef)]);
+    assert_eq!(
+        gt,
+        vec![
+            Ok(Genotype::Het),
+            Err(NoCall::Missing),
+            Ok(Genotype::HomRef)
+        ]
+    );
 }
 
 #[test]
@@ -91,13 +144,21 @@ fn header_problems_are_clear_errors() {
         "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts\ts\n",
     );
     let e = read_vcf_ad(&v, "s", &m).unwrap_err();
-    assert!(matches!(e, VcfAdError::Header { .. }) && e.to_string().contains("duplicate sample"), "{e}");
+    assert!(
+        matches!(e, VcfAdError::Header { .. }) && e.to_string().contains("duplicate sample"),
+        "{e}"
+    );
     assert!(vcf_samples(&v).is_err());
     // AD declared as a string: not read counts, said so.
     let v = write(
         "adstr.vcf",
-        &format!("##fileformat=VCFv4.2\n##FORMAT=<ID=AD,Number=1,Type=String,Description=\"x\">\n{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t5,5\n"),
+        &format!(
+            "##fileformat=VCFv4.2\n##FORMAT=<ID=AD,Number=1,Type=String,Description=\"x\">\n{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD\t5,5\n"
+        ),
     );
     let e = read_vcf_ad(&v, "s", &m).unwrap_err().to_string();
-    assert!(e.contains("adstr.vcf:4") && e.contains("read counts") && e.contains("Type"), "{e}");
+    assert!(
+        e.contains("adstr.vcf:4") && e.contains("read counts") && e.contains("Type"),
+        "{e}"
+    );
 }
