@@ -307,7 +307,7 @@ fn information_bound_se(s: &Scenario, fr: f64, donors: usize) -> f64 {
             .iter()
             .map(|p| p.haplotypes[m].iter().filter(|&&h| h).count() as f64 / 2.0)
             .collect();
-        let any_het = dose.iter().any(|&d| d == 0.5);
+        let any_het = dose.contains(&0.5);
         let a = s.effects.amplification[m];
         // ALT fraction of the reads at recipient fraction f (donors keep
         // their split) and amplification a.

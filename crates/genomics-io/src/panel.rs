@@ -104,7 +104,7 @@ fn padded(line: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Parses one panel record (parsed by noodles into `record`) into a marker.
-fn marker_of(line: &str, record: &mut noodles::vcf::Record) -> Result<Option<Marker>, String> {
+fn marker_of(line: &str, record: &mut noodles::vcf::Record) -> Result<Marker, String> {
     let columns = memchr::memchr_iter(b'\t', line.as_bytes()).count() + 1;
     if columns < 5 {
         return Err(format!(
@@ -133,13 +133,13 @@ fn marker_of(line: &str, record: &mut noodles::vcf::Record) -> Result<Option<Mar
         "" | "." => format!("{chrom}:{pos}:{r}:{a}"),
         id => id.to_string(),
     };
-    Ok(Some(Marker {
+    Ok(Marker {
         id,
         chrom,
         pos,
         ref_allele: r,
         alt_allele: a,
-    }))
+    })
 }
 
 /// Reads a panel. Rejects multi-allelic, symbolic and non-normalised records
@@ -179,9 +179,7 @@ pub fn read_panel(path: &Path) -> Result<Vec<Marker>, PanelError> {
                 "record before the #CHROM header line; expected a VCF".into(),
             ));
         }
-        let Some(m) = marker_of(&line, &mut record).map_err(|m| fmt(lineno, m))? else {
-            continue;
-        };
+        let m = marker_of(&line, &mut record).map_err(|m| fmt(lineno, m))?;
         if !seen_sites.insert((m.chrom.clone(), m.pos)) {
             return Err(fmt(
                 lineno,
