@@ -9,6 +9,10 @@
 # (wall and CPU) and the mean absolute error of recipient % against truth.
 #
 # Usage: bench/allomix/run.sh [N_SAMPLES]   (default 20)
+# Environment: PROFILE=cargo profile of the graftwatch binaries (default
+# quick-release: opt-level 3 without LTO; PROFILE=release for the fat-LTO
+# build); GW / SIM = prebuilt binaries (skip the build); ALLOMIX = an
+# installed allomix 0.4.2; WORK, VENV.
 set -euo pipefail
 N=${1:-20}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,16 +21,23 @@ VENV=${VENV:-/tmp/allomix-bench-venv}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
 mkdir -p "$WORK"
 
-if [ ! -x "$VENV/bin/allomix" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q allomix==0.4.2
+# ALLOMIX = an installed allomix 0.4.2 executable; otherwise one is
+# installed into the venv VENV.
+if [ -z "${ALLOMIX:-}" ]; then
+  if [ ! -x "$VENV/bin/allomix" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q allomix==0.4.2
+  fi
+  ALLOMIX="$VENV/bin/allomix"
 fi
-# GW / SIM may point at prebuilt release binaries; otherwise build them.
+PROFILE=${PROFILE:-quick-release}
+# GW / SIM may point at prebuilt optimised binaries; otherwise build them.
 if [ -z "${GW:-}" ] || [ -z "${SIM:-}" ]; then
-  (cd "$ROOT" && cargo build -q --release -p graftwatch-cli && cargo build -q --release -p graftwatch-chimerism --example ngs_simulate)
-  GW="$CARGO_TARGET_DIR/release/graftwatch"
-  SIM="$CARGO_TARGET_DIR/release/examples/ngs_simulate"
+  (cd "$ROOT" && cargo build -q --profile "$PROFILE" -p graftwatch-cli && cargo build -q --profile "$PROFILE" -p graftwatch-chimerism --example ngs_simulate)
+  GW="$CARGO_TARGET_DIR/$PROFILE/graftwatch"
+  SIM="$CARGO_TARGET_DIR/$PROFILE/examples/ngs_simulate"
 fi
+echo "graftwatch: $GW; load: $(uptime)"
 
 for D in 1 2; do
   DIR="$WORK/d$D"
@@ -37,13 +48,13 @@ for D in 1 2; do
   GW_ARGS=(chimerism ngs --panel "$DIR/panel.vcf" --recipient "recipient=$DIR/pileup.vcf" --format tsv --threads 1)
   for d in $DONORS; do AM_ARGS+=(--donor-sample "$d"); GW_ARGS+=(--donor "$d=$DIR/pileup.vcf"); done
   for s in $SAMPLES; do AM_ARGS+=(--sample "$s"); GW_ARGS+=(--sample "$s=$DIR/pileup.vcf"); done
-  /usr/bin/time -f "%e %U %S" -o "$DIR/allomix.time" "$VENV/bin/allomix" "${AM_ARGS[@]}" --tsv "$DIR/allomix.tsv" > /dev/null 2> "$DIR/allomix.err" || { echo "allomix failed, see $DIR/allomix.err"; exit 1; }
+  /usr/bin/time -f "%e %U %S" -o "$DIR/allomix.time" "$ALLOMIX" "${AM_ARGS[@]}" --tsv "$DIR/allomix.tsv" > /dev/null 2> "$DIR/allomix.err" || { echo "allomix failed, see $DIR/allomix.err"; exit 1; }
   /usr/bin/time -f "%e %U %S" -o "$DIR/graftwatch.time" "$GW" "${GW_ARGS[@]}" > "$DIR/graftwatch.tsv"
   # Single-sample invocations (process start included).
   FIRST=$(echo "$SAMPLES" | head -1)
   if command -v hyperfine > /dev/null; then
     hyperfine -N --warmup 1 --runs 3 --export-json "$DIR/hf-allomix.json" \
-      "$VENV/bin/allomix detect --genotype-vcf $DIR/genotypes.vcf --admix-vcf $DIR/pileup.vcf --host-sample recipient $(for d in $DONORS; do printf -- '--donor-sample %s ' "$d"; done) --sample $FIRST" > /dev/null
+      "$ALLOMIX detect --genotype-vcf $DIR/genotypes.vcf --admix-vcf $DIR/pileup.vcf --host-sample recipient $(for d in $DONORS; do printf -- '--donor-sample %s ' "$d"; done) --sample $FIRST" > /dev/null
     hyperfine -N --warmup 2 --runs 20 --export-json "$DIR/hf-graftwatch.json" \
       "$GW chimerism ngs --panel $DIR/panel.vcf --recipient recipient=$DIR/pileup.vcf $(for d in $DONORS; do printf -- '--donor %s=%s ' "$d" "$DIR/pileup.vcf"; done) --sample $FIRST=$DIR/pileup.vcf --format tsv --threads 1" > /dev/null
   fi

@@ -273,3 +273,117 @@ fn diag_artefacts() {
         rel.len()
     );
 }
+
+/// Lower bound on the recipient-fraction standard error of one messy
+/// panel at recipient fraction `fr`, from the information the data hold
+/// (a Bayesian Cramér–Rao bound, made optimistic wherever a choice had to
+/// be made, so that no estimator can beat it):
+/// - usable markers only: dead indels and (sex-mismatched) X markers carry
+///   no recipient information; dropouts and sequencing error are ignored
+///   (both only remove information);
+/// - per marker, the binomial information of the ALT fraction at the true
+///   depth, inflated by the beta-binomial overdispersion ρ:
+///   I = (∂p/∂f)² · n / (p(1−p)(1 + (n−1)ρ));
+/// - the donors' split and every genotype known;
+/// - the marker's ALT:REF amplification a (log-normal, SD σ) known exactly
+///   when any pure sample is heterozygous there (the bias is then learnt
+///   from the references), otherwise known only from its prior: the
+///   per-marker estimate of f then also carries (∂f/∂ln a)² σ² of
+///   variance.
+///
+/// Returns SE = 1/√(Σ 1/var_m).
+fn information_bound_se(s: &Scenario, fr: f64, donors: usize) -> f64 {
+    let tr = truth(fr, donors);
+    let sigma = s.effects.artefacts.allele_bias_sd;
+    let depth = f64::from(s.reads.depth);
+    let mut info = 0.0;
+    for (m, marker) in s.panel.markers.iter().enumerate() {
+        let x = marker.chrom == "chrX" || marker.chrom == "X";
+        if x || (s.effects.indel[m] && s.effects.artefacts.dead_indels) {
+            continue;
+        }
+        let dose: Vec<f64> = s
+            .people
+            .iter()
+            .map(|p| p.haplotypes[m].iter().filter(|&&h| h).count() as f64 / 2.0)
+            .collect();
+        let any_het = dose.contains(&0.5);
+        let a = s.effects.amplification[m];
+        // ALT fraction of the reads at recipient fraction f (donors keep
+        // their split) and amplification a.
+        let p = |f: f64, a: f64| {
+            let fracs: Vec<f64> = std::iter::once(f)
+                .chain(tr[1..].iter().map(|d| d / (1.0 - fr) * (1.0 - f)))
+                .collect();
+            let alt: f64 = fracs.iter().zip(&dose).map(|(w, d)| w * d).sum();
+            a * alt / (a * alt + (1.0 - alt))
+        };
+        let h = 1e-6;
+        let dp_df = (p(fr + h, a) - p(fr - h, a)) / (2.0 * h);
+        if dp_df.abs() < 1e-12 {
+            continue; // recipient and donors alike: no information.
+        }
+        let p0 = p(fr, a).clamp(1e-9, 1.0 - 1e-9);
+        let var_p = p0 * (1.0 - p0) / depth * (1.0 + (depth - 1.0) * s.reads.rho);
+        let mut var_f = var_p / (dp_df * dp_df);
+        if !any_het {
+            let dp_dlna = (p(fr, a * (1.0 + h)) - p(fr, a * (1.0 - h))) / (2.0 * h);
+            var_f += (dp_dlna / dp_df).powi(2) * sigma * sigma;
+        }
+        info += 1.0 / var_f;
+    }
+    1.0 / info.sqrt()
+}
+
+/// The information bound against what the estimator achieves, on the 200
+/// samples of the coverage test: the mean relative error an unbiased
+/// estimator at the bound would have, E|N(0, SE)|/truth, per level, next
+/// to the observed one; and the same bound for the scenario with the
+/// amplification bias known at every marker (what an external per-site
+/// bias table from earlier runs would give), to show where the floor
+/// comes from. Figures: docs/chimerism-ngs.md, "Why the 5% target is not
+/// reached".
+/// `cargo test -p graftwatch-chimerism --profile quick-release --test ngs_messy messy_information_bound -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn messy_information_bound() {
+    let seeds = 7_000..7_050u64;
+    let k = (2.0 / std::f64::consts::PI).sqrt();
+    let mut bound: [Vec<f64>; 4] = Default::default();
+    let mut bound_known_bias: [Vec<f64>; 4] = Default::default();
+    for seed in seeds.clone() {
+        let donors = 1 + (seed % 2) as usize;
+        let mut s = messy(seed, donors);
+        for (l, fr) in LEVELS.into_iter().enumerate() {
+            bound[l].push(k * information_bound_se(&s, fr, donors) / fr);
+        }
+        s.effects.artefacts.allele_bias_sd = 0.0;
+        for (l, fr) in LEVELS.into_iter().enumerate() {
+            bound_known_bias[l].push(k * information_bound_se(&s, fr, donors) / fr);
+        }
+    }
+    let sw = sweep(seeds);
+    let line = |v: &[Vec<f64>; 4]| {
+        (0..4)
+            .map(|l| format!("{:.2}%", 100.0 * mean(&v[l])))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    println!(
+        "information bound (1/2/5/10%): {}; mean {:.2}%",
+        line(&bound),
+        100.0 * mean(&bound.concat())
+    );
+    println!(
+        "bound with the amplification bias known at every marker: {}; mean {:.2}%",
+        line(&bound_known_bias),
+        100.0 * mean(&bound_known_bias.concat())
+    );
+    println!(
+        "achieved: {}; mean {:.2}%",
+        line(&sw.rel),
+        100.0 * sw.mean_rel()
+    );
+    // A bound the estimator beats would be a wrong bound.
+    assert!(sw.mean_rel() >= 0.8 * mean(&bound.concat()));
+}

@@ -7,7 +7,6 @@
 //! ignored.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use graftwatch_chimerism::Marker;
@@ -42,8 +41,64 @@ pub enum ErrorTableError {
 
 const COLUMNS: [&str; 6] = ["chrom", "pos", "ref", "alt", "e_refalt", "e_altref"];
 
+/// The positions of [`COLUMNS`] in the header row.
+fn header_columns(fields: &[&str]) -> Result<[usize; 6], String> {
+    let mut found = [0usize; 6];
+    for (k, name) in COLUMNS.iter().enumerate() {
+        found[k] = fields.iter().position(|f| f.trim() == *name).ok_or_else(|| {
+            format!(
+                "header has no '{name}' column; expected the allomix error-table header chrom, pos, ref, alt, e_refalt, e_altref"
+            )
+        })?;
+    }
+    Ok(found)
+}
+
+/// One data row: the normalised (chrom, pos, ref, alt) key and its rates.
+type Row = ((String, GenomicPosition, String, String), ExternalSiteRates);
+
+/// Parses one data row with the header's column positions `c`.
+fn parse_row(fields: &[&str], c: &[usize; 6]) -> Result<Row, String> {
+    let get = |k: usize| fields.get(c[k]).map(|s| s.trim());
+    let need = c.iter().copied().max().unwrap_or(0) + 1;
+    if fields.len() < need {
+        return Err(format!(
+            "{} columns; expected at least {need}",
+            fields.len()
+        ));
+    }
+    let pos: GenomicPosition = get(1)
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| format!("pos '{}' is not a positive integer", get(1).unwrap_or("")))?;
+    let rate = |k: usize| -> Result<Option<f64>, String> {
+        let v = get(k).unwrap_or("");
+        if v == "NA" {
+            return Ok(None);
+        }
+        match v.parse::<f64>() {
+            Ok(x) if (0.0..=0.5).contains(&x) => Ok(Some(x)),
+            _ => Err(format!(
+                "{} '{v}' is not a rate between 0 and 0.5 (or NA)",
+                COLUMNS[k]
+            )),
+        }
+    };
+    let rates = ExternalSiteRates {
+        ref_to_alt: rate(4)?,
+        alt_to_ref: rate(5)?,
+    };
+    let (chrom, r, a) = (
+        get(0).unwrap_or(""),
+        get(2).unwrap_or(""),
+        get(3).unwrap_or(""),
+    );
+    let (p, r, a) = normalise_pair(pos, &r.to_ascii_uppercase(), &a.to_ascii_uppercase());
+    Ok(((chrom.to_string(), p, r, a), rates))
+}
+
 /// Reads `path` and returns, per panel marker, the table's rates (`None`
-/// where the table has no row for the marker).
+/// where the table has no row for the marker). A last line without a line
+/// end (a file cut short) is an error.
 pub fn read_error_table(
     path: &Path,
     markers: &[Marker],
@@ -67,72 +122,20 @@ pub fn read_error_table(
         .collect();
     let mut out = vec![None; markers.len()];
     let mut cols: Option<[usize; 6]> = None;
-    for (i, line) in open_maybe_gzip(path).map_err(io)?.lines().enumerate() {
+    let lines = crate::gz_input::CheckedLines::new(open_maybe_gzip(path).map_err(io)?);
+    for (i, line) in lines.enumerate() {
         let lineno = i + 1;
         let line = line.map_err(io)?;
-        let line = line.trim_end_matches('\r');
-        // A UTF-8 byte-order mark (Windows editors) is not content.
-        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
         let Some(c) = cols else {
-            let mut found = [0usize; 6];
-            for (k, name) in COLUMNS.iter().enumerate() {
-                found[k] = fields.iter().position(|f| f.trim() == *name).ok_or_else(|| {
-                    fmt(
-                        lineno,
-                        format!(
-                            "header has no '{name}' column; expected the allomix error-table header chrom, pos, ref, alt, e_refalt, e_altref"
-                        ),
-                    )
-                })?;
-            }
-            cols = Some(found);
+            cols = Some(header_columns(&fields).map_err(|m| fmt(lineno, m))?);
             continue;
         };
-        let get = |k: usize| fields.get(c[k]).map(|s| s.trim());
-        let need = c.iter().copied().max().unwrap_or(0) + 1;
-        if fields.len() < need {
-            return Err(fmt(
-                lineno,
-                format!("{} columns; expected at least {need}", fields.len()),
-            ));
-        }
-        let pos: GenomicPosition = get(1).and_then(|p| p.parse().ok()).ok_or_else(|| {
-            fmt(
-                lineno,
-                format!("pos '{}' is not a positive integer", get(1).unwrap_or("")),
-            )
-        })?;
-        let rate = |k: usize| -> Result<Option<f64>, ErrorTableError> {
-            let v = get(k).unwrap_or("");
-            if v == "NA" {
-                return Ok(None);
-            }
-            match v.parse::<f64>() {
-                Ok(x) if (0.0..=0.5).contains(&x) => Ok(Some(x)),
-                _ => Err(fmt(
-                    lineno,
-                    format!(
-                        "{} '{v}' is not a rate between 0 and 0.5 (or NA)",
-                        COLUMNS[k]
-                    ),
-                )),
-            }
-        };
-        let rates = ExternalSiteRates {
-            ref_to_alt: rate(4)?,
-            alt_to_ref: rate(5)?,
-        };
-        let (chrom, r, a) = (
-            get(0).unwrap_or(""),
-            get(2).unwrap_or(""),
-            get(3).unwrap_or(""),
-        );
-        let (p, r, a) = normalise_pair(pos, &r.to_ascii_uppercase(), &a.to_ascii_uppercase());
-        if let Some(&m) = index.get(&(chrom.to_string(), p, r, a)) {
+        let (key, rates) = parse_row(&fields, &c).map_err(|m| fmt(lineno, m))?;
+        if let Some(&m) = index.get(&key) {
             out[m] = Some(rates);
         }
     }
@@ -201,5 +204,52 @@ mod tests {
         let e = read_error_table(&p, &markers).unwrap_err().to_string();
         assert!(e.contains("no 'e_refalt' column"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn header_columns_are_found_in_any_order_and_missing_ones_named() {
+        let f = ["pos", "chrom", "alt", "ref", "e_altref", "e_refalt", "x"];
+        assert_eq!(header_columns(&f).unwrap(), [1, 0, 3, 2, 5, 4]);
+        let e = header_columns(&["chrom", "pos", "ref", "alt", "e_refalt"]).unwrap_err();
+        assert!(e.contains("'e_altref'"), "{e}");
+    }
+
+    #[test]
+    fn rows_are_normalised_and_checked() {
+        let c = [0, 1, 2, 3, 4, 5];
+        let (key, r) = parse_row(&["chr1", "100", "act", "at", "0.001", "NA"], &c).unwrap();
+        assert_eq!(key.0, "chr1");
+        assert_eq!((key.2.as_str(), key.3.as_str()), ("AC", "A"));
+        assert_eq!((r.ref_to_alt, r.alt_to_ref), (Some(0.001), None));
+        assert!(
+            parse_row(&["chr1", "100", "A", "G", "0.6", "0"], &c)
+                .unwrap_err()
+                .contains("e_refalt '0.6'")
+        );
+        assert!(
+            parse_row(&["chr1", "0", "A", "G", "0", "0"], &c)
+                .unwrap_err()
+                .contains("pos '0'")
+        );
+        assert!(
+            parse_row(&["chr1", "1", "A"], &c)
+                .unwrap_err()
+                .contains("expected at least 6")
+        );
+    }
+
+    #[test]
+    fn a_table_cut_mid_line_is_an_error() {
+        let d = std::env::temp_dir().join(format!("gw-errtab-cut-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let p = d.join("cut.tsv");
+        std::fs::write(
+            &p,
+            "chrom\tpos\tref\talt\te_refalt\te_altref\nchr1\t100\tA\tG\t0.001\t0.00",
+        )
+        .unwrap();
+        let e = read_error_table(&p, &[marker("chr1", 100, "A", "G")]).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        std::fs::remove_dir_all(&d).ok();
     }
 }

@@ -19,3 +19,4 @@ pub mod panel;
 pub mod peak_columns;
 pub mod peak_text;
 pub mod vcf_ad;
+mod vcf_text;

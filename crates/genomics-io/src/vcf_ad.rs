@@ -9,14 +9,16 @@
 //! whose position is present but whose ALT is not listed (a sample with no
 //! ALT reads) gets ALT = 0 and the record's REF depth.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use graftwatch_chimerism::ngs::GenotypeCall;
 use graftwatch_chimerism::{AlleleCounts, Marker};
-use graftwatch_core::GenomicPosition;
 
 pub use crate::ad_match::normalise_pair;
+use noodles::vcf;
+use noodles::vcf::variant::record::samples::series::Value;
+use noodles::vcf::variant::record::samples::series::value::Array;
+
 use crate::ad_match::{Field, MarkerIndex, Matches, check_ad_len, gt_alleles_from_text};
 use crate::gz_input::CheckedLines;
 use crate::panel::open_text;
@@ -90,178 +92,353 @@ pub enum VcfAdError {
     },
 }
 
+/// The sample columns of a VCF, from its header.
+struct Layout {
+    /// The header as noodles parsed it (FORMAT definitions, sample names).
+    header: vcf::Header,
+    /// Tab-separated columns every record must have.
+    columns: usize,
+    /// Index of the requested sample among the samples.
+    sample: usize,
+}
+
+/// One pass over a VCF's lines: header, then records matched to markers.
+struct Scan<'a> {
+    path: &'a Path,
+    sample: &'a str,
+    field: Field,
+    index: MarkerIndex<'a>,
+    found: Matches,
+    meta: String,
+    layout: Option<Layout>,
+    record: vcf::Record,
+    last_good: String,
+    matched: usize,
+    ad_seen: bool,
+}
+
+impl<'a> Scan<'a> {
+    fn new(path: &'a Path, sample: &'a str, markers: &'a [Marker], field: Field) -> Self {
+        Scan {
+            path,
+            sample,
+            field,
+            index: MarkerIndex::new(markers),
+            found: Matches::new(markers.len()),
+            meta: String::new(),
+            layout: None,
+            record: vcf::Record::default(),
+            last_good: String::new(),
+            matched: 0,
+            ad_seen: false,
+        }
+    }
+
+    fn fmt(&self, line: usize, message: String) -> VcfAdError {
+        VcfAdError::Format {
+            path: self.path.to_path_buf(),
+            line,
+            message,
+        }
+    }
+
+    fn header_err(&self, message: String) -> VcfAdError {
+        VcfAdError::Header {
+            path: self.path.to_path_buf(),
+            message,
+        }
+    }
+
+    /// A read error: a cut file names the last complete record.
+    fn read_err(&self, lineno: usize, e: std::io::Error) -> VcfAdError {
+        if e.kind() != std::io::ErrorKind::UnexpectedEof {
+            return VcfAdError::Io {
+                path: self.path.to_path_buf(),
+                source: e,
+            };
+        }
+        VcfAdError::Truncated {
+            path: self.path.to_path_buf(),
+            line: lineno - 1,
+            last: if self.last_good.is_empty() {
+                String::new()
+            } else {
+                format!(" (last complete record {})", self.last_good)
+            },
+            message: e.to_string().trim_start_matches("truncated: ").to_string(),
+        }
+    }
+
+    fn line(&mut self, lineno: usize, line: &str) -> Result<(), VcfAdError> {
+        if line.is_empty() {
+            return Ok(());
+        }
+        if line.starts_with("##") {
+            if self.layout.is_none() {
+                self.meta.push_str(line);
+                self.meta.push('\n');
+            }
+            return Ok(());
+        }
+        if line.starts_with('#') {
+            self.layout = Some(self.chrom_line(line)?);
+            return Ok(());
+        }
+        self.record_line(lineno, line)
+    }
+
+    /// The `#CHROM` line: the header is parsed by noodles, the requested
+    /// sample looked up.
+    fn chrom_line(&mut self, line: &str) -> Result<Layout, VcfAdError> {
+        let columns = line.split('\t').count();
+        if columns < 10 || line.split('\t').nth(8) != Some("FORMAT") {
+            return Err(self.header_err(
+                "no FORMAT/sample columns in the #CHROM line; expected a VCF with per-sample data"
+                    .into(),
+            ));
+        }
+        let header =
+            crate::vcf_text::parse_header(&self.meta, line).map_err(|m| self.header_err(m))?;
+        let names = header.sample_names();
+        let Some(sample) = names.get_index_of(self.sample) else {
+            return Err(VcfAdError::SampleNotFound {
+                path: self.path.to_path_buf(),
+                sample: self.sample.to_string(),
+                available: names
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        Ok(Layout {
+            header,
+            columns,
+            sample,
+        })
+    }
+
+    fn record_line(&mut self, lineno: usize, line: &str) -> Result<(), VcfAdError> {
+        let Some(layout) = self.layout.as_ref() else {
+            return Err(self.header_err(format!(
+                "record at line {lineno} before the #CHROM header line"
+            )));
+        };
+        let columns = memchr::memchr_iter(b'\t', line.as_bytes()).count() + 1;
+        if columns != layout.columns {
+            return Err(self.fmt(
+                lineno,
+                format!(
+                    "{columns} columns; the #CHROM header line has {} (record cut short or malformed)",
+                    layout.columns
+                ),
+            ));
+        }
+        let mut record = std::mem::take(&mut self.record);
+        let done = self.record(lineno, line, &mut record);
+        self.record = record;
+        done
+    }
+
+    fn record(
+        &mut self,
+        lineno: usize,
+        line: &str,
+        record: &mut vcf::Record,
+    ) -> Result<(), VcfAdError> {
+        crate::vcf_text::parse_record(line, record).map_err(|e| {
+            self.fmt(
+                lineno,
+                crate::vcf_text::record_message(
+                    &e,
+                    "CHROM POS ID REF ALT QUAL FILTER INFO FORMAT and samples",
+                ),
+            )
+        })?;
+        let pos = crate::vcf_text::position(record, line).map_err(|m| self.fmt(lineno, m))?;
+        let chrom = record.reference_sequence_name();
+        self.last_good = format!("{chrom}:{}", pos.map_or(0, |p| p.one_based()));
+        let Some(pos) = pos else {
+            return Ok(());
+        };
+        let alt_bases = record.alternate_bases();
+        let alts: Vec<&str> = alt_bases
+            .as_ref()
+            .split(',')
+            .filter(|a| !a.is_empty())
+            .collect();
+        let Some(hits) = self.index.hits(chrom, pos, record.reference_bases(), &alts) else {
+            return Ok(());
+        };
+        let layout = self.layout.as_ref().expect("checked by record_line");
+        let samples = record.samples();
+        let keys = samples.keys();
+        self.matched += 1;
+        self.ad_seen |= keys.iter().any(|k| k == "AD");
+        let value = format_value(&layout.header, &samples, layout.sample, self.field.key())
+            .map_err(|m| self.fmt(lineno, format!("sample '{}' {m}", self.sample)))?;
+        match self.field {
+            Field::Ad => {
+                let Some(ad) = value
+                    .map(ad_counts)
+                    .transpose()
+                    .map_err(|m| self.fmt(lineno, format!("AD of sample '{}' {m}", self.sample)))?
+                    .flatten()
+                else {
+                    return Ok(());
+                };
+                check_ad_len(ad.len(), alts.len())
+                    .map_err(|m| self.fmt(lineno, format!("AD of sample '{}' {m}", self.sample)))?;
+                self.found.add_ad(&hits, &ad);
+            }
+            Field::Gt => {
+                let alleles = match value {
+                    Some(v) => gt_alleles(v).map_err(|m| {
+                        self.fmt(lineno, format!("GT of sample '{}' {m}", self.sample))
+                    })?,
+                    None => vec![None],
+                };
+                self.found.add_gt(&hits, &alleles);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Matches, VcfAdError> {
+        if self.layout.is_none() {
+            return Err(self.header_err("no #CHROM header line; expected a VCF".into()));
+        }
+        if self.field == Field::Ad && self.matched > 0 && !self.ad_seen {
+            return Err(VcfAdError::NoAd {
+                path: self.path.to_path_buf(),
+                sample: self.sample.to_string(),
+                records: self.matched,
+            });
+        }
+        Ok(self.found)
+    }
+}
+
+/// The value of FORMAT `key` for sample `col`, parsed by noodles; `None`
+/// when the record has no such key, the sample is `.` or the value is
+/// missing. More values than FORMAT keys is an error.
+fn format_value<'r>(
+    header: &'r vcf::Header,
+    samples: &'r vcf::record::Samples<'r>,
+    col: usize,
+    key: &str,
+) -> Result<Option<Value<'r>>, String> {
+    let Some(sample) = samples.get_index(col) else {
+        return Err("has no column".into());
+    };
+    let n_keys = samples.keys().iter().count();
+    let mut found = None;
+    for (i, item) in sample.iter(header).enumerate() {
+        match item {
+            Ok((k, v)) if k == key => found = v,
+            Ok(_) => {}
+            Err(_) if i >= n_keys => {
+                return Err(format!(
+                    "has {} FORMAT values for the {n_keys} keys of FORMAT '{}'",
+                    sample.as_ref().split(':').count(),
+                    samples.keys().iter().collect::<Vec<_>>().join(":")
+                ));
+            }
+            Err(e) if samples.keys().iter().nth(i) == Some(key) => {
+                return Err(format!("has a malformed {key} value ({e})"));
+            }
+            // A malformed value of another key is not read.
+            Err(_) => {}
+        }
+    }
+    Ok(found)
+}
+
+/// AD as read counts; `None` when every value is missing (`.`). A partly
+/// missing or negative vector is an error.
+fn ad_counts(v: Value<'_>) -> Result<Option<Vec<u32>>, String> {
+    let vals: Vec<Option<i32>> = match v {
+        Value::Array(Array::Integer(vals)) => vals
+            .iter()
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| format!("is not a list of read counts ({e})"))?,
+        Value::Integer(n) => vec![Some(n)],
+        other => {
+            return Err(format!(
+                "is not a list of read counts (a {} value; the header declares FORMAT/AD with another Type than Integer)",
+                value_kind(&other)
+            ));
+        }
+    };
+    if vals.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    vals.iter()
+        .map(|x| x.and_then(|x| u32::try_from(x).ok()))
+        .collect::<Option<Vec<u32>>>()
+        .map(Some)
+        .ok_or_else(|| {
+            let text: Vec<String> = vals
+                .iter()
+                .map(|x| x.map_or(".".into(), |x| x.to_string()))
+                .collect();
+            format!("'{}' is not a list of read counts", text.join(","))
+        })
+}
+
+/// The kind of a FORMAT value, in words.
+fn value_kind(v: &Value<'_>) -> &'static str {
+    match v {
+        Value::Integer(_) => "single integer",
+        Value::Float(_) => "floating-point",
+        Value::Character(_) => "character",
+        Value::String(_) => "text",
+        Value::Genotype(_) => "genotype",
+        Value::Array(Array::Integer(_)) => "integer list",
+        Value::Array(Array::Float(_)) => "floating-point list",
+        Value::Array(Array::Character(_)) => "character list",
+        Value::Array(Array::String(_)) => "text list",
+    }
+}
+
+/// GT as allele indices (`None` = missing allele).
+fn gt_alleles(v: Value<'_>) -> Result<Vec<Option<usize>>, String> {
+    match v {
+        Value::Genotype(g) => g
+            .iter()
+            .map(|a| a.map(|(position, _)| position))
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| format!("is not a genotype ({e})")),
+        Value::String(s) => Ok(gt_alleles_from_text(&s)),
+        other => Err(format!(
+            "is not a genotype (a {} value)",
+            value_kind(&other)
+        )),
+    }
+}
+
 /// Reads the `field` of `sample` at every marker from a VCF or, when the
 /// file's content is BCF, from the BCF.
-// Long function: one pass over a VCF with column/arity/truncation checks per record; splitting is pending with the noodles move in issue 10.
 fn scan(
     path: &Path,
     sample: &str,
     markers: &[Marker],
     field: Field,
 ) -> Result<Matches, VcfAdError> {
-    if crate::bcf_ad::is_bcf(path).map_err(|source| VcfAdError::Io {
-        path: path.to_path_buf(),
-        source,
-    })? {
-        return crate::bcf_ad::scan_bcf(path, sample, markers, field);
-    }
     let io = |source| VcfAdError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let fmt = |line: usize, message: String| VcfAdError::Format {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
-    let index = MarkerIndex::new(markers);
-    let mut found = Matches::new(markers.len());
-    let mut col: Option<usize> = None;
-    let mut header_cols = 0usize;
-    let mut last_good = String::new();
-    let mut matched = 0usize;
-    let mut ad_seen = false;
+    if crate::bcf_ad::is_bcf(path).map_err(io)? {
+        return crate::bcf_ad::scan_bcf(path, sample, markers, field);
+    }
     let reader = open_text(path).map_err(io)?;
+    let mut scan = Scan::new(path, sample, markers, field);
     for (i, line) in CheckedLines::new(reader).enumerate() {
-        let lineno = i + 1;
-        let line = match line {
-            Ok(l) => l,
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                return Err(VcfAdError::Truncated {
-                    path: path.to_path_buf(),
-                    line: lineno - 1,
-                    last: if last_good.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (last complete record {last_good})")
-                    },
-                    message: e.to_string().trim_start_matches("truncated: ").to_string(),
-                });
-            }
-            Err(e) => return Err(io(e)),
-        };
-        let line = line.as_str();
-        if line.is_empty() || line.starts_with("##") {
-            continue;
-        }
-        if let Some(h) = line.strip_prefix('#') {
-            let names: Vec<&str> = h.split('\t').collect();
-            if names.len() < 10 || names[8] != "FORMAT" {
-                return Err(VcfAdError::Header { path: path.to_path_buf(), message: "no FORMAT/sample columns in the #CHROM line; expected a VCF with per-sample data".into() });
-            }
-            header_cols = names.len();
-            col = names.iter().position(|n| *n == sample).filter(|&c| c >= 9);
-            if col.is_none() {
-                return Err(VcfAdError::SampleNotFound {
-                    path: path.to_path_buf(),
-                    sample: sample.to_string(),
-                    available: names[9..].join(", "),
-                });
-            }
-            continue;
-        }
-        let Some(c) = col else {
-            return Err(VcfAdError::Header {
-                path: path.to_path_buf(),
-                message: format!("record at line {lineno} before the #CHROM header line"),
-            });
-        };
-        let cols: Vec<&str> = line.split('\t').collect();
-        if cols.len() != header_cols {
-            return Err(fmt(
-                lineno,
-                format!(
-                    "{} columns; the #CHROM header line has {header_cols} (record cut short or malformed)",
-                    cols.len()
-                ),
-            ));
-        }
-        if cols.len() <= c {
-            return Err(fmt(
-                lineno,
-                format!(
-                    "{} columns; expected at least {} (sample '{sample}')",
-                    cols.len(),
-                    c + 1
-                ),
-            ));
-        }
-        let pos: u64 = cols[1].parse().map_err(|_| {
-            fmt(
-                lineno,
-                format!("POS '{}' is not a positive integer", cols[1]),
-            )
-        })?;
-        // POS 0 (a telomere record) is before every marker.
-        let Some(pos) = GenomicPosition::from_one_based(pos) else {
-            continue;
-        };
-        // ALT "." (no alternate allele, e.g. a hom-ref site of
-        // `bcftools call`) lists no allele: AD then has one value.
-        let alts: Vec<&str> = if cols[4] == "." {
-            Vec::new()
-        } else {
-            cols[4].split(',').collect()
-        };
-        last_good = format!("{}:{}", cols[0], cols[1]);
-        let Some(hits) = index.hits(cols[0], pos, cols[3], &alts) else {
-            continue;
-        };
-        let keys: Vec<&str> = cols[8].split(':').collect();
-        let vals: Vec<&str> = cols[c].split(':').collect();
-        if vals.len() > keys.len() {
-            return Err(fmt(
-                lineno,
-                format!(
-                    "sample '{sample}' has {} FORMAT values for the {} keys of FORMAT '{}'",
-                    vals.len(),
-                    keys.len(),
-                    cols[8]
-                ),
-            ));
-        }
-        matched += 1;
-        ad_seen |= keys.contains(&"AD");
-        let value = keys
-            .iter()
-            .position(|k| *k == field.key())
-            .and_then(|k| vals.get(k).copied());
-        match field {
-            Field::Ad => {
-                let Some(v) = value.filter(|v| *v != ".") else {
-                    continue;
-                };
-                let ad: Vec<u32> = v
-                    .split(',')
-                    .map(|x| x.parse::<u32>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| {
-                        fmt(
-                            lineno,
-                            format!("AD '{v}' of sample '{sample}' is not a list of read counts"),
-                        )
-                    })?;
-                check_ad_len(ad.len(), alts.len())
-                    .map_err(|m| fmt(lineno, format!("AD '{v}' {m}")))?;
-                found.add_ad(&hits, &ad);
-            }
-            Field::Gt => found.add_gt(&hits, &gt_alleles_from_text(value.unwrap_or("."))),
-        }
+        let line = line.map_err(|e| scan.read_err(i + 1, e))?;
+        scan.line(i + 1, &line)?;
     }
-    if col.is_none() {
-        return Err(VcfAdError::Header {
-            path: path.to_path_buf(),
-            message: "no #CHROM header line; expected a VCF".into(),
-        });
-    }
-    if field == Field::Ad && matched > 0 && !ad_seen {
-        return Err(VcfAdError::NoAd {
-            path: path.to_path_buf(),
-            sample: sample.to_string(),
-            records: matched,
-        });
-    }
-    Ok(found)
+    scan.finish()
 }
 
 /// FORMAT/AD of `sample` at every marker (`None` = marker absent from the
@@ -285,28 +462,30 @@ pub fn read_vcf_gt(
     Ok(scan(path, sample, markers, Field::Gt)?.into_calls())
 }
 
-/// Sample names of a VCF (the columns after FORMAT) or of a BCF.
+/// Sample names of a VCF (the columns after FORMAT, header parsed by
+/// noodles) or of a BCF.
 pub fn vcf_samples(path: &Path) -> Result<Vec<String>, VcfAdError> {
     let io = |source| VcfAdError::Io {
         path: path.to_path_buf(),
         source,
     };
+    let header = |message| VcfAdError::Header {
+        path: path.to_path_buf(),
+        message,
+    };
     if crate::bcf_ad::is_bcf(path).map_err(io)? {
         return crate::bcf_ad::bcf_samples(path);
     }
-    for line in open_text(path).map_err(io)?.lines() {
+    let mut meta = String::new();
+    for line in CheckedLines::new(open_text(path).map_err(io)?) {
         let line = line.map_err(io)?;
-        if let Some(h) = line.strip_prefix("#CHROM") {
-            return Ok(h
-                .trim_end_matches('\r')
-                .split('\t')
-                .skip(9)
-                .map(str::to_string)
-                .collect());
+        if line.starts_with("##") {
+            meta.push_str(&line);
+            meta.push('\n');
+        } else if line.starts_with("#CHROM") {
+            let h = crate::vcf_text::parse_header(&meta, &line).map_err(header)?;
+            return Ok(h.sample_names().iter().cloned().collect());
         }
     }
-    Err(VcfAdError::Header {
-        path: path.to_path_buf(),
-        message: "no #CHROM header line; expected a VCF".into(),
-    })
+    Err(header("no #CHROM header line; expected a VCF".into()))
 }

@@ -1,0 +1,134 @@
+//! VCF text records parsed by noodles (`noodles-vcf`'s lazy
+//! [`vcf::Record`]), shared by the panel reader ([`crate::panel`]) and the
+//! FORMAT/AD and GT reader ([`crate::vcf_ad`]).
+//!
+//! Lines come from [`crate::gz_input::CheckedLines`], which keeps what
+//! noodles' reader does not check: a last line without a line end (a file
+//! cut mid-record) is "truncated", line numbers are counted, a UTF-8
+//! byte-order mark and `\r` line ends are dropped. Each data line is then
+//! parsed by noodles into one reused record. Measured against the
+//! hand-split code it replaced (`bench/vcf/run.sh`, 200,000 mpileup
+//! records × 4 samples, `--profile quick-release`, 3 runs each at load
+//! 15–19; `docs/benchmarks.md` "VCF/BCF record parsing"): panel and GT
+//! reading equal within noise, AD from plain text ≈ 1.25× the hand-split
+//! time (≈ 4 ms on a real 1,169-marker file), not a real cost, so no
+//! hand-split VCF text is kept.
+
+use std::io;
+
+use graftwatch_core::GenomicPosition;
+use noodles::vcf;
+
+/// Parses one data line (without its line end) into `record`.
+pub(crate) fn parse_record(line: &str, record: &mut vcf::Record) -> io::Result<()> {
+    let mut reader = vcf::io::Reader::new(line.as_bytes());
+    match reader.read_record(record)? {
+        0 => Err(io::Error::new(io::ErrorKind::InvalidData, "empty record")),
+        _ => Ok(()),
+    }
+}
+
+/// The 1-based position of a record; `Ok(None)` for POS 0 (a telomere
+/// record, before every marker). The error names the POS text of `line`.
+pub(crate) fn position(
+    record: &vcf::Record,
+    line: &str,
+) -> Result<Option<GenomicPosition>, String> {
+    match record.variant_start() {
+        None => Ok(None),
+        Some(Ok(p)) => Ok(GenomicPosition::from_one_based(p.get() as u64)),
+        Some(Err(_)) => Err(format!(
+            "POS '{}' is not a positive integer",
+            line.split('\t').nth(1).unwrap_or_default()
+        )),
+    }
+}
+
+/// The message for a record noodles cannot split into its fixed fields.
+pub(crate) fn record_message(e: &io::Error, expected: &str) -> String {
+    format!("malformed record ({e}); expected {expected}")
+}
+
+/// Parses the VCF header (meta lines and the `#CHROM` line) with noodles.
+/// A header without a `##fileformat` line (hand-made files) is read as
+/// VCF 4.2. A header that does not define FORMAT/AD (VCF ≤ 4.2 has no
+/// reserved definition, and bcftools/GATK always write one) gets the
+/// VCF 4.3 definition, `Number=R,Type=Integer`.
+pub(crate) fn parse_header(meta: &str, chrom_line: &str) -> Result<vcf::Header, String> {
+    use vcf::header::record::value::{
+        Map,
+        map::{
+            Format,
+            format::{Number, Type},
+        },
+    };
+    let text = if meta.starts_with("##fileformat") {
+        format!("{meta}{chrom_line}\n")
+    } else {
+        format!("##fileformat=VCFv4.2\n{meta}{chrom_line}\n")
+    };
+    let mut header = text
+        .parse::<vcf::Header>()
+        .map_err(|e| format!("cannot read the VCF header ({e})"))?;
+    if !header.formats().contains_key("AD") {
+        header.formats_mut().insert(
+            "AD".into(),
+            Map::<Format>::new(
+                Number::ReferenceAlternateBases,
+                Type::Integer,
+                "Allelic depths for the ref and alt alleles",
+            ),
+        );
+    }
+    Ok(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_line_is_parsed_and_reused() {
+        let mut r = vcf::Record::default();
+        parse_record("chr1\t100\t.\tA\tG,<*>\t0\t.\tDP=3\tAD\t1,2,0", &mut r).unwrap();
+        assert_eq!(r.reference_sequence_name(), "chr1");
+        assert_eq!(position(&r, "").unwrap().unwrap().one_based(), 100);
+        parse_record("chr2\t0\t.\tA\t.\t.\t.\t.", &mut r).unwrap();
+        assert_eq!(r.reference_sequence_name(), "chr2");
+        assert_eq!(position(&r, "").unwrap(), None);
+    }
+
+    #[test]
+    fn a_bad_position_names_its_text() {
+        let mut r = vcf::Record::default();
+        let line = "chr1\tx1\t.\tA\tG\t.\t.\t.";
+        parse_record(line, &mut r).unwrap();
+        assert_eq!(
+            position(&r, line).unwrap_err(),
+            "POS 'x1' is not a positive integer"
+        );
+    }
+
+    #[test]
+    fn a_short_record_is_an_error() {
+        let mut r = vcf::Record::default();
+        let e = parse_record("chr1\t100\t.\tA", &mut r).unwrap_err();
+        assert!(record_message(&e, "8 columns").contains("expected 8 columns"));
+    }
+
+    #[test]
+    fn a_header_without_fileformat_is_read_as_4_2_and_duplicates_are_refused() {
+        let h = parse_header(
+            "",
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb",
+        )
+        .unwrap();
+        assert_eq!(h.sample_names().len(), 2);
+        let e = parse_header(
+            "##fileformat=VCFv4.3\n",
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\ta",
+        )
+        .unwrap_err();
+        assert!(e.contains("duplicate sample name"), "{e}");
+    }
+}
