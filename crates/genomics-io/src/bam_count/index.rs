@@ -149,6 +149,8 @@ impl Source {
         match format {
             Format::Bam => {
                 let index = read_bam_index(path)?;
+                super::header_bounds::check(File::open(path).map_err(open_err)?)
+                    .map_err(header_err)?;
                 let mut reader = bam::io::Reader::new(File::open(path).map_err(open_err)?);
                 let header = reader.read_header().map_err(header_err)?;
                 Ok(Source::Bam { index, header })

@@ -44,6 +44,7 @@
 mod classify;
 mod counter;
 mod group;
+mod header_bounds;
 mod index;
 mod overlap;
 mod read;
