@@ -74,6 +74,7 @@ fn series(days: Vec<DayFindings>) -> AgvhdSeries {
         baseline_weight_kg: Some(72.0),
         chronic_features_present: None,
         upper_gi_histology: false,
+        lower_gi_diagnosis: None,
         days,
     }
 }
