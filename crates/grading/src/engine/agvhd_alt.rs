@@ -59,11 +59,11 @@ fn alt_day(f: &FastDay, hist: &[Date]) -> AltDay {
     }
 }
 
-fn label(g: &str, determined: bool) -> String {
-    if determined {
-        g.to_string()
-    } else {
-        format!(">={g}")
+fn label(system: &str, g: &str, determined: bool) -> String {
+    match (determined, system) {
+        (true, _) => g.to_string(),
+        (false, "ibmtr") => format!("at least index {g}"),
+        (false, _) => format!("at least grade {g}"),
     }
 }
 
@@ -91,9 +91,9 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
                 } else {
                     DayStatus::InsufficientData
                 },
-                grade: Some(label(grade, determined)),
+                grade: Some(label(system, grade, determined)),
                 value: Some(serde_json::json!({
-                    "grade": label(grade, determined),
+                    "grade": label(system, grade, determined),
                     "stages": stages_json(&a.stages),
                     "upper_gi_histology": a.histology,
                 })),
