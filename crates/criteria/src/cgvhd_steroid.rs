@@ -476,3 +476,151 @@ fn explain(
     }
     Graded::Value { value, explanation }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(n: i32) -> Date {
+        "2025-01-01".parse::<Date>().unwrap().add_days(n)
+    }
+
+    fn skin(n: i32, score: u8) -> OrganAssessment<8> {
+        let mut stages = [Some(0); 8];
+        stages[0] = Some(score);
+        OrganAssessment {
+            date: day(n),
+            stages,
+        }
+    }
+
+    fn rec(from: i32, to: Option<i32>, dose: f64) -> SteroidRecord {
+        SteroidRecord {
+            drug: "prednisone".into(),
+            start: day(from),
+            end: to.map(day),
+            dose: Ok(dose),
+        }
+    }
+
+    fn run(records: &[SteroidRecord], base: OrganAssessment<8>, xs: &[OrganAssessment<8>]) -> Graded<CgvhdSteroidResponse> {
+        cgvhd_steroid_response(
+            &CgvhdSteroidInput {
+                records,
+                baseline: &base,
+                assessments: xs,
+            },
+            &CgvhdSteroidConfig::default(),
+        )
+    }
+
+    fn value(g: &Graded<CgvhdSteroidResponse>) -> CgvhdSteroidResponse {
+        g.value().cloned().unwrap_or_else(|| panic!("{g:?}"))
+    }
+
+    #[test]
+    fn progression_after_one_week_at_one_mg_both_sides() {
+        let r = [rec(1, None, 1.0)];
+        // day 8 = 7 days at >= 1 mg/kg/day: refractory
+        let v = value(&run(&r, skin(0, 1), &[skin(8, 2)]));
+        let sr = v.refractory.expect("refractory");
+        assert_eq!(sr.reason, CgvhdRefractoryReason::Progression);
+        assert_eq!((sr.date, sr.dose_since), (day(8), day(1)));
+        // day 7 = 6 days: not yet
+        assert!(value(&run(&r, skin(0, 1), &[skin(7, 2)])).refractory.is_none());
+        // 0.99 mg/kg/day is below the dose of the rule
+        assert!(
+            value(&run(&[rec(1, None, 0.99)], skin(0, 1), &[skin(8, 2)]))
+                .refractory
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn persistence_after_four_weeks_at_half_mg_both_sides() {
+        let r = [rec(1, None, 0.5)];
+        let v = value(&run(&r, skin(0, 2), &[skin(29, 2)]));
+        assert_eq!(
+            v.refractory.map(|x| x.reason),
+            Some(CgvhdRefractoryReason::Persistence)
+        );
+        assert!(value(&run(&r, skin(0, 2), &[skin(28, 2)])).refractory.is_none());
+        assert!(
+            value(&run(&[rec(1, None, 0.49)], skin(0, 2), &[skin(29, 2)]))
+                .refractory
+                .is_none()
+        );
+        // an improvement (skin 2 -> 1) is not persistence
+        assert!(value(&run(&r, skin(0, 2), &[skin(29, 1)])).refractory.is_none());
+    }
+
+    #[test]
+    fn a_dose_gap_restarts_the_stretch() {
+        // 1 mg/kg days 1-4, nothing on day 5, again from day 6: day 12 is 6 days into the new stretch
+        let r = [rec(1, Some(4), 1.0), rec(6, None, 1.0)];
+        assert!(value(&run(&r, skin(0, 1), &[skin(12, 2)])).refractory.is_none());
+        assert!(value(&run(&r, skin(0, 1), &[skin(13, 2)])).refractory.is_some());
+    }
+
+    fn taper(last: f64) -> Vec<SteroidRecord> {
+        vec![
+            rec(1, Some(20), 1.0),
+            rec(21, Some(40), 0.3),
+            rec(41, Some(60), 1.0),
+            rec(61, None, last),
+        ]
+    }
+
+    #[test]
+    fn dependence_needs_two_flares_eight_weeks_apart() {
+        let xs = |second: i32| vec![skin(15, 0), skin(35, 2), skin(50, 0), skin(second, 2)];
+        let v = value(&run(&taper(0.3), skin(0, 2), &xs(91)));
+        assert_eq!(v.taper_failures, vec![day(35), day(91)]);
+        assert_eq!(v.dependent_date, Some(day(91)));
+        assert!(v.refractory.is_none());
+        // 55 days apart: the second flare is not a separate attempt
+        let v = value(&run(&taper(0.3), skin(0, 2), &xs(90)));
+        assert_eq!(v.taper_failures, vec![day(35)]);
+        assert_eq!(v.dependent_date, None);
+    }
+
+    #[test]
+    fn dependence_flare_dose_boundary() {
+        let xs = [skin(15, 0), skin(35, 2), skin(50, 0), skin(100, 2)];
+        // the second flare at exactly 0.25 mg/kg/day: could not be tapered below 0.25
+        let v = value(&run(&taper(0.25), skin(0, 2), &xs));
+        assert_eq!(v.dependent_date, Some(day(100)));
+        // at 0.24 the taper went below 0.25: that flare does not count
+        let v = value(&run(&taper(0.24), skin(0, 2), &xs));
+        assert_eq!(v.dependent_date, None);
+        assert_eq!(v.taper_failures, vec![day(35)]);
+    }
+
+    #[test]
+    fn unknown_dose_is_insufficient_data_naming_the_record() {
+        let r = [SteroidRecord {
+            drug: "prednisone".into(),
+            start: day(1),
+            end: None,
+            dose: Err("no dose recorded".into()),
+        }];
+        let g = run(&r, skin(0, 1), &[skin(10, 2)]);
+        match &g {
+            Graded::InsufficientData { missing, explanation } => {
+                assert!(missing[0].contains("prednisone"), "{missing:?}");
+                assert!(explanation.flags.iter().any(|f| f.code == "CGVHD-SR-DOSE"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reason_names_the_organ_the_days_and_the_dose() {
+        let g = run(&[rec(1, None, 1.0)], skin(0, 1), &[skin(8, 2)]);
+        let why = &g.explanation().reason;
+        assert!(why.contains("skin 1 → 2"), "{why}");
+        assert!(why.contains("2025-01-09"), "{why}");
+        assert!(why.contains("7 days at ≥ 1 mg/kg/day"), "{why}");
+        assert_eq!(g.explanation().evidence[0].what, "prednisone");
+    }
+}
