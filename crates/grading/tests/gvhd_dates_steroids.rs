@@ -164,7 +164,7 @@ fn lower_bound_grades_read_at_least_grade() {
     assert!(why.starts_with("MAGIC at least grade I: skin stage 2 (rash body surface area 30 % on 2024-06-20)"), "{why}");
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     let e = g.timeline[0].entries.iter().find(|e| e.criterion == Criterion::Agvhd).unwrap();
-    assert_eq!(e.grade, "at least grade I");
+    assert_eq!(e.grade, "at least I");
     // once every organ is assessed the grade is exact
     let c = hct(CourseBuilder::new(), "2024-06-01")
         .num("2024-06-01", "weight", 70.0, "kg")

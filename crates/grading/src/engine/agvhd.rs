@@ -190,7 +190,7 @@ pub(crate) fn missing_text(m: OrganMissing) -> &'static str {
 pub(crate) fn grade_label(g: DayGrade) -> (String, u8) {
     match g {
         DayGrade::Graded(x) => (x.as_str().to_string(), x as u8),
-        DayGrade::AtLeast(x) => (format!("at least grade {}", x.as_str()), x as u8),
+        DayGrade::AtLeast(x) => (format!("at least {}", x.as_str()), x as u8),
     }
 }
 

@@ -59,11 +59,13 @@ fn alt_day(f: &FastDay, hist: &[Date]) -> AltDay {
     }
 }
 
-fn label(system: &str, g: &str, determined: bool) -> String {
-    match (determined, system) {
-        (true, _) => g.to_string(),
-        (false, "ibmtr") => format!("at least index {g}"),
-        (false, _) => format!("at least grade {g}"),
+/// The grade label: `II`, or `at least II` for a lower bound (read after
+/// "grade" or "index" wherever it is shown).
+fn label(g: &str, determined: bool) -> String {
+    if determined {
+        g.to_string()
+    } else {
+        format!("at least {g}")
     }
 }
 
@@ -91,9 +93,9 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
                 } else {
                     DayStatus::InsufficientData
                 },
-                grade: Some(label(system, grade, determined)),
+                grade: Some(label(grade, determined)),
                 value: Some(serde_json::json!({
-                    "grade": label(system, grade, determined),
+                    "grade": label(grade, determined),
                     "stages": stages_json(&a.stages),
                     "upper_gi_histology": a.histology,
                 })),
