@@ -79,22 +79,35 @@ fn lower_gi_diagnosis_date_both_sides_through_the_cli() {
     let g = grade(&f, &["--daily"]);
     assert_eq!(lower_gi_on(&g, "2024-06-22"), json!(3));
     let text = g.to_string();
-    assert!(text.contains("stool volume 1600 mL/day, highest of 3 days,"), "{text}");
+    assert!(
+        text.contains("stool volume 1600 mL/day, highest of 3 days,"),
+        "{text}"
+    );
     let f = write("dx21.json", json!([hct()]), stool("2024-06-21"));
     let g = grade(&f, &["--daily"]);
     assert_eq!(lower_gi_on(&g, "2024-06-22"), json!(1));
-    assert!(!g.to_string().contains("stool_volume 1"), "kind names in a reason");
+    assert!(
+        !g.to_string().contains("stool_volume 1"),
+        "kind names in a reason"
+    );
 }
 
 #[test]
 fn bad_lower_gi_diagnosis_is_exit_2_naming_the_value() {
     let f = write("bad.json", json!([hct()]), stool("2024-06-22"));
-    let text = std::fs::read_to_string(&f).unwrap().replace("\"clinical\"", "\"colonoscopy\"");
+    let text = std::fs::read_to_string(&f)
+        .unwrap()
+        .replace("\"clinical\"", "\"colonoscopy\"");
     std::fs::write(&f, text).unwrap();
     let o = run(&["course", "validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
-    for want in ["bad.json", "$.observations[4].value", "colonoscopy", "clinical, biopsy"] {
+    for want in [
+        "bad.json",
+        "$.observations[4].value",
+        "colonoscopy",
+        "clinical, biopsy",
+    ] {
         assert!(e.contains(want), "{want}: {e}");
     }
 }
@@ -117,7 +130,8 @@ fn cgvhd(date: &str, mouth: u8) -> Vec<Value> {
 #[test]
 fn chronic_gvhd_steroid_refractory_both_sides_through_the_cli() {
     for (worse_on, refractory) in [("2024-12-08", true), ("2024-12-07", false)] {
-        let mut obs = vec![json!({"date": "2024-11-25", "kind": "weight", "value": 70, "unit": "kg"})];
+        let mut obs =
+            vec![json!({"date": "2024-11-25", "kind": "weight", "value": 70, "unit": "kg"})];
         obs.extend(cgvhd("2024-12-01", 1));
         obs.extend(cgvhd(worse_on, 2));
         let ev = json!([hct(), {"date": "2024-12-01", "kind": "drug", "name": "prednisone",
@@ -132,7 +146,10 @@ fn chronic_gvhd_steroid_refractory_both_sides_through_the_cli() {
         assert_eq!(!i["value"]["refractory"].is_null(), refractory, "{i}");
         let why = i["explanation"]["reason"].as_str().unwrap();
         if refractory {
-            assert!(why.contains("mouth 1 → 2") && why.contains("since 2024-12-01"), "{why}");
+            assert!(
+                why.contains("mouth 1 → 2") && why.contains("since 2024-12-01"),
+                "{why}"
+            );
         }
     }
 }

@@ -62,7 +62,9 @@ fn bad_values_name_the_expectation() {
         .unwrap()
         .course;
     let csv = to_csv_string(&c).replacen(",biopsy", ",endoscopy", 1);
-    let e = read_csv_str(&csv, Path::new("bad.csv")).unwrap_err().to_string();
+    let e = read_csv_str(&csv, Path::new("bad.csv"))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("bad.csv") && e.contains("endoscopy") && e.contains("clinical, biopsy"),
         "{e}"

@@ -209,7 +209,7 @@ fn dose_on(pieces: &[Piece], day: Date) -> Result<f64, usize> {
     pieces
         .iter()
         .rfind(|p| p.from <= day && p.to.is_none_or(|t| t >= day))
-        .map_or(Ok(0.0), |p| p.dose.clone())
+        .map_or(Ok(0.0), |p| p.dose)
 }
 
 fn organ_change(base: &[Option<u8>; 8], now: &[Option<u8>; 8]) -> (bool, bool) {
@@ -404,7 +404,11 @@ fn explain(
                     None,
                     format!("{span}: {v:.2} mg/kg/day prednisone equivalent"),
                 ),
-                Err(why) => Evidence::finding(Some(r.start), r.drug.clone(), format!("{span}: dose unknown ({why})")),
+                Err(why) => Evidence::finding(
+                    Some(r.start),
+                    r.drug.clone(),
+                    format!("{span}: dose unknown ({why})"),
+                ),
             }
         })
         .collect();
@@ -435,7 +439,10 @@ fn explain(
             let why = r.dose.as_ref().err().cloned().unwrap_or_default();
             flags.push(Flag::new(
                 "CGVHD-SR-DOSE",
-                format!("{} from {}: dose unknown ({why}); the days it covers could not be judged", r.drug, r.start),
+                format!(
+                    "{} from {}: dose unknown ({why}); the days it covers could not be judged",
+                    r.drug, r.start
+                ),
             ));
         }
     }
@@ -445,14 +452,22 @@ fn explain(
             r.reason.text(),
             r.date
         ),
-        (Some(r), None) => format!("steroid-refractory chronic GVHD ({}, {})", r.reason.text(), r.date),
+        (Some(r), None) => format!(
+            "steroid-refractory chronic GVHD ({}, {})",
+            r.reason.text(),
+            r.date
+        ),
         (None, Some(d)) => format!("steroid-dependent chronic GVHD ({d})"),
         (None, None) => "neither steroid-refractory nor steroid-dependent chronic GVHD".to_string(),
     };
     let reason = if notes.is_empty() {
         format!("{head}: baseline {}", input.baseline.date)
     } else {
-        format!("{head}: baseline {}; {}", input.baseline.date, notes.join("; "))
+        format!(
+            "{head}: baseline {}; {}",
+            input.baseline.date,
+            notes.join("; ")
+        )
     };
     let explanation = Explanation {
         rule: "Steroid-refractory / steroid-dependent chronic GVHD",
@@ -503,7 +518,11 @@ mod tests {
         }
     }
 
-    fn run(records: &[SteroidRecord], base: OrganAssessment<8>, xs: &[OrganAssessment<8>]) -> Graded<CgvhdSteroidResponse> {
+    fn run(
+        records: &[SteroidRecord],
+        base: OrganAssessment<8>,
+        xs: &[OrganAssessment<8>],
+    ) -> Graded<CgvhdSteroidResponse> {
         cgvhd_steroid_response(
             &CgvhdSteroidInput {
                 records,
@@ -527,7 +546,11 @@ mod tests {
         assert_eq!(sr.reason, CgvhdRefractoryReason::Progression);
         assert_eq!((sr.date, sr.dose_since), (day(8), day(1)));
         // day 7 = 6 days: not yet
-        assert!(value(&run(&r, skin(0, 1), &[skin(7, 2)])).refractory.is_none());
+        assert!(
+            value(&run(&r, skin(0, 1), &[skin(7, 2)]))
+                .refractory
+                .is_none()
+        );
         // 0.99 mg/kg/day is below the dose of the rule
         assert!(
             value(&run(&[rec(1, None, 0.99)], skin(0, 1), &[skin(8, 2)]))
@@ -544,22 +567,38 @@ mod tests {
             v.refractory.map(|x| x.reason),
             Some(CgvhdRefractoryReason::Persistence)
         );
-        assert!(value(&run(&r, skin(0, 2), &[skin(28, 2)])).refractory.is_none());
+        assert!(
+            value(&run(&r, skin(0, 2), &[skin(28, 2)]))
+                .refractory
+                .is_none()
+        );
         assert!(
             value(&run(&[rec(1, None, 0.49)], skin(0, 2), &[skin(29, 2)]))
                 .refractory
                 .is_none()
         );
         // an improvement (skin 2 -> 1) is not persistence
-        assert!(value(&run(&r, skin(0, 2), &[skin(29, 1)])).refractory.is_none());
+        assert!(
+            value(&run(&r, skin(0, 2), &[skin(29, 1)]))
+                .refractory
+                .is_none()
+        );
     }
 
     #[test]
     fn a_dose_gap_restarts_the_stretch() {
         // 1 mg/kg days 1-4, nothing on day 5, again from day 6: day 12 is 6 days into the new stretch
         let r = [rec(1, Some(4), 1.0), rec(6, None, 1.0)];
-        assert!(value(&run(&r, skin(0, 1), &[skin(12, 2)])).refractory.is_none());
-        assert!(value(&run(&r, skin(0, 1), &[skin(13, 2)])).refractory.is_some());
+        assert!(
+            value(&run(&r, skin(0, 1), &[skin(12, 2)]))
+                .refractory
+                .is_none()
+        );
+        assert!(
+            value(&run(&r, skin(0, 1), &[skin(13, 2)]))
+                .refractory
+                .is_some()
+        );
     }
 
     fn taper(last: f64) -> Vec<SteroidRecord> {
@@ -606,7 +645,10 @@ mod tests {
         }];
         let g = run(&r, skin(0, 1), &[skin(10, 2)]);
         match &g {
-            Graded::InsufficientData { missing, explanation } => {
+            Graded::InsufficientData {
+                missing,
+                explanation,
+            } => {
                 assert!(missing[0].contains("prednisone"), "{missing:?}");
                 assert!(explanation.flags.iter().any(|f| f.code == "CGVHD-SR-DOSE"));
             }

@@ -270,7 +270,11 @@ pub fn lineage_chimerism(
             )),
             None => ex.flags.push(Flag::new(
                 "GF-combined",
-                format!("dual graft: donors tie in {} on {}", s.lineage.label(), s.date),
+                format!(
+                    "dual graft: donors tie in {} on {}",
+                    s.lineage.label(),
+                    s.date
+                ),
             )),
         }
     }

@@ -17,7 +17,11 @@ fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
 /// Stool 400, 1600, 400 mL on 06-20 … 06-22 (adult), lower-GI diagnosis on `dx`.
 fn stool_course(dx: Option<&str>) -> graftwatch_course::Course {
     let mut b = hct(CourseBuilder::new(), "2024-06-01").num("2024-06-01", "weight", 70.0, "kg");
-    for (date, ml) in [("2024-06-20", 400.0), ("2024-06-21", 1600.0), ("2024-06-22", 400.0)] {
+    for (date, ml) in [
+        ("2024-06-20", 400.0),
+        ("2024-06-21", 1600.0),
+        ("2024-06-22", 400.0),
+    ] {
         b = b.obs(json!({"date": date, "kind": "stool_volume", "value": ml, "unit": "mL", "attribution": "gvhd"}));
     }
     if let Some(d) = dx {
@@ -54,7 +58,10 @@ fn lower_gi_diagnosis_day_is_staged_by_the_highest_of_three_days() {
     let c = stool_course(Some("2024-06-22"));
     assert_eq!(lower_gi_stage(&c, "2024-06-22"), 3);
     let why = reason_on(&c, "2024-06-22");
-    assert!(why.contains("stool volume 1600 mL/day, highest of 3 days,"), "{why}");
+    assert!(
+        why.contains("stool volume 1600 mL/day, highest of 3 days,"),
+        "{why}"
+    );
     // diagnosis on 06-21 (the day before): 06-22 is the mean (400+1600+400)/3 = 800 -> 1
     let c = stool_course(Some("2024-06-21"));
     assert_eq!(lower_gi_stage(&c, "2024-06-22"), 1);
@@ -123,16 +130,32 @@ fn chronic_gvhd_steroid_refractory_after_one_week_both_sides() {
     let v = i.value.clone().unwrap();
     assert_eq!(v["refractory"]["reason"], "progression", "{}", i.result);
     assert!(i.result.contains("steroid-refractory"), "{}", i.result);
-    assert!(i.explanation.reason.contains("mouth 1 → 2"), "{}", i.explanation.reason);
+    assert!(
+        i.explanation.reason.contains("mouth 1 → 2"),
+        "{}",
+        i.explanation.reason
+    );
     // worse on 09-07 (6 days): not yet
     let i = steroid_item(&cgvhd_course(1.0, "mg/kg/d", "2024-09-07"));
-    assert!(i.value.clone().unwrap()["refractory"].is_null(), "{}", i.result);
+    assert!(
+        i.value.clone().unwrap()["refractory"].is_null(),
+        "{}",
+        i.result
+    );
     assert!(i.result.contains("not steroid-refractory"), "{}", i.result);
     // 70 mg/day at 70 kg = 1.0 mg/kg/day meets the dose; 69 mg/day does not
     let i = steroid_item(&cgvhd_course(70.0, "mg/d", "2024-09-08"));
-    assert!(!i.value.clone().unwrap()["refractory"].is_null(), "{}", i.result);
+    assert!(
+        !i.value.clone().unwrap()["refractory"].is_null(),
+        "{}",
+        i.result
+    );
     let i = steroid_item(&cgvhd_course(69.0, "mg/d", "2024-09-08"));
-    assert!(i.value.clone().unwrap()["refractory"].is_null(), "{}", i.result);
+    assert!(
+        i.value.clone().unwrap()["refractory"].is_null(),
+        "{}",
+        i.result
+    );
     // the NIH 2014 response item keeps its wording
     let g = grade_course_only(
         &cgvhd_course(1.0, "mg/kg/d", "2024-09-08"),
@@ -140,7 +163,11 @@ fn chronic_gvhd_steroid_refractory_after_one_week_both_sides() {
         &[Criterion::Cgvhd],
     );
     let r = g.item("cgvhd_treatment_response").unwrap();
-    assert!(r.result.contains("progression in at least one organ"), "{}", r.result);
+    assert!(
+        r.result.contains("progression in at least one organ"),
+        "{}",
+        r.result
+    );
 }
 
 #[test]
@@ -148,7 +175,10 @@ fn chronic_gvhd_steroid_dose_unknown_is_insufficient_data() {
     let i = steroid_item(&cgvhd_course(1.0, "mg/m2/d", "2024-09-08"));
     assert!(i.value.is_none(), "{}", i.result);
     assert!(
-        i.explanation.flags.iter().any(|f| f.code == "CGVHD-SR-DOSE"),
+        i.explanation
+            .flags
+            .iter()
+            .any(|f| f.code == "CGVHD-SR-DOSE"),
         "{:?}",
         i.explanation.flags
     );
@@ -161,9 +191,18 @@ fn lower_bound_grades_read_at_least_grade() {
         .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}))
         .build();
     let why = reason_on(&c, "2024-06-20");
-    assert!(why.starts_with("MAGIC at least grade I: skin stage 2 (rash body surface area 30 % on 2024-06-20)"), "{why}");
+    assert!(
+        why.starts_with(
+            "MAGIC at least grade I: skin stage 2 (rash body surface area 30 % on 2024-06-20)"
+        ),
+        "{why}"
+    );
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
-    let e = g.timeline[0].entries.iter().find(|e| e.criterion == Criterion::Agvhd).unwrap();
+    let e = g.timeline[0]
+        .entries
+        .iter()
+        .find(|e| e.criterion == Criterion::Agvhd)
+        .unwrap();
     assert_eq!(e.grade, "at least I");
     // once every organ is assessed the grade is exact
     let c = hct(CourseBuilder::new(), "2024-06-01")
@@ -184,12 +223,29 @@ fn seed_case_reasons_use_clinical_words() {
     let mut texts: Vec<String> = g
         .timeline
         .iter()
-        .flat_map(|t| t.entries.iter().map(|e| format!("{} {}", e.grade, e.reason)))
+        .flat_map(|t| {
+            t.entries
+                .iter()
+                .map(|e| format!("{} {}", e.grade, e.reason))
+        })
         .collect();
-    texts.extend(g.summary.iter().map(|i| format!("{} {}", i.result, i.explanation.reason)));
+    texts.extend(
+        g.summary
+            .iter()
+            .map(|i| format!("{} {}", i.result, i.explanation.reason)),
+    );
     assert!(texts.len() > 50);
     for t in &texts {
-        for bad in [">=0", ">=I", "skin_erythema_bsa", "stool_volume", "skin_rash_bsa", "full_donor", "whole_blood", "cd3 "] {
+        for bad in [
+            ">=0",
+            ">=I",
+            "skin_erythema_bsa",
+            "stool_volume",
+            "skin_rash_bsa",
+            "full_donor",
+            "whole_blood",
+            "cd3 ",
+        ] {
             assert!(!t.contains(bad), "{bad} in: {t}");
         }
     }

@@ -4,8 +4,8 @@
 
 use graftwatch_course::Attribution as CourseAttr;
 use graftwatch_course::ObservationKind;
-use graftwatch_criteria::agvhd::stage::{Basis, StageCall};
 use graftwatch_criteria::agvhd::magic::{DayGrade, OrganMissing, lower_bound_stages, magic_grade};
+use graftwatch_criteria::agvhd::stage::{Basis, StageCall};
 use graftwatch_criteria::agvhd::timeline::FastDay;
 use graftwatch_criteria::agvhd::{
     Attribution, DayFindings, LiverFinding, LowerGiFinding, SkinFinding, UpperGiFinding,

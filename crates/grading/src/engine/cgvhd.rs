@@ -376,7 +376,14 @@ fn steroid_item(
         .iter()
         .map(|(d, r)| (*d, organ_scores(*d, r)))
         .collect();
-    super::cgvhd_steroid::run(x, hct, end, suffix, &scores, start, &cfg.cgvhd_steroid, sink);
+    super::cgvhd_steroid::run(
+        x,
+        (hct, end, suffix),
+        &scores,
+        start,
+        &cfg.cgvhd_steroid,
+        sink,
+    );
 }
 
 /// The weight-history flag when a GI weight loss was computed.

@@ -43,11 +43,13 @@ fn records(x: &CourseInputs, first: Date, end: Option<Date>) -> Vec<SteroidRecor
 
 /// Writes the item when chronic GVHD was treated with systemic steroids and
 /// there is a baseline and at least one later assessment.
+/// The transplant an item belongs to: its anchor, the last day of its
+/// window (the day before the next transplant) and the item suffix.
+pub(crate) type Scope<'a> = (&'a Anchor, Option<Date>, &'a str);
+
 pub(crate) fn run(
     x: &CourseInputs,
-    hct: &Anchor,
-    end: Option<Date>,
-    suffix: &str,
+    (hct, end, suffix): Scope<'_>,
     scored: &[(Date, OrganAssessment<8>)],
     start: Date,
     cfg: &CgvhdSteroidConfig,

@@ -5,8 +5,7 @@ use graftwatch_core::{Date, Percent};
 use graftwatch_course::AnchorKind;
 use graftwatch_criteria::Graded;
 use graftwatch_criteria::chimerism_state::{
-    ChimerismSample, OverallChimerism, OverallChimerismState, PersonShare,
-    overall_chimerism,
+    ChimerismSample, OverallChimerism, OverallChimerismState, PersonShare, overall_chimerism,
 };
 
 use super::Sink;
