@@ -380,17 +380,11 @@ fn dependence(
     (attempts, dep)
 }
 
-fn explain(
-    input: &CgvhdSteroidInput<'_>,
-    cfg: &CgvhdSteroidConfig,
-    value: CgvhdSteroidResponse,
-    unknown: &[usize],
-    notes: Vec<String>,
-) -> Graded<CgvhdSteroidResponse> {
-    let mut recs: Vec<&SteroidRecord> = input.records.iter().collect();
+/// One evidence line per steroid record: dates and prednisone-equivalent dose.
+fn record_evidence(records: &[SteroidRecord]) -> Vec<Evidence> {
+    let mut recs: Vec<&SteroidRecord> = records.iter().collect();
     recs.sort_by_key(|r| r.start);
-    let evidence: Vec<Evidence> = recs
-        .iter()
+    recs.iter()
         .map(|r| {
             let span = match r.end {
                 Some(e) => format!("{} to {e}", r.start),
@@ -411,31 +405,45 @@ fn explain(
                 ),
             }
         })
-        .collect();
-    let mut flags = vec![Flag::new(
-        "C-8",
-        format!(
-            "refractory after {} days at ≥ {} mg/kg/day (progression) or {} days at ≥ {} mg/kg/day (no improvement); the source gives 1–2 weeks and 1–2 months",
-            cfg.progression_after_days,
-            cfg.progression_dose_mg_kg_day,
-            cfg.persistence_after_days,
-            cfg.persistence_dose_mg_kg_day
+        .collect()
+}
+
+/// The C-8 / C-9 flags with the thresholds used, and one `CGVHD-SR-DOSE`
+/// flag per record whose unknown dose was needed; returns the flags and
+/// the distinct unknown records.
+fn flags(
+    records: &[SteroidRecord],
+    cfg: &CgvhdSteroidConfig,
+    unknown: &[usize],
+) -> (Vec<Flag>, Vec<usize>) {
+    let mut flags = vec![
+        Flag::new(
+            "C-8",
+            format!(
+                "refractory after {} days at ≥ {} mg/kg/day (progression) or {} days at ≥ {} mg/kg/day (no improvement); the source gives 1–2 weeks and 1–2 months",
+                cfg.progression_after_days,
+                cfg.progression_dose_mg_kg_day,
+                cfg.persistence_after_days,
+                cfg.persistence_dose_mg_kg_day
+            ),
         ),
-    )];
-    flags.push(Flag::new(
-        "C-9",
-        format!(
-            "an unsuccessful taper attempt is a flare (an organ score above its best) during the taper at ≥ {} mg/kg/day; {} attempts ≥ {} days apart make steroid dependence",
-            cfg.dependent_below_mg_kg_day, cfg.dependent_attempts, cfg.dependent_separation_days
+        Flag::new(
+            "C-9",
+            format!(
+                "an unsuccessful taper attempt is a flare (an organ score above its best) during the taper at ≥ {} mg/kg/day; {} attempts ≥ {} days apart make steroid dependence",
+                cfg.dependent_below_mg_kg_day,
+                cfg.dependent_attempts,
+                cfg.dependent_separation_days
+            ),
         ),
-    ));
+    ];
     let mut seen = Vec::new();
     for &i in unknown {
         if seen.contains(&i) {
             continue;
         }
         seen.push(i);
-        if let Some(r) = input.records.get(i) {
+        if let Some(r) = records.get(i) {
             let why = r.dose.as_ref().err().cloned().unwrap_or_default();
             flags.push(Flag::new(
                 "CGVHD-SR-DOSE",
@@ -446,7 +454,11 @@ fn explain(
             ));
         }
     }
-    let head = match (&value.refractory, value.dependent_date) {
+    (flags, seen)
+}
+
+fn headline(v: &CgvhdSteroidResponse) -> String {
+    match (&v.refractory, v.dependent_date) {
         (Some(r), Some(d)) => format!(
             "steroid-refractory chronic GVHD ({}, {}); steroid-dependent ({d})",
             r.reason.text(),
@@ -459,7 +471,18 @@ fn explain(
         ),
         (None, Some(d)) => format!("steroid-dependent chronic GVHD ({d})"),
         (None, None) => "neither steroid-refractory nor steroid-dependent chronic GVHD".to_string(),
-    };
+    }
+}
+
+fn explain(
+    input: &CgvhdSteroidInput<'_>,
+    cfg: &CgvhdSteroidConfig,
+    value: CgvhdSteroidResponse,
+    unknown: &[usize],
+    notes: Vec<String>,
+) -> Graded<CgvhdSteroidResponse> {
+    let (flags, seen) = flags(input.records, cfg, unknown);
+    let head = headline(&value);
     let reason = if notes.is_empty() {
         format!("{head}: baseline {}", input.baseline.date)
     } else {
@@ -474,7 +497,7 @@ fn explain(
         version: CGVHD_STEROID_VERSION,
         citations: vec![CGVHD_STEROID_CITATION],
         reason,
-        evidence,
+        evidence: record_evidence(input.records),
         flags,
     };
     let undetermined = value.refractory.is_none() && value.dependent_date.is_none();
