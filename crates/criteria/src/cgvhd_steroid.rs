@@ -205,6 +205,15 @@ fn held_since(pieces: &[Piece], day: Date, min: f64) -> Result<Option<Date>, usi
     Ok(since)
 }
 
+/// The record whose dose is in effect on `day` (the latest-starting one
+/// covering it).
+fn in_effect(records: &[SteroidRecord], day: Date) -> Option<&SteroidRecord> {
+    records
+        .iter()
+        .filter(|r| r.start <= day && r.end.is_none_or(|e| e >= day))
+        .max_by_key(|r| r.start)
+}
+
 fn dose_on(pieces: &[Piece], day: Date) -> Result<f64, usize> {
     pieces
         .iter()
@@ -260,6 +269,25 @@ pub fn cgvhd_steroid_response(
     let refractory = refractory(&pieces, input.baseline, &xs, cfg, &mut unknown, &mut notes);
     let (taper_failures, dependent_date) =
         dependence(&pieces, input.baseline, &xs, cfg, &mut unknown, &mut notes);
+    let mut decisive: Vec<Date> = refractory.iter().map(|r| r.date).collect();
+    decisive.extend(
+        dependent_date
+            .map(|_| taper_failures.iter().copied())
+            .into_iter()
+            .flatten(),
+    );
+    for d in decisive {
+        if let Some(r) = in_effect(input.records, d) {
+            let dose = r.dose.as_ref().map_or_else(
+                |_| "dose unknown".to_string(),
+                |v| format!("{v:.2} mg/kg/day"),
+            );
+            notes.push(format!(
+                "on {d}: {} recorded from {} ({dose})",
+                r.drug, r.start
+            ));
+        }
+    }
     let peak = input
         .records
         .iter()
@@ -686,6 +714,10 @@ mod tests {
         assert!(why.contains("skin 1 → 2"), "{why}");
         assert!(why.contains("2025-01-09"), "{why}");
         assert!(why.contains("7 days at ≥ 1 mg/kg/day"), "{why}");
+        assert!(
+            why.contains("on 2025-01-09: prednisone recorded from 2025-01-02 (1.00 mg/kg/day)"),
+            "{why}"
+        );
         assert_eq!(g.explanation().evidence[0].what, "prednisone");
     }
 }
