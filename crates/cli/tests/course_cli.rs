@@ -179,11 +179,14 @@ fn show_prints_an_aligned_timeline() {
     assert!(out.contains("tacrolimus 0.03 mg/kg/d (ongoing)"), "{out}");
     assert!(
         out.contains(
-            "chimerism cd3: UCB-1 62%, PBSC-1 30%, recipient 8%; myeloid: UCB-1 97%, recipient 3%"
+            "chimerism T cells (CD3): UCB-1 62%, PBSC-1 30%, recipient 8%; myeloid: UCB-1 97%, recipient 3%"
         ),
         "{out}"
     );
-    assert!(out.contains("GVHD: skin rash bsa 40% (gvhd)"), "{out}");
+    assert!(
+        out.contains("GVHD: rash body surface area 40% (gvhd)"),
+        "{out}"
+    );
     // The date column is aligned: same position on every day line.
     let cols: Vec<usize> = out
         .lines()

@@ -50,6 +50,20 @@ impl Lineage {
         }
     }
 
+    /// The lineage in clinical words for explanations (`whole blood`,
+    /// `T cells (CD3)`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Lineage::WholeBlood => "whole blood",
+            Lineage::Cd3 => "T cells (CD3)",
+            Lineage::Myeloid => "myeloid",
+            Lineage::Cd19 => "B cells (CD19)",
+            Lineage::Cd56 => "NK cells (CD56)",
+            Lineage::Cd34 => "CD34+ cells",
+            Lineage::Marrow => "marrow",
+        }
+    }
+
     /// True for lineages counted as lymphoid for the "full donor in both
     /// myeloid and lymphoid lineages" rule.
     pub fn is_lymphoid(self) -> bool {

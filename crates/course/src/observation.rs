@@ -176,7 +176,7 @@ pub enum ValueSpec {
 }
 
 macro_rules! kinds {
-    ($( $(#[$doc:meta])* $v:ident => $name:literal ),* $(,)?) => {
+    ($( $(#[$doc:meta])* $v:ident => $name:literal, $label:literal ),* $(,)?) => {
         /// The kind of an observation. Laboratory analytes are `Lab(..)`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum ObservationKind {
@@ -212,153 +212,199 @@ macro_rules! kinds {
                     $(ObservationKind::$v => $name),*
                 }
             }
+
+            /// The clinical label used in every explanation and reason
+            /// (`stool volume`, `rash body surface area`, `ANC`): the one
+            /// table of words for the kinds.
+            pub fn label(self) -> &'static str {
+                match self {
+                    ObservationKind::Lab(a) => lab_label(a),
+                    $(ObservationKind::$v => $label),*
+                }
+            }
         }
     };
 }
 
+/// Clinical labels of the laboratory kinds.
+fn lab_label(a: Analyte) -> &'static str {
+    match a {
+        Analyte::Anc => "ANC",
+        Analyte::Wbc => "white cell count",
+        Analyte::Alc => "lymphocyte count",
+        Analyte::Monocytes => "monocyte count",
+        Analyte::Platelets => "platelets",
+        Analyte::Hemoglobin => "haemoglobin",
+        Analyte::PbBlasts => "blood blasts",
+        Analyte::Bilirubin => "bilirubin",
+        Analyte::Alt => "ALT",
+        Analyte::Ast => "AST",
+        Analyte::Alp => "alkaline phosphatase",
+        Analyte::Ldh => "LDH",
+        Analyte::Creatinine => "creatinine",
+        Analyte::Crp => "CRP",
+        Analyte::Ferritin => "ferritin",
+        Analyte::Albumin => "albumin",
+    }
+}
+
+/// The clinical label of a kind given by its file name (`stool_volume` →
+/// `stool volume`); `None` for a name that is not a kind.
+pub fn kind_label(name: &str) -> Option<&'static str> {
+    ObservationKind::parse(name).map(ObservationKind::label)
+}
+
 kinds! {
     /// Body temperature (°C; °F accepted).
-    Temperature => "temperature",
+    Temperature => "temperature", "body temperature",
     /// Systolic blood pressure.
-    SystolicBp => "systolic_bp",
+    SystolicBp => "systolic_bp", "systolic blood pressure",
     /// Diastolic blood pressure.
-    DiastolicBp => "diastolic_bp",
+    DiastolicBp => "diastolic_bp", "diastolic blood pressure",
     /// Oxygen saturation (recorded; CRS is not graded on it).
-    Spo2 => "spo2",
+    Spo2 => "spo2", "oxygen saturation",
     /// Body weight (the weight history).
-    Weight => "weight",
+    Weight => "weight", "body weight",
     /// aGVHD skin: maculopapular rash, % body surface area of active erythema.
-    SkinRashBsa => "skin_rash_bsa",
+    SkinRashBsa => "skin_rash_bsa", "rash body surface area",
     /// aGVHD skin: generalised erythroderma.
-    SkinErythroderma => "skin_erythroderma",
+    SkinErythroderma => "skin_erythroderma", "generalised erythroderma",
     /// aGVHD skin: bullous formation.
-    SkinBullae => "skin_bullae",
+    SkinBullae => "skin_bullae", "bullae",
     /// aGVHD skin: desquamation, % BSA.
-    SkinDesquamationBsa => "skin_desquamation_bsa",
+    SkinDesquamationBsa => "skin_desquamation_bsa", "desquamation body surface area",
     /// aGVHD upper GI: persistent nausea/vomiting/anorexia (MAGIC threshold met).
-    UpperGiPersistent => "upper_gi_persistent",
+    UpperGiPersistent => "upper_gi_persistent", "persistent nausea, vomiting or anorexia",
     /// aGVHD upper GI, daily: nausea present that day (the engine applies
     /// the ≥ 3-day persistence rule, A-9).
-    Nausea => "nausea",
+    Nausea => "nausea", "nausea",
     /// aGVHD upper GI, daily: anorexia with weight loss present that day.
-    AnorexiaWithWeightLoss => "anorexia_with_weight_loss",
+    AnorexiaWithWeightLoss => "anorexia_with_weight_loss", "anorexia with weight loss",
     /// aGVHD upper GI, daily: vomiting episodes that day (≥ 2 qualifies).
-    VomitingEpisodes => "vomiting_episodes",
+    VomitingEpisodes => "vomiting_episodes", "vomiting episodes",
     /// aGVHD lower GI: stool volume per day (mL; mL/kg for children).
-    StoolVolume => "stool_volume",
+    StoolVolume => "stool_volume", "stool volume",
     /// aGVHD lower GI: unquantified diarrhoea episodes per day.
-    StoolEpisodes => "stool_episodes",
+    StoolEpisodes => "stool_episodes", "diarrhoea episodes",
     /// aGVHD lower GI: grossly bloody stool.
-    StoolBloody => "stool_bloody",
+    StoolBloody => "stool_bloody", "grossly bloody stool",
     /// aGVHD lower GI: severe abdominal pain.
-    AbdominalPainSevere => "abdominal_pain_severe",
+    AbdominalPainSevere => "abdominal_pain_severe", "severe abdominal pain",
     /// aGVHD lower GI: ileus.
-    Ileus => "ileus",
+    Ileus => "ileus", "ileus",
     /// cGVHD skin: % BSA involved.
-    CgvhdSkinBsa => "cgvhd_skin_bsa",
+    CgvhdSkinBsa => "cgvhd_skin_bsa", "chronic GVHD skin body surface area",
     /// cGVHD skin features score 0–3 (sclerotic features).
-    CgvhdSkinFeatures => "cgvhd_skin_features",
+    CgvhdSkinFeatures => "cgvhd_skin_features", "chronic GVHD skin features score",
     /// cGVHD mouth score 0–3.
-    CgvhdMouth => "cgvhd_mouth",
+    CgvhdMouth => "cgvhd_mouth", "chronic GVHD mouth score",
     /// cGVHD eyes score 0–3.
-    CgvhdEyes => "cgvhd_eyes",
+    CgvhdEyes => "cgvhd_eyes", "chronic GVHD eye score",
     /// cGVHD eyes: lubricant eye drops per day (the eye score is derived
     /// from it when no clinician score is recorded that day).
-    EyeDropsPerDay => "eye_drops_per_day",
+    EyeDropsPerDay => "eye_drops_per_day", "lubricant eye drops per day",
     /// cGVHD eyes: punctal plugs in place.
-    PunctalPlugs => "punctal_plugs",
+    PunctalPlugs => "punctal_plugs", "punctal plugs",
     /// cGVHD GI score 0–3.
-    CgvhdGi => "cgvhd_gi",
+    CgvhdGi => "cgvhd_gi", "chronic GVHD GI score",
     /// cGVHD joints and fascia score 0–3.
-    CgvhdJoints => "cgvhd_joints",
+    CgvhdJoints => "cgvhd_joints", "chronic GVHD joint and fascia score",
     /// cGVHD genital tract score 0–3.
-    CgvhdGenital => "cgvhd_genital",
+    CgvhdGenital => "cgvhd_genital", "chronic GVHD genital score",
     /// cGVHD lung symptom score 0–3.
-    CgvhdLungSymptoms => "cgvhd_lung_symptoms",
+    CgvhdLungSymptoms => "cgvhd_lung_symptoms", "chronic GVHD lung symptom score",
     /// FEV1, % predicted.
-    Fev1Percent => "fev1_percent",
+    Fev1Percent => "fev1_percent", "FEV1 % predicted",
     /// DLCO (Hb-corrected), % predicted.
-    DlcoPercent => "dlco_percent",
+    DlcoPercent => "dlco_percent", "DLCO % predicted",
     /// Weight loss over the previous 3 months, %.
-    WeightLossPercent => "weight_loss_percent",
+    WeightLossPercent => "weight_loss_percent", "weight loss over 3 months",
     /// ICE encephalopathy score 0–10.
-    IceScore => "ice_score",
+    IceScore => "ice_score", "ICE score",
     /// CAPD score 0–32 (children < 12).
-    CapdScore => "capd_score",
+    CapdScore => "capd_score", "CAPD score",
     /// Level of consciousness: awake, voice, tactile, unarousable.
-    Consciousness => "consciousness",
+    Consciousness => "consciousness", "level of consciousness",
     /// Seizure: none, rapidly_resolving, prolonged.
-    Seizure => "seizure",
+    Seizure => "seizure", "seizure",
     /// Seizure detail: duration in whole minutes (> 5 = prolonged, ICANS 4).
-    SeizureDurationMin => "seizure_duration_min",
+    SeizureDurationMin => "seizure_duration_min", "seizure duration",
     /// Seizure detail: the patient returned to baseline between seizures
     /// (false = repetitive without return to baseline, ICANS 4).
-    SeizureReturnedToBaseline => "seizure_returned_to_baseline",
+    SeizureReturnedToBaseline => "seizure_returned_to_baseline", "return to baseline between seizures",
     /// Raised intracranial pressure: papilledema (ICANS 4).
-    Papilledema => "papilledema",
+    Papilledema => "papilledema", "papilledema",
     /// Raised intracranial pressure: cranial nerve VI palsy (ICANS 4).
-    CranialNerveViPalsy => "cranial_nerve_vi_palsy",
+    CranialNerveViPalsy => "cranial_nerve_vi_palsy", "cranial nerve VI palsy",
     /// Raised intracranial pressure: Cushing's triad (ICANS 4).
-    CushingTriad => "cushing_triad",
+    CushingTriad => "cushing_triad", "Cushing's triad",
     /// Raised intracranial pressure: posturing (none, decorticate,
     /// decerebrate; any posturing is ICANS 4).
-    Posturing => "posturing",
+    Posturing => "posturing", "posturing",
     /// Motor finding by type: none, hemiparesis, paraparesis (deep focal
     /// weakness, ICANS 4), tremor, myoclonus (CTCAE, not ICANS).
-    MotorFinding => "motor_finding",
+    MotorFinding => "motor_finding", "motor finding",
     /// Deep focal motor weakness.
-    MotorWeakness => "motor_weakness",
+    MotorWeakness => "motor_weakness", "deep focal motor weakness",
     /// Cerebral oedema on imaging: none, focal, diffuse.
-    CerebralEdema => "cerebral_edema",
+    CerebralEdema => "cerebral_edema", "cerebral oedema on imaging",
     /// Marrow blasts, %.
-    MarrowBlasts => "marrow_blasts",
+    MarrowBlasts => "marrow_blasts", "marrow blasts",
     /// Marrow cellularity, %.
-    MarrowCellularity => "marrow_cellularity",
+    MarrowCellularity => "marrow_cellularity", "marrow cellularity",
     /// MRD by multiparameter flow cytometry, % of CD45+ cells.
-    MrdFlow => "mrd_flow",
+    MrdFlow => "mrd_flow", "MRD by flow cytometry",
     /// MRD by qPCR, transcript ratio in % (assay in `assay`, e.g. NPM1/ABL1).
-    MrdQpcr => "mrd_qpcr",
+    MrdQpcr => "mrd_qpcr", "MRD by qPCR",
     /// Extramedullary disease present.
-    ExtramedullaryDisease => "extramedullary_disease",
+    ExtramedullaryDisease => "extramedullary_disease", "extramedullary disease",
     /// Chimerism: % of cells from `person` in `lineage`.
-    Chimerism => "chimerism",
+    Chimerism => "chimerism", "chimerism",
     /// Serum ST2 (MAGIC biomarker), pg/mL (ng/mL accepted and converted).
-    St2 => "st2",
+    St2 => "st2", "ST2",
     /// Serum REG3α (MAGIC biomarker), pg/mL (ng/mL accepted and converted).
-    Reg3a => "reg3a",
+    Reg3a => "reg3a", "REG3α",
     /// Left-ventricular ejection fraction, % (echocardiography or MUGA; HCT-CI cardiac).
-    Lvef => "lvef",
+    Lvef => "lvef", "left-ventricular ejection fraction",
     /// CML phase: chronic, accelerated, blast (refined DRI, EBMT score).
-    CmlPhase => "cml_phase",
+    CmlPhase => "cml_phase", "CML phase",
     /// Lymphoma or CLL response to the latest therapy: cr, pr, stable_disease, progressive_disease.
-    LymphomaResponse => "lymphoma_response",
+    LymphomaResponse => "lymphoma_response", "lymphoma response",
     /// Acute GVHD organ assessed that day without findings (stage 0): skin, liver, upper_gi, lower_gi or all.
-    AgvhdNoFindings => "agvhd_no_findings",
+    AgvhdNoFindings => "agvhd_no_findings", "acute GVHD assessment without findings",
     /// MRD, qualitative: positive or negative, with the method in `method`
     /// (flow, qpcr, dpcr, ngs) and the marker in `assay` (e.g. NPM1 type A).
-    MrdStatus => "mrd_status",
+    MrdStatus => "mrd_status", "MRD result",
     /// Infection status at an assessment: none, controlled, uncontrolled
     /// (dated evidence for the DLI infection prerequisite).
-    InfectionStatus => "infection_status",
+    InfectionStatus => "infection_status", "infection status",
     /// CRS hypotension that day: none, fluid_responsive (fluids given and
     /// the pressure recovered: ASTCT grade 2, never a vasopressor grade),
     /// vasopressor_required. `attribution: other` attributes the day's
     /// hypotension (and the vasopressors given for it) to another cause.
-    Hypotension => "hypotension",
+    Hypotension => "hypotension", "hypotension",
     /// CRS hypoxia that day (yes/no); `attribution: other` attributes the
     /// day's oxygen support to another cause (e.g. pneumonia).
-    Hypoxia => "hypoxia",
+    Hypoxia => "hypoxia", "hypoxia",
     /// Intravenous fluid bolus given that day, mL (documents the fluids of
     /// fluid-responsive hypotension).
-    FluidBolus => "fluid_bolus",
+    FluidBolus => "fluid_bolus", "fluid bolus",
     /// Serum TNFR1 (Ann Arbor 2015 three-marker score), pg/mL (ng/mL accepted).
-    Tnfr1 => "tnfr1",
+    Tnfr1 => "tnfr1", "TNFR1",
+    /// Lower-GI acute GVHD diagnosed that day: `clinical` or `biopsy`
+    /// (MAGIC stages lower GI at diagnosis from the highest daily stool
+    /// output of that day and the two before it, A-5).
+    LowerGiGvhdDiagnosis => "lower_gi_gvhd_diagnosis", "lower-GI acute GVHD diagnosis",
 }
 
 const PCT: &[Unit] = &[Unit::Percent];
 
 /// Values of the `hypotension` observation (CRS).
 pub const HYPOTENSION_VALUES: &[&str] = &["none", "fluid_responsive", "vasopressor_required"];
+
+/// Values of the `lower_gi_gvhd_diagnosis` observation: how lower-GI acute
+/// GVHD was diagnosed that day.
+pub const LOWER_GI_DIAGNOSIS_VALUES: &[&str] = &["clinical", "biopsy"];
 
 /// Values of the `cml_phase` observation.
 pub const CML_PHASES: &[&str] = &["chronic", "accelerated", "blast"];
@@ -503,6 +549,7 @@ impl ObservationKind {
             K::Consciousness => ValueSpec::Category(&["awake", "voice", "tactile", "unarousable"]),
             K::Seizure => ValueSpec::Category(&["none", "rapidly_resolving", "prolonged"]),
             K::CerebralEdema => ValueSpec::Category(&["none", "focal", "diffuse"]),
+            K::LowerGiGvhdDiagnosis => ValueSpec::Category(LOWER_GI_DIAGNOSIS_VALUES),
             K::AgvhdNoFindings => {
                 ValueSpec::Category(&["skin", "liver", "upper_gi", "lower_gi", "all"])
             }

@@ -337,7 +337,7 @@ pub fn timeline(
                 }
             }
             k if is_gvhd(k) => {
-                let mut s = format!("{} {}", k.as_str().replace('_', " "), value_text(o));
+                let mut s = format!("{} {}", k.label(), value_text(o));
                 if let Some(a) = o.attribution {
                     let a = serde_json::to_value(a)
                         .ok()
@@ -347,12 +347,13 @@ pub fn timeline(
                 }
                 t.gvhd.push(s);
             }
-            k => t.other.push(format!("{} {}", k.as_str(), value_text(o))),
+            k => t.other.push(format!("{} {}", k.label(), value_text(o))),
         }
     }
     for ((d, l), persons) in chim {
         if let Some(t) = days.get_mut(&d) {
-            t.chimerism.push(format!("{l}: {}", persons.join(", ")));
+            t.chimerism
+                .push(format!("{}: {}", l.label(), persons.join(", ")));
         }
     }
     Ok(days.into_values().collect())

@@ -92,6 +92,7 @@ fn gvhd_patient(r: &mut Rng, day0: Date, days: i32) -> AgvhdSeries {
         baseline_weight_kg: Some(40.0 + r.unit() * 60.0),
         chronic_features_present: None,
         upper_gi_histology: false,
+        lower_gi_diagnosis: None,
         days: v,
     }
 }

@@ -239,7 +239,7 @@ pub fn lineage_chimerism(
         format!("donor_chimerism_{}", s.lineage),
         pct,
         Some(Unit::Percent),
-        format!("{} donor % on {}", s.lineage, s.date),
+        format!("{} donor % on {}", s.lineage.label(), s.date),
     ));
     let n_donors = s
         .shares
@@ -253,7 +253,7 @@ pub fn lineage_chimerism(
                 format!("chimerism_{}_{}", s.lineage, p.person),
                 p.percent.get(),
                 Some(Unit::Percent),
-                format!("{} share in {}", p.person, s.lineage),
+                format!("{} share in {}", p.person, s.lineage.label()),
             ));
         }
         match &dominant {
@@ -270,7 +270,11 @@ pub fn lineage_chimerism(
             )),
             None => ex.flags.push(Flag::new(
                 "GF-combined",
-                format!("dual graft: donors tie in {} on {}", s.lineage, s.date),
+                format!(
+                    "dual graft: donors tie in {} on {}",
+                    s.lineage.label(),
+                    s.date
+                ),
             )),
         }
     }
@@ -391,9 +395,9 @@ pub fn overall_chimerism(
     };
     ex.reason = format!(
         "myeloid ({}) {}% donor, lymphoid ({}) {}% donor: {}",
-        my.lineage,
+        my.lineage.label(),
         percent_text(my.donor_percent),
-        ly.lineage,
+        ly.lineage.label(),
         percent_text(ly.donor_percent),
         state.text()
     );

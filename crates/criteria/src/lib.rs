@@ -14,6 +14,7 @@ pub mod agvhd;
 pub mod bmi_for_age;
 pub mod bsa;
 pub mod cgvhd_nih;
+pub mod cgvhd_steroid;
 pub mod chimerism_rise;
 pub mod chimerism_state;
 pub mod crs;

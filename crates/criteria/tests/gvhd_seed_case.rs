@@ -71,6 +71,7 @@ fn series() -> AgvhdSeries {
         baseline_weight_kg: Some(68.0),
         chronic_features_present: Some(false),
         upper_gi_histology: false,
+        lower_gi_diagnosis: None,
         days,
     }
 }

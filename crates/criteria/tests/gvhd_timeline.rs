@@ -74,6 +74,7 @@ fn series(days: Vec<DayFindings>) -> AgvhdSeries {
         baseline_weight_kg: Some(72.0),
         chronic_features_present: None,
         upper_gi_histology: false,
+        lower_gi_diagnosis: None,
         days,
     }
 }
@@ -378,4 +379,50 @@ fn series_reads_from_json() {
     assert_eq!(t.days[0].value().unwrap().grade, MagicGrade::III);
     let out = serde_json::to_string(&t).unwrap();
     assert!(out.contains("\"status\":\"value\""));
+}
+
+/// Stool 400, 1600, 400, 400 mL on days 20–23 with the lower-GI diagnosis
+/// documented on `dx` (or inferred when `None`).
+fn dx_stages(dx: Option<i32>) -> Vec<u8> {
+    let mut s = series(vec![
+        with_stool(20, 400.0),
+        with_stool(21, 1600.0),
+        with_stool(22, 400.0),
+        with_stool(23, 400.0),
+    ]);
+    s.lower_gi_diagnosis = dx.map(on);
+    lower_stages(&s, &GvhdConfig::default())
+}
+
+#[test]
+fn lower_gi_diagnosis_date_moves_the_onset_window_both_sides() {
+    // inferred: d21 is the first stage >= 1 (max 1600 -> 3); d22 mean(400,1600,400)=800 -> 1
+    assert_eq!(dx_stages(None), vec![0, 3, 1, 1]);
+    // documented on d21: the same as inferred
+    assert_eq!(dx_stages(Some(21)), vec![0, 3, 1, 1]);
+    // documented on d22: d22 is still the diagnosis day (max of d20..d22 = 1600 -> 3);
+    // d23 is the day after: mean(400,400,1600) = 800 -> 1
+    assert_eq!(dx_stages(Some(22)), vec![0, 3, 3, 1]);
+    // documented on d20 (before the volume reached 500): from d21 the mean is
+    // used: d21 mean(1600,400) = 1000 -> 2 (not the day's 1600 -> 3)
+    assert_eq!(dx_stages(Some(20)), vec![0, 2, 1, 1]);
+}
+
+#[test]
+fn lower_gi_diagnosis_is_named_in_the_course_flags() {
+    let mut s = series(vec![with_stool(20, 400.0), with_stool(21, 1600.0)]);
+    s.lower_gi_diagnosis = Some(on(21));
+    let t = grade_timeline(&s, &GvhdConfig::default()).unwrap();
+    let f = &t.summary.explanation().flags;
+    assert!(
+        f.iter()
+            .any(|f| f.code == "A-5" && f.text.contains("2025-01-22")),
+        "{f:?}"
+    );
+    // always_mean (COG) ignores the diagnosis date: the mean throughout
+    let cog = GvhdConfig {
+        stool_averaging: StoolAveraging::AlwaysMean,
+        ..GvhdConfig::default()
+    };
+    assert_eq!(lower_stages(&s, &cog), vec![0, 2]);
 }

@@ -113,6 +113,9 @@ pub struct GradingConfig {
     /// MAGIC biomarkers: MAP coefficients [R], unit reading,
     /// thresholds and sample windows.
     pub magic_biomarkers: graftwatch_criteria::magic_biomarkers::MapConfig,
+    /// Steroid-refractory / steroid-dependent chronic GVHD: doses and
+    /// durations of the definitions (C-8, C-9).
+    pub cgvhd_steroid: graftwatch_criteria::cgvhd_steroid::CgvhdSteroidConfig,
 }
 
 /// Transplant risk scores: look-back windows and the ambiguity defaults of

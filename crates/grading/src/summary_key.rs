@@ -98,6 +98,8 @@ keys! {
     MagicMapDay7 => "magic_map_day7",
     /// MAGIC algorithm probability at acute GVHD onset (Ann Arbor group).
     MagicMapOnset => "magic_map_onset",
+    /// Steroid-refractory / steroid-dependent chronic GVHD (EBMT–NIH–CIBMTR 2018).
+    CgvhdSteroidResponse => "cgvhd_steroid_response",
 }
 
 impl SummaryKey {

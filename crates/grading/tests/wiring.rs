@@ -162,7 +162,7 @@ fn no_findings_record_stages_organs_zero() {
         .filter(|(_, s)| s.system == "magic")
         .collect();
     assert_eq!(magic[0].1.status, DayStatus::InsufficientData);
-    assert_eq!(magic[0].1.grade.as_deref(), Some(">=I"));
+    assert_eq!(magic[0].1.grade.as_deref(), Some("at least I"));
     let c = hct(CourseBuilder::new(), "2024-06-01")
         .num("2024-06-01", "weight", 70.0, "kg")
         .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}))

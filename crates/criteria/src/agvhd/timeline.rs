@@ -38,6 +38,15 @@ pub struct AgvhdSeries {
     /// Upper-GI histology positive (Keystone/IBMTR upper-GI rule).
     #[serde(default)]
     pub upper_gi_histology: bool,
+    /// Documented date of the lower-GI acute GVHD diagnosis (clinical or
+    /// biopsy). With it, the A-5 onset rule (highest daily stool output of
+    /// the day and the two before it) applies up to and including this day
+    /// and the 3-day mean from the day after (MAGIC: "the highest daily
+    /// stool output in the 3 days before diagnosis", later 3-day averages).
+    /// Without it, the first day staged lower GI ≥ 1 is taken as the
+    /// diagnosis day.
+    #[serde(default)]
+    pub lower_gi_diagnosis: Option<Date>,
     /// One record per assessment day, strictly increasing dates.
     pub days: Vec<DayFindings>,
 }
@@ -67,6 +76,7 @@ struct State {
     ugi_run: u32,
     stool: [Option<StoolEntry>; 3],
     lgi_onset: Option<Date>,
+    lgi_diagnosis: Option<Date>,
 }
 
 fn carried(last: Option<StageCall>, date: Date, cfg: &GvhdConfig) -> OrganStatus {
@@ -165,8 +175,11 @@ fn step(s: &mut State, f: &DayFindings, cfg: &GvhdConfig) -> FastDay {
 
 fn stool_for_staging(s: &State, d: Date, today: StoolValue, cfg: &GvhdConfig) -> StoolValue {
     let same = |e: &&StoolEntry| e.v.child == today.child;
-    let onset_rule =
-        cfg.stool_averaging == StoolAveraging::OnsetMaxThenMean && s.lgi_onset.is_none();
+    let before_diagnosis = match s.lgi_diagnosis {
+        Some(dx) => d <= dx,
+        None => s.lgi_onset.is_none(),
+    };
+    let onset_rule = cfg.stool_averaging == StoolAveraging::OnsetMaxThenMean && before_diagnosis;
     let mut out = today;
     if onset_rule {
         let mut n = 0;
@@ -217,6 +230,7 @@ pub fn run_fast(
         ugi_run: 0,
         stool: [None; 3],
         lgi_onset: None,
+        lgi_diagnosis: series.lower_gi_diagnosis,
     };
     if let Some(w) = series.baseline_weight_kg
         && !(w.is_finite() && (0.3..=400.0).contains(&w))
@@ -349,6 +363,13 @@ pub fn summarize(series: &AgvhdSeries, fast: &[FastDay], cfg: &GvhdConfig) -> Ag
     }
 }
 
+/// The flag text of a documented lower-GI diagnosis date (A-5).
+pub fn lower_gi_diagnosis_text(dx: Date) -> String {
+    format!(
+        "lower-GI diagnosis documented on {dx}: stool staged by the highest daily output of the day and the two before it up to {dx}, by the 3-day mean from the next day"
+    )
+}
+
 /// Grades a series day by day with full explanations, plus the summary.
 pub fn grade_timeline(
     series: &AgvhdSeries,
@@ -384,6 +405,9 @@ pub fn grade_timeline(
         ));
     }
     fl.push(Flag::new("A-12", format!("onset category from the onset day relative to day 0 ({}); onset after day +{} is late-onset", series.day0, cfg.late_onset_after_day)));
+    if let Some(dx) = series.lower_gi_diagnosis {
+        fl.push(Flag::new("A-5", lower_gi_diagnosis_text(dx)));
+    }
     if series.chronic_features_present == Some(true) {
         fl.push(Flag::new("A-12", "chronic GVHD features present: NIH overlap syndrome (score with NIH 2014 chronic criteria)"));
     }

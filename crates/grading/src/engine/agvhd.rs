@@ -3,7 +3,9 @@
 //! `agvhd_run`, Keystone / IBMTR in `agvhd_alt`.
 
 use graftwatch_course::Attribution as CourseAttr;
+use graftwatch_course::ObservationKind;
 use graftwatch_criteria::agvhd::magic::{DayGrade, OrganMissing, lower_bound_stages, magic_grade};
+use graftwatch_criteria::agvhd::stage::{Basis, StageCall};
 use graftwatch_criteria::agvhd::timeline::FastDay;
 use graftwatch_criteria::agvhd::{
     Attribution, DayFindings, LiverFinding, LowerGiFinding, SkinFinding, UpperGiFinding,
@@ -188,7 +190,57 @@ pub(crate) fn missing_text(m: OrganMissing) -> &'static str {
 pub(crate) fn grade_label(g: DayGrade) -> (String, u8) {
     match g {
         DayGrade::Graded(x) => (x.as_str().to_string(), x as u8),
-        DayGrade::AtLeast(x) => (format!(">={}", x.as_str()), x as u8),
+        DayGrade::AtLeast(x) => (format!("at least {}", x.as_str()), x as u8),
+    }
+}
+
+/// The course kind a stage was based on: its clinical label names the
+/// finding in every reason (`graftwatch_course::ObservationKind::label`).
+fn basis_kind(b: Basis) -> Option<ObservationKind> {
+    Some(match b {
+        Basis::SkinBsa => ObservationKind::SkinRashBsa,
+        Basis::SkinBullaeDesquamation => ObservationKind::SkinDesquamationBsa,
+        Basis::Bilirubin => ObservationKind::Lab(graftwatch_core::Analyte::Bilirubin),
+        Basis::StoolVolume => ObservationKind::StoolVolume,
+        Basis::StoolEpisodes => ObservationKind::StoolEpisodes,
+        Basis::BloodyStool => ObservationKind::StoolBloody,
+        Basis::SeverePain => ObservationKind::AbdominalPainSevere,
+        Basis::Ileus => ObservationKind::Ileus,
+        Basis::UpperGiSymptoms | Basis::ExcludedOtherCause => return None,
+    })
+}
+
+/// The decisive finding of a stage in clinical words: `rash body surface
+/// area 8 %`, `stool volume 1226.67 mL/day, 3-day mean,`, `bilirubin 3.4
+/// mg/dL`, `grossly bloody stool`.
+pub(crate) fn finding_words(c: &StageCall) -> String {
+    use graftwatch_criteria::agvhd::stage::flags;
+    let v = round2(c.value);
+    let per_day = if c.flags & flags::CHILD != 0 {
+        "mL/kg/day"
+    } else {
+        "mL/day"
+    };
+    let how = if c.flags & flags::MEAN3 != 0 {
+        ", 3-day mean,"
+    } else if c.flags & flags::ONSET_MAX != 0 {
+        ", highest of 3 days,"
+    } else {
+        ""
+    };
+    let label = basis_kind(c.basis).map_or("", ObservationKind::label);
+    match c.basis {
+        Basis::UpperGiSymptoms => format!("nausea, vomiting or anorexia for {v} days"),
+        Basis::StoolVolume => format!("{label} {v} {per_day}{how}"),
+        Basis::StoolEpisodes => {
+            format!("{label} counted as {v} {per_day}{how}")
+        }
+        Basis::BloodyStool | Basis::SeverePain | Basis::Ileus => label.to_string(),
+        Basis::ExcludedOtherCause => "finding attributed to another cause".to_string(),
+        Basis::SkinBsa | Basis::SkinBullaeDesquamation | Basis::Bilirubin => {
+            let unit = c.unit().map(|u| format!(" {u}")).unwrap_or_default();
+            format!("{label} {v}{unit}")
+        }
     }
 }
 
@@ -198,13 +250,11 @@ pub(crate) fn day_reason(f: &FastDay) -> String {
     for (i, st) in f.organs.iter().enumerate() {
         match st {
             Ok(c) if c.stage.get() > 0 => {
-                let unit = c.unit().map(|u| format!(" {u}")).unwrap_or_default();
-                let what = c.evidence().what;
                 parts.push(format!(
-                    "{} stage {} ({what} {}{unit} on {})",
+                    "{} stage {} ({} on {})",
                     c.organ.name(),
                     c.stage.get(),
-                    round2(c.value),
+                    finding_words(c),
                     c.date
                 ));
             }
@@ -214,10 +264,14 @@ pub(crate) fn day_reason(f: &FastDay) -> String {
     }
     let lb = lower_bound_stages(&f.organs);
     let g = magic_grade(&lb);
+    let grade = match f.grade {
+        DayGrade::Graded(_) => format!("MAGIC grade {g}"),
+        DayGrade::AtLeast(_) => format!("MAGIC at least grade {g}"),
+    };
     if parts.is_empty() {
-        format!("MAGIC grade {g}: no organ involved")
+        format!("{grade}: no organ involved")
     } else {
-        format!("MAGIC grade {g}: {}", parts.join("; "))
+        format!("{grade}: {}", parts.join("; "))
     }
 }
 

@@ -59,11 +59,13 @@ fn alt_day(f: &FastDay, hist: &[Date]) -> AltDay {
     }
 }
 
+/// The grade label: `II`, or `at least II` for a lower bound (read after
+/// "grade" or "index" wherever it is shown).
 fn label(g: &str, determined: bool) -> String {
     if determined {
         g.to_string()
     } else {
-        format!(">={g}")
+        format!("at least {g}")
     }
 }
 

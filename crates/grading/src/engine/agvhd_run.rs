@@ -128,6 +128,7 @@ fn stage(
             .and_then(|g| g.weight_kg),
         chronic_features_present: None,
         upper_gi_histology: false,
+        lower_gi_diagnosis: x.lower_gi_diagnoses.iter().copied().find(|d| inside(*d)),
         days,
     };
     let mut fast = Vec::with_capacity(series.days.len());
@@ -138,13 +139,19 @@ fn stage(
         );
         return None;
     }
-    let flags = run_flags(
+    let mut flags = run_flags(
         cfg,
         unstated,
         erythroderma,
         per_kg_without_weight,
         no_findings,
     );
+    if let Some(dx) = series.lower_gi_diagnosis {
+        flags.push(Flag::new(
+            "A-5",
+            graftwatch_criteria::agvhd::timeline::lower_gi_diagnosis_text(dx),
+        ));
+    }
     Some(AgvhdRun {
         hct,
         end,

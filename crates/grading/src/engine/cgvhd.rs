@@ -246,6 +246,7 @@ fn run_one(
     let mut scored = Vec::new();
     let worst = assessments(course, &list, cfg, sink, &mut scored);
     response_item(x, hct, end, suffix, &scored, sink);
+    steroid_item(x, hct, end, suffix, &scored, cfg, sink);
     let Some((_, g, date)) = worst else { return };
     let mut g = g;
     match &mut g {
@@ -340,6 +341,49 @@ fn response_item(
             )
         },
     ));
+}
+
+/// Steroid-refractory / steroid-dependent chronic GVHD from the first
+/// systemic steroid started on or after chronic-GVHD onset.
+fn steroid_item(
+    x: &CourseInputs,
+    hct: &Anchor,
+    end: Option<Date>,
+    suffix: &str,
+    scored: &[(Date, CgvhdResult)],
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+) {
+    let Some(onset) = scored
+        .iter()
+        .find(|(_, r)| r.global > GlobalSeverity::None)
+        .map(|(d, _)| *d)
+    else {
+        return;
+    };
+    let Some(start) = x
+        .drugs
+        .intervals
+        .iter()
+        .filter(|i| i.class == graftwatch_course::DrugClass::Steroid)
+        .filter(|i| i.start >= onset && end.is_none_or(|e| i.start <= e))
+        .map(|i| i.start)
+        .min()
+    else {
+        return;
+    };
+    let scores: Vec<(Date, OrganAssessment<8>)> = scored
+        .iter()
+        .map(|(d, r)| (*d, organ_scores(*d, r)))
+        .collect();
+    super::cgvhd_steroid::run(
+        x,
+        (hct, end, suffix),
+        &scores,
+        start,
+        &cfg.cgvhd_steroid,
+        sink,
+    );
 }
 
 /// The weight-history flag when a GI weight loss was computed.

@@ -5,8 +5,7 @@ use graftwatch_core::{Date, Percent};
 use graftwatch_course::AnchorKind;
 use graftwatch_criteria::Graded;
 use graftwatch_criteria::chimerism_state::{
-    ChimerismCategory, ChimerismSample, OverallChimerism, OverallChimerismState, PersonShare,
-    overall_chimerism,
+    ChimerismSample, OverallChimerism, OverallChimerismState, PersonShare, overall_chimerism,
 };
 
 use super::Sink;
@@ -15,28 +14,16 @@ use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
 
-fn cat(c: ChimerismCategory) -> &'static str {
-    match c {
-        ChimerismCategory::FullDonor => "full_donor",
-        ChimerismCategory::Mixed => "mixed",
-        ChimerismCategory::LossOfDonor => "loss_of_donor",
-    }
-}
-
+/// The state in clinical words (`full donor`, `split (myeloid full donor,
+/// lymphoid mixed)`) and its level on the timeline.
 fn state_label(s: &OverallChimerismState) -> (String, u8) {
-    match s {
-        OverallChimerismState::FullDonor => ("full_donor".into(), 0),
-        OverallChimerismState::Mixed => ("mixed".into(), 2),
-        OverallChimerismState::LossOfDonor => ("loss_of_donor".into(), 3),
-        OverallChimerismState::Split { myeloid, lymphoid } => (
-            format!(
-                "split (myeloid {}, lymphoid {})",
-                cat(*myeloid),
-                cat(*lymphoid)
-            ),
-            1,
-        ),
-    }
+    let level = match s {
+        OverallChimerismState::FullDonor => 0,
+        OverallChimerismState::Split { .. } => 1,
+        OverallChimerismState::Mixed => 2,
+        OverallChimerismState::LossOfDonor => 3,
+    };
+    (s.text(), level)
 }
 
 fn describe(v: &OverallChimerism) -> String {
@@ -45,7 +32,7 @@ fn describe(v: &OverallChimerism) -> String {
         .map(|l| {
             format!(
                 "{} {}% donor",
-                l.lineage,
+                l.lineage.label(),
                 graftwatch_criteria::chimerism_state::percent_text(l.donor_percent)
             )
         })

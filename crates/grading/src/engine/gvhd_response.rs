@@ -89,7 +89,7 @@ fn describe(
 }
 
 /// A recorded dose and unit as far as they give a daily amount.
-fn recorded(dose: Option<f64>, unit: Option<&str>) -> RecordedDose {
+pub(crate) fn recorded(dose: Option<f64>, unit: Option<&str>) -> RecordedDose {
     let (Some(v), Some(u)) = (dose, unit) else {
         return RecordedDose::Missing;
     };

@@ -5,6 +5,7 @@ mod agvhd;
 mod agvhd_alt;
 mod agvhd_run;
 mod cgvhd;
+mod cgvhd_steroid;
 mod chimerism;
 mod crs;
 mod eln;

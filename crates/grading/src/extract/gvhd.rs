@@ -468,3 +468,16 @@ pub fn upper_gi_histology(course: &Course) -> Vec<Date> {
         })
         .collect()
 }
+
+/// Dates of documented lower-GI acute GVHD diagnoses
+/// (`lower_gi_gvhd_diagnosis` records), date order: the day MAGIC dates the
+/// lower-GI onset stage by.
+pub fn lower_gi_diagnoses(course: &Course) -> Vec<Date> {
+    let mut v: Vec<Date> = course
+        .observations_of(graftwatch_course::ObservationKind::LowerGiGvhdDiagnosis)
+        .map(|o| o.date)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}

@@ -98,6 +98,8 @@ pub struct CourseInputs {
     pub death: Option<Death>,
     /// Dates of upper-GI biopsies positive for GVHD.
     pub upper_gi_histology: Vec<Date>,
+    /// Documented lower-GI acute GVHD diagnosis dates, date order.
+    pub lower_gi_diagnoses: Vec<Date>,
     /// Therapy starts (chemotherapy, anti-leukaemic drugs, lymphodepletion,
     /// conditioning, CAR-T, grafts), date order.
     pub therapies: Vec<marrow::TherapyStart>,
@@ -177,6 +179,7 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         risk,
         death: outcome::death(course),
         upper_gi_histology: gvhd::upper_gi_histology(course),
+        lower_gi_diagnoses: gvhd::lower_gi_diagnoses(course),
         therapies: marrow::therapy_starts(course),
         weights: weight_history(by.weights.iter().copied()),
         biomarkers: biomarkers::biomarker_samples_of(by.biomarkers.iter().copied()),
