@@ -1,10 +1,11 @@
 //! Bulk import: many course files per transaction with few statements, and
-//! reading/checking the files on a second thread while the database writes.
+//! reading/checking the files on reader threads while the database writes.
 //!
 //! A batch of up to [`BATCH_FILES`] files is one transaction: the content
 //! hashes already imported and the patients already stored are fetched with
-//! one query each; new patients (the bulk of a first load) are written with
-//! one multi-row `INSERT` per table; a file for a stored patient goes
+//! one query each; new patients (the bulk of a first load) are written
+//! through the backend's bulk path (PostgreSQL `COPY … FROM STDIN`, SQLite
+//! multi-row `INSERT`s; see [`crate::backend::Backend`]); a file for a stored patient goes
 //! through the same per-file logic as [`Store::import_course`] (append or
 //! amendment); the audit entries (one per file, as before) are chained in
 //! memory and written with one `INSERT` after the `audit_head` row is taken
@@ -26,6 +27,9 @@ use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
 use crate::store::{Store, retry};
 use crate::types::{Actor, ImportOutcome, RevisionKind};
+
+/// Most reader threads of [`Store::import_files`].
+pub const MAX_READERS: usize = 4;
 
 /// Files per transaction in [`Store::import_files`].
 pub const BATCH_FILES: usize = 64;
@@ -135,7 +139,6 @@ impl Pending {
             Val::Text(at.into()),
         ]);
     }
-
 }
 
 /// The audit event of one imported file (as `import_course` writes it).
@@ -218,16 +221,18 @@ impl Store {
         items: &[ImportItem],
     ) -> Result<(Vec<ImportOutcome>, (i64, String))> {
         self.block(retry(|| async {
- on_pool!(&self.pool, pool, ops => {
-            let mut tx = pool.begin().await?;
-            let r = ops::bulk::batch_in_tx(&mut tx, &self.key, actor, items).await?;
-            tx.commit().await?;
-            Ok(r)
-        })
-}))
+            on_pool!(&self.pool, pool, ops => {
+                let mut tx = pool.begin().await?;
+                let r = ops::bulk::batch_in_tx(&mut tx, &self.key, actor, items).await?;
+                tx.commit().await?;
+                Ok(r)
+            })
+        }))
     }
 
-    /// Imports course files: reading and checking runs on a second thread
+    /// Imports course files: reading and checking runs on reader threads
+    /// (one per available core beyond the first, at least one, at most
+    /// [`MAX_READERS`]; file `i` on reader `i mod k`, taken back in order)
     /// while the database writes batches of [`BATCH_FILES`] files
     /// ([`Store::import_batch`]). `report` is called once per file, in
     /// order, with its outcome; a file that cannot be read or is not a
@@ -238,18 +243,30 @@ impl Store {
         files: &[PathBuf],
         mut report: impl FnMut(&Path, std::result::Result<ImportOutcome, ImportFileError>),
     ) {
-        let (send, recv) = std::sync::mpsc::sync_channel(BATCH_FILES * 2);
+        let k = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .saturating_sub(1)
+            .clamp(1, MAX_READERS);
         std::thread::scope(|s| {
-            s.spawn(move || {
-                for f in files {
-                    if send.send((f, read_course_file(f))).is_err() {
-                        return;
-                    }
-                }
-            });
+            let recvs: Vec<_> = (0..k)
+                .map(|r| {
+                    let (send, recv) = std::sync::mpsc::sync_channel(BATCH_FILES);
+                    s.spawn(move || {
+                        for f in files.iter().skip(r).step_by(k) {
+                            if send.send((f, read_course_file(f))).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    recv
+                })
+                .collect();
             let mut paths: Vec<&PathBuf> = Vec::new();
             let mut items: Vec<ImportItem> = Vec::new();
-            for (f, r) in recv {
+            for i in 0..files.len() {
+                let Ok((f, r)) = recvs[i % k].recv() else {
+                    break;
+                };
                 match r {
                     Ok(item) => {
                         paths.push(f);

@@ -151,4 +151,3 @@ pub(crate) fn row_to_entry(r: &DbRow) -> Result<AuditEntry> {
         hash: r.try_get(11)?,
     })
 }
-

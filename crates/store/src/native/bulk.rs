@@ -50,11 +50,7 @@ pub(crate) async fn insert_rows(
 }
 
 /// `SELECT key, … FROM table WHERE key IN (…)` over `keys`, in chunks.
-async fn fetch_in(
-    tx: &mut Transaction<'_, Db>,
-    select: &str,
-    keys: &[&str],
-) -> Result<Vec<DbRow>> {
+async fn fetch_in(tx: &mut Transaction<'_, Db>, select: &str, keys: &[&str]) -> Result<Vec<DbRow>> {
     let mut out = Vec::new();
     for chunk in keys.chunks(MAX_PARAMS) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -74,14 +70,30 @@ async fn flush(pending: &mut Pending, tx: &mut Transaction<'_, Db>) -> Result<()
     B::bulk_insert(
         tx,
         "patients",
-        &["patient_id", "created_at", "created_by", "head_rev", "deleted", "purged"],
+        &[
+            "patient_id",
+            "created_at",
+            "created_by",
+            "head_rev",
+            "deleted",
+            "purged",
+        ],
         &std::mem::take(&mut pending.patients),
     )
     .await?;
     B::bulk_insert(
         tx,
         "revisions",
-        &["patient_id", "rev", "kind", "author", "created_at", "reason", "payload", "chain_hash"],
+        &[
+            "patient_id",
+            "rev",
+            "kind",
+            "author",
+            "created_at",
+            "reason",
+            "payload",
+            "chain_hash",
+        ],
         &std::mem::take(&mut pending.revisions),
     )
     .await?;
@@ -152,4 +164,3 @@ pub(crate) async fn batch_in_tx(
     let head = super::audit::append_many(tx, key, actor, &events).await?;
     Ok((outs, head))
 }
-

@@ -80,4 +80,3 @@ pub(crate) async fn add_in_tx(
     let a = super::audit::append(tx, key, actor, &ev).await?;
     Ok((meta, summary, a))
 }
-
