@@ -200,3 +200,31 @@ pub fn restore(url: &str, src: &Path) -> Result<()> {
         ],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_separators_and_marks_null() {
+        let rows = vec![
+            vec![
+                Val::Text("a\tb\\c\nd\re".into()),
+                Val::Int(-7),
+                Val::Opt(None),
+                Val::Opt(Some("{\"x\":\"\\\"\"}".into())),
+            ],
+            vec![
+                Val::Text(String::new()),
+                Val::Int(0),
+                Val::Opt(Some("N".into())),
+                Val::Text("é".into()),
+            ],
+        ];
+        let got = String::from_utf8(copy_text(&rows)).unwrap();
+        assert_eq!(
+            got,
+            "a\\tb\\\\c\\nd\\re\t-7\t\\N\t{\"x\":\"\\\\\"\"}\n\t0\tN\té\n"
+        );
+    }
+}

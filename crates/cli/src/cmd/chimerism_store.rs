@@ -75,6 +75,9 @@ fn spec_file(spec: &str) -> PathBuf {
     PathBuf::from(rest.split(':').next().unwrap_or(rest))
 }
 
+/// `(name, value)` pairs: hashed input files, reference specs.
+type Named = Vec<(String, String)>;
+
 /// Largest reference file kept in the store (bytes).
 const MAX_PROFILE_FILE: u64 = 16 << 20;
 
@@ -333,17 +336,17 @@ pub fn resolve_stored_ngs(a: &mut NgsArgs) -> anyhow::Result<Option<RefDir>> {
     )
 }
 
-/// Attaches, records and reports (one line on stderr; stdout keeps the
+/// Attaches, records and reports (`(inputs, refs)`: the hashed input
+/// files and the reference specs to keep as profiles) (one line on stderr; stdout keeps the
 /// run's table/JSON/CSV).
 fn add(
     target: &StoreTarget,
     patient: &str,
     method: &str,
-    inputs: Vec<(String, String)>,
+    (inputs, refs): (Named, Named),
     parameters: serde_json::Value,
     results_json: serde_json::Value,
     results: &[ChimerismResult],
-    refs: &[(String, String)],
 ) -> anyhow::Result<()> {
     let opts = StoreOpts {
         db: target.db.clone(),
@@ -361,7 +364,7 @@ fn add(
     let added = store
         .add_chimerism(&actor, &run, results)
         .map_err(store_err)?;
-    save_profiles(&store, &actor, patient, method, refs)?;
+    save_profiles(&store, &actor, patient, method, &refs)?;
     match &added.revision {
         Some(m) => eprintln!(
             "patient {patient}: revision {} ({} chimerism values added, {} earlier ones replaced); run {} recorded",
@@ -413,7 +416,13 @@ pub fn add_str(
     let json = serde_json::to_value(run)?;
     let refs = reference_specs(a.recipient.iter(), &a.donors);
     add(
-        &a.store, patient, "str", inputs, parameters, json, results, &refs,
+        &a.store,
+        patient,
+        "str",
+        (inputs, refs),
+        parameters,
+        json,
+        results,
     )
 }
 
@@ -447,7 +456,13 @@ pub fn add_ngs(
     let json = serde_json::to_value(run)?;
     let refs = reference_specs(std::iter::once(&a.recipient), &a.donors);
     add(
-        &a.store, patient, "ngs", inputs, parameters, json, results, &refs,
+        &a.store,
+        patient,
+        "ngs",
+        (inputs, refs),
+        parameters,
+        json,
+        results,
     )
 }
 
