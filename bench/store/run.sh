@@ -10,9 +10,9 @@
 #             -o "-p 55432 -k /tmp -c listen_addresses=127.0.0.1" -w start
 #         -> postgres://gw@127.0.0.1:55432/postgres
 # ONLY=sqlite or ONLY=pg runs one backend (with its peer).
-# Builds nothing: set SB to a release build of the `store_bench` example
-# (CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
-#  cargo build --release -p graftwatch-store --example store_bench).
+# Builds nothing: set SB to an optimised build of the `store_bench` example
+# (cargo build --profile quick-release -p graftwatch-store --example store_bench
+#  -> target/quick-release/examples/store_bench).
 # `store_bench import` runs `Store::import_files`, the code of
 # `graftwatch import --defer-derived`, in one process.
 set -euo pipefail
@@ -39,9 +39,8 @@ t sqlite3 "$OUT/raw.sqlite3" -cmd ".mode csv" ".import $OUT/observations.csv obs
 echo "load: $(cat /proc/loadavg)" >&2
 echo "== SQLite: derived state for every patient, then patients --alerts" >&2
 $SB alerts "$OUT/gw.sqlite3"
-echo "== SQLite: append one day to 30-day / 1-year / 2-year histories" >&2
-rm -f "$OUT"/append.sqlite3*
-$SB append "$OUT/append.sqlite3"
+echo "== SQLite: append one day to 30-day / 1-year / 2-year histories (in the N-patient database)" >&2
+$SB append "$OUT/gw.sqlite3"
 fi
 
 if [ -n "$PG" ] && [ "${ONLY:-}" != sqlite ]; then
@@ -53,7 +52,7 @@ if [ -n "$PG" ] && [ "${ONLY:-}" != sqlite ]; then
   t psql "$PG" -qc "\\copy raw_obs FROM '$OUT/observations.csv' WITH (FORMAT csv)"
   echo "load: $(cat /proc/loadavg)" >&2
   $SB alerts "$PG"
-  psql "$PG" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+  echo "== PostgreSQL: append one day (in the N-patient database)" >&2
   $SB append "$PG"
 fi
 echo "load: $(cat /proc/loadavg)" >&2

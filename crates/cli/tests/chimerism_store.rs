@@ -190,6 +190,159 @@ fn add_to_stored_patient_postgresql() {
     add_to_stored_patient(&pg);
 }
 
+fn str_stored(db: &str, donors: &[&str]) -> Output {
+    let mut args = vec!["chimerism", "str", "--recipient", "stored"];
+    for d in donors {
+        args.extend(["--donor", d]);
+    }
+    args.extend([
+        "--sample",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+        "--bootstrap",
+        "20",
+        "--add-to",
+        "SEED-AML-01",
+        "--db",
+        db,
+    ]);
+    gw(&args)
+}
+
+/// A run added to a stored patient records the recipient's and donors'
+/// reference files as profiles; `--recipient stored` / `--donor stored` /
+/// `--donor NAME=stored` reuse them and give the same results (no new
+/// revision); without any stored profile, or without --db, it is refused.
+fn stored_references_are_reused(db: &dyn Db) {
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    s.create_patient(&clinician(), &seed(), None).unwrap();
+    s.close();
+    let u = url(&loc);
+    let o = str_stored(&u, &["stored"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("no stored str reference profile for recipient"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = str_add(&u, "SEED-AML-01", "UCB-1");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let s = Store::open(&loc).unwrap();
+    let profiles = s.profiles(&clinician(), "SEED-AML-01").unwrap();
+    let people: Vec<(&str, &str, i64)> = profiles
+        .iter()
+        .map(|(p, v)| (p.person.as_str(), p.method.as_str(), *v))
+        .collect();
+    assert_eq!(
+        people,
+        vec![
+            ("PBSC-1", "str", 1),
+            ("UCB-1", "str", 1),
+            ("recipient", "str", 1)
+        ]
+    );
+    let refs = std::fs::read(root().join("examples/str/references.txt")).unwrap();
+    assert!(
+        profiles
+            .iter()
+            .all(|(p, _)| p.input_hash == sha256_hex(&[&refs]))
+    );
+    s.close();
+    let before = {
+        let s = Store::open(&loc).unwrap();
+        let v = sample_values(&s, "PB-d30-CD3");
+        s.close();
+        v
+    };
+    let o = str_stored(&u, &["UCB-1=stored", "PBSC-1=stored"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("unchanged"),
+        "the stored references give the same results: {}",
+        text(&o.stderr)
+    );
+    // Every stored donor (in name order: the bootstrap draws differ, the
+    // estimates agree within a tenth of a percentage point).
+    let o = str_stored(&u, &["stored"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let s = Store::open(&loc).unwrap();
+    let mut after = sample_values(&s, "PB-d30-CD3");
+    s.close();
+    let mut before = before;
+    before.sort_by(f64::total_cmp);
+    after.sort_by(f64::total_cmp);
+    assert_eq!(before.len(), after.len());
+    for (a, b) in before.iter().zip(&after) {
+        assert!((a - b).abs() < 0.1, "{before:?} vs {after:?}");
+    }
+    let o = str_stored(&u, &["UCB-9=stored"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("for UCB-9"), "{}", text(&o.stderr));
+    let s = Store::open(&loc).unwrap();
+    let again = s.profiles(&clinician(), "SEED-AML-01").unwrap();
+    assert!(
+        again.iter().all(|(_, v)| *v == 1),
+        "no new profile versions"
+    );
+    s.close();
+    // NGS: the stored references of another method are separate.
+    let o = ngs_add(&u);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let p = root().join("examples/ngs/pileup.vcf").display().to_string();
+    let panel = root().join("examples/ngs/panel.vcf").display().to_string();
+    let o = gw(&[
+        "chimerism",
+        "ngs",
+        "--panel",
+        &panel,
+        "--recipient",
+        "stored",
+        "--donor",
+        "stored",
+        "--sample",
+        &format!("day30={p}::cd3:2026-02-01"),
+        "--format",
+        "tsv",
+        "--add-to",
+        "SEED-AML-01",
+        "--db",
+        &u,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("unchanged"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn stored_references_are_reused_sqlite() {
+    stored_references_are_reused(&SqliteDb::new());
+}
+
+#[test]
+fn stored_references_are_reused_postgresql() {
+    let Some(pg) = PgCluster::start() else { return };
+    stored_references_are_reused(&pg);
+}
+
+#[test]
+fn stored_references_need_a_store() {
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "stored",
+        "--donor",
+        "stored",
+        "--sample",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("--add-to PATIENT with --db"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
 #[test]
 fn add_to_a_course_file_stays_a_file_without_db() {
     // Without --db (and no GRAFTWATCH_DB), --add-to names a course file.

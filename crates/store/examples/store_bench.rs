@@ -5,9 +5,11 @@
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
 //! ```
-//! DB is a SQLite file or a postgres:// URL. `append` creates its own
-//! patients (ids APPEND-*) in a fresh database; `alerts` reads a database
-//! filled by `graftwatch import` (bench/store/run.sh).
+//! DB is a SQLite file or a postgres:// URL. `append` adds its own
+//! patients (ids APPEND-<days>-<time>) to the database — the 10,000-patient
+//! one filled by the import in bench/store/run.sh, or a new one; `alerts`
+//! reads a database filled by `graftwatch import` (bench/store/run.sh) and
+//! prints the median and 95th percentile of 50 listings.
 
 use std::path::Path;
 use std::time::Instant;
@@ -61,10 +63,15 @@ fn median(mut v: Vec<f64>) -> (f64, f64) {
 
 fn append(loc: &Location) {
     let (mut s, _) = Store::init(loc).unwrap();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    println!("patients_in_database,{}", s.info().unwrap().patients);
     s.set_derive_on_write(false);
     println!("history_days,appends,median_ms,p95_ms,with_derived_median_ms");
     for days in [30, 365, 730] {
-        let id = format!("APPEND-{days}");
+        let id = format!("APPEND-{days}-{stamp}");
         let full = course(&id, days + 60);
         let mut c = full.clone();
         let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
@@ -123,7 +130,7 @@ fn alerts(loc: &Location) {
     );
     let mut times = Vec::new();
     let mut shown = 0;
-    for _ in 0..20 {
+    for _ in 0..50 {
         let t = Instant::now();
         shown = s.list_patients(&actor(), true).unwrap().len();
         times.push(t.elapsed().as_secs_f64() * 1e3);

@@ -364,7 +364,9 @@ fn html_page(run: &NgsRun) -> graftwatch_report::chimerism::NgsPage<'_> {
 
 /// Runs `chimerism ngs`.
 // Long function: argument-to-library wiring for every NGS input kind (VCF/BCF/BAM/CRAM/FASTQ) and output; moving input dispatch into genomics-io is pending in issue 10.
-pub fn run(args: NgsArgs) -> anyhow::Result<()> {
+pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
+    // `--recipient stored` / `--donor stored`: the stored patient's references.
+    let _stored_refs = super::chimerism_store::resolve_stored_ngs(&mut args)?;
     let overwrite = graftwatch_output::Overwrite::from_force(args.force);
     if let Some(p) = &args.html {
         graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;

@@ -304,7 +304,9 @@ impl Tables {
 }
 
 /// Runs `chimerism str`.
-pub fn run(args: StrArgs) -> anyhow::Result<()> {
+pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
+    // `--recipient stored` / `--donor stored`: the stored patient's references.
+    let _stored_refs = super::chimerism_store::resolve_stored_str(&mut args)?;
     let overwrite = graftwatch_output::Overwrite::from_force(args.force);
     if let Some(p) = &args.html {
         graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
