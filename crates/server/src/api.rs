@@ -542,7 +542,7 @@ async fn add_observations(
         observations: added,
     };
     let meta = state
-        .db(move |s| s.write(&actor, &pid, base_rev, &Change::Append(delta), None))
+        .db_write(move |s| s.write(&actor, &pid, base_rev, &Change::Append(delta), None))
         .await?;
     Ok((
         StatusCode::CREATED,

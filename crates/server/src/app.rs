@@ -96,6 +96,8 @@ pub struct AppState {
     pub cfg: Arc<ServerConfig>,
     /// Per-process login rate limiter.
     pub limiter: Arc<LoginLimiter>,
+    /// The ward dashboard's rows in memory (checked against the store).
+    pub ward: Arc<crate::pages::WardCache>,
 }
 
 impl AppState {
@@ -104,6 +106,7 @@ impl AppState {
         AppState {
             store: Arc::new(SharedStore(Some(store))),
             limiter: Arc::new(LoginLimiter::new(cfg.login_attempts_per_minute)),
+            ward: Arc::new(crate::pages::WardCache::new()),
             cfg: Arc::new(cfg),
         }
     }
@@ -119,6 +122,20 @@ impl AppState {
             Ok(r) => r.map_err(AppError::from),
             Err(e) => Err(AppError::Internal(format!("store task failed: {e}"))),
         }
+    }
+}
+
+impl AppState {
+    /// Runs a store operation that writes patient data, then tells the
+    /// ward cache to check the store before the next dashboard page.
+    pub async fn db_write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let r = self.db(f).await;
+        self.ward.invalidate();
+        r
     }
 }
 

@@ -444,7 +444,7 @@ pub async fn save(
     let actor = id.actor(Channel::Web);
     let p2 = pid.clone();
     let meta = state
-        .db(move |s: &Store| s.append(&actor, &p2, base, &delta))
+        .db_write(move |s: &Store| s.append(&actor, &p2, base, &delta))
         .await?;
     Ok(Redirect::to(&format!("/patients/{pid}?saved={}#history", meta.rev)).into_response())
 }

@@ -23,6 +23,9 @@ mod entry;
 mod fields;
 mod lab;
 mod patient;
+mod ward_cache;
+
+pub use ward_cache::WardCache;
 
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
