@@ -24,6 +24,7 @@ mod fields;
 mod lab;
 mod patient;
 mod ward_cache;
+mod wording;
 
 pub use ward_cache::WardCache;
 
