@@ -101,8 +101,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over an open store.
-    pub fn new(store: Store, cfg: ServerConfig) -> AppState {
+    /// State over an open store. Writes through the server leave the
+    /// patient's derived state (ward facts, alerts, DLI status) to be
+    /// recomputed by the next read that shows it — the ward cache, the
+    /// API list, `patients` — instead of grading the whole course again on
+    /// every write: several writes between two reads cost one recompute,
+    /// and nothing is ever shown from a stale row (the store recomputes
+    /// rows whose revision moved before listing them).
+    pub fn new(mut store: Store, cfg: ServerConfig) -> AppState {
+        store.set_derive_on_write(false);
         AppState {
             store: Arc::new(SharedStore(Some(store))),
             limiter: Arc::new(LoginLimiter::new(cfg.login_attempts_per_minute)),

@@ -325,3 +325,48 @@ fn lab_form_offers_the_kits_and_records_the_one_chosen() {
     assert_eq!(runs.len(), 1, "the refused upload recorded nothing");
     assert_eq!(runs[0].run.parameters["kit"], "globalfiler");
 }
+
+#[test]
+fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
+    let db = SqliteDb::new();
+    let t = TestApp::new(&db, test_config());
+    let tok = common::token_for(&t, "doc");
+    let actor = common::store_common::actor("doc", Role::Clinician);
+    let (course, _) = t.state.store.course_at(&actor, "P1", None).unwrap();
+    let post = |body: serde_json::Value| {
+        t.send(common::with_token(
+            "POST",
+            "/api/patients/P1/observations",
+            &tok,
+            Some(&body.to_string()),
+        ))
+    };
+    // The second observation of the request is the bad one, and is named so.
+    let r = post(serde_json::json!({"base_rev": 1, "observations": [
+        {"date": "2025-05-25", "kind": "anc", "value": 1.2, "unit": "10^9/L"},
+        {"date": "2025-05-25", "kind": "anc", "value": 1.2, "unit": "mg/dL"}]}));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("observations[1]"), "{}", r.body);
+    // Checked against the course: before the birth year, after death…
+    let r = post(serde_json::json!({"base_rev": 1, "observations": [
+        {"date": "1900-01-02", "kind": "anc", "value": 1.2, "unit": "10^9/L"}]}));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("birth year"), "{}", r.body);
+    // …and a chimerism row for a donor the course does not have.
+    let r = post(serde_json::json!({"base_rev": 1, "observations": [
+        {"date": "2025-05-25", "kind": "chimerism", "value": 100.0, "unit": "%",
+         "lineage": "cd3", "person": {"donor": "NOBODY"}, "method": "str", "sample": "S1"}]}));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // An observation already in the course is not added again.
+    let old = course
+        .observations
+        .iter()
+        .find(|o| o.kind.as_str() == "anc")
+        .unwrap();
+    let again = serde_json::json!({"date": old.date.to_string(), "kind": "anc",
+        "value": old.number().unwrap(), "unit": "10^9/L"});
+    let r = post(serde_json::json!({"base_rev": 1, "observations": [again,
+        {"date": "2025-05-25", "kind": "anc", "value": 1.4, "unit": "10^9/L"}]}));
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["added"], 1);
+}
