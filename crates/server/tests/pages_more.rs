@@ -370,3 +370,99 @@ fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["added"], 1);
 }
+
+fn ngs_file(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/ngs")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn ngs_upload_against_stored_references_review_and_sign_off() {
+    let db = SqliteDb::new();
+    let t = TestApp::new(&db, test_config());
+    let s = t.login("lab");
+    let pileup = ngs_file("pileup.vcf");
+    let sample = |file: (&str, &[u8]), name: &'static str| {
+        post_multipart(
+            &t,
+            &s,
+            "/patients/P1/lab",
+            &[("method", "ngs"), ("sample", name), ("lineage", "whole_blood"), ("date", "2025-05-25")],
+            file,
+        )
+    };
+    let r = sample(("pileup.vcf", &pileup), "day100");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("no NGS marker panel stored"), "{}", r.body);
+    let reference = |person: &str, name: &str, file: (&str, &[u8])| {
+        post_multipart(
+            &t,
+            &s,
+            "/patients/P1/lab/reference",
+            &[("method", "ngs"), ("person", person), ("sample", name)],
+            file,
+        )
+    };
+    let r = reference("panel", "", ("panel.vcf", &ngs_file("panel.vcf")));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("NGS marker panel stored"), "{}", r.body);
+    let r = reference("recipient", "day100", ("notes.txt", b"x"));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("neither a VCF"), "{}", r.body);
+    let r = reference("recipient", "nobody", ("pileup.vcf", &pileup));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("no sample &#39;nobody&#39;"), "{}", r.body);
+    for (person, name) in [("recipient", "recipient"), ("UCB-1", "ucb1"), ("PBSC-1", "pbsc")] {
+        let r = reference(person, name, ("pileup.vcf", &pileup));
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains(&format!("NGS reference genotypes of {person} stored")));
+    }
+    let r = sample(("day100.bam", b"not a bam"), "");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("day100.bam"), "{}", r.body);
+    let r = sample(("pileup.vcf", &pileup), "day100");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("NGS · sample day100"), "{}", r.body);
+    let actor = common::store_common::actor("lab", Role::Lab);
+    let runs = t.state.store.runs(&actor, "P1").unwrap();
+    assert_eq!(runs.len(), 1);
+    // The example's truth (examples/ngs/truth.tsv): recipient 1 %, PBSC
+    // 9.9 %, cord 89.1 %.
+    let pct = |who: serde_json::Value| -> f64 {
+        runs[0].run.results["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["person"] == who)
+            .unwrap()["percent"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((pct(serde_json::json!("recipient")) - 1.0).abs() < 0.6);
+    assert!((pct(serde_json::json!("UCB-1")) - 89.1).abs() < 3.0);
+    assert!((pct(serde_json::json!("PBSC-1")) - 9.9).abs() < 3.0);
+    let head = t.state.store.head("P1").unwrap();
+    let r = post_form(
+        &t,
+        &s,
+        &format!("/patients/P1/lab/runs/{}/signoff", runs[0].run_id),
+        &[],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(t.state.store.head("P1").unwrap(), head + 1, "one revision");
+    let (c, _) = t.state.store.course_at(&actor, "P1", None).unwrap();
+    let day: graftwatch_core::Date = "2025-05-25".parse().unwrap();
+    let rows: Vec<_> = c
+        .observations
+        .iter()
+        .filter(|o| o.date == day && o.kind.as_str() == "chimerism")
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|o| o.method == Some(graftwatch_course::ChimerismMethod::Ngs)));
+    let total: f64 = rows.iter().filter_map(|o| o.number()).sum();
+    assert!((total - 100.0).abs() < 0.1, "{total}");
+}

@@ -19,6 +19,7 @@ use graftwatch_store::hashing::sha256_hex;
 use graftwatch_store::{Change, Channel, NewProfile, NewRun, Run, Store};
 use serde_json::json;
 
+use super::lab_ngs;
 use crate::app::AppState;
 use crate::auth::Identity;
 use crate::error::{AppError, PageError};
@@ -39,10 +40,12 @@ pub struct LabPage {
     pub patient: String,
     /// People a reference can be for: `recipient` and the course's donors.
     pub persons: Vec<String>,
-    /// Stored references (person, sample, file, version).
-    pub references: Vec<(String, String, String, i64)>,
+    /// Stored references (person, method, sample, file, version).
+    pub references: Vec<(String, String, String, String, i64)>,
     /// Lineages (value, label).
     pub lineages: Vec<(&'static str, String)>,
+    /// What an NGS reference can be: the marker panel, the recipient, the donors.
+    pub ngs_persons: Vec<(String, String)>,
     /// Kits of the sample form (value, label): none first, then the built-in kits.
     pub kits: Vec<(String, String)>,
     /// Runs, newest first.
@@ -119,7 +122,12 @@ fn run_view(r: &Run) -> RunView {
         at: r.at.clone(),
         author: r.author.clone(),
         what: format!(
-            "sample {} · {} · {}{}",
+            "{} · sample {} · {} · {}{}",
+            if r.run.method == lab_ngs::METHOD {
+                "NGS"
+            } else {
+                "STR"
+            },
             s(&p["sample"]),
             s(&p["lineage"]).replace('_', " "),
             s(&p["date"]),
@@ -190,10 +198,14 @@ async fn lab_page_with(
         .await?;
     let references = profiles
         .iter()
-        .filter(|(p, _)| p.method == "str")
         .map(|(p, v)| {
             let f = |k: &str| p.profile[k].as_str().unwrap_or("").to_string();
-            (p.person.clone(), f("sample"), f("file_name"), *v)
+            let method = match p.method.as_str() {
+                "str" => "STR peak table",
+                m if m == lab_ngs::PANEL.1 => "NGS marker panel",
+                _ => "NGS genotypes",
+            };
+            (p.person.clone(), method.to_string(), f("sample"), f("file_name"), *v)
         })
         .collect();
     let page = LabPage {
@@ -205,6 +217,12 @@ async fn lab_page_with(
             .iter()
             .map(|l| (l.as_str(), l.as_str().replace('_', " ")))
             .collect(),
+        ngs_persons: std::iter::once((
+            lab_ngs::PANEL.0.to_string(),
+            "marker panel (sites VCF)".to_string(),
+        ))
+        .chain(persons(&course).into_iter().map(|p| (p.clone(), p)))
+        .collect(),
         kits: kit_choices(),
         runs: runs.iter().rev().map(run_view).collect(),
         message,
@@ -366,9 +384,12 @@ async fn lab_post(
     let pid = super::check_id(&pid)?;
     let r = async {
         let u = read_upload(mp).await?;
-        let msg = match form {
-            LabForm::Reference => store_reference(&state, &id, &pid, &u).await?,
-            LabForm::Sample => analyse_sample(&state, &id, &pid, &u).await?,
+        let ngs = u.field("method") == "ngs";
+        let msg = match (form, ngs) {
+            (LabForm::Reference, false) => store_reference(&state, &id, &pid, &u).await?,
+            (LabForm::Sample, false) => analyse_sample(&state, &id, &pid, &u).await?,
+            (LabForm::Reference, true) => store_ngs_reference(&state, &id, &pid, &u).await?,
+            (LabForm::Sample, true) => analyse_ngs_sample(&state, &id, &pid, &u).await?,
         };
         Ok(lab_page(&state, &id, pid.clone(), Some(msg))
             .await?
@@ -517,6 +538,112 @@ fn estimate(
     })
 }
 
+async fn store_ngs_reference(
+    state: &AppState,
+    id: &Identity,
+    pid: &str,
+    u: &Upload,
+) -> Result<String, AppError> {
+    let (course, _) = super::load_course(state, id, pid).await?;
+    let person = u.field("person").to_string();
+    let allowed = persons(&course);
+    if person != lab_ngs::PANEL.0 && !allowed.contains(&person) {
+        return Err(AppError::Invalid(format!(
+            "field 'person': '{person}' is neither the marker panel, the recipient nor a donor of this course ({})",
+            allowed.join(", ")
+        )));
+    }
+    let (pid2, name, bytes, asked) = (
+        pid.to_string(),
+        u.file_name.clone(),
+        u.file.clone(),
+        u.field("sample").to_string(),
+    );
+    let who = person.clone();
+    let (profile, sample) = tokio::task::spawn_blocking(move || {
+        lab_ngs::profile_of(&pid2, &who, &name, &bytes, &asked)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("NGS reference task: {e}")))??;
+    let actor = id.actor(Channel::Web);
+    state
+        .db(move |s: &Store| s.put_profile(&actor, &profile))
+        .await?;
+    Ok(if person == lab_ngs::PANEL.0 {
+        format!("NGS marker panel stored ({sample}).")
+    } else {
+        format!("NGS reference genotypes of {person} stored (sample {sample}).")
+    })
+}
+
+async fn analyse_ngs_sample(
+    state: &AppState,
+    id: &Identity,
+    pid: &str,
+    u: &Upload,
+) -> Result<String, AppError> {
+    let (lineage, date) = lineage_and_date(u)?;
+    let (course, _) = super::load_course(state, id, pid).await?;
+    let donors: Vec<String> = persons(&course).into_iter().skip(1).collect();
+    let actor = id.actor(Channel::Web);
+    let p = pid.to_string();
+    let stored = state.db(move |s: &Store| s.profiles(&actor, &p)).await?;
+    let (name, bytes, asked) = (
+        u.file_name.clone(),
+        u.file.clone(),
+        u.field("sample").to_string(),
+    );
+    let used: Vec<String> = stored
+        .iter()
+        .filter(|(p, _)| p.method == lab_ngs::METHOD || p.method == lab_ngs::PANEL.1)
+        .map(|(p, v)| format!("{}/{}/v{v}", p.person, p.method))
+        .collect();
+    let (results, sample) = tokio::task::spawn_blocking(move || {
+        lab_ngs::analyse(&stored, &donors, &name, &bytes, &asked)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("NGS analysis task: {e}")))??;
+    let run = NewRun {
+        patient: pid.to_string(),
+        method: lab_ngs::METHOD.into(),
+        input_hashes: vec![(u.file_name.clone(), sha256_hex(&[&u.file]))],
+        parameters: json!({"sample": sample, "lineage": lineage.as_str(), "date": date.to_string(),
+            "references": used}),
+        engine_version: lab_ngs::ENGINE.into(),
+        results,
+    };
+    record(state, id, run).await
+}
+
+/// Records a run for review; the message shown.
+async fn record(state: &AppState, id: &Identity, run: NewRun) -> Result<String, AppError> {
+    let actor = id.actor(Channel::Web);
+    let run_id = state
+        .db(move |s: &Store| s.record_run(&actor, &run))
+        .await?;
+    Ok(format!(
+        "Run {} recorded: review the result and its QC flags, then sign it off.",
+        &run_id[..10.min(run_id.len())]
+    ))
+}
+
+/// The lineage and collection date fields of a sample form.
+fn lineage_and_date(u: &Upload) -> Result<(Lineage, Date), AppError> {
+    let lineage: Lineage = u.field("lineage").parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "field 'lineage': '{}' is not a lineage",
+            u.field("lineage")
+        ))
+    })?;
+    let date: Date = u.field("date").parse().map_err(|_| {
+        AppError::Invalid(format!(
+            "field 'date': '{}' is not a date (YYYY-MM-DD)",
+            u.field("date")
+        ))
+    })?;
+    Ok((lineage, date))
+}
+
 /// The kit chosen on the sample form: empty or `generic` for the generic
 /// defaults (no kit), else a built-in kit (`Kit::built_in_names`).
 fn kit_of(u: &Upload) -> Result<Kit, AppError> {
@@ -532,18 +659,7 @@ async fn analyse_sample(
     pid: &str,
     u: &Upload,
 ) -> Result<String, AppError> {
-    let lineage: Lineage = u.field("lineage").parse().map_err(|_| {
-        AppError::Invalid(format!(
-            "field 'lineage': '{}' is not a lineage",
-            u.field("lineage")
-        ))
-    })?;
-    let date: Date = u.field("date").parse().map_err(|_| {
-        AppError::Invalid(format!(
-            "field 'date': '{}' is not a date (YYYY-MM-DD)",
-            u.field("date")
-        ))
-    })?;
+    let (lineage, date) = lineage_and_date(u)?;
     let kit = kit_of(u)?;
     let actor = id.actor(Channel::Web);
     let p = pid.to_string();
@@ -560,14 +676,7 @@ async fn analyse_sample(
         engine_version: ENGINE.into(),
         results,
     };
-    let actor = id.actor(Channel::Web);
-    let run_id = state
-        .db(move |s: &Store| s.record_run(&actor, &run))
-        .await?;
-    Ok(format!(
-        "Run {} recorded: review the result and its QC flags, then sign it off.",
-        &run_id[..10]
-    ))
+    record(state, id, run).await
 }
 
 /// The chimerism result of a run, for the course.
@@ -595,7 +704,11 @@ fn result_of(r: &Run) -> Result<ChimerismResult, AppError> {
             .as_str()
             .and_then(|l| l.parse().ok())
             .ok_or_else(bad)?,
-        method: ChimerismMethod::Str,
+        method: if r.run.method == lab_ngs::METHOD {
+            ChimerismMethod::Ngs
+        } else {
+            ChimerismMethod::Str
+        },
         shares,
     })
 }

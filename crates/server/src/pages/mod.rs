@@ -22,6 +22,7 @@ mod dli;
 mod entry;
 mod fields;
 mod lab;
+mod lab_ngs;
 mod patient;
 mod ward_cache;
 mod wording;
