@@ -319,7 +319,11 @@ async fn lab_ngs(c: &Client, base: &str, day: &str) -> R<()> {
     )
     .await?;
     wait_text(c, "#lab-message", |t| t.contains("NGS marker panel stored")).await?;
-    for (person, sample) in [("recipient", "recipient"), ("UCB-1", "ucb1"), ("PBSC-1", "pbsc")] {
+    for (person, sample) in [
+        ("recipient", "recipient"),
+        ("UCB-1", "ucb1"),
+        ("PBSC-1", "pbsc"),
+    ] {
         upload(
             c,
             "ngs-reference-form",

@@ -108,7 +108,11 @@ fn ward_pages_fifty_rows_audits_the_page_and_sees_other_writers() {
     let r = page(&t, &s, "/ward?sort=patient&on=2024-06-01");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(rows(&r.body), 50);
-    assert!(r.body.contains("Patients 1–50 of 61 (page 1 of 2)"), "{}", r.body);
+    assert!(
+        r.body.contains("Patients 1–50 of 61 (page 1 of 2)"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("id=\"ward-next\""));
     // One audit entry for the page: the user and exactly the 50 shown.
     let audit = t.state.store.audit_for_patient("Q000").unwrap();
@@ -147,7 +151,11 @@ fn ward_pages_fifty_rows_audits_the_page_and_sees_other_writers() {
     ));
     assert_eq!(w.status, StatusCode::CREATED, "{}", w.body);
     let after = page(&t, &s, "/ward?q=Q060&on=2024-06-01");
-    assert!(after.body.contains(&format!("rev {}", head + 1)), "{}", after.body);
+    assert!(
+        after.body.contains(&format!("rev {}", head + 1)),
+        "{}",
+        after.body
+    );
     assert!(after.body.contains("0.2 (2024-05-30)"), "latest ANC shown");
 }
 
@@ -228,16 +236,33 @@ fn bedside_crs_fields_preview_in_clinical_words_and_save() {
     let f = crs_form(head, "");
     let r = post_form(&t, &s, "/patients/P1/entry/preview", &refs(&f));
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("CRS grade 3"), "one vasopressor counted (vasopressin is not): {}", r.body);
+    assert!(
+        r.body.contains("CRS grade 3"),
+        "one vasopressor counted (vasopressin is not): {}",
+        r.body
+    );
     // Clinical words: no course kind names, no `>=`.
     let text = visible(&r.body);
-    assert!(!text.contains("&gt;=") && !text.contains(">="), "{}", r.body);
-    for kind in ["skin_erythema_bsa", "upper_gi_symptom_days", "stool_episode_equivalent", "fluid_bolus"] {
+    assert!(
+        !text.contains("&gt;=") && !text.contains(">="),
+        "{}",
+        r.body
+    );
+    for kind in [
+        "skin_erythema_bsa",
+        "upper_gi_symptom_days",
+        "stool_episode_equivalent",
+        "fluid_bolus",
+    ] {
         assert!(!text.contains(kind), "{kind}: {}", r.body);
     }
     let other = crs_form(head, "other");
     let r = post_form(&t, &s, "/patients/P1/entry/preview", &refs(&other));
-    assert!(!r.body.contains("CRS grade 3"), "hypotension with another cause: {}", r.body);
+    assert!(
+        !r.body.contains("CRS grade 3"),
+        "hypotension with another cause: {}",
+        r.body
+    );
     let r = post_form(&t, &s, "/patients/P1/entry", &refs(&f));
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let actor = common::store_common::actor("doc", Role::Clinician);
@@ -250,7 +275,13 @@ fn bedside_crs_fields_preview_in_clinical_words_and_save() {
         .filter(|o| o.date == day)
         .map(|o| o.kind.as_str())
         .collect();
-    for k in ["hypotension", "fluid_bolus", "hypoxia", "temperature", "ice_score"] {
+    for k in [
+        "hypotension",
+        "fluid_bolus",
+        "hypoxia",
+        "temperature",
+        "ice_score",
+    ] {
         assert!(kinds.contains(&k), "{k}: {kinds:?}");
     }
     let vaso: Vec<String> = c
@@ -295,12 +326,19 @@ fn lab_form_offers_the_kits_and_records_the_one_chosen() {
     let s = t.login("lab");
     let r = page(&t, &s, "/patients/P1/lab");
     assert!(r.body.contains("name=\"kit\""));
-    assert!(r.body.contains("<option value=\"\">none: generic stutter defaults"));
+    assert!(
+        r.body
+            .contains("<option value=\"\">none: generic stutter defaults")
+    );
     for k in graftwatch_chimerism::str::Kit::built_in_names().filter(|k| *k != "generic") {
         assert!(r.body.contains(&format!("<option value=\"{k}\">")), "{k}");
     }
     let refs = str_file("references.txt");
-    for (person, sample) in [("recipient", "R-pre"), ("UCB-1", "UCB-1"), ("PBSC-1", "PBSC-1")] {
+    for (person, sample) in [
+        ("recipient", "R-pre"),
+        ("UCB-1", "UCB-1"),
+        ("PBSC-1", "PBSC-1"),
+    ] {
         let r = post_multipart(
             &t,
             &s,
@@ -312,12 +350,34 @@ fn lab_form_offers_the_kits_and_records_the_one_chosen() {
     }
     let day30 = str_file("day30.txt");
     let up = |kit: &'static str| {
-        [("sample", "PB-d30-CD3"), ("lineage", "cd3"), ("date", "2025-05-25"), ("kit", kit)]
+        [
+            ("sample", "PB-d30-CD3"),
+            ("lineage", "cd3"),
+            ("date", "2025-05-25"),
+            ("kit", kit),
+        ]
     };
-    let r = post_multipart(&t, &s, "/patients/P1/lab", &up("bogus"), ("day30.txt", &day30));
+    let r = post_multipart(
+        &t,
+        &s,
+        "/patients/P1/lab",
+        &up("bogus"),
+        ("day30.txt", &day30),
+    );
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("field &#39;kit&#39;: unknown kit &#39;bogus&#39;"), "{}", r.body);
-    let r = post_multipart(&t, &s, "/patients/P1/lab", &up("globalfiler"), ("day30.txt", &day30));
+    assert!(
+        r.body
+            .contains("field &#39;kit&#39;: unknown kit &#39;bogus&#39;"),
+        "{}",
+        r.body
+    );
+    let r = post_multipart(
+        &t,
+        &s,
+        "/patients/P1/lab",
+        &up("globalfiler"),
+        ("day30.txt", &day30),
+    );
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("· kit globalfiler"), "{}", r.body);
     let actor = common::store_common::actor("lab", Role::Lab);
@@ -391,7 +451,12 @@ fn ngs_upload_against_stored_references_review_and_sign_off() {
             &t,
             &s,
             "/patients/P1/lab",
-            &[("method", "ngs"), ("sample", name), ("lineage", "whole_blood"), ("date", "2025-05-25")],
+            &[
+                ("method", "ngs"),
+                ("sample", name),
+                ("lineage", "whole_blood"),
+                ("date", "2025-05-25"),
+            ],
             file,
         )
     };
@@ -416,10 +481,17 @@ fn ngs_upload_against_stored_references_review_and_sign_off() {
     let r = reference("recipient", "nobody", ("pileup.vcf", &pileup));
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("no sample &#39;nobody&#39;"), "{}", r.body);
-    for (person, name) in [("recipient", "recipient"), ("UCB-1", "ucb1"), ("PBSC-1", "pbsc")] {
+    for (person, name) in [
+        ("recipient", "recipient"),
+        ("UCB-1", "ucb1"),
+        ("PBSC-1", "pbsc"),
+    ] {
         let r = reference(person, name, ("pileup.vcf", &pileup));
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains(&format!("NGS reference genotypes of {person} stored")));
+        assert!(
+            r.body
+                .contains(&format!("NGS reference genotypes of {person} stored"))
+        );
     }
     let r = sample(("day100.bam", b"not a bam"), "");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -462,7 +534,10 @@ fn ngs_upload_against_stored_references_review_and_sign_off() {
         .filter(|o| o.date == day && o.kind.as_str() == "chimerism")
         .collect();
     assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|o| o.method == Some(graftwatch_course::ChimerismMethod::Ngs)));
+    assert!(
+        rows.iter()
+            .all(|o| o.method == Some(graftwatch_course::ChimerismMethod::Ngs))
+    );
     let total: f64 = rows.iter().filter_map(|o| o.number()).sum();
     assert!((total - 100.0).abs() < 0.1, "{total}");
 }

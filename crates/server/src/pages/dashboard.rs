@@ -193,18 +193,68 @@ pub fn active_alerts(
     alerts
         .iter()
         .filter(|a| {
-            a.date.parse::<graftwatch_core::Date>().is_ok_and(|d| {
-                d <= today && today.days_since(d).get() <= ALERT_ACTIVE_DAYS
-            })
+            a.date
+                .parse::<graftwatch_core::Date>()
+                .is_ok_and(|d| d <= today && today.days_since(d).get() <= ALERT_ACTIVE_DAYS)
         })
         .cloned()
         .collect()
 }
 
-fn matches(r: &WardRow, f: &WardFilter, needle: &str) -> bool {
+fn matches(r: &WardRow, f: &WardFilter, needle: &str, today: graftwatch_core::Date) -> bool {
     (needle.is_empty() || r.patient.to_lowercase().contains(needle))
-        && (!f.alerts_only || !r.alerts.is_empty())
+        && (!f.alerts_only || !active_alerts(&r.alerts, today).is_empty())
         && (!f.attention_only || r.priority() > 0)
+}
+
+fn page_number(q: &WardQuery) -> Result<usize, AppError> {
+    match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(1),
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| AppError::Invalid(format!("page '{p}': expected a page number from 1"))),
+    }
+}
+
+fn sort_options(sort: WardSort) -> Vec<SortOpt> {
+    [
+        (WardSort::Attention, "attention", "needs attention"),
+        (WardSort::Patient, "patient", "patient"),
+        (WardSort::Day, "day", "day after day 0"),
+        (WardSort::Anc, "anc", "lowest ANC"),
+        (WardSort::Agvhd, "agvhd", "acute GVHD grade"),
+    ]
+    .into_iter()
+    .map(|(s, value, label)| SortOpt {
+        value,
+        label,
+        selected: s == sort,
+    })
+    .collect()
+}
+
+/// The link to page `n` with the same filters, order and date.
+fn page_link(q: &WardQuery, f: &WardFilter, today: graftwatch_core::Date, n: usize) -> String {
+    let mut qs = vec![
+        ("page", n.to_string()),
+        ("sort", q.sort.clone().unwrap_or_default()),
+        ("on", today.to_string()),
+    ];
+    if let Some(t) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        qs.push(("q", t.to_string()));
+    }
+    if f.alerts_only {
+        qs.push(("alerts", "1".into()));
+    }
+    if f.attention_only {
+        qs.push(("attention", "1".into()));
+    }
+    format!(
+        "/ward?{}",
+        serde_urlencoded::to_string(&qs).unwrap_or_default()
+    )
 }
 
 /// `GET /ward`: one page of the dashboard (rows from the in-memory ward
@@ -221,14 +271,7 @@ pub async fn ward(
             "sort '{sort_text}': expected attention, patient, day, anc or agvhd"
         ))
     })?;
-    let page_no = match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => 1,
-        Some(p) => p
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| AppError::Invalid(format!("page '{p}': expected a page number from 1")))?,
-    };
+    let page_no = page_number(&q)?;
     let filter = WardFilter {
         patient: q.q.clone(),
         alerts_only: checked(&q.alerts),
@@ -242,7 +285,7 @@ pub async fn ward(
     let mut total = 0usize;
     let first = (page_no - 1) * PAGE_SIZE;
     let mut shown: Vec<WardRow> = Vec::with_capacity(PAGE_SIZE);
-    for r in all.iter().filter(|r| matches(r, &filter, &needle)) {
+    for r in all.iter().filter(|r| matches(r, &filter, &needle, today)) {
         if total >= first && shown.len() < PAGE_SIZE {
             shown.push(r.clone());
         }
@@ -258,19 +301,6 @@ pub async fn ward(
         .db(move |s: &Store| s.audit(&actor, &AuditEvent::ok("list_patients", ids, what)))
         .await?;
     let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let link = |n: usize| {
-        let mut qs = vec![("page", n.to_string()), ("sort", sort_text.clone()), ("on", today.to_string())];
-        if let Some(t) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
-            qs.push(("q", t.to_string()));
-        }
-        if filter.alerts_only {
-            qs.push(("alerts", "1".into()));
-        }
-        if filter.attention_only {
-            qs.push(("attention", "1".into()));
-        }
-        format!("/ward?{}", serde_urlencoded::to_string(&qs).unwrap_or_default())
-    };
     let page = WardPage {
         chrome: Chrome::for_identity(&id, "/ward"),
         rows: shown.into_iter().map(|r| view(r, today)).collect(),
@@ -283,22 +313,9 @@ pub async fn ward(
         pages,
         first: if total == 0 { 0 } else { first + 1 },
         last: (first + PAGE_SIZE).min(total),
-        prev: (page_no > 1).then(|| link(page_no - 1)),
-        next: (page_no < pages).then(|| link(page_no + 1)),
-        sorts: [
-            (WardSort::Attention, "attention", "needs attention"),
-            (WardSort::Patient, "patient", "patient"),
-            (WardSort::Day, "day", "day after day 0"),
-            (WardSort::Anc, "anc", "lowest ANC"),
-            (WardSort::Agvhd, "agvhd", "acute GVHD grade"),
-        ]
-        .into_iter()
-        .map(|(s, value, label)| SortOpt {
-            value,
-            label,
-            selected: s == sort,
-        })
-        .collect(),
+        prev: (page_no > 1).then(|| page_link(&q, &filter, today, page_no - 1)),
+        next: (page_no < pages).then(|| page_link(&q, &filter, today, page_no + 1)),
+        sorts: sort_options(sort),
     };
     Ok(Html(render(&page)))
 }

@@ -18,10 +18,10 @@ use graftwatch_grading::preview::{DayDraft, DayPreview, DaySnapshot, preview_day
 use graftwatch_store::{Channel, Delta, Store};
 use serde::Deserialize;
 
-use super::wording::{clinical_text, grade_words};
 use super::fields::{
     FIELDS, FormMap, Input, NO_FINDINGS, VASOPRESSORS, bsa_from_form, bsa_inputs, draft_values,
 };
+use super::wording::{clinical_text, grade_words};
 use crate::app::AppState;
 use crate::auth::Identity;
 use crate::error::{AppError, PageError};

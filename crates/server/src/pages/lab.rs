@@ -205,7 +205,13 @@ async fn lab_page_with(
                 m if m == lab_ngs::PANEL.1 => "NGS marker panel",
                 _ => "NGS genotypes",
             };
-            (p.person.clone(), method.to_string(), f("sample"), f("file_name"), *v)
+            (
+                p.person.clone(),
+                method.to_string(),
+                f("sample"),
+                f("file_name"),
+                *v,
+            )
         })
         .collect();
     let page = LabPage {

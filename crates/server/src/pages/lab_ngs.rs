@@ -81,7 +81,13 @@ impl TempUpload {
             .next()
             .unwrap_or("upload")
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let path = dir.join(if safe.starts_with('.') || safe.is_empty() {
             format!("upload{safe}")
@@ -168,18 +174,24 @@ pub fn profile_of(
 fn stored_file(p: &NewProfile) -> Result<(TempUpload, String, String), AppError> {
     let f = |k: &str| p.profile[k].as_str().unwrap_or("").to_string();
     let bytes = unhex(&f("hex")).ok_or_else(|| {
-        AppError::Internal(format!("stored NGS profile of {} is not readable", p.person))
+        AppError::Internal(format!(
+            "stored NGS profile of {} is not readable",
+            p.person
+        ))
     })?;
     let name = f("file_name");
     Ok((TempUpload::new(&name, &bytes)?, name, f("sample")))
 }
+
+/// Read counts at each panel marker (`None` = marker absent).
+type Counts = Vec<Option<AlleleCounts>>;
 
 /// One person's genotype calls at the panel markers, with the read counts
 /// when the VCF has AD (GT-only VCFs give calls without counts).
 fn person_calls(
     p: &NewProfile,
     markers: &[Marker],
-) -> Result<(Option<Vec<Option<AlleleCounts>>>, Vec<GenotypeCall>), AppError> {
+) -> Result<(Option<Counts>, Vec<GenotypeCall>), AppError> {
     let (tmp, name, sample) = stored_file(p)?;
     let which = format!("stored reference of {} ({name})", p.person);
     let counts = match read_vcf_ad(tmp.path(), &sample, markers) {
@@ -201,13 +213,13 @@ fn person_calls(
 }
 
 /// The sample's read counts at the panel markers from the uploaded VCF
-/// (AD) or BAM, with a note on contigs a BAM lacks.
+/// (AD) or BAM, the sample's name, and a note on contigs a BAM lacks.
 fn sample_counts(
     file_name: &str,
     bytes: &[u8],
     asked_sample: &str,
     markers: &[Marker],
-) -> Result<(Vec<Option<AlleleCounts>>, String, Option<String>), AppError> {
+) -> Result<(Counts, String, Option<String>), AppError> {
     let tmp = TempUpload::new(file_name, bytes)?;
     match file_kind(file_name)? {
         NgsFile::Vcf => {
@@ -290,8 +302,8 @@ pub fn analyse(
 ) -> Result<(serde_json::Value, String), AppError> {
     let refs = references(stored, donors)?;
     let (panel_tmp, panel_name, _) = stored_file(refs.panel)?;
-    let markers =
-        read_panel(panel_tmp.path()).map_err(|e| invalid(&format!("stored panel {panel_name}"), e))?;
+    let markers = read_panel(panel_tmp.path())
+        .map_err(|e| invalid(&format!("stored panel {panel_name}"), e))?;
     let mut counts = Vec::new();
     let mut calls = Vec::new();
     for p in &refs.persons {
