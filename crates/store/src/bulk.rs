@@ -15,20 +15,16 @@
 //! (imported, unchanged, or refused and audited) is exactly that of
 //! `import_course`.
 
-use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use graftwatch_course::Course;
-use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, AuditEvent};
+use crate::backend::{Val, on_pool};
 use crate::change::canonical_json;
-use crate::courses::import_in_tx;
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
 use crate::store::{Store, retry};
-use crate::time::now_utc;
 use crate::types::{Actor, ImportOutcome, RevisionKind};
 
 /// Files per transaction in [`Store::import_files`].
@@ -36,7 +32,7 @@ pub const BATCH_FILES: usize = 64;
 
 /// Most bound parameters in one statement (SQLite allows 32,766,
 /// PostgreSQL 65,535).
-const MAX_PARAMS: usize = 30_000;
+pub(crate) const MAX_PARAMS: usize = 30_000;
 
 /// One course to import, as read from a file.
 #[derive(Debug, Clone)]
@@ -93,81 +89,19 @@ pub fn read_course_file(path: &Path) -> std::result::Result<ImportItem, ImportFi
     })
 }
 
-/// One bound value of a multi-row insert.
-enum Val {
-    Text(String),
-    Opt(Option<String>),
-    Int(i64),
-}
-
-/// `INSERT INTO table (cols) VALUES (…), (…), …` in chunks under the
-/// parameter limit.
-async fn insert_rows(
-    tx: &mut Transaction<'_, Any>,
-    head: &str,
-    tail: &str,
-    rows: &[Vec<Val>],
-) -> Result<()> {
-    let Some(ncols) = rows.first().map(Vec::len) else {
-        return Ok(());
-    };
-    for chunk in rows.chunks((MAX_PARAMS / ncols).max(1)) {
-        let mut sql = format!("{head} VALUES ");
-        let mut k = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for c in 0..ncols {
-                k += 1;
-                let _ = write!(sql, "{}${k}", if c == 0 { "" } else { ", " });
-            }
-            sql.push(')');
-        }
-        sql.push_str(tail);
-        let mut q = sqlx::query(&sql);
-        for v in chunk.iter().flatten() {
-            q = match v {
-                Val::Text(s) => q.bind(s.as_str()),
-                Val::Opt(s) => q.bind(s.as_deref()),
-                Val::Int(n) => q.bind(*n),
-            };
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-/// `SELECT key, … FROM table WHERE key IN (…)` over `keys`, in chunks.
-async fn fetch_in(
-    tx: &mut Transaction<'_, Any>,
-    select: &str,
-    keys: &[&str],
-) -> Result<Vec<sqlx::any::AnyRow>> {
-    let mut out = Vec::new();
-    for chunk in keys.chunks(MAX_PARAMS) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{select} IN ({})", marks.join(", "));
-        let mut q = sqlx::query(&sql);
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        out.extend(q.fetch_all(&mut **tx).await?);
-    }
-    Ok(out)
-}
-
 /// New patients, their first revisions and import records waiting for one
 /// multi-row insert each.
 #[derive(Default)]
-struct Pending {
-    patients: Vec<Vec<Val>>,
-    revisions: Vec<Vec<Val>>,
-    imports: Vec<Vec<Val>>,
+pub(crate) struct Pending {
+    pub(crate) patients: Vec<Vec<Val>>,
+    pub(crate) revisions: Vec<Vec<Val>>,
+    pub(crate) imports: Vec<Vec<Val>>,
 }
 
 impl Pending {
     /// Queues a new patient at revision 1 (the rows `insert_patient`
     /// writes, with the same chain hash).
-    fn create(&mut self, actor: &Actor, course: &Course, at: &str) {
+    pub(crate) fn create(&mut self, actor: &Actor, course: &Course, at: &str) {
         let id = course.patient.id.0.clone();
         let payload = canonical_json(course);
         let kind = RevisionKind::Create.as_str();
@@ -192,7 +126,7 @@ impl Pending {
         ]);
     }
 
-    fn import(&mut self, hash: &str, patient: &str, rev: i64, file: &str, at: &str) {
+    pub(crate) fn import(&mut self, hash: &str, patient: &str, rev: i64, file: &str, at: &str) {
         self.imports.push(vec![
             Val::Text(hash.into()),
             Val::Text(patient.into()),
@@ -202,34 +136,10 @@ impl Pending {
         ]);
     }
 
-    /// Writes what is queued (patients before their revisions).
-    async fn flush(&mut self, tx: &mut Transaction<'_, Any>) -> Result<()> {
-        insert_rows(
-            tx,
-            "INSERT INTO patients (patient_id, created_at, created_by, head_rev, deleted, purged)",
-            "",
-            &std::mem::take(&mut self.patients),
-        )
-        .await?;
-        insert_rows(
-            tx,
-            "INSERT INTO revisions (patient_id, rev, kind, author, created_at, reason, payload, chain_hash)",
-            "",
-            &std::mem::take(&mut self.revisions),
-        )
-        .await?;
-        insert_rows(
-            tx,
-            "INSERT INTO imports (content_hash, patient_id, rev, file_name, imported_at)",
-            " ON CONFLICT (content_hash) DO NOTHING",
-            &std::mem::take(&mut self.imports),
-        )
-        .await
-    }
 }
 
 /// The audit event of one imported file (as `import_course` writes it).
-fn import_event(out: &ImportOutcome, item: &ImportItem, reason: &str) -> AuditEvent {
+pub(crate) fn import_event(out: &ImportOutcome, item: &ImportItem, reason: &str) -> AuditEvent {
     let (id, rev) = match out {
         ImportOutcome::Created(p) => (p.clone(), 1),
         ImportOutcome::Appended(p, r)
@@ -248,65 +158,6 @@ fn import_event(out: &ImportOutcome, item: &ImportItem, reason: &str) -> AuditEv
             format!("course@{rev} from {}", item.file_name),
         )
     }
-}
-
-/// The whole batch inside `tx`; any error aborts it (the caller then
-/// imports the files one by one).
-async fn batch_in_tx(
-    tx: &mut Transaction<'_, Any>,
-    key: &[u8],
-    actor: &Actor,
-    items: &[ImportItem],
-) -> Result<(Vec<ImportOutcome>, (i64, String))> {
-    let hashes: Vec<&str> = items.iter().map(|i| i.content_hash.as_str()).collect();
-    let ids: Vec<&str> = items
-        .iter()
-        .map(|i| i.course.patient.id.0.as_str())
-        .collect();
-    let mut seen: HashMap<String, (String, i64)> = HashMap::new();
-    for r in fetch_in(
-        tx,
-        "SELECT content_hash, patient_id, rev FROM imports WHERE content_hash",
-        &hashes,
-    )
-    .await?
-    {
-        seen.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
-    }
-    let mut stored: HashSet<String> = HashSet::new();
-    for r in fetch_in(tx, "SELECT patient_id FROM patients WHERE patient_id", &ids).await? {
-        stored.insert(r.try_get(0)?);
-    }
-    let mut pending = Pending::default();
-    let mut outs = Vec::with_capacity(items.len());
-    let mut events = Vec::with_capacity(items.len());
-    for item in items {
-        let id = item.course.patient.id.0.as_str();
-        let reason = format!("corrected course imported from {}", item.file_name);
-        let at = now_utc();
-        let out = if let Some((p, r)) = seen.get(&item.content_hash) {
-            ImportOutcome::Unchanged(p.clone(), *r)
-        } else if !stored.contains(id) {
-            pending.create(actor, &item.course, &at);
-            stored.insert(id.to_string());
-            ImportOutcome::Created(id.to_string())
-        } else {
-            pending.flush(tx).await?;
-            import_in_tx(tx, actor, &item.course, &item.content_hash, &reason)
-                .await?
-                .0
-        };
-        let rev = crate::courses::rev_of(&out);
-        if !seen.contains_key(&item.content_hash) {
-            pending.import(&item.content_hash, id, rev, &item.file_name, &at);
-            seen.insert(item.content_hash.clone(), (id.to_string(), rev));
-        }
-        events.push((import_event(&out, item, &reason), at));
-        outs.push(out);
-    }
-    pending.flush(tx).await?;
-    let head = audit::append_many(tx, key, actor, &events).await?;
-    Ok((outs, head))
 }
 
 impl Store {
@@ -367,11 +218,13 @@ impl Store {
         items: &[ImportItem],
     ) -> Result<(Vec<ImportOutcome>, (i64, String))> {
         self.block(retry(|| async {
-            let mut tx = self.pool.begin().await?;
-            let r = batch_in_tx(&mut tx, &self.key, actor, items).await?;
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let r = ops::bulk::batch_in_tx(&mut tx, &self.key, actor, items).await?;
             tx.commit().await?;
             Ok(r)
-        }))
+        })
+}))
     }
 
     /// Imports course files: reading and checking runs on a second thread

@@ -5,13 +5,13 @@
 //! revision, and the run is recorded (input hashes, parameters, engine
 //! version, results) — all in one transaction with one audit entry.
 
-use graftwatch_course::{AttachSummary, ChimerismResult, attach_chimerism};
-use sqlx::{Any, Transaction};
+use graftwatch_course::{AttachSummary, ChimerismResult};
 
 use crate::audit::{self, AuditEvent};
+use crate::backend::on_pool;
 use crate::change::{addition, canonical_json};
-use crate::courses::{NewRev, insert_revision, load_course};
-use crate::error::{Result, StoreError};
+use crate::courses::NewRev;
+use crate::error::Result;
 use crate::hashing::sha256_hex;
 use crate::lab::NewRun;
 use crate::store::{Store, retry};
@@ -33,7 +33,7 @@ pub struct ChimerismAdded {
 /// The new revision for the attached course: an append when the results
 /// only add observations, an amendment (with a reason naming the run) when
 /// they replace earlier results of the same key.
-fn revision_for<'a>(
+pub(crate) fn revision_for<'a>(
     patient: &'a str,
     head: i64,
     old: &graftwatch_course::Course,
@@ -60,74 +60,6 @@ fn revision_for<'a>(
     })
 }
 
-/// Inserts the run row.
-async fn insert_run(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    run: &NewRun,
-    id: &str,
-    at: &str,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO chimerism_runs (run_id, patient_id, created_at, author, method, input_hashes, parameters, engine_version, results) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(id)
-    .bind(&run.patient)
-    .bind(at)
-    .bind(&actor.name)
-    .bind(&run.method)
-    .bind(serde_json::to_string(&run.input_hashes).unwrap_or_default())
-    .bind(run.parameters.to_string())
-    .bind(&run.engine_version)
-    .bind(run.results.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-type Added = (Option<RevisionMeta>, AttachSummary, (i64, String));
-
-async fn add_in_tx(
-    tx: &mut Transaction<'_, Any>,
-    key: &[u8],
-    actor: &Actor,
-    run: &NewRun,
-    results: &[ChimerismResult],
-    id: &str,
-) -> Result<Added> {
-    let at = now_utc();
-    let (old, head) = load_course(tx, &run.patient, None).await?;
-    let mut new = old.clone();
-    let summary = attach_chimerism(&mut new, results).map_err(|e| {
-        StoreError::Invalid(format!(
-            "chimerism results for patient '{}': {e}",
-            run.patient
-        ))
-    })?;
-    let reason = format!(
-        "chimerism {} run {}: a re-run replaces the earlier results of the same sample, lineage, date and method",
-        run.method,
-        &id[..12]
-    );
-    let meta = match revision_for(&run.patient, head.rev, &old, &new, &reason) {
-        Some(n) => Some(insert_revision(tx, actor, &n).await?),
-        None => None,
-    };
-    insert_run(tx, actor, run, id, &at).await?;
-    let rev = meta.as_ref().map_or(head.rev, |m| m.rev);
-    let ev = AuditEvent {
-        reason: meta.as_ref().and_then(|m| m.reason.clone()),
-        ..AuditEvent::ok(
-            "add_chimerism",
-            vec![run.patient.clone()],
-            format!("chimerism_run:{id} -> course@{rev}"),
-        )
-    };
-    let a = audit::append(tx, key, actor, &ev).await?;
-    Ok((meta, summary, a))
-}
-
 impl Store {
     /// Adds a chimerism run's results to a stored patient (see the module
     /// documentation): one new revision (none when nothing changed), the
@@ -152,11 +84,13 @@ impl Store {
             at.as_bytes(),
         ]);
         let res = self.block(retry(|| async {
-            let mut tx = self.pool.begin().await?;
-            let r = add_in_tx(&mut tx, &self.key, actor, run, results, &id).await?;
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let r = ops::chimerism::add_in_tx(&mut tx, &self.key, actor, run, results, &id).await?;
             tx.commit().await?;
             Ok(r)
-        }));
+        })
+}));
         match res {
             Ok((revision, summary, (seq, hash))) => {
                 audit::write_anchor(&self.anchor, seq, &hash)?;

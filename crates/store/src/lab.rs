@@ -6,6 +6,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::backend::on_pool;
+
 use crate::audit::{self, AuditEvent};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
@@ -62,18 +64,6 @@ pub struct NewProfile {
 }
 
 impl Store {
-    async fn patient_exists(&self, patient: &str) -> Result<()> {
-        let r = sqlx::query("SELECT purged FROM patients WHERE patient_id = $1")
-            .bind(patient)
-            .fetch_optional(&self.pool)
-            .await?;
-        match r {
-            None => Err(StoreError::NoPatient(patient.into())),
-            Some(r) if r.try_get::<i64, _>(0)? != 0 => Err(StoreError::Purged(patient.into())),
-            Some(_) => Ok(()),
-        }
-    }
-
     /// Records a chimerism run (audited); returns its id.
     pub fn record_run(&self, actor: &Actor, run: &NewRun) -> Result<String> {
         let at = now_utc();
@@ -88,9 +78,10 @@ impl Store {
             at.as_bytes(),
         ]);
         let (seq, hash) = self.block(async {
-            self.patient_exists(&run.patient).await?;
+            on_pool!(&self.pool, pool, ops => ops::lab::patient_exists(pool, &run.patient).await)?;
             retry(|| async {
-                let mut tx = self.pool.begin().await?;
+ on_pool!(&self.pool, pool, ops => {
+                let mut tx = pool.begin().await?;
                 sqlx::query(
                     "INSERT INTO chimerism_runs (run_id, patient_id, created_at, author, method, input_hashes, parameters, engine_version, results) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -107,10 +98,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 let ev = AuditEvent::ok("record_run", vec![run.patient.clone()], format!("chimerism_run:{id}"));
-                let a = audit::append(&mut tx, &self.key, actor, &ev).await?;
+                let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
                 tx.commit().await?;
                 Ok(a)
             })
+})
             .await
         })?;
         audit::write_anchor(&self.anchor, seq, &hash)?;
@@ -128,7 +120,8 @@ impl Store {
             });
         }
         let (seq, hash) = self.block(retry(|| async {
-            let mut tx = self.pool.begin().await?;
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
             let row = sqlx::query("SELECT patient_id FROM chimerism_runs WHERE run_id = $1")
                 .bind(run_id)
                 .fetch_optional(&mut *tx)
@@ -147,22 +140,24 @@ impl Store {
                 reason: Some(meaning.into()),
                 ..AuditEvent::ok("sign_off_run", vec![patient], format!("chimerism_run:{run_id}"))
             };
-            let a = audit::append(&mut tx, &self.key, actor, &ev).await?;
+            let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
             tx.commit().await?;
             Ok(a)
-        }))?;
+        })
+}))?;
         audit::write_anchor(&self.anchor, seq, &hash)
     }
 
     /// A patient's runs, oldest first, with sign-offs (audited).
     pub fn runs(&self, actor: &Actor, patient: &str) -> Result<Vec<Run>> {
         let runs = self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let rows = sqlx::query(
                 "SELECT run_id, created_at, author, method, input_hashes, parameters, engine_version, results \
                  FROM chimerism_runs WHERE patient_id = $1 ORDER BY created_at, run_id",
             )
             .bind(patient)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
             let mut out = Vec::new();
             for r in &rows {
@@ -171,7 +166,7 @@ impl Store {
                     "SELECT signer, role, signed_at, meaning FROM run_signoffs WHERE run_id = $1 ORDER BY signed_at",
                 )
                 .bind(&id)
-                .fetch_all(&self.pool)
+                .fetch_all(pool)
                 .await?;
                 let json = |i: usize| -> Result<serde_json::Value> {
                     let t: String = r.try_get(i)?;
@@ -196,7 +191,8 @@ impl Store {
                 });
             }
             Ok::<_, StoreError>(out)
-        })?;
+        })
+})?;
         self.audit(
             actor,
             &AuditEvent::ok("read_runs", vec![patient.into()], "chimerism runs"),
@@ -207,9 +203,10 @@ impl Store {
     /// Records a new version of a reference profile (audited); returns the version.
     pub fn put_profile(&self, actor: &Actor, p: &NewProfile) -> Result<i64> {
         let (v, (seq, hash)) = self.block(async {
-            self.patient_exists(&p.patient).await?;
+            on_pool!(&self.pool, pool, ops => ops::lab::patient_exists(pool, &p.patient).await)?;
             retry(|| async {
-                let mut tx = self.pool.begin().await?;
+ on_pool!(&self.pool, pool, ops => {
+                let mut tx = pool.begin().await?;
                 let v: i64 = sqlx::query(
                     "SELECT COALESCE(MAX(version), 0) FROM reference_profiles WHERE patient_id = $1 AND person = $2 AND method = $3",
                 )
@@ -238,10 +235,11 @@ impl Store {
                     vec![p.patient.clone()],
                     format!("reference_profile:{}/{}/v{}", p.person, p.method, v + 1),
                 );
-                let a = audit::append(&mut tx, &self.key, actor, &ev).await?;
+                let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
                 tx.commit().await?;
                 Ok((v + 1, a))
             })
+})
             .await
         })?;
         audit::write_anchor(&self.anchor, seq, &hash)?;
@@ -251,13 +249,14 @@ impl Store {
     /// The latest profile of each (person, method) of a patient (audited).
     pub fn profiles(&self, actor: &Actor, patient: &str) -> Result<Vec<(NewProfile, i64)>> {
         let out = self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let rows = sqlx::query(
                 "SELECT person, method, version, input_hash, profile FROM reference_profiles r WHERE patient_id = $1 \
                  AND version = (SELECT MAX(version) FROM reference_profiles q WHERE q.patient_id = r.patient_id \
                  AND q.person = r.person AND q.method = r.method) ORDER BY person, method",
             )
             .bind(patient)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -275,7 +274,8 @@ impl Store {
                     ))
                 })
                 .collect::<Result<Vec<_>>>()
-        })?;
+        })
+})?;
         self.audit(
             actor,
             &AuditEvent::ok("read_profiles", vec![patient.into()], "reference profiles"),

@@ -6,16 +6,18 @@
 //! per-patient derived state for cheap ward lists, and an append-only audit
 //! trail chained by HMAC-SHA-256 and anchored outside the database.
 //!
-//! One implementation of the storage operations runs on both backends
-//! through sqlx's `Any` driver with portable SQL; what differs per backend
-//! (opening, file mode, integrity check, backup, restore) lives in
-//! [`sqlite`] and [`postgres`]. The conformance tests
-//! (`tests/conformance.rs`) run the same cases on both.
+//! [`Store`] is the facade; behind it one natively typed module per
+//! backend ([`sqlite`] with a `SqlitePool`, [`postgres`] with a `PgPool`)
+//! implements the storage trait ([`backend`]: bulk loading — PostgreSQL
+//! `COPY` — and the engine's integrity check) and compiles the shared
+//! transaction-level operations (`src/native/`) for its own driver. The
+//! conformance tests (`tests/conformance.rs`) run the same cases on both.
 //!
 //! See docs/store.md for the schema, the audit design, the retention policy
 //! and the de-identification method.
 
 pub mod audit;
+pub mod backend;
 pub mod bulk;
 pub mod change;
 pub mod chimerism;

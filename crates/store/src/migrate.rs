@@ -6,7 +6,7 @@
 //! is an error; a database newer than the program is an error; there are no
 //! down-migrations.
 
-use sqlx::{AnyPool, Row};
+use crate::backend::{Pool, on_pool};
 
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
@@ -55,28 +55,27 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
 
 /// The applied versions with their checksums (empty when none).
-pub async fn applied(pool: &AnyPool) -> Result<Vec<(i64, String)>> {
-    let rows = match sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
-        .fetch_all(pool)
-        .await
-    {
-        Ok(rows) => rows,
+pub(crate) async fn applied(pool: &Pool) -> Result<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String)> = on_pool!(pool, p, _ops => {
+        sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(p)
+            .await
+    })
+    .or_else(|e| match e {
         // An empty database: no migrations table yet.
-        Err(sqlx::Error::Database(d))
+        sqlx::Error::Database(d)
             if d.message().contains("no such table") || d.message().contains("does not exist") =>
         {
-            return Ok(Vec::new());
+            Ok(Vec::new())
         }
-        Err(e) => return Err(e.into()),
-    };
-    rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
-        .collect()
+        e => Err(e),
+    })?;
+    Ok(rows)
 }
 
 /// The current schema version (0 = empty), after checking every applied
 /// migration against the embedded one.
-pub async fn current_version(pool: &AnyPool) -> Result<i64> {
+pub(crate) async fn current_version(pool: &Pool) -> Result<i64> {
     let done = applied(pool).await?;
     let mut v = 0;
     for (version, checksum) in done {
@@ -96,26 +95,28 @@ pub async fn current_version(pool: &AnyPool) -> Result<i64> {
 
 /// Applies every migration newer than the database, up to `target`
 /// (inclusive; `None` = all). Returns the versions applied.
-pub async fn migrate_to(pool: &AnyPool, target: Option<i64>) -> Result<Vec<i64>> {
-    sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
+pub(crate) async fn migrate_to(pool: &Pool, target: Option<i64>) -> Result<Vec<i64>> {
+    on_pool!(pool, p, _ops => sqlx::raw_sql(CREATE_TABLE).execute(p).await.map(|_| ()))?;
     let current = current_version(pool).await?;
     let mut done = Vec::new();
     for m in MIGRATIONS {
         if m.version <= current || target.is_some_and(|t| m.version > t) {
             continue;
         }
-        let mut tx = pool.begin().await?;
-        sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(m.version)
-        .bind(m.name)
-        .bind(sha256_hex(&[m.sql.as_bytes()]))
-        .bind(crate::time::now_utc())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        on_pool!(pool, p, _ops => {
+            let mut tx = p.begin().await?;
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(sha256_hex(&[m.sql.as_bytes()]))
+            .bind(crate::time::now_utc())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
         done.push(m.version);
     }
     Ok(done)

@@ -4,9 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, SqlitePool};
 
+use crate::backend::{Backend, Val};
 use crate::error::{Result, StoreError, io_err};
 
 /// Creates the file (mode 0600) and its directory (0700) when missing, and
@@ -27,43 +30,82 @@ pub fn prepare_file(path: &Path) -> Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io_err(path))
 }
 
-/// Opens a pool on an existing file.
-pub async fn connect(path: &Path, max: u32) -> Result<AnyPool> {
-    let url = format!("sqlite://{}", path.display());
-    let pool = AnyPoolOptions::new()
+/// Opens a typed pool of at most `max` connections on an existing file
+/// (write-ahead log, `synchronous=NORMAL`, foreign keys, 30 s busy timeout).
+pub async fn connect(path: &Path, max: u32) -> Result<SqlitePool> {
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .busy_timeout(std::time::Duration::from_secs(30))
+        .foreign_keys(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    Ok(SqlitePoolOptions::new()
         .max_connections(max)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                conn.execute(sqlx::raw_sql(
-                    "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-                ))
-                .await?;
-                Ok(())
-            })
-        })
-        .connect(&url)
-        .await?;
-    Ok(pool)
+        .connect_with(opts)
+        .await?)
 }
 
 /// `PRAGMA integrity_check`: an empty list when the file is sound.
-pub async fn integrity_check(pool: &AnyPool) -> Result<Vec<String>> {
-    let rows = sqlx::query("PRAGMA integrity_check")
+pub async fn integrity_check(pool: &SqlitePool) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
         .fetch_all(pool)
         .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let s: String = r.try_get(0)?;
-        if s != "ok" {
-            out.push(s);
-        }
+    Ok(rows.into_iter().map(|r| r.0).filter(|s| s != "ok").collect())
+}
+
+/// The SQLite side of [`Backend`]: multi-row `INSERT`s of bound values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SqliteBackend;
+
+impl Backend for SqliteBackend {
+    type Db = Sqlite;
+
+    async fn bulk_insert(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        table: &str,
+        cols: &[&str],
+        rows: &[Vec<Val>],
+    ) -> Result<()> {
+        let head = format!("INSERT INTO {table} ({})", cols.join(", "));
+        native::bulk::insert_rows(tx, &head, "", rows).await
     }
-    Ok(out)
+
+    async fn engine_check(pool: &SqlitePool) -> Result<Vec<String>> {
+        integrity_check(pool).await
+    }
+}
+
+/// The storage operations compiled natively for SQLite (the shared source
+/// is `src/native/*.rs`; see [`crate::backend`]).
+pub(crate) mod native {
+    pub(crate) type Db = sqlx::Sqlite;
+    pub(crate) type Conn = sqlx::SqliteConnection;
+    pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+    pub(crate) type B = super::SqliteBackend;
+    pub(crate) mod audit {
+        include!("native/audit.rs");
+    }
+    pub(crate) mod bulk {
+        include!("native/bulk.rs");
+    }
+    pub(crate) mod chimerism {
+        include!("native/chimerism.rs");
+    }
+    pub(crate) mod courses {
+        include!("native/courses.rs");
+    }
+    pub(crate) mod lab {
+        include!("native/lab.rs");
+    }
+    pub(crate) mod state {
+        include!("native/state.rs");
+    }
 }
 
 /// A consistent copy of the database in `dest` (mode 0600), made with
 /// `VACUUM INTO` while the database stays usable.
-pub async fn backup(pool: &AnyPool, dest: &Path) -> Result<()> {
+pub async fn backup(pool: &SqlitePool, dest: &Path) -> Result<()> {
     if dest.exists() {
         return Err(StoreError::Invalid(format!(
             "{}: the backup file already exists; choose a new name",

@@ -1,9 +1,10 @@
 //! Keeping derived state current and listing patients from it.
 
-use sqlx::Row;
+use sqlx::Row as _;
 
 use crate::audit::AuditEvent;
-use crate::derive::{DerivedState, DerivedSummary, ENGINE_VERSION, compute};
+use crate::backend::on_pool;
+use crate::derive::{ENGINE_VERSION, compute};
 use crate::error::{Result, StoreError};
 use crate::store::{Store, retry};
 use crate::time::now_utc;
@@ -24,6 +25,7 @@ impl Store {
         let text = serde_json::to_string(&summary).unwrap_or_default();
         let cfg_hash = self.derive_cfg.hash();
         self.block(retry(|| async {
+ on_pool!(&self.pool, pool, ops => {
             sqlx::query(
                 "INSERT INTO patient_state (patient_id, rev, engine_version, config_hash, computed_at, alert_count, last_date, summary) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -39,16 +41,18 @@ impl Store {
             .bind(summary.alerts.len() as i64)
             .bind(last_date.clone())
             .bind(&text)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
             Ok(())
-        }))
+        })
+}))
     }
 
     /// Patients whose derived state is missing or was computed from an
     /// older revision, another engine version or another configuration.
     pub fn stale_patients(&self) -> Result<Vec<String>> {
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let rows = sqlx::query(
                 "SELECT p.patient_id FROM patients p LEFT JOIN patient_state s ON s.patient_id = p.patient_id \
                  WHERE p.deleted = 0 AND p.purged = 0 AND (s.patient_id IS NULL OR s.rev <> p.head_rev \
@@ -56,12 +60,13 @@ impl Store {
             )
             .bind(ENGINE_VERSION)
             .bind(self.derive_cfg.hash())
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
             rows.iter()
                 .map(|r| Ok(r.try_get::<String, _>(0)?))
                 .collect()
         })
+})
     }
 
     /// Recomputes every stale row; returns how many.
@@ -79,16 +84,18 @@ impl Store {
     pub fn list_patients(&self, actor: &Actor, alerts_only: bool) -> Result<Vec<PatientRow>> {
         self.refresh_stale()?;
         let rows = self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let filter = if alerts_only { "AND s.alert_count > 0" } else { "" };
             let rows = sqlx::query(&format!(
                 "SELECT p.patient_id, p.head_rev, s.rev, s.engine_version, s.config_hash, s.computed_at, s.last_date, s.summary \
                  FROM patients p LEFT JOIN patient_state s ON s.patient_id = p.patient_id \
                  WHERE p.deleted = 0 AND p.purged = 0 {filter} ORDER BY p.patient_id"
             ))
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
-            rows.iter().map(row_to_patient).collect::<Result<Vec<_>>>()
-        })?;
+            rows.iter().map(ops::state::row_to_patient).collect::<Result<Vec<_>>>()
+        })
+})?;
         let shown: Vec<String> = rows.iter().map(|r| r.patient.clone()).collect();
         let action = if alerts_only {
             "list_patients_alerts"
@@ -100,33 +107,3 @@ impl Store {
     }
 }
 
-pub(crate) fn row_to_patient(r: &sqlx::any::AnyRow) -> Result<PatientRow> {
-    let patient: String = r.try_get(0)?;
-    let state = match r.try_get::<Option<i64>, _>(2)? {
-        None => None,
-        Some(rev) => {
-            let text: String = r.try_get(7)?;
-            let summary: DerivedSummary =
-                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-                    patient: patient.clone(),
-                    rev,
-                    detail: format!("derived state: {e}"),
-                })?;
-            Some(DerivedState {
-                rev,
-                engine_version: r.try_get(3)?,
-                config_hash: r.try_get(4)?,
-                computed_at: r.try_get(5)?,
-                last_date: r.try_get(6)?,
-                summary,
-            })
-        }
-    };
-    Ok(PatientRow {
-        head_rev: r.try_get(1)?,
-        patient,
-        deleted: false,
-        purged: false,
-        state,
-    })
-}

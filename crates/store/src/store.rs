@@ -1,10 +1,13 @@
 //! The store: one handle on a SQLite file or a PostgreSQL database, with a
-//! synchronous API (an internal single-threaded runtime drives sqlx).
+//! synchronous API. The handle owns a multi-threaded tokio runtime and a
+//! natively typed connection pool ([`crate::backend`]); it is `Sync`, and
+//! calls made from several threads at once run in parallel, each on its
+//! own pooled connection (each call blocks only its own thread).
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
-use sqlx::{AnyPool, Row};
+use crate::backend::{Backend, Pool, on_pool};
 
 use crate::derive::DeriveConfig;
 use crate::error::{Result, StoreError, io_err};
@@ -111,7 +114,7 @@ fn load_key(create: bool) -> Result<Vec<u8>> {
 /// An open store.
 pub struct Store {
     pub(crate) rt: tokio::runtime::Runtime,
-    pub(crate) pool: AnyPool,
+    pub(crate) pool: Pool,
     pub(crate) loc: Location,
     pub(crate) key: Vec<u8>,
     pub(crate) store_id: String,
@@ -145,15 +148,33 @@ pub struct Info {
     pub anchor_file: String,
 }
 
+/// Connections per pool when not configured: enough for a server's
+/// concurrent requests on PostgreSQL; SQLite has one writer at a time
+/// anyway (readers run in parallel in WAL mode).
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+
+/// The pool size: `GRAFTWATCH_DB_POOL` when set to 1–256, else
+/// [`DEFAULT_POOL_SIZE`].
+fn pool_size() -> u32 {
+    std::env::var("GRAFTWATCH_DB_POOL")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| (1..=256).contains(n))
+        .unwrap_or(DEFAULT_POOL_SIZE)
+}
+
+/// A multi-threaded runtime: the I/O driver runs on its worker threads, so
+/// each caller's `block_on` proceeds independently of the others.
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("graftwatch-store")
         .enable_all()
         .build()
         .map_err(io_err(Path::new("tokio runtime")))
 }
 
-async fn connect(loc: &Location, create: bool) -> Result<AnyPool> {
-    sqlx::any::install_default_drivers();
+async fn connect(loc: &Location, create: bool, max: u32) -> Result<Pool> {
     match loc {
         Location::Sqlite(p) => {
             if !create && !p.exists() {
@@ -163,27 +184,32 @@ async fn connect(loc: &Location, create: bool) -> Result<AnyPool> {
                 )));
             }
             sqlite::prepare_file(p)?;
-            sqlite::connect(p, 4).await
+            Ok(Pool::Sqlite(sqlite::connect(p, max).await?))
         }
-        Location::Postgres(u) => postgres::connect(u, 4).await,
+        Location::Postgres(u) => Ok(Pool::Postgres(postgres::connect(u, max).await?)),
     }
 }
 
-async fn store_id(pool: &AnyPool, create: bool) -> Result<String> {
-    let row = sqlx::query("SELECT meta_value FROM store_meta WHERE meta_key = 'store_id'")
-        .fetch_optional(pool)
-        .await?;
+async fn store_id(pool: &Pool, create: bool) -> Result<String> {
+    let row: Option<(String,)> = on_pool!(pool, p, _ops => {
+        sqlx::query_as("SELECT meta_value FROM store_meta WHERE meta_key = 'store_id'")
+            .fetch_optional(p)
+            .await?
+    });
     if let Some(r) = row {
-        return Ok(r.try_get(0)?);
+        return Ok(r.0);
     }
     if !create {
         return Err(StoreError::NotInitialised);
     }
     let id = hex(&random_bytes(16).map_err(io_err(Path::new("/dev/urandom")))?);
-    sqlx::query("INSERT INTO store_meta (meta_key, meta_value) VALUES ('store_id', $1)")
-        .bind(&id)
-        .execute(pool)
-        .await?;
+    on_pool!(pool, p, _ops => {
+        sqlx::query("INSERT INTO store_meta (meta_key, meta_value) VALUES ('store_id', $1)")
+            .bind(&id)
+            .execute(p)
+            .await
+            .map(|_| ())?
+    });
     Ok(id)
 }
 
@@ -194,7 +220,7 @@ impl Store {
     pub fn init(loc: &Location) -> Result<(Store, Vec<i64>)> {
         let rt = runtime()?;
         let (pool, applied, id) = rt.block_on(async {
-            let pool = connect(loc, true).await?;
+            let pool = connect(loc, true, pool_size()).await?;
             let applied = migrate::migrate_to(&pool, None).await?;
             let id = store_id(&pool, true).await?;
             Ok::<_, StoreError>((pool, applied, id))
@@ -203,11 +229,19 @@ impl Store {
         Ok((Store::assemble(rt, pool, loc, key, id), applied))
     }
 
-    /// Opens an existing store at the latest schema version.
+    /// Opens an existing store at the latest schema version, with a pool of
+    /// `GRAFTWATCH_DB_POOL` (default [`DEFAULT_POOL_SIZE`]) connections.
     pub fn open(loc: &Location) -> Result<Store> {
+        Store::open_with_pool(loc, pool_size())
+    }
+
+    /// Opens an existing store with a pool of at most `connections`
+    /// connections (at least 1): at most that many calls run on the
+    /// database at once.
+    pub fn open_with_pool(loc: &Location, connections: u32) -> Result<Store> {
         let rt = runtime()?;
         let (pool, id) = rt.block_on(async {
-            let pool = connect(loc, false).await?;
+            let pool = connect(loc, false, connections.max(1)).await?;
             let v = migrate::current_version(&pool).await?;
             if v == 0 {
                 return Err(StoreError::NotInitialised);
@@ -229,7 +263,7 @@ impl Store {
     pub fn migrate(loc: &Location) -> Result<Vec<i64>> {
         let rt = runtime()?;
         rt.block_on(async {
-            let pool = connect(loc, false).await?;
+            let pool = connect(loc, false, pool_size()).await?;
             if migrate::current_version(&pool).await? == 0 {
                 return Err(StoreError::NotInitialised);
             }
@@ -239,9 +273,22 @@ impl Store {
         })
     }
 
+    /// Creates the database if needed and applies the migrations up to
+    /// `version` only (older schemas for migration tests and upgrades of
+    /// one step); returns the versions applied.
+    pub fn migrate_to_version(loc: &Location, version: i64) -> Result<Vec<i64>> {
+        let rt = runtime()?;
+        rt.block_on(async {
+            let pool = connect(loc, true, 1).await?;
+            let done = migrate::migrate_to(&pool, Some(version)).await?;
+            pool.close().await;
+            Ok(done)
+        })
+    }
+
     fn assemble(
         rt: tokio::runtime::Runtime,
-        pool: AnyPool,
+        pool: Pool,
         loc: &Location,
         key: Vec<u8>,
         store_id: String,
@@ -287,8 +334,8 @@ impl Store {
     /// Counts and locations for `db info`.
     pub fn info(&self) -> Result<Info> {
         let count = |sql: &'static str| async move {
-            let r = sqlx::query(sql).fetch_one(&self.pool).await?;
-            Ok::<i64, StoreError>(r.try_get(0)?)
+            let r: (i64,) = on_pool!(&self.pool, p, _ops => sqlx::query_as(sql).fetch_one(p).await?);
+            Ok::<i64, StoreError>(r.0)
         };
         let (v, p, r, a) = self.block(async {
             Ok::<_, StoreError>((
@@ -322,32 +369,30 @@ impl Store {
     /// last audit entry. Returns the problems found (empty = sound).
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         self.block(async {
-            let mut out = match &self.loc {
-                Location::Sqlite(_) => sqlite::integrity_check(&self.pool).await?,
-                Location::Postgres(_) => Vec::new(),
-            };
-            let rows = sqlx::query(
-                "SELECT p.patient_id, p.head_rev, COUNT(r.rev), COALESCE(MAX(r.rev), 0) \
-                 FROM patients p LEFT JOIN revisions r ON r.patient_id = p.patient_id \
-                 GROUP BY p.patient_id, p.head_rev",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            for r in rows {
-                let (id, head, n, max): (String, i64, i64, i64) =
-                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+            let (mut out, heads, audit) = on_pool!(&self.pool, pool, ops => {
+                let engine = ops::B::engine_check(pool).await?;
+                let heads: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT p.patient_id, p.head_rev, COUNT(r.rev), COALESCE(MAX(r.rev), 0) \
+                     FROM patients p LEFT JOIN revisions r ON r.patient_id = p.patient_id \
+                     GROUP BY p.patient_id, p.head_rev",
+                )
+                .fetch_all(pool)
+                .await?;
+                let audit: (i64, i64) = sqlx::query_as(
+                    "SELECT h.seq, COALESCE((SELECT MAX(seq) FROM audit_log), 0) FROM audit_head h WHERE h.id = 1",
+                )
+                .fetch_one(pool)
+                .await?;
+                (engine, heads, audit)
+            });
+            for (id, head, n, max) in heads {
                 if head != max || n != max {
                     out.push(format!(
                         "patient '{id}': latest revision {head}, stored revisions {n} (highest {max})"
                     ));
                 }
             }
-            let h = sqlx::query(
-                "SELECT h.seq, h.hash, COALESCE((SELECT MAX(seq) FROM audit_log), 0) FROM audit_head h WHERE h.id = 1",
-            )
-            .fetch_one(&self.pool)
-            .await?;
-            let (seq, max): (i64, i64) = (h.try_get(0)?, h.try_get(2)?);
+            let (seq, max) = audit;
             if seq != max {
                 out.push(format!(
                     "audit head says {seq} entries, the audit table's last entry is {max}"
@@ -360,9 +405,12 @@ impl Store {
     /// Writes a consistent backup to `dest` (SQLite: `VACUUM INTO`;
     /// PostgreSQL: `pg_dump --format=custom`).
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        match &self.loc {
-            Location::Sqlite(_) => self.block(sqlite::backup(&self.pool, dest)),
-            Location::Postgres(u) => postgres::backup(u, dest),
+        match (&self.pool, &self.loc) {
+            (Pool::Sqlite(p), _) => self.block(sqlite::backup(p, dest)),
+            (Pool::Postgres(_), Location::Postgres(u)) => postgres::backup(u, dest),
+            (Pool::Postgres(_), Location::Sqlite(_)) => Err(StoreError::Invalid(
+                "a PostgreSQL pool on a SQLite location".into(),
+            )),
         }
     }
 

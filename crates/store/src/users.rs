@@ -4,6 +4,7 @@
 use sqlx::Row;
 
 use crate::audit::AuditEvent;
+use crate::backend::on_pool;
 use crate::error::{Result, StoreError, io_err};
 use crate::hashing::{hex, random_bytes, sha256_hex};
 use crate::store::Store;
@@ -34,16 +35,19 @@ impl Store {
     /// may be added by anyone (bootstrap by `db init`).
     pub fn put_user(&self, actor: &Actor, name: &str, role: Role) -> Result<()> {
         let empty = self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
-                .fetch_one(&self.pool)
+                .fetch_one(pool)
                 .await?
                 .try_get(0)?;
             Ok::<_, StoreError>(n == 0)
-        })?;
+        })
+})?;
         if !empty {
             admin_only(actor, "managing users")?;
         }
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             sqlx::query(
                 "INSERT INTO users (user_name, role, created_at, disabled) VALUES ($1, $2, $3, 0) \
                  ON CONFLICT (user_name) DO UPDATE SET role = excluded.role",
@@ -51,10 +55,11 @@ impl Store {
             .bind(name)
             .bind(role.as_str())
             .bind(now_utc())
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
             Ok::<_, StoreError>(())
-        })?;
+        })
+})?;
         self.audit(
             actor,
             &AuditEvent::ok("put_user", vec![], format!("user:{name}:{role}")),
@@ -64,9 +69,10 @@ impl Store {
     /// The role of a registered, enabled user.
     pub fn user_role(&self, name: &str) -> Result<Option<Role>> {
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let r = sqlx::query("SELECT role FROM users WHERE user_name = $1 AND disabled = 0")
                 .bind(name)
-                .fetch_optional(&self.pool)
+                .fetch_optional(pool)
                 .await?;
             match r {
                 None => Ok(None),
@@ -76,6 +82,7 @@ impl Store {
                 }
             }
         })
+})
     }
 
     /// Creates an API token for `user` (admin only); the token is returned
@@ -84,15 +91,17 @@ impl Store {
         admin_only(actor, "creating API tokens")?;
         let token = secret()?;
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             sqlx::query("INSERT INTO api_tokens (token_hash, user_name, label, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(sha256_hex(&[token.as_bytes()]))
                 .bind(user)
                 .bind(label)
                 .bind(now_utc())
-                .execute(&self.pool)
+                .execute(pool)
                 .await?;
             Ok::<_, StoreError>(())
-        })?;
+        })
+})?;
         self.audit(
             actor,
             &AuditEvent::ok("create_token", vec![], format!("token:{user}:{label}")),
@@ -114,13 +123,15 @@ impl Store {
     pub fn revoke_token(&self, actor: &Actor, token: &str) -> Result<bool> {
         admin_only(actor, "revoking API tokens")?;
         let n = self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
                 .bind(now_utc())
                 .bind(sha256_hex(&[token.as_bytes()]))
-                .execute(&self.pool)
+                .execute(pool)
                 .await?;
             Ok::<_, StoreError>(r.rows_affected())
-        })?;
+        })
+})?;
         self.audit(actor, &AuditEvent::ok("revoke_token", vec![], "token"))?;
         Ok(n == 1)
     }
@@ -133,15 +144,17 @@ impl Store {
             .unwrap_or_default()
             .as_secs() as i64;
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             sqlx::query("INSERT INTO sessions (session_hash, user_name, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(sha256_hex(&[s.as_bytes()]))
                 .bind(user)
                 .bind(now_utc())
                 .bind(format_utc(now + seconds, 0))
-                .execute(&self.pool)
+                .execute(pool)
                 .await?;
             Ok::<_, StoreError>(())
-        })?;
+        })
+})?;
         Ok(s)
     }
 
@@ -162,11 +175,12 @@ impl Store {
         now: Option<String>,
     ) -> Result<Option<(String, Role)>> {
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let mut q = sqlx::query(sql).bind(sha256_hex(&[secret.as_bytes()]));
             if let Some(n) = now {
                 q = q.bind(n);
             }
-            match q.fetch_optional(&self.pool).await? {
+            match q.fetch_optional(pool).await? {
                 None => Ok(None),
                 Some(r) => {
                     let role: String = r.try_get(1)?;
@@ -177,5 +191,6 @@ impl Store {
                 }
             }
         })
+})
     }
 }

@@ -10,10 +10,10 @@
 
 use sqlx::Row;
 
-use crate::audit::{AuditEntry, AuditEvent, COLS, row_to_entry};
+use crate::audit::{AuditEntry, AuditEvent, COLS};
+use crate::backend::on_pool;
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
-use crate::state::row_to_patient;
 use crate::store::{Store, retry};
 use crate::time::{format_utc, now_utc};
 use crate::types::{Actor, PatientRow, Role};
@@ -118,25 +118,29 @@ impl Store {
             ));
         }
         let first = self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL")
-                .fetch_one(&self.pool)
+                .fetch_one(pool)
                 .await?
                 .try_get(0)?;
             Ok::<_, StoreError>(n == 0)
-        })?;
+        })
+})?;
         if !first {
             admin_only(actor, "setting passwords")?;
         }
         let n = self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let r = sqlx::query(
                 "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE user_name = $2",
             )
             .bind(phc)
             .bind(user)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
             Ok::<_, StoreError>(r.rows_affected())
-        })?;
+        })
+})?;
         if n == 0 {
             return Err(StoreError::Invalid(format!("no user '{user}'")));
         }
@@ -149,11 +153,12 @@ impl Store {
     /// The login data of a user (`None` if unknown).
     pub fn credentials(&self, user: &str) -> Result<Option<Credentials>> {
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let r = sqlx::query(
                 "SELECT role, password_hash, locked_until, disabled FROM users WHERE user_name = $1",
             )
             .bind(user)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?;
             let Some(r) = r else { return Ok(None) };
             Ok(Some(Credentials {
@@ -163,6 +168,7 @@ impl Store {
                 disabled: r.try_get::<i64, _>(3)? != 0,
             }))
         })
+})
     }
 
     /// Counts a failed login; after `lock_after` consecutive failures the
@@ -171,7 +177,8 @@ impl Store {
     pub fn login_failed(&self, user: &str, lock_after: i64, lock_secs: i64) -> Result<bool> {
         let until = format_utc(now_secs() + lock_secs, 0);
         self.block(retry(|| async {
-            let mut tx = self.pool.begin().await?;
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
             sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE user_name = $1")
                 .bind(user)
                 .execute(&mut *tx)
@@ -186,20 +193,23 @@ impl Store {
             .await?;
             tx.commit().await?;
             Ok(r.rows_affected() == 1)
-        }))
+        })
+}))
     }
 
     /// Clears the failure count after a successful login.
     pub fn login_succeeded(&self, user: &str) -> Result<()> {
         self.block(retry(|| async {
+ on_pool!(&self.pool, pool, ops => {
             sqlx::query(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_name = $1",
             )
             .bind(user)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
             Ok(())
-        }))
+        })
+}))
     }
 
     /// The user and role of a live session, enforcing both timeouts: the
@@ -218,6 +228,7 @@ impl Store {
         let idle_cut = format_utc(now_s - idle_secs, 0);
         let touch_cut = format_utc(now_s - touch_secs, 0);
         self.block(retry(|| async {
+ on_pool!(&self.pool, pool, ops => {
             let r = sqlx::query(
                 "SELECT u.user_name, u.role, COALESCE(s.last_seen, s.created_at) FROM sessions s \
                  JOIN users u ON u.user_name = s.user_name \
@@ -227,7 +238,7 @@ impl Store {
             .bind(&hash)
             .bind(&now)
             .bind(&idle_cut)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?;
             let Some(r) = r else { return Ok(None) };
             let last: String = r.try_get(2)?;
@@ -235,14 +246,15 @@ impl Store {
                 sqlx::query("UPDATE sessions SET last_seen = $1 WHERE session_hash = $2")
                     .bind(&now)
                     .bind(&hash)
-                    .execute(&self.pool)
+                    .execute(pool)
                     .await?;
             }
             Ok(Some((
                 r.try_get(0)?,
                 parse_role(&r.try_get::<String, _>(1)?)?,
             )))
-        }))
+        })
+}))
     }
 
     /// Ends a session (logout, rotation at login). Also removes every
@@ -251,23 +263,26 @@ impl Store {
         let hash = sha256_hex(&[secret.as_bytes()]);
         let now = now_utc();
         self.block(retry(|| async {
+ on_pool!(&self.pool, pool, ops => {
             sqlx::query("DELETE FROM sessions WHERE session_hash = $1 OR expires_at <= $2")
                 .bind(&hash)
                 .bind(&now)
-                .execute(&self.pool)
+                .execute(pool)
                 .await?;
             Ok(())
-        }))
+        })
+}))
     }
 
     /// Every user, by name.
     pub fn list_users(&self) -> Result<Vec<UserRecord>> {
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let rows = sqlx::query(
                 "SELECT user_name, role, created_at, disabled, password_hash IS NOT NULL, failed_logins, locked_until \
                  FROM users ORDER BY user_name",
             )
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -285,6 +300,7 @@ impl Store {
                 })
                 .collect()
         })
+})
     }
 
     /// Disables (or re-enables) a user (admin only, audited). Disabling
@@ -292,7 +308,8 @@ impl Store {
     pub fn set_user_disabled(&self, actor: &Actor, user: &str, disabled: bool) -> Result<()> {
         admin_only(actor, "disabling users")?;
         let n = self.block(retry(|| async {
-            let mut tx = self.pool.begin().await?;
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
             let r = sqlx::query("UPDATE users SET disabled = $1 WHERE user_name = $2")
                 .bind(i64::from(disabled))
                 .bind(user)
@@ -306,7 +323,8 @@ impl Store {
             }
             tx.commit().await?;
             Ok(r.rows_affected())
-        }))?;
+        })
+}))?;
         if n == 0 {
             return Err(StoreError::Invalid(format!("no user '{user}'")));
         }
@@ -324,12 +342,13 @@ impl Store {
     /// API tokens (of one user, or all), newest first.
     pub fn list_tokens(&self, user: Option<&str>) -> Result<Vec<TokenRecord>> {
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let rows = sqlx::query(
                 "SELECT user_name, label, created_at, revoked_at FROM api_tokens \
                  WHERE ($1 = '' OR user_name = $1) ORDER BY created_at DESC",
             )
             .bind(user.unwrap_or(""))
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
             rows.iter()
                 .map(|r| {
@@ -342,6 +361,7 @@ impl Store {
                 })
                 .collect()
         })
+})
     }
 
     /// Revokes every live token of `user` with `label` (admin only,
@@ -350,16 +370,18 @@ impl Store {
         admin_only(actor, "revoking API tokens")?;
         let now = now_utc();
         let n = self.block(retry(|| async {
+ on_pool!(&self.pool, pool, ops => {
             let r = sqlx::query(
                 "UPDATE api_tokens SET revoked_at = $1 WHERE user_name = $2 AND label = $3 AND revoked_at IS NULL",
             )
             .bind(&now)
             .bind(user)
             .bind(label)
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
             Ok(r.rows_affected())
-        }))?;
+        })
+}))?;
         self.audit(
             actor,
             &AuditEvent::ok("revoke_token", vec![], format!("token:{user}:{label}")),
@@ -424,6 +446,7 @@ impl Store {
             ""
         };
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let rows = sqlx::query(&format!(
                 "SELECT p.patient_id, p.head_rev, s.rev, s.engine_version, s.config_hash, s.computed_at, s.last_date, s.summary \
                  FROM patients p LEFT JOIN patient_state s ON s.patient_id = p.patient_id \
@@ -431,18 +454,19 @@ impl Store {
             ))
             .bind(limit)
             .bind(offset)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
             let total: i64 = sqlx::query(&format!(
                 "SELECT COUNT(*) FROM patients p LEFT JOIN patient_state s ON s.patient_id = p.patient_id \
                  WHERE p.deleted = 0 AND p.purged = 0 {filter}"
             ))
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await?
             .try_get(0)?;
-            let rows = rows.iter().map(row_to_patient).collect::<Result<Vec<_>>>()?;
+            let rows = rows.iter().map(ops::state::row_to_patient).collect::<Result<Vec<_>>>()?;
             Ok::<_, StoreError>((rows, total))
         })
+})
     }
 
     /// Audit entries matching `f`, newest first (reading the audit trail is
@@ -451,6 +475,7 @@ impl Store {
         let to = f.to.as_ref().map(|t| format!("{t}\u{7f}"));
         let patient = f.patient.as_ref().map(|p| format!("%{p}%"));
         self.block(async {
+ on_pool!(&self.pool, pool, ops => {
             let rows = sqlx::query(&format!(
                 "SELECT {COLS} FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR patients LIKE $2) \
                  AND ($3 = '' OR action = $3) AND ($4 = '' OR channel = $4) AND ($5 = '' OR at >= $5) \
@@ -464,13 +489,14 @@ impl Store {
             .bind(to.as_deref().unwrap_or(""))
             .bind(f.before_seq.unwrap_or(i64::MAX))
             .bind(f.limit.clamp(1, 100_000))
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
-            let mut out = rows.iter().map(row_to_entry).collect::<Result<Vec<_>>>()?;
+            let mut out = rows.iter().map(ops::audit::row_to_entry).collect::<Result<Vec<_>>>()?;
             if let Some(p) = &f.patient {
                 out.retain(|e| e.patients.split(',').any(|x| x == p));
             }
             Ok(out)
         })
+})
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use graftwatch_course::{Course, read_course};
-use graftwatch_store::{Actor, Channel, Location, Role};
+use graftwatch_store::{Actor, Channel, Location, Role, Store};
 
 static ENV: Once = Once::new();
 
@@ -114,18 +114,7 @@ pub fn raw_i64(loc: &Location, sql: &str) -> i64 {
 
 /// Migrates a fresh database only up to `version`.
 pub fn migrate_partially(loc: &Location, version: i64) {
-    let rt = tokio_rt();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        if let Location::Sqlite(p) = loc {
-            graftwatch_store::sqlite::prepare_file(p).unwrap();
-        }
-        let pool = sqlx::AnyPool::connect(&url_of(loc)).await.unwrap();
-        graftwatch_store::migrate::migrate_to(&pool, Some(version))
-            .await
-            .unwrap();
-        pool.close().await;
-    });
+    Store::migrate_to_version(loc, version).unwrap();
 }
 
 pub fn tokio_rt() -> tokio::runtime::Runtime {

@@ -1,0 +1,312 @@
+// Course revisions on one backend's native connection (compiled once per
+// backend: `include!`d into `sqlite::native::courses` and
+// `postgres::native::courses`; `Db` is the backend's sqlx database).
+
+use graftwatch_course::Course;
+use sqlx::{Row, Transaction};
+
+use super::{Conn, Db, DbRow};
+use crate::change::{addition, canonical_json};
+use crate::courses::{NewRev, StoredRev, corrupt, replay};
+use crate::error::{Result, StoreError};
+use crate::hashing::sha256_hex;
+use crate::store::is_unique_violation;
+use crate::time::now_utc;
+use crate::types::{Actor, ImportOutcome, RevisionKind, RevisionMeta};
+
+/// Why a compare-and-set on the head revision failed.
+async fn cas_failure(conn: &mut Conn, patient: &str, base: i64) -> Result<StoreError> {
+    let row = sqlx::query("SELECT head_rev, purged FROM patients WHERE patient_id = $1")
+        .bind(patient)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        None => StoreError::NoPatient(patient.into()),
+        Some(r) if r.try_get::<i64, _>(1)? != 0 => StoreError::Purged(patient.into()),
+        Some(r) => StoreError::Conflict {
+            patient: patient.into(),
+            base,
+            head: r.try_get(0)?,
+        },
+    })
+}
+
+/// Writes revision `base + 1` if `base` is still the latest (the
+/// compare-and-set on `patients.head_rev` comes first, so concurrent
+/// writers queue on the patient's row and the loser gets a conflict). The
+/// previous revision's chain hash and kind come back from the same
+/// statement (one round trip).
+pub(crate) async fn insert_revision(
+    tx: &mut Transaction<'_, Db>,
+    actor: &Actor,
+    n: &NewRev<'_>,
+) -> Result<RevisionMeta> {
+    let rev = n.base + 1;
+    let tomb = i64::from(n.kind == RevisionKind::Tombstone);
+    let prev = sqlx::query(
+        "UPDATE patients SET head_rev = $1, deleted = $2 WHERE patient_id = $3 AND head_rev = $4 AND purged = 0 \
+         RETURNING (SELECT chain_hash FROM revisions WHERE patient_id = $3 AND rev = $4), \
+         (SELECT kind FROM revisions WHERE patient_id = $3 AND rev = $4)",
+    )
+    .bind(rev)
+    .bind(tomb)
+    .bind(n.patient)
+    .bind(n.base)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(prev) = prev else {
+        return Err(cas_failure(tx, n.patient, n.base).await?);
+    };
+    let prev_kind: Option<String> = prev.try_get(1)?;
+    let prev_hash: Option<String> = prev.try_get(0)?;
+    let (Some(prev_kind), Some(prev_hash)) = (prev_kind, prev_hash) else {
+        return Err(corrupt(n.patient, n.base, "the latest revision is missing"));
+    };
+    if prev_kind == "tombstone" && n.kind != RevisionKind::Replace {
+        return Err(StoreError::Deleted(n.patient.into(), n.base));
+    }
+    write_row(tx, actor, n, rev, &prev_hash).await
+}
+
+pub(crate) async fn write_row(
+    tx: &mut Transaction<'_, Db>,
+    actor: &Actor,
+    n: &NewRev<'_>,
+    rev: i64,
+    prev_hash: &str,
+) -> Result<RevisionMeta> {
+    let payload = n.payload.as_deref().unwrap_or("");
+    let meta = RevisionMeta {
+        patient: n.patient.into(),
+        rev,
+        kind: n.kind,
+        author: actor.name.clone(),
+        at: now_utc(),
+        reason: n.reason.map(str::to_string),
+        chain_hash: sha256_hex(&[
+            prev_hash.as_bytes(),
+            n.kind.as_str().as_bytes(),
+            payload.as_bytes(),
+        ]),
+    };
+    sqlx::query(
+        "INSERT INTO revisions (patient_id, rev, kind, author, created_at, reason, payload, chain_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&meta.patient)
+    .bind(rev)
+    .bind(n.kind.as_str())
+    .bind(&meta.author)
+    .bind(&meta.at)
+    .bind(meta.reason.clone())
+    .bind(n.payload.clone())
+    .bind(&meta.chain_hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(meta)
+}
+
+/// Creates the patient row and revision 1.
+pub(crate) async fn insert_patient(
+    tx: &mut Transaction<'_, Db>,
+    actor: &Actor,
+    course: &Course,
+    reason: Option<&str>,
+) -> Result<RevisionMeta> {
+    let id = course.patient.id.0.as_str();
+    let r = sqlx::query(
+        "INSERT INTO patients (patient_id, created_at, created_by, head_rev, deleted, purged) VALUES ($1, $2, $3, 1, 0, 0)",
+    )
+    .bind(id)
+    .bind(now_utc())
+    .bind(&actor.name)
+    .execute(&mut **tx)
+    .await;
+    match r {
+        Err(e) if is_unique_violation(&e) => return Err(StoreError::PatientExists(id.into(), 0)),
+        Err(e) => return Err(e.into()),
+        Ok(_) => {}
+    }
+    let n = NewRev {
+        patient: id,
+        base: 0,
+        kind: RevisionKind::Create,
+        payload: Some(canonical_json(course)),
+        reason,
+    };
+    write_row(tx, actor, &n, 1, "").await
+}
+
+/// One `revisions` row (`rev, kind, author, created_at, reason, payload,
+/// chain_hash`; the payload column may be any expression) decoded.
+pub(crate) fn stored_rev(patient: &str, r: &DbRow, with_payload: bool) -> Result<StoredRev> {
+    let kind: String = r.try_get(1)?;
+    let rev: i64 = r.try_get(0)?;
+    Ok(StoredRev {
+        meta: RevisionMeta {
+            patient: patient.into(),
+            rev,
+            kind: RevisionKind::parse(&kind)
+                .ok_or_else(|| corrupt(patient, rev, format!("unknown revision kind '{kind}'")))?,
+            author: r.try_get(2)?,
+            at: r.try_get(3)?,
+            reason: r.try_get(4)?,
+            chain_hash: r.try_get(6)?,
+        },
+        payload: if with_payload { r.try_get(5)? } else { None },
+    })
+}
+
+/// The latest revision and whether the patient was purged.
+pub(crate) async fn head_of(conn: &mut Conn, patient: &str) -> Result<Option<(i64, bool)>> {
+    let row = sqlx::query("SELECT head_rev, purged FROM patients WHERE patient_id = $1")
+        .bind(patient)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get::<i64, _>(1)? != 0)))
+        .transpose()
+}
+
+/// Reconstructs the course at `rev` (`None` = latest): the latest full
+/// revision (create/replace) at or before it, then the appends after it,
+/// each checked against its chain hash.
+pub(crate) async fn load_course(
+    conn: &mut Conn,
+    patient: &str,
+    rev: Option<i64>,
+) -> Result<(Course, RevisionMeta)> {
+    let (head, purged) = head_of(conn, patient)
+        .await?
+        .ok_or_else(|| StoreError::NoPatient(patient.into()))?;
+    if purged {
+        return Err(StoreError::Purged(patient.into()));
+    }
+    let rev = rev.unwrap_or(head);
+    if rev < 1 || rev > head {
+        return Err(StoreError::NoRevision {
+            patient: patient.into(),
+            rev,
+            head,
+        });
+    }
+    let base: i64 = sqlx::query(
+        "SELECT MAX(rev) FROM revisions WHERE patient_id = $1 AND rev <= $2 AND kind IN ('create', 'replace')",
+    )
+    .bind(patient)
+    .bind(rev)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get::<Option<i64>, _>(0)?
+    .ok_or_else(|| corrupt(patient, rev, "no full revision at or before it"))?;
+    let rows = sqlx::query(
+        "SELECT rev, kind, author, created_at, reason, payload, chain_hash FROM revisions \
+         WHERE patient_id = $1 AND rev >= $2 AND rev <= $3 ORDER BY rev",
+    )
+    .bind(patient)
+    .bind(base - 1)
+    .bind(rev)
+    .fetch_all(&mut *conn)
+    .await?;
+    let revs = rows
+        .iter()
+        .map(|r| stored_rev(patient, r, true))
+        .collect::<Result<Vec<_>>>()?;
+    replay(patient, base, rev, revs)
+}
+
+/// Stores a course read from a file inside `tx` (see
+/// [`crate::Store::import_course`]).
+pub(crate) async fn import_in_tx(
+    tx: &mut Transaction<'_, Db>,
+    actor: &Actor,
+    course: &Course,
+    content_hash: &str,
+    reason: &str,
+) -> Result<(ImportOutcome, Option<RevisionMeta>)> {
+    let id = course.patient.id.0.as_str();
+    let seen = sqlx::query("SELECT patient_id, rev FROM imports WHERE content_hash = $1")
+        .bind(content_hash)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(r) = seen {
+        return Ok((ImportOutcome::Unchanged(r.try_get(0)?, r.try_get(1)?), None));
+    }
+    let Some((head, _)) = head_of(tx, id).await? else {
+        let meta = insert_patient(tx, actor, course, None).await?;
+        return Ok((ImportOutcome::Created(id.into()), Some(meta)));
+    };
+    let old = match load_course(tx, id, Some(head)).await {
+        Ok((c, _)) => Some(c),
+        Err(StoreError::Deleted(..)) => None,
+        Err(e) => return Err(e),
+    };
+    let (kind, payload, reason) = match old.as_ref() {
+        Some(o) if o == course => return Ok((ImportOutcome::Unchanged(id.into(), head), None)),
+        Some(o) => match addition(o, course) {
+            Some(d) => (
+                RevisionKind::Append,
+                serde_json::to_string(&d).unwrap_or_default(),
+                None,
+            ),
+            None => (RevisionKind::Replace, canonical_json(course), Some(reason)),
+        },
+        None => (RevisionKind::Replace, canonical_json(course), Some(reason)),
+    };
+    let n = NewRev {
+        patient: id,
+        base: head,
+        kind,
+        payload: Some(payload),
+        reason,
+    };
+    let meta = insert_revision(tx, actor, &n).await?;
+    let out = match kind {
+        RevisionKind::Append => ImportOutcome::Appended(id.into(), meta.rev),
+        _ => ImportOutcome::Replaced(id.into(), meta.rev),
+    };
+    Ok((out, Some(meta)))
+}
+
+/// Erasure inside `tx` (see [`crate::Store::purge`]).
+pub(crate) async fn purge_in_tx(
+    tx: &mut Transaction<'_, Db>,
+    actor: &Actor,
+    patient: &str,
+    reason: &str,
+) -> Result<RevisionMeta> {
+    let (head, purged) = head_of(tx, patient)
+        .await?
+        .ok_or_else(|| StoreError::NoPatient(patient.into()))?;
+    if purged {
+        return Err(StoreError::Purged(patient.into()));
+    }
+    for sql in [
+        "UPDATE revisions SET payload = NULL WHERE patient_id = $1",
+        "DELETE FROM patient_state WHERE patient_id = $1",
+        "UPDATE chimerism_runs SET results = '{}', parameters = '{}' WHERE patient_id = $1",
+        "UPDATE reference_profiles SET profile = '{}' WHERE patient_id = $1",
+        "UPDATE imports SET file_name = '' WHERE patient_id = $1",
+    ] {
+        sqlx::query(sql).bind(patient).execute(&mut **tx).await?;
+    }
+    let prev: String =
+        sqlx::query("SELECT chain_hash FROM revisions WHERE patient_id = $1 AND rev = $2")
+            .bind(patient)
+            .bind(head)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+    sqlx::query("UPDATE patients SET head_rev = $1, purged = 1, deleted = 1 WHERE patient_id = $2")
+        .bind(head + 1)
+        .bind(patient)
+        .execute(&mut **tx)
+        .await?;
+    let n = NewRev {
+        patient,
+        base: head,
+        kind: RevisionKind::Purge,
+        payload: None,
+        reason: Some(reason),
+    };
+    write_row(tx, actor, &n, head + 1, &prev).await
+}
