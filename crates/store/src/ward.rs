@@ -401,12 +401,14 @@ impl Store {
     pub fn ward_stamp(&self) -> Result<WardStamp> {
         use sqlx::Row;
         self.block(async {
-            let r = sqlx::query(
-                "SELECT COUNT(*), COALESCE(SUM(head_rev), 0) FROM patients WHERE deleted = 0 AND purged = 0",
-            )
-            .fetch_one(&self.pool)
-            .await?;
-            Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?))
+            crate::backend::on_pool!(&self.pool, pool, ops => {
+                let r = sqlx::query(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(head_rev), 0) AS BIGINT) FROM patients WHERE deleted = 0 AND purged = 0",
+                )
+                .fetch_one(pool)
+                .await?;
+                Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?))
+            })
         })
     }
 
@@ -415,14 +417,16 @@ impl Store {
     pub fn ward_heads(&self) -> Result<Vec<(String, i64)>> {
         use sqlx::Row;
         self.block(async {
-            let rows = sqlx::query(
-                "SELECT patient_id, head_rev FROM patients WHERE deleted = 0 AND purged = 0 ORDER BY patient_id",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            rows.iter()
-                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-                .collect()
+            crate::backend::on_pool!(&self.pool, pool, ops => {
+                let rows = sqlx::query(
+                    "SELECT patient_id, head_rev FROM patients WHERE deleted = 0 AND purged = 0 ORDER BY patient_id",
+                )
+                .fetch_all(pool)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+                    .collect()
+            })
         })
     }
 
@@ -464,26 +468,28 @@ impl Store {
                    FROM patients p LEFT JOIN patient_state s ON s.patient_id = p.patient_id \
                    WHERE p.deleted = 0 AND p.purged = 0";
         self.block(async {
-            let rows = match patients {
-                None => {
-                    sqlx::query(&format!("{sql} ORDER BY p.patient_id"))
-                        .fetch_all(&self.pool)
-                        .await?
-                }
-                Some(ps) => {
-                    let mut out = Vec::with_capacity(ps.len());
-                    for p in ps {
-                        out.extend(
-                            sqlx::query(&format!("{sql} AND p.patient_id = $1"))
-                                .bind(p)
-                                .fetch_optional(&self.pool)
-                                .await?,
-                        );
+            crate::backend::on_pool!(&self.pool, pool, ops => {
+                let rows = match patients {
+                    None => {
+                        sqlx::query(&format!("{sql} ORDER BY p.patient_id"))
+                            .fetch_all(pool)
+                            .await?
                     }
-                    out
-                }
-            };
-            rows.iter().map(crate::state::row_to_patient).collect()
+                    Some(ps) => {
+                        let mut out = Vec::with_capacity(ps.len());
+                        for p in ps {
+                            out.extend(
+                                sqlx::query(&format!("{sql} AND p.patient_id = $1"))
+                                    .bind(p)
+                                    .fetch_optional(pool)
+                                    .await?,
+                            );
+                        }
+                        out
+                    }
+                };
+                rows.iter().map(ops::state::row_to_patient).collect()
+            })
         })
     }
 }
