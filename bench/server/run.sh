@@ -17,6 +17,7 @@
 #   --smoke   5 s per case, 500 patients, 10 connections (CI: checks zero
 #             errors and no lost write, not speed; works with a debug build)
 # GW: the graftwatch binary (default: cargo build --profile quick-release -p graftwatch-cli).
+# COURSES: a directory of courses generated earlier (see below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=10000; DUR=60; BACKEND=both; CONN=50; THREADS=2
@@ -46,7 +47,13 @@ cleanup() {
 trap cleanup EXIT
 export XDG_CONFIG_HOME=$OUT/config XDG_DATA_HOME=$OUT/data GRAFTWATCH_ACTOR=bench-admin
 export GRAFTWATCH_AUDIT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-python3 bench/store/gen_courses.py "$N" 30 "$OUT" >/dev/null
+# COURSES=DIR reuses courses generated earlier (DIR/courses/*.json, e.g. by
+# `bench/store/gen_courses.py 10000 30 DIR`); default: generate N now.
+if [ -n "${COURSES:-}" ]; then
+  mkdir -p "$OUT/courses" && ls "$COURSES/courses" | head -n "$N" | sed "s|^|$COURSES/courses/|" | xargs cp -t "$OUT/courses"
+else
+  python3 bench/store/gen_courses.py "$N" 30 "$OUT" >/dev/null
+fi
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort | tail -1)
 pgrun() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$PGBIN/$1" "${@:2}"; else "$PGBIN/$1" "${@:2}"; fi; }

@@ -106,4 +106,3 @@ impl Store {
         Ok(rows)
     }
 }
-
