@@ -16,10 +16,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::backend::on_pool;
 use crate::error::{Result, StoreError, io_err};
 use crate::hashing::hmac_hex;
 use crate::store::Store;
+use crate::backend::on_pool;
 use crate::time::today_utc;
 use crate::types::Actor;
 
@@ -231,30 +231,30 @@ impl Store {
     /// anchors it.
     pub fn audit(&self, actor: &Actor, ev: &AuditEvent) -> Result<()> {
         let (seq, hash) = self.block(crate::store::retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut tx = pool.begin().await?;
-                let r = ops::audit::append(&mut tx, &self.key, actor, ev).await?;
-                tx.commit().await?;
-                Ok(r)
-            })
-        }))?;
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let r = ops::audit::append(&mut tx, &self.key, actor, ev).await?;
+            tx.commit().await?;
+            Ok(r)
+        })
+}))?;
         write_anchor(&self.anchor, seq, &hash)
     }
 
     /// Entries `from..` (1-based), at most `limit`.
     pub fn audit_entries(&self, from: i64, limit: i64) -> Result<Vec<AuditEntry>> {
         self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let rows = sqlx::query(&format!(
-                    "SELECT {COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
-                ))
-                .bind(from)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?;
-                rows.iter().map(ops::audit::row_to_entry).collect()
-            })
+ on_pool!(&self.pool, pool, ops => {
+            let rows = sqlx::query(&format!(
+                "SELECT {COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(from)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(ops::audit::row_to_entry).collect()
         })
+})
     }
 
     /// Entries concerning one patient.

@@ -135,6 +135,7 @@ impl Pending {
             Val::Text(at.into()),
         ]);
     }
+
 }
 
 /// The audit event of one imported file (as `import_course` writes it).
@@ -217,13 +218,13 @@ impl Store {
         items: &[ImportItem],
     ) -> Result<(Vec<ImportOutcome>, (i64, String))> {
         self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut tx = pool.begin().await?;
-                let r = ops::bulk::batch_in_tx(&mut tx, &self.key, actor, items).await?;
-                tx.commit().await?;
-                Ok(r)
-            })
-        }))
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let r = ops::bulk::batch_in_tx(&mut tx, &self.key, actor, items).await?;
+            tx.commit().await?;
+            Ok(r)
+        })
+}))
     }
 
     /// Imports course files: reading and checking runs on a second thread

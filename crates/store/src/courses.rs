@@ -117,18 +117,18 @@ impl Store {
     ) -> Result<RevisionMeta> {
         let id = course.patient.id.0.clone();
         let res = self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut tx = pool.begin().await?;
-                let meta = ops::courses::insert_patient(&mut tx, actor, course, reason).await?;
-                let ev = AuditEvent {
-                    reason: reason.map(str::to_string),
-                    ..AuditEvent::ok("create", vec![id.clone()], resource(1))
-                };
-                let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
-                tx.commit().await?;
-                Ok((meta, a))
-            })
-        }));
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let meta = ops::courses::insert_patient(&mut tx, actor, course, reason).await?;
+            let ev = AuditEvent {
+                reason: reason.map(str::to_string),
+                ..AuditEvent::ok("create", vec![id.clone()], resource(1))
+            };
+            let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
+            tx.commit().await?;
+            Ok((meta, a))
+        })
+}));
         let res = match res {
             Err(StoreError::PatientExists(p, _)) => {
                 let head = self.head(&p).unwrap_or(0);
@@ -175,18 +175,18 @@ impl Store {
             reason,
         };
         let res = self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut tx = pool.begin().await?;
-                let meta = ops::courses::insert_revision(&mut tx, actor, &n).await?;
-                let ev = AuditEvent {
-                    reason: reason.map(str::to_string),
-                    ..AuditEvent::ok(kind.as_str(), vec![patient.into()], resource(meta.rev))
-                };
-                let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
-                tx.commit().await?;
-                Ok((meta, a))
-            })
-        }));
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let meta = ops::courses::insert_revision(&mut tx, actor, &n).await?;
+            let ev = AuditEvent {
+                reason: reason.map(str::to_string),
+                ..AuditEvent::ok(kind.as_str(), vec![patient.into()], resource(meta.rev))
+            };
+            let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
+            tx.commit().await?;
+            Ok((meta, a))
+        })
+}));
         self.finish_write(actor, kind.as_str(), patient, res)
     }
 
@@ -252,14 +252,14 @@ impl Store {
     /// The latest revision number of a patient (not audited: no clinical data).
     pub fn head(&self, patient: &str) -> Result<i64> {
         self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut conn = pool.acquire().await?;
-                ops::courses::head_of(&mut conn, patient)
-                    .await?
-                    .map(|h| h.0)
-                    .ok_or_else(|| StoreError::NoPatient(patient.into()))
-            })
+ on_pool!(&self.pool, pool, ops => {
+            let mut conn = pool.acquire().await?;
+            ops::courses::head_of(&mut conn, patient)
+                .await?
+                .map(|h| h.0)
+                .ok_or_else(|| StoreError::NoPatient(patient.into()))
         })
+})
     }
 
     /// Reads the course at `rev` (latest when `None`), audited.
@@ -287,11 +287,11 @@ impl Store {
         rev: Option<i64>,
     ) -> Result<(Course, RevisionMeta)> {
         self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut conn = pool.acquire().await?;
-                ops::courses::load_course(&mut conn, patient, rev).await
-            })
+ on_pool!(&self.pool, pool, ops => {
+            let mut conn = pool.acquire().await?;
+            ops::courses::load_course(&mut conn, patient, rev).await
         })
+})
     }
 
     /// Every revision's metadata, oldest first (audited).
@@ -406,22 +406,22 @@ impl Store {
             return Err(e);
         }
         let res = self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut tx = pool.begin().await?;
-                let meta = ops::courses::purge_in_tx(&mut tx, actor, patient, reason).await?;
-                let ev = AuditEvent {
-                    reason: Some(reason.into()),
-                    ..AuditEvent::ok(
-                        "purge",
-                        vec![patient.into()],
-                        "patient (all revisions, runs, profiles)",
-                    )
-                };
-                let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
-                tx.commit().await?;
-                Ok((meta, a))
-            })
-        }));
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let meta = ops::courses::purge_in_tx(&mut tx, actor, patient, reason).await?;
+            let ev = AuditEvent {
+                reason: Some(reason.into()),
+                ..AuditEvent::ok(
+                    "purge",
+                    vec![patient.into()],
+                    "patient (all revisions, runs, profiles)",
+                )
+            };
+            let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
+            tx.commit().await?;
+            Ok((meta, a))
+        })
+}));
         // A purged patient has no derived state.
         self.finish_write_no_derive(actor, patient, res)
     }
@@ -457,3 +457,4 @@ pub(crate) fn rev_of(o: &ImportOutcome) -> i64 {
         | ImportOutcome::Unchanged(_, r) => *r,
     }
 }
+

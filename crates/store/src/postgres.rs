@@ -12,10 +12,7 @@ use crate::error::{Result, StoreError};
 
 /// Opens a typed pool of at most `max` connections.
 pub async fn connect(url: &str, max: u32) -> Result<PgPool> {
-    Ok(PgPoolOptions::new()
-        .max_connections(max)
-        .connect(url)
-        .await?)
+    Ok(PgPoolOptions::new().max_connections(max).connect(url).await?)
 }
 
 /// Appends one value to a `COPY … FROM STDIN` text-format line (tab

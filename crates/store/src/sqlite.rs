@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Sqlite, SqlitePool};
 
 use crate::backend::{Backend, Val};
@@ -49,11 +51,7 @@ pub async fn integrity_check(pool: &SqlitePool) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
         .fetch_all(pool)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| r.0)
-        .filter(|s| s != "ok")
-        .collect())
+    Ok(rows.into_iter().map(|r| r.0).filter(|s| s != "ok").collect())
 }
 
 /// The SQLite side of [`Backend`]: multi-row `INSERT`s of bound values.

@@ -106,3 +106,4 @@ impl Store {
         Ok(rows)
     }
 }
+

@@ -334,8 +334,7 @@ impl Store {
     /// Counts and locations for `db info`.
     pub fn info(&self) -> Result<Info> {
         let count = |sql: &'static str| async move {
-            let r: (i64,) =
-                on_pool!(&self.pool, p, _ops => sqlx::query_as(sql).fetch_one(p).await?);
+            let r: (i64,) = on_pool!(&self.pool, p, _ops => sqlx::query_as(sql).fetch_one(p).await?);
             Ok::<i64, StoreError>(r.0)
         };
         let (v, p, r, a) = self.block(async {

@@ -35,14 +35,14 @@ impl Store {
     /// may be added by anyone (bootstrap by `db init`).
     pub fn put_user(&self, actor: &Actor, name: &str, role: Role) -> Result<()> {
         let empty = self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
-                    .fetch_one(pool)
-                    .await?
-                    .try_get(0)?;
-                Ok::<_, StoreError>(n == 0)
-            })
-        })?;
+ on_pool!(&self.pool, pool, ops => {
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+                .fetch_one(pool)
+                .await?
+                .try_get(0)?;
+            Ok::<_, StoreError>(n == 0)
+        })
+})?;
         if !empty {
             admin_only(actor, "managing users")?;
         }
@@ -69,20 +69,20 @@ impl Store {
     /// The role of a registered, enabled user.
     pub fn user_role(&self, name: &str) -> Result<Option<Role>> {
         self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let r = sqlx::query("SELECT role FROM users WHERE user_name = $1 AND disabled = 0")
-                    .bind(name)
-                    .fetch_optional(pool)
-                    .await?;
-                match r {
-                    None => Ok(None),
-                    Some(r) => {
-                        let s: String = r.try_get(0)?;
-                        s.parse().map(Some).map_err(StoreError::Invalid)
-                    }
+ on_pool!(&self.pool, pool, ops => {
+            let r = sqlx::query("SELECT role FROM users WHERE user_name = $1 AND disabled = 0")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
+            match r {
+                None => Ok(None),
+                Some(r) => {
+                    let s: String = r.try_get(0)?;
+                    s.parse().map(Some).map_err(StoreError::Invalid)
                 }
-            })
+            }
         })
+})
     }
 
     /// Creates an API token for `user` (admin only); the token is returned
@@ -175,22 +175,22 @@ impl Store {
         now: Option<String>,
     ) -> Result<Option<(String, Role)>> {
         self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut q = sqlx::query(sql).bind(sha256_hex(&[secret.as_bytes()]));
-                if let Some(n) = now {
-                    q = q.bind(n);
+ on_pool!(&self.pool, pool, ops => {
+            let mut q = sqlx::query(sql).bind(sha256_hex(&[secret.as_bytes()]));
+            if let Some(n) = now {
+                q = q.bind(n);
+            }
+            match q.fetch_optional(pool).await? {
+                None => Ok(None),
+                Some(r) => {
+                    let role: String = r.try_get(1)?;
+                    Ok(Some((
+                        r.try_get(0)?,
+                        role.parse().map_err(StoreError::Invalid)?,
+                    )))
                 }
-                match q.fetch_optional(pool).await? {
-                    None => Ok(None),
-                    Some(r) => {
-                        let role: String = r.try_get(1)?;
-                        Ok(Some((
-                            r.try_get(0)?,
-                            role.parse().map_err(StoreError::Invalid)?,
-                        )))
-                    }
-                }
-            })
+            }
         })
+})
     }
 }

@@ -200,16 +200,16 @@ impl Store {
     /// Clears the failure count after a successful login.
     pub fn login_succeeded(&self, user: &str) -> Result<()> {
         self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                sqlx::query(
-                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_name = $1",
-                )
-                .bind(user)
-                .execute(pool)
-                .await?;
-                Ok(())
-            })
-        }))
+ on_pool!(&self.pool, pool, ops => {
+            sqlx::query(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_name = $1",
+            )
+            .bind(user)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+}))
     }
 
     /// The user and role of a live session, enforcing both timeouts: the
@@ -263,15 +263,15 @@ impl Store {
         let hash = sha256_hex(&[secret.as_bytes()]);
         let now = now_utc();
         self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                sqlx::query("DELETE FROM sessions WHERE session_hash = $1 OR expires_at <= $2")
-                    .bind(&hash)
-                    .bind(&now)
-                    .execute(pool)
-                    .await?;
-                Ok(())
-            })
-        }))
+ on_pool!(&self.pool, pool, ops => {
+            sqlx::query("DELETE FROM sessions WHERE session_hash = $1 OR expires_at <= $2")
+                .bind(&hash)
+                .bind(&now)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+}))
     }
 
     /// Every user, by name.
@@ -308,23 +308,23 @@ impl Store {
     pub fn set_user_disabled(&self, actor: &Actor, user: &str, disabled: bool) -> Result<()> {
         admin_only(actor, "disabling users")?;
         let n = self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                let mut tx = pool.begin().await?;
-                let r = sqlx::query("UPDATE users SET disabled = $1 WHERE user_name = $2")
-                    .bind(i64::from(disabled))
+ on_pool!(&self.pool, pool, ops => {
+            let mut tx = pool.begin().await?;
+            let r = sqlx::query("UPDATE users SET disabled = $1 WHERE user_name = $2")
+                .bind(i64::from(disabled))
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_name = $1")
                     .bind(user)
                     .execute(&mut *tx)
                     .await?;
-                if disabled {
-                    sqlx::query("DELETE FROM sessions WHERE user_name = $1")
-                        .bind(user)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(r.rows_affected())
-            })
-        }))?;
+            }
+            tx.commit().await?;
+            Ok(r.rows_affected())
+        })
+}))?;
         if n == 0 {
             return Err(StoreError::Invalid(format!("no user '{user}'")));
         }
@@ -342,26 +342,26 @@ impl Store {
     /// API tokens (of one user, or all), newest first.
     pub fn list_tokens(&self, user: Option<&str>) -> Result<Vec<TokenRecord>> {
         self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let rows = sqlx::query(
-                    "SELECT user_name, label, created_at, revoked_at FROM api_tokens \
-                     WHERE ($1 = '' OR user_name = $1) ORDER BY created_at DESC",
-                )
-                .bind(user.unwrap_or(""))
-                .fetch_all(pool)
-                .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(TokenRecord {
-                            user: r.try_get(0)?,
-                            label: r.try_get(1)?,
-                            created_at: r.try_get(2)?,
-                            revoked_at: r.try_get(3)?,
-                        })
+ on_pool!(&self.pool, pool, ops => {
+            let rows = sqlx::query(
+                "SELECT user_name, label, created_at, revoked_at FROM api_tokens \
+                 WHERE ($1 = '' OR user_name = $1) ORDER BY created_at DESC",
+            )
+            .bind(user.unwrap_or(""))
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(TokenRecord {
+                        user: r.try_get(0)?,
+                        label: r.try_get(1)?,
+                        created_at: r.try_get(2)?,
+                        revoked_at: r.try_get(3)?,
                     })
-                    .collect()
-            })
+                })
+                .collect()
         })
+})
     }
 
     /// Revokes every live token of `user` with `label` (admin only,

@@ -46,10 +46,8 @@ fn reads_in_flight(loc: &Location, pool: u32, readers: usize, within: Duration) 
             sqlx::AnyConnection::connect(url).await.unwrap(),
         )
     });
-    rt.block_on(
-        sqlx::raw_sql("BEGIN; LOCK TABLE revisions IN ACCESS EXCLUSIVE MODE").execute(&mut locker),
-    )
-    .unwrap();
+    rt.block_on(sqlx::raw_sql("BEGIN; LOCK TABLE revisions IN ACCESS EXCLUSIVE MODE").execute(&mut locker))
+        .unwrap();
     let threads: Vec<_> = (0..readers)
         .map(|_| {
             let s = Arc::clone(&s);
@@ -65,14 +63,9 @@ fn reads_in_flight(loc: &Location, pool: u32, readers: usize, within: Duration) 
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    rt.block_on(sqlx::raw_sql("COMMIT").execute(&mut locker))
-        .unwrap();
+    rt.block_on(sqlx::raw_sql("COMMIT").execute(&mut locker)).unwrap();
     for t in threads {
-        assert_eq!(
-            t.join().unwrap(),
-            expected,
-            "a concurrent read returned another course"
-        );
+        assert_eq!(t.join().unwrap(), expected, "a concurrent read returned another course");
     }
     most
 }
@@ -86,10 +79,7 @@ fn concurrent_reads_run_in_parallel_postgresql() {
     s.create_patient(&clinician(), &c, None).unwrap();
     s.close();
     let parallel = reads_in_flight(&loc, 4, 4, Duration::from_secs(20));
-    assert_eq!(
-        parallel, 4,
-        "4 reads through a pool of 4 were not all in flight at once"
-    );
+    assert_eq!(parallel, 4, "4 reads through a pool of 4 were not all in flight at once");
     let serial = reads_in_flight(&loc, 1, 4, Duration::from_secs(2));
     assert_eq!(serial, 1, "a pool of 1 let {serial} reads run at once");
 }
