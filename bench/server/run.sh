@@ -2,16 +2,22 @@
 # Load benchmark of `graftwatch serve` (docs/benchmarks.md, "Server"):
 # wrk, 50 connections, on loopback, against SQLite and a throwaway
 # PostgreSQL cluster, with N synthetic patients:
-#   static   GET /assets/graftwatch.css             (the same server's ceiling)
-#   list     GET /api/patients?limit=100            (ward list data, one audit entry per request)
-#   writes   POST /api/patients/{id}/observations   (validated, one revision + one audit entry each)
+#   static     GET /assets/graftwatch.css             (the same server's ceiling)
+#   dashboard  GET /ward                              (the ward dashboard page, first 50 of N patients
+#                                                      in "needs attention" order; one audit entry each)
+#   list       GET /api/patients?limit=100            (ward list data, one audit entry per request)
+#   writes     POST /api/patients/{id}/observations   (validated, one revision + one audit entry each)
 # Zero errors are required (non-2xx or socket errors fail the run), and the
-# database is checked afterwards: one append revision per completed write.
+# database is checked afterwards: one append revision per completed write,
+# and at least one audit entry per completed dashboard request.
+# Targets (issue 18, 2 cores, N = 10,000): dashboard >= 500 req/s with
+# p99 <= 100 ms; audited writes >= 200/s.
 #
 # usage: bench/server/run.sh [--smoke] [--patients N] [--duration S] [--backend sqlite|postgres|both]
 #   --smoke   5 s per case, 500 patients, 10 connections (CI: checks zero
 #             errors and no lost write, not speed; works with a debug build)
 # GW: the graftwatch binary (default: cargo build --profile quick-release -p graftwatch-cli).
+# COURSES: a directory of courses generated earlier (see below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=10000; DUR=60; BACKEND=both; CONN=50; THREADS=2
@@ -41,7 +47,13 @@ cleanup() {
 trap cleanup EXIT
 export XDG_CONFIG_HOME=$OUT/config XDG_DATA_HOME=$OUT/data GRAFTWATCH_ACTOR=bench-admin
 export GRAFTWATCH_AUDIT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-python3 bench/store/gen_courses.py "$N" 30 "$OUT" >/dev/null
+# COURSES=DIR reuses courses generated earlier (DIR/courses/*.json, e.g. by
+# `bench/store/gen_courses.py 10000 30 DIR`); default: generate N now.
+if [ -n "${COURSES:-}" ]; then
+  mkdir -p "$OUT/courses" && ls "$COURSES/courses" | head -n "$N" | sed "s|^|$COURSES/courses/|" | xargs cp -t "$OUT/courses"
+else
+  python3 bench/store/gen_courses.py "$N" 30 "$OUT" >/dev/null
+fi
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort | tail -1)
 pgrun() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$PGBIN/$1" "${@:2}"; else "$PGBIN/$1" "${@:2}"; fi; }
@@ -96,6 +108,14 @@ bench_backend() {
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/openapi.json" >/dev/null && break; sleep 0.1; done
   local url="http://127.0.0.1:$port"
   run_case static "$url/assets/graftwatch.css"
+  local audit0; audit0=$(sql "$db" "SELECT COUNT(*) FROM audit_log")
+  run_case "dashboard (/ward)" -H "Authorization: Bearer $tok" "$url/ward"
+  local audit1; audit1=$(sql "$db" "SELECT COUNT(*) FROM audit_log")
+  # wrk counts completed responses; up to CONN more may have been answered
+  # (and audited) after it stopped counting.
+  if [ $((audit1 - audit0)) -lt "$LAST_REQS" ]; then
+    echo "UNAUDITED READS on $BE: $LAST_REQS dashboard pages, $((audit1 - audit0)) audit entries" >&2; return 1
+  fi
   run_case "list (/api/patients)" -H "Authorization: Bearer $tok" "$url/api/patients?limit=100"
   local before; before=$(sql "$db" "SELECT COUNT(*) FROM revisions WHERE kind = 'append'")
   GW_PATIENTS=$N GW_TOKEN=$tok GW_THREADS=$THREADS run_case "writes" -s bench/server/writes.lua "$url"

@@ -7,7 +7,7 @@ use axum::extract::{Extension, Form, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use graftwatch_store::Channel;
+use graftwatch_store::{Actor, Channel, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{AuditQuery, AuditRow, audit_rows, verify};
@@ -177,6 +177,25 @@ pub struct AddUser {
     password: String,
 }
 
+/// Runs one user-management change as the signed-in admin (audited by
+/// the store) and shows the users page with what happened: the one shape
+/// of every form on the users page.
+async fn change_users<T, F>(
+    state: &AppState,
+    id: &Identity,
+    op: F,
+    message: impl FnOnce(T) -> (String, Option<String>),
+) -> Result<Html<String>, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store, &Actor) -> Result<T, StoreError> + Send + 'static,
+{
+    let actor = id.actor(Channel::Web);
+    let out = state.db(move |s| op(s, &actor)).await?;
+    let (msg, token) = message(out);
+    render_users(state, id, Some(msg), token).await
+}
+
 async fn add_user(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
@@ -190,16 +209,16 @@ async fn add_user(
         .await
         .map_err(|e| AppError::Internal(format!("hashing task: {e}")))?
         .map_err(|e| AppError::Invalid(format!("password: {e}")))?;
-    let actor = id.actor(Channel::Web);
     let n = name.clone();
-    state
-        .db(move |s| {
-            s.put_user(&actor, &n, role)?;
-            s.set_password_hash(&actor, &n, &phc)
-        })
-        .await?;
-    let msg = format!("user {name} added with the role {}", role_label(role));
-    render_users(&state, &id, Some(msg), None).await
+    let op = move |s: &Store, a: &Actor| {
+        s.put_user(a, &n, role)?;
+        s.set_password_hash(a, &n, &phc)
+    };
+    change_users(&state, &id, op, |()| {
+        let msg = format!("user {name} added with the role {}", role_label(role));
+        (msg, None)
+    })
+    .await
 }
 
 /// The disable/enable form.
@@ -218,17 +237,17 @@ async fn user_status(
     if f.disabled && name == id.user {
         return Err(AppError::Invalid("you cannot disable your own account".into()).into());
     }
-    let actor = id.actor(Channel::Web);
-    let n = name.clone();
-    state
-        .db(move |s| s.set_user_disabled(&actor, &n, f.disabled))
-        .await?;
-    let msg = if f.disabled {
-        format!("user {name} disabled: sessions ended, tokens no longer accepted")
-    } else {
-        format!("user {name} enabled")
-    };
-    render_users(&state, &id, Some(msg), None).await
+    let (n, off) = (name.clone(), f.disabled);
+    let op = move |s: &Store, a: &Actor| s.set_user_disabled(a, &n, off);
+    change_users(&state, &id, op, |()| {
+        let msg = if off {
+            format!("user {name} disabled: sessions ended, tokens no longer accepted")
+        } else {
+            format!("user {name} enabled")
+        };
+        (msg, None)
+    })
+    .await
 }
 
 /// The token forms.
@@ -238,27 +257,33 @@ pub struct TokenForm {
     label: String,
 }
 
+impl TokenForm {
+    /// The user and label, checked.
+    fn checked(&self) -> Result<(String, String), AppError> {
+        Ok((
+            check_name("user", &self.user)?,
+            check_name("label", &self.label)?,
+        ))
+    }
+}
+
 async fn create_token(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
     Form(f): Form<TokenForm>,
 ) -> Result<Html<String>, PageError> {
-    let user = check_name("user", &f.user)?;
-    let label = check_name("label", &f.label)?;
-    let actor = id.actor(Channel::Web);
+    let (user, label) = f.checked()?;
     let (u, l) = (user.clone(), label.clone());
-    let token = state
-        .db(move |s| {
-            if s.user_role(&u)?.is_none() {
-                return Err(graftwatch_store::StoreError::Invalid(format!(
-                    "no active user '{u}'"
-                )));
-            }
-            s.create_token(&actor, &u, &l)
-        })
-        .await?;
-    let msg = format!("token '{label}' created for {user}");
-    render_users(&state, &id, Some(msg), Some(token)).await
+    let op = move |s: &Store, a: &Actor| {
+        if s.user_role(&u)?.is_none() {
+            return Err(StoreError::Invalid(format!("no active user '{u}'")));
+        }
+        s.create_token(a, &u, &l)
+    };
+    change_users(&state, &id, op, |token| {
+        (format!("token '{label}' created for {user}"), Some(token))
+    })
+    .await
 }
 
 async fn revoke_token(
@@ -266,15 +291,13 @@ async fn revoke_token(
     Extension(id): Extension<Identity>,
     Form(f): Form<TokenForm>,
 ) -> Result<Html<String>, PageError> {
-    let user = check_name("user", &f.user)?;
-    let label = check_name("label", &f.label)?;
-    let actor = id.actor(Channel::Web);
+    let (user, label) = f.checked()?;
     let (u, l) = (user.clone(), label.clone());
-    let n = state
-        .db(move |s| s.revoke_token_label(&actor, &u, &l))
-        .await?;
-    let msg = format!("{n} token(s) '{label}' of {user} revoked");
-    render_users(&state, &id, Some(msg), None).await
+    let op = move |s: &Store, a: &Actor| s.revoke_token_label(a, &u, &l);
+    change_users(&state, &id, op, |n| {
+        (format!("{n} token(s) '{label}' of {user} revoked"), None)
+    })
+    .await
 }
 
 /// The filter values as shown in the form.

@@ -492,16 +492,52 @@ fn added_observations(base: &[Observation], with: Vec<Observation>) -> Vec<Obser
         .collect()
 }
 
-/// Validates the new observations by reading base + additions with the
-/// course reader; returns only the additions (canonical units).
+/// Validates the new observations with the course reader, in the context
+/// of the base course, and returns only those not already in it (canonical
+/// units).
+///
+/// Incremental: the reader checks a course made of the base's header,
+/// donors and events (what an observation is checked against: birth year,
+/// death, donor ids) and the new observations first — so an error names
+/// `observations[i]` of the request — followed, only when chimerism rows
+/// are added, by the base's chimerism rows of the same dates (the per-sample
+/// sums span old and new rows; they are dropped again as already present). Every check of `graftwatch course validate`
+/// on an observation depends on nothing else, so the result is the same as
+/// reading the whole course plus the additions, without re-reading the
+/// base's other observations on every write.
 pub fn validate_additions(base: &Course, new: Vec<Value>) -> Result<Vec<Observation>, AppError> {
-    let mut doc = to_json(base)?;
+    let mut frame = Course {
+        observations: Vec::new(),
+        ..base.clone()
+    };
+    let mut doc = to_json(&frame)?;
+    let chim_dates: std::collections::HashSet<String> = new
+        .iter()
+        .filter(|o| o.get("kind").and_then(Value::as_str) == Some("chimerism"))
+        .filter_map(|o| o.get("date").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let mut rows = new;
+    if !chim_dates.is_empty() {
+        frame.observations = base
+            .observations
+            .iter()
+            .filter(|o| {
+                o.kind == graftwatch_course::ObservationKind::Chimerism
+                    && chim_dates.contains(&o.date.to_string())
+            })
+            .cloned()
+            .collect();
+        let earlier = to_json(&frame)?;
+        if let Some(a) = earlier.get("observations").and_then(Value::as_array) {
+            rows.extend(a.iter().cloned());
+        }
+    }
     let Some(obs) = doc.get_mut("observations").and_then(Value::as_array_mut) else {
         return Err(AppError::Internal(
             "course without observations array".into(),
         ));
     };
-    obs.extend(new);
+    *obs = rows;
     let text = doc.to_string();
     let loaded = read_json_str(&text, FsPath::new("request body"))
         .map_err(|e| AppError::Invalid(e.to_string()))?;
@@ -542,7 +578,7 @@ async fn add_observations(
         observations: added,
     };
     let meta = state
-        .db(move |s| s.write(&actor, &pid, base_rev, &Change::Append(delta), None))
+        .db_write(move |s| s.write(&actor, &pid, base_rev, &Change::Append(delta), None))
         .await?;
     Ok((
         StatusCode::CREATED,

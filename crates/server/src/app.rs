@@ -96,14 +96,24 @@ pub struct AppState {
     pub cfg: Arc<ServerConfig>,
     /// Per-process login rate limiter.
     pub limiter: Arc<LoginLimiter>,
+    /// The ward dashboard's rows in memory (checked against the store).
+    pub ward: Arc<crate::pages::WardCache>,
 }
 
 impl AppState {
-    /// State over an open store.
-    pub fn new(store: Store, cfg: ServerConfig) -> AppState {
+    /// State over an open store. Writes through the server leave the
+    /// patient's derived state (ward facts, alerts, DLI status) to be
+    /// recomputed by the next read that shows it — the ward cache, the
+    /// API list, `patients` — instead of grading the whole course again on
+    /// every write: several writes between two reads cost one recompute,
+    /// and nothing is ever shown from a stale row (the store recomputes
+    /// rows whose revision moved before listing them).
+    pub fn new(mut store: Store, cfg: ServerConfig) -> AppState {
+        store.set_derive_on_write(false);
         AppState {
             store: Arc::new(SharedStore(Some(store))),
             limiter: Arc::new(LoginLimiter::new(cfg.login_attempts_per_minute)),
+            ward: Arc::new(crate::pages::WardCache::new()),
             cfg: Arc::new(cfg),
         }
     }
@@ -119,6 +129,20 @@ impl AppState {
             Ok(r) => r.map_err(AppError::from),
             Err(e) => Err(AppError::Internal(format!("store task failed: {e}"))),
         }
+    }
+}
+
+impl AppState {
+    /// Runs a store operation that writes patient data, then tells the
+    /// ward cache to check the store before the next dashboard page.
+    pub async fn db_write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let r = self.db(f).await;
+        self.ward.invalidate();
+        r
     }
 }
 

@@ -289,21 +289,78 @@ async fn upload(c: &Client, form: &str, fields: &[(&str, &str)], file: &Path) ->
             e.send_keys(v).await?;
         }
     }
-    let file_id = if form == "reference-form" {
-        "ref-file"
-    } else {
-        "up-file"
+    let prefix = match form {
+        "reference-form" => "ref",
+        "upload-form" => "up",
+        "ngs-reference-form" => "ngs-ref",
+        _ => "ngs-up",
     };
-    c.find(Locator::Id(file_id))
+    c.find(Locator::Id(&format!("{prefix}-file")))
         .await?
         .send_keys(&file.canonicalize()?.display().to_string())
         .await?;
-    let submit = if form == "reference-form" {
-        "ref-submit"
-    } else {
-        "up-submit"
-    };
-    c.find(Locator::Id(submit)).await?.click().await?;
+    c.find(Locator::Id(&format!("{prefix}-submit")))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// The NGS part of the lab page: the panel and the three reference
+/// genotypes from `examples/ngs/`, a VCF sample analysed, signed off.
+async fn lab_ngs(c: &Client, base: &str, day: &str) -> R<()> {
+    let dir = workspace().join("examples/ngs");
+    c.goto(&format!("{base}/patients/{PATIENT}/lab")).await?;
+    upload(
+        c,
+        "ngs-reference-form",
+        &[("ngs-ref-person", "panel")],
+        &dir.join("panel.vcf"),
+    )
+    .await?;
+    wait_text(c, "#lab-message", |t| t.contains("NGS marker panel stored")).await?;
+    for (person, sample) in [
+        ("recipient", "recipient"),
+        ("UCB-1", "ucb1"),
+        ("PBSC-1", "pbsc"),
+    ] {
+        upload(
+            c,
+            "ngs-reference-form",
+            &[("ngs-ref-person", person), ("ngs-ref-sample", sample)],
+            &dir.join("pileup.vcf"),
+        )
+        .await?;
+        wait_text(c, "#lab-message", |t| {
+            t.contains(&format!("NGS reference genotypes of {person}"))
+        })
+        .await?;
+    }
+    upload(
+        c,
+        "ngs-upload-form",
+        &[
+            ("ngs-up-sample", "day100"),
+            ("ngs-up-lineage", "whole_blood"),
+            ("ngs-up-date", day),
+        ],
+        &dir.join("pileup.vcf"),
+    )
+    .await?;
+    wait_text(c, "#lab-message", |t| t.contains("recorded")).await?;
+    let run = text_of(c, "article.run").await?;
+    assert!(
+        run.contains("NGS") && run.contains("UCB-1:") && run.contains("95 % CI"),
+        "{run}"
+    );
+    shot(c, "4b-lab-ngs-result").await?;
+    c.find(Locator::Css("button.signoff"))
+        .await?
+        .click()
+        .await?;
+    c.accept_alert().await?;
+    let hist = wait_text(c, "#history", |t| t.contains("day100")).await?;
+    assert!(hist.contains("lab.sci"), "{hist}");
     Ok(())
 }
 
@@ -394,6 +451,7 @@ async fn scenario(base: String, driver_port: u16, next_day: String, day_after: S
         logout(&c, &base).await?;
         login(&c, &base, "lab.sci").await?;
         lab(&c, &base, &next_day).await?;
+        lab_ngs(&c, &base, &next_day).await?;
         dashboard(&c, &base, &day_after, &next_day).await?;
         logout(&c, &base).await?;
         Ok::<(), Box<dyn std::error::Error>>(())

@@ -390,3 +390,106 @@ impl Store {
         Ok(arrange(rows, filter, sort))
     }
 }
+
+/// Cheap fingerprint of the live patient list: (number of live patients,
+/// sum of their head revisions). Any new revision, deletion or purge
+/// changes it, so a cached ward can be checked with one aggregate query.
+pub type WardStamp = (i64, i64);
+
+impl Store {
+    /// The [`WardStamp`] of the store now (not audited: no clinical data).
+    pub fn ward_stamp(&self) -> Result<WardStamp> {
+        use sqlx::Row;
+        self.block(async {
+            crate::backend::on_pool!(&self.pool, pool, ops => {
+                let r = sqlx::query(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(head_rev), 0) AS BIGINT) FROM patients WHERE deleted = 0 AND purged = 0",
+                )
+                .fetch_one(pool)
+                .await?;
+                Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?))
+            })
+        })
+    }
+
+    /// Every live patient's id and head revision, by id (not audited: no
+    /// clinical data).
+    pub fn ward_heads(&self) -> Result<Vec<(String, i64)>> {
+        use sqlx::Row;
+        self.block(async {
+            crate::backend::on_pool!(&self.pool, pool, ops => {
+                let rows = sqlx::query(
+                    "SELECT patient_id, head_rev FROM patients WHERE deleted = 0 AND purged = 0 ORDER BY patient_id",
+                )
+                .fetch_all(pool)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+                    .collect()
+            })
+        })
+    }
+
+    /// The ward-list rows of `patients` (all live patients when `None`),
+    /// recomputing stale derived state first. **Not audited**: for a
+    /// caller that keeps the rows in memory (the web server's ward cache)
+    /// and records one audit entry per page naming the patients it shows.
+    pub fn ward_rows_unaudited(
+        &self,
+        patients: Option<&[String]>,
+    ) -> Result<Vec<crate::types::PatientRow>> {
+        if patients.is_none() {
+            self.refresh_stale()?;
+        }
+        let rows = self.ward_select(patients)?;
+        let cfg_hash = self.derive_cfg.hash();
+        let stale: Vec<String> = rows
+            .iter()
+            .filter(|r| {
+                r.state.as_ref().is_none_or(|s| {
+                    s.rev != r.head_rev
+                        || s.engine_version != crate::derive::ENGINE_VERSION
+                        || s.config_hash != cfg_hash
+                })
+            })
+            .map(|r| r.patient.clone())
+            .collect();
+        if stale.is_empty() {
+            return Ok(rows);
+        }
+        for p in &stale {
+            self.refresh_derived(p)?;
+        }
+        self.ward_select(patients)
+    }
+
+    fn ward_select(&self, patients: Option<&[String]>) -> Result<Vec<crate::types::PatientRow>> {
+        let sql = "SELECT p.patient_id, p.head_rev, s.rev, s.engine_version, s.config_hash, s.computed_at, s.last_date, s.summary \
+                   FROM patients p LEFT JOIN patient_state s ON s.patient_id = p.patient_id \
+                   WHERE p.deleted = 0 AND p.purged = 0";
+        self.block(async {
+            crate::backend::on_pool!(&self.pool, pool, ops => {
+                let rows = match patients {
+                    None => {
+                        sqlx::query(&format!("{sql} ORDER BY p.patient_id"))
+                            .fetch_all(pool)
+                            .await?
+                    }
+                    Some(ps) => {
+                        let mut out = Vec::with_capacity(ps.len());
+                        for p in ps {
+                            out.extend(
+                                sqlx::query(&format!("{sql} AND p.patient_id = $1"))
+                                    .bind(p)
+                                    .fetch_optional(pool)
+                                    .await?,
+                            );
+                        }
+                        out
+                    }
+                };
+                rows.iter().map(ops::state::row_to_patient).collect()
+            })
+        })
+    }
+}

@@ -117,6 +117,12 @@ impl Kit {
             .ok_or_else(|| KitError::Unknown(name.to_string()))
     }
 
+    /// The names of the built-in kits (`generic` last: the defaults used
+    /// when no kit is named).
+    pub fn built_in_names() -> impl Iterator<Item = &'static str> {
+        BUILT_IN.iter().map(|(n, _)| *n)
+    }
+
     /// The generic defaults used when no kit is named.
     pub fn generic() -> Kit {
         Kit::built_in("generic").expect("generic kit is built in")

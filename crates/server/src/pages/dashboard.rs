@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Extension, Query, State};
 use axum::response::Html;
 use graftwatch_store::ward::{WardFilter, WardRow, WardSort};
-use graftwatch_store::{Channel, Store};
+use graftwatch_store::{AuditEvent, Channel, Store};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -33,6 +33,9 @@ pub struct WardQuery {
     /// View the ward as of this date (default today).
     #[serde(default)]
     pub on: Option<String>,
+    /// Page number (1-based, [`PAGE_SIZE`] rows each).
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 /// The dashboard template.
@@ -54,6 +57,20 @@ pub struct WardPage {
     pub attention_only: bool,
     /// Sort options.
     pub sorts: Vec<SortOpt>,
+    /// Patients matching the filter (all pages).
+    pub total: usize,
+    /// This page (1-based).
+    pub page: usize,
+    /// Number of pages.
+    pub pages: usize,
+    /// Position of the first row shown (1-based; 0 when none).
+    pub first: usize,
+    /// Position of the last row shown.
+    pub last: usize,
+    /// Link to the previous page.
+    pub prev: Option<String>,
+    /// Link to the next page.
+    pub next: Option<String>,
 }
 
 /// A sort option of the select.
@@ -88,6 +105,8 @@ pub struct RowView {
     pub dli: String,
     /// Whether DLI criteria are met.
     pub dli_met: bool,
+    /// The alerts active on the day shown ([`ALERT_ACTIVE_DAYS`]).
+    pub alerts: Vec<graftwatch_store::derive::AlertLine>,
 }
 
 fn value(v: &Option<graftwatch_store::derive::LatestValue>) -> String {
@@ -103,7 +122,7 @@ pub(crate) fn trim_num(v: f64) -> String {
     s.to_string()
 }
 
-fn view(r: WardRow) -> RowView {
+fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
     let day = r
         .day
         .as_ref()
@@ -147,6 +166,7 @@ fn view(r: WardRow) -> RowView {
         chimerism,
         dli,
         dli_met,
+        alerts: active_alerts(&r.alerts, today),
         r,
     }
 }
@@ -155,7 +175,90 @@ fn checked(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|s| !s.is_empty() && s != "0")
 }
 
-/// `GET /ward`.
+/// Rows per dashboard page.
+pub const PAGE_SIZE: usize = 50;
+
+/// Days an alert stays in the dashboard's alert column (decision S-3):
+/// an alert is *active* on the day shown when it is dated on or before
+/// that day and at most this many days earlier — the 14-day window the
+/// DLI rules use for recent acute GVHD. Older alerts stay on the patient
+/// page (and in the "needs attention" weights, docs/server.md).
+pub const ALERT_ACTIVE_DAYS: i32 = 14;
+
+/// The alerts of a row that are active on `today`.
+pub fn active_alerts(
+    alerts: &[graftwatch_store::derive::AlertLine],
+    today: graftwatch_core::Date,
+) -> Vec<graftwatch_store::derive::AlertLine> {
+    alerts
+        .iter()
+        .filter(|a| {
+            a.date
+                .parse::<graftwatch_core::Date>()
+                .is_ok_and(|d| d <= today && today.days_since(d).get() <= ALERT_ACTIVE_DAYS)
+        })
+        .cloned()
+        .collect()
+}
+
+fn matches(r: &WardRow, f: &WardFilter, needle: &str, today: graftwatch_core::Date) -> bool {
+    (needle.is_empty() || r.patient.to_lowercase().contains(needle))
+        && (!f.alerts_only || !active_alerts(&r.alerts, today).is_empty())
+        && (!f.attention_only || r.priority() > 0)
+}
+
+fn page_number(q: &WardQuery) -> Result<usize, AppError> {
+    match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(1),
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| AppError::Invalid(format!("page '{p}': expected a page number from 1"))),
+    }
+}
+
+fn sort_options(sort: WardSort) -> Vec<SortOpt> {
+    [
+        (WardSort::Attention, "attention", "needs attention"),
+        (WardSort::Patient, "patient", "patient"),
+        (WardSort::Day, "day", "day after day 0"),
+        (WardSort::Anc, "anc", "lowest ANC"),
+        (WardSort::Agvhd, "agvhd", "acute GVHD grade"),
+    ]
+    .into_iter()
+    .map(|(s, value, label)| SortOpt {
+        value,
+        label,
+        selected: s == sort,
+    })
+    .collect()
+}
+
+/// The link to page `n` with the same filters, order and date.
+fn page_link(q: &WardQuery, f: &WardFilter, today: graftwatch_core::Date, n: usize) -> String {
+    let mut qs = vec![
+        ("page", n.to_string()),
+        ("sort", q.sort.clone().unwrap_or_default()),
+        ("on", today.to_string()),
+    ];
+    if let Some(t) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        qs.push(("q", t.to_string()));
+    }
+    if f.alerts_only {
+        qs.push(("alerts", "1".into()));
+    }
+    if f.attention_only {
+        qs.push(("attention", "1".into()));
+    }
+    format!(
+        "/ward?{}",
+        serde_urlencoded::to_string(&qs).unwrap_or_default()
+    )
+}
+
+/// `GET /ward`: one page of the dashboard (rows from the in-memory ward
+/// cache; one audit entry naming the user and the patients shown).
 pub async fn ward(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
@@ -168,37 +271,51 @@ pub async fn ward(
             "sort '{sort_text}': expected attention, patient, day, anc or agvhd"
         ))
     })?;
+    let page_no = page_number(&q)?;
     let filter = WardFilter {
         patient: q.q.clone(),
         alerts_only: checked(&q.alerts),
         attention_only: checked(&q.attention),
     };
-    let actor = id.actor(Channel::Web);
-    let f = filter.clone();
-    let rows = state
-        .db(move |s: &Store| s.ward(&actor, today, &f, sort))
+    let cache = state.ward.clone();
+    let all = state
+        .db(move |s: &Store| cache.arranged(s, today, sort))
         .await?;
+    let needle = q.q.as_deref().unwrap_or("").trim().to_lowercase();
+    let mut total = 0usize;
+    let first = (page_no - 1) * PAGE_SIZE;
+    let mut shown: Vec<WardRow> = Vec::with_capacity(PAGE_SIZE);
+    for r in all.iter().filter(|r| matches(r, &filter, &needle, today)) {
+        if total >= first && shown.len() < PAGE_SIZE {
+            shown.push(r.clone());
+        }
+        total += 1;
+    }
+    let ids: Vec<String> = shown.iter().map(|r| r.patient.clone()).collect();
+    let what = format!(
+        "ward dashboard as of {today}, page {page_no} ({} of {total} patients)",
+        ids.len()
+    );
+    let actor = id.actor(Channel::Web);
+    state
+        .db(move |s: &Store| s.audit(&actor, &AuditEvent::ok("list_patients", ids, what)))
+        .await?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = WardPage {
         chrome: Chrome::for_identity(&id, "/ward"),
-        rows: rows.into_iter().map(view).collect(),
+        rows: shown.into_iter().map(|r| view(r, today)).collect(),
         today: today.to_string(),
-        q: q.q.unwrap_or_default(),
+        q: q.q.clone().unwrap_or_default(),
         alerts_only: filter.alerts_only,
         attention_only: filter.attention_only,
-        sorts: [
-            (WardSort::Attention, "attention", "needs attention"),
-            (WardSort::Patient, "patient", "patient"),
-            (WardSort::Day, "day", "day after day 0"),
-            (WardSort::Anc, "anc", "lowest ANC"),
-            (WardSort::Agvhd, "agvhd", "acute GVHD grade"),
-        ]
-        .into_iter()
-        .map(|(s, value, label)| SortOpt {
-            value,
-            label,
-            selected: s == sort,
-        })
-        .collect(),
+        total,
+        page: page_no,
+        pages,
+        first: if total == 0 { 0 } else { first + 1 },
+        last: (first + PAGE_SIZE).min(total),
+        prev: (page_no > 1).then(|| page_link(&q, &filter, today, page_no - 1)),
+        next: (page_no < pages).then(|| page_link(&q, &filter, today, page_no + 1)),
+        sorts: sort_options(sort),
     };
     Ok(Html(render(&page)))
 }

@@ -11,14 +11,17 @@ use axum::extract::{Extension, Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use graftwatch_core::Date;
-use graftwatch_course::{Course, Event, EventDetail, OxygenDevice, Severity};
+use graftwatch_course::{Course, DrugClass, Event, EventDetail, OxygenDevice, Severity};
 use graftwatch_criteria::bsa::BsaChart;
 use graftwatch_grading::GradingConfig;
 use graftwatch_grading::preview::{DayDraft, DayPreview, DaySnapshot, preview_day};
 use graftwatch_store::{Channel, Delta, Store};
 use serde::Deserialize;
 
-use super::fields::{FIELDS, FormMap, Input, NO_FINDINGS, bsa_from_form, bsa_inputs, draft_values};
+use super::fields::{
+    FIELDS, FormMap, Input, NO_FINDINGS, VASOPRESSORS, bsa_from_form, bsa_inputs, draft_values,
+};
+use super::wording::{clinical_text, grade_words};
 use crate::app::AppState;
 use crate::auth::Identity;
 use crate::error::{AppError, PageError};
@@ -50,10 +53,12 @@ pub struct FieldView {
     pub yes_no: bool,
     /// Units to choose from.
     pub units: Vec<&'static str>,
-    /// Categories.
-    pub choices: Vec<&'static str>,
+    /// Categories (value, label in clinical words).
+    pub choices: Vec<(&'static str, String)>,
     /// Name of the organ's attribution select, shown on the organ's first field.
     pub attribution: Option<&'static str>,
+    /// The attribution select is the CRS one (other wording).
+    pub crs: bool,
 }
 
 fn field_views() -> Vec<FieldView> {
@@ -76,8 +81,13 @@ fn field_views() -> Vec<FieldView> {
             number: f.input() == Input::Number,
             yes_no: f.input() == Input::YesNo,
             units: f.units(),
-            choices: f.choices(),
+            choices: f
+                .choices()
+                .into_iter()
+                .map(|c| (c, super::fields::choice_label(c)))
+                .collect(),
             attribution,
+            crs: f.organ == super::fields::Organ::Crs,
         });
     }
     out
@@ -105,6 +115,8 @@ pub struct EntryPage {
     pub bsa_chart: String,
     /// Oxygen devices.
     pub oxygen: [(&'static str, &'static str); 6],
+    /// Vasopressors (form value).
+    pub vasopressors: [&'static str; 5],
     /// Preview already computed (after a refused save).
     pub preview_html: String,
 }
@@ -152,9 +164,9 @@ fn stage(s: Option<u8>) -> String {
 fn snapshot_view(s: &DaySnapshot) -> SnapshotView {
     let magic = match s.entry(graftwatch_grading::Criterion::Agvhd, "magic") {
         Some(e) => match (&e.grade, e.assessed_on) {
-            (Some(g), Some(d)) => format!("grade {g} (assessed {d})"),
-            (Some(g), None) => format!("grade {g}"),
-            (None, _) => format!("not graded: {}", e.missing.join("; ")),
+            (Some(g), Some(d)) => format!("{} (assessed {d})", grade_words(g)),
+            (Some(g), None) => grade_words(g),
+            (None, _) => clinical_text(&format!("not yet gradable: {}", e.missing.join("; "))),
         },
         None => "no acute GVHD assessment".into(),
     };
@@ -174,12 +186,15 @@ fn snapshot_view(s: &DaySnapshot) -> SnapshotView {
         .map(|e| {
             let name = e.criterion.as_str().to_uppercase();
             match &e.grade {
-                Some(g) => format!("{name} grade {g}"),
-                None => format!("{name}: {}", e.missing.join("; ")),
+                Some(g) => format!("{name} {}", grade_words(g)),
+                None => clinical_text(&format!(
+                    "{name} not yet gradable: {}",
+                    e.missing.join("; ")
+                )),
             }
         })
         .collect();
-    let reasons = s.reasons.iter().map(|r| r.reason.clone()).collect();
+    let reasons = s.reasons.iter().map(|r| clinical_text(&r.reason)).collect();
     SnapshotView {
         magic,
         organs,
@@ -219,6 +234,7 @@ fn page(
         bsa: bsa_inputs(chart),
         bsa_chart: chart.label(),
         oxygen: OXYGEN,
+        vasopressors: VASOPRESSORS,
         preview_html,
     }
 }
@@ -281,6 +297,31 @@ fn oxygen_event(m: &FormMap, date: Date) -> Result<Option<Event>, String> {
     }))
 }
 
+/// The vasopressors ticked on the form (`vaso_<name>`), as drug events of
+/// the day (class `vasopressor`, active that day only).
+fn vasopressor_events(m: &FormMap, date: Date) -> Vec<Event> {
+    VASOPRESSORS
+        .iter()
+        .filter(|n| {
+            m.get(&format!("vaso_{n}"))
+                .is_some_and(|v| !v.trim().is_empty())
+        })
+        .map(|n| Event {
+            id: None,
+            date,
+            time: None,
+            end_date: Some(date),
+            note: None,
+            detail: EventDetail::Drug {
+                name: (*n).to_string(),
+                class: DrugClass::Vasopressor,
+                dose: None,
+                dose_unit: None,
+            },
+        })
+        .collect()
+}
+
 /// Everything the preview and the save compute from a submitted form.
 struct Evaluated {
     preview: DayPreview,
@@ -305,13 +346,14 @@ fn evaluate(course: &Course, m: &FormMap) -> Result<Evaluated, AppError> {
             (None, None)
         }
     };
-    let events = match oxygen_event(m, date) {
+    let mut events: Vec<Event> = match oxygen_event(m, date) {
         Ok(e) => e.into_iter().collect(),
         Err(e) => {
             other.push(e);
             Vec::new()
         }
     };
+    events.extend(vasopressor_events(m, date));
     let draft = DayDraft {
         date,
         values: draft_values(m, bsa_total),
@@ -444,7 +486,7 @@ pub async fn save(
     let actor = id.actor(Channel::Web);
     let p2 = pid.clone();
     let meta = state
-        .db(move |s: &Store| s.append(&actor, &p2, base, &delta))
+        .db_write(move |s: &Store| s.append(&actor, &p2, base, &delta))
         .await?;
     Ok(Redirect::to(&format!("/patients/{pid}?saved={}#history", meta.rev)).into_response())
 }

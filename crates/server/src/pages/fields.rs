@@ -30,6 +30,9 @@ pub enum Organ {
     UpperGi,
     /// Lower GI.
     LowerGi,
+    /// CRS findings whose cause is stated (hypotension, hypoxia):
+    /// `other` removes them from the CRS grade (flag `GW-ATTR-CRS`).
+    Crs,
     /// Not a GVHD organ finding.
     None,
 }
@@ -42,6 +45,7 @@ impl Organ {
             Organ::Liver => "attr_liver",
             Organ::UpperGi => "attr_upper_gi",
             Organ::LowerGi => "attr_lower_gi",
+            Organ::Crs => "attr_crs",
             Organ::None => return None,
         })
     }
@@ -228,6 +232,27 @@ pub const FIELDS: &[Field] = &[
     ),
     f!("spo2", "SpO₂", K::Spo2, None, "Vital signs"),
     f!(
+        "hypotension",
+        "Hypotension",
+        K::Hypotension,
+        Crs,
+        "Cytokine release syndrome (after CAR-T)"
+    ),
+    f!(
+        "fluid_bolus",
+        "Intravenous fluid bolus given",
+        K::FluidBolus,
+        Crs,
+        "Cytokine release syndrome (after CAR-T)"
+    ),
+    f!(
+        "hypoxia",
+        "Hypoxia (oxygen needed for CRS)",
+        K::Hypoxia,
+        Crs,
+        "Cytokine release syndrome (after CAR-T)"
+    ),
+    f!(
         "ice",
         "ICE score (0–10)",
         K::IceScore,
@@ -255,6 +280,26 @@ pub const FIELDS: &[Field] = &[
         None,
         "Neurological (ICANS)"
     ),
+];
+
+/// A category value in clinical words (the value sent stays the course
+/// file's value).
+pub fn choice_label(value: &str) -> String {
+    match value {
+        "fluid_responsive" => "responded to fluids (no vasopressor)".into(),
+        "vasopressor_required" => "vasopressor required".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// Vasopressors offered on the form (drug events of class `vasopressor`
+/// on the day: the CRS grade counts them, vasopressin excluded, ASTCT 2019).
+pub const VASOPRESSORS: [&str; 5] = [
+    "norepinephrine",
+    "epinephrine",
+    "dopamine",
+    "phenylephrine",
+    "vasopressin",
 ];
 
 /// The "organ assessed, no findings" boxes: form name and the

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use graftwatch_chimerism::str::{StrConfig, StrProfile, StrReferences};
+use graftwatch_chimerism::str::{Kit, StrConfig, StrProfile, StrReferences};
 use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
 use graftwatch_course::{ChimerismMethod, ChimerismResult, Course, attach_chimerism};
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, parse_genemapper};
@@ -19,6 +19,7 @@ use graftwatch_store::hashing::sha256_hex;
 use graftwatch_store::{Change, Channel, NewProfile, NewRun, Run, Store};
 use serde_json::json;
 
+use super::lab_ngs;
 use crate::app::AppState;
 use crate::auth::Identity;
 use crate::error::{AppError, PageError};
@@ -39,10 +40,14 @@ pub struct LabPage {
     pub patient: String,
     /// People a reference can be for: `recipient` and the course's donors.
     pub persons: Vec<String>,
-    /// Stored references (person, sample, file, version).
-    pub references: Vec<(String, String, String, i64)>,
+    /// Stored references (person, method, sample, file, version).
+    pub references: Vec<(String, String, String, String, i64)>,
     /// Lineages (value, label).
     pub lineages: Vec<(&'static str, String)>,
+    /// What an NGS reference can be: the marker panel, the recipient, the donors.
+    pub ngs_persons: Vec<(String, String)>,
+    /// Kits of the sample form (value, label): none first, then the built-in kits.
+    pub kits: Vec<(String, String)>,
     /// Runs, newest first.
     pub runs: Vec<RunView>,
     /// A message after an action.
@@ -117,10 +122,19 @@ fn run_view(r: &Run) -> RunView {
         at: r.at.clone(),
         author: r.author.clone(),
         what: format!(
-            "sample {} · {} · {}",
+            "{} · sample {} · {} · {}{}",
+            if r.run.method == lab_ngs::METHOD {
+                "NGS"
+            } else {
+                "STR"
+            },
             s(&p["sample"]),
             s(&p["lineage"]).replace('_', " "),
-            s(&p["date"])
+            s(&p["date"]),
+            match p["kit"].as_str() {
+                Some(k) if k != "generic" => format!(" · kit {k}"),
+                _ => String::new(),
+            }
         ),
         shares,
         flags,
@@ -131,6 +145,27 @@ fn run_view(r: &Run) -> RunView {
             .map(|(who, role, at, meaning)| format!("{who} ({role}) {at}: {meaning}"))
             .collect(),
     }
+}
+
+/// The kit choices of the sample form: none (the generic defaults), then
+/// every built-in kit by its full name.
+fn kit_choices() -> Vec<(String, String)> {
+    let generic = Kit::generic();
+    let none = (
+        String::new(),
+        format!(
+            "none: generic stutter defaults, saturation at {} RFU",
+            generic.saturation_rfu
+        ),
+    );
+    std::iter::once(none)
+        .chain(
+            Kit::built_in_names()
+                .filter(|n| *n != "generic")
+                .filter_map(|n| Kit::built_in(n).ok())
+                .map(|k| (k.name, k.title)),
+        )
+        .collect()
 }
 
 fn persons(c: &Course) -> Vec<String> {
@@ -163,10 +198,20 @@ async fn lab_page_with(
         .await?;
     let references = profiles
         .iter()
-        .filter(|(p, _)| p.method == "str")
         .map(|(p, v)| {
             let f = |k: &str| p.profile[k].as_str().unwrap_or("").to_string();
-            (p.person.clone(), f("sample"), f("file_name"), *v)
+            let method = match p.method.as_str() {
+                "str" => "STR peak table",
+                m if m == lab_ngs::PANEL.1 => "NGS marker panel",
+                _ => "NGS genotypes",
+            };
+            (
+                p.person.clone(),
+                method.to_string(),
+                f("sample"),
+                f("file_name"),
+                *v,
+            )
         })
         .collect();
     let page = LabPage {
@@ -178,6 +223,13 @@ async fn lab_page_with(
             .iter()
             .map(|l| (l.as_str(), l.as_str().replace('_', " ")))
             .collect(),
+        ngs_persons: std::iter::once((
+            lab_ngs::PANEL.0.to_string(),
+            "marker panel (sites VCF)".to_string(),
+        ))
+        .chain(persons(&course).into_iter().map(|p| (p.clone(), p)))
+        .collect(),
+        kits: kit_choices(),
         runs: runs.iter().rev().map(run_view).collect(),
         message,
         error,
@@ -315,6 +367,44 @@ async fn refused(
     }
 }
 
+/// Which lab upload form was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LabForm {
+    /// A reference profile of the recipient or a donor.
+    Reference,
+    /// A post-transplant sample to analyse.
+    Sample,
+}
+
+/// The one path of both upload forms: read the upload (size-limited),
+/// act on it, show the lab page with what happened — or, for htmx, with
+/// why it was refused.
+async fn lab_post(
+    state: AppState,
+    id: Identity,
+    pid: String,
+    headers: HeaderMap,
+    mp: Multipart,
+    form: LabForm,
+) -> Result<Response, PageError> {
+    let pid = super::check_id(&pid)?;
+    let r = async {
+        let u = read_upload(mp).await?;
+        let ngs = u.field("method") == "ngs";
+        let msg = match (form, ngs) {
+            (LabForm::Reference, false) => store_reference(&state, &id, &pid, &u).await?,
+            (LabForm::Sample, false) => analyse_sample(&state, &id, &pid, &u).await?,
+            (LabForm::Reference, true) => store_ngs_reference(&state, &id, &pid, &u).await?,
+            (LabForm::Sample, true) => analyse_ngs_sample(&state, &id, &pid, &u).await?,
+        };
+        Ok(lab_page(&state, &id, pid.clone(), Some(msg))
+            .await?
+            .into_response())
+    }
+    .await;
+    refused(&state, &id, pid, is_htmx(&headers), r).await
+}
+
 /// `POST /patients/{id}/lab/reference`: a reference profile (multipart:
 /// `person`, `sample`, `file`).
 pub async fn reference(
@@ -324,43 +414,76 @@ pub async fn reference(
     headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, PageError> {
-    let pid = super::check_id(&pid)?;
-    let r = reference_inner(&state, &id, pid.clone(), mp).await;
-    refused(&state, &id, pid, is_htmx(&headers), r).await
+    lab_post(state, id, pid, headers, mp, LabForm::Reference).await
 }
 
-async fn reference_inner(
-    state: &AppState,
-    id: &Identity,
-    pid: String,
+/// `POST /patients/{id}/lab`: analyse an uploaded peak table (multipart:
+/// `file`, `sample`, `lineage`, `date`, `kit`) and record the run for review.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(pid): Path<String>,
+    headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, PageError> {
-    let (state, id) = (state.clone(), id.clone());
-    let u = read_upload(mp).await?;
-    let (course, _) = super::load_course(&state, &id, &pid).await?;
+    lab_post(state, id, pid, headers, mp, LabForm::Sample).await
+}
+
+/// The uploaded peak table, its text and the sample chosen in it.
+struct Parsed {
+    table: GeneMapperTable,
+    text: String,
+    sample: String,
+}
+
+impl Parsed {
+    fn of(u: &Upload) -> Result<Parsed, AppError> {
+        let (table, text) = table(u)?;
+        let (sample, _) = pick(&table, u.field("sample"))?;
+        Ok(Parsed {
+            table,
+            text,
+            sample,
+        })
+    }
+
+    fn profile(&self) -> Result<&StrProfile, AppError> {
+        self.table
+            .profile(&self.sample)
+            .map_err(|e| AppError::Invalid(e.to_string()))
+    }
+}
+
+async fn store_reference(
+    state: &AppState,
+    id: &Identity,
+    pid: &str,
+    u: &Upload,
+) -> Result<String, AppError> {
+    let (course, _) = super::load_course(state, id, pid).await?;
     let person = u.field("person").to_string();
     if !persons(&course).contains(&person) {
         return Err(AppError::Invalid(format!(
             "field 'person': '{person}' is neither the recipient nor a donor of this course ({})",
             persons(&course).join(", ")
-        ))
-        .into());
+        )));
     }
-    let (t, text) = table(&u)?;
-    let (sample, _) = pick(&t, u.field("sample"))?;
+    let p = Parsed::of(u)?;
     let profile = NewProfile {
-        patient: pid.clone(),
+        patient: pid.to_string(),
         person: person.clone(),
         method: "str".into(),
         input_hash: sha256_hex(&[&u.file]),
-        profile: json!({"format": "peak_table", "file_name": u.file_name, "sample": sample, "table": text}),
+        profile: json!({"format": "peak_table", "file_name": u.file_name, "sample": p.sample, "table": p.text}),
     };
     let actor = id.actor(Channel::Web);
     state
         .db(move |s: &Store| s.put_profile(&actor, &profile))
         .await?;
-    let msg = format!("Reference profile of {person} stored (sample {sample}).");
-    Ok(lab_page(&state, &id, pid, Some(msg)).await?.into_response())
+    Ok(format!(
+        "Reference profile of {person} stored (sample {}).",
+        p.sample
+    ))
 }
 
 /// The stored STR references of the patient as parsed profiles.
@@ -393,6 +516,7 @@ fn estimate(
     refs: &[(String, GeneMapperTable, String)],
     sample: &StrProfile,
     lineage: Lineage,
+    kit: Kit,
 ) -> Result<serde_json::Value, AppError> {
     let recipient = refs.iter().find(|r| r.0 == "recipient").ok_or_else(|| {
         AppError::Invalid("no reference profile for the recipient: upload it first".into())
@@ -407,7 +531,11 @@ fn estimate(
             "no reference profile for any donor: upload them first".into(),
         ));
     }
-    let r = StrReferences::new(stored_profile(recipient)?, &donors, StrConfig::default())
+    let cfg = StrConfig {
+        kit,
+        ..StrConfig::default()
+    };
+    let r = StrReferences::new(stored_profile(recipient)?, &donors, cfg)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(match r.estimate(sample, lineage) {
         Ok(res) => serde_json::to_value(&res).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -416,28 +544,97 @@ fn estimate(
     })
 }
 
-/// `POST /patients/{id}/lab`: analyse an uploaded peak table (multipart:
-/// `file`, `sample`, `lineage`, `date`) and record the run for review.
-pub async fn upload(
-    State(state): State<AppState>,
-    Extension(id): Extension<Identity>,
-    Path(pid): Path<String>,
-    headers: HeaderMap,
-    mp: Multipart,
-) -> Result<Response, PageError> {
-    let pid = super::check_id(&pid)?;
-    let r = upload_inner(&state, &id, pid.clone(), mp).await;
-    refused(&state, &id, pid, is_htmx(&headers), r).await
-}
-
-async fn upload_inner(
+async fn store_ngs_reference(
     state: &AppState,
     id: &Identity,
-    pid: String,
-    mp: Multipart,
-) -> Result<Response, PageError> {
-    let (state, id) = (state.clone(), id.clone());
-    let u = read_upload(mp).await?;
+    pid: &str,
+    u: &Upload,
+) -> Result<String, AppError> {
+    let (course, _) = super::load_course(state, id, pid).await?;
+    let person = u.field("person").to_string();
+    let allowed = persons(&course);
+    if person != lab_ngs::PANEL.0 && !allowed.contains(&person) {
+        return Err(AppError::Invalid(format!(
+            "field 'person': '{person}' is neither the marker panel, the recipient nor a donor of this course ({})",
+            allowed.join(", ")
+        )));
+    }
+    let (pid2, name, bytes, asked) = (
+        pid.to_string(),
+        u.file_name.clone(),
+        u.file.clone(),
+        u.field("sample").to_string(),
+    );
+    let who = person.clone();
+    let (profile, sample) = tokio::task::spawn_blocking(move || {
+        lab_ngs::profile_of(&pid2, &who, &name, &bytes, &asked)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("NGS reference task: {e}")))??;
+    let actor = id.actor(Channel::Web);
+    state
+        .db(move |s: &Store| s.put_profile(&actor, &profile))
+        .await?;
+    Ok(if person == lab_ngs::PANEL.0 {
+        format!("NGS marker panel stored ({sample}).")
+    } else {
+        format!("NGS reference genotypes of {person} stored (sample {sample}).")
+    })
+}
+
+async fn analyse_ngs_sample(
+    state: &AppState,
+    id: &Identity,
+    pid: &str,
+    u: &Upload,
+) -> Result<String, AppError> {
+    let (lineage, date) = lineage_and_date(u)?;
+    let (course, _) = super::load_course(state, id, pid).await?;
+    let donors: Vec<String> = persons(&course).into_iter().skip(1).collect();
+    let actor = id.actor(Channel::Web);
+    let p = pid.to_string();
+    let stored = state.db(move |s: &Store| s.profiles(&actor, &p)).await?;
+    let (name, bytes, asked) = (
+        u.file_name.clone(),
+        u.file.clone(),
+        u.field("sample").to_string(),
+    );
+    let used: Vec<String> = stored
+        .iter()
+        .filter(|(p, _)| p.method == lab_ngs::METHOD || p.method == lab_ngs::PANEL.1)
+        .map(|(p, v)| format!("{}/{}/v{v}", p.person, p.method))
+        .collect();
+    let (results, sample) = tokio::task::spawn_blocking(move || {
+        lab_ngs::analyse(&stored, &donors, &name, &bytes, &asked)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("NGS analysis task: {e}")))??;
+    let run = NewRun {
+        patient: pid.to_string(),
+        method: lab_ngs::METHOD.into(),
+        input_hashes: vec![(u.file_name.clone(), sha256_hex(&[&u.file]))],
+        parameters: json!({"sample": sample, "lineage": lineage.as_str(), "date": date.to_string(),
+            "references": used}),
+        engine_version: lab_ngs::ENGINE.into(),
+        results,
+    };
+    record(state, id, run).await
+}
+
+/// Records a run for review; the message shown.
+async fn record(state: &AppState, id: &Identity, run: NewRun) -> Result<String, AppError> {
+    let actor = id.actor(Channel::Web);
+    let run_id = state
+        .db(move |s: &Store| s.record_run(&actor, &run))
+        .await?;
+    Ok(format!(
+        "Run {} recorded: review the result and its QC flags, then sign it off.",
+        &run_id[..10.min(run_id.len())]
+    ))
+}
+
+/// The lineage and collection date fields of a sample form.
+fn lineage_and_date(u: &Upload) -> Result<(Lineage, Date), AppError> {
     let lineage: Lineage = u.field("lineage").parse().map_err(|_| {
         AppError::Invalid(format!(
             "field 'lineage': '{}' is not a lineage",
@@ -450,30 +647,42 @@ async fn upload_inner(
             u.field("date")
         ))
     })?;
+    Ok((lineage, date))
+}
+
+/// The kit chosen on the sample form: empty or `generic` for the generic
+/// defaults (no kit), else a built-in kit (`Kit::built_in_names`).
+fn kit_of(u: &Upload) -> Result<Kit, AppError> {
+    match u.field("kit") {
+        "" | "generic" => Ok(Kit::generic()),
+        k => Kit::built_in(k).map_err(|e| AppError::Invalid(format!("field 'kit': {e}"))),
+    }
+}
+
+async fn analyse_sample(
+    state: &AppState,
+    id: &Identity,
+    pid: &str,
+    u: &Upload,
+) -> Result<String, AppError> {
+    let (lineage, date) = lineage_and_date(u)?;
+    let kit = kit_of(u)?;
     let actor = id.actor(Channel::Web);
-    let p = pid.clone();
+    let p = pid.to_string();
     let stored = state.db(move |s: &Store| s.profiles(&actor, &p)).await?;
-    let (t, _) = table(&u)?;
-    let (sample, profile) = pick(&t, u.field("sample"))?;
-    let results = estimate(&references(&stored)?, profile, lineage)?;
+    let parsed = Parsed::of(u)?;
+    let kit_name = kit.name.clone();
+    let results = estimate(&references(&stored)?, parsed.profile()?, lineage, kit)?;
     let run = NewRun {
-        patient: pid.clone(),
+        patient: pid.to_string(),
         method: "str".into(),
         input_hashes: vec![(u.file_name.clone(), sha256_hex(&[&u.file]))],
-        parameters: json!({"sample": sample, "lineage": lineage.as_str(), "date": date.to_string(),
+        parameters: json!({"sample": parsed.sample, "lineage": lineage.as_str(), "date": date.to_string(), "kit": kit_name,
             "references": stored.iter().map(|(p, v)| format!("{}/{}/v{v}", p.person, p.method)).collect::<Vec<_>>()}),
         engine_version: ENGINE.into(),
         results,
     };
-    let actor = id.actor(Channel::Web);
-    let run_id = state
-        .db(move |s: &Store| s.record_run(&actor, &run))
-        .await?;
-    let msg = format!(
-        "Run {} recorded: review the result and its QC flags, then sign it off.",
-        &run_id[..10]
-    );
-    Ok(lab_page(&state, &id, pid, Some(msg)).await?.into_response())
+    record(state, id, run).await
 }
 
 /// The chimerism result of a run, for the course.
@@ -501,7 +710,11 @@ fn result_of(r: &Run) -> Result<ChimerismResult, AppError> {
             .as_str()
             .and_then(|l| l.parse().ok())
             .ok_or_else(bad)?,
-        method: ChimerismMethod::Str,
+        method: if r.run.method == lab_ngs::METHOD {
+            ChimerismMethod::Ngs
+        } else {
+            ChimerismMethod::Str
+        },
         shares,
     })
 }
@@ -541,7 +754,7 @@ pub async fn sign_off(
     let actor = id.actor(Channel::Web);
     let (p, rid) = (pid.clone(), run_id.clone());
     state
-        .db(move |s: &Store| {
+        .db_write(move |s: &Store| {
             s.sign_off(
                 &actor,
                 &rid,

@@ -22,7 +22,12 @@ mod dli;
 mod entry;
 mod fields;
 mod lab;
+mod lab_ngs;
 mod patient;
+mod ward_cache;
+mod wording;
+
+pub use ward_cache::WardCache;
 
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
