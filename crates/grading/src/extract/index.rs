@@ -162,6 +162,7 @@ mod tests {
             risk,
             death: outcome::death(course),
             upper_gi_histology: gvhd::upper_gi_histology(course),
+            lower_gi_diagnoses: gvhd::lower_gi_diagnoses(course),
             therapies: marrow::therapy_starts(course),
             weights: weight_history(course.observations.iter()),
             biomarkers: biomarkers::biomarker_samples(course),
