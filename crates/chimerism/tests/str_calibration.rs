@@ -40,6 +40,7 @@ fn refs_with(
 struct Tally {
     n: usize,
     abs_err: Vec<f64>,
+    err: Vec<f64>,
     covered: Vec<usize>,
     with_ci: Vec<usize>,
     present: usize,
@@ -53,6 +54,7 @@ impl Tally {
         if self.abs_err.is_empty() {
             let k = truth.len();
             self.abs_err = vec![0.0; k];
+            self.err = vec![0.0; k];
             self.covered = vec![0; k];
             self.with_ci = vec![0; k];
         }
@@ -66,6 +68,7 @@ impl Tally {
         self.n += 1;
         for (i, (p, t)) in res.persons.iter().zip(truth).enumerate() {
             self.abs_err[i] += (p.percent - t).abs();
+            self.err[i] += p.percent - t;
             if let Some(ci) = p.ci {
                 self.with_ci[i] += 1;
                 if ci.low - 1e-9 <= *t && *t <= ci.high + 1e-9 {
@@ -80,6 +83,9 @@ impl Tally {
     }
     fn mae(&self, i: usize) -> f64 {
         self.abs_err[i] / self.n.max(1) as f64
+    }
+    fn bias(&self, i: usize) -> f64 {
+        self.err[i] / self.n.max(1) as f64
     }
     fn coverage(&self, i: usize) -> f64 {
         self.covered[i] as f64 / self.with_ci[i].max(1) as f64
@@ -151,7 +157,7 @@ fn realistic_simulation_table() {
         ("1 unrelated donor", false),
         ("1 haploidentical donor", true),
     ] {
-        let t = one_donor(11, haplo, &grid, 60);
+        let t = one_donor(11, haplo, &grid, 120);
         println!(
             "| {name}, 5–95% | {} | {:.3} | {:.1}% | {} |",
             t.n,
@@ -161,18 +167,18 @@ fn realistic_simulation_table() {
         );
     }
     println!(
-        "\n| truth recipient/cord/PBSC | samples | MAE recipient | MAE cord | MAE PBSC | coverage (R/cord/PBSC) |"
+        "\n| truth recipient/cord/PBSC | samples | MAE recipient | MAE cord | MAE PBSC | coverage (R/cord/PBSC) | bias (R/cord/PBSC) |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for truth in [
         [2.0, 70.0, 28.0],
         [0.0, 95.0, 5.0],
         [10.0, 45.0, 45.0],
         [30.0, 10.0, 60.0],
     ] {
-        let t = cord_pbsc(21, truth, 150);
+        let t = cord_pbsc(21, truth, 600);
         println!(
-            "| {}/{}/{} | {} | {:.3} | {:.3} | {:.3} | {:.1}% / {:.1}% / {:.1}% |",
+            "| {}/{}/{} | {} | {:.3} | {:.3} | {:.3} | {:.1}% / {:.1}% / {:.1}% | {:+.3} / {:+.3} / {:+.3} |",
             truth[0],
             truth[1],
             truth[2],
@@ -182,7 +188,10 @@ fn realistic_simulation_table() {
             t.mae(2),
             100.0 * t.coverage(0),
             100.0 * t.coverage(1),
-            100.0 * t.coverage(2)
+            100.0 * t.coverage(2),
+            t.bias(0),
+            t.bias(1),
+            t.bias(2)
         );
     }
     println!("\n| recipient % | relation | samples | called present |");
@@ -209,9 +218,11 @@ fn realistic_simulation_table() {
 #[test]
 #[ignore]
 fn detection_at_lower_analytical_thresholds() {
-    println!("| analytical threshold (RFU) | recipient % | relation | samples | called present | mean stated LoD % |");
-    println!("|---|---|---|---|---|---|");
-    for at in [50.0, 30.0, 20.0] {
+    println!(
+        "| analytical threshold (RFU) | one peak alone from (RFU) | recipient % | relation | samples | called present | mean stated LoD % |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (at, single) in [(50.0, 50.0), (30.0, 30.0), (30.0, 50.0), (20.0, 20.0), (20.0, 50.0)] {
         let p = SimParams {
             export_threshold: at,
             noise_in_empty_bins: true,
@@ -219,13 +230,14 @@ fn detection_at_lower_analytical_thresholds() {
         };
         let cfg = StrConfig {
             analytical_threshold_rfu: at,
+            presence_single_peak_rfu: single,
             ..StrConfig::default()
         };
-        for pct in [0.0, 1.0, 2.0] {
+        for pct in [0.0, 1.0, 2.0, 3.0] {
             for (name, haplo) in [("unrelated", false), ("haplo", true)] {
                 let t = one_donor_with(31, haplo, &[pct], 300, &p, &cfg);
                 println!(
-                    "| {at} | {pct} | {name} | {} | {:.1}% | {:.2} |",
+                    "| {at} | {single} | {pct} | {name} | {} | {:.1}% | {:.2} |",
                     t.n,
                     100.0 * t.present as f64 / t.n.max(1) as f64,
                     t.lod_sum / t.n.max(1) as f64

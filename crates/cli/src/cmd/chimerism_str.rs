@@ -106,6 +106,9 @@ pub struct StrArgs {
     /// Analytical threshold in RFU (peak height).
     #[arg(long, default_value_t = 50.0, value_name = "RFU")]
     pub analytical_threshold: f64,
+    /// Height (RFU) at which one clean unique peak alone shows a person present; peaks between the analytical threshold and this height (a lab-validated lower threshold) need a second locus (rule STR-CALL).
+    #[arg(long, default_value_t = 50.0, value_name = "RFU")]
+    pub presence_single_peak: f64,
     /// Reference allele calling: minimum fraction of the locus maximum.
     #[arg(long, default_value_t = 0.5, value_name = "FRACTION")]
     pub relative_threshold: f64,
@@ -218,6 +221,7 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
             StrMeasure::Height => Measure::Height,
         },
         analytical_threshold_rfu: args.analytical_threshold,
+        presence_single_peak_rfu: args.presence_single_peak,
         relative_threshold: args.relative_threshold,
         model_stutter: !args.no_stutter_model,
         include_amelogenin: args.include_amelogenin,
