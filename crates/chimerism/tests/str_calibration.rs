@@ -15,12 +15,7 @@ fn refs(rng: &mut Rng, people: &[&SimPerson], p: &SimParams) -> StrReferences {
     refs_with(rng, people, p, StrConfig::default())
 }
 
-fn refs_with(
-    rng: &mut Rng,
-    people: &[&SimPerson],
-    p: &SimParams,
-    cfg: StrConfig,
-) -> StrReferences {
+fn refs_with(rng: &mut Rng, people: &[&SimPerson], p: &SimParams, cfg: StrConfig) -> StrReferences {
     let profiles: Vec<_> = (0..people.len())
         .map(|i| {
             let mut f = vec![0.0; people.len()];
@@ -222,7 +217,13 @@ fn detection_at_lower_analytical_thresholds() {
         "| analytical threshold (RFU) | one peak alone from (RFU) | recipient % | relation | samples | called present | mean stated LoD % |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for (at, single) in [(50.0, 50.0), (30.0, 30.0), (30.0, 50.0), (20.0, 20.0), (20.0, 50.0)] {
+    for (at, single) in [
+        (50.0, 50.0),
+        (30.0, 30.0),
+        (30.0, 50.0),
+        (20.0, 20.0),
+        (20.0, 50.0),
+    ] {
         let p = SimParams {
             export_threshold: at,
             noise_in_empty_bins: true,

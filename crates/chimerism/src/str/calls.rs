@@ -87,7 +87,10 @@ impl Evidence {
         let need_strong = cfg.min_loci_for_presence.clamp(1, n.max(1));
         let need_any = cfg.presence_corroborating_loci.max(need_strong);
         let kth = |t: f64, k: usize| -> f64 {
-            let mut v: Vec<f64> = loci.iter().map(|l| (t * l.share_per_rfu).min(1.0)).collect();
+            let mut v: Vec<f64> = loci
+                .iter()
+                .map(|l| (t * l.share_per_rfu).min(1.0))
+                .collect();
             v.sort_by(f64::total_cmp);
             v.get(k - 1).copied().unwrap_or(1.0)
         };

@@ -187,10 +187,7 @@ pub fn spool_stdin() -> std::io::Result<PathBuf> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!(
-        "graftwatch-stdin-{}-{nanos}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("graftwatch-stdin-{}-{nanos}", std::process::id()));
     std::fs::create_dir(&dir)?;
     let file = dir.join("stdin");
     let mut out = std::fs::File::create_new(&file)?;
