@@ -345,6 +345,22 @@ mod tests {
     }
 
     #[test]
+    fn dash_is_standard_input_a_table_or_a_vcf() {
+        let s = parse_input("--donor", "d=-:D1", SpecRole::Reference, STR).unwrap();
+        assert_eq!(
+            (s.kind, s.sample.as_deref()),
+            (InputKind::PeakTable, Some("D1"))
+        );
+        assert!(is_stdin(&s.files[0]));
+        assert_eq!(display_file(&s.files[0]), "<stdin>");
+        let s = parse_input("--sample", "d30=-::cd3", SpecRole::Sample, NGS).unwrap();
+        assert_eq!((s.kind, s.sample.as_deref()), (InputKind::Vcf, Some("d30")));
+        let e =
+            parse_input("--donor", "d=-", SpecRole::Reference, &[InputKind::Fastq]).unwrap_err();
+        assert!(e.contains("not an input type"), "{e}");
+    }
+
+    #[test]
     fn old_str_spellings_work_with_a_deprecation_note() {
         let s = parse_input("--recipient", "refs.txt:R-pre", SpecRole::Reference, STR).unwrap();
         assert_eq!(
