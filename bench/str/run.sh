@@ -7,11 +7,14 @@
 #    positive control; the plate is written by the ignored test
 #    plate_of_96_samples (crates/cli/tests/chimerism_str_real.rs).
 # Needs hyperfine (Debian package) and taskset.
+# PROFILE=quick-release (opt-level 3, no LTO) for a quick figure; the
+# default is the fat-LTO release profile.
 set -eu
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-cargo build --release -q -p graftwatch-cli
-BIN="$CARGO_TARGET_DIR/release/graftwatch"
+PROFILE="${PROFILE:-release}"
+cargo build --profile "$PROFILE" -q -p graftwatch-cli
+BIN="$CARGO_TARGET_DIR/$PROFILE/graftwatch"
 PLATE="${PLATE:-$CARGO_TARGET_DIR/str-plate-96}"
 GW_KEEP_PLATE="$PLATE" cargo test -q -p graftwatch-cli --test chimerism_str_real plate_of_96_samples -- --ignored >/dev/null
 REFS="--recipient R-pre=examples/str/references.txt:R-pre --donor UCB-1=examples/str/references.txt:UCB-1 --donor PBSC-1=examples/str/references.txt:PBSC-1"

@@ -274,17 +274,27 @@ pub fn read_genemapper(
     path: &Path,
     opts: GeneMapperOptions,
 ) -> Result<GeneMapperTable, GeneMapperError> {
-    let p = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| GeneMapperError::Io {
-        path: p.clone(),
+        path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    let (text, encoding) = decode(&bytes).map_err(|e| GeneMapperError::Encoding {
-        path: p,
+    read_genemapper_bytes(&bytes, path, opts)
+}
+
+/// Reads an export already in memory (e.g. standard input): the same
+/// decoding and checks as [`read_genemapper`]; `name` is used in messages
+/// (e.g. `<stdin>`).
+pub fn read_genemapper_bytes(
+    bytes: &[u8],
+    name: &Path,
+    opts: GeneMapperOptions,
+) -> Result<GeneMapperTable, GeneMapperError> {
+    let (text, encoding) = decode(bytes).map_err(|e| GeneMapperError::Encoding {
+        path: name.display().to_string(),
         line: e.line,
         what: e.what,
     })?;
-    let mut t = parse_genemapper(&text, path, opts)?;
+    let mut t = parse_genemapper(&text, name, opts)?;
     t.encoding = encoding;
     Ok(t)
 }

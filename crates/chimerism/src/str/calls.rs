@@ -38,18 +38,93 @@ pub struct Call {
     pub lab_validated: bool,
 }
 
-/// Applies rule STR-CALL. `lods` are the per-locus detection limits
-/// (fractions) of the loci where the person is assessable and `seen` how
-/// many of them show a clean unique peak.
+/// What one locus offers for detecting one person: the height (RFU) of
+/// its best clean unique peak when one is seen (at or above the analytical
+/// threshold and not explained as n−2 stutter), and the share per RFU of
+/// threshold at which its best clean unique allele would reach a given
+/// height (1 / (locus height × template share)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LocusDetection {
+    /// Height of the best clean unique peak seen, if any.
+    pub seen_rfu: Option<f64>,
+    /// Share (fraction) per RFU: the share at which a peak of T RFU is
+    /// expected is T × this.
+    pub share_per_rfu: f64,
+}
+
+/// The detection evidence of one person over the loci where it is
+/// assessable (rule STR-CALL, two tiers): a clean unique peak at or above
+/// the single-peak presence height (`presence_single_peak_rfu`, default
+/// 50 RFU) counts on its own at `min_loci_for_presence` loci; peaks between
+/// the analytical threshold and that height (only seen when a lab has
+/// validated a lower analytical threshold) establish presence only when
+/// they are seen at `presence_corroborating_loci` loci (default 2): one
+/// baseline-noise peak in a bin is common at 20 RFU, two at independent
+/// loci are not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// Loci whose clean unique peak reaches the single-peak presence height.
+    pub strong: usize,
+    /// Loci with a clean unique peak at or above the analytical threshold.
+    pub any: usize,
+    /// Loci where the person is assessable.
+    pub assessable: usize,
+    /// Strong loci needed.
+    pub need_strong: usize,
+    /// Loci at the analytical threshold needed (corroboration).
+    pub need_any: usize,
+    /// Computed detection limit (fraction): the smallest share at which
+    /// either requirement is expected to be met in this sample.
+    pub lod: f64,
+}
+
+impl Evidence {
+    /// Evidence over `loci` under the thresholds of `cfg`.
+    pub fn from_loci(loci: &[LocusDetection], cfg: &super::config::StrConfig) -> Evidence {
+        let at = cfg.analytical_threshold_rfu;
+        let single = cfg.presence_single_peak_rfu.max(at);
+        let n = loci.len();
+        let need_strong = cfg.min_loci_for_presence.clamp(1, n.max(1));
+        let need_any = cfg.presence_corroborating_loci.max(need_strong);
+        let kth = |t: f64, k: usize| -> f64 {
+            let mut v: Vec<f64> = loci
+                .iter()
+                .map(|l| (t * l.share_per_rfu).min(1.0))
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v.get(k - 1).copied().unwrap_or(1.0)
+        };
+        Evidence {
+            strong: loci
+                .iter()
+                .filter(|l| l.seen_rfu.is_some_and(|h| h >= single))
+                .count(),
+            any: loci.iter().filter(|l| l.seen_rfu.is_some()).count(),
+            assessable: n,
+            need_strong,
+            need_any,
+            lod: if n == 0 {
+                1.0
+            } else {
+                kth(single, need_strong).min(kth(at, need_any))
+            },
+        }
+    }
+
+    /// True when the peaks seen establish presence.
+    pub fn met(&self) -> bool {
+        self.assessable > 0 && (self.strong >= self.need_strong || self.any >= self.need_any)
+    }
+}
+
+/// Applies rule STR-CALL to the fitted share `percent` and the evidence.
 pub fn call(
     percent: f64,
-    seen: usize,
-    lods: &[f64],
-    need: usize,
+    ev: &Evidence,
     validated_lod: Option<f64>,
     validated_loq: Option<f64>,
 ) -> Call {
-    if lods.is_empty() {
+    if ev.assessable == 0 {
         return Call {
             detection: Detection::NotAssessable,
             lod_percent: validated_lod,
@@ -57,11 +132,8 @@ pub fn call(
             lab_validated: validated_lod.is_some(),
         };
     }
-    let mut l = lods.to_vec();
-    l.sort_by(f64::total_cmp);
-    let need = need.clamp(1, l.len());
-    let lod = validated_lod.unwrap_or(100.0 * l[need - 1]);
-    if seen >= need && percent >= MIN_SHOWN_PERCENT {
+    let lod = validated_lod.unwrap_or(100.0 * ev.lod);
+    if ev.met() && percent >= MIN_SHOWN_PERCENT {
         let detection = match validated_loq {
             Some(q) if percent < q => Detection::BelowQuantification,
             _ => Detection::Present,
@@ -73,7 +145,7 @@ pub fn call(
             lab_validated: validated_lod.is_some(),
         };
     }
-    let conflict = seen >= need || percent > lod;
+    let conflict = ev.met() || percent > lod;
     Call {
         detection: Detection::NotDetected,
         lod_percent: Some(lod.max(percent)),
@@ -115,15 +187,13 @@ pub(crate) fn person_estimates(
                 ),
             ));
         }
-        let dets: Vec<(bool, f64)> = used.iter().filter_map(|f| f.det[i]).collect();
-        let seen = dets.iter().filter(|d| d.0).count();
-        let lods: Vec<f64> = dets.iter().map(|d| d.1).collect();
+        let dets: Vec<LocusDetection> = used.iter().filter_map(|f| f.det[i]).collect();
+        let ev = Evidence::from_loci(&dets, cfg);
+        let seen = ev.any;
         let percent = 100.0 * est[i];
         let c = call(
             percent,
-            seen,
-            &lods,
-            cfg.min_loci_for_presence,
+            &ev,
             cfg.validated_lod_percent,
             cfg.validated_loq_percent,
         );
@@ -132,7 +202,7 @@ pub(crate) fn person_estimates(
                 StrFlagCode::CallRule,
                 format!(
                     "{person}: fitted share {percent:.2}% with clean unique peaks at {seen} of {} loci; called {} (rule STR-CALL; stated LoD {:.2}%)",
-                    lods.len(),
+                    ev.assessable,
                     c.detection.as_str(),
                     c.lod_percent.unwrap_or(0.0)
                 ),
@@ -141,7 +211,7 @@ pub(crate) fn person_estimates(
         persons.push(PersonEstimate {
             person,
             percent,
-            ci: ci[i],
+            ci: interval_for_call(ci[i], c.detection),
             per_locus_mean: mean,
             sd,
             cv,
@@ -150,11 +220,21 @@ pub(crate) fn person_estimates(
             detection_limit_percent: c.lod_percent,
             lod_lab_validated: c.lab_validated,
             loci_detected: seen,
-            loci_assessable: lods.len(),
+            loci_assessable: ev.assessable,
         });
     }
     let dominant = dominant_donor(&persons[1..]);
     (persons, dominant)
+}
+
+/// The interval shown with a call: a person not detected may be absent,
+/// so its interval starts at 0 (an interval above 0 beside "not detected"
+/// would contradict the call; rule STR-CALL).
+pub fn interval_for_call(ci: Option<Interval>, detection: Detection) -> Option<Interval> {
+    match (ci, detection) {
+        (Some(i), Detection::NotDetected) => Some(Interval { low: 0.0, ..i }),
+        (ci, _) => ci,
+    }
 }
 
 fn mean_sd(v: &[f64]) -> (Option<f64>, Option<f64>) {
@@ -185,46 +265,104 @@ pub fn dominant_donor(donors: &[PersonEstimate]) -> Option<PersonRef> {
 mod tests {
     use super::*;
 
+    use crate::str::StrConfig;
+
+    /// Evidence of `seen` loci with peaks of 1,000 RFU among loci whose
+    /// detection limits at the default 50 RFU are `lods`.
+    fn ev(seen: usize, lods: &[f64]) -> Evidence {
+        let loci: Vec<LocusDetection> = lods
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LocusDetection {
+                seen_rfu: (i < seen).then_some(1000.0),
+                share_per_rfu: l / 50.0,
+            })
+            .collect();
+        Evidence::from_loci(&loci, &StrConfig::default())
+    }
+
     #[test]
     fn call_rule_boundaries() {
         let lods = [0.01, 0.02];
         // Seen and above 0.005 %: present.
         assert_eq!(
-            call(0.005, 1, &lods, 1, None, None).detection,
+            call(0.005, &ev(1, &lods), None, None).detection,
             Detection::Present
         );
         // Seen but fitted 0.00: not detected, flagged.
-        let c = call(0.0049, 1, &lods, 1, None, None);
+        let c = call(0.0049, &ev(1, &lods), None, None);
         assert_eq!((c.detection, c.conflict), (Detection::NotDetected, true));
         // Not seen, share at the LoD: not detected, LoD 1 %, no conflict.
-        let c = call(1.0, 0, &lods, 1, None, None);
-        assert_eq!(
-            (c.detection, c.lod_percent, c.conflict),
-            (Detection::NotDetected, Some(1.0), false)
-        );
+        let c = call(1.0, &ev(0, &lods), None, None);
+        assert_eq!(c.detection, Detection::NotDetected);
+        assert!((c.lod_percent.unwrap() - 1.0).abs() < 1e-12 && !c.conflict);
         // Not seen, share above the LoD: LoD raised to the share.
-        let c = call(3.92, 0, &lods, 1, None, None);
+        let c = call(3.92, &ev(0, &lods), None, None);
         assert_eq!((c.lod_percent, c.conflict), (Some(3.92), true));
         // Validated LoD and LoQ.
-        let c = call(0.8, 0, &lods, 1, Some(1.5), Some(2.0));
+        let c = call(0.8, &ev(0, &lods), Some(1.5), Some(2.0));
         assert_eq!((c.lod_percent, c.lab_validated), (Some(1.5), true));
-        assert!(!call(0.8, 0, &lods, 1, None, None).lab_validated);
+        assert!(!call(0.8, &ev(0, &lods), None, None).lab_validated);
         // A share above the validated LoD without a clean peak raises the
         // stated LoD: then it is no longer the lab's.
-        let c = call(1.6, 0, &lods, 1, Some(1.5), None);
+        let c = call(1.6, &ev(0, &lods), Some(1.5), None);
         assert_eq!((c.lod_percent, c.lab_validated), (Some(1.6), false));
         assert_eq!(
-            call(1.99, 1, &lods, 1, Some(1.5), Some(2.0)).detection,
+            call(1.99, &ev(1, &lods), Some(1.5), Some(2.0)).detection,
             Detection::BelowQuantification
         );
         assert_eq!(
-            call(2.0, 1, &lods, 1, Some(1.5), Some(2.0)).detection,
+            call(2.0, &ev(1, &lods), Some(1.5), Some(2.0)).detection,
             Detection::Present
         );
         assert_eq!(
-            call(5.0, 0, &[], 1, None, None).detection,
+            call(5.0, &ev(0, &[]), None, None).detection,
             Detection::NotAssessable
         );
+    }
+
+    #[test]
+    fn peaks_below_the_single_peak_height_need_a_second_locus() {
+        // A lab-validated analytical threshold of 20 RFU.
+        let cfg = StrConfig {
+            analytical_threshold_rfu: 20.0,
+            ..StrConfig::default()
+        };
+        let locus = |h: Option<f64>| LocusDetection {
+            seen_rfu: h,
+            share_per_rfu: 0.0002,
+        };
+        let e = |hs: &[Option<f64>]| {
+            let l: Vec<LocusDetection> = hs.iter().map(|h| locus(*h)).collect();
+            Evidence::from_loci(&l, &cfg)
+        };
+        // One peak just below 50 RFU: not enough; just at 50: enough.
+        assert!(!e(&[Some(49.99), None, None]).met());
+        assert!(e(&[Some(50.0), None, None]).met());
+        // Two loci with peaks at the analytical threshold: enough.
+        assert!(e(&[Some(20.0), Some(20.0), None]).met());
+        assert!(!e(&[Some(20.0), None, None]).met());
+        // A single assessable locus never counts a low peak alone.
+        assert!(!e(&[Some(30.0)]).met());
+        // LoD: the smaller of 50 RFU at one locus (1 %) and 20 RFU at two (0.4 %).
+        assert!((e(&[None, None, None]).lod - 0.004).abs() < 1e-12);
+        assert!((e(&[None]).lod - 0.01).abs() < 1e-12);
+        // At the default threshold (50 RFU) the rule is the one-tier rule.
+        let d = Evidence::from_loci(&[locus(Some(50.0))], &StrConfig::default());
+        assert!(d.met() && (d.lod - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_person_not_detected_has_an_interval_from_zero() {
+        let i = Some(Interval {
+            low: 0.1,
+            high: 0.9,
+        });
+        let z = interval_for_call(i, Detection::NotDetected).unwrap();
+        assert_eq!((z.low, z.high), (0.0, 0.9));
+        let p = interval_for_call(i, Detection::Present).unwrap();
+        assert_eq!((p.low, p.high), (0.1, 0.9));
+        assert_eq!(interval_for_call(None, Detection::NotDetected), None);
     }
 
     fn pe(name: &str, p: f64) -> PersonEstimate {

@@ -32,6 +32,17 @@ pub struct StrConfig {
     /// threshold, which is the level above which peaks are real by
     /// definition; set 2 for a stricter call). Capped by the number of such loci.
     pub min_loci_for_presence: usize,
+    /// Height (RFU) at which one clean unique peak counts on its own for
+    /// presence (default 50, the usual analytical threshold). When a lab
+    /// validates a lower analytical threshold, peaks between that threshold
+    /// and this height count only when seen at
+    /// `presence_corroborating_loci` loci (rule STR-CALL).
+    #[serde(default = "default_single_peak_rfu")]
+    pub presence_single_peak_rfu: f64,
+    /// Loci needed when the clean unique peaks are below
+    /// `presence_single_peak_rfu` (default 2).
+    #[serde(default = "default_corroborating_loci")]
+    pub presence_corroborating_loci: usize,
     /// Donor pairs differing at fewer loci than this are flagged as not
     /// identifiable (default 3).
     pub min_distinguishing_loci: usize,
@@ -120,6 +131,14 @@ pub struct StrConfig {
     pub validated_loq_percent: Option<f64>,
 }
 
+fn default_single_peak_rfu() -> f64 {
+    50.0
+}
+
+fn default_corroborating_loci() -> usize {
+    2
+}
+
 impl Default for StrConfig {
     fn default() -> Self {
         StrConfig {
@@ -130,6 +149,8 @@ impl Default for StrConfig {
             model_stutter: true,
             min_informative_loci: 3,
             min_loci_for_presence: 1,
+            presence_single_peak_rfu: default_single_peak_rfu(),
+            presence_corroborating_loci: default_corroborating_loci(),
             min_distinguishing_loci: 3,
             outlier_mad_factor: 3.5,
             outlier_floor_points: 10.0,
@@ -194,6 +215,15 @@ impl StrConfig {
                 "analytical_threshold_rfu = {}: expected a non-negative number of RFU",
                 self.analytical_threshold_rfu
             ));
+        }
+        if !(self.presence_single_peak_rfu.is_finite() && self.presence_single_peak_rfu >= 0.0) {
+            return Err(format!(
+                "presence_single_peak_rfu = {}: expected a non-negative number of RFU",
+                self.presence_single_peak_rfu
+            ));
+        }
+        if self.presence_corroborating_loci == 0 {
+            return Err("presence_corroborating_loci = 0: expected at least 1 locus".into());
         }
         if !(self.outlier_mad_factor > 0.0 && self.outlier_floor_points >= 0.0) {
             return Err("outlier_mad_factor must be > 0 and outlier_floor_points >= 0".into());

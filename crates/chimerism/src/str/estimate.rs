@@ -466,7 +466,7 @@ impl StrReferences {
                 report.classical_donor_percent = c.donor_fraction.map(|f| 100.0 * f);
             }
             // Detection opportunities.
-            let det: Vec<Option<(bool, f64)>> = li
+            let det: Vec<Option<super::calls::LocusDetection>> = li
                 .persons
                 .iter()
                 .enumerate()
@@ -485,14 +485,28 @@ impl StrReferences {
                                 .map(|r| sig(r))
                                 .sum::<f64>()
                     };
-                    let seen = clean.iter().any(|a| sig(a) > 0.0 && sig(a) > 2.0 * n2(a));
-                    let best = clean.iter().map(|a| template(i, a)).fold(0.0_f64, f64::max);
-                    let lod = if best > 0.0 {
-                        (cfg.analytical_threshold_rfu / (total_h * best)).min(1.0)
-                    } else {
-                        1.0
+                    let height = |a: &Allele| {
+                        peaks
+                            .iter()
+                            .filter(|(x, _, _)| *x == a)
+                            .map(|(_, _, h)| *h)
+                            .fold(0.0_f64, f64::max)
                     };
-                    Some((seen, lod))
+                    let seen_rfu = clean
+                        .iter()
+                        .filter(|a| sig(a) > 0.0 && sig(a) > 2.0 * n2(a))
+                        .map(|a| height(a))
+                        .reduce(f64::max);
+                    let best = clean.iter().map(|a| template(i, a)).fold(0.0_f64, f64::max);
+                    let share_per_rfu = if best > 0.0 {
+                        1.0 / (total_h * best)
+                    } else {
+                        f64::INFINITY
+                    };
+                    Some(super::calls::LocusDetection {
+                        seen_rfu,
+                        share_per_rfu,
+                    })
                 })
                 .collect();
             fits.push(LocusFit { det, ..this });
@@ -622,13 +636,17 @@ impl StrReferences {
                 }
             }
             let a = (1.0 - cfg.confidence) / 2.0;
-            let n_eff = effective_loci(&used, k);
-            let widen = small_sample_factor(n_eff, cfg.confidence);
+            let n_eff: Vec<usize> = (0..k).map(|i| effective_loci(&used, k, i)).collect();
+            let widens: Vec<f64> = n_eff
+                .iter()
+                .map(|n| small_sample_factor(*n, cfg.confidence))
+                .collect();
             let ci: Vec<Option<Interval>> = reps
                 .iter_mut()
                 .enumerate()
                 .map(|(i, v)| {
                     v.sort_by(f64::total_cmp);
+                    let widen = widens[i];
                     let e = 100.0 * est[i];
                     let (lo, hi) = (quantile(v, a).min(e), quantile(v, 1.0 - a).max(e));
                     Some(Interval {
@@ -640,8 +658,9 @@ impl StrReferences {
             (
                 ci,
                 format!(
-                    "{:.0}% percentile bootstrap over the {n} loci in the fit, widened ×{widen:.2} for {n_eff} effective loci (t/z · √(n/(n−1))) ({} replicates, seed {})",
+                    "{:.0}% percentile bootstrap over the {n} loci in the fit, widened per person for its effective loci ({}; t/z · √(n/(n−1))) ({} replicates, seed {})",
                     100.0 * cfg.confidence,
+                    widening_text(self, &n_eff, &widens),
                     cfg.bootstrap_replicates,
                     cfg.bootstrap_seed
                 ),
@@ -706,13 +725,25 @@ fn is_stutter_position(parent: &Allele, pos: &Allele) -> bool {
         || parent.minus(2).as_ref() == Some(pos)
 }
 
-/// Effective number of loci of the weighted fit (Kish): (Σ_l I_l)² / Σ_l I_l²
-/// with I_l the information of locus l about the split between people
-/// (Σ over its positions of weight × scale² × the spread of the people's
-/// templates there; a shared allele carries none). With equal weights it is the number of loci; when a few loci
-/// carry most of the weight it is smaller, and so are the degrees of
-/// freedom of the interval.
-fn effective_loci(used: &[&LocusFit], k: usize) -> usize {
+/// "recipient ×1.35 (7 loci), UCB-1 ×1.16 (13 loci), …" for the method text.
+fn widening_text(refs: &StrReferences, n_eff: &[usize], widens: &[f64]) -> String {
+    refs.persons
+        .iter()
+        .zip(n_eff.iter().zip(widens))
+        .map(|(p, (n, w))| format!("{} ×{w:.2} ({n} loci)", p.person))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Effective number of loci of the weighted fit for person `person` (Kish):
+/// (Σ_l I_l)² / Σ_l I_l² with I_l the information of locus l about that
+/// person's share (Σ over its positions of weight × scale² × the squared
+/// difference between the person's template and the mean template there;
+/// a shared allele carries none). With equal weights it is the number of
+/// loci; when a few loci carry most of the information about the person
+/// (a minor donor seen at few loci) it is smaller, and so are the degrees
+/// of freedom of that person's interval.
+fn effective_loci(used: &[&LocusFit], k: usize, person: usize) -> usize {
     let info: Vec<f64> = used
         .iter()
         .map(|f| {
@@ -720,8 +751,7 @@ fn effective_loci(used: &[&LocusFit], k: usize) -> usize {
                 .iter()
                 .map(|r| {
                     let mean = r.g.iter().sum::<f64>() / k as f64;
-                    let contrast: f64 = r.g.iter().map(|g| (g - mean).powi(2)).sum();
-                    r.w * f.scale * f.scale * contrast
+                    r.w * f.scale * f.scale * (r.g[person] - mean).powi(2)
                 })
                 .sum::<f64>()
         })

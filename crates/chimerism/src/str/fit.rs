@@ -52,7 +52,7 @@ pub(crate) struct LocusFit {
     /// (1 until [`reweight`]; a large peak read high or low then moves c,
     /// not the other positions' shares).
     pub(crate) scale: f64,
-    pub(crate) det: Vec<Option<(bool, f64)>>,
+    pub(crate) det: Vec<Option<super::calls::LocusDetection>>,
 }
 
 impl LocusFit {

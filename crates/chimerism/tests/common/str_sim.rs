@@ -425,6 +425,12 @@ pub struct SimParams {
     /// Probability that an allele of a person drops out completely at low
     /// copy number: drop-out probability = exp(−template RFU / this) (0 = none).
     pub dropout_scale_rfu: f64,
+    /// Baseline noise also at the allele positions (bins) of the locus with
+    /// no template, so that with a low export threshold noise peaks appear
+    /// there as in a real electropherogram (default false: at 50 RFU and
+    /// 8 RFU noise such peaks are never exported, and the draws of the
+    /// existing tables are kept).
+    pub noise_in_empty_bins: bool,
 }
 
 impl SimParams {
@@ -459,6 +465,7 @@ impl Default for SimParams {
             noise_rfu: 0.0,
             saturation_rfu: None,
             dropout_scale_rfu: 0.0,
+            noise_in_empty_bins: false,
         }
     }
 }
@@ -472,7 +479,7 @@ pub fn mixture(
     p: &SimParams,
 ) -> StrProfile {
     let mut prof = StrProfile::new(name);
-    for (l, back, _) in frequency_table() {
+    for (l, back, freq) in frequency_table() {
         let locus_eff = p.locus_rfu * rng.lognormal(p.locus_sd);
         let mut amounts: BTreeMap<Allele, f64> = BTreeMap::new();
         // Template amount per allele, summed over people.
@@ -506,8 +513,14 @@ pub fn mixture(
                     parent * p.forward_stutter * rng.lognormal(p.stutter_sd);
             }
         }
+        if p.noise_in_empty_bins {
+            for (a, _) in &freq {
+                let al = Allele::parse(a, l).expect("table allele");
+                amounts.entry(al).or_insert(0.0);
+            }
+        }
         for h in amounts.values_mut() {
-            if *h > 0.0 && p.noise_rfu > 0.0 {
+            if (*h > 0.0 || p.noise_in_empty_bins) && p.noise_rfu > 0.0 {
                 *h = (*h + p.noise_rfu * rng.normal()).max(0.0);
             }
             if let Some(s) = p.saturation_rfu {

@@ -138,7 +138,10 @@ pub enum InputSource {
 impl InputSource {
     fn describe(&self) -> String {
         match self {
-            InputSource::Vcf { path, sample } => format!("{} (sample {sample})", path.display()),
+            InputSource::Vcf { path, sample } => format!(
+                "{} (sample {sample})",
+                super::chimerism_spec::display_file(path)
+            ),
             InputSource::Bam { path } => path.display().to_string(),
             InputSource::Fastq { paths } => paths
                 .iter()
@@ -192,6 +195,42 @@ pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<I
     })
 }
 
+/// A VCF/BCF reading error as bad input; standard input named `<stdin>`
+/// rather than by its private copy.
+fn vcf_error(e: VcfAdError) -> anyhow::Error {
+    let text = e.to_string();
+    let named = super::chimerism_spec::name_stdin_in(&text);
+    if named == text {
+        crate::exit::input(e)
+    } else {
+        BadInput(named).into()
+    }
+}
+
+/// Standard input (`-`) as the file of every VCF/BCF input that names it:
+/// one stream, copied once, every `-` input a sample column of it.
+fn resolve_stdin(specs: &mut [InputSpec]) -> anyhow::Result<()> {
+    for spec in specs {
+        if let InputSource::Vcf { path, .. } = &mut spec.source
+            && super::chimerism_spec::is_stdin(path)
+        {
+            *path = super::chimerism_spec::spool_stdin().map_err(|e| {
+                BadInput(format!("{}: cannot read: {e}", super::course::STDIN_NAME))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the copy of standard input when `chimerism ngs` ends.
+struct SpoolGuard;
+
+impl Drop for SpoolGuard {
+    fn drop(&mut self) {
+        super::chimerism_spec::remove_spool();
+    }
+}
+
 /// Allele counts of one input at the panel markers, with the contigs of
 /// the panel its alignment file lacks (markers skipped).
 struct Counted {
@@ -214,7 +253,7 @@ fn counts_of(
                 // A person's genotype VCF may hold GT only: the caller
                 // falls back to GT when every marker is absent.
                 Err(VcfAdError::NoAd { .. }) if person => vec![None; markers.len()],
-                r => r.map_err(crate::exit::input)?,
+                r => r.map_err(vcf_error)?,
             },
             missing_contigs: Vec::new(),
         },
@@ -383,6 +422,10 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         .map(|s| parse_spec("--sample", s, true))
         .collect::<Result<_, _>>()
         .map_err(BadInput)?;
+    let mut sample_specs = sample_specs;
+    let _spool = SpoolGuard;
+    resolve_stdin(&mut person_specs)?;
+    resolve_stdin(&mut sample_specs)?;
     let mut names: Vec<&str> = person_specs.iter().map(|p| p.name.as_str()).collect();
     names.extend(sample_specs.iter().map(|s| s.name.as_str()));
     for (i, n) in names.iter().enumerate() {
@@ -416,11 +459,11 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         let counts = counted.counts;
         if counts.iter().all(|c| c.is_none()) {
             if let InputSource::Vcf { path, sample } = &spec.source {
-                let gt = read_vcf_gt(path, sample, &markers).map_err(crate::exit::input)?;
+                let gt = read_vcf_gt(path, sample, &markers).map_err(vcf_error)?;
                 if gt.iter().all(|g| g.is_err()) {
                     anyhow::bail!(BadInput(format!(
                         "{}: none of the {} panel markers has AD or GT for '{}' ({})",
-                        path.display(),
+                        super::chimerism_spec::display_file(path),
                         markers.len(),
                         spec.name,
                         sample

@@ -120,8 +120,13 @@ pub fn parse_input(
     let files: Vec<&str> = file.split(',').map(str::trim).collect();
     let kind = kind_for(files[0], kinds).ok_or_else(|| {
         format!(
-            "{option} '{arg}': '{file}' is not an input type this command reads; expected a file ending in {}",
-            InputKind::extensions(kinds)
+            "{option} '{arg}': '{file}' is not an input type this command reads; expected a file ending in {}{}",
+            InputKind::extensions(kinds),
+            if kinds.contains(&InputKind::PeakTable) || kinds.contains(&InputKind::Vcf) {
+                ", or - (standard input)"
+            } else {
+                ""
+            }
         )
     })?;
     if files.len() > 2 || (files.len() == 2 && kind != InputKind::Fastq) {
@@ -152,11 +157,72 @@ pub fn parse_input(
     })
 }
 
+/// True when `file` is `-`: standard input. One stream can only be read
+/// once, so every `-` input of a command names a sample of that one table
+/// (STR peak table, or VCF/BCF for `chimerism ngs`).
+pub fn is_stdin(file: &std::path::Path) -> bool {
+    file.as_os_str() == "-"
+}
+
+/// How an input file is named in output: `<stdin>` for `-` (and for the
+/// private copy of standard input made by [`spool_stdin`]).
+pub fn display_file(file: &std::path::Path) -> String {
+    if is_stdin(file) || SPOOL.get().is_some_and(|s| s == file) {
+        super::course::STDIN_NAME.to_string()
+    } else {
+        file.display().to_string()
+    }
+}
+
+/// The private copy of standard input, when one was made.
+static SPOOL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Copies standard input, once, to a new private file and returns its path
+/// (for readers that need a file: VCF/BCF, which are told apart by their
+/// content; the copy is removed by [`remove_spool`]).
+pub fn spool_stdin() -> std::io::Result<PathBuf> {
+    if let Some(p) = SPOOL.get() {
+        return Ok(p.clone());
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("graftwatch-stdin-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir)?;
+    let file = dir.join("stdin");
+    let mut out = std::fs::File::create_new(&file)?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut out)?;
+    out.sync_all()?;
+    Ok(SPOOL.get_or_init(|| file).clone())
+}
+
+/// Removes the copy of standard input made by [`spool_stdin`], if any.
+pub fn remove_spool() {
+    if let Some(dir) = SPOOL.get().and_then(|f| f.parent()) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// `text` with the private copy of standard input named `<stdin>`.
+pub fn name_stdin_in(text: &str) -> String {
+    match SPOOL.get() {
+        Some(p) => text.replace(&p.display().to_string(), super::course::STDIN_NAME),
+        None => text.to_string(),
+    }
+}
+
 /// The kind of `file` among `kinds`. Peak tables come with many extensions
 /// (`.txt`, `.csv`, `.tsv`, `.tab`, and GeneMarker's tab-separated `.xls`),
 /// so when the command reads peak tables any file that is not a VCF/BCF,
 /// BAM/CRAM or FASTQ is taken as one (the reader refuses binary files).
 fn kind_for(file: &str, kinds: &[InputKind]) -> Option<InputKind> {
+    if file.trim() == "-" {
+        // Standard input: a table (STR) or a VCF/BCF (NGS), never reads
+        // in BAM/CRAM/FASTQ (the only one-stream inputs are tables).
+        return [InputKind::PeakTable, InputKind::Vcf]
+            .into_iter()
+            .find(|k| kinds.contains(k));
+    }
     match InputKind::of(file) {
         Some(k) if kinds.contains(&k) => Some(k),
         None if kinds.contains(&InputKind::PeakTable) && !file.trim().is_empty() => {
@@ -276,6 +342,22 @@ mod tests {
         assert_eq!(s.kind, InputKind::Alignment);
         let s = parse_input("--sample", "d30=post.vcf::myeloid", SpecRole::Sample, NGS).unwrap();
         assert_eq!(s.sample.as_deref(), Some("d30"));
+    }
+
+    #[test]
+    fn dash_is_standard_input_a_table_or_a_vcf() {
+        let s = parse_input("--donor", "d=-:D1", SpecRole::Reference, STR).unwrap();
+        assert_eq!(
+            (s.kind, s.sample.as_deref()),
+            (InputKind::PeakTable, Some("D1"))
+        );
+        assert!(is_stdin(&s.files[0]));
+        assert_eq!(display_file(&s.files[0]), "<stdin>");
+        let s = parse_input("--sample", "d30=-::cd3", SpecRole::Sample, NGS).unwrap();
+        assert_eq!((s.kind, s.sample.as_deref()), (InputKind::Vcf, Some("d30")));
+        let e =
+            parse_input("--donor", "d=-", SpecRole::Reference, &[InputKind::Fastq]).unwrap_err();
+        assert!(e.contains("not an input type"), "{e}");
     }
 
     #[test]

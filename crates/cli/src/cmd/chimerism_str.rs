@@ -106,6 +106,9 @@ pub struct StrArgs {
     /// Analytical threshold in RFU (peak height).
     #[arg(long, default_value_t = 50.0, value_name = "RFU")]
     pub analytical_threshold: f64,
+    /// Height (RFU) at which one clean unique peak alone shows a person present; peaks between the analytical threshold and this height (a lab-validated lower threshold) need a second locus (rule STR-CALL).
+    #[arg(long, default_value_t = 50.0, value_name = "RFU")]
+    pub presence_single_peak: f64,
     /// Reference allele calling: minimum fraction of the locus maximum.
     #[arg(long, default_value_t = 0.5, value_name = "FRACTION")]
     pub relative_threshold: f64,
@@ -218,6 +221,7 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
             StrMeasure::Height => Measure::Height,
         },
         analytical_threshold_rfu: args.analytical_threshold,
+        presence_single_peak_rfu: args.presence_single_peak,
         relative_threshold: args.relative_threshold,
         model_stutter: !args.no_stutter_model,
         include_amelogenin: args.include_amelogenin,
@@ -288,7 +292,11 @@ impl Tables {
         for i in inputs {
             let p = &i.files[0];
             if !t.contains_key(p) {
-                let table = read_genemapper(p, opts).map_err(crate::exit::input)?;
+                let table = if super::chimerism_spec::is_stdin(p) {
+                    read_stdin_table(opts)?
+                } else {
+                    read_genemapper(p, opts).map_err(crate::exit::input)?
+                };
                 t.insert(p.clone(), table);
             }
         }
@@ -301,6 +309,20 @@ impl Tables {
             .profile(sample)
             .map_err(crate::exit::input)
     }
+}
+
+/// The peak table on standard input (`-`), read once: every `-` input of
+/// the command names a sample of this one table.
+fn read_stdin_table(opts: GeneMapperOptions) -> anyhow::Result<GeneMapperTable> {
+    use std::io::Read;
+    let name = Path::new(super::course::STDIN_NAME);
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| BadInput(format!("{}: cannot read: {e}", name.display())))?;
+    graftwatch_genomics_io::genemapper::read_genemapper_bytes(&bytes, name, opts)
+        .map_err(crate::exit::input)
 }
 
 /// Runs `chimerism str`.
@@ -415,12 +437,12 @@ fn analyse(
             },
             Err(e) => anyhow::bail!(BadInput(format!(
                 "{who}{}: {e}",
-                s.input.files[0].display()
+                super::chimerism_spec::display_file(&s.input.files[0])
             ))),
         };
         samples.push(SampleOut {
             sample: s.input.name.clone(),
-            file: s.input.files[0].display().to_string(),
+            file: super::chimerism_spec::display_file(&s.input.files[0]),
             lineage: s.lineage,
             date: s.date,
             specimen: s.specimen,
