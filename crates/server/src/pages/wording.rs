@@ -4,37 +4,29 @@
 //! gradable", and the engine's evidence and course-file names
 //! (`skin_erythema_bsa`, `stool_episode_equivalent`) read as words.
 
-/// Evidence and course-file names with their clinical words; any other
-/// `snake_case` name is shown with spaces.
+/// Evidence names that are not observation kinds, with their clinical
+/// words. Observation kinds take their label from the one table in
+/// `graftwatch_course` (`kind_label`); any other `snake_case` name is shown
+/// with spaces.
 const NAMES: &[(&str, &str)] = &[
     ("skin_erythema_bsa", "rash BSA"),
-    ("skin_rash_bsa", "rash BSA"),
-    ("skin_desquamation_bsa", "bullae / desquamation BSA"),
     ("upper_gi_symptom_days", "days with upper GI symptoms"),
-    ("stool_volume", "stool volume"),
-    ("stool_episodes", "diarrhoea episodes"),
     (
         "stool_episode_equivalent",
         "stool output (episodes as volume)",
     ),
     ("grossly_bloody_stool", "grossly bloody stool"),
-    ("stool_bloody", "grossly bloody stool"),
     ("severe_abdominal_pain", "severe abdominal pain"),
-    ("abdominal_pain_severe", "severe abdominal pain"),
     ("finding_other_cause", "finding with another cause"),
-    ("agvhd_no_findings", "organ assessed without findings"),
-    ("anorexia_with_weight_loss", "anorexia with weight loss"),
-    ("vomiting_episodes", "vomiting episodes"),
-    ("ice_score", "ICE score"),
-    ("systolic_bp", "systolic blood pressure"),
-    ("fluid_bolus", "fluid bolus"),
     ("oxygen_support", "oxygen support"),
 ];
 
-/// A grade label in words: `II` → "grade II", `>=II` → "at least grade
-/// II", `>=0` → "not yet gradable".
+/// A grade label in words: `II` → "grade II", `>=II` or the engine's
+/// `at least II` → "at least grade II", `>=0` / `at least 0` → "not yet
+/// gradable".
 pub fn grade_words(g: &str) -> String {
-    match g.trim().strip_prefix(">=") {
+    let g = g.trim();
+    match g.strip_prefix(">=").or_else(|| g.strip_prefix("at least ")) {
         Some("0") => "not yet gradable".into(),
         Some(x) => format!("at least grade {}", x.trim()),
         None => format!("grade {g}"),
@@ -42,6 +34,9 @@ pub fn grade_words(g: &str) -> String {
 }
 
 fn name_words(token: &str) -> String {
+    if let Some(label) = graftwatch_course::kind_label(token) {
+        return label.to_string();
+    }
     match NAMES.iter().find(|(n, _)| *n == token) {
         Some((_, w)) => (*w).to_string(),
         None => token
@@ -60,6 +55,8 @@ fn name_words(token: &str) -> String {
 /// Engine text in clinical words (lower bounds and names, see the module).
 pub fn clinical_text(text: &str) -> String {
     let text = text
+        .replace("grade at least 0", "not yet gradable")
+        .replace("grade at least ", "at least grade ")
         .replace("grade >=0", "not yet gradable")
         .replace("grade >=", "at least grade ")
         .replace(">=0", "not yet gradable")
@@ -95,6 +92,19 @@ mod tests {
         assert_eq!(grade_words(">=II"), "at least grade II");
         assert_eq!(grade_words(">=0"), "not yet gradable");
         assert_eq!(grade_words("III"), "grade III");
+        assert_eq!(grade_words("at least II"), "at least grade II");
+        assert_eq!(grade_words("at least 0"), "not yet gradable");
+        assert_eq!(
+            clinical_text("day +40: grade at least II from the assessed organs"),
+            "day +40: at least grade II from the assessed organs"
+        );
+        assert_eq!(clinical_text("stool_volume 900"), "stool volume 900");
+        for (name, _) in NAMES {
+            assert!(
+                graftwatch_course::kind_label(name).is_none(),
+                "{name} is an observation kind: its label belongs in the course's kind table"
+            );
+        }
         let t = clinical_text(
             "MAGIC grade >=II: skin stage 3 (skin_erythema_bsa 60 % on 2025-05-25); liver not staged (not assessed)",
         );
