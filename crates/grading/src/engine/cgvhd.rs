@@ -296,22 +296,7 @@ fn response_item(
     scored: &[(Date, CgvhdResult)],
     sink: &mut Sink,
 ) {
-    let Some(onset) = scored
-        .iter()
-        .find(|(_, r)| r.global > GlobalSeverity::None)
-        .map(|(d, _)| *d)
-    else {
-        return;
-    };
-    let Some(start) = x
-        .drugs
-        .intervals
-        .iter()
-        .filter(|i| i.class == graftwatch_course::DrugClass::Steroid)
-        .filter(|i| i.start >= onset && end.is_none_or(|e| i.start <= e))
-        .map(|i| i.start)
-        .min()
-    else {
+    let Some(start) = first_steroid_after_onset(x, end, scored) else {
         return;
     };
     let base = scored.iter().rfind(|(d, _)| *d <= start);
@@ -343,6 +328,28 @@ fn response_item(
     ));
 }
 
+/// The first systemic steroid started on or after chronic-GVHD onset (the
+/// first assessment with global severity mild or worse) and not after
+/// `end`: the start both the NIH response and the steroid-refractory /
+/// steroid-dependent definitions measure from.
+fn first_steroid_after_onset(
+    x: &CourseInputs,
+    end: Option<Date>,
+    scored: &[(Date, CgvhdResult)],
+) -> Option<Date> {
+    let onset = scored
+        .iter()
+        .find(|(_, r)| r.global > GlobalSeverity::None)
+        .map(|(d, _)| *d)?;
+    x.drugs
+        .intervals
+        .iter()
+        .filter(|i| i.class == graftwatch_course::DrugClass::Steroid)
+        .filter(|i| i.start >= onset && end.is_none_or(|e| i.start <= e))
+        .map(|i| i.start)
+        .min()
+}
+
 /// Steroid-refractory / steroid-dependent chronic GVHD from the first
 /// systemic steroid started on or after chronic-GVHD onset.
 fn steroid_item(
@@ -354,22 +361,7 @@ fn steroid_item(
     cfg: &crate::GradingConfig,
     sink: &mut Sink,
 ) {
-    let Some(onset) = scored
-        .iter()
-        .find(|(_, r)| r.global > GlobalSeverity::None)
-        .map(|(d, _)| *d)
-    else {
-        return;
-    };
-    let Some(start) = x
-        .drugs
-        .intervals
-        .iter()
-        .filter(|i| i.class == graftwatch_course::DrugClass::Steroid)
-        .filter(|i| i.start >= onset && end.is_none_or(|e| i.start <= e))
-        .map(|i| i.start)
-        .min()
-    else {
+    let Some(start) = first_steroid_after_onset(x, end, scored) else {
         return;
     };
     let scores: Vec<(Date, OrganAssessment<8>)> = scored
