@@ -35,26 +35,32 @@ pub(super) const MAX_NAME_BYTES: u64 = 64 << 10;
 /// over its cap, or longer than the data that follows. A stream that does
 /// not start with the BAM magic is left to the decoder's own error.
 pub(super) fn check<R: Read>(reader: R) -> io::Result<()> {
-    let mut r = bgzf::io::Reader::new(reader);
+    walk(&mut bgzf::io::Reader::new(reader)).map(|_| ())
+}
+
+/// Walks the header at the start of the decompressed stream `r`, leaving
+/// `r` at the first alignment record. Returns `false` (and reads at most
+/// 4 bytes) if the stream does not start with the BAM magic.
+pub(super) fn walk<R: Read>(r: &mut R) -> io::Result<bool> {
     let mut magic = [0u8; 4];
     if r.read_exact(&mut magic).is_err() || magic != MAGIC {
-        return Ok(());
+        return Ok(false);
     }
-    let l_text = length(&mut r, "header text length (l_text)", MAX_TEXT_BYTES)?;
-    skip(&mut r, l_text, "header text")?;
-    let n_ref = read_i32(&mut r, "number of reference sequences (n_ref)")?;
+    let l_text = length(r, "header text length (l_text)", MAX_TEXT_BYTES)?;
+    skip(r, l_text, "header text")?;
+    let n_ref = read_i32(r, "number of reference sequences (n_ref)")?;
     if n_ref < 0 {
         return Err(invalid(format!(
             "number of reference sequences (n_ref) is {n_ref}; expected 0 or more"
         )));
     }
     for i in 0..n_ref {
-        let l_name = length(&mut r, "reference name length (l_name)", MAX_NAME_BYTES)?;
-        skip(&mut r, l_name, "reference name")
-            .and_then(|()| skip(&mut r, 4, "reference length (l_ref)"))
+        let l_name = length(r, "reference name length (l_name)", MAX_NAME_BYTES)?;
+        skip(r, l_name, "reference name")
+            .and_then(|()| skip(r, 4, "reference length (l_ref)"))
             .map_err(|e| invalid(format!("reference sequence {}: {e}", i + 1)))?;
     }
-    Ok(())
+    Ok(true)
 }
 
 fn read_i32<R: Read>(r: &mut R, what: &str) -> io::Result<i32> {

@@ -192,10 +192,11 @@ impl Source {
         match self {
             Source::Bam { index, .. } => {
                 let file = File::open(path).map_err(open_err)?;
-                Ok(Reader::Bam(Box::new(bam::io::IndexedReader::new(
-                    file,
-                    index.clone(),
-                ))))
+                Ok(Reader::Bam(Box::new(BamReader {
+                    bgzf: noodles::bgzf::io::Reader::new(file),
+                    index: index.clone(),
+                    frame: Vec::new(),
+                })))
             }
             Source::Cram { index, repo, .. } => {
                 let mut r = cram::io::indexed_reader::Builder::default()
@@ -213,8 +214,63 @@ impl Source {
     }
 }
 
+/// A BAM opened for region queries. Records are framed with a bounded
+/// size before noodles decodes them ([`super::record_bounds`]), so a record
+/// declaring gigabytes is an error, not an allocation.
+pub(super) struct BamReader {
+    bgzf: noodles::bgzf::io::Reader<File>,
+    index: bam::Index,
+    frame: Vec<u8>,
+}
+
+impl BamReader {
+    /// Feeds every record of `tid` overlapping `start..=end` to `each`
+    /// (the region rule of noodles' own query: same reference, alignment
+    /// span intersecting the interval). Returns the records read.
+    fn query(
+        &mut self,
+        tid: usize,
+        start: Position,
+        end: Position,
+        mut each: impl FnMut(u64, &bam::Record) -> io::Result<()>,
+    ) -> Result<(), (u64, io::Error)> {
+        use noodles::csi::BinningIndex as _;
+        use noodles::sam::alignment::Record as _;
+        let interval = (start..=end).into();
+        let chunks = self.index.query(tid, interval).map_err(|e| (0, e))?;
+        let mut q = noodles::csi::io::Query::new(&mut self.bgzf, chunks);
+        let mut record = bam::Record::default();
+        let mut n = 0u64;
+        loop {
+            n += 1;
+            let more = super::record_bounds::read_framed(&mut q, &mut self.frame);
+            if !more.map_err(|e| (n, e))? {
+                return Ok(());
+            }
+            super::record_bounds::decode(&self.frame, &mut record).map_err(|e| (n, e))?;
+            let same_ref = record
+                .reference_sequence_id()
+                .transpose()
+                .map_err(|e| (n, e))?;
+            if same_ref != Some(tid) {
+                continue;
+            }
+            let span = (
+                record.alignment_start().transpose().map_err(|e| (n, e))?,
+                record.alignment_end().transpose().map_err(|e| (n, e))?,
+            );
+            if let (Some(s), Some(e)) = span
+                && s <= end
+                && e >= start
+            {
+                each(n, &record).map_err(|e| (n, e))?;
+            }
+        }
+    }
+}
+
 pub(super) enum Reader {
-    Bam(Box<bam::io::IndexedReader<noodles::bgzf::io::Reader<File>>>),
+    Bam(Box<BamReader>),
     Cram(Box<cram::io::IndexedReader<File>>),
 }
 
@@ -251,18 +307,9 @@ impl Reader {
         let region = Region::new(name.clone(), start..=end);
         let mut n = 0u64;
         match self {
-            Reader::Bam(r) => {
-                let mut query = r.query(header, &region).map_err(|e| rec_err(0, e))?;
-                let mut record = bam::Record::default();
-                loop {
-                    n += 1;
-                    match query.read_record(&mut record) {
-                        Ok(0) => break,
-                        Ok(_) => counter.push(&record).map_err(|e| rec_err(n, e))?,
-                        Err(e) => return Err(rec_err(n, e)),
-                    }
-                }
-            }
+            Reader::Bam(r) => r
+                .query(group.tid, start, end, |_, record| counter.push(record))
+                .map_err(|(n, e)| rec_err(n, e))?,
             Reader::Cram(r) => {
                 let query = r.query(header, &region).map_err(|e| rec_err(0, e))?;
                 for result in query.records() {

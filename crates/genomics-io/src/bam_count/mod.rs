@@ -48,6 +48,7 @@ mod header_bounds;
 mod index;
 mod overlap;
 mod read;
+mod record_bounds;
 #[cfg(test)]
 mod test_util;
 
