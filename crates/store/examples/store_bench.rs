@@ -4,6 +4,7 @@
 //! store_bench append DB      # one day appended to 30-day, 1-year and 2-year histories
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
+//! store_bench profile        # where derived-state time goes (no database)
 //! ```
 //! DB is a SQLite file or a postgres:// URL. `append` adds its own
 //! patients (ids APPEND-<days>-<time>) to the database — the 10,000-patient
@@ -164,8 +165,68 @@ fn import(loc: &Location, dir: &Path) {
     println!("{n},{secs:.2},{:.1}", n as f64 / secs);
 }
 
+/// Where the derived-state time goes (no database): parsing the canonical
+/// course JSON, the grading engine, the report analysis, the DLI
+/// assessment, the whole `derive::compute` and serialising the summary;
+/// median of 21 runs per history length.
+fn profile() {
+    use graftwatch_store::derive::{DeriveConfig, compute};
+    let cfg = DeriveConfig::default();
+    println!("history_days,parse_ms,grade_ms,analysis_ms,assess_dli_ms,compute_ms,serialise_ms");
+    for days in [30, 365, 730] {
+        let c = course("PROFILE", days);
+        let json = serde_json::to_string(&c).unwrap();
+        let time = |f: &dyn Fn()| {
+            let v: Vec<f64> = (0..21)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            median(v).0
+        };
+        let parse = time(&|| {
+            std::hint::black_box(serde_json::from_str::<Course>(&json).unwrap());
+        });
+        let grade = time(&|| {
+            std::hint::black_box(graftwatch_grading::grade_course(
+                &c,
+                &graftwatch_grading::GradingConfig::default(),
+            ));
+        });
+        let analysis = time(&|| {
+            std::hint::black_box(graftwatch_report::Analysis::for_course(&c, &cfg.alerts));
+        });
+        let grades = graftwatch_grading::grade_course(&c, &Default::default());
+        let last = c.span().unwrap().1;
+        let dli = time(&|| {
+            let g = graftwatch_decision::gvhd_status_from_grades(&grades);
+            std::hint::black_box(graftwatch_decision::assess_dli(
+                &c,
+                last,
+                &g,
+                &Default::default(),
+            ))
+            .ok();
+        });
+        let full = time(&|| {
+            std::hint::black_box(compute(&c, &cfg));
+        });
+        let summary = compute(&c, &cfg);
+        let ser = time(&|| {
+            std::hint::black_box(serde_json::to_string(&summary).unwrap());
+        });
+        println!("{days},{parse:.3},{grade:.3},{analysis:.3},{dli:.3},{full:.3},{ser:.3}");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "profile") {
+        profile();
+        return;
+    }
     let (Some(cmd), Some(db)) = (args.get(1), args.get(2)) else {
         eprintln!("usage: store_bench append|alerts DB");
         std::process::exit(2);

@@ -106,14 +106,15 @@ pub(crate) async fn write_row(
     Ok(meta)
 }
 
-/// Creates the patient row and revision 1.
+/// Creates the patient row and revision 1 with the course's canonical
+/// JSON `payload`.
 pub(crate) async fn insert_patient(
     tx: &mut Transaction<'_, Db>,
     actor: &Actor,
-    course: &Course,
+    payload: &str,
+    id: &str,
     reason: Option<&str>,
 ) -> Result<RevisionMeta> {
-    let id = course.patient.id.0.as_str();
     let r = sqlx::query(
         "INSERT INTO patients (patient_id, created_at, created_by, head_rev, deleted, purged) VALUES ($1, $2, $3, 1, 0, 0)",
     )
@@ -131,7 +132,7 @@ pub(crate) async fn insert_patient(
         patient: id,
         base: 0,
         kind: RevisionKind::Create,
-        payload: Some(canonical_json(course)),
+        payload: Some(payload.to_string()),
         reason,
     };
     write_row(tx, actor, &n, 1, "").await
@@ -232,7 +233,7 @@ pub(crate) async fn import_in_tx(
         return Ok((ImportOutcome::Unchanged(r.try_get(0)?, r.try_get(1)?), None));
     }
     let Some((head, _)) = head_of(tx, id).await? else {
-        let meta = insert_patient(tx, actor, course, None).await?;
+        let meta = insert_patient(tx, actor, &canonical_json(course), id, None).await?;
         return Ok((ImportOutcome::Created(id.into()), Some(meta)));
     };
     let old = match load_course(tx, id, Some(head)).await {
