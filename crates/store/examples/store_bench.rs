@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! store_bench append DB      # one day appended to 30-day, 1-year and 2-year histories
+//!                            # (alone; with derived state, warm and cold)
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
 //! store_bench profile        # where derived-state time goes (no database)
@@ -62,6 +63,34 @@ fn median(mut v: Vec<f64>) -> (f64, f64) {
     (v[v.len() / 2], v[(v.len() * 95 / 100).min(v.len() - 1)])
 }
 
+/// Appends `n` days (6 observations each) from `later` to patient `id` at
+/// revision `head`; returns the new head and the time of each append (ms).
+fn append_days(
+    s: &Store,
+    id: &str,
+    mut head: i64,
+    later: &mut Vec<Observation>,
+    n: usize,
+) -> (i64, Vec<f64>) {
+    let mut times = Vec::new();
+    for _ in 0..n {
+        let day: Vec<Observation> = later.drain(..6).collect();
+        let delta = Delta {
+            events: vec![],
+            observations: day,
+        };
+        let t = Instant::now();
+        head = s.append(&actor(), id, head, &delta).unwrap().rev;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    (head, times)
+}
+
+/// One day appended to 30-day, 1-year and 2-year histories: the append
+/// alone (derived state off), with the derived state kept current by a
+/// long-lived handle (the course at the base in memory: the server), and
+/// by a one-shot handle (no course in memory: the history is replayed from
+/// the database, as in one `graftwatch` command).
 fn append(loc: &Location) {
     let (mut s, _) = Store::init(loc).unwrap();
     let stamp = std::time::SystemTime::now()
@@ -69,55 +98,27 @@ fn append(loc: &Location) {
         .unwrap()
         .as_secs();
     println!("patients_in_database,{}", s.info().unwrap().patients);
-    s.set_derive_on_write(false);
-    println!("history_days,appends,median_ms,p95_ms,with_derived_median_ms");
+    println!(
+        "history_days,appends,median_ms,p95_ms,derived_warm_median_ms,derived_warm_p95_ms,derived_cold_median_ms,derived_cold_p95_ms"
+    );
     for days in [30, 365, 730] {
         let id = format!("APPEND-{days}-{stamp}");
-        let full = course(&id, days + 60);
-        let mut c = full.clone();
+        let mut c = course(&id, days + 100);
         let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
-        let mut head = s.create_patient(&actor(), &c, None).unwrap().rev;
-        let mut plain = Vec::new();
-        for _ in 0..50 {
-            let day: Vec<Observation> = later.drain(..6).collect();
-            let t = Instant::now();
-            head = s
-                .append(
-                    &actor(),
-                    &id,
-                    head,
-                    &Delta {
-                        events: vec![],
-                        observations: day,
-                    },
-                )
-                .unwrap()
-                .rev;
-            plain.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-        s.set_derive_on_write(true);
-        let mut derived = Vec::new();
-        for _ in 0..5 {
-            let day: Vec<Observation> = later.drain(..6).collect();
-            let t = Instant::now();
-            head = s
-                .append(
-                    &actor(),
-                    &id,
-                    head,
-                    &Delta {
-                        events: vec![],
-                        observations: day,
-                    },
-                )
-                .unwrap()
-                .rev;
-            derived.push(t.elapsed().as_secs_f64() * 1e3);
-        }
         s.set_derive_on_write(false);
+        let head = s.create_patient(&actor(), &c, None).unwrap().rev;
+        let (head, plain) = append_days(&s, &id, head, &mut later, 50);
+        s.set_derive_on_write(true);
+        s.set_head_cache(graftwatch_store::head::DEFAULT_HEAD_CACHE);
+        // The first derived append replays the history once (not timed).
+        let (head, _) = append_days(&s, &id, head, &mut later, 1);
+        let (head, warm) = append_days(&s, &id, head, &mut later, 25);
+        s.set_head_cache(0);
+        let (_, cold) = append_days(&s, &id, head, &mut later, 20);
         let (m, p95) = median(plain);
-        let (dm, _) = median(derived);
-        println!("{days},50,{m:.2},{p95:.2},{dm:.1}");
+        let (wm, wp) = median(warm);
+        let (cm, cp) = median(cold);
+        println!("{days},50,{m:.2},{p95:.2},{wm:.2},{wp:.2},{cm:.2},{cp:.2}");
     }
 }
 

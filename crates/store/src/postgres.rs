@@ -96,32 +96,19 @@ impl Backend for PgBackend {
     }
 }
 
-/// The storage operations compiled natively for PostgreSQL (the shared
-/// source is `src/native/*.rs`; see [`crate::backend`]).
-pub(crate) mod native {
-    pub(crate) type Db = sqlx::Postgres;
-    pub(crate) type Conn = sqlx::PgConnection;
-    pub(crate) type DbRow = sqlx::postgres::PgRow;
-    pub(crate) type B = super::PgBackend;
-    pub(crate) mod audit {
-        include!("native/audit.rs");
-    }
-    pub(crate) mod bulk {
-        include!("native/bulk.rs");
-    }
-    pub(crate) mod chimerism {
-        include!("native/chimerism.rs");
-    }
-    pub(crate) mod courses {
-        include!("native/courses.rs");
-    }
-    pub(crate) mod lab {
-        include!("native/lab.rs");
-    }
-    pub(crate) mod state {
-        include!("native/state.rs");
-    }
-}
+/// The sqlx database type of this backend (used by [`native`]).
+pub(crate) type Db = sqlx::Postgres;
+/// A connection of this backend.
+pub(crate) type Conn = sqlx::PgConnection;
+/// A result row of this backend.
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+/// This backend's [`Backend`] implementation.
+pub(crate) type B = PgBackend;
+
+/// The storage operations compiled natively for PostgreSQL (the shared source
+/// is `src/native/*.rs`; see [`crate::backend`]).
+#[path = "native/ops.rs"]
+pub(crate) mod native;
 
 /// The URL without its password, for printing.
 pub fn redact(url: &str) -> String {

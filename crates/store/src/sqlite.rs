@@ -78,32 +78,19 @@ impl Backend for SqliteBackend {
     }
 }
 
+/// The sqlx database type of this backend (used by [`native`]).
+pub(crate) type Db = sqlx::Sqlite;
+/// A connection of this backend.
+pub(crate) type Conn = sqlx::SqliteConnection;
+/// A result row of this backend.
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+/// This backend's [`Backend`] implementation.
+pub(crate) type B = SqliteBackend;
+
 /// The storage operations compiled natively for SQLite (the shared source
 /// is `src/native/*.rs`; see [`crate::backend`]).
-pub(crate) mod native {
-    pub(crate) type Db = sqlx::Sqlite;
-    pub(crate) type Conn = sqlx::SqliteConnection;
-    pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
-    pub(crate) type B = super::SqliteBackend;
-    pub(crate) mod audit {
-        include!("native/audit.rs");
-    }
-    pub(crate) mod bulk {
-        include!("native/bulk.rs");
-    }
-    pub(crate) mod chimerism {
-        include!("native/chimerism.rs");
-    }
-    pub(crate) mod courses {
-        include!("native/courses.rs");
-    }
-    pub(crate) mod lab {
-        include!("native/lab.rs");
-    }
-    pub(crate) mod state {
-        include!("native/state.rs");
-    }
-}
+#[path = "native/ops.rs"]
+pub(crate) mod native;
 
 /// A consistent copy of the database in `dest` (mode 0600), made with
 /// `VACUUM INTO` while the database stays usable.

@@ -1,6 +1,6 @@
 // Course revisions on one backend's native connection (compiled once per
-// backend: `include!`d into `sqlite::native::courses` and
-// `postgres::native::courses`; `Db` is the backend's sqlx database).
+// backend as `sqlite::native::courses` and `postgres::native::courses`;
+// `Db` is the backend's sqlx database; see `native/ops.rs`).
 
 use graftwatch_course::Course;
 use sqlx::{Row, Transaction};
