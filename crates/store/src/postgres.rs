@@ -140,14 +140,10 @@ fn run(tool: &str, args: &[&str]) -> Result<()> {
     }
 }
 
-/// `pg_dump --format=custom` of the database into `dest` (mode 0600).
+/// `pg_dump --format=custom` of the database into the new file `dest`
+/// (the caller, [`crate::Store::backup`], refuses an existing file and
+/// sets the mode).
 pub fn backup(url: &str, dest: &Path) -> Result<()> {
-    if dest.exists() {
-        return Err(StoreError::Invalid(format!(
-            "{}: the backup file already exists; choose a new name",
-            dest.display()
-        )));
-    }
     let d = dest.display().to_string();
     run(
         "pg_dump",
@@ -159,14 +155,7 @@ pub fn backup(url: &str, dest: &Path) -> Result<()> {
             "--dbname",
             url,
         ],
-    )?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
-        StoreError::Io {
-            path: dest.to_path_buf(),
-            source: e,
-        }
-    })
+    )
 }
 
 /// Restores a `pg_dump` backup over the database (its tables are dropped

@@ -422,14 +422,25 @@ impl Store {
 
     /// Writes a consistent backup to `dest` (SQLite: `VACUUM INTO`;
     /// PostgreSQL: `pg_dump --format=custom`).
+    /// The file is refused when it exists and is made private (mode 0600).
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        match (&self.pool, &self.loc) {
-            (Pool::Sqlite(p), _) => self.block(sqlite::backup(p, dest)),
-            (Pool::Postgres(_), Location::Postgres(u)) => postgres::backup(u, dest),
-            (Pool::Postgres(_), Location::Sqlite(_)) => Err(StoreError::Invalid(
-                "a PostgreSQL pool on a SQLite location".into(),
-            )),
+        if dest.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{}: the backup file already exists; choose a new name",
+                dest.display()
+            )));
         }
+        match (&self.pool, &self.loc) {
+            (Pool::Sqlite(p), _) => self.block(sqlite::backup(p, dest))?,
+            (Pool::Postgres(_), Location::Postgres(u)) => postgres::backup(u, dest)?,
+            (Pool::Postgres(_), Location::Sqlite(_)) => {
+                return Err(StoreError::Invalid(
+                    "a PostgreSQL pool on a SQLite location".into(),
+                ));
+            }
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600)).map_err(io_err(dest))
     }
 
     /// Closes the pool (waits for connections to finish).
