@@ -161,7 +161,7 @@ fn seed_case() -> Course {
 /// Every course on one backend, with and without the in-memory head.
 fn all_courses(db: &dyn Db) {
     day_by_day(db, &seed_case(), 1, 32);
-    day_by_day(db, &varied_seed("VARIED"), 40, 0);
+    day_by_day(db, &varied_seed("VARIED"), 120, 0);
     for cache in [32, 0] {
         day_by_day(db, &generated("ENGRAFTS", 45, true), 3, cache);
         day_by_day(db, &generated("NEVER", 45, false), 3, cache);
