@@ -108,6 +108,7 @@ pub(crate) type B = PgBackend;
 /// The storage operations compiled natively for PostgreSQL (the shared source
 /// is `src/native/*.rs`; see [`crate::backend`]).
 #[path = "native/ops.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once per backend on purpose
 pub(crate) mod native;
 
 /// The URL without its password, for printing.

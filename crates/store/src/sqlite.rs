@@ -90,6 +90,7 @@ pub(crate) type B = SqliteBackend;
 /// The storage operations compiled natively for SQLite (the shared source
 /// is `src/native/*.rs`; see [`crate::backend`]).
 #[path = "native/ops.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once per backend on purpose
 pub(crate) mod native;
 
 /// A consistent copy of the database in the new file `dest`, made with

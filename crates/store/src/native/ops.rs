@@ -3,6 +3,10 @@
 //! `crate::postgres` (`#[path]`), so `Db`, `Conn`, `DbRow` and `B` are that
 //! backend's types. The files are ordinary modules, so `cargo fmt` and
 //! clippy reach them.
+//!
+//! Loading these files once per backend is the point (one source, two
+//! natively typed compilations): both declarations allow
+//! `clippy::duplicate_mod`.
 
 pub(crate) use super::{B, Conn, Db, DbRow};
 
