@@ -190,21 +190,14 @@ pub(crate) async fn load_course(
             head,
         });
     }
-    let base: i64 = sqlx::query(
-        "SELECT MAX(rev) FROM revisions WHERE patient_id = $1 AND rev <= $2 AND kind IN ('create', 'replace')",
-    )
-    .bind(patient)
-    .bind(rev)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get::<Option<i64>, _>(0)?
-    .ok_or_else(|| corrupt(patient, rev, "no full revision at or before it"))?;
+    // The latest full revision at or before `rev`, the one before it (its
+    // chain hash) and the appends after it, in one round trip.
     let rows = sqlx::query(
         "SELECT rev, kind, author, created_at, reason, payload, chain_hash FROM revisions \
-         WHERE patient_id = $1 AND rev >= $2 AND rev <= $3 ORDER BY rev",
+         WHERE patient_id = $1 AND rev <= $2 AND rev >= (SELECT MAX(rev) FROM revisions \
+         WHERE patient_id = $1 AND rev <= $2 AND kind IN ('create', 'replace')) - 1 ORDER BY rev",
     )
     .bind(patient)
-    .bind(base - 1)
     .bind(rev)
     .fetch_all(&mut *conn)
     .await?;
@@ -212,6 +205,11 @@ pub(crate) async fn load_course(
         .iter()
         .map(|r| stored_rev(patient, r, true))
         .collect::<Result<Vec<_>>>()?;
+    let base = revs
+        .iter()
+        .rfind(|r| matches!(r.meta.kind, RevisionKind::Create | RevisionKind::Replace))
+        .map(|r| r.meta.rev)
+        .ok_or_else(|| corrupt(patient, rev, "no full revision at or before it"))?;
     replay(patient, base, rev, revs)
 }
 
