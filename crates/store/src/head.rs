@@ -15,8 +15,18 @@ use std::sync::Mutex;
 
 use graftwatch_course::Course;
 
-/// Patients kept by default (a two-year course is about 0.5 MB in memory).
+/// Patients kept by default (a two-year course of daily labs is about
+/// 0.5 MB in memory).
 pub const DEFAULT_HEAD_CACHE: usize = 32;
+
+/// Events and observations kept in all at most (whatever the number of
+/// patients): bounds the memory a few very large courses can take. A
+/// course larger than this is not kept.
+pub const HEAD_CACHE_ITEMS: usize = 500_000;
+
+fn items(c: &Course) -> usize {
+    c.observations.len() + c.events.len()
+}
 
 /// A course at one revision.
 #[derive(Debug, Clone)]
@@ -33,6 +43,26 @@ pub(crate) struct Head {
 struct Inner {
     map: HashMap<String, (u64, Head)>,
     tick: u64,
+    /// Events and observations of the courses in `map`.
+    items: usize,
+}
+
+impl Inner {
+    fn remove(&mut self, patient: &str) -> Option<Head> {
+        let (_, head) = self.map.remove(patient)?;
+        self.items -= items(&head.course);
+        Some(head)
+    }
+
+    /// Removes the least recently used entry; whether there was one.
+    fn evict_oldest(&mut self) -> bool {
+        let oldest = self
+            .map
+            .iter()
+            .min_by_key(|(_, (t, _))| *t)
+            .map(|(k, _)| k.clone());
+        oldest.is_some_and(|k| self.remove(&k).is_some())
+    }
 }
 
 /// The in-memory heads of at most `capacity` patients.
@@ -40,14 +70,21 @@ struct Inner {
 pub(crate) struct HeadCache {
     inner: Mutex<Inner>,
     capacity: usize,
+    /// Events and observations kept at most ([`HEAD_CACHE_ITEMS`]).
+    budget: usize,
 }
 
 impl HeadCache {
     /// An empty cache for at most `capacity` patients (0 keeps nothing).
     pub(crate) fn new(capacity: usize) -> HeadCache {
+        HeadCache::with_budget(capacity, HEAD_CACHE_ITEMS)
+    }
+
+    fn with_budget(capacity: usize, budget: usize) -> HeadCache {
         HeadCache {
             inner: Mutex::new(Inner::default()),
             capacity,
+            budget,
         }
     }
 
@@ -60,28 +97,24 @@ impl HeadCache {
     /// checks its chain hash against the database); an entry at another
     /// revision is dropped.
     pub(crate) fn take(&self, patient: &str, rev: i64) -> Option<Head> {
-        let (_, head) = self.lock().map.remove(patient)?;
+        let head = self.lock().remove(patient)?;
         (head.rev == rev).then_some(head)
     }
 
-    /// Keeps `head` as the patient's latest course.
+    /// Keeps `head` as the patient's latest course, making room by
+    /// dropping the least recently used entries.
     pub(crate) fn put(&self, patient: &str, head: Head) {
-        if self.capacity == 0 {
+        let size = items(&head.course);
+        if self.capacity == 0 || size > self.budget {
+            self.lock().remove(patient);
             return;
         }
         let mut g = self.lock();
+        g.remove(patient);
+        while (g.map.len() >= self.capacity || g.items + size > self.budget) && g.evict_oldest() {}
         g.tick += 1;
         let tick = g.tick;
-        if !g.map.contains_key(patient) && g.map.len() >= self.capacity {
-            let oldest = g
-                .map
-                .iter()
-                .min_by_key(|(_, (t, _))| *t)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                g.map.remove(&k);
-            }
-        }
+        g.items += size;
         g.map.insert(patient.to_string(), (tick, head));
     }
 
@@ -96,10 +129,19 @@ mod tests {
     use super::*;
 
     fn head(rev: i64) -> Head {
+        sized(rev, 0)
+    }
+
+    /// A course with `n` observations.
+    fn sized(rev: i64, n: usize) -> Head {
+        let obs: Vec<_> = (0..n)
+            .map(|_| serde_json::json!({"date": "2024-01-01", "kind": "anc", "value": 1.0}))
+            .collect();
         let c: Course = serde_json::from_value(serde_json::json!({
             "format": "graftwatch-course/1",
             "patient": {"id": "P", "sex": "male", "birth_year": 1970,
                         "diagnosis": {"disease": "aml", "date": "2023-09-01"}},
+            "observations": obs,
         }))
         .unwrap();
         Head {
@@ -124,5 +166,25 @@ mod tests {
         let none = HeadCache::new(0);
         none.put("A", head(1));
         assert!(none.take("A", 1).is_none());
+    }
+
+    #[test]
+    fn keeps_at_most_the_item_budget() {
+        let c = HeadCache::with_budget(10, 5);
+        c.put("A", sized(1, 3));
+        c.put("B", sized(1, 2));
+        c.put("C", sized(1, 2));
+        assert!(
+            c.take("A", 1).is_none(),
+            "A was dropped to stay within 5 items"
+        );
+        assert!(c.take("C", 1).is_some());
+        c.put("D", sized(1, 6));
+        assert!(
+            c.take("D", 1).is_none(),
+            "a course over the budget is not kept"
+        );
+        assert!(c.take("B", 1).is_some(), "and does not push the others out");
+        assert_eq!(c.lock().items, 0);
     }
 }
