@@ -17,7 +17,7 @@ use graftwatch_core::Date;
 use graftwatch_course::Course;
 use graftwatch_course::io::read_json_str;
 use graftwatch_store::derive::{DeriveConfig, DerivedSummary, compute};
-use graftwatch_store::{Delta, Store};
+use graftwatch_store::{Delta, Store, StoreError};
 
 /// The course's items dated `d`, in their order.
 fn day(course: &Course, d: Date) -> Delta {
@@ -194,8 +194,52 @@ fn rewritten_history_is_not_used(db: &dyn Db) {
     );
 }
 
+/// Concurrent writers with derived state on (three threads sharing one
+/// handle, as the server does, and one with its own handle): no deadlock,
+/// and the row is current and exact at the end.
+fn concurrent_writers_keep_it_current(db: &dyn Db) {
+    let loc = db.fresh();
+    let course = generated("BUSY", 40, true);
+    let mut start = course.clone();
+    start.observations.truncate(30 * 6);
+    let rest: Vec<_> = course.observations[30 * 6..].to_vec();
+    let shared = std::sync::Arc::new(Store::init(&loc).unwrap().0);
+    shared.create_patient(&clinician(), &start, None).unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|w| {
+            let own = (w == 3).then(|| Store::open(&loc).unwrap());
+            let shared = std::sync::Arc::clone(&shared);
+            let mine: Vec<_> = rest.iter().skip(w).step_by(4).cloned().collect();
+            std::thread::spawn(move || {
+                let s = own.as_ref().unwrap_or(&shared);
+                for o in mine {
+                    let delta = Delta {
+                        events: vec![],
+                        observations: vec![o],
+                    };
+                    loop {
+                        let base = s.head("BUSY").unwrap();
+                        match s.append(&clinician(), "BUSY", base, &delta) {
+                            Ok(_) => break,
+                            Err(StoreError::Conflict { .. }) => continue,
+                            Err(e) => panic!("writer {w}: {e}"),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let head = shared.head("BUSY").unwrap();
+    assert_eq!(head, 1 + rest.len() as i64);
+    assert_current(&shared, &loc, "BUSY", head, "concurrent writers");
+}
+
 /// Every course on one backend, with and without the in-memory head.
 fn all_courses(db: &dyn Db) {
+    concurrent_writers_keep_it_current(db);
     rewritten_history_is_not_used(db);
     day_by_day(db, &seed_case(), 1, 32);
     day_by_day(db, &varied_seed("VARIED"), 120, 0);
