@@ -2,8 +2,10 @@
 //!
 //! ```text
 //! store_bench append DB      # one day appended to 30-day, 1-year and 2-year histories
+//!                            # (alone; with derived state, warm and cold)
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
+//! store_bench profile        # where derived-state time goes (no database)
 //! ```
 //! DB is a SQLite file or a postgres:// URL. `append` adds its own
 //! patients (ids APPEND-<days>-<time>) to the database — the 10,000-patient
@@ -61,6 +63,34 @@ fn median(mut v: Vec<f64>) -> (f64, f64) {
     (v[v.len() / 2], v[(v.len() * 95 / 100).min(v.len() - 1)])
 }
 
+/// Appends `n` days (6 observations each) from `later` to patient `id` at
+/// revision `head`; returns the new head and the time of each append (ms).
+fn append_days(
+    s: &Store,
+    id: &str,
+    mut head: i64,
+    later: &mut Vec<Observation>,
+    n: usize,
+) -> (i64, Vec<f64>) {
+    let mut times = Vec::new();
+    for _ in 0..n {
+        let day: Vec<Observation> = later.drain(..6).collect();
+        let delta = Delta {
+            events: vec![],
+            observations: day,
+        };
+        let t = Instant::now();
+        head = s.append(&actor(), id, head, &delta).unwrap().rev;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    (head, times)
+}
+
+/// One day appended to 30-day, 1-year and 2-year histories: the append
+/// alone (derived state off), with the derived state kept current by a
+/// long-lived handle (the course at the base in memory: the server), and
+/// by a one-shot handle (no course in memory: the history is replayed from
+/// the database, as in one `graftwatch` command).
 fn append(loc: &Location) {
     let (mut s, _) = Store::init(loc).unwrap();
     let stamp = std::time::SystemTime::now()
@@ -68,55 +98,27 @@ fn append(loc: &Location) {
         .unwrap()
         .as_secs();
     println!("patients_in_database,{}", s.info().unwrap().patients);
-    s.set_derive_on_write(false);
-    println!("history_days,appends,median_ms,p95_ms,with_derived_median_ms");
+    println!(
+        "history_days,appends,median_ms,p95_ms,derived_warm_median_ms,derived_warm_p95_ms,derived_cold_median_ms,derived_cold_p95_ms"
+    );
     for days in [30, 365, 730] {
         let id = format!("APPEND-{days}-{stamp}");
-        let full = course(&id, days + 60);
-        let mut c = full.clone();
+        let mut c = course(&id, days + 100);
         let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
-        let mut head = s.create_patient(&actor(), &c, None).unwrap().rev;
-        let mut plain = Vec::new();
-        for _ in 0..50 {
-            let day: Vec<Observation> = later.drain(..6).collect();
-            let t = Instant::now();
-            head = s
-                .append(
-                    &actor(),
-                    &id,
-                    head,
-                    &Delta {
-                        events: vec![],
-                        observations: day,
-                    },
-                )
-                .unwrap()
-                .rev;
-            plain.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-        s.set_derive_on_write(true);
-        let mut derived = Vec::new();
-        for _ in 0..5 {
-            let day: Vec<Observation> = later.drain(..6).collect();
-            let t = Instant::now();
-            head = s
-                .append(
-                    &actor(),
-                    &id,
-                    head,
-                    &Delta {
-                        events: vec![],
-                        observations: day,
-                    },
-                )
-                .unwrap()
-                .rev;
-            derived.push(t.elapsed().as_secs_f64() * 1e3);
-        }
         s.set_derive_on_write(false);
+        let head = s.create_patient(&actor(), &c, None).unwrap().rev;
+        let (head, plain) = append_days(&s, &id, head, &mut later, 50);
+        s.set_derive_on_write(true);
+        s.set_head_cache(graftwatch_store::head::DEFAULT_HEAD_CACHE);
+        // The first derived append replays the history once (not timed).
+        let (head, _) = append_days(&s, &id, head, &mut later, 1);
+        let (head, warm) = append_days(&s, &id, head, &mut later, 25);
+        s.set_head_cache(0);
+        let (_, cold) = append_days(&s, &id, head, &mut later, 20);
         let (m, p95) = median(plain);
-        let (dm, _) = median(derived);
-        println!("{days},50,{m:.2},{p95:.2},{dm:.1}");
+        let (wm, wp) = median(warm);
+        let (cm, cp) = median(cold);
+        println!("{days},50,{m:.2},{p95:.2},{wm:.2},{wp:.2},{cm:.2},{cp:.2}");
     }
 }
 
@@ -164,8 +166,68 @@ fn import(loc: &Location, dir: &Path) {
     println!("{n},{secs:.2},{:.1}", n as f64 / secs);
 }
 
+/// Where the derived-state time goes (no database): parsing the canonical
+/// course JSON, the grading engine, the report analysis, the DLI
+/// assessment, the whole `derive::compute` and serialising the summary;
+/// median of 21 runs per history length.
+fn profile() {
+    use graftwatch_store::derive::{DeriveConfig, compute};
+    let cfg = DeriveConfig::default();
+    println!("history_days,parse_ms,grade_ms,analysis_ms,assess_dli_ms,compute_ms,serialise_ms");
+    for days in [30, 365, 730] {
+        let c = course("PROFILE", days);
+        let json = serde_json::to_string(&c).unwrap();
+        let time = |f: &dyn Fn()| {
+            let v: Vec<f64> = (0..21)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            median(v).0
+        };
+        let parse = time(&|| {
+            std::hint::black_box(serde_json::from_str::<Course>(&json).unwrap());
+        });
+        let grade = time(&|| {
+            std::hint::black_box(graftwatch_grading::grade_course(
+                &c,
+                &graftwatch_grading::GradingConfig::default(),
+            ));
+        });
+        let analysis = time(&|| {
+            std::hint::black_box(graftwatch_report::Analysis::for_course(&c, &cfg.alerts));
+        });
+        let grades = graftwatch_grading::grade_course(&c, &Default::default());
+        let last = c.span().unwrap().1;
+        let dli = time(&|| {
+            let g = graftwatch_decision::gvhd_status_from_grades(&grades);
+            std::hint::black_box(graftwatch_decision::assess_dli(
+                &c,
+                last,
+                &g,
+                &Default::default(),
+            ))
+            .ok();
+        });
+        let full = time(&|| {
+            std::hint::black_box(compute(&c, &cfg));
+        });
+        let summary = compute(&c, &cfg);
+        let ser = time(&|| {
+            std::hint::black_box(serde_json::to_string(&summary).unwrap());
+        });
+        println!("{days},{parse:.3},{grade:.3},{analysis:.3},{dli:.3},{full:.3},{ser:.3}");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "profile") {
+        profile();
+        return;
+    }
     let (Some(cmd), Some(db)) = (args.get(1), args.get(2)) else {
         eprintln!("usage: store_bench append|alerts DB");
         std::process::exit(2);

@@ -7,10 +7,11 @@
 //! `COPY … FROM STDIN`, SQLite multi-row `INSERT` of prepared statements —
 //! and the integrity check). The transaction-level storage operations
 //! (revisions, audit chain, bulk import, chimerism) are written once in
-//! `src/native/*.rs` and compiled natively for each backend (`include!`d
-//! into `sqlite::native` and `postgres::native`, with `Db` the backend's
-//! sqlx database type), so both run the same logic on their own driver
-//! without sqlx's `Any` layer.
+//! `src/native/*.rs` and compiled natively for each backend (the module
+//! `src/native/ops.rs` is declared with `#[path]` as `sqlite::native` and
+//! as `postgres::native`, with `Db` the backend's sqlx database type), so
+//! both run the same logic on their own driver without sqlx's `Any` layer;
+//! they are ordinary modules, checked by `cargo fmt` and clippy.
 
 use crate::error::Result;
 

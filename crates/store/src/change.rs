@@ -18,11 +18,19 @@ pub fn canonical_json(course: &Course) -> String {
 /// time, so existing items keep their order and additions on the same day
 /// come after them).
 pub fn apply(course: &mut Course, delta: &Delta) {
+    extend(course, delta);
+    course.sort();
+}
+
+/// Adds a delta's events and observations without sorting. Several deltas
+/// extended in order and sorted once give exactly the course of [`apply`]
+/// after each: the sort is stable by date and time, so items with the
+/// same date and time keep the order in which they were added either way.
+pub(crate) fn extend(course: &mut Course, delta: &Delta) {
     course.events.extend(delta.events.iter().cloned());
     course
         .observations
         .extend(delta.observations.iter().cloned());
-    course.sort();
 }
 
 /// When `new` is `old` plus some events and observations (nothing removed

@@ -6,9 +6,10 @@ use sqlx::Row as _;
 
 use crate::audit::{self, AuditEvent};
 use crate::backend::on_pool;
-use crate::change::{apply, canonical_json};
+use crate::change::{canonical_json, extend};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
+use crate::state::Ahead;
 use crate::store::{Store, retry};
 use crate::time::now_utc;
 use crate::types::{Actor, Change, Delta, ImportOutcome, RevisionKind, RevisionMeta};
@@ -48,6 +49,7 @@ pub(crate) fn replay(
     let mut prev_hash = String::new();
     let mut course: Option<Course> = None;
     let mut last = None;
+    let mut appended = false;
     for StoredRev { meta, payload } in rows {
         if meta.rev < base {
             prev_hash = meta.chain_hash;
@@ -70,13 +72,15 @@ pub(crate) fn replay(
         match meta.kind {
             RevisionKind::Create | RevisionKind::Replace => {
                 course = Some(serde_json::from_str(&text).map_err(bad)?);
+                appended = false;
             }
             RevisionKind::Append => {
                 let delta: Delta = serde_json::from_str(&text).map_err(bad)?;
                 let c = course
                     .as_mut()
                     .ok_or_else(|| corrupt(patient, meta.rev, "append before any full revision"))?;
-                apply(c, &delta);
+                extend(c, &delta);
+                appended = true;
             }
             RevisionKind::Tombstone => return Err(StoreError::Deleted(patient.into(), meta.rev)),
             RevisionKind::Purge => return Err(StoreError::Purged(patient.into())),
@@ -85,7 +89,13 @@ pub(crate) fn replay(
         last = Some(meta);
     }
     match (course, last) {
-        (Some(c), Some(m)) if m.rev == rev => Ok((c, m)),
+        (Some(mut c), Some(m)) if m.rev == rev => {
+            // One stable sort after all the appends (see `extend`).
+            if appended {
+                c.sort();
+            }
+            Ok((c, m))
+        }
         _ => Err(corrupt(patient, rev, "revisions are missing")),
     }
 }
@@ -108,7 +118,8 @@ impl Store {
         }
     }
 
-    /// Stores a new patient's course as revision 1 (audited).
+    /// Stores a new patient's course as revision 1 (audited), with its
+    /// derived state in the same transaction.
     pub fn create_patient(
         &self,
         actor: &Actor,
@@ -116,17 +127,20 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<RevisionMeta> {
         let id = course.patient.id.0.clone();
+        let payload = canonical_json(course);
+        let ahead = self.derive_ahead(&id, 0, RevisionKind::Create, Some(&payload));
         let res = self.block(retry(|| async {
             on_pool!(&self.pool, pool, ops => {
                 let mut tx = pool.begin().await?;
-                let meta = ops::courses::insert_patient(&mut tx, actor, course, reason).await?;
+                let meta = ops::courses::insert_patient(&mut tx, actor, &payload, &id, reason).await?;
+                let stored = ops::state::store_ahead(&mut tx, &meta, ahead.as_ref()).await?;
                 let ev = AuditEvent {
                     reason: reason.map(str::to_string),
                     ..AuditEvent::ok("create", vec![id.clone()], resource(1))
                 };
                 let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
                 tx.commit().await?;
-                Ok((meta, a))
+                Ok((meta, a, stored))
             })
         }));
         let res = match res {
@@ -136,7 +150,7 @@ impl Store {
             }
             other => other,
         };
-        self.finish_write(actor, "create", &id, res)
+        self.finish_write(actor, "create", &id, res, ahead)
     }
 
     /// Applies a change on top of revision `base` (audited). Amendments and
@@ -174,20 +188,22 @@ impl Store {
             payload,
             reason,
         };
+        let ahead = self.derive_ahead(patient, base, kind, n.payload.as_deref());
         let res = self.block(retry(|| async {
             on_pool!(&self.pool, pool, ops => {
                 let mut tx = pool.begin().await?;
                 let meta = ops::courses::insert_revision(&mut tx, actor, &n).await?;
+                let stored = ops::state::store_ahead(&mut tx, &meta, ahead.as_ref()).await?;
                 let ev = AuditEvent {
                     reason: reason.map(str::to_string),
                     ..AuditEvent::ok(kind.as_str(), vec![patient.into()], resource(meta.rev))
                 };
                 let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
                 tx.commit().await?;
-                Ok((meta, a))
+                Ok((meta, a, stored))
             })
         }));
-        self.finish_write(actor, kind.as_str(), patient, res)
+        self.finish_write(actor, kind.as_str(), patient, res, ahead)
     }
 
     /// Adds events and observations on top of `base` (a small revision).
@@ -201,21 +217,21 @@ impl Store {
         self.write(actor, patient, base, &Change::Append(delta.clone()), None)
     }
 
-    /// After a write: anchor the audit entry and refresh derived state, or
-    /// record the failed attempt in the audit trail.
+    /// After a write: anchor the audit entry and keep the derived state
+    /// current (`crate::state`), or record the failed attempt in the audit
+    /// trail.
     fn finish_write(
         &self,
         actor: &Actor,
         action: &str,
         patient: &str,
-        res: Result<(RevisionMeta, (i64, String))>,
+        res: Result<(RevisionMeta, (i64, String), bool)>,
+        ahead: Option<Ahead>,
     ) -> Result<RevisionMeta> {
         match res {
-            Ok((meta, (seq, hash))) => {
+            Ok((meta, (seq, hash), stored)) => {
                 audit::write_anchor(&self.anchor, seq, &hash)?;
-                if self.derive_on_write {
-                    self.refresh_derived(patient)?;
-                }
+                self.after_write(patient, &meta, ahead, stored)?;
                 Ok(meta)
             }
             Err(e) => {
@@ -270,6 +286,15 @@ impl Store {
         rev: Option<i64>,
     ) -> Result<(Course, RevisionMeta)> {
         let res = self.course_unaudited(patient, rev);
+        if let (None, Ok((c, m)), true) = (rev, &res, self.heads.enabled()) {
+            // The latest course, kept for a write that may follow (a copy).
+            let head = crate::head::Head {
+                rev: m.rev,
+                chain_hash: m.chain_hash.clone(),
+                course: c.clone(),
+            };
+            self.heads.put(patient, head);
+        }
         let ev = match &res {
             Ok((_, m)) => AuditEvent::ok("read_course", vec![patient.into()], resource(m.rev)),
             Err(e) => AuditEvent {

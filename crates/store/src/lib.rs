@@ -26,6 +26,7 @@ pub mod deident;
 pub mod derive;
 pub mod error;
 pub mod hashing;
+pub mod head;
 pub mod lab;
 pub mod migrate;
 pub mod paths;

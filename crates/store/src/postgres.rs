@@ -96,32 +96,20 @@ impl Backend for PgBackend {
     }
 }
 
-/// The storage operations compiled natively for PostgreSQL (the shared
-/// source is `src/native/*.rs`; see [`crate::backend`]).
-pub(crate) mod native {
-    pub(crate) type Db = sqlx::Postgres;
-    pub(crate) type Conn = sqlx::PgConnection;
-    pub(crate) type DbRow = sqlx::postgres::PgRow;
-    pub(crate) type B = super::PgBackend;
-    pub(crate) mod audit {
-        include!("native/audit.rs");
-    }
-    pub(crate) mod bulk {
-        include!("native/bulk.rs");
-    }
-    pub(crate) mod chimerism {
-        include!("native/chimerism.rs");
-    }
-    pub(crate) mod courses {
-        include!("native/courses.rs");
-    }
-    pub(crate) mod lab {
-        include!("native/lab.rs");
-    }
-    pub(crate) mod state {
-        include!("native/state.rs");
-    }
-}
+/// The sqlx database type of this backend (used by [`native`]).
+pub(crate) type Db = sqlx::Postgres;
+/// A connection of this backend.
+pub(crate) type Conn = sqlx::PgConnection;
+/// A result row of this backend.
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+/// This backend's [`Backend`] implementation.
+pub(crate) type B = PgBackend;
+
+/// The storage operations compiled natively for PostgreSQL (the shared source
+/// is `src/native/*.rs`; see [`crate::backend`]).
+#[path = "native/ops.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once per backend on purpose
+pub(crate) mod native;
 
 /// The URL without its password, for printing.
 pub fn redact(url: &str) -> String {
@@ -153,14 +141,10 @@ fn run(tool: &str, args: &[&str]) -> Result<()> {
     }
 }
 
-/// `pg_dump --format=custom` of the database into `dest` (mode 0600).
+/// `pg_dump --format=custom` of the database into the new file `dest`
+/// (the caller, [`crate::Store::backup`], refuses an existing file and
+/// sets the mode).
 pub fn backup(url: &str, dest: &Path) -> Result<()> {
-    if dest.exists() {
-        return Err(StoreError::Invalid(format!(
-            "{}: the backup file already exists; choose a new name",
-            dest.display()
-        )));
-    }
     let d = dest.display().to_string();
     run(
         "pg_dump",
@@ -172,14 +156,7 @@ pub fn backup(url: &str, dest: &Path) -> Result<()> {
             "--dbname",
             url,
         ],
-    )?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
-        StoreError::Io {
-            path: dest.to_path_buf(),
-            source: e,
-        }
-    })
+    )
 }
 
 /// Restores a `pg_dump` backup over the database (its tables are dropped

@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool};
 
 use crate::backend::{Backend, Val};
-use crate::error::{Result, StoreError, io_err};
+use crate::error::{Result, io_err};
 
 /// Creates the file (mode 0600) and its directory (0700) when missing, and
 /// tightens the mode of an existing file.
@@ -78,48 +78,30 @@ impl Backend for SqliteBackend {
     }
 }
 
+/// The sqlx database type of this backend (used by [`native`]).
+pub(crate) type Db = sqlx::Sqlite;
+/// A connection of this backend.
+pub(crate) type Conn = sqlx::SqliteConnection;
+/// A result row of this backend.
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+/// This backend's [`Backend`] implementation.
+pub(crate) type B = SqliteBackend;
+
 /// The storage operations compiled natively for SQLite (the shared source
 /// is `src/native/*.rs`; see [`crate::backend`]).
-pub(crate) mod native {
-    pub(crate) type Db = sqlx::Sqlite;
-    pub(crate) type Conn = sqlx::SqliteConnection;
-    pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
-    pub(crate) type B = super::SqliteBackend;
-    pub(crate) mod audit {
-        include!("native/audit.rs");
-    }
-    pub(crate) mod bulk {
-        include!("native/bulk.rs");
-    }
-    pub(crate) mod chimerism {
-        include!("native/chimerism.rs");
-    }
-    pub(crate) mod courses {
-        include!("native/courses.rs");
-    }
-    pub(crate) mod lab {
-        include!("native/lab.rs");
-    }
-    pub(crate) mod state {
-        include!("native/state.rs");
-    }
-}
+#[path = "native/ops.rs"]
+#[allow(clippy::duplicate_mod)] // compiled once per backend on purpose
+pub(crate) mod native;
 
-/// A consistent copy of the database in `dest` (mode 0600), made with
-/// `VACUUM INTO` while the database stays usable.
+/// A consistent copy of the database in the new file `dest`, made with
+/// `VACUUM INTO` while the database stays usable (the caller,
+/// [`crate::Store::backup`], refuses an existing file and sets the mode).
 pub async fn backup(pool: &SqlitePool, dest: &Path) -> Result<()> {
-    if dest.exists() {
-        return Err(StoreError::Invalid(format!(
-            "{}: the backup file already exists; choose a new name",
-            dest.display()
-        )));
-    }
     let quoted = dest.display().to_string().replace('\'', "''");
     sqlx::raw_sql(&format!("VACUUM INTO '{quoted}'"))
         .execute(pool)
         .await?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600)).map_err(io_err(dest))
+    Ok(())
 }
 
 /// Replaces the database file `target` by the backup `src` (checked first

@@ -1,16 +1,145 @@
 //! Keeping derived state current and listing patients from it.
+//!
+//! A write computes the derived state of the revision it creates before
+//! its transaction, from the course it is based on (kept in memory by the
+//! handle, `crate::head`, or replayed from the database) plus the change,
+//! and stores it in the same transaction as the revision: the row is never
+//! behind its revision and a write costs one commit. When that cannot be
+//! done (derived state off, the course at the base could not be read) the
+//! row is recomputed after the commit, or at the next listing.
 
+use graftwatch_course::Course;
 use sqlx::Row as _;
 
 use crate::audit::AuditEvent;
 use crate::backend::on_pool;
+use crate::change::apply;
 use crate::derive::{ENGINE_VERSION, compute};
 use crate::error::{Result, StoreError};
+use crate::hashing::sha256_hex;
+use crate::head::Head;
 use crate::store::{Store, retry};
-use crate::time::now_utc;
-use crate::types::{Actor, PatientRow};
+use crate::types::{Actor, Delta, PatientRow, RevisionKind, RevisionMeta};
+
+/// A `patient_state` row about to be written (without its revision).
+#[derive(Debug, Clone)]
+pub(crate) struct StateRow {
+    /// The summary as JSON.
+    pub(crate) summary: String,
+    /// Number of alerts.
+    pub(crate) alert_count: i64,
+    /// Last date in the course.
+    pub(crate) last_date: Option<String>,
+    /// The configuration hash.
+    pub(crate) config_hash: String,
+}
+
+/// The derived state of a revision about to be written, computed from the
+/// course it will reconstruct to.
+pub(crate) struct Ahead {
+    /// The chain hash the new revision gets when it is written on the base
+    /// this state was derived from (`None`: the course is the whole payload).
+    expect_hash: Option<String>,
+    /// The course at the new revision.
+    course: Course,
+    /// The row.
+    pub(crate) row: StateRow,
+}
+
+impl Ahead {
+    /// Whether the written revision is the one this state was derived for.
+    pub(crate) fn fits(&self, meta: &RevisionMeta) -> bool {
+        self.expect_hash
+            .as_ref()
+            .is_none_or(|h| *h == meta.chain_hash)
+    }
+}
 
 impl Store {
+    /// The row of derived state for `course`.
+    pub(crate) fn state_row(&self, course: &Course) -> StateRow {
+        let summary = compute(course, &self.derive_cfg);
+        StateRow {
+            alert_count: summary.alerts.len() as i64,
+            summary: serde_json::to_string(&summary).unwrap_or_default(),
+            last_date: course.span().map(|(_, l)| l.to_string()),
+            config_hash: self.derive_hash.clone(),
+        }
+    }
+
+    /// The derived state of the revision a write of `kind` with `payload`
+    /// on top of `base` creates, or `None` (derived state off, a deletion,
+    /// the base unreadable: the write then refreshes after its commit).
+    /// The course is rebuilt from the payload text as a replay would.
+    pub(crate) fn derive_ahead(
+        &self,
+        patient: &str,
+        base: i64,
+        kind: RevisionKind,
+        payload: Option<&str>,
+    ) -> Option<Ahead> {
+        if !self.derive_on_write {
+            return None;
+        }
+        let text = payload?;
+        let (course, expect_hash) = match kind {
+            RevisionKind::Create | RevisionKind::Replace => {
+                (serde_json::from_str(text).ok()?, None)
+            }
+            RevisionKind::Append => {
+                let delta: Delta = serde_json::from_str(text).ok()?;
+                let (mut course, base_hash) = self.course_at_base(patient, base)?;
+                apply(&mut course, &delta);
+                let h = sha256_hex(&[base_hash.as_bytes(), b"append", text.as_bytes()]);
+                (course, Some(h))
+            }
+            RevisionKind::Tombstone | RevisionKind::Purge => return None,
+        };
+        let row = self.state_row(&course);
+        Some(Ahead {
+            expect_hash,
+            course,
+            row,
+        })
+    }
+
+    /// The course at revision `base` and its chain hash: from memory when
+    /// this handle holds it, else replayed from the database.
+    fn course_at_base(&self, patient: &str, base: i64) -> Option<(Course, String)> {
+        if let Some(h) = self.heads.take(patient, base) {
+            return Some((h.course, h.chain_hash));
+        }
+        let (course, meta) = self.course_unaudited(patient, Some(base)).ok()?;
+        Some((course, meta.chain_hash))
+    }
+
+    /// After a committed write: keeps the new course in memory when its
+    /// state was stored with it, else recomputes the state now (when
+    /// derived state is kept on write).
+    pub(crate) fn after_write(
+        &self,
+        patient: &str,
+        meta: &RevisionMeta,
+        ahead: Option<Ahead>,
+        stored: bool,
+    ) -> Result<()> {
+        match ahead {
+            Some(a) if stored => {
+                self.heads.put(
+                    patient,
+                    Head {
+                        rev: meta.rev,
+                        chain_hash: meta.chain_hash.clone(),
+                        course: a.course,
+                    },
+                );
+                Ok(())
+            }
+            _ if self.derive_on_write => self.refresh_derived(patient),
+            _ => Ok(()),
+        }
+    }
+
     /// Recomputes a patient's derived state from the latest revision (a
     /// deleted or purged patient has none). A row is only replaced by one
     /// computed from the same or a later revision.
@@ -20,32 +149,22 @@ impl Store {
             Err(StoreError::Deleted(..) | StoreError::Purged(_)) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let summary = compute(&course, &self.derive_cfg);
-        let last_date = course.span().map(|(_, l)| l.to_string());
-        let text = serde_json::to_string(&summary).unwrap_or_default();
-        let cfg_hash = self.derive_cfg.hash();
+        let row = self.state_row(&course);
         self.block(retry(|| async {
- on_pool!(&self.pool, pool, ops => {
-            sqlx::query(
-                "INSERT INTO patient_state (patient_id, rev, engine_version, config_hash, computed_at, alert_count, last_date, summary) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (patient_id) DO UPDATE SET rev = excluded.rev, engine_version = excluded.engine_version, \
-                 config_hash = excluded.config_hash, computed_at = excluded.computed_at, alert_count = excluded.alert_count, \
-                 last_date = excluded.last_date, summary = excluded.summary WHERE patient_state.rev <= excluded.rev",
-            )
-            .bind(patient)
-            .bind(meta.rev)
-            .bind(ENGINE_VERSION)
-            .bind(&cfg_hash)
-            .bind(now_utc())
-            .bind(summary.alerts.len() as i64)
-            .bind(last_date.clone())
-            .bind(&text)
-            .execute(pool)
-            .await?;
-            Ok(())
-        })
-}))
+            on_pool!(&self.pool, pool, ops => {
+                let mut conn = pool.acquire().await?;
+                ops::state::upsert(&mut conn, patient, meta.rev, &row).await
+            })
+        }))?;
+        self.heads.put(
+            patient,
+            Head {
+                rev: meta.rev,
+                chain_hash: meta.chain_hash,
+                course,
+            },
+        );
+        Ok(())
     }
 
     /// Patients whose derived state is missing or was computed from an
@@ -59,7 +178,7 @@ impl Store {
                  OR s.engine_version <> $1 OR s.config_hash <> $2) ORDER BY p.patient_id",
             )
             .bind(ENGINE_VERSION)
-            .bind(self.derive_cfg.hash())
+            .bind(&self.derive_hash)
             .fetch_all(pool)
             .await?;
             rows.iter()

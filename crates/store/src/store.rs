@@ -12,6 +12,7 @@ use crate::backend::{Backend, Pool, on_pool};
 use crate::derive::DeriveConfig;
 use crate::error::{Result, StoreError, io_err};
 use crate::hashing::{hex, random_bytes, unhex};
+use crate::head::{DEFAULT_HEAD_CACHE, HeadCache};
 use crate::{migrate, paths, postgres, sqlite};
 
 /// Where the database is.
@@ -120,7 +121,11 @@ pub struct Store {
     pub(crate) store_id: String,
     pub(crate) anchor: PathBuf,
     pub(crate) derive_cfg: DeriveConfig,
+    /// [`DeriveConfig::hash`] of `derive_cfg`.
+    pub(crate) derive_hash: String,
     pub(crate) derive_on_write: bool,
+    /// Courses at their latest revision this handle read or wrote.
+    pub(crate) heads: HeadCache,
 }
 
 /// What `db info` prints.
@@ -300,15 +305,27 @@ impl Store {
             loc: loc.clone(),
             key,
             store_id,
+            derive_hash: DeriveConfig::default().hash(),
             derive_cfg: DeriveConfig::default(),
             derive_on_write: true,
+            heads: HeadCache::new(DEFAULT_HEAD_CACHE),
         }
     }
 
     /// Uses another configuration for derived state (rows computed with a
     /// different configuration hash are recomputed when next listed).
     pub fn set_derive_config(&mut self, cfg: DeriveConfig) {
+        self.derive_hash = cfg.hash();
         self.derive_cfg = cfg;
+    }
+
+    /// Keeps the latest course of at most `patients` patients in memory
+    /// (default [`DEFAULT_HEAD_CACHE`]; 0 keeps none), so that a write on
+    /// top of a course this handle has just read or written derives the
+    /// new state without replaying the history from the database
+    /// (`crate::head`). The result is the same either way.
+    pub fn set_head_cache(&mut self, patients: usize) {
+        self.heads = HeadCache::new(patients);
     }
 
     /// Whether each write recomputes the patient's derived state at once
@@ -405,14 +422,25 @@ impl Store {
 
     /// Writes a consistent backup to `dest` (SQLite: `VACUUM INTO`;
     /// PostgreSQL: `pg_dump --format=custom`).
+    /// The file is refused when it exists and is made private (mode 0600).
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        match (&self.pool, &self.loc) {
-            (Pool::Sqlite(p), _) => self.block(sqlite::backup(p, dest)),
-            (Pool::Postgres(_), Location::Postgres(u)) => postgres::backup(u, dest),
-            (Pool::Postgres(_), Location::Sqlite(_)) => Err(StoreError::Invalid(
-                "a PostgreSQL pool on a SQLite location".into(),
-            )),
+        if dest.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{}: the backup file already exists; choose a new name",
+                dest.display()
+            )));
         }
+        match (&self.pool, &self.loc) {
+            (Pool::Sqlite(p), _) => self.block(sqlite::backup(p, dest))?,
+            (Pool::Postgres(_), Location::Postgres(u)) => postgres::backup(u, dest)?,
+            (Pool::Postgres(_), Location::Sqlite(_)) => {
+                return Err(StoreError::Invalid(
+                    "a PostgreSQL pool on a SQLite location".into(),
+                ));
+            }
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600)).map_err(io_err(dest))
     }
 
     /// Closes the pool (waits for connections to finish).

@@ -442,7 +442,7 @@ impl Store {
             self.refresh_stale()?;
         }
         let rows = self.ward_select(patients)?;
-        let cfg_hash = self.derive_cfg.hash();
+        let cfg_hash = self.derive_hash.clone();
         let stale: Vec<String> = rows
             .iter()
             .filter(|r| {

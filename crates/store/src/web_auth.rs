@@ -402,7 +402,7 @@ impl Store {
         limit: i64,
     ) -> Result<(Vec<PatientRow>, i64)> {
         let mut page = self.patient_page(alerts_only, offset, limit)?;
-        let cfg_hash = self.derive_cfg.hash();
+        let cfg_hash = self.derive_hash.clone();
         let stale: Vec<&str> = page
             .0
             .iter()

@@ -1,6 +1,6 @@
 // Course revisions on one backend's native connection (compiled once per
-// backend: `include!`d into `sqlite::native::courses` and
-// `postgres::native::courses`; `Db` is the backend's sqlx database).
+// backend as `sqlite::native::courses` and `postgres::native::courses`;
+// `Db` is the backend's sqlx database; see `native/ops.rs`).
 
 use graftwatch_course::Course;
 use sqlx::{Row, Transaction};
@@ -106,14 +106,15 @@ pub(crate) async fn write_row(
     Ok(meta)
 }
 
-/// Creates the patient row and revision 1.
+/// Creates the patient row and revision 1 with the course's canonical
+/// JSON `payload`.
 pub(crate) async fn insert_patient(
     tx: &mut Transaction<'_, Db>,
     actor: &Actor,
-    course: &Course,
+    payload: &str,
+    id: &str,
     reason: Option<&str>,
 ) -> Result<RevisionMeta> {
-    let id = course.patient.id.0.as_str();
     let r = sqlx::query(
         "INSERT INTO patients (patient_id, created_at, created_by, head_rev, deleted, purged) VALUES ($1, $2, $3, 1, 0, 0)",
     )
@@ -131,7 +132,7 @@ pub(crate) async fn insert_patient(
         patient: id,
         base: 0,
         kind: RevisionKind::Create,
-        payload: Some(canonical_json(course)),
+        payload: Some(payload.to_string()),
         reason,
     };
     write_row(tx, actor, &n, 1, "").await
@@ -189,21 +190,14 @@ pub(crate) async fn load_course(
             head,
         });
     }
-    let base: i64 = sqlx::query(
-        "SELECT MAX(rev) FROM revisions WHERE patient_id = $1 AND rev <= $2 AND kind IN ('create', 'replace')",
-    )
-    .bind(patient)
-    .bind(rev)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get::<Option<i64>, _>(0)?
-    .ok_or_else(|| corrupt(patient, rev, "no full revision at or before it"))?;
+    // The latest full revision at or before `rev`, the one before it (its
+    // chain hash) and the appends after it, in one round trip.
     let rows = sqlx::query(
         "SELECT rev, kind, author, created_at, reason, payload, chain_hash FROM revisions \
-         WHERE patient_id = $1 AND rev >= $2 AND rev <= $3 ORDER BY rev",
+         WHERE patient_id = $1 AND rev <= $2 AND rev >= (SELECT MAX(rev) FROM revisions \
+         WHERE patient_id = $1 AND rev <= $2 AND kind IN ('create', 'replace')) - 1 ORDER BY rev",
     )
     .bind(patient)
-    .bind(base - 1)
     .bind(rev)
     .fetch_all(&mut *conn)
     .await?;
@@ -211,6 +205,11 @@ pub(crate) async fn load_course(
         .iter()
         .map(|r| stored_rev(patient, r, true))
         .collect::<Result<Vec<_>>>()?;
+    let base = revs
+        .iter()
+        .rfind(|r| matches!(r.meta.kind, RevisionKind::Create | RevisionKind::Replace))
+        .map(|r| r.meta.rev)
+        .ok_or_else(|| corrupt(patient, rev, "no full revision at or before it"))?;
     replay(patient, base, rev, revs)
 }
 
@@ -232,7 +231,7 @@ pub(crate) async fn import_in_tx(
         return Ok((ImportOutcome::Unchanged(r.try_get(0)?, r.try_get(1)?), None));
     }
     let Some((head, _)) = head_of(tx, id).await? else {
-        let meta = insert_patient(tx, actor, course, None).await?;
+        let meta = insert_patient(tx, actor, &canonical_json(course), id, None).await?;
         return Ok((ImportOutcome::Created(id.into()), Some(meta)));
     };
     let old = match load_course(tx, id, Some(head)).await {

@@ -3,10 +3,52 @@
 
 use sqlx::Row;
 
-use super::DbRow;
-use crate::derive::{DerivedState, DerivedSummary};
+use super::{Conn, DbRow};
+use crate::derive::{DerivedState, DerivedSummary, ENGINE_VERSION};
 use crate::error::{Result, StoreError};
-use crate::types::PatientRow;
+use crate::state::{Ahead, StateRow};
+use crate::time::now_utc;
+use crate::types::{PatientRow, RevisionMeta};
+
+/// Writes the patient's derived state at revision `rev`, unless the row
+/// already holds a later revision's.
+pub(crate) async fn upsert(conn: &mut Conn, patient: &str, rev: i64, row: &StateRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO patient_state (patient_id, rev, engine_version, config_hash, computed_at, alert_count, last_date, summary) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (patient_id) DO UPDATE SET rev = excluded.rev, engine_version = excluded.engine_version, \
+         config_hash = excluded.config_hash, computed_at = excluded.computed_at, alert_count = excluded.alert_count, \
+         last_date = excluded.last_date, summary = excluded.summary WHERE patient_state.rev <= excluded.rev",
+    )
+    .bind(patient)
+    .bind(rev)
+    .bind(ENGINE_VERSION)
+    .bind(&row.config_hash)
+    .bind(now_utc())
+    .bind(row.alert_count)
+    .bind(row.last_date.clone())
+    .bind(&row.summary)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores the derived state computed ahead of a write with its revision
+/// (inside the write's transaction) when it belongs to that revision;
+/// whether it did.
+pub(crate) async fn store_ahead(
+    tx: &mut sqlx::Transaction<'_, super::Db>,
+    meta: &RevisionMeta,
+    ahead: Option<&Ahead>,
+) -> Result<bool> {
+    match ahead {
+        Some(a) if a.fits(meta) => {
+            upsert(tx, &meta.patient, meta.rev, &a.row).await?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
 
 /// One ward-list row (`patient_id, head_rev, rev, engine_version,
 /// config_hash, computed_at, last_date, summary`) decoded.

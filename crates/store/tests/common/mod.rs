@@ -300,3 +300,21 @@ impl Drop for PgCluster {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// The stored derived-state row of a patient as it is (no recomputation):
+/// revision and summary JSON.
+pub fn raw_state(loc: &Location, patient: &str) -> Option<(i64, String)> {
+    use sqlx::Row;
+    let rt = tokio_rt();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url_of(loc)).await.unwrap();
+        let row = sqlx::query("SELECT rev, summary FROM patient_state WHERE patient_id = $1")
+            .bind(patient)
+            .fetch_optional(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        row.map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+    })
+}
