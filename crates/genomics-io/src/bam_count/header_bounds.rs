@@ -39,12 +39,13 @@ pub(super) fn check<R: Read>(reader: R) -> io::Result<()> {
 }
 
 /// Walks the header at the start of the decompressed stream `r`, leaving
-/// `r` at the first alignment record. Returns `false` (and reads at most
-/// 4 bytes) if the stream does not start with the BAM magic.
-pub(super) fn walk<R: Read>(r: &mut R) -> io::Result<bool> {
+/// `r` at the first alignment record, and returns the number of reference
+/// sequences. Returns `None` (and reads at most 4 bytes) if the stream does
+/// not start with the BAM magic.
+pub(super) fn walk<R: Read>(r: &mut R) -> io::Result<Option<u32>> {
     let mut magic = [0u8; 4];
     if r.read_exact(&mut magic).is_err() || magic != MAGIC {
-        return Ok(false);
+        return Ok(None);
     }
     let l_text = length(r, "header text length (l_text)", MAX_TEXT_BYTES)?;
     skip(r, l_text, "header text")?;
@@ -60,7 +61,7 @@ pub(super) fn walk<R: Read>(r: &mut R) -> io::Result<bool> {
             .and_then(|()| skip(r, 4, "reference length (l_ref)"))
             .map_err(|e| invalid(format!("reference sequence {}: {e}", i + 1)))?;
     }
-    Ok(true)
+    Ok(Some(n_ref.unsigned_abs()))
 }
 
 fn read_i32<R: Read>(r: &mut R, what: &str) -> io::Result<i32> {

@@ -70,21 +70,35 @@ pub(super) fn decode(frame: &[u8], record: &mut bam::Record) -> io::Result<()> {
 }
 
 /// Walks a whole BGZF-compressed BAM from `reader` with bounded memory: the
-/// header (as [`super::header_bounds::check`] does) and then every record's
-/// declared size. Used before handing an uploaded BAM to noodles' indexer,
-/// which reads every record.
+/// header (as [`super::header_bounds::check`] does), then every record's
+/// declared size and reference id, which must be −1 (unplaced) or name one
+/// of the header's reference sequences. Used before handing an uploaded BAM
+/// to noodles' indexer, which reads every record at its declared size and
+/// grows its per-reference tables up to each record's reference id (a
+/// record naming reference 2³¹ made it allocate gigabytes; `bam_count`
+/// fuzz target, 2026-12-03).
 #[allow(dead_code)] // used by the web upload's BAM indexer (merged next)
 pub(crate) fn check_bam<R: Read>(reader: R) -> io::Result<()> {
     let mut r = bgzf::io::Reader::new(reader);
-    if !super::header_bounds::walk(&mut r)? {
+    let Some(n_ref) = super::header_bounds::walk(&mut r)? else {
         return Ok(());
-    }
+    };
     let mut frame = Vec::new();
     let mut n = 0u64;
-    while read_framed(&mut r, &mut frame).map_err(|e| invalid(format!("record {}: {e}", n + 1)))? {
+    loop {
+        let more = read_framed(&mut r, &mut frame);
         n += 1;
+        if !more.map_err(|e| invalid(format!("record {n}: {e}")))? {
+            return Ok(());
+        }
+        let ref_id = i32::from_le_bytes([frame[4], frame[5], frame[6], frame[7]]);
+        if ref_id < -1 || i64::from(ref_id) >= i64::from(n_ref) {
+            return Err(invalid(format!(
+                "record {n}: reference id {ref_id}; expected -1 (unplaced) or 0 to {} (the header names {n_ref} reference sequences)",
+                i64::from(n_ref) - 1
+            )));
+        }
     }
-    Ok(())
 }
 
 fn invalid(msg: String) -> io::Error {
@@ -114,9 +128,45 @@ mod tests {
         check_bam(&w.finish().unwrap()[..]).unwrap();
     }
 
+    #[test]
+    fn reference_ids_outside_the_header_are_refused_on_both_sides() {
+        let bam = |n_ref: i32, ref_id: i32| {
+            let mut raw = b"BAM\x01".to_vec();
+            raw.extend(0i32.to_le_bytes());
+            raw.extend(n_ref.to_le_bytes());
+            for i in 0..n_ref {
+                raw.extend(3i32.to_le_bytes());
+                raw.extend(format!("c{i}\0").as_bytes());
+                raw.extend(1000i32.to_le_bytes());
+            }
+            let mut rec = framed(FIXED_BYTES, 32);
+            rec[4..8].copy_from_slice(&ref_id.to_le_bytes());
+            raw.extend(rec);
+            let mut w = bgzf::io::Writer::new(Vec::new());
+            w.write_all(&raw).unwrap();
+            w.finish().unwrap()
+        };
+        for (ref_id, ok) in [
+            (-2, false),
+            (-1, true),
+            (0, true),
+            (1, true),
+            (2, false),
+            (i32::MAX, false),
+        ] {
+            let r = check_bam(&bam(2, ref_id)[..]);
+            assert_eq!(r.is_ok(), ok, "{ref_id}: {r:?}");
+        }
+    }
+
+    /// A record frame of `block_size` with `body` bytes, unplaced
+    /// (reference id −1) when the body has room for it.
     fn framed(block_size: u32, body: usize) -> Vec<u8> {
         let mut v = block_size.to_le_bytes().to_vec();
         v.resize(4 + body, 0);
+        if body >= 4 {
+            v[4..8].copy_from_slice(&(-1i32).to_le_bytes());
+        }
         v
     }
 
