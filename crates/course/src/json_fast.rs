@@ -572,13 +572,8 @@ mod tests {
     /// every length, precision and sign, at and around its limits.
     #[test]
     fn numbers_are_parsed_as_str_parse_parses_them() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = graftwatch_core::SeededRng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = || rng.next_u64();
         let mut cases: Vec<String> = [
             "0",
             "-0",

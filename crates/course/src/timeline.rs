@@ -489,10 +489,6 @@ mod tests {
     use super::*;
     use crate::event::TransfusionProduct;
 
-    fn date(s: &str) -> Date {
-        s.parse().expect("a date")
-    }
-
     fn full() -> Course {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../docs/examples/course-full.json");
