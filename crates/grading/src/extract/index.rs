@@ -123,25 +123,13 @@ mod tests {
         let oxygen = oxygen::oxygen_support(course);
         let temps = crs::max_temperatures(course);
         let crs_records = crs::crs_records(course);
-        let crs = match span {
-            Some((_, last)) => anchors
-                .iter()
-                .filter(|a| matches!(a.kind, AnchorKind::CarT(_)))
-                .map(|a| CarTCrs {
-                    anchor: *a,
-                    days: crs::crs_days(
-                        a.date,
-                        opt.crs_window_days,
-                        last,
-                        &temps,
-                        &drugs,
-                        &oxygen,
-                        &crs_records,
-                    ),
-                })
-                .collect(),
-            None => Vec::new(),
+        let crs_inputs = CrsInputs {
+            temps: &temps,
+            drugs: &drugs,
+            oxygen: &oxygen,
+            records: &crs_records,
         };
+        let crs = cart_crs(&anchors, span, opt, &crs_inputs);
         let transplants = risk::transplants(course);
         let risk = risk::risk_inputs(course, &transplants);
         let marrow = marrow::marrow_assessments(course, &counts, opt.marrow_count_window_days);
