@@ -15,7 +15,7 @@ use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::counts::DailySeries;
-use crate::output::{DayState, DayStatus, SummaryItem};
+use crate::output::{DayState, DayStatus};
 use graftwatch_criteria::icaht_daily::{IcahtDay, IcahtWindow, early_icaht_days, late_icaht_days};
 
 /// The daily-view state of one ICAHT day (system `early` / `late`).
@@ -146,46 +146,43 @@ fn grade_neutrophils(
     cfg: &crate::GradingConfig,
     sink: &mut Sink,
 ) {
-    match early_icaht(cc, &cfg.icaht) {
-        Ok(g) => sink.item(SummaryItem::from_graded(
-            Criterion::Icaht,
-            SummaryKey::IcahtEarly.with(suffix),
-            &g,
-            Some(a),
-            |v| {
-                (
-                    format!(
-                        "{} (ANC <= 0.5 for {} days, <= 0.1 for {} days)",
-                        grade_text(v.grade),
-                        v.le_0_5.cumulative,
-                        v.le_0_1.cumulative
-                    ),
-                    v.le_0_5.first_start.map(|d| a.date.add_days(d)),
-                )
-            },
-        )),
-        Err(e) => sink.skip(Criterion::Icaht, format!("ANC series rejected: {e}")),
-    }
-    match late_icaht(cc) {
-        Ok(g) => sink.item(SummaryItem::from_graded(
-            Criterion::Icaht,
-            SummaryKey::IcahtLate.with(suffix),
-            &g,
-            Some(a),
-            |v| {
-                (
-                    format!(
-                        "{} (second-lowest ANC {} on {})",
-                        grade_text(v.grade),
-                        v.second_lowest.value,
-                        v.second_lowest.date
-                    ),
-                    Some(v.second_lowest.date),
-                )
-            },
-        )),
-        Err(e) => sink.skip(Criterion::Icaht, format!("ANC series rejected: {e}")),
-    }
+    let key = |k: SummaryKey| k.with(suffix);
+    sink.graded(
+        Criterion::Icaht,
+        key(SummaryKey::IcahtEarly),
+        early_icaht(cc, &cfg.icaht),
+        Some(a),
+        "ANC series",
+        |v| {
+            (
+                format!(
+                    "{} (ANC <= 0.5 for {} days, <= 0.1 for {} days)",
+                    grade_text(v.grade),
+                    v.le_0_5.cumulative,
+                    v.le_0_1.cumulative
+                ),
+                v.le_0_5.first_start.map(|d| a.date.add_days(d)),
+            )
+        },
+    );
+    sink.graded(
+        Criterion::Icaht,
+        key(SummaryKey::IcahtLate),
+        late_icaht(cc),
+        Some(a),
+        "ANC series",
+        |v| {
+            (
+                format!(
+                    "{} (second-lowest ANC {} on {})",
+                    grade_text(v.grade),
+                    v.second_lowest.value,
+                    v.second_lowest.date
+                ),
+                Some(v.second_lowest.date),
+            )
+        },
+    );
 }
 
 /// Early and late platelet toxicity after one CAR-T infusion.
@@ -196,36 +193,32 @@ fn grade_platelets(
     cfg: &crate::GradingConfig,
     sink: &mut Sink,
 ) {
-    match early_platelet_toxicity(pc, &cfg.icaht) {
-        Ok(g) => sink.item(SummaryItem::from_graded(
-            Criterion::Icaht,
-            SummaryKey::TIcahtEarly.with(suffix),
-            &g,
-            Some(a),
-            |v| {
-                (
-                    format!(
-                        "{} (platelets < 50 for {} days, < 20 for {} days)",
-                        grade_text(v.grade),
-                        v.lt_50.cumulative,
-                        v.lt_20.cumulative
-                    ),
-                    None,
-                )
-            },
-        )),
-        Err(e) => sink.skip(Criterion::Icaht, format!("platelet series rejected: {e}")),
-    }
-    match late_platelet_toxicity(pc, &cfg.icaht) {
-        Ok(g) => sink.item(SummaryItem::from_graded(
-            Criterion::Icaht,
-            SummaryKey::TIcahtLate.with(suffix),
-            &g,
-            Some(a),
-            |v| (grade_text(v.grade), v.second_lowest.map(|s| s.date)),
-        )),
-        Err(e) => sink.skip(Criterion::Icaht, format!("platelet series rejected: {e}")),
-    }
+    sink.graded(
+        Criterion::Icaht,
+        SummaryKey::TIcahtEarly.with(suffix),
+        early_platelet_toxicity(pc, &cfg.icaht),
+        Some(a),
+        "platelet series",
+        |v| {
+            (
+                format!(
+                    "{} (platelets < 50 for {} days, < 20 for {} days)",
+                    grade_text(v.grade),
+                    v.lt_50.cumulative,
+                    v.lt_20.cumulative
+                ),
+                None,
+            )
+        },
+    );
+    sink.graded(
+        Criterion::Icaht,
+        SummaryKey::TIcahtLate.with(suffix),
+        late_platelet_toxicity(pc, &cfg.icaht),
+        Some(a),
+        "platelet series",
+        |v| (grade_text(v.grade), v.second_lowest.map(|s| s.date)),
+    );
 }
 
 #[cfg(test)]
