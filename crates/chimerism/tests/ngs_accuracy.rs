@@ -65,7 +65,9 @@ fn detect_0_1(donors: usize, panel: (usize, usize), n: u64) -> (usize, usize, f6
 
 /// 0.1% recipient is detected at 5,000× (presence test at 1% and estimate
 /// above the LoB in ≥ 19/20 runs) with one haploidentical donor on the
-/// 48 + 24 panel, and with haplo PBSC + cord on a 128 + 64 panel. With two
+/// 48 + 24 panel; with haplo PBSC + cord on a 128 + 64 panel the estimate
+/// is above the LoB in ≥ 19/20 runs and the presence test positive in
+/// ≥ 16/20 (its rate there is ~92%). With two
 /// donors on the 48 + 24 panel the markers where both donors are homozygous
 /// for the allele the recipient lacks are too few (about 5): the LoD is
 /// ~0.12–0.13%, and every sample where 0.1% is missed carries `NGS-LOD`.
@@ -80,9 +82,19 @@ fn recipient_at_0_1_percent_is_detected() {
             panel.1,
             lod * 100.0
         );
-        if donors == 1 || panel.0 >= 128 {
+        if donors == 1 {
             assert!(
                 detected >= 19 && above_lob >= 19,
+                "detected {detected}, above LoB {above_lob}"
+            );
+            assert!(lod < 0.001);
+        } else if panel.0 >= 128 {
+            // Haplo + cord on 128 + 64: above the LoB in 119/120 and the
+            // presence test positive in 111/120 (92.5%) over two random
+            // streams (docs/chimerism-ngs.md); 20 runs at 92.5% give 15 or
+            // fewer positives with probability 1.4%.
+            assert!(
+                detected >= 16 && above_lob >= 19,
                 "detected {detected}, above LoB {above_lob}"
             );
             assert!(lod < 0.001);

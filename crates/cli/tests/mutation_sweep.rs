@@ -65,23 +65,17 @@ const SERDE_INTERNALS: &[&str] = &[
     "expected usize",
 ];
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
+/// The workspace's one seeded generator, with the picks the mutations use.
+type Rng = graftwatch_core::SeededRng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+trait Pick {
+    /// A uniform element of a non-empty slice.
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T;
+}
+
+impl Pick for Rng {
     fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len())]
+        &v[self.index(v.len())]
     }
 }
 
@@ -231,7 +225,7 @@ const RAW: &str = "@@RAW@@";
 fn json_variant(base: &Value, paths: &Paths, rng: &mut Rng, i: usize) -> Variant {
     let all = &paths.all;
     let mut v = base.clone();
-    let kind = rng.below(12);
+    let kind = rng.index(12);
     let (desc, raw): (String, Option<String>) = match kind {
         0 => {
             let p = rng.pick(all).clone();
@@ -249,7 +243,7 @@ fn json_variant(base: &Value, paths: &Paths, rng: &mut Rng, i: usize) -> Variant
         }
         1 => {
             let p = rng.pick(all).clone();
-            let replacement = match rng.below(6) {
+            let replacement = match rng.index(6) {
                 0 => Value::Null,
                 1 => Value::Bool(true),
                 2 => Value::String("12".into()),
@@ -294,7 +288,7 @@ fn json_variant(base: &Value, paths: &Paths, rng: &mut Rng, i: usize) -> Variant
     let (desc, bytes) = match kind {
         0..=7 => (desc, text.into_bytes()),
         8 => {
-            let cut = rng.below(text.len());
+            let cut = rng.index(text.len());
             (
                 format!("truncate at byte {cut}"),
                 text.as_bytes()[..cut].to_vec(),
@@ -304,7 +298,7 @@ fn json_variant(base: &Value, paths: &Paths, rng: &mut Rng, i: usize) -> Variant
             let key = *rng.pick(&["value", "unit", "date", "kind", "id", "format", "sex"]);
             let needle = format!("\"{key}\": ");
             let hits: Vec<usize> = text.match_indices(&needle).map(|(o, _)| o).collect();
-            let at_byte = hits.get(rng.below(hits.len())).copied().unwrap_or(2);
+            let at_byte = hits.get(rng.index(hits.len())).copied().unwrap_or(2);
             let dup = format!("\"{key}\": \"duplicate\", ");
             text.insert_str(at_byte, &dup);
             (
@@ -315,8 +309,8 @@ fn json_variant(base: &Value, paths: &Paths, rng: &mut Rng, i: usize) -> Variant
         10 => {
             let mut b = vec![0xef, 0xbb, 0xbf];
             b.extend_from_slice(text.as_bytes());
-            if rng.below(2) == 0 {
-                let cut = 3 + rng.below(text.len());
+            if rng.index(2) == 0 {
+                let cut = 3 + rng.index(text.len());
                 b.truncate(cut);
                 ("BOM + truncated".into(), b)
             } else {
@@ -333,11 +327,11 @@ fn json_variant(base: &Value, paths: &Paths, rng: &mut Rng, i: usize) -> Variant
                 ("invalid UTF-8", b"{\"format\": \"\xff\xfe\"}"),
                 ("NUL bytes", b"\0\0\0\0"),
             ];
-            let (d, b) = choices[rng.below(choices.len())];
-            if rng.below(2) == 0 {
+            let (d, b) = choices[rng.index(choices.len())];
+            if rng.index(2) == 0 {
                 // invalid UTF-8 inside the real course
                 let mut t = text.into_bytes();
-                let o = rng.below(t.len());
+                let o = rng.index(t.len());
                 t[o] = 0xff;
                 (format!("byte 0xff at {o}"), t)
             } else {
@@ -373,8 +367,8 @@ fn csv_variant(base: &str, rng: &mut Rng, i: usize) -> Variant {
     let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
     let header = cells(&lines[0]);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
-    let row = 1 + rng.below(lines.len() - 1);
-    let kind = rng.below(11);
+    let row = 1 + rng.index(lines.len() - 1);
+    let kind = rng.index(11);
     let mut c = cells(&lines[row]);
     let desc = match kind {
         0 => {
@@ -394,14 +388,14 @@ fn csv_variant(base: &str, rng: &mut Rng, i: usize) -> Variant {
             format!("line {} unit = {u:?}", row + 1)
         }
         4 => {
-            let k = rng.below(c.len());
+            let k = rng.index(c.len());
             let s = *rng.pick(STRINGS);
             c[k] = s.to_string();
             lines[row] = c.join(",");
             format!("line {} cell {k} = {s:?}", row + 1)
         }
         5 => {
-            let k = rng.below(c.len());
+            let k = rng.index(c.len());
             c.remove(k);
             lines[row] = c.join(",");
             format!("line {} cell {k} removed", row + 1)
@@ -426,7 +420,7 @@ fn csv_variant(base: &str, rng: &mut Rng, i: usize) -> Variant {
     let (desc, bytes) = match kind {
         0..=8 => (desc, text.into_bytes()),
         9 => {
-            let cut = rng.below(text.len());
+            let cut = rng.index(text.len());
             (
                 format!("truncate at byte {cut}"),
                 text.as_bytes()[..cut].to_vec(),
@@ -639,7 +633,7 @@ fn base_csv(json: &Value, root: &Path) -> String {
 
 fn variants(base: &Value, csv: &str, n_json: usize, n_csv: usize, seed: u64) -> Vec<Variant> {
     let paths = Paths::of(base);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut out: Vec<Variant> = (0..n_json)
         .map(|i| json_variant(base, &paths, &mut rng, i))
         .collect();

@@ -149,12 +149,9 @@ fn empty_fastq_donor_is_named() {
     // A 1 kb contig with one SNP marker at 500.
     let mut seq = String::new();
     let bases = ['A', 'C', 'G', 'T'];
-    let mut x = 12345u64;
+    let mut rng = graftwatch_core::SeededRng::new(12345);
     for _ in 0..1000 {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        seq.push(bases[(x >> 62) as usize]);
+        seq.push(bases[rng.index(4)]);
     }
     let r = &seq[499..500];
     let a = if r == "A" { "G" } else { "A" };

@@ -12,23 +12,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Db, PgCluster, SqliteDb, clinician, seed_as};
+use graftwatch_core::SeededRng;
 use graftwatch_course::Course;
 use graftwatch_store::{Location, Store, StoreError};
 
 const KILLS: usize = 50;
 const PATIENTS: usize = 3;
-
-/// xorshift64*: enough randomness for kill times, seeded and printed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
 
 /// Iteration `i`'s version of patient `k`: more observations each time,
 /// and every 7th iteration an amendment (birth year changed).
@@ -98,7 +87,7 @@ fn crash_many(db: &dyn Db) {
         .as_nanos() as u64
         | 1;
     eprintln!("{}: kill-time seed {seed}", db.name());
-    let mut rng = Rng(seed);
+    let mut rng = SeededRng::new(seed);
     let mut expected = HashMap::new();
     let mut full = Duration::from_millis(300);
     for round in 0..KILLS {
@@ -127,7 +116,7 @@ fn crash_many(db: &dyn Db) {
                 db.name()
             );
         } else {
-            let wait = Duration::from_micros(rng.next() % (full.as_micros() as u64).max(1));
+            let wait = Duration::from_micros(rng.below((full.as_micros() as u64).max(1)));
             std::thread::sleep(wait);
             let _ = child.kill(); // SIGKILL
             let _ = child.wait();

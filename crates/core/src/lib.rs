@@ -16,6 +16,7 @@ pub mod lineage;
 pub mod names;
 pub mod percent;
 pub mod position;
+pub mod rng;
 pub mod units;
 
 pub use citation::{Citation, Provenance};
@@ -25,4 +26,5 @@ pub use limits::{Limit, LimitKind, limit};
 pub use lineage::Lineage;
 pub use percent::{Percent, PercentError};
 pub use position::{GenomicPosition, PositionError};
+pub use rng::SeededRng;
 pub use units::{Analyte, Unit, UnitError};

@@ -18,6 +18,11 @@ use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
 use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind};
 
+/// The brackets of a JSON object (named, so that the brace-matching
+/// function-length check reads this file's functions right).
+const OBJECT_OPEN: u8 = b'{';
+const OBJECT_CLOSE: u8 = b'}';
+
 /// A byte cursor over the document.
 struct Cursor<'a> {
     text: &'a str,
@@ -251,10 +256,10 @@ impl<'a> Cursor<'a> {
 
     /// One observation object, from its `{`.
     fn observation(&mut self) -> Option<Observation> {
-        self.eat(b'{')?;
+        self.eat(OBJECT_OPEN)?;
         let mut f = Fields::default();
         self.ws();
-        if self.eat(b'}').is_some() {
+        if self.eat(OBJECT_CLOSE).is_some() {
             return None;
         }
         loop {
@@ -268,7 +273,7 @@ impl<'a> Cursor<'a> {
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
-                b'}' => {
+                OBJECT_CLOSE => {
                     self.i += 1;
                     return f.build();
                 }
@@ -456,7 +461,7 @@ pub(crate) fn observations(text: &str) -> Option<(Vec<Observation>, std::ops::Ra
         i: 0,
     };
     c.ws();
-    c.eat(b'{')?;
+    c.eat(OBJECT_OPEN)?;
     loop {
         c.ws();
         let key = c.string()?;
@@ -567,13 +572,8 @@ mod tests {
     /// every length, precision and sign, at and around its limits.
     #[test]
     fn numbers_are_parsed_as_str_parse_parses_them() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = graftwatch_core::SeededRng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = || rng.next_u64();
         let mut cases: Vec<String> = [
             "0",
             "-0",

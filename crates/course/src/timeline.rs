@@ -128,8 +128,29 @@ fn value_text(o: &Observation) -> String {
     }
 }
 
+/// One event as a timeline phrase: what it was, then its duration.
 fn describe_event(e: &Event) -> String {
-    let mut s = match &e.detail {
+    let mut s = describe_detail(&e.detail);
+    s.push_str(&duration_text(e));
+    s
+}
+
+/// ` until END (N d)` for an event that ends on a later day, ` (ongoing)`
+/// for an open-ended one that has a duration, else nothing.
+fn duration_text(e: &Event) -> String {
+    match e.end_date {
+        Some(end) if end != e.date => {
+            let n = end.days_since(e.date).get() + 1;
+            format!(" until {end} ({n} d)")
+        }
+        None if e.detail.has_duration() => " (ongoing)".into(),
+        _ => String::new(),
+    }
+}
+
+/// What an event was, in words (no duration).
+fn describe_detail(detail: &EventDetail) -> String {
+    match detail {
         EventDetail::Chemotherapy { regimen, .. } => format!("chemotherapy {regimen}"),
         EventDetail::Lymphodepletion { regimen, .. } => format!("lymphodepletion {regimen}"),
         EventDetail::CarTInfusion {
@@ -163,38 +184,15 @@ fn describe_event(e: &Event) -> String {
         EventDetail::Dli {
             donor, cd3_per_kg, ..
         } => format!("DLI {donor} CD3 {}/kg", short(*cd3_per_kg)),
-        EventDetail::Transfusion { product, units } => {
-            let p = match product {
-                crate::event::TransfusionProduct::Platelets => "platelets",
-                crate::event::TransfusionProduct::Rbc => "RBC",
-                crate::event::TransfusionProduct::Plasma => "plasma",
-                crate::event::TransfusionProduct::Granulocytes => "granulocytes",
-            };
-            match units {
-                Some(u) => format!("transfusion {p} ×{u}"),
-                None => format!("transfusion {p}"),
-            }
-        }
+        EventDetail::Transfusion { product, units } => transfusion_text(*product, *units),
         EventDetail::Drug {
             name,
             dose,
             dose_unit,
             ..
-        } => {
-            let mut s = name.clone();
-            if let Some(d) = dose {
-                let _ = write!(s, " {}", short(*d));
-                if let Some(u) = dose_unit {
-                    let _ = write!(s, " {u}");
-                }
-            }
-            s
-        }
+        } => drug_text(name, *dose, dose_unit.as_deref()),
         EventDetail::OxygenSupport { device, flow_l_min } => {
-            let d = serde_json::to_value(device)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-                .unwrap_or_default();
+            let d = serde_words(device, true);
             match flow_l_min {
                 Some(f) => format!("oxygen {d} {} L/min", short(*f)),
                 None => format!("oxygen {d}"),
@@ -209,54 +207,86 @@ fn describe_event(e: &Event) -> String {
             None => format!("infection {syndrome}"),
         },
         EventDetail::Biopsy { site, result } => {
-            let r = serde_json::to_value(result)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-                .unwrap_or_default();
-            format!("biopsy {site}: {r}")
+            format!("biopsy {site}: {}", serde_words(result, true))
         }
         EventDetail::Death { cause } => format!("death ({cause})"),
+    }
+}
+
+/// The serialised (snake_case) name of a unit enum value, with `_` turned
+/// into spaces when `spaces`; empty when it does not serialise to a string.
+fn serde_words<T: serde::Serialize>(v: &T, spaces: bool) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| {
+            v.as_str().map(|s| {
+                if spaces {
+                    s.replace('_', " ")
+                } else {
+                    s.to_string()
+                }
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// `transfusion platelets ×2`.
+fn transfusion_text(product: crate::event::TransfusionProduct, units: Option<u32>) -> String {
+    let p = match product {
+        crate::event::TransfusionProduct::Platelets => "platelets",
+        crate::event::TransfusionProduct::Rbc => "RBC",
+        crate::event::TransfusionProduct::Plasma => "plasma",
+        crate::event::TransfusionProduct::Granulocytes => "granulocytes",
     };
-    match e.end_date {
-        Some(end) if end != e.date => {
-            let n = end.days_since(e.date).get() + 1;
-            let _ = write!(s, " until {end} ({n} d)");
+    match units {
+        Some(u) => format!("transfusion {p} ×{u}"),
+        None => format!("transfusion {p}"),
+    }
+}
+
+/// `NAME DOSE UNIT`; the unit only with a dose.
+fn drug_text(name: &str, dose: Option<f64>, dose_unit: Option<&str>) -> String {
+    let mut s = name.to_string();
+    if let Some(d) = dose {
+        let _ = write!(s, " {}", short(d));
+        if let Some(u) = dose_unit {
+            let _ = write!(s, " {u}");
         }
-        None if e.detail.has_duration() => s.push_str(" (ongoing)"),
-        _ => {}
     }
     s
 }
 
-/// Builds the timeline.
-pub fn timeline(
-    course: &Course,
-    opts: &TimelineOptions,
-) -> Result<Vec<TimelineDay>, TimelineError> {
-    let anchors = course.anchors();
-    let names = || {
-        if anchors.is_empty() {
-            "none".to_string()
-        } else {
-            anchors
-                .iter()
-                .map(|a| format!("{} on {}", a.kind, a.date))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
-    let reference: Option<Anchor> = match opts.anchor {
-        Some(c) => Some(
-            anchors
-                .iter()
-                .copied()
-                .find(|a| c.matches(a.kind))
-                .ok_or_else(|| TimelineError::NoSuchAnchor(c.as_str(), names()))?,
-        ),
-        None => [AnchorChoice::Hct, AnchorChoice::CarT, AnchorChoice::Dli]
-            .iter()
-            .find_map(|c| anchors.iter().copied().find(|a| c.matches(a.kind))),
-    };
+/// The anchors of a course as an error message lists them.
+fn anchor_names(anchors: &[Anchor]) -> String {
+    if anchors.is_empty() {
+        return "none".to_string();
+    }
+    anchors
+        .iter()
+        .map(|a| format!("{} on {}", a.kind, a.date))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The anchor `from`/`to` count from: the first of the chosen kind (an
+/// error when there is none), else the first HCT, CAR-T or DLI.
+fn reference_anchor(
+    anchors: &[Anchor],
+    choice: Option<AnchorChoice>,
+) -> Result<Option<Anchor>, TimelineError> {
+    let first = |c: AnchorChoice| anchors.iter().copied().find(|a| c.matches(a.kind));
+    match choice {
+        Some(c) => first(c)
+            .map(Some)
+            .ok_or_else(|| TimelineError::NoSuchAnchor(c.as_str(), anchor_names(anchors))),
+        None => Ok([AnchorChoice::Hct, AnchorChoice::CarT, AnchorChoice::Dli]
+            .into_iter()
+            .find_map(first)),
+    }
+}
+
+/// Checks `from`/`to` against each other and against the anchor they need.
+fn check_range(opts: &TimelineOptions, reference: Option<Anchor>) -> Result<(), TimelineError> {
     if let (Some(f), Some(t)) = (opts.from, opts.to)
         && f > t
     {
@@ -265,48 +295,62 @@ pub fn timeline(
     if (opts.from.is_some() || opts.to.is_some()) && reference.is_none() {
         return Err(TimelineError::NoAnchor);
     }
-    let in_range = |d: Date| match reference {
-        Some(r) => {
-            let n = r.day(d).get();
-            opts.from.is_none_or(|f| n >= f) && opts.to.is_none_or(|t| n <= t)
+    Ok(())
+}
+
+/// The days of the timeline as they are collected: which days are shown
+/// and how each is labelled.
+struct Days<'a> {
+    course: &'a Course,
+    anchors: Vec<Anchor>,
+    opts: &'a TimelineOptions,
+    reference: Option<Anchor>,
+    days: BTreeMap<Date, TimelineDay>,
+}
+
+impl Days<'_> {
+    /// Whether a date is inside `from`..=`to` (every date without a range).
+    fn in_range(&self, d: Date) -> bool {
+        match self.reference {
+            Some(r) => {
+                let n = r.day(d).get();
+                self.opts.from.is_none_or(|f| n >= f) && self.opts.to.is_none_or(|t| n <= t)
+            }
+            None => true,
         }
-        None => true,
-    };
-    let label = |d: Date| -> String {
-        let a = match opts.anchor {
-            Some(c) => anchors
-                .iter()
-                .copied()
-                .rfind(|a| c.matches(a.kind) && a.date <= d)
-                .or(reference),
+    }
+
+    /// The anchor a date is counted from: with a chosen kind, the latest of
+    /// it on or before the date; without, a transplant or CAR-T infusion
+    /// within [`PRE_ANCHOR_DAYS`] after the date (day −N), else the course's
+    /// primary anchor for the date; else the reference anchor.
+    fn anchor_for(&self, d: Date) -> Option<Anchor> {
+        let mut anchors = self.anchors.iter().copied();
+        match self.opts.anchor {
+            Some(c) => anchors.rfind(|a| c.matches(a.kind) && a.date <= d),
             None => anchors
-                .iter()
-                .copied()
                 .filter(|a| {
                     matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_))
                         && a.date > d
                         && a.date.days_since(d).get() <= PRE_ANCHOR_DAYS
                 })
                 .min_by_key(|a| a.date)
-                .or_else(|| course.primary_anchor_for(d))
-                .or(reference),
-        };
-        a.map_or_else(|| "-".to_string(), |a| a.describe(d))
-    };
+                .or_else(|| self.course.primary_anchor_for(d)),
+        }
+        .or(self.reference)
+    }
 
-    let mut days: BTreeMap<Date, TimelineDay> = BTreeMap::new();
-    fn day<'a>(
-        days: &'a mut BTreeMap<Date, TimelineDay>,
-        d: Date,
-        in_range: &dyn Fn(Date) -> bool,
-        label: &dyn Fn(Date) -> String,
-    ) -> Option<&'a mut TimelineDay> {
-        if !in_range(d) {
+    /// The day of a date, created on first use; `None` outside the range.
+    fn day(&mut self, d: Date) -> Option<&mut TimelineDay> {
+        if !self.in_range(d) {
             return None;
         }
-        Some(days.entry(d).or_insert_with(|| TimelineDay {
+        let label = self
+            .anchor_for(d)
+            .map_or_else(|| "-".to_string(), |a| a.describe(d));
+        Some(self.days.entry(d).or_insert_with(|| TimelineDay {
             date: d,
-            day: label(d),
+            day: label,
             counts: [None; 3],
             events: Vec::new(),
             gvhd: Vec::new(),
@@ -314,42 +358,63 @@ pub fn timeline(
             other: Vec::new(),
         }))
     }
+}
+
+/// Chimerism results of one day and lineage, persons in file order.
+type ChimerismByDay = BTreeMap<(Date, graftwatch_core::Lineage), Vec<String>>;
+
+/// Puts one observation into its day: a count column, the chimerism of
+/// its lineage, the GVHD findings, or the other observations.
+fn add_observation(t: &mut TimelineDay, o: &Observation, chim: &mut ChimerismByDay) {
+    match o.kind {
+        ObservationKind::Lab(Analyte::Anc) => t.counts[0] = o.number(),
+        ObservationKind::Lab(Analyte::Platelets) => t.counts[1] = o.number(),
+        ObservationKind::Lab(Analyte::Hemoglobin) => t.counts[2] = o.number(),
+        ObservationKind::Chimerism => {
+            if let (Some(l), Some(p)) = (o.lineage, &o.person) {
+                chim.entry((o.date, l))
+                    .or_default()
+                    .push(format!("{p} {}", value_text(o)));
+            }
+        }
+        k if is_gvhd(k) => {
+            let mut s = format!("{} {}", k.label(), value_text(o));
+            if let Some(a) = o.attribution {
+                let _ = write!(s, " ({})", serde_words(&a, false));
+            }
+            t.gvhd.push(s);
+        }
+        k => t.other.push(format!("{} {}", k.label(), value_text(o))),
+    }
+}
+
+/// Builds the timeline.
+pub fn timeline(
+    course: &Course,
+    opts: &TimelineOptions,
+) -> Result<Vec<TimelineDay>, TimelineError> {
+    let anchors = course.anchors();
+    let reference = reference_anchor(&anchors, opts.anchor)?;
+    check_range(opts, reference)?;
+    let mut days = Days {
+        course,
+        anchors,
+        opts,
+        reference,
+        days: BTreeMap::new(),
+    };
     for e in &course.events {
-        if let Some(t) = day(&mut days, e.date, &in_range, &label) {
+        if let Some(t) = days.day(e.date) {
             t.events.push(describe_event(e));
         }
     }
-    // Chimerism grouped per day and lineage, persons in file order.
-    let mut chim: BTreeMap<(Date, graftwatch_core::Lineage), Vec<String>> = BTreeMap::new();
+    let mut chim = ChimerismByDay::new();
     for o in &course.observations {
-        let Some(t) = day(&mut days, o.date, &in_range, &label) else {
-            continue;
-        };
-        match o.kind {
-            ObservationKind::Lab(Analyte::Anc) => t.counts[0] = o.number(),
-            ObservationKind::Lab(Analyte::Platelets) => t.counts[1] = o.number(),
-            ObservationKind::Lab(Analyte::Hemoglobin) => t.counts[2] = o.number(),
-            ObservationKind::Chimerism => {
-                if let (Some(l), Some(p)) = (o.lineage, &o.person) {
-                    chim.entry((o.date, l))
-                        .or_default()
-                        .push(format!("{p} {}", value_text(o)));
-                }
-            }
-            k if is_gvhd(k) => {
-                let mut s = format!("{} {}", k.label(), value_text(o));
-                if let Some(a) = o.attribution {
-                    let a = serde_json::to_value(a)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default();
-                    let _ = write!(s, " ({a})");
-                }
-                t.gvhd.push(s);
-            }
-            k => t.other.push(format!("{} {}", k.label(), value_text(o))),
+        if let Some(t) = days.day(o.date) {
+            add_observation(t, o, &mut chim);
         }
     }
+    let mut days = days.days;
     for ((d, l), persons) in chim {
         if let Some(t) = days.get_mut(&d) {
             t.chimerism
@@ -421,7 +486,119 @@ pub fn render_timeline(course: &Course, days: &[TimelineDay]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::short;
+    use super::*;
+    use crate::event::TransfusionProduct;
+
+    fn full() -> Course {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs/examples/course-full.json");
+        crate::read_course(&p).expect("docs example").course
+    }
+
+    fn drug(start: &str, end: Option<&str>) -> Event {
+        let mut v = serde_json::json!({
+            "date": start, "kind": "drug", "name": "ruxolitinib", "class": "immunosuppressant",
+            "dose": 5, "dose_unit": "mg"
+        });
+        if let Some(end) = end {
+            v["end_date"] = end.into();
+        }
+        serde_json::from_value(v).expect("a drug event")
+    }
+
+    #[test]
+    fn durations_name_the_last_day_and_count_both_ends() {
+        let e = drug("2024-03-01", Some("2024-03-10"));
+        assert_eq!(duration_text(&e), " until 2024-03-10 (10 d)");
+        // Ending on the start day is a one-day event: no duration shown.
+        assert_eq!(duration_text(&drug("2024-03-01", Some("2024-03-01"))), "");
+        // Open-ended drugs are ongoing.
+        assert_eq!(duration_text(&drug("2024-03-01", None)), " (ongoing)");
+        assert_eq!(
+            describe_event(&e),
+            "ruxolitinib 5 mg until 2024-03-10 (10 d)"
+        );
+    }
+
+    #[test]
+    fn doses_and_units_are_shown_only_when_given() {
+        assert_eq!(drug_text("ATG", None, Some("mg/kg")), "ATG");
+        assert_eq!(drug_text("ATG", Some(2.5), None), "ATG 2.5");
+        assert_eq!(drug_text("ATG", Some(2.5), Some("mg/kg")), "ATG 2.5 mg/kg");
+        assert_eq!(
+            transfusion_text(TransfusionProduct::Rbc, Some(2)),
+            "transfusion RBC ×2"
+        );
+        assert_eq!(
+            transfusion_text(TransfusionProduct::Platelets, None),
+            "transfusion platelets"
+        );
+    }
+
+    #[test]
+    fn the_reference_is_the_chosen_kind_or_hct_then_car_t_then_dli() {
+        let anchors = full().anchors();
+        let hct = reference_anchor(&anchors, None).unwrap().unwrap();
+        assert!(matches!(hct.kind, AnchorKind::Transplant(1)), "{hct:?}");
+        let car_t = reference_anchor(&anchors, Some(AnchorChoice::CarT))
+            .unwrap()
+            .unwrap();
+        assert!(matches!(car_t.kind, AnchorKind::CarT(1)), "{car_t:?}");
+        let hct_only: Vec<Anchor> = anchors
+            .iter()
+            .copied()
+            .filter(|a| matches!(a.kind, AnchorKind::Transplant(_)))
+            .collect();
+        let e = reference_anchor(&hct_only, Some(AnchorChoice::Dli)).unwrap_err();
+        assert_eq!(
+            e,
+            TimelineError::NoSuchAnchor("dli", "HCT on 2023-08-28".into())
+        );
+        assert_eq!(reference_anchor(&[], None), Ok(None));
+        assert_eq!(anchor_names(&[]), "none");
+    }
+
+    #[test]
+    fn a_range_needs_an_anchor_and_from_not_after_to() {
+        let o = |from, to| TimelineOptions {
+            from,
+            to,
+            anchor: None,
+        };
+        let a = full().anchors()[0];
+        assert_eq!(check_range(&o(Some(2), Some(2)), Some(a)), Ok(()));
+        assert_eq!(
+            check_range(&o(Some(3), Some(2)), Some(a)),
+            Err(TimelineError::EmptyRange(3, 2))
+        );
+        assert_eq!(
+            check_range(&o(None, Some(2)), None),
+            Err(TimelineError::NoAnchor)
+        );
+        assert_eq!(check_range(&o(None, None), None), Ok(()));
+    }
+
+    #[test]
+    fn days_before_a_transplant_count_from_it_up_to_the_pre_anchor_window() {
+        let course = full();
+        let opts = TimelineOptions::default();
+        let anchors = course.anchors();
+        let hct = reference_anchor(&anchors, None).unwrap().unwrap();
+        let days = Days {
+            course: &course,
+            anchors,
+            opts: &opts,
+            reference: Some(hct),
+            days: BTreeMap::new(),
+        };
+        let before = |n: i64| {
+            let d = hct.date.checked_add_days(-n).expect("a date");
+            days.anchor_for(d).map(|a| a.kind)
+        };
+        let window = i64::from(PRE_ANCHOR_DAYS);
+        assert_eq!(before(window), Some(hct.kind));
+        assert_ne!(before(window + 1), Some(hct.kind));
+    }
 
     #[test]
     fn short_numbers() {

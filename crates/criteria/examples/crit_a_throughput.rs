@@ -18,33 +18,19 @@ use graftwatch_criteria::crs::{
 };
 use graftwatch_criteria::icans::{Consciousness, Edema, IcansDay, Instrument, Seizure, icans_fast};
 
-/// xorshift64* — deterministic, dependency-free.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+/// The workspace's one seeded generator.
+type Rng = graftwatch_core::SeededRng;
 
 fn gvhd_patient(r: &mut Rng, day0: Date, days: i32) -> AgvhdSeries {
     // a flare of random severity starting somewhere in the first 200 days
     let onset = r.below(200) as i32;
     let len = 5 + r.below(40) as i32;
-    let sev = r.unit();
+    let sev = r.uniform();
     let mut v = Vec::with_capacity(days as usize);
     for d in 0..days {
         let active = d >= onset && d < onset + len;
         let s = if active { sev } else { 0.0 };
-        let noise = r.unit();
+        let noise = r.uniform();
         let mut f = DayFindings::new(day0.add_days(d));
         f.skin = Some(SkinFinding {
             erythema_bsa_pct: (s * 80.0 * noise).min(100.0),
@@ -89,7 +75,7 @@ fn gvhd_patient(r: &mut Rng, day0: Date, days: i32) -> AgvhdSeries {
     }
     AgvhdSeries {
         day0,
-        baseline_weight_kg: Some(40.0 + r.unit() * 60.0),
+        baseline_weight_kg: Some(40.0 + r.uniform() * 60.0),
         chronic_features_present: None,
         upper_gi_histology: false,
         lower_gi_diagnosis: None,
@@ -99,7 +85,7 @@ fn gvhd_patient(r: &mut Rng, day0: Date, days: i32) -> AgvhdSeries {
 
 fn crs_patient(r: &mut Rng, day0: Date, days: i32) -> Vec<CrsDay> {
     let onset = 1 + r.below(10) as i32;
-    let sev = r.unit();
+    let sev = r.uniform();
     (0..days)
         .map(|d| {
             let active = d >= onset && d < onset + 7;
@@ -112,7 +98,7 @@ fn crs_patient(r: &mut Rng, day0: Date, days: i32) -> Vec<CrsDay> {
             ];
             let dev = devices[((s * 3.99) as usize).min(3)];
             CrsDay {
-                max_temp_c: Some(36.8 + s * 3.0 * r.unit()),
+                max_temp_c: Some(36.8 + s * 3.0 * r.uniform()),
                 hypotension: Some(
                     [
                         Hypotension::None,
@@ -123,9 +109,9 @@ fn crs_patient(r: &mut Rng, day0: Date, days: i32) -> Vec<CrsDay> {
                 ),
                 oxygen: Some(Oxygen {
                     device: dev,
-                    flow_l_min: Some(1.0 + 10.0 * r.unit()),
+                    flow_l_min: Some(1.0 + 10.0 * r.uniform()),
                 }),
-                anticytokine_or_antipyretic: active && r.unit() < 0.3,
+                anticytokine_or_antipyretic: active && r.uniform() < 0.3,
                 ..CrsDay::new(day0.add_days(d))
             }
         })
@@ -137,10 +123,10 @@ fn icans_patient(r: &mut Rng, day0: Date, days: i32) -> Vec<IcansDay> {
         .map(|d| IcansDay {
             age_years: Some(35.0),
             instrument: Some(Instrument::Ice(
-                10 - r.below(11) as u8 * u8::from(r.unit() < 0.1),
+                10 - r.below(11) as u8 * u8::from(r.uniform() < 0.1),
             )),
             consciousness: Some(Consciousness::Alert),
-            seizure: Some(if r.unit() < 0.01 {
+            seizure: Some(if r.uniform() < 0.01 {
                 Seizure::RapidlyResolving
             } else {
                 Seizure::None
@@ -198,7 +184,7 @@ fn main() {
     let reps = patients.div_ceil(distinct);
     let total = (distinct * reps) as f64 * f64::from(days);
     let day0: Date = "2025-01-01".parse().expect("valid date");
-    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut r = Rng::new(0x9E37_79B9_7F4A_7C15);
     let gv: Vec<AgvhdSeries> = (0..distinct)
         .map(|_| gvhd_patient(&mut r, day0, days))
         .collect();

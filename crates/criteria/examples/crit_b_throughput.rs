@@ -18,21 +18,8 @@ use graftwatch_criteria::icaht::{
 use graftwatch_criteria::icaht_platelets::early_platelet_toxicity;
 use graftwatch_criteria::series::DatedValue;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// The workspace's one seeded generator.
+type Rng = graftwatch_core::SeededRng;
 
 struct Patient {
     day0: Date,
@@ -47,7 +34,7 @@ struct Patient {
 }
 
 fn simulate(n: usize, days: i32, seed: u64) -> Vec<Patient> {
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::new(seed);
     let base = Date::from_ymd(2024, 1, 1).unwrap();
     (0..n)
         .map(|i| {
@@ -61,16 +48,16 @@ fn simulate(n: usize, days: i32, seed: u64) -> Vec<Patient> {
             for d in 0..days {
                 let low = d >= 1 && d < 1 + len;
                 let a = if low {
-                    0.11 + 0.34 * r.unit()
+                    0.11 + 0.34 * r.uniform()
                 } else if late && (d == 40 || d == 60) {
                     0.3
                 } else {
-                    1.6 + 2.4 * r.unit()
+                    1.6 + 2.4 * r.uniform()
                 };
                 let p = if d >= 2 && d < 2 + len {
-                    5.0 + 40.0 * r.unit()
+                    5.0 + 40.0 * r.uniform()
                 } else {
-                    60.0 + 150.0 * r.unit()
+                    60.0 + 150.0 * r.uniform()
                 };
                 anc.push(DatedValue::new(day0.add_days(d), a));
                 plt.push(DatedValue::new(day0.add_days(d), p));

@@ -41,6 +41,22 @@ pub enum FastaError {
     },
 }
 
+/// Appends the bases of one sequence line, upper-cased; letters (IUPAC
+/// codes), `*` and `-` are accepted, anything else is an error naming it.
+fn push_bases(seq: &mut Vec<u8>, line: &[u8]) -> Result<(), String> {
+    for &b in line {
+        let u = b.to_ascii_uppercase();
+        if !(u.is_ascii_alphabetic() || u == b'*' || u == b'-') {
+            return Err(format!(
+                "invalid sequence character {:?} (expected IUPAC nucleotide letters)",
+                b as char
+            ));
+        }
+        seq.push(u);
+    }
+    Ok(())
+}
+
 /// A reference genome held in memory (amplicon panels and synthetic
 /// references are small; a human genome would need ~3 GB).
 #[derive(Debug, Clone, Default)]
@@ -87,60 +103,29 @@ impl Reference {
             if line.is_empty() {
                 continue;
             }
+            let malformed = |reason| FastaError::Malformed {
+                path: path.to_path_buf(),
+                line: line_no,
+                reason,
+            };
             if line[0] == b'>' {
-                let name = line[1..]
-                    .split(|b| b.is_ascii_whitespace())
-                    .next()
-                    .unwrap_or(&[]);
-                if name.is_empty() {
-                    return Err(FastaError::Malformed {
-                        path: path.to_path_buf(),
-                        line: line_no,
-                        reason: "header '>' without a sequence name".into(),
-                    });
+                let name = reference
+                    .new_name(&line[1..], &current)
+                    .map_err(malformed)?;
+                if let Some(done) = current.replace((name, Vec::new())) {
+                    reference.push_contig(done);
                 }
-                let name = String::from_utf8_lossy(name).into_owned();
-                if reference.seqs.contains_key(&name)
-                    || current.as_ref().is_some_and(|(n, _)| *n == name)
-                {
-                    return Err(FastaError::Malformed {
-                        path: path.to_path_buf(),
-                        line: line_no,
-                        reason: format!("duplicate sequence name '{name}'"),
-                    });
-                }
-                if let Some((n, s)) = current.take() {
-                    reference.names.push(n.clone());
-                    reference.seqs.insert(n, s);
-                }
-                current = Some((name, Vec::new()));
             } else {
                 let Some((_, seq)) = current.as_mut() else {
-                    return Err(FastaError::Malformed {
-                        path: path.to_path_buf(),
-                        line: line_no,
-                        reason: "sequence data before the first '>' header".into(),
-                    });
+                    return Err(malformed(
+                        "sequence data before the first '>' header".into(),
+                    ));
                 };
-                for &b in &line {
-                    let u = b.to_ascii_uppercase();
-                    if !(u.is_ascii_alphabetic() || u == b'*' || u == b'-') {
-                        return Err(FastaError::Malformed {
-                            path: path.to_path_buf(),
-                            line: line_no,
-                            reason: format!(
-                                "invalid sequence character {:?} (expected IUPAC nucleotide letters)",
-                                b as char
-                            ),
-                        });
-                    }
-                    seq.push(u);
-                }
+                push_bases(seq, &line).map_err(malformed)?;
             }
         }
-        if let Some((n, s)) = current.take() {
-            reference.names.push(n.clone());
-            reference.seqs.insert(n, s);
+        if let Some(done) = current.take() {
+            reference.push_contig(done);
         }
         if reference.names.is_empty() {
             return Err(FastaError::Empty {
@@ -148,6 +133,33 @@ impl Reference {
             });
         }
         Ok(reference)
+    }
+
+    /// The sequence name of a header line (after the `>`): its first word,
+    /// which must be new (neither read before nor the contig being read).
+    fn new_name(
+        &self,
+        header: &[u8],
+        current: &Option<(String, Vec<u8>)>,
+    ) -> Result<String, String> {
+        let name = header
+            .split(|b| b.is_ascii_whitespace())
+            .next()
+            .unwrap_or(&[]);
+        if name.is_empty() {
+            return Err("header '>' without a sequence name".into());
+        }
+        let name = String::from_utf8_lossy(name).into_owned();
+        if self.seqs.contains_key(&name) || current.as_ref().is_some_and(|(n, _)| *n == name) {
+            return Err(format!("duplicate sequence name '{name}'"));
+        }
+        Ok(name)
+    }
+
+    /// Adds a contig that has been read completely.
+    fn push_contig(&mut self, (name, seq): (String, Vec<u8>)) {
+        self.names.push(name.clone());
+        self.seqs.insert(name, seq);
     }
 
     /// Sequence of a contig, if present.
@@ -158,5 +170,62 @@ impl Reference {
     /// Contig names in file order.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bases_are_upper_cased_and_non_letters_refused() {
+        let mut seq = Vec::new();
+        push_bases(&mut seq, b"acgTN*-").unwrap();
+        assert_eq!(seq, b"ACGTN*-");
+        let e = push_bases(&mut seq, b"AC1").unwrap_err();
+        assert!(e.contains("'1'"), "{e}");
+    }
+
+    #[test]
+    fn headers_need_a_new_name() {
+        let mut r = Reference::default();
+        assert_eq!(
+            r.new_name(b"chr1 some description", &None),
+            Ok("chr1".into())
+        );
+        assert!(r.new_name(b" chr1", &None).is_err());
+        r.push_contig(("chr1".into(), b"ACGT".to_vec()));
+        assert!(
+            r.new_name(b"chr1", &None)
+                .unwrap_err()
+                .contains("duplicate")
+        );
+        let reading = Some(("chr2".to_string(), Vec::new()));
+        assert!(r.new_name(b"chr2", &reading).is_err());
+        assert!(r.new_name(b"chr3", &reading).is_ok());
+    }
+
+    #[test]
+    fn a_file_reads_to_its_contigs_and_errors_name_the_line() {
+        let dir = std::env::temp_dir().join(format!("gw-fasta-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.fa");
+        std::fs::write(&good, ">a x\nacg\r\nT\n\n>b\nNN\n").unwrap();
+        let r = Reference::read(&good).unwrap();
+        assert_eq!(r.names(), ["a", "b"]);
+        assert_eq!(r.get("a"), Some(&b"ACGT"[..]));
+        let bad = dir.join("bad.fa");
+        std::fs::write(&bad, ">a\nACGT\n>a\nAC\n").unwrap();
+        let e = Reference::read(&bad).unwrap_err();
+        assert!(matches!(e, FastaError::Malformed { line: 3, .. }), "{e}");
+        std::fs::write(&bad, "ACGT\n").unwrap();
+        let e = Reference::read(&bad).unwrap_err();
+        assert!(matches!(e, FastaError::Malformed { line: 1, .. }), "{e}");
+        std::fs::write(&bad, "\n").unwrap();
+        assert!(matches!(
+            Reference::read(&bad),
+            Err(FastaError::Empty { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -152,6 +152,42 @@ pub fn count_fastq(
     markers: &[Marker],
     opts: &FastqCountOptions,
 ) -> Result<Vec<AlleleCounts>, FastqCountError> {
+    check_options(fastqs, opts)?;
+    let refseq = Reference::read(reference)?;
+    let index = Arc::new(build_index(&refseq, reference, markers, opts)?);
+    let mut readers = Vec::new();
+    for p in fastqs {
+        readers.push(FastqReader::open(p)?);
+    }
+    let (receivers, reader_handles) = spawn_readers(readers);
+
+    let (work_tx, work_rx) = sync_channel::<(ReadBatch, Option<ReadBatch>)>(opts.threads * 2);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let mut workers = Vec::new();
+    for _ in 0..opts.threads {
+        let rx = Arc::clone(&work_rx);
+        let index = Arc::clone(&index);
+        workers.push(std::thread::spawn(move || worker(&index, &rx)));
+    }
+
+    let feed = feed_batches(fastqs, &receivers, &work_tx);
+    drop(work_tx);
+    drop(receivers);
+    let (totals, mut panicked) = sum_workers(workers, markers.len());
+    for h in reader_handles {
+        if h.join().is_err() {
+            panicked = true;
+        }
+    }
+    feed?;
+    if panicked {
+        return Err(FastqCountError::WorkerPanicked);
+    }
+    Ok(totals)
+}
+
+/// Checks the options and the number of files before anything is read.
+fn check_options(fastqs: &[PathBuf], opts: &FastqCountOptions) -> Result<(), FastqCountError> {
     if opts.k.is_multiple_of(2) || !(11..=31).contains(&opts.k) {
         return Err(FastqCountError::Options(format!(
             "k = {} (expected an odd number from 11 to 31)",
@@ -166,21 +202,23 @@ pub fn count_fastq(
     if fastqs.is_empty() || fastqs.len() > 2 {
         return Err(FastqCountError::FileCount(fastqs.len()));
     }
-    let refseq = Reference::read(reference)?;
-    let index = Arc::new(build_index(&refseq, reference, markers, opts)?);
-    let mut readers = Vec::new();
-    for p in fastqs {
-        readers.push(FastqReader::open(p)?);
-    }
+    Ok(())
+}
 
-    // One reader thread per file, batches in order.
-    type BatchMsg = Result<ReadBatch, FastqError>;
+/// A batch of reads or the error that ended a file.
+type BatchMsg = Result<ReadBatch, FastqError>;
+
+/// One reader thread per file, sending its batches in order (the first
+/// error ends that file's stream).
+fn spawn_readers(
+    readers: Vec<FastqReader>,
+) -> (Vec<Receiver<BatchMsg>>, Vec<std::thread::JoinHandle<()>>) {
     let mut receivers: Vec<Receiver<BatchMsg>> = Vec::new();
-    let mut reader_handles = Vec::new();
+    let mut handles = Vec::new();
     for mut reader in readers {
         let (tx, rx) = sync_channel::<BatchMsg>(4);
         receivers.push(rx);
-        reader_handles.push(std::thread::spawn(move || {
+        handles.push(std::thread::spawn(move || {
             loop {
                 let mut b = ReadBatch::default();
                 match reader.read_batch(&mut b, BATCH) {
@@ -198,20 +236,16 @@ pub fn count_fastq(
             }
         }));
     }
+    (receivers, handles)
+}
 
-    let (work_tx, work_rx) = sync_channel::<(ReadBatch, Option<ReadBatch>)>(opts.threads * 2);
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let mut workers = Vec::new();
-    for _ in 0..opts.threads {
-        let rx = Arc::clone(&work_rx);
-        let index = Arc::clone(&index);
-        workers.push(std::thread::spawn(move || worker(&index, &rx)));
-    }
-
-    let feed = feed_batches(fastqs, &receivers, &work_tx);
-    drop(work_tx);
-    drop(receivers);
-    let mut totals = vec![AlleleCounts::default(); markers.len()];
+/// Joins the classification workers and adds up their counts per marker;
+/// `true` when one of them panicked.
+fn sum_workers(
+    workers: Vec<std::thread::JoinHandle<Vec<AlleleCounts>>>,
+    n_markers: usize,
+) -> (Vec<AlleleCounts>, bool) {
+    let mut totals = vec![AlleleCounts::default(); n_markers];
     let mut panicked = false;
     for w in workers {
         match w.join() {
@@ -225,16 +259,7 @@ pub fn count_fastq(
             Err(_) => panicked = true,
         }
     }
-    for h in reader_handles {
-        if h.join().is_err() {
-            panicked = true;
-        }
-    }
-    feed?;
-    if panicked {
-        return Err(FastqCountError::WorkerPanicked);
-    }
-    Ok(totals)
+    (totals, panicked)
 }
 
 fn feed_batches(
@@ -326,70 +351,98 @@ fn build_index(
                 marker: m.id.clone(),
                 contig: m.chrom.clone(),
             })?;
-        let site = Site::resolve(m, Some(contig))?;
-        let shift = match site.kind {
-            SiteKind::Snv { .. } => 0,
-            SiteKind::Deletion { shift, len, .. } => (shift + len) as usize,
-            SiteKind::Insertion { shift, ref seq, .. } => shift as usize + seq.len(),
-        };
-        let flank = k + FLANK_EXTRA + shift;
-        let pos0 = site.anchor.zero_based() as usize;
-        let ref_end = pos0 + m.ref_allele.len();
-        let left = pos0.saturating_sub(flank);
-        let right = (ref_end + flank).min(contig.len());
-        let hap_ref = contig[left..right].to_vec();
-        let mut hap_alt = contig[left..pos0].to_vec();
-        hap_alt.extend(m.alt_allele.bytes().map(|b| b.to_ascii_uppercase()));
-        hap_alt.extend_from_slice(&contig[ref_end..right]);
-        let haps = [hap_ref, hap_alt];
-        let min_len = haps[0].len().min(haps[1].len());
-        let prefix = haps[0]
-            .iter()
-            .zip(&haps[1])
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(min_len);
-        let suffix = haps[0]
-            .iter()
-            .rev()
-            .zip(haps[1].iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(min_len);
-        // In a repeat the common prefix and suffix overlap: the region that
-        // may differ then spans the whole repeat, so that a read placed with
-        // the wrong diagonal cannot match inside the repeat's period.
-        let diff = [0, 1].map(|h| {
-            let a = prefix;
-            let b = haps[h].len() - suffix;
-            (a.min(b), a.max(b))
-        });
-        let win = [0, 1].map(|h| {
-            (
-                diff[h].0.saturating_sub(PAD),
-                (diff[h].1 + PAD).min(haps[h].len()),
-            )
-        });
-        for (h, hap) in haps.iter().enumerate() {
-            let mut roller = KmerRoller::new(k);
-            for (i, &b) in hap.iter().enumerate() {
-                if let Some((f, r)) = roller.push(b) {
-                    let offset = (i + 1 - k) as u32;
-                    entries.push((
-                        f.min(r),
-                        Posting {
-                            marker: mi as u32,
-                            hap: h as u8,
-                            canon_fwd: f <= r,
-                            offset,
-                        },
-                    ));
-                }
+        let model = marker_model(m, contig, k)?;
+        push_postings(&mut entries, mi as u32, &model.haps, k);
+        models.push(model);
+    }
+    Ok(Index {
+        k,
+        max_mm: opts.max_mismatches as u32,
+        models,
+        table: KmerTable::build(unique_to_one_marker(entries)),
+    })
+}
+
+/// The REF and ALT haplotypes of a marker with `k` + [`FLANK_EXTRA`] bases
+/// of flank (more for indels, so that a shifted repeat is covered), the
+/// region where they differ and the comparison window around it.
+fn marker_model(m: &Marker, contig: &[u8], k: usize) -> Result<MarkerModel, FastqCountError> {
+    let site = Site::resolve(m, Some(contig))?;
+    let shift = match site.kind {
+        SiteKind::Snv { .. } => 0,
+        SiteKind::Deletion { shift, len, .. } => (shift + len) as usize,
+        SiteKind::Insertion { shift, ref seq, .. } => shift as usize + seq.len(),
+    };
+    let flank = k + FLANK_EXTRA + shift;
+    let pos0 = site.anchor.zero_based() as usize;
+    let ref_end = pos0 + m.ref_allele.len();
+    let left = pos0.saturating_sub(flank);
+    let right = (ref_end + flank).min(contig.len());
+    let hap_ref = contig[left..right].to_vec();
+    let mut hap_alt = contig[left..pos0].to_vec();
+    hap_alt.extend(m.alt_allele.bytes().map(|b| b.to_ascii_uppercase()));
+    hap_alt.extend_from_slice(&contig[ref_end..right]);
+    let haps = [hap_ref, hap_alt];
+    let diff = differing_regions(&haps);
+    let win = [0, 1].map(|h| {
+        (
+            diff[h].0.saturating_sub(PAD),
+            (diff[h].1 + PAD).min(haps[h].len()),
+        )
+    });
+    Ok(MarkerModel { haps, win, diff })
+}
+
+/// The region of each haplotype outside their common prefix and suffix.
+/// In a repeat the common prefix and suffix overlap: the region that may
+/// differ then spans the whole repeat, so that a read placed with the wrong
+/// diagonal cannot match inside the repeat's period.
+fn differing_regions(haps: &[Vec<u8>; 2]) -> [(usize, usize); 2] {
+    let min_len = haps[0].len().min(haps[1].len());
+    let prefix = haps[0]
+        .iter()
+        .zip(&haps[1])
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(min_len);
+    let suffix = haps[0]
+        .iter()
+        .rev()
+        .zip(haps[1].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(min_len);
+    [0, 1].map(|h| {
+        let a = prefix;
+        let b = haps[h].len() - suffix;
+        (a.min(b), a.max(b))
+    })
+}
+
+/// Every k-mer of both haplotypes of marker `mi`, keyed by canonical code.
+fn push_postings(entries: &mut Vec<(u64, Posting)>, mi: u32, haps: &[Vec<u8>; 2], k: usize) {
+    for (h, hap) in haps.iter().enumerate() {
+        let mut roller = KmerRoller::new(k);
+        for (i, &b) in hap.iter().enumerate() {
+            if let Some((f, r)) = roller.push(b) {
+                let offset = (i + 1 - k) as u32;
+                entries.push((
+                    f.min(r),
+                    Posting {
+                        marker: mi,
+                        hap: h as u8,
+                        canon_fwd: f <= r,
+                        offset,
+                    },
+                ));
             }
         }
-        models.push(MarkerModel { haps, win, diff });
     }
-    // Drop k-mers shared between markers (ambiguous placement).
+}
+
+/// Drops k-mers shared between markers (ambiguous placement); k-mers seen
+/// more than once within one marker are kept.
+fn unique_to_one_marker(mut entries: Vec<(u64, Posting)>) -> Vec<(u64, Posting)> {
     entries.sort_by_key(|e| (e.0, e.1.marker));
     let mut keep = Vec::with_capacity(entries.len());
     let mut i = 0;
@@ -405,12 +458,7 @@ fn build_index(
         }
         i = j;
     }
-    Ok(Index {
-        k,
-        max_mm: opts.max_mismatches as u32,
-        models,
-        table: KmerTable::build(keep),
-    })
+    keep
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -754,6 +802,70 @@ fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn haplotypes_differ_at_the_snv_and_across_a_whole_repeat() {
+        let snv = [b"ACGTACGT".to_vec(), b"ACGAACGT".to_vec()];
+        assert_eq!(differing_regions(&snv), [(3, 4), (3, 4)]);
+        // Deleting one "CA" of a CACACA repeat: the common prefix and
+        // suffix overlap, so the region spans the repeat.
+        let del = [b"GCACACAT".to_vec(), b"GCACAT".to_vec()];
+        assert_eq!(differing_regions(&del), [(3, 5), (1, 5)]);
+        let same = [b"ACGT".to_vec(), b"ACGT".to_vec()];
+        assert_eq!(differing_regions(&same), [(0, 4), (0, 4)]);
+    }
+
+    #[test]
+    fn k_mers_shared_between_markers_are_dropped() {
+        let p = |marker: u32, offset: u32| Posting {
+            marker,
+            hap: 0,
+            canon_fwd: true,
+            offset,
+        };
+        let kept = unique_to_one_marker(vec![
+            (9, p(0, 0)),
+            (5, p(1, 0)),
+            (5, p(0, 3)),
+            (7, p(2, 1)),
+            (7, p(2, 4)),
+        ]);
+        let got: Vec<(u64, u32, u32)> =
+            kept.iter().map(|(c, p)| (*c, p.marker, p.offset)).collect();
+        // Code 5 is in markers 0 and 1: dropped; code 7 twice in marker 2: kept.
+        assert_eq!(got, [(7, 2, 1), (7, 2, 4), (9, 0, 0)]);
+    }
+
+    #[test]
+    fn options_are_checked_at_their_limits() {
+        let f = [PathBuf::from("r1.fq")];
+        let o = |k, threads| FastqCountOptions {
+            k,
+            threads,
+            ..Default::default()
+        };
+        assert!(check_options(&f, &o(11, 1)).is_ok());
+        assert!(check_options(&f, &o(31, 1)).is_ok());
+        for bad in [9, 12, 33] {
+            assert!(matches!(
+                check_options(&f, &o(bad, 1)),
+                Err(FastqCountError::Options(_))
+            ));
+        }
+        assert!(matches!(
+            check_options(&f, &o(25, 0)),
+            Err(FastqCountError::Options(_))
+        ));
+        let three = [f[0].clone(), f[0].clone(), f[0].clone()];
+        assert!(matches!(
+            check_options(&three, &o(25, 1)),
+            Err(FastqCountError::FileCount(3))
+        ));
+        assert!(matches!(
+            check_options(&[], &o(25, 1)),
+            Err(FastqCountError::FileCount(0))
+        ));
+    }
 
     #[test]
     fn packed_votes_round_trip_and_sort_like_tuples() {

@@ -122,6 +122,35 @@ fn offset(p: GenomicPosition, n: u64, marker: &Marker) -> Result<GenomicPosition
     })
 }
 
+/// Checks that the reference has the marker's REF allele (upper-cased in
+/// `r`) at its position.
+fn check_ref_allele(marker: &Marker, r: &[u8], seq: &[u8]) -> Result<(), SiteError> {
+    let pos0 = marker.pos.zero_based();
+    let end = usize::try_from(pos0)
+        .ok()
+        .and_then(|p| p.checked_add(r.len()))
+        .unwrap_or(usize::MAX);
+    if end > seq.len() {
+        return Err(SiteError::OutOfContig {
+            id: marker.id.clone(),
+            contig: marker.chrom.clone(),
+            pos: marker.pos.one_based(),
+            len: seq.len() as u64,
+        });
+    }
+    let found = &seq[pos0 as usize..end];
+    if found != r {
+        return Err(SiteError::RefMismatch {
+            id: marker.id.clone(),
+            contig: marker.chrom.clone(),
+            pos: marker.pos.one_based(),
+            expected: marker.ref_allele.clone(),
+            found: String::from_utf8_lossy(found).into_owned(),
+        });
+    }
+    Ok(())
+}
+
 impl Site {
     /// Resolves `marker`; with `contig_seq` (the marker's contig from the
     /// reference) the REF allele is checked and the slide range of indels in
@@ -137,98 +166,96 @@ impl Site {
         }
         let r = marker.ref_allele.to_ascii_uppercase().into_bytes();
         let a = marker.alt_allele.to_ascii_uppercase().into_bytes();
-        let anchor = marker.pos;
-        let pos0 = anchor.zero_based();
         if let Some(seq) = contig_seq {
-            let end = usize::try_from(pos0)
-                .ok()
-                .and_then(|p| p.checked_add(r.len()))
-                .unwrap_or(usize::MAX);
-            if end > seq.len() {
-                return Err(SiteError::OutOfContig {
-                    id: marker.id.clone(),
-                    contig: marker.chrom.clone(),
-                    pos: marker.pos.one_based(),
-                    len: seq.len() as u64,
-                });
-            }
-            let found = &seq[pos0 as usize..end];
-            if found != r.as_slice() {
-                return Err(SiteError::RefMismatch {
-                    id: marker.id.clone(),
-                    contig: marker.chrom.clone(),
-                    pos: marker.pos.one_based(),
-                    expected: marker.ref_allele.clone(),
-                    found: String::from_utf8_lossy(found).into_owned(),
-                });
-            }
+            check_ref_allele(marker, &r, seq)?;
         }
         let unsupported = || SiteError::Unsupported {
             id: marker.id.clone(),
             ref_allele: marker.ref_allele.clone(),
             alt_allele: marker.alt_allele.clone(),
         };
+        let anchor = marker.pos;
         if r.len() == a.len() {
             if r.len() != 1 || r == a {
                 return Err(unsupported());
             }
-            return Ok(Site {
+            Ok(Site {
                 anchor,
                 last: anchor,
                 kind: SiteKind::Snv {
                     ref_base: r[0],
                     alt_base: a[0],
                 },
-            });
-        }
-        if r.len() > a.len() {
+            })
+        } else if r.len() > a.len() {
             if !r.starts_with(&a) {
                 return Err(unsupported());
             }
-            let first = offset(anchor, a.len() as u64, marker)?;
-            let first0 = first.zero_based();
-            let len = (r.len() - a.len()) as u32;
-            let mut shift = 0u32;
-            if let Some(seq) = contig_seq {
-                let f = first0 as usize;
-                let l = len as usize;
-                while f + shift as usize + l < seq.len()
-                    && seq[f + shift as usize + l] == seq[f + shift as usize]
-                {
-                    shift += 1;
-                }
-            }
-            Ok(Site {
-                anchor,
-                last: offset(first, u64::from(len) + u64::from(shift), marker)?,
-                kind: SiteKind::Deletion { first, len, shift },
-            })
+            Site::deletion(marker, r.len() - a.len(), a.len(), contig_seq)
         } else {
             if !a.starts_with(&r) {
                 return Err(unsupported());
             }
-            let after = offset(anchor, r.len() as u64 - 1, marker)?;
-            let after0 = after.zero_based();
-            let ins = a[r.len()..].to_vec();
-            let mut shift = 0u32;
-            if let Some(seq) = contig_seq {
-                let start = after0 as usize + 1;
-                while start + (shift as usize) < seq.len()
-                    && seq[start + shift as usize] == ins[shift as usize % ins.len()]
-                {
-                    shift += 1;
-                }
-            }
-            Ok(Site {
-                anchor,
-                last: offset(after, 1 + u64::from(shift), marker)?,
-                kind: SiteKind::Insertion {
-                    after,
-                    seq: ins,
-                    shift,
-                },
-            })
+            Site::insertion(marker, a[r.len()..].to_vec(), r.len(), contig_seq)
         }
+    }
+
+    /// A deletion of `len` bases after the `kept` bases the REF and ALT
+    /// alleles share, with how far it slides right in a repeat.
+    fn deletion(
+        marker: &Marker,
+        len: usize,
+        kept: usize,
+        contig_seq: Option<&[u8]>,
+    ) -> Result<Site, SiteError> {
+        let anchor = marker.pos;
+        let first = offset(anchor, kept as u64, marker)?;
+        let f = first.zero_based() as usize;
+        let len = len as u32;
+        let mut shift = 0u32;
+        if let Some(seq) = contig_seq {
+            let l = len as usize;
+            while f + shift as usize + l < seq.len()
+                && seq[f + shift as usize + l] == seq[f + shift as usize]
+            {
+                shift += 1;
+            }
+        }
+        Ok(Site {
+            anchor,
+            last: offset(first, u64::from(len) + u64::from(shift), marker)?,
+            kind: SiteKind::Deletion { first, len, shift },
+        })
+    }
+
+    /// An insertion of `ins` after the `ref_len` bases of the REF allele,
+    /// with how far it slides right in a repeat.
+    fn insertion(
+        marker: &Marker,
+        ins: Vec<u8>,
+        ref_len: usize,
+        contig_seq: Option<&[u8]>,
+    ) -> Result<Site, SiteError> {
+        let anchor = marker.pos;
+        let after = offset(anchor, ref_len as u64 - 1, marker)?;
+        let mut shift = 0u32;
+        if let Some(seq) = contig_seq {
+            let start = after.zero_based() as usize + 1;
+            while start + (shift as usize) < seq.len()
+                && seq[start + shift as usize] == ins[shift as usize % ins.len()]
+            {
+                shift += 1;
+            }
+        }
+        Ok(Site {
+            anchor,
+            last: offset(after, 1 + u64::from(shift), marker)?,
+            kind: SiteKind::Insertion {
+                after,
+                seq: ins,
+                shift,
+            },
+        })
     }
 
     /// True when a read deletion of `len` bases starting at 0-based
@@ -281,6 +308,16 @@ mod tests {
             ref_allele: r.into(),
             alt_allele: a.into(),
         }
+    }
+
+    #[test]
+    fn the_ref_allele_may_end_at_the_contig_end_but_not_past_it() {
+        let seq = b"ACGTACGT";
+        assert!(check_ref_allele(&m(7, "GT", "G"), b"GT", seq).is_ok());
+        let e = check_ref_allele(&m(8, "TA", "T"), b"TA", seq).unwrap_err();
+        assert!(matches!(e, SiteError::OutOfContig { len: 8, .. }), "{e}");
+        let e = check_ref_allele(&m(9, "A", "C"), b"A", seq).unwrap_err();
+        assert!(matches!(e, SiteError::OutOfContig { pos: 9, .. }), "{e}");
     }
 
     #[test]

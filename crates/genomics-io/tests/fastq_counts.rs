@@ -17,16 +17,11 @@ use graftwatch_chimerism::marker::{AlleleCounts, Marker};
 use graftwatch_genomics_io::bam_count::{PileupFilter, count_bam};
 use graftwatch_genomics_io::fastq_count::{FastqCountOptions, count_fastq};
 
-/// Deterministic pseudo-random sequence (xorshift) without ambiguity.
-fn random_seq(n: usize, mut state: u64) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            b"ACGT"[(state % 4) as usize]
-        })
-        .collect()
+/// Deterministic pseudo-random sequence (the workspace's seeded
+/// generator) without ambiguity.
+fn random_seq(n: usize, seed: u64) -> Vec<u8> {
+    let mut rng = graftwatch_core::SeededRng::new(seed);
+    (0..n).map(|_| b"ACGT"[rng.index(4)]).collect()
 }
 
 fn revcomp(s: &[u8]) -> Vec<u8> {

@@ -18,23 +18,8 @@ use graftwatch_course::{
 use graftwatch_grading::extract::{ExtractOptions, extract};
 use graftwatch_grading::{Criterion, GradingConfig, grade_course};
 
-/// xorshift64*: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform in [0, 1).
-    fn f(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// The workspace's one seeded generator.
+type Rng = graftwatch_core::SeededRng;
 
 fn event(date: Date, detail: EventDetail) -> Event {
     Event {
@@ -56,14 +41,14 @@ fn obs(date: Date, kind: ObservationKind, v: f64, unit: Unit) -> Observation {
 /// One synthetic patient: transplant on `day0`, `days` days of daily labs
 /// and GVHD findings.
 fn patient(i: u64, days: i32) -> Course {
-    let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ (i.wrapping_mul(0x1000_0000_01B3) + 1));
+    let mut r = Rng::new(i);
     let day0 = Date::from_days_since_epoch(19_000 + (i % 700) as i32);
-    let engraft = 10 + (r.f() * 12.0) as i32;
-    let plt_rec = engraft + 3 + (r.f() * 15.0) as i32;
-    let gut = r.f() < 0.3;
-    let gut_on = 20 + (r.f() * 60.0) as i32;
-    let skin = r.f() < 0.4;
-    let skin_on = 15 + (r.f() * 60.0) as i32;
+    let engraft = 10 + (r.uniform() * 12.0) as i32;
+    let plt_rec = engraft + 3 + (r.uniform() * 15.0) as i32;
+    let gut = r.uniform() < 0.3;
+    let gut_on = 20 + (r.uniform() * 60.0) as i32;
+    let skin = r.uniform() < 0.4;
+    let skin_on = 15 + (r.uniform() * 60.0) as i32;
     let donor = DonorId("D1".into());
     let mut events = vec![event(
         day0,
@@ -80,23 +65,23 @@ fn patient(i: u64, days: i32) -> Course {
     o.push(obs(
         day0,
         ObservationKind::Weight,
-        60.0 + r.f() * 30.0,
+        60.0 + r.uniform() * 30.0,
         Unit::Kg,
     ));
     for d in 0..days {
         let date = day0.add_days(d);
-        let noise = 0.85 + 0.3 * r.f();
+        let noise = 0.85 + 0.3 * r.uniform();
         let anc = if d < 4 {
             3.0 - 0.7 * f64::from(d)
         } else if d < engraft {
-            0.05 + 0.1 * r.f()
+            0.05 + 0.1 * r.uniform()
         } else {
             (0.6 + 0.2 * f64::from(d - engraft)).min(4.0) * noise
         };
         let plt = if d < 5 {
             150.0 - 25.0 * f64::from(d)
         } else if d < plt_rec {
-            6.0 + 12.0 * r.f()
+            6.0 + 12.0 * r.uniform()
         } else {
             (22.0 + 6.0 * f64::from(d - plt_rec)).min(250.0) * noise
         };
@@ -110,9 +95,9 @@ fn patient(i: u64, days: i32) -> Course {
             ));
         }
         let hb = if d < plt_rec {
-            7.5 + 1.5 * r.f()
+            7.5 + 1.5 * r.uniform()
         } else {
-            10.0 + 2.0 * r.f()
+            10.0 + 2.0 * r.uniform()
         };
         if hb < 8.0 {
             events.push(event(
@@ -125,20 +110,20 @@ fn patient(i: u64, days: i32) -> Course {
         }
         let in_gut = gut && (gut_on..gut_on + 21).contains(&d);
         let stool = if in_gut {
-            600.0 + 1200.0 * r.f()
+            600.0 + 1200.0 * r.uniform()
         } else {
-            100.0 + 200.0 * r.f()
+            100.0 + 200.0 * r.uniform()
         };
         let in_skin = skin && (skin_on..skin_on + 28).contains(&d);
         let rash = if in_skin {
-            (5.0 + 60.0 * r.f()).round()
+            (5.0 + 60.0 * r.uniform()).round()
         } else {
             0.0
         };
-        let bili = if in_gut && r.f() < 0.3 {
-            2.0 + 3.0 * r.f()
+        let bili = if in_gut && r.uniform() < 0.3 {
+            2.0 + 3.0 * r.uniform()
         } else {
-            0.4 + 0.8 * r.f()
+            0.4 + 0.8 * r.uniform()
         };
         o.push(Observation::lab(date, Analyte::Anc, anc));
         o.push(Observation::lab(date, Analyte::Platelets, plt));

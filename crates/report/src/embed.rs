@@ -39,31 +39,42 @@ pub fn embedded_stylesheet() -> String {
     let mut depth = 0usize;
     for line in PAGE_CSS.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if depth > 0 || line.starts_with('@') {
-            depth += line.matches('{').count();
-            depth = depth.saturating_sub(line.matches('}').count());
+            depth += line.matches(BLOCK_OPEN).count();
+            depth = depth.saturating_sub(line.matches(BLOCK_CLOSE).count());
             continue;
         }
-        let Some((sel, body)) = line.split_once('{') else {
-            continue;
-        };
-        if sel == ":root" {
-            out.push_str(&format!(".{SCOPE_CLASS}{{{body}\n"));
-            continue;
-        }
-        let kept: Vec<String> = sel
-            .split(',')
-            .map(str::trim)
-            .filter(|s| {
-                !matches!(*s, "*" | "body" | "footer" | "h1" | ".subtitle") && !s.starts_with("nav")
-            })
-            .map(|s| format!(".{SCOPE_CLASS} {s}"))
-            .collect();
-        if !kept.is_empty() {
-            out.push_str(&format!("{}{{{body}\n", kept.join(",")));
+        if let Some(rule) = scoped_rule(line) {
+            out.push_str(&rule);
         }
     }
     out.push_str(FIGURE_CSS);
     out
+}
+
+/// The brackets of a CSS block (named, so that the brace-matching
+/// function-length check reads this file's functions right).
+const BLOCK_OPEN: char = '{';
+const BLOCK_CLOSE: char = '}';
+
+/// One single-line rule of the page stylesheet scoped to `.gw-report`:
+/// `:root` becomes the scope element itself; page-level selectors
+/// (`*`, `body`, `footer`, `h1`, `.subtitle`, `nav…`) are dropped, and a
+/// rule left with no selector gives `None`, as does a line that is not a
+/// rule.
+fn scoped_rule(line: &str) -> Option<String> {
+    let (sel, body) = line.split_once(BLOCK_OPEN)?;
+    if sel == ":root" {
+        return Some(format!(".{SCOPE_CLASS}{{{body}\n"));
+    }
+    let kept: Vec<String> = sel
+        .split(',')
+        .map(str::trim)
+        .filter(|s| {
+            !matches!(*s, "*" | "body" | "footer" | "h1" | ".subtitle") && !s.starts_with("nav")
+        })
+        .map(|s| format!(".{SCOPE_CLASS} {s}"))
+        .collect();
+    (!kept.is_empty()).then(|| format!("{}{{{body}\n", kept.join(",")))
 }
 
 /// The full course figure as an embeddable fragment: `<figure>` with the
@@ -149,4 +160,34 @@ fn snippet(s: &str, i: usize) -> String {
         b -= 1;
     }
     s[b..e].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_scoped_and_page_level_selectors_dropped() {
+        assert_eq!(
+            scoped_rule(":root{--ink:#222}").as_deref(),
+            Some(".gw-report{--ink:#222}\n")
+        );
+        assert_eq!(
+            scoped_rule("table, body ,td.x{padding:0}").as_deref(),
+            Some(".gw-report table,.gw-report td.x{padding:0}\n")
+        );
+        assert_eq!(scoped_rule("nav a, h1{margin:0}"), None);
+        assert_eq!(scoped_rule("not a rule"), None);
+    }
+
+    #[test]
+    fn at_rules_are_left_out_with_their_blocks() {
+        let css = embedded_stylesheet();
+        assert!(
+            !css.contains("@page") && !css.contains("@media print"),
+            "{css}"
+        );
+        assert!(css.contains(&format!(".{SCOPE_CLASS}{{")));
+        assert!(css.ends_with(FIGURE_CSS));
+    }
 }

@@ -338,13 +338,7 @@ impl Figure {
             );
         };
         let ticks = frame.ticks();
-        let mut legend: Vec<LegendEntry> = Vec::new();
-        for e in self.panels.iter().flat_map(|p| p.legend_for(course)) {
-            if !legend.contains(&e) {
-                legend.push(e);
-            }
-        }
-        let legend_rows = legend_layout(&legend, self.width);
+        let legend_rows = legend_layout(&self.legend(course), self.width);
         let legend_h = legend_rows.len() as f64 * 18.0 + 6.0;
         let heights: Vec<f64> = self
             .panels
@@ -355,17 +349,7 @@ impl Figure {
         let plot_bottom = plot_top
             + heights.iter().sum::<f64>()
             + PANEL_GAP * (heights.len().saturating_sub(1)) as f64;
-        let caption_lines: Vec<(bool, String)> = self
-            .caption_block
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| {
-                wrap(p, self.width - 24.0, 11.0)
-                    .into_iter()
-                    .enumerate()
-                    .map(move |(k, l)| (i == 0 && k == 0, l))
-            })
-            .collect();
+        let caption_lines = self.caption_lines();
         let caption_h = if caption_lines.is_empty() {
             0.0
         } else {
@@ -374,6 +358,53 @@ impl Figure {
         let total_h = plot_bottom + AXIS_H + caption_h;
 
         let mut out = String::with_capacity(256 * 1024);
+        self.open_svg(&mut out, total_h);
+        render_legend(&mut out, &legend_rows, TITLE_H);
+        // Anchor lines behind everything else.
+        render_anchors(
+            &mut out,
+            course,
+            &frame,
+            TITLE_H + legend_h,
+            plot_top,
+            plot_bottom,
+        );
+        self.render_panels(&mut out, course, &frame, &ticks, &heights, plot_top);
+        render_x_axes(&mut out, &frame, &ticks, plot_bottom);
+        render_caption(&mut out, &caption_lines, plot_bottom + AXIS_H);
+        out.push_str("</svg>");
+        out
+    }
+
+    /// The legend entries of every panel, each once, in panel order.
+    fn legend(&self, course: &Course) -> Vec<LegendEntry> {
+        let mut legend: Vec<LegendEntry> = Vec::new();
+        for e in self.panels.iter().flat_map(|p| p.legend_for(course)) {
+            if !legend.contains(&e) {
+                legend.push(e);
+            }
+        }
+        legend
+    }
+
+    /// The caption block wrapped to the figure's width; `true` marks the
+    /// first line of the first paragraph.
+    fn caption_lines(&self) -> Vec<(bool, String)> {
+        self.caption_block
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                wrap(p, self.width - 24.0, 11.0)
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(k, l)| (i == 0 && k == 0, l))
+            })
+            .collect()
+    }
+
+    /// The `<svg>` element, the stylesheet (when inline), the accessible
+    /// title and the visible title.
+    fn open_svg(&self, out: &mut String, total_h: f64) {
         let _ = write!(
             out,
             r#"<svg xmlns="http://www.w3.org/2000/svg" class="gw-figure" id="course-figure" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="fig-title">"#,
@@ -390,27 +421,27 @@ impl Figure {
             r#"<title id="fig-title">{}</title>"#,
             escape(&self.title)
         );
-        text(&mut out, 12.0, 18.0, "ftitle", "start", &self.title);
-        render_legend(&mut out, &legend_rows, TITLE_H);
+        text(out, 12.0, 18.0, "ftitle", "start", &self.title);
+    }
 
-        // Anchor lines behind everything else.
-        render_anchors(
-            &mut out,
-            course,
-            &frame,
-            TITLE_H + legend_h,
-            plot_top,
-            plot_bottom,
-        );
-
+    /// The panels top to bottom, each in its own group with its frame.
+    fn render_panels(
+        &self,
+        out: &mut String,
+        course: &Course,
+        frame: &Frame,
+        ticks: &[i32],
+        heights: &[f64],
+        plot_top: f64,
+    ) {
         let mut top = plot_top;
-        for (panel, h) in self.panels.iter().zip(&heights) {
+        for (panel, h) in self.panels.iter().zip(heights) {
             let ctx = PanelContext {
                 course,
                 x: frame.x,
                 origin: frame.origin,
                 origin_label: frame.origin_label.clone(),
-                ticks: ticks.clone(),
+                ticks: ticks.to_vec(),
                 top,
                 height: *h,
                 label_left: 6.0,
@@ -426,22 +457,24 @@ impl Figure {
                 frame.x.left,
                 frame.x.right - frame.x.left
             );
-            panel.render(&ctx, &mut out);
+            panel.render(&ctx, out);
             out.push_str("</g>");
             top += h + PANEL_GAP;
         }
-        render_x_axes(&mut out, &frame, &ticks, plot_bottom);
-        if !caption_lines.is_empty() {
-            out.push_str(r#"<g id="caption-block" class="caption">"#);
-            for (i, (_, line)) in caption_lines.iter().enumerate() {
-                let y = plot_bottom + AXIS_H + 14.0 + i as f64 * CAPTION_LINE_H;
-                text(&mut out, 12.0, y, "captiontext", "start", line);
-            }
-            out.push_str("</g>");
-        }
-        out.push_str("</svg>");
-        out
     }
+}
+
+/// The caption block below the axes (nothing when it is empty).
+fn render_caption(out: &mut String, lines: &[(bool, String)], top: f64) {
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str(r#"<g id="caption-block" class="caption">"#);
+    for (i, (_, line)) in lines.iter().enumerate() {
+        let y = top + 14.0 + i as f64 * CAPTION_LINE_H;
+        text(out, 12.0, y, "captiontext", "start", line);
+    }
+    out.push_str("</g>");
 }
 
 /// The figure's stylesheet (without the `<style>` element): embedded in the

@@ -534,24 +534,10 @@ fn estimates(
     let f = m.f;
     let names: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
     let in_group = |k: usize| groups.iter().any(|g| g.contains(&k));
-    let interval = |g: &[usize]| profile_interval(m.design, m.rho, f, m.log_lik, g, m.level, m.phi);
     let persons_out: Vec<PersonEstimate> = persons
         .iter()
         .enumerate()
-        .map(|(k, p)| {
-            let split = !in_group(k);
-            PersonEstimate {
-                name: p.name.clone(),
-                role: p.role,
-                fraction: split.then(|| f[k]),
-                ci: split.then(|| interval(&[k])),
-                detection: if split {
-                    detection_limit(m.design, m.rho, f, k, m.phi)
-                } else {
-                    None
-                },
-            }
-        })
+        .map(|(k, p)| m.person(k, p, !in_group(k)))
         .collect();
     let recipient_ci = persons_out[0].ci.unwrap_or(Interval {
         low: 0.0,
@@ -568,48 +554,102 @@ fn estimates(
     let mut unsplit_groups = Vec::new();
     let mut flags = Vec::new();
     for g in groups {
-        let members: Vec<String> = g.iter().map(|&k| names[k].clone()).collect();
         unsplit_groups.push(GroupEstimate {
-            persons: members.clone(),
+            persons: g.iter().map(|&k| names[k].clone()).collect(),
             fraction: g.iter().map(|&k| f[k]).sum(),
-            ci: interval(g),
+            ci: m.interval(g),
         });
-        let detail: Vec<String> = g
-            .iter()
-            .flat_map(|&a| g.iter().filter(move |&&b| b > a).map(move |&b| (a, b)))
-            .map(|(a, b)| {
-                let n = used_genotypes.iter().filter(|x| x[a] != x[b]).count();
-                format!("{}/{}: {n}", names[a], names[b])
-            })
-            .collect();
-        flags.push(QcFlag {
-            code: QcCode::DonorsNotSplit,
-            text: format!(
-                "donors {} differ at fewer than {} usable markers ({}); only their combined fraction is reported",
-                members.join(" + "),
-                cfg.min_split_markers,
-                detail.join(", ")
-            ),
-        });
+        flags.push(not_split_flag(&names, g, used_genotypes, cfg));
     }
-    let mut best: Option<(String, f64)> = None;
-    for (k, p) in persons.iter().enumerate().skip(1) {
-        if !in_group(k) && best.as_ref().is_none_or(|b| f[k] > b.1) {
-            best = Some((p.name.clone(), f[k]));
-        }
-    }
-    for g in &unsplit_groups {
-        if best.as_ref().is_none_or(|b| g.fraction > b.1) {
-            best = Some((g.persons.join(" + "), g.fraction));
-        }
-    }
+    let dominant_donor = dominant_donor(&names, f, &in_group, &unsplit_groups);
     Estimates {
         persons: persons_out,
         donors_combined,
         unsplit_groups,
-        dominant_donor: best.map(|b| b.0),
+        dominant_donor,
         flags,
     }
+}
+
+impl Fitted<'_> {
+    /// The profile-likelihood interval of the summed fractions of `g`.
+    fn interval(&self, g: &[usize]) -> Interval {
+        profile_interval(
+            self.design,
+            self.rho,
+            self.f,
+            self.log_lik,
+            g,
+            self.level,
+            self.phi,
+        )
+    }
+
+    /// Person `k`'s estimate: fraction, interval and detection limits when
+    /// the person is told apart (`split`), else only name and role.
+    fn person(&self, k: usize, p: &Person, split: bool) -> PersonEstimate {
+        PersonEstimate {
+            name: p.name.clone(),
+            role: p.role,
+            fraction: split.then(|| self.f[k]),
+            ci: split.then(|| self.interval(&[k])),
+            detection: if split {
+                detection_limit(self.design, self.rho, self.f, k, self.phi)
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// The `NGS-SPLIT` flag of a donor group that is reported only combined:
+/// how many usable markers tell each pair of its members apart.
+fn not_split_flag(
+    names: &[String],
+    g: &[usize],
+    used_genotypes: &[Vec<Genotype>],
+    cfg: &NgsConfig,
+) -> QcFlag {
+    let members: Vec<&str> = g.iter().map(|&k| names[k].as_str()).collect();
+    let detail: Vec<String> = g
+        .iter()
+        .flat_map(|&a| g.iter().filter(move |&&b| b > a).map(move |&b| (a, b)))
+        .map(|(a, b)| {
+            let n = used_genotypes.iter().filter(|x| x[a] != x[b]).count();
+            format!("{}/{}: {n}", names[a], names[b])
+        })
+        .collect();
+    QcFlag {
+        code: QcCode::DonorsNotSplit,
+        text: format!(
+            "donors {} differ at fewer than {} usable markers ({}); only their combined fraction is reported",
+            members.join(" + "),
+            cfg.min_split_markers,
+            detail.join(", ")
+        ),
+    }
+}
+
+/// The donor (or unsplit donor group) with the largest fraction; the
+/// first one on ties.
+fn dominant_donor(
+    names: &[String],
+    f: &[f64],
+    in_group: &dyn Fn(usize) -> bool,
+    unsplit_groups: &[GroupEstimate],
+) -> Option<String> {
+    let mut best: Option<(String, f64)> = None;
+    for (k, name) in names.iter().enumerate().skip(1) {
+        if !in_group(k) && best.as_ref().is_none_or(|b| f[k] > b.1) {
+            best = Some((name.clone(), f[k]));
+        }
+    }
+    for g in unsplit_groups {
+        if best.as_ref().is_none_or(|b| g.fraction > b.1) {
+            best = Some((g.persons.join(" + "), g.fraction));
+        }
+    }
+    best.map(|b| b.0)
 }
 
 /// `NGS-LOD` when the recipient is not shown present — the presence test is
@@ -648,6 +688,39 @@ fn lod_flag(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dominant_donor_is_the_largest_single_or_unsplit_group() {
+        let names: Vec<String> = ["R", "D1", "D2", "D3"].map(String::from).to_vec();
+        let f = [0.1, 0.3, 0.35, 0.25];
+        let none = |_: usize| false;
+        assert_eq!(
+            dominant_donor(&names, &f, &none, &[]).as_deref(),
+            Some("D2")
+        );
+        // Ties keep the first donor.
+        let tie = [0.1, 0.3, 0.3, 0.3];
+        assert_eq!(
+            dominant_donor(&names, &tie, &none, &[]).as_deref(),
+            Some("D1")
+        );
+        // D2 + D3 reported together outweigh D1.
+        let grouped = |k: usize| k >= 2;
+        let g = GroupEstimate {
+            persons: vec!["D2".into(), "D3".into()],
+            fraction: 0.6,
+            ci: Interval {
+                low: 0.5,
+                high: 0.7,
+            },
+        };
+        assert_eq!(
+            dominant_donor(&names, &f, &grouped, &[g]).as_deref(),
+            Some("D2 + D3")
+        );
+        // The recipient is never the dominant donor.
+        assert_eq!(dominant_donor(&names[..1], &f, &none, &[]), None);
+    }
     use crate::ngs::lod::DetectionLimit;
 
     fn recipient(lod: f64) -> PersonEstimate {

@@ -123,125 +123,38 @@ pub struct Maximum {
 }
 
 /// Maximises the likelihood over the fractions subject to `blocks`, from
-/// `init` (projected onto the constraint set first).
+/// `init` (projected onto the constraint set first): Fisher scoring on the
+/// free directions of each block, a ratio test against the zero bounds,
+/// then step halving until the likelihood does not fall.
 pub fn maximise(design: &Design, rho: &Dispersion, init: &[f64], blocks: &Blocks) -> Maximum {
-    let k = design.persons;
     let mut f = blocks.project(init);
     let mut ll = log_likelihood(design, rho, &f);
     let mut iterations = 0;
     for _ in 0..200 {
         iterations += 1;
         let (g, h) = gradient_and_information(design, rho, &f);
-        // Free set per block, with KKT release of zero fractions.
-        let mut blocked = vec![false; k];
-        let mut step: Option<(Vec<f64>, f64)> = None;
-        for _attempt in 0..=k {
-            let mut cols: Vec<Vec<f64>> = Vec::new();
-            for (members, mass) in &blocks.0 {
-                if *mass <= 0.0 || members.len() < 2 {
-                    continue;
-                }
-                let pos: Vec<usize> = members.iter().copied().filter(|&j| f[j] > 0.0).collect();
-                let Some(&pivot) = pos.iter().max_by(|&&a, &&b| f[a].total_cmp(&f[b])) else {
-                    continue;
-                };
-                let lambda = g[pivot];
-                for &j in members {
-                    if j == pivot || blocked[j] {
-                        continue;
-                    }
-                    if f[j] > 0.0 || g[j] > lambda + 1e-9 * lambda.abs().max(1.0) {
-                        let mut c = vec![0.0; k];
-                        c[j] = 1.0;
-                        c[pivot] = -1.0;
-                        cols.push(c);
-                    }
-                }
-            }
-            if cols.is_empty() {
-                break;
-            }
-            let r = cols.len();
-            let mut a = vec![0.0; r * r];
-            let mut b = vec![0.0; r];
-            for i in 0..r {
-                b[i] = (0..k).map(|x| cols[i][x] * g[x]).sum();
-                for j in 0..r {
-                    let mut s = 0.0;
-                    for x in 0..k {
-                        if cols[i][x] == 0.0 {
-                            continue;
-                        }
-                        for y in 0..k {
-                            s += cols[i][x] * h[x * k + y] * cols[j][y];
-                        }
-                    }
-                    a[i * r + j] = s;
-                }
-            }
-            let ridge = 1e-10 * (0..r).map(|i| a[i * r + i]).fold(0.0, f64::max).max(1e-12);
-            for i in 0..r {
-                a[i * r + i] += ridge;
-            }
-            let Some(y) = solve(a, b.clone(), r) else {
-                break;
-            };
-            let mut d = vec![0.0; k];
-            for (i, c) in cols.iter().enumerate() {
-                for x in 0..k {
-                    d[x] += y[i] * c[x];
-                }
-            }
-            // A zero fraction that the step would push negative stays fixed.
-            let bad: Vec<usize> = (0..k).filter(|&j| f[j] <= 0.0 && d[j] < 0.0).collect();
-            if !bad.is_empty() {
-                bad.iter().for_each(|&j| blocked[j] = true);
-                continue;
-            }
-            let decrement: f64 = y.iter().zip(&b).map(|(y, b)| y * b).sum();
-            step = Some((d, decrement));
+        let Some((d, decrement)) = scoring_step(blocks, &f, &g, &h) else {
             break;
-        }
-        let Some((d, decrement)) = step else { break };
+        };
         if decrement.abs() < 1e-10 {
             break;
         }
-        // Ratio test against the zero bounds.
-        let mut amax = 1.0f64;
-        let mut hit = None;
-        for j in 0..k {
-            if d[j] < 0.0 {
-                let a = f[j] / -d[j];
-                if a < amax {
-                    amax = a;
-                    hit = Some(j);
-                }
-            }
-        }
-        let mut alpha = amax;
-        let mut improved = false;
-        for _ in 0..60 {
-            let mut cand: Vec<f64> = f
-                .iter()
-                .zip(&d)
-                .map(|(f, d)| (f + alpha * d).max(0.0))
-                .collect();
-            if let Some(j) = hit
-                && alpha == amax
-            {
-                cand[j] = 0.0;
-            }
-            let cand = blocks.project(&cand);
-            let cll = log_likelihood(design, rho, &cand);
-            if cll >= ll {
+        let (amax, hit) = ratio_test(&f, &d);
+        let search = LineSearch {
+            design,
+            rho,
+            blocks,
+        };
+        let (alpha, better) = search.run(&f, &d, amax, hit, ll);
+        let improved = match better {
+            Some((cand, cll)) => {
                 let gain = cll - ll;
                 f = cand;
                 ll = cll;
-                improved = gain > 1e-11;
-                break;
+                gain > 1e-11
             }
-            alpha *= 0.5;
-        }
+            None => false,
+        };
         if !improved && decrement < 1e-6 {
             break;
         }
@@ -253,6 +166,158 @@ pub fn maximise(design: &Design, rho: &Dispersion, init: &[f64], blocks: &Blocks
         f,
         log_lik: ll,
         iterations,
+    }
+}
+
+/// The scoring step on the free set (direction, Newton decrement), with
+/// KKT release of zero fractions: a zero fraction that the step would push
+/// negative is fixed and the step solved again. `None` when no direction
+/// is free or the reduced system is singular.
+fn scoring_step(blocks: &Blocks, f: &[f64], g: &[f64], h: &[f64]) -> Option<(Vec<f64>, f64)> {
+    let k = f.len();
+    let mut blocked = vec![false; k];
+    for _attempt in 0..=k {
+        let cols = free_directions(blocks, f, g, &blocked);
+        if cols.is_empty() {
+            return None;
+        }
+        let (y, b) = reduced_newton(&cols, g, h)?;
+        let mut d = vec![0.0; k];
+        for (i, c) in cols.iter().enumerate() {
+            for x in 0..k {
+                d[x] += y[i] * c[x];
+            }
+        }
+        // A zero fraction that the step would push negative stays fixed.
+        let bad: Vec<usize> = (0..k).filter(|&j| f[j] <= 0.0 && d[j] < 0.0).collect();
+        if !bad.is_empty() {
+            bad.iter().for_each(|&j| blocked[j] = true);
+            continue;
+        }
+        let decrement: f64 = y.iter().zip(&b).map(|(y, b)| y * b).sum();
+        return Some((d, decrement));
+    }
+    None
+}
+
+/// The directions that keep each block's mass: for every member of a
+/// block (other than its largest positive fraction, the pivot), moving
+/// mass from the pivot to it — when it is positive, or zero with a
+/// gradient above the pivot's (KKT), and not `blocked`.
+fn free_directions(blocks: &Blocks, f: &[f64], g: &[f64], blocked: &[bool]) -> Vec<Vec<f64>> {
+    let k = f.len();
+    let mut cols: Vec<Vec<f64>> = Vec::new();
+    for (members, mass) in &blocks.0 {
+        if *mass <= 0.0 || members.len() < 2 {
+            continue;
+        }
+        let pos: Vec<usize> = members.iter().copied().filter(|&j| f[j] > 0.0).collect();
+        let Some(&pivot) = pos.iter().max_by(|&&a, &&b| f[a].total_cmp(&f[b])) else {
+            continue;
+        };
+        let lambda = g[pivot];
+        for &j in members {
+            if j == pivot || blocked[j] {
+                continue;
+            }
+            if f[j] > 0.0 || g[j] > lambda + 1e-9 * lambda.abs().max(1.0) {
+                let mut c = vec![0.0; k];
+                c[j] = 1.0;
+                c[pivot] = -1.0;
+                cols.push(c);
+            }
+        }
+    }
+    cols
+}
+
+/// Solves the scoring system restricted to the directions `cols`
+/// (`CᵀHC·y = Cᵀg`, with a tiny ridge): the coefficients `y` and the
+/// right-hand side `Cᵀg`; `None` when singular.
+fn reduced_newton(cols: &[Vec<f64>], g: &[f64], h: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+    let k = g.len();
+    let r = cols.len();
+    let mut a = vec![0.0; r * r];
+    let mut b = vec![0.0; r];
+    for i in 0..r {
+        b[i] = (0..k).map(|x| cols[i][x] * g[x]).sum();
+        for j in 0..r {
+            let mut s = 0.0;
+            for x in 0..k {
+                if cols[i][x] == 0.0 {
+                    continue;
+                }
+                for y in 0..k {
+                    s += cols[i][x] * h[x * k + y] * cols[j][y];
+                }
+            }
+            a[i * r + j] = s;
+        }
+    }
+    let ridge = 1e-10 * (0..r).map(|i| a[i * r + i]).fold(0.0, f64::max).max(1e-12);
+    for i in 0..r {
+        a[i * r + i] += ridge;
+    }
+    let y = solve(a, b.clone(), r)?;
+    Some((y, b))
+}
+
+/// The largest step (at most 1) along `d` that keeps every fraction
+/// non-negative, and the fraction that reaches zero there.
+fn ratio_test(f: &[f64], d: &[f64]) -> (f64, Option<usize>) {
+    let mut amax = 1.0f64;
+    let mut hit = None;
+    for j in 0..f.len() {
+        if d[j] < 0.0 {
+            let a = f[j] / -d[j];
+            if a < amax {
+                amax = a;
+                hit = Some(j);
+            }
+        }
+    }
+    (amax, hit)
+}
+
+/// Step halving along a scoring direction.
+struct LineSearch<'a> {
+    design: &'a Design,
+    rho: &'a Dispersion,
+    blocks: &'a Blocks,
+}
+
+impl LineSearch<'_> {
+    /// From step `amax` (where fraction `hit` reaches zero), halves the
+    /// step up to 60 times until the likelihood is at least `ll`: the last
+    /// step tried and the point found with its log-likelihood, if any.
+    fn run(
+        &self,
+        f: &[f64],
+        d: &[f64],
+        amax: f64,
+        hit: Option<usize>,
+        ll: f64,
+    ) -> (f64, Option<(Vec<f64>, f64)>) {
+        let mut alpha = amax;
+        for _ in 0..60 {
+            let mut cand: Vec<f64> = f
+                .iter()
+                .zip(d)
+                .map(|(f, d)| (f + alpha * d).max(0.0))
+                .collect();
+            if let Some(j) = hit
+                && alpha == amax
+            {
+                cand[j] = 0.0;
+            }
+            let cand = self.blocks.project(&cand);
+            let cll = log_likelihood(self.design, self.rho, &cand);
+            if cll >= ll {
+                return (alpha, Some((cand, cll)));
+            }
+            alpha *= 0.5;
+        }
+        (alpha, None)
     }
 }
 
@@ -366,6 +431,46 @@ pub fn fit(design: &Design) -> Fit {
 mod tests {
     use super::super::design::DesignRow;
     use super::*;
+
+    #[test]
+    fn the_ratio_test_stops_at_the_first_zero_bound() {
+        assert_eq!(ratio_test(&[0.5, 0.5], &[0.1, -0.1]), (1.0, None));
+        assert_eq!(ratio_test(&[0.2, 0.8], &[-0.4, 0.4]), (0.5, Some(0)));
+        // Exactly reaching zero at a step of 1 is not a hit.
+        assert_eq!(ratio_test(&[0.3, 0.7], &[-0.3, 0.3]), (1.0, None));
+        assert_eq!(
+            ratio_test(&[0.1, 0.3, 0.6], &[-0.4, -0.6, 1.0]),
+            (0.25, Some(0))
+        );
+    }
+
+    #[test]
+    fn zero_fractions_are_freed_only_when_the_gradient_pulls_them_up() {
+        let blocks = Blocks::simplex(3);
+        let f = [0.0, 0.3, 0.7];
+        let none = [false; 3];
+        // Person 2 is the pivot; person 0 (at zero) has a lower gradient.
+        let cols = free_directions(&blocks, &f, &[1.0, 2.0, 2.0], &none);
+        assert_eq!(cols, vec![vec![0.0, 1.0, -1.0]]);
+        // A higher gradient releases it.
+        let cols = free_directions(&blocks, &f, &[3.0, 2.0, 2.0], &none);
+        assert_eq!(cols, vec![vec![1.0, 0.0, -1.0], vec![0.0, 1.0, -1.0]]);
+        // Blocked members are never free.
+        let cols = free_directions(&blocks, &f, &[3.0, 2.0, 2.0], &[true, false, false]);
+        assert_eq!(cols.len(), 1);
+        // A block of one person, or with no mass, has no direction.
+        let single = Blocks(vec![(vec![0], 1.0), (vec![1, 2], 0.0)]);
+        assert!(free_directions(&single, &f, &[1.0, 2.0, 3.0], &none).is_empty());
+    }
+
+    #[test]
+    fn the_reduced_system_is_the_newton_step_along_the_direction() {
+        // g = (1, -1), H = I: along (1, -1), Cᵀg = 2 and CᵀHC = 2, so y = 1.
+        let (y, b) = reduced_newton(&[vec![1.0, -1.0]], &[1.0, -1.0], &[1.0, 0.0, 0.0, 1.0])
+            .expect("regular");
+        assert_eq!(b, [2.0]);
+        assert!((y[0] - 1.0).abs() < 1e-9, "{y:?}");
+    }
 
     fn two_person(fr: f64, depth: u32) -> Design {
         // Expected counts, no noise: fit must land on the truth.

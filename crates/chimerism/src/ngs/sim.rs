@@ -2,8 +2,8 @@
 //! benchmarks: a panel of SNP and indel markers with allele frequencies,
 //! unrelated and haploidentical genotypes, and beta-binomial read counts of
 //! a mixture with directional sequencing errors and per-marker error
-//! variation. Deterministic given the seed (own xoshiro256** generator, so no
-//! dependency and identical streams on every platform).
+//! variation. Deterministic given the seed (the workspace's seeded
+//! generator, [`graftwatch_core::rng`]: identical streams on every platform).
 
 use graftwatch_core::GenomicPosition;
 
@@ -11,83 +11,18 @@ use super::genotype::Genotype;
 use super::math::ln_gamma;
 use crate::marker::{AlleleCounts, Marker};
 
-/// xoshiro256** pseudo-random generator.
-#[derive(Debug, Clone)]
-pub struct SimRng {
-    s: [u64; 4],
+/// The simulator's generator: the workspace's one seeded generator
+/// ([`graftwatch_core::rng`]).
+pub use graftwatch_core::rng::SeededRng as SimRng;
+
+/// The binomial draw of the count simulation, on the workspace generator.
+pub trait BinomialDraw {
+    /// Binomial(n, p), exact: inversion searching outwards from the mode.
+    fn binomial(&mut self, n: u32, p: f64) -> u32;
 }
 
-impl SimRng {
-    /// Seeds via splitmix64.
-    pub fn new(seed: u64) -> SimRng {
-        let mut x = seed;
-        let mut next = || {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        SimRng {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        let r = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        r
-    }
-
-    /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Standard normal (Box–Muller).
-    pub fn normal(&mut self) -> f64 {
-        let u1 = self.uniform().max(1e-300);
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-
-    /// Gamma(shape, 1) (Marsaglia–Tsang).
-    pub fn gamma(&mut self, shape: f64) -> f64 {
-        if shape < 1.0 {
-            let u = self.uniform().max(1e-300);
-            return self.gamma(shape + 1.0) * u.powf(1.0 / shape);
-        }
-        let d = shape - 1.0 / 3.0;
-        let c = 1.0 / (9.0 * d).sqrt();
-        loop {
-            let x = self.normal();
-            let v = (1.0 + c * x).powi(3);
-            if v <= 0.0 {
-                continue;
-            }
-            let u = self.uniform();
-            if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-                return d * v;
-            }
-        }
-    }
-
-    /// Beta(a, b).
-    pub fn beta(&mut self, a: f64, b: f64) -> f64 {
-        let x = self.gamma(a);
-        let y = self.gamma(b);
-        x / (x + y)
-    }
-
-    /// Binomial(n, p), exact: inversion searching outwards from the mode.
-    pub fn binomial(&mut self, n: u32, p: f64) -> u32 {
+impl BinomialDraw for SimRng {
+    fn binomial(&mut self, n: u32, p: f64) -> u32 {
         if n == 0 || p <= 0.0 {
             return 0;
         }
@@ -166,8 +101,8 @@ pub fn simulate_panel_with_x(
     let mut p = simulate_panel(n_snp, n_indel, rng);
     let bases = ["A", "C", "G", "T"];
     for i in 0..n_x {
-        let r = (rng.next_u64() % 4) as usize;
-        let a = (r + 1 + (rng.next_u64() % 3) as usize) % 4;
+        let r = rng.index(4);
+        let a = (r + 1 + rng.index(3)) % 4;
         p.markers.push(Marker {
             id: format!("x{:02}", i + 1),
             chrom: "chrX".into(),
@@ -190,17 +125,17 @@ pub fn simulate_panel(n_snp: usize, n_indel: usize, rng: &mut SimRng) -> SimPane
     for i in 0..n_snp + n_indel {
         let chrom = format!("chr{}", 1 + i % 22);
         let pos = 1_000_000 + 10_000 * i as u64;
-        let r = (rng.next_u64() % 4) as usize;
-        let a = (r + 1 + (rng.next_u64() % 3) as usize) % 4;
+        let r = rng.index(4);
+        let a = (r + 1 + rng.index(3)) % 4;
         let (ra, aa) = if i < n_snp {
             (bases[r].to_string(), bases[a].to_string())
         } else if i % 2 == 0 {
             // Deletion of 1–3 bases.
-            let len = 1 + (rng.next_u64() % 3) as usize;
+            let len = 1 + rng.index(3);
             let del: String = (0..len).map(|j| bases[(r + j + 1) % 4]).collect();
             (format!("{}{}", bases[r], del), bases[r].to_string())
         } else {
-            let len = 1 + (rng.next_u64() % 3) as usize;
+            let len = 1 + rng.index(3);
             let ins: String = (0..len).map(|j| bases[(a + j) % 4]).collect();
             (bases[r].to_string(), format!("{}{}", bases[r], ins))
         };
@@ -281,7 +216,7 @@ pub fn haploidentical(of: &SimPerson, panel: &SimPanel, rng: &mut SimRng) -> Sim
             .haplotypes
             .iter()
             .zip(&panel.alt_freq)
-            .map(|(h, &p)| [h[(rng.next_u64() & 1) as usize], rng.uniform() < p])
+            .map(|(h, &p)| [h[rng.index(2)], rng.uniform() < p])
             .collect(),
         male: false,
     }

@@ -7,14 +7,13 @@
 
 #![allow(clippy::needless_range_loop)] // small dense K×K matrix code reads best with indices
 
-use graftwatch_core::Lineage;
+use graftwatch_core::{Lineage, SeededRng};
 
 use super::allele::Allele;
 use super::classical::classical_locus;
 use super::config::StrConfig;
 use super::fit::{
-    LocusFit, PeakNoise, Row, SplitMix64, fit_censored, fit_weighted, profiled_normal_equations,
-    quantile,
+    LocusFit, PeakNoise, Row, fit_censored, fit_weighted, profiled_normal_equations, quantile,
 };
 use super::genotype::passes_analytical_threshold;
 use super::locus::Locus;
@@ -612,7 +611,7 @@ impl StrReferences {
         // Bootstrap over loci.
         let n = used.len();
         let (ci, ci_method) = if n >= 2 && cfg.bootstrap_replicates > 0 {
-            let mut rng = SplitMix64(cfg.bootstrap_seed);
+            let mut rng = SeededRng::new(cfg.bootstrap_seed);
             let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(cfg.bootstrap_replicates); k];
             let normal: Vec<(Vec<Vec<f64>>, Vec<f64>)> = used
                 .iter()
@@ -622,7 +621,7 @@ impl StrReferences {
                 let mut q = vec![vec![0.0; k]; k];
                 let mut r = vec![0.0; k];
                 for _ in 0..n {
-                    let (lq, lr) = &normal[(rng.next() % n as u64) as usize];
+                    let (lq, lr) = &normal[rng.index(n)];
                     for i in 0..k {
                         r[i] += lr[i];
                         for j in 0..k {

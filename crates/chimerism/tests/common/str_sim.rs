@@ -23,29 +23,17 @@ use std::fmt::Write as _;
 
 use graftwatch_chimerism::str::{Allele, Locus, Peak, StrProfile};
 
-/// Reproducible generator (SplitMix64) with normal draws.
-pub struct Rng(u64);
+/// The workspace's one seeded generator ([`graftwatch_core::rng`]).
+pub use graftwatch_core::SeededRng as Rng;
 
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x1234_5678_9abc_def0)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    pub fn normal(&mut self) -> f64 {
-        let u1 = self.uniform().max(1e-300);
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-    pub fn lognormal(&mut self, sd: f64) -> f64 {
+/// Lognormal draws with mean 1.
+trait Lognormal {
+    /// exp(sd·Z − sd²/2), Z standard normal.
+    fn lognormal(&mut self, sd: f64) -> f64;
+}
+
+impl Lognormal for Rng {
+    fn lognormal(&mut self, sd: f64) -> f64 {
         (sd * self.normal() - sd * sd / 2.0).exp()
     }
 }
@@ -388,7 +376,7 @@ pub fn unrelated(rng: &mut Rng) -> SimPerson {
 pub fn haploidentical(rng: &mut Rng, of: &SimPerson) -> SimPerson {
     let mut loci = BTreeMap::new();
     for (l, _, freq) in frequency_table() {
-        let shared = of.loci[&l][(rng.next_u64() % 2) as usize].clone();
+        let shared = of.loci[&l][rng.index(2)].clone();
         loci.insert(l, [shared, draw(rng, &freq).to_string()]);
     }
     SimPerson {

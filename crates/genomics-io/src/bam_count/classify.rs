@@ -14,6 +14,19 @@ pub(super) enum Call {
     Other,
 }
 
+/// What walking a read's CIGAR found at a site.
+struct Walk {
+    /// Read offset of the base aligned to the anchor, if any.
+    anchor: Option<usize>,
+    /// Reference bases between the anchor and the previous aligned base
+    /// (0 inside an aligned block; `u16::MAX` when there is none).
+    gap: u16,
+    /// The read carries the site's indel.
+    alt: bool,
+    /// The read has another indel inside the site's window.
+    disturbed: bool,
+}
+
 /// Classifies one read at one site: (base at the site/anchor or 0, its
 /// quality, call). `None` call = the read overlaps but is not counted.
 pub(super) fn classify<R: AlignedRead>(
@@ -24,23 +37,79 @@ pub(super) fn classify<R: AlignedRead>(
     site: &Site,
     ins_buf: &mut Vec<u8>,
 ) -> (u8, u8, Option<Call>, u16) {
+    let w = walk(read, cigar, start, site, ins_buf);
+    let Some(aq) = w.anchor else {
+        return (0, 0, None, u16::MAX);
+    };
+    let mut base = read.base(aq);
+    let qual = read.qual(aq);
+    let call = match &site.kind {
+        SiteKind::Snv { ref_base, alt_base } => {
+            if base == b'=' {
+                base = *ref_base;
+            }
+            snv_call(base, *ref_base, *alt_base)
+        }
+        _ => {
+            if w.alt {
+                Some(Call::Alt)
+            } else if w.disturbed {
+                Some(Call::Other)
+            } else if end > site.last.zero_based() {
+                Some(Call::Ref)
+            } else {
+                None
+            }
+        }
+    };
+    (base, qual, call, w.gap)
+}
+
+/// The call of a base at an SNV: REF, ALT, another base, or nothing for
+/// an ambiguous base (`N`, IUPAC codes).
+#[inline]
+fn snv_call(base: u8, ref_base: u8, alt_base: u8) -> Option<Call> {
+    if base == ref_base {
+        Some(Call::Ref)
+    } else if base == alt_base {
+        Some(Call::Alt)
+    } else if matches!(base, b'A' | b'C' | b'G' | b'T') {
+        Some(Call::Other)
+    } else {
+        None
+    }
+}
+
+/// Walks the CIGAR from the read's 0-based `start` up to the end of the
+/// site's window: where the anchor is in the read, the gap before it, and
+/// whether an insertion or deletion is the site's (or disturbs it).
+#[inline]
+fn walk<R: AlignedRead>(
+    read: &R,
+    cigar: &[(Kind, u32)],
+    start: u64,
+    site: &Site,
+    ins_buf: &mut Vec<u8>,
+) -> Walk {
     let pos0 = site.anchor.zero_based();
+    let last0 = site.last.zero_based();
+    let mut w = Walk {
+        anchor: None,
+        gap: u16::MAX,
+        alt: false,
+        disturbed: false,
+    };
     let mut r = start;
     let mut q: usize = 0;
-    let mut anchor: Option<usize> = None;
-    // End (exclusive) of the last aligned block before the anchor's, and the
-    // gap between the anchor and the previous aligned base.
+    // End (exclusive) of the last aligned block before the anchor's.
     let mut last_aligned_end: Option<u64> = None;
-    let mut gap = u16::MAX;
-    let mut alt = false;
-    let mut disturbed = false;
     for &(kind, len) in cigar {
         let l = len as u64;
         match kind {
             Kind::Match | Kind::SequenceMatch | Kind::SequenceMismatch => {
                 if pos0 >= r && pos0 < r + l {
-                    anchor = Some(q + (pos0 - r) as usize);
-                    gap = if pos0 > r {
+                    w.anchor = Some(q + (pos0 - r) as usize);
+                    w.gap = if pos0 > r {
                         0
                     } else {
                         last_aligned_end.map_or(u16::MAX, |e| {
@@ -59,63 +128,30 @@ pub(super) fn classify<R: AlignedRead>(
                     ins_buf.clear();
                     ins_buf.extend((q..q + len as usize).map(|i| read.base(i)));
                     if site.matches_insertion(after, ins_buf) {
-                        alt = true;
-                    } else if after >= pos0 && after < site.last.zero_based() {
-                        disturbed = true;
+                        w.alt = true;
+                    } else if after >= pos0 && after < last0 {
+                        w.disturbed = true;
                     }
                 }
                 q += len as usize;
             }
             Kind::Deletion | Kind::Skip => {
                 if kind == Kind::Deletion && site.matches_deletion(r, len) {
-                    alt = true;
-                } else if r <= site.last.zero_based() && r + l > pos0 {
-                    disturbed = true;
+                    w.alt = true;
+                } else if r <= last0 && r + l > pos0 {
+                    w.disturbed = true;
                 }
                 r += l;
             }
             Kind::SoftClip => q += len as usize,
             Kind::HardClip | Kind::Pad => {}
         }
-        if r > site.last.zero_based() + 1 && kind != Kind::Insertion {
+        if r > last0 + 1 && kind != Kind::Insertion {
             // Past the window: an insertion right after `last` would not matter.
             break;
         }
     }
-    let Some(aq) = anchor else {
-        return (0, 0, None, u16::MAX);
-    };
-    let mut base = read.base(aq);
-    let qual = read.qual(aq);
-    match &site.kind {
-        SiteKind::Snv { ref_base, alt_base } => {
-            if base == b'=' {
-                base = *ref_base;
-            }
-            let call = if base == *ref_base {
-                Some(Call::Ref)
-            } else if base == *alt_base {
-                Some(Call::Alt)
-            } else if matches!(base, b'A' | b'C' | b'G' | b'T') {
-                Some(Call::Other)
-            } else {
-                None
-            };
-            (base, qual, call, gap)
-        }
-        _ => {
-            let call = if alt {
-                Some(Call::Alt)
-            } else if disturbed {
-                Some(Call::Other)
-            } else if end > site.last.zero_based() {
-                Some(Call::Ref)
-            } else {
-                None
-            };
-            (base, qual, call, gap)
-        }
-    }
+    w
 }
 
 #[cfg(test)]
@@ -136,6 +172,21 @@ mod tests {
             .sum();
         let (base, _, c, _) = classify(&r, &ops, start0, start0 + span, s, &mut Vec::new());
         (base, c)
+    }
+
+    /// The gap before the anchor: 0 inside an aligned block, the deleted
+    /// length when the anchor opens the block after a deletion.
+    #[test]
+    fn the_gap_counts_reference_bases_skipped_just_before_the_anchor() {
+        let gap = |pos: u64, r: &str, a: &str| {
+            let read = read("r", 1, "5M2D5M", b"ACGTAACGTA");
+            let mut ops = Vec::new();
+            read.cigar_into(&mut ops).unwrap();
+            walk(&read, &ops, 0, &site(pos, r, a), &mut Vec::new()).gap
+        };
+        assert_eq!(gap(8, "T", "A"), 2);
+        assert_eq!(gap(9, "A", "T"), 0);
+        assert_eq!(gap(1, "A", "T"), u16::MAX);
     }
 
     #[test]

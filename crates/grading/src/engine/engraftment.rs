@@ -203,25 +203,20 @@ fn engraftment_items(
         ),
     }
     if cfg.engine.platelet_50_threshold > 0.0 {
-        match platelet_engraftment(
-            hct.date,
-            plt,
-            plt_dates,
-            cfg.engine.platelet_50_threshold,
-            &cfg.engraftment,
-        ) {
-            Ok(g) => sink.item(SummaryItem::from_graded(
-                Criterion::Engraftment,
-                SummaryKey::PlateletEngraftment50.with(suffix),
-                &g,
-                Some(hct),
-                |e| engraft_text(e, hct),
-            )),
-            Err(e) => sink.skip(
-                Criterion::Engraftment,
-                format!("platelet series rejected: {e}"),
+        sink.graded(
+            Criterion::Engraftment,
+            SummaryKey::PlateletEngraftment50.with(suffix),
+            platelet_engraftment(
+                hct.date,
+                plt,
+                plt_dates,
+                cfg.engine.platelet_50_threshold,
+                &cfg.engraftment,
             ),
-        }
+            Some(hct),
+            "platelet series",
+            |e| engraft_text(e, hct),
+        );
     }
 }
 

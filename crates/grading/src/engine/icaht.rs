@@ -14,7 +14,8 @@ use super::{Sink, dated};
 use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
-use crate::output::{DayState, DayStatus, SummaryItem};
+use crate::extract::counts::DailySeries;
+use crate::output::{DayState, DayStatus};
 use graftwatch_criteria::icaht_daily::{IcahtDay, IcahtWindow, early_icaht_days, late_icaht_days};
 
 /// The daily-view state of one ICAHT day (system `early` / `late`).
@@ -97,27 +98,9 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         return;
     }
     for (i, a) in carts.iter().enumerate() {
-        let suffix = match (i, a.kind) {
-            (0, _) => String::new(),
-            (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
-            _ => format!("_{i}"),
-        };
-        let anc: Vec<DatedValue> = x
-            .counts
-            .anc
-            .days
-            .iter()
-            .filter(|d| d.date >= a.date)
-            .map(dated)
-            .collect();
-        let plt: Vec<DatedValue> = x
-            .counts
-            .platelets
-            .days
-            .iter()
-            .filter(|d| d.date >= a.date)
-            .map(dated)
-            .collect();
+        let suffix = key_suffix(i, a);
+        let anc = from_day0(&x.counts.anc, a.date);
+        let plt = from_day0(&x.counts.platelets, a.date);
         let censor = censor_after(course, a.date);
         let cc = CountCourse {
             day0: a.date,
@@ -130,75 +113,151 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
             censor,
         };
         day_states(&cc, x.span.map(|s| s.1), cfg, sink);
-        match early_icaht(&cc, &cfg.icaht) {
-            Ok(g) => sink.item(SummaryItem::from_graded(
-                Criterion::Icaht,
-                SummaryKey::IcahtEarly.with(&suffix),
-                &g,
-                Some(a),
-                |v| {
-                    (
-                        format!(
-                            "{} (ANC <= 0.5 for {} days, <= 0.1 for {} days)",
-                            grade_text(v.grade),
-                            v.le_0_5.cumulative,
-                            v.le_0_1.cumulative
-                        ),
-                        v.le_0_5.first_start.map(|d| a.date.add_days(d)),
-                    )
-                },
-            )),
-            Err(e) => sink.skip(Criterion::Icaht, format!("ANC series rejected: {e}")),
+        grade_neutrophils(&cc, a, &suffix, cfg, sink);
+        grade_platelets(&pc, a, &suffix, cfg, sink);
+    }
+}
+
+/// The summary-key suffix of the `i`-th CAR-T infusion: none for the
+/// first, `_cartN` for CAR-T number N after it.
+fn key_suffix(i: usize, a: &Anchor) -> String {
+    match (i, a.kind) {
+        (0, _) => String::new(),
+        (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
+        _ => format!("_{i}"),
+    }
+}
+
+/// The daily values of a series from `day0` on.
+fn from_day0(series: &DailySeries, day0: Date) -> Vec<DatedValue> {
+    series
+        .days
+        .iter()
+        .filter(|d| d.date >= day0)
+        .map(dated)
+        .collect()
+}
+
+/// Early and late ICAHT (neutrophils) after one CAR-T infusion.
+fn grade_neutrophils(
+    cc: &CountCourse<'_>,
+    a: &Anchor,
+    suffix: &str,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+) {
+    let key = |k: SummaryKey| k.with(suffix);
+    sink.graded(
+        Criterion::Icaht,
+        key(SummaryKey::IcahtEarly),
+        early_icaht(cc, &cfg.icaht),
+        Some(a),
+        "ANC series",
+        |v| {
+            (
+                format!(
+                    "{} (ANC <= 0.5 for {} days, <= 0.1 for {} days)",
+                    grade_text(v.grade),
+                    v.le_0_5.cumulative,
+                    v.le_0_1.cumulative
+                ),
+                v.le_0_5.first_start.map(|d| a.date.add_days(d)),
+            )
+        },
+    );
+    sink.graded(
+        Criterion::Icaht,
+        key(SummaryKey::IcahtLate),
+        late_icaht(cc),
+        Some(a),
+        "ANC series",
+        |v| {
+            (
+                format!(
+                    "{} (second-lowest ANC {} on {})",
+                    grade_text(v.grade),
+                    v.second_lowest.value,
+                    v.second_lowest.date
+                ),
+                Some(v.second_lowest.date),
+            )
+        },
+    );
+}
+
+/// Early and late platelet toxicity after one CAR-T infusion.
+fn grade_platelets(
+    pc: &CountCourse<'_>,
+    a: &Anchor,
+    suffix: &str,
+    cfg: &crate::GradingConfig,
+    sink: &mut Sink,
+) {
+    sink.graded(
+        Criterion::Icaht,
+        SummaryKey::TIcahtEarly.with(suffix),
+        early_platelet_toxicity(pc, &cfg.icaht),
+        Some(a),
+        "platelet series",
+        |v| {
+            (
+                format!(
+                    "{} (platelets < 50 for {} days, < 20 for {} days)",
+                    grade_text(v.grade),
+                    v.lt_50.cumulative,
+                    v.lt_20.cumulative
+                ),
+                None,
+            )
+        },
+    );
+    sink.graded(
+        Criterion::Icaht,
+        SummaryKey::TIcahtLate.with(suffix),
+        late_platelet_toxicity(pc, &cfg.icaht),
+        Some(a),
+        "platelet series",
+        |v| (grade_text(v.grade), v.second_lowest.map(|s| s.date)),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anchor(kind: AnchorKind) -> Anchor {
+        Anchor {
+            kind,
+            date: "2024-03-01".parse().expect("a date"),
         }
-        match late_icaht(&cc) {
-            Ok(g) => sink.item(SummaryItem::from_graded(
-                Criterion::Icaht,
-                SummaryKey::IcahtLate.with(&suffix),
-                &g,
-                Some(a),
-                |v| {
-                    (
-                        format!(
-                            "{} (second-lowest ANC {} on {})",
-                            grade_text(v.grade),
-                            v.second_lowest.value,
-                            v.second_lowest.date
-                        ),
-                        Some(v.second_lowest.date),
-                    )
-                },
-            )),
-            Err(e) => sink.skip(Criterion::Icaht, format!("ANC series rejected: {e}")),
-        }
-        match early_platelet_toxicity(&pc, &cfg.icaht) {
-            Ok(g) => sink.item(SummaryItem::from_graded(
-                Criterion::Icaht,
-                SummaryKey::TIcahtEarly.with(&suffix),
-                &g,
-                Some(a),
-                |v| {
-                    (
-                        format!(
-                            "{} (platelets < 50 for {} days, < 20 for {} days)",
-                            grade_text(v.grade),
-                            v.lt_50.cumulative,
-                            v.lt_20.cumulative
-                        ),
-                        None,
-                    )
-                },
-            )),
-            Err(e) => sink.skip(Criterion::Icaht, format!("platelet series rejected: {e}")),
-        }
-        match late_platelet_toxicity(&pc, &cfg.icaht) {
-            Ok(g) => sink.item(SummaryItem::from_graded(
-                Criterion::Icaht,
-                SummaryKey::TIcahtLate.with(&suffix),
-                &g,
-                Some(a),
-                |v| (grade_text(v.grade), v.second_lowest.map(|s| s.date)),
-            )),
-            Err(e) => sink.skip(Criterion::Icaht, format!("platelet series rejected: {e}")),
-        }
+    }
+
+    #[test]
+    fn only_later_infusions_get_a_key_suffix() {
+        assert_eq!(key_suffix(0, &anchor(AnchorKind::CarT(1))), "");
+        assert_eq!(key_suffix(0, &anchor(AnchorKind::CarT(2))), "");
+        assert_eq!(key_suffix(1, &anchor(AnchorKind::CarT(2))), "_cart2");
+        assert_eq!(key_suffix(2, &anchor(AnchorKind::Dli(1))), "_2");
+    }
+
+    #[test]
+    fn series_start_on_day_0_inclusive() {
+        let d = |s: &str| -> Date { s.parse().expect("a date") };
+        let series = DailySeries {
+            days: ["2024-02-29", "2024-03-01", "2024-03-02"]
+                .iter()
+                .zip([0.1, 0.2, 0.3])
+                .map(|(s, v)| crate::extract::DayValue {
+                    date: d(s),
+                    value: v,
+                    n: 1,
+                    automated: false,
+                })
+                .collect(),
+        };
+        let got = from_day0(&series, d("2024-03-01"));
+        let dates: Vec<String> = got.iter().map(|v| v.date.to_string()).collect();
+        assert_eq!(dates, ["2024-03-01", "2024-03-02"]);
+        assert_eq!(got[0].value, 0.2);
     }
 }

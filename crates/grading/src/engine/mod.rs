@@ -70,6 +70,25 @@ impl Sink {
     pub(crate) fn skip(&mut self, criterion: Criterion, reason: String) {
         self.skipped.push(Skipped { criterion, reason });
     }
+    /// Records a criterion's result as a summary item (`describe` gives its
+    /// text and date), or, when the criterion refused its input, a skip
+    /// reading "`input` rejected: reason".
+    pub(crate) fn graded<T: serde::Serialize, E: std::fmt::Display>(
+        &mut self,
+        criterion: Criterion,
+        item: impl Into<crate::summary_key::ItemKey>,
+        result: Result<Graded<T>, E>,
+        anchor: Option<&graftwatch_course::Anchor>,
+        input: &str,
+        describe: impl FnOnce(&T) -> (String, Option<Date>),
+    ) {
+        match result {
+            Ok(g) => self.item(SummaryItem::from_graded(
+                criterion, item, &g, anchor, describe,
+            )),
+            Err(e) => self.skip(criterion, format!("{input} rejected: {e}")),
+        }
+    }
     pub(crate) fn not_applicable(
         &mut self,
         criterion: Criterion,

@@ -4,7 +4,7 @@ use graftwatch_core::Date;
 use graftwatch_course::{Attribution, Course, Observation, ObservationKind};
 use serde::Serialize;
 
-use super::gvhd::{Finding, merge_attribution};
+use super::gvhd::Finding;
 
 /// The NIH organ inputs recorded on one date (`None` = not assessed).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -54,48 +54,15 @@ impl CgvhdAssessment {
 
 fn put_score(slot: &mut Option<Finding<u8>>, v: f64, a: Option<Attribution>) {
     let s = v.clamp(0.0, 3.0).round() as u8;
-    match slot {
-        Some(f) => {
-            f.value = f.value.max(s);
-            f.attribution = merge_attribution(f.attribution, a);
-        }
-        None => {
-            *slot = Some(Finding {
-                value: s,
-                attribution: a,
-            })
-        }
-    }
+    Finding::fold(slot, s, a, u8::max);
 }
 
 fn put_max(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
-    match slot {
-        Some(f) => {
-            f.value = f.value.max(v);
-            f.attribution = merge_attribution(f.attribution, a);
-        }
-        None => {
-            *slot = Some(Finding {
-                value: v,
-                attribution: a,
-            })
-        }
-    }
+    Finding::fold(slot, v, a, f64::max);
 }
 
 fn put_min(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
-    match slot {
-        Some(f) => {
-            f.value = f.value.min(v);
-            f.attribution = merge_attribution(f.attribution, a);
-        }
-        None => {
-            *slot = Some(Finding {
-                value: v,
-                attribution: a,
-            })
-        }
-    }
+    Finding::fold(slot, v, a, f64::min);
 }
 
 /// Extracts the chronic-GVHD assessments (dates with at least one organ

@@ -23,6 +23,27 @@ pub struct Finding<T> {
     pub attribution: Option<Attribution>,
 }
 
+impl<T: Copy> Finding<T> {
+    /// Folds a finding into the one already recorded for the same organ and
+    /// day: the values combined by `combine` (worst, total, any), the
+    /// attributions merged ([`merge_attribution`]); the first finding fills
+    /// an empty slot.
+    pub(crate) fn fold(
+        slot: &mut Option<Finding<T>>,
+        value: T,
+        attribution: Option<Attribution>,
+        combine: impl FnOnce(T, T) -> T,
+    ) {
+        match slot {
+            Some(f) => {
+                f.value = combine(f.value, value);
+                f.attribution = merge_attribution(f.attribution, attribution);
+            }
+            None => *slot = Some(Finding { value, attribution }),
+        }
+    }
+}
+
 /// Combines the attribution of two findings of the same organ and day:
 /// `Other` only when every finding is `Other`; a mix becomes `Multifactorial`;
 /// not stated stays not stated unless the other one is stated.
@@ -144,48 +165,15 @@ impl GvhdDay {
 }
 
 fn max_f(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
-    match slot {
-        Some(f) => {
-            f.value = f.value.max(v);
-            f.attribution = merge_attribution(f.attribution, a);
-        }
-        None => {
-            *slot = Some(Finding {
-                value: v,
-                attribution: a,
-            })
-        }
-    }
+    Finding::fold(slot, v, a, f64::max);
 }
 
 fn sum_f(slot: &mut Option<Finding<f64>>, v: f64, a: Option<Attribution>) {
-    match slot {
-        Some(f) => {
-            f.value += v;
-            f.attribution = merge_attribution(f.attribution, a);
-        }
-        None => {
-            *slot = Some(Finding {
-                value: v,
-                attribution: a,
-            })
-        }
-    }
+    Finding::fold(slot, v, a, |x, y| x + y);
 }
 
 fn or_b(slot: &mut Option<Finding<bool>>, v: bool, a: Option<Attribution>) {
-    match slot {
-        Some(f) => {
-            f.value |= v;
-            f.attribution = merge_attribution(f.attribution, a);
-        }
-        None => {
-            *slot = Some(Finding {
-                value: v,
-                attribution: a,
-            })
-        }
-    }
+    Finding::fold(slot, v, a, |x, y| x | y);
 }
 
 /// Finds (or inserts, keeping date order) the entry for `date`; fast when
@@ -480,4 +468,32 @@ pub fn lower_gi_diagnoses(course: &Course) -> Vec<Date> {
     v.sort();
     v.dedup();
     v
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+
+    #[test]
+    fn findings_of_a_day_fold_values_and_merge_attributions() {
+        let mut slot: Option<Finding<f64>> = None;
+        Finding::fold(&mut slot, 2.0, Some(Attribution::Gvhd), f64::max);
+        assert_eq!(
+            slot,
+            Some(Finding {
+                value: 2.0,
+                attribution: Some(Attribution::Gvhd)
+            })
+        );
+        Finding::fold(&mut slot, 1.0, None, f64::max);
+        assert_eq!(
+            slot.map(|f| (f.value, f.attribution)),
+            Some((2.0, Some(Attribution::Gvhd)))
+        );
+        Finding::fold(&mut slot, 3.0, Some(Attribution::Other), |x, y| x + y);
+        assert_eq!(
+            slot.map(|f| (f.value, f.attribution)),
+            Some((5.0, Some(Attribution::Multifactorial)))
+        );
+    }
 }

@@ -130,107 +130,177 @@ pub(crate) fn icans_days_of<'a>(
     birth_year: i32,
     obs: impl Iterator<Item = &'a Observation>,
 ) -> Vec<IcansDay> {
-    use ObservationKind as K;
     let mut out: Vec<IcansDay> = Vec::new();
     for o in obs {
         if !reads(o.kind) {
             continue;
         }
-        let idx = match out.iter().rposition(|d| d.date == o.date) {
-            Some(i) => i,
-            None => {
-                out.push(IcansDay {
-                    date: o.date,
-                    ice: None,
-                    capd: None,
-                    consciousness: None,
-                    seizure: None,
-                    motor_weakness: None,
-                    edema: None,
-                    age_years: o.date.year() - birth_year,
-                });
-                out.len() - 1
-            }
-        };
-        let day = &mut out[idx];
+        let day = day_entry(&mut out, o.date, birth_year);
         let cat = o.value.as_category().map(|c| c.trim().to_ascii_lowercase());
-        match o.kind {
-            K::IceScore => {
-                if let Some(v) = o.number() {
-                    let s = v.clamp(0.0, 10.0).round() as u8;
-                    day.ice = Some(day.ice.map_or(s, |x| x.min(s)));
-                }
-            }
-            K::CapdScore => {
-                if let Some(v) = o.number() {
-                    let s = v.clamp(0.0, 32.0).round() as u8;
-                    day.capd = Some(day.capd.map_or(s, |x| x.max(s)));
-                }
-            }
-            K::Consciousness => {
-                if let Some(c) = cat.as_deref().and_then(parse_consciousness) {
-                    worse(&mut day.consciousness, c);
-                }
-            }
-            K::Seizure => {
-                if let Some(c) = cat.as_deref().and_then(parse_seizure) {
-                    worse(&mut day.seizure, c);
-                }
-            }
-            K::CerebralEdema => {
-                if let Some(c) = cat.as_deref().and_then(parse_edema) {
-                    worse(&mut day.edema, c);
-                }
-            }
-            K::MotorWeakness => {
-                if let Some(b) = o.value.as_bool() {
-                    day.motor_weakness = Some(day.motor_weakness.unwrap_or(false) | b);
-                }
-            }
-            // ICANS detail (ASTCT 2019): seizure > 5 min or without return
-            // to baseline is prolonged (4); papilledema, CN VI palsy,
-            // Cushing's triad or posturing are raised-ICP signs graded as
-            // diffuse oedema (4); hemiparesis / paraparesis is deep focal
-            // motor weakness (4); tremor and myoclonus are not ICANS.
-            K::SeizureDurationMin => {
-                if let Some(m) = o.number() {
-                    let s = match m {
-                        m if m > 5.0 => Seizure::Prolonged,
-                        m if m > 0.0 => Seizure::RapidlyResolving,
-                        _ => Seizure::None,
-                    };
-                    worse(&mut day.seizure, s);
-                }
-            }
-            K::SeizureReturnedToBaseline if o.value.as_bool() == Some(false) => {
-                worse(&mut day.seizure, Seizure::Prolonged);
-            }
-            K::Papilledema | K::CranialNerveViPalsy | K::CushingTriad => {
-                if let Some(b) = o.value.as_bool() {
-                    worse(&mut day.edema, if b { Edema::Diffuse } else { Edema::None });
-                }
-            }
-            K::Posturing => {
-                if let Some(c) = cat.as_deref() {
-                    let e = if c == "none" {
-                        Edema::None
-                    } else {
-                        Edema::Diffuse
-                    };
-                    worse(&mut day.edema, e);
-                }
-            }
-            K::MotorFinding => {
-                if let Some(c) = cat.as_deref() {
-                    let deep = matches!(c, "hemiparesis" | "paraparesis");
-                    if deep || c == "none" {
-                        day.motor_weakness = Some(day.motor_weakness.unwrap_or(false) | deep);
-                    }
-                }
-            }
-            _ => {}
-        }
+        apply_assessment(day, o, cat.as_deref());
     }
     out.sort_by_key(|d| d.date);
     out
+}
+
+/// The assessment of `date` in `out` (the latest entry with that date),
+/// created empty when there is none.
+fn day_entry(out: &mut Vec<IcansDay>, date: Date, birth_year: i32) -> &mut IcansDay {
+    let idx = match out.iter().rposition(|d| d.date == date) {
+        Some(i) => i,
+        None => {
+            out.push(IcansDay {
+                date,
+                ice: None,
+                capd: None,
+                consciousness: None,
+                seizure: None,
+                motor_weakness: None,
+                edema: None,
+                age_years: date.year() - birth_year,
+            });
+            out.len() - 1
+        }
+    };
+    &mut out[idx]
+}
+
+/// Folds one observation of the ICANS domains into its day: the worst of
+/// the day counts (lowest ICE, highest CAPD score, worst category). `cat`
+/// is the value as a trimmed lower-case category.
+fn apply_assessment(day: &mut IcansDay, o: &Observation, cat: Option<&str>) {
+    use ObservationKind as K;
+    match o.kind {
+        K::IceScore => {
+            if let Some(v) = o.number() {
+                let s = v.clamp(0.0, 10.0).round() as u8;
+                day.ice = Some(day.ice.map_or(s, |x| x.min(s)));
+            }
+        }
+        K::CapdScore => {
+            if let Some(v) = o.number() {
+                let s = v.clamp(0.0, 32.0).round() as u8;
+                day.capd = Some(day.capd.map_or(s, |x| x.max(s)));
+            }
+        }
+        K::Consciousness => {
+            if let Some(c) = cat.and_then(parse_consciousness) {
+                worse(&mut day.consciousness, c);
+            }
+        }
+        K::Seizure => {
+            if let Some(c) = cat.and_then(parse_seizure) {
+                worse(&mut day.seizure, c);
+            }
+        }
+        K::CerebralEdema => {
+            if let Some(c) = cat.and_then(parse_edema) {
+                worse(&mut day.edema, c);
+            }
+        }
+        K::MotorWeakness => {
+            if let Some(b) = o.value.as_bool() {
+                day.motor_weakness = Some(day.motor_weakness.unwrap_or(false) | b);
+            }
+        }
+        _ => apply_detail(day, o, cat),
+    }
+}
+
+/// ICANS detail (ASTCT 2019): seizure > 5 min or without return to
+/// baseline is prolonged (4); papilledema, CN VI palsy, Cushing's triad or
+/// posturing are raised-ICP signs graded as diffuse oedema (4);
+/// hemiparesis / paraparesis is deep focal motor weakness (4); tremor and
+/// myoclonus are not ICANS.
+fn apply_detail(day: &mut IcansDay, o: &Observation, cat: Option<&str>) {
+    use ObservationKind as K;
+    match o.kind {
+        K::SeizureDurationMin => {
+            if let Some(m) = o.number() {
+                let s = match m {
+                    m if m > 5.0 => Seizure::Prolonged,
+                    m if m > 0.0 => Seizure::RapidlyResolving,
+                    _ => Seizure::None,
+                };
+                worse(&mut day.seizure, s);
+            }
+        }
+        K::SeizureReturnedToBaseline if o.value.as_bool() == Some(false) => {
+            worse(&mut day.seizure, Seizure::Prolonged);
+        }
+        K::Papilledema | K::CranialNerveViPalsy | K::CushingTriad => {
+            if let Some(b) = o.value.as_bool() {
+                worse(&mut day.edema, if b { Edema::Diffuse } else { Edema::None });
+            }
+        }
+        K::Posturing => {
+            if let Some(c) = cat {
+                let e = if c == "none" {
+                    Edema::None
+                } else {
+                    Edema::Diffuse
+                };
+                worse(&mut day.edema, e);
+            }
+        }
+        K::MotorFinding => {
+            if let Some(c) = cat {
+                let deep = matches!(c, "hemiparesis" | "paraparesis");
+                if deep || c == "none" {
+                    day.motor_weakness = Some(day.motor_weakness.unwrap_or(false) | deep);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs(date: &str, kind: &str, value: serde_json::Value) -> Observation {
+        serde_json::from_value(serde_json::json!({"date": date, "kind": kind, "value": value}))
+            .expect("an observation")
+    }
+
+    fn one_day(o: &[Observation]) -> IcansDay {
+        let days = icans_days_of(1980, o.iter());
+        assert_eq!(days.len(), 1);
+        days[0].clone()
+    }
+
+    #[test]
+    fn a_seizure_is_prolonged_only_above_five_minutes() {
+        let at = |m: f64| one_day(&[obs("2024-03-02", "seizure_duration_min", m.into())]).seizure;
+        assert_eq!(at(5.0), Some(Seizure::RapidlyResolving));
+        assert_eq!(at(5.01), Some(Seizure::Prolonged));
+        assert_eq!(at(0.0), Some(Seizure::None));
+        let no_return = one_day(&[obs(
+            "2024-03-02",
+            "seizure_returned_to_baseline",
+            false.into(),
+        )]);
+        assert_eq!(no_return.seizure, Some(Seizure::Prolonged));
+    }
+
+    #[test]
+    fn the_worst_of_a_day_is_kept_and_days_are_sorted() {
+        let o = [
+            obs("2024-03-03", "ice_score", 9.into()),
+            obs("2024-03-02", "ice_score", 7.into()),
+            obs("2024-03-02", "ice_score", 4.into()),
+            obs("2024-03-02", "motor_finding", "hemiparesis".into()),
+            obs("2024-03-02", "motor_finding", "tremor".into()),
+            obs("2024-03-02", "posturing", " None ".into()),
+        ];
+        let days = icans_days_of(1980, o.iter());
+        let dates: Vec<String> = days.iter().map(|d| d.date.to_string()).collect();
+        assert_eq!(dates, ["2024-03-02", "2024-03-03"]);
+        assert_eq!(days[0].ice, Some(4));
+        assert_eq!(days[0].motor_weakness, Some(true));
+        assert_eq!(days[0].edema, Some(Edema::None));
+        assert_eq!(days[0].age_years, 44);
+        assert_eq!(days[1].ice, Some(9));
+    }
 }

@@ -123,25 +123,13 @@ mod tests {
         let oxygen = oxygen::oxygen_support(course);
         let temps = crs::max_temperatures(course);
         let crs_records = crs::crs_records(course);
-        let crs = match span {
-            Some((_, last)) => anchors
-                .iter()
-                .filter(|a| matches!(a.kind, AnchorKind::CarT(_)))
-                .map(|a| CarTCrs {
-                    anchor: *a,
-                    days: crs::crs_days(
-                        a.date,
-                        opt.crs_window_days,
-                        last,
-                        &temps,
-                        &drugs,
-                        &oxygen,
-                        &crs_records,
-                    ),
-                })
-                .collect(),
-            None => Vec::new(),
+        let crs_inputs = CrsInputs {
+            temps: &temps,
+            drugs: &drugs,
+            oxygen: &oxygen,
+            records: &crs_records,
         };
+        let crs = cart_crs(&anchors, span, opt, &crs_inputs);
         let transplants = risk::transplants(course);
         let risk = risk::risk_inputs(course, &transplants);
         let marrow = marrow::marrow_assessments(course, &counts, opt.marrow_count_window_days);
@@ -193,20 +181,17 @@ mod tests {
             .course
     }
 
-    /// A small deterministic generator (xorshift), so a failure reproduces.
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n.max(1)
-        }
+    /// The workspace's one seeded generator, so a failure reproduces.
+    type Gen = graftwatch_core::SeededRng;
+
+    /// A uniform element of a non-empty slice.
+    trait Pick {
+        fn pick<T: Copy>(&mut self, xs: &[T]) -> T;
+    }
+
+    impl Pick for Gen {
         fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-            xs[self.below(xs.len() as u64) as usize]
+            xs[self.index(xs.len())]
         }
     }
 
@@ -238,7 +223,7 @@ mod tests {
     /// chimerism persons and lineages drawn at random; date order.
     fn every_kind(seed_no: u64, n: usize) -> Course {
         let mut c = seed();
-        let mut g = Gen(0x9e37_79b9_7f4a_7c15 ^ seed_no.wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let mut g = Gen::new(seed_no);
         let (first, last) = c.span().expect("span");
         let days = last.days_since(first).get();
         let kinds = ObservationKind::all();
@@ -302,7 +287,7 @@ mod tests {
         // on its own.
         let opt = ExtractOptions::default();
         let base = seed();
-        let mut g = Gen(7);
+        let mut g = Gen::new(7);
         for kind in ObservationKind::all() {
             let mut c = base.clone();
             c.observations.clear();

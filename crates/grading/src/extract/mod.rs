@@ -136,25 +136,13 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     let oxygen = oxygen::oxygen_support(course);
     let temps = crs::max_temperatures_of(by.crs.iter().copied());
     let crs_records = crs::crs_records_of(course, by.crs.iter().copied());
-    let crs = match span {
-        Some((_, last)) => anchors
-            .iter()
-            .filter(|a| matches!(a.kind, AnchorKind::CarT(_)))
-            .map(|a| CarTCrs {
-                anchor: *a,
-                days: crs::crs_days(
-                    a.date,
-                    opt.crs_window_days,
-                    last,
-                    &temps,
-                    &drugs,
-                    &oxygen,
-                    &crs_records,
-                ),
-            })
-            .collect(),
-        None => Vec::new(),
+    let crs_inputs = CrsInputs {
+        temps: &temps,
+        drugs: &drugs,
+        oxygen: &oxygen,
+        records: &crs_records,
     };
+    let crs = cart_crs(&anchors, span, opt, &crs_inputs);
     let transplants = risk::transplants(course);
     let risk = risk::risk_inputs(course, &transplants);
     let marrow = marrow::marrow_assessments_of(
@@ -185,6 +173,43 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         biomarkers: biomarkers::biomarker_samples_of(by.biomarkers.iter().copied()),
         observations_in_date_order: by.in_date_order,
     }
+}
+
+/// What the CRS days of each CAR-T infusion are built from.
+pub(crate) struct CrsInputs<'a> {
+    pub(crate) temps: &'a DailySeries,
+    pub(crate) drugs: &'a drugs::DrugExposure,
+    pub(crate) oxygen: &'a oxygen::OxygenSupport,
+    pub(crate) records: &'a crs::CrsRecords,
+}
+
+/// The CRS inputs day by day after every CAR-T infusion, up to the CRS
+/// window or the course's last date (none for a course without dates).
+pub(crate) fn cart_crs(
+    anchors: &[Anchor],
+    span: Option<(Date, Date)>,
+    opt: &ExtractOptions,
+    x: &CrsInputs<'_>,
+) -> Vec<CarTCrs> {
+    let Some((_, last)) = span else {
+        return Vec::new();
+    };
+    anchors
+        .iter()
+        .filter(|a| matches!(a.kind, AnchorKind::CarT(_)))
+        .map(|a| CarTCrs {
+            anchor: *a,
+            days: crs::crs_days(
+                a.date,
+                opt.crs_window_days,
+                last,
+                x.temps,
+                x.drugs,
+                x.oxygen,
+                x.records,
+            ),
+        })
+        .collect()
 }
 
 /// The body weights of a course, date order.
