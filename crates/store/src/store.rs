@@ -121,6 +121,8 @@ pub struct Store {
     pub(crate) anchor: PathBuf,
     pub(crate) derive_cfg: DeriveConfig,
     pub(crate) derive_on_write: bool,
+    /// Audit entries waiting for their group commit ([`Store::audit`]).
+    pub(crate) audit_queue: crate::audit::AuditQueue,
 }
 
 /// What `db info` prints.
@@ -302,6 +304,7 @@ impl Store {
             store_id,
             derive_cfg: DeriveConfig::default(),
             derive_on_write: true,
+            audit_queue: Default::default(),
         }
     }
 

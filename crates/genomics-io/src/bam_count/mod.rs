@@ -237,6 +237,12 @@ pub fn count_bam_with_threads(
         .collect())
 }
 
+/// The bounded walk over a BAM header ([`header_bounds`]) for the rest of
+/// the crate: `ngs_run::index_bam` runs it before noodles indexes an upload.
+pub(crate) fn check_header_bounds<R: io::Read>(reader: R) -> io::Result<()> {
+    header_bounds::check(reader)
+}
+
 /// Counts of one alignment file where markers on contigs missing from its
 /// header are skipped instead of failing the run.
 #[derive(Debug, Clone, PartialEq)]
