@@ -9,8 +9,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::{SqliteDb, TestApp, page, post_form, post_multipart, test_config};
 use graftwatch_store::Role;
 
