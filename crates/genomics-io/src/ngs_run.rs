@@ -92,17 +92,17 @@ impl Default for NgsRunOptions {
 pub enum NgsRunError {
     /// The panel could not be read.
     #[error(transparent)]
-    Panel(#[from] PanelError),
+    Panel(Box<PanelError>),
     /// A VCF/BCF could not be read (the error names the file).
     #[error(transparent)]
-    Vcf(#[from] VcfAdError),
+    Vcf(Box<VcfAdError>),
     /// An alignment file could not be counted.
     #[error("{input}: {source}")]
     Alignment {
         /// The input's label.
         input: String,
         /// The cause.
-        source: BamCountError,
+        source: Box<BamCountError>,
     },
     /// A FASTQ input could not be counted.
     #[error("{input}: {source}")]
@@ -110,7 +110,7 @@ pub enum NgsRunError {
         /// The input's label.
         input: String,
         /// The cause.
-        source: FastqCountError,
+        source: Box<FastqCountError>,
     },
     /// FASTQ input without a reference FASTA.
     #[error("{name}: FASTQ input needs --reference (the sequence around each marker)")]
@@ -154,14 +154,14 @@ pub enum NgsRunError {
     },
     /// The error-rate table could not be read.
     #[error(transparent)]
-    ErrorTable(#[from] ErrorTableError),
+    ErrorTable(Box<ErrorTableError>),
     /// The estimator refused the sample.
     #[error("{input}: {source}")]
     Estimate {
         /// The input's label.
         input: String,
         /// The cause.
-        source: NgsError,
+        source: Box<NgsError>,
     },
     /// An alignment file could not be indexed.
     #[error("{input}: cannot index the alignment file: {source}")]
@@ -180,16 +180,33 @@ impl NgsRunError {
     /// Whether the error is a bug of graftwatch (a counting worker
     /// panicked) rather than a problem of the input.
     pub fn is_internal(&self) -> bool {
-        matches!(
-            self,
-            NgsRunError::Alignment {
-                source: BamCountError::WorkerPanicked,
-                ..
-            } | NgsRunError::Fastq {
-                source: FastqCountError::WorkerPanicked,
-                ..
+        match self {
+            NgsRunError::Alignment { source, .. } => {
+                matches!(**source, BamCountError::WorkerPanicked)
             }
-        )
+            NgsRunError::Fastq { source, .. } => {
+                matches!(**source, FastqCountError::WorkerPanicked)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<PanelError> for NgsRunError {
+    fn from(e: PanelError) -> NgsRunError {
+        NgsRunError::Panel(Box::new(e))
+    }
+}
+
+impl From<VcfAdError> for NgsRunError {
+    fn from(e: VcfAdError) -> NgsRunError {
+        NgsRunError::Vcf(Box::new(e))
+    }
+}
+
+impl From<ErrorTableError> for NgsRunError {
+    fn from(e: ErrorTableError) -> NgsRunError {
+        NgsRunError::ErrorTable(Box::new(e))
     }
 }
 
@@ -203,8 +220,7 @@ pub fn index_bam(path: &Path, label: &str) -> Result<(), NgsRunError> {
         input: label.to_string(),
         source,
     };
-    crate::bam_count::check_header_bounds(std::fs::File::open(path).map_err(err)?)
-        .map_err(err)?;
+    crate::bam_count::check_header_bounds(std::fs::File::open(path).map_err(err)?).map_err(err)?;
     let mut bai = path.as_os_str().to_os_string();
     bai.push(".bai");
     match bam::fs::index(path).map_err(err)? {
@@ -275,7 +291,7 @@ fn count_input(
             let c = count_fastq(paths, reference, markers, &fopts).map_err(|source| {
                 NgsRunError::Fastq {
                     input: input.label.clone(),
-                    source,
+                    source: Box::new(source),
                 }
             })?;
             Counted {
@@ -309,7 +325,7 @@ fn count_alignment(
     let reference = opts.reference.as_deref();
     let err = |source| NgsRunError::Alignment {
         input: input.label.clone(),
-        source,
+        source: Box::new(source),
     };
     if opts.strict {
         let c = count_bam_with_threads(path, reference, markers, &filter, threads).map_err(err)?;
@@ -357,10 +373,7 @@ fn person_calls(
     warnings.extend(missing_contig_text(input, &counted.missing_contigs));
     if counted.counts.iter().any(Option::is_some) {
         let calls = call_genotypes(&counted.counts, &GenotypeConfig::default());
-        let how = format!(
-            "{}: called from read counts in {}",
-            input.name, input.label
-        );
+        let how = format!("{}: called from read counts in {}", input.name, input.label);
         return Ok((Some(counted.counts), calls, how));
     }
     let NgsSource::Vcf { path, sample } = &input.source else {
@@ -468,7 +481,7 @@ pub fn analyse_input(
     )
     .map_err(|source| NgsRunError::Estimate {
         input: sample.label.clone(),
-        source,
+        source: Box::new(source),
     })?;
     if let Some(text) = missing_contig_text(sample, &counted.missing_contigs) {
         result.flags.push(QcFlag {

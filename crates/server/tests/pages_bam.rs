@@ -40,7 +40,11 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
     };
     let r = reference("panel", "", ("panel.vcf", &fixture("panel.vcf")));
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    for (person, column) in [("recipient", "recipient"), ("PBSC-1", "pbsc"), ("UCB-1", "cord")] {
+    for (person, column) in [
+        ("recipient", "recipient"),
+        ("PBSC-1", "pbsc"),
+        ("UCB-1", "cord"),
+    ] {
         let r = reference(person, column, ("references.vcf", &references));
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
@@ -63,7 +67,11 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
     let r = upload(("day100.bam", &bam[..bam.len() / 2]));
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("day100.bam"), "{}", r.body);
-    assert!(!r.body.contains("graftwatch-upload-"), "temporary path shown: {}", r.body);
+    assert!(
+        !r.body.contains("graftwatch-upload-"),
+        "temporary path shown: {}",
+        r.body
+    );
     let actor = common::store_common::actor("lab", Role::Lab);
     assert!(t.state.store.runs(&actor, "P1").unwrap().is_empty());
 
@@ -128,5 +136,8 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
         .into_iter()
         .filter(|e| e.action == "sign_off_run" && e.actor == "lab" && e.channel == "web")
         .count();
-    assert_eq!(signed, 1, "the sign-off is audited once, as the lab scientist");
+    assert_eq!(
+        signed, 1,
+        "the sign-off is audited once, as the lab scientist"
+    );
 }

@@ -42,7 +42,10 @@ fn a_periodic_check_in_flight_does_not_hold_up_other_pages() {
         let checking = scope.spawn(|| page(&t, &s, "/ward"));
         // Let the first request start its check and block on the lock.
         std::thread::sleep(Duration::from_millis(500));
-        assert!(!checking.is_finished(), "the check did not wait for the lock");
+        assert!(
+            !checking.is_finished(),
+            "the check did not wait for the lock"
+        );
         let other = scope.spawn(|| page(&t, &s, "/ward"));
         let start = std::time::Instant::now();
         while !other.is_finished() && start.elapsed() < Duration::from_secs(10) {

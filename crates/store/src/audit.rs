@@ -444,7 +444,10 @@ impl AuditQueue {
                 // Committed, but the anchor could not be written.
                 for q in &batch {
                     let source = std::io::Error::new(source.kind(), source.to_string());
-                    let e = StoreError::Io { path: path.clone(), source };
+                    let e = StoreError::Io {
+                        path: path.clone(),
+                        source,
+                    };
                     let _ = q.reply.send(Reply::Done(Err(e)));
                 }
             }

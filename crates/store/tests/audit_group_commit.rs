@@ -57,7 +57,13 @@ fn concurrent_entries_are_all_chained(db: &dyn Db) {
     for e in &entries[before..] {
         let t: usize = e.actor.trim_start_matches("user").parse().unwrap();
         let i = next.entry(e.actor.clone()).or_insert(0);
-        assert_eq!(e.resource, format!("view {i}"), "{}: order of {}", db.name(), e.actor);
+        assert_eq!(
+            e.resource,
+            format!("view {i}"),
+            "{}: order of {}",
+            db.name(),
+            e.actor
+        );
         assert_eq!(e.patients, format!("P{t}-{i},Q{t}-{i}"));
         assert_eq!((e.role.as_str(), e.channel.as_str()), ("clinician", "cli"));
         *i += 1;

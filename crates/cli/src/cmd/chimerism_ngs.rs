@@ -11,8 +11,7 @@ use graftwatch_chimerism::ngs::qc::QcCode;
 use graftwatch_chimerism::ngs::{ErrorModel, NgsConfig, NgsSampleResult, Person, Role};
 use graftwatch_core::{Date, Lineage};
 use graftwatch_genomics_io::ngs_run::{
-    NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_input,
-    read_references,
+    NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_input, read_references,
 };
 use serde::Serialize;
 

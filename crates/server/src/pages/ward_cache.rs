@@ -149,11 +149,11 @@ impl WardCache {
                 return Err(e);
             }
         };
-        if known != Some(stamp) {
-            if let Err(e) = self.sync(store, first) {
-                self.lock().dirty = true;
-                return Err(e);
-            }
+        if known != Some(stamp)
+            && let Err(e) = self.sync(store, first)
+        {
+            self.lock().dirty = true;
+            return Err(e);
         }
         let mut g = self.lock();
         g.stamp = Some(stamp);
