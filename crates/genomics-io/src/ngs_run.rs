@@ -213,7 +213,8 @@ impl From<ErrorTableError> for NgsRunError {
 /// Writes `PATH.bai` for a BAM that came without an index (a web upload
 /// kept in a private directory), as `samtools index` would: the header is
 /// first walked with bounded lengths (as for counting), then the records
-/// are read once. A BAM that is not sorted by coordinate is refused.
+/// are read once. A BAM whose header does not declare it sorted by
+/// coordinate is refused.
 pub fn index_bam(path: &Path, label: &str) -> Result<(), NgsRunError> {
     use noodles::bam;
     let err = |source: std::io::Error| NgsRunError::Index {
@@ -223,7 +224,19 @@ pub fn index_bam(path: &Path, label: &str) -> Result<(), NgsRunError> {
     crate::bam_count::check_header_bounds(std::fs::File::open(path).map_err(err)?).map_err(err)?;
     let mut bai = path.as_os_str().to_os_string();
     bai.push(".bai");
-    match bam::fs::index(path).map_err(err)? {
+    let index = bam::fs::index(path).map_err(|e| {
+        // noodles names the sort order in Rust's debug notation.
+        if e.to_string().starts_with("invalid sort order") {
+            err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the alignments are not sorted by coordinate (the header's @HD SO is not \
+                 'coordinate'); sort them with `samtools sort` first",
+            ))
+        } else {
+            err(e)
+        }
+    })?;
+    match index {
         bam::Index::Bai(index) => bam::bai::fs::write(bai, &index).map_err(err),
         bam::Index::Csi(_) => Err(err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,

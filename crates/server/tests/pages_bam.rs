@@ -1,7 +1,7 @@
 //! The lab upload of an NGS sample as a BAM, in-process: a lab scientist
 //! stores the marker panel and the reference genotypes, uploads a
 //! coordinate-sorted BAM without its index (the server indexes its private
-//! copy), reviews the result with its QC flags, and signs it off — one
+//! copy; a cut or name-sorted BAM is refused in words), reviews the result with its QC flags, and signs it off — one
 //! revision, audited. The fixture (`tests/data/ngs-bam/`, made by its
 //! `make.sh`) is a bwa-aligned read-level simulation of 40 SNP markers:
 //! recipient 5 %, haploidentical PBSC donor 75 %, cord unit 20 %.
@@ -72,6 +72,11 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
         "temporary path shown: {}",
         r.body
     );
+    // A BAM sorted by read name cannot be indexed: refused in words.
+    let r = upload(("day100.bam", &fixture("by-name.bam")));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("not sorted by coordinate"), "{}", r.body);
+    assert!(!r.body.contains("Some("), "debug notation: {}", r.body);
     let actor = common::store_common::actor("lab", Role::Lab);
     assert!(t.state.store.runs(&actor, "P1").unwrap().is_empty());
 

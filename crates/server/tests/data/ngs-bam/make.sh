@@ -5,7 +5,7 @@
 # recipient 5 %, haploidentical PBSC donor 75 %, cord unit 20 %, seed 18)
 # aligned with bwa mem and sorted by samtools (bench/ngs/align.sh). Written
 # here: panel.vcf (sites), references.vcf (GT of recipient, pbsc, cord from
-# the simulator's genotypes.tsv) and sample.bam. The panel has no indels:
+# the simulator's genotypes.tsv), sample.bam and by-name.bam. The panel has no indels:
 # counting indels from a BAM needs the reference FASTA, which the lab
 # upload does not take.
 set -euo pipefail
@@ -30,3 +30,6 @@ with open(f"{here}/references.vcf", "w") as f:
         f.write("\t".join(s[:8] + ["GT"] + [gt[d] for d in dosage[s[2]]]) + "\n")
 PY
 cp "$tmp/panel.vcf" "$tmp/sample.bam" "$here/"
+# The first 400 lines (header and reads) sorted by read name: an upload
+# the server must refuse to index.
+samtools view -h "$here/sample.bam" | head -n 400 | samtools sort -n -o "$here/by-name.bam" -
