@@ -384,8 +384,32 @@ fn analyse_samples(
     Ok(samples)
 }
 
+/// Names are unique across recipient, donors and samples; with
+/// `--add-to`, every sample has a date.
+fn check_names(
+    person_specs: &[InputSpec],
+    sample_specs: &[InputSpec],
+    add_to: bool,
+) -> anyhow::Result<()> {
+    let mut names: Vec<&str> = person_specs.iter().map(|p| p.name.as_str()).collect();
+    names.extend(sample_specs.iter().map(|s| s.name.as_str()));
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            anyhow::bail!(BadInput(format!(
+                "name '{n}' is used twice; recipient, donor and sample names must be unique"
+            )));
+        }
+    }
+    if add_to && let Some(s) = sample_specs.iter().find(|s| s.date.is_none()) {
+        anyhow::bail!(BadInput(format!(
+            "--add-to needs a date for every sample; sample '{}' has none (use NAME=INPUT:LINEAGE:YYYY-MM-DD)",
+            s.name
+        )));
+    }
+    Ok(())
+}
+
 /// Runs `chimerism ngs`.
-// Long function: argument checks and output wiring; the run itself is graftwatch_genomics_io::ngs_run.
 pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
     // `--recipient stored` / `--donor stored`: the stored patient's references.
     let _stored_refs = super::chimerism_store::resolve_stored_ngs(&mut args)?;
@@ -408,23 +432,7 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
     let _spool = SpoolGuard;
     resolve_stdin(&mut person_specs)?;
     resolve_stdin(&mut sample_specs)?;
-    let mut names: Vec<&str> = person_specs.iter().map(|p| p.name.as_str()).collect();
-    names.extend(sample_specs.iter().map(|s| s.name.as_str()));
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].contains(n) {
-            anyhow::bail!(BadInput(format!(
-                "name '{n}' is used twice; recipient, donor and sample names must be unique"
-            )));
-        }
-    }
-    if args.add_to.is_some()
-        && let Some(s) = sample_specs.iter().find(|s| s.date.is_none())
-    {
-        anyhow::bail!(BadInput(format!(
-            "--add-to needs a date for every sample; sample '{}' has none (use NAME=INPUT:LINEAGE:YYYY-MM-DD)",
-            s.name
-        )));
-    }
+    check_names(&person_specs, &sample_specs, args.add_to.is_some())?;
     let threads = args.threads.max(1);
     let opts = NgsRunOptions {
         reference: args.reference.clone(),
