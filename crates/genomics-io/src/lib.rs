@@ -15,6 +15,7 @@ pub mod genemapper;
 pub mod gz_input;
 pub mod kmer;
 pub mod marker_site;
+pub mod ngs_run;
 pub mod panel;
 pub mod peak_columns;
 pub mod peak_text;

@@ -9,59 +9,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use common::{Reply, Session, SqliteDb, TestApp, test_config, with_session};
+use axum::http::StatusCode;
+use common::{SqliteDb, TestApp, page, post_form, post_multipart, test_config};
 use graftwatch_store::Role;
-
-fn page(t: &TestApp, s: &Session, path: &str) -> Reply {
-    t.send(with_session("GET", path, s, false, None))
-}
-
-fn post_form(t: &TestApp, s: &Session, path: &str, form: &[(&str, &str)]) -> Reply {
-    t.send(
-        Request::post(path)
-            .header(header::COOKIE, s.cookie())
-            .header("x-csrf-token", &s.csrf)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
-            .unwrap(),
-    )
-}
-
-fn post_multipart(
-    t: &TestApp,
-    s: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-    file: (&str, &[u8]),
-) -> Reply {
-    let b = "----gwtestboundary7MA4YWxk";
-    let mut body: Vec<u8> = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend(
-        format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: text/plain\r\n\r\n", file.0)
-            .as_bytes(),
-    );
-    body.extend(file.1);
-    body.extend(format!("\r\n--{b}--\r\n").as_bytes());
-    t.send(
-        Request::post(path)
-            .header(header::COOKIE, s.cookie())
-            .header("x-csrf-token", &s.csrf)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={b}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-}
 
 fn str_file(name: &str) -> Vec<u8> {
     std::fs::read(

@@ -11,8 +11,11 @@
 //! hash no longer matches) and a truncated chain (fewer entries than
 //! anchored) are each detected, naming the first bad entry.
 
+use std::collections::VecDeque;
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 
@@ -227,13 +230,23 @@ fn check_link(e: &AuditEntry, expected_seq: i64, prev_hash: &str, key: &[u8]) ->
 }
 
 impl Store {
-    /// Records an audit entry in its own transaction (reads, denials) and
-    /// anchors it.
+    /// Records an audit entry (reads, denials, logins) and anchors it,
+    /// returning once the entry is committed. Concurrent calls are
+    /// group-committed: they queue, and one of them appends every entry
+    /// queued at that moment in one transaction ([`AuditQueue`], decision
+    /// S-4 in docs/server.md), so concurrent readers do not hold a database
+    /// connection each while waiting for the chain's head in turn.
     pub fn audit(&self, actor: &Actor, ev: &AuditEvent) -> Result<()> {
+        self.audit_queue.submit(self, actor.clone(), ev.clone())
+    }
+
+    /// Appends `entries` in one transaction and anchors the last one.
+    fn audit_batch(&self, entries: &[Queued]) -> Result<()> {
         let (seq, hash) = self.block(crate::store::retry(|| async {
             on_pool!(&self.pool, pool, ops => {
+                let batch: Vec<_> = entries.iter().map(|q| (&q.actor, &q.ev, None)).collect();
                 let mut tx = pool.begin().await?;
-                let r = ops::audit::append(&mut tx, &self.key, actor, ev).await?;
+                let r = ops::audit::append_entries(&mut tx, &self.key, &batch).await?;
                 tx.commit().await?;
                 Ok(r)
             })
@@ -322,5 +335,128 @@ impl Store {
             anchors: anchors.len(),
             first_problem: problem,
         })
+    }
+}
+
+/// Most entries one group commit appends (the rest wait for the next).
+pub const GROUP_COMMIT_MAX: usize = 256;
+
+/// One entry waiting to be appended, and where its caller waits.
+pub(crate) struct Queued {
+    pub(crate) actor: Actor,
+    pub(crate) ev: AuditEvent,
+    reply: Sender<Reply>,
+}
+
+/// What a waiting caller is told.
+pub(crate) enum Reply {
+    /// Append the queue now (the caller's own entry is at its front).
+    Lead,
+    /// The caller's entry is committed (or why not).
+    Done(Result<()>),
+}
+
+#[derive(Default)]
+struct Inner {
+    pending: VecDeque<Queued>,
+    /// Whether a caller is appending a batch (or has been told to).
+    flushing: bool,
+}
+
+/// Audit entries waiting for a group commit. A caller queues its entry;
+/// if nobody is appending, it appends every queued entry (at most
+/// [`GROUP_COMMIT_MAX`]) in one transaction, answers each caller, and
+/// hands the next batch to the caller at the front of the queue, so
+/// each caller appends at most one batch. Entries keep their queue order
+/// in the chain. If the batch's transaction fails, each of its entries is
+/// tried alone so every caller gets its own answer.
+#[derive(Default)]
+pub(crate) struct AuditQueue {
+    inner: Mutex<Inner>,
+}
+
+/// Ends a leader's turn even if appending panicked: the next caller in
+/// the queue leads (callers of an unanswered batch get an error when
+/// their answer channel closes).
+struct Handoff<'a>(&'a AuditQueue);
+
+impl Drop for Handoff<'_> {
+    fn drop(&mut self) {
+        let mut q = self.0.lock();
+        match q.pending.front() {
+            Some(next) => {
+                let _ = next.reply.send(Reply::Lead);
+            }
+            None => q.flushing = false,
+        }
+    }
+}
+
+impl AuditQueue {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues one entry and returns once it is committed.
+    pub(crate) fn submit(&self, store: &Store, actor: Actor, ev: AuditEvent) -> Result<()> {
+        let (reply, answer) = channel();
+        let lead = {
+            let mut q = self.lock();
+            q.pending.push_back(Queued { actor, ev, reply });
+            !std::mem::replace(&mut q.flushing, true)
+        };
+        if lead {
+            self.append_one_batch(store);
+        }
+        loop {
+            match answer.recv() {
+                Ok(Reply::Lead) => self.append_one_batch(store),
+                Ok(Reply::Done(r)) => return r,
+                Err(_) => {
+                    return Err(StoreError::Invalid(
+                        "the audit entry was not recorded: the group commit holding it failed"
+                            .into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Appends the front of the queue as one batch and answers its
+    /// callers; then hands over to the next caller, if any.
+    fn append_one_batch(&self, store: &Store) {
+        let _handoff = Handoff(self);
+        let batch: Vec<Queued> = {
+            let mut q = self.lock();
+            let n = q.pending.len().min(GROUP_COMMIT_MAX);
+            q.pending.drain(..n).collect()
+        };
+        if batch.is_empty() {
+            return;
+        }
+        match store.audit_batch(&batch) {
+            Ok(()) => {
+                for q in &batch {
+                    let _ = q.reply.send(Reply::Done(Ok(())));
+                }
+            }
+            Err(StoreError::Io { path, source }) => {
+                // Committed, but the anchor could not be written.
+                for q in &batch {
+                    let source = std::io::Error::new(source.kind(), source.to_string());
+                    let e = StoreError::Io {
+                        path: path.clone(),
+                        source,
+                    };
+                    let _ = q.reply.send(Reply::Done(Err(e)));
+                }
+            }
+            Err(_) => {
+                for q in &batch {
+                    let r = store.audit_batch(std::slice::from_ref(q));
+                    let _ = q.reply.send(Reply::Done(r));
+                }
+            }
+        }
     }
 }

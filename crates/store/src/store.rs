@@ -126,6 +126,8 @@ pub struct Store {
     pub(crate) derive_on_write: bool,
     /// Courses at their latest revision this handle read or wrote.
     pub(crate) heads: HeadCache,
+    /// Audit entries waiting for their group commit ([`Store::audit`]).
+    pub(crate) audit_queue: crate::audit::AuditQueue,
 }
 
 /// What `db info` prints.
@@ -309,6 +311,7 @@ impl Store {
             derive_cfg: DeriveConfig::default(),
             derive_on_write: true,
             heads: HeadCache::new(DEFAULT_HEAD_CACHE),
+            audit_queue: Default::default(),
         }
     }
 

@@ -7,20 +7,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
-use graftwatch_chimerism::ngs::{
-    ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
-    Role, SiteConfig, analyse_sample_with, call_genotypes, learn_sites,
-};
-use graftwatch_chimerism::{AlleleCounts, Marker};
+use graftwatch_chimerism::ngs::qc::QcCode;
+use graftwatch_chimerism::ngs::{ErrorModel, NgsConfig, NgsSampleResult, Person, Role};
 use graftwatch_core::{Date, Lineage};
-use graftwatch_genomics_io::bam_count::{
-    BamCountError, PileupFilter, count_bam_skipping_missing_contigs, count_bam_with_threads,
+use graftwatch_genomics_io::ngs_run::{
+    NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_input, read_references,
 };
-use graftwatch_genomics_io::error_table::read_error_table;
-use graftwatch_genomics_io::fastq_count::{FastqCountError, FastqCountOptions, count_fastq};
-use graftwatch_genomics_io::panel::read_panel;
-use graftwatch_genomics_io::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt};
 use serde::Serialize;
 
 use crate::BadInput;
@@ -195,9 +187,12 @@ pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<I
     })
 }
 
-/// A VCF/BCF reading error as bad input; standard input named `<stdin>`
-/// rather than by its private copy.
-fn vcf_error(e: VcfAdError) -> anyhow::Error {
+/// An NGS run error: bad input (exit 2), standard input named `<stdin>`
+/// rather than by its private copy; a counting worker's panic is a bug.
+fn ngs_error(e: NgsRunError) -> anyhow::Error {
+    if e.is_internal() {
+        return anyhow::anyhow!("{e}; please report this bug");
+    }
     let text = e.to_string();
     let named = super::chimerism_spec::name_stdin_in(&text);
     if named == text {
@@ -206,6 +201,29 @@ fn vcf_error(e: VcfAdError) -> anyhow::Error {
         BadInput(named).into()
     }
 }
+
+/// An argument's input for the library's NGS run, named in messages as
+/// the command line names it.
+fn run_input(spec: &InputSpec) -> NgsInput {
+    let source = match &spec.source {
+        InputSource::Vcf { path, sample } => NgsSource::Vcf {
+            path: path.clone(),
+            sample: sample.clone(),
+        },
+        InputSource::Bam { path } => NgsSource::Alignment { path: path.clone() },
+        InputSource::Fastq { paths } => NgsSource::Fastq {
+            paths: paths.clone(),
+        },
+    };
+    NgsInput {
+        name: spec.name.clone(),
+        source,
+        label: spec.source.describe(),
+    }
+}
+
+/// The hint added to every `NGS-CONTIG` text of the command.
+const STRICT_HINT: &str = " (use --strict to stop instead)";
 
 /// Standard input (`-`) as the file of every VCF/BCF input that names it:
 /// one stream, copied once, every `-` input a sample column of it.
@@ -229,118 +247,6 @@ impl Drop for SpoolGuard {
     fn drop(&mut self) {
         super::chimerism_spec::remove_spool();
     }
-}
-
-/// Allele counts of one input at the panel markers, with the contigs of
-/// the panel its alignment file lacks (markers skipped).
-struct Counted {
-    counts: Vec<Option<AlleleCounts>>,
-    missing_contigs: Vec<(String, usize)>,
-}
-
-/// Reads allele counts of one input at the panel markers.
-fn counts_of(
-    spec: &InputSpec,
-    markers: &[Marker],
-    reference: Option<&Path>,
-    threads: usize,
-    strict: bool,
-    person: bool,
-) -> anyhow::Result<Counted> {
-    let counted = match &spec.source {
-        InputSource::Vcf { path, sample } => Counted {
-            counts: match read_vcf_ad(path, sample, markers) {
-                // A person's genotype VCF may hold GT only: the caller
-                // falls back to GT when every marker is absent.
-                Err(VcfAdError::NoAd { .. }) if person => vec![None; markers.len()],
-                r => r.map_err(vcf_error)?,
-            },
-            missing_contigs: Vec::new(),
-        },
-        InputSource::Bam { path } => {
-            let filter = PileupFilter::default();
-            let threads = threads.max(1);
-            let bam_err = |e: BamCountError| -> anyhow::Error {
-                match e {
-                    BamCountError::WorkerPanicked => {
-                        anyhow::anyhow!("{}: {e}; please report this bug", path.display())
-                    }
-                    e => crate::exit::input_in(path.display(), e),
-                }
-            };
-            if strict {
-                let c = count_bam_with_threads(path, reference, markers, &filter, threads)
-                    .map_err(bam_err)?;
-                Counted {
-                    counts: c.into_iter().map(Some).collect(),
-                    missing_contigs: Vec::new(),
-                }
-            } else {
-                let c =
-                    count_bam_skipping_missing_contigs(path, reference, markers, &filter, threads)
-                        .map_err(bam_err)?;
-                Counted {
-                    counts: c.counts,
-                    missing_contigs: c.missing_contigs,
-                }
-            }
-        }
-        InputSource::Fastq { paths } => {
-            let reference = reference.ok_or_else(|| {
-                BadInput(format!(
-                    "{}: FASTQ input needs --reference (the sequence around each marker)",
-                    spec.name
-                ))
-            })?;
-            let opts = FastqCountOptions {
-                threads: threads.max(1),
-                ..FastqCountOptions::default()
-            };
-            let c =
-                count_fastq(paths, reference, markers, &opts).map_err(|e| -> anyhow::Error {
-                    match e {
-                        FastqCountError::WorkerPanicked => anyhow::anyhow!(
-                            "{}: {e}; please report this bug",
-                            spec.source.describe()
-                        ),
-                        e => crate::exit::input_in(spec.source.describe(), e),
-                    }
-                })?;
-            Counted {
-                counts: c.into_iter().map(Some).collect(),
-                missing_contigs: Vec::new(),
-            }
-        }
-    };
-    let no_reads = counted
-        .counts
-        .iter()
-        .all(|c| c.is_none_or(|c| c.depth() == 0));
-    if no_reads && !matches!(spec.source, InputSource::Vcf { .. }) {
-        anyhow::bail!(BadInput(format!(
-            "{}: no reads at any of the {} panel markers for '{}' (empty file, or reads from another region or genome)",
-            spec.source.describe(),
-            markers.len(),
-            spec.name
-        )));
-    }
-    Ok(counted)
-}
-
-/// `NGS-CONTIG` text for the contigs an alignment file lacks (path once).
-fn missing_contig_text(spec: &InputSpec, missing: &[(String, usize)]) -> Option<String> {
-    if missing.is_empty() {
-        return None;
-    }
-    let list: Vec<String> = missing
-        .iter()
-        .map(|(c, n)| format!("{c} ({n} marker{})", if *n == 1 { "" } else { "s" }))
-        .collect();
-    Some(format!(
-        "{} lacks panel contig(s) {}: those markers were skipped (use --strict to stop instead)",
-        spec.source.describe(),
-        list.join(", ")
-    ))
 }
 
 /// One analysed sample with its labels.
@@ -401,126 +307,14 @@ fn html_page(run: &NgsRun) -> graftwatch_report::chimerism::NgsPage<'_> {
     }
 }
 
-/// Runs `chimerism ngs`.
-// Long function: argument-to-library wiring for every NGS input kind (VCF/BCF/BAM/CRAM/FASTQ) and output; moving input dispatch into genomics-io is pending in issue 10.
-pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
-    // `--recipient stored` / `--donor stored`: the stored patient's references.
-    let _stored_refs = super::chimerism_store::resolve_stored_ngs(&mut args)?;
-    let overwrite = graftwatch_output::Overwrite::from_force(args.force);
-    if let Some(p) = &args.html {
-        graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
-    }
-    let markers = read_panel(&args.panel).map_err(crate::exit::input)?;
-    let mut person_specs =
-        vec![parse_spec("--recipient", &args.recipient, false).map_err(BadInput)?];
-    for d in &args.donors {
-        person_specs.push(parse_spec("--donor", d, false).map_err(BadInput)?);
-    }
-    let sample_specs: Vec<InputSpec> = args
-        .samples
-        .iter()
-        .map(|s| parse_spec("--sample", s, true))
-        .collect::<Result<_, _>>()
-        .map_err(BadInput)?;
-    let mut sample_specs = sample_specs;
-    let _spool = SpoolGuard;
-    resolve_stdin(&mut person_specs)?;
-    resolve_stdin(&mut sample_specs)?;
-    let mut names: Vec<&str> = person_specs.iter().map(|p| p.name.as_str()).collect();
-    names.extend(sample_specs.iter().map(|s| s.name.as_str()));
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].contains(n) {
-            anyhow::bail!(BadInput(format!(
-                "name '{n}' is used twice; recipient, donor and sample names must be unique"
-            )));
-        }
-    }
-    if args.add_to.is_some()
-        && let Some(s) = sample_specs.iter().find(|s| s.date.is_none())
-    {
-        anyhow::bail!(BadInput(format!(
-            "--add-to needs a date for every sample; sample '{}' has none (use NAME=INPUT:LINEAGE:YYYY-MM-DD)",
-            s.name
-        )));
-    }
-    let threads = args.threads.max(1);
-    let reference = args.reference.as_deref();
-
-    // Persons: counts -> genotype calls (or GT when the VCF has no AD).
-    let gcfg = GenotypeConfig::default();
-    let mut person_counts: Vec<Option<Vec<Option<AlleleCounts>>>> = Vec::new();
-    let mut calls: Vec<Vec<GenotypeCall>> = Vec::new();
-    let mut genotype_sources = Vec::new();
-    for spec in &person_specs {
-        let counted = counts_of(spec, &markers, reference, threads, args.strict, true)?;
-        if let Some(t) = missing_contig_text(spec, &counted.missing_contigs) {
-            eprintln!("warning: {t}");
-        }
-        let counts = counted.counts;
-        if counts.iter().all(|c| c.is_none()) {
-            if let InputSource::Vcf { path, sample } = &spec.source {
-                let gt = read_vcf_gt(path, sample, &markers).map_err(vcf_error)?;
-                if gt.iter().all(|g| g.is_err()) {
-                    anyhow::bail!(BadInput(format!(
-                        "{}: none of the {} panel markers has AD or GT for '{}' ({})",
-                        super::chimerism_spec::display_file(path),
-                        markers.len(),
-                        spec.name,
-                        sample
-                    )));
-                }
-                genotype_sources.push(format!("{}: GT from {}", spec.name, spec.source.describe()));
-                calls.push(gt);
-                person_counts.push(None);
-                continue;
-            }
-            anyhow::bail!(BadInput(format!(
-                "{}: no reads at any panel marker",
-                spec.source.describe()
-            )));
-        }
-        genotype_sources.push(format!(
-            "{}: called from read counts in {}",
-            spec.name,
-            spec.source.describe()
-        ));
-        calls.push(call_genotypes(&counts, &gcfg));
-        person_counts.push(Some(counts));
-    }
-    let pure: Vec<(&[Option<AlleleCounts>], &[GenotypeCall])> = person_counts
-        .iter()
-        .zip(&calls)
-        .filter_map(|(c, g)| c.as_ref().map(|c| (c.as_slice(), g.as_slice())))
-        .collect();
-    let errors = ErrorModel::learn(&markers, &pure, &ErrorConfig::default());
-    let table = match &args.error_table {
-        Some(p) => Some(read_error_table(p, &markers).map_err(crate::exit::input)?),
-        None => None,
-    };
-    let sites = learn_sites(
-        &markers,
-        &pure,
-        &errors,
-        table.as_deref(),
-        &SiteConfig::default(),
-    );
-    let persons: Vec<Person> = person_specs
-        .iter()
-        .enumerate()
-        .map(|(i, p)| Person {
-            name: p.name.clone(),
-            role: if i == 0 { Role::Recipient } else { Role::Donor },
-        })
-        .collect();
-    let cfg = NgsConfig {
-        min_sample_depth: args.min_depth,
-        min_split_markers: args.min_split_markers,
-        lod_target: (args.lod_target > 0.0).then_some(args.lod_target / 100.0),
-        exclude_outliers: !args.keep_outliers,
-        ..NgsConfig::default()
-    };
-
-    // Samples: count and analyse, in parallel.
+/// Counts and analyses every sample against the references, on up to
+/// `threads` workers, in the order given.
+fn analyse_samples(
+    sample_specs: &[InputSpec],
+    refs: &NgsReferences,
+    opts: &NgsRunOptions,
+    threads: usize,
+) -> anyhow::Result<Vec<SampleOutput>> {
     let bar = indicatif::ProgressBar::new(sample_specs.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -533,32 +327,12 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
     }
     let per_worker_threads = (threads / sample_specs.len().max(1)).max(1);
     let analyse_one = |spec: &InputSpec| -> anyhow::Result<SampleOutput> {
-        let counted = counts_of(
-            spec,
-            &markers,
-            reference,
-            per_worker_threads,
-            args.strict,
-            false,
-        )?;
-        let counts = counted.counts;
-        if counts.iter().all(|c| c.is_none()) {
-            anyhow::bail!(BadInput(format!(
-                "{}: none of the {} panel markers found for sample '{}'",
-                spec.source.describe(),
-                markers.len(),
-                spec.name
-            )));
-        }
-        let mut result = analyse_sample_with(
-            &spec.name, &markers, &persons, &calls, &errors, &sites, &counts, &cfg,
-        )
-        .map_err(|e| crate::exit::input_in(spec.source.describe(), e))?;
-        if let Some(text) = missing_contig_text(spec, &counted.missing_contigs) {
-            result.flags.push(QcFlag {
-                code: QcCode::ContigMissing,
-                text,
-            });
+        let mut result =
+            analyse_input(refs, &run_input(spec), opts, per_worker_threads).map_err(ngs_error)?;
+        for f in &mut result.flags {
+            if f.code == QcCode::ContigMissing {
+                f.text.push_str(STRICT_HINT);
+            }
         }
         bar.inc(1);
         Ok(SampleOutput {
@@ -579,7 +353,7 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|idx| {
-                let specs = &sample_specs;
+                let specs = sample_specs;
                 let f = &analyse_one;
                 scope.spawn(move || {
                     idx.into_iter()
@@ -607,12 +381,88 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
             ),
         }
     }
+    Ok(samples)
+}
+
+/// Names are unique across recipient, donors and samples; with
+/// `--add-to`, every sample has a date.
+fn check_names(
+    person_specs: &[InputSpec],
+    sample_specs: &[InputSpec],
+    add_to: bool,
+) -> anyhow::Result<()> {
+    let mut names: Vec<&str> = person_specs.iter().map(|p| p.name.as_str()).collect();
+    names.extend(sample_specs.iter().map(|s| s.name.as_str()));
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            anyhow::bail!(BadInput(format!(
+                "name '{n}' is used twice; recipient, donor and sample names must be unique"
+            )));
+        }
+    }
+    if add_to && let Some(s) = sample_specs.iter().find(|s| s.date.is_none()) {
+        anyhow::bail!(BadInput(format!(
+            "--add-to needs a date for every sample; sample '{}' has none (use NAME=INPUT:LINEAGE:YYYY-MM-DD)",
+            s.name
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `chimerism ngs`.
+pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
+    // `--recipient stored` / `--donor stored`: the stored patient's references.
+    let _stored_refs = super::chimerism_store::resolve_stored_ngs(&mut args)?;
+    let overwrite = graftwatch_output::Overwrite::from_force(args.force);
+    if let Some(p) = &args.html {
+        graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
+    }
+    let mut person_specs =
+        vec![parse_spec("--recipient", &args.recipient, false).map_err(BadInput)?];
+    for d in &args.donors {
+        person_specs.push(parse_spec("--donor", d, false).map_err(BadInput)?);
+    }
+    let sample_specs: Vec<InputSpec> = args
+        .samples
+        .iter()
+        .map(|s| parse_spec("--sample", s, true))
+        .collect::<Result<_, _>>()
+        .map_err(BadInput)?;
+    let mut sample_specs = sample_specs;
+    let _spool = SpoolGuard;
+    resolve_stdin(&mut person_specs)?;
+    resolve_stdin(&mut sample_specs)?;
+    check_names(&person_specs, &sample_specs, args.add_to.is_some())?;
+    let threads = args.threads.max(1);
+    let opts = NgsRunOptions {
+        reference: args.reference.clone(),
+        threads,
+        strict: args.strict,
+        error_table: args.error_table.clone(),
+        config: NgsConfig {
+            min_sample_depth: args.min_depth,
+            min_split_markers: args.min_split_markers,
+            lod_target: (args.lod_target > 0.0).then_some(args.lod_target / 100.0),
+            exclude_outliers: !args.keep_outliers,
+            ..NgsConfig::default()
+        },
+    };
+
+    // Panel and persons: counts -> genotype calls (or GT when the VCF has
+    // no AD), error model, per-site rates (graftwatch_genomics_io::ngs_run).
+    let persons: Vec<NgsInput> = person_specs.iter().map(run_input).collect();
+    let refs = read_references(&args.panel, &persons, &opts).map_err(ngs_error)?;
+    for w in &refs.warnings {
+        eprintln!("warning: {w}{STRICT_HINT}");
+    }
+
+    let samples = analyse_samples(&sample_specs, &refs, &opts, threads)?;
     let run = NgsRun {
         schema: NGS_SCHEMA,
-        panel_markers: markers.len(),
-        persons,
-        genotype_sources,
-        error_model: errors,
+        panel_markers: refs.markers.len(),
+        persons: refs.persons,
+        genotype_sources: refs.genotype_sources,
+        error_model: refs.errors,
         samples,
     };
 

@@ -238,6 +238,15 @@ pub fn count_bam_with_threads(
         .collect())
 }
 
+/// The bounded walk over a whole BAM, header ([`header_bounds`]) and every
+/// record's declared size and reference id ([`record_bounds`]), for the
+/// rest of the crate: `ngs_run::index_bam` runs it before noodles indexes
+/// an upload (noodles allocates each header field and record at its
+/// declared size and grows its tables up to each record's reference id).
+pub(crate) fn check_bam_bounds<R: io::Read>(reader: R) -> io::Result<()> {
+    record_bounds::check_bam(reader)
+}
+
 /// Counts of one alignment file where markers on contigs missing from its
 /// header are skipped instead of failing the run.
 #[derive(Debug, Clone, PartialEq)]

@@ -77,7 +77,6 @@ pub(super) fn decode(frame: &[u8], record: &mut bam::Record) -> io::Result<()> {
 /// grows its per-reference tables up to each record's reference id (a
 /// record naming reference 2³¹ made it allocate gigabytes; `bam_count`
 /// fuzz target, 2026-12-03).
-#[allow(dead_code)] // used by the web upload's BAM indexer (merged next)
 pub(crate) fn check_bam<R: Read>(reader: R) -> io::Result<()> {
     let mut r = bgzf::io::Reader::new(reader);
     let Some(n_ref) = super::header_bounds::walk(&mut r)? else {

@@ -1,28 +1,23 @@
 //! The NGS part of page 4: the marker panel and the reference genotypes of
 //! the recipient and each donor (VCF with AD or GT, stored per patient and
-//! versioned), and a post-transplant sample — a VCF with AD or a BAM —
-//! analysed against them with the command line's readers
-//! (`graftwatch_genomics_io`: `read_panel`, `read_vcf_ad` / `read_vcf_gt`,
-//! the BAM pileup counter) and estimator (`graftwatch_chimerism::ngs`,
-//! default `chimerism ngs` settings). The result with its QC flags is
-//! recorded as a run for review and sign-off, like an STR run.
+//! versioned), and a post-transplant sample — a VCF with AD or a BAM (indexed
+//! on arrival) — analysed against them by the library's NGS run
+//! (`graftwatch_genomics_io::ngs_run`, the sequence `graftwatch chimerism
+//! ngs` runs, default settings). The result with its QC flags is recorded
+//! as a run for review and sign-off, like an STR run.
 //!
 //! The readers take paths: each upload is copied to a private temporary
 //! directory that is removed when the request ends.
 
 use std::path::{Path, PathBuf};
 
-use graftwatch_chimerism::AlleleCounts;
-use graftwatch_chimerism::Marker;
-use graftwatch_chimerism::ngs::site_model::{SiteConfig, learn_sites};
-use graftwatch_chimerism::ngs::{
-    ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsSampleResult, Person,
-    Role, analyse_sample_with, call_genotypes,
-};
+use graftwatch_chimerism::ngs::{NgsSampleResult, Role};
 use graftwatch_core::PersonRef;
-use graftwatch_genomics_io::bam_count::{PileupFilter, count_bam_skipping_missing_contigs};
+use graftwatch_genomics_io::ngs_run::{
+    NgsInput, NgsRunError, NgsRunOptions, NgsSource, analyse_input, index_bam, read_references,
+};
 use graftwatch_genomics_io::panel::read_panel;
-use graftwatch_genomics_io::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt, vcf_samples};
+use graftwatch_genomics_io::vcf_ad::vcf_samples;
 use graftwatch_store::NewProfile;
 use graftwatch_store::hashing::{hex, random_bytes, unhex};
 use serde_json::json;
@@ -183,80 +178,6 @@ fn stored_file(p: &NewProfile) -> Result<(TempUpload, String, String), AppError>
     Ok((TempUpload::new(&name, &bytes)?, name, f("sample")))
 }
 
-/// Read counts at each panel marker (`None` = marker absent).
-type Counts = Vec<Option<AlleleCounts>>;
-
-/// One person's genotype calls at the panel markers, with the read counts
-/// when the VCF has AD (GT-only VCFs give calls without counts).
-fn person_calls(
-    p: &NewProfile,
-    markers: &[Marker],
-) -> Result<(Option<Counts>, Vec<GenotypeCall>), AppError> {
-    let (tmp, name, sample) = stored_file(p)?;
-    let which = format!("stored reference of {} ({name})", p.person);
-    let counts = match read_vcf_ad(tmp.path(), &sample, markers) {
-        Err(VcfAdError::NoAd { .. }) => vec![None; markers.len()],
-        r => r.map_err(|e| invalid(&which, e))?,
-    };
-    if counts.iter().any(Option::is_some) {
-        let calls = call_genotypes(&counts, &GenotypeConfig::default());
-        return Ok((Some(counts), calls));
-    }
-    let gt = read_vcf_gt(tmp.path(), &sample, markers).map_err(|e| invalid(&which, e))?;
-    if gt.iter().all(|g| g.is_err()) {
-        return Err(AppError::Invalid(format!(
-            "{which}: none of the {} panel markers has AD or GT for '{sample}'",
-            markers.len()
-        )));
-    }
-    Ok((None, gt))
-}
-
-/// The sample's read counts at the panel markers from the uploaded VCF
-/// (AD) or BAM, the sample's name, and a note on contigs a BAM lacks.
-fn sample_counts(
-    file_name: &str,
-    bytes: &[u8],
-    asked_sample: &str,
-    markers: &[Marker],
-) -> Result<(Counts, String, Option<String>), AppError> {
-    let tmp = TempUpload::new(file_name, bytes)?;
-    match file_kind(file_name)? {
-        NgsFile::Vcf => {
-            let sample = vcf_sample(tmp.path(), file_name, asked_sample)?;
-            let c = read_vcf_ad(tmp.path(), &sample, markers).map_err(|e| invalid(file_name, e))?;
-            Ok((c, sample, None))
-        }
-        NgsFile::Bam => {
-            let c = count_bam_skipping_missing_contigs(
-                tmp.path(),
-                None,
-                markers,
-                &PileupFilter::default(),
-                1,
-            )
-            .map_err(|e| invalid(file_name, e))?;
-            let note = (!c.missing_contigs.is_empty()).then(|| {
-                let list: Vec<String> = c
-                    .missing_contigs
-                    .iter()
-                    .map(|(n, k)| format!("{n} ({k} markers)"))
-                    .collect();
-                format!(
-                    "{file_name} has no reads on {}: those markers were skipped",
-                    list.join(", ")
-                )
-            });
-            let sample = if asked_sample.is_empty() {
-                file_name.to_string()
-            } else {
-                asked_sample.to_string()
-            };
-            Ok((c.counts, sample, note))
-        }
-    }
-}
-
 /// The stored panel, recipient and donors of a patient (recipient first).
 struct References<'a> {
     panel: &'a NewProfile,
@@ -289,10 +210,27 @@ fn references<'a>(
     Ok(References { panel, persons })
 }
 
+/// An NGS run's error as the page shows it: the private temporary paths
+/// replaced by the names of the files they hold; a counting worker's panic
+/// is an internal error.
+fn run_error(e: NgsRunError, files: &[(TempUpload, String)]) -> AppError {
+    let mut text = e.to_string();
+    for (tmp, name) in files {
+        text = text.replace(&tmp.path().display().to_string(), name);
+    }
+    if e.is_internal() {
+        AppError::Internal(text)
+    } else {
+        AppError::Invalid(text)
+    }
+}
+
 /// An uploaded post-transplant sample analysed against the stored panel
-/// and references (the steps of `graftwatch chimerism ngs`); returns the
-/// run's results for the store (shares in per cent with their intervals,
-/// QC flags, and the full per-sample result) and the sample name.
+/// and references with the library's NGS run
+/// (`graftwatch_genomics_io::ngs_run`, the steps of `graftwatch chimerism
+/// ngs`, default settings; a BAM is indexed first); returns the run's
+/// results for the store (shares in per cent with their intervals, QC
+/// flags, and the full per-sample result) and the sample name.
 pub fn analyse(
     stored: &[(NewProfile, i64)],
     donors: &[String],
@@ -302,55 +240,52 @@ pub fn analyse(
 ) -> Result<(serde_json::Value, String), AppError> {
     let refs = references(stored, donors)?;
     let (panel_tmp, panel_name, _) = stored_file(refs.panel)?;
-    let markers = read_panel(panel_tmp.path())
-        .map_err(|e| invalid(&format!("stored panel {panel_name}"), e))?;
-    let mut counts = Vec::new();
-    let mut calls = Vec::new();
+    let mut files = vec![(panel_tmp, format!("stored panel {panel_name}"))];
+    let mut persons = Vec::new();
     for p in &refs.persons {
-        let (c, g) = person_calls(p, &markers)?;
-        counts.push(c);
-        calls.push(g);
-    }
-    let pure: Vec<(&[Option<AlleleCounts>], &[GenotypeCall])> = counts
-        .iter()
-        .zip(&calls)
-        .filter_map(|(c, g)| c.as_ref().map(|c| (c.as_slice(), g.as_slice())))
-        .collect();
-    let errors = ErrorModel::learn(&markers, &pure, &ErrorConfig::default());
-    let sites = learn_sites(&markers, &pure, &errors, None, &SiteConfig::default());
-    let persons: Vec<Person> = refs
-        .persons
-        .iter()
-        .enumerate()
-        .map(|(i, p)| Person {
+        let (tmp, name, sample) = stored_file(p)?;
+        let label = format!("stored reference of {} ({name})", p.person);
+        persons.push(NgsInput {
             name: p.person.clone(),
-            role: if i == 0 { Role::Recipient } else { Role::Donor },
-        })
-        .collect();
-    let (sample_counts, sample, note) = sample_counts(file_name, bytes, asked_sample, &markers)?;
-    if sample_counts.iter().all(Option::is_none) {
-        return Err(AppError::Invalid(format!(
-            "{file_name}: none of the {} panel markers found for sample '{sample}'",
-            markers.len()
-        )));
-    }
-    let mut result = analyse_sample_with(
-        &sample,
-        &markers,
-        &persons,
-        &calls,
-        &errors,
-        &sites,
-        &sample_counts,
-        &NgsConfig::default(),
-    )
-    .map_err(|e| invalid(file_name, e))?;
-    if let Some(text) = note {
-        result.flags.push(graftwatch_chimerism::ngs::qc::QcFlag {
-            code: graftwatch_chimerism::ngs::qc::QcCode::ContigMissing,
-            text,
+            source: NgsSource::Vcf {
+                path: tmp.path().to_path_buf(),
+                sample,
+            },
+            label: label.clone(),
         });
+        files.push((tmp, label));
     }
+    let upload = TempUpload::new(file_name, bytes)?;
+    let path = upload.path().to_path_buf();
+    files.push((upload, file_name.to_string()));
+    let opts = NgsRunOptions::default();
+    let run =
+        read_references(files[0].0.path(), &persons, &opts).map_err(|e| run_error(e, &files))?;
+    let (source, sample) = match file_kind(file_name)? {
+        NgsFile::Vcf => {
+            let sample = vcf_sample(&path, file_name, asked_sample)?;
+            let source = NgsSource::Vcf {
+                path,
+                sample: sample.clone(),
+            };
+            (source, sample)
+        }
+        NgsFile::Bam => {
+            index_bam(&path, file_name).map_err(|e| run_error(e, &files))?;
+            let sample = if asked_sample.is_empty() {
+                file_name
+            } else {
+                asked_sample
+            };
+            (NgsSource::Alignment { path }, sample.to_string())
+        }
+    };
+    let input = NgsInput {
+        name: sample.clone(),
+        source,
+        label: file_name.to_string(),
+    };
+    let result = analyse_input(&run, &input, &opts, 1).map_err(|e| run_error(e, &files))?;
     Ok((results_json(&result)?, sample))
 }
 

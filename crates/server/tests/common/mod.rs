@@ -297,3 +297,56 @@ pub fn anc_body(base: i64, date: &str, value: f64) -> String {
 pub fn pause(secs: f64) {
     std::thread::sleep(Duration::from_secs_f64(secs));
 }
+
+/// `GET path` with the session.
+pub fn page(t: &TestApp, s: &Session, path: &str) -> Reply {
+    t.send(with_session("GET", path, s, false, None))
+}
+
+/// A urlencoded form posted with the session and its CSRF header.
+pub fn post_form(t: &TestApp, s: &Session, path: &str, form: &[(&str, &str)]) -> Reply {
+    t.send(
+        Request::post(path)
+            .header(header::COOKIE, s.cookie())
+            .header("x-csrf-token", &s.csrf)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+            .unwrap(),
+    )
+}
+
+/// A multipart upload (the fields, then `file` as (name, bytes)) posted
+/// with the session and its CSRF header.
+pub fn post_multipart(
+    t: &TestApp,
+    s: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> Reply {
+    let b = "----gwtestboundary7MA4YWxk";
+    let mut body: Vec<u8> = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: text/plain\r\n\r\n", file.0)
+            .as_bytes(),
+    );
+    body.extend(file.1);
+    body.extend(format!("\r\n--{b}--\r\n").as_bytes());
+    t.send(
+        Request::post(path)
+            .header(header::COOKIE, s.cookie())
+            .header("x-csrf-token", &s.csrf)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+}

@@ -1,0 +1,507 @@
+//! One NGS chimerism run from files: the sequence `graftwatch chimerism
+//! ngs` and the web lab upload share — read the marker panel, count (or
+//! read the genotypes of) the recipient and each donor, learn the error
+//! model and the per-site rates, then count each post-transplant sample
+//! and estimate it with `graftwatch_chimerism::ngs`.
+//!
+//! Inputs are VCF/BCF (FORMAT/AD, or GT for a reference), BAM/CRAM or
+//! FASTQ. Every error names the input (its label) and what was expected.
+
+use std::path::{Path, PathBuf};
+
+use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
+use graftwatch_chimerism::ngs::{
+    ErrorConfig, ErrorModel, GenotypeCall, GenotypeConfig, NgsConfig, NgsError, NgsSampleResult,
+    Person, Role, SiteConfig, SiteModel, analyse_sample_with, call_genotypes, learn_sites,
+};
+use graftwatch_chimerism::{AlleleCounts, Marker};
+
+use crate::bam_count::{
+    BamCountError, PileupFilter, count_bam_skipping_missing_contigs, count_bam_with_threads,
+};
+use crate::error_table::{ErrorTableError, read_error_table};
+use crate::fastq_count::{FastqCountError, FastqCountOptions, count_fastq};
+use crate::panel::{PanelError, read_panel};
+use crate::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt};
+
+/// Where one person's or sample's reads come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NgsSource {
+    /// A VCF or BCF with FORMAT/AD (a reference may have GT only) and the
+    /// sample column to read.
+    Vcf {
+        /// File.
+        path: PathBuf,
+        /// Column name.
+        sample: String,
+    },
+    /// Aligned reads (BAM or CRAM).
+    Alignment {
+        /// File.
+        path: PathBuf,
+    },
+    /// Raw reads, single or paired (needs the reference FASTA).
+    Fastq {
+        /// One or two files.
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// One input of a run: a person (recipient or donor) or a sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NgsInput {
+    /// Person or sample name.
+    pub name: String,
+    /// Where its reads are.
+    pub source: NgsSource,
+    /// How messages and QC flags name the input (a file name, `<stdin>`,
+    /// "stored reference of D1 (d1.vcf)").
+    pub label: String,
+}
+
+/// Settings of a run (the defaults are those of `chimerism ngs`).
+#[derive(Debug, Clone)]
+pub struct NgsRunOptions {
+    /// Reference FASTA (CRAM and FASTQ inputs).
+    pub reference: Option<PathBuf>,
+    /// Worker threads for counting one input.
+    pub threads: usize,
+    /// A panel contig missing from an alignment is an error (otherwise its
+    /// markers are skipped with an `NGS-CONTIG` flag).
+    pub strict: bool,
+    /// Per-site error-rate table replacing the learnt rates where it has a row.
+    pub error_table: Option<PathBuf>,
+    /// Estimator settings.
+    pub config: NgsConfig,
+}
+
+impl Default for NgsRunOptions {
+    fn default() -> NgsRunOptions {
+        NgsRunOptions {
+            reference: None,
+            threads: 1,
+            strict: false,
+            error_table: None,
+            config: NgsConfig::default(),
+        }
+    }
+}
+
+/// Why a run could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum NgsRunError {
+    /// The panel could not be read.
+    #[error(transparent)]
+    Panel(Box<PanelError>),
+    /// A VCF/BCF could not be read (the error names the file).
+    #[error(transparent)]
+    Vcf(Box<VcfAdError>),
+    /// An alignment file could not be counted.
+    #[error("{input}: {source}")]
+    Alignment {
+        /// The input's label.
+        input: String,
+        /// The cause.
+        source: Box<BamCountError>,
+    },
+    /// A FASTQ input could not be counted.
+    #[error("{input}: {source}")]
+    Fastq {
+        /// The input's label.
+        input: String,
+        /// The cause.
+        source: Box<FastqCountError>,
+    },
+    /// FASTQ input without a reference FASTA.
+    #[error("{name}: FASTQ input needs --reference (the sequence around each marker)")]
+    FastqNeedsReference {
+        /// The input's name.
+        name: String,
+    },
+    /// An alignment or FASTQ input without a read at any marker.
+    #[error(
+        "{input}: no reads at any of the {markers} panel markers for '{name}' (empty file, or reads from another region or genome)"
+    )]
+    NoReads {
+        /// The input's label.
+        input: String,
+        /// Panel markers.
+        markers: usize,
+        /// The input's name.
+        name: String,
+    },
+    /// A reference VCF with neither AD nor GT at any marker.
+    #[error("{input}: none of the {markers} panel markers has AD or GT for '{name}' ({sample})")]
+    NoGenotypes {
+        /// The input's label.
+        input: String,
+        /// Panel markers.
+        markers: usize,
+        /// Person.
+        name: String,
+        /// VCF column.
+        sample: String,
+    },
+    /// A sample without any panel marker.
+    #[error("{input}: none of the {markers} panel markers found for sample '{name}'")]
+    NoMarkers {
+        /// The input's label.
+        input: String,
+        /// Panel markers.
+        markers: usize,
+        /// Sample.
+        name: String,
+    },
+    /// The error-rate table could not be read.
+    #[error(transparent)]
+    ErrorTable(Box<ErrorTableError>),
+    /// The estimator refused the sample.
+    #[error("{input}: {source}")]
+    Estimate {
+        /// The input's label.
+        input: String,
+        /// The cause.
+        source: Box<NgsError>,
+    },
+    /// An alignment file could not be indexed.
+    #[error("{input}: cannot index the alignment file: {source}")]
+    Index {
+        /// The input's label.
+        input: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A run needs a recipient and at least one donor.
+    #[error("an NGS run needs the recipient and at least one donor ({0} given)")]
+    TooFewPersons(usize),
+}
+
+impl NgsRunError {
+    /// Whether the error is a bug of graftwatch (a counting worker
+    /// panicked) rather than a problem of the input.
+    pub fn is_internal(&self) -> bool {
+        match self {
+            NgsRunError::Alignment { source, .. } => {
+                matches!(**source, BamCountError::WorkerPanicked)
+            }
+            NgsRunError::Fastq { source, .. } => {
+                matches!(**source, FastqCountError::WorkerPanicked)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<PanelError> for NgsRunError {
+    fn from(e: PanelError) -> NgsRunError {
+        NgsRunError::Panel(Box::new(e))
+    }
+}
+
+impl From<VcfAdError> for NgsRunError {
+    fn from(e: VcfAdError) -> NgsRunError {
+        NgsRunError::Vcf(Box::new(e))
+    }
+}
+
+impl From<ErrorTableError> for NgsRunError {
+    fn from(e: ErrorTableError) -> NgsRunError {
+        NgsRunError::ErrorTable(Box::new(e))
+    }
+}
+
+/// Writes `PATH.bai` for a BAM that came without an index (a web upload
+/// kept in a private directory), as `samtools index` would: the whole file
+/// is first walked with bounded memory (header lengths, every record's
+/// declared size and reference id; a hostile upload cannot make noodles
+/// allocate gigabytes), then the records are read once more by noodles. A BAM whose header does not declare it sorted by
+/// coordinate is refused.
+pub fn index_bam(path: &Path, label: &str) -> Result<(), NgsRunError> {
+    use noodles::bam;
+    let err = |source: std::io::Error| NgsRunError::Index {
+        input: label.to_string(),
+        source,
+    };
+    crate::bam_count::check_bam_bounds(std::fs::File::open(path).map_err(err)?).map_err(err)?;
+    let mut bai = path.as_os_str().to_os_string();
+    bai.push(".bai");
+    let index = bam::fs::index(path).map_err(|e| {
+        // noodles names the sort order in Rust's debug notation.
+        if e.to_string().starts_with("invalid sort order") {
+            err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the alignments are not sorted by coordinate (the header's @HD SO is not \
+                 'coordinate'); sort them with `samtools sort` first",
+            ))
+        } else {
+            err(e)
+        }
+    })?;
+    match index {
+        bam::Index::Bai(index) => bam::bai::fs::write(bai, &index).map_err(err),
+        bam::Index::Csi(_) => Err(err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "references too long for a BAI index",
+        ))),
+    }
+}
+
+/// The panel and what the references give every sample of a run.
+#[derive(Debug, Clone)]
+pub struct NgsReferences {
+    /// Panel markers.
+    pub markers: Vec<Marker>,
+    /// Recipient first, then the donors.
+    pub persons: Vec<Person>,
+    /// Genotype calls per person at each marker.
+    pub calls: Vec<Vec<GenotypeCall>>,
+    /// How each person's genotypes were obtained.
+    pub genotype_sources: Vec<String>,
+    /// Allele-class error model learnt from the references' reads.
+    pub errors: ErrorModel,
+    /// Per-site rates.
+    pub sites: Vec<SiteModel>,
+    /// Contigs of the panel a reference alignment lacks (markers skipped).
+    pub warnings: Vec<String>,
+}
+
+/// Read counts at each panel marker (`None`: marker absent), with the
+/// panel contigs an alignment lacks.
+struct Counted {
+    counts: Vec<Option<AlleleCounts>>,
+    missing_contigs: Vec<(String, usize)>,
+}
+
+/// Counts one input at the panel markers. A reference VCF without AD gives
+/// no counts (its GT is read instead).
+fn count_input(
+    input: &NgsInput,
+    markers: &[Marker],
+    opts: &NgsRunOptions,
+    threads: usize,
+    person: bool,
+) -> Result<Counted, NgsRunError> {
+    let threads = threads.max(1);
+    let counted = match &input.source {
+        NgsSource::Vcf { path, sample } => Counted {
+            counts: match read_vcf_ad(path, sample, markers) {
+                Err(VcfAdError::NoAd { .. }) if person => vec![None; markers.len()],
+                r => r?,
+            },
+            missing_contigs: Vec::new(),
+        },
+        NgsSource::Alignment { path } => count_alignment(input, path, markers, opts, threads)?,
+        NgsSource::Fastq { paths } => {
+            let reference =
+                opts.reference
+                    .as_deref()
+                    .ok_or_else(|| NgsRunError::FastqNeedsReference {
+                        name: input.name.clone(),
+                    })?;
+            let fopts = FastqCountOptions {
+                threads,
+                ..FastqCountOptions::default()
+            };
+            let c = count_fastq(paths, reference, markers, &fopts).map_err(|source| {
+                NgsRunError::Fastq {
+                    input: input.label.clone(),
+                    source: Box::new(source),
+                }
+            })?;
+            Counted {
+                counts: c.into_iter().map(Some).collect(),
+                missing_contigs: Vec::new(),
+            }
+        }
+    };
+    let no_reads = counted
+        .counts
+        .iter()
+        .all(|c| c.is_none_or(|c| c.depth() == 0));
+    if no_reads && !matches!(input.source, NgsSource::Vcf { .. }) {
+        return Err(NgsRunError::NoReads {
+            input: input.label.clone(),
+            markers: markers.len(),
+            name: input.name.clone(),
+        });
+    }
+    Ok(counted)
+}
+
+fn count_alignment(
+    input: &NgsInput,
+    path: &Path,
+    markers: &[Marker],
+    opts: &NgsRunOptions,
+    threads: usize,
+) -> Result<Counted, NgsRunError> {
+    let filter = PileupFilter::default();
+    let reference = opts.reference.as_deref();
+    let err = |source| NgsRunError::Alignment {
+        input: input.label.clone(),
+        source: Box::new(source),
+    };
+    if opts.strict {
+        let c = count_bam_with_threads(path, reference, markers, &filter, threads).map_err(err)?;
+        return Ok(Counted {
+            counts: c.into_iter().map(Some).collect(),
+            missing_contigs: Vec::new(),
+        });
+    }
+    let c = count_bam_skipping_missing_contigs(path, reference, markers, &filter, threads)
+        .map_err(err)?;
+    Ok(Counted {
+        counts: c.counts,
+        missing_contigs: c.missing_contigs,
+    })
+}
+
+/// `NGS-CONTIG` text for the contigs an alignment lacks.
+fn missing_contig_text(input: &NgsInput, missing: &[(String, usize)]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(c, n)| format!("{c} ({n} marker{})", if *n == 1 { "" } else { "s" }))
+        .collect();
+    Some(format!(
+        "{} lacks panel contig(s) {}: those markers were skipped",
+        input.label,
+        list.join(", ")
+    ))
+}
+
+/// One person's genotype calls: from read counts, or from GT when their
+/// VCF has no AD. Returns the counts (if any), the calls and how they
+/// were obtained.
+type PersonCalls = (Option<Vec<Option<AlleleCounts>>>, Vec<GenotypeCall>, String);
+
+fn person_calls(
+    input: &NgsInput,
+    markers: &[Marker],
+    opts: &NgsRunOptions,
+    warnings: &mut Vec<String>,
+) -> Result<PersonCalls, NgsRunError> {
+    let counted = count_input(input, markers, opts, opts.threads, true)?;
+    warnings.extend(missing_contig_text(input, &counted.missing_contigs));
+    if counted.counts.iter().any(Option::is_some) {
+        let calls = call_genotypes(&counted.counts, &GenotypeConfig::default());
+        let how = format!("{}: called from read counts in {}", input.name, input.label);
+        return Ok((Some(counted.counts), calls, how));
+    }
+    let NgsSource::Vcf { path, sample } = &input.source else {
+        return Err(NgsRunError::NoReads {
+            input: input.label.clone(),
+            markers: markers.len(),
+            name: input.name.clone(),
+        });
+    };
+    let gt = read_vcf_gt(path, sample, markers)?;
+    if gt.iter().all(|g| g.is_err()) {
+        return Err(NgsRunError::NoGenotypes {
+            input: input.label.clone(),
+            markers: markers.len(),
+            name: input.name.clone(),
+            sample: sample.clone(),
+        });
+    }
+    Ok((None, gt, format!("{}: GT from {}", input.name, input.label)))
+}
+
+/// Reads the panel and the references (`persons[0]` is the recipient, the
+/// rest donors) and learns the error model and per-site rates.
+pub fn read_references(
+    panel: &Path,
+    persons: &[NgsInput],
+    opts: &NgsRunOptions,
+) -> Result<NgsReferences, NgsRunError> {
+    if persons.len() < 2 {
+        return Err(NgsRunError::TooFewPersons(persons.len()));
+    }
+    let markers = read_panel(panel)?;
+    let mut counts = Vec::new();
+    let mut calls = Vec::new();
+    let mut genotype_sources = Vec::new();
+    let mut warnings = Vec::new();
+    for p in persons {
+        let (c, g, how) = person_calls(p, &markers, opts, &mut warnings)?;
+        counts.push(c);
+        calls.push(g);
+        genotype_sources.push(how);
+    }
+    let pure: Vec<(&[Option<AlleleCounts>], &[GenotypeCall])> = counts
+        .iter()
+        .zip(&calls)
+        .filter_map(|(c, g)| c.as_ref().map(|c| (c.as_slice(), g.as_slice())))
+        .collect();
+    let errors = ErrorModel::learn(&markers, &pure, &ErrorConfig::default());
+    let table = match &opts.error_table {
+        Some(p) => Some(read_error_table(p, &markers)?),
+        None => None,
+    };
+    let sites = learn_sites(
+        &markers,
+        &pure,
+        &errors,
+        table.as_deref(),
+        &SiteConfig::default(),
+    );
+    let persons = persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Person {
+            name: p.name.clone(),
+            role: if i == 0 { Role::Recipient } else { Role::Donor },
+        })
+        .collect();
+    Ok(NgsReferences {
+        markers,
+        persons,
+        calls,
+        genotype_sources,
+        errors,
+        sites,
+        warnings,
+    })
+}
+
+/// Counts one post-transplant sample with `threads` workers and estimates
+/// it against the references; a panel contig its alignment lacks is an
+/// `NGS-CONTIG` flag of the result.
+pub fn analyse_input(
+    refs: &NgsReferences,
+    sample: &NgsInput,
+    opts: &NgsRunOptions,
+    threads: usize,
+) -> Result<NgsSampleResult, NgsRunError> {
+    let counted = count_input(sample, &refs.markers, opts, threads, false)?;
+    if counted.counts.iter().all(Option::is_none) {
+        return Err(NgsRunError::NoMarkers {
+            input: sample.label.clone(),
+            markers: refs.markers.len(),
+            name: sample.name.clone(),
+        });
+    }
+    let mut result = analyse_sample_with(
+        &sample.name,
+        &refs.markers,
+        &refs.persons,
+        &refs.calls,
+        &refs.errors,
+        &refs.sites,
+        &counted.counts,
+        &opts.config,
+    )
+    .map_err(|source| NgsRunError::Estimate {
+        input: sample.label.clone(),
+        source: Box::new(source),
+    })?;
+    if let Some(text) = missing_contig_text(sample, &counted.missing_contigs) {
+        result.flags.push(QcFlag {
+            code: QcCode::ContigMissing,
+            text,
+        });
+    }
+    Ok(result)
+}
