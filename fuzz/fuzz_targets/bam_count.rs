@@ -3,10 +3,11 @@
 //! The input is an *uncompressed* BAM stream (magic, header, records), so
 //! that mutations reach the header and record decoding and the counting
 //! rules instead of dying in the BGZF checksums. The harness BGZF-compresses
-//! it, indexes it (noodles, as `samtools index` would) and counts SNV and
-//! indel markers against a fixed 2 kb reference with one thread. Inputs
-//! whose first byte is `0xff` are written as they are (after that byte)
-//! with no index, to exercise the format and index checks on raw bytes.
+//! it, indexes it with `ngs_run::index_bam` (the web upload's indexer: a
+//! bounded header walk, then noodles, as `samtools index` would) and counts
+//! SNV and indel markers against a fixed 2 kb reference with one thread.
+//! Inputs whose first byte is `0xff` are written as they are (after that
+//! byte) with no index, to exercise the format and index checks on raw bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::io::Write;
@@ -15,7 +16,7 @@ use std::sync::OnceLock;
 use graftwatch_chimerism::Marker;
 use graftwatch_core::GenomicPosition;
 use graftwatch_genomics_io::bam_count::{PileupFilter, count_bam_with_threads};
-use noodles::{bam, bgzf};
+use noodles::bgzf;
 
 #[path = "common_file.rs"]
 mod common_file;
@@ -59,12 +60,9 @@ fn write_indexed_bam(raw: &[u8]) -> Option<std::path::PathBuf> {
     let mut w = bgzf::io::Writer::new(file);
     w.write_all(raw).ok()?;
     w.finish().ok()?;
-    let index = bam::fs::index(&p).ok()?;
-    let bai = p.with_extension("bam.bai");
-    match index {
-        bam::Index::Bai(i) => bam::bai::fs::write(&bai, &i).ok()?,
-        bam::Index::Csi(_) => return None,
-    }
+    // graftwatch's own indexer (the web upload's path): bounded header
+    // walk first, then noodles, as `samtools index` would.
+    graftwatch_genomics_io::ngs_run::index_bam(&p, "fuzz.bam").ok()?;
     Some(p)
 }
 
