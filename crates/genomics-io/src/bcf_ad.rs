@@ -100,6 +100,7 @@ fn open(path: &Path) -> Result<(bcf::io::Reader<Box<dyn Read>>, noodles::vcf::He
     } else {
         Box::new(BufReader::with_capacity(1 << 16, file))
     };
+    let inner = bounded_header_start(inner).map_err(|msg| header_err(path, msg))?;
     let mut reader = bcf::io::Reader::from(inner);
     let header = reader.read_header().map_err(|e| {
         header_err(
@@ -110,6 +111,65 @@ fn open(path: &Path) -> Result<(bcf::io::Reader<Box<dyn Read>>, noodles::vcf::He
         )
     })?;
     Ok((reader, header))
+}
+
+/// Largest BCF header text accepted: 256 MiB (real headers with thousands
+/// of contigs and samples are a few MB).
+const MAX_HEADER_TEXT: u32 = 256 << 20;
+
+/// Largest `IDX=` accepted in a BCF header record. noodles sizes its string
+/// dictionary to the largest IDX, so one `IDX=725000000` made it allocate
+/// 17 GB (fuzz, 2026-12-03, a 2.6 kB file). Real dictionaries hold as many
+/// entries as the header has INFO/FORMAT/FILTER/contig lines.
+const MAX_HEADER_IDX: u64 = 1 << 20;
+
+/// Reads the magic, `l_text` and the header text (BCF v2 spec §6.2:
+/// `"BCF\2\x"`, uint32 `l_text`, text) and refuses a length over
+/// [`MAX_HEADER_TEXT`] or an `IDX=` over [`MAX_HEADER_IDX`] before noodles
+/// allocates them. The bytes read are put back in front of the stream for
+/// noodles; a stream without the magic is left to noodles' own error.
+fn bounded_header_start(mut inner: Box<dyn Read>) -> Result<Box<dyn Read>, String> {
+    let mut head = Vec::with_capacity(9);
+    let read_err = |e: std::io::Error| format!("cannot read the BCF header ({e})");
+    (&mut inner)
+        .take(9)
+        .read_to_end(&mut head)
+        .map_err(read_err)?;
+    if head.len() == 9 && head.starts_with(b"BCF") {
+        let l_text = u32::from_le_bytes([head[5], head[6], head[7], head[8]]);
+        if l_text > MAX_HEADER_TEXT {
+            return Err(format!(
+                "the BCF header declares {l_text} bytes of text; expected at most {MAX_HEADER_TEXT} (corrupt BCF)"
+            ));
+        }
+        (&mut inner)
+            .take(u64::from(l_text))
+            .read_to_end(&mut head)
+            .map_err(read_err)?;
+        check_header_idx(&head[9..])?;
+    }
+    Ok(Box::new(std::io::Cursor::new(head).chain(inner)))
+}
+
+/// Refuses an `IDX=` value over [`MAX_HEADER_IDX`] in the header text.
+fn check_header_idx(text: &[u8]) -> Result<(), String> {
+    for (i, _) in text.windows(4).enumerate().filter(|(_, w)| *w == b"IDX=") {
+        let digits: Vec<u8> = text[i + 4..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .copied()
+            .collect();
+        let n = std::str::from_utf8(&digits)
+            .ok()
+            .and_then(|d| d.parse::<u64>().ok());
+        if digits.len() > 19 || n.is_some_and(|n| n > MAX_HEADER_IDX) {
+            return Err(format!(
+                "the BCF header gives a dictionary index IDX={}; expected at most {MAX_HEADER_IDX} (corrupt BCF)",
+                String::from_utf8_lossy(&digits)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Sample names of a BCF.
