@@ -13,6 +13,10 @@
 #                    `-malloc_limit_mb` cannot see a large allocation; with
 #                    VMEM_KB=2200000 any allocation near 2 GB fails and the
 #                    process aborts, which libFuzzer records as a crash.
+#   FUZZ_TMPDIR      where harnesses that read from a path write their scratch
+#                    file (default /dev/shm when it exists: on a loaded disk
+#                    the write made panel_vcf run at 400 instead of 7,900
+#                    executions/s)
 # Build first: cd fuzz && CARGO_TARGET_DIR=$FUZZ_TARGET_DIR cargo +nightly fuzz build -O [-s none]
 set -u
 secs=$1; t=$2; shift 2
@@ -22,9 +26,11 @@ runs=${RUNS:-10000000}
 nice_level=${NICE:-19}
 bin=$F/x86_64-unknown-linux-gnu/release/$t
 mkdir -p "$F/corpus/$t" "$F/artifacts/$t" "$F/logs"
+if [ -z "${FUZZ_TMPDIR:-}" ] && [ -d /dev/shm ]; then FUZZ_TMPDIR=/dev/shm; fi
+export TMPDIR=${FUZZ_TMPDIR:-${TMPDIR:-/tmp}}
 start=$(date +%s)
 log=$F/logs/$t.log
-echo "# $(date -u +%FT%TZ) nice -n $nice_level ulimit -v ${VMEM_KB:-unlimited} $t $* -max_total_time=$secs -runs=$runs -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10" >> "$log"
+echo "# $(date -u +%FT%TZ) nice -n $nice_level ulimit -v ${VMEM_KB:-unlimited} $t $* -max_total_time=$secs -runs=$runs -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 TMPDIR=$TMPDIR" >> "$log"
 (
   if [ -n "${VMEM_KB:-}" ]; then ulimit -v "$VMEM_KB"; fi
   exec nice -n "$nice_level" "$bin" "$F/corpus/$t" "$here/corpus/$t" \
