@@ -9,6 +9,7 @@ use crate::backend::on_pool;
 use crate::change::{canonical_json, extend};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
+use crate::phases;
 use crate::state::Ahead;
 use crate::store::{Store, retry};
 use crate::time::now_utc;
@@ -191,15 +192,21 @@ impl Store {
         let ahead = self.derive_ahead(patient, base, kind, n.payload.as_deref());
         let res = self.block(retry(|| async {
             on_pool!(&self.pool, pool, ops => {
+                let t = phases::start();
                 let mut tx = pool.begin().await?;
+                let t = phases::mark("sql: begin", t);
                 let meta = ops::courses::insert_revision(&mut tx, actor, &n).await?;
+                let t = phases::mark("sql: revision (compare-and-set and insert)", t);
                 let stored = ops::state::store_ahead(&mut tx, &meta, ahead.as_ref()).await?;
+                let t = phases::mark("sql: derived row", t);
                 let ev = AuditEvent {
                     reason: reason.map(str::to_string),
                     ..AuditEvent::ok(kind.as_str(), vec![patient.into()], resource(meta.rev))
                 };
                 let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
+                let t = phases::mark("sql: audit entry", t);
                 tx.commit().await?;
+                phases::mark("sql: commit", t);
                 Ok((meta, a, stored))
             })
         }));
@@ -230,8 +237,11 @@ impl Store {
     ) -> Result<RevisionMeta> {
         match res {
             Ok((meta, (seq, hash), stored)) => {
+                let t = phases::start();
                 audit::write_anchor(&self.anchor, seq, &hash)?;
+                let t = phases::mark("anchor file", t);
                 self.after_write(patient, &meta, ahead, stored)?;
+                phases::mark("after the commit (head kept in memory)", t);
                 Ok(meta)
             }
             Err(e) => {

@@ -18,6 +18,7 @@ use crate::derive::{ENGINE_VERSION, compute};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
 use crate::head::Head;
+use crate::phases;
 use crate::store::{Store, retry};
 use crate::types::{Actor, Delta, PatientRow, RevisionKind, RevisionMeta};
 
@@ -58,7 +59,9 @@ impl Ahead {
 impl Store {
     /// The row of derived state for `course`.
     pub(crate) fn state_row(&self, course: &Course) -> StateRow {
+        let t = phases::start();
         let summary = compute(course, &self.derive_cfg);
+        phases::mark("derive (grading and report and decision)", t);
         StateRow {
             alert_count: summary.alerts.len() as i64,
             summary: serde_json::to_string(&summary).unwrap_or_default(),
@@ -88,8 +91,11 @@ impl Store {
             }
             RevisionKind::Append => {
                 let delta: Delta = serde_json::from_str(text).ok()?;
+                let t = phases::start();
                 let (mut course, base_hash) = self.course_at_base(patient, base)?;
+                let t = phases::mark("base course (memory or replay)", t);
                 apply(&mut course, &delta);
+                phases::mark("apply the day", t);
                 let h = sha256_hex(&[base_hash.as_bytes(), b"append", text.as_bytes()]);
                 (course, Some(h))
             }

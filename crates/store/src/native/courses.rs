@@ -192,6 +192,7 @@ pub(crate) async fn load_course(
     }
     // The latest full revision at or before `rev`, the one before it (its
     // chain hash) and the appends after it, in one round trip.
+    let t = crate::phases::start();
     let rows = sqlx::query(
         "SELECT rev, kind, author, created_at, reason, payload, chain_hash FROM revisions \
          WHERE patient_id = $1 AND rev <= $2 AND rev >= (SELECT MAX(rev) FROM revisions \
@@ -210,7 +211,10 @@ pub(crate) async fn load_course(
         .rfind(|r| matches!(r.meta.kind, RevisionKind::Create | RevisionKind::Replace))
         .map(|r| r.meta.rev)
         .ok_or_else(|| corrupt(patient, rev, "no full revision at or before it"))?;
-    replay(patient, base, rev, revs)
+    let t = crate::phases::mark("base: query the revisions", t);
+    let out = replay(patient, base, rev, revs);
+    crate::phases::mark("base: replay (hash check and parse and sort)", t);
+    out
 }
 
 /// Stores a course read from a file inside `tx` (see
