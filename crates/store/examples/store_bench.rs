@@ -261,9 +261,20 @@ fn phases(loc: &Location) {
         .unwrap()
         .as_secs();
     println!("history_days,stored_as,mode,phase,median_ms");
-    let shapes = [(30, false), (365, false), (730, false), (30, true), (365, true), (730, true)];
+    let shapes = [
+        (30, false),
+        (365, false),
+        (730, false),
+        (30, true),
+        (365, true),
+        (730, true),
+    ];
     for (days, daily) in shapes {
-        let stored_as = if daily { "daily_appends" } else { "one_revision" };
+        let stored_as = if daily {
+            "daily_appends"
+        } else {
+            "one_revision"
+        };
         let id = format!("PHASES-{days}-{stored_as}-{stamp}");
         let mut c = course(&id, days + 100);
         let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
@@ -280,7 +291,10 @@ fn phases(loc: &Location) {
             s.create_patient(&actor(), &c, None).unwrap().rev
         };
         s.set_derive_on_write(true);
-        for (mode, cache) in [("warm", graftwatch_store::head::DEFAULT_HEAD_CACHE), ("cold", 0)] {
+        for (mode, cache) in [
+            ("warm", graftwatch_store::head::DEFAULT_HEAD_CACHE),
+            ("cold", 0),
+        ] {
             s.set_head_cache(cache);
             // One untimed append (the warm one replays the history once).
             head = append_days(&s, &id, head, &mut later, 1).0;
