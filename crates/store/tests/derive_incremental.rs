@@ -334,6 +334,29 @@ fn checkpoints_stay_exact(db: &dyn Db) {
         cps.len() >= 3,
         "checkpoints written again after the bad one and the amendment: {cps:?}"
     );
+    // The checkpoint is what a cold write builds on (derived data): a
+    // checkpoint altered with its chain hash intact shows in the next row.
+    let cp = checkpoint_rev(&loc, "CP");
+    let (mut altered, _) = s.course_at(&clinician(), "CP", Some(cp)).unwrap();
+    altered.observations.remove(0);
+    let text = serde_json::to_string(&altered).unwrap().replace('\'', "''");
+    db.raw(
+        &loc,
+        &format!("UPDATE course_checkpoints SET payload = '{text}' WHERE patient_id = 'CP'"),
+    );
+    let mut extra = day(&course, *dates.last().unwrap());
+    extra.observations.truncate(1);
+    extra.observations[0].date = dates.last().unwrap().add_days(1);
+    head = s.append(&clinician(), "CP", head, &extra).unwrap().rev;
+    let (row_rev, text) = raw_state(&loc, "CP").unwrap();
+    let stored: DerivedSummary = serde_json::from_str(&text).unwrap();
+    let (full, _) = s.course_at(&clinician(), "CP", None).unwrap();
+    assert_eq!(row_rev, head);
+    assert_eq!(
+        stored.observations + 1,
+        full.observations.len(),
+        "the write used the checkpoint and the appends after it"
+    );
     s.purge(&admin(), "CP", "erasure request").unwrap();
     assert_eq!(
         checkpoint_rev(&loc, "CP"),
