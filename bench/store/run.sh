@@ -18,6 +18,11 @@
 # replayed from the database, as in one `graftwatch` command). Columns:
 # history_days,appends,median_ms,p95_ms,derived_warm_median_ms,
 # derived_warm_p95_ms,derived_cold_median_ms,derived_cold_p95_ms.
+# It then prints where such an append's time goes (`store_bench phases`):
+# medians of each phase (base course, derive, each SQL statement, commit,
+# anchor file) of 20 appends, warm and cold, with the history stored as
+# one revision or as one append revision per day:
+# history_days,stored_as,mode,phase,median_ms.
 # Builds nothing: set SB to an optimised build of the `store_bench` example
 # (cargo build --profile quick-release -p graftwatch-store --example store_bench
 #  -> target/quick-release/examples/store_bench).
@@ -58,6 +63,9 @@ if has append; then
 echo "== SQLite: append one day to 30-day / 1-year / 2-year histories (in the N-patient database)" >&2
 echo "load: $(cat /proc/loadavg)" >&2
 $SB append "$OUT/gw.sqlite3"
+echo "== SQLite: where an append's time goes" >&2
+$SB phases "$OUT/gw.sqlite3"
+echo "load: $(cat /proc/loadavg)" >&2
 fi
 fi
 
@@ -76,6 +84,9 @@ if [ -n "$PG" ] && [ "${ONLY:-}" != sqlite ]; then
     echo "== PostgreSQL: append one day (in the N-patient database)" >&2
     echo "load: $(cat /proc/loadavg)" >&2
     $SB append "$PG"
+    echo "== PostgreSQL: where an append's time goes" >&2
+    $SB phases "$PG"
+    echo "load: $(cat /proc/loadavg)" >&2
   fi
 fi
 echo "load: $(cat /proc/loadavg)" >&2

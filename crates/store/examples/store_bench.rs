@@ -6,6 +6,7 @@
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
 //! store_bench profile        # where derived-state time goes (no database)
+//! store_bench phases DB      # where an append's time goes, phase by phase (warm and cold)
 //! ```
 //! DB is a SQLite file or a postgres:// URL. `append` adds its own
 //! patients (ids APPEND-<days>-<time>) to the database — the 10,000-patient
@@ -235,11 +236,89 @@ fn main() {
     let loc = Location::parse(db).unwrap();
     match cmd.as_str() {
         "append" => append(&loc),
+        "phases" => phases(&loc),
         "alerts" => alerts(&loc),
         "import" if args.len() > 3 => import(&loc, Path::new(&args[3])),
         _ => {
             eprintln!("usage: store_bench append|alerts DB");
             std::process::exit(2);
+        }
+    }
+}
+
+/// Medians of each phase of 20 appends of one day with the derived state
+/// (`graftwatch_store::phases`), warm (the course at the base in memory)
+/// and cold (replayed), at 30 days, 1 year and 2 years of history. One
+/// line per history, storage, mode and phase:
+/// `history_days,stored_as,mode,phase,median_ms`; `total` is the whole
+/// `Store::append`. The history is stored either as one revision
+/// (`one_revision`, as an import of a long course) or as day 0 plus one
+/// append revision per day (`daily_appends`, as daily entry).
+fn phases(loc: &Location) {
+    let (mut s, _) = Store::init(loc).unwrap();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    println!("history_days,stored_as,mode,phase,median_ms");
+    let shapes = [
+        (30, false),
+        (365, false),
+        (730, false),
+        (30, true),
+        (365, true),
+        (730, true),
+    ];
+    for (days, daily) in shapes {
+        let stored_as = if daily {
+            "daily_appends"
+        } else {
+            "one_revision"
+        };
+        let id = format!("PHASES-{days}-{stored_as}-{stamp}");
+        let mut c = course(&id, days + 100);
+        let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
+        s.set_derive_on_write(false);
+        let mut head = if daily {
+            // Day 0 as the first revision, then one append revision per day.
+            let rest: Vec<Observation> = c.observations.split_off(6);
+            let h = s.create_patient(&actor(), &c, None).unwrap().rev;
+            let mut rest = rest;
+            rest.append(&mut later);
+            later = rest;
+            append_days(&s, &id, h, &mut later, days as usize - 1).0
+        } else {
+            s.create_patient(&actor(), &c, None).unwrap().rev
+        };
+        s.set_derive_on_write(true);
+        for (mode, cache) in [
+            ("warm", graftwatch_store::head::DEFAULT_HEAD_CACHE),
+            ("cold", 0),
+        ] {
+            s.set_head_cache(cache);
+            // One untimed append (the warm one replays the history once).
+            head = append_days(&s, &id, head, &mut later, 1).0;
+            let mut order: Vec<&'static str> = Vec::new();
+            let mut by: std::collections::HashMap<&'static str, Vec<f64>> = Default::default();
+            let mut total = Vec::new();
+            for _ in 0..20 {
+                graftwatch_store::phases::enable(true);
+                let (h, t) = append_days(&s, &id, head, &mut later, 1);
+                head = h;
+                total.push(t[0]);
+                for (name, ms) in graftwatch_store::phases::take() {
+                    if !by.contains_key(name) {
+                        order.push(name);
+                    }
+                    by.entry(name).or_default().push(ms);
+                }
+            }
+            graftwatch_store::phases::enable(false);
+            for name in order {
+                let m = median(by.remove(name).unwrap()).0;
+                println!("{days},{stored_as},{mode},{name},{m:.3}");
+            }
+            println!("{days},{stored_as},{mode},total,{:.3}", median(total).0);
         }
     }
 }

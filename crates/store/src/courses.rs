@@ -9,6 +9,7 @@ use crate::backend::on_pool;
 use crate::change::{canonical_json, extend};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
+use crate::phases;
 use crate::state::Ahead;
 use crate::store::{Store, retry};
 use crate::time::now_utc;
@@ -38,6 +39,66 @@ pub(crate) struct StoredRev {
     pub(crate) payload: Option<String>,
 }
 
+/// Checks a revision's payload against its chain hash (`prev_hash`: the
+/// chain hash of the revision before it).
+fn check_chain(patient: &str, prev_hash: &str, meta: &RevisionMeta, text: &str) -> Result<()> {
+    let want = sha256_hex(&[
+        prev_hash.as_bytes(),
+        meta.kind.as_str().as_bytes(),
+        text.as_bytes(),
+    ]);
+    if want != meta.chain_hash {
+        return Err(corrupt(
+            patient,
+            meta.rev,
+            "the payload does not match its chain hash",
+        ));
+    }
+    Ok(())
+}
+
+/// A course checkpoint: the course at one revision with that revision's
+/// chain hash (derived data, see `migrations/0005_course_checkpoints.sql`).
+pub(crate) struct Checkpoint {
+    pub(crate) chain_hash: String,
+    pub(crate) course: Course,
+}
+
+/// The course at the last of `rows` from a checkpoint: `rows` are the
+/// revisions after the checkpoint, in order, each checked against its
+/// chain hash from the checkpoint's on. Returns the course, the last chain
+/// hash and the number of appends applied, or `Ok(None)` when a row is not
+/// an append (the caller replays from the full revision instead).
+pub(crate) fn replay_tail(
+    patient: &str,
+    cp: Checkpoint,
+    rows: Vec<StoredRev>,
+) -> Result<Option<(Course, String, usize)>> {
+    let Checkpoint {
+        mut chain_hash,
+        mut course,
+    } = cp;
+    let n = rows.len();
+    for StoredRev { meta, payload } in rows {
+        match meta.kind {
+            RevisionKind::Append => {}
+            RevisionKind::Tombstone => return Err(StoreError::Deleted(patient.into(), meta.rev)),
+            RevisionKind::Purge => return Err(StoreError::Purged(patient.into())),
+            RevisionKind::Create | RevisionKind::Replace => return Ok(None),
+        }
+        let text = payload.unwrap_or_default();
+        check_chain(patient, &chain_hash, &meta, &text)?;
+        let delta: Delta = serde_json::from_str(&text)
+            .map_err(|e| corrupt(patient, meta.rev, format!("payload: {e}")))?;
+        extend(&mut course, &delta);
+        chain_hash = meta.chain_hash;
+    }
+    if n > 0 {
+        course.sort();
+    }
+    Ok(Some((course, chain_hash, n)))
+}
+
 /// Replays revisions `base - 1 ..= rev` (the row before `base` only gives
 /// the chain hash), checking each payload against its chain hash.
 pub(crate) fn replay(
@@ -56,18 +117,7 @@ pub(crate) fn replay(
             continue;
         }
         let text = payload.unwrap_or_default();
-        let want = sha256_hex(&[
-            prev_hash.as_bytes(),
-            meta.kind.as_str().as_bytes(),
-            text.as_bytes(),
-        ]);
-        if want != meta.chain_hash {
-            return Err(corrupt(
-                patient,
-                meta.rev,
-                "the payload does not match its chain hash",
-            ));
-        }
+        check_chain(patient, &prev_hash, &meta, &text)?;
         let bad = |e: serde_json::Error| corrupt(patient, meta.rev, format!("payload: {e}"));
         match meta.kind {
             RevisionKind::Create | RevisionKind::Replace => {
@@ -191,15 +241,21 @@ impl Store {
         let ahead = self.derive_ahead(patient, base, kind, n.payload.as_deref());
         let res = self.block(retry(|| async {
             on_pool!(&self.pool, pool, ops => {
+                let t = phases::start();
                 let mut tx = pool.begin().await?;
+                let t = phases::mark("sql: begin", t);
                 let meta = ops::courses::insert_revision(&mut tx, actor, &n).await?;
+                let t = phases::mark("sql: revision (compare-and-set and insert)", t);
                 let stored = ops::state::store_ahead(&mut tx, &meta, ahead.as_ref()).await?;
+                let t = phases::mark("sql: derived row", t);
                 let ev = AuditEvent {
                     reason: reason.map(str::to_string),
                     ..AuditEvent::ok(kind.as_str(), vec![patient.into()], resource(meta.rev))
                 };
                 let a = ops::audit::append(&mut tx, &self.key, actor, &ev).await?;
+                let t = phases::mark("sql: audit entry", t);
                 tx.commit().await?;
+                phases::mark("sql: commit", t);
                 Ok((meta, a, stored))
             })
         }));
@@ -230,8 +286,11 @@ impl Store {
     ) -> Result<RevisionMeta> {
         match res {
             Ok((meta, (seq, hash), stored)) => {
+                let t = phases::start();
                 audit::write_anchor(&self.anchor, seq, &hash)?;
+                let t = phases::mark("anchor file", t);
                 self.after_write(patient, &meta, ahead, stored)?;
+                phases::mark("after the commit (head kept in memory)", t);
                 Ok(meta)
             }
             Err(e) => {

@@ -30,6 +30,7 @@ pub mod head;
 pub mod lab;
 pub mod migrate;
 pub mod paths;
+pub mod phases;
 pub mod postgres;
 pub mod sqlite;
 pub mod state;

@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "web_auth",
         sql: include_str!("../migrations/0004_web_auth.sql"),
     },
+    Migration {
+        version: 5,
+        name: "course_checkpoints",
+        sql: include_str!("../migrations/0005_course_checkpoints.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

@@ -13,11 +13,12 @@ use sqlx::Row as _;
 
 use crate::audit::AuditEvent;
 use crate::backend::on_pool;
-use crate::change::apply;
+use crate::change::{apply, canonical_json};
 use crate::derive::{ENGINE_VERSION, compute};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
 use crate::head::Head;
+use crate::phases;
 use crate::store::{Store, retry};
 use crate::types::{Actor, Delta, PatientRow, RevisionKind, RevisionMeta};
 
@@ -44,7 +45,16 @@ pub(crate) struct Ahead {
     course: Course,
     /// The row.
     pub(crate) row: StateRow,
+    /// The new revision's course as a checkpoint (canonical JSON), when
+    /// one is due: the base was replayed over [`CHECKPOINT_EVERY`] or more
+    /// appends.
+    pub(crate) checkpoint: Option<String>,
 }
+
+/// Appends replayed on top of a checkpoint or full revision before a write
+/// stores a new checkpoint: bounds the revisions a write without the
+/// course in memory replays (docs/store.md, "Derived state on write").
+pub const CHECKPOINT_EVERY: usize = 32;
 
 impl Ahead {
     /// Whether the written revision is the one this state was derived for.
@@ -58,7 +68,9 @@ impl Ahead {
 impl Store {
     /// The row of derived state for `course`.
     pub(crate) fn state_row(&self, course: &Course) -> StateRow {
+        let t = phases::start();
         let summary = compute(course, &self.derive_cfg);
+        phases::mark("derive (grading and report and decision)", t);
         StateRow {
             alert_count: summary.alerts.len() as i64,
             summary: serde_json::to_string(&summary).unwrap_or_default(),
@@ -82,35 +94,47 @@ impl Store {
             return None;
         }
         let text = payload?;
-        let (course, expect_hash) = match kind {
+        let (course, expect_hash, replayed) = match kind {
             RevisionKind::Create | RevisionKind::Replace => {
-                (serde_json::from_str(text).ok()?, None)
+                (serde_json::from_str(text).ok()?, None, 0)
             }
             RevisionKind::Append => {
                 let delta: Delta = serde_json::from_str(text).ok()?;
-                let (mut course, base_hash) = self.course_at_base(patient, base)?;
+                let t = phases::start();
+                let (mut course, base_hash, replayed) = self.course_at_base(patient, base)?;
+                let t = phases::mark("base course (memory or replay)", t);
                 apply(&mut course, &delta);
+                phases::mark("apply the day", t);
                 let h = sha256_hex(&[base_hash.as_bytes(), b"append", text.as_bytes()]);
-                (course, Some(h))
+                (course, Some(h), replayed)
             }
             RevisionKind::Tombstone | RevisionKind::Purge => return None,
         };
         let row = self.state_row(&course);
+        let checkpoint = (replayed >= CHECKPOINT_EVERY).then(|| canonical_json(&course));
         Some(Ahead {
             expect_hash,
             course,
             row,
+            checkpoint,
         })
     }
 
-    /// The course at revision `base` and its chain hash: from memory when
-    /// this handle holds it, else replayed from the database.
-    fn course_at_base(&self, patient: &str, base: i64) -> Option<(Course, String)> {
+    /// The course at revision `base`, its chain hash and the number of
+    /// appends replayed to build it: from memory when this handle holds it
+    /// (none replayed), else from the patient's checkpoint and the appends
+    /// after it, or replayed from the latest full revision.
+    fn course_at_base(&self, patient: &str, base: i64) -> Option<(Course, String, usize)> {
         if let Some(h) = self.heads.take(patient, base) {
-            return Some((h.course, h.chain_hash));
+            return Some((h.course, h.chain_hash, 0));
         }
-        let (course, meta) = self.course_unaudited(patient, Some(base)).ok()?;
-        Some((course, meta.chain_hash))
+        self.block(async {
+            on_pool!(&self.pool, pool, ops => {
+                let mut conn = pool.acquire().await?;
+                ops::courses::load_for_derive(&mut conn, patient, base).await
+            })
+        })
+        .ok()
     }
 
     /// After a committed write: keeps the new course in memory when its

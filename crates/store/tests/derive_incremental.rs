@@ -54,6 +54,27 @@ fn assert_current(s: &Store, loc: &graftwatch_store::Location, id: &str, rev: i6
 /// Creates the course's first `first` days, then appends the other days
 /// one at a time (`head_cache` patients kept in memory).
 fn day_by_day(db: &dyn Db, course: &Course, first: usize, head_cache: usize) {
+    day_by_day_late(db, course, first, head_cache, 0);
+}
+
+/// The dates after the first `first` in the order they are entered: every
+/// `late`-th one (0: none) is entered three dates later than its turn (a
+/// back-dated entry: a result that arrives after later days were entered).
+fn entry_order(dates: &[Date], first: usize, late: usize) -> Vec<Date> {
+    let mut order: Vec<Date> = dates[first..].to_vec();
+    if late > 0 {
+        let mut i = late - 1;
+        while i + 3 < order.len() {
+            let d = order.remove(i);
+            order.insert(i + 3, d);
+            i += late;
+        }
+    }
+    order
+}
+
+/// [`day_by_day`] with every `late`-th day entered three days late.
+fn day_by_day_late(db: &dyn Db, course: &Course, first: usize, head_cache: usize, late: usize) {
     let loc = db.fresh();
     let (mut s, _) = Store::init(&loc).unwrap();
     s.set_head_cache(head_cache);
@@ -71,7 +92,7 @@ fn day_by_day(db: &dyn Db, course: &Course, first: usize, head_cache: usize) {
     let mut head = s.create_patient(&clinician(), &start, None).unwrap().rev;
     let what = |d: &str| format!("{} {id} cache {head_cache} {d}", db.name());
     assert_current(&s, &loc, &id, head, &what("created"));
-    for d in &dates[first..] {
+    for d in &entry_order(&dates, first, late) {
         head = s
             .append(&clinician(), &id, head, &day(course, *d))
             .unwrap()
@@ -237,12 +258,122 @@ fn concurrent_writers_keep_it_current(db: &dyn Db) {
     assert_current(&shared, &loc, "BUSY", head, "concurrent writers");
 }
 
+/// The patient's checkpoint revision (0: none).
+fn checkpoint_rev(loc: &graftwatch_store::Location, id: &str) -> i64 {
+    raw_i64(
+        loc,
+        &format!("SELECT COALESCE(MAX(rev), 0) FROM course_checkpoints WHERE patient_id = '{id}'"),
+    )
+}
+
+/// Without the course in memory, a write replays the revisions after the
+/// patient's checkpoint, and stores a new checkpoint once
+/// `CHECKPOINT_EVERY` appends were replayed; the state stays exact across
+/// checkpoints, an amendment after one (the checkpoint is then not used),
+/// a checkpoint that does not match its revision, back-dated entries and
+/// a purge (which removes the checkpoint).
+fn checkpoints_stay_exact(db: &dyn Db) {
+    use graftwatch_store::state::CHECKPOINT_EVERY;
+    let loc = db.fresh();
+    let (mut s, _) = Store::init(&loc).unwrap();
+    s.set_head_cache(0);
+    let course = generated("CP", 100, true);
+    let dates: Vec<Date> = {
+        let set: BTreeSet<Date> = course.observations.iter().map(|o| o.date).collect();
+        set.into_iter().collect()
+    };
+    let mut start = course.clone();
+    start.observations.retain(|o| o.date < dates[2]);
+    let mut head = s.create_patient(&clinician(), &start, None).unwrap().rev;
+    let order = entry_order(&dates, 2, 9);
+    let mut cps = BTreeSet::new();
+    for (i, d) in order.iter().enumerate() {
+        if i == 50 {
+            // A checkpoint that no longer matches its revision is not used.
+            db.raw(
+                &loc,
+                "UPDATE course_checkpoints SET chain_hash = 'x' WHERE patient_id = 'CP'",
+            );
+        }
+        if i == 60 {
+            // An amendment after the checkpoint: the next writes replay
+            // from the amendment until a new checkpoint is due.
+            let (mut c, _) = s.course_at(&clinician(), "CP", None).unwrap();
+            c.observations.retain(|o| o.date != dates[5]);
+            head = s
+                .write(
+                    &clinician(),
+                    "CP",
+                    head,
+                    &graftwatch_store::Change::Replace(Box::new(c)),
+                    Some("wrong day"),
+                )
+                .unwrap()
+                .rev;
+            assert_current(&s, &loc, "CP", head, "amended");
+        }
+        head = s
+            .append(&clinician(), "CP", head, &day(&course, *d))
+            .unwrap()
+            .rev;
+        assert_current(
+            &s,
+            &loc,
+            "CP",
+            head,
+            &format!("{} checkpoints, {d}", db.name()),
+        );
+        cps.insert(checkpoint_rev(&loc, "CP"));
+    }
+    let first = 1 + CHECKPOINT_EVERY as i64 + 1;
+    assert!(
+        cps.contains(&first),
+        "a checkpoint after {CHECKPOINT_EVERY} appends: {cps:?}"
+    );
+    assert!(
+        cps.len() >= 3,
+        "checkpoints written again after the bad one and the amendment: {cps:?}"
+    );
+    // The checkpoint is what a cold write builds on (derived data): a
+    // checkpoint altered with its chain hash intact shows in the next row.
+    let cp = checkpoint_rev(&loc, "CP");
+    let (mut altered, _) = s.course_at(&clinician(), "CP", Some(cp)).unwrap();
+    altered.observations.remove(0);
+    let text = serde_json::to_string(&altered).unwrap().replace('\'', "''");
+    db.raw(
+        &loc,
+        &format!("UPDATE course_checkpoints SET payload = '{text}' WHERE patient_id = 'CP'"),
+    );
+    let mut extra = day(&course, *dates.last().unwrap());
+    extra.observations.truncate(1);
+    extra.observations[0].date = dates.last().unwrap().add_days(1);
+    head = s.append(&clinician(), "CP", head, &extra).unwrap().rev;
+    let (row_rev, text) = raw_state(&loc, "CP").unwrap();
+    let stored: DerivedSummary = serde_json::from_str(&text).unwrap();
+    let (full, _) = s.course_at(&clinician(), "CP", None).unwrap();
+    assert_eq!(row_rev, head);
+    assert_eq!(
+        stored.observations + 1,
+        full.observations.len(),
+        "the write used the checkpoint and the appends after it"
+    );
+    s.purge(&admin(), "CP", "erasure request").unwrap();
+    assert_eq!(
+        checkpoint_rev(&loc, "CP"),
+        0,
+        "a purge removes the checkpoint"
+    );
+}
+
 /// Every course on one backend, with and without the in-memory head.
 fn all_courses(db: &dyn Db) {
     concurrent_writers_keep_it_current(db);
     rewritten_history_is_not_used(db);
+    checkpoints_stay_exact(db);
     day_by_day(db, &seed_case(), 1, 32);
     day_by_day(db, &varied_seed("VARIED"), 120, 0);
+    day_by_day_late(db, &seed_case(), 150, 0, 4);
+    day_by_day_late(db, &varied_seed("VARIED-LATE"), 170, 32, 3);
     for cache in [32, 0] {
         day_by_day(db, &generated("ENGRAFTS", 45, true), 3, cache);
         day_by_day(db, &generated("NEVER", 45, false), 3, cache);

@@ -7,7 +7,7 @@ use sqlx::{Row, Transaction};
 
 use super::{Conn, Db, DbRow};
 use crate::change::{addition, canonical_json};
-use crate::courses::{NewRev, StoredRev, corrupt, replay};
+use crate::courses::{Checkpoint, NewRev, StoredRev, corrupt, replay, replay_tail};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
 use crate::store::is_unique_violation;
@@ -192,6 +192,7 @@ pub(crate) async fn load_course(
     }
     // The latest full revision at or before `rev`, the one before it (its
     // chain hash) and the appends after it, in one round trip.
+    let t = crate::phases::start();
     let rows = sqlx::query(
         "SELECT rev, kind, author, created_at, reason, payload, chain_hash FROM revisions \
          WHERE patient_id = $1 AND rev <= $2 AND rev >= (SELECT MAX(rev) FROM revisions \
@@ -210,7 +211,105 @@ pub(crate) async fn load_course(
         .rfind(|r| matches!(r.meta.kind, RevisionKind::Create | RevisionKind::Replace))
         .map(|r| r.meta.rev)
         .ok_or_else(|| corrupt(patient, rev, "no full revision at or before it"))?;
-    replay(patient, base, rev, revs)
+    let t = crate::phases::mark("base: query the revisions", t);
+    let out = replay(patient, base, rev, revs);
+    crate::phases::mark("base: replay (hash check and parse and sort)", t);
+    out
+}
+
+/// The course at revision `base` and its chain hash for computing derived
+/// state, from the patient's checkpoint when it is at or before `base` and
+/// only appends follow it, else replayed from the latest full revision
+/// ([`load_course`]). Also returns how many appends were replayed on top
+/// of the checkpoint or full revision (a new checkpoint is due when many
+/// were). Every replayed payload is checked against its chain hash; the
+/// checkpoint itself is derived data (see [`crate::courses::Checkpoint`]).
+pub(crate) async fn load_for_derive(
+    conn: &mut Conn,
+    patient: &str,
+    base: i64,
+) -> Result<(Course, String, usize)> {
+    let t = crate::phases::start();
+    let cp = sqlx::query(
+        "SELECT c.rev, c.chain_hash, c.payload FROM course_checkpoints c JOIN revisions r \
+         ON r.patient_id = c.patient_id AND r.rev = c.rev AND r.chain_hash = c.chain_hash \
+         WHERE c.patient_id = $1 AND c.rev <= $2 AND NOT EXISTS (SELECT 1 FROM revisions f \
+         WHERE f.patient_id = $1 AND f.rev > c.rev AND f.rev <= $2 AND f.kind IN ('create', 'replace'))",
+    )
+    .bind(patient)
+    .bind(base)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let t = crate::phases::mark("base: query the checkpoint", t);
+    if let Some(cp) = cp {
+        let rev: i64 = cp.try_get(0)?;
+        let text: String = cp.try_get(2)?;
+        let course: Course = serde_json::from_str(&text)
+            .map_err(|e| corrupt(patient, rev, format!("checkpoint: {e}")))?;
+        let t = crate::phases::mark("base: parse the checkpoint", t);
+        let rows = sqlx::query(
+            "SELECT rev, kind, author, created_at, reason, payload, chain_hash FROM revisions \
+             WHERE patient_id = $1 AND rev > $2 AND rev <= $3 ORDER BY rev",
+        )
+        .bind(patient)
+        .bind(rev)
+        .bind(base)
+        .fetch_all(&mut *conn)
+        .await?;
+        let revs = rows
+            .iter()
+            .map(|r| stored_rev(patient, r, true))
+            .collect::<Result<Vec<_>>>()?;
+        let t = crate::phases::mark("base: query the revisions after it", t);
+        let cp = Checkpoint {
+            chain_hash: cp.try_get(1)?,
+            course,
+        };
+        let out = replay_tail(patient, cp, revs)?;
+        crate::phases::mark("base: replay the revisions after it", t);
+        if let Some(x) = out {
+            return Ok(x);
+        }
+    }
+    let (course, meta) = load_course(conn, patient, Some(base)).await?;
+    let appends = count_appends(conn, patient, base).await?;
+    Ok((course, meta.chain_hash, appends))
+}
+
+/// The number of append revisions after the latest full revision at or
+/// before `rev`.
+async fn count_appends(conn: &mut Conn, patient: &str, rev: i64) -> Result<usize> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM revisions WHERE patient_id = $1 AND rev <= $2 AND rev > \
+         (SELECT MAX(rev) FROM revisions WHERE patient_id = $1 AND rev <= $2 AND kind IN ('create', 'replace'))",
+    )
+    .bind(patient)
+    .bind(rev)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// Replaces the patient's checkpoint with the course (canonical JSON
+/// `payload`) at the revision `meta` (inside the write's transaction).
+pub(crate) async fn put_checkpoint(
+    tx: &mut Transaction<'_, Db>,
+    meta: &RevisionMeta,
+    payload: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO course_checkpoints (patient_id, rev, chain_hash, payload) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (patient_id) DO UPDATE SET rev = excluded.rev, chain_hash = excluded.chain_hash, \
+         payload = excluded.payload WHERE course_checkpoints.rev <= excluded.rev",
+    )
+    .bind(&meta.patient)
+    .bind(meta.rev)
+    .bind(&meta.chain_hash)
+    .bind(payload)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Stores a course read from a file inside `tx` (see
@@ -282,6 +381,7 @@ pub(crate) async fn purge_in_tx(
     for sql in [
         "UPDATE revisions SET payload = NULL WHERE patient_id = $1",
         "DELETE FROM patient_state WHERE patient_id = $1",
+        "DELETE FROM course_checkpoints WHERE patient_id = $1",
         "UPDATE chimerism_runs SET results = '{}', parameters = '{}' WHERE patient_id = $1",
         "UPDATE reference_profiles SET profile = '{}' WHERE patient_id = $1",
         "UPDATE imports SET file_name = '' WHERE patient_id = $1",

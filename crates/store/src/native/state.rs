@@ -34,8 +34,8 @@ pub(crate) async fn upsert(conn: &mut Conn, patient: &str, rev: i64, row: &State
 }
 
 /// Stores the derived state computed ahead of a write with its revision
-/// (inside the write's transaction) when it belongs to that revision;
-/// whether it did.
+/// (inside the write's transaction), and the course checkpoint when one is
+/// due, when it belongs to that revision; whether it did.
 pub(crate) async fn store_ahead(
     tx: &mut sqlx::Transaction<'_, super::Db>,
     meta: &RevisionMeta,
@@ -44,6 +44,9 @@ pub(crate) async fn store_ahead(
     match ahead {
         Some(a) if a.fits(meta) => {
             upsert(tx, &meta.patient, meta.rev, &a.row).await?;
+            if let Some(payload) = &a.checkpoint {
+                super::courses::put_checkpoint(tx, meta, payload).await?;
+            }
             Ok(true)
         }
         _ => Ok(false),
