@@ -313,3 +313,41 @@ impl Analysis {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use graftwatch_core::{DonorId, PersonRef};
+    use graftwatch_grading::extract::chimerism::Share;
+
+    fn sample(date: &str, lineage: Lineage, person: PersonRef, percent: f64) -> ChimerismSample {
+        ChimerismSample {
+            date: date.parse().unwrap(),
+            lineage,
+            sample: None,
+            method: None,
+            shares: vec![Share { person, percent }],
+        }
+    }
+
+    #[test]
+    fn recipient_points_from_day_0_without_marrow() {
+        let d0: Date = "2025-01-10".parse().unwrap();
+        let donor = PersonRef::Donor(DonorId("D1".into()));
+        let samples = [
+            sample(
+                "2025-01-09",
+                Lineage::WholeBlood,
+                PersonRef::Recipient,
+                50.0,
+            ),
+            sample("2025-01-10", Lineage::Cd3, donor.clone(), 97.5),
+            sample("2025-02-01", Lineage::Marrow, PersonRef::Recipient, 4.0),
+            sample("2025-02-01", Lineage::WholeBlood, PersonRef::Recipient, 3.0),
+        ];
+        let p = recipient_points(&samples, Some(d0));
+        let got: Vec<(Lineage, f64)> = p.iter().map(|p| (p.lineage, p.recipient_percent)).collect();
+        assert_eq!(got, [(Lineage::Cd3, 2.5), (Lineage::WholeBlood, 3.0)]);
+        assert_eq!(recipient_points(&samples, None).len(), 3);
+    }
+}
