@@ -321,15 +321,8 @@ pub fn episodes(levels: &[u8], start: i32, k: u8, min_stable_recovery: u32) -> E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use graftwatch_core::Date;
 
-    fn dv(day: i32, value: f64) -> DayValue {
-        DayValue {
-            day,
-            date: Date::from_days_since_epoch(day),
-            value,
-        }
-    }
+    use crate::series::test_day_value as dv;
     const ANC: Scale = Scale {
         cuts: [0.5, 0.1],
         inclusive: true,

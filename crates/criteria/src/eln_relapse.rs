@@ -474,12 +474,7 @@ pub fn mrd_relapse(
                 ex.evidence.push(Evidence::finding(
                     Some(s.date),
                     "mrd",
-                    format!(
-                        "{} {}: trigger {}, no confirming sample",
-                        s.tissue.text(),
-                        s.measurement.text(),
-                        trigger.text()
-                    ),
+                    format!("{}, no confirming sample", trigger_text(s, trigger)),
                 ));
             }
         }
@@ -551,6 +546,16 @@ fn confirms(trigger: MrdTrigger, n: &MrdSample, cfg: &MrdConfig) -> bool {
     }
 }
 
+/// The trigger sample in words: `bone marrow flow cytometry 0.3 %: trigger …`.
+fn trigger_text(s: &MrdSample, trigger: MrdTrigger) -> String {
+    format!(
+        "{} {}: trigger {}",
+        s.tissue.text(),
+        s.measurement.text(),
+        trigger.text()
+    )
+}
+
 /// The confirmed MRD relapse: trigger `s`, confirming sample `n`.
 fn confirmed(
     mut ex: Explanation,
@@ -561,12 +566,7 @@ fn confirmed(
     ex.evidence.push(Evidence::finding(
         Some(s.date),
         "mrd",
-        format!(
-            "{} {}: trigger {}",
-            s.tissue.text(),
-            s.measurement.text(),
-            trigger.text()
-        ),
+        trigger_text(s, trigger),
     ));
     ex.evidence.push(Evidence::finding(
         Some(n.date),

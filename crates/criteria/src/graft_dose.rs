@@ -158,20 +158,15 @@ fn check_ucb(g: &GraftToCheck, combined: bool, out: &mut Vec<GraftCheck>) {
     } else {
         (2.5e7, 1.5e5, "single unit")
     };
-    out.push(check_min(
-        format!("{} TNC/kg", g.donor),
-        g.tnc_per_kg,
-        tnc,
-        &format!("{} TNC/kg ({ctx})", crate::dli::sci(tnc)),
-        CITE_UCB,
-    ));
-    out.push(check_min(
-        format!("{} CD34+/kg", g.donor),
-        g.cd34_per_kg,
-        cd34,
-        &format!("{} CD34+/kg ({ctx})", crate::dli::sci(cd34)),
-        CITE_UCB,
-    ));
+    for (cells, value, min) in [("TNC", g.tnc_per_kg, tnc), ("CD34+", g.cd34_per_kg, cd34)] {
+        out.push(check_min(
+            format!("{} {cells}/kg", g.donor),
+            value,
+            min,
+            &format!("{} {cells}/kg ({ctx})", crate::dli::sci(min)),
+            CITE_UCB,
+        ));
+    }
     if let Some(h) = &g.hla_match {
         out.push(ucb_hla_check(&g.donor, h));
     }

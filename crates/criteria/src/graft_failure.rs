@@ -405,13 +405,7 @@ fn supported_decline(
 mod tests {
     use super::*;
 
-    fn dv(day: i32, value: f64) -> DayValue {
-        DayValue {
-            day,
-            date: Date::from_days_since_epoch(day),
-            value,
-        }
-    }
+    use crate::series::test_day_value as dv;
 
     fn engraftment(engrafted_day: Option<i32>, last_day: i32) -> Engraftment {
         Engraftment {

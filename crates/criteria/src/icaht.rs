@@ -665,11 +665,7 @@ mod tests {
 
     #[test]
     fn two_lowest_handles_ties_and_order() {
-        let dv = |day, value| DayValue {
-            day,
-            date: Date::from_days_since_epoch(day),
-            value,
-        };
+        use crate::series::test_day_value as dv;
         let (a, b) = two_lowest(&[dv(1, 3.0), dv(2, 0.2), dv(3, 0.2), dv(4, 1.0)]).unwrap();
         assert_eq!((a.day, b.day), (2, 3));
         let (a, b) = two_lowest(&[dv(1, 0.1), dv(2, 3.0), dv(3, 0.5)]).unwrap();

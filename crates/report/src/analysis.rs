@@ -146,21 +146,6 @@ fn dli_dates(course: &Course) -> Vec<Date> {
     dates
 }
 
-/// The distinct transplant numbers with a graft infusion, in order.
-fn transplant_numbers(course: &Course) -> Vec<u32> {
-    let mut transplants: Vec<u32> = course
-        .events
-        .iter()
-        .filter_map(|e| match e.detail {
-            EventDetail::GraftInfusion { transplant, .. } => Some(transplant),
-            _ => None,
-        })
-        .collect();
-    transplants.sort_unstable();
-    transplants.dedup();
-    transplants
-}
-
 /// The series the alerts read besides the grades.
 struct AlertInputs<'a> {
     hct_day0: Option<Date>,
@@ -268,7 +253,8 @@ impl Analysis {
                 Err(e) => dli_errors.push((d, e.to_string())),
             }
         }
-        let graft_checks = transplant_numbers(course)
+        let graft_checks = course
+            .transplant_numbers()
             .into_iter()
             .map(|n| graft_checks(course, n))
             .collect();
