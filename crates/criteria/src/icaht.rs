@@ -684,15 +684,13 @@ mod tests {
                 reason: CensorReason::Death,
             }),
         };
-        let on = censoring_flag(&course, 20);
-        assert!(on.text.contains("on day +20"), "{}", on.text);
-        assert!(!on.text.contains("last ANC"), "{}", on.text);
-        let before = censoring_flag(&course, 19);
+        let on = censoring_flag(&course, 20).text;
         assert!(
-            before.text.contains("last ANC on day +19"),
-            "{}",
-            before.text
+            on.contains("on day +20") && !on.contains("last ANC"),
+            "{on}"
         );
+        let before = censoring_flag(&course, 19).text;
+        assert!(before.contains("last ANC on day +19"), "{before}");
     }
 
     #[test]
