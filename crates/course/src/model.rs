@@ -119,6 +119,21 @@ impl Course {
             .collect()
     }
 
+    /// The distinct transplant numbers with a graft infusion, in order.
+    pub fn transplant_numbers(&self) -> Vec<u32> {
+        let mut transplants: Vec<u32> = self
+            .events
+            .iter()
+            .filter_map(|e| match e.detail {
+                EventDetail::GraftInfusion { transplant, .. } => Some(transplant),
+                _ => None,
+            })
+            .collect();
+        transplants.sort_unstable();
+        transplants.dedup();
+        transplants
+    }
+
     /// All observations of a kind, in date order.
     pub fn observations_of(&self, kind: ObservationKind) -> impl Iterator<Item = &Observation> {
         self.observations.iter().filter(move |o| o.kind == kind)

@@ -529,7 +529,33 @@ fn score_gi(g: &CgvhdGi) -> Result<Scored, CgvhdInputError> {
     Ok(Scored::Score(s, ev, fl))
 }
 
+/// Liver score (NIH 2014): bilirubin > 3 mg/dL → 3, above its ULN → 2;
+/// with a normal bilirubin the enzymes decide ([`score_liver_enzymes`]).
 fn score_liver(l: &CgvhdLiver) -> Result<Scored, CgvhdInputError> {
+    check_liver(l)?;
+    let fl = vec![Flag::new(
+        "C-5",
+        "liver: ALT 5.0 x ULN -> 1, > 5 x ULN -> 2; ALP >= 3 x ULN -> 1 at most; elevated bilirubin <= 3 mg/dL -> 2, > 3 -> 3",
+    )];
+    let bili = Evidence::value(
+        None,
+        "bilirubin",
+        l.bilirubin_mg_dl,
+        Some(Unit::MgPerDl),
+        format!("ULN {} mg/dL", l.bilirubin_uln_mg_dl),
+    );
+    if gt(l.bilirubin_mg_dl, 3.0) {
+        return Ok(Scored::Score(3, vec![bili], fl));
+    }
+    if gt(l.bilirubin_mg_dl, l.bilirubin_uln_mg_dl) {
+        return Ok(Scored::Score(2, vec![bili], fl));
+    }
+    Ok(score_liver_enzymes(l, vec![bili], fl))
+}
+
+/// Range checks of the liver values (bilirubin and its ULN; ALT, ALP and
+/// their ULNs when recorded).
+fn check_liver(l: &CgvhdLiver) -> Result<(), CgvhdInputError> {
     check(
         "liver.bilirubin_mg_dl",
         l.bilirubin_mg_dl,
@@ -569,30 +595,19 @@ fn score_liver(l: &CgvhdLiver) -> Result<Scored, CgvhdInputError> {
             )?;
         }
     }
-    let fl = vec![Flag::new(
-        "C-5",
-        "liver: ALT 5.0 x ULN -> 1, > 5 x ULN -> 2; ALP >= 3 x ULN -> 1 at most; elevated bilirubin <= 3 mg/dL -> 2, > 3 -> 3",
-    )];
-    let bili = Evidence::value(
-        None,
-        "bilirubin",
-        l.bilirubin_mg_dl,
-        Some(Unit::MgPerDl),
-        format!("ULN {} mg/dL", l.bilirubin_uln_mg_dl),
-    );
-    if gt(l.bilirubin_mg_dl, 3.0) {
-        return Ok(Scored::Score(3, vec![bili], fl));
-    }
-    if gt(l.bilirubin_mg_dl, l.bilirubin_uln_mg_dl) {
-        return Ok(Scored::Score(2, vec![bili], fl));
-    }
-    let mut ev = vec![bili];
+    Ok(())
+}
+
+/// Liver score with a normal bilirubin: ALT > 5 × ULN → 2, ≥ 3 × ULN → 1;
+/// below that ALP ≥ 3 × ULN → 1, else 0. A ratio needed but not recorded
+/// leaves the score missing.
+fn score_liver_enzymes(l: &CgvhdLiver, mut ev: Vec<Evidence>, fl: Vec<Flag>) -> Scored {
     let alt_x = match (l.alt_u_l, l.alt_uln_u_l) {
         (Some(a), Some(u)) => a / u,
         _ => {
-            return Ok(Scored::Missing(
+            return Scored::Missing(
                 "liver: ALT and its ULN (bilirubin normal, so ALT decides the score)".into(),
-            ));
+            );
         }
     };
     ev.push(Evidence::value(
@@ -603,14 +618,14 @@ fn score_liver(l: &CgvhdLiver) -> Result<Scored, CgvhdInputError> {
         "ALT as a multiple of ULN",
     ));
     if gt(alt_x, 5.0) {
-        return Ok(Scored::Score(2, ev, fl));
+        return Scored::Score(2, ev, fl);
     }
     if ge(alt_x, 3.0) {
-        return Ok(Scored::Score(1, ev, fl));
+        return Scored::Score(1, ev, fl);
     }
     let alp_x = match (l.alp_u_l, l.alp_uln_u_l) {
         (Some(a), Some(u)) => a / u,
-        _ => return Ok(Scored::Missing("liver: ALP and its ULN".into())),
+        _ => return Scored::Missing("liver: ALP and its ULN".into()),
     };
     ev.push(Evidence::value(
         None,
@@ -619,7 +634,7 @@ fn score_liver(l: &CgvhdLiver) -> Result<Scored, CgvhdInputError> {
         Some(Unit::Ratio),
         "ALP as a multiple of ULN",
     ));
-    Ok(Scored::Score(u8::from(ge(alp_x, 3.0)), ev, fl))
+    Scored::Score(u8::from(ge(alp_x, 3.0)), ev, fl)
 }
 
 fn score_lungs(l: &CgvhdLungs, cfg: &CgvhdConfig) -> Result<Scored, CgvhdInputError> {
@@ -866,5 +881,56 @@ pub fn grade_cgvhd(
             missing,
             explanation,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn liver(alt: f64, alp: Option<f64>) -> CgvhdLiver {
+        CgvhdLiver {
+            bilirubin_mg_dl: 0.8,
+            bilirubin_uln_mg_dl: 1.2,
+            alt_u_l: Some(alt),
+            alt_uln_u_l: Some(40.0),
+            alp_u_l: alp,
+            alp_uln_u_l: alp.map(|_| 100.0),
+            attribution: Attribution::default(),
+        }
+    }
+
+    fn enzyme_score(l: &CgvhdLiver) -> Option<u8> {
+        match score_liver_enzymes(l, Vec::new(), Vec::new()) {
+            Scored::Score(s, _, _) => Some(s),
+            Scored::Missing(_) => None,
+        }
+    }
+
+    #[test]
+    fn alt_bands_on_both_sides_of_three_and_five_times_uln() {
+        assert_eq!(enzyme_score(&liver(201.0, None)), Some(2));
+        assert_eq!(enzyme_score(&liver(200.0, None)), Some(1));
+        assert_eq!(enzyme_score(&liver(120.0, None)), Some(1));
+        // Below 3 x ULN the ALP decides, and must be recorded.
+        assert_eq!(enzyme_score(&liver(119.0, None)), None);
+        assert_eq!(enzyme_score(&liver(119.0, Some(300.0))), Some(1));
+        assert_eq!(enzyme_score(&liver(119.0, Some(299.0))), Some(0));
+    }
+
+    #[test]
+    fn liver_ranges_are_checked() {
+        let ok = liver(50.0, None);
+        assert!(check_liver(&ok).is_ok());
+        let low_uln = CgvhdLiver {
+            bilirubin_uln_mg_dl: 0.05,
+            ..ok
+        };
+        assert!(check_liver(&low_uln).is_err());
+        let low_alt_uln = CgvhdLiver {
+            alt_uln_u_l: Some(0.5),
+            ..ok
+        };
+        assert!(check_liver(&low_alt_uln).is_err());
     }
 }

@@ -447,83 +447,18 @@ pub struct CrsDayResult {
     pub fever_waived: bool,
 }
 
+/// The explanation of a day graded by [`crs_fast`]: evidence for each sign
+/// recorded, flags for each ambiguity default that applied, and the reason.
 fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayResult> {
     let mut ev = Vec::with_capacity(3);
     let mut flags = vec![Flag::new(
         "T-1",
         "graded on vasopressor count and oxygen device/flow, never on SpO2 or blood pressure",
     )];
-    if let Some(t) = d.max_temp_c {
-        let note = if d.fever_other_cause {
-            "fever attributed to another cause: not counted".to_string()
-        } else if ge(t, FEVER_C) {
-            "fever (>= 38.0 degC)".to_string()
-        } else {
-            "no fever (< 38.0 degC)".to_string()
-        };
-        ev.push(Evidence::value(
-            Some(d.date),
-            "max_temperature",
-            t,
-            Some(Unit::Celsius),
-            note,
-        ));
-    }
-    if let Some(h) = d.hypotension {
-        let note = if d.hypotension_other_cause {
-            format!(
-                "{}: attributed to another cause, not counted",
-                crate::explain::words(&h)
-            )
-        } else {
-            format!("{} -> grade {}", crate::explain::words(&h), h.grade())
-        };
-        ev.push(Evidence::finding(Some(d.date), "hypotension", note));
-        if h == Hypotension::OneVasopressor {
-            flags.push(Flag::new("T-3", "vasopressin is not counted toward multiple vasopressors; one pressor with or without vasopressin is grade 3"));
-        }
-    }
+    push_temperature(d, &mut ev);
+    push_hypotension(d, &mut ev, &mut flags);
     if let Some(o) = &d.oxygen {
-        let g = o.grade();
-        let note = if d.hypoxia_other_cause {
-            format!(
-                "{}: hypoxia attributed to another cause, not counted",
-                crate::explain::words(&o.device)
-            )
-        } else {
-            match g {
-                Some(g) => format!("{} -> grade {g}", crate::explain::words(&o.device)),
-                None => format!(
-                    "{} without flow: cannot grade",
-                    crate::explain::words(&o.device)
-                ),
-            }
-        };
-        match o.flow_l_min {
-            Some(f) => ev.push(Evidence::value(
-                Some(d.date),
-                "oxygen_flow",
-                f,
-                Some(Unit::LPerMin),
-                note,
-            )),
-            None => ev.push(Evidence::finding(Some(d.date), "oxygen_device", note)),
-        }
-        if matches!(
-            o.device,
-            O2Device::NasalCannula | O2Device::HighFlowNasalCannula
-        ) {
-            flags.push(Flag::new(
-                "T-2",
-                "nasal cannula graded by flow: <= 6 L/min -> 2, > 6 L/min -> 3",
-            ));
-        }
-        if matches!(o.device, O2Device::HighFlowNasalCannula) && o.flow_l_min.is_none() {
-            flags.push(Flag::new(
-                "T-2",
-                "high-flow nasal cannula without a recorded flow graded as > 6 L/min (grade 3)",
-            ));
-        }
+        push_oxygen(d, o, &mut ev, &mut flags);
     }
     if fever_waived {
         flags.push(Flag::new("T-4", "CRS began earlier and tocilizumab/steroids/antipyretics were given: fever no longer required"));
@@ -544,40 +479,126 @@ fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayRe
         flags,
     };
     match fast {
-        CrsFast::Grade(g) => {
-            let reason = match g {
-                5 => "death from CRS gives grade 5".to_string(),
-                0 if !fever_waived => "no fever: no CRS".to_string(),
-                0 => "no fever, hypotension or hypoxia: grade 0".to_string(),
-                1 => "fever without hypotension or hypoxia gives grade 1".to_string(),
-                g => format!("more severe of hypotension and hypoxia gives grade {g}"),
-            };
-            Graded::Value {
-                value: CrsDayResult {
-                    date: d.date,
-                    grade: CrsGrade(g),
-                    fever_waived,
-                },
-                explanation: explanation(format!("{}: {reason}", d.date), ev, flags),
-            }
-        }
-        CrsFast::Missing(m) => {
-            let mut missing = Vec::new();
-            if m & 1 != 0 {
-                missing.push("maximum temperature of the day".to_string());
-            }
-            if m & 2 != 0 {
-                missing.push("hypotension / vasopressor category".to_string());
-            }
-            if m & 4 != 0 {
-                missing.push("oxygen device (and flow for nasal cannula)".to_string());
-            }
-            Graded::InsufficientData {
-                missing,
-                explanation: explanation(format!("{}: cannot grade CRS", d.date), ev, flags),
-            }
-        }
+        CrsFast::Grade(g) => Graded::Value {
+            value: CrsDayResult {
+                date: d.date,
+                grade: CrsGrade(g),
+                fever_waived,
+            },
+            explanation: explanation(
+                format!("{}: {}", d.date, grade_reason(g, fever_waived)),
+                ev,
+                flags,
+            ),
+        },
+        CrsFast::Missing(m) => Graded::InsufficientData {
+            missing: missing_signs(m),
+            explanation: explanation(format!("{}: cannot grade CRS", d.date), ev, flags),
+        },
     }
+}
+
+/// Evidence for the day's maximum temperature (fever at ≥ 38.0 °C unless
+/// attributed to another cause).
+fn push_temperature(d: &CrsDay, ev: &mut Vec<Evidence>) {
+    let Some(t) = d.max_temp_c else { return };
+    let note = if d.fever_other_cause {
+        "fever attributed to another cause: not counted".to_string()
+    } else if ge(t, FEVER_C) {
+        "fever (>= 38.0 degC)".to_string()
+    } else {
+        "no fever (< 38.0 degC)".to_string()
+    };
+    ev.push(Evidence::value(
+        Some(d.date),
+        "max_temperature",
+        t,
+        Some(Unit::Celsius),
+        note,
+    ));
+}
+
+/// Evidence for the day's hypotension category, with the T-3 flag when one
+/// vasopressor was given.
+fn push_hypotension(d: &CrsDay, ev: &mut Vec<Evidence>, flags: &mut Vec<Flag>) {
+    let Some(h) = d.hypotension else { return };
+    let note = if d.hypotension_other_cause {
+        format!(
+            "{}: attributed to another cause, not counted",
+            crate::explain::words(&h)
+        )
+    } else {
+        format!("{} -> grade {}", crate::explain::words(&h), h.grade())
+    };
+    ev.push(Evidence::finding(Some(d.date), "hypotension", note));
+    if h == Hypotension::OneVasopressor {
+        flags.push(Flag::new("T-3", "vasopressin is not counted toward multiple vasopressors; one pressor with or without vasopressin is grade 3"));
+    }
+}
+
+/// Evidence for the day's oxygen support, with the T-2 flags for nasal
+/// cannulas (graded by flow; high flow without a flow counts as > 6 L/min).
+fn push_oxygen(d: &CrsDay, o: &Oxygen, ev: &mut Vec<Evidence>, flags: &mut Vec<Flag>) {
+    let device = crate::explain::words(&o.device);
+    let note = if d.hypoxia_other_cause {
+        format!("{device}: hypoxia attributed to another cause, not counted")
+    } else {
+        match o.grade() {
+            Some(g) => format!("{device} -> grade {g}"),
+            None => format!("{device} without flow: cannot grade"),
+        }
+    };
+    match o.flow_l_min {
+        Some(f) => ev.push(Evidence::value(
+            Some(d.date),
+            "oxygen_flow",
+            f,
+            Some(Unit::LPerMin),
+            note,
+        )),
+        None => ev.push(Evidence::finding(Some(d.date), "oxygen_device", note)),
+    }
+    if matches!(
+        o.device,
+        O2Device::NasalCannula | O2Device::HighFlowNasalCannula
+    ) {
+        flags.push(Flag::new(
+            "T-2",
+            "nasal cannula graded by flow: <= 6 L/min -> 2, > 6 L/min -> 3",
+        ));
+    }
+    if matches!(o.device, O2Device::HighFlowNasalCannula) && o.flow_l_min.is_none() {
+        flags.push(Flag::new(
+            "T-2",
+            "high-flow nasal cannula without a recorded flow graded as > 6 L/min (grade 3)",
+        ));
+    }
+}
+
+/// Why a day got grade `g` (`fever_waived`: T-4 in force).
+fn grade_reason(g: u8, fever_waived: bool) -> String {
+    match g {
+        5 => "death from CRS gives grade 5".to_string(),
+        0 if !fever_waived => "no fever: no CRS".to_string(),
+        0 => "no fever, hypotension or hypoxia: grade 0".to_string(),
+        1 => "fever without hypotension or hypoxia gives grade 1".to_string(),
+        g => format!("more severe of hypotension and hypoxia gives grade {g}"),
+    }
+}
+
+/// The signs named by the bits of [`CrsFast::Missing`], in words.
+fn missing_signs(m: u8) -> Vec<String> {
+    let mut missing = Vec::new();
+    if m & 1 != 0 {
+        missing.push("maximum temperature of the day".to_string());
+    }
+    if m & 2 != 0 {
+        missing.push("hypotension / vasopressor category".to_string());
+    }
+    if m & 4 != 0 {
+        missing.push("oxygen device (and flow for nasal cannula)".to_string());
+    }
+    missing
 }
 
 /// Grades a single day with no course history (fever required).
@@ -735,5 +756,30 @@ impl CrsCourse {
                 explanation,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grade_zero_reason_depends_on_the_fever_waiver() {
+        assert_eq!(grade_reason(0, false), "no fever: no CRS");
+        assert_eq!(
+            grade_reason(0, true),
+            "no fever, hypotension or hypoxia: grade 0"
+        );
+        assert!(grade_reason(1, false).contains("grade 1"));
+        assert!(grade_reason(2, true).contains("more severe"));
+        assert!(grade_reason(5, false).contains("death"));
+    }
+
+    #[test]
+    fn missing_bits_name_each_sign() {
+        assert!(missing_signs(0).is_empty());
+        assert_eq!(missing_signs(1), vec!["maximum temperature of the day"]);
+        assert_eq!(missing_signs(6).len(), 2);
+        assert_eq!(missing_signs(7).len(), 3);
     }
 }

@@ -93,6 +93,31 @@ impl Grid {
         &self.uncertain[..self.n_uncertain.min(4)]
     }
 
+    /// An empty grid of `len` days from `start` (every level 0).
+    fn empty(start: i32, len: usize) -> Grid {
+        Grid {
+            start,
+            len,
+            lo: [0; MAX_WINDOW],
+            hi: [0; MAX_WINDOW],
+            filled_days: 0,
+            uncertain: [UncertainGap {
+                from_day: 0,
+                to_day: 0,
+            }; 4],
+            n_uncertain: 0,
+        }
+    }
+
+    /// Sets the bounds of days `from..=to` to `lo` and `hi`.
+    fn set_range(&mut self, from: i32, to: i32, lo: u8, hi: u8) {
+        for d in from..=to {
+            let i = (d - self.start) as usize;
+            self.lo[i] = lo;
+            self.hi[i] = hi;
+        }
+    }
+
     fn push_uncertain(&mut self, from_day: i32, to_day: i32) {
         if self.n_uncertain < 4 {
             self.uncertain[self.n_uncertain] = UncertainGap { from_day, to_day };
@@ -113,18 +138,7 @@ pub fn build_grid(
     max_unfilled_gap_days: u32,
 ) -> Grid {
     let len = ((end - start + 1).max(0) as usize).min(MAX_WINDOW);
-    let mut g = Grid {
-        start,
-        len,
-        lo: [0; MAX_WINDOW],
-        hi: [0; MAX_WINDOW],
-        filled_days: 0,
-        uncertain: [UncertainGap {
-            from_day: 0,
-            to_day: 0,
-        }; 4],
-        n_uncertain: 0,
-    };
+    let mut g = Grid::empty(start, len);
     if len == 0 {
         return g;
     }
@@ -144,13 +158,11 @@ pub fn build_grid(
             }
         }
         let next = iter.peek().copied();
-        let idx = (day - start) as usize;
-        match (prev, next) {
+        day = match (prev, next) {
             (Some(p), _) if p.day == day => {
                 let l = scale.level(p.value);
-                g.lo[idx] = l;
-                g.hi[idx] = l;
-                day += 1;
+                g.set_range(day, day, l, l);
+                day + 1
             }
             (Some(p), Some(n)) => {
                 // missing days p.day+1 ..= n.day-1 ; fill the part inside the window
@@ -167,54 +179,49 @@ pub fn build_grid(
                     day,
                     to,
                 );
-                day = to + 1;
+                to + 1
             }
             (Some(p), None) => {
                 // trailing days after the last value: callers end the window at
                 // the last value; if not, treat as a gap of unknown far end.
-                let to = end;
-                let l = scale.level(p.value);
-                for d in day..=to {
-                    let i = (d - start) as usize;
-                    g.lo[i] = 0;
-                    g.hi[i] = 2.max(l);
-                }
-                g.push_uncertain(day, to);
-                day = to + 1;
-            }
-            (None, Some(n)) => {
-                let gap = (n.day - start) as u32;
-                let to = (n.day - 1).min(end);
-                let l = scale.level(n.value);
-                if gap <= max_unfilled_gap_days {
-                    for d in day..=to {
-                        let i = (d - start) as usize;
-                        g.lo[i] = l;
-                        g.hi[i] = l;
-                    }
-                    g.filled_days += (to - day + 1) as u32;
-                } else {
-                    for d in day..=to {
-                        let i = (d - start) as usize;
-                        g.lo[i] = 0;
-                        g.hi[i] = 2;
-                    }
-                    g.push_uncertain(day, to);
-                }
-                day = to + 1;
-            }
-            (None, None) => {
-                for d in day..=end {
-                    let i = (d - start) as usize;
-                    g.lo[i] = 0;
-                    g.hi[i] = 2;
-                }
+                g.set_range(day, end, 0, 2.max(scale.level(p.value)));
                 g.push_uncertain(day, end);
-                day = end + 1;
+                end + 1
             }
-        }
+            (None, Some(n)) => fill_leading(&mut g, scale, n, day, end, max_unfilled_gap_days),
+            (None, None) => {
+                g.set_range(day, end, 0, 2);
+                g.push_uncertain(day, end);
+                end + 1
+            }
+        };
     }
     g
+}
+
+/// Days `day..` of the window before its first value `n`: a gap (counted
+/// from the window start) of at most `max_unfilled` days takes the level of
+/// `n`; a longer one is undetermined (levels 0 to 2). Returns the next day
+/// to fill.
+fn fill_leading(
+    g: &mut Grid,
+    scale: &Scale,
+    n: &DayValue,
+    day: i32,
+    end: i32,
+    max_unfilled: u32,
+) -> i32 {
+    let gap = (n.day - g.start) as u32;
+    let to = (n.day - 1).min(end);
+    if gap <= max_unfilled {
+        let l = scale.level(n.value);
+        g.set_range(day, to, l, l);
+        g.filled_days += (to - day + 1) as u32;
+    } else {
+        g.set_range(day, to, 0, 2);
+        g.push_uncertain(day, to);
+    }
+    to + 1
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -314,15 +321,8 @@ pub fn episodes(levels: &[u8], start: i32, k: u8, min_stable_recovery: u32) -> E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use graftwatch_core::Date;
 
-    fn dv(day: i32, value: f64) -> DayValue {
-        DayValue {
-            day,
-            date: Date::from_days_since_epoch(day),
-            value,
-        }
-    }
+    use crate::series::test_day_value as dv;
     const ANC: Scale = Scale {
         cuts: [0.5, 0.1],
         inclusive: true,
@@ -384,6 +384,24 @@ mod tests {
                 from_day: 0,
                 to_day: 4
             }
+        );
+    }
+
+    #[test]
+    fn leading_gap_takes_the_first_value_up_to_the_limit() {
+        // First value on day 2: a 2-day leading gap is filled with its level.
+        let g = build_grid(&[dv(2, 0.05)], 0, 2, &ANC, GapFill::NoImputation, 2);
+        assert_eq!((&g.lo[..3], &g.hi[..3]), (&[2, 2, 2][..], &[2, 2, 2][..]));
+        assert_eq!((g.filled_days, g.n_uncertain), (2, 0));
+        // First value on day 3: a 3-day leading gap is undetermined.
+        let g = build_grid(&[dv(3, 0.05)], 0, 3, &ANC, GapFill::NoImputation, 2);
+        assert_eq!((&g.lo[..3], &g.hi[..3]), (&[0, 0, 0][..], &[2, 2, 2][..]));
+        assert_eq!(
+            g.uncertain_gaps(),
+            &[UncertainGap {
+                from_day: 0,
+                to_day: 2
+            }]
         );
     }
 }

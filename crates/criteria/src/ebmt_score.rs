@@ -299,6 +299,49 @@ fn sex_points(i: &EbmtInput) -> Option<(u8, String)> {
     ))
 }
 
+/// The scored components in report order (age, disease stage, time from
+/// diagnosis, donor type, donor-recipient sex); a factor that could not be
+/// scored (`None`) is left out.
+fn components_of(
+    i: &EbmtInput,
+    donor: u8,
+    time: Option<(u8, String)>,
+    sex: Option<(u8, String)>,
+) -> Vec<EbmtComponent> {
+    [
+        Some(component(
+            "age",
+            ebmt_age_points(i.age_years),
+            format!("{} years at HCT", i.age_years),
+        )),
+        Some(component(
+            "disease stage",
+            i.stage as u8,
+            format!("{} stage", i.stage.label()),
+        )),
+        time.map(|(t, b)| component("time from diagnosis", t, b)),
+        Some(component("donor type", donor, i.donor.label().to_string())),
+        sex.map(|(p, b)| component("donor-recipient sex", p, b)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// One evidence line per component; the time from diagnosis is dated by the
+/// diagnosis.
+fn component_evidence(i: &EbmtInput, components: &[EbmtComponent]) -> Vec<Evidence> {
+    components
+        .iter()
+        .map(|c| {
+            let d = (c.factor == "time from diagnosis")
+                .then_some(i.diagnosis_date)
+                .flatten();
+            Evidence::finding(d, c.factor, format!("{} point(s): {}", c.points, c.basis))
+        })
+        .collect()
+}
+
 /// Computes the EBMT score with options.
 pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtScore>, ValueError> {
     let mut ex = explanation();
@@ -328,35 +371,8 @@ pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtSco
     let donor = donor_points(i, cfg, &mut ex);
     let age = ebmt_age_points(i.age_years);
     let stage = i.stage as u8;
-    let components: Vec<EbmtComponent> = [
-        Some(component(
-            "age",
-            age,
-            format!("{} years at HCT", i.age_years),
-        )),
-        Some(component(
-            "disease stage",
-            stage,
-            format!("{} stage", i.stage.label()),
-        )),
-        time.clone()
-            .map(|(t, b)| component("time from diagnosis", t, b)),
-        Some(component("donor type", donor, i.donor.label().to_string())),
-        sex.clone()
-            .map(|(p, b)| component("donor-recipient sex", p, b)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    ex.evidence = components
-        .iter()
-        .map(|c| {
-            let d = (c.factor == "time from diagnosis")
-                .then_some(i.diagnosis_date)
-                .flatten();
-            Evidence::finding(d, c.factor, format!("{} point(s): {}", c.points, c.basis))
-        })
-        .collect();
+    let components = components_of(i, donor, time.clone(), sex.clone());
+    ex.evidence = component_evidence(i, &components);
     let (Some((time, _)), Some((sex, _))) = (time, sex) else {
         let partial: u8 = components.iter().map(|c| c.points).sum();
         ex.reason = format!("score at least {partial}");
@@ -380,4 +396,42 @@ pub fn ebmt_score_with(i: &EbmtInput, cfg: &EbmtConfig) -> Result<Graded<EbmtSco
         },
         explanation: ex,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> EbmtInput {
+        EbmtInput {
+            age_years: 41,
+            stage: EbmtStage::Late,
+            first_complete_remission: false,
+            diagnosis_date: Some("2024-01-10".parse().unwrap()),
+            hct_date: "2025-03-01".parse().unwrap(),
+            donor: EbmtDonor::Unrelated,
+            donor_sex: None,
+            recipient_sex: None,
+        }
+    }
+
+    #[test]
+    fn unscored_factors_are_left_out_in_report_order() {
+        let c = components_of(&input(), 1, None, Some((1, "F to M".into())));
+        let factors: Vec<&str> = c.iter().map(|c| c.factor).collect();
+        assert_eq!(
+            factors,
+            ["age", "disease stage", "donor type", "donor-recipient sex"]
+        );
+        assert_eq!((c[0].points, c[1].points), (2, 2));
+    }
+
+    #[test]
+    fn only_the_time_factor_is_dated_by_the_diagnosis() {
+        let i = input();
+        let c = components_of(&i, 1, Some((1, "13 months".into())), None);
+        let ev = component_evidence(&i, &c);
+        let dated: Vec<bool> = ev.iter().map(|e| e.date.is_some()).collect();
+        assert_eq!(dated, [false, false, true, false]);
+    }
 }

@@ -104,7 +104,6 @@ fn check_pct(what: &'static str, v: &DatedValue) -> Result<f64, ValueError> {
 pub fn hematologic_relapse(
     input: &RelapseInput<'_>,
 ) -> Result<Graded<HematologicRelapse>, ValueError> {
-    let after = |d: Date| d > input.remission_date;
     let mut ex = Explanation {
         rule: "ELN 2022 hematologic relapse",
         version: ELN_RELAPSE_VERSION,
@@ -116,86 +115,30 @@ pub fn hematologic_relapse(
             "relapse = marrow blasts >= 5% (5.0 is relapse, 4.9 is not)",
         )],
     };
-    let mut best: Option<(Date, RelapseCriterion, Vec<Evidence>)> = None;
-    let mut consider = |d: Date, c: RelapseCriterion, ev: Vec<Evidence>| {
-        if best.as_ref().is_none_or(|b| d < b.0) {
-            best = Some((d, c, ev));
-        }
-    };
-    for v in input.marrow_blasts_pct {
-        let x = check_pct("bm_blasts", v)?;
-        if after(v.date) && x >= 5.0 {
-            consider(
-                v.date,
-                RelapseCriterion::MarrowBlasts,
-                vec![Evidence::value(
-                    Some(v.date),
-                    "bm_blasts",
-                    x,
-                    Some(Unit::Percent),
-                    "marrow blasts >= 5%",
-                )],
-            );
-        }
-    }
-    let mut pos: Vec<(Date, f64)> = Vec::new();
-    for v in input.blood_blasts_pct {
-        let x = check_pct("pb_blasts", v)?;
-        if after(v.date) && x > 0.0 {
-            pos.push((v.date, x));
-        }
-    }
-    pos.sort_by_key(|p| p.0);
-    // earliest second sample that is >= 7 days after some earlier positive sample
-    if let Some(&(first_d, first_x)) = pos.first()
-        && let Some(&(d2, x2)) = pos.iter().find(|(d, _)| d.days_since(first_d).get() >= 7)
-    {
-        consider(
-            d2,
-            RelapseCriterion::BloodBlasts,
-            vec![
-                Evidence::value(
-                    Some(first_d),
-                    "pb_blasts",
-                    first_x,
-                    Some(Unit::Percent),
-                    "first blood sample with blasts",
-                ),
-                Evidence::value(
-                    Some(d2),
-                    "pb_blasts",
-                    x2,
-                    Some(Unit::Percent),
-                    "second blood sample with blasts >= 7 days later",
-                ),
-            ],
-        );
-    }
-    if let Some(d) = input
-        .new_extramedullary_disease
-        .iter()
-        .copied()
-        .filter(|d| after(*d))
-        .min()
-    {
-        consider(
-            d,
-            RelapseCriterion::ExtramedullaryDisease,
-            vec![Evidence::finding(
-                Some(d),
-                "extramedullary_disease",
-                "new extramedullary disease",
-            )],
-        );
-    }
+    let marrow = marrow_blast_relapse(input)?;
+    let pos = blood_blast_positives(input)?;
+    let candidates = [
+        marrow,
+        blood_blast_relapse(&pos),
+        extramedullary_relapse(input),
+    ];
+    // The earliest date wins; on a tie the criterion listed first.
+    let best =
+        candidates
+            .into_iter()
+            .flatten()
+            .fold(None::<RelapseFinding>, |best, c| match best {
+                Some(b) if b.date <= c.date => Some(b),
+                _ => Some(c),
+            });
     let value = match best {
-        Some((d, c, ev)) => {
-            ex.evidence = ev;
-            ex.reason = format!("{} criterion met on {d}", c.text());
+        Some(f) => {
+            ex.evidence = f.evidence;
+            ex.reason = format!("{} criterion met on {}", f.criterion.text(), f.date);
             HematologicRelapse {
                 relapsed: true,
-                date: Some(d),
-                criterion: Some(c),
+                date: Some(f.date),
+                criterion: Some(f.criterion),
             }
         }
         None => {
@@ -219,6 +162,97 @@ pub fn hematologic_relapse(
     Ok(Graded::Value {
         value,
         explanation: ex,
+    })
+}
+
+/// One hematologic relapse criterion met on a date, with its evidence.
+struct RelapseFinding {
+    date: Date,
+    criterion: RelapseCriterion,
+    evidence: Vec<Evidence>,
+}
+
+/// Earliest marrow sample after remission with blasts ≥ 5 % (M-3: 5.0 is
+/// relapse, 4.9 is not); every marrow value is checked to be a percentage.
+fn marrow_blast_relapse(input: &RelapseInput<'_>) -> Result<Option<RelapseFinding>, ValueError> {
+    let mut best: Option<RelapseFinding> = None;
+    for v in input.marrow_blasts_pct {
+        let x = check_pct("bm_blasts", v)?;
+        let earlier = best.as_ref().is_none_or(|b| v.date < b.date);
+        if v.date > input.remission_date && x >= 5.0 && earlier {
+            best = Some(RelapseFinding {
+                date: v.date,
+                criterion: RelapseCriterion::MarrowBlasts,
+                evidence: vec![Evidence::value(
+                    Some(v.date),
+                    "bm_blasts",
+                    x,
+                    Some(Unit::Percent),
+                    "marrow blasts >= 5%",
+                )],
+            });
+        }
+    }
+    Ok(best)
+}
+
+/// Blood samples after remission with any blasts, by date; every blood value
+/// is checked to be a percentage.
+fn blood_blast_positives(input: &RelapseInput<'_>) -> Result<Vec<(Date, f64)>, ValueError> {
+    let mut pos: Vec<(Date, f64)> = Vec::new();
+    for v in input.blood_blasts_pct {
+        let x = check_pct("pb_blasts", v)?;
+        if v.date > input.remission_date && x > 0.0 {
+            pos.push((v.date, x));
+        }
+    }
+    pos.sort_by_key(|p| p.0);
+    Ok(pos)
+}
+
+/// Blood-blast relapse: the earliest positive sample ≥ 7 days after the first
+/// positive one (`pos` sorted by date); met on that second sample's date.
+fn blood_blast_relapse(pos: &[(Date, f64)]) -> Option<RelapseFinding> {
+    let &(first_d, first_x) = pos.first()?;
+    let &(d2, x2) = pos.iter().find(|(d, _)| d.days_since(first_d).get() >= 7)?;
+    Some(RelapseFinding {
+        date: d2,
+        criterion: RelapseCriterion::BloodBlasts,
+        evidence: vec![
+            Evidence::value(
+                Some(first_d),
+                "pb_blasts",
+                first_x,
+                Some(Unit::Percent),
+                "first blood sample with blasts",
+            ),
+            Evidence::value(
+                Some(d2),
+                "pb_blasts",
+                x2,
+                Some(Unit::Percent),
+                "second blood sample with blasts >= 7 days later",
+            ),
+        ],
+    })
+}
+
+/// Earliest new extramedullary disease documented after remission.
+fn extramedullary_relapse(input: &RelapseInput<'_>) -> Option<RelapseFinding> {
+    let d = input
+        .new_extramedullary_disease
+        .iter()
+        .copied()
+        .filter(|d| *d > input.remission_date)
+        .min()?;
+    Some(RelapseFinding {
+        date: d,
+        criterion: RelapseCriterion::ExtramedullaryDisease,
+        evidence: vec![Evidence::finding(
+            Some(d),
+            "extramedullary_disease",
+            "new extramedullary disease",
+        )],
     })
 }
 
@@ -393,15 +427,7 @@ pub fn mrd_relapse(
     as_of: Date,
     cfg: &MrdConfig,
 ) -> Result<Graded<MrdRelapseState>, ValueError> {
-    for s in samples {
-        let (what, v) = match s.measurement {
-            MrdMeasurement::Mfc { percent } => ("mrd_mfc_percent", Some(percent)),
-            MrdMeasurement::Qpcr { ratio_percent, .. } => ("mrd_qpcr_ratio_percent", ratio_percent),
-        };
-        if let Some(v) = v {
-            check_non_negative(what, Some(s.date), v, "a percentage >= 0")?;
-        }
-    }
+    check_mrd_values(samples)?;
     let mut ex = Explanation {
         rule: "ELN MRD relapse",
         version: ELN_RELAPSE_VERSION,
@@ -427,87 +453,28 @@ pub fn mrd_relapse(
     sorted.sort_by_key(|s| s.date);
     let mut pending: Option<MrdRelapseState> = None;
     for (i, s) in sorted.iter().enumerate() {
-        let same: Vec<&&MrdSample> = sorted[..i]
-            .iter()
-            .filter(|p| p.tissue == s.tissue)
-            .collect();
-        let is_pos = positive(&s.measurement, cfg);
-        let trigger = if !is_pos {
-            None
-        } else if same.last().is_some_and(|p| !positive(&p.measurement, cfg)) {
-            Some(MrdTrigger::Conversion)
-        } else {
-            let r = ratio(&s.measurement);
-            r.and_then(|to| {
-                same.iter()
-                    .filter_map(|p| ratio(&p.measurement))
-                    .filter(|from| {
-                        *from < cfg.low_level_below_percent && (to / from).log10() >= cfg.log10_rise
-                    })
-                    .map(|from| MrdTrigger::LogRise {
-                        from_percent: from,
-                        to_percent: to,
-                    })
-                    .next()
-            })
+        let Some(trigger) = mrd_trigger(&sorted[..i], s, cfg) else {
+            continue;
         };
-        let Some(trigger) = trigger else { continue };
         let next = sorted[i + 1..].iter().find(|n| n.tissue == s.tissue);
         let window_end = s.date.add_days(cfg.confirmation_window_days);
         match next {
             Some(n) if n.date <= window_end => {
-                let confirms = match trigger {
-                    MrdTrigger::Conversion => positive(&n.measurement, cfg),
-                    MrdTrigger::LogRise { from_percent, .. } => ratio(&n.measurement)
-                        .is_some_and(|r| (r / from_percent).log10() >= cfg.log10_rise),
-                };
-                if confirms {
-                    ex.evidence.push(Evidence::finding(
-                        Some(s.date),
-                        "mrd",
-                        format!(
-                            "{} {}: trigger {}",
-                            s.tissue.text(),
-                            s.measurement.text(),
-                            trigger.text()
-                        ),
-                    ));
-                    ex.evidence.push(Evidence::finding(
-                        Some(n.date),
-                        "mrd",
-                        format!("{} {}: confirms", n.tissue.text(), n.measurement.text()),
-                    ));
-                    ex.reason = format!(
-                        "MRD relapse triggered on {} and confirmed on {}",
-                        s.date, n.date
-                    );
-                    return Ok(Graded::Value {
-                        value: MrdRelapseState::Confirmed {
-                            first: s.date,
-                            confirmed_on: n.date,
-                            trigger,
-                        },
-                        explanation: ex,
-                    });
+                if confirms(trigger, n, cfg) {
+                    return Ok(confirmed(ex, s, n, trigger));
                 }
                 // refuted by the next sample
             }
             _ => {
-                let elapsed = as_of > window_end;
                 pending = Some(MrdRelapseState::Unconfirmed {
                     first: s.date,
                     trigger,
-                    window_elapsed: elapsed,
+                    window_elapsed: as_of > window_end,
                 });
                 ex.evidence.push(Evidence::finding(
                     Some(s.date),
                     "mrd",
-                    format!(
-                        "{} {}: trigger {}, no confirming sample",
-                        s.tissue.text(),
-                        s.measurement.text(),
-                        trigger.text()
-                    ),
+                    format!("{}, no confirming sample", trigger_text(s, trigger)),
                 ));
             }
         }
@@ -528,5 +495,179 @@ pub fn mrd_relapse(
                 explanation: ex,
             })
         }
+    }
+}
+
+/// Rejects a negative (or non-finite) MFC percentage or qPCR ratio.
+fn check_mrd_values(samples: &[MrdSample]) -> Result<(), ValueError> {
+    for s in samples {
+        let (what, v) = match s.measurement {
+            MrdMeasurement::Mfc { percent } => ("mrd_mfc_percent", Some(percent)),
+            MrdMeasurement::Qpcr { ratio_percent, .. } => ("mrd_qpcr_ratio_percent", ratio_percent),
+        };
+        if let Some(v) = v {
+            check_non_negative(what, Some(s.date), v, "a percentage >= 0")?;
+        }
+    }
+    Ok(())
+}
+
+/// The relapse trigger sample `s` sets off given the earlier samples
+/// (`earlier`, by date): conversion when the previous sample of the same
+/// tissue was negative, else a ≥ `log10_rise` qPCR rise from an earlier
+/// low-level (< `low_level_below_percent`) positive sample of that tissue.
+fn mrd_trigger(earlier: &[&MrdSample], s: &MrdSample, cfg: &MrdConfig) -> Option<MrdTrigger> {
+    if !positive(&s.measurement, cfg) {
+        return None;
+    }
+    let same: Vec<&&MrdSample> = earlier.iter().filter(|p| p.tissue == s.tissue).collect();
+    if same.last().is_some_and(|p| !positive(&p.measurement, cfg)) {
+        return Some(MrdTrigger::Conversion);
+    }
+    let to = ratio(&s.measurement)?;
+    same.iter()
+        .filter_map(|p| ratio(&p.measurement))
+        .filter(|from| *from < cfg.low_level_below_percent && (to / from).log10() >= cfg.log10_rise)
+        .map(|from| MrdTrigger::LogRise {
+            from_percent: from,
+            to_percent: to,
+        })
+        .next()
+}
+
+/// Whether the next sample `n` of the same tissue confirms `trigger`: still
+/// positive after a conversion, still ≥ `log10_rise` above the start of a rise.
+fn confirms(trigger: MrdTrigger, n: &MrdSample, cfg: &MrdConfig) -> bool {
+    match trigger {
+        MrdTrigger::Conversion => positive(&n.measurement, cfg),
+        MrdTrigger::LogRise { from_percent, .. } => {
+            ratio(&n.measurement).is_some_and(|r| (r / from_percent).log10() >= cfg.log10_rise)
+        }
+    }
+}
+
+/// The trigger sample in words: `bone marrow flow cytometry 0.3 %: trigger …`.
+fn trigger_text(s: &MrdSample, trigger: MrdTrigger) -> String {
+    format!(
+        "{} {}: trigger {}",
+        s.tissue.text(),
+        s.measurement.text(),
+        trigger.text()
+    )
+}
+
+/// The confirmed MRD relapse: trigger `s`, confirming sample `n`.
+fn confirmed(
+    mut ex: Explanation,
+    s: &MrdSample,
+    n: &MrdSample,
+    trigger: MrdTrigger,
+) -> Graded<MrdRelapseState> {
+    ex.evidence.push(Evidence::finding(
+        Some(s.date),
+        "mrd",
+        trigger_text(s, trigger),
+    ));
+    ex.evidence.push(Evidence::finding(
+        Some(n.date),
+        "mrd",
+        format!("{} {}: confirms", n.tissue.text(), n.measurement.text()),
+    ));
+    ex.reason = format!(
+        "MRD relapse triggered on {} and confirmed on {}",
+        s.date, n.date
+    );
+    Graded::Value {
+        value: MrdRelapseState::Confirmed {
+            first: s.date,
+            confirmed_on: n.date,
+            trigger,
+        },
+        explanation: ex,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn qpcr(date: &str, ratio_percent: f64) -> MrdSample {
+        MrdSample {
+            date: d(date),
+            tissue: Tissue::BoneMarrow,
+            measurement: MrdMeasurement::Qpcr {
+                positive: true,
+                ratio_percent: Some(ratio_percent),
+            },
+        }
+    }
+
+    #[test]
+    fn blood_blasts_need_a_second_sample_at_least_seven_days_later() {
+        let six = [(d("2025-03-01"), 1.0), (d("2025-03-07"), 2.0)];
+        assert!(blood_blast_relapse(&six).is_none());
+        let seven = [(d("2025-03-01"), 1.0), (d("2025-03-08"), 2.0)];
+        let f = blood_blast_relapse(&seven).unwrap();
+        assert_eq!(f.date, d("2025-03-08"));
+        assert_eq!(f.criterion, RelapseCriterion::BloodBlasts);
+    }
+
+    #[test]
+    fn marrow_blasts_relapse_at_five_not_below() {
+        let below = [DatedValue::new(d("2025-03-01"), 4.9)];
+        let at = [DatedValue::new(d("2025-03-01"), 5.0)];
+        let input = |m| RelapseInput {
+            remission_date: d("2025-01-01"),
+            marrow_blasts_pct: m,
+            blood_blasts_pct: &[],
+            new_extramedullary_disease: &[],
+        };
+        assert!(marrow_blast_relapse(&input(&below)).unwrap().is_none());
+        assert!(marrow_blast_relapse(&input(&at)).unwrap().is_some());
+    }
+
+    #[test]
+    fn log_rise_needs_a_low_level_start() {
+        let cfg = MrdConfig::default();
+        let low = qpcr("2025-01-01", 1.9);
+        let high = qpcr("2025-01-01", 2.0);
+        let rise = qpcr("2025-02-01", 40.0);
+        assert!(matches!(
+            mrd_trigger(&[&low], &rise, &cfg),
+            Some(MrdTrigger::LogRise { .. })
+        ));
+        assert_eq!(mrd_trigger(&[&high], &rise, &cfg), None);
+        let small = qpcr("2025-02-01", 9.0);
+        assert_eq!(mrd_trigger(&[&qpcr("2025-01-01", 1.0)], &small, &cfg), None);
+    }
+
+    #[test]
+    fn conversion_triggers_after_a_negative_sample_of_the_same_tissue() {
+        let cfg = MrdConfig::default();
+        let neg = MrdSample {
+            date: d("2025-01-01"),
+            tissue: Tissue::BoneMarrow,
+            measurement: MrdMeasurement::Mfc { percent: 0.09 },
+        };
+        let pos = MrdSample {
+            date: d("2025-02-01"),
+            measurement: MrdMeasurement::Mfc { percent: 0.1 },
+            ..neg
+        };
+        assert_eq!(
+            mrd_trigger(&[&neg], &pos, &cfg),
+            Some(MrdTrigger::Conversion)
+        );
+        assert!(confirms(MrdTrigger::Conversion, &pos, &cfg));
+        assert!(!confirms(MrdTrigger::Conversion, &neg, &cfg));
+        let blood = MrdSample {
+            tissue: Tissue::PeripheralBlood,
+            ..neg
+        };
+        assert_eq!(mrd_trigger(&[&blood], &pos, &cfg), None);
     }
 }

@@ -142,117 +142,108 @@ pub fn check_grafts(grafts: &[GraftToCheck]) -> Vec<GraftCheck> {
     let mut out = Vec::new();
     for g in grafts {
         if g.is_ucb {
-            let (tnc, cd34, ctx) = if combined {
-                (1.5e7, 1.0e5, "double/combined unit")
-            } else {
-                (2.5e7, 1.5e5, "single unit")
-            };
-            out.push(check_min(
-                format!("{} TNC/kg", g.donor),
-                g.tnc_per_kg,
-                tnc,
-                &format!("{} TNC/kg ({ctx})", crate::dli::sci(tnc)),
-                CITE_UCB,
-            ));
-            out.push(check_min(
-                format!("{} CD34+/kg", g.donor),
-                g.cd34_per_kg,
-                cd34,
-                &format!("{} CD34+/kg ({ctx})", crate::dli::sci(cd34)),
-                CITE_UCB,
-            ));
-            if let Some(h) = &g.hla_match {
-                let c = match parse_hla(h) {
-                    Some((m, 8)) => {
-                        let ok = m >= 6;
-                        GraftCheck {
-                            what: format!("{} HLA match", g.donor),
-                            value: Some(m as f64),
-                            status: if ok {
-                                CheckStatus::Meets
-                            } else {
-                                CheckStatus::Below
-                            },
-                            reason: format!(
-                                "{h}: {}",
-                                if ok {
-                                    "<= 2 mismatches"
-                                } else {
-                                    "> 2 mismatches at 8 alleles (Eurocord: avoid); acceptable in some ASTCT SIG criteria (>= 4/8) [R]"
-                                }
-                            ),
-                            citation: CITE_UCB,
-                        }
-                    }
-                    Some((m, 6)) => {
-                        let ok = m >= 4;
-                        GraftCheck {
-                            what: format!("{} HLA match", g.donor),
-                            value: Some(m as f64),
-                            status: if ok {
-                                CheckStatus::Meets
-                            } else {
-                                CheckStatus::Below
-                            },
-                            reason: format!("{h}: {}", if ok { ">= 4/6" } else { "below 4/6" }),
-                            citation: CITE_UCB,
-                        }
-                    }
-                    _ => GraftCheck {
-                        what: format!("{} HLA match", g.donor),
-                        value: None,
-                        status: CheckStatus::Reported,
-                        reason: format!("{h}: no threshold for this resolution"),
-                        citation: CITE_UCB,
-                    },
-                };
-                out.push(c);
-            }
+            check_ucb(g, combined, &mut out);
         } else {
-            out.push(check_min(
-                format!("{} CD34+/kg", g.donor),
-                g.cd34_per_kg,
-                2e6,
-                "2.0×10^6 CD34+/kg minimum",
-                CITE_PBSC,
-            ));
-            if let Some(v) = g.cd34_per_kg {
-                let cap = if g.haploidentical { 5e6 } else { 8e6 };
-                if v > cap {
-                    out.push(GraftCheck {
-                        what: format!("{} CD34+/kg cap", g.donor),
-                        value: Some(v),
-                        status: CheckStatus::AboveCap,
-                        reason: format!(
-                            "{} above the usual cap {} ({})",
-                            crate::dli::sci(v),
-                            crate::dli::sci(cap),
-                            if g.haploidentical {
-                                "haplo-PTCy protocols"
-                            } else {
-                                "chronic GVHD concern"
-                            }
-                        ),
-                        citation: CITE_PBSC,
-                    });
-                }
-            }
+            check_pbsc(g, &mut out);
+        }
+    }
+    out
+}
+
+/// One UCB unit: TNC/kg and CD34+/kg minimums (single unit, or each unit of a
+/// double/combined graft) and, when recorded, the HLA match.
+fn check_ucb(g: &GraftToCheck, combined: bool, out: &mut Vec<GraftCheck>) {
+    let (tnc, cd34, ctx) = if combined {
+        (1.5e7, 1.0e5, "double/combined unit")
+    } else {
+        (2.5e7, 1.5e5, "single unit")
+    };
+    for (cells, value, min) in [("TNC", g.tnc_per_kg, tnc), ("CD34+", g.cd34_per_kg, cd34)] {
+        out.push(check_min(
+            format!("{} {cells}/kg", g.donor),
+            value,
+            min,
+            &format!("{} {cells}/kg ({ctx})", crate::dli::sci(min)),
+            CITE_UCB,
+        ));
+    }
+    if let Some(h) = &g.hla_match {
+        out.push(ucb_hla_check(&g.donor, h));
+    }
+}
+
+/// UCB HLA match: at 8 alleles ≥ 6/8 (≤ 2 mismatches) meets; at 6 loci
+/// ≥ 4/6 meets; any other resolution is reported without a verdict.
+fn ucb_hla_check(donor: &str, h: &str) -> GraftCheck {
+    let (value, status, why) = match parse_hla(h) {
+        Some((m, 8)) if m >= 6 => (Some(m), CheckStatus::Meets, "<= 2 mismatches"),
+        Some((m, 8)) => (
+            Some(m),
+            CheckStatus::Below,
+            "> 2 mismatches at 8 alleles (Eurocord: avoid); acceptable in some ASTCT SIG criteria (>= 4/8) [R]",
+        ),
+        Some((m, 6)) if m >= 4 => (Some(m), CheckStatus::Meets, ">= 4/6"),
+        Some((m, 6)) => (Some(m), CheckStatus::Below, "below 4/6"),
+        _ => (
+            None,
+            CheckStatus::Reported,
+            "no threshold for this resolution",
+        ),
+    };
+    GraftCheck {
+        what: format!("{donor} HLA match"),
+        value: value.map(f64::from),
+        status,
+        reason: format!("{h}: {why}"),
+        citation: CITE_UCB,
+    }
+}
+
+/// One PBSC (or bone-marrow) graft: CD34+/kg minimum, the CD34+/kg cap
+/// (haplo-PTCy 5×10⁶, else 8×10⁶; only when exceeded) and the CD3+/kg dose
+/// reported without a verdict.
+fn check_pbsc(g: &GraftToCheck, out: &mut Vec<GraftCheck>) {
+    out.push(check_min(
+        format!("{} CD34+/kg", g.donor),
+        g.cd34_per_kg,
+        2e6,
+        "2.0×10^6 CD34+/kg minimum",
+        CITE_PBSC,
+    ));
+    if let Some(v) = g.cd34_per_kg {
+        let cap = if g.haploidentical { 5e6 } else { 8e6 };
+        if v > cap {
             out.push(GraftCheck {
-                what: format!("{} CD3+/kg", g.donor),
-                value: g.cd3_per_kg,
-                status: CheckStatus::Reported,
-                reason: match g.cd3_per_kg {
-                    Some(v) => format!(
-                        "{} (no consensus threshold in the reference)",
-                        crate::dli::sci(v)
-                    ),
-                    None => "not recorded".into(),
-                },
+                what: format!("{} CD34+/kg cap", g.donor),
+                value: Some(v),
+                status: CheckStatus::AboveCap,
+                reason: format!(
+                    "{} above the usual cap {} ({})",
+                    crate::dli::sci(v),
+                    crate::dli::sci(cap),
+                    if g.haploidentical {
+                        "haplo-PTCy protocols"
+                    } else {
+                        "chronic GVHD concern"
+                    }
+                ),
                 citation: CITE_PBSC,
             });
         }
     }
-    out
+    out.push(GraftCheck {
+        what: format!("{} CD3+/kg", g.donor),
+        value: g.cd3_per_kg,
+        status: CheckStatus::Reported,
+        reason: match g.cd3_per_kg {
+            Some(v) => format!(
+                "{} (no consensus threshold in the reference)",
+                crate::dli::sci(v)
+            ),
+            None => "not recorded".into(),
+        },
+        citation: CITE_PBSC,
+    });
 }
 
 #[cfg(test)]
@@ -313,5 +304,30 @@ mod tests {
         assert!(c.iter().any(|x| x.status == CheckStatus::AboveCap));
         assert_eq!(parse_hla("5/8"), Some((5, 8)));
         assert_eq!(parse_hla("9/8"), None);
+    }
+
+    #[test]
+    fn ucb_hla_by_resolution() {
+        assert_eq!(ucb_hla_check("U", "6/8").status, CheckStatus::Meets);
+        assert_eq!(ucb_hla_check("U", "5/8").status, CheckStatus::Below);
+        assert_eq!(ucb_hla_check("U", "4/6").status, CheckStatus::Meets);
+        assert_eq!(ucb_hla_check("U", "3/6").status, CheckStatus::Below);
+        let other = ucb_hla_check("U", "9/10");
+        assert_eq!((other.status, other.value), (CheckStatus::Reported, None));
+        assert_eq!(ucb_hla_check("U", "5/8").value, Some(5.0));
+    }
+
+    #[test]
+    fn pbsc_cap_for_non_haploidentical_donors() {
+        let g = |cd34| GraftToCheck {
+            haploidentical: false,
+            ..pbsc(cd34)
+        };
+        let mut out = Vec::new();
+        check_pbsc(&g(8e6), &mut out);
+        assert!(!out.iter().any(|x| x.status == CheckStatus::AboveCap));
+        out.clear();
+        check_pbsc(&g(8.1e6), &mut out);
+        assert!(out.iter().any(|x| x.status == CheckStatus::AboveCap));
     }
 }

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engraftment::{EngraftedOn, Engraftment, SUREDA_2024_CITATION};
 use crate::explain::{Evidence, Explanation, Flag, Graded};
-use crate::series::{COUNT_UNIT, DatedValue, ValueError, daily_minimum};
+use crate::series::{COUNT_UNIT, DatedValue, DayValue, ValueError, daily_minimum};
 
 /// ASTCT primary-graft-failure definition.
 pub const KHARFAN_DABAJA_2021_CITATION: Citation = Citation {
@@ -126,57 +126,66 @@ pub fn primary_graft_failure(
         "GF-cause",
         "pancytopenia and causes (relapse, drugs, infection) are not assessed here",
     ));
-    let e = match neutrophils {
+    match neutrophils {
         Graded::Value { value, explanation } => {
             ex.evidence.extend(explanation.evidence.iter().cloned());
             ex.flags.extend(explanation.flags.iter().cloned());
-            value
+            judge_by_deadline(value, deadline, combined, ex)
         }
         Graded::NotApplicable { reason, .. } => {
             ex.reason = format!("no primary graft failure: {reason}");
             ex.flags.push(Flag::new("E-2", "ANC never below 0.5: primary graft failure by counts does not apply; check chimerism for autologous reconstitution (E-8)"));
-            return Graded::Value {
-                value: PrimaryGraftFailure {
-                    primary_graft_failure: false,
-                    deadline_day: deadline,
-                    neutrophil_engraftment: None,
-                    late_engraftment: false,
-                    early_bridge_engraftment: None,
-                },
+            Graded::Value {
+                value: primary_value(false, deadline, None, false, None),
                 explanation: ex,
-            };
+            }
         }
         Graded::InsufficientData { missing, .. } => {
             ex.reason = "neutrophil engraftment could not be assessed".into();
-            return Graded::InsufficientData {
+            Graded::InsufficientData {
                 missing: missing.clone(),
                 explanation: ex,
-            };
+            }
         }
-    };
-    let bridge = |on: Option<EngraftedOn>| {
-        if combined {
-            on.filter(|o| o.day <= deadline)
-        } else {
-            None
-        }
-    };
-    match e.engrafted {
+    }
+}
+
+/// A [`PrimaryGraftFailure`] from its fields, in declaration order.
+fn primary_value(
+    failure: bool,
+    deadline_day: i32,
+    engrafted: Option<EngraftedOn>,
+    late: bool,
+    bridge: Option<EngraftedOn>,
+) -> PrimaryGraftFailure {
+    PrimaryGraftFailure {
+        primary_graft_failure: failure,
+        deadline_day,
+        neutrophil_engraftment: engrafted,
+        late_engraftment: late,
+        early_bridge_engraftment: bridge,
+    }
+}
+
+/// The deadline rule applied to a neutrophil-engraftment result: engrafted
+/// by the deadline (inclusive) is no failure; later is failure with late
+/// engraftment (E-7); not engrafted is failure once ANC is followed to the
+/// deadline, else insufficient data. `combined`: a UCB + PBSC/BM graft, whose
+/// recovery by the deadline is also the early bridge engraftment.
+fn judge_by_deadline(
+    e: &Engraftment,
+    deadline: i32,
+    combined: bool,
+    mut ex: Explanation,
+) -> Graded<PrimaryGraftFailure> {
+    let value = match e.engrafted {
         Some(on) if on.day <= deadline => {
             ex.reason = format!(
                 "neutrophil engraftment on day {:+}, by the day {deadline:+} deadline",
                 on.day
             );
-            Graded::Value {
-                value: PrimaryGraftFailure {
-                    primary_graft_failure: false,
-                    deadline_day: deadline,
-                    neutrophil_engraftment: Some(on),
-                    late_engraftment: false,
-                    early_bridge_engraftment: bridge(Some(on)),
-                },
-                explanation: ex,
-            }
+            let bridge = combined.then_some(on);
+            primary_value(false, deadline, Some(on), false, bridge)
         }
         Some(on) => {
             ex.flags.push(Flag::new(
@@ -187,46 +196,32 @@ pub fn primary_graft_failure(
                 "no ANC engraftment by day {deadline:+} (engrafted later, day {:+})",
                 on.day
             );
-            Graded::Value {
-                value: PrimaryGraftFailure {
-                    primary_graft_failure: true,
-                    deadline_day: deadline,
-                    neutrophil_engraftment: Some(on),
-                    late_engraftment: true,
-                    early_bridge_engraftment: None,
-                },
-                explanation: ex,
-            }
+            primary_value(true, deadline, Some(on), true, None)
         }
         None if e.last_value.day >= deadline => {
             ex.reason = format!(
                 "no neutrophil engraftment by day {deadline:+} (ANC followed to day {:+})",
                 e.last_value.day
             );
-            Graded::Value {
-                value: PrimaryGraftFailure {
-                    primary_graft_failure: true,
-                    deadline_day: deadline,
-                    neutrophil_engraftment: None,
-                    late_engraftment: false,
-                    early_bridge_engraftment: None,
-                },
-                explanation: ex,
-            }
+            primary_value(true, deadline, None, false, None)
         }
         None => {
             ex.reason = format!(
                 "not engrafted yet and ANC followed only to day {:+}",
                 e.last_value.day
             );
-            Graded::InsufficientData {
+            return Graded::InsufficientData {
                 missing: vec![format!(
                     "ANC from day {:+} to day {deadline:+}",
                     e.last_value.day + 1
                 )],
                 explanation: ex,
-            }
+            };
         }
+    };
+    Graded::Value {
+        value,
+        explanation: ex,
     }
 }
 
@@ -314,46 +309,37 @@ pub fn secondary_graft_failure(
     };
     let rec = if n.day >= p.day { n } else { p };
     let from = rec.day + 1;
-    let mut found: Option<(i32, i32, &'static str)> = None;
+    let support: Vec<i32> = input
+        .support
+        .iter()
+        .map(|s| s.days_since(input.day0).get())
+        .collect();
+    let mut found: Option<(i32, &'static str)> = None;
     for (what, series, thr) in [
         ("anc", input.anc, cfg.anc_below),
         ("platelets", input.platelets, cfg.platelets_below),
     ] {
         let days = daily_minimum(what, series, input.day0, from, i32::MAX)?;
-        let mut run = 0u32;
-        let mut start = 0;
-        for d in &days {
-            if d.value < thr {
-                if run == 0 {
-                    start = d.day;
-                }
-                run += 1;
-                if run >= cfg.min_consecutive_values {
-                    let supported = input.support.iter().any(|s| {
-                        let sd = s.days_since(input.day0).get();
-                        sd >= start && sd <= d.day + cfg.support_window_days
-                    });
-                    if supported && found.is_none_or(|f| start < f.0) {
-                        found = Some((start, d.day, what));
-                        ex.evidence.push(Evidence::value(
-                            Some(d.date),
-                            what,
-                            d.value,
-                            Some(COUNT_UNIT),
-                            format!(
-                                "day {:+}: {run}th consecutive value < {thr} since day {start:+}",
-                                d.day
-                            ),
-                        ));
-                    }
-                }
-            } else {
-                run = 0;
-            }
+        let Some(decline) = supported_decline(&days, thr, &support, cfg) else {
+            continue;
+        };
+        if found.is_none_or(|f| decline.start < f.0) {
+            found = Some((decline.start, what));
+            let (d, run, start) = (decline.reached, decline.run, decline.start);
+            ex.evidence.push(Evidence::value(
+                Some(d.date),
+                what,
+                d.value,
+                Some(COUNT_UNIT),
+                format!(
+                    "day {:+}: {run}th consecutive value < {thr} since day {start:+}",
+                    d.day
+                ),
+            ));
         }
     }
     ex.reason = match found {
-        Some((s, _, what)) => format!(
+        Some((s, what)) => format!(
             "{what} declined from day {s:+} after recovery on day {:+}, with transfusion/growth-factor support",
             rec.day
         ),
@@ -367,4 +353,118 @@ pub fn secondary_graft_failure(
         },
         explanation: ex,
     })
+}
+
+/// A run of declining values that met the secondary-failure rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Decline {
+    /// First day of the run.
+    start: i32,
+    /// The day on which the run first met the rule (long enough and supported).
+    reached: DayValue,
+    /// Length of the run on that day.
+    run: u32,
+}
+
+/// The first point of `days` (daily minima after recovery) at which the
+/// current run of values strictly below `thr` is at least
+/// `min_consecutive_values` long and some support day (days after day 0)
+/// falls between its first day and `support_window_days` after that point.
+fn supported_decline(
+    days: &[DayValue],
+    thr: f64,
+    support: &[i32],
+    cfg: &SecondaryFailureConfig,
+) -> Option<Decline> {
+    let mut run = 0u32;
+    let mut start = 0;
+    for d in days {
+        if d.value >= thr {
+            run = 0;
+            continue;
+        }
+        if run == 0 {
+            start = d.day;
+        }
+        run += 1;
+        let supported = support
+            .iter()
+            .any(|&sd| sd >= start && sd <= d.day + cfg.support_window_days);
+        if run >= cfg.min_consecutive_values && supported {
+            return Some(Decline {
+                start,
+                reached: *d,
+                run,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::series::test_day_value as dv;
+
+    fn engraftment(engrafted_day: Option<i32>, last_day: i32) -> Engraftment {
+        Engraftment {
+            threshold: 0.5,
+            engrafted: engrafted_day.map(|day| EngraftedOn {
+                date: Date::from_days_since_epoch(day),
+                day,
+            }),
+            nadir: dv(5, 0.0),
+            last_value: dv(last_day, 1.0),
+        }
+    }
+
+    #[test]
+    fn deadline_is_inclusive() {
+        let ex = || explanation("Primary graft failure");
+        let by = judge_by_deadline(&engraftment(Some(30), 40), 30, false, ex());
+        assert!(!by.value().unwrap().primary_graft_failure);
+        let late = judge_by_deadline(&engraftment(Some(31), 40), 30, false, ex());
+        let late = late.value().unwrap();
+        assert!(late.primary_graft_failure && late.late_engraftment);
+    }
+
+    #[test]
+    fn no_engraftment_is_failure_only_when_followed_to_the_deadline() {
+        let ex = || explanation("Primary graft failure");
+        let followed = judge_by_deadline(&engraftment(None, 42), 42, true, ex());
+        assert!(followed.value().unwrap().primary_graft_failure);
+        let short = judge_by_deadline(&engraftment(None, 41), 42, true, ex());
+        assert!(matches!(short, Graded::InsufficientData { .. }));
+    }
+
+    #[test]
+    fn bridge_engraftment_only_for_combined_grafts() {
+        let ex = || explanation("Primary graft failure");
+        let combined = judge_by_deadline(&engraftment(Some(20), 50), 42, true, ex());
+        assert!(combined.value().unwrap().early_bridge_engraftment.is_some());
+        let single = judge_by_deadline(&engraftment(Some(20), 50), 42, false, ex());
+        assert!(single.value().unwrap().early_bridge_engraftment.is_none());
+    }
+
+    #[test]
+    fn decline_needs_enough_values_below_and_support_in_the_window() {
+        let cfg = SecondaryFailureConfig::default();
+        let days = [
+            dv(40, 0.4),
+            dv(41, 0.4),
+            dv(42, 0.5),
+            dv(43, 0.4),
+            dv(44, 0.3),
+            dv(45, 0.2),
+        ];
+        // 0.5 is not below 0.5: the first run has only two values.
+        let d = supported_decline(&days, 0.5, &[43], &cfg).unwrap();
+        assert_eq!((d.start, d.reached.day, d.run), (43, 45, 3));
+        // Support 7 days after the third value counts; 8 days does not.
+        assert!(supported_decline(&days, 0.5, &[52], &cfg).is_some());
+        assert!(supported_decline(&days, 0.5, &[53], &cfg).is_none());
+        // Support before the run's first day does not count.
+        assert!(supported_decline(&days, 0.5, &[42], &cfg).is_none());
+    }
 }

@@ -153,41 +153,16 @@ pub fn car_hematotox(input: &HematotoxInput) -> Result<Graded<Hematotox>, ValueE
             explanation: ex,
         });
     };
-    let r = Hematotox {
-        platelets: platelet_points(plt),
-        anc: anc_points(anc),
-        hemoglobin: hemoglobin_points(hb),
-        crp: crp_points(crp),
-        ferritin: ferritin_points(fer),
-        score: 0,
-        risk: HematotoxRisk::Low,
+    let v = Values {
+        anc,
+        hb,
+        plt,
+        crp,
+        fer,
     };
-    let score = r.platelets + r.anc + r.hemoglobin + r.crp + r.ferritin;
-    let risk = if score >= 2 {
-        HematotoxRisk::High
-    } else {
-        HematotoxRisk::Low
-    };
-    let r = Hematotox { score, risk, ..r };
-    let on_cut: [(bool, &str); 5] = [
-        (anc == 1.2, "ANC exactly 1.2 x10^9/L (1200/uL) scored 0"),
-        (hb == 9.0, "haemoglobin exactly 9.0 g/dL scored 0"),
-        (crp == 3.0, "CRP exactly 3.0 mg/dL scored 0"),
-        (
-            plt == 75.0 || plt == 175.0,
-            "platelets exactly 75 or 175 x10^9/L scored 1",
-        ),
-        (
-            fer == 650.0 || fer == 2000.0,
-            "ferritin exactly 650 or 2000 ng/mL scored 1",
-        ),
-    ];
-    for (hit, text) in on_cut {
-        if hit {
-            ex.flags.push(Flag::new("T-9", text));
-        }
-    }
-    for (what, v, unit, pts) in [
+    let r = score(&v);
+    ex.flags = cut_point_flags(&v);
+    for (what, x, unit, pts) in [
         ("platelets", plt, Unit::Per1e9L, r.platelets),
         ("anc", anc, Unit::Per1e9L, r.anc),
         ("hemoglobin", hb, Unit::GPerDl, r.hemoglobin),
@@ -197,17 +172,104 @@ pub fn car_hematotox(input: &HematotoxInput) -> Result<Graded<Hematotox>, ValueE
         ex.evidence.push(Evidence::value(
             d,
             what,
-            v,
+            x,
             Some(unit),
             format!("{pts} point(s)"),
         ));
     }
     ex.reason = format!(
-        "score {score}: {} risk",
-        if score >= 2 { "high" } else { "low" }
+        "score {}: {} risk",
+        r.score,
+        if r.score >= 2 { "high" } else { "low" }
     );
     Ok(Graded::Value {
         value: r,
         explanation: ex,
     })
+}
+
+/// The five checked values of a complete input.
+struct Values {
+    anc: f64,
+    hb: f64,
+    plt: f64,
+    crp: f64,
+    fer: f64,
+}
+
+/// The points of each variable, their sum and the risk group (high at ≥ 2).
+fn score(v: &Values) -> Hematotox {
+    let r = Hematotox {
+        platelets: platelet_points(v.plt),
+        anc: anc_points(v.anc),
+        hemoglobin: hemoglobin_points(v.hb),
+        crp: crp_points(v.crp),
+        ferritin: ferritin_points(v.fer),
+        score: 0,
+        risk: HematotoxRisk::Low,
+    };
+    let score = r.platelets + r.anc + r.hemoglobin + r.crp + r.ferritin;
+    let risk = if score >= 2 {
+        HematotoxRisk::High
+    } else {
+        HematotoxRisk::Low
+    };
+    Hematotox { score, risk, ..r }
+}
+
+/// T-9 flags for values exactly on a cut point (scored by the T-9 defaults).
+fn cut_point_flags(v: &Values) -> Vec<Flag> {
+    let on_cut: [(bool, &str); 5] = [
+        (v.anc == 1.2, "ANC exactly 1.2 x10^9/L (1200/uL) scored 0"),
+        (v.hb == 9.0, "haemoglobin exactly 9.0 g/dL scored 0"),
+        (v.crp == 3.0, "CRP exactly 3.0 mg/dL scored 0"),
+        (
+            v.plt == 75.0 || v.plt == 175.0,
+            "platelets exactly 75 or 175 x10^9/L scored 1",
+        ),
+        (
+            v.fer == 650.0 || v.fer == 2000.0,
+            "ferritin exactly 650 or 2000 ng/mL scored 1",
+        ),
+    ];
+    on_cut
+        .into_iter()
+        .filter(|(hit, _)| *hit)
+        .map(|(_, text)| Flag::new("T-9", text))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(anc: f64, hb: f64, plt: f64, crp: f64, fer: f64) -> Values {
+        Values {
+            anc,
+            hb,
+            plt,
+            crp,
+            fer,
+        }
+    }
+
+    #[test]
+    fn risk_is_high_from_two_points() {
+        let one = score(&values(1.2, 9.0, 176.0, 3.0, 650.0));
+        assert_eq!((one.score, one.risk), (1, HematotoxRisk::Low));
+        let two = score(&values(1.19, 9.0, 176.0, 3.0, 650.0));
+        assert_eq!((two.score, two.risk), (2, HematotoxRisk::High));
+        let max = score(&values(0.1, 8.0, 74.0, 3.1, 2001.0));
+        assert_eq!(max.score, 7);
+    }
+
+    #[test]
+    fn only_values_exactly_on_a_cut_point_are_flagged() {
+        assert_eq!(
+            cut_point_flags(&values(1.2, 9.0, 175.0, 3.0, 2000.0)).len(),
+            5
+        );
+        let off = cut_point_flags(&values(1.21, 8.99, 175.1, 3.01, 650.1));
+        assert!(off.is_empty(), "{off:?}");
+    }
 }

@@ -389,70 +389,16 @@ pub fn early_icaht(
             explanation: early_explanation("no ANC value in day 0 to +30".into()),
         });
     };
-    let mut flags = Vec::new();
-    let mode_text = match cfg.duration_mode {
-        DurationMode::Cumulative => {
-            "cumulative days at or below the threshold in day 0-30 (engine default)"
-        }
-        DurationMode::LongestEpisode => "longest single episode (Liang option)",
-    };
-    flags.push(Flag::new(
-        "T-6",
-        format!(
-            "duration = {mode_text}; recoveries shorter than {} days do not end an episode and are counted",
-            cfg.min_stable_recovery_days
-        ),
-    ));
     let r = core.low;
+    let mut flags = vec![duration_flag(cfg)];
     if core.grid.filled_days > 0 {
-        let how = match cfg.gap_fill {
-            GapFill::NoImputation => format!(
-                "no imputation: {} missing day(s) took the state of the previous ANC (gaps <= {} days or not crossing a threshold)",
-                core.grid.filled_days, cfg.max_unfilled_gap_days
-            ),
-            GapFill::Linear { max_gap_days } => format!(
-                "{} missing day(s) filled by linear interpolation (gaps <= {max_gap_days} days) or by the previous ANC",
-                core.grid.filled_days
-            ),
-        };
-        flags.push(Flag::new("T-8", how));
+        flags.push(gap_fill_flag(core.grid.filled_days, cfg));
     }
     if r.window_end_day < 30 {
-        let why = match course.censor {
-            Some(c) if day_offset(c.date, course.day0) == r.window_end_day => {
-                format!(
-                    "{} on day {:+}",
-                    crate::explain::words(&c.reason),
-                    r.window_end_day
-                )
-            }
-            _ => format!("last ANC on day {:+}", r.window_end_day),
-        };
-        flags.push(Flag::new(
-            "T-7",
-            format!(
-                "graded to day {:+} only ({why}); durations are censored there",
-                r.window_end_day
-            ),
-        ));
+        flags.push(censoring_flag(course, r.window_end_day));
     }
     if core.low.grade != core.high.grade {
-        let gaps: Vec<String> = core
-            .grid
-            .uncertain_gaps()
-            .iter()
-            .map(|g| format!("ANC between day {:+} and day {:+}", g.from_day, g.to_day))
-            .collect();
-        let mut ex = early_explanation(format!(
-            "missing ANC days crossing a threshold could make the grade anything from {} to {}",
-            core.low.grade.number(),
-            core.high.grade.number()
-        ));
-        ex.flags = flags;
-        return Ok(Graded::InsufficientData {
-            missing: gaps,
-            explanation: ex,
-        });
+        return Ok(undetermined_early(&core, flags));
     }
     if core.grid.n_uncertain > 0 {
         flags.push(Flag::new(
@@ -460,11 +406,91 @@ pub fn early_icaht(
             format!("{} gap(s) > {} days crossing a threshold; the grade is the same whatever the missing values", core.grid.n_uncertain, cfg.max_unfilled_gap_days),
         ));
     }
+    let reason = early_reason(&r, cfg, &mut flags);
+    let mut ex = early_explanation(reason);
+    ex.evidence = early_evidence(&core.days, &r);
+    ex.flags = flags;
+    Ok(Graded::Value {
+        value: r,
+        explanation: ex,
+    })
+}
+
+/// T-6: how the duration is counted and which short recoveries are bridged.
+fn duration_flag(cfg: &IcahtConfig) -> Flag {
+    let mode_text = match cfg.duration_mode {
+        DurationMode::Cumulative => {
+            "cumulative days at or below the threshold in day 0-30 (engine default)"
+        }
+        DurationMode::LongestEpisode => "longest single episode (Liang option)",
+    };
+    Flag::new(
+        "T-6",
+        format!(
+            "duration = {mode_text}; recoveries shorter than {} days do not end an episode and are counted",
+            cfg.min_stable_recovery_days
+        ),
+    )
+}
+
+/// T-8: how `filled_days` missing days were filled.
+fn gap_fill_flag(filled_days: u32, cfg: &IcahtConfig) -> Flag {
+    let how = match cfg.gap_fill {
+        GapFill::NoImputation => format!(
+            "no imputation: {filled_days} missing day(s) took the state of the previous ANC (gaps <= {} days or not crossing a threshold)",
+            cfg.max_unfilled_gap_days
+        ),
+        GapFill::Linear { max_gap_days } => format!(
+            "{filled_days} missing day(s) filled by linear interpolation (gaps <= {max_gap_days} days) or by the previous ANC"
+        ),
+    };
+    Flag::new("T-8", how)
+}
+
+/// T-7: the window ends before day +30 (`end`): at the censoring event when
+/// it falls on that day, else at the last ANC.
+fn censoring_flag(course: &CountCourse<'_>, end: i32) -> Flag {
+    let why = match course.censor {
+        Some(c) if day_offset(c.date, course.day0) == end => {
+            format!("{} on day {:+}", crate::explain::words(&c.reason), end)
+        }
+        _ => format!("last ANC on day {end:+}"),
+    };
+    Flag::new(
+        "T-7",
+        format!("graded to day {end:+} only ({why}); durations are censored there"),
+    )
+}
+
+/// Missing days crossing a threshold leave the grade between two values:
+/// insufficient data, naming the gaps.
+fn undetermined_early(core: &EarlyCore, flags: Vec<Flag>) -> Graded<EarlyIcaht> {
+    let gaps: Vec<String> = core
+        .grid
+        .uncertain_gaps()
+        .iter()
+        .map(|g| format!("ANC between day {:+} and day {:+}", g.from_day, g.to_day))
+        .collect();
+    let mut ex = early_explanation(format!(
+        "missing ANC days crossing a threshold could make the grade anything from {} to {}",
+        core.low.grade.number(),
+        core.high.grade.number()
+    ));
+    ex.flags = flags;
+    Graded::InsufficientData {
+        missing: gaps,
+        explanation: ex,
+    }
+}
+
+/// Why the early grade is what it is: never above 0.5, the day 0–3 ongoing
+/// episode (T-7 flag added), or the counted durations.
+fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> String {
     let pick = |e: &Episodes| match cfg.duration_mode {
         DurationMode::Cumulative => e.cumulative,
         DurationMode::LongestEpisode => e.longest,
     };
-    let reason = if r.never_above_0_5 {
+    if r.never_above_0_5 {
         "ANC never above 0.5 x10^9/L in day 0 to +30: grade 4".to_string()
     } else if r.ongoing_from_day_0_3 {
         flags.push(Flag::new(
@@ -483,12 +509,16 @@ pub fn early_icaht(
             pick(&r.le_0_1),
             r.grade.number()
         )
-    };
+    }
+}
+
+/// Evidence of the early grade: the longest episodes at each threshold and
+/// the nadir of day 0 to the window end.
+fn early_evidence(days: &[DayValue], r: &EarlyIcaht) -> Vec<Evidence> {
     let mut evidence = Vec::new();
-    episode_evidence(&core.days, &r.le_0_5, "<= 0.5", &mut evidence);
-    episode_evidence(&core.days, &r.le_0_1, "<= 0.1", &mut evidence);
-    if let Some(n) = core
-        .days
+    episode_evidence(days, &r.le_0_5, "<= 0.5", &mut evidence);
+    episode_evidence(days, &r.le_0_1, "<= 0.1", &mut evidence);
+    if let Some(n) = days
         .iter()
         .filter(|d| d.day >= 0 && d.day <= r.window_end_day)
         .min_by(|a, b| a.value.total_cmp(&b.value))
@@ -501,13 +531,7 @@ pub fn early_icaht(
             format!("day {:+}: nadir in day 0 to {:+}", n.day, r.window_end_day),
         ));
     }
-    let mut ex = early_explanation(reason);
-    ex.evidence = evidence;
-    ex.flags = flags;
-    Ok(Graded::Value {
-        value: r,
-        explanation: ex,
-    })
+    evidence
 }
 
 /// The two lowest daily values in `days` (first = lowest).
@@ -641,15 +665,63 @@ mod tests {
 
     #[test]
     fn two_lowest_handles_ties_and_order() {
-        let dv = |day, value| DayValue {
-            day,
-            date: Date::from_days_since_epoch(day),
-            value,
-        };
+        use crate::series::test_day_value as dv;
         let (a, b) = two_lowest(&[dv(1, 3.0), dv(2, 0.2), dv(3, 0.2), dv(4, 1.0)]).unwrap();
         assert_eq!((a.day, b.day), (2, 3));
         let (a, b) = two_lowest(&[dv(1, 0.1), dv(2, 3.0), dv(3, 0.5)]).unwrap();
         assert_eq!((a.value, b.value), (0.1, 0.5));
         assert!(two_lowest(&[dv(1, 0.1)]).is_none());
+    }
+
+    #[test]
+    fn censoring_flag_names_the_event_only_on_its_day() {
+        let day0 = Date::from_days_since_epoch(0);
+        let course = CountCourse {
+            day0,
+            values: &[],
+            censor: Some(Censor {
+                date: day0.add_days(20),
+                reason: CensorReason::Death,
+            }),
+        };
+        let on = censoring_flag(&course, 20).text;
+        assert!(
+            on.contains("on day +20") && !on.contains("last ANC"),
+            "{on}"
+        );
+        let before = censoring_flag(&course, 19).text;
+        assert!(before.contains("last ANC on day +19"), "{before}");
+    }
+
+    #[test]
+    fn early_reason_by_rule() {
+        let cfg = IcahtConfig::default();
+        let mut r = EarlyIcaht {
+            grade: IcahtGrade::Grade2,
+            duration_mode: cfg.duration_mode,
+            le_0_5: Episodes {
+                cumulative: 8,
+                longest: 5,
+                ..Episodes::default()
+            },
+            le_0_1: Episodes::default(),
+            window_end_day: 30,
+            never_above_0_5: false,
+            ongoing_from_day_0_3: false,
+        };
+        let mut flags = Vec::new();
+        let reason = early_reason(&r, &cfg, &mut flags);
+        let counted = match cfg.duration_mode {
+            DurationMode::Cumulative => 8,
+            DurationMode::LongestEpisode => 5,
+        };
+        assert!(reason.starts_with(&format!("{counted} day(s)")), "{reason}");
+        assert!(flags.is_empty());
+        r.ongoing_from_day_0_3 = true;
+        assert!(early_reason(&r, &cfg, &mut flags).contains("still ongoing"));
+        assert_eq!(flags.len(), 1);
+        r.never_above_0_5 = true;
+        assert!(early_reason(&r, &cfg, &mut flags).contains("never above 0.5"));
+        assert_eq!(flags.len(), 1, "no T-7 flag when never above 0.5");
     }
 }

@@ -174,6 +174,17 @@ pub fn daily_minimum(
 /// The canonical unit of every count series here.
 pub const COUNT_UNIT: Unit = Unit::Per1e9L;
 
+/// A daily value on `day`, dated `day` days after 1970-01-01 (test fixture
+/// shared by the modules' tests).
+#[cfg(test)]
+pub(crate) fn test_day_value(day: i32, value: f64) -> DayValue {
+    DayValue {
+        day,
+        date: Date::from_days_since_epoch(day),
+        value,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

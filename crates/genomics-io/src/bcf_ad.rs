@@ -198,78 +198,134 @@ pub(crate) fn scan_bcf(
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    let strings = header.string_maps().strings();
-    // The FORMAT key's index in the header's string map; absent from the
-    // header = absent from every record.
-    let key_id = strings.get_index_of(field.key());
-    let index = MarkerIndex::new(markers);
+    let wanted = Wanted {
+        index: MarkerIndex::new(markers),
+        col,
+        n_names: names.len(),
+        // The FORMAT key's index in the header's string map; absent from the
+        // header = absent from every record.
+        key_id: header.string_maps().strings().get_index_of(field.key()),
+        field,
+        sample,
+    };
     let mut found = Matches::new(markers.len());
     let mut record = bcf::Record::default();
     let mut bytes = Vec::new();
     let mut n = 0usize;
     loop {
         n += 1;
-        let err = |site: String, message: String| VcfAdError::BcfRecord {
+        let err = |e: RecordError| VcfAdError::BcfRecord {
             path: path.to_path_buf(),
             record: n,
-            site,
-            message,
+            site: e.site,
+            message: e.message,
         };
-        let read = read_record_bytes(reader.get_mut(), &mut bytes).and_then(|more| {
-            if more {
-                bcf::io::Reader::from(bytes.as_slice()).read_record(&mut record)?;
-            }
-            Ok(more)
-        });
-        match read {
+        match next_record(reader.get_mut(), &mut bytes, &mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                return Err(err(
-                    String::new(),
-                    format!("cannot read the record ({e}): truncated or corrupt BCF"),
-                ));
+                return Err(err(RecordError {
+                    site: String::new(),
+                    message: format!("cannot read the record ({e}): truncated or corrupt BCF"),
+                }));
             }
         }
-        let chrom = record
-            .reference_sequence_name(header.string_maps())
-            .map_err(|e| err(String::new(), format!("CHROM: {e}")))?;
-        let Some(pos) = record.variant_start() else {
-            continue; // position 0 (telomere): no marker there.
-        };
-        let pos = pos.map_err(|e| err(String::new(), format!("POS: {e}")))?;
-        let pos = GenomicPosition::from_one_based(usize::from(pos) as u64)
-            .ok_or_else(|| err(String::new(), "POS 0".into()))?;
-        let site = format!(" ({chrom}:{pos})");
-        let bad = |message: String| err(site.clone(), message);
-        let ref_bases = record.reference_bases();
-        let reference =
-            std::str::from_utf8(ref_bases.as_ref()).map_err(|_| bad("REF is not text".into()))?;
-        let alt_bases = record.alternate_bases();
-        let alts: Vec<&str> = alt_bases
-            .iter()
-            .collect::<Result<_, _>>()
-            .map_err(|e| bad(format!("ALT: {e}")))?;
-        let Some(hits) = index.hits(chrom, pos, reference, &alts) else {
-            continue;
-        };
-        let samples = record.samples().map_err(|e| bad(format!("samples: {e}")))?;
-        let n_samples = samples.len();
-        if col >= n_samples {
-            return Err(bad(format!(
-                "{n_samples} sample columns; expected {} (sample '{sample}')",
-                names.len()
-            )));
-        }
-        let value = match key_id {
-            Some(id) => sample_value(samples.as_ref(), samples.format_count(), n_samples, id, col)
-                .map_err(|m| bad(format!("FORMAT data: {m}")))?,
-            None => None,
-        };
-        add_value(&mut found, field, value.as_ref(), &hits, alts.len())
-            .map_err(|m| bad(format!("{} of sample '{sample}' {m}", field.key())))?;
+        scan_record(&record, &header, &wanted, &mut found).map_err(err)?;
     }
     Ok(found)
+}
+
+/// What a scan reads from each record: the markers, the sample's column
+/// (of `n_names` in the header) and the FORMAT key (`key_id`: its index in
+/// the header's string map, `None` when the header lacks it).
+struct Wanted<'a> {
+    index: MarkerIndex<'a>,
+    col: usize,
+    n_names: usize,
+    key_id: Option<usize>,
+    field: Field,
+    sample: &'a str,
+}
+
+/// What is wrong with one record: its site (` (chr1:12345)`, empty before
+/// the site is known) and the message.
+struct RecordError {
+    site: String,
+    message: String,
+}
+
+/// Reads the next record into `record` (framing checked by
+/// [`read_record_bytes`]); `Ok(false)` at the end of the file.
+fn next_record(
+    src: &mut dyn Read,
+    bytes: &mut Vec<u8>,
+    record: &mut bcf::Record,
+) -> std::io::Result<bool> {
+    let more = read_record_bytes(src, bytes)?;
+    if more {
+        bcf::io::Reader::from(bytes.as_slice()).read_record(record)?;
+    }
+    Ok(more)
+}
+
+/// Matches one record to the markers and, at a marker, records the wanted
+/// sample's FORMAT value in `found`.
+fn scan_record(
+    record: &bcf::Record,
+    header: &noodles::vcf::Header,
+    w: &Wanted<'_>,
+    found: &mut Matches,
+) -> Result<(), RecordError> {
+    let no_site = |message: String| RecordError {
+        site: String::new(),
+        message,
+    };
+    let chrom = record
+        .reference_sequence_name(header.string_maps())
+        .map_err(|e| no_site(format!("CHROM: {e}")))?;
+    let Some(pos) = record.variant_start() else {
+        return Ok(()); // position 0 (telomere): no marker there.
+    };
+    let pos = pos.map_err(|e| no_site(format!("POS: {e}")))?;
+    let pos = GenomicPosition::from_one_based(usize::from(pos) as u64)
+        .ok_or_else(|| no_site("POS 0".into()))?;
+    let site = format!(" ({chrom}:{pos})");
+    let bad = |message: String| RecordError {
+        site: site.clone(),
+        message,
+    };
+    let ref_bases = record.reference_bases();
+    let reference =
+        std::str::from_utf8(ref_bases.as_ref()).map_err(|_| bad("REF is not text".into()))?;
+    let alt_bases = record.alternate_bases();
+    let alts: Vec<&str> = alt_bases
+        .iter()
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("ALT: {e}")))?;
+    let Some(hits) = w.index.hits(chrom, pos, reference, &alts) else {
+        return Ok(());
+    };
+    let samples = record.samples().map_err(|e| bad(format!("samples: {e}")))?;
+    let n_samples = samples.len();
+    if w.col >= n_samples {
+        return Err(bad(format!(
+            "{n_samples} sample columns; expected {} (sample '{}')",
+            w.n_names, w.sample
+        )));
+    }
+    let value = match w.key_id {
+        Some(id) => sample_value(
+            samples.as_ref(),
+            samples.format_count(),
+            n_samples,
+            id,
+            w.col,
+        )
+        .map_err(|m| bad(format!("FORMAT data: {m}")))?,
+        None => None,
+    };
+    add_value(found, w.field, value.as_ref(), &hits, alts.len())
+        .map_err(|m| bad(format!("{} of sample '{}' {m}", w.field.key(), w.sample)))
 }
 
 /// Records one sample's FORMAT value (`None` = absent) for the markers a

@@ -133,6 +133,82 @@ fn graft_failure_deadline(course: &Course) -> i32 {
     primary_failure_deadline(&components).0
 }
 
+/// The distinct DLI dates of a course, in order.
+fn dli_dates(course: &Course) -> Vec<Date> {
+    let mut dates: Vec<Date> = course
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::Dli { .. }))
+        .map(|e| e.date)
+        .collect();
+    dates.sort();
+    dates.dedup();
+    dates
+}
+
+/// The series the alerts read besides the grades.
+struct AlertInputs<'a> {
+    hct_day0: Option<Date>,
+    chimerism: &'a [ChimerismSample],
+    mrd_flow: &'a [PercentPoint],
+    agvhd: &'a [GradedDay],
+    dli_dates: &'a [Date],
+}
+
+/// Every alert of the course (engraftment, chimerism trend, MRD conversion,
+/// acute GVHD increase, GVHD after DLI), by date then kind.
+fn course_alerts(
+    course: &Course,
+    grades: &CourseGrades,
+    x: &AlertInputs<'_>,
+    cfg: &AlertConfig,
+) -> Vec<Alert> {
+    let hct_day0 = x.hct_day0;
+    let daily: Vec<(Date, u8)> = x.agvhd.iter().map(|g| (g.date, g.level)).collect();
+    let mut alerts = Vec::new();
+    if let (Some(d0), Some((_, last))) = (hct_day0, course.span()) {
+        let engrafted = grades
+            .get(SummaryKey::NeutrophilEngraftment)
+            .filter(|i| i.status == ItemStatus::Value)
+            .and_then(|i| i.date)
+            .filter(|d| *d >= d0);
+        alerts.extend(alerts::engraftment_alerts(d0, engrafted, last, cfg));
+    }
+    let points = recipient_points(x.chimerism, hct_day0);
+    alerts.extend(alerts::chimerism_trend_alerts(&points, hct_day0, cfg));
+    let mrd: Vec<(Date, f64)> = x
+        .mrd_flow
+        .iter()
+        .filter(|p| hct_day0.is_none_or(|d0| p.date >= d0))
+        .map(|p| (p.date, p.percent))
+        .collect();
+    alerts.extend(alerts::mrd_conversion_alerts(&mrd, hct_day0, cfg));
+    alerts.extend(alerts::agvhd_increase_alerts(&daily, hct_day0));
+    alerts.extend(alerts::dli_gvhd_alerts(x.dli_dates, &daily, hct_day0, cfg));
+    alerts.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)));
+    alerts
+}
+
+/// Recipient chimerism (or 100 − donor) of the blood samples from day 0 on,
+/// for the trend alerts; marrow samples are left out.
+fn recipient_points(chimerism: &[ChimerismSample], hct_day0: Option<Date>) -> Vec<RecipientPoint> {
+    chimerism
+        .iter()
+        .filter(|s| hct_day0.is_none_or(|d0| s.date >= d0))
+        .filter(|s| s.lineage != Lineage::Marrow)
+        .filter_map(|s| {
+            let r = s
+                .recipient_percent()
+                .or_else(|| s.donor_percent().map(|d| 100.0 - d))?;
+            Some(RecipientPoint {
+                date: s.date,
+                lineage: s.lineage,
+                recipient_percent: r,
+            })
+        })
+        .collect()
+}
+
 impl Analysis {
     /// Runs the grading engine (default configuration), the DLI decision
     /// rules (default configuration) at each DLI date, the graft checks and
@@ -166,14 +242,7 @@ impl Analysis {
         let chimerism = chimerism_samples(course);
         let marrow_blasts = percents(course, ObservationKind::MarrowBlasts);
         let mrd_flow = percents(course, ObservationKind::MrdFlow);
-        let mut dli_dates: Vec<Date> = course
-            .events
-            .iter()
-            .filter(|e| matches!(e.detail, EventDetail::Dli { .. }))
-            .map(|e| e.date)
-            .collect();
-        dli_dates.sort();
-        dli_dates.dedup();
+        let dli_dates = dli_dates(course);
         let gvhd = gvhd_status_from_grades(&grades);
         let cfg = *dli;
         let mut dli_assessments = Vec::new();
@@ -184,72 +253,23 @@ impl Analysis {
                 Err(e) => dli_errors.push((d, e.to_string())),
             }
         }
-        let mut transplants: Vec<u32> = course
-            .events
-            .iter()
-            .filter_map(|e| match e.detail {
-                EventDetail::GraftInfusion { transplant, .. } => Some(transplant),
-                _ => None,
-            })
-            .collect();
-        transplants.sort_unstable();
-        transplants.dedup();
-        let graft_checks = transplants
+        let graft_checks = course
+            .transplant_numbers()
             .into_iter()
             .map(|n| graft_checks(course, n))
             .collect();
-
-        // Alerts.
-        let daily: Vec<(Date, u8)> = agvhd.iter().map(|g| (g.date, g.level)).collect();
-        let mut alerts = Vec::new();
-        if let (Some(d0), Some((_, last))) = (hct_day0, course.span()) {
-            let engrafted = grades
-                .get(SummaryKey::NeutrophilEngraftment)
-                .filter(|i| i.status == ItemStatus::Value)
-                .and_then(|i| i.date)
-                .filter(|d| *d >= d0);
-            alerts.extend(alerts::engraftment_alerts(
-                d0,
-                engrafted,
-                last,
-                alert_config,
-            ));
-        }
-        let points: Vec<RecipientPoint> = chimerism
-            .iter()
-            .filter(|s| hct_day0.is_none_or(|d0| s.date >= d0))
-            .filter(|s| s.lineage != Lineage::Marrow)
-            .filter_map(|s| {
-                let r = s
-                    .recipient_percent()
-                    .or_else(|| s.donor_percent().map(|d| 100.0 - d))?;
-                Some(RecipientPoint {
-                    date: s.date,
-                    lineage: s.lineage,
-                    recipient_percent: r,
-                })
-            })
-            .collect();
-        alerts.extend(alerts::chimerism_trend_alerts(
-            &points,
-            hct_day0,
+        let alerts = course_alerts(
+            course,
+            &grades,
+            &AlertInputs {
+                hct_day0,
+                chimerism: &chimerism,
+                mrd_flow: &mrd_flow,
+                agvhd: &agvhd,
+                dli_dates: &dli_dates,
+            },
             alert_config,
-        ));
-        let mrd: Vec<(Date, f64)> = mrd_flow
-            .iter()
-            .filter(|p| hct_day0.is_none_or(|d0| p.date >= d0))
-            .map(|p| (p.date, p.percent))
-            .collect();
-        alerts.extend(alerts::mrd_conversion_alerts(&mrd, hct_day0, alert_config));
-        alerts.extend(alerts::agvhd_increase_alerts(&daily, hct_day0));
-        alerts.extend(alerts::dli_gvhd_alerts(
-            &dli_dates,
-            &daily,
-            hct_day0,
-            alert_config,
-        ));
-        alerts.sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)));
-
+        );
         Analysis {
             hct_day0,
             crs: graded(&grades, Criterion::Crs),
@@ -277,5 +297,43 @@ impl Analysis {
             .into_iter()
             .filter(|l| self.chimerism.iter().any(|s| s.lineage == *l))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use graftwatch_core::{DonorId, PersonRef};
+    use graftwatch_grading::extract::chimerism::Share;
+
+    fn sample(date: &str, lineage: Lineage, person: PersonRef, percent: f64) -> ChimerismSample {
+        ChimerismSample {
+            date: date.parse().unwrap(),
+            lineage,
+            sample: None,
+            method: None,
+            shares: vec![Share { person, percent }],
+        }
+    }
+
+    #[test]
+    fn recipient_points_from_day_0_without_marrow() {
+        let d0: Date = "2025-01-10".parse().unwrap();
+        let donor = PersonRef::Donor(DonorId("D1".into()));
+        let samples = [
+            sample(
+                "2025-01-09",
+                Lineage::WholeBlood,
+                PersonRef::Recipient,
+                50.0,
+            ),
+            sample("2025-01-10", Lineage::Cd3, donor.clone(), 97.5),
+            sample("2025-02-01", Lineage::Marrow, PersonRef::Recipient, 4.0),
+            sample("2025-02-01", Lineage::WholeBlood, PersonRef::Recipient, 3.0),
+        ];
+        let p = recipient_points(&samples, Some(d0));
+        let got: Vec<(Lineage, f64)> = p.iter().map(|p| (p.lineage, p.recipient_percent)).collect();
+        assert_eq!(got, [(Lineage::Cd3, 2.5), (Lineage::WholeBlood, 3.0)]);
+        assert_eq!(recipient_points(&samples, None).len(), 3);
     }
 }

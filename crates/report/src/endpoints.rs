@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use graftwatch_core::Lineage;
+use graftwatch_grading::extract::chimerism::ChimerismSample;
 use graftwatch_grading::output::ItemStatus;
 
 use crate::analysis::Analysis;
@@ -70,55 +71,8 @@ pub fn endpoints_section(a: &Analysis) -> Section {
             escape(it.criterion.as_str())
         );
     }
-    // Dominant graft per lineage at the first and the latest sample.
     for lin in [Lineage::WholeBlood, Lineage::Cd3, Lineage::Myeloid] {
-        let s: Vec<_> = a
-            .chimerism
-            .iter()
-            .filter(|s| s.lineage == lin && a.hct_day0.is_none_or(|d0| s.date >= d0))
-            .collect();
-        let (Some(first), Some(last)) = (s.first(), s.last()) else {
-            continue;
-        };
-        let dom = |x: &graftwatch_grading::extract::chimerism::ChimerismSample| {
-            x.dominant_donor()
-                .map(|(d, p)| format!("{d} {p:.0} %"))
-                .unwrap_or_else(|| "no donor named".into())
-        };
-        let result = format!(
-            "{} (first sample {}), {} (latest {})",
-            dom(first),
-            first.date,
-            dom(last),
-            last.date
-        );
-        let trail: String = s
-            .iter()
-            .map(|x| {
-                format!(
-                    "<li>{}: {}</li>",
-                    x.date,
-                    escape(
-                        &x.shares
-                            .iter()
-                            .map(|sh| format!("{} {:.1} %", sh.person, sh.percent))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                )
-            })
-            .collect();
-        let day = a
-            .hct_day0
-            .map(|d0| format!("HCT day +{}", last.date.days_since(d0).get()))
-            .unwrap_or_default();
-        let _ = writeln!(
-            h,
-            "<tr class=\"ep value\" data-item=\"dominant_graft_{lin}\"><td>Dominant graft ({lin})</td><td><details class=\"why\"><summary>{}</summary><div class=\"why-body\"><p><b>Rule:</b> the donor with the largest share in each {lin} sample, as recorded (dual-graft transplants: one unit usually dominates within weeks).</p><ul class=\"evidence\">{trail}</ul></div></details></td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>chimerism</td></tr>",
-            escape(&result),
-            last.date,
-            escape(&day)
-        );
+        dominant_graft_row(a, lin, &mut h);
     }
     for s in &a.grades.skipped {
         let _ = writeln!(
@@ -132,4 +86,57 @@ pub fn endpoints_section(a: &Analysis) -> Section {
     }
     h.push_str("</tbody></table>");
     Section::new(ENDPOINTS_SECTION_ID, "Endpoints", h)
+}
+
+/// The dominant-graft row of lineage `lin`: the dominant donor at the first
+/// and the latest sample from day 0 on, with every sample's shares as the
+/// trail; no row without a sample.
+fn dominant_graft_row(a: &Analysis, lin: Lineage, h: &mut String) {
+    let s: Vec<_> = a
+        .chimerism
+        .iter()
+        .filter(|s| s.lineage == lin && a.hct_day0.is_none_or(|d0| s.date >= d0))
+        .collect();
+    let (Some(first), Some(last)) = (s.first(), s.last()) else {
+        return;
+    };
+    let dom = |x: &ChimerismSample| {
+        x.dominant_donor()
+            .map(|(d, p)| format!("{d} {p:.0} %"))
+            .unwrap_or_else(|| "no donor named".into())
+    };
+    let result = format!(
+        "{} (first sample {}), {} (latest {})",
+        dom(first),
+        first.date,
+        dom(last),
+        last.date
+    );
+    let trail: String = s.iter().map(|x| sample_shares_item(x)).collect();
+    let day = a
+        .hct_day0
+        .map(|d0| format!("HCT day +{}", last.date.days_since(d0).get()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<tr class=\"ep value\" data-item=\"dominant_graft_{lin}\"><td>Dominant graft ({lin})</td><td><details class=\"why\"><summary>{}</summary><div class=\"why-body\"><p><b>Rule:</b> the donor with the largest share in each {lin} sample, as recorded (dual-graft transplants: one unit usually dominates within weeks).</p><ul class=\"evidence\">{trail}</ul></div></details></td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>chimerism</td></tr>",
+        escape(&result),
+        last.date,
+        escape(&day)
+    );
+}
+
+/// One trail item: a sample's date and each person's share.
+fn sample_shares_item(x: &ChimerismSample) -> String {
+    format!(
+        "<li>{}: {}</li>",
+        x.date,
+        escape(
+            &x.shares
+                .iter()
+                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    )
 }

@@ -772,7 +772,17 @@ pub fn calendar_ticks(frame: &Frame) -> Vec<(Date, String)> {
     out
 }
 
+/// The two x axes under the figure: days after the origin at `y0`, the
+/// calendar below it.
 fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
+    render_day_axis(out, frame, ticks, y0);
+    render_calendar_axis(out, frame, y0 + 44.0);
+}
+
+/// The day axis at `y0`: ticks with signed-day labels (a label that would
+/// overlap the previous one or run into the axis title is left out), the
+/// scale-break mark and note, and the axis titles.
+fn render_day_axis(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
     let x = &frame.x;
     let _ = write!(
         out,
@@ -824,9 +834,12 @@ fn render_x_axes(out: &mut String, frame: &Frame, ticks: &[i32], y0: f64) {
         frame.origin
     );
     out.push_str("</g>");
+}
 
-    // Calendar axis: month starts.
-    let cy = y0 + 44.0;
+/// The calendar axis at `cy`: month (or year) starts, a label left out when
+/// it would overlap the previous one or run past the right margin.
+fn render_calendar_axis(out: &mut String, frame: &Frame, cy: f64) {
+    let x = &frame.x;
     let _ = write!(
         out,
         r#"<g class="axis x calendar" id="x-axis-calendar"><line x1="{:.1}" x2="{:.1}" y1="{cy:.1}" y2="{cy:.1}"/>"#,

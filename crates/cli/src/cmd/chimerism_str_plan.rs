@@ -293,6 +293,8 @@ pub fn from_run_sheet(path: &Path) -> Result<Plan, String> {
 
 type At<'a> = dyn Fn(&str, String) -> String + 'a;
 
+/// Adds one run-sheet row to the plan: a control, or the recipient, a donor
+/// or a sample of the row's patient's analysis (created at its first row).
 fn sheet_row<'f>(
     plan: &mut Plan,
     cols: &SheetCols,
@@ -303,24 +305,11 @@ fn sheet_row<'f>(
     let role = get(Some(cols.role)).to_ascii_lowercase();
     let patient = Some(get(cols.patient).to_string()).filter(|s| !s.is_empty());
     let sample = get(cols.sample);
-    let person = get(cols.person);
     let input_text = get(Some(cols.input));
     if input_text.is_empty() {
         return Err(at("input", "empty; expected FILE:SAMPLE or FILE".into()));
     }
-    let name = match role.as_str() {
-        "recipient" | "patient" => "recipient",
-        "donor" if !person.is_empty() => person,
-        "donor" => return Err(at("person", "empty; a donor row needs the donor id".into())),
-        "sample" | "control" if !sample.is_empty() => sample,
-        "sample" | "control" => return Err(at("sample", "empty; expected the sample id".into())),
-        other => {
-            return Err(at(
-                "role",
-                format!("'{other}' is not a role; expected recipient, donor, sample or control"),
-            ));
-        }
-    };
+    let name = row_name(&role, get(cols.person), sample, at)?;
     let resolved = resolve(base, input_text);
     let spec = format!("{name}={resolved}");
     let mut input =
@@ -351,36 +340,61 @@ fn sheet_row<'f>(
     match role.as_str() {
         "recipient" | "patient" => a.recipient = input,
         "donor" => a.donors.push(input),
-        _ => {
-            let lineage = match get(cols.lineage) {
-                "" => Lineage::WholeBlood,
-                l => l.parse().map_err(|e| at("lineage", format!("{e}")))?,
-            };
-            let date = match get(cols.date) {
-                "" => None,
-                d => Some(
-                    d.parse::<Date>()
-                        .map_err(|e| at("date", format!("'{d}': {e}; expected YYYY-MM-DD")))?,
-                ),
-            };
-            let specimen = match get(cols.specimen) {
-                "" => None,
-                s => Some(s.parse().map_err(|e| at("specimen", e))?),
-            };
-            let purity = match get(cols.purity) {
-                "" => None,
-                v => Some(parse_purity(v).map_err(|e| at("sort purity", e))?),
-            };
-            a.samples.push(SampleSpec {
-                input,
-                lineage,
-                date,
-                specimen,
-                purity,
-            });
-        }
+        _ => a.samples.push(sample_spec(input, cols, get, at)?),
     }
     Ok(())
+}
+
+/// The name a row's input is given from its role: `recipient`, the donor id
+/// (`person`) or the sample id; an unknown role or a missing id is an error.
+fn row_name<'f>(role: &str, person: &'f str, sample: &'f str, at: &At) -> Result<&'f str, String> {
+    match role {
+        "recipient" | "patient" => Ok("recipient"),
+        "donor" if !person.is_empty() => Ok(person),
+        "donor" => Err(at("person", "empty; a donor row needs the donor id".into())),
+        "sample" | "control" if !sample.is_empty() => Ok(sample),
+        "sample" | "control" => Err(at("sample", "empty; expected the sample id".into())),
+        other => Err(at(
+            "role",
+            format!("'{other}' is not a role; expected recipient, donor, sample or control"),
+        )),
+    }
+}
+
+/// A sample row's lineage (whole blood when empty), date, specimen and sort
+/// purity, each parsed from its column.
+fn sample_spec<'f>(
+    input: InputRef,
+    cols: &SheetCols,
+    get: &dyn Fn(Option<usize>) -> &'f str,
+    at: &At,
+) -> Result<SampleSpec, String> {
+    let lineage = match get(cols.lineage) {
+        "" => Lineage::WholeBlood,
+        l => l.parse().map_err(|e| at("lineage", format!("{e}")))?,
+    };
+    let date = match get(cols.date) {
+        "" => None,
+        d => Some(
+            d.parse::<Date>()
+                .map_err(|e| at("date", format!("'{d}': {e}; expected YYYY-MM-DD")))?,
+        ),
+    };
+    let specimen = match get(cols.specimen) {
+        "" => None,
+        s => Some(s.parse().map_err(|e| at("specimen", e))?),
+    };
+    let purity = match get(cols.purity) {
+        "" => None,
+        v => Some(parse_purity(v).map_err(|e| at("sort purity", e))?),
+    };
+    Ok(SampleSpec {
+        input,
+        lineage,
+        date,
+        specimen,
+        purity,
+    })
 }
 
 /// `FILE[:SAMPLE]` with FILE made relative to the run sheet's folder.
@@ -465,5 +479,28 @@ mod tests {
         assert_eq!(parse_purity("96").unwrap(), 0.96);
         assert_eq!(parse_purity("0.9").unwrap(), 0.9);
         assert!(parse_purity("0").is_err() && parse_purity("120").is_err());
+    }
+
+    #[test]
+    fn row_name_by_role() {
+        let at = |col: &str, msg: String| format!("{col}: {msg}");
+        assert_eq!(row_name("patient", "", "", &at).unwrap(), "recipient");
+        assert_eq!(row_name("donor", "D1", "S1", &at).unwrap(), "D1");
+        assert!(
+            row_name("donor", "", "S1", &at)
+                .unwrap_err()
+                .starts_with("person:")
+        );
+        assert_eq!(row_name("control", "", "NTC", &at).unwrap(), "NTC");
+        assert!(
+            row_name("sample", "D1", "", &at)
+                .unwrap_err()
+                .starts_with("sample:")
+        );
+        assert!(
+            row_name("tube", "D1", "S1", &at)
+                .unwrap_err()
+                .starts_with("role:")
+        );
     }
 }

@@ -130,21 +130,12 @@ pub fn run(args: DecideArgs) -> anyhow::Result<()> {
             }),
         }
     }
-    let mut transplants: Vec<u32> = course
-        .events
-        .iter()
-        .filter_map(|e| match e.detail {
-            EventDetail::GraftInfusion { transplant, .. } => Some(transplant),
-            _ => None,
-        })
-        .collect();
-    transplants.sort_unstable();
-    transplants.dedup();
     let out = Output {
         schema: "graftwatch-decision/1",
         patient: &course.patient.id.0,
         note: "Decision support: which published criteria are met, with reasons and sources. Not an order.",
-        graft_checks: transplants
+        graft_checks: course
+            .transplant_numbers()
             .into_iter()
             .map(|n| graft_checks(&course, n))
             .collect(),

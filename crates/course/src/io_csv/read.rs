@@ -726,7 +726,10 @@ impl Builder<'_> {
         });
     }
 
-    fn finish(mut self) -> Result<(Course, CsvLocator), CourseError> {
+    /// Records an error for each required row the file lacked (format, sex,
+    /// birth year, diagnosis, patient id) and for abnormality rows without a
+    /// karyotype row.
+    fn check_complete(&mut self) {
         let line = self.last_line.max(1);
         if self.format.is_none() {
             self.err_file(
@@ -770,6 +773,11 @@ impl Builder<'_> {
                 "a karyotype row as well (abnormality rows belong to the karyotype)",
             );
         }
+    }
+
+    /// The course read, or every error found in the file.
+    fn finish(mut self) -> Result<(Course, CsvLocator), CourseError> {
+        self.check_complete();
         if self.diags.iter().any(|d| d.severity == Severity::Error) {
             return Err(CourseError::Invalid(self.diags));
         }

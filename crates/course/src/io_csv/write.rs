@@ -116,8 +116,26 @@ pub fn escape_detail_value(v: &str) -> String {
     escape(v)
 }
 
+/// The `record` and `kind` cells of a patient row.
+fn patient_cells(kind: &str) -> [(&'static str, String); 2] {
+    [
+        ("record", "patient".to_string()),
+        ("kind", kind.to_string()),
+    ]
+}
+
+/// A detail entry with one value part.
+fn entry(key: &str, value: String) -> DetailEntry {
+    DetailEntry {
+        key: key.into(),
+        parts: vec![value],
+    }
+}
+
+/// The patient rows: sex, birth year, height, the diagnosis rows,
+/// comorbidities and the lab reference limits.
 fn write_patient(o: &mut Out, p: &crate::patient::Patient) {
-    let pr = |k: &str| [("record", "patient".to_string()), ("kind", k.to_string())];
+    let pr = patient_cells;
     o.row(&[
         pr("sex")[0].clone(),
         pr("sex")[1].clone(),
@@ -132,67 +150,7 @@ fn write_patient(o: &mut Out, p: &crate::patient::Patient) {
         let [a, b] = pr("height");
         o.row(&[a, b, ("value", num(h)), ("unit", "cm".into())]);
     }
-    let d = &p.diagnosis;
-    let [a, b] = pr("diagnosis");
-    let mut cells = vec![
-        a,
-        b,
-        ("value", enum_name(&d.disease)),
-        ("date", d.date.to_string()),
-    ];
-    if let Some(desc) = &d.description {
-        cells.push(("note", desc.clone()));
-    }
-    o.row(&cells);
-    if let Some(k) = &d.karyotype {
-        let [a, b] = pr("karyotype");
-        o.row(&[a, b, ("value", k.iscn.clone())]);
-        for ab in &k.abnormalities {
-            let mut e = vec![DetailEntry {
-                key: "type".into(),
-                parts: vec![enum_name(&ab.kind)],
-            }];
-            if let Some(c) = &ab.chromosome {
-                e.push(DetailEntry {
-                    key: "chromosome".into(),
-                    parts: vec![c.clone()],
-                });
-            }
-            let [a, b] = pr("abnormality");
-            o.row(&[
-                a,
-                b,
-                ("value", ab.iscn.clone()),
-                ("detail", write_detail(&e)),
-            ]);
-        }
-    }
-    for m in &d.mutations {
-        let mut e = Vec::new();
-        if let Some(v) = &m.variant {
-            e.push(DetailEntry {
-                key: "variant".into(),
-                parts: vec![v.clone()],
-            });
-        }
-        if let Some(v) = m.vaf_percent {
-            e.push(DetailEntry {
-                key: "vaf_percent".into(),
-                parts: vec![num(v)],
-            });
-        }
-        let [a, b] = pr("mutation");
-        o.row(&[
-            a,
-            b,
-            ("value", m.gene.clone()),
-            ("detail", write_detail(&e)),
-        ]);
-    }
-    if let Some(m) = &d.mrd_marker {
-        let [a, b] = pr("mrd_marker");
-        o.row(&[a, b, ("value", m.clone())]);
-    }
+    write_diagnosis(o, &p.diagnosis);
     for c in &p.comorbidities {
         let [a, b] = pr("comorbidity");
         o.row(&[a, b, ("value", c.clone())]);
@@ -206,6 +164,59 @@ fn write_patient(o: &mut Out, p: &crate::patient::Patient) {
     ] {
         let [a, b] = pr(k);
         o.row(&[a, b, ("value", num(v)), ("unit", u.into())]);
+    }
+}
+
+/// The diagnosis row, then its karyotype (with abnormalities), mutations and
+/// MRD marker.
+fn write_diagnosis(o: &mut Out, d: &crate::patient::Diagnosis) {
+    let [a, b] = patient_cells("diagnosis");
+    let mut cells = vec![
+        a,
+        b,
+        ("value", enum_name(&d.disease)),
+        ("date", d.date.to_string()),
+    ];
+    if let Some(desc) = &d.description {
+        cells.push(("note", desc.clone()));
+    }
+    o.row(&cells);
+    if let Some(k) = &d.karyotype {
+        let [a, b] = patient_cells("karyotype");
+        o.row(&[a, b, ("value", k.iscn.clone())]);
+        for ab in &k.abnormalities {
+            let mut e = vec![entry("type", enum_name(&ab.kind))];
+            if let Some(c) = &ab.chromosome {
+                e.push(entry("chromosome", c.clone()));
+            }
+            let [a, b] = patient_cells("abnormality");
+            o.row(&[
+                a,
+                b,
+                ("value", ab.iscn.clone()),
+                ("detail", write_detail(&e)),
+            ]);
+        }
+    }
+    for m in &d.mutations {
+        let mut e = Vec::new();
+        if let Some(v) = &m.variant {
+            e.push(entry("variant", v.clone()));
+        }
+        if let Some(v) = m.vaf_percent {
+            e.push(entry("vaf_percent", num(v)));
+        }
+        let [a, b] = patient_cells("mutation");
+        o.row(&[
+            a,
+            b,
+            ("value", m.gene.clone()),
+            ("detail", write_detail(&e)),
+        ]);
+    }
+    if let Some(m) = &d.mrd_marker {
+        let [a, b] = patient_cells("mrd_marker");
+        o.row(&[a, b, ("value", m.clone())]);
     }
 }
 

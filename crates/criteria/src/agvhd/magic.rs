@@ -26,7 +26,7 @@ use super::findings::{
 };
 use super::stage::{Basis, Organ, Stage, StageCall, flags};
 use super::{GvhdConfig, OtherCausePolicy, StoolPrecedence};
-use crate::{Explanation, Flag, Graded};
+use crate::{Evidence, Explanation, Flag, Graded};
 
 /// Citations for MAGIC staging and grading.
 pub const MAGIC_CITATIONS: [Citation; 2] = [
@@ -523,27 +523,11 @@ pub fn grade_statuses(st: &[OrganStatus; 4]) -> DayGrade {
 pub fn explain_statuses(date: Date, st: &[OrganStatus; 4], extra: &[Flag]) -> Graded<MagicDay> {
     let lb = lower_bound_stages(st);
     let (grade, rule, mask) = magic_rule(&lb);
-    let mut evidence = Vec::with_capacity(4);
-    let mut fl = Vec::new();
-    let mut missing = Vec::new();
-    // decisive organs first, then the others
-    for pass in [true, false] {
-        for (i, s) in st.iter().enumerate() {
-            let decisive = mask & (1 << i) != 0;
-            match s {
-                Ok(call) if decisive == pass => {
-                    let mut e = call.evidence();
-                    if decisive {
-                        e.note = format!("decisive: {}", e.note);
-                    }
-                    evidence.push(e);
-                    call.push_flags(&mut fl);
-                }
-                Err(m) if pass => missing.push(m.text(Organ::ALL[i])),
-                _ => {}
-            }
-        }
-    }
+    let OrganFacts {
+        evidence,
+        flags: mut fl,
+        missing,
+    } = organ_facts(st, mask);
     fl.extend_from_slice(extra);
     let day = MagicDay {
         date,
@@ -553,19 +537,13 @@ pub fn explain_statuses(date: Date, st: &[OrganStatus; 4], extra: &[Flag]) -> Gr
         lower_gi: st[3].as_ref().ok().map(|c| c.stage),
         grade,
     };
-    let decisive: Vec<String> = st
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .filter_map(|(_, s)| s.as_ref().ok())
-        .map(|c| format!("{} stage {} on {}", c.organ.name(), c.stage, c.date))
-        .collect();
+    let decisive = decisive_organs(st, mask);
     let reason = if decisive.is_empty() {
         format!("{date}: {rule}")
     } else {
         format!("{date}: {} -> {rule}", decisive.join(", "))
     };
-    let explanation = Explanation {
+    let mut explanation = Explanation {
         rule: "MAGIC acute GVHD grade",
         version: MAGIC_VERSION,
         citations: MAGIC_CITATIONS.to_vec(),
@@ -579,7 +557,6 @@ pub fn explain_statuses(date: Date, st: &[OrganStatus; 4], extra: &[Flag]) -> Gr
             explanation,
         }
     } else if grade == magic_grade(&upper_bound_stages(st)) {
-        let mut explanation = explanation;
         explanation.flags.push(Flag::new(
             "MISSING-DETERMINED",
             format!(
@@ -592,7 +569,6 @@ pub fn explain_statuses(date: Date, st: &[OrganStatus; 4], extra: &[Flag]) -> Gr
             explanation,
         }
     } else {
-        let mut explanation = explanation;
         explanation.reason = format!(
             "{date}: grade at least {grade} from the assessed organs; cannot grade without the missing organs"
         );
@@ -601,6 +577,53 @@ pub fn explain_statuses(date: Date, st: &[OrganStatus; 4], extra: &[Flag]) -> Gr
             explanation,
         }
     }
+}
+
+/// The evidence, flags and missing organs of one day's statuses.
+struct OrganFacts {
+    evidence: Vec<Evidence>,
+    flags: Vec<Flag>,
+    missing: Vec<String>,
+}
+
+/// Collects the evidence and flags of the staged organs, decisive organs
+/// (bits of `mask`) first and marked so, then the others; and names the
+/// organs not staged.
+fn organ_facts(st: &[OrganStatus; 4], mask: u8) -> OrganFacts {
+    let mut facts = OrganFacts {
+        evidence: Vec::with_capacity(4),
+        flags: Vec::new(),
+        missing: Vec::new(),
+    };
+    for pass in [true, false] {
+        for (i, s) in st.iter().enumerate() {
+            let decisive = mask & (1 << i) != 0;
+            match s {
+                Ok(call) if decisive == pass => {
+                    let mut e = call.evidence();
+                    if decisive {
+                        e.note = format!("decisive: {}", e.note);
+                    }
+                    facts.evidence.push(e);
+                    call.push_flags(&mut facts.flags);
+                }
+                Err(m) if pass => facts.missing.push(m.text(Organ::ALL[i])),
+                _ => {}
+            }
+        }
+    }
+    facts
+}
+
+/// The decisive organs (bits of `mask`) that were staged, in words:
+/// `skin stage 3 on 2025-03-01`.
+pub(crate) fn decisive_organs(st: &[OrganStatus; 4], mask: u8) -> Vec<String> {
+    st.iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .filter_map(|(_, s)| s.as_ref().ok())
+        .map(|c| format!("{} stage {} on {}", c.organ.name(), c.stage, c.date))
+        .collect()
 }
 
 /// Stages one day's raw findings in isolation (no timeline): the day's own

@@ -228,106 +228,165 @@ impl StageCall {
         }
     }
 
-    /// Flags for the ambiguity defaults applied, pushed onto `out`.
+    /// Flags for the ambiguity defaults applied, pushed onto `out` in the
+    /// order of [`FLAG_TEXTS`]; a flag already in `out` is not repeated.
     pub fn push_flags(&self, out: &mut Vec<Flag>) {
-        let f = self.flags;
         let org = self.organ.name();
-        let mut add = |code: &str, text: String| {
-            if !out.iter().any(|x| x.code == code && x.text == text) {
-                out.push(Flag::new(code, text));
+        for (bit, code, text) in FLAG_TEXTS {
+            if self.flags & bit == 0 {
+                continue;
             }
-        };
-        if f & flags::GAP != 0 {
-            add(
-                "A-1",
-                format!(
+            let text = match text {
+                FlagText::Fixed(t) => t.to_string(),
+                FlagText::Organ(t) => format!("{org}: {t}"),
+                FlagText::Gap => format!(
                     "{org}: value {} fell in a published band gap and was given to the higher stage (engine decision 1)",
                     self.value
                 ),
-            );
-        }
-        if f & flags::ROUNDED != 0 {
-            add(
-                "D-8",
-                format!(
-                    "{org}: BSA rounded half-up to an integer before banding (engine decision 8)"
-                ),
-            );
-        }
-        if f & flags::MULTIFACTORIAL != 0 {
-            add(
-                "A-8",
-                format!("{org}: finding attributed to GVHD plus another cause; staged in full"),
-            );
-        }
-        if f & flags::OTHER_CAUSE != 0 {
-            add(
-                "A-8",
-                format!(
-                    "{org}: finding attributed entirely to another cause; excluded from staging"
-                ),
-            );
-        }
-        if f & flags::OTHER_CAUSE_STAGED != 0 {
-            add(
-                "A-8",
-                format!(
-                    "{org}: finding attributed to another cause staged anyway (COG convention option)"
-                ),
-            );
-        }
-        if f & flags::EPISODES != 0 {
-            add("A-2", "lower GI: no measured volume; episodes counted as 200 mL (3 mL/kg for children) each".to_string());
-        }
-        if f & flags::MAX_OF_BOTH != 0 {
-            add("A-2", "lower GI: higher of measured volume and episode equivalent used (max-of-both option)".to_string());
-        }
-        if f & flags::CHILD != 0 {
-            add(
-                "A-3",
-                "lower GI: weight below the child cut; stool staged in mL/kg/day".to_string(),
-            );
-        }
-        if f & flags::ONSET_MAX != 0 {
-            add(
-                "A-5",
-                "lower GI onset: highest daily stool value of days d-2..d".to_string(),
-            );
-        }
-        if f & flags::MEAN3 != 0 {
-            add(
-                "A-5",
-                "lower GI: mean of the current and two previous days with stool data".to_string(),
-            );
-        }
-        if f & flags::ILEUS_ALONE != 0 {
-            add(
-                "A-LGI4",
-                "lower GI: ileus without documented severe pain counted as stage 4 (configurable)"
-                    .to_string(),
-            );
-        }
-        if f & flags::CARRIED != 0 {
-            add(
-                "CARRY",
-                format!(
+                FlagText::Carried => format!(
                     "{org}: stage carried forward from the assessment of {}",
                     self.date
                 ),
-            );
+            };
+            if !out.iter().any(|x| x.code == code && x.text == text) {
+                out.push(Flag::new(code, text));
+            }
         }
-        if f & flags::NOT_PERSISTENT != 0 {
-            add(
-                "A-9",
-                "upper GI: symptoms present for fewer than 3 days; not yet persistent (stage 0)"
-                    .to_string(),
-            );
+    }
+}
+
+/// The words of a flag bit.
+#[derive(Debug, Clone, Copy)]
+enum FlagText {
+    /// The same words for every organ.
+    Fixed(&'static str),
+    /// Words after the organ name (`skin: …`).
+    Organ(&'static str),
+    /// The band-gap text, naming the value.
+    Gap,
+    /// The carried-forward text, naming the assessment date.
+    Carried,
+}
+
+/// Each flag bit with its ambiguity code and words, in output order.
+const FLAG_TEXTS: [(u16, &str, FlagText); 14] = [
+    (flags::GAP, "A-1", FlagText::Gap),
+    (
+        flags::ROUNDED,
+        "D-8",
+        FlagText::Organ("BSA rounded half-up to an integer before banding (engine decision 8)"),
+    ),
+    (
+        flags::MULTIFACTORIAL,
+        "A-8",
+        FlagText::Organ("finding attributed to GVHD plus another cause; staged in full"),
+    ),
+    (
+        flags::OTHER_CAUSE,
+        "A-8",
+        FlagText::Organ("finding attributed entirely to another cause; excluded from staging"),
+    ),
+    (
+        flags::OTHER_CAUSE_STAGED,
+        "A-8",
+        FlagText::Organ(
+            "finding attributed to another cause staged anyway (COG convention option)",
+        ),
+    ),
+    (
+        flags::EPISODES,
+        "A-2",
+        FlagText::Fixed(
+            "lower GI: no measured volume; episodes counted as 200 mL (3 mL/kg for children) each",
+        ),
+    ),
+    (
+        flags::MAX_OF_BOTH,
+        "A-2",
+        FlagText::Fixed(
+            "lower GI: higher of measured volume and episode equivalent used (max-of-both option)",
+        ),
+    ),
+    (
+        flags::CHILD,
+        "A-3",
+        FlagText::Fixed("lower GI: weight below the child cut; stool staged in mL/kg/day"),
+    ),
+    (
+        flags::ONSET_MAX,
+        "A-5",
+        FlagText::Fixed("lower GI onset: highest daily stool value of days d-2..d"),
+    ),
+    (
+        flags::MEAN3,
+        "A-5",
+        FlagText::Fixed("lower GI: mean of the current and two previous days with stool data"),
+    ),
+    (
+        flags::ILEUS_ALONE,
+        "A-LGI4",
+        FlagText::Fixed(
+            "lower GI: ileus without documented severe pain counted as stage 4 (configurable)",
+        ),
+    ),
+    (flags::CARRIED, "CARRY", FlagText::Carried),
+    (
+        flags::NOT_PERSISTENT,
+        "A-9",
+        FlagText::Fixed(
+            "upper GI: symptoms present for fewer than 3 days; not yet persistent (stage 0)",
+        ),
+    ),
+    (
+        flags::DESQ_AT_5,
+        "A-6",
+        FlagText::Fixed("skin: desquamation not above 5% BSA; stage 4 requires > 5%"),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(bits: u16) -> StageCall {
+        StageCall {
+            organ: Organ::Skin,
+            stage: Stage::new(1).unwrap(),
+            basis: Basis::SkinBsa,
+            value: 12.5,
+            date: "2025-03-01".parse().unwrap(),
+            flags: bits,
         }
-        if f & flags::DESQ_AT_5 != 0 {
-            add(
-                "A-6",
-                "skin: desquamation not above 5% BSA; stage 4 requires > 5%".to_string(),
-            );
-        }
+    }
+
+    #[test]
+    fn each_bit_appears_once_in_the_table() {
+        let all = FLAG_TEXTS.iter().fold(0u16, |acc, (bit, _, _)| {
+            assert_eq!(acc & bit, 0, "bit {bit} listed twice");
+            acc | bit
+        });
+        assert_eq!(all, (1 << 14) - 1);
+    }
+
+    #[test]
+    fn flags_follow_the_bits_set_and_are_not_repeated() {
+        let mut out = Vec::new();
+        call(0).push_flags(&mut out);
+        assert!(out.is_empty());
+        call(flags::GAP | flags::CARRIED).push_flags(&mut out);
+        let codes: Vec<&str> = out.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["A-1", "CARRY"]);
+        assert!(
+            out[0].text.starts_with("skin: value 12.5 fell"),
+            "{}",
+            out[0].text
+        );
+        assert!(
+            out[1].text.ends_with("assessment of 2025-03-01"),
+            "{}",
+            out[1].text
+        );
+        call(flags::GAP).push_flags(&mut out);
+        assert_eq!(out.len(), 2);
     }
 }

@@ -89,6 +89,8 @@ fn carried(last: Option<StageCall>, date: Date, cfg: &GvhdConfig) -> OrganStatus
     }
 }
 
+/// Stages one day, updating the running state (last assessments, weight,
+/// upper-GI run, stool history, lower-GI onset).
 fn step(s: &mut State, f: &DayFindings, cfg: &GvhdConfig) -> FastDay {
     let d = f.date;
     if f.weight_kg.is_some() {
@@ -103,59 +105,11 @@ fn step(s: &mut State, f: &DayFindings, cfg: &GvhdConfig) -> FastDay {
         None => carried(s.last[1], d, cfg),
     };
     let upper = match &f.upper_gi {
-        Some(u) => {
-            let q = u.qualifying() && u.attribution != Attribution::OtherCause;
-            if q {
-                s.ugi_run = match s.ugi_last_qual.map(|p| d.days_since(p).get()) {
-                    Some(1) => s.ugi_run + 1,
-                    // an established persistent run survives days without an
-                    // upper-GI record inside the carry-forward window
-                    Some(gap)
-                        if s.ugi_run >= cfg.upper_gi_persistent_days
-                            && gap <= cfg.carry_forward_days as i32 + 1 =>
-                    {
-                        s.ugi_run + gap as u32
-                    }
-                    _ => 1,
-                };
-                s.ugi_last_qual = Some(d);
-            } else {
-                s.ugi_run = 0;
-                s.ugi_last_qual = None;
-            }
-            let dur = s.ugi_run.max(u.symptom_days.unwrap_or(0));
-            Ok(stage_upper_gi(u, dur, d, cfg))
-        }
+        Some(u) => step_upper_gi(s, u, d, cfg),
         None => carried(s.last[2], d, cfg),
     };
     let lower = match &f.lower_gi {
-        Some(g) => {
-            let v = if g.attribution == super::Attribution::OtherCause {
-                Ok(None)
-            } else {
-                stool_value(g, s.weight, cfg)
-            };
-            match v {
-                Err(m) => stage_lower_gi(g, None, d, cfg)
-                    .ok()
-                    .filter(|c| c.stage.get() == 4)
-                    .ok_or(m),
-                Ok(today) => {
-                    let staged = today.map(|t| {
-                        s.stool = [Some(StoolEntry { date: d, v: t }), s.stool[0], s.stool[1]];
-                        stool_for_staging(s, d, t, cfg)
-                    });
-                    let r = stage_lower_gi(g, staged, d, cfg);
-                    if let Ok(c) = &r
-                        && c.stage.get() >= 1
-                        && s.lgi_onset.is_none()
-                    {
-                        s.lgi_onset = Some(d);
-                    }
-                    r
-                }
-            }
-        }
+        Some(g) => step_lower_gi(s, g, d, cfg),
         None => carried(s.last[3], d, cfg),
     };
     let organs = [skin, liver, upper, lower];
@@ -170,6 +124,82 @@ fn step(s: &mut State, f: &DayFindings, cfg: &GvhdConfig) -> FastDay {
         date: d,
         organs,
         grade: grade_statuses(&organs),
+    }
+}
+
+/// Length of the upper-GI symptom run on a qualifying day `gap` days after
+/// the previous qualifying day (`None`: no previous one): the next day
+/// extends the run by one; an established persistent run
+/// (≥ `upper_gi_persistent_days`) survives a gap of up to
+/// `carry_forward_days + 1` days, which counts in full; otherwise a new run
+/// starts at 1.
+fn next_upper_gi_run(run: u32, gap: Option<i32>, cfg: &GvhdConfig) -> u32 {
+    match gap {
+        Some(1) => run + 1,
+        Some(gap)
+            if run >= cfg.upper_gi_persistent_days && gap <= cfg.carry_forward_days as i32 + 1 =>
+        {
+            run + gap as u32
+        }
+        _ => 1,
+    }
+}
+
+/// Stages a recorded upper-GI finding: a qualifying finding not due to
+/// another cause extends the run, anything else ends it; the duration staged
+/// is the longer of the run and the recorded symptom days.
+fn step_upper_gi(
+    s: &mut State,
+    u: &super::findings::UpperGiFinding,
+    d: Date,
+    cfg: &GvhdConfig,
+) -> OrganStatus {
+    if u.qualifying() && u.attribution != Attribution::OtherCause {
+        let gap = s.ugi_last_qual.map(|p| d.days_since(p).get());
+        s.ugi_run = next_upper_gi_run(s.ugi_run, gap, cfg);
+        s.ugi_last_qual = Some(d);
+    } else {
+        s.ugi_run = 0;
+        s.ugi_last_qual = None;
+    }
+    let dur = s.ugi_run.max(u.symptom_days.unwrap_or(0));
+    Ok(stage_upper_gi(u, dur, d, cfg))
+}
+
+/// Stages a recorded lower-GI finding: the day's stool value (none when due to
+/// another cause) enters the 3-day history and is staged by the A-5 rule; a
+/// stool value that cannot be computed still allows stage 4 (bloody stool,
+/// pain, ileus). The first day staged ≥ 1 is the lower-GI onset.
+fn step_lower_gi(
+    s: &mut State,
+    g: &super::findings::LowerGiFinding,
+    d: Date,
+    cfg: &GvhdConfig,
+) -> OrganStatus {
+    let v = if g.attribution == super::Attribution::OtherCause {
+        Ok(None)
+    } else {
+        stool_value(g, s.weight, cfg)
+    };
+    match v {
+        Err(m) => stage_lower_gi(g, None, d, cfg)
+            .ok()
+            .filter(|c| c.stage.get() == 4)
+            .ok_or(m),
+        Ok(today) => {
+            let staged = today.map(|t| {
+                s.stool = [Some(StoolEntry { date: d, v: t }), s.stool[0], s.stool[1]];
+                stool_for_staging(s, d, t, cfg)
+            });
+            let r = stage_lower_gi(g, staged, d, cfg);
+            if let Ok(c) = &r
+                && c.stage.get() >= 1
+                && s.lgi_onset.is_none()
+            {
+                s.lgi_onset = Some(d);
+            }
+            r
+        }
     }
 }
 
@@ -382,28 +412,65 @@ pub fn grade_timeline(
         .map(|f| explain_statuses(f.date, &f.organs, &[]))
         .collect();
     let sum = summarize(series, &fast, cfg);
+    let explanation = Explanation {
+        rule: "MAGIC acute GVHD course",
+        version: MAGIC_VERSION,
+        citations: MAGIC_CITATIONS.to_vec(),
+        reason: summary_reason(&sum),
+        evidence: summary_evidence(&fast, &sum),
+        flags: summary_flags(series, &sum, cfg),
+    };
+    let summary = if series.days.is_empty() {
+        Graded::InsufficientData {
+            missing: vec!["at least one day of acute GVHD findings".into()],
+            explanation,
+        }
+    } else {
+        Graded::Value {
+            value: sum,
+            explanation,
+        }
+    };
+    Ok(AgvhdTimeline { days, summary })
+}
+
+/// Evidence of the summary: the onset day and the day the maximum grade was
+/// first reached, each with the organ stages that decided it.
+fn summary_evidence(fast: &[FastDay], sum: &AgvhdSummary) -> Vec<Evidence> {
     let mut evidence = Vec::new();
-    let mut fl = Vec::new();
+    let decisive_on = |date: Date| {
+        fast.iter()
+            .find(|f| f.date == date)
+            .map(decisive_text)
+            .unwrap_or_default()
+    };
     if let (Some(o), Some(od)) = (sum.onset, sum.onset_day) {
-        let f = fast.iter().find(|f| f.date == o);
-        let what = f.map(decisive_text).unwrap_or_default();
         evidence.push(Evidence::value(
             Some(o),
             "agvhd_onset_day",
             f64::from(od.get()),
             None,
-            format!("onset on day {od}: {what}"),
+            format!("onset on day {od}: {}", decisive_on(o)),
         ));
     }
     if let Some(md) = sum.max_grade_date {
-        let f = fast.iter().find(|f| f.date == md);
-        let what = f.map(decisive_text).unwrap_or_default();
         evidence.push(Evidence::finding(
             Some(md),
             "agvhd_max_grade",
-            format!("maximum grade {} first reached: {what}", sum.max_grade),
+            format!(
+                "maximum grade {} first reached: {}",
+                sum.max_grade,
+                decisive_on(md)
+            ),
         ));
     }
+    evidence
+}
+
+/// Flags of the summary: A-12 onset category, A-5 diagnosis date, overlap
+/// syndrome, undetermined days and carry-forward.
+fn summary_flags(series: &AgvhdSeries, sum: &AgvhdSummary, cfg: &GvhdConfig) -> Vec<Flag> {
+    let mut fl = Vec::new();
     fl.push(Flag::new("A-12", format!("onset category from the onset day relative to day 0 ({}); onset after day +{} is late-onset", series.day0, cfg.late_onset_after_day)));
     if let Some(dx) = series.lower_gi_diagnosis {
         fl.push(Flag::new("A-5", lower_gi_diagnosis_text(dx)));
@@ -423,7 +490,12 @@ pub fn grade_timeline(
             ),
         ));
     }
-    let reason = match (sum.onset, sum.onset_category) {
+    fl
+}
+
+/// The summary in words: onset, its category and the maximum grade.
+fn summary_reason(sum: &AgvhdSummary) -> String {
+    match (sum.onset, sum.onset_category) {
         (Some(o), Some(c)) => format!(
             "acute GVHD onset {o} (day {}, {}); maximum MAGIC grade {}",
             sum.onset_day.map(|d| d.to_string()).unwrap_or_default(),
@@ -434,38 +506,39 @@ pub fn grade_timeline(
             sum.max_grade
         ),
         _ => "no day reached MAGIC grade I or higher".to_string(),
-    };
-    let explanation = Explanation {
-        rule: "MAGIC acute GVHD course",
-        version: MAGIC_VERSION,
-        citations: MAGIC_CITATIONS.to_vec(),
-        reason,
-        evidence,
-        flags: fl,
-    };
-    let summary = if series.days.is_empty() {
-        Graded::InsufficientData {
-            missing: vec!["at least one day of acute GVHD findings".into()],
-            explanation,
-        }
-    } else {
-        Graded::Value {
-            value: sum,
-            explanation,
-        }
-    };
-    Ok(AgvhdTimeline { days, summary })
+    }
 }
 
+/// The organ stages that decided a fast day's grade, in words.
 fn decisive_text(f: &FastDay) -> String {
     let lbs = lower_bound_stages(&f.organs);
     let (_, _, mask) = super::magic::magic_rule(&lbs);
-    f.organs
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .filter_map(|(_, s)| s.as_ref().ok())
-        .map(|c| format!("{} stage {} on {}", c.organ.name(), c.stage, c.date))
-        .collect::<Vec<_>>()
-        .join(", ")
+    super::magic::decisive_organs(&f.organs, mask).join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_gi_run_continues_on_the_next_day_and_restarts_after_a_gap() {
+        let cfg = GvhdConfig::default();
+        assert_eq!(next_upper_gi_run(0, None, &cfg), 1);
+        assert_eq!(next_upper_gi_run(1, Some(1), &cfg), 2);
+        // A run not yet persistent restarts after any gap.
+        let short = cfg.upper_gi_persistent_days - 1;
+        assert_eq!(next_upper_gi_run(short, Some(2), &cfg), 1);
+    }
+
+    #[test]
+    fn persistent_upper_gi_run_survives_gaps_inside_the_carry_window() {
+        let cfg = GvhdConfig::default();
+        let run = cfg.upper_gi_persistent_days;
+        let max_gap = cfg.carry_forward_days as i32 + 1;
+        assert_eq!(
+            next_upper_gi_run(run, Some(max_gap), &cfg),
+            run + max_gap as u32
+        );
+        assert_eq!(next_upper_gi_run(run, Some(max_gap + 1), &cfg), 1);
+    }
 }

@@ -35,33 +35,11 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
             _ => format!("_{i}"),
         };
         let prev_cart = if i > 0 { Some(carts[i - 1].date) } else { None };
-        // Latest lymphodepletion start before this infusion (and after the previous one).
-        let ld = course
-            .events
-            .iter()
-            .filter(|e| {
-                matches!(e.detail, EventDetail::Lymphodepletion { .. })
-                    && e.date <= a.date
-                    && prev_cart.is_none_or(|p| e.date > p)
-            })
-            .map(|e| e.date)
-            .next_back();
+        let ld = lymphodepletion_before(course, a.date, prev_cart);
         let baseline = ld.unwrap_or(a.date.add_days(-1));
         let from = baseline.add_days(-cfg.engine.hematotox_window_days);
-        let anc = latest(&x.counts.anc, from, baseline);
-        let hb = latest(&x.counts.hemoglobin, from, baseline);
-        let plt = latest(&x.counts.platelets, from, baseline);
-        let crp = latest(&x.counts.crp, from, baseline);
-        let fer = latest(&x.counts.ferritin, from, baseline);
-        let date = [anc, hb, plt, crp, fer].iter().flatten().map(|p| p.0).max();
-        let input = HematotoxInput {
-            date,
-            anc: anc.map(|p| p.1),
-            hemoglobin: hb.map(|p| p.1),
-            platelets: plt.map(|p| p.1),
-            crp: crp.map(|p| p.1),
-            ferritin: fer.map(|p| p.1),
-        };
+        let input = baseline_input(x, from, baseline);
+        let date = input.date;
         match car_hematotox(&input) {
             Ok(mut g) => {
                 let note = format!(
@@ -101,5 +79,42 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
                 format!("baseline values rejected: {e}"),
             ),
         }
+    }
+}
+
+/// Start of the latest lymphodepletion on or before the infusion on
+/// `infusion` and after the previous CAR-T infusion (`prev_cart`), if any.
+fn lymphodepletion_before(
+    course: &Course,
+    infusion: Date,
+    prev_cart: Option<Date>,
+) -> Option<Date> {
+    course
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(e.detail, EventDetail::Lymphodepletion { .. })
+                && e.date <= infusion
+                && prev_cart.is_none_or(|p| e.date > p)
+        })
+        .map(|e| e.date)
+        .next_back()
+}
+
+/// The baseline values: each variable's latest value from `from` to
+/// `baseline`; the input is dated by the latest of them.
+fn baseline_input(x: &CourseInputs, from: Date, baseline: Date) -> HematotoxInput {
+    let anc = latest(&x.counts.anc, from, baseline);
+    let hb = latest(&x.counts.hemoglobin, from, baseline);
+    let plt = latest(&x.counts.platelets, from, baseline);
+    let crp = latest(&x.counts.crp, from, baseline);
+    let fer = latest(&x.counts.ferritin, from, baseline);
+    HematotoxInput {
+        date: [anc, hb, plt, crp, fer].iter().flatten().map(|p| p.0).max(),
+        anc: anc.map(|p| p.1),
+        hemoglobin: hb.map(|p| p.1),
+        platelets: plt.map(|p| p.1),
+        crp: crp.map(|p| p.1),
+        ferritin: fer.map(|p| p.1),
     }
 }

@@ -1,5 +1,7 @@
 //! Chronic-GVHD (NIH 2014) organ inputs per assessment date.
 
+use std::collections::BTreeMap;
+
 use graftwatch_core::Date;
 use graftwatch_course::{Attribution, Course, Observation, ObservationKind};
 use serde::Serialize;
@@ -93,29 +95,20 @@ pub(crate) fn reads(kind: ObservationKind) -> bool {
     )
 }
 
+/// Eye treatment per date: highest drops per day, any punctal plugs.
+type EyeTreatment = BTreeMap<Date, (Option<u32>, Option<bool>)>;
+
 /// [`cgvhd_assessments`] of the observations given (course order).
 pub(crate) fn cgvhd_assessments_of<'a>(
     obs: impl Iterator<Item = &'a Observation>,
 ) -> Vec<CgvhdAssessment> {
     use ObservationKind as K;
-    use std::collections::BTreeMap;
     let mut by_date: BTreeMap<Date, CgvhdAssessment> = BTreeMap::new();
     let mut bili: Vec<(Date, f64, Option<Attribution>)> = Vec::new();
-    // Eye treatment per date (drops per day, punctal plugs).
-    let mut eye_tx: BTreeMap<Date, (Option<u32>, Option<bool>)> = BTreeMap::new();
+    let mut eye_tx = EyeTreatment::new();
     for o in obs {
-        match o.kind {
-            K::EyeDropsPerDay => {
-                let t = eye_tx.entry(o.date).or_default();
-                t.0 = t.0.max(o.number().map(|v| v as u32));
-                continue;
-            }
-            K::PunctalPlugs => {
-                let t = eye_tx.entry(o.date).or_default();
-                t.1 = Some(t.1.unwrap_or(false) | o.value.as_bool().unwrap_or(false));
-                continue;
-            }
-            _ => {}
+        if record_eye_treatment(&mut eye_tx, o) {
+            continue;
         }
         let Some(v) = o.number() else { continue };
         let a = o.attribution;
@@ -142,24 +135,60 @@ pub(crate) fn cgvhd_assessments_of<'a>(
         }
         let e = by_date.entry(o.date).or_default();
         e.date = Some(o.date);
-        match o.kind {
-            K::CgvhdSkinBsa => put_max(&mut e.skin_bsa, v, a),
-            K::CgvhdSkinFeatures => put_score(&mut e.skin_features, v, a),
-            K::CgvhdMouth => put_score(&mut e.mouth, v, a),
-            K::CgvhdEyes => put_score(&mut e.eyes, v, a),
-            K::CgvhdGi => put_score(&mut e.gi, v, a),
-            K::CgvhdJoints => put_score(&mut e.joints, v, a),
-            K::CgvhdGenital => put_score(&mut e.genital, v, a),
-            K::CgvhdLungSymptoms => put_score(&mut e.lung_symptoms, v, a),
-            // Lower FEV1/DLCO is worse: keep the day's lowest.
-            K::Fev1Percent => put_min(&mut e.fev1_percent, v, a),
-            K::DlcoPercent => put_min(&mut e.dlco_percent, v, a),
-            K::WeightLossPercent => put_max(&mut e.weight_loss_percent, v, a),
-            _ => {}
+        put_organ(e, o.kind, v, a);
+    }
+    add_eye_scores_from_treatment(&mut by_date, eye_tx);
+    for (d, v, a) in bili {
+        if let Some(e) = by_date.get_mut(&d) {
+            put_max(&mut e.bilirubin_mg_dl, v, a);
         }
     }
-    // The eye score the treatment implies, where no clinician score was
-    // recorded that day (NIH 2014 form; criteria::cgvhd_nih).
+    by_date.into_values().collect()
+}
+
+/// Records an eye-drop or punctal-plug observation; `false` for any other kind.
+fn record_eye_treatment(eye_tx: &mut EyeTreatment, o: &Observation) -> bool {
+    match o.kind {
+        ObservationKind::EyeDropsPerDay => {
+            let t = eye_tx.entry(o.date).or_default();
+            t.0 = t.0.max(o.number().map(|v| v as u32));
+            true
+        }
+        ObservationKind::PunctalPlugs => {
+            let t = eye_tx.entry(o.date).or_default();
+            t.1 = Some(t.1.unwrap_or(false) | o.value.as_bool().unwrap_or(false));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Folds one organ value into the day's assessment: scores and skin BSA and
+/// weight loss keep the day's highest, FEV1/DLCO the lowest (lower is worse).
+fn put_organ(e: &mut CgvhdAssessment, kind: ObservationKind, v: f64, a: Option<Attribution>) {
+    use ObservationKind as K;
+    match kind {
+        K::CgvhdSkinBsa => put_max(&mut e.skin_bsa, v, a),
+        K::CgvhdSkinFeatures => put_score(&mut e.skin_features, v, a),
+        K::CgvhdMouth => put_score(&mut e.mouth, v, a),
+        K::CgvhdEyes => put_score(&mut e.eyes, v, a),
+        K::CgvhdGi => put_score(&mut e.gi, v, a),
+        K::CgvhdJoints => put_score(&mut e.joints, v, a),
+        K::CgvhdGenital => put_score(&mut e.genital, v, a),
+        K::CgvhdLungSymptoms => put_score(&mut e.lung_symptoms, v, a),
+        K::Fev1Percent => put_min(&mut e.fev1_percent, v, a),
+        K::DlcoPercent => put_min(&mut e.dlco_percent, v, a),
+        K::WeightLossPercent => put_max(&mut e.weight_loss_percent, v, a),
+        _ => {}
+    }
+}
+
+/// The eye score the treatment implies, where no clinician score was
+/// recorded that day (NIH 2014 form; criteria::cgvhd_nih).
+fn add_eye_scores_from_treatment(
+    by_date: &mut BTreeMap<Date, CgvhdAssessment>,
+    eye_tx: EyeTreatment,
+) {
     for (d, (drops, plugs)) in eye_tx {
         if let Some(score) = graftwatch_criteria::cgvhd_nih::eye_score_from_treatment(drops, plugs)
         {
@@ -170,10 +199,26 @@ pub(crate) fn cgvhd_assessments_of<'a>(
             }
         }
     }
-    for (d, v, a) in bili {
-        if let Some(e) = by_date.get_mut(&d) {
-            put_max(&mut e.bilirubin_mg_dl, v, a);
-        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lung_function_keeps_the_lowest_and_scores_the_highest() {
+        let mut e = CgvhdAssessment::default();
+        put_organ(&mut e, ObservationKind::Fev1Percent, 70.0, None);
+        put_organ(&mut e, ObservationKind::Fev1Percent, 65.0, None);
+        put_organ(&mut e, ObservationKind::Fev1Percent, 80.0, None);
+        assert_eq!(e.fev1_percent.map(|f| f.value), Some(65.0));
+        put_organ(&mut e, ObservationKind::CgvhdMouth, 1.0, None);
+        put_organ(&mut e, ObservationKind::CgvhdMouth, 2.0, None);
+        put_organ(&mut e, ObservationKind::CgvhdMouth, 0.0, None);
+        assert_eq!(e.mouth.map(|f| f.value), Some(2));
+        put_organ(&mut e, ObservationKind::CgvhdSkinBsa, 12.0, None);
+        put_organ(&mut e, ObservationKind::CgvhdSkinBsa, 8.0, None);
+        assert_eq!(e.skin_bsa.map(|f| f.value), Some(12.0));
+        assert!(e.bilirubin_mg_dl.is_none());
     }
-    by_date.into_values().collect()
 }

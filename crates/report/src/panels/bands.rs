@@ -206,84 +206,7 @@ impl Panel for BandPanel {
             return;
         }
         for (i, row) in self.rows.iter().enumerate() {
-            let top = ctx.top + 2.0 + i as f64 * ROW_H;
-            text(
-                out,
-                ctx.x.left - 6.0,
-                top + ROW_H * 0.72,
-                "lane",
-                "end",
-                row.name.trim(),
-            );
-            let _ = write!(
-                out,
-                r#"<g id="{}" class="band" data-label="{}"><line class="laneline" x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/>"#,
-                escape(&row.id),
-                escape(row.name.trim()),
-                ctx.x.left,
-                ctx.x.right,
-                top + ROW_H,
-                top + ROW_H
-            );
-            for (k, c) in row.cells.iter().enumerate() {
-                let next_x0 = row
-                    .cells
-                    .get(k + 1)
-                    .map(|n| ctx.x.x(ctx.day_of(n.from).max(ctx.x.start) as f64))
-                    .unwrap_or(ctx.x.right);
-                let (d0, d1) = (ctx.day_of(c.from), ctx.day_of(c.to));
-                if d1 < ctx.x.start || d0 > ctx.x.end {
-                    continue;
-                }
-                let x0 = ctx.x.x(d0.max(ctx.x.start) as f64);
-                let x1 = ctx.x.x((d1 + 1).min(ctx.x.end) as f64);
-                let w = (x1 - x0).max(1.5);
-                let title = format!(
-                    "{} to {} ({} {} to {})\n{}",
-                    c.from,
-                    c.to,
-                    ctx.origin_label,
-                    signed_day(d0),
-                    signed_day(d1),
-                    c.title
-                );
-                let _ = write!(
-                    out,
-                    r#"<rect class="cell g{}" x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="{}" stroke="{}" stroke-width="0.4"><title>{}</title></rect>"#,
-                    c.level.min(4),
-                    top + 1.0,
-                    ROW_H - 2.0,
-                    palette::grade(c.level),
-                    if c.level == 0 { "#bbbbbb" } else { "none" },
-                    escape(&title)
-                );
-                let lw = draw::bold_text_width(&c.label, 10.0);
-                if c.level > 0 && lw + 2.0 < w {
-                    text(
-                        out,
-                        x0 + w / 2.0,
-                        top + ROW_H * 0.7,
-                        if c.level >= 3 {
-                            "celltext dark"
-                        } else {
-                            "celltext"
-                        },
-                        "middle",
-                        &c.label,
-                    );
-                } else if c.level > 0 && c.label.len() > 2 && x0 + w + 4.0 + lw < next_x0 - 4.0 {
-                    // a long label that does not fit goes right of its cell
-                    text(
-                        out,
-                        x0 + w + 4.0,
-                        top + ROW_H * 0.7,
-                        "celltext",
-                        "start",
-                        &c.label,
-                    );
-                }
-            }
-            out.push_str("</g>");
+            render_row(ctx, ctx.top + 2.0 + i as f64 * ROW_H, row, out);
         }
     }
 
@@ -303,6 +226,94 @@ impl Panel for BandPanel {
                 )
             })
             .collect()
+    }
+}
+
+/// One lane at `top`: its name, its base line and its cells.
+fn render_row(ctx: &PanelContext, top: f64, row: &BandRow, out: &mut String) {
+    text(
+        out,
+        ctx.x.left - 6.0,
+        top + ROW_H * 0.72,
+        "lane",
+        "end",
+        row.name.trim(),
+    );
+    let _ = write!(
+        out,
+        r#"<g id="{}" class="band" data-label="{}"><line class="laneline" x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+        escape(&row.id),
+        escape(row.name.trim()),
+        ctx.x.left,
+        ctx.x.right,
+        top + ROW_H,
+        top + ROW_H
+    );
+    for (k, c) in row.cells.iter().enumerate() {
+        let next_x0 = row
+            .cells
+            .get(k + 1)
+            .map(|n| ctx.x.x(ctx.day_of(n.from).max(ctx.x.start) as f64))
+            .unwrap_or(ctx.x.right);
+        render_cell(ctx, top, c, next_x0, out);
+    }
+    out.push_str("</g>");
+}
+
+/// One cell of a lane (nothing outside the window), coloured by its level,
+/// with its label inside when it fits, else right of it when there is room
+/// before the next cell (`next_x0`).
+fn render_cell(ctx: &PanelContext, top: f64, c: &BandCell, next_x0: f64, out: &mut String) {
+    let (d0, d1) = (ctx.day_of(c.from), ctx.day_of(c.to));
+    if d1 < ctx.x.start || d0 > ctx.x.end {
+        return;
+    }
+    let x0 = ctx.x.x(d0.max(ctx.x.start) as f64);
+    let x1 = ctx.x.x((d1 + 1).min(ctx.x.end) as f64);
+    let w = (x1 - x0).max(1.5);
+    let title = format!(
+        "{} to {} ({} {} to {})\n{}",
+        c.from,
+        c.to,
+        ctx.origin_label,
+        signed_day(d0),
+        signed_day(d1),
+        c.title
+    );
+    let _ = write!(
+        out,
+        r#"<rect class="cell g{}" x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="{}" stroke="{}" stroke-width="0.4"><title>{}</title></rect>"#,
+        c.level.min(4),
+        top + 1.0,
+        ROW_H - 2.0,
+        palette::grade(c.level),
+        if c.level == 0 { "#bbbbbb" } else { "none" },
+        escape(&title)
+    );
+    let lw = draw::bold_text_width(&c.label, 10.0);
+    if c.level > 0 && lw + 2.0 < w {
+        text(
+            out,
+            x0 + w / 2.0,
+            top + ROW_H * 0.7,
+            if c.level >= 3 {
+                "celltext dark"
+            } else {
+                "celltext"
+            },
+            "middle",
+            &c.label,
+        );
+    } else if c.level > 0 && c.label.len() > 2 && x0 + w + 4.0 + lw < next_x0 - 4.0 {
+        // a long label that does not fit goes right of its cell
+        text(
+            out,
+            x0 + w + 4.0,
+            top + ROW_H * 0.7,
+            "celltext",
+            "start",
+            &c.label,
+        );
     }
 }
 

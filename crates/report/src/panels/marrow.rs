@@ -47,30 +47,7 @@ impl Panel for MarrowPanel {
             bottom: ctx.top + ctx.height - 4.0,
             log: true,
         };
-        draw::day_grid(out, ctx);
-        draw::y_axis(
-            out,
-            ctx,
-            &y,
-            &[0.01, 0.1, 1.0, 10.0, 100.0],
-            "blasts / MRD %",
-        );
-        draw::threshold(
-            out,
-            ctx,
-            y.y(BLAST_THRESHOLD),
-            palette::BLASTS,
-            "blasts-5",
-            "blasts 5 %",
-        );
-        draw::threshold(
-            out,
-            ctx,
-            y.y(MRD_THRESHOLD),
-            palette::MRD,
-            "mrd-0.1",
-            "MRD 0.1 %",
-        );
+        draw_frame(ctx, &y, out);
         let pts = |v: &[PercentPoint]| -> Vec<(Date, f64)> {
             v.iter().map(|p| (p.date, p.percent)).collect()
         };
@@ -109,30 +86,7 @@ impl Panel for MarrowPanel {
                 points: pts(&self.mrd),
             },
         );
-        // Blast values at or above the threshold are written next to the
-        // point, so refractory disease and relapse read without hovering.
-        let mut last_end = f64::NEG_INFINITY;
-        for p in &self.blasts {
-            let day = ctx.day_of(p.date);
-            if !ctx.x.contains(day) || p.percent < BLAST_THRESHOLD {
-                continue;
-            }
-            let label = format!("{:.0} %", p.percent);
-            let w = draw::bold_text_width(&label, 10.0);
-            // kept inside the plot, clear of the y-axis labels
-            let x = (ctx.x.x(day as f64 + 0.5)).max(ctx.x.left + 2.0 + w / 2.0);
-            if x - w / 2.0 < last_end + 3.0 {
-                continue;
-            }
-            last_end = x + w / 2.0;
-            let _ = write!(
-                out,
-                r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" fill="{}">{}</text>"#,
-                y.y(p.percent) - 5.0,
-                palette::darker(palette::BLASTS),
-                label
-            );
-        }
+        draw_blast_labels(&self.blasts, ctx, &y, out);
     }
 
     fn legend(&self) -> Vec<LegendEntry> {
@@ -148,5 +102,61 @@ impl Panel for MarrowPanel {
                 LegendSymbol::Series(Shape::Diamond),
             ),
         ]
+    }
+}
+
+/// The day grid, the log y axis and the 5 % blast and 0.1 % MRD lines.
+fn draw_frame(ctx: &PanelContext, y: &YScale, out: &mut String) {
+    draw::day_grid(out, ctx);
+    draw::y_axis(
+        out,
+        ctx,
+        y,
+        &[0.01, 0.1, 1.0, 10.0, 100.0],
+        "blasts / MRD %",
+    );
+    draw::threshold(
+        out,
+        ctx,
+        y.y(BLAST_THRESHOLD),
+        palette::BLASTS,
+        "blasts-5",
+        "blasts 5 %",
+    );
+    draw::threshold(
+        out,
+        ctx,
+        y.y(MRD_THRESHOLD),
+        palette::MRD,
+        "mrd-0.1",
+        "MRD 0.1 %",
+    );
+}
+
+/// Blast values at or above the threshold are written next to the point,
+/// so refractory disease and relapse read without hovering; a label that
+/// would overlap the previous one is left out.
+fn draw_blast_labels(blasts: &[PercentPoint], ctx: &PanelContext, y: &YScale, out: &mut String) {
+    let mut last_end = f64::NEG_INFINITY;
+    for p in blasts {
+        let day = ctx.day_of(p.date);
+        if !ctx.x.contains(day) || p.percent < BLAST_THRESHOLD {
+            continue;
+        }
+        let label = format!("{:.0} %", p.percent);
+        let w = draw::bold_text_width(&label, 10.0);
+        // kept inside the plot, clear of the y-axis labels
+        let x = (ctx.x.x(day as f64 + 0.5)).max(ctx.x.left + 2.0 + w / 2.0);
+        if x - w / 2.0 < last_end + 3.0 {
+            continue;
+        }
+        last_end = x + w / 2.0;
+        let _ = write!(
+            out,
+            r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" fill="{}">{}</text>"#,
+            y.y(p.percent) - 5.0,
+            palette::darker(palette::BLASTS),
+            label
+        );
     }
 }

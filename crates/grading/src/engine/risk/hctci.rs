@@ -155,6 +155,44 @@ fn obesity_inputs(
     (bmi, Some(r.is_some_and(|r| r.at_or_above_p95)), flags)
 }
 
+/// The dyspnea item from the comorbidity codes: at rest (or on oxygen)
+/// before slight activity; neither coded is none.
+fn dyspnea_of(codes: &Codes) -> Dyspnea {
+    if codes.has("dyspnea_at_rest") == Some(true) {
+        Dyspnea::AtRestOrOxygen
+    } else if codes.has("dyspnea_slight_activity") == Some(true) {
+        Dyspnea::SlightActivity
+    } else {
+        Dyspnea::None
+    }
+}
+
+/// The infection item: as coded; when coded absent and
+/// `infection_event_scores` is set, an infection event still ongoing on
+/// day 0 scores it (flagged).
+fn infection_item(
+    course: &Course,
+    cfg: &crate::RiskConfig,
+    hct: Date,
+    codes: &Codes,
+    flags: &mut Vec<Flag>,
+) -> Option<bool> {
+    let infection = codes.has("infection");
+    if infection == Some(false)
+        && cfg.infection_event_scores
+        && let Some((d, s)) = infection_on_day0(course, hct)
+    {
+        flags.push(Flag::new(
+            "HCTCI-infection",
+            format!(
+                "infection '{s}' from {d} still ongoing on day 0 ({hct}): infection item scored"
+            ),
+        ));
+        return Some(true);
+    }
+    infection
+}
+
 /// Builds the HCT-CI input from the course; also returns its flags.
 fn input(
     course: &Course,
@@ -181,26 +219,8 @@ fn input(
         test(ObservationKind::Lvef),
     );
     let (bmi, child_obese, mut flags) = obesity_inputs(course, x, cfg, hct);
-    let dyspnea = if codes.has("dyspnea_at_rest") == Some(true) {
-        Dyspnea::AtRestOrOxygen
-    } else if codes.has("dyspnea_slight_activity") == Some(true) {
-        Dyspnea::SlightActivity
-    } else {
-        Dyspnea::None
-    };
-    let mut infection = codes.has("infection");
-    if infection == Some(false)
-        && cfg.infection_event_scores
-        && let Some((d, s)) = infection_on_day0(course, hct)
-    {
-        infection = Some(true);
-        flags.push(Flag::new(
-            "HCTCI-infection",
-            format!(
-                "infection '{s}' from {d} still ongoing on day 0 ({hct}): infection item scored"
-            ),
-        ));
-    }
+    let dyspnea = dyspnea_of(codes);
+    let infection = infection_item(course, cfg, hct, codes, &mut flags);
     let i = HctCiInput {
         arrhythmia: codes.has("arrhythmia"),
         cardiac_cad_chf_mi: codes.has("cardiac"),
@@ -320,5 +340,27 @@ pub(super) fn run(
             ));
         }
         Err(e) => sink.skip(Criterion::Risk, format!("HCT-CI inputs rejected: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(c: &[&str]) -> Codes {
+        Codes(c.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn dyspnea_at_rest_outranks_slight_activity() {
+        assert_eq!(dyspnea_of(&codes(&[])), Dyspnea::None);
+        assert_eq!(
+            dyspnea_of(&codes(&["dyspnea_slight_activity"])),
+            Dyspnea::SlightActivity
+        );
+        assert_eq!(
+            dyspnea_of(&codes(&["dyspnea_slight_activity", "dyspnea_at_rest"])),
+            Dyspnea::AtRestOrOxygen
+        );
     }
 }
