@@ -306,6 +306,7 @@ async fn record_denial(g: &Guard, id: &Identity, route: String) {
 /// Serves the application on `bind` until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, bind: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
+    crate::pages::WardCache::warm(&state);
     let app = build_app(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

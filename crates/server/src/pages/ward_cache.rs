@@ -111,6 +111,9 @@ pub struct WardCache {
     refresh: Mutex<()>,
     /// A background check has been started and has not finished.
     checking: AtomicBool,
+    /// Held while a view is built: concurrent requests for a view not yet
+    /// built wait for the one build instead of each building it.
+    building: Mutex<()>,
 }
 
 /// Whether the cache must be checked before use, and whether the request
@@ -175,6 +178,19 @@ impl WardCache {
             return Ok(v);
         }
         state.db(move |_: &Store| Ok(cache.view_or_build(key))).await
+    }
+
+    /// Loads the rows in the background (at server start, so the first
+    /// dashboard page does not wait for the whole ward to load).
+    pub fn warm(state: &AppState) {
+        let cache = state.ward.clone();
+        let st = state.clone();
+        tokio::spawn(async move {
+            let r = st.db(move |s: &Store| cache.wait_check(s)).await;
+            if let Err(e) = r {
+                eprintln!("graftwatch serve: loading the ward failed: {e}");
+            }
+        });
     }
 
     /// Starts one background check unless one is running.
@@ -303,6 +319,10 @@ impl WardCache {
     /// lock: readers of other views are not held up) and kept for
     /// [`VIEWS`] views.
     fn view_or_build(&self, key: ViewKey) -> Arc<WardView> {
+        if let Some(v) = self.cached(key) {
+            return v;
+        }
+        let _one = self.building.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(v) = self.cached(key) {
             return v;
         }
