@@ -94,7 +94,11 @@ pub struct WardView {
 struct Inner {
     stamp: Option<WardStamp>,
     checked: Option<Instant>,
-    dirty: bool,
+    /// Writes through this process so far ([`WardCache::invalidate`]).
+    writes: u64,
+    /// The value of `writes` when the last successful check started: the
+    /// rows are known to include every write up to it.
+    checked_writes: u64,
     rows: Arc<BTreeMap<String, PatientRow>>,
     /// Increases whenever `rows` changes.
     version: u64,
@@ -135,7 +139,7 @@ impl WardCache {
     /// A write through this process: the next dashboard request checks
     /// the store first.
     pub fn invalidate(&self) {
-        self.lock().dirty = true;
+        self.lock().writes += 1;
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -145,7 +149,8 @@ impl WardCache {
     fn due(&self) -> Due {
         let g = self.lock();
         let age = g.checked.map(|t| t.elapsed());
-        if g.dirty || g.stamp.is_none() || age.is_none_or(|a| a >= MAX_AGE) {
+        let behind = g.checked_writes != g.writes;
+        if behind || g.stamp.is_none() || age.is_none_or(|a| a >= MAX_AGE) {
             Due::Wait
         } else if age.is_some_and(|a| a >= RECHECK) {
             Due::Periodic
@@ -213,7 +218,7 @@ impl WardCache {
                 .await;
             cache.checking.store(false, Ordering::Release);
             if let Err(e) = r {
-                // The cache is marked dirty: the next request checks again
+                // The check is marked stale: the next request checks again
                 // and answers with the error if it persists.
                 eprintln!("graftwatch serve: ward check failed: {e}");
             }
@@ -239,28 +244,33 @@ impl WardCache {
     }
 
     fn check_now(&self, store: &Store) -> Result<(), StoreError> {
-        let (known, first) = {
-            let mut g = self.lock();
-            g.dirty = false;
-            (g.stamp, g.rows.is_empty())
+        // A write through this process during the check is not covered by
+        // it: `writes` moves past `started_writes` and the next request
+        // checks again (it waits for this check to end first).
+        let started = Instant::now();
+        let (known, first, started_writes) = {
+            let g = self.lock();
+            (g.stamp, g.rows.is_empty(), g.writes)
         };
-        let stamp = match store.ward_stamp() {
-            Ok(s) => s,
-            Err(e) => {
-                self.lock().dirty = true;
-                return Err(e);
+        let r = store.ward_stamp().and_then(|stamp| {
+            if known != Some(stamp) {
+                self.sync(store, first)?;
             }
-        };
-        if known != Some(stamp)
-            && let Err(e) = self.sync(store, first)
-        {
-            self.lock().dirty = true;
-            return Err(e);
-        }
+            Ok(stamp)
+        });
         let mut g = self.lock();
-        g.stamp = Some(stamp);
-        g.checked = Some(Instant::now());
-        Ok(())
+        match r {
+            Ok(stamp) => {
+                g.stamp = Some(stamp);
+                g.checked = Some(started);
+                g.checked_writes = started_writes;
+                Ok(())
+            }
+            Err(e) => {
+                g.checked = None;
+                Err(e)
+            }
+        }
     }
 
     /// Brings the rows up to the store: everything at the first load, then
