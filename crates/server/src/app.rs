@@ -312,7 +312,10 @@ pub async fn serve(state: AppState, bind: SocketAddr) -> std::io::Result<()> {
         .with_graceful_shutdown(shutdown())
         .await;
     if let Some(t) = crate::timing::report() {
-        eprintln!("graftwatch serve: request timings ({})\n{t}", crate::timing::ENV);
+        eprintln!(
+            "graftwatch serve: request timings ({})\n{t}",
+            crate::timing::ENV
+        );
     }
     r
 }

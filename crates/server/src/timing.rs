@@ -45,7 +45,8 @@ pub fn record(phase: &'static str, d: Duration) {
     let mut g = t.lock().unwrap_or_else(|p| p.into_inner());
     let p = g.entry(phase).or_default();
     if p.micros.len() < MAX_SAMPLES {
-        p.micros.push(u32::try_from(d.as_micros()).unwrap_or(u32::MAX));
+        p.micros
+            .push(u32::try_from(d.as_micros()).unwrap_or(u32::MAX));
     } else {
         p.dropped += 1;
     }

@@ -182,7 +182,10 @@ fn concurrent_readers_never_see_a_page_go_back_while_writes_swap_the_rows() {
     });
     let r = page(&t, &s, &format!("/ward?q=Q00&sort=patient&on={DAY}"));
     assert_eq!(rev_of(&r.body, "Q001"), Some(start + writes));
-    assert!(r.body.contains("0.3 (2024-05-17)"), "the latest ANC is shown");
+    assert!(
+        r.body.contains("0.3 (2024-05-17)"),
+        "the latest ANC is shown"
+    );
 }
 
 #[test]

@@ -200,7 +200,11 @@ fn dropped_and_awaited_tickets_are_committed_sqlite() {
     }
     let last = entries.iter().position(|e| e.patients == "LAST").unwrap();
     assert!(
-        entries[..last].iter().filter(|e| e.patients.starts_with('D')).count() == 20,
+        entries[..last]
+            .iter()
+            .filter(|e| e.patients.starts_with('D'))
+            .count()
+            == 20,
         "dropped entries keep their place in the queue"
     );
     assert_eq!(s.verify_audit().unwrap().first_problem, None);

@@ -312,7 +312,14 @@ pub async fn ward(
     let first = (page_no - 1) * PAGE_SIZE;
     let (total, shown): (usize, Vec<&ViewRow>) = if needle.is_empty() {
         let end = (first + PAGE_SIZE).min(all.rows.len());
-        (all.rows.len(), all.rows.get(first..end).unwrap_or_default().iter().collect())
+        (
+            all.rows.len(),
+            all.rows
+                .get(first..end)
+                .unwrap_or_default()
+                .iter()
+                .collect(),
+        )
     } else {
         let hits: Vec<&ViewRow> = all
             .rows
@@ -336,7 +343,10 @@ pub async fn ward(
     crate::timing::since("ward: rows' HTML", t0);
     let t0 = std::time::Instant::now();
     state
-        .audit(id.actor(Channel::Web), AuditEvent::ok("list_patients", ids, what))
+        .audit(
+            id.actor(Channel::Web),
+            AuditEvent::ok("list_patients", ids, what),
+        )
         .await?;
     crate::timing::since("ward: audit entry committed", t0);
     let t0 = std::time::Instant::now();

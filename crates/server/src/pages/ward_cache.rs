@@ -66,7 +66,13 @@ pub struct ViewKey {
 
 impl std::hash::Hash for ViewKey {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (self.today, self.sort as u8, self.alerts_only, self.attention_only).hash(h);
+        (
+            self.today,
+            self.sort as u8,
+            self.alerts_only,
+            self.attention_only,
+        )
+            .hash(h);
     }
 }
 
@@ -182,7 +188,9 @@ impl WardCache {
         if let Some(v) = cache.cached(key) {
             return Ok(v);
         }
-        state.db(move |_: &Store| Ok(cache.view_or_build(key))).await
+        state
+            .db(move |_: &Store| Ok(cache.view_or_build(key)))
+            .await
     }
 
     /// Loads the rows in the background (at server start, so the first
