@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
-use graftwatch_store::{AuditEvent, Channel, Store, StoreError};
+use graftwatch_store::{Actor, AuditEvent, Channel, Store, StoreError};
 
 use crate::auth::{self, Identity, LoginLimiter};
 use crate::error::{AppError, PageError};
@@ -125,7 +125,15 @@ impl AppState {
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
         let store = self.store.clone();
-        match tokio::task::spawn_blocking(move || f(&store)).await {
+        let queued = std::time::Instant::now();
+        let job = move || {
+            crate::timing::since("db: wait for a blocking thread", queued);
+            let run = std::time::Instant::now();
+            let r = f(&store);
+            crate::timing::since("db: run", run);
+            r
+        };
+        match tokio::task::spawn_blocking(job).await {
             Ok(r) => r.map_err(AppError::from),
             Err(e) => Err(AppError::Internal(format!("store task failed: {e}"))),
         }
@@ -133,6 +141,16 @@ impl AppState {
 }
 
 impl AppState {
+    /// Records an audit entry and waits, without holding a thread, until
+    /// it is committed (group commit, decision S-4 in docs/server.md).
+    pub async fn audit(&self, actor: Actor, ev: AuditEvent) -> Result<(), AppError> {
+        self.store
+            .audit_enqueue(actor, ev)
+            .committed()
+            .await
+            .map_err(AppError::from)
+    }
+
     /// Runs a store operation that writes patient data, then tells the
     /// ward cache to check the store before the next dashboard page.
     pub async fn db_write<T, F>(&self, f: F) -> Result<T, AppError>
@@ -188,6 +206,9 @@ pub fn build_app(state: AppState) -> Router {
     for (path, mr) in by_path {
         router = router.route(path, mr);
     }
+    if crate::timing::enabled() {
+        router = router.layer(middleware::from_fn(time_request));
+    }
     router
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -198,6 +219,20 @@ pub fn build_app(state: AppState) -> Router {
             crate::security::headers,
         ))
         .with_state(state)
+}
+
+/// Records a request's time in the router as `request <route>` (only
+/// installed with [`crate::timing::ENV`]).
+async fn time_request(req: Request, next: Next) -> Response {
+    let route = match req.extensions().get::<axum::extract::MatchedPath>() {
+        Some(m) if m.as_str() == "/ward" => "request: /ward",
+        Some(m) if m.as_str().starts_with("/api/") => "request: /api",
+        _ => "request: other",
+    };
+    let t0 = std::time::Instant::now();
+    let r = next.run(req).await;
+    crate::timing::since(route, t0);
+    r
 }
 
 async fn not_found(req: Request) -> Response {
@@ -223,7 +258,10 @@ async fn check(State(g): State<Guard>, req: Request, next: Next) -> Response {
     if g.permission == Permission::Public {
         return next.run(req).await;
     }
-    let id = match auth::identify(&g.state, req.headers()).await {
+    let t0 = std::time::Instant::now();
+    let id = auth::identify(&g.state, req.headers()).await;
+    crate::timing::since("guard: identify the caller", t0);
+    let id = match id {
         Ok(Some(id)) => id,
         Ok(None) => return denied(g.surface, AppError::Unauthenticated),
         Err(e) => return denied(g.surface, e),
@@ -260,7 +298,7 @@ async fn record_denial(g: &Guard, id: &Identity, route: String) {
         outcome: format!("denied: needs the permission '{}'", g.permission.label()),
         ..AuditEvent::ok("access", vec![], route)
     };
-    if let Err(e) = g.state.db(move |s| s.audit(&actor, &ev)).await {
+    if let Err(e) = g.state.audit(actor, ev).await {
         eprintln!("graftwatch serve: could not record a denied access: {e}");
     }
 }
@@ -268,10 +306,18 @@ async fn record_denial(g: &Guard, id: &Identity, route: String) {
 /// Serves the application on `bind` until Ctrl-C / SIGTERM.
 pub async fn serve(state: AppState, bind: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
+    crate::pages::WardCache::warm(&state);
     let app = build_app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
-        .await
+        .await;
+    if let Some(t) = crate::timing::report() {
+        eprintln!(
+            "graftwatch serve: request timings ({})\n{t}",
+            crate::timing::ENV
+        );
+    }
+    r
 }
 
 async fn shutdown() {

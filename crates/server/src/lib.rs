@@ -34,6 +34,7 @@ pub mod roles;
 pub mod security;
 pub mod session;
 pub mod templates;
+pub mod timing;
 
 pub use app::{AppState, ServerConfig, all_routes, build_app, serve};
 pub use auth::{Identity, hash_password, verify_password};

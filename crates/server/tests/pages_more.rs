@@ -82,9 +82,10 @@ fn ward_pages_fifty_rows_audits_the_page_and_sees_other_writers() {
     let r = page(&t, &s, "/ward?q=q05&on=2024-06-01");
     assert_eq!(rows(&r.body), 10);
     // A patient added by another process (straight into the store) shows
-    // once the cache has re-checked the store.
+    // once the cache's rows are older than MAX_AGE (1 s): the request then
+    // waits for the check (decision S-5).
     add_patients(&t, 60, 1);
-    common::pause(0.3);
+    common::pause(1.1);
     let r = page(&t, &s, "/ward?sort=patient&on=2024-06-01&page=2");
     assert!(r.body.contains("of 62"), "{}", r.body);
     assert!(r.body.contains("data-patient=\"Q060\""));

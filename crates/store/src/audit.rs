@@ -14,8 +14,8 @@
 use std::collections::VecDeque;
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::mpsc::{Sender, channel};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Poll, Waker};
 
 use serde::Serialize;
 
@@ -232,26 +232,39 @@ fn check_link(e: &AuditEntry, expected_seq: i64, prev_hash: &str, key: &[u8]) ->
 impl Store {
     /// Records an audit entry (reads, denials, logins) and anchors it,
     /// returning once the entry is committed. Concurrent calls are
-    /// group-committed: they queue, and one of them appends every entry
-    /// queued at that moment in one transaction ([`AuditQueue`], decision
-    /// S-4 in docs/server.md), so concurrent readers do not hold a database
-    /// connection each while waiting for the chain's head in turn.
+    /// group-committed ([`AuditQueue`], decision S-4 in docs/server.md):
+    /// entries queue, and one background flusher on the store's runtime
+    /// appends every entry queued at that moment in one transaction, so
+    /// concurrent readers do not hold a database connection each while
+    /// waiting for the chain's head in turn.
     pub fn audit(&self, actor: &Actor, ev: &AuditEvent) -> Result<()> {
-        self.audit_queue.submit(self, actor.clone(), ev.clone())
+        self.audit_enqueue(actor.clone(), ev.clone()).wait()
     }
 
-    /// Appends `entries` in one transaction and anchors the last one.
-    fn audit_batch(&self, entries: &[Queued]) -> Result<()> {
-        let (seq, hash) = self.block(crate::store::retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                let batch: Vec<_> = entries.iter().map(|q| (&q.actor, &q.ev, None)).collect();
-                let mut tx = pool.begin().await?;
-                let r = ops::audit::append_entries(&mut tx, &self.key, &batch).await?;
-                tx.commit().await?;
-                Ok(r)
-            })
-        }))?;
-        write_anchor(&self.anchor, seq, &hash)
+    /// Queues an audit entry for its group commit and returns at once; the
+    /// entry is committed when [`AuditTicket::wait`] (blocking) or
+    /// [`AuditTicket::committed`] (asynchronous) returns `Ok`. The entry is
+    /// written even if the ticket is dropped unanswered. An asynchronous
+    /// caller (the web server) waits for its entry without holding a
+    /// thread.
+    pub fn audit_enqueue(&self, actor: Actor, ev: AuditEvent) -> AuditTicket {
+        let slot = Arc::new(Slot::default());
+        let start = self.audit_queue.push(Queued {
+            actor,
+            ev,
+            reply: slot.clone(),
+        });
+        if start {
+            let sink = AuditSink {
+                pool: self.pool.clone(),
+                key: self.key.clone(),
+                anchor: self.anchor.clone(),
+                rt: self.rt.handle().clone(),
+            };
+            let queue = self.audit_queue.clone();
+            self.rt.spawn_blocking(move || queue.flush(&sink));
+        }
+        AuditTicket { slot }
     }
 
     /// Entries `from..` (1-based), at most `limit`.
@@ -341,53 +354,162 @@ impl Store {
 /// Most entries one group commit appends (the rest wait for the next).
 pub const GROUP_COMMIT_MAX: usize = 256;
 
-/// One entry waiting to be appended, and where its caller waits.
-pub(crate) struct Queued {
-    pub(crate) actor: Actor,
-    pub(crate) ev: AuditEvent,
-    reply: Sender<Reply>,
+/// What the flusher needs of the store to append a batch (cloned from it,
+/// so the flusher runs on the store's blocking pool without borrowing it).
+struct AuditSink {
+    pool: crate::backend::Pool,
+    key: Vec<u8>,
+    anchor: std::path::PathBuf,
+    rt: tokio::runtime::Handle,
 }
 
-/// What a waiting caller is told.
-pub(crate) enum Reply {
-    /// Append the queue now (the caller's own entry is at its front).
-    Lead,
-    /// The caller's entry is committed (or why not).
-    Done(Result<()>),
+impl AuditSink {
+    /// Appends `entries` in one transaction and anchors the last one.
+    fn append(&self, entries: &[Queued]) -> Result<()> {
+        let (seq, hash) = self.rt.block_on(crate::store::retry(|| async {
+            on_pool!(&self.pool, pool, ops => {
+                let batch: Vec<_> = entries.iter().map(|q| (&q.actor, &q.ev, None)).collect();
+                let mut tx = pool.begin().await?;
+                let r = ops::audit::append_entries(&mut tx, &self.key, &batch).await?;
+                tx.commit().await?;
+                Ok(r)
+            })
+        }))?;
+        write_anchor(&self.anchor, seq, &hash)
+    }
+}
+
+/// Where the answer for one queued entry is left: a blocking caller
+/// waits on the condition variable, an asynchronous one registers its
+/// waker.
+#[derive(Default)]
+struct Slot {
+    state: Mutex<SlotState>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct SlotState {
+    answer: Option<Result<()>>,
+    /// Set once the flusher is gone without answering (it panicked).
+    abandoned: bool,
+    waker: Option<Waker>,
+}
+
+impl Slot {
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn answer(&self, r: Result<()>) {
+        let mut g = self.lock();
+        g.answer = Some(r);
+        self.wake(g);
+    }
+
+    fn abandon(&self) {
+        let mut g = self.lock();
+        g.abandoned = true;
+        self.wake(g);
+    }
+
+    fn wake(&self, mut g: MutexGuard<'_, SlotState>) {
+        let w = g.waker.take();
+        drop(g);
+        self.ready.notify_all();
+        if let Some(w) = w {
+            w.wake();
+        }
+    }
+
+    /// The answer, if there is one (`take`n once).
+    fn take(g: &mut SlotState) -> Option<Result<()>> {
+        if let Some(r) = g.answer.take() {
+            return Some(r);
+        }
+        g.abandoned.then(|| {
+            Err(StoreError::Invalid(
+                "the audit entry was not recorded: the group commit holding it failed".into(),
+            ))
+        })
+    }
+}
+
+/// An audit entry waiting for its group commit ([`Store::audit_enqueue`]).
+#[must_use = "the entry is only known to be in the audit trail once the ticket answers Ok"]
+pub struct AuditTicket {
+    slot: Arc<Slot>,
+}
+
+impl AuditTicket {
+    /// Blocks until the entry is committed (or why not).
+    pub fn wait(self) -> Result<()> {
+        let mut g = self.slot.lock();
+        loop {
+            if let Some(r) = Slot::take(&mut g) {
+                return r;
+            }
+            g = self.slot.ready.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Waits asynchronously until the entry is committed (or why not).
+    pub async fn committed(self) -> Result<()> {
+        std::future::poll_fn(|cx| {
+            let mut g = self.slot.lock();
+            match Slot::take(&mut g) {
+                Some(r) => Poll::Ready(r),
+                None => {
+                    g.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// One entry waiting to be appended, and where its answer goes.
+struct Queued {
+    actor: Actor,
+    ev: AuditEvent,
+    reply: Arc<Slot>,
 }
 
 #[derive(Default)]
 struct Inner {
     pending: VecDeque<Queued>,
-    /// Whether a caller is appending a batch (or has been told to).
+    /// Whether a flusher is running (it runs until the queue is empty).
     flushing: bool,
 }
 
-/// Audit entries waiting for a group commit. A caller queues its entry;
-/// if nobody is appending, it appends every queued entry (at most
-/// [`GROUP_COMMIT_MAX`]) in one transaction, answers each caller, and
-/// hands the next batch to the caller at the front of the queue, so
-/// each caller appends at most one batch. Entries keep their queue order
-/// in the chain. If the batch's transaction fails, each of its entries is
-/// tried alone so every caller gets its own answer.
-#[derive(Default)]
+/// Audit entries waiting for a group commit. Whoever queues an entry
+/// while no flusher runs starts one on the store's blocking pool; the
+/// flusher appends the queued entries in batches of at most
+/// [`GROUP_COMMIT_MAX`], one transaction each, answers each entry's
+/// caller, and stops when the queue is empty. No caller ever appends
+/// other callers' entries, so none waits longer than the batches ahead of
+/// its own. Entries keep their queue order in the chain. If a batch's
+/// transaction fails, each of its entries is tried alone so every caller
+/// gets its own answer.
+#[derive(Default, Clone)]
 pub(crate) struct AuditQueue {
-    inner: Mutex<Inner>,
+    inner: Arc<Mutex<Inner>>,
 }
 
-/// Ends a leader's turn even if appending panicked: the next caller in
-/// the queue leads (callers of an unanswered batch get an error when
-/// their answer channel closes).
-struct Handoff<'a>(&'a AuditQueue);
+/// Ends the flusher's turn even if appending panicked: the entries still
+/// queued are answered with an error, and the next entry starts a new
+/// flusher.
+struct Stop<'a>(&'a AuditQueue);
 
-impl Drop for Handoff<'_> {
+impl Drop for Stop<'_> {
     fn drop(&mut self) {
-        let mut q = self.0.lock();
-        match q.pending.front() {
-            Some(next) => {
-                let _ = next.reply.send(Reply::Lead);
+        if std::thread::panicking() {
+            let mut q = self.0.lock();
+            q.flushing = false;
+            for e in q.pending.drain(..) {
+                e.reply.abandon();
             }
-            None => q.flushing = false,
         }
     }
 }
@@ -397,66 +519,66 @@ impl AuditQueue {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues one entry and returns once it is committed.
-    pub(crate) fn submit(&self, store: &Store, actor: Actor, ev: AuditEvent) -> Result<()> {
-        let (reply, answer) = channel();
-        let lead = {
-            let mut q = self.lock();
-            q.pending.push_back(Queued { actor, ev, reply });
-            !std::mem::replace(&mut q.flushing, true)
-        };
-        if lead {
-            self.append_one_batch(store);
-        }
+    /// Queues one entry; `true` when the caller must start the flusher.
+    fn push(&self, e: Queued) -> bool {
+        let mut q = self.lock();
+        q.pending.push_back(e);
+        !std::mem::replace(&mut q.flushing, true)
+    }
+
+    /// Appends batches until the queue is empty.
+    fn flush(&self, sink: &AuditSink) {
+        let _stop = Stop(self);
         loop {
-            match answer.recv() {
-                Ok(Reply::Lead) => self.append_one_batch(store),
-                Ok(Reply::Done(r)) => return r,
-                Err(_) => {
-                    return Err(StoreError::Invalid(
-                        "the audit entry was not recorded: the group commit holding it failed"
-                            .into(),
-                    ));
+            let batch: Vec<Queued> = {
+                let mut q = self.lock();
+                let n = q.pending.len().min(GROUP_COMMIT_MAX);
+                if n == 0 {
+                    q.flushing = false;
+                    return;
                 }
+                q.pending.drain(..n).collect()
+            };
+            append_batch(sink, &batch);
+        }
+    }
+}
+
+/// Appends one batch and answers its callers.
+fn append_batch(sink: &AuditSink, batch: &[Queued]) {
+    let guard = Unanswered(batch);
+    match sink.append(batch) {
+        Ok(()) => {
+            for q in batch {
+                q.reply.answer(Ok(()));
+            }
+        }
+        Err(StoreError::Io { path, source }) => {
+            // Committed, but the anchor could not be written.
+            for q in batch {
+                let source = std::io::Error::new(source.kind(), source.to_string());
+                q.reply.answer(Err(StoreError::Io {
+                    path: path.clone(),
+                    source,
+                }));
+            }
+        }
+        Err(_) => {
+            for q in batch {
+                q.reply.answer(sink.append(std::slice::from_ref(q)));
             }
         }
     }
+    std::mem::forget(guard);
+}
 
-    /// Appends the front of the queue as one batch and answers its
-    /// callers; then hands over to the next caller, if any.
-    fn append_one_batch(&self, store: &Store) {
-        let _handoff = Handoff(self);
-        let batch: Vec<Queued> = {
-            let mut q = self.lock();
-            let n = q.pending.len().min(GROUP_COMMIT_MAX);
-            q.pending.drain(..n).collect()
-        };
-        if batch.is_empty() {
-            return;
-        }
-        match store.audit_batch(&batch) {
-            Ok(()) => {
-                for q in &batch {
-                    let _ = q.reply.send(Reply::Done(Ok(())));
-                }
-            }
-            Err(StoreError::Io { path, source }) => {
-                // Committed, but the anchor could not be written.
-                for q in &batch {
-                    let source = std::io::Error::new(source.kind(), source.to_string());
-                    let e = StoreError::Io {
-                        path: path.clone(),
-                        source,
-                    };
-                    let _ = q.reply.send(Reply::Done(Err(e)));
-                }
-            }
-            Err(_) => {
-                for q in &batch {
-                    let r = store.audit_batch(std::slice::from_ref(q));
-                    let _ = q.reply.send(Reply::Done(r));
-                }
-            }
+/// Answers the callers of a batch with an error if appending panicked.
+struct Unanswered<'a>(&'a [Queued]);
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        for q in self.0 {
+            q.reply.abandon();
         }
     }
 }

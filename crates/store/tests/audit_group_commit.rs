@@ -160,3 +160,52 @@ fn queued_audit_entries_use_one_connection_postgresql() {
         assert_eq!(n, 1, "user{t}'s entry");
     }
 }
+
+/// Entries whose tickets are dropped unanswered are still written, and
+/// tickets awaited asynchronously (the web server's way: no thread held
+/// while waiting) are answered once their entry is committed.
+#[test]
+fn dropped_and_awaited_tickets_are_committed_sqlite() {
+    let db = SqliteDb::new();
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    s.close();
+    let s = Arc::new(Store::open_with_pool(&loc, 8).unwrap());
+    let who = actor("web-user", Role::Clinician);
+    let ev = |p: String| AuditEvent::ok("list_patients", vec![p], "ward page");
+    for i in 0..20 {
+        drop(s.audit_enqueue(who.clone(), ev(format!("D{i}"))));
+    }
+    let rt = tokio_rt();
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let (s, who) = (Arc::clone(&s), who.clone());
+            rt.spawn(async move { s.audit_enqueue(who, ev(format!("A{i}"))).committed().await })
+        })
+        .collect();
+    rt.block_on(async {
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+    });
+    // A blocking caller queued after the dropped ones is answered after them.
+    s.audit(&who, &ev("LAST".into())).unwrap();
+    let entries = s.audit_entries(1, 1_000_000).unwrap();
+    for p in (0..20)
+        .map(|i| format!("D{i}"))
+        .chain((0..30).map(|i| format!("A{i}")))
+    {
+        let n = entries.iter().filter(|e| e.patients == p).count();
+        assert_eq!(n, 1, "entry of {p}");
+    }
+    let last = entries.iter().position(|e| e.patients == "LAST").unwrap();
+    assert!(
+        entries[..last]
+            .iter()
+            .filter(|e| e.patients.starts_with('D'))
+            .count()
+            == 20,
+        "dropped entries keep their place in the queue"
+    );
+    assert_eq!(s.verify_audit().unwrap().first_problem, None);
+}

@@ -7,13 +7,15 @@ use askama::Template;
 use axum::extract::{Extension, Query, State};
 use axum::response::Html;
 use graftwatch_store::ward::{WardFilter, WardRow, WardSort};
-use graftwatch_store::{AuditEvent, Channel, Store};
+use graftwatch_store::{AuditEvent, Channel};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::Identity;
 use crate::error::{AppError, PageError};
 use crate::templates::{Chrome, render};
+
+use super::ward_cache::{ViewKey, ViewRow, WardCache};
 
 /// Query of the dashboard.
 #[derive(Debug, Default, Deserialize)]
@@ -44,8 +46,8 @@ pub struct WardQuery {
 pub struct WardPage {
     /// Layout.
     pub chrome: Chrome,
-    /// Rows.
-    pub rows: Vec<RowView>,
+    /// The rows' HTML (each rendered once per view, [`RowTemplate`]).
+    pub rows: Vec<String>,
     /// As of.
     pub today: String,
     /// Filter text.
@@ -71,6 +73,15 @@ pub struct WardPage {
     pub prev: Option<String>,
     /// Link to the next page.
     pub next: Option<String>,
+}
+
+/// One row of the dashboard table (`<tr>…</tr>`), rendered once per
+/// row and view and kept with the view (decision S-5).
+#[derive(Template)]
+#[template(path = "pages/ward_row.html")]
+pub struct RowTemplate {
+    /// The row.
+    pub v: RowView,
 }
 
 /// A sort option of the select.
@@ -201,10 +212,20 @@ pub fn active_alerts(
         .collect()
 }
 
-fn matches(r: &WardRow, f: &WardFilter, needle: &str, today: graftwatch_core::Date) -> bool {
-    (needle.is_empty() || r.patient.to_lowercase().contains(needle))
-        && (!f.alerts_only || !active_alerts(&r.alerts, today).is_empty())
-        && (!f.attention_only || r.priority() > 0)
+/// Whether the row has an alert active on `today` (decision S-3).
+pub(crate) fn has_active_alert(r: &WardRow, today: graftwatch_core::Date) -> bool {
+    r.alerts.iter().any(|a| {
+        a.date
+            .parse::<graftwatch_core::Date>()
+            .is_ok_and(|d| d <= today && today.days_since(d).get() <= ALERT_ACTIVE_DAYS)
+    })
+}
+
+/// The HTML of one row as of `today`.
+fn row_html(r: &WardRow, today: graftwatch_core::Date) -> String {
+    render(&RowTemplate {
+        v: view(r.clone(), today),
+    })
 }
 
 fn page_number(q: &WardQuery) -> Result<usize, AppError> {
@@ -277,33 +298,62 @@ pub async fn ward(
         alerts_only: checked(&q.alerts),
         attention_only: checked(&q.attention),
     };
-    let cache = state.ward.clone();
-    let all = state
-        .db(move |s: &Store| cache.arranged(s, today, sort))
-        .await?;
+    let key = ViewKey {
+        today,
+        sort,
+        alerts_only: filter.alerts_only,
+        attention_only: filter.attention_only,
+    };
+    let t0 = std::time::Instant::now();
+    let all = WardCache::view(&state, key).await?;
+    crate::timing::since("ward: cached rows", t0);
+    let t0 = std::time::Instant::now();
     let needle = q.q.as_deref().unwrap_or("").trim().to_lowercase();
-    let mut total = 0usize;
     let first = (page_no - 1) * PAGE_SIZE;
-    let mut shown: Vec<WardRow> = Vec::with_capacity(PAGE_SIZE);
-    for r in all.iter().filter(|r| matches(r, &filter, &needle, today)) {
-        if total >= first && shown.len() < PAGE_SIZE {
-            shown.push(r.clone());
-        }
-        total += 1;
-    }
-    let ids: Vec<String> = shown.iter().map(|r| r.patient.clone()).collect();
+    let (total, shown): (usize, Vec<&ViewRow>) = if needle.is_empty() {
+        let end = (first + PAGE_SIZE).min(all.rows.len());
+        (
+            all.rows.len(),
+            all.rows
+                .get(first..end)
+                .unwrap_or_default()
+                .iter()
+                .collect(),
+        )
+    } else {
+        let hits: Vec<&ViewRow> = all
+            .rows
+            .iter()
+            .filter(|r| r.row.patient.to_lowercase().contains(&needle))
+            .collect();
+        let shown = hits.iter().skip(first).take(PAGE_SIZE).copied().collect();
+        (hits.len(), shown)
+    };
+    let ids: Vec<String> = shown.iter().map(|r| r.row.patient.clone()).collect();
     let what = format!(
         "ward dashboard as of {today}, page {page_no} ({} of {total} patients)",
         ids.len()
     );
-    let actor = id.actor(Channel::Web);
+    crate::timing::since("ward: filter and page", t0);
+    let t0 = std::time::Instant::now();
+    let rows: Vec<String> = shown
+        .iter()
+        .map(|r| r.html(|row| row_html(row, today)).to_string())
+        .collect();
+    crate::timing::since("ward: rows' HTML", t0);
+    let t0 = std::time::Instant::now();
     state
-        .db(move |s: &Store| s.audit(&actor, &AuditEvent::ok("list_patients", ids, what)))
+        .audit(
+            id.actor(Channel::Web),
+            AuditEvent::ok("list_patients", ids, what),
+        )
         .await?;
+    crate::timing::since("ward: audit entry committed", t0);
+    let t0 = std::time::Instant::now();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = WardPage {
         chrome: Chrome::for_identity(&id, "/ward"),
-        rows: shown.into_iter().map(|r| view(r, today)).collect(),
+        rows,
         today: today.to_string(),
         q: q.q.clone().unwrap_or_default(),
         alerts_only: filter.alerts_only,
@@ -317,5 +367,7 @@ pub async fn ward(
         next: (page_no < pages).then(|| page_link(&q, &filter, today, page_no + 1)),
         sorts: sort_options(sort),
     };
-    Ok(Html(render(&page)))
+    let html = render(&page);
+    crate::timing::since("ward: render", t0);
+    Ok(Html(html))
 }
