@@ -314,7 +314,7 @@ impl Default for DliConfig {
 /// One criterion: met or not, why, from which observations, per which source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Criterion {
-    /// Short name, e.g. `mixed chimerism (CD3)`.
+    /// Short name in clinical words, e.g. `mixed chimerism, T cells (CD3)`.
     pub name: String,
     /// Met (for triggers: present; for prerequisites: satisfied). `None` when
     /// the data needed are missing or too old.
@@ -474,10 +474,11 @@ fn mixed_trigger(lineage: Lineage, last: &RecipientShare, cfg: &DliConfig) -> Cr
     let mixed = last.recipient_percent > cfg.mixed_recipient_above_percent;
     let donor_min = 100.0 - cfg.mixed_recipient_above_percent;
     Criterion {
-        name: format!("mixed chimerism ({lineage})"),
+        name: format!("mixed chimerism, {}", lineage.label()),
         met: Some(mixed),
         reason: format!(
-            "latest {lineage} sample {}: recipient {} % ({} {} %, i.e. donor {} {} %)",
+            "latest {} sample {}: recipient {} % ({} {} %, i.e. donor {} {} %)",
+            lineage.label(),
             last.date,
             last.recipient_percent,
             if mixed { ">" } else { "<=" },
@@ -494,11 +495,12 @@ fn rising_trigger(lineage: Lineage, ls: &[RecipientShare], cfg: &DliConfig) -> O
     let n = cfg.rising.needed();
     if ls.len() <= n {
         return matches!(lineage, Lineage::Cd3 | Lineage::Myeloid).then(|| Criterion {
-            name: format!("rising recipient share ({lineage})"),
+            name: format!("rising recipient share, {}", lineage.label()),
             met: None,
             reason: format!(
-                "{} {lineage} sample(s); {} needed to see {n} serial rises",
+                "{} {} sample(s); {} needed to see {n} serial rises",
                 ls.len(),
+                lineage.label(),
                 n + 1
             ),
             evidence: vec![],
@@ -520,7 +522,7 @@ fn rising_trigger(lineage: Lineage, ls: &[RecipientShare], cfg: &DliConfig) -> O
         .collect::<Vec<_>>()
         .join(" → ");
     Some(Criterion {
-        name: format!("rising recipient share ({lineage})"),
+        name: format!("rising recipient share, {}", lineage.label()),
         met: Some(rises),
         reason: if rises {
             format!("recipient share rose on {n} serial samples: {seq}")
@@ -1264,7 +1266,7 @@ mod tests {
         let rising = |a: &DliAssessment| {
             a.triggers
                 .iter()
-                .find(|t| t.name.starts_with("rising") && t.name.contains("cd3"))
+                .find(|t| t.name.starts_with("rising") && t.name.contains("CD3"))
                 .and_then(|t| t.met)
         };
         assert_eq!(

@@ -90,8 +90,8 @@ fn decision_trail_at_the_dli_date() {
         .filter(|t| t.met == Some(true))
         .map(|t| t.name.as_str())
         .collect();
-    assert!(met.contains(&"mixed chimerism (cd3)"), "{met:?}");
-    assert!(met.contains(&"rising recipient share (cd3)"), "{met:?}");
+    assert!(met.contains(&"mixed chimerism, T cells (CD3)"), "{met:?}");
+    assert!(met.contains(&"rising recipient share, T cells (CD3)"), "{met:?}");
     assert_eq!(a.excluded_donors[0].0, "UCB-1");
     assert_eq!(a.plans[0].donor, "PBSC-1");
     assert_eq!(a.plans[0].setting, DliSetting::Preemptive);
