@@ -215,14 +215,15 @@ pub fn chimerism_trend_alerts(
                     date: s[i].date,
                     day: day_of(s[i].date, hct_day0),
                     reason: format!(
-                        "{lin}: recipient share rose (donor share fell) on {need} serial samples: {trail}"
+                        "{}: recipient share rose (donor share fell) on {need} serial samples: {trail}",
+                        lin.label()
                     ),
                     evidence: w
                         .iter()
                         .map(|p| {
                             Evidence::value(
                                 Some(p.date),
-                                format!("{lin} recipient chimerism"),
+                                format!("{} recipient chimerism", lin.label()),
                                 p.recipient_percent,
                                 Some(graftwatch_core::Unit::Percent),
                                 "",
