@@ -91,7 +91,10 @@ fn decision_trail_at_the_dli_date() {
         .map(|t| t.name.as_str())
         .collect();
     assert!(met.contains(&"mixed chimerism, T cells (CD3)"), "{met:?}");
-    assert!(met.contains(&"rising recipient share, T cells (CD3)"), "{met:?}");
+    assert!(
+        met.contains(&"rising recipient share, T cells (CD3)"),
+        "{met:?}"
+    );
     assert_eq!(a.excluded_donors[0].0, "UCB-1");
     assert_eq!(a.plans[0].donor, "PBSC-1");
     assert_eq!(a.plans[0].setting, DliSetting::Preemptive);
