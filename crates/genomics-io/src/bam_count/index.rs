@@ -103,6 +103,45 @@ pub(super) fn read_crai(path: &Path) -> Result<cram::crai::Index, BamCountError>
     cram::crai::fs::read(&c).map_err(|source| BamCountError::Index { path: c, source })
 }
 
+/// Writes `PATH.crai` for the CRAM at `path`, as `samtools index` would:
+/// the bounded walk first ([`super::cram_bounds`]), then noodles' indexer.
+pub(super) fn write_crai(path: &Path) -> Result<PathBuf, BamCountError> {
+    let structure = |source| BamCountError::CramStructure {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(|source| BamCountError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let len = file.metadata().map_err(structure)?.len();
+    super::cram_bounds::walk(&mut std::io::BufReader::new(file), len).map_err(structure)?;
+    let index = cram::fs::index(path).map_err(structure)?;
+    let c = with_ext(path, "crai");
+    cram::crai::fs::write(&c, &index).map_err(|source| BamCountError::Index {
+        path: c.clone(),
+        source,
+    })?;
+    Ok(c)
+}
+
+/// The bounded walk over the whole CRAM and the check of its index
+/// ([`super::cram_bounds`]) before noodles decodes either.
+fn check_cram_bounds(path: &Path, index: &cram::crai::Index) -> Result<(), BamCountError> {
+    let header_err = |source| BamCountError::CramStructure {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(|source| BamCountError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let len = file.metadata().map_err(header_err)?.len();
+    let map =
+        super::cram_bounds::walk(&mut std::io::BufReader::new(file), len).map_err(header_err)?;
+    super::cram_bounds::check_index(index, &map).map_err(header_err)
+}
+
 pub(super) fn fasta_repository(reference: &Reference) -> fasta::Repository {
     let records: Vec<fasta::Record> = reference
         .names()
@@ -162,6 +201,7 @@ impl Source {
                     });
                 };
                 let index = read_crai(path)?;
+                check_cram_bounds(path, &index)?;
                 let repo = fasta_repository(reference);
                 let mut reader = cram::io::indexed_reader::Builder::default()
                     .set_reference_sequence_repository(repo.clone())

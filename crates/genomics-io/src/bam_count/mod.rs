@@ -43,6 +43,7 @@
 
 mod classify;
 mod counter;
+mod cram_bounds;
 mod group;
 mod header_bounds;
 mod index;
@@ -136,6 +137,17 @@ pub enum BamCountError {
         /// File.
         path: PathBuf,
         /// Underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The CRAM's containers, blocks or index fail the bounded walk done
+    /// before decoding (truncated file, sizes past the data or the caps,
+    /// an index that belongs to another file).
+    #[error("{path}: corrupt or truncated CRAM: {source}")]
+    CramStructure {
+        /// File.
+        path: PathBuf,
+        /// What is wrong, where.
         #[source]
         source: io::Error,
     },
@@ -236,6 +248,14 @@ pub fn count_bam_with_threads(
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect())
+}
+
+/// Indexes the CRAM at `path` (writes `PATH.crai`, as `samtools index`
+/// would) after a bounded walk over its containers and blocks: a corrupt
+/// or truncated CRAM is an error naming the file, not an allocation of
+/// what it declares. Returns the index path.
+pub fn index_cram(path: &Path) -> Result<PathBuf, BamCountError> {
+    index::write_crai(path)
 }
 
 /// The bounded walk over a whole BAM, header ([`header_bounds`]) and every
