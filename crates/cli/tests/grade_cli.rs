@@ -77,7 +77,7 @@ fn table_shows_timeline_and_summary_with_reasons() {
     let s = stdout(&o);
     assert!(s.contains("2024-06-21") && s.contains("III"), "{s}");
     assert!(
-        s.contains("neutrophil_engraftment") && s.contains("day +12"),
+        s.contains("Neutrophil engraftment") && s.contains("day +12"),
         "{s}"
     );
     assert!(s.contains("why:"), "{s}");

@@ -393,11 +393,16 @@ pub fn overall_chimerism(
             lymphoid: b,
         },
     };
+    // "myeloid (CD33) 98% donor", but "myeloid 98% donor", not "myeloid (myeloid)".
+    let side = |role: &str, label: &str| match label == role {
+        true => role.to_string(),
+        false => format!("{role} ({label})"),
+    };
     ex.reason = format!(
-        "myeloid ({}) {}% donor, lymphoid ({}) {}% donor: {}",
-        my.lineage.label(),
+        "{} {}% donor, {} {}% donor: {}",
+        side("myeloid", my.lineage.label()),
         percent_text(my.donor_percent),
-        ly.lineage.label(),
+        side("lymphoid", ly.lineage.label()),
         percent_text(ly.donor_percent),
         state.text()
     );

@@ -49,6 +49,24 @@ impl Criterion {
         Criterion::Risk,
     ];
 
+    /// The criterion as a clinician names it (the `grade` table's
+    /// criterion column).
+    pub fn label(self) -> &'static str {
+        match self {
+            Criterion::Agvhd => "acute GVHD",
+            Criterion::Cgvhd => "chronic GVHD",
+            Criterion::Crs => "CRS",
+            Criterion::Icans => "ICANS",
+            Criterion::Icaht => "ICAHT",
+            Criterion::Hematotox => "CAR-HEMATOTOX",
+            Criterion::Engraftment => "engraftment",
+            Criterion::GraftFailure => "graft failure",
+            Criterion::Chimerism => "chimerism",
+            Criterion::Eln => "ELN 2022",
+            Criterion::Risk => "risk scores",
+        }
+    }
+
     /// The `--only` name.
     pub fn as_str(self) -> &'static str {
         match self {

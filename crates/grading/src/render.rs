@@ -46,7 +46,7 @@ pub fn table(g: &CourseGrades) -> String {
                     "  {:<10}  {:<12}  {:<13}  {:<22}  {}",
                     d.date.to_string(),
                     rel,
-                    e.criterion.as_str(),
+                    e.criterion.label(),
                     e.grade,
                     e.reason
                 );
@@ -67,7 +67,7 @@ pub fn table(g: &CourseGrades) -> String {
     if !g.skipped.is_empty() {
         let _ = writeln!(s, "\nNot graded");
         for k in &g.skipped {
-            let _ = writeln!(s, "  {:<13} {}", k.criterion.as_str(), k.reason);
+            let _ = writeln!(s, "  {:<13} {}", k.criterion.label(), k.reason);
         }
     }
     s
@@ -81,16 +81,18 @@ fn summary_rows(s: &mut String, g: &CourseGrades) {
             ItemStatus::InsufficientData => "[insufficient data] ",
             ItemStatus::NotApplicable => "[n/a] ",
         };
-        let _ = writeln!(s, "  {:<28} {mark}{}", i.item, i.result);
-        let _ = writeln!(s, "  {:<28}   why: {}", "", i.explanation.reason);
-        if !i.explanation.flags.is_empty() {
-            let f: Vec<&str> = i
-                .explanation
-                .flags
-                .iter()
-                .map(|f| f.code.as_str())
-                .collect();
-            let _ = writeln!(s, "  {:<28}   flags: {}", "", f.join(", "));
+        let suffix = i.item.strip_prefix(i.key.as_str()).unwrap_or("");
+        let label = crate::summary_key::label_with_suffix(i.key, suffix);
+        let _ = writeln!(s, "  {label:<36} {mark}{}", i.result);
+        let _ = writeln!(s, "  {:<36}   why: {}", "", i.explanation.reason);
+        let mut f: Vec<&str> = Vec::new();
+        for c in i.explanation.flags.iter().map(|f| f.code.as_str()) {
+            if !f.contains(&c) {
+                f.push(c);
+            }
+        }
+        if !f.is_empty() {
+            let _ = writeln!(s, "  {:<36}   flags: {}", "", f.join(", "));
         }
     }
 }
@@ -110,6 +112,21 @@ fn status_text(e: &DailyEntry) -> String {
     t
 }
 
+/// The criterion and its grading system in words: "acute GVHD (MAGIC)",
+/// "ICAHT (early)", "ELN 2022", "chimerism".
+fn day_label(e: &DailyEntry) -> String {
+    let system = match e.system {
+        "magic" => "MAGIC",
+        "keystone" => "Keystone",
+        "ibmtr" => "IBMTR",
+        "nih_global" => "NIH global",
+        "astct" => "ASTCT",
+        "eln_2022" | "overall" => return e.criterion.label().to_string(),
+        other => other,
+    };
+    format!("{} ({system})", e.criterion.label())
+}
+
 fn day_rows(s: &mut String, d: &DailyDay) {
     let rel = d
         .rel
@@ -119,10 +136,10 @@ fn day_rows(s: &mut String, d: &DailyDay) {
     for e in &d.entries {
         let _ = writeln!(
             s,
-            "  {:<10}  {:<12}  {:<22}  {:<8}  {}",
+            "  {:<10}  {:<12}  {:<28}  {:<8}  {}",
             d.date.to_string(),
             rel,
-            format!("{} {}", e.criterion.as_str(), e.system),
+            day_label(e),
             e.grade.as_deref().unwrap_or("-"),
             status_text(e)
         );

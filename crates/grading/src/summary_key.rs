@@ -103,6 +103,50 @@ keys! {
 }
 
 impl SummaryKey {
+    /// The item as a clinician names it (the `grade` table's summary).
+    pub fn label(self) -> &'static str {
+        match self {
+            SummaryKey::NeutrophilEngraftment => "Neutrophil engraftment",
+            SummaryKey::PlateletEngraftment20 => "Platelet engraftment (≥ 20 ×10⁹/L)",
+            SummaryKey::PlateletEngraftment50 => "Platelet engraftment (≥ 50 ×10⁹/L)",
+            SummaryKey::PrimaryGraftFailure => "Primary graft failure",
+            SummaryKey::SecondaryGraftFailure => "Secondary graft failure",
+            SummaryKey::AgvhdMaxGrade => "Acute GVHD, maximum MAGIC grade",
+            SummaryKey::AgvhdOnset => "Acute GVHD onset",
+            SummaryKey::CgvhdMaxSeverity => "Chronic GVHD, maximum NIH severity",
+            SummaryKey::CrsMaxGrade => "CRS, maximum ASTCT grade",
+            SummaryKey::IcansMaxGrade => "ICANS, maximum ASTCT grade",
+            SummaryKey::IcahtEarly => "Early ICAHT",
+            SummaryKey::IcahtLate => "Late ICAHT",
+            SummaryKey::TIcahtEarly => "Early thrombocytopenia (T-ICAHT)",
+            SummaryKey::TIcahtLate => "Late thrombocytopenia (T-ICAHT)",
+            SummaryKey::CarHematotox => "CAR-HEMATOTOX",
+            SummaryKey::ChimerismLatest => "Latest chimerism",
+            SummaryKey::ElnBestResponse => "Best response (ELN 2022)",
+            SummaryKey::Relapse => "Relapse (ELN 2022)",
+            SummaryKey::MrdLatest => "Latest MRD",
+            SummaryKey::ElnGeneticRisk => "Genetic risk (ELN 2022)",
+            SummaryKey::HctCi => "HCT-CI",
+            SummaryKey::RefinedDri => "Refined DRI",
+            SummaryKey::EbmtScore => "EBMT risk score",
+            SummaryKey::AgvhdKeystoneMaxGrade => "Acute GVHD, maximum Keystone grade",
+            SummaryKey::AgvhdIbmtrMaxIndex => "Acute GVHD, maximum IBMTR index",
+            SummaryKey::AgvhdTreatmentResponse => "Acute GVHD treatment response",
+            SummaryKey::CgvhdTreatmentResponse => "Chronic GVHD treatment response (NIH)",
+            SummaryKey::GraftRejection => "Graft rejection",
+            SummaryKey::GraftSourceEngraftment => "Engrafted graft",
+            SummaryKey::PoorGraftFunction => "Poor graft function",
+            SummaryKey::MrdRelapse => "MRD relapse (ELN 2021)",
+            SummaryKey::ResponseTimeline => "Response timeline (ELN 2022)",
+            SummaryKey::Refractory => "Refractory disease",
+            SummaryKey::MagicMapDay7 => "MAGIC probability, day +7",
+            SummaryKey::MagicMapOnset => "MAGIC probability at GVHD onset",
+            SummaryKey::CgvhdSteroidResponse => "Chronic GVHD steroid response",
+        }
+    }
+}
+
+impl SummaryKey {
     /// The key of transplant `n` (1: no suffix; later: `_hctN`).
     pub fn for_transplant(self, n: u32) -> String {
         match n {
@@ -150,6 +194,30 @@ impl From<&ItemKey> for ItemKey {
     }
 }
 
+impl ItemKey {
+    /// The item as a clinician names it, with the transplant or CAR-T
+    /// infusion a suffix names (`_hct2` → "(HCT 2)", `_cart2` → "(CAR-T 2)").
+    pub fn label(&self) -> String {
+        label_with_suffix(self.key, &self.suffix)
+    }
+}
+
+/// [`SummaryKey::label`] followed by the infusion a suffix names.
+pub fn label_with_suffix(key: SummaryKey, suffix: &str) -> String {
+    let named = |p: &str, name: &str| {
+        suffix
+            .strip_prefix(p)
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .map(|n| format!("{} ({name} {n})", key.label()))
+    };
+    if suffix.is_empty() {
+        return key.label().to_string();
+    }
+    named("_hct", "HCT")
+        .or_else(|| named("_cart", "CAR-T"))
+        .unwrap_or_else(|| format!("{} ({})", key.label(), suffix.trim_start_matches('_')))
+}
+
 impl std::fmt::Display for ItemKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}{}", self.key.as_str(), self.suffix)
@@ -169,5 +237,37 @@ impl CourseGrades {
         self.summary
             .iter()
             .find(|i| i.key == key && i.item.strip_prefix(key.as_str()) == Some(suffix))
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_a_label_in_words() {
+        for k in SummaryKey::ALL {
+            let l = k.label();
+            assert!(!l.contains('_'), "{l}");
+            assert_ne!(l, k.as_str());
+        }
+    }
+
+    #[test]
+    fn suffixes_name_the_infusion() {
+        let k = SummaryKey::AgvhdMaxGrade;
+        assert_eq!(label_with_suffix(k, ""), "Acute GVHD, maximum MAGIC grade");
+        assert_eq!(
+            label_with_suffix(k, "_hct2"),
+            "Acute GVHD, maximum MAGIC grade (HCT 2)"
+        );
+        assert_eq!(
+            label_with_suffix(SummaryKey::CrsMaxGrade, "_cart2"),
+            "CRS, maximum ASTCT grade (CAR-T 2)"
+        );
+        assert_eq!(
+            label_with_suffix(k, "_hct"),
+            "Acute GVHD, maximum MAGIC grade (hct)"
+        );
     }
 }

@@ -17,31 +17,11 @@ use crate::section::Section;
 /// Id of the endpoint section.
 pub const ENDPOINTS_SECTION_ID: &str = "endpoints";
 
-fn label(item: &str) -> String {
-    match item {
-        "neutrophil_engraftment" => "Neutrophil engraftment".into(),
-        "platelet_engraftment_20" => "Platelet engraftment ≥ 20".into(),
-        "platelet_engraftment_50" => "Platelet engraftment ≥ 50".into(),
-        "primary_graft_failure" => "Primary graft failure".into(),
-        "secondary_graft_failure" => "Secondary graft failure".into(),
-        "chimerism_latest" => "Chimerism (latest)".into(),
-        "agvhd_max_grade" => "Acute GVHD maximum grade".into(),
-        "agvhd_onset" => "Acute GVHD onset".into(),
-        "crs_max_grade" => "CRS maximum grade".into(),
-        "icans_max_grade" => "ICANS maximum grade".into(),
-        "icaht_early" => "Early ICAHT".into(),
-        "icaht_late" => "Late ICAHT".into(),
-        "t_icaht_early" => "Early thrombocytopenia (T-ICAHT)".into(),
-        "t_icaht_late" => "Late thrombocytopenia (T-ICAHT)".into(),
-        "car_hematotox" => "CAR-HEMATOTOX".into(),
-        "eln_best_response" => "Best response (ELN 2022)".into(),
-        "eln_relapse" => "Relapse (ELN 2022)".into(),
-        "mrd_latest" => "MRD (latest)".into(),
-        "hct_ci" => "HCT-CI".into(),
-        "ebmt_score" => "EBMT risk score".into(),
-        "refined_dri" => "Refined Disease Risk Index".into(),
-        other => other.replace('_', " "),
-    }
+/// A summary item's name in words (the grading crate's one table of
+/// labels, with the infusion a suffix names).
+fn item_label(it: &graftwatch_grading::output::SummaryItem) -> String {
+    let suffix = it.item.strip_prefix(it.key.as_str()).unwrap_or("");
+    graftwatch_grading::summary_key::label_with_suffix(it.key, suffix)
 }
 
 /// The endpoint table section.
@@ -64,11 +44,11 @@ pub fn endpoints_section(a: &Analysis) -> Section {
             h,
             "<tr class=\"ep {status}\" data-item=\"{}\"><td>{}</td><td>{}</td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             escape(&it.item),
-            escape(&label(&it.item)),
+            escape(&item_label(it)),
             details(&it.result, &it.explanation, &it.missing),
             it.date.map(|d| d.to_string()).unwrap_or_default(),
             escape(&day),
-            escape(it.criterion.as_str())
+            escape(it.criterion.label())
         );
     }
     for lin in [Lineage::WholeBlood, Lineage::Cd3, Lineage::Myeloid] {
@@ -79,9 +59,9 @@ pub fn endpoints_section(a: &Analysis) -> Section {
             h,
             "<tr class=\"ep skipped\" data-item=\"{}\"><td>{}</td><td class=\"missing\">not graded: {}</td><td></td><td></td><td>{}</td></tr>",
             escape(s.criterion.as_str()),
-            escape(&label(s.criterion.as_str())),
+            escape(s.criterion.label()),
             escape(&s.reason),
-            escape(s.criterion.as_str())
+            escape(s.criterion.label())
         );
     }
     h.push_str("</tbody></table>");
@@ -119,10 +99,11 @@ fn dominant_graft_row(a: &Analysis, lin: Lineage, h: &mut String) {
         .unwrap_or_default();
     let _ = writeln!(
         h,
-        "<tr class=\"ep value\" data-item=\"dominant_graft_{lin}\"><td>Dominant graft ({lin})</td><td><details class=\"why\"><summary>{}</summary><div class=\"why-body\"><p><b>Rule:</b> the donor with the largest share in each {lin} sample, as recorded (dual-graft transplants: one unit usually dominates within weeks).</p><ul class=\"evidence\">{trail}</ul></div></details></td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>chimerism</td></tr>",
+        "<tr class=\"ep value\" data-item=\"dominant_graft_{lin}\"><td>Dominant graft ({label})</td><td><details class=\"why\"><summary>{}</summary><div class=\"why-body\"><p><b>Rule:</b> the donor with the largest share in each {label} sample, as recorded (dual-graft transplants: one unit usually dominates within weeks).</p><ul class=\"evidence\">{trail}</ul></div></details></td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>chimerism</td></tr>",
         escape(&result),
         last.date,
-        escape(&day)
+        escape(&day),
+        label = escape(lin.label()),
     );
 }
 

@@ -4,17 +4,19 @@
 
 use std::fmt::Write as _;
 
+use graftwatch_core::Lineage;
+use graftwatch_course::ObservationKind;
 use graftwatch_criteria::{Evidence, Explanation};
 
 use crate::escape::escape;
 
-/// One evidence item as text: `2024-05-12 anc 0.61 10^9/L — note`.
+/// One evidence item as text: `2024-05-12 ANC 0.61 10^9/L — note`.
 pub fn evidence_text(e: &Evidence) -> String {
     let mut s = String::new();
     if let Some(d) = e.date {
         let _ = write!(s, "{d} ");
     }
-    s.push_str(&e.what);
+    s.push_str(&what_label(&e.what));
     if let Some(v) = e.value {
         let _ = write!(s, " {v}");
         if let Some(u) = &e.unit {
@@ -25,6 +27,23 @@ pub fn evidence_text(e: &Evidence) -> String {
         let _ = write!(s, " — {}", e.note);
     }
     s
+}
+
+/// An evidence item's `what` (an observation kind or a derived key, as in
+/// the JSON) in the words of the course's one table of labels:
+/// `stool_volume` → "stool volume", `anc` → "ANC",
+/// `donor_chimerism_cd3` → "donor chimerism, T cells (CD3)".
+pub fn what_label(what: &str) -> String {
+    if let Some(k) = ObservationKind::parse(what) {
+        return k.label().to_string();
+    }
+    if let Some(l) = what
+        .strip_prefix("donor_chimerism_")
+        .and_then(|l| Lineage::ALL.into_iter().find(|x| x.as_str() == l))
+    {
+        return format!("donor chimerism, {}", l.label());
+    }
+    what.replace('_', " ")
 }
 
 /// A list of evidence items (`<ul class="evidence">`), empty string for none.
@@ -88,4 +107,27 @@ pub fn details(summary: &str, x: &Explanation, missing: &[String]) -> String {
     }
     h.push_str("</div></details>");
     h
+}
+
+#[cfg(test)]
+mod what_tests {
+    use super::what_label;
+
+    #[test]
+    fn evidence_keys_read_as_words() {
+        assert_eq!(what_label("stool_volume"), "stool volume");
+        assert_eq!(what_label("anc"), "ANC");
+        assert_eq!(
+            what_label("donor_chimerism_cd3"),
+            "donor chimerism, T cells (CD3)"
+        );
+        assert_eq!(
+            what_label("donor_chimerism_whole_blood"),
+            "donor chimerism, whole blood"
+        );
+        assert_eq!(
+            what_label("attributed_to_other_cause"),
+            "attributed to other cause"
+        );
+    }
 }
