@@ -87,6 +87,16 @@ impl Default for NgsRunOptions {
     }
 }
 
+/// `INPUT: CAUSE`, or the cause alone when it already starts with the
+/// input's label (the counters name their file): each path printed once.
+fn path_once(input: &str, source: &dyn std::fmt::Display) -> String {
+    let cause = source.to_string();
+    match cause.strip_prefix(input) {
+        Some(rest) if rest.starts_with(':') => cause,
+        _ => format!("{input}: {cause}"),
+    }
+}
+
 /// Why a run could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum NgsRunError {
@@ -97,7 +107,7 @@ pub enum NgsRunError {
     #[error(transparent)]
     Vcf(Box<VcfAdError>),
     /// An alignment file could not be counted.
-    #[error("{input}: {source}")]
+    #[error("{}", path_once(input, source))]
     Alignment {
         /// The input's label.
         input: String,
@@ -105,7 +115,7 @@ pub enum NgsRunError {
         source: Box<BamCountError>,
     },
     /// A FASTQ input could not be counted.
-    #[error("{input}: {source}")]
+    #[error("{}", path_once(input, source))]
     Fastq {
         /// The input's label.
         input: String,

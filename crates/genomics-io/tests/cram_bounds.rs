@@ -186,3 +186,54 @@ fn index_cram_matches_samtools_index() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Reads on two contigs and unmapped reads in one multi-reference slice
+/// (`multi_seq_per_slice=1`): graftwatch's index and counts match the BAM;
+/// a reference FASTA without the second contig is an error naming it (noodles
+/// panicked on it: "invalid reference sequence name").
+#[test]
+fn a_reference_without_a_contig_of_a_multi_reference_slice_is_an_error() {
+    let dir = common::scratch("cram-bounds-multiref");
+    let m = small_bam(&dir, 0);
+    let seq = std::fs::read_to_string(dir.join("ref.fa")).expect("ref");
+    let c1 = seq.lines().nth(1).expect("seq").to_string();
+    let c2: String = c1.chars().rev().collect();
+    std::fs::write(dir.join("ref.fa"), format!(">c1\n{c1}\n>c2\n{c2}\n")).expect("ref");
+    std::fs::write(dir.join("c1.fa"), format!(">c1\n{c1}\n")).expect("ref");
+    let mut sam =
+        String::from("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:c1\tLN:2000\n@SQ\tSN:c2\tLN:2000\n");
+    for (contig, s) in [("c1", &c1), ("c2", &c2)] {
+        for i in 0..20 {
+            let start = 900 + i;
+            sam.push_str(&format!(
+                "{contig}r{i}\t0\t{contig}\t{start}\t60\t100M\t*\t0\t0\t{}\t{}\n",
+                &s[start - 1..start + 99],
+                "I".repeat(100)
+            ));
+        }
+    }
+    sam.push_str(&format!(
+        "u1\t4\t*\t0\t0\t*\t*\t0\t0\t{}\t{}\n",
+        &c1[..100],
+        "I".repeat(100)
+    ));
+    std::fs::write(dir.join("s.sam"), sam).expect("sam");
+    common::sh(
+        &dir,
+        "samtools view -b -o s.bam s.sam && samtools index s.bam \
+         && samtools view -C --output-fmt-option multi_seq_per_slice=1 -T ref.fa -o s.cram s.bam",
+    );
+    let bam = count(&dir, "s.bam", &m).expect("bam");
+    assert!(bam >= 19, "depth {bam}");
+    index_cram(&dir.join("s.cram")).expect("index a multi-reference CRAM");
+    assert_eq!(count(&dir, "s.cram", &m).expect("cram"), bam);
+    let e = count_bam(
+        &dir.join("s.cram"),
+        Some(&dir.join("c1.fa")),
+        std::slice::from_ref(&m),
+        &PileupFilter::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("no sequence named 'c2'"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,6 +40,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
+use noodles::core::Position;
 use noodles::cram::crai;
 
 /// File definition length: `"CRAM"`, major, minor, 20-byte file id (§6).
@@ -57,8 +58,23 @@ pub(super) const MAX_BLOCK_BYTES: u64 = 256 << 20;
 /// blocks (they are decoded together, slice by slice): 512 MiB.
 pub(super) const MAX_CONTAINER_RAW_BYTES: u64 = 512 << 20;
 
-/// Where the walk found the containers: start offset → landmarks.
-pub(super) type ContainerMap = BTreeMap<u64, Vec<u64>>;
+/// Where the walk found the containers: start offset → what its header says.
+pub(super) type ContainerMap = BTreeMap<u64, ContainerInfo>;
+
+/// A data container as its header describes it (§7).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ContainerInfo {
+    /// Reference sequence id: −1 unmapped reads, −2 several references.
+    pub(super) reference_id: i32,
+    /// Alignment start (1-based) on that reference.
+    pub(super) start: i32,
+    /// Alignment span.
+    pub(super) span: i32,
+    /// Length of the container's data.
+    pub(super) length: u64,
+    /// Offsets of its slices within the data.
+    pub(super) landmarks: Vec<u64>,
+}
 
 /// Walks the CRAM read from `r` (a whole file of `file_len` bytes) and
 /// returns where its containers and their slices start.
@@ -108,7 +124,7 @@ pub(super) fn walk<R: Read>(r: &mut R, file_len: u64) -> io::Result<ContainerMap
         if header.is_eof() {
             return Ok(map);
         }
-        map.insert(start, header.landmarks);
+        map.insert(start, header.info());
     }
 }
 
@@ -116,7 +132,7 @@ pub(super) fn walk<R: Read>(r: &mut R, file_len: u64) -> io::Result<ContainerMap
 /// walk and at one of its slices.
 pub(super) fn check_index(index: &crai::Index, map: &ContainerMap) -> io::Result<()> {
     for (i, rec) in index.iter().enumerate() {
-        let Some(landmarks) = map.get(&rec.offset()) else {
+        let Some(info) = map.get(&rec.offset()) else {
             return Err(invalid(format!(
                 "index entry {}: offset {} is not the start of a container \
                  (the index does not belong to this file; re-create it with `samtools index`)",
@@ -124,7 +140,7 @@ pub(super) fn check_index(index: &crai::Index, map: &ContainerMap) -> io::Result
                 rec.offset()
             )));
         };
-        if !landmarks.contains(&rec.landmark()) {
+        if !info.landmarks.contains(&rec.landmark()) {
             return Err(invalid(format!(
                 "index entry {}: slice offset {} is not a slice of the container at byte {} \
                  (re-create the index with `samtools index`)",
@@ -137,11 +153,52 @@ pub(super) fn check_index(index: &crai::Index, map: &ContainerMap) -> io::Result
     Ok(())
 }
 
+/// A `.crai` index of the containers the walk found, one entry per slice
+/// (CRAM 3.1 §12 "Indexing"), built from the container headers alone:
+/// a slice is indexed with its container's reference, start and span (a
+/// query then reads the container and keeps the records in its region); a
+/// multi-reference container is indexed once for every reference of the
+/// header (`references`: their lengths) and once as unmapped, since its
+/// slices may hold reads of any of them. noodles' own indexer decodes the
+/// records of such slices without a reference and panics on them.
+pub(super) fn index_of(map: &ContainerMap, references: &[usize]) -> crai::Index {
+    let mut index = Vec::new();
+    for (&offset, c) in map {
+        for (i, &landmark) in c.landmarks.iter().enumerate() {
+            let end = c.landmarks.get(i + 1).copied().unwrap_or(c.length);
+            let mut push = |id: Option<usize>, start: i32, span: i32| {
+                let start = usize::try_from(start).ok().and_then(Position::new);
+                let span = usize::try_from(span).unwrap_or(0);
+                index.push(crai::Record::new(
+                    id,
+                    start,
+                    span,
+                    offset,
+                    landmark,
+                    end - landmark,
+                ));
+            };
+            match usize::try_from(c.reference_id) {
+                Ok(id) => push(Some(id), c.start, c.span),
+                Err(_) if c.reference_id == -2 => {
+                    for (id, &len) in references.iter().enumerate() {
+                        push(Some(id), 1, i32::try_from(len).unwrap_or(i32::MAX));
+                    }
+                    push(None, 0, 0);
+                }
+                Err(_) => push(None, 0, 0),
+            }
+        }
+    }
+    index
+}
+
 /// The fields of a container header the walk needs.
 struct ContainerHeader {
     length: u64,
     reference_id: i32,
     start: i32,
+    span: i32,
     blocks: i32,
     landmarks: Vec<u64>,
 }
@@ -155,7 +212,7 @@ impl ContainerHeader {
             .map_err(|_| invalid(format!("length is {length}; expected 0 or more")))?;
         let reference_id = itf8(r, "reference sequence id")?;
         let start = itf8(r, "alignment start")?;
-        itf8(r, "alignment span")?;
+        let span = itf8(r, "alignment span")?;
         itf8(r, "number of records")?;
         ltf8(r, "record counter")?;
         ltf8(r, "number of bases")?;
@@ -183,9 +240,20 @@ impl ContainerHeader {
             length,
             reference_id,
             start,
+            span,
             blocks,
             landmarks,
         })
+    }
+
+    fn info(self) -> ContainerInfo {
+        ContainerInfo {
+            reference_id: self.reference_id,
+            start: self.start,
+            span: self.span,
+            length: self.length,
+            landmarks: self.landmarks,
+        }
     }
 
     /// Length and landmarks against the file (`data_at`: where the data starts).
@@ -464,6 +532,7 @@ mod tests {
             length,
             reference_id: 0,
             start: 1,
+            span: 1,
             blocks: 1,
             landmarks,
         }

@@ -103,8 +103,9 @@ pub(super) fn read_crai(path: &Path) -> Result<cram::crai::Index, BamCountError>
     cram::crai::fs::read(&c).map_err(|source| BamCountError::Index { path: c, source })
 }
 
-/// Writes `PATH.crai` for the CRAM at `path`, as `samtools index` would:
-/// the bounded walk first ([`super::cram_bounds`]), then noodles' indexer.
+/// Writes `PATH.crai` for the CRAM at `path`: the bounded walk
+/// ([`super::cram_bounds`]), then one entry per slice from the container
+/// headers ([`super::cram_bounds::index_of`]).
 pub(super) fn write_crai(path: &Path) -> Result<PathBuf, BamCountError> {
     let structure = |source| BamCountError::CramStructure {
         path: path.to_path_buf(),
@@ -115,8 +116,25 @@ pub(super) fn write_crai(path: &Path) -> Result<PathBuf, BamCountError> {
         source,
     })?;
     let len = file.metadata().map_err(structure)?.len();
-    super::cram_bounds::walk(&mut std::io::BufReader::new(file), len).map_err(structure)?;
-    let index = cram::fs::index(path).map_err(structure)?;
+    let map =
+        super::cram_bounds::walk(&mut std::io::BufReader::new(file), len).map_err(structure)?;
+    let mut reader =
+        cram::io::Reader::new(File::open(path).map_err(|source| BamCountError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?);
+    let header = reader
+        .read_header()
+        .map_err(|source| BamCountError::Header {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let lengths: Vec<usize> = header
+        .reference_sequences()
+        .values()
+        .map(|r| r.length().get())
+        .collect();
+    let index = super::cram_bounds::index_of(&map, &lengths);
     let c = with_ext(path, "crai");
     cram::crai::fs::write(&c, &index).map_err(|source| BamCountError::Index {
         path: c.clone(),
@@ -155,7 +173,35 @@ pub(super) fn fasta_repository(reference: &Reference) -> fasta::Repository {
             })
         })
         .collect();
-    fasta::Repository::new(records)
+    fasta::Repository::new(ReferenceAdapter(records))
+}
+
+/// The reference sequences handed to noodles' CRAM decoder. A contig the
+/// FASTA lacks is an error naming it: noodles panics when its repository
+/// answers "none" for a read of a multi-reference slice (found with a CRAM
+/// of reads on two contigs and a FASTA of one, 2026-12-04; test
+/// `cram_bounds::a_reference_without_a_contig_of_a_multi_reference_slice_is_an_error`).
+struct ReferenceAdapter(Vec<fasta::Record>);
+
+impl fasta::repository::Adapter for ReferenceAdapter {
+    fn get(&mut self, name: &[u8]) -> Option<io::Result<fasta::Record>> {
+        Some(
+            self.0
+                .iter()
+                .find(|r| r.name() == name)
+                .cloned()
+                .ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "the reference FASTA has no sequence named '{}', which this CRAM uses \
+                             (give the reference the CRAM was written with)",
+                            String::from_utf8_lossy(name)
+                        ),
+                    )
+                }),
+        )
+    }
 }
 
 pub(super) enum Source {

@@ -250,10 +250,10 @@ pub fn count_bam_with_threads(
         .collect())
 }
 
-/// Indexes the CRAM at `path` (writes `PATH.crai`, as `samtools index`
-/// would) after a bounded walk over its containers and blocks: a corrupt
-/// or truncated CRAM is an error naming the file, not an allocation of
-/// what it declares. Returns the index path.
+/// Indexes the CRAM at `path` (writes `PATH.crai`, one entry per slice
+/// from the container headers) after a bounded walk over its containers
+/// and blocks: a corrupt or truncated CRAM is an error naming the file, not
+/// an allocation of what it declares. Returns the index path.
 pub fn index_cram(path: &Path) -> Result<PathBuf, BamCountError> {
     index::write_crai(path)
 }
