@@ -402,6 +402,11 @@ pub fn usage_error(e: clap::Error) -> ! {
 /// chosen format, never as Rust's default panic text.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        // A CRAM decoder panic on a corrupt file is contained and reported
+        // as an input error naming the file (`decoder_guard`).
+        if graftwatch_genomics_io::decoder_guard::is_guarded() {
+            return;
+        }
         let what = info
             .payload()
             .downcast_ref::<&str>()

@@ -7,6 +7,7 @@
 mod ad_match;
 pub mod bam_count;
 mod bcf_ad;
+pub mod decoder_guard;
 pub mod error_table;
 pub mod fasta;
 pub mod fastq_count;

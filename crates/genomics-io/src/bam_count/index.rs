@@ -123,8 +123,8 @@ pub(super) fn write_crai(path: &Path) -> Result<PathBuf, BamCountError> {
             path: path.to_path_buf(),
             source,
         })?);
-    let header = reader
-        .read_header()
+    let header = crate::decoder_guard::guard(|| reader.read_header())
+        .map_err(|message| decoder_err(path, "header", message))?
         .map_err(|source| BamCountError::Header {
             path: path.to_path_buf(),
             source,
@@ -141,6 +141,15 @@ pub(super) fn write_crai(path: &Path) -> Result<PathBuf, BamCountError> {
         source,
     })?;
     Ok(c)
+}
+
+/// The error of a CRAM decoder panic contained by [`crate::decoder_guard`].
+fn decoder_err(path: &Path, region: &str, message: String) -> BamCountError {
+    BamCountError::CramDecoder {
+        path: path.to_path_buf(),
+        region: region.to_string(),
+        message,
+    }
 }
 
 /// The bounded walk over the whole CRAM and the check of its index
@@ -254,7 +263,9 @@ impl Source {
                     .set_index(index.clone())
                     .build_from_path(path)
                     .map_err(open_err)?;
-                let header = reader.read_header().map_err(header_err)?;
+                let header = crate::decoder_guard::guard(|| reader.read_header())
+                    .map_err(|message| decoder_err(path, "header", message))?
+                    .map_err(header_err)?;
                 Ok(Source::Cram {
                     index,
                     repo,
@@ -290,10 +301,12 @@ impl Source {
                     .set_index(index.clone())
                     .build_from_path(path)
                     .map_err(open_err)?;
-                r.read_header().map_err(|source| BamCountError::Header {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
+                crate::decoder_guard::guard(|| r.read_header())
+                    .map_err(|message| decoder_err(path, "header", message))?
+                    .map_err(|source| BamCountError::Header {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
                 Ok(Reader::Cram(Box::new(r)))
             }
         }
@@ -396,14 +409,16 @@ impl Reader {
             Reader::Bam(r) => r
                 .query(group.tid, start, end, |_, record| counter.push(record))
                 .map_err(|(n, e)| rec_err(n, e))?,
-            Reader::Cram(r) => {
+            Reader::Cram(r) => crate::decoder_guard::guard(|| {
                 let query = r.query(header, &region).map_err(|e| rec_err(0, e))?;
                 for result in query.records() {
                     n += 1;
                     let record = result.map_err(|e| rec_err(n, e))?;
                     counter.push(&record).map_err(|e| rec_err(n, e))?;
                 }
-            }
+                Ok::<(), BamCountError>(())
+            })
+            .map_err(|message| decoder_err(path, &region_str, message))??,
         }
         Ok(())
     }

@@ -151,6 +151,20 @@ pub enum BamCountError {
         #[source]
         source: io::Error,
     },
+    /// noodles' CRAM decoder panicked on this file (contained by
+    /// [`crate::decoder_guard`]): a corrupt CRAM.
+    #[error(
+        "{path}: corrupt CRAM: the decoder failed reading {region} ({message}); \
+         if `samtools view` reads this file without error, please report it"
+    )]
+    CramDecoder {
+        /// File.
+        path: PathBuf,
+        /// The region being read, or `header`.
+        region: String,
+        /// The decoder's panic message.
+        message: String,
+    },
     /// A record in a queried region cannot be decoded (truncated BGZF block,
     /// corrupt record).
     #[error("{path}: region {region}, record {record}: {source}")]
