@@ -153,3 +153,35 @@ fn chronic_gvhd_steroid_refractory_both_sides_through_the_cli() {
         }
     }
 }
+
+/// An alternate-day dose through the course file and `grade` (ambiguity
+/// C-10): 2 mg/kg every other day is 1 mg/kg/day and meets the progression
+/// rule; 1.98 mg/kg every other day does not; `mg/kg/3d` is not a unit.
+#[test]
+fn alternate_day_steroid_doses_both_sides_through_the_cli() {
+    for (dose, refractory) in [(2.0, true), (1.98, false)] {
+        let mut obs = cgvhd("2024-12-01", 1);
+        obs.extend(cgvhd("2024-12-08", 2));
+        let ev = json!([hct(), {"date": "2024-12-01", "kind": "drug", "name": "prednisone",
+            "class": "steroid", "dose": dose, "dose_unit": "mg/kg/qod"}]);
+        let g = grade(&write("qod.json", ev, Value::Array(obs)), &[]);
+        let i = g["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["item"] == "cgvhd_steroid_response")
+            .expect("cgvhd_steroid_response");
+        assert_eq!(
+            !i["value"]["refractory"].is_null(),
+            refractory,
+            "{dose}: {i}"
+        );
+    }
+    let ev = json!([hct(), {"date": "2024-12-01", "kind": "drug", "name": "prednisone",
+        "class": "steroid", "dose": 2, "dose_unit": "mg/kg/3d"}]);
+    let f = write("q3d.json", ev, Value::Array(cgvhd("2024-12-01", 1)));
+    let o = run(&["grade", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("mg/kg/3d") && err.contains("/qod"), "{err}");
+}

@@ -49,6 +49,22 @@ pub enum DoseRate {
     PerHour,
     /// Per minute.
     PerMinute,
+    /// Every other day (`qod`, `eod`, `q48h`, `48h`, `2d`): alternate-day
+    /// dosing, e.g. prednisone `mg/kg/qod`.
+    EveryOtherDay,
+}
+
+impl DoseRate {
+    /// Administrations per day: 1 per day, ½ every other day, 24 per
+    /// hour, 1,440 per minute (a daily amount is the dose times this).
+    pub fn per_day(self) -> f64 {
+        match self {
+            DoseRate::PerDay => 1.0,
+            DoseRate::EveryOtherDay => 0.5,
+            DoseRate::PerHour => 24.0,
+            DoseRate::PerMinute => 1440.0,
+        }
+    }
 }
 
 /// A parsed dose unit, with the free note that followed it.
@@ -65,7 +81,7 @@ pub struct DoseUnit {
 }
 
 /// The expectation, in words, for messages.
-pub const DOSE_UNIT_EXPECTED: &str = "a dose unit: amount (ng, ug, mg, g, U, IU, mL, Gy, cGy, cells), then optionally /kg or /m2, then optionally /d, /h or /min (e.g. mg/m2/d, mg/kg, ug/kg/min, Gy), optionally followed by a note after a space or a comma";
+pub const DOSE_UNIT_EXPECTED: &str = "a dose unit: amount (ng, ug, mg, g, U, IU, mL, Gy, cGy, cells), then optionally /kg or /m2, then optionally /d, /qod (every other day), /h or /min (e.g. mg/m2/d, mg/kg, mg/kg/qod, ug/kg/min, Gy), optionally followed by a note after a space or a comma";
 
 fn amount(s: &str) -> Option<DoseAmount> {
     Some(match s.to_ascii_lowercase().as_str() {
@@ -95,6 +111,7 @@ fn rate(s: &str) -> Option<DoseRate> {
         "d" | "day" => Some(DoseRate::PerDay),
         "h" | "hr" | "hour" => Some(DoseRate::PerHour),
         "min" => Some(DoseRate::PerMinute),
+        "qod" | "eod" | "q48h" | "48h" | "2d" => Some(DoseRate::EveryOtherDay),
         _ => None,
     }
 }
@@ -152,6 +169,7 @@ impl fmt::Display for DoseUnit {
             Some(DoseRate::PerDay) => f.write_str("/d")?,
             Some(DoseRate::PerHour) => f.write_str("/h")?,
             Some(DoseRate::PerMinute) => f.write_str("/min")?,
+            Some(DoseRate::EveryOtherDay) => f.write_str("/qod")?,
             None => {}
         }
         if let Some(n) = &self.note {
@@ -183,10 +201,27 @@ mod tests {
             "ug/kg/d",
             "mg/m2 (short course)",
             "mg/m2, day -3",
+            "mg/kg/qod",
+            "mg/kg/eod, alternate days from day +200",
+            "mg/q48h",
         ] {
             let u = DoseUnit::parse(t).unwrap_or_else(|e| panic!("{t}: {e}"));
             assert_eq!(DoseUnit::parse(&u.to_string()).unwrap(), u, "{t} → {u}");
         }
+        for t in [
+            "mg/kg/qod",
+            "mg/kg/QOD",
+            "mg/kg/eod",
+            "mg/kg/q48h",
+            "mg/kg/48h",
+            "mg/kg/2d",
+        ] {
+            let u = DoseUnit::parse(t).unwrap_or_else(|e| panic!("{t}: {e}"));
+            assert_eq!(u.rate, Some(DoseRate::EveryOtherDay), "{t}");
+            assert_eq!(u.to_string(), "mg/kg/qod");
+        }
+        assert!(DoseUnit::parse("mg/kg/3d").is_err(), "only every other day");
+        assert_eq!(DoseRate::EveryOtherDay.per_day(), 0.5);
         let u = DoseUnit::parse("mg/m2/d x3").unwrap();
         assert_eq!(
             (u.amount, u.basis, u.rate, u.note.as_deref()),

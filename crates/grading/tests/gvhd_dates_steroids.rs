@@ -170,6 +170,41 @@ fn chronic_gvhd_steroid_refractory_after_one_week_both_sides() {
     );
 }
 
+/// Alternate-day dosing counts as its daily average (ambiguity C-10): 2 mg/kg
+/// every other day is 1 mg/kg/day and meets the 1 mg/kg/day of the
+/// progression rule; 1.99 mg/kg every other day (0.995/day) does not.
+#[test]
+fn chronic_gvhd_alternate_day_doses_are_read_as_their_daily_average() {
+    for unit in ["mg/kg/qod", "mg/kg/eod", "mg/kg/q48h"] {
+        let i = steroid_item(&cgvhd_course(2.0, unit, "2024-09-08"));
+        assert_eq!(
+            i.value.clone().unwrap()["refractory"]["reason"],
+            "progression",
+            "{unit}: {}",
+            i.result
+        );
+    }
+    let i = steroid_item(&cgvhd_course(1.99, "mg/kg/qod", "2024-09-08"));
+    assert!(
+        i.value.clone().unwrap()["refractory"].is_null(),
+        "{}",
+        i.result
+    );
+    // 140 mg every other day at 70 kg = 1.0 mg/kg/day.
+    let i = steroid_item(&cgvhd_course(140.0, "mg/qod", "2024-09-08"));
+    assert!(
+        !i.value.clone().unwrap()["refractory"].is_null(),
+        "{}",
+        i.result
+    );
+    let i = steroid_item(&cgvhd_course(139.0, "mg/qod", "2024-09-08"));
+    assert!(
+        i.value.clone().unwrap()["refractory"].is_null(),
+        "{}",
+        i.result
+    );
+}
+
 #[test]
 fn chronic_gvhd_steroid_dose_unknown_is_insufficient_data() {
     let i = steroid_item(&cgvhd_course(1.0, "mg/m2/d", "2024-09-08"));

@@ -102,13 +102,21 @@ pub(crate) fn recorded(dose: Option<f64>, unit: Option<&str>) -> RecordedDose {
         DoseAmount::Ug => v / 1000.0,
         _ => return RecordedDose::Unusable("the dose is not in mg, g or ug"),
     };
+    // An alternate-day dose counts as its daily average, as the
+    // definitions write it ("0.5 mg/kg/day or 1 mg/kg every other day";
+    // ambiguity C-10, docs/criteria-decisions.md).
+    let daily = |r: DoseRate| mg * r.per_day();
     match (u.basis, u.rate) {
-        (Some(DoseBasis::PerKg), Some(DoseRate::PerDay)) => RecordedDose::MgPerKgPerDay(mg),
-        (None, Some(DoseRate::PerDay)) => RecordedDose::MgPerDay(mg),
+        (Some(DoseBasis::PerKg), Some(r @ (DoseRate::PerDay | DoseRate::EveryOtherDay))) => {
+            RecordedDose::MgPerKgPerDay(daily(r))
+        }
+        (None, Some(r @ (DoseRate::PerDay | DoseRate::EveryOtherDay))) => {
+            RecordedDose::MgPerDay(daily(r))
+        }
         (Some(DoseBasis::PerM2), _) => {
             RecordedDose::Unusable("a dose per m2 (no body surface area is recorded)")
         }
-        _ => RecordedDose::Unusable("the dose unit has no daily rate (/d)"),
+        _ => RecordedDose::Unusable("the dose unit has no daily rate (/d or /qod)"),
     }
 }
 
