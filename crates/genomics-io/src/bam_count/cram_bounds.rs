@@ -344,43 +344,193 @@ fn read_block_header<'a>(data: &mut &'a [u8]) -> io::Result<(u8, u64, &'a [u8])>
 }
 
 /// The output sizes a codec declares inside its own stream (CRAM codecs
-/// specification 3.1) must not exceed the block's uncompressed size.
+/// specification 3.1) must not exceed the block's uncompressed size, and
+/// its nesting must stay what htslib writes.
 fn codec_sizes(method: u8, payload: &[u8], raw: u64) -> io::Result<()> {
     let declared = match method {
         // rANS 4x8 (§2): order byte, compressed size, uncompressed size (u32 LE).
         4 => payload
             .get(5..9)
             .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-        // rANS Nx16 (§3) and the adaptive arithmetic coder (§4): a flags
-        // byte, then the size (uint7) unless the NOSZ flag (0x10) is set.
-        5 | 6 => match payload.first() {
-            Some(f) if f & 0x10 == 0 => uint7(&payload[1..]),
-            _ => None,
-        },
+        // rANS Nx16 (§3) and the adaptive arithmetic coder (§4).
+        5 | 6 => return entropy_stream(payload, raw, raw, method == 5, false),
         // fqzcomp (§5): the uncompressed size (uint7) first.
         7 => uint7(payload),
-        // name tokeniser (§6): uncompressed length (u32 LE) first.
-        8 => payload
-            .get(..4)
-            .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        // name tokeniser (§6).
+        8 => return name_tokeniser(payload, raw),
         _ => None,
     };
+    over("the codec", declared, raw)
+}
+
+/// `Err` when `declared` exceeds `cap`.
+fn over(what: &str, declared: Option<u64>, cap: u64) -> io::Result<()> {
     match declared {
-        Some(d) if d > raw => Err(invalid(format!(
-            "the codec declares {d} bytes of output; the block declares {raw}"
+        Some(d) if d > cap => Err(invalid(format!(
+            "{what} declares {d} bytes of output; at most {cap} expected"
         ))),
         _ => Ok(()),
     }
 }
 
+/// rANS Nx16 / arithmetic-coder flags (codecs 3.1 §3.1, §4).
+const STRIPE: u8 = 0x08;
+const NOSZ: u8 = 0x10;
+const RLE: u8 = 0x40;
+const PACK: u8 = 0x80;
+
+/// The header chain of an rANS Nx16 (`nx16`) or arithmetic-coder stream:
+/// flags; the size (uint7) unless NOSZ; with STRIPE, N and N compressed
+/// sizes, then N sub-streams; with PACK, the symbol table and the packed
+/// length; with RLE (rANS only), the run-length metadata size and the
+/// literal length. Each size must fit the size it expands to (`size`,
+/// from the block or the parent stream) and `cap`. A striped stream inside
+/// a striped stream is refused: htslib never writes one, and noodles
+/// decodes stripes by recursion without a depth limit (a stack overflow
+/// from a small block). Bytes that end early are left to the decoder's
+/// own error.
+fn entropy_stream(p: &[u8], size: u64, cap: u64, nx16: bool, inner: bool) -> io::Result<()> {
+    let Some(&flags) = p.first() else {
+        return Ok(());
+    };
+    let mut at = 1;
+    let mut size = size;
+    if flags & NOSZ == 0 {
+        let Some((v, n)) = uint7_len(&p[at..]) else {
+            return Ok(());
+        };
+        over("an entropy-coded stream", Some(v), cap)?;
+        (size, at) = (v, at + n);
+    }
+    if flags & STRIPE != 0 {
+        if inner {
+            return Err(invalid(
+                "a striped entropy-coded stream inside a striped stream (not written by htslib)"
+                    .into(),
+            ));
+        }
+        return stripes(&p[at..], size, nx16);
+    }
+    if flags & PACK != 0 {
+        let Some(&symbols) = p.get(at) else {
+            return Ok(());
+        };
+        at += 1 + usize::from(symbols);
+        let Some((len, n)) = p.get(at..).and_then(uint7_len) else {
+            return Ok(());
+        };
+        over("a bit-packed stream", Some(len), size)?;
+        (size, at) = (len, at + n);
+    }
+    if nx16 && flags & RLE != 0 {
+        let Some((meta, n)) = p.get(at..).and_then(uint7_len) else {
+            return Ok(());
+        };
+        over("run-length metadata", Some(meta >> 1), cap)?;
+        at += n;
+        let len = p.get(at..).and_then(uint7_len).map(|(v, _)| v);
+        over("a run-length stream", len, size)?;
+    }
+    Ok(())
+}
+
+/// The N sub-streams of a striped stream of `size` bytes.
+fn stripes(p: &[u8], size: u64, nx16: bool) -> io::Result<()> {
+    let Some(&n) = p.first() else {
+        return Ok(());
+    };
+    let mut at = 1;
+    let mut lens = Vec::with_capacity(usize::from(n));
+    for _ in 0..n {
+        let Some((v, k)) = p.get(at..).and_then(uint7_len) else {
+            return Ok(());
+        };
+        lens.push(v);
+        at += k;
+    }
+    let part = size.div_ceil(u64::from(n.max(1)));
+    for len in lens {
+        let Some(sub) = sub_stream(p, at, len) else {
+            return Ok(());
+        };
+        entropy_stream(sub, part, size, nx16, true)?;
+        at += sub.len();
+    }
+    Ok(())
+}
+
+/// `len` bytes of `p` from `at`, if there are that many.
+fn sub_stream(p: &[u8], at: usize, len: u64) -> Option<&[u8]> {
+    let len = usize::try_from(len).ok()?;
+    p.get(at..at.checked_add(len)?)
+}
+
+/// Name tokeniser (codecs 3.1 §6): uncompressed length and name count
+/// (u32 LE), the coder (0 rANS Nx16, else arithmetic), then token streams:
+/// a type byte (0x80 new token, 0x40 duplicate of an earlier stream: two
+/// bytes) and otherwise a compressed length (uint7) and an entropy-coded
+/// stream. Each name takes at least its NUL, so the names are at most the
+/// length; at most 128 tokens per name (htslib's limit; noodles allocates
+/// a name-count column per token); the token streams' declared sizes
+/// together at most [`MAX_CONTAINER_RAW_BYTES`].
+fn name_tokeniser(p: &[u8], raw: u64) -> io::Result<()> {
+    let Some(h) = p.get(..9) else {
+        return Ok(());
+    };
+    let ulen = u64::from(u32::from_le_bytes([h[0], h[1], h[2], h[3]]));
+    let names = u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]]));
+    over("the name tokeniser", Some(ulen), raw)?;
+    over("the name tokeniser's name count", Some(names), ulen)?;
+    let nx16 = h[8] == 0;
+    let (mut at, mut tokens, mut total) = (9, 0u32, 0u64);
+    while let Some(&ttype) = p.get(at) {
+        at += 1;
+        if ttype & 0x80 != 0 {
+            tokens += 1;
+            if tokens > 128 {
+                return Err(invalid(
+                    "the name tokeniser declares more than 128 tokens".into(),
+                ));
+            }
+        }
+        if ttype & 0x40 != 0 {
+            at += 2;
+            continue;
+        }
+        let Some((len, k)) = p.get(at..).and_then(uint7_len) else {
+            return Ok(());
+        };
+        at += k;
+        let Some(sub) = sub_stream(p, at, len) else {
+            return Ok(());
+        };
+        if sub.first().is_some_and(|f| f & NOSZ == 0) {
+            total += uint7(&sub[1..]).unwrap_or(0);
+            over(
+                "the name tokeniser's token streams",
+                Some(total),
+                MAX_CONTAINER_RAW_BYTES,
+            )?;
+        }
+        entropy_stream(sub, 0, MAX_BLOCK_BYTES, nx16, false)?;
+        at += sub.len();
+    }
+    Ok(())
+}
+
 /// CRAM codecs uint7 (§1.2): 7 bits per byte, high bit = more, big-endian,
 /// at most 5 bytes. `None` when the bytes end or the value is longer.
 fn uint7(b: &[u8]) -> Option<u64> {
+    uint7_len(b).map(|(v, _)| v)
+}
+
+/// [`uint7`] and the number of bytes it took.
+fn uint7_len(b: &[u8]) -> Option<(u64, usize)> {
     let mut v = 0u64;
-    for &x in b.iter().take(5) {
+    for (i, &x) in b.iter().take(5).enumerate() {
         v = (v << 7) | u64::from(x & 0x7f);
         if x & 0x80 == 0 {
-            return Some(v);
+            return Some((v, i + 1));
         }
     }
     None
@@ -523,8 +673,55 @@ mod tests {
         assert!(codec_sizes(6, &[0x00, 0x81, 0x00], 127).is_err());
         assert!(codec_sizes(7, &[0x7f], 127).is_ok());
         assert!(codec_sizes(7, &[0x81, 0x00], 127).is_err());
-        assert!(codec_sizes(8, &200u32.to_le_bytes(), 199).is_err());
-        assert!(codec_sizes(8, &199u32.to_le_bytes(), 199).is_ok());
+        let tok =
+            |ulen: u32, names: u32| [&ulen.to_le_bytes()[..], &names.to_le_bytes(), &[0]].concat();
+        assert!(codec_sizes(8, &tok(200, 10), 199).is_err());
+        assert!(codec_sizes(8, &tok(199, 10), 199).is_ok());
+        // names: at most the length (each ends with a NUL)
+        assert!(codec_sizes(8, &tok(199, 199), 199).is_ok());
+        assert!(codec_sizes(8, &tok(199, 200), 199).is_err());
+    }
+
+    #[test]
+    fn stripes_nest_once_and_inner_sizes_fit_their_parent() {
+        // Striped (0x08, NOSZ 0x10 unset: size 100), 2 parts of 2 bytes each,
+        // each part an order-0 stream (flags 0x10 NOSZ, one byte).
+        let ok = [0x08, 100, 2, 2, 2, 0x10, 0, 0x10, 0];
+        assert!(entropy_stream(&ok, 100, 100, true, false).is_ok());
+        // A part that is striped again.
+        let nested = [0x08, 100, 2, 2, 2, 0x18, 0, 0x10, 0];
+        let e = entropy_stream(&nested, 100, 100, true, false).unwrap_err();
+        assert!(e.to_string().contains("inside a striped stream"), "{e}");
+        // A part declaring more than the whole: 101 > 100.
+        let big = [0x08, 100, 2, 2, 2, 0x00, 101, 0x10, 0];
+        assert!(entropy_stream(&big, 100, 100, true, false).is_err());
+        let fits = [0x08, 100, 2, 2, 2, 0x00, 100, 0x10, 0];
+        assert!(entropy_stream(&fits, 100, 100, true, false).is_ok());
+    }
+
+    #[test]
+    fn packed_and_run_length_lengths_fit_the_size() {
+        // PACK (0x80) with size 100: 2 symbols, packed length 100 / 101.
+        assert!(entropy_stream(&[0x80, 100, 2, b'A', b'C', 100], 100, 100, true, false).is_ok());
+        assert!(entropy_stream(&[0x80, 100, 2, b'A', b'C', 101], 100, 100, true, false).is_err());
+        // RLE (0x40), size 100: metadata 2·5+1 (uncompressed, 5 bytes), literals 100 / 101.
+        assert!(entropy_stream(&[0x40, 100, 11, 100], 100, 100, true, false).is_ok());
+        assert!(entropy_stream(&[0x40, 100, 11, 101], 100, 100, true, false).is_err());
+        // the arithmetic coder has no RLE lengths in its header
+        assert!(entropy_stream(&[0x40, 100, 11, 101], 100, 100, false, false).is_ok());
+    }
+
+    #[test]
+    fn name_tokeniser_tokens_are_capped_at_128() {
+        let mut t = [&199u32.to_le_bytes()[..], &10u32.to_le_bytes(), &[0]].concat();
+        // 128 new tokens, each a duplicate stream (type 0xC0 + 2 bytes): accepted.
+        for _ in 0..128 {
+            t.extend_from_slice(&[0xC0, 0, 0]);
+        }
+        assert!(name_tokeniser(&t, 199).is_ok());
+        t.extend_from_slice(&[0xC0, 0, 0]);
+        let e = name_tokeniser(&t, 199).unwrap_err();
+        assert!(e.to_string().contains("128 tokens"), "{e}");
     }
 
     fn header(length: u64, landmarks: Vec<u64>) -> ContainerHeader {
