@@ -6,7 +6,8 @@
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
 //! store_bench profile        # where derived-state time goes (no database)
-//! store_bench phases DB      # where an append's time goes, phase by phase (warm and cold)
+//! store_bench phases DB [DAYS…]  # where an append's time goes, phase by phase (warm and cold),
+//!                            # at 30, 365, 730 and 1825 days of history (or DAYS…)
 //! ```
 //! DB is a SQLite file or a postgres:// URL. `append` adds its own
 //! patients (ids APPEND-<days>-<time>) to the database — the 10,000-patient
@@ -248,7 +249,8 @@ fn main() {
 
 /// Medians of each phase of 20 appends of one day with the derived state
 /// (`graftwatch_store::phases`), warm (the course at the base in memory)
-/// and cold (replayed), at 30 days, 1 year and 2 years of history. One
+/// and cold (replayed), at 30 days, 1 year, 2 years and 5 years of history
+/// (or the lengths in days given after DB). One
 /// line per history, storage, mode and phase:
 /// `history_days,stored_as,mode,phase,median_ms`; `total` is the whole
 /// `Store::append`. The history is stored either as one revision
@@ -261,14 +263,19 @@ fn phases(loc: &Location) {
         .unwrap()
         .as_secs();
     println!("history_days,stored_as,mode,phase,median_ms");
-    let shapes = [
-        (30, false),
-        (365, false),
-        (730, false),
-        (30, true),
-        (365, true),
-        (730, true),
-    ];
+    // History lengths in days: the arguments after DB, else 30 d, 1 y,
+    // 2 y and 5 y.
+    let mut lengths: Vec<i64> = std::env::args()
+        .skip(3)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if lengths.is_empty() {
+        lengths = vec![30, 365, 730, 1825];
+    }
+    let shapes: Vec<(i64, bool)> = [false, true]
+        .into_iter()
+        .flat_map(|daily| lengths.iter().map(move |&d| (d, daily)))
+        .collect();
     for (days, daily) in shapes {
         let stored_as = if daily {
             "daily_appends"

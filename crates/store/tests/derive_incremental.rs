@@ -334,29 +334,46 @@ fn checkpoints_stay_exact(db: &dyn Db) {
         cps.len() >= 3,
         "checkpoints written again after the bad one and the amendment: {cps:?}"
     );
+    assert_eq!(
+        raw_i64(
+            &loc,
+            &format!(
+                "SELECT COUNT(*) FROM course_checkpoints WHERE patient_id = 'CP' AND payload LIKE '{}%'",
+                graftwatch_store::checkpoint::MAGIC
+            ),
+        ),
+        1,
+        "checkpoints are written in the compact encoding"
+    );
     // The checkpoint is what a cold write builds on (derived data): a
-    // checkpoint altered with its chain hash intact shows in the next row.
+    // checkpoint altered with its chain hash intact shows in the next row,
+    // in the compact encoding and as the course JSON of earlier versions.
     let cp = checkpoint_rev(&loc, "CP");
     let (mut altered, _) = s.course_at(&clinician(), "CP", Some(cp)).unwrap();
     altered.observations.remove(0);
-    let text = serde_json::to_string(&altered).unwrap().replace('\'', "''");
-    db.raw(
-        &loc,
-        &format!("UPDATE course_checkpoints SET payload = '{text}' WHERE patient_id = 'CP'"),
-    );
-    let mut extra = day(&course, *dates.last().unwrap());
-    extra.observations.truncate(1);
-    extra.observations[0].date = dates.last().unwrap().add_days(1);
-    head = s.append(&clinician(), "CP", head, &extra).unwrap().rev;
-    let (row_rev, text) = raw_state(&loc, "CP").unwrap();
-    let stored: DerivedSummary = serde_json::from_str(&text).unwrap();
-    let (full, _) = s.course_at(&clinician(), "CP", None).unwrap();
-    assert_eq!(row_rev, head);
-    assert_eq!(
-        stored.observations + 1,
-        full.observations.len(),
-        "the write used the checkpoint and the appends after it"
-    );
+    let compact = graftwatch_store::checkpoint::encode(&altered);
+    let json = serde_json::to_string(&altered).unwrap();
+    for (k, text) in [compact, json].iter().enumerate() {
+        let text = text.replace('\'', "''");
+        db.raw(
+            &loc,
+            &format!("UPDATE course_checkpoints SET payload = '{text}' WHERE patient_id = 'CP'"),
+        );
+        let mut extra = day(&course, *dates.last().unwrap());
+        extra.observations.truncate(1);
+        extra.observations[0].date = dates.last().unwrap().add_days(1 + k as i32);
+        head = s.append(&clinician(), "CP", head, &extra).unwrap().rev;
+        let (row_rev, text) = raw_state(&loc, "CP").unwrap();
+        let stored: DerivedSummary = serde_json::from_str(&text).unwrap();
+        let (full, _) = s.course_at(&clinician(), "CP", None).unwrap();
+        assert_eq!(row_rev, head);
+        assert_eq!(
+            stored.observations + 1,
+            full.observations.len(),
+            "the write used the checkpoint ({}) and the appends after it",
+            ["compact", "JSON"][k]
+        );
+    }
     s.purge(&admin(), "CP", "erasure request").unwrap();
     assert_eq!(
         checkpoint_rev(&loc, "CP"),
@@ -365,8 +382,47 @@ fn checkpoints_stay_exact(db: &dyn Db) {
     );
 }
 
+/// A long course created or amended as a whole is stored with a
+/// checkpoint of that revision, which the cold appends after it build on.
+fn full_revisions_store_a_checkpoint(db: &dyn Db) {
+    use graftwatch_store::state::CHECKPOINT_MIN_ITEMS;
+    let loc = db.fresh();
+    let (mut s, _) = Store::init(&loc).unwrap();
+    s.set_head_cache(0);
+    let days = (CHECKPOINT_MIN_ITEMS / 6 + 10) as i32;
+    let course = generated("LONG", days + 5, true);
+    let last = course.observations.last().unwrap().date;
+    let mut start = course.clone();
+    start.observations.retain(|o| o.date <= last.add_days(-4));
+    let mut head = s.create_patient(&clinician(), &start, None).unwrap().rev;
+    assert_eq!(checkpoint_rev(&loc, "LONG"), 1, "a long new course");
+    for k in (1..=4).rev() {
+        if k == 2 {
+            let (mut c, _) = s.course_at(&clinician(), "LONG", None).unwrap();
+            c.observations.remove(3);
+            let change = graftwatch_store::Change::Replace(Box::new(c));
+            head = s
+                .write(&clinician(), "LONG", head, &change, Some("wrong value"))
+                .unwrap()
+                .rev;
+            assert_eq!(checkpoint_rev(&loc, "LONG"), head, "a long amendment");
+            assert_current(&s, &loc, "LONG", head, "amended");
+        }
+        head = s
+            .append(&clinician(), "LONG", head, &day(&course, last.add_days(-k + 1)))
+            .unwrap()
+            .rev;
+        assert_current(&s, &loc, "LONG", head, &format!("{} long, {k}", db.name()));
+    }
+    // A small course gets none until CHECKPOINT_EVERY appends.
+    let small = generated("SHORT", 20, true);
+    s.create_patient(&clinician(), &small, None).unwrap();
+    assert_eq!(checkpoint_rev(&loc, "SHORT"), 0);
+}
+
 /// Every course on one backend, with and without the in-memory head.
 fn all_courses(db: &dyn Db) {
+    full_revisions_store_a_checkpoint(db);
     concurrent_writers_keep_it_current(db);
     rewritten_history_is_not_used(db);
     checkpoints_stay_exact(db);

@@ -244,7 +244,7 @@ pub(crate) async fn load_for_derive(
     if let Some(cp) = cp {
         let rev: i64 = cp.try_get(0)?;
         let text: String = cp.try_get(2)?;
-        let course: Course = serde_json::from_str(&text)
+        let course: Course = crate::checkpoint::decode(&text)
             .map_err(|e| corrupt(patient, rev, format!("checkpoint: {e}")))?;
         let t = crate::phases::mark("base: parse the checkpoint", t);
         let rows = sqlx::query(
@@ -291,8 +291,8 @@ async fn count_appends(conn: &mut Conn, patient: &str, rev: i64) -> Result<usize
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Replaces the patient's checkpoint with the course (canonical JSON
-/// `payload`) at the revision `meta` (inside the write's transaction).
+/// Replaces the patient's checkpoint with the course (`payload`, encoded
+/// by [`crate::checkpoint::encode`]) at the revision `meta` (inside the write's transaction).
 pub(crate) async fn put_checkpoint(
     tx: &mut Transaction<'_, Db>,
     meta: &RevisionMeta,
