@@ -175,10 +175,13 @@ fn import(loc: &Location, dir: &Path) {
 fn profile() {
     use graftwatch_store::derive::{DeriveConfig, compute};
     let cfg = DeriveConfig::default();
-    println!("history_days,parse_ms,grade_ms,analysis_ms,assess_dli_ms,compute_ms,serialise_ms");
-    for days in [30, 365, 730] {
+    println!(
+        "history_days,parse_ms,checkpoint_decode_ms,checkpoint_encode_ms,grade_ms,analysis_ms,assess_dli_ms,compute_ms,serialise_ms"
+    );
+    for days in [30, 365, 730, 1825] {
         let c = course("PROFILE", days);
         let json = serde_json::to_string(&c).unwrap();
+        let compact = graftwatch_store::checkpoint::encode(&c);
         let time = |f: &dyn Fn()| {
             let v: Vec<f64> = (0..21)
                 .map(|_| {
@@ -191,6 +194,12 @@ fn profile() {
         };
         let parse = time(&|| {
             std::hint::black_box(serde_json::from_str::<Course>(&json).unwrap());
+        });
+        let decode = time(&|| {
+            std::hint::black_box(graftwatch_store::checkpoint::decode(&compact).unwrap());
+        });
+        let encode = time(&|| {
+            std::hint::black_box(graftwatch_store::checkpoint::encode(&c));
         });
         let grade = time(&|| {
             std::hint::black_box(graftwatch_grading::grade_course(
@@ -220,7 +229,9 @@ fn profile() {
         let ser = time(&|| {
             std::hint::black_box(serde_json::to_string(&summary).unwrap());
         });
-        println!("{days},{parse:.3},{grade:.3},{analysis:.3},{dli:.3},{full:.3},{ser:.3}");
+        println!(
+            "{days},{parse:.3},{decode:.3},{encode:.3},{grade:.3},{analysis:.3},{dli:.3},{full:.3},{ser:.3}"
+        );
     }
 }
 
@@ -285,7 +296,11 @@ fn phases(loc: &Location) {
         let id = format!("PHASES-{days}-{stored_as}-{stamp}");
         let mut c = course(&id, days + 100);
         let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
-        s.set_derive_on_write(false);
+        // Created as a whole with the derived state (and so, when long,
+        // with a checkpoint of itself), as an import; the daily history is
+        // written without it (faster), the checkpoints come with the
+        // derived appends below.
+        s.set_derive_on_write(!daily);
         let mut head = if daily {
             // Day 0 as the first revision, then one append revision per day.
             let rest: Vec<Observation> = c.observations.split_off(6);

@@ -80,20 +80,47 @@ fn shape_of(o: &Observation) -> Option<Observation> {
     Some(s)
 }
 
+/// The distinct shapes met so far: compared by value while there are few
+/// (a course of daily labs has one per kind), looked up by their JSON
+/// beyond that.
+#[derive(Default)]
+struct Shapes {
+    list: Vec<Observation>,
+    json: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+/// Shapes compared by value before the JSON lookup is used.
+const FEW_SHAPES: usize = 32;
+
+impl Shapes {
+    /// The index of `shape`, added when new.
+    fn index_of(&mut self, shape: Observation) -> usize {
+        if self.list.len() <= FEW_SHAPES {
+            if let Some(i) = self.list.iter().position(|s| *s == shape) {
+                return i;
+            }
+        }
+        let key = serde_json::to_string(&shape).unwrap_or_default();
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.list.len();
+        self.index.insert(key.clone(), i);
+        self.json.push(key);
+        self.list.push(shape);
+        i
+    }
+}
+
 /// The compact checkpoint text of `course`.
 pub fn encode(course: &Course) -> String {
-    let mut shapes: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut shapes = Shapes::default();
     let mut lines = String::with_capacity(course.observations.len() * 16);
     for o in &course.observations {
-        let shape = shape_of(o).map(|s| serde_json::to_string(&s).unwrap_or_default());
-        match (shape, &o.value) {
-            (Some(key), ObsValue::Number(v)) if !key.is_empty() => {
-                let n = index.len();
-                let i = *index.entry(key.clone()).or_insert(n);
-                if i == n {
-                    shapes.push(key);
-                }
+        match (shape_of(o), &o.value) {
+            (Some(shape), ObsValue::Number(v)) => {
+                let i = shapes.index_of(shape);
                 let _ = writeln!(lines, "{i} {} {v:?}", o.date.days_since_epoch());
             }
             _ => {
@@ -108,7 +135,7 @@ pub fn encode(course: &Course) -> String {
     };
     let mut out = String::with_capacity(lines.len() + 4096);
     let _ = writeln!(out, "{MAGIC}\n{}", course.observations.len());
-    let _ = writeln!(out, "[{}]", shapes.join(","));
+    let _ = writeln!(out, "[{}]", shapes.json.join(","));
     out.push_str(&serde_json::to_string(&rest).unwrap_or_default());
     out.push('\n');
     out.push_str(&lines);
