@@ -149,6 +149,74 @@ fn generated(id: &str, days: i32, engrafts: bool) -> Course {
         .course
 }
 
+/// A generated course with more going on than the bench shape: a CAR-T
+/// infusion with fever, hypotension, oxygen and ICANS findings (CRS and
+/// ICANS), a transplant 40 days later that engrafts late (day +30), two
+/// acute GVHD flares (rash, diarrhoea, bilirubin), a whole-blood chimerism
+/// with a rising recipient share, and a second transplant from another
+/// donor on day +110 of the first.
+fn eventful(id: &str) -> Course {
+    let cart = Date::from_ymd(2024, 1, 10).unwrap();
+    let hct = cart.add_days(40);
+    let hct2 = hct.add_days(110);
+    let mut obs = Vec::new();
+    let mut push = |d: Date, v: serde_json::Value| {
+        let mut v = v;
+        v["date"] = serde_json::json!(d.to_string());
+        obs.push(v);
+    };
+    for k in 0..190 {
+        let d = cart.add_days(k);
+        let day = d.days_since(hct).get(); // day after the first transplant
+        let up = day >= 30 || day < -15;
+        let v = f64::from((k * 37 + 11) % 100) / 100.0;
+        let anc = if up { 1.2 + 2.0 * v } else { 0.05 + 0.3 * v };
+        push(d, serde_json::json!({"kind": "anc", "value": (anc * 100.0).round() / 100.0, "unit": "10^9/L"}));
+        let plt = if up { 40.0 + 80.0 * v } else { 8.0 + 10.0 * v };
+        push(d, serde_json::json!({"kind": "platelets", "value": plt.round(), "unit": "10^9/L"}));
+        push(d, serde_json::json!({"kind": "hemoglobin", "value": 8.0 + (4.0 * v * 10.0).round() / 10.0, "unit": "g/dL"}));
+        let flare = (45..=58).contains(&day) || (95..=101).contains(&day);
+        let bili = if flare { 2.5 + 3.0 * v } else { 0.6 + 0.4 * v };
+        push(d, serde_json::json!({"kind": "bilirubin", "value": (bili * 10.0).round() / 10.0, "unit": "mg/dL"}));
+        if flare {
+            push(d, serde_json::json!({"kind": "skin_rash_bsa", "value": (30.0 + 40.0 * v).round(), "unit": "%"}));
+            push(d, serde_json::json!({"kind": "stool_volume", "value": (600.0 + 1200.0 * v).round(), "unit": "mL"}));
+        }
+        if (1..=6).contains(&k) {
+            push(d, serde_json::json!({"kind": "temperature", "value": 38.4 + v, "unit": "Cel"}));
+            push(d, serde_json::json!({"kind": "systolic_bp", "value": 84 + (k * 3), "unit": "mm[Hg]"}));
+            push(d, serde_json::json!({"kind": "ice_score", "value": 6 + (k % 4)}));
+            push(d, serde_json::json!({"kind": "consciousness", "value": if k == 3 { "voice" } else { "awake" }}));
+            push(d, serde_json::json!({"kind": "seizure", "value": "none"}));
+            push(d, serde_json::json!({"kind": "motor_weakness", "value": false}));
+        }
+        if day >= 28 && day % 7 == 0 && d < hct2 {
+            let r = f64::from((day - 28) / 7 * 3 + 1);
+            for (person, share) in [("recipient", r), ("D1", 100.0 - r)] {
+                push(d, serde_json::json!({"kind": "chimerism", "value": share, "unit": "%",
+                    "lineage": "whole_blood", "person": person, "method": "str", "sample": format!("S{day}")}));
+            }
+        }
+    }
+    let doc = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": id, "sex": "male", "birth_year": 1975,
+                    "diagnosis": {"disease": "aml", "date": "2023-05-01"}},
+        "donors": [{"id": "D1", "relationship": "matched_unrelated", "sex": "male"},
+                   {"id": "D2", "relationship": "haploidentical", "sex": "female"}],
+        "events": [
+            {"date": cart.to_string(), "kind": "car_t_infusion", "target": "CD33", "product": "CAR-CD33", "dose_per_kg": 1.0e6},
+            {"date": cart.add_days(2).to_string(), "end_date": cart.add_days(4).to_string(), "kind": "oxygen_support", "device": "nasal_cannula", "flow_l_min": 3.0},
+            {"date": hct.to_string(), "kind": "graft_infusion", "transplant": 1, "source": "pbsc", "donor": "D1", "cd34_per_kg": 4.0e6},
+            {"date": hct2.to_string(), "kind": "graft_infusion", "transplant": 2, "source": "pbsc", "donor": "D2", "cd34_per_kg": 5.0e6}
+        ],
+        "observations": obs,
+    });
+    read_json_str(&doc.to_string(), Path::new("eventful.json"))
+        .unwrap()
+        .course
+}
+
 /// The seed case with its blood counts and bilirubin scaled by a factor
 /// that changes from one observation to the next (0.6–1.4): other
 /// engraftment, GVHD staging and alerts than the seed itself.
@@ -426,6 +494,7 @@ fn all_courses(db: &dyn Db) {
     concurrent_writers_keep_it_current(db);
     rewritten_history_is_not_used(db);
     checkpoints_stay_exact(db);
+    day_by_day_late(db, &eventful("EVENTFUL"), 2, 0, 5);
     day_by_day(db, &seed_case(), 1, 32);
     day_by_day(db, &varied_seed("VARIED"), 120, 0);
     day_by_day_late(db, &seed_case(), 150, 0, 4);
@@ -445,4 +514,27 @@ fn incremental_equals_full_sqlite() {
 fn incremental_equals_full_postgresql() {
     let Some(pg) = PgCluster::start() else { return };
     all_courses(&pg);
+}
+
+/// The generated eventful course grades as its comment says (so the
+/// exactness test above covers those rules).
+#[test]
+fn eventful_course_has_its_findings() {
+    let s = compute(&eventful("E"), &DeriveConfig::default());
+    let grade = |item: &str| {
+        s.grades
+            .iter()
+            .find(|g| g.item == item)
+            .map(|g| g.result.clone())
+            .unwrap_or_default()
+    };
+    assert!(grade("crs_max_grade").starts_with("grade 2"), "{s:?}");
+    assert!(grade("icans_max_grade").starts_with("grade"), "{s:?}");
+    assert!(grade("agvhd_max_grade").contains("III"), "{s:?}");
+    assert!(grade("neutrophil_engraftment").starts_with("day +30"), "{s:?}");
+    assert!(!grade("platelet_engraftment_50_hct2").is_empty(), "{s:?}");
+    assert!(
+        s.alerts.iter().any(|a| a.kind == "chimerism trend"),
+        "{s:?}"
+    );
 }
