@@ -96,10 +96,10 @@ const FEW_SHAPES: usize = 32;
 impl Shapes {
     /// The index of `shape`, added when new.
     fn index_of(&mut self, shape: Observation) -> usize {
-        if self.list.len() <= FEW_SHAPES {
-            if let Some(i) = self.list.iter().position(|s| *s == shape) {
-                return i;
-            }
+        if self.list.len() <= FEW_SHAPES
+            && let Some(i) = self.list.iter().position(|s| *s == shape)
+        {
+            return i;
         }
         let key = serde_json::to_string(&shape).unwrap_or_default();
         if let Some(&i) = self.index.get(&key) {
@@ -145,11 +145,9 @@ pub fn encode(course: &Course) -> String {
 /// The course of a checkpoint: the compact encoding ([`encode`]) or the
 /// canonical JSON of the course (checkpoints written before it).
 pub fn decode(text: &str) -> Result<Course, CheckpointError> {
-    let Some(body) = text
-        .strip_prefix(MAGIC)
-        .and_then(|t| t.strip_prefix('\n'))
-    else {
-        return serde_json::from_str(text).map_err(|source| CheckpointError::Json { line: 1, source });
+    let Some(body) = text.strip_prefix(MAGIC).and_then(|t| t.strip_prefix('\n')) else {
+        return serde_json::from_str(text)
+            .map_err(|source| CheckpointError::Json { line: 1, source });
     };
     // Every line ends with a newline: a text cut at a line's end is short
     // of observations, one cut inside a line has a malformed last line.
@@ -163,10 +161,10 @@ pub fn decode(text: &str) -> Result<Course, CheckpointError> {
     };
     let count_text = next(2)?;
     let count: usize = count_text.parse().map_err(|_| bad_line(2, count_text))?;
-    let shapes: Vec<Observation> =
-        serde_json::from_str(next(3)?).map_err(|source| CheckpointError::Json { line: 3, source })?;
-    let mut course: Course =
-        serde_json::from_str(next(4)?).map_err(|source| CheckpointError::Json { line: 4, source })?;
+    let shapes: Vec<Observation> = serde_json::from_str(next(3)?)
+        .map_err(|source| CheckpointError::Json { line: 3, source })?;
+    let mut course: Course = serde_json::from_str(next(4)?)
+        .map_err(|source| CheckpointError::Json { line: 4, source })?;
     // Never trust a count for an allocation: at most one observation per
     // two bytes of text.
     let mut obs = Vec::with_capacity(count.min(body.len() / 2));
@@ -265,11 +263,14 @@ mod tests {
         assert!(decode(cut).is_err(), "truncated");
         let n = text.lines().nth(1).unwrap();
         let more = text.replacen(&format!("\n{n}\n"), &format!("\n{}\n", 1usize << 40), 1);
-        assert!(matches!(
-            decode(&more),
-            Err(CheckpointError::Count { .. })
-        ));
-        for bad in ["99999 19000 1.0", "0 999999 1.0", "0 19000 NaN", "0 19000", "x"] {
+        assert!(matches!(decode(&more), Err(CheckpointError::Count { .. })));
+        for bad in [
+            "99999 19000 1.0",
+            "0 999999 1.0",
+            "0 19000 NaN",
+            "0 19000",
+            "x",
+        ] {
             let mut t = text.clone();
             t.push_str(bad);
             t.push('\n');

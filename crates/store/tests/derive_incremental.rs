@@ -168,33 +168,69 @@ fn eventful(id: &str) -> Course {
     for k in 0..190 {
         let d = cart.add_days(k);
         let day = d.days_since(hct).get(); // day after the first transplant
-        let up = day >= 30 || day < -15;
+        let up = !(-15..30).contains(&day);
         let v = f64::from((k * 37 + 11) % 100) / 100.0;
         let anc = if up { 1.2 + 2.0 * v } else { 0.05 + 0.3 * v };
-        push(d, serde_json::json!({"kind": "anc", "value": (anc * 100.0).round() / 100.0, "unit": "10^9/L"}));
+        push(
+            d,
+            serde_json::json!({"kind": "anc", "value": (anc * 100.0).round() / 100.0, "unit": "10^9/L"}),
+        );
         let plt = if up { 40.0 + 80.0 * v } else { 8.0 + 10.0 * v };
-        push(d, serde_json::json!({"kind": "platelets", "value": plt.round(), "unit": "10^9/L"}));
-        push(d, serde_json::json!({"kind": "hemoglobin", "value": 8.0 + (4.0 * v * 10.0).round() / 10.0, "unit": "g/dL"}));
+        push(
+            d,
+            serde_json::json!({"kind": "platelets", "value": plt.round(), "unit": "10^9/L"}),
+        );
+        push(
+            d,
+            serde_json::json!({"kind": "hemoglobin", "value": 8.0 + (4.0 * v * 10.0).round() / 10.0, "unit": "g/dL"}),
+        );
         let flare = (45..=58).contains(&day) || (95..=101).contains(&day);
         let bili = if flare { 2.5 + 3.0 * v } else { 0.6 + 0.4 * v };
-        push(d, serde_json::json!({"kind": "bilirubin", "value": (bili * 10.0).round() / 10.0, "unit": "mg/dL"}));
+        push(
+            d,
+            serde_json::json!({"kind": "bilirubin", "value": (bili * 10.0).round() / 10.0, "unit": "mg/dL"}),
+        );
         if flare {
-            push(d, serde_json::json!({"kind": "skin_rash_bsa", "value": (30.0 + 40.0 * v).round(), "unit": "%"}));
-            push(d, serde_json::json!({"kind": "stool_volume", "value": (600.0 + 1200.0 * v).round(), "unit": "mL"}));
+            push(
+                d,
+                serde_json::json!({"kind": "skin_rash_bsa", "value": (30.0 + 40.0 * v).round(), "unit": "%"}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "stool_volume", "value": (600.0 + 1200.0 * v).round(), "unit": "mL"}),
+            );
         }
         if (1..=6).contains(&k) {
-            push(d, serde_json::json!({"kind": "temperature", "value": 38.4 + v, "unit": "Cel"}));
-            push(d, serde_json::json!({"kind": "systolic_bp", "value": 84 + (k * 3), "unit": "mm[Hg]"}));
-            push(d, serde_json::json!({"kind": "ice_score", "value": 6 + (k % 4)}));
-            push(d, serde_json::json!({"kind": "consciousness", "value": if k == 3 { "voice" } else { "awake" }}));
+            push(
+                d,
+                serde_json::json!({"kind": "temperature", "value": 38.4 + v, "unit": "Cel"}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "systolic_bp", "value": 84 + (k * 3), "unit": "mm[Hg]"}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "ice_score", "value": 6 + (k % 4)}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "consciousness", "value": if k == 3 { "voice" } else { "awake" }}),
+            );
             push(d, serde_json::json!({"kind": "seizure", "value": "none"}));
-            push(d, serde_json::json!({"kind": "motor_weakness", "value": false}));
+            push(
+                d,
+                serde_json::json!({"kind": "motor_weakness", "value": false}),
+            );
         }
         if day >= 28 && day % 7 == 0 && d < hct2 {
             let r = f64::from((day - 28) / 7 * 3 + 1);
             for (person, share) in [("recipient", r), ("D1", 100.0 - r)] {
-                push(d, serde_json::json!({"kind": "chimerism", "value": share, "unit": "%",
-                    "lineage": "whole_blood", "person": person, "method": "str", "sample": format!("S{day}")}));
+                push(
+                    d,
+                    serde_json::json!({"kind": "chimerism", "value": share, "unit": "%",
+                    "lineage": "whole_blood", "person": person, "method": "str", "sample": format!("S{day}")}),
+                );
             }
         }
     }
@@ -477,7 +513,12 @@ fn full_revisions_store_a_checkpoint(db: &dyn Db) {
             assert_current(&s, &loc, "LONG", head, "amended");
         }
         head = s
-            .append(&clinician(), "LONG", head, &day(&course, last.add_days(-k + 1)))
+            .append(
+                &clinician(),
+                "LONG",
+                head,
+                &day(&course, last.add_days(-k + 1)),
+            )
             .unwrap()
             .rev;
         assert_current(&s, &loc, "LONG", head, &format!("{} long, {k}", db.name()));
@@ -531,7 +572,10 @@ fn eventful_course_has_its_findings() {
     assert!(grade("crs_max_grade").starts_with("grade 2"), "{s:?}");
     assert!(grade("icans_max_grade").starts_with("grade"), "{s:?}");
     assert!(grade("agvhd_max_grade").contains("III"), "{s:?}");
-    assert!(grade("neutrophil_engraftment").starts_with("day +30"), "{s:?}");
+    assert!(
+        grade("neutrophil_engraftment").starts_with("day +30"),
+        "{s:?}"
+    );
     assert!(!grade("platelet_engraftment_50_hct2").is_empty(), "{s:?}");
     assert!(
         s.alerts.iter().any(|a| a.kind == "chimerism trend"),
