@@ -478,6 +478,26 @@ fn checkpoints_stay_exact(db: &dyn Db) {
             ["compact", "JSON"][k]
         );
     }
+    // A checkpoint that does not decode is ignored: the write replays from
+    // the amendment (more than CHECKPOINT_EVERY appends ago), stays exact
+    // and stores a new checkpoint in its place.
+    db.raw(
+        &loc,
+        &format!(
+            "UPDATE course_checkpoints SET payload = '{}\n3\nnot a checkpoint' WHERE patient_id = 'CP'",
+            graftwatch_store::checkpoint::MAGIC
+        ),
+    );
+    let mut extra = day(&course, *dates.last().unwrap());
+    extra.observations.truncate(1);
+    extra.observations[0].date = dates.last().unwrap().add_days(3);
+    head = s.append(&clinician(), "CP", head, &extra).unwrap().rev;
+    assert_current(&s, &loc, "CP", head, "after a damaged checkpoint");
+    assert_eq!(
+        checkpoint_rev(&loc, "CP"),
+        head,
+        "the damaged checkpoint was replaced"
+    );
     s.purge(&admin(), "CP", "erasure request").unwrap();
     assert_eq!(
         checkpoint_rev(&loc, "CP"),

@@ -247,11 +247,19 @@ pub(crate) async fn load_for_derive(
     .fetch_all(&mut *conn)
     .await?;
     let t = crate::phases::mark("base: query the checkpoint and the revisions after it", t);
-    if let Some((first, after)) = rows.split_first() {
-        let rev: i64 = first.try_get(0)?;
-        let text: String = first.try_get(5)?;
-        let course: Course = crate::checkpoint::decode(&text)
-            .map_err(|e| corrupt(patient, rev, format!("checkpoint: {e}")))?;
+    // A checkpoint that does not decode is ignored (derived data): the
+    // write replays from the full revision and, 32 appends on, stores a
+    // new one in its place.
+    let decoded = match rows.split_first() {
+        Some((first, after)) => {
+            let text: String = first.try_get(5)?;
+            crate::checkpoint::decode(&text)
+                .ok()
+                .map(|course| (first, after, course))
+        }
+        None => None,
+    };
+    if let Some((first, after, course)) = decoded {
         let t = crate::phases::mark("base: parse the checkpoint", t);
         let revs = after
             .iter()
