@@ -23,8 +23,9 @@
 //! round-trip form, so every `f64` is read back bit for bit; anything that
 //! is not a plain number is written as its JSON. Decoding a checkpoint
 //! gives exactly the course its canonical JSON gives
-//! (`decodes_exactly_what_json_gives`). The text is about a sixth of the
-//! canonical JSON and several times faster to read.
+//! (`decodes_exactly_what_json_gives`). The text is about a fifth of the
+//! canonical JSON and about 2.5 times faster to read (`store_bench
+//! profile`, docs/benchmarks.md).
 //!
 //! Checkpoints written before this encoding (the canonical JSON of the
 //! course) are still read: [`decode`] takes either.
@@ -39,8 +40,8 @@ use graftwatch_course::{Course, ObsValue, Observation};
 /// First line of a compact checkpoint.
 pub const MAGIC: &str = "graftwatch-checkpoint/1";
 
-/// Why a checkpoint could not be read (derived data: the caller falls
-/// back to replaying the revisions or reports the row as damaged).
+/// Why a checkpoint could not be read (derived data: the write then
+/// ignores it and replays the revisions).
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
     /// A JSON part did not parse.
