@@ -18,7 +18,8 @@
 # replayed from the database, as in one `graftwatch` command). Columns:
 # history_days,appends,median_ms,p95_ms,derived_warm_median_ms,
 # derived_warm_p95_ms,derived_cold_median_ms,derived_cold_p95_ms.
-# It then prints where such an append's time goes (`store_bench phases`):
+# It then prints where such an append's time goes (`store_bench phases DB
+# [DAYS...]`, default 30 365 730 1825 days):
 # medians of each phase (base course, derive, each SQL statement, commit,
 # anchor file) of 20 appends, warm and cold, with the history stored as
 # one revision or as one append revision per day:

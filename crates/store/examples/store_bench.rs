@@ -6,7 +6,8 @@
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
 //! store_bench profile        # where derived-state time goes (no database)
-//! store_bench phases DB      # where an append's time goes, phase by phase (warm and cold)
+//! store_bench phases DB [DAYS…]  # where an append's time goes, phase by phase (warm and cold),
+//!                            # at 30, 365, 730 and 1825 days of history (or DAYS…)
 //! ```
 //! DB is a SQLite file or a postgres:// URL. `append` adds its own
 //! patients (ids APPEND-<days>-<time>) to the database — the 10,000-patient
@@ -174,10 +175,13 @@ fn import(loc: &Location, dir: &Path) {
 fn profile() {
     use graftwatch_store::derive::{DeriveConfig, compute};
     let cfg = DeriveConfig::default();
-    println!("history_days,parse_ms,grade_ms,analysis_ms,assess_dli_ms,compute_ms,serialise_ms");
-    for days in [30, 365, 730] {
+    println!(
+        "history_days,parse_ms,checkpoint_decode_ms,checkpoint_encode_ms,grade_ms,analysis_ms,assess_dli_ms,compute_ms,serialise_ms"
+    );
+    for days in [30, 365, 730, 1825] {
         let c = course("PROFILE", days);
         let json = serde_json::to_string(&c).unwrap();
+        let compact = graftwatch_store::checkpoint::encode(&c);
         let time = |f: &dyn Fn()| {
             let v: Vec<f64> = (0..21)
                 .map(|_| {
@@ -190,6 +194,12 @@ fn profile() {
         };
         let parse = time(&|| {
             std::hint::black_box(serde_json::from_str::<Course>(&json).unwrap());
+        });
+        let decode = time(&|| {
+            std::hint::black_box(graftwatch_store::checkpoint::decode(&compact).unwrap());
+        });
+        let encode = time(&|| {
+            std::hint::black_box(graftwatch_store::checkpoint::encode(&c));
         });
         let grade = time(&|| {
             std::hint::black_box(graftwatch_grading::grade_course(
@@ -219,7 +229,9 @@ fn profile() {
         let ser = time(&|| {
             std::hint::black_box(serde_json::to_string(&summary).unwrap());
         });
-        println!("{days},{parse:.3},{grade:.3},{analysis:.3},{dli:.3},{full:.3},{ser:.3}");
+        println!(
+            "{days},{parse:.3},{decode:.3},{encode:.3},{grade:.3},{analysis:.3},{dli:.3},{full:.3},{ser:.3}"
+        );
     }
 }
 
@@ -248,7 +260,8 @@ fn main() {
 
 /// Medians of each phase of 20 appends of one day with the derived state
 /// (`graftwatch_store::phases`), warm (the course at the base in memory)
-/// and cold (replayed), at 30 days, 1 year and 2 years of history. One
+/// and cold (replayed), at 30 days, 1 year, 2 years and 5 years of history
+/// (or the lengths in days given after DB). One
 /// line per history, storage, mode and phase:
 /// `history_days,stored_as,mode,phase,median_ms`; `total` is the whole
 /// `Store::append`. The history is stored either as one revision
@@ -261,14 +274,19 @@ fn phases(loc: &Location) {
         .unwrap()
         .as_secs();
     println!("history_days,stored_as,mode,phase,median_ms");
-    let shapes = [
-        (30, false),
-        (365, false),
-        (730, false),
-        (30, true),
-        (365, true),
-        (730, true),
-    ];
+    // History lengths in days: the arguments after DB, else 30 d, 1 y,
+    // 2 y and 5 y.
+    let mut lengths: Vec<i64> = std::env::args()
+        .skip(3)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if lengths.is_empty() {
+        lengths = vec![30, 365, 730, 1825];
+    }
+    let shapes: Vec<(i64, bool)> = [false, true]
+        .into_iter()
+        .flat_map(|daily| lengths.iter().map(move |&d| (d, daily)))
+        .collect();
     for (days, daily) in shapes {
         let stored_as = if daily {
             "daily_appends"
@@ -278,7 +296,11 @@ fn phases(loc: &Location) {
         let id = format!("PHASES-{days}-{stored_as}-{stamp}");
         let mut c = course(&id, days + 100);
         let mut later: Vec<Observation> = c.observations.split_off(days as usize * 6);
-        s.set_derive_on_write(false);
+        // Created as a whole with the derived state (and so, when long,
+        // with a checkpoint of itself), as an import; the daily history is
+        // written without it (faster), the checkpoints come with the
+        // derived appends below.
+        s.set_derive_on_write(!daily);
         let mut head = if daily {
             // Day 0 as the first revision, then one append revision per day.
             let rest: Vec<Observation> = c.observations.split_off(6);

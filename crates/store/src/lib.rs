@@ -20,6 +20,7 @@ pub mod audit;
 pub mod backend;
 pub mod bulk;
 pub mod change;
+pub mod checkpoint;
 pub mod chimerism;
 pub mod courses;
 pub mod deident;

@@ -13,7 +13,7 @@ use sqlx::Row as _;
 
 use crate::audit::AuditEvent;
 use crate::backend::on_pool;
-use crate::change::{apply, canonical_json};
+use crate::change::apply;
 use crate::derive::{ENGINE_VERSION, compute};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
@@ -45,9 +45,9 @@ pub(crate) struct Ahead {
     course: Course,
     /// The row.
     pub(crate) row: StateRow,
-    /// The new revision's course as a checkpoint (canonical JSON), when
+    /// The new revision's course as a checkpoint ([`crate::checkpoint`]), when
     /// one is due: the base was replayed over [`CHECKPOINT_EVERY`] or more
-    /// appends.
+    /// appends, or a full revision of [`CHECKPOINT_MIN_ITEMS`] or more items.
     pub(crate) checkpoint: Option<String>,
 }
 
@@ -55,6 +55,12 @@ pub(crate) struct Ahead {
 /// stores a new checkpoint: bounds the revisions a write without the
 /// course in memory replays (docs/store.md, "Derived state on write").
 pub const CHECKPOINT_EVERY: usize = 32;
+
+/// Events and observations from which a full revision (a new course or
+/// an amendment) is stored with a checkpoint of itself, so the cold writes
+/// after it read the compact checkpoint instead of parsing the whole
+/// course's JSON (about five months of six daily labs).
+pub const CHECKPOINT_MIN_ITEMS: usize = 1_000;
 
 impl Ahead {
     /// Whether the written revision is the one this state was derived for.
@@ -111,7 +117,11 @@ impl Store {
             RevisionKind::Tombstone | RevisionKind::Purge => return None,
         };
         let row = self.state_row(&course);
-        let checkpoint = (replayed >= CHECKPOINT_EVERY).then(|| canonical_json(&course));
+        let due = match kind {
+            RevisionKind::Append => replayed >= CHECKPOINT_EVERY,
+            _ => course.observations.len() + course.events.len() >= CHECKPOINT_MIN_ITEMS,
+        };
+        let checkpoint = due.then(|| crate::checkpoint::encode(&course));
         Some(Ahead {
             expect_hash,
             course,

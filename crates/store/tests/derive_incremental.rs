@@ -149,6 +149,110 @@ fn generated(id: &str, days: i32, engrafts: bool) -> Course {
         .course
 }
 
+/// A generated course with more going on than the bench shape: a CAR-T
+/// infusion with fever, hypotension, oxygen and ICANS findings (CRS and
+/// ICANS), a transplant 40 days later that engrafts late (day +30), two
+/// acute GVHD flares (rash, diarrhoea, bilirubin), a whole-blood chimerism
+/// with a rising recipient share, and a second transplant from another
+/// donor on day +110 of the first.
+fn eventful(id: &str) -> Course {
+    let cart = Date::from_ymd(2024, 1, 10).unwrap();
+    let hct = cart.add_days(40);
+    let hct2 = hct.add_days(110);
+    let mut obs = Vec::new();
+    let mut push = |d: Date, v: serde_json::Value| {
+        let mut v = v;
+        v["date"] = serde_json::json!(d.to_string());
+        obs.push(v);
+    };
+    for k in 0..190 {
+        let d = cart.add_days(k);
+        let day = d.days_since(hct).get(); // day after the first transplant
+        let up = !(-15..30).contains(&day);
+        let v = f64::from((k * 37 + 11) % 100) / 100.0;
+        let anc = if up { 1.2 + 2.0 * v } else { 0.05 + 0.3 * v };
+        push(
+            d,
+            serde_json::json!({"kind": "anc", "value": (anc * 100.0).round() / 100.0, "unit": "10^9/L"}),
+        );
+        let plt = if up { 40.0 + 80.0 * v } else { 8.0 + 10.0 * v };
+        push(
+            d,
+            serde_json::json!({"kind": "platelets", "value": plt.round(), "unit": "10^9/L"}),
+        );
+        push(
+            d,
+            serde_json::json!({"kind": "hemoglobin", "value": 8.0 + (4.0 * v * 10.0).round() / 10.0, "unit": "g/dL"}),
+        );
+        let flare = (45..=58).contains(&day) || (95..=101).contains(&day);
+        let bili = if flare { 2.5 + 3.0 * v } else { 0.6 + 0.4 * v };
+        push(
+            d,
+            serde_json::json!({"kind": "bilirubin", "value": (bili * 10.0).round() / 10.0, "unit": "mg/dL"}),
+        );
+        if flare {
+            push(
+                d,
+                serde_json::json!({"kind": "skin_rash_bsa", "value": (30.0 + 40.0 * v).round(), "unit": "%"}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "stool_volume", "value": (600.0 + 1200.0 * v).round(), "unit": "mL"}),
+            );
+        }
+        if (1..=6).contains(&k) {
+            push(
+                d,
+                serde_json::json!({"kind": "temperature", "value": 38.4 + v, "unit": "Cel"}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "systolic_bp", "value": 84 + (k * 3), "unit": "mm[Hg]"}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "ice_score", "value": 6 + (k % 4)}),
+            );
+            push(
+                d,
+                serde_json::json!({"kind": "consciousness", "value": if k == 3 { "voice" } else { "awake" }}),
+            );
+            push(d, serde_json::json!({"kind": "seizure", "value": "none"}));
+            push(
+                d,
+                serde_json::json!({"kind": "motor_weakness", "value": false}),
+            );
+        }
+        if day >= 28 && day % 7 == 0 && d < hct2 {
+            let r = f64::from((day - 28) / 7 * 3 + 1);
+            for (person, share) in [("recipient", r), ("D1", 100.0 - r)] {
+                push(
+                    d,
+                    serde_json::json!({"kind": "chimerism", "value": share, "unit": "%",
+                    "lineage": "whole_blood", "person": person, "method": "str", "sample": format!("S{day}")}),
+                );
+            }
+        }
+    }
+    let doc = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": id, "sex": "male", "birth_year": 1975,
+                    "diagnosis": {"disease": "aml", "date": "2023-05-01"}},
+        "donors": [{"id": "D1", "relationship": "matched_unrelated", "sex": "male"},
+                   {"id": "D2", "relationship": "haploidentical", "sex": "female"}],
+        "events": [
+            {"date": cart.to_string(), "kind": "car_t_infusion", "target": "CD33", "product": "CAR-CD33", "dose_per_kg": 1.0e6},
+            {"date": cart.add_days(2).to_string(), "end_date": cart.add_days(4).to_string(), "kind": "oxygen_support", "device": "nasal_cannula", "flow_l_min": 3.0},
+            {"date": hct.to_string(), "kind": "graft_infusion", "transplant": 1, "source": "pbsc", "donor": "D1", "cd34_per_kg": 4.0e6},
+            {"date": hct2.to_string(), "kind": "graft_infusion", "transplant": 2, "source": "pbsc", "donor": "D2", "cd34_per_kg": 5.0e6}
+        ],
+        "observations": obs,
+    });
+    read_json_str(&doc.to_string(), Path::new("eventful.json"))
+        .unwrap()
+        .course
+}
+
 /// The seed case with its blood counts and bilirubin scaled by a factor
 /// that changes from one observation to the next (0.6–1.4): other
 /// engraftment, GVHD staging and alerts than the seed itself.
@@ -334,28 +438,65 @@ fn checkpoints_stay_exact(db: &dyn Db) {
         cps.len() >= 3,
         "checkpoints written again after the bad one and the amendment: {cps:?}"
     );
+    assert_eq!(
+        raw_i64(
+            &loc,
+            &format!(
+                "SELECT COUNT(*) FROM course_checkpoints WHERE patient_id = 'CP' AND payload LIKE '{}%'",
+                graftwatch_store::checkpoint::MAGIC
+            ),
+        ),
+        1,
+        "checkpoints are written in the compact encoding"
+    );
     // The checkpoint is what a cold write builds on (derived data): a
-    // checkpoint altered with its chain hash intact shows in the next row.
+    // checkpoint altered with its chain hash intact shows in the next row,
+    // in the compact encoding and as the course JSON of earlier versions.
     let cp = checkpoint_rev(&loc, "CP");
     let (mut altered, _) = s.course_at(&clinician(), "CP", Some(cp)).unwrap();
     altered.observations.remove(0);
-    let text = serde_json::to_string(&altered).unwrap().replace('\'', "''");
+    let compact = graftwatch_store::checkpoint::encode(&altered);
+    let json = serde_json::to_string(&altered).unwrap();
+    for (k, text) in [compact, json].iter().enumerate() {
+        let text = text.replace('\'', "''");
+        db.raw(
+            &loc,
+            &format!("UPDATE course_checkpoints SET payload = '{text}' WHERE patient_id = 'CP'"),
+        );
+        let mut extra = day(&course, *dates.last().unwrap());
+        extra.observations.truncate(1);
+        extra.observations[0].date = dates.last().unwrap().add_days(1 + k as i32);
+        head = s.append(&clinician(), "CP", head, &extra).unwrap().rev;
+        let (row_rev, text) = raw_state(&loc, "CP").unwrap();
+        let stored: DerivedSummary = serde_json::from_str(&text).unwrap();
+        let (full, _) = s.course_at(&clinician(), "CP", None).unwrap();
+        assert_eq!(row_rev, head);
+        assert_eq!(
+            stored.observations + 1,
+            full.observations.len(),
+            "the write used the checkpoint ({}) and the appends after it",
+            ["compact", "JSON"][k]
+        );
+    }
+    // A checkpoint that does not decode is ignored: the write replays from
+    // the amendment (more than CHECKPOINT_EVERY appends ago), stays exact
+    // and stores a new checkpoint in its place.
     db.raw(
         &loc,
-        &format!("UPDATE course_checkpoints SET payload = '{text}' WHERE patient_id = 'CP'"),
+        &format!(
+            "UPDATE course_checkpoints SET payload = '{}\n3\nnot a checkpoint' WHERE patient_id = 'CP'",
+            graftwatch_store::checkpoint::MAGIC
+        ),
     );
     let mut extra = day(&course, *dates.last().unwrap());
     extra.observations.truncate(1);
-    extra.observations[0].date = dates.last().unwrap().add_days(1);
+    extra.observations[0].date = dates.last().unwrap().add_days(3);
     head = s.append(&clinician(), "CP", head, &extra).unwrap().rev;
-    let (row_rev, text) = raw_state(&loc, "CP").unwrap();
-    let stored: DerivedSummary = serde_json::from_str(&text).unwrap();
-    let (full, _) = s.course_at(&clinician(), "CP", None).unwrap();
-    assert_eq!(row_rev, head);
+    assert_current(&s, &loc, "CP", head, "after a damaged checkpoint");
     assert_eq!(
-        stored.observations + 1,
-        full.observations.len(),
-        "the write used the checkpoint and the appends after it"
+        checkpoint_rev(&loc, "CP"),
+        head,
+        "the damaged checkpoint was replaced"
     );
     s.purge(&admin(), "CP", "erasure request").unwrap();
     assert_eq!(
@@ -365,11 +506,56 @@ fn checkpoints_stay_exact(db: &dyn Db) {
     );
 }
 
+/// A long course created or amended as a whole is stored with a
+/// checkpoint of that revision, which the cold appends after it build on.
+fn full_revisions_store_a_checkpoint(db: &dyn Db) {
+    use graftwatch_store::state::CHECKPOINT_MIN_ITEMS;
+    let loc = db.fresh();
+    let (mut s, _) = Store::init(&loc).unwrap();
+    s.set_head_cache(0);
+    let days = (CHECKPOINT_MIN_ITEMS / 6 + 10) as i32;
+    let course = generated("LONG", days + 5, true);
+    let last = course.observations.last().unwrap().date;
+    let mut start = course.clone();
+    start.observations.retain(|o| o.date <= last.add_days(-4));
+    let mut head = s.create_patient(&clinician(), &start, None).unwrap().rev;
+    assert_eq!(checkpoint_rev(&loc, "LONG"), 1, "a long new course");
+    for k in (1..=4).rev() {
+        if k == 2 {
+            let (mut c, _) = s.course_at(&clinician(), "LONG", None).unwrap();
+            c.observations.remove(3);
+            let change = graftwatch_store::Change::Replace(Box::new(c));
+            head = s
+                .write(&clinician(), "LONG", head, &change, Some("wrong value"))
+                .unwrap()
+                .rev;
+            assert_eq!(checkpoint_rev(&loc, "LONG"), head, "a long amendment");
+            assert_current(&s, &loc, "LONG", head, "amended");
+        }
+        head = s
+            .append(
+                &clinician(),
+                "LONG",
+                head,
+                &day(&course, last.add_days(-k + 1)),
+            )
+            .unwrap()
+            .rev;
+        assert_current(&s, &loc, "LONG", head, &format!("{} long, {k}", db.name()));
+    }
+    // A small course gets none until CHECKPOINT_EVERY appends.
+    let small = generated("SHORT", 20, true);
+    s.create_patient(&clinician(), &small, None).unwrap();
+    assert_eq!(checkpoint_rev(&loc, "SHORT"), 0);
+}
+
 /// Every course on one backend, with and without the in-memory head.
 fn all_courses(db: &dyn Db) {
+    full_revisions_store_a_checkpoint(db);
     concurrent_writers_keep_it_current(db);
     rewritten_history_is_not_used(db);
     checkpoints_stay_exact(db);
+    day_by_day_late(db, &eventful("EVENTFUL"), 2, 0, 5);
     day_by_day(db, &seed_case(), 1, 32);
     day_by_day(db, &varied_seed("VARIED"), 120, 0);
     day_by_day_late(db, &seed_case(), 150, 0, 4);
@@ -389,4 +575,30 @@ fn incremental_equals_full_sqlite() {
 fn incremental_equals_full_postgresql() {
     let Some(pg) = PgCluster::start() else { return };
     all_courses(&pg);
+}
+
+/// The generated eventful course grades as its comment says (so the
+/// exactness test above covers those rules).
+#[test]
+fn eventful_course_has_its_findings() {
+    let s = compute(&eventful("E"), &DeriveConfig::default());
+    let grade = |item: &str| {
+        s.grades
+            .iter()
+            .find(|g| g.item == item)
+            .map(|g| g.result.clone())
+            .unwrap_or_default()
+    };
+    assert!(grade("crs_max_grade").starts_with("grade 2"), "{s:?}");
+    assert!(grade("icans_max_grade").starts_with("grade"), "{s:?}");
+    assert!(grade("agvhd_max_grade").contains("III"), "{s:?}");
+    assert!(
+        grade("neutrophil_engraftment").starts_with("day +30"),
+        "{s:?}"
+    );
+    assert!(!grade("platelet_engraftment_50_hct2").is_empty(), "{s:?}");
+    assert!(
+        s.alerts.iter().any(|a| a.kind == "chimerism trend"),
+        "{s:?}"
+    );
 }

@@ -229,40 +229,44 @@ pub(crate) async fn load_for_derive(
     patient: &str,
     base: i64,
 ) -> Result<(Course, String, usize)> {
+    // The checkpoint (as a row of kind 'checkpoint') and the revisions
+    // after it, in one round trip; no rows when there is no usable
+    // checkpoint.
     let t = crate::phases::start();
-    let cp = sqlx::query(
-        "SELECT c.rev, c.chain_hash, c.payload FROM course_checkpoints c JOIN revisions r \
+    let rows = sqlx::query(
+        "WITH cp AS (SELECT c.rev, c.chain_hash, c.payload FROM course_checkpoints c JOIN revisions r \
          ON r.patient_id = c.patient_id AND r.rev = c.rev AND r.chain_hash = c.chain_hash \
          WHERE c.patient_id = $1 AND c.rev <= $2 AND NOT EXISTS (SELECT 1 FROM revisions f \
-         WHERE f.patient_id = $1 AND f.rev > c.rev AND f.rev <= $2 AND f.kind IN ('create', 'replace'))",
+         WHERE f.patient_id = $1 AND f.rev > c.rev AND f.rev <= $2 AND f.kind IN ('create', 'replace'))) \
+         SELECT rev, 'checkpoint' AS kind, '' AS author, '' AS created_at, NULL AS reason, payload, chain_hash FROM cp \
+         UNION ALL SELECT v.rev, v.kind, v.author, v.created_at, v.reason, v.payload, v.chain_hash \
+         FROM revisions v JOIN cp ON v.rev > cp.rev WHERE v.patient_id = $1 AND v.rev <= $2 ORDER BY 1",
     )
     .bind(patient)
     .bind(base)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let t = crate::phases::mark("base: query the checkpoint", t);
-    if let Some(cp) = cp {
-        let rev: i64 = cp.try_get(0)?;
-        let text: String = cp.try_get(2)?;
-        let course: Course = serde_json::from_str(&text)
-            .map_err(|e| corrupt(patient, rev, format!("checkpoint: {e}")))?;
+    let t = crate::phases::mark("base: query the checkpoint and the revisions after it", t);
+    // A checkpoint that does not decode is ignored (derived data): the
+    // write replays from the full revision and, 32 appends on, stores a
+    // new one in its place.
+    let decoded = match rows.split_first() {
+        Some((first, after)) => {
+            let text: String = first.try_get(5)?;
+            crate::checkpoint::decode(&text)
+                .ok()
+                .map(|course| (first, after, course))
+        }
+        None => None,
+    };
+    if let Some((first, after, course)) = decoded {
         let t = crate::phases::mark("base: parse the checkpoint", t);
-        let rows = sqlx::query(
-            "SELECT rev, kind, author, created_at, reason, payload, chain_hash FROM revisions \
-             WHERE patient_id = $1 AND rev > $2 AND rev <= $3 ORDER BY rev",
-        )
-        .bind(patient)
-        .bind(rev)
-        .bind(base)
-        .fetch_all(&mut *conn)
-        .await?;
-        let revs = rows
+        let revs = after
             .iter()
             .map(|r| stored_rev(patient, r, true))
             .collect::<Result<Vec<_>>>()?;
-        let t = crate::phases::mark("base: query the revisions after it", t);
         let cp = Checkpoint {
-            chain_hash: cp.try_get(1)?,
+            chain_hash: first.try_get(6)?,
             course,
         };
         let out = replay_tail(patient, cp, revs)?;
@@ -291,8 +295,8 @@ async fn count_appends(conn: &mut Conn, patient: &str, rev: i64) -> Result<usize
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Replaces the patient's checkpoint with the course (canonical JSON
-/// `payload`) at the revision `meta` (inside the write's transaction).
+/// Replaces the patient's checkpoint with the course (`payload`, encoded
+/// by [`crate::checkpoint::encode`]) at the revision `meta` (inside the write's transaction).
 pub(crate) async fn put_checkpoint(
     tx: &mut Transaction<'_, Db>,
     meta: &RevisionMeta,
