@@ -107,22 +107,8 @@ pub(super) fn read_crai(path: &Path) -> Result<cram::crai::Index, BamCountError>
 /// ([`super::cram_bounds`]), then one entry per slice from the container
 /// headers ([`super::cram_bounds::index_of`]).
 pub(super) fn write_crai(path: &Path) -> Result<PathBuf, BamCountError> {
-    let structure = |source| BamCountError::CramStructure {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = File::open(path).map_err(|source| BamCountError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let len = file.metadata().map_err(structure)?.len();
-    let map =
-        super::cram_bounds::walk(&mut std::io::BufReader::new(file), len).map_err(structure)?;
-    let mut reader =
-        cram::io::Reader::new(File::open(path).map_err(|source| BamCountError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?);
+    let map = walk_cram(path)?;
+    let mut reader = cram::io::Reader::new(open(path)?);
     let header = crate::decoder_guard::guard(|| reader.read_header())
         .map_err(|message| decoder_err(path, "header", message))?
         .map_err(|source| BamCountError::Header {
@@ -143,6 +129,28 @@ pub(super) fn write_crai(path: &Path) -> Result<PathBuf, BamCountError> {
     Ok(c)
 }
 
+fn open(path: &Path) -> Result<File, BamCountError> {
+    File::open(path).map_err(|source| BamCountError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn structure_err(path: &Path, source: io::Error) -> BamCountError {
+    BamCountError::CramStructure {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The bounded walk over the whole CRAM at `path` ([`super::cram_bounds`]).
+fn walk_cram(path: &Path) -> Result<super::cram_bounds::ContainerMap, BamCountError> {
+    let file = open(path)?;
+    let len = file.metadata().map_err(|e| structure_err(path, e))?.len();
+    super::cram_bounds::walk(&mut std::io::BufReader::new(file), len)
+        .map_err(|e| structure_err(path, e))
+}
+
 /// The error of a CRAM decoder panic contained by [`crate::decoder_guard`].
 fn decoder_err(path: &Path, region: &str, message: String) -> BamCountError {
     BamCountError::CramDecoder {
@@ -155,18 +163,8 @@ fn decoder_err(path: &Path, region: &str, message: String) -> BamCountError {
 /// The bounded walk over the whole CRAM and the check of its index
 /// ([`super::cram_bounds`]) before noodles decodes either.
 fn check_cram_bounds(path: &Path, index: &cram::crai::Index) -> Result<(), BamCountError> {
-    let header_err = |source| BamCountError::CramStructure {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = File::open(path).map_err(|source| BamCountError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let len = file.metadata().map_err(header_err)?.len();
-    let map =
-        super::cram_bounds::walk(&mut std::io::BufReader::new(file), len).map_err(header_err)?;
-    super::cram_bounds::check_index(index, &map).map_err(header_err)
+    let map = walk_cram(path)?;
+    super::cram_bounds::check_index(index, &map).map_err(|e| structure_err(path, e))
 }
 
 pub(super) fn fasta_repository(reference: &Reference) -> fasta::Repository {
