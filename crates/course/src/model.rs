@@ -43,7 +43,7 @@ impl Course {
             self.events.sort_by_key(|e| (e.date, e.time));
         }
         if !self.observations.is_sorted_by_key(|o| (o.date, o.time)) {
-            sort_stable_in_place(&mut self.observations, |o| (o.date, o.time));
+            sort_observations(&mut self.observations);
         }
     }
 
@@ -174,17 +174,48 @@ impl Course {
     }
 }
 
-/// Sorts `v` stably by `key` without a second buffer of elements: the keys
-/// with their positions are sorted (a few bytes each), then the elements are
-/// moved into place along the permutation's cycles. A million observations
-/// of a large unsorted course would otherwise need a scratch copy of half of
-/// them (the standard stable sort's buffer).
-fn sort_stable_in_place<T, K: Ord + Copy>(v: &mut [T], key: impl Fn(&T) -> K) {
-    let mut keyed: Vec<(K, usize)> = v.iter().enumerate().map(|(i, x)| (key(x), i)).collect();
+/// Bits of a packed sort key: the day within the course's span, the time
+/// (0 = no time, else minutes + 1) and the position.
+const DAY_BITS: u32 = 17;
+const TIME_BITS: u32 = 11;
+const POS_BITS: u32 = 64 - DAY_BITS - TIME_BITS;
+
+/// Sorts observations stably by (date, time), as
+/// `sort_stable_in_place(v, |o| (o.date, o.time))` does: each key and its
+/// position packed into one `u64` (days since the earliest date, then the
+/// time with "no time" first, then the position), so that the key sort
+/// compares integers; a course whose span or size does not fit the bits
+/// (beyond any real course) takes the general sort.
+fn sort_observations(v: &mut [Observation]) {
+    let Some(first) = v.iter().map(|o| o.date).min() else {
+        return;
+    };
+    let fits = |o: &Observation| (o.date.days_since_epoch() - first.days_since_epoch()) < 1 << DAY_BITS;
+    if v.len() >= 1 << POS_BITS || !v.iter().all(fits) {
+        sort_stable_in_place(v, |o| (o.date, o.time));
+        return;
+    }
+    let mut keys: Vec<u64> = v
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let day = (o.date.days_since_epoch() - first.days_since_epoch()) as u64;
+            let time = o.time.map_or(0, |t| u64::from(t.minutes()) + 1);
+            day << (TIME_BITS + POS_BITS) | time << POS_BITS | i as u64
+        })
+        .collect();
     // Positions make the keys distinct: an unstable sort of them is stable.
-    keyed.sort_unstable();
-    // perm[d] = the position the element that belongs at d is now at.
-    let mut perm: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+    keys.sort_unstable();
+    let perm: Vec<usize> = keys
+        .into_iter()
+        .map(|k| (k & ((1 << POS_BITS) - 1)) as usize)
+        .collect();
+    apply_permutation(v, perm);
+}
+
+/// Moves `v[perm[d]]` to `d` for every `d` along the permutation's cycles
+/// (`perm` is a permutation of the positions of `v`).
+fn apply_permutation<T>(v: &mut [T], mut perm: Vec<usize>) {
     for start in 0..perm.len() {
         let mut d = start;
         loop {
@@ -197,6 +228,20 @@ fn sort_stable_in_place<T, K: Ord + Copy>(v: &mut [T], key: impl Fn(&T) -> K) {
             d = s;
         }
     }
+}
+
+/// Sorts `v` stably by `key` without a second buffer of elements: the keys
+/// with their positions are sorted (a few bytes each), then the elements are
+/// moved into place along the permutation's cycles. A million observations
+/// of a large unsorted course would otherwise need a scratch copy of half of
+/// them (the standard stable sort's buffer).
+fn sort_stable_in_place<T, K: Ord + Copy>(v: &mut [T], key: impl Fn(&T) -> K) {
+    let mut keyed: Vec<(K, usize)> = v.iter().enumerate().map(|(i, x)| (key(x), i)).collect();
+    // Positions make the keys distinct: an unstable sort of them is stable.
+    keyed.sort_unstable();
+    // perm[d] = the position the element that belongs at d is now at.
+    let perm: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+    apply_permutation(v, perm);
 }
 
 #[cfg(test)]
@@ -225,5 +270,59 @@ mod sort_tests {
         let mut rev: Vec<u32> = (0..100).rev().collect();
         sort_stable_in_place(&mut rev, |e| *e);
         assert_eq!(rev, (0..100).collect::<Vec<_>>());
+    }
+}
+
+#[cfg(test)]
+mod packed_sort_tests {
+    use graftwatch_core::{Analyte, Date, TimeOfDay};
+
+    use super::{sort_observations, sort_stable_in_place};
+    use crate::observation::Observation;
+
+    /// Observations with many equal dates, with and without times, the
+    /// value recording the original position (so stability is checked).
+    fn shuffled(n: usize, span_days: u64, seed: u64) -> Vec<Observation> {
+        let mut x = seed;
+        let base = Date::from_ymd(1950, 1, 1).expect("date");
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let day = (x % span_days) as i32;
+                let mut o = Observation::lab(base.add_days(day), Analyte::Anc, i as f64);
+                o.time = match x % 5 {
+                    0 => None,
+                    r => Some(TimeOfDay::from_hm((r * 7 % 24) as u32, (x % 60) as u32).expect("time")),
+                };
+                o
+            })
+            .collect()
+    }
+
+    #[test]
+    fn packed_keys_sort_as_the_general_stable_sort() {
+        // A span of a few weeks (many ties), one that needs every day bit,
+        // and the whole supported range (1900–2200).
+        for (n, span, seed) in [(5_000, 30, 1), (5_000, 100_000, 2), (3_000, 109_500, 3), (2, 1, 4)] {
+            let mut got = shuffled(n, span, seed);
+            let mut want = got.clone();
+            sort_stable_in_place(&mut want, |o| (o.date, o.time));
+            sort_observations(&mut got);
+            assert_eq!(got, want, "n {n}, span {span}");
+        }
+        let mut wide = shuffled(1_000, 30, 5);
+        // Dates the program never reads from a file, beyond the packed
+        // key's 2^17 days.
+        wide[17].date = Date::from_days_since_epoch(200_000);
+        wide[3].date = Date::from_days_since_epoch(-100_000);
+        let mut want = wide.clone();
+        sort_stable_in_place(&mut want, |o| (o.date, o.time));
+        sort_observations(&mut wide);
+        assert_eq!(wide, want);
+        let mut empty: Vec<Observation> = Vec::new();
+        sort_observations(&mut empty);
+        assert!(empty.is_empty());
     }
 }
