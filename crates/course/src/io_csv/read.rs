@@ -51,20 +51,48 @@ fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
     }
 }
 
+/// One record: the cell of each of [`COLUMNS`] (by the column's position
+/// in [`COLUMNS`]; empty when the file has no such column), already
+/// trimmed as [`cell_text`] trims, so that every later look-up is an index.
 struct Row<'a> {
     line: usize,
-    cells: &'a csv::StringRecord,
-    cols: &'a Columns,
+    cells: [&'a str; COLUMNS.len()],
 }
 
-/// Where each of [`COLUMNS`] is in the file's rows (by the column's
-/// position in [`COLUMNS`]), looked up for every cell of every row.
-struct Columns([Option<usize>; COLUMNS.len()]);
+/// Which of [`COLUMNS`] each position of the file's rows holds (`None`:
+/// a column the reader does not use, or past the header's columns).
+struct Columns(Vec<Option<usize>>);
 
 impl Columns {
     fn of(map: &HashMap<&'static str, usize>) -> Columns {
-        Columns(COLUMNS.map(|c| map.get(c).copied()))
+        let width = map.values().map(|&j| j + 1).max().unwrap_or(0);
+        let mut by_pos = vec![None; width];
+        for (i, c) in COLUMNS.iter().enumerate() {
+            if let Some(&j) = map.get(c) {
+                by_pos[j] = Some(i);
+            }
+        }
+        Columns(by_pos)
     }
+
+    /// The cells of a record by column, walking the record once.
+    fn row<'a>(&self, line: usize, rec: &'a csv::StringRecord) -> Row<'a> {
+        let mut cells = [""; COLUMNS.len()];
+        for (cell, col) in rec.iter().zip(&self.0) {
+            if let Some(i) = *col {
+                cells[i] = cell_text(i, cell);
+            }
+        }
+        Row { line, cells }
+    }
+}
+
+/// The cell of column [`COLUMNS`]`[i]` as the reader sees it: trimmed,
+/// except a free-text cell that is not blank.
+#[inline]
+fn cell_text(i: usize, v: &str) -> &str {
+    let t = trim(v);
+    if FREE_TEXT[i] && !t.is_empty() { v } else { t }
 }
 
 /// The position of a column name in [`COLUMNS`] (a `match`, which the
@@ -115,9 +143,7 @@ impl Row<'_> {
     /// The cell of column [`COLUMNS`]`[i]`: trimmed, except a free-text
     /// cell that is not blank.
     fn get_at(&self, i: usize) -> &str {
-        let v = self.cols.0[i].and_then(|j| self.cells.get(j)).unwrap_or("");
-        let t = trim(v);
-        if FREE_TEXT[i] && !t.is_empty() { v } else { t }
+        self.cells[i]
     }
     /// The cell when it is not blank ([`Row::get_at`] is empty exactly
     /// when the cell is blank).
@@ -1122,12 +1148,7 @@ fn read_records<R: std::io::Read>(
                 if rec.as_slice().trim().is_empty() {
                     continue;
                 }
-                let row = Row {
-                    line,
-                    cells: &rec,
-                    cols,
-                };
-                b.row(&row);
+                b.row(&cols.row(line, &rec));
             }
             Err(e) => {
                 let e = io_error(e, path)?;
