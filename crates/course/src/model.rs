@@ -210,13 +210,31 @@ fn sort_observations(v: &mut [Observation]) {
         .into_iter()
         .map(|k| (k & ((1 << POS_BITS) - 1)) as usize)
         .collect();
-    apply_permutation(v, perm);
+    apply_permutation(v, perm, |o| {
+        std::hint::black_box(o.date);
+    });
 }
 
+/// How many steps ahead along a cycle [`apply_permutation`] touches the
+/// element it will move next.
+const LOOKAHEAD: usize = 8;
+
 /// Moves `v[perm[d]]` to `d` for every `d` along the permutation's cycles
-/// (`perm` is a permutation of the positions of `v`).
-fn apply_permutation<T>(v: &mut [T], mut perm: Vec<usize>) {
+/// (`perm` is a permutation of the positions of `v`). Each step's element
+/// is a cache miss that depends on the previous step; `touch` reads the
+/// element [`LOOKAHEAD`] steps ahead so that several misses are in flight
+/// at once (it must read memory of the element, e.g. one field through
+/// [`std::hint::black_box`]).
+fn apply_permutation<T>(v: &mut [T], mut perm: Vec<usize>, touch: impl Fn(&T)) {
     for start in 0..perm.len() {
+        if perm[start] == start {
+            continue;
+        }
+        let mut ahead = start;
+        for _ in 0..LOOKAHEAD {
+            ahead = perm[ahead];
+            touch(&v[ahead]);
+        }
         let mut d = start;
         loop {
             let s = perm[d];
@@ -224,6 +242,10 @@ fn apply_permutation<T>(v: &mut [T], mut perm: Vec<usize>) {
             if s == start || s == d {
                 break;
             }
+            // Past the cycle's end `ahead` runs into positions already
+            // in place (perm[x] == x): harmless reads.
+            ahead = perm[ahead];
+            touch(&v[ahead]);
             v.swap(d, s);
             d = s;
         }
@@ -241,7 +263,7 @@ fn sort_stable_in_place<T, K: Ord + Copy>(v: &mut [T], key: impl Fn(&T) -> K) {
     keyed.sort_unstable();
     // perm[d] = the position the element that belongs at d is now at.
     let perm: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-    apply_permutation(v, perm);
+    apply_permutation(v, perm, |_| {});
 }
 
 #[cfg(test)]
