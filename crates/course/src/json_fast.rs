@@ -23,11 +23,13 @@ use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, Ob
 const OBJECT_OPEN: u8 = b'{';
 const OBJECT_CLOSE: u8 = b'}';
 
-/// A byte cursor over the document.
-struct Cursor<'a> {
+/// A byte cursor over the document (or, for [`crate::json_stream`], over
+/// the part of it read so far).
+pub(crate) struct Cursor<'a> {
     text: &'a str,
     b: &'a [u8],
-    i: usize,
+    /// The position of the next byte.
+    pub(crate) i: usize,
 }
 
 /// A JSON string: borrowed when it has no escapes, else unescaped.
@@ -70,7 +72,16 @@ fn typed<'a, T: Deserialize<'a>>(s: &JStr<'a>) -> Option<T> {
 }
 
 impl<'a> Cursor<'a> {
-    fn ws(&mut self) {
+    /// A cursor at the start of `text`.
+    pub(crate) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor {
+            text,
+            b: text.as_bytes(),
+            i: 0,
+        }
+    }
+
+    pub(crate) fn ws(&mut self) {
         while let Some(c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.i += 1;
@@ -80,11 +91,11 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
-    fn eat(&mut self, c: u8) -> Option<()> {
+    pub(crate) fn eat(&mut self, c: u8) -> Option<()> {
         (self.peek()? == c).then(|| self.i += 1)
     }
 
@@ -255,7 +266,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// One observation object, from its `{`.
-    fn observation(&mut self) -> Option<Observation> {
+    pub(crate) fn observation(&mut self) -> Option<Observation> {
         self.eat(OBJECT_OPEN)?;
         let mut f = Fields::default();
         self.ws();
@@ -455,11 +466,17 @@ impl Cursor<'_> {
 /// when there is no such key or anything is unusual (the caller then
 /// parses the whole document with serde).
 pub(crate) fn observations(text: &str) -> Option<(Vec<Observation>, std::ops::Range<usize>)> {
-    let mut c = Cursor {
-        text,
-        b: text.as_bytes(),
-        i: 0,
-    };
+    let mut c = Cursor::new(text);
+    observations_key(&mut c)?;
+    let start = c.i;
+    let obs = c.observations()?;
+    Some((obs, start..c.i))
+}
+
+/// Moves the cursor from the start of the document to the value of its
+/// top-level key `observations` (past the colon and white space); `None`
+/// when there is no such key or anything before it is unusual.
+pub(crate) fn observations_key(c: &mut Cursor<'_>) -> Option<()> {
     c.ws();
     c.eat(OBJECT_OPEN)?;
     loop {
@@ -473,11 +490,9 @@ pub(crate) fn observations(text: &str) -> Option<(Vec<Observation>, std::ops::Ra
         c.eat(b':')?;
         c.ws();
         if key == "observations" {
-            let start = c.i;
-            let obs = c.observations()?;
-            return Some((obs, start..c.i));
+            return Some(());
         }
-        skip_value(&mut c)?;
+        skip_value(c)?;
         c.ws();
         c.eat(b',')?;
     }

@@ -21,6 +21,7 @@ pub mod io;
 pub mod io_csv;
 mod json_fast;
 pub mod json_lines;
+mod json_stream;
 pub mod model;
 pub mod observation;
 pub mod patient;

@@ -153,6 +153,86 @@ fn streamed_csv_edges_agree_with_the_whole_text() {
     );
 }
 
+/// Writes `bytes` to a temporary `.json` file and reads it both ways: as a
+/// file (streamed when it is well formed) and as the whole text.
+fn json_both_ways(name: &str, bytes: &[u8]) -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("gw-fast-paths-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let streamed = outcome(read_course(&p));
+    let whole = match std::fs::read_to_string(&p) {
+        Ok(text) => outcome(read_json_str(&text, &p)),
+        Err(source) => outcome(Err(CourseError::Io {
+            path: p.clone(),
+            source,
+        })),
+    };
+    std::fs::remove_file(&p).unwrap();
+    (streamed, whole)
+}
+
+#[test]
+fn streamed_json_agrees_with_the_whole_text_on_every_file() {
+    let mut files = corpus("json");
+    for dir in ["docs/examples", "crates/course/tests/data/fuzz"] {
+        for e in std::fs::read_dir(root().join(dir)).expect("dir").flatten() {
+            if e.path().extension().is_some_and(|x| x == "json") {
+                files.push(e.path());
+            }
+        }
+    }
+    assert!(files.len() > 15);
+    for f in files {
+        let bytes = std::fs::read(&f).expect("read");
+        let (streamed, whole) = json_both_ways("corpus.json", &bytes);
+        assert_eq!(streamed, whole, "{}", f.display());
+    }
+}
+
+#[test]
+fn streamed_json_edges_agree_with_the_whole_text() {
+    let seed = std::fs::read_to_string(root().join("examples/seed-case/course.json")).unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("bom.json", [&b"\xef\xbb\xbf"[..], seed.as_bytes()].concat()),
+        // Warnings (an implausible value) are located by line: the whole
+        // text is read for them.
+        (
+            "warning.json",
+            seed.replacen(
+                "\"kind\": \"bilirubin\",\n   \"value\": 0.7",
+                "\"kind\": \"bilirubin\",\n   \"value\": 40",
+                1,
+            )
+            .into_bytes(),
+        ),
+        ("truncated.json", seed.as_bytes()[..seed.len() * 2 / 3].to_vec()),
+        ("truncated-end.json", seed.trim_end().trim_end_matches('}').as_bytes().to_vec()),
+        ("empty.json", Vec::new()),
+        ("only-bom.json", b"\xef\xbb\xbf".to_vec()),
+        ("crlf.json", seed.replace('\n', "\r\n").into_bytes()),
+        ("trailing.json", format!("{seed} x").into_bytes()),
+    ];
+    assert!(cases[1].1 != seed.as_bytes(), "the warning case changes a value");
+    let mut late = seed.clone().into_bytes();
+    let n = late.len();
+    late[n - 5] = 0xff;
+    cases.push(("not-utf8-late.json", late));
+    let mut early = seed.clone().into_bytes();
+    early[40] = 0xe9;
+    cases.push(("not-utf8-early.json", early));
+    for (name, bytes) in cases {
+        let (streamed, whole) = json_both_ways(name, &bytes);
+        assert_eq!(streamed, whole, "{name}");
+        if name == "warning.json" {
+            assert!(
+                streamed.contains("severity: Warning") && streamed.contains("line: Some(98"),
+                "{name}: the warning with its line"
+            );
+        }
+    }
+}
+
 /// The workspace's one seeded generator, so a failure reproduces.
 type Gen = graftwatch_core::SeededRng;
 
@@ -285,6 +365,8 @@ fn json_scanner_agrees_with_serde_on_generated_courses() {
         let fast = outcome(read_json_str(&text, p));
         let slow = outcome(read_json_str(&serde_only(&text), p));
         assert_eq!(fast, slow, "round {round}: {}", extra.join(",\n"));
+        let (streamed, whole) = json_both_ways("generated.json", text.as_bytes());
+        assert_eq!(streamed, whole, "round {round}: {}", extra.join(",\n"));
         if graftwatch_course::io::fast_path_taken(&text) {
             fast_taken += 1;
         }
