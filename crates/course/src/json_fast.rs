@@ -30,6 +30,9 @@ pub(crate) struct Cursor<'a> {
     b: &'a [u8],
     /// The position of the next byte.
     pub(crate) i: usize,
+    /// Dates, kinds and units already converted (they repeat all along a
+    /// course file).
+    memo: Memo,
 }
 
 /// A JSON string: borrowed when it has no escapes, else unescaped.
@@ -78,6 +81,7 @@ impl<'a> Cursor<'a> {
             text,
             b: text.as_bytes(),
             i: 0,
+            memo: Memo::default(),
         }
     }
 
@@ -280,7 +284,7 @@ impl<'a> Cursor<'a> {
             self.eat(b':')?;
             self.ws();
             let value = self.scalar()?;
-            f.set(key.as_str(), value)?;
+            f.set(key.as_str(), value, &mut self.memo)?;
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
@@ -350,6 +354,62 @@ struct Fields {
     note: Option<String>,
 }
 
+/// Values already converted from their text, for the fields whose few
+/// distinct spellings repeat all along a file.
+#[derive(Default)]
+struct Memo {
+    dates: Seen<Date, 10, 4>,
+    kinds: Seen<ObservationKind, 32, 32>,
+    units: Seen<Unit, 16, 16>,
+}
+
+/// A small direct-mapped table of texts (up to `N` bytes) and what
+/// [`typed`] gave for them, `W` slots picked by the text's length and
+/// first, middle and last bytes. The conversion is a function of the text
+/// alone, so a text found here gives exactly what converting it gives.
+struct Seen<T, const N: usize, const W: usize> {
+    slots: [([u8; N], usize, Option<T>); W],
+}
+
+impl<T: Copy, const N: usize, const W: usize> Default for Seen<T, N, W> {
+    fn default() -> Self {
+        Seen {
+            slots: [([0; N], 0, None); W],
+        }
+    }
+}
+
+impl<T: Copy, const N: usize, const W: usize> Seen<T, N, W> {
+    /// [`typed`], remembering what a borrowed text of up to `N` bytes gave.
+    fn typed<'a>(&mut self, s: &JStr<'a>) -> Option<T>
+    where
+        T: Deserialize<'a>,
+    {
+        let JStr::Borrowed(t) = s else {
+            return typed(s);
+        };
+        let b = t.as_bytes();
+        if b.is_empty() || b.len() > N {
+            return typed(s);
+        }
+        let slot = (b.len() * 7 + usize::from(b[0]) * 3 + usize::from(b[b.len() / 2]) * 5
+            + usize::from(b[b.len() - 1]))
+            % W;
+        let (key, len, value) = &mut self.slots[slot];
+        if let Some(v) = value
+            && *len == b.len()
+            && &key[..b.len()] == b
+        {
+            return Some(*v);
+        }
+        let v = typed(s)?;
+        key[..b.len()].copy_from_slice(b);
+        *len = b.len();
+        *value = Some(v);
+        Some(v)
+    }
+}
+
 /// Stores `v` in an empty slot (a repeated key gives up, as serde refuses it).
 fn put<T>(slot: &mut Option<T>, v: Option<T>) -> Option<()> {
     if slot.is_some() {
@@ -368,11 +428,11 @@ fn text(v: Scalar<'_>) -> Option<JStr<'_>> {
 
 impl Fields {
     /// Sets the field `key` (every key of [`Observation`], nothing else).
-    fn set(&mut self, key: &str, v: Scalar<'_>) -> Option<()> {
+    fn set(&mut self, key: &str, v: Scalar<'_>, memo: &mut Memo) -> Option<()> {
         match key {
-            "date" => put(&mut self.date, typed(&text(v)?)),
+            "date" => put(&mut self.date, memo.dates.typed(&text(v)?)),
             "time" => put(&mut self.time, typed(&text(v)?)),
-            "kind" => put(&mut self.kind, typed(&text(v)?)),
+            "kind" => put(&mut self.kind, memo.kinds.typed(&text(v)?)),
             "value" => put(
                 &mut self.value,
                 Some(match v {
@@ -381,7 +441,7 @@ impl Fields {
                     Scalar::Str(s) => ObsValue::Category(s.into_string()),
                 }),
             ),
-            "unit" => put(&mut self.unit, typed(&text(v)?)),
+            "unit" => put(&mut self.unit, memo.units.typed(&text(v)?)),
             "attribution" => put(&mut self.attribution, typed(&text(v)?)),
             "lineage" => put(&mut self.lineage, typed(&text(v)?)),
             "person" => put(&mut self.person, typed(&text(v)?)),
@@ -583,6 +643,46 @@ mod tests {
         }
     }
 
+    /// Remembered dates, kinds and units give what converting them gives,
+    /// with every kind, unit and many dates interleaved (so texts share
+    /// slots and replace each other) and texts that do not convert.
+    #[test]
+    fn remembered_conversions_agree_with_serde() {
+        let kinds: Vec<&str> = ObservationKind::all().iter().map(|k| k.as_str()).collect();
+        let units: Vec<&str> = Unit::ALL.iter().map(|u| u.as_str()).collect();
+        assert!(kinds.len() > 40 && units.len() > 10);
+        let mut rng = graftwatch_core::SeededRng::new(0x5851_f42d_4c95_7f2d);
+        let mut objs = Vec::new();
+        for i in 0..3_000 {
+            let kind = kinds[(rng.next_u64() % kinds.len() as u64) as usize];
+            let day = 1 + rng.next_u64() % 28;
+            objs.push(format!(
+                r#"{{"date": "2024-0{}-{day:02}", "kind": "{kind}", "value": "x"}}"#,
+                1 + i % 9
+            ));
+        }
+        let text = format!("[{}]", objs.join(","));
+        assert!(same_as_serde(&text), "category values of every kind");
+        // One kind, one unit at a time: numbers with every unit, some
+        // refused (the scanner gives up, as serde refuses them).
+        for u in &units {
+            let o = format!(
+                r#"[{{"date": "2024-03-01", "kind": "anc", "value": 1, "unit": "{u}"}}, {{"date": "2024-03-01", "kind": "anc", "value": 1, "unit": "10^9/L"}}]"#
+            );
+            same_as_serde(&o);
+        }
+        let mixed: Vec<String> = (0..400)
+            .map(|i| {
+                let u = units[i * 7 % units.len()];
+                format!(r#"{{"date": "2024-03-01", "kind": "temperature", "value": 1, "unit": "{u}"}}"#)
+            })
+            .collect();
+        same_as_serde(&format!("[{}]", mixed.join(",")));
+        assert!(!same_as_serde(
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1}, {"date": "2024-02-30", "kind": "anc", "value": 1}]"#
+        ));
+    }
+
     /// The fast path of numbers gives `str::parse`'s bits on decimals of
     /// every length, precision and sign, at and around its limits.
     #[test]
@@ -629,11 +729,7 @@ mod tests {
             });
         }
         for c in cases {
-            let mut cur = Cursor {
-                text: &c,
-                b: c.as_bytes(),
-                i: 0,
-            };
+            let mut cur = Cursor::new(&c);
             let got = cur.number().expect("a number");
             assert_eq!(cur.i, c.len(), "{c}");
             let want: f64 = c.parse().expect("parses");
