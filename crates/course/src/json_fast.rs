@@ -16,6 +16,7 @@ use graftwatch_core::{Date, Lineage, PersonRef, TimeOfDay, Unit};
 use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
+use crate::memo::{Memo, Seen};
 use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind};
 
 /// The brackets of a JSON object (named, so that the brace-matching
@@ -354,60 +355,23 @@ struct Fields {
     note: Option<String>,
 }
 
-/// Values already converted from their text, for the fields whose few
-/// distinct spellings repeat all along a file.
-#[derive(Default)]
-struct Memo {
-    dates: Seen<Date, 10, 4>,
-    kinds: Seen<ObservationKind, 32, 32>,
-    units: Seen<Unit, 16, 16>,
-}
-
-/// A small direct-mapped table of texts (up to `N` bytes) and what
-/// [`typed`] gave for them, `W` slots picked by the text's length and
-/// first, middle and last bytes. The conversion is a function of the text
-/// alone, so a text found here gives exactly what converting it gives.
-struct Seen<T, const N: usize, const W: usize> {
-    slots: [([u8; N], usize, Option<T>); W],
-}
-
-impl<T: Copy, const N: usize, const W: usize> Default for Seen<T, N, W> {
-    fn default() -> Self {
-        Seen {
-            slots: [([0; N], 0, None); W],
-        }
+/// [`typed`], remembering what a borrowed text gave in `seen`.
+fn typed_seen<'a, T, const N: usize, const W: usize>(
+    seen: &mut Seen<T, N, W>,
+    s: &JStr<'a>,
+) -> Option<T>
+where
+    T: Copy + Deserialize<'a>,
+{
+    let JStr::Borrowed(t) = s else {
+        return typed(s);
+    };
+    if let Some(v) = seen.get(t) {
+        return Some(v);
     }
-}
-
-impl<T: Copy, const N: usize, const W: usize> Seen<T, N, W> {
-    /// [`typed`], remembering what a borrowed text of up to `N` bytes gave.
-    fn typed<'a>(&mut self, s: &JStr<'a>) -> Option<T>
-    where
-        T: Deserialize<'a>,
-    {
-        let JStr::Borrowed(t) = s else {
-            return typed(s);
-        };
-        let b = t.as_bytes();
-        if b.is_empty() || b.len() > N {
-            return typed(s);
-        }
-        let slot = (b.len() * 7 + usize::from(b[0]) * 3 + usize::from(b[b.len() / 2]) * 5
-            + usize::from(b[b.len() - 1]))
-            % W;
-        let (key, len, value) = &mut self.slots[slot];
-        if let Some(v) = value
-            && *len == b.len()
-            && &key[..b.len()] == b
-        {
-            return Some(*v);
-        }
-        let v = typed(s)?;
-        key[..b.len()].copy_from_slice(b);
-        *len = b.len();
-        *value = Some(v);
-        Some(v)
-    }
+    let v = typed(s)?;
+    seen.put(t, v);
+    Some(v)
 }
 
 /// Stores `v` in an empty slot (a repeated key gives up, as serde refuses it).
@@ -430,9 +394,9 @@ impl Fields {
     /// Sets the field `key` (every key of [`Observation`], nothing else).
     fn set(&mut self, key: &str, v: Scalar<'_>, memo: &mut Memo) -> Option<()> {
         match key {
-            "date" => put(&mut self.date, memo.dates.typed(&text(v)?)),
+            "date" => put(&mut self.date, typed_seen(&mut memo.dates, &text(v)?)),
             "time" => put(&mut self.time, typed(&text(v)?)),
-            "kind" => put(&mut self.kind, memo.kinds.typed(&text(v)?)),
+            "kind" => put(&mut self.kind, typed_seen(&mut memo.kinds, &text(v)?)),
             "value" => put(
                 &mut self.value,
                 Some(match v {
@@ -441,7 +405,7 @@ impl Fields {
                     Scalar::Str(s) => ObsValue::Category(s.into_string()),
                 }),
             ),
-            "unit" => put(&mut self.unit, memo.units.typed(&text(v)?)),
+            "unit" => put(&mut self.unit, typed_seen(&mut memo.units, &text(v)?)),
             "attribution" => put(&mut self.attribution, typed(&text(v)?)),
             "lineage" => put(&mut self.lineage, typed(&text(v)?)),
             "person" => put(&mut self.person, typed(&text(v)?)),

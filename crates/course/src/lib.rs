@@ -22,6 +22,7 @@ pub mod io_csv;
 mod json_fast;
 pub mod json_lines;
 mod json_stream;
+mod memo;
 pub mod model;
 pub mod observation;
 pub mod patient;

@@ -200,6 +200,8 @@ struct Builder<'p> {
     last_line: usize,
     /// [`Builder::allowed_mask`]'s last list and its bit set.
     allowed_cache: Option<(&'static [&'static str], u32)>,
+    /// Dates, kinds and units already converted.
+    memo: crate::memo::Memo,
 }
 
 /// Maps records of a course read from CSV back to their lines.
@@ -281,8 +283,14 @@ impl Builder<'_> {
 
     fn date(&mut self, row: &Row, col: &str) -> Option<Date> {
         let v = self.required(row, col, "a date YYYY-MM-DD")?;
+        if let Some(d) = self.memo.dates.get(v) {
+            return Some(d);
+        }
         match Date::from_str(v) {
-            Ok(d) => Some(d),
+            Ok(d) => {
+                self.memo.dates.put(v, d);
+                Some(d)
+            }
             Err(e) => {
                 self.err(row.line, col, Some(v), e.to_string());
                 None
@@ -637,7 +645,7 @@ impl Builder<'_> {
     }
 
     fn observation_row(&mut self, row: &Row, kind: &str) {
-        let Some(k) = ObservationKind::parse(kind) else {
+        let Some(k) = self.observation_kind(kind) else {
             self.err(
                 row.line,
                 "kind",
@@ -656,7 +664,11 @@ impl Builder<'_> {
         let date = self.date(row, "date");
         let time = self.opt_parse(row, "time", TimeOfDay::from_str);
         let value = self.obs_value(row, k);
+        let memo_unit = row.opt("unit").and_then(|u| self.memo.units.get(u.trim()));
         let unit = self.opt_parse(row, "unit", |u| {
+            if let Some(known) = memo_unit {
+                return Ok(known);
+            }
             Unit::from_str(u).map_err(|_| {
                 let acc = match k.spec() {
                     ValueSpec::Number { accepted, .. } => accepted
@@ -670,6 +682,9 @@ impl Builder<'_> {
                 format!("a known unit; accepted for {k}: {acc}")
             })
         });
+        if let (Ok(Some(u)), Some(text), None) = (&unit, row.opt("unit"), memo_unit) {
+            self.memo.units.put(text.trim(), *u);
+        }
         let lineage = self.opt_parse(row, "lineage", Lineage::from_str);
         let attribution = self.opt_parse(row, "attribution", parse_enum);
         let method = self.opt_parse(row, "method", parse_enum);
@@ -712,6 +727,16 @@ impl Builder<'_> {
             automated,
             note: row.opt("note").map(str::to_string),
         });
+    }
+
+    /// [`ObservationKind::parse`], remembered by the text.
+    fn observation_kind(&mut self, kind: &str) -> Option<ObservationKind> {
+        if let Some(k) = self.memo.kinds.get(kind) {
+            return Some(k);
+        }
+        let k = ObservationKind::parse(kind)?;
+        self.memo.kinds.put(kind, k);
+        Some(k)
     }
 
     fn obs_value(&mut self, row: &Row, k: ObservationKind) -> Option<ObsValue> {
@@ -1047,6 +1072,7 @@ fn parse_records<R: std::io::Read>(
         loc: CsvLocator::default(),
         last_line: header_line,
         allowed_cache: None,
+        memo: crate::memo::Memo::default(),
     };
     read_records(rdr, &cols, &mut b, path)?;
     b.finish()
