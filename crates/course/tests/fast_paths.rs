@@ -374,3 +374,38 @@ fn json_scanner_agrees_with_serde_on_generated_courses() {
     // Most rounds hold something the scanner gives up on; enough do not.
     assert!(fast_taken >= 5, "the scanner took {fast_taken} of 60");
 }
+
+/// The CSV reader remembers converted dates, kinds and units by their
+/// text: a remembered text gives its value again (also with white space
+/// around it) and a text that failed fails again on every row, each
+/// reported with its own line.
+#[test]
+fn csv_remembered_conversions_report_every_bad_row() {
+    let base = std::fs::read_to_string(
+        root().join("crates/course/tests/data/malformed/csv-unknown-observation-kind.csv"),
+    )
+    .unwrap()
+    .replace("observation,BAD-2,,2024-03-05,,,neutrofils,300,/uL,,,,,,,,,\n", "");
+    let good = "observation,BAD-2,,2024-03-06,,,anc,300,/uL,,,,,,,,,\n\
+                observation,BAD-2,,2024-03-06,,,anc,0.4, 10^9/L ,,,,,,,,,\n\
+                observation,BAD-2,,2024-03-07,,,anc,500,/uL,,,,,,,,,\n";
+    let (ok, _) = csv_both_ways("memo-good.csv", format!("{base}{good}").as_bytes());
+    assert!(!ok.starts_with("invalid"), "{ok}");
+    let bad = "observation,BAD-2,,2024-03-06,,,anc,300,furlong,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,anc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,anc,300,furlong,,,,,,,,,\n\
+               observation,BAD-2,,2024-02-30,,,anc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-02-30,,,anc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,ancc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,ancc,300,/uL,,,,,,,,,\n";
+    let (streamed, whole) = csv_both_ways("memo-bad.csv", format!("{base}{bad}").as_bytes());
+    assert_eq!(streamed, whole);
+    let first = base.lines().count() + 1;
+    for (offset, field) in [(0, "unit"), (2, "unit"), (3, "date"), (4, "date"), (5, "kind"), (6, "kind")] {
+        let line = first + offset;
+        assert!(
+            streamed.contains(&format!("CsvLine {{ line: {line}, column: Some(\"{field}\") }}")),
+            "line {line} {field}: {streamed}"
+        );
+    }
+}
