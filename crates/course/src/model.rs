@@ -210,9 +210,59 @@ fn sort_observations(v: &mut [Observation]) {
         .into_iter()
         .map(|k| (k & ((1 << POS_BITS) - 1)) as usize)
         .collect();
-    apply_permutation(v, perm, |o| {
+    apply_permutation_blocked(v, perm, BLOCK, |o| {
         std::hint::black_box(o.date);
     });
+}
+
+/// Elements per block of [`apply_permutation_blocked`]: 16,384
+/// observations are about 2.3 MB, what one core's L2 cache holds.
+const BLOCK: usize = 16_384;
+
+/// [`apply_permutation`] in two passes with far fewer cache misses on a
+/// large slice: first every element is swapped into the block of `block`
+/// positions it belongs to (an in-place bucket pass, "American flag" sort:
+/// it reads and writes one stream per block, which the caches follow),
+/// then each block is permuted along its cycles inside the cache.
+fn apply_permutation_blocked<T>(v: &mut [T], perm: Vec<usize>, block: usize, touch: impl Fn(&T)) {
+    let n = v.len();
+    if n <= block {
+        apply_permutation(v, perm, touch);
+        return;
+    }
+    // dest[i] = the position the element now at i belongs at.
+    let mut dest = vec![0usize; n];
+    for (d, &s) in perm.iter().enumerate() {
+        dest[s] = d;
+    }
+    drop(perm);
+    let blocks = n.div_ceil(block);
+    // next[b] = the first position of block b not yet holding an element
+    // of block b (each block holds exactly `block` elements, the last the rest).
+    let mut next: Vec<usize> = (0..blocks).map(|b| b * block).collect();
+    for b in 0..blocks {
+        let end = n.min((b + 1) * block);
+        while next[b] < end {
+            let i = next[b];
+            let t = dest[i] / block;
+            if t == b {
+                next[b] += 1;
+            } else {
+                let j = next[t];
+                v.swap(i, j);
+                dest.swap(i, j);
+                next[t] += 1;
+            }
+        }
+    }
+    for (b, (chunk, ds)) in v.chunks_mut(block).zip(dest.chunks(block)).enumerate() {
+        let base = b * block;
+        let mut local = vec![0usize; chunk.len()];
+        for (i, &d) in ds.iter().enumerate() {
+            local[d - base] = i;
+        }
+        apply_permutation(chunk, local, &touch);
+    }
 }
 
 /// How many steps ahead along a cycle [`apply_permutation`] touches the
@@ -346,5 +396,28 @@ mod packed_sort_tests {
         let mut empty: Vec<Observation> = Vec::new();
         sort_observations(&mut empty);
         assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn blocked_permutation_moves_as_the_plain_one() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for (n, block) in [(0, 4), (1, 4), (5, 4), (100, 7), (1_000, 64), (4_097, 1_024), (10_000, 10_000)] {
+            // A random permutation (Fisher-Yates).
+            let mut perm: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                perm.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let items: Vec<usize> = (0..n).map(|i| i * 3 + 1).collect();
+            let want: Vec<usize> = perm.iter().map(|&s| items[s]).collect();
+            let mut plain = items.clone();
+            super::apply_permutation(&mut plain, perm.clone(), |_| {});
+            assert_eq!(plain, want, "plain, n {n}");
+            let mut blocked = items.clone();
+            super::apply_permutation_blocked(&mut blocked, perm, block, |_| {});
+            assert_eq!(blocked, want, "blocked, n {n}, block {block}");
+        }
     }
 }
