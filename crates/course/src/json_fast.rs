@@ -638,7 +638,9 @@ mod tests {
         let mixed: Vec<String> = (0..400)
             .map(|i| {
                 let u = units[i * 7 % units.len()];
-                format!(r#"{{"date": "2024-03-01", "kind": "temperature", "value": 1, "unit": "{u}"}}"#)
+                format!(
+                    r#"{{"date": "2024-03-01", "kind": "temperature", "value": 1, "unit": "{u}"}}"#
+                )
             })
             .collect();
         same_as_serde(&format!("[{}]", mixed.join(",")));

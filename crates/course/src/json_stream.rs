@@ -74,7 +74,11 @@ impl Window {
                 bytes.drain(..3);
             }
         }
-        let cut = if self.eof { bytes.len() } else { char_boundary(&bytes) };
+        let cut = if self.eof {
+            bytes.len()
+        } else {
+            char_boundary(&bytes)
+        };
         self.pending = bytes.split_off(cut);
         self.text = String::from_utf8(bytes).ok()?;
         Some(())
@@ -257,7 +261,10 @@ mod tests {
     fn whole(text: &str) -> Option<(Vec<Observation>, String)> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let (obs, range) = crate::json_fast::observations(text)?;
-        Some((obs, format!("{}[]{}", &text[..range.start], &text[range.end..])))
+        Some((
+            obs,
+            format!("{}[]{}", &text[..range.start], &text[range.end..]),
+        ))
     }
 
     fn seed() -> String {
@@ -306,8 +313,14 @@ mod tests {
         );
         assert!(notes.len() > first.len() + 1000);
         assert!(agrees("notes", &notes));
-        assert!(agrees("empty", r#"{"format": "x", "observations": [ ] , "b": "é"}"#));
-        assert!(agrees("spaces", "{\"observations\"\n:\n[\n{\"date\":\"2024-03-01\",\"kind\":\"anc\",\"value\":1e0}\n]\n}\n"));
+        assert!(agrees(
+            "empty",
+            r#"{"format": "x", "observations": [ ] , "b": "é"}"#
+        ));
+        assert!(agrees(
+            "spaces",
+            "{\"observations\"\n:\n[\n{\"date\":\"2024-03-01\",\"kind\":\"anc\",\"value\":1e0}\n]\n}\n"
+        ));
     }
 
     #[test]
@@ -317,10 +330,24 @@ mod tests {
         for (name, text) in [
             ("truncated", cut.to_string()),
             ("no-key", r#"{"format": "x", "events": []}"#.to_string()),
-            ("null", seed.replacen("\"value\": ", "\"value\": null, \"x\": ", 1)),
-            ("escaped-key", seed.replacen("\"observations\"", "\"observ\\u0061tions\"", 1)),
-            ("trailing-comma", r#"{"observations": [{"date": "2024-03-01", "kind": "anc", "value": 1},]}"#.to_string()),
-            ("unclosed", r#"{"observations": [{"date": "2024-03-01", "kind": "anc", "value": 1}"#.to_string()),
+            (
+                "null",
+                seed.replacen("\"value\": ", "\"value\": null, \"x\": ", 1),
+            ),
+            (
+                "escaped-key",
+                seed.replacen("\"observations\"", "\"observ\\u0061tions\"", 1),
+            ),
+            (
+                "trailing-comma",
+                r#"{"observations": [{"date": "2024-03-01", "kind": "anc", "value": 1},]}"#
+                    .to_string(),
+            ),
+            (
+                "unclosed",
+                r#"{"observations": [{"date": "2024-03-01", "kind": "anc", "value": 1}"#
+                    .to_string(),
+            ),
         ] {
             assert!(!agrees(name, &text), "{name} taken");
         }

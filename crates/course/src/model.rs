@@ -190,7 +190,8 @@ fn sort_observations(v: &mut [Observation]) {
     let Some(first) = v.iter().map(|o| o.date).min() else {
         return;
     };
-    let fits = |o: &Observation| (o.date.days_since_epoch() - first.days_since_epoch()) < 1 << DAY_BITS;
+    let fits =
+        |o: &Observation| (o.date.days_since_epoch() - first.days_since_epoch()) < 1 << DAY_BITS;
     if v.len() >= 1 << POS_BITS || !v.iter().all(fits) {
         sort_stable_in_place(v, |o| (o.date, o.time));
         return;
@@ -366,7 +367,9 @@ mod packed_sort_tests {
                 let mut o = Observation::lab(base.add_days(day), Analyte::Anc, i as f64);
                 o.time = match x % 5 {
                     0 => None,
-                    r => Some(TimeOfDay::from_hm((r * 7 % 24) as u32, (x % 60) as u32).expect("time")),
+                    r => Some(
+                        TimeOfDay::from_hm((r * 7 % 24) as u32, (x % 60) as u32).expect("time"),
+                    ),
                 };
                 o
             })
@@ -377,7 +380,12 @@ mod packed_sort_tests {
     fn packed_keys_sort_as_the_general_stable_sort() {
         // A span of a few weeks (many ties), one that needs every day bit,
         // and the whole supported range (1900–2200).
-        for (n, span, seed) in [(5_000, 30, 1), (5_000, 100_000, 2), (3_000, 109_500, 3), (2, 1, 4)] {
+        for (n, span, seed) in [
+            (5_000, 30, 1),
+            (5_000, 100_000, 2),
+            (3_000, 109_500, 3),
+            (2, 1, 4),
+        ] {
             let mut got = shuffled(n, span, seed);
             let mut want = got.clone();
             sort_stable_in_place(&mut want, |o| (o.date, o.time));
@@ -401,7 +409,15 @@ mod packed_sort_tests {
     #[test]
     fn blocked_permutation_moves_as_the_plain_one() {
         let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        for (n, block) in [(0, 4), (1, 4), (5, 4), (100, 7), (1_000, 64), (4_097, 1_024), (10_000, 10_000)] {
+        for (n, block) in [
+            (0, 4),
+            (1, 4),
+            (5, 4),
+            (100, 7),
+            (1_000, 64),
+            (4_097, 1_024),
+            (10_000, 10_000),
+        ] {
             // A random permutation (Fisher-Yates).
             let mut perm: Vec<usize> = (0..n).collect();
             for i in (1..n).rev() {

@@ -206,14 +206,23 @@ fn streamed_json_edges_agree_with_the_whole_text() {
             )
             .into_bytes(),
         ),
-        ("truncated.json", seed.as_bytes()[..seed.len() * 2 / 3].to_vec()),
-        ("truncated-end.json", seed.trim_end().trim_end_matches('}').as_bytes().to_vec()),
+        (
+            "truncated.json",
+            seed.as_bytes()[..seed.len() * 2 / 3].to_vec(),
+        ),
+        (
+            "truncated-end.json",
+            seed.trim_end().trim_end_matches('}').as_bytes().to_vec(),
+        ),
         ("empty.json", Vec::new()),
         ("only-bom.json", b"\xef\xbb\xbf".to_vec()),
         ("crlf.json", seed.replace('\n', "\r\n").into_bytes()),
         ("trailing.json", format!("{seed} x").into_bytes()),
     ];
-    assert!(cases[1].1 != seed.as_bytes(), "the warning case changes a value");
+    assert!(
+        cases[1].1 != seed.as_bytes(),
+        "the warning case changes a value"
+    );
     let mut late = seed.clone().into_bytes();
     let n = late.len();
     late[n - 5] = 0xff;
@@ -385,7 +394,10 @@ fn csv_remembered_conversions_report_every_bad_row() {
         root().join("crates/course/tests/data/malformed/csv-unknown-observation-kind.csv"),
     )
     .unwrap()
-    .replace("observation,BAD-2,,2024-03-05,,,neutrofils,300,/uL,,,,,,,,,\n", "");
+    .replace(
+        "observation,BAD-2,,2024-03-05,,,neutrofils,300,/uL,,,,,,,,,\n",
+        "",
+    );
     let good = "observation,BAD-2,,2024-03-06,,,anc,300,/uL,,,,,,,,,\n\
                 observation,BAD-2,,2024-03-06,,,anc,0.4, 10^9/L ,,,,,,,,,\n\
                 observation,BAD-2,,2024-03-07,,,anc,500,/uL,,,,,,,,,\n";
@@ -401,10 +413,19 @@ fn csv_remembered_conversions_report_every_bad_row() {
     let (streamed, whole) = csv_both_ways("memo-bad.csv", format!("{base}{bad}").as_bytes());
     assert_eq!(streamed, whole);
     let first = base.lines().count() + 1;
-    for (offset, field) in [(0, "unit"), (2, "unit"), (3, "date"), (4, "date"), (5, "kind"), (6, "kind")] {
+    for (offset, field) in [
+        (0, "unit"),
+        (2, "unit"),
+        (3, "date"),
+        (4, "date"),
+        (5, "kind"),
+        (6, "kind"),
+    ] {
         let line = first + offset;
         assert!(
-            streamed.contains(&format!("CsvLine {{ line: {line}, column: Some(\"{field}\") }}")),
+            streamed.contains(&format!(
+                "CsvLine {{ line: {line}, column: Some(\"{field}\") }}"
+            )),
             "line {line} {field}: {streamed}"
         );
     }
