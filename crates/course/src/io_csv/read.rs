@@ -644,26 +644,9 @@ impl Builder<'_> {
         }
     }
 
-    fn observation_row(&mut self, row: &Row, kind: &str) {
-        let Some(k) = self.observation_kind(kind) else {
-            self.err(
-                row.line,
-                "kind",
-                Some(kind),
-                format!(
-                    "an observation kind, one of {}",
-                    ObservationKind::all()
-                        .iter()
-                        .map(|k| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            return;
-        };
-        let date = self.date(row, "date");
-        let time = self.opt_parse(row, "time", TimeOfDay::from_str);
-        let value = self.obs_value(row, k);
+    /// The unit cell of an observation row of kind `k` (remembered by its
+    /// text once converted).
+    fn unit(&mut self, row: &Row, k: ObservationKind) -> Result<Option<Unit>, ()> {
         let memo_unit = row.opt("unit").and_then(|u| self.memo.units.get(u.trim()));
         let unit = self.opt_parse(row, "unit", |u| {
             if let Some(known) = memo_unit {
@@ -685,6 +668,30 @@ impl Builder<'_> {
         if let (Ok(Some(u)), Some(text), None) = (&unit, row.opt("unit"), memo_unit) {
             self.memo.units.put(text.trim(), *u);
         }
+        unit
+    }
+
+    fn observation_row(&mut self, row: &Row, kind: &str) {
+        let Some(k) = self.observation_kind(kind) else {
+            self.err(
+                row.line,
+                "kind",
+                Some(kind),
+                format!(
+                    "an observation kind, one of {}",
+                    ObservationKind::all()
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            return;
+        };
+        let date = self.date(row, "date");
+        let time = self.opt_parse(row, "time", TimeOfDay::from_str);
+        let value = self.obs_value(row, k);
+        let unit = self.unit(row, k);
         let lineage = self.opt_parse(row, "lineage", Lineage::from_str);
         let attribution = self.opt_parse(row, "attribution", parse_enum);
         let method = self.opt_parse(row, "method", parse_enum);
