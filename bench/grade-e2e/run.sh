@@ -9,6 +9,8 @@
 #        PROFILE=profiling bench/grade-e2e/run.sh   (release code without LTO:
 #        builds in a fraction of the time, for iterating; figures in
 #        docs/benchmarks.md say which profile they used)
+#        PROFILE=quick-release bench/grade-e2e/run.sh   (the profile of the
+#        fourth round's figures)
 set -eu
 cd "$(dirname "$0")/../.."
 PROFILE=${PROFILE:-release}

@@ -43,6 +43,9 @@ pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
     if let Kind::Csv = kind {
         return crate::io_csv::read_csv_file(path);
     }
+    if let Some(loaded) = read_json_streamed(path) {
+        return Ok(loaded);
+    }
     let text = std::fs::read_to_string(path).map_err(|source| CourseError::Io {
         path: path.to_path_buf(),
         source,
@@ -98,32 +101,63 @@ pub fn read_json_str(text: &str, path: &Path) -> Result<LoadedCourse, CourseErro
         return read_json_str_diagnosed(text, path);
     };
     let lines = LazyJsonLines::new(text);
-    let events_doc = serde_json::json!({ "events": raw.events });
-    if !check_event_keys(&events_doc, path, &lines).is_empty() {
-        return read_json_str_diagnosed(text, path);
-    }
-    let mut events = Vec::with_capacity(raw.events.len());
-    let Some(values) = events_doc
-        .get("events")
-        .and_then(serde_json::Value::as_array)
-    else {
+    let Some(course) = course_of(raw, path, &lines) else {
         return read_json_str_diagnosed(text, path);
     };
-    for v in values {
-        match crate::event::Event::deserialize(v) {
-            Ok(e) => events.push(e),
-            Err(_) => return read_json_str_diagnosed(text, path),
-        }
+    finish(course, path, &JsonTextLocator::new(lines))
+}
+
+/// The course of a parsed document once its events' keys are checked and
+/// the events typed; `None` when an event has a problem (the caller then
+/// takes the path that reports it). `lines` is the text the document was
+/// parsed from.
+fn course_of(raw: RawCourse, path: &Path, lines: &LazyJsonLines) -> Option<Course> {
+    let events_doc = serde_json::json!({ "events": raw.events });
+    if !check_event_keys(&events_doc, path, lines).is_empty() {
+        return None;
     }
-    let course = Course {
+    let values = events_doc
+        .get("events")
+        .and_then(serde_json::Value::as_array)?;
+    let mut events = Vec::with_capacity(values.len());
+    for v in values {
+        events.push(crate::event::Event::deserialize(v).ok()?);
+    }
+    Some(Course {
         format: raw.format,
         illustrative: raw.illustrative,
         patient: raw.patient,
         donors: raw.donors,
         events,
         observations: raw.observations,
-    };
-    finish(course, path, &JsonTextLocator::new(lines))
+    })
+}
+
+/// A JSON course file read as a stream (see [`crate::json_stream`]) when
+/// it is well formed and has no problem at all, not even a warning: the
+/// observations by the hand scanner through a small window, the rest of
+/// the document by serde. `None` sends the caller to the whole-text path,
+/// which reports every problem with its line exactly as before.
+fn read_json_streamed(path: &Path) -> Option<LoadedCourse> {
+    let streamed = crate::json_stream::read(path)?;
+    let mut raw = serde_json::from_str::<RawCourse>(&streamed.rest).ok()?;
+    if !raw.observations.is_empty() {
+        return None;
+    }
+    raw.observations = streamed.observations;
+    let lines = LazyJsonLines::new(&streamed.rest);
+    let mut course = course_of(raw, path, &lines)?;
+    // Without the text there are no line numbers: any diagnostic at all
+    // sends the file to the whole-text path, which locates it.
+    let diags = normalize_and_check(&mut course, path, &crate::validate::JsonLocator);
+    if !diags.is_empty() {
+        return None;
+    }
+    course.sort();
+    Some(LoadedCourse {
+        course,
+        warnings: diags,
+    })
 }
 
 /// Parses a well-formed document: the observations array by the hand

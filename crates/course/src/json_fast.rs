@@ -16,6 +16,7 @@ use graftwatch_core::{Date, Lineage, PersonRef, TimeOfDay, Unit};
 use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
+use crate::memo::{Memo, Seen};
 use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind};
 
 /// The brackets of a JSON object (named, so that the brace-matching
@@ -23,11 +24,16 @@ use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, Ob
 const OBJECT_OPEN: u8 = b'{';
 const OBJECT_CLOSE: u8 = b'}';
 
-/// A byte cursor over the document.
-struct Cursor<'a> {
+/// A byte cursor over the document (or, for [`crate::json_stream`], over
+/// the part of it read so far).
+pub(crate) struct Cursor<'a> {
     text: &'a str,
     b: &'a [u8],
-    i: usize,
+    /// The position of the next byte.
+    pub(crate) i: usize,
+    /// Dates, kinds and units already converted (they repeat all along a
+    /// course file).
+    memo: Memo,
 }
 
 /// A JSON string: borrowed when it has no escapes, else unescaped.
@@ -70,7 +76,17 @@ fn typed<'a, T: Deserialize<'a>>(s: &JStr<'a>) -> Option<T> {
 }
 
 impl<'a> Cursor<'a> {
-    fn ws(&mut self) {
+    /// A cursor at the start of `text`.
+    pub(crate) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor {
+            text,
+            b: text.as_bytes(),
+            i: 0,
+            memo: Memo::default(),
+        }
+    }
+
+    pub(crate) fn ws(&mut self) {
         while let Some(c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.i += 1;
@@ -80,11 +96,11 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
-    fn eat(&mut self, c: u8) -> Option<()> {
+    pub(crate) fn eat(&mut self, c: u8) -> Option<()> {
         (self.peek()? == c).then(|| self.i += 1)
     }
 
@@ -255,7 +271,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// One observation object, from its `{`.
-    fn observation(&mut self) -> Option<Observation> {
+    pub(crate) fn observation(&mut self) -> Option<Observation> {
         self.eat(OBJECT_OPEN)?;
         let mut f = Fields::default();
         self.ws();
@@ -269,7 +285,7 @@ impl<'a> Cursor<'a> {
             self.eat(b':')?;
             self.ws();
             let value = self.scalar()?;
-            f.set(key.as_str(), value)?;
+            f.set(key.as_str(), value, &mut self.memo)?;
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
@@ -339,6 +355,25 @@ struct Fields {
     note: Option<String>,
 }
 
+/// [`typed`], remembering what a borrowed text gave in `seen`.
+fn typed_seen<'a, T, const N: usize, const W: usize>(
+    seen: &mut Seen<T, N, W>,
+    s: &JStr<'a>,
+) -> Option<T>
+where
+    T: Copy + Deserialize<'a>,
+{
+    let JStr::Borrowed(t) = s else {
+        return typed(s);
+    };
+    if let Some(v) = seen.get(t) {
+        return Some(v);
+    }
+    let v = typed(s)?;
+    seen.put(t, v);
+    Some(v)
+}
+
 /// Stores `v` in an empty slot (a repeated key gives up, as serde refuses it).
 fn put<T>(slot: &mut Option<T>, v: Option<T>) -> Option<()> {
     if slot.is_some() {
@@ -357,11 +392,11 @@ fn text(v: Scalar<'_>) -> Option<JStr<'_>> {
 
 impl Fields {
     /// Sets the field `key` (every key of [`Observation`], nothing else).
-    fn set(&mut self, key: &str, v: Scalar<'_>) -> Option<()> {
+    fn set(&mut self, key: &str, v: Scalar<'_>, memo: &mut Memo) -> Option<()> {
         match key {
-            "date" => put(&mut self.date, typed(&text(v)?)),
+            "date" => put(&mut self.date, typed_seen(&mut memo.dates, &text(v)?)),
             "time" => put(&mut self.time, typed(&text(v)?)),
-            "kind" => put(&mut self.kind, typed(&text(v)?)),
+            "kind" => put(&mut self.kind, typed_seen(&mut memo.kinds, &text(v)?)),
             "value" => put(
                 &mut self.value,
                 Some(match v {
@@ -370,7 +405,7 @@ impl Fields {
                     Scalar::Str(s) => ObsValue::Category(s.into_string()),
                 }),
             ),
-            "unit" => put(&mut self.unit, typed(&text(v)?)),
+            "unit" => put(&mut self.unit, typed_seen(&mut memo.units, &text(v)?)),
             "attribution" => put(&mut self.attribution, typed(&text(v)?)),
             "lineage" => put(&mut self.lineage, typed(&text(v)?)),
             "person" => put(&mut self.person, typed(&text(v)?)),
@@ -455,11 +490,17 @@ impl Cursor<'_> {
 /// when there is no such key or anything is unusual (the caller then
 /// parses the whole document with serde).
 pub(crate) fn observations(text: &str) -> Option<(Vec<Observation>, std::ops::Range<usize>)> {
-    let mut c = Cursor {
-        text,
-        b: text.as_bytes(),
-        i: 0,
-    };
+    let mut c = Cursor::new(text);
+    observations_key(&mut c)?;
+    let start = c.i;
+    let obs = c.observations()?;
+    Some((obs, start..c.i))
+}
+
+/// Moves the cursor from the start of the document to the value of its
+/// top-level key `observations` (past the colon and white space); `None`
+/// when there is no such key or anything before it is unusual.
+pub(crate) fn observations_key(c: &mut Cursor<'_>) -> Option<()> {
     c.ws();
     c.eat(OBJECT_OPEN)?;
     loop {
@@ -473,11 +514,9 @@ pub(crate) fn observations(text: &str) -> Option<(Vec<Observation>, std::ops::Ra
         c.eat(b':')?;
         c.ws();
         if key == "observations" {
-            let start = c.i;
-            let obs = c.observations()?;
-            return Some((obs, start..c.i));
+            return Some(());
         }
-        skip_value(&mut c)?;
+        skip_value(c)?;
         c.ws();
         c.eat(b',')?;
     }
@@ -568,6 +607,48 @@ mod tests {
         }
     }
 
+    /// Remembered dates, kinds and units give what converting them gives,
+    /// with every kind, unit and many dates interleaved (so texts share
+    /// slots and replace each other) and texts that do not convert.
+    #[test]
+    fn remembered_conversions_agree_with_serde() {
+        let kinds: Vec<&str> = ObservationKind::all().iter().map(|k| k.as_str()).collect();
+        let units: Vec<&str> = Unit::ALL.iter().map(|u| u.as_str()).collect();
+        assert!(kinds.len() > 40 && units.len() > 10);
+        let mut rng = graftwatch_core::SeededRng::new(0x5851_f42d_4c95_7f2d);
+        let mut objs = Vec::new();
+        for i in 0..3_000 {
+            let kind = kinds[(rng.next_u64() % kinds.len() as u64) as usize];
+            let day = 1 + rng.next_u64() % 28;
+            objs.push(format!(
+                r#"{{"date": "2024-0{}-{day:02}", "kind": "{kind}", "value": "x"}}"#,
+                1 + i % 9
+            ));
+        }
+        let text = format!("[{}]", objs.join(","));
+        assert!(same_as_serde(&text), "category values of every kind");
+        // One kind, one unit at a time: numbers with every unit, some
+        // refused (the scanner gives up, as serde refuses them).
+        for u in &units {
+            let o = format!(
+                r#"[{{"date": "2024-03-01", "kind": "anc", "value": 1, "unit": "{u}"}}, {{"date": "2024-03-01", "kind": "anc", "value": 1, "unit": "10^9/L"}}]"#
+            );
+            same_as_serde(&o);
+        }
+        let mixed: Vec<String> = (0..400)
+            .map(|i| {
+                let u = units[i * 7 % units.len()];
+                format!(
+                    r#"{{"date": "2024-03-01", "kind": "temperature", "value": 1, "unit": "{u}"}}"#
+                )
+            })
+            .collect();
+        same_as_serde(&format!("[{}]", mixed.join(",")));
+        assert!(!same_as_serde(
+            r#"[{"date": "2024-03-01", "kind": "anc", "value": 1}, {"date": "2024-02-30", "kind": "anc", "value": 1}]"#
+        ));
+    }
+
     /// The fast path of numbers gives `str::parse`'s bits on decimals of
     /// every length, precision and sign, at and around its limits.
     #[test]
@@ -614,11 +695,7 @@ mod tests {
             });
         }
         for c in cases {
-            let mut cur = Cursor {
-                text: &c,
-                b: c.as_bytes(),
-                i: 0,
-            };
+            let mut cur = Cursor::new(&c);
             let got = cur.number().expect("a number");
             assert_eq!(cur.i, c.len(), "{c}");
             let want: f64 = c.parse().expect("parses");

@@ -21,6 +21,8 @@ pub mod io;
 pub mod io_csv;
 mod json_fast;
 pub mod json_lines;
+mod json_stream;
+mod memo;
 pub mod model;
 pub mod observation;
 pub mod patient;

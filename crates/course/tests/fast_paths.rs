@@ -153,6 +153,95 @@ fn streamed_csv_edges_agree_with_the_whole_text() {
     );
 }
 
+/// Writes `bytes` to a temporary `.json` file and reads it both ways: as a
+/// file (streamed when it is well formed) and as the whole text.
+fn json_both_ways(name: &str, bytes: &[u8]) -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("gw-fast-paths-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let streamed = outcome(read_course(&p));
+    let whole = match std::fs::read_to_string(&p) {
+        Ok(text) => outcome(read_json_str(&text, &p)),
+        Err(source) => outcome(Err(CourseError::Io {
+            path: p.clone(),
+            source,
+        })),
+    };
+    std::fs::remove_file(&p).unwrap();
+    (streamed, whole)
+}
+
+#[test]
+fn streamed_json_agrees_with_the_whole_text_on_every_file() {
+    let mut files = corpus("json");
+    for dir in ["docs/examples", "crates/course/tests/data/fuzz"] {
+        for e in std::fs::read_dir(root().join(dir)).expect("dir").flatten() {
+            if e.path().extension().is_some_and(|x| x == "json") {
+                files.push(e.path());
+            }
+        }
+    }
+    assert!(files.len() > 15);
+    for f in files {
+        let bytes = std::fs::read(&f).expect("read");
+        let (streamed, whole) = json_both_ways("corpus.json", &bytes);
+        assert_eq!(streamed, whole, "{}", f.display());
+    }
+}
+
+#[test]
+fn streamed_json_edges_agree_with_the_whole_text() {
+    let seed = std::fs::read_to_string(root().join("examples/seed-case/course.json")).unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("bom.json", [&b"\xef\xbb\xbf"[..], seed.as_bytes()].concat()),
+        // Warnings (an implausible value) are located by line: the whole
+        // text is read for them.
+        (
+            "warning.json",
+            seed.replacen(
+                "\"kind\": \"bilirubin\",\n   \"value\": 0.7",
+                "\"kind\": \"bilirubin\",\n   \"value\": 40",
+                1,
+            )
+            .into_bytes(),
+        ),
+        (
+            "truncated.json",
+            seed.as_bytes()[..seed.len() * 2 / 3].to_vec(),
+        ),
+        (
+            "truncated-end.json",
+            seed.trim_end().trim_end_matches('}').as_bytes().to_vec(),
+        ),
+        ("empty.json", Vec::new()),
+        ("only-bom.json", b"\xef\xbb\xbf".to_vec()),
+        ("crlf.json", seed.replace('\n', "\r\n").into_bytes()),
+        ("trailing.json", format!("{seed} x").into_bytes()),
+    ];
+    assert!(
+        cases[1].1 != seed.as_bytes(),
+        "the warning case changes a value"
+    );
+    let mut late = seed.clone().into_bytes();
+    let n = late.len();
+    late[n - 5] = 0xff;
+    cases.push(("not-utf8-late.json", late));
+    let mut early = seed.clone().into_bytes();
+    early[40] = 0xe9;
+    cases.push(("not-utf8-early.json", early));
+    for (name, bytes) in cases {
+        let (streamed, whole) = json_both_ways(name, &bytes);
+        assert_eq!(streamed, whole, "{name}");
+        if name == "warning.json" {
+            assert!(
+                streamed.contains("severity: Warning") && streamed.contains("line: Some(98"),
+                "{name}: the warning with its line"
+            );
+        }
+    }
+}
+
 /// The workspace's one seeded generator, so a failure reproduces.
 type Gen = graftwatch_core::SeededRng;
 
@@ -285,10 +374,59 @@ fn json_scanner_agrees_with_serde_on_generated_courses() {
         let fast = outcome(read_json_str(&text, p));
         let slow = outcome(read_json_str(&serde_only(&text), p));
         assert_eq!(fast, slow, "round {round}: {}", extra.join(",\n"));
+        let (streamed, whole) = json_both_ways("generated.json", text.as_bytes());
+        assert_eq!(streamed, whole, "round {round}: {}", extra.join(",\n"));
         if graftwatch_course::io::fast_path_taken(&text) {
             fast_taken += 1;
         }
     }
     // Most rounds hold something the scanner gives up on; enough do not.
     assert!(fast_taken >= 5, "the scanner took {fast_taken} of 60");
+}
+
+/// The CSV reader remembers converted dates, kinds and units by their
+/// text: a remembered text gives its value again (also with white space
+/// around it) and a text that failed fails again on every row, each
+/// reported with its own line.
+#[test]
+fn csv_remembered_conversions_report_every_bad_row() {
+    let base = std::fs::read_to_string(
+        root().join("crates/course/tests/data/malformed/csv-unknown-observation-kind.csv"),
+    )
+    .unwrap()
+    .replace(
+        "observation,BAD-2,,2024-03-05,,,neutrofils,300,/uL,,,,,,,,,\n",
+        "",
+    );
+    let good = "observation,BAD-2,,2024-03-06,,,anc,300,/uL,,,,,,,,,\n\
+                observation,BAD-2,,2024-03-06,,,anc,0.4, 10^9/L ,,,,,,,,,\n\
+                observation,BAD-2,,2024-03-07,,,anc,500,/uL,,,,,,,,,\n";
+    let (ok, _) = csv_both_ways("memo-good.csv", format!("{base}{good}").as_bytes());
+    assert!(!ok.starts_with("invalid"), "{ok}");
+    let bad = "observation,BAD-2,,2024-03-06,,,anc,300,furlong,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,anc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,anc,300,furlong,,,,,,,,,\n\
+               observation,BAD-2,,2024-02-30,,,anc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-02-30,,,anc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,ancc,300,/uL,,,,,,,,,\n\
+               observation,BAD-2,,2024-03-06,,,ancc,300,/uL,,,,,,,,,\n";
+    let (streamed, whole) = csv_both_ways("memo-bad.csv", format!("{base}{bad}").as_bytes());
+    assert_eq!(streamed, whole);
+    let first = base.lines().count() + 1;
+    for (offset, field) in [
+        (0, "unit"),
+        (2, "unit"),
+        (3, "date"),
+        (4, "date"),
+        (5, "kind"),
+        (6, "kind"),
+    ] {
+        let line = first + offset;
+        assert!(
+            streamed.contains(&format!(
+                "CsvLine {{ line: {line}, column: Some(\"{field}\") }}"
+            )),
+            "line {line} {field}: {streamed}"
+        );
+    }
 }

@@ -51,20 +51,48 @@ fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
     }
 }
 
+/// One record: the cell of each of [`COLUMNS`] (by the column's position
+/// in [`COLUMNS`]; empty when the file has no such column), already
+/// trimmed as [`cell_text`] trims, so that every later look-up is an index.
 struct Row<'a> {
     line: usize,
-    cells: &'a csv::StringRecord,
-    cols: &'a Columns,
+    cells: [&'a str; COLUMNS.len()],
 }
 
-/// Where each of [`COLUMNS`] is in the file's rows (by the column's
-/// position in [`COLUMNS`]), looked up for every cell of every row.
-struct Columns([Option<usize>; COLUMNS.len()]);
+/// Which of [`COLUMNS`] each position of the file's rows holds (`None`:
+/// a column the reader does not use, or past the header's columns).
+struct Columns(Vec<Option<usize>>);
 
 impl Columns {
     fn of(map: &HashMap<&'static str, usize>) -> Columns {
-        Columns(COLUMNS.map(|c| map.get(c).copied()))
+        let width = map.values().map(|&j| j + 1).max().unwrap_or(0);
+        let mut by_pos = vec![None; width];
+        for (i, c) in COLUMNS.iter().enumerate() {
+            if let Some(&j) = map.get(c) {
+                by_pos[j] = Some(i);
+            }
+        }
+        Columns(by_pos)
     }
+
+    /// The cells of a record by column, walking the record once.
+    fn row<'a>(&self, line: usize, rec: &'a csv::StringRecord) -> Row<'a> {
+        let mut cells = [""; COLUMNS.len()];
+        for (cell, col) in rec.iter().zip(&self.0) {
+            if let Some(i) = *col {
+                cells[i] = cell_text(i, cell);
+            }
+        }
+        Row { line, cells }
+    }
+}
+
+/// The cell of column [`COLUMNS`]`[i]` as the reader sees it: trimmed,
+/// except a free-text cell that is not blank.
+#[inline]
+fn cell_text(i: usize, v: &str) -> &str {
+    let t = trim(v);
+    if FREE_TEXT[i] && !t.is_empty() { v } else { t }
 }
 
 /// The position of a column name in [`COLUMNS`] (a `match`, which the
@@ -115,9 +143,7 @@ impl Row<'_> {
     /// The cell of column [`COLUMNS`]`[i]`: trimmed, except a free-text
     /// cell that is not blank.
     fn get_at(&self, i: usize) -> &str {
-        let v = self.cols.0[i].and_then(|j| self.cells.get(j)).unwrap_or("");
-        let t = trim(v);
-        if FREE_TEXT[i] && !t.is_empty() { v } else { t }
+        self.cells[i]
     }
     /// The cell when it is not blank ([`Row::get_at`] is empty exactly
     /// when the cell is blank).
@@ -174,6 +200,8 @@ struct Builder<'p> {
     last_line: usize,
     /// [`Builder::allowed_mask`]'s last list and its bit set.
     allowed_cache: Option<(&'static [&'static str], u32)>,
+    /// Dates, kinds and units already converted.
+    memo: crate::memo::Memo,
 }
 
 /// Maps records of a course read from CSV back to their lines.
@@ -255,8 +283,14 @@ impl Builder<'_> {
 
     fn date(&mut self, row: &Row, col: &str) -> Option<Date> {
         let v = self.required(row, col, "a date YYYY-MM-DD")?;
+        if let Some(d) = self.memo.dates.get(v) {
+            return Some(d);
+        }
         match Date::from_str(v) {
-            Ok(d) => Some(d),
+            Ok(d) => {
+                self.memo.dates.put(v, d);
+                Some(d)
+            }
             Err(e) => {
                 self.err(row.line, col, Some(v), e.to_string());
                 None
@@ -610,8 +644,35 @@ impl Builder<'_> {
         }
     }
 
+    /// The unit cell of an observation row of kind `k` (remembered by its
+    /// text once converted).
+    fn unit(&mut self, row: &Row, k: ObservationKind) -> Result<Option<Unit>, ()> {
+        let memo_unit = row.opt("unit").and_then(|u| self.memo.units.get(u.trim()));
+        let unit = self.opt_parse(row, "unit", |u| {
+            if let Some(known) = memo_unit {
+                return Ok(known);
+            }
+            Unit::from_str(u).map_err(|_| {
+                let acc = match k.spec() {
+                    ValueSpec::Number { accepted, .. } => accepted
+                        .iter()
+                        .map(|u| u.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ValueSpec::Score { .. } => "1 (or no unit)".into(),
+                    _ => "no unit".into(),
+                };
+                format!("a known unit; accepted for {k}: {acc}")
+            })
+        });
+        if let (Ok(Some(u)), Some(text), None) = (&unit, row.opt("unit"), memo_unit) {
+            self.memo.units.put(text.trim(), *u);
+        }
+        unit
+    }
+
     fn observation_row(&mut self, row: &Row, kind: &str) {
-        let Some(k) = ObservationKind::parse(kind) else {
+        let Some(k) = self.observation_kind(kind) else {
             self.err(
                 row.line,
                 "kind",
@@ -630,20 +691,7 @@ impl Builder<'_> {
         let date = self.date(row, "date");
         let time = self.opt_parse(row, "time", TimeOfDay::from_str);
         let value = self.obs_value(row, k);
-        let unit = self.opt_parse(row, "unit", |u| {
-            Unit::from_str(u).map_err(|_| {
-                let acc = match k.spec() {
-                    ValueSpec::Number { accepted, .. } => accepted
-                        .iter()
-                        .map(|u| u.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    ValueSpec::Score { .. } => "1 (or no unit)".into(),
-                    _ => "no unit".into(),
-                };
-                format!("a known unit; accepted for {k}: {acc}")
-            })
-        });
+        let unit = self.unit(row, k);
         let lineage = self.opt_parse(row, "lineage", Lineage::from_str);
         let attribution = self.opt_parse(row, "attribution", parse_enum);
         let method = self.opt_parse(row, "method", parse_enum);
@@ -686,6 +734,16 @@ impl Builder<'_> {
             automated,
             note: row.opt("note").map(str::to_string),
         });
+    }
+
+    /// [`ObservationKind::parse`], remembered by the text.
+    fn observation_kind(&mut self, kind: &str) -> Option<ObservationKind> {
+        if let Some(k) = self.memo.kinds.get(kind) {
+            return Some(k);
+        }
+        let k = ObservationKind::parse(kind)?;
+        self.memo.kinds.put(kind, k);
+        Some(k)
     }
 
     fn obs_value(&mut self, row: &Row, k: ObservationKind) -> Option<ObsValue> {
@@ -1021,6 +1079,7 @@ fn parse_records<R: std::io::Read>(
         loc: CsvLocator::default(),
         last_line: header_line,
         allowed_cache: None,
+        memo: crate::memo::Memo::default(),
     };
     read_records(rdr, &cols, &mut b, path)?;
     b.finish()
@@ -1122,12 +1181,7 @@ fn read_records<R: std::io::Read>(
                 if rec.as_slice().trim().is_empty() {
                     continue;
                 }
-                let row = Row {
-                    line,
-                    cells: &rec,
-                    cols,
-                };
-                b.row(&row);
+                b.row(&cols.row(line, &rec));
             }
             Err(e) => {
                 let e = io_error(e, path)?;

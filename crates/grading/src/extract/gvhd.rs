@@ -461,8 +461,14 @@ pub fn upper_gi_histology(course: &Course) -> Vec<Date> {
 /// (`lower_gi_gvhd_diagnosis` records), date order: the day MAGIC dates the
 /// lower-GI onset stage by.
 pub fn lower_gi_diagnoses(course: &Course) -> Vec<Date> {
-    let mut v: Vec<Date> = course
-        .observations_of(graftwatch_course::ObservationKind::LowerGiGvhdDiagnosis)
+    lower_gi_diagnoses_of(course.observations.iter())
+}
+
+/// [`lower_gi_diagnoses`] of some of the observations (the
+/// `lower_gi_gvhd_diagnosis` records among them count).
+pub(crate) fn lower_gi_diagnoses_of<'a>(obs: impl Iterator<Item = &'a Observation>) -> Vec<Date> {
+    let mut v: Vec<Date> = obs
+        .filter(|o| o.kind == graftwatch_course::ObservationKind::LowerGiGvhdDiagnosis)
         .map(|o| o.date)
         .collect();
     v.sort();

@@ -34,6 +34,8 @@ pub(crate) struct ByReader<'a> {
     pub crs: Vec<&'a Observation>,
     /// Body weights.
     pub weights: Vec<&'a Observation>,
+    /// Lower-GI acute GVHD diagnoses ([`gvhd::lower_gi_diagnoses`]).
+    pub lower_gi_diagnoses: Vec<&'a Observation>,
     /// [`biomarkers::reads`].
     pub biomarkers: Vec<&'a Observation>,
     /// First and last date of any event or observation
@@ -81,6 +83,9 @@ impl<'a> ByReader<'a> {
             }
             if k == graftwatch_course::ObservationKind::Weight {
                 r.weights.push(o);
+            }
+            if k == graftwatch_course::ObservationKind::LowerGiGvhdDiagnosis {
+                r.lower_gi_diagnoses.push(o);
             }
             if biomarkers::reads(k) {
                 r.biomarkers.push(o);

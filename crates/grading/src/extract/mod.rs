@@ -167,7 +167,7 @@ pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
         risk,
         death: outcome::death(course),
         upper_gi_histology: gvhd::upper_gi_histology(course),
-        lower_gi_diagnoses: gvhd::lower_gi_diagnoses(course),
+        lower_gi_diagnoses: gvhd::lower_gi_diagnoses_of(by.lower_gi_diagnoses.iter().copied()),
         therapies: marrow::therapy_starts(course),
         weights: weight_history(by.weights.iter().copied()),
         biomarkers: biomarkers::biomarker_samples_of(by.biomarkers.iter().copied()),

@@ -1,0 +1,93 @@
+//! Conversions remembered by their text: a course file spells its dates,
+//! observation kinds and units a few hundred distinct ways across a
+//! million rows, and converting the same text again gives the same value.
+
+/// A small direct-mapped table of texts (up to `N` bytes) and their
+/// converted values, `W` slots picked by the text's length and its first,
+/// middle and last bytes. Only a conversion that is a function of the text
+/// alone may be remembered (then a text found here gives exactly what
+/// converting it gives); a failed conversion is never remembered.
+pub(crate) struct Seen<T, const N: usize, const W: usize> {
+    slots: [([u8; N], usize, Option<T>); W],
+}
+
+impl<T: Copy, const N: usize, const W: usize> Default for Seen<T, N, W> {
+    fn default() -> Self {
+        Seen {
+            slots: [([0; N], 0, None); W],
+        }
+    }
+}
+
+impl<T: Copy, const N: usize, const W: usize> Seen<T, N, W> {
+    /// The slot of a text of 1 to `N` bytes.
+    fn slot(b: &[u8]) -> usize {
+        let (first, middle, last) = (b[0], b[b.len() / 2], b[b.len() - 1]);
+        (b.len() * 7 + usize::from(first) * 3 + usize::from(middle) * 5 + usize::from(last)) % W
+    }
+
+    /// The value remembered for exactly this text.
+    pub(crate) fn get(&self, text: &str) -> Option<T> {
+        let b = text.as_bytes();
+        if b.is_empty() || b.len() > N {
+            return None;
+        }
+        let (key, len, value) = &self.slots[Self::slot(b)];
+        match value {
+            Some(v) if *len == b.len() && &key[..b.len()] == b => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// Remembers `value` for `text` (replacing the slot's text; a text
+    /// longer than `N` bytes is not remembered).
+    pub(crate) fn put(&mut self, text: &str, value: T) {
+        let b = text.as_bytes();
+        if b.is_empty() || b.len() > N {
+            return;
+        }
+        let (key, len, slot) = &mut self.slots[Self::slot(b)];
+        key[..b.len()].copy_from_slice(b);
+        *len = b.len();
+        *slot = Some(value);
+    }
+}
+
+/// The remembered conversions of one reader.
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// Dates (`YYYY-MM-DD`).
+    pub(crate) dates: Seen<graftwatch_core::Date, 10, 4>,
+    /// Observation kinds.
+    pub(crate) kinds: Seen<crate::observation::ObservationKind, 32, 32>,
+    /// Units.
+    pub(crate) units: Seen<graftwatch_core::Unit, 16, 16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Seen;
+
+    #[test]
+    fn a_text_gives_back_only_its_own_value() {
+        let mut s: Seen<u32, 4, 2> = Seen::default();
+        assert_eq!(s.get("ab"), None);
+        s.put("ab", 1);
+        assert_eq!(s.get("ab"), Some(1));
+        assert_eq!(s.get("a"), None);
+        assert_eq!(s.get("abc"), None);
+        assert_eq!(s.get(""), None);
+        // Too long to remember.
+        s.put("abcde", 9);
+        assert_eq!(s.get("abcde"), None);
+        // Texts sharing a slot replace each other.
+        let texts = ["x", "y", "z", "xy", "yx", "zz", "abcd", "dcba"];
+        for (i, t) in texts.iter().enumerate() {
+            s.put(t, i as u32);
+            assert_eq!(s.get(t), Some(i as u32), "{t}");
+        }
+        for (i, t) in texts.iter().enumerate() {
+            assert!(s.get(t).is_none_or(|v| v == i as u32), "{t}");
+        }
+    }
+}
