@@ -172,7 +172,7 @@ pub fn decode(text: &str) -> Result<Course, CheckpointError> {
     let days = DayRange::supported();
     for (k, l) in lines.enumerate() {
         let line = k + 5;
-        let o = if l.starts_with('{') {
+        let o = if l.starts_with("{") {
             serde_json::from_str(l).map_err(|source| CheckpointError::Json { line, source })?
         } else {
             compact(l, &shapes, &days).ok_or_else(|| bad_line(line, l))?

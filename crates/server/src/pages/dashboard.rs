@@ -278,6 +278,30 @@ fn page_link(q: &WardQuery, f: &WardFilter, today: graftwatch_core::Date, n: usi
     )
 }
 
+/// The rows of one page from `first`, among those whose patient id
+/// contains `needle` (case-insensitive; all rows without one), and how
+/// many rows match.
+fn page_of<'a>(
+    rows: &'a [ViewRow],
+    needle: Option<&str>,
+    first: usize,
+) -> (usize, Vec<&'a ViewRow>) {
+    let needle = needle.unwrap_or("").trim().to_lowercase();
+    if needle.is_empty() {
+        let end = (first + PAGE_SIZE).min(rows.len());
+        return (
+            rows.len(),
+            rows.get(first..end).unwrap_or_default().iter().collect(),
+        );
+    }
+    let hits: Vec<&ViewRow> = rows
+        .iter()
+        .filter(|r| r.row.patient.to_lowercase().contains(&needle))
+        .collect();
+    let shown = hits.iter().skip(first).take(PAGE_SIZE).copied().collect();
+    (hits.len(), shown)
+}
+
 /// `GET /ward`: one page of the dashboard (rows from the in-memory ward
 /// cache; one audit entry naming the user and the patients shown).
 pub async fn ward(
@@ -308,27 +332,8 @@ pub async fn ward(
     let all = WardCache::view(&state, key).await?;
     crate::timing::since("ward: cached rows", t0);
     let t0 = std::time::Instant::now();
-    let needle = q.q.as_deref().unwrap_or("").trim().to_lowercase();
     let first = (page_no - 1) * PAGE_SIZE;
-    let (total, shown): (usize, Vec<&ViewRow>) = if needle.is_empty() {
-        let end = (first + PAGE_SIZE).min(all.rows.len());
-        (
-            all.rows.len(),
-            all.rows
-                .get(first..end)
-                .unwrap_or_default()
-                .iter()
-                .collect(),
-        )
-    } else {
-        let hits: Vec<&ViewRow> = all
-            .rows
-            .iter()
-            .filter(|r| r.row.patient.to_lowercase().contains(&needle))
-            .collect();
-        let shown = hits.iter().skip(first).take(PAGE_SIZE).copied().collect();
-        (hits.len(), shown)
-    };
+    let (total, shown) = page_of(&all.rows, q.q.as_deref(), first);
     let ids: Vec<String> = shown.iter().map(|r| r.row.patient.clone()).collect();
     let what = format!(
         "ward dashboard as of {today}, page {page_no} ({} of {total} patients)",

@@ -45,8 +45,16 @@ use crate::error::PageError;
 pub use crate::roles::{Permission, RouteSpec};
 pub use crate::templates::{Chrome, NavEntry};
 
-/// The page routes.
+/// The page routes, in the order the roles matrix lists them.
 pub fn routes() -> Vec<RouteSpec> {
+    [ward_routes(), entry_routes(), lab_and_dli_routes()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The ward dashboard, the stylesheets and the patient page.
+fn ward_routes() -> Vec<RouteSpec> {
     use Permission as P;
     let page = RouteSpec::page;
     vec![
@@ -78,6 +86,14 @@ pub fn routes() -> Vec<RouteSpec> {
             "patient page: figure, endpoints, alerts, DLI trail, revision history",
             get(patient::patient),
         ),
+    ]
+}
+
+/// The bedside entry of a day's findings.
+fn entry_routes() -> Vec<RouteSpec> {
+    use Permission as P;
+    let page = RouteSpec::page;
+    vec![
         page(
             Method::GET,
             "/patients/{id}/entry",
@@ -99,6 +115,14 @@ pub fn routes() -> Vec<RouteSpec> {
             "save the day's findings as one revision",
             post(entry::save),
         ),
+    ]
+}
+
+/// The lab upload, runs and sign-off, and the DLI review.
+fn lab_and_dli_routes() -> Vec<RouteSpec> {
+    use Permission as P;
+    let page = RouteSpec::page;
+    vec![
         page(
             Method::GET,
             "/patients/{id}/lab",
