@@ -73,12 +73,25 @@ impl RobustFit {
         self.relinearise_and_refit();
     }
 
+    /// Re-linearises the rows at the current fit and refits, twice. A
+    /// design that re-linearising leaves unchanged to the last bit (no
+    /// amplification model, or already at its fixed point) would be fitted
+    /// to the same result, so that fit is skipped.
     fn relinearise_and_refit(&mut self) {
         for _ in 0..2 {
+            let before: Vec<Vec<u64>> = self.design.rows.iter().map(q_bits).collect();
             self.design.relinearise(&self.fit.f);
-            self.fit = fit(&self.design);
+            let same = self.design.rows.iter().map(q_bits).eq(before);
+            if !same {
+                self.fit = fit(&self.design);
+            }
         }
     }
+}
+
+/// The bits of a row's per-person ALT probabilities (exact comparison).
+fn q_bits(r: &DesignRow) -> Vec<u64> {
+    r.q.iter().map(|q| q.to_bits()).collect()
 }
 
 const MIN_SHARE: f64 = 0.02;
