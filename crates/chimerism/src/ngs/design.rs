@@ -220,8 +220,14 @@ impl DesignRow {
         } else {
             1.0
         };
+        // No cap at 1: q_k is the slope of the mixture's ALT share in f_k
+        // at the linearisation point, not a read probability. A homozygous
+        // ALT person whose allele is amplified more than the others' has
+        // a_k/D > 1 (e.g. 2w/(1 + w) beside heterozygotes); capping it read
+        // such a minor contributor's reads as too few for its fraction
+        // (recipient over-estimated, overdispersion inflated).
         for (q, x) in self.q.iter_mut().zip(&a.alt) {
-            *q = a.ref_to_alt + (x / d * jensen).min(1.0) * span;
+            *q = a.ref_to_alt + x / d * jensen * span;
         }
     }
 

@@ -20,6 +20,7 @@
 //!    beyond it (at most `max_fraction` of the markers in all).
 
 use super::design::{Design, DesignRow};
+use super::em::em_binomial;
 use super::error_model::AlleleClass;
 use super::fit::{Fit, fit};
 use super::genotype::Genotype;
@@ -73,25 +74,51 @@ impl RobustFit {
         self.relinearise_and_refit();
     }
 
-    /// Re-linearises the rows at the current fit and refits, twice. A
-    /// design that re-linearising leaves unchanged to the last bit (no
-    /// amplification model, or already at its fixed point) would be fitted
-    /// to the same result, so that fit is skipped.
+    /// Re-linearises the rows at the current fit and refits until the
+    /// linearisation is at its fixed point (no slope moves by more than
+    /// [`RELINEARISE_TOL`]; at most [`MAX_RELINEARISE`] rounds). A design
+    /// that re-linearising leaves unchanged (no amplification model, or
+    /// already at its fixed point) would be fitted to the same result, so
+    /// that fit is skipped.
     fn relinearise_and_refit(&mut self) {
-        for _ in 0..2 {
-            let before: Vec<Vec<u64>> = self.design.rows.iter().map(q_bits).collect();
+        for _ in 0..MAX_RELINEARISE {
+            let before: Vec<Vec<f64>> = self.design.rows.iter().map(|r| r.q.clone()).collect();
             self.design.relinearise(&self.fit.f);
-            let same = self.design.rows.iter().map(q_bits).eq(before);
-            if !same {
-                self.fit = fit(&self.design);
+            let moved = self
+                .design
+                .rows
+                .iter()
+                .zip(&before)
+                .flat_map(|(r, b)| r.q.iter().zip(b).map(|(x, y)| (x - y).abs()))
+                .fold(0.0, f64::max);
+            if moved <= RELINEARISE_TOL {
+                break;
             }
+            self.fit = fit(&self.design);
         }
     }
 }
 
-/// The bits of a row's per-person ALT probabilities (exact comparison).
-fn q_bits(r: &DesignRow) -> Vec<u64> {
-    r.q.iter().map(|q| q.to_bits()).collect()
+/// Largest change of a row's slope q at which the linearisation of the
+/// allele-amplification model counts as converged.
+const RELINEARISE_TOL: f64 = 1e-10;
+
+/// Most re-linearisation rounds after one fit.
+const MAX_RELINEARISE: usize = 8;
+
+/// Linearises the rows at a binomial EM estimate (three rounds of EM and
+/// re-linearisation from the uniform mixture) so that the first
+/// likelihood fit starts near its fixed point: rows linearised far from
+/// the estimate can put the expected ALT share of the true mixture
+/// outside [0, 1] (slopes of amplified homozygous alleles exceed 1), where
+/// the fit cannot go.
+fn linearise_at_em_start(design: &mut Design) {
+    let k = design.persons;
+    let mut f = vec![1.0 / k as f64; k];
+    for _ in 0..3 {
+        f = em_binomial(design, &f, 300, 1e-9);
+        design.relinearise(&f);
+    }
 }
 
 const MIN_SHARE: f64 = 0.02;
@@ -189,6 +216,8 @@ pub fn robust_fit(
     markers: &[Marker],
     cfg: &RobustConfig,
 ) -> RobustFit {
+    let mut design = design;
+    linearise_at_em_start(&mut design);
     let first = fit(&design);
     let mut rf = RobustFit {
         design,
