@@ -68,7 +68,12 @@ pub(crate) fn lik_terms(design: &Design, rho: &Dispersion) -> Vec<LikTerms> {
                 DispersionClass::HomContrast => (rho.hom_contrast, hom),
                 DispersionClass::Het => (rho.het, het),
             };
-            LikTerms::with_ln_gamma_s(r.alt, r.depth, rh, lg_s)
+            let own = r.rho(rho);
+            if own == rh {
+                LikTerms::with_ln_gamma_s(r.alt, r.depth, rh, lg_s)
+            } else {
+                LikTerms::new(r.alt, r.depth, own)
+            }
         })
         .collect()
 }
@@ -95,7 +100,7 @@ fn gradient_and_information(
     let mut h = vec![0.0; k * k];
     for (r, t) in design.rows.iter().zip(terms) {
         let p = r.p(f);
-        let rh = rho.get(r.class);
+        let rh = r.rho(rho);
         let s = t.score(p);
         let w = fisher_weight(r.depth, p, rh);
         for i in 0..k {
@@ -373,9 +378,21 @@ fn fit_rho_class(design: &Design, f: &[f64], class: DispersionClass) -> f64 {
     let ll = |l10: f64| -> f64 {
         let rho = 10f64.powf(l10);
         let lg_s = ln_gamma_of_s(rho);
+        let class_rho = Dispersion {
+            hom_contrast: rho,
+            het: rho,
+        };
         rows.iter()
             .zip(&ps)
-            .map(|(r, &p)| LikTerms::with_ln_gamma_s(r.alt, r.depth, rho, lg_s).log_lik(p))
+            .map(|(r, &p)| {
+                let own = r.rho(&class_rho);
+                let t = if own == rho {
+                    LikTerms::with_ln_gamma_s(r.alt, r.depth, rho, lg_s)
+                } else {
+                    LikTerms::new(r.alt, r.depth, own)
+                };
+                t.log_lik(p)
+            })
             .sum()
     };
     let (mut a, mut b) = LOG10_RHO_RANGE;
