@@ -142,16 +142,73 @@ pub fn learn_sites(
         })
         .collect();
     let balance = BalancePrior::estimate(&reads, cfg.balance_min_reads);
+    let spread = error_spread(markers, &reads);
     markers
         .iter()
         .zip(&reads)
         .enumerate()
         .map(|(m, (marker, acc))| {
+            let ci = usize::from(AlleleClass::of(marker) == AlleleClass::Indel);
             let base = *class.rates(AlleleClass::of(marker));
             let ext = table.and_then(|t| t.get(m).copied().flatten());
-            site_model(base, acc, ext, &balance, cfg)
+            let mut site = site_model(base, acc, ext, &balance, cfg);
+            if site.source == SiteSource::Class {
+                // The class rate stands for a site whose own rate is
+                // unknown: it differs from the class rate by the
+                // between-site spread.
+                site.error_var[0] += spread[ci][0];
+                site.error_var[1] += spread[ci][1];
+            }
+            site
         })
         .collect()
+}
+
+/// Fewest sites behind a between-site error spread estimate.
+const MIN_SPREAD_SITES: usize = 10;
+
+/// Between-site variance of the error rates beyond counting noise, per
+/// class (SNP, indel) and direction (REF→ALT, ALT→REF), from the reference
+/// samples' error reads at their homozygous markers (method of moments:
+/// the spread of the site rates minus the mean Poisson variance r̄/n;
+/// 0 with fewer than [`MIN_SPREAD_SITES`] sites). Real amplicons differ
+/// from site to site by far more than a pure sample's few error reads
+/// show; a site taking the class rate carries this variance into the
+/// detection limits and the presence test.
+fn error_spread(markers: &[Marker], reads: &[SiteReads]) -> [[f64; 2]; 2] {
+    let mut out = [[0.0; 2]; 2];
+    for (ci, class) in [AlleleClass::Snp, AlleleClass::Indel].into_iter().enumerate() {
+        for dir in 0..2 {
+            let sites: Vec<(f64, f64)> = markers
+                .iter()
+                .zip(reads)
+                .filter(|(m, _)| AlleleClass::of(m) == class)
+                .map(|(_, r)| match dir {
+                    0 => (r.hom_ref_alt as f64, r.hom_ref_depth as f64),
+                    _ => (r.hom_alt_ref as f64, r.hom_alt_depth as f64),
+                })
+                .filter(|&(_, n)| n >= 100.0)
+                .collect();
+            out[ci][dir] = moment_spread(&sites);
+        }
+    }
+    out
+}
+
+/// Between-site variance of rates x/n beyond Poisson counting noise.
+fn moment_spread(sites: &[(f64, f64)]) -> f64 {
+    if sites.len() < MIN_SPREAD_SITES {
+        return 0.0;
+    }
+    let k = sites.len() as f64;
+    let pooled = sites.iter().map(|s| s.0).sum::<f64>() / sites.iter().map(|s| s.1).sum::<f64>();
+    let spread = sites
+        .iter()
+        .map(|&(x, n)| (x / n - pooled).powi(2))
+        .sum::<f64>()
+        / (k - 1.0);
+    let counting = sites.iter().map(|&(_, n)| pooled / n).sum::<f64>() / k;
+    (spread - counting).max(0.0)
 }
 
 /// Level of the test for between-site allele-balance variation
