@@ -265,9 +265,8 @@ fn diag_artefacts() {
             by_level[li].0 += (est - fr).abs() / fr;
             by_level[li].1 += (est - fr) / fr;
             by_level[li].2 += 1;
-            bound_by_level[li] += (2.0 / std::f64::consts::PI).sqrt()
-                * information_bound_se(&s, fr, donors)
-                / fr;
+            bound_by_level[li] +=
+                (2.0 / std::f64::consts::PI).sqrt() * information_bound_se(&s, fr, donors) / fr;
             let ci = rec.ci.unwrap();
             cov += usize::from(ci.low <= fr && fr <= ci.high);
             if seed < 5_000 {
@@ -440,14 +439,21 @@ fn diag_oracle() {
     if std::env::var("NO_OUTLIERS").is_ok() {
         cfg.exclude_outliers = false;
     }
-    let seeds: u64 = std::env::var("SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let seeds: u64 = std::env::var("SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     let mut rel: [Vec<f64>; 4] = Default::default();
     let mut bound: [Vec<f64>; 4] = Default::default();
     let mut cov = 0;
     let mut diag: [Vec<f64>; 6] = Default::default();
     for seed in 7_000..7_000 + seeds {
         let donors = 1 + (seed % 2) as usize;
-        let reads = if which == "bias" || which == "clean" { SimReads::default() } else { messy_reads() };
+        let reads = if which == "bias" || which == "clean" {
+            SimReads::default()
+        } else {
+            messy_reads()
+        };
         let mut s = scenario_full(seed, donors, (48, 24), reads, &m);
         if std::env::var("ORACLE_AMP").is_ok() {
             for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
@@ -460,7 +466,14 @@ fn diag_oracle() {
             let refs: Vec<_> = people.iter().collect();
             let counts = s.counts(&refs, &truth(fr, donors));
             let r = analyse_sample_with(
-                "s", &s.panel.markers, &s.persons, &s.calls, &s.errors, &s.sites, &counts, &cfg,
+                "s",
+                &s.panel.markers,
+                &s.persons,
+                &s.calls,
+                &s.errors,
+                &s.sites,
+                &counts,
+                &cfg,
             )
             .expect("analysable");
             let rec = r.recipient();
@@ -470,7 +483,10 @@ fn diag_oracle() {
             cov += usize::from(ci.low <= fr && fr <= ci.high);
             if (est - fr).abs() / fr > 0.3 {
                 let codes: Vec<&str> = r.flags.iter().map(|f| f.code.as_str()).collect();
-                println!("seed {seed} level {fr}: {est:.5} [{:.5}, {:.5}] rho {:?} {codes:?}", ci.low, ci.high, r.dispersion);
+                println!(
+                    "seed {seed} level {fr}: {est:.5} [{:.5}, {:.5}] rho {:?} {codes:?}",
+                    ci.low, ci.high, r.dispersion
+                );
             }
             let bse = information_bound_se(&s, fr, donors);
             bound[l].push((2.0 / std::f64::consts::PI).sqrt() * bse / fr);
@@ -513,11 +529,17 @@ fn diag_oracle() {
 #[test]
 #[ignore]
 fn diag_residuals() {
-    let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7_000);
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7_000);
     let mut m = Messy::clean();
     m.artefacts.allele_bias_sd = 0.3;
     let donors = 1 + (seed % 2) as usize;
-    let level: f64 = std::env::var("LEVEL").ok().and_then(|s| s.parse().ok()).unwrap_or(0.05);
+    let level: f64 = std::env::var("LEVEL")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.05);
     let mut s = scenario_full(seed, donors, (48, 24), SimReads::default(), &m);
     if std::env::var("ORACLE_AMP").is_ok() {
         for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
@@ -525,11 +547,19 @@ fn diag_residuals() {
             site.log_amplification_var = 0.0;
         }
     }
-    for _ in 0..[0.01, 0.02, 0.05, 0.1].iter().position(|x| *x == level).unwrap_or(0) {
+    for _ in 0..[0.01, 0.02, 0.05, 0.1]
+        .iter()
+        .position(|x| *x == level)
+        .unwrap_or(0)
+    {
         let _ = s.sample(&truth(0.01, donors));
     }
     let r = s.sample(&truth(level, donors));
-    println!("f {:?} rho {:?}", r.persons.iter().map(|p| p.fraction).collect::<Vec<_>>(), r.dispersion);
+    println!(
+        "f {:?} rho {:?}",
+        r.persons.iter().map(|p| p.fraction).collect::<Vec<_>>(),
+        r.dispersion
+    );
     for (mk, (rep, w)) in r.markers.iter().zip(&s.effects.amplification).enumerate() {
         println!(
             "{mk} {:?} w {w:.3} obs {:?} exp {:?} res {:?} used {} {:?}",

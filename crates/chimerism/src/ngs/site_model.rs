@@ -177,8 +177,11 @@ const MIN_SPREAD_SITES: usize = 10;
 /// detection limits and the presence test.
 fn error_spread(markers: &[Marker], reads: &[SiteReads]) -> [[f64; 2]; 2] {
     let mut out = [[0.0; 2]; 2];
-    for (ci, class) in [AlleleClass::Snp, AlleleClass::Indel].into_iter().enumerate() {
-        for dir in 0..2 {
+    for (ci, class) in [AlleleClass::Snp, AlleleClass::Indel]
+        .into_iter()
+        .enumerate()
+    {
+        for (dir, slot) in out[ci].iter_mut().enumerate() {
             let sites: Vec<(f64, f64)> = markers
                 .iter()
                 .zip(reads)
@@ -189,7 +192,7 @@ fn error_spread(markers: &[Marker], reads: &[SiteReads]) -> [[f64; 2]; 2] {
                 })
                 .filter(|&(_, n)| n >= 100.0)
                 .collect();
-            out[ci][dir] = moment_spread(&sites);
+            *slot = moment_spread(&sites);
         }
     }
     out
