@@ -82,16 +82,7 @@ impl RobustFit {
     /// that fit is skipped.
     fn relinearise_and_refit(&mut self) {
         for _ in 0..MAX_RELINEARISE {
-            let before: Vec<Vec<f64>> = self.design.rows.iter().map(|r| r.q.clone()).collect();
-            self.design.relinearise(&self.fit.f);
-            let moved = self
-                .design
-                .rows
-                .iter()
-                .zip(&before)
-                .flat_map(|(r, b)| r.q.iter().zip(b).map(|(x, y)| (x - y).abs()))
-                .fold(0.0, f64::max);
-            if moved <= RELINEARISE_TOL {
+            if relinearise_moves(&mut self.design, &self.fit.f) <= RELINEARISE_TOL {
                 break;
             }
             self.fit = fit(&self.design);
@@ -117,8 +108,22 @@ fn linearise_at_em_start(design: &mut Design) {
     let mut f = vec![1.0 / k as f64; k];
     for _ in 0..3 {
         f = em_binomial(design, &f, 300, 1e-9);
-        design.relinearise(&f);
+        if relinearise_moves(design, &f) <= RELINEARISE_TOL {
+            break;
+        }
     }
+}
+
+/// Re-linearises `design` at `f`; the largest change of any slope.
+fn relinearise_moves(design: &mut Design, f: &[f64]) -> f64 {
+    let before: Vec<Vec<f64>> = design.rows.iter().map(|r| r.q.clone()).collect();
+    design.relinearise(f);
+    design
+        .rows
+        .iter()
+        .zip(&before)
+        .flat_map(|(r, b)| r.q.iter().zip(b).map(|(x, y)| (x - y).abs()))
+        .fold(0.0, f64::max)
 }
 
 const MIN_SHARE: f64 = 0.02;
