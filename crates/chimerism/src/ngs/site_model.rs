@@ -246,6 +246,8 @@ pub const BALANCE_HETEROGENEITY_ALPHA: f64 = 0.01;
 struct BalancePrior {
     centre: f64,
     tau2: f64,
+    /// The references' own beta-binomial ρ (see [`within_site_rho`]).
+    rho: f64,
 }
 
 impl BalancePrior {
@@ -258,6 +260,7 @@ impl BalancePrior {
             return BalancePrior {
                 centre: 0.5,
                 tau2: 0.0,
+                rho: 0.0,
             };
         }
         let share = |r: &SiteReads| r.het_alt as f64 / r.het_depth as f64;
@@ -294,7 +297,7 @@ impl BalancePrior {
         } else {
             0.0
         };
-        BalancePrior { centre, tau2 }
+        BalancePrior { centre, tau2, rho }
     }
 
     /// Shrunk heterozygote share and the posterior variance of the site's
@@ -308,12 +311,16 @@ impl BalancePrior {
             return (self.centre, self.tau2 / scale);
         }
         let raw = acc.het_alt as f64 / acc.het_depth as f64;
-        let s2 = self.centre * (1.0 - self.centre) * acc.sampling_units(0.0);
+        let unit = self.centre * (1.0 - self.centre);
+        let s2 = unit * acc.sampling_units(0.0);
         let w = self.tau2 / (self.tau2 + s2);
-        (
-            self.centre + w * (raw - self.centre),
-            (1.0 - w) * self.tau2 / scale,
-        )
+        // The posterior variance counts the references' own overdispersion
+        // (their share varies beyond binomial from sample to sample), even
+        // though the shrinkage weight keeps the binomial variance (see the
+        // type's doc): it is what the site's estimate is really off by.
+        let s2_rho = unit * acc.sampling_units(self.rho);
+        let post = self.tau2 * s2_rho / (self.tau2 + s2_rho);
+        (self.centre + w * (raw - self.centre), post / scale)
     }
 }
 
