@@ -241,7 +241,11 @@ pub const BALANCE_HETEROGENEITY_ALPHA: f64 = 0.01;
 /// markers, count-level simulation). Once bias is established, τ² and the
 /// shrinkage weights keep the binomial sampling variance, as before (using
 /// ρ there as well moved the real three-person mixture's mean error from
-/// 0.43 to 0.47 points; not adopted).
+/// 0.43 to 0.47 points; not adopted). The posterior variance of a site's
+/// log amplification (what the fit averages over and adds to the row's
+/// overdispersion) does count ρ: it is what the site's estimate is really
+/// off by (issue 14, second round: messy-simulation error 5.43% → 5.39%,
+/// real three-person mixture 0.427 → 0.411 points).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct BalancePrior {
     centre: f64,
