@@ -106,12 +106,30 @@ const MAX_RELINEARISE: usize = 8;
 fn linearise_at_em_start(design: &mut Design) {
     let k = design.persons;
     let mut f = vec![1.0 / k as f64; k];
+    if k < 2 || !linearisation_depends_on_f(design, &f) {
+        return;
+    }
     for _ in 0..3 {
         f = em_binomial(design, &f, 300, 1e-9);
         if relinearise_moves(design, &f) <= RELINEARISE_TOL {
             break;
         }
     }
+}
+
+/// Whether the rows' slopes depend on the mixture at all (an allele
+/// amplification other than 1 or an uncertain one somewhere): re-linearised
+/// at a lopsided mixture, does any slope move? The rows are left
+/// linearised at `uniform` (where [`DesignRow::from_site`] puts them), so a
+/// design that does not depend on f is exactly as before and needs no EM
+/// start.
+fn linearisation_depends_on_f(design: &mut Design, uniform: &[f64]) -> bool {
+    let k = uniform.len();
+    let mut lopsided = vec![0.1 / (k - 1) as f64; k];
+    lopsided[0] = 0.9;
+    let moved = relinearise_moves(design, &lopsided);
+    design.relinearise(uniform);
+    moved > RELINEARISE_TOL
 }
 
 /// Re-linearises `design` at `f`; the largest change of any slope.
