@@ -269,18 +269,6 @@ fn diag_artefacts() {
                 (2.0 / std::f64::consts::PI).sqrt() * information_bound_se(&s, fr, donors) / fr;
             let ci = rec.ci.unwrap();
             cov += usize::from(ci.low <= fr && fr <= ci.high);
-            if seed < 5_000 {
-                let codes: Vec<&str> = r.flags.iter().map(|f| f.code.as_str()).collect();
-                println!(
-                    "{fr}: {:.4} [{:.4},{:.4}] phi {:.2} scale {:?} used {} {codes:?}",
-                    100.0 * est,
-                    100.0 * ci.low,
-                    100.0 * ci.high,
-                    r.variance_inflation,
-                    r.sample_error_scale,
-                    r.markers_used
-                );
-            }
         }
     }
     for (l, (a, b, n)) in by_level.iter().enumerate() {
@@ -421,14 +409,62 @@ fn messy_information_bound() {
     );
 }
 
+/// Sets every site's amplification to the simulated truth (`which`: "het"
+/// = only sites with a heterozygous reference, "nohet" = only the others,
+/// anything else = all).
+fn give_true_amplification(s: &mut Scenario, which: &str) {
+    for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
+        let het = site.het_reads > 0;
+        if (which == "het" && !het) || (which == "nohet" && het) {
+            continue;
+        }
+        site.het_alt_fraction = w / (1.0 + w);
+        site.log_amplification_var = 0.0;
+    }
+}
+
+/// Simulates a sample of the scenario's people at `fractions` and analyses
+/// it with `cfg`.
+fn analyse_at(
+    s: &mut Scenario,
+    fractions: &[f64],
+    cfg: &graftwatch_chimerism::ngs::NgsConfig,
+) -> graftwatch_chimerism::ngs::NgsSampleResult {
+    let people = s.people.clone();
+    let refs: Vec<_> = people.iter().collect();
+    let counts = s.counts(&refs, fractions);
+    graftwatch_chimerism::ngs::analyse_sample_with(
+        "s",
+        &s.panel.markers,
+        &s.persons,
+        &s.calls,
+        &s.errors,
+        &s.sites,
+        &counts,
+        cfg,
+    )
+    .expect("analysable")
+}
+
+/// Mean of each level's values, "a% / b% / c% / d%".
+fn per_level(v: &[Vec<f64>; 4]) -> String {
+    (0..4)
+        .map(|l| format!("{:.2}%", 100.0 * mean(&v[l])))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 /// Diagnostic (not a check): the messy sweep's recipient error with parts
 /// of the model replaced by the truth or switched off, to find where the
-/// estimator loses information (`MESSY_ONLY` as in `diag_artefacts`;
-/// `ORACLE_AMP=1`: every site's true amplification; `NO_OUTLIERS=1`).
+/// estimator loses information (`MESSY_ONLY=clean|bias`, anything else =
+/// the full messy scenario; `ORACLE_AMP=1|het|nohet`: the true
+/// amplification at every site / at sites with a heterozygous reference /
+/// at the others; `NO_OUTLIERS=1`; `SEEDS=N` panels from seed 7000, 50 =
+/// the 200 samples of the coverage test).
 #[test]
 #[ignore]
 fn diag_oracle() {
-    use graftwatch_chimerism::ngs::{NgsConfig, analyse_sample_with};
+    use graftwatch_chimerism::ngs::NgsConfig;
     let which = std::env::var("MESSY_ONLY").unwrap_or_default();
     let mut m = Messy::real_like();
     if which == "bias" || which == "clean" {
@@ -456,30 +492,10 @@ fn diag_oracle() {
         };
         let mut s = scenario_full(seed, donors, (48, 24), reads, &m);
         if let Ok(which) = std::env::var("ORACLE_AMP") {
-            for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
-                let het = site.het_reads > 0;
-                if (which == "het" && !het) || (which == "nohet" && het) {
-                    continue;
-                }
-                site.het_alt_fraction = w / (1.0 + w);
-                site.log_amplification_var = 0.0;
-            }
+            give_true_amplification(&mut s, &which);
         }
         for (l, fr) in LEVELS.into_iter().enumerate() {
-            let people = s.people.clone();
-            let refs: Vec<_> = people.iter().collect();
-            let counts = s.counts(&refs, &truth(fr, donors));
-            let r = analyse_sample_with(
-                "s",
-                &s.panel.markers,
-                &s.persons,
-                &s.calls,
-                &s.errors,
-                &s.sites,
-                &counts,
-                &cfg,
-            )
-            .expect("analysable");
+            let r = analyse_at(&mut s, &truth(fr, donors), &cfg);
             let rec = r.recipient();
             let est = rec.fraction.unwrap();
             rel[l].push((est - fr).abs() / fr);
@@ -502,17 +518,11 @@ fn diag_oracle() {
             diag[5].push((est - fr) / ((ci.high - ci.low) / 3.92));
         }
     }
-    let line = |v: &[Vec<f64>; 4]| {
-        (0..4)
-            .map(|l| format!("{:.2}%", 100.0 * mean(&v[l])))
-            .collect::<Vec<_>>()
-            .join(" / ")
-    };
     println!(
         "achieved {} mean {:.2}%; bound {} mean {:.2}%; coverage {cov}/{}",
-        line(&rel),
+        per_level(&rel),
         100.0 * mean(&rel.concat()),
-        line(&bound),
+        per_level(&bound),
         100.0 * mean(&bound.concat()),
         4 * seeds
     );
