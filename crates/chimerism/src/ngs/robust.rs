@@ -345,6 +345,65 @@ mod tests {
         }
     }
 
+    /// Expected counts under the amplification (ratio) model, a minority
+    /// recipient homozygous for an allele amplified more than the donor's
+    /// at some markers: the fixed point of the re-linearised fit is the
+    /// truth. With the slopes capped at 1 (before issue 14's second round)
+    /// it read 5.0% as about 5.5%.
+    #[test]
+    fn amplified_fit_reaches_the_truth_at_its_fixed_point() {
+        use crate::ngs::error_model::ErrorRates;
+        use crate::ngs::site_model::SiteModel;
+        use Genotype::{Het, HomAlt, HomRef};
+        let rates = ErrorRates {
+            ref_to_alt: 1e-3,
+            alt_to_ref: 1e-3,
+            ref_reads_seen: 0,
+            alt_reads_seen: 0,
+        };
+        let cases = [
+            ([HomAlt, Het], 1.5),
+            ([HomAlt, HomRef], 1.4),
+            ([Het, HomRef], 1.3),
+            ([HomRef, Het], 0.7),
+            ([Het, HomAlt], 1.2),
+            ([HomRef, HomAlt], 0.8),
+            ([HomAlt, Het], 1.6),
+        ];
+        let f = [0.05, 0.95];
+        let n = 100_000u32;
+        let rows = cases
+            .iter()
+            .enumerate()
+            .map(|(m, (g, w))| {
+                let mut site = SiteModel::class_default(rates);
+                site.het_alt_fraction = w / (1.0 + w);
+                let (mut a, mut c) = (0.0, 0.0);
+                for (gk, fk) in g.iter().zip(f) {
+                    let h = f64::from(gk.alt_dosage());
+                    a += fk * h * w / 2.0;
+                    c += fk * (h * w + 2.0 - h) / 2.0;
+                }
+                let p = 1e-3 + a / c * (1.0 - 2e-3);
+                let alt = (p * f64::from(n)).round() as u32;
+                DesignRow::from_site(m, alt, n, g, &site)
+            })
+            .collect();
+        let mut design = Design { persons: 2, rows };
+        linearise_at_em_start(&mut design);
+        let first = fit(&design);
+        let mut rf = RobustFit {
+            design,
+            genotypes: Vec::new(),
+            fit: first,
+            removed: Vec::new(),
+            outlier_rounds: 0,
+            indels_unreliable: None,
+        };
+        rf.relinearise_and_refit();
+        assert!((rf.fit.f[0] - 0.05).abs() < 2e-4, "{:?}", rf.fit.f);
+    }
+
     #[test]
     fn allele_not_seen_needs_share_count_and_deficit() {
         // Expected 0.25 ALT at 1,000 reads: 250 expected.
