@@ -77,6 +77,7 @@ impl LikTerms {
     }
 
     /// [`log_lik`] at `p`.
+    #[inline]
     pub fn log_lik(&self, p: f64) -> f64 {
         let p = clamp_p(p);
         let (k, n) = (self.k, self.n);
@@ -90,6 +91,7 @@ impl LikTerms {
     }
 
     /// [`score`] at `p`.
+    #[inline]
     pub fn score(&self, p: f64) -> f64 {
         let p = clamp_p(p);
         let (k, n) = (self.k, self.n);
