@@ -98,6 +98,14 @@ pub struct AmplificationModel {
     /// ALT share is E[expit(logit v + β)], β ~ N(0, s²) — for a minor allele
     /// ≈ v·e^{s²/2}, the Jensen effect of unknown site bias.
     pub log_var: f64,
+    /// Overdispersion the unknown part of the site's amplification adds to
+    /// the row's reads: the ALT share's variance from β ~ N(0, s²) is
+    /// ≈ (v(1 − v))² s², i.e. a beta-binomial ρ of v(1 − v)·s² on top of
+    /// the class ρ (v = the expected share at the linearisation point).
+    /// Without it, markers whose bias no reference shows (no heterozygous
+    /// reference) weigh as much as those whose bias is known, and their
+    /// spread inflates the whole class's ρ.
+    pub extra_rho: f64,
 }
 
 /// E[expit(logit(v) + β)] for β ~ N(0, s2), by 10-point Gauss–Hermite.
@@ -182,6 +190,7 @@ impl DesignRow {
             ref_to_alt: site.rates.ref_to_alt,
             alt_to_ref: site.rates.alt_to_ref,
             log_var: site.log_amplification_var,
+            extra_rho: 0.0,
         };
         let mut row = DesignRow {
             marker,
@@ -220,9 +229,29 @@ impl DesignRow {
         } else {
             1.0
         };
-        for (q, x) in self.q.iter_mut().zip(&a.alt) {
-            *q = a.ref_to_alt + (x / d * jensen).min(1.0) * span;
+        let vj = (v * jensen).clamp(0.0, 1.0);
+        let extra_rho = (vj * (1.0 - vj) * a.log_var).min(0.25);
+        if let Some(a) = &mut self.amplification {
+            a.extra_rho = extra_rho;
         }
+        let Some(a) = &self.amplification else {
+            return;
+        };
+        // No cap at 1: q_k is the slope of the mixture's ALT share in f_k
+        // at the linearisation point, not a read probability. A homozygous
+        // ALT person whose allele is amplified more than the others' has
+        // a_k/D > 1 (e.g. 2w/(1 + w) beside heterozygotes); capping it read
+        // such a minor contributor's reads as too few for its fraction
+        // (recipient over-estimated, overdispersion inflated).
+        for (q, x) in self.q.iter_mut().zip(&a.alt) {
+            *q = a.ref_to_alt + x / d * jensen * span;
+        }
+    }
+
+    /// The row's overdispersion: its class's ρ plus what the unknown part
+    /// of its amplification adds ([`AmplificationModel::extra_rho`]).
+    pub fn rho(&self, d: &Dispersion) -> f64 {
+        d.get(self.class) + self.amplification.as_ref().map_or(0.0, |a| a.extra_rho)
     }
 
     /// Expected ALT read probability for fractions `f`.

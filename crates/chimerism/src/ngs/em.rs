@@ -20,7 +20,10 @@ pub fn em_binomial(design: &Design, init: &[f64], max_iter: usize, tol: f64) -> 
     for _ in 0..max_iter {
         acc.iter_mut().for_each(|a| *a = 0.0);
         for r in &design.rows {
-            let p: f64 = r.p(&f);
+            // A linearised row's slopes can exceed 1 (an amplified allele,
+            // see `AmplificationModel`); EM needs probabilities.
+            let q = |j: usize| r.q[j].clamp(0.0, 1.0);
+            let p: f64 = (0..k).map(|j| q(j) * f[j]).sum();
             let alt = f64::from(r.alt);
             let refc = f64::from(r.depth - r.alt);
             for j in 0..k {
@@ -28,10 +31,10 @@ pub fn em_binomial(design: &Design, init: &[f64], max_iter: usize, tol: f64) -> 
                     continue;
                 }
                 if p > 0.0 {
-                    acc[j] += alt * f[j] * r.q[j] / p;
+                    acc[j] += alt * f[j] * q(j) / p;
                 }
                 if p < 1.0 {
-                    acc[j] += refc * f[j] * (1.0 - r.q[j]) / (1.0 - p);
+                    acc[j] += refc * f[j] * (1.0 - q(j)) / (1.0 - p);
                 }
             }
         }

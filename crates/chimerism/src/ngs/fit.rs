@@ -9,7 +9,7 @@
 
 use super::design::{Design, Dispersion, DispersionClass};
 use super::em::em_binomial;
-use super::likelihood::{fisher_weight, log_lik, score};
+use super::likelihood::{LikTerms, fisher_weight, ln_gamma_of_s};
 
 /// A linear constraint set: each block is a set of persons whose fractions
 /// must sum to the block's mass. Blocks partition the persons.
@@ -52,22 +52,56 @@ impl Blocks {
 
 /// Log-likelihood of fractions `f`.
 pub fn log_likelihood(design: &Design, rho: &Dispersion, f: &[f64]) -> f64 {
+    log_likelihood_with(design, &lik_terms(design, rho), f)
+}
+
+/// The p-free likelihood terms of every row of `design` at `rho` (one
+/// [`LikTerms`] per row, in row order).
+pub(crate) fn lik_terms(design: &Design, rho: &Dispersion) -> Vec<LikTerms> {
+    let hom = ln_gamma_of_s(rho.hom_contrast);
+    let het = ln_gamma_of_s(rho.het);
     design
         .rows
         .iter()
-        .map(|r| log_lik(r.alt, r.depth, r.p(f), rho.get(r.class)))
+        .map(|r| {
+            let (rh, lg_s) = match r.class {
+                DispersionClass::HomContrast => (rho.hom_contrast, hom),
+                DispersionClass::Het => (rho.het, het),
+            };
+            let own = r.rho(rho);
+            if own == rh {
+                LikTerms::with_ln_gamma_s(r.alt, r.depth, rh, lg_s)
+            } else {
+                LikTerms::new(r.alt, r.depth, own)
+            }
+        })
+        .collect()
+}
+
+/// [`log_likelihood`] from the rows' precomputed terms.
+fn log_likelihood_with(design: &Design, terms: &[LikTerms], f: &[f64]) -> f64 {
+    design
+        .rows
+        .iter()
+        .zip(terms)
+        .map(|(r, t)| t.log_lik(r.p(f)))
         .sum()
 }
 
 /// Gradient and expected information (Fisher) matrix with respect to `f`.
-fn gradient_and_information(design: &Design, rho: &Dispersion, f: &[f64]) -> (Vec<f64>, Vec<f64>) {
+fn gradient_and_information(
+    design: &Design,
+    rho: &Dispersion,
+    terms: &[LikTerms],
+    f: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
     let k = design.persons;
     let mut g = vec![0.0; k];
     let mut h = vec![0.0; k * k];
-    for r in &design.rows {
+    for (r, t) in design.rows.iter().zip(terms) {
         let p = r.p(f);
-        let rh = rho.get(r.class);
-        let s = score(r.alt, r.depth, p, rh);
+        let rh = r.rho(rho);
+        let s = t.score(p);
         let w = fisher_weight(r.depth, p, rh);
         for i in 0..k {
             g[i] += s * r.q[i];
@@ -127,12 +161,24 @@ pub struct Maximum {
 /// free directions of each block, a ratio test against the zero bounds,
 /// then step halving until the likelihood does not fall.
 pub fn maximise(design: &Design, rho: &Dispersion, init: &[f64], blocks: &Blocks) -> Maximum {
+    maximise_with(design, rho, &lik_terms(design, rho), init, blocks)
+}
+
+/// [`maximise`] with the rows' likelihood terms at `rho` precomputed
+/// ([`lik_terms`]), for callers that maximise one design many times.
+pub(crate) fn maximise_with(
+    design: &Design,
+    rho: &Dispersion,
+    terms: &[LikTerms],
+    init: &[f64],
+    blocks: &Blocks,
+) -> Maximum {
     let mut f = blocks.project(init);
-    let mut ll = log_likelihood(design, rho, &f);
+    let mut ll = log_likelihood_with(design, terms, &f);
     let mut iterations = 0;
     for _ in 0..200 {
         iterations += 1;
-        let (g, h) = gradient_and_information(design, rho, &f);
+        let (g, h) = gradient_and_information(design, rho, terms, &f);
         let Some((d, decrement)) = scoring_step(blocks, &f, &g, &h) else {
             break;
         };
@@ -142,7 +188,7 @@ pub fn maximise(design: &Design, rho: &Dispersion, init: &[f64], blocks: &Blocks
         let (amax, hit) = ratio_test(&f, &d);
         let search = LineSearch {
             design,
-            rho,
+            terms,
             blocks,
         };
         let (alpha, better) = search.run(&f, &d, amax, hit, ll);
@@ -282,7 +328,7 @@ fn ratio_test(f: &[f64], d: &[f64]) -> (f64, Option<usize>) {
 /// Step halving along a scoring direction.
 struct LineSearch<'a> {
     design: &'a Design,
-    rho: &'a Dispersion,
+    terms: &'a [LikTerms],
     blocks: &'a Blocks,
 }
 
@@ -311,7 +357,7 @@ impl LineSearch<'_> {
                 cand[j] = 0.0;
             }
             let cand = self.blocks.project(&cand);
-            let cll = log_likelihood(self.design, self.rho, &cand);
+            let cll = log_likelihood_with(self.design, self.terms, &cand);
             if cll >= ll {
                 return (alpha, Some((cand, cll)));
             }
@@ -331,9 +377,22 @@ fn fit_rho_class(design: &Design, f: &[f64], class: DispersionClass) -> f64 {
     let ps: Vec<f64> = rows.iter().map(|r| r.p(f)).collect();
     let ll = |l10: f64| -> f64 {
         let rho = 10f64.powf(l10);
+        let lg_s = ln_gamma_of_s(rho);
+        let class_rho = Dispersion {
+            hom_contrast: rho,
+            het: rho,
+        };
         rows.iter()
             .zip(&ps)
-            .map(|(r, &p)| log_lik(r.alt, r.depth, p, rho))
+            .map(|(r, &p)| {
+                let own = r.rho(&class_rho);
+                let t = if own == rho {
+                    LikTerms::with_ln_gamma_s(r.alt, r.depth, rho, lg_s)
+                } else {
+                    LikTerms::new(r.alt, r.depth, own)
+                };
+                t.log_lik(p)
+            })
             .sum()
     };
     let (mut a, mut b) = LOG10_RHO_RANGE;

@@ -37,8 +37,7 @@ pub fn standard_error(design: &Design, rho: &Dispersion, f: &[f64], who: usize) 
     for row in &design.rows {
         let p = row.p(f);
         // Read variance plus the error rates' own uncertainty.
-        let w =
-            1.0 / (1.0 / fisher_weight(row.depth, p, rho.get(row.class)) + row.error_variance(p));
+        let w = 1.0 / (1.0 / fisher_weight(row.depth, p, row.rho(rho)) + row.error_variance(p));
         for (i, &a) in free.iter().enumerate() {
             let ca = row.q[a] - row.q[pivot];
             for (j, &b) in free.iter().enumerate() {

@@ -109,7 +109,7 @@ pub fn presence_test(
         let n = f64::from(r.depth);
         // Beta-binomial read variance (per read) plus the error rate's own
         // uncertainty, times the residual inflation.
-        let v = (e * (1.0 - e) * (1.0 + (n - 1.0) * rho.get(r.class)) + n * ev) * phi.max(1.0);
+        let v = (e * (1.0 - e) * (1.0 + (n - 1.0) * r.rho(rho)) + n * ev) * phi.max(1.0);
         u += d * (f64::from(x) - n * e) / v;
         var += d * d * n / v;
         markers += 1;

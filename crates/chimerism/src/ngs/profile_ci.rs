@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::design::{Design, Dispersion};
-use super::fit::{Blocks, maximise};
+use super::fit::{Blocks, lik_terms, maximise, maximise_with};
+use super::likelihood::LikTerms;
 use super::math::normal_quantile;
 
 /// A two-sided interval on a fraction (0–1).
@@ -51,7 +52,11 @@ pub fn profile_interval(
 ) -> Interval {
     let crit = chi2_1_critical(level) / 2.0 * phi.max(1.0);
     let that: f64 = group.iter().map(|&k| fhat[k]).sum::<f64>().clamp(0.0, 1.0);
-    let deficit = |t: f64| ll_hat - profile_log_lik(design, rho, fhat, group, t);
+    let terms: Vec<LikTerms> = lik_terms(design, rho);
+    let deficit = |t: f64| {
+        let blocks = Blocks::split(design.persons, group, t);
+        ll_hat - maximise_with(design, rho, &terms, fhat, &blocks).log_lik
+    };
     let root = |mut inside: f64, mut outside: f64| -> f64 {
         for _ in 0..50 {
             let mid = 0.5 * (inside + outside);

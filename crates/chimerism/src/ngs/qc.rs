@@ -87,7 +87,7 @@ pub fn residuals(design: &Design, rho: &Dispersion, f: &[f64]) -> Vec<f64> {
         .map(|r| {
             let p = r.p(f);
             (f64::from(r.alt) - f64::from(r.depth) * p)
-                / count_variance(r.depth, p, rho.get(r.class)).sqrt()
+                / count_variance(r.depth, p, r.rho(rho)).sqrt()
         })
         .collect()
 }
