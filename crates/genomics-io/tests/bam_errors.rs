@@ -26,14 +26,7 @@ fn marker(chrom: &str, pos: u64, r: &str, a: &str) -> Marker {
 /// samtools (index written next to it).
 fn small_bam(dir: &Path) {
     common::require_tool("samtools");
-    let mut seq = String::new();
-    let mut s: u64 = 88172645463325252;
-    for _ in 0..2000 {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        seq.push(b"ACGT"[(s % 4) as usize] as char);
-    }
+    let seq = common::ref_2kb();
     std::fs::write(dir.join("ref.fa"), format!(">c1\n{seq}\n")).expect("ref");
     let mut sam = String::from("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:c1\tLN:2000\n");
     for i in 0..2000 {
@@ -53,9 +46,7 @@ fn small_bam(dir: &Path) {
 
 fn snv(dir: &Path) -> Marker {
     let seq = std::fs::read_to_string(dir.join("ref.fa")).expect("ref");
-    let base = seq.lines().nth(1).expect("seq").as_bytes()[999] as char;
-    let alt = if base == 'A' { "C" } else { "A" };
-    marker("c1", 1000, &base.to_string(), alt)
+    common::snv_at_1000(seq.lines().nth(1).expect("seq"))
 }
 
 #[test]

@@ -17,14 +17,7 @@ use graftwatch_genomics_io::bam_count::{BamCountError, PileupFilter, count_bam, 
 /// `comments` header lines shift every container offset.
 fn small_bam(dir: &Path, comments: usize) -> Marker {
     common::require_tool("samtools");
-    let mut seq = String::new();
-    let mut s: u64 = 88172645463325252;
-    for _ in 0..2000 {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        seq.push(b"ACGT"[(s % 4) as usize] as char);
-    }
+    let seq = common::ref_2kb();
     std::fs::write(dir.join("ref.fa"), format!(">c1\n{seq}\n")).expect("ref");
     let mut sam = String::from("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:c1\tLN:2000\n");
     for i in 0..comments {
@@ -43,14 +36,7 @@ fn small_bam(dir: &Path, comments: usize) -> Marker {
         dir,
         "samtools sort -o s.bam s.sam 2>/dev/null && samtools index s.bam",
     );
-    let base = seq.as_bytes()[999] as char;
-    Marker {
-        id: "c1:1000".into(),
-        chrom: "c1".into(),
-        pos: graftwatch_core::GenomicPosition::from_one_based(1000).expect("1-based"),
-        ref_allele: base.to_string(),
-        alt_allele: if base == 'A' { "C" } else { "A" }.into(),
-    }
+    common::snv_at_1000(&seq)
 }
 
 fn count(dir: &Path, file: &str, m: &Marker) -> Result<u32, BamCountError> {

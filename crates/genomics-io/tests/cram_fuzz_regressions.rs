@@ -20,14 +20,7 @@ fn data() -> &'static Path {
 
 fn snv() -> Marker {
     let fa = std::fs::read_to_string(data().join("ref.fa")).expect("ref");
-    let base = fa.lines().nth(1).expect("seq").as_bytes()[999] as char;
-    Marker {
-        id: "c1:1000".into(),
-        chrom: "c1".into(),
-        pos: graftwatch_core::GenomicPosition::from_one_based(1000).expect("1-based"),
-        ref_allele: base.to_string(),
-        alt_allele: if base == 'A' { "C" } else { "A" }.into(),
-    }
+    bam_common::snv_at_1000(fa.lines().nth(1).expect("seq"))
 }
 
 fn run(name: &str) -> Result<(), BamCountError> {

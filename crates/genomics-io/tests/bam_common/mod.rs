@@ -47,6 +47,33 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A 2 kb random reference sequence (xorshift, fixed seed): the contig `c1`
+/// of the small BAM/CRAM tests.
+pub fn ref_2kb() -> String {
+    let mut seq = String::new();
+    let mut s: u64 = 88172645463325252;
+    for _ in 0..2000 {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        seq.push(b"ACGT"[(s % 4) as usize] as char);
+    }
+    seq
+}
+
+/// An SNV marker at position 1000 of contig `c1` of sequence `seq`: its
+/// reference base and another.
+pub fn snv_at_1000(seq: &str) -> Marker {
+    let base = seq.as_bytes()[999] as char;
+    Marker {
+        id: "c1:1000".into(),
+        chrom: "c1".into(),
+        pos: graftwatch_core::GenomicPosition::from_one_based(1000).expect("1-based"),
+        ref_allele: base.to_string(),
+        alt_allele: if base == 'A' { "C" } else { "A" }.into(),
+    }
+}
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
