@@ -515,3 +515,20 @@ pub fn analyse_input(
     }
     Ok(result)
 }
+
+#[cfg(test)]
+mod path_tests {
+    use super::path_once;
+
+    #[test]
+    fn the_path_is_printed_once() {
+        let once = |input: &str, cause: &str| path_once(input, &cause);
+        assert_eq!(
+            once("a.bam", "a.bam: index not found"),
+            "a.bam: index not found"
+        );
+        assert_eq!(once("a.bam", "index not found"), "a.bam: index not found");
+        // a cause naming another file that starts like the label keeps the label
+        assert_eq!(once("a.bam", "a.bam.bai: bad"), "a.bam: a.bam.bai: bad");
+    }
+}

@@ -81,8 +81,7 @@ fn summary_rows(s: &mut String, g: &CourseGrades) {
             ItemStatus::InsufficientData => "[insufficient data] ",
             ItemStatus::NotApplicable => "[n/a] ",
         };
-        let suffix = i.item.strip_prefix(i.key.as_str()).unwrap_or("");
-        let label = crate::summary_key::label_with_suffix(i.key, suffix);
+        let label = i.label();
         let _ = writeln!(s, "  {label:<36} {mark}{}", i.result);
         let _ = writeln!(s, "  {:<36}   why: {}", "", i.explanation.reason);
         let mut f: Vec<&str> = Vec::new();

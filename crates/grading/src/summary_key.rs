@@ -224,6 +224,15 @@ impl std::fmt::Display for ItemKey {
     }
 }
 
+impl SummaryItem {
+    /// The item as a clinician names it ([`label_with_suffix`] of its key
+    /// and the suffix its output name carries).
+    pub fn label(&self) -> String {
+        let suffix = self.item.strip_prefix(self.key.as_str()).unwrap_or("");
+        label_with_suffix(self.key, suffix)
+    }
+}
+
 impl CourseGrades {
     /// The summary item of `key` (the first transplant's, for per-transplant items).
     pub fn get(&self, key: SummaryKey) -> Option<&SummaryItem> {

@@ -17,13 +17,6 @@ use crate::section::Section;
 /// Id of the endpoint section.
 pub const ENDPOINTS_SECTION_ID: &str = "endpoints";
 
-/// A summary item's name in words (the grading crate's one table of
-/// labels, with the infusion a suffix names).
-fn item_label(it: &graftwatch_grading::output::SummaryItem) -> String {
-    let suffix = it.item.strip_prefix(it.key.as_str()).unwrap_or("");
-    graftwatch_grading::summary_key::label_with_suffix(it.key, suffix)
-}
-
 /// The endpoint table section.
 pub fn endpoints_section(a: &Analysis) -> Section {
     let mut h = String::from(
@@ -44,7 +37,7 @@ pub fn endpoints_section(a: &Analysis) -> Section {
             h,
             "<tr class=\"ep {status}\" data-item=\"{}\"><td>{}</td><td>{}</td><td class=\"date\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             escape(&it.item),
-            escape(&item_label(it)),
+            escape(&it.label()),
             details(&it.result, &it.explanation, &it.missing),
             it.date.map(|d| d.to_string()).unwrap_or_default(),
             escape(&day),

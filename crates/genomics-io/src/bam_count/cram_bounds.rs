@@ -19,7 +19,13 @@
 //!   container declare more than [`MAX_CONTAINER_RAW_BYTES`] together;
 //! - a codec's own declared output size (rANS 4x8 header, rANS Nx16 and
 //!   arithmetic coder size, fqzcomp and name tokeniser sizes) exceeds the
-//!   block's declared uncompressed size;
+//!   block's declared uncompressed size; in rANS Nx16 and arithmetic-coder
+//!   streams, a packed or run-length length exceeds the size it expands
+//!   to, or a striped stream holds another striped stream (noodles
+//!   recurses without a depth limit); a name-tokeniser block declares more
+//!   names than its length or more than 128 tokens;
+//! - the version is not CRAM 3 (every CRAM 3 header and block carries a
+//!   CRC32, which this walk skips; noodles checks it);
 //! - the file ends inside a container (truncated: the EOF container of
 //!   CRAM 3 is required);
 //! - an index entry's offset is not the start of a container, or its
@@ -91,7 +97,6 @@ pub(super) fn walk<R: Read>(r: &mut R, file_len: u64) -> io::Result<ContainerMap
             def[4], def[5]
         )));
     }
-    let crc = true;
     let mut at = FILE_DEFINITION_LEN as u64;
     let mut map = ContainerMap::new();
     let mut data = Vec::new();
@@ -104,7 +109,7 @@ pub(super) fn walk<R: Read>(r: &mut R, file_len: u64) -> io::Result<ContainerMap
         }
         n += 1;
         let mut r = Counted::new(&mut *r);
-        let header = ContainerHeader::read(&mut r, crc)
+        let header = ContainerHeader::read(&mut r)
             .map_err(|e| invalid(format!("container {n} at byte {at}: {e}")))?;
         let start = at;
         at += r.count;
@@ -118,8 +123,7 @@ pub(super) fn walk<R: Read>(r: &mut R, file_len: u64) -> io::Result<ContainerMap
                 "container {n} at byte {start}: truncated: the file ends inside it"
             ))
         })?;
-        check_blocks(&data, crc)
-            .map_err(|e| invalid(format!("container {n} at byte {start}: {e}")))?;
+        check_blocks(&data).map_err(|e| invalid(format!("container {n} at byte {start}: {e}")))?;
         at += header.length;
         if header.is_eof() {
             return Ok(map);
@@ -204,7 +208,7 @@ struct ContainerHeader {
 }
 
 impl ContainerHeader {
-    fn read<R: Read>(r: &mut R, crc: bool) -> io::Result<ContainerHeader> {
+    fn read<R: Read>(r: &mut R) -> io::Result<ContainerHeader> {
         let mut b = [0u8; 4];
         read_exact(r, &mut b, "container length")?;
         let length = i32::from_le_bytes(b);
@@ -233,9 +237,7 @@ impl ContainerHeader {
             landmarks
                 .push(u64::try_from(l).map_err(|_| invalid(format!("landmark {l} is negative")))?);
         }
-        if crc {
-            read_exact(r, &mut b, "container header checksum")?;
-        }
+        read_exact(r, &mut b, "container header checksum")?;
         Ok(ContainerHeader {
             length,
             reference_id,
@@ -291,7 +293,7 @@ impl ContainerHeader {
 }
 
 /// Walks the blocks of one container's data.
-fn check_blocks(mut data: &[u8], crc: bool) -> io::Result<()> {
+fn check_blocks(mut data: &[u8]) -> io::Result<()> {
     let mut raw_total = 0u64;
     let mut n = 0usize;
     while !data.is_empty() {
@@ -305,11 +307,9 @@ fn check_blocks(mut data: &[u8], crc: bool) -> io::Result<()> {
             )));
         }
         codec_sizes(method, payload, raw).map_err(|e| invalid(format!("block {n}: {e}")))?;
-        if crc {
-            data = data
-                .get(4..)
-                .ok_or_else(|| invalid(format!("block {n}: ends before its checksum")))?;
-        }
+        data = data
+            .get(4..)
+            .ok_or_else(|| invalid(format!("block {n}: ends before its checksum")))?;
     }
     Ok(())
 }
@@ -633,16 +633,16 @@ mod tests {
     #[test]
     fn block_sizes_are_checked_on_both_sides_of_each_bound() {
         // 4 bytes of raw data, raw size 4: accepted.
-        assert!(check_blocks(&block(0, &[4], &[4], &[1, 2, 3, 4]), true).is_ok());
+        assert!(check_blocks(&block(0, &[4], &[4], &[1, 2, 3, 4])).is_ok());
         // Compressed size one past the data: refused.
-        let e = check_blocks(&block(0, &[9], &[4], &[1, 2, 3, 4]), true).unwrap_err();
+        let e = check_blocks(&block(0, &[9], &[4], &[1, 2, 3, 4])).unwrap_err();
         assert!(e.to_string().contains("compressed size 9"), "{e}");
         // Uncompressed size at the cap accepted, one over refused (itf8 of 2^28 needs 5 bytes).
         let cap = [0xf1, 0x00, 0x00, 0x00, 0x00]; // 2^28 = 256 MiB
         let over = [0xf1, 0x00, 0x00, 0x00, 0x01];
         assert_eq!(itf8_of(&cap) as u64, MAX_BLOCK_BYTES);
-        assert!(check_blocks(&block(1, &[0], &cap, &[]), true).is_ok());
-        let e = check_blocks(&block(1, &[0], &over, &[]), true).unwrap_err();
+        assert!(check_blocks(&block(1, &[0], &cap, &[])).is_ok());
+        let e = check_blocks(&block(1, &[0], &over, &[])).unwrap_err();
         assert!(e.to_string().contains("uncompressed size 268435457"), "{e}");
         // Three blocks at the cap: over the container's total.
         let three = [
@@ -651,12 +651,12 @@ mod tests {
             block(1, &[0], &cap, &[]),
         ]
         .concat();
-        let e = check_blocks(&three, true).unwrap_err();
+        let e = check_blocks(&three).unwrap_err();
         assert!(e.to_string().contains("uncompressed"), "{e}");
         // A block cut before its checksum.
         let mut cut = block(0, &[1], &[1], &[7]);
         cut.truncate(cut.len() - 2);
-        assert!(check_blocks(&cut, true).is_err());
+        assert!(check_blocks(&cut).is_err());
     }
 
     #[test]
