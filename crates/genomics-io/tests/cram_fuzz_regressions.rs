@@ -48,3 +48,29 @@ fn bit_pack_index_out_of_bounds_is_a_corrupt_file() {
     assert!(msg.contains("s.cram: corrupt CRAM"), "{msg}");
     assert!(!graftwatch_genomics_io::decoder_guard::is_guarded());
 }
+
+/// The first data container's feature-count (FN) encoding rewritten as a
+/// constant (single-symbol HUFFMAN) of 2^31 − 1, sizes and CRC32s fixed
+/// (`feature-count-2e31.cram`, made from the `v30.cram` fuzz seed; see the
+/// README). Upstream noodles-cram 0.102.0 reserved 2^31 features (86 GB) for
+/// the first mapped read and aborted the process, the one class the
+/// recorded `cram_count` hour found 41 times; the patched copy in
+/// `vendor/noodles-cram` charges the count to a per-slice decode budget.
+#[test]
+fn constant_feature_count_of_2e31_is_a_corrupt_file_not_an_abort() {
+    let e = run("feature-count-2e31.cram").unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("s.cram"), "{msg}");
+    assert!(msg.contains("feature count"), "{msg}");
+    assert!(!graftwatch_genomics_io::decoder_guard::is_guarded());
+}
+
+/// The read-length (RL) encoding rewritten the same way: every record
+/// declares 2^31 − 1 bases, which noodles would materialise as quality
+/// scores or resolve from the reference. Refused by the read-length limit.
+#[test]
+fn constant_read_length_of_2e31_is_a_corrupt_file() {
+    let e = run("read-length-2e31.cram").unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("read length 2147483647 exceeds"), "{msg}");
+}
