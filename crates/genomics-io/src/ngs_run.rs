@@ -188,12 +188,10 @@ pub enum NgsRunError {
 
 impl NgsRunError {
     /// Whether the error is a bug of graftwatch (a counting worker
-    /// panicked) rather than a problem of the input.
+    /// panicked or could not start) rather than a problem of the input.
     pub fn is_internal(&self) -> bool {
         match self {
-            NgsRunError::Alignment { source, .. } => {
-                matches!(**source, BamCountError::WorkerPanicked)
-            }
+            NgsRunError::Alignment { source, .. } => source.is_internal(),
             NgsRunError::Fastq { source, .. } => {
                 matches!(**source, FastqCountError::WorkerPanicked)
             }

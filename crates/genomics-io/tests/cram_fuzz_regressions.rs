@@ -9,7 +9,9 @@ mod bam_common;
 use std::path::Path;
 
 use graftwatch_chimerism::marker::Marker;
-use graftwatch_genomics_io::bam_count::{BamCountError, PileupFilter, count_bam, index_cram};
+use graftwatch_genomics_io::bam_count::{
+    BamCountError, PileupFilter, count_bam, count_bam_with_threads, index_cram,
+};
 
 fn data() -> &'static Path {
     Path::new(concat!(
@@ -73,4 +75,66 @@ fn constant_read_length_of_2e31_is_a_corrupt_file() {
     let e = run("read-length-2e31.cram").unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("read length 2147483647 exceeds"), "{msg}");
+}
+
+/// Found by the recorded `cram_count` hour of 2026-12-04 evening (kept from
+/// the crashed run's scratch file, as the harness wrote it): a compression
+/// header block coded as a striped rANS Nx16 stream. noodles' rANS decoder
+/// keeps its tables on the stack (about 0.8 MB a call), the stripe calls it
+/// again, and the two calls overflowed a counting thread's default 2 MiB
+/// stack: a segmentation fault (exit 139), which no error handling can
+/// catch. Counting threads now get `COUNTING_THREAD_STACK_BYTES`.
+///
+/// The overflow shows in the optimised build the fuzzer runs (inlining puts
+/// the decoder's tables in one frame), not in this test's build, which
+/// reaches the same error with a 2 MiB stack: this test keeps the outcome
+/// (an input error naming the file, not an internal error); the stack
+/// itself was checked by replaying the input through the fuzz binary before
+/// (exit 139) and after the change (docs/fuzzing.md).
+/// Counted as the harness counts it: its four markers (SNVs at 1000 and
+/// 1010, an insertion at 1020, a deletion at 1030), one thread.
+#[test]
+fn striped_rans_block_does_not_overflow_a_counting_thread() {
+    let e = run_harness_panel("stripe-stack-overflow.cram").unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("s.cram"), "{msg}");
+    assert!(!e.is_internal(), "{msg}");
+}
+
+/// The `cram_count` harness's markers (`fuzz/fuzz_targets/c1_panel.rs`).
+fn harness_panel() -> Vec<Marker> {
+    let fa = std::fs::read_to_string(data().join("ref.fa")).expect("ref");
+    let seq = fa.lines().nth(1).expect("seq").as_bytes().to_vec();
+    let base = |pos: usize| (seq[pos - 1] as char).to_string();
+    let alt = |b: String| if b == "A" { "C" } else { "A" }.to_string();
+    let mk = |pos: usize, ref_allele: String, alt_allele: String| Marker {
+        id: format!("c1:{pos}"),
+        chrom: "c1".into(),
+        pos: graftwatch_core::GenomicPosition::from_one_based(pos as u64).expect("1-based"),
+        ref_allele,
+        alt_allele,
+    };
+    vec![
+        mk(1000, base(1000), alt(base(1000))),
+        mk(1010, base(1010), alt(base(1010))),
+        mk(1020, base(1020), format!("{}T", base(1020))),
+        mk(1030, format!("{}{}", base(1030), base(1031)), base(1030)),
+    ]
+}
+
+fn run_harness_panel(name: &str) -> Result<(), BamCountError> {
+    let dir = bam_common::scratch(&format!("cram-fuzz-{name}"));
+    let p = dir.join("s.cram");
+    std::fs::copy(data().join(name), &p).expect("copy");
+    index_cram(&p)?;
+    let filter = PileupFilter::default();
+    count_bam_with_threads(
+        &p,
+        Some(&data().join("ref.fa")),
+        &harness_panel(),
+        &filter,
+        1,
+    )?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }

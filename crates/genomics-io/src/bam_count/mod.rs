@@ -230,6 +230,17 @@ pub enum BamCountError {
     /// A worker thread panicked (a bug, not an input problem).
     #[error("internal error: a counting thread panicked")]
     WorkerPanicked,
+    /// The operating system refused a counting thread (not an input problem).
+    #[error("internal error: cannot start a counting thread: {0}")]
+    WorkerSpawn(std::io::ErrorKind),
+}
+
+impl BamCountError {
+    /// Whether the error is a failure of graftwatch or of the machine (a
+    /// counting thread panicked or could not start) rather than of the input.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Self::WorkerPanicked | Self::WorkerSpawn(_))
+    }
 }
 
 /// Counts REF/ALT/other reads per marker (same order as `markers`), using
@@ -407,6 +418,17 @@ fn resolve_sites(
     Ok(out)
 }
 
+/// Stack of each counting thread (16 MiB). noodles-cram's rANS Nx16 and
+/// arithmetic decoders keep their frequency tables on the stack, about
+/// 0.8 MB a call in an optimised build, and a striped block calls the
+/// decoder again from inside it: two calls and their callers overflowed a
+/// spawned thread's default 2 MiB (a segmentation fault, found by the
+/// `cram_count` fuzz target, docs/fuzzing.md). Deeper nesting is refused
+/// by `cram_bounds` (no stripe inside a stripe), so 16 MiB holds the
+/// deepest call with a wide margin, in debug builds too; the pages are
+/// only touched where used.
+pub const COUNTING_THREAD_STACK_BYTES: usize = 16 << 20;
+
 /// Counts every group on a bounded pool of `threads` workers, each with its
 /// own reader; the first error stops the others, a panicking worker is an
 /// internal error. Returns (index into `sites`, counts).
@@ -441,7 +463,10 @@ fn count_groups(
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads.max(1).min(groups.len()))
             .map(|_| {
-                scope.spawn(|| match worker() {
+                let builder = std::thread::Builder::new()
+                    .name("graftwatch-count".into())
+                    .stack_size(COUNTING_THREAD_STACK_BYTES);
+                builder.spawn_scoped(scope, || match worker() {
                     Ok(v) => {
                         if let Ok(mut c) = collected.lock() {
                             c.extend(v);
@@ -456,6 +481,15 @@ fn count_groups(
             })
             .collect();
         for h in handles {
+            let h = match h {
+                Ok(h) => h,
+                Err(e) => {
+                    if let Ok(mut slot) = first_error.lock() {
+                        slot.get_or_insert(BamCountError::WorkerSpawn(e.kind()));
+                    }
+                    continue;
+                }
+            };
             if h.join().is_err()
                 && let Ok(mut slot) = first_error.lock()
             {
