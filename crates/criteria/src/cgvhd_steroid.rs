@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cgvhd_nih::CgvhdOrgan;
 use crate::explain::{Evidence, Explanation, Flag, Graded};
-use crate::gvhd_response::OrganAssessment;
+use crate::gvhd_response::{OrganAssessment, organ_change};
 
 /// The chronic-GVHD steroid definitions (Task Force 2018, as reproduced).
 pub const CGVHD_STEROID_CITATION: Citation = Citation {
@@ -219,18 +219,6 @@ fn dose_on(pieces: &[Piece], day: Date) -> Result<f64, usize> {
         .iter()
         .rfind(|p| p.from <= day && p.to.is_none_or(|t| t >= day))
         .map_or(Ok(0.0), |p| p.dose)
-}
-
-fn organ_change(base: &[Option<u8>; 8], now: &[Option<u8>; 8]) -> (bool, bool) {
-    let mut improved = false;
-    let mut worse = false;
-    for (b, n) in base.iter().zip(now) {
-        if let (Some(b), Some(n)) = (b, n) {
-            improved |= n < b;
-            worse |= n > b;
-        }
-    }
-    (improved, worse)
 }
 
 /// Organ changes in words: `skin 1 → 3`.
@@ -588,6 +576,15 @@ mod tests {
         g.value().cloned().unwrap_or_else(|| panic!("{g:?}"))
     }
 
+    /// The refractory reason of one run, `None` when not refractory.
+    fn refractory(
+        records: &[SteroidRecord],
+        base: OrganAssessment<8>,
+        xs: &[OrganAssessment<8>],
+    ) -> Option<CgvhdRefractoryReason> {
+        value(&run(records, base, xs)).refractory.map(|x| x.reason)
+    }
+
     #[test]
     fn progression_after_one_week_at_one_mg_both_sides() {
         let r = [rec(1, None, 1.0)];
@@ -597,59 +594,39 @@ mod tests {
         assert_eq!(sr.reason, CgvhdRefractoryReason::Progression);
         assert_eq!((sr.date, sr.dose_since), (day(8), day(1)));
         // day 7 = 6 days: not yet
-        assert!(
-            value(&run(&r, skin(0, 1), &[skin(7, 2)]))
-                .refractory
-                .is_none()
-        );
+        assert_eq!(refractory(&r, skin(0, 1), &[skin(7, 2)]), None);
         // 0.99 mg/kg/day is below the dose of the rule
-        assert!(
-            value(&run(&[rec(1, None, 0.99)], skin(0, 1), &[skin(8, 2)]))
-                .refractory
-                .is_none()
+        assert_eq!(
+            refractory(&[rec(1, None, 0.99)], skin(0, 1), &[skin(8, 2)]),
+            None
         );
     }
 
     #[test]
     fn persistence_after_four_weeks_at_half_mg_both_sides() {
         let r = [rec(1, None, 0.5)];
-        let v = value(&run(&r, skin(0, 2), &[skin(29, 2)]));
-        assert_eq!(
-            v.refractory.map(|x| x.reason),
-            Some(CgvhdRefractoryReason::Persistence)
-        );
-        assert!(
-            value(&run(&r, skin(0, 2), &[skin(28, 2)]))
-                .refractory
-                .is_none()
-        );
-        assert!(
-            value(&run(&[rec(1, None, 0.49)], skin(0, 2), &[skin(29, 2)]))
-                .refractory
-                .is_none()
-        );
-        // an improvement (skin 2 -> 1) is not persistence
-        assert!(
-            value(&run(&r, skin(0, 2), &[skin(29, 1)]))
-                .refractory
-                .is_none()
-        );
+        let persistence = Some(CgvhdRefractoryReason::Persistence);
+        for (records, later, expected) in [
+            (&r[..], skin(29, 2), persistence),
+            (&r[..], skin(28, 2), None),
+            (&[rec(1, None, 0.49)][..], skin(29, 2), None),
+            // an improvement (skin 2 -> 1) is not persistence
+            (&r[..], skin(29, 1), None),
+        ] {
+            assert_eq!(
+                refractory(records, skin(0, 2), &[later]),
+                expected,
+                "{later:?}"
+            );
+        }
     }
 
     #[test]
     fn a_dose_gap_restarts_the_stretch() {
         // 1 mg/kg days 1-4, nothing on day 5, again from day 6: day 12 is 6 days into the new stretch
         let r = [rec(1, Some(4), 1.0), rec(6, None, 1.0)];
-        assert!(
-            value(&run(&r, skin(0, 1), &[skin(12, 2)]))
-                .refractory
-                .is_none()
-        );
-        assert!(
-            value(&run(&r, skin(0, 1), &[skin(13, 2)]))
-                .refractory
-                .is_some()
-        );
+        assert_eq!(refractory(&r, skin(0, 1), &[skin(12, 2)]), None);
+        assert!(refractory(&r, skin(0, 1), &[skin(13, 2)]).is_some());
     }
 
     fn taper(last: f64) -> Vec<SteroidRecord> {

@@ -186,11 +186,11 @@ pub fn early_platelet_toxicity(
         .find(|d| d.day >= 0 && d.day <= hard_end)
         .map(|_| days[days.len() - 1])
     else {
-        ex.reason = "no platelet count in day 0 to +30".into();
-        return Ok(Graded::InsufficientData {
-            missing: vec!["platelet counts between day 0 and day +30".into()],
-            explanation: ex,
-        });
+        return Ok(Graded::insufficient(
+            ex,
+            "no platelet count in day 0 to +30",
+            vec!["platelet counts between day 0 and day +30".into()],
+        ));
     };
     let end = hard_end.min(last.day);
     if end < 30 {
@@ -209,15 +209,10 @@ pub fn early_platelet_toxicity(
     let g_lo = early_platelet_grade(pick(&lo[0], cfg), pick(&lo[1], cfg));
     let g_hi = early_platelet_grade(pick(&hi[0], cfg), pick(&hi[1], cfg));
     if g_lo != g_hi {
-        ex.reason = format!(
-            "missing days crossing a threshold could make the grade {} to {}",
-            g_lo.number(),
-            g_hi.number()
-        );
-        return Ok(Graded::InsufficientData {
-            missing: gaps,
-            explanation: ex,
-        });
+        let (low, high) = (g_lo.number(), g_hi.number());
+        let reason =
+            format!("missing days crossing a threshold could make the grade {low} to {high}");
+        return Ok(Graded::insufficient(ex, reason, gaps));
     }
     ex.reason = format!(
         "{} day(s) with platelets < 50 and {} day(s) < 20 x10^9/L: grade {}",
@@ -280,15 +275,9 @@ pub fn late_platelet_toxicity(
     let g_lo = late_platelet_grade(second.value, pick(&lo[1], cfg));
     let g_hi = late_platelet_grade(second.value, pick(&hi[1], cfg));
     if g_lo != g_hi {
-        ex.reason = format!(
-            "missing days could make the grade {} or {}",
-            g_lo.number(),
-            g_hi.number()
-        );
-        return Ok(Graded::InsufficientData {
-            missing: gaps,
-            explanation: ex,
-        });
+        let (low, high) = (g_lo.number(), g_hi.number());
+        let reason = format!("missing days could make the grade {low} or {high}");
+        return Ok(Graded::insufficient(ex, reason, gaps));
     }
     ex.reason = format!(
         "second-lowest daily platelet count {} x10^9/L on day {:+}: grade {}",
