@@ -301,15 +301,9 @@ fn apply_death(
     {
         return None;
     }
-    let after_last = days.last().is_none_or(|c| c.date < d.date);
-    match days.iter_mut().find(|c| c.date == d.date) {
-        Some(c) => c.death_from_crs = true,
-        None if after_last => {
-            let mut c = CrsDay::new(d.date);
-            c.death_from_crs = true;
-            days.push(c);
-        }
-        None => return None,
+    let mark = |c: &mut CrsDay| c.death_from_crs = true;
+    if !super::mark_death_day(days, d.date, |c| c.date, CrsDay::new, mark) {
+        return None;
     }
     Some(d.date)
 }

@@ -211,15 +211,9 @@ fn apply_death(
     if !d.attributed.contains(&crate::extract::ToxicityDeath::Icans) || d.date < day0 {
         return None;
     }
-    let after_last = days.last().is_none_or(|c| c.date < d.date);
-    match days.iter_mut().find(|c| c.date == d.date) {
-        Some(c) => c.death_from_icans = true,
-        None if after_last => {
-            let mut c = IcansDay::new(d.date);
-            c.death_from_icans = true;
-            days.push(c);
-        }
-        None => return None,
+    let mark = |c: &mut IcansDay| c.death_from_icans = true;
+    if !super::mark_death_day(days, d.date, |c| c.date, IcansDay::new, mark) {
+        return None;
     }
     Some(Flag::new(
         "GW-DEATH-CAUSE",

@@ -73,18 +73,27 @@ impl Sink {
     /// Records a criterion's result as a summary item (`describe` gives its
     /// text and date), or, when the criterion refused its input, a skip
     /// reading "`input` rejected: reason".
-    pub(crate) fn graded<T: serde::Serialize, E: std::fmt::Display>(
+    /// `result` holds the `Graded` itself or a reference to it.
+    pub(crate) fn graded<T, G, E>(
         &mut self,
         criterion: Criterion,
         item: impl Into<crate::summary_key::ItemKey>,
-        result: Result<Graded<T>, E>,
+        result: Result<G, E>,
         anchor: Option<&graftwatch_course::Anchor>,
         input: &str,
         describe: impl FnOnce(&T) -> (String, Option<Date>),
-    ) {
+    ) where
+        T: serde::Serialize,
+        G: std::borrow::Borrow<Graded<T>>,
+        E: std::fmt::Display,
+    {
         match result {
             Ok(g) => self.item(SummaryItem::from_graded(
-                criterion, item, &g, anchor, describe,
+                criterion,
+                item,
+                g.borrow(),
+                anchor,
+                describe,
             )),
             Err(e) => self.skip(criterion, format!("{input} rejected: {e}")),
         }
@@ -112,6 +121,29 @@ impl Sink {
                 (String::new(), None)
             }));
     }
+}
+
+/// Marks the day of a death in days sorted by date: the day on `date`, or a
+/// day `new(date)` appended when the death is after the last one; false
+/// (nothing marked) when it falls between assessed days.
+pub(crate) fn mark_death_day<D>(
+    days: &mut Vec<D>,
+    date: Date,
+    date_of: fn(&D) -> Date,
+    new: fn(Date) -> D,
+    mark: fn(&mut D),
+) -> bool {
+    let after_last = days.last().is_none_or(|c| date_of(c) < date);
+    match days.iter_mut().find(|c| date_of(c) == date) {
+        Some(c) => mark(c),
+        None if after_last => {
+            let mut c = new(date);
+            mark(&mut c);
+            days.push(c);
+        }
+        None => return false,
+    }
+    true
 }
 
 pub(crate) fn dated(d: &DayValue) -> DatedValue {
