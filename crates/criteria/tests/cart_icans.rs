@@ -24,6 +24,17 @@ fn base(i: Instrument) -> IcansDay {
     }
 }
 
+/// One day per ICE score, from day 0.
+fn ice_days(scores: &[u8]) -> Vec<IcansDay> {
+    (0..)
+        .zip(scores)
+        .map(|(n, &s)| IcansDay {
+            date: date(n),
+            ..base(Instrument::Ice(s))
+        })
+        .collect()
+}
+
 fn g(d: &IcansDay) -> u8 {
     match grade_icans_day(d, &IcansConfig::default()).unwrap() {
         Graded::Value { value, .. } => value.grade,
@@ -273,24 +284,7 @@ fn out_of_range_scores_are_errors() {
 
 #[test]
 fn course_summary() {
-    let days = vec![
-        IcansDay {
-            date: date(0),
-            ..base(Instrument::Ice(10))
-        },
-        IcansDay {
-            date: date(1),
-            ..base(Instrument::Ice(8))
-        },
-        IcansDay {
-            date: date(2),
-            ..base(Instrument::Ice(2))
-        },
-        IcansDay {
-            date: date(3),
-            ..base(Instrument::Ice(9))
-        },
-    ];
+    let days = ice_days(&[10, 8, 2, 9]);
     let (res, s) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
     assert_eq!(res.len(), 4);
     assert_eq!(
@@ -304,20 +298,7 @@ fn course_summary() {
 
 #[test]
 fn course_summary_is_explained() {
-    let days = vec![
-        IcansDay {
-            date: date(0),
-            ..base(Instrument::Ice(10))
-        },
-        IcansDay {
-            date: date(1),
-            ..base(Instrument::Ice(8))
-        },
-        IcansDay {
-            date: date(2),
-            ..base(Instrument::Ice(2))
-        },
-    ];
+    let days = ice_days(&[10, 8, 2]);
     let (res, s) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
     let e = graftwatch_criteria::icans::explain_icans_summary(&res, &s);
     assert_eq!(e.value().unwrap().max_grade, 3);

@@ -4,10 +4,13 @@
 use graftwatch_core::Date;
 use graftwatch_criteria::Graded;
 use graftwatch_criteria::agvhd::{
-    Attribution, DayFindings, GvhdConfig, IbmtrIndex, KeystoneGrade, LiverFinding, LowerGiFinding,
-    MagicGrade, OrganStages, SkinFinding, Stage, UpperGiFinding, explain_ibmtr, explain_keystone,
-    ibmtr_index, keystone_grade, keystone_stages, magic_grade, stage_day,
+    DayFindings, GvhdConfig, IbmtrIndex, KeystoneGrade, LowerGiFinding, MagicGrade, OrganStages,
+    Stage, explain_ibmtr, explain_keystone, ibmtr_index, keystone_grade, keystone_stages,
+    magic_grade, stage_day,
 };
+
+mod common;
+use common::{assessed_day, lower_gi};
 
 fn st(v: u8) -> Stage {
     Stage::new(v).unwrap()
@@ -65,33 +68,11 @@ fn documented_differences() {
 fn explained_from_raw_findings() {
     let date: Date = "2025-02-01".parse().unwrap();
     let f = DayFindings {
-        date,
-        skin: Some(SkinFinding {
-            erythema_bsa_pct: 10.0,
-            bullae: false,
-            desquamation_bsa_pct: 0.0,
-            attribution: Attribution::Gvhd,
-        }),
-        liver: Some(LiverFinding {
-            bilirubin_mg_dl: 1.0,
-            attribution: Attribution::Gvhd,
-        }),
-        upper_gi: Some(UpperGiFinding {
-            nausea: false,
-            anorexia_with_weight_loss: false,
-            vomiting_episodes: 0,
-            symptom_days: None,
-            attribution: Attribution::Gvhd,
-        }),
         lower_gi: Some(LowerGiFinding {
-            stool_ml: None,
-            episodes: None,
-            grossly_bloody: false,
             severe_pain: true,
-            ileus: false,
-            attribution: Attribution::Gvhd,
+            ..lower_gi(None)
         }),
-        weight_kg: Some(70.0),
+        ..assessed_day(date, (10.0, 1.0, false, None), Some(70.0))
     };
     let s = stage_day(&f, &GvhdConfig::default()).unwrap();
     let k = explain_keystone(date, &s, false);

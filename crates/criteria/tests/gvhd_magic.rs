@@ -10,28 +10,15 @@ use graftwatch_criteria::agvhd::{
 };
 use proptest::prelude::*;
 
+mod common;
+use common::{assessed_day, lower_gi, skin, upper_gi};
+
 fn d() -> Date {
     "2025-03-10".parse().unwrap()
 }
 
-fn skin(bsa: f64) -> SkinFinding {
-    SkinFinding {
-        erythema_bsa_pct: bsa,
-        bullae: false,
-        desquamation_bsa_pct: 0.0,
-        attribution: Attribution::Gvhd,
-    }
-}
-
 fn lgi_ml(ml: f64) -> LowerGiFinding {
-    LowerGiFinding {
-        stool_ml: Some(ml),
-        episodes: None,
-        grossly_bloody: false,
-        severe_pain: false,
-        ileus: false,
-        attribution: Attribution::Gvhd,
-    }
+    lower_gi(Some(ml))
 }
 
 fn lgi_ep(n: u32) -> LowerGiFinding {
@@ -43,28 +30,12 @@ fn lgi_ep(n: u32) -> LowerGiFinding {
 }
 
 fn ugi_none() -> UpperGiFinding {
-    UpperGiFinding {
-        nausea: false,
-        anorexia_with_weight_loss: false,
-        vomiting_episodes: 0,
-        symptom_days: None,
-        attribution: Attribution::Gvhd,
-    }
+    upper_gi(false)
 }
 
 /// A fully assessed, otherwise normal day.
 fn day() -> DayFindings {
-    DayFindings {
-        date: d(),
-        skin: Some(skin(0.0)),
-        liver: Some(LiverFinding {
-            bilirubin_mg_dl: 0.8,
-            attribution: Attribution::Gvhd,
-        }),
-        upper_gi: Some(ugi_none()),
-        lower_gi: Some(lgi_ml(0.0)),
-        weight_kg: Some(70.0),
-    }
+    assessed_day(d(), (0.0, 0.8, false, Some(0.0)), Some(70.0))
 }
 
 fn graded(f: &DayFindings, cfg: &GvhdConfig) -> (MagicGrade, [Option<Stage>; 4]) {

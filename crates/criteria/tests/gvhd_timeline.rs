@@ -6,9 +6,12 @@ use graftwatch_criteria::Graded;
 use graftwatch_criteria::agvhd::findings::FindingError;
 use graftwatch_criteria::agvhd::timeline::run_fast;
 use graftwatch_criteria::agvhd::{
-    AgvhdSeries, Attribution, DayFindings, GvhdConfig, LateAcute, LiverFinding, LowerGiFinding,
-    MagicGrade, OnsetCategory, SkinFinding, Stage, StoolAveraging, UpperGiFinding, grade_timeline,
+    AgvhdSeries, DayFindings, GvhdConfig, LateAcute, LowerGiFinding, MagicGrade, OnsetCategory,
+    SkinFinding, Stage, StoolAveraging, UpperGiFinding, grade_timeline,
 };
+
+mod common;
+use common::assessed_day;
 
 fn day0() -> Date {
     "2025-01-01".parse().unwrap()
@@ -19,35 +22,7 @@ fn on(n: i32) -> Date {
 }
 
 fn normal(n: i32) -> DayFindings {
-    DayFindings {
-        date: on(n),
-        skin: Some(SkinFinding {
-            erythema_bsa_pct: 0.0,
-            bullae: false,
-            desquamation_bsa_pct: 0.0,
-            attribution: Attribution::Gvhd,
-        }),
-        liver: Some(LiverFinding {
-            bilirubin_mg_dl: 0.7,
-            attribution: Attribution::Gvhd,
-        }),
-        upper_gi: Some(UpperGiFinding {
-            nausea: false,
-            anorexia_with_weight_loss: false,
-            vomiting_episodes: 0,
-            symptom_days: None,
-            attribution: Attribution::Gvhd,
-        }),
-        lower_gi: Some(LowerGiFinding {
-            stool_ml: Some(0.0),
-            episodes: None,
-            grossly_bloody: false,
-            severe_pain: false,
-            ileus: false,
-            attribution: Attribution::Gvhd,
-        }),
-        weight_kg: None,
-    }
+    assessed_day(on(n), (0.0, 0.7, false, Some(0.0)), None)
 }
 
 fn with_stool(n: i32, ml: f64) -> DayFindings {
