@@ -314,23 +314,37 @@ mod tests {
 
     #[test]
     fn early_boundaries() {
-        assert_eq!(early_platelet_grade(0, 0), Grade0);
-        assert_eq!(early_platelet_grade(6, 0), Grade1);
-        assert_eq!(early_platelet_grade(7, 0), Grade2);
-        assert_eq!(early_platelet_grade(7, 1), Grade3);
-        assert_eq!(early_platelet_grade(20, 13), Grade3);
-        assert_eq!(early_platelet_grade(20, 14), Grade4);
+        // (days < 50, days < 20) -> grade
+        for (lt_50, lt_20, grade) in [
+            (0, 0, Grade0),
+            (6, 0, Grade1),
+            (7, 0, Grade2),
+            (7, 1, Grade3),
+            (20, 13, Grade3),
+            (20, 14, Grade4),
+        ] {
+            assert_eq!(early_platelet_grade(lt_50, lt_20), grade, "{lt_50} {lt_20}");
+        }
     }
 
     #[test]
     fn late_boundaries() {
-        assert_eq!(late_platelet_grade(100.0, 0), Grade0);
-        assert_eq!(late_platelet_grade(99.9, 0), Grade1);
-        assert_eq!(late_platelet_grade(50.0, 0), Grade1);
-        assert_eq!(late_platelet_grade(49.9, 0), Grade2);
-        assert_eq!(late_platelet_grade(20.0, 0), Grade2);
-        assert_eq!(late_platelet_grade(19.9, 2), Grade3);
-        assert_eq!(late_platelet_grade(19.9, 13), Grade3);
-        assert_eq!(late_platelet_grade(19.9, 14), Grade4);
+        // (second-lowest count, days < 20) -> grade
+        for (second, lt_20, grade) in [
+            (100.0, 0, Grade0),
+            (99.9, 0, Grade1),
+            (50.0, 0, Grade1),
+            (49.9, 0, Grade2),
+            (20.0, 0, Grade2),
+            (19.9, 2, Grade3),
+            (19.9, 13, Grade3),
+            (19.9, 14, Grade4),
+        ] {
+            assert_eq!(
+                late_platelet_grade(second, lt_20),
+                grade,
+                "{second} {lt_20}"
+            );
+        }
     }
 }

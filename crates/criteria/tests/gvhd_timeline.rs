@@ -113,6 +113,15 @@ fn three_day_mean_uses_days_with_data() {
     assert_eq!(lower_stages(&s, &GvhdConfig::default()), vec![3, 3, 3, 2]);
 }
 
+/// The upper-GI stage of each day (every day assessed).
+fn upper_gi_stages(s: &AgvhdSeries) -> Vec<u8> {
+    let mut out = Vec::new();
+    run_fast(s, &GvhdConfig::default(), &mut out).unwrap();
+    out.iter()
+        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
+        .collect()
+}
+
 #[test]
 fn upper_gi_needs_three_consecutive_days() {
     let n = |d: i32| {
@@ -124,12 +133,7 @@ fn upper_gi_needs_three_consecutive_days() {
         x
     };
     let s = series(vec![n(10), n(11), n(12), n(14), n(15)]);
-    let mut out = Vec::new();
-    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
-    let st: Vec<u8> = out
-        .iter()
-        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
-        .collect();
+    let st = upper_gi_stages(&s);
     assert_eq!(
         st,
         vec![0, 0, 1, 1, 1],
@@ -138,12 +142,7 @@ fn upper_gi_needs_three_consecutive_days() {
     assert_eq!(grades(&s, &GvhdConfig::default())[2], Some(MagicGrade::II));
     // a run that is not yet persistent restarts after an unrecorded day
     let s = series(vec![n(10), n(11), n(13), n(14), n(15)]);
-    let mut out = Vec::new();
-    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
-    let st: Vec<u8> = out
-        .iter()
-        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
-        .collect();
+    let st = upper_gi_stages(&s);
     assert_eq!(
         st,
         vec![0, 0, 0, 0, 1],
@@ -151,12 +150,7 @@ fn upper_gi_needs_three_consecutive_days() {
     );
     // a day without symptoms ends it
     let s = series(vec![n(10), n(11), n(12), normal(13), n(14)]);
-    let mut out = Vec::new();
-    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
-    let st: Vec<u8> = out
-        .iter()
-        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
-        .collect();
+    let st = upper_gi_stages(&s);
     assert_eq!(st, vec![0, 0, 1, 0, 0]);
 }
 
