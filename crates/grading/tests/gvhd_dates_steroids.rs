@@ -5,14 +5,9 @@
 
 mod common;
 
-use common::CourseBuilder;
+use common::{CourseBuilder, hct};
 use graftwatch_grading::{Criterion, GradingConfig, grade_course_daily, grade_course_only};
 use serde_json::json;
-
-fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
-    b.donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": date, "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-}
 
 /// Stool 400, 1600, 400 mL on 06-20 … 06-22 (adult), lower-GI diagnosis on `dx`.
 fn stool_course(dx: Option<&str>) -> graftwatch_course::Course {
