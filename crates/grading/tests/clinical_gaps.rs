@@ -268,10 +268,12 @@ fn magic_map_at_onset_gives_ann_arbor_group() {
     );
 }
 
+/// The ICAHT entry of `system` (`early`, `late`) on the day `on`.
 fn icaht_on(
     c: &graftwatch_course::Course,
     on: &str,
-) -> Vec<graftwatch_grading::output::DailyEntry> {
+    system: &str,
+) -> graftwatch_grading::output::DailyEntry {
     let g = graftwatch_grading::grade_course_as_of(
         c,
         &GradingConfig::default(),
@@ -282,8 +284,8 @@ fn icaht_on(
         .expect("on_day")
         .entries
         .into_iter()
-        .filter(|e| e.criterion == Criterion::Icaht)
-        .collect()
+        .find(|e| e.criterion == Criterion::Icaht && e.system == system)
+        .unwrap_or_else(|| panic!("{system} entry"))
 }
 
 #[test]
@@ -294,12 +296,7 @@ fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
     vals.extend(std::iter::repeat_n(2.0, 34));
     b = b.daily("2024-03-01", "anc", "10^9/L", &vals);
     let c = b.build();
-    let early = |on: &str| {
-        icaht_on(&c, on)
-            .into_iter()
-            .find(|e| e.system == "early")
-            .expect("early entry")
-    };
+    let early = |on: &str| icaht_on(&c, on, "early");
     // day +5: 6 days <= 0.5 -> grade 1; day +6: 7 days -> grade 2
     let e5 = early("2024-03-06");
     assert_eq!(e5.grade.as_deref(), Some("1"), "{e5:?}");
@@ -307,12 +304,7 @@ fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
     let e6 = early("2024-03-07");
     assert_eq!(e6.grade.as_deref(), Some("2"), "{e6:?}");
     // the late window: day +31 has one value -> insufficient, day +32 graded 0
-    let late = |on: &str| {
-        icaht_on(&c, on)
-            .into_iter()
-            .find(|e| e.system == "late")
-            .expect("late entry")
-    };
+    let late = |on: &str| icaht_on(&c, on, "late");
     let l31 = late("2024-04-01");
     assert_eq!(
         l31.status,

@@ -413,17 +413,26 @@ fn eln_without_blood_blasts_is_insufficient_data_naming_them() {
     );
 }
 
+/// A PBSC transplant on 2024-06-01 from an HLA-identical sibling of sex
+/// `donor_sex`, after a work-up on 2024-05-20: marrow and blood blasts %, no
+/// extramedullary disease, ANC and platelets.
+fn sibling_hct(
+    b: CourseBuilder,
+    donor_sex: &str,
+    [marrow, blood, anc, platelets]: [f64; 4],
+) -> CourseBuilder {
+    b.donor("SIB", "matched_sibling", donor_sex)
+        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
+        .num("2024-05-20", "marrow_blasts", marrow, "%")
+        .num("2024-05-20", "pb_blasts", blood, "%")
+        .flag("2024-05-20", "extramedullary_disease", false)
+        .num("2024-05-20", "anc", anc, "10^9/L")
+        .num("2024-05-20", "platelets", platelets, "10^9/L")
+}
+
 #[test]
 fn ebmt_score_from_the_course_and_hct_ci_names_missing_lung_function() {
-    let c = CourseBuilder::new()
-        .donor("SIB", "matched_sibling", "female")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
-        .num("2024-05-20", "marrow_blasts", 30.0, "%")
-        .num("2024-05-20", "pb_blasts", 5.0, "%")
-        .flag("2024-05-20", "extramedullary_disease", false)
-        .num("2024-05-20", "anc", 0.4, "10^9/L")
-        .num("2024-05-20", "platelets", 40.0, "10^9/L")
-        .build();
+    let c = sibling_hct(CourseBuilder::new(), "female", [30.0, 5.0, 0.4, 40.0]).build();
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Risk]);
     let e = g.item("ebmt_score").expect("ebmt");
     assert_eq!(e.status, ItemStatus::Value, "{} {:?}", e.result, e.missing);
@@ -521,19 +530,12 @@ fn cgvhd_nih_severity_from_organ_scores() {
 #[test]
 fn eln_genetic_risk_and_refined_dri_from_the_diagnosis() {
     // AML with t(8;21), in CR before HCT → ELN favorable; DRI low (favorable disease, CR).
-    let c = CourseBuilder::new()
+    let b = CourseBuilder::new()
         .diagnosis(json!({"disease": "aml", "date": "2024-01-01",
             "karyotype": {"iscn": "46,XY,t(8;21)(q22;q22.1)[20]",
                           "abnormalities": [{"kind": "translocation", "iscn": "t(8;21)(q22;q22.1)", "chromosome": "8;21"}]},
-            "mutations": [{"gene": "KIT", "variant": "D816V"}]}))
-        .donor("SIB", "matched_sibling", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
-        .num("2024-05-20", "marrow_blasts", 1.0, "%")
-        .num("2024-05-20", "pb_blasts", 0.0, "%")
-        .flag("2024-05-20", "extramedullary_disease", false)
-        .num("2024-05-20", "anc", 2.0, "10^9/L")
-        .num("2024-05-20", "platelets", 180.0, "10^9/L")
-        .build();
+            "mutations": [{"gene": "KIT", "variant": "D816V"}]}));
+    let c = sibling_hct(b, "male", [1.0, 0.0, 2.0, 180.0]).build();
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Risk]);
     let e = g.item("eln_genetic_risk").expect("eln risk");
     assert!(e.result.starts_with("favorable"), "{}", e.result);
