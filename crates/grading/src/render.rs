@@ -36,11 +36,7 @@ pub fn table(g: &CourseGrades) -> String {
             "date", "day", "criterion", "grade"
         );
         for d in &g.timeline {
-            let rel = d
-                .rel
-                .as_ref()
-                .map(|r| format!("{} {}", r.anchor, r.day))
-                .unwrap_or_default();
+            let rel = rel_text(d.rel.as_ref());
             for e in &d.entries {
                 let _ = writeln!(
                     s,
@@ -127,12 +123,14 @@ fn day_label(e: &DailyEntry) -> String {
     format!("{} ({system})", e.criterion.label())
 }
 
+/// The anchor and day (`HCT +14`), empty without an anchor.
+fn rel_text(rel: Option<&RelDay>) -> String {
+    rel.map(|r| format!("{} {}", r.anchor, r.day))
+        .unwrap_or_default()
+}
+
 fn day_rows(s: &mut String, d: &DailyDay) {
-    let rel = d
-        .rel
-        .as_ref()
-        .map(|r| format!("{} {}", r.anchor, r.day))
-        .unwrap_or_default();
+    let rel = rel_text(d.rel.as_ref());
     for e in &d.entries {
         let _ = writeln!(
             s,

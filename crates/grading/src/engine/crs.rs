@@ -20,7 +20,7 @@ use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::CrsDay as InDay;
-use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
+use crate::output::{DayEntry, DayState, SummaryItem};
 
 fn device(d: OxygenDevice) -> O2Device {
     match d {
@@ -120,24 +120,13 @@ fn crs_state(
         "anticytokine_or_antipyretic": input.anticytokine_or_antipyretic,
         "death_from_crs": input.death_from_crs,
     });
-    let (status, grade, missing) = match g {
-        Graded::Value { value, .. } => (DayStatus::Graded, Some(value.grade.0.to_string()), vec![]),
-        Graded::InsufficientData { missing, .. } => {
-            (DayStatus::InsufficientData, None, missing.clone())
-        }
-        Graded::NotApplicable { reason, .. } => {
-            (DayStatus::NotAssessed, None, vec![reason.clone()])
-        }
-    };
-    DayState {
-        criterion: Criterion::Crs,
-        system: "astct",
-        status,
-        value: Some(serde_json::json!({"grade": grade, "parameters": params})),
-        grade,
-        missing,
-        valid_days: 0,
-    }
+    super::graded_state(
+        Criterion::Crs,
+        "astct",
+        g,
+        |v| v.grade.0.to_string(),
+        |grade| Some(serde_json::json!({"grade": grade, "parameters": params})),
+    )
 }
 
 /// Timeline entries and day states; returns how many days could not be

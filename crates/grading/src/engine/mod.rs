@@ -36,7 +36,8 @@ use crate::GradingConfig;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, DayValue, ExtractOptions, extract};
 use crate::output::{
-    AnchorOut, CourseGrades, DayEntry, DayState, RelDay, SCHEMA, Skipped, SummaryItem, TimelineDay,
+    AnchorOut, CourseGrades, DayEntry, DayState, DayStatus, RelDay, SCHEMA, Skipped, SummaryItem,
+    TimelineDay,
 };
 
 /// Collects results while the criteria run.
@@ -120,6 +121,36 @@ impl Sink {
             .push(SummaryItem::from_graded(criterion, item, &g, None, |_| {
                 (String::new(), None)
             }));
+    }
+}
+
+/// The day state of a daily-graded criterion: graded (`grade_of` names the
+/// value), insufficient data (with what is missing) or not assessed (with
+/// why); `value_of` makes the state's value from the grade.
+pub(crate) fn graded_state<T>(
+    criterion: Criterion,
+    system: &'static str,
+    g: &Graded<T>,
+    grade_of: impl FnOnce(&T) -> String,
+    value_of: impl FnOnce(Option<&String>) -> Option<serde_json::Value>,
+) -> DayState {
+    let (status, grade, missing) = match g {
+        Graded::Value { value, .. } => (DayStatus::Graded, Some(grade_of(value)), vec![]),
+        Graded::InsufficientData { missing, .. } => {
+            (DayStatus::InsufficientData, None, missing.clone())
+        }
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
+    };
+    DayState {
+        criterion,
+        system,
+        status,
+        value: value_of(grade.as_ref()),
+        grade,
+        missing,
+        valid_days: 0,
     }
 }
 
