@@ -252,11 +252,19 @@ pub fn cgvhd_steroid_response(
         .filter(|a| a.date > input.baseline.date)
         .collect();
     xs.sort_by_key(|a| a.date);
-    let mut unknown: Vec<usize> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let refractory = refractory(&pieces, input.baseline, &xs, cfg, &mut unknown, &mut notes);
-    let (taper_failures, dependent_date) =
-        dependence(&pieces, input.baseline, &xs, cfg, &mut unknown, &mut notes);
+    let mut w = Walk {
+        pieces: &pieces,
+        base: input.baseline,
+        xs: &xs,
+        cfg,
+        unknown: Vec::new(),
+        notes: Vec::new(),
+    };
+    let refractory = refractory(&mut w);
+    let (taper_failures, dependent_date) = dependence(&mut w);
+    let Walk {
+        unknown, mut notes, ..
+    } = w;
     let mut decisive: Vec<Date> = refractory.iter().map(|r| r.date).collect();
     decisive.extend(
         dependent_date
@@ -290,14 +298,20 @@ pub fn cgvhd_steroid_response(
     explain(input, cfg, value, &unknown, notes)
 }
 
-fn refractory(
-    pieces: &[Piece],
-    base: &OrganAssessment<8>,
-    xs: &[&OrganAssessment<8>],
-    cfg: &CgvhdSteroidConfig,
-    unknown: &mut Vec<usize>,
-    notes: &mut Vec<String>,
-) -> Option<CgvhdRefractory> {
+/// What the refractory and dependence rules read (dose pieces, baseline,
+/// later assessments, configuration) and what they record: the records whose
+/// unknown dose was needed, and notes for the reason.
+struct Walk<'a> {
+    pieces: &'a [Piece],
+    base: &'a OrganAssessment<8>,
+    xs: &'a [&'a OrganAssessment<8>],
+    cfg: &'a CgvhdSteroidConfig,
+    unknown: Vec<usize>,
+    notes: Vec<String>,
+}
+
+fn refractory(w: &mut Walk<'_>) -> Option<CgvhdRefractory> {
+    let (pieces, base, xs, cfg) = (w.pieces, w.base, w.xs, w.cfg);
     for a in xs {
         let (improved, worse) = organ_change(&base.stages, &a.stages);
         let rules = [
@@ -319,9 +333,9 @@ fn refractory(
                 continue;
             }
             match held_since(pieces, a.date, dose) {
-                Err(i) => unknown.push(i),
+                Err(i) => w.unknown.push(i),
                 Ok(Some(since)) if a.date.days_since(since).get() >= days => {
-                    notes.push(format!(
+                    w.notes.push(format!(
                         "{}: {} on {} after {} days at ≥ {dose} mg/kg/day prednisone equivalent (since {since})",
                         reason.text(),
                         changes(&base.stages, &a.stages, worse),
@@ -341,14 +355,8 @@ fn refractory(
     None
 }
 
-fn dependence(
-    pieces: &[Piece],
-    base: &OrganAssessment<8>,
-    xs: &[&OrganAssessment<8>],
-    cfg: &CgvhdSteroidConfig,
-    unknown: &mut Vec<usize>,
-    notes: &mut Vec<String>,
-) -> (Vec<Date>, Option<Date>) {
+fn dependence(w: &mut Walk<'_>) -> (Vec<Date>, Option<Date>) {
+    let (pieces, base, xs, cfg) = (w.pieces, w.base, w.xs, w.cfg);
     let mut best = base.stages;
     let mut responded = false;
     let mut prev_flare = false;
@@ -363,7 +371,7 @@ fn dependence(
                 .filter_map(|p| p.dose.as_ref().ok().copied())
                 .fold(0.0, f64::max);
             match dose_on(pieces, a.date) {
-                Err(i) => unknown.push(i),
+                Err(i) => w.unknown.push(i),
                 Ok(d)
                     if d < peak_before - 1e-9
                         && d >= cfg.dependent_below_mg_kg_day - 1e-9
@@ -371,7 +379,7 @@ fn dependence(
                             a.date.days_since(*l).get() >= cfg.dependent_separation_days
                         }) =>
                 {
-                    notes.push(format!(
+                    w.notes.push(format!(
                         "flare on {} during the taper at {d:.2} mg/kg/day (peak {peak_before:.2}): {}",
                         a.date,
                         changes(&best, &a.stages, true)
