@@ -405,34 +405,28 @@ fn stages(s: u8, l: u8, u: u8, g: u8) -> OrganStages {
 
 #[test]
 fn grade_pattern_regressions() {
-    assert_eq!(
-        magic_grade(&stages(3, 0, 0, 4)),
-        MagicGrade::IV,
-        "skin 3 + lower GI 4 (GvHDtrackR bug)"
-    );
-    assert_eq!(
-        magic_grade(&stages(3, 0, 0, 0)),
-        MagicGrade::II,
-        "skin 3 alone"
-    );
-    assert_eq!(
-        magic_grade(&stages(0, 0, 0, 2)),
-        MagicGrade::III,
-        "lower GI 2 alone"
-    );
-    assert_eq!(
-        magic_grade(&stages(0, 0, 1, 0)),
-        MagicGrade::II,
-        "upper GI alone"
-    );
-    assert_eq!(magic_grade(&stages(4, 0, 0, 0)), MagicGrade::IV, "skin 4");
-    assert_eq!(magic_grade(&stages(2, 0, 0, 0)), MagicGrade::I);
-    assert_eq!(magic_grade(&stages(1, 0, 0, 0)), MagicGrade::I);
-    assert_eq!(magic_grade(&stages(2, 1, 0, 0)), MagicGrade::II);
-    assert_eq!(magic_grade(&stages(0, 3, 0, 0)), MagicGrade::III);
-    assert_eq!(magic_grade(&stages(0, 4, 0, 0)), MagicGrade::IV);
-    assert_eq!(magic_grade(&stages(0, 0, 0, 0)), MagicGrade::Zero);
-    assert_eq!(magic_grade(&stages(3, 3, 1, 3)), MagicGrade::III);
+    // (skin, liver, upper GI, lower GI stages) -> grade
+    for (st, grade, what) in [
+        (
+            (3, 0, 0, 4),
+            MagicGrade::IV,
+            "skin 3 + lower GI 4 (GvHDtrackR bug)",
+        ),
+        ((3, 0, 0, 0), MagicGrade::II, "skin 3 alone"),
+        ((0, 0, 0, 2), MagicGrade::III, "lower GI 2 alone"),
+        ((0, 0, 1, 0), MagicGrade::II, "upper GI alone"),
+        ((4, 0, 0, 0), MagicGrade::IV, "skin 4"),
+        ((2, 0, 0, 0), MagicGrade::I, ""),
+        ((1, 0, 0, 0), MagicGrade::I, ""),
+        ((2, 1, 0, 0), MagicGrade::II, ""),
+        ((0, 3, 0, 0), MagicGrade::III, ""),
+        ((0, 4, 0, 0), MagicGrade::IV, ""),
+        ((0, 0, 0, 0), MagicGrade::Zero, ""),
+        ((3, 3, 1, 3), MagicGrade::III, ""),
+    ] {
+        let (sk, li, ug, lg) = st;
+        assert_eq!(magic_grade(&stages(sk, li, ug, lg)), grade, "{st:?} {what}");
+    }
 }
 
 #[test]
