@@ -9,7 +9,7 @@
 //! with its oxygen) is not counted, and the explanation names the record
 //! (flag `GW-ATTR-CRS`).
 
-use graftwatch_course::{AnchorKind, OxygenDevice};
+use graftwatch_course::OxygenDevice;
 use graftwatch_criteria::crs::{
     CRS_CITATIONS, CRS_VERSION, CrsDay, Hypotension, O2Device, Oxygen, grade_crs_course,
 };
@@ -309,11 +309,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         return;
     }
     for (i, c) in x.crs.iter().enumerate() {
-        let suffix = match (i, c.anchor.kind) {
-            (0, _) => String::new(),
-            (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
-            _ => format!("_{i}"),
-        };
+        let suffix = super::cart_suffix(i, &c.anchor);
         let inf = cfg.engine.crs_infection_is_other_cause;
         let mut days: Vec<CrsDay> = c.days.iter().map(|d| to_crs_day(d, inf)).collect();
         let next = x.crs.get(i + 1).map(|n| n.anchor.date);

@@ -64,12 +64,7 @@ pub(crate) fn run(
     engraftment: bool,
     failure: bool,
 ) {
-    let hcts: Vec<_> = x
-        .anchors
-        .iter()
-        .filter(|a| matches!(a.kind, AnchorKind::Transplant(_)))
-        .copied()
-        .collect();
+    let hcts = super::agvhd_run::transplants(x);
     if hcts.is_empty() {
         if engraftment {
             sink.not_applicable(
@@ -89,9 +84,8 @@ pub(crate) fn run(
         }
         return;
     }
-    for (i, hct) in hcts.iter().enumerate() {
-        // Values from day 0 to the day before the next transplant.
-        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
+    // Values from day 0 to the day before the next transplant.
+    for (hct, end, suffix) in super::agvhd_run::windows(&hcts) {
         let window = |s: &crate::extract::DailySeries| -> Vec<DatedValue> {
             s.days
                 .iter()
@@ -102,7 +96,7 @@ pub(crate) fn run(
         let t = Tx {
             hct,
             end,
-            suffix: super::agvhd_run::suffix(i, hct),
+            suffix,
             anc: window(&x.counts.anc),
             plt: window(&x.counts.platelets),
         };

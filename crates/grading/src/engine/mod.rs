@@ -124,6 +124,16 @@ impl Sink {
     }
 }
 
+/// The summary-key suffix of the `i`-th CAR-T infusion: none for the
+/// first, `_cartN` for CAR-T number N after it.
+pub(crate) fn cart_suffix(i: usize, a: &graftwatch_course::Anchor) -> String {
+    match (i, a.kind) {
+        (0, _) => String::new(),
+        (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
+        _ => format!("_{i}"),
+    }
+}
+
 /// The day state of a daily-graded criterion: graded (`grade_of` names the
 /// value), insufficient data (with what is missing) or not assessed (with
 /// why); `value_of` makes the state's value from the grade.
@@ -245,9 +255,7 @@ fn assemble(
 /// GVHD is one of its exclusions).
 fn poor_graft_function(x: &CourseInputs, cfg: &GradingConfig, sink: &mut Sink, agvhd: bool) {
     let hcts = agvhd_run::transplants(x);
-    for (i, hct) in hcts.iter().enumerate() {
-        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
-        let suffix = agvhd_run::suffix(i, hct);
+    for (hct, end, suffix) in agvhd_run::windows(&hcts) {
         let w = graft_function::Window {
             hct,
             end,
