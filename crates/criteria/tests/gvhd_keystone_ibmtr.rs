@@ -32,36 +32,42 @@ fn documented_differences() {
     use IbmtrIndex as X;
     use KeystoneGrade as K;
     use MagicGrade as M;
-    assert_eq!(
-        all(0, 0, 0, 4, false),
-        (M::IV, K::III, X::D),
-        "gut 4 alone: MAGIC IV, Keystone III"
-    );
-    assert_eq!(all(3, 0, 0, 0, false), (M::II, K::II, X::C), "skin 3 alone");
-    assert_eq!(all(0, 1, 0, 0, false), (M::II, K::II, X::B));
-    assert_eq!(all(1, 0, 0, 0, false), (M::I, K::I, X::A));
-    assert_eq!(all(2, 0, 0, 0, false), (M::I, K::I, X::B));
-    assert_eq!(
-        all(0, 0, 1, 0, false),
-        (M::II, K::Zero, X::None),
-        "upper GI without histology"
-    );
-    assert_eq!(
-        all(0, 0, 1, 0, true),
-        (M::II, K::II, X::B),
-        "upper GI with histology = gut 1"
-    );
-    assert_eq!(all(0, 4, 0, 0, false), (M::IV, K::IV, X::D));
-    assert_eq!(all(4, 0, 0, 0, false), (M::IV, K::IV, X::D));
-    assert_eq!(all(0, 0, 0, 3, false), (M::III, K::III, X::C));
-    assert_eq!(all(0, 3, 0, 0, false), (M::III, K::III, X::C));
-    assert_eq!(all(1, 2, 0, 0, false), (M::III, K::III, X::B));
-    assert_eq!(all(0, 0, 0, 0, false), (M::Zero, K::Zero, X::None));
-    assert_eq!(
-        all(1, 1, 0, 0, false),
-        (M::II, K::II, X::B),
-        "skin 1 with liver 1 is B, not A"
-    );
+    // (skin, liver, upper GI, gut stages, upper-GI histology) -> grades
+    for (st, expected, what) in [
+        (
+            (0, 0, 0, 4, false),
+            (M::IV, K::III, X::D),
+            "gut 4 alone: MAGIC IV, Keystone III",
+        ),
+        ((3, 0, 0, 0, false), (M::II, K::II, X::C), "skin 3 alone"),
+        ((0, 1, 0, 0, false), (M::II, K::II, X::B), ""),
+        ((1, 0, 0, 0, false), (M::I, K::I, X::A), ""),
+        ((2, 0, 0, 0, false), (M::I, K::I, X::B), ""),
+        (
+            (0, 0, 1, 0, false),
+            (M::II, K::Zero, X::None),
+            "upper GI without histology",
+        ),
+        (
+            (0, 0, 1, 0, true),
+            (M::II, K::II, X::B),
+            "upper GI with histology = gut 1",
+        ),
+        ((0, 4, 0, 0, false), (M::IV, K::IV, X::D), ""),
+        ((4, 0, 0, 0, false), (M::IV, K::IV, X::D), ""),
+        ((0, 0, 0, 3, false), (M::III, K::III, X::C), ""),
+        ((0, 3, 0, 0, false), (M::III, K::III, X::C), ""),
+        ((1, 2, 0, 0, false), (M::III, K::III, X::B), ""),
+        ((0, 0, 0, 0, false), (M::Zero, K::Zero, X::None), ""),
+        (
+            (1, 1, 0, 0, false),
+            (M::II, K::II, X::B),
+            "skin 1 with liver 1 is B, not A",
+        ),
+    ] {
+        let (s, l, u, g, hist) = st;
+        assert_eq!(all(s, l, u, g, hist), expected, "{st:?} {what}");
+    }
 }
 
 #[test]
