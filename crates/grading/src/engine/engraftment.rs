@@ -184,7 +184,7 @@ fn engraftment_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Si
         SummaryKey::NeutrophilEngraftment.with(suffix),
         &e.neut,
         Some(hct),
-        |e| engraft_text(e, hct),
+        |v| engraft_text(v, hct),
     ));
     sink.graded(
         Criterion::Engraftment,
@@ -192,7 +192,7 @@ fn engraftment_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Si
         e.p20.as_ref(),
         Some(hct),
         "platelet series",
-        |e| engraft_text(e, hct),
+        |v| engraft_text(v, hct),
     );
     if cfg.engine.platelet_50_threshold > 0.0 {
         sink.graded(
@@ -207,7 +207,7 @@ fn engraftment_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Si
             ),
             Some(hct),
             "platelet series",
-            |e| engraft_text(e, hct),
+            |v| engraft_text(v, hct),
         );
     }
 }
