@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cgvhd_nih::CgvhdOrgan;
 use crate::explain::{Evidence, Explanation, Flag, Graded};
-use crate::gvhd_response::OrganAssessment;
+use crate::gvhd_response::{OrganAssessment, organ_change};
 
 /// The chronic-GVHD steroid definitions (Task Force 2018, as reproduced).
 pub const CGVHD_STEROID_CITATION: Citation = Citation {
@@ -221,18 +221,6 @@ fn dose_on(pieces: &[Piece], day: Date) -> Result<f64, usize> {
         .map_or(Ok(0.0), |p| p.dose)
 }
 
-fn organ_change(base: &[Option<u8>; 8], now: &[Option<u8>; 8]) -> (bool, bool) {
-    let mut improved = false;
-    let mut worse = false;
-    for (b, n) in base.iter().zip(now) {
-        if let (Some(b), Some(n)) = (b, n) {
-            improved |= n < b;
-            worse |= n > b;
-        }
-    }
-    (improved, worse)
-}
-
 /// Organ changes in words: `skin 1 → 3`.
 fn changes(base: &[Option<u8>; 8], now: &[Option<u8>; 8], worse: bool) -> String {
     let v: Vec<String> = CgvhdOrgan::ALL
@@ -264,11 +252,19 @@ pub fn cgvhd_steroid_response(
         .filter(|a| a.date > input.baseline.date)
         .collect();
     xs.sort_by_key(|a| a.date);
-    let mut unknown: Vec<usize> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let refractory = refractory(&pieces, input.baseline, &xs, cfg, &mut unknown, &mut notes);
-    let (taper_failures, dependent_date) =
-        dependence(&pieces, input.baseline, &xs, cfg, &mut unknown, &mut notes);
+    let mut w = Walk {
+        pieces: &pieces,
+        base: input.baseline,
+        xs: &xs,
+        cfg,
+        unknown: Vec::new(),
+        notes: Vec::new(),
+    };
+    let refractory = refractory(&mut w);
+    let (taper_failures, dependent_date) = dependence(&mut w);
+    let Walk {
+        unknown, mut notes, ..
+    } = w;
     let mut decisive: Vec<Date> = refractory.iter().map(|r| r.date).collect();
     decisive.extend(
         dependent_date
@@ -302,14 +298,20 @@ pub fn cgvhd_steroid_response(
     explain(input, cfg, value, &unknown, notes)
 }
 
-fn refractory(
-    pieces: &[Piece],
-    base: &OrganAssessment<8>,
-    xs: &[&OrganAssessment<8>],
-    cfg: &CgvhdSteroidConfig,
-    unknown: &mut Vec<usize>,
-    notes: &mut Vec<String>,
-) -> Option<CgvhdRefractory> {
+/// What the refractory and dependence rules read (dose pieces, baseline,
+/// later assessments, configuration) and what they record: the records whose
+/// unknown dose was needed, and notes for the reason.
+struct Walk<'a> {
+    pieces: &'a [Piece],
+    base: &'a OrganAssessment<8>,
+    xs: &'a [&'a OrganAssessment<8>],
+    cfg: &'a CgvhdSteroidConfig,
+    unknown: Vec<usize>,
+    notes: Vec<String>,
+}
+
+fn refractory(w: &mut Walk<'_>) -> Option<CgvhdRefractory> {
+    let (pieces, base, xs, cfg) = (w.pieces, w.base, w.xs, w.cfg);
     for a in xs {
         let (improved, worse) = organ_change(&base.stages, &a.stages);
         let rules = [
@@ -331,9 +333,9 @@ fn refractory(
                 continue;
             }
             match held_since(pieces, a.date, dose) {
-                Err(i) => unknown.push(i),
+                Err(i) => w.unknown.push(i),
                 Ok(Some(since)) if a.date.days_since(since).get() >= days => {
-                    notes.push(format!(
+                    w.notes.push(format!(
                         "{}: {} on {} after {} days at ≥ {dose} mg/kg/day prednisone equivalent (since {since})",
                         reason.text(),
                         changes(&base.stages, &a.stages, worse),
@@ -353,14 +355,8 @@ fn refractory(
     None
 }
 
-fn dependence(
-    pieces: &[Piece],
-    base: &OrganAssessment<8>,
-    xs: &[&OrganAssessment<8>],
-    cfg: &CgvhdSteroidConfig,
-    unknown: &mut Vec<usize>,
-    notes: &mut Vec<String>,
-) -> (Vec<Date>, Option<Date>) {
+fn dependence(w: &mut Walk<'_>) -> (Vec<Date>, Option<Date>) {
+    let (pieces, base, xs, cfg) = (w.pieces, w.base, w.xs, w.cfg);
     let mut best = base.stages;
     let mut responded = false;
     let mut prev_flare = false;
@@ -375,7 +371,7 @@ fn dependence(
                 .filter_map(|p| p.dose.as_ref().ok().copied())
                 .fold(0.0, f64::max);
             match dose_on(pieces, a.date) {
-                Err(i) => unknown.push(i),
+                Err(i) => w.unknown.push(i),
                 Ok(d)
                     if d < peak_before - 1e-9
                         && d >= cfg.dependent_below_mg_kg_day - 1e-9
@@ -383,7 +379,7 @@ fn dependence(
                             a.date.days_since(*l).get() >= cfg.dependent_separation_days
                         }) =>
                 {
-                    notes.push(format!(
+                    w.notes.push(format!(
                         "flare on {} during the taper at {d:.2} mg/kg/day (peak {peak_before:.2}): {}",
                         a.date,
                         changes(&best, &a.stages, true)
@@ -588,6 +584,15 @@ mod tests {
         g.value().cloned().unwrap_or_else(|| panic!("{g:?}"))
     }
 
+    /// The refractory reason of one run, `None` when not refractory.
+    fn refractory(
+        records: &[SteroidRecord],
+        base: OrganAssessment<8>,
+        xs: &[OrganAssessment<8>],
+    ) -> Option<CgvhdRefractoryReason> {
+        value(&run(records, base, xs)).refractory.map(|x| x.reason)
+    }
+
     #[test]
     fn progression_after_one_week_at_one_mg_both_sides() {
         let r = [rec(1, None, 1.0)];
@@ -597,59 +602,39 @@ mod tests {
         assert_eq!(sr.reason, CgvhdRefractoryReason::Progression);
         assert_eq!((sr.date, sr.dose_since), (day(8), day(1)));
         // day 7 = 6 days: not yet
-        assert!(
-            value(&run(&r, skin(0, 1), &[skin(7, 2)]))
-                .refractory
-                .is_none()
-        );
+        assert_eq!(refractory(&r, skin(0, 1), &[skin(7, 2)]), None);
         // 0.99 mg/kg/day is below the dose of the rule
-        assert!(
-            value(&run(&[rec(1, None, 0.99)], skin(0, 1), &[skin(8, 2)]))
-                .refractory
-                .is_none()
+        assert_eq!(
+            refractory(&[rec(1, None, 0.99)], skin(0, 1), &[skin(8, 2)]),
+            None
         );
     }
 
     #[test]
     fn persistence_after_four_weeks_at_half_mg_both_sides() {
         let r = [rec(1, None, 0.5)];
-        let v = value(&run(&r, skin(0, 2), &[skin(29, 2)]));
-        assert_eq!(
-            v.refractory.map(|x| x.reason),
-            Some(CgvhdRefractoryReason::Persistence)
-        );
-        assert!(
-            value(&run(&r, skin(0, 2), &[skin(28, 2)]))
-                .refractory
-                .is_none()
-        );
-        assert!(
-            value(&run(&[rec(1, None, 0.49)], skin(0, 2), &[skin(29, 2)]))
-                .refractory
-                .is_none()
-        );
-        // an improvement (skin 2 -> 1) is not persistence
-        assert!(
-            value(&run(&r, skin(0, 2), &[skin(29, 1)]))
-                .refractory
-                .is_none()
-        );
+        let persistence = Some(CgvhdRefractoryReason::Persistence);
+        for (records, later, expected) in [
+            (&r[..], skin(29, 2), persistence),
+            (&r[..], skin(28, 2), None),
+            (&[rec(1, None, 0.49)][..], skin(29, 2), None),
+            // an improvement (skin 2 -> 1) is not persistence
+            (&r[..], skin(29, 1), None),
+        ] {
+            assert_eq!(
+                refractory(records, skin(0, 2), &[later]),
+                expected,
+                "{later:?}"
+            );
+        }
     }
 
     #[test]
     fn a_dose_gap_restarts_the_stretch() {
         // 1 mg/kg days 1-4, nothing on day 5, again from day 6: day 12 is 6 days into the new stretch
         let r = [rec(1, Some(4), 1.0), rec(6, None, 1.0)];
-        assert!(
-            value(&run(&r, skin(0, 1), &[skin(12, 2)]))
-                .refractory
-                .is_none()
-        );
-        assert!(
-            value(&run(&r, skin(0, 1), &[skin(13, 2)]))
-                .refractory
-                .is_some()
-        );
+        assert_eq!(refractory(&r, skin(0, 1), &[skin(12, 2)]), None);
+        assert!(refractory(&r, skin(0, 1), &[skin(13, 2)]).is_some());
     }
 
     fn taper(last: f64) -> Vec<SteroidRecord> {

@@ -31,6 +31,7 @@ use graftwatch_core::{Citation, Date, Provenance, Unit};
 use serde::{Deserialize, Serialize};
 
 use crate::agvhd::bounds::{ge, gt, in_range};
+use crate::explain::{CourseMax, CourseRule, explain_course_max};
 use crate::{Evidence, Explanation, Flag, Graded};
 
 /// Citation for ASTCT CRS grading.
@@ -702,62 +703,28 @@ impl CrsCourse {
     /// graded.
     pub fn explained_summary(&self) -> Graded<CrsSummary> {
         let s = self.summary;
-        let undetermined = self.days.iter().filter(|d| d.value().is_none()).count();
-        let mut evidence = Vec::new();
-        if let Some(md) = s.max_grade_date
-            && let Some(day) = self
-                .days
-                .iter()
-                .find(|d| d.value().is_some_and(|v| v.date == md))
-        {
-            evidence.extend(day.explanation().evidence.iter().cloned());
-        }
-        if let Some(o) = s.onset {
-            evidence.push(Evidence::finding(
-                Some(o),
-                "crs_onset",
-                "first day with CRS grade >= 1",
-            ));
-        }
         let mut flags = Vec::new();
         if let Some(w) = s.fever_waiver_from {
             flags.push(Flag::new("T-4", format!("fever not required from {w} (tocilizumab/steroids/antipyretics after CRS onset)")));
         }
-        if undetermined > 0 {
-            flags.push(Flag::new(
-                "MISSING",
-                format!(
-                    "{undetermined} day(s) could not be graded; the maximum is over graded days"
-                ),
-            ));
-        }
-        let reason = match (s.max_grade_date, s.onset) {
-            (Some(d), Some(o)) => format!("maximum CRS grade {} on {d}; onset {o}", s.max_grade.0),
-            _ => "no day reached CRS grade 1 or higher".to_string(),
+        let max = CourseMax {
+            grade: s.max_grade.0,
+            date: s.max_grade_date,
+            onset: s.onset,
         };
-        let explanation = Explanation {
-            rule: "ASTCT CRS course",
-            version: CRS_VERSION,
-            citations: CRS_CITATIONS.to_vec(),
-            reason,
-            evidence,
-            flags,
-        };
-        if undetermined == self.days.len() {
-            Graded::InsufficientData {
-                missing: vec![
-                    "at least one CRS day with temperature, hypotension and oxygen recorded".into(),
-                ],
-                explanation,
-            }
-        } else {
-            Graded::Value {
-                value: s,
-                explanation,
-            }
-        }
+        explain_course_max(&CRS_COURSE, &self.days, |v| v.date, max, flags, s)
     }
 }
+
+/// The CRS course summary rule.
+const CRS_COURSE: CourseRule = CourseRule {
+    name: "CRS",
+    rule: "ASTCT CRS course",
+    version: CRS_VERSION,
+    citations: &CRS_CITATIONS,
+    onset: "crs_onset",
+    missing: "at least one CRS day with temperature, hypotension and oxygen recorded",
+};
 
 #[cfg(test)]
 mod tests {

@@ -89,6 +89,13 @@ pub struct Explanation {
     pub flags: Vec<Flag>,
 }
 
+impl Explanation {
+    /// The codes of the flags, in order.
+    pub fn flag_codes(&self) -> Vec<&str> {
+        self.flags.iter().map(|f| f.code.as_str()).collect()
+    }
+}
+
 /// A graded result, or the honest statement that it could not be graded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -117,6 +124,18 @@ pub enum Graded<T> {
 }
 
 impl<T> Graded<T> {
+    /// `InsufficientData` with `reason` as the explanation's reason.
+    pub fn insufficient(
+        mut explanation: Explanation,
+        reason: impl Into<String>,
+        missing: Vec<String>,
+    ) -> Graded<T> {
+        explanation.reason = reason.into();
+        Graded::InsufficientData {
+            missing,
+            explanation,
+        }
+    }
     /// The value, if graded.
     pub fn value(&self) -> Option<&T> {
         match self {
@@ -131,6 +150,92 @@ impl<T> Graded<T> {
             | Graded::InsufficientData { explanation, .. }
             | Graded::NotApplicable { explanation, .. } => explanation,
         }
+    }
+}
+
+/// How a daily-graded course (CRS, ICANS) is summarised: its name, rule
+/// identification, the evidence name of its onset and what a course with no
+/// gradable day is missing.
+pub(crate) struct CourseRule {
+    /// `CRS`, `ICANS`.
+    pub(crate) name: &'static str,
+    /// Rule name of the summary.
+    pub(crate) rule: &'static str,
+    /// Rule version.
+    pub(crate) version: &'static str,
+    /// Sources.
+    pub(crate) citations: &'static [Citation],
+    /// Evidence name of the onset, e.g. `crs_onset`.
+    pub(crate) onset: &'static str,
+    /// The `missing` entry when no day could be graded.
+    pub(crate) missing: &'static str,
+}
+
+/// The maximum of a daily-graded course: grade, the date that reached it and
+/// the onset.
+pub(crate) struct CourseMax {
+    /// Maximum grade.
+    pub(crate) grade: u8,
+    /// Date of the maximum.
+    pub(crate) date: Option<Date>,
+    /// First day with grade >= 1.
+    pub(crate) onset: Option<Date>,
+}
+
+/// A course summary as a `Graded` result: the evidence of the day that
+/// reached the maximum (found by `date_of`), the onset, `flags` then a
+/// `MISSING` flag counting the days not graded. `InsufficientData` when no
+/// day could be graded.
+pub(crate) fn explain_course_max<D, S>(
+    rule: &CourseRule,
+    days: &[Graded<D>],
+    date_of: impl Fn(&D) -> Date,
+    max: CourseMax,
+    mut flags: Vec<Flag>,
+    value: S,
+) -> Graded<S> {
+    let undetermined = days.iter().filter(|d| d.value().is_none()).count();
+    let mut evidence = Vec::new();
+    if let Some(md) = max.date
+        && let Some(day) = days
+            .iter()
+            .find(|d| d.value().is_some_and(|v| date_of(v) == md))
+    {
+        evidence.extend(day.explanation().evidence.iter().cloned());
+    }
+    let name = rule.name;
+    if let Some(o) = max.onset {
+        evidence.push(Evidence::finding(
+            Some(o),
+            rule.onset,
+            format!("first day with {name} grade >= 1"),
+        ));
+    }
+    if undetermined > 0 {
+        flags.push(Flag::new(
+            "MISSING",
+            format!("{undetermined} day(s) could not be graded; the maximum is over graded days"),
+        ));
+    }
+    let reason = match (max.date, max.onset) {
+        (Some(d), Some(o)) => format!("maximum {name} grade {} on {d}; onset {o}", max.grade),
+        _ => format!("no day reached {name} grade 1 or higher"),
+    };
+    let explanation = Explanation {
+        rule: rule.rule,
+        version: rule.version,
+        citations: rule.citations.to_vec(),
+        reason,
+        evidence,
+        flags,
+    };
+    if undetermined == days.len() {
+        Graded::InsufficientData {
+            missing: vec![rule.missing.into()],
+            explanation,
+        }
+    } else {
+        Graded::Value { value, explanation }
     }
 }
 

@@ -104,8 +104,11 @@ pub struct OrganAssessment<const N: usize> {
     pub stages: [Option<u8>; N],
 }
 
-/// Compares an assessment with a reference: (improved, worse, all zero).
-fn compare<const N: usize>(base: &[Option<u8>; N], now: &[Option<u8>; N]) -> (bool, bool, bool) {
+/// Compares the organs assessed on both sides: (any improved, any worse).
+pub(crate) fn organ_change<const N: usize>(
+    base: &[Option<u8>; N],
+    now: &[Option<u8>; N],
+) -> (bool, bool) {
     let mut improved = false;
     let mut worse = false;
     for (b, n) in base.iter().zip(now) {
@@ -114,6 +117,12 @@ fn compare<const N: usize>(base: &[Option<u8>; N], now: &[Option<u8>; N]) -> (bo
             worse |= n > b;
         }
     }
+    (improved, worse)
+}
+
+/// Compares an assessment with a reference: (improved, worse, all zero).
+fn compare<const N: usize>(base: &[Option<u8>; N], now: &[Option<u8>; N]) -> (bool, bool, bool) {
+    let (improved, worse) = organ_change(base, now);
     let all_zero = now.iter().all(|s| s.is_none_or(|v| v == 0)) && now.iter().any(Option::is_some);
     (improved, worse, all_zero)
 }
@@ -668,12 +677,7 @@ mod tests {
         let v = g.value().unwrap();
         assert_eq!(v.steroid_refractory, None);
         assert_eq!(v.prednisone_mg_kg_day, Some(1.25));
-        let codes: Vec<_> = g
-            .explanation()
-            .flags
-            .iter()
-            .map(|f| f.code.as_str())
-            .collect();
+        let codes = g.explanation().flag_codes();
         assert!(
             codes.contains(&"GVHD-R-LOWDOSE") && !codes.contains(&"GVHD-R-DOSE"),
             "{codes:?}"

@@ -175,17 +175,22 @@ mod tests {
             .collect()
     }
 
+    /// The course from day 0 = 2024-01-01, not censored.
+    fn uncensored(values: &[DatedValue]) -> CountCourse<'_> {
+        CountCourse {
+            day0: d("2024-01-01"),
+            values,
+            censor: None,
+        }
+    }
+
     #[test]
     fn early_grade_rises_with_the_days_below_0_5() {
         // ANC 0.3 on days 0..=7 daily, then 2.0 daily to day 30
         let mut v: Vec<(i32, f64)> = (0..=7).map(|d| (d, 0.3)).collect();
         v.extend((8..=37).map(|d| (d, 2.0)));
         let vals = course(&v);
-        let c = CountCourse {
-            day0: d("2024-01-01"),
-            values: &vals,
-            censor: None,
-        };
+        let c = uncensored(&vals);
         let days = early_icaht_days(&c, &IcahtConfig::default()).unwrap();
         assert_eq!(days.len(), 31);
         // 6 days <= 0.5 (day 0..5): grade 1; 7 days (day 6): grade 2
@@ -203,11 +208,7 @@ mod tests {
         v.push((12, 2.0));
         v.extend((13..=37).map(|d| (d, 2.0)));
         let vals = course(&v);
-        let c = CountCourse {
-            day0: d("2024-01-01"),
-            values: &vals,
-            censor: None,
-        };
+        let c = uncensored(&vals);
         let days = early_icaht_days(&c, &IcahtConfig::default()).unwrap();
         let gap_day = &days[8];
         assert_eq!(gap_day.grade, None, "{gap_day:?}");
@@ -221,11 +222,7 @@ mod tests {
     #[test]
     fn late_needs_two_values() {
         let vals = course(&[(40, 0.4), (50, 0.8), (60, 1.2)]);
-        let c = CountCourse {
-            day0: d("2024-01-01"),
-            values: &vals,
-            censor: None,
-        };
+        let c = uncensored(&vals);
         let days = late_icaht_days(&c, d("2024-01-01").add_days(60)).unwrap();
         assert_eq!(days.first().unwrap().day, 31);
         let at = |k: i32| days.iter().find(|x| x.day == k).unwrap();

@@ -186,11 +186,11 @@ pub fn early_platelet_toxicity(
         .find(|d| d.day >= 0 && d.day <= hard_end)
         .map(|_| days[days.len() - 1])
     else {
-        ex.reason = "no platelet count in day 0 to +30".into();
-        return Ok(Graded::InsufficientData {
-            missing: vec!["platelet counts between day 0 and day +30".into()],
-            explanation: ex,
-        });
+        return Ok(Graded::insufficient(
+            ex,
+            "no platelet count in day 0 to +30",
+            vec!["platelet counts between day 0 and day +30".into()],
+        ));
     };
     let end = hard_end.min(last.day);
     if end < 30 {
@@ -209,15 +209,10 @@ pub fn early_platelet_toxicity(
     let g_lo = early_platelet_grade(pick(&lo[0], cfg), pick(&lo[1], cfg));
     let g_hi = early_platelet_grade(pick(&hi[0], cfg), pick(&hi[1], cfg));
     if g_lo != g_hi {
-        ex.reason = format!(
-            "missing days crossing a threshold could make the grade {} to {}",
-            g_lo.number(),
-            g_hi.number()
-        );
-        return Ok(Graded::InsufficientData {
-            missing: gaps,
-            explanation: ex,
-        });
+        let (low, high) = (g_lo.number(), g_hi.number());
+        let reason =
+            format!("missing days crossing a threshold could make the grade {low} to {high}");
+        return Ok(Graded::insufficient(ex, reason, gaps));
     }
     ex.reason = format!(
         "{} day(s) with platelets < 50 and {} day(s) < 20 x10^9/L: grade {}",
@@ -280,15 +275,9 @@ pub fn late_platelet_toxicity(
     let g_lo = late_platelet_grade(second.value, pick(&lo[1], cfg));
     let g_hi = late_platelet_grade(second.value, pick(&hi[1], cfg));
     if g_lo != g_hi {
-        ex.reason = format!(
-            "missing days could make the grade {} or {}",
-            g_lo.number(),
-            g_hi.number()
-        );
-        return Ok(Graded::InsufficientData {
-            missing: gaps,
-            explanation: ex,
-        });
+        let (low, high) = (g_lo.number(), g_hi.number());
+        let reason = format!("missing days could make the grade {low} or {high}");
+        return Ok(Graded::insufficient(ex, reason, gaps));
     }
     ex.reason = format!(
         "second-lowest daily platelet count {} x10^9/L on day {:+}: grade {}",
@@ -325,23 +314,37 @@ mod tests {
 
     #[test]
     fn early_boundaries() {
-        assert_eq!(early_platelet_grade(0, 0), Grade0);
-        assert_eq!(early_platelet_grade(6, 0), Grade1);
-        assert_eq!(early_platelet_grade(7, 0), Grade2);
-        assert_eq!(early_platelet_grade(7, 1), Grade3);
-        assert_eq!(early_platelet_grade(20, 13), Grade3);
-        assert_eq!(early_platelet_grade(20, 14), Grade4);
+        // (days < 50, days < 20) -> grade
+        for (lt_50, lt_20, grade) in [
+            (0, 0, Grade0),
+            (6, 0, Grade1),
+            (7, 0, Grade2),
+            (7, 1, Grade3),
+            (20, 13, Grade3),
+            (20, 14, Grade4),
+        ] {
+            assert_eq!(early_platelet_grade(lt_50, lt_20), grade, "{lt_50} {lt_20}");
+        }
     }
 
     #[test]
     fn late_boundaries() {
-        assert_eq!(late_platelet_grade(100.0, 0), Grade0);
-        assert_eq!(late_platelet_grade(99.9, 0), Grade1);
-        assert_eq!(late_platelet_grade(50.0, 0), Grade1);
-        assert_eq!(late_platelet_grade(49.9, 0), Grade2);
-        assert_eq!(late_platelet_grade(20.0, 0), Grade2);
-        assert_eq!(late_platelet_grade(19.9, 2), Grade3);
-        assert_eq!(late_platelet_grade(19.9, 13), Grade3);
-        assert_eq!(late_platelet_grade(19.9, 14), Grade4);
+        // (second-lowest count, days < 20) -> grade
+        for (second, lt_20, grade) in [
+            (100.0, 0, Grade0),
+            (99.9, 0, Grade1),
+            (50.0, 0, Grade1),
+            (49.9, 0, Grade2),
+            (20.0, 0, Grade2),
+            (19.9, 2, Grade3),
+            (19.9, 13, Grade3),
+            (19.9, 14, Grade4),
+        ] {
+            assert_eq!(
+                late_platelet_grade(second, lt_20),
+                grade,
+                "{second} {lt_20}"
+            );
+        }
     }
 }

@@ -19,6 +19,7 @@
 use graftwatch_core::{Citation, Date, Provenance, Unit};
 use serde::{Deserialize, Serialize};
 
+use crate::explain::{CourseMax, CourseRule, explain_course_max};
 use crate::{Evidence, Explanation, Flag, Graded};
 
 /// Citations for ICANS grading.
@@ -481,27 +482,25 @@ pub fn grade_icans_day(
             "no neuroimaging recorded: edema domain counted as absent",
         )),
     }
-    if d.tremor_or_myoclonus {
-        ev.push(Evidence::finding(
-            date,
+    // Findings recorded but excluded from ICANS: (present, what, note, flag).
+    for (present, what, note, text) in [
+        (
+            d.tremor_or_myoclonus,
             "tremor_or_myoclonus",
             "recorded; graded by CTCAE, excluded from ICANS",
-        ));
-        flags.push(Flag::new(
-            "ICANS-EXCL",
             "tremor and myoclonus do not influence the ICANS grade",
-        ));
-    }
-    if d.intracranial_hemorrhage {
-        ev.push(Evidence::finding(
-            date,
+        ),
+        (
+            d.intracranial_hemorrhage,
             "intracranial_hemorrhage",
             "recorded; excluded from ICANS",
-        ));
-        flags.push(Flag::new(
-            "ICANS-EXCL",
             "intracranial haemorrhage (with or without edema) is excluded from ICANS",
-        ));
+        ),
+    ] {
+        if present {
+            ev.push(Evidence::finding(date, what, note));
+            flags.push(Flag::new("ICANS-EXCL", text));
+        }
     }
     if d.death_from_icans {
         ev.push(Evidence::finding(
@@ -614,50 +613,20 @@ pub fn explain_icans_summary(
     days: &[Graded<IcansDayResult>],
     s: &IcansSummary,
 ) -> Graded<IcansSummary> {
-    let undetermined = days.iter().filter(|d| d.value().is_none()).count();
-    let mut evidence = Vec::new();
-    if let Some(md) = s.max_grade_date
-        && let Some(day) = days
-            .iter()
-            .find(|d| d.value().is_some_and(|v| v.date == md))
-    {
-        evidence.extend(day.explanation().evidence.iter().cloned());
-    }
-    if let Some(o) = s.onset {
-        evidence.push(Evidence::finding(
-            Some(o),
-            "icans_onset",
-            "first day with ICANS grade >= 1",
-        ));
-    }
-    let mut flags = Vec::new();
-    if undetermined > 0 {
-        flags.push(Flag::new(
-            "MISSING",
-            format!("{undetermined} day(s) could not be graded; the maximum is over graded days"),
-        ));
-    }
-    let reason = match (s.max_grade_date, s.onset) {
-        (Some(d), Some(o)) => format!("maximum ICANS grade {} on {d}; onset {o}", s.max_grade),
-        _ => "no day reached ICANS grade 1 or higher".to_string(),
+    let max = CourseMax {
+        grade: s.max_grade,
+        date: s.max_grade_date,
+        onset: s.onset,
     };
-    let explanation = Explanation {
-        rule: "ASTCT ICANS course",
-        version: ICANS_VERSION,
-        citations: ICANS_CITATIONS.to_vec(),
-        reason,
-        evidence,
-        flags,
-    };
-    if undetermined == days.len() {
-        Graded::InsufficientData {
-            missing: vec!["at least one gradable ICANS assessment".into()],
-            explanation,
-        }
-    } else {
-        Graded::Value {
-            value: *s,
-            explanation,
-        }
-    }
+    explain_course_max(&ICANS_COURSE, days, |v| v.date, max, Vec::new(), *s)
 }
+
+/// The ICANS course summary rule.
+const ICANS_COURSE: CourseRule = CourseRule {
+    name: "ICANS",
+    rule: "ASTCT ICANS course",
+    version: ICANS_VERSION,
+    citations: &ICANS_CITATIONS,
+    onset: "icans_onset",
+    missing: "at least one gradable ICANS assessment",
+};

@@ -411,12 +411,7 @@ mod tests {
         x.assay = None;
         x.tnfr1_pg_ml = Some(3000.0);
         let g = map_near(&[x], t, 2, "day +7", &c);
-        let codes: Vec<_> = g
-            .explanation()
-            .flags
-            .iter()
-            .map(|f| f.code.as_str())
-            .collect();
+        let codes = g.explanation().flag_codes();
         assert!(
             codes.contains(&"MAGIC-ASSAY")
                 && codes.contains(&"MAGIC-AA2015")

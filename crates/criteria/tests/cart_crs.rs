@@ -22,17 +22,34 @@ fn day(t: f64, h: Hypotension, o: Oxygen) -> CrsDay {
 }
 
 fn ra() -> Oxygen {
+    o2(O2Device::RoomAir)
+}
+
+fn nc(flow: f64) -> Oxygen {
+    o2_flow(O2Device::NasalCannula, flow)
+}
+
+/// A device without a recorded flow.
+fn o2(device: O2Device) -> Oxygen {
     Oxygen {
-        device: O2Device::RoomAir,
+        device,
         flow_l_min: None,
     }
 }
 
-fn nc(flow: f64) -> Oxygen {
+fn o2_flow(device: O2Device, flow: f64) -> Oxygen {
     Oxygen {
-        device: O2Device::NasalCannula,
+        device,
         flow_l_min: Some(flow),
     }
+}
+
+/// The days dated day 0, 1, … in order.
+fn consecutive(days: impl IntoIterator<Item = CrsDay>) -> Vec<CrsDay> {
+    (0..)
+        .zip(days)
+        .map(|(i, d)| CrsDay { date: date(i), ..d })
+        .collect()
 }
 
 fn g(d: &CrsDay) -> u8 {
@@ -72,80 +89,19 @@ fn oxygen_devices_and_flow() {
         (nc(6.0), 2),
         (nc(6.1), 3),
         (nc(1.0), 2),
-        (
-            Oxygen {
-                device: O2Device::BlowBy,
-                flow_l_min: None,
-            },
-            2,
-        ),
-        (
-            Oxygen {
-                device: O2Device::Facemask,
-                flow_l_min: Some(5.0),
-            },
-            3,
-        ),
-        (
-            Oxygen {
-                device: O2Device::NonRebreather,
-                flow_l_min: None,
-            },
-            3,
-        ),
-        (
-            Oxygen {
-                device: O2Device::Venturi,
-                flow_l_min: None,
-            },
-            3,
-        ),
-        (
-            Oxygen {
-                device: O2Device::HighFlowNasalCannula,
-                flow_l_min: None,
-            },
-            3,
-        ),
-        (
-            Oxygen {
-                device: O2Device::HighFlowNasalCannula,
-                flow_l_min: Some(6.0),
-            },
-            2,
-        ),
-        (
-            Oxygen {
-                device: O2Device::Cpap,
-                flow_l_min: None,
-            },
-            4,
-        ),
-        (
-            Oxygen {
-                device: O2Device::Bipap,
-                flow_l_min: None,
-            },
-            4,
-        ),
-        (
-            Oxygen {
-                device: O2Device::MechanicalVentilation,
-                flow_l_min: None,
-            },
-            4,
-        ),
+        (o2(O2Device::BlowBy), 2),
+        (o2_flow(O2Device::Facemask, 5.0), 3),
+        (o2(O2Device::NonRebreather), 3),
+        (o2(O2Device::Venturi), 3),
+        (o2(O2Device::HighFlowNasalCannula), 3),
+        (o2_flow(O2Device::HighFlowNasalCannula, 6.0), 2),
+        (o2(O2Device::Cpap), 4),
+        (o2(O2Device::Bipap), 4),
+        (o2(O2Device::MechanicalVentilation), 4),
     ] {
         assert_eq!(g(&day(38.5, Hypotension::None, o)), s, "{o:?}");
     }
-    let d = day(
-        38.5,
-        Hypotension::None,
-        Oxygen {
-            device: O2Device::NasalCannula,
-            flow_l_min: None,
-        },
-    );
+    let d = day(38.5, Hypotension::None, o2(O2Device::NasalCannula));
     match grade_crs_day(&d).unwrap() {
         Graded::InsufficientData { missing, .. } => assert!(missing[0].contains("flow")),
         o => panic!("{o:?}"),
@@ -239,14 +195,7 @@ fn missing_data() {
     ));
     let d = CrsDay {
         hypotension: None,
-        ..day(
-            38.5,
-            Hypotension::None,
-            Oxygen {
-                device: O2Device::Bipap,
-                flow_l_min: None,
-            },
-        )
+        ..day(38.5, Hypotension::None, o2(O2Device::Bipap))
     };
     assert_eq!(g(&d), 4, "grade 4 whatever the missing hypotension data");
     let d = CrsDay {
@@ -283,14 +232,7 @@ fn fever_waived_after_tocilizumab_in_course() {
         day(36.8, Hypotension::FluidsOnly, ra()), // still waived: 2
         day(36.8, Hypotension::None, ra()),    // resolved: 0
     ];
-    let days: Vec<CrsDay> = days
-        .into_iter()
-        .enumerate()
-        .map(|(i, d)| CrsDay {
-            date: date(i as i32),
-            ..d
-        })
-        .collect();
+    let days = consecutive(days);
     let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
     let gr: Vec<u8> = c.days.iter().map(|d| d.value().unwrap().grade.0).collect();
     assert_eq!(gr, vec![0, 2, 2, 2, 0]);
@@ -324,14 +266,7 @@ fn treatment_before_onset_does_not_waive_fever() {
         },
         day(37.0, Hypotension::FluidsOnly, nc(2.0)),
     ];
-    let days: Vec<CrsDay> = days
-        .into_iter()
-        .enumerate()
-        .map(|(i, d)| CrsDay {
-            date: date(i as i32),
-            ..d
-        })
-        .collect();
+    let days = consecutive(days);
     let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
     assert_eq!(c.days[1].value().unwrap().grade.0, 0);
     assert_eq!(c.summary.fever_waiver_from, None);
@@ -354,36 +289,15 @@ fn oxygen_ladder() -> Vec<Oxygen> {
         ra(),
         nc(1.0),
         nc(6.0),
-        Oxygen {
-            device: O2Device::BlowBy,
-            flow_l_min: None,
-        },
+        o2(O2Device::BlowBy),
         nc(6.1),
         nc(15.0),
-        Oxygen {
-            device: O2Device::Facemask,
-            flow_l_min: None,
-        },
-        Oxygen {
-            device: O2Device::NonRebreather,
-            flow_l_min: None,
-        },
-        Oxygen {
-            device: O2Device::Venturi,
-            flow_l_min: None,
-        },
-        Oxygen {
-            device: O2Device::Cpap,
-            flow_l_min: None,
-        },
-        Oxygen {
-            device: O2Device::Bipap,
-            flow_l_min: None,
-        },
-        Oxygen {
-            device: O2Device::MechanicalVentilation,
-            flow_l_min: None,
-        },
+        o2(O2Device::Facemask),
+        o2(O2Device::NonRebreather),
+        o2(O2Device::Venturi),
+        o2(O2Device::Cpap),
+        o2(O2Device::Bipap),
+        o2(O2Device::MechanicalVentilation),
     ]
 }
 
@@ -409,7 +323,7 @@ proptest! {
 
 #[test]
 fn course_summary_is_explained() {
-    let days: Vec<CrsDay> = [
+    let days = [
         day(37.0, Hypotension::None, ra()),
         day(39.0, Hypotension::None, nc(2.0)),
         CrsDay {
@@ -420,14 +334,8 @@ fn course_summary_is_explained() {
             hypotension: None,
             ..day(36.9, Hypotension::None, ra())
         },
-    ]
-    .into_iter()
-    .enumerate()
-    .map(|(i, d)| CrsDay {
-        date: date(i as i32),
-        ..d
-    })
-    .collect();
+    ];
+    let days = consecutive(days);
     let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
     let sum = c.explained_summary();
     assert_eq!(sum.value().unwrap().max_grade.0, 2);

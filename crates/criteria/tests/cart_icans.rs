@@ -4,7 +4,7 @@
 use graftwatch_core::Date;
 use graftwatch_criteria::Graded;
 use graftwatch_criteria::icans::{
-    Consciousness, Edema, IcansConfig, IcansDay, Instrument, OtherCause, Seizure,
+    Consciousness, Edema, IcansConfig, IcansDay, IcansDayResult, Instrument, OtherCause, Seizure,
     grade_icans_course, grade_icans_day,
 };
 
@@ -24,8 +24,29 @@ fn base(i: Instrument) -> IcansDay {
     }
 }
 
+/// One day per ICE score, from day 0.
+fn ice_days(scores: &[u8]) -> Vec<IcansDay> {
+    (0..)
+        .zip(scores)
+        .map(|(n, &s)| IcansDay {
+            date: date(n),
+            ..base(Instrument::Ice(s))
+        })
+        .collect()
+}
+
+/// The graded day with the default configuration.
+fn graded(d: &IcansDay) -> Graded<IcansDayResult> {
+    grade_icans_day(d, &IcansConfig::default()).unwrap()
+}
+
+/// True when the instrument did not fit the age (flag `D-10`).
+fn d10(r: &Graded<IcansDayResult>) -> bool {
+    r.explanation().flag_codes().contains(&"D-10")
+}
+
 fn g(d: &IcansDay) -> u8 {
-    match grade_icans_day(d, &IcansConfig::default()).unwrap() {
+    match graded(d) {
         Graded::Value { value, .. } => value.grade,
         o => panic!("{o:?}"),
     }
@@ -51,7 +72,7 @@ fn ice_boundaries() {
 fn ice_zero_awake_vs_unarousable() {
     let awake = base(Instrument::Ice(0));
     assert_eq!(g(&awake), 3, "awake with global aphasia");
-    let r = grade_icans_day(&awake, &IcansConfig::default()).unwrap();
+    let r = graded(&awake);
     assert!(r.explanation().flags.iter().any(|f| f.code == "T-5"));
     let un = IcansDay {
         consciousness: Some(Consciousness::Unarousable),
@@ -62,14 +83,14 @@ fn ice_zero_awake_vs_unarousable() {
         consciousness: None,
         ..awake
     };
-    match grade_icans_day(&unknown, &IcansConfig::default()).unwrap() {
+    match graded(&unknown) {
         Graded::InsufficientData { missing, .. } => {
             assert!(missing.iter().any(|m| m.contains("consciousness")))
         }
         o => panic!("{o:?}"),
     }
     assert_eq!(g(&base(Instrument::UnableToPerform)), 4);
-    let r = grade_icans_day(&base(Instrument::UnableToPerform), &IcansConfig::default()).unwrap();
+    let r = graded(&base(Instrument::UnableToPerform));
     assert!(
         r.explanation().flags.iter().any(|f| f.code == "T-5"),
         "awake but 'unable' is flagged"
@@ -148,16 +169,10 @@ fn tremor_and_hemorrhage_are_excluded() {
         intracranial_hemorrhage: true,
         ..base(Instrument::Ice(10))
     };
-    let r = grade_icans_day(&d, &IcansConfig::default()).unwrap();
+    let r = graded(&d);
     assert_eq!(r.value().unwrap().grade, 0);
-    assert_eq!(
-        r.explanation()
-            .flags
-            .iter()
-            .filter(|f| f.code == "ICANS-EXCL")
-            .count(),
-        2
-    );
+    let codes = r.explanation().flag_codes();
+    assert_eq!(codes.iter().filter(|c| **c == "ICANS-EXCL").count(), 2);
 }
 
 #[test]
@@ -167,20 +182,17 @@ fn capd_for_children() {
         consciousness: Some(c),
         ..base(Instrument::Capd(s))
     };
-    assert_eq!(g(&child(0, Consciousness::Alert)), 0);
-    assert_eq!(g(&child(8, Consciousness::AwakensSpontaneously)), 1);
-    assert_eq!(g(&child(1, Consciousness::AwakensSpontaneously)), 1);
-    assert_eq!(g(&child(8, Consciousness::AwakensToVoice)), 2);
-    assert_eq!(g(&child(9, Consciousness::AwakensSpontaneously)), 3);
-    let r = grade_icans_day(
-        &child(8, Consciousness::AwakensSpontaneously),
-        &IcansConfig::default(),
-    )
-    .unwrap();
-    assert!(
-        !r.explanation().flags.iter().any(|f| f.code == "D-10"),
-        "CAPD fits age 8"
-    );
+    for (capd, c, grade) in [
+        (0, Consciousness::Alert, 0),
+        (8, Consciousness::AwakensSpontaneously, 1),
+        (1, Consciousness::AwakensSpontaneously, 1),
+        (8, Consciousness::AwakensToVoice, 2),
+        (9, Consciousness::AwakensSpontaneously, 3),
+    ] {
+        assert_eq!(g(&child(capd, c)), grade, "CAPD {capd}, {c:?}");
+    }
+    let r = graded(&child(8, Consciousness::AwakensSpontaneously));
+    assert!(!d10(&r), "CAPD fits age 8");
 }
 
 #[test]
@@ -189,31 +201,28 @@ fn instrument_age_mismatch_warns_but_grades() {
         age_years: Some(10.0),
         ..base(Instrument::Ice(8))
     };
-    let r = grade_icans_day(&ice_child, &IcansConfig::default()).unwrap();
+    let r = graded(&ice_child);
     assert_eq!(r.value().unwrap().grade, 1);
-    assert!(r.explanation().flags.iter().any(|f| f.code == "D-10"));
+    assert!(d10(&r));
     let capd_teen = IcansDay {
         age_years: Some(12.0),
         ..base(Instrument::Capd(10))
     };
-    let r = grade_icans_day(&capd_teen, &IcansConfig::default()).unwrap();
+    let r = graded(&capd_teen);
     assert_eq!(r.value().unwrap().grade, 3);
-    assert!(r.explanation().flags.iter().any(|f| f.code == "D-10"));
+    assert!(d10(&r));
     let delayed = IcansDay {
         developmental_delay: true,
         ..capd_teen
     };
-    let r = grade_icans_day(&delayed, &IcansConfig::default()).unwrap();
-    assert!(!r.explanation().flags.iter().any(|f| f.code == "D-10"));
+    let r = graded(&delayed);
+    assert!(!d10(&r));
     let ice12 = IcansDay {
         age_years: Some(12.0),
         ..base(Instrument::Ice(8))
     };
-    let r = grade_icans_day(&ice12, &IcansConfig::default()).unwrap();
-    assert!(
-        !r.explanation().flags.iter().any(|f| f.code == "D-10"),
-        "ICE from age 12"
-    );
+    let r = graded(&ice12);
+    assert!(!d10(&r), "ICE from age 12");
 }
 
 #[test]
@@ -232,7 +241,7 @@ fn other_cause_and_missing() {
         ..base(Instrument::Ice(8))
     };
     assert!(matches!(
-        grade_icans_day(&no_seizure_info, &IcansConfig::default()).unwrap(),
+        graded(&no_seizure_info),
         Graded::InsufficientData { .. }
     ));
     let four = IcansDay {
@@ -245,14 +254,9 @@ fn other_cause_and_missing() {
         edema: None,
         ..base(Instrument::Ice(9))
     };
-    let r = grade_icans_day(&no_imaging, &IcansConfig::default()).unwrap();
+    let r = graded(&no_imaging);
     assert_eq!(r.value().unwrap().grade, 1);
-    assert!(
-        r.explanation()
-            .flags
-            .iter()
-            .any(|f| f.code == "ICANS-EDEMA")
-    );
+    assert!(r.explanation().flag_codes().contains(&"ICANS-EDEMA"));
     assert_eq!(
         g(&IcansDay {
             death_from_icans: true,
@@ -273,24 +277,7 @@ fn out_of_range_scores_are_errors() {
 
 #[test]
 fn course_summary() {
-    let days = vec![
-        IcansDay {
-            date: date(0),
-            ..base(Instrument::Ice(10))
-        },
-        IcansDay {
-            date: date(1),
-            ..base(Instrument::Ice(8))
-        },
-        IcansDay {
-            date: date(2),
-            ..base(Instrument::Ice(2))
-        },
-        IcansDay {
-            date: date(3),
-            ..base(Instrument::Ice(9))
-        },
-    ];
+    let days = ice_days(&[10, 8, 2, 9]);
     let (res, s) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
     assert_eq!(res.len(), 4);
     assert_eq!(
@@ -304,20 +291,7 @@ fn course_summary() {
 
 #[test]
 fn course_summary_is_explained() {
-    let days = vec![
-        IcansDay {
-            date: date(0),
-            ..base(Instrument::Ice(10))
-        },
-        IcansDay {
-            date: date(1),
-            ..base(Instrument::Ice(8))
-        },
-        IcansDay {
-            date: date(2),
-            ..base(Instrument::Ice(2))
-        },
-    ];
+    let days = ice_days(&[10, 8, 2]);
     let (res, s) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
     let e = graftwatch_criteria::icans::explain_icans_summary(&res, &s);
     assert_eq!(e.value().unwrap().max_grade, 3);

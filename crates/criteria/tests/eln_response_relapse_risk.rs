@@ -546,47 +546,21 @@ fn tp53_vaf_9_9_vs_10() {
 #[test]
 fn npm1_flt3_cebpa_and_footnotes() {
     let normal = || karyo(vec![]);
-    assert_eq!(
-        risk(normal(), vec![mutation(Gene::Npm1)]).value(),
-        Some(&ElnRisk::Favorable)
-    );
-    assert_eq!(
-        risk(
-            normal(),
-            vec![mutation(Gene::Npm1), mutation(Gene::Flt3Itd)]
-        )
-        .value(),
-        Some(&ElnRisk::Intermediate)
-    );
-    assert_eq!(
-        risk(normal(), vec![mutation(Gene::Flt3Itd)]).value(),
-        Some(&ElnRisk::Intermediate)
-    );
-    assert_eq!(
-        risk(
-            normal(),
-            vec![mutation(Gene::Flt3Itd), mutation(Gene::Runx1)]
-        )
-        .value(),
-        Some(&ElnRisk::Adverse)
-    );
-    assert_eq!(
-        risk(normal(), vec![mutation(Gene::CebpaBzipInFrame)]).value(),
-        Some(&ElnRisk::Favorable)
-    );
-    assert_eq!(
-        risk(normal(), vec![mutation(Gene::CebpaOther)]).value(),
-        Some(&ElnRisk::Intermediate)
-    );
-    // ** MR genes ignored with a favorable subtype
-    assert_eq!(
-        risk(normal(), vec![mutation(Gene::Npm1), mutation(Gene::Asxl1)]).value(),
-        Some(&ElnRisk::Favorable)
-    );
-    assert_eq!(
-        risk(normal(), vec![mutation(Gene::Srsf2)]).value(),
-        Some(&ElnRisk::Adverse)
-    );
+    // normal karyotype: the mutations -> risk
+    for (genes, expected) in [
+        (vec![Gene::Npm1], ElnRisk::Favorable),
+        (vec![Gene::Npm1, Gene::Flt3Itd], ElnRisk::Intermediate),
+        (vec![Gene::Flt3Itd], ElnRisk::Intermediate),
+        (vec![Gene::Flt3Itd, Gene::Runx1], ElnRisk::Adverse),
+        (vec![Gene::CebpaBzipInFrame], ElnRisk::Favorable),
+        (vec![Gene::CebpaOther], ElnRisk::Intermediate),
+        // ** MR genes ignored with a favorable subtype
+        (vec![Gene::Npm1, Gene::Asxl1], ElnRisk::Favorable),
+        (vec![Gene::Srsf2], ElnRisk::Adverse),
+    ] {
+        let m = genes.iter().cloned().map(mutation).collect();
+        assert_eq!(risk(normal(), m).value(), Some(&expected), "{genes:?}");
+    }
     // ‡ NPM1 with adverse cytogenetics is adverse
     let m7 = ab(
         AbnormalityKind::Monosomy(Chromosome::Autosome(7)),

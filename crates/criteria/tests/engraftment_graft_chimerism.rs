@@ -524,46 +524,31 @@ fn dual_graft_donor_percent_is_the_sum_and_dominance_is_reported() {
 fn autologous_reconstitution_and_secondary_loss() {
     let ecfg = EngraftmentConfig::default();
     let n = neutrophil_engraftment(day0(), &anc_engrafting_on(14, 40), &ecfg).unwrap();
-    let low = ChimerismSample {
-        date: on(28),
-        lineage: Lineage::Myeloid,
-        shares: vec![share("recipient", 97.0)],
+    let one = |day: i32, lineage: Lineage, who: &str, pct: f64| ChimerismSample {
+        date: on(day),
+        lineage,
+        shares: vec![share(who, pct)],
     };
+    let status =
+        |samples: &[ChimerismSample]| *graft_rejection(&n, samples).unwrap().value().unwrap();
+    let low = one(28, Lineage::Myeloid, "recipient", 97.0);
+    let early = one(21, Lineage::WholeBlood, "UCB-1", 60.0);
+    let ok = one(28, Lineage::Myeloid, "recipient", 95.0);
     assert_eq!(
-        *graft_rejection(&n, std::slice::from_ref(&low))
-            .unwrap()
-            .value()
-            .unwrap(),
+        status(std::slice::from_ref(&low)),
         RejectionStatus::AutologousReconstitution
     );
-    let early = ChimerismSample {
-        date: on(21),
-        lineage: Lineage::WholeBlood,
-        shares: vec![share("UCB-1", 60.0)],
-    };
     assert_eq!(
-        *graft_rejection(&n, &[low.clone(), early])
-            .unwrap()
-            .value()
-            .unwrap(),
+        status(&[low.clone(), early]),
         RejectionStatus::SecondaryLossOfDonorChimerism
     );
-    let ok = ChimerismSample {
-        date: on(28),
-        lineage: Lineage::Myeloid,
-        shares: vec![share("recipient", 95.0)],
-    };
     assert_eq!(
-        *graft_rejection(&n, &[ok]).unwrap().value().unwrap(),
+        status(&[ok]),
         RejectionStatus::NoRejection,
         "5.0% donor is mixed"
     );
     // lymphoid-only samples are not informative
-    let t = ChimerismSample {
-        date: on(28),
-        lineage: Lineage::Cd3,
-        shares: vec![share("recipient", 99.0)],
-    };
+    let t = one(28, Lineage::Cd3, "recipient", 99.0);
     assert!(matches!(
         graft_rejection(&n, &[t]).unwrap(),
         Graded::InsufficientData { .. }

@@ -225,10 +225,17 @@ fn seed_case_combined_cord_and_haplo_transplant() {
     assert_eq!(e.value().unwrap().score, 5);
 }
 
+/// An empty JSON object reads as the default configuration.
+fn empty_is_default<T>()
+where
+    T: serde::de::DeserializeOwned + Default + PartialEq + std::fmt::Debug,
+{
+    assert_eq!(serde_json::from_str::<T>("{}").unwrap(), T::default());
+}
+
 #[test]
 fn configs_deserialize_with_reference_defaults() {
-    let icaht: IcahtConfig = serde_json::from_str("{}").unwrap();
-    assert_eq!(icaht, IcahtConfig::default());
+    empty_is_default::<IcahtConfig>();
     let icaht: IcahtConfig = serde_json::from_str(
         r#"{"duration_mode":"longest_episode","gap_fill":{"mode":"linear","max_gap_days":7}}"#,
     )
@@ -239,26 +246,11 @@ fn configs_deserialize_with_reference_defaults() {
         serde_json::from_str::<IcahtConfig>(r#"{"duration":"x"}"#).is_err(),
         "unknown keys are rejected"
     );
-    assert_eq!(
-        serde_json::from_str::<EngraftmentConfig>("{}").unwrap(),
-        EngraftmentConfig::default()
-    );
-    assert_eq!(
-        serde_json::from_str::<ChimerismConfig>("{}").unwrap(),
-        ChimerismConfig::default()
-    );
+    empty_is_default::<EngraftmentConfig>();
+    empty_is_default::<ChimerismConfig>();
     let rc: ResponseConfig = serde_json::from_str(r#"{"cri_reading":"either_lineage"}"#).unwrap();
     assert_eq!(rc.cri_reading, CriReading::EitherLineage);
-    assert_eq!(
-        serde_json::from_str::<MrdConfig>("{}").unwrap(),
-        MrdConfig::default()
-    );
-    assert_eq!(
-        serde_json::from_str::<PoorGraftFunctionConfig>("{}").unwrap(),
-        PoorGraftFunctionConfig::default()
-    );
-    assert_eq!(
-        serde_json::from_str::<SecondaryFailureConfig>("{}").unwrap(),
-        SecondaryFailureConfig::default()
-    );
+    empty_is_default::<MrdConfig>();
+    empty_is_default::<PoorGraftFunctionConfig>();
+    empty_is_default::<SecondaryFailureConfig>();
 }

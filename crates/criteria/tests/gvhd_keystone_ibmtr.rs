@@ -4,10 +4,13 @@
 use graftwatch_core::Date;
 use graftwatch_criteria::Graded;
 use graftwatch_criteria::agvhd::{
-    Attribution, DayFindings, GvhdConfig, IbmtrIndex, KeystoneGrade, LiverFinding, LowerGiFinding,
-    MagicGrade, OrganStages, SkinFinding, Stage, UpperGiFinding, explain_ibmtr, explain_keystone,
-    ibmtr_index, keystone_grade, keystone_stages, magic_grade, stage_day,
+    DayFindings, GvhdConfig, IbmtrIndex, KeystoneGrade, LowerGiFinding, MagicGrade, OrganStages,
+    Stage, explain_ibmtr, explain_keystone, ibmtr_index, keystone_grade, keystone_stages,
+    magic_grade, stage_day,
 };
+
+mod common;
+use common::{assessed_day, lower_gi};
 
 fn st(v: u8) -> Stage {
     Stage::new(v).unwrap()
@@ -29,69 +32,53 @@ fn documented_differences() {
     use IbmtrIndex as X;
     use KeystoneGrade as K;
     use MagicGrade as M;
-    assert_eq!(
-        all(0, 0, 0, 4, false),
-        (M::IV, K::III, X::D),
-        "gut 4 alone: MAGIC IV, Keystone III"
-    );
-    assert_eq!(all(3, 0, 0, 0, false), (M::II, K::II, X::C), "skin 3 alone");
-    assert_eq!(all(0, 1, 0, 0, false), (M::II, K::II, X::B));
-    assert_eq!(all(1, 0, 0, 0, false), (M::I, K::I, X::A));
-    assert_eq!(all(2, 0, 0, 0, false), (M::I, K::I, X::B));
-    assert_eq!(
-        all(0, 0, 1, 0, false),
-        (M::II, K::Zero, X::None),
-        "upper GI without histology"
-    );
-    assert_eq!(
-        all(0, 0, 1, 0, true),
-        (M::II, K::II, X::B),
-        "upper GI with histology = gut 1"
-    );
-    assert_eq!(all(0, 4, 0, 0, false), (M::IV, K::IV, X::D));
-    assert_eq!(all(4, 0, 0, 0, false), (M::IV, K::IV, X::D));
-    assert_eq!(all(0, 0, 0, 3, false), (M::III, K::III, X::C));
-    assert_eq!(all(0, 3, 0, 0, false), (M::III, K::III, X::C));
-    assert_eq!(all(1, 2, 0, 0, false), (M::III, K::III, X::B));
-    assert_eq!(all(0, 0, 0, 0, false), (M::Zero, K::Zero, X::None));
-    assert_eq!(
-        all(1, 1, 0, 0, false),
-        (M::II, K::II, X::B),
-        "skin 1 with liver 1 is B, not A"
-    );
+    // (skin, liver, upper GI, gut stages, upper-GI histology) -> grades
+    for (st, expected, what) in [
+        (
+            (0, 0, 0, 4, false),
+            (M::IV, K::III, X::D),
+            "gut 4 alone: MAGIC IV, Keystone III",
+        ),
+        ((3, 0, 0, 0, false), (M::II, K::II, X::C), "skin 3 alone"),
+        ((0, 1, 0, 0, false), (M::II, K::II, X::B), ""),
+        ((1, 0, 0, 0, false), (M::I, K::I, X::A), ""),
+        ((2, 0, 0, 0, false), (M::I, K::I, X::B), ""),
+        (
+            (0, 0, 1, 0, false),
+            (M::II, K::Zero, X::None),
+            "upper GI without histology",
+        ),
+        (
+            (0, 0, 1, 0, true),
+            (M::II, K::II, X::B),
+            "upper GI with histology = gut 1",
+        ),
+        ((0, 4, 0, 0, false), (M::IV, K::IV, X::D), ""),
+        ((4, 0, 0, 0, false), (M::IV, K::IV, X::D), ""),
+        ((0, 0, 0, 3, false), (M::III, K::III, X::C), ""),
+        ((0, 3, 0, 0, false), (M::III, K::III, X::C), ""),
+        ((1, 2, 0, 0, false), (M::III, K::III, X::B), ""),
+        ((0, 0, 0, 0, false), (M::Zero, K::Zero, X::None), ""),
+        (
+            (1, 1, 0, 0, false),
+            (M::II, K::II, X::B),
+            "skin 1 with liver 1 is B, not A",
+        ),
+    ] {
+        let (s, l, u, g, hist) = st;
+        assert_eq!(all(s, l, u, g, hist), expected, "{st:?} {what}");
+    }
 }
 
 #[test]
 fn explained_from_raw_findings() {
     let date: Date = "2025-02-01".parse().unwrap();
     let f = DayFindings {
-        date,
-        skin: Some(SkinFinding {
-            erythema_bsa_pct: 10.0,
-            bullae: false,
-            desquamation_bsa_pct: 0.0,
-            attribution: Attribution::Gvhd,
-        }),
-        liver: Some(LiverFinding {
-            bilirubin_mg_dl: 1.0,
-            attribution: Attribution::Gvhd,
-        }),
-        upper_gi: Some(UpperGiFinding {
-            nausea: false,
-            anorexia_with_weight_loss: false,
-            vomiting_episodes: 0,
-            symptom_days: None,
-            attribution: Attribution::Gvhd,
-        }),
         lower_gi: Some(LowerGiFinding {
-            stool_ml: None,
-            episodes: None,
-            grossly_bloody: false,
             severe_pain: true,
-            ileus: false,
-            attribution: Attribution::Gvhd,
+            ..lower_gi(None)
         }),
-        weight_kg: Some(70.0),
+        ..assessed_day(date, (10.0, 1.0, false, None), Some(70.0))
     };
     let s = stage_day(&f, &GvhdConfig::default()).unwrap();
     let k = explain_keystone(date, &s, false);

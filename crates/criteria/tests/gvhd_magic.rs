@@ -10,28 +10,15 @@ use graftwatch_criteria::agvhd::{
 };
 use proptest::prelude::*;
 
+mod common;
+use common::{assessed_day, lower_gi, skin, upper_gi};
+
 fn d() -> Date {
     "2025-03-10".parse().unwrap()
 }
 
-fn skin(bsa: f64) -> SkinFinding {
-    SkinFinding {
-        erythema_bsa_pct: bsa,
-        bullae: false,
-        desquamation_bsa_pct: 0.0,
-        attribution: Attribution::Gvhd,
-    }
-}
-
 fn lgi_ml(ml: f64) -> LowerGiFinding {
-    LowerGiFinding {
-        stool_ml: Some(ml),
-        episodes: None,
-        grossly_bloody: false,
-        severe_pain: false,
-        ileus: false,
-        attribution: Attribution::Gvhd,
-    }
+    lower_gi(Some(ml))
 }
 
 fn lgi_ep(n: u32) -> LowerGiFinding {
@@ -43,28 +30,12 @@ fn lgi_ep(n: u32) -> LowerGiFinding {
 }
 
 fn ugi_none() -> UpperGiFinding {
-    UpperGiFinding {
-        nausea: false,
-        anorexia_with_weight_loss: false,
-        vomiting_episodes: 0,
-        symptom_days: None,
-        attribution: Attribution::Gvhd,
-    }
+    upper_gi(false)
 }
 
 /// A fully assessed, otherwise normal day.
 fn day() -> DayFindings {
-    DayFindings {
-        date: d(),
-        skin: Some(skin(0.0)),
-        liver: Some(LiverFinding {
-            bilirubin_mg_dl: 0.8,
-            attribution: Attribution::Gvhd,
-        }),
-        upper_gi: Some(ugi_none()),
-        lower_gi: Some(lgi_ml(0.0)),
-        weight_kg: Some(70.0),
-    }
+    assessed_day(d(), (0.0, 0.8, false, Some(0.0)), Some(70.0))
 }
 
 fn graded(f: &DayFindings, cfg: &GvhdConfig) -> (MagicGrade, [Option<Stage>; 4]) {
@@ -434,34 +405,28 @@ fn stages(s: u8, l: u8, u: u8, g: u8) -> OrganStages {
 
 #[test]
 fn grade_pattern_regressions() {
-    assert_eq!(
-        magic_grade(&stages(3, 0, 0, 4)),
-        MagicGrade::IV,
-        "skin 3 + lower GI 4 (GvHDtrackR bug)"
-    );
-    assert_eq!(
-        magic_grade(&stages(3, 0, 0, 0)),
-        MagicGrade::II,
-        "skin 3 alone"
-    );
-    assert_eq!(
-        magic_grade(&stages(0, 0, 0, 2)),
-        MagicGrade::III,
-        "lower GI 2 alone"
-    );
-    assert_eq!(
-        magic_grade(&stages(0, 0, 1, 0)),
-        MagicGrade::II,
-        "upper GI alone"
-    );
-    assert_eq!(magic_grade(&stages(4, 0, 0, 0)), MagicGrade::IV, "skin 4");
-    assert_eq!(magic_grade(&stages(2, 0, 0, 0)), MagicGrade::I);
-    assert_eq!(magic_grade(&stages(1, 0, 0, 0)), MagicGrade::I);
-    assert_eq!(magic_grade(&stages(2, 1, 0, 0)), MagicGrade::II);
-    assert_eq!(magic_grade(&stages(0, 3, 0, 0)), MagicGrade::III);
-    assert_eq!(magic_grade(&stages(0, 4, 0, 0)), MagicGrade::IV);
-    assert_eq!(magic_grade(&stages(0, 0, 0, 0)), MagicGrade::Zero);
-    assert_eq!(magic_grade(&stages(3, 3, 1, 3)), MagicGrade::III);
+    // (skin, liver, upper GI, lower GI stages) -> grade
+    for (st, grade, what) in [
+        (
+            (3, 0, 0, 4),
+            MagicGrade::IV,
+            "skin 3 + lower GI 4 (GvHDtrackR bug)",
+        ),
+        ((3, 0, 0, 0), MagicGrade::II, "skin 3 alone"),
+        ((0, 0, 0, 2), MagicGrade::III, "lower GI 2 alone"),
+        ((0, 0, 1, 0), MagicGrade::II, "upper GI alone"),
+        ((4, 0, 0, 0), MagicGrade::IV, "skin 4"),
+        ((2, 0, 0, 0), MagicGrade::I, ""),
+        ((1, 0, 0, 0), MagicGrade::I, ""),
+        ((2, 1, 0, 0), MagicGrade::II, ""),
+        ((0, 3, 0, 0), MagicGrade::III, ""),
+        ((0, 4, 0, 0), MagicGrade::IV, ""),
+        ((0, 0, 0, 0), MagicGrade::Zero, ""),
+        ((3, 3, 1, 3), MagicGrade::III, ""),
+    ] {
+        let (sk, li, ug, lg) = st;
+        assert_eq!(magic_grade(&stages(sk, li, ug, lg)), grade, "{st:?} {what}");
+    }
 }
 
 #[test]

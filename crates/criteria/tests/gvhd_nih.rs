@@ -91,24 +91,26 @@ fn skin_bsa_bands_with_half_up_rounding() {
 #[test]
 fn skin_uses_higher_of_bsa_and_features() {
     let mut a = normal();
-    a.skin = Some(CgvhdSkin {
-        bsa_pct: 10.0,
-        sclerosis: SclerosisFeatures::Superficial,
-        attribution: Attribution::Gvhd,
-    });
-    assert_eq!(score_of(&a, CgvhdOrgan::Skin), 2);
-    a.skin = Some(CgvhdSkin {
-        bsa_pct: 60.0,
-        sclerosis: SclerosisFeatures::Superficial,
-        attribution: Attribution::Gvhd,
-    });
-    assert_eq!(score_of(&a, CgvhdOrgan::Skin), 3);
-    a.skin = Some(CgvhdSkin {
-        bsa_pct: 0.0,
-        sclerosis: SclerosisFeatures::DeepOrImpairedMobilityOrUlceration,
-        attribution: Attribution::Gvhd,
-    });
-    assert_eq!(score_of(&a, CgvhdOrgan::Skin), 3);
+    for (bsa_pct, sclerosis, score) in [
+        (10.0, SclerosisFeatures::Superficial, 2),
+        (60.0, SclerosisFeatures::Superficial, 3),
+        (
+            0.0,
+            SclerosisFeatures::DeepOrImpairedMobilityOrUlceration,
+            3,
+        ),
+    ] {
+        a.skin = Some(CgvhdSkin {
+            bsa_pct,
+            sclerosis,
+            attribution: Attribution::Gvhd,
+        });
+        assert_eq!(
+            score_of(&a, CgvhdOrgan::Skin),
+            score,
+            "{bsa_pct} {sclerosis:?}"
+        );
+    }
 }
 
 #[test]

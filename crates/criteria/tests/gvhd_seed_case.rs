@@ -6,10 +6,12 @@ use graftwatch_core::Date;
 use graftwatch_criteria::Graded;
 use graftwatch_criteria::agvhd::timeline::run_fast;
 use graftwatch_criteria::agvhd::{
-    AgvhdSeries, Attribution, DayFindings, GvhdConfig, IbmtrIndex, KeystoneGrade, LiverFinding,
-    LowerGiFinding, MagicGrade, OnsetCategory, SkinFinding, UpperGiFinding, explain_ibmtr,
+    AgvhdSeries, GvhdConfig, IbmtrIndex, KeystoneGrade, MagicGrade, OnsetCategory, explain_ibmtr,
     explain_keystone, grade_timeline,
 };
+
+mod common;
+use common::assessed_day;
 
 fn d0() -> Date {
     "2024-06-03".parse().unwrap()
@@ -36,34 +38,8 @@ const COURSE: &[(i32, f64, f64, f64, bool)] = &[
 fn series() -> AgvhdSeries {
     let days = COURSE
         .iter()
-        .map(|&(n, bsa, bili, ml, nausea)| DayFindings {
-            date: d0().add_days(n),
-            skin: Some(SkinFinding {
-                erythema_bsa_pct: bsa,
-                bullae: false,
-                desquamation_bsa_pct: 0.0,
-                attribution: Attribution::Gvhd,
-            }),
-            liver: Some(LiverFinding {
-                bilirubin_mg_dl: bili,
-                attribution: Attribution::Gvhd,
-            }),
-            upper_gi: Some(UpperGiFinding {
-                nausea,
-                anorexia_with_weight_loss: false,
-                vomiting_episodes: 0,
-                symptom_days: None,
-                attribution: Attribution::Gvhd,
-            }),
-            lower_gi: Some(LowerGiFinding {
-                stool_ml: Some(ml),
-                episodes: None,
-                grossly_bloody: false,
-                severe_pain: false,
-                ileus: false,
-                attribution: Attribution::Gvhd,
-            }),
-            weight_kg: None,
+        .map(|&(n, bsa, bili, ml, nausea)| {
+            assessed_day(d0().add_days(n), (bsa, bili, nausea, Some(ml)), None)
         })
         .collect();
     AgvhdSeries {

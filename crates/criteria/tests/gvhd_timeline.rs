@@ -6,9 +6,12 @@ use graftwatch_criteria::Graded;
 use graftwatch_criteria::agvhd::findings::FindingError;
 use graftwatch_criteria::agvhd::timeline::run_fast;
 use graftwatch_criteria::agvhd::{
-    AgvhdSeries, Attribution, DayFindings, GvhdConfig, LateAcute, LiverFinding, LowerGiFinding,
-    MagicGrade, OnsetCategory, SkinFinding, Stage, StoolAveraging, UpperGiFinding, grade_timeline,
+    AgvhdSeries, DayFindings, GvhdConfig, LateAcute, LowerGiFinding, MagicGrade, OnsetCategory,
+    SkinFinding, Stage, StoolAveraging, UpperGiFinding, grade_timeline,
 };
+
+mod common;
+use common::assessed_day;
 
 fn day0() -> Date {
     "2025-01-01".parse().unwrap()
@@ -19,35 +22,7 @@ fn on(n: i32) -> Date {
 }
 
 fn normal(n: i32) -> DayFindings {
-    DayFindings {
-        date: on(n),
-        skin: Some(SkinFinding {
-            erythema_bsa_pct: 0.0,
-            bullae: false,
-            desquamation_bsa_pct: 0.0,
-            attribution: Attribution::Gvhd,
-        }),
-        liver: Some(LiverFinding {
-            bilirubin_mg_dl: 0.7,
-            attribution: Attribution::Gvhd,
-        }),
-        upper_gi: Some(UpperGiFinding {
-            nausea: false,
-            anorexia_with_weight_loss: false,
-            vomiting_episodes: 0,
-            symptom_days: None,
-            attribution: Attribution::Gvhd,
-        }),
-        lower_gi: Some(LowerGiFinding {
-            stool_ml: Some(0.0),
-            episodes: None,
-            grossly_bloody: false,
-            severe_pain: false,
-            ileus: false,
-            attribution: Attribution::Gvhd,
-        }),
-        weight_kg: None,
-    }
+    assessed_day(on(n), (0.0, 0.7, false, Some(0.0)), None)
 }
 
 fn with_stool(n: i32, ml: f64) -> DayFindings {
@@ -138,6 +113,15 @@ fn three_day_mean_uses_days_with_data() {
     assert_eq!(lower_stages(&s, &GvhdConfig::default()), vec![3, 3, 3, 2]);
 }
 
+/// The upper-GI stage of each day (every day assessed).
+fn upper_gi_stages(s: &AgvhdSeries) -> Vec<u8> {
+    let mut out = Vec::new();
+    run_fast(s, &GvhdConfig::default(), &mut out).unwrap();
+    out.iter()
+        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
+        .collect()
+}
+
 #[test]
 fn upper_gi_needs_three_consecutive_days() {
     let n = |d: i32| {
@@ -149,12 +133,7 @@ fn upper_gi_needs_three_consecutive_days() {
         x
     };
     let s = series(vec![n(10), n(11), n(12), n(14), n(15)]);
-    let mut out = Vec::new();
-    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
-    let st: Vec<u8> = out
-        .iter()
-        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
-        .collect();
+    let st = upper_gi_stages(&s);
     assert_eq!(
         st,
         vec![0, 0, 1, 1, 1],
@@ -163,12 +142,7 @@ fn upper_gi_needs_three_consecutive_days() {
     assert_eq!(grades(&s, &GvhdConfig::default())[2], Some(MagicGrade::II));
     // a run that is not yet persistent restarts after an unrecorded day
     let s = series(vec![n(10), n(11), n(13), n(14), n(15)]);
-    let mut out = Vec::new();
-    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
-    let st: Vec<u8> = out
-        .iter()
-        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
-        .collect();
+    let st = upper_gi_stages(&s);
     assert_eq!(
         st,
         vec![0, 0, 0, 0, 1],
@@ -176,12 +150,7 @@ fn upper_gi_needs_three_consecutive_days() {
     );
     // a day without symptoms ends it
     let s = series(vec![n(10), n(11), n(12), normal(13), n(14)]);
-    let mut out = Vec::new();
-    run_fast(&s, &GvhdConfig::default(), &mut out).unwrap();
-    let st: Vec<u8> = out
-        .iter()
-        .map(|f| f.organs[2].as_ref().unwrap().stage.get())
-        .collect();
+    let st = upper_gi_stages(&s);
     assert_eq!(st, vec![0, 0, 1, 0, 0]);
 }
 

@@ -18,18 +18,44 @@ fn day0() -> Date {
 
 /// Daily series for day 0..=30 from a function of the day.
 fn daily(f: impl Fn(i32) -> f64, to: i32) -> Vec<DatedValue> {
-    (0..=to)
-        .map(|d| DatedValue::new(day0().add_days(d), f(d)))
-        .collect()
+    (0..=to).map(|d| at(d, f(d))).collect()
+}
+
+/// `x` on day `d`.
+fn at(d: i32, x: f64) -> DatedValue {
+    DatedValue::new(day0().add_days(d), x)
+}
+
+/// `x` on every day of `days`.
+fn constant(days: std::ops::RangeInclusive<i32>, x: f64) -> impl Iterator<Item = DatedValue> {
+    days.map(move |d| at(d, x))
+}
+
+/// Values as (day, value) pairs.
+fn values(v: &[(i32, f64)]) -> Vec<DatedValue> {
+    v.iter().map(|&(d, x)| at(d, x)).collect()
+}
+
+/// The course of `values` from day 0, not censored.
+fn course(values: &[DatedValue]) -> CountCourse<'_> {
+    censored(values, None)
+}
+
+fn censored(values: &[DatedValue], censor: Option<Censor>) -> CountCourse<'_> {
+    CountCourse {
+        day0: day0(),
+        values,
+        censor,
+    }
+}
+
+/// The early ICAHT grade of a graded course.
+fn early_grade(c: &CountCourse<'_>, cfg: &IcahtConfig) -> IcahtGrade {
+    early_icaht(c, cfg).unwrap().value().unwrap().grade
 }
 
 fn grade(v: &[DatedValue], cfg: &IcahtConfig) -> IcahtGrade {
-    let c = CountCourse {
-        day0: day0(),
-        values: v,
-        censor: None,
-    };
-    match early_icaht(&c, cfg).unwrap() {
+    match early_icaht(&course(v), cfg).unwrap() {
         Graded::Value { value, .. } => value.grade,
         other => panic!("expected a grade, got {other:?}"),
     }
@@ -124,11 +150,7 @@ fn recovery_of_2_days_merges_3_days_does_not() {
 #[test]
 fn duration_mode_is_always_flagged() {
     let v = episode(5, 3, 0.3);
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let c = course(&v);
     let g = early_icaht(&c, &IcahtConfig::default()).unwrap();
     let f = g
         .explanation()
@@ -170,51 +192,27 @@ fn t7_episode_from_day_0_to_3_ongoing_at_death_is_grade_4() {
         reason: CensorReason::Death,
     };
     let v = daily(|_| 0.2, 16);
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: Some(death),
-    };
+    let c = censored(&v, Some(death));
     let g = early_icaht(&c, &cfg).unwrap();
     assert_eq!(g.value().unwrap().grade, IcahtGrade::Grade4);
     assert!(g.explanation().flags.iter().any(|f| f.code == "T-7"));
     // starting on day 4 instead: 13 days -> grade 2 (censored, no T-7 grade 4)
     let v = daily(|d| if d >= 4 { 0.2 } else { 3.0 }, 16);
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: Some(death),
-    };
-    assert_eq!(
-        early_icaht(&c, &cfg).unwrap().value().unwrap().grade,
-        IcahtGrade::Grade2
-    );
+    let c = censored(&v, Some(death));
+    assert_eq!(early_grade(&c, &cfg), IcahtGrade::Grade2);
     // starting on day 3: grade 4
     let v = daily(|d| if d >= 3 { 0.2 } else { 3.0 }, 16);
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: Some(death),
-    };
-    assert_eq!(
-        early_icaht(&c, &cfg).unwrap().value().unwrap().grade,
-        IcahtGrade::Grade4
-    );
+    let c = censored(&v, Some(death));
+    assert_eq!(early_grade(&c, &cfg), IcahtGrade::Grade4);
 }
 
 #[test]
 fn t8_gap_that_could_change_the_grade_is_insufficient_data() {
     let cfg = IcahtConfig::default();
     // daily low days 0-4 (5 days), then nothing until day 10 (high), then daily high
-    let mut v: Vec<DatedValue> = (0..=4)
-        .map(|d| DatedValue::new(day0().add_days(d), 0.3))
-        .collect();
-    v.extend((10..=30).map(|d| DatedValue::new(day0().add_days(d), 3.0)));
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let mut v: Vec<DatedValue> = constant(0..=4, 0.3).collect();
+    v.extend(constant(10..=30, 3.0));
+    let c = course(&v);
     match early_icaht(&c, &cfg).unwrap() {
         Graded::InsufficientData { missing, .. } => {
             assert_eq!(missing, vec!["ANC between day +5 and day +9".to_string()]);
@@ -223,15 +221,9 @@ fn t8_gap_that_could_change_the_grade_is_insufficient_data() {
     }
     assert_eq!(early_icaht_grade(&c, &cfg).unwrap(), None);
     // gap of 2 missing days crossing the threshold: previous state carried, flagged
-    let mut v: Vec<DatedValue> = (0..=4)
-        .map(|d| DatedValue::new(day0().add_days(d), 0.3))
-        .collect();
-    v.extend((7..=30).map(|d| DatedValue::new(day0().add_days(d), 3.0)));
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let mut v: Vec<DatedValue> = constant(0..=4, 0.3).collect();
+    v.extend(constant(7..=30, 3.0));
+    let c = course(&v);
     let g = early_icaht(&c, &cfg).unwrap();
     assert_eq!(
         g.value().unwrap().grade,
@@ -244,34 +236,19 @@ fn t8_gap_that_could_change_the_grade_is_insufficient_data() {
         gap_fill: GapFill::Linear { max_gap_days: 7 },
         ..IcahtConfig::default()
     };
-    let mut v: Vec<DatedValue> = (0..=4)
-        .map(|d| DatedValue::new(day0().add_days(d), 0.3))
-        .collect();
-    v.extend((10..=30).map(|d| DatedValue::new(day0().add_days(d), 3.0)));
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
-    assert_eq!(
-        early_icaht(&c, &lin).unwrap().value().unwrap().grade,
-        IcahtGrade::Grade1
-    );
+    let mut v: Vec<DatedValue> = constant(0..=4, 0.3).collect();
+    v.extend(constant(10..=30, 3.0));
+    let c = course(&v);
+    assert_eq!(early_grade(&c, &lin), IcahtGrade::Grade1);
 }
 
 #[test]
 fn t8_long_gap_that_cannot_change_the_grade_still_grades() {
     // 20 days <= 0.1 then a long gap to a high value: grade 4 whatever the gap
-    let mut v: Vec<DatedValue> = (0..=19)
-        .map(|d| DatedValue::new(day0().add_days(d), 0.05))
-        .collect();
-    v.push(DatedValue::new(day0().add_days(26), 3.0));
-    v.extend((27..=30).map(|d| DatedValue::new(day0().add_days(d), 3.0)));
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let mut v: Vec<DatedValue> = constant(0..=19, 0.05).collect();
+    v.push(at(26, 3.0));
+    v.extend(constant(27..=30, 3.0));
+    let c = course(&v);
     let g = early_icaht(&c, &IcahtConfig::default()).unwrap();
     assert_eq!(g.value().unwrap().grade, IcahtGrade::Grade4);
     assert!(g.explanation().flags.iter().any(|f| f.code == "T-8"));
@@ -280,28 +257,18 @@ fn t8_long_gap_that_cannot_change_the_grade_still_grades() {
 #[test]
 fn a_value_after_day_30_closes_a_gap_at_the_end_of_the_window() {
     // daily high to day 26, low on day 27-28, nothing on day 29-32, high from day 33
-    let mut v: Vec<DatedValue> = (0..=26)
-        .map(|d| DatedValue::new(day0().add_days(d), 3.0))
-        .collect();
-    v.push(DatedValue::new(day0().add_days(27), 0.3));
-    v.push(DatedValue::new(day0().add_days(28), 0.3));
-    v.extend((33..=40).map(|d| DatedValue::new(day0().add_days(d), 3.0)));
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let mut v: Vec<DatedValue> = constant(0..=26, 3.0).collect();
+    v.push(at(27, 0.3));
+    v.push(at(28, 0.3));
+    v.extend(constant(33..=40, 3.0));
+    let c = course(&v);
     // 2 to 4 days <= 0.5 whatever days 29-30 were: grade 1, graded to day +30
     let g = early_icaht(&c, &IcahtConfig::default()).unwrap();
     assert_eq!(g.value().unwrap().grade, IcahtGrade::Grade1);
     assert_eq!(g.value().unwrap().window_end_day, 30);
     // only values after day 30: insufficient
-    let v = vec![DatedValue::new(day0().add_days(33), 3.0)];
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let v = vec![at(33, 3.0)];
+    let c = course(&v);
     assert!(matches!(
         early_icaht(&c, &IcahtConfig::default()).unwrap(),
         Graded::InsufficientData { .. }
@@ -310,15 +277,8 @@ fn a_value_after_day_30_closes_a_gap_at_the_end_of_the_window() {
 
 #[test]
 fn no_anc_in_window_is_insufficient_data() {
-    let v = vec![
-        DatedValue::new(day0().add_days(-3), 1.0),
-        DatedValue::new(day0().add_days(40), 1.0),
-    ];
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let v = vec![at(-3, 1.0), at(40, 1.0)];
+    let c = course(&v);
     assert!(matches!(
         early_icaht(&c, &IcahtConfig::default()).unwrap(),
         Graded::InsufficientData { .. }
@@ -329,10 +289,10 @@ fn no_anc_in_window_is_insufficient_data() {
 fn several_values_per_day_use_the_lowest() {
     let mut v = episode(5, 7, 0.3);
     // day 12 (first recovered day) also has a low value: 8 days
-    v.push(DatedValue::new(day0().add_days(12), 0.4));
+    v.push(at(12, 0.4));
     assert_eq!(grade(&v, &IcahtConfig::default()), IcahtGrade::Grade2);
     let mut v = episode(5, 6, 0.3);
-    v.push(DatedValue::new(day0().add_days(11), 0.4));
+    v.push(at(11, 0.4));
     assert_eq!(
         grade(&v, &IcahtConfig::default()),
         IcahtGrade::Grade2,
@@ -342,12 +302,8 @@ fn several_values_per_day_use_the_lowest() {
 
 #[test]
 fn invalid_values_are_errors_naming_date_and_value() {
-    let v = vec![DatedValue::new(day0().add_days(2), -0.2)];
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    };
+    let v = vec![at(2, -0.2)];
+    let c = course(&v);
     let e = early_icaht(&c, &IcahtConfig::default()).unwrap_err();
     assert!(
         e.to_string().contains("2025-03-03") && e.to_string().contains("-0.2"),
@@ -355,17 +311,8 @@ fn invalid_values_are_errors_naming_date_and_value() {
     );
 }
 
-fn late(values: &[(i32, f64)]) -> Graded<graftwatch_criteria::icaht::LateIcaht> {
-    let v: Vec<DatedValue> = values
-        .iter()
-        .map(|&(d, x)| DatedValue::new(day0().add_days(d), x))
-        .collect();
-    late_icaht(&CountCourse {
-        day0: day0(),
-        values: &v,
-        censor: None,
-    })
-    .unwrap()
+fn late(v: &[(i32, f64)]) -> Graded<graftwatch_criteria::icaht::LateIcaht> {
+    late_icaht(&course(&values(v))).unwrap()
 }
 
 #[test]
@@ -374,42 +321,20 @@ fn late_icaht_needs_two_values_and_grades_the_second_lowest() {
         late(&[(40, 0.05)]),
         Graded::InsufficientData { .. }
     ));
-    // one transient 0.05 and everything else 2.0: not graded (grade 0)
-    assert_eq!(
-        late(&[(40, 0.05), (50, 2.0), (60, 2.0)])
-            .value()
-            .unwrap()
-            .grade,
-        IcahtGrade::Grade0
-    );
-    assert_eq!(
-        late(&[(40, 0.05), (50, 0.1)]).value().unwrap().grade,
-        IcahtGrade::Grade4
-    );
-    assert_eq!(
-        late(&[(40, 0.05), (50, 0.11)]).value().unwrap().grade,
-        IcahtGrade::Grade3
-    );
-    assert_eq!(
-        late(&[(40, 0.5), (50, 0.5)]).value().unwrap().grade,
-        IcahtGrade::Grade3
-    );
-    assert_eq!(
-        late(&[(40, 0.51), (50, 0.6)]).value().unwrap().grade,
-        IcahtGrade::Grade2
-    );
-    assert_eq!(
-        late(&[(40, 1.0), (50, 1.0)]).value().unwrap().grade,
-        IcahtGrade::Grade2
-    );
-    assert_eq!(
-        late(&[(40, 1.5), (50, 1.5)]).value().unwrap().grade,
-        IcahtGrade::Grade1
-    );
-    assert_eq!(
-        late(&[(40, 1.51), (50, 1.6)]).value().unwrap().grade,
-        IcahtGrade::Grade0
-    );
+    let cases: [(&[(i32, f64)], IcahtGrade); 8] = [
+        // one transient 0.05 and everything else 2.0: not graded (grade 0)
+        (&[(40, 0.05), (50, 2.0), (60, 2.0)], IcahtGrade::Grade0),
+        (&[(40, 0.05), (50, 0.1)], IcahtGrade::Grade4),
+        (&[(40, 0.05), (50, 0.11)], IcahtGrade::Grade3),
+        (&[(40, 0.5), (50, 0.5)], IcahtGrade::Grade3),
+        (&[(40, 0.51), (50, 0.6)], IcahtGrade::Grade2),
+        (&[(40, 1.0), (50, 1.0)], IcahtGrade::Grade2),
+        (&[(40, 1.5), (50, 1.5)], IcahtGrade::Grade1),
+        (&[(40, 1.51), (50, 1.6)], IcahtGrade::Grade0),
+    ];
+    for (v, expected) in cases {
+        assert_eq!(late(v).value().unwrap().grade, expected, "{v:?}");
+    }
     // two values on the same day count once; day 30 and day 101 are outside
     assert!(matches!(
         late(&[(40, 0.05), (40, 0.06), (30, 0.01), (101, 0.01)]),
@@ -422,11 +347,7 @@ fn late_icaht_needs_two_values_and_grades_the_second_lowest() {
 }
 
 fn plt_early(v: &[DatedValue]) -> IcahtGrade {
-    let c = CountCourse {
-        day0: day0(),
-        values: v,
-        censor: None,
-    };
+    let c = course(v);
     early_platelet_toxicity(&c, &IcahtConfig::default())
         .unwrap()
         .value()
@@ -448,40 +369,21 @@ fn platelet_early_boundaries_19_9_20_49_9_50() {
 
 #[test]
 fn platelet_late_grades() {
-    let g = |vals: &[(i32, f64)]| {
-        let v: Vec<DatedValue> = vals
-            .iter()
-            .map(|&(d, x)| DatedValue::new(day0().add_days(d), x))
-            .collect();
-        late_platelet_toxicity(
-            &CountCourse {
-                day0: day0(),
-                values: &v,
-                censor: None,
-            },
-            &IcahtConfig::default(),
-        )
-        .unwrap()
+    let g = |v: &[(i32, f64)]| {
+        late_platelet_toxicity(&course(&values(v)), &IcahtConfig::default()).unwrap()
     };
-    assert_eq!(
-        g(&[(40, 99.9), (47, 99.9)]).value().unwrap().grade,
-        IcahtGrade::Grade1
-    );
-    assert_eq!(
-        g(&[(40, 100.0), (47, 30.0)]).value().unwrap().grade,
-        IcahtGrade::Grade0
-    );
-    assert_eq!(
-        g(&[(40, 49.9), (47, 49.9)]).value().unwrap().grade,
-        IcahtGrade::Grade2
-    );
-    assert_eq!(
-        g(&[(40, 19.9), (41, 19.9), (42, 80.0), (43, 80.0), (44, 80.0)])
-            .value()
-            .unwrap()
-            .grade,
-        IcahtGrade::Grade3
-    );
+    let cases: [(&[(i32, f64)], IcahtGrade); 4] = [
+        (&[(40, 99.9), (47, 99.9)], IcahtGrade::Grade1),
+        (&[(40, 100.0), (47, 30.0)], IcahtGrade::Grade0),
+        (&[(40, 49.9), (47, 49.9)], IcahtGrade::Grade2),
+        (
+            &[(40, 19.9), (41, 19.9), (42, 80.0), (43, 80.0), (44, 80.0)],
+            IcahtGrade::Grade3,
+        ),
+    ];
+    for (v, expected) in cases {
+        assert_eq!(g(v).value().unwrap().grade, expected, "{v:?}");
+    }
     let long: Vec<(i32, f64)> = (40..54).map(|d| (d, 10.0)).chain([(54, 80.0)]).collect();
     assert_eq!(g(&long).value().unwrap().grade, IcahtGrade::Grade4);
     assert!(matches!(g(&[(40, 10.0)]), Graded::InsufficientData { .. }));
@@ -489,18 +391,12 @@ fn platelet_late_grades() {
 
 #[test]
 fn late_windows_censored_before_day_31_are_not_applicable() {
-    let v: Vec<DatedValue> = (0..=60)
-        .map(|d| DatedValue::new(day0().add_days(d), 0.3))
-        .collect();
+    let v: Vec<DatedValue> = constant(0..=60, 0.3).collect();
     let censor = Some(Censor {
         date: day0().add_days(25),
         reason: CensorReason::Progression,
     });
-    let c = CountCourse {
-        day0: day0(),
-        values: &v,
-        censor,
-    };
+    let c = censored(&v, censor);
     assert!(matches!(
         late_icaht(&c).unwrap(),
         Graded::NotApplicable { .. }
@@ -533,19 +429,19 @@ proptest! {
         // day 0 and day 30 always present; some days missing
         let series = |lv: &[usize]| -> Vec<DatedValue> {
             (0..31).filter(|&d| d == 0 || d == 30 || d == idx || !gaps[d])
-                .map(|d| DatedValue::new(day0().add_days(d as i32), VALUES[lv[d]])).collect()
+                .map(|d| at(d as i32, VALUES[lv[d]])).collect()
         };
         let before = series(&levels);
         let mut lowered = levels.clone();
         lowered[idx] = lowered[idx].saturating_sub(drop);
         let after = series(&lowered);
-        let g = |v: &[DatedValue]| early_icaht_grade(&CountCourse { day0: day0(), values: v, censor: None }, &cfg).unwrap();
+        let g = |v: &[DatedValue]| early_icaht_grade(&course(v), &cfg).unwrap();
         if let (Some(a), Some(b)) = (g(&before), g(&after)) {
             prop_assert!(b >= a, "grade fell from {:?} to {:?}", a, b);
         }
         // late: same values shifted to day 31..61
         let shift = |v: &[DatedValue]| -> Vec<DatedValue> { v.iter().map(|x| DatedValue::new(x.date.add_days(31), x.value)).collect() };
-        let l = |v: &[DatedValue]| late_icaht(&CountCourse { day0: day0(), values: v, censor: None }).unwrap().value().map(|x| x.grade);
+        let l = |v: &[DatedValue]| late_icaht(&course(v)).unwrap().value().map(|x| x.grade);
         if let (Some(a), Some(b)) = (l(&shift(&before)), l(&shift(&after))) {
             prop_assert!(b >= a);
         }
@@ -553,9 +449,9 @@ proptest! {
         const PLT: [f64; 5] = [10.0, 19.9, 20.0, 49.9, 150.0];
         let plt = |lv: &[usize]| -> Vec<DatedValue> {
             (0..31).filter(|&d| d == 0 || d == 30 || d == idx || !gaps[d])
-                .map(|d| DatedValue::new(day0().add_days(d as i32), PLT[lv[d]])).collect()
+                .map(|d| at(d as i32, PLT[lv[d]])).collect()
         };
-        let p = |v: &[DatedValue]| early_platelet_toxicity(&CountCourse { day0: day0(), values: v, censor: None }, &cfg)
+        let p = |v: &[DatedValue]| early_platelet_toxicity(&course(v), &cfg)
             .unwrap().value().map(|x| x.grade);
         if let (Some(a), Some(b)) = (p(&plt(&levels)), p(&plt(&lowered))) {
             prop_assert!(b >= a, "platelet grade fell from {:?} to {:?}", a, b);
@@ -582,22 +478,22 @@ proptest! {
             ..IcahtConfig::default()
         };
         let seen: Vec<usize> = (0..31).filter(|&d| d == 0 || d == 30 || observed[d]).collect();
-        let sparse: Vec<DatedValue> = seen.iter().map(|&d| DatedValue::new(day0().add_days(d as i32), VALUES[levels[d]])).collect();
-        let c = CountCourse { day0: day0(), values: &sparse, censor: None };
+        let sparse: Vec<DatedValue> = seen.iter().map(|&d| at(d as i32, VALUES[levels[d]])).collect();
+        let c = course(&sparse);
         let Some(graded) = early_icaht_grade(&c, &cfg).unwrap() else { return Ok(()); };
         // complete each gap with value indices between the neighbours' indices
         let mut full: Vec<DatedValue> = Vec::with_capacity(31);
         for w in seen.windows(2) {
             let (a, b) = (w[0], w[1]);
-            full.push(DatedValue::new(day0().add_days(a as i32), VALUES[levels[a]]));
+            full.push(at(a as i32, VALUES[levels[a]]));
             let (lo, hi) = (levels[a].min(levels[b]), levels[a].max(levels[b]));
             for (d, pick) in picks.iter().enumerate().take(b).skip(a + 1) {
                 let k = lo + pick % (hi - lo + 1);
-                full.push(DatedValue::new(day0().add_days(d as i32), VALUES[k]));
+                full.push(at(d as i32, VALUES[k]));
             }
         }
-        full.push(DatedValue::new(day0().add_days(30), VALUES[levels[30]]));
-        let fc = CountCourse { day0: day0(), values: &full, censor: None };
+        full.push(at(30, VALUES[levels[30]]));
+        let fc = course(&full);
         let complete = early_icaht_grade(&fc, &cfg).unwrap();
         prop_assert_eq!(complete, Some(graded));
     }

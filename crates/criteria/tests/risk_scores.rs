@@ -7,7 +7,7 @@ use graftwatch_criteria::dri::{
     DriDisease, DriGroup, DriStage, aml_dri_disease, mds_dri_disease, refined_dri,
 };
 use graftwatch_criteria::ebmt_score::{
-    EbmtDonor, EbmtInput, EbmtStage, Sex, ebmt_age_points, ebmt_score, whole_months,
+    EbmtDonor, EbmtInput, EbmtScore, EbmtStage, Sex, ebmt_age_points, ebmt_score, whole_months,
 };
 use graftwatch_criteria::eln_risk::{Abnormality, AbnormalityKind, Karyotype, RecurrentLesion};
 use graftwatch_criteria::hct_ci::{Dyspnea, HctCiInput, HctCiRisk, hct_ci, pulmonary_points};
@@ -481,6 +481,11 @@ fn ebmt(age: u32) -> EbmtInput {
     }
 }
 
+/// The points of a graded EBMT input.
+fn ebmt_points(input: EbmtInput) -> EbmtScore {
+    ebmt_score(&input).unwrap().value().unwrap().clone()
+}
+
 #[test]
 fn ebmt_age_bands_19_20_40_41() {
     assert_eq!(ebmt_age_points(19), 0);
@@ -494,68 +499,26 @@ fn ebmt_age_bands_19_20_40_41() {
 fn ebmt_time_donor_sex_and_stage() {
     let base = ebmt(35);
     // 11 vs 12 whole months
+    let diagnosed = |dx: Date, cr1: bool| EbmtInput {
+        diagnosis_date: Some(dx),
+        first_complete_remission: cr1,
+        ..base
+    };
     let dx = Date::from_ymd(2023, 7, 2).unwrap();
     assert_eq!(whole_months(dx, base.hct_date), 11);
-    assert_eq!(
-        ebmt_score(&EbmtInput {
-            diagnosis_date: Some(dx),
-            ..base
-        })
-        .unwrap()
-        .value()
-        .unwrap()
-        .time,
-        0
-    );
+    assert_eq!(ebmt_points(diagnosed(dx, false)).time, 0);
     let dx = Date::from_ymd(2023, 7, 1).unwrap();
-    assert_eq!(
-        ebmt_score(&EbmtInput {
-            diagnosis_date: Some(dx),
-            ..base
-        })
-        .unwrap()
-        .value()
-        .unwrap()
-        .time,
-        1
-    );
+    assert_eq!(ebmt_points(diagnosed(dx, false)).time, 1);
     // CR1 scores 0 whatever the time
-    assert_eq!(
-        ebmt_score(&EbmtInput {
-            diagnosis_date: Some(dx),
-            first_complete_remission: true,
-            ..base
-        })
-        .unwrap()
-        .value()
-        .unwrap()
-        .time,
-        0
-    );
+    assert_eq!(ebmt_points(diagnosed(dx, true)).time, 0);
     // female donor -> male recipient
-    assert_eq!(
-        ebmt_score(&EbmtInput {
-            donor_sex: Some(Sex::Female),
-            ..base
-        })
-        .unwrap()
-        .value()
-        .unwrap()
-        .sex,
-        1
-    );
-    assert_eq!(
-        ebmt_score(&EbmtInput {
-            donor_sex: Some(Sex::Female),
-            recipient_sex: Some(Sex::Female),
-            ..base
-        })
-        .unwrap()
-        .value()
-        .unwrap()
-        .sex,
-        0
-    );
+    let female_donor = |recipient: Sex| EbmtInput {
+        donor_sex: Some(Sex::Female),
+        recipient_sex: Some(recipient),
+        ..base
+    };
+    assert_eq!(ebmt_points(female_donor(Sex::Male)).sex, 1);
+    assert_eq!(ebmt_points(female_donor(Sex::Female)).sex, 0);
     let g = ebmt_score(&EbmtInput {
         donor: EbmtDonor::CordBlood,
         stage: EbmtStage::Late,

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::output::{CourseGrades, DailyDay, DailyEntry, DayStatus, ItemStatus};
+use crate::criterion::Criterion;
+use crate::output::{CourseGrades, DailyDay, DailyEntry, DayStatus, ItemStatus, RelDay};
 
 /// The table rendering.
 pub fn table(g: &CourseGrades) -> String {
@@ -35,11 +36,7 @@ pub fn table(g: &CourseGrades) -> String {
             "date", "day", "criterion", "grade"
         );
         for d in &g.timeline {
-            let rel = d
-                .rel
-                .as_ref()
-                .map(|r| format!("{} {}", r.anchor, r.day))
-                .unwrap_or_default();
+            let rel = rel_text(d.rel.as_ref());
             for e in &d.entries {
                 let _ = writeln!(
                     s,
@@ -126,12 +123,14 @@ fn day_label(e: &DailyEntry) -> String {
     format!("{} ({system})", e.criterion.label())
 }
 
+/// The anchor and day (`HCT +14`), empty without an anchor.
+fn rel_text(rel: Option<&RelDay>) -> String {
+    rel.map(|r| format!("{} {}", r.anchor, r.day))
+        .unwrap_or_default()
+}
+
 fn day_rows(s: &mut String, d: &DailyDay) {
-    let rel = d
-        .rel
-        .as_ref()
-        .map(|r| format!("{} {}", r.anchor, r.day))
-        .unwrap_or_default();
+    let rel = rel_text(d.rel.as_ref());
     for e in &d.entries {
         let _ = writeln!(
             s,
@@ -153,65 +152,55 @@ fn csv_field(v: &str) -> String {
     }
 }
 
+/// One CSV row: `date,day,anchor,criterion,item,grade,reason`, the day and
+/// anchor from `rel` (empty without one).
+fn csv_row(
+    s: &mut String,
+    date: &str,
+    rel: Option<&RelDay>,
+    criterion: Criterion,
+    [item, grade, reason]: [&str; 3],
+) {
+    let (day, anchor) = rel
+        .map(|r| (r.day.to_string(), r.anchor.clone()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "{date},{},{},{criterion},{},{},{}",
+        csv_field(&day),
+        csv_field(&anchor),
+        csv_field(item),
+        csv_field(grade),
+        csv_field(reason)
+    );
+}
+
 /// The CSV rendering: header `date,day,anchor,criterion,item,grade,reason`;
 /// timeline rows have an empty `item`, summary rows an item name.
 pub fn csv(g: &CourseGrades) -> String {
     let mut s = String::from("date,day,anchor,criterion,item,grade,reason\n");
     for d in &g.timeline {
-        let (day, anchor) = d
-            .rel
-            .as_ref()
-            .map(|r| (r.day.to_string(), r.anchor.clone()))
-            .unwrap_or_default();
+        let date = d.date.to_string();
         for e in &d.entries {
-            let _ = writeln!(
-                s,
-                "{},{},{},{},,{},{}",
-                d.date,
-                csv_field(&day),
-                csv_field(&anchor),
-                e.criterion,
-                csv_field(&e.grade),
-                csv_field(&e.reason)
-            );
+            let row = ["", e.grade.as_str(), &e.reason];
+            csv_row(&mut s, &date, d.rel.as_ref(), e.criterion, row);
         }
     }
     for i in &g.summary {
-        let (day, anchor) = i
-            .rel
-            .as_ref()
-            .map(|r| (r.day.to_string(), r.anchor.clone()))
-            .unwrap_or_default();
-        let _ = writeln!(
-            s,
-            "{},{},{},{},{},{},{}",
-            i.date.map(|d| d.to_string()).unwrap_or_default(),
-            csv_field(&day),
-            csv_field(&anchor),
-            i.criterion,
-            csv_field(&i.item),
-            csv_field(&i.result),
-            csv_field(&i.explanation.reason)
-        );
+        let date = i.date.map(|d| d.to_string()).unwrap_or_default();
+        let row = [i.item.as_str(), &i.result, &i.explanation.reason];
+        csv_row(&mut s, &date, i.rel.as_ref(), i.criterion, row);
     }
     for d in g.on_day.iter().chain(g.daily.iter().flatten()) {
-        let (day, anchor) = d
-            .rel
-            .as_ref()
-            .map(|r| (r.day.to_string(), r.anchor.clone()))
-            .unwrap_or_default();
+        let date = d.date.to_string();
         for e in &d.entries {
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{},{},{}",
-                d.date,
-                csv_field(&day),
-                csv_field(&anchor),
-                e.criterion,
-                csv_field(&format!("day_{}", e.system)),
-                csv_field(e.grade.as_deref().unwrap_or("")),
-                csv_field(&status_text(e))
-            );
+            let item = format!("day_{}", e.system);
+            let row = [
+                item.as_str(),
+                e.grade.as_deref().unwrap_or(""),
+                &status_text(e),
+            ];
+            csv_row(&mut s, &date, d.rel.as_ref(), e.criterion, row);
         }
     }
     s

@@ -5,21 +5,9 @@
 
 mod common;
 
-use common::CourseBuilder;
+use common::{CourseBuilder, gvhd_day, hct};
 use graftwatch_grading::{Criterion, GradingConfig, grade_course_only};
 use serde_json::json;
-
-fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
-    b.donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": date, "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-}
-
-fn gvhd_day(b: CourseBuilder, date: &str, skin: f64) -> CourseBuilder {
-    b.obs(json!({"date": date, "kind": "skin_rash_bsa", "value": skin, "unit": "%", "attribution": "gvhd"}))
-        .obs(json!({"date": date, "kind": "bilirubin", "value": 0.8, "unit": "mg/dL", "attribution": "gvhd"}))
-        .obs(json!({"date": date, "kind": "upper_gi_persistent", "value": false, "attribution": "gvhd"}))
-        .obs(json!({"date": date, "kind": "stool_volume", "value": 100.0, "unit": "mL", "attribution": "gvhd"}))
-}
 
 fn item(
     g: &graftwatch_grading::CourseGrades,
@@ -33,10 +21,10 @@ fn item(
 /// Skin 30 % on 06-20 (steroids start), progression to 60 % on 06-23
 /// (day 3): refractory only when the dose meets the definition.
 fn steroid_course(name: &str, dose: f64, unit: &str) -> graftwatch_course::Course {
-    let c = gvhd_day(hct(CourseBuilder::new(), "2024-06-01"), "2024-06-20", 30.0)
+    let c = gvhd_day(hct(CourseBuilder::new(), "2024-06-01"), "2024-06-20", 30.0, 0.8, 100.0)
         .num("2024-06-01", "weight", 70.0, "kg")
         .event(json!({"date": "2024-06-20", "end_date": "2024-08-01", "kind": "drug", "name": name, "class": "steroid", "dose": dose, "dose_unit": unit}));
-    gvhd_day(c, "2024-06-23", 60.0).build()
+    gvhd_day(c, "2024-06-23", 60.0, 0.8, 100.0).build()
 }
 
 fn refractory(c: &graftwatch_course::Course) -> (serde_json::Value, Vec<String>) {
@@ -246,10 +234,16 @@ fn magic_map_day7_window_and_units() {
 #[test]
 fn magic_map_at_onset_gives_ann_arbor_group() {
     // acute GVHD onset 2024-06-20 (skin 30 %); sample on 06-22 (onset + 2)
-    let c = gvhd_day(hct(CourseBuilder::new(), "2024-06-01"), "2024-06-20", 30.0)
-        .obs(json!({"date": "2024-06-22", "kind": "st2", "value": 150_000.0, "unit": "pg/mL"}))
-        .obs(json!({"date": "2024-06-22", "kind": "reg3a", "value": 150_000.0, "unit": "pg/mL"}))
-        .build();
+    let c = gvhd_day(
+        hct(CourseBuilder::new(), "2024-06-01"),
+        "2024-06-20",
+        30.0,
+        0.8,
+        100.0,
+    )
+    .obs(json!({"date": "2024-06-22", "kind": "st2", "value": 150_000.0, "unit": "pg/mL"}))
+    .obs(json!({"date": "2024-06-22", "kind": "reg3a", "value": 150_000.0, "unit": "pg/mL"}))
+    .build();
     let i = map_item(&c, "magic_map_onset");
     let v = i.value.clone().expect("graded");
     let map = v["map"].as_f64().unwrap();
@@ -274,10 +268,12 @@ fn magic_map_at_onset_gives_ann_arbor_group() {
     );
 }
 
+/// The ICAHT entry of `system` (`early`, `late`) on the day `on`.
 fn icaht_on(
     c: &graftwatch_course::Course,
     on: &str,
-) -> Vec<graftwatch_grading::output::DailyEntry> {
+    system: &str,
+) -> graftwatch_grading::output::DailyEntry {
     let g = graftwatch_grading::grade_course_as_of(
         c,
         &GradingConfig::default(),
@@ -288,8 +284,8 @@ fn icaht_on(
         .expect("on_day")
         .entries
         .into_iter()
-        .filter(|e| e.criterion == Criterion::Icaht)
-        .collect()
+        .find(|e| e.criterion == Criterion::Icaht && e.system == system)
+        .unwrap_or_else(|| panic!("{system} entry"))
 }
 
 #[test]
@@ -300,12 +296,7 @@ fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
     vals.extend(std::iter::repeat_n(2.0, 34));
     b = b.daily("2024-03-01", "anc", "10^9/L", &vals);
     let c = b.build();
-    let early = |on: &str| {
-        icaht_on(&c, on)
-            .into_iter()
-            .find(|e| e.system == "early")
-            .expect("early entry")
-    };
+    let early = |on: &str| icaht_on(&c, on, "early");
     // day +5: 6 days <= 0.5 -> grade 1; day +6: 7 days -> grade 2
     let e5 = early("2024-03-06");
     assert_eq!(e5.grade.as_deref(), Some("1"), "{e5:?}");
@@ -313,12 +304,7 @@ fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
     let e6 = early("2024-03-07");
     assert_eq!(e6.grade.as_deref(), Some("2"), "{e6:?}");
     // the late window: day +31 has one value -> insufficient, day +32 graded 0
-    let late = |on: &str| {
-        icaht_on(&c, on)
-            .into_iter()
-            .find(|e| e.system == "late")
-            .expect("late entry")
-    };
+    let late = |on: &str| icaht_on(&c, on, "late");
     let l31 = late("2024-04-01");
     assert_eq!(
         l31.status,

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{CourseBuilder, d};
+use common::{CourseBuilder, d, hct};
 use graftwatch_grading::output::ItemStatus;
 use graftwatch_grading::{Criterion, GradingConfig, grade_course, grade_course_only};
 use serde_json::json;
@@ -18,9 +18,7 @@ fn transplant_course() -> CourseBuilder {
         150.0, 120.0, 90.0, 60.0, 40.0, 30.0, 22.0, 18.0, 15.0, 12.0, 9.0, 14.0,
     ];
     plt.extend([21.0, 24.0, 25.0, 27.0, 30.0, 35.0, 41.0, 48.0, 52.0, 60.0]);
-    CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+    hct(CourseBuilder::new(), "2024-06-01")
         .event(json!({"date": "2024-06-11", "kind": "transfusion", "product": "platelets"}))
         .daily("2024-06-01", "anc", "10^9/L", &anc)
         .daily("2024-06-01", "platelets", "10^9/L", &plt)
@@ -59,10 +57,7 @@ fn platelet_engraftment_respects_the_transfusion_window_for_each_value() {
 
 #[test]
 fn no_counts_is_insufficient_data_not_zero() {
-    let c = CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-        .build();
+    let c = hct(CourseBuilder::new(), "2024-06-01").build();
     let g = grade_course(&c, &GradingConfig::default());
     let n = g.item("neutrophil_engraftment").expect("item");
     assert_eq!(n.status, ItemStatus::InsufficientData, "{}", n.result);
@@ -95,17 +90,23 @@ fn no_transplant_and_no_car_t_are_not_applicable() {
     }
 }
 
-/// Transplant on 2024-06-01; on day +20 all organs assessed: no rash,
-/// bilirubin 0.8, no upper-GI symptoms, 1200 mL liquid stool.
-fn stool_course(stool_ml: f64) -> CourseBuilder {
-    CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-        .num("2024-06-01", "weight", 72.0, "kg")
+/// Transplant on 2024-06-01 (`weight_kg`); on day +20 all organs assessed:
+/// no rash, bilirubin 0.8, no upper-GI symptoms, and the observation `stool`.
+fn stool_day(weight_kg: f64, stool: serde_json::Value) -> CourseBuilder {
+    hct(CourseBuilder::new(), "2024-06-01")
+        .num("2024-06-01", "weight", weight_kg, "kg")
         .obs(json!({"date": "2024-06-21", "kind": "skin_rash_bsa", "value": 0, "unit": "%", "attribution": "gvhd"}))
         .obs(json!({"date": "2024-06-21", "kind": "bilirubin", "value": 0.8, "unit": "mg/dL", "attribution": "gvhd"}))
         .obs(json!({"date": "2024-06-21", "kind": "upper_gi_persistent", "value": false, "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-21", "kind": "stool_volume", "value": stool_ml, "unit": "mL", "attribution": "gvhd"}))
+        .obs(stool)
+}
+
+/// [`stool_day`] at 72 kg with `stool_ml` mL of liquid stool.
+fn stool_course(stool_ml: f64) -> CourseBuilder {
+    stool_day(
+        72.0,
+        json!({"date": "2024-06-21", "kind": "stool_volume", "value": stool_ml, "unit": "mL", "attribution": "gvhd"}),
+    )
 }
 
 #[test]
@@ -166,15 +167,11 @@ fn stool_band_edges_both_sides() {
 #[test]
 fn child_per_kg_stool_uses_the_day_weight() {
     // 40 kg child: 25 mL/kg = 1000 mL; child bands: > 19.9 … 30 mL/kg = stage 2 → grade III.
-    let c = CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-        .num("2024-06-01", "weight", 40.0, "kg")
-        .obs(json!({"date": "2024-06-21", "kind": "skin_rash_bsa", "value": 0, "unit": "%", "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-21", "kind": "bilirubin", "value": 0.8, "unit": "mg/dL", "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-21", "kind": "upper_gi_persistent", "value": false, "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-21", "kind": "stool_volume", "value": 15, "unit": "mL/kg", "attribution": "gvhd"}))
-        .build();
+    let c = stool_day(
+        40.0,
+        json!({"date": "2024-06-21", "kind": "stool_volume", "value": 15, "unit": "mL/kg", "attribution": "gvhd"}),
+    )
+    .build();
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     // 15 mL/kg = 600 mL: adult rule would be stage 1 too, so check the child band via 15 → stage 1 → II.
     let m = g.item("agvhd_max_grade").expect("item");
@@ -192,24 +189,18 @@ fn child_per_kg_stool_uses_the_day_weight() {
 
 #[test]
 fn other_cause_stool_is_excluded() {
-    let c = CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-        .num("2024-06-01", "weight", 72.0, "kg")
-        .obs(json!({"date": "2024-06-21", "kind": "skin_rash_bsa", "value": 0, "unit": "%", "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-21", "kind": "bilirubin", "value": 0.8, "unit": "mg/dL", "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-21", "kind": "upper_gi_persistent", "value": false, "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-21", "kind": "stool_volume", "value": 1600, "unit": "mL", "attribution": "other"}))
-        .build();
+    let c = stool_day(
+        72.0,
+        json!({"date": "2024-06-21", "kind": "stool_volume", "value": 1600, "unit": "mL", "attribution": "other"}),
+    )
+    .build();
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     assert_eq!(g.item("agvhd_max_grade").expect("item").result, "grade 0");
 }
 
 #[test]
 fn chimerism_95_percent_is_mixed_by_default_and_full_with_the_cibmtr_option() {
-    let c = CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+    let c = hct(CourseBuilder::new(), "2024-06-01")
         .obs(json!({"date": "2024-07-01", "kind": "chimerism", "value": 95.0, "unit": "%", "lineage": "cd3", "person": "MUD-1", "method": "str"}))
         .obs(json!({"date": "2024-07-01", "kind": "chimerism", "value": 99.0, "unit": "%", "lineage": "myeloid", "person": "MUD-1", "method": "str"}))
         .build();
@@ -355,9 +346,7 @@ fn icans_needs_every_domain_unless_configured() {
 }
 
 fn marrow_course(pb_blasts: bool, mrd: f64) -> CourseBuilder {
-    let mut b = CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+    let mut b = hct(CourseBuilder::new(), "2024-06-01")
         .num("2024-07-01", "marrow_blasts", 2.0, "%")
         .num("2024-07-01", "marrow_cellularity", 40.0, "%")
         .num("2024-07-01", "mrd_flow", mrd, "%")
@@ -424,17 +413,26 @@ fn eln_without_blood_blasts_is_insufficient_data_naming_them() {
     );
 }
 
+/// A PBSC transplant on 2024-06-01 from an HLA-identical sibling of sex
+/// `donor_sex`, after a work-up on 2024-05-20: marrow and blood blasts %, no
+/// extramedullary disease, ANC and platelets.
+fn sibling_hct(
+    b: CourseBuilder,
+    donor_sex: &str,
+    [marrow, blood, anc, platelets]: [f64; 4],
+) -> CourseBuilder {
+    b.donor("SIB", "matched_sibling", donor_sex)
+        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
+        .num("2024-05-20", "marrow_blasts", marrow, "%")
+        .num("2024-05-20", "pb_blasts", blood, "%")
+        .flag("2024-05-20", "extramedullary_disease", false)
+        .num("2024-05-20", "anc", anc, "10^9/L")
+        .num("2024-05-20", "platelets", platelets, "10^9/L")
+}
+
 #[test]
 fn ebmt_score_from_the_course_and_hct_ci_names_missing_lung_function() {
-    let c = CourseBuilder::new()
-        .donor("SIB", "matched_sibling", "female")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
-        .num("2024-05-20", "marrow_blasts", 30.0, "%")
-        .num("2024-05-20", "pb_blasts", 5.0, "%")
-        .flag("2024-05-20", "extramedullary_disease", false)
-        .num("2024-05-20", "anc", 0.4, "10^9/L")
-        .num("2024-05-20", "platelets", 40.0, "10^9/L")
-        .build();
+    let c = sibling_hct(CourseBuilder::new(), "female", [30.0, 5.0, 0.4, 40.0]).build();
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Risk]);
     let e = g.item("ebmt_score").expect("ebmt");
     assert_eq!(e.status, ItemStatus::Value, "{} {:?}", e.result, e.missing);
@@ -471,9 +469,7 @@ fn ebmt_score_from_the_course_and_hct_ci_names_missing_lung_function() {
 fn cgvhd_nih_severity_from_organ_scores() {
     // A full NIH assessment on 2024-12-01 (all eight organs), organ `k` = `v`.
     let full = |k: &str, v: f64| {
-        let mut b = CourseBuilder::new()
-            .donor("MUD-1", "matched_unrelated", "male")
-            .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+        let mut b = hct(CourseBuilder::new(), "2024-06-01")
             .num("2024-12-01", "cgvhd_skin_bsa", 0.0, "%")
             .num("2024-12-01", "bilirubin", 0.5, "mg/dL")
             .num("2024-12-01", "alt", 30.0, "U/L")
@@ -515,10 +511,8 @@ fn cgvhd_nih_severity_from_organ_scores() {
         sev(full("cgvhd_lung_symptoms", 2.0))
     );
     // An incomplete assessment names the organs not assessed.
-    let partial = CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-        .num("2024-12-01", "cgvhd_mouth", 2.0, "1");
+    let partial =
+        hct(CourseBuilder::new(), "2024-06-01").num("2024-12-01", "cgvhd_mouth", 2.0, "1");
     let g = grade_course_only(
         &partial.build(),
         &GradingConfig::default(),
@@ -536,19 +530,12 @@ fn cgvhd_nih_severity_from_organ_scores() {
 #[test]
 fn eln_genetic_risk_and_refined_dri_from_the_diagnosis() {
     // AML with t(8;21), in CR before HCT → ELN favorable; DRI low (favorable disease, CR).
-    let c = CourseBuilder::new()
+    let b = CourseBuilder::new()
         .diagnosis(json!({"disease": "aml", "date": "2024-01-01",
             "karyotype": {"iscn": "46,XY,t(8;21)(q22;q22.1)[20]",
                           "abnormalities": [{"kind": "translocation", "iscn": "t(8;21)(q22;q22.1)", "chromosome": "8;21"}]},
-            "mutations": [{"gene": "KIT", "variant": "D816V"}]}))
-        .donor("SIB", "matched_sibling", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "SIB"}))
-        .num("2024-05-20", "marrow_blasts", 1.0, "%")
-        .num("2024-05-20", "pb_blasts", 0.0, "%")
-        .flag("2024-05-20", "extramedullary_disease", false)
-        .num("2024-05-20", "anc", 2.0, "10^9/L")
-        .num("2024-05-20", "platelets", 180.0, "10^9/L")
-        .build();
+            "mutations": [{"gene": "KIT", "variant": "D816V"}]}));
+    let c = sibling_hct(b, "male", [1.0, 0.0, 2.0, 180.0]).build();
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Risk]);
     let e = g.item("eln_genetic_risk").expect("eln risk");
     assert!(e.result.starts_with("favorable"), "{}", e.result);

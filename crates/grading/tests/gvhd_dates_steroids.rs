@@ -5,14 +5,9 @@
 
 mod common;
 
-use common::CourseBuilder;
+use common::{CourseBuilder, hct};
 use graftwatch_grading::{Criterion, GradingConfig, grade_course_daily, grade_course_only};
 use serde_json::json;
-
-fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
-    b.donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": date, "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-}
 
 /// Stool 400, 1600, 400 mL on 06-20 … 06-22 (adult), lower-GI diagnosis on `dx`.
 fn stool_course(dx: Option<&str>) -> graftwatch_course::Course {
@@ -123,6 +118,21 @@ fn steroid_item(c: &graftwatch_course::Course) -> graftwatch_grading::output::Su
         .clone()
 }
 
+/// Whether the course worse on 2024-09-08 is steroid-refractory, for each
+/// (prednisone dose, unit, expected).
+fn assert_refractory(cases: &[(f64, &str, bool)]) {
+    for &(dose, unit, refractory) in cases {
+        let i = steroid_item(&cgvhd_course(dose, unit, "2024-09-08"));
+        let v = i.value.clone().unwrap();
+        assert_eq!(
+            !v["refractory"].is_null(),
+            refractory,
+            "{dose} {unit}: {}",
+            i.result
+        );
+    }
+}
+
 #[test]
 fn chronic_gvhd_steroid_refractory_after_one_week_both_sides() {
     // 1 mg/kg/d from 09-01, worse on 09-08 (7 days): steroid-refractory
@@ -144,18 +154,7 @@ fn chronic_gvhd_steroid_refractory_after_one_week_both_sides() {
     );
     assert!(i.result.contains("not steroid-refractory"), "{}", i.result);
     // 70 mg/day at 70 kg = 1.0 mg/kg/day meets the dose; 69 mg/day does not
-    let i = steroid_item(&cgvhd_course(70.0, "mg/d", "2024-09-08"));
-    assert!(
-        !i.value.clone().unwrap()["refractory"].is_null(),
-        "{}",
-        i.result
-    );
-    let i = steroid_item(&cgvhd_course(69.0, "mg/d", "2024-09-08"));
-    assert!(
-        i.value.clone().unwrap()["refractory"].is_null(),
-        "{}",
-        i.result
-    );
+    assert_refractory(&[(70.0, "mg/d", true), (69.0, "mg/d", false)]);
     // the NIH 2014 response item keeps its wording
     let g = grade_course_only(
         &cgvhd_course(1.0, "mg/kg/d", "2024-09-08"),
@@ -184,25 +183,12 @@ fn chronic_gvhd_alternate_day_doses_are_read_as_their_daily_average() {
             i.result
         );
     }
-    let i = steroid_item(&cgvhd_course(1.99, "mg/kg/qod", "2024-09-08"));
-    assert!(
-        i.value.clone().unwrap()["refractory"].is_null(),
-        "{}",
-        i.result
-    );
-    // 140 mg every other day at 70 kg = 1.0 mg/kg/day.
-    let i = steroid_item(&cgvhd_course(140.0, "mg/qod", "2024-09-08"));
-    assert!(
-        !i.value.clone().unwrap()["refractory"].is_null(),
-        "{}",
-        i.result
-    );
-    let i = steroid_item(&cgvhd_course(139.0, "mg/qod", "2024-09-08"));
-    assert!(
-        i.value.clone().unwrap()["refractory"].is_null(),
-        "{}",
-        i.result
-    );
+    assert_refractory(&[
+        (1.99, "mg/kg/qod", false),
+        // 140 mg every other day at 70 kg = 1.0 mg/kg/day.
+        (140.0, "mg/qod", true),
+        (139.0, "mg/qod", false),
+    ]);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{CourseBuilder, d};
+use common::{CourseBuilder, d, hct};
 use graftwatch_core::Analyte;
 use graftwatch_course::{Attribution, ObservationKind, Severity};
 use graftwatch_grading::preview::{DayDraft, DraftValue, PREVIEW_CRITERIA, preview_day};
@@ -12,9 +12,7 @@ use graftwatch_grading::{Criterion, GradingConfig, grade_course_as_of};
 use serde_json::json;
 
 fn transplant() -> CourseBuilder {
-    CourseBuilder::new()
-        .donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": "2024-06-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+    hct(CourseBuilder::new(), "2024-06-01")
         .num("2024-06-01", "anc", 2.0, "10^9/L")
         .num("2024-06-01", "weight", 70.0, "kg")
 }

@@ -3,23 +3,16 @@
 
 mod common;
 
-use common::{CourseBuilder, d};
-use graftwatch_grading::output::{DayStatus, ItemStatus};
+use common::{CourseBuilder, d, gvhd_day, hct};
+use graftwatch_grading::output::{DayState, DayStatus, ItemStatus};
 use graftwatch_grading::{
     Criterion, GradingConfig, grade_course_as_of, grade_course_daily, grade_course_only,
 };
 use serde_json::json;
 
-fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
-    b.donor("MUD-1", "matched_unrelated", "male")
-        .event(json!({"date": date, "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
-}
-
-fn gvhd_day(b: CourseBuilder, date: &str, skin: f64, bili: f64, stool: f64) -> CourseBuilder {
-    b.obs(json!({"date": date, "kind": "skin_rash_bsa", "value": skin, "unit": "%", "attribution": "gvhd"}))
-        .obs(json!({"date": date, "kind": "bilirubin", "value": bili, "unit": "mg/dL", "attribution": "gvhd"}))
-        .obs(json!({"date": date, "kind": "upper_gi_persistent", "value": false, "attribution": "gvhd"}))
-        .obs(json!({"date": date, "kind": "stool_volume", "value": stool, "unit": "mL", "attribution": "gvhd"}))
+/// A transplant on 2024-06-01, weight 70 kg.
+fn hct_70kg() -> CourseBuilder {
+    hct(CourseBuilder::new(), "2024-06-01").num("2024-06-01", "weight", 70.0, "kg")
 }
 
 fn value(g: &graftwatch_grading::CourseGrades, item: &str) -> serde_json::Value {
@@ -99,14 +92,7 @@ fn icans_grade_5_when_death_is_attributed_to_icans_after_the_last_assessment() {
 #[test]
 fn keystone_and_ibmtr_beside_magic() {
     // lower GI stage 4 (grossly bloody stool) alone: MAGIC IV, Keystone III, IBMTR D
-    let c = gvhd_day(
-        hct(CourseBuilder::new(), "2024-06-01"),
-        "2024-06-20",
-        0.0,
-        0.8,
-        1600.0,
-    )
-    .num("2024-06-01", "weight", 70.0, "kg")
+    let c = gvhd_day(hct_70kg(), "2024-06-20", 0.0, 0.8, 1600.0)
     .obs(
         json!({"date": "2024-06-20", "kind": "stool_bloody", "value": true, "attribution": "gvhd"}),
     )
@@ -121,15 +107,7 @@ fn keystone_and_ibmtr_beside_magic() {
     assert_eq!(value(&g, "agvhd_keystone_max_grade")["grade"], "III");
     assert_eq!(value(&g, "agvhd_ibmtr_max_index")["index"], "D");
     // skin 3 (60 %) alone: MAGIC II, Keystone II, IBMTR C
-    let c = gvhd_day(
-        hct(CourseBuilder::new(), "2024-06-01"),
-        "2024-06-20",
-        60.0,
-        0.8,
-        100.0,
-    )
-    .num("2024-06-01", "weight", 70.0, "kg")
-    .build();
+    let c = gvhd_day(hct_70kg(), "2024-06-20", 60.0, 0.8, 100.0).build();
     let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     assert!(
         g.item("agvhd_max_grade")
@@ -140,64 +118,56 @@ fn keystone_and_ibmtr_beside_magic() {
     assert_eq!(value(&g, "agvhd_keystone_max_grade")["grade"], "II");
     assert_eq!(value(&g, "agvhd_ibmtr_max_index")["index"], "C");
     // Keystone/IBMTR states per day
-    let st: Vec<_> = g
-        .states
-        .iter()
-        .filter(|(_, s)| s.system == "keystone")
-        .collect();
+    let st = states(&g, "keystone");
     assert_eq!(st.len(), 1);
-    assert_eq!(st[0].1.grade.as_deref(), Some("II"));
+    assert_eq!(st[0].grade.as_deref(), Some("II"));
+}
+
+/// A transplant on 2024-06-01 (70 kg) with a skin rash over `bsa` % on
+/// 2024-06-20, nothing else assessed.
+fn rash_course(bsa: u32) -> CourseBuilder {
+    hct_70kg().obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": bsa, "unit": "%", "attribution": "gvhd"}))
+}
+
+/// The day states of one system, in order.
+fn states<'a>(g: &'a graftwatch_grading::CourseGrades, system: &str) -> Vec<&'a DayState> {
+    g.states
+        .iter()
+        .filter(|(_, s)| s.system == system)
+        .map(|(_, s)| s)
+        .collect()
 }
 
 #[test]
 fn no_findings_record_stages_organs_zero() {
-    let with = hct(CourseBuilder::new(), "2024-06-01")
-        .num("2024-06-01", "weight", 70.0, "kg")
-        .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}));
-    let c = with.build();
-    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
-    let magic: Vec<_> = g
-        .states
-        .iter()
-        .filter(|(_, s)| s.system == "magic")
-        .collect();
-    assert_eq!(magic[0].1.status, DayStatus::InsufficientData);
-    assert_eq!(magic[0].1.grade.as_deref(), Some("at least I"));
-    let c = hct(CourseBuilder::new(), "2024-06-01")
-        .num("2024-06-01", "weight", 70.0, "kg")
-        .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-20", "kind": "agvhd_no_findings", "value": "all"}))
-        .build();
-    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
-    let magic: Vec<_> = g
-        .states
-        .iter()
-        .filter(|(_, s)| s.system == "magic")
-        .collect();
-    assert_eq!(magic[0].1.status, DayStatus::Graded);
-    assert_eq!(magic[0].1.grade.as_deref(), Some("I"));
+    let magic_daily = |b: CourseBuilder| {
+        let g = grade_course_daily(&b.build(), &GradingConfig::default(), &[Criterion::Agvhd]);
+        states(&g, "magic")
+            .into_iter()
+            .map(|s| (s.status, s.grade.clone()))
+            .collect::<Vec<_>>()
+    };
+    let magic = magic_daily(rash_course(30));
+    assert_eq!(magic[0].0, DayStatus::InsufficientData);
+    assert_eq!(magic[0].1.as_deref(), Some("at least I"));
+    let magic = magic_daily(
+        rash_course(30)
+            .obs(json!({"date": "2024-06-20", "kind": "agvhd_no_findings", "value": "all"})),
+    );
+    assert_eq!(magic[0].0, DayStatus::Graded);
+    assert_eq!(magic[0].1.as_deref(), Some("I"));
     // one organ only: still a lower bound
-    let c = hct(CourseBuilder::new(), "2024-06-01")
-        .num("2024-06-01", "weight", 70.0, "kg")
-        .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 30, "unit": "%", "attribution": "gvhd"}))
-        .obs(json!({"date": "2024-06-20", "kind": "agvhd_no_findings", "value": "liver"}))
-        .build();
-    let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
-    let magic: Vec<_> = g
-        .states
-        .iter()
-        .filter(|(_, s)| s.system == "magic")
-        .collect();
-    assert_eq!(magic[0].1.status, DayStatus::InsufficientData);
+    let magic = magic_daily(
+        rash_course(30)
+            .obs(json!({"date": "2024-06-20", "kind": "agvhd_no_findings", "value": "liver"})),
+    );
+    assert_eq!(magic[0].0, DayStatus::InsufficientData);
 }
 
 #[test]
 fn course_maximum_is_never_insufficient_when_a_grade_was_reached() {
     // skin 60 % with nothing else assessed: at least grade II
-    let c = hct(CourseBuilder::new(), "2024-06-01")
-        .num("2024-06-01", "weight", 70.0, "kg")
-        .obs(json!({"date": "2024-06-20", "kind": "skin_rash_bsa", "value": 60, "unit": "%", "attribution": "gvhd"}))
-        .build();
+    let c = rash_course(60).build();
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Agvhd]);
     let i = g.item("agvhd_max_grade").unwrap();
     assert_eq!(i.status, ItemStatus::Value);
@@ -212,16 +182,9 @@ fn course_maximum_is_never_insufficient_when_a_grade_was_reached() {
 
 #[test]
 fn carry_forward_window_both_sides_in_the_daily_view() {
-    let c = gvhd_day(
-        hct(CourseBuilder::new(), "2024-06-01"),
-        "2024-06-10",
-        30.0,
-        0.8,
-        100.0,
-    )
-    .num("2024-06-01", "weight", 70.0, "kg")
-    .num("2024-06-30", "anc", 2.0, "10^9/L")
-    .build();
+    let c = gvhd_day(hct_70kg(), "2024-06-10", 30.0, 0.8, 100.0)
+        .num("2024-06-30", "anc", 2.0, "10^9/L")
+        .build();
     let cfg = GradingConfig::default();
     let on = |date: &str| {
         let g = grade_course_as_of(&c, &cfg, &[Criterion::Agvhd], d(date));
@@ -244,41 +207,18 @@ fn carry_forward_window_both_sides_in_the_daily_view() {
 
 #[test]
 fn on_date_ignores_later_records() {
-    let c = gvhd_day(
-        hct(CourseBuilder::new(), "2024-06-01"),
-        "2024-06-10",
-        30.0,
-        0.8,
-        100.0,
-    );
-    let c = gvhd_day(c, "2024-06-20", 60.0, 0.8, 100.0)
-        .num("2024-06-01", "weight", 70.0, "kg")
-        .build();
-    let g = grade_course_as_of(
-        &c,
-        &GradingConfig::default(),
-        &[Criterion::Agvhd],
-        d("2024-06-15"),
-    );
-    assert!(
-        g.item("agvhd_max_grade")
-            .unwrap()
-            .result
-            .starts_with("grade I ")
-    );
-    assert_eq!(g.as_of, Some(d("2024-06-15")));
-    let g = grade_course_as_of(
-        &c,
-        &GradingConfig::default(),
-        &[Criterion::Agvhd],
-        d("2024-06-20"),
-    );
-    assert!(
-        g.item("agvhd_max_grade")
-            .unwrap()
-            .result
-            .starts_with("grade II ")
-    );
+    let c = gvhd_day(hct_70kg(), "2024-06-10", 30.0, 0.8, 100.0);
+    let c = gvhd_day(c, "2024-06-20", 60.0, 0.8, 100.0).build();
+    let max_on = |date: &str| {
+        let g = grade_course_as_of(&c, &GradingConfig::default(), &[Criterion::Agvhd], d(date));
+        let result = g.item("agvhd_max_grade").unwrap().result.clone();
+        (g.as_of, result)
+    };
+    let (as_of, result) = max_on("2024-06-15");
+    assert!(result.starts_with("grade I "));
+    assert_eq!(as_of, Some(d("2024-06-15")));
+    let (_, result) = max_on("2024-06-20");
+    assert!(result.starts_with("grade II "));
 }
 
 fn marrow(b: CourseBuilder, date: &str, blasts: f64) -> CourseBuilder {
@@ -307,13 +247,9 @@ fn eln_pr_uses_the_pretreatment_marrow_both_sides_of_50_percent() {
         )
         .build();
         let g = grade_course_daily(&c, &GradingConfig::default(), &[Criterion::Eln]);
-        let st: Vec<_> = g
-            .states
-            .iter()
-            .filter(|(_, s)| s.system == "eln_2022")
-            .collect();
+        let st = states(&g, "eln_2022");
         assert_eq!(st.len(), 1);
-        assert_eq!(st[0].1.grade.as_deref(), Some(want), "after {after}");
+        assert_eq!(st[0].grade.as_deref(), Some(want), "after {after}");
     }
 }
 
@@ -411,9 +347,7 @@ fn cgvhd_gi_score_from_weight_history_both_sides_of_5_percent() {
 #[test]
 fn agvhd_treatment_response_from_steroids_and_second_line() {
     let base = || {
-        let c = gvhd_day(hct(CourseBuilder::new(), "2024-06-01"), "2024-06-20", 30.0, 0.8, 100.0)
-            .num("2024-06-01", "weight", 70.0, "kg")
-            .event(json!({"date": "2024-06-20", "end_date": "2024-08-01", "kind": "drug", "name": "methylprednisolone", "class": "steroid"}));
+        let c = gvhd_day(hct_70kg(), "2024-06-20", 30.0, 0.8, 100.0).event(json!({"date": "2024-06-20", "end_date": "2024-08-01", "kind": "drug", "name": "methylprednisolone", "class": "steroid"}));
         gvhd_day(c, "2024-07-18", 0.0, 0.8, 100.0)
     };
     let g = grade_course_only(

@@ -16,10 +16,10 @@ use graftwatch_core::{Citation, Date, Provenance};
 use serde::Serialize;
 
 use super::keystone::{
-    KeystoneStages, determined_or_insufficient, keystone_stages, missing_organs, worst_case_stages,
+    KeystoneStages, determined_or_insufficient, lower_bound_keystone_stages, organ_evidence,
+    worst_case_stages,
 };
 use super::magic::OrganStatus;
-use super::stage::Stage;
 use crate::{Explanation, Flag, Graded};
 
 /// Citation for the IBMTR Severity Index.
@@ -104,30 +104,20 @@ pub fn explain_ibmtr(
     st: &[OrganStatus; 4],
     upper_gi_histology: bool,
 ) -> Graded<IbmtrDay> {
-    let stage = |i: usize| st[i].as_ref().map(|c| c.stage).unwrap_or(Stage::S0);
-    let ks = keystone_stages(stage(0), stage(1), stage(2), stage(3), upper_gi_histology);
+    let ks = lower_bound_keystone_stages(st, upper_gi_histology);
     let index = ibmtr_index(&ks);
-    let mut evidence = Vec::new();
-    let mut flags = Vec::new();
-    for c in st.iter().flatten() {
-        evidence.push(c.evidence());
-        c.push_flags(&mut flags);
-    }
+    let (evidence, mut flags) = organ_evidence(st, Vec::new(), |_, _| {});
     if st[2].as_ref().is_ok_and(|c| c.stage.get() >= 1) && !upper_gi_histology {
         flags.push(Flag::new(
             "KEYSTONE-UGI",
             "upper-GI symptoms without histologic evidence do not count in the IBMTR index",
         ));
     }
-    let missing = missing_organs(st);
     let explanation = Explanation {
         rule: "IBMTR acute GVHD severity index",
         version: IBMTR_VERSION,
         citations: IBMTR_CITATIONS.to_vec(),
-        reason: format!(
-            "{date}: skin {}, liver {}, gut {} -> highest organ letter {index}",
-            ks.skin, ks.liver, ks.gut
-        ),
+        reason: ks.reason(date, format_args!("highest organ letter {index}")),
         evidence,
         flags,
     };
@@ -137,5 +127,5 @@ pub fn explain_ibmtr(
         index,
     };
     let upper = ibmtr_index(&worst_case_stages(st, upper_gi_histology));
-    determined_or_insufficient(value, explanation, missing, upper == index, "index")
+    determined_or_insufficient(value, explanation, st, upper == index, "index")
 }

@@ -23,9 +23,9 @@
 use graftwatch_core::{Citation, Date, Provenance};
 use serde::Serialize;
 
-use super::magic::OrganStatus;
-use super::stage::{Basis, Organ, Stage};
-use crate::{Explanation, Flag, Graded};
+use super::magic::{OrganStages, OrganStatus, lower_bound_stages, upper_bound_stages};
+use super::stage::{Basis, Organ, Stage, StageCall};
+use crate::{Evidence, Explanation, Flag, Graded};
 
 /// Citation for the Keystone consensus grade.
 pub const KEYSTONE_CITATIONS: [Citation; 1] = [Citation {
@@ -49,6 +49,16 @@ pub struct KeystoneStages {
     pub liver: Stage,
     /// Gut 0–4 (lower GI, or 1 for histology-proven upper GI).
     pub gut: Stage,
+}
+
+impl KeystoneStages {
+    /// `{date}: skin S, liver S, gut S -> {result}`, the reason of a day.
+    pub(crate) fn reason(&self, date: Date, result: impl std::fmt::Display) -> String {
+        format!(
+            "{date}: skin {}, liver {}, gut {} -> {result}",
+            self.skin, self.liver, self.gut
+        )
+    }
 }
 
 /// Keystone / modified Glucksberg grade 0–IV.
@@ -149,17 +159,13 @@ pub fn explain_keystone(
     st: &[OrganStatus; 4],
     upper_gi_histology: bool,
 ) -> Graded<KeystoneDay> {
-    let stage = |i: usize| st[i].as_ref().map(|c| c.stage).unwrap_or(Stage::S0);
-    let ks = keystone_stages(stage(0), stage(1), stage(2), stage(3), upper_gi_histology);
+    let ks = lower_bound_keystone_stages(st, upper_gi_histology);
     let (grade, rule) = keystone_rule(&ks);
-    let mut evidence = Vec::new();
-    let mut flags = vec![Flag::new(
+    let a11 = Flag::new(
         "A-11",
         "Keystone bands use the MAGIC half-open convention (gut 1000 mL -> 2; liver 3.0 -> 1, 6.0 -> 2, 15.0 -> 3)",
-    )];
-    for c in st.iter().flatten() {
-        evidence.push(c.evidence());
-        c.push_flags(&mut flags);
+    );
+    let (evidence, flags) = organ_evidence(st, vec![a11], |c, flags| {
         if c.organ == Organ::LowerGi && c.basis == Basis::StoolEpisodes {
             flags.push(Flag::new(
                 "KEYSTONE-EPISODES",
@@ -175,16 +181,12 @@ pub fn explain_keystone(
                 "upper-GI symptoms without histologic evidence do not count in Keystone",
             ));
         }
-    }
-    let missing = missing_organs(st);
+    });
     let explanation = Explanation {
         rule: "Keystone acute GVHD grade",
         version: KEYSTONE_VERSION,
         citations: KEYSTONE_CITATIONS.to_vec(),
-        reason: format!(
-            "{date}: skin {}, liver {}, gut {} -> {rule}",
-            ks.skin, ks.liver, ks.gut
-        ),
+        reason: ks.reason(date, rule),
         evidence,
         flags,
     };
@@ -194,11 +196,27 @@ pub fn explain_keystone(
         grade,
     };
     let upper = keystone_grade(&worst_case_stages(st, upper_gi_histology));
-    determined_or_insufficient(value, explanation, missing, upper == grade, "grade")
+    determined_or_insufficient(value, explanation, st, upper == grade, "grade")
+}
+
+/// Evidence of the assessed organs and their flags, after `flags`; `extra`
+/// adds a system's own flags after each organ's.
+pub(crate) fn organ_evidence(
+    st: &[OrganStatus; 4],
+    mut flags: Vec<Flag>,
+    mut extra: impl FnMut(&StageCall, &mut Vec<Flag>),
+) -> (Vec<Evidence>, Vec<Flag>) {
+    let mut evidence = Vec::new();
+    for c in st.iter().flatten() {
+        evidence.push(c.evidence());
+        c.push_flags(&mut flags);
+        extra(c, &mut flags);
+    }
+    (evidence, flags)
 }
 
 /// The organs not assessed on a day, in words (for `InsufficientData`).
-pub(crate) fn missing_organs(st: &[OrganStatus; 4]) -> Vec<String> {
+fn missing_organs(st: &[OrganStatus; 4]) -> Vec<String> {
     st.iter()
         .enumerate()
         .filter_map(|(i, s)| s.as_ref().err().map(|m| m.text(Organ::ALL[i])))
@@ -209,14 +227,20 @@ pub(crate) fn missing_organs(st: &[OrganStatus; 4]) -> Vec<String> {
 /// liver and gut 4; upper GI 1): if the result is the same as with the
 /// assessed organs only, the missing ones cannot change it.
 pub fn worst_case_stages(st: &[OrganStatus; 4], upper_gi_histology: bool) -> KeystoneStages {
-    let hi = |i: usize, max: Stage| st[i].as_ref().map(|c| c.stage).unwrap_or(max);
-    keystone_stages(
-        hi(0, Stage::S4),
-        hi(1, Stage::S4),
-        hi(2, Stage::S1),
-        hi(3, Stage::S4),
-        upper_gi_histology,
-    )
+    from_organ_stages(&upper_bound_stages(st), upper_gi_histology)
+}
+
+/// Keystone stages with every organ not assessed at stage 0: a lower bound,
+/// the grade of the assessed organs only.
+pub fn lower_bound_keystone_stages(
+    st: &[OrganStatus; 4],
+    upper_gi_histology: bool,
+) -> KeystoneStages {
+    from_organ_stages(&lower_bound_stages(st), upper_gi_histology)
+}
+
+fn from_organ_stages(s: &OrganStages, upper_gi_histology: bool) -> KeystoneStages {
+    keystone_stages(s.skin, s.liver, s.upper_gi, s.lower_gi, upper_gi_histology)
 }
 
 /// A value when nothing is missing or the missing organs cannot change it
@@ -224,10 +248,11 @@ pub fn worst_case_stages(st: &[OrganStatus; 4], upper_gi_histology: bool) -> Key
 pub(crate) fn determined_or_insufficient<T>(
     value: T,
     mut explanation: Explanation,
-    missing: Vec<String>,
+    st: &[OrganStatus; 4],
     same_at_worst_case: bool,
     what: &str,
 ) -> Graded<T> {
+    let missing = missing_organs(st);
     if missing.is_empty() {
         return Graded::Value { value, explanation };
     }

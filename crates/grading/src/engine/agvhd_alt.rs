@@ -8,11 +8,14 @@
 //! (flag `KEYSTONE-UGI` otherwise).
 
 use graftwatch_core::Date;
-use graftwatch_criteria::agvhd::keystone::{keystone_rule, worst_case_stages};
+use graftwatch_criteria::agvhd::ibmtr::IbmtrDay;
+use graftwatch_criteria::agvhd::keystone::{
+    KeystoneDay, keystone_rule, lower_bound_keystone_stages, worst_case_stages,
+};
+use graftwatch_criteria::agvhd::magic::OrganStatus;
 use graftwatch_criteria::agvhd::timeline::FastDay;
 use graftwatch_criteria::agvhd::{
-    IbmtrIndex, KeystoneGrade, KeystoneStages, Stage, explain_ibmtr, explain_keystone, ibmtr_index,
-    keystone_stages,
+    IbmtrIndex, KeystoneGrade, KeystoneStages, explain_ibmtr, explain_keystone, ibmtr_index,
 };
 use graftwatch_criteria::{Flag, Graded};
 
@@ -23,12 +26,6 @@ use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::{DayState, DayStatus, SummaryItem};
 use crate::summary_key::ItemKey;
-
-/// Keystone stages from the assessed organs (not assessed = 0).
-fn lower_stages(f: &FastDay, histology: bool) -> KeystoneStages {
-    let st = |i: usize| f.organs[i].as_ref().map(|c| c.stage).unwrap_or(Stage::S0);
-    keystone_stages(st(0), st(1), st(2), st(3), histology)
-}
 
 fn stages_json(s: &KeystoneStages) -> serde_json::Value {
     serde_json::json!({"skin": s.skin.get(), "liver": s.liver.get(), "gut": s.gut.get()})
@@ -46,7 +43,7 @@ struct AltDay {
 
 fn alt_day(f: &FastDay, hist: &[Date]) -> AltDay {
     let histology = hist.iter().any(|d| *d <= f.date);
-    let lo = lower_stages(f, histology);
+    let lo = lower_bound_keystone_stages(&f.organs, histology);
     let hi = worst_case_stages(&f.organs, histology);
     let kg = keystone_rule(&lo).0;
     let ki = ibmtr_index(&lo);
@@ -107,30 +104,68 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
     if r.fast.is_empty() {
         return;
     }
-    keystone_item(r, &days, sink);
-    ibmtr_item(r, &days, sink);
+    max_item(&KEYSTONE_MAX, r, &days, sink);
+    max_item(&IBMTR_MAX, r, &days, sink);
 }
 
-fn keystone_item(r: &AgvhdRun, days: &[(AltDay, &FastDay)], sink: &mut Sink) {
+/// The course maximum of one system: the worst day, the earliest on ties,
+/// or `0` when no day reached the lowest grade.
+struct MaxItem<G, D> {
+    key: SummaryKey,
+    sys: System,
+    /// The lowest grade, named in the reason of the `0` item.
+    first: &'static str,
+    /// `Keystone grade` or `IBMTR index`, before the reached grade.
+    noun: &'static str,
+    none: G,
+    pick: fn(&AltDay) -> (G, bool),
+    explain: fn(Date, &[OrganStatus; 4], bool) -> Graded<D>,
+}
+
+const KEYSTONE_MAX: MaxItem<KeystoneGrade, KeystoneDay> = MaxItem {
+    key: SummaryKey::AgvhdKeystoneMaxGrade,
+    sys: KEYSTONE,
+    first: "Keystone grade I",
+    noun: "Keystone grade",
+    none: KeystoneGrade::Zero,
+    pick: |a| a.keystone,
+    explain: explain_keystone,
+};
+
+const IBMTR_MAX: MaxItem<IbmtrIndex, IbmtrDay> = MaxItem {
+    key: SummaryKey::AgvhdIbmtrMaxIndex,
+    sys: IBMTR,
+    first: "IBMTR index A",
+    noun: "IBMTR index",
+    none: IbmtrIndex::None,
+    pick: |a| a.ibmtr,
+    explain: explain_ibmtr,
+};
+
+fn max_item<G, D>(m: &MaxItem<G, D>, r: &AgvhdRun, days: &[(AltDay, &FastDay)], sink: &mut Sink)
+where
+    G: Ord + std::fmt::Display,
+    D: Clone + LowerBound + serde::Serialize,
+{
     let best = days
         .iter()
-        .filter(|(a, _)| a.keystone.0 > KeystoneGrade::Zero)
+        .filter(|(a, _)| (m.pick)(a).0 > m.none)
         .max_by(|x, y| {
-            x.0.keystone
+            (m.pick)(&x.0)
                 .0
-                .cmp(&y.0.keystone.0)
+                .cmp(&(m.pick)(&y.0).0)
                 .then(y.0.date.cmp(&x.0.date))
         });
-    let name = SummaryKey::AgvhdKeystoneMaxGrade.with(&r.suffix);
+    let name = m.key.with(&r.suffix);
     let hct = r.hct;
     let Some((a, f)) = best else {
-        zero(r, sink, &name, KEYSTONE, "Keystone grade I");
+        zero(r, sink, &name, m.sys, m.first);
         return;
     };
-    let mut g = explain_keystone(a.date, &f.organs, a.histology);
+    let mut g = (m.explain)(a.date, &f.organs, a.histology);
     lower_bound_to_value(&mut g, a.date, &f.organs, a.histology);
     add_flags(&mut g, &r.flags);
-    let (grade, det) = a.keystone;
+    let (grade, det) = (m.pick)(a);
     sink.item(SummaryItem::from_graded(
         Criterion::Agvhd,
         &name,
@@ -139,41 +174,8 @@ fn keystone_item(r: &AgvhdRun, days: &[(AltDay, &FastDay)], sink: &mut Sink) {
         |_| {
             (
                 format!(
-                    "Keystone grade {}{grade} first reached {} ({})",
-                    if det { "" } else { "at least " },
-                    a.date,
-                    hct.describe(a.date)
-                ),
-                Some(a.date),
-            )
-        },
-    ));
-}
-
-fn ibmtr_item(r: &AgvhdRun, days: &[(AltDay, &FastDay)], sink: &mut Sink) {
-    let best = days
-        .iter()
-        .filter(|(a, _)| a.ibmtr.0 > IbmtrIndex::None)
-        .max_by(|x, y| x.0.ibmtr.0.cmp(&y.0.ibmtr.0).then(y.0.date.cmp(&x.0.date)));
-    let name = SummaryKey::AgvhdIbmtrMaxIndex.with(&r.suffix);
-    let hct = r.hct;
-    let Some((a, f)) = best else {
-        zero(r, sink, &name, IBMTR, "IBMTR index A");
-        return;
-    };
-    let mut g = explain_ibmtr(a.date, &f.organs, a.histology);
-    lower_bound_to_value(&mut g, a.date, &f.organs, a.histology);
-    add_flags(&mut g, &r.flags);
-    let (index, det) = a.ibmtr;
-    sink.item(SummaryItem::from_graded(
-        Criterion::Agvhd,
-        &name,
-        &g,
-        Some(&hct),
-        |_| {
-            (
-                format!(
-                    "IBMTR index {}{index} first reached {} ({})",
+                    "{} {}{grade} first reached {} ({})",
+                    m.noun,
                     if det { "" } else { "at least " },
                     a.date,
                     hct.describe(a.date)
@@ -197,7 +199,7 @@ fn add_flags<T>(g: &mut Graded<T>, fl: &[Flag]) {
 fn lower_bound_to_value<T: Clone + LowerBound>(
     g: &mut Graded<T>,
     date: Date,
-    organs: &[graftwatch_criteria::agvhd::magic::OrganStatus; 4],
+    organs: &[OrganStatus; 4],
     histology: bool,
 ) {
     if let Graded::InsufficientData { explanation, .. } = g {
@@ -218,21 +220,12 @@ fn lower_bound_to_value<T: Clone + LowerBound>(
 
 /// Builds a day result from the assessed organs only.
 trait LowerBound {
-    fn from_organs(
-        date: Date,
-        organs: &[graftwatch_criteria::agvhd::magic::OrganStatus; 4],
-        histology: bool,
-    ) -> Self;
+    fn from_organs(date: Date, organs: &[OrganStatus; 4], histology: bool) -> Self;
 }
 
-impl LowerBound for graftwatch_criteria::agvhd::keystone::KeystoneDay {
-    fn from_organs(
-        date: Date,
-        organs: &[graftwatch_criteria::agvhd::magic::OrganStatus; 4],
-        histology: bool,
-    ) -> Self {
-        let st = |i: usize| organs[i].as_ref().map(|c| c.stage).unwrap_or(Stage::S0);
-        let stages = keystone_stages(st(0), st(1), st(2), st(3), histology);
+impl LowerBound for KeystoneDay {
+    fn from_organs(date: Date, organs: &[OrganStatus; 4], histology: bool) -> Self {
+        let stages = lower_bound_keystone_stages(organs, histology);
         Self {
             date,
             stages,
@@ -241,14 +234,9 @@ impl LowerBound for graftwatch_criteria::agvhd::keystone::KeystoneDay {
     }
 }
 
-impl LowerBound for graftwatch_criteria::agvhd::ibmtr::IbmtrDay {
-    fn from_organs(
-        date: Date,
-        organs: &[graftwatch_criteria::agvhd::magic::OrganStatus; 4],
-        histology: bool,
-    ) -> Self {
-        let st = |i: usize| organs[i].as_ref().map(|c| c.stage).unwrap_or(Stage::S0);
-        let stages = keystone_stages(st(0), st(1), st(2), st(3), histology);
+impl LowerBound for IbmtrDay {
+    fn from_organs(date: Date, organs: &[OrganStatus; 4], histology: bool) -> Self {
+        let stages = lower_bound_keystone_stages(organs, histology);
         Self {
             date,
             stages,

@@ -51,6 +51,15 @@ pub(crate) fn transplants(x: &CourseInputs) -> Vec<Anchor> {
         .collect()
 }
 
+/// Each transplant with the last day of its window (the day before the next
+/// transplant, `None` for the last one) and its summary-key suffix.
+pub(crate) fn windows(hcts: &[Anchor]) -> impl Iterator<Item = (&Anchor, Option<Date>, String)> {
+    hcts.iter().enumerate().map(|(i, hct)| {
+        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
+        (hct, end, suffix(i, hct))
+    })
+}
+
 /// `""` for the first transplant, `_hct2` … for later ones.
 pub(crate) fn suffix(i: usize, hct: &Anchor) -> String {
     if i == 0 {
@@ -72,9 +81,8 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         );
         return;
     }
-    for (i, hct) in hcts.iter().enumerate() {
-        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
-        let Some(r) = stage(x, cfg, sink, *hct, end, suffix(i, hct)) else {
+    for (hct, end, suffix) in windows(&hcts) {
+        let Some(r) = stage(x, cfg, sink, *hct, end, suffix) else {
             continue;
         };
         timeline_and_states(&r, cfg, sink);

@@ -195,9 +195,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         );
         return;
     }
-    for (i, hct) in hcts.iter().enumerate() {
-        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
-        let suffix = super::agvhd_run::suffix(i, hct);
+    for (hct, end, suffix) in super::agvhd_run::windows(&hcts) {
         run_one(course, x, cfg, sink, hct, end, &suffix);
     }
 }

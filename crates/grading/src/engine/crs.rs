@@ -9,7 +9,7 @@
 //! with its oxygen) is not counted, and the explanation names the record
 //! (flag `GW-ATTR-CRS`).
 
-use graftwatch_course::{AnchorKind, OxygenDevice};
+use graftwatch_course::OxygenDevice;
 use graftwatch_criteria::crs::{
     CRS_CITATIONS, CRS_VERSION, CrsDay, Hypotension, O2Device, Oxygen, grade_crs_course,
 };
@@ -20,7 +20,7 @@ use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::extract::CrsDay as InDay;
-use crate::output::{DayEntry, DayState, DayStatus, SummaryItem};
+use crate::output::{DayEntry, DayState, SummaryItem};
 
 fn device(d: OxygenDevice) -> O2Device {
     match d {
@@ -120,24 +120,13 @@ fn crs_state(
         "anticytokine_or_antipyretic": input.anticytokine_or_antipyretic,
         "death_from_crs": input.death_from_crs,
     });
-    let (status, grade, missing) = match g {
-        Graded::Value { value, .. } => (DayStatus::Graded, Some(value.grade.0.to_string()), vec![]),
-        Graded::InsufficientData { missing, .. } => {
-            (DayStatus::InsufficientData, None, missing.clone())
-        }
-        Graded::NotApplicable { reason, .. } => {
-            (DayStatus::NotAssessed, None, vec![reason.clone()])
-        }
-    };
-    DayState {
-        criterion: Criterion::Crs,
-        system: "astct",
-        status,
-        value: Some(serde_json::json!({"grade": grade, "parameters": params})),
-        grade,
-        missing,
-        valid_days: 0,
-    }
+    super::graded_state(
+        Criterion::Crs,
+        "astct",
+        g,
+        |v| v.grade.0.to_string(),
+        |grade| Some(serde_json::json!({"grade": grade, "parameters": params})),
+    )
 }
 
 /// Timeline entries and day states; returns how many days could not be
@@ -301,15 +290,9 @@ fn apply_death(
     {
         return None;
     }
-    let after_last = days.last().is_none_or(|c| c.date < d.date);
-    match days.iter_mut().find(|c| c.date == d.date) {
-        Some(c) => c.death_from_crs = true,
-        None if after_last => {
-            let mut c = CrsDay::new(d.date);
-            c.death_from_crs = true;
-            days.push(c);
-        }
-        None => return None,
+    let mark = |c: &mut CrsDay| c.death_from_crs = true;
+    if !super::mark_death_day(days, d.date, |c| c.date, CrsDay::new, mark) {
+        return None;
     }
     Some(d.date)
 }
@@ -326,11 +309,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         return;
     }
     for (i, c) in x.crs.iter().enumerate() {
-        let suffix = match (i, c.anchor.kind) {
-            (0, _) => String::new(),
-            (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
-            _ => format!("_{i}"),
-        };
+        let suffix = super::cart_suffix(i, &c.anchor);
         let inf = cfg.engine.crs_infection_is_other_cause;
         let mut days: Vec<CrsDay> = c.days.iter().map(|d| to_crs_day(d, inf)).collect();
         let next = x.crs.get(i + 1).map(|n| n.anchor.date);

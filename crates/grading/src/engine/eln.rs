@@ -119,25 +119,13 @@ fn pretreatment_evidence(g: &mut Graded<ElnResponse>, date: Date, x: &CourseInpu
 }
 
 fn day_state(g: &Graded<ElnResponse>) -> crate::output::DayState {
-    use crate::output::{DayState, DayStatus};
-    let (status, grade, missing) = match g {
-        Graded::Value { value, .. } => (DayStatus::Graded, Some(label(*value).to_string()), vec![]),
-        Graded::InsufficientData { missing, .. } => {
-            (DayStatus::InsufficientData, None, missing.clone())
-        }
-        Graded::NotApplicable { reason, .. } => {
-            (DayStatus::NotAssessed, None, vec![reason.clone()])
-        }
-    };
-    DayState {
-        criterion: Criterion::Eln,
-        system: "eln_2022",
-        status,
-        value: grade.as_ref().map(|l| serde_json::json!({"response": l})),
-        grade,
-        missing,
-        valid_days: 0,
-    }
+    super::graded_state(
+        Criterion::Eln,
+        "eln_2022",
+        g,
+        |v| label(*v).to_string(),
+        |grade| grade.map(|l| serde_json::json!({"response": l})),
+    )
 }
 
 /// Runs ELN response, MRD and relapse.

@@ -48,6 +48,14 @@ struct Tx<'a> {
     plt: Vec<DatedValue>,
 }
 
+/// One transplant's window with its neutrophil and platelet (20 x10^9/L)
+/// engraftment.
+struct Engrafted<'a> {
+    t: Tx<'a>,
+    neut: Graded<Engraftment>,
+    p20: Result<Graded<Engraftment>, graftwatch_criteria::series::ValueError>,
+}
+
 /// Runs engraftment (and, when selected, graft failure) for every transplant.
 pub(crate) fn run(
     x: &CourseInputs,
@@ -56,12 +64,7 @@ pub(crate) fn run(
     engraftment: bool,
     failure: bool,
 ) {
-    let hcts: Vec<_> = x
-        .anchors
-        .iter()
-        .filter(|a| matches!(a.kind, AnchorKind::Transplant(_)))
-        .copied()
-        .collect();
+    let hcts = super::agvhd_run::transplants(x);
     if hcts.is_empty() {
         if engraftment {
             sink.not_applicable(
@@ -81,9 +84,8 @@ pub(crate) fn run(
         }
         return;
     }
-    for (i, hct) in hcts.iter().enumerate() {
-        // Values from day 0 to the day before the next transplant.
-        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
+    // Values from day 0 to the day before the next transplant.
+    for (hct, end, suffix) in super::agvhd_run::windows(&hcts) {
         let window = |s: &crate::extract::DailySeries| -> Vec<DatedValue> {
             s.days
                 .iter()
@@ -94,7 +96,7 @@ pub(crate) fn run(
         let t = Tx {
             hct,
             end,
-            suffix: super::agvhd_run::suffix(i, hct),
+            suffix,
             anc: window(&x.counts.anc),
             plt: window(&x.counts.platelets),
         };
@@ -108,11 +110,12 @@ pub(crate) fn run(
             20.0,
             &cfg.engraftment,
         );
+        let e = Engrafted { t, neut, p20 };
         if engraftment {
-            engraftment_items(x, cfg, sink, &t, &neut, &p20);
+            engraftment_items(x, cfg, sink, &e);
         }
         if failure {
-            failure_items(x, cfg, sink, &t, &neut, &p20);
+            failure_items(x, cfg, sink, &e);
         }
     }
 }
@@ -172,36 +175,25 @@ fn neutrophils(
     }
 }
 
-fn engraftment_items(
-    x: &CourseInputs,
-    cfg: &crate::GradingConfig,
-    sink: &mut Sink,
-    t: &Tx<'_>,
-    neut: &Graded<Engraftment>,
-    p20: &Result<Graded<Engraftment>, graftwatch_criteria::series::ValueError>,
-) {
+fn engraftment_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink, e: &Engrafted) {
+    let t = &e.t;
     let (hct, suffix, plt, plt_dates) =
         (t.hct, t.suffix.as_str(), &t.plt, &x.transfusions.platelets);
     sink.item(SummaryItem::from_graded(
         Criterion::Engraftment,
         SummaryKey::NeutrophilEngraftment.with(suffix),
-        neut,
+        &e.neut,
         Some(hct),
-        |e| engraft_text(e, hct),
+        |v| engraft_text(v, hct),
     ));
-    match p20 {
-        Ok(g) => sink.item(SummaryItem::from_graded(
-            Criterion::Engraftment,
-            SummaryKey::PlateletEngraftment20.with(suffix),
-            g,
-            Some(hct),
-            |e| engraft_text(e, hct),
-        )),
-        Err(e) => sink.skip(
-            Criterion::Engraftment,
-            format!("platelet series rejected: {e}"),
-        ),
-    }
+    sink.graded(
+        Criterion::Engraftment,
+        SummaryKey::PlateletEngraftment20.with(suffix),
+        e.p20.as_ref(),
+        Some(hct),
+        "platelet series",
+        |v| engraft_text(v, hct),
+    );
     if cfg.engine.platelet_50_threshold > 0.0 {
         sink.graded(
             Criterion::Engraftment,
@@ -215,19 +207,13 @@ fn engraftment_items(
             ),
             Some(hct),
             "platelet series",
-            |e| engraft_text(e, hct),
+            |v| engraft_text(v, hct),
         );
     }
 }
 
-fn failure_items(
-    x: &CourseInputs,
-    cfg: &crate::GradingConfig,
-    sink: &mut Sink,
-    t: &Tx<'_>,
-    neut: &Graded<Engraftment>,
-    p20: &Result<Graded<Engraftment>, graftwatch_criteria::series::ValueError>,
-) {
+fn failure_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink, e: &Engrafted) {
+    let (t, neut) = (&e.t, &e.neut);
     let (hct, end, suffix) = (t.hct, t.end, t.suffix.as_str());
     let n = match hct.kind {
         AnchorKind::Transplant(n) => n,
@@ -271,8 +257,8 @@ fn failure_items(
             (s, v.neutrophil_engraftment.map(|e| e.date))
         },
     ));
-    if let Ok(p20) = p20 {
-        secondary_item(x, cfg, sink, t, neut, p20);
+    if let Ok(p20) = &e.p20 {
+        secondary_item(x, cfg, sink, e, p20);
     }
 }
 
@@ -281,10 +267,10 @@ fn secondary_item(
     x: &CourseInputs,
     cfg: &crate::GradingConfig,
     sink: &mut Sink,
-    t: &Tx<'_>,
-    neut: &Graded<Engraftment>,
+    e: &Engrafted,
     p20: &Graded<Engraftment>,
 ) {
+    let t = &e.t;
     let (hct, end, suffix, anc, plt) = (t.hct, t.end, t.suffix.as_str(), &t.anc, &t.plt);
     let last = end.unwrap_or_else(|| x.span.map_or(hct.date, |s| s.1));
     let mut support: Vec<Date> = x
@@ -306,36 +292,31 @@ fn secondary_item(
     support.dedup();
     let input = SecondaryFailureInput {
         day0: hct.date,
-        neutrophils: neut,
+        neutrophils: &e.neut,
         platelets_engraftment: p20,
         anc,
         platelets: plt,
         support: &support,
     };
-    match secondary_graft_failure(&input, &cfg.secondary_graft_failure) {
-        Ok(g) => sink.item(SummaryItem::from_graded(
-            Criterion::GraftFailure,
-            SummaryKey::SecondaryGraftFailure.with(suffix),
-            &g,
-            Some(hct),
-            |v| {
-                let s = if v.secondary_graft_failure {
-                    format!(
-                        "secondary graft failure (decline from day {:+})",
-                        v.decline_from_day.unwrap_or_default()
-                    )
-                } else {
-                    format!(
-                        "no secondary graft failure after recovery on day {:+}",
-                        v.recovered_on.day
-                    )
-                };
-                (s, Some(v.recovered_on.date))
-            },
-        )),
-        Err(e) => sink.skip(
-            Criterion::GraftFailure,
-            format!("secondary graft failure inputs rejected: {e}"),
-        ),
-    }
+    sink.graded(
+        Criterion::GraftFailure,
+        SummaryKey::SecondaryGraftFailure.with(suffix),
+        secondary_graft_failure(&input, &cfg.secondary_graft_failure),
+        Some(hct),
+        "secondary graft failure inputs",
+        |v| {
+            let s = if v.secondary_graft_failure {
+                format!(
+                    "secondary graft failure (decline from day {:+})",
+                    v.decline_from_day.unwrap_or_default()
+                )
+            } else {
+                format!(
+                    "no secondary graft failure after recovery on day {:+}",
+                    v.recovered_on.day
+                )
+            };
+            (s, Some(v.recovered_on.date))
+        },
+    );
 }

@@ -161,31 +161,43 @@ mod tests {
 
     #[test]
     fn recognises_recurrent_lesions_from_iscn() {
-        assert_eq!(
-            lesion(CKind::Translocation, "t(8;21)(q22;q22.1)", Some("8;21")),
-            Some(RecurrentLesion::T8_21)
-        );
-        assert_eq!(
-            lesion(CKind::Inversion, "inv(16)(p13.1q22)", Some("16")),
-            Some(RecurrentLesion::Inv16)
-        );
-        assert_eq!(
-            lesion(CKind::Monosomy, "-7", Some("7")),
-            Some(RecurrentLesion::Minus7)
-        );
-        assert_eq!(
-            lesion(CKind::Deletion, "del(5)(q13q33)", Some("5")),
-            Some(RecurrentLesion::Minus5OrDel5q)
-        );
-        assert_eq!(
-            lesion(CKind::Translocation, "t(9;11)(p21.3;q23.3)", Some("9;11")),
-            Some(RecurrentLesion::T9_11)
-        );
-        assert_eq!(
-            lesion(CKind::Translocation, "t(6;11)(q27;q23.3)", Some("6;11")),
-            Some(RecurrentLesion::Kmt2aRearranged)
-        );
-        assert_eq!(lesion(CKind::Trisomy, "+8", Some("8")), None);
+        // (kind, ISCN, chromosome) -> lesion
+        for (kind, iscn, chromosome, expected) in [
+            (
+                CKind::Translocation,
+                "t(8;21)(q22;q22.1)",
+                "8;21",
+                Some(RecurrentLesion::T8_21),
+            ),
+            (
+                CKind::Inversion,
+                "inv(16)(p13.1q22)",
+                "16",
+                Some(RecurrentLesion::Inv16),
+            ),
+            (CKind::Monosomy, "-7", "7", Some(RecurrentLesion::Minus7)),
+            (
+                CKind::Deletion,
+                "del(5)(q13q33)",
+                "5",
+                Some(RecurrentLesion::Minus5OrDel5q),
+            ),
+            (
+                CKind::Translocation,
+                "t(9;11)(p21.3;q23.3)",
+                "9;11",
+                Some(RecurrentLesion::T9_11),
+            ),
+            (
+                CKind::Translocation,
+                "t(6;11)(q27;q23.3)",
+                "6;11",
+                Some(RecurrentLesion::Kmt2aRearranged),
+            ),
+            (CKind::Trisomy, "+8", "8", None),
+        ] {
+            assert_eq!(lesion(kind, iscn, Some(chromosome)), expected, "{iscn}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! before the infusion), at most `hematotox_window_days` earlier.
 
 use graftwatch_core::Date;
-use graftwatch_course::{AnchorKind, Course, EventDetail};
+use graftwatch_course::{Course, EventDetail};
 use graftwatch_criteria::hematotox::{HematotoxInput, car_hematotox};
 
 use super::Sink;
@@ -29,11 +29,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         return;
     }
     for (i, a) in carts.iter().enumerate() {
-        let suffix = match (i, a.kind) {
-            (0, _) => String::new(),
-            (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
-            _ => format!("_{i}"),
-        };
+        let suffix = super::cart_suffix(i, a);
         let prev_cart = if i > 0 { Some(carts[i - 1].date) } else { None };
         let ld = lymphodepletion_before(course, a.date, prev_cart);
         let baseline = ld.unwrap_or(a.date.add_days(-1));

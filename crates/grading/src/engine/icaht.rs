@@ -3,14 +3,14 @@
 //! (conditioning, chemotherapy, graft infusion, another CAR-T) or death.
 
 use graftwatch_core::Date;
-use graftwatch_course::{Anchor, AnchorKind, Course, EventDetail};
+use graftwatch_course::{Anchor, Course, EventDetail};
 use graftwatch_criteria::icaht::{
     Censor, CensorReason, CountCourse, IcahtGrade, early_icaht, late_icaht,
 };
 use graftwatch_criteria::icaht_platelets::{early_platelet_toxicity, late_platelet_toxicity};
 use graftwatch_criteria::series::DatedValue;
 
-use super::{Sink, dated};
+use super::{Sink, cart_suffix, dated};
 use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
@@ -98,7 +98,7 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         return;
     }
     for (i, a) in carts.iter().enumerate() {
-        let suffix = key_suffix(i, a);
+        let suffix = cart_suffix(i, a);
         let anc = from_day0(&x.counts.anc, a.date);
         let plt = from_day0(&x.counts.platelets, a.date);
         let censor = censor_after(course, a.date);
@@ -115,16 +115,6 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
         day_states(&cc, x.span.map(|s| s.1), cfg, sink);
         grade_neutrophils(&cc, a, &suffix, cfg, sink);
         grade_platelets(&pc, a, &suffix, cfg, sink);
-    }
-}
-
-/// The summary-key suffix of the `i`-th CAR-T infusion: none for the
-/// first, `_cartN` for CAR-T number N after it.
-fn key_suffix(i: usize, a: &Anchor) -> String {
-    match (i, a.kind) {
-        (0, _) => String::new(),
-        (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
-        _ => format!("_{i}"),
     }
 }
 
@@ -223,6 +213,8 @@ fn grade_platelets(
 
 #[cfg(test)]
 mod tests {
+    use graftwatch_course::AnchorKind;
+
     use super::*;
 
     fn anchor(kind: AnchorKind) -> Anchor {
@@ -233,11 +225,11 @@ mod tests {
     }
 
     #[test]
-    fn only_later_infusions_get_a_key_suffix() {
-        assert_eq!(key_suffix(0, &anchor(AnchorKind::CarT(1))), "");
-        assert_eq!(key_suffix(0, &anchor(AnchorKind::CarT(2))), "");
-        assert_eq!(key_suffix(1, &anchor(AnchorKind::CarT(2))), "_cart2");
-        assert_eq!(key_suffix(2, &anchor(AnchorKind::Dli(1))), "_2");
+    fn only_later_infusions_get_a_cart_suffix() {
+        assert_eq!(cart_suffix(0, &anchor(AnchorKind::CarT(1))), "");
+        assert_eq!(cart_suffix(0, &anchor(AnchorKind::CarT(2))), "");
+        assert_eq!(cart_suffix(1, &anchor(AnchorKind::CarT(2))), "_cart2");
+        assert_eq!(cart_suffix(2, &anchor(AnchorKind::Dli(1))), "_2");
     }
 
     #[test]

@@ -67,7 +67,6 @@ fn icans_state(
     g: &Graded<graftwatch_criteria::icans::IcansDayResult>,
     input: &IcansDay,
 ) -> crate::output::DayState {
-    use crate::output::DayStatus;
     let params = serde_json::json!({
         "instrument": input.instrument,
         "consciousness": input.consciousness,
@@ -76,24 +75,13 @@ fn icans_state(
         "edema": input.edema,
         "death_from_icans": input.death_from_icans,
     });
-    let (status, grade, missing) = match g {
-        Graded::Value { value, .. } => (DayStatus::Graded, Some(value.grade.to_string()), vec![]),
-        Graded::InsufficientData { missing, .. } => {
-            (DayStatus::InsufficientData, None, missing.clone())
-        }
-        Graded::NotApplicable { reason, .. } => {
-            (DayStatus::NotAssessed, None, vec![reason.clone()])
-        }
-    };
-    crate::output::DayState {
-        criterion: Criterion::Icans,
-        system: "astct",
-        status,
-        value: Some(serde_json::json!({"grade": grade, "parameters": params})),
-        grade,
-        missing,
-        valid_days: 0,
-    }
+    super::graded_state(
+        Criterion::Icans,
+        "astct",
+        g,
+        |v| v.grade.to_string(),
+        |grade| Some(serde_json::json!({"grade": grade, "parameters": params})),
+    )
 }
 
 fn mk(reason: String, fl: Vec<Flag>) -> Explanation {
@@ -211,15 +199,9 @@ fn apply_death(
     if !d.attributed.contains(&crate::extract::ToxicityDeath::Icans) || d.date < day0 {
         return None;
     }
-    let after_last = days.last().is_none_or(|c| c.date < d.date);
-    match days.iter_mut().find(|c| c.date == d.date) {
-        Some(c) => c.death_from_icans = true,
-        None if after_last => {
-            let mut c = IcansDay::new(d.date);
-            c.death_from_icans = true;
-            days.push(c);
-        }
-        None => return None,
+    let mark = |c: &mut IcansDay| c.death_from_icans = true;
+    if !super::mark_death_day(days, d.date, |c| c.date, IcansDay::new, mark) {
+        return None;
     }
     Some(Flag::new(
         "GW-DEATH-CAUSE",

@@ -36,7 +36,8 @@ use crate::GradingConfig;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, DayValue, ExtractOptions, extract};
 use crate::output::{
-    AnchorOut, CourseGrades, DayEntry, DayState, RelDay, SCHEMA, Skipped, SummaryItem, TimelineDay,
+    AnchorOut, CourseGrades, DayEntry, DayState, DayStatus, RelDay, SCHEMA, Skipped, SummaryItem,
+    TimelineDay,
 };
 
 /// Collects results while the criteria run.
@@ -73,18 +74,27 @@ impl Sink {
     /// Records a criterion's result as a summary item (`describe` gives its
     /// text and date), or, when the criterion refused its input, a skip
     /// reading "`input` rejected: reason".
-    pub(crate) fn graded<T: serde::Serialize, E: std::fmt::Display>(
+    /// `result` holds the `Graded` itself or a reference to it.
+    pub(crate) fn graded<T, G, E>(
         &mut self,
         criterion: Criterion,
         item: impl Into<crate::summary_key::ItemKey>,
-        result: Result<Graded<T>, E>,
+        result: Result<G, E>,
         anchor: Option<&graftwatch_course::Anchor>,
         input: &str,
         describe: impl FnOnce(&T) -> (String, Option<Date>),
-    ) {
+    ) where
+        T: serde::Serialize,
+        G: std::borrow::Borrow<Graded<T>>,
+        E: std::fmt::Display,
+    {
         match result {
             Ok(g) => self.item(SummaryItem::from_graded(
-                criterion, item, &g, anchor, describe,
+                criterion,
+                item,
+                g.borrow(),
+                anchor,
+                describe,
             )),
             Err(e) => self.skip(criterion, format!("{input} rejected: {e}")),
         }
@@ -112,6 +122,69 @@ impl Sink {
                 (String::new(), None)
             }));
     }
+}
+
+/// The summary-key suffix of the `i`-th CAR-T infusion: none for the
+/// first, `_cartN` for CAR-T number N after it.
+pub(crate) fn cart_suffix(i: usize, a: &graftwatch_course::Anchor) -> String {
+    match (i, a.kind) {
+        (0, _) => String::new(),
+        (_, AnchorKind::CarT(n)) => format!("_cart{n}"),
+        _ => format!("_{i}"),
+    }
+}
+
+/// The day state of a daily-graded criterion: graded (`grade_of` names the
+/// value), insufficient data (with what is missing) or not assessed (with
+/// why); `value_of` makes the state's value from the grade.
+pub(crate) fn graded_state<T>(
+    criterion: Criterion,
+    system: &'static str,
+    g: &Graded<T>,
+    grade_of: impl FnOnce(&T) -> String,
+    value_of: impl FnOnce(Option<&String>) -> Option<serde_json::Value>,
+) -> DayState {
+    let (status, grade, missing) = match g {
+        Graded::Value { value, .. } => (DayStatus::Graded, Some(grade_of(value)), vec![]),
+        Graded::InsufficientData { missing, .. } => {
+            (DayStatus::InsufficientData, None, missing.clone())
+        }
+        Graded::NotApplicable { reason, .. } => {
+            (DayStatus::NotAssessed, None, vec![reason.clone()])
+        }
+    };
+    DayState {
+        criterion,
+        system,
+        status,
+        value: value_of(grade.as_ref()),
+        grade,
+        missing,
+        valid_days: 0,
+    }
+}
+
+/// Marks the day of a death in days sorted by date: the day on `date`, or a
+/// day `new(date)` appended when the death is after the last one; false
+/// (nothing marked) when it falls between assessed days.
+pub(crate) fn mark_death_day<D>(
+    days: &mut Vec<D>,
+    date: Date,
+    date_of: fn(&D) -> Date,
+    new: fn(Date) -> D,
+    mark: fn(&mut D),
+) -> bool {
+    let after_last = days.last().is_none_or(|c| date_of(c) < date);
+    match days.iter_mut().find(|c| date_of(c) == date) {
+        Some(c) => mark(c),
+        None if after_last => {
+            let mut c = new(date);
+            mark(&mut c);
+            days.push(c);
+        }
+        None => return false,
+    }
+    true
 }
 
 pub(crate) fn dated(d: &DayValue) -> DatedValue {
@@ -182,9 +255,7 @@ fn assemble(
 /// GVHD is one of its exclusions).
 fn poor_graft_function(x: &CourseInputs, cfg: &GradingConfig, sink: &mut Sink, agvhd: bool) {
     let hcts = agvhd_run::transplants(x);
-    for (i, hct) in hcts.iter().enumerate() {
-        let end = hcts.get(i + 1).map(|n| n.date.add_days(-1));
-        let suffix = agvhd_run::suffix(i, hct);
+    for (hct, end, suffix) in agvhd_run::windows(&hcts) {
         let w = graft_function::Window {
             hct,
             end,

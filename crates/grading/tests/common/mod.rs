@@ -92,3 +92,19 @@ impl CourseBuilder {
         }
     }
 }
+
+/// Adds donor MUD-1 (matched unrelated, male) and a PBSC graft from it on
+/// `date`.
+pub fn hct(b: CourseBuilder, date: &str) -> CourseBuilder {
+    b.donor("MUD-1", "matched_unrelated", "male")
+        .event(json!({"date": date, "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}))
+}
+
+/// All four acute-GVHD organs assessed on `date`, attributed to GVHD: skin
+/// rash % BSA, bilirubin mg/dL, no upper-GI symptoms, stool mL.
+pub fn gvhd_day(b: CourseBuilder, date: &str, skin: f64, bili: f64, stool: f64) -> CourseBuilder {
+    b.obs(json!({"date": date, "kind": "skin_rash_bsa", "value": skin, "unit": "%", "attribution": "gvhd"}))
+        .obs(json!({"date": date, "kind": "bilirubin", "value": bili, "unit": "mg/dL", "attribution": "gvhd"}))
+        .obs(json!({"date": date, "kind": "upper_gi_persistent", "value": false, "attribution": "gvhd"}))
+        .obs(json!({"date": date, "kind": "stool_volume", "value": stool, "unit": "mL", "attribution": "gvhd"}))
+}
