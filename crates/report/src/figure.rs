@@ -14,7 +14,7 @@ use crate::escape::escape;
 use crate::format::{month_name, sci, signed_day};
 use crate::palette;
 use crate::panels::{CountsPanel, HemoglobinPanel, InterventionsPanel, TransfusionsPanel};
-use crate::scale::DayScale;
+use crate::scale::{DayScale, YScale};
 
 /// Width of the figure in pixels (the SVG scales to the page width).
 pub const DEFAULT_WIDTH: f64 = 1200.0;
@@ -103,6 +103,18 @@ impl PanelContext<'_> {
     /// Pixel x of the start of `date`.
     pub fn x_of(&self, date: Date) -> f64 {
         self.x.x(self.day_of(date) as f64)
+    }
+
+    /// A y scale from `min` to `max` (log10 when `log`) over the panel's
+    /// height less 4 px at the top and the bottom.
+    pub fn y_scale(&self, min: f64, max: f64, log: bool) -> YScale {
+        YScale {
+            min,
+            max,
+            top: self.top + 4.0,
+            bottom: self.top + self.height - 4.0,
+            log,
+        }
     }
 }
 
