@@ -262,17 +262,8 @@ pub fn threshold(
     key: &str,
     label: &str,
 ) {
-    let _ = write!(
-        out,
-        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="1.2" stroke-dasharray="6 4"/>"#,
-        escape(key),
-        ctx.x.left,
-        ctx.x.right
-    );
-    text(out, ctx.x.right + 4.0, y + 3.5, "thr", "start", label);
-    out.push_str("<title>");
-    out.push_str(&escape(label));
-    out.push_str("</title></g>");
+    let stroke = format!(r#"stroke="{colour}" stroke-width="1.2" stroke-dasharray="6 4""#);
+    threshold_line(out, ctx, y, &stroke, key, label);
 }
 
 /// [`threshold`] with a chosen dash pattern (`6 4` dashed for decision
@@ -286,9 +277,23 @@ pub fn threshold_styled(
     key: &str,
     label: &str,
 ) {
+    let stroke = format!(r#"stroke="{colour}" stroke-width="1.3" stroke-dasharray="{dash}""#);
+    threshold_line(out, ctx, y, &stroke, key, label);
+}
+
+/// The threshold group of [`threshold`] and [`threshold_styled`]: the line
+/// with its `stroke` attributes, the label at the right margin and a title.
+fn threshold_line(
+    out: &mut String,
+    ctx: &PanelContext,
+    y: f64,
+    stroke: &str,
+    key: &str,
+    label: &str,
+) {
     let _ = write!(
         out,
-        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="1.3" stroke-dasharray="{dash}"/>"#,
+        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" {stroke}/>"#,
         escape(key),
         ctx.x.left,
         ctx.x.right

@@ -545,20 +545,16 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
         for (x, e) in row {
             match e.symbol {
                 LegendSymbol::Series(shape) => {
-                    let _ = write!(
-                        out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.6"/>"#,
-                        x + 24.0,
-                        e.colour
-                    );
+                    legend_line(out, *x, y, e.colour, r#"stroke-width="1.6""#);
                     draw::marker(out, shape, x + 12.0, y, 3.0, e.colour, "/>");
                 }
                 LegendSymbol::Dashed => {
-                    let _ = write!(
+                    legend_line(
                         out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.4" stroke-dasharray="6 4"/>"#,
-                        x + 24.0,
-                        e.colour
+                        *x,
+                        y,
+                        e.colour,
+                        r#"stroke-width="1.4" stroke-dasharray="6 4""#,
                     );
                 }
                 LegendSymbol::Bar => {
@@ -584,12 +580,8 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
                     draw::marker(out, shape, x + 12.0, y, 3.5, e.colour, "/>");
                 }
                 LegendSymbol::SeriesDashed(shape, dash) => {
-                    let _ = write!(
-                        out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.5" stroke-dasharray="{dash}"/>"#,
-                        x + 24.0,
-                        e.colour
-                    );
+                    let style = format!(r#"stroke-width="1.5" stroke-dasharray="{dash}""#);
+                    legend_line(out, *x, y, e.colour, &style);
                     draw::marker(out, shape, x + 12.0, y, 3.0, e.colour, "/>");
                 }
                 LegendSymbol::OpenMarker(shape) => {
@@ -597,11 +589,12 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
                     draw::marker(out, shape, x + 12.0, y, 3.0, "#ffffff", &extra);
                 }
                 LegendSymbol::Dotted => {
-                    let _ = write!(
+                    legend_line(
                         out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.4" stroke-dasharray="1 3"/>"#,
-                        x + 24.0,
-                        e.colour
+                        *x,
+                        y,
+                        e.colour,
+                        r#"stroke-width="1.4" stroke-dasharray="1 3""#,
                     );
                 }
             }
@@ -609,6 +602,16 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
         }
     }
     out.push_str("</g>");
+}
+
+/// A legend's 24 px line sample from `x` at `y`, with its stroke `style`
+/// (`stroke-width="…"` and any dash pattern).
+fn legend_line(out: &mut String, x: f64, y: f64, colour: &str, style: &str) {
+    let _ = write!(
+        out,
+        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" {style}/>"#,
+        x + 24.0
+    );
 }
 
 /// Label, class and colour of an anchor line.
