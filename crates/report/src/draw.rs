@@ -315,11 +315,7 @@ pub fn y_axis_lane(
     sub: &str,
 ) {
     let x0 = ctx.x.left;
-    let _ = write!(
-        out,
-        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
-        y.top, y.bottom
-    );
+    open_y_axis(out, x0, y);
     for t in ticks {
         let py = y.y(*t);
         let _ = write!(
@@ -334,6 +330,16 @@ pub fn y_axis_lane(
     text(out, x0 - 30.0, cy - 1.0, "lane strong", "end", name);
     text(out, x0 - 30.0, cy + 11.0, "note", "end", sub);
     out.push_str("</g>");
+}
+
+/// Opens a y axis group with its vertical line at `x0` from `y.top` to
+/// `y.bottom` (the caller draws the ticks and closes the group).
+fn open_y_axis(out: &mut String, x0: f64, y: &YScale) {
+    let _ = write!(
+        out,
+        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+        y.top, y.bottom
+    );
 }
 
 /// Draws day grid lines at the figure's ticks inside the panel.
@@ -354,11 +360,7 @@ pub fn day_grid(out: &mut String, ctx: &PanelContext) {
 /// Draws a y axis (line, ticks, labels, rotated title) on the left of the plot.
 pub fn y_axis(out: &mut String, ctx: &PanelContext, y: &YScale, ticks: &[f64], title: &str) {
     let x0 = ctx.x.left;
-    let _ = write!(
-        out,
-        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
-        y.top, y.bottom
-    );
+    open_y_axis(out, x0, y);
     for t in ticks {
         let py = y.y(*t);
         let _ = write!(
