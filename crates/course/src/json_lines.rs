@@ -396,17 +396,23 @@ mod tests {
         assert_eq!(lazy.line_of("$.events[0].kind"), Some(3));
     }
 
+    /// The lines of `a` and the two events of the documents of the two
+    /// tests below, which begin alike.
+    fn assert_events_lines(line_of: impl Fn(&str) -> Option<usize>) {
+        assert_eq!(line_of("$.a"), Some(2));
+        assert_eq!(line_of("$.events"), Some(3));
+        assert_eq!(line_of("$.events[0].date"), Some(4));
+        assert_eq!(line_of("$.events[1]"), Some(5));
+        assert_eq!(line_of("$.events[1].kind"), Some(6));
+        // Missing member: nearest ancestor.
+        assert_eq!(line_of("$.events[1].donor"), Some(5));
+    }
+
     #[test]
     fn finds_lines_of_members_and_elements() {
         let t = "{\n  \"a\": 1,\n  \"events\": [\n    {\"date\": \"x\"},\n    {\n      \"kind\": \"dli\"\n    }\n  ]\n}";
         let j = JsonLines::scan(t);
-        assert_eq!(j.line_of("$.a"), Some(2));
-        assert_eq!(j.line_of("$.events"), Some(3));
-        assert_eq!(j.line_of("$.events[0].date"), Some(4));
-        assert_eq!(j.line_of("$.events[1]"), Some(5));
-        assert_eq!(j.line_of("$.events[1].kind"), Some(6));
-        // Missing member: nearest ancestor.
-        assert_eq!(j.line_of("$.events[1].donor"), Some(5));
+        assert_events_lines(|p| j.line_of(p));
         assert_eq!(j.line_of("$.nothing"), Some(1));
     }
 
@@ -414,12 +420,7 @@ mod tests {
     fn lazy_lookup_scans_one_element() {
         let t = "{\n  \"a\": 1,\n  \"events\": [\n    {\"date\": \"x\"},\n    {\n      \"kind\": \"dli\"\n    }\n  ],\n  \"p\": {\"q\":\n 2}\n}";
         let j = LazyJsonLines::new(t);
-        assert_eq!(j.line_of("$.a"), Some(2));
-        assert_eq!(j.line_of("$.events"), Some(3));
-        assert_eq!(j.line_of("$.events[0].date"), Some(4));
-        assert_eq!(j.line_of("$.events[1]"), Some(5));
-        assert_eq!(j.line_of("$.events[1].kind"), Some(6));
-        assert_eq!(j.line_of("$.events[1].donor"), Some(5));
+        assert_events_lines(|p| j.line_of(p));
         assert_eq!(j.line_of("$.events[7]"), Some(3));
         assert_eq!(j.line_of("$.p.q"), Some(9));
         assert_eq!(

@@ -72,18 +72,11 @@ fn found_words(found: &str) -> String {
 /// `invalid type: boolean `true`, expected struct Observation` becomes
 /// `expected an observation: a JSON object with date, kind and value; found true`.
 pub fn plain_words(message: &str) -> String {
-    let m = match message.rfind(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
-    };
-    for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = m.strip_prefix(prefix)
-            && let Some(i) = rest.rfind(", expected ")
-        {
-            let found = found_words(&rest[..i]);
-            let expected = expected_words(&rest[i + ", expected ".len()..]);
-            return format!("expected {expected}; found {found}");
-        }
+    let m = without_location(message);
+    if let Some((found, expected)) = type_error(m) {
+        let found = found_words(found);
+        let expected = expected_words(expected);
+        return format!("expected {expected}; found {found}");
     }
     if let Some(rest) = m.strip_prefix("invalid length ")
         && let Some(i) = rest.find(", expected ")
@@ -104,18 +97,27 @@ pub fn plain_words(message: &str) -> String {
 
 /// The value a type error quotes (`found …`), for the diagnostic's value.
 pub fn found_value(message: &str) -> Option<String> {
-    let m = match message.rfind(" at line ") {
+    type_error(without_location(message)).map(|(found, _)| found_words(found))
+}
+
+/// The message without serde's " at line L column C".
+fn without_location(message: &str) -> &str {
+    match message.rfind(" at line ") {
         Some(i) => &message[..i],
         None => message,
-    };
-    for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = m.strip_prefix(prefix)
-            && let Some(i) = rest.rfind(", expected ")
-        {
-            return Some(found_words(&rest[..i]));
-        }
     }
-    None
+}
+
+/// The found and expected parts of an `invalid type: …, expected …` or
+/// `invalid value: …, expected …` message.
+fn type_error(m: &str) -> Option<(&str, &str)> {
+    ["invalid type: ", "invalid value: "]
+        .into_iter()
+        .find_map(|prefix| {
+            let rest = m.strip_prefix(prefix)?;
+            let i = rest.rfind(", expected ")?;
+            Some((&rest[..i], &rest[i + ", expected ".len()..]))
+        })
 }
 
 #[cfg(test)]

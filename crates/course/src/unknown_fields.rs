@@ -32,21 +32,17 @@ pub fn check_event_keys(doc: &Value, file: &Path, lines: &LazyJsonLines) -> Vec<
         };
         for key in obj.keys() {
             if !accepted.contains(&key.as_str()) {
-                let path = format!("$.events[{i}].{key}");
-                out.push(Diagnostic {
-                    severity: Severity::Error,
-                    file: file.to_path_buf(),
-                    location: Location::JsonPath {
-                        line: lines.line_of(&path),
-                        path,
-                    },
-                    field: Some(key.clone()),
-                    value: None,
-                    expected: format!(
+                out.push(json_error(
+                    file,
+                    lines,
+                    format!("$.events[{i}].{key}"),
+                    key,
+                    None,
+                    format!(
                         "no unknown field in a {kind} event; accepted fields: {}",
                         accepted.join(", ")
                     ),
-                });
+                ));
             }
         }
         let has_agents =
@@ -63,21 +59,17 @@ pub fn check_event_keys(doc: &Value, file: &Path, lines: &LazyJsonLines) -> Vec<
         {
             for key in a.as_object().into_iter().flat_map(|o| o.keys()) {
                 if !AGENT_KEYS.contains(&key.as_str()) {
-                    let path = format!("$.events[{i}].agents[{j}].{key}");
-                    out.push(Diagnostic {
-                        severity: Severity::Error,
-                        file: file.to_path_buf(),
-                        location: Location::JsonPath {
-                            line: lines.line_of(&path),
-                            path,
-                        },
-                        field: Some(key.clone()),
-                        value: None,
-                        expected: format!(
+                    out.push(json_error(
+                        file,
+                        lines,
+                        format!("$.events[{i}].agents[{j}].{key}"),
+                        key,
+                        None,
+                        format!(
                             "no unknown field in an agent; accepted fields: {}",
                             AGENT_KEYS.join(", ")
                         ),
-                    });
+                    ));
                 }
             }
         }
@@ -101,20 +93,37 @@ pub fn check_observation_values(
         if matches!(v, Value::Number(_) | Value::Bool(_) | Value::String(_)) {
             continue;
         }
-        let path = format!("$.observations[{i}].value");
-        out.push(Diagnostic {
-            severity: Severity::Error,
-            file: file.to_path_buf(),
-            location: Location::JsonPath {
-                line: lines.line_of(&path),
-                path,
-            },
-            field: Some("value".into()),
-            value: Some(v.to_string()),
-            expected:
-                "a number, true/false or a category name (a missing value is left out, not null)"
-                    .into(),
-        });
+        out.push(json_error(
+            file,
+            lines,
+            format!("$.observations[{i}].value"),
+            "value",
+            Some(v.to_string()),
+            "a number, true/false or a category name (a missing value is left out, not null)"
+                .into(),
+        ));
     }
     out
+}
+
+/// An error at the JSON `path` (with its line in the file) about `field`.
+fn json_error(
+    file: &Path,
+    lines: &LazyJsonLines,
+    path: String,
+    field: &str,
+    value: Option<String>,
+    expected: String,
+) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.to_path_buf(),
+        location: Location::JsonPath {
+            line: lines.line_of(&path),
+            path,
+        },
+        field: Some(field.to_string()),
+        value,
+        expected,
+    }
 }

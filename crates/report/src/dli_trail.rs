@@ -11,7 +11,7 @@ use graftwatch_criteria::graft_dose::CheckStatus;
 
 use crate::analysis::Analysis;
 use crate::escape::escape;
-use crate::explain_html::evidence_list;
+use crate::explain_html::{evidence_list, flag_list};
 use crate::format::sci;
 use crate::section::Section;
 
@@ -98,18 +98,7 @@ pub fn assessment_html(a: &DliAssessment, n: usize) -> String {
             h.push_str("</p>");
         }
     }
-    if !a.flags.is_empty() {
-        h.push_str("<ul class=\"flags\">");
-        for f in &a.flags {
-            let _ = write!(
-                h,
-                "<li><code>{}</code> {}</li>",
-                escape(&f.code),
-                escape(&f.text)
-            );
-        }
-        h.push_str("</ul>");
-    }
+    h.push_str(&flag_list(&a.flags));
     h.push_str("</article>");
     h
 }

@@ -262,17 +262,8 @@ pub fn threshold(
     key: &str,
     label: &str,
 ) {
-    let _ = write!(
-        out,
-        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="1.2" stroke-dasharray="6 4"/>"#,
-        escape(key),
-        ctx.x.left,
-        ctx.x.right
-    );
-    text(out, ctx.x.right + 4.0, y + 3.5, "thr", "start", label);
-    out.push_str("<title>");
-    out.push_str(&escape(label));
-    out.push_str("</title></g>");
+    let stroke = format!(r#"stroke="{colour}" stroke-width="1.2" stroke-dasharray="6 4""#);
+    threshold_line(out, ctx, y, &stroke, key, label);
 }
 
 /// [`threshold`] with a chosen dash pattern (`6 4` dashed for decision
@@ -286,9 +277,23 @@ pub fn threshold_styled(
     key: &str,
     label: &str,
 ) {
+    let stroke = format!(r#"stroke="{colour}" stroke-width="1.3" stroke-dasharray="{dash}""#);
+    threshold_line(out, ctx, y, &stroke, key, label);
+}
+
+/// The threshold group of [`threshold`] and [`threshold_styled`]: the line
+/// with its `stroke` attributes, the label at the right margin and a title.
+fn threshold_line(
+    out: &mut String,
+    ctx: &PanelContext,
+    y: f64,
+    stroke: &str,
+    key: &str,
+    label: &str,
+) {
     let _ = write!(
         out,
-        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="1.3" stroke-dasharray="{dash}"/>"#,
+        r#"<g class="threshold" data-threshold="{}"><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" {stroke}/>"#,
         escape(key),
         ctx.x.left,
         ctx.x.right
@@ -310,11 +315,7 @@ pub fn y_axis_lane(
     sub: &str,
 ) {
     let x0 = ctx.x.left;
-    let _ = write!(
-        out,
-        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
-        y.top, y.bottom
-    );
+    open_y_axis(out, x0, y);
     for t in ticks {
         let py = y.y(*t);
         let _ = write!(
@@ -329,6 +330,16 @@ pub fn y_axis_lane(
     text(out, x0 - 30.0, cy - 1.0, "lane strong", "end", name);
     text(out, x0 - 30.0, cy + 11.0, "note", "end", sub);
     out.push_str("</g>");
+}
+
+/// Opens a y axis group with its vertical line at `x0` from `y.top` to
+/// `y.bottom` (the caller draws the ticks and closes the group).
+fn open_y_axis(out: &mut String, x0: f64, y: &YScale) {
+    let _ = write!(
+        out,
+        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+        y.top, y.bottom
+    );
 }
 
 /// Draws day grid lines at the figure's ticks inside the panel.
@@ -349,11 +360,7 @@ pub fn day_grid(out: &mut String, ctx: &PanelContext) {
 /// Draws a y axis (line, ticks, labels, rotated title) on the left of the plot.
 pub fn y_axis(out: &mut String, ctx: &PanelContext, y: &YScale, ticks: &[f64], title: &str) {
     let x0 = ctx.x.left;
-    let _ = write!(
-        out,
-        r#"<g class="axis y"><line x1="{x0:.1}" x2="{x0:.1}" y1="{:.1}" y2="{:.1}"/>"#,
-        y.top, y.bottom
-    );
+    open_y_axis(out, x0, y);
     for t in ticks {
         let py = y.y(*t);
         let _ = write!(

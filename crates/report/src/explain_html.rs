@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use graftwatch_core::Lineage;
 use graftwatch_course::ObservationKind;
-use graftwatch_criteria::{Evidence, Explanation};
+use graftwatch_criteria::{Evidence, Explanation, Flag};
 
 use crate::escape::escape;
 
@@ -59,6 +59,25 @@ pub fn evidence_list(ev: &[Evidence]) -> String {
     h
 }
 
+/// A list of flags (`<ul class="flags">`, each its code and text), empty
+/// string for none.
+pub fn flag_list(flags: &[Flag]) -> String {
+    if flags.is_empty() {
+        return String::new();
+    }
+    let mut h = String::from("<ul class=\"flags\">");
+    for f in flags {
+        let _ = write!(
+            h,
+            "<li><code>{}</code> {}</li>",
+            escape(&f.code),
+            escape(&f.text)
+        );
+    }
+    h.push_str("</ul>");
+    h
+}
+
 /// The explanation as `<details class="why">` with `summary` as the
 /// clickable line; `missing` lists inputs that were absent.
 pub fn details(summary: &str, x: &Explanation, missing: &[String]) -> String {
@@ -87,16 +106,8 @@ pub fn details(summary: &str, x: &Explanation, missing: &[String]) -> String {
         h.push_str(&evidence_list(&x.evidence));
     }
     if !x.flags.is_empty() {
-        h.push_str("<p><b>Flags (ambiguity defaults applied):</b></p><ul class=\"flags\">");
-        for f in &x.flags {
-            let _ = write!(
-                h,
-                "<li><code>{}</code> {}</li>",
-                escape(&f.code),
-                escape(&f.text)
-            );
-        }
-        h.push_str("</ul>");
+        h.push_str("<p><b>Flags (ambiguity defaults applied):</b></p>");
+        h.push_str(&flag_list(&x.flags));
     }
     if !x.citations.is_empty() {
         h.push_str("<p><b>Sources:</b></p><ul class=\"cites\">");

@@ -14,7 +14,7 @@ use crate::escape::escape;
 use crate::format::{month_name, sci, signed_day};
 use crate::palette;
 use crate::panels::{CountsPanel, HemoglobinPanel, InterventionsPanel, TransfusionsPanel};
-use crate::scale::DayScale;
+use crate::scale::{DayScale, YScale};
 
 /// Width of the figure in pixels (the SVG scales to the page width).
 pub const DEFAULT_WIDTH: f64 = 1200.0;
@@ -103,6 +103,18 @@ impl PanelContext<'_> {
     /// Pixel x of the start of `date`.
     pub fn x_of(&self, date: Date) -> f64 {
         self.x.x(self.day_of(date) as f64)
+    }
+
+    /// A y scale from `min` to `max` (log10 when `log`) over the panel's
+    /// height less 4 px at the top and the bottom.
+    pub fn y_scale(&self, min: f64, max: f64, log: bool) -> YScale {
+        YScale {
+            min,
+            max,
+            top: self.top + 4.0,
+            bottom: self.top + self.height - 4.0,
+            log,
+        }
     }
 }
 
@@ -533,20 +545,16 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
         for (x, e) in row {
             match e.symbol {
                 LegendSymbol::Series(shape) => {
-                    let _ = write!(
-                        out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.6"/>"#,
-                        x + 24.0,
-                        e.colour
-                    );
+                    legend_line(out, *x, y, e.colour, r#"stroke-width="1.6""#);
                     draw::marker(out, shape, x + 12.0, y, 3.0, e.colour, "/>");
                 }
                 LegendSymbol::Dashed => {
-                    let _ = write!(
+                    legend_line(
                         out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.4" stroke-dasharray="6 4"/>"#,
-                        x + 24.0,
-                        e.colour
+                        *x,
+                        y,
+                        e.colour,
+                        r#"stroke-width="1.4" stroke-dasharray="6 4""#,
                     );
                 }
                 LegendSymbol::Bar => {
@@ -572,12 +580,8 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
                     draw::marker(out, shape, x + 12.0, y, 3.5, e.colour, "/>");
                 }
                 LegendSymbol::SeriesDashed(shape, dash) => {
-                    let _ = write!(
-                        out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.5" stroke-dasharray="{dash}"/>"#,
-                        x + 24.0,
-                        e.colour
-                    );
+                    let style = format!(r#"stroke-width="1.5" stroke-dasharray="{dash}""#);
+                    legend_line(out, *x, y, e.colour, &style);
                     draw::marker(out, shape, x + 12.0, y, 3.0, e.colour, "/>");
                 }
                 LegendSymbol::OpenMarker(shape) => {
@@ -585,11 +589,12 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
                     draw::marker(out, shape, x + 12.0, y, 3.0, "#ffffff", &extra);
                 }
                 LegendSymbol::Dotted => {
-                    let _ = write!(
+                    legend_line(
                         out,
-                        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="1.4" stroke-dasharray="1 3"/>"#,
-                        x + 24.0,
-                        e.colour
+                        *x,
+                        y,
+                        e.colour,
+                        r#"stroke-width="1.4" stroke-dasharray="1 3""#,
                     );
                 }
             }
@@ -597,6 +602,16 @@ fn render_legend(out: &mut String, rows: &[Vec<(f64, LegendEntry)>], top: f64) {
         }
     }
     out.push_str("</g>");
+}
+
+/// A legend's 24 px line sample from `x` at `y`, with its stroke `style`
+/// (`stroke-width="…"` and any dash pattern).
+fn legend_line(out: &mut String, x: f64, y: f64, colour: &str, style: &str) {
+    let _ = write!(
+        out,
+        r#"<line x1="{x:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{colour}" {style}/>"#,
+        x + 24.0
+    );
 }
 
 /// Label, class and colour of an anchor line.

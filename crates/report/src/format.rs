@@ -111,6 +111,22 @@ pub fn graft_name(source: GraftSource, donor: &DonorId) -> String {
     }
 }
 
+/// The cell doses per kg of a graft that were recorded, named `TNC`,
+/// `CD34+` and `CD3+`, in that order.
+pub fn graft_doses(
+    tnc_per_kg: Option<f64>,
+    cd34_per_kg: Option<f64>,
+    cd3_per_kg: Option<f64>,
+) -> impl Iterator<Item = (&'static str, f64)> {
+    [
+        ("TNC", tnc_per_kg),
+        ("CD34+", cd34_per_kg),
+        ("CD3+", cd3_per_kg),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| v.map(|v| (name, v)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

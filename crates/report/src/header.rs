@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use graftwatch_course::{AnchorKind, Course, DonorRelationship, EventDetail, Sex};
 
 use crate::escape::escape;
-use crate::format::{long_date, sci, signed_day};
+use crate::format::{graft_doses, long_date, sci, signed_day};
 use crate::section::Section;
 
 fn sex(s: Sex) -> &'static str {
@@ -152,14 +152,8 @@ pub fn header_section(course: &Course) -> Section {
                         ..
                     } if donor == &d.id => {
                         let mut s = format!("{} {}", e.date, source.label());
-                        for (n, v) in [
-                            ("TNC", tnc_per_kg),
-                            ("CD34+", cd34_per_kg),
-                            ("CD3+", cd3_per_kg),
-                        ] {
-                            if let Some(v) = v {
-                                let _ = write!(s, " · {n} {}", sci(*v));
-                            }
+                        for (n, v) in graft_doses(*tnc_per_kg, *cd34_per_kg, *cd3_per_kg) {
+                            let _ = write!(s, " · {n} {}", sci(v));
                         }
                         Some(s)
                     }

@@ -172,12 +172,8 @@ impl RouteSpec {
         handler: MethodRouter<AppState>,
     ) -> RouteSpec {
         RouteSpec {
-            method,
-            path,
-            permission,
             surface: Surface::Api,
-            summary,
-            handler,
+            ..RouteSpec::page(method, path, permission, summary, handler)
         }
     }
 }

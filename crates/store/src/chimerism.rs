@@ -12,7 +12,6 @@ use crate::backend::on_pool;
 use crate::change::{addition, canonical_json};
 use crate::courses::NewRev;
 use crate::error::Result;
-use crate::hashing::sha256_hex;
 use crate::lab::NewRun;
 use crate::store::{Store, retry};
 use crate::time::now_utc;
@@ -72,17 +71,8 @@ impl Store {
         run: &NewRun,
         results: &[ChimerismResult],
     ) -> Result<ChimerismAdded> {
-        let inputs = serde_json::to_string(&run.input_hashes).unwrap_or_default();
-        let params = run.parameters.to_string();
         let at = now_utc();
-        let id = sha256_hex(&[
-            run.patient.as_bytes(),
-            run.method.as_bytes(),
-            inputs.as_bytes(),
-            params.as_bytes(),
-            run.engine_version.as_bytes(),
-            at.as_bytes(),
-        ]);
+        let id = run.run_id(&at);
         let res = self.block(retry(|| async {
  on_pool!(&self.pool, pool, ops => {
             let mut tx = pool.begin().await?;

@@ -32,6 +32,28 @@ pub struct NewRun {
     pub results: serde_json::Value,
 }
 
+impl NewRun {
+    /// The input hashes as stored: a JSON array of `[file name, SHA-256]`.
+    pub(crate) fn inputs_json(&self) -> String {
+        serde_json::to_string(&self.input_hashes).unwrap_or_default()
+    }
+
+    /// The run's id recorded at `at`: the SHA-256 of patient, method,
+    /// inputs, parameters, engine version and time.
+    pub(crate) fn run_id(&self, at: &str) -> String {
+        let inputs = self.inputs_json();
+        let params = self.parameters.to_string();
+        sha256_hex(&[
+            self.patient.as_bytes(),
+            self.method.as_bytes(),
+            inputs.as_bytes(),
+            params.as_bytes(),
+            self.engine_version.as_bytes(),
+            at.as_bytes(),
+        ])
+    }
+}
+
 /// A stored run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Run {
@@ -67,16 +89,9 @@ impl Store {
     /// Records a chimerism run (audited); returns its id.
     pub fn record_run(&self, actor: &Actor, run: &NewRun) -> Result<String> {
         let at = now_utc();
-        let inputs = serde_json::to_string(&run.input_hashes).unwrap_or_default();
+        let id = run.run_id(&at);
+        let inputs = run.inputs_json();
         let params = run.parameters.to_string();
-        let id = sha256_hex(&[
-            run.patient.as_bytes(),
-            run.method.as_bytes(),
-            inputs.as_bytes(),
-            params.as_bytes(),
-            run.engine_version.as_bytes(),
-            at.as_bytes(),
-        ]);
         let (seq, hash) = self.block(async {
             on_pool!(&self.pool, pool, ops => ops::lab::patient_exists(pool, &run.patient).await)?;
             retry(|| async {

@@ -191,6 +191,18 @@ pub struct PatientRow {
     pub state: Option<crate::derive::DerivedState>,
 }
 
+impl PatientRow {
+    /// Whether the derived state is missing or was computed for another
+    /// revision, engine version or configuration (`config_hash`).
+    pub(crate) fn derived_stale(&self, config_hash: &str) -> bool {
+        self.state.as_ref().is_none_or(|s| {
+            s.rev != self.head_rev
+                || s.engine_version != crate::derive::ENGINE_VERSION
+                || s.config_hash != config_hash
+        })
+    }
+}
+
 /// Outcome of writing a course file into the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {

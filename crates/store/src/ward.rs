@@ -442,16 +442,9 @@ impl Store {
             self.refresh_stale()?;
         }
         let rows = self.ward_select(patients)?;
-        let cfg_hash = self.derive_hash.clone();
         let stale: Vec<String> = rows
             .iter()
-            .filter(|r| {
-                r.state.as_ref().is_none_or(|s| {
-                    s.rev != r.head_rev
-                        || s.engine_version != crate::derive::ENGINE_VERSION
-                        || s.config_hash != cfg_hash
-                })
-            })
+            .filter(|r| r.derived_stale(&self.derive_hash))
             .map(|r| r.patient.clone())
             .collect();
         if stale.is_empty() {

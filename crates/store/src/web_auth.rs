@@ -402,17 +402,10 @@ impl Store {
         limit: i64,
     ) -> Result<(Vec<PatientRow>, i64)> {
         let mut page = self.patient_page(alerts_only, offset, limit)?;
-        let cfg_hash = self.derive_hash.clone();
         let stale: Vec<&str> = page
             .0
             .iter()
-            .filter(|r| {
-                r.state.as_ref().is_none_or(|s| {
-                    s.rev != r.head_rev
-                        || s.engine_version != crate::derive::ENGINE_VERSION
-                        || s.config_hash != cfg_hash
-                })
-            })
+            .filter(|r| r.derived_stale(&self.derive_hash))
             .map(|r| r.patient.as_str())
             .collect();
         if !stale.is_empty() {

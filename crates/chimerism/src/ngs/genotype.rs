@@ -166,14 +166,7 @@ pub fn call_genotypes(counts: &[Option<AlleleCounts>], cfg: &GenotypeConfig) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn c(r: u32, a: u32) -> Option<AlleleCounts> {
-        Some(AlleleCounts {
-            ref_count: r,
-            alt_count: a,
-            other: 0,
-        })
-    }
+    use crate::ngs::test_support::c;
 
     #[test]
     fn bands_both_sides() {

@@ -33,6 +33,8 @@ pub mod sex;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod site_model;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 pub use analyse::{NgsConfig, NgsError, analyse_sample, analyse_sample_with};
 pub use error_model::{AlleleClass, ErrorConfig, ErrorModel};

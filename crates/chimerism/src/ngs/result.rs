@@ -234,6 +234,17 @@ pub struct PersonEstimate {
     pub detection: Option<DetectionLimit>,
 }
 
+impl PersonEstimate {
+    /// The person as a course file names them: the recipient, or the donor
+    /// by name.
+    pub fn person_ref(&self) -> graftwatch_core::PersonRef {
+        match self.role {
+            Role::Recipient => graftwatch_core::PersonRef::Recipient,
+            Role::Donor => graftwatch_core::PersonRef::parse(&self.name),
+        }
+    }
+}
+
 /// The combined fraction of a group of persons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupEstimate {

@@ -462,14 +462,7 @@ fn site_model(
 mod tests {
     use super::*;
     use crate::ngs::error_model::ErrorConfig;
-
-    fn c(r: u32, a: u32) -> Option<AlleleCounts> {
-        Some(AlleleCounts {
-            ref_count: r,
-            alt_count: a,
-            other: 0,
-        })
-    }
+    use crate::ngs::test_support::c;
 
     fn snp() -> Marker {
         Marker {

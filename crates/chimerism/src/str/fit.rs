@@ -113,11 +113,7 @@ pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) ->
         }
         let refs: Vec<&LocusFit> = loci.iter().collect();
         let next = fit_censored(&refs, k, Some(&est));
-        let change = next
-            .iter()
-            .zip(&est)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0_f64, f64::max);
+        let change = max_change(&next, &est);
         est = next;
         if change < 1e-7 {
             break;
@@ -270,17 +266,22 @@ pub(crate) fn fit_censored(loci: &[&LocusFit], k: usize, start: Option<&[f64]>) 
     }
     for _ in 0..50 {
         let next = simplex_least_squares_from(&q, &r_at(Some(&est)), Some(&est));
-        let change = next
-            .iter()
-            .zip(&est)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0_f64, f64::max);
+        let change = max_change(&next, &est);
         est = next;
         if change < 1e-9 {
             break;
         }
     }
     est
+}
+
+/// The largest absolute difference between two estimates, element by
+/// element (the convergence measure of the iterated fits).
+fn max_change(next: &[f64], est: &[f64]) -> f64 {
+    next.iter()
+        .zip(est)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0_f64, f64::max)
 }
 
 pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {

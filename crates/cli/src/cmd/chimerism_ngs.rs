@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::ngs::qc::QcCode;
-use graftwatch_chimerism::ngs::{ErrorModel, NgsConfig, NgsSampleResult, Person, Role};
+use graftwatch_chimerism::ngs::{ErrorModel, NgsConfig, NgsSampleResult, Person};
 use graftwatch_core::{Date, Lineage};
 use graftwatch_genomics_io::ngs_run::{
     NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_input, read_references,
@@ -499,7 +499,6 @@ fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
 
 /// The dated results as chimerism observations.
 pub(super) fn results_of(run: &NgsRun) -> Vec<graftwatch_course::ChimerismResult> {
-    use graftwatch_core::PersonRef;
     use graftwatch_course::{ChimerismMethod, ChimerismResult};
     run.samples
         .iter()
@@ -508,13 +507,7 @@ pub(super) fn results_of(run: &NgsRun) -> Vec<graftwatch_course::ChimerismResult
                 .result
                 .persons
                 .iter()
-                .filter_map(|p| {
-                    let person = match p.role {
-                        Role::Recipient => PersonRef::Recipient,
-                        Role::Donor => PersonRef::parse(&p.name),
-                    };
-                    p.fraction.map(|f| (person, 100.0 * f))
-                })
+                .filter_map(|p| p.fraction.map(|f| (p.person_ref(), 100.0 * f)))
                 .collect();
             Some(ChimerismResult {
                 sample: s.sample.clone(),
@@ -564,10 +557,7 @@ pub fn to_tsv(run: &NgsRun) -> String {
             out.push_str(&format!(
                 "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\n",
                 p.name,
-                match p.role {
-                    Role::Recipient => "recipient",
-                    Role::Donor => "donor",
-                },
+                p.role.as_str(),
                 pct(p.fraction),
                 pct(p.ci.map(|c| c.low)),
                 pct(p.ci.map(|c| c.high)),

@@ -36,12 +36,7 @@ impl Specimen {
 impl FromStr for Specimen {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['-', ' '], "_")
-            .as_str()
-        {
+        match word_key(s).as_str() {
             "pb" | "blood" | "peripheral_blood" | "whole_blood" => Ok(Specimen::PeripheralBlood),
             "bm" | "marrow" | "bone_marrow" => Ok(Specimen::Marrow),
             _ => Err(format!(
@@ -66,12 +61,7 @@ pub enum ControlType {
 impl FromStr for ControlType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['-', ' '], "_")
-            .as_str()
-        {
+        match word_key(s).as_str() {
             "positive" | "pos" | "positive_control" => Ok(ControlType::Positive),
             "negative" | "neg" | "ntc" | "no_template" | "no_template_control" | "blank" => {
                 Ok(ControlType::Negative)
@@ -82,6 +72,11 @@ impl FromStr for ControlType {
             )),
         }
     }
+}
+
+/// A run-sheet word as matched: trimmed, lower case, `-` and spaces as `_`.
+fn word_key(s: &str) -> String {
+    s.trim().to_ascii_lowercase().replace(['-', ' '], "_")
 }
 
 /// A post-transplant sample to analyse.

@@ -1114,31 +1114,21 @@ fn header_columns(
     for (i, h) in header.iter().enumerate() {
         let name = h.trim().to_ascii_lowercase();
         match COLUMNS.iter().find(|c| **c == name) {
-            Some(c) if cols.contains_key(c) => diags.push(Diagnostic {
-                severity: Severity::Error,
-                file: path.to_path_buf(),
-                location: Location::CsvLine {
-                    line: header_line,
-                    column: Some(h.to_string()),
-                },
-                field: None,
-                value: Some(h.to_string()),
-                expected: "each column once (duplicate column)".into(),
-            }),
+            Some(c) if cols.contains_key(c) => diags.push(header_error(
+                path,
+                header_line,
+                h,
+                "each column once (duplicate column)".into(),
+            )),
             Some(c) => {
                 cols.insert(c, i);
             }
-            None => diags.push(Diagnostic {
-                severity: Severity::Error,
-                file: path.to_path_buf(),
-                location: Location::CsvLine {
-                    line: header_line,
-                    column: Some(h.to_string()),
-                },
-                field: None,
-                value: Some(h.to_string()),
-                expected: format!("a known column; accepted columns: {}", COLUMNS.join(", ")),
-            }),
+            None => diags.push(header_error(
+                path,
+                header_line,
+                h,
+                format!("a known column; accepted columns: {}", COLUMNS.join(", ")),
+            )),
         }
     }
     for req in REQUIRED_COLUMNS {
@@ -1160,6 +1150,21 @@ fn header_columns(
         }
     }
     (cols, diags)
+}
+
+/// An error about the header column named `column`.
+fn header_error(path: &Path, header_line: usize, column: &str, expected: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: path.to_path_buf(),
+        location: Location::CsvLine {
+            line: header_line,
+            column: Some(column.to_string()),
+        },
+        field: None,
+        value: Some(column.to_string()),
+        expected,
+    }
 }
 
 /// Reads every record into the builder; malformed records are reported

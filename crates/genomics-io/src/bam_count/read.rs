@@ -17,6 +17,7 @@ use std::io;
 use noodles::bam;
 use noodles::sam;
 use noodles::sam::alignment::record::Flags;
+use noodles::sam::alignment::record::cigar::Op;
 use noodles::sam::alignment::record::cigar::op::Kind;
 
 use super::overlap::name_hashes;
@@ -56,6 +57,14 @@ fn zero_based(p: noodles::core::Position) -> u64 {
     usize::from(p) as u64 - 1
 }
 
+/// Appends a CIGAR operation to `buf`; a length beyond `u32` is invalid data.
+fn push_op(buf: &mut Vec<(Kind, u32)>, op: Op) -> io::Result<()> {
+    let len = u32::try_from(op.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "CIGAR length"))?;
+    buf.push((op.kind(), len));
+    Ok(())
+}
+
 impl AlignedRead for bam::Record {
     fn flags(&self) -> Flags {
         bam::Record::flags(self)
@@ -79,10 +88,7 @@ impl AlignedRead for bam::Record {
             ));
         }
         for op in cigar.iter() {
-            let op = op?;
-            let len = u32::try_from(op.len())
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "CIGAR length"))?;
-            buf.push((op.kind(), len));
+            push_op(buf, op?)?;
         }
         Ok(())
     }
@@ -129,9 +135,7 @@ impl AlignedRead for sam::alignment::RecordBuf {
     fn cigar_into(&self, buf: &mut Vec<(Kind, u32)>) -> io::Result<()> {
         buf.clear();
         for op in self.cigar().as_ref() {
-            let len = u32::try_from(op.len())
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "CIGAR length"))?;
-            buf.push((op.kind(), len));
+            push_op(buf, *op)?;
         }
         Ok(())
     }

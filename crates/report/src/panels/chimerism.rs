@@ -106,18 +106,6 @@ pub fn person_styles(course: &Course, samples: &[ChimerismSample]) -> Vec<Person
     v
 }
 
-fn lineage_slug(l: Lineage) -> &'static str {
-    match l {
-        Lineage::WholeBlood => "whole_blood",
-        Lineage::Cd3 => "cd3",
-        Lineage::Myeloid => "myeloid",
-        Lineage::Cd19 => "cd19",
-        Lineage::Cd56 => "cd56",
-        Lineage::Cd34 => "cd34",
-        Lineage::Marrow => "marrow",
-    }
-}
-
 /// Floor of the recipient log axis, %.
 pub const RECIPIENT_FLOOR: f64 = 0.1;
 
@@ -166,7 +154,7 @@ impl RecipientChimerismPanel {
         let _ = write!(
             out,
             r#"<g id="series-recipient-{}" class="series" data-label="recipient % {}">"#,
-            lineage_slug(l),
+            l.as_str(),
             escape(words)
         );
         let shown = |v: f64| v.max(self.lod_percent).max(RECIPIENT_FLOOR);
@@ -230,13 +218,7 @@ impl Panel for RecipientChimerismPanel {
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
-        let y = YScale {
-            min: RECIPIENT_FLOOR,
-            max: 100.0,
-            top: ctx.top + 4.0,
-            bottom: ctx.top + ctx.height - 4.0,
-            log: true,
-        };
+        let y = ctx.y_scale(RECIPIENT_FLOOR, 100.0, true);
         draw::day_grid(out, ctx);
         draw::y_axis(out, ctx, &y, &[0.1, 1.0, 10.0, 100.0], "recipient %");
         if self
@@ -391,7 +373,7 @@ impl ChimerismPanel {
         let _ = write!(
             out,
             r#"<g class="samples" id="samples-chimerism-{}">"#,
-            lineage_slug(self.lineage)
+            self.lineage.as_str()
         );
         for (s, x) in pts {
             let shares = s
@@ -461,7 +443,7 @@ impl Panel for ChimerismPanel {
             super::no_data(out, ctx, &format!("{words} chimerism samples"));
             return;
         }
-        let slug = lineage_slug(self.lineage);
+        let slug = self.lineage.as_str();
         let mut lower: Vec<f64> = vec![0.0; pts.len()];
         for p in &self.persons {
             let vals: Vec<f64> = pts.iter().map(|(s, _)| Self::share(s, &p.person)).collect();

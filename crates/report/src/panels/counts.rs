@@ -8,7 +8,6 @@ use graftwatch_course::Course;
 use crate::draw::{self, Series, Shape};
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
 use crate::palette;
-use crate::scale::YScale;
 
 /// ANC engraftment threshold, ×10⁹/L.
 pub const ANC_THRESHOLD: f64 = 0.5;
@@ -33,13 +32,7 @@ impl Panel for CountsPanel {
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
-        let y = YScale {
-            min: LOG_FLOOR,
-            max: LOG_TOP,
-            top: ctx.top + 4.0,
-            bottom: ctx.top + ctx.height - 4.0,
-            log: true,
-        };
+        let y = ctx.y_scale(LOG_FLOOR, LOG_TOP, true);
         draw::day_grid(out, ctx);
         draw::y_axis(
             out,

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use graftwatch_core::Date;
 use graftwatch_course::Course;
-use graftwatch_grading::output::ItemStatus;
+use graftwatch_grading::output::{ItemStatus, SummaryItem};
 use graftwatch_grading::{CourseGrades, Criterion};
 
 use crate::draw::{self, Shape};
@@ -60,6 +60,18 @@ pub struct CourseEvent {
     pub title: String,
 }
 
+impl CourseEvent {
+    /// The event marking a summary item, titled with its rule and result.
+    fn of_item(it: &SummaryItem, date: Date, kind: EventKind, label: String) -> CourseEvent {
+        CourseEvent {
+            date,
+            kind,
+            label,
+            title: format!("{}: {}", it.explanation.rule, it.result),
+        }
+    }
+}
+
 fn flag(v: Option<&serde_json::Value>, key: &str) -> bool {
     v.and_then(|v| v.get(key)).and_then(|b| b.as_bool()) == Some(true)
 }
@@ -107,12 +119,7 @@ fn engraftment_events(g: &CourseGrades) -> Vec<CourseEvent> {
         } else {
             continue;
         };
-        v.push(CourseEvent {
-            date,
-            kind,
-            label,
-            title: format!("{}: {}", it.explanation.rule, it.result),
-        });
+        v.push(CourseEvent::of_item(it, date, kind, label));
     }
     v
 }
@@ -156,12 +163,7 @@ fn history_events(g: &CourseGrades, from: Option<Date>, v: &mut Vec<CourseEvent>
         } else {
             continue;
         };
-        v.push(CourseEvent {
-            date,
-            kind,
-            label,
-            title: format!("{}: {}", it.explanation.rule, it.result),
-        });
+        v.push(CourseEvent::of_item(it, date, kind, label));
     }
     let timeline = g
         .summary

@@ -7,7 +7,6 @@ use graftwatch_course::Course;
 use crate::draw::{self, Series, Shape};
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
 use crate::palette;
-use crate::scale::YScale;
 
 /// Red-cell transfusion trigger drawn on the panel, g/dL.
 pub const HB_TRIGGER: f64 = 7.0;
@@ -38,13 +37,7 @@ impl Panel for HemoglobinPanel {
             .fold(16.0_f64, f64::max)
             .ceil()
             .min(Analyte::Hemoglobin.implausible_above().ceil());
-        let y = YScale {
-            min: 4.0,
-            max: hi,
-            top: ctx.top + 4.0,
-            bottom: ctx.top + ctx.height - 4.0,
-            log: false,
-        };
+        let y = ctx.y_scale(4.0, hi, false);
         draw::day_grid(out, ctx);
         let ticks: Vec<f64> = (2..=(hi as i32 / 2)).map(|t| (t * 2) as f64).collect();
         draw::y_axis(out, ctx, &y, &ticks, "Hb g/dL");

@@ -11,7 +11,7 @@ use graftwatch_course::{Course, DrugClass, Event, EventDetail, OxygenDevice};
 use crate::draw::{self, Shape, text, text_width};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
-use crate::format::{num, sci, signed_day};
+use crate::format::{graft_doses, num, sci, signed_day};
 use crate::palette;
 use crate::scale::DayScale;
 
@@ -188,16 +188,9 @@ pub fn lane_item(e: &Event) -> Option<LaneItem> {
                 cd3_per_kg,
                 ..
             } => {
-                let mut doses = Vec::new();
-                if let Some(v) = tnc_per_kg {
-                    doses.push(format!("TNC {}/kg", sci(*v)));
-                }
-                if let Some(v) = cd34_per_kg {
-                    doses.push(format!("CD34+ {}/kg", sci(*v)));
-                }
-                if let Some(v) = cd3_per_kg {
-                    doses.push(format!("CD3+ {}/kg", sci(*v)));
-                }
+                let doses: Vec<String> = graft_doses(*tnc_per_kg, *cd34_per_kg, *cd3_per_kg)
+                    .map(|(n, v)| format!("{n} {}/kg", sci(v)))
+                    .collect();
                 LaneItem {
                     lane: Lane::CellInfusions,
                     start: e.date,

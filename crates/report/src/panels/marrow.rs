@@ -40,13 +40,7 @@ impl Panel for MarrowPanel {
     }
 
     fn render(&self, ctx: &PanelContext, out: &mut String) {
-        let y = YScale {
-            min: 0.01,
-            max: 100.0,
-            top: ctx.top + 4.0,
-            bottom: ctx.top + ctx.height - 4.0,
-            log: true,
-        };
+        let y = ctx.y_scale(0.01, 100.0, true);
         draw_frame(ctx, &y, out);
         let pts = |v: &[PercentPoint]| -> Vec<(Date, f64)> {
             v.iter().map(|p| (p.date, p.percent)).collect()

@@ -11,8 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use graftwatch_chimerism::ngs::{NgsSampleResult, Role};
-use graftwatch_core::PersonRef;
+use graftwatch_chimerism::ngs::NgsSampleResult;
 use graftwatch_genomics_io::ngs_run::{
     NgsInput, NgsRunError, NgsRunOptions, NgsSource, analyse_input, index_bam, read_references,
 };
@@ -297,13 +296,9 @@ fn results_json(r: &NgsSampleResult) -> Result<serde_json::Value, AppError> {
         .persons
         .iter()
         .filter_map(|p| {
-            let person = match p.role {
-                Role::Recipient => PersonRef::Recipient,
-                Role::Donor => PersonRef::parse(&p.name),
-            };
             let f = p.fraction?;
             Some(json!({
-                "person": person,
+                "person": p.person_ref(),
                 "percent": 100.0 * f,
                 "ci": p.ci.as_ref().map(|c| json!({"low": 100.0 * c.low, "high": 100.0 * c.high})),
             }))

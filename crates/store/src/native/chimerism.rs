@@ -30,7 +30,7 @@ async fn insert_run(
     .bind(at)
     .bind(&actor.name)
     .bind(&run.method)
-    .bind(serde_json::to_string(&run.input_hashes).unwrap_or_default())
+    .bind(run.inputs_json())
     .bind(run.parameters.to_string())
     .bind(&run.engine_version)
     .bind(run.results.to_string())
