@@ -39,7 +39,7 @@ pub use event::{
     GraftSource, OxygenDevice, TransfusionProduct,
 };
 pub use io::{LoadedCourse, read_course, write_course, write_course_to};
-pub use model::{Course, FORMAT_V1};
+pub use model::{Course, FORMAT_V1, GraftInfusion};
 pub use observation::{
     Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind, ValueSpec, kind_label,
 };

@@ -8,6 +8,24 @@ use crate::event::{Event, EventDetail, GraftSource};
 use crate::observation::{Observation, ObservationKind};
 use crate::patient::{Donor, Patient};
 
+/// One graft of a transplant as the course records it (a `graft_infusion`
+/// event), from [`Course::graft_infusions`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GraftInfusion<'a> {
+    /// Infusion date.
+    pub date: Date,
+    /// Graft source.
+    pub source: GraftSource,
+    /// Donor or cord unit.
+    pub donor: &'a DonorId,
+    /// Total nucleated cells per kg.
+    pub tnc_per_kg: Option<f64>,
+    /// CD34+ cells per kg.
+    pub cd34_per_kg: Option<f64>,
+    /// CD3+ cells per kg.
+    pub cd3_per_kg: Option<f64>,
+}
+
 /// Format tag of version 1 of the course document.
 pub const FORMAT_V1: &str = "graftwatch-course/1";
 
@@ -105,18 +123,33 @@ impl Course {
 
     /// Graft sources infused in transplant `n`.
     pub fn graft_sources(&self, n: u32) -> Vec<(GraftSource, DonorId)> {
-        self.events
-            .iter()
-            .filter_map(|e| match &e.detail {
-                EventDetail::GraftInfusion {
-                    transplant,
-                    source,
-                    donor,
-                    ..
-                } if *transplant == n => Some((*source, donor.clone())),
-                _ => None,
-            })
+        self.graft_infusions(n)
+            .map(|g| (g.source, g.donor.clone()))
             .collect()
+    }
+
+    /// The grafts infused in transplant `n`, in course order: the one
+    /// reading of `graft_infusion` events for every rule that needs a
+    /// transplant's grafts (graft sources, risk scores, graft dose checks).
+    pub fn graft_infusions(&self, n: u32) -> impl Iterator<Item = GraftInfusion<'_>> {
+        self.events.iter().filter_map(move |e| match &e.detail {
+            EventDetail::GraftInfusion {
+                transplant,
+                source,
+                donor,
+                tnc_per_kg,
+                cd34_per_kg,
+                cd3_per_kg,
+            } if *transplant == n => Some(GraftInfusion {
+                date: e.date,
+                source: *source,
+                donor,
+                tnc_per_kg: *tnc_per_kg,
+                cd34_per_kg: *cd34_per_kg,
+                cd3_per_kg: *cd3_per_kg,
+            }),
+            _ => None,
+        })
     }
 
     /// The distinct transplant numbers with a graft infusion, in order.

@@ -343,30 +343,19 @@ pub struct GraftReport {
 /// Checks every graft of transplant `n` against the cell-dose and HLA conventions.
 pub fn graft_checks(course: &Course, n: u32) -> GraftReport {
     let grafts: Vec<GraftToCheck> = course
-        .events
-        .iter()
-        .filter_map(|e| match &e.detail {
-            EventDetail::GraftInfusion {
-                transplant,
-                source,
-                donor,
-                tnc_per_kg,
-                cd34_per_kg,
-                cd3_per_kg,
-            } if *transplant == n => {
-                let d = course.donor(donor);
-                Some(GraftToCheck {
-                    donor: donor.0.clone(),
-                    is_ucb: *source == graftwatch_course::GraftSource::Ucb,
-                    haploidentical: d
-                        .is_some_and(|d| d.relationship == DonorRelationship::Haploidentical),
-                    hla_match: d.and_then(|d| d.hla_match.clone()),
-                    tnc_per_kg: *tnc_per_kg,
-                    cd34_per_kg: *cd34_per_kg,
-                    cd3_per_kg: *cd3_per_kg,
-                })
+        .graft_infusions(n)
+        .map(|g| {
+            let d = course.donor(g.donor);
+            GraftToCheck {
+                donor: g.donor.0.clone(),
+                is_ucb: g.source == graftwatch_course::GraftSource::Ucb,
+                haploidentical: d
+                    .is_some_and(|d| d.relationship == DonorRelationship::Haploidentical),
+                hla_match: d.and_then(|d| d.hla_match.clone()),
+                tnc_per_kg: g.tnc_per_kg,
+                cd34_per_kg: g.cd34_per_kg,
+                cd3_per_kg: g.cd3_per_kg,
             }
-            _ => None,
         })
         .collect();
     GraftReport {

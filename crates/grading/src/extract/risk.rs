@@ -53,24 +53,13 @@ pub fn transplants(course: &Course) -> Vec<Transplant> {
             continue;
         };
         let grafts = course
-            .events
-            .iter()
-            .filter_map(|e| match &e.detail {
-                EventDetail::GraftInfusion {
-                    transplant,
-                    source,
-                    donor,
-                    cd34_per_kg,
-                    tnc_per_kg,
-                    ..
-                } if *transplant == n => Some(Graft {
-                    source: *source,
-                    donor: donor.clone(),
-                    date: e.date,
-                    cd34_per_kg: *cd34_per_kg,
-                    tnc_per_kg: *tnc_per_kg,
-                }),
-                _ => None,
+            .graft_infusions(n)
+            .map(|g| Graft {
+                source: g.source,
+                donor: g.donor.clone(),
+                date: g.date,
+                cd34_per_kg: g.cd34_per_kg,
+                tnc_per_kg: g.tnc_per_kg,
             })
             .collect();
         let conditioning = course
