@@ -10,8 +10,10 @@
 mod str_sim;
 
 use graftwatch_chimerism::str::{Detection, StrConfig, StrReferences};
-use graftwatch_core::{DonorId, Lineage};
-use str_sim::{Rng, SimParams, SimPerson, haploidentical, mixture, unrelated};
+use graftwatch_core::Lineage;
+use str_sim::{
+    Rng, SimParams, SimPerson, haploidentical, mixture, simulated_references, unrelated,
+};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Relation {
@@ -20,21 +22,7 @@ enum Relation {
 }
 
 fn refs(rng: &mut Rng, people: &[&SimPerson], p: &SimParams, cfg: &StrConfig) -> StrReferences {
-    let profiles: Vec<_> = people
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let mut f = vec![0.0; people.len()];
-            f[i] = 1.0;
-            mixture(rng, &format!("ref{i}"), people, &f, p)
-        })
-        .collect();
-    let donors: Vec<(DonorId, &graftwatch_chimerism::str::StrProfile)> = profiles[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, pr)| (DonorId(format!("D{}", i + 1)), pr))
-        .collect();
-    StrReferences::new(&profiles[0], &donors, cfg.clone()).expect("references")
+    simulated_references(rng, people, p, cfg.clone())
 }
 
 /// One-donor mixtures: returns (mean absolute error in points, max error, n).
