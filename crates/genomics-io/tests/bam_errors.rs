@@ -25,23 +25,7 @@ fn marker(chrom: &str, pos: u64, r: &str, a: &str) -> Marker {
 /// A reference of 2 kb and a BAM of 2000 reads around position 1000, built with
 /// samtools (index written next to it).
 fn small_bam(dir: &Path) {
-    common::require_tool("samtools");
-    let seq = common::ref_2kb();
-    std::fs::write(dir.join("ref.fa"), format!(">c1\n{seq}\n")).expect("ref");
-    let mut sam = String::from("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:c1\tLN:2000\n");
-    for i in 0..2000 {
-        let start = 900 + (i % 50);
-        let read = &seq[start - 1..start - 1 + 100];
-        sam.push_str(&format!(
-            "r{i}\t0\tc1\t{start}\t60\t100M\t*\t0\t0\t{read}\t{}\n",
-            "I".repeat(100)
-        ));
-    }
-    std::fs::write(dir.join("s.sam"), sam).expect("sam");
-    common::sh(
-        dir,
-        "samtools sort -o s.bam s.sam 2>/dev/null && samtools index s.bam",
-    );
+    common::small_bam(dir, 2000, 0);
 }
 
 fn snv(dir: &Path) -> Marker {
