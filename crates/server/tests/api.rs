@@ -69,7 +69,7 @@ fn reads_return_the_patients_data() {
     let db = SqliteDb::new();
     let t = TestApp::new(&db, test_config());
     let tok = token_for(&t, "doc");
-    let r = t.send(with_token("GET", "/api/patients", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients");
     assert_eq!(r.status, StatusCode::OK);
     let j = r.json();
     assert_eq!(j["total"], 1);
@@ -80,32 +80,17 @@ fn reads_return_the_patients_data() {
             .unwrap()
             .is_empty()
     );
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients?alerts=true&limit=1&offset=0",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients?alerts=true&limit=1&offset=0");
     assert_eq!(r.json()["patients"].as_array().unwrap().len(), 1);
-    let r = t.send(with_token("GET", "/api/patients?limit=0", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients?limit=0");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["message"].as_str().unwrap().contains("limit"));
 
-    let r = t.send(with_token("GET", "/api/patients/P1", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/P1");
     assert_eq!(r.json()["revisions"][0]["kind"], "create");
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/course?rev=1",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/course?rev=1");
     assert_eq!(r.json()["course"]["patient"]["id"], "P1");
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/course?rev=9",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/course?rev=9");
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(
         r.json()["message"]
@@ -113,35 +98,25 @@ fn reads_return_the_patients_data() {
             .unwrap()
             .contains("no revision 9")
     );
-    let r = t.send(with_token("GET", "/api/patients/NOPE/grades", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/NOPE/grades");
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["message"], "no patient 'NOPE' in the store");
 
-    let r = t.send(with_token("GET", "/api/patients/P1/grades", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/P1/grades");
     assert_eq!(r.status, StatusCode::OK);
     let j = r.json();
     assert!(j["grades"]["summary"].as_array().unwrap().len() > 3);
     assert!(!j["alerts"].as_array().unwrap().is_empty());
 
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/dli?date=2024-08-01",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/dli?date=2024-08-01");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["date"], "2024-08-01");
     assert!(r.json()["assessment"].is_object());
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/dli?date=2024-13-01",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/dli?date=2024-13-01");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["message"].as_str().unwrap().contains("YYYY-MM-DD"));
 
-    let r = t.send(with_token("GET", "/api/patients/P1/chimerism", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/P1/chimerism");
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.json()["runs"].is_array());
 }
