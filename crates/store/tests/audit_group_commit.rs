@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use graftwatch_store::{AuditEvent, Location, Role, Store};
-use sqlx::{Connection, Row};
+use sqlx::Connection;
 
 const THREADS: usize = 16;
 const PER_THREAD: usize = 25;
@@ -85,19 +85,6 @@ fn concurrent_audit_entries_postgresql() {
     concurrent_entries_are_all_chained(&pg);
 }
 
-/// Backends of this database waiting for a lock.
-async fn waiting(conn: &mut sqlx::AnyConnection) -> i64 {
-    sqlx::query(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-         AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-    )
-    .fetch_one(conn)
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap()
-}
-
 #[test]
 fn queued_audit_entries_use_one_connection_postgresql() {
     let Some(pg) = PgCluster::start() else { return };
@@ -137,7 +124,7 @@ fn queued_audit_entries_use_one_connection_postgresql() {
     let start = Instant::now();
     let mut most = 0;
     while start.elapsed() < Duration::from_secs(3) {
-        most = most.max(rt.block_on(waiting(&mut watcher)));
+        most = most.max(rt.block_on(lock_waiters(&mut watcher)));
         std::thread::sleep(Duration::from_millis(50));
     }
     rt.block_on(sqlx::raw_sql("COMMIT").execute(&mut locker))

@@ -15,20 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use graftwatch_store::{Location, Store};
-use sqlx::{Connection, Row};
-
-/// Backends of this database waiting for a lock.
-async fn waiting(conn: &mut sqlx::AnyConnection) -> i64 {
-    sqlx::query(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-         AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-    )
-    .fetch_one(conn)
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap()
-}
+use sqlx::Connection;
 
 /// The most reads seen waiting at once within `within`, with `readers`
 /// threads reading through a pool of `pool` connections.
@@ -59,7 +46,7 @@ fn reads_in_flight(loc: &Location, pool: u32, readers: usize, within: Duration) 
     let start = Instant::now();
     let mut most = 0;
     while start.elapsed() < within {
-        most = most.max(rt.block_on(waiting(&mut watcher)));
+        most = most.max(rt.block_on(lock_waiters(&mut watcher)));
         if most >= readers as i64 {
             break;
         }
