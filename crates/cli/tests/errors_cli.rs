@@ -3,9 +3,13 @@
 //! input, a UTF-8 byte-order mark accepted in every text input, and an
 //! example in every subcommand's `--help`.
 
+mod cli_common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use cli_common::{assert_exit_2, str_example, text};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
@@ -35,10 +39,6 @@ fn gw_stdin(args: &[&str], stdin: &[u8]) -> Output {
     // A command may exit before reading all of its input.
     let _ = child.stdin.take().expect("stdin").write_all(stdin);
     child.wait_with_output().expect("wait")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// A fresh, empty directory unique to this test.
@@ -197,8 +197,7 @@ fn report_refuses_to_replace_without_force() {
         out.to_str().unwrap(),
     ];
     let o = gw(&args);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("--force"), "{}", text(&o.stderr));
+    assert_exit_2(&o, &["--force"]);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
     let mut forced = args.to_vec();
     forced.push("--force");
@@ -244,20 +243,8 @@ fn chimerism_html_refuses_to_replace_without_force() {
     let d = tmp("html");
     let html = d.join("str.html");
     std::fs::write(&html, "previous").unwrap();
-    let args = [
-        "chimerism",
-        "str",
-        "--recipient",
-        "R=examples/str/references.txt:R-pre",
-        "--donor",
-        "UCB-1=examples/str/references.txt:UCB-1",
-        "--donor",
-        "PBSC-1=examples/str/references.txt:PBSC-1",
-        "--sample",
-        "PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13",
-        "--html",
-        html.to_str().unwrap(),
-    ];
+    let mut args = str_example("PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13");
+    args.extend(["--html", html.to_str().unwrap()]);
     let o = gw(&args);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert_eq!(std::fs::read_to_string(&html).unwrap(), "previous");
@@ -276,20 +263,8 @@ fn add_to_keeps_the_previous_version_as_a_backup() {
     let course = d.join("c.json");
     std::fs::copy(seed_json(), &course).unwrap();
     let before = std::fs::read(&course).unwrap();
-    let args = [
-        "chimerism",
-        "str",
-        "--recipient",
-        "R=examples/str/references.txt:R-pre",
-        "--donor",
-        "UCB-1=examples/str/references.txt:UCB-1",
-        "--donor",
-        "PBSC-1=examples/str/references.txt:PBSC-1",
-        "--sample",
-        "PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13",
-        "--add-to",
-        course.to_str().unwrap(),
-    ];
+    let mut args = str_example("PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13");
+    args.extend(["--add-to", course.to_str().unwrap()]);
     let o = gw(&args);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(std::fs::read(d.join("c.json.bak")).unwrap(), before);
@@ -321,8 +296,7 @@ fn standard_input_for_course_commands() {
         assert!(!o.stdout.is_empty(), "{args:?}");
     }
     let o = gw_stdin(&["course", "validate", "-"], b"{\"format\": 1}");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("<stdin>"), "{}", text(&o.stderr));
+    assert_exit_2(&o, &["<stdin>"]);
 }
 
 #[test]
