@@ -6,7 +6,7 @@ mod cli_common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cli_common::{STR_REFS, assert_bad, root, text};
+use cli_common::{STR_REFS, assert_bad, fresh_dir, root, sorted_listing, text};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_graftwatch"));
@@ -15,10 +15,7 @@ fn bin() -> Command {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-str-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir("gw-str", name)
 }
 
 fn run(extra: &[&str]) -> Output {
@@ -33,14 +30,6 @@ fn run(extra: &[&str]) -> Output {
 /// Runs `graftwatch` with `args` from the workspace root.
 fn gw(args: &[&str]) -> Output {
     bin().args(args).output().unwrap()
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect()
 }
 
 #[test]
@@ -167,7 +156,7 @@ fn html_is_self_contained() {
         !h.contains("style=\""),
         "colours by class, no style attributes"
     );
-    assert_eq!(files_in(&dir), vec!["str.html".to_string()]);
+    assert_eq!(sorted_listing(&dir), vec!["str.html".to_string()]);
 }
 
 #[test]
@@ -337,7 +326,7 @@ fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
         .unwrap();
     assert_bad(&o, &["'CORD'", "UCB-1, PBSC-1"]);
     assert_eq!(std::fs::read_to_string(&course).unwrap(), original);
-    assert_eq!(files_in(&dir), vec!["course.json".to_string()]);
+    assert_eq!(sorted_listing(&dir), vec!["course.json".to_string()]);
 }
 
 fn write(dir: &Path, name: &str, body: &str) -> String {
@@ -482,8 +471,7 @@ fn bad_inputs_exit_2_and_write_nothing() {
     assert_eq!(o.status.code(), Some(2));
 
     assert!(!html.exists());
-    let mut left = files_in(&dir);
-    left.sort();
+    let left = sorted_listing(&dir);
     assert_eq!(
         left,
         vec![

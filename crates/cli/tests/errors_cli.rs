@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use cli_common::{assert_exit_2, str_example, text};
+use cli_common::{assert_exit_2, fresh_dir, str_example, text};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
@@ -43,10 +43,7 @@ fn gw_stdin(args: &[&str], stdin: &[u8]) -> Output {
 
 /// A fresh, empty directory unique to this test.
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-errors-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir("gw-errors", name)
 }
 
 /// The seed course with its first ANC made negative.
