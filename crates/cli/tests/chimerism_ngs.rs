@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 mod ngs_cli;
-use ngs_cli::{example, gw};
+use ngs_cli::{example, example_day30_args, gw};
 
 fn base(panel: &Path, pileup: &Path) -> Vec<String> {
     let p = pileup.display().to_string();
@@ -178,25 +178,13 @@ fn add_to_course_appends_ngs_observations_and_checks_donor_names() {
     assert_eq!(std::fs::read_to_string(&course).unwrap(), before);
     // Named after the course's donors: appended.
     let p = example("pileup.vcf").display().to_string();
-    let args = [
-        "chimerism",
-        "ngs",
-        "--panel",
-        &example("panel.vcf").display().to_string(),
-        "--recipient",
-        &format!("recipient={p}:recipient"),
-        "--donor",
-        &format!("PBSC-1={p}:pbsc"),
-        "--donor",
-        &format!("UCB-1={p}:ucb1"),
-        "--sample",
-        &format!("day30={p}::cd3:2026-02-01"),
-        "--add-to",
-        &course.display().to_string(),
-        "--format",
-        "tsv",
-    ]
-    .map(|s| s.to_string());
+    let mut args = example_day30_args();
+    args.extend([
+        "--add-to".into(),
+        course.display().to_string(),
+        "--format".into(),
+        "tsv".into(),
+    ]);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, _, err) = gw(&a);
     assert_eq!(code, 0, "{err}");

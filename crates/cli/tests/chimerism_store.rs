@@ -8,6 +8,7 @@
 mod common;
 
 mod cli_common;
+mod ngs_cli;
 
 use std::process::{Command, Output};
 
@@ -16,6 +17,7 @@ use common::{Db, PgCluster, SqliteDb, clinician, seed};
 use graftwatch_course::ObservationKind;
 use graftwatch_store::hashing::sha256_hex;
 use graftwatch_store::{Location, Store};
+use ngs_cli::example_day30_args;
 
 fn url(loc: &Location) -> String {
     match loc {
@@ -56,28 +58,10 @@ fn str_add(db: &str, patient: &str, donor: &str) -> Output {
 }
 
 fn ngs_add(db: &str) -> Output {
-    let p = root().join("examples/ngs/pileup.vcf").display().to_string();
-    let panel = root().join("examples/ngs/panel.vcf").display().to_string();
-    gw(&[
-        "chimerism",
-        "ngs",
-        "--panel",
-        &panel,
-        "--recipient",
-        &format!("recipient={p}:recipient"),
-        "--donor",
-        &format!("PBSC-1={p}:pbsc"),
-        "--donor",
-        &format!("UCB-1={p}:ucb1"),
-        "--sample",
-        &format!("day30={p}::cd3:2026-02-01"),
-        "--format",
-        "tsv",
-        "--add-to",
-        "SEED-AML-01",
-        "--db",
-        db,
-    ])
+    let mut args = example_day30_args();
+    args.extend(["--format", "tsv", "--add-to", "SEED-AML-01", "--db", db].map(String::from));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    gw(&a)
 }
 
 fn sample_values(s: &Store, sample: &str) -> Vec<f64> {

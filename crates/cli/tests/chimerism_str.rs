@@ -241,18 +241,22 @@ fn add_to_course_appends_observations() {
         .as_array()
         .map(|a| a.len())
         .unwrap_or(0);
-    let o = run(&[
-        "--sample",
-        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
-        "--add-to",
-        course.to_str().unwrap(),
-        "--bootstrap",
-        "20",
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let after: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
-    let obs = after["observations"].as_array().unwrap();
+    // Adds the day-30 CD3 sample to the course: its observations after.
+    let add = || -> Vec<serde_json::Value> {
+        let o = run(&[
+            "--sample",
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+            "--add-to",
+            course.to_str().unwrap(),
+            "--bootstrap",
+            "20",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let after: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
+        after["observations"].as_array().unwrap().clone()
+    };
+    let obs = add();
     assert_eq!(obs.len(), n0 + 3);
     let ours: Vec<&serde_json::Value> =
         obs.iter().filter(|o| o["sample"] == "PB-d30-CD3").collect();
@@ -263,18 +267,7 @@ fn add_to_course_appends_observations() {
     );
     assert!(ours.iter().any(|o| o["person"] == "UCB-1"));
     // A rerun replaces the same sample, lineage, date and method: still 3, summing to 100.
-    let o = run(&[
-        "--sample",
-        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
-        "--add-to",
-        course.to_str().unwrap(),
-        "--bootstrap",
-        "20",
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let after: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
-    let obs = after["observations"].as_array().unwrap();
+    let obs = add();
     assert_eq!(obs.len(), n0 + 3);
     let sum: f64 = obs
         .iter()
