@@ -164,13 +164,16 @@ fn alert_thresholds_come_from_a_config_file() {
     let cfg = dir.join("alerts.toml");
     std::fs::write(&cfg, "engraftment_warning_days = [10]\n").unwrap();
     let out = dir.join("d.json");
-    let o = bin()
-        .args(["report", SEED, "--alerts-config"])
-        .arg(&cfg)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let report_with_alerts = || {
+        bin()
+            .args(["report", SEED, "--alerts-config"])
+            .arg(&cfg)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let o = report_with_alerts();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -186,13 +189,7 @@ fn alert_thresholds_come_from_a_config_file() {
 
     // an unknown key is bad input: exit 2, named, nothing written
     std::fs::write(&cfg, "engraftment_days = [10]\n").unwrap();
-    let o = bin()
-        .args(["report", SEED, "--alerts-config"])
-        .arg(&cfg)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = report_with_alerts();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
