@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use graftwatch_store::{AuditEvent, Location, Role, Store};
-use sqlx::Connection;
 
 const THREADS: usize = 16;
 const PER_THREAD: usize = 25;
@@ -96,18 +95,11 @@ fn queued_audit_entries_use_one_connection_postgresql() {
     };
     let s = Arc::new(Store::open_with_pool(&loc, 8).unwrap());
     let rt = tokio_rt();
-    sqlx::any::install_default_drivers();
-    let (mut locker, mut watcher) = rt.block_on(async {
-        (
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-        )
-    });
-    rt.block_on(
-        sqlx::raw_sql("BEGIN; SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
-            .execute(&mut locker),
-    )
-    .unwrap();
+    let (mut locker, mut watcher) = locker_and_watcher(
+        &rt,
+        url,
+        "BEGIN; SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
+    );
     let readers = 12;
     let threads: Vec<_> = (0..readers)
         .map(|t| {

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use graftwatch_store::{Location, Store};
-use sqlx::Connection;
 
 /// The most reads seen waiting at once within `within`, with `readers`
 /// threads reading through a pool of `pool` connections.
@@ -26,17 +25,11 @@ fn reads_in_flight(loc: &Location, pool: u32, readers: usize, within: Duration) 
     let s = Arc::new(Store::open_with_pool(loc, pool).unwrap());
     let expected = s.course_at(&clinician(), "C1", None).unwrap().0;
     let rt = tokio_rt();
-    sqlx::any::install_default_drivers();
-    let (mut locker, mut watcher) = rt.block_on(async {
-        (
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-        )
-    });
-    rt.block_on(
-        sqlx::raw_sql("BEGIN; LOCK TABLE revisions IN ACCESS EXCLUSIVE MODE").execute(&mut locker),
-    )
-    .unwrap();
+    let (mut locker, mut watcher) = locker_and_watcher(
+        &rt,
+        url,
+        "BEGIN; LOCK TABLE revisions IN ACCESS EXCLUSIVE MODE",
+    );
     let threads: Vec<_> = (0..readers)
         .map(|_| {
             let s = Arc::clone(&s);

@@ -295,6 +295,27 @@ impl Drop for PgCluster {
     }
 }
 
+/// Two connections to the PostgreSQL database `url`: the first has begun a
+/// transaction with `lock_sql` (and holds its lock until `COMMIT`), the
+/// second is free to watch the waiters ([`lock_waiters`]).
+pub fn locker_and_watcher(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    lock_sql: &str,
+) -> (sqlx::AnyConnection, sqlx::AnyConnection) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let (mut locker, watcher) = rt.block_on(async {
+        (
+            sqlx::AnyConnection::connect(url).await.unwrap(),
+            sqlx::AnyConnection::connect(url).await.unwrap(),
+        )
+    });
+    rt.block_on(sqlx::raw_sql(lock_sql).execute(&mut locker))
+        .unwrap();
+    (locker, watcher)
+}
+
 /// Backends of this database waiting for a lock (PostgreSQL).
 pub async fn lock_waiters(conn: &mut sqlx::AnyConnection) -> i64 {
     use sqlx::Row;
