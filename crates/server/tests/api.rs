@@ -12,8 +12,7 @@ use graftwatch_server::roles::Surface;
 
 #[test]
 fn openapi_document_lists_every_api_route() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let r = t.send(get("/api/openapi.json"));
     assert_eq!(r.status, StatusCode::OK);
     let doc = r.json();
@@ -48,8 +47,7 @@ fn openapi_document_lists_every_api_route() {
 
 #[test]
 fn swagger_ui_is_vendored() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let r = t.send(get("/api/docs"));
     assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
     let r = t.send(get("/api/docs/"));
@@ -66,8 +64,7 @@ fn swagger_ui_is_vendored() {
 
 #[test]
 fn reads_return_the_patients_data() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let tok = token_for(&t, "doc");
     let r = api_get(&t, &tok, "/api/patients");
     assert_eq!(r.status, StatusCode::OK);
@@ -123,8 +120,7 @@ fn reads_return_the_patients_data() {
 
 #[test]
 fn observation_writes_are_checked_and_conflicts_detected() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let tok = token_for(&t, "doc");
     let post = |body: &str| {
         t.send(with_token(
@@ -181,8 +177,7 @@ fn observation_writes_are_checked_and_conflicts_detected() {
 
 #[test]
 fn audit_log_filters_and_exports() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let doc = token_for(&t, "doc");
     t.send(with_token("GET", "/api/patients/P1/course", &doc, None));
     let aud = t.login("aud");
@@ -264,8 +259,7 @@ fn audit_log_filters_and_exports() {
 
 #[test]
 fn admin_pages_manage_users_and_tokens() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("admin");
     let form = |path: &str, body: String| {
         axum::http::Request::post(path)

@@ -10,8 +10,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{
-    SqliteDb, TestApp, form_refs, page, post_form, post_multipart, sign_off_chimerism, str_file,
-    test_config,
+    form_refs, page, post_form, post_multipart, sign_off_chimerism, sqlite_app, str_file,
 };
 use graftwatch_store::Channel;
 
@@ -29,8 +28,7 @@ const DAY: &str = "2025-05-25";
 
 #[test]
 fn ward_lists_the_patient_with_filters_and_sorts() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let r = page(&t, &s, &format!("/ward?on={DAY}&sort=anc"));
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -53,8 +51,7 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
 
 #[test]
 fn patient_page_embeds_the_report_without_inline_styles() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let r = page(&t, &s, "/patients/P1");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -95,8 +92,7 @@ fn findings(base: &str, bili: &str) -> Vec<(&'static str, String)> {
 
 #[test]
 fn bedside_preview_names_bad_fields_and_save_is_one_revision() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let head = t.state.store.head("P1").unwrap();
     let form = page(&t, &s, &format!("/patients/P1/entry?date={DAY}"));
@@ -161,8 +157,7 @@ fn bedside_preview_names_bad_fields_and_save_is_one_revision() {
 
 #[test]
 fn lab_upload_review_and_sign_off_attaches_one_revision() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
     let refs = str_file("references.txt");
     // A sample before any reference: refused with what to do.
@@ -229,8 +224,7 @@ fn lab_upload_review_and_sign_off_attaches_one_revision() {
 
 #[test]
 fn dli_review_on_a_chosen_date() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let r = page(&t, &s, "/patients/P1/dli?date=2024-07-30");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

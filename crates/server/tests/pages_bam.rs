@@ -11,13 +11,12 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{SqliteDb, TestApp, data_file, post_multipart, sign_off_chimerism, test_config};
+use common::{data_file, post_multipart, sign_off_chimerism, sqlite_app};
 use graftwatch_store::Role;
 
 #[test]
 fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
     let references = data_file("tests/data/ngs-bam", "references.vcf");
     let reference = |person: &str, sample: &str, file: (&str, &[u8])| {

@@ -11,8 +11,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{
-    SqliteDb, TestApp, form_refs, ngs_file, page, post_form, post_multipart, sign_off_chimerism,
-    str_file, test_config,
+    TestApp, form_refs, ngs_file, page, post_form, post_multipart, sign_off_chimerism, sqlite_app,
+    str_file,
 };
 use graftwatch_store::Role;
 
@@ -45,8 +45,7 @@ fn add_patients(t: &TestApp, from: usize, n: usize) {
 
 #[test]
 fn ward_pages_fifty_rows_audits_the_page_and_sees_other_writers() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     add_patients(&t, 0, 60);
     let s = t.login("doc");
     let r = page(&t, &s, "/ward?sort=patient&on=2024-06-01");
@@ -106,8 +105,7 @@ fn ward_pages_fifty_rows_audits_the_page_and_sees_other_writers() {
 
 #[test]
 fn ward_alert_column_shows_only_alerts_active_on_the_day() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let actor = common::store_common::actor("doc", Role::Clinician);
     let listed = t.state.store.list_patients(&actor, false).unwrap();
@@ -158,8 +156,7 @@ fn crs_form(head: i64, cause: &str) -> Vec<(&'static str, String)> {
 
 #[test]
 fn bedside_crs_fields_preview_in_clinical_words_and_save() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let head = t.state.store.head("P1").unwrap();
     let form = page(&t, &s, &format!("/patients/P1/entry?date={CART_DAY}"));
@@ -243,8 +240,7 @@ fn bedside_crs_fields_preview_in_clinical_words_and_save() {
 
 #[test]
 fn lower_bound_grade_reads_at_least_and_not_yet_gradable() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let head = t.state.store.head("P1").unwrap();
     let f = [
@@ -262,8 +258,7 @@ fn lower_bound_grade_reads_at_least_and_not_yet_gradable() {
 
 #[test]
 fn lab_form_offers_the_kits_and_records_the_one_chosen() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
     let r = page(&t, &s, "/patients/P1/lab");
     assert!(r.body.contains("name=\"kit\""));
@@ -329,8 +324,7 @@ fn lab_form_offers_the_kits_and_records_the_one_chosen() {
 
 #[test]
 fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let tok = common::token_for(&t, "doc");
     let actor = common::store_common::actor("doc", Role::Clinician);
     let (course, _) = t.state.store.course_at(&actor, "P1", None).unwrap();
@@ -374,8 +368,7 @@ fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
 
 #[test]
 fn ngs_upload_against_stored_references_review_and_sign_off() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
     let pileup = ngs_file("pileup.vcf");
     let sample = |file: (&str, &[u8]), name: &'static str| {

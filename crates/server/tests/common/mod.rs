@@ -29,6 +29,14 @@ pub const USERS: [(&str, Role); 5] = [
     ("aud", Role::Monitor),
 ];
 
+/// The application over a fresh seeded SQLite store with the test
+/// configuration, and that store (keep it alive as long as the application).
+pub fn sqlite_app() -> (SqliteDb, TestApp) {
+    let db = SqliteDb::new();
+    let t = TestApp::new(&db, test_config());
+    (db, t)
+}
+
 /// The password of a seeded user.
 pub fn password(user: &str) -> String {
     format!("{user}-password-123")
