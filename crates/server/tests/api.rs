@@ -181,43 +181,19 @@ fn audit_log_filters_and_exports() {
     let doc = token_for(&t, "doc");
     t.send(with_token("GET", "/api/patients/P1/course", &doc, None));
     let aud = t.login("aud");
-    let r = t.send(with_session(
-        "GET",
-        "/api/audit?actor=doc&action=read_course",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/api/audit?actor=doc&action=read_course");
     assert_eq!(r.status, StatusCode::OK);
     let e = r.json()["entries"].as_array().unwrap().clone();
     assert_eq!(e.len(), 1);
     assert_eq!(e[0]["channel"], "api");
     assert_eq!(e[0]["patients"], "P1");
-    let r = t.send(with_session(
-        "GET",
-        "/api/audit?from=2020-13-01",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/api/audit?from=2020-13-01");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The page and its CSV export.
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit?actor=doc",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit?actor=doc");
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("read_course"));
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit.csv?actor=doc",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit.csv?actor=doc");
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let mut lines = r.body.lines();
@@ -231,28 +207,16 @@ fn audit_log_filters_and_exports() {
         r.body
     );
     // Verification.
-    let r = t.send(with_session("GET", "/api/audit/verify", &aud, false, None));
+    let r = page(&t, &aud, "/api/audit/verify");
     assert_eq!(r.json()["ok"], true);
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit/verify",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit/verify");
     assert!(r.body.contains("The audit trail verifies"));
     // Tampering shows on the page.
     common::store_common::raw_exec(
         &t.loc,
         "UPDATE audit_log SET actor = 'someone' WHERE seq = 3",
     );
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit/verify",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit/verify");
     assert!(r.body.contains("does NOT verify"), "{}", r.body);
     assert!(r.body.contains("#3"));
 }

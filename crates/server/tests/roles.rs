@@ -152,7 +152,7 @@ fn unknown_routes_do_not_exist() {
     let (_db, t) = sqlite_app();
     let s = t.login("admin");
     for path in ["/admin", "/api/patients/P1/delete", "/api/users", "/.env"] {
-        let r = t.send(with_session("GET", path, &s, false, None));
+        let r = page(&t, &s, path);
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
     }
     // A known path with a method not in the table is refused too.
