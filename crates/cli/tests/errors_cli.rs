@@ -27,6 +27,11 @@ fn gw(args: &[&str]) -> Output {
     bin().args(args).output().expect("run graftwatch")
 }
 
+/// `graftwatch --error-format json course validate FILE`.
+fn validate_json(file: &str) -> Output {
+    gw(&["--error-format", "json", "course", "validate", file])
+}
+
 /// Runs with `stdin` as standard input.
 fn gw_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = bin()
@@ -69,13 +74,7 @@ fn json_lines(stderr: &[u8]) -> Vec<serde_json::Value> {
 fn json_error_format_gives_one_object_per_diagnostic() {
     let d = tmp("json");
     let bad = broken_course(&d);
-    let o = gw(&[
-        "--error-format",
-        "json",
-        "course",
-        "validate",
-        bad.to_str().unwrap(),
-    ]);
+    let o = validate_json(bad.to_str().unwrap());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     let objs = json_lines(&o.stderr);
     assert!(!objs.is_empty());
@@ -147,13 +146,7 @@ fn warnings_are_json_too() {
     hb["value"] = serde_json::json!(30);
     let p = d.join("warn.json");
     std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
-    let o = gw(&[
-        "--error-format",
-        "json",
-        "course",
-        "validate",
-        p.to_str().unwrap(),
-    ]);
+    let o = validate_json(p.to_str().unwrap());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let objs = json_lines(&o.stderr);
     assert!(
@@ -417,13 +410,7 @@ fn docs_error_format_example_is_what_the_command_prints() {
         .find("```\n<!-- errors-example:end -->")
         .expect("end marker")
         + a;
-    let o = gw(&[
-        "--error-format",
-        "json",
-        "course",
-        "validate",
-        "docs/examples/course-invalid.json",
-    ]);
+    let o = validate_json("docs/examples/course-invalid.json");
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(text(&o.stderr), &doc[a..b]);
 }
