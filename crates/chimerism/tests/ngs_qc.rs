@@ -7,7 +7,7 @@ use graftwatch_chimerism::ngs::sim::{SimPerson, simulate_counts, unrelated};
 use graftwatch_chimerism::ngs::{
     GenotypeConfig, NgsConfig, NgsError, analyse_sample, call_genotypes,
 };
-use ngs_common::scenario;
+use ngs_common::{Scenario, scenario};
 
 fn codes(r: &graftwatch_chimerism::ngs::NgsSampleResult) -> Vec<&'static str> {
     r.flags.iter().map(|f| f.code.as_str()).collect()
@@ -20,6 +20,38 @@ fn analyse_with(
 ) -> Result<graftwatch_chimerism::ngs::NgsSampleResult, NgsError> {
     let counts = s.counts(people, fractions);
     s.analyse(&counts)
+}
+
+/// `analyse_sample` on the scenario's markers and people with the default
+/// settings (no site effects), naming the sample `name`.
+fn analyse_plain(
+    s: &Scenario,
+    name: &str,
+    counts: &[Option<AlleleCounts>],
+) -> Result<graftwatch_chimerism::ngs::NgsSampleResult, NgsError> {
+    analyse_sample(
+        name,
+        &s.panel.markers,
+        &s.persons,
+        &s.calls,
+        &s.errors,
+        counts,
+        &NgsConfig::default(),
+    )
+}
+
+/// Counts of a mixture of `people` at `fractions`, simulated without site
+/// effects from the scenario's errors, reads and random stream.
+fn plain_counts(
+    s: &mut Scenario,
+    people: &[SimPerson],
+    fractions: &[f64],
+) -> Vec<Option<AlleleCounts>> {
+    let refs: Vec<&SimPerson> = people.iter().collect();
+    simulate_counts(&refs, fractions, &s.sim_errors, &s.reads, &mut s.rng)
+        .into_iter()
+        .map(Some)
+        .collect()
 }
 
 #[test]
@@ -60,11 +92,7 @@ fn near_identical_donors_are_not_split() {
         }
     }
     s.people[2] = twin.clone();
-    let pure: Vec<Option<AlleleCounts>> =
-        simulate_counts(&[&twin], &[1.0], &s.sim_errors, &s.reads, &mut s.rng)
-            .into_iter()
-            .map(Some)
-            .collect();
+    let pure = plain_counts(&mut s, std::slice::from_ref(&twin), &[1.0]);
     s.calls[2] = call_genotypes(&pure, &GenotypeConfig::default());
     let people: Vec<SimPerson> = s.people.clone();
     let refs: Vec<&SimPerson> = people.iter().collect();
@@ -87,56 +115,25 @@ fn near_identical_donors_are_not_split() {
 fn missing_data_is_insufficient_data_naming_the_sample() {
     let s = scenario(730, 1);
     let counts = vec![None; s.panel.markers.len()];
-    let e = analyse_sample(
-        "day30",
-        &s.panel.markers,
-        &s.persons,
-        &s.calls,
-        &s.errors,
-        &counts,
-        &NgsConfig::default(),
-    )
-    .unwrap_err();
+    let e = analyse_plain(&s, "day30", &counts).unwrap_err();
     assert!(matches!(e, NgsError::InsufficientData { .. }));
     assert!(e.to_string().contains("day30"));
-    let e = analyse_sample(
-        "x",
-        &s.panel.markers,
-        &s.persons,
-        &s.calls,
-        &s.errors,
-        &counts[1..],
-        &NgsConfig::default(),
-    )
-    .unwrap_err();
+    let e = analyse_plain(&s, "x", &counts[1..]).unwrap_err();
     assert!(matches!(e, NgsError::LengthMismatch { .. }));
 }
 
 #[test]
 fn shallow_and_missing_markers_are_excluded_with_reasons() {
     let mut s = scenario(740, 1);
-    let refs: Vec<&SimPerson> = s.people.iter().collect();
-    let mut counts: Vec<Option<AlleleCounts>> =
-        simulate_counts(&refs, &[0.2, 0.8], &s.sim_errors, &s.reads, &mut s.rng)
-            .into_iter()
-            .map(Some)
-            .collect();
+    let people = s.people.clone();
+    let mut counts = plain_counts(&mut s, &people, &[0.2, 0.8]);
     counts[0] = None;
     counts[1] = Some(AlleleCounts {
         ref_count: 50,
         alt_count: 49,
         other: 0,
     });
-    let res = analyse_sample(
-        "s",
-        &s.panel.markers,
-        &s.persons,
-        &s.calls,
-        &s.errors,
-        &counts,
-        &NgsConfig::default(),
-    )
-    .unwrap();
+    let res = analyse_plain(&s, "s", &counts).unwrap();
     use graftwatch_chimerism::ngs::Exclusion;
     assert_eq!(res.markers[0].excluded, Some(Exclusion::MissingInSample));
     assert_eq!(
@@ -152,23 +149,10 @@ fn shallow_and_missing_markers_are_excluded_with_reasons() {
 #[test]
 fn a_corrupted_marker_is_excluded_as_outlier() {
     let mut s = scenario(750, 1);
-    let refs: Vec<&SimPerson> = s.people.iter().collect();
-    let mut counts: Vec<Option<AlleleCounts>> =
-        simulate_counts(&refs, &[0.2, 0.8], &s.sim_errors, &s.reads, &mut s.rng)
-            .into_iter()
-            .map(Some)
-            .collect();
+    let people = s.people.clone();
+    let mut counts = plain_counts(&mut s, &people, &[0.2, 0.8]);
     // Pick a used marker and flip its counts (e.g. a copy-number change).
-    let res = analyse_sample(
-        "s",
-        &s.panel.markers,
-        &s.persons,
-        &s.calls,
-        &s.errors,
-        &counts,
-        &NgsConfig::default(),
-    )
-    .unwrap();
+    let res = analyse_plain(&s, "s", &counts).unwrap();
     let m = res
         .markers
         .iter()
@@ -180,16 +164,7 @@ fn a_corrupted_marker_is_excluded_as_outlier() {
         alt_count: c.ref_count,
         other: 0,
     });
-    let res = analyse_sample(
-        "s",
-        &s.panel.markers,
-        &s.persons,
-        &s.calls,
-        &s.errors,
-        &counts,
-        &NgsConfig::default(),
-    )
-    .unwrap();
+    let res = analyse_plain(&s, "s", &counts).unwrap();
     assert!(matches!(
         res.markers[m].excluded,
         Some(graftwatch_chimerism::ngs::Exclusion::Outlier { .. })

@@ -10,8 +10,10 @@
 mod str_sim;
 
 use graftwatch_chimerism::str::{Detection, StrConfig, StrReferences};
-use graftwatch_core::{DonorId, Lineage};
-use str_sim::{Rng, SimParams, SimPerson, haploidentical, mixture, unrelated};
+use graftwatch_core::Lineage;
+use str_sim::{
+    Rng, SimParams, SimPerson, haploidentical, mixture, simulated_references, unrelated,
+};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Relation {
@@ -20,21 +22,31 @@ enum Relation {
 }
 
 fn refs(rng: &mut Rng, people: &[&SimPerson], p: &SimParams, cfg: &StrConfig) -> StrReferences {
-    let profiles: Vec<_> = people
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let mut f = vec![0.0; people.len()];
-            f[i] = 1.0;
-            mixture(rng, &format!("ref{i}"), people, &f, p)
-        })
-        .collect();
-    let donors: Vec<(DonorId, &graftwatch_chimerism::str::StrProfile)> = profiles[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, pr)| (DonorId(format!("D{}", i + 1)), pr))
-        .collect();
-    StrReferences::new(&profiles[0], &donors, cfg.clone()).expect("references")
+    simulated_references(rng, people, p, cfg.clone())
+}
+
+/// The default settings without bootstrap intervals (point estimates only).
+fn no_bootstrap() -> StrConfig {
+    StrConfig {
+        bootstrap_replicates: 0,
+        ..StrConfig::default()
+    }
+}
+
+/// A recipient, a donor of `relation` to them, and their references.
+fn recipient_and_donor(
+    rng: &mut Rng,
+    relation: Relation,
+    p: &SimParams,
+    cfg: &StrConfig,
+) -> (SimPerson, SimPerson, StrReferences) {
+    let r = unrelated(rng);
+    let d = match relation {
+        Relation::Unrelated => unrelated(rng),
+        Relation::Haplo => haploidentical(rng, &r),
+    };
+    let refs = refs(rng, &[&r, &d], p, cfg);
+    (r, d, refs)
 }
 
 /// One-donor mixtures: returns (mean absolute error in points, max error, n).
@@ -46,18 +58,10 @@ fn one_donor_mae(
     p: &SimParams,
 ) -> (f64, f64, usize) {
     let mut rng = Rng::new(seed);
-    let cfg = StrConfig {
-        bootstrap_replicates: 0,
-        ..StrConfig::default()
-    };
+    let cfg = no_bootstrap();
     let (mut sum, mut max, mut n) = (0.0, 0.0_f64, 0);
     for _ in 0..reps {
-        let r = unrelated(&mut rng);
-        let d = match relation {
-            Relation::Unrelated => unrelated(&mut rng),
-            Relation::Haplo => haploidentical(&mut rng, &r),
-        };
-        let refs = refs(&mut rng, &[&r, &d], p, &cfg);
+        let (r, d, refs) = recipient_and_donor(&mut rng, relation, p, &cfg);
         for &pct in donor_pcts {
             let f = pct / 100.0;
             let s = mixture(&mut rng, "s", &[&r, &d], &[1.0 - f, f], p);
@@ -81,18 +85,10 @@ fn detection_rate(
     p: &SimParams,
 ) -> (f64, usize, f64) {
     let mut rng = Rng::new(seed);
-    let cfg = StrConfig {
-        bootstrap_replicates: 0,
-        ..StrConfig::default()
-    };
+    let cfg = no_bootstrap();
     let (mut hit, mut m, mut lod_sum) = (0, 0, 0.0);
     for _ in 0..n {
-        let r = unrelated(&mut rng);
-        let d = match relation {
-            Relation::Unrelated => unrelated(&mut rng),
-            Relation::Haplo => haploidentical(&mut rng, &r),
-        };
-        let refs = refs(&mut rng, &[&r, &d], p, &cfg);
+        let (r, d, refs) = recipient_and_donor(&mut rng, relation, p, &cfg);
         let s = mixture(
             &mut rng,
             "s",
@@ -117,10 +113,7 @@ fn detection_rate(
 /// percent: per-person mean and max absolute error.
 fn two_donor(seed: u64, truth: [f64; 3], n: usize, p: &SimParams) -> ([f64; 3], [f64; 3]) {
     let mut rng = Rng::new(seed);
-    let cfg = StrConfig {
-        bootstrap_replicates: 0,
-        ..StrConfig::default()
-    };
+    let cfg = no_bootstrap();
     let mut mae = [0.0; 3];
     let mut max = [0.0_f64; 3];
     for _ in 0..n {

@@ -9,26 +9,16 @@ mod str_sim;
 
 use graftwatch_chimerism::str::{Detection, StrConfig, StrReferences};
 use graftwatch_core::{DonorId, Lineage};
-use str_sim::{Rng, SimParams, SimPerson, haploidentical, mixture, unrelated};
+use str_sim::{
+    Rng, SimParams, SimPerson, haploidentical, mixture, simulated_references, unrelated,
+};
 
 fn refs(rng: &mut Rng, people: &[&SimPerson], p: &SimParams) -> StrReferences {
     refs_with(rng, people, p, StrConfig::default())
 }
 
 fn refs_with(rng: &mut Rng, people: &[&SimPerson], p: &SimParams, cfg: StrConfig) -> StrReferences {
-    let profiles: Vec<_> = (0..people.len())
-        .map(|i| {
-            let mut f = vec![0.0; people.len()];
-            f[i] = 1.0;
-            mixture(rng, &format!("ref{i}"), people, &f, p)
-        })
-        .collect();
-    let donors: Vec<(DonorId, &graftwatch_chimerism::str::StrProfile)> = profiles[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, pr)| (DonorId(format!("D{}", i + 1)), pr))
-        .collect();
-    StrReferences::new(&profiles[0], &donors, cfg).expect("refs")
+    simulated_references(rng, people, p, cfg)
 }
 
 #[derive(Default)]

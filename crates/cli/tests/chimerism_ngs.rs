@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+mod cli_common;
 mod ngs_cli;
-use ngs_cli::{example, gw};
+use cli_common::fresh_dir;
+use ngs_cli::{example, example_day30_args, gw};
 
 fn base(panel: &Path, pileup: &Path) -> Vec<String> {
     let p = pileup.display().to_string();
@@ -36,12 +38,9 @@ fn truth() -> Vec<(String, Vec<f64>)> {
 }
 
 fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-ngs-cli-{tag}-{}", std::process::id()));
     // Empty: a leftover of an earlier run with the same process id would
     // make `--html` refuse to replace its file.
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir("gw-ngs-cli", tag)
 }
 
 #[test]
@@ -58,8 +57,7 @@ fn tsv_estimates_cover_the_truth() {
         "--threads".into(),
         "2".into(),
     ]);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, out, err) = gw(&a);
+    let (code, out, err) = gw(&args);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("sample\tlineage\tdate\tperson"));
@@ -96,8 +94,7 @@ fn missing_vcf_sample_is_exit_2_naming_file_and_sample() {
         "--sample".into(),
         format!("x={}:nobody", example("pileup.vcf").display()),
     ]);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, out, err) = gw(&a);
+    let (code, out, err) = gw(&args);
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(
@@ -119,8 +116,7 @@ fn bad_panel_is_exit_2_naming_line_and_nothing_written() {
         "--html".into(),
         html.display().to_string(),
     ]);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, _, err) = gw(&a);
+    let (code, _, err) = gw(&args);
     assert_eq!(code, 2);
     assert!(
         err.contains("panel.vcf:2") && err.contains("multi-allelic"),
@@ -142,8 +138,7 @@ fn html_is_self_contained_with_marker_plot() {
         "--format".into(),
         "json".into(),
     ]);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, out, err) = gw(&a);
+    let (code, out, err) = gw(&args);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["samples"][0]["lineage"], "cd3");
@@ -171,34 +166,20 @@ fn add_to_course_appends_ngs_observations_and_checks_donor_names() {
         "--add-to".into(),
         course.display().to_string(),
     ]);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, _, err) = gw(&a);
+    let (code, _, err) = gw(&args);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a donor of this course"), "{err}");
     assert_eq!(std::fs::read_to_string(&course).unwrap(), before);
     // Named after the course's donors: appended.
     let p = example("pileup.vcf").display().to_string();
-    let args = [
-        "chimerism",
-        "ngs",
-        "--panel",
-        &example("panel.vcf").display().to_string(),
-        "--recipient",
-        &format!("recipient={p}:recipient"),
-        "--donor",
-        &format!("PBSC-1={p}:pbsc"),
-        "--donor",
-        &format!("UCB-1={p}:ucb1"),
-        "--sample",
-        &format!("day30={p}::cd3:2026-02-01"),
-        "--add-to",
-        &course.display().to_string(),
-        "--format",
-        "tsv",
-    ]
-    .map(|s| s.to_string());
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, _, err) = gw(&a);
+    let mut args = example_day30_args();
+    args.extend([
+        "--add-to".into(),
+        course.display().to_string(),
+        "--format".into(),
+        "tsv".into(),
+    ]);
+    let (code, _, err) = gw(&args);
     assert_eq!(code, 0, "{err}");
     let after = std::fs::read_to_string(&course).unwrap();
     assert_eq!(
@@ -213,8 +194,7 @@ fn add_to_course_appends_ngs_observations_and_checks_donor_names() {
         "--add-to".into(),
         course.display().to_string(),
     ]);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, _, err) = gw(&a);
+    let (code, _, err) = gw(&args);
     assert_eq!(code, 2);
     assert!(err.contains("needs a date"), "{err}");
 }
@@ -263,8 +243,7 @@ fn lod_target_flags_negative_results_that_are_not_sensitive_enough() {
             "--lod-target".into(),
             target.into(),
         ]);
-        let a: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, out, err) = gw(&a);
+        let (code, out, err) = gw(&args);
         assert_eq!(code, 0, "{err}");
         let row: Vec<String> = out
             .lines()

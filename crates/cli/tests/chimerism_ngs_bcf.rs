@@ -8,14 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod cli_common;
 mod ngs_cli;
+use cli_common::fresh_dir;
 use ngs_cli::{example, gw};
 
 fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-ngs-bcf-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir("gw-ngs-bcf", tag)
 }
 
 /// `bcftools view -O{mode} -o OUT VCF`.

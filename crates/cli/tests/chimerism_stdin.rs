@@ -42,6 +42,20 @@ fn read(p: &str) -> Vec<u8> {
     std::fs::read(root().join(p)).expect("example file")
 }
 
+/// Runs `file_args` (empty standard input) and `stdin_args` (the file
+/// `input` on standard input); asserts that both succeed with the same
+/// output. Returns that output and the process id of the second run.
+fn same_as_file(file_args: &[String], stdin_args: &[String], input: &str) -> (String, u32) {
+    let fa: Vec<&str> = file_args.iter().map(String::as_str).collect();
+    let sa: Vec<&str> = stdin_args.iter().map(String::as_str).collect();
+    let (f, _) = run_with_stdin(&fa, b"");
+    let (s, pid) = run_with_stdin(&sa, &read(input));
+    assert!(f.status.success(), "{}", text(&f.stderr));
+    assert!(s.status.success(), "{}", text(&s.stderr));
+    assert_eq!(text(&s.stdout), text(&f.stdout));
+    (text(&s.stdout), pid)
+}
+
 const SAMPLES: [&str; 4] = [
     "--sample",
     "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
@@ -69,14 +83,8 @@ fn str_references_from_stdin_give_the_file_result() {
         a.extend(SAMPLES.iter().map(|s| s.to_string()));
         a.extend(["--format".into(), "csv".into()]);
     }
-    let fa: Vec<&str> = file_args.iter().map(String::as_str).collect();
-    let sa: Vec<&str> = stdin_args.iter().map(String::as_str).collect();
-    let (f, _) = run_with_stdin(&fa, b"");
-    let (s, _) = run_with_stdin(&sa, &read("examples/str/references.txt"));
-    assert!(f.status.success(), "{}", text(&f.stderr));
-    assert!(s.status.success(), "{}", text(&s.stderr));
-    assert_eq!(text(&s.stdout), text(&f.stdout));
-    assert!(text(&s.stdout).contains("PB-d30-CD3"));
+    let (out, _) = same_as_file(&file_args, &stdin_args, "examples/str/references.txt");
+    assert!(out.contains("PB-d30-CD3"));
 }
 
 #[test]
@@ -170,15 +178,11 @@ fn spool_dirs(pid: u32) -> Vec<String> {
 
 #[test]
 fn ngs_vcf_from_stdin_gives_the_file_result_and_leaves_no_copy() {
-    let fa = ngs_args("examples/ngs/pileup.vcf");
-    let sa = ngs_args("-");
-    let fa: Vec<&str> = fa.iter().map(String::as_str).collect();
-    let sa: Vec<&str> = sa.iter().map(String::as_str).collect();
-    let (f, _) = run_with_stdin(&fa, b"");
-    let (s, pid) = run_with_stdin(&sa, &read("examples/ngs/pileup.vcf"));
-    assert!(f.status.success(), "{}", text(&f.stderr));
-    assert!(s.status.success(), "{}", text(&s.stderr));
-    assert_eq!(text(&s.stdout), text(&f.stdout));
+    let (_, pid) = same_as_file(
+        &ngs_args("examples/ngs/pileup.vcf"),
+        &ngs_args("-"),
+        "examples/ngs/pileup.vcf",
+    );
     assert!(spool_dirs(pid).is_empty(), "{:?}", spool_dirs(pid));
 }
 

@@ -7,17 +7,17 @@
 #[path = "../../store/tests/common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+mod cli_common;
+mod ngs_cli;
+
 use std::process::{Command, Output};
 
+use cli_common::{STR_REFS, assert_exit_2, root, text};
 use common::{Db, PgCluster, SqliteDb, clinician, seed};
 use graftwatch_course::ObservationKind;
 use graftwatch_store::hashing::sha256_hex;
 use graftwatch_store::{Location, Store};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use ngs_cli::example_day30_args;
 
 fn url(loc: &Location) -> String {
     match loc {
@@ -32,10 +32,6 @@ fn gw(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn str_add(db: &str, patient: &str, donor: &str) -> Output {
@@ -62,28 +58,10 @@ fn str_add(db: &str, patient: &str, donor: &str) -> Output {
 }
 
 fn ngs_add(db: &str) -> Output {
-    let p = root().join("examples/ngs/pileup.vcf").display().to_string();
-    let panel = root().join("examples/ngs/panel.vcf").display().to_string();
-    gw(&[
-        "chimerism",
-        "ngs",
-        "--panel",
-        &panel,
-        "--recipient",
-        &format!("recipient={p}:recipient"),
-        "--donor",
-        &format!("PBSC-1={p}:pbsc"),
-        "--donor",
-        &format!("UCB-1={p}:ucb1"),
-        "--sample",
-        &format!("day30={p}::cd3:2026-02-01"),
-        "--format",
-        "tsv",
-        "--add-to",
-        "SEED-AML-01",
-        "--db",
-        db,
-    ])
+    let mut args = example_day30_args();
+    args.extend(["--format", "tsv", "--add-to", "SEED-AML-01", "--db", db].map(String::from));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    gw(&a)
 }
 
 fn sample_values(s: &Store, sample: &str) -> Vec<f64> {
@@ -148,15 +126,9 @@ fn add_to_stored_patient(db: &dyn Db) {
     assert!(text(&o.stderr).contains("unchanged"), "{}", text(&o.stderr));
     // Refused: an unknown patient; a donor the course does not have.
     let o = str_add(&u, "NOPE-1", "UCB-1");
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(
-        text(&o.stderr).contains("no patient 'NOPE-1'"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_exit_2(&o, &["no patient 'NOPE-1'"]);
     let o = str_add(&u, "SEED-AML-01", "UCB-9");
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("UCB-9"), "{}", text(&o.stderr));
+    assert_exit_2(&o, &["UCB-9"]);
 
     // NGS into the same patient: revision 3.
     let o = ngs_add(&u);
@@ -219,12 +191,7 @@ fn stored_references_are_reused(db: &dyn Db) {
     s.close();
     let u = url(&loc);
     let o = str_stored(&u, &["stored"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(
-        text(&o.stderr).contains("no stored str reference profile for recipient"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_exit_2(&o, &["no stored str reference profile for recipient"]);
     let o = str_add(&u, "SEED-AML-01", "UCB-1");
     assert!(o.status.success(), "{}", text(&o.stderr));
     let s = Store::open(&loc).unwrap();
@@ -276,8 +243,7 @@ fn stored_references_are_reused(db: &dyn Db) {
         assert!((a - b).abs() < 0.1, "{before:?} vs {after:?}");
     }
     let o = str_stored(&u, &["UCB-9=stored"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("for UCB-9"), "{}", text(&o.stderr));
+    assert_exit_2(&o, &["for UCB-9"]);
     let s = Store::open(&loc).unwrap();
     let again = s.profiles(&clinician(), "SEED-AML-01").unwrap();
     assert!(
@@ -335,12 +301,7 @@ fn stored_references_need_a_store() {
         "--sample",
         "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(
-        text(&o.stderr).contains("--add-to PATIENT with --db"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_exit_2(&o, &["--add-to PATIENT with --db"]);
 }
 
 #[test]
@@ -352,15 +313,9 @@ fn add_to_a_course_file_stays_a_file_without_db() {
     let o = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
         .current_dir(root())
         .env_remove("GRAFTWATCH_DB")
+        .args(["chimerism", "str"])
+        .args(STR_REFS)
         .args([
-            "chimerism",
-            "str",
-            "--recipient",
-            "R=examples/str/references.txt:R-pre",
-            "--donor",
-            "UCB-1=examples/str/references.txt:UCB-1",
-            "--donor",
-            "PBSC-1=examples/str/references.txt:PBSC-1",
             "--sample",
             "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
             "--bootstrap",

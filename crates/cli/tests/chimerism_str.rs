@@ -1,12 +1,12 @@
 //! `graftwatch chimerism str` end to end: the documented worked example,
 //! output formats, HTML, `--add-to`, and bad input (exit 2, nothing written).
 
+mod cli_common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use cli_common::{STR_REFS, assert_bad, fresh_dir, root, sorted_listing, text};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_graftwatch"));
@@ -15,40 +15,21 @@ fn bin() -> Command {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-str-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir("gw-str", name)
 }
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).to_string()
-}
-
-const REFS: [&str; 6] = [
-    "--recipient",
-    "R=examples/str/references.txt:R-pre",
-    "--donor",
-    "UCB-1=examples/str/references.txt:UCB-1",
-    "--donor",
-    "PBSC-1=examples/str/references.txt:PBSC-1",
-];
 
 fn run(extra: &[&str]) -> Output {
     bin()
         .args(["chimerism", "str"])
-        .args(REFS)
+        .args(STR_REFS)
         .args(extra)
         .output()
         .unwrap()
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect()
+/// Runs `graftwatch` with `args` from the workspace root.
+fn gw(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
 }
 
 #[test]
@@ -175,7 +156,7 @@ fn html_is_self_contained() {
         !h.contains("style=\""),
         "colours by class, no style attributes"
     );
-    assert_eq!(files_in(&dir), vec!["str.html".to_string()]);
+    assert_eq!(sorted_listing(&dir), vec!["str.html".to_string()]);
 }
 
 #[test]
@@ -260,18 +241,22 @@ fn add_to_course_appends_observations() {
         .as_array()
         .map(|a| a.len())
         .unwrap_or(0);
-    let o = run(&[
-        "--sample",
-        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
-        "--add-to",
-        course.to_str().unwrap(),
-        "--bootstrap",
-        "20",
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let after: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
-    let obs = after["observations"].as_array().unwrap();
+    // Adds the day-30 CD3 sample to the course: its observations after.
+    let add = || -> Vec<serde_json::Value> {
+        let o = run(&[
+            "--sample",
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+            "--add-to",
+            course.to_str().unwrap(),
+            "--bootstrap",
+            "20",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let after: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
+        after["observations"].as_array().unwrap().clone()
+    };
+    let obs = add();
     assert_eq!(obs.len(), n0 + 3);
     let ours: Vec<&serde_json::Value> =
         obs.iter().filter(|o| o["sample"] == "PB-d30-CD3").collect();
@@ -282,18 +267,7 @@ fn add_to_course_appends_observations() {
     );
     assert!(ours.iter().any(|o| o["person"] == "UCB-1"));
     // A rerun replaces the same sample, lineage, date and method: still 3, summing to 100.
-    let o = run(&[
-        "--sample",
-        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
-        "--add-to",
-        course.to_str().unwrap(),
-        "--bootstrap",
-        "20",
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let after: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
-    let obs = after["observations"].as_array().unwrap();
+    let obs = add();
     assert_eq!(obs.len(), n0 + 3);
     let sum: f64 = obs
         .iter()
@@ -301,21 +275,6 @@ fn add_to_course_appends_observations() {
         .map(|o| o["value"].as_f64().unwrap_or(0.0))
         .sum();
     assert!((sum - 100.0).abs() < 0.03, "{sum}");
-}
-
-fn assert_bad(o: &Output, needles: &[&str]) {
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "stdout {} stderr {}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    let e = text(&o.stderr);
-    for n in needles {
-        assert!(e.contains(n), "'{n}' not in: {e}");
-    }
-    assert!(o.stdout.is_empty(), "nothing on stdout on error");
 }
 
 #[test]
@@ -360,7 +319,7 @@ fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
         .unwrap();
     assert_bad(&o, &["'CORD'", "UCB-1, PBSC-1"]);
     assert_eq!(std::fs::read_to_string(&course).unwrap(), original);
-    assert_eq!(files_in(&dir), vec!["course.json".to_string()]);
+    assert_eq!(sorted_listing(&dir), vec!["course.json".to_string()]);
 }
 
 fn write(dir: &Path, name: &str, body: &str) -> String {
@@ -375,65 +334,53 @@ fn bad_inputs_exit_2_and_write_nothing() {
     let html = dir.join("out.html");
     let h = html.to_str().unwrap().to_string();
 
-    // Unknown marker.
-    let f = write(
-        &dir,
-        "unknown.txt",
-        "Sample Name\tMarker\tAllele\tHeight\tArea\nS\tD99S99\t20\t900\t9000\n",
-    );
-    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
-    assert_bad(&o, &["unknown.txt", "line 2", "D99S99", "D3S1358"]);
+    // Unknown marker; duplicate rows of one sample and marker (wide
+    // layout); header only; binary file; comma file with a bad row.
+    let bad_files: [(&str, &[u8], &[&str]); 5] = [
+        (
+            "unknown.txt",
+            b"Sample Name\tMarker\tAllele\tHeight\tArea\nS\tD99S99\t20\t900\t9000\n",
+            &["unknown.txt", "line 2", "D99S99", "D3S1358"],
+        ),
+        (
+            "dup.txt",
+            b"Sample Name\tMarker\tAllele 1\tHeight 1\tArea 1\nS\tFGA\t20\t900\t9000\nS\tFGA\t21\t800\t8000\n",
+            &["dup.txt", "line 3", "second row", "first on line 2"],
+        ),
+        (
+            "header.txt",
+            b"Sample Name\tMarker\tAllele 1\tHeight 1\n",
+            &["header.txt", "line 1", "header only"],
+        ),
+        (
+            "run.txt",
+            &[0x50, 0x4B, 3, 4, 0, 0, 0xFF, 0xFE, 0, 0x81],
+            &["run.txt", "line 1", "binary"],
+        ),
+        (
+            "comma.csv",
+            b"Sample Name,Marker,Allele,Height\nS,FGA,20,100,7\n",
+            &["comma.csv", "line 2", "comma-separated"],
+        ),
+    ];
+    for (name, body, needles) in bad_files {
+        let f = dir.join(name);
+        std::fs::write(&f, body).unwrap();
+        let o = run(&["--sample", &format!("S={}:S", f.display()), "--html", &h]);
+        assert_bad(&o, needles);
+    }
 
-    // Duplicate rows of one sample and marker (wide layout).
-    let f = write(
-        &dir,
-        "dup.txt",
-        "Sample Name\tMarker\tAllele 1\tHeight 1\tArea 1\nS\tFGA\t20\t900\t9000\nS\tFGA\t21\t800\t8000\n",
-    );
-    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
-    assert_bad(&o, &["dup.txt", "line 3", "second row", "first on line 2"]);
-
-    // Header only; binary file; comma file with a bad row.
-    let f = write(
-        &dir,
-        "header.txt",
-        "Sample Name\tMarker\tAllele 1\tHeight 1\n",
-    );
-    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
-    assert_bad(&o, &["header.txt", "line 1", "header only"]);
-    let bin_path = dir.join("run.txt");
-    std::fs::write(&bin_path, [0x50u8, 0x4B, 3, 4, 0, 0, 0xFF, 0xFE, 0, 0x81]).unwrap();
-    let o = run(&[
+    // Reference not in the file.
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "examples/str/references.txt:R-missing",
+        "--donor",
+        "D=examples/str/references.txt:UCB-1",
         "--sample",
-        &format!("S={}:S", bin_path.display()),
-        "--html",
-        &h,
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3",
     ]);
-    assert_bad(&o, &["run.txt", "line 1", "binary"]);
-    let f = write(
-        &dir,
-        "comma.csv",
-        "Sample Name,Marker,Allele,Height\nS,FGA,20,100,7\n",
-    );
-    let o = run(&["--sample", &format!("S={f}:S"), "--html", &h]);
-    assert_bad(&o, &["comma.csv", "line 2", "comma-separated"]);
-
-    // Sample not in the file / reference not in the file.
-    let o = run(&["--sample", "NOPE=examples/str/day30.txt:NOPE", "--html", &h]);
-    assert_bad(&o, &["no sample named 'NOPE'", "PB-d30-CD3"]);
-    let o = bin()
-        .args([
-            "chimerism",
-            "str",
-            "--recipient",
-            "examples/str/references.txt:R-missing",
-            "--donor",
-            "D=examples/str/references.txt:UCB-1",
-            "--sample",
-            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3",
-        ])
-        .output()
-        .unwrap();
     assert_bad(&o, &["R-missing", "R-pre, UCB-1"]);
 
     // Sample missing every reference locus (only Amelogenin and an unrelated marker row).
@@ -463,67 +410,61 @@ fn bad_inputs_exit_2_and_write_nothing() {
     let o = run(&["--sample", &format!("X={f}:X"), "--html", &h]);
     assert_bad(&o, &["matches none of the declared people"]);
 
-    // Bad lineage / date / spec.
-    let o = run(&[
+    // Sample not in the file; bad lineage / date.
+    for (sample, needles) in [
+        (
+            "NOPE=examples/str/day30.txt:NOPE",
+            &["no sample named 'NOPE'", "PB-d30-CD3"][..],
+        ),
+        (
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:liver",
+            &["unknown lineage 'liver'"],
+        ),
+        (
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-02-30",
+            &["2024-02-30"],
+        ),
+    ] {
+        let o = run(&["--sample", sample, "--html", &h]);
+        assert_bad(&o, needles);
+    }
+    // Bad reference specs.
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "examples/str/references.txt",
+        "--donor",
+        "D=examples/str/references.txt:UCB-1",
         "--sample",
-        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:liver",
-        "--html",
-        &h,
+        "x=a.txt:y",
     ]);
-    assert_bad(&o, &["unknown lineage 'liver'"]);
-    let o = run(&[
-        "--sample",
-        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-02-30",
-        "--html",
-        &h,
-    ]);
-    assert_bad(&o, &["2024-02-30"]);
-    let o = bin()
-        .args([
-            "chimerism",
-            "str",
-            "--recipient",
-            "examples/str/references.txt",
-            "--donor",
-            "D=examples/str/references.txt:UCB-1",
-            "--sample",
-            "x=a.txt:y",
-        ])
-        .output()
-        .unwrap();
     assert_bad(&o, &["--recipient", "FILE:SAMPLE"]);
-    let o = bin()
-        .args([
-            "chimerism",
-            "str",
-            "--recipient",
-            "R=examples/str/references.txt:R-pre",
-            "--donor",
-            "examples/str/references.txt:UCB-1",
-            "--sample",
-            "x=a.txt:y",
-        ])
-        .output()
-        .unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        "examples/str/references.txt:UCB-1",
+        "--sample",
+        "x=a.txt:y",
+    ]);
     assert_bad(&o, &["--donor", "NAME=INPUT", "FILE:SAMPLE"]);
 
     // References without donors are rejected by clap (exit 2 as well).
-    let o = bin()
-        .args([
-            "chimerism",
-            "str",
-            "--recipient",
-            "examples/str/references.txt:R-pre",
-            "--sample",
-            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3",
-        ])
-        .output()
-        .unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "examples/str/references.txt:R-pre",
+        "--sample",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 
     assert!(!html.exists());
-    let mut left = files_in(&dir);
-    left.sort();
+    let left = sorted_listing(&dir);
     assert_eq!(
         left,
         vec![

@@ -4,16 +4,16 @@
 #[path = "../../chimerism/tests/common/str_sim.rs"]
 mod str_sim;
 
+mod cli_common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
+use cli_common::fresh_dir;
 use str_sim::{Rng, SimParams, mixture, to_genemapper_wide, unrelated};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-strn-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir("gw-strn", name)
 }
 
 fn course_with_donors(ids: &[String]) -> String {

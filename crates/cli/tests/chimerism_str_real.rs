@@ -5,9 +5,12 @@
 #[path = "../../chimerism/tests/common/str_sim.rs"]
 mod str_sim;
 
+mod cli_common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use cli_common::{assert_exit_2, root, text};
 use str_sim::{Rng, SimParams, haploidentical, mixture, to_genemapper_wide, unrelated};
 
 fn real(name: &str) -> String {
@@ -28,10 +31,6 @@ fn gw(args: &[String]) -> Output {
 
 fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
 }
 
 #[test]
@@ -167,7 +166,7 @@ fn genemapper_idx_export_with_off_ladder_peaks_is_analysed() {
 #[test]
 fn old_spellings_work_with_a_deprecation_note() {
     let o = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .current_dir(root())
         .args([
             "chimerism",
             "str",
@@ -326,7 +325,7 @@ fn plate_of_96_samples() {
 
 #[test]
 fn unknown_kit_and_bad_purity_exit_2_naming_what_was_expected() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root();
     let base = [
         "chimerism",
         "str",
@@ -345,19 +344,16 @@ fn unknown_kit_and_bad_purity_exit_2_naming_what_was_expected() {
             .output()
             .unwrap()
     };
-    let o = run(&["--kit", "profiler"]);
-    assert_eq!(o.status.code(), Some(2));
-    let e = text(&o.stderr);
-    assert!(
-        e.contains("unknown kit 'profiler'") && e.contains("globalfiler"),
-        "{e}"
-    );
-    let o = run(&["--purity", "T=95"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("no --sample named 'T'"));
-    let o = run(&["--purity", "S=150"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("at most 100"));
+    for (extra, needles) in [
+        (
+            ["--kit", "profiler"],
+            &["unknown kit 'profiler'", "globalfiler"][..],
+        ),
+        (["--purity", "T=95"], &["no --sample named 'T'"]),
+        (["--purity", "S=150"], &["at most 100"]),
+    ] {
+        assert_exit_2(&run(&extra), needles);
+    }
     // A valid purity without an unsorted sample of that day is recorded, not applied.
     let o = run(&["--purity", "S=85", "--bootstrap", "10"]);
     assert!(o.status.success(), "{}", text(&o.stderr));

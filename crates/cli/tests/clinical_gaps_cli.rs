@@ -5,50 +5,15 @@
 //! Both sides of each boundary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use cli_common::{grade_json, run_gw, summary_item as item};
 use serde_json::{Value, json};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graftwatch"))
-        .args(args)
-        .output()
-        .expect("run graftwatch")
-}
+mod cli_common;
 
+/// Writes `name`, a course of patient `C1` with `events` and `observations`.
 fn write(name: &str, events: Value, observations: Value) -> PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let k = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let d = std::env::temp_dir().join(format!("gw-clin-{}-{k}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    let f = d.join(name);
-    let doc = json!({
-        "format": "graftwatch-course/1",
-        "patient": {"id": "C1", "sex": "male", "birth_year": 1970,
-            "diagnosis": {"disease": "aml", "date": "2023-01-01"}},
-        "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "sex": "male"}],
-        "events": events,
-        "observations": observations,
-    });
-    std::fs::write(&f, doc.to_string()).unwrap();
-    f
-}
-
-fn grade(f: &Path, extra: &[&str]) -> Value {
-    let mut args = vec!["grade", f.to_str().unwrap(), "--format", "json"];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn item<'a>(g: &'a Value, name: &str) -> &'a Value {
-    g["summary"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["item"] == name)
-        .unwrap_or_else(|| panic!("{name} missing"))
+    cli_common::write_course("gw-clin", "C1", name, events, observations)
 }
 
 fn gvhd(date: &str, skin: f64) -> Vec<Value> {
@@ -77,7 +42,7 @@ fn steroid_dose_both_sides_through_the_cli() {
             ]),
             Value::Array(obs),
         );
-        let g = grade(&f, &["--only", "agvhd"]);
+        let g = grade_json(&f, &["--only", "agvhd"]);
         let i = item(&g, "agvhd_treatment_response");
         assert_eq!(i["value"]["steroid_refractory"], refractory, "{dose}: {i}");
         assert!(
@@ -105,7 +70,7 @@ fn cart_course(extra_events: Vec<Value>, extra_obs: Vec<Value>) -> PathBuf {
 
 #[test]
 fn crs_fluids_and_attribution_through_the_cli() {
-    let crs = |f: &Path| item(&grade(f, &["--only", "crs"]), "crs_max_grade").clone();
+    let crs = |f: &Path| item(&grade_json(f, &["--only", "crs"]), "crs_max_grade").clone();
     assert_eq!(crs(&cart_course(vec![], vec![]))["value"], 1);
     let f = cart_course(
         vec![],
@@ -141,7 +106,7 @@ fn magic_map_and_icaht_days_through_the_cli() {
                 {"date": day, "kind": "reg3a", "value": 25, "unit": "ng/mL", "assay": "MAGIC ELISA"}
             ]),
         );
-        let i = item(&grade(&f, &["--only", "agvhd"]), "magic_map_day7").clone();
+        let i = item(&grade_json(&f, &["--only", "agvhd"]), "magic_map_day7").clone();
         assert_eq!(i["status"] == "value", graded, "{day}: {i}");
     }
     // ICAHT per day: ANC 0.3 on days 0..=6 -> +5 grade 1, +6 grade 2
@@ -154,7 +119,7 @@ fn magic_map_and_icaht_days_through_the_cli() {
         .collect();
     let f = cart_course(vec![], anc);
     for (on, want) in [("+5", "1"), ("+6", "2")] {
-        let g = grade(&f, &["--only", "icaht", "--on", on]);
+        let g = grade_json(&f, &["--only", "icaht", "--on", on]);
         let e = g["on_day"]["entries"]
             .as_array()
             .unwrap()
@@ -172,7 +137,7 @@ fn bad_new_values_exit_2_naming_the_field() {
         vec![],
         vec![json!({"date": "2024-03-02", "kind": "hypotension", "value": "low"})],
     );
-    let o = run(&["grade", f.to_str().unwrap(), "--format", "json"]);
+    let o = run_gw(&["grade", f.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     for want in ["c.json", "observations[2]", "low", "fluid_responsive"] {

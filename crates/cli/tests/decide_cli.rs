@@ -1,9 +1,23 @@
 //! `graftwatch decide` end to end on the bundled seed case.
 
-use std::process::Command;
+use std::process::{Command, Output};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+}
+
+/// `graftwatch decide ARGS… SEED-CASE`.
+fn decide_seed(args: &[&str]) -> Output {
+    bin().arg("decide").args(args).arg(seed()).output().unwrap()
+}
+
+/// Asserts that `out` is a success, showing its standard error otherwise.
+fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn seed() -> std::path::PathBuf {
@@ -12,16 +26,8 @@ fn seed() -> std::path::PathBuf {
 
 #[test]
 fn decision_trail_at_each_dli_of_the_seed_case() {
-    let out = bin()
-        .args(["decide", "--format", "json"])
-        .arg(seed())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = decide_seed(&["--format", "json"]);
+    assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], "graftwatch-decision/1");
     let course: serde_json::Value =
@@ -58,24 +64,12 @@ fn decision_trail_at_each_dli_of_the_seed_case() {
 
 #[test]
 fn on_accepts_a_transplant_day_and_rejects_garbage() {
-    let out = bin()
-        .args(["decide", "--on", "+92"])
-        .arg(seed())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = decide_seed(&["--on", "+92"]);
+    assert_success(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("day +92 after HCT"), "{text}");
     assert!(text.contains("Not an order"), "{text}");
-    let out = bin()
-        .args(["decide", "--on", "next-tuesday"])
-        .arg(seed())
-        .output()
-        .unwrap();
+    let out = decide_seed(&["--on", "next-tuesday"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("next-tuesday"));
 }
@@ -88,11 +82,7 @@ fn on_far_outside_the_calendar_is_bad_input_not_a_wrapped_date() {
         "+99999999999999999999",
         "+80000",
     ] {
-        let out = bin()
-            .args(["decide", "--on", on])
-            .arg(seed())
-            .output()
-            .unwrap();
+        let out = decide_seed(&["--on", on]);
         assert_eq!(out.status.code(), Some(2), "--on {on}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(on.trim_start_matches('+')), "--on {on}: {err}");
@@ -123,11 +113,7 @@ fn decide_json(course: &std::path::Path, extra: &[&str]) -> serde_json::Value {
         .args(extra)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

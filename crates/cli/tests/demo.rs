@@ -112,18 +112,23 @@ const MINI: &str = r#"{
   ]
 }"#;
 
+/// `graftwatch demo --course FILE --out OUT`.
+fn demo_course(f: &Path, out: &Path) -> Output {
+    bin()
+        .args(["demo", "--course"])
+        .arg(f)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn demo_accepts_a_course_file() {
     let dir = tmp("course");
     let f = dir.join("mini.json");
     std::fs::write(&f, MINI).unwrap();
-    let o = bin()
-        .args(["demo", "--course"])
-        .arg(&f)
-        .arg("--out")
-        .arg(dir.join("o"))
-        .output()
-        .unwrap();
+    let o = demo_course(&f, &dir.join("o"));
     assert!(o.status.success(), "{}", text(&o.stderr));
     let stdout = text(&o.stdout);
     assert!(
@@ -175,13 +180,7 @@ fn a_missing_or_unknown_course_file_exits_2() {
         if name.ends_with(".txt") {
             std::fs::write(&f, "x").unwrap();
         }
-        let o = bin()
-            .args(["demo", "--course"])
-            .arg(&f)
-            .arg("--out")
-            .arg(dir.join("o"))
-            .output()
-            .unwrap();
+        let o = demo_course(&f, &dir.join("o"));
         assert_eq!(o.status.code(), Some(2), "{name}");
         assert!(text(&o.stderr).contains(name));
     }

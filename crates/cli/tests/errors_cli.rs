@@ -3,9 +3,13 @@
 //! input, a UTF-8 byte-order mark accepted in every text input, and an
 //! example in every subcommand's `--help`.
 
+mod cli_common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use cli_common::{assert_exit_2, fresh_dir, str_example, text};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
@@ -23,6 +27,11 @@ fn gw(args: &[&str]) -> Output {
     bin().args(args).output().expect("run graftwatch")
 }
 
+/// `graftwatch --error-format json course validate FILE`.
+fn validate_json(file: &str) -> Output {
+    gw(&["--error-format", "json", "course", "validate", file])
+}
+
 /// Runs with `stdin` as standard input.
 fn gw_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = bin()
@@ -37,16 +46,9 @@ fn gw_stdin(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().expect("wait")
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 /// A fresh, empty directory unique to this test.
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-errors-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir("gw-errors", name)
 }
 
 /// The seed course with its first ANC made negative.
@@ -72,13 +74,7 @@ fn json_lines(stderr: &[u8]) -> Vec<serde_json::Value> {
 fn json_error_format_gives_one_object_per_diagnostic() {
     let d = tmp("json");
     let bad = broken_course(&d);
-    let o = gw(&[
-        "--error-format",
-        "json",
-        "course",
-        "validate",
-        bad.to_str().unwrap(),
-    ]);
+    let o = validate_json(bad.to_str().unwrap());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     let objs = json_lines(&o.stderr);
     assert!(!objs.is_empty());
@@ -150,13 +146,7 @@ fn warnings_are_json_too() {
     hb["value"] = serde_json::json!(30);
     let p = d.join("warn.json");
     std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
-    let o = gw(&[
-        "--error-format",
-        "json",
-        "course",
-        "validate",
-        p.to_str().unwrap(),
-    ]);
+    let o = validate_json(p.to_str().unwrap());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let objs = json_lines(&o.stderr);
     assert!(
@@ -197,8 +187,7 @@ fn report_refuses_to_replace_without_force() {
         out.to_str().unwrap(),
     ];
     let o = gw(&args);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("--force"), "{}", text(&o.stderr));
+    assert_exit_2(&o, &["--force"]);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
     let mut forced = args.to_vec();
     forced.push("--force");
@@ -244,20 +233,8 @@ fn chimerism_html_refuses_to_replace_without_force() {
     let d = tmp("html");
     let html = d.join("str.html");
     std::fs::write(&html, "previous").unwrap();
-    let args = [
-        "chimerism",
-        "str",
-        "--recipient",
-        "R=examples/str/references.txt:R-pre",
-        "--donor",
-        "UCB-1=examples/str/references.txt:UCB-1",
-        "--donor",
-        "PBSC-1=examples/str/references.txt:PBSC-1",
-        "--sample",
-        "PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13",
-        "--html",
-        html.to_str().unwrap(),
-    ];
+    let mut args = str_example("PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13");
+    args.extend(["--html", html.to_str().unwrap()]);
     let o = gw(&args);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert_eq!(std::fs::read_to_string(&html).unwrap(), "previous");
@@ -276,20 +253,8 @@ fn add_to_keeps_the_previous_version_as_a_backup() {
     let course = d.join("c.json");
     std::fs::copy(seed_json(), &course).unwrap();
     let before = std::fs::read(&course).unwrap();
-    let args = [
-        "chimerism",
-        "str",
-        "--recipient",
-        "R=examples/str/references.txt:R-pre",
-        "--donor",
-        "UCB-1=examples/str/references.txt:UCB-1",
-        "--donor",
-        "PBSC-1=examples/str/references.txt:PBSC-1",
-        "--sample",
-        "PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13",
-        "--add-to",
-        course.to_str().unwrap(),
-    ];
+    let mut args = str_example("PB-d14-WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-13");
+    args.extend(["--add-to", course.to_str().unwrap()]);
     let o = gw(&args);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(std::fs::read(d.join("c.json.bak")).unwrap(), before);
@@ -321,8 +286,7 @@ fn standard_input_for_course_commands() {
         assert!(!o.stdout.is_empty(), "{args:?}");
     }
     let o = gw_stdin(&["course", "validate", "-"], b"{\"format\": 1}");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("<stdin>"), "{}", text(&o.stderr));
+    assert_exit_2(&o, &["<stdin>"]);
 }
 
 #[test]
@@ -446,13 +410,7 @@ fn docs_error_format_example_is_what_the_command_prints() {
         .find("```\n<!-- errors-example:end -->")
         .expect("end marker")
         + a;
-    let o = gw(&[
-        "--error-format",
-        "json",
-        "course",
-        "validate",
-        "docs/examples/course-invalid.json",
-    ]);
+    let o = validate_json("docs/examples/course-invalid.json");
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(text(&o.stderr), &doc[a..b]);
 }

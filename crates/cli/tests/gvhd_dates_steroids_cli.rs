@@ -3,43 +3,16 @@
 //! (`cgvhd_steroid_response`), reasons in clinical words in `--daily`, and
 //! exit 2 naming file, place, value and expectation for a bad new value.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
+use cli_common::{grade_json, run_gw, summary_item};
 use serde_json::{Value, json};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graftwatch"))
-        .args(args)
-        .output()
-        .expect("run graftwatch")
-}
+mod cli_common;
 
+/// Writes `name`, a course of patient `G1` with `events` and `observations`.
 fn write(name: &str, events: Value, observations: Value) -> PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let k = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let d = std::env::temp_dir().join(format!("gw-gds-{}-{k}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    let f = d.join(name);
-    let doc = json!({
-        "format": "graftwatch-course/1",
-        "patient": {"id": "G1", "sex": "male", "birth_year": 1970,
-            "diagnosis": {"disease": "aml", "date": "2023-01-01"}},
-        "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "sex": "male"}],
-        "events": events,
-        "observations": observations,
-    });
-    std::fs::write(&f, doc.to_string()).unwrap();
-    f
-}
-
-fn grade(f: &Path, extra: &[&str]) -> Value {
-    let mut args = vec!["grade", f.to_str().unwrap(), "--format", "json"];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
+    cli_common::write_course("gw-gds", "G1", name, events, observations)
 }
 
 fn hct() -> Value {
@@ -76,7 +49,7 @@ fn lower_gi_on(g: &Value, date: &str) -> Value {
 #[test]
 fn lower_gi_diagnosis_date_both_sides_through_the_cli() {
     let f = write("dx22.json", json!([hct()]), stool("2024-06-22"));
-    let g = grade(&f, &["--daily"]);
+    let g = grade_json(&f, &["--daily"]);
     assert_eq!(lower_gi_on(&g, "2024-06-22"), json!(3));
     let text = g.to_string();
     assert!(
@@ -84,7 +57,7 @@ fn lower_gi_diagnosis_date_both_sides_through_the_cli() {
         "{text}"
     );
     let f = write("dx21.json", json!([hct()]), stool("2024-06-21"));
-    let g = grade(&f, &["--daily"]);
+    let g = grade_json(&f, &["--daily"]);
     assert_eq!(lower_gi_on(&g, "2024-06-22"), json!(1));
     assert!(
         !g.to_string().contains("stool_volume 1"),
@@ -99,7 +72,7 @@ fn bad_lower_gi_diagnosis_is_exit_2_naming_the_value() {
         .unwrap()
         .replace("\"clinical\"", "\"colonoscopy\"");
     std::fs::write(&f, text).unwrap();
-    let o = run(&["course", "validate", f.to_str().unwrap()]);
+    let o = run_gw(&["course", "validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     for want in [
@@ -136,13 +109,8 @@ fn chronic_gvhd_steroid_refractory_both_sides_through_the_cli() {
         obs.extend(cgvhd(worse_on, 2));
         let ev = json!([hct(), {"date": "2024-12-01", "kind": "drug", "name": "prednisone",
             "class": "steroid", "dose": 70, "dose_unit": "mg/d"}]);
-        let g = grade(&write("c.json", ev, Value::Array(obs)), &[]);
-        let i = g["summary"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["item"] == "cgvhd_steroid_response")
-            .expect("cgvhd_steroid_response");
+        let g = grade_json(&write("c.json", ev, Value::Array(obs)), &[]);
+        let i = summary_item(&g, "cgvhd_steroid_response");
         assert_eq!(!i["value"]["refractory"].is_null(), refractory, "{i}");
         let why = i["explanation"]["reason"].as_str().unwrap();
         if refractory {
@@ -164,13 +132,8 @@ fn alternate_day_steroid_doses_both_sides_through_the_cli() {
         obs.extend(cgvhd("2024-12-08", 2));
         let ev = json!([hct(), {"date": "2024-12-01", "kind": "drug", "name": "prednisone",
             "class": "steroid", "dose": dose, "dose_unit": "mg/kg/qod"}]);
-        let g = grade(&write("qod.json", ev, Value::Array(obs)), &[]);
-        let i = g["summary"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["item"] == "cgvhd_steroid_response")
-            .expect("cgvhd_steroid_response");
+        let g = grade_json(&write("qod.json", ev, Value::Array(obs)), &[]);
+        let i = summary_item(&g, "cgvhd_steroid_response");
         assert_eq!(
             !i["value"]["refractory"].is_null(),
             refractory,
@@ -180,7 +143,7 @@ fn alternate_day_steroid_doses_both_sides_through_the_cli() {
     let ev = json!([hct(), {"date": "2024-12-01", "kind": "drug", "name": "prednisone",
         "class": "steroid", "dose": 2, "dose_unit": "mg/kg/3d"}]);
     let f = write("q3d.json", ev, Value::Array(cgvhd("2024-12-01", 1)));
-    let o = run(&["grade", f.to_str().unwrap()]);
+    let o = run_gw(&["grade", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("mg/kg/3d") && err.contains("/qod"), "{err}");

@@ -22,6 +22,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod cli_common;
+
+use cli_common::{fresh_dir, sorted_listing};
+
 use serde_json::Value;
 
 const SEED_JSON: &str = concat!(
@@ -441,20 +445,7 @@ fn csv_variant(base: &str, rng: &mut Rng, i: usize) -> Variant {
 
 /// A fresh directory for this test process.
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    v.sort();
-    v
+    fresh_dir("gw-sweep", name)
 }
 
 struct Run {
@@ -586,7 +577,7 @@ fn check_variant(v: &Variant, k: usize, root: &Path, depth: Depth) -> (Vec<Strin
         let what = format!("{}: {cmd}", v.name);
         bad.extend(judge(&what, &r));
         if cmd == "report" {
-            let files = listing(&out);
+            let files = sorted_listing(&out);
             if r.code == Some(0) {
                 let size = std::fs::metadata(&html).map(|m| m.len()).unwrap_or(0);
                 if files != ["x.html"] || size > MAX_REPORT {
@@ -597,7 +588,7 @@ fn check_variant(v: &Variant, k: usize, root: &Path, depth: Depth) -> (Vec<Strin
             }
         }
     }
-    let left = listing(&input);
+    let left = sorted_listing(&input);
     if left.len() != 1 {
         bad.push(format!("{}: input dir now holds {left:?}", v.name));
     }

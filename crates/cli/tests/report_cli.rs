@@ -4,6 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod cli_common;
+
+use cli_common::{fresh_dir, sorted_listing};
+
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/seed-case/course.json"
@@ -15,20 +19,7 @@ fn bin() -> Command {
 
 /// A fresh, empty temporary directory unique to this test.
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gw-report-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    v.sort();
-    v
+    fresh_dir("gw-report", name)
 }
 
 fn run(args: &[&str], out: &Path) -> std::process::Output {
@@ -118,7 +109,7 @@ fn html_svg_and_json_of_the_seed_case() {
     assert!(v["anc"].as_array().unwrap().len() > 100);
     assert!(!v["chimerism"].as_array().unwrap().is_empty());
     assert_eq!(
-        files(&dir),
+        sorted_listing(&dir),
         vec!["d.data", "f.pdf", "f.png", "f.svg", "f96.png", "r.html"],
         "no temp files left"
     );
@@ -162,7 +153,7 @@ fn bad_input_exits_2_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
 
-    assert_eq!(files(&dir), vec!["bad.json"], "nothing written");
+    assert_eq!(sorted_listing(&dir), vec!["bad.json"], "nothing written");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -173,13 +164,16 @@ fn alert_thresholds_come_from_a_config_file() {
     let cfg = dir.join("alerts.toml");
     std::fs::write(&cfg, "engraftment_warning_days = [10]\n").unwrap();
     let out = dir.join("d.json");
-    let o = bin()
-        .args(["report", SEED, "--alerts-config"])
-        .arg(&cfg)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let report_with_alerts = || {
+        bin()
+            .args(["report", SEED, "--alerts-config"])
+            .arg(&cfg)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let o = report_with_alerts();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -195,19 +189,13 @@ fn alert_thresholds_come_from_a_config_file() {
 
     // an unknown key is bad input: exit 2, named, nothing written
     std::fs::write(&cfg, "engraftment_days = [10]\n").unwrap();
-    let o = bin()
-        .args(["report", SEED, "--alerts-config"])
-        .arg(&cfg)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = report_with_alerts();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("alerts.toml") && err.contains("engraftment_days"),
         "{err}"
     );
-    assert_eq!(files(&dir), vec!["alerts.toml"], "nothing written");
+    assert_eq!(sorted_listing(&dir), vec!["alerts.toml"], "nothing written");
     let _ = std::fs::remove_dir_all(&dir);
 }

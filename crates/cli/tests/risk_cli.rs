@@ -3,21 +3,15 @@
 //! donor), in JSON and after `course convert` to CSV; bad values exit 2.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graftwatch"))
-        .args(args)
-        .output()
-        .expect("run graftwatch")
-}
+mod cli_common;
 
+use cli_common::{numbered_dir, run_gw as run};
+
+/// A fresh temporary directory of this test.
 fn dir() -> PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let k = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let d = std::env::temp_dir().join(format!("gw-risk-cli-{}-{k}", std::process::id()));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
+    numbered_dir("gw-risk-cli")
 }
 
 /// A 52-year-old woman with DLBCL: CR, relapse, CR2 before a syngeneic

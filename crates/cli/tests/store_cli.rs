@@ -19,6 +19,13 @@ impl Env {
             dir: tempfile::tempdir().unwrap(),
         }
     }
+    /// A fresh environment with an initialised store holding the seed case.
+    fn seeded() -> Env {
+        let e = Env::new();
+        e.ok(&["db", "init"]);
+        e.ok(&["import", seed("course.json").to_str().unwrap()]);
+        e
+    }
     fn path(&self, p: &str) -> PathBuf {
         self.dir.path().join(p)
     }
@@ -169,9 +176,7 @@ fn additions_append_and_amendments_need_nothing_else() {
 
 #[test]
 fn deidentified_export_removes_identifiers_and_shifts_dates_consistently() {
-    let e = Env::new();
-    e.ok(&["db", "init"]);
-    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let e = Env::seeded();
     let f = e.path("d.json");
     e.ok(&[
         "export",
@@ -215,9 +220,7 @@ fn deidentified_export_removes_identifiers_and_shifts_dates_consistently() {
 
 #[test]
 fn purge_is_admin_only_and_audited() {
-    let e = Env::new();
-    e.ok(&["db", "init"]);
-    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let e = Env::seeded();
     let o = e.run(&[
         "patient",
         "purge",
@@ -253,9 +256,7 @@ fn purge_is_admin_only_and_audited() {
 
 #[test]
 fn audit_verify_detects_tampering_exit_3() {
-    let e = Env::new();
-    e.ok(&["db", "init"]);
-    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let e = Env::seeded();
     e.ok(&["patients", "--alerts"]);
     e.ok(&["export", "SEED-AML-01"]);
     let out = e.ok(&["audit", "verify"]);
@@ -276,9 +277,7 @@ fn audit_verify_detects_tampering_exit_3() {
 
 #[test]
 fn backup_restore_round_trip() {
-    let e = Env::new();
-    e.ok(&["db", "init"]);
-    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let e = Env::seeded();
     let b = e.path("backup.sqlite3");
     e.ok(&["db", "backup", b.to_str().unwrap()]);
     e.ok(&["patient", "purge", "SEED-AML-01", "--reason", "test"]);
@@ -295,9 +294,7 @@ fn backup_restore_round_trip() {
 
 #[test]
 fn grade_decide_report_take_a_stored_patient() {
-    let e = Env::new();
-    e.ok(&["db", "init"]);
-    e.ok(&["import", seed("course.json").to_str().unwrap()]);
+    let e = Env::seeded();
     let db = e.db().display().to_string();
     let from_file = e.ok(&[
         "grade",

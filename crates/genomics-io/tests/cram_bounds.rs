@@ -16,27 +16,7 @@ use graftwatch_genomics_io::bam_count::{BamCountError, PileupFilter, count_bam, 
 /// A 2 kb reference and a sorted, indexed BAM of 300 reads at 900–949.
 /// `comments` header lines shift every container offset.
 fn small_bam(dir: &Path, comments: usize) -> Marker {
-    common::require_tool("samtools");
-    let seq = common::ref_2kb();
-    std::fs::write(dir.join("ref.fa"), format!(">c1\n{seq}\n")).expect("ref");
-    let mut sam = String::from("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:c1\tLN:2000\n");
-    for i in 0..comments {
-        sam.push_str(&format!("@CO\tcomment {i}\n"));
-    }
-    for i in 0..300 {
-        let start = 900 + (i % 50);
-        let read = &seq[start - 1..start - 1 + 100];
-        sam.push_str(&format!(
-            "r{i}\t0\tc1\t{start}\t60\t100M\t*\t0\t0\t{read}\t{}\n",
-            "I".repeat(100)
-        ));
-    }
-    std::fs::write(dir.join("s.sam"), sam).expect("sam");
-    common::sh(
-        dir,
-        "samtools sort -o s.bam s.sam 2>/dev/null && samtools index s.bam",
-    );
-    common::snv_at_1000(&seq)
+    common::snv_at_1000(&common::small_bam(dir, 300, comments))
 }
 
 fn count(dir: &Path, file: &str, m: &Marker) -> Result<u32, BamCountError> {

@@ -4,8 +4,9 @@
 //! that defines AD differently, duplicate sample names. Each is handled or
 //! is a clear error naming the file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use graftwatch_chimerism::Marker;
 use graftwatch_chimerism::ngs::{Genotype, NoCall};
 use graftwatch_genomics_io::panel::read_panel;
 use graftwatch_genomics_io::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt, vcf_samples};
@@ -16,6 +17,19 @@ fn write(name: &str, text: &str) -> PathBuf {
     let p = d.join(name);
     std::fs::write(&p, text).unwrap();
     p
+}
+
+/// The (REF, ALT) read counts of the first marker of `m` in the VCF `v`
+/// (sample `s`); panics when that marker has no AD.
+fn first_ref_alt(v: &Path, m: &[Marker]) -> (u32, u32) {
+    let c = read_vcf_ad(v, "s", m).unwrap()[0].unwrap();
+    (c.ref_count, c.alt_count)
+}
+
+/// Asserts the genotype calls of sample `s` in the VCF `v` at the three
+/// markers of [`PANEL`].
+fn assert_genotypes(v: &Path, m: &[Marker], want: [Result<Genotype, NoCall>; 3]) {
+    assert_eq!(read_vcf_gt(v, "s", m).unwrap(), want.to_vec());
 }
 
 const PANEL: &str = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr1\t100\tsnp1\tA\tG\t.\t.\t.\nchr1\t200\tdel1\tCT\tC\t.\t.\t.\nchr1\t300\tsnp2\tG\tT\t.\t.\t.\n";
@@ -31,20 +45,17 @@ fn format_order_does_not_matter() {
             "##fileformat=VCFv4.2\n{COLS}chr1\t100\t.\tA\tG\t.\t.\t.\tAD:DP:GT\t30,10:40:0/1\nchr1\t300\t.\tG\tT\t.\t.\t.\tGT:DP:AD\t1/1:7:0,7\n"
         ),
     );
+    assert_eq!(first_ref_alt(&v, &m), (30, 10));
     let ad = read_vcf_ad(&v, "s", &m).unwrap();
-    assert_eq!(
-        (ad[0].unwrap().ref_count, ad[0].unwrap().alt_count),
-        (30, 10)
-    );
     assert_eq!((ad[2].unwrap().ref_count, ad[2].unwrap().alt_count), (0, 7));
-    let gt = read_vcf_gt(&v, "s", &m).unwrap();
-    assert_eq!(
-        gt,
-        vec![
+    assert_genotypes(
+        &v,
+        &m,
+        [
             Ok(Genotype::Het),
             Err(NoCall::Missing),
-            Ok(Genotype::HomAlt)
-        ]
+            Ok(Genotype::HomAlt),
+        ],
     );
 }
 
@@ -65,14 +76,14 @@ fn missing_values_are_absent_and_partly_missing_ad_is_an_error() {
             .iter()
             .all(Option::is_none)
     );
-    let gt = read_vcf_gt(&v, "s", &m).unwrap();
-    assert_eq!(
-        gt,
-        vec![
+    assert_genotypes(
+        &v,
+        &m,
+        [
             Err(NoCall::Missing),
             Err(NoCall::Missing),
-            Ok(Genotype::Het)
-        ]
+            Ok(Genotype::Het),
+        ],
     );
     let v = write(
         "dots2.vcf",
@@ -115,24 +126,21 @@ chr1\t150\t.\tT\t<NON_REF>\t.\t.\tEND=250\tGT:DP:GQ\t0/0:30:90\n\
 chr1\t300\t.\tG\t<NON_REF>\t.\t.\tEND=310\tGT:DP:GQ\t0/0:30:90\n"
         ),
     );
-    let ad = read_vcf_ad(&v, "s", &m).unwrap();
-    assert_eq!(
-        (ad[0].unwrap().ref_count, ad[0].unwrap().alt_count),
-        (12, 9)
-    );
+    assert_eq!(first_ref_alt(&v, &m), (12, 9));
     // Reference blocks carry no AD; a marker inside a block (del1 at 200)
     // is not at a record's position and is absent.
+    let ad = read_vcf_ad(&v, "s", &m).unwrap();
     assert!(ad[1].is_none() && ad[2].is_none());
-    let gt = read_vcf_gt(&v, "s", &m).unwrap();
     // A block starting at the marker is hom-ref there; inside a block the
     // marker has no record of its own (not read as hom-ref).
-    assert_eq!(
-        gt,
-        vec![
+    assert_genotypes(
+        &v,
+        &m,
+        [
             Ok(Genotype::Het),
             Err(NoCall::Missing),
-            Ok(Genotype::HomRef)
-        ]
+            Ok(Genotype::HomRef),
+        ],
     );
 }
 

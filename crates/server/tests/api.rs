@@ -12,8 +12,7 @@ use graftwatch_server::roles::Surface;
 
 #[test]
 fn openapi_document_lists_every_api_route() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let r = t.send(get("/api/openapi.json"));
     assert_eq!(r.status, StatusCode::OK);
     let doc = r.json();
@@ -48,8 +47,7 @@ fn openapi_document_lists_every_api_route() {
 
 #[test]
 fn swagger_ui_is_vendored() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let r = t.send(get("/api/docs"));
     assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
     let r = t.send(get("/api/docs/"));
@@ -66,10 +64,9 @@ fn swagger_ui_is_vendored() {
 
 #[test]
 fn reads_return_the_patients_data() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let tok = token_for(&t, "doc");
-    let r = t.send(with_token("GET", "/api/patients", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients");
     assert_eq!(r.status, StatusCode::OK);
     let j = r.json();
     assert_eq!(j["total"], 1);
@@ -80,32 +77,17 @@ fn reads_return_the_patients_data() {
             .unwrap()
             .is_empty()
     );
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients?alerts=true&limit=1&offset=0",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients?alerts=true&limit=1&offset=0");
     assert_eq!(r.json()["patients"].as_array().unwrap().len(), 1);
-    let r = t.send(with_token("GET", "/api/patients?limit=0", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients?limit=0");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["message"].as_str().unwrap().contains("limit"));
 
-    let r = t.send(with_token("GET", "/api/patients/P1", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/P1");
     assert_eq!(r.json()["revisions"][0]["kind"], "create");
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/course?rev=1",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/course?rev=1");
     assert_eq!(r.json()["course"]["patient"]["id"], "P1");
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/course?rev=9",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/course?rev=9");
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(
         r.json()["message"]
@@ -113,43 +95,32 @@ fn reads_return_the_patients_data() {
             .unwrap()
             .contains("no revision 9")
     );
-    let r = t.send(with_token("GET", "/api/patients/NOPE/grades", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/NOPE/grades");
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["message"], "no patient 'NOPE' in the store");
 
-    let r = t.send(with_token("GET", "/api/patients/P1/grades", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/P1/grades");
     assert_eq!(r.status, StatusCode::OK);
     let j = r.json();
     assert!(j["grades"]["summary"].as_array().unwrap().len() > 3);
     assert!(!j["alerts"].as_array().unwrap().is_empty());
 
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/dli?date=2024-08-01",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/dli?date=2024-08-01");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["date"], "2024-08-01");
     assert!(r.json()["assessment"].is_object());
-    let r = t.send(with_token(
-        "GET",
-        "/api/patients/P1/dli?date=2024-13-01",
-        &tok,
-        None,
-    ));
+    let r = api_get(&t, &tok, "/api/patients/P1/dli?date=2024-13-01");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["message"].as_str().unwrap().contains("YYYY-MM-DD"));
 
-    let r = t.send(with_token("GET", "/api/patients/P1/chimerism", &tok, None));
+    let r = api_get(&t, &tok, "/api/patients/P1/chimerism");
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.json()["runs"].is_array());
 }
 
 #[test]
 fn observation_writes_are_checked_and_conflicts_detected() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let tok = token_for(&t, "doc");
     let post = |body: &str| {
         t.send(with_token(
@@ -206,48 +177,23 @@ fn observation_writes_are_checked_and_conflicts_detected() {
 
 #[test]
 fn audit_log_filters_and_exports() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let doc = token_for(&t, "doc");
     t.send(with_token("GET", "/api/patients/P1/course", &doc, None));
     let aud = t.login("aud");
-    let r = t.send(with_session(
-        "GET",
-        "/api/audit?actor=doc&action=read_course",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/api/audit?actor=doc&action=read_course");
     assert_eq!(r.status, StatusCode::OK);
     let e = r.json()["entries"].as_array().unwrap().clone();
     assert_eq!(e.len(), 1);
     assert_eq!(e[0]["channel"], "api");
     assert_eq!(e[0]["patients"], "P1");
-    let r = t.send(with_session(
-        "GET",
-        "/api/audit?from=2020-13-01",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/api/audit?from=2020-13-01");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The page and its CSV export.
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit?actor=doc",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit?actor=doc");
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("read_course"));
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit.csv?actor=doc",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit.csv?actor=doc");
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let mut lines = r.body.lines();
@@ -261,36 +207,23 @@ fn audit_log_filters_and_exports() {
         r.body
     );
     // Verification.
-    let r = t.send(with_session("GET", "/api/audit/verify", &aud, false, None));
+    let r = page(&t, &aud, "/api/audit/verify");
     assert_eq!(r.json()["ok"], true);
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit/verify",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit/verify");
     assert!(r.body.contains("The audit trail verifies"));
     // Tampering shows on the page.
     common::store_common::raw_exec(
         &t.loc,
         "UPDATE audit_log SET actor = 'someone' WHERE seq = 3",
     );
-    let r = t.send(with_session(
-        "GET",
-        "/admin/audit/verify",
-        &aud,
-        false,
-        None,
-    ));
+    let r = page(&t, &aud, "/admin/audit/verify");
     assert!(r.body.contains("does NOT verify"), "{}", r.body);
     assert!(r.body.contains("#3"));
 }
 
 #[test]
 fn admin_pages_manage_users_and_tokens() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("admin");
     let form = |path: &str, body: String| {
         axum::http::Request::post(path)

@@ -9,7 +9,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{SqliteDb, TestApp, page, post_form, post_multipart, test_config};
+use common::{
+    form_refs, page, post_form, post_multipart, sign_off_chimerism, sqlite_app, str_file,
+};
 use graftwatch_store::Channel;
 
 /// Nothing a strict CSP blocks: no `style=`, no `<style>`, no inline script.
@@ -26,8 +28,7 @@ const DAY: &str = "2025-05-25";
 
 #[test]
 fn ward_lists_the_patient_with_filters_and_sorts() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let r = page(&t, &s, &format!("/ward?on={DAY}&sort=anc"));
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -50,8 +51,7 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
 
 #[test]
 fn patient_page_embeds_the_report_without_inline_styles() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let r = page(&t, &s, "/patients/P1");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -90,14 +90,9 @@ fn findings(base: &str, bili: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn as_refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    v.iter().map(|(k, x)| (*k, x.as_str())).collect()
-}
-
 #[test]
 fn bedside_preview_names_bad_fields_and_save_is_one_revision() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let head = t.state.store.head("P1").unwrap();
     let form = page(&t, &s, &format!("/patients/P1/entry?date={DAY}"));
@@ -109,7 +104,7 @@ fn bedside_preview_names_bad_fields_and_save_is_one_revision() {
     );
     assert_csp_safe(&form.body);
     let bad = findings(&head.to_string(), "abc");
-    let r = post_form(&t, &s, "/patients/P1/entry/preview", &as_refs(&bad));
+    let r = post_form(&t, &s, "/patients/P1/entry/preview", &form_refs(&bad));
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("grade II ("), "{}", r.body);
     assert!(
@@ -127,12 +122,12 @@ fn bedside_preview_names_bad_fields_and_save_is_one_revision() {
         r.body
     );
     // Saving with a bad value writes nothing and shows the form again.
-    let r = post_form(&t, &s, "/patients/P1/entry", &as_refs(&bad));
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&bad));
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(t.state.store.head("P1").unwrap(), head);
     // 40 µmol/L = 2.3 mg/dL: liver stage 1.
     let good = findings(&head.to_string(), "40");
-    let r = post_form(&t, &s, "/patients/P1/entry", &as_refs(&good));
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&good));
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(t.state.store.head("P1").unwrap(), head + 1, "one revision");
     let actor = common::store_common::actor("doc", graftwatch_store::Role::Clinician);
@@ -150,7 +145,7 @@ fn bedside_preview_names_bad_fields_and_save_is_one_revision() {
         "converted to mg/dL"
     );
     // The same form again is based on an old revision: a conflict.
-    let r = post_form(&t, &s, "/patients/P1/entry", &as_refs(&good));
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&good));
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let audit = t.state.store.audit_for_patient("P1").unwrap();
     assert!(
@@ -160,19 +155,9 @@ fn bedside_preview_names_bad_fields_and_save_is_one_revision() {
     );
 }
 
-fn str_file(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/str")
-            .join(name),
-    )
-    .unwrap()
-}
-
 #[test]
 fn lab_upload_review_and_sign_off_attaches_one_revision() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
     let refs = str_file("references.txt");
     // A sample before any reference: refused with what to do.
@@ -226,23 +211,8 @@ fn lab_upload_review_and_sign_off_attaches_one_revision() {
     let actor = common::store_common::actor("lab", graftwatch_store::Role::Lab);
     let runs = t.state.store.runs(&actor, "P1").unwrap();
     assert_eq!(runs.len(), 1);
-    let head = t.state.store.head("P1").unwrap();
-    let r = post_form(
-        &t,
-        &s,
-        &format!("/patients/P1/lab/runs/{}/signoff", runs[0].run_id),
-        &[],
-    );
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(t.state.store.head("P1").unwrap(), head + 1, "one revision");
-    let (c, _) = t.state.store.course_at(&actor, "P1", None).unwrap();
-    let day: graftwatch_core::Date = DAY.parse().unwrap();
-    let shares: f64 = c
-        .observations
-        .iter()
-        .filter(|o| o.date == day && o.kind.as_str() == "chimerism")
-        .filter_map(|o| o.number())
-        .sum();
+    let rows = sign_off_chimerism(&t, &s, &actor, &runs[0].run_id, DAY);
+    let shares: f64 = rows.iter().filter_map(|o| o.number()).sum();
     assert!(
         (shares - 100.0).abs() < 0.1,
         "recipient + both grafts = 100 %: {shares}"
@@ -254,8 +224,7 @@ fn lab_upload_review_and_sign_off_attaches_one_revision() {
 
 #[test]
 fn dli_review_on_a_chosen_date() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let r = page(&t, &s, "/patients/P1/dli?date=2024-07-30");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

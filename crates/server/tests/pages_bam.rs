@@ -11,24 +11,14 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{SqliteDb, TestApp, post_form, post_multipart, test_config};
+use common::{data_file, post_multipart, sign_off_chimerism, sqlite_app};
 use graftwatch_store::Role;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/ngs-bam")
-            .join(name),
-    )
-    .unwrap()
-}
 
 #[test]
 fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
-    let references = fixture("references.vcf");
+    let references = data_file("tests/data/ngs-bam", "references.vcf");
     let reference = |person: &str, sample: &str, file: (&str, &[u8])| {
         post_multipart(
             &t,
@@ -38,7 +28,11 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
             file,
         )
     };
-    let r = reference("panel", "", ("panel.vcf", &fixture("panel.vcf")));
+    let r = reference(
+        "panel",
+        "",
+        ("panel.vcf", &data_file("tests/data/ngs-bam", "panel.vcf")),
+    );
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     for (person, column) in [
         ("recipient", "recipient"),
@@ -48,7 +42,7 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
         let r = reference(person, column, ("references.vcf", &references));
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
-    let bam = fixture("sample.bam");
+    let bam = data_file("tests/data/ngs-bam", "sample.bam");
     let upload = |file: (&str, &[u8])| {
         post_multipart(
             &t,
@@ -73,7 +67,10 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
         r.body
     );
     // A BAM sorted by read name cannot be indexed: refused in words.
-    let r = upload(("day100.bam", &fixture("by-name.bam")));
+    let r = upload((
+        "day100.bam",
+        &data_file("tests/data/ngs-bam", "by-name.bam"),
+    ));
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("not sorted by coordinate"), "{}", r.body);
     assert!(!r.body.contains("Some("), "debug notation: {}", r.body);
@@ -114,22 +111,7 @@ fn bam_upload_is_counted_reviewed_with_qc_flags_and_signed_off() {
         );
     }
 
-    let head = t.state.store.head("P1").unwrap();
-    let r = post_form(
-        &t,
-        &s,
-        &format!("/patients/P1/lab/runs/{}/signoff", runs[0].run_id),
-        &[],
-    );
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(t.state.store.head("P1").unwrap(), head + 1, "one revision");
-    let (c, _) = t.state.store.course_at(&actor, "P1", None).unwrap();
-    let day: graftwatch_core::Date = "2025-05-25".parse().unwrap();
-    let rows: Vec<_> = c
-        .observations
-        .iter()
-        .filter(|o| o.date == day && o.kind.as_str() == "chimerism")
-        .collect();
+    let rows = sign_off_chimerism(&t, &s, &actor, &runs[0].run_id, "2025-05-25");
     assert_eq!(rows.len(), 3, "one row per person");
     let total: f64 = rows.iter().filter_map(|o| o.number()).sum();
     assert!((total - 100.0).abs() < 0.1, "{total}");

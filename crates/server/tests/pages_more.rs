@@ -10,17 +10,11 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{SqliteDb, TestApp, page, post_form, post_multipart, test_config};
+use common::{
+    TestApp, form_refs, ngs_file, page, post_form, post_multipart, sign_off_chimerism, sqlite_app,
+    str_file,
+};
 use graftwatch_store::Role;
-
-fn str_file(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/str")
-            .join(name),
-    )
-    .unwrap()
-}
 
 /// The text of a page without its tags (what the user reads).
 fn visible(html: &str) -> String {
@@ -51,8 +45,7 @@ fn add_patients(t: &TestApp, from: usize, n: usize) {
 
 #[test]
 fn ward_pages_fifty_rows_audits_the_page_and_sees_other_writers() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     add_patients(&t, 0, 60);
     let s = t.login("doc");
     let r = page(&t, &s, "/ward?sort=patient&on=2024-06-01");
@@ -112,8 +105,7 @@ fn ward_pages_fifty_rows_audits_the_page_and_sees_other_writers() {
 
 #[test]
 fn ward_alert_column_shows_only_alerts_active_on_the_day() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let actor = common::store_common::actor("doc", Role::Clinician);
     let listed = t.state.store.list_patients(&actor, false).unwrap();
@@ -162,14 +154,9 @@ fn crs_form(head: i64, cause: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    v.iter().map(|(k, x)| (*k, x.as_str())).collect()
-}
-
 #[test]
 fn bedside_crs_fields_preview_in_clinical_words_and_save() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let head = t.state.store.head("P1").unwrap();
     let form = page(&t, &s, &format!("/patients/P1/entry?date={CART_DAY}"));
@@ -185,7 +172,7 @@ fn bedside_crs_fields_preview_in_clinical_words_and_save() {
         assert!(form.body.contains(want), "{want}");
     }
     let f = crs_form(head, "");
-    let r = post_form(&t, &s, "/patients/P1/entry/preview", &refs(&f));
+    let r = post_form(&t, &s, "/patients/P1/entry/preview", &form_refs(&f));
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
         r.body.contains("CRS grade 3"),
@@ -208,13 +195,13 @@ fn bedside_crs_fields_preview_in_clinical_words_and_save() {
         assert!(!text.contains(kind), "{kind}: {}", r.body);
     }
     let other = crs_form(head, "other");
-    let r = post_form(&t, &s, "/patients/P1/entry/preview", &refs(&other));
+    let r = post_form(&t, &s, "/patients/P1/entry/preview", &form_refs(&other));
     assert!(
         !r.body.contains("CRS grade 3"),
         "hypotension with another cause: {}",
         r.body
     );
-    let r = post_form(&t, &s, "/patients/P1/entry", &refs(&f));
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&f));
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let actor = common::store_common::actor("doc", Role::Clinician);
     let (c, meta) = t.state.store.course_at(&actor, "P1", None).unwrap();
@@ -253,8 +240,7 @@ fn bedside_crs_fields_preview_in_clinical_words_and_save() {
 
 #[test]
 fn lower_bound_grade_reads_at_least_and_not_yet_gradable() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let head = t.state.store.head("P1").unwrap();
     let f = [
@@ -272,8 +258,7 @@ fn lower_bound_grade_reads_at_least_and_not_yet_gradable() {
 
 #[test]
 fn lab_form_offers_the_kits_and_records_the_one_chosen() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
     let r = page(&t, &s, "/patients/P1/lab");
     assert!(r.body.contains("name=\"kit\""));
@@ -339,8 +324,7 @@ fn lab_form_offers_the_kits_and_records_the_one_chosen() {
 
 #[test]
 fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let tok = common::token_for(&t, "doc");
     let actor = common::store_common::actor("doc", Role::Clinician);
     let (course, _) = t.state.store.course_at(&actor, "P1", None).unwrap();
@@ -382,19 +366,9 @@ fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
     assert_eq!(r.json()["added"], 1);
 }
 
-fn ngs_file(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/ngs")
-            .join(name),
-    )
-    .unwrap()
-}
-
 #[test]
 fn ngs_upload_against_stored_references_review_and_sign_off() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("lab");
     let pileup = ngs_file("pileup.vcf");
     let sample = |file: (&str, &[u8]), name: &'static str| {
@@ -468,22 +442,7 @@ fn ngs_upload_against_stored_references_review_and_sign_off() {
     assert!((pct(serde_json::json!("recipient")) - 1.0).abs() < 0.6);
     assert!((pct(serde_json::json!("UCB-1")) - 89.1).abs() < 3.0);
     assert!((pct(serde_json::json!("PBSC-1")) - 9.9).abs() < 3.0);
-    let head = t.state.store.head("P1").unwrap();
-    let r = post_form(
-        &t,
-        &s,
-        &format!("/patients/P1/lab/runs/{}/signoff", runs[0].run_id),
-        &[],
-    );
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(t.state.store.head("P1").unwrap(), head + 1, "one revision");
-    let (c, _) = t.state.store.course_at(&actor, "P1", None).unwrap();
-    let day: graftwatch_core::Date = "2025-05-25".parse().unwrap();
-    let rows: Vec<_> = c
-        .observations
-        .iter()
-        .filter(|o| o.date == day && o.kind.as_str() == "chimerism")
-        .collect();
+    let rows = sign_off_chimerism(&t, &s, &actor, &runs[0].run_id, "2025-05-25");
     assert_eq!(rows.len(), 3);
     assert!(
         rows.iter()

@@ -124,8 +124,7 @@ fn expect(t: &TestApp, c: &Caller, m: &Method, path: &str, perm: Permission, sur
 
 #[test]
 fn every_route_every_role_and_anonymous() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let mut callers = vec![Caller::Anonymous];
     for role in ALL_ROLES {
         callers.push(Caller::Session(role, t.login(user_of(role))));
@@ -150,11 +149,10 @@ fn every_route_every_role_and_anonymous() {
 
 #[test]
 fn unknown_routes_do_not_exist() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("admin");
     for path in ["/admin", "/api/patients/P1/delete", "/api/users", "/.env"] {
-        let r = t.send(with_session("GET", path, &s, false, None));
+        let r = page(&t, &s, path);
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
     }
     // A known path with a method not in the table is refused too.

@@ -25,13 +25,7 @@ fn security_headers_on_every_kind_of_response() {
         t.send(get("/assets/htmx.min.js")),
         t.send(get("/api/patients")),
         t.send(get("/no/such/page")),
-        t.send(with_session(
-            "GET",
-            "/api/patients/P1/course",
-            &s,
-            false,
-            None,
-        )),
+        page(&t, &s, "/api/patients/P1/course"),
         t.send(get("/api/docs/")),
     ];
     for r in &replies {
@@ -67,19 +61,10 @@ fn pages_have_no_inline_script_or_style() {
     let aud = t.login("aud");
     let pages = [
         t.send(get("/login")).body,
-        t.send(with_session("GET", "/", &admin, false, None)).body,
-        t.send(with_session("GET", "/admin/users", &admin, false, None))
-            .body,
-        t.send(with_session("GET", "/admin/audit", &aud, false, None))
-            .body,
-        t.send(with_session(
-            "GET",
-            "/admin/audit/verify",
-            &aud,
-            false,
-            None,
-        ))
-        .body,
+        page(&t, &admin, "/").body,
+        page(&t, &admin, "/admin/users").body,
+        page(&t, &aud, "/admin/audit").body,
+        page(&t, &aud, "/admin/audit/verify").body,
         t.send(get("/api/docs/")).body,
     ];
     for p in &pages {
@@ -104,9 +89,9 @@ fn session_cookie_flags_and_rotation_at_login() {
     // Signing in again with the old cookie: a new id, the old one is dead.
     let second = t.login_with("doc", &password("doc"), Some(&first)).unwrap();
     assert_ne!(first.secret, second.secret);
-    let r = t.send(with_session("GET", "/api/me", &first, false, None));
+    let r = page(&t, &first, "/api/me");
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = t.send(with_session("GET", "/api/me", &second, false, None));
+    let r = page(&t, &second, "/api/me");
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["role"], "physician");
     // The cookie's flags.
@@ -196,7 +181,7 @@ fn csrf_token_required_on_state_changes() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), Some("/login"));
     // Signed out: the session is gone.
-    let r = t.send(with_session("GET", "/api/me", &s, false, None));
+    let r = page(&t, &s, "/api/me");
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -226,16 +211,12 @@ fn idle_timeout_ends_a_quiet_session() {
     };
     let t = TestApp::new(&db, cfg);
     let s = t.login("doc");
-    assert_eq!(
-        t.send(with_session("GET", "/api/me", &s, false, None))
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(page(&t, &s, "/api/me").status, StatusCode::OK);
     pause(4.5);
-    let r = t.send(with_session("GET", "/api/me", &s, false, None));
+    let r = page(&t, &s, "/api/me");
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // A page answers with the login page.
-    let r = t.send(with_session("GET", "/", &s, false, None));
+    let r = page(&t, &s, "/");
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), Some("/login"));
 }
@@ -258,7 +239,7 @@ fn activity_keeps_a_session_until_the_absolute_timeout() {
     while start.elapsed().as_secs_f64() < 9.0 {
         pause(1.0);
         let sent = std::time::Instant::now();
-        let r = t.send(with_session("GET", "/api/me", &s, false, None));
+        let r = page(&t, &s, "/api/me");
         let since_start = start.elapsed().as_secs_f64();
         if r.status == StatusCode::OK {
             assert!(since_start < 8.5, "alive after the absolute timeout");
@@ -278,7 +259,7 @@ fn activity_keeps_a_session_until_the_absolute_timeout() {
         "activity did not keep the session past the idle timeout"
     );
     // …but not past the absolute one.
-    let r = t.send(with_session("GET", "/api/me", &s, false, None));
+    let r = page(&t, &s, "/api/me");
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -396,11 +377,7 @@ fn tokens_act_with_their_users_role_until_revoked() {
         t.send(with_token("GET", "/api/me", &aud, None)).status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        t.send(with_session("GET", "/api/me", &s, false, None))
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(page(&t, &s, "/api/me").status, StatusCode::UNAUTHORIZED);
     // Tokens are stored hashed.
     let n = common::store_common::raw_i64(
         &t.loc,
@@ -445,13 +422,7 @@ fn reads_and_writes_are_audited_with_identity_and_channel() {
     ));
     assert_eq!(r.status, StatusCode::CREATED);
     let s = t.login("dm");
-    let r = t.send(with_session(
-        "GET",
-        "/api/patients?limit=5",
-        &s,
-        false,
-        None,
-    ));
+    let r = page(&t, &s, "/api/patients?limit=5");
     assert_eq!(r.status, StatusCode::OK);
     let f = graftwatch_store::AuditFilter {
         patient: Some("P1".into()),

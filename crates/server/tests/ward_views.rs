@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
-use common::{SqliteDb, TestApp, page, test_config};
+use common::{TestApp, page, sqlite_app};
 use graftwatch_core::Date;
 use graftwatch_store::Role;
 use graftwatch_store::ward::ward_row;
@@ -53,8 +53,7 @@ fn all_pages(t: &TestApp, s: &common::Session, query: &str) -> Vec<String> {
 
 #[test]
 fn every_order_and_filter_reaches_every_matching_patient_attention_first() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     add_patients(&t, 120);
     let s = t.login("doc");
     let day: Date = DAY.parse().unwrap();
@@ -132,8 +131,7 @@ fn rev_of(html: &str, patient: &str) -> Option<i64> {
 
 #[test]
 fn concurrent_readers_never_see_a_page_go_back_while_writes_swap_the_rows() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     add_patients(&t, 60);
     let s = t.login("doc");
     let tok = common::token_for(&t, "doc");
@@ -190,8 +188,7 @@ fn concurrent_readers_never_see_a_page_go_back_while_writes_swap_the_rows() {
 
 #[test]
 fn another_writer_shows_after_a_background_check() {
-    let db = SqliteDb::new();
-    let t = TestApp::new(&db, test_config());
+    let (_db, t) = sqlite_app();
     let s = t.login("doc");
     let r = page(&t, &s, &format!("/ward?on={DAY}"));
     assert_eq!(ids(&r.body), ["P1"]);

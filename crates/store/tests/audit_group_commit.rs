@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use graftwatch_store::{AuditEvent, Location, Role, Store};
-use sqlx::{Connection, Row};
 
 const THREADS: usize = 16;
 const PER_THREAD: usize = 25;
@@ -85,19 +84,6 @@ fn concurrent_audit_entries_postgresql() {
     concurrent_entries_are_all_chained(&pg);
 }
 
-/// Backends of this database waiting for a lock.
-async fn waiting(conn: &mut sqlx::AnyConnection) -> i64 {
-    sqlx::query(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-         AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-    )
-    .fetch_one(conn)
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap()
-}
-
 #[test]
 fn queued_audit_entries_use_one_connection_postgresql() {
     let Some(pg) = PgCluster::start() else { return };
@@ -109,18 +95,11 @@ fn queued_audit_entries_use_one_connection_postgresql() {
     };
     let s = Arc::new(Store::open_with_pool(&loc, 8).unwrap());
     let rt = tokio_rt();
-    sqlx::any::install_default_drivers();
-    let (mut locker, mut watcher) = rt.block_on(async {
-        (
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-        )
-    });
-    rt.block_on(
-        sqlx::raw_sql("BEGIN; SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
-            .execute(&mut locker),
-    )
-    .unwrap();
+    let (mut locker, mut watcher) = locker_and_watcher(
+        &rt,
+        url,
+        "BEGIN; SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
+    );
     let readers = 12;
     let threads: Vec<_> = (0..readers)
         .map(|t| {
@@ -137,7 +116,7 @@ fn queued_audit_entries_use_one_connection_postgresql() {
     let start = Instant::now();
     let mut most = 0;
     while start.elapsed() < Duration::from_secs(3) {
-        most = most.max(rt.block_on(waiting(&mut watcher)));
+        most = most.max(rt.block_on(lock_waiters(&mut watcher)));
         std::thread::sleep(Duration::from_millis(50));
     }
     rt.block_on(sqlx::raw_sql("COMMIT").execute(&mut locker))

@@ -15,20 +15,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use graftwatch_store::{Location, Store};
-use sqlx::{Connection, Row};
-
-/// Backends of this database waiting for a lock.
-async fn waiting(conn: &mut sqlx::AnyConnection) -> i64 {
-    sqlx::query(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-         AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-    )
-    .fetch_one(conn)
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap()
-}
 
 /// The most reads seen waiting at once within `within`, with `readers`
 /// threads reading through a pool of `pool` connections.
@@ -39,17 +25,11 @@ fn reads_in_flight(loc: &Location, pool: u32, readers: usize, within: Duration) 
     let s = Arc::new(Store::open_with_pool(loc, pool).unwrap());
     let expected = s.course_at(&clinician(), "C1", None).unwrap().0;
     let rt = tokio_rt();
-    sqlx::any::install_default_drivers();
-    let (mut locker, mut watcher) = rt.block_on(async {
-        (
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-            sqlx::AnyConnection::connect(url).await.unwrap(),
-        )
-    });
-    rt.block_on(
-        sqlx::raw_sql("BEGIN; LOCK TABLE revisions IN ACCESS EXCLUSIVE MODE").execute(&mut locker),
-    )
-    .unwrap();
+    let (mut locker, mut watcher) = locker_and_watcher(
+        &rt,
+        url,
+        "BEGIN; LOCK TABLE revisions IN ACCESS EXCLUSIVE MODE",
+    );
     let threads: Vec<_> = (0..readers)
         .map(|_| {
             let s = Arc::clone(&s);
@@ -59,7 +39,7 @@ fn reads_in_flight(loc: &Location, pool: u32, readers: usize, within: Duration) 
     let start = Instant::now();
     let mut most = 0;
     while start.elapsed() < within {
-        most = most.max(rt.block_on(waiting(&mut watcher)));
+        most = most.max(rt.block_on(lock_waiters(&mut watcher)));
         if most >= readers as i64 {
             break;
         }

@@ -21,7 +21,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use graftwatch_chimerism::str::{Allele, Locus, Peak, StrProfile};
+use graftwatch_chimerism::str::{Allele, Locus, Peak, StrConfig, StrProfile, StrReferences};
+use graftwatch_core::DonorId;
 
 /// The workspace's one seeded generator ([`graftwatch_core::rng`]).
 pub use graftwatch_core::SeededRng as Rng;
@@ -597,38 +598,16 @@ pub fn to_genemapper_wide(profiles: &[&StrProfile]) -> String {
             let _ = write!(out, "{}\t{}\t{}", p.sample, l.name(), dye);
             let cell =
                 |i: usize, f: &dyn Fn(&Peak) -> String| peaks.get(i).map(f).unwrap_or_default();
-            for i in 0..n {
-                let _ = write!(out, "\t{}", cell(i, &|pk| pk.allele.to_string()));
-            }
-            for i in 0..n {
-                let _ = write!(
-                    out,
-                    "\t{}",
-                    cell(i, &|pk| pk
-                        .size
-                        .map(|s| format!("{s:.2}"))
-                        .unwrap_or_default())
-                );
-            }
-            for i in 0..n {
-                let _ = write!(
-                    out,
-                    "\t{}",
-                    cell(i, &|pk| pk
-                        .height
-                        .map(|s| format!("{s:.1}"))
-                        .unwrap_or_default())
-                );
-            }
-            for i in 0..n {
-                let _ = write!(
-                    out,
-                    "\t{}",
-                    cell(i, &|pk| pk
-                        .area
-                        .map(|s| format!("{s:.0}"))
-                        .unwrap_or_default())
-                );
+            let columns: [&dyn Fn(&Peak) -> String; 4] = [
+                &|pk| pk.allele.to_string(),
+                &|pk| pk.size.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                &|pk| pk.height.map(|s| format!("{s:.1}")).unwrap_or_default(),
+                &|pk| pk.area.map(|s| format!("{s:.0}")).unwrap_or_default(),
+            ];
+            for column in columns {
+                for i in 0..n {
+                    let _ = write!(out, "\t{}", cell(i, column));
+                }
             }
             out.push('\n');
         }
@@ -656,4 +635,27 @@ pub fn to_genemapper_long(profiles: &[&StrProfile]) -> String {
         }
     }
     out
+}
+
+/// References from simulated pure profiles of `people` (`ref0`, `ref1`, …):
+/// the first is the recipient, the others donors `D1`, `D2`, … in order.
+pub fn simulated_references(
+    rng: &mut Rng,
+    people: &[&SimPerson],
+    p: &SimParams,
+    cfg: StrConfig,
+) -> StrReferences {
+    let profiles: Vec<_> = (0..people.len())
+        .map(|i| {
+            let mut f = vec![0.0; people.len()];
+            f[i] = 1.0;
+            mixture(rng, &format!("ref{i}"), people, &f, p)
+        })
+        .collect();
+    let donors: Vec<(DonorId, &StrProfile)> = profiles[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, pr)| (DonorId(format!("D{}", i + 1)), pr))
+        .collect();
+    StrReferences::new(&profiles[0], &donors, cfg).expect("references")
 }

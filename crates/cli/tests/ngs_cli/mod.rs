@@ -25,3 +25,24 @@ pub fn gw<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into(),
     )
 }
+
+/// `chimerism ngs` on the NGS example under the course's names: the panel,
+/// the recipient and donors `PBSC-1` and `UCB-1` from `pileup.vcf`, and its
+/// sample `day30` (CD3, 2026-02-01).
+pub fn example_day30_args() -> Vec<String> {
+    let p = example("pileup.vcf").display().to_string();
+    vec![
+        "chimerism".into(),
+        "ngs".into(),
+        "--panel".into(),
+        example("panel.vcf").display().to_string(),
+        "--recipient".into(),
+        format!("recipient={p}:recipient"),
+        "--donor".into(),
+        format!("PBSC-1={p}:pbsc"),
+        "--donor".into(),
+        format!("UCB-1={p}:ucb1"),
+        "--sample".into(),
+        format!("day30={p}::cd3:2026-02-01"),
+    ]
+}

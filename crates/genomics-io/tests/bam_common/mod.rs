@@ -74,6 +74,34 @@ pub fn snv_at_1000(seq: &str) -> Marker {
     }
 }
 
+/// Writes `ref.fa` (contig `c1`, the sequence of [`ref_2kb`]) and a sorted,
+/// indexed `s.bam` of `reads` perfect 100 bp reads starting at 900–949 into
+/// `dir`; `comments` `@CO` header lines shift every container offset.
+/// Returns the reference sequence.
+pub fn small_bam(dir: &Path, reads: usize, comments: usize) -> String {
+    require_tool("samtools");
+    let seq = ref_2kb();
+    std::fs::write(dir.join("ref.fa"), format!(">c1\n{seq}\n")).expect("ref");
+    let mut sam = String::from("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:c1\tLN:2000\n");
+    for i in 0..comments {
+        sam.push_str(&format!("@CO\tcomment {i}\n"));
+    }
+    for i in 0..reads {
+        let start = 900 + (i % 50);
+        let read = &seq[start - 1..start - 1 + 100];
+        sam.push_str(&format!(
+            "r{i}\t0\tc1\t{start}\t60\t100M\t*\t0\t0\t{read}\t{}\n",
+            "I".repeat(100)
+        ));
+    }
+    std::fs::write(dir.join("s.sam"), sam).expect("sam");
+    sh(
+        dir,
+        "samtools sort -o s.bam s.sam 2>/dev/null && samtools index s.bam",
+    );
+    seq
+}
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -29,6 +29,14 @@ pub const USERS: [(&str, Role); 5] = [
     ("aud", Role::Monitor),
 ];
 
+/// The application over a fresh seeded SQLite store with the test
+/// configuration, and that store (keep it alive as long as the application).
+pub fn sqlite_app() -> (SqliteDb, TestApp) {
+    let db = SqliteDb::new();
+    let t = TestApp::new(&db, test_config());
+    (db, t)
+}
+
 /// The password of a seeded user.
 pub fn password(user: &str) -> String {
     format!("{user}-password-123")
@@ -254,6 +262,11 @@ pub fn with_session(
     if csrf {
         b = b.header("x-csrf-token", &s.csrf);
     }
+    with_json_body(b, json)
+}
+
+/// The request of `b` with `json` as its body (and content type), or empty.
+fn with_json_body(b: axum::http::request::Builder, json: Option<&str>) -> Request<Body> {
     match json {
         Some(j) => b
             .header(header::CONTENT_TYPE, "application/json")
@@ -269,13 +282,12 @@ pub fn with_token(method: &str, path: &str, token: &str, json: Option<&str>) -> 
         .method(method)
         .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    match json {
-        Some(j) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(j.to_string()))
-            .unwrap(),
-        None => b.body(Body::empty()).unwrap(),
-    }
+    with_json_body(b, json)
+}
+
+/// `GET path` of the JSON API with the bearer token `tok`.
+pub fn api_get(t: &TestApp, tok: &str, path: &str) -> Reply {
+    t.send(with_token("GET", path, tok, None))
 }
 
 /// A token for a seeded user.
@@ -349,4 +361,56 @@ pub fn post_multipart(
             .body(Body::from(body))
             .unwrap(),
     )
+}
+
+/// A form of owned values as the `(name, value)` pairs [`post_form`] takes.
+pub fn form_refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, x)| (*k, x.as_str())).collect()
+}
+
+/// The bytes of `name` in `dir` (relative to the server crate).
+pub fn data_file(dir: &str, name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(dir)
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// A file of the STR example in `examples/str/`.
+pub fn str_file(name: &str) -> Vec<u8> {
+    data_file("../../examples/str", name)
+}
+
+/// A file of the NGS example in `examples/ngs/`.
+pub fn ngs_file(name: &str) -> Vec<u8> {
+    data_file("../../examples/ngs", name)
+}
+
+/// Signs off the lab run `run_id` of patient `P1` as `s`, asserting that it
+/// redirects and adds one revision; returns the chimerism observations of
+/// the signed course (read as `actor`) dated `day`.
+pub fn sign_off_chimerism(
+    t: &TestApp,
+    s: &Session,
+    actor: &graftwatch_store::Actor,
+    run_id: &str,
+    day: &str,
+) -> Vec<graftwatch_course::Observation> {
+    let head = t.state.store.head("P1").unwrap();
+    let r = post_form(
+        t,
+        s,
+        &format!("/patients/P1/lab/runs/{run_id}/signoff"),
+        &[],
+    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(t.state.store.head("P1").unwrap(), head + 1, "one revision");
+    let (c, _) = t.state.store.course_at(actor, "P1", None).unwrap();
+    let day: graftwatch_core::Date = day.parse().unwrap();
+    c.observations
+        .into_iter()
+        .filter(|o| o.date == day && o.kind.as_str() == "chimerism")
+        .collect()
 }

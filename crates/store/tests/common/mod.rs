@@ -244,18 +244,21 @@ impl PgCluster {
         Some(c)
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// A command running the cluster's `tool` (as the `postgres` user when
+    /// the tests run as root).
+    fn command(&self, tool: &str) -> Command {
         let exe = self.bin.join(tool);
-        let out = if self.as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&exe)
-                .args(args)
-                .output()
+        if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
         } else {
-            Command::new(&exe).args(args).output()
+            Command::new(exe)
         }
-        .unwrap();
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self.command(tool).args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{tool} failed: {}",
@@ -286,19 +289,45 @@ impl Db for PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.dir.join("data").display().to_string();
-        let exe = self.bin.join("pg_ctl");
         let args = ["-D", data.as_str(), "-m", "immediate", "-w", "stop"];
-        let _ = if self.as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&exe)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&exe).args(args).output()
-        };
+        let _ = self.command("pg_ctl").args(args).output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Two connections to the PostgreSQL database `url`: the first has begun a
+/// transaction with `lock_sql` (and holds its lock until `COMMIT`), the
+/// second is free to watch the waiters ([`lock_waiters`]).
+pub fn locker_and_watcher(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    lock_sql: &str,
+) -> (sqlx::AnyConnection, sqlx::AnyConnection) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let (mut locker, watcher) = rt.block_on(async {
+        (
+            sqlx::AnyConnection::connect(url).await.unwrap(),
+            sqlx::AnyConnection::connect(url).await.unwrap(),
+        )
+    });
+    rt.block_on(sqlx::raw_sql(lock_sql).execute(&mut locker))
+        .unwrap();
+    (locker, watcher)
+}
+
+/// Backends of this database waiting for a lock (PostgreSQL).
+pub async fn lock_waiters(conn: &mut sqlx::AnyConnection) -> i64 {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+    )
+    .fetch_one(conn)
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap()
 }
 
 /// The stored derived-state row of a patient as it is (no recomputation):
