@@ -138,3 +138,17 @@ fn run_harness_panel(name: &str) -> Result<(), BamCountError> {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// Found by the third recorded `cram_count` hour (2026-12-04; the file as
+/// the harness wrote it, CRC32s rewritten): a striped rANS Nx16 block whose order-1
+/// sub-stream declares a compressed frequency table of 4 GB. noodles
+/// allocated it and the process aborted (exit 134). The patched copy
+/// (`vendor/noodles-cram`, PATCHES.md) refuses tables over 1 MiB (the
+/// largest real one is under 263 kB).
+#[test]
+fn order_1_frequency_table_of_4gb_is_a_corrupt_file() {
+    let e = run_harness_panel("order1-frequency-table-4gb.cram").unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("order-1 frequency table of"), "{msg}");
+    assert!(!e.is_internal(), "{msg}");
+}

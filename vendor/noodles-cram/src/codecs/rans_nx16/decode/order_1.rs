@@ -67,6 +67,12 @@ pub fn decode(src: &mut &[u8], dst: &mut [u8], state_count: usize) -> io::Result
     Ok(())
 }
 
+/// Largest compressed order-1 frequency table (graftwatch patch, see
+/// PATCHES.md): the alphabet and 256 contexts × 256 symbols, each a uint7
+/// of at most 3 bytes plus a run byte, stay under 263 kB. The table's
+/// uncompressed size is read from the stream and sized an allocation.
+const MAX_FREQUENCY_TABLE_LEN: usize = 1 << 20;
+
 fn read_frequencies(src: &mut &[u8], frequencies: &mut Frequencies) -> io::Result<u32> {
     const STATE_COUNT: usize = 4;
 
@@ -75,7 +81,15 @@ fn read_frequencies(src: &mut &[u8], frequencies: &mut Frequencies) -> io::Resul
     let is_compressed = (n & 0x01) != 0;
 
     if is_compressed {
-        let uncompressed_size = read_uint7_as(src)?;
+        let uncompressed_size: usize = read_uint7_as(src)?;
+        if uncompressed_size > MAX_FREQUENCY_TABLE_LEN {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "rANS Nx16 order-1 frequency table of {uncompressed_size} bytes exceeds {MAX_FREQUENCY_TABLE_LEN}"
+                ),
+            ));
+        }
         let compressed_size = read_uint7_as(src)?;
         let mut compressed_data = split_off(src, compressed_size)?;
         let mut dst = vec![0; uncompressed_size];
