@@ -25,17 +25,25 @@ fn snv() -> Marker {
     bam_common::snv_at_1000(fa.lines().nth(1).expect("seq"))
 }
 
+/// Indexes a copy of input `name` and counts it at one SNV with every thread.
 fn run(name: &str) -> Result<(), BamCountError> {
+    count_copy(name, &[snv()], None)
+}
+
+/// Copies input `name` to a scratch `s.cram`, indexes it with `index_cram`
+/// and counts it at `markers` against `ref.fa` (`threads`: as `count_bam`
+/// chooses when `None`).
+fn count_copy(name: &str, markers: &[Marker], threads: Option<usize>) -> Result<(), BamCountError> {
     let dir = bam_common::scratch(&format!("cram-fuzz-{name}"));
     let p = dir.join("s.cram");
     std::fs::copy(data().join(name), &p).expect("copy");
     index_cram(&p)?;
-    count_bam(
-        &p,
-        Some(&data().join("ref.fa")),
-        &[snv()],
-        &PileupFilter::default(),
-    )?;
+    let reference = data().join("ref.fa");
+    let filter = PileupFilter::default();
+    match threads {
+        Some(n) => count_bam_with_threads(&p, Some(&reference), markers, &filter, n)?,
+        None => count_bam(&p, Some(&reference), markers, &filter)?,
+    };
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
@@ -122,21 +130,9 @@ fn harness_panel() -> Vec<Marker> {
     ]
 }
 
+/// Counts input `name` as the harness does: its four markers, one thread.
 fn run_harness_panel(name: &str) -> Result<(), BamCountError> {
-    let dir = bam_common::scratch(&format!("cram-fuzz-{name}"));
-    let p = dir.join("s.cram");
-    std::fs::copy(data().join(name), &p).expect("copy");
-    index_cram(&p)?;
-    let filter = PileupFilter::default();
-    count_bam_with_threads(
-        &p,
-        Some(&data().join("ref.fa")),
-        &harness_panel(),
-        &filter,
-        1,
-    )?;
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
+    count_copy(name, &harness_panel(), Some(1))
 }
 
 /// Found by the third recorded `cram_count` hour (2026-12-04; the file as
