@@ -170,6 +170,7 @@ pub const MAX_JOIN_GAP_DAYS: i32 = 45;
 /// value. Points outside the day range are skipped; values below the y floor
 /// are drawn hollow on the floor and values above its ceiling hollow at the
 /// top, and say so in their title.
+// Long function (81 lines): one pass over the points writing the polyline, its breaks at long gaps and each marker with its title; the clamping cases share that pass.
 pub fn series(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series) {
     let _ = write!(
         out,
