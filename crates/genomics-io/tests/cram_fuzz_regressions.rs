@@ -148,3 +148,19 @@ fn order_1_frequency_table_of_4gb_is_a_corrupt_file() {
     assert!(msg.contains("order-1 frequency table of"), "{msg}");
     assert!(!e.is_internal(), "{msg}");
 }
+
+/// Found by the fourth recorded `cram_count` hour (2026-12-04; the file as
+/// the harness wrote it): a record whose quality-score feature sits far past
+/// its read length. noodles' quality-score iterator filled the gap with
+/// "missing" scores up to the feature's position, and converting the record
+/// pushed them until a 2 GB allocation aborted the process (exit 134). The
+/// patched iterator (`vendor/noodles-cram`, PATCHES.md) stops at the read
+/// length with an error.
+#[test]
+fn quality_scores_past_the_read_length_are_a_corrupt_file() {
+    let e = run_harness_panel("quality-scores-past-read-length.cram").unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("s.cram"), "{msg}");
+    assert!(msg.contains("quality scores extend past the read length"), "{msg}");
+    assert!(!e.is_internal(), "{msg}");
+}

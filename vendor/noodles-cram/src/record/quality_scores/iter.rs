@@ -37,15 +37,31 @@ enum State<'r, 'c: 'r> {
     Done,
 }
 
+impl<'r, 'c: 'r> Iter<'r, 'c> {
+    /// graftwatch patch (decode limits): yields `score` at the current read
+    /// position, or an error once the position is past the read length (a
+    /// corrupt feature position would otherwise yield scores without bound).
+    fn emit(&mut self, score: u8) -> Option<io::Result<u8>> {
+        if usize::from(self.read_position) > self.read_length {
+            self.state = State::Done;
+            return Some(Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "quality scores extend past the read length {}",
+                    self.read_length
+                ),
+            )));
+        }
+
+        self.read_position = self.read_position.checked_add(1)?;
+        Some(Ok(score))
+    }
+}
+
 impl<'r: 'c, 'c: 'r> Iterator for Iter<'r, 'c> {
     type Item = io::Result<u8>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        fn succ(position: Position) -> Position {
-            position
-                .checked_add(1)
-                .expect("attempt to add with overflow")
-        }
 
         loop {
             match self.state {
@@ -69,8 +85,7 @@ impl<'r: 'c, 'c: 'r> Iterator for Iter<'r, 'c> {
                 }
                 State::Missing { end, next_feature } => {
                     if self.read_position < end {
-                        self.read_position = succ(self.read_position);
-                        return Some(Ok(MISSING));
+                        return self.emit(MISSING);
                     } else {
                         self.state = State::Prepare(next_feature);
                     }
@@ -88,21 +103,16 @@ impl<'r: 'c, 'c: 'r> Iterator for Iter<'r, 'c> {
                     };
                 }
                 State::Score(score) => {
-                    self.read_position = succ(self.read_position);
                     self.state = State::Next;
-                    return Some(Ok(score));
+                    return self.emit(score);
                 }
                 State::Scores(ref mut iter) => match iter.next() {
-                    Some(score) => {
-                        self.read_position = succ(self.read_position);
-                        return Some(Ok(*score));
-                    }
+                    Some(&score) => return self.emit(score),
                     None => self.state = State::Next,
                 },
                 State::Finish => {
                     if usize::from(self.read_position) <= self.read_length {
-                        self.read_position = succ(self.read_position);
-                        return Some(Ok(MISSING));
+                        return self.emit(MISSING);
                     } else {
                         self.state = State::Done;
                     }
@@ -113,7 +123,9 @@ impl<'r: 'c, 'c: 'r> Iterator for Iter<'r, 'c> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.read_length - (usize::from(self.read_position) - 1);
+        let n = self
+            .read_length
+            .saturating_sub(usize::from(self.read_position) - 1);
         (n, Some(n))
     }
 }
@@ -148,6 +160,25 @@ mod tests {
 
         let actual: Vec<_> = Iter::new(&features, 8).collect::<io::Result<_>>()?;
         assert_eq!(actual, [MISSING, 5, 8, MISSING, 13, 21, MISSING, MISSING]);
+
+        Ok(())
+    }
+
+    #[test]
+    fn test_iter_with_a_feature_past_the_read_length() -> Result<(), Box<dyn std::error::Error>>
+    {
+        // graftwatch patch (decode limits): a corrupt feature position.
+        let features = [Feature::QualityScore {
+            position: Position::try_from(1 << 31)?,
+            quality_score: 8,
+        }];
+
+        let mut iter = Iter::new(&features, 2);
+        assert_eq!(iter.next().transpose()?, Some(MISSING));
+        assert_eq!(iter.next().transpose()?, Some(MISSING));
+        assert!(iter.next().unwrap().is_err());
+        assert!(iter.next().is_none());
+        assert_eq!(iter.size_hint(), (0, Some(0)));
 
         Ok(())
     }
