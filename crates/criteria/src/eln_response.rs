@@ -189,27 +189,34 @@ fn explanation(cfg: &ResponseConfig) -> Explanation {
     }
 }
 
-/// Classifies one assessment.
-// Long function: the ELN 2022 response table applied in its published order (CR MRD-neg, CR, CRh, CRi, MLFS, PR, NR); kept as one ordered decision list; split pending in issue 10.
-pub fn eln_response(
-    a: &ResponseAssessment,
-    cfg: &ResponseConfig,
-) -> Result<Graded<ElnResponse>, ValueError> {
+/// The assessment's values, checked.
+struct Checked {
+    bm: Option<f64>,
+    pb: Option<f64>,
+    anc: Option<f64>,
+    plt: Option<f64>,
+    pre: Option<f64>,
+}
+
+/// Checks every value of the assessment: counts ≥ 0, blast percentages 0–100.
+fn checked_values(a: &ResponseAssessment) -> Result<Checked, ValueError> {
     let d = a.date;
-    let bm = check_opt("bm_blasts", d, a.bm_blasts_pct, "marrow blasts 0-100 %")?;
-    let pb = check_opt("pb_blasts", d, a.pb_blasts_pct, "blood blasts 0-100 %")?;
-    let anc = check_opt("anc", d, a.anc, "ANC >= 0 in 10^9/L")?;
-    let plt = check_opt("platelets", d, a.platelets, "platelets >= 0 in 10^9/L")?;
-    let pre = check_opt(
-        "pretreatment_bm_blasts",
-        d,
-        a.pretreatment_bm_blasts_pct,
-        "marrow blasts 0-100 %",
-    )?;
+    let c = Checked {
+        bm: check_opt("bm_blasts", d, a.bm_blasts_pct, "marrow blasts 0-100 %")?,
+        pb: check_opt("pb_blasts", d, a.pb_blasts_pct, "blood blasts 0-100 %")?,
+        anc: check_opt("anc", d, a.anc, "ANC >= 0 in 10^9/L")?,
+        plt: check_opt("platelets", d, a.platelets, "platelets >= 0 in 10^9/L")?,
+        pre: check_opt(
+            "pretreatment_bm_blasts",
+            d,
+            a.pretreatment_bm_blasts_pct,
+            "marrow blasts 0-100 %",
+        )?,
+    };
     for (what, v) in [
-        ("bm_blasts", bm),
-        ("pb_blasts", pb),
-        ("pretreatment_bm_blasts", pre),
+        ("bm_blasts", c.bm),
+        ("pb_blasts", c.pb),
+        ("pretreatment_bm_blasts", c.pre),
     ] {
         if let Some(v) = v.filter(|v| *v > 100.0) {
             return Err(ValueError::OutOfRange {
@@ -220,34 +227,39 @@ pub fn eln_response(
             });
         }
     }
-    let mut ex = explanation(cfg);
-    let mut missing = Vec::new();
-    let Some(bm) = bm else {
-        ex.reason = "marrow blast percentage missing".into();
-        return Ok(Graded::InsufficientData {
-            missing: vec!["marrow blast %".into()],
-            explanation: ex,
-        });
-    };
-    ex.evidence.push(Evidence::value(
-        d,
-        "bm_blasts",
-        bm,
-        Some(Unit::Percent),
-        "marrow blasts",
-    ));
-    let push_count = |ex: &mut Explanation, what: &'static str, v: Option<f64>| {
+    Ok(c)
+}
+
+/// Count recovery inputs (`None` = unknown).
+struct Recovery {
+    /// ANC, 10^9/L.
+    anc: Option<f64>,
+    /// Platelets as recorded.
+    plt: Option<f64>,
+    /// Platelets as counted for recovery: 0 within 7 days of a transfusion (M-2).
+    plt_usable: Option<f64>,
+    /// Transfusion independence as the configured reading requires it.
+    ti_ok: Option<bool>,
+    /// The CR count criteria (ANC ≥ 1.0, platelets ≥ 100, independence).
+    cr_counts: Option<bool>,
+}
+
+/// The count recovery inputs, with their evidence and the M-2 flag.
+fn recovery(
+    a: &ResponseAssessment,
+    cfg: &ResponseConfig,
+    c: &Checked,
+    ex: &mut Explanation,
+) -> Recovery {
+    for (what, v) in [("anc", c.anc), ("platelets", c.plt)] {
         if let Some(v) = v {
             ex.evidence
-                .push(Evidence::value(d, what, v, Some(Unit::Per1e9L), ""));
+                .push(Evidence::value(a.date, what, v, Some(Unit::Per1e9L), ""));
         }
-    };
-    push_count(&mut ex, "anc", anc);
-    push_count(&mut ex, "platelets", plt);
-    // Count recovery levels; None = unknown.
+    }
     let plt_usable = match a.platelet_transfusion_within_7_days {
         Some(true) => Some(0.0), // supported count: not recovered (M-2)
-        _ => plt,
+        _ => c.plt,
     };
     if a.platelet_transfusion_within_7_days == Some(true) {
         ex.flags.push(Flag::new(
@@ -259,143 +271,240 @@ pub fn eln_response(
         TransfusionIndependence::NotRequired => Some(true),
         TransfusionIndependence::Required => a.rbc_transfusion_independent,
     };
-    let cr_counts = match (anc, plt_usable, ti_ok) {
+    let cr_counts = match (c.anc, plt_usable, ti_ok) {
         (Some(n), Some(p), Some(t)) => Some(n >= 1.0 && p >= 100.0 && t),
         _ => None,
     };
-    if bm < 5.0 {
-        // marrow clear: need blood blasts and EMD
-        if pb.is_none() {
-            missing.push("circulating blast %".to_string());
-        }
-        if a.extramedullary_disease.is_none() {
-            missing.push("extramedullary disease status".to_string());
-        }
-        if !missing.is_empty() {
-            ex.reason = "marrow blasts < 5% but blood blasts / EMD unknown".into();
-            return Ok(Graded::InsufficientData {
-                missing,
-                explanation: ex,
-            });
-        }
-        let pb = pb.unwrap_or(0.0);
-        if pb > 0.0 {
-            ex.evidence.push(Evidence::value(
-                d,
-                "pb_blasts",
-                pb,
-                Some(Unit::Percent),
-                "circulating blasts",
-            ));
-            ex.flags.push(Flag::new("M-5", "circulating blasts present: CR/CRh/CRi/MLFS blocked (strict default; manual review)"));
-            ex.reason = format!("marrow blasts {bm}% but circulating blasts {pb}%: no response");
-            return Ok(Graded::Value {
-                value: ElnResponse::NoResponse,
-                explanation: ex,
-            });
-        }
-        if a.extramedullary_disease == Some(true) {
-            ex.evidence
-                .push(Evidence::finding(d, "extramedullary_disease", "present"));
-            ex.reason = "extramedullary disease present: no response".into();
-            return Ok(Graded::Value {
-                value: ElnResponse::NoResponse,
-                explanation: ex,
-            });
-        }
-        let (Some(n), Some(p), Some(t)) = (anc, plt_usable, ti_ok) else {
-            let mut m = Vec::new();
-            if anc.is_none() {
-                m.push("ANC".to_string());
-            }
-            if plt.is_none() {
-                m.push("platelets".to_string());
-            }
-            if ti_ok.is_none() {
-                m.push("red-cell transfusion independence (CIBMTR reading)".to_string());
-            }
-            ex.reason =
-                "marrow clear; counts needed to choose between CR, CRh, CRi and MLFS".into();
-            return Ok(Graded::InsufficientData {
-                missing: m,
-                explanation: ex,
-            });
-        };
-        let n_ok = n >= 1.0;
-        let p_ok = p >= 100.0;
-        let value = if n_ok && p_ok && t {
-            match a.mrd {
-                Some(m) if m.negative => {
-                    ex.evidence.push(Evidence::finding(
-                        d,
-                        "mrd",
-                        format!(
-                            "negative by {}{}",
-                            match m.technique {
-                                MrdTechnique::Mfc => "flow cytometry",
-                                MrdTechnique::Qpcr => "qPCR",
-                                MrdTechnique::Other => "another method",
-                            },
-                            m.sensitivity
-                                .map(|s| format!(", sensitivity {s:e}"))
-                                .unwrap_or_default()
-                        ),
-                    ));
-                    ElnResponse::CrMrdNegative
-                }
-                _ => ElnResponse::Cr,
-            }
-        } else if n >= 0.5 && p >= 50.0 && t {
-            ElnResponse::CrH
-        } else if t
-            && match cfg.cri_reading {
-                CriReading::ExactlyOneLineage => n_ok != p_ok,
-                CriReading::EitherLineage => true,
-            }
-        {
-            ElnResponse::CrI
-        } else {
-            match a.marrow_evaluable {
-                Some(false) => {
-                    ex.reason = "marrow blasts < 5% but marrow not evaluable (< 200 cells and cellularity < 10%): not MLFS".into();
-                    return Ok(Graded::Value {
-                        value: ElnResponse::NoResponse,
-                        explanation: ex,
-                    });
-                }
-                None => {
-                    ex.flags.push(Flag::new("MLFS-cellularity", "marrow evaluability (>= 200 cells or cellularity >= 10%) not recorded; assumed evaluable"));
-                    ElnResponse::Mlfs
-                }
-                Some(true) => ElnResponse::Mlfs,
-            }
-        };
-        ex.reason = format!(
-            "marrow blasts {bm}% (< 5%), no circulating blasts, no EMD, ANC {n}, platelets {p}: {}",
-            value.text()
-        );
-        return Ok(Graded::Value {
-            value,
+    Recovery {
+        anc: c.anc,
+        plt: c.plt,
+        plt_usable,
+        ti_ok,
+        cr_counts,
+    }
+}
+
+/// Classifies one assessment by the ELN 2022 response table, in its
+/// published order: the marrow first (< 5 % blasts: the CR family or MLFS,
+/// [`marrow_clear`]), then PR or no response ([`marrow_not_clear`]).
+pub fn eln_response(
+    a: &ResponseAssessment,
+    cfg: &ResponseConfig,
+) -> Result<Graded<ElnResponse>, ValueError> {
+    let c = checked_values(a)?;
+    let mut ex = explanation(cfg);
+    let Some(bm) = c.bm else {
+        ex.reason = "marrow blast percentage missing".into();
+        return Ok(Graded::InsufficientData {
+            missing: vec!["marrow blast %".into()],
             explanation: ex,
         });
+    };
+    ex.evidence.push(Evidence::value(
+        a.date,
+        "bm_blasts",
+        bm,
+        Some(Unit::Percent),
+        "marrow blasts",
+    ));
+    let r = recovery(a, cfg, &c, &mut ex);
+    Ok(if bm < 5.0 {
+        marrow_clear(a, cfg, bm, c.pb, &r, ex)
+    } else {
+        marrow_not_clear(bm, c.pre, r.cr_counts, ex)
+    })
+}
+
+/// Marrow blasts < 5 %: blood blasts and extramedullary disease first, then
+/// the counts choose between CR (MRD-negative), CRh, CRi and MLFS.
+fn marrow_clear(
+    a: &ResponseAssessment,
+    cfg: &ResponseConfig,
+    bm: f64,
+    pb: Option<f64>,
+    r: &Recovery,
+    mut ex: Explanation,
+) -> Graded<ElnResponse> {
+    if let Some(end) = blood_or_emd_blocks(a, bm, pb, &mut ex) {
+        return match end {
+            Ok(value) => Graded::Value {
+                value,
+                explanation: ex,
+            },
+            Err(missing) => Graded::InsufficientData {
+                missing,
+                explanation: ex,
+            },
+        };
     }
-    // bm >= 5 (M-3): PR or no response
+    let (Some(n), Some(p), Some(t)) = (r.anc, r.plt_usable, r.ti_ok) else {
+        let mut m = Vec::new();
+        if r.anc.is_none() {
+            m.push("ANC".to_string());
+        }
+        if r.plt.is_none() {
+            m.push("platelets".to_string());
+        }
+        if r.ti_ok.is_none() {
+            m.push("red-cell transfusion independence (CIBMTR reading)".to_string());
+        }
+        ex.reason = "marrow clear; counts needed to choose between CR, CRh, CRi and MLFS".into();
+        return Graded::InsufficientData {
+            missing: m,
+            explanation: ex,
+        };
+    };
+    let value = match cr_family(a, cfg, n, p, t, &mut ex) {
+        Some(v) => v,
+        None => match a.marrow_evaluable {
+            Some(false) => {
+                ex.reason = "marrow blasts < 5% but marrow not evaluable (< 200 cells and cellularity < 10%): not MLFS".into();
+                return Graded::Value {
+                    value: ElnResponse::NoResponse,
+                    explanation: ex,
+                };
+            }
+            None => {
+                ex.flags.push(Flag::new("MLFS-cellularity", "marrow evaluability (>= 200 cells or cellularity >= 10%) not recorded; assumed evaluable"));
+                ElnResponse::Mlfs
+            }
+            Some(true) => ElnResponse::Mlfs,
+        },
+    };
+    ex.reason = format!(
+        "marrow blasts {bm}% (< 5%), no circulating blasts, no EMD, ANC {n}, platelets {p}: {}",
+        value.text()
+    );
+    Graded::Value {
+        value,
+        explanation: ex,
+    }
+}
+
+/// Marrow clear needs blood blasts and extramedullary disease known and
+/// absent (M-5): `None` when they are, otherwise what ends the assessment,
+/// `Ok(no response)` or `Err(what is missing)`, with its reason in `ex`.
+fn blood_or_emd_blocks(
+    a: &ResponseAssessment,
+    bm: f64,
+    pb: Option<f64>,
+    ex: &mut Explanation,
+) -> Option<Result<ElnResponse, Vec<String>>> {
+    let d = a.date;
+    let mut missing = Vec::new();
+    if pb.is_none() {
+        missing.push("circulating blast %".to_string());
+    }
+    if a.extramedullary_disease.is_none() {
+        missing.push("extramedullary disease status".to_string());
+    }
+    if !missing.is_empty() {
+        ex.reason = "marrow blasts < 5% but blood blasts / EMD unknown".into();
+        return Some(Err(missing));
+    }
+    let pb = pb.unwrap_or(0.0);
+    if pb > 0.0 {
+        ex.evidence.push(Evidence::value(
+            d,
+            "pb_blasts",
+            pb,
+            Some(Unit::Percent),
+            "circulating blasts",
+        ));
+        ex.flags.push(Flag::new(
+            "M-5",
+            "circulating blasts present: CR/CRh/CRi/MLFS blocked (strict default; manual review)",
+        ));
+        ex.reason = format!("marrow blasts {bm}% but circulating blasts {pb}%: no response");
+        return Some(Ok(ElnResponse::NoResponse));
+    }
+    if a.extramedullary_disease == Some(true) {
+        ex.evidence
+            .push(Evidence::finding(d, "extramedullary_disease", "present"));
+        ex.reason = "extramedullary disease present: no response".into();
+        return Some(Ok(ElnResponse::NoResponse));
+    }
+    None
+}
+
+/// CR (MRD-negative with its evidence), CRh or CRi from ANC `n`, platelets
+/// `p` and transfusion independence `t`; `None` when none applies (MLFS
+/// candidate).
+fn cr_family(
+    a: &ResponseAssessment,
+    cfg: &ResponseConfig,
+    n: f64,
+    p: f64,
+    t: bool,
+    ex: &mut Explanation,
+) -> Option<ElnResponse> {
+    let n_ok = n >= 1.0;
+    let p_ok = p >= 100.0;
+    if n_ok && p_ok && t {
+        Some(match a.mrd {
+            Some(m) if m.negative => {
+                ex.evidence.push(mrd_negative_evidence(a.date, m));
+                ElnResponse::CrMrdNegative
+            }
+            _ => ElnResponse::Cr,
+        })
+    } else if n >= 0.5 && p >= 50.0 && t {
+        Some(ElnResponse::CrH)
+    } else if t
+        && match cfg.cri_reading {
+            CriReading::ExactlyOneLineage => n_ok != p_ok,
+            CriReading::EitherLineage => true,
+        }
+    {
+        Some(ElnResponse::CrI)
+    } else {
+        None
+    }
+}
+
+/// The evidence of a negative MRD result: technique and sensitivity.
+fn mrd_negative_evidence(d: Option<Date>, m: MrdStatus) -> Evidence {
+    Evidence::finding(
+        d,
+        "mrd",
+        format!(
+            "negative by {}{}",
+            match m.technique {
+                MrdTechnique::Mfc => "flow cytometry",
+                MrdTechnique::Qpcr => "qPCR",
+                MrdTechnique::Other => "another method",
+            },
+            m.sensitivity
+                .map(|s| format!(", sensitivity {s:e}"))
+                .unwrap_or_default()
+        ),
+    )
+}
+
+/// Marrow blasts ≥ 5 % (M-3): PR when 5–25 % and reduced by ≥ 50 % from the
+/// pretreatment marrow with the CR counts met, otherwise no response.
+fn marrow_not_clear(
+    bm: f64,
+    pre: Option<f64>,
+    cr_counts: Option<bool>,
+    mut ex: Explanation,
+) -> Graded<ElnResponse> {
     if (5.0..=25.0).contains(&bm) && cr_counts != Some(false) {
         let Some(pre) = pre else {
             ex.reason = format!("marrow blasts {bm}% (5-25%): PR needs the pretreatment blast %");
-            return Ok(Graded::InsufficientData {
+            return Graded::InsufficientData {
                 missing: vec!["pretreatment marrow blast %".into()],
                 explanation: ex,
-            });
+            };
         };
         let reduced = pre > 0.0 && (pre - bm) / pre >= 0.5;
         if reduced {
             let Some(true) = cr_counts else {
                 ex.reason = "PR needs the CR count criteria".into();
-                return Ok(Graded::InsufficientData {
+                return Graded::InsufficientData {
                     missing: vec!["ANC and platelets".into()],
                     explanation: ex,
-                });
+                };
             };
             ex.evidence.push(Evidence::value(
                 None,
@@ -410,10 +519,10 @@ pub fn eln_response(
             ));
             ex.reason =
                 format!("marrow blasts {bm}% reduced from {pre}% (>= 50%), CR counts met: PR");
-            return Ok(Graded::Value {
+            return Graded::Value {
                 value: ElnResponse::Pr,
                 explanation: ex,
-            });
+            };
         }
     }
     ex.flags.push(Flag::new(
@@ -421,10 +530,10 @@ pub fn eln_response(
         "CR family needs marrow blasts < 5%; 5.0% is not CR",
     ));
     ex.reason = format!("marrow blasts {bm}% (>= 5%) and PR not met: no response");
-    Ok(Graded::Value {
+    Graded::Value {
         value: ElnResponse::NoResponse,
         explanation: ex,
-    })
+    }
 }
 
 /// Therapy intensity, for the refractory landmark.

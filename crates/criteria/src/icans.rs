@@ -363,17 +363,27 @@ pub struct IcansDayResult {
     pub grade: u8,
 }
 
-/// Grades one day with explanation.
-// Long function: the ASTCT ICANS table: one domain per block (ICE/CAPD, consciousness, seizure, motor, raised ICP) in the order of the consensus table; split pending in issue 10.
+/// Grades one day with explanation: the ASTCT ICANS table, one domain per
+/// step (ICE/CAPD, consciousness, seizure, motor, raised ICP) in the order of
+/// the consensus table.
 pub fn grade_icans_day(
     d: &IcansDay,
     cfg: &IcansConfig,
 ) -> Result<Graded<IcansDayResult>, IcansInputError> {
     d.validate()?;
     let fast = icans_fast(d);
-    let date = Some(d.date);
     let mut ev = Vec::new();
     let mut flags = Vec::new();
+    instrument_evidence(d, &mut ev, &mut flags);
+    instrument_age_flags(d, cfg, &mut flags);
+    domain_evidence(d, &mut ev, &mut flags);
+    Ok(icans_day_graded(d, fast, ev, flags))
+}
+
+/// Evidence and flags of the day's encephalopathy instrument (ICE, CAPD or
+/// "unable to perform").
+fn instrument_evidence(d: &IcansDay, ev: &mut Vec<Evidence>, flags: &mut Vec<Flag>) {
+    let date = Some(d.date);
     match d.instrument {
         Some(Instrument::Ice(s)) => {
             ev.push(Evidence::value(
@@ -417,7 +427,11 @@ pub fn grade_icans_day(
         }
         None => {}
     }
-    // Decision 10: grade with the recorded instrument; warn on age mismatch.
+}
+
+/// Decision 10: grade with the recorded instrument; flag an instrument that
+/// does not fit the patient's age.
+fn instrument_age_flags(d: &IcansDay, cfg: &IcansConfig, flags: &mut Vec<Flag>) {
     match (d.instrument, d.age_years) {
         (Some(Instrument::Ice(_)), Some(a)) if a < cfg.ice_min_age_years => flags.push(Flag::new(
             "D-10",
@@ -430,6 +444,12 @@ pub fn grade_icans_day(
         (Some(Instrument::Ice(_) | Instrument::Capd(_)), None) => flags.push(Flag::new("D-10", "age not given: instrument fit to age not checked")),
         _ => {}
     }
+}
+
+/// Evidence of the other domains (consciousness, seizure, motor, edema), then
+/// of findings excluded from ICANS and of a death from ICANS.
+fn domain_evidence(d: &IcansDay, ev: &mut Vec<Evidence>, flags: &mut Vec<Flag>) {
+    let date = Some(d.date);
     if let Some(c) = d.consciousness {
         ev.push(Evidence::finding(
             date,
@@ -482,7 +502,14 @@ pub fn grade_icans_day(
             "no neuroimaging recorded: edema domain counted as absent",
         )),
     }
-    // Findings recorded but excluded from ICANS: (present, what, note, flag).
+    excluded_and_death_evidence(d, ev, flags);
+}
+
+/// Findings recorded but excluded from ICANS (tremor, myoclonus,
+/// intracranial haemorrhage) and a death from ICANS.
+fn excluded_and_death_evidence(d: &IcansDay, ev: &mut Vec<Evidence>, flags: &mut Vec<Flag>) {
+    let date = Some(d.date);
+    // (present, what, note, flag)
     for (present, what, note, text) in [
         (
             d.tremor_or_myoclonus,
@@ -509,6 +536,15 @@ pub fn grade_icans_day(
             "death from ICANS -> grade 5",
         ));
     }
+}
+
+/// The graded day (or what is missing to grade it) with its explanation.
+fn icans_day_graded(
+    d: &IcansDay,
+    fast: IcansFast,
+    ev: Vec<Evidence>,
+    flags: Vec<Flag>,
+) -> Graded<IcansDayResult> {
     let mk = |reason: String, evidence, flags| Explanation {
         rule: "ASTCT ICANS grade",
         version: ICANS_VERSION,
@@ -517,7 +553,7 @@ pub fn grade_icans_day(
         evidence,
         flags,
     };
-    Ok(match fast {
+    match fast {
         IcansFast::Grade(g) => Graded::Value {
             value: IcansDayResult {
                 date: d.date,
@@ -555,7 +591,7 @@ pub fn grade_icans_day(
                 explanation: mk(format!("{}: cannot grade ICANS", d.date), ev, flags),
             }
         }
-    })
+    }
 }
 
 /// Summary over a course of assessments.
