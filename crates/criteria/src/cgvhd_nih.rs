@@ -723,10 +723,11 @@ pub fn global_severity(scores: &[(CgvhdOrgan, u8)]) -> GlobalSeverity {
     }
 }
 
-/// Scores an NIH 2014 assessment with full explanation. Organs not assessed
-/// make the result `InsufficientData` unless the assessed organs already
-/// give *severe* (which more organs cannot change).
-// Long function: the NIH 2014 global-severity table: organ scores, counts and the mild/moderate/severe rules in the order of the consensus paper; split pending in issue 10.
+/// Scores an NIH 2014 assessment with full explanation: each organ scored
+/// ([`score_organ`]), then the global-severity rules of the consensus paper
+/// ([`global_severity`], [`severity_reason`]). Organs not assessed make the
+/// result `InsufficientData` unless the assessed organs already give
+/// *severe* (which more organs cannot change).
 pub fn grade_cgvhd(
     a: &CgvhdAssessment,
     cfg: &CgvhdConfig,
@@ -740,108 +741,24 @@ pub fn grade_cgvhd(
             expected: "a performance score 0-3",
         });
     }
-    let mut organs = Vec::with_capacity(8);
-    let mut evidence = Vec::new();
-    let mut flags = Vec::new();
-    let mut missing = Vec::new();
-    let mut counted: Vec<(CgvhdOrgan, u8)> = Vec::with_capacity(8);
+    let mut t = OrganTally::default();
     for organ in CgvhdOrgan::ALL {
-        let (res, att) = match organ {
-            CgvhdOrgan::Skin => (
-                a.skin.as_ref().map(score_skin),
-                a.skin.map(|s| s.attribution),
-            ),
-            CgvhdOrgan::Mouth => (
-                a.mouth.as_ref().map(|c| score_clinician(organ, c)),
-                a.mouth.map(|s| s.attribution),
-            ),
-            CgvhdOrgan::Eyes => (
-                a.eyes.as_ref().map(|c| score_clinician(organ, c)),
-                a.eyes.map(|s| s.attribution),
-            ),
-            CgvhdOrgan::Gi => (a.gi.as_ref().map(score_gi), a.gi.map(|s| s.attribution)),
-            CgvhdOrgan::Liver => (
-                a.liver.as_ref().map(score_liver),
-                a.liver.map(|s| s.attribution),
-            ),
-            CgvhdOrgan::Lungs => (
-                a.lungs.as_ref().map(|l| score_lungs(l, cfg)),
-                a.lungs.map(|s| s.attribution),
-            ),
-            CgvhdOrgan::Joints => (
-                a.joints.as_ref().map(|c| score_clinician(organ, c)),
-                a.joints.map(|s| s.attribution),
-            ),
-            CgvhdOrgan::Genital => (
-                a.genital.as_ref().map(|c| score_clinician(organ, c)),
-                a.genital.map(|s| s.attribution),
-            ),
-        };
-        let att = att.unwrap_or_default();
-        match res.transpose()? {
-            None => missing.push(format!("{}: not assessed", organ.name())),
-            Some(Scored::Missing(m)) => missing.push(m),
-            Some(Scored::Score(s, ev, fl)) => {
-                let excluded = att == Attribution::OtherCause && s > 0;
-                for mut e in ev {
-                    e.note = format!("{}: {}", organ.name(), e.note);
-                    e.date = a.date;
-                    evidence.push(e);
-                }
-                flags.extend(fl);
-                match att {
-                    Attribution::OtherCause if s > 0 => flags.push(Flag::new(
-                        "NIH-ATTR",
-                        format!("{}: abnormality explained entirely by another documented cause; excluded from global severity", organ.name()),
-                    )),
-                    Attribution::Multifactorial => flags.push(Flag::new(
-                        "NIH-ATTR",
-                        format!("{}: multifactorial; counted at its full score {s} (no downgrading)", organ.name()),
-                    )),
-                    _ => {}
-                }
-                if !excluded {
-                    counted.push((organ, s));
-                }
-                organs.push(OrganScore {
-                    organ,
-                    score: s,
-                    excluded,
-                    attribution: att,
-                });
-            }
+        let (res, att) = score_organ(a, cfg, organ)?;
+        match res {
+            None => t.missing.push(format!("{}: not assessed", organ.name())),
+            Some(Scored::Missing(m)) => t.missing.push(m),
+            Some(Scored::Score(s, ev, fl)) => t.record(a, organ, att, s, ev, fl),
         }
     }
-    let global = global_severity(&counted);
-    let lung = counted
-        .iter()
-        .find(|(o, _)| *o == CgvhdOrgan::Lungs)
-        .map(|x| x.1);
-    let involved: Vec<String> = counted
-        .iter()
-        .filter(|(_, s)| *s >= 1)
-        .map(|(o, s)| format!("{} {s}", o.name()))
-        .collect();
-    let reason = match global {
-        GlobalSeverity::Severe if lung.is_some_and(|l| l >= 2) => {
-            format!("lung score {} gives severe", lung.unwrap_or(0))
-        }
-        GlobalSeverity::Severe => {
-            format!("an organ scoring 3 gives severe ({})", involved.join(", "))
-        }
-        GlobalSeverity::Moderate if lung == Some(1) => {
-            "lung score 1 gives at least moderate".to_string()
-        }
-        GlobalSeverity::Moderate => format!(
-            "a non-lung organ scoring 2 or >= 3 organs involved gives moderate ({})",
-            involved.join(", ")
-        ),
-        GlobalSeverity::Mild => format!(
-            "1-2 organs at score 1 with lung 0 gives mild ({})",
-            involved.join(", ")
-        ),
-        GlobalSeverity::None => "no organ involved".to_string(),
-    };
+    let global = global_severity(&t.counted);
+    let reason = severity_reason(global, &t.counted);
+    let OrganTally {
+        organs,
+        mut evidence,
+        mut flags,
+        missing,
+        ..
+    } = t;
     if let Some(p) = a.performance {
         evidence.push(Evidence::value(
             None,
@@ -881,6 +798,134 @@ pub fn grade_cgvhd(
             missing,
             explanation,
         })
+    }
+}
+
+/// What the organs gave so far.
+#[derive(Default)]
+struct OrganTally {
+    organs: Vec<OrganScore>,
+    evidence: Vec<Evidence>,
+    flags: Vec<Flag>,
+    missing: Vec<String>,
+    counted: Vec<(CgvhdOrgan, u8)>,
+}
+
+impl OrganTally {
+    /// Records organ `organ` scored `s` with its evidence and flags; an
+    /// abnormality attributed entirely to another cause is shown but not
+    /// counted (NIH-ATTR).
+    fn record(
+        &mut self,
+        a: &CgvhdAssessment,
+        organ: CgvhdOrgan,
+        att: Attribution,
+        s: u8,
+        ev: Vec<Evidence>,
+        fl: Vec<Flag>,
+    ) {
+        let excluded = att == Attribution::OtherCause && s > 0;
+        for mut e in ev {
+            e.note = format!("{}: {}", organ.name(), e.note);
+            e.date = a.date;
+            self.evidence.push(e);
+        }
+        self.flags.extend(fl);
+        let name = organ.name();
+        match att {
+            Attribution::OtherCause if s > 0 => self.flags.push(Flag::new(
+                "NIH-ATTR",
+                format!("{name}: abnormality explained entirely by another documented cause; excluded from global severity"),
+            )),
+            Attribution::Multifactorial => self.flags.push(Flag::new(
+                "NIH-ATTR",
+                format!("{name}: multifactorial; counted at its full score {s} (no downgrading)"),
+            )),
+            _ => {}
+        }
+        if !excluded {
+            self.counted.push((organ, s));
+        }
+        self.organs.push(OrganScore {
+            organ,
+            score: s,
+            excluded,
+            attribution: att,
+        });
+    }
+}
+
+/// Organ `organ` of the assessment scored (`None` = not assessed) and its
+/// attribution.
+fn score_organ(
+    a: &CgvhdAssessment,
+    cfg: &CgvhdConfig,
+    organ: CgvhdOrgan,
+) -> Result<(Option<Scored>, Attribution), CgvhdInputError> {
+    let (res, att) = match organ {
+        CgvhdOrgan::Skin => (
+            a.skin.as_ref().map(score_skin),
+            a.skin.map(|s| s.attribution),
+        ),
+        CgvhdOrgan::Mouth => (
+            a.mouth.as_ref().map(|c| score_clinician(organ, c)),
+            a.mouth.map(|s| s.attribution),
+        ),
+        CgvhdOrgan::Eyes => (
+            a.eyes.as_ref().map(|c| score_clinician(organ, c)),
+            a.eyes.map(|s| s.attribution),
+        ),
+        CgvhdOrgan::Gi => (a.gi.as_ref().map(score_gi), a.gi.map(|s| s.attribution)),
+        CgvhdOrgan::Liver => (
+            a.liver.as_ref().map(score_liver),
+            a.liver.map(|s| s.attribution),
+        ),
+        CgvhdOrgan::Lungs => (
+            a.lungs.as_ref().map(|l| score_lungs(l, cfg)),
+            a.lungs.map(|s| s.attribution),
+        ),
+        CgvhdOrgan::Joints => (
+            a.joints.as_ref().map(|c| score_clinician(organ, c)),
+            a.joints.map(|s| s.attribution),
+        ),
+        CgvhdOrgan::Genital => (
+            a.genital.as_ref().map(|c| score_clinician(organ, c)),
+            a.genital.map(|s| s.attribution),
+        ),
+    };
+    Ok((res.transpose()?, att.unwrap_or_default()))
+}
+
+/// Why the counted organ scores give `global` (NIH 2014 global severity).
+fn severity_reason(global: GlobalSeverity, counted: &[(CgvhdOrgan, u8)]) -> String {
+    let lung = counted
+        .iter()
+        .find(|(o, _)| *o == CgvhdOrgan::Lungs)
+        .map(|x| x.1);
+    let involved: Vec<String> = counted
+        .iter()
+        .filter(|(_, s)| *s >= 1)
+        .map(|(o, s)| format!("{} {s}", o.name()))
+        .collect();
+    match global {
+        GlobalSeverity::Severe if lung.is_some_and(|l| l >= 2) => {
+            format!("lung score {} gives severe", lung.unwrap_or(0))
+        }
+        GlobalSeverity::Severe => {
+            format!("an organ scoring 3 gives severe ({})", involved.join(", "))
+        }
+        GlobalSeverity::Moderate if lung == Some(1) => {
+            "lung score 1 gives at least moderate".to_string()
+        }
+        GlobalSeverity::Moderate => format!(
+            "a non-lung organ scoring 2 or >= 3 organs involved gives moderate ({})",
+            involved.join(", ")
+        ),
+        GlobalSeverity::Mild => format!(
+            "1-2 organs at score 1 with lung 0 gives mild ({})",
+            involved.join(", ")
+        ),
+        GlobalSeverity::None => "no organ involved".to_string(),
     }
 }
 
