@@ -12,7 +12,8 @@ use super::lod::detection_limit;
 use super::presence::presence_test;
 use super::profile_ci::{Interval, profile_interval};
 use super::qc::{
-    QcCode, QcFlag, bonferroni_threshold, goodness_of_fit, residuals, unexplained_allele,
+    GoodnessOfFit, QcCode, QcFlag, bonferroni_threshold, goodness_of_fit, residuals,
+    unexplained_allele,
 };
 use super::result::{
     Exclusion, GroupEstimate, MarkerReport, NgsSampleResult, Person, PersonEstimate, Role,
@@ -132,17 +133,15 @@ pub fn analyse_sample(
 
 /// Analyses one post-transplant sample.
 ///
-/// Length note (~180 lines, over the ~80-line guide): this is the
-/// orchestrator of seven numbered steps, each delegated to its own function
-/// or module (`select`, `robust`, `marker_flags`, `identity_check`,
-/// `estimates`, `presence`, `lod_flag`); what remains is wiring and the
-/// result struct.
+/// Seven numbered steps, each delegated to its own function or module
+/// (`select`, `robust`, `marker_flags`, `identity_check`, `estimates`,
+/// `presence`, `lod_flag`); this function is their order and the result.
 ///
 /// `genotypes[k][m]` is person k's call at panel marker m; `sites[m]` the
 /// read model of marker m (from [`super::site_model::learn_sites`]);
 /// `counts[m]` the sample's reads at marker m (`None` = absent).
 #[allow(clippy::too_many_arguments)]
-// Long function: orchestrates marker QC, robust refits and intervals for one sample; each step is its own module (select, robust, site_model, profile_ci), what remains is their order.
+// Long function (~107 lines): the order of the seven steps and the fields of the result, nothing else; each step's logic is its own function.
 pub fn analyse_sample_with(
     sample: &str,
     markers: &[Marker],
@@ -158,35 +157,22 @@ pub fn analyse_sample_with(
     let names: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
 
     // 1. Sample-specific error scaling and pre-fit marker checks.
-    let sex = check_sexes(markers, genotypes);
-    let (sites, error_scale) = scale_to_sample_error(markers, genotypes, sites, counts);
-    let limits = SelectLimits {
-        min_depth: cfg.min_sample_depth,
-        min_het_balance: cfg.min_het_balance,
-        min_het_balance_reads: cfg.min_het_balance_reads,
-        depth_outlier_factor: cfg.depth_outlier_factor,
-    };
-    let sel = select_markers(markers, &names, genotypes, &sites, counts, &sex, &limits);
-    let Selection {
+    let Prefit {
+        sex,
+        sites,
+        error_scale,
         mut reports,
-        rows,
-        genotypes: used_genotypes,
-        identity_candidates,
-    } = sel;
-    let design = Design { persons: np, rows };
-    check_enough(sample, &design, cfg)?;
-
-    // 2. Robust fit: allele-not-seen, indel class, iterative outliers.
-    let robust = robust_fit(
         design,
         used_genotypes,
-        markers,
-        &RobustConfig {
-            exclude_outliers: cfg.exclude_outliers,
-            marker_alpha: cfg.marker_alpha,
-            max_fraction: cfg.max_outlier_fraction,
-        },
-    );
+        identity_candidates,
+    } = prefit(sample, markers, &names, genotypes, sites, counts, cfg)?;
+
+    // 2. Robust fit: allele-not-seen, indel class, iterative outliers.
+    let robust_cfg = RobustConfig {
+        exclude_outliers: cfg.exclude_outliers,
+        marker_alpha: cfg.marker_alpha,
+        max_fraction: cfg.max_outlier_fraction,
+    };
     let RobustFit {
         design,
         genotypes: used_genotypes,
@@ -194,67 +180,17 @@ pub fn analyse_sample_with(
         removed,
         indels_unreliable,
         ..
-    } = robust;
+    } = robust_fit(design, used_genotypes, markers, &robust_cfg);
     let mut flags = marker_flags(markers, &reports, &removed, &sex, &names);
-    if let Some((dead, informative)) = indels_unreliable {
-        let n = removed
-            .iter()
-            .filter(|(_, e)| matches!(e, Exclusion::IndelsUnreliable { .. }))
-            .count();
-        flags.push(QcFlag {
-            code: QcCode::IndelsExcluded,
-            text: format!(
-                "{dead} of {informative} informative indels show no reads of an allele a contributor carries (a variant-calling artefact of the sample's VCF); the {n} other indels are not trusted either and were left out, as are indels in the identity check: the estimate rests on SNPs"
-            ),
-        });
-    }
-    let identity_candidates: Vec<(usize, Genotype)> = identity_candidates
-        .into_iter()
-        .filter(|(m, _)| {
-            indels_unreliable.is_none() || AlleleClass::of(&markers[*m]) == AlleleClass::Snp
-        })
-        .collect();
-    for (row, why) in &removed {
-        let rep = &mut reports[row.marker];
-        rep.used = false;
-        rep.expected_vaf = Some(row.p(&f));
-        if let Exclusion::Outlier { residual, .. } = why {
-            rep.residual = Some(*residual);
-        }
-        rep.excluded = Some(why.clone());
-    }
+    flags.extend(indels_excluded_flag(&removed, indels_unreliable));
+    let identity_candidates = identity_markers(identity_candidates, markers, indels_unreliable);
 
     // 3. Residuals, goodness of fit and residual variance inflation.
     let res = residuals(&design, &rho, &f);
-    for (row, r) in design.rows.iter().zip(&res) {
-        let rep = &mut reports[row.marker];
-        rep.residual = Some(*r);
-        rep.expected_vaf = Some(row.p(&f));
-    }
+    report_fit(&mut reports, &removed, &design, &res, &f);
     let gof = goodness_of_fit(&design, &res);
     let phi = gof.reduced_chi2.max(1.0);
-    let snp = |r: &DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Snp;
-    let snps_removed = removed
-        .iter()
-        .filter(|(r, e)| snp(r) && !matches!(e, Exclusion::IndelsUnreliable { .. }))
-        .count();
-    let snps_informative = snps_removed + design.rows.iter().filter(|r| snp(r)).count();
-    if snps_removed as f64 > cfg.max_outlier_fraction * snps_informative as f64 {
-        flags.push(QcFlag {
-            code: QcCode::PoorFit,
-            text: format!(
-                "{snps_removed} of {snps_informative} informative SNPs had to be left out (allele not seen or outlier): the declared persons do not explain this sample; possible sample swap, unknown contributor or wrong genotypes"
-            ),
-        });
-    } else if gof.p_value < cfg.fit_alpha && gof.reduced_chi2 > cfg.fit_min_reduced_chi2 {
-        flags.push(QcFlag {
-            code: QcCode::PoorFit,
-            text: format!(
-                "the declared persons explain the sample poorly (chi-square {:.1} on {:.0} df, reduced {:.2}, p = {:.1e}): possible unknown contributor, sample swap, copy-number change or wrong genotypes",
-                gof.chi2, gof.df, gof.reduced_chi2, gof.p_value
-            ),
-        });
-    }
+    flags.extend(poor_fit_flag(markers, &removed, &design, &gof, cfg));
 
     // 4. Identity check at markers where everybody is homozygous alike.
     flags.extend(identity_check(
@@ -284,22 +220,12 @@ pub fn analyse_sample_with(
 
     // 7. Recipient presence.
     let presence = presence_test(&design, &rho, 0, 1.0);
-    if presence.is_none() {
-        flags.push(QcFlag {
-            code: QcCode::NoPresenceTest,
-            text: "no marker where every donor is homozygous for an allele the recipient lacks: recipient presence not tested".into(),
-        });
-    }
     let recipient_detected = presence.map(|p| p.p_value < cfg.presence_alpha);
-    if let Some(flag) = lod_flag(&est.persons[0], recipient_detected, cfg.lod_target) {
-        flags.push(flag);
-    }
-    if errors.source == ErrorSource::Prior {
-        flags.push(QcFlag {
-            code: QcCode::ErrorPrior,
-            text: "no pure-sample reads at homozygous markers: sequencing error rates are the prior (0.1% SNP, 0.3% indel), not learned".into(),
-        });
-    }
+    flags.extend(presence_flags(
+        presence.is_some(),
+        lod_flag(&est.persons[0], recipient_detected, cfg.lod_target),
+        errors.source,
+    ));
     let markers_used = design.rows.len();
     Ok(NgsSampleResult {
         sample: sample.to_string(),
@@ -322,6 +248,174 @@ pub fn analyse_sample_with(
         markers: reports,
         flags,
     })
+}
+
+/// What step 1 gives the fit: sexes, the sample's site models and error
+/// scale, the marker reports so far, the design of the markers used, their
+/// genotypes and the identity-check candidates.
+struct Prefit {
+    sex: SexCheck,
+    sites: Vec<SiteModel>,
+    error_scale: [f64; 4],
+    reports: Vec<MarkerReport>,
+    design: Design,
+    used_genotypes: Vec<Vec<Genotype>>,
+    identity_candidates: Vec<(usize, Genotype)>,
+}
+
+/// Step 1: sample-specific error scaling and the pre-fit marker checks
+/// (depth, balance, sexes); an error when too few markers remain.
+fn prefit(
+    sample: &str,
+    markers: &[Marker],
+    names: &[String],
+    genotypes: &[Vec<GenotypeCall>],
+    sites: &[SiteModel],
+    counts: &[Option<AlleleCounts>],
+    cfg: &NgsConfig,
+) -> Result<Prefit, NgsError> {
+    let sex = check_sexes(markers, genotypes);
+    let (sites, error_scale) = scale_to_sample_error(markers, genotypes, sites, counts);
+    let limits = SelectLimits {
+        min_depth: cfg.min_sample_depth,
+        min_het_balance: cfg.min_het_balance,
+        min_het_balance_reads: cfg.min_het_balance_reads,
+        depth_outlier_factor: cfg.depth_outlier_factor,
+    };
+    let Selection {
+        reports,
+        rows,
+        genotypes: used_genotypes,
+        identity_candidates,
+    } = select_markers(markers, names, genotypes, &sites, counts, &sex, &limits);
+    let design = Design {
+        persons: names.len(),
+        rows,
+    };
+    check_enough(sample, &design, cfg)?;
+    Ok(Prefit {
+        sex,
+        sites,
+        error_scale,
+        reports,
+        design,
+        used_genotypes,
+        identity_candidates,
+    })
+}
+
+/// The identity-check candidates, without indels when the sample's indels
+/// are not trusted as a class.
+fn identity_markers(
+    candidates: Vec<(usize, Genotype)>,
+    markers: &[Marker],
+    indels_unreliable: Option<(usize, usize)>,
+) -> Vec<(usize, Genotype)> {
+    candidates
+        .into_iter()
+        .filter(|(m, _)| {
+            indels_unreliable.is_none() || AlleleClass::of(&markers[*m]) == AlleleClass::Snp
+        })
+        .collect()
+}
+
+/// The flag saying the sample's indels were left out as a class:
+/// `indels_unreliable` is (indels that lost an allele, informative indels).
+fn indels_excluded_flag(
+    removed: &[(DesignRow, Exclusion)],
+    indels_unreliable: Option<(usize, usize)>,
+) -> Option<QcFlag> {
+    let (dead, informative) = indels_unreliable?;
+    let n = removed
+        .iter()
+        .filter(|(_, e)| matches!(e, Exclusion::IndelsUnreliable { .. }))
+        .count();
+    Some(QcFlag {
+        code: QcCode::IndelsExcluded,
+        text: format!(
+            "{dead} of {informative} informative indels show no reads of an allele a contributor carries (a variant-calling artefact of the sample's VCF); the {n} other indels are not trusted either and were left out, as are indels in the identity check: the estimate rests on SNPs"
+        ),
+    })
+}
+
+/// Records in the marker reports why each removed marker was left out
+/// (with its expected VAF and residual) and each used marker's residual.
+fn report_fit(
+    reports: &mut [MarkerReport],
+    removed: &[(DesignRow, Exclusion)],
+    design: &Design,
+    res: &[f64],
+    f: &[f64],
+) {
+    for (row, why) in removed {
+        let rep = &mut reports[row.marker];
+        rep.used = false;
+        rep.expected_vaf = Some(row.p(f));
+        if let Exclusion::Outlier { residual, .. } = why {
+            rep.residual = Some(*residual);
+        }
+        rep.excluded = Some(why.clone());
+    }
+    for (row, r) in design.rows.iter().zip(res) {
+        let rep = &mut reports[row.marker];
+        rep.residual = Some(*r);
+        rep.expected_vaf = Some(row.p(f));
+    }
+}
+
+/// The poor-fit flag: too many informative SNPs left out, or a
+/// goodness-of-fit test the declared persons fail.
+fn poor_fit_flag(
+    markers: &[Marker],
+    removed: &[(DesignRow, Exclusion)],
+    design: &Design,
+    gof: &GoodnessOfFit,
+    cfg: &NgsConfig,
+) -> Option<QcFlag> {
+    let snp = |r: &DesignRow| AlleleClass::of(&markers[r.marker]) == AlleleClass::Snp;
+    let snps_removed = removed
+        .iter()
+        .filter(|(r, e)| snp(r) && !matches!(e, Exclusion::IndelsUnreliable { .. }))
+        .count();
+    let snps_informative = snps_removed + design.rows.iter().filter(|r| snp(r)).count();
+    if snps_removed as f64 > cfg.max_outlier_fraction * snps_informative as f64 {
+        Some(QcFlag {
+            code: QcCode::PoorFit,
+            text: format!(
+                "{snps_removed} of {snps_informative} informative SNPs had to be left out (allele not seen or outlier): the declared persons do not explain this sample; possible sample swap, unknown contributor or wrong genotypes"
+            ),
+        })
+    } else if gof.p_value < cfg.fit_alpha && gof.reduced_chi2 > cfg.fit_min_reduced_chi2 {
+        Some(QcFlag {
+            code: QcCode::PoorFit,
+            text: format!(
+                "the declared persons explain the sample poorly (chi-square {:.1} on {:.0} df, reduced {:.2}, p = {:.1e}): possible unknown contributor, sample swap, copy-number change or wrong genotypes",
+                gof.chi2, gof.df, gof.reduced_chi2, gof.p_value
+            ),
+        })
+    } else {
+        None
+    }
+}
+
+/// Flags of the last step: no presence test possible, a detection limit
+/// above the target (`lod`), error rates from the prior.
+fn presence_flags(tested: bool, lod: Option<QcFlag>, errors: ErrorSource) -> Vec<QcFlag> {
+    let mut flags = Vec::new();
+    if !tested {
+        flags.push(QcFlag {
+            code: QcCode::NoPresenceTest,
+            text: "no marker where every donor is homozygous for an allele the recipient lacks: recipient presence not tested".into(),
+        });
+    }
+    flags.extend(lod);
+    if errors == ErrorSource::Prior {
+        flags.push(QcFlag {
+            code: QcCode::ErrorPrior,
+            text: "no pure-sample reads at homozygous markers: sequencing error rates are the prior (0.1% SNP, 0.3% indel), not learned".into(),
+        });
+    }
+    flags
 }
 
 fn validate_inputs(
