@@ -2,11 +2,13 @@
 //! day): JSON and CSV read it the same, it round-trips, and a value that is
 //! not an organ is an error naming the field, the value and the expectation.
 
+mod common;
+
 use std::path::Path;
 
 use graftwatch_course::ObservationKind;
-use graftwatch_course::io::{read_json_str, to_json_string};
-use graftwatch_course::io_csv::{read_csv_str, to_csv_string};
+use graftwatch_course::io::read_json_str;
+use graftwatch_course::io_csv::read_csv_str;
 
 const JSON: &str = r#"{
   "format": "graftwatch-course/1",
@@ -46,14 +48,7 @@ fn json_and_csv_read_the_same_and_round_trip() {
         .filter(|o| o.kind == ObservationKind::AgvhdNoFindings)
         .count();
     assert_eq!(n, 3);
-    let back = read_csv_str(&to_csv_string(&j), Path::new("back.csv"))
-        .expect("csv back")
-        .course;
-    assert_eq!(back, j);
-    let again = read_json_str(&to_json_string(&back), Path::new("back.json"))
-        .expect("json back")
-        .course;
-    assert_eq!(again, j);
+    common::json_csv_json(&j, "back.csv");
 }
 
 #[test]

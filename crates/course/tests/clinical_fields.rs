@@ -4,10 +4,11 @@
 //! included). Round trip JSON ↔ CSV ↔ JSON; bad values name the file, the
 //! place, the field, the value and the expectation.
 
+mod common;
+
 use std::path::Path;
 
-use graftwatch_course::io::{read_json_str, to_json_string};
-use graftwatch_course::io_csv::{read_csv_str, to_csv_string};
+use graftwatch_course::io::read_json_str;
 use graftwatch_course::{Attribution, CourseError, ObservationKind};
 use serde_json::{Value, json};
 
@@ -50,25 +51,12 @@ fn clinical_fields_round_trip_and_convert() {
         .unwrap();
     assert_eq!(h.attribution, Some(Attribution::Other));
     assert_eq!(h.value.as_category(), Some("vasopressor_required"));
-    let csv = to_csv_string(&c);
+    let csv = common::json_csv_json(&c, "k.csv");
     assert!(csv.contains("hypotension,fluid_responsive"), "{csv}");
-    let back = read_csv_str(&csv, Path::new("k.csv"))
-        .unwrap_or_else(|e| panic!("{e}\n{csv}"))
-        .course;
-    assert_eq!(back, c);
-    let again = read_json_str(&to_json_string(&back), Path::new("again.json"))
-        .unwrap()
-        .course;
-    assert_eq!(again, c);
 }
 
 fn json_error(f: impl FnOnce(&mut Value)) -> String {
-    let mut v = doc();
-    f(&mut v);
-    match read_json(&v) {
-        Ok(_) => panic!("accepted"),
-        Err(e) => e.to_string(),
-    }
+    common::json_error(doc(), "k.json", f)
 }
 
 #[test]
@@ -98,10 +86,7 @@ fn bad_clinical_values_name_file_place_field_value_expectation() {
     assert!(e.contains("st2") && e.contains("mg/L"), "{e}");
     // CSV: the same expectation with the file and the line
     let c = read_json(&doc()).unwrap().course;
-    let csv = to_csv_string(&c).replacen("hypotension,fluid_responsive", "hypotension,mild", 1);
-    let e = read_csv_str(&csv, Path::new("bad.csv"))
-        .unwrap_err()
-        .to_string();
+    let e = common::csv_error(&c, "hypotension,fluid_responsive", "hypotension,mild");
     for want in ["bad.csv", "line", "mild", "fluid_responsive"] {
         assert!(e.contains(want), "{want}: {e}");
     }

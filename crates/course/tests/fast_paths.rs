@@ -84,15 +84,20 @@ fn json_scanner_edge_values_agree_with_serde() {
     }
 }
 
-/// Writes `bytes` to a temporary `.csv` file and reads it both ways.
-fn csv_both_ways(name: &str, bytes: &[u8]) -> (String, String) {
+/// Reads a whole course text (CSV or JSON) as if from `path`.
+type WholeTextReader = fn(&str, &Path) -> Result<LoadedCourse, CourseError>;
+
+/// Writes `bytes` to a temporary file called `name` and reads it both ways:
+/// as a file (streamed when it is well formed) and as the whole text with
+/// `read_whole`.
+fn both_ways(name: &str, bytes: &[u8], read_whole: WholeTextReader) -> (String, String) {
     let dir = std::env::temp_dir().join(format!("gw-fast-paths-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     let streamed = outcome(read_course(&p));
     let whole = match std::fs::read_to_string(&p) {
-        Ok(text) => outcome(read_csv_str(&text, &p)),
+        Ok(text) => outcome(read_whole(&text, &p)),
         Err(source) => outcome(Err(CourseError::Io {
             path: p.clone(),
             source,
@@ -100,6 +105,11 @@ fn csv_both_ways(name: &str, bytes: &[u8]) -> (String, String) {
     };
     std::fs::remove_file(&p).unwrap();
     (streamed, whole)
+}
+
+/// Writes `bytes` to a temporary `.csv` file and reads it both ways.
+fn csv_both_ways(name: &str, bytes: &[u8]) -> (String, String) {
+    both_ways(name, bytes, read_csv_str)
 }
 
 #[test]
@@ -153,23 +163,9 @@ fn streamed_csv_edges_agree_with_the_whole_text() {
     );
 }
 
-/// Writes `bytes` to a temporary `.json` file and reads it both ways: as a
-/// file (streamed when it is well formed) and as the whole text.
+/// Writes `bytes` to a temporary `.json` file and reads it both ways.
 fn json_both_ways(name: &str, bytes: &[u8]) -> (String, String) {
-    let dir = std::env::temp_dir().join(format!("gw-fast-paths-json-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    let streamed = outcome(read_course(&p));
-    let whole = match std::fs::read_to_string(&p) {
-        Ok(text) => outcome(read_json_str(&text, &p)),
-        Err(source) => outcome(Err(CourseError::Io {
-            path: p.clone(),
-            source,
-        })),
-    };
-    std::fs::remove_file(&p).unwrap();
-    (streamed, whole)
+    both_ways(name, bytes, read_json_str)
 }
 
 #[test]

@@ -5,10 +5,11 @@
 //! Each round-trips JSON ↔ CSV, and each bad value is an error naming the
 //! file, the place, the field, the value and the expectation.
 
+mod common;
+
 use std::path::Path;
 
-use graftwatch_course::io::{read_json_str, to_json_string};
-use graftwatch_course::io_csv::{read_csv_str, to_csv_string};
+use graftwatch_course::io::read_json_str;
 use graftwatch_course::{ChimerismMethod, CourseError, ObservationKind};
 use serde_json::{Value, json};
 
@@ -62,35 +63,16 @@ fn new_fields_round_trip_json_csv_json() {
         .find(|o| o.method == Some(ChimerismMethod::Flow))
         .expect("flow MRD");
     assert_eq!(flow.value.as_category(), Some("positive"));
-    let csv = to_csv_string(&c);
+    let csv = common::json_csv_json(&c, "new.csv");
     assert!(csv.contains("mrd_marker,NPM1 type A"), "{csv}");
-    let back = read_csv_str(&csv, Path::new("new.csv"))
-        .unwrap_or_else(|e| panic!("{e}\n{csv}"))
-        .course;
-    assert_eq!(back, c);
-    let again = read_json_str(&to_json_string(&back), Path::new("again.json"))
-        .unwrap()
-        .course;
-    assert_eq!(again, c);
 }
 
 fn json_error(f: impl FnOnce(&mut Value)) -> String {
-    let mut v = doc();
-    f(&mut v);
-    match read_json(&v) {
-        Ok(_) => panic!("accepted"),
-        Err(e) => e.to_string(),
-    }
+    common::json_error(doc(), "new.json", f)
 }
 
 fn csv_error(from: &str, to: &str) -> String {
-    let c = read_json(&doc()).unwrap().course;
-    let csv = to_csv_string(&c);
-    assert!(csv.contains(from), "{from} not in\n{csv}");
-    match read_csv_str(&csv.replacen(from, to, 1), Path::new("bad.csv")) {
-        Ok(_) => panic!("accepted {to}"),
-        Err(e) => e.to_string(),
-    }
+    common::csv_error(&read_json(&doc()).unwrap().course, from, to)
 }
 
 #[test]

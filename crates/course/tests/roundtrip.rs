@@ -1,26 +1,14 @@
 //! JSON and long CSV give the same course; JSON → CSV → JSON is lossless.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use graftwatch_course::io::{read_json_str, to_json_string};
-use graftwatch_course::io_csv::{read_csv_str, to_csv_string};
-use graftwatch_course::{Course, read_course};
+use common::json_csv_json;
+use graftwatch_course::read_course;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn json_csv_json(c: &Course, name: &str) {
-    let csv = to_csv_string(c);
-    let back = read_csv_str(&csv, Path::new(name))
-        .unwrap_or_else(|e| panic!("{name}: CSV of the course does not read back:\n{e}\n{csv}"))
-        .course;
-    assert_eq!(&back, c, "{name}: CSV round trip differs\n{csv}");
-    let json = to_json_string(&back);
-    let again = read_json_str(&json, Path::new(name))
-        .expect("JSON reads back")
-        .course;
-    assert_eq!(&again, c, "{name}: JSON round trip differs");
 }
 
 #[test]

@@ -319,18 +319,31 @@ pub fn y_axis_lane(
     open_y_axis(out, x0, y);
     for t in ticks {
         let py = y.y(*t);
-        let _ = write!(
-            out,
-            r#"<line x1="{:.1}" x2="{x0:.1}" y1="{py:.1}" y2="{py:.1}"/>"#,
-            x0 - 4.0
-        );
-        let ty = if *t == ticks[0] { py } else { py + 7.0 };
-        text(out, x0 - 6.0, ty, "tick", "end", &num(*t, 2));
+        let label_y = if *t == ticks[0] { py } else { py + 7.0 };
+        y_tick(out, x0, py, *t, None, label_y);
     }
     let cy = (y.top + y.bottom) / 2.0;
     text(out, x0 - 30.0, cy - 1.0, "lane strong", "end", name);
     text(out, x0 - 30.0, cy + 11.0, "note", "end", sub);
     out.push_str("</g>");
+}
+
+/// One y-axis tick of value `t` at height `py`: the mark left of the axis
+/// at `x0`, a grid line across to `grid_right` when given, and the label
+/// at height `label_y`.
+fn y_tick(out: &mut String, x0: f64, py: f64, t: f64, grid_right: Option<f64>, label_y: f64) {
+    let _ = write!(
+        out,
+        r#"<line x1="{:.1}" x2="{x0:.1}" y1="{py:.1}" y2="{py:.1}"/>"#,
+        x0 - 4.0
+    );
+    if let Some(right) = grid_right {
+        let _ = write!(
+            out,
+            r#"<line class="hgrid" x1="{x0:.1}" x2="{right:.1}" y1="{py:.1}" y2="{py:.1}"/>"#
+        );
+    }
+    text(out, x0 - 6.0, label_y, "tick", "end", &num(t, 2));
 }
 
 /// Opens a y axis group with its vertical line at `x0` from `y.top` to
@@ -364,13 +377,7 @@ pub fn y_axis(out: &mut String, ctx: &PanelContext, y: &YScale, ticks: &[f64], t
     open_y_axis(out, x0, y);
     for t in ticks {
         let py = y.y(*t);
-        let _ = write!(
-            out,
-            r#"<line x1="{:.1}" x2="{x0:.1}" y1="{py:.1}" y2="{py:.1}"/><line class="hgrid" x1="{x0:.1}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}"/>"#,
-            x0 - 4.0,
-            ctx.x.right
-        );
-        text(out, x0 - 6.0, py + 3.5, "tick", "end", &num(*t, 2));
+        y_tick(out, x0, py, *t, Some(ctx.x.right), py + 3.5);
     }
     let cx = ctx.label_left + 12.0;
     let cy = (y.top + y.bottom) / 2.0;

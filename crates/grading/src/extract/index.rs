@@ -121,46 +121,24 @@ mod tests {
     /// [`extract`] as it was before the one pass: every extractor walks
     /// every observation and picks out its kinds itself.
     fn extract_walking_all(course: &Course, opt: &ExtractOptions) -> CourseInputs {
-        let anchors = course.anchors();
-        let span = course.span();
         let counts = counts::daily_counts(course);
-        let drugs = drugs::drug_exposure(course);
-        let oxygen = oxygen::oxygen_support(course);
-        let temps = crs::max_temperatures(course);
-        let crs_records = crs::crs_records(course);
-        let crs_inputs = CrsInputs {
-            temps: &temps,
-            drugs: &drugs,
-            oxygen: &oxygen,
-            records: &crs_records,
-        };
-        let crs = cart_crs(&anchors, span, opt, &crs_inputs);
-        let transplants = risk::transplants(course);
-        let risk = risk::risk_inputs(course, &transplants);
         let marrow = marrow::marrow_assessments(course, &counts, opt.marrow_count_window_days);
-        CourseInputs {
-            anchors,
-            span,
-            transfusions: transfusion::transfusions(course),
+        let read = FromObservations {
+            span: course.span(),
+            temps: crs::max_temperatures(course),
+            crs_records: crs::crs_records(course),
             gvhd: gvhd::gvhd_days(course),
             cgvhd: cgvhd::cgvhd_assessments(course),
             icans: icans::icans_days(course),
             chimerism: chimerism::chimerism_samples(course),
             counts,
-            drugs,
-            oxygen,
-            crs,
             marrow,
-            transplants,
-            risk,
-            death: outcome::death(course),
-            upper_gi_histology: gvhd::upper_gi_histology(course),
             lower_gi_diagnoses: gvhd::lower_gi_diagnoses(course),
-            therapies: marrow::therapy_starts(course),
             weights: weight_history(course.observations.iter()),
             biomarkers: biomarkers::biomarker_samples(course),
             observations_in_date_order: course.observations.is_sorted_by_key(|o| o.date),
-        }
+        };
+        assemble(course, opt, read)
     }
 
     /// Panics naming the first input that differs (the whole inputs are too

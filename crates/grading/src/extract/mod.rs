@@ -129,49 +129,87 @@ impl CourseInputs {
 /// extractor is handed the ones of its own kinds.
 pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     let by = index::ByReader::of(course);
-    let anchors = course.anchors();
-    let span = by.span;
     let counts = counts::daily_counts_of(by.counts.iter().copied());
-    let drugs = drugs::drug_exposure(course);
-    let oxygen = oxygen::oxygen_support(course);
-    let temps = crs::max_temperatures_of(by.crs.iter().copied());
-    let crs_records = crs::crs_records_of(course, by.crs.iter().copied());
-    let crs_inputs = CrsInputs {
-        temps: &temps,
-        drugs: &drugs,
-        oxygen: &oxygen,
-        records: &crs_records,
-    };
-    let crs = cart_crs(&anchors, span, opt, &crs_inputs);
-    let transplants = risk::transplants(course);
-    let risk = risk::risk_inputs(course, &transplants);
     let marrow = marrow::marrow_assessments_of(
         by.marrow.iter().copied(),
         &counts,
         opt.marrow_count_window_days,
     );
-    CourseInputs {
-        anchors,
-        span,
-        transfusions: transfusion::transfusions(course),
+    let read = FromObservations {
+        span: by.span,
+        temps: crs::max_temperatures_of(by.crs.iter().copied()),
+        crs_records: crs::crs_records_of(course, by.crs.iter().copied()),
         gvhd: gvhd::gvhd_days_of(by.gvhd.iter().copied()),
         cgvhd: cgvhd::cgvhd_assessments_of(by.cgvhd.iter().copied()),
         icans: icans::icans_days_of(course.patient.birth_year, by.icans.iter().copied()),
         chimerism: chimerism::chimerism_samples_of(by.chimerism.iter().copied()),
         counts,
+        marrow,
+        lower_gi_diagnoses: gvhd::lower_gi_diagnoses_of(by.lower_gi_diagnoses.iter().copied()),
+        weights: weight_history(by.weights.iter().copied()),
+        biomarkers: biomarkers::biomarker_samples_of(by.biomarkers.iter().copied()),
+        observations_in_date_order: by.in_date_order,
+    };
+    assemble(course, opt, read)
+}
+
+/// What the extractors read from the observations of their own kinds,
+/// however those observations were picked out (the one pass of
+/// [`index::ByReader`] in [`extract`]).
+struct FromObservations {
+    span: Option<(Date, Date)>,
+    temps: DailySeries,
+    crs_records: crs::CrsRecords,
+    gvhd: Vec<GvhdDay>,
+    cgvhd: Vec<CgvhdAssessment>,
+    icans: Vec<IcansDay>,
+    chimerism: Vec<ChimerismSample>,
+    counts: DailyCounts,
+    marrow: Vec<MarrowAssessment>,
+    lower_gi_diagnoses: Vec<Date>,
+    weights: Vec<(Date, f64)>,
+    biomarkers: Vec<graftwatch_criteria::magic_biomarkers::BiomarkerSample>,
+    observations_in_date_order: bool,
+}
+
+/// The inputs of a course from what its observations gave (`read`) and
+/// what its events give: anchors, drugs, oxygen, the CRS days after each
+/// CAR-T infusion, transplants, risk inputs, transfusions, death, therapies.
+fn assemble(course: &Course, opt: &ExtractOptions, read: FromObservations) -> CourseInputs {
+    let anchors = course.anchors();
+    let drugs = drugs::drug_exposure(course);
+    let oxygen = oxygen::oxygen_support(course);
+    let crs_inputs = CrsInputs {
+        temps: &read.temps,
+        drugs: &drugs,
+        oxygen: &oxygen,
+        records: &read.crs_records,
+    };
+    let crs = cart_crs(&anchors, read.span, opt, &crs_inputs);
+    let transplants = risk::transplants(course);
+    let risk = risk::risk_inputs(course, &transplants);
+    CourseInputs {
+        anchors,
+        span: read.span,
+        transfusions: transfusion::transfusions(course),
+        gvhd: read.gvhd,
+        cgvhd: read.cgvhd,
+        icans: read.icans,
+        chimerism: read.chimerism,
+        counts: read.counts,
         drugs,
         oxygen,
         crs,
-        marrow,
+        marrow: read.marrow,
         transplants,
         risk,
         death: outcome::death(course),
         upper_gi_histology: gvhd::upper_gi_histology(course),
-        lower_gi_diagnoses: gvhd::lower_gi_diagnoses_of(by.lower_gi_diagnoses.iter().copied()),
+        lower_gi_diagnoses: read.lower_gi_diagnoses,
         therapies: marrow::therapy_starts(course),
-        weights: weight_history(by.weights.iter().copied()),
-        biomarkers: biomarkers::biomarker_samples_of(by.biomarkers.iter().copied()),
-        observations_in_date_order: by.in_date_order,
+        weights: read.weights,
+        biomarkers: read.biomarkers,
+        observations_in_date_order: read.observations_in_date_order,
     }
 }
 
