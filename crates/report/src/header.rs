@@ -3,7 +3,10 @@
 
 use std::fmt::Write as _;
 
-use graftwatch_course::{AnchorKind, Course, DonorRelationship, EventDetail, Sex};
+use graftwatch_core::Date;
+use graftwatch_course::{
+    AnchorKind, Course, Diagnosis, DonorRelationship, EventDetail, Patient, Sex,
+};
 
 use crate::escape::escape;
 use crate::format::{graft_doses, long_date, sci, signed_day};
@@ -40,17 +43,26 @@ pub fn illustrative_banner(course: &Course) -> Option<String> {
     })
 }
 
-/// The header section.
-// Long function: the header section's rows (patient, diagnosis, karyotype, mutations, day-0 events, donors) in display order; split pending in issue 10.
+/// The header section: the facts list (patient, diagnosis, karyotype,
+/// mutations, day-0 events) and the donors and grafts table, in display
+/// order.
 pub fn header_section(course: &Course) -> Section {
-    let p = &course.patient;
-    let dx = &p.diagnosis;
     let mut h = String::new();
     if let Some(b) = illustrative_banner(course) {
         h.push_str(&b);
     }
     h.push_str("<dl class=\"facts\">");
     let hct0 = course.transplant_day0(1);
+    patient_row(&mut h, &course.patient, hct0);
+    diagnosis_rows(&mut h, &course.patient.diagnosis);
+    anchors_row(&mut h, course, hct0);
+    h.push_str("</dl>");
+    donors_table(&mut h, course);
+    Section::new("summary", "Patient, diagnosis, donors", h)
+}
+
+/// The patient row: id, sex, birth year, age at the first HCT, height.
+fn patient_row(h: &mut String, p: &Patient, hct0: Option<Date>) {
     let age = match hct0 {
         Some(d) => format!(", about {} years old at HCT", d.year() - p.birth_year),
         None => String::new(),
@@ -66,6 +78,10 @@ pub fn header_section(course: &Course) -> Section {
             .map(|c| format!(" · {c:.0} cm"))
             .unwrap_or_default()
     );
+}
+
+/// The diagnosis, karyotype and mutation rows.
+fn diagnosis_rows(h: &mut String, dx: &Diagnosis) {
     let disease = dx.disease.label();
     let _ = write!(
         h,
@@ -113,7 +129,10 @@ pub fn header_section(course: &Course) -> Section {
             .collect();
         let _ = write!(h, "<dt>Mutations</dt><dd>{}</dd>", m.join(" · "));
     }
-    // Anchors.
+}
+
+/// The day-0 events row (each with its HCT day), when there are any.
+fn anchors_row(h: &mut String, course: &Course, hct0: Option<Date>) {
     let anchors = course.anchors();
     if !anchors.is_empty() {
         let a: Vec<String> = anchors
@@ -131,9 +150,10 @@ pub fn header_section(course: &Course) -> Section {
             .collect();
         let _ = write!(h, "<dt>Day-0 events</dt><dd>{}</dd>", a.join(" · "));
     }
-    h.push_str("</dl>");
+}
 
-    // Donors and grafts.
+/// The donors and grafts table (each donor's grafts and DLIs in event order).
+fn donors_table(h: &mut String, course: &Course) {
     if course.donors.is_empty() {
         h.push_str("<p class=\"missing\">No donors recorded.</p>");
     } else {
@@ -188,5 +208,4 @@ pub fn header_section(course: &Course) -> Section {
         }
         h.push_str("</tbody></table>");
     }
-    Section::new("summary", "Patient, diagnosis, donors", h)
 }

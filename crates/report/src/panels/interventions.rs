@@ -147,237 +147,291 @@ pub fn lane_items(course: &Course) -> Vec<LaneItem> {
 
 /// The lane item of one event (`None` for transfusions, which have their own
 /// panel).
-// Long function: one match arm per event kind (a table of labels and lanes), read top to bottom; splitting per arm would only scatter the table.
+/// The lane item of one event (`None`: transfusions are not drawn here).
 pub fn lane_item(e: &Event) -> Option<LaneItem> {
-    {
-        let single = Some(e.end_date.unwrap_or(e.date));
-        let duration_end = e.end_date; // None = open-ended
-        let note = e
-            .note
-            .as_ref()
-            .map(|n| format!(" — {n}"))
-            .unwrap_or_default();
-        let item = match &e.detail {
-            EventDetail::CarTInfusion {
-                target,
-                product,
-                dose_per_kg,
-            } => LaneItem {
-                lane: Lane::CellInfusions,
-                start: e.date,
-                end: single,
-                marker: Some(Shape::Star),
-                label: match dose_per_kg {
-                    Some(d) => format!("CAR-T {target} {}/kg", sci(*d)),
-                    None => format!("CAR-T {target}"),
-                },
-                detail: format!(
-                    "CAR-T infusion: {product}, target {target}{}{note}",
-                    dose_per_kg
-                        .map(|d| format!(", {} CAR+ cells/kg", sci(d)))
-                        .unwrap_or_default()
-                ),
-                colour: palette::CAR_T,
-                class: "cart".into(),
-            },
-            EventDetail::GraftInfusion {
-                source,
-                donor,
-                tnc_per_kg,
-                cd34_per_kg,
-                cd3_per_kg,
-                ..
-            } => {
-                let doses: Vec<String> = graft_doses(*tnc_per_kg, *cd34_per_kg, *cd3_per_kg)
-                    .map(|(n, v)| format!("{n} {}/kg", sci(v)))
-                    .collect();
-                LaneItem {
-                    lane: Lane::CellInfusions,
-                    start: e.date,
-                    end: single,
-                    marker: Some(Shape::Triangle),
-                    label: crate::format::graft_name(*source, donor),
-                    detail: format!(
-                        "{} graft from {donor}: {}{note}",
-                        source.label(),
-                        doses.join(", ")
-                    ),
-                    colour: palette::donor(Some(*source), 0),
-                    class: "graft".into(),
-                }
-            }
-            EventDetail::Dli {
-                donor,
-                cd3_per_kg,
-                intent,
-            } => LaneItem {
-                lane: Lane::CellInfusions,
-                start: e.date,
-                end: single,
-                marker: Some(Shape::Diamond),
-                label: format!("DLI {}", sci(*cd3_per_kg)),
-                detail: format!(
-                    "DLI from {donor}: {} CD3+/kg{}{note}",
-                    sci(*cd3_per_kg),
-                    intent
-                        .map(|i| format!(", {}", format!("{i:?}").to_lowercase()))
-                        .unwrap_or_default()
-                ),
-                colour: palette::DLI,
-                class: "dli".into(),
-            },
-            EventDetail::Chemotherapy {
-                regimen,
-                line,
-                intent,
-            } => LaneItem {
-                lane: Lane::Chemotherapy,
-                start: e.date,
-                end: single,
-                marker: None,
-                label: regimen.split(" (").next().unwrap_or(regimen).to_string(),
-                detail: format!(
-                    "Chemotherapy{}{}: {regimen}{note}",
-                    line.map(|l| format!(" line {l}")).unwrap_or_default(),
-                    intent
-                        .as_ref()
-                        .map(|i| format!(" ({i})"))
-                        .unwrap_or_default()
-                ),
-                colour: palette::TREATMENT,
-                class: "chemotherapy".into(),
-            },
-            EventDetail::Lymphodepletion { regimen, agents } => LaneItem {
-                lane: Lane::Chemotherapy,
-                start: e.date,
-                end: single,
-                marker: None,
-                label: format!("LD {regimen}"),
-                detail: format!("Lymphodepletion {regimen}: {}{note}", agents_text(agents)),
-                colour: palette::CAR_T,
-                class: "lymphodepletion".into(),
-            },
-            EventDetail::Conditioning {
-                regimen,
-                intensity,
-                agents,
-            } => LaneItem {
-                lane: Lane::Chemotherapy,
-                start: e.date,
-                end: single,
-                marker: None,
-                label: "Conditioning".into(),
-                detail: format!(
-                    "Conditioning {regimen}{}: {}{note}",
-                    intensity
-                        .map(|i| format!(" ({})", format!("{i:?}").to_lowercase()))
-                        .unwrap_or_default(),
-                    agents_text(agents)
-                ),
-                colour: palette::TRANSPLANT,
-                class: "conditioning".into(),
-            },
-            EventDetail::Drug {
-                name,
-                class,
-                dose,
-                dose_unit,
-            } => {
-                let (lane, colour, cls) = drug_lane(*class);
-                LaneItem {
-                    lane,
-                    start: e.date,
-                    end: duration_end,
-                    marker: None,
-                    label: name.clone(),
-                    detail: format!(
-                        "{name}{}{note}",
-                        match (dose, dose_unit) {
-                            (Some(d), Some(u)) => format!(" {} {u}", num(*d, 3)),
-                            (Some(d), None) => format!(" {}", num(*d, 3)),
-                            (None, Some(u)) => format!(" {u}"),
-                            (None, None) => String::new(),
-                        }
-                    ),
-                    colour,
-                    class: format!("drug {cls}"),
-                }
-            }
-            EventDetail::OxygenSupport { device, flow_l_min } => {
-                let label = match flow_l_min {
-                    Some(f) => format!("{} {} L/min", device_label(*device), num(*f, 1)),
-                    None => device_label(*device).to_string(),
-                };
-                LaneItem {
-                    lane: Lane::Oxygen,
-                    start: e.date,
-                    end: duration_end,
-                    marker: None,
-                    detail: format!("Oxygen: {label}{note}"),
-                    label,
-                    colour: palette::CRITICAL,
-                    class: "oxygen".into(),
-                }
-            }
-            EventDetail::IcuStay { reason } => LaneItem {
-                lane: Lane::IcuInfection,
-                start: e.date,
-                end: duration_end,
-                marker: None,
-                label: "ICU".into(),
-                detail: format!(
-                    "ICU stay{}{note}",
-                    reason
-                        .as_ref()
-                        .map(|r| format!(": {r}"))
-                        .unwrap_or_default()
-                ),
-                colour: palette::CRITICAL,
-                class: "icu".into(),
-            },
-            EventDetail::Infection { syndrome, organism } => LaneItem {
-                lane: Lane::IcuInfection,
-                start: e.date,
-                end: duration_end,
-                marker: None,
-                label: syndrome.clone(),
-                detail: format!(
-                    "Infection: {syndrome}{}{note}",
-                    organism
-                        .as_ref()
-                        .map(|o| format!(" ({o})"))
-                        .unwrap_or_default()
-                ),
-                colour: palette::CRITICAL,
-                class: "infection".into(),
-            },
-            EventDetail::Biopsy { site, result } => LaneItem {
-                lane: Lane::Procedures,
-                start: e.date,
-                end: single,
-                marker: Some(Shape::Circle),
-                label: format!("{site} biopsy"),
-                detail: format!(
-                    "Biopsy ({site}): {}{note}",
-                    format!("{result:?}").to_lowercase()
-                ),
-                colour: palette::INK,
-                class: "biopsy".into(),
-            },
-            EventDetail::Death { cause } => LaneItem {
-                lane: Lane::Procedures,
-                start: e.date,
-                end: single,
-                marker: Some(Shape::Square),
-                label: "death".into(),
-                detail: format!("Death: {cause}{note}"),
-                colour: palette::INK,
-                class: "death".into(),
-            },
-            EventDetail::Transfusion { .. } => return None,
-        };
-        Some(item)
+    match &e.detail {
+        EventDetail::CarTInfusion { .. }
+        | EventDetail::GraftInfusion { .. }
+        | EventDetail::Dli { .. } => cell_infusion_item(e),
+        EventDetail::Chemotherapy { .. }
+        | EventDetail::Lymphodepletion { .. }
+        | EventDetail::Conditioning { .. } => chemotherapy_item(e),
+        EventDetail::Drug { .. } => drug_item(e),
+        EventDetail::OxygenSupport { .. }
+        | EventDetail::IcuStay { .. }
+        | EventDetail::Infection { .. } => supportive_item(e),
+        EventDetail::Biopsy { .. } | EventDetail::Death { .. } => procedure_item(e),
+        EventDetail::Transfusion { .. } => None,
     }
+}
+
+/// The event's note as " — note" (empty without one).
+fn note_suffix(e: &Event) -> String {
+    e.note
+        .as_ref()
+        .map(|n| format!(" — {n}"))
+        .unwrap_or_default()
+}
+
+/// A CAR-T, graft or DLI infusion on the cell-infusion lane.
+fn cell_infusion_item(e: &Event) -> Option<LaneItem> {
+    let note = &note_suffix(e);
+    let single = Some(e.end_date.unwrap_or(e.date));
+    Some(match &e.detail {
+        EventDetail::CarTInfusion {
+            target,
+            product,
+            dose_per_kg,
+        } => LaneItem {
+            lane: Lane::CellInfusions,
+            start: e.date,
+            end: single,
+            marker: Some(Shape::Star),
+            label: match dose_per_kg {
+                Some(d) => format!("CAR-T {target} {}/kg", sci(*d)),
+                None => format!("CAR-T {target}"),
+            },
+            detail: format!(
+                "CAR-T infusion: {product}, target {target}{}{note}",
+                dose_per_kg
+                    .map(|d| format!(", {} CAR+ cells/kg", sci(d)))
+                    .unwrap_or_default()
+            ),
+            colour: palette::CAR_T,
+            class: "cart".into(),
+        },
+        EventDetail::GraftInfusion {
+            source,
+            donor,
+            tnc_per_kg,
+            cd34_per_kg,
+            cd3_per_kg,
+            ..
+        } => {
+            let doses: Vec<String> = graft_doses(*tnc_per_kg, *cd34_per_kg, *cd3_per_kg)
+                .map(|(n, v)| format!("{n} {}/kg", sci(v)))
+                .collect();
+            LaneItem {
+                lane: Lane::CellInfusions,
+                start: e.date,
+                end: single,
+                marker: Some(Shape::Triangle),
+                label: crate::format::graft_name(*source, donor),
+                detail: format!(
+                    "{} graft from {donor}: {}{note}",
+                    source.label(),
+                    doses.join(", ")
+                ),
+                colour: palette::donor(Some(*source), 0),
+                class: "graft".into(),
+            }
+        }
+        EventDetail::Dli {
+            donor,
+            cd3_per_kg,
+            intent,
+        } => LaneItem {
+            lane: Lane::CellInfusions,
+            start: e.date,
+            end: single,
+            marker: Some(Shape::Diamond),
+            label: format!("DLI {}", sci(*cd3_per_kg)),
+            detail: format!(
+                "DLI from {donor}: {} CD3+/kg{}{note}",
+                sci(*cd3_per_kg),
+                intent
+                    .map(|i| format!(", {}", format!("{i:?}").to_lowercase()))
+                    .unwrap_or_default()
+            ),
+            colour: palette::DLI,
+            class: "dli".into(),
+        },
+        _ => return None,
+    })
+}
+
+/// Chemotherapy, lymphodepletion or conditioning on the chemotherapy lane.
+fn chemotherapy_item(e: &Event) -> Option<LaneItem> {
+    let note = &note_suffix(e);
+    let single = Some(e.end_date.unwrap_or(e.date));
+    Some(match &e.detail {
+        EventDetail::Chemotherapy {
+            regimen,
+            line,
+            intent,
+        } => LaneItem {
+            lane: Lane::Chemotherapy,
+            start: e.date,
+            end: single,
+            marker: None,
+            label: regimen.split(" (").next().unwrap_or(regimen).to_string(),
+            detail: format!(
+                "Chemotherapy{}{}: {regimen}{note}",
+                line.map(|l| format!(" line {l}")).unwrap_or_default(),
+                intent
+                    .as_ref()
+                    .map(|i| format!(" ({i})"))
+                    .unwrap_or_default()
+            ),
+            colour: palette::TREATMENT,
+            class: "chemotherapy".into(),
+        },
+        EventDetail::Lymphodepletion { regimen, agents } => LaneItem {
+            lane: Lane::Chemotherapy,
+            start: e.date,
+            end: single,
+            marker: None,
+            label: format!("LD {regimen}"),
+            detail: format!("Lymphodepletion {regimen}: {}{note}", agents_text(agents)),
+            colour: palette::CAR_T,
+            class: "lymphodepletion".into(),
+        },
+        EventDetail::Conditioning {
+            regimen,
+            intensity,
+            agents,
+        } => LaneItem {
+            lane: Lane::Chemotherapy,
+            start: e.date,
+            end: single,
+            marker: None,
+            label: "Conditioning".into(),
+            detail: format!(
+                "Conditioning {regimen}{}: {}{note}",
+                intensity
+                    .map(|i| format!(" ({})", format!("{i:?}").to_lowercase()))
+                    .unwrap_or_default(),
+                agents_text(agents)
+            ),
+            colour: palette::TRANSPLANT,
+            class: "conditioning".into(),
+        },
+        _ => return None,
+    })
+}
+
+/// A drug on its class's lane, drawn over its duration.
+fn drug_item(e: &Event) -> Option<LaneItem> {
+    let note = &note_suffix(e);
+    let duration_end = e.end_date; // None = open-ended
+    Some(match &e.detail {
+        EventDetail::Drug {
+            name,
+            class,
+            dose,
+            dose_unit,
+        } => {
+            let (lane, colour, cls) = drug_lane(*class);
+            LaneItem {
+                lane,
+                start: e.date,
+                end: duration_end,
+                marker: None,
+                label: name.clone(),
+                detail: format!(
+                    "{name}{}{note}",
+                    match (dose, dose_unit) {
+                        (Some(d), Some(u)) => format!(" {} {u}", num(*d, 3)),
+                        (Some(d), None) => format!(" {}", num(*d, 3)),
+                        (None, Some(u)) => format!(" {u}"),
+                        (None, None) => String::new(),
+                    }
+                ),
+                colour,
+                class: format!("drug {cls}"),
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Oxygen support, an ICU stay or an infection, drawn over its duration.
+fn supportive_item(e: &Event) -> Option<LaneItem> {
+    let note = &note_suffix(e);
+    let duration_end = e.end_date; // None = open-ended
+    Some(match &e.detail {
+        EventDetail::OxygenSupport { device, flow_l_min } => {
+            let label = match flow_l_min {
+                Some(f) => format!("{} {} L/min", device_label(*device), num(*f, 1)),
+                None => device_label(*device).to_string(),
+            };
+            LaneItem {
+                lane: Lane::Oxygen,
+                start: e.date,
+                end: duration_end,
+                marker: None,
+                detail: format!("Oxygen: {label}{note}"),
+                label,
+                colour: palette::CRITICAL,
+                class: "oxygen".into(),
+            }
+        }
+        EventDetail::IcuStay { reason } => LaneItem {
+            lane: Lane::IcuInfection,
+            start: e.date,
+            end: duration_end,
+            marker: None,
+            label: "ICU".into(),
+            detail: format!(
+                "ICU stay{}{note}",
+                reason
+                    .as_ref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+            colour: palette::CRITICAL,
+            class: "icu".into(),
+        },
+        EventDetail::Infection { syndrome, organism } => LaneItem {
+            lane: Lane::IcuInfection,
+            start: e.date,
+            end: duration_end,
+            marker: None,
+            label: syndrome.clone(),
+            detail: format!(
+                "Infection: {syndrome}{}{note}",
+                organism
+                    .as_ref()
+                    .map(|o| format!(" ({o})"))
+                    .unwrap_or_default()
+            ),
+            colour: palette::CRITICAL,
+            class: "infection".into(),
+        },
+        _ => return None,
+    })
+}
+
+/// A biopsy or death on the procedures lane.
+fn procedure_item(e: &Event) -> Option<LaneItem> {
+    let note = &note_suffix(e);
+    let single = Some(e.end_date.unwrap_or(e.date));
+    Some(match &e.detail {
+        EventDetail::Biopsy { site, result } => LaneItem {
+            lane: Lane::Procedures,
+            start: e.date,
+            end: single,
+            marker: Some(Shape::Circle),
+            label: format!("{site} biopsy"),
+            detail: format!(
+                "Biopsy ({site}): {}{note}",
+                format!("{result:?}").to_lowercase()
+            ),
+            colour: palette::INK,
+            class: "biopsy".into(),
+        },
+        EventDetail::Death { cause } => LaneItem {
+            lane: Lane::Procedures,
+            start: e.date,
+            end: single,
+            marker: Some(Shape::Square),
+            label: "death".into(),
+            detail: format!("Death: {cause}{note}"),
+            colour: palette::INK,
+            class: "death".into(),
+        },
+        _ => return None,
+    })
 }
 
 fn agents_text(agents: &[graftwatch_course::AgentDose]) -> String {
