@@ -161,6 +161,9 @@ fn quality_scores_past_the_read_length_are_a_corrupt_file() {
     let e = run_harness_panel("quality-scores-past-read-length.cram").unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("s.cram"), "{msg}");
-    assert!(msg.contains("quality scores extend past the read length"), "{msg}");
+    assert!(
+        msg.contains("quality scores extend past the read length"),
+        "{msg}"
+    );
     assert!(!e.is_internal(), "{msg}");
 }
