@@ -31,6 +31,11 @@ pub(crate) fn admin_only(actor: &Actor, action: &'static str) -> Result<()> {
     }
 }
 
+/// A stored role name as a [`Role`].
+pub(crate) fn parse_role(s: &str) -> Result<Role> {
+    s.parse().map_err(StoreError::Invalid)
+}
+
 impl Store {
     /// Adds or changes a user (admin only; audited). The very first user
     /// may be added by anyone (bootstrap by `db init`).
@@ -61,7 +66,7 @@ impl Store {
                     None => Ok(None),
                     Some(r) => {
                         let s: String = r.try_get(0)?;
-                        s.parse().map(Some).map_err(StoreError::Invalid)
+                        parse_role(&s).map(Some)
                     }
                 }
             })
@@ -181,7 +186,7 @@ impl Store {
                         let role: String = r.try_get(1)?;
                         Ok(Some((
                             r.try_get(0)?,
-                            role.parse().map_err(StoreError::Invalid)?,
+                            parse_role(&role)?,
                         )))
                     }
                 }

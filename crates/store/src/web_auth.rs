@@ -17,7 +17,7 @@ use crate::hashing::sha256_hex;
 use crate::store::{Store, retry};
 use crate::time::{format_utc, now_secs, now_utc};
 use crate::types::{Actor, PatientRow, Role};
-use crate::users::admin_only;
+use crate::users::{admin_only, parse_role};
 
 /// A user as the admin pages list them (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -83,10 +83,6 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
     /// At most this many entries.
     pub limit: i64,
-}
-
-fn parse_role(s: &str) -> Result<Role> {
-    s.parse().map_err(StoreError::Invalid)
 }
 
 impl Store {
