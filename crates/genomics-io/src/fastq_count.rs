@@ -23,7 +23,7 @@ use graftwatch_chimerism::marker::{AlleleCounts, Marker};
 
 use crate::fasta::{FastaError, Reference};
 use crate::fastq_reader::{FastqError, FastqReader, ReadBatch};
-use crate::kmer::{KmerRoller, KmerTable};
+use crate::kmer::{KmerRoller, KmerTable, complement};
 use crate::marker_site::{Site, SiteError, SiteKind};
 
 /// Options of the FASTQ counter.
@@ -716,14 +716,7 @@ impl Oriented<'_> {
     fn at(&self, p: usize) -> (u8, u8) {
         if self.reverse {
             let i = self.seq.len() - 1 - p;
-            let b = match self.seq[i] {
-                b'A' => b'T',
-                b'C' => b'G',
-                b'G' => b'C',
-                b'T' => b'A',
-                _ => b'N',
-            };
-            (b, self.qual[i])
+            (complement(self.seq[i]), self.qual[i])
         } else {
             (self.seq[p], self.qual[p])
         }

@@ -24,6 +24,24 @@ const CODE: [u8; 256] = {
     t
 };
 
+/// Watson–Crick complement of an upper-case base (`A`↔`T`, `C`↔`G`); `N`
+/// for anything else.
+#[inline]
+pub fn complement(b: u8) -> u8 {
+    match b {
+        b'A' => b'T',
+        b'C' => b'G',
+        b'G' => b'C',
+        b'T' => b'A',
+        _ => b'N',
+    }
+}
+
+/// Reverse complement of an upper-case sequence (each base as [`complement`]).
+pub fn reverse_complement(seq: &[u8]) -> Vec<u8> {
+    seq.iter().rev().map(|&b| complement(b)).collect()
+}
+
 /// Rolling forward and reverse-complement k-mer codes over a sequence.
 #[derive(Debug, Clone)]
 pub struct KmerRoller {
@@ -185,18 +203,6 @@ impl<P: Clone> KmerTable<P> {
 mod tests {
     use super::*;
 
-    fn revcomp(s: &[u8]) -> Vec<u8> {
-        s.iter()
-            .rev()
-            .map(|b| match b {
-                b'A' => b'T',
-                b'C' => b'G',
-                b'G' => b'C',
-                _ => b'A',
-            })
-            .collect()
-    }
-
     #[test]
     fn rolling_codes_match_reverse_complement() {
         let s = b"ACGTTGCAAGGCTTAC";
@@ -204,7 +210,7 @@ mod tests {
         let mut r = KmerRoller::new(k);
         let codes: Vec<(u64, u64)> = s.iter().filter_map(|&b| r.push(b)).collect();
         assert_eq!(codes.len(), s.len() - k + 1);
-        let rc = revcomp(s);
+        let rc = reverse_complement(s);
         let mut r2 = KmerRoller::new(k);
         let rc_codes: Vec<(u64, u64)> = rc.iter().filter_map(|&b| r2.push(b)).collect();
         for (i, (f, rv)) in codes.iter().enumerate() {

@@ -16,24 +16,13 @@ use std::path::{Path, PathBuf};
 use graftwatch_chimerism::marker::{AlleleCounts, Marker};
 use graftwatch_genomics_io::bam_count::{PileupFilter, count_bam};
 use graftwatch_genomics_io::fastq_count::{FastqCountOptions, count_fastq};
+use graftwatch_genomics_io::kmer::reverse_complement;
 
 /// Deterministic pseudo-random sequence (the workspace's seeded
 /// generator) without ambiguity.
 fn random_seq(n: usize, seed: u64) -> Vec<u8> {
     let mut rng = graftwatch_core::SeededRng::new(seed);
     (0..n).map(|_| b"ACGT"[rng.index(4)]).collect()
-}
-
-fn revcomp(s: &[u8]) -> Vec<u8> {
-    s.iter()
-        .rev()
-        .map(|b| match b {
-            b'A' => b'T',
-            b'C' => b'G',
-            b'G' => b'C',
-            _ => b'A',
-        })
-        .collect()
 }
 
 struct Fixture {
@@ -153,7 +142,7 @@ fn exact_counts_on_hand_built_reads() {
         push(&format!("s_ref{i}"), snv_ref.clone(), hq(150));
     }
     for i in 0..2 {
-        push(&format!("s_alt{i}"), revcomp(&snv_alt), hq(150));
+        push(&format!("s_alt{i}"), reverse_complement(&snv_alt), hq(150));
     }
     let mut err = snv_alt.clone();
     err[90] = if err[90] == b'A' { b'C' } else { b'A' };
@@ -171,18 +160,18 @@ fn exact_counts_on_hand_built_reads() {
     let del_ref = haplotype(c, 530, 680, None);
     let del_alt = haplotype(c, 530, 681, Some((601, 1, b"")));
     push("d_ref0", del_ref.clone(), hq(150));
-    push("d_ref1", revcomp(&del_ref), hq(150));
+    push("d_ref1", reverse_complement(&del_ref), hq(150));
     for i in 0..2 {
         push(&format!("d_alt{i}"), del_alt.clone(), hq(150));
     }
-    push("d_alt_rev", revcomp(&del_alt), hq(150));
+    push("d_alt_rev", reverse_complement(&del_alt), hq(150));
     push("d_short", c[480..604].to_vec(), hq(124));
     // Insertion: 1 REF, 2 ALT.
     let ins_ref = haplotype(c, 930, 1080, None);
     let ins_alt = haplotype(c, 930, 1078, Some((1001, 0, b"CA")));
     push("i_ref", ins_ref, hq(150));
     push("i_alt0", ins_alt.clone(), hq(150));
-    push("i_alt1", revcomp(&ins_alt), hq(150));
+    push("i_alt1", reverse_complement(&ins_alt), hq(150));
     // A read from nowhere.
     push("noise", random_seq(150, 12345), hq(150));
     let got = count_single(&fx, "single.fq", &reads);
@@ -239,7 +228,7 @@ fn short_reads_and_reads_with_several_flank_errors_are_located() {
     let mut short = haplotype(c, 170, 230, Some((200, 1, b"T")));
     mutate(&mut short, 3);
     mutate(&mut short, 56);
-    let short = revcomp(&short);
+    let short = reverse_complement(&short);
     // 40 bp REF read (stride 1).
     let tiny = haplotype(c, 180, 220, None);
     let reads = vec![
@@ -276,9 +265,13 @@ fn pairs_count_once_and_conflicts_are_other() {
         ("p3".to_string(), refh.clone(), hq.clone()),
     ];
     let r2 = vec![
-        ("p1".to_string(), revcomp(&alt), hq.clone()),
-        ("p2".to_string(), revcomp(&alt), hq.clone()),
-        ("p3".to_string(), revcomp(&c[1200..1350]), hq.clone()),
+        ("p1".to_string(), reverse_complement(&alt), hq.clone()),
+        ("p2".to_string(), reverse_complement(&alt), hq.clone()),
+        (
+            "p3".to_string(),
+            reverse_complement(&c[1200..1350]),
+            hq.clone(),
+        ),
     ];
     let (f1, f2) = (fx.dir.join("r1.fq"), fx.dir.join("r2.fq"));
     write_fastq(&f1, &r1);

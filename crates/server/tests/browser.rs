@@ -21,7 +21,12 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use graftwatch_server::{AppState, ServerConfig, hash_password, serve};
-use graftwatch_store::{Actor, Channel, Location, Role, Store};
+use graftwatch_store::{Location, Role, Store};
+
+/// The store tests' harness: audit key and configuration/data directories
+/// of the test process, actors, the seed course.
+#[path = "../../store/tests/common/mod.rs"]
+mod store_common;
 
 const PATIENT: &str = "SEED-AML-01";
 const PASSWORD: &str = "correct horse battery staple";
@@ -101,27 +106,12 @@ fn start_driver() -> Driver {
 
 /// A store with the seed case and two users; returns the state.
 fn store(dir: &Path) -> AppState {
-    // SAFETY: set before any store is opened, in this test process only.
-    unsafe {
-        std::env::set_var(
-            "GRAFTWATCH_AUDIT_KEY",
-            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-        );
-        std::env::set_var("XDG_CONFIG_HOME", dir.join("config"));
-        std::env::set_var("XDG_DATA_HOME", dir.join("data"));
-    }
+    store_common::setup();
     let (s, _) = Store::init(&Location::Sqlite(dir.join("gw.sqlite3"))).expect("store");
-    let admin = Actor {
-        name: "admin".into(),
-        role: Role::Admin,
-        channel: Channel::Cli,
-    };
+    let admin = store_common::actor("admin", Role::Admin);
     s.put_user(&admin, "admin", Role::Admin).unwrap();
-    let course =
-        graftwatch_course::read_course(&workspace().join("examples/seed-case/course.json"))
-            .unwrap()
-            .course;
-    s.create_patient(&admin, &course, None).unwrap();
+    s.create_patient(&admin, &store_common::seed(), None)
+        .unwrap();
     for (user, role) in [("dr.bedside", Role::Clinician), ("lab.sci", Role::Lab)] {
         s.put_user(&admin, user, role).unwrap();
         let phc = hash_password(PASSWORD, 1024, 1).unwrap();
@@ -471,10 +461,7 @@ fn pages_in_a_real_browser() {
     }
     let dir = tempfile::tempdir().unwrap();
     let state = store(dir.path());
-    let seed = graftwatch_course::read_course(&workspace().join("examples/seed-case/course.json"))
-        .unwrap()
-        .course;
-    let (_, last) = seed.span().unwrap();
+    let (_, last) = store_common::seed().span().unwrap();
     let driver = start_driver();
     let port = free_port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();

@@ -13,6 +13,14 @@ pub fn now_utc() -> String {
     format_utc(d.as_secs() as i64, d.subsec_micros())
 }
 
+/// Now, whole seconds since the Unix epoch.
+pub(crate) fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs() as i64
+}
+
 /// Today's UTC date as `YYYY-MM-DD`.
 pub fn today_utc() -> String {
     now_utc()[..10].to_string()

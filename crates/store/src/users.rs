@@ -7,8 +7,8 @@ use crate::audit::AuditEvent;
 use crate::backend::on_pool;
 use crate::error::{Result, StoreError, io_err};
 use crate::hashing::{hex, random_bytes, sha256_hex};
-use crate::store::Store;
-use crate::time::{format_utc, now_utc};
+use crate::store::{Store, retry};
+use crate::time::{format_utc, now_secs, now_utc};
 use crate::types::{Actor, Role};
 
 fn secret() -> Result<String> {
@@ -17,7 +17,8 @@ fn secret() -> Result<String> {
     ))
 }
 
-fn admin_only(actor: &Actor, action: &'static str) -> Result<()> {
+/// Refuses anyone but an admin (`action` names what was refused).
+pub(crate) fn admin_only(actor: &Actor, action: &'static str) -> Result<()> {
     if actor.role == Role::Admin {
         Ok(())
     } else {
@@ -30,36 +31,23 @@ fn admin_only(actor: &Actor, action: &'static str) -> Result<()> {
     }
 }
 
+/// A stored role name as a [`Role`].
+pub(crate) fn parse_role(s: &str) -> Result<Role> {
+    s.parse().map_err(StoreError::Invalid)
+}
+
 impl Store {
     /// Adds or changes a user (admin only; audited). The very first user
     /// may be added by anyone (bootstrap by `db init`).
     pub fn put_user(&self, actor: &Actor, name: &str, role: Role) -> Result<()> {
-        let empty = self.block(async {
-            on_pool!(&self.pool, pool, ops => {
-                let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
-                    .fetch_one(pool)
-                    .await?
-                    .try_get(0)?;
-                Ok::<_, StoreError>(n == 0)
-            })
-        })?;
-        if !empty {
+        if self.count("SELECT COUNT(*) FROM users")? != 0 {
             admin_only(actor, "managing users")?;
         }
-        self.block(async {
- on_pool!(&self.pool, pool, ops => {
-            sqlx::query(
-                "INSERT INTO users (user_name, role, created_at, disabled) VALUES ($1, $2, $3, 0) \
-                 ON CONFLICT (user_name) DO UPDATE SET role = excluded.role",
-            )
-            .bind(name)
-            .bind(role.as_str())
-            .bind(now_utc())
-            .execute(pool)
-            .await?;
-            Ok::<_, StoreError>(())
-        })
-})?;
+        self.execute_text(
+            "INSERT INTO users (user_name, role, created_at, disabled) VALUES ($1, $2, $3, 0) \
+             ON CONFLICT (user_name) DO UPDATE SET role = excluded.role",
+            &[name, role.as_str(), &now_utc()],
+        )?;
         self.audit(
             actor,
             &AuditEvent::ok("put_user", vec![], format!("user:{name}:{role}")),
@@ -78,7 +66,7 @@ impl Store {
                     None => Ok(None),
                     Some(r) => {
                         let s: String = r.try_get(0)?;
-                        s.parse().map(Some).map_err(StoreError::Invalid)
+                        parse_role(&s).map(Some)
                     }
                 }
             })
@@ -90,18 +78,10 @@ impl Store {
     pub fn create_token(&self, actor: &Actor, user: &str, label: &str) -> Result<String> {
         admin_only(actor, "creating API tokens")?;
         let token = secret()?;
-        self.block(async {
- on_pool!(&self.pool, pool, ops => {
-            sqlx::query("INSERT INTO api_tokens (token_hash, user_name, label, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(sha256_hex(&[token.as_bytes()]))
-                .bind(user)
-                .bind(label)
-                .bind(now_utc())
-                .execute(pool)
-                .await?;
-            Ok::<_, StoreError>(())
-        })
-})?;
+        self.execute_text(
+            "INSERT INTO api_tokens (token_hash, user_name, label, created_at) VALUES ($1, $2, $3, $4)",
+            &[&sha256_hex(&[token.as_bytes()]), user, label, &now_utc()],
+        )?;
         self.audit(
             actor,
             &AuditEvent::ok("create_token", vec![], format!("token:{user}:{label}")),
@@ -122,16 +102,10 @@ impl Store {
     /// Revokes a token (admin only).
     pub fn revoke_token(&self, actor: &Actor, token: &str) -> Result<bool> {
         admin_only(actor, "revoking API tokens")?;
-        let n = self.block(async {
- on_pool!(&self.pool, pool, ops => {
-            let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-                .bind(now_utc())
-                .bind(sha256_hex(&[token.as_bytes()]))
-                .execute(pool)
-                .await?;
-            Ok::<_, StoreError>(r.rows_affected())
-        })
-})?;
+        let n = self.execute_text(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+            &[&now_utc(), &sha256_hex(&[token.as_bytes()])],
+        )?;
         self.audit(actor, &AuditEvent::ok("revoke_token", vec![], "token"))?;
         Ok(n == 1)
     }
@@ -139,22 +113,16 @@ impl Store {
     /// Starts a session for `user` lasting `seconds`; returns the session secret.
     pub fn create_session(&self, user: &str, seconds: i64) -> Result<String> {
         let s = secret()?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs() as i64;
-        self.block(async {
- on_pool!(&self.pool, pool, ops => {
-            sqlx::query("INSERT INTO sessions (session_hash, user_name, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                .bind(sha256_hex(&[s.as_bytes()]))
-                .bind(user)
-                .bind(now_utc())
-                .bind(format_utc(now + seconds, 0))
-                .execute(pool)
-                .await?;
-            Ok::<_, StoreError>(())
-        })
-})?;
+        let now = now_secs();
+        self.execute_text(
+            "INSERT INTO sessions (session_hash, user_name, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            &[
+                &sha256_hex(&[s.as_bytes()]),
+                user,
+                &now_utc(),
+                &format_utc(now + seconds, 0),
+            ],
+        )?;
         Ok(s)
     }
 
@@ -166,6 +134,38 @@ impl Store {
             session,
             Some(now_utc()),
         )
+    }
+
+    /// Runs one statement with text parameters bound to `$1, $2, …` in
+    /// order; returns the rows affected.
+    pub(crate) fn execute_text(&self, sql: &str, params: &[&str]) -> Result<u64> {
+        self.block(self.execute_text_once(sql, params))
+    }
+
+    /// [`Store::execute_text`], run again while it fails transiently
+    /// ([`retry`]).
+    pub(crate) fn execute_text_retrying(&self, sql: &str, params: &[&str]) -> Result<u64> {
+        self.block(retry(|| self.execute_text_once(sql, params)))
+    }
+
+    async fn execute_text_once(&self, sql: &str, params: &[&str]) -> Result<u64> {
+        on_pool!(&self.pool, pool, ops => {
+            let mut q = sqlx::query(sql);
+            for p in params {
+                q = q.bind(*p);
+            }
+            Ok(q.execute(pool).await?.rows_affected())
+        })
+    }
+
+    /// The single `COUNT(*)` value of a parameterless query.
+    pub(crate) fn count(&self, sql: &str) -> Result<i64> {
+        self.block(async {
+            on_pool!(&self.pool, pool, ops => {
+                let n: i64 = sqlx::query(sql).fetch_one(pool).await?.try_get(0)?;
+                Ok::<_, StoreError>(n)
+            })
+        })
     }
 
     fn lookup(
@@ -186,7 +186,7 @@ impl Store {
                         let role: String = r.try_get(1)?;
                         Ok(Some((
                             r.try_get(0)?,
-                            role.parse().map_err(StoreError::Invalid)?,
+                            parse_role(&role)?,
                         )))
                     }
                 }

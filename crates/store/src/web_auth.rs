@@ -15,8 +15,9 @@ use crate::backend::on_pool;
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
 use crate::store::{Store, retry};
-use crate::time::{format_utc, now_utc};
+use crate::time::{format_utc, now_secs, now_utc};
 use crate::types::{Actor, PatientRow, Role};
+use crate::users::{admin_only, parse_role};
 
 /// A user as the admin pages list them (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -84,29 +85,6 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs() as i64
-}
-
-fn admin_only(actor: &Actor, action: &'static str) -> Result<()> {
-    if actor.role == Role::Admin {
-        return Ok(());
-    }
-    Err(StoreError::Forbidden {
-        action,
-        needed: "admin",
-        actor: actor.name.clone(),
-        has: actor.role.to_string(),
-    })
-}
-
-fn parse_role(s: &str) -> Result<Role> {
-    s.parse().map_err(StoreError::Invalid)
-}
-
 impl Store {
     /// Stores a user's argon2id password hash (admin, or the first user
     /// while no password is set anywhere: bootstrap). Audited; the hash is
@@ -117,30 +95,13 @@ impl Store {
                 "a password hash must be an argon2id PHC string".into(),
             ));
         }
-        let first = self.block(async {
- on_pool!(&self.pool, pool, ops => {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL")
-                .fetch_one(pool)
-                .await?
-                .try_get(0)?;
-            Ok::<_, StoreError>(n == 0)
-        })
-})?;
-        if !first {
+        if self.count("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL")? != 0 {
             admin_only(actor, "setting passwords")?;
         }
-        let n = self.block(async {
- on_pool!(&self.pool, pool, ops => {
-            let r = sqlx::query(
-                "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE user_name = $2",
-            )
-            .bind(phc)
-            .bind(user)
-            .execute(pool)
-            .await?;
-            Ok::<_, StoreError>(r.rows_affected())
-        })
-})?;
+        let n = self.execute_text(
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE user_name = $2",
+            &[phc, user],
+        )?;
         if n == 0 {
             return Err(StoreError::Invalid(format!("no user '{user}'")));
         }
@@ -199,17 +160,11 @@ impl Store {
 
     /// Clears the failure count after a successful login.
     pub fn login_succeeded(&self, user: &str) -> Result<()> {
-        self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                sqlx::query(
-                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_name = $1",
-                )
-                .bind(user)
-                .execute(pool)
-                .await?;
-                Ok(())
-            })
-        }))
+        self.execute_text_retrying(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_name = $1",
+            &[user],
+        )?;
+        Ok(())
     }
 
     /// The user and role of a live session, enforcing both timeouts: the
@@ -262,16 +217,11 @@ impl Store {
     pub fn end_session(&self, secret: &str) -> Result<()> {
         let hash = sha256_hex(&[secret.as_bytes()]);
         let now = now_utc();
-        self.block(retry(|| async {
-            on_pool!(&self.pool, pool, ops => {
-                sqlx::query("DELETE FROM sessions WHERE session_hash = $1 OR expires_at <= $2")
-                    .bind(&hash)
-                    .bind(&now)
-                    .execute(pool)
-                    .await?;
-                Ok(())
-            })
-        }))
+        self.execute_text_retrying(
+            "DELETE FROM sessions WHERE session_hash = $1 OR expires_at <= $2",
+            &[&hash, &now],
+        )?;
+        Ok(())
     }
 
     /// Every user, by name.
@@ -369,19 +319,10 @@ impl Store {
     pub fn revoke_token_label(&self, actor: &Actor, user: &str, label: &str) -> Result<u64> {
         admin_only(actor, "revoking API tokens")?;
         let now = now_utc();
-        let n = self.block(retry(|| async {
- on_pool!(&self.pool, pool, ops => {
-            let r = sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE user_name = $2 AND label = $3 AND revoked_at IS NULL",
-            )
-            .bind(&now)
-            .bind(user)
-            .bind(label)
-            .execute(pool)
-            .await?;
-            Ok(r.rows_affected())
-        })
-}))?;
+        let n = self.execute_text_retrying(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_name = $2 AND label = $3 AND revoked_at IS NULL",
+            &[&now, user, label],
+        )?;
         self.audit(
             actor,
             &AuditEvent::ok("revoke_token", vec![], format!("token:{user}:{label}")),

@@ -25,20 +25,30 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// first keeps it. Used for agreeing bases and for disagreeing bases of
 /// equal quality.
 pub(super) fn htslib_first_keeps(name: &[u8]) -> bool {
+    wang_hash(x31_hash(name)) & 1 == 1
+}
+
+/// khash.h `__ac_X31_hash_string`: `h = (h << 5) - h + c` over the bytes,
+/// starting from the first byte (0 for an empty name).
+fn x31_hash(name: &[u8]) -> u32 {
     let mut h: u32 = name.first().map_or(0, |&c| u32::from(c));
     if h != 0 {
         for &c in &name[1..] {
             h = (h << 5).wrapping_sub(h).wrapping_add(u32::from(c));
         }
     }
-    let mut k = h;
+    h
+}
+
+/// khash.h `__ac_Wang_hash` (Thomas Wang's 32-bit integer mix).
+fn wang_hash(mut k: u32) -> u32 {
     k = k.wrapping_add(!(k << 15));
     k ^= k >> 10;
     k = k.wrapping_add(k << 3);
     k ^= k >> 6;
     k = k.wrapping_add(!(k << 11));
     k ^= k >> 16;
-    k & 1 == 1
+    k
 }
 
 /// (FNV-1a pairing hash, htslib keeper bit) of a read name.
@@ -185,27 +195,28 @@ mod tests {
 
     #[test]
     fn htslib_keeper_bit_matches_the_x31_and_wang_hashes() {
-        // Values computed with htslib's __ac_X31_hash_string and
-        // __ac_Wang_hash (khash.h) for these names.
-        let h = |s: &[u8]| {
-            let mut h: u32 = 0;
-            for &c in s {
-                h = h.wrapping_mul(31).wrapping_add(u32::from(c));
-            }
-            h
-        };
+        // (name, __ac_X31_hash_string, __ac_Wang_hash of it), computed by
+        // compiling khash.h's two functions in C for these names.
+        let table: [(&[u8], u32, u32); 10] = [
+            (b"", 0x0000_0000, 0x4636_b9c9),
+            (b"a", 0x0000_0061, 0xad8b_4236),
+            (b"ab", 0x0000_0c21, 0xc9a7_1aac),
+            (b"read0", 0x0675_d95a, 0xc32d_f5d6),
+            (b"read1", 0x0675_d95b, 0xefc1_4478),
+            (b"read2", 0x0675_d95c, 0x55a4_3808),
+            (b"read3", 0x0675_d95d, 0x3a29_c741),
+            (b"r001", 0x0034_8c7f, 0xe98d_3145),
+            (b"SRR062634.1", 0xfec3_e481, 0x6dca_eb76),
+            (b"HWI-ST1234:8:1101:1234:5678", 0x3473_dda7, 0xc2b0_a204),
+        ];
+        for (name, x31, wang) in table {
+            let shown = String::from_utf8_lossy(name);
+            assert_eq!(x31_hash(name), x31, "X31 of {shown:?}");
+            assert_eq!(wang_hash(x31), wang, "Wang of {shown:?}");
+            assert_eq!(htslib_first_keeps(name), wang & 1 == 1, "bit of {shown:?}");
+        }
         // The X31 hash as written in htslib (h = (h << 5) - h + c) is h·31 + c.
-        assert_eq!(h(b"ab"), 97 * 31 + 98);
-        assert_eq!(htslib_first_keeps(b""), {
-            let mut k: u32 = 0;
-            k = k.wrapping_add(!(k << 15));
-            k ^= k >> 10;
-            k = k.wrapping_add(k << 3);
-            k ^= k >> 6;
-            k = k.wrapping_add(!(k << 11));
-            k ^= k >> 16;
-            k & 1 == 1
-        });
+        assert_eq!(x31_hash(b"ab"), 97 * 31 + 98);
         // Different names give both answers (the bit is not constant).
         let bits: Vec<bool> = (0..16)
             .map(|i| htslib_first_keeps(format!("read{i}").as_bytes()))
