@@ -116,14 +116,24 @@ fn rate(s: &str) -> Option<DoseRate> {
     }
 }
 
+/// A dose unit text that is not one of the structured forms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{unit}' is not {DOSE_UNIT_EXPECTED}")]
+pub struct DoseUnitError {
+    /// The unit part of the text (before any note).
+    pub unit: String,
+}
+
 impl DoseUnit {
     /// Parses a unit text (see the module doc).
-    pub fn parse(text: &str) -> Result<DoseUnit, String> {
+    pub fn parse(text: &str) -> Result<DoseUnit, DoseUnitError> {
         let t = text.trim();
         let end = t.find([' ', ',', '(']).unwrap_or(t.len());
         let (unit, rest) = t.split_at(end);
         let mut parts = unit.split('/');
-        let bad = || format!("'{unit}' is not {DOSE_UNIT_EXPECTED}");
+        let bad = || DoseUnitError {
+            unit: unit.to_string(),
+        };
         let amount = parts.next().and_then(amount).ok_or_else(bad)?;
         let mut out = DoseUnit {
             amount,

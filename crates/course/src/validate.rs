@@ -271,7 +271,13 @@ fn check_dose(
     if let Some(u) = unit
         && let Err(e) = crate::dose_unit::DoseUnit::parse(u)
     {
-        s.push(Severity::Error, at(), unit_field, Some(u.to_string()), e);
+        s.push(
+            Severity::Error,
+            at(),
+            unit_field,
+            Some(u.to_string()),
+            e.to_string(),
+        );
     }
 }
 

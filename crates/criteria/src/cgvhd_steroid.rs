@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::cgvhd_nih::CgvhdOrgan;
 use crate::explain::{Evidence, Explanation, Flag, Graded};
 use crate::gvhd_response::{OrganAssessment, organ_change};
+use crate::steroid_dose::UnknownDose;
 
 /// The chronic-GVHD steroid definitions (Task Force 2018, as reproduced).
 pub const CGVHD_STEROID_CITATION: Citation = Citation {
@@ -82,7 +83,7 @@ pub struct SteroidRecord {
     /// Last day (inclusive); `None` = ongoing.
     pub end: Option<Date>,
     /// Prednisone-equivalent mg/kg/day, or why it is unknown.
-    pub dose: Result<f64, String>,
+    pub dose: Result<f64, UnknownDose>,
 }
 
 /// Input of [`cgvhd_steroid_response`].
@@ -468,7 +469,12 @@ fn flags(
         }
         seen.push(i);
         if let Some(r) = records.get(i) {
-            let why = r.dose.as_ref().err().cloned().unwrap_or_default();
+            let why = r
+                .dose
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             flags.push(Flag::new(
                 "CGVHD-SR-DOSE",
                 format!(
@@ -677,7 +683,9 @@ mod tests {
             drug: "prednisone".into(),
             start: day(1),
             end: None,
-            dose: Err("no dose recorded".into()),
+            dose: Err(crate::steroid_dose::UnknownDose::Missing {
+                drug: "prednisone".into(),
+            }),
         }];
         let g = run(&r, skin(0, 1), &[skin(10, 2)]);
         match &g {

@@ -154,17 +154,60 @@ pub struct PrednisoneEquivalent {
     pub weight_kg: Option<f64>,
 }
 
+/// Why a steroid record's prednisone-equivalent dose is unknown; its
+/// message says it in words, naming the drug.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UnknownDose {
+    /// The drug is not in the equivalence table.
+    #[error(
+        "'{drug}' is not in the glucocorticoid equivalence table (prednisone, prednisolone, methylprednisolone, dexamethasone, hydrocortisone)"
+    )]
+    NotInTable {
+        /// The drug as recorded.
+        drug: String,
+    },
+    /// A dose per day without a body weight to express it per kg.
+    #[error("{drug} {mg_per_day} mg/day: no body weight recorded to express it per kg")]
+    NoWeight {
+        /// The drug as recorded.
+        drug: String,
+        /// The dose, mg/day.
+        mg_per_day: f64,
+    },
+    /// A unit that gives no daily amount (the reason in words).
+    #[error("{drug}: {why}")]
+    Unusable {
+        /// The drug as recorded.
+        drug: String,
+        /// What was recorded instead.
+        why: &'static str,
+    },
+    /// No dose recorded.
+    #[error("{drug}: no dose recorded")]
+    Missing {
+        /// The drug as recorded.
+        drug: String,
+    },
+    /// A dose that is not a finite non-negative number.
+    #[error("{drug}: dose {value} is not a usable number")]
+    NotANumber {
+        /// The drug as recorded.
+        drug: String,
+        /// The recorded value.
+        value: f64,
+    },
+}
+
 /// Converts one steroid record to prednisone-equivalent mg/kg/day; `Err`
-/// says in words why the dose is unknown.
+/// says why the dose is unknown.
 pub fn prednisone_equivalent(
     drug: &str,
     dose: RecordedDose,
     weight_kg: Option<f64>,
-) -> Result<PrednisoneEquivalent, String> {
+) -> Result<PrednisoneEquivalent, UnknownDose> {
+    let drug_name = || drug.to_string();
     let Some(d) = Corticosteroid::parse(drug) else {
-        return Err(format!(
-            "'{drug}' is not in the glucocorticoid equivalence table (prednisone, prednisolone, methylprednisolone, dexamethasone, hydrocortisone)"
-        ));
+        return Err(UnknownDose::NotInTable { drug: drug_name() });
     };
     let f = d.prednisone_factor();
     match dose {
@@ -179,14 +222,21 @@ pub fn prednisone_equivalent(
                 mg_kg_day: v / w * f,
                 weight_kg: Some(w),
             }),
-            _ => Err(format!(
-                "{drug} {v} mg/day: no body weight recorded to express it per kg"
-            )),
+            _ => Err(UnknownDose::NoWeight {
+                drug: drug_name(),
+                mg_per_day: v,
+            }),
         },
-        RecordedDose::Unusable(why) => Err(format!("{drug}: {why}")),
-        RecordedDose::Missing => Err(format!("{drug}: no dose recorded")),
+        RecordedDose::Unusable(why) => Err(UnknownDose::Unusable {
+            drug: drug_name(),
+            why,
+        }),
+        RecordedDose::Missing => Err(UnknownDose::Missing { drug: drug_name() }),
         RecordedDose::MgPerKgPerDay(v) | RecordedDose::MgPerDay(v) => {
-            Err(format!("{drug}: dose {v} is not a usable number"))
+            Err(UnknownDose::NotANumber {
+                drug: drug_name(),
+                value: v,
+            })
         }
     }
 }
@@ -284,7 +334,7 @@ mod tests {
         );
         let e =
             prednisone_equivalent("prednisone", RecordedDose::MgPerDay(100.0), None).unwrap_err();
-        assert!(e.contains("no body weight"), "{e}");
+        assert!(e.to_string().contains("no body weight"), "{e}");
     }
 
     #[test]
@@ -299,7 +349,7 @@ mod tests {
             Some(70.0),
         )
         .unwrap_err();
-        assert!(e.contains("m2"), "{e}");
+        assert!(e.to_string().contains("m2"), "{e}");
         assert!(
             prednisone_equivalent("prednisone", RecordedDose::MgPerKgPerDay(f64::NAN), None)
                 .is_err()

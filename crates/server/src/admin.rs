@@ -202,7 +202,7 @@ async fn add_user(
     Form(f): Form<AddUser>,
 ) -> Result<Html<String>, PageError> {
     let name = check_name("user name", &f.user)?;
-    let role = parse_role(&f.role).map_err(AppError::Invalid)?;
+    let role = parse_role(&f.role).map_err(|e| AppError::Invalid(e.to_string()))?;
     let (m, t) = (state.cfg.argon2_memory_kib, state.cfg.argon2_iterations);
     let pw = f.password;
     let phc = tokio::task::spawn_blocking(move || hash_password(&pw, m, t))

@@ -97,10 +97,15 @@ pub fn role_label(role: Role) -> &'static str {
     }
 }
 
+/// A role name that is none of the roles.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role '{0}': expected physician, lab-scientist, data-manager, auditor or admin")]
+pub struct UnknownRole(pub String);
+
 /// Parses a role as typed on the command line or in the admin page:
 /// `physician`, `lab-scientist`, `data-manager`, `auditor`, `admin` (the
 /// store's names `clinician`, `lab`, `data_manager`, `monitor` also work).
-pub fn parse_role(s: &str) -> Result<Role, String> {
+pub fn parse_role(s: &str) -> Result<Role, UnknownRole> {
     let norm = s.trim().to_ascii_lowercase().replace([' ', '_'], "-");
     Ok(match norm.as_str() {
         "physician" | "clinician" => Role::Clinician,
@@ -109,9 +114,7 @@ pub fn parse_role(s: &str) -> Result<Role, String> {
         "auditor" | "monitor" => Role::Monitor,
         "admin" => Role::Admin,
         _ => {
-            return Err(format!(
-                "unknown role '{s}': expected physician, lab-scientist, data-manager, auditor or admin"
-            ));
+            return Err(UnknownRole(s.to_string()));
         }
     })
 }
@@ -249,7 +252,12 @@ mod tests {
         assert_eq!(parse_role("Lab scientist"), Ok(Role::Lab));
         assert_eq!(parse_role("data_manager"), Ok(Role::DataManager));
         assert_eq!(parse_role("auditor"), Ok(Role::Monitor));
-        assert!(parse_role("root").unwrap_err().contains("physician"));
+        assert!(
+            parse_role("root")
+                .unwrap_err()
+                .to_string()
+                .contains("physician")
+        );
         for r in ALL_ROLES {
             assert_eq!(parse_role(role_label(r)), Ok(r));
         }

@@ -181,52 +181,95 @@ impl Default for StrConfig {
     }
 }
 
+/// An STR setting out of its range; the message names the setting, its
+/// value and what is expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StrConfigError {
+    /// A setting that must be a fraction 0–1.
+    #[error("{name} = {value}: expected a fraction between 0 and 1")]
+    NotAFraction {
+        /// The setting.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A setting that must be a positive number.
+    #[error("{name} = {value}: expected a positive number")]
+    NotPositive {
+        /// The setting.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// The interval level is not between 0 and 1.
+    #[error("confidence = {0}: expected a level between 0 and 1 (e.g. 0.95)")]
+    Confidence(f64),
+    /// An RFU threshold that must be a non-negative number.
+    #[error("{name} = {value}: expected a non-negative number of RFU")]
+    NegativeRfu {
+        /// The setting.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// `presence_corroborating_loci` is 0.
+    #[error("presence_corroborating_loci = 0: expected at least 1 locus")]
+    NoCorroboratingLoci,
+    /// The outlier rule's settings are out of range.
+    #[error("outlier_mad_factor must be > 0 and outlier_floor_points >= 0")]
+    OutlierRule,
+    /// A validated LoD/LoQ outside (0, 100] %.
+    #[error("{name} = {value}: expected a percentage above 0 and at most 100")]
+    NotAPercentage {
+        /// The setting.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// The saturation override is not a positive number.
+    #[error("saturation_rfu = {0}: expected a positive number of RFU")]
+    Saturation(f64),
+}
+
 impl StrConfig {
-    /// Checks ranges; returns a message naming the bad setting.
-    pub fn validate(&self) -> Result<(), String> {
-        let frac = |name: &str, v: f64| {
-            if v.is_finite() && (0.0..=1.0).contains(&v) {
+    /// Checks ranges; the error names the bad setting.
+    pub fn validate(&self) -> Result<(), StrConfigError> {
+        let frac = |name: &'static str, value: f64| {
+            if value.is_finite() && (0.0..=1.0).contains(&value) {
                 Ok(())
             } else {
-                Err(format!("{name} = {v}: expected a fraction between 0 and 1"))
+                Err(StrConfigError::NotAFraction { name, value })
             }
         };
         frac("relative_threshold", self.relative_threshold)?;
         frac("het_balance_min", self.het_balance_min)?;
         frac("stutter_max_ratio", self.stutter_max_ratio)?;
         frac("no_match_fraction", self.no_match_fraction)?;
-        for (name, v) in [
+        for (name, value) in [
             ("allele_cv", self.allele_cv),
             ("stutter_cv", self.stutter_cv),
             ("peak_noise_rfu", self.peak_noise_rfu),
         ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!("{name} = {v}: expected a positive number"));
+            if !(value.is_finite() && value > 0.0) {
+                return Err(StrConfigError::NotPositive { name, value });
             }
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(format!(
-                "confidence = {}: expected a level between 0 and 1 (e.g. 0.95)",
-                self.confidence
-            ));
+            return Err(StrConfigError::Confidence(self.confidence));
         }
-        if !(self.analytical_threshold_rfu.is_finite() && self.analytical_threshold_rfu >= 0.0) {
-            return Err(format!(
-                "analytical_threshold_rfu = {}: expected a non-negative number of RFU",
-                self.analytical_threshold_rfu
-            ));
-        }
-        if !(self.presence_single_peak_rfu.is_finite() && self.presence_single_peak_rfu >= 0.0) {
-            return Err(format!(
-                "presence_single_peak_rfu = {}: expected a non-negative number of RFU",
-                self.presence_single_peak_rfu
-            ));
+        for (name, value) in [
+            ("analytical_threshold_rfu", self.analytical_threshold_rfu),
+            ("presence_single_peak_rfu", self.presence_single_peak_rfu),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(StrConfigError::NegativeRfu { name, value });
+            }
         }
         if self.presence_corroborating_loci == 0 {
-            return Err("presence_corroborating_loci = 0: expected at least 1 locus".into());
+            return Err(StrConfigError::NoCorroboratingLoci);
         }
         if !(self.outlier_mad_factor > 0.0 && self.outlier_floor_points >= 0.0) {
-            return Err("outlier_mad_factor must be > 0 and outlier_floor_points >= 0".into());
+            return Err(StrConfigError::OutlierRule);
         }
         frac("pullup_max_ratio", self.pullup_max_ratio)?;
         frac(
@@ -238,20 +281,16 @@ impl StrConfig {
             ("validated_lod_percent", self.validated_lod_percent),
             ("validated_loq_percent", self.validated_loq_percent),
         ] {
-            if let Some(v) = v
-                && !(v.is_finite() && v > 0.0 && v <= 100.0)
+            if let Some(value) = v
+                && !(value.is_finite() && value > 0.0 && value <= 100.0)
             {
-                return Err(format!(
-                    "{name} = {v}: expected a percentage above 0 and at most 100"
-                ));
+                return Err(StrConfigError::NotAPercentage { name, value });
             }
         }
         if let Some(s) = self.saturation_rfu
             && !(s.is_finite() && s > 0.0)
         {
-            return Err(format!(
-                "saturation_rfu = {s}: expected a positive number of RFU"
-            ));
+            return Err(StrConfigError::Saturation(s));
         }
         Ok(())
     }

@@ -85,7 +85,7 @@ pub enum StrError {
     },
     /// A setting is out of range.
     #[error("invalid STR setting: {0}")]
-    InvalidConfig(String),
+    InvalidConfig(#[from] super::config::StrConfigError),
     /// Two declared people have identical genotypes at every common locus.
     #[error(
         "{first} and {second} have identical genotypes at all {loci} common loci: they cannot be told apart; check the references (or declare a syngeneic donor, or force the analysis, which then reports their combined share without a split)"
@@ -107,7 +107,7 @@ pub enum StrError {
         /// The sample.
         sample: String,
         /// Why (levels and floor).
-        reason: String,
+        reason: super::sample_qc::LowTemplateRefusal,
     },
 }
 

@@ -29,7 +29,7 @@ pub mod simplex;
 
 pub use allele::{Allele, AlleleError};
 pub use classical::{ClassicalLocus, ClassicalPattern, classical_locus};
-pub use config::StrConfig;
+pub use config::{StrConfig, StrConfigError};
 pub use estimate::StrError;
 pub use genotype::{CalledAllele, LocusGenotype, ReferenceGenotype, call_reference};
 pub use informativeness::{LocusInformativeness, PersonLocusInfo, informativeness};

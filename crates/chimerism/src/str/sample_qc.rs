@@ -252,11 +252,35 @@ pub fn template_level(
     }
 }
 
-/// The low-template rule: `Err(reason)` below the refusal floor (median
-/// height, loci with peaks), a `STR-LOW-TEMPLATE` flag below the warning
-/// level (median height, loci with peaks, or median heterozygote balance
-/// below `het_balance_min`), nothing otherwise.
-pub fn low_template(t: &TemplateLevel, cfg: &StrConfig) -> Result<Option<StrFlag>, String> {
+/// A sample below the low-template refusal floor: its levels and the floor,
+/// in the message a lab reads ("low template (median peak height 80 RFU,
+/// peaks at 12/16 loci; refusal floor: …): no estimate; repeat with more
+/// DNA").
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "low template (median peak height {median_peak_rfu:.0} RFU, peaks at {loci_with_peaks}/{loci} loci; refusal floor: median below {refuse_below_rfu:.0} RFU or peaks at fewer than {refuse_locus_percent:.0}% of the loci): no estimate; repeat with more DNA"
+)]
+pub struct LowTemplateRefusal {
+    /// Median peak height, RFU.
+    pub median_peak_rfu: f64,
+    /// Loci with a peak.
+    pub loci_with_peaks: usize,
+    /// Loci considered.
+    pub loci: usize,
+    /// The refusal floor's median height, RFU.
+    pub refuse_below_rfu: f64,
+    /// The refusal floor's share of loci with peaks, %.
+    pub refuse_locus_percent: f64,
+}
+
+/// The low-template rule: `Err` below the refusal floor (median height,
+/// loci with peaks), a `STR-LOW-TEMPLATE` flag below the warning level
+/// (median height, loci with peaks, or median heterozygote balance below
+/// `het_balance_min`), nothing otherwise.
+pub fn low_template(
+    t: &TemplateLevel,
+    cfg: &StrConfig,
+) -> Result<Option<StrFlag>, LowTemplateRefusal> {
     let frac = if t.loci > 0 {
         t.loci_with_peaks as f64 / t.loci as f64
     } else {
@@ -267,11 +291,13 @@ pub fn low_template(t: &TemplateLevel, cfg: &StrConfig) -> Result<Option<StrFlag
         t.median_peak_rfu, t.loci_with_peaks, t.loci
     );
     if t.median_peak_rfu < cfg.refuse_below_rfu || frac < cfg.refuse_locus_fraction {
-        return Err(format!(
-            "low template ({what}; refusal floor: median below {:.0} RFU or peaks at fewer than {:.0}% of the loci): no estimate; repeat with more DNA",
-            cfg.refuse_below_rfu,
-            100.0 * cfg.refuse_locus_fraction
-        ));
+        return Err(LowTemplateRefusal {
+            median_peak_rfu: t.median_peak_rfu,
+            loci_with_peaks: t.loci_with_peaks,
+            loci: t.loci,
+            refuse_below_rfu: cfg.refuse_below_rfu,
+            refuse_locus_percent: 100.0 * cfg.refuse_locus_fraction,
+        });
     }
     let low_hb = t.het_balance.is_some_and(|h| h < cfg.het_balance_min);
     if t.median_peak_rfu < cfg.low_template_flag_rfu
