@@ -225,14 +225,29 @@ pub fn dominant_graft(s: &ChimerismSample) -> Option<DominantGraft> {
     })
 }
 
+/// The category of one sample without its explanation (what
+/// [`lineage_chimerism`] explains).
+pub fn lineage_value(
+    s: &ChimerismSample,
+    cfg: &ChimerismConfig,
+) -> Result<LineageChimerism, ValueError> {
+    let donor_percent = donor_percent(s)?;
+    Ok(LineageChimerism {
+        date: s.date,
+        lineage: s.lineage,
+        donor_percent,
+        category: categorize(donor_percent, cfg),
+        dominant: dominant_graft(s),
+    })
+}
+
 /// Categorises one sample.
 pub fn lineage_chimerism(
     s: &ChimerismSample,
     cfg: &ChimerismConfig,
 ) -> Result<Graded<LineageChimerism>, ValueError> {
-    let pct = donor_percent(s)?;
-    let category = categorize(pct, cfg);
-    let dominant = dominant_graft(s);
+    let value = lineage_value(s, cfg)?;
+    let (pct, category, dominant) = (value.donor_percent, value.category, &value.dominant);
     let mut ex = explanation("Donor chimerism category (one lineage)", cfg);
     ex.evidence.push(Evidence::value(
         Some(s.date),
@@ -256,7 +271,7 @@ pub fn lineage_chimerism(
                 format!("{} share in {}", p.person, s.lineage.label()),
             ));
         }
-        match &dominant {
+        match dominant {
             Some(d) => ex.flags.push(Flag::new(
                 "GF-combined",
                 format!(
@@ -286,13 +301,7 @@ pub fn lineage_chimerism(
         category.text()
     );
     Ok(Graded::Value {
-        value: LineageChimerism {
-            date: s.date,
-            lineage: s.lineage,
-            donor_percent: pct,
-            category,
-            dominant,
-        },
+        value,
         explanation: ex,
     })
 }
@@ -342,6 +351,61 @@ pub struct OverallChimerism {
     pub lineages: Vec<LineageChimerism>,
 }
 
+/// The overall state of one time point without its explanation (what
+/// [`overall_chimerism`] explains): `Ok(Err(missing))` when the samples lack
+/// a myeloid or a lymphoid fraction.
+pub fn overall_value(
+    samples: &[ChimerismSample],
+    cfg: &ChimerismConfig,
+) -> Result<Result<OverallChimerism, Vec<String>>, ValueError> {
+    let lineages = samples
+        .iter()
+        .map(|s| lineage_value(s, cfg))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(overall_of(lineages))
+}
+
+/// The lowest-donor sample of each side (E-6: each group is represented by
+/// its lowest donor %): `(myeloid, lymphoid)`.
+fn worst_of_each(
+    lineages: &[LineageChimerism],
+) -> (Option<&LineageChimerism>, Option<&LineageChimerism>) {
+    let worst = |f: fn(Lineage) -> bool| {
+        lineages
+            .iter()
+            .filter(|l| f(l.lineage))
+            .min_by(|a, b| a.donor_percent.total_cmp(&b.donor_percent))
+    };
+    (worst(Lineage::is_myeloid), worst(Lineage::is_lymphoid))
+}
+
+/// The overall state of categorised samples, or what is missing for it.
+fn overall_of(lineages: Vec<LineageChimerism>) -> Result<OverallChimerism, Vec<String>> {
+    let (my, ly) = worst_of_each(&lineages);
+    let (Some(my), Some(ly)) = (my, ly) else {
+        let mut missing = Vec::new();
+        if my.is_none() {
+            missing.push("myeloid (CD33/CD15/CD66 or CD34) chimerism".to_string());
+        }
+        if ly.is_none() {
+            missing.push("lymphoid (CD3) chimerism".to_string());
+        }
+        return Err(missing);
+    };
+    let state = match (my.category, ly.category) {
+        (a, b) if a == b => match a {
+            ChimerismCategory::FullDonor => OverallChimerismState::FullDonor,
+            ChimerismCategory::Mixed => OverallChimerismState::Mixed,
+            ChimerismCategory::LossOfDonor => OverallChimerismState::LossOfDonor,
+        },
+        (a, b) => OverallChimerismState::Split {
+            myeloid: a,
+            lymphoid: b,
+        },
+    };
+    Ok(OverallChimerism { state, lineages })
+}
+
 /// Overall state from the samples of one time point (E-6). Needs at least one
 /// myeloid and one lymphoid fraction; each group is represented by its lowest
 /// donor %.
@@ -361,53 +425,33 @@ pub fn overall_chimerism(
             lineages.push(value);
         }
     }
-    let worst = |f: fn(Lineage) -> bool| {
-        lineages
-            .iter()
-            .filter(|l| f(l.lineage))
-            .min_by(|a, b| a.donor_percent.total_cmp(&b.donor_percent))
-    };
-    let (my, ly) = (worst(Lineage::is_myeloid), worst(Lineage::is_lymphoid));
-    let (Some(my), Some(ly)) = (my, ly) else {
-        let mut missing = Vec::new();
-        if my.is_none() {
-            missing.push("myeloid (CD33/CD15/CD66 or CD34) chimerism".to_string());
+    let value = match overall_of(lineages) {
+        Ok(v) => v,
+        Err(missing) => {
+            ex.reason = "overall state needs both a myeloid and a lymphoid fraction (unsorted blood or marrow alone is reported per lineage only)".into();
+            return Ok(Graded::InsufficientData {
+                missing,
+                explanation: ex,
+            });
         }
-        if ly.is_none() {
-            missing.push("lymphoid (CD3) chimerism".to_string());
-        }
-        ex.reason = "overall state needs both a myeloid and a lymphoid fraction (unsorted blood or marrow alone is reported per lineage only)".into();
-        return Ok(Graded::InsufficientData {
-            missing,
-            explanation: ex,
-        });
-    };
-    let state = match (my.category, ly.category) {
-        (a, b) if a == b => match a {
-            ChimerismCategory::FullDonor => OverallChimerismState::FullDonor,
-            ChimerismCategory::Mixed => OverallChimerismState::Mixed,
-            ChimerismCategory::LossOfDonor => OverallChimerismState::LossOfDonor,
-        },
-        (a, b) => OverallChimerismState::Split {
-            myeloid: a,
-            lymphoid: b,
-        },
     };
     // "myeloid (CD33) 98% donor", but "myeloid 98% donor", not "myeloid (myeloid)".
     let side = |role: &str, label: &str| match label == role {
         true => role.to_string(),
         false => format!("{role} ({label})"),
     };
-    ex.reason = format!(
-        "{} {}% donor, {} {}% donor: {}",
-        side("myeloid", my.lineage.label()),
-        percent_text(my.donor_percent),
-        side("lymphoid", ly.lineage.label()),
-        percent_text(ly.donor_percent),
-        state.text()
-    );
+    if let (Some(my), Some(ly)) = worst_of_each(&value.lineages) {
+        ex.reason = format!(
+            "{} {}% donor, {} {}% donor: {}",
+            side("myeloid", my.lineage.label()),
+            percent_text(my.donor_percent),
+            side("lymphoid", ly.lineage.label()),
+            percent_text(ly.donor_percent),
+            value.state.text()
+        );
+    }
     Ok(Graded::Value {
-        value: OverallChimerism { state, lineages },
+        value,
         explanation: ex,
     })
 }

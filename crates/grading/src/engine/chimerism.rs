@@ -3,9 +3,9 @@
 
 use graftwatch_core::{Date, Percent};
 use graftwatch_course::AnchorKind;
-use graftwatch_criteria::Graded;
 use graftwatch_criteria::chimerism_state::{
     ChimerismSample, OverallChimerism, OverallChimerismState, PersonShare, overall_chimerism,
+    overall_value,
 };
 
 use super::Sink;
@@ -40,9 +40,10 @@ fn describe(v: &OverallChimerism) -> String {
         .join(", ")
 }
 
-fn day_state(g: &Graded<OverallChimerism>) -> DayState {
-    let (status, grade, value, missing) = match g {
-        Graded::Value { value, .. } => (
+/// The day state of one date's overall chimerism (`Err`: what is missing).
+fn day_state(v: &Result<OverallChimerism, Vec<String>>) -> DayState {
+    let (status, grade, value, missing) = match v {
+        Ok(value) => (
             DayStatus::Graded,
             Some(state_label(&value.state).0),
             serde_json::json!({
@@ -55,17 +56,11 @@ fn day_state(g: &Graded<OverallChimerism>) -> DayState {
             }),
             vec![],
         ),
-        Graded::InsufficientData { missing, .. } => (
+        Err(missing) => (
             DayStatus::InsufficientData,
             None,
             serde_json::Value::Null,
             missing.clone(),
-        ),
-        Graded::NotApplicable { reason, .. } => (
-            DayStatus::NotAssessed,
-            None,
-            serde_json::Value::Null,
-            vec![reason.clone()],
         ),
     };
     DayState {
@@ -156,13 +151,15 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     let mut dates: Vec<Date> = x.chimerism.iter().map(|s| s.date).collect();
     dates.dedup();
     let mut prev: Option<String> = None;
-    let mut last: Option<(Date, Graded<OverallChimerism>)> = None;
+    // Each date's state needs only the values; the explanation is written
+    // for the latest date, the one the summary reports.
+    let mut last: Option<(Date, Vec<ChimerismSample>)> = None;
     for date in dates {
         let samples = samples_of(x, date, sink);
-        match overall_chimerism(&samples, &cfg.chimerism) {
-            Ok(g) => {
-                sink.state(date, || day_state(&g));
-                if let Graded::Value { value, .. } = &g {
+        match overall_value(&samples, &cfg.chimerism) {
+            Ok(v) => {
+                sink.state(date, || day_state(&v));
+                if let Ok(value) = &v {
                     let (label, level) = state_label(&value.state);
                     let changed = prev.as_deref() != Some(label.as_str());
                     if level > 0 || changed {
@@ -179,7 +176,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                     }
                     prev = Some(label);
                 }
-                last = Some((date, g));
+                last = Some((date, samples));
             }
             Err(e) => sink.skip(
                 Criterion::Chimerism,
@@ -187,7 +184,11 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             ),
         }
     }
-    if let Some((date, g)) = last {
+    let Some((date, samples)) = last else {
+        return;
+    };
+    // The same samples passed `overall_value`, so this is `Ok`.
+    if let Ok(g) = overall_chimerism(&samples, &cfg.chimerism) {
         sink.item(SummaryItem::from_graded(
             Criterion::Chimerism,
             SummaryKey::ChimerismLatest,
