@@ -141,7 +141,7 @@ pub(crate) fn check_measure(profile: &StrProfile, cfg: &StrConfig) -> Result<(),
 
 impl StrReferences {
     /// Estimates every person's share in a post-transplant sample.
-    // Long function: the STR pipeline for one sample (QC, refusal, fit, calls, intervals) sharing many locals; its parts already live in references/fit/calls/sample_qc/purity, the remaining orchestration is split in issue 10.
+    // Long function: the STR pipeline for one sample (QC, refusal, fit, calls, intervals) sharing many locals; its parts already live in references/fit/calls/sample_qc/purity. Issue 10 leaves the split of the rest to the STR estimator rewrite of issue 13, which replaces this function.
     pub fn estimate(
         &self,
         sample: &StrProfile,
