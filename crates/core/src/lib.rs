@@ -10,6 +10,7 @@
 pub mod citation;
 pub mod date;
 pub mod de;
+pub mod dose;
 pub mod ids;
 pub mod limits;
 pub mod lineage;
@@ -21,6 +22,7 @@ pub mod units;
 
 pub use citation::{Citation, Provenance};
 pub use date::{Date, DateError, DayOffset, TimeOfDay};
+pub use dose::CellsPerKg;
 pub use ids::{DonorId, PatientId, PersonRef};
 pub use limits::{Limit, LimitKind, limit};
 pub use lineage::Lineage;

@@ -49,3 +49,17 @@ impl<'de> Deserialize<'de> for Percent {
         Percent::new(v).map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_bounds_both_sides() {
+        assert!(Percent::new(0.0).is_ok());
+        assert!(Percent::new(100.0).is_ok());
+        assert!(Percent::new(-0.001).is_err());
+        assert!(Percent::new(100.001).is_err());
+        assert!(Percent::new(f64::NAN).is_err());
+    }
+}

@@ -1,6 +1,6 @@
 //! Dated events: therapies, infusions, supportive care, complications.
 
-use graftwatch_core::{Date, DonorId, TimeOfDay};
+use graftwatch_core::{CellsPerKg, Date, DonorId, TimeOfDay};
 use serde::{Deserialize, Serialize};
 
 /// A dated event. `end_date` closes events with a duration (drugs, oxygen,
@@ -208,7 +208,7 @@ pub enum EventDetail {
         product: String,
         /// CAR+ cells per kg.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        dose_per_kg: Option<f64>,
+        dose_per_kg: Option<CellsPerKg>,
     },
     /// Conditioning regimen before transplant.
     Conditioning {
@@ -232,20 +232,20 @@ pub enum EventDetail {
         donor: DonorId,
         /// Total nucleated cells per kg.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        tnc_per_kg: Option<f64>,
+        tnc_per_kg: Option<CellsPerKg>,
         /// CD34+ cells per kg.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        cd34_per_kg: Option<f64>,
+        cd34_per_kg: Option<CellsPerKg>,
         /// CD3+ cells per kg.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        cd3_per_kg: Option<f64>,
+        cd3_per_kg: Option<CellsPerKg>,
     },
     /// Donor lymphocyte infusion (an anchor).
     Dli {
         /// Donor id.
         donor: DonorId,
         /// CD3+ cells per kg recipient weight.
-        cd3_per_kg: f64,
+        cd3_per_kg: CellsPerKg,
         /// Intent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         intent: Option<DliIntent>,

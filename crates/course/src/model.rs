@@ -1,6 +1,6 @@
 //! The course document.
 
-use graftwatch_core::{Analyte, Date, DonorId};
+use graftwatch_core::{Analyte, CellsPerKg, Date, DonorId};
 use serde::{Deserialize, Serialize};
 
 use crate::anchor::{Anchor, AnchorKind};
@@ -19,11 +19,11 @@ pub struct GraftInfusion<'a> {
     /// Donor or cord unit.
     pub donor: &'a DonorId,
     /// Total nucleated cells per kg.
-    pub tnc_per_kg: Option<f64>,
+    pub tnc_per_kg: Option<CellsPerKg>,
     /// CD34+ cells per kg.
-    pub cd34_per_kg: Option<f64>,
+    pub cd34_per_kg: Option<CellsPerKg>,
     /// CD3+ cells per kg.
-    pub cd3_per_kg: Option<f64>,
+    pub cd3_per_kg: Option<CellsPerKg>,
 }
 
 /// Format tag of version 1 of the course document.

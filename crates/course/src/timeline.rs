@@ -160,7 +160,7 @@ fn describe_detail(detail: &EventDetail) -> String {
         } => {
             let mut s = format!("CAR-T infusion {product} (anti-{target})");
             if let Some(d) = dose_per_kg {
-                let _ = write!(s, " {} cells/kg", short(*d));
+                let _ = write!(s, " {} cells/kg", short(d.get()));
             }
             s
         }
@@ -174,16 +174,16 @@ fn describe_detail(detail: &EventDetail) -> String {
         } => {
             let mut s = format!("graft {} {donor}", source.label());
             if let Some(t) = tnc_per_kg {
-                let _ = write!(s, " TNC {}/kg", short(*t));
+                let _ = write!(s, " TNC {}/kg", short(t.get()));
             }
             if let Some(c) = cd34_per_kg {
-                let _ = write!(s, " CD34 {}/kg", short(*c));
+                let _ = write!(s, " CD34 {}/kg", short(c.get()));
             }
             s
         }
         EventDetail::Dli {
             donor, cd3_per_kg, ..
-        } => format!("DLI {donor} CD3 {}/kg", short(*cd3_per_kg)),
+        } => format!("DLI {donor} CD3 {}/kg", short(cd3_per_kg.get())),
         EventDetail::Transfusion { product, units } => transfusion_text(*product, *units),
         EventDetail::Drug {
             name,

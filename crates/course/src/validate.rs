@@ -415,7 +415,7 @@ fn check_event_detail(
                 ("cd3_per_kg", cd3_per_kg, LimitKind::GraftCd3PerKg),
             ] {
                 if let Some(v) = v {
-                    check_limit(s, || loc.event(i, name), name, *v, k);
+                    check_limit(s, || loc.event(i, name), name, v.get(), k);
                 }
             }
             if *transplant == 0 {
@@ -430,7 +430,16 @@ fn check_event_detail(
         }
         EventDetail::Dli {
             donor, cd3_per_kg, ..
-        } => check_dli(e, i, &donor.0, *cd3_per_kg, donor_ids, first_graft, loc, s),
+        } => check_dli(
+            e,
+            i,
+            &donor.0,
+            cd3_per_kg.get(),
+            donor_ids,
+            first_graft,
+            loc,
+            s,
+        ),
         EventDetail::OxygenSupport {
             flow_l_min: Some(f),
             ..
@@ -465,7 +474,7 @@ fn check_event_detail(
             s,
             || loc.event(i, "dose_per_kg"),
             "dose_per_kg",
-            *d,
+            d.get(),
             LimitKind::CarTDosePerKg,
         ),
         _ => {}

@@ -78,7 +78,7 @@ fn detail(donors: Vec<DonorId>) -> impl Strategy<Value = EventDetail> {
                 EventDetail::CarTInfusion {
                     target,
                     product,
-                    dose_per_kg,
+                    dose_per_kg: dose_per_kg.map(graftwatch_core::CellsPerKg::new),
                 }
             }
         ),
@@ -146,7 +146,7 @@ fn detail(donors: Vec<DonorId>) -> impl Strategy<Value = EventDetail> {
         )
             .prop_map(|(donor, cd3_per_kg, intent)| EventDetail::Dli {
                 donor,
-                cd3_per_kg,
+                cd3_per_kg: graftwatch_core::CellsPerKg::new(cd3_per_kg),
                 intent
             }),
     ]
@@ -261,9 +261,9 @@ fn course() -> impl Strategy<Value = Course> {
                         transplant: 1,
                         source: GraftSource::Ucb,
                         donor: donors[0].clone(),
-                        tnc_per_kg: Some(2.61e7),
+                        tnc_per_kg: Some(graftwatch_core::CellsPerKg::new(2.61e7)),
                         cd34_per_kg: None,
-                        cd3_per_kg: Some(1.0 / 3.0),
+                        cd3_per_kg: Some(graftwatch_core::CellsPerKg::new(1.0 / 3.0)),
                     },
                 }];
                 for (i, (detail, day, len, id, note)) in evs.into_iter().enumerate() {
@@ -293,7 +293,7 @@ fn course() -> impl Strategy<Value = Course> {
                             source: GraftSource::BoneMarrow,
                             donor: donors[donors.len() - 1].clone(),
                             tnc_per_kg: None,
-                            cd34_per_kg: Some(3.3e6),
+                            cd34_per_kg: Some(graftwatch_core::CellsPerKg::new(3.3e6)),
                             cd3_per_kg: None,
                         },
                     });
@@ -494,7 +494,7 @@ fn event_field_table_matches_the_model() {
         EventDetail::CarTInfusion {
             target: s(),
             product: s(),
-            dose_per_kg: Some(1.0),
+            dose_per_kg: Some(graftwatch_core::CellsPerKg::new(1.0)),
         },
         EventDetail::Conditioning {
             regimen: s(),
@@ -505,13 +505,13 @@ fn event_field_table_matches_the_model() {
             transplant: 1,
             source: GraftSource::Pbsc,
             donor: donor.clone(),
-            tnc_per_kg: Some(1.0),
-            cd34_per_kg: Some(1.0),
-            cd3_per_kg: Some(1.0),
+            tnc_per_kg: Some(graftwatch_core::CellsPerKg::new(1.0)),
+            cd34_per_kg: Some(graftwatch_core::CellsPerKg::new(1.0)),
+            cd3_per_kg: Some(graftwatch_core::CellsPerKg::new(1.0)),
         },
         EventDetail::Dli {
             donor,
-            cd3_per_kg: 1.0,
+            cd3_per_kg: graftwatch_core::CellsPerKg::new(1.0),
             intent: Some(DliIntent::Therapeutic),
         },
         EventDetail::Transfusion {

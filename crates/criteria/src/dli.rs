@@ -17,7 +17,7 @@
 //!   abstract] supports a start below 1×10⁸/kg; Dazzi et al. *Blood* 2000 [V
 //!   abstract] supports escalating over bulk dosing.
 
-use graftwatch_core::{Citation, Date, LimitKind, Lineage, Provenance};
+use graftwatch_core::{CellsPerKg, Citation, Date, LimitKind, Lineage, Provenance};
 use serde::{Deserialize, Serialize};
 
 pub use crate::chimerism_rise::{CITE_RISE, RiseRule, RiseSample};
@@ -195,7 +195,7 @@ pub struct GivenDli {
     /// Donor id.
     pub donor: String,
     /// CD3+ cells/kg.
-    pub cd3_per_kg: f64,
+    pub cd3_per_kg: CellsPerKg,
 }
 
 /// Everything the decision needs for one day.
@@ -333,7 +333,7 @@ pub struct DoseStep {
     /// Step number (1 = the next DLI).
     pub step: u32,
     /// CD3+ cells/kg.
-    pub cd3_per_kg: f64,
+    pub cd3_per_kg: CellsPerKg,
     /// Earliest date for this step.
     pub earliest: Date,
     /// Condition for giving it.
@@ -870,13 +870,13 @@ fn timing_prerequisites(input: &DliInput, cfg: &DliConfig, day: i32) -> Vec<Crit
             reason: format!(
                 "previous DLI {} ({} CD3+/kg) {} days earlier",
                 l.date,
-                sci(l.cd3_per_kg),
+                sci(l.cd3_per_kg.get()),
                 since
             ),
             evidence: vec![Evidence::value(
                 Some(l.date),
                 "dli",
-                l.cd3_per_kg,
+                l.cd3_per_kg.get(),
                 Some(graftwatch_core::Unit::PerKg),
                 "previous DLI",
             )],
@@ -907,7 +907,7 @@ fn ladder_steps(first: f64, from: Date, cfg: &DliConfig) -> Vec<DoseStep> {
         let Some(d) = dose else { break };
         steps.push(DoseStep {
             step,
-            cd3_per_kg: d,
+            cd3_per_kg: CellsPerKg::new(d),
             earliest: date,
             condition: if step == 1 {
                 "when triggers and prerequisites are met".into()
@@ -966,19 +966,19 @@ fn plan_for(
                 "no escalation: GVHD occurred after the previous DLI".into(),
             ));
         }
-        Some(g) => match next_step(g.cd3_per_kg, cfg.ladder) {
+        Some(g) => match next_step(g.cd3_per_kg.get(), cfg.ladder) {
             Some(n) => (
                 n,
                 format!(
                     "half-log escalation from the previous {} CD3+/kg ({}): no GVHD since",
-                    sci(g.cd3_per_kg),
+                    sci(g.cd3_per_kg.get()),
                     g.date
                 ),
             ),
             None => {
                 let why = format!(
                     "no escalation step above the previous {} CD3+/kg ({}) inside the valid DLI dose range",
-                    sci(g.cd3_per_kg),
+                    sci(g.cd3_per_kg.get()),
                     g.date
                 );
                 return Ok(plan(vec![], why));
@@ -1252,9 +1252,9 @@ mod tests {
         assert_eq!(a.excluded_donors[0].0, "UCB-1");
         assert_eq!(a.plans.len(), 1);
         assert_eq!(a.plans[0].donor, "PBSC-1");
-        assert_eq!(a.plans[0].steps[0].cd3_per_kg, 1e5);
-        assert_eq!(a.plans[0].steps[1].cd3_per_kg, 3e5);
-        assert_eq!(a.plans[0].steps[2].cd3_per_kg, 1e6);
+        assert_eq!(a.plans[0].steps[0].cd3_per_kg.get(), 1e5);
+        assert_eq!(a.plans[0].steps[1].cd3_per_kg.get(), 3e5);
+        assert_eq!(a.plans[0].steps[2].cd3_per_kg.get(), 1e6);
         assert_eq!(a.plans[0].steps[1].earliest, d("2024-06-29"));
     }
 
@@ -1345,19 +1345,19 @@ mod tests {
         i.previous = vec![GivenDli {
             date: d("2024-05-05"),
             donor: "PBSC-1".into(),
-            cd3_per_kg: 1e5,
+            cd3_per_kg: graftwatch_core::CellsPerKg::new(1e5),
         }];
         // 27 days after the previous DLI: not yet.
         assert!(!assess(&i, &cfg).criteria_met);
         i.on = d("2024-06-02"); // 28 days
         let a = assess(&i, &cfg);
         assert!(a.criteria_met, "{}", a.summary);
-        assert_eq!(a.plans[0].steps[0].cd3_per_kg, 3e5);
+        assert_eq!(a.plans[0].steps[0].cd3_per_kg.get(), 3e5);
         let five = DliConfig {
             ladder: EscalationLadder::OneFiveTen,
             ..cfg
         };
-        assert_eq!(assess(&i, &five).plans[0].steps[0].cd3_per_kg, 5e5);
+        assert_eq!(assess(&i, &five).plans[0].steps[0].cd3_per_kg.get(), 5e5);
         i.gvhd_after_previous_dli = true;
         let a = assess(&i, &cfg);
         assert!(a.plans[0].steps.is_empty());
@@ -1383,7 +1383,7 @@ mod tests {
         i.marrow_blasts = vec![(d("2024-05-28"), 5.0)];
         let a = assess(&i, &cfg);
         assert_eq!(a.plans[0].setting, DliSetting::Therapeutic);
-        assert_eq!(a.plans[0].steps[0].cd3_per_kg, 1e6);
+        assert_eq!(a.plans[0].steps[0].cd3_per_kg.get(), 1e6);
         i.marrow_blasts = vec![(d("2024-05-28"), 4.9)];
         assert!(!assess(&i, &cfg).criteria_met);
     }
@@ -1550,7 +1550,7 @@ mod tests {
                 i.previous = vec![GivenDli {
                     date: d("2024-04-20"),
                     donor: "PBSC-1".into(),
-                    cd3_per_kg: prev,
+                    cd3_per_kg: graftwatch_core::CellsPerKg::new(prev),
                 }];
             });
             assert!(a.plans[0].steps.is_empty(), "{prev}");
@@ -1569,10 +1569,14 @@ mod tests {
             i.previous = vec![GivenDli {
                 date: d("2024-04-20"),
                 donor: "PBSC-1".into(),
-                cd3_per_kg: 1e8,
+                cd3_per_kg: graftwatch_core::CellsPerKg::new(1e8),
             }];
         });
-        let doses: Vec<f64> = a.plans[0].steps.iter().map(|s| s.cd3_per_kg).collect();
+        let doses: Vec<f64> = a.plans[0]
+            .steps
+            .iter()
+            .map(|s| s.cd3_per_kg.get())
+            .collect();
         assert_eq!(doses, vec![3e8, 1e9]);
     }
 

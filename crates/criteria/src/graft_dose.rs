@@ -12,7 +12,7 @@
 //!   (5×10⁶/kg in haplo-PTCy protocols) [R]. No consensus CD3+/kg threshold
 //!   is given in the reference: the CD3+ dose is reported without a verdict.
 
-use graftwatch_core::{Citation, Provenance};
+use graftwatch_core::{CellsPerKg, Citation, Provenance};
 use serde::Serialize;
 
 /// Eurocord/EBMT UCB selection table.
@@ -88,11 +88,11 @@ pub struct GraftToCheck {
     /// HLA match text, e.g. `5/8`, `4/6`.
     pub hla_match: Option<String>,
     /// TNC/kg.
-    pub tnc_per_kg: Option<f64>,
+    pub tnc_per_kg: Option<CellsPerKg>,
     /// CD34+/kg.
-    pub cd34_per_kg: Option<f64>,
+    pub cd34_per_kg: Option<CellsPerKg>,
     /// CD3+/kg.
-    pub cd3_per_kg: Option<f64>,
+    pub cd3_per_kg: Option<CellsPerKg>,
 }
 
 fn check_min(
@@ -159,6 +159,7 @@ fn check_ucb(g: &GraftToCheck, combined: bool, out: &mut Vec<GraftCheck>) {
         (2.5e7, 1.5e5, "single unit")
     };
     for (cells, value, min) in [("TNC", g.tnc_per_kg, tnc), ("CD34+", g.cd34_per_kg, cd34)] {
+        let value = value.map(CellsPerKg::get);
         out.push(check_min(
             format!("{} {cells}/kg", g.donor),
             value,
@@ -205,12 +206,12 @@ fn ucb_hla_check(donor: &str, h: &str) -> GraftCheck {
 fn check_pbsc(g: &GraftToCheck, out: &mut Vec<GraftCheck>) {
     out.push(check_min(
         format!("{} CD34+/kg", g.donor),
-        g.cd34_per_kg,
+        g.cd34_per_kg.map(CellsPerKg::get),
         2e6,
         "2.0×10^6 CD34+/kg minimum",
         CITE_PBSC,
     ));
-    if let Some(v) = g.cd34_per_kg {
+    if let Some(v) = g.cd34_per_kg.map(CellsPerKg::get) {
         let cap = if g.haploidentical { 5e6 } else { 8e6 };
         if v > cap {
             out.push(GraftCheck {
@@ -233,9 +234,9 @@ fn check_pbsc(g: &GraftToCheck, out: &mut Vec<GraftCheck>) {
     }
     out.push(GraftCheck {
         what: format!("{} CD3+/kg", g.donor),
-        value: g.cd3_per_kg,
+        value: g.cd3_per_kg.map(CellsPerKg::get),
         status: CheckStatus::Reported,
-        reason: match g.cd3_per_kg {
+        reason: match g.cd3_per_kg.map(CellsPerKg::get) {
             Some(v) => format!(
                 "{} (no consensus threshold in the reference)",
                 crate::dli::sci(v)
@@ -256,8 +257,8 @@ mod tests {
             is_ucb: true,
             haploidentical: false,
             hla_match: Some(hla.into()),
-            tnc_per_kg: Some(tnc),
-            cd34_per_kg: Some(cd34),
+            tnc_per_kg: Some(graftwatch_core::CellsPerKg::new(tnc)),
+            cd34_per_kg: Some(graftwatch_core::CellsPerKg::new(cd34)),
             cd3_per_kg: None,
         }
     }
@@ -268,8 +269,8 @@ mod tests {
             haploidentical: true,
             hla_match: Some("5/10".into()),
             tnc_per_kg: None,
-            cd34_per_kg: Some(cd34),
-            cd3_per_kg: Some(1e8),
+            cd34_per_kg: Some(graftwatch_core::CellsPerKg::new(cd34)),
+            cd3_per_kg: Some(graftwatch_core::CellsPerKg::new(1e8)),
         }
     }
 

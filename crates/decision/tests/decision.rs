@@ -98,7 +98,7 @@ fn decision_trail_at_the_dli_date() {
     assert_eq!(a.excluded_donors[0].0, "UCB-1");
     assert_eq!(a.plans[0].donor, "PBSC-1");
     assert_eq!(a.plans[0].setting, DliSetting::Preemptive);
-    assert_eq!(a.plans[0].steps[0].cd3_per_kg, 1e5);
+    assert_eq!(a.plans[0].steps[0].cd3_per_kg.get(), 1e5);
     // The DLI given that day is not counted as a previous one.
     assert!(
         !a.prerequisites

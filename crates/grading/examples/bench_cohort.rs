@@ -57,7 +57,7 @@ fn patient(i: u64, days: i32) -> Course {
             source: GraftSource::Pbsc,
             donor: donor.clone(),
             tnc_per_kg: None,
-            cd34_per_kg: Some(5e6),
+            cd34_per_kg: Some(graftwatch_core::CellsPerKg::new(5e6)),
             cd3_per_kg: None,
         },
     )];

@@ -85,7 +85,7 @@ pub fn assessment_html(a: &DliAssessment, n: usize) -> String {
                 h,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"date\">{}</td><td>{}</td></tr>",
                 s.step,
-                escape(&sci(s.cd3_per_kg)),
+                escape(&sci(s.cd3_per_kg.get())),
                 s.earliest,
                 escape(&s.condition)
             );

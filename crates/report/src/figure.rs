@@ -648,7 +648,7 @@ fn anchor_style(
         }
         AnchorKind::Dli(_) => {
             let dose = course.events.iter().find_map(|e| match &e.detail {
-                EventDetail::Dli { cd3_per_kg, .. } if e.date == date => Some(*cd3_per_kg),
+                EventDetail::Dli { cd3_per_kg, .. } if e.date == date => Some(cd3_per_kg.get()),
                 _ => None,
             });
             let label = match dose {

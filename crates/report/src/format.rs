@@ -1,6 +1,6 @@
 //! Number, date and dose formatting for the report.
 
-use graftwatch_core::{Date, DayOffset, DonorId};
+use graftwatch_core::{CellsPerKg, Date, DayOffset, DonorId};
 use graftwatch_course::GraftSource;
 
 const MONTHS: [&str; 12] = [
@@ -114,9 +114,9 @@ pub fn graft_name(source: GraftSource, donor: &DonorId) -> String {
 /// The cell doses per kg of a graft that were recorded, named `TNC`,
 /// `CD34+` and `CD3+`, in that order.
 pub fn graft_doses(
-    tnc_per_kg: Option<f64>,
-    cd34_per_kg: Option<f64>,
-    cd3_per_kg: Option<f64>,
+    tnc_per_kg: Option<CellsPerKg>,
+    cd34_per_kg: Option<CellsPerKg>,
+    cd3_per_kg: Option<CellsPerKg>,
 ) -> impl Iterator<Item = (&'static str, f64)> {
     [
         ("TNC", tnc_per_kg),
@@ -124,7 +124,7 @@ pub fn graft_doses(
         ("CD3+", cd3_per_kg),
     ]
     .into_iter()
-    .filter_map(|(name, v)| v.map(|v| (name, v)))
+    .filter_map(|(name, v)| v.map(|v| (name, v.get())))
 }
 
 #[cfg(test)]

@@ -180,7 +180,7 @@ fn donors_table(h: &mut String, course: &Course) {
                     EventDetail::Dli {
                         donor, cd3_per_kg, ..
                     } if donor == &d.id => {
-                        Some(format!("{} DLI · CD3+ {}", e.date, sci(*cd3_per_kg)))
+                        Some(format!("{} DLI · CD3+ {}", e.date, sci(cd3_per_kg.get())))
                     }
                     _ => None,
                 })

@@ -208,7 +208,7 @@ fn render_table(o: &Output) -> String {
                     s,
                     "    step {}: {} CD3+/kg, earliest {}, {}",
                     st.step,
-                    graftwatch_criteria::dli::sci(st.cd3_per_kg),
+                    graftwatch_criteria::dli::sci(st.cd3_per_kg.get()),
                     st.earliest,
                     st.condition
                 );

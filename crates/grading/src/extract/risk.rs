@@ -3,7 +3,7 @@
 //! donor→recipient sex combination, conditioning intensity, and the disease
 //! assessment closest before HCT.
 
-use graftwatch_core::{Date, DonorId};
+use graftwatch_core::{CellsPerKg, Date, DonorId};
 use graftwatch_course::{
     AnchorKind, ConditioningIntensity, Course, Diagnosis, DonorRelationship, EventDetail,
     GraftSource, Sex,
@@ -20,9 +20,9 @@ pub struct Graft {
     /// Infusion date.
     pub date: Date,
     /// CD34+ cells/kg, when recorded.
-    pub cd34_per_kg: Option<f64>,
+    pub cd34_per_kg: Option<CellsPerKg>,
     /// TNC/kg, when recorded.
-    pub tnc_per_kg: Option<f64>,
+    pub tnc_per_kg: Option<CellsPerKg>,
 }
 
 /// A transplant: its number, day 0 and grafts.

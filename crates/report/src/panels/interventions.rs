@@ -188,13 +188,13 @@ fn cell_infusion_item(e: &Event) -> Option<LaneItem> {
             end: single,
             marker: Some(Shape::Star),
             label: match dose_per_kg {
-                Some(d) => format!("CAR-T {target} {}/kg", sci(*d)),
+                Some(d) => format!("CAR-T {target} {}/kg", sci(d.get())),
                 None => format!("CAR-T {target}"),
             },
             detail: format!(
                 "CAR-T infusion: {product}, target {target}{}{note}",
                 dose_per_kg
-                    .map(|d| format!(", {} CAR+ cells/kg", sci(d)))
+                    .map(|d| format!(", {} CAR+ cells/kg", sci(d.get())))
                     .unwrap_or_default()
             ),
             colour: palette::CAR_T,
@@ -235,10 +235,10 @@ fn cell_infusion_item(e: &Event) -> Option<LaneItem> {
             start: e.date,
             end: single,
             marker: Some(Shape::Diamond),
-            label: format!("DLI {}", sci(*cd3_per_kg)),
+            label: format!("DLI {}", sci(cd3_per_kg.get())),
             detail: format!(
                 "DLI from {donor}: {} CD3+/kg{}{note}",
-                sci(*cd3_per_kg),
+                sci(cd3_per_kg.get()),
                 intent
                     .map(|i| format!(", {}", format!("{i:?}").to_lowercase()))
                     .unwrap_or_default()
