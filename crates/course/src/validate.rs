@@ -430,16 +430,7 @@ fn check_event_detail(
         }
         EventDetail::Dli {
             donor, cd3_per_kg, ..
-        } => check_dli(
-            e,
-            i,
-            &donor.0,
-            cd3_per_kg.get(),
-            donor_ids,
-            first_graft,
-            loc,
-            s,
-        ),
+        } => check_dli(e, i, &donor.0, *cd3_per_kg, donor_ids, first_graft, loc, s),
         EventDetail::OxygenSupport {
             flow_l_min: Some(f),
             ..
@@ -487,7 +478,7 @@ fn check_dli(
     e: &crate::event::Event,
     i: usize,
     donor: &str,
-    cd3_per_kg: f64,
+    cd3_per_kg: graftwatch_core::CellsPerKg,
     donor_ids: &HashSet<String>,
     first_graft: Option<Date>,
     loc: &dyn Locator,
@@ -498,7 +489,7 @@ fn check_dli(
         s,
         || loc.event(i, "cd3_per_kg"),
         "cd3_per_kg",
-        cd3_per_kg,
+        cd3_per_kg.get(),
         LimitKind::DliCd3PerKg,
     );
     let problem = match first_graft {
