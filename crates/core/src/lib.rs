@@ -26,7 +26,7 @@ pub use dose::CellsPerKg;
 pub use ids::{DonorId, PatientId, PersonRef};
 pub use limits::{Limit, LimitKind, limit};
 pub use lineage::Lineage;
-pub use percent::{Percent, PercentError};
+pub use percent::{Fraction, FractionError, Percent, PercentError};
 pub use position::{GenomicPosition, PositionError};
 pub use rng::SeededRng;
 pub use units::{Analyte, Unit, UnitError};
