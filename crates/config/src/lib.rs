@@ -318,9 +318,9 @@ mod tests {
             "s.toml",
         )
         .unwrap();
-        assert_eq!(c.alerts.mrd_positive_percent, 0.2);
+        assert_eq!(c.alerts.mrd_positive_percent.get(), 0.2);
         assert_eq!(c.alerts.dli_gvhd_within_days, 21);
-        assert_eq!(c.alerts.chimerism_lod_percent, 0.5);
+        assert_eq!(c.alerts.chimerism_lod_percent.get(), 0.5);
         let e = Config::from_toml_str("[alerts]\nmrd_positive_percent = 0.2\n", "s.toml")
             .unwrap_err()
             .to_string();

@@ -10,10 +10,12 @@
 //! Estimators may produce a raw value a little outside the range (a
 //! least-squares fit, a confidence-interval end); they keep that as `f64`
 //! and say where they bound it ([`Percent::clamp`], [`Fraction::clamp`]).
-//! Quantities that may exceed 100 % (FEV1 or DLCO as % predicted) are not
-//! shares of a whole and stay plain numbers.
-
-use std::fmt;
+//! Quantities that may exceed 100 % (FEV1 or DLCO as % predicted, a qPCR
+//! transcript ratio) are not shares of a whole and stay plain numbers.
+//!
+//! Neither type implements `Display`: every text names its own format
+//! (`{:.1}` of [`Percent::get`], with or without a `%`), so a change of
+//! type can never change a printed value unnoticed.
 
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +63,7 @@ impl Percent {
         Percent::new(f * 100.0)
     }
     /// The value in percent.
-    pub fn get(self) -> f64 {
+    pub const fn get(self) -> f64 {
         self.0
     }
     /// The value as a fraction in [0, 1].
@@ -73,11 +75,19 @@ impl Percent {
     pub fn complement(self) -> Percent {
         Percent((100.0 - self.0).clamp(0.0, 100.0))
     }
+    /// Total order (the value is finite, so this is the numeric order).
+    pub fn total_cmp(&self, other: &Percent) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+    /// The larger of two.
+    pub fn max(self, other: Percent) -> Percent {
+        Percent(self.0.max(other.0))
+    }
 }
 
-impl fmt::Display for Percent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}%", self.0)
+impl From<Percent> for f64 {
+    fn from(p: Percent) -> f64 {
+        p.0
     }
 }
 
@@ -124,7 +134,7 @@ impl Fraction {
         v.is_finite().then(|| Fraction(v.clamp(0.0, 1.0)))
     }
     /// The value as a fraction in [0, 1].
-    pub fn get(self) -> f64 {
+    pub const fn get(self) -> f64 {
         self.0
     }
     /// The same share in percent.
@@ -135,11 +145,15 @@ impl Fraction {
     pub fn complement(self) -> Fraction {
         Fraction((1.0 - self.0).clamp(0.0, 1.0))
     }
+    /// Total order (the value is finite, so this is the numeric order).
+    pub fn total_cmp(&self, other: &Fraction) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
 }
 
-impl fmt::Display for Fraction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+impl From<Fraction> for f64 {
+    fn from(f: Fraction) -> f64 {
+        f.0
     }
 }
 
@@ -214,15 +228,17 @@ mod tests {
     fn serialise_as_the_bare_number_and_check_on_read() {
         assert_eq!(serde_json::to_string(&Percent::lit(5.0)).unwrap(), "5.0");
         assert_eq!(serde_json::to_string(&Fraction::lit(0.25)).unwrap(), "0.25");
-        assert_eq!(serde_json::from_str::<Percent>("5").unwrap(), Percent::lit(5.0));
-        let e = serde_json::from_str::<Percent>("101").unwrap_err().to_string();
-        assert!(e.contains("101 is not a percentage between 0 and 100"), "{e}");
+        assert_eq!(
+            serde_json::from_str::<Percent>("5").unwrap(),
+            Percent::lit(5.0)
+        );
+        let e = serde_json::from_str::<Percent>("101")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("101 is not a percentage between 0 and 100"),
+            "{e}"
+        );
         assert!(serde_json::from_str::<Fraction>("1.5").is_err());
-    }
-
-    #[test]
-    fn display_names_the_scale() {
-        assert_eq!(Percent::lit(2.5).to_string(), "2.5%");
-        assert_eq!(Fraction::lit(0.025).to_string(), "0.025");
     }
 }

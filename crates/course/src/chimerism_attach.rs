@@ -7,7 +7,7 @@
 //! never duplicates it (before, reruns summed to 200 % and 300 %).
 //! Percentages are stored rounded to 0.01 points for every method.
 
-use graftwatch_core::{Date, Lineage, PersonRef};
+use graftwatch_core::{Date, Lineage, Percent, PersonRef};
 
 use crate::model::Course;
 use crate::observation::{ChimerismMethod, Observation, ObservationKind};
@@ -23,7 +23,10 @@ pub struct ChimerismResult {
     pub lineage: Lineage,
     /// Method.
     pub method: ChimerismMethod,
-    /// Share of each person, in percent (recipient and donors).
+    /// Share of each person, in percent (recipient and donors), as the
+    /// estimator gave it: a plain number, which [`attach_chimerism`] checks
+    /// (within 0.005 points of 0–100, else [`AttachError::BadShare`]) and
+    /// stores as a [`Percent`] rounded to 0.01.
     pub shares: Vec<(PersonRef, f64)>,
 }
 
@@ -64,8 +67,8 @@ pub enum AttachError {
 }
 
 /// Rounds a percentage to 0.01 points (the stored precision of every method).
-pub fn round_percent(p: f64) -> f64 {
-    (p * 100.0).round() / 100.0
+pub fn round_percent(p: Percent) -> Percent {
+    Percent::clamp((p.get() * 100.0).round() / 100.0).unwrap_or(p)
 }
 
 /// Attaches results to `course`: checks every donor first (nothing changes
@@ -121,7 +124,8 @@ pub fn attach_chimerism(
                 r.date,
                 r.lineage,
                 p.clone(),
-                round_percent(v.clamp(0.0, 100.0)),
+                // Checked above: finite and within 0.005 of 0–100.
+                Percent::clamp(*v).map_or(Percent::ZERO, round_percent),
                 r.method,
                 Some(r.sample.clone()),
             ));

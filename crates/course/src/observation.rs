@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use graftwatch_core::{Analyte, Date, Lineage, PersonRef, TimeOfDay, Unit};
+use graftwatch_core::{Analyte, Date, Lineage, Percent, PersonRef, TimeOfDay, Unit};
 use serde::{Deserialize, Serialize};
 
 /// Whether a finding is attributed to GVHD (MAGIC stages only GVHD-attributed
@@ -740,14 +740,14 @@ impl Observation {
         date: Date,
         lineage: Lineage,
         person: PersonRef,
-        percent: f64,
+        percent: Percent,
         method: ChimerismMethod,
         sample: Option<String>,
     ) -> Observation {
         let mut o = Observation::new(
             date,
             ObservationKind::Chimerism,
-            ObsValue::Number(percent),
+            ObsValue::Number(percent.get()),
             Some(Unit::Percent),
         );
         o.lineage = Some(lineage);
@@ -760,6 +760,13 @@ impl Observation {
     /// The numeric value, if any.
     pub fn number(&self) -> Option<f64> {
         self.value.as_f64()
+    }
+
+    /// The numeric value as a share of a whole (chimerism, blasts, MRD by
+    /// flow, cellularity: kinds whose value is 0–100 %, which validation
+    /// checks); `None` without a number or outside 0–100.
+    pub fn percent(&self) -> Option<Percent> {
+        self.number().and_then(|v| Percent::new(v).ok())
     }
 }
 

@@ -15,7 +15,7 @@
 //!
 //! Every column of both tables sums to exactly 100 % (tested).
 
-use graftwatch_core::{Citation, Provenance};
+use graftwatch_core::{Citation, Percent, Provenance};
 use serde::Serialize;
 
 /// Sources of the two charts.
@@ -323,11 +323,11 @@ pub struct RegionShare {
     /// Region.
     pub region: Region,
     /// The region's share of the whole body, % BSA.
-    pub region_percent: f64,
+    pub region_percent: Percent,
     /// Share of the region involved, %.
-    pub involved_percent: f64,
+    pub involved_percent: Percent,
     /// Contribution to the total, % BSA.
-    pub bsa_percent: f64,
+    pub bsa_percent: Percent,
 }
 
 /// The computed BSA.
@@ -336,7 +336,7 @@ pub struct BsaEstimate {
     /// Chart used.
     pub chart: BsaChart,
     /// Total involved, % BSA (0–100, unrounded).
-    pub total_percent: f64,
+    pub total_percent: Percent,
     /// Contribution of each region given.
     pub regions: Vec<RegionShare>,
 }
@@ -354,24 +354,26 @@ pub fn estimate(chart: BsaChart, involved: &[(Region, f64)]) -> Result<BsaEstima
                 chart: chart.label(),
             });
         };
-        if !pct.is_finite() || !(0.0..=100.0).contains(&pct) {
+        let Ok(involved_percent) = Percent::new(pct) else {
             return Err(BsaError::Share {
                 region: region.label(),
                 value: pct,
             });
-        }
+        };
         shares.retain(|s| s.region != region);
         shares.push(RegionShare {
             region,
-            region_percent: of_body,
-            involved_percent: pct,
-            bsa_percent: of_body * pct / 100.0,
+            region_percent: Percent::lit(of_body),
+            involved_percent,
+            bsa_percent: Percent::lit(of_body * pct / 100.0),
         });
     }
-    let total: f64 = shares.iter().map(|s| s.bsa_percent).sum();
+    let total: f64 = shares.iter().map(|s| s.bsa_percent.get()).sum();
     Ok(BsaEstimate {
         chart,
-        total_percent: total.min(100.0),
+        // Each chart's regions sum to 100 % of the body; the bound only
+        // absorbs floating-point rounding of that sum.
+        total_percent: Percent::clamp(total).unwrap_or(Percent::HUNDRED),
         regions: shares,
     })
 }
@@ -408,7 +410,7 @@ mod tests {
         {
             let all: Vec<(Region, f64)> =
                 chart.regions().iter().map(|(r, _)| (*r, 100.0)).collect();
-            assert_eq!(estimate(chart, &all).unwrap().total_percent, 100.0);
+            assert_eq!(estimate(chart, &all).unwrap().total_percent.get(), 100.0);
         }
     }
 
@@ -440,6 +442,7 @@ mod tests {
             estimate(BsaChart::LundBrowder(c), &[(Region::Head, 100.0)])
                 .unwrap()
                 .total_percent
+                .get()
         };
         assert_eq!(head(LundBrowderAge::Under1), 19.0);
         assert_eq!(head(LundBrowderAge::Adult), 7.0);
@@ -458,7 +461,7 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(e.total_percent, 27.0);
+        assert_eq!(e.total_percent.get(), 27.0);
         assert_eq!(e.regions.len(), 3);
     }
 
@@ -469,14 +472,14 @@ mod tests {
             &[(Region::RightArm, 100.0), (Region::RightArm, 50.0)],
         )
         .unwrap();
-        assert_eq!(e.total_percent, 4.5);
+        assert_eq!(e.total_percent.get(), 4.5);
     }
 
     #[test]
     fn share_boundaries() {
         let one = |p| estimate(BsaChart::RuleOfNines, &[(Region::LeftLeg, p)]);
-        assert_eq!(one(0.0).unwrap().total_percent, 0.0);
-        assert_eq!(one(100.0).unwrap().total_percent, 18.0);
+        assert_eq!(one(0.0).unwrap().total_percent.get(), 0.0);
+        assert_eq!(one(100.0).unwrap().total_percent.get(), 18.0);
         assert!(matches!(one(-0.1), Err(BsaError::Share { .. })));
         assert!(matches!(one(100.1), Err(BsaError::Share { .. })));
         assert!(matches!(one(f64::NAN), Err(BsaError::Share { .. })));

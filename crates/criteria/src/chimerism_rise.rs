@@ -16,7 +16,7 @@
 //! the STR assay's quantification limit (chimerism-methods.md: STR LoD
 //! 1–5 %), engine decision 12 in docs/criteria-decisions.md.
 
-use graftwatch_core::{Citation, Provenance};
+use graftwatch_core::{Citation, Percent, Provenance};
 use serde::{Deserialize, Serialize};
 
 /// Citation of the rule.
@@ -35,10 +35,11 @@ pub const CITE_RISE: Citation = Citation {
 pub struct RiseRule {
     /// Consecutive rises that make "rising" (2 = three samples).
     pub serial_rises: usize,
-    /// Smallest rise, in percentage points, that counts.
+    /// Smallest rise, in percentage points, that counts (a difference of
+    /// two shares, not a share: a plain number).
     pub min_step_points: f64,
     /// Limit of detection (%): values below it are compared as at the LoD.
-    pub lod_percent: f64,
+    pub lod_percent: Percent,
 }
 
 impl Default for RiseRule {
@@ -46,7 +47,7 @@ impl Default for RiseRule {
         RiseRule {
             serial_rises: 2,
             min_step_points: 1.0,
-            lod_percent: 1.0,
+            lod_percent: Percent::lit(1.0),
         }
     }
 }
@@ -55,21 +56,23 @@ impl Default for RiseRule {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RiseSample {
     /// Recipient share, %.
-    pub recipient_percent: f64,
+    pub recipient_percent: Percent,
     /// The sample's limit of detection, %, when the assay reports one.
-    pub lod_percent: Option<f64>,
+    pub lod_percent: Option<Percent>,
 }
 
 impl RiseRule {
     /// The LoD used for a sample.
     fn lod(&self, s: &RiseSample) -> f64 {
-        s.lod_percent.unwrap_or(0.0).max(self.lod_percent).max(0.0)
+        s.lod_percent
+            .map_or(0.0, Percent::get)
+            .max(self.lod_percent.get())
     }
 
     /// Whether the step `a → b` is a rise.
     pub fn is_rise(&self, a: &RiseSample, b: &RiseSample) -> bool {
         let lod = self.lod(a).max(self.lod(b));
-        let step = b.recipient_percent.max(lod) - a.recipient_percent.max(lod);
+        let step = b.recipient_percent.get().max(lod) - a.recipient_percent.get().max(lod);
         step > 0.0 && step >= self.min_step_points
     }
 
@@ -109,7 +112,7 @@ mod tests {
     fn s(v: &[f64]) -> Vec<RiseSample> {
         v.iter()
             .map(|x| RiseSample {
-                recipient_percent: *x,
+                recipient_percent: Percent::new(*x).unwrap(),
                 lod_percent: None,
             })
             .collect()
@@ -145,7 +148,7 @@ mod tests {
         let r = RiseRule::default();
         assert!(!r.rising_at_last(&s(&[0.2, 0.5, 0.9])));
         let mut v = s(&[2.0, 4.0, 6.0]);
-        v[2].lod_percent = Some(7.0);
+        v[2].lod_percent = Some(Percent::lit(7.0));
         assert!(!r.rising_at_last(&v), "sample LoD above the values");
     }
 }

@@ -96,27 +96,35 @@ impl ChimerismCategory {
 /// A donor percentage in text with enough decimals that it never reads as
 /// the other side of a category boundary (5 % and 95 %): `95.01` stays
 /// `95.01`, never a rounded `95.0` next to a full-donor call.
-pub fn percent_text(v: f64) -> String {
+pub fn percent_text(v: impl Into<f64>) -> String {
+    let v: f64 = v.into();
     for d in 1..=6usize {
         let t = format!("{v:.d$}");
         let r: f64 = t.parse().unwrap_or(v);
         let same = |b: f64| (r > b) == (v > b) && (r < b) == (v < b);
-        if same(95.0) && same(5.0) {
+        if same(FULL_DONOR_BOUNDARY.get()) && same(LOSS_OF_DONOR_BELOW.get()) {
             return t;
         }
     }
     format!("{v}")
 }
 
+/// The full-donor boundary (Sureda 2024 / ASTCT: > 95 %; CIBMTR option
+/// ≥ 95 %, [`FullDonorRule`]).
+pub const FULL_DONOR_BOUNDARY: Percent = Percent::lit(95.0);
+/// Loss of donor chimerism is donor < 5 % (5.0 is mixed; E-8 uses the same
+/// boundary for graft rejection).
+pub const LOSS_OF_DONOR_BELOW: Percent = Percent::lit(5.0);
+
 /// Category of a donor percentage.
-pub fn categorize(donor_percent: f64, cfg: &ChimerismConfig) -> ChimerismCategory {
+pub fn categorize(donor_percent: Percent, cfg: &ChimerismConfig) -> ChimerismCategory {
     let full = match cfg.full_donor_rule {
-        FullDonorRule::GreaterThan95 => donor_percent > 95.0,
-        FullDonorRule::AtLeast95 => donor_percent >= 95.0,
+        FullDonorRule::GreaterThan95 => donor_percent > FULL_DONOR_BOUNDARY,
+        FullDonorRule::AtLeast95 => donor_percent >= FULL_DONOR_BOUNDARY,
     };
     if full {
         ChimerismCategory::FullDonor
-    } else if donor_percent >= 5.0 {
+    } else if donor_percent >= LOSS_OF_DONOR_BELOW {
         ChimerismCategory::Mixed
     } else {
         ChimerismCategory::LossOfDonor
@@ -129,9 +137,9 @@ pub struct DominantGraft {
     /// Donor (graft) id.
     pub donor: DonorId,
     /// Its share.
-    pub percent: f64,
+    pub percent: Percent,
     /// Next-largest donor share (0 if single donor).
-    pub runner_up_percent: f64,
+    pub runner_up_percent: Percent,
 }
 
 /// State of one lineage at one date.
@@ -142,7 +150,7 @@ pub struct LineageChimerism {
     /// Lineage.
     pub lineage: Lineage,
     /// Total donor % (sum over donors).
-    pub donor_percent: f64,
+    pub donor_percent: Percent,
     /// Category.
     pub category: ChimerismCategory,
     /// Largest donor when donors are named (ties → `None`).
@@ -165,7 +173,7 @@ fn explanation(rule: &'static str, cfg: &ChimerismConfig) -> Explanation {
 }
 
 /// Donor % of a sample, validating the shares.
-pub fn donor_percent(s: &ChimerismSample) -> Result<f64, ValueError> {
+pub fn donor_percent(s: &ChimerismSample) -> Result<Percent, ValueError> {
     let inconsistent = |detail: String| ValueError::Inconsistent {
         what: "chimerism",
         date: Some(s.date),
@@ -196,25 +204,27 @@ pub fn donor_percent(s: &ChimerismSample) -> Result<f64, ValueError> {
         .map(|p| p.percent.get())
         .collect();
     Ok(if donors.is_empty() {
-        100.0 - s.shares[0].percent.get()
+        s.shares[0].percent.complement()
     } else {
-        donors.iter().sum::<f64>().min(100.0)
+        // Each share is in 0–100, so the sum is ≥ 0; the sum is bounded
+        // at 100 (rounding in the lab's report may take it a little over).
+        Percent::clamp(donors.iter().sum::<f64>()).unwrap_or(Percent::HUNDRED)
     })
 }
 
 /// The dominant donor of a sample with named donors.
 pub fn dominant_graft(s: &ChimerismSample) -> Option<DominantGraft> {
-    let mut donors: Vec<(&DonorId, f64)> = s
+    let mut donors: Vec<(&DonorId, Percent)> = s
         .shares
         .iter()
         .filter_map(|p| match &p.person {
-            PersonRef::Donor(d) => Some((d, p.percent.get())),
+            PersonRef::Donor(d) => Some((d, p.percent)),
             PersonRef::Recipient => None,
         })
         .collect();
-    donors.sort_by(|a, b| b.1.total_cmp(&a.1));
+    donors.sort_by(|a, b| b.1.get().total_cmp(&a.1.get()));
     let first = donors.first()?;
-    let second = donors.get(1).map_or(0.0, |d| d.1);
+    let second = donors.get(1).map_or(Percent::ZERO, |d| d.1);
     if second == first.1 {
         return None;
     }
@@ -252,7 +262,7 @@ pub fn lineage_chimerism(
     ex.evidence.push(Evidence::value(
         Some(s.date),
         format!("donor_chimerism_{}", s.lineage),
-        pct,
+        pct.get(),
         Some(Unit::Percent),
         format!("{} donor % on {}", s.lineage.label(), s.date),
     ));

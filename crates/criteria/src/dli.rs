@@ -17,7 +17,7 @@
 //!   abstract] supports a start below 1×10⁸/kg; Dazzi et al. *Blood* 2000 [V
 //!   abstract] supports escalating over bulk dosing.
 
-use graftwatch_core::{CellsPerKg, Citation, Date, LimitKind, Lineage, Provenance};
+use graftwatch_core::{CellsPerKg, Citation, Date, LimitKind, Lineage, Percent, Provenance};
 use serde::{Deserialize, Serialize};
 
 pub use crate::chimerism_rise::{CITE_RISE, RiseRule, RiseSample};
@@ -98,9 +98,9 @@ pub struct RecipientShare {
     /// Lineage.
     pub lineage: Lineage,
     /// Recipient share, % of cells.
-    pub recipient_percent: f64,
+    pub recipient_percent: Percent,
     /// Limit of detection of the assay for this sample, %, when known.
-    pub lod_percent: Option<f64>,
+    pub lod_percent: Option<Percent>,
 }
 
 /// MRD method.
@@ -121,7 +121,8 @@ pub struct MrdResult {
     pub date: Date,
     /// Method.
     pub method: MrdMethod,
-    /// Value in %.
+    /// Value in % (flow: % of CD45+ cells; qPCR: transcript ratio, which
+    /// may exceed 100 %, so this is a plain number, not a share).
     pub percent: f64,
     /// A qualitative result: `Some(true)` positive, `Some(false)` negative.
     pub qualitative: Option<bool>,
@@ -184,7 +185,7 @@ pub struct DliDonor {
     /// Type.
     pub donor_type: DliDonorType,
     /// Share of the graft this donor contributes in the latest sample, %.
-    pub latest_share_percent: Option<f64>,
+    pub latest_share_percent: Option<Percent>,
 }
 
 /// A DLI already given.
@@ -212,7 +213,7 @@ pub struct DliInput {
     /// MRD results up to `on`.
     pub mrd: Vec<MrdResult>,
     /// Marrow blast results up to `on` (date, %).
-    pub marrow_blasts: Vec<(Date, f64)>,
+    pub marrow_blasts: Vec<(Date, Percent)>,
     /// Latest acute GVHD grade (MAGIC 0–4) on or before `on`, `None` if not
     /// determined.
     pub agvhd_grade: Option<u8>,
@@ -254,13 +255,13 @@ pub const TAPER_WINDOW_DAYS: i32 = 14;
 #[serde(deny_unknown_fields, default)]
 pub struct DliConfig {
     /// Mixed chimerism when the recipient share exceeds this (%), i.e. donor < 95 %.
-    pub mixed_recipient_above_percent: f64,
+    pub mixed_recipient_above_percent: Percent,
     /// The chimerism-rise rule (shared with the report's trend alert).
     pub rising: RiseRule,
     /// Flow MRD positive at or above this %, ELN MRD 2021 (0.1).
-    pub mrd_flow_positive_percent: f64,
+    pub mrd_flow_positive_percent: Percent,
     /// Haematological relapse at or above this % marrow blasts (ELN 2022: 5).
-    pub relapse_blasts_percent: f64,
+    pub relapse_blasts_percent: Percent,
     /// Acute GVHD at or above this MAGIC grade contraindicates DLI (II).
     pub max_agvhd_grade_exclusive: u8,
     /// Earliest day after transplant (default +60: "usually > day +60–100").
@@ -295,10 +296,10 @@ pub enum EscalationLadder {
 impl Default for DliConfig {
     fn default() -> Self {
         DliConfig {
-            mixed_recipient_above_percent: 5.0,
+            mixed_recipient_above_percent: Percent::lit(5.0),
             rising: RiseRule::default(),
             mrd_flow_positive_percent: MFC_MRD_POSITIVE_PERCENT,
-            relapse_blasts_percent: 5.0,
+            relapse_blasts_percent: Percent::lit(5.0),
             max_agvhd_grade_exclusive: 2,
             min_day_after_hct: 60,
             min_days_between_dli: 28,
@@ -472,7 +473,7 @@ fn lineage_samples(input: &DliInput, lineage: Lineage) -> Vec<RecipientShare> {
 
 fn mixed_trigger(lineage: Lineage, last: &RecipientShare, cfg: &DliConfig) -> Criterion {
     let mixed = last.recipient_percent > cfg.mixed_recipient_above_percent;
-    let donor_min = 100.0 - cfg.mixed_recipient_above_percent;
+    let donor_min = cfg.mixed_recipient_above_percent.complement().get();
     Criterion {
         name: format!("mixed chimerism, {}", lineage.label()),
         met: Some(mixed),
@@ -480,9 +481,9 @@ fn mixed_trigger(lineage: Lineage, last: &RecipientShare, cfg: &DliConfig) -> Cr
             "latest {} sample {}: recipient {} % ({} {} %, i.e. donor {} {} %)",
             lineage.label(),
             last.date,
-            last.recipient_percent,
+            last.recipient_percent.get(),
             if mixed { ">" } else { "<=" },
-            cfg.mixed_recipient_above_percent,
+            cfg.mixed_recipient_above_percent.get(),
             if mixed { "<" } else { ">=" },
             donor_min
         ),
@@ -518,7 +519,7 @@ fn rising_trigger(lineage: Lineage, ls: &[RecipientShare], cfg: &DliConfig) -> O
     let window = &ls[ls.len() - n - 1..];
     let seq = window
         .iter()
-        .map(|s| format!("{} {} %", s.date, s.recipient_percent))
+        .map(|s| format!("{} {} %", s.date, s.recipient_percent.get()))
         .collect::<Vec<_>>()
         .join(" → ");
     Some(Criterion {
@@ -554,7 +555,7 @@ fn chimerism_triggers(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) 
         }
         out.extend(rising_trigger(lineage, &ls, cfg));
     }
-    if cfg.mixed_recipient_above_percent == 5.0 {
+    if cfg.mixed_recipient_above_percent == Percent::lit(5.0) {
         flags.push(Flag::new("E-5", "mixed chimerism = donor < 95 % (recipient > 5 %), ASTCT 'full donor > 95 %'; configurable"));
     }
     out
@@ -565,7 +566,7 @@ fn mrd_positive(m: &MrdResult, cfg: &DliConfig) -> bool {
         return q;
     }
     match m.method {
-        MrdMethod::Flow => m.percent >= cfg.mrd_flow_positive_percent,
+        MrdMethod::Flow => m.percent >= cfg.mrd_flow_positive_percent.get(),
         MrdMethod::Qpcr => m.percent > 0.0,
     }
 }
@@ -631,7 +632,7 @@ fn mrd_trigger(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) -> Crit
     };
     let prev = mrd.iter().rev().skip(1).find(|m| m.method == last.method);
     let (met, reason) = mrd_reason(last, prev, cfg);
-    flags.push(Flag::new("MRD", format!("flow MRD positive at >= {} % (ELN MRD 2021 [R]); unconfirmed conversions count as a trigger here, confirmation within 4 weeks is tracked by the ELN relapse rule", cfg.mrd_flow_positive_percent)));
+    flags.push(Flag::new("MRD", format!("flow MRD positive at >= {} % (ELN MRD 2021 [R]); unconfirmed conversions count as a trigger here, confirmation within 4 weeks is tracked by the ELN relapse rule", cfg.mrd_flow_positive_percent.get())));
     let method = match last.method {
         MrdMethod::Flow => "flow cytometry",
         MrdMethod::Qpcr => "qPCR",
@@ -668,9 +669,10 @@ fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
         name: RELAPSE.into(),
         met: Some(relapsed),
         reason: format!(
-            "latest marrow {d}: blasts {b} % ({} {} %)",
+            "latest marrow {d}: blasts {} % ({} {} %)",
+            b.get(),
             if relapsed { ">=" } else { "<" },
-            cfg.relapse_blasts_percent
+            cfg.relapse_blasts_percent.get()
         ),
         evidence: vec![Evidence::value(
             Some(*d),
@@ -1210,12 +1212,12 @@ mod tests {
                 DliDonor {
                     id: "UCB-1".into(),
                     donor_type: DliDonorType::CordBlood,
-                    latest_share_percent: Some(10.0),
+                    latest_share_percent: Some(Percent::lit(10.0)),
                 },
                 DliDonor {
                     id: "PBSC-1".into(),
                     donor_type: DliDonorType::Haploidentical,
-                    latest_share_percent: Some(85.0),
+                    latest_share_percent: Some(Percent::lit(85.0)),
                 },
             ],
             previous: vec![],
@@ -1227,8 +1229,8 @@ mod tests {
         RecipientShare {
             date: d(date),
             lineage: Lineage::Cd3,
-            recipient_percent: r,
-            lod_percent: Some(1.0),
+            recipient_percent: Percent::new(r).unwrap(),
+            lod_percent: Some(Percent::lit(1.0)),
         }
     }
 
@@ -1287,7 +1289,7 @@ mod tests {
             cd3("2024-04-01", 0.2),
             cd3("2024-05-01", 0.5),
             RecipientShare {
-                lod_percent: Some(1.0),
+                lod_percent: Some(Percent::lit(1.0)),
                 ..cd3("2024-05-29", 0.9)
             },
         ];
@@ -1380,11 +1382,11 @@ mod tests {
             !assess(&i, &cfg).criteria_met,
             "0.09 % is below the 0.1 % flow threshold"
         );
-        i.marrow_blasts = vec![(d("2024-05-28"), 5.0)];
+        i.marrow_blasts = vec![(d("2024-05-28"), Percent::lit(5.0))];
         let a = assess(&i, &cfg);
         assert_eq!(a.plans[0].setting, DliSetting::Therapeutic);
         assert_eq!(a.plans[0].steps[0].cd3_per_kg.get(), 1e6);
-        i.marrow_blasts = vec![(d("2024-05-28"), 4.9)];
+        i.marrow_blasts = vec![(d("2024-05-28"), Percent::lit(4.9))];
         assert!(!assess(&i, &cfg).criteria_met);
     }
 
@@ -1584,15 +1586,15 @@ mod tests {
     fn relapse_boundary_and_flow_mrd_boundary() {
         let a = outcome_with(|i| {
             i.chimerism = vec![];
-            i.marrow_blasts = vec![(d("2024-05-28"), 5.0)];
+            i.marrow_blasts = vec![(d("2024-05-28"), Percent::lit(5.0))];
         });
         assert_eq!(a.plans[0].setting, DliSetting::Therapeutic);
         let a = outcome_with(|i| {
             i.chimerism = vec![];
-            i.marrow_blasts = vec![(d("2024-05-28"), 4.99)];
+            i.marrow_blasts = vec![(d("2024-05-28"), Percent::lit(4.99))];
         });
         assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
-        assert_eq!(DliConfig::default().mrd_flow_positive_percent, 0.1);
+        assert_eq!(DliConfig::default().mrd_flow_positive_percent.get(), 0.1);
     }
 
     #[test]

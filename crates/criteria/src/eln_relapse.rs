@@ -12,7 +12,7 @@
 //! tissue within 4 weeks; until then the state is unconfirmed (M-6).
 //! Chimerism-only relapse is not an ELN criterion (M-7) and is not assessed.
 
-use graftwatch_core::{Citation, Date, Provenance, Unit};
+use graftwatch_core::{Citation, Date, Percent, Provenance, Unit};
 use serde::{Deserialize, Serialize};
 
 use crate::eln_response::ELN_2022_CITATION;
@@ -35,7 +35,7 @@ pub const ELN_MRD_2021_CITATION: Citation = Citation {
 /// (ELN MRD 2021, [`ELN_MRD_2021_CITATION`]). The one home of this
 /// threshold: ELN response/relapse, the DLI MRD trigger and the report's
 /// MRD-conversion alert all default to it.
-pub const MFC_MRD_POSITIVE_PERCENT: f64 = 0.1;
+pub const MFC_MRD_POSITIVE_PERCENT: Percent = Percent::lit(0.1);
 
 /// Rule version.
 pub const ELN_RELAPSE_VERSION: &str = "ELN 2022 / ELN MRD 2021 relapse [R] (M-3, M-6)";
@@ -282,7 +282,8 @@ impl Tissue {
 pub enum MrdMeasurement {
     /// Flow cytometry: % of CD45+ cells.
     Mfc {
-        /// Percent of CD45+ cells.
+        /// Percent of CD45+ cells (an input as recorded: checked with a
+        /// named error by [`mrd_relapse`]).
         percent: f64,
     },
     /// qPCR: positivity as called by the lab (Ct < 40 in ≥ 2 of 3
@@ -290,7 +291,8 @@ pub enum MrdMeasurement {
     Qpcr {
         /// Lab call.
         positive: bool,
-        /// Normalised copy number, %.
+        /// Normalised copy number, % (a ratio: may exceed 100 %, so a
+        /// plain number, not a [`Percent`]).
         ratio_percent: Option<f64>,
     },
 }
@@ -330,12 +332,13 @@ pub struct MrdSample {
 #[serde(default, deny_unknown_fields)]
 pub struct MrdConfig {
     /// MFC positive at or above this % (0.1).
-    pub mfc_positive_percent: f64,
+    pub mfc_positive_percent: Percent,
     /// Confirmation window in days (28).
     pub confirmation_window_days: i32,
     /// Rise in log10 units (1.0).
     pub log10_rise: f64,
-    /// Low-level MRD upper bound, % (2.0).
+    /// Low-level MRD upper bound, % (2.0) of the qPCR copy ratio (a ratio,
+    /// not a share: a plain number like the ratio it bounds).
     pub low_level_below_percent: f64,
 }
 
@@ -406,7 +409,7 @@ pub enum MrdRelapseState {
 
 fn positive(m: &MrdMeasurement, cfg: &MrdConfig) -> bool {
     match *m {
-        MrdMeasurement::Mfc { percent } => percent >= cfg.mfc_positive_percent,
+        MrdMeasurement::Mfc { percent } => percent >= cfg.mfc_positive_percent.get(),
         MrdMeasurement::Qpcr { positive, .. } => positive,
     }
 }

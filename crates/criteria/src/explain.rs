@@ -23,14 +23,14 @@ impl Evidence {
     pub fn value(
         date: Option<Date>,
         what: impl Into<String>,
-        value: f64,
+        value: impl Into<f64>,
         unit: Option<Unit>,
         note: impl Into<String>,
     ) -> Evidence {
         Evidence {
             date,
             what: what.into(),
-            value: Some(value),
+            value: Some(value.into()),
             unit,
             note: note.into(),
         }

@@ -8,10 +8,10 @@
 //! marrow): a lymphoid-only loss is reported by `chimerism_state` as split
 //! chimerism, not as rejection.
 
-use graftwatch_core::{Lineage, Unit};
+use graftwatch_core::{Lineage, Percent, Unit};
 use serde::Serialize;
 
-use crate::chimerism_state::{ChimerismSample, donor_percent};
+use crate::chimerism_state::{ChimerismSample, LOSS_OF_DONOR_BELOW, donor_percent};
 use crate::engraftment::{Engraftment, SUREDA_2024_CITATION};
 use crate::explain::{Evidence, Explanation, Flag, Graded};
 use crate::graft_failure::KHARFAN_DABAJA_2021_CITATION;
@@ -70,7 +70,7 @@ pub fn graft_rejection(
             "counts are combined with myeloid-informative chimerism; < 5% donor is loss of donor chimerism",
         )],
     };
-    let mut informative: Vec<(&ChimerismSample, f64)> = Vec::new();
+    let mut informative: Vec<(&ChimerismSample, Percent)> = Vec::new();
     for s in samples.iter().filter(|s| is_informative(s.lineage)) {
         informative.push((s, donor_percent(s)?));
     }
@@ -87,15 +87,15 @@ pub fn graft_rejection(
         Graded::NotApplicable { .. } => true,
         Graded::InsufficientData { .. } => false,
     };
-    let ever_donor = informative.iter().find(|(_, p)| *p >= 5.0);
+    let ever_donor = informative.iter().find(|(_, p)| *p >= LOSS_OF_DONOR_BELOW);
     ex.evidence.push(Evidence::value(
         Some(last.date),
         format!("donor_chimerism_{}", last.lineage),
-        last_pct,
+        last_pct.get(),
         Some(Unit::Percent),
         "latest informative sample",
     ));
-    let status = if last_pct >= 5.0 {
+    let status = if last_pct >= LOSS_OF_DONOR_BELOW {
         RejectionStatus::NoRejection
     } else if let Some((s, p)) = ever_donor {
         ex.evidence.push(Evidence::value(

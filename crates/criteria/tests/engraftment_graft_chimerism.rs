@@ -415,12 +415,30 @@ fn chimerism_boundaries_95_and_5() {
     let cibmtr = ChimerismConfig {
         full_donor_rule: FullDonorRule::AtLeast95,
     };
-    assert_eq!(categorize(95.0, &astct), ChimerismCategory::Mixed);
-    assert_eq!(categorize(95.1, &astct), ChimerismCategory::FullDonor);
-    assert_eq!(categorize(95.0, &cibmtr), ChimerismCategory::FullDonor);
-    assert_eq!(categorize(94.9, &cibmtr), ChimerismCategory::Mixed);
-    assert_eq!(categorize(5.0, &astct), ChimerismCategory::Mixed);
-    assert_eq!(categorize(4.9, &astct), ChimerismCategory::LossOfDonor);
+    assert_eq!(
+        categorize(Percent::lit(95.0), &astct),
+        ChimerismCategory::Mixed
+    );
+    assert_eq!(
+        categorize(Percent::lit(95.1), &astct),
+        ChimerismCategory::FullDonor
+    );
+    assert_eq!(
+        categorize(Percent::lit(95.0), &cibmtr),
+        ChimerismCategory::FullDonor
+    );
+    assert_eq!(
+        categorize(Percent::lit(94.9), &cibmtr),
+        ChimerismCategory::Mixed
+    );
+    assert_eq!(
+        categorize(Percent::lit(5.0), &astct),
+        ChimerismCategory::Mixed
+    );
+    assert_eq!(
+        categorize(Percent::lit(4.9), &astct),
+        ChimerismCategory::LossOfDonor
+    );
     // recipient-only sample: donor = 100 - recipient
     let g =
         lineage_chimerism(&sample(Lineage::Cd3, vec![share("recipient", 5.0)]), &astct).unwrap();
@@ -475,11 +493,11 @@ fn dual_graft_donor_percent_is_the_sum_and_dominance_is_reported() {
     );
     let g = lineage_chimerism(&s, &cfg).unwrap();
     let v = g.value().unwrap();
-    assert_eq!(v.donor_percent, 96.0);
+    assert_eq!(v.donor_percent.get(), 96.0);
     assert_eq!(v.category, ChimerismCategory::FullDonor);
     let d = v.dominant.as_ref().unwrap();
     assert_eq!(d.donor, DonorId("UCB-1".into()));
-    assert_eq!(d.runner_up_percent, 26.0);
+    assert_eq!(d.runner_up_percent.get(), 26.0);
     let f = g
         .explanation()
         .flags

@@ -167,7 +167,7 @@ fn seed_case_combined_cord_and_haplo_transplant() {
     };
     let g = lineage_chimerism(&early, &cc).unwrap();
     let v = g.value().unwrap();
-    assert_eq!(v.donor_percent, 95.0);
+    assert_eq!(v.donor_percent.get(), 95.0);
     assert_eq!(
         v.category,
         ChimerismCategory::Mixed,

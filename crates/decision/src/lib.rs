@@ -306,7 +306,7 @@ pub fn dli_input(
         marrow_blasts: course
             .observations_of(ObservationKind::MarrowBlasts)
             .filter(|o| o.date >= day0 && o.date <= on)
-            .filter_map(|o| o.number().map(|v| (o.date, v)))
+            .filter_map(|o| o.percent().map(|v| (o.date, v)))
             .collect(),
         agvhd_grade: Some(grade),
         agvhd_date: grade_date,

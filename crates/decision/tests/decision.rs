@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use graftwatch_core::Date;
+use graftwatch_core::{Date, Percent};
 use graftwatch_course::{Course, io::read_json_str};
 use graftwatch_criteria::dli::{
     ChronicSeverity, DliConfig, DliDonorType, DliOutcome, DliSetting, ImmunosuppressionState,
@@ -252,7 +252,7 @@ fn inputs_are_limited_to_day0_through_the_decision_day() {
     );
     assert_eq!(
         i.marrow_blasts,
-        vec![(d("2024-06-10"), 5.0)],
+        vec![(d("2024-06-10"), Percent::lit(5.0))],
         "the day itself is"
     );
     assert!(i.chimerism.iter().all(|s| s.date >= d("2024-03-01")));

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use graftwatch_core::Percent;
 use graftwatch_criteria::agvhd::GvhdConfig;
 use graftwatch_criteria::cgvhd_nih::CgvhdConfig;
 use graftwatch_criteria::chimerism_state::ChimerismConfig;
@@ -52,7 +53,7 @@ pub struct EngineConfig {
     pub daily_carry_forward_days: u32,
     /// Poor graft function: a marrow cellularity below this % is
     /// hypocellular ([R], flag `PGF-cutoffs`).
-    pub hypocellular_below_percent: f64,
+    pub hypocellular_below_percent: Percent,
     /// cGVHD GI weight loss from the weight history: the latest weight
     /// against the highest in this many days before it (NIH 2014 "within
     /// 3 months"; used when no `weight_loss_percent` is recorded).
@@ -70,7 +71,7 @@ impl Default for EngineConfig {
             icans_unrecorded_domains_absent: false,
             crs_infection_is_other_cause: true,
             daily_carry_forward_days: 7,
-            hypocellular_below_percent: 30.0,
+            hypocellular_below_percent: Percent::lit(30.0),
             cgvhd_weight_window_days: 90,
         }
     }

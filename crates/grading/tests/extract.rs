@@ -3,6 +3,7 @@
 mod common;
 
 use common::{CourseBuilder, d};
+use graftwatch_core::Percent;
 use graftwatch_course::{Attribution, OxygenDevice, TransfusionProduct};
 use graftwatch_grading::extract::{ExtractOptions, extract};
 use serde_json::json;
@@ -214,17 +215,17 @@ fn chimerism_groups_by_date_lineage_sample_and_sums_donors() {
         .iter()
         .find(|s| s.lineage == graftwatch_core::Lineage::Cd3)
         .expect("cd3");
-    assert_eq!(cd3.donor_percent(), Some(90.0));
+    assert_eq!(cd3.donor_percent(), Some(Percent::lit(90.0)));
     assert_eq!(
         cd3.dominant_donor().map(|(d, p)| (d.0.as_str(), p)),
-        Some(("UCB-1", 60.0))
+        Some(("UCB-1", Percent::lit(60.0)))
     );
     let my = x
         .chimerism
         .iter()
         .find(|s| s.lineage == graftwatch_core::Lineage::Myeloid)
         .expect("my");
-    assert_eq!(my.donor_percent(), Some(98.0));
+    assert_eq!(my.donor_percent(), Some(Percent::lit(98.0)));
     assert!(my.donor_derived_from_recipient());
 }
 
@@ -276,7 +277,7 @@ fn icans_worst_of_day_and_marrow_nearest_counts() {
     );
     assert_eq!(x.icans[0].age_years, 35);
     let m = &x.marrow[0];
-    assert_eq!(m.blasts_percent, Some(3.0));
+    assert_eq!(m.blasts_percent, Some(Percent::lit(3.0)));
     assert_eq!(
         m.anc.map(|a| a.date),
         Some(d("2024-04-03")),

@@ -10,7 +10,7 @@
 //! | aGVHD grade increase | the daily MAGIC grade is higher than on the previous graded day |
 //! | DLI while GVHD active | a DLI given while the current aGVHD grade is ≥ II, or with grade ≥ II in the 14 days before |
 
-use graftwatch_core::{Date, Lineage};
+use graftwatch_core::{Date, Lineage, Percent};
 use graftwatch_criteria::Evidence;
 use graftwatch_criteria::chimerism_rise::{RiseRule, RiseSample};
 use graftwatch_criteria::dli::GVHD_ASSESSMENT_WINDOW_DAYS;
@@ -80,9 +80,9 @@ pub struct AlertConfig {
     pub chimerism_min_step_points: f64,
     /// Assay limit of detection (%): recipient values below it are compared
     /// as if at the LoD, so noise under the LoD never makes a rise.
-    pub chimerism_lod_percent: f64,
+    pub chimerism_lod_percent: Percent,
     /// MRD (flow) positivity threshold in %.
-    pub mrd_positive_percent: f64,
+    pub mrd_positive_percent: Percent,
     /// aGVHD grade that makes a DLI "with active GVHD".
     pub dli_gvhd_grade: u8,
     /// Days before a DLI in which such a grade also counts.
@@ -174,7 +174,7 @@ pub struct RecipientPoint {
     /// Lineage.
     pub lineage: Lineage,
     /// Recipient share in %.
-    pub recipient_percent: f64,
+    pub recipient_percent: Percent,
 }
 
 /// Donor chimerism falling / recipient share rising on ≥ N serial samples of
@@ -207,7 +207,7 @@ pub fn chimerism_trend_alerts(
                 let w = &s[i - need..=i];
                 let trail = w
                     .iter()
-                    .map(|p| format!("{} {:.1} %", p.date, p.recipient_percent))
+                    .map(|p| format!("{} {:.1} %", p.date, p.recipient_percent.get()))
                     .collect::<Vec<_>>()
                     .join(" → ");
                 out.push(Alert {
@@ -240,13 +240,13 @@ pub fn chimerism_trend_alerts(
 
 /// MRD conversion: a result ≥ the positivity threshold after one below it.
 pub fn mrd_conversion_alerts(
-    mrd: &[(Date, f64)],
+    mrd: &[(Date, Percent)],
     hct_day0: Option<Date>,
     cfg: &AlertConfig,
 ) -> Vec<Alert> {
-    let mut s: Vec<(Date, f64)> = mrd.to_vec();
+    let mut s: Vec<(Date, f64)> = mrd.iter().map(|&(d, p)| (d, p.get())).collect();
     s.sort_by_key(|p| p.0);
-    let t = cfg.mrd_positive_percent;
+    let t = cfg.mrd_positive_percent.get();
     let mut out = Vec::new();
     for w in s.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -420,7 +420,7 @@ mod tests {
             .map(|(s, p)| RecipientPoint {
                 date: d(s),
                 lineage: lin,
-                recipient_percent: *p,
+                recipient_percent: Percent::new(*p).unwrap(),
             })
             .collect()
     }
@@ -444,7 +444,7 @@ mod tests {
         assert!(chimerism_trend_alerts(&two[..2], None, &cfg).is_empty());
         // a rise then a fall
         let mut fall = two.clone();
-        fall[2].recipient_percent = 5.0;
+        fall[2].recipient_percent = Percent::lit(5.0);
         assert!(chimerism_trend_alerts(&fall, None, &cfg).is_empty());
         // step exactly 1.0 point counts; 0.9 does not
         let edge = pts(
@@ -476,7 +476,7 @@ mod tests {
         );
         assert!(chimerism_trend_alerts(&lod, None, &cfg).is_empty());
         let no_lod = AlertConfig {
-            chimerism_lod_percent: 0.0,
+            chimerism_lod_percent: Percent::ZERO,
             ..AlertConfig::default()
         };
         assert_eq!(chimerism_trend_alerts(&lod, None, &no_lod).len(), 1);
@@ -501,14 +501,20 @@ mod tests {
     fn mrd_conversion_boundary() {
         let cfg = AlertConfig::default();
         let a = mrd_conversion_alerts(
-            &[(d("2024-01-01"), 0.0), (d("2024-02-01"), 0.1)],
+            &[
+                (d("2024-01-01"), Percent::lit(0.0)),
+                (d("2024-02-01"), Percent::lit(0.1)),
+            ],
             None,
             &cfg,
         );
         assert_eq!(a.len(), 1);
         assert!(
             mrd_conversion_alerts(
-                &[(d("2024-01-01"), 0.0), (d("2024-02-01"), 0.09)],
+                &[
+                    (d("2024-01-01"), Percent::lit(0.0)),
+                    (d("2024-02-01"), Percent::lit(0.09))
+                ],
                 None,
                 &cfg
             )
@@ -517,7 +523,10 @@ mod tests {
         // positive to positive is not a conversion
         assert!(
             mrd_conversion_alerts(
-                &[(d("2024-01-01"), 0.1), (d("2024-02-01"), 0.5)],
+                &[
+                    (d("2024-01-01"), Percent::lit(0.1)),
+                    (d("2024-02-01"), Percent::lit(0.5))
+                ],
                 None,
                 &cfg
             )
@@ -525,7 +534,10 @@ mod tests {
         );
         // unsorted input is sorted first
         let a = mrd_conversion_alerts(
-            &[(d("2024-02-01"), 0.3), (d("2024-01-01"), 0.05)],
+            &[
+                (d("2024-02-01"), Percent::lit(0.3)),
+                (d("2024-01-01"), Percent::lit(0.05)),
+            ],
             Some(d("2023-12-01")),
             &cfg,
         );

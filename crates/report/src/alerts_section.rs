@@ -22,8 +22,8 @@ fn config_text(c: &AlertConfig) -> String {
         c.graft_failure_day,
         c.chimerism_serial_rises,
         c.chimerism_min_step_points,
-        c.chimerism_lod_percent,
-        c.mrd_positive_percent,
+        c.chimerism_lod_percent.get(),
+        c.mrd_positive_percent.get(),
         c.dli_gvhd_grade,
         c.dli_gvhd_within_days
     )

@@ -3,7 +3,7 @@
 //! DLI date, the graft checks and the alerts — computed once from a course
 //! and shared by the figure panels, the sections and `--format json`.
 
-use graftwatch_core::{Date, Lineage};
+use graftwatch_core::{Date, Lineage, Percent};
 use graftwatch_course::{Course, EventDetail, ObservationKind};
 use graftwatch_criteria::dli::{DliAssessment, DliConfig};
 use graftwatch_decision::{GraftReport, assess_dli, graft_checks, gvhd_status_from_grades};
@@ -33,7 +33,7 @@ pub struct PercentPoint {
     /// Date.
     pub date: Date,
     /// Value in %.
-    pub percent: f64,
+    pub percent: Percent,
     /// Note from the record, if any.
     pub note: Option<String>,
 }
@@ -100,7 +100,7 @@ fn percents(course: &Course, kind: ObservationKind) -> Vec<PercentPoint> {
         .iter()
         .filter(|o| o.kind == kind)
         .filter_map(|o| {
-            o.value.as_f64().map(|p| PercentPoint {
+            o.percent().map(|p| PercentPoint {
                 date: o.date,
                 percent: p,
                 note: o.note.clone(),
@@ -176,7 +176,7 @@ fn course_alerts(
     }
     let points = recipient_points(x.chimerism, hct_day0);
     alerts.extend(alerts::chimerism_trend_alerts(&points, hct_day0, cfg));
-    let mrd: Vec<(Date, f64)> = x
+    let mrd: Vec<(Date, Percent)> = x
         .mrd_flow
         .iter()
         .filter(|p| hct_day0.is_none_or(|d0| p.date >= d0))
@@ -199,7 +199,7 @@ fn recipient_points(chimerism: &[ChimerismSample], hct_day0: Option<Date>) -> Ve
         .filter_map(|s| {
             let r = s
                 .recipient_percent()
-                .or_else(|| s.donor_percent().map(|d| 100.0 - d))?;
+                .or_else(|| s.donor_percent().map(Percent::complement))?;
             Some(RecipientPoint {
                 date: s.date,
                 lineage: s.lineage,
@@ -312,7 +312,10 @@ mod tests {
             lineage,
             sample: None,
             method: None,
-            shares: vec![Share { person, percent }],
+            shares: vec![Share {
+                person,
+                percent: Percent::new(percent).unwrap(),
+            }],
         }
     }
 
@@ -332,7 +335,10 @@ mod tests {
             sample("2025-02-01", Lineage::WholeBlood, PersonRef::Recipient, 3.0),
         ];
         let p = recipient_points(&samples, Some(d0));
-        let got: Vec<(Lineage, f64)> = p.iter().map(|p| (p.lineage, p.recipient_percent)).collect();
+        let got: Vec<(Lineage, f64)> = p
+            .iter()
+            .map(|p| (p.lineage, p.recipient_percent.get()))
+            .collect();
         assert_eq!(got, [(Lineage::Cd3, 2.5), (Lineage::WholeBlood, 3.0)]);
         assert_eq!(recipient_points(&samples, None).len(), 3);
     }

@@ -75,7 +75,7 @@ fn dominant_graft_row(a: &Analysis, lin: Lineage, h: &mut String) {
     };
     let dom = |x: &ChimerismSample| {
         x.dominant_donor()
-            .map(|(d, p)| format!("{d} {p:.0} %"))
+            .map(|(d, p)| format!("{d} {:.0} %", p.get()))
             .unwrap_or_else(|| "no donor named".into())
     };
     let result = format!(
@@ -108,7 +108,7 @@ fn sample_shares_item(x: &ChimerismSample) -> String {
         escape(
             &x.shares
                 .iter()
-                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent))
+                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent.get()))
                 .collect::<Vec<_>>()
                 .join(", ")
         )

@@ -26,7 +26,7 @@
 //! | platelets < 20 ×10⁹/L (latest value within [`RECENT_DAYS`] days) | 1 |
 //! | the published DLI criteria are met on the last day of the course | 2 |
 
-use graftwatch_core::{Analyte, Date, Lineage, PersonRef};
+use graftwatch_core::{Analyte, Date, Lineage, Percent, PersonRef};
 use graftwatch_course::{AnchorKind, Course};
 use graftwatch_report::Analysis;
 use serde::{Deserialize, Serialize};
@@ -61,7 +61,7 @@ pub struct ShareLine {
     /// `recipient` or the donor id (one graft per donor).
     pub person: String,
     /// Per cent of cells.
-    pub percent: f64,
+    pub percent: Percent,
 }
 
 /// The latest chimerism of one lineage.
@@ -74,7 +74,7 @@ pub struct ChimerismLine {
     /// Shares per person as recorded.
     pub shares: Vec<ShareLine>,
     /// Total donor %, when known.
-    pub donor_percent: Option<f64>,
+    pub donor_percent: Option<Percent>,
 }
 
 /// The stored ward facts of a patient (part of the derived state).

@@ -8,7 +8,7 @@
 //! `GW-CGVHD-GI`), FEV1 and weight loss; the liver uses the bilirubin of
 //! the assessment date against the patient's ULN.
 
-use graftwatch_core::{Analyte, Date};
+use graftwatch_core::{Analyte, Date, Percent};
 use graftwatch_course::{Anchor, Attribution as CourseAttr, Course, ObservationKind};
 use graftwatch_criteria::agvhd::Attribution;
 use graftwatch_criteria::cgvhd_nih::{
@@ -46,7 +46,7 @@ fn score(f: Option<Finding<u8>>) -> Option<ClinicianScore> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeightLoss {
     /// Loss, % of the reference weight (0 when the weight did not fall).
-    pub percent: f64,
+    pub percent: Percent,
     /// Highest weight in the window before the assessment (reference), kg.
     pub from_kg: f64,
     /// Its date.
@@ -81,7 +81,8 @@ pub fn weight_loss_from_history(
         return None;
     }
     Some(WeightLoss {
-        percent: ((from_kg - to_kg) / from_kg * 100.0).max(0.0),
+        // Weights are > 0 (validated), so the loss is below 100 %; a gain is 0.
+        percent: Percent::clamp((from_kg - to_kg) / from_kg * 100.0)?,
         from_kg,
         from_date,
         to_kg,
@@ -115,7 +116,7 @@ pub fn to_nih(a: &InAssessment, course: &Course, weight_window_days: i32) -> Cgv
         weight_loss_pct_3mo: a.weight_loss_percent.map(|w| w.value).or_else(|| {
             a.date
                 .and_then(|d| weight_loss_from_history(course, d, weight_window_days))
-                .map(|w| w.percent)
+                .map(|w| w.percent.get())
         }),
         diarrhea: match g.value {
             0 | 1 => DiarrheaCategory::None,
@@ -386,7 +387,11 @@ fn weight_flag(course: &Course, list: &[&InAssessment], window: i32) -> Option<F
             weight_loss_from_history(course, d, window).map(|w| {
                 format!(
                     "{d}: {:.1} % ({} kg on {} to {} kg on {})",
-                    w.percent, w.from_kg, w.from_date, w.to_kg, w.to_date
+                    w.percent.get(),
+                    w.from_kg,
+                    w.from_date,
+                    w.to_kg,
+                    w.to_date
                 )
             })
         })

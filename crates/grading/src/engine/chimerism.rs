@@ -1,7 +1,7 @@
 //! Chimerism state per sampling date (lineage categories and the overall
 //! state, E-5/E-6), on the timeline and as the latest state in the summary.
 
-use graftwatch_core::{Date, Percent};
+use graftwatch_core::Date;
 use graftwatch_course::AnchorKind;
 use graftwatch_criteria::chimerism_state::{
     ChimerismSample, OverallChimerism, OverallChimerismState, PersonShare, overall_chimerism,
@@ -75,8 +75,7 @@ fn day_state(v: &Result<OverallChimerism, Vec<String>>) -> DayState {
 }
 
 /// The course's chimerism samples dated in `from ..= to`, as the criteria
-/// take them (shares that are not valid percentages are left out; the
-/// chimerism criterion reports them).
+/// take them.
 pub(crate) fn criteria_samples(
     x: &CourseInputs,
     from: Date,
@@ -85,51 +84,35 @@ pub(crate) fn criteria_samples(
     x.chimerism
         .iter()
         .filter(|s| s.date >= from && to.is_none_or(|t| s.date <= t))
-        .map(|s| ChimerismSample {
-            date: s.date,
-            lineage: s.lineage,
-            shares: s
-                .shares
-                .iter()
-                .filter_map(|sh| {
-                    Percent::new(sh.percent).ok().map(|p| PersonShare {
-                        person: sh.person.clone(),
-                        percent: p,
-                    })
-                })
-                .collect(),
-        })
+        .map(criteria_sample)
         .filter(|s| !s.shares.is_empty())
         .collect()
 }
 
-/// The samples of one date; shares that are not valid percentages are
-/// reported as skipped.
-fn samples_of(x: &CourseInputs, date: Date, sink: &mut Sink) -> Vec<ChimerismSample> {
-    let mut samples = Vec::new();
-    for s in x.chimerism.iter().filter(|s| s.date == date) {
-        let mut shares = Vec::new();
-        for sh in &s.shares {
-            match Percent::new(sh.percent) {
-                Ok(p) => shares.push(PersonShare {
-                    person: sh.person.clone(),
-                    percent: p,
-                }),
-                Err(e) => {
-                    sink.skip(
-                        Criterion::Chimerism,
-                        format!("chimerism {} {} share {}: {e}", date, s.lineage, sh.person),
-                    );
-                }
-            }
-        }
-        samples.push(ChimerismSample {
-            date,
-            lineage: s.lineage,
-            shares,
-        });
+/// One sample as the criteria take it (the extraction keeps only shares
+/// that are percentages, which a validated course's are).
+fn criteria_sample(s: &crate::extract::ChimerismSample) -> ChimerismSample {
+    ChimerismSample {
+        date: s.date,
+        lineage: s.lineage,
+        shares: s
+            .shares
+            .iter()
+            .map(|sh| PersonShare {
+                person: sh.person.clone(),
+                percent: sh.percent,
+            })
+            .collect(),
     }
-    samples
+}
+
+/// The samples of one date.
+fn samples_of(x: &CourseInputs, date: Date) -> Vec<ChimerismSample> {
+    x.chimerism
+        .iter()
+        .filter(|s| s.date == date)
+        .map(criteria_sample)
+        .collect()
 }
 
 /// Runs the chimerism state for every sampling date.
@@ -155,7 +138,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     // for the latest date, the one the summary reports.
     let mut last: Option<(Date, Vec<ChimerismSample>)> = None;
     for date in dates {
-        let samples = samples_of(x, date, sink);
+        let samples = samples_of(x, date);
         match overall_value(&samples, &cfg.chimerism) {
             Ok(v) => {
                 sink.state(date, || day_state(&v));

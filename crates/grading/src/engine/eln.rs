@@ -3,7 +3,7 @@
 //! CAR-T, MRD status, and haematological relapse after the first
 //! CR-family response.
 
-use graftwatch_core::Date;
+use graftwatch_core::{Date, Percent};
 use graftwatch_course::AnchorKind;
 use graftwatch_course::TransfusionProduct;
 use graftwatch_criteria::eln_response::{
@@ -20,7 +20,7 @@ use crate::output::{DayEntry, SummaryItem};
 /// MFC MRD below this percentage is negative (ELN MRD 2021 threshold 0.1 %;
 /// defined once in `graftwatch_criteria::eln_relapse`).
 pub const MFC_NEGATIVE_BELOW_PERCENT: f64 =
-    graftwatch_criteria::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
+    graftwatch_criteria::eln_relapse::MFC_MRD_POSITIVE_PERCENT.get();
 
 pub(crate) fn label(r: ElnResponse) -> &'static str {
     r.text()
@@ -48,7 +48,7 @@ pub fn technique_text(t: MrdTechnique) -> &'static str {
 pub fn mrd_status(m: &MarrowAssessment) -> Option<MrdStatus> {
     if let Some(f) = m.mrd_flow_percent {
         return Some(MrdStatus {
-            negative: f < MFC_NEGATIVE_BELOW_PERCENT,
+            negative: f.get() < MFC_NEGATIVE_BELOW_PERCENT,
             technique: MrdTechnique::Mfc,
             sensitivity: None,
         });
@@ -72,7 +72,7 @@ pub fn to_assessment(
 ) -> ResponseAssessment {
     ResponseAssessment {
         date: Some(m.date),
-        bm_blasts_pct: m.blasts_percent,
+        bm_blasts_pct: m.blasts_percent.map(Percent::get),
         pb_blasts_pct: m.pb_blasts.map(|d| d.value),
         extramedullary_disease: m.extramedullary,
         anc: m.anc.map(|d| d.value),
@@ -87,7 +87,7 @@ pub fn to_assessment(
                 .is_some()
         }),
         rbc_transfusion_independent: None,
-        marrow_evaluable: m.cellularity_percent.map(|c| c >= 10.0),
+        marrow_evaluable: m.cellularity_percent.map(|c| c.get() >= 10.0),
         pretreatment_bm_blasts_pct: crate::extract::marrow::pretreatment_blasts(
             &x.marrow,
             &x.therapies,
@@ -277,6 +277,7 @@ fn mrd_latest_item(x: &CourseInputs, anchor: Option<&graftwatch_course::Anchor>,
     let Some(s) = mrd_status(m) else { return };
     let val = m
         .mrd_flow_percent
+        .map(Percent::get)
         .or_else(|| m.mrd_qpcr.first().map(|q| q.percent))
         .unwrap_or_default();
     let g: Graded<MrdStatus> = Graded::Value {

@@ -45,7 +45,7 @@ fn series(x: &CourseInputs) -> Series {
             .filter_map(|m| {
                 m.blasts_percent.map(|b| DatedValue {
                     date: m.date,
-                    value: b,
+                    value: b.get(),
                 })
             })
             .collect(),
@@ -122,7 +122,7 @@ fn mrd_samples(x: &CourseInputs, from: Date) -> Vec<MrdSample> {
             out.push(MrdSample {
                 date: m.date,
                 tissue: Tissue::BoneMarrow,
-                measurement: MrdMeasurement::Mfc { percent: p },
+                measurement: MrdMeasurement::Mfc { percent: p.get() },
             });
         } else if let Some(q) = m.mrd_qpcr.iter().map(|q| q.percent).reduce(f64::max) {
             out.push(MrdSample {
@@ -253,7 +253,8 @@ fn first_cr_after(
                 .iter()
                 .find(|m| m.date == *d)
                 .filter(|m| {
-                    m.blasts_percent.is_some_and(|b| b < 5.0) && m.extramedullary != Some(true)
+                    m.blasts_percent.is_some_and(|b| b.get() < 5.0)
+                        && m.extramedullary != Some(true)
                 })
                 .map(|_| {
                     (

@@ -14,7 +14,7 @@
 //!   when: the donor dominating the myeloid-informative samples, from which
 //!   date, with every graft's latest share.
 
-use graftwatch_core::{Date, DonorId, PersonRef};
+use graftwatch_core::{Date, DonorId, Percent, PersonRef};
 use graftwatch_course::Anchor;
 use graftwatch_criteria::chimerism_state::{ChimerismSample, dominant_graft, percent_text};
 use graftwatch_criteria::engraftment::Engraftment;
@@ -85,7 +85,7 @@ pub struct GraftShare {
     /// Graft source (`UCB`, `PBSC`, `BM`).
     pub source: &'static str,
     /// Share in the latest myeloid-informative sample, %.
-    pub latest_percent: Option<f64>,
+    pub latest_percent: Option<Percent>,
     /// First date this graft dominated the myeloid-informative samples.
     pub dominant_from: Option<Date>,
 }
@@ -105,9 +105,9 @@ pub struct GraftSourceEngraftment {
     pub grafts: Vec<GraftShare>,
 }
 
-fn donor_share(s: &ChimerismSample, d: &DonorId) -> Option<f64> {
+fn donor_share(s: &ChimerismSample, d: &DonorId) -> Option<Percent> {
     s.shares.iter().find_map(|p| match &p.person {
-        PersonRef::Donor(x) if x == d => Some(p.percent.get()),
+        PersonRef::Donor(x) if x == d => Some(p.percent),
         _ => None,
     })
 }

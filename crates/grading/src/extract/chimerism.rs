@@ -2,7 +2,7 @@
 //! lineage and sample id, with the total donor share (the sum over donors,
 //! §4.2) and the dominant donor.
 
-use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
+use graftwatch_core::{Date, DonorId, Lineage, Percent, PersonRef};
 use graftwatch_course::{ChimerismMethod, Course, Observation, ObservationKind};
 use serde::Serialize;
 
@@ -12,7 +12,7 @@ pub struct Share {
     /// Recipient or donor.
     pub person: PersonRef,
     /// Percent of cells.
-    pub percent: f64,
+    pub percent: Percent,
 }
 
 /// One chimerism result: a lineage on a date (and sample id).
@@ -33,17 +33,18 @@ pub struct ChimerismSample {
 impl ChimerismSample {
     /// Total donor %: the sum of donor shares; when only the recipient share
     /// was recorded, 100 − recipient. `None` without any share.
-    pub fn donor_percent(&self) -> Option<f64> {
+    pub fn donor_percent(&self) -> Option<Percent> {
         let donors: Vec<f64> = self
             .shares
             .iter()
             .filter(|s| matches!(s.person, PersonRef::Donor(_)))
-            .map(|s| s.percent)
+            .map(|s| s.percent.get())
             .collect();
         if !donors.is_empty() {
-            return Some(donors.iter().sum::<f64>().min(100.0));
+            // A sum of shares (≥ 0), bounded at 100 %.
+            return Percent::clamp(donors.iter().sum::<f64>());
         }
-        self.recipient_percent().map(|r| (100.0 - r).max(0.0))
+        self.recipient_percent().map(Percent::complement)
     }
 
     /// True when the donor total was derived as 100 − recipient.
@@ -56,7 +57,7 @@ impl ChimerismSample {
     }
 
     /// Recipient %, when recorded.
-    pub fn recipient_percent(&self) -> Option<f64> {
+    pub fn recipient_percent(&self) -> Option<Percent> {
         self.shares
             .iter()
             .find(|s| s.person == PersonRef::Recipient)
@@ -64,7 +65,7 @@ impl ChimerismSample {
     }
 
     /// The donor with the largest share.
-    pub fn dominant_donor(&self) -> Option<(&DonorId, f64)> {
+    pub fn dominant_donor(&self) -> Option<(&DonorId, Percent)> {
         self.shares
             .iter()
             .filter_map(|s| match &s.person {
@@ -95,7 +96,7 @@ pub(crate) fn chimerism_samples_of<'a>(
     let mut at: std::collections::HashMap<(Date, Lineage, Option<&str>), usize> =
         std::collections::HashMap::new();
     for o in obs.filter(|o| o.kind == ObservationKind::Chimerism) {
-        let Some(pct) = o.number() else { continue };
+        let Some(pct) = o.percent() else { continue };
         let Some(person) = o.person.clone() else {
             continue;
         };

@@ -2,7 +2,7 @@
 //! MRD by flow and by qPCR, extramedullary disease, with the peripheral
 //! counts closest to the assessment date.
 
-use graftwatch_core::Date;
+use graftwatch_core::{Date, Percent};
 use graftwatch_course::{Course, Observation, ObservationKind};
 use serde::Serialize;
 
@@ -23,11 +23,11 @@ pub struct MarrowAssessment {
     /// Date of the marrow / MRD sample.
     pub date: Date,
     /// Marrow blasts, %.
-    pub blasts_percent: Option<f64>,
+    pub blasts_percent: Option<Percent>,
     /// Marrow cellularity, %.
-    pub cellularity_percent: Option<f64>,
+    pub cellularity_percent: Option<Percent>,
     /// MRD by flow cytometry, % of CD45+ cells.
-    pub mrd_flow_percent: Option<f64>,
+    pub mrd_flow_percent: Option<Percent>,
     /// MRD by qPCR results of that date.
     pub mrd_qpcr: Vec<QpcrResult>,
     /// Extramedullary disease present.
@@ -91,13 +91,13 @@ pub(crate) fn marrow_assessments_of<'a>(
         let m = &mut out[idx];
         match o.kind {
             K::MarrowBlasts => {
-                if let Some(v) = o.number() {
+                if let Some(v) = o.percent() {
                     m.blasts_percent = Some(m.blasts_percent.map_or(v, |x| x.max(v)));
                 }
             }
-            K::MarrowCellularity => m.cellularity_percent = o.number().or(m.cellularity_percent),
+            K::MarrowCellularity => m.cellularity_percent = o.percent().or(m.cellularity_percent),
             K::MrdFlow => {
-                if let Some(v) = o.number() {
+                if let Some(v) = o.percent() {
                     m.mrd_flow_percent = Some(m.mrd_flow_percent.map_or(v, |x| x.max(v)));
                 }
             }
@@ -220,5 +220,5 @@ pub fn pretreatment_blasts(
     marrow
         .iter()
         .rfind(|m| m.date <= start && m.blasts_percent.is_some())
-        .and_then(|m| m.blasts_percent.map(|b| (m.date, b)))
+        .and_then(|m| m.blasts_percent.map(|b| (m.date, b.get())))
 }

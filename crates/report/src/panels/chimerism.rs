@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use graftwatch_core::{Date, Lineage, PersonRef};
+use graftwatch_core::{Date, Lineage, Percent, PersonRef};
 use graftwatch_course::{Course, EventDetail, GraftSource};
 use graftwatch_grading::extract::chimerism::ChimerismSample;
 
@@ -28,7 +28,7 @@ use crate::scale::YScale;
 /// Recipient share drawn as the mixed-chimerism line (%) when no DLI rule
 /// configuration is given: the default of
 /// `graftwatch_criteria::dli::DliConfig::mixed_recipient_above_percent`.
-pub fn default_mixed_recipient_percent() -> f64 {
+pub fn default_mixed_recipient_percent() -> Percent {
     graftwatch_criteria::dli::DliConfig::default().mixed_recipient_above_percent
 }
 
@@ -117,18 +117,18 @@ pub struct RecipientChimerismPanel {
     /// Lineages drawn, in order.
     pub lineages: Vec<Lineage>,
     /// Limit of detection of the assay, % (results below it are not detected).
-    pub lod_percent: f64,
+    pub lod_percent: Percent,
     /// DLI decision threshold: mixed chimerism when the recipient share
     /// exceeds this, % (from the DLI rule's configuration).
-    pub dli_threshold_percent: f64,
+    pub dli_threshold_percent: Percent,
 }
 
 /// One recipient result: recorded, or derived as 100 − donor total.
 fn recipient_of(s: &ChimerismSample) -> Option<(f64, bool)> {
     if let Some(r) = s.recipient_percent() {
-        return Some((r, false));
+        return Some((r.get(), false));
     }
-    s.donor_percent().map(|d| ((100.0 - d).max(0.0), true))
+    s.donor_percent().map(|d| (d.complement().get(), true))
 }
 
 impl RecipientChimerismPanel {
@@ -157,7 +157,7 @@ impl RecipientChimerismPanel {
             l.as_str(),
             escape(words)
         );
-        let shown = |v: f64| v.max(self.lod_percent).max(RECIPIENT_FLOOR);
+        let shown = |v: f64| v.max(self.lod_percent.get()).max(RECIPIENT_FLOOR);
         let line: Vec<String> = pts
             .iter()
             .map(|(_, d, v, _)| format!("{:.1},{:.1}", ctx.x.x(*d as f64 + 0.5), y.y(shown(*v))))
@@ -172,7 +172,7 @@ impl RecipientChimerismPanel {
         }
         for (date, day, v, derived) in &pts {
             let cx = ctx.x.x(*day as f64 + 0.5);
-            let nd = *v < self.lod_percent;
+            let nd = *v < self.lod_percent.get();
             let cy = y.y(shown(*v));
             let extra = if nd {
                 format!(
@@ -187,7 +187,7 @@ impl RecipientChimerismPanel {
             let what = if nd {
                 format!(
                     "not detected (below the {} % limit of detection; recorded {v:.1} %)",
-                    self.lod_percent
+                    self.lod_percent.get()
                 )
             } else {
                 format!("{v:.1} %")
@@ -232,20 +232,20 @@ impl Panel for RecipientChimerismPanel {
         draw::threshold_styled(
             out,
             ctx,
-            y.y(self.dli_threshold_percent),
+            y.y(self.dli_threshold_percent.get()),
             palette::RECIPIENT,
             "6 4",
             "chimerism-dli",
-            &format!("DLI trigger > {} %", self.dli_threshold_percent),
+            &format!("DLI trigger > {} %", self.dli_threshold_percent.get()),
         );
         draw::threshold_styled(
             out,
             ctx,
-            y.y(self.lod_percent),
+            y.y(self.lod_percent.get()),
             palette::INK,
             "1 3",
             "chimerism-lod",
-            &format!("LoD {} %", self.lod_percent),
+            &format!("LoD {} %", self.lod_percent.get()),
         );
         for l in &self.lineages {
             self.lineage_series(ctx, &y, *l, out);
@@ -275,12 +275,15 @@ impl Panel for RecipientChimerismPanel {
             LegendSymbol::OpenMarker(Shape::Circle),
         ));
         v.push(LegendEntry::new(
-            format!("DLI trigger: recipient > {} %", self.dli_threshold_percent),
+            format!(
+                "DLI trigger: recipient > {} %",
+                self.dli_threshold_percent.get()
+            ),
             palette::RECIPIENT,
             LegendSymbol::Dashed,
         ));
         v.push(LegendEntry::new(
-            format!("limit of detection {} %", self.lod_percent),
+            format!("limit of detection {} %", self.lod_percent.get()),
             palette::INK,
             LegendSymbol::Dotted,
         ));
@@ -328,7 +331,7 @@ impl ChimerismPanel {
         s.shares
             .iter()
             .filter(|x| &x.person == p)
-            .map(|x| x.percent)
+            .map(|x| x.percent.get())
             .sum()
     }
 
@@ -379,7 +382,7 @@ impl ChimerismPanel {
             let shares = s
                 .shares
                 .iter()
-                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent))
+                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent.get()))
                 .collect::<Vec<_>>()
                 .join(", ");
             let title = format!(
@@ -481,7 +484,7 @@ impl Panel for ChimerismPanel {
                 self.samples.iter().any(|s| {
                     s.shares
                         .iter()
-                        .any(|sh| sh.person == p.person && sh.percent > 0.0)
+                        .any(|sh| sh.person == p.person && sh.percent > Percent::ZERO)
                 })
             })
             .map(|p| {

@@ -43,7 +43,7 @@ impl Panel for MarrowPanel {
         let y = ctx.y_scale(0.01, 100.0, true);
         draw_frame(ctx, &y, out);
         let pts = |v: &[PercentPoint]| -> Vec<(Date, f64)> {
-            v.iter().map(|p| (p.date, p.percent)).collect()
+            v.iter().map(|p| (p.date, p.percent.get())).collect()
         };
         let in_window = |v: &[PercentPoint]| v.iter().any(|p| ctx.x.contains(ctx.day_of(p.date)));
         if !in_window(&self.blasts) && !in_window(&self.mrd) {
@@ -134,10 +134,10 @@ fn draw_blast_labels(blasts: &[PercentPoint], ctx: &PanelContext, y: &YScale, ou
     let mut last_end = f64::NEG_INFINITY;
     for p in blasts {
         let day = ctx.day_of(p.date);
-        if !ctx.x.contains(day) || p.percent < BLAST_THRESHOLD {
+        if !ctx.x.contains(day) || p.percent.get() < BLAST_THRESHOLD {
             continue;
         }
-        let label = format!("{:.0} %", p.percent);
+        let label = format!("{:.0} %", p.percent.get());
         let w = draw::bold_text_width(&label, 10.0);
         // kept inside the plot, clear of the y-axis labels
         let x = (ctx.x.x(day as f64 + 0.5)).max(ctx.x.left + 2.0 + w / 2.0);
@@ -148,7 +148,7 @@ fn draw_blast_labels(blasts: &[PercentPoint], ctx: &PanelContext, y: &YScale, ou
         let _ = write!(
             out,
             r#"<text class="ptlabel" x="{x:.1}" y="{:.1}" text-anchor="middle" fill="{}">{}</text>"#,
-            y.y(p.percent) - 5.0,
+            y.y(p.percent.get()) - 5.0,
             palette::darker(palette::BLASTS),
             label
         );

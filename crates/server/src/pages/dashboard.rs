@@ -156,7 +156,7 @@ fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
             let shares = c
                 .shares
                 .iter()
-                .map(|s| format!("{} {} %", s.person, trim_num(s.percent)))
+                .map(|s| format!("{} {} %", s.person, trim_num(s.percent.get())))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!("{} {}: {}", c.lineage.replace('_', " "), c.date, shares)

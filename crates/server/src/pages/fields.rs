@@ -352,15 +352,15 @@ pub fn bsa_from_form(m: &FormMap, chart: BsaChart) -> Result<Option<(f64, String
     let e = estimate(chart, &given).map_err(|e| e.to_string())?;
     let text = format!(
         "{:.1} % body surface area ({}: {})",
-        e.total_percent,
+        e.total_percent.get(),
         chart.label(),
         e.regions
             .iter()
-            .map(|s| format!("{} {:.1} %", s.region.label(), s.bsa_percent))
+            .map(|s| format!("{} {:.1} %", s.region.label(), s.bsa_percent.get()))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    Ok(Some((e.total_percent, text)))
+    Ok(Some((e.total_percent.get(), text)))
 }
 
 /// The draft values of a submitted form. When the rash BSA field is empty

@@ -5,7 +5,7 @@
 //! observations (CML). One status feeds both the refined DRI stage and the
 //! EBMT disease stage.
 
-use graftwatch_core::Date;
+use graftwatch_core::{Date, Percent};
 use graftwatch_course::{Course, Disease, DrugClass, EventDetail, ObservationKind};
 use graftwatch_criteria::eln_response::{ElnResponse, eln_response};
 use graftwatch_criteria::{Evidence, Flag, Graded};
@@ -171,7 +171,7 @@ fn marrow_status(
         out.evidence.push(Evidence::value(
             Some(p.date),
             "pretreatment marrow blasts",
-            p.blasts_percent.unwrap_or_default(),
+            p.blasts_percent.map_or(0.0, Percent::get),
             Some(graftwatch_core::Unit::Percent),
             "baseline for partial remission (ELN 2022)",
         ));
@@ -179,7 +179,7 @@ fn marrow_status(
     let mut steps = Vec::new();
     for m in x.marrow.iter().filter(|m| m.date > start && m.date < hct) {
         let mut a = super::super::eln::to_assessment(m, x, cfg.engraftment.transfusion_window_days);
-        a.pretreatment_bm_blasts_pct = pre.and_then(|p| p.blasts_percent);
+        a.pretreatment_bm_blasts_pct = pre.and_then(|p| p.blasts_percent).map(Percent::get);
         match eln_response(&a, &cfg.eln_response) {
             Ok(Graded::Value { value, .. }) => {
                 if value == ElnResponse::Mlfs && cfg.risk.mlfs_counts_as_cr {
@@ -194,7 +194,7 @@ fn marrow_status(
                 out.evidence
                     .push(Evidence::finding(Some(m.date), "marrow response", note));
             }
-            Ok(_) if m.blasts_percent.is_some_and(|b| b < 5.0) => {
+            Ok(_) if m.blasts_percent.is_some_and(|b| b.get() < 5.0) => {
                 steps.push(Step::Cr);
                 out.last_date = Some(m.date);
                 out.flags.push(Flag::new(
@@ -209,7 +209,7 @@ fn marrow_status(
                     "marrow response",
                     format!(
                         "marrow blasts {} % (< 5 %): morphologic remission",
-                        m.blasts_percent.unwrap_or_default()
+                        m.blasts_percent.map_or(0.0, Percent::get)
                     ),
                 ));
             }
