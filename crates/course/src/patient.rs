@@ -203,7 +203,9 @@ pub struct Mutation {
     /// Variant description, e.g. `ITD`, `TKD D835Y`, `bZIP in-frame`, `c.860_863dup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    /// Variant allele frequency in percent.
+    /// Variant allele frequency in percent. A recorded input, kept as the
+    /// number entered; course validation checks 0–100 with file, line and
+    /// field (docs/quantities.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vaf_percent: Option<f64>,
 }

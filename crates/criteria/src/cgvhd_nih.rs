@@ -137,6 +137,8 @@ pub enum SclerosisFeatures {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CgvhdSkin {
     /// BSA involved by any scored skin feature, % (0–100).
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     pub bsa_pct: f64,
     /// Sclerotic features.
     #[serde(default)]

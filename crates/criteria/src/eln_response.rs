@@ -97,8 +97,12 @@ pub struct ResponseAssessment {
     /// Marrow date.
     pub date: Option<Date>,
     /// Marrow blasts %.
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     pub bm_blasts_pct: Option<f64>,
     /// Circulating (peripheral-blood) blasts %.
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     pub pb_blasts_pct: Option<f64>,
     /// Extramedullary disease present.
     pub extramedullary_disease: Option<bool>,
@@ -113,6 +117,8 @@ pub struct ResponseAssessment {
     /// Marrow evaluable for MLFS: ≥ 200 nucleated cells or cellularity ≥ 10 %.
     pub marrow_evaluable: Option<bool>,
     /// Pretreatment marrow blasts % (for PR).
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     pub pretreatment_bm_blasts_pct: Option<f64>,
     /// MRD result, if tested.
     pub mrd: Option<MrdStatus>,

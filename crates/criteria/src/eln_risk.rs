@@ -329,6 +329,8 @@ pub struct Mutation {
     /// Gene / class.
     pub gene: Gene,
     /// Variant allele frequency in % (needed for TP53).
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     #[serde(default)]
     pub vaf_percent: Option<f64>,
 }

@@ -70,6 +70,8 @@ pub struct HctCiInput {
     /// CAD, CHF or MI (EF is given separately).
     pub cardiac_cad_chf_mi: Option<bool>,
     /// Ejection fraction % (≤ 50 scores cardiac).
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     pub ejection_fraction_pct: Option<f64>,
     /// Crohn's disease or ulcerative colitis.
     pub inflammatory_bowel_disease: Option<bool>,
@@ -106,9 +108,9 @@ pub struct HctCiInput {
     pub dialysis: Option<bool>,
     /// Prior renal transplantation.
     pub prior_renal_transplant: Option<bool>,
-    /// FEV1 % predicted.
+    /// FEV1 % predicted (may exceed 100: a plain number, not a share).
     pub fev1_pct: Option<f64>,
-    /// DLco % predicted (Hb-corrected).
+    /// DLco % predicted (Hb-corrected; may exceed 100: a plain number).
     pub dlco_pct: Option<f64>,
     /// Dyspnoea.
     pub dyspnea: Option<Dyspnea>,

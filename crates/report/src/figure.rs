@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use graftwatch_core::Date;
+use graftwatch_core::{Date, Fraction};
 use graftwatch_course::{AnchorKind, Course, EventDetail};
 
 use crate::draw::{self, Shape, text, text_width};
@@ -25,7 +25,7 @@ pub const RIGHT_MARGIN: f64 = 96.0;
 /// Last day drawn at full scale before the long-term follow-up is compressed.
 pub const BREAK_DAY: i32 = 100;
 /// Share of the plot width given to the days up to [`BREAK_DAY`].
-pub const BREAK_SHARE: f64 = 0.64;
+pub const BREAK_SHARE: Fraction = Fraction::lit(0.64);
 /// Days shown before the earliest CAR-T or transplant anchor.
 pub const LEAD_IN_DAYS: i32 = 10;
 
@@ -169,7 +169,7 @@ impl Frame {
         course: &Course,
         width: f64,
         break_day: i32,
-        break_share: f64,
+        break_share: Fraction,
     ) -> Option<Frame> {
         let (first, last) = course.span()?;
         let anchors = course.anchors();
@@ -201,7 +201,7 @@ impl Frame {
         let left = LEFT_MARGIN;
         let right = width - RIGHT_MARGIN;
         let x = if hct.is_some() && end > break_day + 30 && start < 0 {
-            DayScale::with_break(start, end, left, right, break_day, break_share)
+            DayScale::with_break(start, end, left, right, break_day, break_share.get())
         } else {
             DayScale::linear(start, end, left, right)
         };
@@ -238,7 +238,7 @@ pub struct Figure {
     /// (default [`BREAK_DAY`]).
     pub break_day: i32,
     /// Share of the plot width up to `break_day` (default [`BREAK_SHARE`]).
-    pub break_share: f64,
+    pub break_share: Fraction,
     /// Paragraphs drawn under the axes (how to read the figure, the
     /// abbreviations), for a figure exported alone (SVG, PNG, PDF); the
     /// HTML report has its own caption instead. Empty: none.

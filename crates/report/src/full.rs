@@ -3,7 +3,7 @@
 //! blasts/MRD, acute GVHD band) and sections (alerts, endpoint table, DLI
 //! decision trail), and the data behind the figure as JSON.
 
-use graftwatch_core::{Date, Lineage};
+use graftwatch_core::{Date, Fraction, Lineage};
 use graftwatch_course::{AnchorKind, Course};
 use serde::Serialize;
 
@@ -72,7 +72,7 @@ pub fn full_figure(course: &Course, a: &Analysis) -> Figure {
     let mut f = Figure::new("Course: counts, CAR-T toxicity, chimerism, disease, GVHD and therapy");
     if let Some(b) = late_break_day(a) {
         f.break_day = b;
-        f.break_share = 0.78;
+        f.break_share = Fraction::lit(0.78);
     }
     let window_start =
         crate::figure::Frame::for_course(course, f.width).map(|fr| fr.origin.add_days(fr.x.start));

@@ -104,12 +104,16 @@ fn check(
 pub struct SkinFinding {
     /// Body-surface area of active (erythematous) GVHD rash, % (0–100).
     /// Rounded half-up to an integer before banding (engine decision 8).
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     pub erythema_bsa_pct: f64,
     /// Bullous formation present.
     #[serde(default)]
     pub bullae: bool,
     /// Body-surface area with desquamation, % (0–100); stage 4 needs > 5%
     /// together with bullae and generalized erythroderma (> 50%).
+    /// A recorded input, kept as the number entered and checked by this
+    /// criterion with an error naming the field, value and range (docs/quantities.md).
     #[serde(default)]
     pub desquamation_bsa_pct: f64,
     /// GVHD attribution.

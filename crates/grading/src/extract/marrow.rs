@@ -13,7 +13,7 @@ use super::counts::{DailyCounts, DayValue};
 pub struct QpcrResult {
     /// Assay (e.g. `NPM1/ABL1`), when stated.
     pub assay: Option<String>,
-    /// Transcript ratio, %.
+    /// Transcript ratio, % (may exceed 100 %: a plain number, not a share).
     pub percent: f64,
 }
 
