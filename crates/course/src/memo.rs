@@ -2,11 +2,13 @@
 //! observation kinds and units a few hundred distinct ways across a
 //! million rows, and converting the same text again gives the same value.
 
-/// A small direct-mapped table of texts (up to `N` bytes) and their
-/// converted values, `W` slots picked by the text's length and its first,
-/// middle and last bytes. Only a conversion that is a function of the text
-/// alone may be remembered (then a text found here gives exactly what
-/// converting it gives); a failed conversion is never remembered.
+/// A small table of texts (up to `N` bytes) and their converted values:
+/// `W` slots, a text's home slot picked by its length and its first, middle
+/// and last bytes, and the [`PROBES`] slots from there searched in turn (a
+/// course's 30 or so kinds collide in a direct-mapped table of 32, and
+/// missed half the time: issue 11). Only a conversion that is a function of
+/// the text alone may be remembered (then a text found here gives exactly
+/// what converting it gives); a failed conversion is never remembered.
 pub(crate) struct Seen<T, const N: usize, const W: usize> {
     slots: [([u8; N], usize, Option<T>); W],
 }
@@ -20,38 +22,53 @@ impl<T: Copy, const N: usize, const W: usize> Default for Seen<T, N, W> {
 }
 
 impl<T: Copy, const N: usize, const W: usize> Seen<T, N, W> {
-    /// The slot of a text of 1 to `N` bytes.
+    /// The home slot of a text of 1 to `N` bytes.
     fn slot(b: &[u8]) -> usize {
         let (first, middle, last) = (b[0], b[b.len() / 2], b[b.len() - 1]);
         (b.len() * 7 + usize::from(first) * 3 + usize::from(middle) * 5 + usize::from(last)) % W
     }
 
     /// The value remembered for exactly this text.
+    #[inline]
     pub(crate) fn get(&self, text: &str) -> Option<T> {
         let b = text.as_bytes();
         if b.is_empty() || b.len() > N {
             return None;
         }
-        let (key, len, value) = &self.slots[Self::slot(b)];
-        match value {
-            Some(v) if *len == b.len() && &key[..b.len()] == b => Some(*v),
-            _ => None,
+        let home = Self::slot(b);
+        for k in 0..PROBES {
+            let (key, len, value) = &self.slots[(home + k) % W];
+            match value {
+                Some(v) if *len == b.len() && &key[..b.len()] == b => return Some(*v),
+                Some(_) => {}
+                None => return None,
+            }
         }
+        None
     }
 
-    /// Remembers `value` for `text` (replacing the slot's text; a text
-    /// longer than `N` bytes is not remembered).
+    /// Remembers `value` for `text` in the first free slot of its probes,
+    /// or in its home slot when they are all taken (a text longer than `N`
+    /// bytes is not remembered).
     pub(crate) fn put(&mut self, text: &str, value: T) {
         let b = text.as_bytes();
         if b.is_empty() || b.len() > N {
             return;
         }
-        let (key, len, slot) = &mut self.slots[Self::slot(b)];
+        let home = Self::slot(b);
+        let at = (0..PROBES)
+            .map(|k| (home + k) % W)
+            .find(|&i| self.slots[i].2.is_none())
+            .unwrap_or(home);
+        let (key, len, slot) = &mut self.slots[at];
         key[..b.len()].copy_from_slice(b);
         *len = b.len();
         *slot = Some(value);
     }
 }
+
+/// Slots searched from a text's home slot.
+const PROBES: usize = 4;
 
 /// The remembered conversions of one reader.
 #[derive(Default)]
@@ -59,9 +76,9 @@ pub(crate) struct Memo {
     /// Dates (`YYYY-MM-DD`).
     pub(crate) dates: Seen<graftwatch_core::Date, 10, 4>,
     /// Observation kinds.
-    pub(crate) kinds: Seen<crate::observation::ObservationKind, 32, 32>,
+    pub(crate) kinds: Seen<crate::observation::ObservationKind, 32, 128>,
     /// Units.
-    pub(crate) units: Seen<graftwatch_core::Unit, 16, 16>,
+    pub(crate) units: Seen<graftwatch_core::Unit, 16, 32>,
 }
 
 #[cfg(test)]
@@ -89,5 +106,24 @@ mod tests {
         for (i, t) in texts.iter().enumerate() {
             assert!(s.get(t).is_none_or(|v| v == i as u32), "{t}");
         }
+    }
+
+    #[test]
+    fn a_course_s_kinds_all_stay_remembered() {
+        // The seed case's 30 observation kinds in the table `Memo` uses.
+        let kinds = "anc wbc platelets hemoglobin alc bilirubin alt ast creatinine crp \
+            chimerism pb_blasts upper_gi_persistent weight stool_volume stool_episodes \
+            skin_rash_bsa marrow_blasts marrow_cellularity temperature ice_score \
+            consciousness seizure motor_weakness mrd_flow extramedullary_disease \
+            systolic_bp diastolic_bp infection_status ferritin";
+        let mut s: Seen<usize, 32, 128> = Seen::default();
+        for (i, k) in kinds.split_whitespace().enumerate() {
+            s.put(k, i);
+        }
+        for (i, k) in kinds.split_whitespace().enumerate() {
+            assert_eq!(s.get(k), Some(i), "{k}");
+        }
+        // A text never put is not found, even with every probe taken.
+        assert_eq!(s.get("cd34_count"), None);
     }
 }
