@@ -195,7 +195,7 @@ fn pre_fit_exclusion(
     }
     if let Some(b) = site.het_raw_alt_fraction
         && site.het_reads >= lim.min_het_balance_reads
-        && !(lim.min_het_balance..=1.0 - lim.min_het_balance).contains(&b)
+        && !(lim.min_het_balance..=1.0 - lim.min_het_balance).contains(&b.get())
     {
         return Some(Exclusion::ReferenceAlleleBalance {
             alt_fraction: b,
