@@ -156,7 +156,7 @@ fn a_corrupted_marker_is_excluded_as_outlier() {
     let m = res
         .markers
         .iter()
-        .position(|m| m.used && m.observed_vaf.unwrap() < 0.3)
+        .position(|m| m.used && m.observed_vaf.unwrap().get() < 0.3)
         .unwrap();
     let c = counts[m].unwrap();
     counts[m] = Some(AlleleCounts {

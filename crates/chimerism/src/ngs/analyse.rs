@@ -54,10 +54,10 @@ pub struct NgsConfig {
     /// recipient LoD is above it, the sample is flagged `NGS-LOD`. `None`
     /// disables the check. Default 0.001 (0.1%, the sensitivity expected of
     /// NGS chimerism for relapse monitoring, chimerism-methods.md §1).
-    pub lod_target: Option<f64>,
+    pub lod_target: Option<Fraction>,
     /// Marker QC: heterozygous references must read an ALT share within
     /// [b, 1 − b] (judged with at least `min_het_balance_reads` reads).
-    pub min_het_balance: f64,
+    pub min_het_balance: Fraction,
     /// Reads of heterozygous references needed to judge the balance.
     pub min_het_balance_reads: u32,
     /// Marker QC: depth more than this factor above or below the sample's
@@ -78,8 +78,8 @@ impl Default for NgsConfig {
             fit_alpha: 1e-4,
             fit_min_reduced_chi2: 2.0,
             identity_min_markers: 2,
-            lod_target: Some(0.001),
-            min_het_balance: 0.2,
+            lod_target: Some(Fraction::lit(0.001)),
+            min_het_balance: Fraction::lit(0.2),
             min_het_balance_reads: 40,
             depth_outlier_factor: 10.0,
         }
@@ -351,7 +351,7 @@ fn report_fit(
     for (row, why) in removed {
         let rep = &mut reports[row.marker];
         rep.used = false;
-        rep.expected_vaf = Some(row.p(f));
+        rep.expected_vaf = Fraction::clamp(row.p(f));
         if let Exclusion::Outlier { residual, .. } = why {
             rep.residual = Some(*residual);
         }
@@ -360,7 +360,7 @@ fn report_fit(
     for (row, r) in design.rows.iter().zip(res) {
         let rep = &mut reports[row.marker];
         rep.residual = Some(*r);
-        rep.expected_vaf = Some(row.p(f));
+        rep.expected_vaf = Fraction::clamp(row.p(f));
     }
 }
 
@@ -762,9 +762,9 @@ fn dominant_donor(
 fn lod_flag(
     recipient: &PersonEstimate,
     detected: Option<bool>,
-    target: Option<f64>,
+    target: Option<Fraction>,
 ) -> Option<QcFlag> {
-    let target = target?;
+    let target = target?.get();
     let limits = recipient.detection?;
     let lod = limits.lod;
     let estimate = recipient.fraction?.get();
@@ -841,7 +841,7 @@ mod tests {
 
     #[test]
     fn lod_flag_only_for_negative_results_above_the_target() {
-        let t = Some(0.001);
+        let t = Some(Fraction::lit(0.001));
         // Either side of the target, not detected.
         assert!(lod_flag(&recipient(0.001_01), Some(false), t).is_some());
         assert!(lod_flag(&recipient(0.001), Some(false), t).is_none());

@@ -198,9 +198,9 @@ pub struct MarkerReport {
     /// ALT reads in the sample.
     pub alt_count: Option<u32>,
     /// ALT / (REF + ALT).
-    pub observed_vaf: Option<f64>,
+    pub observed_vaf: Option<Fraction>,
     /// Expected ALT read fraction at the fit (error model included).
-    pub expected_vaf: Option<f64>,
+    pub expected_vaf: Option<Fraction>,
     /// Standardised residual at the fit.
     pub residual: Option<f64>,
     /// Moment estimate of the donor fraction (2·VAF − h)/(d − h), when all

@@ -218,7 +218,8 @@ pub(crate) fn person_estimates(
             person,
             percent,
             ci: interval_for_call(ci[i], c.detection),
-            per_locus_mean: mean,
+            // A mean of shares in 0–100: bounded only against rounding.
+            per_locus_mean: mean.and_then(Percent::clamp),
             sd,
             cv,
             informative_loci: per.len(),

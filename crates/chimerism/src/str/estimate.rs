@@ -60,12 +60,12 @@ pub enum StrError {
         missing: Vec<String>,
     },
     /// Most of the sample's signal belongs to no declared person (wrong sample or wrong references).
-    #[error("sample '{sample}' matches none of the declared people: {:.0}% of its signal is on alleles no reference carries (loci mostly unexplained: {})", 100.0 * *unexplained_fraction, loci.join(", "))]
+    #[error("sample '{sample}' matches none of the declared people: {:.0}% of its signal is on alleles no reference carries (loci mostly unexplained: {})", 100.0 * unexplained_fraction.get(), loci.join(", "))]
     SampleMatchesNoReference {
         /// The sample.
         sample: String,
         /// Share of the signal on unexplained peaks.
-        unexplained_fraction: f64,
+        unexplained_fraction: Fraction,
         /// Loci with mostly unexplained signal, with the alleles.
         loci: Vec<String>,
     },
@@ -518,7 +518,9 @@ impl StrReferences {
         {
             return Err(StrError::SampleMatchesNoReference {
                 sample: sample.sample.clone(),
-                unexplained_fraction: unexplained_all / total_all,
+                // A part of a positive total: in [0, 1].
+                unexplained_fraction: Fraction::clamp(unexplained_all / total_all)
+                    .unwrap_or(Fraction::ONE),
                 loci: no_match,
             });
         }

@@ -56,7 +56,7 @@ pub struct PersonEstimate {
     /// `None` with fewer than 2 loci in the fit.
     pub ci: Option<Interval>,
     /// Mean of the per-locus estimates at loci where this person has a unique allele.
-    pub per_locus_mean: Option<f64>,
+    pub per_locus_mean: Option<Percent>,
     /// Standard deviation of those per-locus estimates (percentage points).
     pub sd: Option<f64>,
     /// Coefficient of variation (sd / mean), when the mean is positive.

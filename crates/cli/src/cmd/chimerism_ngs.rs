@@ -442,7 +442,10 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         config: NgsConfig {
             min_sample_depth: args.min_depth,
             min_split_markers: args.min_split_markers,
-            lod_target: (args.lod_target > 0.0).then_some(args.lod_target / 100.0),
+            // `parse_lod_target` keeps the percentage in [0, 100).
+            lod_target: (args.lod_target > 0.0)
+                .then_some(args.lod_target / 100.0)
+                .and_then(Fraction::clamp),
             exclude_outliers: !args.keep_outliers,
             ..NgsConfig::default()
         },

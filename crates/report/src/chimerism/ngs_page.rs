@@ -84,6 +84,7 @@ fn marker_plot(s: &NgsPageSample) -> String {
         let (Some(obs), Some(exp)) = (mk.observed_vaf, mk.expected_vaf) else {
             continue;
         };
+        let (obs, exp) = (obs.get(), exp.get());
         let (fill, label) = match (&mk.excluded, mk.used) {
             (_, true) => (palette::INK, "used"),
             (Some(Exclusion::Outlier { .. }), _) => ("none", "excluded outlier"),
