@@ -213,7 +213,7 @@ fn diag_artefacts() {
     match which.as_str() {
         "dead" => m.artefacts.dead_indels = true,
         "bias" => m.artefacts.allele_bias_sd = 0.3,
-        "dropout" => m.artefacts.dropout_rate = 0.02,
+        "dropout" => m.artefacts.dropout_rate = Fraction::lit(0.02),
         "err" => m.artefacts.mixture_error_factor = 2.0,
         "sitecv" => {}
         "sex" => {
