@@ -18,7 +18,7 @@ fn one_donor_mae_across_range() {
         let mut s = scenario(100 + rep, 1);
         for &fr in low.iter().chain(&high) {
             let r = s.sample(&[fr, 1.0 - fr]);
-            let est = r.recipient().fraction.expect("estimated");
+            let est = r.recipient().fraction.expect("estimated").get();
             let e = (est - fr).abs() * 100.0;
             if fr < 0.05 {
                 err_low.push(e)
@@ -51,11 +51,11 @@ fn detect_0_1(donors: usize, panel: (usize, usize), n: u64) -> (usize, usize, f6
         let rec = r.recipient();
         lods.push(rec.detection.unwrap().lod);
         detected += usize::from(r.recipient_detected == Some(true));
-        above_lob += usize::from(rec.fraction.unwrap() > rec.detection.unwrap().lob);
+        above_lob += usize::from(rec.fraction.unwrap().get() > rec.detection.unwrap().lob);
         let flagged = r.flags.iter().any(|f| f.code.as_str() == "NGS-LOD");
         let limits = rec.detection.unwrap();
         let should = r.recipient_detected != Some(true)
-            && rec.fraction.unwrap() <= limits.lob
+            && rec.fraction.unwrap().get() <= limits.lob
             && limits.lod > 0.001;
         assert_eq!(flagged, should, "rep {rep}: NGS-LOD flag {flagged}");
         lod_flags += usize::from(flagged);
@@ -157,7 +157,7 @@ fn two_donor_split_within_one_point() {
             let truth = [fr, (1.0 - fr) * (1.0 - cord), (1.0 - fr) * cord];
             let r = s.sample(&truth);
             for k in 0..3 {
-                let est = r.persons[k].fraction.expect("split");
+                let est = r.persons[k].fraction.expect("split").get();
                 assert!(
                     (est - truth[k]).abs() < 0.01,
                     "rep {rep} cord {cord} person {k}: {est} vs {}",
@@ -176,17 +176,17 @@ fn three_donors() {
         let mut s = scenario(500 + rep, 3);
         let truth = [0.05, 0.15, 0.55, 0.25];
         let r = s.sample(&truth);
-        let sum: f64 = r.persons.iter().map(|p| p.fraction.unwrap()).sum();
+        let sum: f64 = r.persons.iter().map(|p| p.fraction.unwrap().get()).sum();
         assert!((sum - 1.0).abs() < 1e-9);
         for k in 0..4 {
-            let est = r.persons[k].fraction.unwrap();
+            let est = r.persons[k].fraction.unwrap().get();
             assert!(
                 (est - truth[k]).abs() < 0.015,
                 "rep {rep} person {k}: {est} vs {}",
                 truth[k]
             );
             let ci = r.persons[k].ci.unwrap();
-            assert!(ci.low <= est && est <= ci.high);
+            assert!(ci.low.get() <= est && est <= ci.high.get());
         }
         assert_eq!(r.dominant_donor.as_deref(), Some("UCB-1"));
     }

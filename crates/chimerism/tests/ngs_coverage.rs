@@ -24,11 +24,11 @@ fn ci_coverage_between_90_and_98_percent() {
         };
         let r = s.sample(&truth);
         let ci = r.recipient().ci.unwrap();
-        covered_r += usize::from(ci.low <= truth[0] && truth[0] <= ci.high);
+        covered_r += usize::from(ci.low.get() <= truth[0] && truth[0] <= ci.high.get());
         if donors == 2 {
             n_d += 1;
             let ci = r.persons[2].ci.unwrap();
-            covered_d += usize::from(ci.low <= truth[2] && truth[2] <= ci.high);
+            covered_d += usize::from(ci.low.get() <= truth[2] && truth[2] <= ci.high.get());
         }
     }
     let cov_r = covered_r as f64 / n as f64;

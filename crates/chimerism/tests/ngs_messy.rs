@@ -9,6 +9,7 @@
 
 mod ngs_common;
 use graftwatch_chimerism::ngs::sim::SimReads;
+use graftwatch_core::Fraction;
 use ngs_common::{Messy, Scenario, mean, scenario_full};
 
 fn messy_reads() -> SimReads {
@@ -97,13 +98,13 @@ fn sweep(seeds: std::ops::Range<u64>) -> Sweep {
         for (l, fr) in LEVELS.into_iter().enumerate() {
             let r = s.sample(&truth(fr, donors));
             let rec = r.recipient();
-            let est = rec.fraction.expect("estimated");
+            let est = rec.fraction.expect("estimated").get();
             out.rel[l].push((est - fr).abs() / fr);
             out.signed.push((est - fr) / fr);
             let ci = rec.ci.expect("interval");
-            let se = (ci.high - ci.low) / 3.92;
+            let se = (ci.high.get() - ci.low.get()) / 3.92;
             out.floor[l].push(se * (2.0 / std::f64::consts::PI).sqrt() / fr);
-            out.covered += usize::from(ci.low <= fr && fr <= ci.high);
+            out.covered += usize::from(ci.low.get() <= fr && fr <= ci.high.get());
         }
     }
     out
@@ -163,7 +164,7 @@ fn messy_pure_donor_below_lob() {
         let mut s = messy(6_000 + seed, donors);
         let r = s.sample(&truth(0.0, donors));
         let rec = r.recipient();
-        let f = rec.fraction.expect("estimated");
+        let f = rec.fraction.expect("estimated").get();
         est.push(100.0 * f);
         below += usize::from(f <= rec.detection.expect("limits").lob);
     }
@@ -212,7 +213,7 @@ fn diag_artefacts() {
     match which.as_str() {
         "dead" => m.artefacts.dead_indels = true,
         "bias" => m.artefacts.allele_bias_sd = 0.3,
-        "dropout" => m.artefacts.dropout_rate = 0.02,
+        "dropout" => m.artefacts.dropout_rate = Fraction::lit(0.02),
         "err" => m.artefacts.mixture_error_factor = 2.0,
         "sitecv" => {}
         "sex" => {
@@ -244,7 +245,7 @@ fn diag_artefacts() {
         for fr in [0.0, 0.01, 0.02, 0.05, 0.1] {
             let r = s.sample(&truth(fr, donors));
             let rec = r.recipient();
-            let est = rec.fraction.unwrap();
+            let est = rec.fraction.unwrap().get();
             if fr == 0.0 {
                 if seed < 5_004 {
                     println!(
@@ -268,7 +269,7 @@ fn diag_artefacts() {
             bound_by_level[li] +=
                 (2.0 / std::f64::consts::PI).sqrt() * information_bound_se(&s, fr, donors) / fr;
             let ci = rec.ci.unwrap();
-            cov += usize::from(ci.low <= fr && fr <= ci.high);
+            cov += usize::from(ci.low.get() <= fr && fr <= ci.high.get());
         }
     }
     for (l, (a, b, n)) in by_level.iter().enumerate() {
@@ -418,7 +419,7 @@ fn give_true_amplification(s: &mut Scenario, which: &str) {
         if (which == "het" && !het) || (which == "nohet" && het) {
             continue;
         }
-        site.het_alt_fraction = w / (1.0 + w);
+        site.het_alt_fraction = Fraction::clamp(w / (1.0 + w)).unwrap();
         site.log_amplification_var = 0.0;
     }
 }
@@ -497,15 +498,17 @@ fn diag_oracle() {
         for (l, fr) in LEVELS.into_iter().enumerate() {
             let r = analyse_at(&mut s, &truth(fr, donors), &cfg);
             let rec = r.recipient();
-            let est = rec.fraction.unwrap();
+            let est = rec.fraction.unwrap().get();
             rel[l].push((est - fr).abs() / fr);
             let ci = rec.ci.unwrap();
-            cov += usize::from(ci.low <= fr && fr <= ci.high);
+            cov += usize::from(ci.low.get() <= fr && fr <= ci.high.get());
             if (est - fr).abs() / fr > 0.3 {
                 let codes: Vec<&str> = r.flags.iter().map(|f| f.code.as_str()).collect();
                 println!(
                     "seed {seed} level {fr}: {est:.5} [{:.5}, {:.5}] rho {:?} {codes:?}",
-                    ci.low, ci.high, r.dispersion
+                    ci.low.get(),
+                    ci.high.get(),
+                    r.dispersion
                 );
             }
             let bse = information_bound_se(&s, fr, donors);
@@ -513,9 +516,9 @@ fn diag_oracle() {
             diag[0].push(r.dispersion.het);
             diag[1].push(r.dispersion.hom_contrast);
             diag[2].push(r.variance_inflation);
-            diag[3].push((ci.high - ci.low) / 3.92 / bse);
+            diag[3].push((ci.high.get() - ci.low.get()) / 3.92 / bse);
             diag[4].push(r.markers_used as f64);
-            diag[5].push((est - fr) / ((ci.high - ci.low) / 3.92));
+            diag[5].push((est - fr) / ((ci.high.get() - ci.low.get()) / 3.92));
         }
     }
     println!(
@@ -557,7 +560,7 @@ fn diag_residuals() {
     let mut s = scenario_full(seed, donors, (48, 24), SimReads::default(), &m);
     if std::env::var("ORACLE_AMP").is_ok() {
         for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
-            site.het_alt_fraction = w / (1.0 + w);
+            site.het_alt_fraction = Fraction::clamp(w / (1.0 + w)).unwrap();
             site.log_amplification_var = 0.0;
         }
     }
@@ -595,9 +598,9 @@ fn diag_amplification_learning() {
             if site.het_reads == 0 {
                 continue;
             }
-            let b = site.het_alt_fraction;
+            let b = site.het_alt_fraction.get();
             se += ((b / (1.0 - b)).ln() - w.ln()).powi(2);
-            let r = site.het_raw_alt_fraction.unwrap();
+            let r = site.het_raw_alt_fraction.unwrap().get();
             se_raw += ((r / (1.0 - r)).ln() - w.ln()).powi(2);
             n += 1.0;
         }

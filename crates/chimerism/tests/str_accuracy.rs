@@ -66,7 +66,7 @@ fn one_donor_mae(
             let f = pct / 100.0;
             let s = mixture(&mut rng, "s", &[&r, &d], &[1.0 - f, f], p);
             let res = refs.estimate(&s, Lineage::WholeBlood).expect("estimate");
-            let err = (res.donor_total_percent - pct).abs();
+            let err = (res.donor_total_percent.get() - pct).abs();
             sum += err;
             max = max.max(err);
             n += 1;
@@ -100,7 +100,7 @@ fn detection_rate(
         let rec = res.recipient();
         if rec.informative_loci >= 3 {
             m += 1;
-            lod_sum += rec.detection_limit_percent.unwrap_or(100.0);
+            lod_sum += rec.detection_limit_percent.map_or(100.0, |p| p.get());
             if rec.detection == Detection::Present {
                 hit += 1;
             }
@@ -125,7 +125,7 @@ fn two_donor(seed: u64, truth: [f64; 3], n: usize, p: &SimParams) -> ([f64; 3], 
         let s = mixture(&mut rng, "s", &[&r, &cord, &pbsc], &f, p);
         let res = refs.estimate(&s, Lineage::WholeBlood).expect("estimate");
         for i in 0..3 {
-            let e = (res.persons[i].percent - truth[i]).abs();
+            let e = (res.persons[i].percent.get() - truth[i]).abs();
             mae[i] += e / n as f64;
             max[i] = max[i].max(e);
         }

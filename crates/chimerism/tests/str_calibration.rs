@@ -52,11 +52,11 @@ impl Tally {
         };
         self.n += 1;
         for (i, (p, t)) in res.persons.iter().zip(truth).enumerate() {
-            self.abs_err[i] += (p.percent - t).abs();
-            self.err[i] += p.percent - t;
+            self.abs_err[i] += (p.percent.get() - t).abs();
+            self.err[i] += p.percent.get() - t;
             if let Some(ci) = p.ci {
                 self.with_ci[i] += 1;
-                if ci.low - 1e-9 <= *t && *t <= ci.high + 1e-9 {
+                if ci.low.get() - 1e-9 <= *t && *t <= ci.high.get() + 1e-9 {
                     self.covered[i] += 1;
                 }
             }
@@ -64,7 +64,9 @@ impl Tally {
         if res.persons[0].detection == Detection::Present {
             self.present += 1;
         }
-        self.lod_sum += res.persons[0].detection_limit_percent.unwrap_or(100.0);
+        self.lod_sum += res.persons[0]
+            .detection_limit_percent
+            .map_or(100.0, |p| p.get());
     }
     fn mae(&self, i: usize) -> f64 {
         self.abs_err[i] / self.n.max(1) as f64

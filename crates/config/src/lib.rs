@@ -33,6 +33,7 @@
 
 use std::path::Path;
 
+use graftwatch_core::Percent;
 use graftwatch_criteria::dli::DliConfig;
 use graftwatch_grading::GradingConfig;
 use graftwatch_report::AlertConfig;
@@ -70,17 +71,36 @@ pub struct Config {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabLimits {
-    /// Validated limit of detection (percent).
-    pub lod_percent: Option<f64>,
-    /// Validated limit of quantification (percent).
-    pub loq_percent: Option<f64>,
+    /// Validated limit of detection (percent; above 0).
+    pub lod_percent: Option<Percent>,
+    /// Validated limit of quantification (percent; above 0, not below the LoD).
+    pub loq_percent: Option<Percent>,
 }
 
-impl LabLimits {
-    fn check(&self, section: &str) -> Result<(), String> {
-        for (k, v) in [
-            ("lod_percent", self.lod_percent),
-            ("loq_percent", self.loq_percent),
+/// [`LabLimits`] as written in the file: read as plain numbers first so that
+/// a value out of range is reported by [`RawLabLimits::check`], with the
+/// section, key and value, as it always was.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLabLimits {
+    lod_percent: Option<f64>,
+    loq_percent: Option<f64>,
+}
+
+/// [`ChimerismLimits`] as written in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawChimerismLimits {
+    str: RawLabLimits,
+}
+
+impl RawLabLimits {
+    /// The checked limits; the message names the section, key and value.
+    fn check(&self, section: &str) -> Result<LabLimits, String> {
+        let mut out = LabLimits::default();
+        for (k, v, slot) in [
+            ("lod_percent", self.lod_percent, &mut out.lod_percent),
+            ("loq_percent", self.loq_percent, &mut out.loq_percent),
         ] {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0 && v <= 100.0)
@@ -89,6 +109,7 @@ impl LabLimits {
                     "[{section}] {k} = {v}: expected a percentage above 0 and at most 100"
                 ));
             }
+            *slot = v.and_then(|v| Percent::new(v).ok());
         }
         if let (Some(d), Some(q)) = (self.lod_percent, self.loq_percent)
             && q < d
@@ -97,7 +118,7 @@ impl LabLimits {
                 "[{section}] loq_percent = {q} is below lod_percent = {d}: a limit of quantification cannot be below the limit of detection"
             ));
         }
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -195,8 +216,8 @@ impl Config {
             }
             Some(_) => return Err(invalid(path, "alerts: expected a table [alerts]")),
         };
-        let chimerism: ChimerismLimits = match table.remove("chimerism_limits") {
-            None => ChimerismLimits::default(),
+        let raw: RawChimerismLimits = match table.remove("chimerism_limits") {
+            None => RawChimerismLimits::default(),
             Some(toml::Value::Table(t)) => section(t, "[chimerism_limits]", path)?,
             Some(_) => {
                 return Err(invalid(
@@ -205,10 +226,12 @@ impl Config {
                 ));
             }
         };
-        chimerism
-            .str
-            .check("chimerism_limits.str")
-            .map_err(|m| invalid(path, m))?;
+        let chimerism = ChimerismLimits {
+            str: raw
+                .str
+                .check("chimerism_limits.str")
+                .map_err(|m| invalid(path, m))?,
+        };
         let grading = section(table, "grading", path)?;
         let mut c = Config {
             grading,
@@ -337,8 +360,8 @@ mod tests {
             "c.toml",
         )
         .unwrap();
-        assert_eq!(c.chimerism.str.lod_percent, Some(1.0));
-        assert_eq!(c.chimerism.str.loq_percent, Some(2.5));
+        assert_eq!(c.chimerism.str.lod_percent, Some(Percent::lit(1.0)));
+        assert_eq!(c.chimerism.str.loq_percent, Some(Percent::lit(2.5)));
         assert!(
             !Config::default()
                 .to_toml_string()

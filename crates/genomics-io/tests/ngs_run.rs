@@ -79,6 +79,7 @@ fn percent(r: &graftwatch_chimerism::ngs::NgsSampleResult, who: &str) -> f64 {
             .find(|p| p.name == who)
             .and_then(|p| p.fraction)
             .unwrap()
+            .get()
 }
 
 #[test]

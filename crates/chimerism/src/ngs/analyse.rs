@@ -1,6 +1,7 @@
 //! Orchestration of one sample: marker selection, fit, outlier refit,
 //! intervals, detection limits, presence test, identifiability and QC.
 
+use graftwatch_core::Fraction;
 use serde::{Deserialize, Serialize};
 
 use super::design::{Design, DesignRow, Dispersion};
@@ -41,7 +42,7 @@ pub struct NgsConfig {
     /// Exclude flagged markers and refit once.
     pub exclude_outliers: bool,
     /// Never exclude more than this share of the used markers.
-    pub max_outlier_fraction: f64,
+    pub max_outlier_fraction: Fraction,
     /// Goodness-of-fit p-value below which the fit may be flagged...
     pub fit_alpha: f64,
     /// ...when the reduced chi-square also exceeds this (effect-size gate).
@@ -53,10 +54,10 @@ pub struct NgsConfig {
     /// recipient LoD is above it, the sample is flagged `NGS-LOD`. `None`
     /// disables the check. Default 0.001 (0.1%, the sensitivity expected of
     /// NGS chimerism for relapse monitoring, chimerism-methods.md §1).
-    pub lod_target: Option<f64>,
+    pub lod_target: Option<Fraction>,
     /// Marker QC: heterozygous references must read an ALT share within
     /// [b, 1 − b] (judged with at least `min_het_balance_reads` reads).
-    pub min_het_balance: f64,
+    pub min_het_balance: Fraction,
     /// Reads of heterozygous references needed to judge the balance.
     pub min_het_balance_reads: u32,
     /// Marker QC: depth more than this factor above or below the sample's
@@ -73,12 +74,12 @@ impl Default for NgsConfig {
             presence_alpha: 0.01,
             marker_alpha: 0.01,
             exclude_outliers: true,
-            max_outlier_fraction: 0.2,
+            max_outlier_fraction: Fraction::lit(0.2),
             fit_alpha: 1e-4,
             fit_min_reduced_chi2: 2.0,
             identity_min_markers: 2,
-            lod_target: Some(0.001),
-            min_het_balance: 0.2,
+            lod_target: Some(Fraction::lit(0.001)),
+            min_het_balance: Fraction::lit(0.2),
             min_het_balance_reads: 40,
             depth_outlier_factor: 10.0,
         }
@@ -350,7 +351,7 @@ fn report_fit(
     for (row, why) in removed {
         let rep = &mut reports[row.marker];
         rep.used = false;
-        rep.expected_vaf = Some(row.p(f));
+        rep.expected_vaf = Fraction::clamp(row.p(f));
         if let Exclusion::Outlier { residual, .. } = why {
             rep.residual = Some(*residual);
         }
@@ -359,7 +360,7 @@ fn report_fit(
     for (row, r) in design.rows.iter().zip(res) {
         let rep = &mut reports[row.marker];
         rep.residual = Some(*r);
-        rep.expected_vaf = Some(row.p(f));
+        rep.expected_vaf = Fraction::clamp(row.p(f));
     }
 }
 
@@ -378,7 +379,7 @@ fn poor_fit_flag(
         .filter(|(r, e)| snp(r) && !matches!(e, Exclusion::IndelsUnreliable { .. }))
         .count();
     let snps_informative = snps_removed + design.rows.iter().filter(|r| snp(r)).count();
-    if snps_removed as f64 > cfg.max_outlier_fraction * snps_informative as f64 {
+    if snps_removed as f64 > cfg.max_outlier_fraction.get() * snps_informative as f64 {
         Some(QcFlag {
             code: QcCode::PoorFit,
             text: format!(
@@ -581,7 +582,7 @@ fn identity_check(
             unexplained.push(format!(
                 "{} ({:.2}% of reads)",
                 markers[m].id,
-                100.0 * u.fraction
+                100.0 * u.fraction.get()
             ));
         }
     }
@@ -634,15 +635,15 @@ fn estimates(
         .map(|(k, p)| m.person(k, p, !in_group(k)))
         .collect();
     let recipient_ci = persons_out[0].ci.unwrap_or(Interval {
-        low: 0.0,
-        high: 1.0,
+        low: Fraction::ZERO,
+        high: Fraction::ONE,
     });
     let donors_combined = GroupEstimate {
         persons: names[1..].to_vec(),
-        fraction: 1.0 - f[0],
+        fraction: share(1.0 - f[0]),
         ci: Interval {
-            low: 1.0 - recipient_ci.high,
-            high: 1.0 - recipient_ci.low,
+            low: recipient_ci.high.complement(),
+            high: recipient_ci.low.complement(),
         },
     };
     let mut unsplit_groups = Vec::new();
@@ -650,7 +651,7 @@ fn estimates(
     for g in groups {
         unsplit_groups.push(GroupEstimate {
             persons: g.iter().map(|&k| names[k].clone()).collect(),
-            fraction: g.iter().map(|&k| f[k]).sum(),
+            fraction: share(g.iter().map(|&k| f[k]).sum()),
             ci: m.interval(g),
         });
         flags.push(not_split_flag(&names, g, used_genotypes, cfg));
@@ -685,7 +686,7 @@ impl Fitted<'_> {
         PersonEstimate {
             name: p.name.clone(),
             role: p.role,
-            fraction: split.then(|| self.f[k]),
+            fraction: split.then(|| share(self.f[k])),
             ci: split.then(|| self.interval(&[k])),
             detection: if split {
                 detection_limit(self.design, self.rho, self.f, k, self.phi)
@@ -694,6 +695,14 @@ impl Fitted<'_> {
             },
         }
     }
+}
+
+/// A fitted fraction (or a sum of them) as a [`Fraction`]. The fit keeps
+/// every fraction in [0, 1] and finite (its projection takes `max(0.0)`
+/// and rescales to the block's mass), so this only bounds a sum against
+/// rounding.
+fn share(x: f64) -> Fraction {
+    Fraction::clamp(x).unwrap_or(Fraction::ZERO)
 }
 
 /// The `NGS-SPLIT` flag of a donor group that is reported only combined:
@@ -739,8 +748,8 @@ fn dominant_donor(
         }
     }
     for g in unsplit_groups {
-        if best.as_ref().is_none_or(|b| g.fraction > b.1) {
-            best = Some((g.persons.join(" + "), g.fraction));
+        if best.as_ref().is_none_or(|b| g.fraction.get() > b.1) {
+            best = Some((g.persons.join(" + "), g.fraction.get()));
         }
     }
     best.map(|b| b.0)
@@ -753,12 +762,12 @@ fn dominant_donor(
 fn lod_flag(
     recipient: &PersonEstimate,
     detected: Option<bool>,
-    target: Option<f64>,
+    target: Option<Fraction>,
 ) -> Option<QcFlag> {
-    let target = target?;
+    let target = target?.get();
     let limits = recipient.detection?;
     let lod = limits.lod;
-    let estimate = recipient.fraction?;
+    let estimate = recipient.fraction?.get();
     if detected == Some(true) || estimate > limits.lob || lod <= target {
         return None;
     }
@@ -802,10 +811,10 @@ mod tests {
         let grouped = |k: usize| k >= 2;
         let g = GroupEstimate {
             persons: vec!["D2".into(), "D3".into()],
-            fraction: 0.6,
+            fraction: Fraction::lit(0.6),
             ci: Interval {
-                low: 0.5,
-                high: 0.7,
+                low: Fraction::lit(0.5),
+                high: Fraction::lit(0.7),
             },
         };
         assert_eq!(
@@ -821,7 +830,7 @@ mod tests {
         PersonEstimate {
             name: "R".into(),
             role: Role::Recipient,
-            fraction: Some(0.0),
+            fraction: Some(Fraction::ZERO),
             ci: None,
             detection: Some(DetectionLimit {
                 lob: lod / 2.0,
@@ -832,7 +841,7 @@ mod tests {
 
     #[test]
     fn lod_flag_only_for_negative_results_above_the_target() {
-        let t = Some(0.001);
+        let t = Some(Fraction::lit(0.001));
         // Either side of the target, not detected.
         assert!(lod_flag(&recipient(0.001_01), Some(false), t).is_some());
         assert!(lod_flag(&recipient(0.001), Some(false), t).is_none());
@@ -850,9 +859,9 @@ mod tests {
         // Untestable presence, but the estimate is above the LoB (here
         // 0.025): detected, not a negative result; at the LoB it still is one.
         let mut r = recipient(0.05);
-        r.fraction = Some(0.025_01);
+        r.fraction = Some(Fraction::lit(0.025_01));
         assert!(lod_flag(&r, None, t).is_none());
-        r.fraction = Some(0.025);
+        r.fraction = Some(Fraction::lit(0.025));
         assert!(lod_flag(&r, None, t).is_some());
         // Check turned off.
         assert!(lod_flag(&recipient(0.002), Some(false), None).is_none());

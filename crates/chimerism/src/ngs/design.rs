@@ -173,7 +173,7 @@ impl DesignRow {
         genotypes: &[Genotype],
         site: &SiteModel,
     ) -> DesignRow {
-        let b = site.het_alt_fraction.clamp(0.05, 0.95);
+        let b = site.het_alt_fraction.get().clamp(0.05, 0.95);
         let w = b / (1.0 - b);
         let amp = AmplificationModel {
             alt: genotypes

@@ -2,6 +2,7 @@
 //! (pre-transplant) allele counts with depth and allele-fraction bands, or
 //! supplied from a genotype VCF (FORMAT/GT).
 
+use graftwatch_core::Fraction;
 use serde::{Deserialize, Serialize};
 
 use crate::marker::AlleleCounts;
@@ -110,23 +111,23 @@ pub struct GenotypeConfig {
     /// Minimum REF+ALT reads.
     pub min_depth: u32,
     /// Highest ALT fraction called 0/0.
-    pub hom_ref_max_vaf: f64,
+    pub hom_ref_max_vaf: Fraction,
     /// Lowest ALT fraction called 0/1.
-    pub het_min_vaf: f64,
+    pub het_min_vaf: Fraction,
     /// Highest ALT fraction called 0/1.
-    pub het_max_vaf: f64,
+    pub het_max_vaf: Fraction,
     /// Lowest ALT fraction called 1/1.
-    pub hom_alt_min_vaf: f64,
+    pub hom_alt_min_vaf: Fraction,
 }
 
 impl Default for GenotypeConfig {
     fn default() -> Self {
         GenotypeConfig {
             min_depth: 30,
-            hom_ref_max_vaf: 0.10,
-            het_min_vaf: 0.25,
-            het_max_vaf: 0.75,
-            hom_alt_min_vaf: 0.90,
+            hom_ref_max_vaf: Fraction::lit(0.10),
+            het_min_vaf: Fraction::lit(0.25),
+            het_max_vaf: Fraction::lit(0.75),
+            hom_alt_min_vaf: Fraction::lit(0.90),
         }
     }
 }
@@ -144,11 +145,11 @@ pub fn call_genotype(counts: Option<&AlleleCounts>, cfg: &GenotypeConfig) -> Gen
         });
     }
     let vaf = f64::from(c.alt_count) / f64::from(depth);
-    if vaf <= cfg.hom_ref_max_vaf {
+    if vaf <= cfg.hom_ref_max_vaf.get() {
         Ok(Genotype::HomRef)
-    } else if vaf >= cfg.hom_alt_min_vaf {
+    } else if vaf >= cfg.hom_alt_min_vaf.get() {
         Ok(Genotype::HomAlt)
-    } else if (cfg.het_min_vaf..=cfg.het_max_vaf).contains(&vaf) {
+    } else if (cfg.het_min_vaf.get()..=cfg.het_max_vaf.get()).contains(&vaf) {
         Ok(Genotype::Het)
     } else {
         Err(NoCall::AmbiguousVaf { vaf })

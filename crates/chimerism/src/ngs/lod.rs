@@ -12,7 +12,10 @@ use super::fit::solve;
 use super::likelihood::fisher_weight;
 use super::math::normal_quantile;
 
-/// Detection limits (fractions, 0–1).
+/// Detection limits (fractions). Plain numbers, not bounded to 0–1: they
+/// are 1.645 standard errors of the estimate and can exceed 1 in a sample
+/// with few informative markers (such a sample cannot detect the person);
+/// they are reported as computed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DetectionLimit {
     /// Limit of blank: 95th percentile of the estimate when the person is absent.

@@ -6,6 +6,7 @@
 //! capture (Pearson χ²/df = φ > 1) widens the interval as in
 //! quasi-likelihood: the critical value is multiplied by φ.
 
+use graftwatch_core::Fraction;
 use serde::{Deserialize, Serialize};
 
 use super::design::{Design, Dispersion};
@@ -17,9 +18,9 @@ use super::math::normal_quantile;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Lower bound.
-    pub low: f64,
+    pub low: Fraction,
     /// Upper bound.
-    pub high: f64,
+    pub high: Fraction,
 }
 
 /// χ²₁ critical value for a two-sided confidence level (3.841 for 0.95).
@@ -81,7 +82,12 @@ pub fn profile_interval(
     } else {
         root(that, 1.0)
     };
-    Interval { low, high }
+    // Both ends come from a bisection between the estimate (clamped to
+    // [0, 1] above) and 0 or 1: always finite and in range.
+    Interval {
+        low: Fraction::clamp(low).unwrap_or(Fraction::ZERO),
+        high: Fraction::clamp(high).unwrap_or(Fraction::ONE),
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! sample-identity check at markers where every declared person is
 //! homozygous for the same allele.
 
+use graftwatch_core::Fraction;
 use serde::{Deserialize, Serialize};
 
 use super::design::{Design, Dispersion, DispersionClass};
@@ -138,7 +139,7 @@ pub struct UnexplainedAllele {
     pub reads: u32,
     /// Their fraction of REF+ALT.
     #[serde(rename = "percent_of_reads", with = "super::result::percent::value")]
-    pub fraction: f64,
+    pub fraction: Fraction,
     /// One-sided z against sequencing error.
     pub z: f64,
 }
@@ -161,7 +162,8 @@ pub fn unexplained_allele(
     let fraction = f64::from(x) / nf;
     (z > z_crit && fraction > 3.0 * e + 0.002).then_some(UnexplainedAllele {
         reads: x,
-        fraction,
+        // x of n > 0 reads: finite; in [0, 1] when x ≤ n, as for read counts.
+        fraction: Fraction::clamp(fraction).unwrap_or(Fraction::ONE),
         z,
     })
 }

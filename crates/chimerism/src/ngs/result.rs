@@ -2,6 +2,7 @@
 //! confidence interval and detection limits, the markers used and excluded
 //! (and why), the recipient-presence test, goodness of fit and QC flags.
 
+use graftwatch_core::Fraction;
 use serde::{Deserialize, Serialize};
 
 use super::design::Dispersion;
@@ -82,7 +83,7 @@ pub enum Exclusion {
     /// The heterozygous reference samples read far from 50:50 here.
     ReferenceAlleleBalance {
         /// ALT share of their reads.
-        alt_fraction: f64,
+        alt_fraction: Fraction,
         /// Their reads.
         reads: u32,
     },
@@ -157,7 +158,7 @@ impl std::fmt::Display for Exclusion {
             } => write!(
                 f,
                 "heterozygous reference samples read {:.1}% ALT ({reads} reads), far from 50%",
-                100.0 * alt_fraction
+                100.0 * alt_fraction.get()
             ),
             Exclusion::DepthOutlier {
                 depth,
@@ -197,13 +198,14 @@ pub struct MarkerReport {
     /// ALT reads in the sample.
     pub alt_count: Option<u32>,
     /// ALT / (REF + ALT).
-    pub observed_vaf: Option<f64>,
+    pub observed_vaf: Option<Fraction>,
     /// Expected ALT read fraction at the fit (error model included).
-    pub expected_vaf: Option<f64>,
+    pub expected_vaf: Option<Fraction>,
     /// Standardised residual at the fit.
     pub residual: Option<f64>,
     /// Moment estimate of the donor fraction (2·VAF − h)/(d − h), when all
-    /// donors share dosage d ≠ recipient dosage h.
+    /// donors share dosage d ≠ recipient dosage h. A plain number: read noise
+    /// takes it outside 0–1 and it is reported unbounded.
     #[serde(rename = "donor_moment_percent", with = "percent::option")]
     pub donor_moment_estimate: Option<f64>,
     /// Used in the fit.
@@ -223,8 +225,8 @@ pub struct PersonEstimate {
     pub role: Role,
     /// Fraction (0–1 in Rust; written as `percent`, 0–100, in JSON);
     /// `None` when the donor could not be split from another.
-    #[serde(rename = "percent", with = "percent::option")]
-    pub fraction: Option<f64>,
+    #[serde(rename = "percent", with = "percent::option_fraction")]
+    pub fraction: Option<Fraction>,
     /// Profile-likelihood interval (JSON: `ci_percent`, 0–100).
     #[serde(rename = "ci_percent", with = "percent::option_interval")]
     pub ci: Option<Interval>,
@@ -252,7 +254,7 @@ pub struct GroupEstimate {
     pub persons: Vec<String>,
     /// Summed fraction (JSON: `percent`, 0–100).
     #[serde(rename = "percent", with = "percent::value")]
-    pub fraction: f64,
+    pub fraction: Fraction,
     /// Profile-likelihood interval of the sum (JSON: `ci_percent`).
     #[serde(rename = "ci_percent", with = "percent::interval")]
     pub ci: Interval,
@@ -316,6 +318,7 @@ impl NgsSampleResult {
 /// Serde adapters writing fractions (0–1 in Rust) as percentages (0–100)
 /// in JSON, and reading them back. Output schema `graftwatch-ngs/2`.
 pub(crate) mod percent {
+    use graftwatch_core::Fraction;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::super::lod::DetectionLimit;
@@ -327,6 +330,11 @@ pub(crate) mod percent {
 
     fn f(x: f64) -> f64 {
         x / 100.0
+    }
+
+    /// A percentage read back as a fraction, checked to be in range.
+    fn share<E: serde::de::Error>(x: f64) -> Result<Fraction, E> {
+        Fraction::new(f(x)).map_err(E::custom)
     }
 
     #[derive(Serialize, Deserialize)]
@@ -343,11 +351,21 @@ pub(crate) mod percent {
 
     pub mod value {
         use super::*;
-        pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_f64(p(*x))
+        pub fn serialize<S: Serializer>(x: &Fraction, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_f64(p(x.get()))
         }
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-            f64::deserialize(d).map(f)
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Fraction, D::Error> {
+            share(f64::deserialize(d)?)
+        }
+    }
+
+    pub mod option_fraction {
+        use super::*;
+        pub fn serialize<S: Serializer>(x: &Option<Fraction>, s: S) -> Result<S::Ok, S::Error> {
+            x.map(|x| p(x.get())).serialize(s)
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Fraction>, D::Error> {
+            Option::<f64>::deserialize(d)?.map(share).transpose()
         }
     }
 
@@ -365,15 +383,16 @@ pub(crate) mod percent {
         use super::*;
         pub fn serialize<S: Serializer>(x: &Interval, s: S) -> Result<S::Ok, S::Error> {
             Iv {
-                low: p(x.low),
-                high: p(x.high),
+                low: p(x.low.get()),
+                high: p(x.high.get()),
             }
             .serialize(s)
         }
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Interval, D::Error> {
-            Iv::deserialize(d).map(|i| Interval {
-                low: f(i.low),
-                high: f(i.high),
+            let i = Iv::deserialize(d)?;
+            Ok(Interval {
+                low: share(i.low)?,
+                high: share(i.high)?,
             })
         }
     }
@@ -382,18 +401,20 @@ pub(crate) mod percent {
         use super::*;
         pub fn serialize<S: Serializer>(x: &Option<Interval>, s: S) -> Result<S::Ok, S::Error> {
             x.map(|x| Iv {
-                low: p(x.low),
-                high: p(x.high),
+                low: p(x.low.get()),
+                high: p(x.high.get()),
             })
             .serialize(s)
         }
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Interval>, D::Error> {
-            Option::<Iv>::deserialize(d).map(|x| {
-                x.map(|i| Interval {
-                    low: f(i.low),
-                    high: f(i.high),
+            Option::<Iv>::deserialize(d)?
+                .map(|i| {
+                    Ok(Interval {
+                        low: share(i.low)?,
+                        high: share(i.high)?,
+                    })
                 })
-            })
+                .transpose()
         }
     }
 
@@ -431,10 +452,10 @@ mod percent_tests {
         let p = PersonEstimate {
             name: "R".into(),
             role: Role::Recipient,
-            fraction: Some(0.0123),
+            fraction: Some(Fraction::lit(0.0123)),
             ci: Some(Interval {
-                low: 0.01,
-                high: 0.015,
+                low: Fraction::lit(0.01),
+                high: Fraction::lit(0.015),
             }),
             detection: Some(DetectionLimit {
                 lob: 0.0005,
@@ -446,6 +467,6 @@ mod percent_tests {
         assert!((v["ci_percent"]["high"].as_f64().unwrap() - 1.5).abs() < 1e-12);
         assert!((v["detection_percent"]["lod"].as_f64().unwrap() - 0.1).abs() < 1e-12);
         let back: PersonEstimate = serde_json::from_value(v).unwrap();
-        assert!((back.fraction.unwrap() - 0.0123).abs() < 1e-15);
+        assert!((back.fraction.unwrap().get() - 0.0123).abs() < 1e-15);
     }
 }

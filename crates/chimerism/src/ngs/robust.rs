@@ -19,6 +19,8 @@
 //!    Bonferroni threshold, removed and the sample refitted, until none is
 //!    beyond it (at most `max_fraction` of the markers in all).
 
+use graftwatch_core::Fraction;
+
 use super::design::{Design, DesignRow};
 use super::em::em_binomial;
 use super::error_model::AlleleClass;
@@ -36,7 +38,7 @@ pub struct RobustConfig {
     /// Family-wise level of the outlier threshold.
     pub marker_alpha: f64,
     /// Largest share of markers removed as outliers.
-    pub max_fraction: f64,
+    pub max_fraction: Fraction,
 }
 
 /// The fitted design and what was removed from it.
@@ -289,7 +291,7 @@ pub fn robust_fit(
 
 fn outlier_loop(rf: &mut RobustFit, cfg: &RobustConfig) {
     let n0 = rf.design.rows.len();
-    let allowed = (cfg.max_fraction * n0 as f64).floor() as usize;
+    let allowed = (cfg.max_fraction.get() * n0 as f64).floor() as usize;
     let thr = bonferroni_threshold(n0, cfg.marker_alpha);
     let mut removed = 0usize;
     for _ in 0..10 {
@@ -377,7 +379,7 @@ mod tests {
             .enumerate()
             .map(|(m, (g, w))| {
                 let mut site = SiteModel::class_default(rates);
-                site.het_alt_fraction = w / (1.0 + w);
+                site.het_alt_fraction = Fraction::clamp(w / (1.0 + w)).unwrap();
                 let (mut a, mut c) = (0.0, 0.0);
                 for (gk, fk) in g.iter().zip(f) {
                     let h = f64::from(gk.alt_dosage());

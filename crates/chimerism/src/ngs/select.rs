@@ -7,6 +7,8 @@
 //! the sample's median (amplicon failure or duplication), and informativeness
 //! (somebody's genotype differs).
 
+use graftwatch_core::Fraction;
+
 use super::design::DesignRow;
 use super::error_model::AlleleClass;
 use super::genotype::{Genotype, GenotypeCall};
@@ -21,7 +23,7 @@ pub struct SelectLimits {
     /// Minimum REF+ALT reads in the sample.
     pub min_depth: u32,
     /// Heterozygous references' ALT share must lie in [b, 1 − b].
-    pub min_het_balance: f64,
+    pub min_het_balance: Fraction,
     /// ...judged only with at least this many heterozygous reads.
     pub min_het_balance_reads: u32,
     /// Depth more than this factor away from the sample median is excluded.
@@ -54,7 +56,7 @@ fn blank_report(
         alt_count: c.map(|c| c.alt_count),
         observed_vaf: c
             .filter(|c| c.depth() > 0)
-            .map(|c| f64::from(c.alt_count) / f64::from(c.depth())),
+            .and_then(|c| Fraction::clamp(f64::from(c.alt_count) / f64::from(c.depth()))),
         expected_vaf: None,
         residual: None,
         donor_moment_estimate: None,
@@ -128,7 +130,7 @@ pub fn select_markers(
                 out.identity_candidates.push((m, g[0]));
             }
         } else {
-            rep.donor_moment_estimate = moment_estimate(&g, rep.observed_vaf);
+            rep.donor_moment_estimate = moment_estimate(&g, rep.observed_vaf.map(Fraction::get));
             out.rows.push(DesignRow::from_site(
                 m,
                 cc.alt_count,
@@ -195,7 +197,7 @@ fn pre_fit_exclusion(
     }
     if let Some(b) = site.het_raw_alt_fraction
         && site.het_reads >= lim.min_het_balance_reads
-        && !(lim.min_het_balance..=1.0 - lim.min_het_balance).contains(&b)
+        && !(lim.min_het_balance.get()..=1.0 - lim.min_het_balance.get()).contains(&b.get())
     {
         return Some(Exclusion::ReferenceAlleleBalance {
             alt_fraction: b,

@@ -5,7 +5,7 @@
 //! variation. Deterministic given the seed (the workspace's seeded
 //! generator, [`graftwatch_core::rng`]: identical streams on every platform).
 
-use graftwatch_core::GenomicPosition;
+use graftwatch_core::{Fraction, GenomicPosition};
 
 use super::genotype::Genotype;
 use super::math::ln_gamma;
@@ -87,7 +87,7 @@ pub struct SimPanel {
     /// Markers (SNPs first, then indels).
     pub markers: Vec<Marker>,
     /// Population ALT allele frequency of each marker.
-    pub alt_freq: Vec<f64>,
+    pub alt_freq: Vec<Fraction>,
 }
 
 /// [`simulate_panel`] plus `n_x` SNPs on chromosome X outside the
@@ -111,9 +111,14 @@ pub fn simulate_panel_with_x(
             ref_allele: bases[r].into(),
             alt_allele: bases[a].into(),
         });
-        p.alt_freq.push(0.2 + 0.6 * rng.uniform());
+        p.alt_freq.push(common_frequency(rng));
     }
     p
+}
+
+/// A population allele frequency uniform in [0.2, 0.8].
+fn common_frequency(rng: &mut SimRng) -> Fraction {
+    Fraction::clamp(0.2 + 0.6 * rng.uniform()).unwrap_or(Fraction::lit(0.5))
 }
 
 /// Builds a panel of `n_snp` SNPs and `n_indel` indels with allele
@@ -147,7 +152,7 @@ pub fn simulate_panel(n_snp: usize, n_indel: usize, rng: &mut SimRng) -> SimPane
             ref_allele: ra,
             alt_allele: aa,
         });
-        alt_freq.push(0.2 + 0.6 * rng.uniform());
+        alt_freq.push(common_frequency(rng));
     }
     SimPanel { markers, alt_freq }
 }
@@ -201,7 +206,7 @@ pub fn unrelated(panel: &SimPanel, rng: &mut SimRng) -> SimPerson {
         haplotypes: panel
             .alt_freq
             .iter()
-            .map(|&p| [rng.uniform() < p, rng.uniform() < p])
+            .map(|&p| [rng.uniform() < p.get(), rng.uniform() < p.get()])
             .collect(),
         male: false,
     }
@@ -216,7 +221,7 @@ pub fn haploidentical(of: &SimPerson, panel: &SimPanel, rng: &mut SimRng) -> Sim
             .haplotypes
             .iter()
             .zip(&panel.alt_freq)
-            .map(|(h, &p)| [h[rng.index(2)], rng.uniform() < p])
+            .map(|(h, &p)| [h[rng.index(2)], rng.uniform() < p.get()])
             .collect(),
         male: false,
     }
@@ -238,7 +243,7 @@ pub struct SimReads {
     /// Beta-binomial overdispersion ρ.
     pub rho: f64,
     /// Reads of other alleles, as a share of depth.
-    pub other_rate: f64,
+    pub other_rate: Fraction,
 }
 
 impl Default for SimReads {
@@ -250,7 +255,7 @@ impl Default for SimReads {
             indel_error: 1e-3,
             error_cv: 0.3,
             rho: 1e-4,
-            other_rate: 1e-3,
+            other_rate: Fraction::lit(1e-3),
         }
     }
 }
@@ -296,7 +301,7 @@ pub struct SimArtefacts {
     pub allele_bias_sd: f64,
     /// Share of markers with an allele dropout in mixtures (one allele, at
     /// random, gets error reads only).
-    pub dropout_rate: f64,
+    pub dropout_rate: Fraction,
     /// Error rates of mixtures relative to the pure samples (another run).
     pub mixture_error_factor: f64,
 }
@@ -306,7 +311,7 @@ impl Default for SimArtefacts {
         SimArtefacts {
             dead_indels: false,
             allele_bias_sd: 0.0,
-            dropout_rate: 0.0,
+            dropout_rate: Fraction::ZERO,
             mixture_error_factor: 1.0,
         }
     }
@@ -322,7 +327,7 @@ impl SimArtefacts {
         SimArtefacts {
             dead_indels: true,
             allele_bias_sd: 0.3,
-            dropout_rate: 0.02,
+            dropout_rate: Fraction::lit(0.02),
             mixture_error_factor: 1.0,
         }
     }
@@ -359,9 +364,9 @@ pub fn simulate_site_effects(
     } else {
         vec![1.0; n]
     };
-    let dropout = if artefacts.dropout_rate > 0.0 {
+    let dropout = if artefacts.dropout_rate.get() > 0.0 {
         (0..n)
-            .map(|_| (rng.uniform() < artefacts.dropout_rate).then(|| rng.uniform() < 0.5))
+            .map(|_| (rng.uniform() < artefacts.dropout_rate.get()).then(|| rng.uniform() < 0.5))
             .collect()
     } else {
         vec![None; n]
@@ -442,7 +447,7 @@ pub fn simulate_counts_with(
                 p
             };
             let alt = rng.binomial(depth, pi);
-            let other = rng.binomial(depth, reads.other_rate);
+            let other = rng.binomial(depth, reads.other_rate.get());
             AlleleCounts {
                 ref_count: depth - alt,
                 alt_count: alt,

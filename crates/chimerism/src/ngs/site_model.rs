@@ -14,6 +14,7 @@
 //! beyond sampling noise), because a pure sample has only tens to hundreds
 //! of reads per marker.
 
+use graftwatch_core::Fraction;
 use serde::{Deserialize, Serialize};
 
 use super::error_model::{AlleleClass, ErrorModel, ErrorRates};
@@ -49,11 +50,11 @@ pub struct SiteModel {
     /// Directional error rates used at this marker.
     pub rates: ErrorRates,
     /// Expected ALT share of a heterozygote's reads (0.5 without bias).
-    pub het_alt_fraction: f64,
+    pub het_alt_fraction: Fraction,
     /// Reads of heterozygous reference samples behind the balance estimate.
     pub het_reads: u32,
     /// Raw (unshrunk) ALT share of those reads, when there were any.
-    pub het_raw_alt_fraction: Option<f64>,
+    pub het_raw_alt_fraction: Option<Fraction>,
     /// Where the error rates come from.
     pub source: SiteSource,
     /// Posterior variance of the site's log ALT:REF amplification ratio
@@ -70,7 +71,7 @@ impl SiteModel {
     pub fn class_default(rates: ErrorRates) -> SiteModel {
         SiteModel {
             rates,
-            het_alt_fraction: 0.5,
+            het_alt_fraction: Fraction::lit(0.5),
             het_reads: 0,
             het_raw_alt_fraction: None,
             source: SiteSource::Class,
@@ -83,7 +84,7 @@ impl SiteModel {
     pub fn alt_read_probability(&self, g: Genotype) -> f64 {
         let v = match g {
             Genotype::HomRef => 0.0,
-            Genotype::Het => self.het_alt_fraction,
+            Genotype::Het => self.het_alt_fraction.get(),
             Genotype::HomAlt => 1.0,
         };
         self.rates.alt_read_probability(v)
@@ -441,8 +442,13 @@ fn site_model(
         rates.alt_to_ref = x.alt_to_ref.map_or(base.alt_to_ref, |e| e.max(cfg.floor));
         source = SiteSource::Table;
     }
-    let het_raw = (acc.het_depth > 0).then(|| acc.het_alt as f64 / acc.het_depth as f64);
-    let (het_alt_fraction, log_amplification_var) = balance.shrink(acc);
+    let het_raw = (acc.het_depth > 0)
+        .then(|| acc.het_alt as f64 / acc.het_depth as f64)
+        .and_then(Fraction::clamp);
+    let (het_alt, log_amplification_var) = balance.shrink(acc);
+    // A share of ALT reads pulled towards the panel centre: in [0, 1]; the
+    // unbiased 0.5 should it ever not be finite.
+    let het_alt_fraction = Fraction::clamp(het_alt).unwrap_or(Fraction::lit(0.5));
     let error_var = [
         rates.ref_to_alt / (seen[0] as f64 + weight(base.ref_to_alt)),
         rates.alt_to_ref / (seen[1] as f64 + weight(base.alt_to_ref)),
@@ -489,7 +495,7 @@ mod tests {
         let s = learn_sites(&markers, &[(&counts, &calls)], &class, None, &learn);
         assert!((s[0].rates.ref_to_alt - 0.0055).abs() < 1e-12);
         assert_eq!(s[0].source, SiteSource::References);
-        assert!((s[0].het_alt_fraction - 0.5).abs() < 1e-12);
+        assert!((s[0].het_alt_fraction.get() - 0.5).abs() < 1e-12);
         let table = vec![Some(ExternalSiteRates {
             ref_to_alt: Some(0.02),
             alt_to_ref: None,
@@ -519,8 +525,8 @@ mod tests {
             &SiteConfig::default(),
         );
         // One site: no panel-wide prior, the centre 0.5 is used.
-        assert!((s[0].het_alt_fraction - 0.5).abs() < 1e-12);
-        assert_eq!(s[0].het_raw_alt_fraction, Some(0.7));
+        assert!((s[0].het_alt_fraction.get() - 0.5).abs() < 1e-12);
+        assert_eq!(s[0].het_raw_alt_fraction, Some(Fraction::lit(0.7)));
     }
 
     #[test]
@@ -541,7 +547,7 @@ mod tests {
             &SiteConfig::default(),
         );
         assert!(
-            (s[0].het_alt_fraction - 0.3).abs() < 0.01,
+            (s[0].het_alt_fraction.get() - 0.3).abs() < 0.01,
             "{}",
             s[0].het_alt_fraction
         );
@@ -558,6 +564,6 @@ mod tests {
             None,
             &SiteConfig::default(),
         );
-        assert!((s[0].het_alt_fraction - 0.5).abs() < 1e-12);
+        assert!((s[0].het_alt_fraction.get() - 0.5).abs() < 1e-12);
     }
 }

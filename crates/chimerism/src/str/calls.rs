@@ -15,7 +15,7 @@
 //!    call, the LoD and the estimate never contradict. Either conflict is
 //!    flagged `STR-CALL-RULE`.
 
-use graftwatch_core::PersonRef;
+use graftwatch_core::{Fraction, Percent, PersonRef};
 
 use super::fit::LocusFit;
 use super::qc::{StrFlag, StrFlagCode};
@@ -23,7 +23,7 @@ use super::references::StrReferences;
 use super::result::{Detection, Interval, LocusReport, PersonEstimate};
 
 /// Smallest share shown as non-zero (percent).
-pub const MIN_SHOWN_PERCENT: f64 = 0.005;
+pub const MIN_SHOWN_PERCENT: Percent = Percent::lit(0.005);
 
 /// The detection call of one person (rule STR-CALL).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,7 +31,7 @@ pub struct Call {
     /// The call.
     pub detection: Detection,
     /// The stated LoD (percent).
-    pub lod_percent: Option<f64>,
+    pub lod_percent: Option<Percent>,
     /// True when the rule had to settle a conflict.
     pub conflict: bool,
     /// True when the stated LoD is the lab's validated one.
@@ -48,7 +48,7 @@ pub struct LocusDetection {
     /// Height of the best clean unique peak seen, if any.
     pub seen_rfu: Option<f64>,
     /// Share (fraction) per RFU: the share at which a peak of T RFU is
-    /// expected is T × this.
+    /// expected is T × this. A rate, not a share, so a plain number.
     pub share_per_rfu: f64,
 }
 
@@ -75,7 +75,7 @@ pub struct Evidence {
     pub need_any: usize,
     /// Computed detection limit (fraction): the smallest share at which
     /// either requirement is expected to be met in this sample.
-    pub lod: f64,
+    pub lod: Fraction,
 }
 
 impl Evidence {
@@ -103,10 +103,13 @@ impl Evidence {
             assessable: n,
             need_strong,
             need_any,
+            // Each candidate is at most 1 and `f64::min` drops a NaN, so the
+            // fallback is never taken.
             lod: if n == 0 {
-                1.0
+                Fraction::ONE
             } else {
-                kth(single, need_strong).min(kth(at, need_any))
+                Fraction::clamp(kth(single, need_strong).min(kth(at, need_any)))
+                    .unwrap_or(Fraction::ONE)
             },
         }
     }
@@ -119,10 +122,10 @@ impl Evidence {
 
 /// Applies rule STR-CALL to the fitted share `percent` and the evidence.
 pub fn call(
-    percent: f64,
+    percent: Percent,
     ev: &Evidence,
-    validated_lod: Option<f64>,
-    validated_loq: Option<f64>,
+    validated_lod: Option<Percent>,
+    validated_loq: Option<Percent>,
 ) -> Call {
     if ev.assessable == 0 {
         return Call {
@@ -132,7 +135,7 @@ pub fn call(
             lab_validated: validated_lod.is_some(),
         };
     }
-    let lod = validated_lod.unwrap_or(100.0 * ev.lod);
+    let lod = validated_lod.unwrap_or(ev.lod.percent());
     if ev.met() && percent >= MIN_SHOWN_PERCENT {
         let detection = match validated_loq {
             Some(q) if percent < q => Detection::BelowQuantification,
@@ -148,7 +151,7 @@ pub fn call(
     let conflict = ev.met() || percent > lod;
     Call {
         detection: Detection::NotDetected,
-        lod_percent: Some(lod.max(percent)),
+        lod_percent: Some(if percent > lod { percent } else { lod }),
         conflict,
         lab_validated: validated_lod.is_some() && percent <= lod,
     }
@@ -170,7 +173,7 @@ pub(crate) fn person_estimates(
         let person = refs.persons[i].person.clone();
         let per: Vec<f64> = used
             .iter()
-            .filter_map(|f| reports[f.index].per_person_percent[i])
+            .filter_map(|f| reports[f.index].per_person_percent[i].map(Percent::get))
             .collect();
         let (mean, sd) = mean_sd(&per);
         let cv = match (sd, mean) {
@@ -190,7 +193,9 @@ pub(crate) fn person_estimates(
         let dets: Vec<LocusDetection> = used.iter().filter_map(|f| f.det[i]).collect();
         let ev = Evidence::from_loci(&dets, cfg);
         let seen = ev.any;
-        let percent = 100.0 * est[i];
+        // The simplex fit's shares are in [0, 1] and never NaN (its
+        // projection takes `max(0.0)`), so the fallback is never taken.
+        let percent = Percent::clamp(100.0 * est[i]).unwrap_or(Percent::ZERO);
         let c = call(
             percent,
             &ev,
@@ -201,10 +206,11 @@ pub(crate) fn person_estimates(
             flags.push(StrFlag::new(
                 StrFlagCode::CallRule,
                 format!(
-                    "{person}: fitted share {percent:.2}% with clean unique peaks at {seen} of {} loci; called {} (rule STR-CALL; stated LoD {:.2}%)",
+                    "{person}: fitted share {:.2}% with clean unique peaks at {seen} of {} loci; called {} (rule STR-CALL; stated LoD {:.2}%)",
+                    percent.get(),
                     ev.assessable,
                     c.detection.as_str(),
-                    c.lod_percent.unwrap_or(0.0)
+                    c.lod_percent.map_or(0.0, Percent::get)
                 ),
             ));
         }
@@ -212,7 +218,8 @@ pub(crate) fn person_estimates(
             person,
             percent,
             ci: interval_for_call(ci[i], c.detection),
-            per_locus_mean: mean,
+            // A mean of shares in 0–100: bounded only against rounding.
+            per_locus_mean: mean.and_then(Percent::clamp),
             sd,
             cv,
             informative_loci: per.len(),
@@ -232,7 +239,10 @@ pub(crate) fn person_estimates(
 /// would contradict the call; rule STR-CALL).
 pub fn interval_for_call(ci: Option<Interval>, detection: Detection) -> Option<Interval> {
     match (ci, detection) {
-        (Some(i), Detection::NotDetected) => Some(Interval { low: 0.0, ..i }),
+        (Some(i), Detection::NotDetected) => Some(Interval {
+            low: Percent::ZERO,
+            ..i
+        }),
         (ci, _) => ci,
     }
 }
@@ -252,11 +262,13 @@ fn mean_sd(v: &[f64]) -> (Option<f64>, Option<f64>) {
 /// are equal at the reported precision of 0.01 points (no "dominant" on a tie).
 pub fn dominant_donor(donors: &[PersonEstimate]) -> Option<PersonRef> {
     let mut v: Vec<&PersonEstimate> = donors.iter().collect();
-    v.sort_by(|a, b| b.percent.total_cmp(&a.percent));
+    v.sort_by(|a, b| b.percent.get().total_cmp(&a.percent.get()));
     match v.as_slice() {
         [] => None,
         [one] => Some(one.person.clone()),
-        [a, b, ..] if (a.percent * 100.0).round() == (b.percent * 100.0).round() => None,
+        [a, b, ..] if (a.percent.get() * 100.0).round() == (b.percent.get() * 100.0).round() => {
+            None
+        }
         [a, ..] => Some(a.person.clone()),
     }
 }
@@ -286,37 +298,68 @@ mod tests {
         let lods = [0.01, 0.02];
         // Seen and above 0.005 %: present.
         assert_eq!(
-            call(0.005, &ev(1, &lods), None, None).detection,
+            call(Percent::lit(0.005), &ev(1, &lods), None, None).detection,
             Detection::Present
         );
         // Seen but fitted 0.00: not detected, flagged.
-        let c = call(0.0049, &ev(1, &lods), None, None);
+        let c = call(Percent::lit(0.0049), &ev(1, &lods), None, None);
         assert_eq!((c.detection, c.conflict), (Detection::NotDetected, true));
         // Not seen, share at the LoD: not detected, LoD 1 %, no conflict.
-        let c = call(1.0, &ev(0, &lods), None, None);
+        let c = call(Percent::lit(1.0), &ev(0, &lods), None, None);
         assert_eq!(c.detection, Detection::NotDetected);
-        assert!((c.lod_percent.unwrap() - 1.0).abs() < 1e-12 && !c.conflict);
+        assert!((c.lod_percent.unwrap().get() - 1.0).abs() < 1e-12 && !c.conflict);
         // Not seen, share above the LoD: LoD raised to the share.
-        let c = call(3.92, &ev(0, &lods), None, None);
-        assert_eq!((c.lod_percent, c.conflict), (Some(3.92), true));
+        let c = call(Percent::lit(3.92), &ev(0, &lods), None, None);
+        assert_eq!(
+            (c.lod_percent, c.conflict),
+            (Some(Percent::lit(3.92)), true)
+        );
         // Validated LoD and LoQ.
-        let c = call(0.8, &ev(0, &lods), Some(1.5), Some(2.0));
-        assert_eq!((c.lod_percent, c.lab_validated), (Some(1.5), true));
-        assert!(!call(0.8, &ev(0, &lods), None, None).lab_validated);
+        let c = call(
+            Percent::lit(0.8),
+            &ev(0, &lods),
+            Some(Percent::lit(1.5)),
+            Some(Percent::lit(2.0)),
+        );
+        assert_eq!(
+            (c.lod_percent, c.lab_validated),
+            (Some(Percent::lit(1.5)), true)
+        );
+        assert!(!call(Percent::lit(0.8), &ev(0, &lods), None, None).lab_validated);
         // A share above the validated LoD without a clean peak raises the
         // stated LoD: then it is no longer the lab's.
-        let c = call(1.6, &ev(0, &lods), Some(1.5), None);
-        assert_eq!((c.lod_percent, c.lab_validated), (Some(1.6), false));
+        let c = call(
+            Percent::lit(1.6),
+            &ev(0, &lods),
+            Some(Percent::lit(1.5)),
+            None,
+        );
         assert_eq!(
-            call(1.99, &ev(1, &lods), Some(1.5), Some(2.0)).detection,
+            (c.lod_percent, c.lab_validated),
+            (Some(Percent::lit(1.6)), false)
+        );
+        assert_eq!(
+            call(
+                Percent::lit(1.99),
+                &ev(1, &lods),
+                Some(Percent::lit(1.5)),
+                Some(Percent::lit(2.0))
+            )
+            .detection,
             Detection::BelowQuantification
         );
         assert_eq!(
-            call(2.0, &ev(1, &lods), Some(1.5), Some(2.0)).detection,
+            call(
+                Percent::lit(2.0),
+                &ev(1, &lods),
+                Some(Percent::lit(1.5)),
+                Some(Percent::lit(2.0))
+            )
+            .detection,
             Detection::Present
         );
         assert_eq!(
-            call(5.0, &ev(0, &[]), None, None).detection,
+            call(Percent::lit(5.0), &ev(0, &[]), None, None).detection,
             Detection::NotAssessable
         );
     }
@@ -345,30 +388,30 @@ mod tests {
         // A single assessable locus never counts a low peak alone.
         assert!(!e(&[Some(30.0)]).met());
         // LoD: the smaller of 50 RFU at one locus (1 %) and 20 RFU at two (0.4 %).
-        assert!((e(&[None, None, None]).lod - 0.004).abs() < 1e-12);
-        assert!((e(&[None]).lod - 0.01).abs() < 1e-12);
+        assert!((e(&[None, None, None]).lod.get() - 0.004).abs() < 1e-12);
+        assert!((e(&[None]).lod.get() - 0.01).abs() < 1e-12);
         // At the default threshold (50 RFU) the rule is the one-tier rule.
         let d = Evidence::from_loci(&[locus(Some(50.0))], &StrConfig::default());
-        assert!(d.met() && (d.lod - 0.01).abs() < 1e-12);
+        assert!(d.met() && (d.lod.get() - 0.01).abs() < 1e-12);
     }
 
     #[test]
     fn a_person_not_detected_has_an_interval_from_zero() {
         let i = Some(Interval {
-            low: 0.1,
-            high: 0.9,
+            low: Percent::lit(0.1),
+            high: Percent::lit(0.9),
         });
         let z = interval_for_call(i, Detection::NotDetected).unwrap();
-        assert_eq!((z.low, z.high), (0.0, 0.9));
+        assert_eq!((z.low, z.high), (Percent::ZERO, Percent::lit(0.9)));
         let p = interval_for_call(i, Detection::Present).unwrap();
-        assert_eq!((p.low, p.high), (0.1, 0.9));
+        assert_eq!((p.low, p.high), (Percent::lit(0.1), Percent::lit(0.9)));
         assert_eq!(interval_for_call(None, Detection::NotDetected), None);
     }
 
     fn pe(name: &str, p: f64) -> PersonEstimate {
         PersonEstimate {
             person: PersonRef::parse(name),
-            percent: p,
+            percent: Percent::lit(p),
             ci: None,
             per_locus_mean: None,
             sd: None,

@@ -2,6 +2,7 @@
 //! the standard STR-CE calculations, e.g. Thiede et al., Bone Marrow
 //! Transplant 1999;23:1055–1060 and Kristt et al. 2007).
 
+use graftwatch_core::Fraction;
 use serde::Serialize;
 
 use super::allele::Allele;
@@ -30,11 +31,14 @@ pub enum ClassicalPattern {
 pub struct ClassicalLocus {
     /// The pattern.
     pub pattern: ClassicalPattern,
-    /// Donor fraction (0–1) before clipping, when the pattern has a formula
-    /// and the denominator is positive.
+    /// Donor fraction before clipping, when the pattern has a formula and
+    /// the denominator is positive. A plain number: the formulas can fall
+    /// outside 0–1 (noise on a shared peak); `donor_fraction` is the same
+    /// bounded to [0, 1].
     pub donor_fraction_raw: Option<f64>,
-    /// The same clipped to [0, 1].
-    pub donor_fraction: Option<f64>,
+    /// The same clipped to [0, 1] (`None` also when the raw value is not
+    /// finite).
+    pub donor_fraction: Option<Fraction>,
 }
 
 fn alleles(g: &LocusGenotype) -> Vec<&Allele> {
@@ -90,7 +94,7 @@ pub fn classical_locus(
     ClassicalLocus {
         pattern,
         donor_fraction_raw: raw,
-        donor_fraction: raw.map(|x| x.clamp(0.0, 1.0)),
+        donor_fraction: raw.and_then(Fraction::clamp),
     }
 }
 
@@ -158,7 +162,7 @@ mod tests {
                 let c = classical_locus(&r, &d, mix(&r, &d, f));
                 assert_eq!(c.pattern, pat);
                 assert!(
-                    (c.donor_fraction.unwrap() - f).abs() < 1e-12,
+                    (c.donor_fraction.unwrap().get() - f).abs() < 1e-12,
                     "{pat:?} f={f} got {:?}",
                     c.donor_fraction
                 );
@@ -186,6 +190,6 @@ mod tests {
         let a20 = Allele::parse("20", Locus::Fga).unwrap();
         let c = classical_locus(&r, &d, |a| if *a == a20 { 600.0 } else { 400.0 });
         assert!(c.donor_fraction_raw.unwrap() < 0.0);
-        assert_eq!(c.donor_fraction, Some(0.0));
+        assert_eq!(c.donor_fraction, Some(Fraction::ZERO));
     }
 }

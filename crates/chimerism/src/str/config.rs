@@ -1,5 +1,6 @@
 //! Settings of STR chimerism analysis, with the documented defaults.
 
+use graftwatch_core::{Fraction, Percent};
 use serde::{Deserialize, Serialize};
 
 use super::kit::Kit;
@@ -88,7 +89,7 @@ pub struct StrConfig {
     /// references) when more than this fraction of its signal, over the loci
     /// typed in all references, is on unexplained peaks (default 0.25; a 10%
     /// third-person admixture puts about 5–10% there and is only flagged).
-    pub no_match_fraction: f64,
+    pub no_match_fraction: Fraction,
     /// The kit: default stutter ratios where the references show none, and
     /// the saturation limit (default: the `generic` kit).
     pub kit: Kit,
@@ -109,13 +110,13 @@ pub struct StrConfig {
     /// `low_template_locus_fraction` of those loci have a peak (default 0.8).
     pub low_template_flag_rfu: f64,
     /// See `low_template_flag_rfu`.
-    pub low_template_locus_fraction: f64,
+    pub low_template_locus_fraction: Fraction,
     /// Refusal floor: no estimate when the median peak height is below this
     /// many RFU (default 100) or fewer than `refuse_locus_fraction` of the
     /// loci have a peak (default 0.5).
     pub refuse_below_rfu: f64,
     /// See `refuse_below_rfu`.
-    pub refuse_locus_fraction: f64,
+    pub refuse_locus_fraction: Fraction,
     /// Accept a donor identical to the recipient or to another donor
     /// (default false: an error naming them). When true the identical people
     /// are fitted as one and flagged, without a split.
@@ -125,10 +126,19 @@ pub struct StrConfig {
     pub syngeneic_donors: Vec<String>,
     /// The lab's validated limit of detection (percent) for STR; when set it
     /// is used in place of the per-sample computed one.
-    pub validated_lod_percent: Option<f64>,
+    pub validated_lod_percent: Option<Percent>,
     /// The lab's validated limit of quantification (percent); shares below it
     /// are reported as detected but not quantifiable.
-    pub validated_loq_percent: Option<f64>,
+    pub validated_loq_percent: Option<Percent>,
+}
+
+/// A validated LoD/LoQ must be above 0 (narrower than [`Percent`]'s range).
+fn validated_percent(name: &'static str, value: f64) -> Result<(), StrConfigError> {
+    if value.is_finite() && value > 0.0 && value <= 100.0 {
+        Ok(())
+    } else {
+        Err(StrConfigError::NotAPercentage { name, value })
+    }
 }
 
 fn default_single_peak_rfu() -> f64 {
@@ -164,15 +174,15 @@ impl Default for StrConfig {
             peak_noise_rfu: 10.0,
             fit_degradation: true,
             include_amelogenin: false,
-            no_match_fraction: 0.25,
+            no_match_fraction: Fraction::lit(0.25),
             kit: Kit::generic(),
             saturation_rfu: None,
             pullup_max_ratio: 0.06,
             pullup_min_source_rfu: 15000.0,
             low_template_flag_rfu: 300.0,
-            low_template_locus_fraction: 0.8,
+            low_template_locus_fraction: Fraction::lit(0.8),
             refuse_below_rfu: 100.0,
-            refuse_locus_fraction: 0.5,
+            refuse_locus_fraction: Fraction::lit(0.5),
             allow_identical: false,
             syngeneic_donors: Vec::new(),
             validated_lod_percent: None,
@@ -244,7 +254,7 @@ impl StrConfig {
         frac("relative_threshold", self.relative_threshold)?;
         frac("het_balance_min", self.het_balance_min)?;
         frac("stutter_max_ratio", self.stutter_max_ratio)?;
-        frac("no_match_fraction", self.no_match_fraction)?;
+        frac("no_match_fraction", self.no_match_fraction.get())?;
         for (name, value) in [
             ("allele_cv", self.allele_cv),
             ("stutter_cv", self.stutter_cv),
@@ -274,17 +284,15 @@ impl StrConfig {
         frac("pullup_max_ratio", self.pullup_max_ratio)?;
         frac(
             "low_template_locus_fraction",
-            self.low_template_locus_fraction,
+            self.low_template_locus_fraction.get(),
         )?;
-        frac("refuse_locus_fraction", self.refuse_locus_fraction)?;
+        frac("refuse_locus_fraction", self.refuse_locus_fraction.get())?;
         for (name, v) in [
             ("validated_lod_percent", self.validated_lod_percent),
             ("validated_loq_percent", self.validated_loq_percent),
         ] {
-            if let Some(value) = v
-                && !(value.is_finite() && value > 0.0 && value <= 100.0)
-            {
-                return Err(StrConfigError::NotAPercentage { name, value });
+            if let Some(value) = v {
+                validated_percent(name, value.get())?;
             }
         }
         if let Some(s) = self.saturation_rfu
@@ -293,6 +301,17 @@ impl StrConfig {
             return Err(StrConfigError::Saturation(s));
         }
         Ok(())
+    }
+
+    /// A lab-validated LoD or LoQ given as a plain number (command line):
+    /// the percentage when it is above 0 and at most 100, else the error
+    /// [`StrConfig::validate`] gives for it.
+    pub fn validated_percent_setting(
+        name: &'static str,
+        value: f64,
+    ) -> Result<Percent, StrConfigError> {
+        validated_percent(name, value)?;
+        Percent::new(value).map_err(|_| StrConfigError::NotAPercentage { name, value })
     }
 
     /// The saturation limit in force (the override, else the kit's).

@@ -7,7 +7,7 @@
 
 #![allow(clippy::needless_range_loop)] // small dense K×K matrix code reads best with indices
 
-use graftwatch_core::{Lineage, SeededRng};
+use graftwatch_core::{Fraction, Lineage, Percent, SeededRng};
 
 use super::allele::Allele;
 use super::classical::classical_locus;
@@ -60,12 +60,12 @@ pub enum StrError {
         missing: Vec<String>,
     },
     /// Most of the sample's signal belongs to no declared person (wrong sample or wrong references).
-    #[error("sample '{sample}' matches none of the declared people: {:.0}% of its signal is on alleles no reference carries (loci mostly unexplained: {})", 100.0 * *unexplained_fraction, loci.join(", "))]
+    #[error("sample '{sample}' matches none of the declared people: {:.0}% of its signal is on alleles no reference carries (loci mostly unexplained: {})", 100.0 * unexplained_fraction.get(), loci.join(", "))]
     SampleMatchesNoReference {
         /// The sample.
         sample: String,
         /// Share of the signal on unexplained peaks.
-        unexplained_fraction: f64,
+        unexplained_fraction: Fraction,
         /// Loci with mostly unexplained signal, with the alleles.
         loci: Vec<String>,
     },
@@ -452,7 +452,7 @@ impl StrReferences {
             let local = fit_censored(&[&this], k, None);
             for (i, p) in li.persons.iter().enumerate() {
                 if p.informative() {
-                    report.per_person_percent[i] = Some(100.0 * local[i]);
+                    report.per_person_percent[i] = Percent::clamp(100.0 * local[i]);
                 }
             }
             if k == 2 {
@@ -462,7 +462,7 @@ impl StrReferences {
                     sig,
                 );
                 report.classical_pattern = Some(c.pattern);
-                report.classical_donor_percent = c.donor_fraction.map(|f| 100.0 * f);
+                report.classical_donor_percent = c.donor_fraction.map(Fraction::percent);
             }
             // Detection opportunities.
             let det: Vec<Option<super::calls::LocusDetection>> = li
@@ -512,11 +512,15 @@ impl StrReferences {
             reports.push(report);
         }
 
-        if considered > 0 && total_all > 0.0 && unexplained_all / total_all > cfg.no_match_fraction
+        if considered > 0
+            && total_all > 0.0
+            && unexplained_all / total_all > cfg.no_match_fraction.get()
         {
             return Err(StrError::SampleMatchesNoReference {
                 sample: sample.sample.clone(),
-                unexplained_fraction: unexplained_all / total_all,
+                // A part of a positive total: in [0, 1].
+                unexplained_fraction: Fraction::clamp(unexplained_all / total_all)
+                    .unwrap_or(Fraction::ONE),
                 loci: no_match,
             });
         }
@@ -562,7 +566,7 @@ impl StrReferences {
             let est: Vec<(usize, f64)> = fits
                 .iter()
                 .enumerate()
-                .filter_map(|(fi, f)| reports[f.index].per_person_percent[i].map(|e| (fi, e)))
+                .filter_map(|(fi, f)| reports[f.index].per_person_percent[i].map(|e| (fi, e.get())))
                 .collect();
             if est.len() < cfg.outlier_min_loci {
                 continue;
@@ -648,9 +652,10 @@ impl StrReferences {
                     let widen = widens[i];
                     let e = 100.0 * est[i];
                     let (lo, hi) = (quantile(v, a).min(e), quantile(v, 1.0 - a).max(e));
+                    // Bounded to 0–100 here; `None` only for a non-finite end.
                     Some(Interval {
-                        low: (e - widen * (e - lo)).max(0.0),
-                        high: (e + widen * (hi - e)).min(100.0),
+                        low: Percent::clamp(e - widen * (e - lo))?,
+                        high: Percent::clamp(e + widen * (hi - e))?,
                     })
                 })
                 .collect();
@@ -689,13 +694,16 @@ impl StrReferences {
 
         let (persons, dominant_donor) =
             super::calls::person_estimates(self, &used, &reports, &est, &ci, &mut flags);
-        let donor_total_percent = persons[1..].iter().map(|p| p.percent).sum();
+        // A sum and a mean of shares in 0–100: bounded only against rounding.
+        let donor_total_percent =
+            Percent::clamp(persons[1..].iter().map(|p| p.percent.get()).sum())
+                .unwrap_or(Percent::ZERO);
         let classical: Vec<f64> = used
             .iter()
-            .filter_map(|f| reports[f.index].classical_donor_percent)
+            .filter_map(|f| reports[f.index].classical_donor_percent.map(Percent::get))
             .collect();
         let classical_donor_percent = if k == 2 && !classical.is_empty() {
-            Some(classical.iter().sum::<f64>() / classical.len() as f64)
+            Percent::clamp(classical.iter().sum::<f64>() / classical.len() as f64)
         } else {
             None
         };

@@ -1,6 +1,6 @@
 //! What an STR chimerism estimate reports for one sample.
 
-use graftwatch_core::{Lineage, PersonRef};
+use graftwatch_core::{Lineage, Percent, PersonRef};
 use serde::Serialize;
 
 use super::allele::Allele;
@@ -35,13 +35,14 @@ impl Detection {
     }
 }
 
-/// A two-sided confidence interval in percent.
+/// A two-sided confidence interval in percent (the bootstrap ends are
+/// bounded to 0–100 where the interval is built).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Interval {
     /// Lower bound (%).
-    pub low: f64,
+    pub low: Percent,
     /// Upper bound (%).
-    pub high: f64,
+    pub high: Percent,
 }
 
 /// One person's share in a sample.
@@ -50,12 +51,12 @@ pub struct PersonEstimate {
     /// Who.
     pub person: PersonRef,
     /// Joint-fit share in percent (0–100).
-    pub percent: f64,
+    pub percent: Percent,
     /// Bootstrap-over-loci percentile interval at the configured level;
     /// `None` with fewer than 2 loci in the fit.
     pub ci: Option<Interval>,
     /// Mean of the per-locus estimates at loci where this person has a unique allele.
-    pub per_locus_mean: Option<f64>,
+    pub per_locus_mean: Option<Percent>,
     /// Standard deviation of those per-locus estimates (percentage points).
     pub sd: Option<f64>,
     /// Coefficient of variation (sd / mean), when the mean is positive.
@@ -66,7 +67,7 @@ pub struct PersonEstimate {
     pub detection: Detection,
     /// The share (%) at which this person's clean unique alleles would reach
     /// the analytical threshold at the required number of loci in this sample.
-    pub detection_limit_percent: Option<f64>,
+    pub detection_limit_percent: Option<Percent>,
     /// True when `detection_limit_percent` is the lab's validated LoD (from
     /// the configuration file or `--lod`), not the per-sample computed one.
     pub lod_lab_validated: bool,
@@ -132,11 +133,11 @@ pub struct LocusReport {
     /// Genotype label per person (reference order).
     pub genotypes: Vec<String>,
     /// Per-locus fit, percent per person; `None` where the person has no unique allele here.
-    pub per_person_percent: Vec<Option<f64>>,
+    pub per_person_percent: Vec<Option<Percent>>,
     /// Classical one-donor formula: pattern (one-donor analyses only).
     pub classical_pattern: Option<ClassicalPattern>,
     /// Classical one-donor formula: % donor.
-    pub classical_donor_percent: Option<f64>,
+    pub classical_donor_percent: Option<Percent>,
     /// Residual sum of squares of the joint fit at this locus (signal shares).
     pub residual_ss: Option<f64>,
     /// Back-stutter ratio used in the model (0 = not modelled).
@@ -157,7 +158,7 @@ pub struct StrSampleResult {
     /// One entry per person: recipient first, then donors in declaration order.
     pub persons: Vec<PersonEstimate>,
     /// Sum of the donors' shares (%).
-    pub donor_total_percent: f64,
+    pub donor_total_percent: Percent,
     /// The donor with the largest share (when there is at least one donor).
     pub dominant_donor: Option<PersonRef>,
     /// Loci in the joint fit.
@@ -165,7 +166,7 @@ pub struct StrSampleResult {
     /// Loci excluded as outliers.
     pub outlier_loci: Vec<Locus>,
     /// Mean of the classical per-locus % donor (one-donor analyses only).
-    pub classical_donor_percent: Option<f64>,
+    pub classical_donor_percent: Option<Percent>,
     /// Per-locus detail.
     pub loci: Vec<LocusReport>,
     /// QC flags (sample-specific and inherited from the references).

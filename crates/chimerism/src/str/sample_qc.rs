@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use graftwatch_core::Percent;
+
 use super::allele::Allele;
 use super::config::StrConfig;
 use super::genotype::passes_analytical_threshold;
@@ -258,7 +260,8 @@ pub fn template_level(
 /// DNA").
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "low template (median peak height {median_peak_rfu:.0} RFU, peaks at {loci_with_peaks}/{loci} loci; refusal floor: median below {refuse_below_rfu:.0} RFU or peaks at fewer than {refuse_locus_percent:.0}% of the loci): no estimate; repeat with more DNA"
+    "low template (median peak height {median_peak_rfu:.0} RFU, peaks at {loci_with_peaks}/{loci} loci; refusal floor: median below {refuse_below_rfu:.0} RFU or peaks at fewer than {pct:.0}% of the loci): no estimate; repeat with more DNA",
+    pct = .refuse_locus_percent.get()
 )]
 pub struct LowTemplateRefusal {
     /// Median peak height, RFU.
@@ -270,7 +273,7 @@ pub struct LowTemplateRefusal {
     /// The refusal floor's median height, RFU.
     pub refuse_below_rfu: f64,
     /// The refusal floor's share of loci with peaks, %.
-    pub refuse_locus_percent: f64,
+    pub refuse_locus_percent: Percent,
 }
 
 /// The low-template rule: `Err` below the refusal floor (median height,
@@ -290,18 +293,18 @@ pub fn low_template(
         "median peak height {:.0} RFU, peaks at {}/{} loci",
         t.median_peak_rfu, t.loci_with_peaks, t.loci
     );
-    if t.median_peak_rfu < cfg.refuse_below_rfu || frac < cfg.refuse_locus_fraction {
+    if t.median_peak_rfu < cfg.refuse_below_rfu || frac < cfg.refuse_locus_fraction.get() {
         return Err(LowTemplateRefusal {
             median_peak_rfu: t.median_peak_rfu,
             loci_with_peaks: t.loci_with_peaks,
             loci: t.loci,
             refuse_below_rfu: cfg.refuse_below_rfu,
-            refuse_locus_percent: 100.0 * cfg.refuse_locus_fraction,
+            refuse_locus_percent: cfg.refuse_locus_fraction.percent(),
         });
     }
     let low_hb = t.het_balance.is_some_and(|h| h < cfg.het_balance_min);
     if t.median_peak_rfu < cfg.low_template_flag_rfu
-        || frac < cfg.low_template_locus_fraction
+        || frac < cfg.low_template_locus_fraction.get()
         || low_hb
     {
         let hb = match t.het_balance {
@@ -316,7 +319,7 @@ pub fn low_template(
             format!(
                 "low template ({what}{hb}; warning below {:.0} RFU, {:.0}% of loci or heterozygote balance {:.2}): stochastic imbalance and drop-out make minor shares unreliable",
                 cfg.low_template_flag_rfu,
-                100.0 * cfg.low_template_locus_fraction,
+                100.0 * cfg.low_template_locus_fraction.get(),
                 cfg.het_balance_min
             ),
         )));

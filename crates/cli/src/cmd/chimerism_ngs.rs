@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::ngs::qc::QcCode;
 use graftwatch_chimerism::ngs::{ErrorModel, NgsConfig, NgsSampleResult, Person};
-use graftwatch_core::{Date, Lineage};
+use graftwatch_core::{Date, Fraction, Lineage};
 use graftwatch_genomics_io::ngs_run::{
     NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_input, read_references,
 };
@@ -442,7 +442,10 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         config: NgsConfig {
             min_sample_depth: args.min_depth,
             min_split_markers: args.min_split_markers,
-            lod_target: (args.lod_target > 0.0).then_some(args.lod_target / 100.0),
+            // `parse_lod_target` keeps the percentage in [0, 100).
+            lod_target: (args.lod_target > 0.0)
+                .then_some(args.lod_target / 100.0)
+                .and_then(Fraction::clamp),
             exclude_outliers: !args.keep_outliers,
             ..NgsConfig::default()
         },
@@ -507,7 +510,7 @@ pub(super) fn results_of(run: &NgsRun) -> Vec<graftwatch_course::ChimerismResult
                 .result
                 .persons
                 .iter()
-                .filter_map(|p| p.fraction.map(|f| (p.person_ref(), 100.0 * f)))
+                .filter_map(|p| p.fraction.map(|f| (p.person_ref(), 100.0 * f.get())))
                 .collect();
             Some(ChimerismResult {
                 sample: s.sample.clone(),
@@ -558,9 +561,9 @@ pub fn to_tsv(run: &NgsRun) -> String {
                 "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\n",
                 p.name,
                 p.role.as_str(),
-                pct(p.fraction),
-                pct(p.ci.map(|c| c.low)),
-                pct(p.ci.map(|c| c.high)),
+                pct(p.fraction.map(Fraction::get)),
+                pct(p.ci.map(|c| c.low.get())),
+                pct(p.ci.map(|c| c.high.get())),
                 pct(p.detection.map(|d| d.lob)),
                 pct(p.detection.map(|d| d.lod)),
             ));
@@ -570,9 +573,9 @@ pub fn to_tsv(run: &NgsRun) -> String {
         for (name, g) in groups {
             out.push_str(&format!(
                 "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t\t\t{common_tail}\n",
-                pct(Some(g.fraction)),
-                pct(Some(g.ci.low)),
-                pct(Some(g.ci.high)),
+                pct(Some(g.fraction.get())),
+                pct(Some(g.ci.low.get())),
+                pct(Some(g.ci.high.get())),
             ));
         }
     }
@@ -607,12 +610,12 @@ pub fn to_table(run: &NgsRun) -> String {
         ));
         for p in &r.persons {
             let ci =
-                p.ci.map(|c| format!("{:.3}–{:.3}", 100.0 * c.low, 100.0 * c.high))
+                p.ci.map(|c| format!("{:.3}–{:.3}", 100.0 * c.low.get(), 100.0 * c.high.get()))
                     .unwrap_or_else(|| "not split".into());
             out.push_str(&format!(
                 "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
                 p.name,
-                pct(p.fraction),
+                pct(p.fraction.map(Fraction::get)),
                 ci,
                 pct(p.detection.map(|d| d.lob)),
                 pct(p.detection.map(|d| d.lod))
@@ -626,8 +629,12 @@ pub fn to_table(run: &NgsRun) -> String {
                 } else {
                     g.persons.join("+")
                 },
-                pct(Some(g.fraction)),
-                format!("{:.3}–{:.3}", 100.0 * g.ci.low, 100.0 * g.ci.high)
+                pct(Some(g.fraction.get())),
+                format!(
+                    "{:.3}–{:.3}",
+                    100.0 * g.ci.low.get(),
+                    100.0 * g.ci.high.get()
+                )
             ));
         }
         if let Some(d) = &r.dominant_donor {

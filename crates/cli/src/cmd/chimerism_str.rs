@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::str::purity::purity_corrected;
 use graftwatch_chimerism::str::{
-    Detection, Kit, Measure, StrConfig, StrProfile, StrReferences, StrSampleResult,
+    Detection, Kit, Measure, StrConfig, StrConfigError, StrProfile, StrReferences, StrSampleResult,
 };
 use graftwatch_core::DonorId;
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, read_genemapper};
@@ -215,6 +215,12 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         Some(k) => Kit::built_in(k).map_err(|e| crate::exit::input_in("--kit", e))?,
     };
     let lab = super::config::load(args.config.as_deref())?.chimerism.str;
+    let limit = |name, v: Option<f64>| {
+        v.map(|v| StrConfig::validated_percent_setting(name, v))
+            .transpose()
+    };
+    let lod = limit("validated_lod_percent", args.lod);
+    let loq = limit("validated_loq_percent", args.loq);
     let cfg = StrConfig {
         measure: match args.measure {
             StrMeasure::Area => Measure::Area,
@@ -230,12 +236,19 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         saturation_rfu: args.saturation,
         allow_identical: args.allow_identical,
         syngeneic_donors: args.syngeneic.clone(),
-        validated_lod_percent: args.lod.or(lab.lod_percent),
-        validated_loq_percent: args.loq.or(lab.loq_percent),
+        validated_lod_percent: lod.clone().ok().flatten().or(lab.lod_percent),
+        validated_loq_percent: loq.clone().ok().flatten().or(lab.loq_percent),
         ..StrConfig::default()
     };
-    cfg.validate()
-        .map_err(|e| BadInput(format!("invalid option: {e}")))?;
+    // A bad --lod/--loq is reported where `validate` checks the limits:
+    // after every other setting but the saturation override.
+    let bad_limit = lod.err().or(loq.err());
+    match (cfg.validate(), bad_limit) {
+        (Err(StrConfigError::Saturation(_)), Some(e)) | (Ok(()), Some(e)) | (Err(e), _) => {
+            anyhow::bail!(BadInput(format!("invalid option: {e}")))
+        }
+        (Ok(()), None) => {}
+    }
     if !(args.min_purity > 0.0 && args.min_purity <= 100.0) {
         anyhow::bail!(BadInput(format!(
             "--min-purity {}: expected a percentage above 0 and at most 100",
@@ -462,7 +475,7 @@ fn analyse(
 fn shares(o: &Outcome) -> Option<Vec<f64>> {
     match o {
         Outcome::Estimated { result, .. } => {
-            Some(result.persons.iter().map(|p| p.percent).collect())
+            Some(result.persons.iter().map(|p| p.percent.get()).collect())
         }
         Outcome::Refused { .. } => None,
     }
@@ -490,7 +503,7 @@ fn apply_purity(out: &mut [SampleOut], specs: &[SampleSpec], min_purity: f64) {
         let bg = unsorted.iter().find(|(d, _)| *d == s.date && d.is_some());
         match (&mut s.outcome, bg) {
             (Outcome::Estimated { result, purity_corrected_percent }, Some((_, u))) => {
-                let obs: Vec<f64> = result.persons.iter().map(|x| x.percent).collect();
+                let obs: Vec<f64> = result.persons.iter().map(|x| x.percent.get()).collect();
                 *purity_corrected_percent = purity_corrected(&obs, u, p);
                 note.push(format!(
                     "purity-corrected for {:.1}% purity with the unsorted sample of the same day: c = (c_obs − (1 − P)·c_unsorted)/P",
@@ -593,7 +606,7 @@ pub(super) fn results_for(
                     .persons
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| (p.person.clone(), pct(i, p.percent)))
+                    .map(|(i, p)| (p.person.clone(), pct(i, p.percent.get())))
                     .collect(),
             });
         }
@@ -641,6 +654,7 @@ fn detection_text(p: &graftwatch_chimerism::str::PersonEstimate) -> String {
     let lod = p
         .detection_limit_percent
         .map(|l| {
+            let l = l.get();
             if p.lod_lab_validated {
                 format!("{l:.1}%, lab-validated")
             } else {
@@ -829,13 +843,13 @@ fn render_result(
     );
     for (i, p) in r.persons.iter().enumerate() {
         let ci =
-            p.ci.map(|c| format!("{:.1}–{:.1}", c.low, c.high))
+            p.ci.map(|c| format!("{:.1}–{:.1}", c.low.get(), c.high.get()))
                 .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             o,
             "{:<12} {:>8.2} {:>17} {:>6} {:>5}  {}{}",
             p.person.to_string(),
-            p.percent,
+            p.percent.get(),
             ci,
             pct(p.sd),
             p.informative_loci,
@@ -848,14 +862,14 @@ fn render_result(
     let _ = writeln!(
         o,
         "donor total {:.2}%{}{}",
-        r.donor_total_percent,
+        r.donor_total_percent.get(),
         match (&r.dominant_donor, r.persons.len() > 2) {
             (Some(d), _) => format!("; dominant donor {d}"),
             (None, true) => "; no dominant donor (tie)".into(),
             (None, false) => String::new(),
         },
         r.classical_donor_percent
-            .map(|c| format!("; classical per-locus mean {c:.2}% donor"))
+            .map(|c| format!("; classical per-locus mean {:.2}% donor", c.get()))
             .unwrap_or_default()
     );
     if !r.outlier_loci.is_empty() {
@@ -926,14 +940,14 @@ fn render_csv(run: &StrRun) -> String {
                     o,
                     "{lead},estimated,{},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},,{}",
                     csv_field(&p.person.to_string()),
-                    p.percent,
-                    f(p.ci.map(|c| c.low)),
-                    f(p.ci.map(|c| c.high)),
+                    p.percent.get(),
+                    f(p.ci.map(|c| c.low.get())),
+                    f(p.ci.map(|c| c.high.get())),
                     f(p.sd),
                     f(p.cv),
                     p.informative_loci,
                     detection_code(p.detection),
-                    f(p.detection_limit_percent),
+                    f(p.detection_limit_percent.map(|l| l.get())),
                     f(s.purity),
                     f(corr.as_ref().map(|c| c[i])),
                     r.loci_used.len(),

@@ -84,6 +84,7 @@ fn marker_plot(s: &NgsPageSample) -> String {
         let (Some(obs), Some(exp)) = (mk.observed_vaf, mk.expected_vaf) else {
             continue;
         };
+        let (obs, exp) = (obs.get(), exp.get());
         let (fill, label) = match (&mk.excluded, mk.used) {
             (_, true) => (palette::INK, "used"),
             (Some(Exclusion::Outlier { .. }), _) => ("none", "excluded outlier"),
@@ -157,8 +158,10 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&p.name),
-            p.fraction.map(pct).unwrap_or_else(|| "not split".into()),
-            p.ci.map(|c| format!("{}–{}", pct(c.low), pct(c.high)))
+            p.fraction
+                .map(|x| pct(x.get()))
+                .unwrap_or_else(|| "not split".into()),
+            p.ci.map(|c| format!("{}–{}", pct(c.low.get()), pct(c.high.get())))
                 .unwrap_or_default(),
             p.detection.map(|d| pct(d.lob)).unwrap_or_default(),
             p.detection.map(|d| pct(d.lod)).unwrap_or_default()
@@ -169,9 +172,9 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
             out,
             "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td></td><td></td></tr>",
             esc(&g.persons.join(" + ")),
-            pct(g.fraction),
-            pct(g.ci.low),
-            pct(g.ci.high)
+            pct(g.fraction.get()),
+            pct(g.ci.low.get()),
+            pct(g.ci.high.get())
         );
     }
     out.push_str("</table>");

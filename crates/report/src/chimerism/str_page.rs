@@ -61,7 +61,7 @@ fn detection_words(p: &PersonEstimate) -> String {
             p.loci_detected,
             p.loci_assessable,
             p.detection_limit_percent
-                .map(|l| format!("; LoD {}", lod(l)))
+                .map(|l| format!("; LoD {}", lod(l.get())))
                 .unwrap_or_default()
         ),
         Detection::BelowQuantification => format!(
@@ -69,7 +69,7 @@ fn detection_words(p: &PersonEstimate) -> String {
             p.loci_detected, p.loci_assessable
         ),
         Detection::NotDetected => match p.detection_limit_percent {
-            Some(l) => format!("not detected (&lt; LoD {})", lod(l)),
+            Some(l) => format!("not detected (&lt; LoD {})", lod(l.get())),
             None => "not detected".into(),
         },
         Detection::NotAssessable => "not assessable".into(),
@@ -87,13 +87,13 @@ fn sample_section(o: &mut String, r: &StrSampleResult, date: Option<Date>) {
     o.push_str("<table><tr><th>person</th><th>%</th><th>95% CI</th><th>SD over loci</th><th>informative loci</th><th>detection</th></tr>\n");
     for (i, p) in r.persons.iter().enumerate() {
         let ci =
-            p.ci.map(|c| format!("{:.1}–{:.1}", c.low, c.high))
+            p.ci.map(|c| format!("{:.1}–{:.1}", c.low.get(), c.high.get()))
                 .unwrap_or_else(|| "–".into());
         let _ = writeln!(
             o,
             "<tr><td><i class=\"sw p{i}\"></i>{}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&p.person.to_string()),
-            p.percent,
+            p.percent.get(),
             ci,
             p.sd.map(|s| format!("{s:.2}"))
                 .unwrap_or_else(|| "–".into()),
@@ -104,7 +104,7 @@ fn sample_section(o: &mut String, r: &StrSampleResult, date: Option<Date>) {
     let _ = writeln!(
         o,
         "</table><p>Donor total {:.2}%{}. Interval: {}.</p>",
-        r.donor_total_percent,
+        r.donor_total_percent.get(),
         r.dominant_donor
             .as_ref()
             .map(|d| format!("; dominant donor {}", esc(&d.to_string())))

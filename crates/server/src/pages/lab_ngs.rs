@@ -296,11 +296,11 @@ fn results_json(r: &NgsSampleResult) -> Result<serde_json::Value, AppError> {
         .persons
         .iter()
         .filter_map(|p| {
-            let f = p.fraction?;
+            let f = p.fraction?.get();
             Some(json!({
                 "person": p.person_ref(),
                 "percent": 100.0 * f,
-                "ci": p.ci.as_ref().map(|c| json!({"low": 100.0 * c.low, "high": 100.0 * c.high})),
+                "ci": p.ci.as_ref().map(|c| json!({"low": 100.0 * c.low.get(), "high": 100.0 * c.high.get()})),
             }))
         })
         .collect();
