@@ -101,7 +101,7 @@ fn near_identical_donors_are_not_split() {
     assert!(res.persons[1].fraction.is_none() && res.persons[2].fraction.is_none());
     assert_eq!(res.unsplit_groups.len(), 1);
     let g = &res.unsplit_groups[0];
-    assert!((g.fraction.get() - 0.9).abs() < 0.01, "{}", g.fraction);
+    assert!((g.fraction.get() - 0.9).abs() < 0.01, "{:?}", g.fraction);
     assert!(
         g.ci.low.get() <= 0.9 && 0.9 <= g.ci.high.get(),
         "group CI {:?} misses 0.9",

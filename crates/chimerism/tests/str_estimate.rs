@@ -52,7 +52,7 @@ fn result_carries_lineage_interval_and_loci() {
     let ci = rec.ci.expect("interval");
     assert!(
         ci.low <= rec.percent && rec.percent <= ci.high,
-        "{ci:?} {}",
+        "{ci:?} {:?}",
         rec.percent
     );
     assert!(ci.low.get() > 25.0 && ci.high.get() < 35.0, "{ci:?}");
@@ -263,7 +263,7 @@ fn identical_donors_are_an_error_or_reported_together_when_forced() {
     let res = refs.estimate(&s, Lineage::WholeBlood).unwrap();
     assert!(
         (res.donor_total_percent.get() - 60.0).abs() < 3.0,
-        "{}",
+        "{:?}",
         res.donor_total_percent
     );
 }
@@ -368,7 +368,7 @@ fn height_measure_gives_the_same_answer_and_missing_measure_is_an_error() {
     let res = refs.estimate(&s, Lineage::WholeBlood).unwrap();
     assert!(
         (res.recipient().percent.get() - 40.0).abs() < 2.0,
-        "{}",
+        "{:?}",
         res.recipient().percent
     );
     // Areas requested but the sample has heights only.

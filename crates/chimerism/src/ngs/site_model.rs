@@ -548,7 +548,7 @@ mod tests {
         );
         assert!(
             (s[0].het_alt_fraction.get() - 0.3).abs() < 0.01,
-            "{}",
+            "{:?}",
             s[0].het_alt_fraction
         );
         let q = s[1].alt_read_probability(Genotype::Het);
