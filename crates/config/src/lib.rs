@@ -161,7 +161,22 @@ fn section<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ConfigError> {
     toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| invalid(path, format!("{name}: {}", e.message())))
+        .map_err(|e: toml::de::Error| invalid(path, format!("{name}: {}", with_key(&e))))
+}
+
+/// The message of a section's error with the key it is about, when toml
+/// names one (`120 is not a percentage between 0 and 100 (key
+/// mixed_recipient_above_percent)`): a value's own check (a `Percent`, say)
+/// cannot know its key.
+fn with_key(e: &toml::de::Error) -> String {
+    let msg = e.message().trim_end();
+    let full = e.to_string();
+    match full.rsplit_once("\nin `") {
+        Some((_, key)) if !msg.contains('`') => {
+            format!("{msg} (key {})", key.trim_end().trim_end_matches('`'))
+        }
+        _ => msg.to_string(),
+    }
 }
 
 /// Reads a settings file; a UTF-8 byte-order mark is dropped.
@@ -391,6 +406,50 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(want) && e.contains("c.toml"), "{e}");
+        }
+    }
+
+    #[test]
+    fn percentage_thresholds_out_of_range_name_key_and_value() {
+        for (text, key, value) in [
+            (
+                "[dli]\nmixed_recipient_above_percent = 120\n",
+                "mixed_recipient_above_percent",
+                "120",
+            ),
+            (
+                "[dli]\nmrd_flow_positive_percent = -0.1\n",
+                "mrd_flow_positive_percent",
+                "-0.1",
+            ),
+            (
+                "[dli.rising]\nlod_percent = 100.5\n",
+                "lod_percent",
+                "100.5",
+            ),
+            (
+                "[engine]\nhypocellular_below_percent = 101\n",
+                "hypocellular_below_percent",
+                "101",
+            ),
+        ] {
+            let e = Config::from_toml_str(text, "p.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(key)
+                    && e.contains(value)
+                    && e.contains("between 0 and 100")
+                    && e.contains("p.toml"),
+                "{e}"
+            );
+        }
+        // Both ends of the range are accepted.
+        for text in [
+            "[dli]\nmixed_recipient_above_percent = 0\n",
+            "[dli]\nmixed_recipient_above_percent = 100\n",
+        ] {
+            assert!(Config::from_toml_str(text, "p.toml").is_ok(), "{text}");
         }
     }
 
