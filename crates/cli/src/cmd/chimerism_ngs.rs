@@ -604,39 +604,7 @@ pub fn to_table(run: &NgsRun) -> String {
             r.markers_used,
             r.markers_excluded
         ));
-        out.push_str(&format!(
-            "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
-            "person", "percent", "95% CI", "LoB", "LoD"
-        ));
-        for p in &r.persons {
-            let ci =
-                p.ci.map(|c| format!("{:.3}–{:.3}", 100.0 * c.low.get(), 100.0 * c.high.get()))
-                    .unwrap_or_else(|| "not split".into());
-            out.push_str(&format!(
-                "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
-                p.name,
-                pct(p.fraction.map(Fraction::get)),
-                ci,
-                pct(p.detection.map(|d| d.lob)),
-                pct(p.detection.map(|d| d.lod))
-            ));
-        }
-        for g in std::iter::once(&r.donors_combined).chain(&r.unsplit_groups) {
-            out.push_str(&format!(
-                "  {:<16} {:>9} {:>21}\n",
-                if std::ptr::eq(g, &r.donors_combined) {
-                    "all donors".to_string()
-                } else {
-                    g.persons.join("+")
-                },
-                pct(Some(g.fraction.get())),
-                format!(
-                    "{:.3}–{:.3}",
-                    100.0 * g.ci.low.get(),
-                    100.0 * g.ci.high.get()
-                )
-            ));
-        }
+        share_rows(r, &mut out);
         if let Some(d) = &r.dominant_donor {
             out.push_str(&format!("  dominant donor: {d}\n"));
         }
@@ -665,6 +633,44 @@ pub fn to_table(run: &NgsRun) -> String {
         }
     }
     out
+}
+
+/// The table's rows of persons (estimate, interval, detection limits) and of
+/// donor groups.
+fn share_rows(r: &graftwatch_chimerism::ngs::NgsSampleResult, out: &mut String) {
+    out.push_str(&format!(
+        "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
+        "person", "percent", "95% CI", "LoB", "LoD"
+    ));
+    for p in &r.persons {
+        let ci =
+            p.ci.map(|c| format!("{:.3}–{:.3}", 100.0 * c.low.get(), 100.0 * c.high.get()))
+                .unwrap_or_else(|| "not split".into());
+        out.push_str(&format!(
+            "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
+            p.name,
+            pct(p.fraction.map(Fraction::get)),
+            ci,
+            pct(p.detection.map(|d| d.lob)),
+            pct(p.detection.map(|d| d.lod))
+        ));
+    }
+    for g in std::iter::once(&r.donors_combined).chain(&r.unsplit_groups) {
+        out.push_str(&format!(
+            "  {:<16} {:>9} {:>21}\n",
+            if std::ptr::eq(g, &r.donors_combined) {
+                "all donors".to_string()
+            } else {
+                g.persons.join("+")
+            },
+            pct(Some(g.fraction.get())),
+            format!(
+                "{:.3}–{:.3}",
+                100.0 * g.ci.low.get(),
+                100.0 * g.ci.high.get()
+            )
+        ));
+    }
 }
 
 #[cfg(test)]
