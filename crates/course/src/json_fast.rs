@@ -721,6 +721,58 @@ mod tests {
         }
     }
 
+    /// Strings of every shape the scan meets — runs crossing the eight-byte
+    /// words, escapes, multi-byte characters, raw control bytes, a stray
+    /// quote — in values, notes and keys, with white space of every kind
+    /// between the tokens: the fast path agrees with serde or gives up.
+    #[test]
+    fn random_strings_and_white_space_agree_with_serde() {
+        let pieces = [
+            "a",
+            "bcdefgh",
+            "0123456789abcdef",
+            "\\\"",
+            "\\\\",
+            "\\n",
+            "\\/",
+            "\\u00e9",
+            "\\ud83d\\ude00",
+            "é",
+            "😀",
+            "\u{1}",
+            "\t",
+            "\u{7f}",
+            "\"",
+            " ",
+            "%",
+        ];
+        let spaces = ["", " ", "\n", "\r\n", "\t", "   ", "\n        "];
+        let mut rng = graftwatch_core::SeededRng::new(0x9e37_79b9_7f4a_7c15);
+        let text = |rng: &mut graftwatch_core::SeededRng| {
+            let n = rng.index(6);
+            (0..n)
+                .map(|_| pieces[rng.index(pieces.len())])
+                .collect::<String>()
+        };
+        let mut fast = 0;
+        for _ in 0..3000 {
+            let ws = |rng: &mut graftwatch_core::SeededRng| spaces[rng.index(spaces.len())];
+            let key = if rng.chance(0.1) {
+                text(&mut rng)
+            } else {
+                "note".into()
+            };
+            let (w1, w2, w3, w4) = (ws(&mut rng), ws(&mut rng), ws(&mut rng), ws(&mut rng));
+            let o = format!(
+                "[{w1}{{{w2}\"date\":{w3}\"2024-03-01\",{w4}\"kind\":\"seizure\",\"value\":{w1}\"{}\",\"{key}\"{w2}:{w3}\"{}\"{w4}}}{w1}]",
+                text(&mut rng),
+                text(&mut rng),
+            );
+            fast += usize::from(same_as_serde(&o));
+        }
+        assert!(fast > 300, "the fast path took only {fast} of 3000");
+    }
+
     /// Remembered dates, kinds and units give what converting them gives,
     /// with every kind, unit and many dates interleaved (so texts share
     /// slots and replace each other) and texts that do not convert.
