@@ -16,6 +16,7 @@ use graftwatch_core::{Date, Lineage, PersonRef, TimeOfDay, Unit};
 use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
+use crate::decimal::Mantissa;
 use crate::memo::{Memo, Seen};
 use crate::observation::{Attribution, ChimerismMethod, ObsValue, Observation, ObservationKind};
 
@@ -220,9 +221,8 @@ impl<'a> Cursor<'a> {
                 return None;
             }
             self.digits();
-        } else if m.digits <= 19 && m.value <= 1 << 53 && after_point < POW10.len() {
-            let v = m.value as f64 / POW10[after_point];
-            return Some(if negative { -v } else { v });
+        } else if let Some(v) = m.exact(after_point, negative) {
+            return Some(v);
         }
         let v: f64 = self.text[start..self.i].parse().ok()?;
         v.is_finite().then_some(v)
@@ -237,10 +237,7 @@ impl<'a> Cursor<'a> {
     /// [`Cursor::digits`], adding them to `m`.
     fn digits_into(&mut self, m: &mut Mantissa) {
         while let Some(c) = self.peek().filter(u8::is_ascii_digit) {
-            if m.digits < 19 {
-                m.value = m.value * 10 + u64::from(c - b'0');
-            }
-            m.digits += 1;
+            m.push(c - b'0');
             self.i += 1;
         }
     }
@@ -354,20 +351,6 @@ fn plain_run_end(b: &[u8], mut i: usize) -> usize {
     }
     i
 }
-
-/// The digits of a number read so far, as an integer (exact while there
-/// are at most 19 of them).
-#[derive(Default)]
-struct Mantissa {
-    value: u64,
-    digits: usize,
-}
-
-/// 10^0 … 10^22: the powers of ten an `f64` holds exactly.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
 
 /// The fields of one observation as they are read.
 #[derive(Default)]

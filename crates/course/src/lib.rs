@@ -12,6 +12,7 @@
 
 pub mod anchor;
 pub mod chimerism_attach;
+mod decimal;
 pub mod detail;
 pub mod diagnostic;
 pub mod dose_unit;

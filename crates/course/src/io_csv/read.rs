@@ -940,6 +940,9 @@ fn accepted_list(fields: &[crate::event_fields::FieldSpec]) -> String {
 /// A number: plain decimal or exponent form (`2.6e7`); not NaN or infinite.
 fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
+    if let Some(v) = crate::decimal::plain(t) {
+        return Some(v);
+    }
     let has_inf = t
         .as_bytes()
         .windows(3)
