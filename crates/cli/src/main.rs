@@ -5,6 +5,10 @@
 //! Exit codes: 0 success; 1 internal error; 2 bad input (the message names
 //! the file, line or field, the value and what was expected).
 
+// The doc comments of the command-line types are clap's help text, shown
+// as written (`[dli]`, `NAME=FILE:SAMPLE[:LINEAGE[:DATE]]`): not links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use std::process::ExitCode;
 
 use clap::{FromArgMatches, Parser, Subcommand};

@@ -42,7 +42,7 @@ pub struct Citation {
     pub doi: Option<&'static str>,
     /// How the encoded values were checked.
     pub provenance: Provenance,
-    /// Free note: what was checked, against what, and what remains [R].
+    /// Free note: what was checked, against what, and what remains \[R\].
     pub note: &'static str,
 }
 

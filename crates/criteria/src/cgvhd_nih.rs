@@ -726,8 +726,8 @@ pub fn global_severity(scores: &[(CgvhdOrgan, u8)]) -> GlobalSeverity {
 }
 
 /// Scores an NIH 2014 assessment with full explanation: each organ scored
-/// ([`score_organ`]), then the global-severity rules of the consensus paper
-/// ([`global_severity`], [`severity_reason`]). Organs not assessed make the
+/// (`score_organ`), then the global-severity rules of the consensus paper
+/// ([`global_severity`], `severity_reason`). Organs not assessed make the
 /// result `InsufficientData` unless the assessed organs already give
 /// *severe* (which more organs cannot change).
 pub fn grade_cgvhd(

@@ -5,9 +5,9 @@
 //!
 //! | result | rule (defaults, configurable) | provenance |
 //! |---|---|---|
-//! | steroid-refractory: progression | an organ score above its baseline on an assessment after ≥ 7 days of an unbroken stretch of prednisone-equivalent ≥ 1 mg/kg/day | [S] "worsen after prednisone ≥ 1 mg/kg/day for 1–2 weeks": the lower end, `C-8` |
-//! | steroid-refractory: persistence | no organ better than at baseline on an assessment after ≥ 28 days of an unbroken stretch of ≥ 0.5 mg/kg/day | [S] "do not improve after ≥ 0.5 mg/kg/day … for 1–2 months"; NIH "at least 4 weeks" [R]: `C-8` |
-//! | steroid-dependent | at least 2 unsuccessful taper attempts ≥ 56 days (8 weeks) apart: a flare (an organ score above its best since the baseline, the previous assessment not a flare) while the dose is being tapered (below the course's peak so far) and still ≥ 0.25 mg/kg/day | [S] "cannot be tapered below 0.25 mg/kg/day … after at least two attempts separated by at least 8 weeks": `C-9` |
+//! | steroid-refractory: progression | an organ score above its baseline on an assessment after ≥ 7 days of an unbroken stretch of prednisone-equivalent ≥ 1 mg/kg/day | \[S\] "worsen after prednisone ≥ 1 mg/kg/day for 1–2 weeks": the lower end, `C-8` |
+//! | steroid-refractory: persistence | no organ better than at baseline on an assessment after ≥ 28 days of an unbroken stretch of ≥ 0.5 mg/kg/day | \[S\] "do not improve after ≥ 0.5 mg/kg/day … for 1–2 months"; NIH "at least 4 weeks" \[R\]: `C-8` |
+//! | steroid-dependent | at least 2 unsuccessful taper attempts ≥ 56 days (8 weeks) apart: a flare (an organ score above its best since the baseline, the previous assessment not a flare) while the dose is being tapered (below the course's peak so far) and still ≥ 0.25 mg/kg/day | \[S\] "cannot be tapered below 0.25 mg/kg/day … after at least two attempts separated by at least 8 weeks": `C-9` |
 //!
 //! The baseline is the last organ-score assessment on or before the first
 //! steroid record. Doses are prednisone equivalents per kg per day

@@ -12,7 +12,7 @@
 //! to it are all rises (default 2: three samples, each higher than the last).
 //!
 //! Source: graftwatch clinical-criteria reference §6.6 ("rising recipient
-//! chimerism on ≥ 2 serial samples" [R]); the 1-point step and 1 % LoD are
+//! chimerism on ≥ 2 serial samples" \[R\]); the 1-point step and 1 % LoD are
 //! the STR assay's quantification limit (chimerism-methods.md: STR LoD
 //! 1–5 %), engine decision 12 in docs/criteria-decisions.md.
 

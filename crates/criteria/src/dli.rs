@@ -6,14 +6,14 @@
 //!
 //! Sources (clinical-criteria.md §6.5–6.6):
 //! * EBMT survey of 165 centres, *Bone Marrow Transplant* 2025;60(5):697–701
-//!   [V]: pre-emptive DLI for MRD positivity (86.9 %) and mixed chimerism
+//!   \[V\]: pre-emptive DLI for MRD positivity (86.9 %) and mixed chimerism
 //!   (73.1 %); contraindications active GVHD (85.6 %) and active infection
 //!   (57.5 %); 71.9 % require immunosuppression to be withdrawn.
 //! * Mixed-chimerism trigger: donor < 95 % in CD3+ or myeloid/CD34+ cells, or
-//!   a rising recipient share on ≥ 2 serial samples [R] (thresholds vary).
+//!   a rising recipient share on ≥ 2 serial samples \[R\] (thresholds vary).
 //! * Dose table: Dholaria et al., *Haematologica* 2020;105(1):47–58 (haplo,
 //!   EBMT ALWP) and Pagliuca et al., *Lancet Haematol* 2024;11(6):e448–e458;
-//!   start doses and half-log escalation [R]; Bar et al. *BBMT* 2013 [V
+//!   start doses and half-log escalation \[R\]; Bar et al. *BBMT* 2013 [V
 //!   abstract] supports a start below 1×10⁸/kg; Dazzi et al. *Blood* 2000 [V
 //!   abstract] supports escalating over bulk dosing.
 

@@ -162,7 +162,7 @@ pub struct DriConfig {
     /// `DRI-MDS-7`: count an MDS abnormality of chromosome 7 (−7, del(7q))
     /// as adverse, as the earlier DFCI transplant-specific MDS scheme did
     /// (Armand 2010). Default `false`: the refined DRI as recalled counts
-    /// only a complex karyotype (≥ 4 abnormalities) as adverse [R].
+    /// only a complex karyotype (≥ 4 abnormalities) as adverse \[R\].
     pub mds_chromosome7_adverse: bool,
 }
 

@@ -1,4 +1,4 @@
-//! EBMT (Gratwohl) risk score, 0–7 ([R]).
+//! EBMT (Gratwohl) risk score, 0–7 (\[R\]).
 //!
 //! | Factor | 0 | 1 | 2 |
 //! |---|---|---|---|

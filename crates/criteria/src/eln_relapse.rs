@@ -1,4 +1,4 @@
-//! AML relapse after CR/CRh/CRi, ELN 2022 ([R]): hematologic relapse and
+//! AML relapse after CR/CRh/CRi, ELN 2022 (\[R\]): hematologic relapse and
 //! MRD relapse (ELN MRD 2021 update, Heuser 2021).
 //!
 //! Hematologic relapse: marrow blasts ≥ 5 % (M-3: 4.9 is not relapse, 5.0

@@ -292,7 +292,7 @@ fn recovery(
 
 /// Classifies one assessment by the ELN 2022 response table, in its
 /// published order: the marrow first (< 5 % blasts: the CR family or MLFS,
-/// [`marrow_clear`]), then PR or no response ([`marrow_not_clear`]).
+/// `marrow_clear`), then PR or no response (`marrow_not_clear`).
 pub fn eln_response(
     a: &ResponseAssessment,
     cfg: &ResponseConfig,
@@ -551,7 +551,7 @@ pub enum TherapyLandmark {
         /// Courses completed at the last assessment.
         courses_completed: u32,
     },
-    /// Less-intensive therapy: landmark 180 days after start ([R]).
+    /// Less-intensive therapy: landmark 180 days after start (\[R\]).
     LessIntensive {
         /// Start of therapy.
         start: Date,

@@ -1,4 +1,4 @@
-//! ELN 2022 genetic risk at diagnosis (Döhner 2022, Table 5; [S]) from a
+//! ELN 2022 genetic risk at diagnosis (Döhner 2022, Table 5; \[S\]) from a
 //! structured karyotype and a mutation list.
 //!
 //! The lesion list and footnotes were re-checked on 2026-11-25 against a

@@ -2,14 +2,14 @@
 //! reference's conventions (clinical-criteria.md §6.4).
 //!
 //! * UCB single unit (malignant disease, Eurocord/EBMT): TNC ≥ 2.5–3.0×10⁷/kg
-//!   and/or CD34+ ≥ 1.5×10⁵/kg [S].
+//!   and/or CD34+ ≥ 1.5×10⁵/kg \[S\].
 //! * UCB double unit, or a UCB unit combined with another graft (haplo-cord):
-//!   each unit TNC ≥ 1.5×10⁷/kg and/or CD34+ ≥ 1.0×10⁵/kg [S]; haplo-cord
-//!   unit ≥ 4/6 [R].
-//! * UCB HLA: avoid > 2 mismatches (≥ 6/8) [S]; 4/6 acceptable (ASTCT Cord
-//!   Blood SIG, Politikos 2020) [R].
+//!   each unit TNC ≥ 1.5×10⁷/kg and/or CD34+ ≥ 1.0×10⁵/kg \[S\]; haplo-cord
+//!   unit ≥ 4/6 \[R\].
+//! * UCB HLA: avoid > 2 mismatches (≥ 6/8) \[S\]; 4/6 acceptable (ASTCT Cord
+//!   Blood SIG, Politikos 2020) \[R\].
 //! * PBSC: CD34+ minimum ≈ 2×10⁶/kg, target 4–5×10⁶/kg, caps ≈ 8–10×10⁶/kg
-//!   (5×10⁶/kg in haplo-PTCy protocols) [R]. No consensus CD3+/kg threshold
+//!   (5×10⁶/kg in haplo-PTCy protocols) \[R\]. No consensus CD3+/kg threshold
 //!   is given in the reference: the CD3+ dose is reported without a verdict.
 
 use graftwatch_core::{CellsPerKg, Citation, Provenance};

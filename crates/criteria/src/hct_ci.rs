@@ -1,5 +1,5 @@
 //! Hematopoietic cell transplantation-specific comorbidity index (HCT-CI,
-//! Sorror 2005) and the HCT-CI/age composite (Sorror 2014, [R]).
+//! Sorror 2005) and the HCT-CI/age composite (Sorror 2014, \[R\]).
 //!
 //! Every item is scored separately and added, except that pulmonary and
 //! hepatic each take the higher tier (not both). Cardiac (1) and heart valve

@@ -3,17 +3,17 @@
 //!
 //! | quantity | rule | provenance |
 //! |---|---|---|
-//! | MAP (Hartwell 2017) | `ln(−ln(1 − p)) = −11.263 + 1.844·ln(ST2) + 0.577·ln(REG3α)` | **[R]**: coefficients and log base recalled (clinical-criteria.md §1.4); units see `A-16` |
-//! | day-7 sample (Hartwell 2017) | a blood sample on day +7 after HCT; two risk groups | [V] abstract |
-//! | high risk | MAP ≥ 0.290 | [V] Srinagesh 2019 abstract |
-//! | Ann Arbor groups at GVHD onset | AA1 MAP < 0.141; AA2 0.141 ≤ MAP < 0.290; AA3 MAP ≥ 0.290 | 0.290 [V]; 0.141 **[R]** |
-//! | original Ann Arbor score (Levine 2015) | TNFR1 + ST2 + REG3α at onset | **[R]**, not computed (flag `MAGIC-AA2015`) |
+//! | MAP (Hartwell 2017) | `ln(−ln(1 − p)) = −11.263 + 1.844·ln(ST2) + 0.577·ln(REG3α)` | **\[R\]**: coefficients and log base recalled (clinical-criteria.md §1.4); units see `A-16` |
+//! | day-7 sample (Hartwell 2017) | a blood sample on day +7 after HCT; two risk groups | \[V\] abstract |
+//! | high risk | MAP ≥ 0.290 | \[V\] Srinagesh 2019 abstract |
+//! | Ann Arbor groups at GVHD onset | AA1 MAP < 0.141; AA2 0.141 ≤ MAP < 0.290; AA3 MAP ≥ 0.290 | 0.290 \[V\]; 0.141 **\[R\]** |
+//! | original Ann Arbor score (Levine 2015) | TNFR1 + ST2 + REG3α at onset | **\[R\]**, not computed (flag `MAGIC-AA2015`) |
 //!
 //! The coefficients could not be verified from a stored source, so every MAP
 //! carries flag `MAGIC-MAP-R` and the coefficients are configuration
 //! (`[magic_biomarkers]`), never hidden constants. Units (`A-16`): the
 //! recalled coefficients give the published picture (16–20 % of patients
-//! high-risk at day 7, Hartwell 2017 abstract [V]) only with concentrations in
+//! high-risk at day 7, Hartwell 2017 abstract \[V\]) only with concentrations in
 //! **ng/mL** (a typical ST2 26 ng/mL and REG3α 25 ng/mL give MAP ≈ 0.03);
 //! in pg/mL the same patient would get MAP ≈ 1.0. The course stores pg/mL;
 //! the rule converts (÷ 1000) by default.
@@ -80,17 +80,17 @@ pub enum MapUnit {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MapConfig {
-    /// Intercept [R].
+    /// Intercept \[R\].
     pub intercept: f64,
-    /// ln(ST2) coefficient [R].
+    /// ln(ST2) coefficient \[R\].
     pub st2_coefficient: f64,
-    /// ln(REG3α) coefficient [R].
+    /// ln(REG3α) coefficient \[R\].
     pub reg3a_coefficient: f64,
     /// Unit of the concentrations in the equation (`A-16`).
     pub concentration_unit: MapUnit,
-    /// High risk / Ann Arbor 3 at or above this MAP ([V] 0.290).
+    /// High risk / Ann Arbor 3 at or above this MAP (\[V\] 0.290).
     pub high_risk_at_least: f64,
-    /// Ann Arbor 2 at or above this MAP ([R] 0.141).
+    /// Ann Arbor 2 at or above this MAP (\[R\] 0.141).
     pub ann_arbor_2_at_least: f64,
     /// The day-7 sample: day +7 ± this many days after HCT (`A-14`).
     pub day7_window_days: i32,

@@ -1,4 +1,4 @@
-//! Poor graft function, quantitative variant (configurable; [R]).
+//! Poor graft function, quantitative variant (configurable; \[R\]).
 //!
 //! The harmonised definition is qualitative ("frequent dependence on blood
 //! and/or platelet transfusions and/or growth factors with no other

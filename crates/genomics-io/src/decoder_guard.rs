@@ -5,7 +5,7 @@
 //! corrupt stream (found by the `cram_count` fuzz target, 2026-12-04:
 //! `rans_nx16/decode/bit_pack.rs`, an index out of bounds). graftwatch cannot
 //! check every codec's internal state before decoding, so calls into the
-//! CRAM decoder run under [`guard`]: a panic there becomes an input error
+//! CRAM decoder run under `guard`: a panic there becomes an input error
 //! naming the file and region (exit 2), not an internal error. The binary's
 //! panic hook stays silent while [`is_guarded`] is true, so nothing but that
 //! error is printed. Panics anywhere else are still internal errors.

@@ -1,6 +1,6 @@
 //! Reading a marker panel: a sites-only VCF (plain or bgzipped) of
 //! biallelic, normalised SNPs and indels, parsed by noodles
-//! ([`crate::vcf_text`]).
+//! (`crate::vcf_text`).
 
 use std::collections::HashSet;
 use std::io::BufRead;
@@ -146,7 +146,7 @@ fn marker_of(line: &str, record: &mut noodles::vcf::Record) -> Result<Marker, St
 /// (REF and ALT sharing a trailing base, or a shared leading base beyond the
 /// VCF padding base), REF = ALT, and duplicate sites (same CHROM:POS) or IDs.
 /// Markers without an ID get `CHROM:POS:REF:ALT`. Records are parsed by
-/// noodles ([`crate::vcf_text`]).
+/// noodles (`crate::vcf_text`).
 pub fn read_panel(path: &Path) -> Result<Vec<Marker>, PanelError> {
     let io = |source| PanelError::Io {
         path: path.to_path_buf(),

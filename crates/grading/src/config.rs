@@ -52,7 +52,7 @@ pub struct EngineConfig {
     /// `agvhd.carry_forward_days` per organ).
     pub daily_carry_forward_days: u32,
     /// Poor graft function: a marrow cellularity below this % is
-    /// hypocellular ([R], flag `PGF-cutoffs`).
+    /// hypocellular (\[R\], flag `PGF-cutoffs`).
     pub hypocellular_below_percent: Percent,
     /// cGVHD GI weight loss from the weight history: the latest weight
     /// against the highest in this many days before it (NIH 2014 "within
@@ -111,7 +111,7 @@ pub struct GradingConfig {
     /// Acute GVHD treatment response: the steroid dose of the refractory /
     /// dependent definitions (A-13).
     pub gvhd_response: graftwatch_criteria::steroid_dose::SteroidDoseConfig,
-    /// MAGIC biomarkers: MAP coefficients [R], unit reading (A-16),
+    /// MAGIC biomarkers: MAP coefficients \[R\], unit reading (A-16),
     /// thresholds and sample windows (A-14, A-15).
     pub magic_biomarkers: graftwatch_criteria::magic_biomarkers::MapConfig,
     /// Steroid-refractory / steroid-dependent chronic GVHD: doses and

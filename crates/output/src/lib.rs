@@ -1,7 +1,7 @@
 //! The one place graftwatch writes an output file.
 //!
 //! Every command that writes a report, a table, a figure or a course goes
-//! through [`write`] (or [`write_with_backup`] for in-place updates), so the
+//! through [`write()`] (or [`write_with_backup`] for in-place updates), so the
 //! rules are the same everywhere:
 //!
 //! - `-` is standard output;
@@ -115,7 +115,7 @@ pub fn write(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<Written,
     }
 }
 
-/// Checks, before any work is done, that [`write`] could write `path` under
+/// Checks, before any work is done, that [`write()`] could write `path` under
 /// `overwrite`: an existing regular file without `--force`, a missing
 /// directory or a directory in its place is refused now rather than after
 /// minutes of computing (and before any other file of the run is written).

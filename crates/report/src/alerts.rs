@@ -4,9 +4,9 @@
 //!
 //! | Alert | Rule (defaults in [`AlertConfig`]) |
 //! |---|---|
-//! | No neutrophil engraftment | not engrafted by day +21 / +28 (warning days) while follow-up has reached that day; quiet once engrafted on or before it; primary graft failure is declared at day +42 by the grading engine (clinical-criteria.md §4.1 [V]) |
+//! | No neutrophil engraftment | not engrafted by day +21 / +28 (warning days) while follow-up has reached that day; quiet once engrafted on or before it; primary graft failure is declared at day +42 by the grading engine (clinical-criteria.md §4.1 \[V\]) |
 //! | Chimerism trend | in one lineage, the recipient share rose (= donor share fell) on ≥ 2 serial samples, each rise ≥ 1 percentage point, values below the assay LoD (default 1 %, STR) compared as at the LoD |
-//! | MRD conversion | an MRD result ≥ 0.1 % (flow) after a result below it (ELN 2021 [R]) |
+//! | MRD conversion | an MRD result ≥ 0.1 % (flow) after a result below it (ELN 2021 \[R\]) |
 //! | aGVHD grade increase | the daily MAGIC grade is higher than on the previous graded day |
 //! | DLI while GVHD active | a DLI given while the current aGVHD grade is ≥ II, or with grade ≥ II in the 14 days before |
 

@@ -1,5 +1,5 @@
 //! An [`Explanation`] as a collapsed `<details>` block: the rule and its
-//! version, the citations with their [V]/[S]/[R] provenance, the reason, the
+//! version, the citations with their \[V\]/\[S\]/\[R\] provenance, the reason, the
 //! evidence observations with dates, the flags and what is missing.
 
 use std::fmt::Write as _;

@@ -232,7 +232,7 @@ fn check_link(e: &AuditEntry, expected_seq: i64, prev_hash: &str, key: &[u8]) ->
 impl Store {
     /// Records an audit entry (reads, denials, logins) and anchors it,
     /// returning once the entry is committed. Concurrent calls are
-    /// group-committed ([`AuditQueue`], decision S-4 in docs/server.md):
+    /// group-committed (`AuditQueue`, decision S-4 in docs/server.md):
     /// entries queue, and one background flusher on the store's runtime
     /// appends every entry queued at that moment in one transaction, so
     /// concurrent readers do not hold a database connection each while

@@ -2,7 +2,7 @@
 //! facade to one natively typed module per backend.
 //!
 //! Each backend module ([`crate::sqlite`], [`crate::postgres`]) holds a
-//! typed sqlx pool (`SqlitePool`, `PgPool`) and implements [`Backend`]: the
+//! typed sqlx pool (`SqlitePool`, `PgPool`) and implements `Backend`: the
 //! operations whose SQL or protocol differs (bulk row loading — PostgreSQL
 //! `COPY … FROM STDIN`, SQLite multi-row `INSERT` of prepared statements —
 //! and the integrity check). The transaction-level storage operations

@@ -5,7 +5,7 @@
 //! hashes already imported and the patients already stored are fetched with
 //! one query each; new patients (the bulk of a first load) are written
 //! through the backend's bulk path (PostgreSQL `COPY … FROM STDIN`, SQLite
-//! multi-row `INSERT`s; see [`crate::backend::Backend`]); a file for a stored patient goes
+//! multi-row `INSERT`s; see `crate::backend::Backend`); a file for a stored patient goes
 //! through the same per-file logic as [`Store::import_course`] (append or
 //! amendment); the audit entries (one per file, as before) are chained in
 //! memory and written with one `INSERT` after the `audit_head` row is taken

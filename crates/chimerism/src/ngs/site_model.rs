@@ -216,7 +216,7 @@ fn moment_spread(sites: &[(f64, f64)]) -> f64 {
 }
 
 /// Level of the test for between-site allele-balance variation
-/// ([`BalancePrior::estimate`]).
+/// (`BalancePrior::estimate`).
 pub const BALANCE_HETEROGENEITY_ALPHA: f64 = 0.01;
 
 /// Empirical-Bayes prior of the heterozygote ALT share across sites: its

@@ -3,7 +3,7 @@
 //!
 //! Flow: pure profiles ([`StrProfile`]) of the recipient and each donor →
 //! [`StrReferences::new`] calls genotypes ([`genotype`]), informativeness
-//! ([`informativeness`]) and stutter ratios → [`StrReferences::estimate`]
+//! ([`informativeness()`]) and stutter ratios → [`StrReferences::estimate`]
 //! fits every post-transplant sample jointly over all informative loci
 //! ([`estimate`], [`simplex`]) and reports per-person shares with interval,
 //! per-locus detail, the classical one-donor formulas ([`classical`]),

@@ -229,7 +229,7 @@ impl StageCall {
     }
 
     /// Flags for the ambiguity defaults applied, pushed onto `out` in the
-    /// order of [`FLAG_TEXTS`]; a flag already in `out` is not repeated.
+    /// order of `FLAG_TEXTS`; a flag already in `out` is not repeated.
     pub fn push_flags(&self, out: &mut Vec<Flag>) {
         let org = self.organ.name();
         for (bit, code, text) in FLAG_TEXTS {

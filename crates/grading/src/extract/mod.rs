@@ -125,7 +125,7 @@ impl CourseInputs {
 
 /// Extracts every criterion input from a course.
 ///
-/// The observations are walked once ([`index::ByReader`]) and each
+/// The observations are walked once (`index::ByReader`) and each
 /// extractor is handed the ones of its own kinds.
 pub fn extract(course: &Course, opt: &ExtractOptions) -> CourseInputs {
     let by = index::ByReader::of(course);

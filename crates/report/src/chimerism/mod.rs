@@ -3,7 +3,7 @@
 //! electrophoresis and [`render_ngs_page`] for NGS at SNP/indel markers.
 //!
 //! Both use the shared palette ([`crate::palette`]: recipient vermillion,
-//! donors in the donor colours) and the shared escaper ([`crate::escape`]),
+//! donors in the donor colours) and the shared escaper ([`crate::escape::escape`]),
 //! and carry no `style=` attributes (colours come from classes in the
 //! page's style sheet and SVG presentation attributes), so a strict content
 //! security policy without `'unsafe-inline'` styles can serve them.

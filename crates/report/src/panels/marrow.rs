@@ -1,6 +1,6 @@
 //! Marrow blasts and flow MRD on one log10 % axis (0.01–100 %), with the
-//! 5 % marrow-blast line (ELN 2022 CR/relapse threshold [V]) and the 0.1 %
-//! flow MRD line (ELN 2021 MRD positivity [R]). An MRD of 0 (negative) is
+//! 5 % marrow-blast line (ELN 2022 CR/relapse threshold \[V\]) and the 0.1 %
+//! flow MRD line (ELN 2021 MRD positivity \[R\]). An MRD of 0 (negative) is
 //! drawn hollow on the floor and its title says so. Response and relapse
 //! (ELN 2022) are drawn in the course-events panel; marrow blast values
 //! at or above 5 % are written next to their points.

@@ -10,13 +10,13 @@
 //! ([`WardCache::invalidate`]). A changed stamp reloads only the patients
 //! whose head revision moved. One check runs at a time, and the rows stay
 //! readable while it does: when the rows were checked less than
-//! [`MAX_AGE`] ago, the check runs in the background and the request is
+//! `MAX_AGE` ago, the check runs in the background and the request is
 //! served from the rows at hand (so the check never stalls the
 //! dashboard); when they are older, after a write through this process,
 //! or before the first load, the request waits for a check that started
 //! after it. Writes by another process sharing the database (a second
 //! `graftwatch serve`, `graftwatch import`) therefore show on the
-//! dashboard within [`MAX_AGE`] plus one check (docs/server.md, decision
+//! dashboard within `MAX_AGE` plus one check (docs/server.md, decision
 //! S-2 and S-5).
 //!
 //! Views: the rows as of one day, in one order, with the alert and
@@ -169,7 +169,7 @@ impl WardCache {
     /// S-5): a due periodic check runs in the background while the rows at
     /// hand are served; a request waits for a check only after a write
     /// through this process, before the first load, or when the rows were
-    /// checked more than [`MAX_AGE`] ago. A view already built is served
+    /// checked more than `MAX_AGE` ago. A view already built is served
     /// without leaving the request's task.
     pub async fn view(state: &AppState, key: ViewKey) -> Result<Arc<WardView>, AppError> {
         let cache = state.ward.clone();
