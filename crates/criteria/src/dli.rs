@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::chimerism_rise::{CITE_RISE, RiseRule, RiseSample};
 use crate::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
+use crate::eln_response::MARROW_BLASTS_CLEAR_BELOW;
 use crate::explain::{Evidence, Flag};
 
 /// EBMT DLI practice survey.
@@ -299,7 +300,7 @@ impl Default for DliConfig {
             mixed_recipient_above_percent: Percent::lit(5.0),
             rising: RiseRule::default(),
             mrd_flow_positive_percent: MFC_MRD_POSITIVE_PERCENT,
-            relapse_blasts_percent: Percent::lit(5.0),
+            relapse_blasts_percent: MARROW_BLASTS_CLEAR_BELOW,
             max_agvhd_grade_exclusive: 2,
             min_day_after_hct: 60,
             min_days_between_dli: 28,

@@ -15,7 +15,7 @@
 use graftwatch_core::{Citation, Date, Percent, Provenance, Unit};
 use serde::{Deserialize, Serialize};
 
-use crate::eln_response::ELN_2022_CITATION;
+use crate::eln_response::{ELN_2022_CITATION, marrow_blasts_clear};
 use crate::explain::{Evidence, Explanation, Flag, Graded};
 use crate::series::{DatedValue, ValueError, check_non_negative};
 
@@ -179,7 +179,7 @@ fn marrow_blast_relapse(input: &RelapseInput<'_>) -> Result<Option<RelapseFindin
     for v in input.marrow_blasts_pct {
         let x = check_pct("bm_blasts", v)?;
         let earlier = best.as_ref().is_none_or(|b| v.date < b.date);
-        if v.date > input.remission_date && x >= 5.0 && earlier {
+        if v.date > input.remission_date && !marrow_blasts_clear(x) && earlier {
             best = Some(RelapseFinding {
                 date: v.date,
                 criterion: RelapseCriterion::MarrowBlasts,

@@ -14,7 +14,7 @@
 //! * M-4: PR = 5 ≤ blasts ≤ 25, reduction ≥ 50 % from pretreatment, CR counts.
 //! * M-5: any circulating blast blocks CR/CRh/CRi/MLFS (manual review flag).
 
-use graftwatch_core::{Citation, Date, Provenance, Unit};
+use graftwatch_core::{Citation, Date, Percent, Provenance, Unit};
 use serde::{Deserialize, Serialize};
 
 use crate::explain::{Evidence, Explanation, Flag, Graded};
@@ -31,6 +31,24 @@ pub const ELN_2022_CITATION: Citation = Citation {
            Relapse and MRD-relapse definitions [R]; 180-day landmark for less-intensive therapy [R]. \
            Genetic risk table [S] (BMJ Best Practice reproduction).",
 };
+
+/// The marrow-blast boundary of ELN 2022 (Döhner 2022, Table 7) \[V\]:
+/// below it the marrow is clear (the CR family and MLFS), at or above it
+/// not (M-3: 5.0 % is not CR; it is hematologic relapse after remission).
+/// The one home of this boundary: response, relapse, the disease status
+/// for risk scores, the response timeline and the report's marrow panel
+/// all use it through [`marrow_blasts_clear`].
+pub const MARROW_BLASTS_CLEAR_BELOW: Percent = Percent::lit(5.0);
+
+/// Upper marrow-blast bound of PR, ELN 2022 (Döhner 2022, Table 7) \[V\]:
+/// 5–25 % with a reduction of at least 50 % (M-4; 25.0 % can be PR).
+pub const PR_MARROW_BLASTS_MAX: Percent = Percent::lit(25.0);
+
+/// Whether marrow blasts of `percent` are below
+/// [`MARROW_BLASTS_CLEAR_BELOW`] (M-3: 4.9 is clear, 5.0 is not).
+pub fn marrow_blasts_clear(percent: f64) -> bool {
+    percent < MARROW_BLASTS_CLEAR_BELOW.get()
+}
 
 /// Rule version.
 pub const ELN_RESPONSE_VERSION: &str = "ELN 2022 response (M-1..M-5 defaults)";
@@ -314,7 +332,7 @@ pub fn eln_response(
         "marrow blasts",
     ));
     let r = recovery(a, cfg, &c, &mut ex);
-    Ok(if bm < 5.0 {
+    Ok(if marrow_blasts_clear(bm) {
         marrow_clear(a, cfg, bm, c.pb, &r, ex)
     } else {
         marrow_not_clear(bm, c.pre, r.cr_counts, ex)
@@ -495,7 +513,9 @@ fn marrow_not_clear(
     cr_counts: Option<bool>,
     mut ex: Explanation,
 ) -> Graded<ElnResponse> {
-    if (5.0..=25.0).contains(&bm) && cr_counts != Some(false) {
+    if (MARROW_BLASTS_CLEAR_BELOW.get()..=PR_MARROW_BLASTS_MAX.get()).contains(&bm)
+        && cr_counts != Some(false)
+    {
         let Some(pre) = pre else {
             ex.reason = format!("marrow blasts {bm}% (5-25%): PR needs the pretreatment blast %");
             return Graded::InsufficientData {

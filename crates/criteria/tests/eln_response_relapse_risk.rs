@@ -8,8 +8,9 @@ use graftwatch_criteria::eln_relapse::{
     RelapseInput, Tissue, hematologic_relapse, mrd_relapse,
 };
 use graftwatch_criteria::eln_response::{
-    CriReading, ElnResponse, MrdStatus, MrdTechnique, ResponseAssessment, ResponseConfig,
-    TherapyLandmark, TransfusionIndependence, eln_response, refractory_at_landmark,
+    CriReading, ElnResponse, MARROW_BLASTS_CLEAR_BELOW, MrdStatus, MrdTechnique,
+    PR_MARROW_BLASTS_MAX, ResponseAssessment, ResponseConfig, TherapyLandmark,
+    TransfusionIndependence, eln_response, marrow_blasts_clear, refractory_at_landmark,
 };
 use graftwatch_criteria::eln_risk::{
     Abnormality, AbnormalityKind, Chromosome, DiagnosticGenetics, ElnRisk, Gene, Karyotype,
@@ -108,6 +109,18 @@ fn blasts_4_9_vs_5_0_and_circulating_blasts_block_cr() {
     let mut a = clear(2.0, 150.0);
     a.extramedullary_disease = Some(true);
     assert_eq!(resp(&a, &cfg), ElnResponse::NoResponse);
+}
+
+#[test]
+fn one_marrow_blast_boundary_for_response_relapse_and_dli() {
+    assert_eq!(MARROW_BLASTS_CLEAR_BELOW.get(), 5.0);
+    assert_eq!(PR_MARROW_BLASTS_MAX.get(), 25.0);
+    assert!(marrow_blasts_clear(4.999));
+    assert!(!marrow_blasts_clear(5.0));
+    assert_eq!(
+        graftwatch_criteria::dli::DliConfig::default().relapse_blasts_percent,
+        MARROW_BLASTS_CLEAR_BELOW
+    );
 }
 
 #[test]

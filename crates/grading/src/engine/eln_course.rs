@@ -12,7 +12,8 @@ use graftwatch_criteria::eln_relapse::{
     RelapseInput, Tissue, hematologic_relapse, mrd_relapse,
 };
 use graftwatch_criteria::eln_response::{
-    ELN_2022_CITATION, ELN_RESPONSE_VERSION, ElnResponse, TherapyLandmark, refractory_at_landmark,
+    ELN_2022_CITATION, ELN_RESPONSE_VERSION, ElnResponse, TherapyLandmark, marrow_blasts_clear,
+    refractory_at_landmark,
 };
 use graftwatch_criteria::series::DatedValue;
 use graftwatch_criteria::{Evidence, Explanation, Flag, Graded};
@@ -253,7 +254,8 @@ fn first_cr_after(
                 .iter()
                 .find(|m| m.date == *d)
                 .filter(|m| {
-                    m.blasts_percent.is_some_and(|b| b.get() < 5.0)
+                    m.blasts_percent
+                        .is_some_and(|b| marrow_blasts_clear(b.get()))
                         && m.extramedullary != Some(true)
                 })
                 .map(|_| {

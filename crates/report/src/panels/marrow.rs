@@ -5,8 +5,10 @@
 //! (ELN 2022) are drawn in the course-events panel; marrow blast values
 //! at or above 5 % are written next to their points.
 
-use graftwatch_core::Date;
+use graftwatch_core::{Date, Percent};
 use graftwatch_course::Course;
+use graftwatch_criteria::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
+use graftwatch_criteria::eln_response::{MARROW_BLASTS_CLEAR_BELOW, marrow_blasts_clear};
 
 use std::fmt::Write as _;
 
@@ -16,10 +18,11 @@ use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
 use crate::palette;
 use crate::scale::YScale;
 
-/// Marrow blast threshold drawn, %.
-pub const BLAST_THRESHOLD: f64 = 5.0;
-/// Flow MRD positivity threshold drawn, %.
-pub const MRD_THRESHOLD: f64 = 0.1;
+/// Marrow blast threshold drawn: the ELN 2022 boundary, from `criteria`.
+pub const BLAST_THRESHOLD: Percent = MARROW_BLASTS_CLEAR_BELOW;
+/// Flow MRD positivity threshold drawn: the ELN 2021 MFC threshold, from
+/// `criteria`.
+pub const MRD_THRESHOLD: Percent = MFC_MRD_POSITIVE_PERCENT;
 
 /// Marrow blasts and MRD points.
 #[derive(Debug, Clone)]
@@ -112,18 +115,18 @@ fn draw_frame(ctx: &PanelContext, y: &YScale, out: &mut String) {
     draw::threshold(
         out,
         ctx,
-        y.y(BLAST_THRESHOLD),
+        y.y(BLAST_THRESHOLD.get()),
         palette::BLASTS,
-        "blasts-5",
-        "blasts 5 %",
+        &format!("blasts-{}", BLAST_THRESHOLD.get()),
+        &format!("blasts {} %", BLAST_THRESHOLD.get()),
     );
     draw::threshold(
         out,
         ctx,
-        y.y(MRD_THRESHOLD),
+        y.y(MRD_THRESHOLD.get()),
         palette::MRD,
-        "mrd-0.1",
-        "MRD 0.1 %",
+        &format!("mrd-{}", MRD_THRESHOLD.get()),
+        &format!("MRD {} %", MRD_THRESHOLD.get()),
     );
 }
 
@@ -134,7 +137,7 @@ fn draw_blast_labels(blasts: &[PercentPoint], ctx: &PanelContext, y: &YScale, ou
     let mut last_end = f64::NEG_INFINITY;
     for p in blasts {
         let day = ctx.day_of(p.date);
-        if !ctx.x.contains(day) || p.percent.get() < BLAST_THRESHOLD {
+        if !ctx.x.contains(day) || marrow_blasts_clear(p.percent.get()) {
             continue;
         }
         let label = format!("{:.0} %", p.percent.get());

@@ -7,7 +7,7 @@
 
 use graftwatch_core::{Date, Percent};
 use graftwatch_course::{Course, Disease, DrugClass, EventDetail, ObservationKind};
-use graftwatch_criteria::eln_response::{ElnResponse, eln_response};
+use graftwatch_criteria::eln_response::{ElnResponse, eln_response, marrow_blasts_clear};
 use graftwatch_criteria::{Evidence, Flag, Graded};
 
 use crate::extract::{CourseInputs, MarrowAssessment};
@@ -194,7 +194,10 @@ fn marrow_status(
                 out.evidence
                     .push(Evidence::finding(Some(m.date), "marrow response", note));
             }
-            Ok(_) if m.blasts_percent.is_some_and(|b| b.get() < 5.0) => {
+            Ok(_)
+                if m.blasts_percent
+                    .is_some_and(|b| marrow_blasts_clear(b.get())) =>
+            {
                 steps.push(Step::Cr);
                 out.last_date = Some(m.date);
                 out.flags.push(Flag::new(
