@@ -586,3 +586,22 @@ fn analytes_csv_names_cover_all() {
         assert!(ObservationKind::parse(a.as_str()).is_some());
     }
 }
+
+/// Line ends of every kind, comment and blank lines: the same course, and a
+/// comment that ends the file without a line feed is no row (the `csv`
+/// crate made it a row of one empty field, refused as a short row).
+#[test]
+fn csv_line_ends_comments_and_a_final_comment() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.csv");
+    let text = std::fs::read_to_string(&seed).unwrap();
+    let want = read_csv_str(&text, &seed).unwrap().course;
+    let crlf = text.replace('\n', "\r\n");
+    let commented = format!(
+        "# exported 2026-12-05\n{}\n\n# end of file",
+        text.trim_end()
+    );
+    for variant in [crlf, commented] {
+        let got = read_csv_str(&variant, &seed).map_err(|e| e.to_string());
+        assert_eq!(got.unwrap().course, want);
+    }
+}

@@ -28,6 +28,7 @@
 //! docs/course-format.md for the full description.
 
 mod read;
+mod records;
 mod stream;
 mod write;
 

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use graftwatch_core::{Date, DonorId, Lineage, PatientId, PersonRef, TimeOfDay, Unit};
 use serde_json::{Map, Value};
 
+use super::records::{Record, RecordError, Records};
 use super::{COLUMNS, COURSE_FACTS, RECORD_TYPES, REQUIRED_COLUMNS};
 use crate::detail::{DetailEntry, parse_detail};
 use crate::diagnostic::{CourseError, Diagnostic, Location, Severity};
@@ -76,10 +77,10 @@ impl Columns {
     }
 
     /// The cells of a record by column, walking the record once.
-    fn row<'a>(&self, line: usize, rec: &'a csv::StringRecord) -> Row<'a> {
+    fn row<'a>(&self, line: usize, rec: &Record<'a>) -> Row<'a> {
         let mut cells = [""; COLUMNS.len()];
-        for (cell, col) in rec.iter().zip(&self.0) {
-            if let Some(i) = *col {
+        for (j, cell) in rec.nonempty_fields() {
+            if let Some(&Some(i)) = self.0.get(j) {
                 cells[i] = cell_text(i, cell);
             }
         }
@@ -1018,11 +1019,7 @@ pub(super) fn parse_csv_from<R: std::io::Read>(
     header_line: usize,
     path: &Path,
 ) -> Result<(Course, CsvLocator), CourseError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .comment(Some(b'#'))
-        .from_reader(input);
+    let mut rdr = Records::new(input);
     let parsed = parse_records(&mut rdr, header_line, path);
     // Whatever stopped the parse, the rest of the input is still read: an
     // input error anywhere in it (a file that is not UTF-8) is the answer,
@@ -1037,22 +1034,21 @@ pub(super) fn parse_csv_from<R: std::io::Read>(
 
 /// The header and the records of [`parse_csv_from`].
 fn parse_records<R: std::io::Read>(
-    rdr: &mut csv::Reader<R>,
+    rdr: &mut Records<R>,
     header_line: usize,
     path: &Path,
 ) -> Result<(Course, CsvLocator), CourseError> {
-    let header = match rdr.headers() {
-        Ok(h) => h.clone(),
+    let header: Vec<String> = match rdr.read() {
+        Ok(h) => h.map_or_else(Vec::new, |h| {
+            h.fields().into_iter().map(String::from).collect()
+        }),
         Err(e) => {
-            let e = io_error(e, path)?;
+            let line = record_error(e, path)?;
             return Err(file_error(
                 path,
-                Location::CsvLine {
-                    line: 1,
-                    column: None,
-                },
+                Location::CsvLine { line, column: None },
                 None,
-                format!("a CSV header row: {e}"),
+                "a CSV header row in UTF-8".into(),
             ));
         }
     };
@@ -1084,31 +1080,26 @@ fn parse_records<R: std::io::Read>(
         allowed_cache: None,
         memo: crate::memo::Memo::default(),
     };
-    read_records(rdr, &cols, &mut b, path)?;
+    read_records(rdr, &cols, header.len(), &mut b, path)?;
     b.finish()
 }
 
-/// An input error of the CSV reader as [`CourseError::Io`]; any other
-/// error is given back.
-fn io_error(e: csv::Error, path: &Path) -> Result<csv::Error, CourseError> {
-    if !e.is_io_error() {
-        return Ok(e);
+/// An input error of the record reader as [`CourseError::Io`]; a record
+/// that is not UTF-8 gives back its line.
+fn record_error(e: RecordError, path: &Path) -> Result<usize, CourseError> {
+    match e {
+        RecordError::Io(source) => Err(CourseError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+        RecordError::Utf8 { line } => Ok(line as usize),
     }
-    let source = match e.into_kind() {
-        csv::ErrorKind::Io(source) => source,
-        // Not reached: `is_io_error` said it was one.
-        _ => std::io::Error::other("the CSV input could not be read"),
-    };
-    Err(CourseError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
 }
 
 /// Maps the header to known columns; diagnostics for unknown, duplicate
 /// and missing required columns.
 fn header_columns(
-    header: &csv::StringRecord,
+    header: &[String],
     header_line: usize,
     path: &Path,
 ) -> (HashMap<&'static str, usize>, Vec<Diagnostic>) {
@@ -1170,59 +1161,43 @@ fn header_error(path: &Path, header_line: usize, column: &str, expected: String)
     }
 }
 
-/// Reads every record into the builder; malformed records are reported
-/// (an unequal field count does not stop the reading).
+/// Reads every record into the builder; a record whose field count is not
+/// the header's is reported and the reading goes on, so that later rows are
+/// reported too.
 fn read_records<R: std::io::Read>(
-    rdr: &mut csv::Reader<R>,
+    rdr: &mut Records<R>,
     cols: &HashMap<&'static str, usize>,
+    width: usize,
     b: &mut Builder,
     path: &Path,
 ) -> Result<(), CourseError> {
     let cols = &Columns::of(cols);
-    let mut rec = csv::StringRecord::new();
     loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = rec.position().map_or(0, |p| p.line() as usize);
+        let (line, expected) = match rdr.read() {
+            Ok(None) => return Ok(()),
+            Ok(Some(rec)) if rec.len() == width => {
                 // Every cell blank: the cells together are only white space.
-                if rec.as_slice().trim().is_empty() {
+                if rec.nonempty_fields().all(|(_, f)| f.trim().is_empty()) {
                     continue;
                 }
-                b.row(&cols.row(line, &rec));
+                b.row(&cols.row(rec.line() as usize, &rec));
+                continue;
             }
-            Err(e) => {
-                let e = io_error(e, path)?;
-                let (line, msg) = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        pos,
-                        expected_len,
-                        len,
-                    } => (
-                        pos.as_ref().map_or(0, |p| p.line() as usize),
-                        format!("{expected_len} fields like the header, found {len}"),
-                    ),
-                    _ => (
-                        e.position().map_or(0, |p| p.line() as usize),
-                        format!("well-formed CSV: {e}"),
-                    ),
-                };
-                b.diags.push(Diagnostic {
-                    severity: Severity::Error,
-                    file: path.to_path_buf(),
-                    location: Location::CsvLine { line, column: None },
-                    field: None,
-                    value: None,
-                    expected: msg,
-                });
-                // A malformed record: keep reading to report later rows too.
-                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    break;
-                }
-            }
-        }
+            Ok(Some(rec)) => (
+                rec.line() as usize,
+                format!("{width} fields like the header, found {}", rec.len()),
+            ),
+            Err(e) => (record_error(e, path)?, "well-formed CSV in UTF-8".into()),
+        };
+        b.diags.push(Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            location: Location::CsvLine { line, column: None },
+            field: None,
+            value: None,
+            expected,
+        });
     }
-    Ok(())
 }
 
 #[cfg(test)]
