@@ -307,7 +307,7 @@ impl Builder<'_> {
     ) -> Result<Option<T>, ()> {
         match row.opt(col) {
             None => Ok(None),
-            Some(v) => match parse(v.trim()) {
+            Some(v) => match parse(trim(v)) {
                 Ok(t) => Ok(Some(t)),
                 Err(e) => {
                     self.err(row.line, col, Some(v), e.to_string());
@@ -331,11 +331,15 @@ impl Builder<'_> {
     fn row(&mut self, row: &Row) {
         self.last_line = row.line;
         let record_cell = row.get("record");
-        let Some(record) = RECORD_TYPES
-            .iter()
-            .find(|r| r.eq_ignore_ascii_case(record_cell))
-            .copied()
-        else {
+        // Most rows are observations: that exact spelling first.
+        let record = match record_cell {
+            "observation" => Some("observation"),
+            _ => RECORD_TYPES
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(record_cell))
+                .copied(),
+        };
+        let Some(record) = record else {
             self.unknown_record(row);
             return;
         };
@@ -648,7 +652,7 @@ impl Builder<'_> {
     /// The unit cell of an observation row of kind `k` (remembered by its
     /// text once converted).
     fn unit(&mut self, row: &Row, k: ObservationKind) -> Result<Option<Unit>, ()> {
-        let memo_unit = row.opt("unit").and_then(|u| self.memo.units.get(u.trim()));
+        let memo_unit = row.opt("unit").and_then(|u| self.memo.units.get(trim(u)));
         let unit = self.opt_parse(row, "unit", |u| {
             if let Some(known) = memo_unit {
                 return Ok(known);
@@ -667,7 +671,7 @@ impl Builder<'_> {
             })
         });
         if let (Ok(Some(u)), Some(text), None) = (&unit, row.opt("unit"), memo_unit) {
-            self.memo.units.put(text.trim(), *u);
+            self.memo.units.put(trim(text), *u);
         }
         unit
     }
@@ -760,7 +764,7 @@ impl Builder<'_> {
             self.required(row, "value", &want())?;
             return None;
         };
-        let t = v.trim();
+        let t = trim(v);
         let out = match spec {
             ValueSpec::Number { .. } | ValueSpec::Score { .. } => {
                 parse_number(t).map(ObsValue::Number)
@@ -940,7 +944,7 @@ fn accepted_list(fields: &[crate::event_fields::FieldSpec]) -> String {
 
 /// A number: plain decimal or exponent form (`2.6e7`); not NaN or infinite.
 fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
+    let t = trim(s);
     if let Some(v) = crate::decimal::plain(t) {
         return Some(v);
     }
@@ -955,7 +959,7 @@ fn parse_number(s: &str) -> Option<f64> {
 }
 
 fn parse_bool(s: &str) -> Result<bool, String> {
-    let t = s.trim();
+    let t = trim(s);
     let is = |words: [&str; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(t));
     if is(["yes", "y", "true", "1"]) {
         Ok(true)
