@@ -447,6 +447,7 @@ impl StrReferences {
                     0.0
                 },
                 scale: 1.0,
+                size_bp: measured_offset(sample, locus).map(|o| o + mean_len),
                 det: Vec::new(),
             };
             let local = fit_censored(&[&this], k, None);
@@ -723,6 +724,20 @@ impl StrReferences {
             ci_method,
         })
     }
+}
+
+/// The measured fragment size of the locus's repeat 0 in this sample (bp):
+/// the mean over its peaks of the exported size minus the allele's repeat
+/// length, so that offset + length is a fragment size on the run's own
+/// size standard. `None` when no peak has an exported size (the
+/// between-locus degradation term then leaves the locus out).
+fn measured_offset(sample: &StrProfile, locus: Locus) -> Option<f64> {
+    let offsets: Vec<f64> = sample
+        .peaks(locus)
+        .iter()
+        .filter_map(|p| Some(p.size? - p.allele.length_bp(locus)?))
+        .collect();
+    (!offsets.is_empty()).then(|| offsets.iter().sum::<f64>() / offsets.len() as f64)
 }
 
 /// True when `pos` is a stutter position (n−1, n+1 or n−2) of `parent`.
