@@ -11,11 +11,20 @@ use super::simplex::simplex_least_squares_from;
 /// censoring bound when the sample has no peak there.
 pub(crate) struct Row {
     pub(crate) allele: Allele,
-    /// Per-person template share at this position (allelic + stutter).
+    /// Per-person allelic template share at this position (what f
+    /// multiplies in the fit).
     pub(crate) g: Vec<f64>,
-    /// The stutter part of `g`.
+    /// Per-person stutter template share at this position (for the fitted
+    /// peak report only: the fit uses the stutter of the observed parents).
     pub(crate) gs: Vec<f64>,
+    /// Observed share minus [`Row::stutter`]: the allelic part, which the
+    /// fit models as c·Σ f_k·g_k (negative when a peak is smaller than the
+    /// stutter expected there; not clipped, which would bias an absent
+    /// person's share upwards).
     pub(crate) y: f64,
+    /// Stutter share expected here from the parent peaks as observed in
+    /// the sample (subtracted from `y`; its scatter enters the weight).
+    pub(crate) stutter: f64,
     pub(crate) censored_below: Option<f64>,
     /// Weight of the position in the fit (1 until [`reweight`]).
     pub(crate) w: f64,
@@ -89,8 +98,9 @@ pub(crate) struct PeakNoise {
 
 /// Iteratively reweighted fit: starting from the unweighted solution, each
 /// locus gets its scale c (weighted least squares of y on the model) and
-/// each position the weight 1 / (cv_a²·(c·m_allelic)² + cv_s²·(c·m_stutter)²
-/// plus noise²) (the inverse of its variance under the peak variance
+/// each position the weight 1 / (cv_a²·(c·m)² + cv_s²·stutter² + noise²)
+/// (m the allelic model, stutter the share subtracted from the peak for its
+/// observed parents; the inverse of its variance under the peak variance
 /// model), the degradation slope δ is updated (the within-locus
 /// Gauss–Newton step combined, by information, with the slope seen across
 /// loci: [`between_locus_slope`]), and f is refitted; a few rounds reach a
@@ -257,15 +267,11 @@ const REWEIGHT_ROUNDS: usize = 12;
 
 /// One reweighting step of a locus at the current estimate `est`.
 fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise) {
-    let model = |row: &Row| -> (f64, f64) {
-        let m: f64 = (0..k).map(|i| est[i] * row.g[i]).sum();
-        let ms: f64 = (0..k).map(|i| est[i] * row.gs[i]).sum();
-        (m, ms)
-    };
+    let model = |row: &Row| -> f64 { (0..k).map(|i| est[i] * row.g[i]).sum() };
     // Scale: weighted least squares of the (effective) observations on the model.
     let (mut num, mut den) = (0.0, 0.0);
     for row in &f.rows {
-        let (m, _) = model(row);
+        let m = model(row);
         let y = row.effective_y(f.scale * m);
         num += row.w * y * m;
         den += row.w * m * m;
@@ -275,15 +281,16 @@ fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise) {
     }
     let floor2 = f.noise_share * f.noise_share;
     for row in &mut f.rows {
-        let (m, ms) = model(row);
+        let m = model(row);
         let var = match row.censored_below {
             // No peak: drop-out or below the threshold; its size is known
             // only roughly (100 % spread around the larger of the model and
             // the bound).
             Some(b) => (f.scale * m).max(b).powi(2) + floor2,
             None => {
-                let (a, s) = (f.scale * (m - ms).max(0.0), f.scale * ms);
-                (noise.allele_cv * a).powi(2) + (noise.stutter_cv * s).powi(2) + floor2
+                (noise.allele_cv * f.scale * m).powi(2)
+                    + (noise.stutter_cv * row.stutter).powi(2)
+                    + floor2
             }
         };
         row.w = if var > 0.0 { 1.0 / var } else { 1.0 };
