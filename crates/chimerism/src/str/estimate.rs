@@ -393,7 +393,8 @@ impl StrReferences {
             }
             // Design rows. A reference-allele position with no sample peak is
             // left-censored: its true share lies below the analytical
-            // threshold (bound = threshold / locus height).
+            // threshold (bound = threshold / locus height), its allelic part
+            // below that less the expected stutter.
             let bound = if total_h > 0.0 {
                 cfg.analytical_threshold_rfu / total_h
             } else {
@@ -425,7 +426,16 @@ impl StrReferences {
                         gs,
                         y: (sig(a) - seen) / total,
                         stutter: seen / total,
-                        censored_below: if sig(a) > 0.0 { None } else { Some(bound) },
+                        // No peak: allelic part + stutter < threshold, so the
+                        // allelic part lies below the bound less the stutter
+                        // expected there (a person absent at a position where
+                        // another's stutter alone should have shown is seen
+                        // as absent, not merely below the threshold).
+                        censored_below: if sig(a) > 0.0 {
+                            None
+                        } else {
+                            Some((bound - seen / total).max(0.0))
+                        },
                         w: 1.0,
                         len: len.map_or(0.0, |l| l - mean_len),
                     }
