@@ -1,8 +1,9 @@
-//! The joint estimate for recipient + N donors: every peak modelled as
-//! Σ_k f_k·t_k(allele), where t_k is person k's dosage/2 spread over the
-//! allele and its back-/forward-stutter positions with the stutter ratios
-//! measured on the pure profiles, normalised per locus; f is fitted by least
-//! squares on the simplex over all informative loci jointly. Per-locus fits
+//! The joint estimate for recipient + N donors: every peak, less the
+//! stutter its observed neighbours put there (ratios measured on the pure
+//! profiles), modelled as c_l·Σ_k f_k·t_k(allele), where t_k is person k's
+//! dosage/2 normalised per locus by everything the person emits (alleles and
+//! stutter) and c_l a locus scale; f is fitted by weighted least squares on
+//! the simplex over all informative loci jointly. Per-locus fits
 //! give SD/CV and the outlier rule; a bootstrap over loci gives the interval.
 
 #![allow(clippy::needless_range_loop)] // small dense K×K matrix code reads best with indices
@@ -392,7 +393,8 @@ impl StrReferences {
             }
             // Design rows. A reference-allele position with no sample peak is
             // left-censored: its true share lies below the analytical
-            // threshold (bound = threshold / locus height).
+            // threshold (bound = threshold / locus height), its allelic part
+            // below that less the expected stutter.
             let bound = if total_h > 0.0 {
                 cfg.analytical_threshold_rfu / total_h
             } else {
@@ -405,24 +407,35 @@ impl StrReferences {
                     0.0
                 }
             };
+            let stutter_seen = observed_stutter(&positions, &ref_alleles, &sig, &st);
             let lens: Vec<Option<f64>> = positions.iter().map(|a| a.length_bp(locus)).collect();
             let known: Vec<f64> = lens.iter().flatten().copied().collect();
             let mean_len = known.iter().sum::<f64>() / known.len().max(1) as f64;
             let rows: Vec<Row> = positions
                 .iter()
                 .zip(&lens)
-                .map(|(a, len)| {
-                    let y = sig(a) / total;
-                    let g: Vec<f64> = (0..k).map(|j| template(j, a)).collect();
+                .zip(&stutter_seen)
+                .map(|((a, len), seen)| {
                     let gs: Vec<f64> = (0..k).map(|j| stutter_part(j, a)).collect();
+                    let g: Vec<f64> = (0..k).map(|j| template(j, a) - gs[j]).collect();
                     Row {
                         allele: (*a).clone(),
                         g0: g.clone(),
                         gs0: gs.clone(),
                         g,
                         gs,
-                        y,
-                        censored_below: if y > 0.0 { None } else { Some(bound) },
+                        y: (sig(a) - seen) / total,
+                        stutter: seen / total,
+                        // No peak: allelic part + stutter < threshold, so the
+                        // allelic part lies below the bound less the stutter
+                        // expected there (a person absent at a position where
+                        // another's stutter alone should have shown is seen
+                        // as absent, not merely below the threshold).
+                        censored_below: if sig(a) > 0.0 {
+                            None
+                        } else {
+                            Some((bound - seen / total).max(0.0))
+                        },
                         w: 1.0,
                         len: len.map_or(0.0, |l| l - mean_len),
                     }
@@ -447,6 +460,7 @@ impl StrReferences {
                     0.0
                 },
                 scale: 1.0,
+                size_bp: measured_offset(sample, locus).map(|o| o + mean_len),
                 det: Vec::new(),
             };
             let local = fit_censored(&[&this], k, None);
@@ -685,7 +699,7 @@ impl StrReferences {
                 rss += (row.effective_y(m) - m).powi(2);
                 if let Some(pk) = rep.peaks.iter_mut().find(|p| p.allele == row.allele) {
                     pk.fitted_by_person = (0..k)
-                        .map(|i| f.scale * est[i] * row.g[i] * f.total)
+                        .map(|i| f.scale * est[i] * (row.g[i] + row.gs[i]) * f.total)
                         .collect();
                 }
             }
@@ -724,6 +738,74 @@ impl StrReferences {
         })
     }
 }
+
+/// The measured fragment size of the locus's repeat 0 in this sample (bp):
+/// the mean over its peaks of the exported size minus the allele's repeat
+/// length, so that offset + length is a fragment size on the run's own
+/// size standard. `None` when no peak has an exported size (the
+/// between-locus degradation term then leaves the locus out).
+fn measured_offset(sample: &StrProfile, locus: Locus) -> Option<f64> {
+    let offsets: Vec<f64> = sample
+        .peaks(locus)
+        .iter()
+        .filter_map(|p| Some(p.size? - p.allele.length_bp(locus)?))
+        .collect();
+    (!offsets.is_empty()).then(|| offsets.iter().sum::<f64>() / offsets.len() as f64)
+}
+
+/// Stutter at each position expected from the parent peaks as observed in
+/// this sample (signal units): Σ over the reference alleles of ratio ×
+/// the parent's allelic signal, the allelic signal being the parent's peak
+/// minus the stutter it receives from its neighbours (a short fixed point;
+/// ratios are ≤ 0.2). A stutter peak is its parent's amplified copy times a
+/// ratio, so it repeats the parent's amplification noise: predicted from the
+/// template instead, a minor allele in a major allele's stutter position
+/// inherited the major allele's noise.
+fn observed_stutter(
+    positions: &[Allele],
+    ref_alleles: &[&Allele],
+    sig: &dyn Fn(&Allele) -> f64,
+    st: &super::references::StutterRatios,
+) -> Vec<f64> {
+    let mut parents: Vec<&Allele> = Vec::new();
+    for a in ref_alleles {
+        if !parents.contains(a) && matches!(a, Allele::Repeat { .. }) {
+            parents.push(a);
+        }
+    }
+    let ratio = |parent: &Allele, pos: &Allele| {
+        let mut r = 0.0;
+        if parent.minus(1).as_ref() == Some(pos) {
+            r += st.back;
+        }
+        if parent.minus(2).as_ref() == Some(pos) {
+            r += st.double_back;
+        }
+        if parent.plus_one().as_ref() == Some(pos) {
+            r += st.forward;
+        }
+        r
+    };
+    let into = |pos: &Allele, allelic: &[f64]| -> f64 {
+        parents
+            .iter()
+            .zip(allelic)
+            .map(|(p, s)| ratio(p, pos) * s)
+            .sum()
+    };
+    let mut allelic: Vec<f64> = parents.iter().map(|p| sig(p)).collect();
+    for _ in 0..STUTTER_ROUNDS {
+        allelic = parents
+            .iter()
+            .map(|p| (sig(p) - into(p, &allelic)).max(0.0))
+            .collect();
+    }
+    positions.iter().map(|a| into(a, &allelic)).collect()
+}
+
+/// Rounds of the fixed point of [`observed_stutter`] (each round multiplies
+/// the error by a stutter ratio, ≤ 0.2).
+const STUTTER_ROUNDS: usize = 6;
 
 /// True when `pos` is a stutter position (n−1, n+1 or n−2) of `parent`.
 fn is_stutter_position(parent: &Allele, pos: &Allele) -> bool {
@@ -804,6 +886,37 @@ fn normal_quantile(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn observed_stutter_uses_the_parents_allelic_signal() {
+        let l = Locus::D8s1179;
+        let a = |t: &str| Allele::parse(t, l).expect("allele");
+        let (a11, a12, a13) = (a("11"), a("12"), a("13"));
+        let st = super::super::references::StutterRatios {
+            back: 0.1,
+            forward: 0.0,
+            double_back: 0.0,
+            back_observations: 4,
+            forward_observations: 0,
+            source: super::super::references::StutterSource::References,
+        };
+        let sig = |x: &Allele| match x.to_string().as_str() {
+            "12" => 1000.0,
+            "13" => 2000.0,
+            _ => 0.0,
+        };
+        let s = observed_stutter(
+            &[a11.clone(), a12.clone(), a13.clone()],
+            &[&a12, &a13],
+            &sig,
+            &st,
+        );
+        // 12 receives 0.1 × 2000 from 13; its own allelic part is 800,
+        // which puts 80 at 11.
+        assert!((s[0] - 80.0).abs() < 1e-6, "{s:?}");
+        assert!((s[1] - 200.0).abs() < 1e-6);
+        assert!(s[2].abs() < 1e-12);
+    }
 
     #[test]
     fn widening_factor_matches_student_t() {

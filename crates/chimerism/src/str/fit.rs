@@ -11,11 +11,20 @@ use super::simplex::simplex_least_squares_from;
 /// censoring bound when the sample has no peak there.
 pub(crate) struct Row {
     pub(crate) allele: Allele,
-    /// Per-person template share at this position (allelic + stutter).
+    /// Per-person allelic template share at this position (what f
+    /// multiplies in the fit).
     pub(crate) g: Vec<f64>,
-    /// The stutter part of `g`.
+    /// Per-person stutter template share at this position (for the fitted
+    /// peak report only: the fit uses the stutter of the observed parents).
     pub(crate) gs: Vec<f64>,
+    /// Observed share minus [`Row::stutter`]: the allelic part, which the
+    /// fit models as c·Σ f_k·g_k (negative when a peak is smaller than the
+    /// stutter expected there; not clipped, which would bias an absent
+    /// person's share upwards).
     pub(crate) y: f64,
+    /// Stutter share expected here from the parent peaks as observed in
+    /// the sample (subtracted from `y`; its scatter enters the weight).
+    pub(crate) stutter: f64,
     pub(crate) censored_below: Option<f64>,
     /// Weight of the position in the fit (1 until [`reweight`]).
     pub(crate) w: f64,
@@ -52,6 +61,10 @@ pub(crate) struct LocusFit {
     /// (1 until [`reweight`]; a large peak read high or low then moves c,
     /// not the other positions' shares).
     pub(crate) scale: f64,
+    /// Absolute fragment length (bp) at the centre of the locus's modelled
+    /// positions, for the between-locus degradation term (`None` when the
+    /// alleles have no length).
+    pub(crate) size_bp: Option<f64>,
     pub(crate) det: Vec<Option<super::calls::LocusDetection>>,
 }
 
@@ -85,10 +98,13 @@ pub(crate) struct PeakNoise {
 
 /// Iteratively reweighted fit: starting from the unweighted solution, each
 /// locus gets its scale c (weighted least squares of y on the model) and
-/// each position the weight 1 / (cv_a²·(c·m_allelic)² + cv_s²·(c·m_stutter)²
-/// plus noise²) (the inverse of its variance under the peak variance
-/// model), the degradation slope δ is updated, and f is refitted; a few
-/// rounds reach a fixed point. Returns f and δ; the loci keep their final
+/// each position the weight 1 / (cv_a²·(c·m)² + cv_s²·stutter² + noise²)
+/// (m the allelic model, stutter the share subtracted from the peak for its
+/// observed parents; the inverse of its variance under the peak variance
+/// model), the degradation slope δ is updated (the within-locus
+/// Gauss–Newton step combined, by information, with the slope seen across
+/// loci: [`between_locus_slope`]), and f is refitted; a few rounds reach a
+/// fixed point. Returns f and δ; the loci keep their final
 /// weights, scales and templates (the bootstrap reuses them).
 pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) -> (Vec<f64>, f64) {
     let mut est = {
@@ -101,7 +117,14 @@ pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) ->
             reweight(f, &est, k, noise);
         }
         if noise.degradation {
-            slope = (slope + degradation_step(loci, &est, k)).clamp(-MAX_SLOPE, MAX_SLOPE);
+            let (step, within) = degradation_step(loci, &est, k);
+            let next = match between_locus_slope(loci) {
+                Some((between, info)) if within + info > 0.0 => {
+                    (within * (slope + step) + info * between) / (within + info)
+                }
+                _ => slope + step,
+            };
+            slope = next.clamp(-MAX_SLOPE, MAX_SLOPE);
             for f in loci.iter_mut() {
                 for row in &mut f.rows {
                     let d = (-slope * row.len).exp();
@@ -170,7 +193,8 @@ const MAX_SLOPE: f64 = 0.02;
 /// (signal ∝ exp(−δ·length)): weighted regression of the log ratio of
 /// observed to modelled share on the centred fragment length, over the
 /// peaks seen, with weights (model / sd)² (the inverse variance of the log).
-fn degradation_step(loci: &[LocusFit], est: &[f64], k: usize) -> f64 {
+/// Returns the step and its information (Σ weight × length²).
+fn degradation_step(loci: &[LocusFit], est: &[f64], k: usize) -> (f64, f64) {
     let (mut num, mut den) = (0.0, 0.0);
     for f in loci {
         for row in f
@@ -187,7 +211,55 @@ fn degradation_step(loci: &[LocusFit], est: &[f64], k: usize) -> f64 {
             den += w * row.len * row.len;
         }
     }
-    if den > 0.0 { -num / den } else { 0.0 }
+    if den > 0.0 {
+        (-num / den, den)
+    } else {
+        (0.0, 0.0)
+    }
+}
+
+/// Fewest loci for the between-locus degradation term (a slope, an
+/// intercept and a residual variance need a few degrees of freedom).
+const MIN_LOCI_BETWEEN: usize = 5;
+
+/// Smallest between-locus spread of log efficiencies accepted (guards the
+/// information of the term when a few loci happen to fall on a line).
+const MIN_LOCUS_SD: f64 = 0.05;
+
+/// The degradation slope seen across loci: every person contributes two
+/// allele copies to every locus, so a locus's efficiency E = signal total ×
+/// scale (the whole emission of the locus at its centre length) does not
+/// depend on the mixture, and in degraded DNA it falls with the fragment
+/// length (the "ski slope" of an electropherogram). Least squares of ln E on
+/// the locus length, with the scatter of the loci around the line (locus
+/// amplification efficiency) estimated from the residuals. Returns the
+/// slope and its information (Σ (length − mean)² / residual variance), or
+/// `None` with fewer than [`MIN_LOCI_BETWEEN`] loci.
+fn between_locus_slope(loci: &[LocusFit]) -> Option<(f64, f64)> {
+    let points: Vec<(f64, f64)> = loci
+        .iter()
+        .filter(|f| f.total > 0.0 && f.scale > 0.0)
+        .filter_map(|f| f.size_bp.map(|s| (s, (f.total * f.scale).ln())))
+        .collect();
+    let n = points.len();
+    if n < MIN_LOCI_BETWEEN {
+        return None;
+    }
+    let (ms, my) = points.iter().fold((0.0, 0.0), |(a, b), (s, y)| {
+        (a + s / n as f64, b + y / n as f64)
+    });
+    let sxx: f64 = points.iter().map(|(s, _)| (s - ms).powi(2)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|(s, y)| (s - ms) * (y - my)).sum();
+    let b = sxy / sxx;
+    let rss: f64 = points
+        .iter()
+        .map(|(s, y)| (y - my - b * (s - ms)).powi(2))
+        .sum();
+    let var = (rss / (n - 2) as f64).max(MIN_LOCUS_SD * MIN_LOCUS_SD);
+    Some((-b, sxx / var))
 }
 
 /// Rounds of reweighting (the fixed point is usually reached in 3–5).
@@ -195,15 +267,11 @@ const REWEIGHT_ROUNDS: usize = 12;
 
 /// One reweighting step of a locus at the current estimate `est`.
 fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise) {
-    let model = |row: &Row| -> (f64, f64) {
-        let m: f64 = (0..k).map(|i| est[i] * row.g[i]).sum();
-        let ms: f64 = (0..k).map(|i| est[i] * row.gs[i]).sum();
-        (m, ms)
-    };
+    let model = |row: &Row| -> f64 { (0..k).map(|i| est[i] * row.g[i]).sum() };
     // Scale: weighted least squares of the (effective) observations on the model.
     let (mut num, mut den) = (0.0, 0.0);
     for row in &f.rows {
-        let (m, _) = model(row);
+        let m = model(row);
         let y = row.effective_y(f.scale * m);
         num += row.w * y * m;
         den += row.w * m * m;
@@ -213,15 +281,16 @@ fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise) {
     }
     let floor2 = f.noise_share * f.noise_share;
     for row in &mut f.rows {
-        let (m, ms) = model(row);
+        let m = model(row);
         let var = match row.censored_below {
             // No peak: drop-out or below the threshold; its size is known
             // only roughly (100 % spread around the larger of the model and
             // the bound).
             Some(b) => (f.scale * m).max(b).powi(2) + floor2,
             None => {
-                let (a, s) = (f.scale * (m - ms).max(0.0), f.scale * ms);
-                (noise.allele_cv * a).powi(2) + (noise.stutter_cv * s).powi(2) + floor2
+                (noise.allele_cv * f.scale * m).powi(2)
+                    + (noise.stutter_cv * row.stutter).powi(2)
+                    + floor2
             }
         };
         row.w = if var > 0.0 { 1.0 / var } else { 1.0 };
@@ -292,4 +361,46 @@ pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locus_at(size: f64, efficiency: f64) -> LocusFit {
+        LocusFit {
+            index: 0,
+            q: Vec::new(),
+            rows: Vec::new(),
+            total: efficiency,
+            noise_share: 0.0,
+            scale: 1.0,
+            size_bp: Some(size),
+            det: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn between_locus_slope_recovers_the_ski_slope() {
+        // ln E = 9 − 0.004·size ± 0.1 (alternating): slope 0.004 back.
+        let loci: Vec<LocusFit> = (0..10)
+            .map(|i| {
+                let size = 100.0 + 30.0 * f64::from(i);
+                let wobble = if i % 2 == 0 { 0.1 } else { -0.1 };
+                locus_at(size, (9.0 - 0.004 * size + wobble).exp())
+            })
+            .collect();
+        let (slope, info) = between_locus_slope(&loci).expect("10 loci");
+        assert!((slope - 0.004).abs() < 0.001, "{slope}");
+        assert!(info > 0.0);
+        // Too few loci, or no sizes: no term.
+        assert!(between_locus_slope(&loci[..4]).is_none());
+        let no_sizes: Vec<LocusFit> = (0..10)
+            .map(|_| LocusFit {
+                size_bp: None,
+                ..locus_at(0.0, 1.0)
+            })
+            .collect();
+        assert!(between_locus_slope(&no_sizes).is_none());
+    }
 }
