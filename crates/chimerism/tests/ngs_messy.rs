@@ -8,6 +8,7 @@
 //! (odd seeds) or haplo PBSC + cord unit (even seeds).
 
 mod ngs_common;
+use graftwatch_chimerism::ngs::Genotype;
 use graftwatch_chimerism::ngs::sim::SimReads;
 use graftwatch_core::Fraction;
 use ngs_common::{Messy, Scenario, mean, scenario_full};
@@ -412,11 +413,21 @@ fn messy_information_bound() {
 
 /// Sets every site's amplification to the simulated truth (`which`: "het"
 /// = only sites with a heterozygous reference, "nohet" = only the others,
+/// "rechet" = only sites where the recipient is heterozygous, "donhet" =
+/// only sites with a heterozygous reference where the recipient is not,
 /// anything else = all).
 fn give_true_amplification(s: &mut Scenario, which: &str) {
-    for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
+    for (m, (site, w)) in s.sites.iter_mut().zip(&s.effects.amplification).enumerate() {
         let het = site.het_reads > 0;
-        if (which == "het" && !het) || (which == "nohet" && het) {
+        let recipient_het = matches!(s.calls[0][m], Ok(Genotype::Het));
+        let skip = match which {
+            "het" => !het,
+            "nohet" => het,
+            "rechet" => !recipient_het,
+            "donhet" => recipient_het || !het,
+            _ => false,
+        };
+        if skip {
             continue;
         }
         site.het_alt_fraction = Fraction::clamp(w / (1.0 + w)).unwrap();
@@ -458,9 +469,10 @@ fn per_level(v: &[Vec<f64>; 4]) -> String {
 /// Diagnostic (not a check): the messy sweep's recipient error with parts
 /// of the model replaced by the truth or switched off, to find where the
 /// estimator loses information (`MESSY_ONLY=clean|bias`, anything else =
-/// the full messy scenario; `ORACLE_AMP=1|het|nohet`: the true
-/// amplification at every site / at sites with a heterozygous reference /
-/// at the others; `NO_OUTLIERS=1`; `SEEDS=N` panels from seed `START`
+/// the full messy scenario; `ORACLE_AMP=1|het|nohet|rechet|donhet`: the
+/// true amplification at every site / at sites with a heterozygous
+/// reference / at the others / where the recipient is heterozygous / at
+/// sites with a heterozygous reference other than those; `NO_OUTLIERS=1`; `SEEDS=N` panels from seed `START`
 /// (default 7000; 7000 and 50 = the 200 samples of the coverage test)).
 #[test]
 #[ignore]
@@ -614,4 +626,101 @@ fn diag_amplification_learning() {
         (se / n).sqrt(),
         (se_raw / n).sqrt()
     );
+}
+
+/// The information bound of `information_bound_se` with what the estimator
+/// really has to learn: the donors' split unknown (the recipient's SE from
+/// the inverse of the Fisher information of all free fractions) and, where
+/// `learned`, each heterozygous-reference site's amplification known only
+/// to its learnt posterior variance (`SiteModel::log_amplification_var`)
+/// rather than exactly.
+fn information_bound_learned_se(s: &Scenario, fr: f64, donors: usize, learned: bool) -> f64 {
+    let tr = truth(fr, donors);
+    let sigma = s.effects.artefacts.allele_bias_sd;
+    let depth = f64::from(s.reads.depth);
+    // Free parameters: the recipient and all donors but the last (which
+    // takes the rest).
+    let np = donors;
+    let mut info = vec![vec![0.0; np]; np];
+    for (m, marker) in s.panel.markers.iter().enumerate() {
+        let x = marker.chrom == "chrX" || marker.chrom == "X";
+        if x || (s.effects.indel[m] && s.effects.artefacts.dead_indels) {
+            continue;
+        }
+        let dose: Vec<f64> = s
+            .people
+            .iter()
+            .map(|p| p.haplotypes[m].iter().filter(|&&h| h).count() as f64 / 2.0)
+            .collect();
+        let a = s.effects.amplification[m];
+        let p = |f: &[f64]| {
+            let alt: f64 = f.iter().zip(&dose).map(|(w, d)| w * d).sum();
+            a * alt / (a * alt + (1.0 - alt))
+        };
+        let h = 1e-6;
+        let last = tr.len() - 1;
+        let g: Vec<f64> = (0..np)
+            .map(|j| {
+                let (mut up, mut dn) = (tr.clone(), tr.clone());
+                up[j] += h;
+                up[last] -= h;
+                dn[j] -= h;
+                dn[last] += h;
+                (p(&up) - p(&dn)) / (2.0 * h)
+            })
+            .collect();
+        let p0 = p(&tr).clamp(1e-9, 1.0 - 1e-9);
+        let s2 = if !dose.contains(&0.5) {
+            sigma * sigma
+        } else if learned {
+            s.sites[m].log_amplification_var
+        } else {
+            0.0
+        };
+        // d p / d ln a = p(1 − p) for any mixture.
+        let var = p0 * (1.0 - p0) / depth * (1.0 + (depth - 1.0) * s.reads.rho)
+            + (p0 * (1.0 - p0)).powi(2) * s2;
+        for i in 0..np {
+            for j in 0..np {
+                info[i][j] += g[i] * g[j] / var;
+            }
+        }
+    }
+    if np == 1 {
+        return 1.0 / info[0][0].sqrt();
+    }
+    let det = info[0][0] * info[1][1] - info[0][1] * info[1][0];
+    (info[1][1] / det).sqrt()
+}
+
+/// Diagnostic: the information bound on the 200 samples of the coverage
+/// test with the donors' split unknown, first with the amplification known
+/// at every heterozygous-reference site (as `messy_information_bound`),
+/// then learnt from the references only (what one sample analysed on its
+/// own can reach), by level and by number of donors.
+#[test]
+#[ignore]
+fn diag_information_bound_learned() {
+    let k = (2.0 / std::f64::consts::PI).sqrt();
+    for learned in [false, true] {
+        let mut by_level: [Vec<f64>; 4] = Default::default();
+        let mut by_donors: [Vec<f64>; 2] = Default::default();
+        for seed in 7_000..7_050u64 {
+            let donors = 1 + (seed % 2) as usize;
+            let s = messy(seed, donors);
+            for (l, fr) in LEVELS.into_iter().enumerate() {
+                let v = k * information_bound_learned_se(&s, fr, donors, learned) / fr;
+                by_level[l].push(v);
+                by_donors[donors - 1].push(v);
+            }
+        }
+        println!(
+            "split unknown, amplification {}: {} mean {:.2}%; 1 donor {:.2}%, 2 donors {:.2}%",
+            if learned { "learnt" } else { "known" },
+            per_level(&by_level),
+            100.0 * mean(&by_level.concat()),
+            100.0 * mean(&by_donors[0]),
+            100.0 * mean(&by_donors[1])
+        );
+    }
 }
