@@ -28,6 +28,7 @@ pub mod profile_ci;
 pub mod qc;
 pub mod result;
 pub mod robust;
+pub mod run_amplification;
 pub mod select;
 pub mod sex;
 #[cfg(feature = "sim")]
@@ -40,6 +41,7 @@ pub use analyse::{NgsConfig, NgsError, analyse_sample, analyse_sample_with};
 pub use error_model::{AlleleClass, ErrorConfig, ErrorModel};
 pub use genotype::{Genotype, GenotypeCall, GenotypeConfig, NoCall, call_genotype, call_genotypes};
 pub use result::{Exclusion, NgsSampleResult, Person, Role};
+pub use run_amplification::refine_amplification;
 pub use site_model::{ExternalSiteRates, SiteConfig, SiteModel, learn_sites};
 
 use graftwatch_core::{Citation, Provenance};

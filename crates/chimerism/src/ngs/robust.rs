@@ -12,7 +12,12 @@
 //! 2. **Indels unreliable** — when at least 30% (and ≥ 2) of a sample's
 //!    informative indels lose an allele that way, the caller's indel counts
 //!    for this sample are not trusted at all and every indel is left out.
-//! 3. **Outliers, iteratively** — standardised residuals are divided by
+//! 3. **Allele not seen without the marker** — a marker whose allele that
+//!    some person carries shows only error reads is judged against the fit
+//!    of the *other* markers (leave one out), at any expected share: a
+//!    dropout of the recipient's allele at the sample's most informative
+//!    marker otherwise carries the fit with it (issue 14, third round).
+//! 4. **Outliers, iteratively** — standardised residuals are divided by
 //!    their robust scale (1.4826·MAD, clamped to [0.5, 1]: a few wild
 //!    markers inflate the fitted overdispersion and so shrink every
 //!    residual, which the MAD undoes), compared with the two-sided
@@ -24,7 +29,7 @@ use graftwatch_core::Fraction;
 use super::design::{Design, DesignRow};
 use super::em::em_binomial;
 use super::error_model::AlleleClass;
-use super::fit::{Fit, fit};
+use super::fit::{Blocks, Fit, fit, maximise};
 use super::genotype::Genotype;
 use super::qc::{bonferroni_threshold, residuals};
 use super::result::{Allele, Exclusion};
@@ -214,6 +219,115 @@ fn worst_unseen(design: &Design, f: &[f64]) -> Vec<(usize, Exclusion)> {
         .collect()
 }
 
+/// Error floors of a row: the ALT share of a sample nobody with an ALT
+/// allele contributes to (REF→ALT error) and the REF share of one nobody
+/// with a REF allele contributes to (ALT→REF error).
+fn error_floors(row: &DesignRow, genotypes: &[Genotype]) -> Option<(f64, f64)> {
+    if let Some(a) = &row.amplification {
+        return Some((a.ref_to_alt, a.alt_to_ref));
+    }
+    // q_k = e_ra + (h_k/2)·(1 − e_ra − e_ar): two persons of different
+    // dosage give both rates.
+    let h: Vec<f64> = genotypes
+        .iter()
+        .map(|g| f64::from(g.alt_dosage()) / 2.0)
+        .collect();
+    let (i, j) = (0..h.len())
+        .flat_map(|i| (0..h.len()).map(move |j| (i, j)))
+        .find(|&(i, j)| h[i] < h[j])?;
+    let span = (row.q[j] - row.q[i]) / (h[j] - h[i]);
+    let e_ra = row.q[i] - h[i] * span;
+    Some((e_ra.max(0.0), (1.0 - e_ra - span).max(0.0)))
+}
+
+/// Whether an allele some person carries shows no reads beyond what the
+/// sequencing error alone gives (within three Poisson SDs of the error
+/// floor): a candidate for [`masked_unseen`].
+fn allele_absent(row: &DesignRow, genotypes: &[Genotype]) -> bool {
+    let Some((e_ra, e_ar)) = error_floors(row, genotypes) else {
+        return false;
+    };
+    let n = f64::from(row.depth);
+    let within = |obs: u32, floor: f64| {
+        let e = n * floor;
+        f64::from(obs) <= e + 3.0 * e.sqrt() + 1.0
+    };
+    let alt_carried = genotypes.iter().any(|g| g.alt_dosage() > 0);
+    let ref_carried = genotypes.iter().any(|g| g.alt_dosage() < 2);
+    (alt_carried && within(row.alt, e_ra)) || (ref_carried && within(row.depth - row.alt, e_ar))
+}
+
+/// Allele not seen, judged against the fit *without* the marker. A marker
+/// whose minor contributor's allele dropped out (or whose variant call is
+/// dead) can carry the fit with it when it is the sample's most
+/// informative marker: a recipient-specific allele with no reads pulls the
+/// recipient to 0, the fit then expects no reads there, and the check of
+/// [`worst_unseen`] passes it (seen in the messy simulation: recipient 5%
+/// read as 0.0% with ρ fitted at 1e-3). Each marker whose carried allele
+/// shows only error reads is refitted out; it is removed when, under that
+/// fit, the allele should have had at least [`MIN_EXPECTED_READS`] reads
+/// beyond the error floor and shows fewer than [`SEEN_FRACTION`] of them.
+/// A genuinely absent contributor (pure donor) is absent from the
+/// other markers too, and its markers stay.
+fn masked_unseen(
+    design: &Design,
+    genotypes: &[Vec<Genotype>],
+    at: &Fit,
+) -> Vec<(usize, Exclusion)> {
+    let mut out = Vec::new();
+    if design.rows.len() < 3 {
+        return out;
+    }
+    let blocks = Blocks::simplex(design.persons);
+    for (i, (row, g)) in design.rows.iter().zip(genotypes).enumerate() {
+        if !allele_absent(row, g) {
+            continue;
+        }
+        let Some(floors) = error_floors(row, g) else {
+            continue;
+        };
+        // The other markers' fit: one scoring run from the full fit at its
+        // ρ (the verdict needs the expected reads to within a factor, not
+        // the last digit).
+        let mut rest = design.clone();
+        let mut probe = rest.rows.remove(i);
+        let f = maximise(&rest, &at.rho, &at.f, &blocks).f;
+        probe.relinearise(&f);
+        if let Some((allele, expected, observed)) = unseen_beyond_error(&probe, &f, floors) {
+            out.push((
+                i,
+                Exclusion::AlleleNotSeen {
+                    allele,
+                    expected_reads: expected,
+                    observed_reads: observed,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// [`allele_not_seen`] for an allele of any share: expected reads beyond
+/// the error floor `(e_ra, e_ar)` at least [`MIN_EXPECTED_READS`],
+/// observed fewer than [`SEEN_FRACTION`] of them.
+fn unseen_beyond_error(
+    row: &DesignRow,
+    f: &[f64],
+    (e_ra, e_ar): (f64, f64),
+) -> Option<(Allele, f64, u32)> {
+    let n = f64::from(row.depth);
+    let p = row.p(f);
+    let check = |obs: u32, share: f64, floor: f64| {
+        let beyond = n * (share - floor);
+        (beyond >= MIN_EXPECTED_READS && f64::from(obs) - n * floor < SEEN_FRACTION * beyond)
+            .then_some((n * share, obs))
+    };
+    if let Some((e, o)) = check(row.alt, p, e_ra) {
+        return Some((Allele::Alt, e, o));
+    }
+    check(row.depth - row.alt, 1.0 - p, e_ar).map(|(e, o)| (Allele::Ref, e, o))
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
         return 0.0;
@@ -282,6 +396,11 @@ pub fn robust_fit(
             rf.remove(live_indels.into_iter().map(|i| (i, why.clone())).collect());
             rf.refit();
         }
+    }
+    let masked = masked_unseen(&rf.design, &rf.genotypes, &rf.fit);
+    if !masked.is_empty() && rf.design.rows.len() - masked.len() >= 2 {
+        rf.remove(masked);
+        rf.refit();
     }
     if cfg.exclude_outliers {
         outlier_loop(&mut rf, cfg);
@@ -424,6 +543,73 @@ mod tests {
             allele_not_seen(&row(1000, 1000, [1.0, 0.5]), &[0.5, 0.5]),
             Some((Allele::Ref, _, 0))
         ));
+    }
+
+    /// Two persons, recipient first: five recipient-specific homozygous
+    /// markers at 2,000 reads showing the recipient at `fr`, and one marker
+    /// where the recipient is heterozygous showing `alt` ALT reads.
+    fn dropout_design(fr: f64, alt: u32) -> (Design, Vec<Vec<Genotype>>) {
+        use crate::ngs::error_model::ErrorRates;
+        use Genotype::{Het, HomAlt, HomRef};
+        let err = ErrorRates {
+            ref_to_alt: 1e-3,
+            alt_to_ref: 1e-3,
+            ref_reads_seen: 0,
+            alt_reads_seen: 0,
+        };
+        let n = 2_000u32;
+        let mut rows = Vec::new();
+        let mut genotypes = Vec::new();
+        for m in 0..5 {
+            let g = vec![HomAlt, HomRef];
+            let p = 1e-3 + fr * (1.0 - 2e-3);
+            rows.push(DesignRow::new(
+                m,
+                (p * f64::from(n)).round() as u32,
+                n,
+                &g,
+                &err,
+            ));
+            genotypes.push(g);
+        }
+        let g = vec![Het, HomRef];
+        rows.push(DesignRow::new(5, alt, n, &g, &err));
+        genotypes.push(g);
+        (Design { persons: 2, rows }, genotypes)
+    }
+
+    #[test]
+    fn a_dropped_recipient_allele_is_judged_without_its_marker() {
+        // Recipient 5%: the heterozygous marker should show ≈ 52 ALT reads
+        // and shows 2 (error only): not seen under the other markers' fit.
+        let (design, genotypes) = dropout_design(0.05, 2);
+        let out = masked_unseen(&design, &genotypes, &fit(&design));
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].0, 5);
+        assert!(matches!(
+            out[0].1,
+            Exclusion::AlleleNotSeen {
+                allele: Allele::Alt,
+                observed_reads: 2,
+                ..
+            }
+        ));
+        // The same marker with its reads is kept.
+        let (design, genotypes) = dropout_design(0.05, 52);
+        assert!(masked_unseen(&design, &genotypes, &fit(&design)).is_empty());
+        // Pure donor: the recipient's alleles are absent everywhere, and
+        // no marker is removed for it.
+        let (design, genotypes) = dropout_design(0.0, 2);
+        assert!(masked_unseen(&design, &genotypes, &fit(&design)).is_empty());
+    }
+
+    #[test]
+    fn error_floors_from_the_slopes_of_two_dosages() {
+        let (design, genotypes) = dropout_design(0.05, 2);
+        let (e_ra, e_ar) = error_floors(&design.rows[0], &genotypes[0]).unwrap();
+        assert!((e_ra - 1e-3).abs() < 1e-12 && (e_ar - 1e-3).abs() < 1e-12);
+        let (e_ra, e_ar) = error_floors(&design.rows[5], &genotypes[5]).unwrap();
+        assert!((e_ra - 1e-3).abs() < 1e-12 && (e_ar - 1e-3).abs() < 1e-12);
     }
 
     #[test]

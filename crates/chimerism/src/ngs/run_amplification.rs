@@ -1,0 +1,163 @@
+//! Allele amplification learnt from the other mixtures of a run.
+//!
+//! A marker's ALT:REF amplification w is a property of its amplicon, the
+//! same in every sample of a run. [`super::site_model::learn_sites`] learns
+//! it from the heterozygous reference samples only: one or two pure samples
+//! at a few thousand reads leave ln w uncertain by ≈ 0.03, and at markers
+//! where a donor is heterozygous that uncertainty is as large as the read
+//! noise of a low recipient fraction. Every analysed mixture of the run
+//! whose main contributors are heterozygous at the marker reads it like
+//! another heterozygous reference: with the fitted fractions f_k and ALT
+//! dosages h_k, the expected ALT share is wA/(wA + R), A = Σ f_k h_k/2,
+//! R = Σ f_k (2 − h_k)/2, so logit(share) − ln(A/R) estimates ln w.
+//! [`refine_amplification`] adds those estimates to the references' (inverse
+//! variance weights). A sample is refined from the *other* mixtures only
+//! (leave one out), so no sample's reads count twice in its own fit.
+
+use graftwatch_core::Fraction;
+
+use super::genotype::Genotype;
+use super::result::{Exclusion, NgsSampleResult};
+use super::site_model::SiteModel;
+
+/// Largest share of a mixture's ln w variance that may come from the
+/// uncertainty of its fitted fractions: beyond it the share says more
+/// about the fractions than about the amplification (e.g. a recipient
+/// heterozygous at 1%), and the mixture is not used at that marker.
+const MAX_FRACTION_SHARE: f64 = 0.5;
+
+/// Standardised distance beyond which a mixture's ln w estimate is taken
+/// as an artefact of that sample (dropout, contamination) and not used.
+const MAX_DISAGREEMENT: f64 = 4.0;
+
+/// One mixture's estimate of ln w at a marker and its variance.
+fn mixture_log_amplification(
+    site: &SiteModel,
+    result: &NgsSampleResult,
+    marker: usize,
+) -> Option<(f64, f64)> {
+    let rep = result.markers.get(marker)?;
+    if !(rep.used || rep.excluded == Some(Exclusion::NotInformative)) {
+        return None;
+    }
+    let (alt, reference) = (f64::from(rep.alt_count?), f64::from(rep.ref_count?));
+    let n = alt + reference;
+    if n < 1.0 {
+        return None;
+    }
+    let genotypes: Vec<Genotype> = rep.genotypes.iter().copied().collect::<Option<_>>()?;
+    let fractions: Vec<f64> = result
+        .persons
+        .iter()
+        .map(|p| p.fraction.map(Fraction::get))
+        .collect::<Option<_>>()?;
+    let (mut a, mut r) = (0.0, 0.0);
+    for (g, f) in genotypes.iter().zip(&fractions) {
+        let h = f64::from(g.alt_dosage()) / 2.0;
+        a += f * h;
+        r += f * (1.0 - h);
+    }
+    if a <= 0.0 || r <= 0.0 {
+        return None;
+    }
+    // Read share with the site's sequencing error taken out.
+    let e = site.rates;
+    let span = 1.0 - e.ref_to_alt - e.alt_to_ref;
+    let y = ((alt + 0.5) / (n + 1.0) - e.ref_to_alt) / span;
+    let y = y.clamp(0.5 / n, 1.0 - 0.5 / n);
+    let rho = result.dispersion.het.max(0.0);
+    let sampling = (1.0 + (n - 1.0) * rho) / (n * y * (1.0 - y));
+    // d ln(A/R)/d f_k, combined with the fractions' standard errors as if
+    // fully correlated (an upper bound whatever their covariance).
+    let from_fractions: f64 = genotypes
+        .iter()
+        .zip(&result.persons)
+        .map(|(g, p)| {
+            let h = f64::from(g.alt_dosage()) / 2.0;
+            let se =
+                p.ci.map_or(f64::INFINITY, |ci| (ci.high.get() - ci.low.get()) / 3.92);
+            ((h / a - (1.0 - h) / r) * se).abs()
+        })
+        .sum::<f64>()
+        .powi(2);
+    let var = sampling + from_fractions;
+    if !var.is_finite() || from_fractions > MAX_FRACTION_SHARE * var {
+        return None;
+    }
+    Some(((y / (1.0 - y)).ln() - (a / r).ln(), var))
+}
+
+/// Fewest (site, mixture) pairs behind the calibration of the mixtures'
+/// variances ([`refine_amplification`]).
+const MIN_CALIBRATION_PAIRS: usize = 10;
+
+/// The sites' amplification refined by the analysed mixtures `others` of
+/// the same run (not the sample about to be fitted with the result).
+///
+/// Only sites whose bias the references established (a heterozygous
+/// reference and a positive posterior variance of ln w) are refined; the
+/// others are returned as they are. Each usable mixture adds its estimate of
+/// ln w with its read variance (beta-binomial at the mixture's fitted ρ)
+/// plus what its fitted fractions leave uncertain; estimates further than
+/// `MAX_DISAGREEMENT` (4) standard deviations from the references' are left
+/// out. The mixtures' variances are then calibrated on the run itself: a
+/// mixture's fitted ρ can be far below the reads' real overdispersion (few
+/// markers, much of their spread put on the amplification), so they are
+/// scaled by φ = max(1, (Σ(l − l₀)² − Σv₀)/Σv) over every (site, mixture)
+/// pair (method of moments; l₀, v₀ the references' estimate and variance).
+pub fn refine_amplification(sites: &[SiteModel], others: &[&NgsSampleResult]) -> Vec<SiteModel> {
+    let logit = |b: f64| (b / (1.0 - b)).ln();
+    let estimates: Vec<Vec<(f64, f64)>> = sites
+        .iter()
+        .enumerate()
+        .map(|(m, site)| {
+            let v0 = site.log_amplification_var;
+            if site.het_reads == 0 || v0 <= 0.0 {
+                return Vec::new();
+            }
+            let l0 = logit(site.het_alt_fraction.get());
+            others
+                .iter()
+                .filter_map(|r| mixture_log_amplification(site, r, m))
+                .filter(|(l, v)| (l - l0).abs() <= MAX_DISAGREEMENT * (v + v0).sqrt())
+                .collect()
+        })
+        .collect();
+    let (mut sq, mut ref_var, mut mix_var, mut pairs) = (0.0, 0.0, 0.0, 0usize);
+    for (site, est) in sites.iter().zip(&estimates) {
+        let l0 = logit(site.het_alt_fraction.get());
+        for (l, v) in est {
+            sq += (l - l0).powi(2);
+            ref_var += site.log_amplification_var;
+            mix_var += v;
+            pairs += 1;
+        }
+    }
+    let phi = if pairs >= MIN_CALIBRATION_PAIRS && mix_var > 0.0 {
+        ((sq - ref_var) / mix_var).max(1.0)
+    } else {
+        1.0
+    };
+    sites
+        .iter()
+        .zip(&estimates)
+        .map(|(site, est)| {
+            if est.is_empty() {
+                return *site;
+            }
+            let v0 = site.log_amplification_var;
+            let l0 = logit(site.het_alt_fraction.get());
+            let (mut num, mut den) = (l0 / v0, 1.0 / v0);
+            for (l, v) in est {
+                num += l / (phi * v);
+                den += 1.0 / (phi * v);
+            }
+            let l = num / den;
+            let mut out = *site;
+            out.het_alt_fraction =
+                Fraction::clamp(1.0 / (1.0 + (-l).exp())).unwrap_or(site.het_alt_fraction);
+            out.log_amplification_var = 1.0 / den;
+            out
+        })
+        .collect()
+}
