@@ -1048,12 +1048,12 @@ fn parse_records<R: std::io::Read>(
             h.fields().into_iter().map(String::from).collect()
         }),
         Err(e) => {
-            let line = record_error(e, path)?;
+            let (line, expected) = record_error(e, path)?;
             return Err(file_error(
                 path,
                 Location::CsvLine { line, column: None },
                 None,
-                "a CSV header row in UTF-8".into(),
+                format!("a CSV header row: {expected}"),
             ));
         }
     };
@@ -1089,15 +1089,21 @@ fn parse_records<R: std::io::Read>(
     b.finish()
 }
 
-/// An input error of the record reader as [`CourseError::Io`]; a record
-/// that is not UTF-8 gives back its line.
-fn record_error(e: RecordError, path: &Path) -> Result<usize, CourseError> {
+/// An input error of the record reader as [`CourseError::Io`]; a malformed
+/// record gives back its line and what was expected.
+fn record_error(e: RecordError, path: &Path) -> Result<(usize, String), CourseError> {
     match e {
         RecordError::Io(source) => Err(CourseError::Io {
             path: path.to_path_buf(),
             source,
         }),
-        RecordError::Utf8 { line } => Ok(line as usize),
+        RecordError::Utf8 { line } => Ok((line as usize, "well-formed CSV in UTF-8".into())),
+        RecordError::UnclosedQuote { line } => Ok((
+            line as usize,
+            "a closing quote (\") for the quoted cell of the row that starts on this line; \
+             the file ends inside it (cut short?)"
+                .into(),
+        )),
     }
 }
 
@@ -1197,7 +1203,7 @@ fn read_records<R: std::io::Read>(
                 rec.line() as usize,
                 format!("{width} fields like the header, found {}", rec.len()),
             ),
-            Err(e) => (record_error(e, path)?, "well-formed CSV in UTF-8".into()),
+            Err(e) => record_error(e, path)?,
         };
         b.diags.push(Diagnostic {
             severity: Severity::Error,

@@ -11,6 +11,8 @@
 //!   the line after the previous record, which is one line early in a file
 //!   with `\r\n` line ends (as spreadsheet programs write on Windows) and
 //!   points at a blank or comment line before the record;
+//! - a file that ends inside a quoted field is an error (the crate took the
+//!   rest of the file as the field: a file cut short read as complete);
 //! - a comment line that ends the file without a line feed is no record
 //!   (the crate gives a record of one empty field, which a course file
 //!   with more than one column then refused as a short row);
@@ -95,6 +97,10 @@ pub(super) enum RecordError {
     Io(std::io::Error),
     /// A record (starting on this 1-based line) is not UTF-8.
     Utf8 { line: u64 },
+    /// The input ends inside a quoted field of the record starting on this
+    /// line (a file cut short, or a quote never closed). The `csv` crate
+    /// took the rest of the file as the field's text.
+    UnclosedQuote { line: u64 },
 }
 
 /// One record: its line and its fields.
@@ -167,6 +173,9 @@ enum Step {
     },
     /// The bytes end inside a record: read more.
     NeedMore,
+    /// The input ends inside a quoted field of a record that starts after
+    /// `skip_lines` line ends.
+    Unclosed { skip_lines: u64 },
     /// No record before the end of the input.
     End,
 }
@@ -214,6 +223,11 @@ impl<R: Read> Records<R> {
                 Step::NeedMore if self.eof => return Ok(None),
                 Step::NeedMore => self.fill()?,
                 Step::End => return Ok(None),
+                Step::Unclosed { skip_lines } => {
+                    let line = self.line + skip_lines;
+                    self.start = self.end;
+                    return Err(RecordError::UnclosedQuote { line });
+                }
                 Step::Record {
                     skip,
                     skip_lines,
@@ -319,10 +333,12 @@ fn split(b: &[u8], eof: bool, fields: &mut Fields, quoted: &mut Vec<u8>) -> Step
         let field = if r.get(i) == Some(&b'"') {
             quoted_field(r, i, eof, quoted, &mut lines)
         } else {
-            unquoted_field(r, i, eof)
+            unquoted_field(r, i, eof).map(Ok)
         };
-        let Some((span, next)) = field else {
-            return Step::NeedMore;
+        let (span, next) = match field {
+            Some(Ok(f)) => f,
+            Some(Err(Unclosed)) => return Step::Unclosed { skip_lines },
+            None => return Step::NeedMore,
         };
         match span {
             FieldText::Raw(a, b) => fields.raw(a, b),
@@ -500,30 +516,28 @@ fn unquoted_field(r: &[u8], i: usize, eof: bool) -> Option<(FieldText, usize)> {
     }
 }
 
+/// The input ended inside a quoted field.
+struct Unclosed;
+
 /// A quoted field whose opening quote is at `i`: `""` is a quote; text
 /// after the closing quote belongs to the field up to the next comma or
 /// line end (as in the csv crate); line ends inside count in `lines`.
+/// `None`: more bytes are needed; `Unclosed`: the input ends inside the
+/// quotes.
 fn quoted_field(
     r: &[u8],
     i: usize,
     eof: bool,
     quoted: &mut Vec<u8>,
     lines: &mut u64,
-) -> Option<(FieldText, usize)> {
+) -> Option<Result<(FieldText, usize), Unclosed>> {
     let from = quoted.len();
     let mut j = i + 1;
     let mut added = 0;
     loop {
         let Some(n) = r[j..].iter().position(|&c| c == b'"') else {
-            if !eof {
-                quoted.truncate(from);
-                return None;
-            }
-            // Unterminated at the end of the input: the field ends there.
-            added += count_lines(&r[j..]);
-            quoted.extend_from_slice(&r[j..]);
-            *lines += added;
-            return Some((FieldText::Quoted(from, quoted.len()), r.len()));
+            quoted.truncate(from);
+            return if eof { Some(Err(Unclosed)) } else { None };
         };
         added += count_lines(&r[j..j + n]);
         quoted.extend_from_slice(&r[j..j + n]);
@@ -551,7 +565,7 @@ fn quoted_field(
     };
     quoted.extend_from_slice(&r[j..tail_end]);
     *lines += added;
-    Some((FieldText::Quoted(from, quoted.len()), tail_end))
+    Some(Ok((FieldText::Quoted(from, quoted.len()), tail_end)))
 }
 
 /// Line ends in `b`: line feeds, and carriage returns not followed by one.
