@@ -39,7 +39,7 @@ impl<T: Copy, const N: usize, const W: usize> Seen<T, N, W> {
         for k in 0..PROBES {
             let (key, len, value) = &self.slots[(home + k) % W];
             match value {
-                Some(v) if *len == b.len() && &key[..b.len()] == b => return Some(*v),
+                Some(v) if *len == b.len() && same_bytes(&key[..b.len()], b) => return Some(*v),
                 Some(_) => {}
                 None => return None,
             }
@@ -70,6 +70,25 @@ impl<T: Copy, const N: usize, const W: usize> Seen<T, N, W> {
 /// Slots searched from a text's home slot.
 const PROBES: usize = 4;
 
+/// `a == b` for two slices of the same length, without a `memcmp` call for
+/// the short texts a course repeats on every row (dates, kinds, units, ids):
+/// 4 to 16 bytes are compared as two overlapping words from each end, which
+/// together cover every byte.
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len();
+    let word8 =
+        |x: &[u8], at: usize| u64::from_le_bytes(x[at..at + 8].try_into().unwrap_or([0; 8]));
+    let word4 =
+        |x: &[u8], at: usize| u32::from_le_bytes(x[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        _ => a == b,
+    }
+}
+
 /// The remembered conversions of one reader.
 #[derive(Default)]
 pub(crate) struct Memo {
@@ -83,7 +102,21 @@ pub(crate) struct Memo {
 
 #[cfg(test)]
 mod tests {
-    use super::Seen;
+    use super::{Seen, same_bytes};
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let base: Vec<u8> = (0..24u8).map(|i| b'a' + i).collect();
+        for n in 0..=24 {
+            let a = &base[..n];
+            assert!(same_bytes(a, a));
+            for k in 0..n {
+                let mut b = a.to_vec();
+                b[k] ^= 0x20;
+                assert!(!same_bytes(a, &b), "length {n}, byte {k}");
+            }
+        }
+    }
 
     #[test]
     fn a_text_gives_back_only_its_own_value() {

@@ -333,8 +333,10 @@ impl Builder<'_> {
         self.last_line = row.line;
         let record_cell = row.get("record");
         // Most rows are observations: that exact spelling first.
+        let is_observation = record_cell.len() == 11
+            && crate::memo::same_bytes(record_cell.as_bytes(), b"observation");
         let record = match record_cell {
-            "observation" => Some("observation"),
+            _ if is_observation => Some("observation"),
             _ => RECORD_TYPES
                 .iter()
                 .find(|r| r.eq_ignore_ascii_case(record_cell))
@@ -411,7 +413,10 @@ impl Builder<'_> {
         if let Some(p) = row.opt("patient") {
             match &self.patient_id {
                 None => self.patient_id = Some((p.to_string(), row.line)),
-                Some((id, first)) if id != p => {
+                Some((id, first))
+                    if id.len() != p.len()
+                        || !crate::memo::same_bytes(id.as_bytes(), p.as_bytes()) =>
+                {
                     let msg = format!(
                         "the patient id '{id}' of line {first} (one patient per file), or an empty cell"
                     );
