@@ -289,6 +289,27 @@ fn diag_artefacts() {
     );
 }
 
+/// The markers that hold information on the fractions in the bounds (not
+/// X, not a dead indel), each with every person's ALT dose (0, ½ or 1).
+fn usable_doses(s: &Scenario) -> Vec<(usize, Vec<f64>)> {
+    s.panel
+        .markers
+        .iter()
+        .enumerate()
+        .filter(|(m, marker)| {
+            let x = marker.chrom == "chrX" || marker.chrom == "X";
+            !(x || (s.effects.indel[*m] && s.effects.artefacts.dead_indels))
+        })
+        .map(|(m, _)| {
+            let dose = s
+                .people
+                .iter()
+                .map(|p| p.haplotypes[m].iter().filter(|&&h| h).count() as f64 / 2.0)
+                .collect();
+            (m, dose)
+        })
+        .collect()
+}
 /// Lower bound on the recipient-fraction standard error of one messy
 /// panel at recipient fraction `fr`, from the information the data hold
 /// (a Bayesian Cramér–Rao bound, made optimistic wherever a choice had to
@@ -312,16 +333,7 @@ fn information_bound_se(s: &Scenario, fr: f64, donors: usize) -> f64 {
     let sigma = s.effects.artefacts.allele_bias_sd;
     let depth = f64::from(s.reads.depth);
     let mut info = 0.0;
-    for (m, marker) in s.panel.markers.iter().enumerate() {
-        let x = marker.chrom == "chrX" || marker.chrom == "X";
-        if x || (s.effects.indel[m] && s.effects.artefacts.dead_indels) {
-            continue;
-        }
-        let dose: Vec<f64> = s
-            .people
-            .iter()
-            .map(|p| p.haplotypes[m].iter().filter(|&&h| h).count() as f64 / 2.0)
-            .collect();
+    for (m, dose) in usable_doses(s) {
         let any_het = dose.contains(&0.5);
         let a = s.effects.amplification[m];
         // ALT fraction of the reads at recipient fraction f (donors keep
@@ -642,16 +654,7 @@ fn information_bound_learned_se(s: &Scenario, fr: f64, donors: usize, learned: b
     // takes the rest).
     let np = donors;
     let mut info = vec![vec![0.0; np]; np];
-    for (m, marker) in s.panel.markers.iter().enumerate() {
-        let x = marker.chrom == "chrX" || marker.chrom == "X";
-        if x || (s.effects.indel[m] && s.effects.artefacts.dead_indels) {
-            continue;
-        }
-        let dose: Vec<f64> = s
-            .people
-            .iter()
-            .map(|p| p.haplotypes[m].iter().filter(|&&h| h).count() as f64 / 2.0)
-            .collect();
+    for (m, dose) in usable_doses(s) {
         let a = s.effects.amplification[m];
         let p = |f: &[f64]| {
             let alt: f64 = f.iter().zip(&dose).map(|(w, d)| w * d).sum();
