@@ -58,7 +58,12 @@ fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
 struct Row<'a> {
     line: usize,
     cells: [&'a str; COLUMNS.len()],
+    /// Bit `i` set when `cells[i]` is not empty.
+    filled: u32,
 }
+
+// The column sets of a row are bit sets over the columns in a `u32`.
+const _: () = assert!(COLUMNS.len() <= 32);
 
 /// Which of [`COLUMNS`] each position of the file's rows holds (`None`:
 /// a column the reader does not use, or past the header's columns).
@@ -83,7 +88,9 @@ impl Columns {
     fn fill<'a>(&self, rec: &Record<'a>, row: &mut Row<'a>) {
         for (j, cell) in rec.nonempty_fields() {
             if let Some(&Some(i)) = self.0.get(j) {
-                row.cells[i] = cell_text(i, cell);
+                let text = cell_text(i, cell);
+                row.cells[i] = text;
+                row.filled |= u32::from(!text.is_empty()) << i;
             }
         }
     }
@@ -359,13 +366,13 @@ impl Builder<'_> {
         }
         let allowed = allowed_columns(record, kind);
         let mask = self.allowed_mask(allowed);
-        for (i, &col) in COLUMNS.iter().enumerate() {
-            // Empty cells first: the cheap test, true of most.
-            let Some(v) = row.opt_at(i) else { continue };
-            if mask & (1 << i) != 0 {
-                continue;
-            }
-            let v = v.to_string();
+        // Filled cells outside the allowed columns, in column order.
+        let mut extra = row.filled & !mask;
+        while extra != 0 {
+            let i = extra.trailing_zeros() as usize;
+            extra &= extra - 1;
+            let col = COLUMNS[i];
+            let v = row.get_at(i).to_string();
             self.err(
                 row.line,
                 col,
@@ -1199,6 +1206,7 @@ fn read_records<R: std::io::Read>(
                 let mut row = Row {
                     line: rec.line() as usize,
                     cells: [""; COLUMNS.len()],
+                    filled: 0,
                 };
                 cols.fill(&rec, &mut row);
                 b.row(&row);

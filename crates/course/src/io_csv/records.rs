@@ -396,10 +396,25 @@ fn split_plain(r: &[u8], eof: bool, fields: &mut Fields) -> Plain {
     let mut words = r.chunks_exact(8);
     for w in &mut words {
         let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        let mut m = zero_bytes(w ^ (LO * u64::from(b',')))
-            | zero_bytes(w ^ (LO * u64::from(b'\n')))
+        let commas = zero_bytes(w ^ (LO * u64::from(b',')));
+        let stops = zero_bytes(w ^ (LO * u64::from(b'\n')))
             | zero_bytes(w ^ (LO * u64::from(b'\r')))
             | zero_bytes(w ^ (LO * u64::from(b'"')));
+        if stops == 0 {
+            // The usual word: commas only (or none).
+            let mut m = commas;
+            while m != 0 {
+                let k = at + (m.trailing_zeros() / 8) as usize;
+                m &= m - 1;
+                if r[k] == b',' {
+                    fields.raw(field, k);
+                    field = k + 1;
+                }
+            }
+            at += 8;
+            continue;
+        }
+        let mut m = commas | stops;
         while m != 0 {
             let k = at + (m.trailing_zeros() / 8) as usize;
             m &= m - 1;
