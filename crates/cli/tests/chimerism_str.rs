@@ -478,3 +478,88 @@ fn bad_inputs_exit_2_and_write_nothing() {
         ]
     );
 }
+
+/// A height-only wide export keyed by `Sample File`, with a row repeated
+/// exactly (as real PROVEDIt-derived GeneMapper exports have): read without
+/// `--measure` (heights, noted), the repeated row read once (noted), notes
+/// about samples not analysed counted, not listed, and loci named as kits
+/// spell them in JSON.
+#[test]
+fn height_only_export_with_a_repeated_row() {
+    let dir = tmp("height-only");
+    let loci = [
+        ("D3S1358", "15", "16", "14"),
+        ("vWA", "17", "18", "16"),
+        ("FGA", "21", "22", "24"),
+        ("TH01", "6", "7", "9.3"),
+        ("D8S1179", "12", "13", "14"),
+        ("D21S11", "28", "29", "30"),
+    ];
+    let mut t = String::from(
+        "Sample File,Marker,Dye,Allele 1,Size 1,Height 1,Allele 2,Size 2,Height 2,Allele 3,Size 3,Height 3\n",
+    );
+    for (locus, a, b, c) in loci {
+        t += &format!("R.fsa,{locus},B,{a},100,2000,{b},104,1900,,,\n");
+        t += &format!("D.fsa,{locus},B,{b},104,2100,{c},108,2000,,,\n");
+        t += &format!("MIX.fsa,{locus},B,{a},100,400,{b},104,2300,{c},108,1800\n");
+        t += &format!("OTHER.fsa,{locus},B,OL,99,7,,,,,,\n");
+    }
+    // The first mixture row again, exactly.
+    t += &format!("MIX.fsa,D3S1358,B,15,100,400,16,104,2300,14,108,1800\n");
+    let f = dir.join("plate.csv");
+    std::fs::write(&f, t).unwrap();
+    let file = f.to_str().unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        &format!("R={file}:R.fsa"),
+        "--donor",
+        &format!("D={file}:D.fsa"),
+        "--sample",
+        &format!("MIX={file}:MIX.fsa"),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("measure: peak heights (the samples' export has no peak areas"),
+        "{out}"
+    );
+    assert!(out.contains("\"measure\": \"height\""), "{out}");
+    assert!(out.contains("[STR-DUPLICATE-ROW]"), "{out}");
+    assert!(out.contains("line 26 repeats line 4 exactly"), "{out}");
+    assert!(
+        out.contains("6 reader note(s) about samples not analysed here not shown"),
+        "{out}"
+    );
+    assert!(!out.contains("OTHER.fsa"), "{out}");
+    assert!(
+        out.contains("\"D3S1358\"") && !out.contains("\"D3s1358\""),
+        "{out}"
+    );
+    // A differing second row for the same sample and marker is still an error.
+    let before = std::fs::read_to_string(&f).unwrap();
+    let last = before.trim_end().rsplit('\n').next().unwrap().to_string();
+    let changed = before.replacen(&format!("\n{last}\n"), &format!("\n{last}1\n"), 2);
+    let changed = changed.replacen(&format!("\n{last}1\n"), &format!("\n{last}\n"), 1);
+    assert_ne!(changed, before);
+    std::fs::write(&f, changed).unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        &format!("R={file}:R.fsa"),
+        "--donor",
+        &format!("D={file}:D.fsa"),
+        "--sample",
+        &format!("MIX={file}:MIX.fsa"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stderr).contains("second row for sample 'MIX.fsa'"),
+        "{}",
+        text(&o.stderr)
+    );
+}

@@ -50,6 +50,9 @@ pub enum ReadNoteCode {
     SkippedMarker,
     /// An unknown marker skipped on request (`STR-UNKNOWN-MARKER`).
     UnknownMarker,
+    /// A wide-layout row that repeats an earlier row of the same sample and
+    /// marker exactly, read once (`STR-DUPLICATE-ROW`).
+    DuplicateRow,
 }
 
 impl ReadNoteCode {
@@ -60,6 +63,7 @@ impl ReadNoteCode {
             ReadNoteCode::MergedPeaks => "STR-MERGED-PEAKS",
             ReadNoteCode::SkippedMarker => "STR-MARKER-SKIPPED",
             ReadNoteCode::UnknownMarker => "STR-UNKNOWN-MARKER",
+            ReadNoteCode::DuplicateRow => "STR-DUPLICATE-ROW",
         }
     }
 }
@@ -311,7 +315,8 @@ struct Reader {
     opts: GeneMapperOptions,
     profiles: BTreeMap<SampleKey, StrProfile>,
     /// First line of each (sample, marker) in the wide layout.
-    first_row: BTreeMap<(SampleKey, Locus), usize>,
+    /// The first wide row of each sample and marker: its line and text.
+    first_row: BTreeMap<(SampleKey, Locus), (usize, String)>,
     /// Line of each peak (for merge notes).
     peak_line: BTreeMap<(SampleKey, Locus, Allele), usize>,
     notes: Vec<ReadNote>,
@@ -455,8 +460,15 @@ impl Reader {
         };
         let key: SampleKey = (sample.clone(), file.clone());
         if self.cols.layout == Layout::Wide
-            && let Some(&first) = self.first_row.get(&(key.clone(), locus))
+            && let Some((first, first_raw)) = self.first_row.get(&(key.clone(), locus))
         {
+            let first = *first;
+            // The same row again, as exports of merged runs repeat it: read once.
+            if first_raw.trim_end() == raw.trim_end() {
+                let t = format!("{locus}: line {line} repeats line {first} exactly; read once");
+                self.note(ReadNoteCode::DuplicateRow, line, &sample, t);
+                return Ok(());
+            }
             let what = if file.is_empty() {
                 format!("sample '{sample}' marker {locus}")
             } else {
@@ -469,7 +481,10 @@ impl Reader {
                 what,
             });
         }
-        self.first_row.insert((key.clone(), locus), line);
+        if self.cols.layout == Layout::Wide {
+            self.first_row
+                .insert((key.clone(), locus), (line, raw.to_string()));
+        }
         self.profiles
             .entry(key.clone())
             .or_insert_with(|| StrProfile::new(sample.clone()))
@@ -744,6 +759,16 @@ mod tests {
         assert_eq!(g.notes[0].code, ReadNoteCode::MergedPeaks);
         assert!(
             g.notes[0].text.contains("lines 2 and 3"),
+            "{}",
+            g.notes[0].text
+        );
+        // The same row twice (exports of merged runs): read once, noted.
+        let t = "Sample Name\tMarker\tAllele 1\tHeight 1\nS\tFGA\t20\t500\nS\tFGA\t20\t500\n";
+        let g = parse(t).unwrap();
+        assert_eq!(g.samples["S"].peaks(Locus::Fga).len(), 1);
+        assert_eq!(g.notes[0].code, ReadNoteCode::DuplicateRow);
+        assert!(
+            g.notes[0].text.contains("line 3 repeats line 2"),
             "{}",
             g.notes[0].text
         );

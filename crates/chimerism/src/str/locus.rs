@@ -15,8 +15,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A known STR locus (or the Amelogenin sex marker).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A known STR locus (or the Amelogenin sex marker). Serialised as its
+/// name as kits and exports spell it (`D3S1358`, `vWA`, `Penta D`; see
+/// [`Locus::name`]), read from any spelling [`Locus::from_str`] accepts
+/// (so JSON written with the earlier variant names, `D3s1358`, still reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Locus {
     /// CSF1PO (chr 5), tetranucleotide.
     Csf1po,
@@ -259,6 +262,19 @@ impl fmt::Display for Locus {
     }
 }
 
+impl Serialize for Locus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Locus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Error for a marker name that is not a known locus.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown STR marker '{0}'; known markers: {known}", known = Locus::known_names())]
@@ -319,6 +335,21 @@ impl FromStr for Locus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_uses_the_locus_names_and_reads_old_variant_names() {
+        let v = serde_json::to_string(&[Locus::D3s1358, Locus::Vwa, Locus::PentaD, Locus::Th01])
+            .unwrap();
+        assert_eq!(v, r#"["D3S1358","vWA","Penta D","TH01"]"#);
+        let back: Vec<Locus> = serde_json::from_str(&v).unwrap();
+        assert_eq!(
+            back,
+            [Locus::D3s1358, Locus::Vwa, Locus::PentaD, Locus::Th01]
+        );
+        let old: Vec<Locus> = serde_json::from_str(r#"["D3s1358","Fga","PentaE"]"#).unwrap();
+        assert_eq!(old, [Locus::D3s1358, Locus::Fga, Locus::PentaE]);
+        assert!(serde_json::from_str::<Locus>(r#""D99S1""#).is_err());
+    }
 
     #[test]
     fn every_locus_round_trips_through_its_name() {

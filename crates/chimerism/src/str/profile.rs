@@ -70,6 +70,15 @@ impl StrProfile {
         }
     }
 
+    /// Whether any peak of the profile has `measure` exported (a
+    /// height-only export has no areas).
+    pub fn has_signal(&self, measure: Measure) -> bool {
+        self.loci
+            .values()
+            .flatten()
+            .any(|p| p.signal(measure).is_some())
+    }
+
     /// Peaks at `locus` (empty if not typed).
     pub fn peaks(&self, locus: Locus) -> &[Peak] {
         self.loci.get(&locus).map(Vec::as_slice).unwrap_or(&[])

@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use graftwatch_course::ChimerismResult;
 use graftwatch_store::hashing::sha256_hex;
 use graftwatch_store::{Actor, NewProfile, NewRun, Store};
@@ -396,7 +396,7 @@ pub fn add_str(
     )?;
     let parameters = serde_json::json!({
         "kit": a.kit,
-        "measure": a.measure.to_possible_value().map(|v| v.get_name().to_string()),
+        "measure": run.measure.as_str(),
         "analytical_threshold_rfu": a.analytical_threshold,
         "relative_threshold": a.relative_threshold,
         "saturation_rfu": a.saturation,

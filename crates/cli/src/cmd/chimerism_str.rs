@@ -100,9 +100,9 @@ pub struct StrArgs {
     /// Add the results as chimerism observations to this course file (.json or .csv); reruns replace. With --db (or $GRAFTWATCH_DB and no such file): a stored patient id.
     #[arg(long, value_name = "COURSE|PATIENT")]
     pub add_to: Option<PathBuf>,
-    /// Peak measure used for quantification.
-    #[arg(long, value_enum, default_value = "area")]
-    pub measure: StrMeasure,
+    /// Peak measure used for quantification [default: area; height when the samples' export has no peak areas, with a note].
+    #[arg(long, value_enum)]
+    pub measure: Option<StrMeasure>,
     /// Analytical threshold in RFU (peak height).
     #[arg(long, default_value_t = 50.0, value_name = "RFU")]
     pub analytical_threshold: f64,
@@ -202,6 +202,9 @@ pub struct StrRun {
     pub controls: Vec<ControlOut>,
     /// Reader notes and deprecation notes.
     pub notes: Vec<String>,
+    /// The peak measure the run used (each sample's result names it too).
+    #[serde(skip)]
+    pub measure: Measure,
 }
 
 fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
@@ -223,8 +226,8 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
     let loq = limit("validated_loq_percent", args.loq);
     let cfg = StrConfig {
         measure: match args.measure {
-            StrMeasure::Area => Measure::Area,
-            StrMeasure::Height => Measure::Height,
+            None | Some(StrMeasure::Area) => Measure::Area,
+            Some(StrMeasure::Height) => Measure::Height,
         },
         analytical_threshold_rfu: args.analytical_threshold,
         presence_single_peak_rfu: args.presence_single_peak,
@@ -293,16 +296,7 @@ struct Tables(BTreeMap<PathBuf, GeneMapperTable>);
 impl Tables {
     fn load(plan: &Plan, opts: GeneMapperOptions) -> anyhow::Result<Tables> {
         let mut t = BTreeMap::new();
-        let inputs = plan
-            .analyses
-            .iter()
-            .flat_map(|a| {
-                std::iter::once(&a.recipient)
-                    .chain(&a.donors)
-                    .chain(a.samples.iter().map(|s| &s.input))
-            })
-            .chain(plan.controls.iter().map(|c| &c.input));
-        for i in inputs {
+        for i in plan_inputs(plan) {
             let p = &i.files[0];
             if !t.contains_key(p) {
                 let table = if super::chimerism_spec::is_stdin(p) {
@@ -321,6 +315,84 @@ impl Tables {
         self.0[&i.files[0]]
             .profile(sample)
             .map_err(crate::exit::input)
+    }
+}
+
+/// Every table input of the plan: references, samples and controls.
+fn plan_inputs(plan: &Plan) -> impl Iterator<Item = &InputRef> {
+    plan.analyses
+        .iter()
+        .flat_map(|a| {
+            std::iter::once(&a.recipient)
+                .chain(&a.donors)
+                .chain(a.samples.iter().map(|s| &s.input))
+        })
+        .chain(plan.controls.iter().map(|c| &c.input))
+}
+
+impl Tables {
+    /// Without `--measure`: heights when no sample of the plan has a peak
+    /// area (a height-only export), with the note saying so; areas
+    /// otherwise (the default, which the classical formulas are written
+    /// for).
+    fn heights_if_no_areas(
+        &self,
+        plan: &Plan,
+        cfg: &mut StrConfig,
+    ) -> anyhow::Result<Option<String>> {
+        let mut samples = plan
+            .analyses
+            .iter()
+            .flat_map(|a| a.samples.iter().map(|s| &s.input))
+            .peekable();
+        if samples.peek().is_none() {
+            return Ok(None);
+        }
+        for i in samples {
+            if self.profile(i)?.has_signal(Measure::Area) {
+                return Ok(None);
+            }
+        }
+        cfg.measure = Measure::Height;
+        Ok(Some(
+            "measure: peak heights (the samples' export has no peak areas; --measure chooses)"
+                .into(),
+        ))
+    }
+
+    /// The readers' notes about the samples the plan uses, and one line per
+    /// table counting those about its other samples (a table may hold a
+    /// whole plate: thousands of off-ladder notes about samples nobody
+    /// asked for buried the ones that matter).
+    fn notes(&self, plan: &Plan) -> Vec<String> {
+        let used: std::collections::BTreeSet<(&Path, &str)> = plan_inputs(plan)
+            .map(|i| (i.files[0].as_path(), i.sample.as_deref().unwrap_or(&i.name)))
+            .collect();
+        let mut out = Vec::new();
+        for (path, t) in &self.0 {
+            let (mine, others): (Vec<_>, Vec<_>) = t
+                .notes
+                .iter()
+                .partition(|n| used.contains(&(path.as_path(), n.sample.as_str())));
+            for n in mine {
+                out.push(format!(
+                    "[{}] {} line {}: sample '{}': {}",
+                    n.code.code(),
+                    t.path.display(),
+                    n.line,
+                    n.sample,
+                    n.text
+                ));
+            }
+            if !others.is_empty() {
+                out.push(format!(
+                    "{}: {} reader note(s) about samples not analysed here not shown",
+                    t.path.display(),
+                    others.len()
+                ));
+            }
+        }
+        out
     }
 }
 
@@ -346,12 +418,16 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     if let Some(p) = &args.html {
         graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
     }
-    let cfg = config(&args)?;
+    let mut cfg = config(&args)?;
     let plan = plan(&args)?;
     let opts = GeneMapperOptions {
         ignore_unknown_markers: args.ignore_unknown_markers,
     };
     let tables = Tables::load(&plan, opts)?;
+    let measure_note = match args.measure {
+        None => tables.heights_if_no_areas(&plan, &mut cfg)?,
+        Some(_) => None,
+    };
     let mut analyses = Vec::new();
     for a in &plan.analyses {
         analyses.push(analyse(a, &tables, &cfg, args.min_purity / 100.0)?);
@@ -362,22 +438,13 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         .map(|c| check_control(c, &tables, &cfg))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut notes = plan.notes.clone();
-    for t in tables.0.values() {
-        for n in &t.notes {
-            notes.push(format!(
-                "[{}] {} line {}: sample '{}': {}",
-                n.code.code(),
-                t.path.display(),
-                n.line,
-                n.sample,
-                n.text
-            ));
-        }
-    }
+    notes.extend(measure_note);
+    notes.extend(tables.notes(&plan));
     let run = StrRun {
         analyses,
         controls,
         notes,
+        measure: cfg.measure,
     };
     // Build every output in memory before writing anything.
     let stdout_text = match args.format {
