@@ -505,7 +505,7 @@ fn height_only_export_with_a_repeated_row() {
         t += &format!("OTHER.fsa,{locus},B,OL,99,7,,,,,,\n");
     }
     // The first mixture row again, exactly.
-    t += &format!("MIX.fsa,D3S1358,B,15,100,400,16,104,2300,14,108,1800\n");
+    t += "MIX.fsa,D3S1358,B,15,100,400,16,104,2300,14,108,1800\n";
     let f = dir.join("plate.csv");
     std::fs::write(&f, t).unwrap();
     let file = f.to_str().unwrap();
