@@ -509,18 +509,17 @@ fn height_only_export_with_a_repeated_row() {
     let f = dir.join("plate.csv");
     std::fs::write(&f, t).unwrap();
     let file = f.to_str().unwrap();
-    let o = gw(&[
-        "chimerism",
-        "str",
-        "--recipient",
-        &format!("R={file}:R.fsa"),
-        "--donor",
-        &format!("D={file}:D.fsa"),
-        "--sample",
-        &format!("MIX={file}:MIX.fsa"),
-        "--format",
-        "json",
-    ]);
+    let (r, d, m) = (
+        format!("R={file}:R.fsa"),
+        format!("D={file}:D.fsa"),
+        format!("MIX={file}:MIX.fsa"),
+    );
+    let analyse = || {
+        let args = ["--recipient", &r, "--donor", &d, "--sample", &m];
+        let json = ["--format", "json"];
+        gw(&[&["chimerism", "str"][..], &args, &json].concat())
+    };
+    let o = analyse();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(
@@ -546,16 +545,7 @@ fn height_only_export_with_a_repeated_row() {
     let changed = changed.replacen(&format!("\n{last}1\n"), &format!("\n{last}\n"), 1);
     assert_ne!(changed, before);
     std::fs::write(&f, changed).unwrap();
-    let o = gw(&[
-        "chimerism",
-        "str",
-        "--recipient",
-        &format!("R={file}:R.fsa"),
-        "--donor",
-        &format!("D={file}:D.fsa"),
-        "--sample",
-        &format!("MIX={file}:MIX.fsa"),
-    ]);
+    let o = analyse();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
     assert!(
         text(&o.stderr).contains("second row for sample 'MIX.fsa'"),
