@@ -56,6 +56,12 @@ impl JStr<'_> {
             JStr::Owned(s) => s,
         }
     }
+    fn into_boxed(self) -> Box<str> {
+        match self {
+            JStr::Borrowed(s) => Box::from(s),
+            JStr::Owned(s) => s.into_boxed_str(),
+        }
+    }
 }
 
 /// A scalar JSON value (anything else makes the fast path give up).
@@ -364,10 +370,10 @@ struct Fields {
     lineage: Option<Lineage>,
     person: Option<PersonRef>,
     method: Option<ChimerismMethod>,
-    assay: Option<String>,
-    sample: Option<String>,
+    assay: Option<Box<str>>,
+    sample: Option<Box<str>>,
     automated: Option<bool>,
-    note: Option<String>,
+    note: Option<Box<str>>,
 }
 
 /// [`typed`], remembering what a borrowed text gave in `seen`.
@@ -439,11 +445,11 @@ impl Fields {
             [b'l', b'i', b'n', b'e', b'a', b'g', b'e'] => put(&mut self.lineage, typed(&text(v)?)),
             [b'p', b'e', b'r', b's', b'o', b'n'] => put(&mut self.person, typed(&text(v)?)),
             [b'm', b'e', b't', b'h', b'o', b'd'] => put(&mut self.method, typed(&text(v)?)),
-            [b'a', b's', b's', b'a', b'y'] => put(&mut self.assay, text(v).map(JStr::into_string)),
+            [b'a', b's', b's', b'a', b'y'] => put(&mut self.assay, text(v).map(JStr::into_boxed)),
             [b's', b'a', b'm', b'p', b'l', b'e'] => {
-                put(&mut self.sample, text(v).map(JStr::into_string))
+                put(&mut self.sample, text(v).map(JStr::into_boxed))
             }
-            [b'n', b'o', b't', b'e'] => put(&mut self.note, text(v).map(JStr::into_string)),
+            [b'n', b'o', b't', b'e'] => put(&mut self.note, text(v).map(JStr::into_boxed)),
             [b'a', b'u', b't', b'o', b'm', b'a', b't', b'e', b'd'] => match v {
                 Scalar::Bool(b) => put(&mut self.automated, Some(b)),
                 _ => None,

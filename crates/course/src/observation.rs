@@ -687,17 +687,17 @@ pub struct Observation {
     pub method: Option<ChimerismMethod>,
     /// Assay name (MRD qPCR target, chimerism kit, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assay: Option<String>,
+    pub assay: Option<Box<str>>,
     /// Sample id, grouping the per-person rows of one chimerism result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sample: Option<String>,
+    pub sample: Option<Box<str>>,
     /// Whether a count came from an automated analyser without a manual
     /// differential (engraftment decision 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automated: Option<bool>,
     /// Free-text note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Box<str>>,
 }
 
 impl Observation {
@@ -753,7 +753,7 @@ impl Observation {
         o.lineage = Some(lineage);
         o.person = Some(person);
         o.method = Some(method);
-        o.sample = sample;
+        o.sample = sample.map(String::into_boxed_str);
         o
     }
 

@@ -194,11 +194,11 @@ fn observation(donors: Vec<DonorId>) -> impl Strategy<Value = Observation> {
                     PersonRef::Donor(donors[r as usize % donors.len()].clone())
                 });
                 o.method = Some(ChimerismMethod::Ngs);
-                o.sample = Some(format!("S{}", r % 5));
+                o.sample = Some(format!("S{}", r % 5).into());
             }
             if r % 4 == 1 {
                 o.attribution = Some(Attribution::Multifactorial);
-                o.note = Some(format!(" note {r}; a=b|c \"q\"\n2nd line"));
+                o.note = Some(format!(" note {r}; a=b|c \"q\"\n2nd line").into());
                 o.assay = Some("kit A".into());
                 o.automated = Some(r % 8 == 1);
             }

@@ -103,7 +103,7 @@ fn percents(course: &Course, kind: ObservationKind) -> Vec<PercentPoint> {
             o.percent().map(|p| PercentPoint {
                 date: o.date,
                 percent: p,
-                note: o.note.clone(),
+                note: o.note.as_deref().map(str::to_string),
             })
         })
         .collect();

@@ -747,10 +747,10 @@ impl Builder<'_> {
             lineage,
             person: row.opt("person").map(PersonRef::parse),
             method,
-            assay: row.opt("assay").map(str::to_string),
-            sample: row.opt("sample").map(str::to_string),
+            assay: row.opt("assay").map(Box::from),
+            sample: row.opt("sample").map(Box::from),
             automated,
-            note: row.opt("note").map(str::to_string),
+            note: row.opt("note").map(Box::from),
         });
     }
 

@@ -300,10 +300,10 @@ fn write_observations(o: &mut Out, observations: &[crate::observation::Observati
             ("lineage", ob.lineage.map(|l| l.as_str().to_string())),
             ("attribution", ob.attribution.as_ref().map(enum_name)),
             ("method", ob.method.as_ref().map(enum_name)),
-            ("assay", ob.assay.clone()),
-            ("sample", ob.sample.clone()),
+            ("assay", ob.assay.as_deref().map(str::to_string)),
+            ("sample", ob.sample.as_deref().map(str::to_string)),
             ("automated", ob.automated.map(|b| b.to_string())),
-            ("note", ob.note.clone()),
+            ("note", ob.note.as_deref().map(str::to_string)),
         ];
         cells.extend(opt.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
         o.row(&cells);

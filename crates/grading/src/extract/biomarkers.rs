@@ -49,7 +49,7 @@ pub(crate) fn biomarker_samples_of<'a>(
                 _ => s.tnfr1_pg_ml = Some(v),
             }
             if s.assay.is_none() {
-                s.assay.clone_from(&o.assay);
+                s.assay = o.assay.as_deref().map(str::to_string);
             }
         }
     }

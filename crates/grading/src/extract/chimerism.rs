@@ -108,7 +108,7 @@ pub(crate) fn chimerism_samples_of<'a>(
             out.push(ChimerismSample {
                 date: o.date,
                 lineage,
-                sample: o.sample.clone(),
+                sample: o.sample.as_deref().map(str::to_string),
                 method: o.method,
                 shares: Vec::new(),
             });

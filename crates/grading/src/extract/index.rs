@@ -230,7 +230,7 @@ mod tests {
                     PersonRef::Donor(donor.clone())
                 });
                 o.method = Some(ChimerismMethod::Str);
-                o.sample = Some(format!("G-{}", g.below(5)));
+                o.sample = Some(format!("G-{}", g.below(5)).into());
             }
             if g.below(4) == 0 {
                 o.note = Some("generated".into());

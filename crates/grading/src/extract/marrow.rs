@@ -104,7 +104,7 @@ pub(crate) fn marrow_assessments_of<'a>(
             K::MrdQpcr => {
                 if let Some(v) = o.number() {
                     m.mrd_qpcr.push(QpcrResult {
-                        assay: o.assay.clone(),
+                        assay: o.assay.as_deref().map(str::to_string),
                         percent: v,
                     });
                 }

@@ -76,7 +76,7 @@ fn obs_line(o: &Observation) -> String {
         o.attribution
             .and_then(|a| serde_json::to_value(a).ok())
             .and_then(|v| v.as_str().map(str::to_string)),
-        o.sample.clone(),
+        o.sample.as_deref().map(str::to_string),
     ]
     .into_iter()
     .flatten()
