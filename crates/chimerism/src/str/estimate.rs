@@ -654,6 +654,8 @@ impl StrReferences {
                 allele_cv: cfg.allele_cv,
                 stutter_cv: cfg.stutter_cv,
                 degradation: cfg.fit_degradation,
+                // Template sampling matters below the stochastic threshold.
+                dispersion: cfg.fit_dispersion && low_template_flagged,
             },
         );
         let used: Vec<&LocusFit> = used.iter().collect();
