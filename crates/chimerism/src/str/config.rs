@@ -89,6 +89,7 @@ pub struct StrConfig {
     /// few template copies small peaks are far noisier than `allele_cv`
     /// says, and trusting them reads minor persons high
     /// (docs/chimerism-str.md "Joint fit").
+    #[serde(default = "default_fit_dispersion")]
     pub fit_dispersion: bool,
     /// Include Amelogenin (X/Y) in the quantification (default false: its
     /// Y-deletion polymorphism makes it unreliable; still typed and reported).
@@ -147,6 +148,10 @@ fn validated_percent(name: &'static str, value: f64) -> Result<(), StrConfigErro
     } else {
         Err(StrConfigError::NotAPercentage { name, value })
     }
+}
+
+fn default_fit_dispersion() -> bool {
+    true
 }
 
 fn default_single_peak_rfu() -> f64 {
