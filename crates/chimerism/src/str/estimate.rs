@@ -436,7 +436,6 @@ impl StrReferences {
                         } else {
                             Some((bound - seen / total).max(0.0))
                         },
-                        sd: 0.0,
                         w: 1.0,
                         len: len.map_or(0.0, |l| l - mean_len),
                     }

@@ -6,7 +6,6 @@
 
 use super::allele::Allele;
 use super::simplex::simplex_least_squares_from;
-use crate::ngs::math::normal_sf;
 
 /// One modelled position of a locus: templates, observed share, and the
 /// censoring bound when the sample has no peak there.
@@ -27,10 +26,6 @@ pub(crate) struct Row {
     /// the sample (subtracted from `y`; its scatter enters the weight).
     pub(crate) stutter: f64,
     pub(crate) censored_below: Option<f64>,
-    /// Spread (share) of the allelic peak expected here under the peak
-    /// variance model, for the imputation of a censored position in a
-    /// low-template sample (0 otherwise and until [`reweight`]).
-    pub(crate) sd: f64,
     /// Weight of the position in the fit (1 until [`reweight`]).
     pub(crate) w: f64,
     /// Fragment length relative to the mean of the locus's modelled
@@ -45,19 +40,8 @@ impl Row {
     /// The observation used in the fit given the model value `m`: a censored
     /// position is imputed at min(m, bound) (it cannot be above the bound,
     /// and anything below it is consistent with seeing no peak).
-    ///
-    /// In a low-template sample (see [`PeakNoise::dispersion`]) with the
-    /// peak's spread known (`sd`, after the first reweighting) the
-    /// imputation is the mean of the model's peak distribution below the
-    /// bound, E[y | y < bound] for y ~ N(m, sd²), not min(m, bound): below
-    /// the stochastic threshold a missing peak is one that sampling left
-    /// below the threshold, and imputed at min(m, bound) the absent peaks of
-    /// a person near the threshold counted as large as its present ones
-    /// (only the peaks that happened to be high are seen), which read that
-    /// person high.
     pub(crate) fn effective_y(&self, m: f64) -> f64 {
         match self.censored_below {
-            Some(b) if self.sd > 0.0 => truncated_mean(m, self.sd, b).clamp(0.0, b),
             Some(b) => m.clamp(0.0, b),
             None => self.y,
         }
@@ -306,19 +290,6 @@ fn allelic_variance(total: f64, noise_share: f64, cm: f64, noise: PeakNoise, tau
     (noise.allele_cv * cm).powi(2) + sampling + noise_share * noise_share
 }
 
-/// Mean of N(m, sd²) below `b`: m − sd·φ(α)/Φ(α), α = (b − m)/sd (the
-/// inverse Mills ratio; its asymptote −α − 1/α far in the lower tail).
-pub(crate) fn truncated_mean(m: f64, sd: f64, b: f64) -> f64 {
-    let a = (b - m) / sd;
-    let ratio = if a < -8.0 {
-        -a - 1.0 / a
-    } else {
-        let pdf = (-0.5 * a * a).exp() / (2.0 * std::f64::consts::PI).sqrt();
-        pdf / normal_sf(-a)
-    };
-    m - sd * ratio
-}
-
 /// Largest dispersion accepted (in units of the measure): far beyond any
 /// usable sample (a 100 RFU peak would have a spread of ±3,000 %).
 const MAX_DISPERSION: f64 = 1.0e6;
@@ -417,12 +388,7 @@ fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise, tau: f64)
             // No peak: drop-out or below the threshold; its size is known
             // only roughly (100 % spread around the larger of the model and
             // the bound).
-            Some(b) => {
-                if noise.dispersion {
-                    row.sd = allelic_variance(total, noise_share, scale * m, noise, tau).sqrt();
-                }
-                (scale * m).max(b).powi(2) + floor2
-            }
+            Some(b) => (scale * m).max(b).powi(2) + floor2,
             None => {
                 allelic_variance(total, noise_share, scale * m, noise, tau)
                     + (noise.stutter_cv * row.stutter).powi(2)
@@ -556,7 +522,6 @@ mod tests {
                         y: h / seen,
                         stutter: 0.0,
                         censored_below: (*h == 0.0).then_some(50.0 / seen),
-                        sd: 0.0,
                         w: 1.0,
                         len: 0.0,
                         g0: gi.to_vec(),
@@ -618,8 +583,7 @@ mod tests {
         // model trusts the minor person's small peaks ten times more than the
         // major's, and the ones seen are the ones that happened to be high.
         // Before the dispersion term this read the minor person 5.5 points
-        // high on average (300 samples); with it 2.9, and with the censored
-        // positions imputed below the bound as well −1.3.
+        // high on average (300 samples); with it 2.9.
         let run = |dispersion: bool| {
             let mut rng = graftwatch_core::SeededRng::new(11);
             let noise = PeakNoise {
@@ -649,39 +613,6 @@ mod tests {
             "bias {bias_on} vs {bias_off}"
         );
         assert!(mae_on < mae_off, "MAE {mae_on} vs {mae_off}");
-    }
-
-    #[test]
-    fn a_person_at_the_threshold_is_not_read_from_its_high_peaks_only() {
-        // An 8 % person's alleles expected at about 50 RFU: about half of them
-        // fall below the threshold. Imputing those at min(model, bound) let
-        // the ones seen, the high ones, set the share; imputing them at the
-        // mean of the model's peak distribution below the bound does not.
-        let noise = PeakNoise {
-            allele_cv: 0.10,
-            stutter_cv: 0.25,
-            degradation: false,
-            dispersion: true,
-        };
-        let mut rng = graftwatch_core::SeededRng::new(5);
-        let (mut bias, n) = (0.0, 300);
-        for _ in 0..n {
-            let mut loci = sampled_loci(&mut rng, 0.08, 1_250.0, 50.0);
-            let (est, _) = fit_weighted(&mut loci, 2, noise);
-            bias += (est[0] - 0.08) / f64::from(n);
-        }
-        eprintln!("bias {bias:.4}");
-        assert!(bias.abs() < 0.01, "bias {bias}");
-    }
-
-    #[test]
-    fn truncated_mean_is_below_both_the_model_and_the_bound() {
-        // Far below the bound: the model value; at the bound: m − 0.80·sd;
-        // far above: just under the bound.
-        assert!((truncated_mean(10.0, 5.0, 100.0) - 10.0).abs() < 1e-9);
-        assert!((truncated_mean(50.0, 10.0, 50.0) - (50.0 - 7.978_845_6)).abs() < 1e-3);
-        let far = truncated_mean(500.0, 10.0, 50.0);
-        assert!(far < 50.0 && far > 45.0, "{far}");
     }
 
     #[test]
