@@ -105,7 +105,8 @@ pub(crate) struct PeakNoise {
 /// noise²) (m the allelic model, T the locus total, stutter the share
 /// subtracted from the peak for its observed parents; the inverse of its
 /// variance under the peak variance model, τ the sample's template-sampling
-/// dispersion from [`dispersion`]), the degradation slope δ is updated (the within-locus
+/// dispersion from [`dispersion`] in a low-template sample, else 0), the
+/// degradation slope δ is updated (the within-locus
 /// Gauss–Newton step combined, by information, with the slope seen across
 /// loci: [`between_locus_slope`]), and f is refitted; a few rounds reach a
 /// fixed point. Returns f and δ; the loci keep their final
@@ -277,10 +278,11 @@ fn between_locus_slope(loci: &[LocusFit]) -> Option<(f64, f64)> {
 /// Rounds of reweighting (the fixed point is usually reached in 3–5).
 const REWEIGHT_ROUNDS: usize = 12;
 
-/// Variance (share²) of an allelic peak of expected share `cm` at locus
-/// `f`: relative spread `allele_cv`, template sampling τ·cm/T (τ in units
-/// of the measure: a peak's variance grows with its expected size, as the
-/// number of template copies behind it does) and the baseline noise floor.
+/// Variance (share²) of an allelic peak of expected share `cm` at a locus
+/// of total `total` (T) and noise floor `noise_share`: relative spread
+/// `allele_cv`, template sampling τ·cm/T (τ in units of the measure: a
+/// peak's variance grows with its expected size, as the number of template
+/// copies behind it does) and the baseline noise floor.
 fn allelic_variance(total: f64, noise_share: f64, cm: f64, noise: PeakNoise, tau: f64) -> f64 {
     let sampling = if total > 0.0 {
         tau * cm.max(0.0) / total
@@ -291,7 +293,7 @@ fn allelic_variance(total: f64, noise_share: f64, cm: f64, noise: PeakNoise, tau
 }
 
 /// Largest dispersion accepted (in units of the measure): far beyond any
-/// usable sample (a 100 RFU peak would have a spread of ±3,000 %).
+/// usable sample (a 100 RFU peak would have a spread of ±10,000 %).
 const MAX_DISPERSION: f64 = 1.0e6;
 
 /// The sample's template-sampling dispersion τ (units of the measure), the
