@@ -82,6 +82,15 @@ pub struct StrConfig {
     /// read low in degraded DNA, which otherwise biases every locus whose
     /// people differ in allele length.
     pub fit_degradation: bool,
+    /// In a low-template sample (flagged `STR-LOW-TEMPLATE`), estimate its
+    /// template-sampling dispersion τ and add τ·(peak size) to the peak
+    /// variance of the weighted fit (default true; the Pearson estimate, 0
+    /// when the base variance model explains the sample's residuals): with
+    /// few template copies small peaks are far noisier than `allele_cv`
+    /// says, and trusting them reads minor persons high
+    /// (docs/chimerism-str.md "Joint fit").
+    #[serde(default = "default_fit_dispersion")]
+    pub fit_dispersion: bool,
     /// Include Amelogenin (X/Y) in the quantification (default false: its
     /// Y-deletion polymorphism makes it unreliable; still typed and reported).
     pub include_amelogenin: bool,
@@ -141,6 +150,10 @@ fn validated_percent(name: &'static str, value: f64) -> Result<(), StrConfigErro
     }
 }
 
+fn default_fit_dispersion() -> bool {
+    true
+}
+
 fn default_single_peak_rfu() -> f64 {
     50.0
 }
@@ -173,6 +186,7 @@ impl Default for StrConfig {
             stutter_cv: 0.25,
             peak_noise_rfu: 10.0,
             fit_degradation: true,
+            fit_dispersion: true,
             include_amelogenin: false,
             no_match_fraction: Fraction::lit(0.25),
             kit: Kit::generic(),

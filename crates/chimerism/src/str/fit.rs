@@ -94,14 +94,19 @@ pub(crate) struct PeakNoise {
     pub(crate) stutter_cv: f64,
     /// Fit a within-locus degradation slope.
     pub(crate) degradation: bool,
+    /// Estimate the template-sampling dispersion ([`dispersion`]): a
+    /// low-template sample.
+    pub(crate) dispersion: bool,
 }
 
 /// Iteratively reweighted fit: starting from the unweighted solution, each
 /// locus gets its scale c (weighted least squares of y on the model) and
-/// each position the weight 1 / (cv_a²·(c·m)² + cv_s²·stutter² + noise²)
-/// (m the allelic model, stutter the share subtracted from the peak for its
-/// observed parents; the inverse of its variance under the peak variance
-/// model), the degradation slope δ is updated (the within-locus
+/// each position the weight 1 / (cv_a²·(c·m)² + τ·c·m/T + cv_s²·stutter² +
+/// noise²) (m the allelic model, T the locus total, stutter the share
+/// subtracted from the peak for its observed parents; the inverse of its
+/// variance under the peak variance model, τ the sample's template-sampling
+/// dispersion from [`dispersion`] in a low-template sample, else 0), the
+/// degradation slope δ is updated (the within-locus
 /// Gauss–Newton step combined, by information, with the slope seen across
 /// loci: [`between_locus_slope`]), and f is refitted; a few rounds reach a
 /// fixed point. Returns f and δ; the loci keep their final
@@ -112,9 +117,17 @@ pub(crate) fn fit_weighted(loci: &mut [LocusFit], k: usize, noise: PeakNoise) ->
         fit_censored(&refs, k, None)
     };
     let mut slope = 0.0;
+    let mut tau = 0.0;
     for _ in 0..REWEIGHT_ROUNDS {
         for f in loci.iter_mut() {
-            reweight(f, &est, k, noise);
+            reweight(f, &est, k, noise, tau);
+        }
+        // The data's own dispersion (Pearson), then the weights again with it.
+        if noise.dispersion {
+            tau = dispersion(loci, &est, k, noise, noise.degradation);
+            for f in loci.iter_mut() {
+                reweight(f, &est, k, noise, tau);
+            }
         }
         if noise.degradation {
             let (step, within) = degradation_step(loci, &est, k);
@@ -265,8 +278,98 @@ fn between_locus_slope(loci: &[LocusFit]) -> Option<(f64, f64)> {
 /// Rounds of reweighting (the fixed point is usually reached in 3–5).
 const REWEIGHT_ROUNDS: usize = 12;
 
+/// Variance (share²) of an allelic peak of expected share `cm` at a locus
+/// of total `total` (T) and noise floor `noise_share`: relative spread
+/// `allele_cv`, template sampling τ·cm/T (τ in units of the measure: a
+/// peak's variance grows with its expected size, as the number of template
+/// copies behind it does) and the baseline noise floor.
+fn allelic_variance(total: f64, noise_share: f64, cm: f64, noise: PeakNoise, tau: f64) -> f64 {
+    let sampling = if total > 0.0 {
+        tau * cm.max(0.0) / total
+    } else {
+        0.0
+    };
+    (noise.allele_cv * cm).powi(2) + sampling + noise_share * noise_share
+}
+
+/// Largest dispersion accepted (in units of the measure): far beyond any
+/// usable sample (a 100 RFU peak would have a spread of ±10,000 %).
+const MAX_DISPERSION: f64 = 1.0e6;
+
+/// The sample's template-sampling dispersion τ (units of the measure), the
+/// Pearson estimate of the quasi-likelihood dispersion: the τ ≥ 0 at which
+/// Σ r²/var(τ) over the peaks seen equals the residual degrees of freedom
+/// (allelic peaks − (K−1) − loci − slope), with var(τ) the peak variance model plus
+/// τ·(expected share)/T. The base model (`allele_cv`, noise floor) describes
+/// peaks from ample template; with few template copies a peak's spread grows
+/// with its expected size (copy-number sampling: variance ∝ mean, as in
+/// gamma peak-height models), and small peaks are far noisier than the base
+/// model says, so trusting them as it does lets a minor person's few peaks,
+/// read high, pull its share up. When the base model explains the
+/// residuals (Σ r²/var(0) not above the 95th percentile of χ²(dof)), τ = 0
+/// and nothing changes.
+pub(crate) fn dispersion(
+    loci: &[LocusFit],
+    est: &[f64],
+    k: usize,
+    noise: PeakNoise,
+    slope: bool,
+) -> f64 {
+    let mut terms: Vec<(f64, f64, f64)> = Vec::new();
+    for f in loci {
+        for row in f.rows.iter().filter(|r| r.censored_below.is_none()) {
+            let cm = f.scale * (0..k).map(|i| est[i] * row.g[i]).sum::<f64>();
+            let base = allelic_variance(f.total, f.noise_share, cm, noise, 0.0)
+                + (noise.stutter_cv * row.stutter).powi(2);
+            // Only positions with an allelic expectation carry template
+            // sampling (a pure stutter position's misfit is the stutter
+            // term's).
+            if cm > 0.0 && f.total > 0.0 {
+                terms.push(((row.y - cm).powi(2), base, cm / f.total));
+            }
+        }
+    }
+    let dof =
+        terms.len() as f64 - (k as f64 - 1.0) - loci.len() as f64 - f64::from(u8::from(slope));
+    if dof < 1.0 {
+        return 0.0;
+    }
+    let pearson = |t: f64| -> f64 {
+        terms
+            .iter()
+            .map(|(r2, b, p)| {
+                let v = b + t * p;
+                if v > 0.0 { r2 / v } else { 0.0 }
+            })
+            .sum()
+    };
+    // Over-dispersion must be evident: Pearson's statistic above the 95th
+    // percentile of χ²(dof) (Wilson–Hilferty), not merely above its mean
+    // (which it is by chance in half of the samples the base model
+    // describes, and a chance τ only flattens their weights).
+    let h = 2.0 / (9.0 * dof);
+    let chi2_95 = dof * (1.0 - h + 1.644_853_6 * h.sqrt()).powi(3);
+    if pearson(0.0) <= chi2_95 {
+        return 0.0;
+    }
+    // Pearson's statistic falls monotonically with τ: bisection (in log τ).
+    let (mut lo, mut hi) = (1.0e-6_f64, MAX_DISPERSION);
+    for _ in 0..100 {
+        let mid = (lo * hi).sqrt();
+        if pearson(mid) > dof {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi / lo < 1.0 + 1e-9 {
+            break;
+        }
+    }
+    (lo * hi).sqrt()
+}
+
 /// One reweighting step of a locus at the current estimate `est`.
-fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise) {
+fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise, tau: f64) {
     let model = |row: &Row| -> f64 { (0..k).map(|i| est[i] * row.g[i]).sum() };
     // Scale: weighted least squares of the (effective) observations on the model.
     let (mut num, mut den) = (0.0, 0.0);
@@ -280,17 +383,17 @@ fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise) {
         f.scale = num / den;
     }
     let floor2 = f.noise_share * f.noise_share;
+    let (total, noise_share, scale) = (f.total, f.noise_share, f.scale);
     for row in &mut f.rows {
         let m = model(row);
         let var = match row.censored_below {
             // No peak: drop-out or below the threshold; its size is known
             // only roughly (100 % spread around the larger of the model and
             // the bound).
-            Some(b) => (f.scale * m).max(b).powi(2) + floor2,
+            Some(b) => (scale * m).max(b).powi(2) + floor2,
             None => {
-                (noise.allele_cv * f.scale * m).powi(2)
+                allelic_variance(total, noise_share, scale * m, noise, tau)
                     + (noise.stutter_cv * row.stutter).powi(2)
-                    + floor2
             }
         };
         row.w = if var > 0.0 { 1.0 / var } else { 1.0 };
@@ -378,6 +481,140 @@ mod tests {
             size_bp: Some(size),
             det: Vec::new(),
         }
+    }
+
+    /// A two-person locus set: a minor person with share `minor` on two
+    /// unique alleles, a major one on two others, every locus `total_rfu`
+    /// in all; peaks drawn with template-sampling spread (variance
+    /// `tau_rfu` × expected height) and 10 % relative spread, censored
+    /// below 50 RFU as an export is.
+    fn sampled_loci(
+        rng: &mut graftwatch_core::SeededRng,
+        minor: f64,
+        total_rfu: f64,
+        tau_rfu: f64,
+    ) -> Vec<LocusFit> {
+        let normal = |rng: &mut graftwatch_core::SeededRng| {
+            // Box–Muller.
+            let (u, v) = (rng.uniform().max(1e-12), rng.uniform());
+            (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+        };
+        let locus = crate::str::Locus::D8s1179;
+        (0..12)
+            .map(|index| {
+                let g = [[0.5, 0.0], [0.5, 0.0], [0.0, 0.5], [0.0, 0.5]];
+                let heights: Vec<f64> = g
+                    .iter()
+                    .map(|gi| {
+                        let m = total_rfu * (minor * gi[0] + (1.0 - minor) * gi[1]);
+                        let sd = ((0.1 * m).powi(2) + tau_rfu * m).sqrt();
+                        let h = m + sd * normal(rng);
+                        if h >= 50.0 { h } else { 0.0 }
+                    })
+                    .collect();
+                let seen: f64 = heights.iter().sum();
+                let rows = g
+                    .iter()
+                    .zip(&heights)
+                    .enumerate()
+                    .map(|(a, (gi, h))| Row {
+                        allele: Allele::parse(&format!("{}", 10 + a), locus).expect("allele"),
+                        g: gi.to_vec(),
+                        gs: vec![0.0; 2],
+                        y: h / seen,
+                        stutter: 0.0,
+                        censored_below: (*h == 0.0).then_some(50.0 / seen),
+                        w: 1.0,
+                        len: 0.0,
+                        g0: gi.to_vec(),
+                        gs0: vec![0.0; 2],
+                    })
+                    .collect();
+                let mut f = LocusFit {
+                    index,
+                    q: Vec::new(),
+                    rows,
+                    total: seen,
+                    noise_share: 10.0 / seen,
+                    scale: 1.0,
+                    size_bp: None,
+                    det: Vec::new(),
+                };
+                f.update_q(2);
+                f
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dispersion_is_zero_when_the_base_model_explains_the_peaks() {
+        let mut rng = graftwatch_core::SeededRng::new(7);
+        let noise = PeakNoise {
+            allele_cv: 0.10,
+            stutter_cv: 0.25,
+            degradation: false,
+            dispersion: true,
+        };
+        // Ample template, 10 % relative spread only: nothing to add (τ = 0
+        // unless Pearson's statistic is above its 95th percentile, so in
+        // about 95 % of the samples).
+        let mut taus = Vec::new();
+        for _ in 0..50 {
+            let loci = sampled_loci(&mut rng, 0.3, 20_000.0, 0.0);
+            let est = fit_censored(&loci.iter().collect::<Vec<_>>(), 2, None);
+            taus.push(dispersion(&loci, &est, 2, noise, false));
+        }
+        taus.sort_by(f64::total_cmp);
+        assert!(taus.iter().filter(|t| **t == 0.0).count() >= 44, "{taus:?}");
+        // Template sampling with τ = 200 RFU: recovered to within a factor 2.
+        let mut taus = Vec::new();
+        for _ in 0..50 {
+            let loci = sampled_loci(&mut rng, 0.3, 3_000.0, 200.0);
+            let est = fit_censored(&loci.iter().collect::<Vec<_>>(), 2, None);
+            taus.push(dispersion(&loci, &est, 2, noise, false));
+        }
+        taus.sort_by(f64::total_cmp);
+        let median = taus[25];
+        assert!((100.0..400.0).contains(&median), "median τ {median}");
+    }
+
+    #[test]
+    fn over_dispersed_small_peaks_do_not_read_a_minor_person_high() {
+        // Low template (a 10 % person's alleles at about 100 RFU, some below
+        // the threshold) with template-sampling spread: the base variance
+        // model trusts the minor person's small peaks ten times more than the
+        // major's, and the ones seen are the ones that happened to be high.
+        // Before the dispersion term this read the minor person 5.5 points
+        // high on average (300 samples); with it 2.9.
+        let run = |dispersion: bool| {
+            let mut rng = graftwatch_core::SeededRng::new(11);
+            let noise = PeakNoise {
+                allele_cv: 0.10,
+                stutter_cv: 0.25,
+                degradation: false,
+                dispersion,
+            };
+            let (mut bias, mut mae) = (0.0, 0.0);
+            let n = 300;
+            for _ in 0..n {
+                let mut loci = sampled_loci(&mut rng, 0.10, 2_000.0, 150.0);
+                let (est, _) = fit_weighted(&mut loci, 2, noise);
+                bias += (est[0] - 0.10) / f64::from(n);
+                mae += (est[0] - 0.10).abs() / f64::from(n);
+            }
+            (bias, mae)
+        };
+        let (bias_off, mae_off) = run(false);
+        let (bias_on, mae_on) = run(true);
+        eprintln!(
+            "off: bias {bias_off:.4} mae {mae_off:.4}; on: bias {bias_on:.4} mae {mae_on:.4}"
+        );
+        assert!(bias_off > 0.04, "bias without the term {bias_off}");
+        assert!(
+            bias_on.abs() < 0.6 * bias_off.abs(),
+            "bias {bias_on} vs {bias_off}"
+        );
+        assert!(mae_on < mae_off, "MAE {mae_on} vs {mae_off}");
     }
 
     #[test]
