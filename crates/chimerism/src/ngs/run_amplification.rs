@@ -221,7 +221,11 @@ impl AlleleBiasSource {
                 usable_others,
             } => format!(
                 "allele bias learnt from the references only: the {} of this run did not refine it (no marker-specific bias in the references, or none the samples could inform)",
-                others(usable_others)
+                if usable_others == 1 {
+                    "other sample".to_string()
+                } else {
+                    others(usable_others)
+                }
             ),
             AlleleBiasSource::Run { other_samples, .. } => format!(
                 "allele bias learnt from the references and {} of this run",
@@ -289,4 +293,48 @@ pub fn run_amplification(
             usable_others,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AlleleBiasSource;
+
+    #[test]
+    fn the_source_is_said_in_lab_words() {
+        let run = |other_samples, usable_others| AlleleBiasSource::Run {
+            other_samples,
+            usable_others,
+        };
+        assert_eq!(
+            run(3, 4).describe(),
+            "allele bias learnt from the references and 3 other samples of this run"
+        );
+        assert_eq!(
+            run(1, 1).describe(),
+            "allele bias learnt from the references and 1 other sample of this run"
+        );
+        assert_eq!(
+            run(0, 0).describe(),
+            "allele bias learnt from the references only: no other sample of this run was usable"
+        );
+        assert!(
+            run(0, 1)
+                .describe()
+                .starts_with("allele bias learnt from the references only: the other sample of this run did not refine it")
+        );
+        assert!(
+            run(0, 2)
+                .describe()
+                .contains("the 2 other samples of this run did not")
+        );
+        assert_eq!(
+            AlleleBiasSource::PerSample.describe(),
+            "allele bias learnt from the references only (each sample analysed alone)"
+        );
+        let json = serde_json::to_string(&run(2, 3)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"method":"run","other_samples":2,"usable_others":3}"#
+        );
+    }
 }
