@@ -989,13 +989,15 @@ fn run_learning_skips_unusable_and_foreign_samples() {
 /// A very different sample in the run does not harm the others: a
 /// pure-donor sample (it reads like another donor reference) and a sample
 /// of someone else (swap or contamination: `NGS-ID`, not used) leave the
-/// mixtures' error within noise of the run without them, and the pure
+/// mixtures' error within noise of the run without them (a no-template
+/// control is not even analysable), and the pure
 /// donor, refined from the mixtures, stays at or below its LoB.
 #[test]
 fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
     use graftwatch_chimerism::ngs::{analyse_sample_with, run_amplification, usable_for_learning};
     let (mut base, mut with_donor, mut with_stranger) = (Vec::new(), Vec::new(), Vec::new());
     let (mut donor_below, mut alone_below, mut runs) = (0, 0, 0);
+    let mut strangers_analysed = 0;
     for seed in 5_000..5_006u64 {
         let donors = 1 + (seed % 2) as usize;
         let mut s = messy(seed, donors);
@@ -1012,6 +1014,23 @@ fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
                 "{:?}",
                 r.flags
             );
+            strangers_analysed += 1;
+        }
+        // A no-template control: a few reads of a mixture per marker, below
+        // the depth a marker needs. It is not analysable (the CLI stops
+        // naming it), or if it were it could not teach.
+        let blank: Vec<_> = counts[0]
+            .iter()
+            .map(|c| {
+                c.map(|c| graftwatch_chimerism::AlleleCounts {
+                    ref_count: c.ref_count / 200,
+                    alt_count: c.alt_count / 200,
+                    other: 0,
+                })
+            })
+            .collect();
+        if let Ok(r) = s.analyse(&blank) {
+            assert!(!usable_for_learning(&r, &s.persons, s.sites.len()));
         }
         let fit = |sites: &[graftwatch_chimerism::ngs::SiteModel], c: &[Option<_>]| {
             analyse_sample_with(
@@ -1056,7 +1075,7 @@ fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
     }
     let (b, d, x) = (mean(&base), mean(&with_donor), mean(&with_stranger));
     println!(
-        "run of four {:.2}%, + pure donor {:.2}%, + stranger {:.2}%; pure donor at or below LoB {donor_below}/{runs} (alone {alone_below})",
+        "run of four {:.2}%, + pure donor {:.2}%, + stranger {:.2}%; pure donor at or below LoB {donor_below}/{runs} (alone {alone_below}); strangers analysed (and left out) {strangers_analysed}/{runs}",
         100.0 * b,
         100.0 * d,
         100.0 * x
@@ -1064,4 +1083,8 @@ fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
     assert!(d <= 1.05 * b, "{d} vs {b}");
     assert!((x - b).abs() < 1e-12, "{x} vs {b}");
     assert!(donor_below >= alone_below, "{donor_below} vs {alone_below}");
+    assert!(
+        strangers_analysed > 0,
+        "no stranger's sample was analysable"
+    );
 }
