@@ -9,7 +9,7 @@
 
 mod ngs_common;
 use graftwatch_chimerism::ngs::Genotype;
-use graftwatch_chimerism::ngs::sim::SimReads;
+use graftwatch_chimerism::ngs::sim::{SimReads, unrelated};
 use graftwatch_core::Fraction;
 use ngs_common::{Messy, Scenario, mean, scenario_full};
 
@@ -796,7 +796,7 @@ fn run_amplification_learns_from_the_other_mixtures() {
 #[test]
 #[ignore]
 fn diag_run_amplification() {
-    use graftwatch_chimerism::ngs::{NgsConfig, analyse_sample_with, refine_amplification};
+    use graftwatch_chimerism::ngs::{NgsConfig, analyse_sample_with, run_amplification};
     let env = |k: &str, d: u64| {
         std::env::var(k)
             .ok()
@@ -804,9 +804,13 @@ fn diag_run_amplification() {
             .unwrap_or(d)
     };
     let (seeds, start) = (env("SEEDS", 50), env("START", 7_000));
+    // EXTRA=donor adds a pure-donor sample to each run, EXTRA=stranger a
+    // sample of someone else (swap / contamination): neither should harm.
+    let extra = std::env::var("EXTRA").unwrap_or_default();
     let cfg = NgsConfig::default();
     let (mut run, mut alone_rel): ([Vec<f64>; 4], [Vec<f64>; 4]) = Default::default();
     let (mut floor, mut cov, mut cov_alone) = (Vec::new(), 0, 0);
+    let mut donor_below = (0, 0);
     let inside = |r: &graftwatch_chimerism::ngs::NgsSampleResult, fr: f64| {
         let ci = r.recipient().ci.expect("interval");
         usize::from(ci.low.get() <= fr && fr <= ci.high.get())
@@ -814,21 +818,64 @@ fn diag_run_amplification() {
     for seed in start..start + seeds {
         let donors = 1 + (seed % 2) as usize;
         let mut s = messy(seed, donors);
-        let (counts, alone) = run_of_four(&mut s, donors);
-        for (l, fr) in LEVELS.into_iter().enumerate() {
-            let others: Vec<_> = (0..4).filter(|&j| j != l).map(|j| &alone[j]).collect();
-            let sites = refine_amplification(&s.sites, &others);
-            let r = analyse_sample_with(
+        let (counts, mut alone) = run_of_four(&mut s, donors);
+        match extra.as_str() {
+            "donor" => alone.push(s.sample(&truth(0.0, donors))),
+            "stranger" => {
+                let stranger = unrelated(&s.panel, &mut s.rng);
+                let c = s.counts(&[&stranger], &[1.0]);
+                if let Ok(r) = s.analyse(&c) {
+                    alone.push(r);
+                }
+            }
+            _ => {}
+        }
+        let pure = (extra == "donor").then(|| {
+            let people = s.people.clone();
+            s.counts(&people.iter().collect::<Vec<_>>(), &truth(0.0, donors))
+        });
+        let fit = |sites: &[graftwatch_chimerism::ngs::SiteModel], c: &[Option<_>]| {
+            analyse_sample_with(
                 "s",
                 &s.panel.markers,
                 &s.persons,
                 &s.calls,
                 &s.errors,
-                &sites,
-                &counts[l],
+                sites,
+                c,
                 &cfg,
             )
-            .expect("analysable");
+            .expect("analysable")
+        };
+        // ROUNDS=2: learn again from the run-level results of the others.
+        let mut teachers = alone.clone();
+        for _ in 1..env("ROUNDS", 1) {
+            let all: Vec<_> = teachers.iter().collect();
+            let next: Vec<_> = (0..4)
+                .map(|l| {
+                    fit(
+                        &run_amplification(&s.sites, &s.persons, &all, l).0,
+                        &counts[l],
+                    )
+                })
+                .collect();
+            teachers.splice(0..4, next);
+        }
+        let all: Vec<_> = teachers.iter().collect();
+        if let Some(pure) = &pure {
+            let (sites, _) = run_amplification(&s.sites, &s.persons, &all, 4);
+            let below = |r: &graftwatch_chimerism::ngs::NgsSampleResult| {
+                let rec = r.recipient();
+                usize::from(
+                    rec.fraction.expect("estimated").get() <= rec.detection.expect("limits").lob,
+                )
+            };
+            donor_below.0 += below(&fit(&sites, pure));
+            donor_below.1 += below(&fit(&s.sites, pure));
+        }
+        for (l, fr) in LEVELS.into_iter().enumerate() {
+            let (sites, _) = run_amplification(&s.sites, &s.persons, &all, l);
+            let r = fit(&sites, &counts[l]);
             let est = r.recipient().fraction.expect("estimated").get();
             run[l].push((est - fr).abs() / fr);
             let ci = r.recipient().ci.expect("interval");
@@ -849,5 +896,195 @@ fn diag_run_amplification() {
         100.0 * mean(&floor),
         per_level(&alone_rel),
         100.0 * mean(&alone_rel.concat())
+    );
+    if extra == "donor" {
+        println!(
+            "a second pure-donor sample at or below the LoB: run-level {}/{seeds}, alone {}/{seeds}",
+            donor_below.0, donor_below.1
+        );
+    }
+}
+
+/// Guard rails of run-level learning: a sample that failed QC (`NGS-ID`,
+/// `NGS-FIT`), has no marker in its fit, lacks a fraction, or was fitted
+/// with other persons or another panel never teaches the others; with no
+/// usable other sample (or a run of one) the sites are the references'.
+#[test]
+fn run_learning_skips_unusable_and_foreign_samples() {
+    use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
+    use graftwatch_chimerism::ngs::{AlleleBiasSource, run_amplification, usable_for_learning};
+    let mut s = messy(5_001, 1);
+    let (_, alone) = run_of_four(&mut s, 1);
+    let m = s.sites.len();
+    for r in &alone {
+        assert!(usable_for_learning(r, &s.persons, m));
+    }
+    let flagged = |code| {
+        let mut r = alone[1].clone();
+        r.flags.push(QcFlag {
+            code,
+            text: String::new(),
+        });
+        r
+    };
+    let mut no_markers = alone[1].clone();
+    no_markers.markers_used = 0;
+    let mut unsplit = alone[1].clone();
+    unsplit.persons[1].fraction = None;
+    let mut other_person = alone[1].clone();
+    other_person.persons[1].name = "someone-else".into();
+    let mut other_panel = alone[1].clone();
+    other_panel.markers.pop();
+    let bad = [
+        flagged(QcCode::Identity),
+        flagged(QcCode::PoorFit),
+        no_markers,
+        unsplit,
+        other_person,
+        other_panel,
+    ];
+    for b in &bad {
+        assert!(!usable_for_learning(b, &s.persons, m));
+        let (sites, source) = run_amplification(&s.sites, &s.persons, &[&alone[0], b], 0);
+        assert_eq!(sites, s.sites);
+        assert_eq!(
+            source,
+            AlleleBiasSource::Run {
+                other_samples: 0,
+                usable_others: 0
+            }
+        );
+    }
+    // Flagged, but not a failure: still used.
+    assert!(usable_for_learning(
+        &flagged(QcCode::Outliers),
+        &s.persons,
+        m
+    ));
+    let (sites, source) = run_amplification(&s.sites, &s.persons, &[&alone[0]], 0);
+    assert_eq!(sites, s.sites);
+    assert_eq!(
+        source.describe(),
+        "allele bias learnt from the references only: no other sample of this run was usable"
+    );
+    // The sample itself is never among its teachers; bad ones are not counted.
+    let mut run: Vec<_> = alone.iter().collect();
+    run.extend(bad.iter());
+    let (with_bad, source) = run_amplification(&s.sites, &s.persons, &run, 0);
+    assert_eq!(
+        source,
+        AlleleBiasSource::Run {
+            other_samples: 3,
+            usable_others: 3
+        }
+    );
+    let (clean, _) = run_amplification(&s.sites, &s.persons, &run[..4], 0);
+    assert_eq!(with_bad, clean);
+    assert_eq!(
+        source.describe(),
+        "allele bias learnt from the references and 3 other samples of this run"
+    );
+}
+
+/// A very different sample in the run does not harm the others: a
+/// pure-donor sample (it reads like another donor reference) and a sample
+/// of someone else (swap or contamination: `NGS-ID`, not used) leave the
+/// mixtures' error within noise of the run without them (a no-template
+/// control is not even analysable), and the pure
+/// donor, refined from the mixtures, stays at or below its LoB.
+#[test]
+fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
+    use graftwatch_chimerism::ngs::{analyse_sample_with, run_amplification, usable_for_learning};
+    let (mut base, mut with_donor, mut with_stranger) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut donor_below, mut alone_below, mut runs) = (0, 0, 0);
+    let mut strangers_analysed = 0;
+    for seed in 5_000..5_006u64 {
+        let donors = 1 + (seed % 2) as usize;
+        let mut s = messy(seed, donors);
+        let (counts, alone) = run_of_four(&mut s, donors);
+        let people = s.people.clone();
+        let pure_counts = s.counts(&people.iter().collect::<Vec<_>>(), &truth(0.0, donors));
+        let pure = s.analyse(&pure_counts).expect("analysable");
+        let stranger = unrelated(&s.panel, &mut s.rng);
+        let c = s.counts(&[&stranger], &[1.0]);
+        let swapped = s.analyse(&c);
+        if let Ok(r) = &swapped {
+            assert!(
+                !usable_for_learning(r, &s.persons, s.sites.len()),
+                "{:?}",
+                r.flags
+            );
+            strangers_analysed += 1;
+        }
+        // A no-template control: a few reads of a mixture per marker, below
+        // the depth a marker needs. It is not analysable (the CLI stops
+        // naming it), or if it were it could not teach.
+        let blank: Vec<_> = counts[0]
+            .iter()
+            .map(|c| {
+                c.map(|c| graftwatch_chimerism::AlleleCounts {
+                    ref_count: c.ref_count / 200,
+                    alt_count: c.alt_count / 200,
+                    other: 0,
+                })
+            })
+            .collect();
+        if let Ok(r) = s.analyse(&blank) {
+            assert!(!usable_for_learning(&r, &s.persons, s.sites.len()));
+        }
+        let fit = |sites: &[graftwatch_chimerism::ngs::SiteModel], c: &[Option<_>]| {
+            analyse_sample_with(
+                "s",
+                &s.panel.markers,
+                &s.persons,
+                &s.calls,
+                &s.errors,
+                sites,
+                c,
+                &graftwatch_chimerism::ngs::NgsConfig::default(),
+            )
+            .expect("analysable")
+        };
+        let four: Vec<_> = alone.iter().collect();
+        let mut plus_donor = four.clone();
+        plus_donor.push(&pure);
+        let mut plus_stranger = four.clone();
+        if let Ok(r) = &swapped {
+            plus_stranger.push(r);
+        }
+        for (l, fr) in LEVELS.into_iter().enumerate() {
+            for (run, out) in [
+                (&four, &mut base),
+                (&plus_donor, &mut with_donor),
+                (&plus_stranger, &mut with_stranger),
+            ] {
+                let (sites, _) = run_amplification(&s.sites, &s.persons, run, l);
+                let est = fit(&sites, &counts[l]).recipient().fraction.unwrap().get();
+                out.push((est - fr).abs() / fr);
+            }
+        }
+        // The pure donor analysed with the bias learnt from the four mixtures.
+        let (sites, _) = run_amplification(&s.sites, &s.persons, &plus_donor, 4);
+        let below = |r: &graftwatch_chimerism::ngs::NgsSampleResult| {
+            let rec = r.recipient();
+            usize::from(rec.fraction.unwrap().get() <= rec.detection.expect("limits").lob)
+        };
+        donor_below += below(&fit(&sites, &pure_counts));
+        alone_below += below(&pure);
+        runs += 1;
+    }
+    let (b, d, x) = (mean(&base), mean(&with_donor), mean(&with_stranger));
+    println!(
+        "run of four {:.2}%, + pure donor {:.2}%, + stranger {:.2}%; pure donor at or below LoB {donor_below}/{runs} (alone {alone_below}); strangers analysed (and left out) {strangers_analysed}/{runs}",
+        100.0 * b,
+        100.0 * d,
+        100.0 * x
+    );
+    assert!(d <= 1.05 * b, "{d} vs {b}");
+    assert!((x - b).abs() < 1e-12, "{x} vs {b}");
+    assert!(donor_below >= alone_below, "{donor_below} vs {alone_below}");
+    assert!(
+        strangers_analysed > 0,
+        "no stranger's sample was analysable"
     );
 }

@@ -483,6 +483,27 @@ pub fn analyse_input(
     opts: &NgsRunOptions,
     threads: usize,
 ) -> Result<NgsSampleResult, NgsRunError> {
+    let counts = count_sample(refs, sample, opts, threads)?;
+    analyse_counts(refs, sample, &counts, &refs.sites, opts)
+}
+
+/// A post-transplant sample's allele counts at the panel markers, kept to
+/// analyse the sample again (run-level allele bias,
+/// `graftwatch_chimerism::ngs::run_amplification`) without counting twice.
+#[derive(Debug, Clone)]
+pub struct SampleCounts {
+    counts: Vec<Option<AlleleCounts>>,
+    missing_contigs: Vec<(String, usize)>,
+}
+
+/// Counts one post-transplant sample at the references' panel markers
+/// (the first half of [`analyse_input`]).
+pub fn count_sample(
+    refs: &NgsReferences,
+    sample: &NgsInput,
+    opts: &NgsRunOptions,
+    threads: usize,
+) -> Result<SampleCounts, NgsRunError> {
     let counted = count_input(sample, &refs.markers, opts, threads, false)?;
     if counted.counts.iter().all(Option::is_none) {
         return Err(NgsRunError::NoMarkers {
@@ -491,21 +512,37 @@ pub fn analyse_input(
             name: sample.name.clone(),
         });
     }
+    Ok(SampleCounts {
+        counts: counted.counts,
+        missing_contigs: counted.missing_contigs,
+    })
+}
+
+/// Analyses counted reads against the references with the site models
+/// `sites` (the references' own, `refs.sites`, or those refined on the
+/// run); the second half of [`analyse_input`].
+pub fn analyse_counts(
+    refs: &NgsReferences,
+    sample: &NgsInput,
+    counts: &SampleCounts,
+    sites: &[SiteModel],
+    opts: &NgsRunOptions,
+) -> Result<NgsSampleResult, NgsRunError> {
     let mut result = analyse_sample_with(
         &sample.name,
         &refs.markers,
         &refs.persons,
         &refs.calls,
         &refs.errors,
-        &refs.sites,
-        &counted.counts,
+        sites,
+        &counts.counts,
         &opts.config,
     )
     .map_err(|source| NgsRunError::Estimate {
         input: sample.label.clone(),
         source: Box::new(source),
     })?;
-    if let Some(text) = missing_contig_text(sample, &counted.missing_contigs) {
+    if let Some(text) = missing_contig_text(sample, &counts.missing_contigs) {
         result.flags.push(QcFlag {
             code: QcCode::ContigMissing,
             text,

@@ -41,7 +41,9 @@ pub use analyse::{NgsConfig, NgsError, analyse_sample, analyse_sample_with};
 pub use error_model::{AlleleClass, ErrorConfig, ErrorModel};
 pub use genotype::{Genotype, GenotypeCall, GenotypeConfig, NoCall, call_genotype, call_genotypes};
 pub use result::{Exclusion, NgsSampleResult, Person, Role};
-pub use run_amplification::refine_amplification;
+pub use run_amplification::{
+    AlleleBiasSource, refine_amplification, run_amplification, usable_for_learning,
+};
 pub use site_model::{ExternalSiteRates, SiteConfig, SiteModel, learn_sites};
 
 use graftwatch_core::{Citation, Provenance};

@@ -15,9 +15,11 @@
 //! (leave one out), so no sample's reads count twice in its own fit.
 
 use graftwatch_core::Fraction;
+use serde::{Deserialize, Serialize};
 
 use super::genotype::Genotype;
-use super::result::{Exclusion, NgsSampleResult};
+use super::qc::QcCode;
+use super::result::{Exclusion, NgsSampleResult, Person};
 use super::site_model::SiteModel;
 
 /// Largest share of a mixture's ln w variance that may come from the
@@ -106,8 +108,14 @@ const MIN_CALIBRATION_PAIRS: usize = 10;
 /// scaled by φ = max(1, (Σ(l − l₀)² − Σv₀)/Σv) over every (site, mixture)
 /// pair (method of moments; l₀, v₀ the references' estimate and variance).
 pub fn refine_amplification(sites: &[SiteModel], others: &[&NgsSampleResult]) -> Vec<SiteModel> {
+    refine_counted(sites, others).0
+}
+
+/// [`refine_amplification`] and how many of `others` gave an estimate at
+/// one site at least.
+fn refine_counted(sites: &[SiteModel], others: &[&NgsSampleResult]) -> (Vec<SiteModel>, usize) {
     let logit = |b: f64| (b / (1.0 - b)).ln();
-    let estimates: Vec<Vec<(f64, f64)>> = sites
+    let estimates: Vec<Vec<(usize, f64, f64)>> = sites
         .iter()
         .enumerate()
         .map(|(m, site)| {
@@ -118,15 +126,23 @@ pub fn refine_amplification(sites: &[SiteModel], others: &[&NgsSampleResult]) ->
             let l0 = logit(site.het_alt_fraction.get());
             others
                 .iter()
-                .filter_map(|r| mixture_log_amplification(site, r, m))
-                .filter(|(l, v)| (l - l0).abs() <= MAX_DISAGREEMENT * (v + v0).sqrt())
+                .enumerate()
+                .filter_map(|(i, r)| mixture_log_amplification(site, r, m).map(|(l, v)| (i, l, v)))
+                .filter(|(_, l, v)| (l - l0).abs() <= MAX_DISAGREEMENT * (v + v0).sqrt())
                 .collect()
         })
         .collect();
+    let mut contributed = vec![false; others.len()];
+    for est in &estimates {
+        for (i, _, _) in est {
+            contributed[*i] = true;
+        }
+    }
+    let contributors = contributed.iter().filter(|&&c| c).count();
     let (mut sq, mut ref_var, mut mix_var, mut pairs) = (0.0, 0.0, 0.0, 0usize);
     for (site, est) in sites.iter().zip(&estimates) {
         let l0 = logit(site.het_alt_fraction.get());
-        for (l, v) in est {
+        for (_, l, v) in est {
             sq += (l - l0).powi(2);
             ref_var += site.log_amplification_var;
             mix_var += v;
@@ -138,7 +154,7 @@ pub fn refine_amplification(sites: &[SiteModel], others: &[&NgsSampleResult]) ->
     } else {
         1.0
     };
-    sites
+    let refined = sites
         .iter()
         .zip(&estimates)
         .map(|(site, est)| {
@@ -148,7 +164,7 @@ pub fn refine_amplification(sites: &[SiteModel], others: &[&NgsSampleResult]) ->
             let v0 = site.log_amplification_var;
             let l0 = logit(site.het_alt_fraction.get());
             let (mut num, mut den) = (l0 / v0, 1.0 / v0);
-            for (l, v) in est {
+            for (_, l, v) in est {
                 num += l / (phi * v);
                 den += 1.0 / (phi * v);
             }
@@ -159,5 +175,166 @@ pub fn refine_amplification(sites: &[SiteModel], others: &[&NgsSampleResult]) ->
             out.log_amplification_var = 1.0 / den;
             out
         })
-        .collect()
+        .collect();
+    (refined, contributors)
+}
+
+/// Where a sample's allele bias (each marker's ALT:REF amplification) was
+/// learnt from. Written with each sample of a call that analysed two or
+/// more post-transplant samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum AlleleBiasSource {
+    /// From the pure reference samples only, by choice (`--per-sample`).
+    PerSample,
+    /// From the references and the other usable samples of the run (leave
+    /// one out).
+    Run {
+        /// Other samples of the run that refined the allele bias at one
+        /// marker at least (0: the references' bias was used as it is).
+        other_samples: usize,
+        /// Other samples of the run that passed the checks of
+        /// [`usable_for_learning`].
+        usable_others: usize,
+    },
+}
+
+/// "1 other sample" / "3 other samples".
+fn others(n: usize) -> String {
+    format!("{n} other sample{}", if n == 1 { "" } else { "s" })
+}
+
+impl AlleleBiasSource {
+    /// The source in laboratory words, e.g. "allele bias learnt from the
+    /// references and 3 other samples of this run".
+    pub fn describe(self) -> String {
+        match self {
+            AlleleBiasSource::PerSample => {
+                "allele bias learnt from the references only (each sample analysed alone)".into()
+            }
+            AlleleBiasSource::Run {
+                usable_others: 0, ..
+            } => "allele bias learnt from the references only: no other sample of this run was usable"
+                .into(),
+            AlleleBiasSource::Run {
+                other_samples: 0,
+                usable_others,
+            } => format!(
+                "allele bias learnt from the references only: the {} of this run did not refine it (no marker-specific bias in the references, or none the samples could inform)",
+                if usable_others == 1 {
+                    "other sample".to_string()
+                } else {
+                    others(usable_others)
+                }
+            ),
+            AlleleBiasSource::Run { other_samples, .. } => format!(
+                "allele bias learnt from the references and {} of this run",
+                others(other_samples)
+            ),
+        }
+    }
+}
+
+/// Whether an analysed sample may teach the run's allele bias to the
+/// others: it was fitted with the same persons (names and roles, in order)
+/// on a panel of `markers` markers, it has markers in its fit and a
+/// fraction for every person, and QC found neither alleles no declared
+/// person carries (`NGS-ID`: unknown contributor, swap, contamination) nor
+/// a poor overall fit (`NGS-FIT`). Results of another panel or other
+/// references are never pooled.
+pub fn usable_for_learning(result: &NgsSampleResult, persons: &[Person], markers: usize) -> bool {
+    result.markers.len() == markers
+        && result.persons.len() == persons.len()
+        && result
+            .persons
+            .iter()
+            .zip(persons)
+            .all(|(e, p)| e.name == p.name && e.role == p.role)
+        && result.markers_used > 0
+        && result.persons.iter().all(|p| p.fraction.is_some())
+        && !result
+            .flags
+            .iter()
+            .any(|f| matches!(f.code, QcCode::Identity | QcCode::PoorFit))
+}
+
+/// Run-level allele bias for sample `this` of `run` (every sample of one
+/// call, each analysed alone with the references' `sites`, the persons
+/// `persons`): [`refine_amplification`] from the *other* samples that are
+/// [`usable_for_learning`] (leave one out), and the source to report. A
+/// run of one sample returns the sites unchanged.
+pub fn run_amplification(
+    sites: &[SiteModel],
+    persons: &[Person],
+    run: &[&NgsSampleResult],
+    this: usize,
+) -> (Vec<SiteModel>, AlleleBiasSource) {
+    let others: Vec<&NgsSampleResult> = run
+        .iter()
+        .enumerate()
+        .filter(|&(i, r)| i != this && usable_for_learning(r, persons, sites.len()))
+        .map(|(_, r)| *r)
+        .collect();
+    let usable_others = others.len();
+    if others.is_empty() {
+        return (
+            sites.to_vec(),
+            AlleleBiasSource::Run {
+                other_samples: 0,
+                usable_others,
+            },
+        );
+    }
+    let (refined, other_samples) = refine_counted(sites, &others);
+    (
+        refined,
+        AlleleBiasSource::Run {
+            other_samples,
+            usable_others,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AlleleBiasSource;
+
+    #[test]
+    fn the_source_is_said_in_lab_words() {
+        let run = |other_samples, usable_others| AlleleBiasSource::Run {
+            other_samples,
+            usable_others,
+        };
+        assert_eq!(
+            run(3, 4).describe(),
+            "allele bias learnt from the references and 3 other samples of this run"
+        );
+        assert_eq!(
+            run(1, 1).describe(),
+            "allele bias learnt from the references and 1 other sample of this run"
+        );
+        assert_eq!(
+            run(0, 0).describe(),
+            "allele bias learnt from the references only: no other sample of this run was usable"
+        );
+        assert!(
+            run(0, 1)
+                .describe()
+                .starts_with("allele bias learnt from the references only: the other sample of this run did not refine it")
+        );
+        assert!(
+            run(0, 2)
+                .describe()
+                .contains("the 2 other samples of this run did not")
+        );
+        assert_eq!(
+            AlleleBiasSource::PerSample.describe(),
+            "allele bias learnt from the references only (each sample analysed alone)"
+        );
+        let json = serde_json::to_string(&run(2, 3)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"method":"run","other_samples":2,"usable_others":3}"#
+        );
+    }
 }

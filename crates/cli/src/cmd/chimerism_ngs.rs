@@ -8,10 +8,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::ngs::qc::QcCode;
-use graftwatch_chimerism::ngs::{ErrorModel, NgsConfig, NgsSampleResult, Person};
+use graftwatch_chimerism::ngs::{
+    AlleleBiasSource, ErrorModel, NgsConfig, NgsSampleResult, Person, run_amplification,
+};
 use graftwatch_core::{Date, Fraction, Lineage};
 use graftwatch_genomics_io::ngs_run::{
-    NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_input, read_references,
+    NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_counts, count_sample,
+    read_references,
 };
 use serde::Serialize;
 
@@ -86,6 +89,13 @@ pub struct NgsArgs {
     /// ones at the sites it lists.
     #[arg(long = "error-table", value_name = "TSV")]
     pub error_table: Option<PathBuf>,
+    /// Learn each marker's allele bias from the references only and analyse
+    /// every sample alone. By default, when two or more samples are given
+    /// (one run: same panel, same references), each is analysed again with
+    /// the allele bias also learnt from the other usable samples of the run
+    /// (leave one out); a single sample is always analysed alone.
+    #[arg(long = "per-sample")]
+    pub per_sample: bool,
     /// --add-to a stored patient (--db, --actor).
     #[command(flatten)]
     pub store: super::chimerism_store::StoreTarget,
@@ -260,8 +270,33 @@ pub struct SampleOutput {
     pub lineage: Option<Lineage>,
     /// Date, when given.
     pub date: Option<Date>,
+    /// Where the allele bias was learnt from; written only when the call
+    /// analysed two or more samples (a single sample is analysed alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allele_bias: Option<AlleleBias>,
     /// The analysis.
     pub result: NgsSampleResult,
+}
+
+/// How a sample's allele bias was learnt, for the JSON output: the
+/// method (`run` or `per_sample`), the other samples that contributed
+/// (`run`), and the same in words.
+#[derive(Debug, Serialize)]
+pub struct AlleleBias {
+    /// Method and contributing samples.
+    #[serde(flatten)]
+    pub source: AlleleBiasSource,
+    /// [`AlleleBiasSource::describe`].
+    pub text: String,
+}
+
+impl From<AlleleBiasSource> for AlleleBias {
+    fn from(source: AlleleBiasSource) -> Self {
+        AlleleBias {
+            source,
+            text: source.describe(),
+        }
+    }
 }
 
 /// Version of the `--format json` output. `graftwatch-ngs/2`: every
@@ -301,63 +336,31 @@ fn html_page(run: &NgsRun) -> graftwatch_report::chimerism::NgsPage<'_> {
                 input: &s.input,
                 lineage: s.lineage,
                 date: s.date,
+                allele_bias: s.allele_bias.as_ref().map(|b| b.text.as_str()),
                 result: &s.result,
             })
             .collect(),
     }
 }
 
-/// Counts and analyses every sample against the references, on up to
-/// `threads` workers, in the order given.
-fn analyse_samples(
-    sample_specs: &[InputSpec],
-    refs: &NgsReferences,
-    opts: &NgsRunOptions,
+/// Runs `f` on every index of `0..n` on up to `threads` workers and
+/// returns the results in index order; a worker's panic is reported as a
+/// bug naming the sample (`names`).
+fn parallel_map<T: Send>(
+    names: &[InputSpec],
     threads: usize,
-) -> anyhow::Result<Vec<SampleOutput>> {
-    let bar = indicatif::ProgressBar::new(sample_specs.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} chimerism ngs [{bar:30}] {pos}/{len} samples {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    if sample_specs.len() < 2 {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let per_worker_threads = (threads / sample_specs.len().max(1)).max(1);
-    let analyse_one = |spec: &InputSpec| -> anyhow::Result<SampleOutput> {
-        let mut result =
-            analyse_input(refs, &run_input(spec), opts, per_worker_threads).map_err(ngs_error)?;
-        for f in &mut result.flags {
-            if f.code == QcCode::ContigMissing {
-                f.text.push_str(STRICT_HINT);
-            }
-        }
-        bar.inc(1);
-        Ok(SampleOutput {
-            sample: spec.name.clone(),
-            input: spec.source.describe(),
-            lineage: spec.lineage,
-            date: spec.date,
-            result,
-        })
-    };
-    let mut slots: Vec<Option<anyhow::Result<SampleOutput>>> =
-        (0..sample_specs.len()).map(|_| None).collect();
-    let workers = threads.min(sample_specs.len()).max(1);
+    f: &(dyn Fn(usize) -> anyhow::Result<T> + Sync),
+) -> anyhow::Result<Vec<T>> {
+    let n = names.len();
+    let mut slots: Vec<Option<anyhow::Result<T>>> = (0..n).map(|_| None).collect();
+    let workers = threads.min(n).max(1);
     std::thread::scope(|scope| {
-        let chunks: Vec<Vec<usize>> = (0..workers)
-            .map(|w| (w..sample_specs.len()).step_by(workers).collect())
-            .collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|idx| {
-                let specs = sample_specs;
-                let f = &analyse_one;
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
                 scope.spawn(move || {
-                    idx.into_iter()
-                        .map(|i| (i, f(&specs[i])))
+                    (w..n)
+                        .step_by(workers)
+                        .map(|i| (i, f(i)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -370,18 +373,89 @@ fn analyse_samples(
             }
         }
     });
-    bar.finish_and_clear();
-    let mut samples = Vec::with_capacity(slots.len());
+    let mut out = Vec::with_capacity(n);
     for (i, s) in slots.into_iter().enumerate() {
         match s {
-            Some(r) => samples.push(r?),
+            Some(r) => out.push(r?),
             None => anyhow::bail!(
                 "internal error: the worker analysing sample '{}' panicked; please report this bug",
-                sample_specs[i].name
+                names[i].name
             ),
         }
     }
-    Ok(samples)
+    Ok(out)
+}
+
+/// Counts and analyses every sample against the references, on up to
+/// `threads` workers, in the order given. With two or more samples and
+/// `run_level`, each is then analysed again with the allele bias learnt
+/// from the references and the other usable samples of the run
+/// ([`graftwatch_chimerism::ngs::run_amplification`], leave one out); a
+/// single sample is analysed exactly as before, with no allele-bias note.
+fn analyse_samples(
+    sample_specs: &[InputSpec],
+    refs: &NgsReferences,
+    opts: &NgsRunOptions,
+    threads: usize,
+    run_level: bool,
+) -> anyhow::Result<Vec<SampleOutput>> {
+    let n = sample_specs.len();
+    let second_pass = run_level && n >= 2;
+    let bar = indicatif::ProgressBar::new((n * if second_pass { 2 } else { 1 }) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} chimerism ngs [{bar:30}] {pos}/{len} samples {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if n < 2 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let per_worker_threads = (threads / n.max(1)).max(1);
+    let alone = parallel_map(sample_specs, threads, &|i| {
+        let input = run_input(&sample_specs[i]);
+        let counts = count_sample(refs, &input, opts, per_worker_threads).map_err(ngs_error)?;
+        let result = analyse_counts(refs, &input, &counts, &refs.sites, opts).map_err(ngs_error)?;
+        bar.inc(1);
+        Ok((counts, result))
+    })?;
+    let results: Vec<(NgsSampleResult, Option<AlleleBiasSource>)> = if second_pass {
+        let run: Vec<&NgsSampleResult> = alone.iter().map(|(_, r)| r).collect();
+        parallel_map(sample_specs, threads, &|i| {
+            let (sites, source) = run_amplification(&refs.sites, &refs.persons, &run, i);
+            let result = if sites == refs.sites {
+                alone[i].1.clone()
+            } else {
+                let input = run_input(&sample_specs[i]);
+                analyse_counts(refs, &input, &alone[i].0, &sites, opts).map_err(ngs_error)?
+            };
+            bar.inc(1);
+            Ok((result, Some(source)))
+        })?
+    } else {
+        let source = (n >= 2).then_some(AlleleBiasSource::PerSample);
+        alone.into_iter().map(|(_, r)| (r, source)).collect()
+    };
+    bar.finish_and_clear();
+    Ok(sample_specs
+        .iter()
+        .zip(results)
+        .map(|(spec, (mut result, source))| {
+            for f in &mut result.flags {
+                if f.code == QcCode::ContigMissing {
+                    f.text.push_str(STRICT_HINT);
+                }
+            }
+            SampleOutput {
+                sample: spec.name.clone(),
+                input: spec.source.describe(),
+                lineage: spec.lineage,
+                date: spec.date,
+                allele_bias: source.map(AlleleBias::from),
+                result,
+            }
+        })
+        .collect())
 }
 
 /// Names are unique across recipient, donors and samples; with
@@ -459,7 +533,7 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         eprintln!("warning: {w}{STRICT_HINT}");
     }
 
-    let samples = analyse_samples(&sample_specs, &refs, &opts, threads)?;
+    let samples = analyse_samples(&sample_specs, &refs, &opts, threads, !args.per_sample)?;
     let run = NgsRun {
         schema: NGS_SCHEMA,
         panel_markers: refs.markers.len(),
@@ -604,6 +678,9 @@ pub fn to_table(run: &NgsRun) -> String {
             r.markers_used,
             r.markers_excluded
         ));
+        if let Some(b) = &s.allele_bias {
+            out.push_str(&format!("  {}\n", b.text));
+        }
         share_rows(r, &mut out);
         if let Some(d) = &r.dominant_donor {
             out.push_str(&format!("  dominant donor: {d}\n"));

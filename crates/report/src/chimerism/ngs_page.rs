@@ -34,6 +34,10 @@ pub struct NgsPageSample<'a> {
     pub lineage: Option<Lineage>,
     /// Date, when given.
     pub date: Option<Date>,
+    /// Where the allele bias was learnt from, in words, when the call
+    /// analysed several samples (e.g. "allele bias learnt from the
+    /// references and 3 other samples of this run").
+    pub allele_bias: Option<&'a str>,
     /// The analysis.
     pub result: &'a NgsSampleResult,
 }
@@ -136,6 +140,14 @@ pub fn render_ngs_page(page: &NgsPage) -> String {
     out
 }
 
+/// `text` with its first letter in capitals (a sentence).
+fn upper_first(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn sample_section(out: &mut String, s: &NgsPageSample) {
     let r = s.result;
     let _ = write!(
@@ -150,6 +162,9 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
         r.markers_excluded,
         esc(s.input)
     );
+    if let Some(b) = s.allele_bias {
+        let _ = write!(out, "<p>{}.</p>", esc(&upper_first(b)));
+    }
     out.push_str(
         "<table><tr><th>person</th><th>%</th><th>95% CI</th><th>LoB %</th><th>LoD %</th></tr>",
     );
