@@ -6,23 +6,7 @@ use std::path::{Path, PathBuf};
 mod cli_common;
 mod ngs_cli;
 use cli_common::fresh_dir;
-use ngs_cli::{example, example_day30_args, gw};
-
-fn base(panel: &Path, pileup: &Path) -> Vec<String> {
-    let p = pileup.display().to_string();
-    vec![
-        "chimerism".into(),
-        "ngs".into(),
-        "--panel".into(),
-        panel.display().to_string(),
-        "--recipient".into(),
-        format!("recipient={p}"),
-        "--donor".into(),
-        format!("pbsc={p}"),
-        "--donor".into(),
-        format!("ucb1={p}"),
-    ]
-}
+use ngs_cli::{example, example_day30_args, gw, persons_args};
 
 fn truth() -> Vec<(String, Vec<f64>)> {
     std::fs::read_to_string(example("truth.tsv"))
@@ -45,7 +29,7 @@ fn tmpdir(tag: &str) -> PathBuf {
 
 #[test]
 fn tsv_estimates_cover_the_truth() {
-    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
     let p = example("pileup.vcf").display().to_string();
     for (s, _) in truth() {
         args.push("--sample".into());
@@ -89,7 +73,7 @@ fn tsv_estimates_cover_the_truth() {
 
 #[test]
 fn missing_vcf_sample_is_exit_2_naming_file_and_sample() {
-    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
     args.extend([
         "--sample".into(),
         format!("x={}:nobody", example("pileup.vcf").display()),
@@ -109,7 +93,7 @@ fn bad_panel_is_exit_2_naming_line_and_nothing_written() {
     let panel = d.join("panel.vcf");
     std::fs::write(&panel, "#CHROM\tPOS\tID\tREF\tALT\nchr1\t10\tm1\tA\tG,T\n").unwrap();
     let html = d.join("out.html");
-    let mut args = base(&panel, &example("pileup.vcf"));
+    let mut args = persons_args(&panel, &example("pileup.vcf"));
     args.extend([
         "--sample".into(),
         format!("day30={}", example("pileup.vcf").display()),
@@ -129,7 +113,7 @@ fn bad_panel_is_exit_2_naming_line_and_nothing_written() {
 fn html_is_self_contained_with_marker_plot() {
     let d = tmpdir("html");
     let html = d.join("ngs.html");
-    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
     args.extend([
         "--sample".into(),
         format!("day100={}::cd3", example("pileup.vcf").display()),
@@ -159,7 +143,7 @@ fn add_to_course_appends_ngs_observations_and_checks_donor_names() {
     std::fs::copy(&seed, &course).unwrap();
     let before = std::fs::read_to_string(&course).unwrap();
     // Donor names that are not course donors: exit 2, course untouched.
-    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
     args.extend([
         "--sample".into(),
         format!("day30={}::cd3:2026-02-01", example("pileup.vcf").display()),
@@ -187,7 +171,7 @@ fn add_to_course_appends_ngs_observations_and_checks_donor_names() {
         before.matches("\"ngs\"").count() + 3
     );
     // A sample without a date cannot be added.
-    let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+    let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
     args.extend([
         "--sample".into(),
         format!("day30={p}"),
@@ -234,7 +218,7 @@ fn fastq_input_without_reference_is_exit_2() {
 fn lod_target_flags_negative_results_that_are_not_sensitive_enough() {
     let p = example("pileup.vcf").display().to_string();
     let run = |target: &str| -> (String, f64) {
-        let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+        let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
         args.extend([
             "--sample".into(),
             format!("neg={p}:pbsc"),
@@ -277,7 +261,7 @@ fn lod_target_flags_negative_results_that_are_not_sensitive_enough() {
 fn bad_lod_target_is_exit_2() {
     let p = example("pileup.vcf").display().to_string();
     let run = |target: &str| {
-        let mut args = base(&example("panel.vcf"), &example("pileup.vcf"));
+        let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
         args.extend([
             "--sample".into(),
             format!("neg={p}:pbsc"),

@@ -8,26 +8,15 @@ use std::path::Path;
 mod cli_common;
 mod ngs_cli;
 use cli_common::fresh_dir;
-use ngs_cli::{example, gw};
+use ngs_cli::{example, gw, persons_args, real};
 
 /// The example's references and `samples` (names of `truth.tsv`), then `extra`.
 fn args(samples: &[&str], extra: &[&str]) -> Vec<String> {
-    let p = example("pileup.vcf").display().to_string();
-    let mut a: Vec<String> = vec![
-        "chimerism".into(),
-        "ngs".into(),
-        "--panel".into(),
-        example("panel.vcf").display().to_string(),
-        "--recipient".into(),
-        format!("recipient={p}"),
-        "--donor".into(),
-        format!("pbsc={p}"),
-        "--donor".into(),
-        format!("ucb1={p}"),
-    ];
+    let p = example("pileup.vcf");
+    let mut a = persons_args(&example("panel.vcf"), &p);
     for s in samples {
         a.push("--sample".into());
-        a.push(format!("{s}={p}::whole_blood:2026-03-01"));
+        a.push(format!("{}={}::whole_blood:2026-03-01", s, p.display()));
     }
     a.extend(extra.iter().map(|s| s.to_string()));
     a
@@ -46,15 +35,6 @@ fn sample_names() -> Vec<String> {
         .skip(1)
         .map(|l| l.split('\t').next().unwrap().to_string())
         .collect()
-}
-
-/// A file of the real three-person example.
-fn real(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/ngs-real-3person")
-        .join(name)
-        .display()
-        .to_string()
 }
 
 /// A run of three from the real mixture (`examples/ngs-real-3person`):

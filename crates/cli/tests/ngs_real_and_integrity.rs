@@ -7,15 +7,7 @@ mod ngs_cli;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ngs_cli::gw;
-
-fn real(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/ngs-real-3person")
-        .join(name)
-        .display()
-        .to_string()
-}
+use ngs_cli::{gw, real};
 
 fn tmpdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("gw-ngs-int-{tag}-{}", std::process::id()));

@@ -13,6 +13,34 @@ pub fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A file of the real three-person mixture in `examples/ngs-real-3person/`
+/// (as text: the tests put it into `--recipient NAME=FILE` arguments).
+pub fn real(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/ngs-real-3person")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// `chimerism ngs --panel` with the example's panel and the recipient and
+/// donors `pbsc`, `ucb1`, each from `pileup` (no sample yet).
+pub fn persons_args(panel: &Path, pileup: &Path) -> Vec<String> {
+    let p = pileup.display().to_string();
+    vec![
+        "chimerism".into(),
+        "ngs".into(),
+        "--panel".into(),
+        panel.display().to_string(),
+        "--recipient".into(),
+        format!("recipient={p}"),
+        "--donor".into(),
+        format!("pbsc={p}"),
+        "--donor".into(),
+        format!("ucb1={p}"),
+    ]
+}
+
 /// Runs the `graftwatch` binary: (exit code, stdout, stderr).
 pub fn gw<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
