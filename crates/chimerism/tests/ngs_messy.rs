@@ -457,17 +457,8 @@ fn analyse_at(
     let people = s.people.clone();
     let refs: Vec<_> = people.iter().collect();
     let counts = s.counts(&refs, fractions);
-    graftwatch_chimerism::ngs::analyse_sample_with(
-        "s",
-        &s.panel.markers,
-        &s.persons,
-        &s.calls,
-        &s.errors,
-        &s.sites,
-        &counts,
-        cfg,
-    )
-    .expect("analysable")
+    s.analyse_with_sites(&s.sites, &counts, cfg)
+        .expect("analysable")
 }
 
 /// Mean of each level's values, "a% / b% / c% / d%".
@@ -796,7 +787,7 @@ fn run_amplification_learns_from_the_other_mixtures() {
 #[test]
 #[ignore]
 fn diag_run_amplification() {
-    use graftwatch_chimerism::ngs::{NgsConfig, analyse_sample_with, run_amplification};
+    use graftwatch_chimerism::ngs::{NgsConfig, run_amplification};
     let env = |k: &str, d: u64| {
         std::env::var(k)
             .ok()
@@ -835,17 +826,7 @@ fn diag_run_amplification() {
             s.counts(&people.iter().collect::<Vec<_>>(), &truth(0.0, donors))
         });
         let fit = |sites: &[graftwatch_chimerism::ngs::SiteModel], c: &[Option<_>]| {
-            analyse_sample_with(
-                "s",
-                &s.panel.markers,
-                &s.persons,
-                &s.calls,
-                &s.errors,
-                sites,
-                c,
-                &cfg,
-            )
-            .expect("analysable")
+            s.analyse_with_sites(sites, c, &cfg).expect("analysable")
         };
         // ROUNDS=2: learn again from the run-level results of the others.
         let mut teachers = alone.clone();
@@ -994,7 +975,7 @@ fn run_learning_skips_unusable_and_foreign_samples() {
 /// donor, refined from the mixtures, stays at or below its LoB.
 #[test]
 fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
-    use graftwatch_chimerism::ngs::{analyse_sample_with, run_amplification, usable_for_learning};
+    use graftwatch_chimerism::ngs::{run_amplification, usable_for_learning};
     let (mut base, mut with_donor, mut with_stranger) = (Vec::new(), Vec::new(), Vec::new());
     let (mut donor_below, mut alone_below, mut runs) = (0, 0, 0);
     let mut strangers_analysed = 0;
@@ -1033,17 +1014,8 @@ fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
             assert!(!usable_for_learning(&r, &s.persons, s.sites.len()));
         }
         let fit = |sites: &[graftwatch_chimerism::ngs::SiteModel], c: &[Option<_>]| {
-            analyse_sample_with(
-                "s",
-                &s.panel.markers,
-                &s.persons,
-                &s.calls,
-                &s.errors,
-                sites,
-                c,
-                &graftwatch_chimerism::ngs::NgsConfig::default(),
-            )
-            .expect("analysable")
+            s.analyse_with_sites(sites, c, &graftwatch_chimerism::ngs::NgsConfig::default())
+                .expect("analysable")
         };
         let four: Vec<_> = alone.iter().collect();
         let mut plus_donor = four.clone();

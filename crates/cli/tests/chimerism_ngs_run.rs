@@ -8,7 +8,7 @@ use std::path::Path;
 mod cli_common;
 mod ngs_cli;
 use cli_common::fresh_dir;
-use ngs_cli::{example, gw, persons_args, real};
+use ngs_cli::{example, gw, persons_args, real, real_persons_args};
 
 /// The example's references and `samples` (names of `truth.tsv`), then `extra`.
 fn args(samples: &[&str], extra: &[&str]) -> Vec<String> {
@@ -84,19 +84,7 @@ fn real_run(dir: &Path) -> String {
 }
 
 fn real_run_args(run: &str, samples: &[&str], extra: &[&str]) -> Vec<String> {
-    let g = real("genotypes.vcf.gz");
-    let mut a: Vec<String> = vec![
-        "chimerism".into(),
-        "ngs".into(),
-        "--panel".into(),
-        real("panel.vcf"),
-        "--recipient".into(),
-        format!("F2={g}"),
-        "--donor".into(),
-        format!("M1={g}"),
-        "--donor".into(),
-        format!("M2={g}"),
-    ];
+    let mut a = real_persons_args();
     for s in samples {
         a.push("--sample".into());
         a.push(format!("{s}={run}"));

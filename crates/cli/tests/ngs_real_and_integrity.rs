@@ -7,7 +7,7 @@ mod ngs_cli;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ngs_cli::{gw, real};
+use ngs_cli::{gw, real, real_persons_args};
 
 fn tmpdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("gw-ngs-int-{tag}-{}", std::process::id()));
@@ -16,21 +16,10 @@ fn tmpdir(tag: &str) -> PathBuf {
 }
 
 fn real_args(mixture: &str) -> Vec<String> {
-    let g = real("genotypes.vcf.gz");
-    vec![
-        "chimerism".into(),
-        "ngs".into(),
-        "--panel".into(),
-        real("panel.vcf"),
-        "--recipient".into(),
-        format!("F2={g}"),
-        "--donor".into(),
-        format!("M1={g}"),
-        "--donor".into(),
-        format!("M2={g}"),
-        "--sample".into(),
-        format!("mix={mixture}:1_3_5_F2-M1-M2"),
-    ]
+    let mut a = real_persons_args();
+    a.push("--sample".into());
+    a.push(format!("mix={mixture}:1_3_5_F2-M1-M2"));
+    a
 }
 
 /// Nominal truth 11.11 / 33.33 / 55.56 %: every person within 1 point and

@@ -197,15 +197,26 @@ impl Scenario {
         &self,
         counts: &[Option<AlleleCounts>],
     ) -> Result<NgsSampleResult, graftwatch_chimerism::ngs::NgsError> {
+        self.analyse_with_sites(&self.sites, counts, &NgsConfig::default())
+    }
+
+    /// Analyses counts with other per-site models (e.g. the allele bias
+    /// learnt from a run) and settings.
+    pub fn analyse_with_sites(
+        &self,
+        sites: &[graftwatch_chimerism::ngs::SiteModel],
+        counts: &[Option<AlleleCounts>],
+        cfg: &NgsConfig,
+    ) -> Result<NgsSampleResult, graftwatch_chimerism::ngs::NgsError> {
         analyse_sample_with(
             "s",
             &self.panel.markers,
             &self.persons,
             &self.calls,
             &self.errors,
-            &self.sites,
+            sites,
             counts,
-            &NgsConfig::default(),
+            cfg,
         )
     }
 }

@@ -23,6 +23,24 @@ pub fn real(name: &str) -> String {
         .to_string()
 }
 
+/// `chimerism ngs` on the real three-person mixture's panel with its pure
+/// samples as persons: F2 the recipient, M1 and M2 the donors (no sample yet).
+pub fn real_persons_args() -> Vec<String> {
+    let g = real("genotypes.vcf.gz");
+    vec![
+        "chimerism".into(),
+        "ngs".into(),
+        "--panel".into(),
+        real("panel.vcf"),
+        "--recipient".into(),
+        format!("F2={g}"),
+        "--donor".into(),
+        format!("M1={g}"),
+        "--donor".into(),
+        format!("M2={g}"),
+    ]
+}
+
 /// `chimerism ngs --panel` with the example's panel and the recipient and
 /// donors `pbsc`, `ucb1`, each from `pileup` (no sample yet).
 pub fn persons_args(panel: &Path, pileup: &Path) -> Vec<String> {
