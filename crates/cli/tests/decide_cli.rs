@@ -154,11 +154,24 @@ fn seed_without_gvhd_findings_cannot_be_determined() {
 }
 
 #[test]
-fn on_years_after_the_last_record_is_not_met_without_evidence() {
+fn on_years_after_the_last_record_is_undetermined_without_evidence() {
     let j = decide_json(&seed(), &["--on", "+2000"]);
     let a = &j["assessments"][0];
     assert_eq!(a["day"], 2000);
-    assert_ne!(a["outcome"], "criteria_met", "{}", a["summary"]);
+    // Years-old normal chimerism, MRD and marrow decide nothing (engine
+    // decision 14): every trigger is unknown, the answer undetermined.
+    assert_eq!(a["outcome"], "cannot_be_determined", "{}", a["summary"]);
+    for t in a["triggers"].as_array().unwrap() {
+        assert!(t["met"].is_null(), "{}: {}", t["name"], t["reason"]);
+        assert!(t["reason"].as_str().unwrap().contains("within 90 days"));
+    }
+    // The last record's own day is still assessed on its results.
+    let last = decide_json(&seed(), &["--on", "2025-04-29"]);
+    let l = &last["assessments"][0];
+    assert_eq!(l["outcome"], "criteria_not_met", "{}", l["summary"]);
+    for t in l["triggers"].as_array().unwrap() {
+        assert_eq!(t["met"], false, "{}: {}", t["name"], t["reason"]);
+    }
     for p in a["prerequisites"].as_array().unwrap() {
         let name = p["name"].as_str().unwrap();
         if name.contains("GVHD") || name.contains("infection") {

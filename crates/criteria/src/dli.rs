@@ -250,6 +250,10 @@ pub const INFECTION_STATUS_WINDOW_DAYS: i32 = 7;
 /// Immunosuppression whose recorded stop is within this many days counts as
 /// tapering.
 pub const TAPER_WINDOW_DAYS: i32 = 14;
+/// A trigger (mixed or rising chimerism, MRD, marrow relapse) is met or not
+/// met only on its latest result dated within this many days before the
+/// decision (engine decision 14): an older result leaves it unknown.
+pub const TRIGGER_EVIDENCE_WINDOW_DAYS: i32 = 90;
 
 /// Configurable thresholds; `Default` = the reference's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -279,6 +283,9 @@ pub struct DliConfig {
     pub infection_status_window_days: i32,
     /// Immunosuppression stopping within this many days is "tapering" (14).
     pub taper_window_days: i32,
+    /// A trigger is assessed only on its latest result dated within this
+    /// many days before the decision day (default 90; engine decision 14).
+    pub trigger_evidence_window_days: i32,
     /// Escalation ladder.
     pub ladder: EscalationLadder,
 }
@@ -308,6 +315,7 @@ impl Default for DliConfig {
             gvhd_assessment_window_days: GVHD_ASSESSMENT_WINDOW_DAYS,
             infection_status_window_days: INFECTION_STATUS_WINDOW_DAYS,
             taper_window_days: TAPER_WINDOW_DAYS,
+            trigger_evidence_window_days: TRIGGER_EVIDENCE_WINDOW_DAYS,
             ladder: EscalationLadder::HalfLog,
         }
     }
@@ -539,6 +547,62 @@ fn rising_trigger(lineage: Lineage, ls: &[RecipientShare], cfg: &DliConfig) -> O
     })
 }
 
+/// Why a trigger whose latest result is dated `last` cannot be assessed on
+/// the decision day, or `None` when `last` is inside the trigger window
+/// (engine decision 14).
+fn stale_trigger_reason(
+    what: &str,
+    last: Date,
+    input: &DliInput,
+    cfg: &DliConfig,
+) -> Option<String> {
+    let w = cfg.trigger_evidence_window_days;
+    (!within(Some(last), input.on, w)).then(|| {
+        format!(
+            "unknown — latest {what} {last} is {} days before the decision; a trigger needs a result within {w} days",
+            input.on.days_since(last).get()
+        )
+    })
+}
+
+/// The mixed and rising triggers of a lineage whose latest sample is
+/// outside the trigger window: unknown, with the stale sample as evidence.
+fn stale_chimerism_triggers(
+    lineage: Lineage,
+    ls: &[RecipientShare],
+    reason: String,
+    cfg: &DliConfig,
+) -> Vec<Criterion> {
+    let Some(last) = ls.last() else {
+        return vec![];
+    };
+    let unknown = |name: String, citation| Criterion {
+        name,
+        met: None,
+        reason: reason.clone(),
+        evidence: vec![pct_ev(
+            last,
+            "latest sample, outside the trigger window".into(),
+        )],
+        citation,
+    };
+    let mut out = Vec::new();
+    if lineage != Lineage::WholeBlood {
+        out.push(unknown(
+            format!("mixed chimerism, {}", lineage.label()),
+            CITE_CHIMERISM_TRIGGER,
+        ));
+    }
+    // The rising trigger is listed when it would be on a recent sample.
+    if matches!(lineage, Lineage::Cd3 | Lineage::Myeloid) || ls.len() > cfg.rising.needed() {
+        out.push(unknown(
+            format!("rising recipient share, {}", lineage.label()),
+            CITE_RISE,
+        ));
+    }
+    out
+}
+
 /// Mixed-chimerism and rising-share triggers, per lineage.
 fn chimerism_triggers(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) -> Vec<Criterion> {
     let mut out = Vec::new();
@@ -550,6 +614,11 @@ fn chimerism_triggers(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) 
     ] {
         let ls = lineage_samples(input, lineage);
         let Some(last) = ls.last() else { continue };
+        let what = format!("{} chimerism sample", lineage.label());
+        if let Some(reason) = stale_trigger_reason(&what, last.date, input, cfg) {
+            out.extend(stale_chimerism_triggers(lineage, &ls, reason, cfg));
+            continue;
+        }
         let mixed = mixed_trigger(lineage, last, cfg);
         if lineage != Lineage::WholeBlood || mixed.met == Some(true) {
             out.push(mixed);
@@ -631,6 +700,22 @@ fn mrd_trigger(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) -> Crit
             citation: CITE_SURVEY,
         };
     };
+    if let Some(reason) = stale_trigger_reason("MRD result", last.date, input, cfg) {
+        return Criterion {
+            name: "MRD positive / conversion".into(),
+            met: None,
+            reason,
+            evidence: vec![Evidence::finding(
+                Some(last.date),
+                "mrd",
+                format!(
+                    "latest MRD result, outside the trigger window: {}",
+                    last.text()
+                ),
+            )],
+            citation: CITE_SURVEY,
+        };
+    }
     let prev = mrd.iter().rev().skip(1).find(|m| m.method == last.method);
     let (met, reason) = mrd_reason(last, prev, cfg);
     flags.push(Flag::new("MRD", format!("flow MRD positive at >= {} % (ELN MRD 2021 [R]); unconfirmed conversions count as a trigger here, confirmation within 4 weeks is tracked by the ELN relapse rule", cfg.mrd_flow_positive_percent.get())));
@@ -665,6 +750,24 @@ fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
         .iter()
         .filter(|(d, _)| *d <= input.on)
         .max_by_key(|(d, _)| *d)?;
+    let evidence = |note: &str| {
+        vec![Evidence::value(
+            Some(*d),
+            "marrow_blasts",
+            *b,
+            Some(graftwatch_core::Unit::Percent),
+            note,
+        )]
+    };
+    if let Some(reason) = stale_trigger_reason("marrow", *d, input, cfg) {
+        return Some(Criterion {
+            name: RELAPSE.into(),
+            met: None,
+            reason,
+            evidence: evidence("latest marrow, outside the trigger window"),
+            citation: CITE_SURVEY,
+        });
+    }
     let relapsed = *b >= cfg.relapse_blasts_percent;
     Some(Criterion {
         name: RELAPSE.into(),
@@ -675,13 +778,7 @@ fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
             if relapsed { ">=" } else { "<" },
             cfg.relapse_blasts_percent.get()
         ),
-        evidence: vec![Evidence::value(
-            Some(*d),
-            "marrow_blasts",
-            *b,
-            Some(graftwatch_core::Unit::Percent),
-            "latest marrow",
-        )],
+        evidence: evidence("latest marrow"),
         citation: CITE_SURVEY,
     })
 }
@@ -1018,6 +1115,44 @@ fn names(cs: &[Criterion], met: Option<bool>) -> Vec<String> {
         .collect()
 }
 
+/// The answer when no trigger is met: "not met" when at least one trigger
+/// was assessed on evidence inside its window (or a prerequisite is not
+/// met), otherwise "cannot be determined" (engine decision 14).
+fn without_trigger(
+    head: &str,
+    triggers: &[Criterion],
+    failed: &[String],
+    window: i32,
+) -> (DliOutcome, String) {
+    if triggers.iter().any(|t| t.met == Some(false)) {
+        return (
+            DliOutcome::CriteriaNotMet,
+            format!("DLI criteria not met {head}: no trigger present."),
+        );
+    }
+    let unknown = triggers
+        .iter()
+        .filter(|t| t.met.is_none())
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if !failed.is_empty() {
+        return (
+            DliOutcome::CriteriaNotMet,
+            format!(
+                "DLI criteria not met {head}: prerequisite(s) not met: {}; no trigger could be assessed on a result dated within {window} days: {unknown}.",
+                failed.join(", ")
+            ),
+        );
+    }
+    (
+        DliOutcome::CannotBeDetermined,
+        format!(
+            "DLI criteria cannot be determined {head}: no trigger could be assessed on a result dated within {window} days: {unknown}."
+        ),
+    )
+}
+
 /// The overall answer and its sentence.
 fn verdict(
     input: &DliInput,
@@ -1025,6 +1160,7 @@ fn verdict(
     triggers: &[Criterion],
     pre: &[Criterion],
     plans: &[DosePlan],
+    window: i32,
 ) -> (DliOutcome, String) {
     let head = format!(
         "on {} (day {day:+} after HCT {})",
@@ -1034,10 +1170,7 @@ fn verdict(
     let failed = names(pre, Some(false));
     let unknown = names(pre, None);
     if met.is_empty() {
-        return (
-            DliOutcome::CriteriaNotMet,
-            format!("DLI criteria not met {head}: no trigger present."),
-        );
+        return without_trigger(&head, triggers, &failed, window);
     }
     if !failed.is_empty() {
         return (
@@ -1109,7 +1242,15 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
             cfg.gvhd_assessment_window_days, cfg.infection_status_window_days
         ),
     ));
-    let (outcome, summary) = verdict(input, day, &triggers, &pre, &plans);
+    flags.push(Flag::new(
+        "DLI-trigger-window",
+        format!(
+            "a trigger is assessed only on its latest chimerism, MRD or marrow result dated within {} days (engine decision 14)",
+            cfg.trigger_evidence_window_days
+        ),
+    ));
+    let window = cfg.trigger_evidence_window_days;
+    let (outcome, summary) = verdict(input, day, &triggers, &pre, &plans, window);
     DliAssessment {
         on: input.on,
         day,
@@ -1503,6 +1644,98 @@ mod tests {
             i.infection_assessed = Some(d("2024-05-01"));
         });
         assert_eq!(pre(&a, "infection").met, None);
+    }
+
+    fn trigger(a: &DliAssessment, name: &str) -> Criterion {
+        a.triggers
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no trigger {name}: {:?}", a.triggers))
+            .clone()
+    }
+
+    #[test]
+    fn trigger_window_boundary_90_days() {
+        // Decision on 2024-06-01: 2024-03-03 is 90 days before, 2024-03-02 is 91.
+        let mut i = base();
+        i.chimerism = vec![cd3("2024-03-03", 12.0)];
+        let a = assess(&i, &DliConfig::default());
+        assert_eq!(
+            trigger(&a, "mixed chimerism, T cells (CD3)").met,
+            Some(true)
+        );
+        assert_eq!(a.outcome, DliOutcome::CriteriaMet);
+        i.chimerism = vec![cd3("2024-03-02", 12.0)];
+        let a = assess(&i, &DliConfig::default());
+        let t = trigger(&a, "mixed chimerism, T cells (CD3)");
+        assert_eq!(t.met, None);
+        assert!(t.reason.contains("91 days before"), "{}", t.reason);
+        assert_eq!(t.evidence[0].date, Some(d("2024-03-02")));
+        assert_eq!(
+            trigger(&a, "rising recipient share, T cells (CD3)").met,
+            None
+        );
+        // A stale mixed-chimerism result is no indication, and no stale
+        // negative is a "no trigger present" either.
+        assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
+        assert!(a.summary.contains("within 90 days"), "{}", a.summary);
+        i.chimerism = vec![cd3("2024-03-02", 1.0)];
+        assert_eq!(
+            assess(&i, &DliConfig::default()).outcome,
+            DliOutcome::CannotBeDetermined
+        );
+        assert!(a.flags.iter().any(|f| f.code == "DLI-trigger-window"));
+    }
+
+    #[test]
+    fn stale_mrd_and_marrow_are_unknown_triggers() {
+        let mut i = base();
+        i.mrd = vec![MrdResult::quantitative(
+            d("2024-03-02"),
+            MrdMethod::Flow,
+            2.0,
+        )];
+        i.marrow_blasts = vec![(d("2024-03-02"), Percent::lit(30.0))];
+        let a = assess(&i, &DliConfig::default());
+        assert_eq!(trigger(&a, "MRD positive / conversion").met, None);
+        assert_eq!(trigger(&a, RELAPSE).met, None);
+        assert_eq!(a.outcome, DliOutcome::CannotBeDetermined);
+        i.mrd[0].date = d("2024-03-03");
+        i.marrow_blasts[0].0 = d("2024-03-03");
+        let a = assess(&i, &DliConfig::default());
+        assert_eq!(trigger(&a, "MRD positive / conversion").met, Some(true));
+        assert_eq!(trigger(&a, RELAPSE).met, Some(true));
+    }
+
+    #[test]
+    fn one_recent_negative_trigger_is_enough_for_not_met() {
+        let mut i = base();
+        i.chimerism = vec![cd3("2024-05-30", 1.0)];
+        i.marrow_blasts = vec![(d("2023-01-01"), Percent::lit(30.0))];
+        let a = assess(&i, &DliConfig::default());
+        assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
+        assert!(a.summary.contains("no trigger present"), "{}", a.summary);
+        // Nothing recent, but a prerequisite is not met: not met, saying why.
+        i.chimerism = vec![];
+        i.agvhd_grade = Some(3);
+        let a = assess(&i, &DliConfig::default());
+        assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
+        assert!(
+            a.summary.contains("prerequisite(s) not met"),
+            "{}",
+            a.summary
+        );
+    }
+
+    #[test]
+    fn trigger_window_is_configurable() {
+        let mut i = base();
+        i.chimerism = vec![cd3("2024-03-02", 12.0)];
+        let cfg = DliConfig {
+            trigger_evidence_window_days: 91,
+            ..DliConfig::default()
+        };
+        assert_eq!(assess(&i, &cfg).outcome, DliOutcome::CriteriaMet);
     }
 
     #[test]
