@@ -496,6 +496,17 @@ pub struct SampleCounts {
     missing_contigs: Vec<(String, usize)>,
 }
 
+impl SampleCounts {
+    /// The reads (REF + ALT) at each panel marker the input covers; markers
+    /// it does not cover (no record, a missing contig) are left out.
+    pub fn depths(&self) -> impl Iterator<Item = u32> + '_ {
+        self.counts
+            .iter()
+            .flatten()
+            .map(|c| c.ref_count.saturating_add(c.alt_count))
+    }
+}
+
 /// Counts one post-transplant sample at the references' panel markers
 /// (the first half of [`analyse_input`]).
 pub fn count_sample(

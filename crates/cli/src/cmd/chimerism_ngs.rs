@@ -41,15 +41,28 @@ pub struct NgsArgs {
     #[arg(long)]
     pub reference: Option<PathBuf>,
     /// The recipient's pre-transplant sample: NAME=INPUT (VCF/BCF: NAME=FILE.vcf[.gz]|FILE.bcf:VCF_SAMPLE).
-    #[arg(long)]
-    pub recipient: String,
+    #[arg(long, required_unless_present = "run_sheet")]
+    pub recipient: Option<String>,
     /// A donor's pure sample, repeatable: NAME=INPUT (VCF/BCF: NAME=FILE.vcf[.gz]|FILE.bcf:VCF_SAMPLE).
-    #[arg(long = "donor", required = true)]
+    #[arg(long = "donor")]
     pub donors: Vec<String>,
     /// A post-transplant sample, repeatable: NAME=INPUT[:LINEAGE[:DATE]]
     /// (VCF/BCF: NAME=FILE.vcf[.gz]|FILE.bcf:VCF_SAMPLE[:LINEAGE[:DATE]]; an empty VCF_SAMPLE means NAME).
-    #[arg(long = "sample", required = true)]
+    #[arg(long = "sample")]
     pub samples: Vec<String>,
+    /// A run sheet (CSV: sample, patient, role, person, input, lineage,
+    /// specimen, date, sort purity, control type, run) for a whole plate,
+    /// as for `chimerism str`; replaces --recipient/--donor/--sample. The
+    /// optional `run` column names the sequencing run of each tube: what is
+    /// learnt from a run's samples is learnt within that run only.
+    #[arg(long, value_name = "SHEET.csv", conflicts_with_all = ["recipient", "donors", "samples"])]
+    pub run_sheet: Option<PathBuf>,
+    /// Sort purity of a sorted lineage sample: SAMPLE=PERCENT (repeatable).
+    #[arg(long = "purity", value_name = "SAMPLE=PERCENT")]
+    pub purities: Vec<String>,
+    /// Purity below this (percent) is flagged NGS-LOW-PURITY.
+    #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
+    pub min_purity: f64,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: NgsFormat,
@@ -170,15 +183,21 @@ pub struct InputSpec {
 /// Parses `NAME=INPUT[:...]` with the shared chimerism syntax
 /// ([`super::chimerism_spec`]); `option` names the flag for messages and
 /// `with_sample_fields` allows `:LINEAGE[:DATE]`.
+#[cfg(test)]
 pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<InputSpec, String> {
-    use super::chimerism_spec::{InputKind, SpecRole, parse_input};
+    use super::chimerism_spec::{SpecRole, parse_input};
     let role = if with_sample_fields {
         SpecRole::Sample
     } else {
         SpecRole::Reference
     };
-    let kinds = [InputKind::Vcf, InputKind::Alignment, InputKind::Fastq];
-    let r = parse_input(option, arg, role, &kinds)?;
+    let r = parse_input(option, arg, role, super::chimerism_plan::NGS_KINDS)?;
+    Ok(spec_of(r))
+}
+
+/// An NGS input from the shared chimerism syntax's parsed input.
+pub fn spec_of(r: super::chimerism_spec::InputRef) -> InputSpec {
+    use super::chimerism_spec::InputKind;
     let source = match r.kind {
         InputKind::Vcf => InputSource::Vcf {
             path: r.files[0].clone(),
@@ -189,17 +208,17 @@ pub fn parse_spec(option: &str, arg: &str, with_sample_fields: bool) -> Result<I
         },
         InputKind::Fastq | InputKind::PeakTable => InputSource::Fastq { paths: r.files },
     };
-    Ok(InputSpec {
+    InputSpec {
         name: r.name,
         source,
         lineage: r.lineage,
         date: r.date,
-    })
+    }
 }
 
 /// An NGS run error: bad input (exit 2), standard input named `<stdin>`
 /// rather than by its private copy; a counting worker's panic is a bug.
-fn ngs_error(e: NgsRunError) -> anyhow::Error {
+pub(super) fn ngs_error(e: NgsRunError) -> anyhow::Error {
     if e.is_internal() {
         return anyhow::anyhow!("{e}; please report this bug");
     }
@@ -214,7 +233,7 @@ fn ngs_error(e: NgsRunError) -> anyhow::Error {
 
 /// An argument's input for the library's NGS run, named in messages as
 /// the command line names it.
-fn run_input(spec: &InputSpec) -> NgsInput {
+pub(super) fn run_input(spec: &InputSpec) -> NgsInput {
     let source = match &spec.source {
         InputSource::Vcf { path, sample } => NgsSource::Vcf {
             path: path.clone(),
@@ -274,6 +293,22 @@ pub struct SampleOutput {
     /// analysed two or more samples (a single sample is analysed alone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allele_bias: Option<AlleleBias>,
+    /// The specimen named in the run sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specimen: Option<super::chimerism_plan::Specimen>,
+    /// The sequencing run named in the run sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    /// Sort purity (fraction) of a sorted lineage, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purity: Option<f64>,
+    /// Each person's share corrected for the sort purity (percent, in the
+    /// order of `result.persons`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purity_corrected_percent: Option<Vec<f64>>,
+    /// What was done about the purity (correction applied or why not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purity_note: Option<String>,
     /// The analysis.
     pub result: NgsSampleResult,
 }
@@ -310,6 +345,9 @@ pub const NGS_SCHEMA: &str = "graftwatch-ngs/2";
 pub struct NgsRun {
     /// Output schema version ([`NGS_SCHEMA`]).
     pub schema: &'static str,
+    /// The patient of a run-sheet analysis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient: Option<String>,
     /// Markers in the panel.
     pub panel_markers: usize,
     /// Declared persons, recipient first.
@@ -320,6 +358,10 @@ pub struct NgsRun {
     pub error_model: ErrorModel,
     /// Per sample.
     pub samples: Vec<SampleOutput>,
+    /// The run controls of a run sheet with one patient (with several, the
+    /// plate's `controls`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<super::chimerism_plan::ControlOut>,
 }
 
 /// The run as the report's NGS page wants it.
@@ -452,6 +494,11 @@ fn analyse_samples(
                 lineage: spec.lineage,
                 date: spec.date,
                 allele_bias: source.map(AlleleBias::from),
+                specimen: None,
+                run: None,
+                purity: None,
+                purity_corrected_percent: None,
+                purity_note: None,
                 result,
             }
         })
@@ -485,30 +532,77 @@ fn check_names(
 
 /// Runs `chimerism ngs`.
 pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
+    use super::chimerism_ngs_sheet as sheet;
     // `--recipient stored` / `--donor stored`: the stored patient's references.
     let _stored_refs = super::chimerism_store::resolve_stored_ngs(&mut args)?;
     let overwrite = graftwatch_output::Overwrite::from_force(args.force);
     if let Some(p) = &args.html {
         graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
     }
-    let mut person_specs =
-        vec![parse_spec("--recipient", &args.recipient, false).map_err(BadInput)?];
-    for d in &args.donors {
-        person_specs.push(parse_spec("--donor", d, false).map_err(BadInput)?);
-    }
-    let sample_specs: Vec<InputSpec> = args
-        .samples
-        .iter()
-        .map(|s| parse_spec("--sample", s, true))
-        .collect::<Result<_, _>>()
-        .map_err(BadInput)?;
-    let mut sample_specs = sample_specs;
+    let plan = sheet::plan(&args)?;
     let _spool = SpoolGuard;
-    resolve_stdin(&mut person_specs)?;
-    resolve_stdin(&mut sample_specs)?;
-    check_names(&person_specs, &sample_specs, args.add_to.is_some())?;
     let threads = args.threads.max(1);
-    let opts = NgsRunOptions {
+    let opts = run_options(&args, threads);
+    let mut runs = Vec::with_capacity(plan.analyses.len());
+    let mut controls = Vec::new();
+    for (i, a) in plan.analyses.iter().enumerate() {
+        let (run, refs) = analyse_patient(a, &args, &opts, threads)?;
+        if i == 0 {
+            for c in &plan.controls {
+                controls.push(sheet::check_control(c, &refs, &opts, args.min_depth)?);
+            }
+        }
+        runs.push(run);
+    }
+    if let [only] = runs.as_mut_slice() {
+        only.controls = std::mem::take(&mut controls);
+    }
+
+    // Everything computed: now write, course first (atomic), then HTML, then stdout.
+    match (&args.add_to, args.store.patient(args.add_to.as_deref())) {
+        (Some(_), Some(p)) => {
+            let run = sheet::analysis_for(&runs, &p, &p)?;
+            let a = &plan.analyses[runs.iter().position(|r| std::ptr::eq(r, run)).unwrap_or(0)];
+            super::chimerism_store::add_ngs(&args, &p, run, &results_of(run), a)?
+        }
+        (Some(course_path), None) => add_to_course(course_path, &runs)?,
+        _ => {}
+    }
+    if let Some(html) = &args.html {
+        let [run] = runs.as_slice() else {
+            anyhow::bail!(BadInput(format!(
+                "--html draws one patient per call; the run sheet has {} patients",
+                runs.len()
+            )));
+        };
+        let page = graftwatch_report::chimerism::render_ngs_page(&html_page(run));
+        graftwatch_output::write(html, page.as_bytes(), overwrite).map_err(crate::exit::input)?;
+    }
+    let text = match (args.format, runs.as_slice()) {
+        (NgsFormat::Json, [run]) => serde_json::to_string_pretty(run)? + "\n",
+        (NgsFormat::Json, _) => {
+            let plate = sheet::NgsPlate {
+                schema: sheet::NGS_PLATE_SCHEMA,
+                analyses: runs,
+                controls,
+            };
+            serde_json::to_string_pretty(&plate)? + "\n"
+        }
+        (NgsFormat::Tsv, runs) => sheet::plate_tsv(runs),
+        (NgsFormat::Table, [run]) => {
+            let mut t = to_table(run);
+            sheet::controls_table(&mut t, &run.controls);
+            t
+        }
+        (NgsFormat::Table, runs) => sheet::plate_table(runs, &controls),
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// The library's options from the arguments.
+fn run_options(args: &NgsArgs, threads: usize) -> NgsRunOptions {
+    NgsRunOptions {
         reference: args.reference.clone(),
         threads,
         strict: args.strict,
@@ -523,49 +617,69 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
             exclude_outliers: !args.keep_outliers,
             ..NgsConfig::default()
         },
-    };
+    }
+}
+
+/// One patient's analysis: the references, then the samples of each
+/// sequencing run (what is learnt from a run stays in that run), the sort
+/// purity correction; returned with the references (for the run controls).
+fn analyse_patient(
+    a: &super::chimerism_plan::Analysis,
+    args: &NgsArgs,
+    opts: &NgsRunOptions,
+    threads: usize,
+) -> anyhow::Result<(NgsRun, NgsReferences)> {
+    let mut person_specs: Vec<InputSpec> = std::iter::once(&a.recipient)
+        .chain(&a.donors)
+        .map(|r| spec_of(r.clone()))
+        .collect();
+    let mut sample_specs: Vec<InputSpec> =
+        a.samples.iter().map(|s| spec_of(s.input.clone())).collect();
+    resolve_stdin(&mut person_specs)?;
+    resolve_stdin(&mut sample_specs)?;
+    check_names(&person_specs, &sample_specs, args.add_to.is_some())?;
 
     // Panel and persons: counts -> genotype calls (or GT when the VCF has
     // no AD), error model, per-site rates (graftwatch_genomics_io::ngs_run).
     let persons: Vec<NgsInput> = person_specs.iter().map(run_input).collect();
-    let refs = read_references(&args.panel, &persons, &opts).map_err(ngs_error)?;
+    let refs = read_references(&args.panel, &persons, opts).map_err(ngs_error)?;
     for w in &refs.warnings {
         eprintln!("warning: {w}{STRICT_HINT}");
     }
-
-    let samples = analyse_samples(&sample_specs, &refs, &opts, threads, !args.per_sample)?;
+    let mut samples: Vec<Option<SampleOutput>> = (0..sample_specs.len()).map(|_| None).collect();
+    for group in super::chimerism_ngs_sheet::run_groups(a) {
+        let specs: Vec<InputSpec> = group.iter().map(|&i| sample_specs[i].clone()).collect();
+        let outs = analyse_samples(&specs, &refs, opts, threads, !args.per_sample)?;
+        for (i, mut out) in group.into_iter().zip(outs) {
+            out.run = a.samples[i].run.clone();
+            out.specimen = a.samples[i].specimen;
+            samples[i] = Some(out);
+        }
+    }
+    let mut samples: Vec<SampleOutput> = samples.into_iter().flatten().collect();
+    let purities: Vec<Option<f64>> = a.samples.iter().map(|s| s.purity).collect();
+    super::chimerism_ngs_sheet::apply_purity(&mut samples, &purities, args.min_purity / 100.0);
     let run = NgsRun {
         schema: NGS_SCHEMA,
+        patient: a.patient.clone(),
         panel_markers: refs.markers.len(),
-        persons: refs.persons,
-        genotype_sources: refs.genotype_sources,
+        persons: refs.persons.clone(),
+        genotype_sources: refs.genotype_sources.clone(),
         error_model: refs.errors,
         samples,
+        controls: Vec::new(),
     };
-
-    // Everything computed: now write, course first (atomic), then HTML, then stdout.
-    match (&args.add_to, args.store.patient(args.add_to.as_deref())) {
-        (Some(_), Some(p)) => super::chimerism_store::add_ngs(&args, &p, &run, &results_of(&run))?,
-        (Some(course_path), None) => add_to_course(course_path, &run)?,
-        _ => {}
-    }
-    if let Some(html) = &args.html {
-        let page = graftwatch_report::chimerism::render_ngs_page(&html_page(&run));
-        graftwatch_output::write(html, page.as_bytes(), overwrite).map_err(crate::exit::input)?;
-    }
-    let text = match args.format {
-        NgsFormat::Json => serde_json::to_string_pretty(&run)? + "\n",
-        NgsFormat::Tsv => to_tsv(&run),
-        NgsFormat::Table => to_table(&run),
-    };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(())
+    Ok((run, refs))
 }
 
-fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
+/// `--add-to COURSE`: the results of the course's patient (the only
+/// analysis when the call names no patients).
+fn add_to_course(path: &Path, runs: &[NgsRun]) -> anyhow::Result<()> {
     use graftwatch_course::{attach_chimerism, read_course};
     let loaded = read_course(path).map_err(|e| crate::exit::input_in(path.display(), e))?;
     let mut course = loaded.course;
+    let pid = course.patient.id.to_string();
+    let run = super::chimerism_ngs_sheet::analysis_for(runs, &pid, &path.display().to_string())?;
     let results = results_of(run);
     attach_chimerism(&mut course, &results)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
@@ -574,17 +688,26 @@ fn add_to_course(path: &Path, run: &NgsRun) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The dated results as chimerism observations.
+/// The dated results as chimerism observations (purity-corrected where a
+/// correction was made).
 pub(super) fn results_of(run: &NgsRun) -> Vec<graftwatch_course::ChimerismResult> {
     use graftwatch_course::{ChimerismMethod, ChimerismResult};
     run.samples
         .iter()
         .filter_map(|s| {
+            let corrected = s.purity_corrected_percent.as_deref();
             let shares = s
                 .result
                 .persons
                 .iter()
-                .filter_map(|p| p.fraction.map(|f| (p.person_ref(), 100.0 * f.get())))
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let pct = p.fraction.map(|f| 100.0 * f.get())?;
+                    Some((
+                        p.person_ref(),
+                        corrected.and_then(|c| c.get(i).copied()).unwrap_or(pct),
+                    ))
+                })
                 .collect();
             Some(ChimerismResult {
                 sample: s.sample.clone(),
@@ -681,6 +804,7 @@ pub fn to_table(run: &NgsRun) -> String {
         if let Some(b) = &s.allele_bias {
             out.push_str(&format!("  {}\n", b.text));
         }
+        sheet_lines(s, &mut out);
         share_rows(r, &mut out);
         if let Some(d) = &r.dominant_donor {
             out.push_str(&format!("  dominant donor: {d}\n"));
@@ -710,6 +834,34 @@ pub fn to_table(run: &NgsRun) -> String {
         }
     }
     out
+}
+
+/// The table's lines of what a run sheet adds to a sample: its specimen
+/// and sequencing run, the purity note and the purity-corrected shares.
+fn sheet_lines(s: &SampleOutput, out: &mut String) {
+    let mut what = Vec::new();
+    if let Some(sp) = s.specimen {
+        what.push(format!("specimen {}", sp.as_str()));
+    }
+    if let Some(r) = &s.run {
+        what.push(format!("sequencing run {r}"));
+    }
+    if !what.is_empty() {
+        out.push_str(&format!("  {}\n", what.join("; ")));
+    }
+    if let Some(n) = &s.purity_note {
+        out.push_str(&format!("  {n}\n"));
+    }
+    if let Some(c) = &s.purity_corrected_percent {
+        let shares: Vec<String> = s
+            .result
+            .persons
+            .iter()
+            .zip(c)
+            .map(|(p, v)| format!("{} {v:.3}%", p.name))
+            .collect();
+        out.push_str(&format!("  purity-corrected: {}\n", shares.join(", ")));
+    }
 }
 
 /// The table's rows of persons (estimate, interval, detection limits) and of

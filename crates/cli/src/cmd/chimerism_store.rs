@@ -21,6 +21,7 @@ use graftwatch_store::hashing::sha256_hex;
 use graftwatch_store::{Actor, NewProfile, NewRun, Store};
 
 use super::chimerism_ngs::{NgsArgs, NgsRun};
+use super::chimerism_plan::Analysis;
 use super::chimerism_str::{StrArgs, StrRun};
 use super::store_common::{StoreOpts, store_err};
 use crate::BadInput;
@@ -96,6 +97,28 @@ fn reference_specs<'a>(
         }
     }
     out
+}
+
+/// `(person, NAME=FILE[:SAMPLE])` of a run-sheet analysis's recipient and
+/// donors, as [`reference_specs`] gives for the command line.
+fn analysis_reference_specs(a: &Analysis) -> Vec<(String, String)> {
+    std::iter::once(&a.recipient)
+        .chain(&a.donors)
+        .map(|r| {
+            let files = r
+                .files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let sample = r
+                .sample
+                .as_deref()
+                .map(|s| format!(":{s}"))
+                .unwrap_or_default();
+            (r.name.clone(), format!("{}={files}{sample}", r.name))
+        })
+        .collect()
 }
 
 /// The profile record of one reference spec: the spec's NAME, the file's
@@ -327,13 +350,10 @@ pub fn resolve_stored_str(a: &mut StrArgs) -> anyhow::Result<Option<RefDir>> {
 
 /// `chimerism ngs`: as [`resolve_stored_str`].
 pub fn resolve_stored_ngs(a: &mut NgsArgs) -> anyhow::Result<Option<RefDir>> {
-    resolve_stored(
-        &a.store,
-        a.add_to.as_deref(),
-        "ngs",
-        &mut a.recipient,
-        &mut a.donors,
-    )
+    match a.recipient.as_mut() {
+        Some(r) => resolve_stored(&a.store, a.add_to.as_deref(), "ngs", r, &mut a.donors),
+        None => Ok(None),
+    }
 }
 
 /// Attaches, records and reports (`(inputs, refs)`: the hashed input
@@ -432,17 +452,19 @@ pub fn add_ngs(
     patient: &str,
     run: &NgsRun,
     results: &[ChimerismResult],
+    analysis: &Analysis,
 ) -> anyhow::Result<()> {
-    let specs = std::iter::once(&a.recipient)
-        .chain(&a.donors)
-        .chain(&a.samples)
-        .map(|s| spec_file(s));
+    let inputs_of = std::iter::once(&analysis.recipient)
+        .chain(&analysis.donors)
+        .chain(analysis.samples.iter().map(|s| &s.input))
+        .flat_map(|r| r.files.iter().cloned());
     let files = [
         Some(a.panel.clone()),
         a.reference.clone(),
         a.error_table.clone(),
+        a.run_sheet.clone(),
     ];
-    let inputs = hash_inputs(files.into_iter().flatten().chain(specs))?;
+    let inputs = hash_inputs(files.into_iter().flatten().chain(inputs_of))?;
     let parameters = serde_json::json!({
         "min_depth": a.min_depth,
         "min_split_markers": a.min_split_markers,
@@ -452,9 +474,15 @@ pub fn add_ngs(
         "recipient": a.recipient,
         "donors": a.donors,
         "samples": a.samples,
+        "run_sheet": a.run_sheet,
+        "purities": a.purities,
+        "min_purity_percent": a.min_purity,
     });
     let json = serde_json::to_value(run)?;
-    let refs = reference_specs(std::iter::once(&a.recipient), &a.donors);
+    let refs = match &a.recipient {
+        Some(r) => reference_specs(std::iter::once(r), &a.donors),
+        None => analysis_reference_specs(analysis),
+    };
     add(
         &a.store,
         patient,

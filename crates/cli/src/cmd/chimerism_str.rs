@@ -17,8 +17,8 @@ use graftwatch_core::DonorId;
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, read_genemapper};
 use serde::Serialize;
 
+use super::chimerism_plan::{Analysis, ControlOut, ControlSpec, ControlType, Plan, SampleSpec};
 use super::chimerism_spec::InputRef;
-use super::chimerism_str_plan::{Analysis, ControlSpec, ControlType, Plan, SampleSpec};
 use crate::BadInput;
 
 /// Output format on stdout.
@@ -160,7 +160,7 @@ pub struct SampleOut {
     /// Date.
     pub date: Option<graftwatch_core::Date>,
     /// Specimen.
-    pub specimen: Option<super::chimerism_str_plan::Specimen>,
+    pub specimen: Option<super::chimerism_plan::Specimen>,
     /// Sort purity (fraction).
     pub purity: Option<f64>,
     /// Notes on purity (correction applied or why not).
@@ -178,19 +178,6 @@ pub struct AnalysisOut {
     pub references: StrReferences,
     /// Samples.
     pub samples: Vec<SampleOut>,
-}
-
-/// A checked run control.
-#[derive(Debug, Clone, Serialize)]
-pub struct ControlOut {
-    /// Sample.
-    pub sample: String,
-    /// Type.
-    pub control: ControlType,
-    /// Passed?
-    pub passed: bool,
-    /// What was found.
-    pub detail: String,
 }
 
 /// Everything, as written by `--format json`.
@@ -263,14 +250,20 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
 
 fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
     let plan = match (&args.run_sheet, &args.recipient) {
-        (Some(sheet), _) => super::chimerism_str_plan::from_run_sheet(sheet),
+        (Some(sheet), _) => super::chimerism_plan::from_run_sheet(sheet, super::chimerism_plan::STR_KINDS),
         (None, Some(r)) => {
             if args.donors.is_empty() || args.samples.is_empty() {
                 anyhow::bail!(BadInput(
                     "chimerism str needs --donor NAME=FILE:SAMPLE and --sample NAME=FILE:SAMPLE[:LINEAGE[:DATE]] (or --run-sheet)".into()
                 ));
             }
-            super::chimerism_str_plan::from_args(r, &args.donors, &args.samples, &args.purities)
+            super::chimerism_plan::from_args(
+                r,
+                &args.donors,
+                &args.samples,
+                &args.purities,
+                super::chimerism_plan::STR_KINDS,
+            )
         }
         (None, None) => Err("give --recipient/--donor/--sample or --run-sheet".into()),
     }
@@ -768,7 +761,7 @@ fn render_run_table(run: &StrRun) -> String {
                 o,
                 "  {:<16} {:<9} {}  {}",
                 c.sample,
-                format!("{:?}", c.control).to_ascii_lowercase(),
+                c.control.as_str(),
                 if c.passed { "pass" } else { "FAIL" },
                 c.detail
             );

@@ -3,10 +3,11 @@
 pub mod audit;
 pub mod chimerism;
 pub mod chimerism_ngs;
+pub mod chimerism_ngs_sheet;
+pub mod chimerism_plan;
 pub mod chimerism_spec;
 pub mod chimerism_store;
 pub mod chimerism_str;
-pub mod chimerism_str_plan;
 pub mod completions;
 pub mod config;
 pub mod course;

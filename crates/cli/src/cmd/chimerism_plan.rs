@@ -1,8 +1,9 @@
-//! What `chimerism str` is asked to do: one analysis per patient (recipient,
-//! donors, post-transplant samples, run controls), from the command line
-//! (`--recipient/--donor/--sample`) or from a run sheet (CSV, one row per
-//! tube: sample, patient, role, person, input, lineage, specimen, date, sort
-//! purity, control type).
+//! What `chimerism str` and `chimerism ngs` are asked to do: one analysis
+//! per patient (recipient, donors, post-transplant samples, run controls),
+//! from the command line (`--recipient/--donor/--sample`) or from a run
+//! sheet (CSV, one row per tube: sample, patient, role, person, input,
+//! lineage, specimen, date, sort purity, control type, and for sequencing
+//! the run the tube was sequenced in).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -92,6 +93,9 @@ pub struct SampleSpec {
     pub specimen: Option<Specimen>,
     /// Sort purity (fraction) of a sorted lineage.
     pub purity: Option<f64>,
+    /// The sequencing run (or batch) the sample was measured in, when the
+    /// run sheet says; samples of one run share what is learnt from the run.
+    pub run: Option<String>,
 }
 
 /// A run control to check.
@@ -101,6 +105,30 @@ pub struct ControlSpec {
     pub input: InputRef,
     /// Its type.
     pub control: ControlType,
+}
+
+/// A checked run control.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlOut {
+    /// Sample.
+    pub sample: String,
+    /// Type.
+    pub control: ControlType,
+    /// Passed?
+    pub passed: bool,
+    /// What was found.
+    pub detail: String,
+}
+
+impl ControlType {
+    /// In words: `positive`, `negative`, `ladder`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlType::Positive => "positive",
+            ControlType::Negative => "negative",
+            ControlType::Ladder => "ladder",
+        }
+    }
 }
 
 /// One patient's analysis.
@@ -127,14 +155,19 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-const STR_KINDS: &[InputKind] = &[InputKind::PeakTable];
+/// The inputs `chimerism str` reads: peak tables.
+pub const STR_KINDS: &[InputKind] = &[InputKind::PeakTable];
+/// The inputs `chimerism ngs` reads: VCF/BCF, BAM/CRAM, FASTQ.
+pub const NGS_KINDS: &[InputKind] = &[InputKind::Vcf, InputKind::Alignment, InputKind::Fastq];
 
-/// Builds the plan from `--recipient/--donor/--sample` and `--purity NAME=P`.
+/// Builds the plan from `--recipient/--donor/--sample` and `--purity NAME=P`,
+/// for inputs of the given kinds.
 pub fn from_args(
     recipient: &str,
     donors: &[String],
     samples: &[String],
     purities: &[String],
+    kinds: &[InputKind],
 ) -> Result<Plan, String> {
     let mut notes = Vec::new();
     let mut note = |r: &InputRef| {
@@ -142,23 +175,24 @@ pub fn from_args(
             notes.push(n.clone());
         }
     };
-    let recipient = parse_input("--recipient", recipient, SpecRole::Reference, STR_KINDS)?;
+    let recipient = parse_input("--recipient", recipient, SpecRole::Reference, kinds)?;
     note(&recipient);
     let mut ds = Vec::new();
     for d in donors {
-        let r = parse_input("--donor", d, SpecRole::Reference, STR_KINDS)?;
+        let r = parse_input("--donor", d, SpecRole::Reference, kinds)?;
         note(&r);
         ds.push(r);
     }
     let mut ss = Vec::new();
     for s in samples {
-        let r = parse_input("--sample", s, SpecRole::Sample, STR_KINDS)?;
+        let r = parse_input("--sample", s, SpecRole::Sample, kinds)?;
         note(&r);
         ss.push(SampleSpec {
             lineage: r.lineage.unwrap_or(Lineage::WholeBlood),
             date: r.date,
             specimen: None,
             purity: None,
+            run: None,
             input: r,
         });
     }
@@ -211,6 +245,7 @@ struct SheetCols {
     date: Option<usize>,
     purity: Option<usize>,
     control: Option<usize>,
+    run: Option<usize>,
 }
 
 fn sheet_cols(header: &[String], path: &str) -> Result<SheetCols, String> {
@@ -243,11 +278,13 @@ fn sheet_cols(header: &[String], path: &str) -> Result<SheetCols, String> {
         date: find(&["date", "collectiondate"]),
         purity: find(&["sortpurity", "purity"]),
         control: find(&["controltype", "control"]),
+        run: find(&["run", "runid", "sequencingrun", "batch"]),
     })
 }
 
-/// Reads a run sheet; inputs are resolved relative to its directory.
-pub fn from_run_sheet(path: &Path) -> Result<Plan, String> {
+/// Reads a run sheet whose inputs are of the given kinds; inputs are
+/// resolved relative to its directory.
+pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> Result<Plan, String> {
     let p = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("{p}: cannot read: {e}"))?;
     let (text, _) = decode(&bytes).map_err(|e| format!("{p}: line {}: {}", e.line, e.what))?;
@@ -275,7 +312,7 @@ pub fn from_run_sheet(path: &Path) -> Result<Plan, String> {
                 .unwrap_or("")
         };
         let at = |col: &str, msg: String| format!("{p}: line {line}, column '{col}': {msg}");
-        sheet_row(&mut plan, &cols, &get, base, &at)?;
+        sheet_row(&mut plan, &cols, &get, (base, kinds), &at)?;
     }
     if rows == 0 {
         return Err(format!(
@@ -294,7 +331,7 @@ fn sheet_row<'f>(
     plan: &mut Plan,
     cols: &SheetCols,
     get: &dyn Fn(Option<usize>) -> &'f str,
-    base: &Path,
+    (base, kinds): (&Path, &[InputKind]),
     at: &At,
 ) -> Result<(), String> {
     let role = get(Some(cols.role)).to_ascii_lowercase();
@@ -308,7 +345,7 @@ fn sheet_row<'f>(
     let resolved = resolve(base, input_text);
     let spec = format!("{name}={resolved}");
     let mut input =
-        parse_input("input", &spec, SpecRole::Reference, STR_KINDS).map_err(|e| at("input", e))?;
+        parse_input("input", &spec, SpecRole::Reference, kinds).map_err(|e| at("input", e))?;
     if input.sample.as_deref() == Some(name) && !sample.is_empty() {
         input.sample = Some(sample.to_string());
     }
@@ -359,7 +396,7 @@ fn row_name<'f>(role: &str, person: &'f str, sample: &'f str, at: &At) -> Result
 /// A sample row's lineage (whole blood when empty), date, specimen and sort
 /// purity, each parsed from its column.
 fn sample_spec<'f>(
-    input: InputRef,
+    mut input: InputRef,
     cols: &SheetCols,
     get: &dyn Fn(Option<usize>) -> &'f str,
     at: &At,
@@ -383,26 +420,39 @@ fn sample_spec<'f>(
         "" => None,
         v => Some(parse_purity(v).map_err(|e| at("sort purity", e))?),
     };
+    let run = Some(get(cols.run).to_string()).filter(|r| !r.is_empty());
+    // The input carries what the sheet gave, as `NAME=INPUT:LINEAGE:DATE` would.
+    input.lineage = (!get(cols.lineage).is_empty()).then_some(lineage);
+    input.date = date;
     Ok(SampleSpec {
         input,
         lineage,
         date,
         specimen,
         purity,
+        run,
     })
 }
 
-/// `FILE[:SAMPLE]` with FILE made relative to the run sheet's folder.
+/// `FILE[:SAMPLE]` (or a FASTQ pair `R1,R2`) with each file made relative
+/// to the run sheet's folder.
 fn resolve(base: &Path, input: &str) -> String {
-    let (file, rest) = match input.split_once(':') {
+    let (files, rest) = match input.split_once(':') {
         Some((f, r)) => (f, Some(r)),
         None => (input, None),
     };
-    let f = PathBuf::from(file.trim());
-    let full = if f.is_absolute() { f } else { base.join(f) };
+    let full = files
+        .split(',')
+        .map(|file| {
+            let f = PathBuf::from(file.trim());
+            let full = if f.is_absolute() { f } else { base.join(f) };
+            full.display().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(",");
     match rest {
-        Some(r) => format!("{}:{r}", full.display()),
-        None => full.display().to_string(),
+        Some(r) => format!("{full}:{r}"),
+        None => full,
     }
 }
 
@@ -446,7 +496,7 @@ mod tests {
              NTC,,control,,run.txt,,,,,ntc\n",
         )
         .unwrap();
-        let plan = from_run_sheet(&sheet).unwrap();
+        let plan = from_run_sheet(&sheet, STR_KINDS).unwrap();
         assert_eq!(plan.analyses.len(), 2);
         let s1 = &plan.analyses[0].samples[0];
         assert_eq!(
@@ -461,7 +511,7 @@ mod tests {
         );
         assert_eq!(plan.controls[0].control, ControlType::Negative);
         std::fs::write(&sheet, "sample,role,input\nS1,blood,run.txt\n").unwrap();
-        let e = from_run_sheet(&sheet).unwrap_err();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
         assert!(
             e.contains("line 2") && e.contains("'role'") && e.contains("blood"),
             "{e}"

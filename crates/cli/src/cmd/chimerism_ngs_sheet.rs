@@ -1,0 +1,319 @@
+//! `chimerism ngs` on a plate: the run sheet and `--purity` of
+//! `chimerism str` ([`super::chimerism_plan`]), several patients in one
+//! call, samples grouped by sequencing run, sort-purity correction and the
+//! run controls (docs/chimerism-ngs.md, "Run sheets").
+
+use std::fmt::Write as _;
+
+use graftwatch_core::Lineage;
+use graftwatch_genomics_io::ngs_run::{NgsReferences, NgsRunError, NgsRunOptions, count_sample};
+use serde::Serialize;
+
+use super::chimerism_ngs::{NgsArgs, NgsRun, SampleOutput, spec_of};
+use super::chimerism_plan::{
+    Analysis, ControlOut, ControlSpec, ControlType, NGS_KINDS, Plan, from_args, from_run_sheet,
+};
+use crate::BadInput;
+
+/// Version of the `--format json` output of a run sheet with several
+/// patients: `analyses` (one `graftwatch-ngs/2` document per patient, with
+/// its `patient`) and the run `controls`.
+pub const NGS_PLATE_SCHEMA: &str = "graftwatch-ngs-plate/1";
+
+/// A run sheet with several patients, as written by `--format json`.
+#[derive(Debug, Serialize)]
+pub struct NgsPlate {
+    /// [`NGS_PLATE_SCHEMA`].
+    pub schema: &'static str,
+    /// One analysis per patient, in the sheet's order.
+    pub analyses: Vec<NgsRun>,
+    /// The run controls.
+    pub controls: Vec<ControlOut>,
+}
+
+/// The plan of the call: the run sheet, or `--recipient/--donor/--sample`
+/// with `--purity`; every patient needs a sample, and `--add-to` a date on
+/// every sample.
+pub fn plan(args: &NgsArgs) -> anyhow::Result<Plan> {
+    let plan = match (&args.run_sheet, &args.recipient) {
+        (Some(sheet), _) => from_run_sheet(sheet, NGS_KINDS),
+        (None, Some(r)) if !args.donors.is_empty() && !args.samples.is_empty() => {
+            from_args(r, &args.donors, &args.samples, &args.purities, NGS_KINDS)
+        }
+        _ => Err("chimerism ngs needs --recipient NAME=INPUT, --donor NAME=INPUT and --sample NAME=INPUT[:LINEAGE[:DATE]] (or --run-sheet)".into()),
+    }
+    .map_err(BadInput)?;
+    if !(args.min_purity > 0.0 && args.min_purity <= 100.0) {
+        anyhow::bail!(BadInput(format!(
+            "--min-purity {}: expected a percentage above 0 and at most 100",
+            args.min_purity
+        )));
+    }
+    let where_ = || {
+        args.run_sheet
+            .as_ref()
+            .map(|p| format!("{}: ", p.display()))
+            .unwrap_or_default()
+    };
+    if plan.analyses.is_empty() {
+        anyhow::bail!(BadInput(format!(
+            "{}no patient: expected recipient, donor and sample rows",
+            where_()
+        )));
+    }
+    for a in &plan.analyses {
+        if a.samples.is_empty() {
+            anyhow::bail!(BadInput(format!(
+                "{}patient '{}' has no sample row (role sample)",
+                where_(),
+                a.patient.as_deref().unwrap_or("-")
+            )));
+        }
+    }
+    if let Some(c) = plan
+        .controls
+        .iter()
+        .find(|c| c.control == ControlType::Ladder)
+    {
+        anyhow::bail!(BadInput(format!(
+            "{}control '{}': an allelic ladder is a capillary-electrophoresis control; expected positive or negative for sequencing",
+            where_(),
+            c.input.name
+        )));
+    }
+    Ok(plan)
+}
+
+/// The samples of an analysis grouped by sequencing run, in the order each
+/// run first appears (one group when the sheet names no runs).
+pub fn run_groups(a: &Analysis) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    for (i, s) in a.samples.iter().enumerate() {
+        let run = s.run.as_deref();
+        match groups.iter_mut().find(|(r, _)| *r == run) {
+            Some((_, g)) => g.push(i),
+            None => groups.push((run, vec![i])),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Each person's share of a sample, in percent, when every person has one.
+fn shares(s: &SampleOutput) -> Option<Vec<f64>> {
+    s.result
+        .persons
+        .iter()
+        .map(|p| p.fraction.map(|f| 100.0 * f.get()))
+        .collect()
+}
+
+/// Purity correction of the sorted-lineage samples with the unsorted
+/// (whole blood or marrow) sample of the same date, by the one formula of
+/// `graftwatch_chimerism::str::purity`; flagged `NGS-LOW-PURITY` below
+/// `min_purity` (fraction).
+pub fn apply_purity(out: &mut [SampleOutput], purities: &[Option<f64>], min_purity: f64) {
+    use graftwatch_chimerism::str::purity::purity_corrected;
+    let unsorted: Vec<(graftwatch_core::Date, Vec<f64>)> = out
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.lineage,
+                None | Some(Lineage::WholeBlood | Lineage::Marrow)
+            )
+        })
+        .filter_map(|s| Some((s.date?, shares(s)?)))
+        .collect();
+    for (s, purity) in out.iter_mut().zip(purities) {
+        let Some(p) = *purity else { continue };
+        s.purity = Some(p);
+        let mut note = Vec::new();
+        if p < min_purity {
+            note.push(format!(
+                "[NGS-LOW-PURITY] sort purity {:.1}% is below the floor {:.1}%",
+                100.0 * p,
+                100.0 * min_purity
+            ));
+        }
+        let bg = s
+            .date
+            .and_then(|d| unsorted.iter().find(|(u, _)| *u == d))
+            .map(|(_, u)| u);
+        match (shares(s), bg) {
+            (Some(obs), Some(u)) => {
+                s.purity_corrected_percent = purity_corrected(&obs, u, p);
+                note.push(format!(
+                    "purity-corrected for {:.1}% purity with the unsorted sample of the same day: c = (c_obs − (1 − P)·c_unsorted)/P",
+                    100.0 * p
+                ));
+            }
+            (Some(_), None) => note.push(format!(
+                "sort purity {:.1}% recorded; no unsorted sample of the same day to correct with: not corrected",
+                100.0 * p
+            )),
+            (None, _) => note.push(format!(
+                "sort purity {:.1}% recorded; the donors are not estimated separately: not corrected",
+                100.0 * p
+            )),
+        }
+        s.purity_note = Some(note.join("; "));
+    }
+}
+
+/// Checks a run control on the panel markers: a negative (no-template)
+/// control passes when no marker reaches `min_depth` reads, a positive
+/// control when at least 90 % of the panel's markers do (the STR rule of
+/// peaks at ≥ 90 % of loci, with the sample depth floor as the threshold).
+pub fn check_control(
+    c: &ControlSpec,
+    refs: &NgsReferences,
+    opts: &NgsRunOptions,
+    min_depth: u32,
+) -> anyhow::Result<ControlOut> {
+    let input = super::chimerism_ngs::run_input(&spec_of(c.input.clone()));
+    let n = refs.markers.len();
+    let (covered, reads) = match count_sample(refs, &input, opts, 1) {
+        Ok(counts) => counts.depths().fold((0usize, 0u64), |(k, r), d| {
+            (k + usize::from(d >= min_depth), r + u64::from(d))
+        }),
+        Err(NgsRunError::NoMarkers { .. }) => (0, 0),
+        Err(e) => return Err(super::chimerism_ngs::ngs_error(e)),
+    };
+    let (passed, detail) = match c.control {
+        ControlType::Negative => (
+            covered == 0,
+            if covered == 0 {
+                format!("{reads} reads in all; no marker with {min_depth} or more reads of {n}")
+            } else {
+                format!(
+                    "{covered} of {n} markers with {min_depth} or more reads ({reads} reads in all; contamination?)"
+                )
+            },
+        ),
+        ControlType::Positive | ControlType::Ladder => (
+            n > 0 && covered * 10 >= n * 9,
+            format!("{covered}/{n} markers with {min_depth} or more reads (≥ 90% expected)"),
+        ),
+    };
+    Ok(ControlOut {
+        sample: c.input.name.clone(),
+        control: c.control,
+        passed,
+        detail,
+    })
+}
+
+/// The analysis `--add-to PATIENT` writes: the only one when the call has
+/// no patient ids, else the patient's.
+pub fn analysis_for<'a>(runs: &'a [NgsRun], pid: &str, target: &str) -> anyhow::Result<&'a NgsRun> {
+    match runs {
+        [only] if only.patient.is_none() => Ok(only),
+        _ => runs
+            .iter()
+            .find(|r| r.patient.as_deref() == Some(pid))
+            .ok_or_else(|| {
+                BadInput(format!(
+                    "--add-to {target}: no analysis of patient '{pid}' in the run sheet"
+                ))
+                .into()
+            }),
+    }
+}
+
+/// The table of a plate: each patient's table under its heading, then the
+/// run controls.
+pub fn plate_table(runs: &[NgsRun], controls: &[ControlOut]) -> String {
+    let mut o = String::new();
+    for r in runs {
+        if let Some(p) = &r.patient {
+            let _ = writeln!(o, "=== Patient {p} ===");
+        }
+        o.push_str(&super::chimerism_ngs::to_table(r));
+        o.push('\n');
+    }
+    controls_table(&mut o, controls);
+    o
+}
+
+/// The run controls as table lines (nothing without controls).
+pub fn controls_table(o: &mut String, controls: &[ControlOut]) {
+    if controls.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "Run controls:");
+    for c in controls {
+        let _ = writeln!(
+            o,
+            "  {:<16} {:<9} {}  {}",
+            c.sample,
+            c.control.as_str(),
+            if c.passed { "pass" } else { "FAIL" },
+            c.detail
+        );
+    }
+}
+
+/// The TSV of a plate: one header, every patient's rows.
+pub fn plate_tsv(runs: &[NgsRun]) -> String {
+    let mut o = String::new();
+    for (i, r) in runs.iter().enumerate() {
+        let t = super::chimerism_ngs::to_tsv(r);
+        let body = if i == 0 {
+            t.as_str()
+        } else {
+            t.split_once('\n').map_or("", |(_, rest)| rest)
+        };
+        o.push_str(body);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::chimerism_plan::SampleSpec;
+    use crate::cmd::chimerism_spec::{SpecRole, parse_input};
+
+    fn sample(name: &str, run: Option<&str>) -> SampleSpec {
+        SampleSpec {
+            input: parse_input(
+                "--sample",
+                &format!("{name}=x.vcf"),
+                SpecRole::Sample,
+                NGS_KINDS,
+            )
+            .unwrap(),
+            lineage: Lineage::WholeBlood,
+            date: None,
+            specimen: None,
+            purity: None,
+            run: run.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn samples_are_grouped_by_run_in_order_of_first_appearance() {
+        let r = parse_input(
+            "--recipient",
+            "recipient=x.vcf",
+            SpecRole::Reference,
+            NGS_KINDS,
+        )
+        .unwrap();
+        let mut a = Analysis {
+            patient: None,
+            recipient: r,
+            donors: vec![],
+            samples: vec![
+                sample("a", Some("R2")),
+                sample("b", Some("R1")),
+                sample("c", Some("R2")),
+                sample("d", None),
+            ],
+        };
+        assert_eq!(run_groups(&a), vec![vec![0, 2], vec![1], vec![3]]);
+        for s in &mut a.samples {
+            s.run = None;
+        }
+        assert_eq!(run_groups(&a), vec![vec![0, 1, 2, 3]]);
+    }
+}

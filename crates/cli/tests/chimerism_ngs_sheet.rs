@@ -1,0 +1,231 @@
+//! `graftwatch chimerism ngs --run-sheet`: the run sheet of `chimerism
+//! str` for sequencing (several patients, sequencing runs, sort purity,
+//! run controls), and the command-line result unchanged by it.
+
+use std::path::{Path, PathBuf};
+
+mod cli_common;
+mod ngs_cli;
+use cli_common::fresh_dir;
+use ngs_cli::{example, gw, persons_args};
+
+const HEADER: &str =
+    "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type,run";
+
+/// The example's pileup with two more columns: `ntc` (one read at each
+/// marker: a clean no-template control) and `dirty` (the recipient's reads:
+/// a contaminated one).
+fn pileup_with_controls(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(example("pileup.vcf")).unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with("##") {
+            out.push_str(line);
+        } else if line.starts_with("#CHROM") {
+            out.push_str(line);
+            out.push_str("\tntc\tdirty");
+        } else {
+            let cols: Vec<&str> = line.split('\t').collect();
+            out.push_str(line);
+            out.push_str("\t./.:1,0:1\t");
+            out.push_str(cols[9]);
+        }
+        out.push('\n');
+    }
+    let p = dir.join("plate.vcf");
+    std::fs::write(&p, out).unwrap();
+    p
+}
+
+fn sheet(dir: &Path, rows: &[&str]) -> PathBuf {
+    let p = dir.join("run.csv");
+    std::fs::write(&p, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
+    p
+}
+
+fn run_sheet(sheet: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut a = vec![
+        "chimerism".to_string(),
+        "ngs".into(),
+        "--panel".into(),
+        example("panel.vcf").display().to_string(),
+        "--run-sheet".into(),
+        sheet.display().to_string(),
+    ];
+    a.extend(extra.iter().map(|s| s.to_string()));
+    gw(&a)
+}
+
+fn json(r: (i32, String, String)) -> serde_json::Value {
+    assert_eq!(r.0, 0, "{}", r.2);
+    serde_json::from_str(&r.1).unwrap()
+}
+
+/// One patient's rows (recipient, donors `pbsc` and `ucb1`) on `file`.
+fn patient_rows(patient: &str, file: &str) -> Vec<String> {
+    vec![
+        format!(",{patient},recipient,,{file}:recipient,,,,,,"),
+        format!(",{patient},donor,pbsc,{file}:pbsc,,,,,,"),
+        format!(",{patient},donor,ucb1,{file}:ucb1,,,,,,"),
+    ]
+}
+
+#[test]
+fn one_patient_sheet_gives_the_command_line_result() {
+    let dir = fresh_dir("gw-ngs-sheet", "one");
+    let p = example("pileup.vcf").display().to_string();
+    let mut rows = patient_rows("", &p);
+    rows.push(format!("day30,,sample,,{p},whole_blood,pb,2026-03-01,,,"));
+    rows.push(format!("day60,,sample,,{p},whole_blood,pb,2026-03-01,,,"));
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let from_sheet = json(run_sheet(&sheet(&dir, &rows), &["--format", "json"]));
+    let mut a = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
+    for s in ["day30", "day60"] {
+        a.extend([
+            "--sample".into(),
+            format!("{s}={p}:{s}:whole_blood:2026-03-01"),
+        ]);
+    }
+    a.extend(["--format".into(), "json".into()]);
+    let (code, out, err) = gw(&a);
+    assert_eq!(code, 0, "{err}");
+    let from_args: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(from_sheet["schema"], "graftwatch-ngs/2");
+    for i in 0..2 {
+        assert_eq!(
+            from_sheet["samples"][i]["result"], from_args["samples"][i]["result"],
+            "sample {i}"
+        );
+        assert_eq!(
+            from_sheet["samples"][i]["allele_bias"],
+            from_args["samples"][i]["allele_bias"]
+        );
+    }
+}
+
+#[test]
+fn plate_with_two_patients_runs_purity_and_controls() {
+    let dir = fresh_dir("gw-ngs-sheet", "plate");
+    let f = pileup_with_controls(&dir);
+    let f = f.file_name().unwrap().to_str().unwrap(); // relative to the sheet
+    let mut rows = patient_rows("P1", f);
+    rows.push(format!(
+        "day30,P1,sample,,{f},whole_blood,pb,2026-03-01,,,A"
+    ));
+    rows.push(format!(
+        "day60,P1,sample,,{f},whole_blood,pb,2026-03-02,,,A"
+    ));
+    rows.push(format!("day100,P1,sample,,{f},cd3,pb,2026-03-02,80%,,B"));
+    rows.extend(patient_rows("P2", f));
+    rows.push(format!("day180,P2,sample,,{f},,bm,2026-04-01,,,B"));
+    rows.push(format!("ntc,,control,,{f},,,,,negative,A"));
+    rows.push(format!("pos,,control,,{f}:recipient,,,,,positive,A"));
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let s = sheet(&dir, &rows_s);
+    let j = json(run_sheet(&s, &["--format", "json"]));
+    assert_eq!(j["schema"], "graftwatch-ngs-plate/1");
+    let an = j["analyses"].as_array().unwrap();
+    assert_eq!(an.len(), 2);
+    assert_eq!(
+        (an[0]["patient"].as_str(), an[1]["patient"].as_str()),
+        (Some("P1"), Some("P2"))
+    );
+    let p1 = an[0]["samples"].as_array().unwrap();
+    // Run A's two samples learn from each other; run B's day100 is alone in
+    // its run for P1 and analysed alone.
+    assert_eq!(p1[0]["run"], "A");
+    assert_eq!(
+        p1[0]["allele_bias"]["usable_others"], 1,
+        "{}",
+        p1[0]["allele_bias"]
+    );
+    assert!(p1[2]["allele_bias"].is_null(), "{}", p1[2]["allele_bias"]);
+    // Sorted CD3 at 80 %: corrected with the whole-blood sample of its day, flagged.
+    assert_eq!(p1[2]["purity"], 0.8);
+    assert_eq!(
+        p1[2]["purity_corrected_percent"].as_array().unwrap().len(),
+        3
+    );
+    let note = p1[2]["purity_note"].as_str().unwrap();
+    assert!(
+        note.contains("[NGS-LOW-PURITY]") && note.contains("purity-corrected"),
+        "{note}"
+    );
+    assert!(p1[0]["purity"].is_null());
+    let c = j["controls"].as_array().unwrap();
+    assert_eq!(
+        (c[0]["control"].as_str(), c[0]["passed"].as_bool()),
+        (Some("negative"), Some(true))
+    );
+    assert_eq!(
+        (c[1]["control"].as_str(), c[1]["passed"].as_bool()),
+        (Some("positive"), Some(true))
+    );
+    // The table shows each patient and the controls; the TSV has one header.
+    let (code, table, err) = run_sheet(&s, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("=== Patient P1 ===") && table.contains("=== Patient P2 ==="));
+    assert!(
+        table.contains("Run controls:") && table.contains("ntc"),
+        "{table}"
+    );
+    assert!(
+        table.contains("specimen bone marrow; sequencing run B"),
+        "{table}"
+    );
+    assert!(table.contains("purity-corrected: recipient "), "{table}");
+    assert_eq!(an[1]["samples"][0]["specimen"], "marrow");
+    let (_, tsv, _) = run_sheet(&s, &["--format", "tsv"]);
+    assert_eq!(tsv.lines().filter(|l| l.starts_with("sample\t")).count(), 1);
+    assert!(tsv.lines().any(|l| l.starts_with("day180\t")));
+    // A contaminated no-template control fails, naming what it found.
+    rows.push(format!("dirty,,control,,{f},,,,,ntc,A"));
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let j = json(run_sheet(&sheet(&dir, &rows_s), &["--format", "json"]));
+    let dirty = &j["controls"][2];
+    assert_eq!(dirty["passed"], false);
+    assert!(
+        dirty["detail"].as_str().unwrap().contains("contamination"),
+        "{dirty}"
+    );
+}
+
+#[test]
+fn run_sheet_errors_exit_2_naming_the_problem() {
+    let dir = fresh_dir("gw-ngs-sheet", "bad");
+    let p = example("pileup.vcf").display().to_string();
+    let mut rows = patient_rows("P1", &p);
+    let base = rows.clone();
+    rows.push(format!("lad,,control,,{p},,,,,ladder,"));
+    rows.push(format!("day30,P1,sample,,{p},,,,,,"));
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (code, _, err) = run_sheet(&sheet(&dir, &rows_s), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("allelic ladder") && err.contains("lad"),
+        "{err}"
+    );
+    // A patient without a sample row.
+    let rows_s: Vec<&str> = base.iter().map(String::as_str).collect();
+    let (code, _, err) = run_sheet(&sheet(&dir, &rows_s), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("patient 'P1' has no sample row"), "{err}");
+    // A peak table is not a sequencing input.
+    let mut rows = base.clone();
+    rows.push("day30,P1,sample,,day30.txt:x,,,,,,".into());
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (code, _, err) = run_sheet(&sheet(&dir, &rows_s), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 5") && err.contains("input"), "{err}");
+    // --html draws one patient.
+    let mut rows = base.clone();
+    rows.push(format!("day30,P1,sample,,{p},,,,,,"));
+    rows.extend(patient_rows("P2", &p));
+    rows.push(format!("day60,P2,sample,,{p},,,,,,"));
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let html = dir.join("x.html");
+    let (code, _, err) = run_sheet(&sheet(&dir, &rows_s), &["--html", html.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("one patient per call"), "{err}");
+    assert!(!html.exists());
+}
