@@ -229,3 +229,40 @@ fn run_sheet_errors_exit_2_naming_the_problem() {
     assert!(err.contains("one patient per call"), "{err}");
     assert!(!html.exists());
 }
+
+#[test]
+fn purity_on_the_command_line_as_for_str() {
+    let p = example("pileup.vcf").display().to_string();
+    let mut a = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
+    a.extend([
+        "--sample".into(),
+        format!("day60={p}:day60:whole_blood:2026-03-02"),
+        "--sample".into(),
+        format!("day100={p}:day100:cd3:2026-03-02"),
+        "--purity".into(),
+        "day100=95".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    let (code, out, err) = gw(&a);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let s = &j["samples"][1];
+    assert_eq!(s["purity"], 0.95);
+    let note = s["purity_note"].as_str().unwrap();
+    assert!(note.starts_with("purity-corrected for 95.0%"), "{note}");
+    // 95 % sorted: each share moves toward the lineage's own, away from the unsorted one.
+    let obs = s["result"]["persons"][0]["percent"].as_f64().unwrap();
+    let wb = j["samples"][0]["result"]["persons"][0]["percent"]
+        .as_f64()
+        .unwrap();
+    let c = s["purity_corrected_percent"][0].as_f64().unwrap();
+    assert!(
+        (c - obs) * (obs - wb) >= 0.0,
+        "obs {obs} wb {wb} corrected {c}"
+    );
+    a.extend(["--purity".into(), "nosuch=90".into()]);
+    let (code, _, err) = gw(&a);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no --sample named 'nosuch'"), "{err}");
+}
