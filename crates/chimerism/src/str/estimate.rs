@@ -13,7 +13,7 @@
 
 use graftwatch_core::{Fraction, Lineage, Percent};
 
-use super::bootstrap::Intervals;
+use super::bootstrap::{Intervals, jackknife_fits};
 use super::config::StrConfig;
 use super::fit::{LocusFit, PeakNoise, fit_weighted};
 use super::locus::Locus;
@@ -149,6 +149,9 @@ struct JointFit {
     est: Vec<f64>,
     /// The loci the outlier rule excluded.
     outlier_loci: Vec<Locus>,
+    /// The shares refitted without each locus in turn (empty when no
+    /// interval is computed).
+    jackknife: Vec<Vec<f64>>,
 }
 
 impl StrReferences {
@@ -181,7 +184,7 @@ impl StrReferences {
         }
         let joint = self.joint_fit(fits, &mut reports, low_template_flagged, &mut flags);
         let used: Vec<&LocusFit> = joint.used.iter().collect();
-        let intervals = self.bootstrap_intervals(&used, &joint.est);
+        let intervals = self.bootstrap_intervals(&used, &joint.est, &joint.jackknife);
         fill_residuals(&used, &joint.est, self.persons.len(), &mut reports);
         Ok(self.sample_result(sample, lineage, &joint, reports, intervals, flags))
     }
@@ -237,21 +240,24 @@ impl StrReferences {
             .filter(|(fi, _)| !outliers.contains(fi))
             .map(|(_, f)| f)
             .collect();
-        let (est, _degradation_slope) = fit_weighted(
-            &mut used,
-            self.persons.len(),
-            PeakNoise {
-                allele_cv: cfg.allele_cv,
-                stutter_cv: cfg.stutter_cv,
-                degradation: cfg.fit_degradation,
-                // Template sampling matters below the stochastic threshold.
-                dispersion: cfg.fit_dispersion && low_template,
-            },
-        );
+        let noise = PeakNoise {
+            allele_cv: cfg.allele_cv,
+            stutter_cv: cfg.stutter_cv,
+            degradation: cfg.fit_degradation,
+            // Template sampling matters below the stochastic threshold.
+            dispersion: cfg.fit_dispersion && low_template,
+        };
+        let jackknife = if self.interval_possible(used.len()) {
+            jackknife_fits(&used, self.persons.len(), noise)
+        } else {
+            Vec::new()
+        };
+        let (est, _degradation_slope) = fit_weighted(&mut used, self.persons.len(), noise);
         JointFit {
             used,
             est,
             outlier_loci,
+            jackknife,
         }
     }
 
