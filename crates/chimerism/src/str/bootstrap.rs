@@ -46,8 +46,18 @@ impl StrReferences {
                 method: format!("no interval: {n} locus in the fit (at least 2 needed)"),
             };
         }
-        let reps = bootstrap_replicates(used, est, k, cfg.bootstrap_replicates, cfg.bootstrap_seed);
-        let n_eff: Vec<usize> = (0..k).map(|i| effective_loci(used, k, i)).collect();
+        let normal: Vec<NormalEquations> = used
+            .iter()
+            .map(|f| profiled_normal_equations(f, est, k))
+            .collect();
+        let reps = bootstrap_replicates(
+            &normal,
+            est,
+            k,
+            cfg.bootstrap_replicates,
+            cfg.bootstrap_seed,
+        );
+        let n_eff = effective_loci(&normal, used, k);
         let widens: Vec<f64> = (0..k)
             .map(|i| {
                 let spread = Spread {
@@ -142,23 +152,23 @@ impl Spread {
     }
 }
 
+/// A locus's normal equations (Q, r) with its scale profiled out
+/// ([`profiled_normal_equations`]).
+type NormalEquations = (Vec<Vec<f64>>, Vec<f64>);
+
 /// Bootstrap replicates of every person's share (percent; one vector per
-/// person): loci drawn with replacement, their normal equations (profiled
-/// at `est`) summed and the simplex fit re-solved from `est`.
+/// person): loci drawn with replacement, their normal equations `normal`
+/// (profiled at `est`) summed and the simplex fit re-solved from `est`.
 fn bootstrap_replicates(
-    used: &[&LocusFit],
+    normal: &[NormalEquations],
     est: &[f64],
     k: usize,
     replicates: usize,
     seed: u64,
 ) -> Vec<Vec<f64>> {
-    let n = used.len();
+    let n = normal.len();
     let mut rng = SeededRng::new(seed);
     let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); k];
-    let normal: Vec<(Vec<Vec<f64>>, Vec<f64>)> = used
-        .iter()
-        .map(|f| profiled_normal_equations(f, est, k))
-        .collect();
     for _ in 0..replicates {
         let mut q = vec![vec![0.0; k]; k];
         let mut r = vec![0.0; k];
@@ -215,35 +225,127 @@ fn widening_text(refs: &StrReferences, n_eff: &[usize], widens: &[f64]) -> Strin
         .join(", ")
 }
 
-/// Effective number of loci of the weighted fit for person `person` (Kish):
-/// (Σ_l I_l)² / Σ_l I_l² with I_l the information of locus l about that
-/// person's share (Σ over its positions of weight × scale² × the squared
-/// difference between the person's template and the mean template there;
-/// a shared allele carries none). With equal weights it is the number of
-/// loci; when a few loci carry most of the information about the person
-/// (a minor donor seen at few loci) it is smaller, and so are the degrees
-/// of freedom of that person's interval.
-fn effective_loci(used: &[&LocusFit], k: usize, person: usize) -> usize {
-    let info: Vec<f64> = used
-        .iter()
-        .map(|f| {
-            f.rows
-                .iter()
-                .map(|r| {
-                    let mean = r.g.iter().sum::<f64>() / k as f64;
-                    r.w * f.scale * f.scale * (r.g[person] - mean).powi(2)
-                })
-                .sum::<f64>()
+/// Effective number of loci per person: (Σ_l v_l)² / Σ_l v_l², with v_l
+/// locus l's share of the model variance of that person's share
+/// ([`variance_shares`]), the Satterthwaite degrees of freedom (+ 1) of a
+/// variance summed over loci of unequal weight. With equal loci it is the
+/// number of loci; when a few loci carry most of the variance of a
+/// person's share (a minor donor seen at few loci) it is smaller, and so
+/// are the degrees of freedom of that person's interval. When the
+/// equations are singular, the information of [`information`] stands in
+/// for v_l (Kish).
+fn effective_loci(normal: &[NormalEquations], used: &[&LocusFit], k: usize) -> Vec<usize> {
+    let n = used.len();
+    match variance_shares(normal, k) {
+        Some(v) => (0..k)
+            .map(|i| effective_count(v.iter().map(|x| x[i]), n))
+            .collect(),
+        None => (0..k)
+            .map(|i| effective_count(information(used, k, i), n))
+            .collect(),
+    }
+}
+
+/// (Σ x)² / Σ x² of `values`, rounded, within 2..=`n` (`n` when all are 0).
+fn effective_count(values: impl Iterator<Item = f64>, n: usize) -> usize {
+    let (s, s2) = values.fold((0.0, 0.0), |(s, s2), x| (s + x, s2 + x * x));
+    if s2 > 0.0 {
+        ((s * s / s2).round() as usize).clamp(2, n.max(2))
+    } else {
+        n
+    }
+}
+
+/// Each locus's share of the model variance of every person's share: with
+/// G the inverse of the summed equations on the plane Σ f = 1
+/// ([`bordered_inverse`]), v_l,i = (G Q_l G)_ii, Q_l the locus's profiled
+/// normal matrix. Unlike a per-person information it accounts for the
+/// other people's shares being fitted too (in a three-person mixture a
+/// locus that tells the recipient from both donors says little about the
+/// split between the donors). `None` when the summed equations are
+/// singular on the plane.
+fn variance_shares(normal: &[NormalEquations], k: usize) -> Option<Vec<Vec<f64>>> {
+    let mut q = vec![vec![0.0; k]; k];
+    for (lq, _) in normal {
+        for i in 0..k {
+            for j in 0..k {
+                q[i][j] += lq[i][j];
+            }
+        }
+    }
+    let g = bordered_inverse(&q)?;
+    let share = |lq: &Vec<Vec<f64>>, i: usize| {
+        let gi = &g[i];
+        let v: f64 = (0..k)
+            .map(|a| (0..k).map(|b| gi[a] * lq[a][b] * gi[b]).sum::<f64>())
+            .sum();
+        v.max(0.0)
+    };
+    Some(
+        normal
+            .iter()
+            .map(|(lq, _)| (0..k).map(|i| share(lq, i)).collect())
+            .collect(),
+    )
+}
+
+/// The top-left k×k block of the inverse of the bordered matrix
+/// [[Q, 1], [1ᵀ, 0]]: the map from a score to the change of the shares on
+/// the plane Σ f = 1 (Gauss–Jordan with partial pivoting; `None` when
+/// singular).
+fn bordered_inverse(q: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let (k, m) = (q.len(), q.len() + 1);
+    let mut a: Vec<Vec<f64>> = (0..m)
+        .map(|i| {
+            let border = |j: usize| match (i < k, j < k) {
+                (true, true) => q[i][j],
+                (false, false) => 0.0,
+                _ => 1.0,
+            };
+            (0..m)
+                .map(border)
+                .chain((0..m).map(|j| if i == j { 1.0 } else { 0.0 }))
+                .collect()
         })
         .collect();
-    let (s, s2) = info
-        .iter()
-        .fold((0.0, 0.0), |(s, s2), x| (s + x, s2 + x * x));
-    if s2 > 0.0 {
-        ((s * s / s2).round() as usize).clamp(2, used.len().max(2))
-    } else {
-        used.len()
+    let tiny = 1e-12 * (0..k).map(|i| q[i][i].abs()).fold(1e-300, f64::max);
+    for c in 0..m {
+        let p = (c..m).max_by(|x, y| a[*x][c].abs().total_cmp(&a[*y][c].abs()))?;
+        if a[p][c].abs() <= tiny || !a[p][c].is_finite() {
+            return None;
+        }
+        a.swap(c, p);
+        let d = a[c][c];
+        a[c].iter_mut().for_each(|v| *v /= d);
+        for r in (0..m).filter(|r| *r != c) {
+            let f = a[r][c];
+            for j in 0..2 * m {
+                a[r][j] -= f * a[c][j];
+            }
+        }
     }
+    Some((0..k).map(|i| a[i][m..m + k].to_vec()).collect())
+}
+
+/// Information of each locus about person `person`'s share (Kish's
+/// weights, used when [`variance_shares`] has no answer): Σ over its
+/// positions of weight × scale² × the squared difference between the
+/// person's template and the mean template there (a shared allele carries
+/// none).
+fn information<'a>(
+    used: &'a [&'a LocusFit],
+    k: usize,
+    person: usize,
+) -> impl Iterator<Item = f64> + 'a {
+    used.iter().map(move |f| {
+        f.rows
+            .iter()
+            .map(|r| {
+                let mean = r.g.iter().sum::<f64>() / k as f64;
+                r.w * f.scale * f.scale * (r.g[person] - mean).powi(2)
+            })
+            .sum::<f64>()
+    })
 }
 
 /// Small-sample widening of the bootstrap interval over `n` loci: the
@@ -347,6 +449,65 @@ mod tests {
             assert!((e[0] + e[1] - 1.0).abs() < 1e-9);
         }
         assert!(jackknife_se(&jack, 0) > 0.01);
+    }
+
+    #[test]
+    fn bordered_inverse_projects_on_the_plane_of_shares() {
+        // Q = I: G is the projection I − 11ᵀ/k.
+        let g = bordered_inverse(&[vec![1.0, 0.0], vec![0.0, 1.0]]).expect("regular");
+        let want = [[0.5, -0.5], [-0.5, 0.5]];
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!((g[i][j] - want[i][j]).abs() < 1e-12, "{g:?}");
+            }
+        }
+        // Three people, Q = diag(1, 2, 4): G·1 = 0 and G Q G = G.
+        let q = vec![
+            vec![1.0, 0.0, 0.0],
+            vec![0.0, 2.0, 0.0],
+            vec![0.0, 0.0, 4.0],
+        ];
+        let g = bordered_inverse(&q).expect("regular");
+        for i in 0..3 {
+            assert!(g[i].iter().sum::<f64>().abs() < 1e-12);
+            for j in 0..3 {
+                let gqg: f64 = (0..3).map(|a| g[i][a] * q[a][a] * g[a][j]).sum();
+                assert!((gqg - g[i][j]).abs() < 1e-12);
+            }
+        }
+        // No information at all: singular.
+        assert!(bordered_inverse(&[vec![0.0, 0.0], vec![0.0, 0.0]]).is_none());
+    }
+
+    #[test]
+    fn effective_loci_count_the_loci_that_carry_the_variance() {
+        let est = [0.3, 0.7];
+        let weighted = |weights: &[f64]| -> Vec<usize> {
+            let loci: Vec<LocusFit> = (weights.iter().enumerate())
+                .map(|(i, w)| {
+                    let mut f = locus(i, 0.3);
+                    f.rows.iter_mut().for_each(|r| r.w = *w);
+                    f.update_q(2);
+                    f
+                })
+                .collect();
+            let used: Vec<&LocusFit> = loci.iter().collect();
+            let normal: Vec<NormalEquations> = used
+                .iter()
+                .map(|f| profiled_normal_equations(f, &est, 2))
+                .collect();
+            let v = variance_shares(&normal, 2).expect("regular");
+            // Each locus's share is proportional to its weight.
+            for (l, w) in weights.iter().enumerate() {
+                assert!((v[l][0] / v[0][0] - w / weights[0]).abs() < 1e-9, "{v:?}");
+            }
+            effective_loci(&normal, &used, 2)
+        };
+        assert_eq!(weighted(&[1.0; 6]), vec![6, 6]);
+        // (4 + 1 + 1)² / (16 + 1 + 1) = 2.
+        assert_eq!(weighted(&[4.0, 1.0, 1.0]), vec![2, 2]);
+        assert_eq!(weighted(&[2.0, 2.0, 1.0, 1.0]), vec![4, 4]);
+        assert_eq!(effective_count([0.0, 0.0].into_iter(), 5), 5);
     }
 
     #[test]
