@@ -3,7 +3,7 @@
 //! normal equations) gives its shape; its spread is scaled per person to
 //! the delete-one-locus jackknife standard error, which refits everything
 //! the replicates hold fixed, with Student's t on the effective number of
-//! loci that carry information about that person.
+//! loci that carry the variance of that person's share.
 
 #![allow(clippy::needless_range_loop)] // small dense K×K matrix code reads best with indices
 
