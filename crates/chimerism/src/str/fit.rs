@@ -9,6 +9,7 @@ use super::simplex::simplex_least_squares_from;
 
 /// One modelled position of a locus: templates, observed share, and the
 /// censoring bound when the sample has no peak there.
+#[derive(Clone)]
 pub(crate) struct Row {
     pub(crate) allele: Allele,
     /// Per-person allelic template share at this position (what f
@@ -48,6 +49,7 @@ impl Row {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct LocusFit {
     pub(crate) index: usize,
     /// Σ w·c²·g·gᵀ over the rows.

@@ -10,6 +10,7 @@
 //! detection calls and QC flags ([`qc`]).
 
 pub mod allele;
+mod bootstrap;
 pub mod calls;
 pub mod classical;
 pub mod config;
@@ -19,6 +20,8 @@ pub mod genotype;
 pub mod informativeness;
 pub mod kit;
 pub mod locus;
+mod locus_model;
+mod outliers;
 pub mod profile;
 pub mod purity;
 pub mod qc;
