@@ -189,8 +189,15 @@ pub(crate) fn missing_text(m: OrganMissing) -> &'static str {
 
 pub(crate) fn grade_label(g: DayGrade) -> (String, u8) {
     match g {
-        DayGrade::Graded(x) => (x.as_str().to_string(), x as u8),
-        DayGrade::AtLeast(x) => (format!("at least {}", x.as_str()), x as u8),
+        DayGrade::Graded(x) => (x.as_str().to_string(), grade_level(g)),
+        DayGrade::AtLeast(x) => (format!("at least {}", x.as_str()), grade_level(g)),
+    }
+}
+
+/// The numeric grade of a day (0–4), determined or a lower bound.
+pub(crate) fn grade_level(g: DayGrade) -> u8 {
+    match g {
+        DayGrade::Graded(x) | DayGrade::AtLeast(x) => x as u8,
     }
 }
 

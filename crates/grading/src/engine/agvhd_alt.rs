@@ -76,8 +76,6 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
         .collect();
     let days: Vec<(AltDay, &FastDay)> = r.fast.iter().map(|f| (alt_day(f, &hist), f)).collect();
     for (a, f) in &days {
-        let missing = organs_missing(&f.organs);
-        let valid = valid_days(f, r.carry_days);
         for (system, grade, determined) in [
             ("keystone", a.keystone.0.as_str(), a.keystone.1),
             ("ibmtr", a.ibmtr.0.as_str(), a.ibmtr.1),
@@ -96,8 +94,12 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, sink: &mut Sink) {
                     "stages": stages_json(&a.stages),
                     "upper_gi_histology": a.histology,
                 })),
-                missing: if determined { vec![] } else { missing.clone() },
-                valid_days: valid,
+                missing: if determined {
+                    vec![]
+                } else {
+                    organs_missing(&f.organs)
+                },
+                valid_days: valid_days(f, r.carry_days),
             });
         }
     }

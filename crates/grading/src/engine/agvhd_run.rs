@@ -246,16 +246,18 @@ fn stage_json(o: &OrganStatus) -> serde_json::Value {
 }
 
 fn timeline_and_states(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink) {
-    let mut prev: Option<String> = None;
+    // The previous day's grade: the same grade gives the same label, so the
+    // label (a string) is made only for the days that show it.
+    let mut prev: Option<DayGrade> = None;
     for f in &r.fast {
-        let (label, level) = grade_label(f.grade);
-        let changed = prev.as_deref() != Some(label.as_str());
+        let changed = prev != Some(f.grade);
+        let level = super::agvhd::grade_level(f.grade);
         if level > 0 || (changed && prev.is_some()) {
             sink.day(
                 f.date,
                 DayEntry {
                     criterion: Criterion::Agvhd,
-                    grade: label.clone(),
+                    grade: grade_label(f.grade).0,
                     level,
                     changed,
                     reason: day_reason(f),
@@ -271,27 +273,29 @@ fn timeline_and_states(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink
                 lower_gi: st(3),
             });
         }
-        let missing = organs_missing(&f.organs);
         let status = match f.grade {
             DayGrade::Graded(_) => DayStatus::Graded,
             DayGrade::AtLeast(_) => DayStatus::InsufficientData,
         };
-        sink.state(f.date, || DayState {
-            criterion: Criterion::Agvhd,
-            system: "magic",
-            status,
-            grade: Some(label.clone()),
-            value: Some(serde_json::json!({
-                "grade": label,
-                "skin": stage_json(&f.organs[0]),
-                "liver": stage_json(&f.organs[1]),
-                "upper_gi": stage_json(&f.organs[2]),
-                "lower_gi": stage_json(&f.organs[3]),
-            })),
-            missing,
-            valid_days: valid_days(f, cfg.agvhd.carry_forward_days),
+        sink.state(f.date, || {
+            let label = grade_label(f.grade).0;
+            DayState {
+                criterion: Criterion::Agvhd,
+                system: "magic",
+                status,
+                grade: Some(label.clone()),
+                value: Some(serde_json::json!({
+                    "grade": label,
+                    "skin": stage_json(&f.organs[0]),
+                    "liver": stage_json(&f.organs[1]),
+                    "upper_gi": stage_json(&f.organs[2]),
+                    "lower_gi": stage_json(&f.organs[3]),
+                })),
+                missing: organs_missing(&f.organs),
+                valid_days: valid_days(f, cfg.agvhd.carry_forward_days),
+            }
         });
-        prev = Some(label);
+        prev = Some(f.grade);
     }
 }
 
