@@ -741,6 +741,52 @@ fn run_of_four(
     (counts, alone)
 }
 
+/// Sets every site's error rates to the simulated truth, known exactly
+/// (the ceiling of any per-site error learning).
+fn give_true_error_rates(s: &mut Scenario) {
+    for (site, &(ra, ar)) in s.sites.iter_mut().zip(&s.sim_errors.rates) {
+        site.rates.ref_to_alt = ra;
+        site.rates.alt_to_ref = ar;
+        site.error_var = [0.0; 2];
+    }
+}
+
+/// Sample `this`'s counts with run-level marker QC applied (`which`):
+/// "oracle" removes every marker with a simulated allele dropout (the
+/// ceiling of any run-level dead-allele check); a number N removes the SNPs
+/// that N or more other samples of the run excluded as "allele not seen"
+/// (with `QC_INDELS` set, the indels too); anything else removes nothing.
+fn run_qc_drop(
+    s: &Scenario,
+    run: &[&graftwatch_chimerism::ngs::NgsSampleResult],
+    this: usize,
+    counts: &[Option<graftwatch_chimerism::AlleleCounts>],
+    which: &str,
+) -> Vec<Option<graftwatch_chimerism::AlleleCounts>> {
+    use graftwatch_chimerism::ngs::Exclusion;
+    let indels = std::env::var("QC_INDELS").is_ok();
+    let others_not_seen = |m: usize| {
+        run.iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                *i != this && matches!(r.markers[m].excluded, Some(Exclusion::AlleleNotSeen { .. }))
+            })
+            .count()
+    };
+    counts
+        .iter()
+        .enumerate()
+        .map(|(m, c)| {
+            let drop = match (which, which.parse::<usize>()) {
+                ("oracle", _) => s.effects.dropout[m].is_some(),
+                (_, Ok(k)) => others_not_seen(m) >= k && (indels || !s.effects.indel[m]),
+                _ => false,
+            };
+            if drop { None } else { *c }
+        })
+        .collect()
+}
+
 /// The amplification refined by the other mixtures of the run is closer to
 /// the truth than the references' alone at the sites the fit uses where a
 /// donor is heterozygous, and its stated variance is smaller; sites without
@@ -783,7 +829,12 @@ fn run_amplification_learns_from_the_other_mixtures() {
 /// the other three mixtures of its panel (leave one out,
 /// `refine_amplification`) against each sample analysed alone, on the same
 /// reads (`SEEDS=N` panels from `START`, default 50 from 7000 = the 200
-/// samples of the coverage test).
+/// samples of the coverage test). Ceilings of two further run-level levers
+/// (issue 14): `ORACLE_ERR=1` gives every site its true error rates,
+/// `RUNQC=oracle` removes every marker with a simulated allele dropout,
+/// `RUNQC=N` the SNPs N other samples excluded as "allele not seen"
+/// ([`run_qc_drop`]); `ORACLE_TEACH=1` gives the teaching mixtures their
+/// true fractions in place of their fitted ones.
 #[test]
 #[ignore]
 fn diag_run_amplification() {
@@ -809,6 +860,9 @@ fn diag_run_amplification() {
     for seed in start..start + seeds {
         let donors = 1 + (seed % 2) as usize;
         let mut s = messy(seed, donors);
+        if std::env::var("ORACLE_ERR").is_ok() {
+            give_true_error_rates(&mut s);
+        }
         let (counts, mut alone) = run_of_four(&mut s, donors);
         match extra.as_str() {
             "donor" => alone.push(s.sample(&truth(0.0, donors))),
@@ -842,6 +896,13 @@ fn diag_run_amplification() {
                 .collect();
             teachers.splice(0..4, next);
         }
+        if std::env::var("ORACLE_TEACH").is_ok() {
+            for (l, fr) in LEVELS.into_iter().enumerate() {
+                for (p, t) in teachers[l].persons.iter_mut().zip(truth(fr, donors)) {
+                    p.fraction = Fraction::clamp(t);
+                }
+            }
+        }
         let all: Vec<_> = teachers.iter().collect();
         if let Some(pure) = &pure {
             let (sites, _) = run_amplification(&s.sites, &s.persons, &all, 4);
@@ -854,9 +915,11 @@ fn diag_run_amplification() {
             donor_below.0 += below(&fit(&sites, pure));
             donor_below.1 += below(&fit(&s.sites, pure));
         }
+        let runqc = std::env::var("RUNQC").unwrap_or_default();
         for (l, fr) in LEVELS.into_iter().enumerate() {
             let (sites, _) = run_amplification(&s.sites, &s.persons, &all, l);
-            let r = fit(&sites, &counts[l]);
+            let c = run_qc_drop(&s, &all, l, &counts[l], &runqc);
+            let r = fit(&sites, &c);
             let est = r.recipient().fraction.expect("estimated").get();
             run[l].push((est - fr).abs() / fr);
             let ci = r.recipient().ci.expect("interval");
