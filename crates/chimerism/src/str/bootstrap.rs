@@ -388,41 +388,12 @@ fn normal_quantile(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::str::fit::Row;
-    use crate::str::{Allele, Locus};
 
     /// A noise-free two-person locus where the first person's share is
     /// `minor` (two unique alleles each).
     fn locus(index: usize, minor: f64) -> LocusFit {
-        let g = [[0.5, 0.0], [0.5, 0.0], [0.0, 0.5], [0.0, 0.5]];
-        let rows = g
-            .iter()
-            .enumerate()
-            .map(|(a, gi)| Row {
-                allele: Allele::parse(&format!("{}", 10 + a), Locus::D8s1179).expect("allele"),
-                g: gi.to_vec(),
-                gs: vec![0.0; 2],
-                y: minor * gi[0] + (1.0 - minor) * gi[1],
-                stutter: 0.0,
-                censored_below: None,
-                w: 1.0,
-                len: 0.0,
-                g0: gi.to_vec(),
-                gs0: vec![0.0; 2],
-            })
-            .collect();
-        let mut f = LocusFit {
-            index,
-            q: Vec::new(),
-            rows,
-            total: 1000.0,
-            noise_share: 0.01,
-            scale: 1.0,
-            size_bp: None,
-            det: Vec::new(),
-        };
-        f.update_q(2);
-        f
+        let y = [minor, minor, 1.0 - minor, 1.0 - minor].map(|c| 0.5 * c);
+        crate::str::fit::two_person_locus(index, y, [None; 4], (1000.0, 0.01))
     }
 
     #[test]

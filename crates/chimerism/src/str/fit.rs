@@ -468,6 +468,49 @@ pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Test support: a two-person locus of four alleles (the first two the
+/// first person's, the last two the second's), with the observed shares
+/// `y`, each row's censoring bound, the locus total and its noise share.
+#[cfg(test)]
+pub(crate) fn two_person_locus(
+    index: usize,
+    y: [f64; 4],
+    censored: [Option<f64>; 4],
+    (total, noise_share): (f64, f64),
+) -> LocusFit {
+    const G: [[f64; 2]; 4] = [[0.5, 0.0], [0.5, 0.0], [0.0, 0.5], [0.0, 0.5]];
+    let rows = G
+        .iter()
+        .zip(y.into_iter().zip(censored))
+        .enumerate()
+        .map(|(a, (gi, (y, censored_below)))| Row {
+            allele: crate::str::Allele::parse(&format!("{}", 10 + a), crate::str::Locus::D8s1179)
+                .expect("allele"),
+            g: gi.to_vec(),
+            gs: vec![0.0; 2],
+            y,
+            stutter: 0.0,
+            censored_below,
+            w: 1.0,
+            len: 0.0,
+            g0: gi.to_vec(),
+            gs0: vec![0.0; 2],
+        })
+        .collect();
+    let mut f = LocusFit {
+        index,
+        q: Vec::new(),
+        rows,
+        total,
+        noise_share,
+        scale: 1.0,
+        size_bp: None,
+        det: Vec::new(),
+    };
+    f.update_q(2);
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,49 +544,22 @@ mod tests {
             let (u, v) = (rng.uniform().max(1e-12), rng.uniform());
             (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
         };
-        let locus = crate::str::Locus::D8s1179;
         (0..12)
             .map(|index| {
-                let g = [[0.5, 0.0], [0.5, 0.0], [0.0, 0.5], [0.0, 0.5]];
-                let heights: Vec<f64> = g
+                let share = [minor, minor, 1.0 - minor, 1.0 - minor];
+                let heights: Vec<f64> = share
                     .iter()
-                    .map(|gi| {
-                        let m = total_rfu * (minor * gi[0] + (1.0 - minor) * gi[1]);
+                    .map(|c| {
+                        let m = total_rfu * 0.5 * c;
                         let sd = ((0.1 * m).powi(2) + tau_rfu * m).sqrt();
                         let h = m + sd * normal(rng);
                         if h >= 50.0 { h } else { 0.0 }
                     })
                     .collect();
                 let seen: f64 = heights.iter().sum();
-                let rows = g
-                    .iter()
-                    .zip(&heights)
-                    .enumerate()
-                    .map(|(a, (gi, h))| Row {
-                        allele: Allele::parse(&format!("{}", 10 + a), locus).expect("allele"),
-                        g: gi.to_vec(),
-                        gs: vec![0.0; 2],
-                        y: h / seen,
-                        stutter: 0.0,
-                        censored_below: (*h == 0.0).then_some(50.0 / seen),
-                        w: 1.0,
-                        len: 0.0,
-                        g0: gi.to_vec(),
-                        gs0: vec![0.0; 2],
-                    })
-                    .collect();
-                let mut f = LocusFit {
-                    index,
-                    q: Vec::new(),
-                    rows,
-                    total: seen,
-                    noise_share: 10.0 / seen,
-                    scale: 1.0,
-                    size_bp: None,
-                    det: Vec::new(),
-                };
-                f.update_q(2);
-                f
+                let y = [0, 1, 2, 3].map(|a| heights[a] / seen);
+                let censored = [0, 1, 2, 3].map(|a| (heights[a] == 0.0).then_some(50.0 / seen));
+                two_person_locus(index, y, censored, (seen, 10.0 / seen))
             })
             .collect()
     }

@@ -50,19 +50,9 @@ pub struct NgsArgs {
     /// (VCF/BCF: NAME=FILE.vcf[.gz]|FILE.bcf:VCF_SAMPLE[:LINEAGE[:DATE]]; an empty VCF_SAMPLE means NAME).
     #[arg(long = "sample")]
     pub samples: Vec<String>,
-    /// A run sheet (CSV: sample, patient, role, person, input, lineage,
-    /// specimen, date, sort purity, control type, run) for a whole plate,
-    /// as for `chimerism str`; replaces --recipient/--donor/--sample. The
-    /// optional `run` column names the sequencing run of each tube: what is
-    /// learnt from a run's samples is learnt within that run only.
-    #[arg(long, value_name = "SHEET.csv", conflicts_with_all = ["recipient", "donors", "samples"])]
-    pub run_sheet: Option<PathBuf>,
-    /// Sort purity of a sorted lineage sample: SAMPLE=PERCENT (repeatable).
-    #[arg(long = "purity", value_name = "SAMPLE=PERCENT")]
-    pub purities: Vec<String>,
-    /// Purity below this (percent) is flagged NGS-LOW-PURITY.
-    #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
-    pub min_purity: f64,
+    /// Run sheet, sort purities, purity floor.
+    #[command(flatten)]
+    pub plate: super::chimerism_plan::PlateArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: NgsFormat,
@@ -591,7 +581,7 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         (NgsFormat::Tsv, runs) => sheet::plate_tsv(runs),
         (NgsFormat::Table, [run]) => {
             let mut t = to_table(run);
-            sheet::controls_table(&mut t, &run.controls);
+            super::chimerism_plan::controls_table(&mut t, &run.controls);
             t
         }
         (NgsFormat::Table, runs) => sheet::plate_table(runs, &controls),
@@ -658,7 +648,8 @@ fn analyse_patient(
     }
     let mut samples: Vec<SampleOutput> = samples.into_iter().flatten().collect();
     let purities: Vec<Option<f64>> = a.samples.iter().map(|s| s.purity).collect();
-    super::chimerism_ngs_sheet::apply_purity(&mut samples, &purities, args.min_purity / 100.0);
+    let floor = args.plate.min_purity_fraction().map_err(BadInput)?;
+    super::chimerism_ngs_sheet::apply_purity(&mut samples, &purities, floor);
     let run = NgsRun {
         schema: NGS_SCHEMA,
         patient: a.patient.clone(),

@@ -35,22 +35,18 @@ pub struct NgsPlate {
 /// with `--purity`; every patient needs a sample, and `--add-to` a date on
 /// every sample.
 pub fn plan(args: &NgsArgs) -> anyhow::Result<Plan> {
-    let plan = match (&args.run_sheet, &args.recipient) {
+    let plan = match (&args.plate.run_sheet, &args.recipient) {
         (Some(sheet), _) => from_run_sheet(sheet, NGS_KINDS),
         (None, Some(r)) if !args.donors.is_empty() && !args.samples.is_empty() => {
-            from_args(r, &args.donors, &args.samples, &args.purities, NGS_KINDS)
+            from_args(r, &args.donors, &args.samples, &args.plate.purities, NGS_KINDS)
         }
         _ => Err("chimerism ngs needs --recipient NAME=INPUT, --donor NAME=INPUT and --sample NAME=INPUT[:LINEAGE[:DATE]] (or --run-sheet)".into()),
     }
     .map_err(BadInput)?;
-    if !(args.min_purity > 0.0 && args.min_purity <= 100.0) {
-        anyhow::bail!(BadInput(format!(
-            "--min-purity {}: expected a percentage above 0 and at most 100",
-            args.min_purity
-        )));
-    }
+    args.plate.min_purity_fraction().map_err(BadInput)?;
     let where_ = || {
-        args.run_sheet
+        args.plate
+            .run_sheet
             .as_ref()
             .map(|p| format!("{}: ", p.display()))
             .unwrap_or_default()
@@ -230,26 +226,8 @@ pub fn plate_table(runs: &[NgsRun], controls: &[ControlOut]) -> String {
         o.push_str(&super::chimerism_ngs::to_table(r));
         o.push('\n');
     }
-    controls_table(&mut o, controls);
+    super::chimerism_plan::controls_table(&mut o, controls);
     o
-}
-
-/// The run controls as table lines (nothing without controls).
-pub fn controls_table(o: &mut String, controls: &[ControlOut]) {
-    if controls.is_empty() {
-        return;
-    }
-    let _ = writeln!(o, "Run controls:");
-    for c in controls {
-        let _ = writeln!(
-            o,
-            "  {:<16} {:<9} {}  {}",
-            c.sample,
-            c.control.as_str(),
-            if c.passed { "pass" } else { "FAIL" },
-            c.detail
-        );
-    }
 }
 
 /// The TSV of a plate: one header, every patient's rows.

@@ -107,6 +107,55 @@ pub struct ControlSpec {
     pub control: ControlType,
 }
 
+/// The plate arguments of both chimerism commands: a run sheet in place of
+/// `--recipient/--donor/--sample`, sort purities and the purity floor.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PlateArgs {
+    /// A run sheet (CSV: sample, patient, role, person, input, lineage, specimen, date, sort purity, control type; for `chimerism ngs` also run, the sequencing run, within which what is learnt from the samples stays) for a whole plate; replaces --recipient/--donor/--sample.
+    #[arg(long, value_name = "SHEET.csv", conflicts_with_all = ["recipient", "donors", "samples"])]
+    pub run_sheet: Option<PathBuf>,
+    /// Sort purity of a sorted lineage sample: SAMPLE=PERCENT (repeatable).
+    #[arg(long = "purity", value_name = "SAMPLE=PERCENT")]
+    pub purities: Vec<String>,
+    /// Purity below this (percent) is flagged (STR-LOW-PURITY, NGS-LOW-PURITY).
+    #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
+    pub min_purity: f64,
+}
+
+impl PlateArgs {
+    /// `--min-purity` as a fraction, or why it is not a percentage in (0, 100].
+    pub fn min_purity_fraction(&self) -> Result<f64, String> {
+        if self.min_purity > 0.0 && self.min_purity <= 100.0 {
+            Ok(self.min_purity / 100.0)
+        } else {
+            Err(format!(
+                "--min-purity {}: expected a percentage above 0 and at most 100",
+                self.min_purity
+            ))
+        }
+    }
+}
+
+/// The run controls as table lines, after the patients' tables (nothing
+/// without controls).
+pub fn controls_table(o: &mut String, controls: &[ControlOut]) {
+    use std::fmt::Write as _;
+    if controls.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "Run controls:");
+    for c in controls {
+        let _ = writeln!(
+            o,
+            "  {:<16} {:<9} {}  {}",
+            c.sample,
+            c.control.as_str(),
+            if c.passed { "pass" } else { "FAIL" },
+            c.detail
+        );
+    }
+}
+
 /// A checked run control.
 #[derive(Debug, Clone, Serialize)]
 pub struct ControlOut {

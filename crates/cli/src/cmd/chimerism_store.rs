@@ -411,7 +411,7 @@ pub fn add_str(
     let inputs = hash_inputs(
         tables
             .into_iter()
-            .chain(a.run_sheet.clone())
+            .chain(a.plate.run_sheet.clone())
             .chain(kit_file),
     )?;
     let parameters = serde_json::json!({
@@ -425,8 +425,8 @@ pub fn add_str(
         "stutter_model": !a.no_stutter_model,
         "include_amelogenin": a.include_amelogenin,
         "bootstrap_replicates": a.bootstrap,
-        "min_purity_percent": a.min_purity,
-        "purities": a.purities,
+        "min_purity_percent": a.plate.min_purity,
+        "purities": a.plate.purities,
         "syngeneic": a.syngeneic,
         "allow_identical": a.allow_identical,
         "recipient": a.recipient,
@@ -462,7 +462,7 @@ pub fn add_ngs(
         Some(a.panel.clone()),
         a.reference.clone(),
         a.error_table.clone(),
-        a.run_sheet.clone(),
+        a.plate.run_sheet.clone(),
     ];
     let inputs = hash_inputs(files.into_iter().flatten().chain(inputs_of))?;
     let parameters = serde_json::json!({
@@ -474,9 +474,9 @@ pub fn add_ngs(
         "recipient": a.recipient,
         "donors": a.donors,
         "samples": a.samples,
-        "run_sheet": a.run_sheet,
-        "purities": a.purities,
-        "min_purity_percent": a.min_purity,
+        "run_sheet": a.plate.run_sheet,
+        "purities": a.plate.purities,
+        "min_purity_percent": a.plate.min_purity,
     });
     let json = serde_json::to_value(run)?;
     let refs = match &a.recipient {

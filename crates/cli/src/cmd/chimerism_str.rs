@@ -57,15 +57,9 @@ pub struct StrArgs {
     /// A post-transplant sample: NAME=FILE:SAMPLE[:LINEAGE[:DATE]] (lineage defaults to whole_blood; DATE is YYYY-MM-DD, needed for --add-to; old spelling FILE:SAMPLE[:…] deprecated).
     #[arg(long = "sample", value_name = "NAME=FILE:SAMPLE[:LINEAGE[:DATE]]")]
     pub samples: Vec<String>,
-    /// A run sheet (CSV: sample, patient, role, person, input, lineage, specimen, date, sort purity, control type) for a whole plate; replaces --recipient/--donor/--sample.
-    #[arg(long, value_name = "SHEET.csv", conflicts_with_all = ["recipient", "donors", "samples"])]
-    pub run_sheet: Option<PathBuf>,
-    /// Sort purity of a sorted lineage sample: SAMPLE=PERCENT (repeatable).
-    #[arg(long = "purity", value_name = "SAMPLE=PERCENT")]
-    pub purities: Vec<String>,
-    /// Purity below this (percent) is flagged STR-LOW-PURITY.
-    #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
-    pub min_purity: f64,
+    /// Run sheet, sort purities, purity floor.
+    #[command(flatten)]
+    pub plate: super::chimerism_plan::PlateArgs,
     /// Kit: a built-in name (globalfiler, fusion6c, identifiler_plus, powerplex16hs, mentype_chimera, generic) or a kit file (.json).
     #[arg(long, value_name = "NAME|FILE.json")]
     pub kit: Option<String>,
@@ -239,17 +233,12 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         }
         (Ok(()), None) => {}
     }
-    if !(args.min_purity > 0.0 && args.min_purity <= 100.0) {
-        anyhow::bail!(BadInput(format!(
-            "--min-purity {}: expected a percentage above 0 and at most 100",
-            args.min_purity
-        )));
-    }
+    args.plate.min_purity_fraction().map_err(BadInput)?;
     Ok(cfg)
 }
 
 fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
-    let plan = match (&args.run_sheet, &args.recipient) {
+    let plan = match (&args.plate.run_sheet, &args.recipient) {
         (Some(sheet), _) => super::chimerism_plan::from_run_sheet(sheet, super::chimerism_plan::STR_KINDS),
         (None, Some(r)) => {
             if args.donors.is_empty() || args.samples.is_empty() {
@@ -261,7 +250,7 @@ fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
                 r,
                 &args.donors,
                 &args.samples,
-                &args.purities,
+                &args.plate.purities,
                 super::chimerism_plan::STR_KINDS,
             )
         }
@@ -423,7 +412,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     };
     let mut analyses = Vec::new();
     for a in &plan.analyses {
-        analyses.push(analyse(a, &tables, &cfg, args.min_purity / 100.0)?);
+        analyses.push(analyse(a, &tables, &cfg, args.plate.min_purity / 100.0)?);
     }
     let controls = plan
         .controls
@@ -754,19 +743,7 @@ fn render_run_table(run: &StrRun) -> String {
         render_analysis(&mut o, a);
         o.push('\n');
     }
-    if !run.controls.is_empty() {
-        let _ = writeln!(o, "Run controls:");
-        for c in &run.controls {
-            let _ = writeln!(
-                o,
-                "  {:<16} {:<9} {}  {}",
-                c.sample,
-                c.control.as_str(),
-                if c.passed { "pass" } else { "FAIL" },
-                c.detail
-            );
-        }
-    }
+    super::chimerism_plan::controls_table(&mut o, &run.controls);
     for n in &run.notes {
         let _ = writeln!(o, "{n}");
     }
