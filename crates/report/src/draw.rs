@@ -170,7 +170,6 @@ pub const MAX_JOIN_GAP_DAYS: i32 = 45;
 /// value. Points outside the day range are skipped; values below the y floor
 /// are drawn hollow on the floor and values above its ceiling hollow at the
 /// top, and say so in their title.
-// Long function (81 lines): one pass over the points writing the polyline, its breaks at long gaps and each marker with its title; the clamping cases share that pass.
 pub fn series(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series) {
     let _ = write!(
         out,
@@ -178,79 +177,124 @@ pub fn series(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series) {
         escape(s.id),
         escape(s.label)
     );
-    let pts: Vec<(Date, i32, f64)> = s
-        .points
-        .iter()
-        .map(|(d, v)| (*d, ctx.day_of(*d), *v))
-        .filter(|(_, day, _)| ctx.x.contains(*day))
-        .collect();
-    let mut segment: Vec<String> = Vec::new();
-    let mut last_day: Option<i32> = None;
-    let flush = |seg: &mut Vec<String>, out: &mut String| {
-        if seg.len() > 1 {
-            let _ = write!(
-                out,
-                r#"<polyline class="line" fill="none" stroke="{}" stroke-width="1.6" stroke-dasharray="{}" points="{}"/>"#,
-                s.colour,
-                s.dash,
-                seg.join(" ")
-            );
-        }
-        seg.clear();
-    };
-    for (_, day, v) in &pts {
-        if let Some(l) = last_day
-            && day - l > MAX_JOIN_GAP_DAYS
-        {
-            flush(&mut segment, out);
-        }
-        segment.push(format!("{:.1},{:.1}", ctx.x.x(*day as f64 + 0.5), y.y(*v)));
-        last_day = Some(*day);
-    }
-    flush(&mut segment, out);
-    for (date, day, v) in &pts {
-        let cx = ctx.x.x(*day as f64 + 0.5);
-        let cy = y.y(*v);
-        let floor = y.below_floor(*v);
-        let ceiling = y.above_ceiling(*v);
-        let extra = match (floor, ceiling) {
-            (true, _) => format!(
-                r#" class="pt floor" stroke="{}" stroke-width="1""#,
-                s.colour
-            ),
-            (_, true) => format!(
-                r#" class="pt ceiling" stroke="{}" stroke-width="1""#,
-                s.colour
-            ),
-            _ => r#" class="pt""#.to_string(),
-        };
-        let fill = if floor || ceiling {
-            "#ffffff"
-        } else {
-            s.colour
-        };
-        marker(out, s.shape, cx, cy, 2.2, fill, &extra);
-        let mut title = format!(
-            "{date} ({} {}): {} {} {}",
-            ctx.origin_label,
-            signed_day(*day),
-            s.label,
-            num(*v, s.decimals),
-            s.unit
-        );
-        if floor {
-            let _ = write!(title, " (below the axis floor {})", num(y.min, 3));
-        }
-        if ceiling {
-            let _ = write!(
-                title,
-                " (implausible: above the axis ceiling {}, drawn at the ceiling)",
-                num(y.max, 3)
-            );
-        }
-        close_with_title(out, s.shape, &title);
+    let pts = visible_points(ctx, s);
+    series_lines(out, ctx, y, s, &pts);
+    for p in &pts {
+        series_marker(out, ctx, y, s, p);
     }
     out.push_str("</g>");
+}
+
+/// One point of a series inside the panel's day range.
+struct PlotPoint {
+    /// Calendar date.
+    date: Date,
+    /// Day relative to the panel's day 0.
+    day: i32,
+    /// Value.
+    value: f64,
+}
+
+/// The points of `s` whose day lies in the panel's day range, in order.
+fn visible_points(ctx: &PanelContext, s: &Series) -> Vec<PlotPoint> {
+    s.points
+        .iter()
+        .map(|(d, v)| PlotPoint {
+            date: *d,
+            day: ctx.day_of(*d),
+            value: *v,
+        })
+        .filter(|p| ctx.x.contains(p.day))
+        .collect()
+}
+
+/// The connecting polylines of a series: one per run of points no more than
+/// [`MAX_JOIN_GAP_DAYS`] apart, and none for a run of a single point.
+fn series_lines(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series, pts: &[PlotPoint]) {
+    let mut segment: Vec<String> = Vec::new();
+    let mut last_day: Option<i32> = None;
+    for p in pts {
+        if let Some(l) = last_day
+            && p.day - l > MAX_JOIN_GAP_DAYS
+        {
+            flush_line(out, s, &mut segment);
+        }
+        segment.push(format!(
+            "{:.1},{:.1}",
+            ctx.x.x(p.day as f64 + 0.5),
+            y.y(p.value)
+        ));
+        last_day = Some(p.day);
+    }
+    flush_line(out, s, &mut segment);
+}
+
+/// Writes the polyline of `segment` (when it joins at least two points) in
+/// the series' colour and dash pattern, and empties it.
+fn flush_line(out: &mut String, s: &Series, segment: &mut Vec<String>) {
+    if segment.len() > 1 {
+        let _ = write!(
+            out,
+            r#"<polyline class="line" fill="none" stroke="{}" stroke-width="1.6" stroke-dasharray="{}" points="{}"/>"#,
+            s.colour,
+            s.dash,
+            segment.join(" ")
+        );
+    }
+    segment.clear();
+}
+
+/// One point's marker with its title: filled in the series' colour, or
+/// hollow with a class saying so when the value is below the y floor or
+/// above its ceiling.
+fn series_marker(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series, p: &PlotPoint) {
+    let cx = ctx.x.x(p.day as f64 + 0.5);
+    let cy = y.y(p.value);
+    let floor = y.below_floor(p.value);
+    let ceiling = y.above_ceiling(p.value);
+    let extra = match (floor, ceiling) {
+        (true, _) => format!(
+            r#" class="pt floor" stroke="{}" stroke-width="1""#,
+            s.colour
+        ),
+        (_, true) => format!(
+            r#" class="pt ceiling" stroke="{}" stroke-width="1""#,
+            s.colour
+        ),
+        _ => r#" class="pt""#.to_string(),
+    };
+    let fill = if floor || ceiling {
+        "#ffffff"
+    } else {
+        s.colour
+    };
+    marker(out, s.shape, cx, cy, 2.2, fill, &extra);
+    close_with_title(out, s.shape, &point_title(ctx, y, s, p));
+}
+
+/// A point's hover title: date, signed day, label, value and unit, plus a
+/// note when the value is below the axis floor or above its ceiling.
+fn point_title(ctx: &PanelContext, y: &YScale, s: &Series, p: &PlotPoint) -> String {
+    let mut title = format!(
+        "{} ({} {}): {} {} {}",
+        p.date,
+        ctx.origin_label,
+        signed_day(p.day),
+        s.label,
+        num(p.value, s.decimals),
+        s.unit
+    );
+    if y.below_floor(p.value) {
+        let _ = write!(title, " (below the axis floor {})", num(y.min, 3));
+    }
+    if y.above_ceiling(p.value) {
+        let _ = write!(
+            title,
+            " (implausible: above the axis ceiling {}, drawn at the ceiling)",
+            num(y.max, 3)
+        );
+    }
+    title
 }
 
 /// Draws a horizontal threshold line across the plot with a label at the

@@ -8,7 +8,7 @@ use super::design::{Design, DesignRow, Dispersion};
 use super::error_model::{AlleleClass, ErrorModel, ErrorSource};
 use super::fit::Fit;
 use super::genotype::{Genotype, GenotypeCall};
-use super::identifiability::{pair_counts, unsplittable_groups};
+use super::identifiability::{PairInformativeness, pair_counts, unsplittable_groups};
 use super::lod::detection_limit;
 use super::presence::presence_test;
 use super::profile_ci::{Interval, profile_interval};
@@ -134,15 +134,15 @@ pub fn analyse_sample(
 
 /// Analyses one post-transplant sample.
 ///
-/// Seven numbered steps, each delegated to its own function or module
-/// (`select`, `robust`, `marker_flags`, `identity_check`, `estimates`,
-/// `presence`, `lod_flag`); this function is their order and the result.
+/// Seven numbered steps, each delegated to its own function: 1–3 in
+/// [`fit_sample`] (`prefit`, `robust_fit`, `check_fit`), 4 in
+/// `identity_check`, 5–6 in [`estimate_persons`] and 7 (presence test,
+/// `lod_flag`) in [`sample_result`]; this function is their order.
 ///
 /// `genotypes[k][m]` is person k's call at panel marker m; `sites[m]` the
 /// read model of marker m (from [`super::site_model::learn_sites`]);
 /// `counts[m]` the sample's reads at marker m (`None` = absent).
 #[allow(clippy::too_many_arguments)]
-// Long function (~107 lines): the order of the seven steps and the fields of the result, nothing else; each step's logic is its own function.
 pub fn analyse_sample_with(
     sample: &str,
     markers: &[Marker],
@@ -154,9 +154,76 @@ pub fn analyse_sample_with(
     cfg: &NgsConfig,
 ) -> Result<NgsSampleResult, NgsError> {
     validate_inputs(sample, markers, persons, genotypes, sites, counts)?;
-    let np = persons.len();
     let names: Vec<String> = persons.iter().map(|p| p.name.clone()).collect();
+    let inputs = SampleInputs {
+        sample,
+        markers,
+        persons,
+        names: &names,
+        counts,
+        cfg,
+    };
 
+    // 1–3. Pre-fit marker checks, robust fit, goodness of fit.
+    let mut fit = fit_sample(&inputs, genotypes, sites)?;
+
+    // 4. Identity check at markers where everybody is homozygous alike.
+    let identity = identity_check(
+        markers,
+        &fit.sites,
+        counts,
+        &fit.identity_candidates,
+        fit.robust.fit.rho.hom_contrast,
+        cfg,
+        &mut fit.reports,
+    );
+    fit.flags.extend(identity);
+
+    // 5–6. Identifiability, estimates, intervals, detection limits.
+    let (pairs, est) = estimate_persons(&inputs, &fit);
+
+    // 7. Recipient presence, and the result.
+    Ok(sample_result(&inputs, errors, fit, pairs, est))
+}
+
+/// The inputs of one sample's analysis that every step reads: the sample's
+/// name, the panel, the persons (recipient first) and their names, the
+/// sample's reads per marker and the settings.
+struct SampleInputs<'a> {
+    sample: &'a str,
+    markers: &'a [Marker],
+    persons: &'a [Person],
+    names: &'a [String],
+    counts: &'a [Option<AlleleCounts>],
+    cfg: &'a NgsConfig,
+}
+
+/// What steps 1–3 give the later steps: sexes, the sample's site models and
+/// error scale, the marker reports, the robust fit (markers kept and removed,
+/// their genotypes, fractions and dispersion), its goodness of fit and
+/// variance inflation, the flags so far and the identity-check candidates.
+struct SampleFit {
+    sex: SexCheck,
+    sites: Vec<SiteModel>,
+    error_scale: [f64; 4],
+    reports: Vec<MarkerReport>,
+    robust: RobustFit,
+    gof: GoodnessOfFit,
+    phi: f64,
+    flags: Vec<QcFlag>,
+    identity_candidates: Vec<(usize, Genotype)>,
+}
+
+/// Steps 1–3: sample-specific error scaling and pre-fit marker checks; the
+/// robust fit (allele-not-seen, indel class, iterative outliers) with the
+/// flags about the markers it left out; residuals, goodness of fit and
+/// residual variance inflation.
+fn fit_sample(
+    inputs: &SampleInputs<'_>,
+    genotypes: &[Vec<GenotypeCall>],
+    sites: &[SiteModel],
+) -> Result<SampleFit, NgsError> {
+    let (markers, cfg) = (inputs.markers, inputs.cfg);
     // 1. Sample-specific error scaling and pre-fit marker checks.
     let Prefit {
         sex,
@@ -166,7 +233,7 @@ pub fn analyse_sample_with(
         design,
         used_genotypes,
         identity_candidates,
-    } = prefit(sample, markers, &names, genotypes, sites, counts, cfg)?;
+    } = prefit(inputs, genotypes, sites)?;
 
     // 2. Robust fit: allele-not-seen, indel class, iterative outliers.
     let robust_cfg = RobustConfig {
@@ -174,62 +241,112 @@ pub fn analyse_sample_with(
         marker_alpha: cfg.marker_alpha,
         max_fraction: cfg.max_outlier_fraction,
     };
-    let RobustFit {
-        design,
-        genotypes: used_genotypes,
-        fit: Fit { f, rho, log_lik },
-        removed,
-        indels_unreliable,
-        ..
-    } = robust_fit(design, used_genotypes, markers, &robust_cfg);
-    let mut flags = marker_flags(markers, &reports, &removed, &sex, &names);
-    flags.extend(indels_excluded_flag(&removed, indels_unreliable));
-    let identity_candidates = identity_markers(identity_candidates, markers, indels_unreliable);
+    let robust = robust_fit(design, used_genotypes, markers, &robust_cfg);
+    let mut flags = marker_flags(markers, &reports, &robust.removed, &sex, inputs.names);
+    flags.extend(indels_excluded_flag(
+        &robust.removed,
+        robust.indels_unreliable,
+    ));
+    let identity_candidates =
+        identity_markers(identity_candidates, markers, robust.indels_unreliable);
 
     // 3. Residuals, goodness of fit and residual variance inflation.
-    let res = residuals(&design, &rho, &f);
-    report_fit(&mut reports, &removed, &design, &res, &f);
-    let gof = goodness_of_fit(&design, &res);
+    let gof = check_fit(inputs, &robust, &mut reports, &mut flags);
     let phi = gof.reduced_chi2.max(1.0);
-    flags.extend(poor_fit_flag(markers, &removed, &design, &gof, cfg));
-
-    // 4. Identity check at markers where everybody is homozygous alike.
-    flags.extend(identity_check(
-        markers,
-        &sites,
-        counts,
-        &identity_candidates,
-        rho.hom_contrast,
-        cfg,
-        &mut reports,
-    ));
-
-    // 5–6. Identifiability, estimates, intervals, detection limits.
-    let pairs = pair_counts(&names, &used_genotypes);
-    let donors: Vec<usize> = (1..np).collect();
-    let groups = unsplittable_groups(&donors, &used_genotypes, cfg.min_split_markers);
-    let fitted = Fitted {
-        design: &design,
-        rho: &rho,
-        f: &f,
-        log_lik,
+    Ok(SampleFit {
+        sex,
+        sites,
+        error_scale,
+        reports,
+        robust,
+        gof,
         phi,
+        flags,
+        identity_candidates,
+    })
+}
+
+/// Step 3: the residuals of the robust fit, recorded with each marker's
+/// expected VAF in its report (and why removed markers were left out), the
+/// goodness of fit, and the poor-fit flag when the persons explain the
+/// sample poorly.
+fn check_fit(
+    inputs: &SampleInputs<'_>,
+    robust: &RobustFit,
+    reports: &mut [MarkerReport],
+    flags: &mut Vec<QcFlag>,
+) -> GoodnessOfFit {
+    let Fit { f, rho, .. } = &robust.fit;
+    let design = &robust.design;
+    let res = residuals(design, rho, f);
+    report_fit(reports, &robust.removed, design, &res, f);
+    let gof = goodness_of_fit(design, &res);
+    flags.extend(poor_fit_flag(
+        inputs.markers,
+        &robust.removed,
+        design,
+        &gof,
+        inputs.cfg,
+    ));
+    gof
+}
+
+/// Steps 5–6: how many markers tell each pair of persons apart, the donor
+/// groups too alike to split, and the estimates (intervals, detection
+/// limits, combined donors, dominant donor) read from the fit.
+fn estimate_persons(
+    inputs: &SampleInputs<'_>,
+    fit: &SampleFit,
+) -> (Vec<PairInformativeness>, Estimates) {
+    let cfg = inputs.cfg;
+    let used_genotypes = &fit.robust.genotypes;
+    let pairs = pair_counts(inputs.names, used_genotypes);
+    let donors: Vec<usize> = (1..inputs.persons.len()).collect();
+    let groups = unsplittable_groups(&donors, used_genotypes, cfg.min_split_markers);
+    let fitted = Fitted {
+        design: &fit.robust.design,
+        rho: &fit.robust.fit.rho,
+        f: &fit.robust.fit.f,
+        log_lik: fit.robust.fit.log_lik,
+        phi: fit.phi,
         level: cfg.ci_level,
     };
-    let est = estimates(&fitted, persons, &groups, &used_genotypes, cfg);
-    flags.extend(est.flags);
+    let est = estimates(&fitted, inputs.persons, &groups, used_genotypes, cfg);
+    (pairs, est)
+}
 
-    // 7. Recipient presence.
-    let presence = presence_test(&design, &rho, 0, 1.0);
+/// Step 7 and the result: the recipient presence test with its flags (no
+/// test possible, detection limit above the target, prior error rates)
+/// after the estimates' flags, and the sample's result from every step.
+fn sample_result(
+    inputs: &SampleInputs<'_>,
+    errors: &ErrorModel,
+    fit: SampleFit,
+    pairs: Vec<PairInformativeness>,
+    est: Estimates,
+) -> NgsSampleResult {
+    let cfg = inputs.cfg;
+    let SampleFit {
+        sex,
+        error_scale,
+        reports,
+        robust,
+        gof,
+        phi,
+        mut flags,
+        ..
+    } = fit;
+    flags.extend(est.flags);
+    let presence = presence_test(&robust.design, &robust.fit.rho, 0, 1.0);
     let recipient_detected = presence.map(|p| p.p_value < cfg.presence_alpha);
     flags.extend(presence_flags(
         presence.is_some(),
         lod_flag(&est.persons[0], recipient_detected, cfg.lod_target),
         errors.source,
     ));
-    let markers_used = design.rows.len();
-    Ok(NgsSampleResult {
-        sample: sample.to_string(),
+    let markers_used = robust.design.rows.len();
+    NgsSampleResult {
+        sample: inputs.sample.to_string(),
         ci_level: cfg.ci_level,
         persons: est.persons,
         donors_combined: est.donors_combined,
@@ -237,7 +354,7 @@ pub fn analyse_sample_with(
         dominant_donor: est.dominant_donor,
         recipient_detected,
         recipient_presence: presence,
-        dispersion: rho,
+        dispersion: robust.fit.rho,
         variance_inflation: phi,
         error_model: *errors,
         sample_error_scale: error_scale,
@@ -245,10 +362,10 @@ pub fn analyse_sample_with(
         goodness_of_fit: gof,
         pairs,
         markers_used,
-        markers_excluded: markers.len() - markers_used,
+        markers_excluded: inputs.markers.len() - markers_used,
         markers: reports,
         flags,
-    })
+    }
 }
 
 /// What step 1 gives the fit: sexes, the sample's site models and error
@@ -267,14 +384,18 @@ struct Prefit {
 /// Step 1: sample-specific error scaling and the pre-fit marker checks
 /// (depth, balance, sexes); an error when too few markers remain.
 fn prefit(
-    sample: &str,
-    markers: &[Marker],
-    names: &[String],
+    inputs: &SampleInputs<'_>,
     genotypes: &[Vec<GenotypeCall>],
     sites: &[SiteModel],
-    counts: &[Option<AlleleCounts>],
-    cfg: &NgsConfig,
 ) -> Result<Prefit, NgsError> {
+    let SampleInputs {
+        sample,
+        markers,
+        names,
+        counts,
+        cfg,
+        ..
+    } = *inputs;
     let sex = check_sexes(markers, genotypes);
     let (sites, error_scale) = scale_to_sample_error(markers, genotypes, sites, counts);
     let limits = SelectLimits {
