@@ -2,7 +2,8 @@
 //!
 //! File readers that turn lab files into the inputs of `graftwatch-chimerism`:
 //! GeneMapper-style STR peak tables, VCF/BCF FORMAT/AD allele depths, BAM/CRAM
-//! read counting at marker sites and alignment-free FASTQ counting.
+//! read counting at marker sites and alignment-free FASTQ counting, and the
+//! chimerism run sheet (one row per tube of a plate).
 
 mod ad_match;
 pub mod bam_count;
@@ -20,5 +21,6 @@ pub mod ngs_run;
 pub mod panel;
 pub mod peak_columns;
 pub mod peak_text;
+pub mod run_sheet;
 pub mod vcf_ad;
 mod vcf_text;

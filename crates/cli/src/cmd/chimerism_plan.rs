@@ -3,82 +3,21 @@
 //! from the command line (`--recipient/--donor/--sample`) or from a run
 //! sheet (CSV, one row per tube: sample, patient, role, person, input,
 //! lineage, specimen, date, sort purity, control type, and for sequencing
-//! the run the tube was sequenced in).
+//! the run the tube was sequenced in). The run sheet is read by
+//! `graftwatch_genomics_io::run_sheet`; this module turns its rows into the
+//! plan and parses each row's input as `NAME=INPUT`.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use graftwatch_core::{Date, Lineage};
-use graftwatch_genomics_io::peak_text::{decode, is_missing, sniff_delimiter, split_fields};
+use graftwatch_genomics_io::run_sheet::{
+    Role, RowInput, RunSheetRow, parse_purity, read_run_sheet_with,
+};
 use serde::Serialize;
 
+pub use graftwatch_genomics_io::run_sheet::{ControlType, Specimen};
+
 use super::chimerism_spec::{InputKind, InputRef, SpecRole, parse_input};
-
-/// The specimen a sample was taken from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Specimen {
-    /// Peripheral blood.
-    PeripheralBlood,
-    /// Bone marrow.
-    Marrow,
-}
-
-impl Specimen {
-    /// In words.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Specimen::PeripheralBlood => "peripheral blood",
-            Specimen::Marrow => "bone marrow",
-        }
-    }
-}
-
-impl FromStr for Specimen {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match word_key(s).as_str() {
-            "pb" | "blood" | "peripheral_blood" | "whole_blood" => Ok(Specimen::PeripheralBlood),
-            "bm" | "marrow" | "bone_marrow" => Ok(Specimen::Marrow),
-            _ => Err(format!(
-                "unknown specimen '{s}'; expected peripheral_blood (pb) or marrow (bm)"
-            )),
-        }
-    }
-}
-
-/// A run control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ControlType {
-    /// Positive control DNA (a full profile is expected).
-    Positive,
-    /// Negative / no-template control (no peak is expected).
-    Negative,
-    /// Allelic ladder (peaks at every locus expected).
-    Ladder,
-}
-
-impl FromStr for ControlType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match word_key(s).as_str() {
-            "positive" | "pos" | "positive_control" => Ok(ControlType::Positive),
-            "negative" | "neg" | "ntc" | "no_template" | "no_template_control" | "blank" => {
-                Ok(ControlType::Negative)
-            }
-            "ladder" | "allelic_ladder" => Ok(ControlType::Ladder),
-            _ => Err(format!(
-                "unknown control type '{s}'; expected positive, negative (ntc, no_template) or ladder"
-            )),
-        }
-    }
-}
-
-/// A run-sheet word as matched: trimmed, lower case, `-` and spaces as `_`.
-fn word_key(s: &str) -> String {
-    s.trim().to_ascii_lowercase().replace(['-', ' '], "_")
-}
 
 /// A post-transplant sample to analyse.
 #[derive(Debug, Clone)]
@@ -169,17 +108,6 @@ pub struct ControlOut {
     pub detail: String,
 }
 
-impl ControlType {
-    /// In words: `positive`, `negative`, `ladder`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ControlType::Positive => "positive",
-            ControlType::Negative => "negative",
-            ControlType::Ladder => "ladder",
-        }
-    }
-}
-
 /// One patient's analysis.
 #[derive(Debug, Clone)]
 pub struct Analysis {
@@ -267,149 +195,54 @@ pub fn from_args(
     })
 }
 
-/// A purity as percent (`96`, `96%`) or fraction (`0.96`).
-fn parse_purity(v: &str) -> Result<f64, String> {
-    let t = v.trim().trim_end_matches('%').trim();
-    let x: f64 = t
-        .parse()
-        .map_err(|_| format!("'{v}' is not a purity; expected a percentage like 96 or 96%"))?;
-    let f = if x > 1.0 { x / 100.0 } else { x };
-    if !(f > 0.0 && f <= 1.0) {
-        return Err(format!(
-            "'{v}' is not a purity; expected a percentage above 0 and at most 100"
-        ));
-    }
-    Ok(f)
-}
-
-/// Columns of a run sheet (normalised names).
-struct SheetCols {
-    sample: Option<usize>,
-    patient: Option<usize>,
-    role: usize,
-    person: Option<usize>,
-    input: usize,
-    lineage: Option<usize>,
-    specimen: Option<usize>,
-    date: Option<usize>,
-    purity: Option<usize>,
-    control: Option<usize>,
-    run: Option<usize>,
-}
-
-fn sheet_cols(header: &[String], path: &str) -> Result<SheetCols, String> {
-    let norm: Vec<String> = header
-        .iter()
-        .map(|h| {
-            h.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase()
-        })
-        .collect();
-    let find = |names: &[&str]| names.iter().find_map(|n| norm.iter().position(|x| x == n));
-    let need = |names: &[&str], what: &str| {
-        find(names).ok_or_else(|| {
-            format!(
-                "{path}: line 1: no '{what}' column (found: {}); expected the columns sample, patient, role, person, input, lineage, specimen, date, sort purity, control type",
-                header.join(", ")
-            )
-        })
-    };
-    Ok(SheetCols {
-        sample: find(&["sample", "sampleid", "samplename"]),
-        patient: find(&["patient", "patientid"]),
-        role: need(&["role"], "role")?,
-        person: find(&["person", "donor", "name"]),
-        input: need(&["input", "file"], "input")?,
-        lineage: find(&["lineage"]),
-        specimen: find(&["specimen", "specimentype"]),
-        date: find(&["date", "collectiondate"]),
-        purity: find(&["sortpurity", "purity"]),
-        control: find(&["controltype", "control"]),
-        run: find(&["run", "runid", "sequencingrun", "batch"]),
-    })
-}
-
-/// Reads a run sheet whose inputs are of the given kinds; inputs are
-/// resolved relative to its directory.
+/// Reads a run sheet ([`graftwatch_genomics_io::run_sheet`]) whose inputs
+/// are of the given kinds; inputs are resolved relative to its directory.
+/// Each row's input is checked as the reader reads the row, so the first
+/// problem of the sheet is the one reported.
 pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> Result<Plan, String> {
-    let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("{p}: cannot read: {e}"))?;
-    let (text, _) = decode(&bytes).map_err(|e| format!("{p}: line {}: {}", e.line, e.what))?;
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let (_, header) = lines
-        .next()
-        .ok_or_else(|| format!("{p}: empty run sheet; expected a header line"))?;
-    let delim = sniff_delimiter(header);
-    let header = split_fields(header, delim);
-    let cols = sheet_cols(&header, &p)?;
     let base = path.parent().unwrap_or(Path::new(""));
+    let mut inputs = Vec::new();
+    let mut check = |r: &RowInput<'_>| {
+        inputs.push(row_input(base, r, kinds)?);
+        Ok(())
+    };
+    let sheet = read_run_sheet_with(path, &mut check).map_err(|e| e.to_string())?;
     let mut plan = Plan::default();
-    let mut rows = 0;
-    for (line, raw) in lines {
-        rows += 1;
-        let f = split_fields(raw, delim);
-        let get = |c: Option<usize>| {
-            c.and_then(|c| f.get(c))
-                .map(String::as_str)
-                .filter(|s| !is_missing(s))
-                .unwrap_or("")
-        };
-        let at = |col: &str, msg: String| format!("{p}: line {line}, column '{col}': {msg}");
-        sheet_row(&mut plan, &cols, &get, (base, kinds), &at)?;
+    for (row, input) in sheet.rows.iter().zip(inputs) {
+        add_row(&mut plan, row, input);
     }
-    if rows == 0 {
-        return Err(format!(
-            "{p}: header only, no rows; expected one row per tube"
-        ));
-    }
-    check_plan(&plan, &p)?;
+    check_plan(&plan, &path.display().to_string())?;
     Ok(plan)
 }
 
-type At<'a> = dyn Fn(&str, String) -> String + 'a;
+/// A row's input as `NAME=INPUT` gives it (the name from the row's role),
+/// each file resolved against the sheet's folder; the sheet's sample id
+/// names the sample in the file when the input does not.
+fn row_input(base: &Path, r: &RowInput<'_>, kinds: &[InputKind]) -> Result<InputRef, String> {
+    let spec = format!("{}={}", r.name, resolve(base, r.input));
+    let mut input = parse_input("input", &spec, SpecRole::Reference, kinds)?;
+    if let Some(sample) = r.sample
+        && input.sample.as_deref() == Some(r.name)
+    {
+        input.sample = Some(sample.to_string());
+    }
+    Ok(input)
+}
 
 /// Adds one run-sheet row to the plan: a control, or the recipient, a donor
 /// or a sample of the row's patient's analysis (created at its first row).
-fn sheet_row<'f>(
-    plan: &mut Plan,
-    cols: &SheetCols,
-    get: &dyn Fn(Option<usize>) -> &'f str,
-    (base, kinds): (&Path, &[InputKind]),
-    at: &At,
-) -> Result<(), String> {
-    let role = get(Some(cols.role)).to_ascii_lowercase();
-    let patient = Some(get(cols.patient).to_string()).filter(|s| !s.is_empty());
-    let sample = get(cols.sample);
-    let input_text = get(Some(cols.input));
-    if input_text.is_empty() {
-        return Err(at("input", "empty; expected FILE:SAMPLE or FILE".into()));
+fn add_row(plan: &mut Plan, row: &RunSheetRow, input: InputRef) {
+    if row.role == Role::Control {
+        if let Some(control) = row.control {
+            plan.controls.push(ControlSpec { input, control });
+        }
+        return;
     }
-    let name = row_name(&role, get(cols.person), sample, at)?;
-    let resolved = resolve(base, input_text);
-    let spec = format!("{name}={resolved}");
-    let mut input =
-        parse_input("input", &spec, SpecRole::Reference, kinds).map_err(|e| at("input", e))?;
-    if input.sample.as_deref() == Some(name) && !sample.is_empty() {
-        input.sample = Some(sample.to_string());
-    }
-    if role == "control" {
-        let control = get(cols.control)
-            .parse::<ControlType>()
-            .map_err(|e| at("control type", e))?;
-        plan.controls.push(ControlSpec { input, control });
-        return Ok(());
-    }
-    let idx = match plan.analyses.iter().position(|a| a.patient == patient) {
+    let idx = match plan.analyses.iter().position(|a| a.patient == row.patient) {
         Some(i) => i,
         None => {
             plan.analyses.push(Analysis {
-                patient: patient.clone(),
+                patient: row.patient.clone(),
                 recipient: input.clone(),
                 donors: Vec::new(),
                 samples: Vec::new(),
@@ -418,69 +251,27 @@ fn sheet_row<'f>(
         }
     };
     let a = &mut plan.analyses[idx];
-    match role.as_str() {
-        "recipient" | "patient" => a.recipient = input,
-        "donor" => a.donors.push(input),
-        _ => a.samples.push(sample_spec(input, cols, get, at)?),
-    }
-    Ok(())
-}
-
-/// The name a row's input is given from its role: `recipient`, the donor id
-/// (`person`) or the sample id; an unknown role or a missing id is an error.
-fn row_name<'f>(role: &str, person: &'f str, sample: &'f str, at: &At) -> Result<&'f str, String> {
-    match role {
-        "recipient" | "patient" => Ok("recipient"),
-        "donor" if !person.is_empty() => Ok(person),
-        "donor" => Err(at("person", "empty; a donor row needs the donor id".into())),
-        "sample" | "control" if !sample.is_empty() => Ok(sample),
-        "sample" | "control" => Err(at("sample", "empty; expected the sample id".into())),
-        other => Err(at(
-            "role",
-            format!("'{other}' is not a role; expected recipient, donor, sample or control"),
-        )),
+    match row.role {
+        Role::Recipient => a.recipient = input,
+        Role::Donor => a.donors.push(input),
+        Role::Sample | Role::Control => a.samples.push(sample_spec(row, input)),
     }
 }
 
-/// A sample row's lineage (whole blood when empty), date, specimen and sort
-/// purity, each parsed from its column.
-fn sample_spec<'f>(
-    mut input: InputRef,
-    cols: &SheetCols,
-    get: &dyn Fn(Option<usize>) -> &'f str,
-    at: &At,
-) -> Result<SampleSpec, String> {
-    let lineage = match get(cols.lineage) {
-        "" => Lineage::WholeBlood,
-        l => l.parse().map_err(|e| at("lineage", format!("{e}")))?,
-    };
-    let date = match get(cols.date) {
-        "" => None,
-        d => Some(
-            d.parse::<Date>()
-                .map_err(|e| at("date", format!("'{d}': {e}; expected YYYY-MM-DD")))?,
-        ),
-    };
-    let specimen = match get(cols.specimen) {
-        "" => None,
-        s => Some(s.parse().map_err(|e| at("specimen", e))?),
-    };
-    let purity = match get(cols.purity) {
-        "" => None,
-        v => Some(parse_purity(v).map_err(|e| at("sort purity", e))?),
-    };
-    let run = Some(get(cols.run).to_string()).filter(|r| !r.is_empty());
+/// A sample row as a sample to analyse (whole blood when no lineage is
+/// given).
+fn sample_spec(row: &RunSheetRow, mut input: InputRef) -> SampleSpec {
     // The input carries what the sheet gave, as `NAME=INPUT:LINEAGE:DATE` would.
-    input.lineage = (!get(cols.lineage).is_empty()).then_some(lineage);
-    input.date = date;
-    Ok(SampleSpec {
+    input.lineage = row.lineage;
+    input.date = row.date;
+    SampleSpec {
         input,
-        lineage,
-        date,
-        specimen,
-        purity,
-        run,
-    })
+        lineage: row.lineage.unwrap_or(Lineage::WholeBlood),
+        date: row.date,
+        specimen: row.specimen,
+        purity: row.purity,
+        run: row.run.clone(),
+    }
 }
 
 /// `FILE[:SAMPLE]` (or a FASTQ pair `R1,R2`) with each file made relative
@@ -569,32 +360,29 @@ mod tests {
     }
 
     #[test]
-    fn purity_percent_or_fraction() {
-        assert_eq!(parse_purity("96").unwrap(), 0.96);
-        assert_eq!(parse_purity("0.9").unwrap(), 0.9);
-        assert!(parse_purity("0").is_err() && parse_purity("120").is_err());
-    }
-
-    #[test]
-    fn row_name_by_role() {
-        let at = |col: &str, msg: String| format!("{col}: {msg}");
-        assert_eq!(row_name("patient", "", "", &at).unwrap(), "recipient");
-        assert_eq!(row_name("donor", "D1", "S1", &at).unwrap(), "D1");
+    fn the_first_problem_in_file_order_is_reported() {
+        let dir = std::env::temp_dir().join(format!("gw-sheet-order-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sheet = dir.join("run.csv");
+        // Line 3's input is not a peak table; line 4's date is wrong: line 3
+        // is reported, and within line 3 the input before the date.
+        std::fs::write(
+            &sheet,
+            "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
+             ,P1,recipient,,refs.txt:R1,,,,,\n\
+             S1,P1,sample,,run.bam,cd3,pb,never,96%,\n\
+             S2,P1,sample,,run.txt,cd3,pb,never,96%,\n",
+        )
+        .unwrap();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
         assert!(
-            row_name("donor", "", "S1", &at)
-                .unwrap_err()
-                .starts_with("person:")
+            e.contains("line 3, column 'input'") && e.contains("run.bam"),
+            "{e}"
         );
-        assert_eq!(row_name("control", "", "NTC", &at).unwrap(), "NTC");
-        assert!(
-            row_name("sample", "D1", "", &at)
-                .unwrap_err()
-                .starts_with("sample:")
-        );
-        assert!(
-            row_name("tube", "D1", "S1", &at)
-                .unwrap_err()
-                .starts_with("role:")
-        );
+        let text = std::fs::read_to_string(&sheet).unwrap();
+        std::fs::write(&sheet, text.replace("run.bam", "run.txt")).unwrap();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
+        assert!(e.contains("line 3, column 'date'"), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
