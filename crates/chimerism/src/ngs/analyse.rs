@@ -135,9 +135,9 @@ pub fn analyse_sample(
 /// Analyses one post-transplant sample.
 ///
 /// Seven numbered steps, each delegated to its own function: 1–3 in
-/// [`fit_sample`] (`prefit`, `robust_fit`, `check_fit`), 4 in
-/// `identity_check`, 5–6 in [`estimate_persons`] and 7 (presence test,
-/// `lod_flag`) in [`sample_result`]; this function is their order.
+/// `fit_sample` (`prefit`, `robust_fit`, `check_fit`), 4 in
+/// `identity_check`, 5–6 in `estimate_persons` and 7 (presence test,
+/// `lod_flag`) in `sample_result`; this function is their order.
 ///
 /// `genotypes[k][m]` is person k's call at panel marker m; `sites[m]` the
 /// read model of marker m (from [`super::site_model::learn_sites`]);
