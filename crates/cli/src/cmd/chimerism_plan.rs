@@ -319,13 +319,19 @@ fn check_plan(plan: &Plan, path: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn run_sheet_with_two_patients_and_controls() {
-        let dir = std::env::temp_dir().join(format!("gw-sheet-{}", std::process::id()));
+    /// A run sheet `text` written as `run.csv` in a fresh folder named by `tag`.
+    fn sheet_file(tag: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("gw-sheet-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let sheet = dir.join("run.csv");
-        std::fs::write(
-            &sheet,
+        std::fs::write(&sheet, text).unwrap();
+        (dir, sheet)
+    }
+
+    #[test]
+    fn run_sheet_with_two_patients_and_controls() {
+        let (dir, sheet) = sheet_file(
+            "two",
             "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
              ,P1,recipient,,refs.txt:R1,,,,,\n\
              ,P1,donor,D1,refs.txt:D1,,,,,\n\
@@ -334,8 +340,7 @@ mod tests {
              ,P2,donor,D2,refs.txt:D2,,,,,\n\
              S2,P2,sample,,run.txt:S2-tube,,bm,2025-01-03,,\n\
              NTC,,control,,run.txt,,,,,ntc\n",
-        )
-        .unwrap();
+        );
         let plan = from_run_sheet(&sheet, STR_KINDS).unwrap();
         assert_eq!(plan.analyses.len(), 2);
         let s1 = &plan.analyses[0].samples[0];
@@ -361,19 +366,15 @@ mod tests {
 
     #[test]
     fn the_first_problem_in_file_order_is_reported() {
-        let dir = std::env::temp_dir().join(format!("gw-sheet-order-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let sheet = dir.join("run.csv");
         // Line 3's input is not a peak table; line 4's date is wrong: line 3
         // is reported, and within line 3 the input before the date.
-        std::fs::write(
-            &sheet,
+        let (dir, sheet) = sheet_file(
+            "order",
             "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
              ,P1,recipient,,refs.txt:R1,,,,,\n\
              S1,P1,sample,,run.bam,cd3,pb,never,96%,\n\
              S2,P1,sample,,run.txt,cd3,pb,never,96%,\n",
-        )
-        .unwrap();
+        );
         let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
         assert!(
             e.contains("line 3, column 'input'") && e.contains("run.bam"),
