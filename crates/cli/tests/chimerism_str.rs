@@ -553,3 +553,82 @@ fn height_only_export_with_a_repeated_row() {
         text(&o.stderr)
     );
 }
+
+/// An export made at 20 RFU (its lowest peak): the recipient's unique
+/// alleles at 30–40 RFU are read at the export's own threshold, corroborated
+/// at several loci; at a lab-set 50 RFU they are below the threshold. A run
+/// that also holds an export made at 50 RFU is read at 50 (never below a
+/// file's own threshold).
+#[test]
+fn analytical_threshold_is_the_exports_own_unless_the_lab_sets_it() {
+    let dir = tmp("export-threshold");
+    // Recipient a/b, donor b/c; a is three or more repeats from b and c
+    // (in no stutter position), so it is the recipient's clean unique allele.
+    let loci = [
+        ("D3S1358", "12", "16", "17"),
+        ("vWA", "13", "18", "19"),
+        ("FGA", "19", "24", "25"),
+        ("TH01", "6", "9.3", "10"),
+        ("D8S1179", "10", "14", "15"),
+        ("D21S11", "27", "31", "32"),
+    ];
+    let header = "Sample File,Marker,Dye,Allele 1,Size 1,Height 1,Allele 2,Size 2,Height 2,Allele 3,Size 3,Height 3\n";
+    let (mut low, mut high) = (String::from(header), String::from(header));
+    for (i, (locus, a, b, c)) in loci.into_iter().enumerate() {
+        low += &format!("R.fsa,{locus},B,{a},100,2000,{b},104,1900,,,\n");
+        low += &format!("D.fsa,{locus},B,{b},104,2100,{c},108,2000,,,\n");
+        let minor = 30 + i * 2;
+        low += &format!("MIX.fsa,{locus},B,{a},100,{minor},{b},104,3000,{c},108,2900\n");
+        high += &format!("MIX50.fsa,{locus},B,{a},100,60,{b},104,3000,{c},108,2900\n");
+    }
+    // Height of the lowest peak rounded down: 20.6 → 20 RFU.
+    low += "NTC.fsa,TH01,B,8,102,20.6,,,,,,\n";
+    let (fl, fh) = (dir.join("low.csv"), dir.join("high.csv"));
+    std::fs::write(&fl, low).unwrap();
+    std::fs::write(&fh, high).unwrap();
+    let (fl, fh) = (fl.to_str().unwrap(), fh.to_str().unwrap());
+    let refs = [
+        "--recipient".to_string(),
+        format!("R={fl}:R.fsa"),
+        "--donor".into(),
+        format!("D={fl}:D.fsa"),
+    ];
+    let analyse = |extra: &[String]| {
+        let mut a: Vec<String> = ["chimerism", "str", "--format", "json", "--bootstrap", "50"]
+            .map(String::from)
+            .to_vec();
+        a.extend(refs.iter().cloned());
+        a.extend(extra.iter().cloned());
+        let o = bin().args(&a).output().unwrap();
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let recipient = |v: &serde_json::Value, k: usize| {
+        v["analyses"][0]["samples"][k]["outcome"]["persons"][0].clone()
+    };
+    let mix = ["--sample".to_string(), format!("MIX={fl}:MIX.fsa")];
+    let v = analyse(&mix);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("analytical threshold: 20 RFU, the samples' export's own"),
+        "{notes}"
+    );
+    let r = recipient(&v, 0);
+    assert_eq!(r["detection"], "present", "{r}");
+    let pct = r["percent"].as_f64().unwrap();
+    assert!(pct > 0.5 && pct < 2.0, "{r}");
+    // The lab's threshold: no note, the 30–40 RFU peaks are below it.
+    let v = analyse(&[&mix[..], &["--analytical-threshold".into(), "50".into()]].concat());
+    assert!(!v["notes"].to_string().contains("analytical threshold:"));
+    assert_eq!(recipient(&v, 0)["detection"], "not_detected");
+    // With a sample from an export made at 60 RFU the run reads at 50.
+    let both = [
+        &mix[..],
+        &["--sample".into(), format!("MIX50={fh}:MIX50.fsa")],
+    ]
+    .concat();
+    let v = analyse(&both);
+    assert!(!v["notes"].to_string().contains("analytical threshold:"));
+    assert_eq!(recipient(&v, 0)["detection"], "not_detected");
+    assert_eq!(recipient(&v, 1)["detection"], "present");
+}

@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::kit::Kit;
 use super::profile::Measure;
 
+/// The usual validated analytical threshold, 50 RFU: the default analytical
+/// threshold, the height from which one clean unique peak alone shows a
+/// person present, and the floor of the peaks that measure the template
+/// level.
+pub const USUAL_THRESHOLD_RFU: f64 = 50.0;
+
 /// Settings for genotype calling and estimation. `Default` gives the
 /// documented defaults (see docs/chimerism-str.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,8 +19,10 @@ pub struct StrConfig {
     /// Peak measure used for quantification (default: area).
     pub measure: Measure,
     /// Analytical threshold in RFU (peak height); peaks below it are ignored
-    /// everywhere (default 50). Applied to the height when exported, else to
-    /// the chosen measure.
+    /// everywhere, and a peak absent from the export is taken to be below it
+    /// (default 50; the CLI reads it from the samples' export when the lab
+    /// does not set it, [`super::threshold::from_exports`]). Applied to the
+    /// height when exported, else to the chosen measure.
     pub analytical_threshold_rfu: f64,
     /// In a reference (pure) profile a peak is an allele only if its signal is
     /// at least this fraction of the locus maximum (default 0.5).
@@ -74,8 +82,8 @@ pub struct StrConfig {
     /// 0.25: stutter ratios scatter by about a fifth to a third between
     /// peaks of one locus in published validations).
     pub stutter_cv: f64,
-    /// Additive noise floor of every peak in RFU (baseline noise; default
-    /// 20, below the usual 50 RFU analytical threshold).
+    /// Additive noise floor of every peak in RFU (baseline noise, one
+    /// standard deviation; default 10).
     pub peak_noise_rfu: f64,
     /// Fit a within-locus degradation slope (signal ∝ exp(−δ·fragment
     /// length), one δ per sample; default true): longer alleles of a locus
@@ -120,6 +128,13 @@ pub struct StrConfig {
     pub low_template_flag_rfu: f64,
     /// See `low_template_flag_rfu`.
     pub low_template_locus_fraction: Fraction,
+    /// The template level (median height, loci with peaks) is measured on
+    /// peaks at or above this height or the analytical threshold, whichever
+    /// is higher (default 50 RFU): peaks a lower analytical threshold adds
+    /// are mostly minor alleles and stutter, and would make every sample
+    /// read lower-template the lower the threshold.
+    #[serde(default = "default_single_peak_rfu")]
+    pub template_peak_rfu: f64,
     /// Refusal floor: no estimate when the median peak height is below this
     /// many RFU (default 100) or fewer than `refuse_locus_fraction` of the
     /// loci have a peak (default 0.5).
@@ -155,7 +170,7 @@ fn default_fit_dispersion() -> bool {
 }
 
 fn default_single_peak_rfu() -> f64 {
-    50.0
+    USUAL_THRESHOLD_RFU
 }
 
 fn default_corroborating_loci() -> usize {
@@ -166,7 +181,7 @@ impl Default for StrConfig {
     fn default() -> Self {
         StrConfig {
             measure: Measure::Area,
-            analytical_threshold_rfu: 50.0,
+            analytical_threshold_rfu: USUAL_THRESHOLD_RFU,
             relative_threshold: 0.5,
             het_balance_min: 0.6,
             model_stutter: true,
@@ -195,6 +210,7 @@ impl Default for StrConfig {
             pullup_min_source_rfu: 15000.0,
             low_template_flag_rfu: 300.0,
             low_template_locus_fraction: Fraction::lit(0.8),
+            template_peak_rfu: USUAL_THRESHOLD_RFU,
             refuse_below_rfu: 100.0,
             refuse_locus_fraction: Fraction::lit(0.5),
             allow_identical: false,
@@ -284,6 +300,7 @@ impl StrConfig {
         for (name, value) in [
             ("analytical_threshold_rfu", self.analytical_threshold_rfu),
             ("presence_single_peak_rfu", self.presence_single_peak_rfu),
+            ("template_peak_rfu", self.template_peak_rfu),
         ] {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(StrConfigError::NegativeRfu { name, value });

@@ -29,6 +29,7 @@ pub mod references;
 pub mod result;
 pub mod sample_qc;
 pub mod simplex;
+pub mod threshold;
 
 pub use allele::{Allele, AlleleError};
 pub use classical::{ClassicalLocus, ClassicalPattern, classical_locus};

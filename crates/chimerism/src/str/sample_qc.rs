@@ -144,10 +144,11 @@ fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 /// How much template a sample shows at the loci used.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TemplateLevel {
-    /// Median height (RFU) of the peaks at or above the analytical threshold
-    /// at those loci (0 when there is none).
+    /// Median height (RFU) of the peaks at or above the template floor (the
+    /// analytical threshold or `template_peak_rfu`, whichever is higher) at
+    /// those loci (0 when there is none).
     pub median_peak_rfu: f64,
-    /// Loci with at least one peak at or above the analytical threshold.
+    /// Loci with at least one peak at or above the template floor.
     pub loci_with_peaks: usize,
     /// Loci considered (typed in every reference, Amelogenin excluded).
     pub loci: usize,
@@ -229,6 +230,7 @@ pub fn template_level(
         .map(|i| i.locus)
         .filter(|l| !l.is_sex_marker())
         .collect();
+    let template_floor = cfg.analytical_threshold_rfu.max(cfg.template_peak_rfu);
     let mut heights = Vec::new();
     let mut loci_with_peaks = 0;
     for l in &loci {
@@ -237,8 +239,9 @@ pub fn template_level(
             sample
                 .peaks(*l)
                 .iter()
-                .filter(|p| passes_analytical_threshold(p, cfg) && !p.allele.is_off_ladder())
-                .map(|p| p.height.or_else(|| p.signal(cfg.measure)).unwrap_or(0.0)),
+                .filter(|p| !p.allele.is_off_ladder())
+                .map(|p| p.height.or_else(|| p.signal(cfg.measure)).unwrap_or(0.0))
+                .filter(|h| *h >= template_floor),
         );
         if heights.len() > before {
             loci_with_peaks += 1;
@@ -462,6 +465,51 @@ mod tests {
                 .extend([pk(l, "14", 1000.0, 0.0), pk(l, "17", 1000.0, 0.0)]);
         }
         template_level(&s, &info, &cfg)
+    }
+
+    #[test]
+    fn template_level_counts_peaks_from_the_template_floor_only() {
+        // hb_case(1000): 12 peaks of 1000 RFU at 3 loci. Small peaks added
+        // under the 50 RFU template floor (minor alleles and stutter that an
+        // export made at 20 RFU holds) leave the level as it is; at the
+        // floor they count.
+        use crate::str::genotype::call_reference;
+        use crate::str::informativeness::informativeness;
+        use graftwatch_core::{DonorId, PersonRef};
+        let cfg = StrConfig {
+            analytical_threshold_rfu: 20.0,
+            ..StrConfig::default()
+        };
+        assert!(cfg.analytical_threshold_rfu < cfg.template_peak_rfu);
+        let level = |small: f64| {
+            let loci = [Locus::D3s1358, Locus::Vwa, Locus::Fga];
+            let mut r = StrProfile::new("r");
+            let mut d = StrProfile::new("d");
+            let mut s = StrProfile::new("s");
+            for l in loci {
+                r.loci
+                    .insert(l, vec![pk(l, "8", 1000.0, 0.0), pk(l, "11", 1000.0, 0.0)]);
+                d.loci
+                    .insert(l, vec![pk(l, "14", 1000.0, 0.0), pk(l, "17", 1000.0, 0.0)]);
+                let mut v: Vec<Peak> = ["8", "11", "14", "17"]
+                    .iter()
+                    .map(|a| pk(l, a, 1000.0, 0.0))
+                    .collect();
+                v.extend(
+                    ["7", "10", "13", "16", "9"]
+                        .iter()
+                        .map(|a| pk(l, a, small, 0.0)),
+                );
+                s.loci.insert(l, v);
+            }
+            let r = call_reference(PersonRef::Recipient, &r, &cfg);
+            let d = call_reference(PersonRef::Donor(DonorId("D".into())), &d, &cfg);
+            template_level(&s, &informativeness(&[r, d]), &cfg)
+        };
+        let below = level(cfg.template_peak_rfu - 0.1);
+        assert_eq!((below.median_peak_rfu, below.loci_with_peaks), (1000.0, 3));
+        let at = level(cfg.template_peak_rfu);
+        assert_eq!(at.median_peak_rfu, cfg.template_peak_rfu);
     }
 
     #[test]

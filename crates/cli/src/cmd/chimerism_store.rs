@@ -417,7 +417,7 @@ pub fn add_str(
     let parameters = serde_json::json!({
         "kit": a.kit,
         "measure": run.measure.as_str(),
-        "analytical_threshold_rfu": a.analytical_threshold,
+        "analytical_threshold_rfu": run.analytical_threshold_rfu,
         "relative_threshold": a.relative_threshold,
         "saturation_rfu": a.saturation,
         "lod_percent": a.lod,

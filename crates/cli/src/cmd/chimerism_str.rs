@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::str::purity::purity_corrected;
+use graftwatch_chimerism::str::threshold;
 use graftwatch_chimerism::str::{
     Detection, Kit, Measure, StrConfig, StrConfigError, StrProfile, StrReferences, StrSampleResult,
 };
@@ -97,11 +98,11 @@ pub struct StrArgs {
     /// Peak measure used for quantification [default: area; height when the samples' export has no peak areas, with a note].
     #[arg(long, value_enum)]
     pub measure: Option<StrMeasure>,
-    /// Analytical threshold in RFU (peak height).
-    #[arg(long, default_value_t = 50.0, value_name = "RFU")]
-    pub analytical_threshold: f64,
+    /// Analytical threshold in RFU (peak height): peaks below it are ignored and a peak missing from the export is taken to be below it [default: the samples' export's own, read from its lowest peak, 20–50 RFU; 50 when the export has no heights].
+    #[arg(long, value_name = "RFU")]
+    pub analytical_threshold: Option<f64>,
     /// Height (RFU) at which one clean unique peak alone shows a person present; peaks between the analytical threshold and this height (a lab-validated lower threshold) need a second locus (rule STR-CALL).
-    #[arg(long, default_value_t = 50.0, value_name = "RFU")]
+    #[arg(long, default_value_t = graftwatch_chimerism::str::config::USUAL_THRESHOLD_RFU, value_name = "RFU")]
     pub presence_single_peak: f64,
     /// Reference allele calling: minimum fraction of the locus maximum.
     #[arg(long, default_value_t = 0.5, value_name = "FRACTION")]
@@ -186,6 +187,10 @@ pub struct StrRun {
     /// The peak measure the run used (each sample's result names it too).
     #[serde(skip)]
     pub measure: Measure,
+    /// The analytical threshold the run used (RFU): the lab's, or the
+    /// samples' export's own.
+    #[serde(skip)]
+    pub analytical_threshold_rfu: f64,
 }
 
 fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
@@ -210,7 +215,9 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
             None | Some(StrMeasure::Area) => Measure::Area,
             Some(StrMeasure::Height) => Measure::Height,
         },
-        analytical_threshold_rfu: args.analytical_threshold,
+        analytical_threshold_rfu: args
+            .analytical_threshold
+            .unwrap_or(StrConfig::default().analytical_threshold_rfu),
         presence_single_peak_rfu: args.presence_single_peak,
         relative_threshold: args.relative_threshold,
         model_stutter: !args.no_stutter_model,
@@ -342,6 +349,27 @@ impl Tables {
         ))
     }
 
+    /// Without `--analytical-threshold`: the samples' exports' own threshold
+    /// (`str::threshold`), with a note when it is below the usual 50 RFU.
+    fn threshold_from_exports(&self, plan: &Plan, cfg: &mut StrConfig) -> Option<String> {
+        let files: std::collections::BTreeSet<&PathBuf> = plan
+            .analyses
+            .iter()
+            .flat_map(|a| a.samples.iter().map(|s| &s.input.files[0]))
+            .collect();
+        let at = threshold::from_exports(
+            files
+                .iter()
+                .map(|f| threshold::lowest_peak(self.0[*f].samples.values())),
+        )?;
+        cfg.analytical_threshold_rfu = at;
+        (at < StrConfig::default().analytical_threshold_rfu).then(|| {
+            format!(
+                "analytical threshold: {at:.0} RFU, the samples' export's own (its lowest peak; --analytical-threshold sets the lab's)"
+            )
+        })
+    }
+
     /// The readers' notes about the samples the plan uses, and one line per
     /// table counting those about its other samples (a table may hold a
     /// whole plate: thousands of off-ladder notes about samples nobody
@@ -410,6 +438,10 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         None => tables.heights_if_no_areas(&plan, &mut cfg)?,
         Some(_) => None,
     };
+    let threshold_note = match args.analytical_threshold {
+        None => tables.threshold_from_exports(&plan, &mut cfg),
+        Some(_) => None,
+    };
     let mut analyses = Vec::new();
     for a in &plan.analyses {
         analyses.push(analyse(a, &tables, &cfg, args.plate.min_purity / 100.0)?);
@@ -421,12 +453,14 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut notes = plan.notes.clone();
     notes.extend(measure_note);
+    notes.extend(threshold_note);
     notes.extend(tables.notes(&plan));
     let run = StrRun {
         analyses,
         controls,
         notes,
         measure: cfg.measure,
+        analytical_threshold_rfu: cfg.analytical_threshold_rfu,
     };
     // Build every output in memory before writing anything.
     let stdout_text = match args.format {

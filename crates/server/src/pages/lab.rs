@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use graftwatch_chimerism::str::{Kit, StrConfig, StrProfile, StrReferences};
+use graftwatch_chimerism::str::{Kit, StrConfig, StrProfile, StrReferences, threshold};
 use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
 use graftwatch_course::{ChimerismMethod, ChimerismResult, Course, attach_chimerism};
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, parse_genemapper};
@@ -517,6 +517,7 @@ fn estimate(
     sample: &StrProfile,
     lineage: Lineage,
     kit: Kit,
+    analytical_threshold_rfu: f64,
 ) -> Result<serde_json::Value, AppError> {
     let recipient = refs.iter().find(|r| r.0 == "recipient").ok_or_else(|| {
         AppError::Invalid("no reference profile for the recipient: upload it first".into())
@@ -533,6 +534,7 @@ fn estimate(
     }
     let cfg = StrConfig {
         kit,
+        analytical_threshold_rfu,
         ..StrConfig::default()
     };
     let r = StrReferences::new(stored_profile(recipient)?, &donors, cfg)
@@ -672,12 +674,15 @@ async fn analyse_sample(
     let stored = state.db(move |s: &Store| s.profiles(&actor, &p)).await?;
     let parsed = Parsed::of(u)?;
     let kit_name = kit.name.clone();
-    let results = estimate(&references(&stored)?, parsed.profile()?, lineage, kit)?;
+    // The analytical threshold of the uploaded export, as the CLI reads it.
+    let at = threshold::from_exports([threshold::lowest_peak(parsed.table.samples.values())])
+        .unwrap_or(StrConfig::default().analytical_threshold_rfu);
+    let results = estimate(&references(&stored)?, parsed.profile()?, lineage, kit, at)?;
     let run = NewRun {
         patient: pid.to_string(),
         method: "str".into(),
         input_hashes: vec![(u.file_name.clone(), sha256_hex(&[&u.file]))],
-        parameters: json!({"sample": parsed.sample, "lineage": lineage.as_str(), "date": date.to_string(), "kit": kit_name,
+        parameters: json!({"sample": parsed.sample, "lineage": lineage.as_str(), "date": date.to_string(), "kit": kit_name, "analytical_threshold_rfu": at,
             "references": stored.iter().map(|(p, v)| format!("{}/{}/v{v}", p.person, p.method)).collect::<Vec<_>>()}),
         engine_version: ENGINE.into(),
         results,
