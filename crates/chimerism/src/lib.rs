@@ -5,6 +5,7 @@
 //! `ngs` for allele read counts at biallelic SNP/indel markers. Pure maths:
 //! file formats live in `graftwatch-genomics-io`.
 
+pub mod controls;
 pub mod marker;
 pub mod ngs;
 pub mod str;

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use graftwatch_chimerism::controls;
 use graftwatch_core::Lineage;
 use graftwatch_genomics_io::ngs_run::{NgsReferences, NgsRunError, NgsRunOptions, count_sample};
 use serde::Serialize;
@@ -157,8 +158,9 @@ pub fn apply_purity(out: &mut [SampleOutput], purities: &[Option<f64>], min_puri
 
 /// Checks a run control on the panel markers: a negative (no-template)
 /// control passes when no marker reaches `min_depth` reads, a positive
-/// control when at least 90 % of the panel's markers do (the STR rule of
-/// peaks at ≥ 90 % of loci, with the sample depth floor as the threshold).
+/// control when at least 90 % of the panel's markers do: the rules of
+/// `graftwatch_chimerism::controls`, shared with STR, with the sample depth
+/// floor as the signal.
 pub fn check_control(
     c: &ControlSpec,
     refs: &NgsReferences,
@@ -176,7 +178,7 @@ pub fn check_control(
     };
     let (passed, detail) = match c.control {
         ControlType::Negative => (
-            covered == 0,
+            controls::negative_passes(covered),
             if covered == 0 {
                 format!("{reads} reads in all; no marker with {min_depth} or more reads of {n}")
             } else {
@@ -186,8 +188,11 @@ pub fn check_control(
             },
         ),
         ControlType::Positive | ControlType::Ladder => (
-            n > 0 && covered * 10 >= n * 9,
-            format!("{covered}/{n} markers with {min_depth} or more reads (≥ 90% expected)"),
+            controls::positive_passes(covered, n),
+            format!(
+                "{covered}/{n} markers with {min_depth} or more reads (≥ {}% expected)",
+                controls::POSITIVE_MIN_PERCENT
+            ),
         ),
     };
     Ok(ControlOut {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use graftwatch_chimerism::controls;
 use graftwatch_chimerism::str::purity::purity_corrected;
 use graftwatch_chimerism::str::threshold;
 use graftwatch_chimerism::str::{
@@ -617,7 +618,7 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
     let n = prof.loci.len();
     let (passed, detail) = match c.control {
         ControlType::Negative => (
-            with_peaks.is_empty(),
+            controls::negative_passes(with_peaks.len()),
             if with_peaks.is_empty() {
                 format!(
                     "no peak at or above {:.0} RFU at {n} loci",
@@ -627,13 +628,14 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
                 format!("peaks at {} (contamination?)", with_peaks.join(", "))
             },
         ),
-        ControlType::Positive | ControlType::Ladder => {
-            let ok = n > 0 && with_peaks.len() * 10 >= n * 9;
-            (
-                ok,
-                format!("peaks at {}/{n} loci (≥ 90% expected)", with_peaks.len()),
-            )
-        }
+        ControlType::Positive | ControlType::Ladder => (
+            controls::positive_passes(with_peaks.len(), n),
+            format!(
+                "peaks at {}/{n} loci (≥ {}% expected)",
+                with_peaks.len(),
+                controls::POSITIVE_MIN_PERCENT
+            ),
+        ),
     };
     Ok(ControlOut {
         sample: c.input.name.clone(),
