@@ -320,6 +320,9 @@ fn lab_form_offers_the_kits_and_records_the_one_chosen() {
     let runs = t.state.store.runs(&actor, "P1").unwrap();
     assert_eq!(runs.len(), 1, "the refused upload recorded nothing");
     assert_eq!(runs[0].run.parameters["kit"], "globalfiler");
+    // The export's own threshold (its lowest peak, 51.1 RFU) is above the
+    // usual 50 RFU, which is then kept and recorded.
+    assert_eq!(runs[0].run.parameters["analytical_threshold_rfu"], 50.0);
 }
 
 #[test]
