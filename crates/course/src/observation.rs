@@ -618,6 +618,13 @@ impl ObservationKind {
         )
     }
 
+    /// A GVHD assessment: an organ finding ([`Self::is_gvhd_finding`]) or
+    /// an acute GVHD assessment recorded without findings
+    /// (`agvhd_no_findings`, an explicit negative assessment).
+    pub fn is_gvhd_assessment(self) -> bool {
+        self.is_gvhd_finding() || self == ObservationKind::AgvhdNoFindings
+    }
+
     /// The default unit a value is assumed to be in when none is written:
     /// `None` for numeric kinds (a unit is required), `1` for scores.
     pub fn implicit_unit(self) -> Option<Unit> {

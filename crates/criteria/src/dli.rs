@@ -1054,8 +1054,8 @@ fn plan_for(
         None => (
             start,
             format!(
-                "start dose for a {} donor, {} setting: {} CD3+/kg",
-                donor_word(d.donor_type),
+                "start dose for {} donor, {} setting: {} CD3+/kg",
+                donor_with_article(d.donor_type),
                 setting.label(),
                 sci(start)
             ),
@@ -1280,6 +1280,17 @@ fn donor_word(d: DliDonorType) -> &'static str {
         DliDonorType::Haploidentical => "haploidentical",
         DliDonorType::CordBlood => "cord blood",
     }
+}
+
+/// The donor type with its indefinite article ("an unrelated", "a cord blood").
+fn donor_with_article(d: DliDonorType) -> String {
+    let w = donor_word(d);
+    let article = if w.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {w}")
 }
 
 impl DliSetting {

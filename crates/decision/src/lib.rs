@@ -221,13 +221,13 @@ pub fn infection_on(course: &Course, on: Date) -> Option<(bool, Date)> {
 }
 
 /// The latest GVHD assessment on or before `on`: a GVHD organ finding
-/// recorded in the course (with or without findings) or a day the engine
-/// graded.
+/// recorded in the course (with or without findings, `agvhd_no_findings`
+/// included) or a day the engine graded.
 pub fn gvhd_assessed_on(course: &Course, gvhd: &GvhdStatus, on: Date) -> Option<Date> {
     course
         .observations
         .iter()
-        .filter(|o| o.kind.is_gvhd_finding() && o.date <= on)
+        .filter(|o| o.kind.is_gvhd_assessment() && o.date <= on)
         .map(|o| o.date)
         .chain(gvhd.latest_graded(on))
         .max()

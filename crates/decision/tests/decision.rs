@@ -145,6 +145,31 @@ fn gvhd_assessment_window_through_the_course() {
 }
 
 #[test]
+fn an_assessment_recorded_without_findings_counts_for_the_gvhd_window() {
+    // Day 15 after the 2024-06-05 exam is unknown (above); an acute GVHD
+    // assessment without findings on 2024-06-18 makes it current again.
+    let c = with(|v| {
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-18", "kind": "agvhd_no_findings", "value": "all"}),
+        )
+    });
+    assert_eq!(
+        gvhd_assessed_on(&c, &no_gvhd(), d("2024-06-20")),
+        Some(d("2024-06-18"))
+    );
+    let a = assess(&c, "2024-06-20");
+    assert_eq!(pre(&a, "acute GVHD"), Some(true));
+    assert_eq!(pre(&a, "chronic GVHD"), Some(true));
+    // Not before it was recorded.
+    assert_eq!(
+        gvhd_assessed_on(&c, &no_gvhd(), d("2024-06-17")),
+        Some(d("2024-06-05"))
+    );
+}
+
+#[test]
 fn years_after_the_last_record_nothing_is_met() {
     let a = assess(&course(&base()), "2029-06-10");
     assert_ne!(a.outcome, DliOutcome::CriteriaMet, "{}", a.summary);
