@@ -248,6 +248,12 @@ pub const NC_LOW_FLOW_MAX_L_MIN: f64 = 6.0;
 pub const FEVER_C: f64 = 38.0;
 
 impl Oxygen {
+    /// The least the device can contribute: its grade, or 2 for a nasal
+    /// cannula with no flow recorded (low flow, ≤ 6 L/min, gives 2; more, 3).
+    pub fn grade_at_least(&self) -> u8 {
+        self.grade().unwrap_or(2)
+    }
+
     /// Grade contribution; `None` when a nasal cannula has no flow.
     pub fn grade(&self) -> Option<u8> {
         Some(match self.device {
@@ -389,9 +395,16 @@ impl Default for CrsConfig {
 pub enum CrsFast {
     /// Graded.
     Grade(u8),
-    /// Cannot grade; bit 0 = temperature, bit 1 = hypotension, bit 2 = oxygen
-    /// (or nasal-cannula flow) missing.
-    Missing(u8),
+    /// Cannot grade: `signs` bit 0 = temperature, bit 1 = hypotension, bit
+    /// 2 = oxygen (or nasal-cannula flow) missing; `at_least` is the grade
+    /// the recorded signs already give (0 while fever is unknown and
+    /// required).
+    Missing {
+        /// Missing signs (bits).
+        signs: u8,
+        /// Lower bound of the day's grade.
+        at_least: u8,
+    },
 }
 
 /// Grades a day (fast path). `fever_waived` = T-4 state (CRS began earlier
@@ -432,7 +445,24 @@ pub fn crs_fast(d: &CrsDay, fever_waived: bool) -> CrsFast {
         miss |= 4;
     }
     if miss != 0 {
-        return CrsFast::Missing(miss);
+        // With fever present (or waived) the day is CRS, and the recorded
+        // organ support sets a floor: a nasal cannula of unknown flow is at
+        // least low-flow (grade 2).
+        let oxy_floor = match (&d.oxygen, d.hypoxia_other_cause) {
+            (Some(o), false) => o.grade_at_least(),
+            _ => 0,
+        };
+        let at_least = if fever_ok {
+            u8::from(fever == Some(true))
+                .max(hyp.unwrap_or(0))
+                .max(oxy_floor)
+        } else {
+            0
+        };
+        return CrsFast::Missing {
+            signs: miss,
+            at_least,
+        };
     }
     CrsFast::Grade(u8::from(fever == Some(true)).max(organ))
 }
@@ -492,9 +522,20 @@ fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayRe
                 flags,
             ),
         },
-        CrsFast::Missing(m) => Graded::InsufficientData {
-            missing: missing_signs(m),
-            explanation: explanation(format!("{}: cannot grade CRS", d.date), ev, flags),
+        CrsFast::Missing { signs, at_least } => Graded::InsufficientData {
+            missing: missing_signs(signs),
+            explanation: explanation(
+                if at_least >= 1 {
+                    format!(
+                        "{}: CRS grade at least {at_least} from the recorded signs; cannot grade without the missing ones",
+                        d.date
+                    )
+                } else {
+                    format!("{}: cannot grade CRS", d.date)
+                },
+                ev,
+                flags,
+            ),
         },
     }
 }
@@ -587,7 +628,7 @@ fn grade_reason(g: u8, fever_waived: bool) -> String {
     }
 }
 
-/// The signs named by the bits of [`CrsFast::Missing`], in words.
+/// The signs named by the bits of [`CrsFast::Missing`]'s `signs`, in words.
 fn missing_signs(m: u8) -> Vec<String> {
     let mut missing = Vec::new();
     if m & 1 != 0 {
@@ -619,6 +660,10 @@ pub struct CrsSummary {
     pub max_grade_date: Option<Date>,
     /// Date the T-4 fever waiver began, if any.
     pub fever_waiver_from: Option<Date>,
+    /// True when the maximum is reached only as a lower bound: on a day a
+    /// sign was not recorded and the recorded ones already gave that grade
+    /// ("at least"), and no fully graded day reached it.
+    pub max_is_lower_bound: bool,
 }
 
 /// A graded CRS course.
@@ -657,7 +702,7 @@ pub fn crs_course_fast(
         }
         let g = crs_fast(d, waived);
         out.push((g, waived));
-        if matches!(g, CrsFast::Grade(x) if x >= 1) {
+        if matches!(g, CrsFast::Grade(x) | CrsFast::Missing { at_least: x, .. } if x >= 1) {
             onset = true;
             if d.anticytokine_or_antipyretic && cfg.fever_waiver_after_treatment {
                 waived = true;
@@ -676,20 +721,28 @@ pub fn grade_crs_course(days: &[CrsDay], cfg: &CrsConfig) -> Result<CrsCourse, C
         max_grade: CrsGrade(0),
         max_grade_date: None,
         fever_waiver_from: None,
+        max_is_lower_bound: false,
     };
     let mut out = Vec::with_capacity(days.len());
     for (d, (g, w)) in days.iter().zip(&fast) {
         if *w && summary.fever_waiver_from.is_none() {
             summary.fever_waiver_from = Some(d.date);
         }
-        if let CrsFast::Grade(x) = g {
-            if *x >= 1 && summary.onset.is_none() {
-                summary.onset = Some(d.date);
-            }
-            if *x > summary.max_grade.0 {
-                summary.max_grade = CrsGrade(*x);
-                summary.max_grade_date = Some(d.date);
-            }
+        // A lower bound counts as reached; the maximum stays a lower bound
+        // only until a fully graded day reaches it.
+        let (x, lower_bound) = match g {
+            CrsFast::Grade(x) => (*x, false),
+            CrsFast::Missing { at_least, .. } => (*at_least, true),
+        };
+        if x >= 1 && summary.onset.is_none() {
+            summary.onset = Some(d.date);
+        }
+        if x > summary.max_grade.0 {
+            summary.max_grade = CrsGrade(x);
+            summary.max_grade_date = Some(d.date);
+            summary.max_is_lower_bound = lower_bound;
+        } else if x == summary.max_grade.0 && !lower_bound {
+            summary.max_is_lower_bound = false;
         }
         out.push(explain_day(d, *w, *g));
     }
@@ -711,6 +764,7 @@ impl CrsCourse {
             grade: s.max_grade.0,
             date: s.max_grade_date,
             onset: s.onset,
+            lower_bound: s.max_is_lower_bound,
         };
         explain_course_max(&CRS_COURSE, &self.days, |v| v.date, max, flags, s)
     }

@@ -180,6 +180,9 @@ pub(crate) struct CourseMax {
     pub(crate) date: Option<Date>,
     /// First day with grade >= 1.
     pub(crate) onset: Option<Date>,
+    /// The maximum is reached only as a lower bound (a day not fully
+    /// recorded whose recorded signs already give it).
+    pub(crate) lower_bound: bool,
 }
 
 /// A course summary as a `Graded` result: the evidence of the day that
@@ -196,10 +199,14 @@ pub(crate) fn explain_course_max<D, S>(
 ) -> Graded<S> {
     let undetermined = days.iter().filter(|d| d.value().is_none()).count();
     let mut evidence = Vec::new();
+    // The day of the maximum: graded on that date, or (a lower bound) not
+    // graded, with its recorded signs dated that day.
+    let on_max_day = |d: &&Graded<D>, md: Date| match d.value() {
+        Some(v) => date_of(v) == md,
+        None => max.lower_bound && d.explanation().evidence.iter().any(|e| e.date == Some(md)),
+    };
     if let Some(md) = max.date
-        && let Some(day) = days
-            .iter()
-            .find(|d| d.value().is_some_and(|v| date_of(v) == md))
+        && let Some(day) = days.iter().find(|d| on_max_day(d, md))
     {
         evidence.extend(day.explanation().evidence.iter().cloned());
     }
@@ -214,10 +221,14 @@ pub(crate) fn explain_course_max<D, S>(
     if undetermined > 0 {
         flags.push(Flag::new(
             "MISSING",
-            format!("{undetermined} day(s) could not be graded; the maximum is over graded days"),
+            format!("{undetermined} day(s) could not be fully graded; the maximum counts their lower bounds (the grade their recorded signs already give)"),
         ));
     }
     let reason = match (max.date, max.onset) {
+        (Some(d), Some(o)) if max.lower_bound => format!(
+            "maximum {name} grade at least {} on {d} (signs not recorded that day could raise it); onset {o}",
+            max.grade
+        ),
         (Some(d), Some(o)) => format!("maximum {name} grade {} on {d}; onset {o}", max.grade),
         _ => format!("no day reached {name} grade 1 or higher"),
     };

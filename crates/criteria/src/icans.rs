@@ -269,8 +269,16 @@ pub fn capd_grade(capd: u8) -> u8 {
 pub enum IcansFast {
     /// Graded 0–5.
     Grade(u8),
-    /// Missing: bit 0 instrument, 1 consciousness, 2 seizure, 3 motor.
-    Missing(u8),
+    /// Not gradable: `domains` bit 0 instrument, 1 consciousness, 2
+    /// seizure, 3 motor missing; `at_least` is the grade the recorded
+    /// domains already give (the most severe domain sets the grade, so a
+    /// missing domain can only raise it).
+    Missing {
+        /// Missing domains (bits).
+        domains: u8,
+        /// Lower bound of the day's grade.
+        at_least: u8,
+    },
 }
 
 fn consciousness_grade(c: Consciousness) -> u8 {
@@ -348,7 +356,10 @@ pub fn icans_fast(d: &IcansDay) -> IcansFast {
         }
     }
     if miss != 0 {
-        IcansFast::Missing(miss)
+        IcansFast::Missing {
+            domains: miss,
+            at_least: g,
+        }
     } else {
         IcansFast::Grade(g)
     }
@@ -575,7 +586,10 @@ fn icans_day_graded(
                 flags,
             ),
         },
-        IcansFast::Missing(m) => {
+        IcansFast::Missing {
+            domains: m,
+            at_least,
+        } => {
             let names = [
                 "ICE or CAPD score (or 'unable to perform')",
                 "level of consciousness",
@@ -586,9 +600,17 @@ fn icans_day_graded(
                 .filter(|i| m & (1 << i) != 0)
                 .map(|i| names[i].to_string())
                 .collect();
+            let reason = if at_least >= 1 {
+                format!(
+                    "{}: ICANS grade at least {at_least} from the recorded domains (the most severe domain sets the grade); cannot grade without the missing ones",
+                    d.date
+                )
+            } else {
+                format!("{}: cannot grade ICANS", d.date)
+            };
             Graded::InsufficientData {
                 missing,
-                explanation: mk(format!("{}: cannot grade ICANS", d.date), ev, flags),
+                explanation: mk(reason, ev, flags),
             }
         }
     }
@@ -603,6 +625,27 @@ pub struct IcansSummary {
     pub max_grade: u8,
     /// First date of the maximum.
     pub max_grade_date: Option<Date>,
+    /// True when the maximum is reached only as a lower bound: on a day
+    /// some domain was not recorded and the recorded ones already gave
+    /// that grade ("at least"), and no fully graded day reached it.
+    pub max_is_lower_bound: bool,
+}
+
+/// Adds one day to the summary: `grade` is the day's grade, or its lower
+/// bound when `lower_bound`. A lower bound counts as reached (the grade is
+/// at least that); the maximum is a lower bound only until a fully graded
+/// day reaches it.
+fn add_to_summary(sum: &mut IcansSummary, date: Date, grade: u8, lower_bound: bool) {
+    if grade >= 1 && sum.onset.is_none() {
+        sum.onset = Some(date);
+    }
+    if grade > sum.max_grade {
+        sum.max_grade = grade;
+        sum.max_grade_date = Some(date);
+        sum.max_is_lower_bound = lower_bound;
+    } else if grade == sum.max_grade && !lower_bound {
+        sum.max_is_lower_bound = false;
+    }
 }
 
 /// Grades a course of assessments (strictly increasing dates).
@@ -616,6 +659,7 @@ pub fn grade_icans_course(
         onset: None,
         max_grade: 0,
         max_grade_date: None,
+        max_is_lower_bound: false,
     };
     for d in days {
         if let Some(p) = prev
@@ -628,14 +672,12 @@ pub fn grade_icans_course(
         }
         prev = Some(d.date);
         let g = grade_icans_day(d, cfg)?;
-        if let Some(r) = g.value() {
-            if r.grade >= 1 && sum.onset.is_none() {
-                sum.onset = Some(d.date);
+        match (g.value(), icans_fast(d)) {
+            (Some(r), _) => add_to_summary(&mut sum, d.date, r.grade, false),
+            (None, IcansFast::Missing { at_least, .. }) => {
+                add_to_summary(&mut sum, d.date, at_least, true)
             }
-            if r.grade > sum.max_grade {
-                sum.max_grade = r.grade;
-                sum.max_grade_date = Some(d.date);
-            }
+            (None, IcansFast::Grade(_)) => {}
         }
         out.push(g);
     }
@@ -653,6 +695,7 @@ pub fn explain_icans_summary(
         grade: s.max_grade,
         date: s.max_grade_date,
         onset: s.onset,
+        lower_bound: s.max_is_lower_bound,
     };
     explain_course_max(&ICANS_COURSE, days, |v| v.date, max, Vec::new(), *s)
 }

@@ -361,3 +361,69 @@ fn course_summary_is_explained() {
         Graded::InsufficientData { .. }
     ));
 }
+
+/// A day that cannot be fully graded still counts towards the course
+/// maximum with the grade its recorded signs already give: fever with a
+/// nasal cannula of unknown flow is at least grade 2 (≤ 6 L/min gives 2,
+/// more gives 3); without a temperature nothing is certain before onset.
+#[test]
+fn missing_signs_give_a_lower_bound_that_counts_for_the_maximum() {
+    use graftwatch_criteria::crs::{CrsFast, crs_fast};
+    let nc_no_flow = CrsDay {
+        hypotension: None,
+        ..day(38.5, Hypotension::None, o2(O2Device::NasalCannula))
+    };
+    assert!(matches!(
+        crs_fast(&nc_no_flow, false),
+        CrsFast::Missing { at_least: 2, .. }
+    ));
+    // Both sides of the fever threshold: 37.9 °C gives no floor.
+    let afebrile = CrsDay {
+        max_temp_c: Some(37.9),
+        ..nc_no_flow
+    };
+    assert_eq!(g(&afebrile), 0);
+    let no_temp = CrsDay {
+        max_temp_c: None,
+        ..nc_no_flow
+    };
+    assert!(matches!(
+        crs_fast(&no_temp, false),
+        CrsFast::Missing { at_least: 0, .. }
+    ));
+    // Fever, one vasopressor, oxygen not recorded: at least 3.
+    let pressor = CrsDay {
+        oxygen: None,
+        ..day(38.5, Hypotension::OneVasopressor, ra())
+    };
+    assert!(matches!(
+        crs_fast(&pressor, false),
+        CrsFast::Missing { at_least: 3, .. }
+    ));
+    // Course: grade 1, then at least 2: the maximum is "at least 2" on day 1.
+    let days = consecutive([day(38.5, Hypotension::None, ra()), nc_no_flow]);
+    let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
+    assert_eq!(c.summary.max_grade.0, 2);
+    assert_eq!(c.summary.max_grade_date, Some(date(1)));
+    assert!(c.summary.max_is_lower_bound);
+    let e = c.explained_summary().explanation().clone();
+    assert!(
+        e.reason.contains("grade at least 2 on 2025-05-02"),
+        "{}",
+        e.reason
+    );
+    assert!(e.evidence.iter().any(|x| x.date == Some(date(1))));
+    // A fully graded day at the same grade later makes it a determined maximum.
+    let days = consecutive([nc_no_flow, day(38.5, Hypotension::None, nc(2.0))]);
+    let c = grade_crs_course(&days, &CrsConfig::default()).unwrap();
+    assert_eq!(
+        (
+            c.summary.max_grade.0,
+            c.summary.max_grade_date,
+            c.summary.max_is_lower_bound
+        ),
+        (2, Some(date(0)), false)
+    );
+    // A lower bound is CRS onset.
+    assert_eq!(c.summary.onset, Some(date(0)));
+}

@@ -312,3 +312,44 @@ fn course_summary_is_explained() {
         Graded::InsufficientData { .. }
     ));
 }
+
+/// An assessment with domains not recorded counts towards the course
+/// maximum with the grade its recorded domains already give (the most severe
+/// domain sets the grade): ICE 2 alone is at least grade 3, ICE 3 at least 2.
+#[test]
+fn missing_domains_give_a_lower_bound_that_counts_for_the_maximum() {
+    use graftwatch_criteria::icans::{IcansFast, icans_fast};
+    let only_ice = |s: u8, n: i32| IcansDay {
+        date: date(n),
+        age_years: Some(35.0),
+        instrument: Some(Instrument::Ice(s)),
+        ..IcansDay::new(date(n))
+    };
+    assert!(matches!(
+        icans_fast(&only_ice(2, 1)),
+        IcansFast::Missing { at_least: 3, .. }
+    ));
+    assert!(matches!(
+        icans_fast(&only_ice(3, 1)),
+        IcansFast::Missing { at_least: 2, .. }
+    ));
+    let mut days = ice_days(&[8]);
+    days.push(only_ice(2, 1));
+    let (out, sum) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
+    assert!(matches!(out[1], Graded::InsufficientData { .. }));
+    assert!(out[1].explanation().reason.contains("at least 3"));
+    assert_eq!(
+        (sum.max_grade, sum.max_grade_date, sum.max_is_lower_bound),
+        (3, Some(date(1)), true)
+    );
+    // A fully graded grade 3 later: determined, first date kept.
+    days.push(IcansDay {
+        date: date(2),
+        ..base(Instrument::Ice(1))
+    });
+    let (_, sum) = grade_icans_course(&days, &IcansConfig::default()).unwrap();
+    assert_eq!(
+        (sum.max_grade, sum.max_grade_date, sum.max_is_lower_bound),
+        (3, Some(date(1)), false)
+    );
+}

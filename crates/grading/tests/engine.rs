@@ -331,9 +331,28 @@ fn icans_needs_every_domain_unless_configured() {
         .num("2024-03-06", "ice_score", 5.0, "1")
         .obs(json!({"date": "2024-03-06", "kind": "consciousness", "value": "awake"}))
         .build();
+    // Seizure and motor findings not recorded: the day is not fully graded,
+    // but ICE 5 already gives grade 2 and a missing domain can only raise
+    // it, so the course maximum is "at least 2" with the gap named.
     let g = grade_course_only(&c, &GradingConfig::default(), &[Criterion::Icans]);
     let m = g.item("icans_max_grade").expect("item");
-    assert_eq!(m.status, ItemStatus::InsufficientData, "{}", m.result);
+    assert_eq!(m.status, ItemStatus::Value, "{}", m.result);
+    assert!(
+        m.result.starts_with("grade at least 2 first on 2024-03-06"),
+        "{}",
+        m.result
+    );
+    let missing = m
+        .explanation
+        .flags
+        .iter()
+        .find(|f| f.code == "MISSING")
+        .expect("MISSING flag");
+    assert!(
+        missing.text.contains("seizure status") && missing.text.contains("motor findings"),
+        "{}",
+        missing.text
+    );
     let mut cfg = GradingConfig::default();
     cfg.engine.icans_unrecorded_domains_absent = true;
     let g = grade_course_only(&c, &cfg, &[Criterion::Icans]);

@@ -136,9 +136,9 @@ fn days_and_states(
     days: &[CrsDay],
     raw: &[InDay],
     sink: &mut Sink,
-) -> usize {
+) -> Vec<String> {
     let mut prev: Option<u8> = None;
-    let mut ungraded = 0usize;
+    let mut ungraded = Vec::new();
     for (g, input) in course.days.iter().zip(days) {
         let r = raw.iter().find(|r| r.date == input.date);
         sink.state(input.date, || crs_state(g, input, r));
@@ -160,10 +160,31 @@ fn days_and_states(
                 }
                 prev = Some(lv);
             }
-            _ => ungraded += 1,
+            Graded::InsufficientData { missing, .. } => ungraded.extend(missing.iter().cloned()),
+            Graded::NotApplicable { .. } => ungraded.push("not applicable".into()),
         }
     }
     ungraded
+}
+
+/// The flag naming the days not fully graded and what was not recorded on
+/// them (`missing`: one entry per missing sign per day).
+fn missing_flag(course: &graftwatch_criteria::crs::CrsCourse, missing: &[String]) -> Option<Flag> {
+    let days = course.days.iter().filter(|d| d.value().is_none()).count();
+    if days == 0 {
+        return None;
+    }
+    let mut what: Vec<&str> = missing.iter().map(String::as_str).collect();
+    what.sort_unstable();
+    what.dedup();
+    Some(Flag::new(
+        "MISSING",
+        format!(
+            "{days} of {} day(s) from day 0 could not be fully graded (not recorded: {}); the maximum counts the grade their recorded signs already give",
+            course.days.len(),
+            what.join("; ")
+        ),
+    ))
 }
 
 /// A day's reason with the findings attributed to another cause named.
@@ -223,10 +244,10 @@ fn with_evidence(mut g: Graded<u8>, ev: Vec<graftwatch_criteria::Evidence>) -> G
 fn max_graded(
     course: &graftwatch_criteria::crs::CrsCourse,
     days: &[CrsDay],
-    ungraded: usize,
     anchor: graftwatch_course::Anchor,
     fl: Vec<Flag>,
 ) -> Graded<u8> {
+    let ungraded = course.days.iter().filter(|d| d.value().is_none()).count();
     let s = course.summary;
     let c_anchor = anchor;
     let idx = s
@@ -326,7 +347,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                 continue;
             }
         };
-        let ungraded = days_and_states(&course, &days, &c.days, sink);
+        let missing = days_and_states(&course, &days, &c.days, sink);
         let s = course.summary;
         let mut fl = flags();
         if inf && !infected.is_empty() {
@@ -339,9 +360,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
                 ),
             ));
         }
-        if ungraded > 0 {
-            fl.push(Flag::new("MISSING", format!("{ungraded} of {} day(s) from day 0 could not be graded (no temperature recorded)", course.days.len())));
-        }
+        fl.extend(missing_flag(&course, &missing));
         if let (Some(dd), Some(d)) = (died, &x.death) {
             fl.push(Flag::new(
                 "GW-DEATH-CAUSE",
@@ -352,16 +371,21 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             ));
         }
         let notes = attribution_notes(&c.days, &mut fl);
-        let g = with_evidence(max_graded(&course, &days, ungraded, c.anchor, fl), notes);
+        let g = with_evidence(max_graded(&course, &days, c.anchor, fl), notes);
         let date = s.max_grade_date;
         let onset = s.onset;
+        let at = if s.max_is_lower_bound {
+            "at least "
+        } else {
+            ""
+        };
         sink.item(SummaryItem::from_graded(
             Criterion::Crs,
             SummaryKey::CrsMaxGrade.with(&suffix),
             &g,
             Some(&c.anchor),
             |v| {
-                let mut t = format!("grade {v}");
+                let mut t = format!("grade {at}{v}");
                 if let (Some(d), true) = (date, *v > 0) {
                     t.push_str(&format!(" first on {d} ({})", c.anchor.describe(d)));
                 }

@@ -112,6 +112,7 @@ fn max_graded(
         Some(k) if sum.max_grade > 0 => {
             let mut e = graded[k].explanation().clone();
             e.flags.extend(fl);
+            e.flags.extend(missing_flag(missing_days));
             Graded::Value {
                 value: sum.max_grade,
                 explanation: e,
@@ -133,15 +134,7 @@ fn max_graded(
         },
         _ => {
             let mut f = fl;
-            if !missing_days.is_empty() {
-                f.push(Flag::new(
-                    "MISSING",
-                    format!(
-                        "{} assessment day(s) could not be graded",
-                        missing_days.len()
-                    ),
-                ));
-            }
+            f.extend(missing_flag(missing_days));
             Graded::Value {
                 value: 0,
                 explanation: mk(
@@ -151,6 +144,25 @@ fn max_graded(
             }
         }
     }
+}
+
+/// The flag naming the assessment days not fully graded and what was not
+/// recorded on them.
+fn missing_flag(missing_days: &[String]) -> Option<Flag> {
+    if missing_days.is_empty() {
+        return None;
+    }
+    let mut what: Vec<&str> = missing_days.iter().map(String::as_str).collect();
+    what.sort_unstable();
+    what.dedup();
+    Some(Flag::new(
+        "MISSING",
+        format!(
+            "{} assessment day(s) could not be fully graded (not recorded: {}); the maximum counts the grade their recorded domains already give",
+            missing_days.len(),
+            what.join("; ")
+        ),
+    ))
 }
 
 /// Timeline entries and day states of the assessments; returns what was
@@ -272,13 +284,18 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
     let missing_days = days_and_states(&graded, &days, sink);
     let g = max_graded(&graded, &days, &sum, &missing_days, cart.date, fl);
     let date = sum.max_grade_date;
+    let at = if sum.max_is_lower_bound {
+        "at least "
+    } else {
+        ""
+    };
     sink.item(SummaryItem::from_graded(
         Criterion::Icans,
         SummaryKey::IcansMaxGrade,
         &g,
         Some(&cart),
         |v| {
-            let mut t = format!("grade {v}");
+            let mut t = format!("grade {at}{v}");
             if let (Some(d), true) = (date, *v > 0) {
                 t.push_str(&format!(" first on {d} ({})", cart.describe(d)));
             }
