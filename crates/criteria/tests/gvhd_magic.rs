@@ -695,3 +695,46 @@ proptest! {
         prop_assert_eq!(grade, reference_grade(skin_s, liver_s, 0, lower_s));
     }
 }
+
+/// A stool quantity without a body weight cannot be staged, but its
+/// stage is at least the lower of the adult stage and the child stage at a
+/// weight just under 50 kg (the least mL/kg a child could have): 800 mL is
+/// stage 1 as either. Boundaries on both sides, volume and episodes.
+#[test]
+fn stool_without_weight_has_a_lower_bound_stage() {
+    use graftwatch_criteria::agvhd::magic::OrganMissing;
+    let cfg = GvhdConfig::default();
+    let floor = |f: LowerGiFinding| match stool_value(&f, None, &cfg) {
+        Err(OrganMissing::Weight { at_least }) => at_least.get(),
+        o => panic!("{o:?}"),
+    };
+    // mL: adult 500/1000/1500 and child 10/20/30 mL/kg at 50 kg coincide.
+    for (ml, s) in [
+        (499.0, 0),
+        (500.0, 1),
+        (800.0, 1),
+        (999.0, 1),
+        (1000.0, 2),
+        (1500.0, 2),
+        (1501.0, 3),
+    ] {
+        assert_eq!(floor(lgi_ml(ml)), s, "{ml} mL without a weight");
+    }
+    // Episodes: 200 mL (adult) or 3 mL/kg (child) each; the lower counts.
+    for (n, s) in [(3, 0), (4, 1), (6, 1), (7, 2), (10, 2), (11, 3)] {
+        assert_eq!(floor(lgi_ep(n)), s, "{n} episodes without a weight");
+    }
+    // The day's grade counts it: stage 1 lower GI alone is grade II, a
+    // lower bound since the weight could make it higher.
+    let mut x = day();
+    x.lower_gi = Some(lgi_ml(800.0));
+    x.weight_kg = None;
+    match grade_day(&x, &cfg).unwrap() {
+        Graded::InsufficientData { explanation, .. } => assert!(
+            explanation.reason.contains("grade at least II"),
+            "{}",
+            explanation.reason
+        ),
+        o => panic!("{o:?}"),
+    }
+}

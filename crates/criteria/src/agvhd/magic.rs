@@ -325,8 +325,14 @@ pub struct StoolValue {
 pub enum OrganMissing {
     /// No finding for the organ (within the carry-forward window).
     NotAssessed,
-    /// Stool quantity present but no body weight to choose adult/child criteria.
-    Weight,
+    /// Stool quantity present but no body weight to choose adult/child
+    /// criteria. `at_least`: the lower of the adult stage and the
+    /// child stage at a weight just under the cut-off (the least mL/kg a
+    /// child could have), which the stage is whatever the weight.
+    Weight {
+        /// Lower bound of the lower-GI stage.
+        at_least: Stage,
+    },
     /// Upper-GI symptoms present but their duration is unknown.
     UpperGiDuration,
     /// Lower-GI finding without volume, episodes or stage-4 feature.
@@ -338,7 +344,7 @@ impl OrganMissing {
     pub fn text(self, organ: Organ) -> String {
         match self {
             OrganMissing::NotAssessed => format!("{} finding", organ.name()),
-            OrganMissing::Weight => {
+            OrganMissing::Weight { .. } => {
                 "body weight (needed to choose adult or child stool criteria, A-3)".into()
             }
             OrganMissing::UpperGiDuration => {
@@ -349,10 +355,22 @@ impl OrganMissing {
     }
 }
 
+impl OrganMissing {
+    /// The least stage the organ can have: stage 0, or for a stool quantity
+    /// without a body weight the stage it has whatever the weight.
+    pub fn at_least(self) -> Stage {
+        match self {
+            OrganMissing::Weight { at_least } => at_least,
+            _ => Stage::S0,
+        }
+    }
+}
+
 /// The day's stool quantity: measured volume first, episodes at 200 mL
 /// (3 mL/kg) otherwise; `MaxOfBoth` takes the higher. Child criteria
 /// when weight < `cfg.child_weight_cut_kg`. `Ok(None)` when the finding
-/// has neither volume nor episodes.
+/// has neither volume nor episodes. Without a weight, `OrganMissing::Weight`
+/// with the stage the quantity has under either criteria.
 pub fn stool_value(
     f: &LowerGiFinding,
     weight_kg: Option<f64>,
@@ -361,8 +379,21 @@ pub fn stool_value(
     if f.stool_ml.is_none() && f.episodes.is_none() {
         return Ok(None);
     }
-    let w = weight_kg.ok_or(OrganMissing::Weight)?;
-    let child = w < cfg.child_weight_cut_kg;
+    let Some(w) = weight_kg else {
+        let cut = cfg.child_weight_cut_kg;
+        let stage = |child| {
+            stool_value_at(f, child, cut, cfg)
+                .map_or(Stage::S0, |v| stage_stool(v.value, v.child).0)
+        };
+        return Err(OrganMissing::Weight {
+            at_least: stage(false).min(stage(true)),
+        });
+    };
+    Ok(stool_value_at(f, w < cfg.child_weight_cut_kg, w, cfg))
+}
+
+/// [`stool_value`] for a known weight `w` and criteria (`child`).
+fn stool_value_at(f: &LowerGiFinding, child: bool, w: f64, cfg: &GvhdConfig) -> Option<StoolValue> {
     let per_episode = if child { 3.0 } else { 200.0 };
     let measured = f.stool_ml.map(|ml| if child { ml / w } else { ml });
     let from_episodes = f.episodes.map(|e| f64::from(e) * per_episode);
@@ -392,9 +423,9 @@ pub fn stool_value(
             basis: Basis::StoolEpisodes,
             flags: child_flag | flags::EPISODES,
         },
-        (None, None, _) => return Ok(None),
+        (None, None, _) => return None,
     };
-    Ok(Some(v))
+    Some(v)
 }
 
 /// Lower-GI stage from a raw finding and the stool value to stage (already
@@ -485,7 +516,7 @@ impl DayGrade {
 /// Stages from statuses, missing organs as stage 0 (a lower bound, since the
 /// grade rule is monotone).
 pub fn lower_bound_stages(st: &[OrganStatus; 4]) -> OrganStages {
-    let s = |i: usize| st[i].as_ref().map(|c| c.stage).unwrap_or(Stage::S0);
+    let s = |i: usize| st[i].as_ref().map_or_else(|m| m.at_least(), |c| c.stage);
     OrganStages {
         skin: s(0),
         liver: s(1),

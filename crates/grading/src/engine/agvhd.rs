@@ -181,7 +181,7 @@ pub(crate) fn round2(v: f64) -> f64 {
 pub(crate) fn missing_text(m: OrganMissing) -> &'static str {
     match m {
         OrganMissing::NotAssessed => "not assessed",
-        OrganMissing::Weight => "no body weight for the stool rule",
+        OrganMissing::Weight { .. } => "no body weight for the stool rule",
         OrganMissing::UpperGiDuration => "symptom duration unknown",
         OrganMissing::StoolQuantity => "no stool volume or episodes",
     }

@@ -189,7 +189,7 @@ fn run_flags(
         ));
     }
     if per_kg_without_weight > 0 {
-        flags.push(Flag::new("A-3", format!("{per_kg_without_weight} day(s) of stool recorded in mL/kg without a body weight: lower GI not staged on those days")));
+        flags.push(Flag::new("A-3", format!("{per_kg_without_weight} day(s) of stool recorded without a body weight (needed to choose adult or child criteria and to convert mL and mL/kg): lower GI staged at least at the lower of the adult and child stages on those days")));
     }
     if no_findings > 0 {
         flags.push(Flag::new(
