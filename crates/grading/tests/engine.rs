@@ -573,3 +573,51 @@ fn eln_genetic_risk_and_refined_dri_from_the_diagnosis() {
             .starts_with("adverse")
     );
 }
+
+/// The marrow taken after the diagnosis date but before induction started
+/// is the pretreatment baseline, not a response: it is not graded "no
+/// response" and the best response cites the marrow after treatment.
+#[test]
+fn eln_pretreatment_marrow_is_the_baseline_not_a_response() {
+    let c = CourseBuilder::new()
+        .event(json!({"date": "2024-01-05", "kind": "chemotherapy", "regimen": "7+3", "line": 1, "intent": "induction"}))
+        .num("2024-01-02", "marrow_blasts", 60.0, "%")
+        .num("2024-02-10", "marrow_blasts", 3.0, "%")
+        .num("2024-02-10", "marrow_cellularity", 30.0, "%")
+        .num("2024-02-10", "anc", 1.5, "10^9/L")
+        .num("2024-02-10", "platelets", 150.0, "10^9/L")
+        .num("2024-02-10", "pb_blasts", 1.0, "%")
+        .flag("2024-02-10", "extramedullary_disease", false);
+    let g = grade_course_only(&c.build(), &GradingConfig::default(), &[Criterion::Eln]);
+    let b = g.item("eln_best_response").expect("item");
+    assert!(
+        b.result.starts_with("no response on 2024-02-10"),
+        "{}",
+        b.result
+    );
+    assert!(
+        b.explanation.reason.contains("circulating blasts"),
+        "{}",
+        b.explanation.reason
+    );
+    let eln_days: Vec<String> = g
+        .timeline
+        .iter()
+        .filter(|d| d.entries.iter().any(|e| e.criterion == Criterion::Eln))
+        .map(|d| d.date.to_string())
+        .collect();
+    assert_eq!(eln_days, vec!["2024-02-10".to_string()]);
+    // A marrow on the day induction starts is pretreatment too; one the day
+    // after is an assessment.
+    for (day, graded) in [("2024-01-05", false), ("2024-01-06", true)] {
+        let c = CourseBuilder::new()
+            .event(json!({"date": "2024-01-05", "kind": "chemotherapy", "regimen": "7+3"}))
+            .num(day, "marrow_blasts", 60.0, "%");
+        let g = grade_course_only(&c.build(), &GradingConfig::default(), &[Criterion::Eln]);
+        let on_timeline = g
+            .timeline
+            .iter()
+            .any(|d| d.entries.iter().any(|e| e.criterion == Criterion::Eln));
+        assert_eq!(on_timeline, graded, "{day}");
+    }
+}

@@ -165,7 +165,9 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
 }
 
 /// The ELN response of every marrow after the diagnostic one (the baseline),
-/// on the timeline and as day states.
+/// on the timeline and as day states. A marrow on or before the start of
+/// the first recorded therapy is pretreatment (the baseline a PR is
+/// measured against, [`pretreatment_evidence`]), not a response.
 fn assessments(
     x: &CourseInputs,
     cfg: &crate::GradingConfig,
@@ -173,7 +175,11 @@ fn assessments(
 ) -> Vec<(Date, Graded<ElnResponse>)> {
     let mut prev: Option<&'static str> = None;
     let mut results: Vec<(Date, Graded<ElnResponse>)> = Vec::new();
-    for m in x.marrow.iter().filter(|m| m.date > x.risk.diagnosis.date) {
+    let baseline_until = x
+        .therapies
+        .first()
+        .map_or(x.risk.diagnosis.date, |t| t.date.max(x.risk.diagnosis.date));
+    for m in x.marrow.iter().filter(|m| m.date > baseline_until) {
         let a = to_assessment(m, x, cfg.engraftment.transfusion_window_days);
         match eln_response(&a, &cfg.eln_response) {
             Ok(mut g) => {
