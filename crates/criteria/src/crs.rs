@@ -517,7 +517,7 @@ fn explain_day(d: &CrsDay, fever_waived: bool, fast: CrsFast) -> Graded<CrsDayRe
                 fever_waived,
             },
             explanation: explanation(
-                format!("{}: {}", d.date, grade_reason(g, fever_waived)),
+                format!("{}: {}", d.date, grade_reason(d, g, fever_waived)),
                 ev,
                 flags,
             ),
@@ -617,15 +617,49 @@ fn push_oxygen(d: &CrsDay, o: &Oxygen, ev: &mut Vec<Evidence>, flags: &mut Vec<F
     }
 }
 
-/// Why a day got grade `g` (`fever_waived`: T-4 in force).
-fn grade_reason(g: u8, fever_waived: bool) -> String {
+/// Why a day got grade `g` (`fever_waived`: T-4 in force), naming the
+/// recorded sign(s) that give a grade of 2 or more.
+fn grade_reason(d: &CrsDay, g: u8, fever_waived: bool) -> String {
     match g {
         5 => "death from CRS gives grade 5".to_string(),
         0 if !fever_waived => "no fever: no CRS".to_string(),
         0 => "no fever, hypotension or hypoxia: grade 0".to_string(),
         1 => "fever without hypotension or hypoxia gives grade 1".to_string(),
-        g => format!("more severe of hypotension and hypoxia gives grade {g}"),
+        g => match deciding_signs(d, g).as_slice() {
+            [] => format!("more severe of hypotension and hypoxia gives grade {g}"),
+            w => format!(
+                "more severe of hypotension and hypoxia gives grade {g}: {}",
+                w.join(" and ")
+            ),
+        },
     }
+}
+
+/// The recorded signs (not attributed to another cause) that give grade
+/// `g`, in words ("hypotension needing one vasopressor", "oxygen by nasal
+/// cannula at 2 L/min").
+fn deciding_signs(d: &CrsDay, g: u8) -> Vec<String> {
+    let mut v = Vec::new();
+    if !d.hypotension_other_cause
+        && let Some(h) = d.hypotension
+        && h.grade() == g
+    {
+        v.push(match h {
+            Hypotension::FluidsOnly => "hypotension needing fluids only".to_string(),
+            h => format!("hypotension needing {}", crate::explain::words(&h)),
+        });
+    }
+    if !d.hypoxia_other_cause
+        && let Some(o) = d.oxygen
+        && o.grade() == Some(g)
+    {
+        let dev = crate::explain::words(&o.device);
+        v.push(match o.flow_l_min {
+            Some(f) => format!("oxygen by {dev} at {f} L/min"),
+            None => format!("oxygen by {dev}"),
+        });
+    }
+    v
 }
 
 /// The signs named by the bits of [`CrsFast::Missing`]'s `signs`, in words.
@@ -786,14 +820,54 @@ mod tests {
 
     #[test]
     fn grade_zero_reason_depends_on_the_fever_waiver() {
-        assert_eq!(grade_reason(0, false), "no fever: no CRS");
+        let d = CrsDay::new("2025-05-01".parse().unwrap());
+        assert_eq!(grade_reason(&d, 0, false), "no fever: no CRS");
         assert_eq!(
-            grade_reason(0, true),
+            grade_reason(&d, 0, true),
             "no fever, hypotension or hypoxia: grade 0"
         );
-        assert!(grade_reason(1, false).contains("grade 1"));
-        assert!(grade_reason(2, true).contains("more severe"));
-        assert!(grade_reason(5, false).contains("death"));
+        assert!(grade_reason(&d, 1, false).contains("grade 1"));
+        assert!(grade_reason(&d, 2, true).contains("more severe"));
+        assert!(grade_reason(&d, 5, false).contains("death"));
+    }
+
+    #[test]
+    fn the_reason_names_the_signs_that_give_the_grade() {
+        let d = CrsDay {
+            max_temp_c: Some(39.5),
+            hypotension: Some(Hypotension::OneVasopressor),
+            oxygen: Some(Oxygen {
+                device: O2Device::NasalCannula,
+                flow_l_min: Some(2.0),
+            }),
+            ..CrsDay::new("2025-05-01".parse().unwrap())
+        };
+        let r = grade_reason(&d, 3, false);
+        assert!(
+            r.ends_with("grade 3: hypotension needing one vasopressor"),
+            "{r}"
+        );
+        let r = grade_reason(&d, 2, false);
+        assert!(r.ends_with("oxygen by nasal cannula at 2 L/min"), "{r}");
+        // Both signs at the grade: both named.
+        let d = CrsDay {
+            oxygen: Some(Oxygen {
+                device: O2Device::Facemask,
+                flow_l_min: None,
+            }),
+            ..d
+        };
+        let r = grade_reason(&d, 3, false);
+        assert!(
+            r.ends_with("hypotension needing one vasopressor and oxygen by facemask"),
+            "{r}"
+        );
+        // A sign attributed to another cause is not named.
+        let d = CrsDay {
+            hypotension_other_cause: true,
+            ..d
+        };
+        assert!(!grade_reason(&d, 3, false).contains("hypotension needing"));
     }
 
     #[test]

@@ -291,12 +291,19 @@ fn consciousness_grade(c: Consciousness) -> u8 {
     }
 }
 
-/// Grades a day (fast path): the most severe domain not attributed to
-/// another cause. Missing domains only matter when they could raise the grade.
-pub fn icans_fast(d: &IcansDay) -> IcansFast {
-    if d.death_from_icans {
-        return IcansFast::Grade(5);
-    }
+/// Each domain's grade on a day (`None`: not recorded; 0 when attributed to
+/// another cause). `t5`: ICE 0 recorded without the level of consciousness
+/// it needs (T-5), read as grade 3 meanwhile.
+struct DomainGrades {
+    instr: Option<u8>,
+    cons: Option<u8>,
+    seiz: Option<u8>,
+    motor: Option<u8>,
+    edema: u8,
+    t5: bool,
+}
+
+fn domain_grades(d: &IcansDay) -> DomainGrades {
     let oc = d.other_cause;
     let cons = if oc.consciousness {
         Some(0)
@@ -304,13 +311,13 @@ pub fn icans_fast(d: &IcansDay) -> IcansFast {
         d.consciousness.map(consciousness_grade)
     };
     let unarousable = d.consciousness == Some(Consciousness::Unarousable);
-    let mut miss = 0u8;
+    let mut t5 = false;
     let instr = if oc.instrument {
         Some(0)
     } else {
         match d.instrument {
             Some(Instrument::Ice(0)) if d.consciousness.is_none() => {
-                miss |= 2; // T-5: ICE 0 needs the consciousness input
+                t5 = true;
                 Some(3)
             }
             Some(Instrument::Ice(s)) => Some(ice_grade(s, unarousable)),
@@ -342,6 +349,65 @@ pub fn icans_fast(d: &IcansDay) -> IcansFast {
             _ => 0,
         }
     };
+    DomainGrades {
+        instr,
+        cons,
+        seiz,
+        motor,
+        edema,
+        t5,
+    }
+}
+
+/// The recorded domains that give grade `g`, in words ("ICE score 2",
+/// "awakens to voice").
+fn deciding_domains(d: &IcansDay, g: u8) -> Vec<String> {
+    let x = domain_grades(d);
+    let mut v = Vec::new();
+    if x.instr == Some(g) {
+        v.push(match d.instrument {
+            Some(Instrument::Ice(s)) => format!("ICE score {s}"),
+            Some(Instrument::Capd(s)) => format!("CAPD score {s}"),
+            _ => "ICE/CAPD unable to perform".to_string(),
+        });
+    }
+    if x.cons == Some(g)
+        && let Some(c) = d.consciousness
+    {
+        v.push(format!("consciousness: {}", crate::explain::words(&c)));
+    }
+    if x.seiz == Some(g)
+        && let Some(s) = d.seizure
+    {
+        v.push(format!("seizure: {}", crate::explain::words(&s)));
+    }
+    if x.motor == Some(g) && g > 0 {
+        v.push("deep focal motor weakness".to_string());
+    }
+    if x.edema == g && g > 0 {
+        v.push(match d.edema {
+            Some(Edema::Focal) => "focal cerebral oedema".to_string(),
+            _ => "diffuse cerebral oedema or signs of raised intracranial pressure".to_string(),
+        });
+    }
+    v
+}
+
+/// Grades a day (fast path): the most severe domain not attributed to
+/// another cause. Missing domains only matter when they could raise the grade.
+pub fn icans_fast(d: &IcansDay) -> IcansFast {
+    if d.death_from_icans {
+        return IcansFast::Grade(5);
+    }
+    let DomainGrades {
+        instr,
+        cons,
+        seiz,
+        motor,
+        edema,
+        t5,
+    } = domain_grades(d);
+    let mut miss = if t5 { 2u8 } else { 0 }; // T-5: ICE 0 needs the consciousness input
     let g = [instr, cons, seiz, motor]
         .iter()
         .flatten()
@@ -579,7 +645,10 @@ fn icans_day_graded(
                     } else if g == 5 {
                         "death from ICANS gives grade 5".to_string()
                     } else {
-                        format!("most severe domain gives grade {g}")
+                        match deciding_domains(d, g).as_slice() {
+                            [] => format!("most severe domain gives grade {g}"),
+                            w => format!("most severe domain ({}) gives grade {g}", w.join("; ")),
+                        }
                     }
                 ),
                 ev,
@@ -602,8 +671,9 @@ fn icans_day_graded(
                 .collect();
             let reason = if at_least >= 1 {
                 format!(
-                    "{}: ICANS grade at least {at_least} from the recorded domains (the most severe domain sets the grade); cannot grade without the missing ones",
-                    d.date
+                    "{}: ICANS grade at least {at_least} from the recorded domains ({}; the most severe domain sets the grade); cannot grade without the missing ones",
+                    d.date,
+                    deciding_domains(d, at_least).join("; ")
                 )
             } else {
                 format!("{}: cannot grade ICANS", d.date)
