@@ -222,3 +222,31 @@ fn seed_case_json_and_csv_grade_identically() {
         "the same course read from JSON and CSV must grade the same"
     );
 }
+
+/// An implausible value (an ANC of 500 ×10⁹/L: cells/µL typed with the
+/// wrong unit) is kept and graded, as `course validate` says; `grade`,
+/// `decide` and `report` now say so on stderr, naming the line.
+#[test]
+fn implausible_values_are_warned_about_by_every_command_that_uses_them() {
+    let text = std::fs::read_to_string(course()).unwrap().replace(
+        r#""value": 0.6, "unit": "10^9/L""#,
+        r#""value": 600, "unit": "10^9/L""#,
+    );
+    let f = tmp("implausible.json", &text);
+    let o = run(&["grade", p(&f), "--only", "engraftment"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("implausible anc (above 100 10^9/L); kept, please check"),
+        "{e}"
+    );
+    assert!(e.contains("line "), "{e}");
+    let o = run(&["decide", p(&f), "--on", "+20"]);
+    assert!(stderr(&o).contains("implausible anc"), "{}", stderr(&o));
+    let out = f.with_file_name("r.html");
+    let o = run(&["report", p(&f), "--out", p(&out)]);
+    assert!(stderr(&o).contains("implausible anc"), "{}", stderr(&o));
+    // The plausible course: no warning.
+    let o = run(&["grade", p(&course()), "--only", "engraftment"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}

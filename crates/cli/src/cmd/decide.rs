@@ -109,6 +109,7 @@ fn days_to_assess(args: &DecideArgs, course: &Course) -> Result<Vec<Option<Date>
 pub fn run(args: DecideArgs) -> anyhow::Result<()> {
     let cfg = crate::cmd::config::load(args.config.as_deref())?;
     let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())?;
+    crate::exit::print_warnings(&loaded.warnings);
     let course = loaded.course;
     let grades = grade_course_only(&course, &cfg.grading, &[Criterion::Agvhd, Criterion::Cgvhd]);
     let gvhd = gvhd_status_from_grades(&grades);

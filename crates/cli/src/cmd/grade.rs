@@ -141,6 +141,8 @@ struct Run {
 
 fn grade_one(path: &Path, r: &Run) -> anyhow::Result<CourseGrades> {
     let loaded = super::store_common::read_course_or_stored(path, r.db.as_deref())?;
+    // Implausible values are kept and graded: say so, as `course validate` does.
+    crate::exit::print_warnings(&loaded.warnings);
     let course = loaded.course;
     let on = match &r.on {
         Some(s) => {

@@ -121,6 +121,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let format = format_of(&args)?;
     let cfg = load_config(&args)?;
     let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())?;
+    crate::exit::print_warnings(&loaded.warnings);
     let course = &loaded.course;
     let analysis = Analysis::for_course_with(course, &cfg.grading, &cfg.dli, &cfg.alerts);
     let content: Vec<u8> = match format {
