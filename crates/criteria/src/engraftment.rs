@@ -250,7 +250,7 @@ pub fn neutrophil_engraftment(
             ));
         }
         if (i..i + n as usize).any(|k| days[k].value == 0.5) {
-            ex.flags.push(Flag::new("D-9", "an ANC of exactly 0.5 counted as >= 0.5 (automated count; confirm with the manual differential)"));
+            ex.flags.push(Flag::new("D-9", "an ANC of exactly 0.5 counted as >= 0.5 (the threshold is inclusive, engine decision 9)"));
         }
     })
 }

@@ -137,7 +137,7 @@ fn explanation(cfg: &PoorGraftFunctionConfig) -> Explanation {
         reason: String::new(),
         evidence: Vec::new(),
         flags: vec![Flag::new(
-            "PGF-cutoffs",
+            "POOR-GRAFT-FUNCTION-cutoffs",
             format!(
                 ">= {} of ANC <= {}, platelets <= {}, Hb <= {} g/dL on {} consecutive lab days after day {:+}",
                 cfg.min_criteria,

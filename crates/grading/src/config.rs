@@ -52,7 +52,7 @@ pub struct EngineConfig {
     /// `agvhd.carry_forward_days` per organ).
     pub daily_carry_forward_days: u32,
     /// Poor graft function: a marrow cellularity below this % is
-    /// hypocellular (\[R\], flag `PGF-cutoffs`).
+    /// hypocellular (\[R\], flag `POOR-GRAFT-FUNCTION-cutoffs`).
     pub hypocellular_below_percent: Percent,
     /// cGVHD GI weight loss from the weight history: the latest weight
     /// against the highest in this many days before it (NIH 2014 "within

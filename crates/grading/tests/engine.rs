@@ -621,3 +621,51 @@ fn eln_pretreatment_marrow_is_the_baseline_not_a_response() {
         assert_eq!(on_timeline, graded, "{day}");
     }
 }
+
+/// Flag E-3 (G-CSF during the count) names G-CSF given up to the last
+/// qualifying ANC, not G-CSF given weeks after engraftment.
+#[test]
+fn gcsf_flag_covers_the_count_only() {
+    let base = |gcsf_from: &str, gcsf_to: &str| {
+        let mut b = hct(CourseBuilder::new(), "2024-06-01").event(json!({
+            "date": gcsf_from, "end_date": gcsf_to, "kind": "drug",
+            "name": "filgrastim", "class": "g_csf"
+        }));
+        // Nadir, then ANC >= 0.5 from day +12 (2024-06-13) on.
+        for (i, v) in [
+            0.1, 0.05, 0.05, 0.05, 0.1, 0.2, 0.3, 0.4, 0.45, 0.45, 0.45, 0.6, 0.7, 0.9,
+        ]
+        .iter()
+        .enumerate()
+        {
+            b = b.num(&format!("2024-06-{:02}", i + 2), "anc", *v, "10^9/L");
+        }
+        grade_course_only(
+            &b.build(),
+            &GradingConfig::default(),
+            &[Criterion::Engraftment],
+        )
+    };
+    let e3 = |g: &graftwatch_grading::CourseGrades| {
+        g.item("neutrophil_engraftment")
+            .expect("item")
+            .explanation
+            .flags
+            .iter()
+            .any(|f| f.code == "E-3")
+    };
+    // Engrafted 2024-06-13; the third qualifying value is on 2024-06-15.
+    assert!(
+        e3(&base("2024-06-05", "2024-06-10")),
+        "G-CSF during the nadir"
+    );
+    assert!(
+        e3(&base("2024-06-15", "2024-06-15")),
+        "on the last qualifying day"
+    );
+    assert!(
+        !e3(&base("2024-06-16", "2024-06-20")),
+        "the day after: not this count"
+    );
+    assert!(!e3(&base("2024-08-01", "2024-08-07")), "weeks later");
+}

@@ -149,10 +149,19 @@ fn neutrophils(
                     ),
                 );
             }
-            let gcsf = x.drugs.gcsf_days(
-                hct.date,
-                end.unwrap_or_else(|| x.span.map_or(hct.date, |s| s.1)),
-            );
+            // G-CSF during the count (E-3): up to the last of the qualifying
+            // values when engrafted, else to the end of this transplant's
+            // follow-up; G-CSF given later (e.g. for a later decline) is
+            // not about this engraftment.
+            let until = end.unwrap_or_else(|| x.span.map_or(hct.date, |s| s.1));
+            let until =
+                match g.value().and_then(|v| v.engrafted) {
+                    Some(e) => until.min(e.date.add_days(
+                        i32::try_from(cfg.engraftment.consecutive_values).unwrap_or(3) - 1,
+                    )),
+                    None => until,
+                };
+            let gcsf = x.drugs.gcsf_days(hct.date, until);
             if !gcsf.is_empty() {
                 add_flag(
                     &mut g,
