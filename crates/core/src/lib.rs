@@ -15,6 +15,7 @@ pub mod ids;
 pub mod limits;
 pub mod lineage;
 pub mod names;
+pub mod number;
 pub mod percent;
 pub mod position;
 pub mod rng;

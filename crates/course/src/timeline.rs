@@ -105,15 +105,9 @@ fn is_gvhd(k: ObservationKind) -> bool {
     k.is_gvhd_finding()
 }
 
-/// A number with at most 3 decimals, trailing zeros removed.
-pub fn short(x: f64) -> String {
-    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
-        return format!("{x:.2e}");
-    }
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
-}
+/// A number with at most 3 decimals, trailing zeros removed (one home:
+/// `graftwatch_core::number::short`).
+pub use graftwatch_core::number::short;
 
 fn value_text(o: &Observation) -> String {
     let v = match &o.value {

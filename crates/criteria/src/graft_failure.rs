@@ -332,7 +332,7 @@ pub fn secondary_graft_failure(
                 d.value,
                 Some(COUNT_UNIT),
                 format!(
-                    "day {:+}: {run}th consecutive value < {thr} since day {start:+}",
+                    "day {:+}: {run} consecutive values < {thr} since day {start:+}",
                     d.day
                 ),
             ));
@@ -340,7 +340,8 @@ pub fn secondary_graft_failure(
     }
     ex.reason = match found {
         Some((s, what)) => format!(
-            "{what} declined from day {s:+} after recovery on day {:+}, with transfusion/growth-factor support",
+            "{} declined from day {s:+} after recovery on day {:+}, with transfusion/growth-factor support",
+            if what == "anc" { "ANC" } else { what },
             rec.day
         ),
         None => format!("no supported decline after recovery on day {:+}", rec.day),

@@ -442,7 +442,10 @@ fn renal(it: &mut Items, i: &HctCiInput, m: &Measured) {
         )
     } else if let Some(c) = m.cr.filter(|c| *c > 2.0) {
         (
-            format!("creatinine {c} mg/dL (> 2 mg/dL)"),
+            format!(
+                "creatinine {} mg/dL (> 2 mg/dL)",
+                graftwatch_core::number::short(c)
+            ),
             i.dates.creatinine,
         )
     } else {

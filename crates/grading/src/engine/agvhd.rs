@@ -244,9 +244,16 @@ pub(crate) fn finding_words(c: &StageCall) -> String {
         }
         Basis::BloodyStool | Basis::SeverePain | Basis::Ileus => label.to_string(),
         Basis::ExcludedOtherCause => "finding attributed to another cause".to_string(),
-        Basis::SkinBsa | Basis::SkinBullaeDesquamation | Basis::Bilirubin => {
+        Basis::SkinBsa | Basis::SkinBullaeDesquamation => {
             let unit = c.unit().map(|u| format!(" {u}")).unwrap_or_default();
             format!("{label} {v}{unit}")
+        }
+        // Three decimals: a bilirubin entered in µmol/L sits just above a
+        // stage boundary after conversion (51.33 µmol/L = 3.002 mg/dL, stage
+        // 2), which two decimals would show as "3 mg/dL".
+        Basis::Bilirubin => {
+            let unit = c.unit().map(|u| format!(" {u}")).unwrap_or_default();
+            format!("{label} {}{unit}", graftwatch_core::number::short(c.value))
         }
     }
 }

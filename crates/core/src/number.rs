@@ -1,0 +1,30 @@
+//! Numbers as people read them in reasons and evidence: at most three
+//! decimals, trailing zeros removed (`2.002`, not `2.002262443438914`;
+//! `20`, not `20.000`), very large or very small values in exponent form.
+
+/// A number with at most 3 decimals, trailing zeros removed; exponent form
+/// (2 decimals) at or above 10⁵ and below 10⁻³.
+pub fn short(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
+        return format!("{x:.2e}");
+    }
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short(0.3), "0.3");
+        assert_eq!(short(20.0), "20");
+        assert_eq!(short(8.125), "8.125");
+        assert_eq!(short(2.002262443438914), "2.002");
+        assert_eq!(short(2.6e7), "2.60e7");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(-0.0001), "-1.00e-4");
+    }
+}
