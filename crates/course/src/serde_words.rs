@@ -73,6 +73,9 @@ fn found_words(found: &str) -> String {
 /// `expected an observation: a JSON object with date, kind and value; found true`.
 pub fn plain_words(message: &str) -> String {
     let m = without_location(message);
+    if let Some(words) = word_error(m) {
+        return words;
+    }
     if let Some((found, expected)) = type_error(m) {
         let found = found_words(found);
         let expected = expected_words(expected);
@@ -93,6 +96,33 @@ pub fn plain_words(message: &str) -> String {
         }
     }
     m.to_string()
+}
+
+/// serde's "unknown variant", "unknown field" and "missing field" messages
+/// in plain words: `unknown variant `x`, expected one of `a`, `b`` becomes
+/// `'x' is not an accepted value; expected one of: a, b`.
+fn word_error(m: &str) -> Option<String> {
+    let unquote = |s: &str| s.replace('`', "");
+    let split = |rest: &str| -> Option<(String, String)> {
+        let (found, expected) = rest.split_once(", expected ")?;
+        let expected = expected
+            .strip_prefix("one of ")
+            .map(|e| format!("one of: {}", unquote(e)))
+            .unwrap_or_else(|| unquote(expected));
+        Some((unquote(found), expected))
+    };
+    if let Some(rest) = m.strip_prefix("unknown variant ") {
+        let (found, expected) = split(rest)?;
+        return Some(format!(
+            "'{found}' is not an accepted value; expected {expected}"
+        ));
+    }
+    if let Some(rest) = m.strip_prefix("unknown field ") {
+        let (found, expected) = split(rest)?;
+        return Some(format!("unknown field '{found}'; expected {expected}"));
+    }
+    let name = m.strip_prefix("missing field ")?;
+    Some(format!("the required field '{}' is missing", unquote(name)))
 }
 
 /// The value a type error quotes (`found …`), for the diagnostic's value.
@@ -170,15 +200,24 @@ mod tests {
     }
 
     #[test]
-    fn other_messages_only_lose_the_position() {
+    fn field_and_value_words_without_serde_quoting() {
         assert_eq!(
             plain_words("missing field `patient` at line 3 column 1"),
-            "missing field `patient`"
+            "the required field 'patient' is missing"
         );
         assert_eq!(
             plain_words("unknown variant `x`, expected one of `a`, `b`"),
-            "unknown variant `x`, expected one of `a`, `b`"
+            "'x' is not an accepted value; expected one of: a, b"
         );
+        assert_eq!(
+            plain_words("unknown variant `x`, expected `a` or `b`"),
+            "'x' is not an accepted value; expected a or b"
+        );
+        assert_eq!(
+            plain_words("unknown field `unit`, expected one of `date`, `kind`"),
+            "unknown field 'unit'; expected one of: date, kind"
+        );
+        assert_eq!(plain_words("trailing characters"), "trailing characters");
         assert_eq!(
             found_value("invalid value: integer `-1`, expected u32"),
             Some("-1".into())
