@@ -180,10 +180,17 @@ fn judge_by_deadline(
 ) -> Graded<PrimaryGraftFailure> {
     let value = match e.engrafted {
         Some(on) if on.day <= deadline => {
-            ex.reason = format!(
-                "neutrophil engraftment on day {:+}, by the day {deadline:+} deadline",
-                on.day
-            );
+            ex.reason = if combined {
+                format!(
+                    "neutrophil engraftment on day {:+} (early bridge engraftment of the combined graft), by the day {deadline:+} deadline",
+                    on.day
+                )
+            } else {
+                format!(
+                    "neutrophil engraftment on day {:+}, by the day {deadline:+} deadline",
+                    on.day
+                )
+            };
             let bridge = combined.then_some(on);
             primary_value(false, deadline, Some(on), false, bridge)
         }

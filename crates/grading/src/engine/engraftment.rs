@@ -257,6 +257,11 @@ fn failure_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink, 
                     "primary graft failure (no ANC >= 0.5 by day +{})",
                     v.deadline_day
                 )
+            } else if let Some(b) = v.early_bridge_engraftment {
+                format!(
+                    "no primary graft failure (deadline day +{}); early bridge engraftment on day {:+} ({})",
+                    v.deadline_day, b.day, b.date
+                )
             } else {
                 format!(
                     "no primary graft failure (deadline day +{})",
