@@ -239,13 +239,24 @@ fn icans_detail_maps_onto_the_astct_domains() {
         day(vec![o("motor_finding", json!("none"))]).motor_weakness,
         Some(false)
     );
+    // Tremor or myoclonus as the motor finding: an examination without deep
+    // focal weakness (tremor itself is CTCAE-graded, not ICANS); recorded
+    // with hemiparesis the same day, the weakness counts.
     assert_eq!(
         day(vec![
             o("motor_finding", json!("tremor")),
             o("ice_score", json!(10))
         ])
         .motor_weakness,
-        None,
+        Some(false),
         "tremor is not ICANS motor weakness"
+    );
+    assert_eq!(
+        day(vec![
+            o("motor_finding", json!("tremor")),
+            o("motor_finding", json!("hemiparesis"))
+        ])
+        .motor_weakness,
+        Some(true)
     );
 }

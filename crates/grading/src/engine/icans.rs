@@ -55,7 +55,7 @@ pub fn to_icans_day(d: &x_icans::IcansDay, unrecorded_absent: bool) -> IcansDay 
                 x_icans::Edema::Diffuse => Edema::DiffuseOrRaisedIcpSigns,
             })
             .or(absent(false).map(|_| Edema::None)),
-        tremor_or_myoclonus: false,
+        tremor_or_myoclonus: d.tremor_or_myoclonus,
         intracranial_hemorrhage: false,
         other_cause: OtherCause::default(),
         death_from_icans: false,

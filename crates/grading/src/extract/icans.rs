@@ -59,6 +59,9 @@ pub struct IcansDay {
     pub seizure: Option<Seizure>,
     /// Deep focal motor weakness.
     pub motor_weakness: Option<bool>,
+    /// Tremor or myoclonus recorded as the motor finding (CTCAE-graded, not
+    /// ICANS: evidence only).
+    pub tremor_or_myoclonus: bool,
     /// Worst cerebral oedema.
     pub edema: Option<Edema>,
     /// Age in whole years on this date, from the birth year (may be one
@@ -156,6 +159,7 @@ fn day_entry(out: &mut Vec<IcansDay>, date: Date, birth_year: i32) -> &mut Icans
                 consciousness: None,
                 seizure: None,
                 motor_weakness: None,
+                tremor_or_myoclonus: false,
                 edema: None,
                 age_years: date.year() - birth_year,
             });
@@ -245,8 +249,14 @@ fn apply_detail(day: &mut IcansDay, o: &Observation, cat: Option<&str>) {
         }
         K::MotorFinding => {
             if let Some(c) = cat {
+                // The motor examination's finding: hemi-/paraparesis is deep
+                // focal weakness; none, tremor or myoclonus (graded by CTCAE,
+                // not ICANS) is an examination without it.
                 let deep = matches!(c, "hemiparesis" | "paraparesis");
-                if deep || c == "none" {
+                if matches!(c, "tremor" | "myoclonus") {
+                    day.tremor_or_myoclonus = true;
+                }
+                if deep || matches!(c, "none" | "tremor" | "myoclonus") {
                     day.motor_weakness = Some(day.motor_weakness.unwrap_or(false) | deep);
                 }
             }
@@ -302,5 +312,24 @@ mod tests {
         assert_eq!(days[0].edema, Some(Edema::None));
         assert_eq!(days[0].age_years, 44);
         assert_eq!(days[1].ice, Some(9));
+        assert!(days[0].tremor_or_myoclonus);
+    }
+
+    /// Tremor or myoclonus as the day's motor finding is a motor examination
+    /// without deep focal weakness (they do not grade ICANS).
+    #[test]
+    fn tremor_or_myoclonus_is_an_examination_without_weakness() {
+        for finding in ["tremor", "myoclonus"] {
+            let d = one_day(&[obs("2024-03-02", "motor_finding", finding.into())]);
+            assert_eq!(
+                (d.motor_weakness, d.tremor_or_myoclonus),
+                (Some(false), true)
+            );
+        }
+        let d = one_day(&[obs("2024-03-02", "motor_finding", "none".into())]);
+        assert_eq!(
+            (d.motor_weakness, d.tremor_or_myoclonus),
+            (Some(false), false)
+        );
     }
 }
