@@ -162,12 +162,13 @@ pub fn car_hematotox(input: &HematotoxInput) -> Result<Graded<Hematotox>, ValueE
     };
     let r = score(&v);
     ex.flags = cut_point_flags(&v);
-    for (what, x, unit, pts) in [
-        ("platelets", plt, Unit::Per1e9L, r.platelets),
-        ("anc", anc, Unit::Per1e9L, r.anc),
-        ("hemoglobin", hb, Unit::GPerDl, r.hemoglobin),
-        ("crp", crp, Unit::MgPerDl, r.crp),
-        ("ferritin", fer, Unit::NgPerMl, r.ferritin),
+    let mut scored = Vec::new();
+    for (what, name, x, unit, pts) in [
+        ("platelets", "platelets", plt, Unit::Per1e9L, r.platelets),
+        ("anc", "ANC", anc, Unit::Per1e9L, r.anc),
+        ("hemoglobin", "haemoglobin", hb, Unit::GPerDl, r.hemoglobin),
+        ("crp", "CRP", crp, Unit::MgPerDl, r.crp),
+        ("ferritin", "ferritin", fer, Unit::NgPerMl, r.ferritin),
     ] {
         ex.evidence.push(Evidence::value(
             d,
@@ -176,11 +177,22 @@ pub fn car_hematotox(input: &HematotoxInput) -> Result<Graded<Hematotox>, ValueE
             Some(unit),
             format!("{pts} point(s)"),
         ));
+        if pts > 0 {
+            scored.push(format!(
+                "{name} {} {unit} ({pts})",
+                graftwatch_core::number::short(x)
+            ));
+        }
     }
     ex.reason = format!(
-        "score {}: {} risk",
+        "score {}: {} risk{}",
         r.score,
-        if r.score >= 2 { "high" } else { "low" }
+        if r.score >= 2 { "high" } else { "low" },
+        if scored.is_empty() {
+            " (no variable scored a point)".to_string()
+        } else {
+            format!("; points from {}", scored.join(", "))
+        }
     );
     Ok(Graded::Value {
         value: r,

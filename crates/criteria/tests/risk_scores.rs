@@ -59,6 +59,18 @@ fn hematotox_low_high_split_and_t9_flags() {
         (g.value().unwrap().score, g.value().unwrap().risk),
         (2, HematotoxRisk::High)
     );
+    // The reason names the values that scored.
+    let r = &g.explanation().reason;
+    assert!(
+        r.ends_with("points from platelets 150 10^9/L (1), CRP 3.5 mg/dL (1)"),
+        "{r}"
+    );
+    let g = car_hematotox(&hx(2.0, 12.0, 200.0, 0.5, 300.0)).unwrap();
+    assert!(
+        g.explanation()
+            .reason
+            .ends_with("(no variable scored a point)")
+    );
     let g = car_hematotox(&hx(0.5, 8.0, 50.0, 5.0, 2500.0)).unwrap();
     assert_eq!(g.value().unwrap().score, 7);
     // values on undefined cut points are flagged T-9
