@@ -669,3 +669,34 @@ fn gcsf_flag_covers_the_count_only() {
     );
     assert!(!e3(&base("2024-08-01", "2024-08-07")), "weeks later");
 }
+
+/// CAR-HEMATOTOX baseline: values at most 14 days before lymphodepletion.
+/// 14 days before counts; 15 days before is named as outside the window.
+#[test]
+fn hematotox_baseline_window_both_sides_and_named_when_stale() {
+    let with_labs = |date: &str| {
+        let c = CourseBuilder::new()
+            .event(json!({"date": "2024-02-25", "kind": "lymphodepletion", "regimen": "Flu/Cy"}))
+            .event(json!({"date": "2024-03-01", "kind": "car_t_infusion", "target": "CD19", "product": "x"}))
+            .num(date, "anc", 2.0, "10^9/L")
+            .num(date, "hemoglobin", 10.0, "g/dL")
+            .num(date, "platelets", 200.0, "10^9/L")
+            .num(date, "crp", 1.0, "mg/dL")
+            .num(date, "ferritin", 300.0, "ng/mL")
+            .build();
+        grade_course_only(&c, &GradingConfig::default(), &[Criterion::Hematotox])
+            .item("car_hematotox")
+            .expect("item")
+            .clone()
+    };
+    let h = with_labs("2024-02-11");
+    assert_eq!(h.status, ItemStatus::Value, "{}", h.result);
+    let h = with_labs("2024-02-10");
+    assert_eq!(h.status, ItemStatus::InsufficientData, "{}", h.result);
+    assert!(
+        h.result
+            .contains("ANC from 2024-02-11 to 2024-02-25 (latest 2024-02-10, before the window)"),
+        "{}",
+        h.result
+    );
+}

@@ -46,6 +46,9 @@ pub(crate) fn run(course: &Course, x: &CourseInputs, cfg: &crate::GradingConfig,
                         "no lymphodepletion recorded: day before infusion"
                     }
                 );
+                if let graftwatch_criteria::Graded::InsufficientData { missing, .. } = &mut g {
+                    *missing = window_missing(x, missing, from, baseline);
+                }
                 match &mut g {
                     graftwatch_criteria::Graded::Value { explanation, .. }
                     | graftwatch_criteria::Graded::InsufficientData { explanation, .. }
@@ -95,6 +98,35 @@ fn lymphodepletion_before(
         })
         .map(|e| e.date)
         .next_back()
+}
+
+/// The missing baseline variables named with the window they were looked
+/// for in, and, when an older value exists, its date: "ANC from 2024-04-16
+/// to 2024-04-30 (latest 2024-04-15, before the window)".
+fn window_missing(x: &CourseInputs, missing: &[String], from: Date, baseline: Date) -> Vec<String> {
+    let series = [
+        ("ANC", &x.counts.anc),
+        ("haemoglobin", &x.counts.hemoglobin),
+        ("platelets", &x.counts.platelets),
+        ("CRP", &x.counts.crp),
+        ("ferritin", &x.counts.ferritin),
+    ];
+    missing
+        .iter()
+        .map(|m| {
+            let Some((name, s)) = series.iter().find(|(n, _)| m.starts_with(&format!("{n} ")))
+            else {
+                return m.clone();
+            };
+            let older = s.days.iter().rfind(|d| d.date < from).map(|d| d.date);
+            match older {
+                Some(d) => {
+                    format!("{name} from {from} to {baseline} (latest {d}, before the window)")
+                }
+                None => format!("{name} from {from} to {baseline} (none recorded before)"),
+            }
+        })
+        .collect()
 }
 
 /// The baseline values: each variable's latest value from `from` to
