@@ -146,6 +146,7 @@ pub fn hematologic_relapse(
                 "no relapse criterion met after remission on {}",
                 input.remission_date
             );
+            ex.evidence = not_met_evidence(input, &pos);
             if pos.len() == 1 {
                 ex.flags.push(Flag::new(
                     "ELN-PB",
@@ -163,6 +164,37 @@ pub fn hematologic_relapse(
         value,
         explanation: ex,
     })
+}
+
+/// What was seen when no criterion was met: the highest marrow blast
+/// count after remission (below 5 %) and each blood sample with blasts
+/// (`pos`, fewer than two 7 days apart).
+fn not_met_evidence(input: &RelapseInput<'_>, pos: &[(Date, f64)]) -> Vec<Evidence> {
+    let mut ev = Vec::new();
+    if let Some(m) = input
+        .marrow_blasts_pct
+        .iter()
+        .filter(|v| v.date > input.remission_date)
+        .max_by(|a, b| a.value.total_cmp(&b.value).then(b.date.cmp(&a.date)))
+    {
+        ev.push(Evidence::value(
+            Some(m.date),
+            "bm_blasts",
+            m.value,
+            Some(Unit::Percent),
+            "highest marrow blasts after remission: below 5%",
+        ));
+    }
+    for &(d, x) in pos {
+        ev.push(Evidence::value(
+            Some(d),
+            "pb_blasts",
+            x,
+            Some(Unit::Percent),
+            "blood blasts: relapse needs a second sample with blasts >= 7 days apart",
+        ));
+    }
+    ev
 }
 
 /// One hematologic relapse criterion met on a date, with its evidence.

@@ -287,6 +287,20 @@ fn hematologic_relapse_boundaries() {
             .unwrap()
             .relapsed
     );
+    // Not met: the evidence shows what was seen (the highest marrow blasts
+    // after remission, and a lone blood sample with blasts).
+    let g = run(
+        &[dv("2025-06-01", 2.0), dv("2025-07-01", 4.9)],
+        &[dv("2025-07-01", 1.0)],
+        &[],
+    );
+    let ev = &g.explanation().evidence;
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert_eq!(
+        (ev[0].value, ev[0].date),
+        (Some(4.9), Some(d("2025-07-01")))
+    );
+    assert_eq!(ev[1].what, "pb_blasts");
     let g = run(&[dv("2025-07-01", 5.0)], &[], &[]);
     assert_eq!(
         g.value().unwrap().criterion,
