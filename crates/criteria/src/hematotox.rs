@@ -162,13 +162,29 @@ pub fn car_hematotox(input: &HematotoxInput) -> Result<Graded<Hematotox>, ValueE
     };
     let r = score(&v);
     ex.flags = cut_point_flags(&v);
+    explain_points(&mut ex, d, &v, &r);
+    Ok(Graded::Value {
+        value: r,
+        explanation: ex,
+    })
+}
+
+/// One evidence line per variable with its points, and the reason naming
+/// the values that scored.
+fn explain_points(ex: &mut Explanation, d: Option<Date>, v: &Values, r: &Hematotox) {
     let mut scored = Vec::new();
     for (what, name, x, unit, pts) in [
-        ("platelets", "platelets", plt, Unit::Per1e9L, r.platelets),
-        ("anc", "ANC", anc, Unit::Per1e9L, r.anc),
-        ("hemoglobin", "haemoglobin", hb, Unit::GPerDl, r.hemoglobin),
-        ("crp", "CRP", crp, Unit::MgPerDl, r.crp),
-        ("ferritin", "ferritin", fer, Unit::NgPerMl, r.ferritin),
+        ("platelets", "platelets", v.plt, Unit::Per1e9L, r.platelets),
+        ("anc", "ANC", v.anc, Unit::Per1e9L, r.anc),
+        (
+            "hemoglobin",
+            "haemoglobin",
+            v.hb,
+            Unit::GPerDl,
+            r.hemoglobin,
+        ),
+        ("crp", "CRP", v.crp, Unit::MgPerDl, r.crp),
+        ("ferritin", "ferritin", v.fer, Unit::NgPerMl, r.ferritin),
     ] {
         ex.evidence.push(Evidence::value(
             d,
@@ -194,10 +210,6 @@ pub fn car_hematotox(input: &HematotoxInput) -> Result<Graded<Hematotox>, ValueE
             format!("; points from {}", scored.join(", "))
         }
     );
-    Ok(Graded::Value {
-        value: r,
-        explanation: ex,
-    })
 }
 
 /// The five checked values of a complete input.
