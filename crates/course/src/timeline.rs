@@ -593,13 +593,4 @@ mod tests {
         assert_eq!(before(window), Some(hct.kind));
         assert_ne!(before(window + 1), Some(hct.kind));
     }
-
-    #[test]
-    fn short_numbers() {
-        assert_eq!(short(0.3), "0.3");
-        assert_eq!(short(20.0), "20");
-        assert_eq!(short(8.125), "8.125");
-        assert_eq!(short(2.6e7), "2.60e7");
-        assert_eq!(short(0.0), "0");
-    }
 }

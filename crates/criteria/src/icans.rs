@@ -399,15 +399,9 @@ pub fn icans_fast(d: &IcansDay) -> IcansFast {
     if d.death_from_icans {
         return IcansFast::Grade(5);
     }
-    let DomainGrades {
-        instr,
-        cons,
-        seiz,
-        motor,
-        edema,
-        t5,
-    } = domain_grades(d);
-    let mut miss = if t5 { 2u8 } else { 0 }; // T-5: ICE 0 needs the consciousness input
+    let x = domain_grades(d);
+    let (instr, cons, seiz, motor, edema) = (x.instr, x.cons, x.seiz, x.motor, x.edema);
+    let mut miss = if x.t5 { 2u8 } else { 0 }; // T-5: ICE 0 needs the consciousness input
     let g = [instr, cons, seiz, motor]
         .iter()
         .flatten()

@@ -174,15 +174,12 @@ fn missing_flag(course: &graftwatch_criteria::crs::CrsCourse, missing: &[String]
     if days == 0 {
         return None;
     }
-    let mut what: Vec<&str> = missing.iter().map(String::as_str).collect();
-    what.sort_unstable();
-    what.dedup();
     Some(Flag::new(
         "MISSING",
         format!(
             "{days} of {} day(s) from day 0 could not be fully graded (not recorded: {}); the maximum counts the grade their recorded signs already give",
             course.days.len(),
-            what.join("; ")
+            super::distinct(missing)
         ),
     ))
 }

@@ -152,15 +152,12 @@ fn missing_flag(missing_days: &[String]) -> Option<Flag> {
     if missing_days.is_empty() {
         return None;
     }
-    let mut what: Vec<&str> = missing_days.iter().map(String::as_str).collect();
-    what.sort_unstable();
-    what.dedup();
     Some(Flag::new(
         "MISSING",
         format!(
             "{} assessment day(s) could not be fully graded (not recorded: {}); the maximum counts the grade their recorded domains already give",
             missing_days.len(),
-            what.join("; ")
+            super::distinct(missing_days)
         ),
     ))
 }

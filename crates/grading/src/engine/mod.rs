@@ -124,6 +124,15 @@ impl Sink {
     }
 }
 
+/// The distinct entries of `items`, sorted, joined with "; " (what was not
+/// recorded on the days a criterion could not fully grade).
+pub(crate) fn distinct(items: &[String]) -> String {
+    let mut v: Vec<&str> = items.iter().map(String::as_str).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.join("; ")
+}
+
 /// The summary-key suffix of the `i`-th CAR-T infusion: none for the
 /// first, `_cartN` for CAR-T number N after it.
 pub(crate) fn cart_suffix(i: usize, a: &graftwatch_course::Anchor) -> String {
