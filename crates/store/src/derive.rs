@@ -17,8 +17,11 @@ use serde::{Deserialize, Serialize};
 use crate::hashing::sha256_hex;
 
 /// Version of the engine that computes derived state: the workspace version
-/// plus the layout of [`DerivedSummary`]. A change recomputes every row.
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/2");
+/// plus a revision bumped whenever the layout of [`DerivedSummary`] or what
+/// the grading engine reports changes. A change recomputes every row.
+/// `derived/3` (2026-12-05): CRS/ICANS maxima count lower-bound days, stool
+/// without a weight stages, the diagnostic marrow is a baseline.
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/3");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]
