@@ -241,8 +241,10 @@ pub fn render_human(e: &anyhow::Error) -> String {
     let mut shown = first;
     for cause in e.chain().skip(1) {
         let text = cause.to_string();
-        // A cause already contained in what was printed adds nothing.
-        if !shown.contains(&text) {
+        // A cause already contained in what was printed adds nothing (an
+        // OS error number alone adds nothing either).
+        let plain = graftwatch_course::diagnostic::without_os_error(&text);
+        if !shown.contains(plain) {
             out.push_str(&format!("  caused by: {text}\n"));
             shown.push_str(&text);
         }

@@ -93,11 +93,25 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// An operating-system error as a person reads it: "No such file or
+/// directory", without the OS's " (os error 2)".
+pub fn io_words(e: &std::io::Error) -> String {
+    without_os_error(&e.to_string()).to_string()
+}
+
+/// `text` without a trailing " (os error N)".
+pub fn without_os_error(text: &str) -> &str {
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => &text[..i],
+        _ => text,
+    }
+}
+
 /// Why a course could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum CourseError {
     /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", io_words(.source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -123,5 +137,20 @@ impl CourseError {
             CourseError::Invalid(d) => d,
             _ => &[],
         }
+    }
+}
+
+#[cfg(test)]
+mod io_words_tests {
+    use super::io_words;
+
+    #[test]
+    fn os_error_numbers_are_not_shown() {
+        let e = std::fs::read("/nonexistent/graftwatch/course.json").unwrap_err();
+        let w = io_words(&e);
+        assert!(!w.contains("os error"), "{w}");
+        assert!(!w.is_empty());
+        let custom = std::io::Error::other("disk on fire");
+        assert_eq!(io_words(&custom), "disk on fire");
     }
 }
