@@ -510,7 +510,7 @@ mod tests {
             },
             field: Some("value".into()),
             value: Some("-4 10^9/L".into()),
-            expected: "a non-negative anc".into(),
+            expected: "a non-negative ANC".into(),
         };
         let e = anyhow::Error::new(Diagnostics {
             summary: "1 of 1 course file is invalid".into(),
@@ -528,7 +528,7 @@ mod tests {
         assert_eq!(objs[0]["json_path"], "$.observations[3].value");
         assert_eq!(objs[0]["field"], "value");
         assert_eq!(objs[0]["value"], "-4 10^9/L");
-        assert_eq!(objs[0]["expected"], "a non-negative anc");
+        assert_eq!(objs[0]["expected"], "a non-negative ANC");
         assert_eq!(objs[0]["severity"], "error");
         assert_eq!(objs[0]["file"], "c.json");
         let plain = render_json(&anyhow::Error::new(BadInput("--on: not a date".into())));

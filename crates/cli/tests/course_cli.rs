@@ -72,7 +72,7 @@ fn validate_prints_warnings_and_stays_valid() {
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(
-        out.contains("1 warnings") && out.contains("warning:") && out.contains("implausible anc"),
+        out.contains("1 warnings") && out.contains("warning:") && out.contains("implausible ANC"),
         "{out}"
     );
 }

@@ -237,15 +237,15 @@ fn implausible_values_are_warned_about_by_every_command_that_uses_them() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("implausible anc (above 100 10^9/L); kept, please check"),
+        e.contains("implausible ANC (above 100 10^9/L); kept, please check"),
         "{e}"
     );
     assert!(e.contains("line "), "{e}");
     let o = run(&["decide", p(&f), "--on", "+20"]);
-    assert!(stderr(&o).contains("implausible anc"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("implausible ANC"), "{}", stderr(&o));
     let out = f.with_file_name("r.html");
     let o = run(&["report", p(&f), "--out", p(&out)]);
-    assert!(stderr(&o).contains("implausible anc"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("implausible ANC"), "{}", stderr(&o));
     // The plausible course: no warning.
     let o = run(&["grade", p(&course()), "--only", "engraftment"]);
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));

@@ -127,5 +127,5 @@ fn bad_risk_values_are_exit_2_naming_the_value() {
     std::fs::write(&bad, DLBCL.replace(r#""value": 45"#, r#""value": 145"#)).unwrap();
     let o = run(&["course", "validate", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("lvef"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ejection fraction"));
 }

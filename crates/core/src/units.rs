@@ -212,6 +212,46 @@ impl<'de> Deserialize<'de> for Unit {
 }
 
 impl Unit {
+    /// The symbol a clinician reads (`°C`, `°F`, `mmHg`); the UCUM code
+    /// of [`Unit::as_str`] stays the spelling written to files. Empty for
+    /// a dimensionless count.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Celsius => "°C",
+            Unit::Fahrenheit => "°F",
+            Unit::MmHg => "mmHg",
+            Unit::Count => "",
+            u => u.as_str(),
+        }
+    }
+
+    /// A value with its unit symbol, for messages: `101.5 °F`, `3` for a
+    /// count.
+    pub fn with_value(self, value: impl fmt::Display) -> String {
+        match self.label() {
+            "" => value.to_string(),
+            l if l.starts_with('%') => format!("{value}{l}"),
+            l => format!("{value} {l}"),
+        }
+    }
+
+    /// The units accepted for a quantity, as a message lists them: the
+    /// symbol, with the file spelling in parentheses where it differs
+    /// (`°C (Cel), °F ([degF])`, `10^9/L, /uL`, `a count (1)`).
+    pub fn accepted_text(units: &[Unit]) -> String {
+        units
+            .iter()
+            .map(|u| match u.label() {
+                "" => format!("a count ({})", u.as_str()),
+                l if l == u.as_str() => l.to_string(),
+                l => format!("{l} ({})", u.as_str()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Unit {
     /// Converts a value in `self` to `target` for quantities whose conversion
     /// does not depend on the analyte (temperature, identical units).
     pub fn convert_plain(self, value: f64, target: Unit, quantity: &str) -> Result<f64, UnitError> {
@@ -223,9 +263,9 @@ impl Unit {
             (Unit::NgPerMl, Unit::PgPerMl) => Ok(value * 1000.0),
             (Unit::PgPerMl, Unit::NgPerMl) => Ok(value / 1000.0),
             _ => Err(UnitError::Mismatch {
-                given: self.as_str().into(),
+                given: Unit::accepted_text(&[self]),
                 quantity: quantity.into(),
-                accepted: target.as_str().into(),
+                accepted: Unit::accepted_text(&[target]),
             }),
         }
     }
@@ -380,14 +420,9 @@ impl Analyte {
             (Analyte::Ferritin, Unit::MicrogPerL) => value,
             _ => {
                 return Err(UnitError::Mismatch {
-                    given: unit.as_str().into(),
+                    given: Unit::accepted_text(&[unit]),
                     quantity: self.as_str().into(),
-                    accepted: self
-                        .accepted_units()
-                        .iter()
-                        .map(|u| u.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    accepted: Unit::accepted_text(self.accepted_units()),
                 });
             }
         };

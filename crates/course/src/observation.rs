@@ -574,7 +574,7 @@ impl ObservationKind {
             ObservationKind::StoolVolume if unit == Unit::MlPerKg => Ok(value),
             _ => match self.spec() {
                 ValueSpec::Number { canonical, .. } => {
-                    unit.convert_plain(value, canonical, self.as_str())
+                    unit.convert_plain(value, canonical, self.label())
                 }
                 ValueSpec::Score { .. } if unit == Unit::Count => Ok(value),
                 _ => Err(graftwatch_core::UnitError::Mismatch {

@@ -580,8 +580,12 @@ fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s:
                 Severity::Error,
                 loc.observation(i, "unit"),
                 "unit",
-                other.map(|u| u.to_string()),
-                format!("a unit for {kind}; accepted: {}", units(accepted)),
+                other.map(|u| Unit::accepted_text(&[u])),
+                format!(
+                    "a unit for {}; accepted: {}",
+                    kind.label(),
+                    Unit::accepted_text(accepted)
+                ),
             );
             return;
         }
@@ -616,15 +620,15 @@ fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s:
     };
     if c < min || c > max {
         let what = if min == 0.0 && max.is_infinite() {
-            format!("a non-negative {kind}")
+            format!("a non-negative {}", kind.label())
         } else {
-            format!("{kind} between {min} and {max} {cu}")
+            format!("{} between {min} and {}", kind.label(), cu.with_value(max))
         };
         s.push(
             Severity::Error,
             loc.observation(i, "value"),
             "value",
-            Some(format!("{v} {unit}")),
+            Some(unit.with_value(v)),
             what,
         );
     } else if c > warn_above {
@@ -632,8 +636,12 @@ fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s:
             Severity::Warning,
             loc.observation(i, "value"),
             "value",
-            Some(format!("{v} {unit}")),
-            format!("implausible {kind} (above {warn_above} {cu}); kept, please check"),
+            Some(unit.with_value(v)),
+            format!(
+                "implausible {} (above {}); kept, please check",
+                kind.label(),
+                cu.with_value(warn_above)
+            ),
         );
     }
     o.value = ObsValue::Number(c);
@@ -767,12 +775,4 @@ fn check_chimerism_sums(course: &Course, chimerism: &[usize], loc: &dyn Locator,
             );
         }
     }
-}
-
-fn units(accepted: &[Unit]) -> String {
-    accepted
-        .iter()
-        .map(|u| u.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

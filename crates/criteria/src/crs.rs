@@ -314,7 +314,7 @@ pub fn celsius(value: f64, unit: Unit) -> Result<f64, CrsInputError> {
         .map_err(|_| CrsInputError::OutOfRange {
             field: "temperature unit",
             value,
-            expected: "a temperature in Cel or [degF]",
+            expected: "a temperature in °C or °F",
         })?;
     if in_range(c, 25.0, 45.0) {
         Ok(c)
@@ -322,7 +322,7 @@ pub fn celsius(value: f64, unit: Unit) -> Result<f64, CrsInputError> {
         Err(CrsInputError::OutOfRange {
             field: "max_temp",
             value,
-            expected: "a body temperature between 25 and 45 degC",
+            expected: "a body temperature between 25 and 45 °C",
         })
     }
 }
@@ -351,7 +351,7 @@ impl CrsDay {
             return Err(CrsInputError::OutOfRange {
                 field: "max_temp_c",
                 value: t,
-                expected: "a body temperature between 25 and 45 degC",
+                expected: "a body temperature between 25 and 45 °C",
             });
         }
         if let Some(o) = &self.oxygen

@@ -217,11 +217,7 @@ impl Builder<'_> {
         let Some(v) = self.number(row, "value") else {
             return;
         };
-        let accepted_txt = accepted
-            .iter()
-            .map(|u| u.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let accepted_txt = Unit::accepted_text(accepted);
         let unit = match row.opt("unit").map(Unit::from_str) {
             Some(Ok(u)) if accepted.contains(&u) => u,
             _ => {
