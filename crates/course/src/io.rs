@@ -225,7 +225,9 @@ fn read_json_str_diagnosed(text: &str, path: &Path) -> Result<LoadedCourse, Cour
     let course = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let json_path = json_path_of(&e.path().to_string());
+            let inner_message = e.inner().to_string();
+            let json_path =
+                element_field_path(text, json_path_of(&e.path().to_string()), &inner_message);
             let inner = e.into_inner();
             let line = if inner.line() > 0 {
                 Some(inner.line())
@@ -259,6 +261,37 @@ fn read_json_str_diagnosed(text: &str, path: &Path) -> Result<LoadedCourse, Cour
             Err(CourseError::Invalid(diags))
         }
         Err(other) => Err(other),
+    }
+}
+
+/// An event's fields are read after its `kind` (an internally tagged
+/// enum), so serde names only the element (`$.events[13]`) when one of
+/// them holds an unknown word. The element's own key holding that word (or
+/// the unknown key itself) completes the path: `$.events[13].device`.
+fn element_field_path(text: &str, json_path: String, message: &str) -> String {
+    if !json_path.ends_with(']') {
+        return json_path;
+    }
+    let Some((kind, word)) = crate::serde_words::unknown_word(message) else {
+        return json_path;
+    };
+    let pointer = json_path
+        .trim_start_matches('$')
+        .replace(['.', '['], "/")
+        .replace(']', "");
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return json_path;
+    };
+    let Some(obj) = doc.pointer(&pointer).and_then(|v| v.as_object()) else {
+        return json_path;
+    };
+    let mut keys = obj.iter().filter(|(k, v)| match kind {
+        crate::serde_words::UnknownKind::Value => v.as_str() == Some(word.as_str()),
+        crate::serde_words::UnknownKind::Field => **k == word,
+    });
+    match (keys.next(), keys.next()) {
+        (Some((k, _)), None) => format!("{json_path}.{k}"),
+        _ => json_path,
     }
 }
 

@@ -125,6 +125,29 @@ fn word_error(m: &str) -> Option<String> {
     Some(format!("the required field '{}' is missing", unquote(name)))
 }
 
+/// The word an "unknown variant" or "unknown field" message names
+/// (`unknown variant `rocket`, expected …` → `rocket`): the value or key
+/// to look for when serde could not say which field held it.
+pub fn unknown_word(message: &str) -> Option<(UnknownKind, String)> {
+    let m = without_location(message);
+    let (kind, rest) = if let Some(r) = m.strip_prefix("unknown variant ") {
+        (UnknownKind::Value, r)
+    } else {
+        (UnknownKind::Field, m.strip_prefix("unknown field ")?)
+    };
+    let word = rest.split_once(", expected ").map_or(rest, |(w, _)| w);
+    Some((kind, word.replace('`', "")))
+}
+
+/// What [`unknown_word`] found: a value no field accepts, or a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownKind {
+    /// A value (an unknown variant of an enumerated field).
+    Value,
+    /// A key (an unknown field).
+    Field,
+}
+
 /// The value a type error quotes (`found …`), for the diagnostic's value.
 pub fn found_value(message: &str) -> Option<String> {
     type_error(without_location(message)).map(|(found, _)| found_words(found))

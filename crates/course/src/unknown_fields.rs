@@ -39,7 +39,7 @@ pub fn check_event_keys(doc: &Value, file: &Path, lines: &LazyJsonLines) -> Vec<
                     key,
                     None,
                     format!(
-                        "no unknown field in a {kind} event; accepted fields: {}",
+                        "'{key}' is not a field of an event of kind '{kind}'; accepted fields: {}",
                         accepted.join(", ")
                     ),
                 ));
@@ -66,7 +66,7 @@ pub fn check_event_keys(doc: &Value, file: &Path, lines: &LazyJsonLines) -> Vec<
                         key,
                         None,
                         format!(
-                            "no unknown field in an agent; accepted fields: {}",
+                            "'{key}' is not a field of an agent; accepted fields: {}",
                             AGENT_KEYS.join(", ")
                         ),
                     ));

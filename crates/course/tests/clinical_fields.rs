@@ -72,18 +72,18 @@ fn bad_clinical_values_name_file_place_field_value_expectation() {
     }
     let e = json_error(|v| v["observations"][2]["value"] = json!(-5));
     assert!(
-        e.contains("$.observations[2]") && e.contains("fluid_bolus"),
+        e.contains("$.observations[2]") && e.contains("fluid bolus"),
         "{e}"
     );
     let e = json_error(|v| v["observations"][2]["value"] = json!(25000));
-    assert!(e.contains("fluid_bolus") && e.contains("20000"), "{e}");
+    assert!(e.contains("fluid bolus") && e.contains("20000"), "{e}");
     let e = json_error(|v| v["observations"][4]["value"] = json!("sometimes"));
     assert!(
         e.contains("$.observations[4].value") && e.contains("sometimes"),
         "{e}"
     );
     let e = json_error(|v| v["observations"][5]["unit"] = json!("mg/L"));
-    assert!(e.contains("st2") && e.contains("mg/L"), "{e}");
+    assert!(e.contains("ST2") && e.contains("mg/L"), "{e}");
     // CSV: the same expectation with the file and the line
     let c = read_json(&doc()).unwrap().course;
     let e = common::csv_error(&c, "hypotension,fluid_responsive", "hypotension,mild");
