@@ -67,6 +67,12 @@ pub struct EngraftmentConfig {
     /// dip after it is a later cytopenia, not the aplastic nadir, and the
     /// endpoint is not applicable (engine decision, flagged `E-2`).
     pub nadir_search_until_day: i32,
+    /// "Never below the threshold" (not applicable) needs counts that cover
+    /// the nadir window: the first by this many days after day 0, no gap
+    /// between counts longer than this, and a count on or after
+    /// `nadir_search_until_day` (7). Otherwise the endpoint is
+    /// insufficient data naming the gap (engine decision, flagged `E-2c`).
+    pub nadir_coverage_max_gap_days: i32,
 }
 
 impl Default for EngraftmentConfig {
@@ -75,6 +81,7 @@ impl Default for EngraftmentConfig {
             consecutive_values: 3,
             transfusion_window_days: 7,
             nadir_search_until_day: 28,
+            nadir_coverage_max_gap_days: 7,
         }
     }
 }
@@ -153,6 +160,72 @@ fn scan(days: &[DayValue], start_idx: usize, n: u32, qualifies: impl Fn(usize) -
     }
 }
 
+/// Where the counts leave the nadir window (day 0 to `until`) unobserved,
+/// so that "never below the threshold" would be an absence of data rather
+/// than a finding: the first count later than `max_gap` days after day 0,
+/// a gap of more than `max_gap` days between counts, or no count on or after
+/// `until` (follow-up not yet there). `None` when the window is covered.
+fn nadir_window_gap(days: &[DayValue], until: i32, max_gap: i32) -> Option<String> {
+    let day = |d: i32| {
+        if d == 0 {
+            "day 0".to_string()
+        } else {
+            format!("day {d:+}")
+        }
+    };
+    let mut prev = 0;
+    for d in days {
+        if d.day - prev > max_gap {
+            return Some(format!(
+                "no count from {} to day {:+} (gaps of up to {max_gap} days accepted)",
+                day(prev),
+                d.day
+            ));
+        }
+        prev = d.day;
+        if d.day >= until {
+            return None;
+        }
+    }
+    Some(format!(
+        "no count after {}; the nadir window runs to day {until:+}",
+        day(prev)
+    ))
+}
+
+/// The "never below" result: not applicable when the counts cover the
+/// nadir window, else insufficient data naming the gap (flag `E-2c`).
+fn never_below<T>(
+    days: &[DayValue],
+    what: &str,
+    cfg: &EngraftmentConfig,
+    mut ex: Explanation,
+) -> Graded<T> {
+    let until = cfg.nadir_search_until_day;
+    let Some(gap) = nadir_window_gap(days, until, cfg.nadir_coverage_max_gap_days) else {
+        return Graded::NotApplicable {
+            reason: ex.reason.clone(),
+            explanation: ex,
+        };
+    };
+    // The "never below" flags would state a finding the counts do not make.
+    ex.flags.retain(|f| f.code != "E-2" && f.code != "D-4");
+    ex.reason = format!(
+        "{what} not below the threshold on the days measured, but the counts do not cover day 0 to day {until:+}: {gap}"
+    );
+    ex.flags.push(Flag::new(
+        "E-2c",
+        format!(
+            "\"never below\" needs counts through the nadir window (first by day +{max}, gaps of at most {max} days, to day {until:+}); engine decision",
+            max = cfg.nadir_coverage_max_gap_days
+        ),
+    ));
+    Graded::InsufficientData {
+        missing: vec![format!("{what} counts from day 0 to day {until:+}: {gap}")],
+        explanation: ex,
+    }
+}
+
 fn run_evidence(
     days: &[DayValue],
     from: usize,
@@ -216,10 +289,7 @@ pub fn neutrophil_engraftment(
                  a later first dip is not the post-transplant nadir"
             ),
         ));
-        return Ok(Graded::NotApplicable {
-            reason: ex.reason.clone(),
-            explanation: ex,
-        });
+        return Ok(never_below(&days, "ANC", cfg, ex));
     };
     ex.flags.push(Flag::new(
         "E-2",
@@ -343,10 +413,7 @@ pub fn platelet_engraftment(
                 "D-4",
                 "never below the threshold without transfusion: not applicable (engine decision 4)",
             ));
-            return Ok(Graded::NotApplicable {
-                reason: ex.reason.clone(),
-                explanation: ex,
-            });
+            return Ok(never_below(&days, "platelet", cfg, ex));
         }
         (Some(i), None) => i,
         (None, Some(t)) => days

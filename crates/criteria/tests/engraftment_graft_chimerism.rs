@@ -121,9 +121,14 @@ fn platelet_threshold_19_9_vs_20_and_never_below() {
     .unwrap();
     assert_eq!(engraft_day(&g), Some(2));
     // never below 20 without transfusion -> not applicable (decision 4)
+    let mut never = days(0, &[25.0, 21.0, 20.0, 60.0]);
+    never.extend(days(4, &[60.0; 25]));
+    let g = platelet_engraftment(day0(), &never, &[], 20.0, &cfg).unwrap();
+    assert!(matches!(g, Graded::NotApplicable { .. }));
+    // the same four days alone do not show "never below" through day +28
     let g =
         platelet_engraftment(day0(), &days(0, &[25.0, 21.0, 20.0, 60.0]), &[], 20.0, &cfg).unwrap();
-    assert!(matches!(g, Graded::NotApplicable { .. }));
+    assert!(matches!(g, Graded::InsufficientData { .. }));
     // ... but a transfusion makes it applicable
     let g = platelet_engraftment(
         day0(),
@@ -166,7 +171,9 @@ fn neutrophil_engraftment_rules() {
     let g = neutrophil_engraftment(day0(), &days(0, &[0.1, 0.49, 0.5, 0.5, 0.5]), &cfg).unwrap();
     assert_eq!(engraft_day(&g), Some(2));
     // never below 0.5 -> not applicable (E-2)
-    let g = neutrophil_engraftment(day0(), &days(0, &[0.9, 0.5, 0.7]), &cfg).unwrap();
+    let mut anc = days(0, &[0.9, 0.5, 0.7]);
+    anc.extend(series(&[(9, 1.0), (16, 1.4), (23, 2.0), (28, 2.2)]));
+    let g = neutrophil_engraftment(day0(), &anc, &cfg).unwrap();
     assert!(matches!(g, Graded::NotApplicable { .. }));
     // a transient rise before the true nadir is reported but flagged for review (E-2b)
     let g = neutrophil_engraftment(
@@ -603,4 +610,53 @@ proptest! {
         let b = engraft_day(&platelet_engraftment(day0(), &mk(&lowered, &PLT), &tx, 20.0, &cfg).unwrap());
         if let (Some(a), Some(b)) = (a, b) { prop_assert!(b >= a, "{} -> {}", a, b); }
     }
+}
+
+/// "Never below 0.5" is a finding only when the counts cover the nadir
+/// window (E-2c): first count by day +7, no gap over 7 days, a count on or
+/// after day +28; each limit on both sides.
+#[test]
+fn never_below_needs_counts_through_the_nadir_window() {
+    let cfg = EngraftmentConfig::default();
+    let weekly = |days: &[i32]| series(&days.iter().map(|&d| (d, 1.2)).collect::<Vec<_>>());
+    let grade = |v: &[DatedValue]| neutrophil_engraftment(day0(), v, &cfg).unwrap();
+    let na = |g: &Graded<_>| matches!(g, Graded::NotApplicable { .. });
+    let reason = |g: &Graded<_>| g.explanation().reason.clone();
+    assert!(na(&grade(&weekly(&[7, 14, 21, 28]))));
+    let g = grade(&weekly(&[8, 14, 21, 28]));
+    assert!(
+        !na(&g) && reason(&g).contains("no count from day 0 to day +8"),
+        "{}",
+        reason(&g)
+    );
+    assert!(g.explanation().flags.iter().any(|f| f.code == "E-2c"));
+    assert!(!g.explanation().flags.iter().any(|f| f.code == "E-2"));
+    assert!(na(&grade(&weekly(&[0, 7, 14, 21, 28]))));
+    let g = grade(&weekly(&[0, 7, 15, 21, 28]));
+    assert!(
+        reason(&g).contains("no count from day +7 to day +15"),
+        "{}",
+        reason(&g)
+    );
+    let g = grade(&weekly(&[0, 7, 14, 21, 27]));
+    assert!(
+        reason(&g).contains("no count after day +27"),
+        "{}",
+        reason(&g)
+    );
+    assert!(na(&grade(&weekly(&[0, 7, 14, 21, 27, 30]))));
+    // the audit's course: one ANC on day +18, follow-up to day +44
+    let g = grade(&weekly(&[18, 44]));
+    assert!(matches!(g, Graded::InsufficientData { .. }));
+    let pgf = primary_graft_failure(&pbsc(), &g);
+    assert!(matches!(pgf, Graded::InsufficientData { .. }));
+    // configurable
+    let loose = EngraftmentConfig {
+        nadir_coverage_max_gap_days: 30,
+        ..cfg
+    };
+    assert!(matches!(
+        neutrophil_engraftment(day0(), &weekly(&[18, 44]), &loose).unwrap(),
+        Graded::NotApplicable { .. }
+    ));
 }

@@ -153,7 +153,7 @@ pub fn engraftment_alerts(
             date: due,
             day: Some(n),
             reason: format!(
-                "no neutrophil engraftment (ANC ≥ 0.5 ×10⁹/L on 3 days) by day +{n}; primary graft failure is declared at day +{} [V]{later}",
+                "no neutrophil engraftment recorded (ANC ≥ 0.5 ×10⁹/L on 3 days) by day +{n}; primary graft failure is declared at day +{} [V]{later}",
                 cfg.graft_failure_day
             ),
             evidence: vec![Evidence::finding(

@@ -166,9 +166,11 @@ fn course_alerts(
     let hct_day0 = x.hct_day0;
     let daily: Vec<(Date, u8)> = x.agvhd.iter().map(|g| (g.date, g.level)).collect();
     let mut alerts = Vec::new();
-    if let (Some(d0), Some((_, last))) = (hct_day0, course.span()) {
-        let engrafted = grades
-            .get(SummaryKey::NeutrophilEngraftment)
+    let item = grades.get(SummaryKey::NeutrophilEngraftment);
+    // ANC never below 0.5 through the nadir window: nothing to engraft.
+    let never_below = item.is_some_and(|i| i.status == ItemStatus::NotApplicable);
+    if let (Some(d0), Some((_, last)), false) = (hct_day0, course.span(), never_below) {
+        let engrafted = item
             .filter(|i| i.status == ItemStatus::Value)
             .and_then(|i| i.date)
             .filter(|d| *d >= d0);

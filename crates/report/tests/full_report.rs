@@ -219,6 +219,45 @@ fn a_dli_during_grade_ii_gvhd_and_late_engraftment_raise_alerts() {
     assert!(html.contains("class=\"alert no_neutrophil_engraftment\""));
 }
 
+/// The alerts follow the grading of neutrophil engraftment: ANC shown never
+/// below 0.5 through day +28 (not applicable) raises no "no engraftment"
+/// alert; one ANC of 1.1 on day +18 shows nothing about the nadir, so the
+/// alerts stay (and say "recorded").
+#[test]
+fn engraftment_alerts_follow_the_graded_endpoint() {
+    let anc = |days: &[i32]| {
+        days.iter()
+            .map(|&d| {
+                format!(
+                    r#"{{"date": "{}", "kind": "anc", "value": 1.1, "unit": "10^9/L"}}"#,
+                    "2024-01-10"
+                        .parse::<graftwatch_core::Date>()
+                        .unwrap()
+                        .add_days(d)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let hct = r#"{"date": "2024-01-10", "kind": "graft_infusion", "source": "pbsc", "donor": "PBSC-1", "cd34_per_kg": 5000000}"#;
+    let alerts = |days: &[i32]| {
+        let course = common::mini(hct, &anc(days));
+        Analysis::for_course(&course, &AlertConfig::default())
+            .alerts
+            .into_iter()
+            .filter(|x| x.kind == AlertKind::NoNeutrophilEngraftment)
+            .collect::<Vec<_>>()
+    };
+    assert!(alerts(&[0, 7, 14, 21, 28, 35]).is_empty());
+    let sparse = alerts(&[18, 44]);
+    assert_eq!(sparse.len(), 2);
+    assert!(
+        sparse[0]
+            .reason
+            .contains("no neutrophil engraftment recorded")
+    );
+}
+
 #[test]
 fn a_car_t_only_course_renders_the_toxicity_band_without_transplant_sections() {
     let course = common::mini(
