@@ -8,6 +8,7 @@
 pub mod controls;
 pub mod marker;
 pub mod ngs;
+pub mod purity;
 pub mod str;
 
 pub use marker::{AlleleCounts, Marker};

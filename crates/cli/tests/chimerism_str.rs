@@ -277,6 +277,46 @@ fn add_to_course_appends_observations() {
     assert!((sum - 100.0).abs() < 0.03, "{sum}");
 }
 
+/// A purity correction that would put a person called present at 0 % is
+/// not applied (STR-PURITY-MISMATCH): the course receives the uncorrected
+/// shares, never 0 % for PBSC-1 detected at 4.57 % (audit, 2026-12-05).
+#[test]
+fn purity_correction_never_zeroes_a_present_person() {
+    let dir = tmp("purity-mismatch");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let o = run(&[
+        "--sample",
+        "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
+        "--sample",
+        "CD33=examples/str/day30.txt:PB-d30-CD33:myeloid:2024-05-29",
+        "--purity",
+        "CD33=80",
+        "--add-to",
+        course.to_str().unwrap(),
+        "--bootstrap",
+        "20",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("[STR-PURITY-MISMATCH] purity correction not applied")
+            && out.contains("PBSC-1 (present here at 4.57%"),
+        "{out}"
+    );
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
+    let pbsc = after["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["sample"] == "CD33" && o["person"] == "PBSC-1")
+        .expect("CD33 PBSC-1 recorded")["value"]
+        .as_f64()
+        .unwrap();
+    assert!((pbsc - 4.57).abs() < 0.01, "{pbsc}");
+}
+
 #[test]
 fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
     let dir = tmp("course-bad");

@@ -129,13 +129,18 @@ pub enum PurityError {
 }
 
 /// A purity as percent (`96`, `96%`) or fraction (`0.96`), as a fraction in
-/// (0, 1]: a value above 1 is a percentage.
+/// (0, 1]: a value with `%` is always a percentage (`1%` is 1 %); without
+/// it, a value above 1 is a percentage and one up to 1 a fraction.
 pub fn parse_purity(v: &str) -> Result<f64, PurityError> {
-    let t = v.trim().trim_end_matches('%').trim();
+    let trimmed = v.trim();
+    let (t, percent) = match trimmed.strip_suffix('%') {
+        Some(t) => (t.trim(), true),
+        None => (trimmed, false),
+    };
     let x: f64 = t
         .parse()
         .map_err(|_| PurityError::NotANumber(v.to_string()))?;
-    let f = if x > 1.0 { x / 100.0 } else { x };
+    let f = if percent || x > 1.0 { x / 100.0 } else { x };
     if !(f > 0.0 && f <= 1.0) {
         return Err(PurityError::OutOfRange(v.to_string()));
     }

@@ -23,7 +23,6 @@ pub mod locus;
 mod locus_model;
 mod outliers;
 pub mod profile;
-pub mod purity;
 pub mod qc;
 pub mod references;
 pub mod result;

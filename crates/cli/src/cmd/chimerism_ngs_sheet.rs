@@ -106,10 +106,10 @@ fn shares(s: &SampleOutput) -> Option<Vec<f64>> {
 
 /// Purity correction of the sorted-lineage samples with the unsorted
 /// (whole blood or marrow) sample of the same date, by the one formula of
-/// `graftwatch_chimerism::str::purity`; flagged `NGS-LOW-PURITY` below
+/// `graftwatch_chimerism::purity`; flagged `NGS-LOW-PURITY` below
 /// `min_purity` (fraction).
 pub fn apply_purity(out: &mut [SampleOutput], purities: &[Option<f64>], min_purity: f64) {
-    use graftwatch_chimerism::str::purity::purity_corrected;
+    use graftwatch_chimerism::purity;
     let unsorted: Vec<(graftwatch_core::Date, Vec<f64>)> = out
         .iter()
         .filter(|s| {
@@ -123,37 +123,43 @@ pub fn apply_purity(out: &mut [SampleOutput], purities: &[Option<f64>], min_puri
     for (s, purity) in out.iter_mut().zip(purities) {
         let Some(p) = *purity else { continue };
         s.purity = Some(p);
-        let mut note = Vec::new();
-        if p < min_purity {
-            note.push(format!(
-                "[NGS-LOW-PURITY] sort purity {:.1}% is below the floor {:.1}%",
-                100.0 * p,
-                100.0 * min_purity
-            ));
-        }
         let bg = s
             .date
             .and_then(|d| unsorted.iter().find(|(u, _)| *u == d))
             .map(|(_, u)| u);
-        match (shares(s), bg) {
-            (Some(obs), Some(u)) => {
-                s.purity_corrected_percent = purity_corrected(&obs, u, p);
-                note.push(format!(
-                    "purity-corrected for {:.1}% purity with the unsorted sample of the same day: c = (c_obs − (1 − P)·c_unsorted)/P",
-                    100.0 * p
-                ));
-            }
-            (Some(_), None) => note.push(format!(
-                "sort purity {:.1}% recorded; no unsorted sample of the same day to correct with: not corrected",
-                100.0 * p
-            )),
-            (None, _) => note.push(format!(
+        let names: Vec<String> = s.result.persons.iter().map(|x| x.name.clone()).collect();
+        let Some(obs) = shares(s) else {
+            s.purity_note = Some(format!(
                 "sort purity {:.1}% recorded; the donors are not estimated separately: not corrected",
                 100.0 * p
-            )),
-        }
-        s.purity_note = Some(note.join("; "));
+            ));
+            continue;
+        };
+        let correction = bg.map(|u| purity::correct(&obs, u, p, &present(s)));
+        s.purity_corrected_percent = correction.as_ref().and_then(purity::applied);
+        s.purity_note = Some(purity::note(
+            "NGS",
+            p,
+            min_purity,
+            &names,
+            correction.as_ref(),
+        ));
     }
+}
+
+/// Whether each person's presence is called in a sample: the recipient by
+/// the presence test, a donor by an estimate above its limit of blank.
+fn present(s: &SampleOutput) -> Vec<bool> {
+    s.result
+        .persons
+        .iter()
+        .map(|p| match p.role {
+            graftwatch_chimerism::ngs::result::Role::Recipient => {
+                s.result.recipient_detected == Some(true)
+            }
+            _ => matches!((p.fraction, p.detection), (Some(f), Some(d)) if f.get() > d.lob),
+        })
+        .collect()
 }
 
 /// Checks a run control on the panel markers: a negative (no-template)

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::controls;
-use graftwatch_chimerism::str::purity::purity_corrected;
+use graftwatch_chimerism::purity;
 use graftwatch_chimerism::str::threshold;
 use graftwatch_chimerism::str::{
     Detection, Kit, Measure, StrConfig, StrConfigError, StrProfile, StrReferences, StrSampleResult,
@@ -576,31 +576,41 @@ fn apply_purity(out: &mut [SampleOut], specs: &[SampleSpec], min_purity: f64) {
         .collect();
     for (s, spec) in out.iter_mut().zip(specs) {
         let Some(p) = spec.purity else { continue };
-        let mut note = Vec::new();
-        if p < min_purity {
-            note.push(format!(
-                "[STR-LOW-PURITY] sort purity {:.1}% is below the floor {:.1}%",
-                100.0 * p,
-                100.0 * min_purity
-            ));
-        }
         let bg = unsorted.iter().find(|(d, _)| *d == s.date && d.is_some());
-        match (&mut s.outcome, bg) {
-            (Outcome::Estimated { result, purity_corrected_percent }, Some((_, u))) => {
-                let obs: Vec<f64> = result.persons.iter().map(|x| x.percent.get()).collect();
-                *purity_corrected_percent = purity_corrected(&obs, u, p);
-                note.push(format!(
-                    "purity-corrected for {:.1}% purity with the unsorted sample of the same day: c = (c_obs − (1 − P)·c_unsorted)/P",
-                    100.0 * p
-                ));
-            }
-            (Outcome::Estimated { .. }, None) => note.push(format!(
-                "sort purity {:.1}% recorded; no unsorted sample of the same day to correct with: not corrected",
-                100.0 * p
-            )),
-            _ => {}
-        }
-        s.purity_note = Some(note.join("; "));
+        let Outcome::Estimated {
+            result,
+            purity_corrected_percent,
+        } = &mut s.outcome
+        else {
+            continue;
+        };
+        let names: Vec<String> = result
+            .persons
+            .iter()
+            .map(|x| x.person.to_string())
+            .collect();
+        let correction = bg.map(|(_, u)| {
+            let obs: Vec<f64> = result.persons.iter().map(|x| x.percent.get()).collect();
+            let present: Vec<bool> = result
+                .persons
+                .iter()
+                .map(|x| {
+                    matches!(
+                        x.detection,
+                        Detection::Present | Detection::BelowQuantification
+                    )
+                })
+                .collect();
+            purity::correct(&obs, u, p, &present)
+        });
+        *purity_corrected_percent = correction.as_ref().and_then(purity::applied);
+        s.purity_note = Some(purity::note(
+            "STR",
+            p,
+            min_purity,
+            &names,
+            correction.as_ref(),
+        ));
     }
 }
 

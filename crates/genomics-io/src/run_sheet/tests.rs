@@ -72,6 +72,11 @@ fn purity_percent_or_fraction() {
     assert_eq!(parse_purity(" 96 % ").unwrap(), 0.96);
     assert_eq!(parse_purity("0.9").unwrap(), 0.9);
     assert_eq!(parse_purity("1").unwrap(), 1.0);
+    // with the sign it is always a percentage
+    assert_eq!(parse_purity("1%").unwrap(), 0.01);
+    assert_eq!(parse_purity("0.85%").unwrap(), 0.0085);
+    assert_eq!(parse_purity("100%").unwrap(), 1.0);
+    assert!(parse_purity("100.1%").is_err());
     assert_eq!(
         parse_purity("0").unwrap_err().to_string(),
         "'0' is not a purity; expected a percentage above 0 and at most 100"
