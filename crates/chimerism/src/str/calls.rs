@@ -136,6 +136,19 @@ pub fn call(
         };
     }
     let lod = validated_lod.unwrap_or(ev.lod.percent());
+    if let Some(l) = validated_lod
+        && ev.met()
+        && percent.get() < l.get()
+    {
+        // The lab's validated LoD rules: a share under it is not reported
+        // as present, however clear the peaks (never "present" below it).
+        return Call {
+            detection: Detection::BelowDetectionLimit,
+            lod_percent: Some(l),
+            conflict: false,
+            lab_validated: true,
+        };
+    }
     if ev.met() && percent >= MIN_SHOWN_PERCENT {
         let detection = match validated_loq {
             Some(q) if percent < q => Detection::BelowQuantification,
@@ -239,7 +252,7 @@ pub(crate) fn person_estimates(
 /// would contradict the call; rule STR-CALL).
 pub fn interval_for_call(ci: Option<Interval>, detection: Detection) -> Option<Interval> {
     match (ci, detection) {
-        (Some(i), Detection::NotDetected) => Some(Interval {
+        (Some(i), Detection::NotDetected | Detection::BelowDetectionLimit) => Some(Interval {
             low: Percent::ZERO,
             ..i
         }),
@@ -361,6 +374,43 @@ mod tests {
         assert_eq!(
             call(Percent::lit(5.0), &ev(0, &[]), None, None).detection,
             Detection::NotAssessable
+        );
+        // Peaks seen below the lab-validated LoD: never "present" (audit
+        // 2026-12-05: 1.95 % was called present beside "LoD 2.0 %,
+        // lab-validated"); at the LoD it is.
+        let c = call(
+            Percent::lit(1.99),
+            &ev(1, &lods),
+            Some(Percent::lit(2.0)),
+            None,
+        );
+        assert_eq!(
+            (c.detection, c.lod_percent, c.lab_validated),
+            (
+                Detection::BelowDetectionLimit,
+                Some(Percent::lit(2.0)),
+                true
+            )
+        );
+        assert_eq!(
+            call(
+                Percent::lit(2.0),
+                &ev(1, &lods),
+                Some(Percent::lit(2.0)),
+                None
+            )
+            .detection,
+            Detection::Present
+        );
+        let i = Some(Interval {
+            low: Percent::lit(1.5),
+            high: Percent::lit(2.5),
+        });
+        assert_eq!(
+            interval_for_call(i, Detection::BelowDetectionLimit)
+                .unwrap()
+                .low,
+            Percent::ZERO
         );
     }
 

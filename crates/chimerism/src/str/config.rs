@@ -269,6 +269,16 @@ pub enum StrConfigError {
     /// The saturation override is not a positive number.
     #[error("saturation_rfu = {0}: expected a positive number of RFU")]
     Saturation(f64),
+    /// The validated LoQ is below the validated LoD.
+    #[error(
+        "the lab-validated LoQ ({loq}%) is below the lab-validated LoD ({lod}%): a limit of quantification cannot be below the limit of detection"
+    )]
+    LoqBelowLod {
+        /// The LoD (percent).
+        lod: f64,
+        /// The LoQ (percent).
+        loq: f64,
+    },
 }
 
 impl StrConfig {
@@ -325,6 +335,14 @@ impl StrConfig {
             if let Some(value) = v {
                 validated_percent(name, value.get())?;
             }
+        }
+        if let (Some(d), Some(q)) = (self.validated_lod_percent, self.validated_loq_percent)
+            && q.get() < d.get()
+        {
+            return Err(StrConfigError::LoqBelowLod {
+                lod: d.get(),
+                loq: q.get(),
+            });
         }
         if let Some(s) = self.saturation_rfu
             && !(s.is_finite() && s > 0.0)

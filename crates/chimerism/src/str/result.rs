@@ -21,6 +21,9 @@ pub enum Detection {
     NotAssessable,
     /// Present, but the share is below the lab's validated limit of quantification.
     BelowQuantification,
+    /// Peaks of the person are seen, but the share is below the lab's
+    /// validated limit of detection: not reported as present.
+    BelowDetectionLimit,
 }
 
 impl Detection {
@@ -31,6 +34,9 @@ impl Detection {
             Detection::NotDetected => "not detected",
             Detection::NotAssessable => "not assessable",
             Detection::BelowQuantification => "present, below the limit of quantification",
+            Detection::BelowDetectionLimit => {
+                "signal seen, below the lab-validated limit of detection"
+            }
         }
     }
 }

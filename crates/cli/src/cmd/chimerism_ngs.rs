@@ -70,10 +70,10 @@ pub struct NgsArgs {
     #[arg(long = "add-to", value_name = "COURSE|PATIENT")]
     pub add_to: Option<PathBuf>,
     /// Minimum REF+ALT reads of a marker in a post-transplant sample.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = min_depth)]
     pub min_depth: u32,
     /// Minimum discriminating markers to report two donors separately.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = super::ranges::at_least_one)]
     pub min_split_markers: usize,
     /// Do not exclude outlier markers (they are still flagged).
     #[arg(long)]
@@ -105,6 +105,11 @@ pub struct NgsArgs {
 }
 
 /// `--lod-target`: a percentage in [0, 100) (0 = off).
+fn min_depth(s: &str) -> Result<u32, String> {
+    super::ranges::at_least_one(s)
+        .and_then(|v| u32::try_from(v).map_err(|_| format!("{v} is too large")))
+}
+
 fn parse_lod_target(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .trim()

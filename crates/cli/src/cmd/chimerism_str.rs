@@ -100,13 +100,13 @@ pub struct StrArgs {
     #[arg(long, value_enum)]
     pub measure: Option<StrMeasure>,
     /// Analytical threshold in RFU (peak height): peaks below it are ignored and a peak missing from the export is taken to be below it [default: the samples' export's own, read from its lowest peak, 20–50 RFU; 50 when the export has no heights].
-    #[arg(long, value_name = "RFU")]
+    #[arg(long, value_name = "RFU", value_parser = super::ranges::rfu)]
     pub analytical_threshold: Option<f64>,
     /// Height (RFU) at which one clean unique peak alone shows a person present; peaks between the analytical threshold and this height (a lab-validated lower threshold) need a second locus (rule STR-CALL).
-    #[arg(long, default_value_t = graftwatch_chimerism::str::config::USUAL_THRESHOLD_RFU, value_name = "RFU")]
+    #[arg(long, default_value_t = graftwatch_chimerism::str::config::USUAL_THRESHOLD_RFU, value_name = "RFU", value_parser = super::ranges::rfu)]
     pub presence_single_peak: f64,
     /// Reference allele calling: minimum fraction of the locus maximum.
-    #[arg(long, default_value_t = 0.5, value_name = "FRACTION")]
+    #[arg(long, default_value_t = 0.5, value_name = "FRACTION", value_parser = super::ranges::relative)]
     pub relative_threshold: f64,
     /// Do not model stutter; exclude loci with an allele in another person's back-stutter position instead.
     #[arg(long)]
@@ -118,7 +118,7 @@ pub struct StrArgs {
     #[arg(long)]
     pub include_amelogenin: bool,
     /// Bootstrap replicates for the confidence interval.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = super::ranges::replicates)]
     pub bootstrap: usize,
     /// --add-to a stored patient (--db, --actor).
     #[command(flatten)]
@@ -209,8 +209,8 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         v.map(|v| StrConfig::validated_percent_setting(name, v))
             .transpose()
     };
-    let lod = limit("validated_lod_percent", args.lod);
-    let loq = limit("validated_loq_percent", args.loq);
+    let lod = limit("--lod", args.lod);
+    let loq = limit("--loq", args.loq);
     let cfg = StrConfig {
         measure: match args.measure {
             None | Some(StrMeasure::Area) => Measure::Area,
@@ -767,6 +767,10 @@ fn detection_text(p: &graftwatch_chimerism::str::PersonEstimate) -> String {
             p.loci_detected, p.loci_assessable
         ),
         Detection::NotDetected => format!("not detected (< LoD {lod})"),
+        Detection::BelowDetectionLimit => format!(
+            "signal below the LoD ({}/{} loci; LoD {lod}): not reported as present",
+            p.loci_detected, p.loci_assessable
+        ),
         Detection::NotAssessable => "not assessable".into(),
     }
 }
@@ -777,6 +781,7 @@ fn detection_code(d: Detection) -> &'static str {
         Detection::NotDetected => "not_detected",
         Detection::NotAssessable => "not_assessable",
         Detection::BelowQuantification => "below_loq",
+        Detection::BelowDetectionLimit => "below_lod",
     }
 }
 

@@ -25,6 +25,7 @@ pub mod import;
 pub mod man;
 pub mod patient;
 pub mod patients;
+pub mod ranges;
 pub mod report;
 pub mod serve;
 pub mod store_common;

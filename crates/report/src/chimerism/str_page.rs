@@ -72,6 +72,14 @@ fn detection_words(p: &PersonEstimate) -> String {
             Some(l) => format!("not detected (&lt; LoD {})", lod(l.get())),
             None => "not detected".into(),
         },
+        Detection::BelowDetectionLimit => format!(
+            "signal below the LoD ({}/{} loci{}): not reported as present",
+            p.loci_detected,
+            p.loci_assessable,
+            p.detection_limit_percent
+                .map(|l| format!("; LoD {}", lod(l.get())))
+                .unwrap_or_default()
+        ),
         Detection::NotAssessable => "not assessable".into(),
     }
 }
