@@ -6,6 +6,7 @@
 //! file formats live in `graftwatch-genomics-io`.
 
 pub mod controls;
+pub mod dominance;
 pub mod marker;
 pub mod ngs;
 pub mod purity;

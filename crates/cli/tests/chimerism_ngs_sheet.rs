@@ -140,15 +140,17 @@ fn plate_with_two_patients_runs_purity_and_controls() {
         p1[0]["allele_bias"]
     );
     assert!(p1[2]["allele_bias"].is_null(), "{}", p1[2]["allele_bias"]);
-    // Sorted CD3 at 80 %: corrected with the whole-blood sample of its day, flagged.
+    // Sorted CD3 at 80 %, with the whole-blood sample of its day: the
+    // recipient, detected at 0.88 % in the CD3 tube, would be corrected
+    // below 0 % (5.4 % recipient in whole blood), so the correction is not
+    // applied and says why (NGS-PURITY-MISMATCH); flagged low purity.
     assert_eq!(p1[2]["purity"], 0.8);
-    assert_eq!(
-        p1[2]["purity_corrected_percent"].as_array().unwrap().len(),
-        3
-    );
+    assert!(p1[2]["purity_corrected_percent"].is_null());
     let note = p1[2]["purity_note"].as_str().unwrap();
     assert!(
-        note.contains("[NGS-LOW-PURITY]") && note.contains("purity-corrected"),
+        note.contains("[NGS-LOW-PURITY]")
+            && note.contains("[NGS-PURITY-MISMATCH] purity correction not applied")
+            && note.contains("recipient (present here at 0.88%"),
         "{note}"
     );
     assert!(p1[0]["purity"].is_null());
@@ -173,7 +175,7 @@ fn plate_with_two_patients_runs_purity_and_controls() {
         table.contains("specimen bone marrow; sequencing run B"),
         "{table}"
     );
-    assert!(table.contains("purity-corrected: recipient "), "{table}");
+    assert!(table.contains("[NGS-PURITY-MISMATCH]"), "{table}");
     assert_eq!(an[1]["samples"][0]["specimen"], "marrow");
     let (_, tsv, _) = run_sheet(&s, &["--format", "tsv"]);
     assert_eq!(tsv.lines().filter(|l| l.starts_with("sample\t")).count(), 1);

@@ -777,7 +777,7 @@ fn estimates(
         });
         flags.push(not_split_flag(&names, g, used_genotypes, cfg));
     }
-    let dominant_donor = dominant_donor(&names, f, &in_group, &unsplit_groups);
+    let dominant_donor = dominant_donor(&names, &persons_out, f, &in_group, &unsplit_groups);
     Estimates {
         persons: persons_out,
         donors_combined,
@@ -858,22 +858,35 @@ fn not_split_flag(
 /// first one on ties.
 fn dominant_donor(
     names: &[String],
+    persons: &[PersonEstimate],
     f: &[f64],
     in_group: &dyn Fn(usize) -> bool,
     unsplit_groups: &[GroupEstimate],
 ) -> Option<String> {
-    let mut best: Option<(String, f64)> = None;
+    use crate::dominance::{Candidate, dominant};
+    let pct = |i: Interval| (100.0 * i.low.get(), 100.0 * i.high.get());
+    let mut who: Vec<String> = Vec::new();
+    let mut c: Vec<Candidate> = Vec::new();
     for (k, name) in names.iter().enumerate().skip(1) {
-        if !in_group(k) && best.as_ref().is_none_or(|b| f[k] > b.1) {
-            best = Some((name.clone(), f[k]));
+        if in_group(k) {
+            continue;
         }
+        who.push(name.clone());
+        c.push(Candidate {
+            share: 100.0 * f[k],
+            interval: persons[k].ci.map(pct),
+            detected: persons[k].detection.map_or(f[k] > 0.0, |d| f[k] > d.lob),
+        });
     }
     for g in unsplit_groups {
-        if best.as_ref().is_none_or(|b| g.fraction.get() > b.1) {
-            best = Some((g.persons.join(" + "), g.fraction.get()));
-        }
+        who.push(g.persons.join(" + "));
+        c.push(Candidate {
+            share: 100.0 * g.fraction.get(),
+            interval: Some(pct(g.ci)),
+            detected: g.fraction.get() > 0.0,
+        });
     }
-    best.map(|b| b.0)
+    dominant(&c).map(|i| who[i].clone())
 }
 
 /// `NGS-LOD` when the recipient is not shown present — the presence test is
@@ -913,21 +926,35 @@ fn lod_flag(
 mod tests {
     use super::*;
 
+    /// Persons without intervals or limits: the rule of
+    /// [`crate::dominance`] on the shares alone.
+    fn plain(names: &[String]) -> Vec<PersonEstimate> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| PersonEstimate {
+                name: n.clone(),
+                role: if k == 0 { Role::Recipient } else { Role::Donor },
+                fraction: None,
+                ci: None,
+                detection: None,
+            })
+            .collect()
+    }
+
     #[test]
     fn the_dominant_donor_is_the_largest_single_or_unsplit_group() {
         let names: Vec<String> = ["R", "D1", "D2", "D3"].map(String::from).to_vec();
+        let p = plain(&names);
         let f = [0.1, 0.3, 0.35, 0.25];
         let none = |_: usize| false;
         assert_eq!(
-            dominant_donor(&names, &f, &none, &[]).as_deref(),
+            dominant_donor(&names, &p, &f, &none, &[]).as_deref(),
             Some("D2")
         );
-        // Ties keep the first donor.
+        // A tie names none.
         let tie = [0.1, 0.3, 0.3, 0.3];
-        assert_eq!(
-            dominant_donor(&names, &tie, &none, &[]).as_deref(),
-            Some("D1")
-        );
+        assert_eq!(dominant_donor(&names, &p, &tie, &none, &[]), None);
         // D2 + D3 reported together outweigh D1.
         let grouped = |k: usize| k >= 2;
         let g = GroupEstimate {
@@ -939,11 +966,26 @@ mod tests {
             },
         };
         assert_eq!(
-            dominant_donor(&names, &f, &grouped, &[g]).as_deref(),
+            dominant_donor(&names, &p, &f, &grouped, &[g]).as_deref(),
             Some("D2 + D3")
         );
+        // Overlapping intervals name none; a donor below its LoB is not
+        // detected.
+        let mut q = p.clone();
+        q[1].ci = Some(Interval {
+            low: Fraction::lit(0.28),
+            high: Fraction::lit(0.36),
+        });
+        q[2].ci = Some(Interval {
+            low: Fraction::lit(0.33),
+            high: Fraction::lit(0.37),
+        });
+        assert_eq!(dominant_donor(&names[..3], &q, &f, &none, &[]), None);
+        q[2].detection = Some(DetectionLimit { lob: 0.4, lod: 0.5 });
+        q[1].ci = None;
+        assert_eq!(dominant_donor(&names[..3], &q, &f, &none, &[]), None);
         // The recipient is never the dominant donor.
-        assert_eq!(dominant_donor(&names[..1], &f, &none, &[]), None);
+        assert_eq!(dominant_donor(&names[..1], &p, &f, &none, &[]), None);
     }
     use crate::ngs::lod::DetectionLimit;
 

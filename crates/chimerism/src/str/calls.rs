@@ -274,16 +274,19 @@ fn mean_sd(v: &[f64]) -> (Option<f64>, Option<f64>) {
 /// The donor with the largest share, or none when the two largest shares
 /// are equal at the reported precision of 0.01 points (no "dominant" on a tie).
 pub fn dominant_donor(donors: &[PersonEstimate]) -> Option<PersonRef> {
-    let mut v: Vec<&PersonEstimate> = donors.iter().collect();
-    v.sort_by(|a, b| b.percent.get().total_cmp(&a.percent.get()));
-    match v.as_slice() {
-        [] => None,
-        [one] => Some(one.person.clone()),
-        [a, b, ..] if (a.percent.get() * 100.0).round() == (b.percent.get() * 100.0).round() => {
-            None
-        }
-        [a, ..] => Some(a.person.clone()),
-    }
+    use crate::dominance::{Candidate, dominant};
+    let c: Vec<Candidate> = donors
+        .iter()
+        .map(|d| Candidate {
+            share: d.percent.get(),
+            interval: d.ci.map(|i| (i.low.get(), i.high.get())),
+            detected: matches!(
+                d.detection,
+                Detection::Present | Detection::BelowQuantification
+            ),
+        })
+        .collect();
+    dominant(&c).map(|i| donors[i].person.clone())
 }
 
 #[cfg(test)]

@@ -802,8 +802,12 @@ pub fn to_table(run: &NgsRun) -> String {
         }
         sheet_lines(s, &mut out);
         share_rows(r, &mut out);
-        if let Some(d) = &r.dominant_donor {
-            out.push_str(&format!("  dominant donor: {d}\n"));
+        match &r.dominant_donor {
+            Some(d) => out.push_str(&format!("  dominant donor: {d}\n")),
+            None if r.persons.len() > 2 => out.push_str(
+                "  no dominant donor (no donor detected, or the donors' intervals overlap)\n",
+            ),
+            None => {}
         }
         let pairs: Vec<String> = r
             .pairs

@@ -183,7 +183,7 @@ pub fn from_args(
             .ok_or_else(|| format!("--purity '{p}': no --sample named '{}'", name.trim()))?;
         s.purity = Some(parse_purity(value).map_err(|e| format!("--purity '{p}': {e}"))?);
     }
-    Ok(Plan {
+    let plan = Plan {
         analyses: vec![Analysis {
             patient: None,
             recipient,
@@ -192,7 +192,9 @@ pub fn from_args(
         }],
         controls: Vec::new(),
         notes,
-    })
+    };
+    check_names(&plan)?;
+    Ok(plan)
 }
 
 /// Reads a run sheet ([`graftwatch_genomics_io::run_sheet`]) whose inputs
@@ -296,7 +298,43 @@ fn resolve(base: &Path, input: &str) -> String {
     }
 }
 
+/// Names every call must keep apart, for STR and NGS alike: no donor named
+/// `recipient` or like the recipient, no donor twice in one patient, no
+/// sample id twice in the run (one tube reported under two lineages
+/// otherwise).
+pub fn check_names(plan: &Plan) -> Result<(), String> {
+    let mut samples: Vec<&str> = Vec::new();
+    for a in &plan.analyses {
+        let mut donors: Vec<&str> = Vec::new();
+        for d in &a.donors {
+            let n = d.name.as_str();
+            if n.eq_ignore_ascii_case("recipient") || n == a.recipient.name {
+                return Err(format!(
+                    "donor name '{n}' cannot be used: 'recipient' and the recipient's own name do not name a donor"
+                ));
+            }
+            if donors.contains(&n) {
+                return Err(format!(
+                    "donor '{n}' is declared twice; donor names must be unique"
+                ));
+            }
+            donors.push(n);
+        }
+        for s in &a.samples {
+            let n = s.input.name.as_str();
+            if samples.contains(&n) {
+                return Err(format!(
+                    "sample id '{n}' is used twice; each tube needs its own sample id (one tube would be reported twice, under two lineages or dates)"
+                ));
+            }
+            samples.push(n);
+        }
+    }
+    Ok(())
+}
+
 fn check_plan(plan: &Plan, path: &str) -> Result<(), String> {
+    check_names(plan).map_err(|e| format!("{path}: {e}"))?;
     for a in &plan.analyses {
         let who = a
             .patient

@@ -953,7 +953,8 @@ fn render_result(
         r.donor_total_percent.get(),
         match (&r.dominant_donor, r.persons.len() > 2) {
             (Some(d), _) => format!("; dominant donor {d}"),
-            (None, true) => "; no dominant donor (tie)".into(),
+            (None, true) =>
+                "; no dominant donor (no donor detected, or the donors' intervals overlap)".into(),
             (None, false) => String::new(),
         },
         r.classical_donor_percent
