@@ -351,6 +351,16 @@ pub fn render_json(e: &anyhow::Error) -> String {
     out
 }
 
+/// Prints plain warnings that have no file place (`warning: WHERE: text`),
+/// one per line, on stderr.
+pub fn print_notes(place: &str, notes: &[String]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for n in notes {
+        let _ = writeln!(err, "warning: {place}: {n}");
+    }
+}
+
 /// Prints warnings (valid but implausible values) in the chosen format.
 pub fn print_warnings<'a>(warnings: impl IntoIterator<Item = &'a Diagnostic>) {
     let stderr = std::io::stderr();

@@ -317,6 +317,40 @@ fn purity_correction_never_zeroes_a_present_person() {
     assert!((pbsc - 4.57).abs() < 0.01, "{pbsc}");
 }
 
+/// A result dated before the first transplant or after today is kept but
+/// named on stderr (audit 2026-12-05: a 1990 sample went in silently).
+#[test]
+fn add_to_warns_on_suspect_sample_dates() {
+    let dir = tmp("suspect-dates");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    for (date, want) in [
+        (
+            "1990-01-01",
+            "dated 1990-01-01, before the first transplant (2024-04-29)",
+        ),
+        ("2199-01-01", "dated 2199-01-01, after today"),
+    ] {
+        let o = run(&[
+            "--sample",
+            &format!("S=examples/str/day14.txt:PB-d14-WB:whole_blood:{date}"),
+            "--add-to",
+            course.to_str().unwrap(),
+            "--bootstrap",
+            "20",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let e = text(&o.stderr);
+        assert!(e.contains("warning: --add-to") && e.contains(want), "{e}");
+    }
+    let o = gw(&["course", "validate", course.to_str().unwrap()]);
+    let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(
+        out.contains("dated before it") && out.contains("dated after today"),
+        "{out}"
+    );
+}
+
 #[test]
 fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
     let dir = tmp("course-bad");

@@ -31,12 +31,15 @@ pub struct ChimerismResult {
 }
 
 /// What attaching did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AttachSummary {
     /// Observations added.
     pub added: usize,
     /// Earlier observations with the same key removed (a rerun).
     pub replaced: usize,
+    /// Results attached with a suspect date (after today, before the first
+    /// transplant), one line per sample: kept, for the caller to show.
+    pub warnings: Vec<String>,
 }
 
 /// Why results cannot be attached.
@@ -117,8 +120,13 @@ pub fn attach_chimerism(
     let mut summary = AttachSummary {
         replaced: before - course.observations.len(),
         added: 0,
+        warnings: Vec::new(),
     };
+    let today = crate::date_checks::today();
     for r in results {
+        if let Some(w) = crate::date_checks::chimerism_date_warning(course, r.date, today) {
+            summary.warnings.push(format!("sample '{}' {w}", r.sample));
+        }
         for (p, v) in &r.shares {
             course.observations.push(Observation::chimerism(
                 r.date,

@@ -12,6 +12,7 @@
 
 pub mod anchor;
 pub mod chimerism_attach;
+pub mod date_checks;
 mod decimal;
 pub mod detail;
 pub mod diagnostic;

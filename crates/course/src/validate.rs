@@ -139,6 +139,21 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
     let death = check_events(course, &donor_ids, loc, &mut s);
     let chimerism = check_observations(course, &donor_ids, death, loc, &mut s);
     check_chimerism_sums(course, &chimerism, loc, &mut s);
+    let file = s.file;
+    s.out.extend(crate::date_checks::date_warnings(
+        course,
+        crate::date_checks::today(),
+        &|i| loc.observation(i, "date"),
+        &|i| loc.event(i, "date"),
+        &|location, date, expected| Diagnostic {
+            severity: Severity::Warning,
+            file: file.to_path_buf(),
+            location,
+            field: Some("date".into()),
+            value: Some(date.to_string()),
+            expected,
+        },
+    ));
     s.out
 }
 

@@ -677,8 +677,9 @@ fn add_to_course(path: &Path, runs: &[NgsRun]) -> anyhow::Result<()> {
     let pid = course.patient.id.to_string();
     let run = super::chimerism_ngs_sheet::analysis_for(runs, &pid, &path.display().to_string())?;
     let results = results_of(run);
-    attach_chimerism(&mut course, &results)
+    let summary = attach_chimerism(&mut course, &results)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
+    crate::exit::print_notes(&format!("--add-to {}", path.display()), &summary.warnings);
     graftwatch_course::io::write_course_with_backup(path, &course)
         .map_err(|e| anyhow::Error::new(e).context(format!("writing {}", path.display())))?;
     Ok(())

@@ -385,6 +385,7 @@ fn add(
         .add_chimerism(&actor, &run, results)
         .map_err(store_err)?;
     save_profiles(&store, &actor, patient, method, &refs)?;
+    crate::exit::print_notes(&format!("patient {patient}"), &added.summary.warnings);
     match &added.revision {
         Some(m) => eprintln!(
             "patient {patient}: revision {} ({} chimerism values added, {} earlier ones replaced); run {} recorded",

@@ -662,8 +662,9 @@ fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course:
     let mut course = loaded.course;
     let pid = course.patient.id.to_string();
     let results = results_for(run, &pid, &path.display().to_string())?;
-    attach_chimerism(&mut course, &results)
+    let summary = attach_chimerism(&mut course, &results)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
+    crate::exit::print_notes(&format!("--add-to {}", path.display()), &summary.warnings);
     Ok(course)
 }
 
