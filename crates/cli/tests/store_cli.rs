@@ -174,6 +174,78 @@ fn additions_append_and_amendments_need_nothing_else() {
     assert_eq!(read_course(&r1).unwrap().course.observations.len(), 2400);
 }
 
+/// Two files made from revision 1, each with its own addition: the second
+/// would remove the first one's addition, so it is refused (exit 2,
+/// nothing written) unless `--reason` is given. A file imported before
+/// whose patient has changed since is refused too, not "unchanged"; after a
+/// purge an import is refused.
+#[test]
+fn import_never_removes_stored_data_without_a_reason() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let mut base = read_course(&seed("course.json")).unwrap().course;
+    let rest = base.observations.split_off(1000);
+    let write = |name: &str, extra: Option<&graftwatch_course::Observation>| {
+        let mut c = base.clone();
+        c.observations.extend(extra.cloned());
+        c.sort();
+        let f = e.path(name);
+        graftwatch_course::write_course(&f, &c).unwrap();
+        f.to_str().unwrap().to_string()
+    };
+    let (f_base, f0, f1) = (
+        write("base.json", None),
+        write("conc0.json", Some(&rest[0])),
+        write("conc1.json", Some(&rest[1])),
+    );
+    e.ok(&["import", &f_base]);
+    assert!(e.ok(&["import", &f0]).contains("addition, revision 2"));
+    let o = e.run(&["import", &f1]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("SEED-AML-01: this file would remove 1 observation and 0 events present in revision 2 (written by dr.who on ")
+            && err.contains("nothing imported")
+            && err.contains("--reason"),
+        "{err}"
+    );
+    let h = e.ok(&["history", "SEED-AML-01"]);
+    assert_eq!(h.matches("dr.who").count(), 2, "nothing written: {h}");
+    let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
+    assert!(a.contains("refused"), "audited as refused: {a}");
+    let out = e.ok(&["import", &f1, "--reason", "conc1 supersedes conc0"]);
+    assert!(out.contains("amended, revision 3"), "{out}");
+    assert!(
+        e.ok(&["history", "SEED-AML-01"])
+            .contains("conc1 supersedes conc0")
+    );
+    // The first file again: imported as revision 1, the patient is at 3.
+    let o = e.run(&["import", &f_base]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("this file is revision 1, already imported; the patient is now at revision 3"),
+        "{err}"
+    );
+    // The current file again: a true no-op, exit 0.
+    let out = e.ok(&["import", &f1]);
+    assert!(
+        out.contains("unchanged (same as revision 3, the latest)"),
+        "{out}"
+    );
+    e.ok(&[
+        "patient",
+        "purge",
+        "SEED-AML-01",
+        "--reason",
+        "erasure request",
+    ]);
+    let o = e.run(&["import", &f1]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("patient SEED-AML-01 was purged on "), "{err}");
+}
+
 #[test]
 fn deidentified_export_removes_identifiers_and_shifts_dates_consistently() {
     let e = Env::seeded();

@@ -24,6 +24,12 @@ pub struct ImportArgs {
     /// `patients` listing, instead of after each file (faster bulk loads).
     #[arg(long)]
     pub defer_derived: bool,
+    /// Why the course is corrected: needed to import a file that would
+    /// remove stored observations or events (for example another user's
+    /// additions or a corrected value), or a file imported before whose
+    /// patient has changed since; recorded with the amendment.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     #[command(flatten)]
     pub store: StoreOpts,
 }
@@ -76,7 +82,8 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
         collect(p, &mut files, &mut bad);
     }
     let mut t = Tally::default();
-    store.import_files(&actor, &files, |f, r| match r {
+    let reason = a.reason.as_deref();
+    store.import_files_with_reason(&actor, &files, reason, |f, r, _| match r {
         Ok(o) => {
             let (what, n) = match &o {
                 ImportOutcome::Created(p) => (format!("new patient {p}"), &mut t.created),
@@ -86,9 +93,10 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
                 ImportOutcome::Replaced(p, r) => {
                     (format!("{p}: amended, revision {r}"), &mut t.replaced)
                 }
-                ImportOutcome::Unchanged(p, r) => {
-                    (format!("{p}: unchanged (revision {r})"), &mut t.unchanged)
-                }
+                ImportOutcome::Unchanged(p, r) => (
+                    format!("{p}: unchanged (same as revision {r}, the latest)"),
+                    &mut t.unchanged,
+                ),
             };
             *n += 1;
             println!("{}: {what}", f.display());
