@@ -138,13 +138,55 @@ fn import_names_bad_files_imports_good_ones_exit_2() {
     assert!(out.contains("good.json: new patient SEED-AML-01"), "{out}");
     assert!(err.contains("truncated.json"), "{err}");
     assert!(err.contains("other.json") && err.contains("robot"), "{err}");
-    assert!(err.contains("2 bad file(s) skipped"), "{err}");
+    assert!(err.contains("2 file(s) not imported"), "{err}");
+    // Each error once, its file named once (K1).
+    assert_eq!(err.matches("truncated.json").count(), 1, "{err}");
     assert!(!out.contains("notes.txt") && !err.contains("notes.txt"));
     let list = e.ok(&["patients"]);
     assert!(
         list.contains("SEED-AML-01") && list.contains("1 patient(s)"),
         "{list}"
     );
+}
+
+/// `import` prints the warnings `course validate` prints for the same file
+/// (implausible values kept), each naming the file once, and counts them.
+#[test]
+fn import_prints_the_validation_warnings() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let f = e.path("warn.json");
+    std::fs::write(
+        &f,
+        r#"{"format": "graftwatch-course/1",
+  "patient": {"id": "WARN-1", "sex": "female", "birth_year": 1975,
+    "diagnosis": {"disease": "mds", "date": "2024-02-01"}},
+  "donors": [{"id": "MUD-1", "relationship": "matched_unrelated"}],
+  "events": [{"date": "2024-05-02", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}],
+  "observations": [
+    {"date": "2024-05-20", "kind": "hemoglobin", "value": 300, "unit": "g/L"},
+    {"date": "2024-05-21", "kind": "bilirubin", "value": 40, "unit": "mg/dL"}]}"#,
+    )
+    .unwrap();
+    let file = f.to_str().unwrap();
+    let validate = e.run(&["course", "validate", file]);
+    let o = e.run(&["import", file]);
+    assert_eq!(code(&o), 0);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    for l in &lines {
+        assert_eq!(l.matches("warn.json").count(), 1, "{l}");
+        assert!(
+            String::from_utf8_lossy(&validate.stdout).contains(&l["warning: ".len()..]),
+            "the same words as course validate: {l}"
+        );
+    }
+    assert!(err.contains("implausible haemoglobin") && err.contains("implausible bilirubin"));
+    assert!(out.contains("; 2 warnings;"), "{out}");
 }
 
 #[test]
