@@ -368,6 +368,47 @@ fn purge_is_admin_only_and_audited() {
     assert!(e.ok(&["audit", "verify"]).contains("intact"));
 }
 
+/// A reader that goes away (`graftwatch audit show | head -1`) ends the
+/// command quietly: no "internal error", no request to report a bug; exit
+/// 141 (128 + SIGPIPE) as a shell shows for a broken pipe, or 0 when all was
+/// written before the reader left.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    let e = Env::seeded();
+    for _ in 0..10 {
+        e.ok(&["history", "SEED-AML-01"]);
+    }
+    for args in [
+        &["audit", "show"][..],
+        &["audit", "show", "--json"][..],
+        &["history", "SEED-AML-01"][..],
+        &["export", "SEED-AML-01"][..],
+        &["patients"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+            .args(args)
+            .env("XDG_DATA_HOME", e.path("data"))
+            .env("XDG_CONFIG_HOME", e.path("config"))
+            .env("USER", "dr.who")
+            .env_remove("GRAFTWATCH_DB")
+            .env_remove("GRAFTWATCH_ACTOR")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader leaves before the first line is written.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            matches!(o.status.code(), Some(0 | 141)),
+            "{args:?}: {:?} {err}",
+            o.status
+        );
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn audit_verify_detects_tampering_exit_3() {
     let e = Env::seeded();
