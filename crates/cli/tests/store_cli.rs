@@ -447,6 +447,68 @@ fn backup_restore_round_trip() {
     assert!(e.ok(&["audit", "verify"]).contains("intact"));
 }
 
+/// `db restore` refuses, with exit 2 and in words: a file that is not a
+/// SQLite backup, an actor who is not a registered admin (also one not
+/// registered at all), and a backup of another store unless `--force`;
+/// `db backup` into a missing directory names the directory.
+#[test]
+fn restore_and_backup_refuse_in_words() {
+    let e = Env::seeded();
+    let b = e.path("backup.sqlite3");
+    e.ok(&["db", "backup", b.to_str().unwrap()]);
+    let refused = |args: &[&str], words: &[&str]| {
+        let o = e.run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        for w in words {
+            assert!(err.contains(w), "{args:?}: '{w}' not in {err}");
+        }
+        assert!(!err.contains("code: "), "no raw database codes: {err}");
+    };
+    let missing = e.path("no/such/dir/x.sqlite3");
+    refused(
+        &["db", "backup", missing.to_str().unwrap()],
+        &["no/such/dir: no such directory"],
+    );
+    let junk = e.path("junk.json");
+    std::fs::write(&junk, "{\"not\": \"a database\"}\n".repeat(200)).unwrap();
+    refused(
+        &["db", "restore", junk.to_str().unwrap()],
+        &["junk.json is not a graftwatch SQLite backup (the file is not a SQLite database)"],
+    );
+    refused(
+        &[
+            "db",
+            "restore",
+            b.to_str().unwrap(),
+            "--actor",
+            "random.person",
+        ],
+        &[
+            "restore needs the role 'admin'",
+            "random.person",
+            "not a registered user",
+        ],
+    );
+    e.ok(&["db", "add-user", "nurse.joe", "--role", "clinician"]);
+    refused(
+        &["db", "restore", b.to_str().unwrap(), "--actor", "nurse.joe"],
+        &["restore needs the role 'admin'", "nurse.joe"],
+    );
+    // A backup of another store (another installation, another store id).
+    let other = Env::seeded();
+    let ob = e.path("other.sqlite3");
+    other.ok(&["db", "backup", ob.to_str().unwrap()]);
+    refused(
+        &["db", "restore", ob.to_str().unwrap()],
+        &["is a backup of another store (store id ", "--force"],
+    );
+    e.ok(&["db", "restore", b.to_str().unwrap()]);
+    assert!(e.ok(&["audit", "verify"]).contains("intact"));
+    let out = e.ok(&["db", "restore", ob.to_str().unwrap(), "--force"]);
+    assert!(out.contains("restored"), "{out}");
+}
+
 #[test]
 fn grade_decide_report_take_a_stored_patient() {
     let e = Env::seeded();
