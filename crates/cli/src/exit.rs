@@ -373,10 +373,41 @@ pub fn print_warnings<'a>(warnings: impl IntoIterator<Item = &'a Diagnostic>) {
     }
 }
 
+/// The exit code after standard output was closed by its reader (as in
+/// `graftwatch audit show | head -1`): 128 + SIGPIPE, what a shell reports
+/// for a program ended by a broken pipe.
+pub const BROKEN_PIPE_EXIT: u8 = 141;
+
+static BROKEN_PIPE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether writing to standard output (or error) failed because its reader
+/// went away (then the command ends quietly with [`BROKEN_PIPE_EXIT`]).
+pub fn broken_pipe() -> bool {
+    BROKEN_PIPE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether an error is a write into a closed pipe.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Whether a panic message is `println!`'s on a closed pipe.
+fn is_broken_pipe_panic(message: &str) -> bool {
+    message.starts_with("failed printing to std")
+        && (message.contains("Broken pipe") || message.contains("os error 32"))
+}
+
 /// Prints the error in the chosen format and returns the exit code.
 pub fn report(result: anyhow::Result<()>) -> ExitCode {
+    if broken_pipe() {
+        return ExitCode::from(BROKEN_PIPE_EXIT);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(BROKEN_PIPE_EXIT),
         Err(e) => {
             let text = match format() {
                 ErrorFormat::Human => render_human(&e),
@@ -425,6 +456,12 @@ pub fn install_panic_hook() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown cause".into());
+        // The reader of standard output went away: not a bug; the command
+        // ends quietly (`main` and `report` return BROKEN_PIPE_EXIT).
+        if is_broken_pipe_panic(&what) {
+            BROKEN_PIPE.store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" ({}:{})", l.file(), l.line()))

@@ -95,8 +95,13 @@ fn main() -> ExitCode {
     exit::set_format(cli.error_format);
     // A panic (also a worker's) is printed by the hook as an internal error;
     // unwinding still runs the output writers' clean-up.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)))
-        .unwrap_or_else(|_| ExitCode::from(1))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))).unwrap_or_else(|_| {
+        if exit::broken_pipe() {
+            ExitCode::from(exit::BROKEN_PIPE_EXIT)
+        } else {
+            ExitCode::from(1)
+        }
+    })
 }
 
 /// Runs the subcommand and reports its error.

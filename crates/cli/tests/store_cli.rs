@@ -138,13 +138,55 @@ fn import_names_bad_files_imports_good_ones_exit_2() {
     assert!(out.contains("good.json: new patient SEED-AML-01"), "{out}");
     assert!(err.contains("truncated.json"), "{err}");
     assert!(err.contains("other.json") && err.contains("robot"), "{err}");
-    assert!(err.contains("2 bad file(s) skipped"), "{err}");
+    assert!(err.contains("2 file(s) not imported"), "{err}");
+    // Each error once, its file named once (K1).
+    assert_eq!(err.matches("truncated.json").count(), 1, "{err}");
     assert!(!out.contains("notes.txt") && !err.contains("notes.txt"));
     let list = e.ok(&["patients"]);
     assert!(
         list.contains("SEED-AML-01") && list.contains("1 patient(s)"),
         "{list}"
     );
+}
+
+/// `import` prints the warnings `course validate` prints for the same file
+/// (implausible values kept), each naming the file once, and counts them.
+#[test]
+fn import_prints_the_validation_warnings() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let f = e.path("warn.json");
+    std::fs::write(
+        &f,
+        r#"{"format": "graftwatch-course/1",
+  "patient": {"id": "WARN-1", "sex": "female", "birth_year": 1975,
+    "diagnosis": {"disease": "mds", "date": "2024-02-01"}},
+  "donors": [{"id": "MUD-1", "relationship": "matched_unrelated"}],
+  "events": [{"date": "2024-05-02", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1"}],
+  "observations": [
+    {"date": "2024-05-20", "kind": "hemoglobin", "value": 300, "unit": "g/L"},
+    {"date": "2024-05-21", "kind": "bilirubin", "value": 40, "unit": "mg/dL"}]}"#,
+    )
+    .unwrap();
+    let file = f.to_str().unwrap();
+    let validate = e.run(&["course", "validate", file]);
+    let o = e.run(&["import", file]);
+    assert_eq!(code(&o), 0);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    for l in &lines {
+        assert_eq!(l.matches("warn.json").count(), 1, "{l}");
+        assert!(
+            String::from_utf8_lossy(&validate.stdout).contains(&l["warning: ".len()..]),
+            "the same words as course validate: {l}"
+        );
+    }
+    assert!(err.contains("implausible haemoglobin") && err.contains("implausible bilirubin"));
+    assert!(out.contains("; 2 warnings;"), "{out}");
 }
 
 #[test]
@@ -172,6 +214,78 @@ fn additions_append_and_amendments_need_nothing_else() {
         r1.to_str().unwrap(),
     ]);
     assert_eq!(read_course(&r1).unwrap().course.observations.len(), 2400);
+}
+
+/// Two files made from revision 1, each with its own addition: the second
+/// would remove the first one's addition, so it is refused (exit 2,
+/// nothing written) unless `--reason` is given. A file imported before
+/// whose patient has changed since is refused too, not "unchanged"; after a
+/// purge an import is refused.
+#[test]
+fn import_never_removes_stored_data_without_a_reason() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let mut base = read_course(&seed("course.json")).unwrap().course;
+    let rest = base.observations.split_off(1000);
+    let write = |name: &str, extra: Option<&graftwatch_course::Observation>| {
+        let mut c = base.clone();
+        c.observations.extend(extra.cloned());
+        c.sort();
+        let f = e.path(name);
+        graftwatch_course::write_course(&f, &c).unwrap();
+        f.to_str().unwrap().to_string()
+    };
+    let (f_base, f0, f1) = (
+        write("base.json", None),
+        write("conc0.json", Some(&rest[0])),
+        write("conc1.json", Some(&rest[1])),
+    );
+    e.ok(&["import", &f_base]);
+    assert!(e.ok(&["import", &f0]).contains("addition, revision 2"));
+    let o = e.run(&["import", &f1]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("SEED-AML-01: this file would remove 1 observation and 0 events present in revision 2 (written by dr.who on ")
+            && err.contains("nothing imported")
+            && err.contains("--reason"),
+        "{err}"
+    );
+    let h = e.ok(&["history", "SEED-AML-01"]);
+    assert_eq!(h.matches("dr.who").count(), 2, "nothing written: {h}");
+    let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
+    assert!(a.contains("refused"), "audited as refused: {a}");
+    let out = e.ok(&["import", &f1, "--reason", "conc1 supersedes conc0"]);
+    assert!(out.contains("amended, revision 3"), "{out}");
+    assert!(
+        e.ok(&["history", "SEED-AML-01"])
+            .contains("conc1 supersedes conc0")
+    );
+    // The first file again: imported as revision 1, the patient is at 3.
+    let o = e.run(&["import", &f_base]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("this file is revision 1, already imported; the patient is now at revision 3"),
+        "{err}"
+    );
+    // The current file again: a true no-op, exit 0.
+    let out = e.ok(&["import", &f1]);
+    assert!(
+        out.contains("unchanged (same as revision 3, the latest)"),
+        "{out}"
+    );
+    e.ok(&[
+        "patient",
+        "purge",
+        "SEED-AML-01",
+        "--reason",
+        "erasure request",
+    ]);
+    let o = e.run(&["import", &f1]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("patient SEED-AML-01 was purged on "), "{err}");
 }
 
 #[test]
@@ -254,6 +368,47 @@ fn purge_is_admin_only_and_audited() {
     assert!(e.ok(&["audit", "verify"]).contains("intact"));
 }
 
+/// A reader that goes away (`graftwatch audit show | head -1`) ends the
+/// command quietly: no "internal error", no request to report a bug; exit
+/// 141 (128 + SIGPIPE) as a shell shows for a broken pipe, or 0 when all was
+/// written before the reader left.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    let e = Env::seeded();
+    for _ in 0..10 {
+        e.ok(&["history", "SEED-AML-01"]);
+    }
+    for args in [
+        &["audit", "show"][..],
+        &["audit", "show", "--json"][..],
+        &["history", "SEED-AML-01"][..],
+        &["export", "SEED-AML-01"][..],
+        &["patients"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_graftwatch"))
+            .args(args)
+            .env("XDG_DATA_HOME", e.path("data"))
+            .env("XDG_CONFIG_HOME", e.path("config"))
+            .env("USER", "dr.who")
+            .env_remove("GRAFTWATCH_DB")
+            .env_remove("GRAFTWATCH_ACTOR")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader leaves before the first line is written.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            matches!(o.status.code(), Some(0 | 141)),
+            "{args:?}: {:?} {err}",
+            o.status
+        );
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn audit_verify_detects_tampering_exit_3() {
     let e = Env::seeded();
@@ -290,6 +445,68 @@ fn backup_restore_round_trip() {
         read_course(&seed("course.json")).unwrap().course
     );
     assert!(e.ok(&["audit", "verify"]).contains("intact"));
+}
+
+/// `db restore` refuses, with exit 2 and in words: a file that is not a
+/// SQLite backup, an actor who is not a registered admin (also one not
+/// registered at all), and a backup of another store unless `--force`;
+/// `db backup` into a missing directory names the directory.
+#[test]
+fn restore_and_backup_refuse_in_words() {
+    let e = Env::seeded();
+    let b = e.path("backup.sqlite3");
+    e.ok(&["db", "backup", b.to_str().unwrap()]);
+    let refused = |args: &[&str], words: &[&str]| {
+        let o = e.run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        for w in words {
+            assert!(err.contains(w), "{args:?}: '{w}' not in {err}");
+        }
+        assert!(!err.contains("code: "), "no raw database codes: {err}");
+    };
+    let missing = e.path("no/such/dir/x.sqlite3");
+    refused(
+        &["db", "backup", missing.to_str().unwrap()],
+        &["no/such/dir: no such directory"],
+    );
+    let junk = e.path("junk.json");
+    std::fs::write(&junk, "{\"not\": \"a database\"}\n".repeat(200)).unwrap();
+    refused(
+        &["db", "restore", junk.to_str().unwrap()],
+        &["junk.json is not a graftwatch SQLite backup (the file is not a SQLite database)"],
+    );
+    refused(
+        &[
+            "db",
+            "restore",
+            b.to_str().unwrap(),
+            "--actor",
+            "random.person",
+        ],
+        &[
+            "restore needs the role 'admin'",
+            "random.person",
+            "not a registered user",
+        ],
+    );
+    e.ok(&["db", "add-user", "nurse.joe", "--role", "clinician"]);
+    refused(
+        &["db", "restore", b.to_str().unwrap(), "--actor", "nurse.joe"],
+        &["restore needs the role 'admin'", "nurse.joe"],
+    );
+    // A backup of another store (another installation, another store id).
+    let other = Env::seeded();
+    let ob = e.path("other.sqlite3");
+    other.ok(&["db", "backup", ob.to_str().unwrap()]);
+    refused(
+        &["db", "restore", ob.to_str().unwrap()],
+        &["is a backup of another store (store id ", "--force"],
+    );
+    e.ok(&["db", "restore", b.to_str().unwrap()]);
+    assert!(e.ok(&["audit", "verify"]).contains("intact"));
+    let out = e.ok(&["db", "restore", ob.to_str().unwrap(), "--force"]);
+    assert!(out.contains("restored"), "{out}");
 }
 
 #[test]

@@ -157,7 +157,49 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
     s.out
 }
 
+/// What is wrong with a patient id, if anything: empty or blank, a
+/// control character (line break, tab), leading or trailing whitespace, or
+/// whitespace other than a plain space (a no-break space prints like one).
+/// Such ids print identically to others or break lines in lists.
+pub fn patient_id_problem(id: &str) -> Option<&'static str> {
+    if id.trim().is_empty() {
+        Some("a patient id that is not empty or blank")
+    } else if id.chars().any(char::is_control) {
+        Some("a patient id without control characters (line breaks, tabs)")
+    } else if id.trim() != id {
+        Some("a patient id without leading or trailing spaces")
+    } else if id.chars().any(|c| c.is_whitespace() && c != ' ') {
+        Some("a patient id whose only spaces are plain spaces (no tabs or no-break spaces)")
+    } else {
+        None
+    }
+}
+
+/// A patient id as written, with invisible characters made visible
+/// (`\n`, `\t`, `\u{a0}`).
+fn escaped_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_control() || (c.is_whitespace() && c != ' ') {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn check_patient(course: &Course, loc: &dyn Locator, s: &mut Sink) {
+    let id = course.patient.id.0.as_str();
+    if let Some(expected) = patient_id_problem(id) {
+        s.push(
+            Severity::Error,
+            loc.patient("id"),
+            "patient.id",
+            Some(escaped_id(id)),
+            expected,
+        );
+    }
     let birth = course.patient.birth_year;
     if !(1900..=2200).contains(&birth) {
         s.push(

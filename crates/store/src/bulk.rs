@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use graftwatch_course::Course;
+use graftwatch_course::{Course, Diagnostic};
 
 use crate::audit::{self, AuditEvent};
 use crate::backend::{Val, on_pool};
@@ -47,6 +47,32 @@ pub struct ImportItem {
     pub content_hash: String,
     /// The file's name (recorded; named in an amendment's reason).
     pub file_name: String,
+    /// The user's reason for an amendment (`import --reason`): without
+    /// one, an import that would remove stored observations or events is
+    /// refused (see [`Store::import_course`]).
+    pub reason: Option<String>,
+    /// The file's warnings (implausible values kept), as `course validate`
+    /// lists them.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl ImportItem {
+    /// The user's reason, or for an amendment that removes nothing, the
+    /// file named.
+    pub(crate) fn reason_text(&self) -> String {
+        self.given().map_or_else(
+            || format!("corrected course imported from {}", self.file_name),
+            str::to_string,
+        )
+    }
+
+    /// The user's reason, when not blank.
+    pub(crate) fn given(&self) -> Option<&str> {
+        self.reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+    }
 }
 
 /// Why one file was not imported.
@@ -90,6 +116,8 @@ pub fn read_course_file(path: &Path) -> std::result::Result<ImportItem, ImportFi
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        reason: None,
+        warnings: loaded.warnings,
     })
 }
 
@@ -179,7 +207,15 @@ impl Store {
             Err(_) => {
                 return items
                     .iter()
-                    .map(|i| self.import_course(actor, &i.course, &i.content_hash, &i.file_name))
+                    .map(|i| {
+                        self.import_course_with_reason(
+                            actor,
+                            &i.course,
+                            &i.content_hash,
+                            &i.file_name,
+                            i.reason.as_deref(),
+                        )
+                    })
                     .collect();
             }
         };
@@ -243,6 +279,23 @@ impl Store {
         files: &[PathBuf],
         mut report: impl FnMut(&Path, std::result::Result<ImportOutcome, ImportFileError>),
     ) {
+        self.import_files_with_reason(actor, files, None, |f, r, _| report(f, r));
+    }
+
+    /// [`Store::import_files`] with the user's reason for amendments
+    /// (`import --reason`, see [`Store::import_course_with_reason`]);
+    /// `report` also gets each file's warnings (implausible values kept).
+    pub fn import_files_with_reason(
+        &self,
+        actor: &Actor,
+        files: &[PathBuf],
+        reason: Option<&str>,
+        mut report: impl FnMut(
+            &Path,
+            std::result::Result<ImportOutcome, ImportFileError>,
+            &[Diagnostic],
+        ),
+    ) {
         let k = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .saturating_sub(1)
@@ -268,13 +321,14 @@ impl Store {
                     break;
                 };
                 match r {
-                    Ok(item) => {
+                    Ok(mut item) => {
+                        item.reason = reason.map(str::to_string);
                         paths.push(f);
                         items.push(item);
                     }
                     Err(e) => {
                         self.flush_batch(actor, &mut paths, &mut items, &mut report);
-                        report(f, Err(e));
+                        report(f, Err(e), &[]);
                     }
                 }
                 if items.len() >= BATCH_FILES {
@@ -290,11 +344,15 @@ impl Store {
         actor: &Actor,
         paths: &mut Vec<&PathBuf>,
         items: &mut Vec<ImportItem>,
-        report: &mut impl FnMut(&Path, std::result::Result<ImportOutcome, ImportFileError>),
+        report: &mut impl FnMut(
+            &Path,
+            std::result::Result<ImportOutcome, ImportFileError>,
+            &[Diagnostic],
+        ),
     ) {
         let outs = self.import_batch(actor, items);
-        for (f, r) in paths.drain(..).zip(outs) {
-            report(f, r.map_err(ImportFileError::Store));
+        for ((f, r), item) in paths.drain(..).zip(outs).zip(items.iter()) {
+            report(f, r.map_err(ImportFileError::Store), &item.warnings);
         }
         items.clear();
     }

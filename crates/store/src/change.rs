@@ -55,6 +55,34 @@ pub fn addition(old: &Course, new: &Course) -> Option<Delta> {
     (check == *new).then_some(delta)
 }
 
+/// How many of `old`'s observations and events (as multisets) `new` lacks:
+/// what importing `new` over `old` would remove (a changed item counts as
+/// removed).
+pub fn removed(old: &Course, new: &Course) -> (usize, usize) {
+    (
+        missing(&old.observations, &new.observations),
+        missing(&old.events, &new.events),
+    )
+}
+
+/// The number of items of `old` (as a multiset) not in `new`.
+fn missing<T: serde::Serialize>(old: &[T], new: &[T]) -> usize {
+    let key = |t: &T| serde_json::to_string(t).unwrap_or_default();
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for n in new {
+        *count.entry(key(n)).or_default() += 1;
+    }
+    old.iter()
+        .filter(|o| match count.get_mut(&key(o)) {
+            Some(c) if *c > 0 => {
+                *c -= 1;
+                false
+            }
+            _ => true,
+        })
+        .count()
+}
+
 /// The items of `new` not in `old` (as a multiset), or `None` when an item
 /// of `old` is missing from `new`.
 fn extra<T: serde::Serialize + Clone>(old: &[T], new: &[T]) -> Option<Vec<T>> {

@@ -408,9 +408,14 @@ impl Store {
     }
 
     /// Stores a course read from a file, in one transaction: a new patient,
-    /// an addition (append revision), an amendment (replace revision, with
-    /// the file named as reason) or nothing when this exact content (SHA-256
-    /// `content_hash`) was imported before or equals the latest revision.
+    /// an addition (append revision), an amendment (replace revision) or
+    /// nothing when the course equals the latest revision (or this exact
+    /// content, SHA-256 `content_hash`, was imported as the latest
+    /// revision). Without a reason (see [`Store::import_course_with_reason`])
+    /// an amendment that would remove stored observations or events
+    /// ([`StoreError::ImportWouldRemove`]) and a file imported before whose
+    /// patient has changed since ([`StoreError::ImportStale`]) are refused;
+    /// an amendment that removes nothing names the file as its reason.
     pub fn import_course(
         &self,
         actor: &Actor,
@@ -418,12 +423,30 @@ impl Store {
         content_hash: &str,
         file_name: &str,
     ) -> Result<ImportOutcome> {
+        self.import_course_with_reason(actor, course, content_hash, file_name, None)
+    }
+
+    /// [`Store::import_course`] with the user's reason: an amendment (also
+    /// one that removes observations or events, or that makes an earlier
+    /// file the current course again) is stored with that reason.
+    pub fn import_course_with_reason(
+        &self,
+        actor: &Actor,
+        course: &Course,
+        content_hash: &str,
+        file_name: &str,
+        given: Option<&str>,
+    ) -> Result<ImportOutcome> {
         let id = course.patient.id.0.clone();
-        let reason = format!("corrected course imported from {file_name}");
+        let given = given.map(str::trim).filter(|r| !r.is_empty());
+        let reason = given.map_or_else(
+            || format!("corrected course imported from {file_name}"),
+            str::to_string,
+        );
         let res = self.block(retry(|| async {
  on_pool!(&self.pool, pool, ops => {
             let mut tx = pool.begin().await?;
-            let (out, meta) = ops::courses::import_in_tx(&mut tx, actor, course, content_hash, &reason).await?;
+            let (out, meta) = ops::courses::import_in_tx(&mut tx, actor, course, content_hash, &reason, given.map(|_| reason.as_str())).await?;
             let rev = meta.as_ref().map_or_else(|| rev_of(&out), |m| m.rev);
             sqlx::query(
                 "INSERT INTO imports (content_hash, patient_id, rev, file_name, imported_at) VALUES ($1, $2, $3, $4, $5) \

@@ -52,6 +52,52 @@ pub enum StoreError {
     /// The clinical payloads were purged.
     #[error("patient '{0}' was purged (erasure); no clinical data is kept")]
     Purged(String),
+    /// An import without `--reason` would remove stored observations or
+    /// events (someone else's additions, or a corrected value): refused.
+    #[error(
+        "{patient}: this file would remove {} and {} present in revision {head} (written by {author} on {}); nothing imported. To correct the course on purpose, import it with --reason \"…\"",
+        plural(*observations, "observation"),
+        plural(*events, "event"),
+        minute(at)
+    )]
+    ImportWouldRemove {
+        /// Patient id.
+        patient: String,
+        /// The latest revision.
+        head: i64,
+        /// Its author.
+        author: String,
+        /// When it was written.
+        at: String,
+        /// Stored observations the file lacks.
+        observations: usize,
+        /// Stored events the file lacks.
+        events: usize,
+    },
+    /// A file imported before whose patient has changed since: importing
+    /// it again without `--reason` is refused.
+    #[error(
+        "{patient}: this file is revision {file_rev}, already imported; the patient is now at revision {head} (changed since) — nothing imported; to make this file the current course, import it with --reason \"…\""
+    )]
+    ImportStale {
+        /// Patient id.
+        patient: String,
+        /// The revision the file was imported as.
+        file_rev: i64,
+        /// The latest revision.
+        head: i64,
+    },
+    /// An import for a purged patient.
+    #[error(
+        "patient {patient} was purged on {} (erasure); nothing imported",
+        minute(at)
+    )]
+    ImportPurged {
+        /// Patient id.
+        patient: String,
+        /// When (UTC).
+        at: String,
+    },
     /// The actor's role does not allow the action.
     #[error(
         "permission denied: {action} needs the role '{needed}', and '{actor}' has the role '{has}'"
@@ -113,6 +159,24 @@ pub enum StoreError {
         /// What it said.
         message: String,
     },
+}
+
+/// "1 observation", "2 events".
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A stored UTC time to the minute, as people read it:
+/// "2026-12-05 11:22 UTC".
+fn minute(at: &str) -> String {
+    match at.get(..16) {
+        Some(m) if at.len() > 16 => format!("{} UTC", m.replacen('T', " ", 1)),
+        _ => at.to_string(),
+    }
 }
 
 /// Short alias.

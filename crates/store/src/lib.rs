@@ -48,7 +48,7 @@ pub use chimerism::ChimerismAdded;
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
 pub use error::{Result, StoreError};
 pub use lab::{NewProfile, NewRun, Run};
-pub use store::{Info, Location, Store, restore};
+pub use store::{Info, Location, Store, restore, restore_checked};
 pub use types::{
     Actor, Change, Channel, Delta, ImportOutcome, PatientRow, RevisionKind, RevisionMeta, Role,
 };

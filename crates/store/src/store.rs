@@ -13,6 +13,7 @@ use crate::derive::DeriveConfig;
 use crate::error::{Result, StoreError, io_err};
 use crate::hashing::{hex, random_bytes, unhex};
 use crate::head::{DEFAULT_HEAD_CACHE, HeadCache};
+use crate::types::Role;
 use crate::{migrate, paths, postgres, sqlite};
 
 /// Where the database is.
@@ -427,6 +428,16 @@ impl Store {
     /// PostgreSQL: `pg_dump --format=custom`).
     /// The file is refused when it exists and is made private (mode 0600).
     pub fn backup(&self, dest: &Path) -> Result<()> {
+        let dir = dest
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(StoreError::Invalid(format!(
+                "{}: no such directory; the backup was not written",
+                dir.display()
+            )));
+        }
         if dest.exists() {
             return Err(StoreError::Invalid(format!(
                 "{}: the backup file already exists; choose a new name",
@@ -453,8 +464,69 @@ impl Store {
 }
 
 /// Replaces the database at `loc` by the backup `src`. A SQLite backup is
-/// opened and checked before it replaces anything.
+/// opened and checked before it replaces anything (no role or store-id
+/// check: see [`restore_checked`]).
 pub fn restore(loc: &Location, src: &Path) -> Result<()> {
+    restore_from(loc, src, None)
+}
+
+/// [`restore`] for a user: refused unless `actor` is a registered admin of
+/// the current store (when it can be opened; an unregistered actor is not
+/// an admin), and, for SQLite, unless the backup is of this same store
+/// (the same store id: the audit anchors of this store would otherwise
+/// report the restored chain as tampered with) or `force` is given.
+/// Returns the current store's audit anchor file, when it was opened.
+pub fn restore_checked(
+    loc: &Location,
+    src: &Path,
+    actor: &str,
+    force: bool,
+) -> Result<Option<PathBuf>> {
+    let mut anchor = None;
+    let mut current_id = None;
+    if let Ok(s) = Store::open(loc) {
+        let role = s.user_role(actor)?;
+        if role != Some(Role::Admin) {
+            return Err(StoreError::Forbidden {
+                action: "restore",
+                needed: "admin",
+                actor: actor.into(),
+                has: role.map_or_else(|| "none: not a registered user".into(), |r| r.to_string()),
+            });
+        }
+        anchor = Some(s.anchor_file().to_path_buf());
+        current_id = Some(s.store_id.clone());
+        s.close();
+    }
+    restore_from(loc, src, current_id.as_deref().filter(|_| !force))?;
+    Ok(anchor)
+}
+
+/// Opens a SQLite backup, in words when it is not one.
+fn open_backup(src: &Path) -> Result<Store> {
+    let not_backup = |why: String| {
+        StoreError::Invalid(format!(
+            "{} is not a graftwatch SQLite backup ({why}); nothing restored",
+            src.display()
+        ))
+    };
+    Store::open(&Location::Sqlite(src.to_path_buf())).map_err(|e| match e {
+        StoreError::Db(d) => {
+            let text = d.to_string();
+            if text.contains("file is not a database") || text.contains("code: 26") {
+                not_backup("the file is not a SQLite database".into())
+            } else {
+                not_backup(format!("it cannot be opened as a database: {text}"))
+            }
+        }
+        StoreError::NotInitialised => {
+            not_backup("it is a SQLite database without the graftwatch tables".into())
+        }
+        other => other,
+    })
+}
+
+fn restore_from(loc: &Location, src: &Path, expect_id: Option<&str>) -> Result<()> {
     if !src.is_file() {
         return Err(StoreError::Invalid(format!(
             "{}: no such backup file",
@@ -463,14 +535,25 @@ pub fn restore(loc: &Location, src: &Path) -> Result<()> {
     }
     match loc {
         Location::Sqlite(target) => {
-            let check = Store::open(&Location::Sqlite(src.to_path_buf()))?;
+            let check = open_backup(src)?;
             let problems = check.integrity_check()?;
+            let backup_id = check.store_id.clone();
             check.close();
             if !problems.is_empty() {
                 return Err(StoreError::Invalid(format!(
                     "{}: the backup fails its integrity check: {}",
                     src.display(),
                     problems.join("; ")
+                )));
+            }
+            if let Some(current) = expect_id
+                && current != backup_id
+            {
+                return Err(StoreError::Invalid(format!(
+                    "{} is a backup of another store (store id {backup_id}), not of this one (store id {current}); \
+                     restoring it would replace every patient and make this store's audit anchors report the \
+                     restored trail as tampered with — nothing restored; give --force to replace this store by the other one",
+                    src.display()
                 )));
             }
             sqlite::restore_file(src, target)

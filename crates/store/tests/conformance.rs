@@ -493,13 +493,140 @@ fn import_is_idempotent(db: &dyn Db) {
     assert!(s.payload_len("I1", 2).unwrap() < s.payload_len("I1", 1).unwrap() / 10);
     let mut fixed = more.clone();
     fixed.observations.remove(0);
+    // Removing a stored observation needs the user's reason.
+    assert!(matches!(
+        s.import_course(&who, &fixed, "h3", "c.json"),
+        Err(StoreError::ImportWouldRemove { .. })
+    ));
     assert_eq!(
-        s.import_course(&who, &fixed, "h3", "c.json").unwrap(),
+        s.import_course_with_reason(&who, &fixed, "h3", "c.json", Some("wrong ANC removed"))
+            .unwrap(),
         ImportOutcome::Replaced("I1".into(), 3)
     );
     let h = s.history(&who, "I1").unwrap();
-    assert!(h[2].reason.as_deref().unwrap().contains("c.json"));
+    assert_eq!(h[2].reason.as_deref(), Some("wrong ANC removed"));
     assert_eq!(s.course_at(&who, "I1", None).unwrap().0, fixed);
+}
+
+/// An import never removes stored observations or events silently: a file
+/// that lacks another user's addition, or a file imported before whose
+/// patient has changed since, is refused (nothing written, audited) unless
+/// the user gives a reason; one-by-one and in a batch alike. After a purge
+/// an import is refused, not "unchanged".
+fn import_never_removes_silently(db: &dyn Db) {
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    let who = clinician();
+    let (base, rest) = seed_as("J1", 1000);
+    let with = |o: &Observation| {
+        let mut c = base.clone();
+        c.observations.push(o.clone());
+        c.sort();
+        c
+    };
+    let (conc0, conc1) = (with(&rest[0]), with(&rest[1]));
+    s.import_course(&who, &base, "h-base", "base.json").unwrap();
+    assert_eq!(
+        s.import_course(&who, &conc0, "h-c0", "conc0.json").unwrap(),
+        ImportOutcome::Appended("J1".into(), 2)
+    );
+    // conc1 was made from revision 1: it lacks conc0's addition.
+    let e = s
+        .import_course(&who, &conc1, "h-c1", "conc1.json")
+        .unwrap_err();
+    match &e {
+        StoreError::ImportWouldRemove {
+            patient,
+            head,
+            observations,
+            events,
+            author,
+            ..
+        } => {
+            assert_eq!(
+                (patient.as_str(), *head, *observations, *events),
+                ("J1", 2, 1, 0)
+            );
+            assert_eq!(author, "dr.test");
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = e.to_string();
+    assert!(
+        text.contains("would remove 1 observation and 0 events present in revision 2")
+            && text.contains("--reason"),
+        "{text}"
+    );
+    assert_eq!(s.head("J1").unwrap(), 2, "nothing written");
+    assert!(s.audit_for_patient("J1").unwrap().iter().any(|e| {
+        e.action == "import" && e.outcome.starts_with("refused") && e.outcome.contains("remove")
+    }));
+    // With a reason it is an amendment carrying that reason.
+    assert_eq!(
+        s.import_course_with_reason(&who, &conc1, "h-c1", "conc1.json", Some("conc1 is right"))
+            .unwrap(),
+        ImportOutcome::Replaced("J1".into(), 3)
+    );
+    assert_eq!(
+        s.history(&who, "J1").unwrap()[2].reason.as_deref(),
+        Some("conc1 is right")
+    );
+    // The first file again: imported before, but the patient moved on.
+    for out in [
+        s.import_course(&who, &base, "h-base", "base-copy.json"),
+        s.import_batch(&who, &[item(&base, "h-base", "base.json")])
+            .pop()
+            .unwrap(),
+    ] {
+        match out {
+            Err(StoreError::ImportStale {
+                file_rev: 1,
+                head: 3,
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        s.import_batch_atomic(&who, &[item(&conc0, "h-c0", "conc0.json")])
+            .is_err(),
+        "a stale file in a batch is refused too"
+    );
+    assert_eq!(s.head("J1").unwrap(), 3);
+    assert_eq!(s.course_at(&who, "J1", None).unwrap().0, conc1);
+    // With a reason, the earlier file becomes the current course; then it
+    // is truly unchanged (also in a batch).
+    let mut again = item(&base, "h-base", "base.json");
+    again.reason = Some("back to the source file".into());
+    assert_eq!(
+        s.import_batch_atomic(&who, &[again]).unwrap(),
+        [ImportOutcome::Replaced("J1".into(), 4)]
+    );
+    assert_eq!(
+        s.import_course(&who, &base, "h-base", "base.json").unwrap(),
+        ImportOutcome::Unchanged("J1".into(), 4)
+    );
+    assert_eq!(
+        s.import_batch_atomic(&who, &[item(&base, "h-base", "base.json")])
+            .unwrap(),
+        [ImportOutcome::Unchanged("J1".into(), 4)]
+    );
+    // A pure addition needs no reason.
+    assert_eq!(
+        s.import_course(&who, &conc0, "h-c0b", "conc0-b.json")
+            .unwrap(),
+        ImportOutcome::Appended("J1".into(), 5)
+    );
+    s.purge(&admin(), "J1", "erasure request").unwrap();
+    for hash in ["h-base", "h-new"] {
+        match s.import_course(&who, &base, hash, "base.json") {
+            Err(e @ StoreError::ImportPurged { .. }) => {
+                assert!(e.to_string().contains("J1 was purged on"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(s.verify_audit().unwrap().first_problem.is_none());
 }
 
 fn item(c: &graftwatch_course::Course, hash: &str, file: &str) -> ImportItem {
@@ -507,6 +634,8 @@ fn item(c: &graftwatch_course::Course, hash: &str, file: &str) -> ImportItem {
         course: c.clone(),
         content_hash: hash.into(),
         file_name: file.into(),
+        reason: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -532,7 +661,7 @@ fn import_batch_matches_one_by_one(db: &dyn Db) {
         item(&b2, "h2", "b2.json"),
         item(&b1_more, "h1m", "b1-more.json"),
         item(&b0_more, "h0m", "b0-more.json"),
-        item(&b0, "h0", "b0-again.json"),
+        item(&b0_more, "h0m", "b0-more-again.json"),
     ];
     // In one transaction (the bulk path itself, not the fallback).
     let outs = s.import_batch_atomic(&who, &batch).unwrap();
@@ -544,7 +673,7 @@ fn import_batch_matches_one_by_one(db: &dyn Db) {
             ImportOutcome::Created("B2".into()),
             ImportOutcome::Appended("B1".into(), 2),
             ImportOutcome::Appended("B0".into(), 2),
-            ImportOutcome::Unchanged("B0".into(), 1),
+            ImportOutcome::Unchanged("B0".into(), 2),
         ]
     );
     assert_eq!(s.course_at(&who, "B1", Some(1)).unwrap().0, b1);
@@ -559,8 +688,8 @@ fn import_batch_matches_one_by_one(db: &dyn Db) {
         .count();
     assert_eq!(imports, 3, "one audit entry per file");
     assert_eq!(
-        s.import_batch(&who, &batch[..1]).pop().unwrap().unwrap(),
-        ImportOutcome::Unchanged("B1".into(), 1),
+        s.import_batch(&who, &batch[3..4]).pop().unwrap().unwrap(),
+        ImportOutcome::Unchanged("B1".into(), 2),
         "idempotent across batches"
     );
     // A purged patient in the batch: refused and audited, the others imported.
@@ -580,12 +709,15 @@ fn import_batch_matches_one_by_one(db: &dyn Db) {
         &ImportOutcome::Created("B3".into())
     );
     assert!(
-        matches!(outs[1], Err(StoreError::Purged(_))),
+        matches!(outs[1], Err(StoreError::ImportPurged { .. })),
         "{:?}",
         outs[1]
     );
     let none = s.import_batch_atomic(&who, &[item(&b2_new, "h2m", "b2-m.json")]);
-    assert!(matches!(none, Err(StoreError::Purged(_))), "{none:?}");
+    assert!(
+        matches!(none, Err(StoreError::ImportPurged { .. })),
+        "{none:?}"
+    );
     assert!(
         s.audit_for_patient("B2")
             .unwrap()
@@ -852,6 +984,10 @@ const CASES: &[(&str, Case)] = &[
     ("purge_erases_payloads", purge_erases_payloads),
     ("import_is_idempotent", import_is_idempotent),
     (
+        "import_never_removes_silently",
+        import_never_removes_silently,
+    ),
+    (
         "import_batch_matches_one_by_one",
         import_batch_matches_one_by_one,
     ),
@@ -886,6 +1022,7 @@ mod sqlite {
         audit_anchor_catches_rehash_with_key,
         purge_erases_payloads,
         import_is_idempotent,
+        import_never_removes_silently,
         import_batch_matches_one_by_one,
         runs_and_profiles,
         chimerism_added_to_patient,
@@ -913,7 +1050,7 @@ mod sqlite {
 #[test]
 fn every_case_runs_on_sqlite() {
     // The list above and the macro must name the same cases.
-    assert_eq!(CASES.len(), 16);
+    assert_eq!(CASES.len(), 17);
 }
 
 #[test]

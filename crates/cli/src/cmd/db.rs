@@ -20,8 +20,8 @@ pub enum DbCommand {
     Migrate(StoreOpts),
     /// Write a consistent backup (SQLite: a database file; PostgreSQL: pg_dump custom format).
     Backup(FileArgs),
-    /// Replace the database by a backup (checked first).
-    Restore(FileArgs),
+    /// Replace the database by a backup (checked first; admin only).
+    Restore(RestoreArgs),
     /// Register a user with a role (admin only): admin, clinician, lab, data_manager, monitor.
     AddUser(AddUserArgs),
 }
@@ -31,6 +31,20 @@ pub enum DbCommand {
 pub struct FileArgs {
     /// The backup file.
     pub file: PathBuf,
+    #[command(flatten)]
+    pub store: StoreOpts,
+}
+
+/// `db restore FILE [--force]`.
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file.
+    pub file: PathBuf,
+    /// Restore a SQLite backup of another store (another store id) all the
+    /// same: it replaces every patient, and this store's audit anchors no
+    /// longer match (they are kept aside).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub store: StoreOpts,
 }
@@ -133,22 +147,11 @@ fn info(o: &StoreOpts) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn restore(a: &FileArgs) -> anyhow::Result<()> {
+fn restore(a: &RestoreArgs) -> anyhow::Result<()> {
     let loc = a.store.location()?;
     let name = actor_name(a.store.actor.as_deref());
-    let mut old_anchor = None;
-    if let Ok(s) = Store::open(&loc) {
-        let role = s.user_role(&name).map_err(store_err)?;
-        if role.is_some_and(|r| r != Role::Admin) {
-            return Err(BadInput(format!(
-                "restore replaces the whole database: '{name}' is not an admin"
-            ))
-            .into());
-        }
-        old_anchor = Some(s.anchor_file().to_path_buf());
-        s.close();
-    }
-    graftwatch_store::restore(&loc, &a.file).map_err(store_err)?;
+    let old_anchor =
+        graftwatch_store::restore_checked(&loc, &a.file, &name, a.force).map_err(store_err)?;
     // The restored chain is shorter than the anchored one: keep the old
     // anchor file aside (it documents what the restore rolled back) and
     // start a new one from the restored chain.

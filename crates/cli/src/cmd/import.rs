@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use graftwatch_store::ImportOutcome;
+use graftwatch_store::{ImportFileError, ImportOutcome};
 
 use super::store_common::StoreOpts;
 use crate::BadInput;
@@ -24,6 +24,12 @@ pub struct ImportArgs {
     /// `patients` listing, instead of after each file (faster bulk loads).
     #[arg(long)]
     pub defer_derived: bool,
+    /// Why the course is corrected: needed to import a file that would
+    /// remove stored observations or events (for example another user's
+    /// additions or a corrected value), or a file imported before whose
+    /// patient has changed since; recorded with the amendment.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     #[command(flatten)]
     pub store: StoreOpts,
 }
@@ -64,6 +70,25 @@ struct Tally {
     appended: usize,
     replaced: usize,
     unchanged: usize,
+    warnings: usize,
+}
+
+/// The lines that say why a file was skipped, each naming the file once
+/// (a course file's own errors already name it).
+fn error_lines(f: &Path, e: &ImportFileError) -> Vec<String> {
+    let text = e.to_string();
+    let named = matches!(e, ImportFileError::Course(_));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let l = l.strip_prefix("error: ").unwrap_or(l);
+            if named {
+                format!("error: {l}")
+            } else {
+                format!("error: {}: {l}", f.display())
+            }
+        })
+        .collect()
 }
 
 /// Runs `import`.
@@ -71,50 +96,69 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     let (mut store, actor) = a.store.open()?;
     store.set_derive_on_write(!a.defer_derived);
     let mut files = Vec::new();
-    let mut bad = Vec::new();
+    let mut unreadable = Vec::new();
     for p in &a.paths {
-        collect(p, &mut files, &mut bad);
+        collect(p, &mut files, &mut unreadable);
     }
+    for u in &unreadable {
+        eprintln!("error: {u}");
+    }
+    let mut bad = unreadable.len();
     let mut t = Tally::default();
-    store.import_files(&actor, &files, |f, r| match r {
-        Ok(o) => {
-            let (what, n) = match &o {
-                ImportOutcome::Created(p) => (format!("new patient {p}"), &mut t.created),
-                ImportOutcome::Appended(p, r) => {
-                    (format!("{p}: addition, revision {r}"), &mut t.appended)
-                }
-                ImportOutcome::Replaced(p, r) => {
-                    (format!("{p}: amended, revision {r}"), &mut t.replaced)
-                }
-                ImportOutcome::Unchanged(p, r) => {
-                    (format!("{p}: unchanged (revision {r})"), &mut t.unchanged)
-                }
-            };
-            *n += 1;
-            println!("{}: {what}", f.display());
+    let reason = a.reason.as_deref();
+    store.import_files_with_reason(&actor, &files, reason, |f, r, warnings| {
+        if !warnings.is_empty() {
+            crate::exit::print_warnings(warnings);
+            t.warnings += warnings.len();
         }
-        Err(e) => {
-            eprintln!("{}: skipped: {e}", f.display());
-            bad.push(format!("{}: {e}", f.display()));
+        match r {
+            Ok(o) => {
+                let (what, n) = match &o {
+                    ImportOutcome::Created(p) => (format!("new patient {p}"), &mut t.created),
+                    ImportOutcome::Appended(p, r) => {
+                        (format!("{p}: addition, revision {r}"), &mut t.appended)
+                    }
+                    ImportOutcome::Replaced(p, r) => {
+                        (format!("{p}: amended, revision {r}"), &mut t.replaced)
+                    }
+                    ImportOutcome::Unchanged(p, r) => (
+                        format!("{p}: unchanged (same as revision {r}, the latest)"),
+                        &mut t.unchanged,
+                    ),
+                };
+                *n += 1;
+                println!("{}: {what}", f.display());
+            }
+            Err(e) => {
+                for l in error_lines(f, &e) {
+                    eprintln!("{l}");
+                }
+                bad += 1;
+            }
         }
     });
+    let bad_files = bad - unreadable.len().min(bad);
     println!(
-        "imported {} of {} files: {} new patients, {} additions, {} amendments, {} unchanged; {} bad",
-        files.len() - bad.len().min(files.len()),
+        "imported {} of {} files: {} new patients, {} additions, {} amendments, {} unchanged; {} warnings; {} not imported",
+        files.len() - bad_files.min(files.len()),
         files.len(),
         t.created,
         t.appended,
         t.replaced,
         t.unchanged,
-        bad.len()
+        t.warnings,
+        bad
     );
-    if bad.is_empty() {
+    if bad == 0 {
         Ok(())
     } else {
         Err(BadInput(format!(
-            "{} bad file(s) skipped (the others were imported):\n  {}",
-            bad.len(),
-            bad.join("\n  ")
+            "{bad} file(s) not imported, each named above{}",
+            if bad < files.len() + unreadable.len() {
+                " (the others were imported)"
+            } else {
+                ""
+            }
         ))
         .into())
     }

@@ -1,7 +1,7 @@
 // Bulk import on one backend's native connection (compiled once per
 // backend, see `crate::backend`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use sqlx::{Row, Transaction};
@@ -129,30 +129,52 @@ pub(crate) async fn batch_in_tx(
     {
         seen.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
     }
-    let mut stored: HashSet<String> = HashSet::new();
-    for r in fetch_in(tx, "SELECT patient_id FROM patients WHERE patient_id", &ids).await? {
-        stored.insert(r.try_get(0)?);
+    // Each stored patient's latest revision and whether it was purged,
+    // kept current as the batch writes.
+    let mut stored: HashMap<String, (i64, bool)> = HashMap::new();
+    for r in fetch_in(
+        tx,
+        "SELECT patient_id, head_rev, purged FROM patients WHERE patient_id",
+        &ids,
+    )
+    .await?
+    {
+        stored.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get::<i64, _>(2)? != 0));
     }
     let mut pending = Pending::default();
     let mut outs = Vec::with_capacity(items.len());
     let mut events = Vec::with_capacity(items.len());
     for item in items {
         let id = item.course.patient.id.0.as_str();
-        let reason = format!("corrected course imported from {}", item.file_name);
+        let reason = item.reason_text();
         let at = now_utc();
-        let out = if let Some((p, r)) = seen.get(&item.content_hash) {
-            ImportOutcome::Unchanged(p.clone(), *r)
-        } else if !stored.contains(id) {
-            pending.create(actor, &item.course, &at);
-            stored.insert(id.to_string());
-            ImportOutcome::Created(id.to_string())
-        } else {
-            flush(&mut pending, tx).await?;
-            super::courses::import_in_tx(tx, actor, &item.course, &item.content_hash, &reason)
+        let current = stored.get(id).copied();
+        let out = match (seen.get(&item.content_hash), current) {
+            // Imported before as the patient's latest revision.
+            (Some((p, r)), Some((head, false))) if p == id && *r == head => {
+                ImportOutcome::Unchanged(p.clone(), *r)
+            }
+            (None, None) => {
+                pending.create(actor, &item.course, &at);
+                ImportOutcome::Created(id.to_string())
+            }
+            _ => {
+                flush(&mut pending, tx).await?;
+                let given = item.given().map(|_| reason.as_str());
+                super::courses::import_in_tx(
+                    tx,
+                    actor,
+                    &item.course,
+                    &item.content_hash,
+                    &reason,
+                    given,
+                )
                 .await?
                 .0
+            }
         };
         let rev = crate::courses::rev_of(&out);
+        stored.insert(id.to_string(), (rev, false));
         if !seen.contains_key(&item.content_hash) {
             pending.import(&item.content_hash, id, rev, &item.file_name, &at);
             seen.insert(item.content_hash.clone(), (id.to_string(), rev));

@@ -6,7 +6,7 @@ use graftwatch_course::Course;
 use sqlx::{Row, Transaction};
 
 use super::{Conn, Db, DbRow};
-use crate::change::{addition, canonical_json};
+use crate::change::{addition, canonical_json, removed};
 use crate::courses::{Checkpoint, NewRev, StoredRev, corrupt, replay, replay_tail};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
@@ -317,42 +317,91 @@ pub(crate) async fn put_checkpoint(
 }
 
 /// Stores a course read from a file inside `tx` (see
-/// [`crate::Store::import_course`]).
+/// [`crate::Store::import_course`]). `given` is the user's reason: without
+/// it, a file that would remove stored observations or events, or a file
+/// imported before whose patient has changed since, is refused.
 pub(crate) async fn import_in_tx(
     tx: &mut Transaction<'_, Db>,
     actor: &Actor,
     course: &Course,
     content_hash: &str,
-    reason: &str,
+    auto_reason: &str,
+    given: Option<&str>,
 ) -> Result<(ImportOutcome, Option<RevisionMeta>)> {
     let id = course.patient.id.0.as_str();
     let seen = sqlx::query("SELECT patient_id, rev FROM imports WHERE content_hash = $1")
         .bind(content_hash)
         .fetch_optional(&mut **tx)
         .await?;
-    if let Some(r) = seen {
-        return Ok((ImportOutcome::Unchanged(r.try_get(0)?, r.try_get(1)?), None));
-    }
-    let Some((head, _)) = head_of(tx, id).await? else {
+    let seen: Option<(String, i64)> = match seen {
+        Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+        None => None,
+    };
+    let Some((head, purged)) = head_of(tx, id).await? else {
         let meta = insert_patient(tx, actor, &canonical_json(course), id, None).await?;
         return Ok((ImportOutcome::Created(id.into()), Some(meta)));
     };
+    if purged {
+        let at: Option<String> = sqlx::query(
+            "SELECT created_at FROM revisions WHERE patient_id = $1 AND kind = 'purge'",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        return Err(StoreError::ImportPurged {
+            patient: id.into(),
+            at: at.unwrap_or_default(),
+        });
+    }
+    if let Some((_, file_rev)) = &seen
+        && *file_rev == head
+    {
+        // This exact content was imported as the latest revision.
+        return Ok((ImportOutcome::Unchanged(id.into(), head), None));
+    }
     let old = match load_course(tx, id, Some(head)).await {
-        Ok((c, _)) => Some(c),
+        Ok(c) => Some(c),
         Err(StoreError::Deleted(..)) => None,
         Err(e) => return Err(e),
     };
-    let (kind, payload, reason) = match old.as_ref() {
-        Some(o) if o == course => return Ok((ImportOutcome::Unchanged(id.into(), head), None)),
-        Some(o) => match addition(o, course) {
+    if let Some((o, _)) = &old
+        && o == course
+    {
+        return Ok((ImportOutcome::Unchanged(id.into(), head), None));
+    }
+    if let (Some((_, file_rev)), None) = (&seen, given) {
+        return Err(StoreError::ImportStale {
+            patient: id.into(),
+            file_rev: *file_rev,
+            head,
+        });
+    }
+    let reason = Some(given.unwrap_or(auto_reason));
+    let (kind, payload, reason) = match &old {
+        Some((o, meta)) => match addition(o, course) {
             Some(d) => (
                 RevisionKind::Append,
                 serde_json::to_string(&d).unwrap_or_default(),
                 None,
             ),
-            None => (RevisionKind::Replace, canonical_json(course), Some(reason)),
+            None => {
+                let (observations, events) = removed(o, course);
+                if observations + events > 0 && given.is_none() {
+                    return Err(StoreError::ImportWouldRemove {
+                        patient: id.into(),
+                        head,
+                        author: meta.author.clone(),
+                        at: meta.at.clone(),
+                        observations,
+                        events,
+                    });
+                }
+                (RevisionKind::Replace, canonical_json(course), reason)
+            }
         },
-        None => (RevisionKind::Replace, canonical_json(course), Some(reason)),
+        None => (RevisionKind::Replace, canonical_json(course), reason),
     };
     let n = NewRev {
         patient: id,
