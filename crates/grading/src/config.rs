@@ -37,8 +37,16 @@ pub struct EngineConfig {
     /// (CIBMTR ≥ 50 variant); 0 disables it.
     pub platelet_50_threshold: f64,
     /// Acute-GVHD organ findings recorded without an attribution are taken
-    /// as attributed to GVHD (the criteria default), with flag `GW-ATTR`.
+    /// as attributed to GVHD (the criteria default), with flag `GW-ATTR`;
+    /// false: they are not staged (flag `GW-ATTR`, saying so).
     pub unstated_attribution_is_gvhd: bool,
+    /// A bilirubin without an attribution stages the liver only when skin
+    /// or GI GVHD findings are recorded within `agvhd.carry_forward_days`
+    /// before it or on its day (default false: an isolated raised
+    /// bilirubin after HCT has many causes — VOD/SOS, drugs, sepsis — and
+    /// is not staged as liver GVHD; flag `GW-ATTR-LIVER`, A-8). True: it is
+    /// staged like any unattributed finding.
+    pub unattributed_isolated_bilirubin_is_gvhd: bool,
     /// ICANS: seizure, motor weakness and cerebral oedema not recorded on
     /// an assessment day are taken as absent (default false: the day is
     /// ungradable when such a domain could raise the grade).
@@ -68,6 +76,7 @@ impl Default for EngineConfig {
             hematotox_window_days: 14,
             platelet_50_threshold: 50.0,
             unstated_attribution_is_gvhd: true,
+            unattributed_isolated_bilirubin_is_gvhd: false,
             icans_unrecorded_domains_absent: false,
             crs_infection_is_other_cause: true,
             daily_carry_forward_days: 7,

@@ -342,3 +342,89 @@ fn icaht_per_day_both_sides_of_7_days_and_missing_values() {
     );
     assert!(s.1.missing[0].contains("gap"), "{:?}", s.1.missing);
 }
+
+/// A raised bilirubin without an attribution stages the liver only beside
+/// skin or GI GVHD within the carry-forward window (GW-ATTR-LIVER, A-8;
+/// audit 2026-12-05: one routine bilirubin of 40 mg/dL gave grade IV);
+/// `[engine] unattributed_isolated_bilirubin_is_gvhd = true` restores the
+/// old reading, and `unstated_attribution_is_gvhd = false` stages no
+/// unattributed finding (before, that setting changed nothing).
+#[test]
+fn unattributed_bilirubin_alone_is_not_liver_gvhd() {
+    let magic = |c: &graftwatch_course::Course, cfg: &GradingConfig| {
+        let g = grade_course_only(c, cfg, &[Criterion::Agvhd]);
+        let mut i = item(&g, "agvhd_max_grade");
+        // the grade word: "0", or the object of the day that reached it
+        i.value = i.value.map(|v| v.get("grade").cloned().unwrap_or(v));
+        i
+    };
+    let bili = |b: CourseBuilder, date: &str, mg: f64| {
+        b.obs(json!({"date": date, "kind": "bilirubin", "value": mg, "unit": "mg/dL"}))
+    };
+    let base = || hct(CourseBuilder::new(), "2024-05-02");
+    let cfg = GradingConfig::default();
+    // alone: not staged, flagged
+    let c = bili(base(), "2024-05-21", 40.0).build();
+    let i = magic(&c, &cfg);
+    assert_eq!(i.value, Some(json!("0")), "{}", i.result);
+    let f = i
+        .explanation
+        .flags
+        .iter()
+        .find(|f| f.code == "GW-ATTR-LIVER")
+        .expect("flag");
+    assert!(f.text.contains("first 2024-05-21: 40 mg/dL"), "{}", f.text);
+    // beside a skin rash 7 days before (the carry-forward window): staged
+    let skin = |b: CourseBuilder, date: &str| {
+        b.obs(json!({"date": date, "kind": "skin_rash_bsa", "value": 30.0, "unit": "%"}))
+    };
+    let c = bili(skin(base(), "2024-05-14"), "2024-05-21", 40.0).build();
+    let i = magic(&c, &cfg);
+    assert_eq!(i.value, Some(json!("IV")), "{}", i.result);
+    // 8 days before: outside the window, not staged
+    let c = bili(skin(base(), "2024-05-13"), "2024-05-21", 40.0).build();
+    let i = magic(&c, &cfg);
+    assert!(
+        i.explanation
+            .flags
+            .iter()
+            .any(|f| f.code == "GW-ATTR-LIVER")
+    );
+    assert_ne!(i.value, Some(json!("IV")), "{}", i.result);
+    // attributed to GVHD: staged alone
+    let c = base()
+        .obs(json!({"date": "2024-05-21", "kind": "bilirubin", "value": 40.0, "unit": "mg/dL", "attribution": "gvhd"}))
+        .build();
+    assert_eq!(magic(&c, &cfg).value, Some(json!("IV")));
+    // below 2 mg/dL: stage 0 either way, no flag
+    let c = bili(base(), "2024-05-21", 1.9).build();
+    let i = magic(&c, &cfg);
+    assert!(
+        !i.explanation
+            .flags
+            .iter()
+            .any(|f| f.code == "GW-ATTR-LIVER")
+    );
+    // the old reading, by configuration
+    let mut old = GradingConfig::default();
+    old.engine.unattributed_isolated_bilirubin_is_gvhd = true;
+    let c = bili(base(), "2024-05-21", 40.0).build();
+    assert_eq!(magic(&c, &old).value, Some(json!("IV")));
+    // no unattributed finding staged at all
+    let mut none = GradingConfig::default();
+    none.engine.unstated_attribution_is_gvhd = false;
+    let c = skin(base(), "2024-05-21").build();
+    let i = magic(&c, &none);
+    assert_eq!(i.value, Some(json!("0")), "{}", i.result);
+    assert!(
+        i.explanation
+            .flags
+            .iter()
+            .any(|f| f.code == "GW-ATTR" && f.text.contains("not staged"))
+    );
+    assert_eq!(
+        magic(&c, &cfg).value,
+        Some(json!("I")),
+        "30 % BSA: skin stage 2, grade I"
+    );
+}

@@ -14,28 +14,105 @@ use graftwatch_criteria::{Explanation, Flag, Graded};
 
 use crate::extract::GvhdDay;
 
-fn attr(a: Option<CourseAttr>, unstated: &mut bool) -> Attribution {
-    match a {
-        Some(CourseAttr::Gvhd) => Attribution::Gvhd,
-        Some(CourseAttr::Other) => Attribution::OtherCause,
-        Some(CourseAttr::Multifactorial) => Attribution::Multifactorial,
-        None => {
-            *unstated = true;
-            Attribution::Gvhd
+/// How findings without a stated attribution are read, and what the
+/// reading found, for the flags.
+#[derive(Debug, Clone, Default)]
+pub struct Unstated {
+    /// Unattributed findings count as GVHD (`[engine]
+    /// unstated_attribution_is_gvhd`); else they are not staged.
+    pub is_gvhd: bool,
+    /// An unattributed bilirubin needs skin or GI GVHD findings within
+    /// `window_days` (`[engine] unattributed_isolated_bilirubin_is_gvhd`
+    /// false).
+    pub liver_needs_other_organ: bool,
+    /// The window (the organ carry-forward, days).
+    pub window_days: i32,
+    /// Some finding had no attribution.
+    pub seen: bool,
+    /// The last day with a skin or GI GVHD finding.
+    pub last_other_organ: Option<graftwatch_core::Date>,
+    /// Days whose unattributed bilirubin was not staged (date, mg/dL).
+    pub liver_not_staged: Vec<(graftwatch_core::Date, f64)>,
+}
+
+impl Unstated {
+    fn attr(&mut self, a: Option<CourseAttr>) -> Attribution {
+        match a {
+            Some(CourseAttr::Gvhd) => Attribution::Gvhd,
+            Some(CourseAttr::Other) => Attribution::OtherCause,
+            Some(CourseAttr::Multifactorial) => Attribution::Multifactorial,
+            None => {
+                self.seen = true;
+                if self.is_gvhd {
+                    Attribution::Gvhd
+                } else {
+                    Attribution::OtherCause
+                }
+            }
         }
+    }
+
+    /// The attribution of a day's bilirubin.
+    fn liver(&mut self, g: &GvhdDay, b: crate::extract::gvhd::Finding<f64>) -> Attribution {
+        let near = self
+            .last_other_organ
+            .is_some_and(|d| g.date.days_since(d).get() <= self.window_days);
+        // Only a bilirubin that would stage the liver (≥ 2.0 mg/dL) is held
+        // back; below it the stage is 0 whatever the attribution.
+        let stages = graftwatch_criteria::agvhd::magic::stage_bilirubin(b.value).0
+            != graftwatch_criteria::agvhd::stage::Stage::S0;
+        if b.attribution.is_none()
+            && self.is_gvhd
+            && self.liver_needs_other_organ
+            && stages
+            && !near
+        {
+            self.seen = true;
+            self.liver_not_staged.push((g.date, b.value));
+            return Attribution::OtherCause;
+        }
+        self.attr(b.attribution)
     }
 }
 
-/// Maps one extracted day to the criteria's raw findings. `unstated` is set
-/// when a finding had no attribution; `erythroderma` when generalised
-/// erythroderma raised the BSA to > 50 %.
+/// Whether the day records a skin or GI finding of GVHD (not attributed
+/// to another cause) that would stage the organ at 1 or more: a rash,
+/// erythroderma, bullae, upper-GI symptoms, or stool ≥ 500 mL (≥ 10
+/// mL/kg), ≥ 3 episodes, blood, severe pain or ileus (MAGIC stage 1).
+fn other_organ_gvhd(g: &GvhdDay) -> bool {
+    use crate::extract::gvhd::Finding;
+    fn pos<T: Copy>(f: Option<Finding<T>>, yes: impl Fn(T) -> bool) -> bool {
+        f.is_some_and(|f| f.attribution != Some(CourseAttr::Other) && yes(f.value))
+    }
+    pos(g.skin_bsa, |v| v > 0.0)
+        || pos(g.erythroderma, |v| v)
+        || pos(g.bullae, |v| v)
+        || pos(g.upper_gi_persistent, |v| v)
+        || g.upper_gi_daily.is_some_and(|d| {
+            d.attribution != Some(CourseAttr::Other)
+                && (d.nausea || d.anorexia_with_weight_loss || d.vomiting_episodes > 0)
+        })
+        || pos(g.stool_ml, |v| v >= 500.0)
+        || g.stool_ml_per_kg.is_some_and(|v| v >= 10.0)
+        || pos(g.stool_episodes, |v| v >= 3)
+        || pos(g.stool_bloody, |v| v)
+        || pos(g.abdominal_pain_severe, |v| v)
+        || pos(g.ileus, |v| v)
+}
+
+/// Maps one extracted day to the criteria's raw findings, reading missing
+/// attributions by `unstated` (which records what it did); `erythroderma`
+/// is set when generalised erythroderma raised the BSA to > 50 %.
 pub fn to_day_findings(
     g: &GvhdDay,
     upper_gi_days: u32,
-    unstated: &mut bool,
+    unstated: &mut Unstated,
     erythroderma: &mut bool,
 ) -> DayFindings {
     let mut f = DayFindings::new(g.date);
+    if other_organ_gvhd(g) {
+        unstated.last_other_organ = Some(g.date);
+    }
     let skin_any = g.skin_bsa.is_some()
         || g.erythroderma.is_some()
         || g.bullae.is_some()
@@ -61,13 +138,13 @@ pub fn to_day_findings(
             erythema_bsa_pct: bsa,
             bullae: g.bullae.is_some_and(|b| b.value),
             desquamation_bsa_pct: g.desquamation_bsa.map_or(0.0, |d| d.value),
-            attribution: attr(a.flatten(), unstated),
+            attribution: unstated.attr(a.flatten()),
         });
     }
     if let Some(b) = g.bilirubin {
         f.liver = Some(LiverFinding {
             bilirubin_mg_dl: b.value,
-            attribution: attr(b.attribution, unstated),
+            attribution: unstated.liver(g, b),
         });
     }
     if let Some(d) = g.upper_gi_daily {
@@ -84,7 +161,7 @@ pub fn to_day_findings(
             anorexia_with_weight_loss: d.anorexia_with_weight_loss,
             vomiting_episodes: d.vomiting_episodes,
             symptom_days: persistent.then_some(upper_gi_days),
-            attribution: attr(a, unstated),
+            attribution: unstated.attr(a),
         });
     } else if let Some(u) = g.upper_gi_persistent {
         // The course records whether the MAGIC threshold was met; a met
@@ -94,7 +171,7 @@ pub fn to_day_findings(
             anorexia_with_weight_loss: false,
             vomiting_episodes: 0,
             symptom_days: Some(if u.value { upper_gi_days } else { 0 }),
-            attribution: attr(u.attribution, unstated),
+            attribution: unstated.attr(u.attribution),
         });
     }
     f.lower_gi = lower_gi(g, unstated);
@@ -104,7 +181,7 @@ pub fn to_day_findings(
 }
 
 /// The lower-GI finding of a day, if any lower-GI field was recorded.
-fn lower_gi(g: &GvhdDay, unstated: &mut bool) -> Option<LowerGiFinding> {
+fn lower_gi(g: &GvhdDay, unstated: &mut Unstated) -> Option<LowerGiFinding> {
     let gi_any = g.stool_ml.is_some()
         || g.stool_episodes.is_some()
         || g.stool_bloody.is_some()
@@ -131,7 +208,7 @@ fn lower_gi(g: &GvhdDay, unstated: &mut bool) -> Option<LowerGiFinding> {
         grossly_bloody: g.stool_bloody.is_some_and(|b| b.value),
         severe_pain: g.abdominal_pain_severe.is_some_and(|b| b.value),
         ileus: g.ileus.is_some_and(|b| b.value),
-        attribution: attr(a, unstated),
+        attribution: unstated.attr(a),
     })
 }
 

@@ -102,7 +102,12 @@ fn stage(
     suffix: String,
 ) -> Option<AgvhdRun> {
     let inside = |d: Date| d >= hct.date && end.is_none_or(|e| d <= e);
-    let mut unstated = false;
+    let mut unstated = super::agvhd::Unstated {
+        is_gvhd: cfg.engine.unstated_attribution_is_gvhd,
+        liver_needs_other_organ: !cfg.engine.unattributed_isolated_bilirubin_is_gvhd,
+        window_days: cfg.agvhd.carry_forward_days as i32,
+        ..Default::default()
+    };
     let mut erythroderma = false;
     let days: Vec<DayFindings> = x
         .gvhd
@@ -149,7 +154,7 @@ fn stage(
     }
     let mut flags = run_flags(
         cfg,
-        unstated,
+        &unstated,
         erythroderma,
         per_kg_without_weight,
         no_findings,
@@ -173,14 +178,32 @@ fn stage(
 
 fn run_flags(
     cfg: &crate::GradingConfig,
-    unstated: bool,
+    unstated: &super::agvhd::Unstated,
     erythroderma: bool,
     per_kg_without_weight: usize,
     no_findings: usize,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
-    if unstated && cfg.engine.unstated_attribution_is_gvhd {
-        flags.push(Flag::new("GW-ATTR", "findings recorded without an attribution were taken as attributed to GVHD (A-8 default)"));
+    if unstated.seen {
+        flags.push(Flag::new(
+            "GW-ATTR",
+            if cfg.engine.unstated_attribution_is_gvhd {
+                "findings recorded without an attribution were taken as attributed to GVHD (A-8 default)"
+            } else {
+                "findings recorded without an attribution were not staged ([engine] unstated_attribution_is_gvhd = false, A-8)"
+            },
+        ));
+    }
+    if let Some(&(date, mg)) = unstated.liver_not_staged.first() {
+        flags.push(Flag::new(
+            "GW-ATTR-LIVER",
+            format!(
+                "{} day(s) with a bilirubin recorded without an attribution and no skin or GI GVHD finding within {} days (first {date}: {} mg/dL): the liver was not staged as GVHD on those days; a raised bilirubin alone after HCT has many causes (VOD/SOS, drugs, sepsis): record attribution 'gvhd' to stage it (A-8; [engine] unattributed_isolated_bilirubin_is_gvhd)",
+                unstated.liver_not_staged.len(),
+                unstated.window_days,
+                graftwatch_core::number::short(mg)
+            ),
+        ));
     }
     if erythroderma {
         flags.push(Flag::new(
