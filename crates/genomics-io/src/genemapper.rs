@@ -53,6 +53,9 @@ pub enum ReadNoteCode {
     /// A wide-layout row that repeats an earlier row of the same sample and
     /// marker exactly, read once (`STR-DUPLICATE-ROW`).
     DuplicateRow,
+    /// The last line has no line end but all its cells: read, with a
+    /// note that its last value may be cut (`STR-NO-LINE-END`).
+    NoFinalLineEnd,
 }
 
 impl ReadNoteCode {
@@ -64,6 +67,7 @@ impl ReadNoteCode {
             ReadNoteCode::SkippedMarker => "STR-MARKER-SKIPPED",
             ReadNoteCode::UnknownMarker => "STR-UNKNOWN-MARKER",
             ReadNoteCode::DuplicateRow => "STR-DUPLICATE-ROW",
+            ReadNoteCode::NoFinalLineEnd => "STR-NO-LINE-END",
         }
     }
 }
@@ -108,6 +112,22 @@ pub struct GeneMapperTable {
 /// line (1-based), the column, the value and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GeneMapperError {
+    /// The last line has no line end and fewer cells than the header: the
+    /// file was cut short (a cut inside a row otherwise reads as a valid,
+    /// wrong row).
+    #[error(
+        "{path}: truncated: the last line ({line}) has no line end and {found} of the header's {expected} cells (file cut short); re-export or copy the file again"
+    )]
+    Truncated {
+        /// File.
+        path: String,
+        /// The last line.
+        line: usize,
+        /// Its cells.
+        found: usize,
+        /// The header's cells.
+        expected: usize,
+    },
     /// The file could not be read.
     #[error("{path}: cannot read: {message}")]
     Io {
@@ -360,11 +380,28 @@ pub fn parse_genemapper(
         notes: Vec::new(),
     };
     let mut rows = 0usize;
-    for (line, raw) in lines {
-        if raw.trim().is_empty() {
-            continue;
-        }
+    let cut_short = !text.ends_with('\n');
+    let mut lines = lines.filter(|(_, raw)| !raw.trim().is_empty()).peekable();
+    while let Some((line, raw)) = lines.next() {
         rows += 1;
+        if cut_short && lines.peek().is_none() {
+            let cells = split_fields(raw, delimiter);
+            if cells.len() < r.header.len() {
+                return Err(GeneMapperError::Truncated {
+                    path: p,
+                    line,
+                    found: cells.len(),
+                    expected: r.header.len(),
+                });
+            }
+            let sample = cells.get(r.cols.sample).cloned().unwrap_or_default();
+            r.note(
+                ReadNoteCode::NoFinalLineEnd,
+                line,
+                &sample,
+                "the file's last line has no line end: read as it is; if the file was cut short, its last value may be incomplete".into(),
+            );
+        }
         r.row(line, raw)?;
     }
     if rows == 0 {
@@ -841,6 +878,40 @@ mod tests {
             .unwrap();
         let e = g.profile("C").unwrap_err().to_string();
         assert!(e.contains("'C'") && e.contains("A, B"), "{e}");
+    }
+
+    #[test]
+    fn a_last_line_cut_short_is_an_error_and_a_whole_one_a_note() {
+        let head = "Sample Name\tMarker\tAllele 1\tAllele 2\tHeight 1\tHeight 2\n";
+        // cut inside the row: fewer cells than the header
+        let e = parse(&format!("{head}S\tFGA\t20\t21\t500")).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                GeneMapperError::Truncated {
+                    line: 2,
+                    found: 5,
+                    expected: 6,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("truncated: the last line (2) has no line end")
+        );
+        // every cell there (as in EuroForMix's published GlobalFiler refs): read, noted
+        let g = parse(&format!("{head}S\tFGA\t20\t21\t500\t480")).unwrap();
+        assert_eq!(g.samples["S"].peaks(Locus::Fga).len(), 2);
+        assert!(
+            g.notes
+                .iter()
+                .any(|n| n.code == ReadNoteCode::NoFinalLineEnd && n.sample == "S")
+        );
+        // with a line end: no note
+        let g = parse(&format!("{head}S\tFGA\t20\t21\t500\t480\n")).unwrap();
+        assert!(g.notes.is_empty());
     }
 
     #[test]
