@@ -351,6 +351,43 @@ fn add_to_warns_on_suspect_sample_dates() {
     );
 }
 
+/// A donor left off the call is not silently read as recipient: the
+/// sample's table carries a WARNING (STR-UNDECLARED-PERSON); with every
+/// donor declared there is none (audit 2026-12-05: 44.7 % "recipient").
+#[test]
+fn an_undeclared_donor_is_warned_beside_the_table() {
+    let o = bin()
+        .args([
+            "chimerism",
+            "str",
+            "--recipient",
+            "R-pre=examples/str/references.txt:R-pre",
+            "--donor",
+            "UCB-1=examples/str/references.txt:UCB-1",
+            "--sample",
+            "S=examples/str/day14.txt:PB-d14-WB",
+            "--bootstrap",
+            "20",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(
+            "WARNING [STR-UNDECLARED-PERSON] 7 loci carry peaks no declared person explains"
+        ),
+        "{out}"
+    );
+    let o = run(&[
+        "--sample",
+        "S=examples/str/day14.txt:PB-d14-WB",
+        "--bootstrap",
+        "20",
+    ]);
+    assert!(!text(&o.stdout).contains("STR-UNDECLARED-PERSON"));
+}
+
 #[test]
 fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
     let dir = tmp("course-bad");

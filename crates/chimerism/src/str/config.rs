@@ -12,6 +12,17 @@ use super::profile::Measure;
 /// level.
 pub const USUAL_THRESHOLD_RFU: f64 = 50.0;
 
+/// A sample is flagged `STR-UNDECLARED-PERSON` when at least this many
+/// loci carry peaks no declared person explains, each with at least
+/// [`UNDECLARED_LOCUS_FRACTION`] of the locus signal (below the refusal of
+/// `no_match_fraction` over the whole sample): a person left off the call
+/// (a second donor) reads as recipient otherwise.
+pub const UNDECLARED_MIN_LOCI: usize = 3;
+
+/// See [`UNDECLARED_MIN_LOCI`]: 10 % of a locus's signal, above stutter
+/// and noise left unexplained.
+pub const UNDECLARED_LOCUS_FRACTION: f64 = 0.10;
+
 /// Settings for genotype calling and estimation. `Default` gives the
 /// documented defaults (see docs/chimerism-str.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

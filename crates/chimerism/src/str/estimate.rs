@@ -177,7 +177,7 @@ impl StrReferences {
             fits,
             unexplained,
         } = self.locus_pass(&cleaned, &mut flags);
-        unexplained.check(&sample.sample, cfg)?;
+        flags.extend(unexplained.check(&sample.sample, cfg)?);
         let low_template_flagged = accept_template(template, &sample.sample, &mut flags)?;
         if fits.is_empty() {
             return Err(self.insufficient_data(sample));

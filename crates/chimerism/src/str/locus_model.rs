@@ -48,6 +48,8 @@ pub(crate) struct UnexplainedTally {
     total: f64,
     /// Loci with mostly unexplained signal, with the alleles.
     loci: Vec<String>,
+    /// Share of the locus signal unexplained, per locus with any.
+    locus_fractions: Vec<f64>,
 }
 
 impl UnexplainedTally {
@@ -70,6 +72,7 @@ impl UnexplainedTally {
         self.total += u.signal + total;
         if u.signal > 0.0 {
             let frac = u.signal / (u.signal + total);
+            self.locus_fractions.push(frac);
             flags.push(StrFlag::new(
                 StrFlagCode::UnexplainedAllele,
                 format!("{locus}: peak(s) {} ({:.1}% of the locus signal) belong to no declared person: possible third person, contamination or artefact", u.list(), 100.0 * frac),
@@ -81,8 +84,33 @@ impl UnexplainedTally {
     }
 
     /// Refuses the sample when more than `cfg.no_match_fraction` of its
-    /// signal is unexplained.
-    pub(crate) fn check(self, sample: &str, cfg: &StrConfig) -> Result<(), StrError> {
+    /// signal is unexplained; else flags it `STR-UNDECLARED-PERSON` when
+    /// several loci carry a real share of unexplained signal.
+    pub(crate) fn check(self, sample: &str, cfg: &StrConfig) -> Result<Option<StrFlag>, StrError> {
+        use super::config::{UNDECLARED_LOCUS_FRACTION, UNDECLARED_MIN_LOCI};
+        let heavy: Vec<f64> = self
+            .locus_fractions
+            .iter()
+            .copied()
+            .filter(|f| *f >= UNDECLARED_LOCUS_FRACTION)
+            .collect();
+        let warning = (heavy.len() >= UNDECLARED_MIN_LOCI).then(|| {
+            let lo = heavy.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = heavy.iter().copied().fold(0.0, f64::max);
+            StrFlag::new(
+                StrFlagCode::UndeclaredPerson,
+                format!(
+                    "{} loci carry peaks no declared person explains ({:.0}–{:.0}% of those loci's signal): a person may be missing from this call (a donor not named, another patient's DNA): the shares, the recipient's above all, may be wrong; check that every donor is declared",
+                    heavy.len(),
+                    100.0 * lo,
+                    100.0 * hi
+                ),
+            )
+        });
+        self.refuse(sample, cfg).map(|()| warning)
+    }
+
+    fn refuse(self, sample: &str, cfg: &StrConfig) -> Result<(), StrError> {
         if self.considered > 0
             && self.total > 0.0
             && self.unexplained / self.total > cfg.no_match_fraction.get()
@@ -679,6 +707,29 @@ fn is_stutter_position(parent: &Allele, pos: &Allele) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// STR-UNDECLARED-PERSON: 3 loci at ≥ 10 % of their signal flag the
+    /// sample; 2 loci, or a locus just under 10 %, do not.
+    #[test]
+    fn undeclared_person_needs_three_loci_at_a_tenth_of_their_signal() {
+        let flagged = |fracs: &[f64]| {
+            let mut t = UnexplainedTally::default();
+            let mut flags = Vec::new();
+            for &f in fracs {
+                let u = Unexplained {
+                    signal: 1000.0 * f,
+                    alleles: vec!["9".into()],
+                };
+                t.add(Locus::Fga, 1000.0 * (1.0 - f), &u, &mut flags);
+            }
+            t.check("S", &StrConfig::default())
+                .expect("not refused")
+                .is_some()
+        };
+        assert!(flagged(&[0.10, 0.10, 0.10]));
+        assert!(!flagged(&[0.10, 0.10, 0.0999]));
+        assert!(!flagged(&[0.2, 0.2]));
+    }
 
     #[test]
     fn observed_stutter_uses_the_parents_allelic_signal() {

@@ -43,6 +43,9 @@ pub enum StrFlagCode {
     LowPurity,
     /// An off-ladder peak called as an allele from the kit's bins.
     Binned,
+    /// Several loci carry peaks no declared person explains: a person may
+    /// be missing from the call (shown with the sample's table).
+    UndeclaredPerson,
 }
 
 impl StrFlagCode {
@@ -67,6 +70,7 @@ impl StrFlagCode {
             StrFlagCode::StutterFromKit => "STR-STUTTER-KIT",
             StrFlagCode::LowPurity => "STR-LOW-PURITY",
             StrFlagCode::Binned => "STR-BINNED",
+            StrFlagCode::UndeclaredPerson => "STR-UNDECLARED-PERSON",
         }
     }
 }

@@ -13,7 +13,8 @@ use graftwatch_chimerism::controls;
 use graftwatch_chimerism::purity;
 use graftwatch_chimerism::str::threshold;
 use graftwatch_chimerism::str::{
-    Detection, Kit, Measure, StrConfig, StrConfigError, StrProfile, StrReferences, StrSampleResult,
+    Detection, Kit, Measure, StrConfig, StrConfigError, StrFlagCode, StrProfile, StrReferences,
+    StrSampleResult,
 };
 use graftwatch_core::DonorId;
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, read_genemapper};
@@ -973,7 +974,20 @@ fn render_result(
                 .join(", ")
         );
     }
-    for f in r.flags.iter().filter(|f| !common.contains(f)) {
+    // A possibly missing person is said beside the table, never only in
+    // the run's common flags.
+    for f in r
+        .flags
+        .iter()
+        .filter(|f| f.code == StrFlagCode::UndeclaredPerson)
+    {
+        let _ = writeln!(o, "  WARNING {f}");
+    }
+    for f in r
+        .flags
+        .iter()
+        .filter(|f| !common.contains(f) && f.code != StrFlagCode::UndeclaredPerson)
+    {
         let _ = writeln!(o, "  {f}");
     }
     let _ = writeln!(o, "  interval: {}", r.ci_method);
