@@ -539,9 +539,25 @@ fn grade_decide_report_take_a_stored_patient() {
         r.to_str().unwrap(),
     ]);
     assert!(std::fs::metadata(&r).unwrap().len() > 1000);
+    // The HTML report names the stored patient and revision it shows.
+    let h = e.path("r.html");
+    e.ok(&[
+        "report",
+        "--db",
+        &db,
+        "SEED-AML-01",
+        "--out",
+        h.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&h).unwrap();
+    assert!(
+        html.contains("Stored patient SEED-AML-01, revision 1 (")
+            && !html.contains("Course file: SEED-AML-01"),
+        "subtitle"
+    );
     let o = e.run(&["grade", "--db", &db, "NOBODY"]);
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no patient 'NOBODY'"));
     let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
-    assert_eq!(a.matches("read_course").count(), 3, "{a}");
+    assert_eq!(a.matches("read_course").count(), 4, "{a}");
 }

@@ -170,14 +170,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// A stored UTC time to the minute, as people read it:
-/// "2026-12-05 11:22 UTC".
-fn minute(at: &str) -> String {
-    match at.get(..16) {
-        Some(m) if at.len() > 16 => format!("{} UTC", m.replacen('T', " ", 1)),
-        _ => at.to_string(),
-    }
-}
+use crate::time::minute;
 
 /// Short alias.
 pub type Result<T> = std::result::Result<T, StoreError>;

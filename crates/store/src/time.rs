@@ -53,3 +53,12 @@ mod tests {
         assert_eq!(now_utc().len(), 27);
     }
 }
+
+/// A stored UTC time to the minute, as people read it:
+/// "2026-12-05 11:22 UTC".
+pub fn minute(at: &str) -> String {
+    match at.get(..16) {
+        Some(m) if at.len() > 16 => format!("{} UTC", m.replacen('T', " ", 1)),
+        _ => at.to_string(),
+    }
+}

@@ -120,7 +120,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     graftwatch_output::preflight(&args.out, overwrite).map_err(crate::exit::input)?;
     let format = format_of(&args)?;
     let cfg = load_config(&args)?;
-    let loaded = super::store_common::read_course_or_stored(&args.course, args.db.as_deref())?;
+    let (loaded, source) = super::store_common::read_with_source(&args.course, args.db.as_deref())?;
     crate::exit::print_warnings(&loaded.warnings);
     let course = &loaded.course;
     let analysis = Analysis::for_course_with(course, &cfg.grading, &cfg.dli, &cfg.alerts);
@@ -128,8 +128,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ReportFormat::Html => {
             let mut r = full_report(course, &analysis);
             r.subtitle = Some(format!(
-                "Course file: {} · graftwatch {}",
-                args.course.display(),
+                "{source} · graftwatch {}",
                 env!("CARGO_PKG_VERSION")
             ));
             r.to_html().into_bytes()

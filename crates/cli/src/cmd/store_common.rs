@@ -91,8 +91,17 @@ impl StoreOpts {
 /// For `grade|decide|report --db URL PATIENT`: the course of a stored
 /// patient (read audited), else the course file.
 pub fn read_course_or_stored(course: &Path, db: Option<&str>) -> anyhow::Result<LoadedCourse> {
+    read_with_source(course, db).map(|(c, _)| c)
+}
+
+/// [`read_course_or_stored`] with where the course came from, in words for
+/// a report's subtitle: `Course file: PATH`, or `Stored patient P,
+/// revision N (AUTHOR, TIME UTC)`, so a printed report can be traced to
+/// `graftwatch history`.
+pub fn read_with_source(course: &Path, db: Option<&str>) -> anyhow::Result<(LoadedCourse, String)> {
     let Some(db) = db else {
-        return super::course::read_input(course);
+        let loaded = super::course::read_input(course)?;
+        return Ok((loaded, format!("Course file: {}", course.display())));
     };
     let opts = StoreOpts {
         db: Some(db.to_string()),
@@ -100,9 +109,18 @@ pub fn read_course_or_stored(course: &Path, db: Option<&str>) -> anyhow::Result<
     };
     let (store, actor) = opts.open()?;
     let patient = course.to_string_lossy();
-    let (course, _) = store.course_at(&actor, &patient, None).map_err(store_err)?;
-    Ok(LoadedCourse {
-        course,
-        warnings: Vec::new(),
-    })
+    let (course, meta) = store.course_at(&actor, &patient, None).map_err(store_err)?;
+    let source = format!(
+        "Stored patient {patient}, revision {} ({}, {})",
+        meta.rev,
+        meta.author,
+        graftwatch_store::time::minute(&meta.at)
+    );
+    Ok((
+        LoadedCourse {
+            course,
+            warnings: Vec::new(),
+        },
+        source,
+    ))
 }
