@@ -53,6 +53,19 @@ fn steroid_dose_both_sides_of_2_mg_kg_day() {
     assert_eq!(r, "progression_after_3_days");
     let (r, _) = refractory(&steroid_course("methylprednisolone", 111.0, "mg/d"));
     assert_eq!(r, serde_json::Value::Null);
+    // The words follow: "not steroid-refractory" only when the definition's
+    // dose was given; below it the refractory call is not determined.
+    let words = |c: &graftwatch_course::Course| {
+        let g = grade_course_only(c, &GradingConfig::default(), &[Criterion::Agvhd]);
+        item(&g, "agvhd_treatment_response").result
+    };
+    let w = words(&steroid_course("prednisone", 1.99, "mg/kg/d"));
+    assert!(
+        w.contains("steroid-refractory not determined") && !w.contains("not steroid-refractory"),
+        "{w}"
+    );
+    let w = words(&steroid_course("prednisone", 2.0, "mg/kg/d"));
+    assert!(w.contains("steroid-refractory ("), "{w}");
 }
 
 #[test]

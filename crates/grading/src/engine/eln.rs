@@ -44,6 +44,20 @@ pub fn technique_text(t: MrdTechnique) -> &'static str {
     }
 }
 
+/// The MRD result in words: a flow result detected under the 0.1 %
+/// threshold says so ("negative (0.05 % detected, below the 0.1 %
+/// threshold)"), not a bare "negative" that hides a measurable result.
+pub fn mrd_words(negative: bool, value: f64, technique: MrdTechnique) -> String {
+    match (negative, technique) {
+        (true, MrdTechnique::Mfc) if value > 0.0 => format!(
+            "negative ({} % detected, below the {MFC_NEGATIVE_BELOW_PERCENT} % threshold)",
+            graftwatch_core::number::short(value)
+        ),
+        (true, _) => "negative".into(),
+        (false, _) => "positive".into(),
+    }
+}
+
 /// The MRD status of an assessment: flow when measured, else qPCR.
 pub fn mrd_status(m: &MarrowAssessment) -> Option<MrdStatus> {
     if let Some(f) = m.mrd_flow_percent {
@@ -319,13 +333,27 @@ fn mrd_latest_item(x: &CourseInputs, anchor: Option<&graftwatch_course::Anchor>,
         anchor,
         |v| {
             (
-                format!(
-                    "{} on {}",
-                    if v.negative { "negative" } else { "positive" },
-                    m.date
-                ),
+                format!("{} on {}", mrd_words(v.negative, val, v.technique), m.date),
                 Some(m.date),
             )
         },
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flow MRD detected under the 0.1 % threshold is negative by ELN 2021,
+    /// and the words say what was measured; 0 and qPCR read plainly.
+    #[test]
+    fn mrd_below_the_flow_threshold_says_it_was_detected() {
+        assert_eq!(
+            mrd_words(true, 0.05, MrdTechnique::Mfc),
+            "negative (0.05 % detected, below the 0.1 % threshold)"
+        );
+        assert_eq!(mrd_words(true, 0.0, MrdTechnique::Mfc), "negative");
+        assert_eq!(mrd_words(true, 0.0, MrdTechnique::Qpcr), "negative");
+        assert_eq!(mrd_words(false, 0.1, MrdTechnique::Mfc), "positive");
+    }
 }

@@ -63,12 +63,22 @@ fn describe(
         hct.describe(v.steroid_start)
     )];
     parts.push(match (v.day28, v.day28_date) {
-        (Some(r), Some(d)) => format!("day-28 response {} ({d})", r.text()),
+        (Some(r), Some(d)) => match v.second_line_start {
+            // Why a response after second-line therapy reads "no response".
+            Some(s) if s <= d => format!(
+                "day-28 response {} ({d}: second-line therapy from {s} counts as treatment failure)",
+                r.text()
+            ),
+            _ => format!("day-28 response {} ({d})", r.text()),
+        },
         _ => "day-28 response not assessed".into(),
     });
     parts.push(match (v.steroid_refractory, v.refractory_date) {
         (Some(r), Some(d)) => format!("steroid-refractory ({}, {d})", r.text()),
-        _ => "not steroid-refractory".into(),
+        // Judged only on a dose that meets the definition; otherwise the
+        // dose part below says why it does not apply.
+        _ if v.definition_dose_from.is_some() => "not steroid-refractory".into(),
+        _ => "steroid-refractory not determined".into(),
     });
     match (v.definition_dose_from, v.prednisone_mg_kg_day) {
                 (Some(d), Some(m)) => parts.push(format!(
