@@ -675,34 +675,47 @@ fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s:
     } else {
         canonical
     };
+    let given = || Some(unit.with_value(v));
+    if let Some((severity, what)) = range_problem(kind, c, cu, (min, max, warn_above)) {
+        s.push(
+            severity,
+            loc.observation(i, "value"),
+            "value",
+            given(),
+            what,
+        );
+    }
+    o.value = ObsValue::Number(c);
+    o.unit = Some(cu);
+}
+
+/// A canonical value `c` (in `cu`) outside the kind's `(min, max,
+/// warn_above)`: an error outside the allowed range, a warning above the
+/// plausible one; the expectation in words.
+fn range_problem(
+    kind: ObservationKind,
+    c: f64,
+    cu: Unit,
+    (min, max, warn_above): (f64, f64, f64),
+) -> Option<(Severity, String)> {
     if c < min || c > max {
         let what = if min == 0.0 && max.is_infinite() {
             format!("a non-negative {}", kind.label())
         } else {
             format!("{} between {min} and {}", kind.label(), cu.with_value(max))
         };
-        s.push(
-            Severity::Error,
-            loc.observation(i, "value"),
-            "value",
-            Some(unit.with_value(v)),
-            what,
-        );
-    } else if c > warn_above {
-        s.push(
+        return Some((Severity::Error, what));
+    }
+    (c > warn_above).then(|| {
+        (
             Severity::Warning,
-            loc.observation(i, "value"),
-            "value",
-            Some(unit.with_value(v)),
             format!(
                 "implausible {} (above {}); kept, please check",
                 kind.label(),
                 cu.with_value(warn_above)
             ),
-        );
-    }
-    o.value = ObsValue::Number(c);
-    o.unit = Some(cu);
+        )
+    })
 }
 
 fn check_observation_value(o: &mut Observation, i: usize, loc: &dyn Locator, s: &mut Sink) {

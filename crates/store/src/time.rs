@@ -39,6 +39,15 @@ pub fn format_utc(secs: i64, micros: u32) -> String {
     )
 }
 
+/// A stored UTC time to the minute, as people read it:
+/// "2026-12-05 11:22 UTC".
+pub fn minute(at: &str) -> String {
+    match at.get(..16) {
+        Some(m) if at.len() > 16 => format!("{} UTC", m.replacen('T', " ", 1)),
+        _ => at.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,14 +60,5 @@ mod tests {
             "2000-02-29T23:59:59.000007Z"
         );
         assert_eq!(now_utc().len(), 27);
-    }
-}
-
-/// A stored UTC time to the minute, as people read it:
-/// "2026-12-05 11:22 UTC".
-pub fn minute(at: &str) -> String {
-    match at.get(..16) {
-        Some(m) if at.len() > 16 => format!("{} UTC", m.replacen('T', " ", 1)),
-        _ => at.to_string(),
     }
 }

@@ -974,23 +974,29 @@ fn render_result(
                 .join(", ")
         );
     }
-    // A possibly missing person is said beside the table, never only in
-    // the run's common flags.
-    for f in r
-        .flags
-        .iter()
-        .filter(|f| f.code == StrFlagCode::UndeclaredPerson)
-    {
+    render_sample_flags(o, r, common);
+    let _ = writeln!(o, "  interval: {}", r.ci_method);
+}
+
+/// The sample's own flags under its table. A possibly missing person is
+/// said there as a WARNING, never only in the run's common flags.
+fn render_sample_flags(
+    o: &mut String,
+    r: &StrSampleResult,
+    common: &[&graftwatch_chimerism::str::StrFlag],
+) {
+    let undeclared =
+        |f: &&graftwatch_chimerism::str::StrFlag| f.code == StrFlagCode::UndeclaredPerson;
+    for f in r.flags.iter().filter(undeclared) {
         let _ = writeln!(o, "  WARNING {f}");
     }
     for f in r
         .flags
         .iter()
-        .filter(|f| !common.contains(f) && f.code != StrFlagCode::UndeclaredPerson)
+        .filter(|f| !common.contains(f) && !undeclared(f))
     {
         let _ = writeln!(o, "  {f}");
     }
-    let _ = writeln!(o, "  interval: {}", r.ci_method);
 }
 
 fn csv_field(s: &str) -> String {

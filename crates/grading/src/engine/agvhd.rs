@@ -36,6 +36,16 @@ pub struct Unstated {
 }
 
 impl Unstated {
+    /// The reading the configuration asks for.
+    pub fn new(cfg: &crate::GradingConfig) -> Unstated {
+        Unstated {
+            is_gvhd: cfg.engine.unstated_attribution_is_gvhd,
+            liver_needs_other_organ: !cfg.engine.unattributed_isolated_bilirubin_is_gvhd,
+            window_days: cfg.agvhd.carry_forward_days as i32,
+            ..Unstated::default()
+        }
+    }
+
     fn attr(&mut self, a: Option<CourseAttr>) -> Attribution {
         match a {
             Some(CourseAttr::Gvhd) => Attribution::Gvhd,

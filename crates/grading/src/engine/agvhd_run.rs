@@ -102,12 +102,7 @@ fn stage(
     suffix: String,
 ) -> Option<AgvhdRun> {
     let inside = |d: Date| d >= hct.date && end.is_none_or(|e| d <= e);
-    let mut unstated = super::agvhd::Unstated {
-        is_gvhd: cfg.engine.unstated_attribution_is_gvhd,
-        liver_needs_other_organ: !cfg.engine.unattributed_isolated_bilirubin_is_gvhd,
-        window_days: cfg.agvhd.carry_forward_days as i32,
-        ..Default::default()
-    };
+    let mut unstated = super::agvhd::Unstated::new(cfg);
     let mut erythroderma = false;
     let days: Vec<DayFindings> = x
         .gvhd

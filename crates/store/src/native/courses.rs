@@ -342,18 +342,7 @@ pub(crate) async fn import_in_tx(
         return Ok((ImportOutcome::Created(id.into()), Some(meta)));
     };
     if purged {
-        let at: Option<String> = sqlx::query(
-            "SELECT created_at FROM revisions WHERE patient_id = $1 AND kind = 'purge'",
-        )
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-        return Err(StoreError::ImportPurged {
-            patient: id.into(),
-            at: at.unwrap_or_default(),
-        });
+        return Err(purged_error(tx, id).await);
     }
     if let Some((_, file_rev)) = &seen
         && *file_rev == head
@@ -378,31 +367,8 @@ pub(crate) async fn import_in_tx(
             head,
         });
     }
-    let reason = Some(given.unwrap_or(auto_reason));
-    let (kind, payload, reason) = match &old {
-        Some((o, meta)) => match addition(o, course) {
-            Some(d) => (
-                RevisionKind::Append,
-                serde_json::to_string(&d).unwrap_or_default(),
-                None,
-            ),
-            None => {
-                let (observations, events) = removed(o, course);
-                if observations + events > 0 && given.is_none() {
-                    return Err(StoreError::ImportWouldRemove {
-                        patient: id.into(),
-                        head,
-                        author: meta.author.clone(),
-                        at: meta.at.clone(),
-                        observations,
-                        events,
-                    });
-                }
-                (RevisionKind::Replace, canonical_json(course), reason)
-            }
-        },
-        None => (RevisionKind::Replace, canonical_json(course), reason),
-    };
+    let (kind, payload) = import_change(old.as_ref(), course, head, given.is_some())?;
+    let reason = (kind != RevisionKind::Append).then(|| given.unwrap_or(auto_reason));
     let n = NewRev {
         patient: id,
         base: head,
@@ -416,6 +382,53 @@ pub(crate) async fn import_in_tx(
         _ => ImportOutcome::Replaced(id.into(), meta.rev),
     };
     Ok((out, Some(meta)))
+}
+
+/// The refusal of an import into a purged patient, with the purge's time.
+async fn purged_error(tx: &mut Transaction<'_, Db>, id: &str) -> StoreError {
+    let at =
+        sqlx::query("SELECT created_at FROM revisions WHERE patient_id = $1 AND kind = 'purge'")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.try_get::<String, _>(0).ok());
+    StoreError::ImportPurged {
+        patient: id.into(),
+        at: at.unwrap_or_default(),
+    }
+}
+
+/// The revision an import writes over the stored course `old` (at `head`):
+/// an append when the file only adds; a replacement otherwise, refused
+/// when it would remove stored observations or events and no reason was
+/// given (`reason_given`: nothing is removed silently).
+fn import_change(
+    old: Option<&(Course, RevisionMeta)>,
+    course: &Course,
+    head: i64,
+    reason_given: bool,
+) -> Result<(RevisionKind, String)> {
+    let Some((o, meta)) = old else {
+        return Ok((RevisionKind::Replace, canonical_json(course)));
+    };
+    if let Some(d) = addition(o, course) {
+        let payload = serde_json::to_string(&d).unwrap_or_default();
+        return Ok((RevisionKind::Append, payload));
+    }
+    let (observations, events) = removed(o, course);
+    if observations + events > 0 && !reason_given {
+        return Err(StoreError::ImportWouldRemove {
+            patient: course.patient.id.0.clone(),
+            head,
+            author: meta.author.clone(),
+            at: meta.at.clone(),
+            observations,
+            events,
+        });
+    }
+    Ok((RevisionKind::Replace, canonical_json(course)))
 }
 
 /// Erasure inside `tx` (see [`crate::Store::purge`]).
