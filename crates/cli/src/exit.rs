@@ -290,18 +290,40 @@ fn strip_severity(m: &str) -> String {
 
 /// A JSON object for an error without typed diagnostics.
 fn message_json(severity: &str, message: &str, causes: &[String]) -> serde_json::Value {
+    let (file, line, column) = located(message);
     serde_json::json!({
         "severity": severity,
-        "file": null,
-        "line": null,
+        "file": file,
+        "line": line,
         "json_path": null,
-        "column": null,
+        "column": column,
         "field": null,
         "value": null,
         "expected": null,
         "message": message,
         "causes": causes,
     })
+}
+
+/// The place a reader's message starts with, in the one form every
+/// lab-file reader writes (`FILE: line N, column 'C': …`, `FILE: line N:
+/// …`): file, line and column for `--error-format json`, where the error
+/// is a message rather than a typed diagnostic.
+fn located(message: &str) -> (Option<&str>, Option<usize>, Option<&str>) {
+    let Some(i) = message.find(": line ") else {
+        return (None, None, None);
+    };
+    let file = &message[..i];
+    let rest = &message[i + ": line ".len()..];
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let (Ok(line), false) = (rest[..digits].parse::<usize>(), file.contains(": ")) else {
+        return (None, None, None);
+    };
+    let column = rest[digits..]
+        .strip_prefix(", column '")
+        .and_then(|c| c.split_once('\''))
+        .map(|(c, _)| c);
+    (Some(file), Some(line), column)
 }
 
 /// The typed diagnostics found in an error's chain, if any.
@@ -477,6 +499,21 @@ pub fn install_panic_hook() {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reader_messages_give_their_place_to_json() {
+        assert_eq!(
+            located("in/x.txt: line 5, column 'Height': 'abc' is not a number"),
+            (Some("in/x.txt"), Some(5), Some("Height"))
+        );
+        assert_eq!(
+            located("a.vcf: line 12: AD is not a list"),
+            (Some("a.vcf"), Some(12), None)
+        );
+        assert_eq!(located("no place here"), (None, None, None));
+        assert_eq!(located("--add-to x: a: line z"), (None, None, None));
+    }
+
     use super::*;
 
     #[test]
