@@ -32,22 +32,30 @@ fn latest(r: &PatientRow, analyte: &str) -> String {
     r.state
         .as_ref()
         .and_then(|s| s.summary.latest.iter().find(|l| l.analyte == analyte))
-        .map_or("-".into(), |l| format!("{} ({})", l.value, l.date))
+        .map_or("-".into(), |l| format!("{} {} ({})", l.value, l.unit, l.date))
 }
 
 fn line(r: &PatientRow) -> String {
     let Some(s) = &r.state else {
         return format!("{:<16} rev {:<4} (no derived state)", r.patient, r.head_rev);
     };
+    // The latest alert first: the list is by date, and a year-old alert
+    // shown alone reads as current.
     let alerts = match s.summary.alerts.as_slice() {
         [] => "no alerts".to_string(),
-        [a] => format!("1 alert: {} from {}", a.kind, a.date),
-        [a, rest @ ..] => format!("{} alerts: {} from {}, …", rest.len() + 1, a.kind, a.date),
+        [a] => format!("1 alert: {} on {}", a.kind, a.date),
+        [first, .., last] => format!(
+            "{} alerts, latest: {} on {} (first {})",
+            s.summary.alerts.len(),
+            last.kind,
+            last.date,
+            first.date
+        ),
     };
     let dli = match &s.summary.dli {
-        Some(d) if d.criteria_met => "DLI criteria met",
-        Some(_) => "DLI criteria not met",
-        None => "DLI not assessed",
+        Some(d) if d.criteria_met => format!("DLI criteria met on {}", d.on),
+        Some(d) => format!("DLI criteria not met on {}", d.on),
+        None => "DLI not assessed".into(),
     };
     format!(
         "{:<16} rev {:<4} last {:<10}  ANC {}  platelets {}  {alerts}; {dli}",
