@@ -190,6 +190,39 @@ fn plate_with_two_patients_runs_purity_and_controls() {
         dirty["detail"].as_str().unwrap().contains("contamination"),
         "{dirty}"
     );
+    // ... and every result of the run says so: a WARNING at the top of the
+    // table, RUN-CONTROL-FAILED on every sample row of the TSV, and a row
+    // per control there.
+    let s2 = sheet(&dir, &rows_s);
+    let (_, table, _) = run_sheet(&s2, &[]);
+    assert!(
+        table.starts_with(
+            "WARNING [RUN-CONTROL-FAILED] run control failed: dirty (negative control"
+        ),
+        "{table}"
+    );
+    let (_, tsv, _) = run_sheet(&s2, &["--format", "tsv"]);
+    let samples: Vec<&str> = tsv
+        .lines()
+        .skip(1)
+        .filter(|l| !l.contains("\tcontrol\t"))
+        .collect();
+    assert!(
+        !samples.is_empty()
+            && samples
+                .iter()
+                .all(|l| l.ends_with("RUN-CONTROL-FAILED") || l.contains("RUN-CONTROL-FAILED"))
+    );
+    assert!(
+        tsv.lines()
+            .any(|l| l.starts_with("dirty\t") && l.ends_with("\tRUN-CONTROL-FAILED")),
+        "{tsv}"
+    );
+    assert!(
+        tsv.lines()
+            .any(|l| l.starts_with("ntc\t") && l.ends_with("\tCONTROL-PASS")),
+        "{tsv}"
+    );
 }
 
 #[test]

@@ -285,7 +285,88 @@ fn run_sheet_for_a_plate_gives_one_table() {
         "{out}"
     );
     assert!(out.contains("NTC") && out.contains("pass"), "{out}");
+    assert!(!out.contains("RUN-CONTROL-FAILED"), "{out}");
     assert!(out.contains("purity-corrected"), "{out}");
+    // The controls are rows of the CSV too.
+    let o = gw(&[
+        "--run-sheet".into(),
+        sheet.display().to_string(),
+        "--format".into(),
+        "csv".into(),
+        "--bootstrap".into(),
+        "20".into(),
+    ]);
+    let csv = text(&o.stdout);
+    assert!(
+        csv.lines().any(|l| l.starts_with(",NTC,,,,,control_pass,")),
+        "{csv}"
+    );
+    // A no-template control with a real peak fails: every sample row of the
+    // run is flagged and the table starts with the warning.
+    let run = dir.join("run.txt");
+    let t = std::fs::read_to_string(&run).unwrap();
+    let header: Vec<&str> = t.lines().next().unwrap().split('\t').collect();
+    let cell = |name: &str, v: &str| {
+        if ["Allele 1", "Height 1", "Area 1"].contains(&name) {
+            v.to_string()
+        } else {
+            String::new()
+        }
+    };
+    let row: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match i {
+            0 => "NTC".into(),
+            1 => "D3S1358".into(),
+            2 => "B".into(),
+            _ => cell(
+                h,
+                if *h == "Allele 1" {
+                    "15"
+                } else if *h == "Height 1" {
+                    "120"
+                } else {
+                    "900"
+                },
+            ),
+        })
+        .collect();
+    std::fs::write(
+        &run,
+        t.replace("NTC\tD3S1358\tB\n", &(row.join("\t") + "\n")),
+    )
+    .unwrap();
+    let o = gw(&[
+        "--run-sheet".into(),
+        sheet.display().to_string(),
+        "--format".into(),
+        "csv".into(),
+        "--bootstrap".into(),
+        "20".into(),
+    ]);
+    let csv = text(&o.stdout);
+    let samples: Vec<&str> = csv.lines().filter(|l| l.starts_with("P")).collect();
+    assert!(
+        !samples.is_empty() && samples.iter().all(|l| l.contains("RUN-CONTROL-FAILED")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().any(|l| l.starts_with(",NTC,,,,,control_fail,")),
+        "{csv}"
+    );
+    let o = gw(&[
+        "--run-sheet".into(),
+        sheet.display().to_string(),
+        "--bootstrap".into(),
+        "20".into(),
+    ]);
+    assert!(
+        text(&o.stdout)
+            .starts_with("WARNING [RUN-CONTROL-FAILED] run control failed: NTC (negative control"),
+        "{}",
+        text(&o.stdout)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

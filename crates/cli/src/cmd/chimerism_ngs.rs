@@ -583,9 +583,12 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
             };
             serde_json::to_string_pretty(&plate)? + "\n"
         }
-        (NgsFormat::Tsv, runs) => sheet::plate_tsv(runs),
+        (NgsFormat::Tsv, [run]) => sheet::plate_tsv(std::slice::from_ref(run), &run.controls),
+        (NgsFormat::Tsv, runs) => sheet::plate_tsv(runs, &controls),
         (NgsFormat::Table, [run]) => {
-            let mut t = to_table(run);
+            let mut t = String::new();
+            super::chimerism_plan::control_warning_line(&mut t, &run.controls);
+            t.push_str(&to_table(run));
             super::chimerism_plan::controls_table(&mut t, &run.controls);
             t
         }
@@ -723,13 +726,18 @@ fn pct(x: Option<f64>) -> String {
 
 /// TSV: one header line, one row per person per sample plus a
 /// `donors_combined` row.
-pub fn to_tsv(run: &NgsRun) -> String {
+pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
     let mut out = String::from(
         "sample\tlineage\tdate\tperson\trole\tpercent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\n",
     );
     for s in &run.samples {
         let r = &s.result;
-        let flags: Vec<&str> = r.flags.iter().map(|f| f.code.as_str()).collect();
+        let flags: Vec<&str> = r
+            .flags
+            .iter()
+            .map(|f| f.code.as_str())
+            .chain(control_failed.then_some(super::chimerism_plan::CONTROL_FAILED_FLAG))
+            .collect();
         let common_tail = format!(
             "{}\t{}\t{}\t{}\t{}",
             r.markers_used,

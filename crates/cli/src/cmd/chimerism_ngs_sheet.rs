@@ -230,6 +230,7 @@ pub fn analysis_for<'a>(runs: &'a [NgsRun], pid: &str, target: &str) -> anyhow::
 /// run controls.
 pub fn plate_table(runs: &[NgsRun], controls: &[ControlOut]) -> String {
     let mut o = String::new();
+    super::chimerism_plan::control_warning_line(&mut o, controls);
     for r in runs {
         if let Some(p) = &r.patient {
             let _ = writeln!(o, "=== Patient {p} ===");
@@ -241,17 +242,34 @@ pub fn plate_table(runs: &[NgsRun], controls: &[ControlOut]) -> String {
     o
 }
 
-/// The TSV of a plate: one header, every patient's rows.
-pub fn plate_tsv(runs: &[NgsRun]) -> String {
+/// The TSV of a plate: one header, every patient's rows, then one row per
+/// run control (role `control`, person = its type, flags `CONTROL-PASS` or
+/// `RUN-CONTROL-FAILED`). When a control failed, every sample row is
+/// flagged `RUN-CONTROL-FAILED` too.
+pub fn plate_tsv(runs: &[NgsRun], controls: &[ControlOut]) -> String {
+    let failed = controls.iter().any(|c| !c.passed);
     let mut o = String::new();
     for (i, r) in runs.iter().enumerate() {
-        let t = super::chimerism_ngs::to_tsv(r);
+        let t = super::chimerism_ngs::to_tsv(r, failed);
         let body = if i == 0 {
             t.as_str()
         } else {
             t.split_once('\n').map_or("", |(_, rest)| rest)
         };
         o.push_str(body);
+    }
+    for c in controls {
+        let _ = writeln!(
+            o,
+            "{}\t\t\t{}\tcontrol\t\t\t\t\t\t\t\t\t\t{}",
+            c.sample,
+            c.control.as_str(),
+            if c.passed {
+                "CONTROL-PASS"
+            } else {
+                super::chimerism_plan::CONTROL_FAILED_FLAG
+            }
+        );
     }
     o
 }

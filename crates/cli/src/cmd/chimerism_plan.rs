@@ -77,6 +77,40 @@ impl PlateArgs {
 
 /// The run controls as table lines, after the patients' tables (nothing
 /// without controls).
+/// The flag every sample row of a run carries when a run control failed.
+pub const CONTROL_FAILED_FLAG: &str = "RUN-CONTROL-FAILED";
+
+/// The warning shown at the top of a run's table (and in its JSON) when a
+/// run control failed: the samples are reported, but not as reportable.
+pub fn control_failure_warning(controls: &[ControlOut]) -> Option<String> {
+    let failed: Vec<String> = controls
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| {
+            format!(
+                "{} ({} control: {})",
+                c.sample,
+                c.control.as_str(),
+                c.detail
+            )
+        })
+        .collect();
+    (!failed.is_empty()).then(|| {
+        format!(
+            "[{CONTROL_FAILED_FLAG}] run control failed: {}: every result of this run is shown but not reportable until the failure is resolved (repeat the run, or document why the results stand)",
+            failed.join("; ")
+        )
+    })
+}
+
+/// `WARNING …` at the top of a table, when a run control failed.
+pub fn control_warning_line(o: &mut String, controls: &[ControlOut]) {
+    use std::fmt::Write as _;
+    if let Some(w) = control_failure_warning(controls) {
+        let _ = writeln!(o, "WARNING {w}\n");
+    }
+}
+
 pub fn controls_table(o: &mut String, controls: &[ControlOut]) {
     use std::fmt::Write as _;
     if controls.is_empty() {

@@ -789,6 +789,7 @@ fn detection_code(d: Detection) -> &'static str {
 
 fn render_run_table(run: &StrRun) -> String {
     let mut o = String::new();
+    super::chimerism_plan::control_warning_line(&mut o, &run.controls);
     for a in &run.analyses {
         if let Some(p) = &a.patient {
             let _ = writeln!(o, "=== Patient {p} ===");
@@ -1012,6 +1013,7 @@ fn render_csv(run: &StrRun) -> String {
         "patient,sample,file,lineage,specimen,date,status,person,percent,ci_low,ci_high,sd,cv,informative_loci,detection,detection_limit_percent,purity,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
     );
     let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let control_failed = run.controls.iter().any(|c| !c.passed);
     for a in &run.analyses {
         for s in &a.samples {
             let lead = format!(
@@ -1042,6 +1044,7 @@ fn render_csv(run: &StrRun) -> String {
                 .flags
                 .iter()
                 .map(|x| x.code.code())
+                .chain(control_failed.then_some(super::chimerism_plan::CONTROL_FAILED_FLAG))
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -1077,6 +1080,22 @@ fn render_csv(run: &StrRun) -> String {
                 );
             }
         }
+    }
+    // The run controls, one row each: status control_pass / control_fail,
+    // what was found in `reason`.
+    for c in &run.controls {
+        let _ = writeln!(
+            o,
+            ",{},,,,,control_{},,,,,,,,,,,,,,{},{},",
+            csv_field(&c.sample),
+            if c.passed { "pass" } else { "fail" },
+            if c.passed {
+                ""
+            } else {
+                super::chimerism_plan::CONTROL_FAILED_FLAG
+            },
+            csv_field(&format!("{} control: {}", c.control.as_str(), c.detail))
+        );
     }
     o
 }

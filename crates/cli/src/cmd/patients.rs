@@ -32,7 +32,9 @@ fn latest(r: &PatientRow, analyte: &str) -> String {
     r.state
         .as_ref()
         .and_then(|s| s.summary.latest.iter().find(|l| l.analyte == analyte))
-        .map_or("-".into(), |l| format!("{} {} ({})", l.value, l.unit, l.date))
+        .map_or("-".into(), |l| {
+            format!("{} {} ({})", l.value, l.unit, l.date)
+        })
 }
 
 fn line(r: &PatientRow) -> String {
