@@ -2,6 +2,17 @@
 //! decimals, trailing zeros removed (`2.002`, not `2.002262443438914`;
 //! `20`, not `20.000`), very large or very small values in exponent form.
 
+/// A p-value as it is written: `p = 1.35e-82`, and `p < 1e-300` when it is
+/// below what a double holds meaningfully (0 included): "p = 0.00e0" reads
+/// as certainty, which no test gives.
+pub fn p_value(p: f64) -> String {
+    if p < 1e-300 {
+        "p < 1e-300".into()
+    } else {
+        format!("p = {p:.2e}")
+    }
+}
+
 /// A number with at most 3 decimals, trailing zeros removed; exponent form
 /// (2 decimals) at or above 10⁵ and below 10⁻³.
 pub fn short(x: f64) -> String {
@@ -15,7 +26,16 @@ pub fn short(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::short;
+
+    #[test]
+    fn p_values_never_read_as_zero() {
+        assert_eq!(p_value(0.0), "p < 1e-300");
+        assert_eq!(p_value(1e-301), "p < 1e-300");
+        assert_eq!(p_value(1.346e-82), "p = 1.35e-82");
+        assert_eq!(p_value(0.5), "p = 5.00e-1");
+    }
+
+    use super::{p_value, short};
 
     #[test]
     fn short_numbers() {

@@ -801,7 +801,9 @@ pub fn to_table(run: &NgsRun) -> String {
         out.push_str(&format!(
             "\nsample {}{}{}: {} markers used, {} excluded\n",
             s.sample,
-            s.lineage.map(|l| format!(" [{l}]")).unwrap_or_default(),
+            s.lineage
+                .map(|l| format!(" [{}]", l.label()))
+                .unwrap_or_default(),
             s.date.map(|d| format!(" {d}")).unwrap_or_default(),
             r.markers_used,
             r.markers_excluded
@@ -829,12 +831,12 @@ pub fn to_table(run: &NgsRun) -> String {
         ));
         if let Some(p) = r.recipient_presence {
             out.push_str(&format!(
-                "  recipient presence: {} reads vs {:.1} expected from error at {} markers, z = {:.2}, p = {:.2e} ({})\n",
+                "  recipient presence: {} reads vs {:.1} expected from error at {} markers, z = {:.2}, {} ({})\n",
                 p.observed_reads,
                 p.expected_error_reads,
                 p.markers,
                 p.z,
-                p.p_value,
+                graftwatch_core::number::p_value(p.p_value),
                 if r.recipient_detected == Some(true) { "detected" } else { "not detected" }
             ));
         }

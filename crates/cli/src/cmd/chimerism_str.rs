@@ -883,7 +883,7 @@ fn render_analysis(o: &mut String, a: &AnalysisOut) {
             "\nSample '{}' ({}, {}{}{}",
             s.sample,
             s.file,
-            s.lineage,
+            s.lineage.label(),
             s.date.map(|d| format!(", {d}")).unwrap_or_default(),
             s.specimen
                 .map(|x| format!(", {}", x.as_str()))

@@ -196,12 +196,12 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
     if let Some(p) = r.recipient_presence {
         let _ = write!(
             out,
-            "<p>Recipient presence test: {} reads vs {:.1} expected from sequencing error at {} markers, z = {:.2}, p = {:.2e}: <b>{}</b>.</p>",
+            "<p>Recipient presence test: {} reads vs {:.1} expected from sequencing error at {} markers, z = {:.2}, {}: <b>{}</b>.</p>",
             p.observed_reads,
             p.expected_error_reads,
             p.markers,
             p.z,
-            p.p_value,
+            graftwatch_core::number::p_value(p.p_value).replace('<', "&lt;"),
             if r.recipient_detected == Some(true) {
                 "recipient DNA detected"
             } else {
