@@ -561,3 +561,30 @@ fn grade_decide_report_take_a_stored_patient() {
     let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
     assert_eq!(a.matches("read_course").count(), 4, "{a}");
 }
+
+/// An import that finds no course file is an error (exit 2), not "imported
+/// 0 of 0 files"; `db add-user` says when it changes a user's role.
+#[test]
+fn empty_imports_and_role_changes_are_said() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let dir = e.path("empty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a course").unwrap();
+    let o = e.run(&["import", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no course file (.json or .csv) in"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = e.ok(&["db", "add-user", "dr.smith", "--role", "clinician"]);
+    assert!(out.contains("dr.smith is registered as clinician"), "{out}");
+    let out = e.ok(&["db", "add-user", "dr.smith", "--role", "admin"]);
+    assert!(
+        out.contains("dr.smith: role changed from clinician to admin"),
+        "{out}"
+    );
+    let out = e.ok(&["db", "add-user", "dr.smith", "--role", "admin"]);
+    assert!(out.contains("already registered as admin"), "{out}");
+}

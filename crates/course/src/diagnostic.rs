@@ -96,6 +96,10 @@ impl fmt::Display for Diagnostic {
 /// An operating-system error as a person reads it: "No such file or
 /// directory", without the OS's " (os error 2)".
 pub fn io_words(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("UTF-8") {
+        // std's "stream did not contain valid UTF-8", in the user's words.
+        return "not UTF-8 text: save it as UTF-8 (a UTF-16 export, or not a text file?)".into();
+    }
     without_os_error(&e.to_string()).to_string()
 }
 

@@ -73,6 +73,14 @@ fn found_words(found: &str) -> String {
 /// `expected an observation: a JSON object with date, kind and value; found true`.
 pub fn plain_words(message: &str) -> String {
     let m = without_location(message);
+    // serde_json's "EOF while parsing a value / an object / a list / a
+    // string": the text ended before the document did.
+    if let Some(what) = m.strip_prefix("EOF while parsing ") {
+        return match what {
+            "a value" => "a JSON document; the file is empty or ends before one starts".into(),
+            other => format!("a complete JSON document; the file ends inside {other} (cut short?)"),
+        };
+    }
     if let Some(words) = word_error(m) {
         return words;
     }
@@ -175,6 +183,19 @@ fn type_error(m: &str) -> Option<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn end_of_file_in_words() {
+        assert_eq!(
+            plain_words("EOF while parsing a value at line 1 column 0"),
+            "a JSON document; the file is empty or ends before one starts"
+        );
+        assert!(
+            plain_words("EOF while parsing an object")
+                .contains("ends inside an object (cut short?)")
+        );
+    }
+
     use super::*;
 
     /// The Rust type names serde prints, none of which may reach a person.

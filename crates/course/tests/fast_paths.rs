@@ -158,7 +158,7 @@ fn streamed_csv_edges_agree_with_the_whole_text() {
     }
     let (streamed, _) = csv_both_ways("x.csv", b"record,kind\n\xff\n");
     assert!(
-        streamed.contains("stream did not contain valid UTF-8"),
+        streamed.contains("not UTF-8 text: save it as UTF-8"),
         "{streamed}"
     );
 }

@@ -89,8 +89,15 @@ pub fn run(c: DbCommand) -> anyhow::Result<()> {
                 .parse()
                 .map_err(|e: String| BadInput(format!("--role: {e}")))?;
             let (s, actor) = a.store.open()?;
+            let before = s.user_role(&a.name).map_err(store_err)?;
             s.put_user(&actor, &a.name, role).map_err(store_err)?;
-            println!("{} is registered as {role}", a.name);
+            match before {
+                Some(r) if r != role => {
+                    println!("{}: role changed from {r} to {role}", a.name)
+                }
+                Some(_) => println!("{} was already registered as {role}", a.name),
+                None => println!("{} is registered as {role}", a.name),
+            }
             Ok(())
         }
     }

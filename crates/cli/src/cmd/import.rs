@@ -103,6 +103,16 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     for u in &unreadable {
         eprintln!("error: {u}");
     }
+    if files.is_empty() && unreadable.is_empty() {
+        anyhow::bail!(BadInput(format!(
+            "no course file (.json or .csv) in {}: nothing imported",
+            a.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let mut bad = unreadable.len();
     let mut t = Tally::default();
     let reason = a.reason.as_deref();
