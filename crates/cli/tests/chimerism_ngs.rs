@@ -87,6 +87,37 @@ fn missing_vcf_sample_is_exit_2_naming_file_and_sample() {
     );
 }
 
+/// A donor typed from the recipient's own sample is refused naming both
+/// (as STR does), not blamed on the post-transplant sample.
+#[test]
+fn donor_identical_to_the_recipient_is_exit_2_naming_both() {
+    let v = example("pileup.vcf").display().to_string();
+    let args: Vec<String> = [
+        "chimerism",
+        "ngs",
+        "--panel",
+        &example("panel.vcf").display().to_string(),
+        "--recipient",
+        &format!("recipient={v}"),
+        "--donor",
+        &format!("d1={v}:recipient"),
+        "--sample",
+        &format!("d={v}:day30"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (code, out, err) = gw(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains(
+            "the recipient 'recipient' and donor 'd1' have identical genotypes at all 72 markers"
+        ),
+        "{err}"
+    );
+}
+
 #[test]
 fn bad_panel_is_exit_2_naming_line_and_nothing_written() {
     let d = tmpdir("badpanel");

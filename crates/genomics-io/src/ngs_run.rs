@@ -184,6 +184,41 @@ pub enum NgsRunError {
     /// A run needs a recipient and at least one donor.
     #[error("an NGS run needs the recipient and at least one donor ({0} given)")]
     TooFewPersons(usize),
+    /// A donor's reference genotypes equal the recipient's at every marker
+    /// typed in both: no split between them can be estimated.
+    #[error(
+        "the recipient '{recipient}' and donor '{donor}' have identical genotypes at all {markers} markers typed in both: no chimerism between them can be measured (the same person's sample given twice, or an identical twin — chimerism is not informative)"
+    )]
+    IdenticalToRecipient {
+        /// The recipient's name.
+        recipient: String,
+        /// The donor's name.
+        donor: String,
+        /// Markers typed in both.
+        markers: usize,
+    },
+}
+
+/// At least this many markers typed in both before identical genotypes
+/// are called the same person (a few shared markers may agree by chance).
+pub const IDENTITY_MIN_MARKERS: usize = 10;
+
+/// A donor whose genotypes equal the recipient's at every marker typed in
+/// both (at least [`IDENTITY_MIN_MARKERS`]), if any: (donor index, markers).
+pub fn donor_identical_to_recipient(calls: &[Vec<GenotypeCall>]) -> Option<(usize, usize)> {
+    let recipient = calls.first()?;
+    (1..calls.len()).find_map(|d| {
+        let both: Vec<(
+            &graftwatch_chimerism::ngs::genotype::Genotype,
+            &graftwatch_chimerism::ngs::genotype::Genotype,
+        )> = recipient
+            .iter()
+            .zip(&calls[d])
+            .filter_map(|(a, b)| Some((a.as_ref().ok()?, b.as_ref().ok()?)))
+            .collect();
+        (both.len() >= IDENTITY_MIN_MARKERS && both.iter().all(|(a, b)| a == b))
+            .then_some((d, both.len()))
+    })
 }
 
 impl NgsRunError {
@@ -437,6 +472,13 @@ pub fn read_references(
         counts.push(c);
         calls.push(g);
         genotype_sources.push(how);
+    }
+    if let Some((d, markers)) = donor_identical_to_recipient(&calls) {
+        return Err(NgsRunError::IdenticalToRecipient {
+            recipient: persons[0].name.clone(),
+            donor: persons[d].name.clone(),
+            markers,
+        });
     }
     let pure: Vec<(&[Option<AlleleCounts>], &[GenotypeCall])> = counts
         .iter()
