@@ -113,6 +113,25 @@ pub enum Exclusion {
     },
 }
 
+impl Exclusion {
+    /// The reason in a few words, for counts in a summary line
+    /// ("23 not informative").
+    pub fn label(&self) -> &'static str {
+        match self {
+            Exclusion::NoGenotype { .. } => "without a reference genotype",
+            Exclusion::MissingInSample => "absent from the sample",
+            Exclusion::LowDepth { .. } => "with too few reads",
+            Exclusion::NotInformative => "not informative (same genotype in everybody)",
+            Exclusion::Outlier { .. } => "outliers",
+            Exclusion::SexChromosome { .. } => "on a sex chromosome",
+            Exclusion::ReferenceAlleleBalance { .. } => "with reference allele imbalance",
+            Exclusion::DepthOutlier { .. } => "depth outliers",
+            Exclusion::AlleleNotSeen { .. } => "with an expected allele not seen",
+            Exclusion::IndelsUnreliable { .. } => "unreliable indels",
+        }
+    }
+}
+
 /// REF or ALT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,6 +9,12 @@ use super::locus::Locus;
 use super::profile::Measure;
 use super::qc::StrFlag;
 
+/// What "not assessable" means, as tables and pages say it: presence can
+/// only be judged on an allele of the person's own that no other person's
+/// stutter could explain.
+pub const NOT_ASSESSABLE_WORDS: &str =
+    "presence not assessable (no allele of its own outside other people's stutter positions)";
+
 /// Whether a person's DNA is detectable in the sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -726,6 +726,25 @@ fn pct(x: Option<f64>) -> String {
 
 /// TSV: one header line, one row per person per sample plus a
 /// `donors_combined` row.
+/// Why markers were left out, counted: " (23 not informative (same
+/// genotype in everybody), 1 outliers)".
+fn exclusion_counts(r: &graftwatch_chimerism::ngs::result::NgsSampleResult) -> String {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for m in &r.markers {
+        if let Some(e) = &m.excluded {
+            match counts.iter_mut().find(|(l, _)| *l == e.label()) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((e.label(), 1)),
+            }
+        }
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
+    format!(" ({})", parts.join(", "))
+}
+
 pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
     let mut out = String::from(
         "sample\tlineage\tdate\tperson\trole\tpercent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\n",
@@ -799,14 +818,15 @@ pub fn to_table(run: &NgsRun) -> String {
     for s in &run.samples {
         let r = &s.result;
         out.push_str(&format!(
-            "\nsample {}{}{}: {} markers used, {} excluded\n",
+            "\nsample {}{}{}: {} markers used, {} excluded{}\n",
             s.sample,
             s.lineage
                 .map(|l| format!(" [{}]", l.label()))
                 .unwrap_or_default(),
             s.date.map(|d| format!(" {d}")).unwrap_or_default(),
             r.markers_used,
-            r.markers_excluded
+            r.markers_excluded,
+            exclusion_counts(r)
         ));
         if let Some(b) = &s.allele_bias {
             out.push_str(&format!("  {}\n", b.text));

@@ -773,7 +773,7 @@ fn detection_text(p: &graftwatch_chimerism::str::PersonEstimate) -> String {
             "signal below the LoD ({}/{} loci; LoD {lod}): not reported as present",
             p.loci_detected, p.loci_assessable
         ),
-        Detection::NotAssessable => "not assessable".into(),
+        Detection::NotAssessable => graftwatch_chimerism::str::result::NOT_ASSESSABLE_WORDS.into(),
     }
 }
 

@@ -80,7 +80,7 @@ fn detection_words(p: &PersonEstimate) -> String {
                 .map(|l| format!("; LoD {}", lod(l.get())))
                 .unwrap_or_default()
         ),
-        Detection::NotAssessable => "not assessable".into(),
+        Detection::NotAssessable => graftwatch_chimerism::str::result::NOT_ASSESSABLE_WORDS.into(),
     }
 }
 
