@@ -1081,9 +1081,14 @@ fn render_csv(run: &StrRun) -> String {
             }
         }
     }
-    // The run controls, one row each: status control_pass / control_fail,
-    // what was found in `reason`.
-    for c in &run.controls {
+    csv_control_rows(&mut o, &run.controls);
+    o
+}
+
+/// The run controls as CSV rows, one each: status control_pass /
+/// control_fail, what was found in `reason`.
+fn csv_control_rows(o: &mut String, controls: &[super::chimerism_plan::ControlOut]) {
+    for c in controls {
         let _ = writeln!(
             o,
             ",{},,,,,control_{},,,,,,,,,,,,,,{},{},",
@@ -1097,5 +1102,4 @@ fn render_csv(run: &StrRun) -> String {
             csv_field(&format!("{} control: {}", c.control.as_str(), c.detail))
         );
     }
-    o
 }

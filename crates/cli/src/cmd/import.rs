@@ -91,6 +91,18 @@ fn error_lines(f: &Path, e: &ImportFileError) -> Vec<String> {
         .collect()
 }
 
+/// The error of an import whose paths hold no course file.
+fn nothing_to_import(paths: &[PathBuf]) -> BadInput {
+    let where_ = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    BadInput(format!(
+        "no course file (.json or .csv) in {where_}: nothing imported"
+    ))
+}
+
 /// Runs `import`.
 pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     let (mut store, actor) = a.store.open()?;
@@ -104,14 +116,7 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
         eprintln!("error: {u}");
     }
     if files.is_empty() && unreadable.is_empty() {
-        anyhow::bail!(BadInput(format!(
-            "no course file (.json or .csv) in {}: nothing imported",
-            a.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        anyhow::bail!(nothing_to_import(&a.paths));
     }
     let mut bad = unreadable.len();
     let mut t = Tally::default();
