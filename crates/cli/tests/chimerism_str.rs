@@ -388,6 +388,25 @@ fn an_undeclared_donor_is_warned_beside_the_table() {
     assert!(!text(&o.stdout).contains("STR-UNDECLARED-PERSON"));
 }
 
+/// `--syngeneic` names a declared donor, else exit 2 naming the donors.
+#[test]
+fn syngeneic_must_name_a_donor() {
+    let o = run(&[
+        "--sample",
+        "S=examples/str/day14.txt:PB-d14-WB",
+        "--syngeneic",
+        "NOPE",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains(
+            "--syngeneic NOPE: no donor named 'NOPE' in this call (donors: UCB-1, PBSC-1)"
+        ),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
 #[test]
 fn add_to_needs_dates_and_course_donors_and_writes_nothing_otherwise() {
     let dir = tmp("course-bad");

@@ -258,14 +258,15 @@ fn run_sheet_for_a_plate_gives_one_table() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let sheet = plate(&dir, 3, 4);
-    let o = gw(&[
-        "--run-sheet".into(),
-        sheet.display().to_string(),
-        "--format".into(),
-        "csv".into(),
-        "--bootstrap".into(),
-        "20".into(),
-    ]);
+    let sheet_run = |csv: bool| {
+        let mut a: Vec<String> = vec!["--run-sheet".into(), sheet.display().to_string()];
+        if csv {
+            a.extend(["--format".into(), "csv".into()]);
+        }
+        a.extend(["--bootstrap".into(), "20".into()]);
+        gw(&a)
+    };
+    let o = sheet_run(true);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert_eq!(
@@ -273,12 +274,7 @@ fn run_sheet_for_a_plate_gives_one_table() {
         4 * 2,
         "{out}"
     );
-    let o = gw(&[
-        "--run-sheet".into(),
-        sheet.display().to_string(),
-        "--bootstrap".into(),
-        "20".into(),
-    ]);
+    let o = sheet_run(false);
     let out = text(&o.stdout);
     assert!(
         out.contains("=== Patient P2 ===") && out.contains("Run controls:"),
@@ -288,14 +284,7 @@ fn run_sheet_for_a_plate_gives_one_table() {
     assert!(!out.contains("RUN-CONTROL-FAILED"), "{out}");
     assert!(out.contains("purity-corrected"), "{out}");
     // The controls are rows of the CSV too.
-    let o = gw(&[
-        "--run-sheet".into(),
-        sheet.display().to_string(),
-        "--format".into(),
-        "csv".into(),
-        "--bootstrap".into(),
-        "20".into(),
-    ]);
+    let o = sheet_run(true);
     let csv = text(&o.stdout);
     assert!(
         csv.lines().any(|l| l.starts_with(",NTC,,,,,control_pass,")),
@@ -337,14 +326,7 @@ fn run_sheet_for_a_plate_gives_one_table() {
         t.replace("NTC\tD3S1358\tB\n", &(row.join("\t") + "\n")),
     )
     .unwrap();
-    let o = gw(&[
-        "--run-sheet".into(),
-        sheet.display().to_string(),
-        "--format".into(),
-        "csv".into(),
-        "--bootstrap".into(),
-        "20".into(),
-    ]);
+    let o = sheet_run(true);
     let csv = text(&o.stdout);
     let samples: Vec<&str> = csv.lines().filter(|l| l.starts_with("P")).collect();
     assert!(
@@ -355,12 +337,7 @@ fn run_sheet_for_a_plate_gives_one_table() {
         csv.lines().any(|l| l.starts_with(",NTC,,,,,control_fail,")),
         "{csv}"
     );
-    let o = gw(&[
-        "--run-sheet".into(),
-        sheet.display().to_string(),
-        "--bootstrap".into(),
-        "20".into(),
-    ]);
+    let o = sheet_run(false);
     assert!(
         text(&o.stdout)
             .starts_with("WARNING [RUN-CONTROL-FAILED] run control failed: NTC (negative control"),

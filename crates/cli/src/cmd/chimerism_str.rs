@@ -422,6 +422,23 @@ fn read_stdin_table(opts: GeneMapperOptions) -> anyhow::Result<GeneMapperTable> 
         .map_err(crate::exit::input)
 }
 
+/// Every `--syngeneic` name is a declared donor (a misspelt twin would
+/// otherwise be ignored without a word).
+fn check_syngeneic(names: &[String], plan: &Plan) -> anyhow::Result<()> {
+    let donors: Vec<&str> = plan
+        .analyses
+        .iter()
+        .flat_map(|a| a.donors.iter().map(|d| d.name.as_str()))
+        .collect();
+    match names.iter().find(|n| !donors.contains(&n.as_str())) {
+        Some(n) => anyhow::bail!(BadInput(format!(
+            "--syngeneic {n}: no donor named '{n}' in this call (donors: {})",
+            donors.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Runs `chimerism str`.
 pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     // `--recipient stored` / `--donor stored`: the stored patient's references.
@@ -432,6 +449,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     }
     let mut cfg = config(&args)?;
     let plan = plan(&args)?;
+    check_syngeneic(&args.syngeneic, &plan)?;
     let opts = GeneMapperOptions {
         ignore_unknown_markers: args.ignore_unknown_markers,
     };
