@@ -278,6 +278,7 @@ fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
             s.input.name
         )));
     }
+    check_syngeneic(&args.syngeneic, &plan)?;
     Ok(plan)
 }
 
@@ -449,7 +450,6 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     }
     let mut cfg = config(&args)?;
     let plan = plan(&args)?;
-    check_syngeneic(&args.syngeneic, &plan)?;
     let opts = GeneMapperOptions {
         ignore_unknown_markers: args.ignore_unknown_markers,
     };
