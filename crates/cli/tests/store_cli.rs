@@ -113,6 +113,8 @@ fn init_info_import_export_round_trip() {
     }
     let h = e.ok(&["history", "SEED-AML-01"]);
     assert!(h.contains("create") && h.contains("dr.who"), "{h}");
+    let n = original.observations.len();
+    assert!(h.contains(&format!("new course: {n} observations")), "{h}");
 }
 
 #[test]
@@ -430,6 +432,38 @@ fn audit_verify_detects_tampering_exit_3() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("entry #2"));
 }
 
+/// An edited course payload: the audit trail is intact, the course is
+/// named as damaged, exit 3.
+#[test]
+fn audit_verify_names_a_damaged_course_exit_3() {
+    let e = Env::seeded();
+    assert!(
+        e.ok(&["audit", "verify"])
+            .contains("stored courses intact: 1 revisions of 1 patient(s)")
+    );
+    let Ok(st) = Command::new("sqlite3")
+        .arg(e.db())
+        .arg("UPDATE revisions SET payload = payload || ' ' WHERE rev = 1")
+        .status()
+    else {
+        eprintln!("*** sqlite3 not installed: tampering step skipped ***");
+        return;
+    };
+    assert!(st.success());
+    let o = e.run(&["audit", "verify"]);
+    assert_eq!(code(&o), 3);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(out.contains("audit trail intact"), "{out}");
+    assert!(
+        err.contains("stored courses NOT intact: 1 of 1 patient(s)")
+            && err.contains("'SEED-AML-01' is damaged at revision 1"),
+        "{err}"
+    );
+}
+
 #[test]
 fn backup_restore_round_trip() {
     let e = Env::seeded();
@@ -559,7 +593,7 @@ fn grade_decide_report_take_a_stored_patient() {
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no patient 'NOBODY'"));
     let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
-    assert_eq!(a.matches("read_course").count(), 4, "{a}");
+    assert_eq!(a.matches("read course").count(), 4, "{a}");
 }
 
 /// An import that finds no course file is an error (exit 2), not "imported

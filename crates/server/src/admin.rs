@@ -423,6 +423,9 @@ pub struct VerifyPage {
     entries: i64,
     anchors: usize,
     problem: String,
+    patients: usize,
+    revisions: usize,
+    course_problems: Vec<String>,
     at: String,
 }
 
@@ -433,10 +436,13 @@ async fn verify_page(
     let v = verify(&state).await?;
     Ok(Html(render(&VerifyPage {
         chrome: Chrome::for_identity(&id, "/admin/audit"),
-        ok: v.ok,
+        ok: v.first_problem.is_none(),
         entries: v.entries,
         anchors: v.anchors,
         problem: v.first_problem.unwrap_or_default(),
+        patients: v.patients,
+        revisions: v.revisions,
+        course_problems: v.course_problems,
         at: graftwatch_store::time::now_utc(),
     })))
 }

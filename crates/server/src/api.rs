@@ -734,16 +734,29 @@ pub struct AuditVerification {
     pub anchors: usize,
     /// The first bad entry, if any.
     pub first_problem: Option<String>,
+    /// Patients whose stored course revisions were checked against their
+    /// chain hashes.
+    pub patients: usize,
+    /// Revisions checked.
+    pub revisions: usize,
+    /// Damaged courses, one line per patient (the first bad revision).
+    pub course_problems: Vec<String>,
 }
 
-/// Verifies the audit chain (shared by the API and the admin page).
+/// Verifies the audit chain and every stored course's revision chain
+/// (shared by the API and the admin page).
 pub async fn verify(state: &AppState) -> Result<AuditVerification, AppError> {
-    let v = state.db(|s| s.verify_audit()).await?;
+    let (v, c) = state
+        .db(|s| Ok((s.verify_audit()?, s.verify_courses()?)))
+        .await?;
     Ok(AuditVerification {
-        ok: v.first_problem.is_none(),
+        ok: v.first_problem.is_none() && c.problems.is_empty(),
         entries: v.entries,
         anchors: v.anchors,
         first_problem: v.first_problem,
+        patients: c.patients,
+        revisions: c.revisions,
+        course_problems: c.problems,
     })
 }
 

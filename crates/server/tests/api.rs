@@ -211,6 +211,21 @@ fn audit_log_filters_and_exports() {
     assert_eq!(r.json()["ok"], true);
     let r = page(&t, &aud, "/admin/audit/verify");
     assert!(r.body.contains("The audit trail verifies"));
+    assert!(r.body.contains("The stored courses verify"), "{}", r.body);
+    // A damaged course shows on the page and in the API.
+    common::store_common::raw_exec(
+        &t.loc,
+        "UPDATE revisions SET payload = payload || ' ' WHERE patient_id = 'P1' AND rev = 1",
+    );
+    let r = page(&t, &aud, "/admin/audit/verify");
+    assert!(
+        r.body.contains("&#39;P1&#39; is damaged at revision 1")
+            || r.body.contains("'P1' is damaged at revision 1"),
+        "{}",
+        r.body
+    );
+    let r = page(&t, &aud, "/api/audit/verify");
+    assert_eq!(r.json()["ok"], false);
     // Tampering shows on the page.
     common::store_common::raw_exec(
         &t.loc,

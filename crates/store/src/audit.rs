@@ -202,6 +202,32 @@ pub struct Verification {
     pub first_problem: Option<String>,
 }
 
+/// An audit action code (stored as written, e.g. `read_course`) in plain
+/// words for people (`read course`); unknown codes with spaces for `_`.
+pub fn action_label(code: &str) -> String {
+    let words = match code {
+        "read_course" => "read course",
+        "read_history" => "read history",
+        "read_runs" => "read chimerism runs",
+        "read_profiles" => "read reference profiles",
+        "record_run" => "record chimerism run",
+        "sign_off_run" => "sign off chimerism run",
+        "add_chimerism" => "add chimerism result",
+        "put_profile" => "store reference profile",
+        "put_user" => "register or change user",
+        "set_password" => "set password",
+        "create_token" => "create API token",
+        "revoke_token" => "revoke API token",
+        "import_unchanged" => "import (unchanged, nothing written)",
+        "list_patients" => "list patients",
+        "list_patients_alerts" => "list patients with alerts",
+        "export_deidentified" => "export de-identified",
+        "tombstone" => "delete (tombstone)",
+        other => return other.replace('_', " "),
+    };
+    words.to_string()
+}
+
 pub(crate) const COLS: &str =
     "seq, at, actor, role, channel, action, patients, resource, outcome, reason, prev_hash, hash";
 

@@ -9,6 +9,7 @@ use crate::backend::on_pool;
 use crate::change::{canonical_json, extend};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
+use crate::history::HistoryLine;
 use crate::phases;
 use crate::state::Ahead;
 use crate::store::{Store, retry};
@@ -41,7 +42,12 @@ pub(crate) struct StoredRev {
 
 /// Checks a revision's payload against its chain hash (`prev_hash`: the
 /// chain hash of the revision before it).
-fn check_chain(patient: &str, prev_hash: &str, meta: &RevisionMeta, text: &str) -> Result<()> {
+pub(crate) fn check_chain(
+    patient: &str,
+    prev_hash: &str,
+    meta: &RevisionMeta,
+    text: &str,
+) -> Result<()> {
     let want = sha256_hex(&[
         prev_hash.as_bytes(),
         meta.kind.as_str().as_bytes(),
@@ -380,22 +386,25 @@ impl Store {
 
     /// Every revision's metadata, oldest first (audited).
     pub fn history(&self, actor: &Actor, patient: &str) -> Result<Vec<RevisionMeta>> {
-        let res = self.block(async {
- on_pool!(&self.pool, pool, ops => {
-            let rows = sqlx::query(
-                "SELECT rev, kind, author, created_at, reason, payload IS NULL, chain_hash FROM revisions \
-                 WHERE patient_id = $1 ORDER BY rev",
-            )
-            .bind(patient)
-            .fetch_all(pool)
-            .await?;
-            if rows.is_empty() {
-                return Err(StoreError::NoPatient(patient.into()));
-            }
-            rows.iter().map(|r| ops::courses::stored_rev(patient, r, false).map(|s| s.meta)).collect::<Result<Vec<_>>>()
-        })
-});
-        let outcome = match &res {
+        let res = self
+            .revision_rows(patient, false)
+            .map(|rows| rows.into_iter().map(|r| r.meta).collect());
+        self.audit_history(actor, patient, &res)?;
+        res
+    }
+
+    /// [`Store::history`] with what each revision changed, in words
+    /// (audited as one history read).
+    pub fn history_changes(&self, actor: &Actor, patient: &str) -> Result<Vec<HistoryLine>> {
+        let res = self
+            .revision_rows(patient, true)
+            .and_then(|rows| crate::history::changes(patient, rows));
+        self.audit_history(actor, patient, &res)?;
+        res
+    }
+
+    fn audit_history<T>(&self, actor: &Actor, patient: &str, res: &Result<T>) -> Result<()> {
+        let outcome = match res {
             Ok(_) => "ok".to_string(),
             Err(e) => format!("refused: {e}"),
         };
@@ -403,8 +412,35 @@ impl Store {
             outcome,
             ..AuditEvent::ok("read_history", vec![patient.into()], "history")
         };
-        self.audit(actor, &ev)?;
-        res
+        self.audit(actor, &ev)
+    }
+
+    /// Every revision of a patient, oldest first, with or without payloads.
+    pub(crate) fn revision_rows(
+        &self,
+        patient: &str,
+        with_payload: bool,
+    ) -> Result<Vec<StoredRev>> {
+        let payload = if with_payload {
+            "payload"
+        } else {
+            "payload IS NULL"
+        };
+        let sql = format!(
+            "SELECT rev, kind, author, created_at, reason, {payload}, chain_hash FROM revisions \
+             WHERE patient_id = $1 ORDER BY rev"
+        );
+        self.block(async {
+            on_pool!(&self.pool, pool, ops => {
+                let rows = sqlx::query(&sql).bind(patient).fetch_all(pool).await?;
+                if rows.is_empty() {
+                    return Err(StoreError::NoPatient(patient.into()));
+                }
+                rows.iter()
+                    .map(|r| ops::courses::stored_rev(patient, r, with_payload))
+                    .collect::<Result<Vec<_>>>()
+            })
+        })
     }
 
     /// Stores a course read from a file, in one transaction: a new patient,

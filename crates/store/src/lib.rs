@@ -28,6 +28,7 @@ pub mod derive;
 pub mod error;
 pub mod hashing;
 pub mod head;
+pub mod history;
 pub mod lab;
 pub mod migrate;
 pub mod paths;
@@ -39,6 +40,7 @@ pub mod store;
 pub mod time;
 pub mod types;
 pub mod users;
+pub mod verify;
 pub mod ward;
 pub mod web_auth;
 

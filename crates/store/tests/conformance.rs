@@ -375,6 +375,50 @@ fn audit_detects_tampering(db: &dyn Db) {
     assert!(p.contains("truncated") && p.contains("#3"), "{p}");
 }
 
+/// `audit verify` also checks every course's revision chain: an edited
+/// payload, a removed revision and a cut history are named; a purge is not
+/// damage.
+fn courses_detect_tampering(db: &dyn Db) {
+    let fixture = || {
+        let loc = db.fresh();
+        let (s, _) = Store::init(&loc).unwrap();
+        let (c, rest) = seed_as("C1", 2000);
+        s.create_patient(&clinician(), &c, None).unwrap();
+        s.append(&clinician(), "C1", 1, &obs(&rest[..3])).unwrap();
+        s.append(&clinician(), "C1", 2, &obs(&rest[3..6])).unwrap();
+        s.create_patient(&clinician(), &seed_as("C2", 30).0, None)
+            .unwrap();
+        let v = s.verify_courses().unwrap();
+        assert_eq!((v.patients, v.revisions, v.problems.len()), (2, 4, 0));
+        (loc, s)
+    };
+    let first = |s: &Store| s.verify_courses().unwrap().problems.join("; ");
+    let (loc, s) = fixture();
+    db.raw(
+        &loc,
+        "UPDATE revisions SET payload = payload || ' ' WHERE patient_id = 'C1' AND rev = 2",
+    );
+    let p = first(&s);
+    assert!(p.contains("'C1' is damaged at revision 2"), "{p}");
+    assert!(!p.contains("C2"), "{p}");
+    let (loc, s) = fixture();
+    db.raw(
+        &loc,
+        "DELETE FROM revisions WHERE patient_id = 'C1' AND rev = 2",
+    );
+    assert!(first(&s).contains("revision 2 is missing"), "{}", first(&s));
+    let (loc, s) = fixture();
+    db.raw(
+        &loc,
+        "DELETE FROM revisions WHERE patient_id = 'C1' AND rev = 3",
+    );
+    assert!(first(&s).contains("latest revision is 3"), "{}", first(&s));
+    let (_, s) = fixture();
+    s.purge(&admin(), "C1", "erasure request").unwrap();
+    let v = s.verify_courses().unwrap();
+    assert_eq!((v.purged, v.problems.len()), (1, 0), "{:?}", v.problems);
+}
+
 /// An attacker holding the key rewrites the chain: the anchor catches it.
 fn audit_anchor_catches_rehash_with_key(db: &dyn Db) {
     let (loc, s) = audit_fixture(db);
@@ -977,6 +1021,7 @@ const CASES: &[(&str, Case)] = &[
         audit_records_reads_and_writes,
     ),
     ("audit_detects_tampering", audit_detects_tampering),
+    ("courses_detect_tampering", courses_detect_tampering),
     (
         "audit_anchor_catches_rehash_with_key",
         audit_anchor_catches_rehash_with_key,
@@ -1019,6 +1064,7 @@ mod sqlite {
         derived_state_is_current,
         audit_records_reads_and_writes,
         audit_detects_tampering,
+        courses_detect_tampering,
         audit_anchor_catches_rehash_with_key,
         purge_erases_payloads,
         import_is_idempotent,
@@ -1050,7 +1096,7 @@ mod sqlite {
 #[test]
 fn every_case_runs_on_sqlite() {
     // The list above and the macro must name the same cases.
-    assert_eq!(CASES.len(), 17);
+    assert_eq!(CASES.len(), 18);
 }
 
 #[test]

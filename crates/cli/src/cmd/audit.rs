@@ -37,26 +37,53 @@ pub struct ShowArgs {
 pub fn run(c: AuditCommand) -> anyhow::Result<()> {
     match c {
         AuditCommand::Show(a) => show(&a),
-        AuditCommand::Verify(o) => {
-            let (store, _) = o.open()?;
-            let v = store.verify_audit().map_err(store_err)?;
-            match &v.first_problem {
-                None => {
-                    println!(
-                        "audit trail intact: {} entries, keyed hash chain verified, {} daily anchor(s) match ({})",
-                        v.entries,
-                        v.anchors,
-                        store.anchor_file().display()
-                    );
-                    Ok(())
-                }
-                Some(p) => {
-                    eprintln!("audit trail NOT intact: {p}");
-                    std::process::exit(3);
-                }
-            }
+        AuditCommand::Verify(o) => verify(&o),
+    }
+}
+
+/// `audit verify`: the audit chain and every stored course's revision
+/// chain; exit 3 when either is damaged.
+fn verify(o: &StoreOpts) -> anyhow::Result<()> {
+    let (store, _) = o.open()?;
+    let v = store.verify_audit().map_err(store_err)?;
+    let mut intact = true;
+    match &v.first_problem {
+        None => println!(
+            "audit trail intact: {} entries, keyed hash chain verified, {} daily anchor(s) match ({})",
+            v.entries,
+            v.anchors,
+            store.anchor_file().display()
+        ),
+        Some(p) => {
+            intact = false;
+            eprintln!("audit trail NOT intact: {p}");
         }
     }
+    let c = store.verify_courses().map_err(store_err)?;
+    let purged = match c.purged {
+        0 => String::new(),
+        n => format!("; {n} purged patient(s): content erased by purge, numbering checked"),
+    };
+    if c.problems.is_empty() {
+        println!(
+            "stored courses intact: {} revisions of {} patient(s) match their chain hashes{purged}",
+            c.revisions, c.patients
+        );
+    } else {
+        intact = false;
+        eprintln!(
+            "stored courses NOT intact: {} of {} patient(s) damaged:",
+            c.problems.len(),
+            c.patients
+        );
+        for p in &c.problems {
+            eprintln!("  {p}");
+        }
+    }
+    if !intact {
+        std::process::exit(3);
+    }
+    Ok(())
 }
 
 fn show(a: &ShowArgs) -> anyhow::Result<()> {
@@ -83,9 +110,9 @@ fn show(a: &ShowArgs) -> anyhow::Result<()> {
                 e.seq,
                 e.at,
                 e.actor,
-                e.role,
+                e.role.replace('_', " "),
                 e.channel,
-                e.action,
+                graftwatch_store::audit::action_label(&e.action),
                 e.patients,
                 e.resource,
                 e.outcome
