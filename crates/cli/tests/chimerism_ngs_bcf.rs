@@ -72,6 +72,9 @@ fn bcf_inputs_give_the_vcf_result() {
     let vcf_json = run_ok(&args(&v, &v, "json"));
     let vcf_tsv = run_ok(&args(&v, &v, "tsv"));
     assert!(vcf_tsv.lines().count() > 8);
+    // `--format csv`: the same rows comma-separated (as `chimerism str`).
+    let csv = run_ok(&args(&v, &v, "csv"));
+    assert_eq!(csv.replace(',', "\t"), vcf_tsv);
     for mode in ["b", "u"] {
         let bcf = d.join(format!("pileup.{mode}.bcf"));
         bcftools_view(&vcf, &bcf, mode);

@@ -121,11 +121,40 @@ fn json_and_csv_formats() {
     let out = text(&o.stdout);
     let rows: Vec<&str> = out.lines().collect();
     assert!(rows[0].starts_with(
-        "patient,sample,file,lineage,specimen,date,status,person,percent,ci_low,ci_high"
+        "patient,sample,file,lineage,specimen,date,status,person,percent,reported_percent,ci_low,ci_high,locus_sd"
     ));
     assert_eq!(rows.len(), 1 + 2 * 3);
     assert!(rows[1].starts_with(",PB-d30-CD3,examples/str/day30.txt,cd3,,,estimated,recipient,"));
     assert!(rows[4].contains(",myeloid,"));
+    // Every row has the header's fields; a recipient not detected is
+    // reported as "<LoD", its estimate kept in `percent`.
+    let n = rows[0].split(',').count();
+    assert!(rows.iter().all(|r| r.split(',').count() == n), "{out}");
+    let cd33 = rows[4].split(',').collect::<Vec<_>>();
+    assert_eq!(
+        (cd33[7], cd33[15]),
+        ("recipient", "not_detected"),
+        "{}",
+        rows[4]
+    );
+    assert!(
+        cd33[9].starts_with('<') && cd33[8].parse::<f64>().is_ok(),
+        "{}",
+        rows[4]
+    );
+
+    // The same rows tab-separated.
+    let o = run(&[
+        "--sample",
+        "PB-d30-CD33=examples/str/day30.txt:PB-d30-CD33:cd33",
+        "--format",
+        "tsv",
+        "--bootstrap",
+        "50",
+    ]);
+    let tsv = text(&o.stdout);
+    assert!(tsv.starts_with("patient\tsample\tfile\t"), "{tsv}");
+    assert!(tsv.lines().all(|l| l.split('\t').count() == n), "{tsv}");
 }
 
 #[test]

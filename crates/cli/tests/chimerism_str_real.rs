@@ -421,3 +421,65 @@ fn unknown_kit_and_bad_purity_exit_2_naming_what_was_expected() {
         "{out}"
     );
 }
+
+/// Real clinical chimerism exports that may not be vendored (BioHPC/Rchimerism
+/// `example/`, academic/non-commercial licence): GeneMapper's "Dye/Sample
+/// Peak" peak table (PowerPlex 16) with peaks without a marker. Run with
+/// `GRAFTWATCH_REALSTR_DIR=DIR cargo test -p graftwatch-cli --test
+/// chimerism_str_real -- --ignored rchimerism`, DIR holding the files under
+/// the names of crates/genomics-io/tests/data/str-real/README.md ("Not
+/// vendored"). Checked against hand calculations from the peak heights.
+#[test]
+#[ignore = "needs the unvendored Rchimerism exports (GRAFTWATCH_REALSTR_DIR)"]
+fn rchimerism_peak_tables_are_read_and_estimated() {
+    let dir = std::env::var("GRAFTWATCH_REALSTR_DIR")
+        .expect("GRAFTWATCH_REALSTR_DIR must name the folder with the rchim_* files");
+    let f = |n: &str| format!("{dir}/{n}");
+    let x = "xxxxxxxxxxxxxxxxxxxxxxxx";
+    let csv = |args: Vec<String>| {
+        let o = gw(&[args, s(&["--kit", "powerplex16hs", "--format", "csv"])].concat());
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let field = |out: &str, sample: &str, person: &str, col: usize| -> String {
+        out.lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| c[1] == sample && c[7] == person)
+            .map(|c| c[col].to_string())
+            .unwrap_or_else(|| panic!("{sample} {person}: {out}"))
+    };
+    // Single donor: whole blood 100 % donor, CD3 ~47 % recipient (hand 46–47 %).
+    let single = csv(vec![
+        format!("--recipient=R={}:xxxx", f("rchim_sd_rdata.txt")),
+        format!("--donor=D={}:xxxx", f("rchim_sd_ddata.txt")),
+        format!("--sample=WB={}:xxxx", f("rchim_sd_sdata.txt")),
+        format!(
+            "--sample=CD3={}:{}:cd3",
+            f("rchim_proto_cd3_sdata.txt"),
+            &x[..17]
+        ),
+    ]);
+    assert_eq!(
+        field(&single, "WB", "recipient", 15),
+        "not_detected",
+        "{single}"
+    );
+    let cd3: f64 = field(&single, "CD3", "recipient", 8).parse().unwrap();
+    assert!((44.0..51.0).contains(&cd3), "{single}");
+    // Double cord: CD33 ~17 % recipient (hand 14.5–20.8 %); CD3 without any
+    // recipient allele is not detected and not reported as a number.
+    let dd = csv(vec![
+        format!("--recipient=R={}:xxxx", f("rchim_dd_rdata.txt")),
+        format!("--donor=D1={}:xxxx", f("rchim_dd_d1data.txt")),
+        format!("--donor=D2={}:xxxx", f("rchim_dd_d2data.txt")),
+        format!(
+            "--sample=CD33={}:{x}:cd33",
+            f("rchim_ddproto_cd33_sdata.txt")
+        ),
+        format!("--sample=CD3={}:{x}:cd3", f("rchim_ddproto_cd3_sdata.txt")),
+    ]);
+    let cd33: f64 = field(&dd, "CD33", "recipient", 8).parse().unwrap();
+    assert!((14.5..20.8).contains(&cd33), "{dd}");
+    assert_eq!(field(&dd, "CD3", "recipient", 15), "not_detected", "{dd}");
+    assert!(field(&dd, "CD3", "recipient", 9).starts_with('<'), "{dd}");
+}

@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use graftwatch_chimerism::str::{Allele, Locus, Peak, StrProfile};
+use graftwatch_chimerism::str::{Allele, Locus, Peak, StrProfile, UnlabelledPeak};
 use serde::Serialize;
 
 pub use crate::peak_columns::Layout;
@@ -56,6 +56,10 @@ pub enum ReadNoteCode {
     /// The last line has no line end but all its cells: read, with a
     /// note that its last value may be cut (`STR-NO-LINE-END`).
     NoFinalLineEnd,
+    /// Peaks exported without a marker (GeneMapper's peak table lists every
+    /// peak; those outside the marker bins have an empty marker cell), one
+    /// note per sample (`STR-UNLABELLED`).
+    Unlabelled,
 }
 
 impl ReadNoteCode {
@@ -68,6 +72,7 @@ impl ReadNoteCode {
             ReadNoteCode::UnknownMarker => "STR-UNKNOWN-MARKER",
             ReadNoteCode::DuplicateRow => "STR-DUPLICATE-ROW",
             ReadNoteCode::NoFinalLineEnd => "STR-NO-LINE-END",
+            ReadNoteCode::Unlabelled => "STR-UNLABELLED",
         }
     }
 }
@@ -83,6 +88,50 @@ pub struct ReadNote {
     pub sample: String,
     /// What happened, in words.
     pub text: String,
+}
+
+/// Reader notes as lines for people: each note on its own line, except
+/// that one sample's off-ladder notes, when there are more than three,
+/// become one line counting them per marker (a real export has dozens per
+/// sample; the JSON keeps each). `file` names the export.
+pub fn note_lines(file: &str, notes: &[&ReadNote]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut ol: BTreeMap<&str, Vec<&ReadNote>> = BTreeMap::new();
+    for n in notes {
+        if n.code == ReadNoteCode::OffLadder {
+            ol.entry(n.sample.as_str()).or_default().push(n);
+        }
+    }
+    let line = |n: &ReadNote| {
+        format!(
+            "[{}] {file} line {}: sample '{}': {}",
+            n.code.code(),
+            n.line,
+            n.sample,
+            n.text
+        )
+    };
+    for n in notes {
+        let group = &ol.get(n.sample.as_str()).map_or(0, Vec::len);
+        if n.code != ReadNoteCode::OffLadder || *group <= 3 {
+            out.push(line(n));
+        }
+    }
+    for (sample, v) in ol.into_iter().filter(|(_, v)| v.len() > 3) {
+        let mut per: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in &v {
+            *per.entry(n.text.split(':').next().unwrap_or(""))
+                .or_default() += 1;
+        }
+        let markers: Vec<String> = per.iter().map(|(m, k)| format!("{m} {k}")).collect();
+        let (first, last) = (v[0].line, v[v.len() - 1].line);
+        out.push(format!(
+            "[STR-OL] {file} lines {first}–{last}: sample '{sample}': {} off-ladder peaks kept as unassigned signal ({}); --format json lists each",
+            v.len(),
+            markers.join(", ")
+        ));
+    }
+    out
 }
 
 /// A parsed export.
@@ -104,6 +153,11 @@ pub struct GeneMapperTable {
     /// Sample names carried by more than one sample file (several
     /// injections): name → the files. Such a name must be asked for by file.
     pub ambiguous: BTreeMap<String, Vec<String>>,
+    /// Samples that cannot be read (two different rows for one marker in
+    /// the wide layout, e.g. a control injected twice under one name in an
+    /// export without sample files): the error given when one is asked for.
+    #[serde(skip)]
+    pub conflicting: BTreeMap<String, GeneMapperError>,
     /// Notes: off-ladder peaks, merged peaks, skipped markers.
     pub notes: Vec<ReadNote>,
 }
@@ -275,6 +329,9 @@ impl GeneMapperTable {
     /// column, a sample file name), or an error listing the samples.
     pub fn profile(&self, sample: &str) -> Result<&StrProfile, GeneMapperError> {
         let path = self.path.display().to_string();
+        if let Some(e) = self.conflicting.get(sample) {
+            return Err(e.clone());
+        }
         if let Some(files) = self.ambiguous.get(sample) {
             return Err(GeneMapperError::AmbiguousSample {
                 path,
@@ -339,6 +396,10 @@ struct Reader {
     first_row: BTreeMap<(SampleKey, Locus), (usize, String)>,
     /// Line of each peak (for merge notes).
     peak_line: BTreeMap<(SampleKey, Locus, Allele), usize>,
+    /// Peaks without a marker per sample: the first line and the count.
+    unlabelled: BTreeMap<SampleKey, (usize, usize)>,
+    /// Samples with two different wide rows for one marker: the first.
+    conflicts: BTreeMap<SampleKey, GeneMapperError>,
     notes: Vec<ReadNote>,
 }
 
@@ -377,6 +438,8 @@ pub fn parse_genemapper(
         profiles: BTreeMap::new(),
         first_row: BTreeMap::new(),
         peak_line: BTreeMap::new(),
+        unlabelled: BTreeMap::new(),
+        conflicts: BTreeMap::new(),
         notes: Vec::new(),
     };
     let mut rows = 0usize;
@@ -492,10 +555,13 @@ impl Reader {
             }
             return Err(self.field_err(line, self.cols.sample, "", "a sample name".into()));
         }
+        let key: SampleKey = (sample.clone(), file.clone());
+        if marker.is_empty() {
+            return self.unlabelled_row(line, &get, key);
+        }
         let Some(locus) = self.locus(line, &sample, &marker)? else {
             return Ok(());
         };
-        let key: SampleKey = (sample.clone(), file.clone());
         if self.cols.layout == Layout::Wide
             && let Some((first, first_raw)) = self.first_row.get(&(key.clone(), locus))
         {
@@ -511,12 +577,16 @@ impl Reader {
             } else {
                 format!("sample '{sample}' (file '{file}') marker {locus}")
             };
-            return Err(GeneMapperError::Duplicate {
+            // Refused when this sample is asked for, not for the whole file
+            // (a control injected twice under one name is routine).
+            let e = GeneMapperError::Duplicate {
                 path: self.path.clone(),
                 line,
                 first_line: first,
                 what,
-            });
+            };
+            self.conflicts.entry(key).or_insert(e);
+            return Ok(());
         }
         if self.cols.layout == Layout::Wide {
             self.first_row
@@ -533,6 +603,42 @@ impl Reader {
                 self.add_peak(line, &key, locus, peak);
             }
         }
+        Ok(())
+    }
+
+    /// A row without a marker: its peaks are kept as unlabelled signal of
+    /// the sample (a kit with bins may call them), counted for one note.
+    fn unlabelled_row<'f>(
+        &mut self,
+        line: usize,
+        get: &dyn Fn(usize) -> &'f str,
+        key: SampleKey,
+    ) -> Result<(), GeneMapperError> {
+        let dye = self
+            .cols
+            .dye
+            .and_then(|c| get(c).chars().find(|c| c.is_ascii_alphabetic()))
+            .map(|c| c.to_ascii_uppercase());
+        let what = "the peak without a marker";
+        let mut peaks = Vec::new();
+        for slot in self.cols.slots.clone() {
+            let peak = UnlabelledPeak {
+                size: self.number(line, get, slot.size, "fragment size (bp)", what)?,
+                height: self.number(line, get, slot.height, "peak height (RFU)", what)?,
+                area: self.number(line, get, slot.area, "peak area", what)?,
+                dye,
+            };
+            if peak.size.is_some() || peak.height.is_some() || peak.area.is_some() {
+                peaks.push(peak);
+            }
+        }
+        let seen = self.unlabelled.entry(key.clone()).or_insert((line, 0));
+        seen.1 += peaks.len();
+        self.profiles
+            .entry(key.clone())
+            .or_insert_with(|| StrProfile::new(key.0.clone()))
+            .unlabelled
+            .extend(peaks);
         Ok(())
     }
 
@@ -638,7 +744,15 @@ impl Reader {
         self.note(ReadNoteCode::MergedPeaks, line, &key.0, t);
     }
 
-    fn finish(self, path: &Path) -> GeneMapperTable {
+    fn finish(mut self, path: &Path) -> GeneMapperTable {
+        for ((sample, _), (line, n)) in std::mem::take(&mut self.unlabelled) {
+            if n > 0 {
+                let t = format!(
+                    "{n} peak(s) exported without a marker (outside the marker bins of the analysis) kept as unassigned signal; a kit file with bins calls those inside a bin"
+                );
+                self.note(ReadNoteCode::Unlabelled, line, &sample, t);
+            }
+        }
         let mut files_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, file) in self.profiles.keys() {
             files_of.entry(name.clone()).or_default().push(file.clone());
@@ -658,6 +772,15 @@ impl Reader {
                 ambiguous.insert(name.clone(), files_of[&name].clone());
             }
         }
+        let mut conflicting = BTreeMap::new();
+        for ((name, file), e) in self.conflicts {
+            samples.remove(&name);
+            if !file.is_empty() {
+                samples.remove(&file);
+                conflicting.insert(file, e.clone());
+            }
+            conflicting.insert(name, e);
+        }
         GeneMapperTable {
             path: path.to_path_buf(),
             layout: self.cols.layout,
@@ -666,6 +789,7 @@ impl Reader {
             genotype_only: self.cols.genotype_only(),
             samples,
             ambiguous,
+            conflicting,
             notes: self.notes,
         }
     }
@@ -728,6 +852,56 @@ mod tests {
             3
         );
         assert!(g.notes.iter().all(|n| n.line == 2));
+    }
+
+    #[test]
+    fn many_off_ladder_notes_of_a_sample_print_as_one_line() {
+        let t = "Sample.Name\tMarker\tAllele.1\tAllele.2\tAllele.3\tAllele.4\tSize.1\tSize.2\tSize.3\tSize.4\tHeight.1\tHeight.2\tHeight.3\tHeight.4\n\
+                 A\tD3S1358\tOL\tOL\t15\tOL\t100.48\t102.81\t126.5\tNA\t80\t453\t18196\t96\n\
+                 A\tTH01\tOL\t7\t\t\t150.1\t160\t\t\t80\t900\t\t\n\
+                 B\tTH01\tOL\t7\t\t\t150.1\t160\t\t\t80\t900\t\t\n";
+        let g = parse(t).unwrap();
+        let notes: Vec<&ReadNote> = g.notes.iter().collect();
+        let lines = note_lines("x.txt", &notes);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with("[STR-OL] x.txt line 4: sample 'B': TH01: off-ladder"),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines[1],
+            "[STR-OL] x.txt lines 2–3: sample 'A': 4 off-ladder peaks kept as unassigned signal (D3S1358 3, TH01 1); --format json lists each"
+        );
+    }
+
+    /// GeneMapper's peak table lists every peak; those without a marker
+    /// are kept as unlabelled signal with one note per sample, never an
+    /// error (real exports: BioHPC/Rchimerism, PowerPlex 16).
+    #[test]
+    fn peaks_without_a_marker_are_kept_not_refused() {
+        let t = "Dye/Sample Peak\tSample File Name\tMarker\tAllele\tSize\tHeight\tArea\tData Point\t\n\
+                 \"B,1\"\txxxx\tD3S1358\t14\t118.2\t1200\t12000\t1821\t\n\
+                 \"B,4\"\txxxx\t\t\t111.84\t148\t820\t1914\t\n\
+                 \"O,20     *\"\txxxx\t\t\t\t55\t371\t250\t\n";
+        let g = parse(t).unwrap();
+        let p = &g.samples["xxxx"];
+        assert_eq!(p.peaks(Locus::D3s1358).len(), 1);
+        assert_eq!(p.unlabelled.len(), 2);
+        assert_eq!(p.unlabelled[0].size, Some(111.84));
+        assert_eq!(p.unlabelled[0].dye, Some('B'));
+        assert_eq!(p.unlabelled[1].dye, Some('O'));
+        let n: Vec<_> = g
+            .notes
+            .iter()
+            .filter(|n| n.code == ReadNoteCode::Unlabelled)
+            .collect();
+        assert_eq!(n.len(), 1);
+        assert!(
+            n[0].text.starts_with("2 peak(s) exported without a marker"),
+            "{}",
+            n[0].text
+        );
+        assert_eq!(n[0].line, 3);
     }
 
     #[test]
@@ -809,15 +983,20 @@ mod tests {
             "{}",
             g.notes[0].text
         );
-        let t = "Sample Name\tMarker\tAllele 1\tHeight 1\nS\tFGA\t20\t500\nS\tFGA\t21\t510\n";
+        // Two different rows: that sample is refused when asked for, the
+        // others are read (real export: SCIEG/LabRetriever, a positive
+        // control injected twice).
+        let t = "Sample Name\tMarker\tAllele 1\tHeight 1\nS\tFGA\t20\t500\nS\tFGA\t21\t510\nT\tFGA\t22\t400\n";
+        let g = parse(t).unwrap();
         assert!(matches!(
-            parse(t).unwrap_err(),
+            g.profile("S").unwrap_err(),
             GeneMapperError::Duplicate {
                 line: 3,
                 first_line: 2,
                 ..
             }
         ));
+        assert_eq!(g.profile("T").unwrap().peaks(Locus::Fga).len(), 1);
         // A genotype table listing a homozygote twice is one allele, no note.
         let t = "Sample.Name\tMarker\tAllele.1\tAllele.2\nA2\tTH01\t8\t8\n";
         let g = parse(t).unwrap();

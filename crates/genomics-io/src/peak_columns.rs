@@ -44,6 +44,9 @@ pub struct Columns {
     pub layout: Layout,
     /// Allele slots (one for the long layout).
     pub slots: Vec<Slot>,
+    /// The dye column (`Dye/Sample Peak` of GeneMapper's peak table, `"B,4"`;
+    /// or `Dye`), when there is one.
+    pub dye: Option<usize>,
 }
 
 /// A header that does not describe a peak table.
@@ -75,6 +78,7 @@ const MARKER: &[&str] = &["marker", "locus", "markername", "locusname"];
 const ALLELE: &[&str] = &["allele", "allelecall", "allelename", "call"];
 const HEIGHT: &[&str] = &["height", "peakheight", "heightrfu", "rfu", "peakheightrfu"];
 const AREA: &[&str] = &["area", "peakarea", "areaarfu"];
+const DYE: &[&str] = &["dyesamplepeak", "dye"];
 const SIZE: &[&str] = &["size", "sizebp", "peaksize", "bps", "bp", "fragmentsize"];
 
 impl Columns {
@@ -135,6 +139,7 @@ impl Columns {
             marker,
             layout,
             slots,
+            dye: find(DYE),
         })
     }
 

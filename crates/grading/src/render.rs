@@ -145,11 +145,7 @@ fn day_rows(s: &mut String, d: &DailyDay) {
 }
 
 fn csv_field(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
+    graftwatch_output::delimited::csv_field(v).into_owned()
 }
 
 /// One CSV row: `date,day,anchor,criterion,item,grade,reason`, the day and

@@ -18,6 +18,8 @@
 //! - an existing file is replaced only under [`Overwrite::Replace`]; with
 //!   [`Overwrite::Refuse`] the error says to pass `--force`.
 
+pub mod delimited;
+
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

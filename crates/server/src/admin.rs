@@ -362,11 +362,7 @@ async fn audit_page(
 
 /// A CSV cell that a spreadsheet will not run as a formula.
 fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    graftwatch_output::delimited::formula_safe(s).into_owned()
 }
 
 async fn audit_csv(

@@ -201,6 +201,24 @@ fn called_genotype(
         .collect();
     called.sort_by(|a, b| a.allele.cmp(&b.allele));
     let n = called.len();
+    let big_ol = usable
+        .iter()
+        .filter(|(p, s)| *s >= cfg.relative_threshold * max && p.allele.is_off_ladder())
+        .max_by(|x, y| x.1.total_cmp(&y.1));
+    if let (Some((p, s)), true) = (big_ol, n > 0) {
+        // An allele outside the ladder: calling the others alone would
+        // make a heterozygote a homozygote (dosage 2).
+        flags.push(StrFlag::new(
+            StrFlagCode::OffLadder,
+            format!(
+                "{person} ({}) {locus}: off-ladder peak {} at {:.0}% of the locus maximum may be an allele outside the ladder; locus not called (a kit file with bins calls it)",
+                profile.sample,
+                p.allele,
+                100.0 * s / max
+            ),
+        ));
+        return None;
+    }
     if n == 0 {
         flags.push(StrFlag::new(
             StrFlagCode::OffLadder,
@@ -348,6 +366,34 @@ mod tests {
         );
         assert_eq!(g.loci[&l].alleles.len(), 1);
         assert_eq!(g.loci[&l].alleles[0].dosage, 2.0);
+    }
+
+    /// A reference's off-ladder peak at or above the relative threshold may
+    /// be an allele outside the ladder: the locus is not called (never a
+    /// homozygote); below the threshold it is ignored (real export:
+    /// BioHPC/Rchimerism cord unit D7S820 9 + OL at 76%).
+    #[test]
+    fn off_ladder_peak_above_the_relative_threshold_leaves_the_locus_uncalled() {
+        let l = Locus::D7s820;
+        let cfg = StrConfig::default();
+        let call = |ol: f64| {
+            call_reference(
+                PersonRef::Recipient,
+                &profile(vec![(l, vec![peak("9", l, 1000.0), peak("OL", l, ol)])]),
+                &cfg,
+            )
+        };
+        let g = call(500.0);
+        assert!(!g.loci.contains_key(&l));
+        let f = g
+            .flags
+            .iter()
+            .find(|f| f.code == StrFlagCode::OffLadder)
+            .unwrap();
+        assert!(f.text.contains("at 50% of the locus maximum"), "{}", f.text);
+        let g = call(499.0);
+        assert_eq!(g.loci[&l].alleles.len(), 1);
+        assert!(g.flags.is_empty());
     }
 
     #[test]

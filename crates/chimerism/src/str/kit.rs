@@ -71,6 +71,29 @@ pub struct Kit {
     pub bin_half_width_bp: f64,
 }
 
+/// The GeneMapper dye letter (`B`, `G`, `Y`, `R`, `P`, `O`, as in the
+/// `Dye/Sample Peak` column) of a dye named in a kit file: the colour
+/// itself or a fluorophore of the common kits (6-FAM/Fluorescein blue,
+/// VIC/JOE/HEX green, NED/TMR/TAMRA yellow, PET/CXR/ROX red, SID/TOM
+/// purple, LIZ/WEN/CC5 orange).
+pub fn dye_letter(dye: &str) -> Option<char> {
+    let d: String = dye
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let letter = match d.as_str() {
+        "blue" | "b" | "6fam" | "fam" | "fluorescein" | "fl" => 'B',
+        "green" | "g" | "vic" | "joe" | "hex" => 'G',
+        "yellow" | "y" | "ned" | "tmr" | "tmret" | "tamra" => 'Y',
+        "red" | "r" | "pet" | "cxr" | "cxret" | "rox" => 'R',
+        "purple" | "p" | "sid" | "tom" => 'P',
+        "orange" | "o" | "liz" | "wen" | "cc5" => 'O',
+        _ => return None,
+    };
+    Some(letter)
+}
+
 /// Why a kit cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KitError {

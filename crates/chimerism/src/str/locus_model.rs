@@ -56,27 +56,44 @@ impl UnexplainedTally {
     /// A locus with no signal at any modelled position: whatever it has is
     /// unexplained.
     fn add_missing(&mut self, locus: Locus, u: &Unexplained) {
-        if u.signal > 0.0 {
+        if u.ladder_signal > 0.0 {
             self.considered += 1;
-            self.unexplained += u.signal;
-            self.total += u.signal;
+            self.unexplained += u.ladder_signal;
+            self.total += u.ladder_signal;
             self.loci.push(format!("{locus} ({})", u.list()));
         }
     }
 
     /// A locus with signal at the modelled positions (`total`): adds it, and
     /// flags its unexplained peaks.
+    /// Off-ladder peaks are flagged but never counted as another person's
+    /// DNA (for the `STR-UNDECLARED-PERSON` warning and the "matches no
+    /// reference" refusal): in real exports they are mostly artefacts
+    /// (pull-up, spikes, dye blobs) that the references carry too.
     fn add(&mut self, locus: Locus, total: f64, u: &Unexplained, flags: &mut Vec<StrFlag>) {
         self.considered += 1;
-        self.unexplained += u.signal;
-        self.total += u.signal + total;
+        self.unexplained += u.ladder_signal;
+        self.total += u.ladder_signal + total;
         if u.signal > 0.0 {
             let frac = u.signal / (u.signal + total);
+            let text = if u.ladder_signal > 0.0 {
+                format!(
+                    "{locus}: peak(s) {} ({:.1}% of the locus signal) belong to no declared person: possible third person, contamination or artefact",
+                    u.list(),
+                    100.0 * frac
+                )
+            } else {
+                format!(
+                    "{locus}: off-ladder peak(s) {} ({:.1}% of the locus signal) match no declared person's allele: an artefact (pull-up, spike, dye blob) or a variant allele; not counted as another person's DNA",
+                    u.list(),
+                    100.0 * frac
+                )
+            };
+            flags.push(StrFlag::new(StrFlagCode::UnexplainedAllele, text));
+        }
+        if u.ladder_signal > 0.0 {
+            let frac = u.ladder_signal / (u.ladder_signal + total);
             self.locus_fractions.push(frac);
-            flags.push(StrFlag::new(
-                StrFlagCode::UnexplainedAllele,
-                format!("{locus}: peak(s) {} ({:.1}% of the locus signal) belong to no declared person: possible third person, contamination or artefact", u.list(), 100.0 * frac),
-            ));
             if frac > 0.5 {
                 self.loci.push(format!("{locus} ({})", u.list()));
             }
@@ -131,6 +148,8 @@ impl UnexplainedTally {
 struct Unexplained {
     /// Their summed signal.
     signal: f64,
+    /// The part of it at allele calls of the ladder (not off-ladder).
+    ladder_signal: f64,
     /// Their alleles.
     alleles: Vec<String>,
 }
@@ -298,6 +317,7 @@ impl<'a> LocusData<'a> {
     fn classify_peaks(&self, stutter_max_ratio: f64, peaks: &mut Vec<PeakReport>) -> Unexplained {
         let mut u = Unexplained {
             signal: 0.0,
+            ladder_signal: 0.0,
             alleles: Vec::new(),
         };
         for (a, s, _) in &self.peaks {
@@ -320,6 +340,9 @@ impl<'a> LocusData<'a> {
             };
             if class == PeakClass::Unexplained {
                 u.signal += s;
+                if !a.is_off_ladder() {
+                    u.ladder_signal += s;
+                }
                 u.alleles.push(format!("{a}"));
             }
             peaks.push(PeakReport {
@@ -712,12 +735,13 @@ mod tests {
     /// sample; 2 loci, or a locus just under 10 %, do not.
     #[test]
     fn undeclared_person_needs_three_loci_at_a_tenth_of_their_signal() {
-        let flagged = |fracs: &[f64]| {
+        let flagged_as = |fracs: &[f64], off_ladder: bool| {
             let mut t = UnexplainedTally::default();
             let mut flags = Vec::new();
             for &f in fracs {
                 let u = Unexplained {
                     signal: 1000.0 * f,
+                    ladder_signal: if off_ladder { 0.0 } else { 1000.0 * f },
                     alleles: vec!["9".into()],
                 };
                 t.add(Locus::Fga, 1000.0 * (1.0 - f), &u, &mut flags);
@@ -726,9 +750,12 @@ mod tests {
                 .expect("not refused")
                 .is_some()
         };
+        let flagged = |fracs: &[f64]| flagged_as(fracs, false);
         assert!(flagged(&[0.10, 0.10, 0.10]));
         assert!(!flagged(&[0.10, 0.10, 0.0999]));
         assert!(!flagged(&[0.2, 0.2]));
+        // Off-ladder peaks (artefacts in real exports) never count.
+        assert!(!flagged_as(&[0.3, 0.3, 0.3, 0.3], true));
     }
 
     #[test]

@@ -36,9 +36,9 @@ pub use config::{StrConfig, StrConfigError};
 pub use estimate::StrError;
 pub use genotype::{CalledAllele, LocusGenotype, ReferenceGenotype, call_reference};
 pub use informativeness::{LocusInformativeness, PersonLocusInfo, informativeness};
-pub use kit::{Kit, KitError, KitStutter};
+pub use kit::{Kit, KitError, KitStutter, dye_letter};
 pub use locus::{Locus, UnknownLocus};
-pub use profile::{Measure, Peak, StrProfile};
+pub use profile::{Measure, Peak, StrProfile, UnlabelledPeak};
 pub use qc::{StrFlag, StrFlagCode};
 pub use references::{StrReferences, StutterRatios, StutterSource};
 pub use result::{

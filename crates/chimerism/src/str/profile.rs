@@ -59,6 +59,27 @@ pub struct StrProfile {
     /// Peaks per locus (a locus with no row is absent; an empty vector means
     /// the locus was exported with no peak).
     pub loci: BTreeMap<Locus, Vec<Peak>>,
+    /// Peaks the export lists without a marker (GeneMapper's peak table
+    /// lists every peak of the run; those outside every marker's bins, or
+    /// below the software's labelling threshold, have an empty marker
+    /// cell). Not used unless a kit with bins calls them
+    /// ([`crate::str::sample_qc::bin_off_ladder`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unlabelled: Vec<UnlabelledPeak>,
+}
+
+/// A peak exported without a marker.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct UnlabelledPeak {
+    /// Fragment size in bp, when exported.
+    pub size: Option<f64>,
+    /// Peak height (RFU), when exported.
+    pub height: Option<f64>,
+    /// Peak area, when exported.
+    pub area: Option<f64>,
+    /// Dye letter of the export's `Dye/Sample Peak` column (`B`, `G`, `Y`,
+    /// `R`, `P`, `O`), when there is one.
+    pub dye: Option<char>,
 }
 
 impl StrProfile {
@@ -67,6 +88,7 @@ impl StrProfile {
         StrProfile {
             sample: sample.into(),
             loci: BTreeMap::new(),
+            unlabelled: Vec::new(),
         }
     }
 

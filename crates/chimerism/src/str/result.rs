@@ -89,6 +89,59 @@ pub struct PersonEstimate {
     pub loci_assessable: usize,
 }
 
+impl PersonEstimate {
+    /// The share as reported: the estimate with two decimals, or `< L`
+    /// (the detection limit) when the person is not detected or only below
+    /// the detection limit. A result below the LoD is not reported as a
+    /// number (CLSI EP17); the estimate stays in `percent` (JSON, CSV).
+    pub fn reported_percent(&self) -> String {
+        match (self.detection, self.detection_limit_percent) {
+            (Detection::NotDetected | Detection::BelowDetectionLimit, Some(l)) => {
+                format!("< {:.1}", l.get())
+            }
+            _ => format!("{:.2}", self.percent.get()),
+        }
+    }
+
+    /// The detection call in words for tables and pages ("present (7 of 7
+    /// loci with an allele of its own; LoD 1.2%)", "not detected (< LoD
+    /// 1.0%)"): the loci counted are those where the person has an allele
+    /// of its own outside other people's stutter positions.
+    pub fn detection_words(&self) -> String {
+        let lod = self.detection_limit_percent.map(|l| {
+            let l = l.get();
+            if self.lod_lab_validated {
+                format!("LoD {l:.1}%, lab-validated")
+            } else {
+                format!("LoD {l:.1}%")
+            }
+        });
+        let loci = format!(
+            "{} of {} loci with an allele of its own",
+            self.loci_detected, self.loci_assessable
+        );
+        let with_lod = |s: String| match &lod {
+            Some(l) => format!("{s}; {l}"),
+            None => s,
+        };
+        match self.detection {
+            Detection::Present => format!("present ({})", with_lod(loci)),
+            Detection::BelowQuantification => format!("present, below LoQ ({loci})"),
+            Detection::NotDetected => match &lod {
+                Some(l) => format!("not detected (< {l})"),
+                None => "not detected".into(),
+            },
+            Detection::BelowDetectionLimit => {
+                format!(
+                    "signal below the LoD ({}): not reported as present",
+                    with_lod(loci)
+                )
+            }
+            Detection::NotAssessable => NOT_ASSESSABLE_WORDS.into(),
+        }
+    }
+}
+
 /// How a sample peak was interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,9 +9,9 @@ use super::allele::Allele;
 use super::config::StrConfig;
 use super::genotype::passes_analytical_threshold;
 use super::informativeness::LocusInformativeness;
-use super::kit::Kit;
+use super::kit::{Kit, dye_letter};
 use super::locus::Locus;
-use super::profile::{Peak, StrProfile};
+use super::profile::{Peak, StrProfile, UnlabelledPeak};
 use super::qc::{StrFlag, StrFlagCode};
 
 /// Size tolerance (bp) for a pull-up peak to sit under a peak of another dye.
@@ -94,10 +94,23 @@ pub fn clean_sample(sample: &StrProfile, cfg: &StrConfig) -> CleanSample {
 /// Calls off-ladder peaks from the kit's allele bins: a peak exported as
 /// `OL` whose fragment size lies in a bin of its marker becomes that allele
 /// (merged with a peak already called there: larger height, summed area),
-/// flagged `STR-BINNED`. Without bins or sizes the profile is unchanged.
+/// flagged `STR-BINNED`. A peak exported without a marker
+/// ([`StrProfile::unlabelled`]) is called the same way when exactly one
+/// marker of the profile has a bin holding its size (of the peak's dye, when
+/// both the export and the kit give dyes). Without bins or sizes the
+/// profile is unchanged.
 pub fn bin_off_ladder(profile: &StrProfile, kit: &Kit) -> (StrProfile, Vec<StrFlag>) {
     let mut out = profile.clone();
     let mut flags = Vec::new();
+    let binned = |flags: &mut Vec<StrFlag>, what: String, allele: &Allele| {
+        flags.push(StrFlag::new(
+            StrFlagCode::Binned,
+            format!(
+                "{what} in sample '{}' called {allele} from the bins of kit '{}'",
+                profile.sample, kit.name
+            ),
+        ));
+    };
     for (&locus, peaks) in out.loci.iter_mut() {
         let mut kept: Vec<Peak> = Vec::with_capacity(peaks.len());
         for p in peaks.drain(..) {
@@ -109,29 +122,72 @@ pub fn bin_off_ladder(profile: &StrProfile, kit: &Kit) -> (StrProfile, Vec<StrFl
                 kept.push(p);
                 continue;
             };
-            flags.push(StrFlag::new(
-                StrFlagCode::Binned,
-                format!(
-                    "{locus}: off-ladder peak at {:.2} bp in sample '{}' called {allele} from the bins of kit '{}'",
-                    p.size.unwrap_or(0.0),
-                    profile.sample,
-                    kit.name
-                ),
-            ));
-            match kept.iter_mut().find(|q| q.allele == allele) {
-                Some(q) => {
-                    q.height = max_opt(q.height, p.height);
-                    q.area = match (q.area, p.area) {
-                        (Some(x), Some(y)) => Some(x + y),
-                        (x, y) => x.or(y),
-                    };
-                }
-                None => kept.push(Peak { allele, ..p }),
-            }
+            let what = format!(
+                "{locus}: off-ladder peak at {:.2} bp",
+                p.size.unwrap_or(0.0)
+            );
+            binned(&mut flags, what, &allele);
+            merge_peak(&mut kept, Peak { allele, ..p });
         }
         *peaks = kept;
     }
+    let mut rest = Vec::new();
+    for u in std::mem::take(&mut out.unlabelled) {
+        let Some((locus, allele)) = unlabelled_bin(&out, kit, &u) else {
+            rest.push(u);
+            continue;
+        };
+        let dye = u.dye.map(|d| format!(", dye {d}")).unwrap_or_default();
+        let what = format!(
+            "{locus}: peak without a marker at {:.2} bp{dye}",
+            u.size.unwrap_or(0.0)
+        );
+        binned(&mut flags, what, &allele);
+        let peak = Peak {
+            allele,
+            height: u.height,
+            area: u.area,
+            size: u.size,
+        };
+        merge_peak(
+            out.loci.get_mut(&locus).expect("a locus of the profile"),
+            peak,
+        );
+    }
+    out.unlabelled = rest;
     (out, flags)
+}
+
+/// The one marker of `profile` (and its allele) whose kit bin holds an
+/// unlabelled peak's size, of the peak's dye when both dyes are known.
+fn unlabelled_bin(profile: &StrProfile, kit: &Kit, u: &UnlabelledPeak) -> Option<(Locus, Allele)> {
+    let size = u.size?;
+    let dye_ok = |l: Locus| match (u.dye, kit.dye(l).and_then(dye_letter)) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(&b),
+        _ => true,
+    };
+    let mut hits = profile
+        .loci
+        .keys()
+        .filter(|&&l| dye_ok(l))
+        .filter_map(|&l| kit.bin_call(l, size).map(|a| (l, a)));
+    let first = hits.next()?;
+    hits.next().is_none().then_some(first)
+}
+
+/// Adds `p` to `kept`, merged with a peak of the same allele (larger
+/// height, summed area).
+fn merge_peak(kept: &mut Vec<Peak>, p: Peak) {
+    match kept.iter_mut().find(|q| q.allele == p.allele) {
+        Some(q) => {
+            q.height = max_opt(q.height, p.height);
+            q.area = match (q.area, p.area) {
+                (Some(x), Some(y)) => Some(x + y),
+                (x, y) => x.or(y),
+            };
+        }
+        None => kept.push(p),
+    }
 }
 
 fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {

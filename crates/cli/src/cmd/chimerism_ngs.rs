@@ -27,6 +27,8 @@ pub enum NgsFormat {
     Json,
     /// Tab-separated, one header line, one row per person per sample.
     Tsv,
+    /// The same rows, comma-separated.
+    Csv,
     /// Aligned text table for reading.
     Table,
 }
@@ -585,6 +587,13 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         }
         (NgsFormat::Tsv, [run]) => sheet::plate_tsv(std::slice::from_ref(run), &run.controls),
         (NgsFormat::Tsv, runs) => sheet::plate_tsv(runs, &controls),
+        (NgsFormat::Csv, [run]) => graftwatch_output::delimited::tsv_to_csv(&sheet::plate_tsv(
+            std::slice::from_ref(run),
+            &run.controls,
+        )),
+        (NgsFormat::Csv, runs) => {
+            graftwatch_output::delimited::tsv_to_csv(&sheet::plate_tsv(runs, &controls))
+        }
         (NgsFormat::Table, [run]) => {
             let mut t = String::new();
             super::chimerism_plan::control_warning_line(&mut t, &run.controls);
@@ -746,6 +755,7 @@ fn exclusion_counts(r: &graftwatch_chimerism::ngs::result::NgsSampleResult) -> S
 }
 
 pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
+    use graftwatch_output::delimited::tsv_field;
     let mut out = String::from(
         "sample\tlineage\tdate\tperson\trole\tpercent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\n",
     );
@@ -771,7 +781,7 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
         );
         let head = format!(
             "{}\t{}\t{}",
-            s.sample,
+            tsv_field(&s.sample),
             s.lineage
                 .map(|l| l.as_str().to_string())
                 .unwrap_or_default(),
@@ -780,7 +790,7 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
         for p in &r.persons {
             out.push_str(&format!(
                 "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\n",
-                p.name,
+                tsv_field(&p.name),
                 p.role.as_str(),
                 pct(p.fraction.map(Fraction::get)),
                 pct(p.ci.map(|c| c.low.get())),

@@ -31,8 +31,10 @@ pub enum StrFormat {
     Table,
     /// Everything (references, informativeness, per-locus detail) as JSON.
     Json,
-    /// One row per sample and person.
+    /// One row per sample and person, comma-separated.
     Csv,
+    /// The same rows, tab-separated.
+    Tsv,
 }
 
 /// Peak measure.
@@ -387,16 +389,10 @@ impl Tables {
                 .notes
                 .iter()
                 .partition(|n| used.contains(&(path.as_path(), n.sample.as_str())));
-            for n in mine {
-                out.push(format!(
-                    "[{}] {} line {}: sample '{}': {}",
-                    n.code.code(),
-                    t.path.display(),
-                    n.line,
-                    n.sample,
-                    n.text
-                ));
-            }
+            out.extend(graftwatch_genomics_io::genemapper::note_lines(
+                &t.path.display().to_string(),
+                &mine,
+            ));
             if !others.is_empty() {
                 out.push(format!(
                     "{}: {} reader note(s) about samples not analysed here not shown",
@@ -486,6 +482,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     let stdout_text = match args.format {
         StrFormat::Table => render_run_table(&run),
         StrFormat::Csv => render_csv(&run),
+        StrFormat::Tsv => graftwatch_output::delimited::csv_to_tsv(&render_csv(&run)),
         StrFormat::Json => {
             serde_json::to_string_pretty(&run).context("serialising the STR report")? + "\n"
         }
@@ -765,36 +762,6 @@ fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into())
 }
 
-fn detection_text(p: &graftwatch_chimerism::str::PersonEstimate) -> String {
-    let lod = p
-        .detection_limit_percent
-        .map(|l| {
-            let l = l.get();
-            if p.lod_lab_validated {
-                format!("{l:.1}%, lab-validated")
-            } else {
-                format!("{l:.1}%")
-            }
-        })
-        .unwrap_or_else(|| "-".into());
-    match p.detection {
-        Detection::Present => format!(
-            "present ({}/{} loci; LoD {lod})",
-            p.loci_detected, p.loci_assessable
-        ),
-        Detection::BelowQuantification => format!(
-            "present, below LoQ ({}/{} loci)",
-            p.loci_detected, p.loci_assessable
-        ),
-        Detection::NotDetected => format!("not detected (< LoD {lod})"),
-        Detection::BelowDetectionLimit => format!(
-            "signal below the LoD ({}/{} loci; LoD {lod}): not reported as present",
-            p.loci_detected, p.loci_assessable
-        ),
-        Detection::NotAssessable => graftwatch_chimerism::str::result::NOT_ASSESSABLE_WORDS.into(),
-    }
-}
-
 fn detection_code(d: Detection) -> &'static str {
     match d {
         Detection::Present => "present",
@@ -938,11 +905,11 @@ fn render_result(
 ) {
     let _ = writeln!(
         o,
-        "{:<12} {:>8} {:>17} {:>6} {:>5}  detection{}",
+        "{:<12} {:>8} {:>17}  {:>8} {:>5}  detection{}",
         "person",
         "%",
         "95% CI",
-        "SD",
+        "locus SD",
         "loci",
         if corrected.is_some() {
             "  (purity-corrected %)"
@@ -956,13 +923,13 @@ fn render_result(
                 .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             o,
-            "{:<12} {:>8.2} {:>17} {:>6} {:>5}  {}{}",
+            "{:<12} {:>8} {:>17}  {:>8} {:>5}  {}{}",
             p.person.to_string(),
-            p.percent.get(),
+            p.reported_percent(),
             ci,
             pct(p.sd),
             p.informative_loci,
-            detection_text(p),
+            p.detection_words(),
             corrected
                 .map(|c| format!("  ({:.2})", c[i]))
                 .unwrap_or_default()
@@ -1019,16 +986,12 @@ fn render_sample_flags(
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    graftwatch_output::delimited::csv_text(s)
 }
 
 fn render_csv(run: &StrRun) -> String {
     let mut o = String::from(
-        "patient,sample,file,lineage,specimen,date,status,person,percent,ci_low,ci_high,sd,cv,informative_loci,detection,detection_limit_percent,purity,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
+        "patient,sample,file,lineage,specimen,date,status,person,percent,reported_percent,ci_low,ci_high,locus_sd,cv,informative_loci,detection,detection_limit_percent,purity,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
     );
     let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
     let control_failed = run.controls.iter().any(|c| !c.passed);
@@ -1047,7 +1010,7 @@ fn render_csv(run: &StrRun) -> String {
                 Outcome::Refused { reason } => {
                     let _ = writeln!(
                         o,
-                        "{lead},refused,,,,,,,,,,,{},,,,,{},",
+                        "{lead},refused,,,,,,,,,,,,{},,,,,{},",
                         f(s.purity),
                         csv_field(reason)
                     );
@@ -1069,9 +1032,10 @@ fn render_csv(run: &StrRun) -> String {
             for (i, p) in r.persons.iter().enumerate() {
                 let _ = writeln!(
                     o,
-                    "{lead},estimated,{},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},,{}",
+                    "{lead},estimated,{},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},{},,{}",
                     csv_field(&p.person.to_string()),
                     p.percent.get(),
+                    p.reported_percent().replace(' ', ""),
                     f(p.ci.map(|c| c.low.get())),
                     f(p.ci.map(|c| c.high.get())),
                     f(p.sd),
@@ -1109,7 +1073,7 @@ fn csv_control_rows(o: &mut String, controls: &[super::chimerism_plan::ControlOu
     for c in controls {
         let _ = writeln!(
             o,
-            ",{},,,,,control_{},,,,,,,,,,,,,,{},{},",
+            ",{},,,,,control_{},,,,,,,,,,,,,,,{},{},",
             csv_field(&c.sample),
             if c.passed { "pass" } else { "fail" },
             if c.passed {

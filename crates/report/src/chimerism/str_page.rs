@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use graftwatch_chimerism::str::{
-    Detection, LocusReport, LocusStatus, PeakClass, PersonEstimate, StrReferences, StrSampleResult,
+    LocusReport, LocusStatus, PeakClass, PersonEstimate, StrReferences, StrSampleResult,
 };
 use graftwatch_core::Date;
 
@@ -48,40 +48,7 @@ pub fn render_str_page(
 }
 
 fn detection_words(p: &PersonEstimate) -> String {
-    let lod = |l: f64| {
-        if p.lod_lab_validated {
-            format!("{l:.1}%, lab-validated")
-        } else {
-            format!("{l:.1}%")
-        }
-    };
-    match p.detection {
-        Detection::Present => format!(
-            "present ({}/{} loci{})",
-            p.loci_detected,
-            p.loci_assessable,
-            p.detection_limit_percent
-                .map(|l| format!("; LoD {}", lod(l.get())))
-                .unwrap_or_default()
-        ),
-        Detection::BelowQuantification => format!(
-            "present, below LoQ ({}/{} loci)",
-            p.loci_detected, p.loci_assessable
-        ),
-        Detection::NotDetected => match p.detection_limit_percent {
-            Some(l) => format!("not detected (&lt; LoD {})", lod(l.get())),
-            None => "not detected".into(),
-        },
-        Detection::BelowDetectionLimit => format!(
-            "signal below the LoD ({}/{} loci{}): not reported as present",
-            p.loci_detected,
-            p.loci_assessable,
-            p.detection_limit_percent
-                .map(|l| format!("; LoD {}", lod(l.get())))
-                .unwrap_or_default()
-        ),
-        Detection::NotAssessable => graftwatch_chimerism::str::result::NOT_ASSESSABLE_WORDS.into(),
-    }
+    esc(&p.detection_words())
 }
 
 fn sample_section(o: &mut String, r: &StrSampleResult, date: Option<Date>) {
@@ -92,16 +59,16 @@ fn sample_section(o: &mut String, r: &StrSampleResult, date: Option<Date>) {
         palette::lineage_words(r.lineage),
         date.map(|d| format!(", {d}")).unwrap_or_default()
     );
-    o.push_str("<table><tr><th>person</th><th>%</th><th>95% CI</th><th>SD over loci</th><th>informative loci</th><th>detection</th></tr>\n");
+    o.push_str("<table><tr><th>person</th><th>%</th><th>95% CI</th><th>SD over loci (points)</th><th>informative loci</th><th>detection</th></tr>\n");
     for (i, p) in r.persons.iter().enumerate() {
         let ci =
             p.ci.map(|c| format!("{:.1}–{:.1}", c.low.get(), c.high.get()))
                 .unwrap_or_else(|| "–".into());
         let _ = writeln!(
             o,
-            "<tr><td><i class=\"sw p{i}\"></i>{}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><i class=\"sw p{i}\"></i>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&p.person.to_string()),
-            p.percent.get(),
+            esc(&p.reported_percent()),
             ci,
             p.sd.map(|s| format!("{s:.2}"))
                 .unwrap_or_else(|| "–".into()),
