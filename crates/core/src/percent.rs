@@ -43,7 +43,8 @@ impl Percent {
     /// Checks the range.
     pub fn new(v: f64) -> Result<Percent, PercentError> {
         if v.is_finite() && (0.0..=100.0).contains(&v) {
-            Ok(Percent(v))
+            // `+ 0.0` turns −0 into 0 (it would print as "-0.00").
+            Ok(Percent(v + 0.0))
         } else {
             Err(PercentError(v))
         }
@@ -56,7 +57,7 @@ impl Percent {
     }
     /// A raw estimate bounded to [0, 100]; `None` when it is not finite.
     pub fn clamp(v: f64) -> Option<Percent> {
-        v.is_finite().then(|| Percent(v.clamp(0.0, 100.0)))
+        v.is_finite().then(|| Percent(v.clamp(0.0, 100.0) + 0.0))
     }
     /// From a fraction in [0, 1].
     pub fn from_fraction(f: f64) -> Result<Percent, PercentError> {
@@ -119,7 +120,7 @@ impl Fraction {
     /// Checks the range.
     pub fn new(v: f64) -> Result<Fraction, FractionError> {
         if v.is_finite() && (0.0..=1.0).contains(&v) {
-            Ok(Fraction(v))
+            Ok(Fraction(v + 0.0))
         } else {
             Err(FractionError(v))
         }
@@ -131,7 +132,7 @@ impl Fraction {
     }
     /// A raw estimate bounded to [0, 1]; `None` when it is not finite.
     pub fn clamp(v: f64) -> Option<Fraction> {
-        v.is_finite().then(|| Fraction(v.clamp(0.0, 1.0)))
+        v.is_finite().then(|| Fraction(v.clamp(0.0, 1.0) + 0.0))
     }
     /// The value as a fraction in [0, 1].
     pub const fn get(self) -> f64 {
@@ -182,6 +183,16 @@ mod tests {
         assert!(Percent::new(100.001).is_err());
         assert!(Percent::new(f64::NAN).is_err());
         assert!(Percent::new(f64::INFINITY).is_err());
+        // −0 is stored as 0: it never prints as "-0.00".
+        assert_eq!(format!("{:.2}", Percent::new(-0.0).unwrap().get()), "0.00");
+        assert_eq!(
+            format!("{:.2}", Percent::clamp(-1e-12).unwrap().get()),
+            "0.00"
+        );
+        assert_eq!(
+            format!("{:.2}", Percent::clamp(-0.0).unwrap().get()),
+            "0.00"
+        );
     }
 
     #[test]

@@ -243,7 +243,9 @@ fn called_genotype(
     let het_balance = if n == 2 {
         let (a, b) = (called[0].signal, called[1].signal);
         let hb = a.min(b) / a.max(b);
-        if hb < cfg.het_balance_min {
+        // X/Y imbalance at amelogenin is common and the marker is not
+        // used for chimerism unless asked: no flag there.
+        if hb < cfg.het_balance_min && !locus.is_sex_marker() {
             flags.push(StrFlag::new(
                 StrFlagCode::HeterozygoteImbalance,
                 format!("{person} ({}) {locus}: heterozygote balance {hb:.2} < {:.2} ({} {:.0} vs {} {:.0})",
@@ -435,6 +437,18 @@ mod tests {
             &cfg,
         );
         assert!(g.flags.is_empty());
+        // Amelogenin X/Y imbalance is not flagged (not used for chimerism).
+        let am = Locus::Amelogenin;
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(
+                am,
+                vec![peak("X", am, 1000.0), peak("Y", am, 530.0)],
+            )]),
+            &cfg,
+        );
+        assert_eq!(g.loci[&am].alleles.len(), 2);
+        assert!(g.flags.is_empty(), "{:?}", g.flags);
         let g = call_reference(
             PersonRef::Recipient,
             &profile(vec![(
