@@ -106,6 +106,9 @@ fn main() -> ExitCode {
 
 /// Runs the subcommand and reports its error.
 fn run(cli: Cli) -> ExitCode {
+    if let Err(m) = graftwatch_course::date_checks::check_today_setting() {
+        return exit::report(Err(BadInput(m).into()));
+    }
     let result = match cli.command {
         Command::Course(c) => cmd::course::run(c),
         Command::Demo(a) => cmd::demo::run(a),

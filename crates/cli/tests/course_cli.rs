@@ -326,3 +326,29 @@ fn convert_writes_nothing_on_bad_input() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+/// `GRAFTWATCH_TODAY` that is not a date is refused (exit 2, naming the
+/// value), not ignored in favour of the system clock; a date is taken.
+#[test]
+fn a_bad_graftwatch_today_is_refused() {
+    let course = root().join("examples/seed-case/course.json");
+    let o = bin()
+        .env("GRAFTWATCH_TODAY", "2026-13-01")
+        .args(["course", "validate"])
+        .arg(&course)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("GRAFTWATCH_TODAY = '2026-13-01': expected a date YYYY-MM-DD"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = bin()
+        .env("GRAFTWATCH_TODAY", "2026-12-05")
+        .args(["course", "validate"])
+        .arg(&course)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}

@@ -14,8 +14,21 @@ use crate::event::EventDetail;
 use crate::model::Course;
 use crate::observation::ObservationKind;
 
+/// The `GRAFTWATCH_TODAY` setting checked: `Ok` when unset or a date
+/// (YYYY-MM-DD), else the message naming the value (a mistyped value would
+/// otherwise be ignored silently and the system clock used).
+pub fn check_today_setting() -> Result<(), String> {
+    match std::env::var("GRAFTWATCH_TODAY") {
+        Ok(t) if t.trim().parse::<Date>().is_err() => Err(format!(
+            "environment variable GRAFTWATCH_TODAY = '{t}': expected a date YYYY-MM-DD (or unset it to use today's date)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Today (UTC), from the system clock; `GRAFTWATCH_TODAY` (YYYY-MM-DD)
-/// sets it, for tests and for re-reading an old export as of its day.
+/// sets it, for tests and for re-reading an old export as of its day
+/// ([`check_today_setting`] refuses a value that is not a date).
 pub fn today() -> Date {
     if let Some(d) = std::env::var("GRAFTWATCH_TODAY")
         .ok()
