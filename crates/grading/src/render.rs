@@ -91,6 +91,33 @@ fn summary_rows(s: &mut String, g: &CourseGrades) {
             let _ = writeln!(s, "  {:<36}   flags: {}", "", f.join(", "));
         }
     }
+    flag_legend(s, g);
+}
+
+/// Each flag code of the summary once, with what it decided (the text of
+/// its first use), so the codes above can be read without the docs.
+fn flag_legend(s: &mut String, g: &CourseGrades) {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for f in g.summary.iter().flat_map(|i| &i.explanation.flags) {
+        if !seen.iter().any(|(c, _)| *c == f.code) {
+            seen.push((&f.code, &f.text));
+        }
+    }
+    if seen.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nFlags (what each code above decided, at its first use; docs/criteria-decisions.md has every code)"
+    );
+    let width = seen
+        .iter()
+        .map(|(c, _)| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (code, text) in seen {
+        let _ = writeln!(s, "  {code:<width$}  {text}");
+    }
 }
 
 fn status_text(e: &DailyEntry) -> String {

@@ -82,7 +82,7 @@ fn flags() -> Vec<Flag> {
         ),
         Flag::new(
             "GW-FLUIDS",
-            "hypotension without a vasopressor is graded from the day's hypotension record (fluid_responsive: grade 2); a day without a record or vasopressor is graded as no hypotension",
+            "hypotension without a vasopressor is graded from the day's hypotension record (hypotension responding to fluids: grade 2); a day without a record or vasopressor is graded as no hypotension",
         ),
         Flag::new(
             "T-3",
