@@ -9,11 +9,13 @@
 //! does not list the marker's ALT (a sample with no ALT read) is a fallback:
 //! ALT = 0 (or hom-ref for GT), used only when no exact record exists.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use graftwatch_chimerism::ngs::{Genotype, GenotypeCall, NoCall};
 use graftwatch_chimerism::{AlleleCounts, Marker};
 use graftwatch_core::GenomicPosition;
+
+use crate::count_fields::{CountFields, Outcome, RawInts, Source};
 
 /// Trims a REF/ALT pair to its normalised (minimal, left-padded) form and
 /// returns (pos, ref, alt).
@@ -69,6 +71,8 @@ pub(crate) enum Found {
     Counts(AlleleCounts),
     /// Genotype call.
     Call(GenotypeCall),
+    /// The record covers the marker but cannot give its counts: why.
+    Skipped(String),
 }
 
 /// The markers one record speaks for.
@@ -81,11 +85,20 @@ pub(crate) struct Hits {
     fallback: Option<usize>,
 }
 
+impl Hits {
+    /// Whether some ALT allele of the record is a marker's ALT.
+    pub(crate) fn has_targets(&self) -> bool {
+        !self.targets.is_empty()
+    }
+}
+
 /// Panel markers indexed by allele and by site.
 pub(crate) struct MarkerIndex<'m> {
     markers: &'m [Marker],
     by_allele: HashMap<(&'m str, GenomicPosition, &'m str, &'m str), usize>,
     by_site: HashMap<(&'m str, GenomicPosition), usize>,
+    /// Per contig, (1-based position, marker) sorted by position.
+    by_chrom: HashMap<&'m str, Vec<(u64, usize)>>,
 }
 
 impl<'m> MarkerIndex<'m> {
@@ -93,7 +106,12 @@ impl<'m> MarkerIndex<'m> {
     pub(crate) fn new(markers: &'m [Marker]) -> Self {
         let mut by_allele = HashMap::with_capacity(markers.len());
         let mut by_site = HashMap::with_capacity(markers.len());
+        let mut by_chrom: HashMap<&str, Vec<(u64, usize)>> = HashMap::new();
         for (i, m) in markers.iter().enumerate() {
+            by_chrom
+                .entry(m.chrom.as_str())
+                .or_default()
+                .push((m.pos.one_based(), i));
             by_allele.insert(
                 (
                     m.chrom.as_str(),
@@ -105,11 +123,29 @@ impl<'m> MarkerIndex<'m> {
             );
             by_site.insert((m.chrom.as_str(), m.pos), i);
         }
+        for v in by_chrom.values_mut() {
+            v.sort_unstable();
+        }
         Self {
             markers,
             by_allele,
             by_site,
+            by_chrom,
         }
+    }
+
+    /// Markers on `chrom` after position `start` up to `end` (1-based,
+    /// inclusive): those a reference block starting at `start` covers.
+    pub(crate) fn inside(&self, chrom: &str, start: u64, end: u64) -> Vec<usize> {
+        let Some(v) = self.by_chrom.get(chrom) else {
+            return Vec::new();
+        };
+        let from = v.partition_point(|&(p, _)| p <= start);
+        v[from..]
+            .iter()
+            .take_while(|&&(p, _)| p <= end)
+            .map(|&(_, m)| m)
+            .collect()
     }
 
     /// The markers a record (CHROM, POS, REF, ALT alleles without the
@@ -144,17 +180,141 @@ impl<'m> MarkerIndex<'m> {
     }
 }
 
-/// Checks that an AD vector has one value per allele (REF + `n_alts`);
-/// the message says what was expected.
-pub(crate) fn check_ad_len(ad_len: usize, n_alts: usize) -> Result<(), String> {
-    if ad_len == n_alts + 1 {
-        Ok(())
-    } else {
-        Err(format!(
-            "has {ad_len} values; expected {} (REF + {n_alts} ALT)",
-            n_alts + 1
-        ))
+/// One record's site as both readers see it.
+pub(crate) struct Site<'r> {
+    /// CHROM.
+    pub(crate) chrom: &'r str,
+    /// POS.
+    pub(crate) pos: GenomicPosition,
+    /// REF.
+    pub(crate) reference: &'r str,
+    /// ALT alleles without the missing `.` (symbolic ones included).
+    pub(crate) alts: &'r [&'r str],
+    /// INFO/END of a record that may be a reference block
+    /// ([`may_be_block`]); `None` otherwise.
+    pub(crate) end: Option<u64>,
+}
+
+/// Whether a record may be a reference block (gVCF `<NON_REF>` or `<*>`,
+/// Platypus' `N` reference calls, no ALT): only then is INFO/END read.
+pub(crate) fn may_be_block(alts: &[&str]) -> bool {
+    alts.iter()
+        .all(|a| a.starts_with('<') || a.eq_ignore_ascii_case("N") || *a == "*")
+}
+
+/// The error of [`add_record_counts`]: the fields (`AD`, `RO/AO`, a
+/// FORMAT key) and what is wrong with them.
+pub(crate) type CountError = (String, String);
+
+/// Reads one record's read counts into `found` for the markers it speaks
+/// for (the per-record step of both the VCF and the BCF reader); `get`
+/// reads one FORMAT key of the sample.
+///
+/// A reference block (INFO/END, no marker ALT listed) gives no per-site
+/// ALT count: every marker it covers is skipped with that reason. A marker
+/// whose ALT the record does not list while reads of unlisted alleles are
+/// pooled in `<NON_REF>` is skipped too (its ALT reads are unknown).
+pub(crate) fn add_record_counts(
+    found: &mut Matches,
+    index: &MarkerIndex<'_>,
+    fields: &CountFields,
+    site: &Site<'_>,
+    get: &mut dyn FnMut(&str) -> Result<RawInts, String>,
+) -> Result<(), CountError> {
+    let hits = index.hits(site.chrom, site.pos, site.reference, site.alts);
+    if let Some(end) = site.end {
+        if hits.as_ref().is_none_or(|h| !h.has_targets()) {
+            skip_block(found, index, hits.as_ref(), site, end);
+            return Ok(());
+        }
     }
+    let Some(hits) = hits else {
+        return Ok(());
+    };
+    let outcome = fields
+        .read(site.reference, site.alts, get)
+        .map_err(|(f, m)| (f.to_string(), m))?;
+    match outcome {
+        Outcome::Absent => {}
+        Outcome::Unusable(why) => {
+            for &(m, _) in &hits.targets {
+                found.skip(m, true, why.clone());
+            }
+            if let Some(m) = hits.fallback {
+                found.skip(m, false, why);
+            }
+        }
+        Outcome::Counts {
+            counts,
+            source,
+            bases,
+        } => {
+            *found.sources.entry(source).or_default() += 1;
+            let fallback = hits.fallback.and_then(|m| {
+                fallback_alt(index.markers[m].alt_allele.as_str(), site, &counts, bases)
+                    .map_err(|why| found.skip(m, false, why))
+                    .ok()
+                    .map(|alt| (m, alt))
+            });
+            found.add_ad(&hits.targets, fallback, &counts);
+        }
+    }
+    Ok(())
+}
+
+/// The ALT reads of a marker whose ALT the record does not list: its base
+/// count (Strelka), else 0 — unless reads of unlisted alleles are pooled
+/// in `<NON_REF>`, which makes them unknown (the reason).
+fn fallback_alt(
+    alt: &str,
+    site: &Site<'_>,
+    counts: &[u32],
+    bases: Option<[u32; 4]>,
+) -> Result<u32, String> {
+    if let (Some(b), Some(i)) = (bases, crate::count_fields::base_index(alt)) {
+        return Ok(b[i]);
+    }
+    let pooled: u32 = site
+        .alts
+        .iter()
+        .zip(&counts[1..])
+        .filter(|(a, _)| **a == "<NON_REF>")
+        .map(|(_, &n)| n)
+        .sum();
+    if pooled > 0 {
+        return Err(format!(
+            "the record at {}:{} does not list its ALT and pools {pooled} reads of unlisted alleles in <NON_REF>: its ALT reads are unknown",
+            site.chrom, site.pos
+        ));
+    }
+    Ok(0)
+}
+
+/// Skips every marker a reference block covers (its start, if the block
+/// does not list the marker's ALT, and the markers inside it).
+fn skip_block(
+    found: &mut Matches,
+    index: &MarkerIndex<'_>,
+    hits: Option<&Hits>,
+    site: &Site<'_>,
+    end: u64,
+) {
+    let start = site.pos.one_based();
+    let why = format!(
+        "in a reference block ({}:{start}-{end}, INFO/END): a gVCF or reference-call block gives no per-site ALT read count",
+        site.chrom
+    );
+    if let Some(m) = hits.and_then(|h| h.fallback) {
+        found.skip(m, false, why.clone());
+    }
+    for m in index.inside(site.chrom, start, end) {
+        found.skip(m, false, why.clone());
+    }
+}
+
+/// "s" for a count other than one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Allele indices of a VCF text genotype (`0/1`, `1|1`, `./.`); `None`
@@ -170,6 +330,8 @@ pub(crate) fn gt_alleles_from_text(gt: &str) -> Vec<Option<usize>> {
 pub(crate) struct Matches {
     exact: Vec<Option<Found>>,
     fallback: Vec<Option<Found>>,
+    /// Records read per read-count source (the per-file notes).
+    sources: BTreeMap<Source, usize>,
 }
 
 impl Matches {
@@ -178,26 +340,39 @@ impl Matches {
         Self {
             exact: (0..n).map(|_| None).collect(),
             fallback: (0..n).map(|_| None).collect(),
+            sources: BTreeMap::new(),
         }
     }
 
-    /// Records the allele depths of one record (length already checked
-    /// with [`check_ad_len`]).
-    pub(crate) fn add_ad(&mut self, hits: &Hits, ad: &[u32]) {
+    /// Marks marker `m` as covered by a record that cannot give its
+    /// counts (`exact`: the record lists the marker's ALT).
+    pub(crate) fn skip(&mut self, m: usize, exact: bool, reason: String) {
+        let slot = if exact {
+            &mut self.exact[m]
+        } else {
+            &mut self.fallback[m]
+        };
+        *slot = Some(Found::Skipped(reason));
+    }
+
+    /// Records the allele depths of one record (REF + one per ALT) for
+    /// the markers of `targets` and the fallback marker with its ALT reads
+    /// (0 when the record does not list its ALT).
+    fn add_ad(&mut self, targets: &[(usize, usize)], fallback: Option<(usize, u32)>, ad: &[u32]) {
         let total: u64 = ad.iter().map(|&x| u64::from(x)).sum();
-        let rest = |used: u64| u32::try_from(total - used).unwrap_or(u32::MAX);
-        for &(m, ai) in &hits.targets {
+        let rest = |used: u64| u32::try_from(total.saturating_sub(used)).unwrap_or(u32::MAX);
+        for &(m, ai) in targets {
             self.exact[m] = Some(Found::Counts(AlleleCounts {
                 ref_count: ad[0],
                 alt_count: ad[ai],
                 other: rest(u64::from(ad[0]) + u64::from(ad[ai])),
             }));
         }
-        if let Some(m) = hits.fallback {
+        if let Some((m, alt)) = fallback {
             self.fallback[m] = Some(Found::Counts(AlleleCounts {
                 ref_count: ad[0],
-                alt_count: 0,
-                other: rest(u64::from(ad[0])),
+                alt_count: alt,
+                other: rest(u64::from(ad[0]) + u64::from(alt)),
             }));
         }
     }
@@ -230,14 +405,35 @@ impl Matches {
         }
     }
 
-    /// Allele depths per marker (`None` = absent or AD missing).
-    pub(crate) fn into_counts(self) -> Vec<Option<AlleleCounts>> {
-        self.finish()
-            .map(|f| match f {
+    /// Allele depths per marker (`None` = absent, counts missing or
+    /// unusable) and the notes for the file: which fields were read, and
+    /// each marker skipped with its reason.
+    pub(crate) fn into_counts(
+        self,
+        markers: &[Marker],
+    ) -> (Vec<Option<AlleleCounts>>, Vec<String>) {
+        let mut notes: Vec<String> = self
+            .sources
+            .iter()
+            .map(|(s, n)| format!("{} ({n} record{} at panel sites)", s.note(), plural(*n)))
+            .collect();
+        let counts = self
+            .finish()
+            .enumerate()
+            .map(|(i, f)| match f {
                 Some(Found::Counts(c)) => Some(c),
+                Some(Found::Skipped(why)) => {
+                    let m = &markers[i];
+                    notes.push(format!(
+                        "marker {} ({}:{}) skipped: {why}",
+                        m.id, m.chrom, m.pos
+                    ));
+                    None
+                }
                 _ => None,
             })
-            .collect()
+            .collect();
+        (counts, notes)
     }
 
     /// Genotype calls per marker (absent = `Err(NoCall::Missing)`).
