@@ -412,9 +412,12 @@ impl Matches {
         self,
         markers: &[Marker],
     ) -> (Vec<Option<AlleleCounts>>, Vec<String>) {
+        // FORMAT/AD alone is the documented default: no note.
+        let only_ad = self.sources.keys().all(|s| *s == Source::Ad);
         let mut notes: Vec<String> = self
             .sources
             .iter()
+            .filter(|_| !only_ad)
             .map(|(s, n)| format!("{} ({n} record{} at panel sites)", s.note(), plural(*n)))
             .collect();
         let counts = self
