@@ -256,7 +256,8 @@ pub(crate) fn add_record_counts(
                     .ok()
                     .map(|alt| (m, alt))
             });
-            found.add_ad(&hits.targets, fallback, &counts);
+            let total = bases.map(|b| b.iter().map(|&x| u64::from(x)).sum());
+            found.add_ad(&hits.targets, fallback, &counts, total);
         }
     }
     Ok(())
@@ -358,8 +359,16 @@ impl Matches {
     /// Records the allele depths of one record (REF + one per ALT) for
     /// the markers of `targets` and the fallback marker with its ALT reads
     /// (0 when the record does not list its ALT).
-    fn add_ad(&mut self, targets: &[(usize, usize)], fallback: Option<(usize, u32)>, ad: &[u32]) {
-        let total: u64 = ad.iter().map(|&x| u64::from(x)).sum();
+    /// `total`: all reads at the site when the record counts more than
+    /// its listed alleles (Strelka's four bases), else the sum of `ad`.
+    fn add_ad(
+        &mut self,
+        targets: &[(usize, usize)],
+        fallback: Option<(usize, u32)>,
+        ad: &[u32],
+        total: Option<u64>,
+    ) {
+        let total: u64 = total.unwrap_or_else(|| ad.iter().map(|&x| u64::from(x)).sum());
         let rest = |used: u64| u32::try_from(total.saturating_sub(used)).unwrap_or(u32::MAX);
         for &(m, ai) in targets {
             self.exact[m] = Some(Found::Counts(AlleleCounts {
