@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use graftwatch_chimerism::ngs::sex::sex_chromosome;
 use graftwatch_chimerism::ngs::{Genotype, GenotypeCall, NoCall};
 use graftwatch_chimerism::{AlleleCounts, Marker};
 use graftwatch_core::GenomicPosition;
@@ -387,11 +388,25 @@ impl Matches {
     }
 
     /// Records the genotype of one record (allele indices, `None` =
-    /// missing).
-    pub(crate) fn add_gt(&mut self, hits: &Hits, alleles: &[Option<usize>]) {
-        let missing = alleles.iter().any(|a| a.is_none());
+    /// missing). A haploid call (`0`, `1`: one allele) at a marker on X or
+    /// Y outside the pseudo-autosomal regions is a male's hemizygous call
+    /// and reads as homozygous (`1` = HomAlt), as counts of his reads
+    /// would be called; elsewhere it is not diploid and unsupported.
+    pub(crate) fn add_gt(
+        &mut self,
+        hits: &Hits,
+        alleles: &[Option<usize>],
+        index: &MarkerIndex<'_>,
+    ) {
+        let of = |m: usize| -> Vec<Option<usize>> {
+            match alleles {
+                [a] if sex_chromosome(&index.markers[m]).is_some() => vec![*a, *a],
+                _ => alleles.to_vec(),
+            }
+        };
         for &(m, ai) in &hits.targets {
-            let call = if missing {
+            let alleles = of(m);
+            let call = if alleles.iter().any(Option::is_none) {
                 Err(NoCall::Missing)
             } else if alleles.len() != 2 || alleles.iter().flatten().any(|&x| x != 0 && x != ai) {
                 // Not diploid, or carrying another ALT than the marker's.
@@ -403,7 +418,8 @@ impl Matches {
             self.exact[m] = Some(Found::Call(call));
         }
         if let Some(m) = hits.fallback {
-            let call = if missing {
+            let alleles = of(m);
+            let call = if alleles.iter().any(Option::is_none) {
                 Err(NoCall::Missing)
             } else if alleles.len() == 2 && alleles.iter().all(|a| *a == Some(0)) {
                 Ok(Genotype::HomRef)

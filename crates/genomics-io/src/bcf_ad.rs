@@ -333,7 +333,7 @@ fn scan_record(
         None => Ok(vec![None]),
     })
     .map_err(bad)?;
-    found.add_gt(&hits, &alleles);
+    found.add_gt(&hits, &alleles, &w.index);
     Ok(())
 }
 

@@ -302,7 +302,7 @@ impl<'a> Scan<'a> {
                 .map_err(|m| self.fmt(lineno, format!("GT of sample '{}' {m}", self.sample)))?,
             None => vec![None],
         };
-        self.found.add_gt(&hits, &alleles);
+        self.found.add_gt(&hits, &alleles, &self.index);
         Ok(())
     }
 
