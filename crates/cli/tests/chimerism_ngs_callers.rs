@@ -22,6 +22,9 @@ fn tmpdir() -> PathBuf {
 /// One record's ALT column and sample value as a caller would write them.
 type Written = Vec<(String, String)>;
 
+/// Rewrites one record from its ALT alleles and the sample's GT, DP and AD.
+type Rewrite = dyn Fn(&[&str], &str, &str, &[&str]) -> Written;
+
 /// The real mixture VCF with its FORMAT/AD definition replaced by `defs`
 /// and each record rewritten by `rewrite` (from its ALT alleles and the
 /// sample's GT, DP and AD values) into one or more records.
@@ -29,7 +32,7 @@ fn rewritten(
     name: &str,
     defs: &str,
     format: &str,
-    rewrite: &dyn Fn(&[&str], &str, &str, &[&str]) -> Written,
+    rewrite: &Rewrite,
 ) -> String {
     let src =
         graftwatch_genomics_io::gz_input::open_maybe_gzip(real("mixture.vcf.gz").as_ref()).unwrap();

@@ -223,11 +223,11 @@ pub(crate) fn add_record_counts(
     get: &mut dyn FnMut(&str) -> Result<RawInts, String>,
 ) -> Result<(), CountError> {
     let hits = index.hits(site.chrom, site.pos, site.reference, site.alts);
-    if let Some(end) = site.end {
-        if hits.as_ref().is_none_or(|h| !h.has_targets()) {
-            skip_block(found, index, hits.as_ref(), site, end);
-            return Ok(());
-        }
+    if let Some(end) = site.end
+        && hits.as_ref().is_none_or(|h| !h.has_targets())
+    {
+        skip_block(found, index, hits.as_ref(), site, end);
+        return Ok(());
     }
     let Some(hits) = hits else {
         return Ok(());
