@@ -28,12 +28,7 @@ type Rewrite = dyn Fn(&[&str], &str, &str, &[&str]) -> Written;
 /// The real mixture VCF with its FORMAT/AD definition replaced by `defs`
 /// and each record rewritten by `rewrite` (from its ALT alleles and the
 /// sample's GT, DP and AD values) into one or more records.
-fn rewritten(
-    name: &str,
-    defs: &str,
-    format: &str,
-    rewrite: &Rewrite,
-) -> String {
+fn rewritten(name: &str, defs: &str, format: &str, rewrite: &Rewrite) -> String {
     let src =
         graftwatch_genomics_io::gz_input::open_maybe_gzip(real("mixture.vcf.gz").as_ref()).unwrap();
     let mut out = String::new();
