@@ -184,18 +184,21 @@ impl CountFields {
         alts: &[&str],
         get: &mut dyn FnMut(&str) -> Result<RawInts, String>,
     ) -> Result<Outcome, (&'static str, String)> {
-        for &source in &self.sources {
+        'sources: for &source in &self.sources {
             let mut values = Vec::with_capacity(source.keys().len());
             for &k in source.keys() {
-                values.push(get(k).map_err(|m| (k, m))?);
+                // A record without ALT (freebayes --report-monomorphic) needs
+                // no AO.
+                if alts.is_empty() && source == Source::RoAo && k == "AO" {
+                    values.push(Vec::new());
+                    continue;
+                }
+                match get(k).map_err(|m| (k, m))? {
+                    Some(v) if v.iter().any(Option::is_some) => values.push(v),
+                    // Absent or all `.`: the record has not this source.
+                    _ => continue 'sources,
+                }
             }
-            if values
-                .iter()
-                .any(|v| v.as_ref().is_none_or(|v| v.iter().all(Option::is_none)))
-            {
-                continue;
-            }
-            let values: Vec<Vec<Option<i64>>> = values.into_iter().flatten().collect();
             return counts_of(source, &values, reference, alts).map_err(|m| (source.label(), m));
         }
         Ok(Outcome::Absent)
@@ -233,6 +236,17 @@ fn counts_of(
             let rd = read_counts(&v[0])?;
             let ad = read_counts(&v[1])?;
             check_len(&rd, 1, "RD values", n_alts)?;
+            if n_alts == 0 {
+                // mpileup2cns at a reference site: ALT '.', AD the reads of
+                // the commonest other base (not named).
+                check_len(&ad, 1, "AD values", n_alts)?;
+                return Ok(match ad[0] {
+                    0 => done(rd),
+                    n => Outcome::Unusable(format!(
+                        "VarScan2 AD holds {n} reads of an allele the record does not name (ALT '.')"
+                    )),
+                });
+            }
             if n_alts != 1 {
                 return Ok(Outcome::Unusable(format!(
                     "VarScan2 RD/AD at a record with {n_alts} ALT alleles (AD holds one ALT depth)"
@@ -414,6 +428,24 @@ mod tests {
         assert!(e.contains("Number=1") && e.contains("no FORMAT/RD"), "{e}");
         let e = CountFields::from_header(&header(&fmt("AD", "A"))).unwrap_err();
         assert!(e.contains("Number=A"), "{e}");
+    }
+
+    #[test]
+    fn records_without_alt_read_the_ref_reads_only() {
+        let f =
+            CountFields::from_header(&header(&[fmt("RO", "1"), fmt("AO", "A")].concat())).unwrap();
+        assert_eq!(
+            counts(read(&f, &[], &[("RO", &[30])]).unwrap()),
+            (vec![30], Source::RoAo)
+        );
+        let f =
+            CountFields::from_header(&header(&[fmt("RD", "1"), fmt("AD", "1")].concat())).unwrap();
+        let o = read(&f, &[], &[("RD", &[111]), ("AD", &[0])]).unwrap();
+        assert_eq!(counts(o), (vec![111], Source::RdAd));
+        let o = read(&f, &[], &[("RD", &[100]), ("AD", &[4])]).unwrap();
+        assert!(
+            matches!(o, Outcome::Unusable(m) if m.contains("4 reads of an allele the record does not name"))
+        );
     }
 
     #[test]
