@@ -215,22 +215,24 @@ pub(crate) type CountError = (String, String);
 /// ALT count: every marker it covers is skipped with that reason. A marker
 /// whose ALT the record does not list while reads of unlisted alleles are
 /// pooled in `<NON_REF>` is skipped too (its ALT reads are unknown).
+/// Returns whether the record is at a marker's site.
 pub(crate) fn add_record_counts(
     found: &mut Matches,
     index: &MarkerIndex<'_>,
     fields: &CountFields,
     site: &Site<'_>,
     get: &mut dyn FnMut(&str) -> Result<RawInts, String>,
-) -> Result<(), CountError> {
+) -> Result<bool, CountError> {
     let hits = index.hits(site.chrom, site.pos, site.reference, site.alts);
+    let concerned = hits.is_some();
     if let Some(end) = site.end
         && hits.as_ref().is_none_or(|h| !h.has_targets())
     {
         skip_block(found, index, hits.as_ref(), site, end);
-        return Ok(());
+        return Ok(concerned);
     }
     let Some(hits) = hits else {
-        return Ok(());
+        return Ok(false);
     };
     let outcome = fields
         .read(site.reference, site.alts, get)
@@ -261,7 +263,7 @@ pub(crate) fn add_record_counts(
             found.add_ad(&hits.targets, fallback, &counts, total);
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The ALT reads of a marker whose ALT the record does not list: its base

@@ -386,13 +386,6 @@ fn record_counts(
     site: &Site<'_>,
     found: &mut Matches,
 ) -> Result<(), String> {
-    if site.end.is_none()
-        && w.index
-            .hits(site.chrom, site.pos, site.reference, site.alts)
-            .is_none()
-    {
-        return Ok(());
-    }
     let strings = w.header.string_maps().strings();
     // A structural error of the record (not of one value) is reported as is.
     let mut structural = None;
@@ -412,7 +405,8 @@ fn record_counts(
     if let Some(m) = structural {
         return Err(m);
     }
-    r.map_err(|(f, m)| format!("{f} of sample '{}' {m}", w.sample))
+    r.map(|_| ())
+        .map_err(|(f, m)| format!("{f} of sample '{}' {m}", w.sample))
 }
 
 /// Reads the next record's two length words and data into `buf`; `false`

@@ -317,30 +317,26 @@ impl<'a> Scan<'a> {
         let layout = self.layout.as_ref().expect("checked by record_line");
         let fields = layout.fields.as_ref().expect("read for FORMAT counts");
         let samples = record.samples();
-        let keys = samples.keys();
-        if self
-            .index
-            .hits(site.chrom, site.pos, site.reference, site.alts)
-            .is_some()
-        {
-            self.matched += 1;
-            self.ad_seen |= keys.iter().any(|k| fields.keys().any(|f| f == k));
-        }
         let (header, col) = (&layout.header, layout.sample);
         let mut get = |key: &str| match format_value(header, &samples, col, key) {
             Ok(Some(v)) => raw_ints(v, key).map(Some),
             Ok(None) => Ok(None),
             Err(m) => Err(m),
         };
-        crate::ad_match::add_record_counts(&mut self.found, &self.index, fields, site, &mut get)
-            .map_err(|(f, m)| {
-                let at = if f.is_empty() {
-                    String::new()
-                } else {
-                    format!("{f} of ")
-                };
-                self.fmt(lineno, format!("{at}sample '{}' {m}", self.sample))
-            })
+        let concerned = crate::ad_match::add_record_counts(
+            &mut self.found,
+            &self.index,
+            fields,
+            site,
+            &mut get,
+        )
+        .map_err(|(f, m)| self.fmt(lineno, format!("{f} of sample '{}' {m}", self.sample)))?;
+        if concerned {
+            self.matched += 1;
+            let keys = samples.keys();
+            self.ad_seen |= keys.iter().any(|k| fields.keys().any(|f| f == k));
+        }
+        Ok(())
     }
 
     fn finish(self) -> Result<Matches, VcfAdError> {
