@@ -278,16 +278,18 @@ fn fallback_alt(
     if let (Some(b), Some(i)) = (bases, crate::count_fields::base_index(alt)) {
         return Ok(b[i]);
     }
-    let pooled: u32 = site
+    // `<NON_REF>` (GATK) and `<*>` (bcftools, DeepVariant) hold the reads
+    // of alleles the record does not list.
+    let pooled: Vec<(&str, u32)> = site
         .alts
         .iter()
         .zip(&counts[1..])
-        .filter(|(a, _)| **a == "<NON_REF>")
-        .map(|(_, &n)| n)
-        .sum();
-    if pooled > 0 {
+        .filter(|(a, n)| (**a == "<NON_REF>" || **a == "<*>") && **n > 0)
+        .map(|(a, &n)| (*a, n))
+        .collect();
+    if let [(allele, n), ..] = pooled.as_slice() {
         return Err(format!(
-            "the record at {}:{} does not list its ALT and pools {pooled} reads of unlisted alleles in <NON_REF>: its ALT reads are unknown",
+            "the record at {}:{} does not list its ALT and pools {n} reads of unlisted alleles in {allele}: its ALT reads are unknown",
             site.chrom, site.pos
         ));
     }

@@ -278,3 +278,29 @@ chrX\t20000000\t.\tC\tT\t.\t.\t.\tGT\t1\nchrX\t20000100\t.\tG\tA\t.\t.\t.\tGT\t0
         ]
     );
 }
+
+#[test]
+fn a_star_allele_holding_reads_makes_an_unlisted_alt_unknown_too() {
+    let m = read_panel(&write("p8.vcf", PANEL)).unwrap();
+    // bcftools mpileup / DeepVariant write `<*>` for unlisted alleles: with
+    // 0 reads there the marker's ALT is 0, with reads it is unknown.
+    let c = counts_of(
+        "star.vcf",
+        &m,
+        &format!(
+            "##fileformat=VCFv4.2\n{COLS}chr1\t100\t.\tA\tC,<*>\t0\t.\t.\tAD\t20,5,0\n\
+chr1\t300\t.\tG\tA,<*>\t0\t.\t.\tAD\t10,1,2\n"
+        ),
+    );
+    let got = c.counts[0].unwrap();
+    assert_eq!((got.ref_count, got.alt_count, got.other), (20, 0, 5));
+    assert_eq!(c.counts[2], None);
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.contains("marker snp2 (chr1:300) skipped")
+                && n.contains("pools 2 reads of unlisted alleles in <*>")),
+        "{:?}",
+        c.notes
+    );
+}
