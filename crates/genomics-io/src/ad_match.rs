@@ -72,8 +72,10 @@ pub(crate) enum Found {
     Counts(AlleleCounts),
     /// Genotype call.
     Call(GenotypeCall),
-    /// The record covers the marker but cannot give its counts: why.
-    Skipped(String),
+    /// The record covers the marker but cannot give its counts: why (the
+    /// same words for every marker skipped for that reason) and a detail
+    /// of this marker's record (empty, or e.g. `block chr1:90-250`).
+    Skipped(String, String),
 }
 
 /// The markers one record speaks for.
@@ -241,10 +243,10 @@ pub(crate) fn add_record_counts(
         Outcome::Absent => {}
         Outcome::Unusable(why) => {
             for &(m, _) in &hits.targets {
-                found.skip(m, true, why.clone());
+                found.skip(m, true, why.clone(), String::new());
             }
             if let Some(m) = hits.fallback {
-                found.skip(m, false, why);
+                found.skip(m, false, why, String::new());
             }
         }
         Outcome::Counts {
@@ -255,7 +257,7 @@ pub(crate) fn add_record_counts(
             *found.sources.entry(source).or_default() += 1;
             let fallback = hits.fallback.and_then(|m| {
                 fallback_alt(index.markers[m].alt_allele.as_str(), site, &counts, bases)
-                    .map_err(|why| found.skip(m, false, why))
+                    .map_err(|(why, detail)| found.skip(m, false, why, detail))
                     .ok()
                     .map(|alt| (m, alt))
             });
@@ -268,13 +270,14 @@ pub(crate) fn add_record_counts(
 
 /// The ALT reads of a marker whose ALT the record does not list: its base
 /// count (Strelka), else 0 — unless reads of unlisted alleles are pooled
-/// in `<NON_REF>`, which makes them unknown (the reason).
+/// in `<NON_REF>` or `<*>`, which makes them unknown (the reason and the
+/// record's detail).
 fn fallback_alt(
     alt: &str,
     site: &Site<'_>,
     counts: &[u32],
     bases: Option<[u32; 4]>,
-) -> Result<u32, String> {
+) -> Result<u32, (String, String)> {
     if let (Some(b), Some(i)) = (bases, crate::count_fields::base_index(alt)) {
         return Ok(b[i]);
     }
@@ -288,9 +291,11 @@ fn fallback_alt(
         .map(|(a, &n)| (*a, n))
         .collect();
     if let [(allele, n), ..] = pooled.as_slice() {
-        return Err(format!(
-            "the record at {}:{} does not list its ALT and pools {n} reads of unlisted alleles in {allele}: its ALT reads are unknown",
-            site.chrom, site.pos
+        return Err((
+            format!(
+                "the record does not list the marker's ALT and {allele} holds reads of unlisted alleles: its ALT reads are unknown"
+            ),
+            format!("{n} reads in {allele}"),
         ));
     }
     Ok(0)
@@ -306,16 +311,34 @@ fn skip_block(
     end: u64,
 ) {
     let start = site.pos.one_based();
-    let why = format!(
-        "in a reference block ({}:{start}-{end}, INFO/END): a gVCF or reference-call block gives no per-site ALT read count",
-        site.chrom
-    );
+    let why = "in a reference block (INFO/END): a gVCF or reference-call block gives no per-site ALT read count";
+    let detail = format!("block {}:{start}-{end}", site.chrom);
     if let Some(m) = hits.and_then(|h| h.fallback) {
-        found.skip(m, false, why.clone());
+        found.skip(m, false, why.into(), detail.clone());
     }
     for m in index.inside(site.chrom, start, end) {
-        found.skip(m, false, why.clone());
+        found.skip(m, false, why.into(), detail.clone());
     }
+}
+
+/// Most markers a skip note names (the rest are counted).
+const SKIP_NOTE_NAMES: usize = 10;
+
+/// The note for the markers skipped for one reason: each named (up to
+/// [`SKIP_NOTE_NAMES`]) with its site, so a gVCF with hundreds of markers
+/// in reference blocks says so in one line.
+fn skip_note(why: &str, labels: &[String]) -> String {
+    if let [one] = labels {
+        return format!("marker {one} skipped: {why}");
+    }
+    let named = labels[..labels.len().min(SKIP_NOTE_NAMES)].join(", ");
+    let more = labels.len().saturating_sub(SKIP_NOTE_NAMES);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{} markers skipped: {why}: {named}{more}", labels.len())
 }
 
 /// "s" for a count other than one.
@@ -351,14 +374,15 @@ impl Matches {
     }
 
     /// Marks marker `m` as covered by a record that cannot give its
-    /// counts (`exact`: the record lists the marker's ALT).
-    pub(crate) fn skip(&mut self, m: usize, exact: bool, reason: String) {
+    /// counts (`exact`: the record lists the marker's ALT), with the reason
+    /// and a detail of the record.
+    pub(crate) fn skip(&mut self, m: usize, exact: bool, reason: String, detail: String) {
         let slot = if exact {
             &mut self.exact[m]
         } else {
             &mut self.fallback[m]
         };
-        *slot = Some(Found::Skipped(reason));
+        *slot = Some(Found::Skipped(reason, detail));
     }
 
     /// Records the allele depths of one record (REF + one per ALT) for
@@ -449,22 +473,34 @@ impl Matches {
             .filter(|_| !only_ad)
             .map(|(s, n)| format!("{} ({n} record{} at panel sites)", s.note(), plural(*n)))
             .collect();
+        let mut skipped: Vec<(String, Vec<String>)> = Vec::new();
         let counts = self
             .finish()
             .enumerate()
             .map(|(i, f)| match f {
                 Some(Found::Counts(c)) => Some(c),
-                Some(Found::Skipped(why)) => {
+                Some(Found::Skipped(why, detail)) => {
                     let m = &markers[i];
-                    notes.push(format!(
-                        "marker {} ({}:{}) skipped: {why}",
-                        m.id, m.chrom, m.pos
-                    ));
+                    let detail = if detail.is_empty() {
+                        detail
+                    } else {
+                        format!("; {detail}")
+                    };
+                    let label = format!("{} ({}:{}{detail})", m.id, m.chrom, m.pos);
+                    match skipped.iter_mut().find(|(w, _)| *w == why) {
+                        Some((_, labels)) => labels.push(label),
+                        None => skipped.push((why, vec![label])),
+                    }
                     None
                 }
                 _ => None,
             })
             .collect();
+        notes.extend(
+            skipped
+                .into_iter()
+                .map(|(why, labels)| skip_note(&why, &labels)),
+        );
         (counts, notes)
     }
 
@@ -483,5 +519,23 @@ impl Matches {
             .into_iter()
             .zip(self.fallback)
             .map(|(e, f)| e.or(f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::skip_note;
+
+    #[test]
+    fn a_skip_note_names_one_marker_or_up_to_ten_and_counts_the_rest() {
+        assert_eq!(
+            skip_note("why", &["rs1 (chr1:5)".into()]),
+            "marker rs1 (chr1:5) skipped: why"
+        );
+        let many: Vec<String> = (1..=12).map(|i| format!("m{i}")).collect();
+        assert_eq!(
+            skip_note("why", &many),
+            "12 markers skipped: why: m1, m2, m3, m4, m5, m6, m7, m8, m9, m10 and 2 more"
+        );
     }
 }
