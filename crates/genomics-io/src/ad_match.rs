@@ -198,11 +198,12 @@ pub(crate) struct Site<'r> {
     pub(crate) end: Option<u64>,
 }
 
-/// Whether a record may be a reference block (gVCF `<NON_REF>` or `<*>`,
-/// Platypus' `N` reference calls, no ALT): only then is INFO/END read.
+/// Whether a record may be a reference block (gVCF `<NON_REF>`, `<*>` or
+/// the older `<X>`, Platypus' `N` reference calls, no ALT): only then is
+/// INFO/END read. A structural variant (`<DEL>` with END) is not one.
 pub(crate) fn may_be_block(alts: &[&str]) -> bool {
     alts.iter()
-        .all(|a| a.starts_with('<') || a.eq_ignore_ascii_case("N") || *a == "*")
+        .all(|a| matches!(*a, "<NON_REF>" | "<*>" | "<X>" | "N" | "n"))
 }
 
 /// The error of [`add_record_counts`]: the fields (`AD`, `RO/AO`, a
@@ -525,6 +526,17 @@ impl Matches {
 #[cfg(test)]
 mod tests {
     use super::skip_note;
+
+    #[test]
+    fn reference_blocks_are_told_from_structural_variants() {
+        use super::may_be_block;
+        for alts in [&["<NON_REF>"][..], &["<*>"], &["N"], &[], &["<X>"]] {
+            assert!(may_be_block(alts), "{alts:?}");
+        }
+        for alts in [&["<DEL>"][..], &["G", "<NON_REF>"], &["<INS>"]] {
+            assert!(!may_be_block(alts), "{alts:?}");
+        }
+    }
 
     #[test]
     fn a_skip_note_names_one_marker_or_up_to_ten_and_counts_the_rest() {
