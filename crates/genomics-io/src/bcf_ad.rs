@@ -45,7 +45,8 @@ use graftwatch_core::GenomicPosition;
 use noodles::bcf;
 use noodles::vcf::variant::record::{AlternateBases as _, Samples as _};
 
-use crate::ad_match::{Field, MarkerIndex, Matches, check_ad_len, gt_alleles_from_text};
+use crate::ad_match::{Field, MarkerIndex, Matches, Site, gt_alleles_from_text};
+use crate::count_fields::{CountFields, RawInts};
 use crate::panel::open_text;
 use crate::vcf_ad::VcfAdError;
 
@@ -198,14 +199,19 @@ pub(crate) fn scan_bcf(
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
+    let fields = match field {
+        Field::Ad => Some(CountFields::from_header(&header).map_err(|m| header_err(path, m))?),
+        Field::Gt => None,
+    };
     let wanted = Wanted {
+        fields,
+        header: &header,
         index: MarkerIndex::new(markers),
         col,
         n_names: names.len(),
         // The FORMAT key's index in the header's string map; absent from the
         // header = absent from every record.
         key_id: header.string_maps().strings().get_index_of(field.key()),
-        field,
         sample,
     };
     let mut found = Matches::new(markers.len());
@@ -239,11 +245,14 @@ pub(crate) fn scan_bcf(
 /// (of `n_names` in the header) and the FORMAT key (`key_id`: its index in
 /// the header's string map, `None` when the header lacks it).
 struct Wanted<'a> {
+    /// The read-count fields of the header (reading counts only).
+    fields: Option<CountFields>,
+    /// The header (its string map names the FORMAT keys).
+    header: &'a noodles::vcf::Header,
     index: MarkerIndex<'a>,
     col: usize,
     n_names: usize,
     key_id: Option<usize>,
-    field: Field,
     sample: &'a str,
 }
 
@@ -298,22 +307,63 @@ fn scan_record(
     let reference =
         std::str::from_utf8(ref_bases.as_ref()).map_err(|_| bad("REF is not text".into()))?;
     let alt_bases = record.alternate_bases();
-    let alts: Vec<&str> = alt_bases
+    let mut alts: Vec<&str> = alt_bases
         .iter()
         .collect::<Result<_, _>>()
         .map_err(|e| bad(format!("ALT: {e}")))?;
+    alts.retain(|a| *a != ".");
+    if let Some(fields) = &w.fields {
+        let end = crate::ad_match::may_be_block(&alts)
+            .then(|| info_end(record, header))
+            .flatten();
+        let site = Site {
+            chrom,
+            pos,
+            reference,
+            alts: &alts,
+            end,
+        };
+        return record_counts(record, w, fields, &site, found).map_err(bad);
+    }
     let Some(hits) = w.index.hits(chrom, pos, reference, &alts) else {
         return Ok(());
     };
-    let samples = record.samples().map_err(|e| bad(format!("samples: {e}")))?;
+    let alleles = with_sample_value(record, w, w.key_id, |v| match v {
+        Some(v) => gt_of(v).map_err(|m| format!("GT of sample '{}' : {m}", w.sample)),
+        None => Ok(vec![None]),
+    })
+    .map_err(bad)?;
+    found.add_gt(&hits, &alleles, &w.index);
+    Ok(())
+}
+
+/// INFO/END of a record, when present and a positive integer.
+fn info_end(record: &bcf::Record, header: &noodles::vcf::Header) -> Option<u64> {
+    use noodles::vcf::variant::record::info::field::Value;
+    match record.info().get(header, "END") {
+        Some(Ok(Some(Value::Integer(n)))) => u64::try_from(n).ok(),
+        _ => None,
+    }
+}
+
+/// Applies `f` to the raw FORMAT value of key `key_id` (an index of the
+/// header's string map; `None` = not in the header) for the wanted sample
+/// (`None` = the record has no such key).
+fn with_sample_value<T>(
+    record: &bcf::Record,
+    w: &Wanted<'_>,
+    key_id: Option<usize>,
+    f: impl FnOnce(Option<&RawValue<'_>>) -> Result<T, String>,
+) -> Result<T, String> {
+    let samples = record.samples().map_err(|e| format!("samples: {e}"))?;
     let n_samples = samples.len();
     if w.col >= n_samples {
-        return Err(bad(format!(
+        return Err(format!(
             "{n_samples} sample columns; expected {} (sample '{}')",
             w.n_names, w.sample
-        )));
+        ));
     }
-    let value = match w.key_id {
+    let value = match key_id {
         Some(id) => sample_value(
             samples.as_ref(),
             samples.format_count(),
@@ -321,40 +371,42 @@ fn scan_record(
             id,
             w.col,
         )
-        .map_err(|m| bad(format!("FORMAT data: {m}")))?,
+        .map_err(|m| format!("FORMAT data: {m}"))?,
         None => None,
     };
-    add_value(found, w.field, value.as_ref(), &hits, alts.len())
-        .map_err(|m| bad(format!("{} of sample '{}' {m}", w.field.key(), w.sample)))
+    f(value.as_ref())
 }
 
-/// Records one sample's FORMAT value (`None` = absent) for the markers a
-/// record speaks for; the message says what is wrong with the value.
-fn add_value(
+/// Reads the wanted sample's read counts at one record (any read-count
+/// fields of [`CountFields`]).
+fn record_counts(
+    record: &bcf::Record,
+    w: &Wanted<'_>,
+    fields: &CountFields,
+    site: &Site<'_>,
     found: &mut Matches,
-    field: Field,
-    value: Option<&RawValue<'_>>,
-    hits: &crate::ad_match::Hits,
-    n_alts: usize,
 ) -> Result<(), String> {
-    match field {
-        Field::Ad => {
-            let Some(v) = value else { return Ok(()) };
-            let Some(ad) = ad_of(v).map_err(|m| format!(": {m}"))? else {
-                return Ok(());
-            };
-            check_ad_len(ad.len(), n_alts)?;
-            found.add_ad(hits, &ad);
+    let strings = w.header.string_maps().strings();
+    // A structural error of the record (not of one value) is reported as is.
+    let mut structural = None;
+    let mut get = |key: &str| -> Result<RawInts, String> {
+        let r = with_sample_value(record, w, strings.get_index_of(key), |v| {
+            Ok(v.map(|v| ints(v).map_err(|m| format!(": {m}"))))
+        });
+        match r {
+            Ok(v) => v.transpose(),
+            Err(m) => {
+                structural = Some(m.clone());
+                Err(m)
+            }
         }
-        Field::Gt => {
-            let alleles = match value {
-                Some(v) => gt_of(v).map_err(|m| format!(": {m}"))?,
-                None => vec![None],
-            };
-            found.add_gt(hits, &alleles);
-        }
+    };
+    let r = crate::ad_match::add_record_counts(found, &w.index, fields, site, &mut get);
+    if let Some(m) = structural {
+        return Err(m);
     }
-    Ok(())
+    r.map(|_| ())
+        .map_err(|(f, m)| format!("{f} of sample '{}' {m}", w.sample))
 }
 
 /// Reads the next record's two length words and data into `buf`; `false`
@@ -518,26 +570,6 @@ fn ints(v: &RawValue<'_>) -> Result<Vec<Option<i64>>, String> {
         }
     }
     Ok(out)
-}
-
-/// AD as read counts; `None` when missing (`.`). A partly missing or
-/// negative vector is an error, as in a VCF.
-fn ad_of(v: &RawValue<'_>) -> Result<Option<Vec<u32>>, String> {
-    let vals = ints(v)?;
-    if vals.iter().all(Option::is_none) {
-        return Ok(None);
-    }
-    let text = || {
-        vals.iter()
-            .map(|x| x.map_or(".".to_string(), |x| x.to_string()))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    vals.iter()
-        .map(|x| x.and_then(|x| u32::try_from(x).ok()))
-        .collect::<Option<Vec<u32>>>()
-        .map(Some)
-        .ok_or_else(|| format!("'{}' is not a list of read counts", text()))
 }
 
 /// GT as allele indices (`None` = missing allele). BCF encodes each allele

@@ -8,6 +8,7 @@
 mod ad_match;
 pub mod bam_count;
 mod bcf_ad;
+mod count_fields;
 pub mod decoder_guard;
 pub mod error_table;
 pub mod fasta;

@@ -22,7 +22,7 @@ use crate::bam_count::{
 use crate::error_table::{ErrorTableError, read_error_table};
 use crate::fastq_count::{FastqCountError, FastqCountOptions, count_fastq};
 use crate::panel::{PanelError, read_panel};
-use crate::vcf_ad::{VcfAdError, read_vcf_ad, read_vcf_gt};
+use crate::vcf_ad::{VcfAdError, read_vcf_counts, read_vcf_gt};
 
 /// Where one person's or sample's reads come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,6 +306,10 @@ pub struct NgsReferences {
     pub sites: Vec<SiteModel>,
     /// Contigs of the panel a reference alignment lacks (markers skipped).
     pub warnings: Vec<String>,
+    /// Notes about the references' VCF/BCF inputs, each naming its input:
+    /// which FORMAT fields the counts were read from, markers skipped and
+    /// why (`crate::vcf_ad::VcfCounts`).
+    pub notes: Vec<String>,
 }
 
 /// Read counts at each panel marker (`None`: marker absent), with the
@@ -313,6 +317,8 @@ pub struct NgsReferences {
 struct Counted {
     counts: Vec<Option<AlleleCounts>>,
     missing_contigs: Vec<(String, usize)>,
+    /// Notes about a VCF/BCF input, each prefixed with its label.
+    notes: Vec<String>,
 }
 
 /// Counts one input at the panel markers. A reference VCF without AD gives
@@ -326,13 +332,24 @@ fn count_input(
 ) -> Result<Counted, NgsRunError> {
     let threads = threads.max(1);
     let counted = match &input.source {
-        NgsSource::Vcf { path, sample } => Counted {
-            counts: match read_vcf_ad(path, sample, markers) {
-                Err(VcfAdError::NoAd { .. }) if person => vec![None; markers.len()],
+        NgsSource::Vcf { path, sample } => {
+            let read = match read_vcf_counts(path, sample, markers) {
+                Err(VcfAdError::NoAd { .. }) if person => crate::vcf_ad::VcfCounts {
+                    counts: vec![None; markers.len()],
+                    notes: Vec::new(),
+                },
                 r => r?,
-            },
-            missing_contigs: Vec::new(),
-        },
+            };
+            Counted {
+                counts: read.counts,
+                missing_contigs: Vec::new(),
+                notes: read
+                    .notes
+                    .iter()
+                    .map(|n| format!("{}: {n}", input.label))
+                    .collect(),
+            }
+        }
         NgsSource::Alignment { path } => count_alignment(input, path, markers, opts, threads)?,
         NgsSource::Fastq { paths } => {
             let reference =
@@ -354,6 +371,7 @@ fn count_input(
             Counted {
                 counts: c.into_iter().map(Some).collect(),
                 missing_contigs: Vec::new(),
+                notes: Vec::new(),
             }
         }
     };
@@ -389,6 +407,7 @@ fn count_alignment(
         return Ok(Counted {
             counts: c.into_iter().map(Some).collect(),
             missing_contigs: Vec::new(),
+            notes: Vec::new(),
         });
     }
     let c = count_bam_skipping_missing_contigs(path, reference, markers, &filter, threads)
@@ -396,6 +415,7 @@ fn count_alignment(
     Ok(Counted {
         counts: c.counts,
         missing_contigs: c.missing_contigs,
+        notes: Vec::new(),
     })
 }
 
@@ -425,9 +445,11 @@ fn person_calls(
     markers: &[Marker],
     opts: &NgsRunOptions,
     warnings: &mut Vec<String>,
+    notes: &mut Vec<String>,
 ) -> Result<PersonCalls, NgsRunError> {
     let counted = count_input(input, markers, opts, opts.threads, true)?;
     warnings.extend(missing_contig_text(input, &counted.missing_contigs));
+    notes.extend(counted.notes);
     if counted.counts.iter().any(Option::is_some) {
         let calls = call_genotypes(&counted.counts, &GenotypeConfig::default());
         let how = format!("{}: called from read counts in {}", input.name, input.label);
@@ -467,8 +489,9 @@ pub fn read_references(
     let mut calls = Vec::new();
     let mut genotype_sources = Vec::new();
     let mut warnings = Vec::new();
+    let mut notes = Vec::new();
     for p in persons {
-        let (c, g, how) = person_calls(p, &markers, opts, &mut warnings)?;
+        let (c, g, how) = person_calls(p, &markers, opts, &mut warnings, &mut notes)?;
         counts.push(c);
         calls.push(g);
         genotype_sources.push(how);
@@ -513,6 +536,7 @@ pub fn read_references(
         errors,
         sites,
         warnings,
+        notes,
     })
 }
 
@@ -536,6 +560,7 @@ pub fn analyse_input(
 pub struct SampleCounts {
     counts: Vec<Option<AlleleCounts>>,
     missing_contigs: Vec<(String, usize)>,
+    notes: Vec<String>,
 }
 
 impl SampleCounts {
@@ -546,6 +571,12 @@ impl SampleCounts {
             .iter()
             .flatten()
             .map(|c| c.ref_count.saturating_add(c.alt_count))
+    }
+
+    /// Notes about a VCF/BCF input (naming it): which FORMAT fields the
+    /// counts were read from, markers skipped and why.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 }
 
@@ -568,6 +599,7 @@ pub fn count_sample(
     Ok(SampleCounts {
         counts: counted.counts,
         missing_contigs: counted.missing_contigs,
+        notes: counted.notes,
     })
 }
 

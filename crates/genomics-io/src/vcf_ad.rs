@@ -19,7 +19,8 @@ use noodles::vcf;
 use noodles::vcf::variant::record::samples::series::Value;
 use noodles::vcf::variant::record::samples::series::value::Array;
 
-use crate::ad_match::{Field, MarkerIndex, Matches, check_ad_len, gt_alleles_from_text};
+use crate::ad_match::{Field, MarkerIndex, Matches, Site, gt_alleles_from_text};
+use crate::count_fields::CountFields;
 use crate::gz_input::CheckedLines;
 use crate::panel::open_text;
 
@@ -65,7 +66,7 @@ pub enum VcfAdError {
     /// A BCF record that cannot be read (truncated or corrupt data, a
     /// malformed AD/GT value).
     #[error(
-        "{path}: no FORMAT/AD for sample '{sample}' at any of the {records} records at panel sites; expected allele depths (bcftools mpileup -a FORMAT/AD)"
+        "{path}: no FORMAT/AD for sample '{sample}' at any of the {records} records at panel sites; expected allele depths (bcftools mpileup -a FORMAT/AD) or a caller's read-count fields (freebayes RO/AO, VarScan2 RD/AD, Platypus NR/NV, Strelka AU/CU/GU/TU or TAR/TIR)"
     )]
     NoAd {
         path: PathBuf,
@@ -100,6 +101,8 @@ struct Layout {
     columns: usize,
     /// Index of the requested sample among the samples.
     sample: usize,
+    /// The read-count fields the header defines (reading counts only).
+    fields: Option<CountFields>,
 }
 
 /// One pass over a VCF's lines: header, then records matched to markers.
@@ -197,8 +200,13 @@ impl<'a> Scan<'a> {
                     .into(),
             ));
         }
-        let header =
-            crate::vcf_text::parse_header(&self.meta, line).map_err(|m| self.header_err(m))?;
+        let mut header = crate::vcf_text::parse_header_as_written(&self.meta, line)
+            .map_err(|m| self.header_err(m))?;
+        let fields = match self.field {
+            Field::Ad => Some(CountFields::from_header(&header).map_err(|m| self.header_err(m))?),
+            Field::Gt => None,
+        };
+        crate::vcf_text::add_default_ad(&mut header);
         let names = header.sample_names();
         let Some(sample) = names.get_index_of(self.sample) else {
             return Err(VcfAdError::SampleNotFound {
@@ -215,6 +223,7 @@ impl<'a> Scan<'a> {
             header,
             columns,
             sample,
+            fields,
         })
     }
 
@@ -265,41 +274,67 @@ impl<'a> Scan<'a> {
         let alts: Vec<&str> = alt_bases
             .as_ref()
             .split(',')
-            .filter(|a| !a.is_empty())
+            .filter(|a| !a.is_empty() && *a != ".")
             .collect();
+        if self.field == Field::Ad {
+            let end = crate::ad_match::may_be_block(&alts)
+                .then(|| crate::vcf_text::info_end(record.info().as_ref()))
+                .flatten();
+            let site = Site {
+                chrom,
+                pos,
+                reference: record.reference_bases(),
+                alts: &alts,
+                end,
+            };
+            return self.counts(lineno, record, &site);
+        }
         let Some(hits) = self.index.hits(chrom, pos, record.reference_bases(), &alts) else {
             return Ok(());
         };
         let layout = self.layout.as_ref().expect("checked by record_line");
         let samples = record.samples();
-        let keys = samples.keys();
         self.matched += 1;
-        self.ad_seen |= keys.iter().any(|k| k == "AD");
-        let value = format_value(&layout.header, &samples, layout.sample, self.field.key())
-            .map_err(|m| self.fmt(lineno, format!("sample '{}' {m}", self.sample)))?;
-        match self.field {
-            Field::Ad => {
-                let Some(ad) = value
-                    .map(ad_counts)
-                    .transpose()
-                    .map_err(|m| self.fmt(lineno, format!("AD of sample '{}' {m}", self.sample)))?
-                    .flatten()
-                else {
-                    return Ok(());
-                };
-                check_ad_len(ad.len(), alts.len())
-                    .map_err(|m| self.fmt(lineno, format!("AD of sample '{}' {m}", self.sample)))?;
-                self.found.add_ad(&hits, &ad);
-            }
-            Field::Gt => {
-                let alleles = match value {
-                    Some(v) => gt_alleles(v).map_err(|m| {
-                        self.fmt(lineno, format!("GT of sample '{}' {m}", self.sample))
-                    })?,
-                    None => vec![None],
-                };
-                self.found.add_gt(&hits, &alleles);
-            }
+        let alleles = match format_value(&layout.header, &samples, layout.sample, "GT")
+            .map_err(|m| self.fmt(lineno, format!("sample '{}' {m}", self.sample)))?
+        {
+            Some(v) => gt_alleles(v)
+                .map_err(|m| self.fmt(lineno, format!("GT of sample '{}' {m}", self.sample)))?,
+            None => vec![None],
+        };
+        self.found.add_gt(&hits, &alleles, &self.index);
+        Ok(())
+    }
+
+    /// Reads the sample's read counts at one record (any read-count fields
+    /// of [`CountFields`]).
+    fn counts(
+        &mut self,
+        lineno: usize,
+        record: &vcf::Record,
+        site: &Site<'_>,
+    ) -> Result<(), VcfAdError> {
+        let layout = self.layout.as_ref().expect("checked by record_line");
+        let fields = layout.fields.as_ref().expect("read for FORMAT counts");
+        let samples = record.samples();
+        let (header, col) = (&layout.header, layout.sample);
+        let mut get = |key: &str| match format_value(header, &samples, col, key) {
+            Ok(Some(v)) => raw_ints(v, key).map(Some),
+            Ok(None) => Ok(None),
+            Err(m) => Err(m),
+        };
+        let concerned = crate::ad_match::add_record_counts(
+            &mut self.found,
+            &self.index,
+            fields,
+            site,
+            &mut get,
+        )
+        .map_err(|(f, m)| self.fmt(lineno, format!("{f} of sample '{}' {m}", self.sample)))?;
+        if concerned {
+            self.matched += 1;
+            let keys = samples.keys();
+            self.ad_seen |= keys.iter().any(|k| fields.keys().any(|f| f == k));
         }
         Ok(())
     }
@@ -354,36 +389,21 @@ fn format_value<'r>(
     Ok(found)
 }
 
-/// AD as read counts; `None` when every value is missing (`.`). A partly
-/// missing or negative vector is an error.
-fn ad_counts(v: Value<'_>) -> Result<Option<Vec<u32>>, String> {
-    let vals: Vec<Option<i32>> = match v {
+/// The integers of a FORMAT value (`None` elements where missing); a
+/// value of another type is an error naming the key.
+fn raw_ints(v: Value<'_>, key: &str) -> Result<Vec<Option<i64>>, String> {
+    match v {
         Value::Array(Array::Integer(vals)) => vals
             .iter()
+            .map(|x| x.map(|x| x.map(i64::from)))
             .collect::<std::io::Result<_>>()
-            .map_err(|e| format!("is not a list of read counts ({e})"))?,
-        Value::Integer(n) => vec![Some(n)],
-        other => {
-            return Err(format!(
-                "is not a list of read counts (a {} value; the header declares FORMAT/AD with another Type than Integer)",
-                value_kind(&other)
-            ));
-        }
-    };
-    if vals.iter().all(Option::is_none) {
-        return Ok(None);
+            .map_err(|e| format!("is not a list of read counts ({e})")),
+        Value::Integer(n) => Ok(vec![Some(i64::from(n))]),
+        other => Err(format!(
+            "is not a list of read counts (a {} value; the header declares FORMAT/{key} with another Type than Integer)",
+            value_kind(&other)
+        )),
     }
-    vals.iter()
-        .map(|x| x.and_then(|x| u32::try_from(x).ok()))
-        .collect::<Option<Vec<u32>>>()
-        .map(Some)
-        .ok_or_else(|| {
-            let text: Vec<String> = vals
-                .iter()
-                .map(|x| x.map_or(".".into(), |x| x.to_string()))
-                .collect();
-            format!("'{}' is not a list of read counts", text.join(","))
-        })
 }
 
 /// The kind of a FORMAT value, in words.
@@ -441,14 +461,40 @@ fn scan(
     scan.finish()
 }
 
-/// FORMAT/AD of `sample` at every marker (`None` = marker absent from the
-/// file or AD missing).
+/// A sample's read counts at the panel markers, with the notes a run
+/// shows once per file: which FORMAT fields the counts were read from
+/// (`counts read from FORMAT/RO and AO (freebayes) …`) and every marker
+/// skipped with its reason (a gVCF reference block, a multi-ALT Platypus
+/// record …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VcfCounts {
+    /// Per marker (`None` = absent, counts missing or unusable).
+    pub counts: Vec<Option<AlleleCounts>>,
+    /// Notes about the file.
+    pub notes: Vec<String>,
+}
+
+/// The read counts of `sample` at every marker, from FORMAT/AD or the
+/// fields another caller writes (`crate::count_fields`: freebayes RO/AO,
+/// VarScan2 RD/AD, Platypus NR/NV, Strelka AU/CU/GU/TU and TAR/TIR).
+pub fn read_vcf_counts(
+    path: &Path,
+    sample: &str,
+    markers: &[Marker],
+) -> Result<VcfCounts, VcfAdError> {
+    let (counts, notes) = scan(path, sample, markers, Field::Ad)?.into_counts(markers);
+    Ok(VcfCounts { counts, notes })
+}
+
+/// The read counts of `sample` at every marker ([`read_vcf_counts`]
+/// without the notes; `None` = marker absent from the file, counts
+/// missing or unusable).
 pub fn read_vcf_ad(
     path: &Path,
     sample: &str,
     markers: &[Marker],
 ) -> Result<Vec<Option<AlleleCounts>>, VcfAdError> {
-    Ok(scan(path, sample, markers, Field::Ad)?.into_counts())
+    Ok(read_vcf_counts(path, sample, markers)?.counts)
 }
 
 /// FORMAT/GT of `sample` at every marker (`Err(NoCall::Missing)` = absent

@@ -55,6 +55,26 @@ pub(crate) fn record_message(e: &io::Error, expected: &str) -> String {
 /// reserved definition, and bcftools/GATK always write one) gets the
 /// VCF 4.3 definition, `Number=R,Type=Integer`.
 pub(crate) fn parse_header(meta: &str, chrom_line: &str) -> Result<vcf::Header, String> {
+    let mut header = parse_header_as_written(meta, chrom_line)?;
+    add_default_ad(&mut header);
+    Ok(header)
+}
+
+/// [`parse_header`] without the added AD definition: the header as the
+/// file gives it (to tell which read-count fields it defines).
+pub(crate) fn parse_header_as_written(meta: &str, chrom_line: &str) -> Result<vcf::Header, String> {
+    let text = if meta.starts_with("##fileformat") {
+        format!("{meta}{chrom_line}\n")
+    } else {
+        format!("##fileformat=VCFv4.2\n{meta}{chrom_line}\n")
+    };
+    text.parse::<vcf::Header>()
+        .map_err(|e| format!("cannot read the VCF header ({e})"))
+}
+
+/// Adds the VCF 4.3 definition of FORMAT/AD (`Number=R,Type=Integer`)
+/// when the header has none.
+pub(crate) fn add_default_ad(header: &mut vcf::Header) {
     use vcf::header::record::value::{
         Map,
         map::{
@@ -62,14 +82,6 @@ pub(crate) fn parse_header(meta: &str, chrom_line: &str) -> Result<vcf::Header, 
             format::{Number, Type},
         },
     };
-    let text = if meta.starts_with("##fileformat") {
-        format!("{meta}{chrom_line}\n")
-    } else {
-        format!("##fileformat=VCFv4.2\n{meta}{chrom_line}\n")
-    };
-    let mut header = text
-        .parse::<vcf::Header>()
-        .map_err(|e| format!("cannot read the VCF header ({e})"))?;
     if !header.formats().contains_key("AD") {
         header.formats_mut().insert(
             "AD".into(),
@@ -80,7 +92,14 @@ pub(crate) fn parse_header(meta: &str, chrom_line: &str) -> Result<vcf::Header, 
             ),
         );
     }
-    Ok(header)
+}
+
+/// INFO/END of a VCF text record (raw INFO text), when present and a
+/// positive integer.
+pub(crate) fn info_end(info: &str) -> Option<u64> {
+    info.split(';')
+        .find_map(|f| f.strip_prefix("END="))
+        .and_then(|v| v.parse::<u64>().ok())
 }
 
 #[cfg(test)]

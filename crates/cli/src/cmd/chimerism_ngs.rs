@@ -306,6 +306,10 @@ pub struct SampleOutput {
     /// What was done about the purity (correction applied or why not).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purity_note: Option<String>,
+    /// Notes about the sample's VCF/BCF input: which FORMAT fields the
+    /// read counts were read from, markers skipped and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_notes: Vec<String>,
     /// The analysis.
     pub result: NgsSampleResult,
 }
@@ -351,6 +355,10 @@ pub struct NgsRun {
     pub persons: Vec<Person>,
     /// How each person's genotypes were obtained.
     pub genotype_sources: Vec<String>,
+    /// Notes about the references' VCF/BCF inputs: which FORMAT fields the
+    /// read counts were read from, markers skipped and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_notes: Vec<String>,
     /// Error model used for every sample.
     pub error_model: ErrorModel,
     /// Per sample.
@@ -458,6 +466,7 @@ fn analyse_samples(
         bar.inc(1);
         Ok((counts, result))
     })?;
+    let notes: Vec<Vec<String>> = alone.iter().map(|(c, _)| c.notes().to_vec()).collect();
     let results: Vec<(NgsSampleResult, Option<AlleleBiasSource>)> = if second_pass {
         let run: Vec<&NgsSampleResult> = alone.iter().map(|(_, r)| r).collect();
         parallel_map(sample_specs, threads, &|i| {
@@ -479,7 +488,8 @@ fn analyse_samples(
     Ok(sample_specs
         .iter()
         .zip(results)
-        .map(|(spec, (mut result, source))| {
+        .zip(notes)
+        .map(|((spec, (mut result, source)), input_notes)| {
             for f in &mut result.flags {
                 if f.code == QcCode::ContigMissing {
                     f.text.push_str(STRICT_HINT);
@@ -496,6 +506,7 @@ fn analyse_samples(
                 purity: None,
                 purity_corrected_percent: None,
                 purity_note: None,
+                input_notes,
                 result,
             }
         })
@@ -653,6 +664,8 @@ fn analyse_patient(
     for w in &refs.warnings {
         eprintln!("warning: {w}{STRICT_HINT}");
     }
+    let mut noted = std::collections::HashSet::new();
+    print_input_notes(&refs.notes, &mut noted);
     let mut samples: Vec<Option<SampleOutput>> = (0..sample_specs.len()).map(|_| None).collect();
     for group in super::chimerism_ngs_sheet::run_groups(a) {
         let specs: Vec<InputSpec> = group.iter().map(|&i| sample_specs[i].clone()).collect();
@@ -664,6 +677,9 @@ fn analyse_patient(
         }
     }
     let mut samples: Vec<SampleOutput> = samples.into_iter().flatten().collect();
+    for s in &samples {
+        print_input_notes(&s.input_notes, &mut noted);
+    }
     let purities: Vec<Option<f64>> = a.samples.iter().map(|s| s.purity).collect();
     let floor = args.plate.min_purity_fraction().map_err(BadInput)?;
     super::chimerism_ngs_sheet::apply_purity(&mut samples, &purities, floor);
@@ -673,11 +689,22 @@ fn analyse_patient(
         panel_markers: refs.markers.len(),
         persons: refs.persons.clone(),
         genotype_sources: refs.genotype_sources.clone(),
+        input_notes: refs.notes.clone(),
         error_model: refs.errors,
         samples,
         controls: Vec::new(),
     };
     Ok((run, refs))
+}
+
+/// Prints each note about a VCF/BCF input once (`note: FILE: …` on
+/// stderr): the same file read for several samples says it once.
+fn print_input_notes(notes: &[String], printed: &mut std::collections::HashSet<String>) {
+    for n in notes {
+        if printed.insert(n.clone()) {
+            eprintln!("note: {n}");
+        }
+    }
 }
 
 /// `--add-to COURSE`: the results of the course's patient (the only
