@@ -201,22 +201,17 @@ fn called_genotype(
         .collect();
     called.sort_by(|a, b| a.allele.cmp(&b.allele));
     let n = called.len();
-    let big_ol = usable
-        .iter()
-        .filter(|(p, s)| *s >= cfg.relative_threshold * max && p.allele.is_off_ladder())
-        .max_by(|x, y| x.1.total_cmp(&y.1));
-    if let (Some((p, s)), true) = (big_ol, n > 0) {
-        // An allele outside the ladder: calling the others alone would
-        // make a heterozygote a homozygote (dosage 2).
-        flags.push(StrFlag::new(
-            StrFlagCode::OffLadder,
-            format!(
-                "{person} ({}) {locus}: off-ladder peak {} at {:.0}% of the locus maximum may be an allele outside the ladder; locus not called (a kit file with bins calls it)",
-                profile.sample,
-                p.allele,
-                100.0 * s / max
-            ),
-        ));
+    if n > 0
+        && let Some(f) = off_ladder_allele(
+            person,
+            profile,
+            locus,
+            &usable,
+            cfg.relative_threshold * max,
+            max,
+        )
+    {
+        flags.push(f);
         return None;
     }
     if n == 0 {
@@ -240,22 +235,7 @@ fn called_genotype(
                 called.iter().map(|c| c.allele.to_string()).collect::<Vec<_>>().join(", ")),
         ));
     }
-    let het_balance = if n == 2 {
-        let (a, b) = (called[0].signal, called[1].signal);
-        let hb = a.min(b) / a.max(b);
-        // X/Y imbalance at amelogenin is common and the marker is not
-        // used for chimerism unless asked: no flag there.
-        if hb < cfg.het_balance_min && !locus.is_sex_marker() {
-            flags.push(StrFlag::new(
-                StrFlagCode::HeterozygoteImbalance,
-                format!("{person} ({}) {locus}: heterozygote balance {hb:.2} < {:.2} ({} {:.0} vs {} {:.0})",
-                    profile.sample, cfg.het_balance_min, called[0].allele, a, called[1].allele, b),
-            ));
-        }
-        Some(hb)
-    } else {
-        None
-    };
+    let het_balance = het_balance(person, profile, locus, &called, cfg, flags);
     let (obs, below) = stutter_observations(&called, &usable, cfg);
     let seen = [obs[0].len(), obs[1].len(), obs[2].len()];
     let [back_stutter, forward_stutter, double_back_stutter] = obs;
@@ -268,6 +248,60 @@ fn called_genotype(
         stutter_seen: seen,
         stutter_below: below,
     })
+}
+
+/// The heterozygote balance of two called alleles (smaller / larger),
+/// flagged `STR-HB` below `het_balance_min` (not at amelogenin, where X/Y
+/// imbalance is common and the marker is not used for chimerism unless
+/// asked).
+fn het_balance(
+    person: &PersonRef,
+    profile: &StrProfile,
+    locus: Locus,
+    called: &[CalledAllele],
+    cfg: &StrConfig,
+    flags: &mut Vec<StrFlag>,
+) -> Option<f64> {
+    let [x, y] = called else { return None };
+    let (a, b) = (x.signal, y.signal);
+    let hb = a.min(b) / a.max(b);
+    if hb < cfg.het_balance_min && !locus.is_sex_marker() {
+        flags.push(StrFlag::new(
+            StrFlagCode::HeterozygoteImbalance,
+            format!(
+                "{person} ({}) {locus}: heterozygote balance {hb:.2} < {:.2} ({} {a:.0} vs {} {b:.0})",
+                profile.sample, cfg.het_balance_min, x.allele, y.allele
+            ),
+        ));
+    }
+    Some(hb)
+}
+
+/// The flag of a reference locus with an off-ladder peak at or above the
+/// relative threshold (`at_least`): it may be an allele outside the ladder,
+/// and calling the other peaks alone would make a heterozygote a
+/// homozygote (dosage 2), so the locus is not called.
+fn off_ladder_allele(
+    person: &PersonRef,
+    profile: &StrProfile,
+    locus: Locus,
+    usable: &[(&Peak, f64)],
+    at_least: f64,
+    max: f64,
+) -> Option<StrFlag> {
+    let (p, s) = usable
+        .iter()
+        .filter(|(p, s)| *s >= at_least && p.allele.is_off_ladder())
+        .max_by(|x, y| x.1.total_cmp(&y.1))?;
+    Some(StrFlag::new(
+        StrFlagCode::OffLadder,
+        format!(
+            "{person} ({}) {locus}: off-ladder peak {} at {:.0}% of the locus maximum may be an allele outside the ladder; locus not called (a kit file with bins calls it)",
+            profile.sample,
+            p.allele,
+            100.0 * s / max
+        ),
+    ))
 }
 
 /// Stutter ratios at n−1, n+1 and n−2 of each called allele (positions that

@@ -479,14 +479,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         analytical_threshold_rfu: cfg.analytical_threshold_rfu,
     };
     // Build every output in memory before writing anything.
-    let stdout_text = match args.format {
-        StrFormat::Table => render_run_table(&run),
-        StrFormat::Csv => render_csv(&run),
-        StrFormat::Tsv => graftwatch_output::delimited::csv_to_tsv(&render_csv(&run)),
-        StrFormat::Json => {
-            serde_json::to_string_pretty(&run).context("serialising the STR report")? + "\n"
-        }
-    };
+    let stdout_text = render(args.format, &run)?;
     let html = match &args.html {
         Some(_) => Some(render_html(&run)?),
         None => None,
@@ -517,6 +510,18 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     }
     print!("{stdout_text}");
     Ok(())
+}
+
+/// The run in the `--format` asked for.
+fn render(format: StrFormat, run: &StrRun) -> anyhow::Result<String> {
+    Ok(match format {
+        StrFormat::Table => render_run_table(run),
+        StrFormat::Csv => render_csv(run),
+        StrFormat::Tsv => graftwatch_output::delimited::csv_to_tsv(&render_csv(run)),
+        StrFormat::Json => {
+            serde_json::to_string_pretty(run).context("serialising the STR report")? + "\n"
+        }
+    })
 }
 
 fn analyse(
