@@ -352,3 +352,28 @@ fn a_bad_graftwatch_today_is_refused() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
+
+/// Warnings about the course as read reach the grading JSON
+/// (`input_warnings`), not only standard error.
+#[test]
+fn grading_json_carries_the_input_warnings() {
+    let course = root().join("examples/seed-case/course.json");
+    let run = |today: &str| {
+        let o = bin()
+            .env("GRAFTWATCH_TODAY", today)
+            .args(["grade", "--format", "json"])
+            .arg(&course)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let w = run("2024-06-01")["input_warnings"].clone();
+    assert!(
+        w[0].as_str()
+            .unwrap()
+            .contains("records are dated after today"),
+        "{w}"
+    );
+    assert!(run("2026-12-05").get("input_warnings").is_none());
+}

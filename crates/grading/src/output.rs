@@ -207,6 +207,11 @@ pub struct CourseGrades {
     /// entries). Omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agvhd_organ_stages: Vec<AgvhdOrganDay>,
+    /// Warnings about the course as read (implausible values kept, dates
+    /// after today or before the transplant), as `course validate` prints
+    /// them; set by the reader of the course (the CLI), omitted when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_warnings: Vec<String>,
     /// The date the course was graded as of (`--on`): only records dated on
     /// or before it were used.
     #[serde(skip_serializing_if = "Option::is_none")]

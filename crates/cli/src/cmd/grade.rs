@@ -143,7 +143,7 @@ fn grade_one(path: &Path, r: &Run) -> anyhow::Result<CourseGrades> {
     let loaded = super::store_common::read_course_or_stored(path, r.db.as_deref())?;
     // Implausible values are kept and graded: say so, as `course validate` does.
     crate::exit::print_warnings(&loaded.warnings);
-    let course = loaded.course;
+    let course = &loaded.course;
     let on = match &r.on {
         Some(s) => {
             Some(parse_on(s, &course).map_err(|e| crate::exit::input_in(path.display(), e))?)
@@ -165,6 +165,7 @@ fn grade_one(path: &Path, r: &Run) -> anyhow::Result<CourseGrades> {
         });
         g.daily = Some(days);
     }
+    g.input_warnings = loaded.warnings.iter().map(ToString::to_string).collect();
     Ok(g)
 }
 

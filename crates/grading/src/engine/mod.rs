@@ -253,6 +253,7 @@ fn assemble(
         timeline,
         summary: sink.items,
         agvhd_organ_stages: sink.agvhd_organ_stages,
+        input_warnings: Vec::new(),
         as_of: None,
         on_day: None,
         daily: None,
