@@ -21,7 +21,9 @@ use crate::hashing::sha256_hex;
 /// the grading engine reports changes. A change recomputes every row.
 /// `derived/3` (2026-12-05): CRS/ICANS maxima count lower-bound days, stool
 /// without a weight stages, the diagnostic marrow is a baseline.
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/3");
+/// `derived/4` (2026-12-05, stop 33): an aGVHD lower bound of grade 0 reads
+/// "not yet gradable".
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/4");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,9 @@
 
 use graftwatch_course::Attribution as CourseAttr;
 use graftwatch_course::ObservationKind;
-use graftwatch_criteria::agvhd::magic::{DayGrade, OrganMissing, lower_bound_stages, magic_grade};
+use graftwatch_criteria::agvhd::magic::{
+    DayGrade, MagicGrade, OrganMissing, lower_bound_stages, magic_grade,
+};
 use graftwatch_criteria::agvhd::stage::{Basis, StageCall};
 use graftwatch_criteria::agvhd::timeline::FastDay;
 use graftwatch_criteria::agvhd::{
@@ -277,9 +279,16 @@ pub(crate) fn missing_text(m: OrganMissing) -> &'static str {
 pub(crate) fn grade_label(g: DayGrade) -> (String, u8) {
     match g {
         DayGrade::Graded(x) => (x.as_str().to_string(), grade_level(g)),
+        // A lower bound of 0 says nothing: no organ above stage 0 was seen
+        // and some organ could not be staged.
+        DayGrade::AtLeast(MagicGrade::Zero) => (NOT_YET_GRADABLE.to_string(), 0),
         DayGrade::AtLeast(x) => (format!("at least {}", x.as_str()), grade_level(g)),
     }
 }
+
+/// The label of a day whose lower bound is grade 0 (an organ not staged,
+/// none above stage 0).
+pub(crate) const NOT_YET_GRADABLE: &str = "not yet gradable";
 
 /// The numeric grade of a day (0–4), determined or a lower bound.
 pub(crate) fn grade_level(g: DayGrade) -> u8 {
@@ -367,6 +376,9 @@ pub(crate) fn day_reason(f: &FastDay) -> String {
     let g = magic_grade(&lb);
     let grade = match f.grade {
         DayGrade::Graded(_) => format!("MAGIC grade {g}"),
+        DayGrade::AtLeast(_) if g == MagicGrade::Zero => {
+            format!("{NOT_YET_GRADABLE} by MAGIC (no organ above stage 0 seen)")
+        }
         DayGrade::AtLeast(_) => format!("MAGIC at least grade {g}"),
     };
     if parts.is_empty() {
