@@ -198,6 +198,7 @@ fn nadir_window_gap(days: &[DayValue], until: i32, max_gap: i32) -> Option<Strin
 fn never_below<T>(
     days: &[DayValue],
     what: &str,
+    threshold: f64,
     cfg: &EngraftmentConfig,
     mut ex: Explanation,
 ) -> Graded<T> {
@@ -210,9 +211,7 @@ fn never_below<T>(
     };
     // The "never below" flags would state a finding the counts do not make.
     ex.flags.retain(|f| f.code != "E-2" && f.code != "D-4");
-    ex.reason = format!(
-        "{what} not below the threshold on the days measured, but the counts do not cover day 0 to day {until:+}: {gap}"
-    );
+    ex.reason = uncovered_window_reason(days, what, threshold, until, &gap);
     ex.flags.push(Flag::new(
         "E-2c",
         format!(
@@ -224,6 +223,31 @@ fn never_below<T>(
         missing: vec![format!("{what} counts from day 0 to day {until:+}: {gap}")],
         explanation: ex,
     }
+}
+
+/// Why "never below" cannot be said: no count in the nadir window at all
+/// (then a later count below the threshold is named: the counts show no
+/// engraftment, but the nadir cannot be placed), or counts in it that are
+/// not below the threshold with a gap.
+fn uncovered_window_reason(
+    days: &[DayValue],
+    what: &str,
+    threshold: f64,
+    until: i32,
+    gap: &str,
+) -> String {
+    if days.iter().any(|d| d.day <= until) {
+        return format!(
+            "{what} not below {threshold} on the days measured from day 0 to day {until:+}, but the counts do not cover that window: {gap}"
+        );
+    }
+    let later_low = days.iter().find(|d| d.value < threshold).map_or_else(String::new, |d| {
+        format!(
+            "; {what} {} on day {:+} is below {threshold}, but a count after the window does not place the post-transplant nadir",
+            d.value, d.day
+        )
+    });
+    format!("no {what} count from day 0 to day {until:+} ({gap}){later_low}")
 }
 
 fn run_evidence(
@@ -289,7 +313,7 @@ pub fn neutrophil_engraftment(
                  a later first dip is not the post-transplant nadir"
             ),
         ));
-        return Ok(never_below(&days, "ANC", cfg, ex));
+        return Ok(never_below(&days, "ANC", 0.5, cfg, ex));
     };
     ex.flags.push(Flag::new(
         "E-2",
@@ -413,7 +437,7 @@ pub fn platelet_engraftment(
                 "D-4",
                 "never below the threshold without transfusion: not applicable (engine decision 4)",
             ));
-            return Ok(never_below(&days, "platelet", cfg, ex));
+            return Ok(never_below(&days, "platelet", threshold, cfg, ex));
         }
         (Some(i), None) => i,
         (None, Some(t)) => days

@@ -660,3 +660,29 @@ fn never_below_needs_counts_through_the_nadir_window() {
         Graded::NotApplicable { .. }
     ));
 }
+
+/// The web audit's course: platelets 8 on day +31 and 6 on day +62, none in
+/// the nadir window. The reason must not say "not below the threshold": it
+/// names the missing window and the low count after it.
+#[test]
+fn counts_only_after_the_nadir_window_are_not_called_never_below() {
+    let cfg = EngraftmentConfig::default();
+    let plt = series(&[(31, 8.0), (62, 6.0)]);
+    let g = platelet_engraftment(day0(), &plt, &[], 20.0, &cfg).unwrap();
+    assert!(matches!(g, Graded::InsufficientData { .. }));
+    let r = g.explanation().reason.clone();
+    assert!(!r.contains("not below"), "{r}");
+    assert!(
+        r.contains("no platelet count from day 0 to day +28") && r.contains("platelet 8 on day +31 is below 20"),
+        "{r}"
+    );
+    // A count inside the window that is not below: the old wording, with the window.
+    let plt = series(&[(10, 30.0), (62, 40.0)]);
+    let r = platelet_engraftment(day0(), &plt, &[], 20.0, &cfg)
+        .unwrap()
+        .explanation()
+        .reason
+        .clone();
+    assert!(r.contains("platelet not below 20 on the days measured from day 0 to day +28"), "{r}");
+}
+
