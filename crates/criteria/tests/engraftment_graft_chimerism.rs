@@ -673,7 +673,8 @@ fn counts_only_after_the_nadir_window_are_not_called_never_below() {
     let r = g.explanation().reason.clone();
     assert!(!r.contains("not below"), "{r}");
     assert!(
-        r.contains("no platelet count from day 0 to day +28") && r.contains("platelet 8 on day +31 is below 20"),
+        r.contains("no platelet count from day 0 to day +28")
+            && r.contains("platelet 8 on day +31 is below 20"),
         "{r}"
     );
     // A count inside the window that is not below: the old wording, with the window.
@@ -683,6 +684,8 @@ fn counts_only_after_the_nadir_window_are_not_called_never_below() {
         .explanation()
         .reason
         .clone();
-    assert!(r.contains("platelet not below 20 on the days measured from day 0 to day +28"), "{r}");
+    assert!(
+        r.contains("platelet not below 20 on the days measured from day 0 to day +28"),
+        "{r}"
+    );
 }
-

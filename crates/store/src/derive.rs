@@ -7,7 +7,7 @@
 
 use graftwatch_core::Analyte;
 use graftwatch_course::{Course, ObservationKind};
-use graftwatch_criteria::dli::DliConfig;
+use graftwatch_criteria::dli::{DliConfig, DliOutcome};
 use graftwatch_decision::{assess_dli, gvhd_status_from_grades};
 use graftwatch_grading::GradingConfig;
 use graftwatch_grading::output::ItemStatus;
@@ -83,8 +83,35 @@ pub struct DliStatus {
     pub on: String,
     /// Whether the published criteria for a DLI are met (decision support, not an order).
     pub criteria_met: bool,
+    /// The decision's outcome in words: `criteria met`, `criteria not
+    /// met` or `cannot be determined` (a trigger is present but a
+    /// prerequisite lacks dated evidence). Absent in rows computed before
+    /// `derived/4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
     /// Summary sentence.
     pub summary: String,
+}
+
+impl DliStatus {
+    /// The status as the ward and the patient list say it: "criteria met on
+    /// D", "criteria not met on D", "cannot be determined on D (a trigger
+    /// is present; a prerequisite lacks dated evidence)".
+    pub fn words(&self) -> String {
+        match (self.criteria_met, self.outcome.as_deref()) {
+            (true, _) => format!("criteria met on {}", self.on),
+            (false, Some(o)) if o == DliOutcome::CannotBeDetermined.label() => format!(
+                "cannot be determined on {} (a trigger is present; a prerequisite lacks dated evidence)",
+                self.on
+            ),
+            _ => format!("criteria not met on {}", self.on),
+        }
+    }
+
+    /// A trigger is present but the decision could not be made.
+    pub fn undetermined(&self) -> bool {
+        self.outcome.as_deref() == Some(DliOutcome::CannotBeDetermined.label())
+    }
 }
 
 /// What a ward list shows of a patient.
@@ -172,6 +199,7 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
         Some(DliStatus {
             on: last.to_string(),
             criteria_met: a.criteria_met,
+            outcome: Some(a.outcome.label().to_string()),
             summary: a.summary,
         })
     });
@@ -183,5 +211,35 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
         alerts,
         dli,
         ward: Some(crate::ward::facts(course, &analysis)),
+    }
+}
+
+#[cfg(test)]
+mod dli_words_tests {
+    use super::*;
+
+    /// "Cannot be determined" is never shown as "not met" (a relapsing
+    /// patient with DLI triggers would read as nothing to review).
+    #[test]
+    fn each_dli_outcome_in_words() {
+        let s = |met: bool, outcome: Option<DliOutcome>| DliStatus {
+            on: "2026-11-20".into(),
+            criteria_met: met,
+            outcome: outcome.map(|o| o.label().to_string()),
+            summary: String::new(),
+        };
+        assert_eq!(
+            s(true, Some(DliOutcome::CriteriaMet)).words(),
+            "criteria met on 2026-11-20"
+        );
+        assert_eq!(
+            s(false, Some(DliOutcome::CriteriaNotMet)).words(),
+            "criteria not met on 2026-11-20"
+        );
+        let u = s(false, Some(DliOutcome::CannotBeDetermined));
+        assert!(u.words().starts_with("cannot be determined on 2026-11-20"));
+        assert!(u.undetermined());
+        // A row from before `derived/4` (no outcome) keeps the old reading.
+        assert_eq!(s(false, None).words(), "criteria not met on 2026-11-20");
     }
 }

@@ -293,9 +293,12 @@ fn attention(row: &WardRow, today: Date) -> Vec<Attention> {
         add(format!("platelets {} ×10⁹/L on {}", x.value, x.date), 1);
     }
     if let Some(d) = &row.dli
-        && d.criteria_met
+        && (d.criteria_met || d.undetermined())
     {
-        add(format!("DLI criteria met on {}", d.on), 2);
+        add(
+            format!("DLI {}", d.words()),
+            if d.criteria_met { 2 } else { 1 },
+        );
     }
     v
 }

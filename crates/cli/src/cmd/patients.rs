@@ -55,8 +55,7 @@ fn line(r: &PatientRow) -> String {
         ),
     };
     let dli = match &s.summary.dli {
-        Some(d) if d.criteria_met => format!("DLI criteria met on {}", d.on),
-        Some(d) => format!("DLI criteria not met on {}", d.on),
+        Some(d) => format!("DLI {}", d.words()),
         None => "DLI not assessed".into(),
     };
     format!(

@@ -163,8 +163,7 @@ fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
         })
         .collect();
     let (dli, dli_met) = match &r.dli {
-        Some(d) if d.criteria_met => (format!("criteria met on {}", d.on), true),
-        Some(d) => (format!("not met on {}", d.on), false),
+        Some(d) => (d.words(), d.criteria_met),
         None => ("not assessed".into(), false),
     };
     RowView {
