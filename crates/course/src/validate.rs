@@ -657,6 +657,21 @@ fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s:
         );
         return;
     }
+    if unit == Unit::PerMicroL && v.fract() != 0.0 {
+        // Cells are counted whole: "1.100 /µL" is 1100 written with a
+        // thousands dot (or 1.1 ×10⁹/L with the wrong unit), never 1.1 cells.
+        s.push(
+            Severity::Error,
+            loc.observation(i, "value"),
+            "value",
+            Some(unit.with_value(v)),
+            format!(
+                "a whole number of cells per µL for {} (write 1100, not 1.100 or 1,100; or give the value in ×10⁹/L)",
+                kind.label()
+            ),
+        );
+        return;
+    }
     let c = match kind.to_canonical(v, unit) {
         Ok(c) => c,
         Err(e) => {

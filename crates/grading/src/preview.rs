@@ -151,14 +151,33 @@ fn problem(field: &str, value: &str, expected: String) -> FieldProblem {
 }
 
 /// A number as typed: `12.5`, `12,5` (decimal comma), surrounding spaces.
-fn parse_number(s: &str) -> Option<f64> {
+/// A comma followed by exactly three digits (`1,500`, `150,000`) is
+/// refused: it is a thousands separator as often as a decimal comma, and
+/// reading it wrongly is a 1000-fold error in a count.
+fn parse_number(s: &str) -> Result<f64, String> {
     let t = s.trim();
-    let t = if !t.contains('.') && t.matches(',').count() == 1 {
-        t.replace(',', ".")
-    } else {
-        t.to_string()
-    };
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
+    let commas = t.matches(',').count();
+    if commas > 0 && (t.contains('.') || commas > 1) {
+        return Err(format!(
+            "'{t}' has a thousands separator: write the number without it (1500, 150000)"
+        ));
+    }
+    if let Some((before, after)) = t.split_once(',')
+        && !matches!(before.trim_start_matches(['-', '+']), "" | "0")
+        && after.len() == 3
+        && after.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(format!(
+            "'{t}' is ambiguous (a thousands separator or a decimal comma): write {} or {}",
+            t.replace(',', ""),
+            t.replace(',', ".")
+        ));
+    }
+    t.replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("'{t}' is not a number"))
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -179,8 +198,9 @@ pub fn parse_value(date: Date, v: &DraftValue) -> Result<Option<Observation>, Fi
     let spec = v.kind.spec();
     let (value, unit) = match spec {
         ValueSpec::Number { canonical, .. } => {
-            let n = parse_number(text)
-                .ok_or_else(|| problem(&v.field, text, format!("a number for {}", v.kind)))?;
+            let n = parse_number(text).map_err(|why| {
+                problem(&v.field, text, format!("a number for {} ({why})", v.kind))
+            })?;
             let unit = match v.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
                 None => canonical,
                 Some(u) => u.parse::<Unit>().map_err(|e| FieldProblem {
@@ -193,11 +213,11 @@ pub fn parse_value(date: Date, v: &DraftValue) -> Result<Option<Observation>, Fi
             (ObsValue::Number(n), Some(unit))
         }
         ValueSpec::Score { min, max } => {
-            let n = parse_number(text).ok_or_else(|| {
+            let n = parse_number(text).map_err(|why| {
                 problem(
                     &v.field,
                     text,
-                    format!("a whole number from {min} to {max} for {}", v.kind),
+                    format!("a whole number from {min} to {max} for {} ({why})", v.kind),
                 )
             })?;
             (ObsValue::Number(n), None)

@@ -225,3 +225,71 @@ fn crs_and_icans_only_after_car_t() {
     assert!(p.after.entry(Criterion::Crs, "astct").is_none());
     assert!(p.after.entry(Criterion::Icans, "astct").is_none());
 }
+
+/// The web audit: "1,500 /µL" was stored as 1.5 /µL (a 1000-fold error in
+/// a count). A comma followed by three digits is refused as ambiguous, a
+/// fractional count per µL is refused, a decimal comma still works.
+#[test]
+fn thousands_separators_never_become_a_1000_fold_error() {
+    let c = transplant().build();
+    let cfg = GradingConfig::default();
+    let anc = |value: &str, unit: &str| {
+        preview_day(
+            &c,
+            &draft(
+                "2024-06-21",
+                vec![v(
+                    "anc",
+                    ObservationKind::Lab(Analyte::Anc),
+                    value,
+                    Some(unit),
+                )],
+            ),
+            &cfg,
+        )
+    };
+    for (typed, unit) in [
+        ("1,500", "/uL"),
+        ("150,000", "/uL"),
+        ("1,500", "10^9/L"),
+        ("1,500,000", "/uL"),
+        ("1.500,5", "/uL"),
+    ] {
+        let p = anc(typed, unit);
+        assert!(p.accepted.is_empty(), "{typed} {unit} accepted");
+        assert!(
+            p.problems
+                .iter()
+                .any(|x| x.severity == Severity::Error && x.field == "anc"),
+            "{typed}: {:?}",
+            p.problems
+        );
+    }
+    let p = anc("1,500", "/uL");
+    assert!(
+        p.problems[0].expected.contains("write 1500 or 1.500"),
+        "{:?}",
+        p.problems
+    );
+    // A fractional count per µL (European thousands dot) is refused too.
+    let p = anc("1.100", "/uL");
+    assert!(p.accepted.is_empty());
+    assert!(
+        p.problems
+            .iter()
+            .any(|x| x.expected.contains("a whole number of cells per µL")),
+        "{:?}",
+        p.problems
+    );
+    // Decimal commas and plain numbers are read.
+    for (typed, unit, want) in [
+        ("1,5", "10^9/L", 1.5),
+        ("0,125", "10^9/L", 0.125),
+        ("1500", "/uL", 1.5),
+        ("1.5", "10^9/L", 1.5),
+    ] {
+        let p = anc(typed, unit);
+        assert_eq!(p.accepted.len(), 1, "{typed}: {:?}", p.problems);
+        assert_eq!(p.accepted[0].number(), Some(want), "{typed}");
+    }
+}
