@@ -211,6 +211,13 @@ async fn add_user(
         .map_err(|e| AppError::Invalid(format!("password: {e}")))?;
     let n = name.clone();
     let op = move |s: &Store, a: &Actor| {
+        // "Add" never changes an existing account (its role, its password).
+        if let Some(u) = s.list_users()?.into_iter().find(|u| u.name == n) {
+            return Err(StoreError::Invalid(format!(
+                "user {n} already exists with the role {}: nothing changed (an account's role is changed with `graftwatch db add-user {n} --role …`, which says so and ends its sessions)",
+                role_label(u.role)
+            )));
+        }
         s.put_user(a, &n, role)?;
         s.set_password_hash(a, &n, &phc)
     };

@@ -479,7 +479,7 @@ pub struct Written {
 }
 
 /// The observations of `with` that are not in `base` (as a multiset).
-fn added_observations(base: &[Observation], with: Vec<Observation>) -> Vec<Observation> {
+pub(crate) fn added_observations(base: &[Observation], with: Vec<Observation>) -> Vec<Observation> {
     let mut left: Vec<&Observation> = base.iter().collect();
     with.into_iter()
         .filter(|o| match left.iter().position(|b| *b == o) {
@@ -541,6 +541,15 @@ pub fn validate_additions(base: &Course, new: Vec<Value>) -> Result<Vec<Observat
     let text = doc.to_string();
     let loaded = read_json_str(&text, FsPath::new("request body"))
         .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let today = graftwatch_course::date_checks::today();
+    if let Some((i, o)) =
+        (loaded.course.observations.iter().enumerate()).find(|(_, o)| o.date > today)
+    {
+        return Err(AppError::Invalid(format!(
+            "observations[{i}].date: {} is after today ({today}): a result cannot be dated in the future",
+            o.date
+        )));
+    }
     Ok(added_observations(
         &base.observations,
         loaded.course.observations,

@@ -263,6 +263,19 @@ fn admin_pages_manage_users_and_tokens() {
             .contains("user nurse.k added with the role physician")
     );
     assert!(t.login_with("nurse.k", "nurse password 1", None).is_ok());
+    // "Add" never changes an existing account (role or password).
+    let r = t.send(form(
+        "/admin/users",
+        "user=nurse.k&role=admin&password=another+password+2".into(),
+    ));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("user nurse.k already exists with the role physician"),
+        "{}",
+        r.body
+    );
+    assert!(t.login_with("nurse.k", "nurse password 1", None).is_ok());
     let r = t.send(form(
         "/admin/users",
         "user=x&role=physician&password=short".into(),

@@ -154,6 +154,49 @@ fn crs_form(head: i64, cause: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The web audit: a finding dated after today is refused, and saving the
+/// same values twice (a reload) adds nothing the second time.
+#[test]
+fn bedside_entry_refuses_future_dates_and_repeats() {
+    let (_db, t) = sqlite_app();
+    let s = t.login("doc");
+    let head = t.state.store.head("P1").unwrap();
+    let form = |date: &str, rev: i64| {
+        vec![
+            ("base_rev", rev.to_string()),
+            ("date", date.to_string()),
+            ("anc", "1.5".to_string()),
+            ("anc_unit", "10^9/L".to_string()),
+        ]
+    };
+    let future = graftwatch_course::date_checks::today()
+        .add_days(30)
+        .to_string();
+    let f = form(&future, head);
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&f));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("is after today"), "{}", r.body);
+    assert_eq!(t.state.store.head("P1").unwrap(), head, "nothing written");
+    let f = form(CART_DAY, head);
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&f));
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let f = form(CART_DAY, head + 1);
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&f));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("already in the course"), "{}", r.body);
+    assert_eq!(t.state.store.head("P1").unwrap(), head + 1, "one revision");
+    // "1,500 /µL" is refused as ambiguous, not stored as 1.5 cells.
+    let f = vec![
+        ("base_rev", (head + 1).to_string()),
+        ("date", CART_DAY.to_string()),
+        ("platelets", "150,000".to_string()),
+        ("platelets_unit", "/uL".to_string()),
+    ];
+    let r = post_form(&t, &s, "/patients/P1/entry", &form_refs(&f));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(t.state.store.head("P1").unwrap(), head + 1);
+}
+
 #[test]
 fn bedside_crs_fields_preview_in_clinical_words_and_save() {
     let (_db, t) = sqlite_app();
@@ -350,6 +393,18 @@ fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
         {"date": "1900-01-02", "kind": "anc", "value": 1.2, "unit": "10^9/L"}]}));
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("birth year"), "{}", r.body);
+    // …after today (the web audit: a 2030 platelet count became the latest)…
+    let future = graftwatch_course::date_checks::today()
+        .add_days(1)
+        .to_string();
+    let r = post(serde_json::json!({"base_rev": 1, "observations": [
+        {"date": future, "kind": "platelets", "value": 20, "unit": "10^9/L"}]}));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("observations[0].date") && r.body.contains("after today"),
+        "{}",
+        r.body
+    );
     // …and a chimerism row for a donor the course does not have.
     let r = post(serde_json::json!({"base_rev": 1, "observations": [
         {"date": "2025-05-25", "kind": "chimerism", "value": 100.0, "unit": "%",
@@ -453,4 +508,15 @@ fn ngs_upload_against_stored_references_review_and_sign_off() {
     );
     let total: f64 = rows.iter().filter_map(|o| o.number()).sum();
     assert!((total - 100.0).abs() < 0.1, "{total}");
+    // Signing off the same run again is refused; nothing is written.
+    let head = t.state.store.head("P1").unwrap();
+    let r = post_form(
+        &t,
+        &s,
+        &format!("/patients/P1/lab/runs/{}/signoff", runs[0].run_id),
+        &[],
+    );
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("already signed off by"), "{}", r.body);
+    assert_eq!(t.state.store.head("P1").unwrap(), head);
 }

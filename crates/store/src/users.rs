@@ -43,11 +43,21 @@ impl Store {
         if self.count("SELECT COUNT(*) FROM users")? != 0 {
             admin_only(actor, "managing users")?;
         }
+        let before = self
+            .list_users()?
+            .into_iter()
+            .find(|u| u.name == name)
+            .map(|u| u.role);
         self.execute_text(
             "INSERT INTO users (user_name, role, created_at, disabled) VALUES ($1, $2, $3, 0) \
              ON CONFLICT (user_name) DO UPDATE SET role = excluded.role",
             &[name, role.as_str(), &now_utc()],
         )?;
+        if before.is_some_and(|r| r != role) {
+            // A session keeps the role it was opened with: a changed role
+            // must not reach open sessions, so they end.
+            self.execute_text("DELETE FROM sessions WHERE user_name = $1", &[name])?;
+        }
         self.audit(
             actor,
             &AuditEvent::ok("put_user", vec![], format!("user:{name}:{role}")),

@@ -338,6 +338,12 @@ fn evaluate(course: &Course, m: &FormMap) -> Result<Evaluated, AppError> {
     })?;
     let chart = chart_for(course, date);
     let mut other = Vec::new();
+    let today = graftwatch_course::date_checks::today();
+    if date > today {
+        other.push(format!(
+            "field 'date': {date} is after today ({today}): findings cannot be dated in the future"
+        ));
+    }
     let (bsa_total, bsa_text) = match bsa_from_form(m, chart) {
         Ok(Some((t, text))) => (Some(t), Some(text)),
         Ok(None) => (None, None),
@@ -467,12 +473,24 @@ pub async fn save(
         .get("base_rev")
         .and_then(|s| s.trim().parse().ok())
         .ok_or_else(|| AppError::Invalid("field 'base_rev' is missing: reload the form".into()))?;
-    let (course, _) = super::load_course(&state, &id, &pid).await?;
+    let (course, head) = super::load_course(&state, &id, &pid).await?;
     let m2 = m.clone();
     let c2 = course.clone();
-    let e = tokio::task::spawn_blocking(move || evaluate(&c2, &m2))
+    let mut e = tokio::task::spawn_blocking(move || evaluate(&c2, &m2))
         .await
         .map_err(|e| AppError::Internal(format!("entry task: {e}")))??;
+    // Values already in the course (the form saved twice, a reload) are
+    // not added again, as in the API.
+    let fresh = crate::api::added_observations(&course.observations, e.preview.accepted.clone());
+    // (A form based on an older revision is a conflict first.)
+    if base == head
+        && !e.preview.accepted.is_empty()
+        && fresh.is_empty()
+        && e.preview.events.is_empty()
+    {
+        e.other
+            .push("every value is already in the course (saved before): nothing to save".into());
+    }
     let p = &e.preview;
     if p.has_errors() || !e.other.is_empty() || p.accepted.is_empty() {
         let chart = chart_for(&course, p.date);
@@ -481,7 +499,7 @@ pub async fn save(
     }
     let delta = Delta {
         events: p.events.clone(),
-        observations: p.accepted.clone(),
+        observations: fresh,
     };
     let actor = id.actor(Channel::Web);
     let p2 = pid.clone();

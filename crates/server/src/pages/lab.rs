@@ -649,6 +649,12 @@ fn lineage_and_date(u: &Upload) -> Result<(Lineage, Date), AppError> {
             u.field("date")
         ))
     })?;
+    let today = graftwatch_course::date_checks::today();
+    if date > today {
+        return Err(AppError::Invalid(format!(
+            "field 'date': {date} is after today ({today}): a sample cannot be collected in the future"
+        )));
+    }
     Ok((lineage, date))
 }
 
@@ -740,11 +746,24 @@ pub async fn sign_off(
         .iter()
         .find(|r| r.run_id == run_id)
         .ok_or_else(|| AppError::NotFound("no such run for this patient".into()))?;
+    if let Some((signer, _, at, _)) = run.signoffs.first() {
+        return Err(AppError::Invalid(format!(
+            "this run was already signed off by {signer} at {at}: its result is in the course"
+        ))
+        .into());
+    }
     let result = result_of(run)?;
     let (course, rev) = super::load_course(&state, &id, &pid).await?;
     let mut updated = course.clone();
     attach_chimerism(&mut updated, std::slice::from_ref(&result))
         .map_err(|e| AppError::Invalid(e.to_string()))?;
+    if updated == course {
+        return Err(AppError::Invalid(format!(
+            "the result of sample {} is already in the course (the same values from an earlier run): nothing to sign off",
+            result.sample
+        ))
+        .into());
+    }
     let change = match addition(&course, &updated) {
         Some(d) => Change::Append(d),
         None => Change::Replace(Box::new(updated)),
