@@ -39,6 +39,18 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
     );
     assert!(r.body.contains("cd3 2025-04-29"), "latest CD3 chimerism");
     assert_csp_safe(&r.body);
+    // As of an earlier day (the web audit: day +94 showed counts of day
+    // +390): values recorded after it are left out and said so.
+    let r = page(&t, &s, "/ward?on=2024-08-01");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"ward-earlier\""), "{}", r.body);
+    assert!(
+        !r.body.contains("2025-05-24"),
+        "no value of 2025: {}",
+        r.body
+    );
+    assert!(!r.body.contains("cd3 2025-04-29"), "{}", r.body);
+    assert!(r.body.contains("later only"), "{}", r.body);
     let r = page(&t, &s, "/ward?q=nobody");
     assert!(!r.body.contains("data-patient="));
     let r = page(&t, &s, "/ward?sort=salary");

@@ -185,6 +185,9 @@ pub struct WardRow {
     pub hemoglobin: Option<LatestValue>,
     /// Current MAGIC grade (last graded day within the carry-forward window of today).
     pub agvhd: Option<DatedGrade>,
+    /// The last MAGIC-graded day on or before the day shown, however old
+    /// (the ward says "none in the last 7 days (last: …)").
+    pub agvhd_last: Option<DatedGrade>,
     /// CRS, when today is inside the CAR-T window.
     pub crs: Option<DatedGrade>,
     /// ICANS, when today is inside the CAR-T window.
@@ -195,6 +198,9 @@ pub struct WardRow {
     pub alerts: Vec<AlertLine>,
     /// DLI status on the last day.
     pub dli: Option<DliStatus>,
+    /// The course has records after the day shown: the ward as of an
+    /// earlier day leaves the later counts, chimerism and DLI status out.
+    pub later_values_hidden: bool,
     /// Why the row needs attention today.
     pub attention: Vec<Attention>,
 }
@@ -316,22 +322,40 @@ pub fn ward_row(p: &crate::types::PatientRow, today: Date) -> WardRow {
         let d: Date = d.parse().ok()?;
         Some((label.clone(), today.days_since(d).get()))
     });
+    // The ward as of an earlier day never shows what was recorded after it
+    // (the derived state keeps only the latest values: those dated later
+    // are left out, not replaced by earlier ones).
+    let known = |d: &str| d.parse::<Date>().is_ok_and(|d| d <= today);
+    let counts = |a| {
+        summary
+            .and_then(|s| latest(s, a))
+            .filter(|v| known(&v.date))
+    };
     let mut row = WardRow {
         patient: p.patient.clone(),
         head_rev: p.head_rev,
         day,
         last_date: s.and_then(|s| s.last_date.clone()),
-        anc: summary.and_then(|s| latest(s, Analyte::Anc)),
-        platelets: summary.and_then(|s| latest(s, Analyte::Platelets)),
-        hemoglobin: summary.and_then(|s| latest(s, Analyte::Hemoglobin)),
+        anc: counts(Analyte::Anc),
+        platelets: counts(Analyte::Platelets),
+        hemoglobin: counts(Analyte::Hemoglobin),
         agvhd: facts
             .agvhd
+            .clone()
             .filter(|g| within(&g.date, today, AGVHD_CARRY_DAYS)),
+        agvhd_last: facts.agvhd.filter(|g| known(&g.date)),
         crs: facts.crs.filter(|_| in_cart_window),
         icans: facts.icans.filter(|_| in_cart_window),
-        chimerism: facts.chimerism,
+        chimerism: facts
+            .chimerism
+            .into_iter()
+            .filter(|c| known(&c.date))
+            .collect(),
         alerts: summary.map(|s| s.alerts.clone()).unwrap_or_default(),
-        dli: summary.and_then(|s| s.dli.clone()),
+        dli: summary.and_then(|s| s.dli.clone()).filter(|d| known(&d.on)),
+        later_values_hidden: s
+            .and_then(|s| s.last_date.as_deref())
+            .is_some_and(|d| !known(d)),
         attention: Vec::new(),
     };
     row.attention = attention(&row, today);

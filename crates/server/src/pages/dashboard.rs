@@ -50,6 +50,8 @@ pub struct WardPage {
     pub rows: Vec<String>,
     /// As of.
     pub today: String,
+    /// The ward is shown as of an earlier day than today.
+    pub earlier_day: bool,
     /// Filter text.
     pub q: String,
 
@@ -120,10 +122,14 @@ pub struct RowView {
     pub alerts: Vec<graftwatch_store::derive::AlertLine>,
 }
 
-fn value(v: &Option<graftwatch_store::derive::LatestValue>) -> String {
-    v.as_ref()
-        .map(|x| format!("{} ({})", trim_num(x.value), x.date))
-        .unwrap_or_else(|| "–".into())
+fn value(v: &Option<graftwatch_store::derive::LatestValue>, later_hidden: bool) -> String {
+    match v {
+        Some(x) => format!("{} ({})", trim_num(x.value), x.date),
+        // The latest value is after the day shown; earlier ones are on the
+        // patient page.
+        None if later_hidden => "later only".into(),
+        None => "–".into(),
+    }
 }
 
 /// A number without trailing zeros (3 significant decimals at most).
@@ -139,11 +145,14 @@ fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
         .as_ref()
         .map(|(l, d)| format!("{l} day {d:+}"))
         .unwrap_or_else(|| "–".into());
-    let agvhd = r
-        .agvhd
-        .as_ref()
-        .map(|g| format!("grade {} ({})", g.grade, g.date))
-        .unwrap_or_else(|| "none current".into());
+    let agvhd = match (&r.agvhd, &r.agvhd_last) {
+        (Some(g), _) => format!("grade {} ({})", g.grade, g.date),
+        (None, Some(g)) => format!(
+            "no assessment in the last 7 days (last: grade {} on {})",
+            g.grade, g.date
+        ),
+        (None, None) => "none recorded".into(),
+    };
     let cart = [("CRS", &r.crs), ("ICANS", &r.icans)]
         .iter()
         .filter_map(|(n, g)| g.as_ref().map(|g| format!("{n} {} ({})", g.grade, g.date)))
@@ -164,13 +173,14 @@ fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
         .collect();
     let (dli, dli_met) = match &r.dli {
         Some(d) => (d.words(), d.criteria_met),
+        None if r.later_values_hidden => ("not known as of this day".into(), false),
         None => ("not assessed".into(), false),
     };
     RowView {
         day,
-        anc: value(&r.anc),
-        plt: value(&r.platelets),
-        hb: value(&r.hemoglobin),
+        anc: value(&r.anc, r.later_values_hidden),
+        plt: value(&r.platelets, r.later_values_hidden),
+        hb: value(&r.hemoglobin, r.later_values_hidden),
         agvhd,
         cart: if cart.is_empty() { "–".into() } else { cart },
         chimerism,
@@ -359,6 +369,7 @@ pub async fn ward(
         chrome: Chrome::for_identity(&id, "/ward"),
         rows,
         today: today.to_string(),
+        earlier_day: today < graftwatch_course::date_checks::today(),
         q: q.q.clone().unwrap_or_default(),
         alerts_only: filter.alerts_only,
         attention_only: filter.attention_only,
