@@ -622,3 +622,26 @@ fn empty_imports_and_role_changes_are_said() {
     let out = e.ok(&["db", "add-user", "dr.smith", "--role", "admin"]);
     assert!(out.contains("already registered as admin"), "{out}");
 }
+
+/// A patient id the web cannot address (a space, an accent, a slash) is
+/// refused at import with the rule, exit 2; nothing stored.
+#[test]
+fn import_refuses_ids_the_web_cannot_address() {
+    let e = Env::new();
+    e.ok(&["db", "init"]);
+    let text = std::fs::read_to_string(seed("course.json")).unwrap();
+    for (i, id) in ["PAT é 1", "a/b", "with space"].iter().enumerate() {
+        let f = e.path(&format!("odd{i}.json"));
+        std::fs::write(&f, text.replace("SEED-AML-01", id)).unwrap();
+        let o = e.run(&["import", f.to_str().unwrap()]);
+        assert_eq!(code(&o), 2, "{id}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!(
+                "patient id '{id}': the store takes 1 to 128 letters, digits"
+            )),
+            "{err}"
+        );
+    }
+    assert!(!e.ok(&["patients"]).contains("PAT"));
+}

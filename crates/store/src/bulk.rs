@@ -109,6 +109,9 @@ pub fn read_course_file(path: &Path) -> std::result::Result<ImportItem, ImportFi
     } else {
         graftwatch_course::io::read_json_str(&text, path)?
     };
+    if let Some(p) = crate::types::patient_id_problem(&loaded.course.patient.id.0) {
+        return Err(ImportFileError::Store(StoreError::Invalid(p)));
+    }
     Ok(ImportItem {
         course: loaded.course,
         content_hash: sha256_hex(&[text.as_bytes()]),

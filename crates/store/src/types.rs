@@ -216,3 +216,22 @@ pub enum ImportOutcome {
     /// course is identical to the latest revision.
     Unchanged(String, i64),
 }
+
+/// The patient ids the store keeps: 1–128 letters, digits, `-`, `_`, `.`
+/// (a hospital number or study code). Every id is a path segment of the web
+/// application (`/patients/{id}`) and a file name of exports, so spaces,
+/// slashes, accents and quotes — which a course file may carry — are
+/// refused at import, naming the id, instead of being stored unreachable.
+/// `None` when the id is fine, else what was expected.
+pub fn patient_id_problem(id: &str) -> Option<String> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    (!ok).then(|| {
+        format!(
+            "patient id '{id}': the store takes 1 to 128 letters, digits, '-', '_' or '.' (no spaces, slashes or accents; the id is part of the web address)"
+        )
+    })
+}

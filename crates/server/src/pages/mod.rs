@@ -226,12 +226,8 @@ pub(crate) async fn load_course(
 /// A patient id from the URL: letters, digits and `-_.` only (the store's
 /// ids), so it can be echoed into links without surprises.
 pub(crate) fn check_id(id: &str) -> Result<String, AppError> {
-    let ok = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    // The store's own rule (`patient_id_problem`): every stored id passes.
+    if graftwatch_store::types::patient_id_problem(id).is_none() {
         Ok(id.to_string())
     } else {
         Err(AppError::NotFound("no such patient".into()))

@@ -115,6 +115,9 @@ pub(crate) async fn insert_patient(
     id: &str,
     reason: Option<&str>,
 ) -> Result<RevisionMeta> {
+    if let Some(p) = crate::types::patient_id_problem(id) {
+        return Err(StoreError::Invalid(p));
+    }
     let r = sqlx::query(
         "INSERT INTO patients (patient_id, created_at, created_by, head_rev, deleted, purged) VALUES ($1, $2, $3, 1, 0, 0)",
     )
