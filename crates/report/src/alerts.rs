@@ -37,7 +37,7 @@ impl AlertKind {
     /// Short label for tables.
     pub fn label(self) -> &'static str {
         match self {
-            AlertKind::NoNeutrophilEngraftment => "no neutrophil engraftment",
+            AlertKind::NoNeutrophilEngraftment => "neutrophil engraftment not recorded",
             AlertKind::ChimerismTrend => "chimerism trend",
             AlertKind::MrdConversion => "MRD conversion",
             AlertKind::AgvhdIncrease => "aGVHD grade increase",

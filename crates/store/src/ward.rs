@@ -93,6 +93,31 @@ pub struct WardFacts {
     pub icans: Option<DatedGrade>,
     /// The latest chimerism sample of each lineage.
     pub chimerism: Vec<ChimerismLine>,
+    /// Primary or secondary graft failure as the engine grades it (its
+    /// result in words): a state, kept on the ward while it is the
+    /// engine's answer, not an alert that ages out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graft_failure: Option<String>,
+}
+
+/// The engine's primary or secondary graft failure, when it is met.
+fn graft_failure(a: &Analysis) -> Option<String> {
+    a.grades
+        .summary
+        .iter()
+        .filter(|i| i.status == graftwatch_grading::output::ItemStatus::Value)
+        .find(|i| {
+            i.value
+                .as_ref()
+                .and_then(|v| v.get(i.item.as_str()))
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+                && matches!(
+                    i.item.as_str(),
+                    "primary_graft_failure" | "secondary_graft_failure"
+                )
+        })
+        .map(|i| i.result.clone())
 }
 
 fn last_grade(days: &[graftwatch_report::analysis::GradedDay]) -> Option<DatedGrade> {
@@ -154,6 +179,7 @@ pub fn facts(course: &Course, a: &Analysis) -> WardFacts {
         crs: last_grade(&a.crs),
         icans: last_grade(&a.icans),
         chimerism: latest_chimerism(a),
+        graft_failure: graft_failure(a),
     }
 }
 
@@ -198,6 +224,8 @@ pub struct WardRow {
     pub alerts: Vec<AlertLine>,
     /// DLI status on the last day.
     pub dli: Option<DliStatus>,
+    /// Primary or secondary graft failure as graded (see [`WardFacts`]).
+    pub graft_failure: Option<String>,
     /// The course has records after the day shown: the ward as of an
     /// earlier day leaves the later counts, chimerism and DLI status out.
     pub later_values_hidden: bool,
@@ -298,6 +326,9 @@ fn attention(row: &WardRow, today: Date) -> Vec<Attention> {
     {
         add(format!("platelets {} ×10⁹/L on {}", x.value, x.date), 1);
     }
+    if let Some(g) = &row.graft_failure {
+        add(g.clone(), 4);
+    }
     if let Some(d) = &row.dli
         && (d.criteria_met || d.undetermined())
     {
@@ -353,6 +384,7 @@ pub fn ward_row(p: &crate::types::PatientRow, today: Date) -> WardRow {
             .collect(),
         alerts: summary.map(|s| s.alerts.clone()).unwrap_or_default(),
         dli: summary.and_then(|s| s.dli.clone()).filter(|d| known(&d.on)),
+        graft_failure: facts.graft_failure.clone(),
         later_values_hidden: s
             .and_then(|s| s.last_date.as_deref())
             .is_some_and(|d| !known(d)),

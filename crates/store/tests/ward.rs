@@ -119,3 +119,44 @@ fn sort_names_parse() {
     assert_eq!(WardSort::parse(""), Some(WardSort::Attention));
     assert_eq!(WardSort::parse("salary"), None);
 }
+
+/// The web audit: primary graft failure dropped off the ward once its
+/// alerts were older than 14 days. It is a state: while the engine grades
+/// it, the row needs attention (weight 4), whatever the day shown.
+#[test]
+fn primary_graft_failure_stays_on_the_ward() {
+    let json = r#"{"format":"graftwatch-course/1","patient":{"id":"GF-1","sex":"male","birth_year":1960,"diagnosis":{"disease":"mds","date":"2026-01-10"}},
+        "donors":[{"id":"MUD-1","relationship":"matched_unrelated","sex":"male"}],
+        "events":[{"date":"2026-10-01","kind":"graft_infusion","source":"pbsc","donor":"MUD-1"}],
+        "observations":[
+          {"date":"2026-10-02","kind":"anc","value":0.1,"unit":"10^9/L"},
+          {"date":"2026-10-08","kind":"anc","value":0.0,"unit":"10^9/L"},
+          {"date":"2026-10-15","kind":"anc","value":0.1,"unit":"10^9/L"},
+          {"date":"2026-10-22","kind":"anc","value":0.1,"unit":"10^9/L"},
+          {"date":"2026-10-29","kind":"anc","value":0.2,"unit":"10^9/L"},
+          {"date":"2026-11-05","kind":"anc","value":0.1,"unit":"10^9/L"}]}"#;
+    let c = read_json_str(json, std::path::Path::new("gf.json"))
+        .unwrap()
+        .course;
+    let db = SqliteDb::new();
+    let (store, _) = Store::init(&db.fresh()).unwrap();
+    store.create_patient(&clinician(), &c, None).unwrap();
+    for day in ["2026-11-05", "2026-12-20"] {
+        let rows = store
+            .ward(
+                &clinician(),
+                d(day),
+                &WardFilter::default(),
+                WardSort::Attention,
+            )
+            .unwrap();
+        let r = &rows[0];
+        assert!(
+            r.attention
+                .iter()
+                .any(|a| a.reason.starts_with("primary graft failure") && a.weight == 4),
+            "{day}: {:?}",
+            r.attention
+        );
+    }
+}
