@@ -657,19 +657,7 @@ fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s:
         );
         return;
     }
-    if unit == Unit::PerMicroL && v.fract() != 0.0 {
-        // Cells are counted whole: "1.100 /µL" is 1100 written with a
-        // thousands dot (or 1.1 ×10⁹/L with the wrong unit), never 1.1 cells.
-        s.push(
-            Severity::Error,
-            loc.observation(i, "value"),
-            "value",
-            Some(unit.with_value(v)),
-            format!(
-                "a whole number of cells per µL for {} (write 1100, not 1.100 or 1,100; or give the value in ×10⁹/L)",
-                kind.label()
-            ),
-        );
+    if fractional_count(kind, unit, v, i, loc, s) {
         return;
     }
     let c = match kind.to_canonical(v, unit) {
@@ -702,6 +690,33 @@ fn normalize_number(o: &mut Observation, i: usize, v: f64, loc: &dyn Locator, s:
     }
     o.value = ObsValue::Number(c);
     o.unit = Some(cu);
+}
+
+/// A count per µL with a fractional part, reported: cells are counted
+/// whole, so "1.100 /µL" is 1100 written with a thousands dot (or 1.1
+/// ×10⁹/L with the wrong unit), never 1.1 cells.
+fn fractional_count(
+    kind: ObservationKind,
+    unit: Unit,
+    v: f64,
+    i: usize,
+    loc: &dyn Locator,
+    s: &mut Sink,
+) -> bool {
+    if unit != Unit::PerMicroL || v.fract() == 0.0 {
+        return false;
+    }
+    s.push(
+        Severity::Error,
+        loc.observation(i, "value"),
+        "value",
+        Some(unit.with_value(v)),
+        format!(
+            "a whole number of cells per µL for {} (write 1100, not 1.100 or 1,100; or give the value in ×10⁹/L)",
+            kind.label()
+        ),
+    );
+    true
 }
 
 /// A canonical value `c` (in `cu`) outside the kind's `(min, max,

@@ -145,23 +145,21 @@ fn grade_one(path: &Path, r: &Run) -> anyhow::Result<CourseGrades> {
     crate::exit::print_warnings(&loaded.warnings);
     let course = &loaded.course;
     let on = match &r.on {
-        Some(s) => {
-            Some(parse_on(s, &course).map_err(|e| crate::exit::input_in(path.display(), e))?)
-        }
+        Some(s) => Some(parse_on(s, course).map_err(|e| crate::exit::input_in(path.display(), e))?),
         None => None,
     };
     let mut g = match (on, r.daily) {
-        (Some(d), _) => grade_course_as_of(&course, &r.cfg, &r.only, d),
-        (None, true) => grade_course_daily(&course, &r.cfg, &r.only),
-        (None, false) => grade_course_only(&course, &r.cfg, &r.only),
+        (Some(d), _) => grade_course_as_of(course, &r.cfg, &r.only, d),
+        (None, true) => grade_course_daily(course, &r.cfg, &r.only),
+        (None, false) => grade_course_only(course, &r.cfg, &r.only),
     };
     if r.daily {
-        let range = daily::default_range(&course).map(|(a, b)| match on {
+        let range = daily::default_range(course).map(|(a, b)| match on {
             Some(d) => (a.min(d), d),
             None => (a, b),
         });
         let days = range.map_or_else(Vec::new, |(a, b)| {
-            daily::daily_view(&course, &g, a, b, r.cfg.engine.daily_carry_forward_days)
+            daily::daily_view(course, &g, a, b, r.cfg.engine.daily_carry_forward_days)
         });
         g.daily = Some(days);
     }
