@@ -360,7 +360,7 @@ fn purge_is_admin_only_and_audited() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("purged"));
     let a = e.ok(&["audit", "show", "--patient", "SEED-AML-01"]);
     assert!(
-        a.contains("nurse.x (clinician, cli) purge") && a.contains("denied"),
+        a.contains("nurse.x (physician, cli) purge") && a.contains("denied"),
         "{a}"
     );
     assert!(

@@ -362,7 +362,16 @@ async fn audit_page(
         f,
         query,
         channels: ["", "cli", "web", "api"],
-        entries,
+        // Roles and actions in words on the page (the API and the CSV keep
+        // the stored codes, which the filter takes).
+        entries: entries
+            .into_iter()
+            .map(|mut e| {
+                e.role = graftwatch_store::Role::label_of(&e.role);
+                e.action = graftwatch_store::audit::action_label(&e.action);
+                e
+            })
+            .collect(),
         older,
     })))
 }

@@ -88,13 +88,7 @@ impl Permission {
 
 /// The role's name as users see it (the store keeps shorter names).
 pub fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Clinician => "physician",
-        Role::Lab => "lab scientist",
-        Role::DataManager => "data manager",
-        Role::Monitor => "auditor",
-        Role::Admin => "admin",
-    }
+    role.label()
 }
 
 /// A role name that is none of the roles.

@@ -192,7 +192,17 @@ fn audit_log_filters_and_exports() {
     // The page and its CSV export.
     let r = page(&t, &aud, "/admin/audit?actor=doc");
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("read_course"));
+    // Actions and roles in words on the page (the CSV keeps the codes).
+    assert!(
+        r.body.contains("read course") && r.body.contains("physician"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains(">read_course<") && !r.body.contains(">clinician<"),
+        "{}",
+        r.body
+    );
     let r = page(&t, &aud, "/admin/audit.csv?actor=doc");
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));

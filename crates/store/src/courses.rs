@@ -538,7 +538,7 @@ impl Store {
                 action: "purge",
                 needed: "admin",
                 actor: actor.name.clone(),
-                has: actor.role.to_string(),
+                has: actor.role.label().to_string(),
             };
             let ev = AuditEvent {
                 outcome: format!("denied: {e}"),

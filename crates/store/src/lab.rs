@@ -129,9 +129,9 @@ impl Store {
         if !matches!(actor.role, Role::Lab | Role::Admin) {
             return Err(StoreError::Forbidden {
                 action: "sign-off of a chimerism run",
-                needed: "lab",
+                needed: "lab scientist",
                 actor: actor.name.clone(),
-                has: actor.role.to_string(),
+                has: actor.role.label().to_string(),
             });
         }
         let (seq, hash) = self.block(retry(|| async {

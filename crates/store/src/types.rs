@@ -35,6 +35,27 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The role's name as users see it ("physician", "lab scientist",
+    /// "data manager", "auditor", "admin"); the store keeps shorter codes
+    /// ([`Role::as_str`]).
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Clinician => "physician",
+            Role::Lab => "lab scientist",
+            Role::DataManager => "data manager",
+            Role::Monitor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// A stored role code in words (unknown codes as they are).
+    pub fn label_of(code: &str) -> String {
+        code.parse::<Role>()
+            .map_or_else(|_| code.replace('_', " "), |r| r.label().to_string())
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -26,7 +26,7 @@ pub(crate) fn admin_only(actor: &Actor, action: &'static str) -> Result<()> {
             action,
             needed: "admin",
             actor: actor.name.clone(),
-            has: actor.role.to_string(),
+            has: actor.role.label().to_string(),
         })
     }
 }

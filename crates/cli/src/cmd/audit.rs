@@ -110,7 +110,7 @@ fn show(a: &ShowArgs) -> anyhow::Result<()> {
                 e.seq,
                 e.at,
                 e.actor,
-                e.role.replace('_', " "),
+                graftwatch_store::Role::label_of(&e.role),
                 e.channel,
                 graftwatch_store::audit::action_label(&e.action),
                 e.patients,
