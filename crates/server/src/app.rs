@@ -211,6 +211,7 @@ pub fn build_app(state: AppState) -> Router {
     }
     router
         .fallback(not_found)
+        .layer(middleware::from_fn(method_not_allowed_in_words))
         .layer(axum::extract::DefaultBodyLimit::max(
             state.cfg.max_body_bytes,
         ))
@@ -242,6 +243,28 @@ async fn not_found(req: Request) -> Response {
     } else {
         PageError(e).into_response()
     }
+}
+
+/// A 405 from the router has no body: give it the API's error shape (or
+/// the error page), naming the method.
+async fn method_not_allowed_in_words(req: Request, next: middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let method = req.method().to_string();
+    let r = next.run(req).await;
+    if r.status() != axum::http::StatusCode::METHOD_NOT_ALLOWED {
+        return r;
+    }
+    let allow = r.headers().get(axum::http::header::ALLOW).cloned();
+    let e = AppError::MethodNotAllowed(method);
+    let mut out = if api {
+        e.into_response()
+    } else {
+        PageError(e).into_response()
+    };
+    if let Some(a) = allow {
+        out.headers_mut().insert(axum::http::header::ALLOW, a);
+    }
+    out
 }
 
 fn denied(surface: Surface, e: AppError) -> Response {

@@ -42,6 +42,15 @@ pub enum AppError {
     /// The request is malformed or its values are not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// The body is larger than the server takes.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The body is not of a type the route takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The route exists but not for this method.
+    #[error("this route does not take the method {0}")]
+    MethodNotAllowed(String),
     /// Something failed inside the server (details are not shown).
     #[error("internal error: the request could not be completed; the server log has the details")]
     Internal(String),
@@ -51,7 +60,9 @@ pub enum AppError {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable kind: `unauthenticated`, `forbidden`, `csrf`,
-    /// `rate_limited`, `not_found`, `gone`, `conflict`, `invalid`, `internal`.
+    /// `rate_limited`, `not_found`, `gone`, `conflict`, `invalid`,
+    /// `too_large`, `unsupported_media_type`, `method_not_allowed`,
+    /// `internal`.
     pub error: &'static str,
     /// What went wrong, in words.
     pub message: String,
@@ -68,6 +79,9 @@ impl AppError {
             AppError::Gone(_) => StatusCode::GONE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -83,6 +97,9 @@ impl AppError {
             AppError::Gone(_) => "gone",
             AppError::Conflict(_) => "conflict",
             AppError::Invalid(_) => "invalid",
+            AppError::TooLarge(_) => "too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::Internal(_) => "internal",
         }
     }
@@ -197,10 +214,14 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(r) => Err(AppError::Invalid(format!(
-                "request body: {}",
-                r.body_text()
-            ))),
+            Err(r) => {
+                let m = format!("request body: {}", r.body_text());
+                Err(match r.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(m),
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType(m),
+                    _ => AppError::Invalid(m),
+                })
+            }
         }
     }
 }

@@ -53,6 +53,23 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
     assert!(r.body.contains("later only"), "{}", r.body);
     let r = page(&t, &s, "/ward?q=nobody");
     assert!(!r.body.contains("data-patient="));
+    // A page past the last shows the last; a flag that is not 0/1 is refused.
+    let r = page(&t, &s, &format!("/ward?on={DAY}&page=999"));
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("Patients 1–1 of 1 (page 1 of 1)"),
+        "{}",
+        r.body
+    );
+    let r = page(&t, &s, "/ward?alerts=maybe");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("alerts &#39;maybe&#39;: expected 1 (on) or 0 (off)")
+            || r.body.contains("alerts 'maybe'"),
+        "{}",
+        r.body
+    );
     let r = page(&t, &s, "/ward?sort=salary");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

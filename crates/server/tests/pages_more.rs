@@ -405,6 +405,29 @@ fn api_additions_are_checked_against_the_course_and_named_by_request_index() {
         "{}",
         r.body
     );
+    // The error shape for every refusal the router itself makes: a body
+    // over the limit (413), a wrong method (405, naming it).
+    let big = format!(
+        "{{\"base_rev\": 1, \"observations\": [], \"pad\": \"{}\"}}",
+        "a".repeat(21 * 1024 * 1024)
+    );
+    let r = t.send(common::with_token(
+        "POST",
+        "/api/patients/P1/observations",
+        &tok,
+        Some(&big),
+    ));
+    assert_eq!(
+        r.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        &r.body[..200.min(r.body.len())]
+    );
+    assert_eq!(r.json()["error"], "too_large");
+    let r = t.send(common::with_token("DELETE", "/api/patients/P1", &tok, None));
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json()["error"], "method_not_allowed", "{}", r.body);
+    assert!(r.json()["message"].as_str().unwrap().contains("DELETE"));
     // …and a chimerism row for a donor the course does not have.
     let r = post(serde_json::json!({"base_rev": 1, "observations": [
         {"date": "2025-05-25", "kind": "chimerism", "value": 100.0, "unit": "%",

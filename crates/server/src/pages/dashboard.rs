@@ -191,8 +191,20 @@ fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
     }
 }
 
-fn checked(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|s| !s.is_empty() && s != "0")
+/// A checkbox or flag parameter: `1`, `on`, `true`, `yes` (or absent,
+/// empty, `0`, `off`, `false`, `no`); anything else is refused, naming it.
+fn checked(name: &str, v: &Option<String>) -> Result<bool, AppError> {
+    match v
+        .as_deref()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("" | "0" | "off" | "false" | "no") => Ok(false),
+        Some("1" | "on" | "true" | "yes") => Ok(true),
+        Some(other) => Err(AppError::Invalid(format!(
+            "{name} '{other}': expected 1 (on) or 0 (off)"
+        ))),
+    }
 }
 
 /// Rows per dashboard page.
@@ -325,11 +337,11 @@ pub async fn ward(
             "sort '{sort_text}': expected attention, patient, day, anc or agvhd"
         ))
     })?;
-    let page_no = page_number(&q)?;
+    let mut page_no = page_number(&q)?;
     let filter = WardFilter {
         patient: q.q.clone(),
-        alerts_only: checked(&q.alerts),
-        attention_only: checked(&q.attention),
+        alerts_only: checked("alerts", &q.alerts)?,
+        attention_only: checked("attention", &q.attention)?,
     };
     let key = ViewKey {
         today,
@@ -341,8 +353,14 @@ pub async fn ward(
     let all = WardCache::view(&state, key).await?;
     crate::timing::since("ward: cached rows", t0);
     let t0 = std::time::Instant::now();
+    let (mut total, mut shown) = page_of(&all.rows, q.q.as_deref(), (page_no - 1) * PAGE_SIZE);
+    // A page past the last shows the last one (not "Patients 49901–211").
+    let last_page = total.div_ceil(PAGE_SIZE).max(1);
+    if page_no > last_page {
+        page_no = last_page;
+        (total, shown) = page_of(&all.rows, q.q.as_deref(), (page_no - 1) * PAGE_SIZE);
+    }
     let first = (page_no - 1) * PAGE_SIZE;
-    let (total, shown) = page_of(&all.rows, q.q.as_deref(), first);
     let ids: Vec<String> = shown.iter().map(|r| r.row.patient.clone()).collect();
     let what = format!(
         "ward dashboard as of {today}, page {page_no} ({} of {total} patients)",
