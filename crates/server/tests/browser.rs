@@ -406,7 +406,7 @@ async fn dashboard(c: &Client, base: &str, on: &str, day: &str) -> R<()> {
     c.goto(&format!("{base}/ward?on={on}")).await?;
     let row = wait_text(c, "#ward-table tbody tr", |t| t.contains(PATIENT)).await?;
     assert!(
-        row.contains(&format!("cd3 {day}")),
+        row.contains(&format!("T cells (CD3) {day}")),
         "latest CD3 chimerism on the dashboard: {row}"
     );
     shot(c, "5-ward").await?;

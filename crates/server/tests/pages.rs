@@ -37,7 +37,10 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
         r.body.contains("HCT day +391"),
         "day after the transplant of 2024-04-29"
     );
-    assert!(r.body.contains("cd3 2025-04-29"), "latest CD3 chimerism");
+    assert!(
+        r.body.contains("T cells (CD3) 2025-04-29"),
+        "latest CD3 chimerism"
+    );
     assert_csp_safe(&r.body);
     // As of an earlier day (the web audit: day +94 showed counts of day
     // +390): values recorded after it are left out and said so.
@@ -49,7 +52,7 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
         "no value of 2025: {}",
         r.body
     );
-    assert!(!r.body.contains("cd3 2025-04-29"), "{}", r.body);
+    assert!(!r.body.contains("T cells (CD3) 2025-04-29"), "{}", r.body);
     assert!(r.body.contains("later only"), "{}", r.body);
     let r = page(&t, &s, "/ward?q=nobody");
     assert!(!r.body.contains("data-patient="));

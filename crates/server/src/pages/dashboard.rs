@@ -168,7 +168,11 @@ fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
                 .map(|s| format!("{} {} %", s.person, trim_num(s.percent.get())))
                 .collect::<Vec<_>>()
                 .join(", ");
-            format!("{} {}: {}", c.lineage.replace('_', " "), c.date, shares)
+            let lineage = c
+                .lineage
+                .parse::<graftwatch_core::Lineage>()
+                .map_or_else(|_| c.lineage.replace('_', " "), |l| l.label().to_string());
+            format!("{lineage} {}: {}", c.date, shares)
         })
         .collect();
     let (dli, dli_met) = match &r.dli {
