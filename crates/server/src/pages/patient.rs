@@ -65,13 +65,19 @@ pub struct RevisionView {
 
 /// One record as a line: date, kind, value and qualifiers.
 fn obs_line(o: &Observation) -> String {
-    let mut s = format!("{} {} {}", o.date, o.kind, o.value);
-    if let Some(u) = o.unit {
-        s.push(' ');
-        s.push_str(u.as_str());
-    }
+    // In words: the kind's label, the value rounded as people write it
+    // (9.0216 g/dL is 9.022), the unit's symbol (°C, not UCUM's Cel).
+    let value = match &o.value {
+        graftwatch_course::ObsValue::Number(v) => super::dashboard::trim_num(*v),
+        other => other.to_string(),
+    };
+    let value = match o.unit {
+        Some(u) => u.with_value(value),
+        None => value,
+    };
+    let mut s = format!("{} {} {value}", o.date, o.kind.label());
     for q in [
-        o.lineage.map(|l| l.as_str().to_string()),
+        o.lineage.map(|l| l.label().to_string()),
         o.person.as_ref().map(|p| p.to_string()),
         o.attribution
             .and_then(|a| serde_json::to_value(a).ok())
@@ -226,8 +232,8 @@ mod tests {
         let removed = n.observations.remove(0);
         let lines = diff_lines(Some(&c), Some(&n));
         assert_eq!(lines.len(), 2, "{lines:?}");
-        assert!(lines[0].starts_with("− ") && lines[0].contains(removed.kind.as_str()));
-        assert_eq!(lines[1], "+ 2024-09-01 anc 1.5 10^9/L");
+        assert!(lines[0].starts_with("− ") && lines[0].contains(removed.kind.label()));
+        assert_eq!(lines[1], "+ 2024-09-01 ANC 1.5 10^9/L");
         assert!(diff_lines(Some(&c), Some(&c)).is_empty());
         assert_eq!(
             diff_lines(None, Some(&c)).len(),
