@@ -262,7 +262,7 @@ async fn bedside(c: &Client, base: &str, day: &str) -> R<()> {
     c.find(Locator::Id("f-bilirubin")).await?.clear().await?;
     wait_text(c, "#err-bilirubin", str::is_empty).await?;
     c.find(Locator::Id("save")).await?.click().await?;
-    let hist = wait_text(c, "#history", |t| t.contains("skin_rash_bsa 60")).await?;
+    let hist = wait_text(c, "#history", |t| t.contains("rash body surface area 60")).await?;
     assert!(hist.contains("dr.bedside"), "{hist}");
     shot(c, "3-patient-after-entry").await?;
     Ok(())
@@ -398,7 +398,10 @@ async fn lab(c: &Client, base: &str, day: &str) -> R<()> {
         .await?;
     c.accept_alert().await?;
     let hist = wait_text(c, "#history", |t| t.contains("chimerism")).await?;
-    assert!(hist.contains("lab.sci") && hist.contains("cd3"), "{hist}");
+    assert!(
+        hist.contains("lab.sci") && hist.contains("T cells (CD3)"),
+        "{hist}"
+    );
     Ok(())
 }
 
