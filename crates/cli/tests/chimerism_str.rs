@@ -791,3 +791,22 @@ fn analytical_threshold_is_the_exports_own_unless_the_lab_sets_it() {
     assert_eq!(recipient(&v, 0)["detection"], "not_detected");
     assert_eq!(recipient(&v, 1)["detection"], "present");
 }
+
+/// A refusal for want of usable loci says why each informative locus was
+/// left out (the audit: `--saturation 100` gave a refusal that never
+/// mentioned saturation, and listed AMEL as informative).
+#[test]
+fn a_refusal_names_why_the_loci_were_left_out() {
+    let o = run(&[
+        "--sample",
+        "S=examples/str/day30.txt:PB-d30-CD3",
+        "--saturation",
+        "100",
+    ]);
+    let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(
+        out.contains("left out: saturated (a peak at or above the saturation limit): CSF1PO"),
+        "{out}"
+    );
+    assert!(!out.contains("informative in the references: CSF1PO, D3S1358, D5S818, D7S820, D8S1179, D13S317, D16S539, D18S51, D21S11, FGA, TH01, TPOX, vWA, D1S1656, D2S441, D2S1338, D10S1248, D12S391, D19S433, D22S1045, Penta D, Penta E, AMEL"), "{out}");
+}

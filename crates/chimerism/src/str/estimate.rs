@@ -180,7 +180,7 @@ impl StrReferences {
         flags.extend(unexplained.check(&sample.sample, cfg)?);
         let low_template_flagged = accept_template(template, &sample.sample, &mut flags)?;
         if fits.is_empty() {
-            return Err(self.insufficient_data(sample));
+            return Err(self.insufficient_data(sample, &reports));
         }
         let joint = self.joint_fit(fits, &mut reports, low_template_flagged, &mut flags);
         let used: Vec<&LocusFit> = joint.used.iter().collect();
@@ -190,29 +190,60 @@ impl StrReferences {
     }
 
     /// The refusal of a sample with no usable informative locus, naming
-    /// the loci it was typed at and those informative in the references.
-    fn insufficient_data(&self, sample: &StrProfile) -> StrError {
+    /// the loci it was typed at, those informative in the references and
+    /// why each informative locus was left out (saturated, no peak at a
+    /// reference allele, a stutter position, the sex marker).
+    fn insufficient_data(&self, sample: &StrProfile, reports: &[LocusReport]) -> StrError {
+        let list = |v: Vec<String>| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
         let typed: Vec<String> = sample.loci.keys().map(|l| l.to_string()).collect();
-        let informative: Vec<String> = self
+        let informative: Vec<Locus> = self
             .informativeness
             .iter()
-            .filter(|i| i.informative())
-            .map(|i| i.locus.to_string())
+            .filter(|i| i.informative() && !i.locus.is_sex_marker())
+            .map(|i| i.locus)
             .collect();
+        let why = |status: LocusStatus, words: &str| {
+            let loci: Vec<String> = reports
+                .iter()
+                .filter(|r| r.status == status && informative.contains(&r.locus))
+                .map(|r| r.locus.to_string())
+                .collect();
+            (!loci.is_empty()).then(|| format!("{words}: {}", loci.join(", ")))
+        };
+        let reasons: Vec<String> = [
+            why(
+                LocusStatus::ExcludedSaturated,
+                "saturated (a peak at or above the saturation limit)",
+            ),
+            why(
+                LocusStatus::MissingInSample,
+                "no peak at any reference allele",
+            ),
+            why(
+                LocusStatus::ExcludedStutterPosition,
+                "an allele in another person's stutter position",
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let reasons = if reasons.is_empty() {
+            String::new()
+        } else {
+            format!("; left out: {}", reasons.join("; "))
+        };
         StrError::InsufficientData {
             sample: sample.sample.clone(),
             missing: vec![format!(
-                "no informative locus with peaks in the sample (sample typed at: {}; informative in the references: {})",
-                if typed.is_empty() {
-                    "none".into()
-                } else {
-                    typed.join(", ")
-                },
-                if informative.is_empty() {
-                    "none".into()
-                } else {
-                    informative.join(", ")
-                }
+                "no informative locus with peaks in the sample (sample typed at: {}; informative in the references: {}{reasons})",
+                list(typed),
+                list(informative.iter().map(|l| l.to_string()).collect()),
             )],
         }
     }
