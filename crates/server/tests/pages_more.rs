@@ -197,6 +197,63 @@ fn bedside_entry_refuses_future_dates_and_repeats() {
     assert_eq!(t.state.store.head("P1").unwrap(), head + 1);
 }
 
+/// Saving from the page (htmx, `HX-Request`): a refusal or a conflict comes
+/// back as the preview fragment, so the typed values stay in the form (the
+/// web audit: error pages were dead ends that lost them); a conflict moves
+/// the form to the latest revision; a save answers with `HX-Redirect`.
+#[test]
+fn bedside_save_from_the_page_keeps_the_form_on_errors_and_conflicts() {
+    let (_db, t) = sqlite_app();
+    let s = t.login("doc");
+    let head = t.state.store.head("P1").unwrap();
+    let send = |rev: i64, anc: &str| {
+        let f = [
+            ("base_rev", rev.to_string()),
+            ("date", CART_DAY.to_string()),
+            ("anc", anc.to_string()),
+            ("anc_unit", "10^9/L".to_string()),
+        ];
+        t.send(
+            axum::http::Request::post("/patients/P1/entry")
+                .header(axum::http::header::COOKIE, s.cookie())
+                .header("x-csrf-token", &s.csrf)
+                .header("hx-request", "true")
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(axum::body::Body::from(
+                    serde_urlencoded::to_string(f).unwrap(),
+                ))
+                .unwrap(),
+        )
+    };
+    let r = send(head, "abc");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !r.body.contains("<html") && r.body.contains("abc"),
+        "{}",
+        r.body
+    );
+    let r = send(head - 1, "1.5");
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        r.body.contains(&format!("it is now at revision {head}"))
+            && r.body.contains(&format!(
+                "id=\"base-rev\" value=\"{head}\" hx-swap-oob=\"true\""
+            )),
+        "{}",
+        r.body
+    );
+    assert_eq!(t.state.store.head("P1").unwrap(), head, "nothing written");
+    let r = send(head, "1.5");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.header("hx-redirect"),
+        Some(format!("/patients/P1?saved={}#history", head + 1).as_str())
+    );
+}
+
 #[test]
 fn bedside_crs_fields_preview_in_clinical_words_and_save() {
     let (_db, t) = sqlite_app();

@@ -466,8 +466,12 @@ pub async fn save(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
     Path(pid): Path<String>,
+    headers: axum::http::HeaderMap,
     Form(m): Form<FormMap>,
 ) -> Result<Response, PageError> {
+    // Saved from the page with htmx: errors and conflicts come back as the
+    // preview fragment, so the typed values stay in the form.
+    let htmx = headers.contains_key("hx-request");
     let pid = super::check_id(&pid)?;
     let base: i64 = m
         .get("base_rev")
@@ -492,7 +496,13 @@ pub async fn save(
             .push("every value is already in the course (saved before): nothing to save".into());
     }
     let p = &e.preview;
+    if htmx && base != head && (!p.has_errors() && e.other.is_empty()) {
+        return Ok(conflict_fragment(base, head));
+    }
     if p.has_errors() || !e.other.is_empty() || p.accepted.is_empty() {
+        if htmx {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(fragment(&e))).into_response());
+        }
         let chart = chart_for(&course, p.date);
         let html = render(&page(pid, base, p.date, chart, &id, fragment(&e)));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
@@ -506,5 +516,24 @@ pub async fn save(
     let meta = state
         .db_write(move |s: &Store| s.append(&actor, &p2, base, &delta))
         .await?;
-    Ok(Redirect::to(&format!("/patients/{pid}?saved={}#history", meta.rev)).into_response())
+    let to = format!("/patients/{pid}?saved={}#history", meta.rev);
+    if htmx {
+        let mut r = StatusCode::OK.into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&to) {
+            r.headers_mut().insert("hx-redirect", v);
+        }
+        return Ok(r);
+    }
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// The answer to a save based on an older revision, from the page: nothing
+/// written, the typed values kept, the form moved to the latest revision
+/// (out-of-band) so that saving again applies them on top of it.
+fn conflict_fragment(base: i64, head: i64) -> Response {
+    let html = format!(
+        "<p class=\"error\" role=\"alert\" id=\"conflict\">The patient's course changed while this form was open (it was opened at revision {base}; it is now at revision {head}). Nothing was saved and your values are still in the form: check the revision history on the patient's page (another tab), then save again to add them to revision {head}.</p>\
+         <input type=\"hidden\" name=\"base_rev\" id=\"base-rev\" value=\"{head}\" hx-swap-oob=\"true\">"
+    );
+    (StatusCode::CONFLICT, Html(html)).into_response()
 }
