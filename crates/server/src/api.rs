@@ -541,14 +541,16 @@ pub fn validate_additions(base: &Course, new: Vec<Value>) -> Result<Vec<Observat
     let text = doc.to_string();
     let loaded = read_json_str(&text, FsPath::new("request body"))
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let today = graftwatch_course::date_checks::today();
-    if let Some((i, o)) =
-        (loaded.course.observations.iter().enumerate()).find(|(_, o)| o.date > today)
-    {
-        return Err(AppError::Invalid(format!(
-            "observations[{i}].date: {} is after today ({today}): a result cannot be dated in the future",
-            o.date
-        )));
+    let future = loaded
+        .course
+        .observations
+        .iter()
+        .enumerate()
+        .find_map(|(i, o)| {
+            crate::pages::after_today(o.date, &format!("observations[{i}].date"), "a result")
+        });
+    if let Some(m) = future {
+        return Err(AppError::Invalid(m));
     }
     Ok(added_observations(
         &base.observations,

@@ -106,16 +106,18 @@ fn graft_failure(a: &Analysis) -> Option<String> {
         .summary
         .iter()
         .filter(|i| i.status == graftwatch_grading::output::ItemStatus::Value)
+        .filter(|i| {
+            use graftwatch_grading::SummaryKey::{PrimaryGraftFailure, SecondaryGraftFailure};
+            matches!(i.key, PrimaryGraftFailure | SecondaryGraftFailure)
+        })
+        // The item's value names the finding by the item's own key
+        // (`{"primary_graft_failure": true, …}`).
         .find(|i| {
             i.value
                 .as_ref()
                 .and_then(|v| v.get(i.item.as_str()))
                 .and_then(serde_json::Value::as_bool)
                 == Some(true)
-                && matches!(
-                    i.item.as_str(),
-                    "primary_graft_failure" | "secondary_graft_failure"
-                )
         })
         .map(|i| i.result.clone())
 }

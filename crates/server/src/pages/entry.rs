@@ -338,12 +338,7 @@ fn evaluate(course: &Course, m: &FormMap) -> Result<Evaluated, AppError> {
     })?;
     let chart = chart_for(course, date);
     let mut other = Vec::new();
-    let today = graftwatch_course::date_checks::today();
-    if date > today {
-        other.push(format!(
-            "field 'date': {date} is after today ({today}): findings cannot be dated in the future"
-        ));
-    }
+    other.extend(super::after_today(date, "field 'date'", "findings"));
     let (bsa_total, bsa_text) = match bsa_from_form(m, chart) {
         Ok(Some((t, text))) => (Some(t), Some(text)),
         Ok(None) => (None, None),

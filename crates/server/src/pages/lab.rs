@@ -649,11 +649,8 @@ fn lineage_and_date(u: &Upload) -> Result<(Lineage, Date), AppError> {
             u.field("date")
         ))
     })?;
-    let today = graftwatch_course::date_checks::today();
-    if date > today {
-        return Err(AppError::Invalid(format!(
-            "field 'date': {date} is after today ({today}): a sample cannot be collected in the future"
-        )));
+    if let Some(m) = super::after_today(date, "field 'date'", "a sample") {
+        return Err(AppError::Invalid(m));
     }
     Ok((lineage, date))
 }

@@ -225,6 +225,16 @@ pub(crate) async fn load_course(
 
 /// A patient id from the URL: letters, digits and `-_.` only (the store's
 /// ids), so it can be echoed into links without surprises.
+/// The refusal of a record dated after today (one rule for the bedside
+/// form, the API and the lab: a typo in the year would otherwise become
+/// every "latest" value on the ward); `field` names where the date is.
+pub(crate) fn after_today(date: Date, field: &str, what: &str) -> Option<String> {
+    let today = graftwatch_course::date_checks::today();
+    (date > today).then(|| {
+        format!("{field}: {date} is after today ({today}): {what} cannot be dated in the future")
+    })
+}
+
 pub(crate) fn check_id(id: &str) -> Result<String, AppError> {
     // The store's own rule (`patient_id_problem`): every stored id passes.
     if graftwatch_store::types::patient_id_problem(id).is_none() {
