@@ -72,6 +72,11 @@ pub struct DesignRow {
     /// uncertainty, added to the read variance in detection limits and the
     /// presence test (0 = rates taken as known).
     pub error_var: [f64; 2],
+    /// SD of the error shared by every row's rates (REF→ALT, ALT→REF), see
+    /// [`SiteModel::common_error_sd`]: it moves all rows at once, so it
+    /// enters the detection limits and the presence test as one term, not
+    /// row by row.
+    pub common_error_sd: [f64; 2],
 }
 
 /// Allele amplification at one marker: ALT molecules are amplified (or
@@ -161,6 +166,7 @@ impl DesignRow {
             class: DispersionClass::of(genotypes),
             amplification: None,
             error_var: [0.0; 2],
+            common_error_sd: [0.0; 2],
         }
     }
 
@@ -200,6 +206,7 @@ impl DesignRow {
             class: DispersionClass::of(genotypes),
             amplification: Some(amp),
             error_var: site.error_var,
+            common_error_sd: site.common_error_sd,
         };
         let k = genotypes.len() as f64;
         row.relinearise(&vec![1.0 / k; genotypes.len()]);

@@ -70,6 +70,7 @@ mod tests {
                 class: DispersionClass::HomContrast,
                 amplification: None,
                 error_var: [0.0; 2],
+                common_error_sd: [0.0; 2],
             },
             DesignRow {
                 marker: 1,
@@ -79,6 +80,7 @@ mod tests {
                 class: DispersionClass::HomContrast,
                 amplification: None,
                 error_var: [0.0; 2],
+                common_error_sd: [0.0; 2],
             },
         ];
         let d = Design { persons: 2, rows };

@@ -562,6 +562,7 @@ mod tests {
                 class,
                 amplification: None,
                 error_var: [0.0; 2],
+                common_error_sd: [0.0; 2],
             });
         }
         Design { persons: 2, rows }

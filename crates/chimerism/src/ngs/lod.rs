@@ -4,6 +4,9 @@
 //! standard error of the person's fraction at a mixture holding x of that
 //! person and the others in their fitted proportions. Standard errors are
 //! multiplied by √φ (φ = Pearson χ²/df when above 1, see `profile_ci`).
+//! The LoB's 1.645 is the 95th percentile of a gamma with the skewness of
+//! the person's error reads (`presence::skewed_quantile`; 1.645 itself
+//! when no marker shows the person's allele alone).
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +14,7 @@ use super::design::{Design, Dispersion};
 use super::fit::solve;
 use super::likelihood::fisher_weight;
 use super::math::normal_quantile;
+use super::presence::{presence_test, skewed_quantile};
 
 /// Detection limits (fractions). Plain numbers, not bounded to 0–1: they
 /// are 1.645 standard errors of the estimate and can exceed 1 in a sample
@@ -26,6 +30,12 @@ pub struct DetectionLimit {
 
 /// Standard error of person `who`'s fraction at fractions `f` (all other
 /// fractions free, one of them absorbing the sum-to-one constraint).
+///
+/// Besides the reads and each row's own error-rate uncertainty, the error
+/// shared by all rows (`DesignRow::common_error_sd`: the sample's error
+/// scale) moves the estimate by I⁻¹ Σ w c g per unit of it, g the shift of
+/// the row's expected ALT share (SD × (1 − p) for REF→ALT, −SD × p for
+/// ALT→REF); its square is added per direction.
 pub fn standard_error(design: &Design, rho: &Dispersion, f: &[f64], who: usize) -> Option<f64> {
     let k = design.persons;
     if k < 2 {
@@ -37,22 +47,31 @@ pub fn standard_error(design: &Design, rho: &Dispersion, f: &[f64], who: usize) 
     let free: Vec<usize> = (0..k).filter(|&j| j != pivot).collect();
     let r = free.len();
     let mut info = vec![0.0; r * r];
+    // Exposure of the score to the shared error, per direction.
+    let mut shared = [vec![0.0; r], vec![0.0; r]];
     for row in &design.rows {
         let p = row.p(f);
         // Read variance plus the error rates' own uncertainty.
         let w = 1.0 / (1.0 / fisher_weight(row.depth, p, row.rho(rho)) + row.error_variance(p));
+        let g = [
+            row.common_error_sd[0] * (1.0 - p),
+            -row.common_error_sd[1] * p,
+        ];
         for (i, &a) in free.iter().enumerate() {
             let ca = row.q[a] - row.q[pivot];
             for (j, &b) in free.iter().enumerate() {
                 info[i * r + j] += w * ca * (row.q[b] - row.q[pivot]);
             }
+            shared[0][i] += w * ca * g[0];
+            shared[1][i] += w * ca * g[1];
         }
     }
     let pos = free.iter().position(|&j| j == who)?;
     let mut e = vec![0.0; r];
     e[pos] = 1.0;
     let col = solve(info, e, r)?;
-    let var = col[pos];
+    let moved = |s: &[f64]| col.iter().zip(s).map(|(c, s)| c * s).sum::<f64>();
+    let var = col[pos] + moved(&shared[0]).powi(2) + moved(&shared[1]).powi(2);
     (var.is_finite() && var > 0.0).then(|| var.sqrt())
 }
 
@@ -89,7 +108,11 @@ pub fn detection_limit(
 ) -> Option<DetectionLimit> {
     let z = normal_quantile(0.95) * phi.max(1.0).sqrt();
     let f0 = with_fraction(fhat, who, 0.0);
-    let lob = z * standard_error(design, rho, &f0, who)?;
+    // Without the person, its evidence is error reads, which are skewed:
+    // the LoB is the 95th percentile of a gamma with their skewness.
+    let skew = presence_test(design, rho, who, 1.0).map_or(0.0, |t| t.skewness);
+    let z_blank = skewed_quantile(normal_quantile(0.95), skew) * phi.max(1.0).sqrt();
+    let lob = z_blank * standard_error(design, rho, &f0, who)?;
     let f1 = with_fraction(fhat, who, lob.min(1.0));
     let lod = lob + z * standard_error(design, rho, &f1, who)?;
     Some(DetectionLimit { lob, lod })

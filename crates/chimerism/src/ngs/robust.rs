@@ -463,6 +463,7 @@ mod tests {
             class: DispersionClass::Het,
             amplification: None,
             error_var: [0.0; 2],
+            common_error_sd: [0.0; 2],
         }
     }
 

@@ -64,6 +64,13 @@ pub struct SiteModel {
     /// Posterior variance of the two error rates (gamma–Poisson: rate /
     /// (reads seen + prior reads)).
     pub error_var: [f64; 2],
+    /// Standard deviation of the error shared by every marker's two rates:
+    /// the sample's error scale (`scale_to_sample_error`) is estimated
+    /// from its all-homozygous markers, and its uncertainty moves every
+    /// marker's rate the same way (rate × the scale's relative SD; 0 =
+    /// rates taken as known).
+    #[serde(default)]
+    pub common_error_sd: [f64; 2],
 }
 
 impl SiteModel {
@@ -76,6 +83,7 @@ impl SiteModel {
             het_raw_alt_fraction: None,
             source: SiteSource::Class,
             error_var: [0.0; 2],
+            common_error_sd: [0.0; 2],
             log_amplification_var: 0.0,
         }
     }
@@ -461,6 +469,7 @@ fn site_model(
         het_reads: u32::try_from(acc.het_depth).unwrap_or(u32::MAX),
         het_raw_alt_fraction: het_raw,
         source,
+        common_error_sd: [0.0; 2],
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Messy {
     pub artefacts: SimArtefacts,
     pub x_markers: usize,
     pub male_donors: bool,
+    /// Read parameters of the pure (reference) samples when they differ
+    /// from the mixtures' (the real SRP434573 references: ~50 reads).
+    pub reference_reads: Option<SimReads>,
 }
 
 impl Messy {
@@ -64,6 +67,7 @@ impl Messy {
             artefacts: SimArtefacts::default(),
             x_markers: 0,
             male_donors: false,
+            reference_reads: None,
         }
     }
 
@@ -74,6 +78,25 @@ impl Messy {
             artefacts: SimArtefacts::messy(),
             x_markers: 16,
             male_donors: true,
+            reference_reads: None,
+        }
+    }
+
+    /// The artefacts of [`Messy::real_like`] with the X markers and the
+    /// references' depth of the real three-person mixture
+    /// (`../shared/data/ngs-real-3person`, SRP434573): 24 X SNPs and pure
+    /// samples at ~50 reads (GATK-downsampled, `reads` of the mixtures
+    /// are set by the caller).
+    pub fn real_panel() -> Messy {
+        Messy {
+            x_markers: 24,
+            reference_reads: Some(SimReads {
+                depth: 50,
+                depth_cv: 0.05,
+                error_cv: 1.0,
+                ..SimReads::default()
+            }),
+            ..Messy::real_like()
         }
     }
 }
@@ -118,6 +141,7 @@ pub fn scenario_full(
         });
     }
     let gcfg = GenotypeConfig::default();
+    let ref_reads = messy.reference_reads.unwrap_or(reads);
     let pure: Vec<Vec<Option<AlleleCounts>>> = people
         .iter()
         .map(|p| {
@@ -125,7 +149,7 @@ pub fn scenario_full(
                 &[p],
                 &[1.0],
                 &sim_errors,
-                &reads,
+                &ref_reads,
                 Some(&effects),
                 &panel.markers,
                 &mut rng,
