@@ -155,7 +155,7 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
         "<section class=\"sample\"><div><h2>{}{}{}</h2><p>{} markers used, {} excluded. Input: {}</p>",
         esc(s.sample),
         s.lineage
-            .map(|l| format!(" · {}", palette::lineage_words(l)))
+            .map(|l| format!(" · {}", l.label()))
             .unwrap_or_default(),
         s.date.map(|d| format!(" · {d}")).unwrap_or_default(),
         r.markers_used,
