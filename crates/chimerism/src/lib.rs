@@ -10,6 +10,7 @@ pub mod dominance;
 pub mod marker;
 pub mod ngs;
 pub mod purity;
+pub mod reported;
 pub mod str;
 
 pub use marker::{AlleleCounts, Marker};

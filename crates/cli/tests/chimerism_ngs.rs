@@ -267,8 +267,8 @@ fn lod_target_flags_negative_results_that_are_not_sensitive_enough() {
             .split('\t')
             .map(String::from)
             .collect();
-        assert_eq!(row[13], "false", "recipient not detected in a pure donor");
-        (row[14].clone(), row[9].parse().expect("lod"))
+        assert_eq!(row[14], "false", "recipient not detected in a pure donor");
+        (row[15].clone(), row[10].parse().expect("lod"))
     };
     let (flags, lod) = run("0.1");
     assert!(lod > 0.0);
@@ -310,4 +310,93 @@ fn bad_lod_target_is_exit_2() {
         let (code, _, err) = run(ok);
         assert_eq!(code, 0, "{ok}: {err}");
     }
+}
+
+/// A share below the detection limit is not printed as a number (CLSI
+/// EP17, the rule shared with `chimerism str`): in a pure-donor sample the
+/// recipient and the absent cord unit read `< LoD` in the table's percent
+/// column, the CSV's `reported_percent` and the HTML, while the estimate
+/// stays in the CSV's `percent`; a sample with recipient DNA keeps its
+/// numbers.
+#[test]
+fn a_person_not_detected_is_reported_below_the_lod_not_as_a_number() {
+    let d = tmpdir("below-lod");
+    let html = d.join("ngs.html");
+    let p = example("pileup.vcf").display().to_string();
+    let mut args = persons_args(&example("panel.vcf"), &example("pileup.vcf"));
+    args.extend([
+        "--sample".into(),
+        format!("neg={p}:pbsc"),
+        "--sample".into(),
+        format!("day30={p}"),
+    ]);
+    let run = |extra: &[&str]| -> String {
+        let mut a = args.clone();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let (code, out, err) = gw(&a);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+
+    // The table: a person's row in a sample's block.
+    let table = run(&["--html", &html.display().to_string()]);
+    let cell = |sample: &str, person: &str| -> String {
+        let block = table
+            .split("\nsample ")
+            .find(|b| b.starts_with(&format!("{sample}:")))
+            .unwrap_or_else(|| panic!("no sample {sample}: {table}"));
+        let line = block
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{person} ")))
+            .unwrap_or_else(|| panic!("no {person} in {block}"));
+        line[2 + 16..2 + 16 + 10].trim().to_string()
+    };
+    for person in ["recipient", "ucb1"] {
+        let c = cell("neg", person);
+        assert!(
+            c.starts_with("< 0."),
+            "{person} in a pure donor: {c}\n{table}"
+        );
+    }
+    for (sample, person) in [("neg", "pbsc"), ("day30", "recipient"), ("day30", "ucb1")] {
+        let c = cell(sample, person);
+        assert!(c.parse::<f64>().is_ok(), "{sample} {person}: {c}\n{table}");
+    }
+
+    // The CSV: `reported_percent` next to the estimate, which stays.
+    let csv = run(&["--format", "csv"]);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (person, percent, reported, lod) = (
+        col("person"),
+        col("percent"),
+        col("reported_percent"),
+        col("lod"),
+    );
+    assert_eq!(reported, percent + 1, "{csv}");
+    let row = |sample: &str, who: &str| -> Vec<String> {
+        csv.lines()
+            .map(|l| l.split(',').map(String::from).collect::<Vec<_>>())
+            .find(|c| c[0] == sample && c[person] == who)
+            .unwrap_or_else(|| panic!("no {sample} {who}: {csv}"))
+    };
+    let r = row("neg", "recipient");
+    assert!(r[percent].parse::<f64>().is_ok(), "{csv}");
+    assert_eq!(r[reported], format!("<{}", r[lod]), "{csv}");
+    let r = row("day30", "recipient");
+    assert_eq!(r[reported], r[percent], "{csv}");
+    assert!(r[percent].parse::<f64>().unwrap() > 20.0, "{csv}");
+
+    // The HTML page.
+    let page = std::fs::read_to_string(&html).unwrap();
+    let neg = page
+        .split("<section")
+        .find(|s| s.contains("<h2>neg"))
+        .expect("neg section");
+    assert!(neg.contains("<tr><td>recipient</td><td>&lt; 0."), "{neg}");
+    let day30 = page
+        .split("<section")
+        .find(|s| s.contains("<h2>day30"))
+        .expect("day30 section");
+    assert!(!day30.contains("&lt; 0."), "{day30}");
 }

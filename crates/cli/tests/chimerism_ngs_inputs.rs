@@ -297,10 +297,10 @@ fn rows(tsv: &str) -> Vec<Row> {
             Some(Row {
                 person: c.get(3)?.to_string(),
                 percent: f(5)?,
-                low: f(6)?,
-                high: f(7)?,
+                low: f(7)?,
+                high: f(8)?,
                 flags: c
-                    .get(14)?
+                    .get(15)?
                     .split(',')
                     .filter(|s| !s.is_empty())
                     .map(String::from)

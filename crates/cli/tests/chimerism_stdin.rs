@@ -107,7 +107,7 @@ fn str_samples_from_stdin_are_named_stdin() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(
-        out.contains("Sample 'PB-d30-CD3' (<stdin>, T cells (CD3)")
+        out.contains("Sample 'PB-d30-CD3' (<stdin>, T cells (CD3+)")
             && out.contains("Sample 'PB-d30-CD33' (<stdin>, myeloid"),
         "{out}"
     );

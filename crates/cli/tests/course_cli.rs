@@ -179,7 +179,7 @@ fn show_prints_an_aligned_timeline() {
     assert!(out.contains("tacrolimus 0.03 mg/kg/d (ongoing)"), "{out}");
     assert!(
         out.contains(
-            "chimerism T cells (CD3): UCB-1 62%, PBSC-1 30%, recipient 8%; myeloid: UCB-1 97%, recipient 3%"
+            "chimerism T cells (CD3+): UCB-1 62%, PBSC-1 30%, recipient 8%; myeloid cells (CD33+): UCB-1 97%, recipient 3%"
         ),
         "{out}"
     );

@@ -50,17 +50,18 @@ impl Lineage {
         }
     }
 
-    /// The lineage in clinical words for explanations (`whole blood`,
-    /// `T cells (CD3)`).
+    /// The lineage in clinical words, as a physician reads it (`whole
+    /// blood`, `T cells (CD3+)`): the one table of lineage words for tables,
+    /// explanations, the ward, report panels and chimerism pages.
     pub fn label(self) -> &'static str {
         match self {
             Lineage::WholeBlood => "whole blood",
-            Lineage::Cd3 => "T cells (CD3)",
-            Lineage::Myeloid => "myeloid",
-            Lineage::Cd19 => "B cells (CD19)",
-            Lineage::Cd56 => "NK cells (CD56)",
+            Lineage::Cd3 => "T cells (CD3+)",
+            Lineage::Myeloid => "myeloid cells (CD33+)",
+            Lineage::Cd19 => "B cells (CD19+)",
+            Lineage::Cd56 => "NK cells (CD56+)",
             Lineage::Cd34 => "CD34+ cells",
-            Lineage::Marrow => "marrow",
+            Lineage::Marrow => "bone marrow",
         }
     }
 

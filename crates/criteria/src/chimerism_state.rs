@@ -445,9 +445,10 @@ pub fn overall_chimerism(
             });
         }
     };
-    // "myeloid (CD33) 98% donor", but "myeloid 98% donor", not "myeloid (myeloid)".
-    let side = |role: &str, label: &str| match label == role {
-        true => role.to_string(),
+    // "myeloid (CD34+ cells) 98% donor", but "myeloid cells (CD33+) 98%
+    // donor", not "myeloid (myeloid cells (CD33+))".
+    let side = |role: &str, label: &str| match label.starts_with(role) {
+        true => label.to_string(),
         false => format!("{role} ({label})"),
     };
     if let (Some(my), Some(ly)) = worst_of_each(&value.lineages) {

@@ -324,7 +324,7 @@ impl Default for DliConfig {
 /// One criterion: met or not, why, from which observations, per which source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Criterion {
-    /// Short name in clinical words, e.g. `mixed chimerism, T cells (CD3)`.
+    /// Short name in clinical words, e.g. `mixed chimerism, T cells (CD3+)`.
     pub name: String,
     /// Met (for triggers: present; for prerequisites: satisfied). `None` when
     /// the data needed are missing or too old.
@@ -1672,18 +1672,18 @@ mod tests {
         i.chimerism = vec![cd3("2024-03-03", 12.0)];
         let a = assess(&i, &DliConfig::default());
         assert_eq!(
-            trigger(&a, "mixed chimerism, T cells (CD3)").met,
+            trigger(&a, "mixed chimerism, T cells (CD3+)").met,
             Some(true)
         );
         assert_eq!(a.outcome, DliOutcome::CriteriaMet);
         i.chimerism = vec![cd3("2024-03-02", 12.0)];
         let a = assess(&i, &DliConfig::default());
-        let t = trigger(&a, "mixed chimerism, T cells (CD3)");
+        let t = trigger(&a, "mixed chimerism, T cells (CD3+)");
         assert_eq!(t.met, None);
         assert!(t.reason.contains("91 days before"), "{}", t.reason);
         assert_eq!(t.evidence[0].date, Some(d("2024-03-02")));
         assert_eq!(
-            trigger(&a, "rising recipient share, T cells (CD3)").met,
+            trigger(&a, "rising recipient share, T cells (CD3+)").met,
             None
         );
         // A stale mixed-chimerism result is no indication, and no stale

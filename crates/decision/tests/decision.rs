@@ -90,9 +90,9 @@ fn decision_trail_at_the_dli_date() {
         .filter(|t| t.met == Some(true))
         .map(|t| t.name.as_str())
         .collect();
-    assert!(met.contains(&"mixed chimerism, T cells (CD3)"), "{met:?}");
+    assert!(met.contains(&"mixed chimerism, T cells (CD3+)"), "{met:?}");
     assert!(
-        met.contains(&"rising recipient share, T cells (CD3)"),
+        met.contains(&"rising recipient share, T cells (CD3+)"),
         "{met:?}"
     );
     assert_eq!(a.excluded_donors[0].0, "UCB-1");

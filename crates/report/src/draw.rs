@@ -351,6 +351,8 @@ fn threshold_line(
 
 /// A y axis for a short panel: ticks and labels, and a horizontal two-line
 /// name at the left (`name` bold, `sub` below) instead of a rotated title.
+/// A name wider than the margin left of the axis wraps onto a line above
+/// ("myeloid cells" over "(CD33+)").
 pub fn y_axis_lane(
     out: &mut String,
     ctx: &PanelContext,
@@ -367,7 +369,23 @@ pub fn y_axis_lane(
         y_tick(out, x0, py, *t, None, label_y);
     }
     let cy = (y.top + y.bottom) / 2.0;
-    text(out, x0 - 30.0, cy - 1.0, "lane strong", "end", name);
+    // The margin left of the name's right end, less a little air.
+    let room = x0 - 30.0 - 6.0;
+    let lines = if bold_text_width(name, 11.0) > room {
+        crate::figure::wrap(name, room / 1.1, 11.0)
+    } else {
+        vec![name.to_string()]
+    };
+    for (i, line) in lines.iter().rev().enumerate() {
+        text(
+            out,
+            x0 - 30.0,
+            cy - 1.0 - 12.0 * i as f64,
+            "lane strong",
+            "end",
+            line,
+        );
+    }
     text(out, x0 - 30.0, cy + 11.0, "note", "end", sub);
     out.push_str("</g>");
 }

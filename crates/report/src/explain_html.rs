@@ -32,7 +32,7 @@ pub fn evidence_text(e: &Evidence) -> String {
 /// An evidence item's `what` (an observation kind or a derived key, as in
 /// the JSON) in the words of the course's one table of labels:
 /// `stool_volume` → "stool volume", `anc` → "ANC",
-/// `donor_chimerism_cd3` → "donor chimerism, T cells (CD3)".
+/// `donor_chimerism_cd3` → "donor chimerism, T cells (CD3+)".
 pub fn what_label(what: &str) -> String {
     if let Some(k) = ObservationKind::parse(what) {
         return k.label().to_string();
@@ -130,7 +130,7 @@ mod what_tests {
         assert_eq!(what_label("anc"), "ANC");
         assert_eq!(
             what_label("donor_chimerism_cd3"),
-            "donor chimerism, T cells (CD3)"
+            "donor chimerism, T cells (CD3+)"
         );
         assert_eq!(
             what_label("donor_chimerism_whole_blood"),

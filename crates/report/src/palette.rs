@@ -148,19 +148,6 @@ pub fn lineage_style(l: Lineage) -> (Shape, &'static str) {
     }
 }
 
-/// A lineage in words, as a physician writes it (`CD3+ T cells`).
-pub fn lineage_words(l: Lineage) -> &'static str {
-    match l {
-        Lineage::WholeBlood => "whole blood",
-        Lineage::Cd3 => "CD3+ T cells",
-        Lineage::Myeloid => "CD33+ myeloid",
-        Lineage::Cd34 => "CD34+ cells",
-        Lineage::Cd56 => "CD56+ NK cells",
-        Lineage::Cd19 => "CD19+ B cells",
-        Lineage::Marrow => "bone marrow",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

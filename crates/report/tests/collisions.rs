@@ -292,7 +292,7 @@ fn the_legend_lists_only_what_is_drawn() {
     let entries: Vec<String> = text_boxes(legend).into_iter().map(|b| b.text).collect();
     assert!(entries.iter().any(|e| e == "ANC"), "{entries:?}");
     assert!(
-        entries.iter().any(|e| e == "recipient %, CD3+ T cells"),
+        entries.iter().any(|e| e == "recipient %, T cells (CD3+)"),
         "{entries:?}"
     );
     for absent in ["DLI (donor colour)", "grade/stage I (1)"] {

@@ -31,7 +31,7 @@ fn seed_alerts_match_the_story() {
     assert_eq!(mrd[0].day, Some(88));
     // CD3 recipient share 2 → 3 → 6 % before the first DLI
     assert!(a.alerts.iter().any(|x| x.kind == AlertKind::ChimerismTrend
-        && x.reason.starts_with("T cells (CD3)")
+        && x.reason.starts_with("T cells (CD3+)")
         && x.date <= "2024-07-30".parse().expect("date")));
     // GVHD rose to grade III on 2024-09-27
     assert!(a.alerts.iter().any(|x| x.kind == AlertKind::AgvhdIncrease

@@ -399,7 +399,7 @@ async fn lab(c: &Client, base: &str, day: &str) -> R<()> {
     c.accept_alert().await?;
     let hist = wait_text(c, "#history", |t| t.contains("chimerism")).await?;
     assert!(
-        hist.contains("lab.sci") && hist.contains("T cells (CD3)"),
+        hist.contains("lab.sci") && hist.contains("T cells (CD3+)"),
         "{hist}"
     );
     Ok(())
@@ -409,7 +409,7 @@ async fn dashboard(c: &Client, base: &str, on: &str, day: &str) -> R<()> {
     c.goto(&format!("{base}/ward?on={on}")).await?;
     let row = wait_text(c, "#ward-table tbody tr", |t| t.contains(PATIENT)).await?;
     assert!(
-        row.contains(&format!("T cells (CD3) {day}")),
+        row.contains(&format!("T cells (CD3+) {day}")),
         "latest CD3 chimerism on the dashboard: {row}"
     );
     shot(c, "5-ward").await?;

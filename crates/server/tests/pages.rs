@@ -38,7 +38,7 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
         "day after the transplant of 2024-04-29"
     );
     assert!(
-        r.body.contains("T cells (CD3) 2025-04-29"),
+        r.body.contains("T cells (CD3+) 2025-04-29"),
         "latest CD3 chimerism"
     );
     assert_csp_safe(&r.body);
@@ -52,7 +52,7 @@ fn ward_lists_the_patient_with_filters_and_sorts() {
         "no value of 2025: {}",
         r.body
     );
-    assert!(!r.body.contains("T cells (CD3) 2025-04-29"), "{}", r.body);
+    assert!(!r.body.contains("T cells (CD3+) 2025-04-29"), "{}", r.body);
     assert!(r.body.contains("later only"), "{}", r.body);
     let r = page(&t, &s, "/ward?q=nobody");
     assert!(!r.body.contains("data-patient="));

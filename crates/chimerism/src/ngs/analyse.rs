@@ -902,7 +902,7 @@ fn lod_flag(
     let limits = recipient.detection?;
     let lod = limits.lod;
     let estimate = recipient.fraction?.get();
-    if detected == Some(true) || estimate > limits.lob || lod <= target {
+    if recipient.detected(detected) != Some(false) || lod <= target {
         return None;
     }
     let test = match detected {

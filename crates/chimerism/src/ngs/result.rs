@@ -255,7 +255,43 @@ pub struct PersonEstimate {
     pub detection: Option<DetectionLimit>,
 }
 
+/// NGS shares and their limits print with three decimals (percent).
+pub const NGS_DECIMALS: crate::reported::Decimals =
+    crate::reported::Decimals { share: 3, limit: 3 };
+
 impl PersonEstimate {
+    /// Whether the person is detected in the sample (CLSI EP17: an estimate
+    /// above the limit of blank is "detected"); the recipient also when the
+    /// presence test (`recipient_detected`, given for the recipient only)
+    /// is positive. `None` when there is neither an estimate with its limits
+    /// nor a positive presence test (a donor not split from another, a
+    /// sample without limits).
+    pub fn detected(&self, recipient_detected: Option<bool>) -> Option<bool> {
+        if self.role == Role::Recipient && recipient_detected == Some(true) {
+            return Some(true);
+        }
+        match (self.fraction, self.detection) {
+            (Some(f), Some(d)) => Some(f.get() > d.lob),
+            _ => None,
+        }
+    }
+
+    /// The share as reported (the rule shared with STR,
+    /// [`crate::reported::reported_percent`]): the estimate in percent with
+    /// three decimals, or `< LoD` when the person is not detected; empty
+    /// when the donor is not split from another. The estimate stays in the
+    /// JSON and the TSV/CSV `percent` column.
+    pub fn reported_percent(&self, recipient_detected: Option<bool>) -> String {
+        let Some(f) = self.fraction else {
+            return String::new();
+        };
+        let below = match (self.detected(recipient_detected), self.detection) {
+            (Some(false), Some(d)) => Some(100.0 * d.lod),
+            _ => None,
+        };
+        crate::reported::reported_percent(100.0 * f.get(), below, NGS_DECIMALS)
+    }
+
     /// The person as a course file names them: the recipient, or the donor
     /// by name.
     pub fn person_ref(&self) -> graftwatch_core::PersonRef {
@@ -331,6 +367,18 @@ impl NgsSampleResult {
     /// The recipient's estimate.
     pub fn recipient(&self) -> &PersonEstimate {
         &self.persons[0]
+    }
+
+    /// Whether person `k` is detected: [`PersonEstimate::detected`] with
+    /// this sample's presence test.
+    pub fn detected(&self, k: usize) -> Option<bool> {
+        self.persons[k].detected(self.recipient_detected)
+    }
+
+    /// Person `k`'s share as reported: [`PersonEstimate::reported_percent`]
+    /// with this sample's presence test (`< LoD` when not detected).
+    pub fn reported_percent(&self, k: usize) -> String {
+        self.persons[k].reported_percent(self.recipient_detected)
     }
 }
 
@@ -487,5 +535,53 @@ mod percent_tests {
         assert!((v["detection_percent"]["lod"].as_f64().unwrap() - 0.1).abs() < 1e-12);
         let back: PersonEstimate = serde_json::from_value(v).unwrap();
         assert!((back.fraction.unwrap().get() - 0.0123).abs() < 1e-15);
+    }
+}
+
+#[cfg(test)]
+mod reported_tests {
+    use super::*;
+
+    fn person(role: Role, fraction: Option<f64>, lob: f64, lod: f64) -> PersonEstimate {
+        PersonEstimate {
+            name: "x".into(),
+            role,
+            fraction: fraction.map(Fraction::lit),
+            ci: None,
+            detection: Some(DetectionLimit { lob, lod }),
+        }
+    }
+
+    #[test]
+    fn not_detected_is_reported_below_the_lod_not_as_a_number() {
+        // A donor at or below its LoB is not detected: "< LoD".
+        let d = person(Role::Donor, Some(0.0003), 0.0003, 0.000_724);
+        assert_eq!(d.detected(None), Some(false));
+        assert_eq!(d.reported_percent(None), "< 0.072");
+        // Above its LoB: detected, the estimate as a number.
+        let d = person(Role::Donor, Some(0.000_31), 0.0003, 0.000_724);
+        assert_eq!(d.detected(None), Some(true));
+        assert_eq!(d.reported_percent(None), "0.031");
+        // The presence test does not speak for a donor.
+        let d = person(Role::Donor, Some(0.0001), 0.0003, 0.000_724);
+        assert_eq!(d.reported_percent(Some(true)), "< 0.072");
+        // The recipient: below its LoB and the presence test negative or
+        // not run, not detected; a positive presence test detects it.
+        let r = person(Role::Recipient, Some(0.0001), 0.0003, 0.000_724);
+        assert_eq!(r.reported_percent(Some(false)), "< 0.072");
+        assert_eq!(r.reported_percent(None), "< 0.072");
+        assert_eq!(r.detected(Some(true)), Some(true));
+        assert_eq!(r.reported_percent(Some(true)), "0.010");
+        // A present person keeps its number.
+        let r = person(Role::Recipient, Some(0.9987), 0.0003, 0.000_724);
+        assert_eq!(r.reported_percent(Some(false)), "99.870");
+        // No limits: the call is not known, the estimate is printed; not
+        // split: nothing.
+        let mut r = person(Role::Donor, Some(0.0001), 0.0, 0.0);
+        r.detection = None;
+        assert_eq!(r.detected(None), None);
+        assert_eq!(r.reported_percent(None), "0.010");
+        r.fraction = None;
+        assert_eq!(r.reported_percent(None), "");
     }
 }

@@ -9,6 +9,11 @@ use super::locus::Locus;
 use super::profile::Measure;
 use super::qc::StrFlag;
 
+/// STR shares print with two decimals, the detection limit in `< LoD`
+/// with one.
+pub const STR_DECIMALS: crate::reported::Decimals =
+    crate::reported::Decimals { share: 2, limit: 1 };
+
 /// What "not assessable" means, as tables and pages say it: presence can
 /// only be judged on an allele of the person's own that no other person's
 /// stutter could explain.
@@ -94,13 +99,15 @@ impl PersonEstimate {
     /// (the detection limit) when the person is not detected or only below
     /// the detection limit. A result below the LoD is not reported as a
     /// number (CLSI EP17); the estimate stays in `percent` (JSON, CSV).
+    /// The rule is [`crate::reported::reported_percent`], shared with NGS.
     pub fn reported_percent(&self) -> String {
-        match (self.detection, self.detection_limit_percent) {
-            (Detection::NotDetected | Detection::BelowDetectionLimit, Some(l)) => {
-                format!("< {:.1}", l.get())
+        let below = match self.detection {
+            Detection::NotDetected | Detection::BelowDetectionLimit => {
+                self.detection_limit_percent.map(Percent::get)
             }
-            _ => format!("{:.2}", self.percent.get()),
-        }
+            _ => None,
+        };
+        crate::reported::reported_percent(self.percent.get(), below, STR_DECIMALS)
     }
 
     /// The detection call in words for tables and pages ("present (7 of 7

@@ -784,7 +784,7 @@ fn exclusion_counts(r: &graftwatch_chimerism::ngs::result::NgsSampleResult) -> S
 pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
     use graftwatch_output::delimited::tsv_field;
     let mut out = String::from(
-        "sample\tlineage\tdate\tperson\trole\tpercent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\n",
+        "sample\tlineage\tdate\tperson\trole\tpercent\treported_percent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\n",
     );
     for s in &run.samples {
         let r = &s.result;
@@ -814,12 +814,13 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
                 .unwrap_or_default(),
             s.date.map(|d| d.to_string()).unwrap_or_default()
         );
-        for p in &r.persons {
+        for (k, p) in r.persons.iter().enumerate() {
             out.push_str(&format!(
-                "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\n",
+                "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\n",
                 tsv_field(&p.name),
                 p.role.as_str(),
                 pct(p.fraction.map(Fraction::get)),
+                r.reported_percent(k).replace(' ', ""),
                 pct(p.ci.map(|c| c.low.get())),
                 pct(p.ci.map(|c| c.high.get())),
                 pct(p.detection.map(|d| d.lob)),
@@ -830,7 +831,8 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
             .chain(r.unsplit_groups.iter().map(|g| (g.persons.join("+"), g)));
         for (name, g) in groups {
             out.push_str(&format!(
-                "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t\t\t{common_tail}\n",
+                "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t{}\t\t\t{common_tail}\n",
+                pct(Some(g.fraction.get())),
                 pct(Some(g.fraction.get())),
                 pct(Some(g.ci.low.get())),
                 pct(Some(g.ci.high.get())),
@@ -939,14 +941,14 @@ fn share_rows(r: &graftwatch_chimerism::ngs::NgsSampleResult, out: &mut String) 
         "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
         "person", "percent", "95% CI", "LoB", "LoD"
     ));
-    for p in &r.persons {
+    for (k, p) in r.persons.iter().enumerate() {
         let ci =
             p.ci.map(|c| format!("{:.3}–{:.3}", 100.0 * c.low.get(), 100.0 * c.high.get()))
                 .unwrap_or_else(|| "not split".into());
         out.push_str(&format!(
             "  {:<16} {:>9} {:>21} {:>9} {:>9}\n",
             p.name,
-            pct(p.fraction.map(Fraction::get)),
+            r.reported_percent(k),
             ci,
             pct(p.detection.map(|d| d.lob)),
             pct(p.detection.map(|d| d.lod))

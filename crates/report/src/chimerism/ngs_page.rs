@@ -155,7 +155,7 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
         "<section class=\"sample\"><div><h2>{}{}{}</h2><p>{} markers used, {} excluded. Input: {}</p>",
         esc(s.sample),
         s.lineage
-            .map(|l| format!(" · {}", palette::lineage_words(l)))
+            .map(|l| format!(" · {}", l.label()))
             .unwrap_or_default(),
         s.date.map(|d| format!(" · {d}")).unwrap_or_default(),
         r.markers_used,
@@ -168,14 +168,15 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
     out.push_str(
         "<table><tr><th>person</th><th>%</th><th>95% CI</th><th>LoB %</th><th>LoD %</th></tr>",
     );
-    for p in &r.persons {
+    for (k, p) in r.persons.iter().enumerate() {
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&p.name),
-            p.fraction
-                .map(|x| pct(x.get()))
-                .unwrap_or_else(|| "not split".into()),
+            match p.fraction {
+                Some(_) => esc(&r.reported_percent(k)),
+                None => "not split".into(),
+            },
             p.ci.map(|c| format!("{}–{}", pct(c.low.get()), pct(c.high.get())))
                 .unwrap_or_default(),
             p.detection.map(|d| pct(d.lob)).unwrap_or_default(),

@@ -56,7 +56,7 @@ fn sample_section(o: &mut String, r: &StrSampleResult, date: Option<Date>) {
         o,
         "<section><h2>{} — {}{}</h2>",
         esc(&r.sample),
-        palette::lineage_words(r.lineage),
+        r.lineage.label(),
         date.map(|d| format!(", {d}")).unwrap_or_default()
     );
     o.push_str("<table><tr><th>person</th><th>%</th><th>95% CI</th><th>SD over loci (points)</th><th>informative loci</th><th>detection</th></tr>\n");

@@ -150,7 +150,7 @@ impl RecipientChimerismPanel {
             return;
         }
         let (shape, dash) = palette::lineage_style(l);
-        let words = palette::lineage_words(l);
+        let words = l.label();
         let _ = write!(
             out,
             r#"<g id="series-recipient-{}" class="series" data-label="recipient % {}">"#,
@@ -260,7 +260,7 @@ impl Panel for RecipientChimerismPanel {
             .map(|l| {
                 let (shape, dash) = palette::lineage_style(*l);
                 LegendEntry::new(
-                    format!("recipient %, {}", palette::lineage_words(*l)),
+                    format!("recipient %, {}", l.label()),
                     palette::RECIPIENT,
                     LegendSymbol::SeriesDashed(shape, dash),
                 )
@@ -372,7 +372,7 @@ impl ChimerismPanel {
         pts: &[(&ChimerismSample, f64)],
         out: &mut String,
     ) {
-        let words = palette::lineage_words(self.lineage);
+        let words = self.lineage.label();
         let _ = write!(
             out,
             r#"<g class="samples" id="samples-chimerism-{}">"#,
@@ -432,7 +432,7 @@ impl Panel for ChimerismPanel {
             bottom: ctx.top + ctx.height - 2.0,
             log: false,
         };
-        let words = palette::lineage_words(self.lineage);
+        let words = self.lineage.label();
         draw::day_grid(out, ctx);
         draw::y_axis_lane(out, ctx, &y, &[0.0, 100.0], words, "share by graft, %");
         let pts: Vec<(&ChimerismSample, f64)> = self
