@@ -5,7 +5,8 @@
 //!                            # (alone; with derived state, warm and cold)
 //! store_bench alerts DB      # the ward list with alerts over the patients in DB
 //! store_bench import DB DIR  # every course file in DIR, as `graftwatch import --defer-derived`
-//! store_bench profile        # where derived-state time goes (no database)
+//! store_bench profile        # where derived-state time goes (no database); then the
+//!                            # extraction and each grading criterion alone
 //! store_bench phases DB [DAYS…]  # where an append's time goes, phase by phase (warm and cold),
 //!                            # at 30, 365, 730 and 1825 days of history (or DAYS…)
 //! ```
@@ -232,6 +233,51 @@ fn profile() {
         println!(
             "{days},{parse:.3},{decode:.3},{encode:.3},{grade:.3},{analysis:.3},{dli:.3},{full:.3},{ser:.3}"
         );
+    }
+    profile_criteria();
+}
+
+/// The second table of `profile`: the grading engine's extraction alone
+/// and each criterion graded alone (extraction included), median of 21,
+/// ms — which parts of the grading grow with the history.
+fn profile_criteria() {
+    use graftwatch_grading::extract::{ExtractOptions, extract};
+    use graftwatch_grading::{Criterion, GradingConfig, grade_course_only};
+    let cfg = GradingConfig::default();
+    let names: Vec<String> = Criterion::ALL
+        .iter()
+        .map(|c| format!("{c:?}_ms").to_lowercase())
+        .collect();
+    println!("history_days,extract_ms,{}", names.join(","));
+    for days in [30, 365, 730, 1825] {
+        let c = course("PROFILE", days);
+        let time = |f: &dyn Fn()| {
+            let v: Vec<f64> = (0..21)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            median(v).0
+        };
+        let opt = ExtractOptions {
+            crs_window_days: cfg.engine.crs_window_days,
+            marrow_count_window_days: cfg.engine.marrow_count_window_days,
+        };
+        let mut row = vec![format!(
+            "{:.3}",
+            time(&|| {
+                std::hint::black_box(extract(&c, &opt));
+            })
+        )];
+        for cr in Criterion::ALL {
+            let ms = time(&|| {
+                std::hint::black_box(grade_course_only(&c, &cfg, &[cr]));
+            });
+            row.push(format!("{ms:.3}"));
+        }
+        println!("{days},{}", row.join(","));
     }
 }
 
