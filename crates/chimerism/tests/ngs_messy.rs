@@ -1228,7 +1228,7 @@ fn diag_real_panel_pure_donor() {
             100.0 * lob,
             if f > lob { "ABOVE" } else { "" },
             r.recipient_presence.as_ref().map(|p| p.p_value),
-            r.recipient_presence.as_ref().map(|p| (p.z, p.skewness)),
+            r.recipient_presence.as_ref().map(|p| p.z),
             r.variance_inflation,
             r.recipient_detected,
             r.dispersion,

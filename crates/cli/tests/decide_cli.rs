@@ -350,3 +350,32 @@ fn config_print_is_read_back_by_every_command() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A treatment entered with its planned end (here an antifungal course to
+/// 60 days after the last record) does not move the default assessment to
+/// that day: without `--on` the last assessment is on the last record
+/// (observation or event start), where the counts are, not on a day with
+/// nothing seen yet ("cannot be determined").
+#[test]
+fn a_planned_end_date_does_not_move_the_default_assessment_day() {
+    let dir = tmp_dir("planned-end");
+    let mut v = seed_json();
+    let last = "2025-05-24";
+    v["events"].as_array_mut().unwrap().push(serde_json::json!({
+        "date": last, "end_date": "2025-07-23", "kind": "drug",
+        "name": "posaconazole", "class": "antimicrobial",
+        "dose": 300, "dose_unit": "mg/d"
+    }));
+    let c = write_course(&dir, &v);
+    let j = decide_json(&c, &[]);
+    let a = j["assessments"].as_array().unwrap();
+    let final_day = a.last().expect("an assessment");
+    assert_eq!(final_day["on"], last, "{}", final_day["summary"]);
+    assert_eq!(
+        final_day["outcome"], "criteria_not_met",
+        "{}",
+        final_day["summary"]
+    );
+    assert!(a.iter().all(|x| x["on"] != "2025-07-23"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

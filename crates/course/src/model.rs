@@ -193,7 +193,23 @@ impl Course {
             .map(|(_, w)| *w)
     }
 
-    /// First and last date mentioned by any event or observation.
+    /// The latest day the record speaks for: the last observation or the
+    /// last event's start. An event's end date is left out: a treatment
+    /// entered with its planned end (tacrolimus to day +180) does not
+    /// mean anything was seen on that day, and assessing "as of" it read
+    /// the DLI criteria as "cannot be determined" (no counts there) and
+    /// the ward's last entry as a day still to come. The default "as of"
+    /// day of `decide`, the ward's DLI status and engraftment alerts.
+    pub fn last_record_date(&self) -> Option<Date> {
+        self.events
+            .iter()
+            .map(|e| e.date)
+            .chain(self.observations.iter().map(|o| o.date))
+            .max()
+    }
+
+    /// First and last date mentioned by any event or observation (end
+    /// dates included: the span a timeline draws).
     pub fn span(&self) -> Option<(Date, Date)> {
         let dates = self
             .events

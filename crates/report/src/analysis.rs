@@ -169,7 +169,7 @@ fn course_alerts(
     let item = grades.get(SummaryKey::NeutrophilEngraftment);
     // ANC never below 0.5 through the nadir window: nothing to engraft.
     let never_below = item.is_some_and(|i| i.status == ItemStatus::NotApplicable);
-    if let (Some(d0), Some((_, last)), false) = (hct_day0, course.span(), never_below) {
+    if let (Some(d0), Some(last), false) = (hct_day0, course.last_record_date(), never_below) {
         let engrafted = item
             .filter(|i| i.status == ItemStatus::Value)
             .and_then(|i| i.date)

@@ -402,7 +402,7 @@ async fn dli(
     };
     let (c, rev) = load(&state, &ident, &id, None).await?;
     let on = date
-        .or_else(|| c.span().map(|(_, last)| last))
+        .or_else(|| c.last_record_date())
         .ok_or_else(|| AppError::Invalid("the course has no dated entries; give date".into()))?;
     let a = tokio::task::spawn_blocking(move || {
         let g = graftwatch_grading::grade_course_only(&c, &Default::default(), &[]);

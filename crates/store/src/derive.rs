@@ -193,7 +193,7 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
             reason: a.reason.clone(),
         })
         .collect();
-    let dli = course.span().and_then(|(_, last)| {
+    let dli = course.last_record_date().and_then(|last| {
         let gvhd = gvhd_status_from_grades(&analysis.grades);
         let a = assess_dli(course, last, &gvhd, &DliConfig::default()).ok()?;
         Some(DliStatus {

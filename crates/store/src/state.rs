@@ -80,7 +80,7 @@ impl Store {
         StateRow {
             alert_count: summary.alerts.len() as i64,
             summary: serde_json::to_string(&summary).unwrap_or_default(),
-            last_date: course.span().map(|(_, l)| l.to_string()),
+            last_date: course.last_record_date().map(|l| l.to_string()),
             config_hash: self.derive_hash.clone(),
         }
     }

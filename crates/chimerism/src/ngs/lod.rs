@@ -4,9 +4,6 @@
 //! standard error of the person's fraction at a mixture holding x of that
 //! person and the others in their fitted proportions. Standard errors are
 //! multiplied by √φ (φ = Pearson χ²/df when above 1, see `profile_ci`).
-//! The LoB's 1.645 is the 95th percentile of a gamma with the skewness of
-//! the person's error reads (`presence::skewed_quantile`; 1.645 itself
-//! when no marker shows the person's allele alone).
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +11,6 @@ use super::design::{Design, Dispersion};
 use super::fit::solve;
 use super::likelihood::fisher_weight;
 use super::math::normal_quantile;
-use super::presence::{presence_test, skewed_quantile};
 
 /// Detection limits (fractions). Plain numbers, not bounded to 0–1: they
 /// are 1.645 standard errors of the estimate and can exceed 1 in a sample
@@ -108,11 +104,7 @@ pub fn detection_limit(
 ) -> Option<DetectionLimit> {
     let z = normal_quantile(0.95) * phi.max(1.0).sqrt();
     let f0 = with_fraction(fhat, who, 0.0);
-    // Without the person, its evidence is error reads, which are skewed:
-    // the LoB is the 95th percentile of a gamma with their skewness.
-    let skew = presence_test(design, rho, who, 1.0).map_or(0.0, |t| t.skewness);
-    let z_blank = skewed_quantile(normal_quantile(0.95), skew) * phi.max(1.0).sqrt();
-    let lob = z_blank * standard_error(design, rho, &f0, who)?;
+    let lob = z * standard_error(design, rho, &f0, who)?;
     let f1 = with_fraction(fhat, who, lob.min(1.0));
     let lod = lob + z * standard_error(design, rho, &f1, who)?;
     Some(DetectionLimit { lob, lod })

@@ -424,3 +424,77 @@ fn pooled_factor(v: &[(u64, u64, f64)], prior: f64) -> f64 {
     }
     ((observed + prior) / (expected + prior)).clamp(0.1, 10.0)
 }
+
+#[cfg(test)]
+mod error_scale_tests {
+    use super::*;
+
+    #[test]
+    fn one_error_read_at_a_shallow_marker_is_error_level() {
+        // 0.2% share limit: one read of 300 is 0.33% but within counting.
+        assert!(is_error_level(1, 300, 0.002));
+        assert!(is_error_level(4, 300, 0.002));
+        // d·limit = 0.6, + 3·√0.6 + 3 = 5.92: 5 reads in, 6 out.
+        assert!(is_error_level(5, 300, 0.002));
+        assert!(!is_error_level(6, 300, 0.002));
+        // A 5% "error" at depth 3,000 is an outlier (unknown contributor).
+        assert!(!is_error_level(150, 3_000, 0.002));
+    }
+
+    #[test]
+    fn shallow_markers_with_one_read_do_not_bias_the_scale_down() {
+        // Rate 3e-4 everywhere. 150 deep markers (3,333 reads, 1 expected
+        // error read: 0, 1, 1, 2, …) and 50 shallow ones (300 reads, 0.09
+        // expected: 5 of them with one read) — as counting gives. The
+        // scale is 1; the share-only rule (one read of 300 = 0.33% > 0.2%)
+        // dropped the shallow reads and read it low.
+        let mut v = Vec::new();
+        for i in 0..150u64 {
+            v.push(([0, 1, 1, 2][(i % 4) as usize], 3_333, 3e-4));
+        }
+        for i in 0..50u64 {
+            v.push((u64::from(i % 10 == 0), 300, 3e-4));
+        }
+        let f = pooled_factor(&v, 5.0);
+        assert!((f - 1.0).abs() < 0.02, "{f}");
+        let share_only: Vec<_> = v.iter().filter(|x| x.0 * 500 <= x.1).copied().collect();
+        assert!(pooled_factor(&share_only, 5.0) < f);
+    }
+
+    #[test]
+    fn the_class_rate_weighs_what_it_rests_on() {
+        // A class rate learnt from 30 error reads against the sample's 300
+        // reads at twice that rate: the sample decides (~1.9); a rate
+        // learnt from 3,000 reads holds (~1.1).
+        let v: Vec<(u64, u64, f64)> = (0..100).map(|i| (1 + i % 5, 5_000, 3e-4)).collect();
+        let weak = pooled_factor(&v, 30.0);
+        let strong = pooled_factor(&v, 3_000.0);
+        assert!(weak > 1.8, "{weak}");
+        assert!(strong < 1.1, "{strong}");
+        // Its relative variance: (Σ(x − n·e·f)² + K) / (observed + K)²,
+        // larger when the sites spread, 1/K with no site.
+        let rv = factor_rel_var(&v, weak, 30.0);
+        let ss: f64 = v
+            .iter()
+            .map(|&(x, d, e)| (x as f64 - d as f64 * e * weak).powi(2))
+            .sum();
+        assert!((rv - (ss + 30.0) / 330.0_f64.powi(2)).abs() < 1e-12, "{rv}");
+        let even: Vec<(u64, u64, f64)> = (0..100).map(|_| (3, 5_000, 3e-4)).collect();
+        assert!(factor_rel_var(&even, pooled_factor(&even, 30.0), 30.0) < rv);
+        assert!((factor_rel_var(&[], 1.0, 50.0) - 1.0 / 50.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spread_between_sites_is_seen_in_the_sample_and_counting_alone_is_not() {
+        // Every site at its expected count: no spread beyond counting.
+        let even: Vec<(u64, u64, f64)> = (0..100).map(|_| (1, 3_333, 3e-4)).collect();
+        assert!(sample_spread(&even, 1.0) < 1e-9);
+        // Sites at 0, 1, 2, 3 or 4× the mean rate (as gamma-spread rates):
+        // a spread of the order of the rate squared.
+        let spread: Vec<(u64, u64, f64)> = (0..100).map(|i| ((i % 5) * 2, 3_333, 6e-4)).collect();
+        let s = sample_spread(&spread, 1.0);
+        assert!(s > 1e-7 && s < 1e-6, "{s}");
+        // Too few sites: nothing.
+        assert_eq!(sample_spread(&spread[..10], 1.0), 0.0);
+    }
+}

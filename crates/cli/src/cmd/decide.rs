@@ -98,7 +98,7 @@ fn days_to_assess(args: &DecideArgs, course: &Course) -> Result<Vec<Option<Date>
         .filter(|e| matches!(e.detail, EventDetail::Dli { .. }))
         .map(|e| Some(e.date))
         .collect();
-    if let Some((_, last)) = course.span() {
+    if let Some(last) = course.last_record_date() {
         v.push(Some(last));
     }
     v.dedup();

@@ -54,8 +54,7 @@ pub async fn review(
     let date = match q.date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(_) => super::today_or(q.date.as_deref())?,
         None => course
-            .span()
-            .map(|(_, last)| last)
+            .last_record_date()
             .ok_or_else(|| AppError::Invalid("the course has no dated record".into()))?,
     };
     let (assessment_html, error) = tokio::task::spawn_blocking(move || {
