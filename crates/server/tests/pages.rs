@@ -252,6 +252,18 @@ fn lab_upload_review_and_sign_off_attaches_one_revision() {
     let runs = t.state.store.runs(&actor, "P1").unwrap();
     assert_eq!(runs[0].signoffs.len(), 1);
     assert_eq!(runs[0].signoffs[0].0, "lab");
+    // The myeloid fraction has no recipient allele: the page reports
+    // "< LoD" as the CLI does, not the estimate; the present ones keep a
+    // number.
+    let cd33 = [
+        ("sample", "PB-d30-CD33"),
+        ("lineage", "cd33"),
+        ("date", DAY),
+    ];
+    let r = post_multipart(&t, &s, "/patients/P1/lab", &cd33, ("day30.txt", &day30));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("recipient: &#60; 1.0 %"), "{}", r.body);
+    assert!(r.body.contains("UCB-1: 95.19 %"), "{}", r.body);
 }
 
 #[test]

@@ -79,6 +79,15 @@ pub struct RunView {
     pub signoffs: Vec<String>,
 }
 
+/// A person's share on the page: as reported (`< LoD` when not detected,
+/// runs recorded since stop 34), else the estimate (older runs).
+fn shown_share(x: &serde_json::Value) -> String {
+    match x["reported"].as_str() {
+        Some(r) => r.to_string(),
+        None => format!("{:.1}", x["percent"].as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
 fn run_view(r: &Run) -> RunView {
     let res = &r.run.results;
     let p = &r.run.parameters;
@@ -100,10 +109,7 @@ fn run_view(r: &Run) -> RunView {
                             .map(str::to_string)
                             .unwrap_or_else(|| other.to_string()),
                     };
-                    format!(
-                        "{who}: {:.1} %{ci}",
-                        x["percent"].as_f64().unwrap_or(f64::NAN)
-                    )
+                    format!("{who}: {} %{ci}", shown_share(x))
                 })
                 .collect()
         })
@@ -540,7 +546,18 @@ fn estimate(
     let r = StrReferences::new(stored_profile(recipient)?, &donors, cfg)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(match r.estimate(sample, lineage) {
-        Ok(res) => serde_json::to_value(&res).map_err(|e| AppError::Internal(e.to_string()))?,
+        Ok(res) => {
+            let mut v =
+                serde_json::to_value(&res).map_err(|e| AppError::Internal(e.to_string()))?;
+            // The share as the lab reads it (`< LoD` when not detected),
+            // the rule of the CLI table and CSV.
+            if let Some(a) = v["persons"].as_array_mut() {
+                for (x, p) in a.iter_mut().zip(&res.persons) {
+                    x["reported"] = json!(p.reported_percent());
+                }
+            }
+            v
+        }
         Err(e) if e.is_sample_refusal() => json!({"refused": e.to_string()}),
         Err(e) => return Err(AppError::Invalid(e.to_string())),
     })

@@ -289,7 +289,8 @@ pub fn analyse(
 }
 
 /// The run's results in the shape the lab page and the sign-off read for
-/// every method: `persons` (person, percent, 95 % interval in per cent),
+/// every method: `persons` (person, percent, the share as reported — `< LoD`
+/// when not detected — and the 95 % interval in per cent),
 /// `flags` (code, text), plus the full NGS result.
 fn results_json(r: &NgsSampleResult) -> Result<serde_json::Value, AppError> {
     let persons: Vec<serde_json::Value> = r
@@ -300,6 +301,7 @@ fn results_json(r: &NgsSampleResult) -> Result<serde_json::Value, AppError> {
             Some(json!({
                 "person": p.person_ref(),
                 "percent": 100.0 * f,
+                "reported": p.reported_percent(r.recipient_detected),
                 "ci": p.ci.as_ref().map(|c| json!({"low": 100.0 * c.low.get(), "high": 100.0 * c.high.get()})),
             }))
         })
