@@ -192,8 +192,9 @@ impl std::fmt::Display for Exclusion {
                 observed_reads,
             } => write!(
                 f,
-                "{} allele not seen: {observed_reads} reads where the fit expects {expected_reads:.0} (dead variant call or allele dropout)",
-                allele.as_str()
+                "{} allele not seen: {observed_reads} {} where the fit expects {expected_reads:.0} (dead variant call or allele dropout)",
+                allele.as_str(),
+                if *observed_reads == 1 { "read" } else { "reads" }
             ),
             Exclusion::IndelsUnreliable { dead, informative } => write!(
                 f,
