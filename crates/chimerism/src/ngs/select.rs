@@ -225,7 +225,7 @@ fn pre_fit_exclusion(
 /// multiplied by (observed + K)/(expected + K) (posterior mean), where
 /// "expected" is the sum
 /// over those markers of depth × the marker's own (reference-learned) rate
-/// and K the error reads the class rate itself rests on ([`class_evidence`]:
+/// and K the error reads the class rate itself rests on (`class_evidence`:
 /// gamma–Poisson shrinkage — against a rate learnt from thousands of
 /// reference error reads, a handful of the sample's moves nothing; against
 /// one learnt from a few dozen, the sample's hundreds decide).
