@@ -242,10 +242,7 @@ fn clean_data_has_no_false_qc_flags() {
 #[test]
 #[ignore]
 fn diag_presence_false_positive_rate() {
-    let n: u64 = std::env::var("PANELS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+    let n: u64 = ngs_common::env_or("PANELS", 300);
     let (mut positive, mut k) = (0, 0);
     for seed in 0..n {
         let mut s = ngs_common::scenario(90_000 + seed, 2);

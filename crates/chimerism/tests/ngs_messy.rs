@@ -521,18 +521,12 @@ fn diag_oracle() {
     if std::env::var("NO_OUTLIERS").is_ok() {
         cfg.exclude_outliers = false;
     }
-    let seeds: u64 = std::env::var("SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
+    let seeds: u64 = ngs_common::env_or("SEEDS", 20);
     let mut rel: [Vec<f64>; 4] = Default::default();
     let mut bound: [Vec<f64>; 4] = Default::default();
     let mut cov = 0;
     let mut diag: [Vec<f64>; 6] = Default::default();
-    let start: u64 = std::env::var("START")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(7_000);
+    let start: u64 = ngs_common::env_or("START", 7_000);
     for seed in start..start + seeds {
         let donors = 1 + (seed % 2) as usize;
         let reads = if which == "bias" || which == "clean" {
@@ -595,17 +589,11 @@ fn diag_oracle() {
 #[test]
 #[ignore]
 fn diag_residuals() {
-    let seed: u64 = std::env::var("SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(7_000);
+    let seed: u64 = ngs_common::env_or("SEED", 7_000);
     let mut m = Messy::clean();
     m.artefacts.allele_bias_sd = 0.3;
     let donors = 1 + (seed % 2) as usize;
-    let level: f64 = std::env::var("LEVEL")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0.05);
+    let level: f64 = ngs_common::env_or("LEVEL", 0.05);
     let mut s = scenario_full(seed, donors, (48, 24), SimReads::default(), &m);
     if std::env::var("ORACLE_AMP").is_ok() {
         for (site, w) in s.sites.iter_mut().zip(&s.effects.amplification) {
@@ -1163,10 +1151,7 @@ fn run_learning_is_not_harmed_by_a_pure_donor_or_a_stranger() {
 #[test]
 #[ignore]
 fn messy_real_panel_sweep() {
-    let n: u64 = std::env::var("REAL_PANELS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
+    let n: u64 = ngs_common::env_or("REAL_PANELS", 50);
     let seeds = 8_000..8_000 + n;
     let sw = sweep_of(seeds.clone(), messy_real_panel);
     let (rel, bias, covered, k) = (sw.mean_rel(), sw.bias(), sw.covered, sw.n());
@@ -1209,10 +1194,7 @@ fn pure_donor_below_lob(
 #[test]
 #[ignore]
 fn diag_real_panel_pure_donor() {
-    let n: u64 = std::env::var("REAL_PANELS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
+    let n: u64 = ngs_common::env_or("REAL_PANELS", 100);
     let mut above = 0;
     for seed in 8_000..8_000 + n {
         let donors = 1 + (seed % 2) as usize;
@@ -1243,10 +1225,7 @@ fn diag_real_panel_pure_donor() {
 #[test]
 #[ignore]
 fn diag_real_panel_presence_markers() {
-    let seed: u64 = std::env::var("SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8032);
+    let seed: u64 = ngs_common::env_or("SEED", 8032);
     let donors = 1 + (seed % 2) as usize;
     let mut s = messy_real_panel(seed, donors);
     let people = s.people.clone();

@@ -61,6 +61,18 @@ fn course(id: &str, days: i64) -> Course {
         .course
 }
 
+/// The median time of 21 runs of `f`, in milliseconds.
+fn median_ms_of_21(f: &dyn Fn()) -> f64 {
+    let v: Vec<f64> = (0..21)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    median(v).0
+}
+
 fn median(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
     (v[v.len() / 2], v[(v.len() * 95 / 100).min(v.len() - 1)])
@@ -183,16 +195,7 @@ fn profile() {
         let c = course("PROFILE", days);
         let json = serde_json::to_string(&c).unwrap();
         let compact = graftwatch_store::checkpoint::encode(&c);
-        let time = |f: &dyn Fn()| {
-            let v: Vec<f64> = (0..21)
-                .map(|_| {
-                    let t = Instant::now();
-                    f();
-                    t.elapsed().as_secs_f64() * 1e3
-                })
-                .collect();
-            median(v).0
-        };
+        let time = median_ms_of_21;
         let parse = time(&|| {
             std::hint::black_box(serde_json::from_str::<Course>(&json).unwrap());
         });
@@ -251,16 +254,7 @@ fn profile_criteria() {
     println!("history_days,extract_ms,{}", names.join(","));
     for days in [30, 365, 730, 1825] {
         let c = course("PROFILE", days);
-        let time = |f: &dyn Fn()| {
-            let v: Vec<f64> = (0..21)
-                .map(|_| {
-                    let t = Instant::now();
-                    f();
-                    t.elapsed().as_secs_f64() * 1e3
-                })
-                .collect();
-            median(v).0
-        };
+        let time = median_ms_of_21;
         let opt = ExtractOptions {
             crs_window_days: cfg.engine.crs_window_days,
             marrow_count_window_days: cfg.engine.marrow_count_window_days,

@@ -194,7 +194,11 @@ impl std::fmt::Display for Exclusion {
                 f,
                 "{} allele not seen: {observed_reads} {} where the fit expects {expected_reads:.0} (dead variant call or allele dropout)",
                 allele.as_str(),
-                if *observed_reads == 1 { "read" } else { "reads" }
+                if *observed_reads == 1 {
+                    "read"
+                } else {
+                    "reads"
+                }
             ),
             Exclusion::IndelsUnreliable { dead, informative } => write!(
                 f,

@@ -245,6 +245,15 @@ impl Scenario {
     }
 }
 
+/// The number in environment variable `name` (diagnostic tests' knobs),
+/// else `default`.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Mean of a slice.
 pub fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
