@@ -23,7 +23,11 @@ use crate::hashing::sha256_hex;
 /// without a weight stages, the diagnostic marrow is a baseline.
 /// `derived/4` (2026-12-05, stop 33): an aGVHD lower bound of grade 0 reads
 /// "not yet gradable".
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/4");
+/// `derived/5` (2026-12-05, stop 34): the last date, the DLI status and the
+/// engraftment alerts are taken on the last record (`Course::last_record_date`,
+/// not an event's end date); lineages in the clinical wording of
+/// `Lineage::label`.
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/5");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]
