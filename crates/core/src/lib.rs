@@ -18,6 +18,7 @@ pub mod names;
 pub mod number;
 pub mod percent;
 pub mod position;
+pub mod reported;
 pub mod rng;
 pub mod units;
 

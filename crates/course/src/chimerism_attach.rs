@@ -23,11 +23,39 @@ pub struct ChimerismResult {
     pub lineage: Lineage,
     /// Method.
     pub method: ChimerismMethod,
-    /// Share of each person, in percent (recipient and donors), as the
-    /// estimator gave it: a plain number, which [`attach_chimerism`] checks
-    /// (within 0.005 points of 0–100, else [`AttachError::BadShare`]) and
-    /// stores as a [`Percent`] rounded to 0.01.
-    pub shares: Vec<(PersonRef, f64)>,
+    /// Share of each person (recipient and donors), with the detection
+    /// call and limit when the method states them.
+    pub shares: Vec<PersonShare>,
+}
+
+/// One person's share in a result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonShare {
+    /// Recipient or donor.
+    pub person: PersonRef,
+    /// Share in percent as the estimator gave it: a plain number, which
+    /// [`attach_chimerism`] checks (within 0.005 points of 0–100, else
+    /// [`AttachError::BadShare`]) and stores as a [`Percent`] rounded to
+    /// 0.01. A person not detected keeps the estimate here; the course
+    /// records `detected: false` beside it, and readers show `< LoD`.
+    pub percent: f64,
+    /// The limit of detection of this person's result (%), lab-validated
+    /// or computed, when the method states one.
+    pub lod_percent: Option<f64>,
+    /// The detection call, when the method makes one.
+    pub detected: Option<bool>,
+}
+
+impl PersonShare {
+    /// A share without a detection call or limit.
+    pub fn new(person: PersonRef, percent: f64) -> PersonShare {
+        PersonShare {
+            person,
+            percent,
+            lod_percent: None,
+            detected: None,
+        }
+    }
 }
 
 /// What attaching did.
@@ -57,6 +85,18 @@ pub enum AttachError {
         /// The course's donor ids.
         known: String,
     },
+    /// A detection limit that is not a percentage.
+    #[error(
+        "sample '{sample}': detection limit {value} of {person} is not a percentage between 0 and 100"
+    )]
+    BadLimit {
+        /// Sample.
+        sample: String,
+        /// Person.
+        person: String,
+        /// Value.
+        value: f64,
+    },
     /// A share that is not a percentage.
     #[error("sample '{sample}': share {value} of {person} is not a percentage between 0 and 100")]
     BadShare {
@@ -83,7 +123,8 @@ pub fn attach_chimerism(
 ) -> Result<AttachSummary, AttachError> {
     let known: Vec<&str> = course.donors.iter().map(|d| d.id.0.as_str()).collect();
     for r in results {
-        for (p, v) in &r.shares {
+        for share in &r.shares {
+            let (p, v) = (&share.person, &share.percent);
             if let PersonRef::Donor(d) = p
                 && !known.contains(&d.0.as_str())
             {
@@ -102,6 +143,15 @@ pub fn attach_chimerism(
                     sample: r.sample.clone(),
                     person: p.to_string(),
                     value: *v,
+                });
+            }
+            if let Some(l) = share.lod_percent
+                && Percent::new(l).is_err()
+            {
+                return Err(AttachError::BadLimit {
+                    sample: r.sample.clone(),
+                    person: p.to_string(),
+                    value: l,
                 });
             }
         }
@@ -127,16 +177,20 @@ pub fn attach_chimerism(
         if let Some(w) = crate::date_checks::chimerism_date_warning(course, r.date, today) {
             summary.warnings.push(format!("sample '{}' {w}", r.sample));
         }
-        for (p, v) in &r.shares {
-            course.observations.push(Observation::chimerism(
+        for share in &r.shares {
+            let mut o = Observation::chimerism(
                 r.date,
                 r.lineage,
-                p.clone(),
+                share.person.clone(),
                 // Checked above: finite and within 0.005 of 0–100.
-                Percent::clamp(*v).map_or(Percent::ZERO, round_percent),
+                Percent::clamp(share.percent).map_or(Percent::ZERO, round_percent),
                 r.method,
                 Some(r.sample.clone()),
-            ));
+            );
+            // Checked above: within 0–100.
+            o.lod_percent = share.lod_percent.and_then(|l| Percent::new(l).ok());
+            o.detected = share.detected;
+            course.observations.push(o);
             summary.added += 1;
         }
     }
@@ -161,8 +215,8 @@ mod tests {
             lineage: Lineage::Cd3,
             method: ChimerismMethod::Str,
             shares: vec![
-                (PersonRef::Recipient, 100.0 - pct),
-                (PersonRef::Donor(DonorId(donor.into())), pct),
+                PersonShare::new(PersonRef::Recipient, 100.0 - pct),
+                PersonShare::new(PersonRef::Donor(DonorId(donor.into())), pct),
             ],
         }
     }
@@ -200,6 +254,38 @@ mod tests {
         let s = attach_chimerism(&mut c, &[ngs]).unwrap();
         assert_eq!(s.replaced, 0);
         assert!(c.observations.iter().any(|o| o.number() == Some(97.13)));
+    }
+
+    #[test]
+    fn the_detection_call_and_limit_are_recorded_with_the_share() {
+        let mut c = course();
+        let d = donor_id(&c);
+        let mut r = result(&d, 99.7);
+        r.shares[0].lod_percent = Some(1.2);
+        r.shares[0].detected = Some(false);
+        attach_chimerism(&mut c, &[r.clone()]).unwrap();
+        let rec = c
+            .observations
+            .iter()
+            .find(|o| {
+                o.sample.as_deref() == Some("PB-d30") && o.person == Some(PersonRef::Recipient)
+            })
+            .unwrap();
+        assert_eq!(rec.lod_percent, Some(Percent::lit(1.2)));
+        assert_eq!(rec.detected, Some(false));
+        let donor = c
+            .observations
+            .iter()
+            .find(|o| {
+                o.sample.as_deref() == Some("PB-d30") && o.person != Some(PersonRef::Recipient)
+            })
+            .unwrap();
+        assert_eq!((donor.lod_percent, donor.detected), (None, None));
+        r.shares[0].lod_percent = Some(101.0);
+        let before = c.clone();
+        let e = attach_chimerism(&mut c, &[r]).unwrap_err();
+        assert!(e.to_string().contains("detection limit 101"), "{e}");
+        assert_eq!(c, before);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! problem exactly as before. So the fast path changes no result and no
 //! message, only the speed.
 
-use graftwatch_core::{Date, Lineage, PersonRef, TimeOfDay, Unit};
+use graftwatch_core::{Date, Lineage, Percent, PersonRef, TimeOfDay, Unit};
 use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 
@@ -373,6 +373,8 @@ struct Fields {
     assay: Option<Box<str>>,
     sample: Option<Box<str>>,
     automated: Option<bool>,
+    lod_percent: Option<Percent>,
+    detected: Option<bool>,
     note: Option<Box<str>>,
 }
 
@@ -454,6 +456,26 @@ impl Fields {
                 Scalar::Bool(b) => put(&mut self.automated, Some(b)),
                 _ => None,
             },
+            [b'd', b'e', b't', b'e', b'c', b't', b'e', b'd'] => match v {
+                Scalar::Bool(b) => put(&mut self.detected, Some(b)),
+                _ => None,
+            },
+            [
+                b'l',
+                b'o',
+                b'd',
+                b'_',
+                b'p',
+                b'e',
+                b'r',
+                b'c',
+                b'e',
+                b'n',
+                b't',
+            ] => match v {
+                Scalar::Num(n) => put(&mut self.lod_percent, Percent::new(n).ok()),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -472,6 +494,8 @@ impl Fields {
             assay: self.assay,
             sample: self.sample,
             automated: self.automated,
+            lod_percent: self.lod_percent,
+            detected: self.detected,
             note: self.note,
         })
     }
@@ -666,6 +690,7 @@ mod tests {
             r#"[{"date": "2024-03-01", "kind": "skin_bullae", "value": true, "attribution": "gvhd"}]"#,
             r#"[{"date": "2024-03-01", "kind": "consciousness", "value": "voice", "note": "a \"quoted\" note \u00b5 \ud83d\ude00"}]"#,
             r#"[{"date": "2024-03-01", "kind": "chimerism", "value": 97, "unit": "%", "lineage": "cd3", "person": "D1", "method": "str", "assay": "GlobalFiler", "sample": "S-1", "automated": false}]"#,
+            r#"[{"date": "2024-03-01", "kind": "chimerism", "value": 0.31, "unit": "%", "lineage": "cd3", "person": "recipient", "method": "ngs", "lod_percent": 0.12, "detected": false}]"#,
             r#"[{"date": "2024-03-01", "kind": "bilirubin", "value": 2.5e1, "unit": "\u00b5mol/L"}]"#,
             r#"[{"date": "2024-03-01", "kind": "anc", "value": -0, "unit": "10^9/L"}]"#,
             r#"[{"date": "2024-03-01", "kind": "anc", "value": 18446744073709551617, "unit": "10^9/L"}]"#,
@@ -686,6 +711,8 @@ mod tests {
             r#"[{"date": "2024-03-01", "kind": "anc", "value": [1], "unit": "10^9/L"}]"#,
             r#"[{"date": "2024-03-01", "kind": "anc", "value": 1, "value": 2}]"#,
             r#"[{"date": "2024-03-01", "kind": "anc", "value": 1, "colour": "red"}]"#,
+            r#"[{"date": "2024-03-01", "kind": "chimerism", "value": 1, "lod_percent": 150}]"#,
+            r#"[{"date": "2024-03-01", "kind": "chimerism", "value": 1, "detected": "no"}]"#,
             r#"[{"date": "2024-03-01", "kind": "anc"}]"#,
             r#"[{"date": "2024-02-30", "kind": "anc", "value": 1}]"#,
             r#"[{"date": "2024-03-01", "kind": "ancc", "value": 1}]"#,

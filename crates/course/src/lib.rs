@@ -34,7 +34,9 @@ pub mod unknown_fields;
 pub mod validate;
 
 pub use anchor::{Anchor, AnchorKind};
-pub use chimerism_attach::{AttachError, AttachSummary, ChimerismResult, attach_chimerism};
+pub use chimerism_attach::{
+    AttachError, AttachSummary, ChimerismResult, PersonShare, attach_chimerism,
+};
 pub use diagnostic::{CourseError, Diagnostic, Location, Severity};
 pub use event::{
     AgentDose, BiopsyResult, ConditioningIntensity, DliIntent, DrugClass, Event, EventDetail,

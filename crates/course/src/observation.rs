@@ -702,6 +702,15 @@ pub struct Observation {
     /// differential (engraftment decision 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automated: Option<bool>,
+    /// Chimerism: the limit of detection of this person's result (%),
+    /// the lab's validated one or the one computed for the sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lod_percent: Option<Percent>,
+    /// Chimerism: the detection call. `false`: the person was not detected
+    /// and the result is reported as below the limit of detection (`< LoD`),
+    /// whatever the estimate in `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected: Option<bool>,
     /// Free-text note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Box<str>>,
@@ -728,6 +737,8 @@ impl Observation {
             assay: None,
             sample: None,
             automated: None,
+            lod_percent: None,
+            detected: None,
             note: None,
         }
     }

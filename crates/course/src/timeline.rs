@@ -366,9 +366,21 @@ fn add_observation(t: &mut TimelineDay, o: &Observation, chim: &mut ChimerismByD
         ObservationKind::Lab(Analyte::Hemoglobin) => t.counts[2] = o.number(),
         ObservationKind::Chimerism => {
             if let (Some(l), Some(p)) = (o.lineage, &o.person) {
+                // A person the laboratory did not detect reads `< LoD`
+                // (graftwatch_core::reported).
+                let v = match (o.detected, o.lod_percent) {
+                    (Some(false), Some(lod)) => {
+                        let d = graftwatch_core::reported::Decimals { share: 2, limit: 2 };
+                        let r =
+                            graftwatch_core::reported::reported_percent(0.0, Some(lod.get()), d);
+                        format!("{r}%")
+                    }
+                    (Some(false), None) => "not detected".to_string(),
+                    _ => value_text(o),
+                };
                 chim.entry((o.date, l))
                     .or_default()
-                    .push(format!("{p} {}", value_text(o)));
+                    .push(format!("{p} {v}"));
             }
         }
         k if is_gvhd(k) => {

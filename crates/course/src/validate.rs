@@ -611,9 +611,33 @@ fn check_observations(
         if o.kind == ObservationKind::Chimerism {
             check_chimerism_refs(o, i, donor_ids, loc, s);
             chimerism.push(i);
+        } else {
+            check_detection_fields(o, i, loc, s);
         }
     }
     chimerism
+}
+
+/// A detection limit and a detection call belong to chimerism results only.
+fn check_detection_fields(o: &Observation, i: usize, loc: &dyn Locator, s: &mut Sink) {
+    let fields = [
+        ("lod_percent", o.lod_percent.map(|p| p.get().to_string())),
+        ("detected", o.detected.map(|b| b.to_string())),
+    ];
+    for (field, value) in fields {
+        if let Some(v) = value {
+            s.push(
+                Severity::Error,
+                loc.observation(i, field),
+                field,
+                Some(v),
+                format!(
+                    "'{field}' only on a chimerism result (this is a '{}' observation)",
+                    o.kind.as_str()
+                ),
+            );
+        }
+    }
 }
 
 /// Checks a numeric value against its spec and converts it to the

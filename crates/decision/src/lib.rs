@@ -117,11 +117,11 @@ fn chimerism_input(course: &Course, day0: Date, on: Date) -> Vec<RecipientShare>
         .iter()
         .filter(|s| s.date >= day0 && s.date <= on)
         .filter_map(|s| {
-            s.recipient_percent().map(|r| RecipientShare {
+            s.recipient_for_trend().map(|(r, lod)| RecipientShare {
                 date: s.date,
                 lineage: s.lineage,
                 recipient_percent: r,
-                lod_percent: None,
+                lod_percent: lod,
             })
         })
         .collect()

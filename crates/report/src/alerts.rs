@@ -175,6 +175,10 @@ pub struct RecipientPoint {
     pub lineage: Lineage,
     /// Recipient share in %.
     pub recipient_percent: Percent,
+    /// The result's limit of detection, when recorded: a value below it is
+    /// compared as at the limit, and shown as `< LoD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lod_percent: Option<Percent>,
 }
 
 /// Donor chimerism falling / recipient share rising on ≥ N serial samples of
@@ -197,7 +201,7 @@ pub fn chimerism_trend_alerts(
             &s.iter()
                 .map(|p| RiseSample {
                     recipient_percent: p.recipient_percent,
-                    lod_percent: None,
+                    lod_percent: p.lod_percent,
                 })
                 .collect::<Vec<_>>(),
         );
@@ -421,6 +425,7 @@ mod tests {
                 date: d(s),
                 lineage: lin,
                 recipient_percent: Percent::new(*p).unwrap(),
+                lod_percent: None,
             })
             .collect()
     }

@@ -199,13 +199,12 @@ fn recipient_points(chimerism: &[ChimerismSample], hct_day0: Option<Date>) -> Ve
         .filter(|s| hct_day0.is_none_or(|d0| s.date >= d0))
         .filter(|s| s.lineage != Lineage::Marrow)
         .filter_map(|s| {
-            let r = s
-                .recipient_percent()
-                .or_else(|| s.donor_percent().map(Percent::complement))?;
+            let (r, lod) = s.recipient_for_trend()?;
             Some(RecipientPoint {
                 date: s.date,
                 lineage: s.lineage,
                 recipient_percent: r,
+                lod_percent: lod,
             })
         })
         .collect()
@@ -317,6 +316,8 @@ mod tests {
             shares: vec![Share {
                 person,
                 percent: Percent::new(percent).unwrap(),
+                lod_percent: None,
+                detected: None,
             }],
         }
     }

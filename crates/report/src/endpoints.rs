@@ -108,7 +108,7 @@ fn sample_shares_item(x: &ChimerismSample) -> String {
         escape(
             &x.shares
                 .iter()
-                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent.get()))
+                .map(|sh| format!("{} {} %", sh.person, sh.shown(1)))
                 .collect::<Vec<_>>()
                 .join(", ")
         )

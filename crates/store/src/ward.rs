@@ -60,8 +60,12 @@ pub struct DatedGrade {
 pub struct ShareLine {
     /// `recipient` or the donor id (one graft per donor).
     pub person: String,
-    /// Per cent of cells.
+    /// Per cent of cells (the estimate, also when not detected).
     pub percent: Percent,
+    /// When the laboratory did not detect the person: the share as shown,
+    /// `< LoD` (`graftwatch_grading::extract::chimerism::shown_share`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_detected: Option<String>,
 }
 
 /// The latest chimerism of one lineage.
@@ -150,6 +154,7 @@ fn latest_chimerism(a: &Analysis) -> Vec<ChimerismLine> {
                             PersonRef::Donor(d) => d.to_string(),
                         },
                         percent: x.percent,
+                        not_detected: x.not_detected().then(|| x.shown(2)),
                     })
                     .collect(),
                 donor_percent: s.donor_percent(),

@@ -778,7 +778,7 @@ fn import_batch_matches_one_by_one(db: &dyn Db) {
 /// attempt writes nothing.
 fn chimerism_added_to_patient(db: &dyn Db) {
     use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
-    use graftwatch_course::{ChimerismMethod, ChimerismResult, ObservationKind};
+    use graftwatch_course::{ChimerismMethod, ChimerismResult, ObservationKind, PersonShare};
     let loc = db.fresh();
     let (s, _) = Store::init(&loc).unwrap();
     let who = actor("lab.tech", Role::Lab);
@@ -790,12 +790,12 @@ fn chimerism_added_to_patient(db: &dyn Db) {
         lineage: Lineage::Cd3,
         method: ChimerismMethod::Str,
         shares: vec![
-            (PersonRef::Recipient, 100.0 - donor_pct),
-            (PersonRef::Donor(DonorId("PBSC-1".into())), donor_pct),
+            PersonShare::new(PersonRef::Recipient, 100.0 - donor_pct),
+            PersonShare::new(PersonRef::Donor(DonorId("PBSC-1".into())), donor_pct),
         ],
     };
     let run = |r: &ChimerismResult| NewRun {
-        results: serde_json::json!({"donor_percent": r.shares[1].1}),
+        results: serde_json::json!({"donor_percent": r.shares[1].percent}),
         patient: "K1".into(),
         ..sample_run("K1")
     };
@@ -833,7 +833,7 @@ fn chimerism_added_to_patient(db: &dyn Db) {
     assert_eq!(stored_pct(&s), [10.0, 90.0]);
     assert_eq!(s.runs(&who, "K1").unwrap().len(), 3);
     let mut bad = result(50.0);
-    bad.shares[1].0 = PersonRef::Donor(DonorId("NOBODY".into()));
+    bad.shares[1].person = PersonRef::Donor(DonorId("NOBODY".into()));
     let e = s.add_chimerism(&who, &run(&bad), &[bad]).unwrap_err();
     assert!(e.to_string().contains("NOBODY"), "{e}");
     assert_eq!(s.head("K1").unwrap(), 3);

@@ -95,16 +95,25 @@ pub struct PersonEstimate {
 }
 
 impl PersonEstimate {
+    /// The detection call as a course records it: present (also below the
+    /// LoQ) → `true`; not detected or below the lab's LoD → `false`; not
+    /// assessable → `None`.
+    pub fn detected(&self) -> Option<bool> {
+        match self.detection {
+            Detection::Present | Detection::BelowQuantification => Some(true),
+            Detection::NotDetected | Detection::BelowDetectionLimit => Some(false),
+            Detection::NotAssessable => None,
+        }
+    }
+
     /// The share as reported: the estimate with two decimals, or `< L`
     /// (the detection limit) when the person is not detected or only below
     /// the detection limit. A result below the LoD is not reported as a
     /// number (CLSI EP17); the estimate stays in `percent` (JSON, CSV).
     /// The rule is [`crate::reported::reported_percent`], shared with NGS.
     pub fn reported_percent(&self) -> String {
-        let below = match self.detection {
-            Detection::NotDetected | Detection::BelowDetectionLimit => {
-                self.detection_limit_percent.map(Percent::get)
-            }
+        let below = match self.detected() {
+            Some(false) => self.detection_limit_percent.map(Percent::get),
             _ => None,
         };
         crate::reported::reported_percent(self.percent.get(), below, STR_DECIMALS)

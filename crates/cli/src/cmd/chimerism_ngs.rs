@@ -727,7 +727,7 @@ fn add_to_course(path: &Path, runs: &[NgsRun]) -> anyhow::Result<()> {
 /// The dated results as chimerism observations (purity-corrected where a
 /// correction was made).
 pub(super) fn results_of(run: &NgsRun) -> Vec<graftwatch_course::ChimerismResult> {
-    use graftwatch_course::{ChimerismMethod, ChimerismResult};
+    use graftwatch_course::{ChimerismMethod, ChimerismResult, PersonShare};
     run.samples
         .iter()
         .filter_map(|s| {
@@ -739,10 +739,12 @@ pub(super) fn results_of(run: &NgsRun) -> Vec<graftwatch_course::ChimerismResult
                 .enumerate()
                 .filter_map(|(i, p)| {
                     let pct = p.fraction.map(|f| 100.0 * f.get())?;
-                    Some((
-                        p.person_ref(),
-                        corrected.and_then(|c| c.get(i).copied()).unwrap_or(pct),
-                    ))
+                    Some(PersonShare {
+                        person: p.person_ref(),
+                        percent: corrected.and_then(|c| c.get(i).copied()).unwrap_or(pct),
+                        lod_percent: p.detection.map(|d| 100.0 * d.lod),
+                        detected: s.result.detected(i),
+                    })
                 })
                 .collect();
             Some(ChimerismResult {

@@ -696,7 +696,7 @@ pub(super) fn results_for(
     pid: &str,
     target: &str,
 ) -> anyhow::Result<Vec<graftwatch_course::ChimerismResult>> {
-    use graftwatch_course::{ChimerismMethod, ChimerismResult};
+    use graftwatch_course::{ChimerismMethod, ChimerismResult, PersonShare};
     let mut results = Vec::new();
     for a in &run.analyses {
         if a.patient.as_ref().is_some_and(|p| *p != pid) {
@@ -723,7 +723,12 @@ pub(super) fn results_for(
                     .persons
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| (p.person.clone(), pct(i, p.percent.get())))
+                    .map(|(i, p)| PersonShare {
+                        person: p.person.clone(),
+                        percent: pct(i, p.percent.get()),
+                        lod_percent: p.detection_limit_percent.map(|l| l.get()),
+                        detected: p.detected(),
+                    })
                     .collect(),
             });
         }

@@ -2,7 +2,7 @@
 //!
 //! Columns (any order; only `record` and `kind` are required, a missing
 //! column reads as empty, an unknown column is an error):
-//! `record,patient,id,date,time,end_date,kind,value,unit,person,lineage,attribution,method,assay,sample,automated,note,detail`.
+//! `record,patient,id,date,time,end_date,kind,value,unit,person,lineage,attribution,method,assay,sample,automated,note,detail,lod_percent,detected`.
 //!
 //! `record` is one of
 //! - `course`: `kind` = `format` (value `graftwatch-course/1`, required) or
@@ -20,7 +20,8 @@
 //!   and the kind's own fields in `detail` (see [`crate::event_fields`]);
 //! - `observation`: `kind` = observation kind, `date`, `time`, `value`,
 //!   `unit`, `person`, `lineage`, `attribution`, `method`, `assay`,
-//!   `sample`, `automated`, `note`.
+//!   `sample`, `automated`, `note`, and for chimerism `lod_percent` (the
+//!   result's limit of detection) and `detected` (yes/no).
 //!
 //! The `patient` column holds the patient id; it may be left empty on all
 //! but one row, but where given it must be the same everywhere (one patient
@@ -37,7 +38,7 @@ pub use stream::read_csv_file;
 pub use write::{escape_detail_value, event_detail_cell, to_csv_string};
 
 /// The columns, in the order the writer uses.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 20] = [
     "record",
     "patient",
     "id",
@@ -56,6 +57,8 @@ pub const COLUMNS: [&str; 18] = [
     "automated",
     "note",
     "detail",
+    "lod_percent",
+    "detected",
 ];
 
 /// Columns that must be present in the header.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
-use graftwatch_core::{Date, DonorId, Lineage, PatientId, PersonRef, TimeOfDay, Unit};
+use graftwatch_core::{Date, DonorId, Lineage, PatientId, Percent, PersonRef, TimeOfDay, Unit};
 use serde_json::{Map, Value};
 
 use super::records::{Record, RecordError, Records};
@@ -48,6 +48,8 @@ fn allowed_columns(record: &str, kind: &str) -> &'static [&'static str] {
             "sample",
             "automated",
             "note",
+            "lod_percent",
+            "detected",
         ],
     }
 }
@@ -127,6 +129,8 @@ fn column_index(col: &str) -> Option<usize> {
         "automated" => 15,
         "note" => 16,
         "detail" => 17,
+        "lod_percent" => 18,
+        "detected" => 19,
         _ => return None,
     };
     Some(i)
@@ -714,6 +718,8 @@ impl Builder<'_> {
         let attribution = self.opt_parse(row, "attribution", parse_enum);
         let method = self.opt_parse(row, "method", parse_enum);
         let automated = self.opt_parse(row, "automated", parse_bool);
+        let lod_percent = self.opt_parse(row, "lod_percent", parse_percent);
+        let detected = self.opt_parse(row, "detected", parse_bool);
         let (
             Some(date),
             Ok(time),
@@ -723,6 +729,8 @@ impl Builder<'_> {
             Ok(attribution),
             Ok(method),
             Ok(automated),
+            Ok(lod_percent),
+            Ok(detected),
         ) = (
             date,
             time,
@@ -732,6 +740,8 @@ impl Builder<'_> {
             attribution,
             method,
             automated,
+            lod_percent,
+            detected,
         )
         else {
             return;
@@ -750,6 +760,8 @@ impl Builder<'_> {
             assay: row.opt("assay").map(Box::from),
             sample: row.opt("sample").map(Box::from),
             automated,
+            lod_percent,
+            detected,
             note: row.opt("note").map(Box::from),
         });
     }
@@ -969,6 +981,13 @@ fn parse_number(s: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// A percentage (0–100) written as a plain number.
+fn parse_percent(s: &str) -> Result<Percent, String> {
+    parse_number(s)
+        .and_then(|v| Percent::new(v).ok())
+        .ok_or_else(|| "a percentage between 0 and 100 (a plain number, no % sign)".into())
 }
 
 fn parse_bool(s: &str) -> Result<bool, String> {

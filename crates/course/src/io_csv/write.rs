@@ -293,7 +293,7 @@ fn write_observations(o: &mut Out, observations: &[crate::observation::Observati
             ("kind", ob.kind.as_str().to_string()),
             ("value", value),
         ];
-        let opt: [(&str, Option<String>); 10] = [
+        let opt: [(&str, Option<String>); 12] = [
             ("time", ob.time.map(|t| t.to_string())),
             ("unit", ob.unit.map(|u| u.as_str().to_string())),
             ("person", ob.person.as_ref().map(|p| p.to_string())),
@@ -304,6 +304,8 @@ fn write_observations(o: &mut Out, observations: &[crate::observation::Observati
             ("sample", ob.sample.as_deref().map(str::to_string)),
             ("automated", ob.automated.map(|b| b.to_string())),
             ("note", ob.note.as_deref().map(str::to_string)),
+            ("lod_percent", ob.lod_percent.map(|p| num(p.get()))),
+            ("detected", ob.detected.map(|b| b.to_string())),
         ];
         cells.extend(opt.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
         o.row(&cells);

@@ -13,6 +13,49 @@ pub struct Share {
     pub person: PersonRef,
     /// Percent of cells.
     pub percent: Percent,
+    /// The result's limit of detection for this person, when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lod_percent: Option<Percent>,
+    /// The detection call, when recorded (`false`: below the LoD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected: Option<bool>,
+}
+
+impl Share {
+    /// The share as a reader sees it: `< L` when the person was not
+    /// detected (L the recorded limit), else the percentage with
+    /// `decimals` decimals. The rule of the chimerism reports
+    /// (`graftwatch_chimerism::reported`): a result below the LoD is not a
+    /// number.
+    pub fn shown(&self, decimals: usize) -> String {
+        shown_share(self.percent, self.detected, self.lod_percent, decimals)
+    }
+
+    /// True when the person was recorded as not detected.
+    pub fn not_detected(&self) -> bool {
+        self.detected == Some(false)
+    }
+}
+
+/// A recorded share as a reader sees it ([`Share::shown`]): `< L` when not
+/// detected with a limit L, "not detected" without one, else the number
+/// (the rule of `graftwatch_core::reported`).
+pub fn shown_share(
+    percent: Percent,
+    detected: Option<bool>,
+    lod: Option<Percent>,
+    decimals: usize,
+) -> String {
+    use graftwatch_core::reported::{Decimals, reported_percent};
+    let d = Decimals {
+        share: decimals,
+        limit: decimals,
+    };
+    match (detected, lod) {
+        (Some(false), None) => "not detected".to_string(),
+        (Some(false), l) => reported_percent(percent.get(), l.map(Percent::get), d),
+        _ => reported_percent(percent.get(), None, d),
+    }
 }
 
 /// One chimerism result: a lineage on a date (and sample id).
@@ -58,10 +101,25 @@ impl ChimerismSample {
 
     /// Recipient %, when recorded.
     pub fn recipient_percent(&self) -> Option<Percent> {
+        self.recipient().map(|s| s.percent)
+    }
+
+    /// The recipient share the rising-chimerism rule compares, with its
+    /// limit of detection: the recorded recipient share and its LoD, or
+    /// 100 − the donors' total (no LoD) when only donors were recorded.
+    /// One reading for the DLI trigger and the report's trend alert.
+    pub fn recipient_for_trend(&self) -> Option<(Percent, Option<Percent>)> {
+        match self.recipient() {
+            Some(r) => Some((r.percent, r.lod_percent)),
+            None => self.donor_percent().map(|d| (d.complement(), None)),
+        }
+    }
+
+    /// The recipient's share, when recorded.
+    pub fn recipient(&self) -> Option<&Share> {
         self.shares
             .iter()
             .find(|s| s.person == PersonRef::Recipient)
-            .map(|s| s.percent)
     }
 
     /// The donor with the largest share.
@@ -117,12 +175,15 @@ pub(crate) fn chimerism_samples_of<'a>(
         if s.method.is_none() {
             s.method = o.method;
         }
-        match s.shares.iter_mut().find(|x| x.person == person) {
-            Some(x) => x.percent = pct,
-            None => s.shares.push(Share {
-                person,
-                percent: pct,
-            }),
+        let share = Share {
+            person,
+            percent: pct,
+            lod_percent: o.lod_percent,
+            detected: o.detected,
+        };
+        match s.shares.iter_mut().find(|x| x.person == share.person) {
+            Some(x) => *x = share,
+            None => s.shares.push(share),
         }
     }
     out.sort_by_key(|a| (a.date, a.lineage));

@@ -123,23 +123,41 @@ pub struct RecipientChimerismPanel {
     pub dli_threshold_percent: Percent,
 }
 
-/// One recipient result: recorded, or derived as 100 − donor total.
-fn recipient_of(s: &ChimerismSample) -> Option<(f64, bool)> {
-    if let Some(r) = s.recipient_percent() {
-        return Some((r.get(), false));
-    }
-    s.donor_percent().map(|d| (d.complement().get(), true))
+/// One recipient point of the panel.
+struct RecipientPoint {
+    date: Date,
+    day: i32,
+    /// The recorded (or derived) share, %.
+    value: f64,
+    /// Derived as 100 − donor total.
+    derived: bool,
+    /// The limit below which it is "not detected": the result's own LoD
+    /// when recorded, else the panel's; `Some` when not detected.
+    not_detected_below: Option<f64>,
 }
 
 impl RecipientChimerismPanel {
-    fn points(&self, ctx: &PanelContext, l: Lineage) -> Vec<(Date, i32, f64, bool)> {
+    fn points(&self, ctx: &PanelContext, l: Lineage) -> Vec<RecipientPoint> {
         self.samples
             .iter()
             .filter(|s| s.lineage == l)
             .filter_map(|s| {
                 let day = ctx.day_of(s.date);
-                let (r, derived) = recipient_of(s)?;
-                ctx.x.contains(day).then_some((s.date, day, r, derived))
+                let (r, lod) = s.recipient_for_trend()?;
+                let lod = lod.unwrap_or(self.lod_percent).get();
+                let called_absent = s.recipient().is_some_and(|r| r.not_detected());
+                let nd = called_absent || r.get() < self.lod_percent.get();
+                ctx.x.contains(day).then_some(RecipientPoint {
+                    date: s.date,
+                    day,
+                    value: r.get(),
+                    derived: s.recipient().is_none(),
+                    not_detected_below: nd.then_some(if called_absent {
+                        lod
+                    } else {
+                        self.lod_percent.get()
+                    }),
+                })
             })
             .collect()
     }
@@ -157,10 +175,13 @@ impl RecipientChimerismPanel {
             l.as_str(),
             escape(words)
         );
-        let shown = |v: f64| v.max(self.lod_percent.get()).max(RECIPIENT_FLOOR);
+        let shown = |p: &RecipientPoint| {
+            let floor = p.not_detected_below.unwrap_or(self.lod_percent.get());
+            p.value.max(floor).max(RECIPIENT_FLOOR)
+        };
         let line: Vec<String> = pts
             .iter()
-            .map(|(_, d, v, _)| format!("{:.1},{:.1}", ctx.x.x(*d as f64 + 0.5), y.y(shown(*v))))
+            .map(|p| format!("{:.1},{:.1}", ctx.x.x(p.day as f64 + 0.5), y.y(shown(p))))
             .collect();
         if line.len() > 1 {
             let _ = write!(
@@ -170,10 +191,11 @@ impl RecipientChimerismPanel {
                 line.join(" ")
             );
         }
-        for (date, day, v, derived) in &pts {
-            let cx = ctx.x.x(*day as f64 + 0.5);
-            let nd = *v < self.lod_percent.get();
-            let cy = y.y(shown(*v));
+        for p in &pts {
+            let (date, day, v, derived) = (p.date, p.day, p.value, p.derived);
+            let cx = ctx.x.x(day as f64 + 0.5);
+            let nd = p.not_detected_below.is_some();
+            let cy = y.y(shown(p));
             let extra = if nd {
                 format!(
                     r#" class="pt nd" stroke="{}" stroke-width="1.2""#,
@@ -184,19 +206,15 @@ impl RecipientChimerismPanel {
             };
             let fill = if nd { "#ffffff" } else { palette::RECIPIENT };
             draw::marker(out, shape, cx, cy, 3.0, fill, &extra);
-            let what = if nd {
-                format!(
-                    "not detected (below the {} % limit of detection; recorded {v:.1} %)",
-                    self.lod_percent.get()
-                )
-            } else {
-                format!("{v:.1} %")
+            let what = match p.not_detected_below {
+                Some(l) => format!("not detected (< {l} %, the limit of detection)"),
+                None => format!("{v:.1} %"),
             };
             let title = format!(
                 "{date} ({} {}): recipient chimerism, {words}: {what}{}",
                 ctx.origin_label,
-                signed_day(*day),
-                if *derived {
+                signed_day(day),
+                if derived {
                     " (100 − donor total)"
                 } else {
                     ""
@@ -382,7 +400,7 @@ impl ChimerismPanel {
             let shares = s
                 .shares
                 .iter()
-                .map(|sh| format!("{} {:.1} %", sh.person, sh.percent.get()))
+                .map(|sh| format!("{} {} %", sh.person, sh.shown(1)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let title = format!(

@@ -165,7 +165,10 @@ fn view(r: WardRow, today: graftwatch_core::Date) -> RowView {
             let shares = c
                 .shares
                 .iter()
-                .map(|s| format!("{} {} %", s.person, trim_num(s.percent.get())))
+                .map(|s| {
+                    let v = (s.not_detected.clone()).unwrap_or_else(|| trim_num(s.percent.get()));
+                    format!("{} {v} %", s.person)
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             let lineage = c

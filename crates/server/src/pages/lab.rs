@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use graftwatch_chimerism::str::{Kit, StrConfig, StrProfile, StrReferences, threshold};
 use graftwatch_core::{Date, DonorId, Lineage, PersonRef};
-use graftwatch_course::{ChimerismMethod, ChimerismResult, Course, attach_chimerism};
+use graftwatch_course::{ChimerismMethod, ChimerismResult, Course, PersonShare, attach_chimerism};
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, parse_genemapper};
 use graftwatch_store::change::addition;
 use graftwatch_store::hashing::sha256_hex;
@@ -554,6 +554,8 @@ fn estimate(
             if let Some(a) = v["persons"].as_array_mut() {
                 for (x, p) in a.iter_mut().zip(&res.persons) {
                     x["reported"] = json!(p.reported_percent());
+                    x["detected"] = json!(p.detected());
+                    x["lod_percent"] = json!(p.detection_limit_percent);
                 }
             }
             v
@@ -722,7 +724,14 @@ fn result_of(r: &Run) -> Result<ChimerismResult, AppError> {
         .map(|x| {
             let person: PersonRef =
                 serde_json::from_value(x["person"].clone()).map_err(|_| bad())?;
-            Ok((person, x["percent"].as_f64().ok_or_else(bad)?))
+            Ok(PersonShare {
+                person,
+                percent: x["percent"].as_f64().ok_or_else(bad)?,
+                // Runs recorded before the detection call was kept have
+                // neither field: the share is attached without them.
+                lod_percent: x["lod_percent"].as_f64(),
+                detected: x["detected"].as_bool(),
+            })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(ChimerismResult {

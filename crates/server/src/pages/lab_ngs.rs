@@ -302,6 +302,8 @@ fn results_json(r: &NgsSampleResult) -> Result<serde_json::Value, AppError> {
                 "person": p.person_ref(),
                 "percent": 100.0 * f,
                 "reported": p.reported_percent(r.recipient_detected),
+                "detected": p.detected(r.recipient_detected),
+                "lod_percent": p.detection.map(|d| 100.0 * d.lod),
                 "ci": p.ci.as_ref().map(|c| json!({"low": 100.0 * c.low.get(), "high": 100.0 * c.high.get()})),
             }))
         })
