@@ -230,7 +230,7 @@ pub(crate) fn person_estimates(
         persons.push(PersonEstimate {
             person,
             percent,
-            ci: interval_for_call(ci[i], c.detection),
+            ci: interval_for_call(ci[i], c.detection, c.lod_percent),
             // A mean of shares in 0–100: bounded only against rounding.
             per_locus_mean: mean.and_then(Percent::clamp),
             sd,
@@ -243,20 +243,55 @@ pub(crate) fn person_estimates(
             loci_assessable: ev.assessable,
         });
     }
+    widen_for_unseen(&mut persons);
     let dominant = dominant_donor(&persons[1..]);
     (persons, dominant)
 }
 
-/// The interval shown with a call: a person not detected may be absent,
-/// so its interval starts at 0 (an interval above 0 beside "not detected"
-/// would contradict the call; rule STR-CALL).
-pub fn interval_for_call(ci: Option<Interval>, detection: Detection) -> Option<Interval> {
+/// The interval shown with a call (rule STR-CALL). A person not detected
+/// may be absent, so its interval starts at 0 (an interval above 0 beside
+/// "not detected" would contradict the call); and it may be present at
+/// any share up to the detection limit without a peak being seen, so it
+/// reaches at least the limit: "0.0–0.0" beside "< LoD 2.8 %" claimed a
+/// certainty the data do not have (an independent simulation found a 1–5 %
+/// recipient so reported).
+pub fn interval_for_call(
+    ci: Option<Interval>,
+    detection: Detection,
+    lod: Option<Percent>,
+) -> Option<Interval> {
     match (ci, detection) {
         (Some(i), Detection::NotDetected | Detection::BelowDetectionLimit) => Some(Interval {
             low: Percent::ZERO,
-            ..i
+            high: match lod {
+                Some(l) if l > i.high => l,
+                _ => i.high,
+            },
         }),
         (ci, _) => ci,
+    }
+}
+
+/// The share that people not detected may hold beyond their estimates
+/// (their interval tops above their shares) may come from any detected
+/// person: each detected person's interval reaches down by that much, so
+/// a donor beside a recipient "< LoD 2.8 %" never reads "100.0–100.0".
+fn widen_for_unseen(persons: &mut [PersonEstimate]) {
+    let unseen: f64 = persons
+        .iter()
+        .filter(|p| p.detected() == Some(false))
+        .filter_map(|p| p.ci.map(|i| (i.high.get() - p.percent.get()).max(0.0)))
+        .sum();
+    if unseen <= 0.0 {
+        return;
+    }
+    for p in persons.iter_mut().filter(|p| p.detected() == Some(true)) {
+        if let Some(i) = &mut p.ci {
+            let floor = Percent::clamp(p.percent.get() - unseen).unwrap_or(Percent::ZERO);
+            if floor < i.low {
+                i.low = floor;
+            }
+        }
     }
 }
 
@@ -410,7 +445,7 @@ mod tests {
             high: Percent::lit(2.5),
         });
         assert_eq!(
-            interval_for_call(i, Detection::BelowDetectionLimit)
+            interval_for_call(i, Detection::BelowDetectionLimit, Some(Percent::lit(2.0)))
                 .unwrap()
                 .low,
             Percent::ZERO
@@ -454,11 +489,41 @@ mod tests {
             low: Percent::lit(0.1),
             high: Percent::lit(0.9),
         });
-        let z = interval_for_call(i, Detection::NotDetected).unwrap();
+        let z = interval_for_call(i, Detection::NotDetected, None).unwrap();
         assert_eq!((z.low, z.high), (Percent::ZERO, Percent::lit(0.9)));
-        let p = interval_for_call(i, Detection::Present).unwrap();
+        let p = interval_for_call(i, Detection::Present, Some(Percent::lit(2.0))).unwrap();
         assert_eq!((p.low, p.high), (Percent::lit(0.1), Percent::lit(0.9)));
-        assert_eq!(interval_for_call(None, Detection::NotDetected), None);
+        assert_eq!(interval_for_call(None, Detection::NotDetected, None), None);
+    }
+
+    #[test]
+    fn a_person_not_detected_has_an_interval_up_to_the_lod_and_the_others_make_room() {
+        let i = |lo: f64, hi: f64| {
+            Some(Interval {
+                low: Percent::lit(lo),
+                high: Percent::lit(hi),
+            })
+        };
+        // An interval below the LoD reaches it; one above it is kept.
+        let z = interval_for_call(i(0.0, 0.0), Detection::NotDetected, Some(Percent::lit(2.8)));
+        assert_eq!(z.unwrap().high, Percent::lit(2.8));
+        let z = interval_for_call(i(0.0, 3.1), Detection::NotDetected, Some(Percent::lit(2.8)));
+        assert_eq!(z.unwrap().high, Percent::lit(3.1));
+        // The donor beside it reaches down by what the recipient may hold.
+        let mut r = pe("recipient", 0.0);
+        r.detection = Detection::NotDetected;
+        r.ci = i(0.0, 2.8);
+        let mut d = pe("D1", 100.0);
+        d.detection = Detection::Present;
+        d.ci = i(100.0, 100.0);
+        let mut v = vec![r, d];
+        widen_for_unseen(&mut v);
+        assert_eq!(v[1].ci.unwrap().low, Percent::lit(97.2));
+        assert_eq!(v[1].ci.unwrap().high, Percent::lit(100.0));
+        // A wider interval is never narrowed.
+        v[1].ci = i(90.0, 100.0);
+        widen_for_unseen(&mut v);
+        assert_eq!(v[1].ci.unwrap().low, Percent::lit(90.0));
     }
 
     fn pe(name: &str, p: f64) -> PersonEstimate {

@@ -96,6 +96,16 @@ pub struct StrConfig {
     /// Additive noise floor of every peak in RFU (baseline noise, one
     /// standard deviation; default 10).
     pub peak_noise_rfu: f64,
+    /// Template sampling of every peak, in RFU: a peak of expected height h
+    /// has variance `template_sampling_rfu` × h on top of the relative
+    /// spread (copy-number sampling: variance ∝ mean, as in gamma and
+    /// log-normal peak-height models; default 20, inside the range of the
+    /// published allele variance constants of 3130/3500 instruments). Small
+    /// peaks are much noisier than large ones; without this term the few
+    /// minor peaks that happen to be drawn above the threshold outweighed
+    /// everything else.
+    #[serde(default = "default_template_sampling_rfu")]
+    pub template_sampling_rfu: f64,
     /// Fit a within-locus degradation slope (signal ∝ exp(−δ·fragment
     /// length), one δ per sample; default true): longer alleles of a locus
     /// read low in degraded DNA, which otherwise biases every locus whose
@@ -180,6 +190,10 @@ fn default_fit_dispersion() -> bool {
     true
 }
 
+fn default_template_sampling_rfu() -> f64 {
+    20.0
+}
+
 fn default_single_peak_rfu() -> f64 {
     USUAL_THRESHOLD_RFU
 }
@@ -211,6 +225,7 @@ impl Default for StrConfig {
             allele_cv: 0.10,
             stutter_cv: 0.25,
             peak_noise_rfu: 10.0,
+            template_sampling_rfu: default_template_sampling_rfu(),
             fit_degradation: true,
             fit_dispersion: true,
             include_amelogenin: false,
@@ -322,6 +337,7 @@ impl StrConfig {
             ("analytical_threshold_rfu", self.analytical_threshold_rfu),
             ("presence_single_peak_rfu", self.presence_single_peak_rfu),
             ("template_peak_rfu", self.template_peak_rfu),
+            ("template_sampling_rfu", self.template_sampling_rfu),
         ] {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(StrConfigError::NegativeRfu { name, value });

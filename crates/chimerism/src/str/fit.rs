@@ -27,6 +27,10 @@ pub(crate) struct Row {
     /// the sample (subtracted from `y`; its scatter enters the weight).
     pub(crate) stutter: f64,
     pub(crate) censored_below: Option<f64>,
+    /// Standard deviation (share) of a censored position's peak at the
+    /// current model, for its imputation ([`Row::effective_y`]); 0 until
+    /// [`reweight`] sets it (then the position is imputed at min(m, bound)).
+    pub(crate) cens_sd: f64,
     /// Weight of the position in the fit (1 until [`reweight`]).
     pub(crate) w: f64,
     /// Fragment length relative to the mean of the locus's modelled
@@ -38,11 +42,26 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    /// The observation used in the fit given the model value `m`: a censored
-    /// position is imputed at min(m, bound) (it cannot be above the bound,
-    /// and anything below it is consistent with seeing no peak).
+    /// The observation used in the fit given the model value `m`. A
+    /// censored position (no peak at or above the threshold) whose model is
+    /// below the bound is imputed at the expected peak *given that it was
+    /// not seen*, E[y | y < bound] under a normal peak of sd
+    /// [`Row::cens_sd`] (the EM step of a censored, Tobit, regression):
+    /// imputing it at the model itself would let the peaks that happened to
+    /// be drawn high enough to be seen pull a small share up (selection
+    /// bias; a 1 % recipient read 2 % on an independent simulation). Above
+    /// the bound (a dropout the model does not expect) it is imputed at the
+    /// bound. Never below 0.
     pub(crate) fn effective_y(&self, m: f64) -> f64 {
         match self.censored_below {
+            Some(b) if m < b && self.cens_sd > 0.0 => {
+                let alpha = (b - m) / self.cens_sd;
+                // Φ(α) = P(Z < α); the inverse Mills ratio φ(α)/Φ(α).
+                let cdf = 1.0 - crate::ngs::math::normal_sf(alpha);
+                let pdf = (-0.5 * alpha * alpha).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                let mills = if cdf > 1e-12 { pdf / cdf } else { -alpha };
+                (m - self.cens_sd * mills).clamp(0.0, b)
+            }
             Some(b) => m.clamp(0.0, b),
             None => self.y,
         }
@@ -59,6 +78,11 @@ pub(crate) struct LocusFit {
     /// Noise floor of a position as a share of the locus (baseline noise /
     /// locus height).
     pub(crate) noise_share: f64,
+    /// Template-sampling variance of a position per unit of its expected
+    /// share (the configured `template_sampling_rfu` / locus height): a
+    /// peak of expected share m has this variance × m on top of the
+    /// relative spread (variance ∝ mean, as the template copies behind it).
+    pub(crate) sampling_share: f64,
     /// Locus scale c: the model of a position's share is c·Σ f_k·g_k
     /// (1 until [`reweight`]; a large peak read high or low then moves c,
     /// not the other positions' shares).
@@ -285,13 +309,16 @@ const REWEIGHT_ROUNDS: usize = 12;
 /// `allele_cv`, template sampling τ·cm/T (τ in units of the measure: a
 /// peak's variance grows with its expected size, as the number of template
 /// copies behind it does) and the baseline noise floor.
-fn allelic_variance(total: f64, noise_share: f64, cm: f64, noise: PeakNoise, tau: f64) -> f64 {
-    let sampling = if total > 0.0 {
-        tau * cm.max(0.0) / total
+fn allelic_variance(f: &LocusFit, cm: f64, noise: PeakNoise, tau: f64) -> f64 {
+    let sampling = if f.total > 0.0 {
+        tau * cm.max(0.0) / f.total
     } else {
         0.0
     };
-    (noise.allele_cv * cm).powi(2) + sampling + noise_share * noise_share
+    (noise.allele_cv * cm).powi(2)
+        + sampling
+        + f.sampling_share * cm.max(0.0)
+        + f.noise_share * f.noise_share
 }
 
 /// Largest dispersion accepted (in units of the measure): far beyond any
@@ -321,8 +348,8 @@ pub(crate) fn dispersion(
     for f in loci {
         for row in f.rows.iter().filter(|r| r.censored_below.is_none()) {
             let cm = f.scale * (0..k).map(|i| est[i] * row.g[i]).sum::<f64>();
-            let base = allelic_variance(f.total, f.noise_share, cm, noise, 0.0)
-                + (noise.stutter_cv * row.stutter).powi(2);
+            let base =
+                allelic_variance(f, cm, noise, 0.0) + (noise.stutter_cv * row.stutter).powi(2);
             // Only positions with an allelic expectation carry template
             // sampling (a pure stutter position's misfit is the stutter
             // term's).
@@ -385,20 +412,33 @@ fn reweight(f: &mut LocusFit, est: &[f64], k: usize, noise: PeakNoise, tau: f64)
         f.scale = num / den;
     }
     let floor2 = f.noise_share * f.noise_share;
-    let (total, noise_share, scale) = (f.total, f.noise_share, f.scale);
-    for row in &mut f.rows {
-        let m = model(row);
-        let var = match row.censored_below {
-            // No peak: drop-out or below the threshold; its size is known
-            // only roughly (100 % spread around the larger of the model and
-            // the bound).
-            Some(b) => (scale * m).max(b).powi(2) + floor2,
-            None => {
-                allelic_variance(total, noise_share, scale * m, noise, tau)
-                    + (noise.stutter_cv * row.stutter).powi(2)
-            }
-        };
+    let scale = f.scale;
+    let vars: Vec<(f64, f64)> = f
+        .rows
+        .iter()
+        .map(|row| {
+            let cm = scale * model(row);
+            let allelic = allelic_variance(f, cm, noise, tau);
+            let var = match row.censored_below {
+                // Expected below the threshold: imputed at its conditional
+                // mean (Row::effective_y), weighted as a peak of that size.
+                Some(b) if cm < b => allelic,
+                // A drop-out the model does not expect: its size is known
+                // only roughly (100 % spread around the larger of the model
+                // and the bound).
+                Some(b) => cm.max(b).powi(2) + floor2,
+                None => allelic + (noise.stutter_cv * row.stutter).powi(2),
+            };
+            (var, allelic.sqrt())
+        })
+        .collect();
+    for (row, (var, sd)) in f.rows.iter_mut().zip(vars) {
         row.w = if var > 0.0 { 1.0 / var } else { 1.0 };
+        row.cens_sd = if row.censored_below.is_some() {
+            sd
+        } else {
+            0.0
+        };
     }
     f.update_q(k);
 }
@@ -491,6 +531,7 @@ pub(crate) fn two_person_locus(
             y,
             stutter: 0.0,
             censored_below,
+            cens_sd: 0.0,
             w: 1.0,
             len: 0.0,
             g0: gi.to_vec(),
@@ -503,6 +544,7 @@ pub(crate) fn two_person_locus(
         rows,
         total,
         noise_share,
+        sampling_share: 0.0,
         scale: 1.0,
         size_bp: None,
         det: Vec::new(),
@@ -515,6 +557,34 @@ pub(crate) fn two_person_locus(
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_unseen_position_is_imputed_below_its_model_given_that_it_was_not_seen() {
+        let mut f = two_person_locus(
+            0,
+            [0.5, 0.5, 0.0, 0.0],
+            [None, None, Some(0.01), Some(0.01)],
+            (5000.0, 0.002),
+        );
+        let row = &mut f.rows[2];
+        // Before the weights are set (no spread known): min(model, bound).
+        assert_eq!(row.effective_y(0.004), 0.004);
+        assert_eq!(row.effective_y(0.02), 0.01);
+        // With its spread: E[y | y < bound] lies below the model …
+        row.cens_sd = 0.004;
+        let y = row.effective_y(0.008);
+        assert!(y < 0.008 && y > 0.0, "{y}");
+        // … (α = (0.01 − 0.008) / 0.004 = 0.5: 0.008 − 0.004 × φ(0.5)/Φ(0.5) = 0.0057)
+        assert!(
+            (y - (0.008 - 0.004 * 0.352_065_3 / 0.691_462_5)).abs() < 1e-6,
+            "{y}"
+        );
+        // … never below 0, and the bound when the model is above it.
+        assert_eq!(row.effective_y(0.0), 0.0);
+        assert_eq!(row.effective_y(0.03), 0.01);
+        // An observed position is its observation.
+        assert_eq!(f.rows[0].effective_y(0.3), 0.5);
+    }
+
     fn locus_at(size: f64, efficiency: f64) -> LocusFit {
         LocusFit {
             index: 0,
@@ -522,6 +592,7 @@ mod tests {
             rows: Vec::new(),
             total: efficiency,
             noise_share: 0.0,
+            sampling_share: 0.0,
             scale: 1.0,
             size_bp: Some(size),
             det: Vec::new(),
