@@ -49,9 +49,11 @@ pub struct StrConfig {
     #[serde(default = "default_reference_minor_floor")]
     pub reference_minor_floor: f64,
     /// Weight of the kit's back-stutter ratio, in observations, when a
-    /// locus ratio is measured on the references (default 4): the ratio
-    /// used is (n·measured + N0·kit) / (n + N0), with n the peaks seen plus
-    /// half the censored positions (docs/chimerism-str.md "Stutter").
+    /// locus ratio is measured on the references (default 1: the kit's
+    /// typical ratio is about as uncertain for a given lab and allele as
+    /// one stutter peak, `stutter_cv`): the ratio used is
+    /// (n·measured + N0·kit) / (n + N0), with n the peaks seen plus half the
+    /// censored positions (docs/chimerism-str.md "Stutter").
     #[serde(default = "default_kit_stutter_weight")]
     pub kit_stutter_weight: f64,
     /// Reference heterozygotes with balance (smaller/larger) below this are
@@ -197,7 +199,7 @@ fn default_reference_minor_floor() -> f64 {
 }
 
 fn default_kit_stutter_weight() -> f64 {
-    4.0
+    1.0
 }
 
 fn default_fit_dispersion() -> bool {

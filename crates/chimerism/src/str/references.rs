@@ -439,8 +439,8 @@ fn stutter_ratios(
 /// (a precision-weighted mean: each peak seen is one observation, a
 /// censored position only bounds the ratio and counts half), capped at
 /// `stutter_max_ratio`. Two to four peaks are a poor estimate of a locus's
-/// ratio (an independent audit found measured / true 0.22–7.6), so the kit
-/// keeps most of its weight until a locus has many peaks.
+/// ratio (an independent audit found measured / true 0.22–7.6); the kit's
+/// typical value is worth about one more peak (default N0 = 1).
 pub(crate) fn shrunk_back_ratio(
     measured: f64,
     seen: usize,
@@ -541,17 +541,24 @@ mod tests {
     }
 
     /// Audit F9: ratios from two to four peaks are shrunk toward the kit
-    /// (N0 = 4 observations by default; a censored position counts half)
+    /// (N0 = 1 observation by default; a censored position counts half)
     /// and never exceed `stutter_max_ratio`.
     #[test]
     fn measured_back_stutter_is_shrunk_toward_the_kit_and_capped() {
         let cfg = StrConfig::default();
-        // 3 peaks at 0.10, kit 0.06: (3·0.10 + 4·0.06) / 7.
+        // 3 peaks at 0.10, kit 0.06: (3·0.10 + 1·0.06) / 4.
         let r = shrunk_back_ratio(0.10, 3, 0, 0.06, &cfg);
-        assert!((r - 0.54 / 7.0).abs() < 1e-12, "{r}");
+        assert!((r - 0.09).abs() < 1e-12, "{r}");
         // 2 censored count as one peak.
         let r = shrunk_back_ratio(0.10, 2, 2, 0.06, &cfg);
-        assert!((r - (3.0 * 0.10 + 4.0 * 0.06) / 7.0).abs() < 1e-12, "{r}");
+        assert!((r - 0.09).abs() < 1e-12, "{r}");
+        // The kit worth 4 peaks: (3·0.10 + 4·0.06) / 7.
+        let four = StrConfig {
+            kit_stutter_weight: 4.0,
+            ..StrConfig::default()
+        };
+        let r = shrunk_back_ratio(0.10, 3, 0, 0.06, &four);
+        assert!((r - 0.54 / 7.0).abs() < 1e-12, "{r}");
         // Many peaks: the measurement wins.
         let r = shrunk_back_ratio(0.10, 400, 0, 0.06, &cfg);
         assert!((r - 0.10).abs() < 1e-3, "{r}");
@@ -581,7 +588,7 @@ mod tests {
         assert_eq!(st.source, StutterSource::References);
         assert_eq!((st.back_seen, st.back_rejected), (1, 0));
         assert_eq!(st.back_measured, Some(0.2));
-        let want = (1.5 * 0.2 + 4.0 * kit) / 5.5;
+        let want = (1.5 * 0.2 + kit) / 2.5;
         assert!((st.back - want).abs() < 1e-12, "{} vs {want}", st.back);
         let text = st.describe("generic");
         assert!(
