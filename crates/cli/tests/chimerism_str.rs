@@ -6,7 +6,7 @@ mod cli_common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cli_common::{STR_REFS, assert_bad, fresh_dir, root, sorted_listing, text};
+use cli_common::{STR_REFS, assert_bad, assert_exit_2, fresh_dir, root, sorted_listing, text};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_graftwatch"));
@@ -308,7 +308,7 @@ fn add_to_course_appends_observations() {
 
 /// A purity correction that would put a person called present at 0 % is
 /// not applied (STR-PURITY-MISMATCH): the course receives the uncorrected
-/// shares, never 0 % for PBSC-1 detected at 4.6 % (audit, 2026-12-05).
+/// shares, never 0 % for PBSC-1 detected at 4.59 % (audit, 2026-12-05).
 #[test]
 fn purity_correction_never_zeroes_a_present_person() {
     let dir = tmp("purity-mismatch");
@@ -330,7 +330,7 @@ fn purity_correction_never_zeroes_a_present_person() {
     let out = text(&o.stdout);
     assert!(
         out.contains("[STR-PURITY-MISMATCH] purity correction not applied")
-            && out.contains("PBSC-1 (present here at 4.60%"),
+            && out.contains("PBSC-1 (present here at 4.59%"),
         "{out}"
     );
     let after: serde_json::Value =
@@ -343,7 +343,52 @@ fn purity_correction_never_zeroes_a_present_person() {
         .expect("CD33 PBSC-1 recorded")["value"]
         .as_f64()
         .unwrap();
-    assert!((pbsc - 4.60).abs() < 0.01, "{pbsc}");
+    assert!((pbsc - 4.59).abs() < 0.01, "{pbsc}");
+}
+
+/// Audit F8: with several samples, one matching none of the declared
+/// people is refused (`STR-NO-MATCH`), the other is reported, the command
+/// exits 2 after the report and `--add-to` leaves the course untouched.
+#[test]
+fn a_sample_matching_no_reference_among_several_is_refused_and_nothing_added() {
+    let dir = tmp("no-match-add-to");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
+    for m in [
+        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
+    ] {
+        body.push_str(&format!(
+            "X\t{m}\t40\t1500\t15000\nX\t{m}\t42\t1400\t14000\n"
+        ));
+    }
+    let f = write(&dir, "stranger.txt", &body);
+    let o = run(&[
+        "--sample",
+        "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
+        "--sample",
+        &format!("X={f}:X:whole_blood:2024-05-29"),
+        "--add-to",
+        course.to_str().unwrap(),
+        "--bootstrap",
+        "20",
+    ]);
+    assert_exit_2(
+        &o,
+        &[
+            "1 of 2 samples refused (STR-NO-MATCH)",
+            "sample 'X' matches none of the declared people",
+            "nothing was added to the course (--add-to)",
+        ],
+    );
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("Sample 'WB'") && out.contains("dominant donor"),
+        "{out}"
+    );
+    assert!(out.contains("refused [STR-NO-MATCH]: sample 'X'"), "{out}");
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
 }
 
 /// A result dated before the first transplant or after today is kept but

@@ -347,6 +347,105 @@ fn run_sheet_for_a_plate_gives_one_table() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Audit F8: one swapped tube in a run sheet (patient P1's row points at
+/// P2's sample) is refused on its own, `STR-NO-MATCH`, in the table, CSV and
+/// JSON; the other patients are reported and the run exits 2 after writing
+/// the report (never a silent success). A single `--sample` still exits 2
+/// with nothing written.
+#[test]
+fn a_swapped_tube_is_refused_and_the_rest_of_the_plate_reported() {
+    let dir = std::env::temp_dir().join(format!("gw-str-swap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sheet = plate(&dir, 3, 1);
+    let text_of = std::fs::read_to_string(&sheet).unwrap();
+    let swapped = text_of.replace(
+        "P1-S0,P1,sample,,run.txt,",
+        "P1-S0,P1,sample,,run.txt:P2-S0,",
+    );
+    assert_ne!(swapped, text_of);
+    std::fs::write(&sheet, swapped).unwrap();
+    let sheet_run = |format: &str| {
+        gw(&s(&[
+            "--run-sheet",
+            &sheet.display().to_string(),
+            "--format",
+            format,
+            "--bootstrap",
+            "20",
+        ]))
+    };
+    let o = sheet_run("csv");
+    assert_exit_2(
+        &o,
+        &[
+            "1 of 3 samples refused (STR-NO-MATCH)",
+            "patient 'P1'",
+            "matches none of the declared people",
+        ],
+    );
+    let csv = text(&o.stdout);
+    for p in ["P0", "P2"] {
+        assert_eq!(
+            csv.lines()
+                .filter(|l| l.starts_with(&format!("{p},")) && l.contains(",estimated,"))
+                .count(),
+            2,
+            "{csv}"
+        );
+    }
+    let refused: Vec<&str> = csv.lines().filter(|l| l.starts_with("P1,")).collect();
+    assert_eq!(refused.len(), 1, "{csv}");
+    assert!(
+        refused[0].contains(",refused,")
+            && refused[0].contains(",STR-NO-MATCH,")
+            && refused[0].contains("matches none of the declared people"),
+        "{}",
+        refused[0]
+    );
+    // The refusal's cells are in their columns: the code under `flags`,
+    // the reason (quoted: it holds commas) under `reason`.
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let (before_reason, reason) = refused[0].split_once(",\"").unwrap();
+    let cells: Vec<&str> = before_reason.split(',').collect();
+    assert_eq!(cells.len(), header.len() - 2, "{}", refused[0]);
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(cells[col("status")], "refused");
+    assert_eq!(cells[col("flags")], "STR-NO-MATCH");
+    assert_eq!(col("reason"), header.len() - 2);
+    assert!(reason.ends_with("\","), "{reason}");
+    let o = sheet_run("table");
+    assert_eq!(o.status.code(), Some(2));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("refused [STR-NO-MATCH]: sample 'P2-S0' matches none"),
+        "{out}"
+    );
+    assert!(out.contains("=== Patient P2 ==="), "{out}");
+    let o = sheet_run("json");
+    assert_eq!(o.status.code(), Some(2));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sample = &j["analyses"][1]["samples"][0];
+    assert_eq!(sample["outcome"]["status"], "refused", "{sample}");
+    assert_eq!(sample["outcome"]["code"], "STR-NO-MATCH", "{sample}");
+    assert_eq!(
+        j["analyses"][2]["samples"][0]["outcome"]["status"],
+        "estimated"
+    );
+    // One sample on the command line: still an error, nothing written.
+    let o = gw(&s(&[
+        "--recipient",
+        &format!("R={}:P1-R", dir.join("refs.txt").display()),
+        "--donor",
+        &format!("D1={}:P1-D", dir.join("refs.txt").display()),
+        "--sample",
+        &format!("S={}:P2-S0", dir.join("run.txt").display()),
+    ]));
+    assert_exit_2(&o, &["matches none of the declared people"]);
+    assert!(o.stdout.is_empty());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// 96 samples (8 patients × 12) in one call. With `GW_KEEP_PLATE=DIR` the
 /// plate is written to DIR and kept, to time a release binary on it:
 /// `time graftwatch chimerism str --run-sheet DIR/sheet.csv --format csv`.

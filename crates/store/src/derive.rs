@@ -23,11 +23,14 @@ use crate::hashing::sha256_hex;
 /// without a weight stages, the diagnostic marrow is a baseline.
 /// `derived/4` (2026-12-05, stop 33): an aGVHD lower bound of grade 0 reads
 /// "not yet gradable".
+/// `derived/6` (2026-12-05, stop 35): the ward's chimerism keeps a
+/// laboratory's "not detected" (`< LoD`), and the rising-chimerism rule
+/// compares a result at its recorded LoD.
 /// `derived/5` (2026-12-05, stop 34): the last date, the DLI status and the
 /// engraftment alerts are taken on the last record (`Course::last_record_date`,
 /// not an event's end date); lineages in the clinical wording of
 /// `Lineage::label`.
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/5");
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/6");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]

@@ -38,6 +38,24 @@ pub struct StrConfig {
     /// In a reference (pure) profile a peak is an allele only if its signal is
     /// at least this fraction of the locus maximum (default 0.5).
     pub relative_threshold: f64,
+    /// Lower floor of a reference's minor allele (default 0.25 of the locus
+    /// maximum): a peak at or above it and below `relative_threshold` that
+    /// is neither off-ladder nor explained as stutter of the called alleles
+    /// is not dropped. With one allele called it becomes the second allele
+    /// of a heterozygote; otherwise the locus is not called; both flagged
+    /// `STR-REF-IMBALANCE` (docs/chimerism-str.md "Reference genotypes").
+    /// 0.25 lies above the largest back stutter of common kits and above
+    /// `stutter_max_ratio` (0.2).
+    #[serde(default = "default_reference_minor_floor")]
+    pub reference_minor_floor: f64,
+    /// Weight of the kit's back-stutter ratio, in observations, when a
+    /// locus ratio is measured on the references (default 1: the kit's
+    /// typical ratio is about as uncertain for a given lab and allele as
+    /// one stutter peak, `stutter_cv`): the ratio used is
+    /// (n·measured + N0·kit) / (n + N0), with n the peaks seen plus half the
+    /// censored positions (docs/chimerism-str.md "Stutter").
+    #[serde(default = "default_kit_stutter_weight")]
+    pub kit_stutter_weight: f64,
     /// Reference heterozygotes with balance (smaller/larger) below this are
     /// flagged (default 0.6).
     pub het_balance_min: f64,
@@ -186,6 +204,14 @@ fn validated_percent(name: &'static str, value: f64) -> Result<(), StrConfigErro
     }
 }
 
+fn default_reference_minor_floor() -> f64 {
+    0.25
+}
+
+fn default_kit_stutter_weight() -> f64 {
+    1.0
+}
+
 fn default_fit_dispersion() -> bool {
     true
 }
@@ -208,6 +234,8 @@ impl Default for StrConfig {
             measure: Measure::Area,
             analytical_threshold_rfu: USUAL_THRESHOLD_RFU,
             relative_threshold: 0.5,
+            reference_minor_floor: default_reference_minor_floor(),
+            kit_stutter_weight: default_kit_stutter_weight(),
             het_balance_min: 0.6,
             model_stutter: true,
             min_informative_loci: 3,
@@ -319,6 +347,13 @@ impl StrConfig {
         };
         frac("relative_threshold", self.relative_threshold)?;
         frac("het_balance_min", self.het_balance_min)?;
+        frac("reference_minor_floor", self.reference_minor_floor)?;
+        if !(self.kit_stutter_weight.is_finite() && self.kit_stutter_weight >= 0.0) {
+            return Err(StrConfigError::NotPositive {
+                name: "kit_stutter_weight",
+                value: self.kit_stutter_weight,
+            });
+        }
         frac("stutter_max_ratio", self.stutter_max_ratio)?;
         frac("no_match_fraction", self.no_match_fraction.get())?;
         for (name, value) in [

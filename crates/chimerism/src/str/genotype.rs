@@ -113,7 +113,11 @@ pub fn is_genotype_only(profile: &StrProfile) -> bool {
 
 /// Calls a person's genotype at every locus of a pure profile: peaks at or
 /// above the analytical threshold and at least `relative_threshold` × the
-/// locus maximum are alleles. Loci with no such peak are left out. Also
+/// locus maximum are alleles. Loci with no such peak are left out. A peak
+/// between `reference_minor_floor` × the maximum and the relative threshold
+/// that is no stutter of the called alleles is never dropped silently: with
+/// one allele called it is the heterozygote's second allele, otherwise the
+/// locus is not called; both flagged `STR-REF-IMBALANCE`. Also
 /// records stutter ratios at positions that are not the person's own alleles.
 /// A genotype table (no heights or areas) gives its listed alleles.
 pub fn call_reference(
@@ -224,6 +228,62 @@ fn called_genotype(
         ));
         return None;
     }
+    let minor = minor_peaks(&called, &usable, locus, max, cfg);
+    let recovered = match (n, minor.as_slice()) {
+        (_, []) => false,
+        (1, [(p, s)]) => {
+            let major = &called[0];
+            flags.push(StrFlag::new(
+                StrFlagCode::ReferenceImbalance,
+                format!(
+                    "{person} ({}) {locus}: alleles {}/{}: {} at {:.0}% of the locus maximum (balance {:.2}: {:.0} vs {:.0}) is below the {:.0}% calling threshold but above the {:.0}% floor and is no stutter of {}: called as a heterozygote (not {}/{}); review the reference",
+                    profile.sample,
+                    p.allele.clone().min(major.allele.clone()),
+                    p.allele.clone().max(major.allele.clone()),
+                    p.allele,
+                    100.0 * s / max,
+                    s / major.signal,
+                    s,
+                    major.signal,
+                    cfg.relative_threshold * 100.0,
+                    cfg.reference_minor_floor * 100.0,
+                    major.allele,
+                    major.allele,
+                    major.allele
+                ),
+            ));
+            called.push(CalledAllele {
+                allele: p.allele.clone(),
+                dosage: 0.0,
+                signal: *s,
+            });
+            called.sort_by(|a, b| a.allele.cmp(&b.allele));
+            true
+        }
+        (_, many) => {
+            flags.push(StrFlag::new(
+                StrFlagCode::ReferenceImbalance,
+                format!(
+                    "{person} ({}) {locus}: called {} with {} more peak(s) between the {:.0}% floor and the {:.0}% calling threshold that are no stutter ({}): the genotype is ambiguous; locus not called (review the reference)",
+                    profile.sample,
+                    called
+                        .iter()
+                        .map(|c| c.allele.to_string())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                    many.len(),
+                    cfg.reference_minor_floor * 100.0,
+                    cfg.relative_threshold * 100.0,
+                    many.iter()
+                        .map(|(p, s)| format!("{} at {:.0}%", p.allele, 100.0 * s / max))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+            return None;
+        }
+    };
+    let n = called.len();
     for c in &mut called {
         c.dosage = 2.0 / n as f64;
     }
@@ -235,7 +295,12 @@ fn called_genotype(
                 called.iter().map(|c| c.allele.to_string()).collect::<Vec<_>>().join(", ")),
         ));
     }
-    let het_balance = het_balance(person, profile, locus, &called, cfg, flags);
+    // A recovered minor allele carries its own flag (`STR-REF-IMBALANCE`).
+    let mut hb_flags = Vec::new();
+    let het_balance = het_balance(person, profile, locus, &called, cfg, &mut hb_flags);
+    if !recovered {
+        flags.extend(hb_flags);
+    }
     let (obs, below) = stutter_observations(&called, &usable, cfg);
     let seen = [obs[0].len(), obs[1].len(), obs[2].len()];
     let [back_stutter, forward_stutter, double_back_stutter] = obs;
@@ -248,6 +313,54 @@ fn called_genotype(
         stutter_seen: seen,
         stutter_below: below,
     })
+}
+
+/// The peaks of a pure profile's locus that may be a lost allele: at or
+/// above `reference_minor_floor` × the locus maximum and below the relative
+/// threshold, on the ladder, not a called allele, and larger than the most
+/// stutter the called alleles can put there ([`stutter_allowance`]).
+fn minor_peaks<'a>(
+    called: &[CalledAllele],
+    usable: &[(&'a Peak, f64)],
+    locus: Locus,
+    max: f64,
+    cfg: &StrConfig,
+) -> Vec<(&'a Peak, f64)> {
+    usable
+        .iter()
+        .filter(|(p, s)| {
+            *s >= cfg.reference_minor_floor * max
+                && *s < cfg.relative_threshold * max
+                && !p.allele.is_off_ladder()
+                && !called.iter().any(|c| c.allele == p.allele)
+                && *s > stutter_allowance(&p.allele, called, locus, cfg)
+        })
+        .map(|(p, s)| (*p, *s))
+        .collect()
+}
+
+/// The most stutter the called alleles can put at `pos`: per parent,
+/// `stutter_max_ratio` (or the kit's back ratio when larger) one repeat
+/// above, 3 × the kit's forward ratio one repeat below and 3 × its
+/// double-back ratio two repeats above, × the parent's signal.
+fn stutter_allowance(pos: &Allele, called: &[CalledAllele], locus: Locus, cfg: &StrConfig) -> f64 {
+    let kit = cfg.kit.stutter(locus);
+    called
+        .iter()
+        .map(|c| {
+            let mut r = 0.0;
+            if c.allele.minus(1).as_ref() == Some(pos) {
+                r += cfg.stutter_max_ratio.max(kit.back);
+            }
+            if c.allele.plus_one().as_ref() == Some(pos) {
+                r += 3.0 * kit.forward;
+            }
+            if c.allele.minus(2).as_ref() == Some(pos) {
+                r += 3.0 * kit.double_back;
+            }
+            r * c.signal
+        })
+        .sum()
 }
 
 /// The heterozygote balance of two called alleles (smaller / larger),
@@ -384,10 +497,15 @@ mod tests {
         p
     }
 
+    fn codes(g: &ReferenceGenotype) -> Vec<&'static str> {
+        g.flags.iter().map(|f| f.code.code()).collect()
+    }
+
     #[test]
     fn relative_threshold_boundary_both_sides() {
         let l = Locus::Fga;
-        // 500 vs 1000: exactly 50% => allele; 499 => not.
+        // 500 vs 1000: exactly 50% => allele (balance flag only); 499 =>
+        // still an allele (above the 25% floor, no stutter), flagged.
         let cfg = StrConfig::default();
         let g = call_reference(
             PersonRef::Recipient,
@@ -395,13 +513,141 @@ mod tests {
             &cfg,
         );
         assert_eq!(g.loci[&l].alleles.len(), 2);
+        assert_eq!(codes(&g), vec!["STR-HB"]);
         let g = call_reference(
             PersonRef::Recipient,
             &profile(vec![(l, vec![peak("20", l, 1000.0), peak("22", l, 499.0)])]),
             &cfg,
         );
-        assert_eq!(g.loci[&l].alleles.len(), 1);
-        assert_eq!(g.loci[&l].alleles[0].dosage, 2.0);
+        assert_eq!(g.loci[&l].label(), "20/22");
+        assert_eq!(codes(&g), vec!["STR-REF-IMBALANCE"]);
+    }
+
+    /// Audit F4 (A055): a vWA 15/16 heterozygote at balance 0.499, its 15
+    /// in the n−1 position of 16, was typed 16/16 and its 15 "learned" as a
+    /// back-stutter ratio of 0.499. A non-stutter peak between the 25%
+    /// floor and the 50% threshold is the second allele, flagged.
+    #[test]
+    fn lost_heterozygote_allele_is_called_with_a_flag_down_to_the_floor() {
+        let l = Locus::Vwa;
+        let cfg = StrConfig::default();
+        let call = |minor: f64| {
+            call_reference(
+                PersonRef::Donor(graftwatch_core::DonorId("D1".into())),
+                &profile(vec![(l, vec![peak("15", l, minor), peak("16", l, 1000.0)])]),
+                &cfg,
+            )
+        };
+        let g = call(499.0);
+        let lg = &g.loci[&l];
+        assert_eq!(lg.label(), "15/16");
+        assert_eq!(lg.dosage(&Allele::parse("16", l).unwrap()), 1.0);
+        // Not a stutter observation any more.
+        assert!(lg.back_stutter.is_empty(), "{:?}", lg.back_stutter);
+        let f = &g.flags[0];
+        assert_eq!(g.flags.len(), 1, "{:?}", g.flags);
+        assert_eq!(f.code, StrFlagCode::ReferenceImbalance);
+        for part in [
+            "D1",
+            "vWA",
+            "15/16",
+            "balance 0.50",
+            "50% calling threshold",
+        ] {
+            assert!(f.text.contains(part), "{part}: {}", f.text);
+        }
+        // At the floor: an allele; just under it: stutter-sized, dropped.
+        assert_eq!(call(250.0).loci[&l].label(), "15/16");
+        let g = call(249.9);
+        assert_eq!(g.loci[&l].label(), "16/16");
+        assert!(g.flags.is_empty(), "{:?}", g.flags);
+        assert_eq!(g.loci[&l].back_stutter, vec![0.2499]);
+    }
+
+    /// With the floor lowered below the stutter cap, a peak one repeat below
+    /// a called allele is stutter up to `stutter_max_ratio` of its parent.
+    #[test]
+    fn a_peak_explained_as_stutter_is_no_minor_allele() {
+        let l = Locus::D8s1179;
+        let cfg = StrConfig {
+            reference_minor_floor: 0.1,
+            ..StrConfig::default()
+        };
+        let call = |minor: f64| {
+            call_reference(
+                PersonRef::Recipient,
+                &profile(vec![(l, vec![peak("12", l, minor), peak("13", l, 1000.0)])]),
+                &cfg,
+            )
+        };
+        let g = call(200.0);
+        assert_eq!(g.loci[&l].label(), "13/13");
+        assert!(g.flags.is_empty(), "{:?}", g.flags);
+        let g = call(200.1);
+        assert_eq!(g.loci[&l].label(), "12/13");
+        assert_eq!(codes(&g), vec!["STR-REF-IMBALANCE"]);
+        // Two repeats below is only double-back stutter (3 × the kit's
+        // ratio): a peak at 15% there is an allele.
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(l, vec![peak("11", l, 150.0), peak("13", l, 1000.0)])]),
+            &cfg,
+        );
+        assert_eq!(g.loci[&l].label(), "11/13");
+    }
+
+    /// Ambiguous patterns are not guessed: two candidate peaks next to one
+    /// allele, or one next to two called alleles, leave the locus uncalled.
+    #[test]
+    fn ambiguous_minor_peaks_leave_the_locus_uncalled() {
+        let l = Locus::D21s11;
+        let cfg = StrConfig::default();
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(
+                l,
+                vec![
+                    peak("27", l, 300.0),
+                    peak("30", l, 1000.0),
+                    peak("33", l, 400.0),
+                ],
+            )]),
+            &cfg,
+        );
+        assert!(!g.loci.contains_key(&l));
+        assert_eq!(codes(&g), vec!["STR-REF-IMBALANCE"]);
+        assert!(
+            g.flags[0].text.contains("locus not called"),
+            "{}",
+            g.flags[0].text
+        );
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(
+                l,
+                vec![
+                    peak("27", l, 300.0),
+                    peak("30", l, 1000.0),
+                    peak("33", l, 900.0),
+                ],
+            )]),
+            &cfg,
+        );
+        assert!(!g.loci.contains_key(&l));
+        // Below the floor the third peak is ignored as before.
+        let g = call_reference(
+            PersonRef::Recipient,
+            &profile(vec![(
+                l,
+                vec![
+                    peak("27", l, 240.0),
+                    peak("30", l, 1000.0),
+                    peak("33", l, 900.0),
+                ],
+            )]),
+            &cfg,
+        );
+        assert_eq!(g.loci[&l].label(), "30/33");
     }
 
     /// A reference's off-ladder peak at or above the relative threshold may

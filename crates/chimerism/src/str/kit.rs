@@ -5,9 +5,10 @@
 //! GlobalFiler, PowerPlex Fusion 6C, Identifiler Plus, PowerPlex 16 HS,
 //! Mentype Chimera, and `generic`).
 //!
-//! Kit stutter ratios are used only at loci where the reference profiles
-//! show no stutter (stutter-filtered exports, genotype tables); ratios
-//! measured on the references always win.
+//! Kit stutter ratios are used as they are at loci where the reference
+//! profiles show no stutter (stutter-filtered exports, genotype tables);
+//! where the references show stutter, the measured back-stutter ratio is
+//! shrunk toward the kit's (`StrConfig::kit_stutter_weight`).
 
 use std::collections::BTreeMap;
 

@@ -589,9 +589,9 @@ impl StrReferences {
             "locus excluded (stutter modelling off)".to_string()
         } else {
             format!(
-                "back-stutter ratio {:.3} {}",
+                "back-stutter ratio {:.3}: {}",
                 st.back,
-                st.source.describe(&cfg.kit.name)
+                st.describe(&cfg.kit.name)
             )
         };
         StrFlag::new(
@@ -821,6 +821,10 @@ mod tests {
             back_observations: 4,
             forward_observations: 0,
             source: super::super::references::StutterSource::References,
+            back_measured: Some(0.1),
+            back_seen: 4,
+            back_rejected: 0,
+            kit_back: 0.1,
         };
         let sig = |x: &Allele| match x.to_string().as_str() {
             "12" => 1000.0,

@@ -13,6 +13,14 @@ pub enum StrFlagCode {
     TriAllelic,
     /// A reference heterozygote's balance (smaller / larger peak) is below the configured minimum.
     HeterozygoteImbalance,
+    /// A reference peak between `reference_minor_floor` and the relative
+    /// threshold that is no stutter: called as the minor allele of a
+    /// heterozygote, or the locus is left uncalled.
+    ReferenceImbalance,
+    /// A sample of a run sheet (or one of several samples) whose signal
+    /// matches none of the declared people: refused, the other samples are
+    /// reported (wrong tube or wrong references).
+    SampleMatchesNoReference,
     /// A person has fewer informative loci than the configured minimum (default 3).
     FewInformativeLoci,
     /// A sample peak belongs to no declared person (possible third person, contamination or artefact).
@@ -55,6 +63,8 @@ impl StrFlagCode {
             StrFlagCode::OffLadder => "STR-OL",
             StrFlagCode::TriAllelic => "STR-TRIALLELIC",
             StrFlagCode::HeterozygoteImbalance => "STR-HB",
+            StrFlagCode::ReferenceImbalance => "STR-REF-IMBALANCE",
+            StrFlagCode::SampleMatchesNoReference => "STR-NO-MATCH",
             StrFlagCode::FewInformativeLoci => "STR-FEW-LOCI",
             StrFlagCode::UnexplainedAllele => "STR-UNEXPLAINED",
             StrFlagCode::DonorsIndistinguishable => "STR-DONORS-ALIKE",

@@ -55,6 +55,51 @@ pub struct StutterRatios {
     pub forward_observations: usize,
     /// Where the back-stutter ratio comes from.
     pub source: StutterSource,
+    /// The back-stutter ratio measured on the references before shrinkage
+    /// (the censored median of the peaks seen), when any was seen.
+    pub back_measured: Option<f64>,
+    /// Back-stutter peaks seen in the references and used (at most
+    /// `stutter_max_ratio` × their parent).
+    pub back_seen: usize,
+    /// Peaks at a back-stutter position above `stutter_max_ratio` × their
+    /// parent: not stutter (a lost allele, an artefact), not used.
+    pub back_rejected: usize,
+    /// The kit's back-stutter ratio at the locus (the shrinkage target).
+    pub kit_back: f64,
+}
+
+impl StutterRatios {
+    /// Where the back-stutter ratio comes from, in words, with the
+    /// measurement and its number of peaks when measured (e.g. "measured
+    /// 0.085 on the pure profiles over 3 peaks, shrunk toward the kit
+    /// default 0.080 (globalfiler), modelled").
+    pub fn describe(&self, kit: &str) -> String {
+        match (self.source, self.back_measured) {
+            (StutterSource::References, Some(m)) => {
+                let censored = self.back_observations.saturating_sub(self.back_seen);
+                let censored = if censored > 0 {
+                    format!(" and {censored} position(s) without a peak")
+                } else {
+                    String::new()
+                };
+                let rejected = if self.back_rejected > 0 {
+                    format!(
+                        " ({} peak(s) above the stutter cap not used)",
+                        self.back_rejected
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "measured {m:.3} on the pure profiles over {} peak{}{censored}{rejected}, shrunk toward the kit default {:.3} ({kit}), modelled",
+                    self.back_seen,
+                    if self.back_seen == 1 { "" } else { "s" },
+                    self.kit_back
+                )
+            }
+            (source, _) => source.describe(kit),
+        }
+    }
 }
 
 /// Reference genotypes of the recipient and the donors, with everything that
@@ -324,10 +369,14 @@ fn stutter_ratios(
     let mut from_kit = Vec::new();
     let mut out = BTreeMap::new();
     for li in info {
-        let back: Vec<f64> = persons
+        let all_back: Vec<f64> = persons
             .iter()
             .flat_map(|p| p.loci[&li.locus].back_stutter.clone())
             .collect();
+        // A "stutter" above the engine's own stutter cap is no stutter.
+        let (back, rejected): (Vec<f64>, Vec<f64>) = all_back
+            .into_iter()
+            .partition(|r| *r <= cfg.stutter_max_ratio);
         let back_below: Vec<f64> = persons
             .iter()
             .flat_map(|p| p.loci[&li.locus].stutter_below[0].clone())
@@ -336,13 +385,14 @@ fn stutter_ratios(
         let kit = cfg.kit.stutter(li.locus);
         let n_back = back.len() + back_below.len();
         let on = cfg.model_stutter && !li.locus.is_sex_marker();
-        let (b, source) = match (on, seen > 0) {
+        let measured = censored_median(&back, &back_below);
+        let (b, source) = match (on, measured) {
             (false, _) => (0.0, StutterSource::Off),
-            (true, true) => (
-                censored_median(&back, &back_below).unwrap_or(0.0),
+            (true, Some(m)) => (
+                shrunk_back_ratio(m, seen, back_below.len(), kit.back, cfg),
                 StutterSource::References,
             ),
-            (true, false) => {
+            (true, None) => {
                 from_kit.push(li.locus.name());
                 (kit.back, StutterSource::Kit)
             }
@@ -359,6 +409,10 @@ fn stutter_ratios(
                 back_observations: n_back,
                 forward_observations: n_fwd,
                 source,
+                back_measured: measured.filter(|_| on),
+                back_seen: seen,
+                back_rejected: rejected.len(),
+                kit_back: kit.back,
             },
         );
     }
@@ -373,6 +427,35 @@ fn stutter_ratios(
         ));
     }
     out
+}
+
+/// The back-stutter ratio used at a locus whose references show stutter:
+/// the measured ratio `measured` (censored median of `seen` peaks and
+/// `censored` positions without a peak) shrunk toward the kit's ratio
+/// `kit`, which is worth `kit_stutter_weight` (N0) observations:
+///
+///   ratio = (n·measured + N0·kit) / (n + N0),  n = seen + censored / 2,
+///
+/// (a precision-weighted mean: each peak seen is one observation, a
+/// censored position only bounds the ratio and counts half), capped at
+/// `stutter_max_ratio`. Two to four peaks are a poor estimate of a locus's
+/// ratio (an independent audit found measured / true 0.22–7.6); the kit's
+/// typical value is worth about one more peak (default N0 = 1).
+pub(crate) fn shrunk_back_ratio(
+    measured: f64,
+    seen: usize,
+    censored: usize,
+    kit: f64,
+    cfg: &StrConfig,
+) -> f64 {
+    let n = seen as f64 + 0.5 * censored as f64;
+    let w = cfg.kit_stutter_weight;
+    let r = if n + w > 0.0 {
+        (n * measured + w * kit) / (n + w)
+    } else {
+        measured
+    };
+    r.min(cfg.stutter_max_ratio)
 }
 
 /// Median of ratios of which some are only known to lie below a bound
@@ -433,4 +516,89 @@ fn donor_pairs(
         }
     }
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::str::profile::Peak;
+
+    fn profile(name: &str, l: Locus, peaks: &[(&str, f64)]) -> StrProfile {
+        let mut p = StrProfile::new(name);
+        p.loci.insert(
+            l,
+            peaks
+                .iter()
+                .map(|(a, h)| Peak {
+                    allele: Allele::parse(a, l).unwrap(),
+                    height: Some(*h),
+                    area: Some(h * 10.0),
+                    size: None,
+                })
+                .collect(),
+        );
+        p
+    }
+
+    /// Audit F9: ratios from two to four peaks are shrunk toward the kit
+    /// (N0 = 1 observation by default; a censored position counts half)
+    /// and never exceed `stutter_max_ratio`.
+    #[test]
+    fn measured_back_stutter_is_shrunk_toward_the_kit_and_capped() {
+        let cfg = StrConfig::default();
+        // 3 peaks at 0.10, kit 0.06: (3·0.10 + 1·0.06) / 4.
+        let r = shrunk_back_ratio(0.10, 3, 0, 0.06, &cfg);
+        assert!((r - 0.09).abs() < 1e-12, "{r}");
+        // 2 censored count as one peak.
+        let r = shrunk_back_ratio(0.10, 2, 2, 0.06, &cfg);
+        assert!((r - 0.09).abs() < 1e-12, "{r}");
+        // The kit worth 4 peaks: (3·0.10 + 4·0.06) / 7.
+        let four = StrConfig {
+            kit_stutter_weight: 4.0,
+            ..StrConfig::default()
+        };
+        let r = shrunk_back_ratio(0.10, 3, 0, 0.06, &four);
+        assert!((r - 0.54 / 7.0).abs() < 1e-12, "{r}");
+        // Many peaks: the measurement wins.
+        let r = shrunk_back_ratio(0.10, 400, 0, 0.06, &cfg);
+        assert!((r - 0.10).abs() < 1e-3, "{r}");
+        // Without kit weight the measurement is used as it is, up to the cap.
+        let raw = StrConfig {
+            kit_stutter_weight: 0.0,
+            ..StrConfig::default()
+        };
+        assert_eq!(shrunk_back_ratio(0.2, 1, 0, 0.06, &raw), 0.2);
+        assert_eq!(shrunk_back_ratio(0.25, 1, 0, 0.06, &raw), 0.2);
+    }
+
+    /// A peak at a back-stutter position above `stutter_max_ratio` × its
+    /// parent is no stutter and is not used; at the cap it is.
+    #[test]
+    fn back_stutter_above_the_cap_is_not_a_measurement() {
+        let l = Locus::Fga;
+        let cfg = StrConfig::default();
+        let kit = cfg.kit.stutter(l).back;
+        let donor = profile("D", l, &[("22", 1000.0), ("24", 1000.0)]);
+        let refs = |stutter: f64| {
+            let r = profile("R", l, &[("19", stutter), ("20", 1000.0)]);
+            StrReferences::new(&r, &[(DonorId("D1".into()), &donor)], cfg.clone()).unwrap()
+        };
+        // At the cap: 0.2 seen, one censored position (the donor's 21).
+        let st = refs(200.0).stutter[&l];
+        assert_eq!(st.source, StutterSource::References);
+        assert_eq!((st.back_seen, st.back_rejected), (1, 0));
+        assert_eq!(st.back_measured, Some(0.2));
+        let want = (1.5 * 0.2 + kit) / 2.5;
+        assert!((st.back - want).abs() < 1e-12, "{} vs {want}", st.back);
+        let text = st.describe("generic");
+        assert!(
+            text.contains("measured 0.200 on the pure profiles over 1 peak and 1 position(s) without a peak, shrunk toward the kit default"),
+            "{text}"
+        );
+        // Above it: not stutter; nothing else measured, so the kit's ratio.
+        let st = refs(200.5).stutter[&l];
+        assert_eq!(st.source, StutterSource::Kit);
+        assert_eq!((st.back_seen, st.back_rejected), (0, 1));
+        assert_eq!(st.back, kit);
+    }
 }

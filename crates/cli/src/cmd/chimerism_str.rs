@@ -13,8 +13,8 @@ use graftwatch_chimerism::controls;
 use graftwatch_chimerism::purity;
 use graftwatch_chimerism::str::threshold;
 use graftwatch_chimerism::str::{
-    Detection, Kit, Measure, StrConfig, StrConfigError, StrFlagCode, StrProfile, StrReferences,
-    StrSampleResult,
+    Detection, Kit, Measure, StrConfig, StrConfigError, StrError, StrFlagCode, StrProfile,
+    StrReferences, StrSampleResult,
 };
 use graftwatch_core::DonorId;
 use graftwatch_genomics_io::genemapper::{GeneMapperOptions, GeneMapperTable, read_genemapper};
@@ -140,10 +140,17 @@ pub enum Outcome {
         /// Purity-corrected shares (percent, persons in order), when corrected.
         purity_corrected_percent: Option<Vec<f64>>,
     },
-    /// Refused, with the reason (low template, not informative, nothing usable).
+    /// Refused, with the reason (low template, not informative, nothing
+    /// usable; in a run sheet or with several samples also a sample that
+    /// matches none of the declared people).
     Refused {
         /// Why.
         reason: String,
+        /// The flag code of a refusal the run's exit code reports
+        /// (`STR-NO-MATCH`: the sample matches none of the declared people);
+        /// absent for the refusals of a usable run (low template, …).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<&'static str>,
     },
 }
 
@@ -458,10 +465,22 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         None => tables.threshold_from_exports(&plan, &mut cfg),
         Some(_) => None,
     };
+    // A run sheet or several samples: a sample that matches none of the
+    // declared people is refused on its own (the others are reported) and
+    // the run exits 2 after writing its report.
+    let n_samples: usize = plan.analyses.iter().map(|a| a.samples.len()).sum();
+    let per_sample = args.plate.run_sheet.is_some() || n_samples > 1;
     let mut analyses = Vec::new();
     for a in &plan.analyses {
-        analyses.push(analyse(a, &tables, &cfg, args.plate.min_purity / 100.0)?);
+        analyses.push(analyse(
+            a,
+            &tables,
+            &cfg,
+            args.plate.min_purity / 100.0,
+            per_sample,
+        )?);
     }
+    let no_match = no_match_refusals(&analyses);
     let controls = plan
         .controls
         .iter()
@@ -484,8 +503,15 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         Some(_) => Some(render_html(&run)?),
         None => None,
     };
-    let to_store = args.store.patient(args.add_to.as_deref());
-    let course = match &args.add_to {
+    // Nothing is recorded from a run with a sample that matches no
+    // reference (a swapped tube may concern other rows too): the report is
+    // written for review, the course and the store are left alone.
+    let to_store = args
+        .store
+        .patient(args.add_to.as_deref())
+        .filter(|_| no_match.is_empty());
+    let add_to = args.add_to.as_ref().filter(|_| no_match.is_empty());
+    let course = match add_to {
         Some(_) if to_store.is_some() => None,
         Some(path) => Some(add_to_course(path, &run)?),
         None => None,
@@ -497,7 +523,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     if let (Some(path), Some(text)) = (&args.html, &html) {
         graftwatch_output::write(path, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
     }
-    if let (Some(path), Some(course)) = (&args.add_to, &course) {
+    if let (Some(path), Some(course)) = (add_to, &course) {
         graftwatch_course::io::write_course_with_backup(path, course)
             .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -509,7 +535,41 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         eprintln!("note: {n}");
     }
     print!("{stdout_text}");
+    if !no_match.is_empty() {
+        let recorded = if args.add_to.is_some() {
+            "; nothing was added to the course (--add-to)"
+        } else {
+            ""
+        };
+        anyhow::bail!(BadInput(format!(
+            "{} of {n_samples} samples refused ({}): {}; the other samples are reported above{recorded}",
+            no_match.len(),
+            StrFlagCode::SampleMatchesNoReference.code(),
+            no_match.join("; ")
+        )));
+    }
     Ok(())
+}
+
+/// The samples refused because they match none of the declared people, as
+/// `patient 'P': reason`.
+fn no_match_refusals(analyses: &[AnalysisOut]) -> Vec<String> {
+    analyses
+        .iter()
+        .flat_map(|a| a.samples.iter().map(move |s| (a, s)))
+        .filter_map(|(a, s)| match &s.outcome {
+            Outcome::Refused {
+                reason,
+                code: Some(_),
+            } => Some(
+                a.patient
+                    .as_deref()
+                    .map(|p| format!("patient '{p}': {reason}"))
+                    .unwrap_or_else(|| reason.clone()),
+            ),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The run in the `--format` asked for.
@@ -524,11 +584,15 @@ fn render(format: StrFormat, run: &StrRun) -> anyhow::Result<String> {
     })
 }
 
+/// The references and samples of one patient. With `per_sample` (a run
+/// sheet, several samples) a sample that matches none of the declared
+/// people is refused with the code `STR-NO-MATCH`; otherwise it is an error.
 fn analyse(
     a: &Analysis,
     tables: &Tables,
     cfg: &StrConfig,
     min_purity: f64,
+    per_sample: bool,
 ) -> anyhow::Result<AnalysisOut> {
     let who = a
         .patient
@@ -552,6 +616,11 @@ fn analyse(
             },
             Err(e) if e.is_sample_refusal() => Outcome::Refused {
                 reason: e.to_string(),
+                code: None,
+            },
+            Err(e @ StrError::SampleMatchesNoReference { .. }) if per_sample => Outcome::Refused {
+                reason: e.to_string(),
+                code: Some(StrFlagCode::SampleMatchesNoReference.code()),
             },
             Err(e) => anyhow::bail!(BadInput(format!(
                 "{who}{}: {e}",
@@ -885,8 +954,9 @@ fn render_analysis(o: &mut String, a: &AnalysisOut) {
                 .unwrap_or_default()
         );
         match &s.outcome {
-            Outcome::Refused { reason } => {
-                let _ = writeln!(o, "): no estimate\n  refused: {reason}");
+            Outcome::Refused { reason, code } => {
+                let code = code.map(|c| format!(" [{c}]")).unwrap_or_default();
+                let _ = writeln!(o, "): no estimate\n  refused{code}: {reason}");
             }
             Outcome::Estimated {
                 result,
@@ -1017,13 +1087,14 @@ fn render_csv(run: &StrRun) -> String {
                 s.date.map(|d| d.to_string()).unwrap_or_default()
             );
             let (r, corr) = match &s.outcome {
-                Outcome::Refused { reason } => {
-                    let _ = writeln!(
-                        o,
-                        "{lead},refused,,,,,,,,,,,,{},,,,,{},",
-                        f(s.purity),
-                        csv_field(reason)
-                    );
+                Outcome::Refused { reason, code } => {
+                    // status … detection_limit_source: 18 cells.
+                    let mut cells = vec![String::new(); 18];
+                    cells[0] = "refused".into();
+                    cells[11] = f(s.purity);
+                    cells[15] = code.unwrap_or("").into();
+                    cells[16] = csv_field(reason);
+                    let _ = writeln!(o, "{lead},{}", cells.join(","));
                     continue;
                 }
                 Outcome::Estimated {
