@@ -161,6 +161,9 @@ pub fn learn_sites(
             let base = *class.rates(AlleleClass::of(marker));
             let ext = table.and_then(|t| t.get(m).copied().flatten());
             let mut site = site_model(base, acc, ext, &balance, cfg);
+            if site.source != SiteSource::Table {
+                own_rate_if_outlier(&mut site, acc, &base, cfg);
+            }
             if site.source == SiteSource::Class {
                 // The class rate stands for a site whose own rate is
                 // unknown: it differs from the class rate by the
@@ -171,6 +174,38 @@ pub fn learn_sites(
             site
         })
         .collect()
+}
+
+/// A site whose references show far more error than its class
+/// ([`crate::ngs::error_model::error_outlier`]) takes its own measured rate
+/// in that direction (error reads / reads, posterior variance rate / reads):
+/// at a 3 % site the class rate of 0.1 % would read the excess as a
+/// person's DNA (and flag `NGS-ID` in every mixture), and its reads would
+/// have raised the class rate taken everywhere else.
+fn own_rate_if_outlier(site: &mut SiteModel, acc: &SiteReads, base: &ErrorRates, cfg: &SiteConfig) {
+    use crate::ngs::error_model::error_outlier;
+    let dirs = [
+        (acc.hom_ref_alt, acc.hom_ref_depth, base.ref_to_alt),
+        (acc.hom_alt_ref, acc.hom_alt_depth, base.alt_to_ref),
+    ];
+    for (dir, (e, n, class_rate)) in dirs.into_iter().enumerate() {
+        if !error_outlier(e, n, class_rate) {
+            continue;
+        }
+        let rate = (e as f64 / n as f64).max(cfg.floor);
+        match dir {
+            0 => {
+                site.rates.ref_to_alt = rate;
+                site.rates.ref_reads_seen = n;
+            }
+            _ => {
+                site.rates.alt_to_ref = rate;
+                site.rates.alt_reads_seen = n;
+            }
+        }
+        site.error_var[dir] = rate / n as f64;
+        site.source = SiteSource::References;
+    }
 }
 
 /// Fewest sites behind a between-site error spread estimate.
@@ -493,18 +528,41 @@ mod tests {
     fn site_error_shrinks_toward_the_class_and_table_overrides() {
         let class = ErrorModel::prior(&ErrorConfig::default());
         let markers = vec![snp()];
-        // 20,000 reads at 0/0 with 200 ALT (1%); prior 20 errors at 0.1% =
-        // 20,000 reads: half way between 1% and 0.1%.
-        let counts = vec![c(19_800, 200)];
+        // 20,000 reads at 0/0 with 25 ALT (0.125%, within what 0.1% explains:
+        // not an error outlier); prior 20 errors at 0.1% = 20,000 reads:
+        // half way between 0.125% and 0.1%.
+        let counts = vec![c(19_975, 25)];
         let calls = vec![Ok(Genotype::HomRef)];
         let learn = SiteConfig {
             learn_site_errors: true,
             ..SiteConfig::default()
         };
         let s = learn_sites(&markers, &[(&counts, &calls)], &class, None, &learn);
-        assert!((s[0].rates.ref_to_alt - 0.0055).abs() < 1e-12);
+        assert!((s[0].rates.ref_to_alt - 0.001_125).abs() < 1e-12);
         assert_eq!(s[0].source, SiteSource::References);
         assert!((s[0].het_alt_fraction.get() - 0.5).abs() < 1e-12);
+        // Without per-site learning it takes the class rate …
+        let s = learn_sites(
+            &markers,
+            &[(&counts, &calls)],
+            &class,
+            None,
+            &SiteConfig::default(),
+        );
+        assert_eq!(s[0].source, SiteSource::Class);
+        // … unless its references show far more error than the class
+        // explains (200 ALT reads, 1%): then its own rate.
+        let noisy = vec![c(19_800, 200)];
+        let s = learn_sites(
+            &markers,
+            &[(&noisy, &calls)],
+            &class,
+            None,
+            &SiteConfig::default(),
+        );
+        assert_eq!(s[0].source, SiteSource::References);
+        assert!((s[0].rates.ref_to_alt - 0.01).abs() < 1e-12);
+        assert!((s[0].error_var[0] - 0.01 / 20_000.0).abs() < 1e-15);
         let table = vec![Some(ExternalSiteRates {
             ref_to_alt: Some(0.02),
             alt_to_ref: None,
