@@ -194,95 +194,16 @@ fn called_genotype(
     if max <= 0.0 {
         return None;
     }
-    let mut called: Vec<CalledAllele> = usable
-        .iter()
-        .filter(|(p, s)| *s >= cfg.relative_threshold * max && !p.allele.is_off_ladder())
-        .map(|(p, s)| CalledAllele {
-            allele: p.allele.clone(),
-            dosage: 0.0,
-            signal: *s,
-        })
-        .collect();
-    called.sort_by(|a, b| a.allele.cmp(&b.allele));
-    let n = called.len();
-    if n > 0
-        && let Some(f) = off_ladder_allele(
-            person,
-            profile,
-            locus,
-            &usable,
-            cfg.relative_threshold * max,
-            max,
-        )
-    {
-        flags.push(f);
-        return None;
-    }
-    if n == 0 {
-        flags.push(StrFlag::new(
-            StrFlagCode::OffLadder,
-            format!(
-                "{person} ({}) {locus}: the largest peak is off-ladder; locus not called",
-                profile.sample
-            ),
-        ));
-        return None;
-    }
-    let minor = minor_peaks(&called, &usable, locus, max, cfg);
-    let recovered = match (n, minor.as_slice()) {
-        (_, []) => false,
-        (1, [(p, s)]) => {
-            let major = &called[0];
-            flags.push(StrFlag::new(
-                StrFlagCode::ReferenceImbalance,
-                format!(
-                    "{person} ({}) {locus}: alleles {}/{}: {} at {:.0}% of the locus maximum (balance {:.2}: {:.0} vs {:.0}) is below the {:.0}% calling threshold but above the {:.0}% floor and is no stutter of {}: called as a heterozygote (not {}/{}); review the reference",
-                    profile.sample,
-                    p.allele.clone().min(major.allele.clone()),
-                    p.allele.clone().max(major.allele.clone()),
-                    p.allele,
-                    100.0 * s / max,
-                    s / major.signal,
-                    s,
-                    major.signal,
-                    cfg.relative_threshold * 100.0,
-                    cfg.reference_minor_floor * 100.0,
-                    major.allele,
-                    major.allele,
-                    major.allele
-                ),
-            ));
-            called.push(CalledAllele {
-                allele: p.allele.clone(),
-                dosage: 0.0,
-                signal: *s,
-            });
-            called.sort_by(|a, b| a.allele.cmp(&b.allele));
-            true
-        }
-        (_, many) => {
-            flags.push(StrFlag::new(
-                StrFlagCode::ReferenceImbalance,
-                format!(
-                    "{person} ({}) {locus}: called {} with {} more peak(s) between the {:.0}% floor and the {:.0}% calling threshold that are no stutter ({}): the genotype is ambiguous; locus not called (review the reference)",
-                    profile.sample,
-                    called
-                        .iter()
-                        .map(|c| c.allele.to_string())
-                        .collect::<Vec<_>>()
-                        .join("/"),
-                    many.len(),
-                    cfg.reference_minor_floor * 100.0,
-                    cfg.relative_threshold * 100.0,
-                    many.iter()
-                        .map(|(p, s)| format!("{} at {:.0}%", p.allele, 100.0 * s / max))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-            return None;
-        }
+    let ctx = CallContext {
+        person,
+        profile,
+        locus,
+        cfg,
+        max,
     };
+    let mut called = ctx.alleles_above_threshold(&usable, flags)?;
+    let minor = minor_peaks(&called, &usable, locus, max, cfg);
+    let recovered = ctx.recover_minor(&mut called, &minor, flags)?;
     let n = called.len();
     for c in &mut called {
         c.dosage = 2.0 / n as f64;
@@ -313,6 +234,140 @@ fn called_genotype(
         stutter_seen: seen,
         stutter_below: below,
     })
+}
+
+/// What the calling of one reference locus works with.
+struct CallContext<'a> {
+    person: &'a PersonRef,
+    profile: &'a StrProfile,
+    locus: Locus,
+    cfg: &'a StrConfig,
+    /// The locus's largest signal.
+    max: f64,
+}
+
+impl CallContext<'_> {
+    /// The on-ladder alleles at or above the relative threshold (sorted);
+    /// `None` (flagged) when an off-ladder peak competes with them or the
+    /// largest peak is off-ladder.
+    fn alleles_above_threshold(
+        &self,
+        usable: &[(&Peak, f64)],
+        flags: &mut Vec<StrFlag>,
+    ) -> Option<Vec<CalledAllele>> {
+        let (cfg, max) = (self.cfg, self.max);
+        let mut called: Vec<CalledAllele> = usable
+            .iter()
+            .filter(|(p, s)| *s >= cfg.relative_threshold * max && !p.allele.is_off_ladder())
+            .map(|(p, s)| CalledAllele {
+                allele: p.allele.clone(),
+                dosage: 0.0,
+                signal: *s,
+            })
+            .collect();
+        called.sort_by(|a, b| a.allele.cmp(&b.allele));
+        if called.is_empty() {
+            flags.push(StrFlag::new(
+                StrFlagCode::OffLadder,
+                format!(
+                    "{} ({}) {}: the largest peak is off-ladder; locus not called",
+                    self.person, self.profile.sample, self.locus
+                ),
+            ));
+            return None;
+        }
+        if let Some(f) = off_ladder_allele(
+            self.person,
+            self.profile,
+            self.locus,
+            usable,
+            cfg.relative_threshold * max,
+            max,
+        ) {
+            flags.push(f);
+            return None;
+        }
+        Some(called)
+    }
+
+    /// Rule STR-REF-IMBALANCE: one minor peak beside a single called
+    /// allele is its sister allele (added, flagged; `Some(true)`); more
+    /// than one, or one beside two alleles, leave the locus uncalled
+    /// (`None`, flagged); none: `Some(false)`.
+    fn recover_minor(
+        &self,
+        called: &mut Vec<CalledAllele>,
+        minor: &[(&Peak, f64)],
+        flags: &mut Vec<StrFlag>,
+    ) -> Option<bool> {
+        match (called.len(), minor) {
+            (_, []) => Some(false),
+            (1, [(p, s)]) => {
+                flags.push(self.imbalance_flag(&called[0], p, *s));
+                called.push(CalledAllele {
+                    allele: p.allele.clone(),
+                    dosage: 0.0,
+                    signal: *s,
+                });
+                called.sort_by(|a, b| a.allele.cmp(&b.allele));
+                Some(true)
+            }
+            (_, many) => {
+                flags.push(self.ambiguous_flag(called, many));
+                None
+            }
+        }
+    }
+
+    fn imbalance_flag(&self, major: &CalledAllele, p: &Peak, s: f64) -> StrFlag {
+        let (cfg, max) = (self.cfg, self.max);
+        StrFlag::new(
+            StrFlagCode::ReferenceImbalance,
+            format!(
+                "{} ({}) {}: alleles {}/{}: {} at {:.0}% of the locus maximum (balance {:.2}: {:.0} vs {:.0}) is below the {:.0}% calling threshold but above the {:.0}% floor and is no stutter of {}: called as a heterozygote (not {}/{}); review the reference",
+                self.person,
+                self.profile.sample,
+                self.locus,
+                p.allele.clone().min(major.allele.clone()),
+                p.allele.clone().max(major.allele.clone()),
+                p.allele,
+                100.0 * s / max,
+                s / major.signal,
+                s,
+                major.signal,
+                cfg.relative_threshold * 100.0,
+                cfg.reference_minor_floor * 100.0,
+                major.allele,
+                major.allele,
+                major.allele
+            ),
+        )
+    }
+
+    fn ambiguous_flag(&self, called: &[CalledAllele], many: &[(&Peak, f64)]) -> StrFlag {
+        let (cfg, max) = (self.cfg, self.max);
+        StrFlag::new(
+            StrFlagCode::ReferenceImbalance,
+            format!(
+                "{} ({}) {}: called {} with {} more peak(s) between the {:.0}% floor and the {:.0}% calling threshold that are no stutter ({}): the genotype is ambiguous; locus not called (review the reference)",
+                self.person,
+                self.profile.sample,
+                self.locus,
+                called
+                    .iter()
+                    .map(|c| c.allele.to_string())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                many.len(),
+                cfg.reference_minor_floor * 100.0,
+                cfg.relative_threshold * 100.0,
+                many.iter()
+                    .map(|(p, s)| format!("{} at {:.0}%", p.allele, 100.0 * s / max))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    }
 }
 
 /// The peaks of a pure profile's locus that may be a lost allele: at or

@@ -369,49 +369,27 @@ fn stutter_ratios(
     let mut from_kit = Vec::new();
     let mut out = BTreeMap::new();
     for li in info {
-        let all_back: Vec<f64> = persons
-            .iter()
-            .flat_map(|p| p.loci[&li.locus].back_stutter.clone())
-            .collect();
-        // A "stutter" above the engine's own stutter cap is no stutter.
-        let (back, rejected): (Vec<f64>, Vec<f64>) = all_back
-            .into_iter()
-            .partition(|r| *r <= cfg.stutter_max_ratio);
-        let back_below: Vec<f64> = persons
-            .iter()
-            .flat_map(|p| p.loci[&li.locus].stutter_below[0].clone())
-            .collect();
-        let seen = back.len();
         let kit = cfg.kit.stutter(li.locus);
-        let n_back = back.len() + back_below.len();
         let on = cfg.model_stutter && !li.locus.is_sex_marker();
-        let measured = censored_median(&back, &back_below);
-        let (b, source) = match (on, measured) {
-            (false, _) => (0.0, StutterSource::Off),
-            (true, Some(m)) => (
-                shrunk_back_ratio(m, seen, back_below.len(), kit.back, cfg),
-                StutterSource::References,
-            ),
-            (true, None) => {
-                from_kit.push(li.locus.name());
-                (kit.back, StutterSource::Kit)
-            }
-        };
+        let back = BackStutter::at(persons, li.locus, on, kit.back, cfg);
+        if back.source == StutterSource::Kit {
+            from_kit.push(li.locus.name());
+        }
         let pick = |learned: Option<f64>, default: f64| {
             if on { learned.unwrap_or(default) } else { 0.0 }
         };
         out.insert(
             li.locus,
             StutterRatios {
-                back: b,
+                back: back.ratio,
                 forward: pick(fwd_learned, kit.forward),
                 double_back: pick(dbl_learned, kit.double_back),
-                back_observations: n_back,
+                back_observations: back.observations,
                 forward_observations: n_fwd,
-                source,
-                back_measured: measured.filter(|_| on),
-                back_seen: seen,
-                back_rejected: rejected.len(),
+                source: back.source,
+                back_measured: back.measured.filter(|_| on),
+                back_seen: back.seen,
+                back_rejected: back.rejected,
                 kit_back: kit.back,
             },
         );
@@ -427,6 +405,65 @@ fn stutter_ratios(
         ));
     }
     out
+}
+
+/// The back-stutter ratio of one locus and what it rests on.
+struct BackStutter {
+    ratio: f64,
+    source: StutterSource,
+    /// The censored median of the references' ratios, when any.
+    measured: Option<f64>,
+    /// Peaks seen (at or below the stutter cap).
+    seen: usize,
+    /// "Stutter" peaks above the cap, not counted.
+    rejected: usize,
+    /// Peaks seen plus positions without a peak.
+    observations: usize,
+}
+
+impl BackStutter {
+    /// From the references' back-stutter observations at `locus` (a
+    /// "stutter" above the engine's own stutter cap is no stutter), shrunk
+    /// toward the kit's ratio `kit` ([`shrunk_back_ratio`]); the kit's
+    /// ratio when the references show none; 0 when stutter is not modelled
+    /// (`on` false).
+    fn at(
+        persons: &[ReferenceGenotype],
+        locus: Locus,
+        on: bool,
+        kit: f64,
+        cfg: &StrConfig,
+    ) -> BackStutter {
+        let all_back: Vec<f64> = persons
+            .iter()
+            .flat_map(|p| p.loci[&locus].back_stutter.clone())
+            .collect();
+        let (back, rejected): (Vec<f64>, Vec<f64>) = all_back
+            .into_iter()
+            .partition(|r| *r <= cfg.stutter_max_ratio);
+        let back_below: Vec<f64> = persons
+            .iter()
+            .flat_map(|p| p.loci[&locus].stutter_below[0].clone())
+            .collect();
+        let seen = back.len();
+        let measured = censored_median(&back, &back_below);
+        let (ratio, source) = match (on, measured) {
+            (false, _) => (0.0, StutterSource::Off),
+            (true, Some(m)) => (
+                shrunk_back_ratio(m, seen, back_below.len(), kit, cfg),
+                StutterSource::References,
+            ),
+            (true, None) => (kit, StutterSource::Kit),
+        };
+        BackStutter {
+            ratio,
+            source,
+            measured,
+            seen,
+            rejected: rejected.len(),
+            observations: back.len() + back_below.len(),
+        }
+    }
 }
 
 /// The back-stutter ratio used at a locus whose references show stutter:

@@ -497,44 +497,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         measure: cfg.measure,
         analytical_threshold_rfu: cfg.analytical_threshold_rfu,
     };
-    // Build every output in memory before writing anything.
-    let stdout_text = render(args.format, &run)?;
-    let html = match &args.html {
-        Some(_) => Some(render_html(&run)?),
-        None => None,
-    };
-    // Nothing is recorded from a run with a sample that matches no
-    // reference (a swapped tube may concern other rows too): the report is
-    // written for review, the course and the store are left alone.
-    let to_store = args
-        .store
-        .patient(args.add_to.as_deref())
-        .filter(|_| no_match.is_empty());
-    let add_to = args.add_to.as_ref().filter(|_| no_match.is_empty());
-    let course = match add_to {
-        Some(_) if to_store.is_some() => None,
-        Some(path) => Some(add_to_course(path, &run)?),
-        None => None,
-    };
-    let stored = match &to_store {
-        Some(p) => Some(results_for(&run, p, p)?),
-        None => None,
-    };
-    if let (Some(path), Some(text)) = (&args.html, &html) {
-        graftwatch_output::write(path, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
-    }
-    if let (Some(path), Some(course)) = (add_to, &course) {
-        graftwatch_course::io::write_course_with_backup(path, course)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    if let (Some(p), Some(results)) = (&to_store, &stored) {
-        let inputs = tables.0.keys().cloned().collect();
-        super::chimerism_store::add_str(&args, p, inputs, &run, results)?;
-    }
-    for n in &plan.notes {
-        eprintln!("note: {n}");
-    }
-    print!("{stdout_text}");
+    write_outputs(&args, &plan, &tables, &run, &no_match, overwrite)?;
     if !no_match.is_empty() {
         let recorded = if args.add_to.is_some() {
             "; nothing was added to the course (--add-to)"
@@ -548,6 +511,58 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
             no_match.join("; ")
         )));
     }
+    Ok(())
+}
+
+/// Writes the report, the HTML, the course and the store (every output
+/// built in memory before anything is written). Nothing is recorded when a
+/// sample matched no reference (`no_match` not empty).
+fn write_outputs(
+    args: &StrArgs,
+    plan: &Plan,
+    tables: &Tables,
+    run: &StrRun,
+    no_match: &[String],
+    overwrite: graftwatch_output::Overwrite,
+) -> anyhow::Result<()> {
+    // Build every output in memory before writing anything.
+    let stdout_text = render(args.format, run)?;
+    let html = match &args.html {
+        Some(_) => Some(render_html(run)?),
+        None => None,
+    };
+    // Nothing is recorded from a run with a sample that matches no
+    // reference (a swapped tube may concern other rows too): the report is
+    // written for review, the course and the store are left alone.
+    let to_store = args
+        .store
+        .patient(args.add_to.as_deref())
+        .filter(|_| no_match.is_empty());
+    let add_to = args.add_to.as_ref().filter(|_| no_match.is_empty());
+    let course = match add_to {
+        Some(_) if to_store.is_some() => None,
+        Some(path) => Some(add_to_course(path, run)?),
+        None => None,
+    };
+    let stored = match &to_store {
+        Some(p) => Some(results_for(run, p, p)?),
+        None => None,
+    };
+    if let (Some(path), Some(text)) = (&args.html, &html) {
+        graftwatch_output::write(path, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
+    }
+    if let (Some(path), Some(course)) = (add_to, &course) {
+        graftwatch_course::io::write_course_with_backup(path, course)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let (Some(p), Some(results)) = (&to_store, &stored) {
+        let inputs = tables.0.keys().cloned().collect();
+        super::chimerism_store::add_str(args, p, inputs, run, results)?;
+    }
+    for n in &plan.notes {
+        eprintln!("note: {n}");
+    }
+    print!("{stdout_text}");
     Ok(())
 }
 
