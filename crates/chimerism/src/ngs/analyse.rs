@@ -454,10 +454,15 @@ fn indels_excluded_flag(
         .iter()
         .filter(|(_, e)| matches!(e, Exclusion::IndelsUnreliable { .. }))
         .count();
+    let others = match n {
+        0 => "they were left out".to_string(),
+        1 => "the 1 other indel is not trusted either; all were left out".to_string(),
+        _ => format!("the {n} other indels are not trusted either; all were left out"),
+    };
     Some(QcFlag {
         code: QcCode::IndelsExcluded,
         text: format!(
-            "{dead} of {informative} informative indels show no reads of an allele a contributor carries (a variant-calling artefact of the sample's VCF); the {n} other indels are not trusted either and were left out, as are indels in the identity check: the estimate rests on SNPs"
+            "{dead} of {informative} informative indels show no reads of an allele a contributor carries (a variant-calling artefact of the sample's VCF); {others}, as are indels in the identity check: the estimate rests on SNPs"
         ),
     })
 }
@@ -669,10 +674,24 @@ fn marker_flags(
             .zip(&sex.sexes)
             .map(|(n, s)| format!("{n}: {}", s.map_or("unknown", |s| s.as_str())))
             .collect();
+        let unknown: Vec<&str> = names
+            .iter()
+            .zip(&sex.sexes)
+            .filter(|(_, s)| s.is_none())
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let why = if unknown.is_empty() {
+            "because the persons differ in sex".to_string()
+        } else {
+            format!(
+                "because the sex of {} could not be inferred from X heterozygosity",
+                unknown.join(", ")
+            )
+        };
         flags.push(QcFlag {
             code: QcCode::SexChromosomes,
             text: format!(
-                "{sex_markers} X/Y marker(s) outside the pseudo-autosomal regions left out because the persons differ in sex or a sex could not be inferred from X heterozygosity ({})",
+                "{sex_markers} X/Y marker(s) outside the pseudo-autosomal regions left out {why} ({})",
                 who.join(", ")
             ),
         });

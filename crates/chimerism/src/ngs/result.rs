@@ -130,6 +130,21 @@ impl Exclusion {
             Exclusion::IndelsUnreliable { .. } => "unreliable indels",
         }
     }
+
+    /// `n` markers left out for this reason, in words: "1 outlier",
+    /// "23 not informative (same genotype in everybody)".
+    pub fn counted(&self, n: usize) -> String {
+        let one = match self {
+            Exclusion::Outlier { .. } => Some("outlier"),
+            Exclusion::DepthOutlier { .. } => Some("depth outlier"),
+            Exclusion::IndelsUnreliable { .. } => Some("unreliable indel"),
+            _ => None,
+        };
+        match one {
+            Some(word) if n == 1 => format!("1 {word}"),
+            _ => format!("{n} {}", self.label()),
+        }
+    }
 }
 
 /// REF or ALT.
@@ -546,6 +561,20 @@ mod percent_tests {
 #[cfg(test)]
 mod reported_tests {
     use super::*;
+
+    #[test]
+    fn exclusion_counts_read_as_words() {
+        let o = Exclusion::Outlier {
+            residual: 5.0,
+            threshold: 4.0,
+        };
+        assert_eq!(o.counted(1), "1 outlier");
+        assert_eq!(o.counted(2), "2 outliers");
+        assert_eq!(
+            Exclusion::NotInformative.counted(1),
+            "1 not informative (same genotype in everybody)"
+        );
+    }
 
     fn person(role: Role, fraction: Option<f64>, lob: f64, lod: f64) -> PersonEstimate {
         PersonEstimate {

@@ -765,21 +765,22 @@ fn pct(x: Option<f64>) -> String {
 /// TSV: one header line, one row per person per sample plus a
 /// `donors_combined` row.
 /// Why markers were left out, counted: " (23 not informative (same
-/// genotype in everybody), 1 outliers)".
+/// genotype in everybody), 1 outlier)".
 fn exclusion_counts(r: &graftwatch_chimerism::ngs::result::NgsSampleResult) -> String {
-    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    use graftwatch_chimerism::ngs::result::Exclusion;
+    let mut counts: Vec<(&Exclusion, usize)> = Vec::new();
     for m in &r.markers {
         if let Some(e) = &m.excluded {
-            match counts.iter_mut().find(|(l, _)| *l == e.label()) {
+            match counts.iter_mut().find(|(x, _)| x.label() == e.label()) {
                 Some((_, n)) => *n += 1,
-                None => counts.push((e.label(), 1)),
+                None => counts.push((e, 1)),
             }
         }
     }
     if counts.is_empty() {
         return String::new();
     }
-    let parts: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
+    let parts: Vec<String> = counts.iter().map(|(e, n)| e.counted(*n)).collect();
     format!(" ({})", parts.join(", "))
 }
 
