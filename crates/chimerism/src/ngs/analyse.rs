@@ -668,35 +668,42 @@ fn marker_flags(
         .iter()
         .filter(|r| matches!(r.excluded, Some(Exclusion::SexChromosome { .. })))
         .count();
-    if sex_markers > 0 {
-        let who: Vec<String> = names
-            .iter()
-            .zip(&sex.sexes)
-            .map(|(n, s)| format!("{n}: {}", s.map_or("unknown", |s| s.as_str())))
-            .collect();
-        let unknown: Vec<&str> = names
-            .iter()
-            .zip(&sex.sexes)
-            .filter(|(_, s)| s.is_none())
-            .map(|(n, _)| n.as_str())
-            .collect();
-        let why = if unknown.is_empty() {
-            "because the persons differ in sex".to_string()
-        } else {
-            format!(
-                "because the sex of {} could not be inferred from X heterozygosity",
-                unknown.join(", ")
-            )
-        };
-        flags.push(QcFlag {
-            code: QcCode::SexChromosomes,
-            text: format!(
-                "{sex_markers} X/Y marker(s) outside the pseudo-autosomal regions left out {why} ({})",
-                who.join(", ")
-            ),
-        });
-    }
+    flags.extend(sex_flag(sex_markers, sex, names));
     flags
+}
+
+/// `NGS-SEX` when X/Y markers were left out, saying why: the persons
+/// differ in sex, or whose sex could not be inferred.
+fn sex_flag(sex_markers: usize, sex: &SexCheck, names: &[String]) -> Option<QcFlag> {
+    if sex_markers == 0 {
+        return None;
+    }
+    let who: Vec<String> = names
+        .iter()
+        .zip(&sex.sexes)
+        .map(|(n, s)| format!("{n}: {}", s.map_or("unknown", |s| s.as_str())))
+        .collect();
+    let unknown: Vec<&str> = names
+        .iter()
+        .zip(&sex.sexes)
+        .filter(|(_, s)| s.is_none())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let why = if unknown.is_empty() {
+        "because the persons differ in sex".to_string()
+    } else {
+        format!(
+            "because the sex of {} could not be inferred from X heterozygosity",
+            unknown.join(", ")
+        )
+    };
+    Some(QcFlag {
+        code: QcCode::SexChromosomes,
+        text: format!(
+            "{sex_markers} X/Y marker(s) outside the pseudo-autosomal regions left out {why} ({})",
+            who.join(", ")
+        ),
+    })
 }
 
 /// The interval shown with a call, the rule of STR
@@ -983,6 +990,35 @@ fn lod_flag(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sex_flag_says_which_reason_applies() {
+        use super::super::sex::ChromosomalSex;
+        let names = vec!["recipient".to_string(), "d1".to_string()];
+        let check = |sexes: Vec<Option<ChromosomalSex>>| SexCheck {
+            sexes,
+            sex_chromosomes_usable: false,
+        };
+        let unknown = sex_flag(6, &check(vec![None, None]), &names).unwrap();
+        assert!(
+            unknown
+                .text
+                .contains("the sex of recipient, d1 could not be inferred")
+                && !unknown.text.contains("differ in sex"),
+            "{}",
+            unknown.text
+        );
+        let differ = check(vec![
+            Some(ChromosomalSex::Female),
+            Some(ChromosomalSex::Male),
+        ]);
+        let t = sex_flag(6, &differ, &names).unwrap().text;
+        assert!(
+            t.contains("because the persons differ in sex (recipient: "),
+            "{t}"
+        );
+        assert!(sex_flag(0, &differ, &names).is_none());
+    }
 
     #[test]
     fn a_person_not_detected_has_an_interval_from_zero_to_at_least_the_lod() {
