@@ -560,7 +560,7 @@ mod tests {
     fn relative_threshold_boundary_both_sides() {
         let l = Locus::Fga;
         // 500 vs 1000: exactly 50% => allele (balance flag only); 499 =>
-        // still an allele (above the 25% floor, no stutter), flagged.
+        // still an allele (above the 35% floor, no stutter), flagged.
         let cfg = StrConfig::default();
         let g = call_reference(
             PersonRef::Recipient,
@@ -612,11 +612,11 @@ mod tests {
             assert!(f.text.contains(part), "{part}: {}", f.text);
         }
         // At the floor: an allele; just under it: stutter-sized, dropped.
-        assert_eq!(call(250.0).loci[&l].label(), "15/16");
-        let g = call(249.9);
+        assert_eq!(call(350.0).loci[&l].label(), "15/16");
+        let g = call(349.9);
         assert_eq!(g.loci[&l].label(), "16/16");
         assert!(g.flags.is_empty(), "{:?}", g.flags);
-        assert_eq!(g.loci[&l].back_stutter, vec![0.2499]);
+        assert_eq!(g.loci[&l].back_stutter, vec![0.3499]);
     }
 
     /// With the floor lowered below the stutter cap, a peak one repeat below
@@ -662,7 +662,7 @@ mod tests {
             &profile(vec![(
                 l,
                 vec![
-                    peak("27", l, 300.0),
+                    peak("27", l, 360.0),
                     peak("30", l, 1000.0),
                     peak("33", l, 400.0),
                 ],
@@ -681,7 +681,7 @@ mod tests {
             &profile(vec![(
                 l,
                 vec![
-                    peak("27", l, 300.0),
+                    peak("27", l, 360.0),
                     peak("30", l, 1000.0),
                     peak("33", l, 900.0),
                 ],
