@@ -974,7 +974,10 @@ fn diag_run_amplification() {
 #[test]
 fn run_learning_skips_unusable_and_foreign_samples() {
     use graftwatch_chimerism::ngs::qc::{QcCode, QcFlag};
-    use graftwatch_chimerism::ngs::{AlleleBiasSource, run_amplification, usable_for_learning};
+    use graftwatch_chimerism::ngs::{
+        AlleleBiasSource, NotUsable, SetAside, learning_check, run_amplification,
+        usable_for_learning,
+    };
     let mut s = messy(5_001, 1);
     let (_, alone) = run_of_four(&mut s, 1);
     let m = s.sites.len();
@@ -997,6 +1000,23 @@ fn run_learning_skips_unusable_and_foreign_samples() {
     other_person.persons[1].name = "someone-else".into();
     let mut other_panel = alone[1].clone();
     other_panel.markers.pop();
+    // One marker with an allele nobody carries still teaches; two do not.
+    let unexplained = |n: usize| {
+        let mut r = alone[1].clone();
+        for mk in r.markers.iter_mut().take(n) {
+            mk.unexplained = Some(graftwatch_chimerism::ngs::qc::UnexplainedAllele {
+                reads: 40,
+                fraction: graftwatch_core::Fraction::new(0.01).unwrap(),
+                z: 6.0,
+            });
+        }
+        r
+    };
+    assert!(usable_for_learning(&unexplained(1), &s.persons, m));
+    assert_eq!(
+        learning_check(&unexplained(2), &s.persons, m),
+        Err(NotUsable::Unexplained)
+    );
     let bad = [
         flagged(QcCode::Identity),
         flagged(QcCode::PoorFit),
@@ -1005,15 +1025,29 @@ fn run_learning_skips_unusable_and_foreign_samples() {
         other_person,
         other_panel,
     ];
-    for b in &bad {
+    let reasons = [
+        NotUsable::Identity,
+        NotUsable::PoorFit,
+        NotUsable::NotFitted,
+        NotUsable::NotFitted,
+        NotUsable::NotFitted,
+        NotUsable::NotFitted,
+    ];
+    let mut all_bad = SetAside::default();
+    for (b, why) in bad.iter().zip(reasons) {
         assert!(!usable_for_learning(b, &s.persons, m));
+        assert_eq!(learning_check(b, &s.persons, m), Err(why));
         let (sites, source) = run_amplification(&s.sites, &s.persons, &[&alone[0], b], 0);
         assert_eq!(sites, s.sites);
+        let mut set_aside = SetAside::default();
+        set_aside.count(why);
+        all_bad.count(why);
         assert_eq!(
             source,
             AlleleBiasSource::Run {
                 other_samples: 0,
-                usable_others: 0
+                usable_others: 0,
+                set_aside,
             }
         );
     }
@@ -1037,14 +1071,17 @@ fn run_learning_skips_unusable_and_foreign_samples() {
         source,
         AlleleBiasSource::Run {
             other_samples: 3,
-            usable_others: 3
+            usable_others: 3,
+            set_aside: all_bad,
         }
     );
     let (clean, _) = run_amplification(&s.sites, &s.persons, &run[..4], 0);
     assert_eq!(with_bad, clean);
     assert_eq!(
         source.describe(),
-        "allele bias learnt from the references and 3 other samples of this run"
+        "allele bias learnt from the references and 3 other samples of this run; \
+         6 other samples set aside: 1 with alleles no declared person carries (NGS-ID), \
+         1 with a poor overall fit (NGS-FIT), 4 without a fit of the same persons and panel"
     );
 }
 

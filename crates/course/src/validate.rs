@@ -632,7 +632,7 @@ fn check_detection_fields(o: &Observation, i: usize, loc: &dyn Locator, s: &mut 
                 field,
                 Some(v),
                 format!(
-                    "'{field}' only on a chimerism result (this is a '{}' observation)",
+                    "'{field}' belongs to chimerism results only; this observation's kind is '{}'",
                     o.kind.as_str()
                 ),
             );

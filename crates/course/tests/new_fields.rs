@@ -154,3 +154,23 @@ fn existing_files_stay_valid() {
         graftwatch_course::read_course(&root.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
     }
 }
+
+#[test]
+fn detection_fields_only_on_chimerism_results() {
+    let msg = json_error(|v| {
+        v["observations"][0]["lod_percent"] = json!(1.5);
+    });
+    assert!(
+        msg.contains("'lod_percent' belongs to chimerism results only")
+            && msg.contains("this observation's kind is 'nausea'"),
+        "{msg}"
+    );
+    let msg = json_error(|v| {
+        v["observations"][3]["detected"] = json!(true);
+    });
+    assert!(
+        msg.contains("'detected' belongs to chimerism results only")
+            && msg.contains("'infection_status'"),
+        "{msg}"
+    );
+}

@@ -42,7 +42,8 @@ pub use error_model::{AlleleClass, ErrorConfig, ErrorModel};
 pub use genotype::{Genotype, GenotypeCall, GenotypeConfig, NoCall, call_genotype, call_genotypes};
 pub use result::{Exclusion, NgsSampleResult, Person, Role};
 pub use run_amplification::{
-    AlleleBiasSource, refine_amplification, run_amplification, usable_for_learning,
+    AlleleBiasSource, NotUsable, SetAside, learning_check, refine_amplification, run_amplification,
+    usable_for_learning,
 };
 pub use site_model::{ExternalSiteRates, SiteConfig, SiteModel, learn_sites};
 

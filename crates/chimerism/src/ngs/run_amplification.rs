@@ -196,7 +196,92 @@ pub enum AlleleBiasSource {
         /// Other samples of the run that passed the checks of
         /// [`usable_for_learning`].
         usable_others: usize,
+        /// The other samples that did not, by reason.
+        #[serde(default, skip_serializing_if = "SetAside::is_empty")]
+        set_aside: SetAside,
     },
+}
+
+/// Why a sample of the run may not teach the others its allele bias
+/// ([`learning_check`]), in the order the checks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotUsable {
+    /// Fitted with other persons or on another panel, or without a fit
+    /// (no marker used, a person without a fraction).
+    NotFitted,
+    /// `NGS-ID`: alleles no declared person carries.
+    Identity,
+    /// `NGS-FIT`: the model fits the sample poorly overall.
+    PoorFit,
+    /// [`LEARNING_MAX_UNEXPLAINED`] or more markers with an allele no
+    /// declared person carries, too few for `NGS-ID`.
+    Unexplained,
+}
+
+/// Counts of the other samples of a run set aside from learning the
+/// allele bias, by [`NotUsable`] reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAside {
+    /// Fitted with other persons or another panel, or not fitted.
+    #[serde(default)]
+    pub not_fitted: usize,
+    /// Flagged `NGS-ID`.
+    #[serde(default)]
+    pub unknown_contributor: usize,
+    /// Flagged `NGS-FIT`.
+    #[serde(default)]
+    pub poor_fit: usize,
+    /// Markers with alleles no declared person carries, below `NGS-ID`.
+    #[serde(default)]
+    pub unexplained_alleles: usize,
+}
+
+impl SetAside {
+    /// No sample set aside.
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+
+    /// Samples set aside, all reasons.
+    pub fn total(&self) -> usize {
+        self.not_fitted + self.unknown_contributor + self.poor_fit + self.unexplained_alleles
+    }
+
+    /// Counts one sample set aside for `why`.
+    pub fn count(&mut self, why: NotUsable) {
+        match why {
+            NotUsable::NotFitted => self.not_fitted += 1,
+            NotUsable::Identity => self.unknown_contributor += 1,
+            NotUsable::PoorFit => self.poor_fit += 1,
+            NotUsable::Unexplained => self.unexplained_alleles += 1,
+        }
+    }
+
+    /// The reasons in laboratory words, e.g. "2 with alleles no declared
+    /// person carries (NGS-ID), 1 with a poor overall fit (NGS-FIT)".
+    pub fn describe(&self) -> String {
+        let parts = [
+            (
+                self.unknown_contributor,
+                "with alleles no declared person carries (NGS-ID)",
+            ),
+            (self.poor_fit, "with a poor overall fit (NGS-FIT)"),
+            (
+                self.unexplained_alleles,
+                "with markers showing an allele no declared person carries",
+            ),
+            (
+                self.not_fitted,
+                "without a fit of the same persons and panel",
+            ),
+        ];
+        parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// "1 other sample" / "3 other samples".
@@ -213,26 +298,53 @@ impl AlleleBiasSource {
                 "allele bias learnt from the references only (each sample analysed alone)".into()
             }
             AlleleBiasSource::Run {
-                usable_others: 0, ..
-            } => "allele bias learnt from the references only: no other sample of this run was usable"
-                .into(),
+                usable_others: 0,
+                set_aside,
+                ..
+            } => {
+                let mut s = "allele bias learnt from the references only: no other sample of this run was usable".to_string();
+                if !set_aside.is_empty() {
+                    s.push_str(&format!(" ({})", set_aside.describe()));
+                }
+                s
+            }
             AlleleBiasSource::Run {
                 other_samples: 0,
                 usable_others,
+                set_aside,
             } => format!(
-                "allele bias learnt from the references only: the {} of this run did not refine it (no marker-specific bias in the references, or none the samples could inform)",
+                "allele bias learnt from the references only: the {} of this run did not refine it (no marker-specific bias in the references, or none the samples could inform){}",
                 if usable_others == 1 {
                     "other sample".to_string()
                 } else {
                     others(usable_others)
-                }
+                },
+                set_aside_note(set_aside)
             ),
-            AlleleBiasSource::Run { other_samples, .. } => format!(
-                "allele bias learnt from the references and {} of this run",
-                others(other_samples)
+            AlleleBiasSource::Run {
+                other_samples,
+                set_aside,
+                ..
+            } => format!(
+                "allele bias learnt from the references and {} of this run{}",
+                others(other_samples),
+                set_aside_note(set_aside)
             ),
         }
     }
+}
+
+/// "; 1 other sample set aside: 1 with a poor overall fit (NGS-FIT)", or
+/// nothing when none was.
+fn set_aside_note(set_aside: SetAside) -> String {
+    if set_aside.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; {} set aside: {}",
+        others(set_aside.total()),
+        set_aside.describe()
+    )
 }
 
 /// Whether an analysed sample may teach the run's allele bias to the
@@ -244,7 +356,16 @@ impl AlleleBiasSource {
 /// (`NGS-FIT`). Results of another panel or other
 /// references are never pooled.
 pub fn usable_for_learning(result: &NgsSampleResult, persons: &[Person], markers: usize) -> bool {
-    result.markers.len() == markers
+    learning_check(result, persons, markers).is_ok()
+}
+
+/// [`usable_for_learning`] with the reason when the sample is not.
+pub fn learning_check(
+    result: &NgsSampleResult,
+    persons: &[Person],
+    markers: usize,
+) -> Result<(), NotUsable> {
+    let same_fit = result.markers.len() == markers
         && result.persons.len() == persons.len()
         && result
             .persons
@@ -252,17 +373,24 @@ pub fn usable_for_learning(result: &NgsSampleResult, persons: &[Person], markers
             .zip(persons)
             .all(|(e, p)| e.name == p.name && e.role == p.role)
         && result.markers_used > 0
-        && result.persons.iter().all(|p| p.fraction.is_some())
-        && !result
-            .flags
-            .iter()
-            .any(|f| matches!(f.code, QcCode::Identity | QcCode::PoorFit))
-        && result
-            .markers
-            .iter()
-            .filter(|m| m.unexplained.is_some())
-            .count()
-            < LEARNING_MAX_UNEXPLAINED
+        && result.persons.iter().all(|p| p.fraction.is_some());
+    let flagged = |code: QcCode| result.flags.iter().any(|f| f.code == code);
+    let unexplained = result
+        .markers
+        .iter()
+        .filter(|m| m.unexplained.is_some())
+        .count();
+    if !same_fit {
+        Err(NotUsable::NotFitted)
+    } else if flagged(QcCode::Identity) {
+        Err(NotUsable::Identity)
+    } else if flagged(QcCode::PoorFit) {
+        Err(NotUsable::PoorFit)
+    } else if unexplained >= LEARNING_MAX_UNEXPLAINED {
+        Err(NotUsable::Unexplained)
+    } else {
+        Ok(())
+    }
 }
 
 /// A sample with this many markers showing an allele no declared person
@@ -285,12 +413,17 @@ pub fn run_amplification(
     run: &[&NgsSampleResult],
     this: usize,
 ) -> (Vec<SiteModel>, AlleleBiasSource) {
-    let others: Vec<&NgsSampleResult> = run
-        .iter()
-        .enumerate()
-        .filter(|&(i, r)| i != this && usable_for_learning(r, persons, sites.len()))
-        .map(|(_, r)| *r)
-        .collect();
+    let mut set_aside = SetAside::default();
+    let mut others: Vec<&NgsSampleResult> = Vec::new();
+    for (i, r) in run.iter().enumerate() {
+        if i == this {
+            continue;
+        }
+        match learning_check(r, persons, sites.len()) {
+            Ok(()) => others.push(r),
+            Err(why) => set_aside.count(why),
+        }
+    }
     let usable_others = others.len();
     if others.is_empty() {
         return (
@@ -298,6 +431,7 @@ pub fn run_amplification(
             AlleleBiasSource::Run {
                 other_samples: 0,
                 usable_others,
+                set_aside,
             },
         );
     }
@@ -307,19 +441,21 @@ pub fn run_amplification(
         AlleleBiasSource::Run {
             other_samples,
             usable_others,
+            set_aside,
         },
     )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::AlleleBiasSource;
+    use super::{AlleleBiasSource, NotUsable, SetAside};
 
     #[test]
     fn the_source_is_said_in_lab_words() {
         let run = |other_samples, usable_others| AlleleBiasSource::Run {
             other_samples,
             usable_others,
+            set_aside: SetAside::default(),
         };
         assert_eq!(
             run(3, 4).describe(),
@@ -352,5 +488,39 @@ mod tests {
             json,
             r#"{"method":"run","other_samples":2,"usable_others":3}"#
         );
+    }
+
+    #[test]
+    fn samples_set_aside_are_named_with_their_reason() {
+        let mut set_aside = SetAside::default();
+        set_aside.count(NotUsable::Identity);
+        set_aside.count(NotUsable::Identity);
+        set_aside.count(NotUsable::PoorFit);
+        let none = AlleleBiasSource::Run {
+            other_samples: 0,
+            usable_others: 0,
+            set_aside,
+        };
+        assert_eq!(
+            none.describe(),
+            "allele bias learnt from the references only: no other sample of this run was usable \
+             (2 with alleles no declared person carries (NGS-ID), 1 with a poor overall fit (NGS-FIT))"
+        );
+        let mut one = SetAside::default();
+        one.count(NotUsable::Unexplained);
+        let some = AlleleBiasSource::Run {
+            other_samples: 3,
+            usable_others: 3,
+            set_aside: one,
+        };
+        assert_eq!(
+            some.describe(),
+            "allele bias learnt from the references and 3 other samples of this run; \
+             1 other sample set aside: 1 with markers showing an allele no declared person carries"
+        );
+        let json = serde_json::to_value(none).unwrap();
+        assert_eq!(json["set_aside"]["unknown_contributor"], 2);
+        assert_eq!(json["set_aside"]["poor_fit"], 1);
+        assert_eq!(json["set_aside"]["not_fitted"], 0);
     }
 }
