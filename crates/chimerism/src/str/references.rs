@@ -349,23 +349,40 @@ fn stutter_ratios(
     flags: &mut Vec<StrFlag>,
 ) -> BTreeMap<Locus, StutterRatios> {
     let autosomal = || info.iter().filter(|li| !li.locus.is_sex_marker());
-    let pooled = |which: usize| -> (Option<f64>, usize) {
+    // Forward (1) and double-back (2) ratios are too small to measure per
+    // locus: the observations of every locus are pooled as multiples of
+    // their locus's kit ratio, and the kit's per-locus profile is scaled by
+    // their censored median (a generic kit, one ratio everywhere, gives the
+    // pooled ratio itself). A locus whose kit ratio is 0 takes the plain
+    // pooled ratio instead.
+    let pooled = |which: usize, per_kit: bool| -> (Option<f64>, usize) {
         let (mut v, mut below) = (Vec::new(), Vec::new());
         for li in autosomal() {
+            let kit = cfg.kit.stutter(li.locus);
+            let k = match (per_kit, which) {
+                (false, _) => 1.0,
+                (true, 1) => kit.forward,
+                (true, _) => kit.double_back,
+            };
+            if k <= 0.0 {
+                continue;
+            }
             for p in persons {
                 let g = &p.loci[&li.locus];
-                v.extend(match which {
+                let seen = match which {
                     1 => g.forward_stutter.iter(),
                     _ => g.double_back_stutter.iter(),
-                });
-                below.extend(g.stutter_below[which].iter());
+                };
+                v.extend(seen.map(|r| r / k));
+                below.extend(g.stutter_below[which].iter().map(|b| b / k));
             }
         }
         (censored_median(&v, &below), v.len())
     };
-    let (fwd_learned, fwd_seen) = pooled(1);
-    let (dbl_learned, _) = pooled(2);
-    let n_fwd = fwd_seen;
+    let (fwd_scale, _) = pooled(1, true);
+    let (dbl_scale, _) = pooled(2, true);
+    let (fwd_plain, n_fwd) = pooled(1, false);
+    let (dbl_plain, _) = pooled(2, false);
     let mut from_kit = Vec::new();
     let mut out = BTreeMap::new();
     for li in info {
@@ -375,15 +392,18 @@ fn stutter_ratios(
         if back.source == StutterSource::Kit {
             from_kit.push(li.locus.name());
         }
-        let pick = |learned: Option<f64>, default: f64| {
-            if on { learned.unwrap_or(default) } else { 0.0 }
+        let pick = |scale: Option<f64>, plain: Option<f64>, default: f64| match (on, scale) {
+            (false, _) => 0.0,
+            (true, Some(x)) if default > 0.0 => (default * x).min(cfg.stutter_max_ratio),
+            (true, _) if default > 0.0 => default,
+            (true, _) => plain.unwrap_or(0.0),
         };
         out.insert(
             li.locus,
             StutterRatios {
                 back: back.ratio,
-                forward: pick(fwd_learned, kit.forward),
-                double_back: pick(dbl_learned, kit.double_back),
+                forward: pick(fwd_scale, fwd_plain, kit.forward),
+                double_back: pick(dbl_scale, dbl_plain, kit.double_back),
                 back_observations: back.observations,
                 forward_observations: n_fwd,
                 source: back.source,
@@ -637,5 +657,62 @@ mod tests {
         assert_eq!(st.source, StutterSource::Kit);
         assert_eq!((st.back_seen, st.back_rejected), (0, 1));
         assert_eq!(st.back, kit);
+    }
+
+    /// Forward and n−2 ratios are pooled over the loci as multiples of the
+    /// kit's per-locus ratio: the kit's profile (GlobalFiler n−2: D21S11
+    /// 0.0122, D13S317 0.0035) is kept, scaled by what the references show.
+    #[test]
+    fn pooled_double_back_keeps_the_kits_locus_profile() {
+        let cfg = StrConfig {
+            kit: crate::str::kit::Kit::built_in("globalfiler").unwrap(),
+            ..StrConfig::default()
+        };
+        let (hi, lo) = (Locus::D21s11, Locus::D13s317);
+        let (k_hi, k_lo) = (
+            cfg.kit.stutter(hi).double_back,
+            cfg.kit.stutter(lo).double_back,
+        );
+        assert!(k_hi > 3.0 * k_lo);
+        // Each own allele at 10,000 RFU with its n−2 stutter at twice the
+        // kit's ratio.
+        let person = |name: &str, a: [&str; 2], b: [&str; 2], n2: [[&str; 2]; 2]| {
+            let mut p = profile(
+                name,
+                hi,
+                &[
+                    (n2[0][0], 20_000.0 * k_hi),
+                    (n2[0][1], 20_000.0 * k_hi),
+                    (a[0], 10_000.0),
+                    (a[1], 10_000.0),
+                ],
+            );
+            let q = profile(
+                name,
+                lo,
+                &[
+                    (n2[1][0], 20_000.0 * k_lo),
+                    (n2[1][1], 20_000.0 * k_lo),
+                    (b[0], 10_000.0),
+                    (b[1], 10_000.0),
+                ],
+            );
+            p.loci.extend(q.loci);
+            p
+        };
+        let r = person("R", ["28", "33"], ["8", "12"], [["26", "31"], ["6", "10"]]);
+        let d = person("D", ["30", "35"], ["9", "13"], [["28", "33"], ["7", "11"]]);
+        let refs = StrReferences::new(&r, &[(DonorId("D1".into()), &d)], cfg).unwrap();
+        let (got_hi, got_lo) = (refs.stutter[&hi].double_back, refs.stutter[&lo].double_back);
+        assert!(
+            (got_hi - 2.0 * k_hi).abs() < 1e-9,
+            "{got_hi} vs {}",
+            2.0 * k_hi
+        );
+        assert!(
+            (got_lo - 2.0 * k_lo).abs() < 1e-9,
+            "{got_lo} vs {}",
+            2.0 * k_lo
+        );
     }
 }
