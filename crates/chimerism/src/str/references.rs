@@ -677,27 +677,14 @@ mod tests {
         // Each own allele at 10,000 RFU with its n−2 stutter at twice the
         // kit's ratio.
         let person = |name: &str, a: [&str; 2], b: [&str; 2], n2: [[&str; 2]; 2]| {
-            let mut p = profile(
-                name,
-                hi,
-                &[
-                    (n2[0][0], 20_000.0 * k_hi),
-                    (n2[0][1], 20_000.0 * k_hi),
-                    (a[0], 10_000.0),
-                    (a[1], 10_000.0),
-                ],
-            );
-            let q = profile(
-                name,
-                lo,
-                &[
-                    (n2[1][0], 20_000.0 * k_lo),
-                    (n2[1][1], 20_000.0 * k_lo),
-                    (b[0], 10_000.0),
-                    (b[1], 10_000.0),
-                ],
-            );
-            p.loci.extend(q.loci);
+            let mut p = StrProfile::new(name);
+            for (l, k, own, st) in [(hi, k_hi, a, n2[0]), (lo, k_lo, b, n2[1])] {
+                let peaks = [(st[0], 20_000.0 * k), (st[1], 20_000.0 * k)]
+                    .into_iter()
+                    .chain(own.map(|x| (x, 10_000.0)));
+                p.loci
+                    .extend(profile(name, l, &peaks.collect::<Vec<_>>()).loci);
+            }
             p
         };
         let r = person("R", ["28", "33"], ["8", "12"], [["26", "31"], ["6", "10"]]);
