@@ -9,9 +9,9 @@ use super::error_model::{AlleleClass, ErrorModel, ErrorSource};
 use super::fit::Fit;
 use super::genotype::{Genotype, GenotypeCall};
 use super::identifiability::{PairInformativeness, pair_counts, unsplittable_groups};
-use super::lod::detection_limit;
+use super::lod::{detection_limit, error_rate_sd};
 use super::presence::presence_test;
-use super::profile_ci::{Interval, profile_interval};
+use super::profile_ci::{Interval, profile_interval, widen};
 use super::qc::{
     GoodnessOfFit, QcCode, QcFlag, bonferroni_threshold, goodness_of_fit, residuals,
     unexplained_allele,
@@ -873,7 +873,10 @@ impl Fitted<'_> {
             name: p.name.clone(),
             role: p.role,
             fraction: split.then(|| share(self.f[k])),
-            ci: split.then(|| self.interval(&[k])),
+            ci: split.then(|| {
+                let extra = error_rate_sd(self.design, self.rho, self.f, k).unwrap_or(0.0);
+                widen(self.interval(&[k]), self.f[k], extra, self.level)
+            }),
             detection: if split {
                 detection_limit(self.design, self.rho, self.f, k, self.phi)
             } else {

@@ -90,9 +90,50 @@ pub fn profile_interval(
     }
 }
 
+/// Widens the profile interval `ci` around the estimate `that` by an
+/// uncertainty the likelihood does not carry (the error rates', SD
+/// `extra_sd`): each half-width h becomes √(h² + (z·extra_sd)²), z the
+/// two-sided normal quantile of `level`, clamped to [0, 1]. The profile
+/// likelihood holds the error rates at their estimates; with shallow
+/// references (50 reads) their uncertainty is shared by every marker of
+/// the sample and does not average out.
+pub fn widen(ci: Interval, that: f64, extra_sd: f64, level: f64) -> Interval {
+    if !(extra_sd.is_finite() && extra_sd > 0.0) {
+        return ci;
+    }
+    let add = (normal_quantile(0.5 + level / 2.0) * extra_sd).powi(2);
+    let (lo, hi) = (that - ci.low.get(), ci.high.get() - that);
+    Interval {
+        low: Fraction::clamp(that - (lo.max(0.0).powi(2) + add).sqrt()).unwrap_or(ci.low),
+        high: Fraction::clamp(that + (hi.max(0.0).powi(2) + add).sqrt()).unwrap_or(ci.high),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widening_adds_in_quadrature_and_stays_in_range() {
+        let f = |x: f64| Fraction::new(x).unwrap();
+        let ci = Interval {
+            low: f(0.004),
+            high: f(0.007),
+        };
+        // z(0.95) · sd = 0.004 → half-widths √(0.001² + 0.004²), √(0.002² + 0.004²).
+        let sd = 0.004 / normal_quantile(0.975);
+        let w = widen(ci, 0.005, sd, 0.95);
+        assert!(
+            (w.high.get() - (0.005 + (0.002f64.powi(2) + 0.004f64.powi(2)).sqrt())).abs() < 1e-12
+        );
+        assert!(
+            (w.low.get() - (0.005 - (0.001f64.powi(2) + 0.004f64.powi(2)).sqrt())).abs() < 1e-12
+        );
+        // A larger uncertainty reaches 0 and stops there.
+        assert_eq!(widen(ci, 0.005, 3.0 * sd, 0.95).low, Fraction::ZERO);
+        assert_eq!(widen(ci, 0.005, 0.0, 0.95), ci);
+        assert_eq!(widen(ci, 0.005, f64::NAN, 0.95), ci);
+    }
 
     #[test]
     fn critical_value_95() {
