@@ -237,7 +237,7 @@ fn implausible_values_are_warned_about_by_every_command_that_uses_them() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("implausible ANC (above 100 10^9/L); kept, please check"),
+        e.contains("implausible ANC (above 100 ×10⁹/L); kept, please check"),
         "{e}"
     );
     assert!(e.contains("line "), "{e}");

@@ -212,11 +212,17 @@ impl<'de> Deserialize<'de> for Unit {
 }
 
 impl Unit {
-    /// The symbol a clinician reads (`°C`, `°F`, `mmHg`); the UCUM code
-    /// of [`Unit::as_str`] stays the spelling written to files. Empty for
-    /// a dimensionless count.
+    /// The symbol a clinician reads (`×10⁹/L`, `/µL`, `µmol/L`, `°C`,
+    /// `mmHg`): every reason, evidence line and message that shows a value
+    /// with its unit uses it. The UCUM-style code of [`Unit::as_str`]
+    /// stays the spelling written to files. Empty for a dimensionless
+    /// count.
     pub fn label(self) -> &'static str {
         match self {
+            Unit::Per1e9L => "×10⁹/L",
+            Unit::PerMicroL => "/µL",
+            Unit::MicromolPerL => "µmol/L",
+            Unit::MicrogPerL => "µg/L",
             Unit::Celsius => "°C",
             Unit::Fahrenheit => "°F",
             Unit::MmHg => "mmHg",
@@ -237,7 +243,7 @@ impl Unit {
 
     /// The units accepted for a quantity, as a message lists them: the
     /// symbol, with the file spelling in parentheses where it differs
-    /// (`°C (Cel), °F ([degF])`, `10^9/L, /uL`, `a count (1)`).
+    /// (`°C (Cel), °F ([degF])`, `×10⁹/L (10^9/L), /µL (/uL)`, `a count (1)`).
     pub fn accepted_text(units: &[Unit]) -> String {
         units
             .iter()

@@ -464,10 +464,13 @@ fn implausible_values_are_warnings_not_errors() {
 #[test]
 fn unit_required_and_checked_per_kind() {
     let e = one_obs("anc", "1.2", "").unwrap_err();
-    assert!(e.contains("a unit for ANC; accepted: 10^9/L, /uL"), "{e}");
+    assert!(
+        e.contains("a unit for ANC; accepted: ×10⁹/L (10^9/L), /µL (/uL)"),
+        "{e}"
+    );
     let e = one_obs("anc", "1.2", "mg/dL").unwrap_err();
     assert!(
-        e.contains("line 6, column 'unit'") && e.contains("accepted: 10^9/L, /uL"),
+        e.contains("line 6, column 'unit'") && e.contains("accepted: ×10⁹/L (10^9/L), /µL (/uL)"),
         "{e}"
     );
 }

@@ -280,7 +280,7 @@ pub fn neutrophil_engraftment(
     anc: &[DatedValue],
     cfg: &EngraftmentConfig,
 ) -> Result<Graded<Engraftment>, ValueError> {
-    let mut ex = base_explanation("Neutrophil engraftment (ANC >= 0.5 x10^9/L)");
+    let mut ex = base_explanation("Neutrophil engraftment (ANC ≥ 0.5 ×10⁹/L)");
     let days = daily_minimum("anc", anc, day0, 0, i32::MAX)?;
     if days.is_empty() {
         ex.reason = "no ANC on or after day 0".into();
@@ -298,7 +298,7 @@ pub fn neutrophil_engraftment(
             .min_by(|a, b| a.value.total_cmp(&b.value))
             .copied()
             .unwrap_or(days[0]);
-        ex.reason = format!("ANC never below 0.5 x10^9/L from day 0 to day {window_end:+}");
+        ex.reason = format!("ANC never below 0.5 ×10⁹/L from day 0 to day {window_end:+}");
         ex.evidence.push(Evidence::value(
             Some(low.date),
             "anc",
@@ -406,9 +406,9 @@ pub fn platelet_engraftment(
     cfg: &EngraftmentConfig,
 ) -> Result<Graded<Engraftment>, ValueError> {
     let rule = if threshold >= 50.0 {
-        "Platelet engraftment (>= 50 x10^9/L, transfusion-free 7 days)"
+        "Platelet engraftment (≥ 50 ×10⁹/L, transfusion-free 7 days)"
     } else {
-        "Platelet engraftment (>= 20 x10^9/L, transfusion-free 7 days)"
+        "Platelet engraftment (≥ 20 ×10⁹/L, transfusion-free 7 days)"
     };
     let mut ex = base_explanation(rule);
     let days = daily_minimum("platelets", platelets, day0, 0, i32::MAX)?;

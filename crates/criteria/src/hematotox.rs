@@ -26,7 +26,7 @@ pub const HEMATOTOX_CITATION: Citation = Citation {
     doi: Some("10.1182/blood.2020010543"),
     provenance: Provenance::Recalled,
     note: "Low (0-1) / high (>=2) split [V] (european-mcl.net, validation abstracts). Cut-points \
-           1200/uL, 9.0 g/dL, 3.0 mg/dL, 75/175 x10^9/L, 650/2000 ng/mL [R]; values exactly on \
+           1200/uL, 9.0 g/dL, 3.0 mg/dL, 75/175 ×10⁹/L, 650/2000 ng/mL [R]; values exactly on \
            ANC/Hb/CRP cut-points are undefined in the published table (T-9 defaults). A search on \
            2026-11-25 found the variables and the low/high split (european-mcl.net, Blood abstract, \
            de Boer 2025) but not the cut-point table itself: cut-points remain [R].",
@@ -195,8 +195,8 @@ fn explain_points(ex: &mut Explanation, d: Option<Date>, v: &Values, r: &Hematot
         ));
         if pts > 0 {
             scored.push(format!(
-                "{name} {} {unit} ({pts})",
-                graftwatch_core::number::short(x)
+                "{name} {} ({pts})",
+                unit.with_value(graftwatch_core::number::short(x))
             ));
         }
     }
@@ -244,12 +244,12 @@ fn score(v: &Values) -> Hematotox {
 /// T-9 flags for values exactly on a cut point (scored by the T-9 defaults).
 fn cut_point_flags(v: &Values) -> Vec<Flag> {
     let on_cut: [(bool, &str); 5] = [
-        (v.anc == 1.2, "ANC exactly 1.2 x10^9/L (1200/uL) scored 0"),
+        (v.anc == 1.2, "ANC exactly 1.2 ×10⁹/L (1200/uL) scored 0"),
         (v.hb == 9.0, "haemoglobin exactly 9.0 g/dL scored 0"),
         (v.crp == 3.0, "CRP exactly 3.0 mg/dL scored 0"),
         (
             v.plt == 75.0 || v.plt == 175.0,
-            "platelets exactly 75 or 175 x10^9/L scored 1",
+            "platelets exactly 75 or 175 ×10⁹/L scored 1",
         ),
         (
             v.fer == 650.0 || v.fer == 2000.0,

@@ -491,7 +491,7 @@ fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> Str
         DurationMode::LongestEpisode => e.longest,
     };
     if r.never_above_0_5 {
-        "ANC never above 0.5 x10^9/L in day 0 to +30: grade 4".to_string()
+        "ANC never above 0.5 ×10⁹/L in day 0 to +30: grade 4".to_string()
     } else if r.ongoing_from_day_0_3 {
         flags.push(Flag::new(
             "T-7",
@@ -504,7 +504,7 @@ fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> Str
         )
     } else {
         format!(
-            "{} day(s) with ANC <= 0.5 and {} day(s) with ANC <= 0.1 x10^9/L: grade {}",
+            "{} day(s) with ANC <= 0.5 and {} day(s) with ANC <= 0.1 ×10⁹/L: grade {}",
             pick(&r.le_0_5),
             pick(&r.le_0_1),
             r.grade.number()
@@ -605,7 +605,7 @@ pub fn late_icaht(course: &CountCourse<'_>) -> Result<Graded<LateIcaht>, ValueEr
     };
     let grade = late_grade(second.value);
     ex.reason = format!(
-        "second-lowest daily ANC {} x10^9/L on day {:+}: grade {}",
+        "second-lowest daily ANC {} ×10⁹/L on day {:+}: grade {}",
         second.value,
         second.day,
         grade.number()

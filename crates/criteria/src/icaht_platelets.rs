@@ -215,7 +215,7 @@ pub fn early_platelet_toxicity(
         return Ok(Graded::insufficient(ex, reason, gaps));
     }
     ex.reason = format!(
-        "{} day(s) with platelets < 50 and {} day(s) < 20 x10^9/L: grade {}",
+        "{} day(s) with platelets < 50 and {} day(s) < 20 ×10⁹/L: grade {}",
         pick(&lo[0], cfg),
         pick(&lo[1], cfg),
         g_lo.number()
@@ -280,7 +280,7 @@ pub fn late_platelet_toxicity(
         return Ok(Graded::insufficient(ex, reason, gaps));
     }
     ex.reason = format!(
-        "second-lowest daily platelet count {} x10^9/L on day {:+}: grade {}",
+        "second-lowest daily platelet count {} ×10⁹/L on day {:+}: grade {}",
         second.value,
         second.day,
         g_lo.number()

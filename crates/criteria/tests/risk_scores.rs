@@ -62,7 +62,7 @@ fn hematotox_low_high_split_and_t9_flags() {
     // The reason names the values that scored.
     let r = &g.explanation().reason;
     assert!(
-        r.ends_with("points from platelets 150 10^9/L (1), CRP 3.5 mg/dL (1)"),
+        r.ends_with("points from platelets 150 ×10⁹/L (1), CRP 3.5 mg/dL (1)"),
         "{r}"
     );
     let g = car_hematotox(&hx(2.0, 12.0, 200.0, 0.5, 300.0)).unwrap();

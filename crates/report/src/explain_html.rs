@@ -10,7 +10,7 @@ use graftwatch_criteria::{Evidence, Explanation, Flag};
 
 use crate::escape::escape;
 
-/// One evidence item as text: `2024-05-12 ANC 0.61 10^9/L — note`.
+/// One evidence item as text: `2024-05-12 ANC 0.61 ×10⁹/L — note`.
 pub fn evidence_text(e: &Evidence) -> String {
     let mut s = String::new();
     if let Some(d) = e.date {
@@ -18,9 +18,13 @@ pub fn evidence_text(e: &Evidence) -> String {
     }
     s.push_str(&what_label(&e.what));
     if let Some(v) = e.value {
-        let _ = write!(s, " {v}");
-        if let Some(u) = &e.unit {
-            let _ = write!(s, " {u}");
+        match e.unit {
+            Some(u) => {
+                let _ = write!(s, " {}", u.with_value(v));
+            }
+            None => {
+                let _ = write!(s, " {v}");
+            }
         }
     }
     if !e.note.is_empty() {

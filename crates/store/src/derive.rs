@@ -30,7 +30,9 @@ use crate::hashing::sha256_hex;
 /// engraftment alerts are taken on the last record (`Course::last_record_date`,
 /// not an event's end date); lineages in the clinical wording of
 /// `Lineage::label`.
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/6");
+/// `derived/7` (2026-12-05, stop 36): values in reasons carry the unit a
+/// clinician reads (`Unit::label`: ×10⁹/L, /µL, µmol/L).
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/7");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]

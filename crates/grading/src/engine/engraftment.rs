@@ -48,7 +48,7 @@ struct Tx<'a> {
     plt: Vec<DatedValue>,
 }
 
-/// One transplant's window with its neutrophil and platelet (20 x10^9/L)
+/// One transplant's window with its neutrophil and platelet (20 ×10⁹/L)
 /// engraftment.
 struct Engrafted<'a> {
     t: Tx<'a>,

@@ -233,7 +233,7 @@ mod tests {
         let lines = diff_lines(Some(&c), Some(&n));
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(lines[0].starts_with("− ") && lines[0].contains(removed.kind.label()));
-        assert_eq!(lines[1], "+ 2024-09-01 ANC 1.5 10^9/L");
+        assert_eq!(lines[1], "+ 2024-09-01 ANC 1.5 ×10⁹/L");
         assert!(diff_lines(Some(&c), Some(&c)).is_empty());
         assert_eq!(
             diff_lines(None, Some(&c)).len(),
