@@ -399,4 +399,46 @@ fn a_person_not_detected_is_reported_below_the_lod_not_as_a_number() {
         .find(|s| s.contains("<h2>day30"))
         .expect("day30 section");
     assert!(!day30.contains("&lt; 0."), "{day30}");
+
+    // One call everywhere: the presence line says the call the share
+    // follows, and the TSV's per-person `detected` column agrees with it.
+    let block = |sample: &str| -> String {
+        table
+            .split("\nsample ")
+            .find(|b| b.starts_with(&format!("{sample}:")))
+            .unwrap()
+            .to_string()
+    };
+    let presence = |sample: &str| -> String {
+        block(sample)
+            .lines()
+            .find(|l| l.trim_start().starts_with("recipient presence test:"))
+            .unwrap_or_else(|| panic!("no presence line in {}", block(sample)))
+            .to_string()
+    };
+    assert!(
+        presence("neg").ends_with(": recipient not detected"),
+        "{}",
+        presence("neg")
+    );
+    assert!(
+        presence("day30").ends_with(": recipient detected (presence test positive)"),
+        "{}",
+        presence("day30")
+    );
+    assert!(neg.contains("recipient not detected"), "{neg}");
+    let tsv = run(&["--format", "tsv"]);
+    let header: Vec<&str> = tsv.lines().next().unwrap().split('\t').collect();
+    let det = header.iter().position(|h| *h == "detected").unwrap();
+    assert_eq!(det, header.len() - 1, "{tsv}");
+    let detected = |sample: &str, who: &str| -> String {
+        tsv.lines()
+            .map(|l| l.split('\t').map(String::from).collect::<Vec<_>>())
+            .find(|c| c[0] == sample && c[3] == who)
+            .unwrap()[det]
+            .clone()
+    };
+    assert_eq!(detected("neg", "recipient"), "false");
+    assert_eq!(detected("neg", "pbsc"), "true");
+    assert_eq!(detected("day30", "recipient"), "true");
 }

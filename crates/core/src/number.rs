@@ -2,12 +2,17 @@
 //! decimals, trailing zeros removed (`2.002`, not `2.002262443438914`;
 //! `20`, not `20.000`), very large or very small values in exponent form.
 
-/// A p-value as it is written: `p = 1.35e-82`, and `p < 1e-300` when it is
+/// A p-value as it is written: two significant digits as a decimal from
+/// 0.001 up (`p = 0.018`), `p = 1.35e-82` below, and `p < 1e-300` when it is
 /// below what a double holds meaningfully (0 included): "p = 0.00e0" reads
 /// as certainty, which no test gives.
 pub fn p_value(p: f64) -> String {
     if p < 1e-300 {
         "p < 1e-300".into()
+    } else if p >= 1e-3 {
+        // Two significant digits as a decimal: 0.30, 0.018, 0.0012.
+        let decimals = (1 - p.log10().floor() as i32).clamp(2, 4) as usize;
+        format!("p = {p:.decimals$}")
     } else {
         format!("p = {p:.2e}")
     }
@@ -32,7 +37,12 @@ mod tests {
         assert_eq!(p_value(0.0), "p < 1e-300");
         assert_eq!(p_value(1e-301), "p < 1e-300");
         assert_eq!(p_value(1.346e-82), "p = 1.35e-82");
-        assert_eq!(p_value(0.5), "p = 5.00e-1");
+        assert_eq!(p_value(0.5), "p = 0.50");
+        assert_eq!(p_value(0.296), "p = 0.30");
+        assert_eq!(p_value(0.0184), "p = 0.018");
+        assert_eq!(p_value(0.00123), "p = 0.0012");
+        assert_eq!(p_value(1.0), "p = 1.00");
+        assert_eq!(p_value(0.000_999), "p = 9.99e-4");
     }
 
     use super::{p_value, short};

@@ -312,6 +312,35 @@ impl PersonEstimate {
         crate::reported::reported_percent(100.0 * f.get(), below, NGS_DECIMALS)
     }
 
+    /// The person's detection call in words, with what it rests on: the
+    /// presence test (recipient), or the estimate above its limit of blank
+    /// when the test is not positive — the call [`PersonEstimate::detected`]
+    /// makes, which the reported share, the course and the ward follow.
+    pub fn call_text(&self, recipient_detected: Option<bool>) -> String {
+        let who = &self.name;
+        if self.role == Role::Recipient && recipient_detected == Some(true) {
+            return format!("{who} detected (presence test positive)");
+        }
+        let test = if self.role == Role::Recipient && recipient_detected.is_some() {
+            " (presence test not positive)"
+        } else {
+            ""
+        };
+        match (
+            self.detected(recipient_detected),
+            self.fraction,
+            self.detection,
+        ) {
+            (Some(true), Some(f), Some(d)) => format!(
+                "{who} detected: estimate {:.3} % above its limit of blank {:.3} %{test}",
+                100.0 * f.get(),
+                100.0 * d.lob
+            ),
+            (Some(false), _, _) => format!("{who} not detected"),
+            _ => format!("{who}: detection not assessed"),
+        }
+    }
+
     /// The person as a course file names them: the recipient, or the donor
     /// by name.
     pub fn person_ref(&self) -> graftwatch_core::PersonRef {
@@ -399,6 +428,12 @@ impl NgsSampleResult {
     /// with this sample's presence test (`< LoD` when not detected).
     pub fn reported_percent(&self, k: usize) -> String {
         self.persons[k].reported_percent(self.recipient_detected)
+    }
+
+    /// The recipient's detection call in words
+    /// ([`PersonEstimate::call_text`] with this sample's presence test).
+    pub fn recipient_call(&self) -> String {
+        self.recipient().call_text(self.recipient_detected)
     }
 }
 
@@ -584,6 +619,30 @@ mod reported_tests {
             ci: None,
             detection: Some(DetectionLimit { lob, lod }),
         }
+    }
+
+    #[test]
+    fn the_call_in_words_says_what_it_rests_on() {
+        let mut r = person(Role::Recipient, Some(0.00075), 0.0006, 0.001_23);
+        r.name = "recipient".into();
+        assert_eq!(
+            r.call_text(Some(false)),
+            "recipient detected: estimate 0.075 % above its limit of blank 0.060 % (presence test not positive)"
+        );
+        assert_eq!(
+            r.call_text(Some(true)),
+            "recipient detected (presence test positive)"
+        );
+        let low = person(Role::Recipient, Some(0.0005), 0.0006, 0.001_23);
+        assert_eq!(low.call_text(Some(false)), "x not detected");
+        let d = person(Role::Donor, Some(0.0007), 0.0006, 0.001_23);
+        assert_eq!(
+            d.call_text(None),
+            "x detected: estimate 0.070 % above its limit of blank 0.060 %"
+        );
+        let mut none = person(Role::Donor, Some(0.0007), 0.0, 0.0);
+        none.detection = None;
+        assert_eq!(none.call_text(None), "x: detection not assessed");
     }
 
     #[test]

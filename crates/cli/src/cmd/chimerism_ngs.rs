@@ -787,7 +787,7 @@ fn exclusion_counts(r: &graftwatch_chimerism::ngs::result::NgsSampleResult) -> S
 pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
     use graftwatch_output::delimited::tsv_field;
     let mut out = String::from(
-        "sample\tlineage\tdate\tperson\trole\tpercent\treported_percent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\n",
+        "sample\tlineage\tdate\tperson\trole\tpercent\treported_percent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\tdetected\n",
     );
     for s in &run.samples {
         let r = &s.result;
@@ -819,7 +819,7 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
         );
         for (k, p) in r.persons.iter().enumerate() {
             out.push_str(&format!(
-                "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\n",
+                "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\t{}\n",
                 tsv_field(&p.name),
                 p.role.as_str(),
                 pct(p.fraction.map(Fraction::get)),
@@ -828,13 +828,14 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
                 pct(p.ci.map(|c| c.high.get())),
                 pct(p.detection.map(|d| d.lob)),
                 pct(p.detection.map(|d| d.lod)),
+                r.detected(k).map(|d| d.to_string()).unwrap_or_default(),
             ));
         }
         let groups = std::iter::once(("donors_combined".to_string(), &r.donors_combined))
             .chain(r.unsplit_groups.iter().map(|g| (g.persons.join("+"), g)));
         for (name, g) in groups {
             out.push_str(&format!(
-                "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t{}\t\t\t{common_tail}\n",
+                "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t{}\t\t\t{common_tail}\t\n",
                 pct(Some(g.fraction.get())),
                 pct(Some(g.fraction.get())),
                 pct(Some(g.ci.low.get())),
@@ -893,13 +894,13 @@ pub fn to_table(run: &NgsRun) -> String {
         ));
         if let Some(p) = r.recipient_presence {
             out.push_str(&format!(
-                "  recipient presence: {} reads vs {:.1} expected from error at {} markers, z = {:.2}, {} ({})\n",
+                "  recipient presence test: {} reads vs {:.1} expected from error at {} markers, z = {:.2}, {}: {}\n",
                 p.observed_reads,
                 p.expected_error_reads,
                 p.markers,
                 p.z,
                 graftwatch_core::number::p_value(p.p_value),
-                if r.recipient_detected == Some(true) { "detected" } else { "not detected" }
+                r.recipient_call()
             ));
         }
         for f in &r.flags {

@@ -147,18 +147,14 @@ pub fn apply_purity(out: &mut [SampleOutput], purities: &[Option<f64>], min_puri
     }
 }
 
-/// Whether each person's presence is called in a sample: the recipient by
-/// the presence test, a donor by an estimate above its limit of blank.
+/// Whether each person's presence is called in a sample: the one call of
+/// [`graftwatch_chimerism::ngs::NgsSampleResult::detected`] (the recipient
+/// by the presence test or an estimate above its limit of blank, a donor
+/// by an estimate above its limit of blank), which the report and the
+/// course follow.
 fn present(s: &SampleOutput) -> Vec<bool> {
-    s.result
-        .persons
-        .iter()
-        .map(|p| match p.role {
-            graftwatch_chimerism::ngs::result::Role::Recipient => {
-                s.result.recipient_detected == Some(true)
-            }
-            _ => matches!((p.fraction, p.detection), (Some(f), Some(d)) if f.get() > d.lob),
-        })
+    (0..s.result.persons.len())
+        .map(|k| s.result.detected(k) == Some(true))
         .collect()
 }
 

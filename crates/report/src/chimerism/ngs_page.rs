@@ -203,11 +203,7 @@ fn sample_section(out: &mut String, s: &NgsPageSample) {
             p.markers,
             p.z,
             graftwatch_core::number::p_value(p.p_value).replace('<', "&lt;"),
-            if r.recipient_detected == Some(true) {
-                "recipient DNA detected"
-            } else {
-                "not detected"
-            }
+            esc(&r.recipient_call())
         );
     }
     if !r.flags.is_empty() {
