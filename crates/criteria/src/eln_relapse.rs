@@ -56,8 +56,8 @@ impl RelapseCriterion {
     /// In words.
     pub fn text(self) -> &'static str {
         match self {
-            RelapseCriterion::MarrowBlasts => "marrow blasts >= 5 %",
-            RelapseCriterion::BloodBlasts => "blood blasts in 2 samples >= 7 days apart",
+            RelapseCriterion::MarrowBlasts => "marrow blasts ≥ 5 %",
+            RelapseCriterion::BloodBlasts => "blood blasts in 2 samples ≥ 7 days apart",
             RelapseCriterion::ExtramedullaryDisease => "new extramedullary disease",
         }
     }

@@ -513,9 +513,8 @@ fn marrow_not_clear(
     cr_counts: Option<bool>,
     mut ex: Explanation,
 ) -> Graded<ElnResponse> {
-    if (MARROW_BLASTS_CLEAR_BELOW.get()..=PR_MARROW_BLASTS_MAX.get()).contains(&bm)
-        && cr_counts != Some(false)
-    {
+    let in_pr_range = (MARROW_BLASTS_CLEAR_BELOW.get()..=PR_MARROW_BLASTS_MAX.get()).contains(&bm);
+    if in_pr_range && cr_counts != Some(false) {
         let Some(pre) = pre else {
             ex.reason = format!("marrow blasts {bm}% (5-25%): PR needs the pretreatment blast %");
             return Graded::InsufficientData {
@@ -525,39 +524,58 @@ fn marrow_not_clear(
         };
         let reduced = pre > 0.0 && (pre - bm) / pre >= 0.5;
         if reduced {
-            let Some(true) = cr_counts else {
-                ex.reason = "PR needs the CR count criteria".into();
-                return Graded::InsufficientData {
-                    missing: vec!["ANC and platelets".into()],
-                    explanation: ex,
-                };
-            };
-            ex.evidence.push(Evidence::value(
-                None,
-                "pretreatment_bm_blasts",
-                pre,
-                Some(Unit::Percent),
-                "pretreatment marrow blasts",
-            ));
-            ex.flags.push(Flag::new(
-                "M-4",
-                "PR = 5 <= blasts <= 25, reduction >= 50% from pretreatment, CR counts",
-            ));
-            ex.reason =
-                format!("marrow blasts {bm}% reduced from {pre}% (>= 50%), CR counts met: PR");
-            return Graded::Value {
-                value: ElnResponse::Pr,
-                explanation: ex,
-            };
+            return partial_response(bm, pre, cr_counts, ex);
         }
     }
     ex.flags.push(Flag::new(
         "M-3",
         "CR family needs marrow blasts < 5%; 5.0% is not CR",
     ));
-    ex.reason = format!("marrow blasts {bm}% (>= 5%) and PR not met: no response");
+    let why = if !in_pr_range {
+        format!("blasts above {}%", PR_MARROW_BLASTS_MAX.get())
+    } else if cr_counts == Some(false) {
+        "blood counts below the CR thresholds (ANC ≥ 1.0, platelets ≥ 100 ×10⁹/L)".into()
+    } else {
+        format!(
+            "less than a 50% reduction from the pretreatment {}%",
+            pre.unwrap_or_default()
+        )
+    };
+    ex.reason = format!("marrow blasts {bm}% (≥ 5%); PR not met: {why}: no response");
     Graded::Value {
         value: ElnResponse::NoResponse,
+        explanation: ex,
+    }
+}
+
+/// PR (M-4): blasts 5–25 % reduced by ≥ 50 % from `pre`, with the CR counts.
+fn partial_response(
+    bm: f64,
+    pre: f64,
+    cr_counts: Option<bool>,
+    mut ex: Explanation,
+) -> Graded<ElnResponse> {
+    let Some(true) = cr_counts else {
+        ex.reason = "PR needs the CR count criteria".into();
+        return Graded::InsufficientData {
+            missing: vec!["ANC and platelets".into()],
+            explanation: ex,
+        };
+    };
+    ex.evidence.push(Evidence::value(
+        None,
+        "pretreatment_bm_blasts",
+        pre,
+        Some(Unit::Percent),
+        "pretreatment marrow blasts",
+    ));
+    ex.flags.push(Flag::new(
+        "M-4",
+        "PR = 5 <= blasts <= 25, reduction >= 50% from pretreatment, CR counts",
+    ));
+    ex.reason = format!("marrow blasts {bm}% reduced from {pre}% (≥ 50%), CR counts met: PR");
+    Graded::Value {
+        value: ElnResponse::Pr,
         explanation: ex,
     }
 }

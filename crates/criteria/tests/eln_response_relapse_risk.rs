@@ -155,6 +155,27 @@ fn partial_remission_5_to_25_with_50_percent_reduction() {
         eln_response(&a, &cfg).unwrap(),
         Graded::InsufficientData { .. }
     ));
+    // "PR not met" names the criterion that failed.
+    let why = |a: &ResponseAssessment| eln_response(a, &cfg).unwrap().explanation().reason.clone();
+    assert_eq!(
+        why(&pr(25.1, 60.0, 2.0)),
+        "marrow blasts 25.1% (≥ 5%); PR not met: blasts above 25%: no response"
+    );
+    assert_eq!(
+        why(&pr(5.1, 10.0, 2.0)),
+        "marrow blasts 5.1% (≥ 5%); PR not met: less than a 50% reduction from the pretreatment 10%: no response"
+    );
+    assert!(
+        why(&pr(10.0, 60.0, 0.9)).contains(
+            "PR not met: blood counts below the CR thresholds (ANC ≥ 1.0, platelets ≥ 100 ×10⁹/L)"
+        ),
+        "{}",
+        why(&pr(10.0, 60.0, 0.9))
+    );
+    assert_eq!(
+        why(&pr(25.0, 60.0, 2.0)),
+        "marrow blasts 25% reduced from 60% (≥ 50%), CR counts met: PR"
+    );
 }
 
 #[test]

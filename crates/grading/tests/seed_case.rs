@@ -109,3 +109,49 @@ fn seed_case_grades_as_its_story_says() {
     // The course is flagged illustrative in the output.
     assert!(g.illustrative);
 }
+
+/// The marrows of the seed case's two relapses (2023-03-06, 2023-11-13),
+/// each after a remission, read "relapse" on the timeline, as in the
+/// summary, not "no response" (which is for disease that never cleared);
+/// the summary's relapse dates and the timeline's agree.
+#[test]
+fn relapses_on_the_timeline_are_called_relapse() {
+    let c = seed();
+    let g = grade_course(&c, &GradingConfig::default());
+    let eln: Vec<(Date, String, String)> = g
+        .timeline
+        .iter()
+        .flat_map(|t| {
+            t.entries
+                .iter()
+                .filter(|x| x.criterion == Criterion::Eln)
+                .map(move |x| (t.date, x.grade.clone(), x.reason.clone()))
+        })
+        .collect();
+    let relapses: Vec<&(Date, String, String)> = eln
+        .iter()
+        .filter(|(_, grade, _)| grade == "relapse")
+        .collect();
+    let dates: Vec<String> = relapses.iter().map(|(d, _, _)| d.to_string()).collect();
+    assert_eq!(dates, ["2023-03-06", "2023-11-13"], "{eln:?}");
+    for (_, _, reason) in &relapses {
+        assert!(
+            reason.starts_with("relapse ") && reason.contains(" after remission: marrow blasts"),
+            "{reason}"
+        );
+    }
+    // Disease that persists after a relapse (salvage not yet working)
+    // stays "no response": only the relapse dates are relabelled.
+    let persisting: Vec<&(Date, String, String)> = eln
+        .iter()
+        .filter(|(d, _, _)| d.to_string().as_str() > "2023-11-13")
+        .take_while(|(_, grade, _)| !grade.starts_with("CR"))
+        .collect();
+    assert!(!persisting.is_empty(), "{eln:?}");
+    assert!(
+        persisting
+            .iter()
+            .all(|(_, grade, _)| grade == "no response"),
+        "{persisting:?}"
+    );
+}

@@ -12,6 +12,7 @@ use graftwatch_criteria::eln_response::{
 use graftwatch_criteria::{Flag, Graded};
 
 use super::Sink;
+use super::eln_course::ResponseEvent;
 use crate::SummaryKey;
 use crate::criterion::Criterion;
 use crate::extract::{CourseInputs, MarrowAssessment};
@@ -132,12 +133,18 @@ fn pretreatment_evidence(g: &mut Graded<ElnResponse>, date: Date, x: &CourseInpu
     }
 }
 
-fn day_state(g: &Graded<ElnResponse>) -> crate::output::DayState {
+fn day_state(g: &Graded<ElnResponse>, relapse: bool) -> crate::output::DayState {
     super::graded_state(
         Criterion::Eln,
         "eln_2022",
         g,
-        |v| label(*v).to_string(),
+        |v| {
+            if relapse {
+                RELAPSE_LABEL.to_string()
+            } else {
+                label(*v).to_string()
+            }
+        },
         |grade| grade.map(|l| serde_json::json!({"response": l})),
     )
 }
@@ -187,7 +194,6 @@ fn assessments(
     cfg: &crate::GradingConfig,
     sink: &mut Sink,
 ) -> Vec<(Date, Graded<ElnResponse>)> {
-    let mut prev: Option<&'static str> = None;
     let mut results: Vec<(Date, Graded<ElnResponse>)> = Vec::new();
     let baseline_until = x
         .therapies
@@ -198,22 +204,6 @@ fn assessments(
         match eln_response(&a, &cfg.eln_response) {
             Ok(mut g) => {
                 pretreatment_evidence(&mut g, m.date, x);
-                sink.state(m.date, || day_state(&g));
-                if let Graded::Value { value, explanation } = &g {
-                    let l = label(*value);
-                    let changed = prev != Some(l);
-                    sink.day(
-                        m.date,
-                        DayEntry {
-                            criterion: Criterion::Eln,
-                            grade: l.to_string(),
-                            level: level(*value),
-                            changed,
-                            reason: explanation.reason.clone(),
-                        },
-                    );
-                    prev = Some(l);
-                }
                 results.push((m.date, g));
             }
             Err(e) => sink.skip(
@@ -222,7 +212,70 @@ fn assessments(
             ),
         }
     }
+    let relapses: Vec<ResponseEvent> = super::eln_course::response_events(x, &results)
+        .into_iter()
+        .filter(|e| e.event == "relapse")
+        .collect();
+    timeline_days(&mut results, &relapses, sink);
     results
+}
+
+/// The assessments on the timeline and as day states. An assessment on a
+/// relapse date of the response timeline ([`super::eln_course::response_events`],
+/// the one relapse rule) reads "relapse" with its criterion, not "no
+/// response", which is for disease that never cleared.
+fn timeline_days(
+    results: &mut [(Date, Graded<ElnResponse>)],
+    relapses: &[ResponseEvent],
+    sink: &mut Sink,
+) {
+    let mut prev: Option<&'static str> = None;
+    for (date, g) in results.iter_mut() {
+        let relapse = relapses.iter().find(|e| e.date == *date);
+        if let (Some(e), Graded::Value { explanation, .. }) = (relapse, &mut *g) {
+            explanation.reason = relapse_reason(&explanation.reason, e);
+        }
+        let g: &Graded<ElnResponse> = g;
+        sink.state(*date, || day_state(g, relapse.is_some()));
+        if let Graded::Value { value, explanation } = g {
+            let l = if relapse.is_some() {
+                RELAPSE_LABEL
+            } else {
+                label(*value)
+            };
+            sink.day(
+                *date,
+                DayEntry {
+                    criterion: Criterion::Eln,
+                    grade: l.to_string(),
+                    level: level(*value),
+                    changed: prev != Some(l),
+                    reason: explanation.reason.clone(),
+                },
+            );
+            prev = Some(l);
+        }
+    }
+}
+
+/// The timeline's word for an assessment on a relapse date.
+const RELAPSE_LABEL: &str = "relapse";
+
+/// "relapse 1 after remission: marrow blasts 28% (≥ 5%)", from the
+/// assessment's reason "…; PR not met: …: no response"; a relapse met by
+/// another criterion on the same day names it.
+fn relapse_reason(reason: &str, e: &ResponseEvent) -> String {
+    let what = reason
+        .split("; PR not met")
+        .next()
+        .unwrap_or(reason)
+        .trim_end_matches(": no response");
+    let by = if e.detail.starts_with("marrow blasts") {
+        String::new()
+    } else {
+        format!(" (relapse criterion: {})", e.detail)
+    };
+    format!("relapse {} after remission: {what}{by}", e.number)
 }
 
 fn best_item(
