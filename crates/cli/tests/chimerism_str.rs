@@ -378,7 +378,8 @@ fn a_sample_matching_no_reference_among_several_is_refused_and_nothing_added() {
         &o,
         &[
             "1 of 2 samples refused (STR-NO-MATCH)",
-            "sample 'X' matches none of the declared people",
+            "sample 'X' (",
+            "matches none of the declared people",
             "nothing was added to the course (--add-to)",
         ],
     );
@@ -389,6 +390,39 @@ fn a_sample_matching_no_reference_among_several_is_refused_and_nothing_added() {
     );
     assert!(out.contains("refused [STR-NO-MATCH]: sample 'X'"), "{out}");
     assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+}
+
+/// Audit S6 (stop 36, L4): a refused tube is named by its own sample id
+/// (the run sheet's or `--sample`'s), with the file and the file's sample
+/// it was read from, not by the file's sample name alone (which may be
+/// another patient's tube, reported fine on the same plate).
+#[test]
+fn a_sample_matching_no_reference_is_named_by_its_own_id_and_source() {
+    let dir = tmp("no-match-name");
+    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
+    for m in [
+        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
+    ] {
+        body.push_str(&format!(
+            "OTHER-S\t{m}\t40\t1500\t15000\nOTHER-S\t{m}\t42\t1400\t14000\n"
+        ));
+    }
+    let f = write(&dir, "stranger.txt", &body);
+    let o = run(&[
+        "--sample",
+        "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
+        "--sample",
+        &format!("TUBE-7={f}:OTHER-S:whole_blood:2024-05-29"),
+        "--bootstrap",
+        "20",
+    ]);
+    let want = format!("sample 'TUBE-7' ({f}:OTHER-S) matches none of the declared people");
+    assert_exit_2(&o, &["1 of 2 samples refused (STR-NO-MATCH)", &want]);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(&format!("refused [STR-NO-MATCH]: {want}")),
+        "{out}"
+    );
 }
 
 /// A result dated before the first transplant or after today is kept but
