@@ -425,6 +425,66 @@ fn a_sample_matching_no_reference_is_named_by_its_own_id_and_source() {
     );
 }
 
+/// Audit S2/M1 (stop 36, L2): a failed run control (a no-template control
+/// with a whole sample's peaks) makes every result not reportable: with
+/// `--add-to` nothing is recorded and the command exits 2 after the report
+/// naming the control; without it the report stands (exit 0); the JSON
+/// carries the run's status and flag.
+#[test]
+fn a_failed_run_control_records_nothing() {
+    let dir = tmp("control-add-to");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let r = root().join("examples/str");
+    let (refs, d14) = (r.join("references.txt"), r.join("day14.txt"));
+    let (refs, d14) = (refs.display(), d14.display());
+    let sheet = write(
+        &dir,
+        "sheet.csv",
+        &format!(
+            "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
+             ,,recipient,,{refs}:R-pre,,,,,\n\
+             ,,donor,UCB-1,{refs}:UCB-1,,,,,\n\
+             ,,donor,PBSC-1,{refs}:PBSC-1,,,,,\n\
+             WB,,sample,,{d14}:PB-d14-WB,whole_blood,pb,2024-05-29,,\n\
+             NTC,,control,,{d14}:PB-d14-WB,,,,,ntc\n"
+        ),
+    );
+    let args = [
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+        "--bootstrap",
+        "20",
+    ];
+    let c = course.to_str().unwrap();
+    let o = gw(&[&args[..], &["--add-to", c]].concat());
+    assert_exit_2(
+        &o,
+        &[
+            "run control failed (RUN-CONTROL-FAILED): NTC (negative control",
+            "nothing was added to the course (--add-to)",
+        ],
+    );
+    assert!(
+        text(&o.stdout).starts_with("WARNING [RUN-CONTROL-FAILED]"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+    let o = gw(&[&args[..], &["--format", "json"]].concat());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        j["run_status"]["status"], "not_reportable",
+        "{}",
+        j["run_status"]
+    );
+    assert_eq!(j["run_status"]["flags"][0], "RUN-CONTROL-FAILED");
+}
+
 /// A result dated before the first transplant or after today is kept but
 /// named on stderr (audit 2026-12-05: a 1990 sample went in silently).
 #[test]

@@ -11,7 +11,7 @@ use graftwatch_chimerism::ngs::qc::QcCode;
 use graftwatch_chimerism::ngs::{
     AlleleBiasSource, ErrorModel, NgsConfig, NgsSampleResult, Person, run_amplification,
 };
-use graftwatch_chimerism::run_gate::{HeldSample, RunGate};
+use graftwatch_chimerism::run_gate::{HeldSample, RunGate, RunStatus};
 use graftwatch_core::{Date, Fraction, Lineage};
 use graftwatch_genomics_io::ngs_run::{
     NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_counts, count_sample,
@@ -368,6 +368,10 @@ pub struct NgsRun {
     /// plate's `controls`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub controls: Vec<super::chimerism_plan::ControlOut>,
+    /// The run's status (one patient; with several, the plate's):
+    /// `not_reportable` with `RUN-CONTROL-FAILED` when a run control failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_status: Option<RunStatus>,
 }
 
 /// The run as the report's NGS page wants it.
@@ -563,15 +567,15 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         }
         runs.push(run);
     }
-    if let [only] = runs.as_mut_slice() {
-        only.controls = std::mem::take(&mut controls);
-    }
-
     let gate = RunGate {
         samples: runs.iter().map(|r| r.samples.len()).sum(),
         held: unknown_contributors(&runs),
-        failed_controls: Vec::new(),
+        failed_controls: super::chimerism_plan::failed_controls(&controls),
     };
+    if let [only] = runs.as_mut_slice() {
+        only.controls = std::mem::take(&mut controls);
+        only.run_status = Some(gate.status());
+    }
     // Everything computed: now write, course first (atomic), then HTML, then
     // stdout; nothing is recorded from a run the gate holds back.
     let add_to = args.add_to.as_ref().filter(|_| gate.records());
@@ -601,6 +605,7 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
                 schema: sheet::NGS_PLATE_SCHEMA,
                 analyses: runs,
                 controls,
+                run_status: gate.status(),
             };
             serde_json::to_string_pretty(&plate)? + "\n"
         }
@@ -731,6 +736,7 @@ fn analyse_patient(
         error_model: refs.errors,
         samples,
         controls: Vec::new(),
+        run_status: None,
     };
     Ok((run, refs))
 }

@@ -194,6 +194,9 @@ pub struct StrRun {
     pub analyses: Vec<AnalysisOut>,
     /// Run controls.
     pub controls: Vec<ControlOut>,
+    /// The run's status: `not_reportable` with `RUN-CONTROL-FAILED` when a
+    /// run control failed (every sample of the run carries the flag).
+    pub run_status: graftwatch_chimerism::run_gate::RunStatus,
     /// Reader notes and deprecation notes.
     pub notes: Vec<String>,
     /// The peak measure the run used (each sample's result names it too).
@@ -489,7 +492,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     let gate = RunGate {
         samples: n_samples,
         held: no_match_refusals(&analyses),
-        failed_controls: Vec::new(),
+        failed_controls: super::chimerism_plan::failed_controls(&controls),
     };
     let mut notes = plan.notes.clone();
     notes.extend(measure_note);
@@ -498,6 +501,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     let run = StrRun {
         analyses,
         controls,
+        run_status: gate.status(),
         notes,
         measure: cfg.measure,
         analytical_threshold_rfu: cfg.analytical_threshold_rfu,
@@ -512,7 +516,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
 /// Writes the report, the HTML, the course and the store (every output
 /// built in memory before anything is written). Nothing is recorded when
 /// the run gate says so (`graftwatch_chimerism::run_gate`: a sample that
-/// matched no reference).
+/// matched no reference, a failed run control).
 fn write_outputs(
     args: &StrArgs,
     plan: &Plan,
