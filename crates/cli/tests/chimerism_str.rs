@@ -485,6 +485,39 @@ fn a_failed_run_control_records_nothing() {
     assert_eq!(j["run_status"]["flags"][0], "RUN-CONTROL-FAILED");
 }
 
+/// Audit S3 (stop 36, L3): `--allow-identical` with a donor identical to
+/// the recipient does not read as 100 % recipient: every sample is refused
+/// "chimerism not informative" (as for a syngeneic donor) and `--add-to`
+/// records nothing.
+#[test]
+fn allow_identical_with_the_recipients_genotype_records_nothing() {
+    let dir = tmp("ident-add-to");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        "UCB-1=examples/str/references.txt:R-pre",
+        "--sample",
+        "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
+        "--allow-identical",
+        "--add-to",
+        course.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("refused: chimerism not informative: donor UCB-1 and the recipient have identical genotypes at all"),
+        "{out}"
+    );
+    assert!(!out.contains("present ("), "{out}");
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+}
+
 /// A result dated before the first transplant or after today is kept but
 /// named on stderr (audit 2026-12-05: a 1990 sample went in silently).
 #[test]

@@ -541,7 +541,7 @@ fn write_outputs(
     let add_to = args.add_to.as_ref().filter(|_| gate.records());
     let course = match add_to {
         Some(_) if to_store.is_some() => None,
-        Some(path) => Some(add_to_course(path, run)?),
+        Some(path) => add_to_course(path, run)?,
         None => None,
     };
     let stored = match &to_store {
@@ -778,17 +778,26 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
     })
 }
 
-fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course::Course> {
+fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<Option<graftwatch_course::Course>> {
     use graftwatch_course::attach_chimerism;
     let loaded = graftwatch_course::read_course(path)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     let mut course = loaded.course;
     let pid = course.patient.id.to_string();
     let results = results_for(run, &pid, &path.display().to_string())?;
+    if results.is_empty() {
+        // Every sample refused (e.g. chimerism not informative): the
+        // course is left as it is, not rewritten.
+        eprintln!(
+            "note: --add-to {}: no result to record (every sample was refused); the course is unchanged",
+            path.display()
+        );
+        return Ok(None);
+    }
     let summary = attach_chimerism(&mut course, &results)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     crate::exit::print_notes(&format!("--add-to {}", path.display()), &summary.warnings);
-    Ok(course)
+    Ok(Some(course))
 }
 
 /// The dated results of patient `pid` (`target` names the course file or
