@@ -84,7 +84,7 @@ pub struct StrArgs {
     /// Donor declared syngeneic (identical twin): identical genotypes give "chimerism not informative".
     #[arg(long = "syngeneic", value_name = "DONOR")]
     pub syngeneic: Vec<String>,
-    /// Accept identical people (report their combined share, no split) instead of failing.
+    /// Accept identical donors (report their combined share, no split) instead of failing; a donor identical to the recipient makes chimerism not informative.
     #[arg(long)]
     pub allow_identical: bool,
     /// Output format on stdout.
