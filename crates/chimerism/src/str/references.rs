@@ -426,6 +426,13 @@ fn stutter_ratios(
             },
         );
     }
+    flag_kit_stutter(&from_kit, cfg, flags);
+    out
+}
+
+/// `STR-STUTTER-KIT`: the loci whose back-stutter ratio is the kit's (no
+/// stutter peak in the references).
+fn flag_kit_stutter(from_kit: &[&str], cfg: &StrConfig, flags: &mut Vec<StrFlag>) {
     if !from_kit.is_empty() {
         flags.push(StrFlag::new(
             StrFlagCode::StutterFromKit,
@@ -436,7 +443,6 @@ fn stutter_ratios(
             ),
         ));
     }
-    out
 }
 
 /// The back-stutter ratio of one locus and what it rests on.
