@@ -11,6 +11,7 @@ pub mod marker;
 pub mod ngs;
 pub mod purity;
 pub mod reported;
+pub mod run_gate;
 pub mod str;
 
 pub use marker::{AlleleCounts, Marker};

@@ -444,3 +444,28 @@ fn low_template_loci_off_the_median_are_named_and_kept() {
         err / f64::from(flagged)
     );
 }
+
+/// Audit S3 (stop 36, L3): `allow_identical` does not turn a donor
+/// identical to the recipient into "100 % recipient": chimerism is not
+/// informative, every sample refused with the reason, nothing estimated.
+#[test]
+fn allow_identical_with_a_donor_identical_to_the_recipient_is_not_informative() {
+    let (mut rng, r, _, rp, _) = setup(9);
+    let twin = pure(&mut rng, &r, "twin");
+    let donors = [(DonorId("T".into()), &twin)];
+    let cfg = StrConfig {
+        allow_identical: true,
+        ..StrConfig::default()
+    };
+    let refs = StrReferences::new(&rp, &donors, cfg).unwrap();
+    let s = mixture(&mut rng, "s", &[&r], &[1.0], &SimParams::default());
+    let e = refs.estimate(&s, Lineage::WholeBlood).unwrap_err();
+    assert!(e.is_sample_refusal(), "{e}");
+    let m = e.to_string();
+    assert!(
+        m.contains(
+            "chimerism not informative: donor T and the recipient have identical genotypes at all"
+        ) && m.contains("common loci"),
+        "{m}"
+    );
+}

@@ -442,3 +442,67 @@ fn a_person_not_detected_is_reported_below_the_lod_not_as_a_number() {
     assert_eq!(detected("neg", "pbsc"), "true");
     assert_eq!(detected("day30", "recipient"), "true");
 }
+
+/// Audit S1 (stop 36, L1): a foreign sample (a swapped tube: the cord
+/// unit's DNA given as a sample of a recipient with one PBSC donor) is
+/// flagged `NGS-ID` and read as ~60 % recipient. As for STR-NO-MATCH, the
+/// report is written with the estimate and the flag, the command exits 2
+/// naming the sample, and `--add-to` records nothing from the run.
+#[test]
+fn a_sample_with_an_unknown_contributor_is_reported_but_not_recorded() {
+    let d = tmpdir("ngs-id");
+    let course = d.join("course.json");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
+    std::fs::copy(&seed, &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let p = example("pileup.vcf").display().to_string();
+    let base: Vec<String> = vec![
+        "chimerism".into(),
+        "ngs".into(),
+        "--panel".into(),
+        example("panel.vcf").display().to_string(),
+        "--recipient".into(),
+        format!("recipient={p}:recipient"),
+        "--donor".into(),
+        format!("PBSC-1={p}:pbsc"),
+        "--sample".into(),
+        format!("d30={p}:pbsc:whole_blood:2026-02-01"),
+        "--sample".into(),
+        format!("swap={p}:ucb1:whole_blood:2026-02-02"),
+    ];
+    for add_to in [true, false] {
+        let mut args = base.clone();
+        if add_to {
+            args.extend(["--add-to".into(), course.display().to_string()]);
+        }
+        let (code, out, err) = gw(&args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("1 of 2 samples refused (NGS-ID)")
+                && err.contains("sample 'swap' (")
+                && err.contains("(sample ucb1)")
+                && !err.contains("sample 'd30'"),
+            "{err}"
+        );
+        assert_eq!(
+            err.contains("nothing was added to the course (--add-to)"),
+            add_to,
+            "{err}"
+        );
+        // The report is written in full: both samples, the swap's
+        // estimate with its flag.
+        assert!(
+            out.contains("sample d30")
+                && out.contains("sample swap")
+                && out.contains("flag NGS-ID"),
+            "{out}"
+        );
+        assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+    }
+    // Without the swapped tube the same call records the run.
+    let mut args = base[..base.len() - 2].to_vec();
+    args.extend(["--add-to".into(), course.display().to_string()]);
+    let (code, _, err) = gw(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(std::fs::read(&course).unwrap(), before);
+}

@@ -330,10 +330,12 @@ fn analyse(d: &Path, kind: Kind, donors: &[&str], mix: &str) -> Vec<Row> {
         "tsv".into(),
     ]);
     let o = graftwatch(d, &args);
+    // A sample flagged NGS-ID is reported, then the command exits 2 (stop
+    // 36: held back as STR-NO-MATCH is); the flag itself is checked below.
+    let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        o.status.success(),
-        "{kind:?} {mix}: {}",
-        String::from_utf8_lossy(&o.stderr)
+        o.status.success() || (o.status.code() == Some(2) && err.contains("refused (NGS-ID)")),
+        "{kind:?} {mix}: {err}"
     );
     rows(&String::from_utf8_lossy(&o.stdout))
 }

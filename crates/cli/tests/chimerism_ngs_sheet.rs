@@ -201,6 +201,14 @@ fn plate_with_two_patients_runs_purity_and_controls() {
         ),
         "{table}"
     );
+    // The JSON says so at the run level (stop 36, L2).
+    let j = json(run_sheet(&s2, &["--format", "json"]));
+    assert_eq!(
+        j["run_status"]["status"], "not_reportable",
+        "{}",
+        j["run_status"]
+    );
+    assert_eq!(j["run_status"]["flags"][0], "RUN-CONTROL-FAILED");
     let (_, tsv, _) = run_sheet(&s2, &["--format", "tsv"]);
     let samples: Vec<&str> = tsv
         .lines()
@@ -223,6 +231,45 @@ fn plate_with_two_patients_runs_purity_and_controls() {
             .any(|l| l.starts_with("ntc\t") && l.ends_with("\tCONTROL-PASS")),
         "{tsv}"
     );
+}
+
+/// Audit S2 (stop 36, L2): with a failed run control, `--add-to` records
+/// nothing: exit 2 after the report, naming the control; the course is
+/// untouched. The same sheet with a clean control records the run.
+#[test]
+fn a_failed_run_control_stops_add_to() {
+    let dir = fresh_dir("gw-ngs-sheet", "control-add-to");
+    let course = dir.join("course.json");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
+    std::fs::copy(&seed, &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let f = pileup_with_controls(&dir);
+    let f = f.file_name().unwrap().to_str().unwrap();
+    let p = "SEED-AML-01";
+    let mut rows = vec![
+        format!(",{p},recipient,,{f}:recipient,,,,,,"),
+        format!(",{p},donor,PBSC-1,{f}:pbsc,,,,,,"),
+        format!(",{p},donor,UCB-1,{f}:ucb1,,,,,,"),
+        format!("day30,{p},sample,,{f},whole_blood,pb,2026-03-01,,,"),
+        format!("ntc,,control,,{f}:ntc,,,,,negative,"),
+    ];
+    let c = course.display().to_string();
+    rows.push(format!("dirty,,control,,{f}:dirty,,,,,ntc,"));
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (code, out, err) = run_sheet(&sheet(&dir, &rows_s), &["--add-to", &c]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("run control failed (RUN-CONTROL-FAILED): dirty (negative control")
+            && err.contains("nothing was added to the course (--add-to)"),
+        "{err}"
+    );
+    assert!(out.starts_with("WARNING [RUN-CONTROL-FAILED]"), "{out}");
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+    rows.pop();
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (code, _, err) = run_sheet(&sheet(&dir, &rows_s), &["--add-to", &c]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(std::fs::read(&course).unwrap(), before);
 }
 
 #[test]

@@ -332,3 +332,54 @@ fn add_to_a_course_file_stays_a_file_without_db() {
             .contains("PB-d30-CD3")
     );
 }
+
+/// Stop 36 (L1): a run with a sample flagged `NGS-ID` (here the cord
+/// unit's DNA given as a sample of a recipient with one PBSC donor) records
+/// nothing in the store either: exit 2 after the report, no revision, no
+/// run.
+#[test]
+fn an_ngs_id_sample_is_not_stored() {
+    let db = SqliteDb::new();
+    let loc = db.fresh();
+    let (s, _) = Store::init(&loc).unwrap();
+    s.create_patient(&clinician(), &seed(), None).unwrap();
+    s.close();
+    let u = url(&loc);
+    let p = root().join("examples/ngs/pileup.vcf").display().to_string();
+    let panel = root().join("examples/ngs/panel.vcf").display().to_string();
+    let o = gw(&[
+        "chimerism",
+        "ngs",
+        "--panel",
+        &panel,
+        "--recipient",
+        &format!("recipient={p}:recipient"),
+        "--donor",
+        &format!("PBSC-1={p}:pbsc"),
+        "--sample",
+        &format!("d30={p}:pbsc:whole_blood:2026-02-01"),
+        "--sample",
+        &format!("swap={p}:ucb1:whole_blood:2026-02-02"),
+        "--add-to",
+        "SEED-AML-01",
+        "--db",
+        &u,
+    ]);
+    assert_exit_2(
+        &o,
+        &[
+            "1 of 2 samples refused (NGS-ID)",
+            "sample 'swap'",
+            "nothing was added to the course (--add-to)",
+        ],
+    );
+    assert!(
+        text(&o.stdout).contains("sample swap"),
+        "{}",
+        text(&o.stdout)
+    );
+    let s = Store::open(&loc).unwrap();
+    assert_eq!(s.head("SEED-AML-01").unwrap(), 1);
+    assert!(s.runs(&clinician(), "SEED-AML-01").unwrap().is_empty());
+    s.close();
+}

@@ -378,7 +378,8 @@ fn a_sample_matching_no_reference_among_several_is_refused_and_nothing_added() {
         &o,
         &[
             "1 of 2 samples refused (STR-NO-MATCH)",
-            "sample 'X' matches none of the declared people",
+            "sample 'X' (",
+            "matches none of the declared people",
             "nothing was added to the course (--add-to)",
         ],
     );
@@ -388,6 +389,132 @@ fn a_sample_matching_no_reference_among_several_is_refused_and_nothing_added() {
         "{out}"
     );
     assert!(out.contains("refused [STR-NO-MATCH]: sample 'X'"), "{out}");
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+}
+
+/// Audit S6 (stop 36, L4): a refused tube is named by its own sample id
+/// (the run sheet's or `--sample`'s), with the file and the file's sample
+/// it was read from, not by the file's sample name alone (which may be
+/// another patient's tube, reported fine on the same plate).
+#[test]
+fn a_sample_matching_no_reference_is_named_by_its_own_id_and_source() {
+    let dir = tmp("no-match-name");
+    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
+    for m in [
+        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
+    ] {
+        body.push_str(&format!(
+            "OTHER-S\t{m}\t40\t1500\t15000\nOTHER-S\t{m}\t42\t1400\t14000\n"
+        ));
+    }
+    let f = write(&dir, "stranger.txt", &body);
+    let o = run(&[
+        "--sample",
+        "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
+        "--sample",
+        &format!("TUBE-7={f}:OTHER-S:whole_blood:2024-05-29"),
+        "--bootstrap",
+        "20",
+    ]);
+    let want = format!("sample 'TUBE-7' ({f}:OTHER-S) matches none of the declared people");
+    assert_exit_2(&o, &["1 of 2 samples refused (STR-NO-MATCH)", &want]);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(&format!("refused [STR-NO-MATCH]: {want}")),
+        "{out}"
+    );
+}
+
+/// Audit S2/M1 (stop 36, L2): a failed run control (a no-template control
+/// with a whole sample's peaks) makes every result not reportable: with
+/// `--add-to` nothing is recorded and the command exits 2 after the report
+/// naming the control; without it the report stands (exit 0); the JSON
+/// carries the run's status and flag.
+#[test]
+fn a_failed_run_control_records_nothing() {
+    let dir = tmp("control-add-to");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let r = root().join("examples/str");
+    let (refs, d14) = (r.join("references.txt"), r.join("day14.txt"));
+    let (refs, d14) = (refs.display(), d14.display());
+    let sheet = write(
+        &dir,
+        "sheet.csv",
+        &format!(
+            "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
+             ,,recipient,,{refs}:R-pre,,,,,\n\
+             ,,donor,UCB-1,{refs}:UCB-1,,,,,\n\
+             ,,donor,PBSC-1,{refs}:PBSC-1,,,,,\n\
+             WB,,sample,,{d14}:PB-d14-WB,whole_blood,pb,2024-05-29,,\n\
+             NTC,,control,,{d14}:PB-d14-WB,,,,,ntc\n"
+        ),
+    );
+    let args = [
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+        "--bootstrap",
+        "20",
+    ];
+    let c = course.to_str().unwrap();
+    let o = gw(&[&args[..], &["--add-to", c]].concat());
+    assert_exit_2(
+        &o,
+        &[
+            "run control failed (RUN-CONTROL-FAILED): NTC (negative control",
+            "nothing was added to the course (--add-to)",
+        ],
+    );
+    assert!(
+        text(&o.stdout).starts_with("WARNING [RUN-CONTROL-FAILED]"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+    let o = gw(&[&args[..], &["--format", "json"]].concat());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        j["run_status"]["status"], "not_reportable",
+        "{}",
+        j["run_status"]
+    );
+    assert_eq!(j["run_status"]["flags"][0], "RUN-CONTROL-FAILED");
+}
+
+/// Audit S3 (stop 36, L3): `--allow-identical` with a donor identical to
+/// the recipient does not read as 100 % recipient: every sample is refused
+/// "chimerism not informative" (as for a syngeneic donor) and `--add-to`
+/// records nothing.
+#[test]
+fn allow_identical_with_the_recipients_genotype_records_nothing() {
+    let dir = tmp("ident-add-to");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        "UCB-1=examples/str/references.txt:R-pre",
+        "--sample",
+        "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
+        "--allow-identical",
+        "--add-to",
+        course.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("refused: chimerism not informative: donor UCB-1 and the recipient have identical genotypes at all"),
+        "{out}"
+    );
+    assert!(!out.contains("present ("), "{out}");
     assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
 }
 

@@ -418,7 +418,9 @@ fn a_swapped_tube_is_refused_and_the_rest_of_the_plate_reported() {
     assert_eq!(o.status.code(), Some(2));
     let out = text(&o.stdout);
     assert!(
-        out.contains("refused [STR-NO-MATCH]: sample 'P2-S0' matches none"),
+        // The sheet's tube (P1-S0), and the file's sample it read (stop 36, L4).
+        out.contains("refused [STR-NO-MATCH]: sample 'P1-S0' (")
+            && out.contains("run.txt:P2-S0) matches none"),
         "{out}"
     );
     assert!(out.contains("=== Patient P2 ==="), "{out}");

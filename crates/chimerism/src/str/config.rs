@@ -184,9 +184,11 @@ pub struct StrConfig {
     pub refuse_below_rfu: f64,
     /// See `refuse_below_rfu`.
     pub refuse_locus_fraction: Fraction,
-    /// Accept a donor identical to the recipient or to another donor
-    /// (default false: an error naming them). When true the identical people
-    /// are fitted as one and flagged, without a split.
+    /// Accept a donor identical to another donor (default false: an error
+    /// naming them). When true the identical donors are fitted as one and
+    /// flagged, without a split; a donor identical to the recipient makes
+    /// every sample "chimerism not informative" (a refusal), as a declared
+    /// syngeneic donor does.
     pub allow_identical: bool,
     /// Donors declared syngeneic (identical twin): when their genotypes equal
     /// the recipient's, every sample is "chimerism not informative".

@@ -295,8 +295,10 @@ fn common_loci(a: &ReferenceGenotype, b: &ReferenceGenotype) -> usize {
 
 /// Identity checks: a declared syngeneic donor identical to the recipient
 /// makes the analysis "not informative"; any other pair of identical
-/// people is an error, or (with `allow_identical`) the later one is dropped
-/// and the earlier one carries their combined share, flagged.
+/// people is an error, or (with `allow_identical`) two identical donors are
+/// merged (the later one dropped, the earlier one carrying their combined
+/// share, flagged) and a donor identical to the recipient makes the
+/// analysis "not informative" as a syngeneic one does.
 fn identity_checks(
     persons: &mut Vec<ReferenceGenotype>,
     cfg: &StrConfig,
@@ -324,6 +326,16 @@ fn identity_checks(
                     flags.push(StrFlag::new(StrFlagCode::IdenticalPersons, format!("donor {b} is declared syngeneic but differs from the recipient at {differ} of {common} loci: check the references; analysed as a distinct person")));
                 }
             } else if differ == 0 && common > 0 && not_informative.is_none() {
+                if i == 0 && cfg.allow_identical {
+                    // `allow_identical` merges donors identical to each
+                    // other; a donor identical to the recipient leaves
+                    // nothing to measure, whatever the option says.
+                    not_informative = Some(format!(
+                        "chimerism not informative: donor {b} and the recipient have identical genotypes at all {common} common loci"
+                    ));
+                    j += 1;
+                    continue;
+                }
                 if !cfg.allow_identical {
                     return Err(StrError::IdenticalPersons {
                         first: a.to_string(),
@@ -414,6 +426,13 @@ fn stutter_ratios(
             },
         );
     }
+    flag_kit_stutter(&from_kit, cfg, flags);
+    out
+}
+
+/// `STR-STUTTER-KIT`: the loci whose back-stutter ratio is the kit's (no
+/// stutter peak in the references).
+fn flag_kit_stutter(from_kit: &[&str], cfg: &StrConfig, flags: &mut Vec<StrFlag>) {
     if !from_kit.is_empty() {
         flags.push(StrFlag::new(
             StrFlagCode::StutterFromKit,
@@ -424,7 +443,6 @@ fn stutter_ratios(
             ),
         ));
     }
-    out
 }
 
 /// The back-stutter ratio of one locus and what it rests on.

@@ -11,6 +11,7 @@ use graftwatch_chimerism::ngs::qc::QcCode;
 use graftwatch_chimerism::ngs::{
     AlleleBiasSource, ErrorModel, NgsConfig, NgsSampleResult, Person, run_amplification,
 };
+use graftwatch_chimerism::run_gate::{HeldSample, RunGate, RunStatus};
 use graftwatch_core::{Date, Fraction, Lineage};
 use graftwatch_genomics_io::ngs_run::{
     NgsInput, NgsReferences, NgsRunError, NgsRunOptions, NgsSource, analyse_counts, count_sample,
@@ -367,6 +368,10 @@ pub struct NgsRun {
     /// plate's `controls`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub controls: Vec<super::chimerism_plan::ControlOut>,
+    /// The run's status (one patient; with several, the plate's):
+    /// `not_reportable` with `RUN-CONTROL-FAILED` when a run control failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_status: Option<RunStatus>,
 }
 
 /// The run as the report's NGS page wants it.
@@ -562,12 +567,19 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         }
         runs.push(run);
     }
+    let gate = RunGate {
+        samples: runs.iter().map(|r| r.samples.len()).sum(),
+        held: unknown_contributors(&runs),
+        failed_controls: super::chimerism_plan::failed_controls(&controls),
+    };
     if let [only] = runs.as_mut_slice() {
         only.controls = std::mem::take(&mut controls);
+        only.run_status = Some(gate.status());
     }
-
-    // Everything computed: now write, course first (atomic), then HTML, then stdout.
-    match (&args.add_to, args.store.patient(args.add_to.as_deref())) {
+    // Everything computed: now write, course first (atomic), then HTML, then
+    // stdout; nothing is recorded from a run the gate holds back.
+    let add_to = args.add_to.as_ref().filter(|_| gate.records());
+    match (add_to, args.store.patient(args.add_to.as_deref())) {
         (Some(_), Some(p)) => {
             let run = sheet::analysis_for(&runs, &p, &p)?;
             let a = &plan.analyses[runs.iter().position(|r| std::ptr::eq(r, run)).unwrap_or(0)];
@@ -593,6 +605,7 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
                 schema: sheet::NGS_PLATE_SCHEMA,
                 analyses: runs,
                 controls,
+                run_status: gate.status(),
             };
             serde_json::to_string_pretty(&plate)? + "\n"
         }
@@ -615,7 +628,37 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         (NgsFormat::Table, runs) => sheet::plate_table(runs, &controls),
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(())
+    match gate.verdict(args.add_to.is_some()) {
+        Some(msg) => anyhow::bail!(BadInput(msg)),
+        None => Ok(()),
+    }
+}
+
+/// The samples flagged `NGS-ID` (alleles no declared person carries at
+/// enough identity markers: an unknown contributor or a swapped tube), as
+/// `patient 'P': sample 'S' (INPUT): …`; the run gate holds them back as
+/// STR holds back `STR-NO-MATCH`.
+fn unknown_contributors(runs: &[NgsRun]) -> Vec<HeldSample> {
+    let code = QcCode::Identity.as_str();
+    runs.iter()
+        .flat_map(|r| r.samples.iter().map(move |s| (r, s)))
+        .filter_map(|(r, s)| {
+            let f = s.result.flags.iter().find(|f| f.code == QcCode::Identity)?;
+            let what = f.text.split(": possible").next().unwrap_or(&f.text);
+            let who = r
+                .patient
+                .as_deref()
+                .map(|p| format!("patient '{p}': "))
+                .unwrap_or_default();
+            Some(HeldSample {
+                code,
+                text: format!(
+                    "{who}sample '{}' ({}): {what} (unknown contributor or sample swap; the estimate is shown for review only)",
+                    s.sample, s.input
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The library's options from the arguments.
@@ -693,6 +736,7 @@ fn analyse_patient(
         error_model: refs.errors,
         samples,
         controls: Vec::new(),
+        run_status: None,
     };
     Ok((run, refs))
 }

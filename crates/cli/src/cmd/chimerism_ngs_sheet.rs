@@ -30,6 +30,9 @@ pub struct NgsPlate {
     pub analyses: Vec<NgsRun>,
     /// The run controls.
     pub controls: Vec<ControlOut>,
+    /// The run's status: `not_reportable` with `RUN-CONTROL-FAILED` when a
+    /// run control failed.
+    pub run_status: graftwatch_chimerism::run_gate::RunStatus,
 }
 
 /// The plan of the call: the run sheet, or `--recipient/--donor/--sample`

@@ -75,15 +75,12 @@ impl PlateArgs {
     }
 }
 
-/// The run controls as table lines, after the patients' tables (nothing
-/// without controls).
 /// The flag every sample row of a run carries when a run control failed.
-pub const CONTROL_FAILED_FLAG: &str = "RUN-CONTROL-FAILED";
+pub use graftwatch_chimerism::run_gate::CONTROL_FAILED_FLAG;
 
-/// The warning shown at the top of a run's table (and in its JSON) when a
-/// run control failed: the samples are reported, but not as reportable.
-pub fn control_failure_warning(controls: &[ControlOut]) -> Option<String> {
-    let failed: Vec<String> = controls
+/// The failed run controls, each as `NAME (TYPE control: detail)`.
+pub fn failed_controls(controls: &[ControlOut]) -> Vec<String> {
+    controls
         .iter()
         .filter(|c| !c.passed)
         .map(|c| {
@@ -94,7 +91,13 @@ pub fn control_failure_warning(controls: &[ControlOut]) -> Option<String> {
                 c.detail
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The warning shown at the top of a run's table when a run control
+/// failed: the samples are reported, but not as reportable.
+pub fn control_failure_warning(controls: &[ControlOut]) -> Option<String> {
+    let failed = failed_controls(controls);
     (!failed.is_empty()).then(|| {
         format!(
             "[{CONTROL_FAILED_FLAG}] run control failed: {}: every result of this run is shown but not reportable until the failure is resolved (repeat the run, or document why the results stand)",
@@ -111,6 +114,8 @@ pub fn control_warning_line(o: &mut String, controls: &[ControlOut]) {
     }
 }
 
+/// The run controls as table lines, after the patients' tables (nothing
+/// without controls).
 pub fn controls_table(o: &mut String, controls: &[ControlOut]) {
     use std::fmt::Write as _;
     if controls.is_empty() {

@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use graftwatch_chimerism::controls;
 use graftwatch_chimerism::purity;
+use graftwatch_chimerism::run_gate::{HeldSample, RunGate};
 use graftwatch_chimerism::str::threshold;
 use graftwatch_chimerism::str::{
     Detection, Kit, Measure, StrConfig, StrConfigError, StrError, StrFlagCode, StrProfile,
@@ -83,7 +84,7 @@ pub struct StrArgs {
     /// Donor declared syngeneic (identical twin): identical genotypes give "chimerism not informative".
     #[arg(long = "syngeneic", value_name = "DONOR")]
     pub syngeneic: Vec<String>,
-    /// Accept identical people (report their combined share, no split) instead of failing.
+    /// Accept identical donors (report their combined share, no split) instead of failing; a donor identical to the recipient makes chimerism not informative.
     #[arg(long)]
     pub allow_identical: bool,
     /// Output format on stdout.
@@ -193,6 +194,9 @@ pub struct StrRun {
     pub analyses: Vec<AnalysisOut>,
     /// Run controls.
     pub controls: Vec<ControlOut>,
+    /// The run's status: `not_reportable` with `RUN-CONTROL-FAILED` when a
+    /// run control failed (every sample of the run carries the flag).
+    pub run_status: graftwatch_chimerism::run_gate::RunStatus,
     /// Reader notes and deprecation notes.
     pub notes: Vec<String>,
     /// The peak measure the run used (each sample's result names it too).
@@ -480,12 +484,16 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
             per_sample,
         )?);
     }
-    let no_match = no_match_refusals(&analyses);
     let controls = plan
         .controls
         .iter()
         .map(|c| check_control(c, &tables, &cfg))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let gate = RunGate {
+        samples: n_samples,
+        held: no_match_refusals(&analyses),
+        failed_controls: super::chimerism_plan::failed_controls(&controls),
+    };
     let mut notes = plan.notes.clone();
     notes.extend(measure_note);
     notes.extend(threshold_note);
@@ -493,36 +501,28 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     let run = StrRun {
         analyses,
         controls,
+        run_status: gate.status(),
         notes,
         measure: cfg.measure,
         analytical_threshold_rfu: cfg.analytical_threshold_rfu,
     };
-    write_outputs(&args, &plan, &tables, &run, &no_match, overwrite)?;
-    if !no_match.is_empty() {
-        let recorded = if args.add_to.is_some() {
-            "; nothing was added to the course (--add-to)"
-        } else {
-            ""
-        };
-        anyhow::bail!(BadInput(format!(
-            "{} of {n_samples} samples refused ({}): {}; the other samples are reported above{recorded}",
-            no_match.len(),
-            StrFlagCode::SampleMatchesNoReference.code(),
-            no_match.join("; ")
-        )));
+    write_outputs(&args, &plan, &tables, &run, &gate, overwrite)?;
+    match gate.verdict(args.add_to.is_some()) {
+        Some(msg) => anyhow::bail!(BadInput(msg)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Writes the report, the HTML, the course and the store (every output
-/// built in memory before anything is written). Nothing is recorded when a
-/// sample matched no reference (`no_match` not empty).
+/// built in memory before anything is written). Nothing is recorded when
+/// the run gate says so (`graftwatch_chimerism::run_gate`: a sample that
+/// matched no reference, a failed run control).
 fn write_outputs(
     args: &StrArgs,
     plan: &Plan,
     tables: &Tables,
     run: &StrRun,
-    no_match: &[String],
+    gate: &RunGate,
     overwrite: graftwatch_output::Overwrite,
 ) -> anyhow::Result<()> {
     // Build every output in memory before writing anything.
@@ -531,17 +531,17 @@ fn write_outputs(
         Some(_) => Some(render_html(run)?),
         None => None,
     };
-    // Nothing is recorded from a run with a sample that matches no
-    // reference (a swapped tube may concern other rows too): the report is
-    // written for review, the course and the store are left alone.
+    // Nothing is recorded from a run the gate holds back (a swapped tube
+    // may concern other rows too): the report is written for review, the
+    // course and the store are left alone.
     let to_store = args
         .store
         .patient(args.add_to.as_deref())
-        .filter(|_| no_match.is_empty());
-    let add_to = args.add_to.as_ref().filter(|_| no_match.is_empty());
+        .filter(|_| gate.records());
+    let add_to = args.add_to.as_ref().filter(|_| gate.records());
     let course = match add_to {
         Some(_) if to_store.is_some() => None,
-        Some(path) => Some(add_to_course(path, run)?),
+        Some(path) => add_to_course(path, run)?,
         None => None,
     };
     let stored = match &to_store {
@@ -566,22 +566,24 @@ fn write_outputs(
     Ok(())
 }
 
-/// The samples refused because they match none of the declared people, as
-/// `patient 'P': reason`.
-fn no_match_refusals(analyses: &[AnalysisOut]) -> Vec<String> {
+/// The samples refused because they match none of the declared people
+/// (`STR-NO-MATCH`), as `patient 'P': reason`.
+fn no_match_refusals(analyses: &[AnalysisOut]) -> Vec<HeldSample> {
     analyses
         .iter()
         .flat_map(|a| a.samples.iter().map(move |s| (a, s)))
         .filter_map(|(a, s)| match &s.outcome {
             Outcome::Refused {
                 reason,
-                code: Some(_),
-            } => Some(
-                a.patient
+                code: Some(code),
+            } => Some(HeldSample {
+                code,
+                text: a
+                    .patient
                     .as_deref()
                     .map(|p| format!("patient '{p}': {reason}"))
                     .unwrap_or_else(|| reason.clone()),
-            ),
+            }),
             _ => None,
         })
         .collect()
@@ -634,7 +636,7 @@ fn analyse(
                 code: None,
             },
             Err(e @ StrError::SampleMatchesNoReference { .. }) if per_sample => Outcome::Refused {
-                reason: e.to_string(),
+                reason: no_match_reason(&e, &s.input),
                 code: Some(StrFlagCode::SampleMatchesNoReference.code()),
             },
             Err(e) => anyhow::bail!(BadInput(format!(
@@ -659,6 +661,22 @@ fn analyse(
         references: refs,
         samples,
     })
+}
+
+/// A no-match refusal naming the run sheet's (or `--sample`'s) sample id
+/// and the file and sample it was read from (`sample 'A003-S2'
+/// (run.txt:A002-S) matches none …`): the error names the file's sample.
+fn no_match_reason(e: &StrError, input: &InputRef) -> String {
+    let text = e.to_string();
+    let StrError::SampleMatchesNoReference { sample, .. } = e else {
+        return text;
+    };
+    let file = super::chimerism_spec::display_file(&input.files[0]);
+    text.replacen(
+        &format!("sample '{sample}'"),
+        &format!("sample '{}' ({file}:{sample})", input.name),
+        1,
+    )
 }
 
 fn shares(o: &Outcome) -> Option<Vec<f64>> {
@@ -760,17 +778,26 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
     })
 }
 
-fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<graftwatch_course::Course> {
+fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<Option<graftwatch_course::Course>> {
     use graftwatch_course::attach_chimerism;
     let loaded = graftwatch_course::read_course(path)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     let mut course = loaded.course;
     let pid = course.patient.id.to_string();
     let results = results_for(run, &pid, &path.display().to_string())?;
+    if results.is_empty() {
+        // Every sample refused (e.g. chimerism not informative): the
+        // course is left as it is, not rewritten.
+        eprintln!(
+            "note: --add-to {}: no result to record (every sample was refused); the course is unchanged",
+            path.display()
+        );
+        return Ok(None);
+    }
     let summary = attach_chimerism(&mut course, &results)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     crate::exit::print_notes(&format!("--add-to {}", path.display()), &summary.warnings);
-    Ok(course)
+    Ok(Some(course))
 }
 
 /// The dated results of patient `pid` (`target` names the course file or
