@@ -808,3 +808,38 @@ fn history_without_therapy_events() {
     assert_eq!(dri(&m).2, "cr");
     assert_eq!(ebmt(&m)["stage"], 0);
 }
+
+/// AML or ALL with neither a therapy nor any marrow up to HCT is not
+/// taken as untreated (an absent record scored the EBMT stage 2
+/// points, "late: untreated"): the status is missing, for the EBMT score
+/// and the refined DRI alike; MDS without therapy stays untreated (early).
+#[test]
+fn no_therapy_and_no_marrow_is_missing_status_not_untreated() {
+    for disease in ["aml", "all"] {
+        let c = Case::new().diagnosis(disease, "2024-01-01");
+        let g = grade(&c);
+        for key in ["ebmt_score", "refined_dri"] {
+            let i = item(&g, key);
+            assert_eq!(
+                i.status,
+                ItemStatus::InsufficientData,
+                "{disease} {key}: {}",
+                i.result
+            );
+            assert!(
+                i.result
+                    .contains("no therapy and no marrow assessment recorded from diagnosis"),
+                "{disease} {key}: {}",
+                i.result
+            );
+        }
+    }
+    let mds = Case::new().diagnosis("mds", "2024-01-01");
+    assert_eq!(ebmt(&mds)["stage"], 0, "untreated MDS = early");
+    // A marrow after the diagnosis tells the status without a therapy.
+    let with_marrow = Case::new().marrow("2024-05-01", 40.0);
+    assert_eq!(
+        item(&grade(&with_marrow), "ebmt_score").status,
+        ItemStatus::Value
+    );
+}

@@ -325,7 +325,7 @@ pub(crate) fn status_at_hct(
             }
         }
         Disease::Aml | Disease::Mds | Disease::All => match &therapy {
-            None => no_therapy_status(x, cfg, hct, &mut out),
+            None => no_therapy_status(x, cfg, hct, &mut out)?,
             Some((start, _)) => marrow_status(x, cfg, *start, hct, &mut out)?,
         },
         _ => {
@@ -342,13 +342,17 @@ pub(crate) fn status_at_hct(
 /// AML, MDS or ALL with no therapy recorded: the marrows after the
 /// diagnosis date still tell a remission (the therapy was evidently given
 /// but not recorded, `GW-STAGE-NO-THERAPY`); otherwise MDS is untreated and
-/// acute leukaemia keeps the status its marrows show (untreated when none).
+/// acute leukaemia keeps the status its marrows show (untreated with only
+/// the diagnostic marrow). Acute leukaemia with neither a therapy nor any
+/// marrow up to HCT is not assumed untreated (an absent record is not an
+/// untreated disease: it scored the EBMT stage 2 points): the status is
+/// missing.
 fn no_therapy_status(
     x: &CourseInputs,
     cfg: &crate::GradingConfig,
     hct: Date,
     out: &mut StatusAtHct,
-) -> Status {
+) -> Result<Status, String> {
     let dx = &x.risk.diagnosis;
     let mut trial = StatusAtHct {
         status: Status::Untreated,
@@ -374,9 +378,15 @@ fn no_therapy_status(
                     dx.date
                 ),
             ));
-            s
+            Ok(s)
         }
-        None => untreated(out, dx.date, hct),
+        None if dx.disease == Disease::Mds || x.marrow.iter().any(|m| m.date <= hct) => {
+            Ok(untreated(out, dx.date, hct))
+        }
+        None => Err(format!(
+            "the disease status at HCT ({hct}): no therapy and no marrow assessment recorded from diagnosis ({}) to HCT",
+            dx.date
+        )),
     }
 }
 
