@@ -379,3 +379,77 @@ fn a_planned_end_date_does_not_move_the_default_assessment_day() {
     assert!(a.iter().all(|x| x["on"] != "2025-07-23"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A PBSC transplant from an unrelated donor on 2024-05-01, no count
+/// recovery, death from sepsis on 2024-05-26 (day +25).
+fn died_before_engraftment() -> tempfile::NamedTempFile {
+    let mut obs = Vec::new();
+    for day in 1..=25 {
+        let date = "2024-05-01"
+            .parse::<graftwatch_core::Date>()
+            .unwrap()
+            .add_days(day)
+            .to_string();
+        obs.push(serde_json::json!({"date": date, "kind": "anc", "value": 0.05, "unit": "10^9/L"}));
+        obs.push(
+            serde_json::json!({"date": date, "kind": "platelets", "value": 8, "unit": "10^9/L"}),
+        );
+    }
+    let course = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": "P-DIED", "sex": "male", "birth_year": 1970,
+            "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
+        "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
+        "events": [
+            {"date": "2024-05-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6},
+            {"date": "2024-05-26", "kind": "death", "cause": "sepsis"}
+        ],
+        "observations": obs
+    });
+    let f = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(f.path(), course.to_string()).unwrap();
+    f
+}
+
+#[test]
+fn after_a_death_decide_gives_no_plan_and_grade_censors_at_death() {
+    let f = died_before_engraftment();
+    for on in [None, Some("+100"), Some("2024-05-26")] {
+        let mut cmd = bin();
+        cmd.arg("decide").arg(f.path());
+        if let Some(on) = on {
+            cmd.args(["--on", on]);
+        }
+        let out = cmd.output().unwrap();
+        assert_success(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("patient died on 2024-05-26"),
+            "{on:?}: {text}"
+        );
+        assert!(text.contains("DLI not applicable"), "{on:?}: {text}");
+        assert!(!text.contains("step 1"), "{on:?}: {text}");
+        assert!(!text.contains("[met]"), "{on:?}: {text}");
+    }
+    // The day before the death is still assessed.
+    let out = bin()
+        .arg("decide")
+        .arg(f.path())
+        .args(["--on", "2024-05-25"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("patient died"));
+    let out = bin().arg("grade").arg(f.path()).output().unwrap();
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .to_string()
+    };
+    let want = "not evaluable: death on day +25 before neutrophil engraftment (censored at death)";
+    assert!(line("Primary graft failure").contains(want), "{text}");
+    assert!(line("Neutrophil engraftment").contains(want), "{text}");
+    assert!(!text.contains("ANC from day +26"), "{text}");
+}

@@ -66,6 +66,50 @@ pub enum DecisionError {
     /// No transplant on or before the date: DLI does not apply.
     #[error("no transplant (graft infusion) on or before {0}: DLI not applicable")]
     NoTransplant(Date),
+    /// The patient died on or before the assessment day: no DLI decision,
+    /// trigger or dose plan applies.
+    #[error("patient died on {death}{}: DLI not applicable (no decision, no triggers, no dose plan)", after_death(*.on, *.death))]
+    Deceased {
+        /// The assessment day asked for.
+        on: Date,
+        /// The recorded date of death.
+        death: Date,
+    },
+}
+
+impl DecisionError {
+    /// The status in words for a ward or patient list: why DLI does not
+    /// apply (`not applicable: deceased`, `not applicable: no transplant`).
+    pub fn outcome_label(&self) -> &'static str {
+        match self {
+            DecisionError::NoTransplant(_) => "not applicable: no transplant",
+            DecisionError::Deceased { .. } => DECEASED_OUTCOME,
+        }
+    }
+}
+
+/// The outcome label of a deceased patient's DLI status (ward, patient list).
+pub const DECEASED_OUTCOME: &str = "not applicable: deceased";
+
+fn after_death(on: Date, death: Date) -> String {
+    if on > death {
+        format!(" (the assessment day {on} is after the death)")
+    } else {
+        String::new()
+    }
+}
+
+/// The recorded date of death when it is on or before `on`: from that day
+/// on no DLI decision applies (the one rule for `decide`, the report and the
+/// ward).
+pub fn died_by(course: &Course, on: Date) -> Option<Date> {
+    course
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::Death { .. }))
+        .map(|e| e.date)
+        .min()
+        .filter(|d| *d <= on)
 }
 
 /// Maps a donor relationship to the DLI dose-table donor type.
@@ -282,6 +326,9 @@ pub fn dli_input(
     gvhd: &GvhdStatus,
     cfg: &DliConfig,
 ) -> Result<DliInput, DecisionError> {
+    if let Some(death) = died_by(course, on) {
+        return Err(DecisionError::Deceased { on, death });
+    }
     let (transplant, day0) = transplant_for(course, on).ok_or(DecisionError::NoTransplant(on))?;
     let previous = previous_dlis(course, day0, on);
     let gvhd_after_previous_dli = previous

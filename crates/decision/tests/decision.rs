@@ -12,8 +12,8 @@ use graftwatch_criteria::dli::{
 };
 use graftwatch_criteria::graft_dose::CheckStatus;
 use graftwatch_decision::{
-    GvhdStatus, assess_dli, date_of_day, dli_input, donor_type, graft_checks, gvhd_assessed_on,
-    infection_on, transplant_for,
+    DECEASED_OUTCOME, DecisionError, GvhdStatus, assess_dli, date_of_day, died_by, dli_input,
+    donor_type, graft_checks, gvhd_assessed_on, infection_on, transplant_for,
 };
 use serde_json::{Value, json};
 
@@ -394,5 +394,41 @@ fn graft_checks_flag_small_cord_unit() {
         hla.status,
         CheckStatus::Below,
         "5/8 is more than 2 mismatches"
+    );
+}
+
+#[test]
+fn no_dli_decision_on_or_after_a_recorded_death() {
+    let c = with(|v| {
+        push(
+            v,
+            "events",
+            json!({"date": "2024-06-20", "kind": "death", "cause": "sepsis"}),
+        )
+    });
+    // The day before the death: an ordinary assessment.
+    assert!(assess_dli(&c, d("2024-06-19"), &no_gvhd(), &DliConfig::default()).is_ok());
+    assert_eq!(died_by(&c, d("2024-06-19")), None);
+    // On the day of the death and after: no decision, no plan.
+    for on in ["2024-06-20", "2024-06-25"] {
+        let e = assess_dli(&c, d(on), &no_gvhd(), &DliConfig::default()).unwrap_err();
+        assert_eq!(
+            e,
+            DecisionError::Deceased {
+                on: d(on),
+                death: d("2024-06-20")
+            }
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("patient died on 2024-06-20"), "{text}");
+        assert!(text.contains("DLI not applicable"), "{text}");
+        assert_eq!(e.outcome_label(), DECEASED_OUTCOME);
+    }
+    let later = assess_dli(&c, d("2024-06-25"), &no_gvhd(), &DliConfig::default()).unwrap_err();
+    assert!(
+        later
+            .to_string()
+            .contains("the assessment day 2024-06-25 is after the death"),
+        "{later}"
     );
 }

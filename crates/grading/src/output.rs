@@ -120,7 +120,12 @@ impl SummaryItem {
             ),
             Graded::NotApplicable { reason, .. } => (
                 ItemStatus::NotApplicable,
-                format!("not applicable: {reason}"),
+                // "not evaluable: …" (censored at death) is said as is.
+                if reason.starts_with("not evaluable") {
+                    reason.clone()
+                } else {
+                    format!("not applicable: {reason}")
+                },
                 None,
                 None,
                 Vec::new(),
