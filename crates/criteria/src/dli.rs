@@ -164,6 +164,17 @@ pub enum ImmunosuppressionState {
     Unknown,
 }
 
+/// An immunosuppressant or systemic steroid course from the drug events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Agent {
+    /// Drug name as recorded.
+    pub name: String,
+    /// First day.
+    pub start: Date,
+    /// Recorded stop, if any.
+    pub stop: Option<Date>,
+}
+
 /// Chronic GVHD global severity (NIH 2014) on the decision day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -222,11 +233,19 @@ pub struct DliInput {
     pub agvhd_date: Option<Date>,
     /// Latest chronic GVHD severity on or before `on`.
     pub cgvhd: Option<ChronicSeverity>,
-    /// Date of the latest GVHD assessment on or before `on` (any acute or
-    /// chronic GVHD organ finding recorded, with or without findings).
+    /// Date of the latest acute GVHD organ assessment on or before `on`:
+    /// skin or GI staged (a finding recorded, with or without findings) or
+    /// an explicit `agvhd_no_findings` record of skin, GI or all organs. A
+    /// laboratory value alone (bilirubin) is not a GVHD assessment.
     pub gvhd_assessed: Option<Date>,
+    /// Date of the latest chronic GVHD (NIH 2014) organ assessment on or
+    /// before `on`.
+    pub cgvhd_assessed: Option<Date>,
     /// Immunosuppression state.
     pub immunosuppression: ImmunosuppressionState,
+    /// The immunosuppressant or steroid behind `immunosuppression`: the
+    /// one covering the day, else the last one stopped before it.
+    pub immunosuppressant: Option<Agent>,
     /// Infection status from the latest evidence: `Some(true)` an infection
     /// is ongoing / uncontrolled, `Some(false)` none or controlled, `None`
     /// nothing recorded.
@@ -786,6 +805,8 @@ fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
 const RELAPSE: &str = "haematological relapse";
 const AGVHD_PRE: &str = "no active acute GVHD grade >= II";
 const CGVHD_PRE: &str = "no moderate/severe chronic GVHD";
+/// What the acute GVHD prerequisite needs, in "no … assessment since".
+const AGVHD_EXAM: &str = "acute GVHD (skin or GI)";
 
 /// Whether `evidence` is dated inside the `window` days up to `on`.
 fn within(evidence: Option<Date>, on: Date, window: i32) -> bool {
@@ -839,21 +860,29 @@ fn agvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
         }
         _ if !within(input.gvhd_assessed, input.on, w) => mk(
             None,
-            unknown_since("GVHD", input.gvhd_assessed, input, w),
+            unknown_since(AGVHD_EXAM, input.gvhd_assessed, input, w),
             vec![],
         ),
-        Some(g) => mk(
-            Some(g < cfg.max_agvhd_grade_exclusive),
-            format!(
-                "current MAGIC grade {} (GVHD assessed {})",
-                roman(g),
-                input
-                    .gvhd_assessed
-                    .map(|d| d.to_string())
-                    .unwrap_or_default()
-            ),
-            grade_ev(g),
-        ),
+        Some(g) => {
+            let mut ev = grade_ev(g);
+            ev.push(Evidence::finding(
+                input.gvhd_assessed,
+                "agvhd_assessment",
+                "latest acute GVHD organ assessment (skin or GI)",
+            ));
+            mk(
+                Some(g < cfg.max_agvhd_grade_exclusive),
+                format!(
+                    "current MAGIC grade {} (acute GVHD assessed {})",
+                    roman(g),
+                    input
+                        .gvhd_assessed
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
+                ),
+                ev,
+            )
+        }
         None => mk(
             None,
             "acute GVHD grade could not be determined".into(),
@@ -864,31 +893,51 @@ fn agvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
 
 fn cgvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let w = cfg.gvhd_assessment_window_days;
-    let (met, reason) = match input.cgvhd {
-        _ if !within(input.gvhd_assessed, input.on, w) => {
-            (None, unknown_since("GVHD", input.gvhd_assessed, input, w))
-        }
-        Some(c) => (
-            Some(c < ChronicSeverity::Moderate),
-            format!("chronic GVHD: {}", c.label()),
-        ),
-        None => (None, "chronic GVHD severity could not be determined".into()),
+    let sev = input.cgvhd.unwrap_or(ChronicSeverity::None);
+    let (met, reason, evidence) = if within(input.cgvhd_assessed, input.on, w) {
+        let d = input.cgvhd_assessed;
+        (
+            Some(sev < ChronicSeverity::Moderate),
+            format!(
+                "chronic GVHD (NIH 2014): {} (assessed {})",
+                sev.label(),
+                d.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            vec![Evidence::finding(
+                d,
+                "cgvhd_assessment",
+                "latest chronic GVHD (NIH 2014) organ assessment",
+            )],
+        )
+    } else if within(input.gvhd_assessed, input.on, w) {
+        // Engine decision 13: a recent acute GVHD examination stands for the
+        // GVHD assessment of both prerequisites; the text says so.
+        let d = input.gvhd_assessed;
+        let last = input
+            .cgvhd_assessed
+            .map_or("none recorded".to_string(), |c| format!("last {c}"));
+        (
+            Some(sev < ChronicSeverity::Moderate),
+            format!(
+                "chronic GVHD: {} — no chronic GVHD (NIH) assessment within {w} days ({last}); the acute GVHD examination of {} is taken as the GVHD assessment (engine decision 13)",
+                sev.label(),
+                d.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            vec![Evidence::finding(
+                d,
+                "agvhd_assessment",
+                "acute GVHD examination (skin or GI); no chronic GVHD (NIH) assessment",
+            )],
+        )
+    } else {
+        let last = input.cgvhd_assessed.max(input.gvhd_assessed);
+        (None, unknown_since("GVHD", last, input, w), vec![])
     };
     Criterion {
         name: CGVHD_PRE.into(),
         met,
         reason,
-        evidence: input
-            .gvhd_assessed
-            .filter(|_| met.is_some())
-            .map(|d| {
-                vec![Evidence::finding(
-                    Some(d),
-                    "gvhd_assessment",
-                    "latest GVHD assessment",
-                )]
-            })
-            .unwrap_or_default(),
+        evidence,
         citation: CITE_SURVEY,
     }
 }
@@ -926,6 +975,34 @@ fn infection_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     }
 }
 
+/// The immunosuppression reason and its dated evidence (the agent behind
+/// the state: its stop, or its start while it runs).
+fn immunosuppression_words(input: &DliInput) -> (String, Vec<Evidence>) {
+    let state = input.immunosuppression.label();
+    let Some(a) = &input.immunosuppressant else {
+        return (
+            format!(
+                "immunosuppression: {state} (no immunosuppressant or steroid recorded in the course)"
+            ),
+            vec![],
+        );
+    };
+    let (words, date) = match (input.immunosuppression, a.stop) {
+        (ImmunosuppressionState::Off, Some(stop)) => {
+            (format!("last agent {} stopped {stop}", a.name), stop)
+        }
+        (ImmunosuppressionState::Tapering, Some(stop)) => (
+            format!("{} since {}, recorded stop {stop}", a.name, a.start),
+            a.start,
+        ),
+        _ => (format!("{} since {}", a.name, a.start), a.start),
+    };
+    (
+        format!("immunosuppression: {state} — {words}"),
+        vec![Evidence::finding(Some(date), "drug", words)],
+    )
+}
+
 fn immunosuppression_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let is_ok = match input.immunosuppression {
         ImmunosuppressionState::Off => Some(true),
@@ -933,11 +1010,12 @@ fn immunosuppression_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterio
         ImmunosuppressionState::Active => Some(false),
         ImmunosuppressionState::Unknown => None,
     };
+    let (reason, evidence) = immunosuppression_words(input);
     Criterion {
         name: "immunosuppression stopped or tapering".into(),
         met: is_ok,
-        reason: format!("immunosuppression: {}", input.immunosuppression.label()),
-        evidence: vec![],
+        reason,
+        evidence,
         citation: CITE_SURVEY,
     }
 }
@@ -956,7 +1034,11 @@ fn timing_prerequisites(input: &DliInput, cfg: &DliConfig, day: i32) -> Vec<Crit
         name: format!("at least day +{} after transplant", cfg.min_day_after_hct),
         met: Some(day >= cfg.min_day_after_hct),
         reason: format!("day {day:+} after HCT {}", input.transplant),
-        evidence: vec![],
+        evidence: vec![Evidence::finding(
+            Some(input.hct_day0),
+            "graft_infusion",
+            "transplant day 0",
+        )],
         citation: CITE_SURVEY,
     }];
     if let Some(l) = last_dli(input) {
@@ -1153,6 +1235,24 @@ fn without_trigger(
     )
 }
 
+/// "all prerequisites met on dated evidence" only when every prerequisite
+/// carries dated evidence; otherwise the ones without it are named.
+fn evidence_words(pre: &[Criterion]) -> String {
+    let undated: Vec<String> = pre
+        .iter()
+        .filter(|p| !p.evidence.iter().any(|e| e.date.is_some()))
+        .map(|p| format!("{} ({})", p.name, p.reason))
+        .collect();
+    if undated.is_empty() {
+        "all prerequisites met on dated evidence".into()
+    } else {
+        format!(
+            "all prerequisites met, without dated evidence for: {}",
+            undated.join("; ")
+        )
+    }
+}
+
 /// The overall answer and its sentence.
 fn verdict(
     input: &DliInput,
@@ -1200,8 +1300,9 @@ fn verdict(
     (
         DliOutcome::CriteriaMet,
         format!(
-            "DLI criteria met {head}: trigger(s) {}; all prerequisites met on dated evidence. Decision rests with the treating team.",
-            met.join(", ")
+            "DLI criteria met {head}: trigger(s) {}; {}. Decision rests with the treating team.",
+            met.join(", "),
+            evidence_words(pre)
         ),
     )
 }
@@ -1358,7 +1459,13 @@ mod tests {
             agvhd_date: Some(d("2024-05-30")),
             cgvhd: Some(ChronicSeverity::None),
             gvhd_assessed: Some(d("2024-05-30")),
+            cgvhd_assessed: Some(d("2024-05-30")),
             immunosuppression: ImmunosuppressionState::Off,
+            immunosuppressant: Some(Agent {
+                name: "cyclosporine".into(),
+                start: d("2024-02-28"),
+                stop: Some(d("2024-05-01")),
+            }),
             uncontrolled_infection: Some(false),
             infection_assessed: Some(d("2024-05-30")),
             donors: vec![
@@ -1584,16 +1691,23 @@ mod tests {
     #[test]
     fn gvhd_window_boundary_14_days() {
         // Assessed 14 days before: inside the window, met.
-        let a = outcome_with(|i| i.gvhd_assessed = Some(d("2024-05-18")));
+        let at = |day: &str| {
+            outcome_with(|i| {
+                i.gvhd_assessed = Some(d(day));
+                i.cgvhd_assessed = Some(d(day));
+            })
+        };
+        let a = at("2024-05-18");
         assert_eq!(a.outcome, DliOutcome::CriteriaMet, "{}", a.summary);
         // 15 days before: unknown, and the answer cannot be determined.
-        let a = outcome_with(|i| i.gvhd_assessed = Some(d("2024-05-17")));
+        let a = at("2024-05-17");
         assert_eq!(a.outcome, DliOutcome::CannotBeDetermined, "{}", a.summary);
         assert!(!a.criteria_met);
         let p = pre(&a, "acute GVHD");
         assert_eq!(p.met, None);
         assert!(
-            p.reason.contains("no GVHD assessment since 2024-05-17"),
+            p.reason
+                .contains("no acute GVHD (skin or GI) assessment since 2024-05-17"),
             "{}",
             p.reason
         );

@@ -15,8 +15,8 @@ use graftwatch_course::{
     AnchorKind, Course, DonorRelationship, DrugClass, EventDetail, ObservationKind,
 };
 use graftwatch_criteria::dli::{
-    self, ChronicSeverity, DliAssessment, DliConfig, DliDonor, DliDonorType, DliInput, GivenDli,
-    ImmunosuppressionState, MrdMethod, MrdResult, RecipientShare,
+    self, Agent, ChronicSeverity, DliAssessment, DliConfig, DliDonor, DliDonorType, DliInput,
+    GivenDli, ImmunosuppressionState, MrdMethod, MrdResult, RecipientShare,
 };
 use graftwatch_criteria::graft_dose::{self, GraftCheck, GraftToCheck};
 use graftwatch_grading::extract::chimerism::chimerism_samples;
@@ -48,15 +48,6 @@ impl GvhdStatus {
         self.agvhd_daily
             .iter()
             .any(|(d, g)| *d > from && *d <= to && *g >= 1)
-    }
-    /// The latest graded GVHD day (acute or chronic) on or before `on`.
-    fn latest_graded(&self, on: Date) -> Option<Date> {
-        self.agvhd_daily
-            .iter()
-            .map(|(d, _)| *d)
-            .chain(self.cgvhd.iter().map(|(d, _)| *d))
-            .filter(|d| *d <= on)
-            .max()
     }
 }
 
@@ -264,17 +255,78 @@ pub fn infection_on(course: &Course, on: Date) -> Option<(bool, Date)> {
     best
 }
 
-/// The latest GVHD assessment on or before `on`: a GVHD organ finding
-/// recorded in the course (with or without findings, `agvhd_no_findings`
-/// included) or a day the engine graded.
-pub fn gvhd_assessed_on(course: &Course, gvhd: &GvhdStatus, on: Date) -> Option<Date> {
+/// Whether an observation is an acute GVHD organ assessment of skin or GI:
+/// a skin or GI finding recorded (with or without findings), or an
+/// `agvhd_no_findings` record of skin, GI or all organs. Liver (a bilirubin
+/// value) alone is not a GVHD examination.
+fn is_acute_skin_gi_assessment(o: &graftwatch_course::Observation) -> bool {
+    use ObservationKind as K;
+    match o.kind {
+        K::AgvhdNoFindings => o.value.as_category().is_some_and(|c| c != "liver"),
+        K::SkinRashBsa
+        | K::SkinErythroderma
+        | K::SkinBullae
+        | K::SkinDesquamationBsa
+        | K::UpperGiPersistent
+        | K::Nausea
+        | K::AnorexiaWithWeightLoss
+        | K::VomitingEpisodes
+        | K::StoolVolume
+        | K::StoolEpisodes
+        | K::StoolBloody
+        | K::AbdominalPainSevere
+        | K::Ileus => true,
+        _ => false,
+    }
+}
+
+/// The latest acute GVHD organ assessment on or before `on`: skin or GI
+/// staged, or an explicit no-findings record of skin, GI or all organs
+/// ([`is_acute_skin_gi_assessment`]). A day the engine could not grade (a
+/// bilirubin alone) is not one.
+pub fn gvhd_assessed_on(course: &Course, on: Date) -> Option<Date> {
     course
         .observations
         .iter()
-        .filter(|o| o.kind.is_gvhd_assessment() && o.date <= on)
+        .filter(|o| o.date <= on && is_acute_skin_gi_assessment(o))
         .map(|o| o.date)
-        .chain(gvhd.latest_graded(on))
         .max()
+}
+
+/// The latest chronic GVHD (NIH 2014) organ assessment on or before `on`: a
+/// chronic GVHD organ finding recorded, or a day the engine scored chronic
+/// GVHD.
+pub fn cgvhd_assessed_on(course: &Course, gvhd: &GvhdStatus, on: Date) -> Option<Date> {
+    course
+        .observations
+        .iter()
+        .filter(|o| o.date <= on && o.kind.is_gvhd_finding() && !is_acute_skin_gi_assessment(o))
+        .map(|o| o.date)
+        .chain(gvhd.cgvhd.iter().map(|(d, _)| *d).filter(|d| *d <= on))
+        .max()
+}
+
+/// The immunosuppressant or systemic steroid behind the state on `on`: the
+/// course covering the day that runs longest (open-ended first), else the
+/// one stopped last before it.
+pub fn immunosuppressant_on(course: &Course, on: Date) -> Option<Agent> {
+    course
+        .events
+        .iter()
+        .filter_map(|e| match &e.detail {
+            EventDetail::Drug {
+                name,
+                class: DrugClass::Immunosuppressant | DrugClass::Steroid,
+                ..
+            } if e.date <= on => Some((e, name)),
+            _ => None,
+        })
+        .max_by_key(|(e, _)| (e.covers(on), e.end_date.is_none(), e.end_date, e.date))
+        .map(|(e, name)| Agent {
+            name: name.clone(),
+            start: e.date,
+            stop: e.end_date,
+        })
 }
 
 fn donors_input(course: &Course, on: Date) -> Vec<DliDonor> {
@@ -358,8 +410,10 @@ pub fn dli_input(
         agvhd_grade: Some(grade),
         agvhd_date: grade_date,
         cgvhd: Some(cgvhd),
-        gvhd_assessed: gvhd_assessed_on(course, gvhd, on),
+        gvhd_assessed: gvhd_assessed_on(course, on),
+        cgvhd_assessed: cgvhd_assessed_on(course, gvhd, on),
         immunosuppression: immunosuppression_on(course, on, cfg),
+        immunosuppressant: immunosuppressant_on(course, on),
         uncontrolled_infection: infection.map(|(u, _)| u),
         infection_assessed: infection.map(|(_, d)| d),
         donors: donors_input(course, on),
@@ -419,6 +473,8 @@ pub fn gvhd_status_from_grades(grades: &graftwatch_grading::CourseGrades) -> Gvh
     for day in &grades.timeline {
         for e in &day.entries {
             match e.criterion {
+                // A day that could not be graded is no grade 0.
+                Criterion::Agvhd if e.not_gradable() => {}
                 Criterion::Agvhd => st.agvhd_daily.push((day.date, e.level.min(4))),
                 Criterion::Cgvhd => {
                     let sev = match e.level {

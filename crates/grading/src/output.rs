@@ -39,6 +39,20 @@ pub struct DayEntry {
     pub reason: String,
 }
 
+/// The grade label of an acute GVHD day whose lower bound is grade 0: no
+/// organ above stage 0 was seen and some organ could not be staged. Its
+/// `level` 0 is not a grade.
+pub const NOT_YET_GRADABLE: &str = "not yet gradable";
+
+impl DayEntry {
+    /// The day could not be graded at all ("not yet gradable"): readers
+    /// draw it as not assessed and compare with the last graded day, never
+    /// as grade 0.
+    pub fn not_gradable(&self) -> bool {
+        self.grade == NOT_YET_GRADABLE
+    }
+}
+
 /// One day of the timeline (only days with a non-zero grade or a change).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineDay {
