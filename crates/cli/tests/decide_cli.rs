@@ -453,3 +453,66 @@ fn after_a_death_decide_gives_no_plan_and_grade_censors_at_death() {
     assert!(line("Neutrophil engraftment").contains(want), "{text}");
     assert!(!text.contains("ANC from day +26"), "{text}");
 }
+
+/// A course whose T-cell (CD3) sample on 2024-07-30 (day +90) is `donor` %
+/// donor; myeloid cells 99 % donor.
+fn cd3_donor_share(donor: f64) -> tempfile::NamedTempFile {
+    let share = |lineage: &str, person: &str, v: f64| {
+        serde_json::json!({"date": "2024-07-30", "kind": "chimerism", "value": v, "unit": "%",
+            "lineage": lineage, "person": person, "method": "str", "sample": "S90"})
+    };
+    let course = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": "P-CHIM", "sex": "male", "birth_year": 1970,
+            "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
+        "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
+        "events": [
+            {"date": "2024-05-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6}
+        ],
+        "observations": [
+            share("cd3", "MUD-1", donor),
+            share("cd3", "recipient", ((100.0 - donor) * 10.0).round() / 10.0),
+            share("myeloid", "MUD-1", 99.0),
+            share("myeloid", "recipient", 1.0)
+        ]
+    });
+    let f = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(f.path(), course.to_string()).unwrap();
+    f
+}
+
+/// E-5 on both sides of the boundary, in both commands: full donor is
+/// > 95 % (ASTCT), so 95.0 % is mixed in `grade` and a mixed-chimerism
+/// trigger in `decide`; 95.1 % is full donor in both.
+#[test]
+fn donor_95_percent_is_mixed_in_grade_and_decide_alike() {
+    for (donor, mixed) in [(94.9, true), (95.0, true), (95.1, false)] {
+        let f = cd3_donor_share(donor);
+        let out = bin()
+            .arg("grade")
+            .arg(f.path())
+            .args(["--only", "chimerism", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let grade_mixed = text.contains("lymphoid mixed");
+        assert_eq!(grade_mixed, mixed, "grade at {donor} %: {text}");
+        let out = bin()
+            .arg("decide")
+            .arg(f.path())
+            .args(["--on", "2024-07-30", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let t = v["assessments"][0]["triggers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "mixed chimerism, T cells (CD3+)")
+            .cloned()
+            .unwrap();
+        assert_eq!(t["met"], mixed, "decide at {donor} %: {t}");
+    }
+}

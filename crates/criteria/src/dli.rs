@@ -21,6 +21,7 @@ use graftwatch_core::{CellsPerKg, Citation, Date, LimitKind, Lineage, Percent, P
 use serde::{Deserialize, Serialize};
 
 pub use crate::chimerism_rise::{CITE_RISE, RiseRule, RiseSample};
+use crate::chimerism_state::{FullDonorRule, is_full_donor};
 use crate::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
 use crate::eln_response::MARROW_BLASTS_CLEAR_BELOW;
 use crate::explain::{Evidence, Flag};
@@ -278,8 +279,16 @@ pub const TRIGGER_EVIDENCE_WINDOW_DAYS: i32 = 90;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DliConfig {
-    /// Mixed chimerism when the recipient share exceeds this (%), i.e. donor < 95 %.
+    /// Mixed chimerism when the donor share (100 − recipient) is not full
+    /// donor against 100 − this value (%), by the E-5 rule
+    /// [`Self::full_donor_rule`]: with the ASTCT default and 5, recipient
+    /// ≥ 5 % (donor ≤ 95 %) is mixed, the reading of `grade`.
     pub mixed_recipient_above_percent: Percent,
+    /// The E-5 full-donor rule, not a `[dli]` key: copied from `[chimerism]
+    /// full_donor_rule` of the grading configuration (`Config::sync`), so
+    /// `decide` and `grade` read a share at the boundary alike.
+    #[serde(skip)]
+    pub full_donor_rule: FullDonorRule,
     /// The chimerism-rise rule (shared with the report's trend alert).
     pub rising: RiseRule,
     /// Flow MRD positive at or above this %, ELN MRD 2021 (0.1).
@@ -324,6 +333,7 @@ impl Default for DliConfig {
     fn default() -> Self {
         DliConfig {
             mixed_recipient_above_percent: Percent::lit(5.0),
+            full_donor_rule: FullDonorRule::default(),
             rising: RiseRule::default(),
             mrd_flow_positive_percent: MFC_MRD_POSITIVE_PERCENT,
             relapse_blasts_percent: MARROW_BLASTS_CLEAR_BELOW,
@@ -500,20 +510,28 @@ fn lineage_samples(input: &DliInput, lineage: Lineage) -> Vec<RecipientShare> {
 }
 
 fn mixed_trigger(lineage: Lineage, last: &RecipientShare, cfg: &DliConfig) -> Criterion {
-    let mixed = last.recipient_percent > cfg.mixed_recipient_above_percent;
-    let donor_min = cfg.mixed_recipient_above_percent.complement().get();
+    let rule = cfg.full_donor_rule;
+    let boundary = cfg.mixed_recipient_above_percent.complement();
+    let donor = last.recipient_percent.complement();
+    let mixed = !is_full_donor(donor, boundary, rule);
+    let full_op = rule.full_op();
+    let state = if mixed {
+        format!(
+            "not full donor (full donor {full_op} {} %, E-5): mixed",
+            boundary.get()
+        )
+    } else {
+        format!("full donor {full_op} {} % (E-5)", boundary.get())
+    };
     Criterion {
         name: format!("mixed chimerism, {}", lineage.label()),
         met: Some(mixed),
         reason: format!(
-            "latest {} sample {}: recipient {} % ({} {} %, i.e. donor {} {} %)",
+            "latest {} sample {}: recipient {} %, donor {} %: {state}",
             lineage.label(),
             last.date,
             last.recipient_percent.get(),
-            if mixed { ">" } else { "<=" },
-            cfg.mixed_recipient_above_percent.get(),
-            if mixed { "<" } else { ">=" },
-            donor_min
+            donor.get(),
         ),
         evidence: vec![pct_ev(last, "latest sample".into())],
         citation: CITE_CHIMERISM_TRIGGER,
@@ -645,7 +663,7 @@ fn chimerism_triggers(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) 
         out.extend(rising_trigger(lineage, &ls, cfg));
     }
     if cfg.mixed_recipient_above_percent == Percent::lit(5.0) {
-        flags.push(Flag::new("E-5", "mixed chimerism = donor < 95 % (recipient > 5 %), ASTCT 'full donor > 95 %'; configurable"));
+        flags.push(Flag::new("E-5", "mixed chimerism = not full donor by the rule `grade` uses: ASTCT 'full donor > 95 %', so donor 95.0 % (recipient 5.0 %) is mixed; [chimerism] full_donor_rule"));
     }
     out
 }
@@ -1498,14 +1516,26 @@ mod tests {
     fn mixed_chimerism_boundary() {
         let cfg = DliConfig::default();
         let mut i = base();
+        // Recipient 4.9 % = donor 95.1 %: full donor, not mixed.
+        i.chimerism = vec![cd3("2024-05-30", 4.9)];
+        let a = assess(&i, &cfg);
+        assert_eq!(a.triggers[0].met, Some(false), "{}", a.triggers[0].reason);
+        assert!(!a.criteria_met);
+        // Exactly 5 % recipient = donor 95.0 % = mixed (ASTCT > 95 %, E-5).
         i.chimerism = vec![cd3("2024-05-30", 5.0)];
         let a = assess(&i, &cfg);
-        assert_eq!(
-            a.triggers[0].met,
-            Some(false),
-            "exactly 5 % recipient = donor 95 % = not mixed"
+        assert_eq!(a.triggers[0].met, Some(true), "{}", a.triggers[0].reason);
+        assert!(
+            a.triggers[0].reason.contains("donor 95 %: not full donor"),
+            "{}",
+            a.triggers[0].reason
         );
-        assert!(!a.criteria_met);
+        // The CIBMTR reading (>= 95 %) keeps 95.0 % full donor.
+        let cibmtr = DliConfig {
+            full_donor_rule: FullDonorRule::AtLeast95,
+            ..cfg
+        };
+        assert_eq!(assess(&i, &cibmtr).triggers[0].met, Some(false));
         i.chimerism = vec![cd3("2024-05-30", 5.1)];
         let a = assess(&i, &cfg);
         assert_eq!(a.triggers[0].met, Some(true));
