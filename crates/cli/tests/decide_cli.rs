@@ -482,7 +482,7 @@ fn cd3_donor_share(donor: f64) -> tempfile::NamedTempFile {
 }
 
 /// E-5 on both sides of the boundary, in both commands: full donor is
-/// > 95 % (ASTCT), so 95.0 % is mixed in `grade` and a mixed-chimerism
+/// above 95 % (ASTCT), so 95.0 % is mixed in `grade` and a mixed-chimerism
 /// trigger in `decide`; 95.1 % is full donor in both.
 #[test]
 fn donor_95_percent_is_mixed_in_grade_and_decide_alike() {

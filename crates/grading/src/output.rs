@@ -31,7 +31,9 @@ pub struct DayEntry {
     /// could not be determined because inputs were missing is `>=X` (at
     /// least X).
     pub grade: String,
-    /// Numeric severity for sorting and plotting (0 = none).
+    /// Numeric severity for sorting and plotting (0 = none). An acute GVHD
+    /// day graded [`NOT_YET_GRADABLE`] carries 0 here, which is no grade
+    /// ([`DayEntry::not_gradable`]).
     pub level: u8,
     /// Whether the grade differs from the previous graded day.
     pub changed: bool,
