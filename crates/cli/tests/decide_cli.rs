@@ -379,3 +379,140 @@ fn a_planned_end_date_does_not_move_the_default_assessment_day() {
     assert!(a.iter().all(|x| x["on"] != "2025-07-23"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A PBSC transplant from an unrelated donor on 2024-05-01, no count
+/// recovery, death from sepsis on 2024-05-26 (day +25).
+fn died_before_engraftment() -> tempfile::NamedTempFile {
+    let mut obs = Vec::new();
+    for day in 1..=25 {
+        let date = "2024-05-01"
+            .parse::<graftwatch_core::Date>()
+            .unwrap()
+            .add_days(day)
+            .to_string();
+        obs.push(serde_json::json!({"date": date, "kind": "anc", "value": 0.05, "unit": "10^9/L"}));
+        obs.push(
+            serde_json::json!({"date": date, "kind": "platelets", "value": 8, "unit": "10^9/L"}),
+        );
+    }
+    let course = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": "P-DIED", "sex": "male", "birth_year": 1970,
+            "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
+        "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
+        "events": [
+            {"date": "2024-05-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6},
+            {"date": "2024-05-26", "kind": "death", "cause": "sepsis"}
+        ],
+        "observations": obs
+    });
+    let f = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(f.path(), course.to_string()).unwrap();
+    f
+}
+
+#[test]
+fn after_a_death_decide_gives_no_plan_and_grade_censors_at_death() {
+    let f = died_before_engraftment();
+    for on in [None, Some("+100"), Some("2024-05-26")] {
+        let mut cmd = bin();
+        cmd.arg("decide").arg(f.path());
+        if let Some(on) = on {
+            cmd.args(["--on", on]);
+        }
+        let out = cmd.output().unwrap();
+        assert_success(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("patient died on 2024-05-26"),
+            "{on:?}: {text}"
+        );
+        assert!(text.contains("DLI not applicable"), "{on:?}: {text}");
+        assert!(!text.contains("step 1"), "{on:?}: {text}");
+        assert!(!text.contains("[met]"), "{on:?}: {text}");
+    }
+    // The day before the death is still assessed.
+    let out = bin()
+        .arg("decide")
+        .arg(f.path())
+        .args(["--on", "2024-05-25"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("patient died"));
+    let out = bin().arg("grade").arg(f.path()).output().unwrap();
+    assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .to_string()
+    };
+    let want = "not evaluable: death on day +25 before neutrophil engraftment (censored at death)";
+    assert!(line("Primary graft failure").contains(want), "{text}");
+    assert!(line("Neutrophil engraftment").contains(want), "{text}");
+    assert!(!text.contains("ANC from day +26"), "{text}");
+}
+
+/// A course whose T-cell (CD3) sample on 2024-07-30 (day +90) is `donor` %
+/// donor; myeloid cells 99 % donor.
+fn cd3_donor_share(donor: f64) -> tempfile::NamedTempFile {
+    let share = |lineage: &str, person: &str, v: f64| {
+        serde_json::json!({"date": "2024-07-30", "kind": "chimerism", "value": v, "unit": "%",
+            "lineage": lineage, "person": person, "method": "str", "sample": "S90"})
+    };
+    let course = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": "P-CHIM", "sex": "male", "birth_year": 1970,
+            "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
+        "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
+        "events": [
+            {"date": "2024-05-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6}
+        ],
+        "observations": [
+            share("cd3", "MUD-1", donor),
+            share("cd3", "recipient", ((100.0 - donor) * 10.0).round() / 10.0),
+            share("myeloid", "MUD-1", 99.0),
+            share("myeloid", "recipient", 1.0)
+        ]
+    });
+    let f = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(f.path(), course.to_string()).unwrap();
+    f
+}
+
+/// E-5 on both sides of the boundary, in both commands: full donor is
+/// above 95 % (ASTCT), so 95.0 % is mixed in `grade` and a mixed-chimerism
+/// trigger in `decide`; 95.1 % is full donor in both.
+#[test]
+fn donor_95_percent_is_mixed_in_grade_and_decide_alike() {
+    for (donor, mixed) in [(94.9, true), (95.0, true), (95.1, false)] {
+        let f = cd3_donor_share(donor);
+        let out = bin()
+            .arg("grade")
+            .arg(f.path())
+            .args(["--only", "chimerism", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let grade_mixed = text.contains("lymphoid mixed");
+        assert_eq!(grade_mixed, mixed, "grade at {donor} %: {text}");
+        let out = bin()
+            .arg("decide")
+            .arg(f.path())
+            .args(["--on", "2024-07-30", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let t = v["assessments"][0]["triggers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "mixed chimerism, T cells (CD3+)")
+            .cloned()
+            .unwrap();
+        assert_eq!(t["met"], mixed, "decide at {donor} %: {t}");
+    }
+}

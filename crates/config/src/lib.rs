@@ -203,6 +203,8 @@ impl Config {
         a.chimerism_lod_percent = d.rising.lod_percent;
         a.dli_gvhd_grade = d.max_agvhd_grade_exclusive;
         a.dli_gvhd_within_days = d.gvhd_assessment_window_days;
+        // E-5: the DLI mixed-chimerism trigger reads the boundary as grade does.
+        self.dli.full_donor_rule = self.grading.chimerism.full_donor_rule;
     }
 
     /// Parses TOML text; `path` is used in messages only.
@@ -328,6 +330,24 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+
+    /// E-5: the DLI trigger reads the full-donor boundary from
+    /// `[chimerism] full_donor_rule`, the rule `grade` uses.
+    #[test]
+    fn dli_full_donor_rule_follows_the_chimerism_section() {
+        use graftwatch_criteria::chimerism_state::FullDonorRule;
+        assert_eq!(
+            Config::default().dli.full_donor_rule,
+            FullDonorRule::GreaterThan95
+        );
+        let c = Config::from_toml_str("[chimerism]\nfull_donor_rule = \"at_least95\"\n", "t.toml")
+            .unwrap();
+        assert_eq!(
+            c.grading.chimerism.full_donor_rule,
+            FullDonorRule::AtLeast95
+        );
+        assert_eq!(c.dli.full_donor_rule, FullDonorRule::AtLeast95);
+    }
     use super::*;
 
     #[test]

@@ -116,12 +116,32 @@ pub const FULL_DONOR_BOUNDARY: Percent = Percent::lit(95.0);
 /// boundary for graft rejection).
 pub const LOSS_OF_DONOR_BELOW: Percent = Percent::lit(5.0);
 
+/// Whether a donor share is full donor against `boundary` under the E-5
+/// rule: ASTCT (default) donor > boundary, so exactly 95.0 % is mixed;
+/// CIBMTR donor ≥ boundary. The one comparison behind `grade`'s chimerism
+/// state ([`categorize`], boundary [`FULL_DONOR_BOUNDARY`]) and the DLI
+/// mixed-chimerism trigger (`dli`, boundary 100 − its recipient threshold).
+pub fn is_full_donor(donor_percent: Percent, boundary: Percent, rule: FullDonorRule) -> bool {
+    match rule {
+        FullDonorRule::GreaterThan95 => donor_percent > boundary,
+        FullDonorRule::AtLeast95 => donor_percent >= boundary,
+    }
+}
+
+impl FullDonorRule {
+    /// The comparison a full donor share passes, in words: `>` (ASTCT) or
+    /// `>=` (CIBMTR).
+    pub fn full_op(self) -> &'static str {
+        match self {
+            FullDonorRule::GreaterThan95 => ">",
+            FullDonorRule::AtLeast95 => ">=",
+        }
+    }
+}
+
 /// Category of a donor percentage.
 pub fn categorize(donor_percent: Percent, cfg: &ChimerismConfig) -> ChimerismCategory {
-    let full = match cfg.full_donor_rule {
-        FullDonorRule::GreaterThan95 => donor_percent > FULL_DONOR_BOUNDARY,
-        FullDonorRule::AtLeast95 => donor_percent >= FULL_DONOR_BOUNDARY,
-    };
+    let full = is_full_donor(donor_percent, FULL_DONOR_BOUNDARY, cfg.full_donor_rule);
     if full {
         ChimerismCategory::FullDonor
     } else if donor_percent >= LOSS_OF_DONOR_BELOW {

@@ -21,6 +21,7 @@ use graftwatch_core::{CellsPerKg, Citation, Date, LimitKind, Lineage, Percent, P
 use serde::{Deserialize, Serialize};
 
 pub use crate::chimerism_rise::{CITE_RISE, RiseRule, RiseSample};
+use crate::chimerism_state::{FullDonorRule, is_full_donor};
 use crate::eln_relapse::MFC_MRD_POSITIVE_PERCENT;
 use crate::eln_response::MARROW_BLASTS_CLEAR_BELOW;
 use crate::explain::{Evidence, Flag};
@@ -164,6 +165,17 @@ pub enum ImmunosuppressionState {
     Unknown,
 }
 
+/// An immunosuppressant or systemic steroid course from the drug events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Agent {
+    /// Drug name as recorded.
+    pub name: String,
+    /// First day.
+    pub start: Date,
+    /// Recorded stop, if any.
+    pub stop: Option<Date>,
+}
+
 /// Chronic GVHD global severity (NIH 2014) on the decision day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -222,11 +234,19 @@ pub struct DliInput {
     pub agvhd_date: Option<Date>,
     /// Latest chronic GVHD severity on or before `on`.
     pub cgvhd: Option<ChronicSeverity>,
-    /// Date of the latest GVHD assessment on or before `on` (any acute or
-    /// chronic GVHD organ finding recorded, with or without findings).
+    /// Date of the latest acute GVHD organ assessment on or before `on`:
+    /// skin or GI staged (a finding recorded, with or without findings) or
+    /// an explicit `agvhd_no_findings` record of skin, GI or all organs. A
+    /// laboratory value alone (bilirubin) is not a GVHD assessment.
     pub gvhd_assessed: Option<Date>,
+    /// Date of the latest chronic GVHD (NIH 2014) organ assessment on or
+    /// before `on`.
+    pub cgvhd_assessed: Option<Date>,
     /// Immunosuppression state.
     pub immunosuppression: ImmunosuppressionState,
+    /// The immunosuppressant or steroid behind `immunosuppression`: the
+    /// one covering the day, else the last one stopped before it.
+    pub immunosuppressant: Option<Agent>,
     /// Infection status from the latest evidence: `Some(true)` an infection
     /// is ongoing / uncontrolled, `Some(false)` none or controlled, `None`
     /// nothing recorded.
@@ -259,8 +279,16 @@ pub const TRIGGER_EVIDENCE_WINDOW_DAYS: i32 = 90;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DliConfig {
-    /// Mixed chimerism when the recipient share exceeds this (%), i.e. donor < 95 %.
+    /// Mixed chimerism when the donor share (100 − recipient) is not full
+    /// donor against 100 − this value (%), by the E-5 rule
+    /// [`Self::full_donor_rule`]: with the ASTCT default and 5, recipient
+    /// ≥ 5 % (donor ≤ 95 %) is mixed, the reading of `grade`.
     pub mixed_recipient_above_percent: Percent,
+    /// The E-5 full-donor rule, not a `[dli]` key: copied from `[chimerism]
+    /// full_donor_rule` of the grading configuration (`Config::sync`), so
+    /// `decide` and `grade` read a share at the boundary alike.
+    #[serde(skip)]
+    pub full_donor_rule: FullDonorRule,
     /// The chimerism-rise rule (shared with the report's trend alert).
     pub rising: RiseRule,
     /// Flow MRD positive at or above this %, ELN MRD 2021 (0.1).
@@ -305,6 +333,7 @@ impl Default for DliConfig {
     fn default() -> Self {
         DliConfig {
             mixed_recipient_above_percent: Percent::lit(5.0),
+            full_donor_rule: FullDonorRule::default(),
             rising: RiseRule::default(),
             mrd_flow_positive_percent: MFC_MRD_POSITIVE_PERCENT,
             relapse_blasts_percent: MARROW_BLASTS_CLEAR_BELOW,
@@ -481,20 +510,28 @@ fn lineage_samples(input: &DliInput, lineage: Lineage) -> Vec<RecipientShare> {
 }
 
 fn mixed_trigger(lineage: Lineage, last: &RecipientShare, cfg: &DliConfig) -> Criterion {
-    let mixed = last.recipient_percent > cfg.mixed_recipient_above_percent;
-    let donor_min = cfg.mixed_recipient_above_percent.complement().get();
+    let rule = cfg.full_donor_rule;
+    let boundary = cfg.mixed_recipient_above_percent.complement();
+    let donor = last.recipient_percent.complement();
+    let mixed = !is_full_donor(donor, boundary, rule);
+    let full_op = rule.full_op();
+    let state = if mixed {
+        format!(
+            "not full donor (full donor {full_op} {} %, E-5): mixed",
+            boundary.get()
+        )
+    } else {
+        format!("full donor {full_op} {} % (E-5)", boundary.get())
+    };
     Criterion {
         name: format!("mixed chimerism, {}", lineage.label()),
         met: Some(mixed),
         reason: format!(
-            "latest {} sample {}: recipient {} % ({} {} %, i.e. donor {} {} %)",
+            "latest {} sample {}: recipient {} %, donor {} %: {state}",
             lineage.label(),
             last.date,
             last.recipient_percent.get(),
-            if mixed { ">" } else { "<=" },
-            cfg.mixed_recipient_above_percent.get(),
-            if mixed { "<" } else { ">=" },
-            donor_min
+            donor.get(),
         ),
         evidence: vec![pct_ev(last, "latest sample".into())],
         citation: CITE_CHIMERISM_TRIGGER,
@@ -626,7 +663,7 @@ fn chimerism_triggers(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) 
         out.extend(rising_trigger(lineage, &ls, cfg));
     }
     if cfg.mixed_recipient_above_percent == Percent::lit(5.0) {
-        flags.push(Flag::new("E-5", "mixed chimerism = donor < 95 % (recipient > 5 %), ASTCT 'full donor > 95 %'; configurable"));
+        flags.push(Flag::new("E-5", "mixed chimerism = not full donor by the rule `grade` uses: ASTCT 'full donor > 95 %', so donor 95.0 % (recipient 5.0 %) is mixed; [chimerism] full_donor_rule"));
     }
     out
 }
@@ -786,6 +823,8 @@ fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
 const RELAPSE: &str = "haematological relapse";
 const AGVHD_PRE: &str = "no active acute GVHD grade >= II";
 const CGVHD_PRE: &str = "no moderate/severe chronic GVHD";
+/// What the acute GVHD prerequisite needs, in "no … assessment since".
+const AGVHD_EXAM: &str = "acute GVHD (skin or GI)";
 
 /// Whether `evidence` is dated inside the `window` days up to `on`.
 fn within(evidence: Option<Date>, on: Date, window: i32) -> bool {
@@ -839,21 +878,29 @@ fn agvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
         }
         _ if !within(input.gvhd_assessed, input.on, w) => mk(
             None,
-            unknown_since("GVHD", input.gvhd_assessed, input, w),
+            unknown_since(AGVHD_EXAM, input.gvhd_assessed, input, w),
             vec![],
         ),
-        Some(g) => mk(
-            Some(g < cfg.max_agvhd_grade_exclusive),
-            format!(
-                "current MAGIC grade {} (GVHD assessed {})",
-                roman(g),
-                input
-                    .gvhd_assessed
-                    .map(|d| d.to_string())
-                    .unwrap_or_default()
-            ),
-            grade_ev(g),
-        ),
+        Some(g) => {
+            let mut ev = grade_ev(g);
+            ev.push(Evidence::finding(
+                input.gvhd_assessed,
+                "agvhd_assessment",
+                "latest acute GVHD organ assessment (skin or GI)",
+            ));
+            mk(
+                Some(g < cfg.max_agvhd_grade_exclusive),
+                format!(
+                    "current MAGIC grade {} (acute GVHD assessed {})",
+                    roman(g),
+                    input
+                        .gvhd_assessed
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
+                ),
+                ev,
+            )
+        }
         None => mk(
             None,
             "acute GVHD grade could not be determined".into(),
@@ -864,31 +911,51 @@ fn agvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
 
 fn cgvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let w = cfg.gvhd_assessment_window_days;
-    let (met, reason) = match input.cgvhd {
-        _ if !within(input.gvhd_assessed, input.on, w) => {
-            (None, unknown_since("GVHD", input.gvhd_assessed, input, w))
-        }
-        Some(c) => (
-            Some(c < ChronicSeverity::Moderate),
-            format!("chronic GVHD: {}", c.label()),
-        ),
-        None => (None, "chronic GVHD severity could not be determined".into()),
+    let sev = input.cgvhd.unwrap_or(ChronicSeverity::None);
+    let (met, reason, evidence) = if within(input.cgvhd_assessed, input.on, w) {
+        let d = input.cgvhd_assessed;
+        (
+            Some(sev < ChronicSeverity::Moderate),
+            format!(
+                "chronic GVHD (NIH 2014): {} (assessed {})",
+                sev.label(),
+                d.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            vec![Evidence::finding(
+                d,
+                "cgvhd_assessment",
+                "latest chronic GVHD (NIH 2014) organ assessment",
+            )],
+        )
+    } else if within(input.gvhd_assessed, input.on, w) {
+        // Engine decision 13: a recent acute GVHD examination stands for the
+        // GVHD assessment of both prerequisites; the text says so.
+        let d = input.gvhd_assessed;
+        let last = input
+            .cgvhd_assessed
+            .map_or("none recorded".to_string(), |c| format!("last {c}"));
+        (
+            Some(sev < ChronicSeverity::Moderate),
+            format!(
+                "chronic GVHD: {} — no chronic GVHD (NIH) assessment within {w} days ({last}); the acute GVHD examination of {} is taken as the GVHD assessment (engine decision 13)",
+                sev.label(),
+                d.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            vec![Evidence::finding(
+                d,
+                "agvhd_assessment",
+                "acute GVHD examination (skin or GI); no chronic GVHD (NIH) assessment",
+            )],
+        )
+    } else {
+        let last = input.cgvhd_assessed.max(input.gvhd_assessed);
+        (None, unknown_since("GVHD", last, input, w), vec![])
     };
     Criterion {
         name: CGVHD_PRE.into(),
         met,
         reason,
-        evidence: input
-            .gvhd_assessed
-            .filter(|_| met.is_some())
-            .map(|d| {
-                vec![Evidence::finding(
-                    Some(d),
-                    "gvhd_assessment",
-                    "latest GVHD assessment",
-                )]
-            })
-            .unwrap_or_default(),
+        evidence,
         citation: CITE_SURVEY,
     }
 }
@@ -926,6 +993,34 @@ fn infection_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     }
 }
 
+/// The immunosuppression reason and its dated evidence (the agent behind
+/// the state: its stop, or its start while it runs).
+fn immunosuppression_words(input: &DliInput) -> (String, Vec<Evidence>) {
+    let state = input.immunosuppression.label();
+    let Some(a) = &input.immunosuppressant else {
+        return (
+            format!(
+                "immunosuppression: {state} (no immunosuppressant or steroid recorded in the course)"
+            ),
+            vec![],
+        );
+    };
+    let (words, date) = match (input.immunosuppression, a.stop) {
+        (ImmunosuppressionState::Off, Some(stop)) => {
+            (format!("last agent {} stopped {stop}", a.name), stop)
+        }
+        (ImmunosuppressionState::Tapering, Some(stop)) => (
+            format!("{} since {}, recorded stop {stop}", a.name, a.start),
+            a.start,
+        ),
+        _ => (format!("{} since {}", a.name, a.start), a.start),
+    };
+    (
+        format!("immunosuppression: {state} — {words}"),
+        vec![Evidence::finding(Some(date), "drug", words)],
+    )
+}
+
 fn immunosuppression_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let is_ok = match input.immunosuppression {
         ImmunosuppressionState::Off => Some(true),
@@ -933,11 +1028,12 @@ fn immunosuppression_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterio
         ImmunosuppressionState::Active => Some(false),
         ImmunosuppressionState::Unknown => None,
     };
+    let (reason, evidence) = immunosuppression_words(input);
     Criterion {
         name: "immunosuppression stopped or tapering".into(),
         met: is_ok,
-        reason: format!("immunosuppression: {}", input.immunosuppression.label()),
-        evidence: vec![],
+        reason,
+        evidence,
         citation: CITE_SURVEY,
     }
 }
@@ -956,7 +1052,11 @@ fn timing_prerequisites(input: &DliInput, cfg: &DliConfig, day: i32) -> Vec<Crit
         name: format!("at least day +{} after transplant", cfg.min_day_after_hct),
         met: Some(day >= cfg.min_day_after_hct),
         reason: format!("day {day:+} after HCT {}", input.transplant),
-        evidence: vec![],
+        evidence: vec![Evidence::finding(
+            Some(input.hct_day0),
+            "graft_infusion",
+            "transplant day 0",
+        )],
         citation: CITE_SURVEY,
     }];
     if let Some(l) = last_dli(input) {
@@ -1153,6 +1253,24 @@ fn without_trigger(
     )
 }
 
+/// "all prerequisites met on dated evidence" only when every prerequisite
+/// carries dated evidence; otherwise the ones without it are named.
+fn evidence_words(pre: &[Criterion]) -> String {
+    let undated: Vec<String> = pre
+        .iter()
+        .filter(|p| !p.evidence.iter().any(|e| e.date.is_some()))
+        .map(|p| format!("{} ({})", p.name, p.reason))
+        .collect();
+    if undated.is_empty() {
+        "all prerequisites met on dated evidence".into()
+    } else {
+        format!(
+            "all prerequisites met, without dated evidence for: {}",
+            undated.join("; ")
+        )
+    }
+}
+
 /// The overall answer and its sentence.
 fn verdict(
     input: &DliInput,
@@ -1200,8 +1318,9 @@ fn verdict(
     (
         DliOutcome::CriteriaMet,
         format!(
-            "DLI criteria met {head}: trigger(s) {}; all prerequisites met on dated evidence. Decision rests with the treating team.",
-            met.join(", ")
+            "DLI criteria met {head}: trigger(s) {}; {}. Decision rests with the treating team.",
+            met.join(", "),
+            evidence_words(pre)
         ),
     )
 }
@@ -1358,7 +1477,13 @@ mod tests {
             agvhd_date: Some(d("2024-05-30")),
             cgvhd: Some(ChronicSeverity::None),
             gvhd_assessed: Some(d("2024-05-30")),
+            cgvhd_assessed: Some(d("2024-05-30")),
             immunosuppression: ImmunosuppressionState::Off,
+            immunosuppressant: Some(Agent {
+                name: "cyclosporine".into(),
+                start: d("2024-02-28"),
+                stop: Some(d("2024-05-01")),
+            }),
             uncontrolled_infection: Some(false),
             infection_assessed: Some(d("2024-05-30")),
             donors: vec![
@@ -1391,14 +1516,26 @@ mod tests {
     fn mixed_chimerism_boundary() {
         let cfg = DliConfig::default();
         let mut i = base();
+        // Recipient 4.9 % = donor 95.1 %: full donor, not mixed.
+        i.chimerism = vec![cd3("2024-05-30", 4.9)];
+        let a = assess(&i, &cfg);
+        assert_eq!(a.triggers[0].met, Some(false), "{}", a.triggers[0].reason);
+        assert!(!a.criteria_met);
+        // Exactly 5 % recipient = donor 95.0 % = mixed (ASTCT > 95 %, E-5).
         i.chimerism = vec![cd3("2024-05-30", 5.0)];
         let a = assess(&i, &cfg);
-        assert_eq!(
-            a.triggers[0].met,
-            Some(false),
-            "exactly 5 % recipient = donor 95 % = not mixed"
+        assert_eq!(a.triggers[0].met, Some(true), "{}", a.triggers[0].reason);
+        assert!(
+            a.triggers[0].reason.contains("donor 95 %: not full donor"),
+            "{}",
+            a.triggers[0].reason
         );
-        assert!(!a.criteria_met);
+        // The CIBMTR reading (>= 95 %) keeps 95.0 % full donor.
+        let cibmtr = DliConfig {
+            full_donor_rule: FullDonorRule::AtLeast95,
+            ..cfg
+        };
+        assert_eq!(assess(&i, &cibmtr).triggers[0].met, Some(false));
         i.chimerism = vec![cd3("2024-05-30", 5.1)];
         let a = assess(&i, &cfg);
         assert_eq!(a.triggers[0].met, Some(true));
@@ -1584,16 +1721,23 @@ mod tests {
     #[test]
     fn gvhd_window_boundary_14_days() {
         // Assessed 14 days before: inside the window, met.
-        let a = outcome_with(|i| i.gvhd_assessed = Some(d("2024-05-18")));
+        let at = |day: &str| {
+            outcome_with(|i| {
+                i.gvhd_assessed = Some(d(day));
+                i.cgvhd_assessed = Some(d(day));
+            })
+        };
+        let a = at("2024-05-18");
         assert_eq!(a.outcome, DliOutcome::CriteriaMet, "{}", a.summary);
         // 15 days before: unknown, and the answer cannot be determined.
-        let a = outcome_with(|i| i.gvhd_assessed = Some(d("2024-05-17")));
+        let a = at("2024-05-17");
         assert_eq!(a.outcome, DliOutcome::CannotBeDetermined, "{}", a.summary);
         assert!(!a.criteria_met);
         let p = pre(&a, "acute GVHD");
         assert_eq!(p.met, None);
         assert!(
-            p.reason.contains("no GVHD assessment since 2024-05-17"),
+            p.reason
+                .contains("no acute GVHD (skin or GI) assessment since 2024-05-17"),
             "{}",
             p.reason
         );

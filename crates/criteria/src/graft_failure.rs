@@ -101,11 +101,32 @@ fn explanation(rule: &'static str) -> Explanation {
     }
 }
 
-/// Primary graft failure from a neutrophil-engraftment result.
-/// `last_anc_day` is the last day with an ANC (from the engraftment result).
+/// Primary graft failure from a neutrophil-engraftment result, for a patient
+/// with no recorded death (see [`primary_graft_failure_censored`]).
 pub fn primary_graft_failure(
     components: &[GraftComponent],
     neutrophils: &Graded<Engraftment>,
+) -> Graded<PrimaryGraftFailure> {
+    primary_graft_failure_censored(components, neutrophils, None)
+}
+
+/// The reason a graft endpoint is not evaluable when the patient died on
+/// `death_day` before neutrophil engraftment (censored at death).
+pub fn death_before_engraftment(death_day: i32) -> String {
+    format!(
+        "not evaluable: death on day {death_day:+} before neutrophil engraftment (censored at death)"
+    )
+}
+
+/// Primary graft failure from a neutrophil-engraftment result, censored at
+/// death: a patient who died on `death_day` (days after the transplant), on
+/// or before the deadline and before both neutrophil engraftment and an ANC
+/// on the deadline, is not evaluable (reference §3.3 censors at death)
+/// rather than waiting for counts after the death.
+pub fn primary_graft_failure_censored(
+    components: &[GraftComponent],
+    neutrophils: &Graded<Engraftment>,
+    death_day: Option<i32>,
 ) -> Graded<PrimaryGraftFailure> {
     let mut ex = explanation("Primary graft failure");
     if components.is_empty() {
@@ -130,6 +151,17 @@ pub fn primary_graft_failure(
         Graded::Value { value, explanation } => {
             ex.evidence.extend(explanation.evidence.iter().cloned());
             ex.flags.extend(explanation.flags.iter().cloned());
+            if value.engrafted.is_none()
+                && value.last_value.day < deadline
+                && let Some(dd) = death_day.filter(|dd| *dd <= deadline)
+            {
+                let reason = death_before_engraftment(dd);
+                ex.reason.clone_from(&reason);
+                return Graded::NotApplicable {
+                    reason,
+                    explanation: ex,
+                };
+            }
             judge_by_deadline(value, deadline, combined, ex)
         }
         Graded::NotApplicable { reason, .. } => {

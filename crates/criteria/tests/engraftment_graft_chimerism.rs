@@ -12,7 +12,7 @@ use graftwatch_criteria::engraftment::{
 };
 use graftwatch_criteria::graft_failure::{
     GraftComponent, GraftSourceKind, SecondaryFailureConfig, SecondaryFailureInput,
-    primary_graft_failure, secondary_graft_failure,
+    primary_graft_failure, primary_graft_failure_censored, secondary_graft_failure,
 };
 use graftwatch_criteria::graft_rejection::{RejectionStatus, graft_rejection};
 use graftwatch_criteria::poor_graft_function::{
@@ -277,6 +277,45 @@ fn primary_graft_failure_day_30_vs_31_pbsc_and_42_vs_43_ucb() {
         primary_graft_failure(&[], &n),
         Graded::InsufficientData { .. }
     ));
+}
+
+#[test]
+fn primary_graft_failure_is_censored_at_a_death_on_or_before_the_deadline() {
+    let cfg = EngraftmentConfig::default();
+    // Not engrafted, ANC followed to day +25 (the last count before death).
+    let n = neutrophil_engraftment(day0(), &anc_engrafting_on(100, 25), &cfg).unwrap();
+    for death in [25, 29, 30] {
+        match primary_graft_failure_censored(&pbsc(), &n, Some(death)) {
+            Graded::NotApplicable { reason, .. } => assert_eq!(
+                reason,
+                format!(
+                    "not evaluable: death on day +{death} before neutrophil engraftment (censored at death)"
+                )
+            ),
+            other => panic!("death on day +{death}: {other:?}"),
+        }
+    }
+    // Alive past the deadline (death on day +31): the counts to day +30 are missing.
+    assert!(matches!(
+        primary_graft_failure_censored(&pbsc(), &n, Some(31)),
+        Graded::InsufficientData { .. }
+    ));
+    // Followed to the deadline: failure stands whatever came after.
+    let n = neutrophil_engraftment(day0(), &anc_engrafting_on(100, 30), &cfg).unwrap();
+    assert!(
+        primary_graft_failure_censored(&pbsc(), &n, Some(30))
+            .value()
+            .unwrap()
+            .primary_graft_failure
+    );
+    // Engrafted before the death: no failure.
+    let n = neutrophil_engraftment(day0(), &anc_engrafting_on(15, 20), &cfg).unwrap();
+    assert!(
+        !primary_graft_failure_censored(&pbsc(), &n, Some(20))
+            .value()
+            .unwrap()
+            .primary_graft_failure
+    );
 }
 
 #[test]

@@ -15,8 +15,8 @@ use graftwatch_course::{
     AnchorKind, Course, DonorRelationship, DrugClass, EventDetail, ObservationKind,
 };
 use graftwatch_criteria::dli::{
-    self, ChronicSeverity, DliAssessment, DliConfig, DliDonor, DliDonorType, DliInput, GivenDli,
-    ImmunosuppressionState, MrdMethod, MrdResult, RecipientShare,
+    self, Agent, ChronicSeverity, DliAssessment, DliConfig, DliDonor, DliDonorType, DliInput,
+    GivenDli, ImmunosuppressionState, MrdMethod, MrdResult, RecipientShare,
 };
 use graftwatch_criteria::graft_dose::{self, GraftCheck, GraftToCheck};
 use graftwatch_grading::extract::chimerism::chimerism_samples;
@@ -49,15 +49,6 @@ impl GvhdStatus {
             .iter()
             .any(|(d, g)| *d > from && *d <= to && *g >= 1)
     }
-    /// The latest graded GVHD day (acute or chronic) on or before `on`.
-    fn latest_graded(&self, on: Date) -> Option<Date> {
-        self.agvhd_daily
-            .iter()
-            .map(|(d, _)| *d)
-            .chain(self.cgvhd.iter().map(|(d, _)| *d))
-            .filter(|d| *d <= on)
-            .max()
-    }
 }
 
 /// Errors building the decision inputs.
@@ -66,6 +57,50 @@ pub enum DecisionError {
     /// No transplant on or before the date: DLI does not apply.
     #[error("no transplant (graft infusion) on or before {0}: DLI not applicable")]
     NoTransplant(Date),
+    /// The patient died on or before the assessment day: no DLI decision,
+    /// trigger or dose plan applies.
+    #[error("patient died on {death}{}: DLI not applicable (no decision, no triggers, no dose plan)", after_death(*.on, *.death))]
+    Deceased {
+        /// The assessment day asked for.
+        on: Date,
+        /// The recorded date of death.
+        death: Date,
+    },
+}
+
+impl DecisionError {
+    /// The status in words for a ward or patient list: why DLI does not
+    /// apply (`not applicable: deceased`, `not applicable: no transplant`).
+    pub fn outcome_label(&self) -> &'static str {
+        match self {
+            DecisionError::NoTransplant(_) => "not applicable: no transplant",
+            DecisionError::Deceased { .. } => DECEASED_OUTCOME,
+        }
+    }
+}
+
+/// The outcome label of a deceased patient's DLI status (ward, patient list).
+pub const DECEASED_OUTCOME: &str = "not applicable: deceased";
+
+fn after_death(on: Date, death: Date) -> String {
+    if on > death {
+        format!(" (the assessment day {on} is after the death)")
+    } else {
+        String::new()
+    }
+}
+
+/// The recorded date of death when it is on or before `on`: from that day
+/// on no DLI decision applies (the one rule for `decide`, the report and the
+/// ward).
+pub fn died_by(course: &Course, on: Date) -> Option<Date> {
+    course
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::Death { .. }))
+        .map(|e| e.date)
+        .min()
+        .filter(|d| *d <= on)
 }
 
 /// Maps a donor relationship to the DLI dose-table donor type.
@@ -220,17 +255,78 @@ pub fn infection_on(course: &Course, on: Date) -> Option<(bool, Date)> {
     best
 }
 
-/// The latest GVHD assessment on or before `on`: a GVHD organ finding
-/// recorded in the course (with or without findings, `agvhd_no_findings`
-/// included) or a day the engine graded.
-pub fn gvhd_assessed_on(course: &Course, gvhd: &GvhdStatus, on: Date) -> Option<Date> {
+/// Whether an observation is an acute GVHD organ assessment of skin or GI:
+/// a skin or GI finding recorded (with or without findings), or an
+/// `agvhd_no_findings` record of skin, GI or all organs. Liver (a bilirubin
+/// value) alone is not a GVHD examination.
+fn is_acute_skin_gi_assessment(o: &graftwatch_course::Observation) -> bool {
+    use ObservationKind as K;
+    match o.kind {
+        K::AgvhdNoFindings => o.value.as_category().is_some_and(|c| c != "liver"),
+        K::SkinRashBsa
+        | K::SkinErythroderma
+        | K::SkinBullae
+        | K::SkinDesquamationBsa
+        | K::UpperGiPersistent
+        | K::Nausea
+        | K::AnorexiaWithWeightLoss
+        | K::VomitingEpisodes
+        | K::StoolVolume
+        | K::StoolEpisodes
+        | K::StoolBloody
+        | K::AbdominalPainSevere
+        | K::Ileus => true,
+        _ => false,
+    }
+}
+
+/// The latest acute GVHD organ assessment on or before `on`: skin or GI
+/// staged, or an explicit no-findings record of skin, GI or all organs
+/// ([`is_acute_skin_gi_assessment`]). A day the engine could not grade (a
+/// bilirubin alone) is not one.
+pub fn gvhd_assessed_on(course: &Course, on: Date) -> Option<Date> {
     course
         .observations
         .iter()
-        .filter(|o| o.kind.is_gvhd_assessment() && o.date <= on)
+        .filter(|o| o.date <= on && is_acute_skin_gi_assessment(o))
         .map(|o| o.date)
-        .chain(gvhd.latest_graded(on))
         .max()
+}
+
+/// The latest chronic GVHD (NIH 2014) organ assessment on or before `on`: a
+/// chronic GVHD organ finding recorded, or a day the engine scored chronic
+/// GVHD.
+pub fn cgvhd_assessed_on(course: &Course, gvhd: &GvhdStatus, on: Date) -> Option<Date> {
+    course
+        .observations
+        .iter()
+        .filter(|o| o.date <= on && o.kind.is_gvhd_finding() && !is_acute_skin_gi_assessment(o))
+        .map(|o| o.date)
+        .chain(gvhd.cgvhd.iter().map(|(d, _)| *d).filter(|d| *d <= on))
+        .max()
+}
+
+/// The immunosuppressant or systemic steroid behind the state on `on`: the
+/// course covering the day that runs longest (open-ended first), else the
+/// one stopped last before it.
+pub fn immunosuppressant_on(course: &Course, on: Date) -> Option<Agent> {
+    course
+        .events
+        .iter()
+        .filter_map(|e| match &e.detail {
+            EventDetail::Drug {
+                name,
+                class: DrugClass::Immunosuppressant | DrugClass::Steroid,
+                ..
+            } if e.date <= on => Some((e, name)),
+            _ => None,
+        })
+        .max_by_key(|(e, _)| (e.covers(on), e.end_date.is_none(), e.end_date, e.date))
+        .map(|(e, name)| Agent {
+            name: name.clone(),
+            start: e.date,
+            stop: e.end_date,
+        })
 }
 
 fn donors_input(course: &Course, on: Date) -> Vec<DliDonor> {
@@ -282,6 +378,9 @@ pub fn dli_input(
     gvhd: &GvhdStatus,
     cfg: &DliConfig,
 ) -> Result<DliInput, DecisionError> {
+    if let Some(death) = died_by(course, on) {
+        return Err(DecisionError::Deceased { on, death });
+    }
     let (transplant, day0) = transplant_for(course, on).ok_or(DecisionError::NoTransplant(on))?;
     let previous = previous_dlis(course, day0, on);
     let gvhd_after_previous_dli = previous
@@ -311,8 +410,10 @@ pub fn dli_input(
         agvhd_grade: Some(grade),
         agvhd_date: grade_date,
         cgvhd: Some(cgvhd),
-        gvhd_assessed: gvhd_assessed_on(course, gvhd, on),
+        gvhd_assessed: gvhd_assessed_on(course, on),
+        cgvhd_assessed: cgvhd_assessed_on(course, gvhd, on),
         immunosuppression: immunosuppression_on(course, on, cfg),
+        immunosuppressant: immunosuppressant_on(course, on),
         uncontrolled_infection: infection.map(|(u, _)| u),
         infection_assessed: infection.map(|(_, d)| d),
         donors: donors_input(course, on),
@@ -372,6 +473,8 @@ pub fn gvhd_status_from_grades(grades: &graftwatch_grading::CourseGrades) -> Gvh
     for day in &grades.timeline {
         for e in &day.entries {
             match e.criterion {
+                // A day that could not be graded is no grade 0.
+                Criterion::Agvhd if e.not_gradable() => {}
                 Criterion::Agvhd => st.agvhd_daily.push((day.date, e.level.min(4))),
                 Criterion::Cgvhd => {
                     let sev = match e.level {

@@ -12,8 +12,8 @@ use graftwatch_criteria::dli::{
 };
 use graftwatch_criteria::graft_dose::CheckStatus;
 use graftwatch_decision::{
-    GvhdStatus, assess_dli, date_of_day, dli_input, donor_type, graft_checks, gvhd_assessed_on,
-    infection_on, transplant_for,
+    DECEASED_OUTCOME, DecisionError, GvhdStatus, assess_dli, cgvhd_assessed_on, date_of_day,
+    died_by, dli_input, donor_type, graft_checks, gvhd_assessed_on, infection_on, transplant_for,
 };
 use serde_json::{Value, json};
 
@@ -129,18 +129,138 @@ fn gvhd_assessment_window_through_the_course() {
     assert_eq!(pre(&assess(&c, "2024-06-19"), "acute GVHD"), Some(true));
     let a = assess(&c, "2024-06-20");
     assert_eq!(pre(&a, "acute GVHD"), None);
-    assert_eq!(
-        gvhd_assessed_on(&c, &no_gvhd(), d("2024-06-20")),
-        Some(d("2024-06-05"))
+    assert_eq!(gvhd_assessed_on(&c, d("2024-06-20")), Some(d("2024-06-05")));
+}
+
+#[test]
+fn a_laboratory_value_or_a_liver_only_record_is_no_acute_gvhd_assessment() {
+    // Bilirubin alone on 2024-06-18, and a no-findings record of the liver
+    // only: the latest skin or GI assessment stays 2024-06-05.
+    let c = with(|v| {
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-18", "kind": "bilirubin", "value": 0.7, "unit": "mg/dL"}),
+        );
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-19", "kind": "agvhd_no_findings", "value": "liver"}),
+        );
+    });
+    assert_eq!(gvhd_assessed_on(&c, d("2024-06-20")), Some(d("2024-06-05")));
+    assert_eq!(pre(&assess(&c, "2024-06-20"), "acute GVHD"), None);
+    // A no-findings record of the skin is one.
+    let c = with(|v| {
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-19", "kind": "agvhd_no_findings", "value": "skin"}),
+        )
+    });
+    assert_eq!(gvhd_assessed_on(&c, d("2024-06-20")), Some(d("2024-06-19")));
+    let a = assess(&c, "2024-06-20");
+    let p = a
+        .prerequisites
+        .iter()
+        .find(|p| p.name.contains("acute GVHD"))
+        .unwrap();
+    assert_eq!(p.met, Some(true));
+    assert!(
+        p.reason.contains("acute GVHD assessed 2024-06-19"),
+        "{}",
+        p.reason
     );
-    // A graded engine day counts as an assessment.
-    let g = GvhdStatus {
-        agvhd_daily: vec![(d("2024-06-18"), 0)],
-        cgvhd: vec![],
-    };
+}
+
+#[test]
+fn chronic_gvhd_evidence_is_named() {
+    // Only an acute examination: met by engine decision 13, and the text says so.
+    let a = assess(&course(&base()), "2024-06-10");
+    let p = a
+        .prerequisites
+        .iter()
+        .find(|p| p.name.contains("chronic GVHD"))
+        .unwrap();
+    assert_eq!(p.met, Some(true));
+    assert!(
+        p.reason
+            .contains("no chronic GVHD (NIH) assessment within 14 days (none recorded)"),
+        "{}",
+        p.reason
+    );
+    assert!(
+        p.reason.contains("acute GVHD examination of 2024-06-05"),
+        "{}",
+        p.reason
+    );
+    assert_eq!(p.evidence[0].what, "agvhd_assessment");
+    // An NIH organ assessment is named as such.
+    let c = with(|v| {
+        push(
+            v,
+            "observations",
+            json!({"date": "2024-06-06", "kind": "cgvhd_mouth", "value": 0}),
+        )
+    });
     assert_eq!(
-        gvhd_assessed_on(&c, &g, d("2024-06-20")),
-        Some(d("2024-06-18"))
+        cgvhd_assessed_on(&c, &no_gvhd(), d("2024-06-10")),
+        Some(d("2024-06-06"))
+    );
+    let a = assess(&c, "2024-06-10");
+    let p = a
+        .prerequisites
+        .iter()
+        .find(|p| p.name.contains("chronic GVHD"))
+        .unwrap();
+    assert_eq!(
+        p.reason,
+        "chronic GVHD (NIH 2014): none (assessed 2024-06-06)"
+    );
+    assert_eq!(p.evidence[0].what, "cgvhd_assessment");
+}
+
+#[test]
+fn immunosuppression_off_names_the_last_agent_and_its_stop() {
+    let c = course(&base());
+    let a = assess(&c, "2024-06-10");
+    let p = a
+        .prerequisites
+        .iter()
+        .find(|p| p.name.contains("immunosuppression"))
+        .unwrap();
+    assert_eq!(p.met, Some(true));
+    assert_eq!(
+        p.reason,
+        "immunosuppression: off — last agent tacrolimus stopped 2024-05-20"
+    );
+    assert_eq!(p.evidence[0].date, Some(d("2024-05-20")));
+    // While it runs: named with its start.
+    let i = dli_input(&c, d("2024-05-01"), &no_gvhd(), &DliConfig::default()).unwrap();
+    assert_eq!(i.immunosuppressant.unwrap().name, "tacrolimus");
+    // No drug recorded: the headline does not claim dated evidence.
+    let c = with(|v| {
+        v["events"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|e| e["kind"] != "drug");
+    });
+    let a = assess(&c, "2024-06-10");
+    assert_eq!(a.outcome, DliOutcome::CriteriaMet, "{}", a.summary);
+    assert!(!a.summary.contains("on dated evidence"), "{}", a.summary);
+    assert!(
+        a.summary
+            .contains("without dated evidence for: immunosuppression stopped or tapering"),
+        "{}",
+        a.summary
+    );
+    let with_drug = assess(&course(&base()), "2024-06-10");
+    assert!(
+        with_drug
+            .summary
+            .contains("all prerequisites met on dated evidence"),
+        "{}",
+        with_drug.summary
     );
 }
 
@@ -155,18 +275,12 @@ fn an_assessment_recorded_without_findings_counts_for_the_gvhd_window() {
             json!({"date": "2024-06-18", "kind": "agvhd_no_findings", "value": "all"}),
         )
     });
-    assert_eq!(
-        gvhd_assessed_on(&c, &no_gvhd(), d("2024-06-20")),
-        Some(d("2024-06-18"))
-    );
+    assert_eq!(gvhd_assessed_on(&c, d("2024-06-20")), Some(d("2024-06-18")));
     let a = assess(&c, "2024-06-20");
     assert_eq!(pre(&a, "acute GVHD"), Some(true));
     assert_eq!(pre(&a, "chronic GVHD"), Some(true));
     // Not before it was recorded.
-    assert_eq!(
-        gvhd_assessed_on(&c, &no_gvhd(), d("2024-06-17")),
-        Some(d("2024-06-05"))
-    );
+    assert_eq!(gvhd_assessed_on(&c, d("2024-06-17")), Some(d("2024-06-05")));
 }
 
 #[test]
@@ -394,5 +508,41 @@ fn graft_checks_flag_small_cord_unit() {
         hla.status,
         CheckStatus::Below,
         "5/8 is more than 2 mismatches"
+    );
+}
+
+#[test]
+fn no_dli_decision_on_or_after_a_recorded_death() {
+    let c = with(|v| {
+        push(
+            v,
+            "events",
+            json!({"date": "2024-06-20", "kind": "death", "cause": "sepsis"}),
+        )
+    });
+    // The day before the death: an ordinary assessment.
+    assert!(assess_dli(&c, d("2024-06-19"), &no_gvhd(), &DliConfig::default()).is_ok());
+    assert_eq!(died_by(&c, d("2024-06-19")), None);
+    // On the day of the death and after: no decision, no plan.
+    for on in ["2024-06-20", "2024-06-25"] {
+        let e = assess_dli(&c, d(on), &no_gvhd(), &DliConfig::default()).unwrap_err();
+        assert_eq!(
+            e,
+            DecisionError::Deceased {
+                on: d(on),
+                death: d("2024-06-20")
+            }
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("patient died on 2024-06-20"), "{text}");
+        assert!(text.contains("DLI not applicable"), "{text}");
+        assert_eq!(e.outcome_label(), DECEASED_OUTCOME);
+    }
+    let later = assess_dli(&c, d("2024-06-25"), &no_gvhd(), &DliConfig::default()).unwrap_err();
+    assert!(
+        later
+            .to_string()
+            .contains("the assessment day 2024-06-25 is after the death"),
+        "{later}"
     );
 }

@@ -31,12 +31,28 @@ pub struct DayEntry {
     /// could not be determined because inputs were missing is `>=X` (at
     /// least X).
     pub grade: String,
-    /// Numeric severity for sorting and plotting (0 = none).
+    /// Numeric severity for sorting and plotting (0 = none). An acute GVHD
+    /// day graded [`NOT_YET_GRADABLE`] carries 0 here, which is no grade
+    /// ([`DayEntry::not_gradable`]).
     pub level: u8,
     /// Whether the grade differs from the previous graded day.
     pub changed: bool,
     /// One-line reason naming the decisive observation(s).
     pub reason: String,
+}
+
+/// The grade label of an acute GVHD day whose lower bound is grade 0: no
+/// organ above stage 0 was seen and some organ could not be staged. Its
+/// `level` 0 is not a grade.
+pub const NOT_YET_GRADABLE: &str = "not yet gradable";
+
+impl DayEntry {
+    /// The day could not be graded at all ("not yet gradable"): readers
+    /// draw it as not assessed and compare with the last graded day, never
+    /// as grade 0.
+    pub fn not_gradable(&self) -> bool {
+        self.grade == NOT_YET_GRADABLE
+    }
 }
 
 /// One day of the timeline (only days with a non-zero grade or a change).
@@ -120,7 +136,12 @@ impl SummaryItem {
             ),
             Graded::NotApplicable { reason, .. } => (
                 ItemStatus::NotApplicable,
-                format!("not applicable: {reason}"),
+                // "not evaluable: …" (censored at death) is said as is.
+                if reason.starts_with("not evaluable") {
+                    reason.clone()
+                } else {
+                    format!("not applicable: {reason}")
+                },
                 None,
                 None,
                 Vec::new(),

@@ -23,6 +23,10 @@ pub struct GradedDay {
     pub level: u8,
     /// Grade as printed (`II`, `2`, …).
     pub grade: String,
+    /// False for a day the engine could not grade ("not yet gradable",
+    /// `DayEntry::not_gradable`): its `level` 0 is no grade, so the band
+    /// draws it as not assessed and the alerts skip it.
+    pub assessed: bool,
     /// The engine's reason (organ stages and the observations behind them).
     pub reason: String,
 }
@@ -88,6 +92,7 @@ fn graded(grades: &CourseGrades, c: Criterion) -> Vec<GradedDay> {
                     date: d.date,
                     level: e.level,
                     grade: e.grade.clone(),
+                    assessed: !e.not_gradable(),
                     reason: e.reason.clone(),
                 })
         })
@@ -164,7 +169,13 @@ fn course_alerts(
     cfg: &AlertConfig,
 ) -> Vec<Alert> {
     let hct_day0 = x.hct_day0;
-    let daily: Vec<(Date, u8)> = x.agvhd.iter().map(|g| (g.date, g.level)).collect();
+    // Graded days only: a "not yet gradable" day is no grade 0.
+    let daily: Vec<(Date, u8)> = x
+        .agvhd
+        .iter()
+        .filter(|g| g.assessed)
+        .map(|g| (g.date, g.level))
+        .collect();
     let mut alerts = Vec::new();
     let item = grades.get(SummaryKey::NeutrophilEngraftment);
     // ANC never below 0.5 through the nadir window: nothing to engraft.

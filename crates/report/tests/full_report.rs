@@ -276,3 +276,50 @@ fn a_car_t_only_course_renders_the_toxicity_band_without_transplant_sections() {
     assert!(html.contains("class=\"cell g1\""));
     assert!(html.contains("No DLI in the course"));
 }
+
+/// 2024-09-11 is "not yet gradable" (skin, GI not staged): the band draws
+/// it as not assessed, never MAGIC grade 0, and the grade I alert of
+/// 2024-09-14 compares with the last graded day, 2024-08-30.
+#[test]
+fn a_not_gradable_day_is_not_grade_0_in_the_band_or_the_alert() {
+    let (_, a) = seed_analysis();
+    let day = |s: &str| {
+        a.agvhd
+            .iter()
+            .find(|g| g.date.to_string() == s)
+            .unwrap_or_else(|| panic!("no aGVHD entry on {s}"))
+    };
+    assert!(!day("2024-09-11").assessed);
+    assert!(day("2024-08-30").assessed);
+    let alert = a
+        .alerts
+        .iter()
+        .find(|x| x.kind == AlertKind::AgvhdIncrease && x.date.to_string() == "2024-09-14")
+        .expect("grade increase on 2024-09-14");
+    assert_eq!(
+        alert.reason,
+        "acute GVHD grade I on 2024-09-14, up from grade 0 on 2024-08-30"
+    );
+    let panel = graftwatch_report::panels::agvhd_panel(&a.agvhd, &a.grades.agvhd_organ_stages);
+    let cell = panel.rows[0]
+        .cells
+        .iter()
+        .find(|c| c.from.to_string() == "2024-09-11")
+        .expect("a cell on 2024-09-11");
+    assert!(!cell.assessed, "{cell:?}");
+    assert!(
+        cell.title.starts_with("MAGIC grade not assessed"),
+        "{}",
+        cell.title
+    );
+    // A graded day stays a grade.
+    let graded = panel.rows[0]
+        .cells
+        .iter()
+        .find(|c| c.from.to_string() == "2024-08-30")
+        .expect("a cell on 2024-08-30");
+    assert!(graded.assessed && graded.level == 0, "{graded:?}");
+    let course = common::seed().course;
+    let svg = full_figure(&course, &a).render(&course);
+    assert!(svg.contains(r#"class="cell unassessed""#));
+}

@@ -8,7 +8,7 @@
 use graftwatch_core::Analyte;
 use graftwatch_course::{Course, ObservationKind};
 use graftwatch_criteria::dli::{DliConfig, DliOutcome};
-use graftwatch_decision::{assess_dli, gvhd_status_from_grades};
+use graftwatch_decision::{DECEASED_OUTCOME, DecisionError, assess_dli, gvhd_status_from_grades};
 use graftwatch_grading::GradingConfig;
 use graftwatch_grading::output::ItemStatus;
 use graftwatch_report::{AlertConfig, Analysis};
@@ -32,7 +32,10 @@ use crate::hashing::sha256_hex;
 /// `Lineage::label`.
 /// `derived/7` (2026-12-05, stop 36): values in reasons carry the unit a
 /// clinician reads (`Unit::label`: ×10⁹/L, /µL, µmol/L).
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/7");
+/// `derived/8` (2026-12-05, stop 36): a deceased patient's DLI status reads
+/// "not applicable: patient died on DATE" (no decision after a death);
+/// engraftment and primary graft failure are censored at death.
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/8");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +97,8 @@ pub struct DliStatus {
     pub criteria_met: bool,
     /// The decision's outcome in words: `criteria met`, `criteria not
     /// met` or `cannot be determined` (a trigger is present but a
-    /// prerequisite lacks dated evidence). Absent in rows computed before
+    /// prerequisite lacks dated evidence), or `not applicable: deceased`
+    /// (the patient died on or before the day; `derived/8`). Absent in rows computed before
     /// `derived/4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
@@ -108,6 +112,7 @@ impl DliStatus {
     /// is present; a prerequisite lacks dated evidence)".
     pub fn words(&self) -> String {
         match (self.criteria_met, self.outcome.as_deref()) {
+            (_, Some(DECEASED_OUTCOME)) => format!("not applicable: {}", self.summary),
             (true, _) => format!("criteria met on {}", self.on),
             (false, Some(o)) if o == DliOutcome::CannotBeDetermined.label() => format!(
                 "cannot be determined on {} (a trigger is present; a prerequisite lacks dated evidence)",
@@ -204,13 +209,21 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
         .collect();
     let dli = course.last_record_date().and_then(|last| {
         let gvhd = gvhd_status_from_grades(&analysis.grades);
-        let a = assess_dli(course, last, &gvhd, &DliConfig::default()).ok()?;
-        Some(DliStatus {
-            on: last.to_string(),
-            criteria_met: a.criteria_met,
-            outcome: Some(a.outcome.label().to_string()),
-            summary: a.summary,
-        })
+        match assess_dli(course, last, &gvhd, &DliConfig::default()) {
+            Ok(a) => Some(DliStatus {
+                on: last.to_string(),
+                criteria_met: a.criteria_met,
+                outcome: Some(a.outcome.label().to_string()),
+                summary: a.summary,
+            }),
+            Err(e @ DecisionError::Deceased { death, .. }) => Some(DliStatus {
+                on: last.to_string(),
+                criteria_met: false,
+                outcome: Some(e.outcome_label().to_string()),
+                summary: format!("patient died on {death}"),
+            }),
+            Err(DecisionError::NoTransplant(_)) => None,
+        }
     });
     DerivedSummary {
         observations: course.observations.len(),
@@ -250,5 +263,49 @@ mod dli_words_tests {
         assert!(u.undetermined());
         // A row from before `derived/4` (no outcome) keeps the old reading.
         assert_eq!(s(false, None).words(), "criteria not met on 2026-11-20");
+    }
+}
+
+#[cfg(test)]
+mod deceased_tests {
+    use super::*;
+
+    fn course(death: Option<&str>) -> Course {
+        let mut events = vec![serde_json::json!(
+            {"date": "2024-03-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6}
+        )];
+        if let Some(d) = death {
+            events.push(serde_json::json!({"date": d, "kind": "death", "cause": "sepsis"}));
+        }
+        let v = serde_json::json!({
+            "format": "graftwatch-course/1",
+            "patient": {"id": "P1", "sex": "male", "birth_year": 1970,
+                "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
+            "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
+            "events": events,
+            "observations": [
+                {"date": "2024-05-20", "kind": "anc", "value": 2.0, "unit": "10^9/L"}
+            ]
+        });
+        graftwatch_course::io::read_json_str(&v.to_string(), std::path::Path::new("t.json"))
+            .unwrap()
+            .course
+    }
+
+    /// The ward's DLI status of a deceased patient is "not applicable",
+    /// from the decision crate's rule; alive, it is an ordinary status.
+    #[test]
+    fn a_deceased_patient_has_no_dli_status_but_not_applicable() {
+        let dli = compute(&course(Some("2024-05-20")), &DeriveConfig::default())
+            .dli
+            .unwrap();
+        assert_eq!(dli.outcome.as_deref(), Some(DECEASED_OUTCOME));
+        assert!(!dli.criteria_met && !dli.undetermined());
+        assert_eq!(dli.words(), "not applicable: patient died on 2024-05-20");
+        let alive = compute(&course(None), &DeriveConfig::default())
+            .dli
+            .unwrap();
+        assert_ne!(alive.outcome.as_deref(), Some(DECEASED_OUTCOME));
+        assert!(alive.words().contains("on 2024-05-20"), "{}", alive.words());
     }
 }

@@ -125,10 +125,12 @@ pub fn run(args: DecideArgs) -> anyhow::Result<()> {
         };
         match assess_dli(&course, d, &gvhd, &cfg.dli) {
             Ok(a) => assessments.push(a),
-            Err(e @ DecisionError::NoTransplant(_)) => not_applicable.push(NotApplicable {
-                on: Some(d),
-                reason: e.to_string(),
-            }),
+            Err(e @ (DecisionError::NoTransplant(_) | DecisionError::Deceased { .. })) => {
+                not_applicable.push(NotApplicable {
+                    on: Some(d),
+                    reason: e.to_string(),
+                })
+            }
         }
     }
     let out = Output {

@@ -286,9 +286,7 @@ pub(crate) fn grade_label(g: DayGrade) -> (String, u8) {
     }
 }
 
-/// The label of a day whose lower bound is grade 0 (an organ not staged,
-/// none above stage 0).
-pub(crate) const NOT_YET_GRADABLE: &str = "not yet gradable";
+pub(crate) use crate::output::NOT_YET_GRADABLE;
 
 /// The numeric grade of a day (0–4), determined or a lower bound.
 pub(crate) fn grade_level(g: DayGrade) -> u8 {

@@ -5,7 +5,7 @@ use graftwatch_core::Date;
 use graftwatch_course::{Anchor, AnchorKind, DrugClass, GraftSource};
 use graftwatch_criteria::engraftment::{Engraftment, neutrophil_engraftment, platelet_engraftment};
 use graftwatch_criteria::graft_failure::{
-    GraftComponent, GraftSourceKind, SecondaryFailureInput, primary_graft_failure,
+    GraftComponent, GraftSourceKind, SecondaryFailureInput, primary_graft_failure_censored,
     secondary_graft_failure,
 };
 use graftwatch_criteria::series::DatedValue;
@@ -17,10 +17,23 @@ use crate::criterion::Criterion;
 use crate::extract::CourseInputs;
 use crate::output::SummaryItem;
 
-fn engraft_text(e: &Engraftment, anchor: &graftwatch_course::Anchor) -> (String, Option<Date>) {
-    match e.engrafted {
-        Some(on) => (format!("day {:+} ({})", on.day, on.date), Some(on.date)),
-        None => (
+fn engraft_text(
+    e: &Engraftment,
+    anchor: &graftwatch_course::Anchor,
+    death_day: Option<i32>,
+) -> (String, Option<Date>) {
+    match (e.engrafted, death_day) {
+        (Some(on), _) => (format!("day {:+} ({})", on.day, on.date), Some(on.date)),
+        (None, Some(dd)) => (
+            format!(
+                "{} (last value {} on {})",
+                graftwatch_criteria::graft_failure::death_before_engraftment(dd),
+                e.last_value.value,
+                anchor.describe(e.last_value.date)
+            ),
+            None,
+        ),
+        (None, None) => (
             format!(
                 "not reached (last value {} on {})",
                 e.last_value.value,
@@ -29,6 +42,13 @@ fn engraft_text(e: &Engraftment, anchor: &graftwatch_course::Anchor) -> (String,
             None,
         ),
     }
+}
+
+/// The day of death after this transplant's day 0, when the death falls in
+/// its window (on or after day 0, before the next transplant).
+fn death_day(x: &CourseInputs, t: &Tx<'_>) -> Option<i32> {
+    let d = x.death.as_ref()?.date;
+    (d >= t.hct.date && t.end.is_none_or(|e| d <= e)).then(|| d.days_since(t.hct.date).get())
 }
 
 fn add_flag<T>(g: &mut Graded<T>, f: Flag) {
@@ -193,7 +213,7 @@ fn engraftment_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Si
         SummaryKey::NeutrophilEngraftment.with(suffix),
         &e.neut,
         Some(hct),
-        |v| engraft_text(v, hct),
+        |v| engraft_text(v, hct, death_day(x, t)),
     ));
     sink.graded(
         Criterion::Engraftment,
@@ -201,7 +221,7 @@ fn engraftment_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Si
         e.p20.as_ref(),
         Some(hct),
         "platelet series",
-        |v| engraft_text(v, hct),
+        |v| engraft_text(v, hct, None),
     );
     if cfg.engine.platelet_50_threshold > 0.0 {
         sink.graded(
@@ -216,7 +236,7 @@ fn engraftment_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Si
             ),
             Some(hct),
             "platelet series",
-            |v| engraft_text(v, hct),
+            |v| engraft_text(v, hct, None),
         );
     }
 }
@@ -245,7 +265,7 @@ fn failure_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink, 
     let w = super::graft_function::Window { hct, end, suffix };
     super::graft_function::rejection_item(x, &w, neut, sink);
     super::graft_function::source_item(x, &w, n, neut, sink);
-    let pgf = primary_graft_failure(&components, neut);
+    let pgf = primary_graft_failure_censored(&components, neut, death_day(x, &e.t));
     sink.item(SummaryItem::from_graded(
         Criterion::GraftFailure,
         SummaryKey::PrimaryGraftFailure.with(suffix),

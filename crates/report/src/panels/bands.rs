@@ -27,6 +27,9 @@ pub struct BandCell {
     pub to: Date,
     /// Grade level 0–4 (colour).
     pub level: u8,
+    /// False for a day that could not be graded ("not yet gradable"): drawn
+    /// as not assessed (no fill, dashed outline), never as grade 0.
+    pub assessed: bool,
     /// Text in the cell (e.g. `III`), drawn when it fits.
     pub label: String,
     /// Hover title (date, grade and why).
@@ -65,16 +68,19 @@ fn roman(level: u8) -> &'static str {
 
 /// Merges consecutive days with the same level (and a gap of at most one
 /// day) into cells; days with level 0 are kept so a return to 0 is visible.
-fn runs(days: &[(Date, u8, String)], name: &str, as_roman: bool) -> Vec<BandCell> {
+/// A day without a level (`None`: not gradable) is a "not assessed" cell.
+fn runs(days: &[(Date, Option<u8>, String)], name: &str, as_roman: bool) -> Vec<BandCell> {
     let mut out: Vec<BandCell> = Vec::new();
     for (d, l, why) in days {
-        let label = if as_roman {
-            roman(*l).to_string()
-        } else {
-            l.to_string()
+        let (level, assessed) = (l.unwrap_or(0), l.is_some());
+        let label = match l {
+            None => "not assessed".to_string(),
+            Some(l) if as_roman => roman(*l).to_string(),
+            Some(l) => l.to_string(),
         };
         if let Some(last) = out.last_mut()
-            && last.level == *l
+            && last.level == level
+            && last.assessed == assessed
             && d.days_since(last.to).get() <= 1
         {
             last.to = *d;
@@ -84,7 +90,8 @@ fn runs(days: &[(Date, u8, String)], name: &str, as_roman: bool) -> Vec<BandCell
         out.push(BandCell {
             from: *d,
             to: *d,
-            level: *l,
+            level,
+            assessed,
             label: label.clone(),
             title: format!("{name} {label}\n{d}: {why}"),
         });
@@ -97,9 +104,15 @@ fn runs(days: &[(Date, u8, String)], name: &str, as_roman: bool) -> Vec<BandCell
 /// structured `agvhd_organ_stages` (not from its prose). An organ that
 /// could not be staged on a day is drawn as stage 0 and its title says so.
 pub fn agvhd_panel(days: &[GradedDay], organs: &[AgvhdOrganDay]) -> BandPanel {
-    let grade: Vec<(Date, u8, String)> = days
+    let grade: Vec<(Date, Option<u8>, String)> = days
         .iter()
-        .map(|g| (g.date, g.level.min(4), g.reason.clone()))
+        .map(|g| {
+            (
+                g.date,
+                g.assessed.then_some(g.level.min(4)),
+                g.reason.clone(),
+            )
+        })
         .collect();
     let mut rows = vec![BandRow {
         id: "series-agvhd-grade".into(),
@@ -114,14 +127,14 @@ pub fn agvhd_panel(days: &[GradedDay], organs: &[AgvhdOrganDay]) -> BandPanel {
         ("lower GI", "lower-gi", |d| d.lower_gi),
     ];
     for (organ, id, get) in organ_rows {
-        let st: Vec<(Date, u8, String)> = organs
+        let st: Vec<(Date, Option<u8>, String)> = organs
             .iter()
             .filter(|d| d.level > 0 || get(d).is_some_and(|s| s > 0))
             .map(|d| match get(d) {
-                Some(s) => (d.date, s, format!("{organ} stage {s}")),
+                Some(s) => (d.date, Some(s), format!("{organ} stage {s}")),
                 None => (
                     d.date,
-                    0,
+                    Some(0),
                     format!("{organ} not staged (not assessed or data missing)"),
                 ),
             })
@@ -147,9 +160,9 @@ pub fn cart_toxicity_panel(
     icans: &[GradedDay],
     icaht: Option<(Date, Date, u8, String)>,
 ) -> BandPanel {
-    let conv = |v: &[GradedDay]| -> Vec<(Date, u8, String)> {
+    let conv = |v: &[GradedDay]| -> Vec<(Date, Option<u8>, String)> {
         v.iter()
-            .map(|g| (g.date, g.level.min(4), g.reason.clone()))
+            .map(|g| (g.date, Some(g.level.min(4)), g.reason.clone()))
             .collect()
     };
     let mut rows = vec![
@@ -173,6 +186,7 @@ pub fn cart_toxicity_panel(
                     from: a,
                     to: b,
                     level: l,
+                    assessed: true,
                     label: format!(
                         "grade {l} · ANC ≤ 0.5 for {} days",
                         b.days_since(a).get() + 1
@@ -280,6 +294,16 @@ fn render_cell(ctx: &PanelContext, top: f64, c: &BandCell, next_x0: f64, out: &m
         signed_day(d1),
         c.title
     );
+    if !c.assessed {
+        let _ = write!(
+            out,
+            r##"<rect class="cell unassessed" x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="none" stroke="#888888" stroke-width="0.6" stroke-dasharray="2 1.5"><title>{}</title></rect>"##,
+            top + 1.0,
+            ROW_H - 2.0,
+            escape(&title)
+        );
+        return;
+    }
     let _ = write!(
         out,
         r#"<rect class="cell g{}" x="{x0:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" fill="{}" stroke="{}" stroke-width="0.4"><title>{}</title></rect>"#,
@@ -325,10 +349,10 @@ mod tests {
     fn runs_merge_consecutive_equal_days_only() {
         let d = |s: &str| s.parse::<Date>().expect("date");
         let days = vec![
-            (d("2024-01-01"), 1, "a".to_string()),
-            (d("2024-01-02"), 1, "b".to_string()),
-            (d("2024-01-03"), 2, "c".to_string()),
-            (d("2024-01-06"), 2, "d".to_string()),
+            (d("2024-01-01"), Some(1), "a".to_string()),
+            (d("2024-01-02"), Some(1), "b".to_string()),
+            (d("2024-01-03"), Some(2), "c".to_string()),
+            (d("2024-01-06"), Some(2), "d".to_string()),
         ];
         let r = runs(&days, "g", true);
         assert_eq!(r.len(), 3);
@@ -338,5 +362,23 @@ mod tests {
         );
         assert_eq!(r[1].label, "II");
         assert!(r[0].title.contains("2024-01-02: b"));
+    }
+
+    /// A not-gradable day next to a grade 0 day is its own "not assessed"
+    /// cell, not merged into grade 0.
+    #[test]
+    fn a_not_gradable_day_is_its_own_unassessed_cell() {
+        let d = |s: &str| s.parse::<Date>().expect("date");
+        let days = vec![
+            (d("2024-01-01"), Some(0), "a".to_string()),
+            (d("2024-01-02"), None, "b".to_string()),
+            (d("2024-01-03"), Some(0), "c".to_string()),
+        ];
+        let r = runs(&days, "MAGIC grade", true);
+        assert_eq!(r.len(), 3);
+        assert!(r[0].assessed && r[2].assessed);
+        assert!(!r[1].assessed);
+        assert_eq!(r[1].label, "not assessed");
+        assert!(r[1].title.starts_with("MAGIC grade not assessed"));
     }
 }
