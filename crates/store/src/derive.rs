@@ -34,7 +34,9 @@ use crate::hashing::sha256_hex;
 /// clinician reads (`Unit::label`: ×10⁹/L, /µL, µmol/L).
 /// `derived/8` (2026-12-05, stop 36): a deceased patient's DLI status reads
 /// "not applicable: patient died on DATE" (no decision after a death);
-/// engraftment and primary graft failure are censored at death.
+/// engraftment and primary graft failure are censored at death; relapse
+/// dates read "relapse" on the ELN timeline; AML/ALL without therapy or
+/// marrow has no disease status at HCT (EBMT, refined DRI).
 pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/8");
 
 /// The configuration derived state is computed with.
