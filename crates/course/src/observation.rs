@@ -586,9 +586,10 @@ impl ObservationKind {
         }
     }
 
-    /// Whether this kind is an acute or chronic GVHD organ finding: a record
-    /// of it (with or without findings) is a dated GVHD assessment.
-    pub fn is_gvhd_finding(self) -> bool {
+    /// Whether this kind is an acute GVHD finding of the skin or the GI
+    /// tract (the organs a GVHD examination stages; a bilirubin is a
+    /// laboratory value, not an examination).
+    pub fn is_acute_skin_gi_finding(self) -> bool {
         use ObservationKind as K;
         matches!(
             self,
@@ -605,17 +606,27 @@ impl ObservationKind {
                 | K::StoolBloody
                 | K::AbdominalPainSevere
                 | K::Ileus
-                | K::CgvhdSkinBsa
-                | K::CgvhdSkinFeatures
-                | K::CgvhdMouth
-                | K::CgvhdEyes
-                | K::EyeDropsPerDay
-                | K::PunctalPlugs
-                | K::CgvhdGi
-                | K::CgvhdJoints
-                | K::CgvhdGenital
-                | K::CgvhdLungSymptoms
         )
+    }
+
+    /// Whether this kind is an acute or chronic GVHD organ finding: a record
+    /// of it (with or without findings) is a dated GVHD assessment.
+    pub fn is_gvhd_finding(self) -> bool {
+        use ObservationKind as K;
+        self.is_acute_skin_gi_finding()
+            || matches!(
+                self,
+                K::CgvhdSkinBsa
+                    | K::CgvhdSkinFeatures
+                    | K::CgvhdMouth
+                    | K::CgvhdEyes
+                    | K::EyeDropsPerDay
+                    | K::PunctalPlugs
+                    | K::CgvhdGi
+                    | K::CgvhdJoints
+                    | K::CgvhdGenital
+                    | K::CgvhdLungSymptoms
+            )
     }
 
     /// A GVHD assessment: an organ finding ([`Self::is_gvhd_finding`]) or

@@ -260,29 +260,15 @@ pub fn infection_on(course: &Course, on: Date) -> Option<(bool, Date)> {
 /// `agvhd_no_findings` record of skin, GI or all organs. Liver (a bilirubin
 /// value) alone is not a GVHD examination.
 fn is_acute_skin_gi_assessment(o: &graftwatch_course::Observation) -> bool {
-    use ObservationKind as K;
     match o.kind {
-        K::AgvhdNoFindings => o.value.as_category().is_some_and(|c| c != "liver"),
-        K::SkinRashBsa
-        | K::SkinErythroderma
-        | K::SkinBullae
-        | K::SkinDesquamationBsa
-        | K::UpperGiPersistent
-        | K::Nausea
-        | K::AnorexiaWithWeightLoss
-        | K::VomitingEpisodes
-        | K::StoolVolume
-        | K::StoolEpisodes
-        | K::StoolBloody
-        | K::AbdominalPainSevere
-        | K::Ileus => true,
-        _ => false,
+        ObservationKind::AgvhdNoFindings => o.value.as_category().is_some_and(|c| c != "liver"),
+        k => k.is_acute_skin_gi_finding(),
     }
 }
 
 /// The latest acute GVHD organ assessment on or before `on`: skin or GI
 /// staged, or an explicit no-findings record of skin, GI or all organs
-/// ([`is_acute_skin_gi_assessment`]). A day the engine could not grade (a
+/// (`is_acute_skin_gi_assessment`). A day the engine could not grade (a
 /// bilirubin alone) is not one.
 pub fn gvhd_assessed_on(course: &Course, on: Date) -> Option<Date> {
     course
