@@ -346,6 +346,20 @@ fn purity_correction_never_zeroes_a_present_person() {
     assert!((pbsc - 4.59).abs() < 0.01, "{pbsc}");
 }
 
+/// A table of one person nobody declared (alleles 40 and 42 at eight
+/// loci) as sample `name`; returns its path.
+fn stranger(dir: &Path, name: &str) -> String {
+    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
+    for m in [
+        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
+    ] {
+        body.push_str(&format!(
+            "{name}\t{m}\t40\t1500\t15000\n{name}\t{m}\t42\t1400\t14000\n"
+        ));
+    }
+    write(dir, "stranger.txt", &body)
+}
+
 /// Audit F8: with several samples, one matching none of the declared
 /// people is refused (`STR-NO-MATCH`), the other is reported, the command
 /// exits 2 after the report and `--add-to` leaves the course untouched.
@@ -355,15 +369,7 @@ fn a_sample_matching_no_reference_among_several_is_refused_and_nothing_added() {
     let course = dir.join("course.json");
     std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
     let before = std::fs::read(&course).unwrap();
-    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
-    for m in [
-        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
-    ] {
-        body.push_str(&format!(
-            "X\t{m}\t40\t1500\t15000\nX\t{m}\t42\t1400\t14000\n"
-        ));
-    }
-    let f = write(&dir, "stranger.txt", &body);
+    let f = stranger(&dir, "X");
     let o = run(&[
         "--sample",
         "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
@@ -399,15 +405,7 @@ fn a_sample_matching_no_reference_among_several_is_refused_and_nothing_added() {
 #[test]
 fn a_sample_matching_no_reference_is_named_by_its_own_id_and_source() {
     let dir = tmp("no-match-name");
-    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
-    for m in [
-        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
-    ] {
-        body.push_str(&format!(
-            "OTHER-S\t{m}\t40\t1500\t15000\nOTHER-S\t{m}\t42\t1400\t14000\n"
-        ));
-    }
-    let f = write(&dir, "stranger.txt", &body);
+    let f = stranger(&dir, "OTHER-S");
     let o = run(&[
         "--sample",
         "WB=examples/str/day14.txt:PB-d14-WB:whole_blood:2024-05-29",
@@ -729,15 +727,7 @@ fn bad_inputs_exit_2_and_write_nothing() {
     );
 
     // Sample matching no reference: every allele shifted far away.
-    let mut body = String::from("Sample Name\tMarker\tAllele\tHeight\tArea\n");
-    for m in [
-        "D3S1358", "vWA", "FGA", "D8S1179", "D21S11", "D18S51", "TH01", "D16S539",
-    ] {
-        body.push_str(&format!(
-            "X\t{m}\t40\t1500\t15000\nX\t{m}\t42\t1400\t14000\n"
-        ));
-    }
-    let f = write(&dir, "stranger.txt", &body);
+    let f = stranger(&dir, "X");
     let o = run(&["--sample", &format!("X={f}:X"), "--html", &h]);
     assert_bad(&o, &["matches none of the declared people"]);
 
