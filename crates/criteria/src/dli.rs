@@ -1240,8 +1240,9 @@ fn without_trigger(
         return (
             DliOutcome::CriteriaNotMet,
             format!(
-                "DLI criteria not met {head}: prerequisite(s) not met: {}; no trigger could be assessed on a result dated within {window} days: {unknown}.",
-                failed.join(", ")
+                "DLI criteria not met {head}: {} not met: {}; no trigger could be assessed on a result dated within {window} days: {unknown}.",
+                counted(failed.len(), "prerequisite"),
+                failed.join("; ")
             ),
         );
     }
@@ -1294,8 +1295,9 @@ fn verdict(
         return (
             DliOutcome::CriteriaNotMet,
             format!(
-                "DLI criteria not met {head}: trigger present but prerequisite(s) not met: {}.",
-                failed.join(", ")
+                "DLI criteria not met {head}: trigger present but {} not met: {}.",
+                counted(failed.len(), "prerequisite"),
+                failed.join("; ")
             ),
         );
     }
@@ -1303,8 +1305,10 @@ fn verdict(
         return (
             DliOutcome::CannotBeDetermined,
             format!(
-                "DLI criteria cannot be determined {head}: trigger(s) {} present; prerequisite(s) without dated evidence: {}.",
-                met.join(", "),
+                "DLI criteria cannot be determined {head}: {} present ({}); {} without dated evidence: {}.",
+                counted(met.len(), "trigger"),
+                met.join("; "),
+                counted(unknown.len(), "prerequisite"),
                 unknown.join("; ")
             ),
         );
@@ -1318,11 +1322,17 @@ fn verdict(
     (
         DliOutcome::CriteriaMet,
         format!(
-            "DLI criteria met {head}: trigger(s) {}; {}. Decision rests with the treating team.",
-            met.join(", "),
+            "DLI criteria met {head}: {} ({}); {}. Decision rests with the treating team.",
+            counted(met.len(), "trigger"),
+            met.join("; "),
             evidence_words(pre)
         ),
     )
+}
+
+/// "1 trigger" / "3 triggers".
+fn counted(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Assesses DLI criteria on `input.on`.
@@ -1876,7 +1886,8 @@ mod tests {
         let a = assess(&i, &DliConfig::default());
         assert_eq!(a.outcome, DliOutcome::CriteriaNotMet);
         assert!(
-            a.summary.contains("prerequisite(s) not met"),
+            a.summary.contains("prerequisite not met")
+                || a.summary.contains("prerequisites not met"),
             "{}",
             a.summary
         );
