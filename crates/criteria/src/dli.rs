@@ -1793,6 +1793,18 @@ mod tests {
         let a = outcome_with(|i| i.infection_assessed = Some(d("2024-05-25")));
         assert_eq!(pre(&a, "infection").met, Some(true));
         assert_eq!(a.outcome, DliOutcome::CriteriaMet);
+        // The headline counts the triggers and lists them apart.
+        let n = a.triggers.iter().filter(|t| t.met == Some(true)).count();
+        let want = if n == 1 {
+            "1 trigger (".to_string()
+        } else {
+            format!("{n} triggers (")
+        };
+        assert!(
+            a.summary.contains(&want) && !a.summary.contains("(s)"),
+            "{}",
+            a.summary
+        );
         let a = outcome_with(|i| i.infection_assessed = Some(d("2024-05-24")));
         assert_eq!(pre(&a, "infection").met, None);
         assert!(
