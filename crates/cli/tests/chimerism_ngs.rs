@@ -196,6 +196,14 @@ fn add_to_course_appends_ngs_observations_and_checks_donor_names() {
     ]);
     let (code, _, err) = gw(&args);
     assert_eq!(code, 0, "{err}");
+    // Review-lab item 12: it says what it recorded.
+    assert!(
+        err.contains(&format!(
+            "added 3 chimerism results to {} (sample day30, date ",
+            course.display()
+        )),
+        "{err}"
+    );
     let after = std::fs::read_to_string(&course).unwrap();
     assert_eq!(
         after.matches("\"ngs\"").count(),
@@ -430,7 +438,8 @@ fn a_person_not_detected_is_reported_below_the_lod_not_as_a_number() {
     let tsv = run(&["--format", "tsv"]);
     let header: Vec<&str> = tsv.lines().next().unwrap().split('\t').collect();
     let det = header.iter().position(|h| *h == "detected").unwrap();
-    assert_eq!(det, header.len() - 1, "{tsv}");
+    // The call's column, 17th; the run-sheet columns follow it (item 9).
+    assert_eq!(det, 16, "{tsv}");
     let detected = |sample: &str, who: &str| -> String {
         tsv.lines()
             .map(|l| l.split('\t').map(String::from).collect::<Vec<_>>())

@@ -223,12 +223,12 @@ fn plate_with_two_patients_runs_purity_and_controls() {
     );
     assert!(
         tsv.lines()
-            .any(|l| l.starts_with("dirty\t") && l.ends_with("\tRUN-CONTROL-FAILED")),
+            .any(|l| l.starts_with("dirty\t") && l.contains("\tRUN-CONTROL-FAILED\t")),
         "{tsv}"
     );
     assert!(
         tsv.lines()
-            .any(|l| l.starts_with("ntc\t") && l.ends_with("\tCONTROL-PASS")),
+            .any(|l| l.starts_with("ntc\t") && l.contains("\tCONTROL-PASS\t")),
         "{tsv}"
     );
 }
@@ -347,4 +347,61 @@ fn purity_on_the_command_line_as_for_str() {
     let (code, _, err) = gw(&a);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no --sample named 'nosuch'"), "{err}");
+}
+
+/// Review-lab item 9: on a multi-patient sheet the TSV/CSV name each row's
+/// patient, specimen, sequencing run and sort purity, and a sorted tube's
+/// purity-corrected share (what the table shows and `--add-to` records) is
+/// a column of its own, appended after the earlier columns.
+#[test]
+fn tsv_has_patient_sheet_and_purity_corrected_columns() {
+    let dir = fresh_dir("gw-ngs-sheet", "tsv-cols");
+    let p = example("pileup.vcf").display().to_string();
+    let mut rows = patient_rows("P1", &p);
+    rows.push(format!(
+        "day60,P1,sample,,{p},whole_blood,pb,2026-03-02,,,A"
+    ));
+    rows.push(format!("day100,P1,sample,,{p},cd3,pb,2026-03-02,95%,,A"));
+    rows.extend(patient_rows("P2", &p));
+    rows.push(format!("day180,P2,sample,,{p},,bm,2026-04-01,,,B"));
+    rows.push(format!("ntc,,control,,{p}:recipient,,,,,positive,A"));
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let s = sheet(&dir, &rows);
+    let j = json(run_sheet(&s, &["--format", "json"]));
+    let day100 = &j["analyses"][0]["samples"][1];
+    let corrected = day100["purity_corrected_percent"][0].as_f64().unwrap();
+    let (code, tsv, err) = run_sheet(&s, &["--format", "tsv"]);
+    assert_eq!(code, 0, "{err}");
+    let header: Vec<&str> = tsv.lines().next().unwrap().split('\t').collect();
+    assert_eq!(
+        header[16..],
+        [
+            "detected",
+            "patient",
+            "specimen",
+            "run",
+            "purity_percent",
+            "purity_corrected_percent"
+        ]
+    );
+    let rows: Vec<Vec<&str>> = tsv.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 22), "{tsv}");
+    let rec = rows
+        .iter()
+        .find(|r| r[0] == "day100" && r[4] == "recipient")
+        .unwrap();
+    assert_eq!(rec[17..21], ["P1", "peripheral blood", "A", "95.00"]);
+    assert_eq!(rec[21], format!("{corrected:.3}"));
+    assert_ne!(rec[5], rec[21], "measured and corrected differ");
+    let wb = rows.iter().find(|r| r[0] == "day60").unwrap();
+    assert_eq!((wb[17], wb[20], wb[21]), ("P1", "", ""));
+    let bm = rows.iter().find(|r| r[0] == "day180").unwrap();
+    assert_eq!((bm[17], bm[18], bm[19]), ("P2", "bone marrow", "B"));
+    let (_, csv, _) = run_sheet(&s, &["--format", "csv"]);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",detected,patient,specimen,run,purity_percent,purity_corrected_percent")
+    );
 }

@@ -209,6 +209,7 @@ fn lab_validated_limits_from_the_config_file() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(out.contains("LoD 1.5%, lab-validated"), "{out}");
+    assert!(!out.contains("LoD50"), "{out}");
     // CSV: the source of the stated limit.
     let o = run(&[
         "--sample",
@@ -971,4 +972,186 @@ fn a_refusal_names_why_the_loci_were_left_out() {
         "{out}"
     );
     assert!(!out.contains("informative in the references: CSF1PO, D3S1358, D5S818, D7S820, D8S1179, D13S317, D16S539, D18S51, D21S11, FGA, TH01, TPOX, vWA, D1S1656, D2S441, D2S1338, D10S1248, D12S391, D19S433, D22S1045, Penta D, Penta E, AMEL"), "{out}");
+}
+
+/// Review-lab S5: the computed per-sample limit is the share at which the
+/// expected peak reaches the threshold (about 50 % detection), so a bare
+/// "LoD 2.0%" beside a share of 1.78 % "present" read as a contradiction.
+/// It is named LoD50 wherever it is printed and explained under the table.
+#[test]
+fn a_computed_lod_is_named_lod50_and_explained() {
+    let o = run(&[
+        "--sample",
+        "PB-d30-CD33=examples/str/day30.txt:PB-d30-CD33:myeloid",
+        "--bootstrap",
+        "20",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("not detected (< LoD50 1.0%)"), "{out}");
+    assert!(
+        out.contains("with an allele of its own; LoD50 1.2%)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("; LoD 1") && !out.contains("< LoD 1"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("LoD50 = share at which the person's expected peak reaches the threshold")
+            .count(),
+        1,
+        "{out}"
+    );
+    let dir = tmp("lod50-html");
+    let html = dir.join("p.html");
+    let o = run(&[
+        "--sample",
+        "PB-d30-CD33=examples/str/day30.txt:PB-d30-CD33:myeloid",
+        "--bootstrap",
+        "20",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("LoD50 1.2%") && page.contains("LoD50 = share at which"));
+}
+
+/// Review-lab item 10: the CSV's sort purity is a percent like every other
+/// column (the table says "sort purity 95.0%"); it was the fraction 0.9500.
+#[test]
+fn csv_purity_is_a_percent() {
+    let o = run(&[
+        "--sample",
+        "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+        "--purity",
+        "PB-d30-CD3=95",
+        "--bootstrap",
+        "20",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "purity_percent").unwrap();
+    assert!(!header.contains(&"purity"), "{header:?}");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r[col] == "95.0000"), "{out}");
+}
+
+/// Review-lab item 8: the HTML page names a sample by the id the table, CSV
+/// and course use (`PB-d14`), not by the file's sample name (`PB-d14-WB`),
+/// which stays as a secondary detail (where the peaks came from).
+#[test]
+fn html_names_the_sample_by_its_id_with_the_file_sample_as_source() {
+    let dir = tmp("html-id");
+    let html = dir.join("p.html");
+    let o = run(&[
+        "--sample",
+        "PB-d14=examples/str/day14.txt:PB-d14-WB::2024-05-13",
+        "--bootstrap",
+        "20",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("Sample 'PB-d14' ("));
+    let h = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        h.contains("<h2>PB-d14 — whole blood, 2024-05-13</h2>"),
+        "{h}"
+    );
+    assert!(
+        h.contains("<p class=\"source\">peaks from examples/str/day14.txt:PB-d14-WB</p>"),
+        "{h}"
+    );
+}
+
+/// Review-lab item 12: `--add-to` says on standard error what it recorded
+/// (how many values, where, which samples and dates), and a rerun says it
+/// replaced the earlier results of the same sample.
+#[test]
+fn add_to_says_what_it_recorded() {
+    let dir = tmp("add-to-line");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let c = course.to_str().unwrap();
+    let add = || {
+        let o = run(&[
+            "--sample",
+            "PB-d30-CD3=examples/str/day30.txt:PB-d30-CD3:cd3:2024-05-29",
+            "--add-to",
+            c,
+            "--bootstrap",
+            "20",
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stderr)
+    };
+    let e = add();
+    assert!(
+        e.contains(&format!(
+            "added 3 chimerism results to {c} (sample PB-d30-CD3, date 2024-05-29)\n"
+        )),
+        "{e}"
+    );
+    let e = add();
+    assert!(
+        e.contains(&format!(
+            "added 3 chimerism results to {c} (sample PB-d30-CD3, date 2024-05-29); 3 earlier results of the same samples replaced"
+        )),
+        "{e}"
+    );
+}
+
+/// Review-lab item 15: a failed no-template control names each peak by
+/// locus, allele and height; a marrow sample's heading does not say "bone
+/// marrow" twice; one donor reads "+ 1 donor".
+#[test]
+fn control_peaks_marrow_heading_and_donor_count_read_plainly() {
+    let dir = tmp("wording-15");
+    let r = root().join("examples/str");
+    let (refs, d14) = (r.join("references.txt"), r.join("day14.txt"));
+    let (refs, d14) = (refs.display(), d14.display());
+    let sheet = write(
+        &dir,
+        "sheet.csv",
+        &format!(
+            "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
+             ,,recipient,,{refs}:R-pre,,,,,\n\
+             ,,donor,UCB-1,{refs}:UCB-1,,,,,\n\
+             BM,,sample,,{d14}:PB-d14-WB,marrow,bm,2024-05-29,,\n\
+             NTC,,control,,{d14}:PB-d14-WB,,,,,ntc\n"
+        ),
+    );
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+        "--bootstrap",
+        "20",
+    ]);
+    let out = text(&o.stdout);
+    assert!(out.contains("(recipient 'R-pre') + 1 donor\n"), "{out}");
+    assert!(out.contains(", bone marrow, 2024-05-29)"), "{out}");
+    assert!(
+        !out.contains("bone marrow, 2024-05-29, bone marrow"),
+        "{out}"
+    );
+    let warning = out.lines().next().unwrap();
+    let peaks = warning
+        .split("negative control: peaks at ")
+        .nth(1)
+        .and_then(|w| w.split(" (contamination?)").next())
+        .unwrap_or_else(|| panic!("{warning}"));
+    // "CSF1PO 11 (1234 RFU), D3S1358 14 (987 RFU), …": locus, allele, height.
+    for p in peaks.split(", ") {
+        let (locus_allele, rfu) = p.split_once(" (").unwrap_or_else(|| panic!("{p}"));
+        assert!(locus_allele.contains(' ') && rfu.ends_with(" RFU)"), "{p}");
+    }
 }

@@ -640,8 +640,8 @@ fn marker_flags(
         flags.push(QcFlag {
             code: QcCode::Outliers,
             text: format!(
-                "{} marker(s) excluded as outliers and the sample refitted: {}",
-                outliers.len(),
+                "{} excluded as outliers and the sample refitted: {}",
+                count_markers(outliers.len()),
                 outliers.join(", ")
             ),
         });
@@ -658,8 +658,8 @@ fn marker_flags(
         flags.push(QcFlag {
             code: QcCode::MarkerQc,
             text: format!(
-                "{} marker(s) failed marker QC and were left out: {}",
-                qc.len(),
+                "{} failed marker QC and were left out: {}",
+                count_markers(qc.len()),
                 qc.join(", ")
             ),
         });
@@ -700,7 +700,8 @@ fn sex_flag(sex_markers: usize, sex: &SexCheck, names: &[String]) -> Option<QcFl
     Some(QcFlag {
         code: QcCode::SexChromosomes,
         text: format!(
-            "{sex_markers} X/Y marker(s) outside the pseudo-autosomal regions left out {why} ({})",
+            "{} outside the pseudo-autosomal regions left out {why} ({})",
+            count_markers_of("X/Y ", sex_markers),
             who.join(", ")
         ),
     })
@@ -778,8 +779,11 @@ fn identity_check(
     vec![QcFlag {
         code: QcCode::Identity,
         text: format!(
-            "{} marker(s) show an allele none of the declared persons carries: possible unknown contributor or sample swap: {}",
-            unexplained.len(),
+            "{} an allele none of the declared persons carries: possible unknown contributor or sample swap: {}",
+            match unexplained.len() {
+                1 => "1 marker shows".to_string(),
+                n => format!("{n} markers show"),
+            },
             unexplained.join(", ")
         ),
     }]
@@ -988,6 +992,20 @@ fn lod_flag(
             lod * 100.0
         ),
     })
+}
+
+/// "1 marker", "3 markers".
+fn count_markers(n: usize) -> String {
+    count_markers_of("", n)
+}
+
+/// "1 X/Y marker", "6 X/Y markers" (`kind` with its trailing space).
+fn count_markers_of(kind: &str, n: usize) -> String {
+    if n == 1 {
+        format!("1 {kind}marker")
+    } else {
+        format!("{n} {kind}markers")
+    }
 }
 
 #[cfg(test)]

@@ -418,6 +418,21 @@ fn stutter_allowance(pos: &Allele, called: &[CalledAllele], locus: Locus, cfg: &
         .sum()
 }
 
+/// `value` and `limit` (value < limit) with two decimals, or as many more
+/// (up to five) as it takes for the two to read differently: "0.597 <
+/// 0.60", never "0.60 < 0.60".
+pub fn distinct_below(value: f64, limit: f64) -> (String, String) {
+    let limit_s = format!("{limit:.2}");
+    for d in 2..=4 {
+        let v = format!("{value:.d$}");
+        if v != format!("{limit:.d$}") {
+            return (v, limit_s);
+        }
+    }
+    // Closer than 0.00005: shown rounded down, which stays below.
+    (format!("{:.4}", (value * 1e4).floor() / 1e4), limit_s)
+}
+
 /// The heterozygote balance of two called alleles (smaller / larger),
 /// flagged `STR-HB` below `het_balance_min` (not at amelogenin, where X/Y
 /// imbalance is common and the marker is not used for chimerism unless
@@ -434,11 +449,12 @@ fn het_balance(
     let (a, b) = (x.signal, y.signal);
     let hb = a.min(b) / a.max(b);
     if hb < cfg.het_balance_min && !locus.is_sex_marker() {
+        let (shown, limit) = distinct_below(hb, cfg.het_balance_min);
         flags.push(StrFlag::new(
             StrFlagCode::HeterozygoteImbalance,
             format!(
-                "{person} ({}) {locus}: heterozygote balance {hb:.2} < {:.2} ({} {a:.0} vs {} {b:.0})",
-                profile.sample, cfg.het_balance_min, x.allele, y.allele
+                "{person} ({}) {locus}: heterozygote balance {shown} < {limit} ({} {a:.0} vs {} {b:.0})",
+                profile.sample, x.allele, y.allele
             ),
         ));
     }
@@ -534,6 +550,16 @@ fn stutter_observations(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Review-lab item 15: "heterozygote balance 0.60 < 0.60" read as a
+    /// contradiction; the balance shows as many decimals as it takes.
+    #[test]
+    fn a_balance_below_the_limit_reads_below_it() {
+        let s = |v, l| distinct_below(v, l);
+        assert_eq!(s(0.45, 0.6), ("0.45".into(), "0.60".into()));
+        assert_eq!(s(0.597, 0.6), ("0.597".into(), "0.60".into()));
+        assert_eq!(s(0.59996, 0.6), ("0.5999".into(), "0.60".into()));
+    }
 
     fn peak(a: &str, locus: Locus, s: f64) -> Peak {
         Peak {

@@ -42,6 +42,6 @@ pub use profile::{Measure, Peak, StrProfile, UnlabelledPeak};
 pub use qc::{StrFlag, StrFlagCode};
 pub use references::{StrReferences, StutterRatios, StutterSource};
 pub use result::{
-    Detection, Interval, LocusReport, LocusStatus, PeakClass, PeakReport, PersonEstimate,
-    StrSampleResult,
+    COMPUTED_LOD_LEGEND, COMPUTED_LOD_NAME, Detection, Interval, LocusReport, LocusStatus,
+    PeakClass, PeakReport, PersonEstimate, StrSampleResult,
 };

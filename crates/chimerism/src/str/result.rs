@@ -94,7 +94,27 @@ pub struct PersonEstimate {
     pub loci_assessable: usize,
 }
 
+/// The name of a computed per-sample detection limit wherever it is shown:
+/// the share at which the person's expected peak reaches the threshold, so
+/// a share there is seen in about half of the samples (a scientist reading
+/// a bare "LoD" takes it for the smallest reportable share).
+pub const COMPUTED_LOD_NAME: &str = "LoD50";
+
+/// The line that explains [`COMPUTED_LOD_NAME`] under a table that shows it.
+pub const COMPUTED_LOD_LEGEND: &str = "LoD50 = share at which the person's expected peak reaches the threshold (seen in about half of samples at that share; not a validated limit: set the lab's with --lod or [chimerism_limits.str] lod_percent)";
+
 impl PersonEstimate {
+    /// Whether the detection words show a computed (not lab-validated)
+    /// limit, so a table showing them adds [`COMPUTED_LOD_LEGEND`].
+    pub fn shows_computed_lod(&self) -> bool {
+        self.detection_limit_percent.is_some()
+            && !self.lod_lab_validated
+            && !matches!(
+                self.detection,
+                Detection::BelowQuantification | Detection::NotAssessable
+            )
+    }
+
     /// The detection call as a course records it: present (also below the
     /// LoQ) → `true`; not detected or below the lab's LoD → `false`; not
     /// assessable → `None`.
@@ -120,21 +140,29 @@ impl PersonEstimate {
     }
 
     /// The detection call in words for tables and pages ("present (7 of 7
-    /// loci with an allele of its own; LoD 1.2%)", "not detected (< LoD
+    /// loci with an allele of its own; LoD50 1.2%)", "not detected (< LoD50
     /// 1.0%)"): the loci counted are those where the person has an allele
-    /// of its own outside other people's stutter positions.
+    /// of its own outside other people's stutter positions. A computed
+    /// limit is named [`COMPUTED_LOD_NAME`] (explained by
+    /// [`COMPUTED_LOD_LEGEND`]); the lab's reads "LoD 1.5%, lab-validated".
     pub fn detection_words(&self) -> String {
         let lod = self.detection_limit_percent.map(|l| {
             let l = l.get();
             if self.lod_lab_validated {
                 format!("LoD {l:.1}%, lab-validated")
             } else {
-                format!("LoD {l:.1}%")
+                format!("{COMPUTED_LOD_NAME} {l:.1}%")
             }
         });
         let loci = format!(
-            "{} of {} loci with an allele of its own",
-            self.loci_detected, self.loci_assessable
+            "{} of {} {} with an allele of its own",
+            self.loci_detected,
+            self.loci_assessable,
+            if self.loci_assessable == 1 {
+                "locus"
+            } else {
+                "loci"
+            }
         );
         let with_lod = |s: String| match &lod {
             Some(l) => format!("{s}; {l}"),

@@ -765,6 +765,10 @@ fn add_to_course(path: &Path, runs: &[NgsRun]) -> anyhow::Result<()> {
     crate::exit::print_notes(&format!("--add-to {}", path.display()), &summary.warnings);
     graftwatch_course::io::write_course_with_backup(path, &course)
         .map_err(|e| anyhow::Error::new(e).context(format!("writing {}", path.display())))?;
+    eprintln!(
+        "{}",
+        super::chimerism::added_line(&path.display().to_string(), &summary, &results)
+    );
     Ok(())
 }
 
@@ -828,11 +832,29 @@ fn exclusion_counts(r: &graftwatch_chimerism::ngs::result::NgsSampleResult) -> S
     format!(" ({})", parts.join(", "))
 }
 
+/// The TSV header. The last five columns (patient, specimen, sequencing
+/// run, sort purity and the purity-corrected share, both in percent) came
+/// after `detected`, so parsers of the earlier columns read them unchanged.
+pub const TSV_HEADER: &str = "sample\tlineage\tdate\tperson\trole\tpercent\treported_percent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\tdetected\tpatient\tspecimen\trun\tpurity_percent\tpurity_corrected_percent\n";
+
+/// A sample's run-sheet cells, the TSV's last five columns but the
+/// corrected share: patient, specimen, sequencing run, purity (percent).
+fn sheet_cells(run: &NgsRun, s: &SampleOutput) -> String {
+    use graftwatch_output::delimited::tsv_field;
+    format!(
+        "{}\t{}\t{}\t{}",
+        tsv_field(run.patient.as_deref().unwrap_or("")),
+        s.specimen.map(|x| x.as_str()).unwrap_or(""),
+        tsv_field(s.run.as_deref().unwrap_or("")),
+        s.purity
+            .map(|p| format!("{:.2}", 100.0 * p))
+            .unwrap_or_default()
+    )
+}
+
 pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
     use graftwatch_output::delimited::tsv_field;
-    let mut out = String::from(
-        "sample\tlineage\tdate\tperson\trole\tpercent\treported_percent\tci_low\tci_high\tlob\tlod\tmarkers_used\tmarkers_excluded\tpresence_p\trecipient_detected\tflags\tdetected\n",
-    );
+    let mut out = String::from(TSV_HEADER);
     for s in &run.samples {
         let r = &s.result;
         let flags: Vec<&str> = r
@@ -861,9 +883,11 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
                 .unwrap_or_default(),
             s.date.map(|d| d.to_string()).unwrap_or_default()
         );
+        let sheet = sheet_cells(run, s);
+        let corrected = s.purity_corrected_percent.as_deref();
         for (k, p) in r.persons.iter().enumerate() {
             out.push_str(&format!(
-                "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\t{}\n",
+                "{head}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{common_tail}\t{}\t{sheet}\t{}\n",
                 tsv_field(&p.name),
                 p.role.as_str(),
                 pct(p.fraction.map(Fraction::get)),
@@ -873,13 +897,17 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
                 pct(p.detection.map(|d| d.lob)),
                 pct(p.detection.map(|d| d.lod)),
                 r.detected(k).map(|d| d.to_string()).unwrap_or_default(),
+                corrected
+                    .and_then(|c| c.get(k))
+                    .map(|v| format!("{v:.3}"))
+                    .unwrap_or_default(),
             ));
         }
         let groups = std::iter::once(("donors_combined".to_string(), &r.donors_combined))
             .chain(r.unsplit_groups.iter().map(|g| (g.persons.join("+"), g)));
         for (name, g) in groups {
             out.push_str(&format!(
-                "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t{}\t\t\t{common_tail}\t\n",
+                "{head}\t{name}\tdonor_group\t{}\t{}\t{}\t{}\t\t\t{common_tail}\t\t{sheet}\t\n",
                 pct(Some(g.fraction.get())),
                 pct(Some(g.fraction.get())),
                 pct(Some(g.ci.low.get())),

@@ -260,7 +260,7 @@ pub fn plate_tsv(runs: &[NgsRun], controls: &[ControlOut]) -> String {
     for c in controls {
         let _ = writeln!(
             o,
-            "{}\t\t\t{}\tcontrol\t\t\t\t\t\t\t\t\t\t\t{}",
+            "{}\t\t\t{}\tcontrol\t\t\t\t\t\t\t\t\t\t\t{}\t\t\t\t\t\t",
             c.sample,
             c.control.as_str(),
             if c.passed {

@@ -551,9 +551,10 @@ fn write_outputs(
     if let (Some(path), Some(text)) = (&args.html, &html) {
         graftwatch_output::write(path, text.as_bytes(), overwrite).map_err(crate::exit::input)?;
     }
-    if let (Some(path), Some(course)) = (add_to, &course) {
+    if let (Some(path), Some((course, added))) = (add_to, &course) {
         graftwatch_course::io::write_course_with_backup(path, course)
             .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("{added}");
     }
     if let (Some(p), Some(results)) = (&to_store, &stored) {
         let inputs = tables.0.keys().cloned().collect();
@@ -737,6 +738,24 @@ fn apply_purity(out: &mut [SampleOut], specs: &[SampleSpec], min_purity: f64) {
     }
 }
 
+/// A control's peaks at or above the analytical threshold, each with its
+/// locus, allele and height: "CSF1PO 10 (85 RFU)".
+fn control_peaks(prof: &graftwatch_chimerism::str::StrProfile, cfg: &StrConfig) -> Vec<String> {
+    prof.loci
+        .iter()
+        .flat_map(|(l, ps)| {
+            ps.iter()
+                .filter(|p| {
+                    graftwatch_chimerism::str::genotype::passes_analytical_threshold(p, cfg)
+                })
+                .map(move |p| {
+                    let h = p.height.or_else(|| p.signal(cfg.measure)).unwrap_or(0.0);
+                    format!("{l} {} ({h:.0} RFU)", p.allele)
+                })
+        })
+        .collect()
+}
+
 fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::Result<ControlOut> {
     let prof = tables.profile(&c.input)?;
     let with_peaks: Vec<String> = prof
@@ -758,7 +777,10 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
                     cfg.analytical_threshold_rfu
                 )
             } else {
-                format!("peaks at {} (contamination?)", with_peaks.join(", "))
+                format!(
+                    "peaks at {} (contamination?)",
+                    control_peaks(prof, cfg).join(", ")
+                )
             },
         ),
         ControlType::Positive | ControlType::Ladder => (
@@ -778,7 +800,12 @@ fn check_control(c: &ControlSpec, tables: &Tables, cfg: &StrConfig) -> anyhow::R
     })
 }
 
-fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<Option<graftwatch_course::Course>> {
+/// The course with the run's results attached and the line saying what
+/// was added, or `None` when there is nothing to record.
+fn add_to_course(
+    path: &Path,
+    run: &StrRun,
+) -> anyhow::Result<Option<(graftwatch_course::Course, String)>> {
     use graftwatch_course::attach_chimerism;
     let loaded = graftwatch_course::read_course(path)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
@@ -797,7 +824,8 @@ fn add_to_course(path: &Path, run: &StrRun) -> anyhow::Result<Option<graftwatch_
     let summary = attach_chimerism(&mut course, &results)
         .map_err(|e| crate::exit::input_in(format!("--add-to {}", path.display()), e))?;
     crate::exit::print_notes(&format!("--add-to {}", path.display()), &summary.warnings);
-    Ok(Some(course))
+    let line = super::chimerism::added_line(&path.display().to_string(), &summary, &results);
+    Ok(Some((course, line)))
 }
 
 /// The dated results of patient `pid` (`target` names the course file or
@@ -864,17 +892,24 @@ fn render_html(run: &StrRun) -> anyhow::Result<String> {
             run.analyses.len()
         )));
     };
-    let (dates, results): (Vec<_>, Vec<_>) = a
+    let (samples, results): (Vec<_>, Vec<_>) = a
         .samples
         .iter()
         .filter_map(|s| match &s.outcome {
-            Outcome::Estimated { result, .. } => Some((s.date, (**result).clone())),
+            Outcome::Estimated { result, .. } => Some((
+                graftwatch_report::chimerism::StrPageSample {
+                    id: &s.sample,
+                    file: &s.file,
+                    date: s.date,
+                },
+                (**result).clone(),
+            )),
             Outcome::Refused { .. } => None,
         })
         .unzip();
     Ok(graftwatch_report::chimerism::render_str_page(
         &a.references,
-        &dates,
+        &samples,
         &results,
     ))
 }
@@ -914,10 +949,13 @@ fn render_informativeness(o: &mut String, refs: &StrReferences) {
     let names: Vec<String> = refs.persons.iter().map(|p| p.person.to_string()).collect();
     let _ = writeln!(
         o,
-        "STR chimerism: {} (recipient '{}') + {} donor(s)",
+        "STR chimerism: {} (recipient '{}') + {}",
         names.join(", "),
         refs.persons[0].sample,
-        refs.persons.len() - 1
+        match refs.persons.len() - 1 {
+            1 => "1 donor".to_string(),
+            n => format!("{n} donors"),
+        }
     );
     let _ = writeln!(
         o,
@@ -992,6 +1030,7 @@ fn render_analysis(o: &mut String, a: &AnalysisOut) {
             s.lineage.label(),
             s.date.map(|d| format!(", {d}")).unwrap_or_default(),
             s.specimen
+                .filter(|x| x.as_str() != s.lineage.label())
                 .map(|x| format!(", {}", x.as_str()))
                 .unwrap_or_default()
         );
@@ -1057,6 +1096,9 @@ fn render_result(
                 .unwrap_or_default()
         );
     }
+    if r.persons.iter().any(|p| p.shows_computed_lod()) {
+        let _ = writeln!(o, "  {}", graftwatch_chimerism::str::COMPUTED_LOD_LEGEND);
+    }
     let _ = writeln!(
         o,
         "donor total {:.2}%{}{}",
@@ -1113,7 +1155,7 @@ fn csv_field(s: &str) -> String {
 
 fn render_csv(run: &StrRun) -> String {
     let mut o = String::from(
-        "patient,sample,file,lineage,specimen,date,status,person,percent,reported_percent,ci_low,ci_high,locus_sd,cv,informative_loci,detection,detection_limit_percent,purity,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
+        "patient,sample,file,lineage,specimen,date,status,person,percent,reported_percent,ci_low,ci_high,locus_sd,cv,informative_loci,detection,detection_limit_percent,purity_percent,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
     );
     let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
     let control_failed = run.controls.iter().any(|c| !c.passed);
@@ -1133,7 +1175,7 @@ fn render_csv(run: &StrRun) -> String {
                     // status … detection_limit_source: 18 cells.
                     let mut cells = vec![String::new(); 18];
                     cells[0] = "refused".into();
-                    cells[11] = f(s.purity);
+                    cells[11] = f(s.purity.map(|p| 100.0 * p));
                     cells[15] = code.unwrap_or("").into();
                     cells[16] = csv_field(reason);
                     let _ = writeln!(o, "{lead},{}", cells.join(","));
@@ -1166,7 +1208,7 @@ fn render_csv(run: &StrRun) -> String {
                     p.informative_loci,
                     detection_code(p.detection),
                     f(p.detection_limit_percent.map(|l| l.get())),
-                    f(s.purity),
+                    f(s.purity.map(|p| 100.0 * p)),
                     f(corr.as_ref().map(|c| c[i])),
                     r.loci_used.len(),
                     csv_field(

@@ -12,7 +12,7 @@ mod ngs_page;
 mod str_page;
 
 pub use ngs_page::{NgsPage, NgsPageSample, render_ngs_page};
-pub use str_page::render_str_page;
+pub use str_page::{StrPageSample, render_str_page};
 
 use crate::palette;
 

@@ -16,11 +16,24 @@ use crate::palette;
 /// Grey of the part of a peak no person's fit explains (stutter, noise).
 const UNFITTED: &str = "#999999";
 
+/// How the page names one estimated sample: the sample id the table, CSV
+/// and course use, where its peaks came from (file and the file's sample
+/// name, a secondary detail), and its date.
+#[derive(Debug, Clone, Copy)]
+pub struct StrPageSample<'a> {
+    /// The sample id (the run sheet's or `--sample NAME=`).
+    pub id: &'a str,
+    /// The file the peaks were read from.
+    pub file: &'a str,
+    /// The date, when given.
+    pub date: Option<Date>,
+}
+
 /// Renders the page for one patient: the references and every estimated
-/// sample with its date.
+/// sample under its id, with its source and date.
 pub fn render_str_page(
     refs: &StrReferences,
-    dates: &[Option<Date>],
+    samples: &[StrPageSample<'_>],
     results: &[StrSampleResult],
 ) -> String {
     let mut o = String::new();
@@ -40,8 +53,8 @@ pub fn render_str_page(
         );
     }
     o.push_str("<span><i class=\"sw unfitted\"></i>stutter (unfitted part)</span><span><i class=\"sw unexplained\"></i>unexplained peak</span></p>\n");
-    for (r, date) in results.iter().zip(dates) {
-        sample_section(&mut o, r, *date);
+    for (r, sample) in results.iter().zip(samples) {
+        sample_section(&mut o, r, sample);
     }
     o.push_str("</body></html>\n");
     o
@@ -51,13 +64,15 @@ fn detection_words(p: &PersonEstimate) -> String {
     esc(&p.detection_words())
 }
 
-fn sample_section(o: &mut String, r: &StrSampleResult, date: Option<Date>) {
+fn sample_section(o: &mut String, r: &StrSampleResult, sample: &StrPageSample<'_>) {
     let _ = writeln!(
         o,
-        "<section><h2>{} — {}{}</h2>",
-        esc(&r.sample),
+        "<section><h2>{} — {}{}</h2>\n<p class=\"source\">peaks from {}:{}</p>",
+        esc(sample.id),
         r.lineage.label(),
-        date.map(|d| format!(", {d}")).unwrap_or_default()
+        sample.date.map(|d| format!(", {d}")).unwrap_or_default(),
+        esc(sample.file),
+        esc(&r.sample)
     );
     o.push_str("<table><tr><th>person</th><th>%</th><th>95% CI</th><th>SD over loci (points)</th><th>informative loci</th><th>detection</th></tr>\n");
     for (i, p) in r.persons.iter().enumerate() {
@@ -76,9 +91,17 @@ fn sample_section(o: &mut String, r: &StrSampleResult, date: Option<Date>) {
             detection_words(p)
         );
     }
+    o.push_str("</table>");
+    if r.persons.iter().any(|p| p.shows_computed_lod()) {
+        let _ = write!(
+            o,
+            "<p class=\"legend\">{}</p>",
+            esc(graftwatch_chimerism::str::COMPUTED_LOD_LEGEND)
+        );
+    }
     let _ = writeln!(
         o,
-        "</table><p>Donor total {:.2}%{}. Interval: {}.</p>",
+        "<p>Donor total {:.2}%{}. Interval: {}.</p>",
         r.donor_total_percent.get(),
         r.dominant_donor
             .as_ref()
