@@ -650,3 +650,37 @@ pub fn refractory_at_landmark(
         explanation: ex,
     }
 }
+
+/// Refractory disease at the landmark, given also the first remission the
+/// course documents after first-line induction and before any later line
+/// (`remission`: date and words, e.g. "CR" or a morphologic remission whose
+/// blood counts were not recorded). A remission on or before the landmark
+/// means not refractory, whether or not the landmark has been reached: ELN
+/// 2022 calls refractory only a patient without CR, CRh or CRi by then.
+pub fn refractory_given_remission(
+    responses: &[(Date, ElnResponse)],
+    therapy: TherapyLandmark,
+    as_of: Date,
+    remission: Option<(Date, &str)>,
+) -> Graded<bool> {
+    let g = refractory_at_landmark(responses, therapy, as_of);
+    if g.value() == Some(&false) {
+        return g;
+    }
+    let landmark = match therapy {
+        TherapyLandmark::Intensive { courses_completed } if courses_completed >= 2 => Some(as_of),
+        TherapyLandmark::Intensive { .. } => None,
+        TherapyLandmark::LessIntensive { start } => Some(start.add_days(180)),
+    };
+    let Some((d, words)) = remission.filter(|(d, _)| landmark.is_none_or(|l| *d <= l)) else {
+        return g;
+    };
+    let mut ex = g.explanation().clone();
+    ex.evidence
+        .push(Evidence::finding(Some(d), "eln_remission", words));
+    ex.reason = format!("{words} on {d}, before the response landmark: not refractory");
+    Graded::Value {
+        value: false,
+        explanation: ex,
+    }
+}

@@ -93,6 +93,16 @@ impl Response {
             Response::Nr => "NR",
         }
     }
+
+    /// In words for text output: `CR (complete response)`, `PR (partial
+    /// response)`, `no response`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Response::Cr => "CR (complete response)",
+            Response::Pr => "PR (partial response)",
+            Response::Nr => "no response",
+        }
+    }
 }
 
 /// Organ stages (or scores) of one assessment: `None` = not assessed.
@@ -477,7 +487,7 @@ fn reason_text(
 ) -> String {
     let mut parts = vec![format!("steroids from {start}")];
     parts.push(match d28 {
-        Some(r) => format!("day-28 response {}", r.text()),
+        Some(r) => format!("day-28 response: {}", r.words()),
         None => "no assessment within 7 days of day 28".into(),
     });
     if let Some((r, d)) = refr {

@@ -40,6 +40,10 @@ pub(crate) struct AgvhdRun {
     pub flags: Vec<Flag>,
     /// Carry-forward window, days.
     pub carry_days: u32,
+    /// Unattributed bilirubins not staged as GVHD (date, mg/dL; A-8).
+    pub liver_not_staged: Vec<(Date, f64)>,
+    /// The window of skin or GI findings such a bilirubin needs, days.
+    pub liver_window_days: i32,
 }
 
 /// The transplant anchors in date order.
@@ -168,6 +172,8 @@ fn stage(
         fast,
         flags,
         carry_days: cfg.agvhd.carry_forward_days,
+        liver_not_staged: unstated.liver_not_staged,
+        liver_window_days: unstated.window_days,
     })
 }
 
@@ -278,7 +284,7 @@ fn timeline_and_states(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink
                     grade: grade_label(f.grade).0,
                     level,
                     changed,
-                    reason: day_reason(f),
+                    reason: day_reason(f, r),
                 },
             );
             let st = |i: usize| f.organs[i].as_ref().ok().map(|c| c.stage.get());
