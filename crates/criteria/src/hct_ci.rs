@@ -523,7 +523,11 @@ fn explanation(items: &[HctCiItem]) -> Explanation {
                 Evidence::finding(
                     x.date,
                     x.item,
-                    format!("{} point(s): {}", x.points, x.basis),
+                    format!(
+                        "{}: {}",
+                        graftwatch_core::number::counted(x.points as usize, "point"),
+                        x.basis
+                    ),
                 )
             })
             .collect(),

@@ -191,7 +191,7 @@ fn explain_points(ex: &mut Explanation, d: Option<Date>, v: &Values, r: &Hematot
             what,
             x,
             Some(unit),
-            format!("{pts} point(s)"),
+            graftwatch_core::number::counted(pts as usize, "point"),
         ));
         if pts > 0 {
             scored.push(format!(

@@ -435,13 +435,15 @@ fn duration_flag(cfg: &IcahtConfig) -> Flag {
 
 /// T-8: how `filled_days` missing days were filled.
 fn gap_fill_flag(filled_days: u32, cfg: &IcahtConfig) -> Flag {
+    let missing =
+        graftwatch_core::number::counted_as(filled_days as usize, "missing day", "missing days");
     let how = match cfg.gap_fill {
         GapFill::NoImputation => format!(
-            "no imputation: {filled_days} missing day(s) took the state of the previous ANC (gaps <= {} days or not crossing a threshold)",
+            "no imputation: {missing} took the state of the previous ANC (gaps ≤ {} days or not crossing a threshold)",
             cfg.max_unfilled_gap_days
         ),
         GapFill::Linear { max_gap_days } => format!(
-            "{filled_days} missing day(s) filled by linear interpolation (gaps <= {max_gap_days} days) or by the previous ANC"
+            "{missing} filled by linear interpolation (gaps ≤ {max_gap_days} days) or by the previous ANC"
         ),
     };
     Flag::new("T-8", how)
@@ -504,9 +506,9 @@ fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> Str
         )
     } else {
         format!(
-            "{} day(s) with ANC <= 0.5 and {} day(s) with ANC <= 0.1 ×10⁹/L: grade {}",
-            pick(&r.le_0_5),
-            pick(&r.le_0_1),
+            "{} with ANC ≤ 0.5 and {} with ANC ≤ 0.1 ×10⁹/L: grade {}",
+            graftwatch_core::number::counted(pick(&r.le_0_5) as usize, "day"),
+            graftwatch_core::number::counted(pick(&r.le_0_1) as usize, "day"),
             r.grade.number()
         )
     }
@@ -715,7 +717,10 @@ mod tests {
             DurationMode::Cumulative => 8,
             DurationMode::LongestEpisode => 5,
         };
-        assert!(reason.starts_with(&format!("{counted} day(s)")), "{reason}");
+        assert!(
+            reason.starts_with(&format!("{counted} days with ANC ≤ 0.5")),
+            "{reason}"
+        );
         assert!(flags.is_empty());
         r.ongoing_from_day_0_3 = true;
         assert!(early_reason(&r, &cfg, &mut flags).contains("still ongoing"));

@@ -84,3 +84,11 @@ fn an_unstaged_bilirubin_is_named_in_the_day_reason() {
         "{reason:?}"
     );
 }
+
+/// M3: counts read in the right number, not "remission(s)".
+#[test]
+fn counts_read_singular_and_plural() {
+    let g = seed();
+    let i = g.item("response_timeline").expect("timeline");
+    assert_eq!(i.explanation.reason, "3 remissions, 2 relapses");
+}

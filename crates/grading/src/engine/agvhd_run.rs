@@ -199,8 +199,8 @@ fn run_flags(
         flags.push(Flag::new(
             "GW-ATTR-LIVER",
             format!(
-                "{} day(s) with a bilirubin recorded without an attribution and no skin or GI GVHD finding within {} days (first {date}: {} mg/dL): the liver was not staged as GVHD on those days; a raised bilirubin alone after HCT has many causes (VOD/SOS, drugs, sepsis): record attribution 'gvhd' to stage it (A-8; [engine] unattributed_isolated_bilirubin_is_gvhd)",
-                unstated.liver_not_staged.len(),
+                "{} with a bilirubin recorded without an attribution and no skin or GI GVHD finding within {} days (first {date}: {} mg/dL): the liver was not staged as GVHD on those days; a raised bilirubin alone after HCT has many causes (VOD/SOS, drugs, sepsis): record attribution 'gvhd' to stage it (A-8; [engine] unattributed_isolated_bilirubin_is_gvhd)",
+                graftwatch_core::number::counted(unstated.liver_not_staged.len(), "day"),
                 unstated.window_days,
                 graftwatch_core::number::short(mg)
             ),

@@ -177,8 +177,8 @@ fn missing_flag(course: &graftwatch_criteria::crs::CrsCourse, missing: &[String]
     Some(Flag::new(
         "MISSING",
         format!(
-            "{days} of {} day(s) from day 0 could not be fully graded (not recorded: {}); the maximum counts the grade their recorded signs already give",
-            course.days.len(),
+            "{days} of {} from day 0 could not be fully graded (not recorded: {}); the maximum counts the grade their recorded signs already give",
+            graftwatch_core::number::counted(course.days.len(), "day"),
             super::distinct(missing)
         ),
     ))
@@ -351,8 +351,8 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             fl.push(Flag::new(
                 "GW-INFECTION",
                 format!(
-                    "fever, hypotension and hypoxia during an infection episode are attributed to it, not to CRS: {} day(s) from {}",
-                    infected.len(),
+                    "fever, hypotension and hypoxia during an infection episode are attributed to it, not to CRS: {} from {}",
+                    graftwatch_core::number::counted(infected.len(), "day"),
                     infected[0]
                 ),
             ));

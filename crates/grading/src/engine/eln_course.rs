@@ -334,9 +334,15 @@ pub(crate) fn response_timeline_item(
         "no CR, CRh or CRi after diagnosis".into()
     } else {
         format!(
-            "{} remission(s), {} relapse(s)",
-            ev.iter().filter(|e| e.event != "relapse").count(),
-            ev.iter().filter(|e| e.event == "relapse").count()
+            "{}, {}",
+            graftwatch_core::number::counted(
+                ev.iter().filter(|e| e.event != "relapse").count(),
+                "remission"
+            ),
+            graftwatch_core::number::counted(
+                ev.iter().filter(|e| e.event == "relapse").count(),
+                "relapse"
+            )
         )
     };
     let text = timeline_text(&ev);

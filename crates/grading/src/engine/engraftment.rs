@@ -188,8 +188,8 @@ fn neutrophils(
                     Flag::new(
                         "E-3",
                         format!(
-                            "G-CSF given on {} day(s) from {} (engraftment stands; exposure recorded)",
-                            gcsf.len(),
+                            "G-CSF given on {} from {} (engraftment stands; exposure recorded)",
+                            graftwatch_core::number::counted(gcsf.len(), "day"),
                             gcsf[0]
                         ),
                     ),
