@@ -500,7 +500,7 @@ fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> Str
             "episode starting on day 0-3 still ongoing at the last ANC: grade 4 (Liang rule)",
         ));
         format!(
-            "ANC <= 0.5 from day {:+} still ongoing at the last ANC on day {:+}: grade 4",
+            "ANC ≤ 0.5 from day {:+} still ongoing at the last ANC on day {:+}: grade 4",
             r.le_0_5.ongoing_since.unwrap_or(0),
             r.window_end_day
         )
@@ -518,8 +518,8 @@ fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> Str
 /// the nadir of day 0 to the window end.
 fn early_evidence(days: &[DayValue], r: &EarlyIcaht) -> Vec<Evidence> {
     let mut evidence = Vec::new();
-    episode_evidence(days, &r.le_0_5, "<= 0.5", &mut evidence);
-    episode_evidence(days, &r.le_0_1, "<= 0.1", &mut evidence);
+    episode_evidence(days, &r.le_0_5, "≤ 0.5", &mut evidence);
+    episode_evidence(days, &r.le_0_1, "≤ 0.1", &mut evidence);
     if let Some(n) = days
         .iter()
         .filter(|d| d.day >= 0 && d.day <= r.window_end_day)
@@ -586,7 +586,7 @@ pub fn late_icaht(course: &CountCourse<'_>) -> Result<Graded<LateIcaht>, ValueEr
         evidence: Vec::new(),
         flags: vec![Flag::new(
             "ICAHT-late",
-            "graded by the second-lowest daily ANC in the window (decision 5: a grade needs >= 2 measurements; one value per day)",
+            "graded by the second-lowest daily ANC in the window (decision 5: a grade needs ≥ 2 measurements; one value per day)",
         )],
     };
     if end < 100 {

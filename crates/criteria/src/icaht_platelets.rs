@@ -243,7 +243,7 @@ pub fn late_platelet_toxicity(
     let mut ex = explanation("Late thrombocytopenia, T-ICAHT (day +31 to +100)", cfg);
     ex.flags.push(Flag::new(
         "T-ICAHT-late",
-        "graded by the second-lowest daily count (>= 2 measurements, decision 5 by analogy)",
+        "graded by the second-lowest daily count (≥ 2 measurements, decision 5 by analogy)",
     ));
     let mut end = 100;
     if let Some(c) = course.censor {

@@ -92,3 +92,26 @@ fn counts_read_singular_and_plural() {
     let i = g.item("response_timeline").expect("timeline");
     assert_eq!(i.explanation.reason, "3 remissions, 2 relapses");
 }
+
+/// M2/item 6: the reasons, results, flags and day reasons of the seed case
+/// write comparisons as ≥ / ≤, never ">=" / "<=".
+#[test]
+fn reasons_write_comparisons_one_way() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
+    let c = graftwatch_course::read_course(&p).expect("seed").course;
+    let g = grade_course_only(&c, &GradingConfig::default(), &Criterion::ALL);
+    let mut texts: Vec<String> = Vec::new();
+    for i in &g.summary {
+        texts.push(i.result.clone());
+        texts.push(i.explanation.reason.clone());
+        texts.extend(i.explanation.flags.iter().map(|f| f.text.clone()));
+    }
+    for d in &g.timeline {
+        texts.extend(d.entries.iter().map(|e| e.reason.clone()));
+    }
+    let bad: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.contains(">=") || t.contains("<="))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+}

@@ -281,7 +281,7 @@ fn max_graded(
                 version: CRS_VERSION,
                 citations: CRS_CITATIONS.to_vec(),
                 reason: format!(
-                    "no graded day from {} reached CRS grade 1 (fever >= 38.0 °C)",
+                    "no graded day from {} reached CRS grade 1 (fever ≥ 38.0 °C)",
                     c_anchor.date
                 ),
                 evidence: vec![],
