@@ -29,8 +29,39 @@ pub fn short(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
+/// A count with its noun in the right number: `counted(1, "day")` is
+/// "1 day", `counted(31, "day")` "31 days". Nouns whose plural is not the
+/// singular + "s" go through [`counted_as`].
+pub fn counted(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// A count with an explicit plural: `counted_as(2, "relapse", "relapses")`.
+pub fn counted_as(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn counts_read_singular_and_plural() {
+        assert_eq!(super::counted(1, "day"), "1 day");
+        assert_eq!(super::counted(0, "day"), "0 days");
+        assert_eq!(super::counted(31, "day"), "31 days");
+        assert_eq!(
+            super::counted_as(2, "remission", "remissions"),
+            "2 remissions"
+        );
+        assert_eq!(
+            super::counted_as(1, "remission", "remissions"),
+            "1 remission"
+        );
+    }
 
     #[test]
     fn p_values_never_read_as_zero() {

@@ -205,11 +205,16 @@ fn read_json_str_diagnosed(text: &str, path: &Path) -> Result<LoadedCourse, Cour
             },
             field: None,
             value: None,
-            expected: format!(
-                "well-formed JSON: {} (column {})",
-                clean_serde_message(&e.to_string()),
-                e.column()
-            ),
+            // A cut-short file ends with a value open: say what is open
+            // rather than "empty" (review M4).
+            expected: match crate::serde_words::unclosed_words(text).filter(|_| e.is_eof()) {
+                Some(words) => format!("well-formed JSON: {words}"),
+                None => format!(
+                    "well-formed JSON: {} (column {})",
+                    clean_serde_message(&e.to_string()),
+                    e.column()
+                ),
+            },
         }])
     })?;
     let mut diags = check_event_keys(&doc, path, &lines);

@@ -67,6 +67,59 @@ fn found_words(found: &str) -> String {
     }
 }
 
+/// What a JSON text that ends too early leaves open, in words: `None` when
+/// the text holds nothing but white space (an empty file) or closes every
+/// object and list it opens; otherwise "a complete JSON document; the file
+/// ends inside the document (unclosed object from line 1, list from line 3,
+/// object from line 220): was it cut short?", outermost first.
+pub fn unclosed_words(text: &str) -> Option<String> {
+    let mut open: Vec<(&str, usize)> = Vec::new();
+    let (mut line, mut in_string, mut escaped) = (1usize, false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' => open.push(("object", line)),
+            '[' => open.push(("list", line)),
+            '}' | ']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let mut parts: Vec<String> = open
+        .iter()
+        .map(|(what, l)| format!("{what} from line {l}"))
+        .collect();
+    if in_string {
+        parts.push("a string".into());
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    // A long nesting reads as its outermost two and its innermost levels.
+    if parts.len() > 4 {
+        let n = parts.len();
+        parts.drain(2..n - 2);
+        parts.insert(2, "…".into());
+    }
+    Some(format!(
+        "a complete JSON document; the file ends inside the document (unclosed {}): was it cut short?",
+        parts.join(", ")
+    ))
+}
+
 /// A serde message in plain words, without serde's " at line L column C"
 /// (the location is reported separately) and without Rust type names:
 /// `invalid type: boolean `true`, expected struct Observation` becomes
@@ -197,6 +250,23 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_cut_document_names_what_is_left_open() {
+        let text = "{\n \"events\": [\n  {\"date\": \"2024-\n";
+        assert_eq!(
+            unclosed_words(text).unwrap(),
+            "a complete JSON document; the file ends inside the document (unclosed object from line 1, list from line 2, object from line 3, a string): was it cut short?"
+        );
+        let text = "{\"a\": [1, 2,\n";
+        assert!(
+            unclosed_words(text)
+                .unwrap()
+                .contains("(unclosed object from line 1, list from line 1)")
+        );
+        assert_eq!(unclosed_words("  \n"), None);
+        assert_eq!(unclosed_words("{\"a\": \"}\"}"), None);
+    }
 
     /// The Rust type names serde prints, none of which may reach a person.
     const INTERNALS: &[&str] = &[

@@ -537,7 +537,7 @@ fn score_liver(l: &CgvhdLiver) -> Result<Scored, CgvhdInputError> {
     check_liver(l)?;
     let fl = vec![Flag::new(
         "C-5",
-        "liver: ALT 5.0 x ULN -> 1, > 5 x ULN -> 2; ALP >= 3 x ULN -> 1 at most; elevated bilirubin <= 3 mg/dL -> 2, > 3 -> 3",
+        "liver: ALT 5.0 x ULN -> 1, > 5 x ULN -> 2; ALP ≥ 3 x ULN -> 1 at most; elevated bilirubin ≤ 3 mg/dL -> 2, > 3 -> 3",
     )];
     let bili = Evidence::value(
         None,
@@ -920,7 +920,7 @@ fn severity_reason(global: GlobalSeverity, counted: &[(CgvhdOrgan, u8)]) -> Stri
             "lung score 1 gives at least moderate".to_string()
         }
         GlobalSeverity::Moderate => format!(
-            "a non-lung organ scoring 2 or >= 3 organs involved gives moderate ({})",
+            "a non-lung organ scoring 2 or ≥ 3 organs involved gives moderate ({})",
             involved.join(", ")
         ),
         GlobalSeverity::Mild => format!(

@@ -33,7 +33,7 @@ pub const CGVHD_STEROID_CITATION: Citation = Citation {
     table: "Steroid-refractory / steroid-dependent chronic GVHD definitions",
     doi: Some("10.1038/s41409-018-0204-7"),
     provenance: Provenance::Secondary,
-    note: "[S] Checked 2026-12-03 against a patient-information reproduction of the Task-Force definitions (know-gvhd.com, 'Steroid-refractory GvHD'): chronic GVHD is steroid-refractory if it worsens after prednisone >= 1 mg/kg/day for 1-2 weeks or does not improve after >= 0.5 mg/kg/day (or 1 mg/kg every other day) for 1-2 months; steroid-dependent if it cannot be controlled while reducing prednisone below 0.25 mg/kg/day (or 0.5 mg/kg every other day) after at least two attempts separated by at least 8 weeks. The NIH 2014 wording ('at least 1 week', 'at least 4 weeks') is [R]. Primary PDF not checked.",
+    note: "[S] Checked 2026-12-03 against a patient-information reproduction of the Task-Force definitions (know-gvhd.com, 'Steroid-refractory GvHD'): chronic GVHD is steroid-refractory if it worsens after prednisone ≥ 1 mg/kg/day for 1-2 weeks or does not improve after ≥ 0.5 mg/kg/day (or 1 mg/kg every other day) for 1-2 months; steroid-dependent if it cannot be controlled while reducing prednisone below 0.25 mg/kg/day (or 0.5 mg/kg every other day) after at least two attempts separated by at least 8 weeks. The NIH 2014 wording ('at least 1 week', 'at least 4 weeks') is [R]. Primary PDF not checked.",
 };
 
 /// Rule version.

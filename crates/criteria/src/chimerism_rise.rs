@@ -26,7 +26,7 @@ pub const CITE_RISE: Citation = Citation {
     table: "Triggers for pre-emptive DLI",
     doi: None,
     provenance: Provenance::Recalled,
-    note: "Rising recipient chimerism on >= 2 serial samples; step and LoD are practice values (STR LoD 1 %), configurable.",
+    note: "Rising recipient chimerism on ≥ 2 serial samples; step and LoD are practice values (STR LoD 1 %), configurable.",
 };
 
 /// The rise rule's parameters.

@@ -21,7 +21,7 @@ use crate::series::ValueError;
 pub const CIBMTR_CHIMERISM_CITATION: Citation = Citation {
     source: "CIBMTR Forms Instruction Manual, AML response criteria (pediatric post-HCT CR)",
     year: 2024,
-    table: "complete donor chimerism (>= 95% donor, no recipient cells detected)",
+    table: "complete donor chimerism (≥ 95% donor, no recipient cells detected)",
     doi: None,
     provenance: Provenance::Verified,
     note: "Conflicts with ASTCT '> 95%'; selectable with chimerism.full_donor_rule = \"at_least95\" (E-5). \
@@ -134,7 +134,7 @@ impl FullDonorRule {
     pub fn full_op(self) -> &'static str {
         match self {
             FullDonorRule::GreaterThan95 => ">",
-            FullDonorRule::AtLeast95 => ">=",
+            FullDonorRule::AtLeast95 => "≥ ",
         }
     }
 }
@@ -180,7 +180,7 @@ pub struct LineageChimerism {
 fn explanation(rule: &'static str, cfg: &ChimerismConfig) -> Explanation {
     let rule_text = match cfg.full_donor_rule {
         FullDonorRule::GreaterThan95 => "full donor = > 95% (ASTCT)",
-        FullDonorRule::AtLeast95 => "full donor = >= 95% (CIBMTR option)",
+        FullDonorRule::AtLeast95 => "full donor = ≥ 95% (CIBMTR option)",
     };
     Explanation {
         rule,

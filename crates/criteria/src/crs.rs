@@ -41,7 +41,7 @@ pub const CRS_CITATIONS: [Citation; 1] = [Citation {
     table: "CRS grading table and footnotes",
     doi: Some("10.1016/j.bbmt.2018.12.758"),
     provenance: Provenance::Secondary,
-    note: "Table reproduced in PMC9327779 Table 2 [V]; footnote wording [R]. Low-flow nasal cannula <= 6 L/min (grade 2) vs high-flow > 6 L/min (grade 3) per the reproduction.",
+    note: "Table reproduced in PMC9327779 Table 2 [V]; footnote wording [R]. Low-flow nasal cannula ≤ 6 L/min (grade 2) vs high-flow > 6 L/min (grade 3) per the reproduction.",
 }];
 
 /// Rule version.
@@ -547,7 +547,7 @@ fn push_temperature(d: &CrsDay, ev: &mut Vec<Evidence>) {
     let note = if d.fever_other_cause {
         "fever attributed to another cause: not counted".to_string()
     } else if ge(t, FEVER_C) {
-        "fever (>= 38.0 degC)".to_string()
+        "fever (≥ 38.0 degC)".to_string()
     } else {
         "no fever (< 38.0 degC)".to_string()
     };
@@ -606,7 +606,7 @@ fn push_oxygen(d: &CrsDay, o: &Oxygen, ev: &mut Vec<Evidence>, flags: &mut Vec<F
     ) {
         flags.push(Flag::new(
             "T-2",
-            "nasal cannula graded by flow: <= 6 L/min -> 2, > 6 L/min -> 3",
+            "nasal cannula graded by flow: ≤ 6 L/min -> 2, > 6 L/min -> 3",
         ));
     }
     if matches!(o.device, O2Device::HighFlowNasalCannula) && o.flow_l_min.is_none() {

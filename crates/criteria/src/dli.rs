@@ -43,7 +43,7 @@ pub const CITE_HAPLO: Citation = Citation {
     table: "dose recommendations",
     doi: Some("10.3324/haematol.2019.219790"),
     provenance: Provenance::Recalled,
-    note: "Start 1e5 CD3+/kg prophylactic/pre-emptive, 1e6 therapeutic; half-log escalation at >= 4-6 weeks. [R]: check against the paper.",
+    note: "Start 1e5 CD3+/kg prophylactic/pre-emptive, 1e6 therapeutic; half-log escalation at ≥ 4-6 weeks. [R]: check against the paper.",
 };
 
 /// EBMT 2024 DLI best-practice recommendations.
@@ -63,7 +63,7 @@ pub const CITE_CHIMERISM_TRIGGER: Citation = Citation {
     table: "Triggers for pre-emptive DLI",
     doi: None,
     provenance: Provenance::Recalled,
-    note: "Donor < 95 % in CD3+ or CD34+/myeloid cells, or rising recipient chimerism on >= 2 serial samples. Thresholds vary by centre and assay.",
+    note: "Donor < 95 % in CD3+ or CD34+/myeloid cells, or rising recipient chimerism on ≥ 2 serial samples. Thresholds vary by centre and assay.",
 };
 
 /// Donor type for the dose table.
@@ -755,7 +755,7 @@ fn mrd_trigger(input: &DliInput, cfg: &DliConfig, flags: &mut Vec<Flag>) -> Crit
     }
     let prev = mrd.iter().rev().skip(1).find(|m| m.method == last.method);
     let (met, reason) = mrd_reason(last, prev, cfg);
-    flags.push(Flag::new("MRD", format!("flow MRD positive at >= {} % (ELN MRD 2021 [R]); unconfirmed conversions count as a trigger here, confirmation within 4 weeks is tracked by the ELN relapse rule", cfg.mrd_flow_positive_percent.get())));
+    flags.push(Flag::new("MRD", format!("flow MRD positive at ≥ {} % (ELN MRD 2021 [R]); unconfirmed conversions count as a trigger here, confirmation within 4 weeks is tracked by the ELN relapse rule", cfg.mrd_flow_positive_percent.get())));
     let method = match last.method {
         MrdMethod::Flow => "flow cytometry",
         MrdMethod::Qpcr => "qPCR",
@@ -812,7 +812,7 @@ fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
         reason: format!(
             "latest marrow {d}: blasts {} % ({} {} %)",
             b.get(),
-            if relapsed { ">=" } else { "<" },
+            if relapsed { "≥ " } else { "<" },
             cfg.relapse_blasts_percent.get()
         ),
         evidence: evidence("latest marrow"),
@@ -821,7 +821,7 @@ fn relapse_trigger(input: &DliInput, cfg: &DliConfig) -> Option<Criterion> {
 }
 
 const RELAPSE: &str = "haematological relapse";
-const AGVHD_PRE: &str = "no active acute GVHD grade >= II";
+const AGVHD_PRE: &str = "no active acute GVHD grade ≥ II";
 const CGVHD_PRE: &str = "no moderate/severe chronic GVHD";
 /// What the acute GVHD prerequisite needs, in "no … assessment since".
 const AGVHD_EXAM: &str = "acute GVHD (skin or GI)";

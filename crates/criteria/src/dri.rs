@@ -309,7 +309,7 @@ pub fn refined_dri(disease: DriDisease, stage: DriStage) -> Graded<Dri> {
     if matches!(disease, DriDisease::AmlAdverse | DriDisease::MdsAdverse) {
         ex.flags.push(Flag::new(
             "M-8",
-            "adverse cytogenetics = complex karyotype with >= 4 abnormalities (DRI counting)",
+            "adverse cytogenetics = complex karyotype with ≥ 4 abnormalities (DRI counting)",
         ));
     }
     let cml_stage = matches!(

@@ -337,7 +337,15 @@ fn component_evidence(i: &EbmtInput, components: &[EbmtComponent]) -> Vec<Eviden
             let d = (c.factor == "time from diagnosis")
                 .then_some(i.diagnosis_date)
                 .flatten();
-            Evidence::finding(d, c.factor, format!("{} point(s): {}", c.points, c.basis))
+            Evidence::finding(
+                d,
+                c.factor,
+                format!(
+                    "{}: {}",
+                    graftwatch_core::number::counted(c.points as usize, "point"),
+                    c.basis
+                ),
+            )
         })
         .collect()
 }

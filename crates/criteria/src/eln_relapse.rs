@@ -112,7 +112,7 @@ pub fn hematologic_relapse(
         evidence: Vec::new(),
         flags: vec![Flag::new(
             "M-3",
-            "relapse = marrow blasts >= 5% (5.0 is relapse, 4.9 is not)",
+            "relapse = marrow blasts ≥ 5% (5.0 is relapse, 4.9 is not)",
         )],
     };
     let marrow = marrow_blast_relapse(input)?;
@@ -150,7 +150,7 @@ pub fn hematologic_relapse(
             if pos.len() == 1 {
                 ex.flags.push(Flag::new(
                     "ELN-PB",
-                    "a single blood sample with blasts: a second sample >= 7 days later is needed",
+                    "a single blood sample with blasts: a second sample ≥ 7 days later is needed",
                 ));
             }
             HematologicRelapse {
@@ -191,7 +191,7 @@ fn not_met_evidence(input: &RelapseInput<'_>, pos: &[(Date, f64)]) -> Vec<Eviden
             "pb_blasts",
             x,
             Some(Unit::Percent),
-            "blood blasts: relapse needs a second sample with blasts >= 7 days apart",
+            "blood blasts: relapse needs a second sample with blasts ≥ 7 days apart",
         ));
     }
     ev
@@ -220,7 +220,7 @@ fn marrow_blast_relapse(input: &RelapseInput<'_>) -> Result<Option<RelapseFindin
                     "bm_blasts",
                     x,
                     Some(Unit::Percent),
-                    "marrow blasts >= 5%",
+                    "marrow blasts ≥ 5%",
                 )],
             });
         }
@@ -263,7 +263,7 @@ fn blood_blast_relapse(pos: &[(Date, f64)]) -> Option<RelapseFinding> {
                 "pb_blasts",
                 x2,
                 Some(Unit::Percent),
-                "second blood sample with blasts >= 7 days later",
+                "second blood sample with blasts ≥ 7 days later",
             ),
         ],
     })
@@ -408,7 +408,7 @@ impl MrdTrigger {
             MrdTrigger::LogRise {
                 from_percent,
                 to_percent,
-            } => format!("rise from {from_percent} % to {to_percent} % (>= 1 log10)"),
+            } => format!("rise from {from_percent} % to {to_percent} % (≥ 1 log10)"),
         }
     }
 }
@@ -541,7 +541,7 @@ fn check_mrd_values(samples: &[MrdSample]) -> Result<(), ValueError> {
             MrdMeasurement::Qpcr { ratio_percent, .. } => ("mrd_qpcr_ratio_percent", ratio_percent),
         };
         if let Some(v) = v {
-            check_non_negative(what, Some(s.date), v, "a percentage >= 0")?;
+            check_non_negative(what, Some(s.date), v, "a percentage ≥ 0")?;
         }
     }
     Ok(())

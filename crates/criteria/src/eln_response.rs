@@ -189,7 +189,7 @@ impl ElnResponse {
 fn explanation(cfg: &ResponseConfig) -> Explanation {
     let m1 = match cfg.cri_reading {
         CriReading::ExactlyOneLineage => {
-            "CRi = exactly one of ANC >= 1.0 / platelets >= 100 (default); both low -> MLFS"
+            "CRi = exactly one of ANC ≥ 1.0 / platelets ≥ 100 (default); both low -> MLFS"
         }
         CriReading::EitherLineage => {
             "CRi = either or both of ANC < 1.0 / platelets < 100 ('either lineage' option)"
@@ -228,8 +228,8 @@ fn checked_values(a: &ResponseAssessment) -> Result<Checked, ValueError> {
     let c = Checked {
         bm: check_opt("bm_blasts", d, a.bm_blasts_pct, "marrow blasts 0-100 %")?,
         pb: check_opt("pb_blasts", d, a.pb_blasts_pct, "blood blasts 0-100 %")?,
-        anc: check_opt("anc", d, a.anc, "ANC >= 0 in 10^9/L")?,
-        plt: check_opt("platelets", d, a.platelets, "platelets >= 0 in 10^9/L")?,
+        anc: check_opt("anc", d, a.anc, "ANC ≥ 0 in 10^9/L")?,
+        plt: check_opt("platelets", d, a.platelets, "platelets ≥ 0 in 10^9/L")?,
         pre: check_opt(
             "pretreatment_bm_blasts",
             d,
@@ -389,7 +389,7 @@ fn marrow_clear(
                 };
             }
             None => {
-                ex.flags.push(Flag::new("MLFS-cellularity", "marrow evaluability (>= 200 cells or cellularity >= 10%) not recorded; assumed evaluable"));
+                ex.flags.push(Flag::new("MLFS-cellularity", "marrow evaluability (≥ 200 cells or cellularity ≥ 10%) not recorded; assumed evaluable"));
                 ElnResponse::Mlfs
             }
             Some(true) => ElnResponse::Mlfs,
@@ -571,7 +571,7 @@ fn partial_response(
     ));
     ex.flags.push(Flag::new(
         "M-4",
-        "PR = 5 <= blasts <= 25, reduction >= 50% from pretreatment, CR counts",
+        "PR = 5 ≤ blasts ≤ 25, reduction ≥ 50% from pretreatment, CR counts",
     ));
     ex.reason = format!("marrow blasts {bm}% reduced from {pre}% (≥ 50%), CR counts met: PR");
     Graded::Value {
@@ -647,6 +647,40 @@ pub fn refractory_at_landmark(
     ex.reason = "no CR, CRh or CRi by the response landmark: refractory".into();
     Graded::Value {
         value: true,
+        explanation: ex,
+    }
+}
+
+/// Refractory disease at the landmark, given also the first remission the
+/// course documents after first-line induction and before any later line
+/// (`remission`: date and words, e.g. "CR" or a morphologic remission whose
+/// blood counts were not recorded). A remission on or before the landmark
+/// means not refractory, whether or not the landmark has been reached: ELN
+/// 2022 calls refractory only a patient without CR, CRh or CRi by then.
+pub fn refractory_given_remission(
+    responses: &[(Date, ElnResponse)],
+    therapy: TherapyLandmark,
+    as_of: Date,
+    remission: Option<(Date, &str)>,
+) -> Graded<bool> {
+    let g = refractory_at_landmark(responses, therapy, as_of);
+    if g.value() == Some(&false) {
+        return g;
+    }
+    let landmark = match therapy {
+        TherapyLandmark::Intensive { courses_completed } if courses_completed >= 2 => Some(as_of),
+        TherapyLandmark::Intensive { .. } => None,
+        TherapyLandmark::LessIntensive { start } => Some(start.add_days(180)),
+    };
+    let Some((d, words)) = remission.filter(|(d, _)| landmark.is_none_or(|l| *d <= l)) else {
+        return g;
+    };
+    let mut ex = g.explanation().clone();
+    ex.evidence
+        .push(Evidence::finding(Some(d), "eln_remission", words));
+    ex.reason = format!("{words} on {d}, before the response landmark: not refractory");
+    Graded::Value {
+        value: false,
         explanation: ex,
     }
 }

@@ -384,7 +384,7 @@ fn adverse_cytogenetics(k: &Karyotype) -> Option<String> {
     }
     if k.is_complex(3) {
         return Some(format!(
-            "complex karyotype ({} abnormalities, >= 3)",
+            "complex karyotype ({} abnormalities, ≥ 3)",
             k.count()
         ));
     }
@@ -494,8 +494,8 @@ fn karyotype_rules(
     if let Some(_k) = kar.filter(|k| k.has(RecurrentLesion::T8_21) || k.has(RecurrentLesion::Inv16))
     {
         if m.tp53_adverse.is_some() {
-            flags.push(Flag::new("ELN-TP53-fav", "TP53 VAF >= 10% with a favorable subtype: graded adverse (footnote ** exempts only myelodysplasia-related genes)"));
-            return Some((ElnRisk::Adverse, "TP53 mutation with VAF >= 10%".into()));
+            flags.push(Flag::new("ELN-TP53-fav", "TP53 VAF ≥ 10% with a favorable subtype: graded adverse (footnote ** exempts only myelodysplasia-related genes)"));
+            return Some((ElnRisk::Adverse, "TP53 mutation with VAF ≥ 10%".into()));
         }
         if !m.mr.is_empty() {
             flags.push(Flag::new(
@@ -518,7 +518,7 @@ fn karyotype_rules(
     m.tp53_adverse.map(|v| {
         (
             ElnRisk::Adverse,
-            format!("TP53 mutation with VAF {v}% (>= 10%)"),
+            format!("TP53 mutation with VAF {v}% (≥ 10%)"),
         )
     })
 }
@@ -596,7 +596,7 @@ pub fn eln_genetic_risk(g: &DiagnosticGenetics) -> Result<Graded<ElnRisk>, Value
         evidence: genetics_evidence(g),
         flags: vec![Flag::new(
             "M-8",
-            "complex karyotype counted as >= 3 abnormalities (ELN; the refined DRI uses >= 4)",
+            "complex karyotype counted as ≥ 3 abnormalities (ELN; the refined DRI uses ≥ 4)",
         )],
     };
     let m = Molecular::new(g);

@@ -344,7 +344,7 @@ pub fn neutrophil_engraftment(
             ));
         }
         if (i..i + n as usize).any(|k| days[k].value == 0.5) {
-            ex.flags.push(Flag::new("D-9", "an ANC of exactly 0.5 counted as >= 0.5 (the threshold is inclusive, engine decision 9)"));
+            ex.flags.push(Flag::new("D-9", "an ANC of exactly 0.5 counted as ≥ 0.5 (the threshold is inclusive, engine decision 9)"));
         }
     })
 }
@@ -376,11 +376,11 @@ fn finish(
     });
     ex.reason = match engrafted {
         Some(e) => format!(
-            "first of {n} consecutive qualifying values >= {threshold} on day {:+} ({})",
+            "first of {n} consecutive qualifying values ≥ {threshold} on day {:+} ({})",
             e.day, e.date
         ),
         None => format!(
-            "no {n} consecutive qualifying values >= {threshold} after day {:+} through day {:+}",
+            "no {n} consecutive qualifying values ≥ {threshold} after day {:+} through day {:+}",
             days[s.start_idx].day, last.day
         ),
     };
@@ -466,7 +466,7 @@ pub fn platelet_engraftment(
         if threshold == 50.0 && days[i..i + n as usize].iter().any(|d| d.value == threshold) {
             ex.flags.push(Flag::new(
                 "E-50",
-                "a count of exactly 50 counts as >= 50 (CIBMTR F2100 example)",
+                "a count of exactly 50 counts as ≥ 50 (CIBMTR F2100 example)",
             ));
         }
     })

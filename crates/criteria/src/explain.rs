@@ -215,7 +215,7 @@ pub(crate) fn explain_course_max<D, S>(
         evidence.push(Evidence::finding(
             Some(o),
             rule.onset,
-            format!("first day with {name} grade >= 1"),
+            format!("first day with {name} grade ≥ 1"),
         ));
     }
     if undetermined > 0 {

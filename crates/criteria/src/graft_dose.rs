@@ -22,7 +22,7 @@ pub const CITE_UCB: Citation = Citation {
     table: "UCB cell dose and HLA criteria",
     doi: None,
     provenance: Provenance::Secondary,
-    note: "Single unit TNC >= 2.5-3.0e7/kg and/or CD34 >= 1.5e5/kg; double unit each >= 1.5e7 / 1.0e5; <= 2 HLA mismatches. Lower bound of the range used, flagged.",
+    note: "Single unit TNC ≥ 2.5-3.0e7/kg and/or CD34 ≥ 1.5e5/kg; double unit each ≥ 1.5e7 / 1.0e5; ≤ 2 HLA mismatches. Lower bound of the range used, flagged.",
 };
 
 /// PBSC cell dose conventions.
@@ -114,7 +114,7 @@ fn check_min(
             what,
             value,
             status: CheckStatus::Meets,
-            reason: format!("{} >= {label}", crate::dli::sci(v)),
+            reason: format!("{} ≥ {label}", crate::dli::sci(v)),
             citation,
         },
         Some(v) => GraftCheck {
@@ -177,13 +177,13 @@ fn check_ucb(g: &GraftToCheck, combined: bool, out: &mut Vec<GraftCheck>) {
 /// ≥ 4/6 meets; any other resolution is reported without a verdict.
 fn ucb_hla_check(donor: &str, h: &str) -> GraftCheck {
     let (value, status, why) = match parse_hla(h) {
-        Some((m, 8)) if m >= 6 => (Some(m), CheckStatus::Meets, "<= 2 mismatches"),
+        Some((m, 8)) if m >= 6 => (Some(m), CheckStatus::Meets, "≤ 2 mismatches"),
         Some((m, 8)) => (
             Some(m),
             CheckStatus::Below,
-            "> 2 mismatches at 8 alleles (Eurocord: avoid); acceptable in some ASTCT SIG criteria (>= 4/8) [R]",
+            "> 2 mismatches at 8 alleles (Eurocord: avoid); acceptable in some ASTCT SIG criteria (≥ 4/8) [R]",
         ),
-        Some((m, 6)) if m >= 4 => (Some(m), CheckStatus::Meets, ">= 4/6"),
+        Some((m, 6)) if m >= 4 => (Some(m), CheckStatus::Meets, "≥ 4/6"),
         Some((m, 6)) => (Some(m), CheckStatus::Below, "below 4/6"),
         _ => (
             None,

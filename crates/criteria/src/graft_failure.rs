@@ -31,7 +31,7 @@ pub const KHARFAN_DABAJA_2021_CITATION: Citation = Citation {
     table: "Table (graft failure, poor graft function, chimerism)",
     doi: None,
     provenance: Provenance::Verified,
-    note: "Primary graft failure: no ANC >= 0.5 by day +30 (PBSC/BM) or +42 (UCB), quoted in Sureda 2024 Table 1. \
+    note: "Primary graft failure: no ANC ≥ 0.5 by day +30 (PBSC/BM) or +42 (UCB), quoted in Sureda 2024 Table 1. \
            Combined UCB + PBSC grafts are not covered; the day +42 default is an engine decision (§4.2).",
 };
 
@@ -338,7 +338,7 @@ pub fn secondary_graft_failure(
             missing.push("neutrophil engraftment date".to_string());
         }
         if on(input.platelets_engraftment).is_none() {
-            missing.push("platelet (>= 20) engraftment date".to_string());
+            missing.push("platelet (≥ 20) engraftment date".to_string());
         }
         ex.reason = "secondary graft failure needs both recoveries first".into();
         return Ok(Graded::NotApplicable {

@@ -103,7 +103,7 @@ pub fn graft_rejection(
             format!("donor_chimerism_{}", s.lineage),
             *p,
             Some(Unit::Percent),
-            "earlier sample with >= 5% donor",
+            "earlier sample with ≥ 5% donor",
         ));
         RejectionStatus::SecondaryLossOfDonorChimerism
     } else if recovered {

@@ -45,7 +45,7 @@ pub const SCHOEMANS_2018_CITATION: Citation = Citation {
     table: "Table (steroid-refractory, steroid-dependent, steroid-intolerant aGvHD)",
     doi: Some("10.1038/s41409-018-0204-7"),
     provenance: Provenance::Recalled,
-    note: "Citation [V] (cited by product information); definitions [R]: SR = progression after 3 days of >= 2 mg/kg/day methylprednisolone, no improvement after 7 days, or incomplete response after > 28 days of immunosuppression including steroids; SD = inability to taper below 2 mg/kg/day after >= 7 days of initially successful treatment or recurrence during taper. Checked 2026-12-03 against a practice summary (targetedonc: 3 days worse / 7 days not better / flare on taper = dependent). Primary PDF not checked.",
+    note: "Citation [V] (cited by product information); definitions [R]: SR = progression after 3 days of ≥ 2 mg/kg/day methylprednisolone, no improvement after 7 days, or incomplete response after > 28 days of immunosuppression including steroids; SD = inability to taper below 2 mg/kg/day after ≥ 7 days of initially successful treatment or recurrence during taper. Checked 2026-12-03 against a practice summary (targetedonc: 3 days worse / 7 days not better / flare on taper = dependent). Primary PDF not checked.",
 };
 
 /// Day-28 response terminology (MAGIC / NIH response consensus).
@@ -55,7 +55,7 @@ pub const DAY28_CITATION: Citation = Citation {
     table: "Response definitions (CR, PR, mixed response, no response, progression)",
     doi: None,
     provenance: Provenance::Recalled,
-    note: "CR = resolution in all organs; PR = improvement in >= 1 organ without progression in others; mixed, no change and progression = no response [R]. Day 28 after the start of treatment; additional systemic therapy before then counted as failure (trial convention) [R].",
+    note: "CR = resolution in all organs; PR = improvement in ≥ 1 organ without progression in others; mixed, no change and progression = no response [R]. Day 28 after the start of treatment; additional systemic therapy before then counted as failure (trial convention) [R].",
 };
 
 /// NIH 2014 chronic GVHD response (Lee et al. 2015).
@@ -65,7 +65,7 @@ pub const NIH_RESPONSE_CITATION: Citation = Citation {
     table: "Table (organ and overall response)",
     doi: None,
     provenance: Provenance::Recalled,
-    note: "Overall CR = resolution in all organs; PR = improvement in >= 1 organ without progression in any; progression in >= 1 organ; otherwise lack of response [R]. Organ-specific measures approximated by organ scores.",
+    note: "Overall CR = resolution in all organs; PR = improvement in ≥ 1 organ without progression in any; progression in ≥ 1 organ; otherwise lack of response [R]. Organ-specific measures approximated by organ scores.",
 };
 
 /// Rule version.
@@ -91,6 +91,16 @@ impl Response {
             Response::Cr => "CR",
             Response::Pr => "PR",
             Response::Nr => "NR",
+        }
+    }
+
+    /// In words for text output: `CR (complete response)`, `PR (partial
+    /// response)`, `no response`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Response::Cr => "CR (complete response)",
+            Response::Pr => "PR (partial response)",
+            Response::Nr => "no response",
         }
     }
 }
@@ -477,7 +487,7 @@ fn reason_text(
 ) -> String {
     let mut parts = vec![format!("steroids from {start}")];
     parts.push(match d28 {
-        Some(r) => format!("day-28 response {}", r.text()),
+        Some(r) => format!("day-28 response: {}", r.words()),
         None => "no assessment within 7 days of day 28".into(),
     });
     if let Some((r, d)) = refr {

@@ -274,7 +274,7 @@ fn checked(i: &HctCiInput) -> Result<Measured, ValueError> {
             expected: "EF 0-100 %",
         });
     }
-    let x_uln = "a multiple of ULN >= 0";
+    let x_uln = "a multiple of ULN ≥ 0";
     Ok(Measured {
         ef,
         bili: check_opt("bilirubin_x_uln", None, i.bilirubin_x_uln, x_uln)?,
@@ -284,10 +284,10 @@ fn checked(i: &HctCiInput) -> Result<Measured, ValueError> {
             "creatinine",
             None,
             i.creatinine_mg_dl,
-            "creatinine >= 0 mg/dL",
+            "creatinine ≥ 0 mg/dL",
         )?,
-        fev1: check_opt("fev1", None, i.fev1_pct, "FEV1 % predicted >= 0")?,
-        dlco: check_opt("dlco", None, i.dlco_pct, "DLco % predicted >= 0")?,
+        fev1: check_opt("fev1", None, i.fev1_pct, "FEV1 % predicted ≥ 0")?,
+        dlco: check_opt("dlco", None, i.dlco_pct, "DLco % predicted ≥ 0")?,
     })
 }
 
@@ -374,7 +374,7 @@ fn cardiac_ef(it: &mut Items, i: &HctCiInput, m: &Measured) {
         return; // already scored from the code
     }
     if let Some(e) = m.ef.filter(|e| *e <= 50.0) {
-        let basis = format!("LVEF {e} % (<= 50 %)");
+        let basis = format!("LVEF {e} % (≤ 50 %)");
         it.add("cardiac", 1, basis, i.dates.ejection_fraction);
     }
 }
@@ -423,7 +423,7 @@ fn obesity(it: &mut Items, i: &HctCiInput, m: &Measured) {
             .bmi
             .map(|b| format!("BMI {b:.1} kg/m2, "))
             .unwrap_or_default();
-        (format!("{b}BMI-for-age >= 95th percentile"), i.dates.bmi)
+        (format!("{b}BMI-for-age ≥ 95th percentile"), i.dates.bmi)
     } else if let Some(b) = m.bmi.filter(|b| *b > 35.0) {
         (format!("BMI {b:.1} kg/m2 (> 35)"), i.dates.bmi)
     } else {
@@ -465,7 +465,7 @@ fn pulmonary(it: &mut Items, i: &HctCiInput, m: &Measured) {
         "pulmonary, moderate"
     };
     if by_pft >= by_dys && by_pft > 0 {
-        let band = if by_pft == 3 { "<= 65 %" } else { "66-80 %" };
+        let band = if by_pft == 3 { "≤ 65 %" } else { "66-80 %" };
         let fev1_worse = match (m.fev1, m.dlco) {
             (Some(f), Some(d)) => round_half_up(f) <= round_half_up(d),
             (Some(_), None) => true,
@@ -523,7 +523,11 @@ fn explanation(items: &[HctCiItem]) -> Explanation {
                 Evidence::finding(
                     x.date,
                     x.item,
-                    format!("{} point(s): {}", x.points, x.basis),
+                    format!(
+                        "{}: {}",
+                        graftwatch_core::number::counted(x.points as usize, "point"),
+                        x.basis
+                    ),
                 )
             })
             .collect(),
@@ -570,7 +574,7 @@ pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
         ex.flags.push(Flag::new(
             "HCTCI-age",
             format!(
-                "HCT-CI/age = {a} (group {}; +1 for age >= 40)",
+                "HCT-CI/age = {a} (group {}; +1 for age ≥ 40)",
                 hct_ci_age_group(a)
             ),
         ));

@@ -117,16 +117,11 @@ pub fn ferritin_points(f: f64) -> u8 {
 /// Computes CAR-HEMATOTOX; `InsufficientData` names every missing variable.
 pub fn car_hematotox(input: &HematotoxInput) -> Result<Graded<Hematotox>, ValueError> {
     let d = input.date;
-    let anc = check_opt("anc", d, input.anc, "ANC >= 0 in 10^9/L")?;
-    let hb = check_opt(
-        "hemoglobin",
-        d,
-        input.hemoglobin,
-        "haemoglobin >= 0 in g/dL",
-    )?;
-    let plt = check_opt("platelets", d, input.platelets, "platelets >= 0 in 10^9/L")?;
-    let crp = check_opt("crp", d, input.crp, "CRP >= 0 in mg/dL")?;
-    let fer = check_opt("ferritin", d, input.ferritin, "ferritin >= 0 in ng/mL")?;
+    let anc = check_opt("anc", d, input.anc, "ANC ≥ 0 in 10^9/L")?;
+    let hb = check_opt("hemoglobin", d, input.hemoglobin, "haemoglobin ≥ 0 in g/dL")?;
+    let plt = check_opt("platelets", d, input.platelets, "platelets ≥ 0 in 10^9/L")?;
+    let crp = check_opt("crp", d, input.crp, "CRP ≥ 0 in mg/dL")?;
+    let fer = check_opt("ferritin", d, input.ferritin, "ferritin ≥ 0 in ng/mL")?;
     let mut ex = Explanation {
         rule: "CAR-HEMATOTOX",
         version: HEMATOTOX_VERSION,
@@ -191,7 +186,7 @@ fn explain_points(ex: &mut Explanation, d: Option<Date>, v: &Values, r: &Hematot
             what,
             x,
             Some(unit),
-            format!("{pts} point(s)"),
+            graftwatch_core::number::counted(pts as usize, "point"),
         ));
         if pts > 0 {
             scored.push(format!(

@@ -435,13 +435,15 @@ fn duration_flag(cfg: &IcahtConfig) -> Flag {
 
 /// T-8: how `filled_days` missing days were filled.
 fn gap_fill_flag(filled_days: u32, cfg: &IcahtConfig) -> Flag {
+    let missing =
+        graftwatch_core::number::counted_as(filled_days as usize, "missing day", "missing days");
     let how = match cfg.gap_fill {
         GapFill::NoImputation => format!(
-            "no imputation: {filled_days} missing day(s) took the state of the previous ANC (gaps <= {} days or not crossing a threshold)",
+            "no imputation: {missing} took the state of the previous ANC (gaps ≤ {} days or not crossing a threshold)",
             cfg.max_unfilled_gap_days
         ),
         GapFill::Linear { max_gap_days } => format!(
-            "{filled_days} missing day(s) filled by linear interpolation (gaps <= {max_gap_days} days) or by the previous ANC"
+            "{missing} filled by linear interpolation (gaps ≤ {max_gap_days} days) or by the previous ANC"
         ),
     };
     Flag::new("T-8", how)
@@ -498,15 +500,15 @@ fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> Str
             "episode starting on day 0-3 still ongoing at the last ANC: grade 4 (Liang rule)",
         ));
         format!(
-            "ANC <= 0.5 from day {:+} still ongoing at the last ANC on day {:+}: grade 4",
+            "ANC ≤ 0.5 from day {:+} still ongoing at the last ANC on day {:+}: grade 4",
             r.le_0_5.ongoing_since.unwrap_or(0),
             r.window_end_day
         )
     } else {
         format!(
-            "{} day(s) with ANC <= 0.5 and {} day(s) with ANC <= 0.1 ×10⁹/L: grade {}",
-            pick(&r.le_0_5),
-            pick(&r.le_0_1),
+            "{} with ANC ≤ 0.5 and {} with ANC ≤ 0.1 ×10⁹/L: grade {}",
+            graftwatch_core::number::counted(pick(&r.le_0_5) as usize, "day"),
+            graftwatch_core::number::counted(pick(&r.le_0_1) as usize, "day"),
             r.grade.number()
         )
     }
@@ -516,8 +518,8 @@ fn early_reason(r: &EarlyIcaht, cfg: &IcahtConfig, flags: &mut Vec<Flag>) -> Str
 /// the nadir of day 0 to the window end.
 fn early_evidence(days: &[DayValue], r: &EarlyIcaht) -> Vec<Evidence> {
     let mut evidence = Vec::new();
-    episode_evidence(days, &r.le_0_5, "<= 0.5", &mut evidence);
-    episode_evidence(days, &r.le_0_1, "<= 0.1", &mut evidence);
+    episode_evidence(days, &r.le_0_5, "≤ 0.5", &mut evidence);
+    episode_evidence(days, &r.le_0_1, "≤ 0.1", &mut evidence);
     if let Some(n) = days
         .iter()
         .filter(|d| d.day >= 0 && d.day <= r.window_end_day)
@@ -584,7 +586,7 @@ pub fn late_icaht(course: &CountCourse<'_>) -> Result<Graded<LateIcaht>, ValueEr
         evidence: Vec::new(),
         flags: vec![Flag::new(
             "ICAHT-late",
-            "graded by the second-lowest daily ANC in the window (decision 5: a grade needs >= 2 measurements; one value per day)",
+            "graded by the second-lowest daily ANC in the window (decision 5: a grade needs ≥ 2 measurements; one value per day)",
         )],
     };
     if end < 100 {
@@ -715,7 +717,10 @@ mod tests {
             DurationMode::Cumulative => 8,
             DurationMode::LongestEpisode => 5,
         };
-        assert!(reason.starts_with(&format!("{counted} day(s)")), "{reason}");
+        assert!(
+            reason.starts_with(&format!("{counted} days with ANC ≤ 0.5")),
+            "{reason}"
+        );
         assert!(flags.is_empty());
         r.ongoing_from_day_0_3 = true;
         assert!(early_reason(&r, &cfg, &mut flags).contains("still ongoing"));

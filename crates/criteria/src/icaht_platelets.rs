@@ -215,9 +215,9 @@ pub fn early_platelet_toxicity(
         return Ok(Graded::insufficient(ex, reason, gaps));
     }
     ex.reason = format!(
-        "{} day(s) with platelets < 50 and {} day(s) < 20 ×10⁹/L: grade {}",
-        pick(&lo[0], cfg),
-        pick(&lo[1], cfg),
+        "{} with platelets < 50 and {} < 20 ×10⁹/L: grade {}",
+        graftwatch_core::number::counted(pick(&lo[0], cfg) as usize, "day"),
+        graftwatch_core::number::counted(pick(&lo[1], cfg) as usize, "day"),
         g_lo.number()
     );
     span_evidence(&days, &lo[0], "< 50", &mut ex.evidence);
@@ -243,7 +243,7 @@ pub fn late_platelet_toxicity(
     let mut ex = explanation("Late thrombocytopenia, T-ICAHT (day +31 to +100)", cfg);
     ex.flags.push(Flag::new(
         "T-ICAHT-late",
-        "graded by the second-lowest daily count (>= 2 measurements, decision 5 by analogy)",
+        "graded by the second-lowest daily count (≥ 2 measurements, decision 5 by analogy)",
     ));
     let mut end = 100;
     if let Some(c) = course.censor {

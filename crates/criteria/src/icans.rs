@@ -38,7 +38,7 @@ pub const ICANS_CITATIONS: [Citation; 2] = [
         table: "pediatric ICANS grading",
         doi: None,
         provenance: Provenance::Verified,
-        note: "ICE 'not suitable for children younger than 12'; CAPD < 9 + awakens spontaneously = 1, < 9 + to voice = 2, >= 9 = 3, unable to perform = 4; grade 5 death. NCIt C188936 words the age as '12 and under' for CAPD: engine uses < 12 (decision 10) and only warns.",
+        note: "ICE 'not suitable for children younger than 12'; CAPD < 9 + awakens spontaneously = 1, < 9 + to voice = 2, ≥ 9 = 3, unable to perform = 4; grade 5 death. NCIt C188936 words the age as '12 and under' for CAPD: engine uses < 12 (decision 10) and only warns.",
     },
 ];
 

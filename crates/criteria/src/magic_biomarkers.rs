@@ -285,7 +285,7 @@ fn describe(s: &BiomarkerSample, map: f64, what: &str, cfg: &MapConfig, ex: &mut
         }
     }
     ex.reason = format!(
-        "{what} sample {}: MAP {map:.3} -> {} ({}; high risk at >= {:.3})",
+        "{what} sample {}: MAP {map:.3} -> {} ({}; high risk at ≥ {:.3})",
         s.date,
         if map >= cfg.high_risk_at_least {
             "high risk"

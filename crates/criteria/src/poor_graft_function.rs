@@ -139,7 +139,7 @@ fn explanation(cfg: &PoorGraftFunctionConfig) -> Explanation {
         flags: vec![Flag::new(
             "POOR-GRAFT-FUNCTION-cutoffs",
             format!(
-                ">= {} of ANC <= {}, platelets <= {}, Hb <= {} g/dL on {} consecutive lab days after day {:+}",
+                "≥ {} of ANC ≤ {}, platelets ≤ {}, Hb ≤ {} g/dL on {} consecutive lab days after day {:+}",
                 cfg.min_criteria,
                 cfg.anc_max,
                 cfg.platelets_max,

@@ -145,7 +145,7 @@ pub fn daily_minimum(
         if day < from || day > to {
             continue;
         }
-        check_non_negative(what, Some(v.date), v.value, "a count >= 0 in 10^9/L")?;
+        check_non_negative(what, Some(v.date), v.value, "a count ≥ 0 in 10^9/L")?;
         if out.last().is_some_and(|last| last.day > day) {
             sorted = false;
         }

@@ -41,7 +41,7 @@ pub const DEFINITION_DOSE_CITATION: Citation = Citation {
     table: "Steroid-refractory / steroid-dependent acute GVHD definitions",
     doi: Some("10.1038/s41409-018-0204-7"),
     provenance: Provenance::Secondary,
-    note: "[S] Checked 2026-12-03 against a patient-information reproduction of the Task-Force definitions (know-gvhd.com): refractory = worse within 3-5 days of prednisone >= 2 mg/kg/day (or an equivalent corticosteroid), not improved within 5-7 days, or incomplete after > 28 days; dependent = prednisone cannot be reduced under 2 mg/kg/day after >= 7 days of successful treatment, or recurrence during the taper. Primary PDF not checked.",
+    note: "[S] Checked 2026-12-03 against a patient-information reproduction of the Task-Force definitions (know-gvhd.com): refractory = worse within 3-5 days of prednisone ≥ 2 mg/kg/day (or an equivalent corticosteroid), not improved within 5-7 days, or incomplete after > 28 days; dependent = prednisone cannot be reduced under 2 mg/kg/day after ≥ 7 days of successful treatment, or recurrence during the taper. Primary PDF not checked.",
 };
 
 /// The definition's dose threshold, mg/kg/day.

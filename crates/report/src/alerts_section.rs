@@ -13,7 +13,7 @@ pub const ALERTS_SECTION_ID: &str = "alerts";
 
 fn config_text(c: &AlertConfig) -> String {
     format!(
-        "Rules in force: no neutrophil engraftment by day {} (primary graft failure at day +{}); recipient share rising on ≥ {} serial samples of one lineage, each rise ≥ {} percentage point(s), values below the {} % LoD compared as at the LoD; MRD (flow) conversion at ≥ {} %; any rise of the daily MAGIC aGVHD grade; DLI while aGVHD grade ≥ {} is current or within {} days before.",
+        "Rules in force: no neutrophil engraftment by day {} (primary graft failure at day +{}); recipient share rising on ≥ {} serial samples of one lineage, each rise ≥ {}, values below the {} % LoD compared as at the LoD; MRD (flow) conversion at ≥ {} %; any rise of the daily MAGIC aGVHD grade; DLI while aGVHD grade ≥ {} is current or within {} days before.",
         c.engraftment_warning_days
             .iter()
             .map(|d| format!("+{d}"))
@@ -21,7 +21,11 @@ fn config_text(c: &AlertConfig) -> String {
             .join(" and "),
         c.graft_failure_day,
         c.chimerism_serial_rises,
-        c.chimerism_min_step_points,
+        if c.chimerism_min_step_points == 1.0 {
+            "1 percentage point".to_string()
+        } else {
+            format!("{} percentage points", c.chimerism_min_step_points)
+        },
         c.chimerism_lod_percent.get(),
         c.mrd_positive_percent.get(),
         c.dli_gvhd_grade,

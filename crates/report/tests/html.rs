@@ -3,7 +3,7 @@
 
 mod common;
 
-use graftwatch_report::{Report, Section, render_report_html};
+use graftwatch_report::{Report, Section, render_full_report_html, render_report_html};
 
 #[test]
 fn seed_report_is_well_nested_and_self_contained() {
@@ -84,4 +84,32 @@ fn the_nesting_checker_rejects_broken_markup() {
     assert!(common::check_nesting("<div>").is_err());
     assert!(common::check_nesting("</div>").is_err());
     assert!(common::check_nesting("<div><br><line/></div>").is_ok());
+}
+
+/// Review-clin M3: tooltips say a date once, a single day is one date, a
+/// person whose label is the role is named once, and a conditioning without
+/// agents has no dangling colon and a readable intensity.
+#[test]
+fn tooltips_read_as_words() {
+    let html = render_full_report_html(&common::seed().course);
+    assert!(!html.contains("2024-03-05: 2024-03-05:"), "date twice");
+    assert!(html.contains("2024-03-05: fever without hypotension"));
+    assert!(
+        !html.contains("2024-04-02 to 2024-04-02"),
+        "single-day range"
+    );
+    assert!(html.contains("2024-04-02 (HCT −27)"));
+    assert!(!html.contains("recipient (recipient)"));
+    assert!(html.contains("chimerism: recipient share"));
+    let c = common::mini(
+        r#"{"date": "2024-04-24", "end_date": "2024-04-29", "kind": "conditioning", "regimen": "FluMel", "intensity": "reduced_intensity"},
+           {"date": "2024-05-01", "kind": "graft_infusion", "source": "pbsc", "donor": "PBSC-1"}"#,
+        "",
+    );
+    let html = render_report_html(&c);
+    assert!(
+        html.contains("Conditioning FluMel (reduced intensity)"),
+        "intensity words"
+    );
+    assert!(!html.contains("reducedintensity") && !html.contains("FluMel (reduced intensity):"));
 }

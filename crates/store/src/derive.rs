@@ -37,7 +37,12 @@ use crate::hashing::sha256_hex;
 /// engraftment and primary graft failure are censored at death; relapse
 /// dates read "relapse" on the ELN timeline; AML/ALL without therapy or
 /// marrow has no disease status at HCT (EBMT, refined DRI).
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/8");
+/// `derived/9` (2026-12-05, stop 36): reasons say why (review-clin S6, S8,
+/// S10): a remission after first-line induction is "not refractory" before
+/// the landmark; "not steroid-refractory" names the clock's start; an
+/// unstaged unattributed bilirubin is named in the aGVHD day reason;
+/// responses read "no response"; counts read singular/plural.
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/9");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]

@@ -44,7 +44,7 @@ pub const MAGIC_CITATIONS: [Citation; 2] = [
         table: "abstract: measurement rules",
         doi: None,
         provenance: Provenance::Verified,
-        note: "Only erythema/bullae/desquamation quantified; upper GI >= 3 days; unquantified stool episodes 200 mL (3 mL/kg < 50 kg); onset = highest stool of the 3 days before diagnosis, later 3-day average. Confirm against the 2016 paper.",
+        note: "Only erythema/bullae/desquamation quantified; upper GI ≥ 3 days; unquantified stool episodes 200 mL (3 mL/kg < 50 kg); onset = highest stool of the 3 days before diagnosis, later 3-day average. Confirm against the 2016 paper.",
     },
 ];
 
@@ -348,7 +348,7 @@ impl OrganMissing {
                 "body weight (needed to choose adult or child stool criteria, A-3)".into()
             }
             OrganMissing::UpperGiDuration => {
-                "duration of upper-GI symptoms (persistence needs >= 3 days, A-9)".into()
+                "duration of upper-GI symptoms (persistence needs ≥ 3 days, A-9)".into()
             }
             OrganMissing::StoolQuantity => "liquid stool volume or episode count".into(),
         }

@@ -352,11 +352,37 @@ pub(crate) fn finding_words(c: &StageCall) -> String {
     }
 }
 
-pub(crate) fn day_reason(f: &FastDay) -> String {
+/// Why an organ finding was not staged as GVHD, in the day's words:
+/// an unattributed bilirubin without skin or GI GVHD nearby, or a finding
+/// not attributed to GVHD.
+fn not_staged_words(c: &StageCall, run: &super::agvhd_run::AgvhdRun) -> String {
+    let liver = run
+        .liver_not_staged
+        .iter()
+        .find(|(d, _)| *d == c.date)
+        .filter(|_| c.organ == graftwatch_criteria::agvhd::stage::Organ::Liver);
+    match liver {
+        Some((d, mg)) => format!(
+            "liver not staged: bilirubin {} mg/dL on {d} without GVHD attribution and no skin or GI GVHD finding within {} days (A-8)",
+            graftwatch_core::number::short(*mg),
+            run.liver_window_days
+        ),
+        None => format!(
+            "{} not staged: finding on {} not attributed to GVHD (A-8)",
+            c.organ.name(),
+            c.date
+        ),
+    }
+}
+
+pub(crate) fn day_reason(f: &FastDay, run: &super::agvhd_run::AgvhdRun) -> String {
     let mut parts = Vec::new();
     const NAMES: [&str; 4] = ["skin", "liver", "upper GI", "lower GI"];
     for (i, st) in f.organs.iter().enumerate() {
         match st {
+            Ok(c) if c.basis == Basis::ExcludedOtherCause => {
+                parts.push(not_staged_words(c, run));
+            }
             Ok(c) if c.stage.get() > 0 => {
                 parts.push(format!(
                     "{} stage {} ({} on {})",
@@ -381,6 +407,8 @@ pub(crate) fn day_reason(f: &FastDay) -> String {
     };
     if parts.is_empty() {
         format!("{grade}: no organ involved")
+    } else if g == MagicGrade::Zero {
+        format!("{grade}: no organ staged as GVHD; {}", parts.join("; "))
     } else {
         format!("{grade}: {}", parts.join("; "))
     }

@@ -40,6 +40,10 @@ pub(crate) struct AgvhdRun {
     pub flags: Vec<Flag>,
     /// Carry-forward window, days.
     pub carry_days: u32,
+    /// Unattributed bilirubins not staged as GVHD (date, mg/dL; A-8).
+    pub liver_not_staged: Vec<(Date, f64)>,
+    /// The window of skin or GI findings such a bilirubin needs, days.
+    pub liver_window_days: i32,
 }
 
 /// The transplant anchors in date order.
@@ -168,6 +172,8 @@ fn stage(
         fast,
         flags,
         carry_days: cfg.agvhd.carry_forward_days,
+        liver_not_staged: unstated.liver_not_staged,
+        liver_window_days: unstated.window_days,
     })
 }
 
@@ -193,8 +199,8 @@ fn run_flags(
         flags.push(Flag::new(
             "GW-ATTR-LIVER",
             format!(
-                "{} day(s) with a bilirubin recorded without an attribution and no skin or GI GVHD finding within {} days (first {date}: {} mg/dL): the liver was not staged as GVHD on those days; a raised bilirubin alone after HCT has many causes (VOD/SOS, drugs, sepsis): record attribution 'gvhd' to stage it (A-8; [engine] unattributed_isolated_bilirubin_is_gvhd)",
-                unstated.liver_not_staged.len(),
+                "{} with a bilirubin recorded without an attribution and no skin or GI GVHD finding within {} days (first {date}: {} mg/dL): the liver was not staged as GVHD on those days; a raised bilirubin alone after HCT has many causes (VOD/SOS, drugs, sepsis): record attribution 'gvhd' to stage it (A-8; [engine] unattributed_isolated_bilirubin_is_gvhd)",
+                graftwatch_core::number::counted(unstated.liver_not_staged.len(), "day"),
                 unstated.window_days,
                 graftwatch_core::number::short(mg)
             ),
@@ -278,7 +284,7 @@ fn timeline_and_states(r: &AgvhdRun, cfg: &crate::GradingConfig, sink: &mut Sink
                     grade: grade_label(f.grade).0,
                     level,
                     changed,
-                    reason: day_reason(f),
+                    reason: day_reason(f, r),
                 },
             );
             let st = |i: usize| f.organs[i].as_ref().ok().map(|c| c.stage.get());

@@ -177,8 +177,8 @@ fn missing_flag(course: &graftwatch_criteria::crs::CrsCourse, missing: &[String]
     Some(Flag::new(
         "MISSING",
         format!(
-            "{days} of {} day(s) from day 0 could not be fully graded (not recorded: {}); the maximum counts the grade their recorded signs already give",
-            course.days.len(),
+            "{days} of {} from day 0 could not be fully graded (not recorded: {}); the maximum counts the grade their recorded signs already give",
+            graftwatch_core::number::counted(course.days.len(), "day"),
             super::distinct(missing)
         ),
     ))
@@ -281,7 +281,7 @@ fn max_graded(
                 version: CRS_VERSION,
                 citations: CRS_CITATIONS.to_vec(),
                 reason: format!(
-                    "no graded day from {} reached CRS grade 1 (fever >= 38.0 °C)",
+                    "no graded day from {} reached CRS grade 1 (fever ≥ 38.0 °C)",
                     c_anchor.date
                 ),
                 evidence: vec![],
@@ -351,8 +351,8 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
             fl.push(Flag::new(
                 "GW-INFECTION",
                 format!(
-                    "fever, hypotension and hypoxia during an infection episode are attributed to it, not to CRS: {} day(s) from {}",
-                    infected.len(),
+                    "fever, hypotension and hypoxia during an infection episode are attributed to it, not to CRS: {} from {}",
+                    graftwatch_core::number::counted(infected.len(), "day"),
                     infected[0]
                 ),
             ));

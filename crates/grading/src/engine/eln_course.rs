@@ -13,7 +13,7 @@ use graftwatch_criteria::eln_relapse::{
 };
 use graftwatch_criteria::eln_response::{
     ELN_2022_CITATION, ELN_RESPONSE_VERSION, ElnResponse, TherapyLandmark, marrow_blasts_clear,
-    refractory_at_landmark,
+    refractory_given_remission,
 };
 use graftwatch_criteria::series::DatedValue;
 use graftwatch_criteria::{Evidence, Explanation, Flag, Graded};
@@ -334,9 +334,15 @@ pub(crate) fn response_timeline_item(
         "no CR, CRh or CRi after diagnosis".into()
     } else {
         format!(
-            "{} remission(s), {} relapse(s)",
-            ev.iter().filter(|e| e.event != "relapse").count(),
-            ev.iter().filter(|e| e.event == "relapse").count()
+            "{}, {}",
+            graftwatch_core::number::counted(
+                ev.iter().filter(|e| e.event != "relapse").count(),
+                "remission"
+            ),
+            graftwatch_core::number::counted(
+                ev.iter().filter(|e| e.event == "relapse").count(),
+                "relapse"
+            )
         )
     };
     let text = timeline_text(&ev);
@@ -380,6 +386,47 @@ pub(crate) fn refractory_item(
         .iter()
         .filter_map(|(d, g)| g.value().map(|v| (*d, *v)))
         .collect();
+    let Some((therapy, as_of, first_start)) = landmark(x, &responses) else {
+        return;
+    };
+    let remission = first_line_remission(x, results, first_start);
+    let g = refractory_given_remission(
+        &responses,
+        therapy,
+        as_of,
+        remission.as_ref().map(|(d, w)| (*d, w.as_str())),
+    );
+    let not_refractory = match &remission {
+        Some((d, w)) if g.explanation().evidence.iter().any(|e| e.date == Some(*d)) => {
+            format!("not refractory: {w} on {d} after first-line therapy from {first_start}")
+        }
+        _ => "not refractory: CR, CRh or CRi by the landmark".to_string(),
+    };
+    sink.item(SummaryItem::from_graded(
+        Criterion::Eln,
+        SummaryKey::Refractory,
+        &g,
+        None,
+        |v| {
+            (
+                if *v {
+                    format!("refractory: no CR, CRh or CRi by the landmark ({as_of})")
+                } else {
+                    not_refractory.clone()
+                },
+                Some(as_of),
+            )
+        },
+    ));
+}
+
+/// The landmark of first-line therapy: the therapy kind, the assessment
+/// date it is judged on, and the start of first-line therapy; `None` when
+/// no first-line therapy is recorded.
+fn landmark(
+    x: &CourseInputs,
+    responses: &[(Date, ElnResponse)],
+) -> Option<(TherapyLandmark, Date, Date)> {
     let dx = x.risk.diagnosis.date;
     let inductions: Vec<Date> = x
         .therapies
@@ -396,40 +443,46 @@ pub(crate) fn refractory_item(
         .therapies
         .iter()
         .find(|t| t.date >= dx && t.kind == TherapyKind::AntiLeukemicDrug);
-    let (therapy, as_of) = match (inductions.as_slice(), first_chemo, less) {
-        ([], None, Some(l)) => (
+    match (inductions.as_slice(), first_chemo, less) {
+        ([], None, Some(l)) => Some((
             TherapyLandmark::LessIntensive { start: l.date },
             x.span.map_or(l.date, |s| s.1),
-        ),
-        ([], _, _) => return,
+            l.date,
+        )),
+        ([], _, _) => None,
         (ind, _, _) => {
             let landmark = ind
                 .get(1)
                 .and_then(|d2| responses.iter().find(|(r, _)| r > d2).map(|(r, _)| *r));
             let first = responses.iter().find(|(r, _)| *r > ind[0]).map(|(r, _)| *r);
-            (
+            Some((
                 TherapyLandmark::Intensive {
                     courses_completed: if landmark.is_some() { 2 } else { 1 },
                 },
                 landmark.or(first).unwrap_or(ind[0]),
-            )
+                ind[0],
+            ))
         }
-    };
-    let g = refractory_at_landmark(&responses, therapy, as_of);
-    sink.item(SummaryItem::from_graded(
-        Criterion::Eln,
-        SummaryKey::Refractory,
-        &g,
-        None,
-        |v| {
-            (
-                if *v {
-                    format!("refractory: no CR, CRh or CRi by the landmark ({as_of})")
-                } else {
-                    "not refractory: CR, CRh or CRi by the landmark".to_string()
-                },
-                Some(as_of),
-            )
-        },
-    ));
+    }
+}
+
+/// The response timeline's first remission after the start of first-line
+/// therapy and before any later line (a chemotherapy of line 2 or more):
+/// date and words ("CR", or a morphologic remission without blood counts).
+fn first_line_remission(
+    x: &CourseInputs,
+    results: &[(Date, Graded<ElnResponse>)],
+    first_start: Date,
+) -> Option<(Date, String)> {
+    let next_line = x
+        .therapies
+        .iter()
+        .filter(|t| t.date > first_start)
+        .find(|t| matches!(t.kind, TherapyKind::Chemotherapy { line: Some(l), .. } if l >= 2))
+        .map(|t| t.date);
+    response_events(x, results)
+        .into_iter()
+        .find(|e| e.event != "relapse")
+        .filter(|e| e.date > first_start && next_line.is_none_or(|n| e.date < n))
+        .map(|e| (e.date, e.detail))
 }

@@ -163,7 +163,7 @@ fn neutrophils(
                     Flag::new(
                         "E-9",
                         format!(
-                            "ANC exactly 0.5 on {} from an automated count without a manual differential counted as >= 0.5 (engine decision 9)",
+                            "ANC exactly 0.5 on {} from an automated count without a manual differential counted as ≥ 0.5 (engine decision 9)",
                             a.date
                         ),
                     ),
@@ -188,8 +188,8 @@ fn neutrophils(
                     Flag::new(
                         "E-3",
                         format!(
-                            "G-CSF given on {} day(s) from {} (engraftment stands; exposure recorded)",
-                            gcsf.len(),
+                            "G-CSF given on {} from {} (engraftment stands; exposure recorded)",
+                            graftwatch_core::number::counted(gcsf.len(), "day"),
                             gcsf[0]
                         ),
                     ),
@@ -274,7 +274,7 @@ fn failure_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink, 
         |v| {
             let s = if v.primary_graft_failure {
                 format!(
-                    "primary graft failure (no ANC >= 0.5 by day +{})",
+                    "primary graft failure (no ANC ≥ 0.5 by day +{})",
                     v.deadline_day
                 )
             } else if let Some(b) = v.early_bridge_engraftment {

@@ -56,6 +56,7 @@ fn steroid_course(
 fn describe(
     v: &graftwatch_criteria::gvhd_response::AgvhdTreatmentResponse,
     hct: &graftwatch_course::Anchor,
+    threshold: f64,
 ) -> (String, Option<Date>) {
     let mut parts = vec![format!(
         "steroids from {} ({})",
@@ -66,10 +67,10 @@ fn describe(
         (Some(r), Some(d)) => match v.second_line_start {
             // Why a response after second-line therapy reads "no response".
             Some(s) if s <= d => format!(
-                "day-28 response {} ({d}: second-line therapy from {s} counts as treatment failure)",
-                r.text()
+                "day-28 response: {} ({d}: second-line therapy from {s} counts as treatment failure)",
+                r.words()
             ),
-            _ => format!("day-28 response {} ({d})", r.text()),
+            _ => format!("day-28 response: {} ({d})", r.words()),
         },
         _ => "day-28 response not assessed".into(),
     });
@@ -77,8 +78,7 @@ fn describe(
         (Some(r), Some(d)) => format!("steroid-refractory ({}, {d})", r.text()),
         // Judged only on a dose that meets the definition; otherwise the
         // dose part below says why it does not apply.
-        _ if v.definition_dose_from.is_some() => "not steroid-refractory".into(),
-        _ => "steroid-refractory not determined".into(),
+        _ => not_refractory_words(v, threshold),
     });
     match (v.definition_dose_from, v.prednisone_mg_kg_day) {
                 (Some(d), Some(m)) => parts.push(format!(
@@ -93,9 +93,38 @@ fn describe(
         parts.push(format!("steroid-dependent (recurrence during taper {d})"));
     }
     if let Some((b, d)) = v.best {
-        parts.push(format!("best response {} ({d})", b.text()));
+        parts.push(format!("best response: {} ({d})", b.words()));
     }
     (parts.join("; "), Some(v.steroid_start))
+}
+
+/// Why the patient is not steroid-refractory, or why it was not judged:
+/// the Task-Force clock starts on the first day at the definition dose
+/// (≥ 2 mg/kg/day prednisone equivalent by default, A-13), so a rise on a
+/// lower dose before it does not count; second-line therapy is named.
+fn not_refractory_words(
+    v: &graftwatch_criteria::gvhd_response::AgvhdTreatmentResponse,
+    threshold: f64,
+) -> String {
+    let second = v
+        .second_line_start
+        .map(|s| format!("; second-line therapy from {s}"))
+        .unwrap_or_default();
+    let Some(c) = v.definition_dose_from else {
+        return "steroid-refractory not determined".into();
+    };
+    let before = if c > v.steroid_start {
+        format!(
+            " (steroids from {} below it; a rise before the clock does not count)",
+            v.steroid_start
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "not steroid-refractory: the clock starts at ≥ {} mg/kg/day prednisone equivalent (A-13), from {c}{before}; after it no progression from day 3, no lack of response by day 7 and no incomplete response after day 28{second}",
+        graftwatch_core::number::short(threshold)
+    )
 }
 
 /// A recorded dose and unit as far as they give a daily amount.
@@ -218,6 +247,6 @@ pub(crate) fn run(r: &AgvhdRun, x: &CourseInputs, cfg: &SteroidDoseConfig, sink:
         &name,
         &g,
         Some(&hct),
-        |v| describe(v, &hct),
+        |v| describe(v, &hct, cfg.threshold_prednisone_mg_kg_day()),
     ));
 }

@@ -146,10 +146,10 @@ fn grade_neutrophils(
         |v| {
             (
                 format!(
-                    "{} (ANC <= 0.5 for {} days, <= 0.1 for {} days)",
+                    "{} (ANC ≤ 0.5 ×10⁹/L for {}, ≤ 0.1 for {})",
                     grade_text(v.grade),
-                    v.le_0_5.cumulative,
-                    v.le_0_1.cumulative
+                    graftwatch_core::number::counted(v.le_0_5.cumulative as usize, "day"),
+                    graftwatch_core::number::counted(v.le_0_1.cumulative as usize, "day")
                 ),
                 v.le_0_5.first_start.map(|d| a.date.add_days(d)),
             )

@@ -72,6 +72,9 @@ fn roman(level: u8) -> &'static str {
 fn runs(days: &[(Date, Option<u8>, String)], name: &str, as_roman: bool) -> Vec<BandCell> {
     let mut out: Vec<BandCell> = Vec::new();
     for (d, l, why) in days {
+        // A reason that starts with its own date is not dated twice.
+        let own = format!("{d}: ");
+        let why = why.strip_prefix(&own).unwrap_or(why);
         let (level, assessed) = (l.unwrap_or(0), l.is_some());
         let label = match l {
             None => "not assessed".to_string(),
@@ -285,15 +288,25 @@ fn render_cell(ctx: &PanelContext, top: f64, c: &BandCell, next_x0: f64, out: &m
     let x0 = ctx.x.x(d0.max(ctx.x.start) as f64);
     let x1 = ctx.x.x((d1 + 1).min(ctx.x.end) as f64);
     let w = (x1 - x0).max(1.5);
-    let title = format!(
-        "{} to {} ({} {} to {})\n{}",
-        c.from,
-        c.to,
-        ctx.origin_label,
-        signed_day(d0),
-        signed_day(d1),
-        c.title
-    );
+    let title = if c.from == c.to {
+        format!(
+            "{} ({} {})\n{}",
+            c.from,
+            ctx.origin_label,
+            signed_day(d0),
+            c.title
+        )
+    } else {
+        format!(
+            "{} to {} ({} {} to {})\n{}",
+            c.from,
+            c.to,
+            ctx.origin_label,
+            signed_day(d0),
+            signed_day(d1),
+            c.title
+        )
+    };
     if !c.assessed {
         let _ = write!(
             out,
@@ -344,6 +357,24 @@ fn render_cell(ctx: &PanelContext, top: f64, c: &BandCell, next_x0: f64, out: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_dated_by_itself_is_not_dated_twice() {
+        let d = |s: &str| s.parse::<Date>().expect("date");
+        let days = vec![
+            (
+                d("2024-03-05"),
+                Some(1),
+                "2024-03-05: fever gives grade 1".to_string(),
+            ),
+            (d("2024-03-06"), Some(1), "fever gives grade 1".to_string()),
+        ];
+        let r = runs(&days, "CRS grade", false);
+        assert_eq!(
+            r[0].title,
+            "CRS grade 1\n2024-03-05: fever gives grade 1\n2024-03-06: fever gives grade 1"
+        );
+    }
 
     #[test]
     fn runs_merge_consecutive_equal_days_only() {

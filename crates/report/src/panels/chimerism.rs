@@ -479,13 +479,12 @@ impl Panel for ChimerismPanel {
             let d = Self::area_path(&pts, &y, &lower, &upper);
             let _ = write!(
                 out,
-                r#"<path id="series-chimerism-{slug}-{}" class="area chimerism" data-person="{}" d="{d}Z" fill="{}" fill-opacity="0.85" stroke="{}" stroke-width="0.6"><title>{words} chimerism: {} ({}) share</title></path>"#,
+                r#"<path id="series-chimerism-{slug}-{}" class="area chimerism" data-person="{}" d="{d}Z" fill="{}" fill-opacity="0.85" stroke="{}" stroke-width="0.6"><title>{words} chimerism: {} share</title></path>"#,
                 escape(&p.label.to_lowercase()),
                 escape(&p.label),
                 p.colour,
                 p.colour,
-                escape(&p.label),
-                escape(&p.role)
+                escape(&person_words(&p.label, &p.role))
             );
             lower = upper;
         }
@@ -514,5 +513,15 @@ impl Panel for ChimerismPanel {
                 LegendEntry::new(label, p.colour, LegendSymbol::Bar)
             })
             .collect()
+    }
+}
+
+/// A person in a tooltip: "PBSC-1 (donor)", but "recipient" once when the
+/// label is the role.
+fn person_words(label: &str, role: &str) -> String {
+    if label.eq_ignore_ascii_case(role) {
+        label.to_string()
+    } else {
+        format!("{label} ({role})")
     }
 }

@@ -297,11 +297,14 @@ fn chemotherapy_item(e: &Event) -> Option<LaneItem> {
             marker: None,
             label: "Conditioning".into(),
             detail: format!(
-                "Conditioning {regimen}{}: {}{note}",
+                "Conditioning {regimen}{}{}{note}",
                 intensity
-                    .map(|i| format!(" ({})", format!("{i:?}").to_lowercase()))
+                    .map(|i| format!(" ({})", intensity_words(i)))
                     .unwrap_or_default(),
-                agents_text(agents)
+                Some(agents_text(agents))
+                    .filter(|a| !a.is_empty())
+                    .map(|a| format!(": {a}"))
+                    .unwrap_or_default()
             ),
             colour: palette::TRANSPLANT,
             class: "conditioning".into(),
@@ -432,6 +435,16 @@ fn procedure_item(e: &Event) -> Option<LaneItem> {
         },
         _ => return None,
     })
+}
+
+/// A conditioning intensity in words: "reduced intensity".
+fn intensity_words(i: graftwatch_course::ConditioningIntensity) -> &'static str {
+    use graftwatch_course::ConditioningIntensity as I;
+    match i {
+        I::Myeloablative => "myeloablative",
+        I::ReducedIntensity => "reduced intensity",
+        I::NonMyeloablative => "non-myeloablative",
+    }
 }
 
 fn agents_text(agents: &[graftwatch_course::AgentDose]) -> String {

@@ -65,8 +65,8 @@ fn disease(
         flags.push(Flag::new(
             "M-8",
             format!(
-                "DRI cytogenetics: {} abnormalities counted, complex = >= 4 (every abnormality counted, unlike ELN 2022)",
-                k.count()
+                "DRI cytogenetics: {} counted, complex = ≥ 4 (every abnormality counted, unlike ELN 2022)",
+                graftwatch_core::number::counted_as(k.count(), "abnormality", "abnormalities")
             ),
         ));
     }

@@ -107,7 +107,12 @@ fn explain(g: &mut Graded<EbmtScore>, st: &StatusAtHct, stage: EbmtStage, donor:
     if let Graded::Value { explanation, .. } | Graded::InsufficientData { explanation, .. } = g {
         for e in explanation.evidence.iter_mut() {
             match e.what.as_str() {
-                "disease stage" => e.note = format!("{} point(s): {stage_text}", stage as u8),
+                "disease stage" => {
+                    e.note = format!(
+                        "{}: {stage_text}",
+                        graftwatch_core::number::counted(stage as usize, "point")
+                    )
+                }
                 "donor type" | "donor-recipient sex" => e.note.push_str(&donor_text),
                 _ => {}
             }

@@ -143,7 +143,7 @@ fn obesity_inputs(
     let r = bmi_for_age(sex, months, b);
     let text = match r {
         Some(r) => format!(
-            "age < {}: obesity = BMI-for-age >= 95th percentile (CDC 2000): BMI {b:.1} vs {:.1} kg/m2 at about {:.0} months (birthday taken as 1 July)",
+            "age < {}: obesity = BMI-for-age ≥ 95th percentile (CDC 2000): BMI {b:.1} vs {:.1} kg/m2 at about {:.0} months (birthday taken as 1 July)",
             cfg.pediatric_below_age, r.p95_bmi, months
         ),
         None => format!(
