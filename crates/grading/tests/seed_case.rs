@@ -155,3 +155,25 @@ fn relapses_on_the_timeline_are_called_relapse() {
         "{persisting:?}"
     );
 }
+
+/// The seed case's first remission (2022-06-20: blasts 2 %, ANC 1.6,
+/// platelets 142) is not graded for ELN because no extramedullary disease
+/// status is recorded; the timeline names that, not "blood counts not
+/// recorded" (the counts are there).
+#[test]
+fn a_morphologic_remission_names_what_was_missing() {
+    let g = grade_course(&seed(), &GradingConfig::default());
+    let t = g.item("response_timeline").expect("timeline");
+    assert!(
+        t.result.contains(
+            "first remission: morphologic remission (marrow blasts < 5 %; ELN response not graded: extramedullary disease status not recorded) 2022-06-20"
+        ),
+        "{}",
+        t.result
+    );
+    assert!(
+        !t.result.contains("blood counts not recorded"),
+        "{}",
+        t.result
+    );
+}

@@ -249,7 +249,7 @@ fn first_cr_after(
             Graded::Value { value, .. } if value.is_cr_family() => {
                 Some((*d, label(*value).to_string()))
             }
-            Graded::InsufficientData { .. } => x
+            Graded::InsufficientData { missing, .. } => x
                 .marrow
                 .iter()
                 .find(|m| m.date == *d)
@@ -258,15 +258,19 @@ fn first_cr_after(
                         .is_some_and(|b| marrow_blasts_clear(b.get()))
                         && m.extramedullary != Some(true)
                 })
-                .map(|_| {
-                    (
-                        *d,
-                        "morphologic remission (marrow blasts < 5 %, blood counts not recorded)"
-                            .to_string(),
-                    )
-                }),
+                .map(|_| (*d, morphologic_remission(missing))),
             _ => None,
         })
+}
+
+/// A marrow in remission whose ELN response could not be graded, with what
+/// was missing: "morphologic remission (marrow blasts < 5 %; ELN response
+/// not graded: extramedullary disease status not recorded)".
+fn morphologic_remission(missing: &[String]) -> String {
+    format!(
+        "morphologic remission (marrow blasts < 5 %; ELN response not graded: {} not recorded)",
+        missing.join(", ")
+    )
 }
 
 /// The remissions and relapses of the course, in order.
@@ -326,7 +330,7 @@ pub(crate) fn response_timeline_item(
             ),
             Flag::new(
                 "GW-TIMELINE-COUNTS",
-                "a marrow with blasts < 5 % whose ELN response cannot be graded for missing blood counts is shown as a morphologic remission",
+                "a marrow with blasts < 5 % whose ELN response cannot be graded for missing data (blood counts, circulating blasts, extramedullary disease status) is shown as a morphologic remission, naming what is missing",
             ),
         ],
     };
