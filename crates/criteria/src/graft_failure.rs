@@ -121,7 +121,8 @@ pub fn death_before_engraftment(death_day: i32) -> String {
 /// Primary graft failure from a neutrophil-engraftment result, censored at
 /// death: a patient who died on `death_day` (days after the transplant), on
 /// or before the deadline and before both neutrophil engraftment and an ANC
-/// on the deadline, is not evaluable (reference §3.3 censors at death)
+/// on the deadline, is not evaluable (decision E-10: the reference gives no
+/// rule for this case; censored at death as it does for ICAHT, §3.3)
 /// rather than waiting for counts after the death.
 pub fn primary_graft_failure_censored(
     components: &[GraftComponent],
@@ -157,6 +158,10 @@ pub fn primary_graft_failure_censored(
             {
                 let reason = death_before_engraftment(dd);
                 ex.reason.clone_from(&reason);
+                ex.flags.push(Flag::new(
+                    "E-10",
+                    "death on or before the deadline without neutrophil engraftment: not evaluable, censored at death",
+                ));
                 return Graded::NotApplicable {
                     reason,
                     explanation: ex,

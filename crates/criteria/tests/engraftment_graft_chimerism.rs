@@ -286,12 +286,18 @@ fn primary_graft_failure_is_censored_at_a_death_on_or_before_the_deadline() {
     let n = neutrophil_engraftment(day0(), &anc_engrafting_on(100, 25), &cfg).unwrap();
     for death in [25, 29, 30] {
         match primary_graft_failure_censored(&pbsc(), &n, Some(death)) {
-            Graded::NotApplicable { reason, .. } => assert_eq!(
+            Graded::NotApplicable {
                 reason,
-                format!(
-                    "not evaluable: death on day +{death} before neutrophil engraftment (censored at death)"
-                )
-            ),
+                explanation,
+            } => {
+                assert_eq!(
+                    reason,
+                    format!(
+                        "not evaluable: death on day +{death} before neutrophil engraftment (censored at death)"
+                    )
+                );
+                assert!(explanation.flags.iter().any(|f| f.code == "E-10"));
+            }
             other => panic!("death on day +{death}: {other:?}"),
         }
     }
