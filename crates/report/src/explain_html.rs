@@ -4,11 +4,12 @@
 
 use std::fmt::Write as _;
 
-use graftwatch_core::Lineage;
+use graftwatch_core::{Lineage, Unit};
 use graftwatch_course::ObservationKind;
 use graftwatch_criteria::{Evidence, Explanation, Flag};
 
 use crate::escape::escape;
+use crate::format::sci;
 
 /// One evidence item as text: `2024-05-12 ANC 0.61 ×10⁹/L — note`.
 pub fn evidence_text(e: &Evidence) -> String {
@@ -19,6 +20,10 @@ pub fn evidence_text(e: &Evidence) -> String {
     s.push_str(&what_label(&e.what));
     if let Some(v) = e.value {
         match e.unit {
+            // A cell dose per kg reads 1 × 10⁵ /kg, not 100000 /kg.
+            Some(u @ Unit::PerKg) => {
+                let _ = write!(s, " {}", u.with_value(sci(v)));
+            }
             Some(u) => {
                 let _ = write!(s, " {}", u.with_value(v));
             }
@@ -36,19 +41,43 @@ pub fn evidence_text(e: &Evidence) -> String {
 /// An evidence item's `what` (an observation kind or a derived key, as in
 /// the JSON) in the words of the course's one table of labels:
 /// `stool_volume` → "stool volume", `anc` → "ANC",
-/// `donor_chimerism_cd3` → "donor chimerism, T cells (CD3+)".
+/// `donor_chimerism_cd3` → "donor chimerism, T cells (CD3+)",
+/// `chimerism cd3 recipient` (the DLI rule's key) → "recipient chimerism,
+/// T cells (CD3+)", `agvhd_grade` → "acute GVHD grade (MAGIC)".
 pub fn what_label(what: &str) -> String {
     if let Some(k) = ObservationKind::parse(what) {
         return k.label().to_string();
     }
-    if let Some(l) = what
-        .strip_prefix("donor_chimerism_")
-        .and_then(|l| Lineage::ALL.into_iter().find(|x| x.as_str() == l))
-    {
+    let lineage = |l: &str| Lineage::ALL.into_iter().find(|x| x.as_str() == l);
+    if let Some(l) = what.strip_prefix("donor_chimerism_").and_then(lineage) {
         return format!("donor chimerism, {}", l.label());
     }
-    what.replace('_', " ")
+    if let Some(l) = what
+        .strip_prefix("chimerism ")
+        .and_then(|r| r.strip_suffix(" recipient"))
+        .and_then(lineage)
+    {
+        return format!("recipient chimerism, {}", l.label());
+    }
+    match DERIVED_KEYS.iter().find(|(k, _)| *k == what) {
+        Some((_, words)) => (*words).to_string(),
+        None => what.replace('_', " "),
+    }
 }
+
+/// Evidence keys that are not observation kinds (the grading engine's and
+/// the DLI rule's own), in clinical words.
+const DERIVED_KEYS: [(&str, &str); 9] = [
+    ("agvhd_grade", "acute GVHD grade (MAGIC)"),
+    ("agvhd_assessment", "acute GVHD assessment"),
+    ("cgvhd_assessment", "chronic GVHD assessment (NIH)"),
+    ("infection_status", "infection status"),
+    ("graft_infusion", "graft infusion"),
+    ("dli", "DLI, CD3+ cells"),
+    ("mrd", "MRD"),
+    ("marrow_blasts", "marrow blasts"),
+    ("drug", "drug"),
+];
 
 /// A list of evidence items (`<ul class="evidence">`), empty string for none.
 pub fn evidence_list(ev: &[Evidence]) -> String {
@@ -143,6 +172,28 @@ mod what_tests {
         assert_eq!(
             what_label("attributed_to_other_cause"),
             "attributed to other cause"
+        );
+        assert_eq!(
+            what_label("chimerism cd3 recipient"),
+            "recipient chimerism, T cells (CD3+)"
+        );
+        assert_eq!(what_label("agvhd_grade"), "acute GVHD grade (MAGIC)");
+        assert_eq!(what_label("mrd"), "MRD");
+    }
+
+    /// A DLI dose in the evidence reads as a cell dose, not 100000 /kg.
+    #[test]
+    fn a_cell_dose_reads_in_powers_of_ten() {
+        let e = graftwatch_criteria::Evidence::value(
+            Some("2024-07-30".parse().unwrap()),
+            "dli",
+            1e5,
+            Some(graftwatch_core::Unit::PerKg),
+            "previous DLI",
+        );
+        assert_eq!(
+            super::evidence_text(&e),
+            "2024-07-30 DLI, CD3+ cells 1 × 10⁵ /kg — previous DLI"
         );
     }
 }
