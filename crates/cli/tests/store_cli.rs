@@ -140,13 +140,13 @@ fn import_names_bad_files_imports_good_ones_exit_2() {
     assert!(out.contains("good.json: new patient SEED-AML-01"), "{out}");
     assert!(err.contains("truncated.json"), "{err}");
     assert!(err.contains("other.json") && err.contains("robot"), "{err}");
-    assert!(err.contains("2 file(s) not imported"), "{err}");
+    assert!(err.contains("2 files not imported"), "{err}");
     // Each error once, its file named once (K1).
     assert_eq!(err.matches("truncated.json").count(), 1, "{err}");
     assert!(!out.contains("notes.txt") && !err.contains("notes.txt"));
     let list = e.ok(&["patients"]);
     assert!(
-        list.contains("SEED-AML-01") && list.contains("1 patient(s)"),
+        list.contains("SEED-AML-01") && list.contains("1 patient in the store"),
         "{list}"
     );
 }
@@ -439,7 +439,7 @@ fn audit_verify_names_a_damaged_course_exit_3() {
     let e = Env::seeded();
     assert!(
         e.ok(&["audit", "verify"])
-            .contains("stored courses intact: 1 revisions of 1 patient(s)")
+            .contains("stored courses intact: 1 revision of 1 patient")
     );
     let Ok(st) = Command::new("sqlite3")
         .arg(e.db())
@@ -458,7 +458,7 @@ fn audit_verify_names_a_damaged_course_exit_3() {
     );
     assert!(out.contains("audit trail intact"), "{out}");
     assert!(
-        err.contains("stored courses NOT intact: 1 of 1 patient(s)")
+        err.contains("stored courses NOT intact: 1 of 1 patient")
             && err.contains("'SEED-AML-01' is damaged at revision 1"),
         "{err}"
     );

@@ -302,7 +302,13 @@ async fn revoke_token(
     let (u, l) = (user.clone(), label.clone());
     let op = move |s: &Store, a: &Actor| s.revoke_token_label(a, &u, &l);
     change_users(&state, &id, op, |n| {
-        (format!("{n} token(s) '{label}' of {user} revoked"), None)
+        (
+            format!(
+                "{} '{label}' of {user} revoked",
+                graftwatch_core::number::counted(n as usize, "token")
+            ),
+            None,
+        )
     })
     .await
 }

@@ -1,6 +1,7 @@
 //! `graftwatch audit show|verify`.
 
 use clap::{Args, Subcommand};
+use graftwatch_core::number::{counted, counted_as};
 
 use super::store_common::{StoreOpts, store_err};
 
@@ -49,9 +50,9 @@ fn verify(o: &StoreOpts) -> anyhow::Result<()> {
     let mut intact = true;
     match &v.first_problem {
         None => println!(
-            "audit trail intact: {} entries, keyed hash chain verified, {} daily anchor(s) match ({})",
-            v.entries,
-            v.anchors,
+            "audit trail intact: {}, keyed hash chain verified, {} match ({})",
+            counted_as(usize::try_from(v.entries).unwrap_or(0), "entry", "entries"),
+            counted(v.anchors, "daily anchor"),
             store.anchor_file().display()
         ),
         Some(p) => {
@@ -62,19 +63,23 @@ fn verify(o: &StoreOpts) -> anyhow::Result<()> {
     let c = store.verify_courses().map_err(store_err)?;
     let purged = match c.purged {
         0 => String::new(),
-        n => format!("; {n} purged patient(s): content erased by purge, numbering checked"),
+        n => format!(
+            "; {} purged: content erased by purge, numbering checked",
+            counted(n, "patient")
+        ),
     };
     if c.problems.is_empty() {
         println!(
-            "stored courses intact: {} revisions of {} patient(s) match their chain hashes{purged}",
-            c.revisions, c.patients
+            "stored courses intact: {} of {} match their chain hashes{purged}",
+            counted(c.revisions, "revision"),
+            counted(c.patients, "patient")
         );
     } else {
         intact = false;
         eprintln!(
-            "stored courses NOT intact: {} of {} patient(s) damaged:",
+            "stored courses NOT intact: {} of {} damaged:",
             c.problems.len(),
-            c.patients
+            counted(c.patients, "patient")
         );
         for p in &c.problems {
             eprintln!("  {p}");

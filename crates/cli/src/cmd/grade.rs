@@ -7,6 +7,7 @@
 //! be read is reported on standard error with its file and skipped; the
 //! others are graded and the exit code is 2.
 
+use graftwatch_core::number::counted;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -240,9 +241,9 @@ fn run_many(files: &[PathBuf], r: &Run, format: GradeFormat) -> anyhow::Result<(
         Ok(())
     } else {
         Err(BadInput(format!(
-            "{} of {} course file(s) could not be graded: {}",
+            "{} of {} could not be graded: {}",
             bad.len(),
-            files.len(),
+            counted(files.len(), "course file"),
             bad.join(", ")
         ))
         .into())

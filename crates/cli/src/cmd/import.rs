@@ -6,6 +6,7 @@
 //! Files are read on a second thread and written in batches
 //! (`Store::import_files`).
 
+use graftwatch_core::number::counted;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -168,7 +169,8 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
         Ok(())
     } else {
         Err(BadInput(format!(
-            "{bad} file(s) not imported, each named above{}",
+            "{} not imported, each named above{}",
+            counted(bad, "file"),
             if bad < files.len() + unreadable.len() {
                 " (the others were imported)"
             } else {

@@ -2,6 +2,8 @@
 //! from the stored derived state (recomputed first where out of date).
 
 use clap::{Args, ValueEnum};
+use graftwatch_core::Unit;
+use graftwatch_core::number::counted;
 use graftwatch_store::PatientRow;
 
 use super::store_common::{StoreOpts, store_err};
@@ -33,7 +35,13 @@ fn latest(r: &PatientRow, analyte: &str) -> String {
         .as_ref()
         .and_then(|s| s.summary.latest.iter().find(|l| l.analyte == analyte))
         .map_or("-".into(), |l| {
-            format!("{} {} ({})", l.value, l.unit, l.date)
+            // The stored canonical unit (`10^9/L`) in the symbol a clinician
+            // reads (`×10⁹/L`); an unknown spelling is shown as stored.
+            let v = match l.unit.parse::<Unit>() {
+                Ok(u) => u.with_value(l.value),
+                Err(_) => format!("{} {}", l.value, l.unit),
+            };
+            format!("{v} ({})", l.date)
         })
 }
 
@@ -83,7 +91,7 @@ pub fn run(a: PatientsArgs) -> anyhow::Result<()> {
             } else {
                 "in the store"
             };
-            println!("{} patient(s) {what}", rows.len());
+            println!("{} {what}", counted(rows.len(), "patient"));
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! into `graftwatch serve`. Passwords are hashed with argon2id
 //! (crates/server); API tokens are shown once and stored as SHA-256.
 
+use graftwatch_core::number::counted;
 use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
@@ -236,7 +237,7 @@ pub fn run_token(c: TokenCommand) -> anyhow::Result<()> {
             if n == 0 {
                 return Err(BadInput("no live token matched; nothing was revoked".into()).into());
             }
-            println!("{n} token(s) revoked");
+            println!("{} revoked", counted(n as usize, "token"));
         }
     }
     Ok(())
