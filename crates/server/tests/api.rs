@@ -307,7 +307,7 @@ fn admin_pages_manage_users_and_tokens() {
     );
     let r = t.send(form("/admin/tokens/revoke", "user=lab&label=LIMS".into()));
     assert!(
-        r.body.contains("1 token &#x27;LIMS&#x27;") || r.body.contains("1 token 'LIMS'"),
+        r.body.contains("1 token &#39;LIMS&#39; of lab revoked"),
         "{}",
         r.body
     );
