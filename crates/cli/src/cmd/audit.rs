@@ -50,9 +50,10 @@ fn verify(o: &StoreOpts) -> anyhow::Result<()> {
     let mut intact = true;
     match &v.first_problem {
         None => println!(
-            "audit trail intact: {}, keyed hash chain verified, {} match ({})",
+            "audit trail intact: {}, keyed hash chain verified, {} {} ({})",
             counted_as(usize::try_from(v.entries).unwrap_or(0), "entry", "entries"),
             counted(v.anchors, "daily anchor"),
+            if v.anchors == 1 { "matches" } else { "match" },
             store.anchor_file().display()
         ),
         Some(p) => {
