@@ -1359,8 +1359,8 @@ pub fn assess(input: &DliInput, cfg: &DliConfig) -> DliAssessment {
         format!(
             "start doses are the lower end of the reference's ranges [R]; escalation ladder {}",
             match cfg.ladder {
-                EscalationLadder::HalfLog => "half-log 1-3-10 x 10^n",
-                EscalationLadder::OneFiveTen => "1-5-10 x 10^n (reference example)",
+                EscalationLadder::HalfLog => "half-log 1–3–10 × 10ⁿ",
+                EscalationLadder::OneFiveTen => "1–5–10 × 10ⁿ (reference example)",
             }
         ),
     ));
@@ -1457,15 +1457,9 @@ impl ImmunosuppressionState {
     }
 }
 
-/// `1e5` style formatting: `1.0×10^5`.
-pub fn sci(v: f64) -> String {
-    if v <= 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let e = v.log10().floor() as i32;
-    let m = v / 10f64.powi(e);
-    format!("{m:.1}×10^{e}")
-}
+/// A cell dose as it is read, `1 × 10⁵`, `2.1 × 10⁷` (the one formatting
+/// of `graftwatch_core::number::sci`, shared with the report).
+pub use graftwatch_core::number::sci;
 
 #[cfg(test)]
 mod tests {
@@ -1711,7 +1705,7 @@ mod tests {
         assert_eq!(next_step(3e5, EscalationLadder::HalfLog), Some(1e6));
         assert_eq!(next_step(1e6, EscalationLadder::HalfLog), Some(3e6));
         assert_eq!(next_step(9.99e5, EscalationLadder::HalfLog), Some(1e6));
-        assert_eq!(sci(5e5), "5.0×10^5");
+        assert_eq!(sci(5e5), "5 × 10⁵");
     }
 
     fn outcome_with(f: impl FnOnce(&mut DliInput)) -> DliAssessment {

@@ -208,7 +208,7 @@ fn check_pbsc(g: &GraftToCheck, out: &mut Vec<GraftCheck>) {
         format!("{} CD34+/kg", g.donor),
         g.cd34_per_kg.map(CellsPerKg::get),
         2e6,
-        "2.0×10^6 CD34+/kg minimum",
+        &format!("{} CD34+/kg minimum", crate::dli::sci(2e6)),
         CITE_PBSC,
     ));
     if let Some(v) = g.cd34_per_kg.map(CellsPerKg::get) {

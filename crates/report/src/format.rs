@@ -15,62 +15,14 @@ pub fn month_name(month: u32) -> &'static str {
         .unwrap_or("?")
 }
 
-/// A cell dose such as `2.1 × 10⁷` (three significant digits at most,
-/// trailing zeros dropped). Zero prints as `0`; non-finite values as `–`.
-pub fn sci(value: f64) -> String {
-    if !value.is_finite() {
-        return "–".into();
-    }
-    if value == 0.0 {
-        return "0".into();
-    }
-    let mut exp = value.abs().log10().floor() as i32;
-    let mut mant = value / 10f64.powi(exp);
-    // Rounding can carry into the next power (9.999 → 10.0).
-    if (mant.abs() * 100.0).round() / 100.0 >= 10.0 {
-        exp += 1;
-        mant /= 10.0;
-    }
-    let m = trim_zeros(&format!("{mant:.2}"));
-    if exp == 0 {
-        return m;
-    }
-    format!("{m} × 10{}", superscript(exp))
-}
+pub use graftwatch_core::number::{sci, superscript};
 
 /// Formats with `decimals` decimals and drops trailing zeros (`0.50` → `0.5`).
 pub fn num(value: f64, decimals: usize) -> String {
     trim_zeros(&format!("{value:.decimals$}"))
 }
 
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// Superscript digits of an integer (`-5` → `⁻⁵`).
-pub fn superscript(n: i32) -> String {
-    n.to_string()
-        .chars()
-        .map(|c| match c {
-            '-' => '⁻',
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            '9' => '⁹',
-            other => other,
-        })
-        .collect()
-}
+use graftwatch_core::number::trim_zeros;
 
 /// `day +14`, `day 0`, `day −5` with a true minus sign.
 pub fn day_label(day: DayOffset) -> String {
