@@ -191,7 +191,14 @@ pub fn analysis_summary(a: &Analysis) -> String {
     let _ = writeln!(s, "alerts: {}", a.alerts.len());
     for al in &a.alerts {
         let day = al.day.map(|d| format!(" (day {d:+})")).unwrap_or_default();
-        let _ = writeln!(s, "  {}{day}: {}", al.date, al.kind.label());
+        // "MRD conversion: MRD conversion: …" reads the kind once.
+        let kind = al.kind.label();
+        let what = if al.reason.to_lowercase().starts_with(&kind.to_lowercase()) {
+            al.reason.clone()
+        } else {
+            format!("{kind}: {}", al.reason)
+        };
+        let _ = writeln!(s, "  {}{day}: {what}", al.date);
     }
     for (i, d) in a.dli_assessments.iter().enumerate() {
         let _ = writeln!(
