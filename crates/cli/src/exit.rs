@@ -328,9 +328,27 @@ struct Known {
     expected: Option<String>,
 }
 
-/// [`Known`] from the first peak-table reader error in the chain.
+/// [`Known`] from the first peak-table or run-sheet reader error in the
+/// chain.
 fn known_in(e: &anyhow::Error) -> Known {
     use graftwatch_genomics_io::genemapper::GeneMapperError as G;
+    use graftwatch_genomics_io::run_sheet::RunSheetError as S;
+    if let Some(S::Cell {
+        file,
+        line,
+        column,
+        value,
+        reason,
+    }) = e.chain().find_map(|c| c.downcast_ref::<S>())
+    {
+        return Known {
+            file: Some(file.clone()),
+            line: Some(*line),
+            column: Some(column.to_string()),
+            value: Some(value.clone()),
+            expected: Some(reason.clone()),
+        };
+    }
     let Some(g) = e.chain().find_map(|c| c.downcast_ref::<G>()) else {
         return Known::default();
     };

@@ -1467,3 +1467,34 @@ fn an_implausible_peak_height_is_refused() {
         ],
     );
 }
+
+/// Review-lab M8 (e): a bad run-sheet cell gives `--error-format json` its
+/// file, line, column and value (they were `null`).
+#[test]
+fn json_errors_carry_a_bad_run_sheet_cell() {
+    let dir = tmp("sheet-bad-date");
+    let sheet = example_sheet(&dir, "");
+    let t = std::fs::read_to_string(&sheet).unwrap();
+    std::fs::write(&sheet, t.replace("2024-05-29", "never")).unwrap();
+    let o = gw(&[
+        "--error-format",
+        "json",
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let j: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert!(j["file"].as_str().unwrap().ends_with("sheet.csv"), "{j}");
+    assert_eq!(
+        (j["line"].clone(), j["column"].clone()),
+        (6.into(), "date".into()),
+        "{j}"
+    );
+    assert_eq!(j["value"], "never", "{j}");
+    assert!(
+        j["expected"].as_str().unwrap().contains("YYYY-MM-DD"),
+        "{j}"
+    );
+}

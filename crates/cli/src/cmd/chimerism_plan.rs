@@ -239,15 +239,16 @@ pub fn from_args(
 /// Reads a run sheet ([`graftwatch_genomics_io::run_sheet`]) whose inputs
 /// are of the given kinds; inputs are resolved relative to its directory.
 /// Each row's input is checked as the reader reads the row, so the first
-/// problem of the sheet is the one reported.
-pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> Result<Plan, String> {
+/// problem of the sheet is the one reported. The reader's error is kept
+/// whole (its line, column and value reach `--error-format json`).
+pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> anyhow::Result<Plan> {
     let base = path.parent().unwrap_or(Path::new(""));
     let mut inputs = Vec::new();
     let mut check = |r: &RowInput<'_>| {
         inputs.push(row_input(base, r, kinds)?);
         Ok(())
     };
-    let sheet = read_run_sheet_with(path, &mut check).map_err(|e| e.to_string())?;
+    let sheet = read_run_sheet_with(path, &mut check).map_err(crate::exit::input)?;
     let mut plan = Plan::default();
     for (row, mut input) in sheet.rows.iter().zip(inputs) {
         input.origin = Some(super::chimerism_spec::SheetPlace {
@@ -257,7 +258,7 @@ pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> Result<Plan, String> 
         });
         add_row(&mut plan, row, input);
     }
-    check_plan(&plan, &path.display().to_string())?;
+    check_plan(&plan, &path.display().to_string()).map_err(crate::BadInput)?;
     Ok(plan)
 }
 
@@ -487,7 +488,7 @@ mod tests {
         );
         assert_eq!(plan.controls[0].control, ControlType::Negative);
         std::fs::write(&sheet, "sample,role,input\nS1,blood,run.txt\n").unwrap();
-        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err().to_string();
         assert!(
             e.contains("line 2") && e.contains("'role'") && e.contains("blood"),
             "{e}"
@@ -506,14 +507,14 @@ mod tests {
              S1,P1,sample,,run.bam,cd3,pb,never,96%,\n\
              S2,P1,sample,,run.txt,cd3,pb,never,96%,\n",
         );
-        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err().to_string();
         assert!(
             e.contains("line 3, column 'input'") && e.contains("run.bam"),
             "{e}"
         );
         let text = std::fs::read_to_string(&sheet).unwrap();
         std::fs::write(&sheet, text.replace("run.bam", "run.txt")).unwrap();
-        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err().to_string();
         assert!(e.contains("line 3, column 'date'"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -268,7 +268,9 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
 
 fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
     let plan = match (&args.plate.run_sheet, &args.recipient) {
-        (Some(sheet), _) => super::chimerism_plan::from_run_sheet(sheet, super::chimerism_plan::STR_KINDS),
+        (Some(sheet), _) => {
+            super::chimerism_plan::from_run_sheet(sheet, super::chimerism_plan::STR_KINDS)?
+        }
         (None, Some(r)) => {
             if args.donors.is_empty() || args.samples.is_empty() {
                 anyhow::bail!(BadInput(
@@ -282,10 +284,12 @@ fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
                 &args.plate.purities,
                 super::chimerism_plan::STR_KINDS,
             )
+            .map_err(BadInput)?
         }
-        (None, None) => Err("give --recipient/--donor/--sample or --run-sheet".into()),
-    }
-    .map_err(BadInput)?;
+        (None, None) => anyhow::bail!(BadInput(
+            "give --recipient/--donor/--sample or --run-sheet".into()
+        )),
+    };
     if args.add_to.is_some()
         && let Some(s) = plan
             .analyses
