@@ -288,9 +288,21 @@ fn strip_severity(m: &str) -> String {
         .to_string()
 }
 
-/// A JSON object for an error without typed diagnostics.
-fn message_json(severity: &str, message: &str, causes: &[String]) -> serde_json::Value {
+/// A JSON object for an error without typed diagnostics: the place its
+/// message starts with ([`located`]), completed by what a typed reader
+/// error in its chain knows ([`Known`]: the file, line and column when the
+/// message does not start with them, the value and the expectation).
+fn message_json(
+    severity: &str,
+    message: &str,
+    causes: &[String],
+    known: &Known,
+) -> serde_json::Value {
     let (file, line, column) = located(message);
+    let (file, line, column) = match file {
+        Some(f) => (Some(f.to_string()), line, column.map(str::to_string)),
+        None => (known.file.clone(), known.line, known.column.clone()),
+    };
     serde_json::json!({
         "severity": severity,
         "file": file,
@@ -298,11 +310,113 @@ fn message_json(severity: &str, message: &str, causes: &[String]) -> serde_json:
         "json_path": null,
         "column": column,
         "field": null,
-        "value": null,
-        "expected": null,
+        "value": known.value,
+        "expected": known.expected,
         "message": message,
         "causes": causes,
     })
+}
+
+/// What a typed reader error knows of its place and value, for
+/// `--error-format json` (a message alone gives only its leading place).
+#[derive(Debug, Default, PartialEq)]
+struct Known {
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<String>,
+    value: Option<String>,
+    expected: Option<String>,
+}
+
+/// [`Known`] from the first peak-table or run-sheet reader error in the
+/// chain.
+fn known_in(e: &anyhow::Error) -> Known {
+    use graftwatch_genomics_io::genemapper::GeneMapperError as G;
+    use graftwatch_genomics_io::run_sheet::RunSheetError as S;
+    if let Some(S::Cell {
+        file,
+        line,
+        column,
+        value,
+        reason,
+    }) = e.chain().find_map(|c| c.downcast_ref::<S>())
+    {
+        return Known {
+            file: Some(file.clone()),
+            line: Some(*line),
+            column: Some(column.to_string()),
+            value: Some(value.clone()),
+            expected: Some(reason.clone()),
+        };
+    }
+    let Some(g) = e.chain().find_map(|c| c.downcast_ref::<G>()) else {
+        return Known::default();
+    };
+    let k = |file: &str, line: Option<usize>, column: Option<&str>| Known {
+        file: Some(file.to_string()),
+        line,
+        column: column.map(str::to_string),
+        ..Known::default()
+    };
+    match g {
+        G::Field {
+            path,
+            line,
+            column,
+            value,
+            expected,
+        } => Known {
+            value: Some(value.clone()),
+            expected: Some(expected.clone()),
+            ..k(path, Some(*line), Some(column))
+        },
+        G::UnknownMarker {
+            path,
+            line,
+            column,
+            value,
+            known,
+        } => Known {
+            value: Some(value.clone()),
+            expected: Some(format!("a known STR marker: {known}")),
+            ..k(path, Some(*line), Some(column))
+        },
+        G::SampleNotFound {
+            path,
+            sample,
+            available,
+        } => Known {
+            value: Some(sample.clone()),
+            expected: Some(format!("one of the samples in the file: {available}")),
+            ..k(path, None, None)
+        },
+        G::AmbiguousSample {
+            path,
+            sample,
+            files,
+            ..
+        } => Known {
+            value: Some(sample.clone()),
+            expected: Some(format!("one of the sample file names {files}")),
+            ..k(path, None, None)
+        },
+        G::MissingColumn {
+            path,
+            line,
+            column,
+            expected,
+            ..
+        } => Known {
+            expected: Some(expected.clone()),
+            ..k(path, Some(*line), Some(column))
+        },
+        G::Duplicate { path, line, .. }
+        | G::FieldCount { path, line, .. }
+        | G::NoRows { path, line }
+        | G::Truncated { path, line, .. }
+        | G::Encoding { path, line, .. } => k(path, Some(*line), None),
+        G::Empty { path } | G::Io { path, .. } => k(path, None, None),
+    }
 }
 
 /// The place a reader's message starts with, in the one form every
@@ -349,7 +463,11 @@ pub fn render_json(e: &anyhow::Error) -> String {
     match diagnostics_in(e) {
         Some((diags, others)) => {
             lines.extend(diags.into_iter().map(diagnostic_json));
-            lines.extend(others.iter().map(|o| message_json("error", o, &[])));
+            lines.extend(
+                others
+                    .iter()
+                    .map(|o| message_json("error", o, &[], &Known::default())),
+            );
         }
         None => {
             let message = e.to_string();
@@ -359,11 +477,16 @@ pub fn render_json(e: &anyhow::Error) -> String {
                 .map(|c| c.to_string())
                 .filter(|t| !message.contains(t.as_str()))
                 .collect();
-            lines.push(message_json("error", &message, &causes));
+            lines.push(message_json("error", &message, &causes, &known_in(e)));
         }
     }
     if class_of(e) == ExitClass::Internal {
-        lines.push(message_json("error", REPORT_REQUEST, &[]));
+        lines.push(message_json(
+            "error",
+            REPORT_REQUEST,
+            &[],
+            &Known::default(),
+        ));
     }
     let mut out = String::new();
     for l in lines {
@@ -456,7 +579,7 @@ pub fn usage_error(e: clap::Error) -> ! {
         let text = e.render().to_string();
         let first = text.lines().next().unwrap_or_default();
         let message = first.strip_prefix("error: ").unwrap_or(first);
-        eprintln!("{}", message_json("error", message, &[]));
+        eprintln!("{}", message_json("error", message, &[], &Known::default()));
         std::process::exit(2);
     }
     e.exit()

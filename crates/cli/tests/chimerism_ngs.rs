@@ -450,6 +450,43 @@ fn a_person_not_detected_is_reported_below_the_lod_not_as_a_number() {
     assert_eq!(detected("neg", "recipient"), "false");
     assert_eq!(detected("neg", "pbsc"), "true");
     assert_eq!(detected("day30", "recipient"), "true");
+
+    // Review-lab L: `presence_p` is a decimal from 0.001 up and `<0.001`
+    // below, never an exponent (`2.959e-1`, `0.000e0`).
+    let pcol = header.iter().position(|h| *h == "presence_p").unwrap();
+    for l in tsv.lines().skip(1) {
+        let c: Vec<&str> = l.split('\t').collect();
+        let p = c[pcol];
+        assert!(
+            p.is_empty()
+                || p == "<0.001"
+                || (!p.contains('e') && p.parse::<f64>().unwrap() >= 0.001),
+            "presence_p '{p}' in {l}"
+        );
+    }
+
+    // Review-lab M1: the JSON gives each person's share as reported and
+    // the call, so a LIMS reading it cannot show the estimate of a person
+    // not detected as a result.
+    let json: serde_json::Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    let neg = json["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sample"] == "neg")
+        .unwrap();
+    let rec = &neg["reported"][0];
+    assert_eq!(
+        (rec["person"].as_str(), rec["detected"].as_bool()),
+        (Some("recipient"), Some(false)),
+        "{neg}"
+    );
+    assert_eq!(
+        rec["reported_percent"].as_str().unwrap(),
+        format!("< {}", &row("neg", "recipient")[lod]),
+        "{neg}"
+    );
+    assert!(neg.get("run_flags").is_none(), "{neg}");
 }
 
 /// Audit S1 (stop 36, L1): a foreign sample (a swapped tube: the cord

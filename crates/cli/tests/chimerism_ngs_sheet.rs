@@ -265,6 +265,16 @@ fn a_failed_run_control_stops_add_to() {
     );
     assert!(out.starts_with("WARNING [RUN-CONTROL-FAILED]"), "{out}");
     assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+    // Review-lab M1: every sample of the JSON carries the run's flag.
+    let (_, out, err) = run_sheet(&sheet(&dir, &rows_s), &["--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    for s in j["samples"].as_array().unwrap() {
+        assert_eq!(
+            s["run_flags"],
+            serde_json::json!(["RUN-CONTROL-FAILED"]),
+            "{s}"
+        );
+    }
     rows.pop();
     let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
     let (code, _, err) = run_sheet(&sheet(&dir, &rows_s), &["--add-to", &c]);

@@ -6,7 +6,9 @@ mod cli_common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cli_common::{STR_REFS, assert_bad, assert_exit_2, fresh_dir, root, sorted_listing, text};
+use cli_common::{
+    STR_REFS, assert_bad, assert_exit_2, fresh_dir, root, sorted_listing, str_example, text,
+};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_graftwatch"));
@@ -1154,4 +1156,345 @@ fn control_peaks_marrow_heading_and_donor_count_read_plainly() {
         let (locus_allele, rfu) = p.split_once(" (").unwrap_or_else(|| panic!("{p}"));
         assert!(locus_allele.contains(' ') && rfu.ends_with(" RFU)"), "{p}");
     }
+}
+
+/// The STR example's references and samples as a run sheet (one patient
+/// `P1`) followed by `extra` rows, written as `sheet.csv` in `dir`.
+fn example_sheet(dir: &Path, extra: &str) -> String {
+    patient_sheet(dir, "P1", extra)
+}
+
+/// [`example_sheet`] with the patient id `patient`.
+fn patient_sheet(dir: &Path, patient: &str, extra: &str) -> String {
+    let r = root().join("examples/str");
+    let (refs, d14, d30) = (
+        r.join("references.txt"),
+        r.join("day14.txt"),
+        r.join("day30.txt"),
+    );
+    let (refs, d14, d30) = (refs.display(), d14.display(), d30.display());
+    write(
+        dir,
+        "sheet.csv",
+        &format!(
+            "sample,patient,role,person,input,lineage,specimen,date,sort purity,control type\n\
+             ,{patient},recipient,,{refs}:R-pre,,,,,\n\
+             ,{patient},donor,UCB-1,{refs}:UCB-1,,,,,\n\
+             ,{patient},donor,PBSC-1,{refs}:PBSC-1,,,,,\n\
+             WB,{patient},sample,,{d14}:PB-d14-WB,whole_blood,pb,2024-05-13,,\n\
+             CD3,{patient},sample,,{d30}:PB-d30-CD3,cd3,pb,2024-05-29,,\n\
+             {extra}"
+        ),
+    )
+}
+
+/// Review-lab M1: in `--format json` every sample of a run whose control
+/// failed carries `RUN-CONTROL-FAILED` (as each CSV row does), and every
+/// person carries the share as reported and the detection call, so a
+/// person not detected reads `< LoD`, never the bare estimate.
+#[test]
+fn json_samples_carry_the_run_flag_and_the_reported_share() {
+    let dir = tmp("json-run-flag");
+    let d14 = root().join("examples/str/day14.txt");
+    let sheet = example_sheet(
+        &dir,
+        &format!("NTC,,control,,{}:PB-d14-WB,,,,,ntc\n", d14.display()),
+    );
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+        "--bootstrap",
+        "20",
+        "--lod",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let samples = j["analyses"][0]["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 2);
+    let mut not_detected = 0;
+    for s in samples {
+        assert_eq!(
+            s["run_flags"],
+            serde_json::json!(["RUN-CONTROL-FAILED"]),
+            "{s}"
+        );
+        for p in s["outcome"]["persons"].as_array().unwrap() {
+            let reported = p["reported_percent"].as_str().unwrap();
+            if p["detected"] == false {
+                not_detected += 1;
+                assert!(reported.starts_with("< "), "{p}");
+            } else {
+                assert!(reported.parse::<f64>().is_ok(), "{p}");
+            }
+        }
+    }
+    assert!(not_detected > 0, "no person below the lab's LoD of 5 %");
+    // Without a failed control no sample carries a run flag.
+    let clean = example_sheet(&dir, "");
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &clean,
+        "--bootstrap",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["analyses"][0]["samples"][0].get("run_flags").is_none());
+}
+
+/// Review-lab M1: `--add-to` records a person below the lab's LoD as not
+/// detected with the limit (`detected: false`, `lod_percent`), which every
+/// reader of the course shows as `< LoD`.
+#[test]
+fn add_to_records_a_person_not_detected_with_its_limit() {
+    let dir = tmp("add-to-not-detected");
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let sheet = patient_sheet(&dir, "SEED-AML-01", "");
+    let c = course.to_str().unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+        "--bootstrap",
+        "20",
+        "--lod",
+        "5",
+        "--add-to",
+        c,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&course).unwrap()).unwrap();
+    let rows: Vec<&serde_json::Value> = j["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["sample"] == "WB" || o["sample"] == "CD3")
+        .collect();
+    assert!(!rows.is_empty());
+    let below: Vec<_> = rows.iter().filter(|o| o["detected"] == false).collect();
+    assert!(!below.is_empty(), "{rows:?}");
+    for o in below {
+        assert_eq!(o["lod_percent"], 5.0, "{o}");
+    }
+}
+
+/// Review-lab M8 (a): a patient without a recipient row is named, with its
+/// lines, instead of "donor name … cannot be used".
+#[test]
+fn a_patient_without_a_recipient_row_is_named_with_its_lines() {
+    let dir = tmp("sheet-no-recipient");
+    let refs = root().join("examples/str/references.txt");
+    let sheet = example_sheet(
+        &dir,
+        &format!(",P2,donor,D1,{}:UCB-1,,,,,\n", refs.display()),
+    );
+    let o = gw(&["chimerism", "str", "--run-sheet", &sheet]);
+    assert_bad(
+        &o,
+        &[
+            "sheet.csv: line 7: patient 'P2' has no recipient row (role recipient; its only row is line 7)",
+        ],
+    );
+    assert!(
+        !text(&o.stderr).contains("cannot be used"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+/// Review-lab M8 (b): a sample id used twice names both lines.
+#[test]
+fn a_duplicate_sample_id_names_both_lines() {
+    let dir = tmp("sheet-dup");
+    let d30 = root().join("examples/str/day30.txt");
+    let sheet = example_sheet(
+        &dir,
+        &format!(
+            "WB,P1,sample,,{}:PB-d30-CD33,cd33,pb,2024-05-29,,\n",
+            d30.display()
+        ),
+    );
+    let o = gw(&["chimerism", "str", "--run-sheet", &sheet]);
+    assert_bad(
+        &o,
+        &["sheet.csv: line 7: sample id 'WB' is used twice (first on line 5)"],
+    );
+}
+
+/// Review-lab M8 (c, e): a reference sample missing from its file names the
+/// sheet's line and patient; `--error-format json` carries file, line,
+/// column and the value.
+#[test]
+fn a_missing_reference_sample_names_the_sheet_line_and_patient() {
+    let dir = tmp("sheet-bad-ref");
+    let sheet = example_sheet(&dir, "");
+    let text_in = std::fs::read_to_string(&sheet).unwrap();
+    std::fs::write(&sheet, text_in.replace(":UCB-1,", ":UCB-X,")).unwrap();
+    let o = gw(&["chimerism", "str", "--run-sheet", &sheet]);
+    assert_bad(
+        &o,
+        &[
+            "sheet.csv: line 3, column 'input' (patient 'P1'): ",
+            "references.txt: no sample named 'UCB-X'",
+        ],
+    );
+    let o = gw(&[
+        "--error-format",
+        "json",
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let j: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert!(j["file"].as_str().unwrap().ends_with("sheet.csv"), "{j}");
+    assert_eq!(
+        (j["line"].clone(), j["column"].clone()),
+        (3.into(), "input".into()),
+        "{j}"
+    );
+    assert_eq!(j["value"], "UCB-X", "{j}");
+    assert!(j["expected"].as_str().unwrap().contains("R-pre"), "{j}");
+}
+
+/// Review-lab M8 (e): outside a run sheet the JSON error gives the peak
+/// table, the sample asked for and what the file holds.
+#[test]
+fn json_errors_carry_the_file_and_value_they_name() {
+    let o = gw(&[
+        "--error-format",
+        "json",
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        "UCB-1=examples/str/references.txt:UCB-1",
+        "--sample",
+        "S=examples/str/day14.txt:NOPE",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let j: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert_eq!(j["file"], "examples/str/day14.txt", "{j}");
+    assert_eq!(j["value"], "NOPE", "{j}");
+    assert!(j["expected"].as_str().unwrap().contains("PB-d14-WB"), "{j}");
+}
+
+/// Review-lab M8 (d): one patient whose donor has the recipient's genotype
+/// is refused on its own (`STR-IDENTICAL`); the other patients are
+/// reported, the run exits 2 and nothing is recorded.
+#[test]
+fn a_patient_with_identical_references_is_refused_alone() {
+    let dir = tmp("sheet-identical");
+    let r = root().join("examples/str");
+    let (refs, d14) = (r.join("references.txt"), r.join("day14.txt"));
+    let sheet = example_sheet(
+        &dir,
+        &format!(
+            ",P2,recipient,,{refs}:R-pre,,,,,\n\
+             ,P2,donor,D1,{refs}:R-pre,,,,,\n\
+             P2-S,P2,sample,,{d14}:PB-d14-WB,whole_blood,pb,2024-05-13,,\n",
+            refs = refs.display(),
+            d14 = d14.display()
+        ),
+    );
+    let course = dir.join("course.json");
+    std::fs::copy(root().join("examples/seed-case/course.json"), &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+        "--bootstrap",
+        "20",
+        "--add-to",
+        course.to_str().unwrap(),
+    ]);
+    assert_exit_2(
+        &o,
+        &[
+            "1 of 3 samples refused (STR-IDENTICAL): patient 'P2': sample 'P2-S'",
+            "identical genotypes",
+            "nothing was added to the course (--add-to)",
+        ],
+    );
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("=== Patient P1 ===") && out.contains("dominant donor"),
+        "{out}"
+    );
+    assert!(out.contains("refused [STR-IDENTICAL]"), "{out}");
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+}
+
+/// Review-lab M8: a peak height no instrument gives (2994.8e9 RFU) is
+/// refused with the file, line, column, value and the bound, not accepted
+/// as a saturated peak.
+#[test]
+fn an_implausible_peak_height_is_refused() {
+    let dir = tmp("implausible-height");
+    let d14 = std::fs::read_to_string(root().join("examples/str/day14.txt")).unwrap();
+    let header: Vec<&str> = d14.lines().next().unwrap().split('\t').collect();
+    let h1 = header.iter().position(|c| *c == "Height").unwrap();
+    let mut lines: Vec<String> = d14.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[3].split('\t').map(str::to_string).collect();
+    cells[h1] = "2994.8e9".into();
+    lines[3] = cells.join("\t");
+    let f = dir.join("day14.txt");
+    std::fs::write(&f, lines.join("\n") + "\n").unwrap();
+    let spec = format!("S={}:PB-d14-WB", f.display());
+    let o = gw(&str_example(&spec));
+    assert_bad(
+        &o,
+        &[
+            "day14.txt: line 4, column 'Height': '2994.8e9' is not valid",
+            "at most 1000000 RFU",
+            "saturate at about 30,000–33,000 RFU",
+        ],
+    );
+}
+
+/// Review-lab M8 (e): a bad run-sheet cell gives `--error-format json` its
+/// file, line, column and value (they were `null`).
+#[test]
+fn json_errors_carry_a_bad_run_sheet_cell() {
+    let dir = tmp("sheet-bad-date");
+    let sheet = example_sheet(&dir, "");
+    let t = std::fs::read_to_string(&sheet).unwrap();
+    std::fs::write(&sheet, t.replace("2024-05-29", "never")).unwrap();
+    let o = gw(&[
+        "--error-format",
+        "json",
+        "chimerism",
+        "str",
+        "--run-sheet",
+        &sheet,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let j: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert!(j["file"].as_str().unwrap().ends_with("sheet.csv"), "{j}");
+    assert_eq!(
+        (j["line"].clone(), j["column"].clone()),
+        (6.into(), "date".into()),
+        "{j}"
+    );
+    assert_eq!(j["value"], "never", "{j}");
+    assert!(
+        j["expected"].as_str().unwrap().contains("YYYY-MM-DD"),
+        "{j}"
+    );
 }

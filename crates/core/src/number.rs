@@ -10,11 +10,27 @@ pub fn p_value(p: f64) -> String {
     if p < 1e-300 {
         "p < 1e-300".into()
     } else if p >= 1e-3 {
-        // Two significant digits as a decimal: 0.30, 0.018, 0.0012.
-        let decimals = (1 - p.log10().floor() as i32).clamp(2, 4) as usize;
-        format!("p = {p:.decimals$}")
+        format!("p = {}", p_decimal(p))
     } else {
         format!("p = {p:.2e}")
+    }
+}
+
+/// A p-value of 0.001 or more with two significant digits as a decimal:
+/// 0.30, 0.018, 0.0012.
+fn p_decimal(p: f64) -> String {
+    let decimals = (1 - p.log10().floor() as i32).clamp(2, 4) as usize;
+    format!("{p:.decimals$}")
+}
+
+/// A p-value in a table cell (TSV/CSV): the decimal of [`p_value`] from
+/// 0.001 up, `<0.001` below (no exponent, and no "0", which no test gives;
+/// written without a space as the `<LoD` cells are).
+pub fn p_cell(p: f64) -> String {
+    if p >= 1e-3 {
+        p_decimal(p)
+    } else {
+        "<0.001".into()
     }
 }
 
@@ -100,6 +116,15 @@ pub fn superscript(n: i32) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_p_value_cell_is_a_decimal_or_below_a_thousandth() {
+        assert_eq!(super::p_cell(0.2959), "0.30");
+        assert_eq!(super::p_cell(0.01843), "0.018");
+        assert_eq!(super::p_cell(0.001), "0.0010");
+        assert_eq!(super::p_cell(0.0), "<0.001");
+        assert_eq!(super::p_cell(4e-7), "<0.001");
+    }
 
     #[test]
     fn counts_read_singular_and_plural() {

@@ -187,8 +187,12 @@ pub fn attach_chimerism(
                 r.method,
                 Some(r.sample.clone()),
             );
-            // Checked above: within 0–100.
-            o.lod_percent = share.lod_percent.and_then(|l| Percent::new(l).ok());
+            // Checked above: within 0–100; rounded as the share is (a
+            // computed limit carried 16 digits: 1.0467677834261973).
+            o.lod_percent = share
+                .lod_percent
+                .and_then(|l| Percent::new(l).ok())
+                .map(round_percent);
             o.detected = share.detected;
             course.observations.push(o);
             summary.added += 1;
@@ -261,7 +265,7 @@ mod tests {
         let mut c = course();
         let d = donor_id(&c);
         let mut r = result(&d, 99.7);
-        r.shares[0].lod_percent = Some(1.2);
+        r.shares[0].lod_percent = Some(1.2049677834261973);
         r.shares[0].detected = Some(false);
         attach_chimerism(&mut c, &[r.clone()]).unwrap();
         let rec = c
@@ -271,6 +275,7 @@ mod tests {
                 o.sample.as_deref() == Some("PB-d30") && o.person == Some(PersonRef::Recipient)
             })
             .unwrap();
+        // Rounded to 0.01 points, as the share.
         assert_eq!(rec.lod_percent, Some(Percent::lit(1.2)));
         assert_eq!(rec.detected, Some(false));
         let donor = c

@@ -25,6 +25,11 @@ pub trait Locator {
     fn donor(&self, i: usize, field: &str) -> Location;
     /// Location of a patient field.
     fn patient(&self, field: &str) -> Location;
+    /// Location of a field of the course itself (`format`); the file
+    /// when the locator does not know it.
+    fn course(&self, _field: &str) -> Location {
+        Location::File
+    }
 }
 
 /// JSON-path locator for the JSON document.
@@ -52,6 +57,12 @@ impl Locator for JsonLocator {
     fn patient(&self, field: &str) -> Location {
         Location::JsonPath {
             path: format!("$.patient.{field}"),
+            line: None,
+        }
+    }
+    fn course(&self, field: &str) -> Location {
+        Location::JsonPath {
+            path: format!("$.{field}"),
             line: None,
         }
     }
@@ -89,6 +100,9 @@ impl Locator for JsonTextLocator<'_> {
     }
     fn patient(&self, field: &str) -> Location {
         self.at(format!("$.patient.{field}"))
+    }
+    fn course(&self, field: &str) -> Location {
+        self.at(format!("$.{field}"))
     }
 }
 
@@ -128,10 +142,12 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
     if course.format != FORMAT_V1 {
         s.push(
             Severity::Error,
-            Location::File,
+            loc.course("format"),
             "format",
             Some(course.format.clone()),
-            format!("the format tag '{FORMAT_V1}'"),
+            format!(
+                "expected the format tag '{FORMAT_V1}' (the only course format this graftwatch reads)"
+            ),
         );
     }
     check_patient(course, loc, &mut s);

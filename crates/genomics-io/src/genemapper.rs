@@ -162,6 +162,13 @@ pub struct GeneMapperTable {
     pub notes: Vec<ReadNote>,
 }
 
+/// The largest peak height (RFU) an export may give: capillary-
+/// electrophoresis instruments saturate at about 30,000–33,000 RFU, so a
+/// height above this bound is a wrong column or a corrupt export, not a
+/// peak (a height between saturation and the bound is read, and flagged
+/// `STR-SATURATED` by the analysis).
+pub const MAX_PLAUSIBLE_HEIGHT_RFU: f64 = 1_000_000.0;
+
 /// Errors reading an export; each names the file and, where it applies, the
 /// line (1-based), the column, the value and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -624,7 +631,7 @@ impl Reader {
         for slot in self.cols.slots.clone() {
             let peak = UnlabelledPeak {
                 size: self.number(line, get, slot.size, "fragment size (bp)", what)?,
-                height: self.number(line, get, slot.height, "peak height (RFU)", what)?,
+                height: self.height(line, get, slot.height, what)?,
                 area: self.number(line, get, slot.area, "peak area", what)?,
                 dye,
             };
@@ -640,6 +647,30 @@ impl Reader {
             .unlabelled
             .extend(peaks);
         Ok(())
+    }
+
+    /// A peak height: [`Reader::number`], and at most
+    /// [`MAX_PLAUSIBLE_HEIGHT_RFU`] (a larger value is not a peak height).
+    fn height<'f>(
+        &self,
+        line: usize,
+        get: &dyn Fn(usize) -> &'f str,
+        col: Option<usize>,
+        allele: &str,
+    ) -> Result<Option<f64>, GeneMapperError> {
+        let what = "peak height (RFU)";
+        let h = self.number(line, get, col, what, allele)?;
+        match (h, col) {
+            (Some(v), Some(c)) if v > MAX_PLAUSIBLE_HEIGHT_RFU => Err(self.field_err(
+                line,
+                c,
+                get(c),
+                format!(
+                    "a {what} for allele {allele} of at most {MAX_PLAUSIBLE_HEIGHT_RFU:.0} RFU (capillary-electrophoresis instruments saturate at about 30,000–33,000 RFU; a larger value is not a peak height: check the export)"
+                ),
+            )),
+            _ => Ok(h),
+        }
     }
 
     fn number<'f>(
@@ -680,7 +711,7 @@ impl Reader {
         }
         let mut allele = Allele::parse(atext, locus)
             .map_err(|e| self.field_err(line, slot.allele, atext, e.expected.clone()))?;
-        let height = self.number(line, get, slot.height, "peak height (RFU)", atext)?;
+        let height = self.height(line, get, slot.height, atext)?;
         let area = self.number(line, get, slot.area, "peak area", atext)?;
         let size = self.number(line, get, slot.size, "fragment size (bp)", atext)?;
         if allele.is_off_ladder() {

@@ -984,7 +984,7 @@ fn lod_flag(
     Some(QcFlag {
         code: QcCode::LodAboveTarget,
         text: format!(
-            "recipient not shown present ({test}; estimate {:.3}% not above the LoB {:.3}%), and this sample's recipient LoD is {:.3}% (above the {:.3}% target): recipient DNA below {:.3}% cannot be excluded; more markers where every donor is homozygous for an allele the recipient lacks, or more depth, lower it",
+            "recipient not shown present ({test}; estimate {:.3}% not above the LoB {:.3}%), and this sample's recipient LoD is {:.3}% (above the lab's sensitivity target of {:.3}% for a negative result, set with --lod-target): recipient DNA below {:.3}% cannot be excluded; more markers where every donor is homozygous for an allele the recipient lacks, or more depth, lower it",
             estimate * 100.0,
             limits.lob * 100.0,
             lod * 100.0,
@@ -1169,6 +1169,14 @@ mod tests {
         assert_eq!(f.code, QcCode::LodAboveTarget);
         assert!(
             f.text.contains("0.200%") && f.text.contains("0.100%"),
+            "{}",
+            f.text
+        );
+        // Which target, and where it is set (review-lab L).
+        assert!(
+            f.text.contains(
+                "sensitivity target of 0.100% for a negative result, set with --lod-target"
+            ),
             "{}",
             f.text
         );

@@ -218,13 +218,7 @@ pub(crate) fn person_estimates(
         if c.conflict {
             flags.push(StrFlag::new(
                 StrFlagCode::CallRule,
-                format!(
-                    "{person}: fitted share {:.2}% with clean unique peaks at {seen} of {} loci; called {} (rule STR-CALL; stated LoD {:.2}%)",
-                    percent.get(),
-                    ev.assessable,
-                    c.detection.as_str(),
-                    c.lod_percent.map_or(0.0, Percent::get)
-                ),
+                call_rule_text(&person.to_string(), percent, seen, ev.assessable, &c),
             ));
         }
         persons.push(PersonEstimate {
@@ -324,9 +318,47 @@ pub fn dominant_donor(donors: &[PersonEstimate]) -> Option<PersonRef> {
     dominant(&c).map(|i| donors[i].person.clone())
 }
 
+/// The `STR-CALL-RULE` flag's text: the share fitted, the loci with a
+/// clean unique peak, the call and the limit it was made against, named as
+/// tables name it ([`super::result::lod_label`]: `LoD50` computed, `LoD …,
+/// lab-validated`).
+fn call_rule_text(
+    person: &str,
+    percent: Percent,
+    seen: usize,
+    assessable: usize,
+    c: &Call,
+) -> String {
+    format!(
+        "{person}: fitted share {:.2}% with clean unique peaks at {seen} of {assessable} loci; called {} (rule STR-CALL; {})",
+        percent.get(),
+        c.detection.as_str(),
+        c.lod_percent.map_or_else(
+            || "no detection limit".to_string(),
+            |l| super::result::lod_label(l.get(), c.lab_validated)
+        )
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_call_rule_flag_names_the_limit_as_tables_do() {
+        let c = call(Percent::lit(3.92), &ev(0, &[0.01, 0.02]), None, None);
+        let t = call_rule_text("recipient", Percent::lit(3.92), 0, 2, &c);
+        assert!(t.ends_with("(rule STR-CALL; LoD50 3.9%)"), "{t}");
+        assert!(!t.contains("stated"), "{t}");
+        let c = call(
+            Percent::lit(0.3),
+            &ev(1, &[0.01, 0.02]),
+            Some(Percent::lit(1.5)),
+            None,
+        );
+        let t = call_rule_text("D1", Percent::lit(0.3), 1, 2, &c);
+        assert!(t.contains("LoD 1.5%, lab-validated"), "{t}");
+    }
 
     use crate::str::StrConfig;
 

@@ -62,8 +62,12 @@ pub struct Interval {
     pub high: Percent,
 }
 
-/// One person's share in a sample.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One person's share in a sample. The JSON adds the share as reported
+/// (`reported_percent`: `< 3.3` for a person not detected, as tables and
+/// CSV show it) and the detection call as a course records it
+/// (`detected`: true, false, or null when not assessable), so a reader of
+/// the JSON does not take `percent` for a result.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PersonEstimate {
     /// Who.
     pub person: PersonRef,
@@ -100,8 +104,41 @@ pub struct PersonEstimate {
 /// a bare "LoD" takes it for the smallest reportable share).
 pub const COMPUTED_LOD_NAME: &str = "LoD50";
 
+/// A detection limit as tables and flags name it: "LoD 1.5%,
+/// lab-validated" for the lab's, "LoD50 2.0%" ([`COMPUTED_LOD_NAME`]) for
+/// the computed per-sample one.
+pub fn lod_label(limit_percent: f64, lab_validated: bool) -> String {
+    if lab_validated {
+        format!("LoD {limit_percent:.1}%, lab-validated")
+    } else {
+        format!("{COMPUTED_LOD_NAME} {limit_percent:.1}%")
+    }
+}
+
 /// The line that explains [`COMPUTED_LOD_NAME`] under a table that shows it.
 pub const COMPUTED_LOD_LEGEND: &str = "LoD50 = share at which the person's expected peak reaches the threshold (seen in about half of samples at that share; not a validated limit: set the lab's with --lod or [chimerism_limits.str] lod_percent)";
+
+impl Serialize for PersonEstimate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut o = s.serialize_struct("PersonEstimate", 14)?;
+        o.serialize_field("person", &self.person)?;
+        o.serialize_field("percent", &self.percent)?;
+        o.serialize_field("reported_percent", &self.reported_percent())?;
+        o.serialize_field("detected", &self.detected())?;
+        o.serialize_field("ci", &self.ci)?;
+        o.serialize_field("per_locus_mean", &self.per_locus_mean)?;
+        o.serialize_field("sd", &self.sd)?;
+        o.serialize_field("cv", &self.cv)?;
+        o.serialize_field("informative_loci", &self.informative_loci)?;
+        o.serialize_field("detection", &self.detection)?;
+        o.serialize_field("detection_limit_percent", &self.detection_limit_percent)?;
+        o.serialize_field("lod_lab_validated", &self.lod_lab_validated)?;
+        o.serialize_field("loci_detected", &self.loci_detected)?;
+        o.serialize_field("loci_assessable", &self.loci_assessable)?;
+        o.end()
+    }
+}
 
 impl PersonEstimate {
     /// Whether the detection words show a computed (not lab-validated)
@@ -146,14 +183,9 @@ impl PersonEstimate {
     /// limit is named [`COMPUTED_LOD_NAME`] (explained by
     /// [`COMPUTED_LOD_LEGEND`]); the lab's reads "LoD 1.5%, lab-validated".
     pub fn detection_words(&self) -> String {
-        let lod = self.detection_limit_percent.map(|l| {
-            let l = l.get();
-            if self.lod_lab_validated {
-                format!("LoD {l:.1}%, lab-validated")
-            } else {
-                format!("{COMPUTED_LOD_NAME} {l:.1}%")
-            }
-        });
+        let lod = self
+            .detection_limit_percent
+            .map(|l| lod_label(l.get(), self.lod_lab_validated));
         let loci = format!(
             "{} of {} {} with an allele of its own",
             self.loci_detected,

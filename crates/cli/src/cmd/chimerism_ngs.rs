@@ -311,8 +311,43 @@ pub struct SampleOutput {
     /// read counts were read from, markers skipped and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_notes: Vec<String>,
+    /// The run's flags every sample carries (`RUN-CONTROL-FAILED` when a
+    /// run control failed: the result is not reportable), as the sample's
+    /// TSV/CSV rows carry them in `flags`; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub run_flags: Vec<&'static str>,
+    /// Each person's share as reported and the detection call (in the
+    /// order of `result.persons`): `< 0.108` for a person not detected,
+    /// as the table and the TSV/CSV `reported_percent` show it; the
+    /// estimate stays in `result.persons[].percent`.
+    pub reported: Vec<ReportedShare>,
     /// The analysis.
     pub result: NgsSampleResult,
+}
+
+/// One person's share as reported, for the JSON output.
+#[derive(Debug, Serialize)]
+pub struct ReportedShare {
+    /// The person.
+    pub person: String,
+    /// The share as reported ([`NgsSampleResult::reported_percent`]):
+    /// the estimate, or `< LoD` when not detected; empty when the donor is
+    /// not split from another.
+    pub reported_percent: String,
+    /// The detection call ([`NgsSampleResult::detected`]); null when it
+    /// cannot be made.
+    pub detected: Option<bool>,
+}
+
+/// Every person's reported share and call of `r`.
+fn reported_shares(r: &NgsSampleResult) -> Vec<ReportedShare> {
+    (0..r.persons.len())
+        .map(|k| ReportedShare {
+            person: r.persons[k].name.clone(),
+            reported_percent: r.reported_percent(k),
+            detected: r.detected(k),
+        })
+        .collect()
 }
 
 /// How a sample's allele bias was learnt, for the JSON output: the
@@ -512,6 +547,8 @@ fn analyse_samples(
                 purity_corrected_percent: None,
                 purity_note: None,
                 input_notes,
+                run_flags: Vec::new(),
+                reported: reported_shares(&result),
                 result,
             }
         })
@@ -572,6 +609,10 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         held: unknown_contributors(&runs),
         failed_controls: super::chimerism_plan::failed_controls(&controls),
     };
+    let run_flags = gate.status().flags;
+    for s in runs.iter_mut().flat_map(|r| r.samples.iter_mut()) {
+        s.run_flags = run_flags.clone();
+    }
     if let [only] = runs.as_mut_slice() {
         only.controls = std::mem::take(&mut controls);
         only.run_status = Some(gate.status());
@@ -868,7 +909,7 @@ pub fn to_tsv(run: &NgsRun, control_failed: bool) -> String {
             r.markers_used,
             r.markers_excluded,
             r.recipient_presence
-                .map(|p| format!("{:.3e}", p.p_value))
+                .map(|p| graftwatch_core::number::p_cell(p.p_value))
                 .unwrap_or_default(),
             r.recipient_detected
                 .map(|d| d.to_string())

@@ -40,13 +40,13 @@ pub struct NgsPlate {
 /// every sample.
 pub fn plan(args: &NgsArgs) -> anyhow::Result<Plan> {
     let plan = match (&args.plate.run_sheet, &args.recipient) {
-        (Some(sheet), _) => from_run_sheet(sheet, NGS_KINDS),
+        (Some(sheet), _) => from_run_sheet(sheet, NGS_KINDS)?,
         (None, Some(r)) if !args.donors.is_empty() && !args.samples.is_empty() => {
             from_args(r, &args.donors, &args.samples, &args.plate.purities, NGS_KINDS)
+                .map_err(BadInput)?
         }
-        _ => Err("chimerism ngs needs --recipient NAME=INPUT, --donor NAME=INPUT and --sample NAME=INPUT[:LINEAGE[:DATE]] (or --run-sheet)".into()),
-    }
-    .map_err(BadInput)?;
+        _ => anyhow::bail!(BadInput("chimerism ngs needs --recipient NAME=INPUT, --donor NAME=INPUT and --sample NAME=INPUT[:LINEAGE[:DATE]] (or --run-sheet)".into())),
+    };
     args.plate.min_purity_fraction().map_err(BadInput)?;
     let where_ = || {
         args.plate

@@ -239,20 +239,26 @@ pub fn from_args(
 /// Reads a run sheet ([`graftwatch_genomics_io::run_sheet`]) whose inputs
 /// are of the given kinds; inputs are resolved relative to its directory.
 /// Each row's input is checked as the reader reads the row, so the first
-/// problem of the sheet is the one reported.
-pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> Result<Plan, String> {
+/// problem of the sheet is the one reported. The reader's error is kept
+/// whole (its line, column and value reach `--error-format json`).
+pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> anyhow::Result<Plan> {
     let base = path.parent().unwrap_or(Path::new(""));
     let mut inputs = Vec::new();
     let mut check = |r: &RowInput<'_>| {
         inputs.push(row_input(base, r, kinds)?);
         Ok(())
     };
-    let sheet = read_run_sheet_with(path, &mut check).map_err(|e| e.to_string())?;
+    let sheet = read_run_sheet_with(path, &mut check).map_err(crate::exit::input)?;
     let mut plan = Plan::default();
-    for (row, input) in sheet.rows.iter().zip(inputs) {
+    for (row, mut input) in sheet.rows.iter().zip(inputs) {
+        input.origin = Some(super::chimerism_spec::SheetPlace {
+            sheet: path.display().to_string(),
+            line: row.line,
+            patient: row.patient.clone(),
+        });
         add_row(&mut plan, row, input);
     }
-    check_plan(&plan, &path.display().to_string())?;
+    check_plan(&plan, &path.display().to_string()).map_err(crate::BadInput)?;
     Ok(plan)
 }
 
@@ -340,56 +346,105 @@ fn resolve(base: &Path, input: &str) -> String {
 /// Names every call must keep apart, for STR and NGS alike: no donor named
 /// `recipient` or like the recipient, no donor twice in one patient, no
 /// sample id twice in the run (one tube reported under two lineages
-/// otherwise).
+/// otherwise). From a run sheet the message starts with the row's line
+/// (`line 20: sample id 'S' is used twice (first on line 4)`).
 pub fn check_names(plan: &Plan) -> Result<(), String> {
-    let mut samples: Vec<&str> = Vec::new();
+    let mut samples: Vec<&InputRef> = Vec::new();
     for a in &plan.analyses {
-        let mut donors: Vec<&str> = Vec::new();
+        let mut donors: Vec<&InputRef> = Vec::new();
         for d in &a.donors {
             let n = d.name.as_str();
             if n.eq_ignore_ascii_case("recipient") || n == a.recipient.name {
                 return Err(format!(
-                    "donor name '{n}' cannot be used: 'recipient' and the recipient's own name do not name a donor"
+                    "{}donor name '{n}' cannot be used: 'recipient' and the recipient's own name do not name a donor",
+                    at_line(d)
                 ));
             }
-            if donors.contains(&n) {
+            if let Some(first) = donors.iter().find(|x| x.name == n) {
                 return Err(format!(
-                    "donor '{n}' is declared twice; donor names must be unique"
+                    "{}donor '{n}' is declared twice{}; donor names must be unique",
+                    at_line(d),
+                    first_line(first)
                 ));
             }
-            donors.push(n);
+            donors.push(d);
         }
         for s in &a.samples {
             let n = s.input.name.as_str();
-            if samples.contains(&n) {
+            if let Some(first) = samples.iter().find(|x| x.name == n) {
                 return Err(format!(
-                    "sample id '{n}' is used twice; each tube needs its own sample id (one tube would be reported twice, under two lineages or dates)"
+                    "{}sample id '{n}' is used twice{}; each tube needs its own sample id (one tube would be reported twice, under two lineages or dates)",
+                    at_line(&s.input),
+                    first_line(first)
                 ));
             }
-            samples.push(n);
+            samples.push(&s.input);
         }
     }
     Ok(())
 }
 
+/// `line N: ` for an input read from a run sheet, nothing otherwise.
+fn at_line(i: &InputRef) -> String {
+    i.origin
+        .as_ref()
+        .map(|o| format!("line {}: ", o.line))
+        .unwrap_or_default()
+}
+
+/// ` (first on line N)` for an input read from a run sheet.
+fn first_line(i: &InputRef) -> String {
+    i.origin
+        .as_ref()
+        .map(|o| format!(" (first on line {})", o.line))
+        .unwrap_or_default()
+}
+
+/// A run sheet's plan: every patient has a recipient and a donor row
+/// (checked first: a patient without a recipient row would otherwise be
+/// reported as a donor named like the recipient), then the names.
 fn check_plan(plan: &Plan, path: &str) -> Result<(), String> {
-    check_names(plan).map_err(|e| format!("{path}: {e}"))?;
     for a in &plan.analyses {
         let who = a
             .patient
             .as_deref()
             .map(|p| format!("patient '{p}'"))
             .unwrap_or_else(|| "the run sheet".into());
+        // The first row of the patient (the analysis is created there).
+        let rows: Vec<usize> = std::iter::once(&a.recipient)
+            .chain(&a.donors)
+            .chain(a.samples.iter().map(|s| &s.input))
+            .filter_map(|i| i.origin.as_ref().map(|o| o.line))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let lines = match rows.as_slice() {
+            [] => String::new(),
+            [one] => format!("; its only row is line {one}"),
+            many => format!(
+                "; its rows are lines {}",
+                many.iter()
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let first = rows
+            .first()
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
         if a.recipient.name != "recipient" {
             return Err(format!(
-                "{path}: {who} has no recipient row (role recipient)"
+                "{path}: {first}{who} has no recipient row (role recipient{lines})"
             ));
         }
         if a.donors.is_empty() {
-            return Err(format!("{path}: {who} has no donor row (role donor)"));
+            return Err(format!(
+                "{path}: {first}{who} has no donor row (role donor{lines})"
+            ));
         }
     }
-    Ok(())
+    check_names(plan).map_err(|e| format!("{path}: {e}"))
 }
 
 #[cfg(test)]
@@ -433,7 +488,7 @@ mod tests {
         );
         assert_eq!(plan.controls[0].control, ControlType::Negative);
         std::fs::write(&sheet, "sample,role,input\nS1,blood,run.txt\n").unwrap();
-        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err().to_string();
         assert!(
             e.contains("line 2") && e.contains("'role'") && e.contains("blood"),
             "{e}"
@@ -452,14 +507,14 @@ mod tests {
              S1,P1,sample,,run.bam,cd3,pb,never,96%,\n\
              S2,P1,sample,,run.txt,cd3,pb,never,96%,\n",
         );
-        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err().to_string();
         assert!(
             e.contains("line 3, column 'input'") && e.contains("run.bam"),
             "{e}"
         );
         let text = std::fs::read_to_string(&sheet).unwrap();
         std::fs::write(&sheet, text.replace("run.bam", "run.txt")).unwrap();
-        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err();
+        let e = from_run_sheet(&sheet, STR_KINDS).unwrap_err().to_string();
         assert!(e.contains("line 3, column 'date'"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }

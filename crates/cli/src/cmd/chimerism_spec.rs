@@ -91,6 +91,36 @@ pub struct InputRef {
     pub date: Option<Date>,
     /// A deprecation note when an old spelling was used.
     pub deprecated: Option<String>,
+    /// The run-sheet row the input was read from (run sheets only), so an
+    /// error about the input names the sheet's line and patient.
+    pub origin: Option<SheetPlace>,
+}
+
+/// Where in a run sheet an input was named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetPlace {
+    /// The run sheet, as named in messages.
+    pub sheet: String,
+    /// 1-based line of the row.
+    pub line: usize,
+    /// The row's patient, when the sheet names one.
+    pub patient: Option<String>,
+}
+
+impl SheetPlace {
+    /// `SHEET: line N, column 'input' (patient 'P')`: the start of an
+    /// error about the row's input.
+    pub fn input_cell(&self) -> String {
+        format!(
+            "{}: line {}, column 'input'{}",
+            self.sheet,
+            self.line,
+            self.patient
+                .as_deref()
+                .map(|p| format!(" (patient '{p}')"))
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// Parses one option value; `kinds` are the inputs the command accepts.
@@ -154,6 +184,7 @@ pub fn parse_input(
         lineage,
         date,
         deprecated,
+        origin: None,
     })
 }
 

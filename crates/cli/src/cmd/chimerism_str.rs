@@ -172,6 +172,11 @@ pub struct SampleOut {
     pub purity: Option<f64>,
     /// Notes on purity (correction applied or why not).
     pub purity_note: Option<String>,
+    /// The run's flags every sample carries (`RUN-CONTROL-FAILED` when a
+    /// run control failed: the result is not reportable), as every CSV row
+    /// of the sample carries them in `flags`; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub run_flags: Vec<&'static str>,
     /// The outcome.
     pub outcome: Outcome,
 }
@@ -181,8 +186,10 @@ pub struct SampleOut {
 pub struct AnalysisOut {
     /// Patient id (run sheets).
     pub patient: Option<String>,
-    /// Reference side.
-    pub references: StrReferences,
+    /// Reference side; `None` when the patient's references were refused
+    /// in a run sheet (two declared people with identical genotypes): its
+    /// samples are then refused with the reason (`STR-IDENTICAL`).
+    pub references: Option<StrReferences>,
     /// Samples.
     pub samples: Vec<SampleOut>,
 }
@@ -261,7 +268,9 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
 
 fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
     let plan = match (&args.plate.run_sheet, &args.recipient) {
-        (Some(sheet), _) => super::chimerism_plan::from_run_sheet(sheet, super::chimerism_plan::STR_KINDS),
+        (Some(sheet), _) => {
+            super::chimerism_plan::from_run_sheet(sheet, super::chimerism_plan::STR_KINDS)?
+        }
         (None, Some(r)) => {
             if args.donors.is_empty() || args.samples.is_empty() {
                 anyhow::bail!(BadInput(
@@ -275,10 +284,12 @@ fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
                 &args.plate.purities,
                 super::chimerism_plan::STR_KINDS,
             )
+            .map_err(BadInput)?
         }
-        (None, None) => Err("give --recipient/--donor/--sample or --run-sheet".into()),
-    }
-    .map_err(BadInput)?;
+        (None, None) => anyhow::bail!(BadInput(
+            "give --recipient/--donor/--sample or --run-sheet".into()
+        )),
+    };
     if args.add_to.is_some()
         && let Some(s) = plan
             .analyses
@@ -319,7 +330,11 @@ impl Tables {
         let sample = i.sample.as_deref().unwrap_or(&i.name);
         self.0[&i.files[0]]
             .profile(sample)
-            .map_err(crate::exit::input)
+            .map_err(|e| match &i.origin {
+                // A run sheet's row: its line and patient first.
+                Some(o) => crate::exit::input_in(o.input_cell(), e),
+                None => crate::exit::input(e),
+            })
     }
 }
 
@@ -494,6 +509,10 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         held: no_match_refusals(&analyses),
         failed_controls: super::chimerism_plan::failed_controls(&controls),
     };
+    let run_status = gate.status();
+    for s in analyses.iter_mut().flat_map(|a| a.samples.iter_mut()) {
+        s.run_flags = run_status.flags.clone();
+    }
     let mut notes = plan.notes.clone();
     notes.extend(measure_note);
     notes.extend(threshold_note);
@@ -501,7 +520,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
     let run = StrRun {
         analyses,
         controls,
-        run_status: gate.status(),
+        run_status,
         notes,
         measure: cfg.measure,
         analytical_threshold_rfu: cfg.analytical_threshold_rfu,
@@ -623,8 +642,15 @@ fn analyse(
         .iter()
         .map(|d| Ok((DonorId(d.name.clone()), tables.profile(d)?)))
         .collect::<anyhow::Result<_>>()?;
-    let refs = StrReferences::new(recipient, &donors, cfg.clone())
-        .map_err(|e| BadInput(format!("{who}{e}")))?;
+    let refs = match StrReferences::new(recipient, &donors, cfg.clone()) {
+        Ok(r) => r,
+        // In a run sheet, a patient whose declared people cannot be told
+        // apart is refused on its own: every other patient is reported.
+        Err(e @ StrError::IdenticalPersons { .. }) if per_sample => {
+            return Ok(refused_patient(a, &e.to_string()));
+        }
+        Err(e) => anyhow::bail!(BadInput(format!("{who}{e}"))),
+    };
     let mut samples = Vec::new();
     for s in &a.samples {
         let outcome = match refs.estimate(tables.profile(&s.input)?, s.lineage) {
@@ -653,15 +679,48 @@ fn analyse(
             specimen: s.specimen,
             purity: s.purity,
             purity_note: None,
+            run_flags: Vec::new(),
             outcome,
         });
     }
     apply_purity(&mut samples, &a.samples, min_purity);
     Ok(AnalysisOut {
         patient: a.patient.clone(),
-        references: refs,
+        references: Some(refs),
         samples,
     })
+}
+
+/// A patient of a run sheet whose references were refused (`why`): every
+/// sample refused with the reason and the code `STR-IDENTICAL`, so the run
+/// gate holds the run back as it does for `STR-NO-MATCH`.
+fn refused_patient(a: &Analysis, why: &str) -> AnalysisOut {
+    let samples = a
+        .samples
+        .iter()
+        .map(|s| SampleOut {
+            sample: s.input.name.clone(),
+            file: super::chimerism_spec::display_file(&s.input.files[0]),
+            lineage: s.lineage,
+            date: s.date,
+            specimen: s.specimen,
+            purity: s.purity,
+            purity_note: None,
+            run_flags: Vec::new(),
+            outcome: Outcome::Refused {
+                reason: format!(
+                    "sample '{}': the patient's references cannot be used: {why}",
+                    s.input.name
+                ),
+                code: Some(StrFlagCode::IdenticalPersons.code()),
+            },
+        })
+        .collect();
+    AnalysisOut {
+        patient: a.patient.clone(),
+        references: None,
+        samples,
+    }
 }
 
 /// A no-match refusal naming the run sheet's (or `--sample`'s) sample id
@@ -892,6 +951,11 @@ fn render_html(run: &StrRun) -> anyhow::Result<String> {
             run.analyses.len()
         )));
     };
+    let Some(references) = &a.references else {
+        anyhow::bail!(BadInput(
+            "--html: the patient's references were refused (see the report); there is nothing to draw".into()
+        ));
+    };
     let (samples, results): (Vec<_>, Vec<_>) = a
         .samples
         .iter()
@@ -908,9 +972,7 @@ fn render_html(run: &StrRun) -> anyhow::Result<String> {
         })
         .unzip();
     Ok(graftwatch_report::chimerism::render_str_page(
-        &a.references,
-        &samples,
-        &results,
+        references, &samples, &results,
     ))
 }
 
@@ -995,8 +1057,37 @@ fn render_informativeness(o: &mut String, refs: &StrReferences) {
     }
 }
 
+/// `\nSample 'ID' (FILE, LINEAGE, DATE, SPECIMEN` (the caller closes it).
+fn sample_heading(o: &mut String, s: &SampleOut) {
+    let _ = write!(
+        o,
+        "\nSample '{}' ({}, {}{}{}",
+        s.sample,
+        s.file,
+        s.lineage.label(),
+        s.date.map(|d| format!(", {d}")).unwrap_or_default(),
+        s.specimen
+            .filter(|x| x.as_str() != s.lineage.label())
+            .map(|x| format!(", {}", x.as_str()))
+            .unwrap_or_default()
+    );
+}
+
 fn render_analysis(o: &mut String, a: &AnalysisOut) {
-    let refs = &a.references;
+    let Some(refs) = &a.references else {
+        let _ = writeln!(
+            o,
+            "STR chimerism: the patient's references were refused; no sample of this patient is estimated"
+        );
+        for s in &a.samples {
+            if let Outcome::Refused { reason, code } = &s.outcome {
+                let code = code.map(|c| format!(" [{c}]")).unwrap_or_default();
+                sample_heading(o, s);
+                let _ = writeln!(o, "): no estimate\n  refused{code}: {reason}");
+            }
+        }
+        return;
+    };
     render_informativeness(o, refs);
     let results: Vec<&StrSampleResult> = a
         .samples
@@ -1022,18 +1113,7 @@ fn render_analysis(o: &mut String, a: &AnalysisOut) {
         }
     }
     for s in &a.samples {
-        let _ = write!(
-            o,
-            "\nSample '{}' ({}, {}{}{}",
-            s.sample,
-            s.file,
-            s.lineage.label(),
-            s.date.map(|d| format!(", {d}")).unwrap_or_default(),
-            s.specimen
-                .filter(|x| x.as_str() != s.lineage.label())
-                .map(|x| format!(", {}", x.as_str()))
-                .unwrap_or_default()
-        );
+        sample_heading(o, s);
         match &s.outcome {
             Outcome::Refused { reason, code } => {
                 let code = code.map(|c| format!(" [{c}]")).unwrap_or_default();
@@ -1158,7 +1238,6 @@ fn render_csv(run: &StrRun) -> String {
         "patient,sample,file,lineage,specimen,date,status,person,percent,reported_percent,ci_low,ci_high,locus_sd,cv,informative_loci,detection,detection_limit_percent,purity_percent,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
     );
     let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
-    let control_failed = run.controls.iter().any(|c| !c.passed);
     for a in &run.analyses {
         for s in &a.samples {
             let lead = format!(
@@ -1176,7 +1255,12 @@ fn render_csv(run: &StrRun) -> String {
                     let mut cells = vec![String::new(); 18];
                     cells[0] = "refused".into();
                     cells[11] = f(s.purity.map(|p| 100.0 * p));
-                    cells[15] = code.unwrap_or("").into();
+                    cells[15] = code
+                        .iter()
+                        .copied()
+                        .chain(s.run_flags.iter().copied())
+                        .collect::<Vec<_>>()
+                        .join(";");
                     cells[16] = csv_field(reason);
                     let _ = writeln!(o, "{lead},{}", cells.join(","));
                     continue;
@@ -1190,7 +1274,7 @@ fn render_csv(run: &StrRun) -> String {
                 .flags
                 .iter()
                 .map(|x| x.code.code())
-                .chain(control_failed.then_some(super::chimerism_plan::CONTROL_FAILED_FLAG))
+                .chain(s.run_flags.iter().copied())
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();

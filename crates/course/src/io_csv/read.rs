@@ -225,6 +225,8 @@ pub struct CsvLocator {
     donors: Vec<usize>,
     patient: HashMap<String, usize>,
     first_patient: usize,
+    /// The line of the `course,…,format` row.
+    format: usize,
 }
 
 fn at(line: usize, column: &str) -> Location {
@@ -271,6 +273,9 @@ impl Locator for CsvLocator {
             _ => "value",
         };
         at(line, col)
+    }
+    fn course(&self, _field: &str) -> Location {
+        at(self.format, "value")
     }
 }
 
@@ -462,6 +467,7 @@ impl Builder<'_> {
                     self.err(row.line, "kind", Some(kind), "a single format row");
                 }
                 self.format = Some(v.trim().to_string());
+                self.loc.format = row.line;
             }
             "illustrative" => {
                 if self.illustrative.is_some() {
@@ -1231,6 +1237,15 @@ fn read_records<R: std::io::Read>(
                 b.row(&row);
                 continue;
             }
+            Ok(Some(rec)) if rec.last_line() > rec.line() => (
+                rec.line() as usize,
+                format!(
+                    "a closing quote (\") on this line: a quote opened on line {} was never closed on it, so the row runs on to line {}, where the next quote closes it ({width} fields like the header, found {})",
+                    rec.line(),
+                    rec.last_line(),
+                    rec.len()
+                ),
+            ),
             Ok(Some(rec)) => (
                 rec.line() as usize,
                 format!("{width} fields like the header, found {}", rec.len()),

@@ -117,6 +117,15 @@ impl<'a> Record<'a> {
         self.line
     }
 
+    /// The 1-based line of the record's last byte: later than [`line`]
+    /// when a quoted cell holds line breaks (or a quote left open runs on
+    /// to the next quote).
+    ///
+    /// [`line`]: Record::line
+    pub(super) fn last_line(&self) -> u64 {
+        self.line + self.text.bytes().filter(|b| *b == b'\n').count() as u64
+    }
+
     /// The number of fields.
     pub(super) fn len(&self) -> usize {
         self.fields.count
