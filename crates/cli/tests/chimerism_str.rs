@@ -854,7 +854,7 @@ fn height_only_export_with_a_repeated_row() {
     assert!(out.contains("[STR-DUPLICATE-ROW]"), "{out}");
     assert!(out.contains("line 26 repeats line 4 exactly"), "{out}");
     assert!(
-        out.contains("6 reader note(s) about samples not analysed here not shown"),
+        out.contains("6 reader notes about samples not analysed here not shown"),
         "{out}"
     );
     assert!(!out.contains("OTHER.fsa"), "{out}");

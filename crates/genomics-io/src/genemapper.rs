@@ -779,7 +779,8 @@ impl Reader {
         for ((sample, _), (line, n)) in std::mem::take(&mut self.unlabelled) {
             if n > 0 {
                 let t = format!(
-                    "{n} peak(s) exported without a marker (outside the marker bins of the analysis) kept as unassigned signal; a kit file with bins calls those inside a bin"
+                    "{} exported without a marker (outside the marker bins of the analysis) kept as unassigned signal; a kit file with bins calls those inside a bin",
+                    graftwatch_core::number::counted(n, "peak")
                 );
                 self.note(ReadNoteCode::Unlabelled, line, &sample, t);
             }
@@ -928,7 +929,7 @@ mod tests {
             .collect();
         assert_eq!(n.len(), 1);
         assert!(
-            n[0].text.starts_with("2 peak(s) exported without a marker"),
+            n[0].text.starts_with("2 peaks exported without a marker"),
             "{}",
             n[0].text
         );

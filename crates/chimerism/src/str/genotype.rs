@@ -349,7 +349,7 @@ impl CallContext<'_> {
         StrFlag::new(
             StrFlagCode::ReferenceImbalance,
             format!(
-                "{} ({}) {}: called {} with {} more peak(s) between the {:.0}% floor and the {:.0}% calling threshold that are no stutter ({}): the genotype is ambiguous; locus not called (review the reference)",
+                "{} ({}) {}: called {} with {} more between the {:.0}% floor and the {:.0}% calling threshold that are no stutter ({}): the genotype is ambiguous; locus not called (review the reference)",
                 self.person,
                 self.profile.sample,
                 self.locus,
@@ -358,7 +358,7 @@ impl CallContext<'_> {
                     .map(|c| c.allele.to_string())
                     .collect::<Vec<_>>()
                     .join("/"),
-                many.len(),
+                graftwatch_core::number::counted(many.len(), "peak"),
                 cfg.reference_minor_floor * 100.0,
                 cfg.relative_threshold * 100.0,
                 many.iter()

@@ -78,14 +78,17 @@ impl StutterRatios {
             (StutterSource::References, Some(m)) => {
                 let censored = self.back_observations.saturating_sub(self.back_seen);
                 let censored = if censored > 0 {
-                    format!(" and {censored} position(s) without a peak")
+                    format!(
+                        " and {} without a peak",
+                        graftwatch_core::number::counted(censored, "position")
+                    )
                 } else {
                     String::new()
                 };
                 let rejected = if self.back_rejected > 0 {
                     format!(
-                        " ({} peak(s) above the stutter cap not used)",
-                        self.back_rejected
+                        " ({} above the stutter cap not used)",
+                        graftwatch_core::number::counted(self.back_rejected, "peak")
                     )
                 } else {
                     String::new()
@@ -667,7 +670,7 @@ mod tests {
         assert!((st.back - want).abs() < 1e-12, "{} vs {want}", st.back);
         let text = st.describe("generic");
         assert!(
-            text.contains("measured 0.200 on the pure profiles over 1 peak and 1 position(s) without a peak, shrunk toward the kit default"),
+            text.contains("measured 0.200 on the pure profiles over 1 peak and 1 position without a peak, shrunk toward the kit default"),
             "{text}"
         );
         // Above it: not stutter; nothing else measured, so the kit's ratio.

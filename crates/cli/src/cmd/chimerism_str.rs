@@ -421,9 +421,9 @@ impl Tables {
             ));
             if !others.is_empty() {
                 out.push(format!(
-                    "{}: {} reader note(s) about samples not analysed here not shown",
+                    "{}: {} about samples not analysed here not shown",
                     t.path.display(),
-                    others.len()
+                    graftwatch_core::number::counted(others.len(), "reader note")
                 ));
             }
         }
