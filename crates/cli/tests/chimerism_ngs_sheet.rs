@@ -415,3 +415,71 @@ fn tsv_has_patient_sheet_and_purity_corrected_columns() {
             .ends_with(",detected,patient,specimen,run,purity_percent,purity_corrected_percent")
     );
 }
+
+/// Review-lab M8 (d), NGS as STR: on a plate, a patient whose donor's
+/// genotypes equal the recipient's is refused on its own (`NGS-IDENTICAL`,
+/// its samples named, no numbers), every other patient is reported, the
+/// command exits 2 after the report and nothing is recorded; with one
+/// patient it stays an error.
+#[test]
+fn a_patient_with_a_donor_identical_to_the_recipient_is_refused_alone() {
+    let dir = fresh_dir("gw-ngs-sheet", "identical");
+    let f = pileup_with_controls(&dir);
+    let f = f.file_name().unwrap().to_str().unwrap();
+    let mut rows = patient_rows("P1", f);
+    rows.push(format!("day30,P1,sample,,{f},whole_blood,pb,2026-03-01,,,"));
+    rows.push(format!(",P2,recipient,,{f}:recipient,,,,,,"));
+    rows.push(format!(",P2,donor,twin,{f}:recipient,,,,,,"));
+    rows.push(format!(
+        "p2-d30,P2,sample,,{f},whole_blood,pb,2026-03-01,,,"
+    ));
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let s = sheet(&dir, &rows_s);
+    let (code, out, err) = run_sheet(&s, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("1 of 2 samples refused (NGS-IDENTICAL): patient 'P2': sample 'p2-d30'")
+            && err.contains("identical genotypes"),
+        "{err}"
+    );
+    assert!(
+        out.contains("=== Patient P1 ===") && out.contains("dominant donor"),
+        "{out}"
+    );
+    assert!(
+        out.contains("=== Patient P2 ===\nSample 'p2-d30': no estimate\n  refused [NGS-IDENTICAL]"),
+        "{out}"
+    );
+    let (_, out, _) = run_sheet(&s, &["--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["analyses"].as_array().unwrap().len(), 1);
+    assert_eq!(j["refused"][0]["patient"], "P2");
+    assert_eq!(j["refused"][0]["samples"], serde_json::json!(["p2-d30"]));
+    let (_, out, _) = run_sheet(&s, &["--format", "tsv"]);
+    let header: Vec<&str> = out.lines().next().unwrap().split('\t').collect();
+    let row: Vec<&str> = out
+        .lines()
+        .find(|l| l.starts_with("p2-d30\t"))
+        .unwrap()
+        .split('\t')
+        .collect();
+    assert_eq!(row.len(), header.len(), "{out}");
+    let col = |n: &str| row[header.iter().position(|h| *h == n).unwrap()];
+    assert_eq!(
+        (col("flags"), col("patient"), col("percent")),
+        ("NGS-IDENTICAL", "P2", "")
+    );
+    // Nothing is recorded from the plate.
+    let course = dir.join("course.json");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
+    std::fs::copy(&seed, &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let (code, _, err) = run_sheet(&s, &["--add-to", course.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+    // One patient: the references cannot be used, an error as before.
+    let one: Vec<&str> = rows_s[4..].to_vec();
+    let (code, _, err) = run_sheet(&sheet(&dir, &one), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("identical genotypes"), "{err}");
+}

@@ -594,26 +594,46 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
     let threads = args.threads.max(1);
     let opts = run_options(&args, threads);
     let mut runs = Vec::with_capacity(plan.analyses.len());
+    let mut refused: Vec<sheet::RefusedPatient> = Vec::new();
     let mut controls = Vec::new();
-    for (i, a) in plan.analyses.iter().enumerate() {
-        let (run, refs) = analyse_patient(a, &args, &opts, threads)?;
-        if i == 0 {
+    let mut controls_checked = false;
+    for a in &plan.analyses {
+        let (run, refs) = match analyse_patient(a, &args, &opts, threads) {
+            Ok(r) => r,
+            // In a run sheet with several patients, a patient whose donor
+            // cannot be told from the recipient is refused on its own (as
+            // STR's `STR-IDENTICAL`); every other patient is reported.
+            Err(e) => match e.downcast::<sheet::RefusedPatient>() {
+                Ok(p) if plan.analyses.len() > 1 => {
+                    refused.push(p);
+                    continue;
+                }
+                // One patient: its references cannot be used, an input error.
+                Ok(p) => anyhow::bail!(BadInput(format!("patient '{}': {}", p.patient, p.reason))),
+                Err(e) => return Err(e),
+            },
+        };
+        if !controls_checked {
+            controls_checked = true;
             for c in &plan.controls {
                 controls.push(sheet::check_control(c, &refs, &opts, args.min_depth)?);
             }
         }
         runs.push(run);
     }
+    let mut held = unknown_contributors(&runs);
+    held.extend(refused.iter().flat_map(sheet::RefusedPatient::held));
     let gate = RunGate {
-        samples: runs.iter().map(|r| r.samples.len()).sum(),
-        held: unknown_contributors(&runs),
+        samples: runs.iter().map(|r| r.samples.len()).sum::<usize>()
+            + refused.iter().map(|p| p.samples.len()).sum::<usize>(),
+        held,
         failed_controls: super::chimerism_plan::failed_controls(&controls),
     };
     let run_flags = gate.status().flags;
     for s in runs.iter_mut().flat_map(|r| r.samples.iter_mut()) {
         s.run_flags = run_flags.clone();
     }
-    if let [only] = runs.as_mut_slice() {
+    if let ([only], []) = (runs.as_mut_slice(), refused.as_slice()) {
         only.controls = std::mem::take(&mut controls);
         only.run_status = Some(gate.status());
     }
@@ -639,34 +659,37 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         let page = graftwatch_report::chimerism::render_ngs_page(&html_page(run));
         graftwatch_output::write(html, page.as_bytes(), overwrite).map_err(crate::exit::input)?;
     }
+    let single = refused.is_empty() && runs.len() == 1;
     let text = match (args.format, runs.as_slice()) {
-        (NgsFormat::Json, [run]) => serde_json::to_string_pretty(run)? + "\n",
+        (NgsFormat::Json, [run]) if single => serde_json::to_string_pretty(run)? + "\n",
         (NgsFormat::Json, _) => {
             let plate = sheet::NgsPlate {
                 schema: sheet::NGS_PLATE_SCHEMA,
                 analyses: runs,
+                refused,
                 controls,
                 run_status: gate.status(),
             };
             serde_json::to_string_pretty(&plate)? + "\n"
         }
-        (NgsFormat::Tsv, [run]) => sheet::plate_tsv(std::slice::from_ref(run), &run.controls),
-        (NgsFormat::Tsv, runs) => sheet::plate_tsv(runs, &controls),
-        (NgsFormat::Csv, [run]) => graftwatch_output::delimited::tsv_to_csv(&sheet::plate_tsv(
-            std::slice::from_ref(run),
-            &run.controls,
-        )),
-        (NgsFormat::Csv, runs) => {
-            graftwatch_output::delimited::tsv_to_csv(&sheet::plate_tsv(runs, &controls))
+        (NgsFormat::Tsv, [run]) if single => {
+            sheet::plate_tsv(std::slice::from_ref(run), &[], &run.controls)
         }
-        (NgsFormat::Table, [run]) => {
+        (NgsFormat::Tsv, runs) => sheet::plate_tsv(runs, &refused, &controls),
+        (NgsFormat::Csv, [run]) if single => graftwatch_output::delimited::tsv_to_csv(
+            &sheet::plate_tsv(std::slice::from_ref(run), &[], &run.controls),
+        ),
+        (NgsFormat::Csv, runs) => {
+            graftwatch_output::delimited::tsv_to_csv(&sheet::plate_tsv(runs, &refused, &controls))
+        }
+        (NgsFormat::Table, [run]) if single => {
             let mut t = String::new();
             super::chimerism_plan::control_warning_line(&mut t, &run.controls);
             t.push_str(&to_table(run));
             super::chimerism_plan::controls_table(&mut t, &run.controls);
             t
         }
-        (NgsFormat::Table, runs) => sheet::plate_table(runs, &controls),
+        (NgsFormat::Table, runs) => sheet::plate_table(runs, &refused, &controls),
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     match gate.verdict(args.add_to.is_some()) {
@@ -744,7 +767,12 @@ fn analyse_patient(
     // Panel and persons: counts -> genotype calls (or GT when the VCF has
     // no AD), error model, per-site rates (graftwatch_genomics_io::ngs_run).
     let persons: Vec<NgsInput> = person_specs.iter().map(run_input).collect();
-    let refs = read_references(&args.panel, &persons, opts).map_err(ngs_error)?;
+    let refs = match read_references(&args.panel, &persons, opts) {
+        Err(e @ NgsRunError::IdenticalToRecipient { .. }) if a.patient.is_some() => {
+            return Err(super::chimerism_ngs_sheet::RefusedPatient::new(a, &e.to_string()).into());
+        }
+        r => r.map_err(ngs_error)?,
+    };
     for w in &refs.warnings {
         eprintln!("warning: {w}{STRICT_HINT}");
     }

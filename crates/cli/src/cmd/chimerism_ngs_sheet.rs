@@ -28,12 +28,69 @@ pub struct NgsPlate {
     pub schema: &'static str,
     /// One analysis per patient, in the sheet's order.
     pub analyses: Vec<NgsRun>,
+    /// Patients refused as a whole (a donor identical to the recipient):
+    /// none of their samples was analysed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<RefusedPatient>,
     /// The run controls.
     pub controls: Vec<ControlOut>,
     /// The run's status: `not_reportable` with `RUN-CONTROL-FAILED` when a
     /// run control failed.
     pub run_status: graftwatch_chimerism::run_gate::RunStatus,
 }
+
+/// The code of a patient refused because a donor's genotypes equal the
+/// recipient's (the NGS counterpart of `STR-IDENTICAL`).
+pub const IDENTICAL_CODE: &str = "NGS-IDENTICAL";
+
+/// A patient of a run sheet whose references cannot be used (a donor
+/// identical to the recipient): reported with the reason, none of its
+/// samples analysed, and the run held back by the run gate as for
+/// `NGS-ID`.
+#[derive(Debug, Serialize)]
+pub struct RefusedPatient {
+    /// The patient.
+    pub patient: String,
+    /// Its samples (sheet ids), none analysed.
+    pub samples: Vec<String>,
+    /// The flag code, [`IDENTICAL_CODE`].
+    pub code: &'static str,
+    /// Why.
+    pub reason: String,
+}
+
+impl RefusedPatient {
+    /// The refusal of analysis `a` for `reason`.
+    pub fn new(a: &Analysis, reason: &str) -> RefusedPatient {
+        RefusedPatient {
+            patient: a.patient.clone().unwrap_or_default(),
+            samples: a.samples.iter().map(|s| s.input.name.clone()).collect(),
+            code: IDENTICAL_CODE,
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Each of its samples as the run gate holds it back.
+    pub fn held(&self) -> impl Iterator<Item = graftwatch_chimerism::run_gate::HeldSample> + '_ {
+        self.samples
+            .iter()
+            .map(|s| graftwatch_chimerism::run_gate::HeldSample {
+                code: IDENTICAL_CODE,
+                text: format!(
+                    "patient '{}': sample '{s}': the patient's references cannot be used: {}",
+                    self.patient, self.reason
+                ),
+            })
+    }
+}
+
+impl std::fmt::Display for RefusedPatient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "patient '{}' refused: {}", self.patient, self.reason)
+    }
+}
+
+impl std::error::Error for RefusedPatient {}
 
 /// The plan of the call: the run sheet, or `--recipient/--donor/--sample`
 /// with `--purity`; every patient needs a sample, and `--add-to` a date on
@@ -227,7 +284,7 @@ pub fn analysis_for<'a>(runs: &'a [NgsRun], pid: &str, target: &str) -> anyhow::
 
 /// The table of a plate: each patient's table under its heading, then the
 /// run controls.
-pub fn plate_table(runs: &[NgsRun], controls: &[ControlOut]) -> String {
+pub fn plate_table(runs: &[NgsRun], refused: &[RefusedPatient], controls: &[ControlOut]) -> String {
     let mut o = String::new();
     super::chimerism_plan::control_warning_line(&mut o, controls);
     for r in runs {
@@ -237,6 +294,13 @@ pub fn plate_table(runs: &[NgsRun], controls: &[ControlOut]) -> String {
         o.push_str(&super::chimerism_ngs::to_table(r));
         o.push('\n');
     }
+    for p in refused {
+        let _ = writeln!(o, "=== Patient {} ===", p.patient);
+        for s in &p.samples {
+            let _ = writeln!(o, "Sample '{s}': no estimate");
+        }
+        let _ = writeln!(o, "  refused [{}]: {}\n", p.code, p.reason);
+    }
     super::chimerism_plan::controls_table(&mut o, controls);
     o
 }
@@ -245,7 +309,7 @@ pub fn plate_table(runs: &[NgsRun], controls: &[ControlOut]) -> String {
 /// run control (role `control`, person = its type, flags `CONTROL-PASS` or
 /// `RUN-CONTROL-FAILED`). When a control failed, every sample row is
 /// flagged `RUN-CONTROL-FAILED` too.
-pub fn plate_tsv(runs: &[NgsRun], controls: &[ControlOut]) -> String {
+pub fn plate_tsv(runs: &[NgsRun], refused: &[RefusedPatient], controls: &[ControlOut]) -> String {
     let failed = controls.iter().any(|c| !c.passed);
     let mut o = String::new();
     for (i, r) in runs.iter().enumerate() {
@@ -256,6 +320,20 @@ pub fn plate_tsv(runs: &[NgsRun], controls: &[ControlOut]) -> String {
             t.split_once('\n').map_or("", |(_, rest)| rest)
         };
         o.push_str(body);
+    }
+    if runs.is_empty() {
+        o.push_str(super::chimerism_ngs::TSV_HEADER);
+    }
+    // A refused patient's samples: no numbers, the code in `flags`, the
+    // patient in `patient` (columns of `to_tsv`).
+    for p in refused {
+        for s in &p.samples {
+            let _ = writeln!(
+                o,
+                "{s}\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t{}\t\t{}\t\t\t\t",
+                p.code, p.patient
+            );
+        }
     }
     for c in controls {
         let _ = writeln!(
