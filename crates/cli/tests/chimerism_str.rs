@@ -1498,3 +1498,38 @@ fn json_errors_carry_a_bad_run_sheet_cell() {
         "{j}"
     );
 }
+
+/// Review-lab M7: a signed report states how the run was analysed: the
+/// kit, the peak measure, the analytical threshold and the software, in the
+/// table and the JSON.
+#[test]
+fn the_report_states_kit_measure_threshold_and_software() {
+    let mut args = str_example("S=examples/str/day14.txt:PB-d14-WB");
+    args.extend([
+        "--kit",
+        "powerplex16hs",
+        "--ignore-unknown-markers",
+        "--analytical-threshold",
+        "40",
+    ]);
+    let o = gw(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let first = text(&o.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        first,
+        format!(
+            "Method: Promega PowerPlex 16 HS (16 markers) (kit 'powerplex16hs'); peak area; analytical threshold 40 RFU; graftwatch {}",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    args.extend(["--format", "json"]);
+    let o = gw(&args);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["method"]["kit"], "powerplex16hs");
+    assert_eq!(j["method"]["measure"], "area");
+    assert_eq!(j["method"]["analytical_threshold_rfu"], 40.0);
+}

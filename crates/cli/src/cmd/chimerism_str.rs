@@ -194,6 +194,54 @@ pub struct AnalysisOut {
     pub samples: Vec<SampleOut>,
 }
 
+/// What a signed STR report states about the analysis: the kit (bins,
+/// stutter defaults, saturation), the peak measure, the analytical
+/// threshold and the software.
+#[derive(Debug, Serialize)]
+pub struct StrMethod {
+    /// The kit's name (`generic` when none was named).
+    pub kit: String,
+    /// The kit's title.
+    pub kit_title: String,
+    /// `area` or `height`.
+    pub measure: &'static str,
+    /// The analytical threshold in RFU.
+    pub analytical_threshold_rfu: f64,
+    /// `graftwatch VERSION`.
+    pub software: &'static str,
+}
+
+impl StrMethod {
+    /// The method of a run with this configuration.
+    pub fn of(cfg: &StrConfig) -> StrMethod {
+        StrMethod {
+            kit: cfg.kit.name.clone(),
+            kit_title: cfg.kit.title.clone(),
+            measure: match cfg.measure {
+                Measure::Area => "area",
+                Measure::Height => "height",
+            },
+            analytical_threshold_rfu: cfg.analytical_threshold_rfu,
+            software: concat!("graftwatch ", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// One line for the table: `Method: Promega PowerPlex 16 HS (16
+    /// markers) (kit 'powerplex16hs'); peak area; analytical threshold 50
+    /// RFU; graftwatch 0.1.0`.
+    pub fn line(&self) -> String {
+        let title = self.kit_title.split(':').next().unwrap_or(&self.kit_title);
+        format!(
+            "Method: {} (kit '{}'); peak {}; analytical threshold {:.0} RFU; {}",
+            title.trim(),
+            self.kit,
+            self.measure,
+            self.analytical_threshold_rfu,
+            self.software
+        )
+    }
+}
+
 /// Everything, as written by `--format json`.
 #[derive(Debug, Serialize)]
 pub struct StrRun {
@@ -206,6 +254,9 @@ pub struct StrRun {
     pub run_status: graftwatch_chimerism::run_gate::RunStatus,
     /// Reader notes and deprecation notes.
     pub notes: Vec<String>,
+    /// How the run was analysed (kit, measure, threshold, software), for
+    /// a signed report.
+    pub method: StrMethod,
     /// The peak measure the run used (each sample's result names it too).
     #[serde(skip)]
     pub measure: Measure,
@@ -522,6 +573,7 @@ pub fn run(mut args: StrArgs) -> anyhow::Result<()> {
         controls,
         run_status,
         notes,
+        method: StrMethod::of(&cfg),
         measure: cfg.measure,
         analytical_threshold_rfu: cfg.analytical_threshold_rfu,
     };
@@ -993,6 +1045,7 @@ fn detection_code(d: Detection) -> &'static str {
 fn render_run_table(run: &StrRun) -> String {
     let mut o = String::new();
     super::chimerism_plan::control_warning_line(&mut o, &run.controls);
+    let _ = writeln!(o, "{}", run.method.line());
     for a in &run.analyses {
         if let Some(p) = &a.patient {
             let _ = writeln!(o, "=== Patient {p} ===");
