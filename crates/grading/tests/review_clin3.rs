@@ -81,3 +81,45 @@ fn no_carry_flag_without_acute_gvhd_data() {
     .build();
     assert!(has_carry(&one_day));
 }
+
+/// M3 wording of the seed case's table output: no nested brackets in the
+/// response timeline, the HCT-CI/age group in words, and a legend that
+/// expands the abbreviations used (from the glossary the report uses).
+#[test]
+fn table_output_reads_without_nested_labels_and_expands_abbreviations() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/seed-case/course.json");
+    let c = graftwatch_course::read_course(&p).expect("seed").course;
+    let t = graftwatch_grading::render::table(&graftwatch_grading::grade_course(
+        &c,
+        &GradingConfig::default(),
+    ));
+    assert!(
+        t.contains("; remission 2: morphologic remission (marrow blasts < 5 %; "),
+        "{t}"
+    );
+    assert!(t.contains("; remission 3: CRh 2024-05-27"), "{t}");
+    assert!(!t.contains("remission 2 ("), "{t}");
+    assert!(t.contains("HCT-CI/age 1 (risk group 0–2)"), "{t}");
+    assert!(!t.contains("(group 0-2"), "{t}");
+    let legend = t
+        .split("\nAbbreviations\n")
+        .nth(1)
+        .expect("legend at the end");
+    for line in [
+        "  EMD     extramedullary disease",
+        "  CRh     CR with partial haematological recovery",
+        "  MLFS    morphologic leukaemia-free state",
+        "  ICAHT   immune effector cell-associated haematotoxicity",
+        "  HCT-CI  HCT-specific comorbidity index",
+    ] {
+        assert!(legend.lines().any(|l| l == line), "{line}\n{legend}");
+    }
+    // only what the output uses: no NR left in the text, so none in the legend
+    assert!(!legend.contains("no response"), "{legend}");
+    // one source of terms with the report's figure caption
+    assert!(
+        graftwatch_core::glossary::caption("CD3+/CD33+/CD34+/CD56+")
+            .contains("CRh, CR with partial haematological recovery;")
+    );
+}
