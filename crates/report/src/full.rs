@@ -169,7 +169,10 @@ pub(crate) fn full_report_styled(course: &Course, a: &Analysis, inline_style: bo
     ));
     r.insert_section_after(FIGURE_SECTION_ID, endpoints_section(a));
     r.insert_section_after(ENDPOINTS_SECTION_ID, dli_section(a));
-    r.insert_section_after("summary", alerts_section(&a.alerts, &a.alert_config));
+    r.insert_section_after(
+        "summary",
+        alerts_section(&a.alerts, &a.alert_config, &a.therapies),
+    );
     r
 }
 
