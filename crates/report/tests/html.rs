@@ -104,6 +104,9 @@ fn periods_are_labelled_by_the_therapy_they_follow() {
         "CRS band"
     );
     assert!(!html.contains("(HCT −55 to −54)"));
+    // the endpoint table's day column reads the same way
+    assert!(html.contains("<td class=\"date\">2024-03-07</td><td class=\"num\">CAR-T day +3</td>"));
+    assert!(html.contains("<td class=\"date\">2024-05-12</td><td class=\"num\">HCT day +13</td>"));
     let t = graftwatch_report::format::therapy_anchors(&c.anchors());
     let d = |s: &str| s.parse().unwrap();
     // the day before HCT still follows the CAR-T; HCT day 0 follows HCT
