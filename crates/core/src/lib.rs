@@ -11,6 +11,7 @@ pub mod citation;
 pub mod date;
 pub mod de;
 pub mod dose;
+pub mod glossary;
 pub mod ids;
 pub mod limits;
 pub mod lineage;

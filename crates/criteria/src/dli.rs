@@ -445,6 +445,38 @@ pub struct DliAssessment {
     pub flags: Vec<Flag>,
 }
 
+impl DliAssessment {
+    /// Why the answer is "cannot be determined", naming what lacks dated
+    /// evidence (for the ward and `patients --alerts`): "a trigger is
+    /// present; no dated evidence for: no active acute GVHD grade ≥ II;
+    /// immunosuppression stopped or tapering", or "no trigger could be
+    /// assessed on a recent result: mixed chimerism, T cells (CD3+)".
+    /// `None` for any other outcome.
+    pub fn undetermined_because(&self) -> Option<String> {
+        if self.outcome != DliOutcome::CannotBeDetermined {
+            return None;
+        }
+        let unknown = |cs: &[Criterion]| {
+            cs.iter()
+                .filter(|c| c.met.is_none())
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        Some(if self.triggers.iter().any(|t| t.met == Some(true)) {
+            format!(
+                "a trigger is present; no dated evidence for: {}",
+                unknown(&self.prerequisites)
+            )
+        } else {
+            format!(
+                "no trigger could be assessed on a recent result: {}",
+                unknown(&self.triggers)
+            )
+        })
+    }
+}
+
 /// Start dose (CD3+/kg) by donor type and setting: the reference's table
 /// (§6.5), lower end of each range.
 pub fn start_dose(donor: DliDonorType, setting: DliSetting) -> Option<f64> {
@@ -999,9 +1031,7 @@ fn immunosuppression_words(input: &DliInput) -> (String, Vec<Evidence>) {
     let state = input.immunosuppression.label();
     let Some(a) = &input.immunosuppressant else {
         return (
-            format!(
-                "immunosuppression: {state} (no immunosuppressant or steroid recorded in the course)"
-            ),
+            "no immunosuppressant recorded: the course has no immunosuppressant or systemic steroid up to this day, so a stop cannot be shown; the GVHD prophylaxis and its stop date are needed".to_string(),
             vec![],
         );
     };
@@ -1023,6 +1053,9 @@ fn immunosuppression_words(input: &DliInput) -> (String, Vec<Evidence>) {
 
 fn immunosuppression_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let is_ok = match input.immunosuppression {
+        // "Off" needs an agent whose stop is recorded; with none recorded
+        // at all it is not known (as `graftwatch_decision` reads a course).
+        ImmunosuppressionState::Off if input.immunosuppressant.is_none() => None,
         ImmunosuppressionState::Off => Some(true),
         ImmunosuppressionState::Tapering => Some(cfg.accept_tapering),
         ImmunosuppressionState::Active => Some(false),

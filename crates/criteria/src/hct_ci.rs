@@ -248,6 +248,18 @@ pub fn hct_ci_age_group(score: u8) -> &'static str {
     }
 }
 
+/// The HCT-CI/age risk group in words, for text: "risk group 0–2",
+/// "risk group 3–4", "risk group ≥ 5" (the JSON keeps
+/// [`hct_ci_age_group`]'s `0-2`, `3-4`, `>=5`).
+pub fn hct_ci_age_group_words(score: u8) -> String {
+    let g = match score {
+        0..=2 => "0–2",
+        3..=4 => "3–4",
+        _ => "≥ 5",
+    };
+    format!("risk group {g}")
+}
+
 /// Measurements after range checks.
 struct Measured {
     ef: Option<f64>,
@@ -388,19 +400,19 @@ fn hepatic(it: &mut Items, i: &HctCiInput, m: &Measured) {
     let (basis, date) = if cirr {
         ("coded comorbidity 'cirrhosis'".to_string(), None)
     } else if b > 1.5 {
-        (format!("bilirubin {b:.2} x ULN (> 1.5 x ULN)"), d.bilirubin)
+        (format!("bilirubin {b:.2} × ULN (> 1.5 × ULN)"), d.bilirubin)
     } else if t > 2.5 {
-        (format!("AST/ALT {t:.2} x ULN (> 2.5 x ULN)"), d.ast_alt)
+        (format!("AST/ALT {t:.2} × ULN (> 2.5 × ULN)"), d.ast_alt)
     } else if hep {
         ("coded comorbidity 'chronic_hepatitis'".to_string(), None)
     } else if b > 1.0 {
         (
-            format!("bilirubin {b:.2} x ULN (> ULN to 1.5 x ULN)"),
+            format!("bilirubin {b:.2} × ULN (> ULN to 1.5 × ULN)"),
             d.bilirubin,
         )
     } else {
         (
-            format!("AST/ALT {t:.2} x ULN (> ULN to 2.5 x ULN)"),
+            format!("AST/ALT {t:.2} × ULN (> ULN to 2.5 × ULN)"),
             d.ast_alt,
         )
     };
@@ -535,6 +547,36 @@ fn explanation(items: &[HctCiItem]) -> Explanation {
     }
 }
 
+/// The items that scored, as the "why" line names them: "infection 1,
+/// hepatic mild 1 (AST/ALT 1.30 × ULN on 2024-05-20)"; a coded item by its
+/// name and points, a measured one with its value and date; "no item
+/// scored" at 0.
+pub fn items_in_words(items: &[HctCiItem]) -> String {
+    if items.is_empty() {
+        return "no item scored".to_string();
+    }
+    items
+        .iter()
+        .map(|x| {
+            // "hepatic, mild" reads "hepatic mild" inside a comma-separated list.
+            let name = x.item.replace(", ", " ");
+            let coded = x.basis.starts_with("coded comorbidity");
+            // The value without its threshold: "AST/ALT 1.30 × ULN", not
+            // "AST/ALT 1.30 × ULN (> ULN to 2.5 × ULN)" (no nested brackets).
+            let value = match x.basis.rsplit_once(" (") {
+                Some((v, _)) if x.basis.ends_with(')') => v,
+                _ => x.basis.as_str(),
+            };
+            match (x.date, coded) {
+                (_, true) => format!("{name} {}", x.points),
+                (Some(d), false) => format!("{name} {} ({value} on {d})", x.points),
+                (None, false) => format!("{name} {} ({value})", x.points),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Computes the HCT-CI.
 pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
     let m = checked(i)?;
@@ -574,8 +616,8 @@ pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
         ex.flags.push(Flag::new(
             "HCTCI-age",
             format!(
-                "HCT-CI/age = {a} (group {}; +1 for age ≥ 40)",
-                hct_ci_age_group(a)
+                "HCT-CI/age = {a} ({}; +1 for age ≥ 40)",
+                hct_ci_age_group_words(a)
             ),
         ));
     }
@@ -586,7 +628,11 @@ pub fn hct_ci(i: &HctCiInput) -> Result<Graded<HctCi>, ValueError> {
             explanation: ex,
         });
     }
-    ex.reason = format!("HCT-CI {score}: {} risk", risk.label());
+    ex.reason = format!(
+        "HCT-CI {score}: {}: {} risk",
+        items_in_words(&items),
+        risk.label()
+    );
     Ok(Graded::Value {
         value: HctCi {
             score,

@@ -140,6 +140,37 @@ pub struct Censor {
     pub date: Date,
     /// What happened.
     pub reason: CensorReason,
+    /// The next therapy in clinical words (`conditioning`, `chemotherapy`,
+    /// …), when `reason` is [`CensorReason::NextTherapy`] and it is known.
+    #[serde(skip)]
+    pub therapy: Option<&'static str>,
+}
+
+impl Censor {
+    /// What ended the window, with its date: "conditioning started
+    /// 2024-04-19", "death on 2024-05-26", "progression on 2024-05-26".
+    pub fn words(&self) -> String {
+        match self.reason {
+            CensorReason::Death => format!("death on {}", self.date),
+            CensorReason::Progression => format!("progression on {}", self.date),
+            CensorReason::NextTherapy => format!(
+                "{} started {}",
+                self.therapy.unwrap_or("the next therapy"),
+                self.date
+            ),
+        }
+    }
+}
+
+/// T-7 for a late window (day +31 to +100) that ends before day +100 at
+/// the censoring event: "window censored at day +46: conditioning started
+/// 2024-04-19". `None` when the window runs to day +100.
+pub(crate) fn late_censoring_flag(course: &CountCourse<'_>, end: i32) -> Option<Flag> {
+    let c = course.censor.filter(|_| end < 100)?;
+    Some(Flag::new(
+        "T-7",
+        format!("window censored at day {end:+}: {}", c.words()),
+    ))
 }
 
 /// One count series (ANC, or platelets for the companion grading) after one
@@ -395,7 +426,7 @@ pub fn early_icaht(
         flags.push(gap_fill_flag(core.grid.filled_days, cfg));
     }
     if r.window_end_day < 30 {
-        flags.push(censoring_flag(course, r.window_end_day));
+        flags.push(censoring_flag(course, r.window_end_day, "ANC"));
     }
     if core.low.grade != core.high.grade {
         return Ok(undetermined_early(&core, flags));
@@ -450,13 +481,14 @@ fn gap_fill_flag(filled_days: u32, cfg: &IcahtConfig) -> Flag {
 }
 
 /// T-7: the window ends before day +30 (`end`): at the censoring event when
-/// it falls on that day, else at the last ANC.
-fn censoring_flag(course: &CountCourse<'_>, end: i32) -> Flag {
+/// it falls on that day ("conditioning started 2024-04-19, day +20"), else
+/// at the last ANC.
+pub(crate) fn censoring_flag(course: &CountCourse<'_>, end: i32, count: &str) -> Flag {
     let why = match course.censor {
         Some(c) if day_offset(c.date, course.day0) == end => {
-            format!("{} on day {:+}", crate::explain::words(&c.reason), end)
+            format!("{}, day {end:+}", c.words())
         }
-        _ => format!("last ANC on day {end:+}"),
+        _ => format!("last {count} on day {end:+}"),
     };
     Flag::new(
         "T-7",
@@ -589,10 +621,7 @@ pub fn late_icaht(course: &CountCourse<'_>) -> Result<Graded<LateIcaht>, ValueEr
             "graded by the second-lowest daily ANC in the window (decision 5: a grade needs ≥ 2 measurements; one value per day)",
         )],
     };
-    if end < 100 {
-        ex.flags
-            .push(Flag::new("T-7", format!("window censored at day {end:+}")));
-    }
+    ex.flags.extend(late_censoring_flag(course, end));
     let Some((lo, second)) = two_lowest(&days) else {
         ex.reason = format!(
             "{} daily ANC value(s) between day +31 and day {end:+}; 2 are needed",
@@ -684,14 +713,15 @@ mod tests {
             censor: Some(Censor {
                 date: day0.add_days(20),
                 reason: CensorReason::Death,
+                therapy: None,
             }),
         };
-        let on = censoring_flag(&course, 20).text;
+        let on = censoring_flag(&course, 20, "ANC").text;
         assert!(
-            on.contains("on day +20") && !on.contains("last ANC"),
+            on.contains("(death on 1970-01-21, day +20)") && !on.contains("last ANC"),
             "{on}"
         );
-        let before = censoring_flag(&course, 19).text;
+        let before = censoring_flag(&course, 19, "ANC").text;
         assert!(before.contains("last ANC on day +19"), "{before}");
     }
 

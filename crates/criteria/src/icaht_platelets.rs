@@ -17,7 +17,10 @@ use serde::Serialize;
 
 use crate::day_grid::{Episodes, Scale, build_grid, episodes};
 use crate::explain::{Evidence, Explanation, Flag, Graded};
-use crate::icaht::{CountCourse, DurationMode, IcahtConfig, IcahtGrade, early_window, two_lowest};
+use crate::icaht::{
+    CountCourse, DurationMode, IcahtConfig, IcahtGrade, censoring_flag, early_window,
+    late_censoring_flag, two_lowest,
+};
 use crate::series::{COUNT_UNIT, DayValue, ValueError, daily_minimum, day_offset};
 
 /// Source of the thrombocytopenia grading.
@@ -194,10 +197,7 @@ pub fn early_platelet_toxicity(
     };
     let end = hard_end.min(last.day);
     if end < 30 {
-        ex.flags.push(Flag::new(
-            "T-7",
-            format!("graded to day {end:+} only (censoring or last count); durations censored"),
-        ));
+        ex.flags.push(censoring_flag(course, end, "platelet count"));
     }
     let (lo, hi, gaps, filled) = bounded_episodes(&days, 0, end, cfg);
     if filled > 0 {
@@ -256,6 +256,7 @@ pub fn late_platelet_toxicity(
             explanation: ex,
         });
     }
+    ex.flags.extend(late_censoring_flag(course, end));
     let days = daily_minimum("platelets", course.values, course.day0, 24, end)?;
     let in_window: Vec<DayValue> = days.iter().copied().filter(|d| d.day >= 31).collect();
     let Some((lowest, second)) = two_lowest(&in_window) else {
@@ -279,12 +280,7 @@ pub fn late_platelet_toxicity(
         let reason = format!("missing days could make the grade {low} or {high}");
         return Ok(Graded::insufficient(ex, reason, gaps));
     }
-    ex.reason = format!(
-        "second-lowest daily platelet count {} ×10⁹/L on day {:+}: grade {}",
-        second.value,
-        second.day,
-        g_lo.number()
-    );
+    ex.reason = late_reason(second, pick(&lo[0], cfg), &lo[1], pick(&lo[1], cfg), g_lo);
     for (d, what) in [(lowest, "lowest"), (second, "second-lowest (graded)")] {
         ex.evidence.push(Evidence::value(
             Some(d.date),
@@ -305,6 +301,51 @@ pub fn late_platelet_toxicity(
         },
         explanation: ex,
     })
+}
+
+/// The late grade's reason, naming the quantity the grade rests on (T-ICAHT
+/// table): below 20 ×10⁹/L the number of days < 20 decides between grade 3
+/// (1–13 days) and grade 4 (≥ 14 days); above it the second-lowest count
+/// decides (< 50 grade 2, < 100 grade 1). Both durations are given.
+fn late_reason(
+    second: DayValue,
+    days_lt_50: u32,
+    lt_20: &Episodes,
+    days_lt_20: u32,
+    grade: IcahtGrade,
+) -> String {
+    use graftwatch_core::number::counted;
+    let second_words = format!(
+        "second-lowest daily count {} ×10⁹/L on day {:+}",
+        second.value, second.day
+    );
+    if second.value < 20.0 {
+        let span = match lt_20.longest_span {
+            Some((a, b)) if lt_20.count == 1 && a != b => format!(", day {a:+} to {b:+}"),
+            Some((a, _)) if lt_20.count == 1 => format!(", day {a:+}"),
+            _ => String::new(),
+        };
+        format!(
+            "platelets < 20 ×10⁹/L on {}{span} (grade 3 for 1–13 days, grade 4 from 14 days), {second_words}; {} < 50: grade {}",
+            counted(days_lt_20 as usize, "day"),
+            counted(days_lt_50 as usize, "day"),
+            grade.number()
+        )
+    } else {
+        let band = if second.value < 50.0 {
+            "< 50"
+        } else if second.value < 100.0 {
+            "< 100"
+        } else {
+            "≥ 100"
+        };
+        format!(
+            "{second_words} ({band}); {} with platelets < 50 and {} < 20 ×10⁹/L: grade {}",
+            counted(days_lt_50 as usize, "day"),
+            counted(days_lt_20 as usize, "day"),
+            grade.number()
+        )
+    }
 }
 
 #[cfg(test)]

@@ -70,6 +70,7 @@ fn seed_case_car_t_phase() {
     let censor = Some(Censor {
         date: car_t.add_days(45),
         reason: CensorReason::NextTherapy,
+        therapy: None,
     });
     let course = CountCourse {
         day0: car_t,

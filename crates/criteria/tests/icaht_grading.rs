@@ -190,6 +190,7 @@ fn t7_episode_from_day_0_to_3_ongoing_at_death_is_grade_4() {
     let death = Censor {
         date: day0().add_days(16),
         reason: CensorReason::Death,
+        therapy: None,
     };
     let v = daily(|_| 0.2, 16);
     let c = censored(&v, Some(death));
@@ -389,12 +390,93 @@ fn platelet_late_grades() {
     assert!(matches!(g(&[(40, 10.0)]), Graded::InsufficientData { .. }));
 }
 
+/// The late T-ICAHT reason names what decides the grade (§3.3): below 20
+/// the days < 20 (13 → grade 3, 14 → grade 4), above it the second-lowest
+/// count, with both durations.
+#[test]
+fn late_platelet_reason_gives_the_duration_it_rests_on() {
+    let g = |v: &[(i32, f64)]| {
+        late_platelet_toxicity(&course(&values(v)), &IcahtConfig::default()).unwrap()
+    };
+    let run = |n: i32| -> Vec<(i32, f64)> {
+        std::iter::once((31, 80.0))
+            .chain((32..32 + n).map(|d| (d, 13.0)))
+            .chain((32 + n..32 + n + 4).map(|d| (d, 80.0)))
+            .collect()
+    };
+    let three = g(&run(13));
+    assert_eq!(three.value().unwrap().grade, IcahtGrade::Grade3);
+    assert_eq!(
+        three.explanation().reason,
+        "platelets < 20 ×10⁹/L on 13 days, day +32 to +44 (grade 3 for 1–13 days, grade 4 from 14 days), second-lowest daily count 13 ×10⁹/L on day +33; 13 days < 50: grade 3"
+    );
+    let four = g(&run(14));
+    assert_eq!(four.value().unwrap().grade, IcahtGrade::Grade4);
+    assert!(
+        four.explanation()
+            .reason
+            .starts_with("platelets < 20 ×10⁹/L on 14 days, day +32 to +45 "),
+        "{}",
+        four.explanation().reason
+    );
+    let two = g(&[(40, 35.0), (41, 35.0), (42, 80.0), (43, 80.0), (44, 80.0)]);
+    assert_eq!(
+        two.explanation().reason,
+        "second-lowest daily count 35 ×10⁹/L on day +41 (< 50); 2 days with platelets < 50 and 0 days < 20 ×10⁹/L: grade 2"
+    );
+}
+
+/// The T-7 flag of a late window says what censored it.
+#[test]
+fn late_t7_flag_names_the_censoring_event() {
+    let v: Vec<DatedValue> = constant(0..=60, 0.3).collect();
+    let censor = |therapy| {
+        Some(Censor {
+            date: day0().add_days(46),
+            reason: CensorReason::NextTherapy,
+            therapy,
+        })
+    };
+    let flag = |c: &CountCourse<'_>| {
+        let g = late_icaht(c).unwrap();
+        g.explanation()
+            .flags
+            .iter()
+            .find(|f| f.code == "T-7")
+            .map(|f| f.text.clone())
+    };
+    assert_eq!(
+        flag(&censored(&v, censor(Some("conditioning")))).as_deref(),
+        Some("window censored at day +46: conditioning started 2025-04-16")
+    );
+    assert_eq!(
+        flag(&censored(&v, censor(None))).as_deref(),
+        Some("window censored at day +46: the next therapy started 2025-04-16")
+    );
+    let p = late_platelet_toxicity(
+        &censored(&v, censor(Some("chemotherapy"))),
+        &IcahtConfig::default(),
+    )
+    .unwrap();
+    assert!(
+        p.explanation()
+            .flags
+            .iter()
+            .any(|f| f.text == "window censored at day +46: chemotherapy started 2025-04-16"),
+        "{:?}",
+        p.explanation().flags
+    );
+    // not censored: no T-7
+    assert_eq!(flag(&course(&v)), None);
+}
+
 #[test]
 fn late_windows_censored_before_day_31_are_not_applicable() {
     let v: Vec<DatedValue> = constant(0..=60, 0.3).collect();
     let censor = Some(Censor {
         date: day0().add_days(25),
         reason: CensorReason::Progression,
+        therapy: None,
     });
     let c = censored(&v, censor);
     assert!(matches!(

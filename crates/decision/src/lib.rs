@@ -199,8 +199,15 @@ fn mrd_input(course: &Course, day0: Date, on: Date) -> Vec<MrdResult> {
 
 /// Immunosuppression on `on`: any immunosuppressant or systemic steroid
 /// course covering the day; "tapering" when its recorded stop is within the
-/// taper window.
+/// taper window. A course that records no immunosuppressant or systemic
+/// steroid at all up to `on` is [`ImmunosuppressionState::Unknown`], not
+/// "off": practically every allogeneic transplant has GVHD prophylaxis, so
+/// no record means the drug history is missing, not that it was stopped
+/// (docs/decision.md, "Prerequisites").
 fn immunosuppression_on(course: &Course, on: Date, cfg: &DliConfig) -> ImmunosuppressionState {
+    if immunosuppressant_on(course, on).is_none() {
+        return ImmunosuppressionState::Unknown;
+    }
     let mut state = ImmunosuppressionState::Off;
     for e in &course.events {
         if let EventDetail::Drug {

@@ -67,7 +67,26 @@ pub fn table(g: &CourseGrades) -> String {
             let _ = writeln!(s, "  {:<13} {}", k.criterion.label(), k.reason);
         }
     }
+    abbreviation_legend(&mut s);
     s
+}
+
+/// The abbreviations used above, each once with its expansion, from the
+/// glossary the report's figure caption uses (`graftwatch_core::glossary`).
+fn abbreviation_legend(s: &mut String) {
+    let used = graftwatch_core::glossary::used_in(s);
+    if used.is_empty() {
+        return;
+    }
+    let width = used
+        .iter()
+        .map(|(a, _)| a.chars().count())
+        .max()
+        .unwrap_or(0);
+    let _ = writeln!(s, "\nAbbreviations");
+    for (a, e) in used {
+        let _ = writeln!(s, "  {a:<width$}  {e}");
+    }
 }
 
 fn summary_rows(s: &mut String, g: &CourseGrades) {

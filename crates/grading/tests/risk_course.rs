@@ -249,6 +249,65 @@ fn hct_ci_hepatic_labs_against_uln_both_sides() {
     );
 }
 
+/// HCT-CI describes the pre-transplant state (Sorror 2005): labs count
+/// only when dated before the start of conditioning (else before day 0),
+/// in a window of the same length (60 days for labs).
+#[test]
+fn hctci_uses_values_from_before_conditioning() {
+    let cond = json!({"date": "2024-05-22", "end_date": "2024-05-31", "kind": "conditioning",
+                      "regimen": "BuCy", "intensity": "myeloablative", "agents": []});
+    let ast = |date: &str, conditioning: bool| {
+        let mut c = Case::new().num(date, "ast", 60.0, "U/L");
+        if conditioning {
+            c = c.event(cond.clone());
+        }
+        hct_ci(&c)
+    };
+    // with conditioning from 2024-05-22: the day before counts, the first
+    // day of conditioning and day 0 do not
+    assert_eq!(ast("2024-05-21", true), 1);
+    assert_eq!(ast("2024-05-22", true), 0);
+    assert_eq!(ast(HCT, true), 0);
+    // the window keeps its length: 60 days before the start of conditioning
+    assert_eq!(ast("2024-03-23", true), 1, "60 days before 2024-05-22");
+    assert_eq!(ast("2024-03-22", true), 0, "61 days before");
+    // no conditioning recorded: before day 0
+    assert_eq!(ast("2024-05-31", false), 1);
+    assert_eq!(ast(HCT, false), 0);
+    // a pre-conditioning value is used even when a later one is higher
+    let c = Case::new()
+        .event(cond.clone())
+        .num("2024-05-15", "ast", 30.0, "U/L")
+        .num("2024-05-25", "ast", 200.0, "U/L");
+    assert_eq!(hct_ci(&c), 0);
+    // the flag says which day the values must precede, the why names the items
+    let c = Case::new()
+        .event(cond)
+        .codes(&["infection"])
+        .num("2024-05-20", "ast", 52.0, "U/L");
+    let g = grade(&c);
+    let h = item(&g, "hct_ci");
+    let f = flag(h, "GW-COMORB").unwrap();
+    assert!(
+        f.contains("60 days before the start of conditioning (2024-05-22)"),
+        "{f}"
+    );
+    assert_eq!(
+        h.explanation.reason,
+        "HCT-CI 2: infection 1, hepatic mild 1 (AST/ALT 1.30 × ULN on 2024-05-20): intermediate risk"
+    );
+    let g = grade(&Case::new());
+    let f = flag(item(&g, "hct_ci"), "GW-COMORB").unwrap().to_string();
+    assert!(
+        f.contains("before day 0 (2024-06-01; no conditioning recorded)"),
+        "{f}"
+    );
+    assert_eq!(
+        item(&g, "hct_ci").explanation.reason,
+        "HCT-CI 0: no item scored: low risk"
+    );
+}
+
 #[test]
 fn hct_ci_renal_creatinine_both_sides_and_units() {
     let cr = |v: f64, u: &str| hct_ci(&Case::new().num("2024-05-25", "creatinine", v, u));

@@ -34,7 +34,11 @@ fn config_text(c: &AlertConfig) -> String {
 }
 
 /// The alerts section.
-pub fn alerts_section(alerts: &[Alert], cfg: &AlertConfig) -> Section {
+pub fn alerts_section(
+    alerts: &[Alert],
+    cfg: &AlertConfig,
+    therapies: &[graftwatch_course::Anchor],
+) -> Section {
     let mut h = format!("<p class=\"muted\">{}</p>", escape(&config_text(cfg)));
     if alerts.is_empty() {
         h.push_str("<p class=\"no-alerts\">No alert was raised on this course.</p>");
@@ -42,7 +46,11 @@ pub fn alerts_section(alerts: &[Alert], cfg: &AlertConfig) -> Section {
     }
     h.push_str("<table class=\"alerts\"><thead><tr><th class=\"date\">Date</th><th>Day</th><th>Alert</th><th>Reason (click for evidence)</th></tr></thead><tbody>");
     for a in alerts {
-        let day = a.day.map(|d| format!("{d:+}")).unwrap_or_default();
+        // Days after the therapy the alert follows: "CAR-T day +1", "HCT
+        // day +138" (the JSON keeps `day`, the HCT day).
+        let day = crate::format::therapy_period(therapies, a.date, a.date)
+            .or_else(|| a.day.map(|d| format!("{d:+}")))
+            .unwrap_or_default();
         let kind = serde_json::to_value(a.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))

@@ -47,6 +47,10 @@ pub struct PercentPoint {
 pub struct Analysis {
     /// HCT day 0 (first graft infusion), if any.
     pub hct_day0: Option<Date>,
+    /// The CAR-T infusions and transplants, for labelling a date by the
+    /// therapy it follows (`format::therapy_period`); not in the JSON.
+    #[serde(skip)]
+    pub therapies: Vec<graftwatch_course::Anchor>,
     /// The grading engine's output (timeline and summary with explanations).
     pub grades: CourseGrades,
     /// Daily MAGIC acute GVHD grades.
@@ -284,6 +288,7 @@ impl Analysis {
         );
         Analysis {
             hct_day0,
+            therapies: crate::format::therapy_anchors(&course.anchors()),
             crs: graded(&grades, Criterion::Crs),
             icans: graded(&grades, Criterion::Icans),
             eln: graded(&grades, Criterion::Eln),

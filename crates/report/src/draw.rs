@@ -7,7 +7,7 @@ use graftwatch_core::Date;
 
 use crate::escape::escape;
 use crate::figure::PanelContext;
-use crate::format::{num, signed_day};
+use crate::format::num;
 use crate::scale::YScale;
 
 /// Marker shape of a series (series are told apart by shape as well as colour).
@@ -276,10 +276,8 @@ fn series_marker(out: &mut String, ctx: &PanelContext, y: &YScale, s: &Series, p
 /// note when the value is below the axis floor or above its ceiling.
 fn point_title(ctx: &PanelContext, y: &YScale, s: &Series, p: &PlotPoint) -> String {
     let mut title = format!(
-        "{} ({} {}): {} {} {}",
-        p.date,
-        ctx.origin_label,
-        signed_day(p.day),
+        "{}: {} {} {}",
+        ctx.when(p.date),
         s.label,
         num(p.value, s.decimals),
         s.unit

@@ -98,7 +98,7 @@ pub fn endpoints_fragment(a: &Analysis) -> String {
 
 /// The alerts with their evidence as a fragment.
 pub fn alerts_fragment(a: &Analysis) -> String {
-    alerts_section(&a.alerts, &a.alert_config).body_html
+    alerts_section(&a.alerts, &a.alert_config, &a.therapies).body_html
 }
 
 /// The DLI decision trail (graft checks, then triggers, prerequisites and

@@ -28,10 +28,12 @@ pub fn endpoints_section(a: &Analysis) -> Section {
             ItemStatus::InsufficientData => "insufficient",
             ItemStatus::NotApplicable => "na",
         };
+        // Days after the therapy the date follows, as in the tooltips and
+        // the alerts table: "CAR-T day +3", "HCT day +13".
         let day = it
-            .rel
-            .as_ref()
-            .map(|r| format!("{} {}", r.anchor, r.day))
+            .date
+            .and_then(|d| crate::format::therapy_period(&a.therapies, d, d))
+            .or_else(|| it.rel.as_ref().map(|r| format!("{} {}", r.anchor, r.day)))
             .unwrap_or_default();
         let _ = writeln!(
             h,

@@ -84,6 +84,9 @@ pub struct PanelContext<'a> {
     pub origin: Date,
     /// What day 0 is, e.g. `HCT`.
     pub origin_label: String,
+    /// The CAR-T infusions and transplants, for labelling a date by the
+    /// therapy it follows ([`crate::format::therapy_period`]).
+    pub therapies: Vec<graftwatch_course::Anchor>,
     /// Day ticks (for grid lines).
     pub ticks: Vec<i32>,
     /// Top pixel of this panel.
@@ -98,6 +101,41 @@ impl PanelContext<'_> {
     /// Days from day 0 to `date`.
     pub fn day_of(&self, date: Date) -> i32 {
         date.days_since(self.origin).get()
+    }
+
+    /// `date` with its day after the therapy it follows: "2024-03-05
+    /// (CAR-T day +1)"; without a CAR-T or transplant, the figure's day 0.
+    pub fn when(&self, date: Date) -> String {
+        self.when_span(date, date)
+    }
+
+    /// A period with its days after the therapy it follows: "2024-03-05 to
+    /// 2024-03-06 (CAR-T day +1 to +2)"; a single day as [`Self::when`].
+    pub fn when_span(&self, from: Date, to: Date) -> String {
+        let days = self.days(from, to);
+        if from == to {
+            format!("{from} ({days})")
+        } else {
+            format!("{from} to {to} ({days})")
+        }
+    }
+
+    /// The days of a period after the therapy it follows: "CAR-T day +1 to
+    /// +2" ([`crate::format::therapy_period`]); without a CAR-T or
+    /// transplant, counted from the figure's day 0 ("first record +3").
+    pub fn days(&self, from: Date, to: Date) -> String {
+        crate::format::therapy_period(&self.therapies, from, to).unwrap_or_else(|| {
+            if from == to {
+                format!("{} {}", self.origin_label, signed_day(self.day_of(from)))
+            } else {
+                format!(
+                    "{} {} to {}",
+                    self.origin_label,
+                    signed_day(self.day_of(from)),
+                    signed_day(self.day_of(to))
+                )
+            }
+        })
     }
 
     /// Pixel x of the start of `date`.
@@ -447,12 +485,14 @@ impl Figure {
         plot_top: f64,
     ) {
         let mut top = plot_top;
+        let therapies = crate::format::therapy_anchors(&course.anchors());
         for (panel, h) in self.panels.iter().zip(heights) {
             let ctx = PanelContext {
                 course,
                 x: frame.x,
                 origin: frame.origin,
                 origin_label: frame.origin_label.clone(),
+                therapies: therapies.clone(),
                 ticks: ticks.to_vec(),
                 top,
                 height: *h,

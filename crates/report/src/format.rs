@@ -1,7 +1,7 @@
 //! Number, date and dose formatting for the report.
 
 use graftwatch_core::{CellsPerKg, Date, DayOffset, DonorId};
-use graftwatch_course::GraftSource;
+use graftwatch_course::{Anchor, AnchorKind, GraftSource};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -45,6 +45,39 @@ pub fn signed_day(d: i32) -> String {
     } else {
         format!("+{d}")
     }
+}
+
+/// The therapies a date is counted from in the report's words: the CAR-T
+/// infusions and transplants of the course (not DLIs), in date order.
+pub fn therapy_anchors(anchors: &[Anchor]) -> Vec<Anchor> {
+    anchors
+        .iter()
+        .filter(|a| matches!(a.kind, AnchorKind::CarT(_) | AnchorKind::Transplant(_)))
+        .copied()
+        .collect()
+}
+
+/// The therapy `date` follows: the most recent CAR-T infusion or transplant
+/// on or before it, else (before all of them) the first.
+fn therapy_for(therapies: &[Anchor], date: Date) -> Option<&Anchor> {
+    therapies
+        .iter()
+        .rfind(|a| a.date <= date)
+        .or_else(|| therapies.first())
+}
+
+/// The period `from`–`to` in days of the therapy it follows (the one helper
+/// for tooltips and tables): "CAR-T day +1", "CAR-T day +1 to +2", "HCT day
+/// −7", "HCT 2 day +30 to +41". Both ends count from the therapy `from`
+/// follows. `None` when the course has no CAR-T infusion or transplant.
+pub fn therapy_period(therapies: &[Anchor], from: Date, to: Date) -> Option<String> {
+    let a = therapy_for(therapies, from)?;
+    let (d0, d1) = (a.day(from).get(), a.day(to).get());
+    Some(if to == from {
+        format!("{} day {}", a.kind, signed_day(d0))
+    } else {
+        format!("{} day {} to {}", a.kind, signed_day(d0), signed_day(d1))
+    })
 }
 
 /// `12 May 2024`.

@@ -135,14 +135,18 @@ Bars run from the first to the last day of a therapy; an arrow means no stop dat
     )
 }
 
-/// The abbreviations used in the full figure, for its caption block.
-pub const ABBREVIATIONS: &str = "Abbreviations: ANC, absolute neutrophil count; PLT, platelets; Hb, haemoglobin; RBC, red blood cells; HCT, haematopoietic cell transplantation; UCB, umbilical cord blood (unit); PBSC, peripheral blood stem cells; CAR-T, chimeric antigen receptor T cells; LD, lymphodepletion; DLI, donor lymphocyte infusion; CRS, cytokine release syndrome; ICANS, immune effector cell-associated neurotoxicity syndrome; ICAHT, immune effector cell-associated haematotoxicity; ASTCT, American Society for Transplantation and Cellular Therapy; GVHD, graft-versus-host disease (aGVHD, acute); MAGIC, Mount Sinai Acute GVHD International Consortium; GI, gastrointestinal; MRD, measurable residual disease (flow cytometry); LoD, limit of detection; ELN, European LeukemiaNet 2022; CR, complete remission; CRh, CR with partial haematological recovery; MRD−, MRD-negative; ICU, intensive care unit; NC, nasal cannula; HFNC, high-flow nasal cannula; G-CSF, granulocyte colony-stimulating factor; CD3+/CD33+/CD34+/CD56+, T cells/myeloid cells/progenitors/NK cells.";
+/// The abbreviations used in the full figure, for its caption block: the
+/// glossary's terms (`graftwatch_core::glossary`, the one list the `grade`
+/// table's legend also reads) up to the CD markers.
+pub fn abbreviations() -> String {
+    graftwatch_core::glossary::caption("CD3+/CD33+/CD34+/CD56+")
+}
 
 /// The full figure with the caption block (how to read it, the
 /// abbreviations), for export alone as SVG, PNG or PDF.
 pub fn full_figure_with_caption(course: &Course, a: &Analysis) -> Figure {
     let mut f = full_figure(course, a);
-    f.caption_block = vec![full_caption(f.break_day), ABBREVIATIONS.to_string()];
+    f.caption_block = vec![full_caption(f.break_day), abbreviations()];
     f
 }
 
@@ -165,7 +169,10 @@ pub(crate) fn full_report_styled(course: &Course, a: &Analysis, inline_style: bo
     ));
     r.insert_section_after(FIGURE_SECTION_ID, endpoints_section(a));
     r.insert_section_after(ENDPOINTS_SECTION_ID, dli_section(a));
-    r.insert_section_after("summary", alerts_section(&a.alerts, &a.alert_config));
+    r.insert_section_after(
+        "summary",
+        alerts_section(&a.alerts, &a.alert_config, &a.therapies),
+    );
     r
 }
 

@@ -56,7 +56,7 @@ pub use analysis::Analysis;
 pub use escape::escape;
 pub use figure::{Figure, Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
 pub use full::{
-    ABBREVIATIONS, figure_data_json, full_figure, full_figure_with_caption, full_report,
+    abbreviations, figure_data_json, full_figure, full_figure_with_caption, full_report,
     render_full_report_html,
 };
 pub use report::Report;

@@ -95,7 +95,7 @@ fn each_observation_in_the_window_is_one_marker_with_a_dated_title() {
     }
     // A title names the date, the HCT day and the value with its unit.
     assert!(
-        svg.contains("2024-05-12 (HCT +13): ANC "),
+        svg.contains("2024-05-12 (HCT day +13): ANC "),
         "day +13 ANC title"
     );
 }

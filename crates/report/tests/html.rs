@@ -89,6 +89,43 @@ fn the_nesting_checker_rejects_broken_markup() {
 /// Review-clin M3: tooltips say a date once, a single day is one date, a
 /// person whose label is the role is named once, and a conditioning without
 /// agents has no dangling colon and a readable intensity.
+/// Review-clin M3: a period is labelled by the therapy it follows (the
+/// latest CAR-T infusion or transplant on or before it): the seed case's
+/// CRS after the CAR-T of 2024-03-04 reads "CAR-T day +1 to +2", not
+/// "HCT −55 to −54"; after the transplant, HCT days; before every therapy,
+/// the first one's. Tooltips and the alerts table use the one helper.
+#[test]
+fn periods_are_labelled_by_the_therapy_they_follow() {
+    use graftwatch_report::format::therapy_period;
+    let c = common::seed().course;
+    let html = render_full_report_html(&c);
+    assert!(
+        html.contains("2024-03-05 to 2024-03-06 (CAR-T day +1 to +2)"),
+        "CRS band"
+    );
+    assert!(!html.contains("(HCT −55 to −54)"));
+    // the endpoint table's day column reads the same way
+    assert!(html.contains("<td class=\"date\">2024-03-07</td><td class=\"num\">CAR-T day +3</td>"));
+    assert!(html.contains("<td class=\"date\">2024-05-12</td><td class=\"num\">HCT day +13</td>"));
+    let t = graftwatch_report::format::therapy_anchors(&c.anchors());
+    let d = |s: &str| s.parse().unwrap();
+    // the day before HCT still follows the CAR-T; HCT day 0 follows HCT
+    assert_eq!(
+        therapy_period(&t, d("2024-04-28"), d("2024-04-28")).as_deref(),
+        Some("CAR-T day +55")
+    );
+    assert_eq!(
+        therapy_period(&t, d("2024-04-29"), d("2024-05-01")).as_deref(),
+        Some("HCT day 0 to +2")
+    );
+    // before the first therapy: counted to it
+    assert_eq!(
+        therapy_period(&t, d("2024-03-01"), d("2024-03-01")).as_deref(),
+        Some("CAR-T day −3")
+    );
+    assert_eq!(therapy_period(&[], d("2024-03-01"), d("2024-03-01")), None);
+}
+
 #[test]
 fn tooltips_read_as_words() {
     let html = render_full_report_html(&common::seed().course);
@@ -98,7 +135,8 @@ fn tooltips_read_as_words() {
         !html.contains("2024-04-02 to 2024-04-02"),
         "single-day range"
     );
-    assert!(html.contains("2024-04-02 (HCT −27)"));
+    // 2024-04-02 follows the CAR-T infusion of 2024-03-04 (HCT is 2024-04-29)
+    assert!(html.contains("2024-04-02 (CAR-T day +29)"));
     assert!(!html.contains("recipient (recipient)"));
     assert!(html.contains("chimerism: recipient share"));
     let c = common::mini(

@@ -42,7 +42,12 @@ use crate::hashing::sha256_hex;
 /// the landmark; "not steroid-refractory" names the clock's start; an
 /// unstaged unattributed bilirubin is named in the aGVHD day reason;
 /// responses read "no response"; counts read singular/plural.
-pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/9");
+/// `derived/10` (2026-12-06, clin3): a DLI status that cannot be determined
+/// names what lacks dated evidence (`DliStatus::undetermined_because`); no
+/// immunosuppressant recorded is unknown, not "off"; HCT-CI uses values from
+/// before conditioning and names its items; late T-ICAHT reasons give the
+/// durations; censoring flags name the event.
+pub const ENGINE_VERSION: &str = concat!("graftwatch ", env!("CARGO_PKG_VERSION"), " derived/10");
 
 /// The configuration derived state is computed with.
 #[derive(Debug, Clone, Default)]
@@ -111,19 +116,31 @@ pub struct DliStatus {
     pub outcome: Option<String>,
     /// Summary sentence.
     pub summary: String,
+    /// When the outcome is `cannot be determined`: what lacks dated
+    /// evidence, in words ("a trigger is present; no dated evidence for:
+    /// immunosuppression stopped or tapering";
+    /// `DliAssessment::undetermined_because`). Absent in rows computed
+    /// before `derived/10` and for every other outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undetermined_because: Option<String>,
 }
 
 impl DliStatus {
     /// The status as the ward and the patient list say it: "criteria met on
     /// D", "criteria not met on D", "cannot be determined on D (a trigger
-    /// is present; a prerequisite lacks dated evidence)".
+    /// is present; no dated evidence for: immunosuppression stopped or
+    /// tapering)" (a row from before `derived/10` reads "… a prerequisite
+    /// lacks dated evidence").
     pub fn words(&self) -> String {
         match (self.criteria_met, self.outcome.as_deref()) {
             (_, Some(DECEASED_OUTCOME)) => format!("not applicable: {}", self.summary),
             (true, _) => format!("criteria met on {}", self.on),
             (false, Some(o)) if o == DliOutcome::CannotBeDetermined.label() => format!(
-                "cannot be determined on {} (a trigger is present; a prerequisite lacks dated evidence)",
-                self.on
+                "cannot be determined on {} ({})",
+                self.on,
+                self.undetermined_because
+                    .as_deref()
+                    .unwrap_or("a trigger is present; a prerequisite lacks dated evidence")
             ),
             _ => format!("criteria not met on {}", self.on),
         }
@@ -221,6 +238,7 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
                 on: last.to_string(),
                 criteria_met: a.criteria_met,
                 outcome: Some(a.outcome.label().to_string()),
+                undetermined_because: a.undetermined_because(),
                 summary: a.summary,
             }),
             Err(e @ DecisionError::Deceased { death, .. }) => Some(DliStatus {
@@ -228,6 +246,7 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
                 criteria_met: false,
                 outcome: Some(e.outcome_label().to_string()),
                 summary: format!("patient died on {death}"),
+                undetermined_because: None,
             }),
             Err(DecisionError::NoTransplant(_)) => None,
         }
@@ -256,6 +275,7 @@ mod dli_words_tests {
             criteria_met: met,
             outcome: outcome.map(|o| o.label().to_string()),
             summary: String::new(),
+            undetermined_because: None,
         };
         assert_eq!(
             s(true, Some(DliOutcome::CriteriaMet)).words(),
@@ -268,6 +288,23 @@ mod dli_words_tests {
         let u = s(false, Some(DliOutcome::CannotBeDetermined));
         assert!(u.words().starts_with("cannot be determined on 2026-11-20"));
         assert!(u.undetermined());
+        // Since `derived/10` the row names what lacks evidence; an older
+        // row keeps its general words.
+        assert_eq!(
+            u.words(),
+            "cannot be determined on 2026-11-20 (a trigger is present; a prerequisite lacks dated evidence)"
+        );
+        let named = DliStatus {
+            undetermined_because: Some(
+                "a trigger is present; no dated evidence for: immunosuppression stopped or tapering"
+                    .into(),
+            ),
+            ..u
+        };
+        assert_eq!(
+            named.words(),
+            "cannot be determined on 2026-11-20 (a trigger is present; no dated evidence for: immunosuppression stopped or tapering)"
+        );
         // A row from before `derived/4` (no outcome) keeps the old reading.
         assert_eq!(s(false, None).words(), "criteria not met on 2026-11-20");
     }
@@ -314,5 +351,60 @@ mod deceased_tests {
             .unwrap();
         assert_ne!(alive.outcome.as_deref(), Some(DECEASED_OUTCOME));
         assert!(alive.words().contains("on 2024-05-20"), "{}", alive.words());
+    }
+}
+
+#[cfg(test)]
+mod undetermined_tests {
+    use super::*;
+
+    /// Day +83 after an HCT with a recipient CD3 share of 10 % (a trigger),
+    /// a skin examination and an infection status on the day; `drug` adds a
+    /// stopped cyclosporine course.
+    fn course(drug: bool) -> Course {
+        let mut events = vec![serde_json::json!(
+            {"date": "2024-03-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6}
+        )];
+        if drug {
+            events.push(serde_json::json!(
+                {"date": "2024-02-28", "end_date": "2024-05-01", "kind": "drug", "name": "cyclosporine", "class": "immunosuppressant"}
+            ));
+        }
+        let v = serde_json::json!({
+            "format": "graftwatch-course/1",
+            "patient": {"id": "P1", "sex": "male", "birth_year": 1970,
+                "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
+            "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
+            "events": events,
+            "observations": [
+                {"date": "2024-05-23", "kind": "chimerism", "value": 10, "unit": "%", "lineage": "cd3", "person": "recipient"},
+                {"date": "2024-05-23", "kind": "chimerism", "value": 90, "unit": "%", "lineage": "cd3", "person": "MUD-1"},
+                {"date": "2024-05-23", "kind": "skin_rash_bsa", "value": 0, "unit": "%"},
+                {"date": "2024-05-23", "kind": "infection_status", "value": "none"},
+                {"date": "2024-05-23", "kind": "anc", "value": 2.0, "unit": "10^9/L"}
+            ]
+        });
+        graftwatch_course::io::read_json_str(&v.to_string(), std::path::Path::new("t.json"))
+            .unwrap()
+            .course
+    }
+
+    /// `patients --alerts` and the ward name the prerequisite that lacks
+    /// dated evidence (review-clin M1), from the decision's own answer.
+    #[test]
+    fn an_undetermined_dli_status_names_what_lacks_evidence() {
+        let dli = compute(&course(false), &DeriveConfig::default())
+            .dli
+            .unwrap();
+        assert!(dli.undetermined(), "{dli:?}");
+        assert_eq!(
+            dli.words(),
+            "cannot be determined on 2024-05-23 (a trigger is present; no dated evidence for: immunosuppression stopped or tapering)"
+        );
+        let known = compute(&course(true), &DeriveConfig::default())
+            .dli
+            .unwrap();
+        assert!(!known.undetermined(), "{known:?}");
+        assert_eq!(known.undetermined_because, None);
     }
 }

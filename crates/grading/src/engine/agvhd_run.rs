@@ -157,6 +157,7 @@ fn stage(
         erythroderma,
         per_kg_without_weight,
         no_findings,
+        !series.days.is_empty() || no_findings > 0,
     );
     if let Some(dx) = series.lower_gi_diagnosis {
         flags.push(Flag::new(
@@ -183,6 +184,7 @@ fn run_flags(
     erythroderma: bool,
     per_kg_without_weight: usize,
     no_findings: usize,
+    assessed: bool,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
     if unstated.seen {
@@ -221,7 +223,8 @@ fn run_flags(
             format!("{no_findings} day(s) with organs recorded as assessed without findings (agvhd_no_findings): those organs are stage 0 that day"),
         ));
     }
-    if cfg.agvhd.carry_forward_days > 0 {
+    // Carry-forward only matters when something was assessed to carry.
+    if assessed && cfg.agvhd.carry_forward_days > 0 {
         flags.push(Flag::new(
             "CARRY",
             format!(

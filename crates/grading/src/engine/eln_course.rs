@@ -370,7 +370,9 @@ fn timeline_text(ev: &[ResponseEvent]) -> String {
     ev.iter()
         .map(|e| match e.event {
             "first_cr" => format!("first remission: {} {}", e.detail, e.date),
-            "remission" => format!("remission {} ({}) {}", e.number, e.detail, e.date),
+            // "remission 2: CRh 2024-05-27", as the first: no brackets
+            // around a detail that has its own.
+            "remission" => format!("remission {}: {} {}", e.number, e.detail, e.date),
             _ => format!("relapse {} {} ({})", e.number, e.date, e.detail),
         })
         .collect::<Vec<_>>()

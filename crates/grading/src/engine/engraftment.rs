@@ -266,6 +266,13 @@ fn failure_items(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink, 
     super::graft_function::rejection_item(x, &w, neut, sink);
     super::graft_function::source_item(x, &w, n, neut, sink);
     let pgf = primary_graft_failure_censored(&components, neut, death_day(x, &e.t));
+    if let Some(v) = pgf.value()
+        && v.primary_graft_failure
+        && v.neutrophil_engraftment.is_none()
+    {
+        sink.primary_graft_failures
+            .push((suffix.to_string(), v.deadline_day));
+    }
     sink.item(SummaryItem::from_graded(
         Criterion::GraftFailure,
         SummaryKey::PrimaryGraftFailure.with(suffix),

@@ -308,6 +308,25 @@ pub(crate) fn pgf_item(
     severe_gvhd: Option<bool>,
     sink: &mut Sink,
 ) {
+    // Poor graft function presupposes engraftment: after a primary graft
+    // failure (no engraftment at all) it does not apply, whatever its
+    // qualifiers would say.
+    if let Some((_, deadline)) = sink
+        .primary_graft_failures
+        .iter()
+        .find(|(s, _)| s == w.suffix)
+    {
+        let on = w.hct.date.add_days(*deadline);
+        sink.not_applicable(
+            Criterion::GraftFailure,
+            SummaryKey::PoorGraftFunction.with(w.suffix),
+            "Poor graft function",
+            &format!(
+                "primary graft failure is met (no ANC ≥ 0.5 ×10⁹/L by day +{deadline}, {on}); poor graft function presupposes engraftment"
+            ),
+        );
+        return;
+    }
     let (anc, plt, hb) = (
         w.series(&x.counts.anc),
         w.series(&x.counts.platelets),

@@ -68,6 +68,7 @@ pub fn censor_after(course: &Course, day0: Date) -> Option<Censor> {
             EventDetail::Death { .. } => Some(Censor {
                 date: e.date,
                 reason: CensorReason::Death,
+                therapy: None,
             }),
             EventDetail::Chemotherapy { .. }
             | EventDetail::Conditioning { .. }
@@ -76,6 +77,13 @@ pub fn censor_after(course: &Course, day0: Date) -> Option<Censor> {
             | EventDetail::Lymphodepletion { .. } => Some(Censor {
                 date: e.date,
                 reason: CensorReason::NextTherapy,
+                therapy: Some(match e.detail {
+                    EventDetail::Chemotherapy { .. } => "chemotherapy",
+                    EventDetail::Conditioning { .. } => "conditioning",
+                    EventDetail::GraftInfusion { .. } => "graft infusion",
+                    EventDetail::CarTInfusion { .. } => "CAR-T infusion",
+                    _ => "lymphodepletion",
+                }),
             }),
             _ => None,
         })

@@ -49,6 +49,10 @@ pub(crate) struct Sink {
     agvhd_organ_stages: Vec<crate::output::AgvhdOrganDay>,
     states: Vec<(Date, DayState)>,
     keep_states: bool,
+    /// Transplants (item suffix) graded as primary graft failure without a
+    /// later engraftment, with the deadline day: poor graft function does
+    /// not apply to them.
+    primary_graft_failures: Vec<(String, i32)>,
 }
 
 impl Sink {

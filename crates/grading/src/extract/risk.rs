@@ -36,6 +36,10 @@ pub struct Transplant {
     pub grafts: Vec<Graft>,
     /// Conditioning intensity of the last conditioning before day 0.
     pub conditioning: Option<ConditioningIntensity>,
+    /// Start date of that conditioning (the last `conditioning` event dated
+    /// on or before day 0 and after the previous transplant's day 0), when
+    /// one is recorded: the end of the pre-transplant state (HCT-CI).
+    pub conditioning_start: Option<Date>,
 }
 
 impl Transplant {
@@ -62,21 +66,22 @@ pub fn transplants(course: &Course) -> Vec<Transplant> {
                 tnc_per_kg: g.tnc_per_kg,
             })
             .collect();
-        let conditioning = course
+        let previous_day0 = out.last().map(|t: &Transplant| t.day0);
+        let last_conditioning = course
             .events
             .iter()
-            .filter(|e| e.date <= a.date)
+            .filter(|e| e.date <= a.date && previous_day0.is_none_or(|p| e.date > p))
             .filter_map(|e| match &e.detail {
-                EventDetail::Conditioning { intensity, .. } => Some(*intensity),
+                EventDetail::Conditioning { intensity, .. } => Some((e.date, *intensity)),
                 _ => None,
             })
-            .next_back()
-            .flatten();
+            .max_by_key(|c| c.0);
         out.push(Transplant {
             number: n,
             day0: a.date,
             grafts,
-            conditioning,
+            conditioning: last_conditioning.and_then(|c| c.1),
+            conditioning_start: last_conditioning.map(|c| c.0),
         });
     }
     out

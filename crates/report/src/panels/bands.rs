@@ -15,7 +15,6 @@ use crate::analysis::GradedDay;
 use crate::draw::{self, text};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
-use crate::format::signed_day;
 use crate::palette;
 
 /// One coloured cell: a run of days with one grade.
@@ -288,25 +287,7 @@ fn render_cell(ctx: &PanelContext, top: f64, c: &BandCell, next_x0: f64, out: &m
     let x0 = ctx.x.x(d0.max(ctx.x.start) as f64);
     let x1 = ctx.x.x((d1 + 1).min(ctx.x.end) as f64);
     let w = (x1 - x0).max(1.5);
-    let title = if c.from == c.to {
-        format!(
-            "{} ({} {})\n{}",
-            c.from,
-            ctx.origin_label,
-            signed_day(d0),
-            c.title
-        )
-    } else {
-        format!(
-            "{} to {} ({} {} to {})\n{}",
-            c.from,
-            c.to,
-            ctx.origin_label,
-            signed_day(d0),
-            signed_day(d1),
-            c.title
-        )
-    };
+    let title = format!("{}\n{}", ctx.when_span(c.from, c.to), c.title);
     if !c.assessed {
         let _ = write!(
             out,

@@ -21,7 +21,6 @@ use graftwatch_grading::extract::chimerism::ChimerismSample;
 use crate::draw::{self, Shape};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
-use crate::format::signed_day;
 use crate::palette;
 use crate::scale::YScale;
 
@@ -211,9 +210,8 @@ impl RecipientChimerismPanel {
                 None => format!("{v:.1} %"),
             };
             let title = format!(
-                "{date} ({} {}): recipient chimerism, {words}: {what}{}",
-                ctx.origin_label,
-                signed_day(day),
+                "{}: recipient chimerism, {words}: {what}{}",
+                ctx.when(date),
                 if derived {
                     " (100 − donor total)"
                 } else {
@@ -404,10 +402,8 @@ impl ChimerismPanel {
                 .collect::<Vec<_>>()
                 .join(", ");
             let title = format!(
-                "{} ({} {}): {words} chimerism {shares}{}",
-                s.date,
-                ctx.origin_label,
-                signed_day(ctx.day_of(s.date)),
+                "{}: {words} chimerism {shares}{}",
+                ctx.when(s.date),
                 s.method
                     .map(|m| format!(" ({})", format!("{m:?}").to_uppercase()))
                     .unwrap_or_default()

@@ -16,7 +16,6 @@ use graftwatch_grading::{CourseGrades, Criterion};
 use crate::draw::{self, Shape};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext, RIGHT_MARGIN};
-use crate::format::signed_day;
 use crate::palette;
 use crate::scale::DayScale;
 
@@ -324,10 +323,8 @@ impl Panel for EventsPanel {
             );
             let _ = write!(
                 out,
-                "<title>{} ({} {}): {}</title></g>",
-                e.date,
-                ctx.origin_label,
-                signed_day(ctx.day_of(e.date)),
+                "<title>{}: {}</title></g>",
+                escape(&ctx.when(e.date)),
                 escape(&e.title)
             );
         }

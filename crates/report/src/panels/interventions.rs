@@ -11,7 +11,7 @@ use graftwatch_course::{Course, DrugClass, Event, EventDetail, OxygenDevice};
 use crate::draw::{self, Shape, text, text_width};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
-use crate::format::{graft_doses, num, sci, signed_day};
+use crate::format::{graft_doses, num, sci};
 use crate::palette;
 use crate::scale::DayScale;
 
@@ -745,25 +745,17 @@ fn lane_height(rows: usize) -> f64 {
 
 fn span_text(ctx: &PanelContext, item: &LaneItem) -> String {
     let s = ctx.day_of(item.start);
-    let open = item.end.is_none();
     let e = item.end.map(|d| ctx.day_of(d)).unwrap_or(ctx.x.end);
     if s == e || item.marker.is_some() {
-        format!("{} ({} {})", item.start, ctx.origin_label, signed_day(s))
+        ctx.when(item.start)
+    } else if let Some(end) = item.end {
+        ctx.when_span(item.start, end)
     } else {
+        // Open-ended: "2024-02-28 to ongoing (HCT day −60 …, no stop date)".
         format!(
-            "{} to {} ({} {} to {}){}",
+            "{} to ongoing ({} …, no stop date)",
             item.start,
-            item.end
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "ongoing".into()),
-            ctx.origin_label,
-            signed_day(s),
-            if open {
-                "…".to_string()
-            } else {
-                signed_day(e)
-            },
-            if open { ", no stop date" } else { "" }
+            ctx.days(item.start, item.start)
         )
     }
 }

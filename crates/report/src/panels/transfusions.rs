@@ -8,7 +8,6 @@ use graftwatch_course::{Course, EventDetail, TransfusionProduct};
 use crate::draw::{self, Shape, text};
 use crate::escape::escape;
 use crate::figure::{Frame, LegendEntry, LegendSymbol, Panel, PanelContext};
-use crate::format::signed_day;
 use crate::palette;
 
 /// Transfusion ticks.
@@ -88,10 +87,8 @@ impl Panel for TransfusionsPanel {
             let cy = ctx.top + 2.0 + ROW_H * (i as f64 + 0.5);
             let x = ctx.x.x(day as f64 + 0.5);
             let title = format!(
-                "{} ({} {}): {}{}",
-                e.date,
-                ctx.origin_label,
-                signed_day(day),
+                "{}: {}{}",
+                ctx.when(e.date),
                 product_name(*product),
                 units
                     .map(|u| format!(", {u} unit{}", if u == 1 { "" } else { "s" }))

@@ -1,11 +1,15 @@
 //! HCT-CI from the course: coded comorbidities (unlisted = absent,
-//! `GW-COMORB`), the latest labs, LVEF, lung function and weight before
-//! day 0, BMI-for-age for children, and an infection ongoing on day 0.
+//! `GW-COMORB`), the latest labs, LVEF, lung function and weight dated
+//! before the start of conditioning (else before day 0: the pre-transplant
+//! state the HCT-CI describes, Sorror 2005), BMI-for-age for children, and
+//! an infection ongoing on day 0.
 
 use graftwatch_core::{Analyte, Date};
 use graftwatch_course::{Course, EventDetail, Observation, ObservationKind, Sex as CSex};
 use graftwatch_criteria::bmi_for_age::{GrowthSex, bmi_for_age};
-use graftwatch_criteria::hct_ci::{Dyspnea, HctCiDates, HctCiInput, hct_ci};
+use graftwatch_criteria::hct_ci::{
+    Dyspnea, HctCiDates, HctCiInput, hct_ci, hct_ci_age_group_words,
+};
 use graftwatch_criteria::{Evidence, Flag};
 
 use super::{Sink, add_flags, latest, observations_between};
@@ -55,32 +59,75 @@ impl Codes {
     }
 }
 
-/// (value, date) of the latest observation of `kind` in `days` up to `hct`
-/// among `obs` (every observation of the windows: [`window`]).
+/// The end of the pre-transplant state that the HCT-CI describes (Sorror
+/// 2005 scores the comorbidities before transplant): labs, weight, lung
+/// function and LVEF count only when dated before `before`, the start of
+/// conditioning when one is recorded, else day 0. A value taken during
+/// conditioning or on day 0 reflects the conditioning, not the patient's
+/// comorbidity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PreTransplant {
+    /// Values must be dated before this day.
+    before: Date,
+    /// `before` is the start of conditioning (else day 0).
+    conditioning: bool,
+}
+
+impl PreTransplant {
+    /// The pre-transplant state of transplant `t`.
+    fn of(t: &Transplant) -> PreTransplant {
+        match t.conditioning_start {
+            Some(c) => PreTransplant {
+                before: c,
+                conditioning: true,
+            },
+            None => PreTransplant {
+                before: t.day0,
+                conditioning: false,
+            },
+        }
+    }
+
+    /// The window of `days` days ending the day before `before`.
+    fn window(self, days: i32) -> (Date, Date) {
+        (self.before.add_days(-days.max(0)), self.before.add_days(-1))
+    }
+
+    /// "the start of conditioning (2024-04-19)" / "day 0 (2024-04-29; no
+    /// conditioning recorded)".
+    fn words(self) -> String {
+        if self.conditioning {
+            format!("the start of conditioning ({})", self.before)
+        } else {
+            format!("day 0 ({}; no conditioning recorded)", self.before)
+        }
+    }
+}
+
+/// (value, date) of the latest observation of `kind` in the `days` days
+/// before the pre-transplant limit among `obs` (every observation of the
+/// windows: [`window`]).
 fn recent(
     obs: &[Observation],
     in_order: bool,
     kind: ObservationKind,
     days: i32,
-    hct: Date,
+    pre: PreTransplant,
 ) -> Option<(Date, f64)> {
-    latest(obs, in_order, kind, hct.add_days(-days), hct)
+    let (from, to) = pre.window(days);
+    latest(obs, in_order, kind, from, to)
 }
 
-/// The observations of the lab and test windows up to `hct`.
+/// The observations of the lab and test windows before the pre-transplant
+/// limit.
 fn window<'c>(
     course: &'c Course,
     x: &CourseInputs,
     cfg: &crate::RiskConfig,
-    hct: Date,
+    pre: PreTransplant,
 ) -> &'c [Observation] {
-    let days = cfg.lab_window_days.max(cfg.test_window_days).max(0);
-    observations_between(
-        course,
-        x.observations_in_date_order,
-        hct.add_days(-days),
-        hct,
-    )
+    let (from, to) = pre.window(cfg.lab_window_days.max(cfg.test_window_days));
+    observations_between(course, x.observations_in_date_order, from, to)
 }
 
 /// An infection event ongoing on day 0.
@@ -105,13 +152,14 @@ fn obesity_inputs(
     x: &CourseInputs,
     cfg: &crate::RiskConfig,
     hct: Date,
+    pre: PreTransplant,
 ) -> (Option<(Date, f64)>, Option<bool>, Vec<Flag>) {
     let weight = recent(
-        window(course, x, cfg, hct),
+        window(course, x, cfg, pre),
         x.observations_in_date_order,
         ObservationKind::Weight,
         cfg.lab_window_days,
-        hct,
+        pre,
     );
     let bmi = match (weight, course.patient.height_cm) {
         // BMI to 0.1 kg/m², as reported clinically (35.04 -> 35.0, not > 35).
@@ -199,13 +247,14 @@ fn input(
     x: &CourseInputs,
     cfg: &crate::RiskConfig,
     hct: Date,
+    pre: PreTransplant,
     codes: &Codes,
 ) -> (HctCiInput, Vec<Flag>) {
     let uln = course.patient.lab_reference;
-    let obs = window(course, x, cfg, hct);
+    let obs = window(course, x, cfg, pre);
     let ord = x.observations_in_date_order;
-    let lab = |a| recent(obs, ord, ObservationKind::Lab(a), cfg.lab_window_days, hct);
-    let test = |k| recent(obs, ord, k, cfg.test_window_days, hct);
+    let lab = |a| recent(obs, ord, ObservationKind::Lab(a), cfg.lab_window_days, pre);
+    let test = |k| recent(obs, ord, k, cfg.test_window_days, pre);
     let (bili, crea) = (lab(Analyte::Bilirubin), lab(Analyte::Creatinine));
     let ast = lab(Analyte::Ast).map(|(d, v)| (d, v / uln.ast_uln));
     let alt = lab(Analyte::Alt).map(|(d, v)| (d, v / uln.alt_uln));
@@ -218,7 +267,7 @@ fn input(
         test(ObservationKind::DlcoPercent),
         test(ObservationKind::Lvef),
     );
-    let (bmi, child_obese, mut flags) = obesity_inputs(course, x, cfg, hct);
+    let (bmi, child_obese, mut flags) = obesity_inputs(course, x, cfg, hct, pre);
     let dyspnea = dyspnea_of(codes);
     let infection = infection_item(course, cfg, hct, codes, &mut flags);
     let i = HctCiInput {
@@ -261,12 +310,14 @@ fn input(
     (i, flags)
 }
 
-fn convention_flags(x: &CourseInputs, cfg: &crate::RiskConfig) -> Vec<Flag> {
+fn convention_flags(x: &CourseInputs, cfg: &crate::RiskConfig, pre: PreTransplant) -> Vec<Flag> {
     let mut fl = vec![Flag::new(
         "GW-COMORB",
         format!(
-            "HCT-CI items not listed in the patient's comorbidities are taken as absent; labs and weight are the latest in the {} days up to day 0, lung function and LVEF in the {} days up to day 0",
-            cfg.lab_window_days, cfg.test_window_days
+            "HCT-CI items not listed in the patient's comorbidities are taken as absent; the HCT-CI describes the state before transplant (Sorror 2005), so labs and weight are the latest in the {} days before {}, lung function and LVEF in the {} days before it (values from conditioning or day 0 on are not used)",
+            cfg.lab_window_days,
+            pre.words(),
+            cfg.test_window_days
         ),
     )];
     let unknown: Vec<&str> = x
@@ -305,8 +356,9 @@ pub(super) fn run(
             .map(|c| normalise_code(c))
             .collect(),
     );
-    let (input, mut flags) = input(course, x, &cfg.risk, hct, &codes);
-    flags.extend(convention_flags(x, &cfg.risk));
+    let pre = PreTransplant::of(t);
+    let (input, mut flags) = input(course, x, &cfg.risk, hct, pre, &codes);
+    flags.extend(convention_flags(x, &cfg.risk, pre));
     match hct_ci(&input) {
         Ok(mut g) => {
             add_flags(&mut g, flags);
@@ -325,12 +377,7 @@ pub(super) fn run(
                 |v| {
                     let age = v
                         .with_age
-                        .map(|a| {
-                            format!(
-                                "; HCT-CI/age {a} (group {})",
-                                v.with_age_group.unwrap_or("")
-                            )
-                        })
+                        .map(|a| format!("; HCT-CI/age {a} ({})", hct_ci_age_group_words(a)))
                         .unwrap_or_default();
                     (
                         format!("score {} ({} risk){age}", v.score, v.risk.label()),
