@@ -29,7 +29,7 @@ pub const TERMS: &[(&str, &str)] = &[
     ("GI", "gastrointestinal"),
     ("MRD", "measurable residual disease (flow cytometry)"),
     ("LoD", "limit of detection"),
-    ("ELN", "European LeukemiaNet 2022"),
+    ("ELN", "European Leukemia Network 2022 recommendations"),
     ("CR", "complete remission"),
     ("CRh", "CR with partial haematological recovery"),
     ("MRD−", "MRD-negative"),

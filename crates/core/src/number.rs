@@ -48,8 +48,8 @@ pub fn short(x: f64) -> String {
 /// A count with its noun in the right number: `counted(1, "day")` is
 /// "1 day", `counted(31, "day")` "31 days". Nouns whose plural is not the
 /// singular + "s" go through [`counted_as`].
-pub fn counted(n: usize, one: &str) -> String {
-    if n == 1 {
+pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str) -> String {
+    if n == N::from(1) {
         format!("1 {one}")
     } else {
         format!("{n} {one}s")
@@ -57,8 +57,13 @@ pub fn counted(n: usize, one: &str) -> String {
 }
 
 /// A count with an explicit plural: `counted_as(2, "relapse", "relapses")`.
-pub fn counted_as(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+pub fn counted_as<N: std::fmt::Display + PartialEq + From<u8>>(
+    n: N,
+    one: &str,
+    many: &str,
+) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
 }
 
 /// A cell dose such as `2.1 × 10⁷` (three significant digits at most,

@@ -577,8 +577,8 @@ fn rising_trigger(lineage: Lineage, ls: &[RecipientShare], cfg: &DliConfig) -> O
             name: format!("rising recipient share, {}", lineage.label()),
             met: None,
             reason: format!(
-                "{} {} sample(s); {} needed to see {n} serial rises",
-                ls.len(),
+                "{} ({}); {} needed to see {n} serial rises",
+                graftwatch_core::number::counted(ls.len(), "sample"),
                 lineage.label(),
                 n + 1
             ),
@@ -995,12 +995,16 @@ fn cgvhd_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
 fn infection_prerequisite(input: &DliInput, cfg: &DliConfig) -> Criterion {
     let w = cfg.infection_status_window_days;
     let fresh = within(input.infection_assessed, input.on, w);
+    let on = input
+        .infection_assessed
+        .map(|d| format!(" (infection status of {d})"))
+        .unwrap_or_default();
     let (met, reason) = match input.uncontrolled_infection {
         Some(true) if fresh => (
             Some(false),
-            "an uncontrolled infection is recorded".to_string(),
+            format!("an uncontrolled infection is recorded{on}"),
         ),
-        Some(false) if fresh => (Some(true), "no uncontrolled infection recorded".to_string()),
+        Some(false) if fresh => (Some(true), format!("no uncontrolled infection{on}")),
         _ => (
             None,
             unknown_since("infection", input.infection_assessed, input, w),

@@ -221,7 +221,7 @@ pub(crate) fn explain_course_max<D, S>(
     if undetermined > 0 {
         flags.push(Flag::new(
             "MISSING",
-            format!("{undetermined} day(s) could not be fully graded; the maximum counts their lower bounds (the grade their recorded signs already give)"),
+            format!("{} could not be fully graded; the maximum counts their lower bounds (the grade their recorded signs already give)", graftwatch_core::number::counted(undetermined, "day")),
         ));
     }
     let reason = match (max.date, max.onset) {

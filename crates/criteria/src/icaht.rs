@@ -434,7 +434,7 @@ pub fn early_icaht(
     if core.grid.n_uncertain > 0 {
         flags.push(Flag::new(
             "T-8",
-            format!("{} gap(s) > {} days crossing a threshold; the grade is the same whatever the missing values", core.grid.n_uncertain, cfg.max_unfilled_gap_days),
+            format!("{} > {} days crossing a threshold; the grade is the same whatever the missing values", graftwatch_core::number::counted(core.grid.n_uncertain, "gap"), cfg.max_unfilled_gap_days),
         ));
     }
     let reason = early_reason(&r, cfg, &mut flags);
@@ -624,8 +624,8 @@ pub fn late_icaht(course: &CountCourse<'_>) -> Result<Graded<LateIcaht>, ValueEr
     ex.flags.extend(late_censoring_flag(course, end));
     let Some((lo, second)) = two_lowest(&days) else {
         ex.reason = format!(
-            "{} daily ANC value(s) between day +31 and day {end:+}; 2 are needed",
-            days.len()
+            "{} between day +31 and day {end:+}; 2 are needed",
+            graftwatch_core::number::counted(days.len(), "daily ANC value")
         );
         return Ok(Graded::InsufficientData {
             missing: vec![format!(

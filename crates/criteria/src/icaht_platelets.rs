@@ -203,7 +203,10 @@ pub fn early_platelet_toxicity(
     if filled > 0 {
         ex.flags.push(Flag::new(
             "T-8",
-            format!("{filled} missing day(s) took the previous count's state (no imputation)"),
+            format!(
+                "{} took the previous count's state (no imputation)",
+                graftwatch_core::number::counted(filled, "missing day")
+            ),
         ));
     }
     let g_lo = early_platelet_grade(pick(&lo[0], cfg), pick(&lo[1], cfg));
@@ -261,8 +264,8 @@ pub fn late_platelet_toxicity(
     let in_window: Vec<DayValue> = days.iter().copied().filter(|d| d.day >= 31).collect();
     let Some((lowest, second)) = two_lowest(&in_window) else {
         ex.reason = format!(
-            "{} daily platelet count(s) in day +31 to {end:+}; 2 are needed",
-            in_window.len()
+            "{} in day +31 to {end:+}; 2 are needed",
+            graftwatch_core::number::counted(in_window.len(), "daily platelet count")
         );
         return Ok(Graded::InsufficientData {
             missing: vec![format!(

@@ -116,7 +116,8 @@ fn entry(t: &mut Track<'_>, day: Date, carry_default: i32) -> DailyEntry {
         return DailyEntry {
             assessed_on: Some(d),
             missing: vec![format!(
-                "last assessed on {d}, more than {window} day(s) earlier"
+                "last assessed on {d}, more than {} earlier",
+                graftwatch_core::number::counted(window, "day")
             )],
             ..base
         };

@@ -305,7 +305,7 @@ async fn revoke_token(
         (
             format!(
                 "{} '{label}' of {user} revoked",
-                graftwatch_core::number::counted(n as usize, "token")
+                graftwatch_core::number::counted(n, "token")
             ),
             None,
         )

@@ -51,7 +51,7 @@ fn verify(o: &StoreOpts) -> anyhow::Result<()> {
     match &v.first_problem {
         None => println!(
             "audit trail intact: {}, keyed hash chain verified, {} {} ({})",
-            counted_as(usize::try_from(v.entries).unwrap_or(0), "entry", "entries"),
+            counted_as(v.entries, "entry", "entries"),
             counted(v.anchors, "daily anchor"),
             if v.anchors == 1 { "matches" } else { "match" },
             store.anchor_file().display()

@@ -237,7 +237,7 @@ pub fn run_token(c: TokenCommand) -> anyhow::Result<()> {
             if n == 0 {
                 return Err(BadInput("no live token matched; nothing was revoked".into()).into());
             }
-            println!("{} revoked", counted(n as usize, "token"));
+            println!("{} revoked", counted(n, "token"));
         }
     }
     Ok(())

@@ -479,7 +479,7 @@ fn summary_flags(series: &AgvhdSeries, sum: &AgvhdSummary, cfg: &GvhdConfig) -> 
         fl.push(Flag::new("A-12", "chronic GVHD features present: NIH overlap syndrome (score with NIH 2014 chronic criteria)"));
     }
     if sum.undetermined_days > 0 {
-        fl.push(Flag::new("MISSING", format!("{} day(s) could not be graded because organs were not assessed; their lower bounds count toward onset and maximum", sum.undetermined_days)));
+        fl.push(Flag::new("MISSING", format!("{} could not be graded because organs were not assessed; their lower bounds count toward onset and maximum", graftwatch_core::number::counted(sum.undetermined_days, "day"))));
     }
     if cfg.carry_forward_days > 0 {
         fl.push(Flag::new(

@@ -215,12 +215,12 @@ fn run_flags(
         ));
     }
     if per_kg_without_weight > 0 {
-        flags.push(Flag::new("A-3", format!("{per_kg_without_weight} day(s) of stool recorded without a body weight (needed to choose adult or child criteria and to convert mL and mL/kg): lower GI staged at least at the lower of the adult and child stages on those days")));
+        flags.push(Flag::new("A-3", format!("{} of stool recorded without a body weight (needed to choose adult or child criteria and to convert mL and mL/kg): lower GI staged at least at the lower of the adult and child stages on those days", graftwatch_core::number::counted(per_kg_without_weight, "day"))));
     }
     if no_findings > 0 {
         flags.push(Flag::new(
             "GW-NO-FINDINGS",
-            format!("{no_findings} day(s) with organs recorded as assessed without findings (agvhd_no_findings): those organs are stage 0 that day"),
+            format!("{} with organs recorded as assessed without findings (agvhd_no_findings): those organs are stage 0 that day", graftwatch_core::number::counted(no_findings, "day")),
         ));
     }
     // Carry-forward only matters when something was assessed to carry.

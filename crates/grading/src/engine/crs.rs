@@ -202,7 +202,7 @@ fn attribution_notes(raw: &[InDay], fl: &mut Vec<Flag>) -> Vec<graftwatch_criter
         fl.push(Flag::new(
             "GW-ATTR-CRS",
             format!(
-                "finding(s) recorded with another cause are not counted for CRS: {}",
+                "findings recorded with another cause are not counted for CRS: {}",
                 words.join("; ")
             ),
         ));

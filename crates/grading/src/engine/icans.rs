@@ -126,7 +126,7 @@ fn max_graded(
             },
             explanation: mk(
                 format!(
-                    "none of the {} assessment day(s) could be graded",
+                    "none of the {} assessment days could be graded",
                     graded.len()
                 ),
                 fl,
@@ -155,8 +155,8 @@ fn missing_flag(missing_days: &[String]) -> Option<Flag> {
     Some(Flag::new(
         "MISSING",
         format!(
-            "{} assessment day(s) could not be fully graded (not recorded: {}); the maximum counts the grade their recorded domains already give",
-            missing_days.len(),
+            "{} could not be fully graded (not recorded: {}); the maximum counts the grade their recorded domains already give",
+            graftwatch_core::number::counted(missing_days.len(), "assessment day"),
             super::distinct(missing_days)
         ),
     ))
