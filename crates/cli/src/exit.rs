@@ -349,9 +349,15 @@ fn known_in(e: &anyhow::Error) -> Known {
             expected: Some(reason.clone()),
         };
     }
-    let Some(g) = e.chain().find_map(|c| c.downcast_ref::<G>()) else {
-        return Known::default();
-    };
+    match e.chain().find_map(|c| c.downcast_ref::<G>()) {
+        Some(g) => known_in_peak_table(g),
+        None => Known::default(),
+    }
+}
+
+/// [`Known`] of a peak-table reader error.
+fn known_in_peak_table(g: &graftwatch_genomics_io::genemapper::GeneMapperError) -> Known {
+    use graftwatch_genomics_io::genemapper::GeneMapperError as G;
     let k = |file: &str, line: Option<usize>, column: Option<&str>| Known {
         file: Some(file.to_string()),
         line,

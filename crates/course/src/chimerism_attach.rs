@@ -114,13 +114,9 @@ pub fn round_percent(p: Percent) -> Percent {
     Percent::clamp((p.get() * 100.0).round() / 100.0).unwrap_or(p)
 }
 
-/// Attaches results to `course`: checks every donor first (nothing changes
-/// on error), then replaces observations with the same (sample, lineage,
-/// date, method) and sorts the course.
-pub fn attach_chimerism(
-    course: &mut Course,
-    results: &[ChimerismResult],
-) -> Result<AttachSummary, AttachError> {
+/// Every donor named is the course's, every share within 0–100 and every
+/// limit a percentage (nothing is attached when one is not).
+fn check_results(course: &Course, results: &[ChimerismResult]) -> Result<(), AttachError> {
     let known: Vec<&str> = course.donors.iter().map(|d| d.id.0.as_str()).collect();
     for r in results {
         for share in &r.shares {
@@ -156,6 +152,17 @@ pub fn attach_chimerism(
             }
         }
     }
+    Ok(())
+}
+
+/// Attaches results to `course`: checks every donor first (nothing changes
+/// on error), then replaces observations with the same (sample, lineage,
+/// date, method) and sorts the course.
+pub fn attach_chimerism(
+    course: &mut Course,
+    results: &[ChimerismResult],
+) -> Result<AttachSummary, AttachError> {
+    check_results(course, results)?;
     let same_key = |o: &Observation, r: &ChimerismResult| {
         o.kind == ObservationKind::Chimerism
             && o.sample.as_deref() == Some(r.sample.as_str())

@@ -1286,6 +1286,24 @@ fn csv_field(s: &str) -> String {
     graftwatch_output::delimited::csv_text(s)
 }
 
+/// A refused sample's cells from `status` to `detection_limit_source`
+/// (18): the status, the sort purity, the codes and the reason.
+fn csv_refused_cells(s: &SampleOut, code: Option<&'static str>, reason: &str) -> String {
+    let mut cells = vec![String::new(); 18];
+    cells[0] = "refused".into();
+    cells[11] = s
+        .purity
+        .map(|p| format!("{:.4}", 100.0 * p))
+        .unwrap_or_default();
+    cells[15] = code
+        .into_iter()
+        .chain(s.run_flags.iter().copied())
+        .collect::<Vec<_>>()
+        .join(";");
+    cells[16] = csv_field(reason);
+    cells.join(",")
+}
+
 fn render_csv(run: &StrRun) -> String {
     let mut o = String::from(
         "patient,sample,file,lineage,specimen,date,status,person,percent,reported_percent,ci_low,ci_high,locus_sd,cv,informative_loci,detection,detection_limit_percent,purity_percent,purity_corrected_percent,loci_used,outlier_loci,flags,reason,detection_limit_source\n",
@@ -1304,18 +1322,7 @@ fn render_csv(run: &StrRun) -> String {
             );
             let (r, corr) = match &s.outcome {
                 Outcome::Refused { reason, code } => {
-                    // status … detection_limit_source: 18 cells.
-                    let mut cells = vec![String::new(); 18];
-                    cells[0] = "refused".into();
-                    cells[11] = f(s.purity.map(|p| 100.0 * p));
-                    cells[15] = code
-                        .iter()
-                        .copied()
-                        .chain(s.run_flags.iter().copied())
-                        .collect::<Vec<_>>()
-                        .join(";");
-                    cells[16] = csv_field(reason);
-                    let _ = writeln!(o, "{lead},{}", cells.join(","));
+                    let _ = writeln!(o, "{lead},{}", csv_refused_cells(s, *code, reason));
                     continue;
                 }
                 Outcome::Estimated {
