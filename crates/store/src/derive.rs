@@ -262,6 +262,27 @@ pub fn compute(course: &Course, cfg: &DeriveConfig) -> DerivedSummary {
     }
 }
 
+/// A one-donor PBSC course (HCT 2024-03-01, donor MUD-1) with these extra
+/// events and these observations, for the tests below.
+#[cfg(test)]
+fn test_course(extra_events: Vec<serde_json::Value>, observations: serde_json::Value) -> Course {
+    let mut events = vec![serde_json::json!(
+        {"date": "2024-03-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6}
+    )];
+    events.extend(extra_events);
+    let v = serde_json::json!({
+        "format": "graftwatch-course/1",
+        "patient": {"id": "P1", "sex": "male", "birth_year": 1970,
+            "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
+        "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
+        "events": events,
+        "observations": observations
+    });
+    graftwatch_course::io::read_json_str(&v.to_string(), std::path::Path::new("t.json"))
+        .unwrap()
+        .course
+}
+
 #[cfg(test)]
 mod dli_words_tests {
     use super::*;
@@ -315,25 +336,14 @@ mod deceased_tests {
     use super::*;
 
     fn course(death: Option<&str>) -> Course {
-        let mut events = vec![serde_json::json!(
-            {"date": "2024-03-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6}
-        )];
-        if let Some(d) = death {
-            events.push(serde_json::json!({"date": d, "kind": "death", "cause": "sepsis"}));
-        }
-        let v = serde_json::json!({
-            "format": "graftwatch-course/1",
-            "patient": {"id": "P1", "sex": "male", "birth_year": 1970,
-                "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
-            "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
-            "events": events,
-            "observations": [
-                {"date": "2024-05-20", "kind": "anc", "value": 2.0, "unit": "10^9/L"}
-            ]
-        });
-        graftwatch_course::io::read_json_str(&v.to_string(), std::path::Path::new("t.json"))
-            .unwrap()
-            .course
+        let events = death
+            .map(|d| serde_json::json!({"date": d, "kind": "death", "cause": "sepsis"}))
+            .into_iter()
+            .collect();
+        super::test_course(
+            events,
+            serde_json::json!([{"date": "2024-05-20", "kind": "anc", "value": 2.0, "unit": "10^9/L"}]),
+        )
     }
 
     /// The ward's DLI status of a deceased patient is "not applicable",
@@ -362,31 +372,24 @@ mod undetermined_tests {
     /// a skin examination and an infection status on the day; `drug` adds a
     /// stopped cyclosporine course.
     fn course(drug: bool) -> Course {
-        let mut events = vec![serde_json::json!(
-            {"date": "2024-03-01", "kind": "graft_infusion", "source": "pbsc", "donor": "MUD-1", "cd34_per_kg": 5.0e6}
-        )];
-        if drug {
-            events.push(serde_json::json!(
-                {"date": "2024-02-28", "end_date": "2024-05-01", "kind": "drug", "name": "cyclosporine", "class": "immunosuppressant"}
-            ));
-        }
-        let v = serde_json::json!({
-            "format": "graftwatch-course/1",
-            "patient": {"id": "P1", "sex": "male", "birth_year": 1970,
-                "diagnosis": {"disease": "aml", "date": "2024-01-10"}},
-            "donors": [{"id": "MUD-1", "relationship": "matched_unrelated", "hla_match": "10/10"}],
-            "events": events,
-            "observations": [
+        let events = drug
+            .then(|| {
+                serde_json::json!(
+                    {"date": "2024-02-28", "end_date": "2024-05-01", "kind": "drug", "name": "cyclosporine", "class": "immunosuppressant"}
+                )
+            })
+            .into_iter()
+            .collect();
+        super::test_course(
+            events,
+            serde_json::json!([
                 {"date": "2024-05-23", "kind": "chimerism", "value": 10, "unit": "%", "lineage": "cd3", "person": "recipient"},
                 {"date": "2024-05-23", "kind": "chimerism", "value": 90, "unit": "%", "lineage": "cd3", "person": "MUD-1"},
                 {"date": "2024-05-23", "kind": "skin_rash_bsa", "value": 0, "unit": "%"},
                 {"date": "2024-05-23", "kind": "infection_status", "value": "none"},
                 {"date": "2024-05-23", "kind": "anc", "value": 2.0, "unit": "10^9/L"}
-            ]
-        });
-        graftwatch_course::io::read_json_str(&v.to_string(), std::path::Path::new("t.json"))
-            .unwrap()
-            .course
+            ]),
+        )
     }
 
     /// `patients --alerts` and the ward name the prerequisite that lacks

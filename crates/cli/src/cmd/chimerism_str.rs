@@ -181,6 +181,24 @@ pub struct SampleOut {
     pub outcome: Outcome,
 }
 
+impl SampleOut {
+    /// A sample of the plan with its outcome (no purity note or run flag
+    /// yet).
+    fn new(s: &super::chimerism_plan::SampleSpec, outcome: Outcome) -> SampleOut {
+        SampleOut {
+            sample: s.input.name.clone(),
+            file: super::chimerism_spec::display_file(&s.input.files[0]),
+            lineage: s.lineage,
+            date: s.date,
+            specimen: s.specimen,
+            purity: s.purity,
+            purity_note: None,
+            run_flags: Vec::new(),
+            outcome,
+        }
+    }
+}
+
 /// One patient's results.
 #[derive(Debug, Serialize)]
 pub struct AnalysisOut {
@@ -723,17 +741,7 @@ fn analyse(
                 super::chimerism_spec::display_file(&s.input.files[0])
             ))),
         };
-        samples.push(SampleOut {
-            sample: s.input.name.clone(),
-            file: super::chimerism_spec::display_file(&s.input.files[0]),
-            lineage: s.lineage,
-            date: s.date,
-            specimen: s.specimen,
-            purity: s.purity,
-            purity_note: None,
-            run_flags: Vec::new(),
-            outcome,
-        });
+        samples.push(SampleOut::new(s, outcome));
     }
     apply_purity(&mut samples, &a.samples, min_purity);
     Ok(AnalysisOut {
@@ -750,22 +758,17 @@ fn refused_patient(a: &Analysis, why: &str) -> AnalysisOut {
     let samples = a
         .samples
         .iter()
-        .map(|s| SampleOut {
-            sample: s.input.name.clone(),
-            file: super::chimerism_spec::display_file(&s.input.files[0]),
-            lineage: s.lineage,
-            date: s.date,
-            specimen: s.specimen,
-            purity: s.purity,
-            purity_note: None,
-            run_flags: Vec::new(),
-            outcome: Outcome::Refused {
-                reason: format!(
-                    "sample '{}': the patient's references cannot be used: {why}",
-                    s.input.name
-                ),
-                code: Some(StrFlagCode::IdenticalPersons.code()),
-            },
+        .map(|s| {
+            SampleOut::new(
+                s,
+                Outcome::Refused {
+                    reason: format!(
+                        "sample '{}': the patient's references cannot be used: {why}",
+                        s.input.name
+                    ),
+                    code: Some(StrFlagCode::IdenticalPersons.code()),
+                },
+            )
         })
         .collect();
     AnalysisOut {
