@@ -349,7 +349,7 @@ impl CallContext<'_> {
         StrFlag::new(
             StrFlagCode::ReferenceImbalance,
             format!(
-                "{} ({}) {}: called {} with {} more between the {:.0}% floor and the {:.0}% calling threshold that are no stutter ({}): the genotype is ambiguous; locus not called (review the reference)",
+                "{} ({}) {}: called {} with {} between the {:.0}% floor and the {:.0}% calling threshold that {} not stutter ({}): the genotype is ambiguous; locus not called (review the reference)",
                 self.person,
                 self.profile.sample,
                 self.locus,
@@ -358,9 +358,10 @@ impl CallContext<'_> {
                     .map(|c| c.allele.to_string())
                     .collect::<Vec<_>>()
                     .join("/"),
-                graftwatch_core::number::counted(many.len(), "peak"),
+                graftwatch_core::number::counted_as(many.len(), "more peak", "more peaks"),
                 cfg.reference_minor_floor * 100.0,
                 cfg.relative_threshold * 100.0,
+                if many.len() == 1 { "is" } else { "are" },
                 many.iter()
                     .map(|(p, s)| format!("{} at {:.0}%", p.allele, 100.0 * s / max))
                     .collect::<Vec<_>>()
