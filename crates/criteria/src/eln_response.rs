@@ -396,7 +396,8 @@ fn marrow_clear(
         },
     };
     ex.reason = format!(
-        "marrow blasts {bm}% (< 5%), no circulating blasts, no EMD, ANC {n}, platelets {p}: {}",
+        "marrow blasts {bm}% (< 5%), no circulating blasts, no EMD, ANC {n}, platelets {p} {}: {}",
+        graftwatch_core::Unit::Per1e9L.label(),
         value.text()
     );
     Graded::Value {
