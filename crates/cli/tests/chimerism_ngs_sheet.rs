@@ -483,3 +483,36 @@ fn a_patient_with_a_donor_identical_to_the_recipient_is_refused_alone() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("identical genotypes"), "{err}");
 }
+
+/// Review-lab M7 for NGS: the table starts with the run's method (panel,
+/// markers, depth floor, software) and the JSON carries it as `method`.
+#[test]
+fn the_report_states_panel_depth_floor_and_software() {
+    let dir = fresh_dir("gw-ngs-sheet", "method");
+    let f = pileup_with_controls(&dir);
+    let f = f.file_name().unwrap().to_str().unwrap();
+    let mut rows = patient_rows("P1", f);
+    rows.push(format!("day30,P1,sample,,{f},whole_blood,pb,2026-03-01,,,"));
+    let rows_s: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let s = sheet(&dir, &rows_s);
+    let (code, out, err) = run_sheet(&s, &["--min-depth", "50"]);
+    assert_eq!(code, 0, "{err}");
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("Method: panel ")
+            && first.ends_with(&format!(
+                "markers used from 50 reads; graftwatch {}",
+                env!("CARGO_PKG_VERSION")
+            )),
+        "{out}"
+    );
+    let j = json(run_sheet(&s, &["--min-depth", "50", "--format", "json"]));
+    assert_eq!(j["method"]["min_depth_reads"], 50);
+    assert!(j["method"]["panel_markers"].as_u64().unwrap() > 0);
+    assert!(
+        j["method"]["panel"]
+            .as_str()
+            .unwrap()
+            .ends_with("panel.vcf")
+    );
+}

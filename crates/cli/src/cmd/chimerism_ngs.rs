@@ -395,6 +395,8 @@ pub struct NgsRun {
     /// read counts were read from, markers skipped and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_notes: Vec<String>,
+    /// How the run was analysed (panel, depth floor, software).
+    pub method: NgsMethod,
     /// Error model used for every sample.
     pub error_model: ErrorModel,
     /// Per sample.
@@ -407,6 +409,34 @@ pub struct NgsRun {
     /// `not_reportable` with `RUN-CONTROL-FAILED` when a run control failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_status: Option<RunStatus>,
+}
+
+/// What a signed NGS report states about the analysis: the panel, the
+/// sample depth floor and the software.
+#[derive(Debug, Serialize)]
+pub struct NgsMethod {
+    /// The panel file, as given.
+    pub panel: String,
+    /// Markers in the panel.
+    pub panel_markers: usize,
+    /// The minimum sample depth (reads) for a marker to be used.
+    pub min_depth_reads: u32,
+    /// `graftwatch VERSION`.
+    pub software: &'static str,
+}
+
+impl NgsMethod {
+    /// One line for the table: `Method: panel panel.vcf (200 markers);
+    /// markers used from 100 reads; graftwatch 0.1.0`.
+    pub fn line(&self) -> String {
+        format!(
+            "Method: panel {} ({}); markers used from {} reads; {}",
+            self.panel,
+            graftwatch_core::number::counted(self.panel_markers, "marker"),
+            self.min_depth_reads,
+            self.software
+        )
+    }
 }
 
 /// The run as the report's NGS page wants it.
@@ -685,6 +715,8 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
         (NgsFormat::Table, [run]) if single => {
             let mut t = String::new();
             super::chimerism_plan::control_warning_line(&mut t, &run.controls);
+            t.push_str(&run.method.line());
+            t.push('\n');
             t.push_str(&to_table(run));
             super::chimerism_plan::controls_table(&mut t, &run.controls);
             t
@@ -802,6 +834,12 @@ fn analyse_patient(
         persons: refs.persons.clone(),
         genotype_sources: refs.genotype_sources.clone(),
         input_notes: refs.notes.clone(),
+        method: NgsMethod {
+            panel: args.panel.display().to_string(),
+            panel_markers: refs.markers.len(),
+            min_depth_reads: args.min_depth,
+            software: concat!("graftwatch ", env!("CARGO_PKG_VERSION")),
+        },
         error_model: refs.errors,
         samples,
         controls: Vec::new(),

@@ -287,6 +287,11 @@ pub fn analysis_for<'a>(runs: &'a [NgsRun], pid: &str, target: &str) -> anyhow::
 pub fn plate_table(runs: &[NgsRun], refused: &[RefusedPatient], controls: &[ControlOut]) -> String {
     let mut o = String::new();
     super::chimerism_plan::control_warning_line(&mut o, controls);
+    // The method is the run's (one panel, one depth floor for every patient).
+    if let Some(r) = runs.first() {
+        o.push_str(&r.method.line());
+        o.push('\n');
+    }
     for r in runs {
         if let Some(p) = &r.patient {
             let _ = writeln!(o, "=== Patient {p} ===");
