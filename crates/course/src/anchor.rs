@@ -17,6 +17,16 @@ pub enum AnchorKind {
     Dli(u32),
 }
 
+impl AnchorKind {
+    /// A therapy a date is counted from (a transplant or a CAR-T
+    /// infusion); a DLI is reported beside it, not counted from: the one
+    /// rule of [`crate::Course::primary_anchor_for`] and the report's day
+    /// labels.
+    pub fn is_therapy(self) -> bool {
+        matches!(self, AnchorKind::Transplant(_) | AnchorKind::CarT(_))
+    }
+}
+
 /// An anchor: a kind of day 0 and its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Anchor {

@@ -116,9 +116,9 @@ impl Course {
     /// The anchor a date is best described against: the latest transplant or
     /// CAR-T infusion on or before it (DLIs are reported separately).
     pub fn primary_anchor_for(&self, date: Date) -> Option<Anchor> {
-        self.anchors().into_iter().rfind(|a| {
-            matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)) && a.date <= date
-        })
+        self.anchors()
+            .into_iter()
+            .rfind(|a| a.kind.is_therapy() && a.date <= date)
     }
 
     /// Graft sources infused in transplant `n`.

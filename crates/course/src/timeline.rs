@@ -324,7 +324,7 @@ impl Days<'_> {
             Some(c) => anchors.rfind(|a| c.matches(a.kind) && a.date <= d),
             None => anchors
                 .filter(|a| {
-                    matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_))
+                    a.kind.is_therapy()
                         && a.date > d
                         && a.date.days_since(d).get() <= PRE_ANCHOR_DAYS
                 })

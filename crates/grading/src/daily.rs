@@ -135,7 +135,7 @@ fn entry(t: &mut Track<'_>, day: Date, carry_default: i32) -> DailyEntry {
 fn rel(course_anchors: &[graftwatch_course::Anchor], date: Date) -> Option<RelDay> {
     course_anchors
         .iter()
-        .filter(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
+        .filter(|a| a.kind.is_therapy())
         .rfind(|a| a.date <= date)
         .map(|a| RelDay {
             anchor: a.kind.to_string(),
@@ -189,7 +189,7 @@ pub fn default_range(course: &Course) -> Option<(Date, Date)> {
     let start = course
         .anchors()
         .into_iter()
-        .find(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
+        .find(|a| a.kind.is_therapy())
         .map_or(first, |a| a.date);
     Some((start.min(last), last))
 }

@@ -1,7 +1,7 @@
 //! Number, date and dose formatting for the report.
 
 use graftwatch_core::{CellsPerKg, Date, DayOffset, DonorId};
-use graftwatch_course::{Anchor, AnchorKind, GraftSource};
+use graftwatch_course::{Anchor, GraftSource};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -52,7 +52,7 @@ pub fn signed_day(d: i32) -> String {
 pub fn therapy_anchors(anchors: &[Anchor]) -> Vec<Anchor> {
     anchors
         .iter()
-        .filter(|a| matches!(a.kind, AnchorKind::CarT(_) | AnchorKind::Transplant(_)))
+        .filter(|a| a.kind.is_therapy())
         .copied()
         .collect()
 }

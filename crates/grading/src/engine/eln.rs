@@ -4,7 +4,6 @@
 //! CR-family response.
 
 use graftwatch_core::{Date, Percent};
-use graftwatch_course::AnchorKind;
 use graftwatch_course::TransfusionProduct;
 use graftwatch_criteria::eln_response::{
     ElnResponse, MrdStatus, MrdTechnique, ResponseAssessment, eln_response,
@@ -160,11 +159,7 @@ pub(crate) fn run(x: &CourseInputs, cfg: &crate::GradingConfig, sink: &mut Sink)
         );
         return;
     }
-    let anchor = x
-        .anchors
-        .iter()
-        .rfind(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
-        .copied();
+    let anchor = x.anchors.iter().rfind(|a| a.kind.is_therapy()).copied();
     let from = anchor.map(|a| a.date);
     let results = assessments(x, cfg, sink);
     let after: Vec<&(Date, Graded<ElnResponse>)> = results

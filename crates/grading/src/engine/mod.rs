@@ -217,7 +217,7 @@ fn assemble(
     let primary: Vec<_> = x
         .anchors
         .iter()
-        .filter(|a| matches!(a.kind, AnchorKind::Transplant(_) | AnchorKind::CarT(_)))
+        .filter(|a| a.kind.is_therapy())
         .copied()
         .collect();
     let timeline = sink
