@@ -300,7 +300,9 @@ fn main() {
 
 /// Medians of each phase of 20 appends of one day with the derived state
 /// (`graftwatch_store::phases`), warm (the course at the base in memory)
-/// and cold (replayed), at 30 days, 1 year, 2 years and 5 years of history
+/// and cold (replayed), each derived from the carry (`warm_carry`,
+/// `cold_carry`) and over the whole course (`warm_whole`, `cold_whole`),
+/// at 30 days, 1 year, 2 years and 5 years of history
 /// (or the lengths in days given after DB). One
 /// line per history, storage, mode and phase:
 /// `history_days,stored_as,mode,phase,median_ms`; `total` is the whole
@@ -353,11 +355,17 @@ fn phases(loc: &Location) {
             s.create_patient(&actor(), &c, None).unwrap().rev
         };
         s.set_derive_on_write(true);
-        for (mode, cache) in [
-            ("warm", graftwatch_store::head::DEFAULT_HEAD_CACHE),
-            ("cold", 0),
+        let warm = graftwatch_store::head::DEFAULT_HEAD_CACHE;
+        // The day derived from the carry (the default), then
+        // over the whole course (`set_derive_from_carry(false)`), side by side.
+        for (mode, cache, carry) in [
+            ("warm_carry", warm, true),
+            ("cold_carry", 0, true),
+            ("warm_whole", warm, false),
+            ("cold_whole", 0, false),
         ] {
             s.set_head_cache(cache);
+            s.set_derive_from_carry(carry);
             // One untimed append (the warm one replays the history once).
             head = append_days(&s, &id, head, &mut later, 1).0;
             let mut order: Vec<&'static str> = Vec::new();

@@ -357,6 +357,7 @@ impl Store {
                 rev: m.rev,
                 chain_hash: m.chain_hash.clone(),
                 course: c.clone(),
+                carry: None,
             };
             self.heads.put(patient, head);
         }

@@ -37,6 +37,8 @@ pub(crate) struct Head {
     pub(crate) chain_hash: String,
     /// The course at that revision.
     pub(crate) course: Course,
+    /// Its derivation carry, when one was made ([`crate::carry`]).
+    pub(crate) carry: Option<Box<crate::carry::Carry>>,
 }
 
 #[derive(Debug, Default)]
@@ -148,6 +150,7 @@ mod tests {
             rev,
             chain_hash: format!("h{rev}"),
             course: c,
+            carry: None,
         }
     }
 

@@ -19,6 +19,7 @@
 pub mod audit;
 pub mod backend;
 pub mod bulk;
+pub mod carry;
 pub mod change;
 pub mod checkpoint;
 pub mod chimerism;
@@ -50,6 +51,7 @@ pub use chimerism::ChimerismAdded;
 pub use derive::{DeriveConfig, DerivedState, DerivedSummary, ENGINE_VERSION};
 pub use error::{Result, StoreError};
 pub use lab::{NewProfile, NewRun, Run};
+pub use state::Derivations;
 pub use store::{Info, Location, Store, restore, restore_checked};
 pub use types::{
     Actor, Change, Channel, Delta, ImportOutcome, PatientRow, RevisionKind, RevisionMeta, Role,

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "course_checkpoints",
         sql: include_str!("../migrations/0005_course_checkpoints.sql"),
     },
+    Migration {
+        version: 6,
+        name: "derive_carry",
+        sql: include_str!("../migrations/0006_derive_carry.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

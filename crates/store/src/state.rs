@@ -8,13 +8,17 @@
 //! done (derived state off, the course at the base could not be read) the
 //! row is recomputed after the commit, or at the next listing.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use graftwatch_core::Date;
 use graftwatch_course::Course;
 use sqlx::Row as _;
 
 use crate::audit::AuditEvent;
 use crate::backend::on_pool;
+use crate::carry::Carry;
 use crate::change::apply;
-use crate::derive::{ENGINE_VERSION, compute};
+use crate::derive::{DerivedSummary, ENGINE_VERSION, compute};
 use crate::error::{Result, StoreError};
 use crate::hashing::sha256_hex;
 use crate::head::Head;
@@ -41,14 +45,21 @@ pub(crate) struct Ahead {
     /// The chain hash the new revision gets when it is written on the base
     /// this state was derived from (`None`: the course is the whole payload).
     expect_hash: Option<String>,
-    /// The course at the new revision.
-    course: Course,
+    /// The whole course at the new revision, when the write built it (an
+    /// append derived from the carry by a handle that does not hold the
+    /// course in memory does not).
+    course: Option<Course>,
+    /// The new revision's derivation carry ([`crate::carry`]), when one
+    /// was made.
+    carry: Option<Box<Carry>>,
     /// The row.
     pub(crate) row: StateRow,
     /// The new revision's course as a checkpoint ([`crate::checkpoint`]), when
     /// one is due: the base was replayed over [`CHECKPOINT_EVERY`] or more
     /// appends, or a full revision of [`CHECKPOINT_MIN_ITEMS`] or more items.
     pub(crate) checkpoint: Option<String>,
+    /// The carry as stored (`derive_carry.summary`, `derive_carry.course`).
+    pub(crate) carry_row: Option<(String, String)>,
 }
 
 /// Appends replayed on top of a checkpoint or full revision before a write
@@ -62,6 +73,30 @@ pub const CHECKPOINT_EVERY: usize = 32;
 /// course's JSON (about five months of six daily labs).
 pub const CHECKPOINT_MIN_ITEMS: usize = 1_000;
 
+/// Observations from which a write that derives over the whole course
+/// also makes the derivation carry ([`crate::carry`]; about a month of six
+/// daily labs): below it, deriving over the whole course is as cheap as
+/// the carry.
+pub const CARRY_MIN_OBSERVATIONS: usize = 200;
+
+/// How a handle derived the state of its appends.
+#[derive(Debug, Default)]
+pub(crate) struct DerivationCounter {
+    from_carry: AtomicU64,
+    whole_course: AtomicU64,
+}
+
+/// How many appends of one handle had their derived state computed from
+/// the carry and how many over the whole course
+/// ([`Store::derivations`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Derivations {
+    /// From the derivation carry (docs/store.md, "Appending a day: the carry").
+    pub from_carry: u64,
+    /// Over the whole course.
+    pub whole_course: u64,
+}
+
 impl Ahead {
     /// Whether the written revision is the one this state was derived for.
     pub(crate) fn fits(&self, meta: &RevisionMeta) -> bool {
@@ -71,17 +106,42 @@ impl Ahead {
     }
 }
 
+/// The chain hash of an append with payload `text` on a revision whose
+/// chain hash is `base_hash`.
+fn append_hash(base_hash: &str, text: &str) -> String {
+    sha256_hex(&[base_hash.as_bytes(), b"append", text.as_bytes()])
+}
+
 impl Store {
     /// The row of derived state for `course`.
     pub(crate) fn state_row(&self, course: &Course) -> StateRow {
+        self.derive(course).0
+    }
+
+    /// The row of derived state for `course`, and its summary.
+    fn derive(&self, course: &Course) -> (StateRow, DerivedSummary) {
         let t = phases::start();
         let summary = compute(course, &self.derive_cfg);
         phases::mark("derive (grading and report and decision)", t);
+        (self.row_of(&summary, course.last_record_date()), summary)
+    }
+
+    /// The row holding `summary`.
+    fn row_of(&self, summary: &DerivedSummary, last: Option<Date>) -> StateRow {
         StateRow {
             alert_count: summary.alerts.len() as i64,
-            summary: serde_json::to_string(&summary).unwrap_or_default(),
-            last_date: course.last_record_date().map(|l| l.to_string()),
+            summary: serde_json::to_string(summary).unwrap_or_default(),
+            last_date: last.map(|l| l.to_string()),
             config_hash: self.derive_hash.clone(),
+        }
+    }
+
+    /// How this handle derived the state of its appends: from the carry
+    /// (docs/store.md) or over the whole course.
+    pub fn derivations(&self) -> Derivations {
+        Derivations {
+            from_carry: self.derivations.from_carry.load(Ordering::Relaxed),
+            whole_course: self.derivations.whole_course.load(Ordering::Relaxed),
         }
     }
 
@@ -100,44 +160,109 @@ impl Store {
             return None;
         }
         let text = payload?;
-        let (course, expect_hash, replayed) = match kind {
+        match kind {
             RevisionKind::Create | RevisionKind::Replace => {
-                (serde_json::from_str(text).ok()?, None, 0)
+                let course: Course = serde_json::from_str(text).ok()?;
+                let due = course.observations.len() + course.events.len() >= CHECKPOINT_MIN_ITEMS;
+                Some(self.whole_course_ahead(course, None, due))
             }
             RevisionKind::Append => {
                 let delta: Delta = serde_json::from_str(text).ok()?;
-                let t = phases::start();
-                let (mut course, base_hash, replayed) = self.course_at_base(patient, base)?;
-                let t = phases::mark("base course (memory or replay)", t);
-                apply(&mut course, &delta);
-                phases::mark("apply the day", t);
-                let h = sha256_hex(&[base_hash.as_bytes(), b"append", text.as_bytes()]);
-                (course, Some(h), replayed)
+                self.append_ahead(patient, base, &delta, text)
             }
-            RevisionKind::Tombstone | RevisionKind::Purge => return None,
-        };
-        let row = self.state_row(&course);
-        let due = match kind {
-            RevisionKind::Append => replayed >= CHECKPOINT_EVERY,
-            _ => course.observations.len() + course.events.len() >= CHECKPOINT_MIN_ITEMS,
-        };
-        let checkpoint = due.then(|| crate::checkpoint::encode(&course));
-        Some(Ahead {
+            RevisionKind::Tombstone | RevisionKind::Purge => None,
+        }
+    }
+
+    /// The state derived over the whole `course`, with its carry when the
+    /// course is long enough and a checkpoint when one is due.
+    fn whole_course_ahead(&self, course: Course, expect_hash: Option<String>, due: bool) -> Ahead {
+        let (row, summary) = self.derive(&course);
+        let t = phases::start();
+        let carry = (course.observations.len() >= CARRY_MIN_OBSERVATIONS)
+            .then(|| crate::carry::build(&course, &summary, &self.derive_cfg))
+            .flatten()
+            .map(Box::new);
+        phases::mark("carry: reduce the course and check it", t);
+        Ahead {
             expect_hash,
-            course,
+            checkpoint: due.then(|| crate::checkpoint::encode(&course)),
+            carry_row: carry.as_deref().map(crate::carry::encode),
+            carry,
+            course: Some(course),
             row,
-            checkpoint,
-        })
+        }
+    }
+
+    /// The state of an append: from the carry when there is one for the
+    /// base and the addition is in its reach (`carry::in_reach`), else over
+    /// the whole course at the base plus the addition.
+    fn append_ahead(&self, patient: &str, base: i64, delta: &Delta, text: &str) -> Option<Ahead> {
+        let mut head = self.heads.take(patient, base);
+        if self.derive_from_carry {
+            let t = phases::start();
+            let found = match head
+                .as_mut()
+                .and_then(|h| h.carry.take().map(|c| (h.chain_hash.clone(), c)))
+            {
+                Some(x) => Some(x),
+                None => self.load_carry(patient, base),
+            };
+            let t = phases::mark("carry: read", t);
+            if let Some((base_hash, carry)) = found
+                && let Some((summary, next)) = crate::carry::append(&carry, delta, &self.derive_cfg)
+            {
+                phases::mark("carry: derive the day", t);
+                self.derivations.from_carry.fetch_add(1, Ordering::Relaxed);
+                let course = head.map(|h| {
+                    let mut c = h.course;
+                    apply(&mut c, delta);
+                    c
+                });
+                return Some(Ahead {
+                    expect_hash: Some(append_hash(&base_hash, text)),
+                    row: self.row_of(&summary, next.course.last_record_date()),
+                    carry_row: Some(crate::carry::encode(&next)),
+                    carry: Some(Box::new(next)),
+                    course,
+                    checkpoint: None,
+                });
+            }
+        }
+        self.derivations
+            .whole_course
+            .fetch_add(1, Ordering::Relaxed);
+        let t = phases::start();
+        let (mut course, base_hash, replayed) = match head {
+            Some(h) => (h.course, h.chain_hash, 0),
+            None => self.course_from_db(patient, base)?,
+        };
+        let t = phases::mark("base course (memory or replay)", t);
+        apply(&mut course, delta);
+        phases::mark("apply the day", t);
+        let hash = append_hash(&base_hash, text);
+        Some(self.whole_course_ahead(course, Some(hash), replayed >= CHECKPOINT_EVERY))
+    }
+
+    /// The patient's carry at revision `base` with that revision's chain
+    /// hash, when one is stored for it by this engine version and
+    /// configuration and decodes.
+    fn load_carry(&self, patient: &str, base: i64) -> Option<(String, Box<Carry>)> {
+        let (hash, summary, course) = self
+            .block(async {
+                on_pool!(&self.pool, pool, ops => {
+                    let mut conn = pool.acquire().await?;
+                    ops::state::load_carry(&mut conn, patient, base, &self.derive_hash).await
+                })
+            })
+            .ok()??;
+        Some((hash, Box::new(crate::carry::decode(&summary, &course)?)))
     }
 
     /// The course at revision `base`, its chain hash and the number of
-    /// appends replayed to build it: from memory when this handle holds it
-    /// (none replayed), else from the patient's checkpoint and the appends
-    /// after it, or replayed from the latest full revision.
-    fn course_at_base(&self, patient: &str, base: i64) -> Option<(Course, String, usize)> {
-        if let Some(h) = self.heads.take(patient, base) {
-            return Some((h.course, h.chain_hash, 0));
-        }
+    /// appends replayed to build it: from the patient's checkpoint and the
+    /// appends after it, or replayed from the latest full revision.
+    fn course_from_db(&self, patient: &str, base: i64) -> Option<(Course, String, usize)> {
         self.block(async {
             on_pool!(&self.pool, pool, ops => {
                 let mut conn = pool.acquire().await?;
@@ -159,14 +284,17 @@ impl Store {
     ) -> Result<()> {
         match ahead {
             Some(a) if stored => {
-                self.heads.put(
-                    patient,
-                    Head {
-                        rev: meta.rev,
-                        chain_hash: meta.chain_hash.clone(),
-                        course: a.course,
-                    },
-                );
+                if let Some(course) = a.course {
+                    self.heads.put(
+                        patient,
+                        Head {
+                            rev: meta.rev,
+                            chain_hash: meta.chain_hash.clone(),
+                            course,
+                            carry: a.carry,
+                        },
+                    );
+                }
                 Ok(())
             }
             _ if self.derive_on_write => self.refresh_derived(patient),
@@ -196,6 +324,7 @@ impl Store {
                 rev: meta.rev,
                 chain_hash: meta.chain_hash,
                 course,
+                carry: None,
             },
         );
         Ok(())

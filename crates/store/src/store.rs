@@ -125,10 +125,14 @@ pub struct Store {
     /// [`DeriveConfig::hash`] of `derive_cfg`.
     pub(crate) derive_hash: String,
     pub(crate) derive_on_write: bool,
+    /// Whether an append may derive from the patient's carry.
+    pub(crate) derive_from_carry: bool,
     /// Courses at their latest revision this handle read or wrote.
     pub(crate) heads: HeadCache,
     /// Audit entries waiting for their group commit ([`Store::audit`]).
     pub(crate) audit_queue: crate::audit::AuditQueue,
+    /// How this handle derived the state of its appends.
+    pub(crate) derivations: crate::state::DerivationCounter,
 }
 
 /// What `db info` prints.
@@ -311,8 +315,10 @@ impl Store {
             derive_hash: DeriveConfig::default().hash(),
             derive_cfg: DeriveConfig::default(),
             derive_on_write: true,
+            derive_from_carry: true,
             heads: HeadCache::new(DEFAULT_HEAD_CACHE),
             audit_queue: Default::default(),
+            derivations: Default::default(),
         }
     }
 
@@ -330,6 +336,15 @@ impl Store {
     /// (`crate::head`). The result is the same either way.
     pub fn set_head_cache(&mut self, patients: usize) {
         self.heads = HeadCache::new(patients);
+    }
+
+    /// Whether an append may derive the new state from the patient's carry
+    /// instead of the whole course (default on; docs/store.md, "Appending a
+    /// day: the carry"). The result is the same either way; off, every
+    /// append grades the whole course (benchmarks compare the two; tests of
+    /// the checkpoints need it).
+    pub fn set_derive_from_carry(&mut self, on: bool) {
+        self.derive_from_carry = on;
     }
 
     /// Whether each write recomputes the patient's derived state at once

@@ -22,7 +22,7 @@ use graftwatch_core::Date;
 use graftwatch_course::Course;
 use graftwatch_course::io::read_json_str;
 use graftwatch_store::derive::{DeriveConfig, DerivedSummary, compute};
-use graftwatch_store::{Delta, Store, StoreError};
+use graftwatch_store::{Change, Delta, Store, StoreError};
 
 /// The course's items dated `d`, in their order.
 fn day(course: &Course, d: Date) -> Delta {
@@ -78,8 +78,15 @@ fn entry_order(dates: &[Date], first: usize, late: usize) -> Vec<Date> {
     order
 }
 
-/// [`day_by_day`] with every `late`-th day entered three days late.
-fn day_by_day_late(db: &dyn Db, course: &Course, first: usize, head_cache: usize, late: usize) {
+/// [`day_by_day`] with every `late`-th day entered three days late; how
+/// the appends were derived.
+fn day_by_day_late(
+    db: &dyn Db,
+    course: &Course,
+    first: usize,
+    head_cache: usize,
+    late: usize,
+) -> graftwatch_store::Derivations {
     let loc = db.fresh();
     let (mut s, _) = Store::init(&loc).unwrap();
     s.set_head_cache(head_cache);
@@ -107,6 +114,7 @@ fn day_by_day_late(db: &dyn Db, course: &Course, first: usize, head_cache: usize
     let (last, _) = s.course_at(&clinician(), &id, None).unwrap();
     assert_eq!(&last, course, "the appended days rebuild the course");
     assert!(s.stale_patients().unwrap().is_empty());
+    s.derivations()
 }
 
 /// A transplant course of `days` days of six daily labs in the shape of
@@ -386,6 +394,9 @@ fn checkpoints_stay_exact(db: &dyn Db) {
     let loc = db.fresh();
     let (mut s, _) = Store::init(&loc).unwrap();
     s.set_head_cache(0);
+    // Routine days would derive from the carry and not replay (and so
+    // not checkpoint): the checkpoints are what is tested here.
+    s.set_derive_from_carry(false);
     let course = generated("CP", 100, true);
     let dates: Vec<Date> = {
         let set: BTreeSet<Date> = course.observations.iter().map(|o| o.date).collect();
@@ -554,6 +565,221 @@ fn full_revisions_store_a_checkpoint(db: &dyn Db) {
     assert_eq!(checkpoint_rev(&loc, "SHORT"), 0);
 }
 
+/// A day of routine labs (`generated`'s six) dated `d`, with the ANC set to `anc`.
+fn routine(d: Date, anc: f64) -> Delta {
+    use graftwatch_core::Analyte::*;
+    let labs = [
+        (Anc, anc),
+        (Platelets, 180.0),
+        (Wbc, 4.2),
+        (Hemoglobin, 12.1),
+        (Bilirubin, 0.6),
+        (Creatinine, 0.8),
+    ];
+    Delta {
+        events: Vec::new(),
+        observations: labs
+            .iter()
+            .map(|&(a, v)| graftwatch_course::Observation::lab(d, a, v))
+            .collect(),
+    }
+}
+
+/// Appends `delta` on `head`, checks the row against a full recomputation
+/// and whether the state came from the carry; returns the new head.
+fn append_checked(
+    s: &Store,
+    loc: &graftwatch_store::Location,
+    id: &str,
+    head: i64,
+    delta: &Delta,
+    carry: bool,
+    what: &str,
+) -> i64 {
+    let before = s.derivations();
+    let rev = s.append(&clinician(), id, head, delta).unwrap().rev;
+    assert_current(s, loc, id, rev, what);
+    let after = s.derivations();
+    assert_eq!(
+        after.from_carry - before.from_carry,
+        u64::from(carry),
+        "{what}: derived from the carry? {after:?}"
+    );
+    rev
+}
+
+/// The patient's stored carry, in bytes (0: none).
+fn carry_len(loc: &graftwatch_store::Location, id: &str) -> i64 {
+    raw_i64(
+        loc,
+        &format!(
+            "SELECT CAST(COALESCE(MAX(LENGTH(course)), 0) AS BIGINT) FROM derive_carry WHERE patient_id = '{id}'"
+        ),
+    )
+}
+
+/// A long follow-up entered a day at a time takes its state from the carry
+/// (docs/store.md, "Appending a day: the carry"), with the row exact after
+/// every append and the carry bounded; an abnormal value, a second
+/// transplant, a late and a same-day entry too; a day 15 days back, a
+/// carry from another engine version and an amendment derive over the
+/// whole course; a carry altered in the database shows in the next row
+/// (so this fails if appends stop using it); a purge removes it.
+fn appends_use_the_carry(db: &dyn Db, cache: usize) {
+    let loc = db.fresh();
+    let (mut s, _) = Store::init(&loc).unwrap();
+    s.set_head_cache(cache);
+    let id = format!("QUIET-{cache}");
+    let course = generated(&id, 500, true);
+    let dates: Vec<Date> = {
+        let set: BTreeSet<Date> = course.observations.iter().map(|o| o.date).collect();
+        set.into_iter().collect()
+    };
+    let mut start = course.clone();
+    start.observations.retain(|o| o.date < dates[150]);
+    let mut head = s.create_patient(&clinician(), &start, None).unwrap().rev;
+    let mut at_300 = 0;
+    for (i, d) in dates.iter().enumerate().skip(150) {
+        let what = format!("{} {id} {d}", db.name());
+        head = s
+            .append(&clinician(), &id, head, &day(&course, *d))
+            .unwrap()
+            .rev;
+        assert_current(&s, &loc, &id, head, &what);
+        if i == 300 {
+            at_300 = carry_len(&loc, &id);
+        }
+    }
+    let n = s.derivations();
+    assert!(n.from_carry >= 340, "{n:?}");
+    // The carry does not grow with quiet days: from day 300 to day 500 the
+    // history grows by two thirds, the carry by less than a quarter (it
+    // drops old days a month at a time), and it is under half the whole
+    // course.
+    let full = graftwatch_store::checkpoint::encode(&course).len() as i64;
+    let len = carry_len(&loc, &id);
+    assert!(
+        at_300 > 0 && len * 4 < at_300 * 5,
+        "carry {at_300} → {len} bytes"
+    );
+    assert!(len * 2 < full, "carry {len} bytes, the whole course {full}");
+    let last = *dates.last().unwrap();
+    let at = |k: i32| last.add_days(k);
+    let w = |t: &str| format!("{} {id}: {t}", db.name());
+    let mut infusion = course.events[0].clone();
+    infusion.date = at(2);
+    let event = Delta {
+        events: vec![infusion],
+        observations: routine(at(2), 2.6).observations,
+    };
+    for (delta, carry, what) in [
+        (routine(at(1), 0.3), true, "an abnormal ANC"),
+        (event, true, "an event (a second transplant)"),
+        (routine(at(4), 2.5), true, "a routine day"),
+        (routine(at(3), 2.5), true, "a day entered late"),
+        (routine(at(4), 2.6), true, "a same-day entry"),
+        (
+            routine(at(4 - 15), 2.6),
+            false,
+            "a day 15 days before the last",
+        ),
+        (routine(at(5), 2.6), true, "the next day"),
+    ] {
+        head = append_checked(&s, &loc, &id, head, &delta, carry, &w(what));
+    }
+    // An amendment derives over the whole course and makes a new carry.
+    let (mut amended, _) = s.course_at(&clinician(), &id, None).unwrap();
+    amended.observations.remove(0);
+    let before = s.derivations();
+    head = s
+        .write(
+            &clinician(),
+            &id,
+            head,
+            &Change::Replace(Box::new(amended)),
+            Some("wrong value"),
+        )
+        .unwrap()
+        .rev;
+    assert_current(&s, &loc, &id, head, &w("an amendment"));
+    assert_eq!(s.derivations(), before, "an amendment is not an append");
+    head = append_checked(
+        &s,
+        &loc,
+        &id,
+        head,
+        &routine(at(6), 2.6),
+        true,
+        &w("after the amendment"),
+    );
+    if cache == 0 {
+        db.raw(
+            &loc,
+            &format!("UPDATE derive_carry SET engine_version = 'old' WHERE patient_id = '{id}'"),
+        );
+        head = append_checked(
+            &s,
+            &loc,
+            &id,
+            head,
+            &routine(at(7), 2.6),
+            false,
+            &w("another engine version"),
+        );
+        head = append_checked(
+            &s,
+            &loc,
+            &id,
+            head,
+            &routine(at(8), 2.6),
+            true,
+            &w("the next day"),
+        );
+        // The carry's count of observations altered with its chain hash intact.
+        let (_, text) = raw_state(&loc, &id).unwrap();
+        let stored: DerivedSummary = serde_json::from_str(&text).unwrap();
+        let count = format!("\"observations\":{}", stored.observations);
+        let bumped = format!("\"observations\":{}", stored.observations + 1000);
+        db.raw(
+            &loc,
+            &format!("UPDATE derive_carry SET summary = REPLACE(summary, '{count}', '{bumped}') WHERE patient_id = '{id}'"),
+        );
+        head = s
+            .append(&clinician(), &id, head, &routine(at(9), 2.6))
+            .unwrap()
+            .rev;
+        let (_, text) = raw_state(&loc, &id).unwrap();
+        let shown: DerivedSummary = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            shown.observations,
+            stored.observations + 1006,
+            "the day read the carry"
+        );
+        // A day far back derives over the whole course and makes a correct carry again.
+        head = append_checked(
+            &s,
+            &loc,
+            &id,
+            head,
+            &routine(at(-30), 2.6),
+            false,
+            &w("a day 39 days back"),
+        );
+        head = append_checked(
+            &s,
+            &loc,
+            &id,
+            head,
+            &routine(at(10), 2.6),
+            true,
+            &w("the next day"),
+        );
+    }
+    assert!(head > 1 && carry_len(&loc, &id) > 0);
+    s.purge(&admin(), &id, "erasure request").unwrap();
+    assert_eq!(carry_len(&loc, &id), 0, "the purge removes the carry");
+}
+
 /// Randomised courses (`random.rs`): seeds `0..RANDOM_COURSES` on SQLite,
 /// the first half of them on PostgreSQL (where each append costs more).
 const RANDOM_COURSES: u64 = 12;
@@ -562,12 +788,34 @@ const RANDOM_COURSES: u64 = 12;
 /// the in-memory head, some with every fifth or seventh day late; then
 /// the seed case three times over.
 fn random_courses(db: &dyn Db, seeds: u64) {
+    let (mut carry, mut whole) = (0, 0);
     for seed in 0..seeds {
         let c = random::random_course(&format!("RANDOM-{seed}"), seed);
         let cache = if seed.is_multiple_of(2) { 0 } else { 32 };
         let late = [0, 0, 5, 7][(seed % 4) as usize];
-        day_by_day_late(db, &c, 3, cache, late);
+        let n = day_by_day_late(db, &c, 3, cache, late);
+        carry += n.from_carry;
+        whole += n.whole_course;
     }
+    eprintln!(
+        "{}: random courses, appends derived from the carry {carry}, over the whole course {whole}",
+        db.name()
+    );
+    // Long courses: events after long quiet stretches, where the appends
+    // derive from the carry.
+    let (mut carry, mut whole) = (0, 0);
+    for seed in 0..seeds / 2 {
+        let c = random::random_long_course(&format!("LONG-{seed}"), 100 + seed);
+        let cache = if seed.is_multiple_of(2) { 0 } else { 32 };
+        let n = day_by_day_late(db, &c, 3, cache, [0, 9][(seed % 2) as usize]);
+        carry += n.from_carry;
+        whole += n.whole_course;
+    }
+    eprintln!(
+        "{}: long random courses, appends derived from the carry {carry}, over the whole course {whole}",
+        db.name()
+    );
+    assert!(carry > whole, "the long courses exercise the carry");
     // The seed case three times over on the same dates (same-day duplicates).
     day_by_day(db, &random::seed_copies("COPIES", 3), 150, 0);
 }
@@ -588,6 +836,12 @@ fn all_courses(db: &dyn Db, random_seeds: u64) {
         day_by_day(db, &generated("ENGRAFTS", 45, true), 3, cache);
         day_by_day(db, &generated("NEVER", 45, false), 3, cache);
     }
+}
+
+#[test]
+fn appends_use_the_carry_sqlite() {
+    appends_use_the_carry(&SqliteDb::new(), 0);
+    appends_use_the_carry(&SqliteDb::new(), 32);
 }
 
 #[test]

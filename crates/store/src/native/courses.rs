@@ -451,6 +451,7 @@ pub(crate) async fn purge_in_tx(
         "UPDATE revisions SET payload = NULL WHERE patient_id = $1",
         "DELETE FROM patient_state WHERE patient_id = $1",
         "DELETE FROM course_checkpoints WHERE patient_id = $1",
+        "DELETE FROM derive_carry WHERE patient_id = $1",
         "UPDATE chimerism_runs SET results = '{}', parameters = '{}' WHERE patient_id = $1",
         "UPDATE reference_profiles SET profile = '{}' WHERE patient_id = $1",
         "UPDATE imports SET file_name = '' WHERE patient_id = $1",

@@ -47,10 +47,66 @@ pub(crate) async fn store_ahead(
             if let Some(payload) = &a.checkpoint {
                 super::courses::put_checkpoint(tx, meta, payload).await?;
             }
+            if let Some((summary, course)) = &a.carry_row {
+                put_carry(tx, meta, &a.row.config_hash, summary, course).await?;
+            }
             Ok(true)
         }
         _ => Ok(false),
     }
+}
+
+/// Replaces the patient's derivation carry ([`crate::carry`]) with the
+/// one of revision `meta` (inside the write's transaction).
+async fn put_carry(
+    tx: &mut sqlx::Transaction<'_, super::Db>,
+    meta: &RevisionMeta,
+    config_hash: &str,
+    summary: &str,
+    course: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO derive_carry (patient_id, rev, chain_hash, engine_version, config_hash, summary, course) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (patient_id) DO UPDATE SET rev = excluded.rev, chain_hash = excluded.chain_hash, \
+         engine_version = excluded.engine_version, config_hash = excluded.config_hash, \
+         summary = excluded.summary, course = excluded.course WHERE derive_carry.rev <= excluded.rev",
+    )
+    .bind(&meta.patient)
+    .bind(meta.rev)
+    .bind(&meta.chain_hash)
+    .bind(ENGINE_VERSION)
+    .bind(config_hash)
+    .bind(summary)
+    .bind(course)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The patient's derivation carry at revision `base` (its chain hash, its
+/// summary and its reduced course as stored), when it was made for that
+/// revision as the database holds it (same chain hash) by this engine
+/// version with this configuration; one round trip.
+pub(crate) async fn load_carry(
+    conn: &mut Conn,
+    patient: &str,
+    base: i64,
+    config_hash: &str,
+) -> Result<Option<(String, String, String)>> {
+    let row = sqlx::query(
+        "SELECT c.chain_hash, c.summary, c.course FROM derive_carry c JOIN revisions r \
+         ON r.patient_id = c.patient_id AND r.rev = c.rev AND r.chain_hash = c.chain_hash \
+         WHERE c.patient_id = $1 AND c.rev = $2 AND c.engine_version = $3 AND c.config_hash = $4",
+    )
+    .bind(patient)
+    .bind(base)
+    .bind(ENGINE_VERSION)
+    .bind(config_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .transpose()
 }
 
 /// One ward-list row (`patient_id, head_rev, rev, engine_version,

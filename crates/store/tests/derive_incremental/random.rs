@@ -198,7 +198,7 @@ fn disease(r: &mut Rng, s: &Shape, out: &mut Vec<Value>, date: Date, day: i32) {
         let k = f64::from((day - 21) / 14);
         for lineage in ["whole_blood", "cd3"] {
             let rec = if s.chimerism_rises {
-                0.5 + 2.5 * k
+                (0.5 + 2.5 * k).min(60.0)
             } else {
                 2.0 * r.unit()
             };
@@ -311,6 +311,28 @@ fn events(r: &mut Rng, s: &Shape, d0: Date) -> Vec<Value> {
 pub fn random_course(id: &str, seed: u64) -> Course {
     let mut r = Rng::new(seed);
     let s = Shape::pick(&mut r);
+    course_of(id, seed, r, s)
+}
+
+/// A long course of `seed` (400–700 days): the same shapes with the
+/// flares, decline, relapse, DLI and chronic GVHD moved 100–400 days
+/// later, so that they happen after long quiet stretches of routine labs
+/// (the days an append derives from the carry).
+pub fn random_long_course(id: &str, seed: u64) -> Course {
+    let mut r = Rng::new(seed);
+    let mut s = Shape::pick(&mut r);
+    let mut later = |d: i32| d + r.range(100, 400);
+    s.flares = s.flares.iter().map(|&(a, n, v)| (later(a), n, v)).collect();
+    s.decline_from = s.decline_from.map(&mut later);
+    s.relapse_on = s.relapse_on.map(&mut later);
+    s.dli_on = s.dli_on.map(&mut later);
+    s.cgvhd_from = s.cgvhd_from.map(&mut later);
+    s.last_day = r.range(400, 700);
+    course_of(id, seed, r, s)
+}
+
+/// The course a seed's shape gives.
+fn course_of(id: &str, seed: u64, mut r: Rng, s: Shape) -> Course {
     let d0 = Date::from_ymd(2024, 2, 1)
         .unwrap()
         .add_days(r.range(0, 300));
