@@ -226,7 +226,8 @@ pub(crate) fn reduce(course: &Course) -> Course {
 }
 
 /// Marks every abnormal routine value and [`NEIGHBOURS`] values of the
-/// same analyte on each side of it.
+/// same analyte on each side of it, and the latest value of each routine
+/// analyte (the ward's latest counts read it however old it is).
 fn keep_abnormal_with_neighbours(course: &Course, keep: &mut [bool]) {
     let mut series: HashMap<ObservationKind, Vec<(usize, bool)>> = HashMap::new();
     for (i, o) in course.observations.iter().enumerate() {
@@ -235,6 +236,9 @@ fn keep_abnormal_with_neighbours(course: &Course, keep: &mut [bool]) {
         }
     }
     for s in series.values() {
+        if let Some(&(i, _)) = s.last() {
+            keep[i] = true;
+        }
         for (j, &(_, normal)) in s.iter().enumerate() {
             if !normal {
                 let from = j.saturating_sub(NEIGHBOURS);
@@ -481,6 +485,12 @@ mod tests {
         assert!(!hb.contains(&308));
         // Every non-routine observation and event.
         assert_eq!(r.events, c.events);
+        // The latest value of an analyte measured long ago.
+        let mut c = c;
+        c.observations.push(lab("2024-03-01", Analyte::Wbc, 5.0));
+        c.sort();
+        let wbc = kept_days(&reduce(&c), ObservationKind::Lab(Analyte::Wbc));
+        assert_eq!(wbc, vec![60]);
         assert_eq!(kept_days(&r, ObservationKind::Chimerism), vec![250]);
     }
 
