@@ -106,6 +106,23 @@ impl Ahead {
     }
 }
 
+/// The latest revision of a patient (an append) and the carry of the
+/// revision before it, as stored.
+pub(crate) struct HeadAndCarry {
+    /// The latest revision.
+    pub(crate) rev: i64,
+    /// Its payload (the addition), unless purged.
+    pub(crate) payload: Option<String>,
+    /// Its chain hash.
+    pub(crate) head_hash: String,
+    /// The chain hash of the revision before it (the carry's).
+    pub(crate) carry_hash: String,
+    /// The carry's summary as stored.
+    pub(crate) summary: String,
+    /// The carry's reduced course as stored.
+    pub(crate) course: String,
+}
+
 /// The chain hash of an append with payload `text` on a revision whose
 /// chain hash is `base_hash`.
 fn append_hash(base_hash: &str, text: &str) -> String {
@@ -113,11 +130,6 @@ fn append_hash(base_hash: &str, text: &str) -> String {
 }
 
 impl Store {
-    /// The row of derived state for `course`.
-    pub(crate) fn state_row(&self, course: &Course) -> StateRow {
-        self.derive(course).0
-    }
-
     /// The row of derived state for `course`, and its summary.
     fn derive(&self, course: &Course) -> (StateRow, DerivedSummary) {
         let t = phases::start();
@@ -178,12 +190,7 @@ impl Store {
     /// course is long enough and a checkpoint when one is due.
     fn whole_course_ahead(&self, course: Course, expect_hash: Option<String>, due: bool) -> Ahead {
         let (row, summary) = self.derive(&course);
-        let t = phases::start();
-        let carry = (course.observations.len() >= CARRY_MIN_OBSERVATIONS)
-            .then(|| crate::carry::build(&course, &summary, &self.derive_cfg))
-            .flatten()
-            .map(Box::new);
-        phases::mark("carry: reduce the course and check it", t);
+        let carry = self.make_carry(&course, &summary);
         Ahead {
             expect_hash,
             checkpoint: due.then(|| crate::checkpoint::encode(&course)),
@@ -192,6 +199,18 @@ impl Store {
             course: Some(course),
             row,
         }
+    }
+
+    /// The carry of `course` (whose summary is `summary`), when the course
+    /// is long enough to have one and its reduced course is faithful.
+    fn make_carry(&self, course: &Course, summary: &DerivedSummary) -> Option<Box<Carry>> {
+        let t = phases::start();
+        let carry = (course.observations.len() >= CARRY_MIN_OBSERVATIONS)
+            .then(|| crate::carry::build(course, summary, &self.derive_cfg))
+            .flatten()
+            .map(Box::new);
+        phases::mark("carry: reduce the course and check it", t);
+        carry
     }
 
     /// The state of an append: from the carry when there is one for the
@@ -304,18 +323,25 @@ impl Store {
 
     /// Recomputes a patient's derived state from the latest revision (a
     /// deleted or purged patient has none). A row is only replaced by one
-    /// computed from the same or a later revision.
+    /// computed from the same or a later revision. When the latest revision
+    /// is an append on a revision with a carry, from the carry
+    /// (`carry::append`); else over the whole course, making a carry.
     pub fn refresh_derived(&self, patient: &str) -> Result<()> {
+        if self.derive_from_carry && self.refresh_from_carry(patient)? {
+            return Ok(());
+        }
         let (course, meta) = match self.course_unaudited(patient, None) {
             Ok(x) => x,
             Err(StoreError::Deleted(..) | StoreError::Purged(_)) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let row = self.state_row(&course);
+        let (row, summary) = self.derive(&course);
+        let carry = self.make_carry(&course, &summary);
+        let carry_row = carry.as_deref().map(crate::carry::encode);
         self.block(retry(|| async {
             on_pool!(&self.pool, pool, ops => {
                 let mut conn = pool.acquire().await?;
-                ops::state::upsert(&mut conn, patient, meta.rev, &row).await
+                ops::state::store_refreshed(&mut conn, &meta, &row, carry_row.as_ref()).await
             })
         }))?;
         self.heads.put(
@@ -324,10 +350,55 @@ impl Store {
                 rev: meta.rev,
                 chain_hash: meta.chain_hash,
                 course,
-                carry: None,
+                carry,
             },
         );
         Ok(())
+    }
+
+    /// [`Store::refresh_derived`] from the carry of the revision before the
+    /// latest, when the latest is an append in its reach; whether it did.
+    fn refresh_from_carry(&self, patient: &str) -> Result<bool> {
+        let found = self.block(async {
+            on_pool!(&self.pool, pool, ops => {
+                let mut conn = pool.acquire().await?;
+                ops::state::load_head_append_and_carry(&mut conn, patient, &self.derive_hash).await
+            })
+        })?;
+        let Some(h) = found else { return Ok(false) };
+        let Some(payload) = h
+            .payload
+            .filter(|p| append_hash(&h.carry_hash, p) == h.head_hash)
+        else {
+            return Ok(false);
+        };
+        let delta: Option<Delta> = serde_json::from_str(&payload).ok();
+        let carry = crate::carry::decode(&h.summary, &h.course);
+        let Some((summary, next)) = delta
+            .zip(carry)
+            .and_then(|(d, c)| crate::carry::append(&c, &d, &self.derive_cfg))
+        else {
+            return Ok(false);
+        };
+        self.derivations.from_carry.fetch_add(1, Ordering::Relaxed);
+        let row = self.row_of(&summary, next.course.last_record_date());
+        let meta = RevisionMeta {
+            patient: patient.to_string(),
+            rev: h.rev,
+            kind: RevisionKind::Append,
+            author: String::new(),
+            at: String::new(),
+            reason: None,
+            chain_hash: h.head_hash,
+        };
+        let carry_row = crate::carry::encode(&next);
+        self.block(retry(|| async {
+            on_pool!(&self.pool, pool, ops => {
+                let mut conn = pool.acquire().await?;
+                ops::state::store_refreshed(&mut conn, &meta, &row, Some(&carry_row)).await
+            })
+        }))?;
+        Ok(true)
     }
 
     /// Patients whose derived state is missing or was computed from an

@@ -775,7 +775,30 @@ fn appends_use_the_carry(db: &dyn Db, cache: usize) {
             &w("the next day"),
         );
     }
-    assert!(head > 1 && carry_len(&loc, &id) > 0);
+    // An addition imported as a file (`graftwatch import` of the grown
+    // course) refreshes from the carry too.
+    let (mut grown, _) = s.course_at(&clinician(), &id, None).unwrap();
+    grown.observations.extend(routine(at(11), 2.7).observations);
+    grown.sort();
+    let before = s.derivations();
+    let out = s
+        .import_course(
+            &clinician(),
+            &grown,
+            &format!("grown-{cache}"),
+            "grown.json",
+        )
+        .unwrap();
+    let graftwatch_store::ImportOutcome::Appended(_, rev) = out else {
+        panic!("{out:?}")
+    };
+    assert_current(&s, &loc, &id, rev, &w("an imported addition"));
+    assert_eq!(
+        s.derivations().from_carry,
+        before.from_carry + 1,
+        "imported addition"
+    );
+    assert!(rev > head && carry_len(&loc, &id) > 0);
     s.purge(&admin(), &id, "erasure request").unwrap();
     assert_eq!(carry_len(&loc, &id), 0, "the purge removes the carry");
 }

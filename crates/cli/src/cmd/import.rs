@@ -155,14 +155,14 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     });
     let bad_files = bad - unreadable.len().min(bad);
     println!(
-        "imported {} of {} files: {} new patients, {} additions, {} amendments, {} unchanged; {} warnings; {} not imported",
+        "imported {} of {}: {}, {}, {}, {} unchanged; {}; {} not imported",
         files.len() - bad_files.min(files.len()),
-        files.len(),
-        t.created,
-        t.appended,
-        t.replaced,
+        counted(files.len(), "file"),
+        counted(t.created, "new patient"),
+        counted(t.appended, "addition"),
+        counted(t.replaced, "amendment"),
         t.unchanged,
-        t.warnings,
+        counted(t.warnings, "warning"),
         bad
     );
     if bad == 0 {

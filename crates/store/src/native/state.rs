@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{Conn, DbRow};
 use crate::derive::{DerivedState, DerivedSummary, ENGINE_VERSION};
 use crate::error::{Result, StoreError};
-use crate::state::{Ahead, StateRow};
+use crate::state::{Ahead, HeadAndCarry, StateRow};
 use crate::time::now_utc;
 use crate::types::{PatientRow, RevisionMeta};
 
@@ -82,6 +82,60 @@ async fn put_carry(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Writes a recomputed row of revision `meta` and, when one was made, its
+/// carry, in one transaction (a refresh after a write that did not store
+/// its state ahead).
+pub(crate) async fn store_refreshed(
+    conn: &mut Conn,
+    meta: &RevisionMeta,
+    row: &StateRow,
+    carry: Option<&(String, String)>,
+) -> Result<()> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    upsert(&mut tx, &meta.patient, meta.rev, row).await?;
+    if let Some((summary, course)) = carry {
+        put_carry(&mut tx, meta, &row.config_hash, summary, course).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The patient's latest revision when it is an append on top of a revision
+/// that has a carry made by this engine version with this configuration
+/// (the carry's chain hash that revision's): the latest revision's number,
+/// its payload and chain hash, and the carry's chain hash, summary and
+/// course as stored; one round trip.
+pub(crate) async fn load_head_append_and_carry(
+    conn: &mut Conn,
+    patient: &str,
+    config_hash: &str,
+) -> Result<Option<HeadAndCarry>> {
+    let row = sqlx::query(
+        "SELECT h.rev, h.payload, h.chain_hash, c.chain_hash, c.summary, c.course FROM patients p \
+         JOIN revisions h ON h.patient_id = p.patient_id AND h.rev = p.head_rev AND h.kind = 'append' \
+         JOIN derive_carry c ON c.patient_id = p.patient_id AND c.rev = p.head_rev - 1 \
+         JOIN revisions b ON b.patient_id = c.patient_id AND b.rev = c.rev AND b.chain_hash = c.chain_hash \
+         WHERE p.patient_id = $1 AND p.deleted = 0 AND p.purged = 0 \
+         AND c.engine_version = $2 AND c.config_hash = $3",
+    )
+    .bind(patient)
+    .bind(ENGINE_VERSION)
+    .bind(config_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(HeadAndCarry {
+            rev: r.try_get(0)?,
+            payload: r.try_get(1)?,
+            head_hash: r.try_get(2)?,
+            carry_hash: r.try_get(3)?,
+            summary: r.try_get(4)?,
+            course: r.try_get(5)?,
+        })
+    })
+    .transpose()
 }
 
 /// The patient's derivation carry at revision `base` (its chain hash, its
