@@ -8,7 +8,6 @@ use crate::audit::{self, AuditEvent};
 use crate::backend::on_pool;
 use crate::change::{canonical_json, extend};
 use crate::error::{Result, StoreError};
-use crate::hashing::sha256_hex;
 use crate::history::HistoryLine;
 use crate::phases;
 use crate::state::Ahead;
@@ -48,11 +47,7 @@ pub(crate) fn check_chain(
     meta: &RevisionMeta,
     text: &str,
 ) -> Result<()> {
-    let want = sha256_hex(&[
-        prev_hash.as_bytes(),
-        meta.kind.as_str().as_bytes(),
-        text.as_bytes(),
-    ]);
+    let want = crate::hashing::chain_hash(prev_hash, meta.kind, text);
     if want != meta.chain_hash {
         return Err(corrupt(
             patient,

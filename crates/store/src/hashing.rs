@@ -3,6 +3,18 @@
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
+/// The chain hash of a revision of `kind` with payload `payload` written on
+/// a revision whose chain hash is `prev` (empty for the first): the one
+/// formula the writes, the replays, the derived state and `audit verify`
+/// use.
+pub fn chain_hash(prev: &str, kind: crate::types::RevisionKind, payload: &str) -> String {
+    sha256_hex(&[
+        prev.as_bytes(),
+        kind.as_str().as_bytes(),
+        payload.as_bytes(),
+    ])
+}
+
 /// SHA-256 of `parts` concatenated with a 0x1f separator, as hex.
 pub fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();

@@ -20,7 +20,6 @@ use crate::carry::Carry;
 use crate::change::apply;
 use crate::derive::{DerivedSummary, ENGINE_VERSION, compute};
 use crate::error::{Result, StoreError};
-use crate::hashing::sha256_hex;
 use crate::head::Head;
 use crate::phases;
 use crate::store::{Store, retry};
@@ -126,7 +125,7 @@ pub(crate) struct HeadAndCarry {
 /// The chain hash of an append with payload `text` on a revision whose
 /// chain hash is `base_hash`.
 fn append_hash(base_hash: &str, text: &str) -> String {
-    sha256_hex(&[base_hash.as_bytes(), b"append", text.as_bytes()])
+    crate::hashing::chain_hash(base_hash, RevisionKind::Append, text)
 }
 
 impl Store {

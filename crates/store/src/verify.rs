@@ -116,7 +116,6 @@ fn check_patient(patient: &str, head: i64, purged: bool, rows: &[StoredRev]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hashing::sha256_hex;
     use crate::types::{RevisionKind, RevisionMeta};
 
     fn chain(rows: &[(RevisionKind, &str)]) -> Vec<StoredRev> {
@@ -124,7 +123,7 @@ mod tests {
         rows.iter()
             .enumerate()
             .map(|(i, (kind, text))| {
-                prev = sha256_hex(&[prev.as_bytes(), kind.as_str().as_bytes(), text.as_bytes()]);
+                prev = crate::hashing::chain_hash(&prev, *kind, text);
                 StoredRev {
                     meta: RevisionMeta {
                         patient: "P".into(),

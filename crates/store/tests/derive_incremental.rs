@@ -735,6 +735,29 @@ fn appends_use_the_carry(db: &dyn Db, cache: usize) {
             true,
             &w("the next day"),
         );
+        // A carry that does not decode is ignored (derived data), then replaced.
+        db.raw(
+            &loc,
+            &format!("UPDATE derive_carry SET course = 'not a carry' WHERE patient_id = '{id}'"),
+        );
+        head = append_checked(
+            &s,
+            &loc,
+            &id,
+            head,
+            &routine(at(8), 2.7),
+            false,
+            &w("a carry that does not decode"),
+        );
+        head = append_checked(
+            &s,
+            &loc,
+            &id,
+            head,
+            &routine(at(8), 2.8),
+            true,
+            &w("the same day again"),
+        );
         // The carry's count of observations altered with its chain hash intact.
         let (_, text) = raw_state(&loc, &id).unwrap();
         let stored: DerivedSummary = serde_json::from_str(&text).unwrap();

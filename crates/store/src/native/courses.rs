@@ -9,7 +9,6 @@ use super::{Conn, Db, DbRow};
 use crate::change::{addition, canonical_json, removed};
 use crate::courses::{Checkpoint, NewRev, StoredRev, corrupt, replay, replay_tail};
 use crate::error::{Result, StoreError};
-use crate::hashing::sha256_hex;
 use crate::store::is_unique_violation;
 use crate::time::now_utc;
 use crate::types::{Actor, ImportOutcome, RevisionKind, RevisionMeta};
@@ -83,11 +82,7 @@ pub(crate) async fn write_row(
         author: actor.name.clone(),
         at: now_utc(),
         reason: n.reason.map(str::to_string),
-        chain_hash: sha256_hex(&[
-            prev_hash.as_bytes(),
-            n.kind.as_str().as_bytes(),
-            payload.as_bytes(),
-        ]),
+        chain_hash: crate::hashing::chain_hash(prev_hash, n.kind, payload),
     };
     sqlx::query(
         "INSERT INTO revisions (patient_id, rev, kind, author, created_at, reason, payload, chain_hash) \
