@@ -118,6 +118,142 @@ fn donor_identical_to_the_recipient_is_exit_2_naming_both() {
     );
 }
 
+/// `chimerism ngs` on the example with the given people (NAME=COLUMN of
+/// pileup.vcf) and extra arguments; the sample is day30.
+fn identity_call(people: &[(&str, &str)], extra: &[&str]) -> (i32, String, String) {
+    let v = example("pileup.vcf").display().to_string();
+    let mut args: Vec<String> = vec![
+        "chimerism".into(),
+        "ngs".into(),
+        "--panel".into(),
+        example("panel.vcf").display().to_string(),
+    ];
+    for (i, (name, column)) in people.iter().enumerate() {
+        args.push(if i == 0 { "--recipient" } else { "--donor" }.into());
+        args.push(format!("{name}={v}:{column}"));
+    }
+    args.push("--sample".into());
+    args.push(format!("day30={v}:day30"));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    gw(&args)
+}
+
+/// Issue 13, identity checks (the rule of `chimerism str`): a donor
+/// declared `--syngeneic` whose genotypes equal the recipient's gives
+/// "chimerism not informative" with the reason, exit 0, and `--add-to`
+/// records nothing; without the declaration it is an error (above).
+#[test]
+fn a_declared_twin_is_not_informative_not_an_error() {
+    let twin = [("recipient", "recipient"), ("TW", "recipient")];
+    let (code, out, err) = identity_call(&twin, &["--syngeneic", "TW"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Sample 'day30': no estimate")
+            && out.contains("refused [NGS-NOT-INFORMATIVE]: chimerism not informative: donor TW is declared syngeneic (identical twin) and the genotypes of TW and the recipient are identical at all 72 markers typed in both"),
+        "{out}"
+    );
+    assert!(!out.contains("=== Patient"), "{out}");
+    // JSON: the refusal, no estimate.
+    let (code, out, _) = identity_call(&twin, &["--syngeneic", "tw", "--format", "json"]);
+    assert_eq!(code, 0);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["refused"][0]["code"], "NGS-NOT-INFORMATIVE", "{j}");
+    assert_eq!(j["refused"][0]["samples"][0], "day30");
+    assert!(j["refused"][0]["patient"].is_null());
+    assert_eq!(j["analyses"].as_array().map(Vec::len), Some(0));
+    // --add-to: the course is left as it is.
+    let d = tmpdir("twin-add-to");
+    let course = d.join("course.json");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
+    std::fs::copy(&seed, &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let v = example("pileup.vcf").display().to_string();
+    let args: Vec<String> = [
+        "chimerism",
+        "ngs",
+        "--panel",
+        &example("panel.vcf").display().to_string(),
+        "--recipient",
+        &format!("recipient={v}"),
+        "--donor",
+        &format!("PBSC-1={v}:recipient"),
+        "--sample",
+        &format!("day30={v}:day30:whole_blood:2024-06-01"),
+        "--syngeneic",
+        "PBSC-1",
+        "--add-to",
+        &course.display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (code, _, err) = gw(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("nothing was added to") && err.contains("chimerism not informative"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&course).unwrap(), before, "course changed");
+}
+
+/// A donor declared syngeneic that differs from the recipient is analysed
+/// as a distinct person, with a warning; `--syngeneic` must name a donor.
+#[test]
+fn a_declared_twin_that_differs_is_analysed_with_a_warning() {
+    let people = [
+        ("recipient", "recipient"),
+        ("pbsc", "pbsc"),
+        ("ucb1", "ucb1"),
+    ];
+    let (code, out, err) = identity_call(&people, &["--syngeneic", "pbsc"]);
+    assert_eq!(code, 0, "{err}");
+    let warning = "donor pbsc is declared syngeneic but differs from the recipient at";
+    assert!(err.contains(warning), "{err}");
+    assert!(out.contains(&format!("warning: {warning}")), "{out}");
+    assert!(out.contains("recipient") && out.contains("95% CI"), "{out}");
+    let (code, out, err) = identity_call(&people, &["--syngeneic", "nope"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("--syngeneic nope: no donor named 'nope' in this call (donors: pbsc, ucb1)"),
+        "{err}"
+    );
+}
+
+/// Two identical donors are an error naming both; `--allow-identical`
+/// reports their combined share without a split, with a warning; a donor
+/// identical to the recipient is then "not informative".
+#[test]
+fn identical_donors_are_an_error_unless_allowed() {
+    let people = [
+        ("recipient", "recipient"),
+        ("A", "pbsc"),
+        ("B", "pbsc"),
+        ("C", "ucb1"),
+    ];
+    let (code, out, err) = identity_call(&people, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("donors 'A' and 'B' have identical genotypes at all 72 markers typed in both: they cannot be told apart"),
+        "{err}"
+    );
+    let (code, out, err) = identity_call(&people, &["--allow-identical"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("donors A and B have identical genotypes at all 72 markers typed in both: their combined share is reported, without a split"),
+        "{err}"
+    );
+    assert!(out.contains("not split") && out.contains("A+B"), "{out}");
+    let twin = [("recipient", "recipient"), ("D", "recipient")];
+    let (code, out, err) = identity_call(&twin, &["--allow-identical"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("chimerism not informative: donor D and the recipient have identical genotypes at all 72 markers"),
+        "{out}"
+    );
+}
+
 #[test]
 fn bad_panel_is_exit_2_naming_line_and_nothing_written() {
     let d = tmpdir("badpanel");

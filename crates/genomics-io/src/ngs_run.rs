@@ -73,6 +73,14 @@ pub struct NgsRunOptions {
     pub error_table: Option<PathBuf>,
     /// Estimator settings.
     pub config: NgsConfig,
+    /// Donors declared syngeneic (identical twins): one whose genotypes
+    /// equal the recipient's makes the analysis "chimerism not
+    /// informative" instead of an error.
+    pub syngeneic_donors: Vec<String>,
+    /// Two donors with identical genotypes are reported as one combined
+    /// share (not split) instead of an error; a donor identical to the
+    /// recipient makes the analysis "chimerism not informative".
+    pub allow_identical: bool,
 }
 
 impl Default for NgsRunOptions {
@@ -83,6 +91,8 @@ impl Default for NgsRunOptions {
             strict: false,
             error_table: None,
             config: NgsConfig::default(),
+            syngeneic_donors: Vec::new(),
+            allow_identical: false,
         }
     }
 }
@@ -197,28 +207,124 @@ pub enum NgsRunError {
         /// Markers typed in both.
         markers: usize,
     },
+    /// Two donors' reference genotypes are equal at every marker typed in
+    /// both, and identical donors were not allowed.
+    #[error(
+        "donors '{first}' and '{second}' have identical genotypes at all {markers} markers typed in both: they cannot be told apart; check the references (or use --allow-identical, which reports their combined share without a split)"
+    )]
+    IdenticalDonors {
+        /// The first donor's name.
+        first: String,
+        /// The second donor's name.
+        second: String,
+        /// Markers typed in both.
+        markers: usize,
+    },
 }
 
 /// At least this many markers typed in both before identical genotypes
 /// are called the same person (a few shared markers may agree by chance).
 pub const IDENTITY_MIN_MARKERS: usize = 10;
 
+/// How two people's genotypes compare at the markers typed in both:
+/// (markers typed in both, markers where they differ).
+fn genotype_agreement(a: &[GenotypeCall], b: &[GenotypeCall]) -> (usize, usize) {
+    a.iter()
+        .zip(b)
+        .filter_map(|(a, b)| Some((a.as_ref().ok()?, b.as_ref().ok()?)))
+        .fold((0, 0), |(n, d), (a, b)| (n + 1, d + usize::from(a != b)))
+}
+
+/// Whether two people are the same genotype: equal at every marker typed
+/// in both, with at least [`IDENTITY_MIN_MARKERS`] such markers; returns
+/// the number of markers.
+fn identical(a: &[GenotypeCall], b: &[GenotypeCall]) -> Option<usize> {
+    let (both, differ) = genotype_agreement(a, b);
+    (both >= IDENTITY_MIN_MARKERS && differ == 0).then_some(both)
+}
+
 /// A donor whose genotypes equal the recipient's at every marker typed in
 /// both (at least [`IDENTITY_MIN_MARKERS`]), if any: (donor index, markers).
 pub fn donor_identical_to_recipient(calls: &[Vec<GenotypeCall>]) -> Option<(usize, usize)> {
     let recipient = calls.first()?;
-    (1..calls.len()).find_map(|d| {
-        let both: Vec<(
-            &graftwatch_chimerism::ngs::genotype::Genotype,
-            &graftwatch_chimerism::ngs::genotype::Genotype,
-        )> = recipient
+    (1..calls.len()).find_map(|d| identical(recipient, &calls[d]).map(|m| (d, m)))
+}
+
+/// The identity checks of a run's references (the rule of
+/// `chimerism str`, docs/chimerism-ngs.md "Identity checks"):
+/// * a donor declared syngeneic whose genotypes equal the recipient's
+///   makes the analysis "chimerism not informative" (returned); one that
+///   differs is analysed as a distinct person, with a warning;
+/// * any other donor identical to the recipient is an error, or with
+///   `allow_identical` "chimerism not informative" as well (the sample
+///   could be all recipient or all donor);
+/// * two identical donors are an error, or with `allow_identical` kept
+///   with a warning: the estimator reports their combined share
+///   (`NGS-SPLIT`).
+fn identity_checks(
+    persons: &[NgsInput],
+    calls: &[Vec<GenotypeCall>],
+    opts: &NgsRunOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>, NgsRunError> {
+    let name = |i: usize| persons[i].name.as_str();
+    let syngeneic = |i: usize| {
+        opts.syngeneic_donors
             .iter()
-            .zip(&calls[d])
-            .filter_map(|(a, b)| Some((a.as_ref().ok()?, b.as_ref().ok()?)))
-            .collect();
-        (both.len() >= IDENTITY_MIN_MARKERS && both.iter().all(|(a, b)| a == b))
-            .then_some((d, both.len()))
-    })
+            .any(|d| d.eq_ignore_ascii_case(name(i)))
+    };
+    let mut not_informative = None;
+    for d in 1..calls.len() {
+        let (both, differ) = genotype_agreement(&calls[0], &calls[d]);
+        let same = identical(&calls[0], &calls[d]);
+        if syngeneic(d) {
+            match same {
+                Some(m) => {
+                    not_informative.get_or_insert(format!(
+                        "chimerism not informative: donor {} is declared syngeneic (identical twin) and the genotypes of {} and the recipient are identical at all {m} markers typed in both",
+                        name(d),
+                        name(d)
+                    ));
+                }
+                None => warnings.push(format!(
+                    "donor {} is declared syngeneic but differs from the recipient at {differ} of {both} markers typed in both: check the references; analysed as a distinct person",
+                    name(d)
+                )),
+            }
+        } else if let Some(m) = same {
+            if !opts.allow_identical {
+                return Err(NgsRunError::IdenticalToRecipient {
+                    recipient: name(0).to_string(),
+                    donor: name(d).to_string(),
+                    markers: m,
+                });
+            }
+            not_informative.get_or_insert(format!(
+                "chimerism not informative: donor {} and the recipient have identical genotypes at all {m} markers typed in both",
+                name(d)
+            ));
+        }
+    }
+    for i in 1..calls.len() {
+        for j in i + 1..calls.len() {
+            let Some(m) = identical(&calls[i], &calls[j]) else {
+                continue;
+            };
+            if !opts.allow_identical {
+                return Err(NgsRunError::IdenticalDonors {
+                    first: name(i).to_string(),
+                    second: name(j).to_string(),
+                    markers: m,
+                });
+            }
+            warnings.push(format!(
+                "donors {} and {} have identical genotypes at all {m} markers typed in both: their combined share is reported, without a split (--allow-identical)",
+                name(i),
+                name(j)
+            ));
+        }
+    }
+    Ok(not_informative)
 }
 
 impl NgsRunError {
@@ -310,6 +416,13 @@ pub struct NgsReferences {
     /// which FORMAT fields the counts were read from, markers skipped and
     /// why (`crate::vcf_ad::VcfCounts`).
     pub notes: Vec<String>,
+    /// Warnings of the identity checks: a declared syngeneic donor that
+    /// differs from the recipient, identical donors allowed.
+    pub identity_warnings: Vec<String>,
+    /// Why no sample can be estimated, when a donor's genotypes equal the
+    /// recipient's and the donor is declared syngeneic (or identical
+    /// people are allowed): "chimerism not informative: …".
+    pub not_informative: Option<String>,
 }
 
 /// Read counts at each panel marker (`None`: marker absent), with the
@@ -428,8 +541,13 @@ fn missing_contig_text(input: &NgsInput, missing: &[(String, usize)]) -> Option<
         .iter()
         .map(|(c, n)| format!("{c} ({n} marker{})", if *n == 1 { "" } else { "s" }))
         .collect();
+    let contigs = if missing.len() == 1 {
+        "panel contig"
+    } else {
+        "panel contigs"
+    };
     Some(format!(
-        "{} lacks panel contig(s) {}: those markers were skipped",
+        "{} lacks {contigs} {}: those markers were skipped",
         input.label,
         list.join(", ")
     ))
@@ -496,13 +614,8 @@ pub fn read_references(
         calls.push(g);
         genotype_sources.push(how);
     }
-    if let Some((d, markers)) = donor_identical_to_recipient(&calls) {
-        return Err(NgsRunError::IdenticalToRecipient {
-            recipient: persons[0].name.clone(),
-            donor: persons[d].name.clone(),
-            markers,
-        });
-    }
+    let mut identity_warnings = Vec::new();
+    let not_informative = identity_checks(persons, &calls, opts, &mut identity_warnings)?;
     let pure: Vec<(&[Option<AlleleCounts>], &[GenotypeCall])> = counts
         .iter()
         .zip(&calls)
@@ -537,6 +650,8 @@ pub fn read_references(
         sites,
         warnings,
         notes,
+        identity_warnings,
+        not_informative,
     })
 }
 

@@ -78,15 +78,19 @@ impl UnexplainedTally {
             let frac = u.signal / (u.signal + total);
             let text = if u.ladder_signal > 0.0 {
                 format!(
-                    "{locus}: peak(s) {} ({:.1}% of the locus signal) belong to no declared person: possible third person, contamination or artefact",
+                    "{locus}: {} {} ({:.1}% of the locus signal) {} to no declared person: possible third person, contamination or artefact",
+                    u.noun("peak", "peaks"),
                     u.list(),
-                    100.0 * frac
+                    100.0 * frac,
+                    u.noun("belongs", "belong")
                 )
             } else {
                 format!(
-                    "{locus}: off-ladder peak(s) {} ({:.1}% of the locus signal) match no declared person's allele: an artefact (pull-up, spike, dye blob) or a variant allele; not counted as another person's DNA",
+                    "{locus}: off-ladder {} {} ({:.1}% of the locus signal) {} no declared person's allele: an artefact (pull-up, spike, dye blob) or a variant allele; not counted as another person's DNA",
+                    u.noun("peak", "peaks"),
                     u.list(),
-                    100.0 * frac
+                    100.0 * frac,
+                    u.noun("matches", "match")
                 )
             };
             flags.push(StrFlag::new(StrFlagCode::UnexplainedAllele, text));
@@ -158,6 +162,11 @@ impl Unexplained {
     /// "12, 15.3" for the messages.
     fn list(&self) -> String {
         self.alleles.join(", ")
+    }
+
+    /// `one` for a single allele, `many` otherwise.
+    fn noun<'a>(&self, one: &'a str, many: &'a str) -> &'a str {
+        if self.alleles.len() == 1 { one } else { many }
     }
 }
 

@@ -56,6 +56,9 @@ pub struct NgsArgs {
     /// Run sheet, sort purities, purity floor.
     #[command(flatten)]
     pub plate: super::chimerism_plan::PlateArgs,
+    /// `--syngeneic`, `--allow-identical`.
+    #[command(flatten)]
+    pub identity: super::chimerism_plan::IdentityArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: NgsFormat,
@@ -395,6 +398,11 @@ pub struct NgsRun {
     /// read counts were read from, markers skipped and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_notes: Vec<String>,
+    /// Warnings of the identity checks (a declared syngeneic donor that
+    /// differs from the recipient; identical donors allowed and reported
+    /// as one combined share).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identity_warnings: Vec<String>,
     /// How the run was analysed (panel, depth floor, software).
     pub method: NgsMethod,
     /// Error model used for every sample.
@@ -633,13 +641,14 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
             // In a run sheet with several patients, a patient whose donor
             // cannot be told from the recipient is refused on its own (as
             // STR's `STR-IDENTICAL`); every other patient is reported.
+            // Chimerism not informative (a declared twin) is reported too.
             Err(e) => match e.downcast::<sheet::RefusedPatient>() {
-                Ok(p) if plan.analyses.len() > 1 => {
+                Ok(p) if plan.analyses.len() > 1 || !p.holds_the_run() => {
                     refused.push(p);
                     continue;
                 }
                 // One patient: its references cannot be used, an input error.
-                Ok(p) => anyhow::bail!(BadInput(format!("patient '{}': {}", p.patient, p.reason))),
+                Ok(p) => anyhow::bail!(BadInput(p.to_string())),
                 Err(e) => return Err(e),
             },
         };
@@ -670,6 +679,23 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
     // Everything computed: now write, course first (atomic), then HTML, then
     // stdout; nothing is recorded from a run the gate holds back.
     let add_to = args.add_to.as_ref().filter(|_| gate.records());
+    // Nothing to record when no patient could be analysed (chimerism not
+    // informative): the course is left as it is.
+    let add_to = match (add_to, runs.is_empty()) {
+        (Some(target), true) => {
+            eprintln!(
+                "note: nothing was added to {} (--add-to): {}",
+                target.display(),
+                refused
+                    .iter()
+                    .map(|p| p.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            None
+        }
+        (a, _) => a,
+    };
     match (add_to, args.store.patient(args.add_to.as_deref())) {
         (Some(_), Some(p)) => {
             let run = sheet::analysis_for(&runs, &p, &p)?;
@@ -774,6 +800,8 @@ fn run_options(args: &NgsArgs, threads: usize) -> NgsRunOptions {
             exclude_outliers: !args.keep_outliers,
             ..NgsConfig::default()
         },
+        syngeneic_donors: args.identity.syngeneic.clone(),
+        allow_identical: args.identity.allow_identical,
     }
 }
 
@@ -800,11 +828,20 @@ fn analyse_patient(
     // no AD), error model, per-site rates (graftwatch_genomics_io::ngs_run).
     let persons: Vec<NgsInput> = person_specs.iter().map(run_input).collect();
     let refs = match read_references(&args.panel, &persons, opts) {
-        Err(e @ NgsRunError::IdenticalToRecipient { .. }) if a.patient.is_some() => {
+        Err(
+            e @ (NgsRunError::IdenticalToRecipient { .. } | NgsRunError::IdenticalDonors { .. }),
+        ) if a.patient.is_some() => {
             return Err(super::chimerism_ngs_sheet::RefusedPatient::new(a, &e.to_string()).into());
         }
         r => r.map_err(ngs_error)?,
     };
+    for w in &refs.identity_warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(why) = &refs.not_informative {
+        let refused = super::chimerism_ngs_sheet::RefusedPatient::not_informative(a, why);
+        return Err(refused.into());
+    }
     for w in &refs.warnings {
         eprintln!("warning: {w}{STRICT_HINT}");
     }
@@ -834,6 +871,7 @@ fn analyse_patient(
         persons: refs.persons.clone(),
         genotype_sources: refs.genotype_sources.clone(),
         input_notes: refs.notes.clone(),
+        identity_warnings: refs.identity_warnings.clone(),
         method: NgsMethod {
             panel: args.panel.display().to_string(),
             panel_markers: refs.markers.len(),
@@ -1037,6 +1075,9 @@ pub fn to_table(run: &NgsRun) -> String {
         100.0 * run.error_model.indel.ref_to_alt,
         100.0 * run.error_model.indel.alt_to_ref
     ));
+    for w in &run.identity_warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
     for s in &run.samples {
         let r = &s.result;
         out.push_str(&format!(

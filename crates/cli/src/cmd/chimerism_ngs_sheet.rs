@@ -28,8 +28,8 @@ pub struct NgsPlate {
     pub schema: &'static str,
     /// One analysis per patient, in the sheet's order.
     pub analyses: Vec<NgsRun>,
-    /// Patients refused as a whole (a donor identical to the recipient):
-    /// none of their samples was analysed.
+    /// Patients refused as a whole (a donor identical to the recipient, or
+    /// chimerism not informative): none of their samples was analysed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<RefusedPatient>,
     /// The run controls.
@@ -43,42 +43,75 @@ pub struct NgsPlate {
 /// recipient's (the NGS counterpart of `STR-IDENTICAL`).
 pub const IDENTICAL_CODE: &str = "NGS-IDENTICAL";
 
-/// A patient of a run sheet whose references cannot be used (a donor
-/// identical to the recipient): reported with the reason, none of its
-/// samples analysed, and the run held back by the run gate as for
-/// `NGS-ID`.
+/// The code of a patient whose chimerism cannot be measured because a
+/// donor declared syngeneic (`--syngeneic`), or allowed to be identical
+/// (`--allow-identical`), has the recipient's genotypes: the samples are
+/// reported "chimerism not informative" with the reason, the run stands
+/// (exit 0) and nothing is recorded for the patient.
+pub const NOT_INFORMATIVE_CODE: &str = "NGS-NOT-INFORMATIVE";
+
+/// A patient whose references cannot be used: a donor identical to the
+/// recipient in a run sheet ([`IDENTICAL_CODE`]: reported with the reason,
+/// none of its samples analysed, and the run held back by the run gate as
+/// for `NGS-ID`), or chimerism not informative ([`NOT_INFORMATIVE_CODE`]:
+/// reported, not held back).
 #[derive(Debug, Serialize)]
 pub struct RefusedPatient {
-    /// The patient.
-    pub patient: String,
+    /// The patient of a run sheet (none for `--recipient/--donor/--sample`).
+    pub patient: Option<String>,
     /// Its samples (sheet ids), none analysed.
     pub samples: Vec<String>,
-    /// The flag code, [`IDENTICAL_CODE`].
+    /// The flag code, [`IDENTICAL_CODE`] or [`NOT_INFORMATIVE_CODE`].
     pub code: &'static str,
     /// Why.
     pub reason: String,
 }
 
 impl RefusedPatient {
-    /// The refusal of analysis `a` for `reason`.
+    /// The refusal of analysis `a` for `reason` ([`IDENTICAL_CODE`]).
     pub fn new(a: &Analysis, reason: &str) -> RefusedPatient {
         RefusedPatient {
-            patient: a.patient.clone().unwrap_or_default(),
+            patient: a.patient.clone(),
             samples: a.samples.iter().map(|s| s.input.name.clone()).collect(),
             code: IDENTICAL_CODE,
             reason: reason.to_string(),
         }
     }
 
-    /// Each of its samples as the run gate holds it back.
+    /// Analysis `a` is not informative, for `reason`.
+    pub fn not_informative(a: &Analysis, reason: &str) -> RefusedPatient {
+        RefusedPatient {
+            code: NOT_INFORMATIVE_CODE,
+            ..RefusedPatient::new(a, reason)
+        }
+    }
+
+    /// Whether the run gate holds the run back for it (a donor identical
+    /// to the recipient that was not declared or allowed).
+    pub fn holds_the_run(&self) -> bool {
+        self.code == IDENTICAL_CODE
+    }
+
+    /// `patient 'P': ` for a run sheet's patient, else nothing.
+    fn who(&self) -> String {
+        self.patient
+            .as_deref()
+            .map(|p| format!("patient '{p}': "))
+            .unwrap_or_default()
+    }
+
+    /// Each of its samples as the run gate holds it back (none when the
+    /// patient is only not informative).
     pub fn held(&self) -> impl Iterator<Item = graftwatch_chimerism::run_gate::HeldSample> + '_ {
         self.samples
             .iter()
+            .filter(|_| self.holds_the_run())
             .map(|s| graftwatch_chimerism::run_gate::HeldSample {
                 code: IDENTICAL_CODE,
                 text: format!(
-                    "patient '{}': sample '{s}': the patient's references cannot be used: {}",
-                    self.patient, self.reason
+                    "{}sample '{s}': the patient's references cannot be used: {}",
+                    self.who(),
+                    self.reason
                 ),
             })
     }
@@ -86,7 +119,7 @@ impl RefusedPatient {
 
 impl std::fmt::Display for RefusedPatient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "patient '{}' refused: {}", self.patient, self.reason)
+        write!(f, "{}{}", self.who(), self.reason)
     }
 }
 
@@ -105,6 +138,7 @@ pub fn plan(args: &NgsArgs) -> anyhow::Result<Plan> {
         _ => anyhow::bail!(BadInput("chimerism ngs needs --recipient NAME=INPUT, --donor NAME=INPUT and --sample NAME=INPUT[:LINEAGE[:DATE]] (or --run-sheet)".into())),
     };
     args.plate.min_purity_fraction().map_err(BadInput)?;
+    args.identity.check(&plan).map_err(BadInput)?;
     let where_ = || {
         args.plate
             .run_sheet
@@ -300,7 +334,9 @@ pub fn plate_table(runs: &[NgsRun], refused: &[RefusedPatient], controls: &[Cont
         o.push('\n');
     }
     for p in refused {
-        let _ = writeln!(o, "=== Patient {} ===", p.patient);
+        if let Some(patient) = &p.patient {
+            let _ = writeln!(o, "=== Patient {patient} ===");
+        }
         for s in &p.samples {
             let _ = writeln!(o, "Sample '{s}': no estimate");
         }
@@ -336,7 +372,8 @@ pub fn plate_tsv(runs: &[NgsRun], refused: &[RefusedPatient], controls: &[Contro
             let _ = writeln!(
                 o,
                 "{s}\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t{}\t\t{}\t\t\t\t",
-                p.code, p.patient
+                p.code,
+                p.patient.as_deref().unwrap_or_default()
             );
         }
     }

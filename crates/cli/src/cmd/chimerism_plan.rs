@@ -75,6 +75,41 @@ impl PlateArgs {
     }
 }
 
+/// The identity options of both chimerism commands: a declared twin, and
+/// whether identical donors may be reported as one combined share.
+#[derive(clap::Args, Debug, Clone)]
+pub struct IdentityArgs {
+    /// Donor declared syngeneic (identical twin): identical genotypes give "chimerism not informative".
+    #[arg(long = "syngeneic", value_name = "DONOR")]
+    pub syngeneic: Vec<String>,
+    /// Accept identical donors (report their combined share, no split) instead of failing; a donor identical to the recipient makes chimerism not informative.
+    #[arg(long)]
+    pub allow_identical: bool,
+}
+
+impl IdentityArgs {
+    /// Every `--syngeneic` name is a declared donor of the plan (a
+    /// misspelt twin would otherwise be ignored without a word).
+    pub fn check(&self, plan: &Plan) -> Result<(), String> {
+        let donors: Vec<&str> = plan
+            .analyses
+            .iter()
+            .flat_map(|a| a.donors.iter().map(|d| d.name.as_str()))
+            .collect();
+        match self
+            .syngeneic
+            .iter()
+            .find(|n| !donors.iter().any(|d| d.eq_ignore_ascii_case(n)))
+        {
+            Some(n) => Err(format!(
+                "--syngeneic {n}: no donor named '{n}' in this call (donors: {})",
+                donors.join(", ")
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The flag every sample row of a run carries when a run control failed.
 pub use graftwatch_chimerism::run_gate::CONTROL_FAILED_FLAG;
 

@@ -81,12 +81,9 @@ pub struct StrArgs {
     /// TOML configuration file (the one file every command reads; `[chimerism_limits.str]` holds the lab's validated lod_percent / loq_percent).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Donor declared syngeneic (identical twin): identical genotypes give "chimerism not informative".
-    #[arg(long = "syngeneic", value_name = "DONOR")]
-    pub syngeneic: Vec<String>,
-    /// Accept identical donors (report their combined share, no split) instead of failing; a donor identical to the recipient makes chimerism not informative.
-    #[arg(long)]
-    pub allow_identical: bool,
+    /// `--syngeneic`, `--allow-identical`.
+    #[command(flatten)]
+    pub identity: super::chimerism_plan::IdentityArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: StrFormat,
@@ -316,8 +313,8 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
         bootstrap_replicates: args.bootstrap,
         kit,
         saturation_rfu: args.saturation,
-        allow_identical: args.allow_identical,
-        syngeneic_donors: args.syngeneic.clone(),
+        allow_identical: args.identity.allow_identical,
+        syngeneic_donors: args.identity.syngeneic.clone(),
         validated_lod_percent: lod.clone().ok().flatten().or(lab.lod_percent),
         validated_loq_percent: loq.clone().ok().flatten().or(lab.loq_percent),
         ..StrConfig::default()
@@ -371,7 +368,7 @@ fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
             s.input.name
         )));
     }
-    check_syngeneic(&args.syngeneic, &plan)?;
+    args.identity.check(&plan).map_err(BadInput)?;
     Ok(plan)
 }
 
@@ -512,23 +509,6 @@ fn read_stdin_table(opts: GeneMapperOptions) -> anyhow::Result<GeneMapperTable> 
         .map_err(|e| BadInput(format!("{}: cannot read: {e}", name.display())))?;
     graftwatch_genomics_io::genemapper::read_genemapper_bytes(&bytes, name, opts)
         .map_err(crate::exit::input)
-}
-
-/// Every `--syngeneic` name is a declared donor (a misspelt twin would
-/// otherwise be ignored without a word).
-fn check_syngeneic(names: &[String], plan: &Plan) -> anyhow::Result<()> {
-    let donors: Vec<&str> = plan
-        .analyses
-        .iter()
-        .flat_map(|a| a.donors.iter().map(|d| d.name.as_str()))
-        .collect();
-    match names.iter().find(|n| !donors.contains(&n.as_str())) {
-        Some(n) => anyhow::bail!(BadInput(format!(
-            "--syngeneic {n}: no donor named '{n}' in this call (donors: {})",
-            donors.join(", ")
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// Runs `chimerism str`.
