@@ -349,6 +349,13 @@ fn known_in(e: &anyhow::Error) -> Known {
             expected: Some(reason.clone()),
         };
     }
+    if let Some(S::Truncated { file, line, .. }) = e.chain().find_map(|c| c.downcast_ref::<S>()) {
+        return Known {
+            file: Some(file.clone()),
+            line: Some(*line),
+            ..Known::default()
+        };
+    }
     match e.chain().find_map(|c| c.downcast_ref::<G>()) {
         Some(g) => known_in_peak_table(g),
         None => Known::default(),

@@ -97,6 +97,18 @@ pub enum AttachError {
         /// Value.
         value: f64,
     },
+    /// A sample dated where no observation of the patient can be (before
+    /// the birth year, after the death): attached, the course would no
+    /// longer validate.
+    #[error("sample '{sample}' is dated {date}: expected {expected}; nothing was added")]
+    ImpossibleDate {
+        /// Sample.
+        sample: String,
+        /// Its date.
+        date: Date,
+        /// What the date should be, as course validation words it.
+        expected: String,
+    },
     /// A share that is not a percentage.
     #[error("sample '{sample}': share {value} of {person} is not a percentage between 0 and 100")]
     BadShare {
@@ -119,6 +131,13 @@ pub fn round_percent(p: Percent) -> Percent {
 fn check_results(course: &Course, results: &[ChimerismResult]) -> Result<(), AttachError> {
     let known: Vec<&str> = course.donors.iter().map(|d| d.id.0.as_str()).collect();
     for r in results {
+        if let Some(expected) = crate::validate::observation_date_problem(course, r.date) {
+            return Err(AttachError::ImpossibleDate {
+                sample: r.sample.clone(),
+                date: r.date,
+                expected,
+            });
+        }
         for share in &r.shares {
             let (p, v) = (&share.person, &share.percent);
             if let PersonRef::Donor(d) = p
@@ -253,6 +272,41 @@ mod tests {
             .filter_map(|o| o.number())
             .sum();
         assert_eq!(sum, 100.0);
+    }
+
+    /// Audit 2026-12-06: `--add-to` wrote a sample dated 1950 into a
+    /// course of a patient born in 1989, which then failed validation
+    /// (and every grade of it). Both sides of both bounds.
+    #[test]
+    fn a_date_outside_the_patients_life_is_refused_and_nothing_changes() {
+        let mut c = course();
+        let d = donor_id(&c);
+        let before = c.clone();
+        let at = |date: &str| ChimerismResult {
+            date: date.parse().unwrap(),
+            ..result(&d, 90.0)
+        };
+        let e = attach_chimerism(&mut c, &[at("2024-05-29"), at("1988-12-31")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "sample 'PB-d30' is dated 1988-12-31: expected a date on or after the birth year 1989; nothing was added"
+        );
+        assert_eq!(c, before);
+        assert!(attach_chimerism(&mut c, &[at("1989-01-01")]).is_ok());
+        // After a death event: refused; on its day: kept.
+        let mut c = before.clone();
+        let death: crate::event::Event = serde_json::from_value(serde_json::json!({
+            "date": "2025-06-01", "kind": "death", "cause": "relapse"
+        }))
+        .unwrap();
+        c.events.push(death);
+        let e = attach_chimerism(&mut c, &[at("2025-06-02")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("expected a date on or before the death on 2025-06-01"),
+            "{e}"
+        );
+        assert!(attach_chimerism(&mut c, &[at("2025-06-01")]).is_ok());
     }
 
     #[test]

@@ -583,6 +583,58 @@ fn check_dli(
     }
 }
 
+/// The dates an observation of a patient may carry: on or after 1 January
+/// of the birth year and on or before the death (the one rule of
+/// validation and of [`observation_date_problem`]).
+struct Lifetime {
+    birth: i32,
+    born: Option<Date>,
+    death: Option<Date>,
+}
+
+impl Lifetime {
+    fn new(birth: i32, death: Option<Date>) -> Lifetime {
+        Lifetime {
+            birth,
+            // `date.year() < birth` as one comparison with 1 January of
+            // the birth year (when that is a supported date).
+            born: Date::from_ymd(birth, 1, 1).ok(),
+            death,
+        }
+    }
+
+    /// What `date` should be, for each rule it breaks.
+    fn problems(&self, date: Date) -> impl Iterator<Item = String> + '_ {
+        let after_death = self
+            .death
+            .filter(|dd| date > *dd)
+            .map(|dd| format!("a date on or before the death on {dd}"));
+        let before_birth = match self.born {
+            Some(b) => date < b,
+            None => date.year() < self.birth,
+        };
+        let before_birth =
+            before_birth.then(|| format!("a date on or after the birth year {}", self.birth));
+        after_death.into_iter().chain(before_birth)
+    }
+}
+
+/// Why an observation dated `date` cannot belong to this course (before
+/// the patient's birth year, after the death), as validation words it;
+/// `None` when it can. Used by `attach_chimerism`, so `--add-to` never
+/// writes a course that no longer validates.
+pub fn observation_date_problem(course: &Course, date: Date) -> Option<String> {
+    let death = course
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::Death { .. }))
+        .map(|e| e.date)
+        .min();
+    Lifetime::new(course.patient.birth_year, death)
+        .problems(date)
+        .next()
+}
+
 /// Checks and converts every observation; returns the positions of the
 /// chimerism results (for [`check_chimerism_sums`], without a second pass
 /// over all observations).
@@ -594,33 +646,15 @@ fn check_observations(
     s: &mut Sink,
 ) -> Vec<usize> {
     let mut chimerism = Vec::new();
-    let birth = course.patient.birth_year;
-    // `date.year() < birth` as one comparison with 1 January of the birth
-    // year (when that is a supported date).
-    let born = Date::from_ymd(birth, 1, 1).ok();
-    let before_birth_year = |d: Date| match born {
-        Some(b) => d < b,
-        None => d.year() < birth,
-    };
+    let life = Lifetime::new(course.patient.birth_year, death);
     for (i, o) in course.observations.iter_mut().enumerate() {
-        if let Some(dd) = death
-            && o.date > dd
-        {
+        for expected in life.problems(o.date) {
             s.push(
                 Severity::Error,
                 loc.observation(i, "date"),
                 "date",
                 Some(o.date.to_string()),
-                format!("a date on or before the death on {dd}"),
-            );
-        }
-        if before_birth_year(o.date) {
-            s.push(
-                Severity::Error,
-                loc.observation(i, "date"),
-                "date",
-                Some(o.date.to_string()),
-                format!("a date on or after the birth year {birth}"),
+                expected,
             );
         }
         check_observation_value(o, i, loc, s);

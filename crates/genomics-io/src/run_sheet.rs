@@ -202,6 +202,9 @@ pub struct RunSheet {
     pub encoding: TextEncoding,
     /// Field delimiter found.
     pub delimiter: Delimiter,
+    /// What the reader noticed and read anyway, each naming the file and
+    /// line (a last line without a line end).
+    pub notes: Vec<String>,
 }
 
 /// What the caller is shown of a row before the row's later cells are
@@ -260,6 +263,22 @@ pub enum RunSheetError {
         column: &'static str,
         /// The header's columns as written.
         found: Vec<String>,
+    },
+    /// The last line has no line end and fewer cells than the header: the
+    /// file was cut short (the cells it lacks would otherwise read as
+    /// empty: a lineage, specimen, date or purity silently lost).
+    #[error(
+        "{file}: truncated: the last line ({line}) has no line end and {found} of the header's {expected} cells (file cut short); save or copy the run sheet again"
+    )]
+    Truncated {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// Cells on the line.
+        found: usize,
+        /// Cells in the header.
+        expected: usize,
     },
     /// A header and no row.
     #[error("{file}: header only, no rows; expected one row per tube")]
@@ -369,6 +388,9 @@ pub fn parse_run_sheet_with(
         line: e.line,
         what: e.what,
     })?;
+    // The line a file cut short ends on (no line end after it).
+    let unterminated = (!text.is_empty() && !text.ends_with('\n')).then(|| text.lines().count());
+    let mut notes = Vec::new();
     let mut lines = text
         .lines()
         .enumerate()
@@ -383,6 +405,19 @@ pub fn parse_run_sheet_with(
     let mut rows = Vec::new();
     for (line, raw) in lines {
         let cells = split_fields(raw, delimiter);
+        if unterminated == Some(line) {
+            if cells.len() < header.len() {
+                return Err(RunSheetError::Truncated {
+                    file: file(),
+                    line,
+                    found: cells.len(),
+                    expected: header.len(),
+                });
+            }
+            notes.push(format!(
+                "{name}: line {line}: the run sheet's last line has no line end: read as it is; if the file was cut short, its last value may be incomplete"
+            ));
+        }
         let row = Row {
             cols: &cols,
             cells: &cells,
@@ -398,6 +433,7 @@ pub fn parse_run_sheet_with(
         rows,
         encoding,
         delimiter,
+        notes,
     })
 }
 

@@ -284,6 +284,9 @@ pub fn from_run_sheet(path: &Path, kinds: &[InputKind]) -> anyhow::Result<Plan> 
         Ok(())
     };
     let sheet = read_run_sheet_with(path, &mut check).map_err(crate::exit::input)?;
+    for n in &sheet.notes {
+        eprintln!("warning: {n}");
+    }
     let mut plan = Plan::default();
     for (row, mut input) in sheet.rows.iter().zip(inputs) {
         input.origin = Some(super::chimerism_spec::SheetPlace {

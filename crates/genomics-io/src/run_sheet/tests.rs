@@ -205,6 +205,41 @@ fn cells_of_other_roles_are_not_read() {
     );
 }
 
+/// A sheet cut inside its last row is refused (its missing cells would
+/// read as empty); a complete last row without a line end is read, with
+/// a note (audit 2026-12-06: a cut sheet lost its lineage and date).
+#[test]
+fn a_sheet_cut_short_is_refused() {
+    let full = sheet(&[
+        "R,P1,recipient,,r.txt,,,,,",
+        "S,P1,sample,,s.txt,cd33,pb,2025-02-01,95,",
+    ]);
+    let cut = &full[..full.find(",cd33").unwrap() + 4];
+    assert_eq!(
+        err(cut),
+        "run.csv: truncated: the last line (3) has no line end and 6 of the header's 10 cells (file cut short); save or copy the run sheet again"
+    );
+    let whole_row = full.trim_end();
+    let read = parse_run_sheet(whole_row.as_bytes(), "run.csv").unwrap();
+    assert_eq!(read.rows.len(), 2);
+    assert_eq!(
+        read.notes,
+        [
+            "run.csv: line 3: the run sheet's last line has no line end: read as it is; if the file was cut short, its last value may be incomplete"
+        ]
+    );
+    assert!(
+        parse_run_sheet(full.as_bytes(), "run.csv")
+            .unwrap()
+            .notes
+            .is_empty()
+    );
+    // A final comment without a line end is no row.
+    let commented = format!("{full}# end");
+    let read = parse_run_sheet(commented.as_bytes(), "run.csv").unwrap();
+    assert!(read.notes.is_empty());
+}
+
 #[test]
 fn file_level_messages() {
     assert_eq!(err(""), "run.csv: empty run sheet; expected a header line");
