@@ -136,12 +136,37 @@ impl fmt::Display for Diagnostics {
 
 impl StdError for Diagnostics {}
 
-/// Wraps a library error as bad input (exit 2), keeping it whole.
+/// Wraps a library error as bad input (exit 2), keeping it whole; a
+/// write the system could not complete (a full disk or quota, a file too
+/// large) is not the input's fault and stays exit 1 (docs/errors.md).
 pub fn input<E: StdError + Send + Sync + 'static>(error: E) -> anyhow::Error {
+    if write_failed(&error) {
+        return anyhow::Error::new(error);
+    }
     anyhow::Error::new(InputError {
         context: None,
         error: Box::new(error),
     })
+}
+
+/// Whether an error (or a cause of it) is a write the system could not
+/// complete: no space left, quota exceeded, file too large, nothing
+/// written.
+fn write_failed(e: &(dyn StdError + 'static)) -> bool {
+    use std::io::ErrorKind as K;
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                K::StorageFull | K::QuotaExceeded | K::FileTooLarge | K::WriteZero
+            )
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// [`input`] with what the CLI was doing, printed before the error
@@ -552,10 +577,13 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Whether a panic message is `println!`'s on a closed pipe.
+/// Whether a panic message is a write into a closed pipe: `println!`'s,
+/// or a library's (`clap_complete` writes with `expect`).
 fn is_broken_pipe_panic(message: &str) -> bool {
-    message.starts_with("failed printing to std")
-        && (message.contains("Broken pipe") || message.contains("os error 32"))
+    (message.starts_with("failed printing to std") || message.starts_with("failed to write"))
+        && (message.contains("Broken pipe")
+            || message.contains("os error 32")
+            || message.contains("BrokenPipe"))
 }
 
 /// Prints the error in the chosen format and returns the exit code.
@@ -618,6 +646,17 @@ pub fn install_panic_hook() {
         // ends quietly (`main` and `report` return BROKEN_PIPE_EXIT).
         if is_broken_pipe_panic(&what) {
             BROKEN_PIPE.store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        // `println!` could not write (a full disk behind `> file`): not a
+        // bug; said in words, exit 1 (`main`).
+        if let Some(cause) = what.strip_prefix("failed printing to stdout: ") {
+            let e = anyhow::anyhow!("cannot write to standard output: {cause}");
+            let text = match format() {
+                ErrorFormat::Human => render_human(&e),
+                ErrorFormat::Json => render_json(&e),
+            };
+            eprint!("{text}");
             return;
         }
         let place = info

@@ -414,3 +414,60 @@ fn docs_error_format_example_is_what_the_command_prints() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(text(&o.stderr), &doc[a..b]);
 }
+
+/// Audit 2026-12-06: a full disk behind standard output (`> /dev/full`)
+/// read "internal error: failed printing to stdout … this is a bug"; it is
+/// exit 1 with the system's reason in words, for `println!` writers and
+/// for the output writer alike, and never "bad input" (exit 2). A closed
+/// pipe on `completions` ended as a panic with Rust's `Os { … }` text; it
+/// ends quietly (141).
+#[test]
+fn a_full_disk_is_exit_1_in_words_and_a_closed_pipe_is_quiet() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let seed = seed_json().display().to_string();
+    for args in [
+        vec!["decide", seed.as_str()],
+        vec!["config", "print"],
+        vec!["man"],
+        vec!["completions", "bash"],
+        vec!["report", seed.as_str(), "--out", "-"],
+    ] {
+        let o = bin()
+            .args(&args)
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write to standard output: No space left on device"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("internal error") && !err.contains("bug"),
+            "{args:?}: {err}"
+        );
+    }
+    let o = bin()
+        .args(["report", &seed, "--out", "/dev/full", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let mut child = bin()
+        .args(["completions", "bash"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 141)),
+        "{:?} {}",
+        o.status,
+        text(&o.stderr)
+    );
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+}

@@ -76,8 +76,9 @@ pub enum OutputError {
     /// The path names a directory or has no file name.
     #[error("cannot write '{0}': it is a directory, not a file")]
     IsDirectory(PathBuf),
-    /// Any I/O failure while writing, syncing or renaming.
-    #[error("cannot write '{path}': {source}")]
+    /// Any I/O failure while writing, syncing or renaming (`-` is named
+    /// "standard output").
+    #[error("cannot write {}: {source}", shown(path))]
     Io {
         /// The output path.
         path: PathBuf,
@@ -85,6 +86,16 @@ pub enum OutputError {
         #[source]
         source: io::Error,
     },
+}
+
+/// An output path as messages name it: `'report.html'`, or "to standard
+/// output" for `-`.
+fn shown(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "to standard output".into()
+    } else {
+        format!("'{}'", path.display())
+    }
 }
 
 /// Writes `bytes` to `path` by the rules in the module documentation.

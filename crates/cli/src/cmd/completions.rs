@@ -43,11 +43,11 @@ impl From<ShellName> for Shell {
 /// Writes the script for `args.shell` to standard output.
 pub fn run(args: CompletionsArgs, mut cli: clap::Command) -> anyhow::Result<()> {
     let name = cli.get_name().to_string();
-    clap_complete::generate(
-        Shell::from(args.shell),
-        &mut cli,
-        name,
-        &mut std::io::stdout(),
-    );
+    // Into memory first: `generate` panics when its writer fails (a closed
+    // pipe, a full disk); the one output writer reports those.
+    let mut script = Vec::new();
+    clap_complete::generate(Shell::from(args.shell), &mut cli, name, &mut script);
+    graftwatch_output::write("-".as_ref(), &script, graftwatch_output::Overwrite::Replace)
+        .map_err(crate::exit::input)?;
     Ok(())
 }
