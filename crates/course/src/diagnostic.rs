@@ -93,6 +93,64 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// At most this many problems of one file are kept (and printed, in the
+/// JSON form): a file with millions of bad cells or columns must not take
+/// gigabytes to report. The rest are counted in one last line
+/// ([`Kept::close`]).
+pub const MAX_KEPT: usize = 1000;
+
+/// A value longer than this many characters is shown clipped
+/// ([`clipped`]): a 10 MB cell made a 10 MB error line.
+pub const MAX_VALUE_CHARS: usize = 200;
+
+/// `value` as a message shows it: whole, or its first
+/// [`MAX_VALUE_CHARS`] characters and how long it was.
+pub fn clipped(value: &str) -> String {
+    match value.char_indices().nth(MAX_VALUE_CHARS) {
+        None => value.to_string(),
+        Some((end, _)) => format!("{}… ({} characters)", &value[..end], value.chars().count()),
+    }
+}
+
+/// The problems of one file, at most [`MAX_KEPT`] of them, and how many
+/// more there were.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// The problems kept, in the order found.
+    pub list: Vec<Diagnostic>,
+    /// Problems found beyond [`MAX_KEPT`].
+    pub dropped: usize,
+}
+
+impl Kept {
+    /// Keeps `d`, or counts it once [`MAX_KEPT`] are kept.
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.list.len() < MAX_KEPT {
+            self.list.push(d);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// The problems, with one last error counting those not kept.
+    pub fn close(mut self, file: &std::path::Path) -> Vec<Diagnostic> {
+        if self.dropped > 0 {
+            self.list.push(Diagnostic {
+                severity: Severity::Error,
+                file: file.to_path_buf(),
+                location: Location::File,
+                field: None,
+                value: None,
+                expected: format!(
+                    "a file with fewer problems: {} more not listed (the first {MAX_KEPT} are)",
+                    self.dropped
+                ),
+            });
+        }
+        self.list
+    }
+}
+
 /// An operating-system error as a person reads it: "No such file or
 /// directory", without the OS's " (os error 2)".
 pub fn io_words(e: &std::io::Error) -> String {

@@ -108,7 +108,7 @@ impl Locator for JsonTextLocator<'_> {
 
 struct Sink<'a> {
     file: &'a Path,
-    out: Vec<Diagnostic>,
+    out: crate::diagnostic::Kept,
 }
 
 impl Sink<'_> {
@@ -125,7 +125,7 @@ impl Sink<'_> {
             file: self.file.to_path_buf(),
             location,
             field: Some(field.to_string()),
-            value,
+            value: value.map(|v| crate::diagnostic::clipped(&v)),
             expected: expected.into(),
         });
     }
@@ -137,7 +137,7 @@ impl Sink<'_> {
 pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) -> Vec<Diagnostic> {
     let mut s = Sink {
         file,
-        out: Vec::new(),
+        out: crate::diagnostic::Kept::default(),
     };
     if course.format != FORMAT_V1 {
         s.push(
@@ -156,7 +156,8 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
     let chimerism = check_observations(course, &donor_ids, death, loc, &mut s);
     check_chimerism_sums(course, &chimerism, loc, &mut s);
     let file = s.file;
-    s.out.extend(crate::date_checks::date_warnings(
+    let mut out = s.out.close(file);
+    out.extend(crate::date_checks::date_warnings(
         course,
         crate::date_checks::today(),
         &|i| loc.observation(i, "date"),
@@ -170,7 +171,7 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
             expected,
         },
     ));
-    s.out
+    out
 }
 
 /// What is wrong with a patient id, if anything: empty or blank, a

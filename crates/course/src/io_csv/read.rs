@@ -192,7 +192,7 @@ const FREE_TEXT: [bool; COLUMNS.len()] = {
 
 struct Builder<'p> {
     file: &'p Path,
-    diags: Vec<Diagnostic>,
+    diags: crate::diagnostic::Kept,
     format: Option<String>,
     illustrative: Option<String>,
     patient_id: Option<(String, usize)>,
@@ -286,7 +286,7 @@ impl Builder<'_> {
             file: self.file.to_path_buf(),
             location: at(line, column),
             field: Some(column.to_string()),
-            value: value.map(str::to_string),
+            value: value.map(crate::diagnostic::clipped),
             expected: expected.into(),
         });
     }
@@ -872,8 +872,13 @@ impl Builder<'_> {
     /// The course read, or every error found in the file.
     fn finish(mut self) -> Result<(Course, CsvLocator), CourseError> {
         self.check_complete();
-        if self.diags.iter().any(|d| d.severity == Severity::Error) {
-            return Err(CourseError::Invalid(self.diags));
+        if self
+            .diags
+            .list
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            return Err(CourseError::Invalid(self.diags.close(self.file)));
         }
         let (disease, date, description) = self
             .diagnosis
@@ -1100,7 +1105,10 @@ fn parse_records<R: std::io::Read>(
     }
     let mut b = Builder {
         file: path,
-        diags,
+        diags: crate::diagnostic::Kept {
+            list: diags,
+            dropped: 0,
+        },
         format: None,
         illustrative: None,
         patient_id: None,
@@ -1144,6 +1152,9 @@ fn record_error(e: RecordError, path: &Path) -> Result<(usize, String), CourseEr
     }
 }
 
+/// Unknown header columns listed one by one; beyond, one line counts them.
+const MAX_UNKNOWN_COLUMNS_LISTED: usize = 20;
+
 /// Maps the header to known columns; diagnostics for unknown, duplicate
 /// and missing required columns.
 fn header_columns(
@@ -1153,6 +1164,7 @@ fn header_columns(
 ) -> (HashMap<&'static str, usize>, Vec<Diagnostic>) {
     let mut cols: HashMap<&'static str, usize> = HashMap::new();
     let mut diags = Vec::new();
+    let mut unknown = 0;
     for (i, h) in header.iter().enumerate() {
         let name = h.trim().to_ascii_lowercase();
         match COLUMNS.iter().find(|c| **c == name) {
@@ -1165,13 +1177,36 @@ fn header_columns(
             Some(c) => {
                 cols.insert(c, i);
             }
-            None => diags.push(header_error(
-                path,
-                header_line,
-                h,
-                format!("a known column; accepted columns: {}", COLUMNS.join(", ")),
-            )),
+            None => {
+                unknown += 1;
+                if unknown <= MAX_UNKNOWN_COLUMNS_LISTED {
+                    diags.push(header_error(
+                        path,
+                        header_line,
+                        h,
+                        format!("a known column; accepted columns: {}", COLUMNS.join(", ")),
+                    ));
+                }
+            }
         }
+    }
+    if unknown > MAX_UNKNOWN_COLUMNS_LISTED {
+        diags.push(Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            location: Location::CsvLine {
+                line: header_line,
+                column: None,
+            },
+            field: None,
+            value: None,
+            expected: format!(
+                "known columns only: {} more unknown columns not listed (the header has {} columns; a course CSV has at most {})",
+                unknown - MAX_UNKNOWN_COLUMNS_LISTED,
+                header.len(),
+                COLUMNS.len()
+            ),
+        });
     }
     for req in REQUIRED_COLUMNS {
         if !cols.contains_key(req) {
