@@ -153,6 +153,7 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
     check_patient(course, loc, &mut s);
     let donor_ids = check_donors(course, loc, &mut s);
     let death = check_events(course, &donor_ids, loc, &mut s);
+    check_texts(course, loc, &mut s);
     let chimerism = check_observations(course, &donor_ids, death, loc, &mut s);
     check_chimerism_sums(course, &chimerism, loc, &mut s);
     let file = s.file;
@@ -634,6 +635,97 @@ pub fn observation_date_problem(course: &Course, date: Date) -> Option<String> {
     Lifetime::new(course.patient.birth_year, death)
         .problems(date)
         .next()
+}
+
+/// What is wrong with a text of the course, if anything: a control
+/// character (an escape sequence would repaint the terminal of whoever
+/// shows the course, a line break in a name would forge a timeline row;
+/// line breaks and tabs are text in a note, a reason or a remark), or a
+/// blank name.
+pub fn text_problem(text: &str, multiline: bool, named: bool) -> Option<String> {
+    if named && text.trim().is_empty() {
+        return Some("a name, not empty or blank".into());
+    }
+    let (at, c) = text
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))?;
+    Some(format!(
+        "text without control characters (U+{:04X} at character {})",
+        u32::from(c),
+        at + 1
+    ))
+}
+
+/// Every free text of the events (names, regimens, units, notes) and of
+/// the observations (sample, assay, note) passes [`text_problem`]. The
+/// events are walked through their JSON form, so a text field added to a
+/// variant is checked without a line here.
+fn check_texts(course: &Course, loc: &dyn Locator, s: &mut Sink) {
+    for (i, e) in course.events.iter().enumerate() {
+        let Ok(v) = serde_json::to_value(e) else {
+            continue;
+        };
+        walk_texts(&v, "", &mut |path, key, text| {
+            // A name is one line; other texts (notes, reasons, units with
+            // a remark) may break lines.
+            let named = matches!(key, "name" | "regimen");
+            let multiline = !named;
+            if let Some(problem) = text_problem(text, multiline, named) {
+                s.push(
+                    Severity::Error,
+                    loc.event(i, path),
+                    key,
+                    Some(text.to_string()),
+                    problem,
+                );
+            }
+        });
+    }
+    for (i, o) in course.observations.iter().enumerate() {
+        for (field, text, multiline) in [
+            ("sample", o.sample.as_deref(), false),
+            ("assay", o.assay.as_deref(), false),
+            ("note", o.note.as_deref(), true),
+        ] {
+            if let Some(problem) = text.and_then(|t| text_problem(t, multiline, false)) {
+                s.push(
+                    Severity::Error,
+                    loc.observation(i, field),
+                    field,
+                    text.map(str::to_string),
+                    problem,
+                );
+            }
+        }
+    }
+}
+
+/// Calls `f(path, key, text)` for every string in `v` (`path` like
+/// `agents[0].name`).
+fn walk_texts(v: &serde_json::Value, path: &str, f: &mut dyn FnMut(&str, &str, &str)) {
+    match v {
+        serde_json::Value::String(t) => {
+            let key = path.rsplit(['.', '[']).next().unwrap_or(path);
+            f(path, key.trim_end_matches(']'), t);
+        }
+        serde_json::Value::Array(items) => {
+            for (j, x) in items.iter().enumerate() {
+                walk_texts(x, &format!("{path}[{j}]"), f);
+            }
+        }
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                walk_texts(x, &p, f);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Checks and converts every observation; returns the positions of the

@@ -71,7 +71,8 @@ fn detail(donors: Vec<DonorId>) -> impl Strategy<Value = EventDetail> {
                     intent,
                 }
             }),
-        (free_text(), proptest::collection::vec(agent(), 0..3))
+        // A regimen is a name: one line (course validation, `text_problem`).
+        (word(), proptest::collection::vec(agent(), 0..3))
             .prop_map(|(regimen, agents)| EventDetail::Lymphodepletion { regimen, agents }),
         (word(), word(), proptest::option::of(0.001f64..1e9)).prop_map(
             |(target, product, dose_per_kg)| {
