@@ -159,31 +159,120 @@ fn section<T: serde::de::DeserializeOwned>(
     name: &str,
     path: &str,
 ) -> Result<T, ConfigError> {
+    let copy = table.clone();
     toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| invalid(path, format!("{name}: {}", with_key(&e))))
+        .map_err(|e: toml::de::Error| invalid(path, format!("{name}: {}", with_key(&e, &copy))))
 }
 
-/// The message of a section's error with the key it is about, when toml
-/// names one (`120 is not a percentage between 0 and 100 (key
-/// mixed_recipient_above_percent)`): a value's own check (a `Percent`, say)
-/// cannot know its key.
-fn with_key(e: &toml::de::Error) -> String {
-    let msg = e.message().trim_end();
+/// The message of a section's error in words (the course readers'
+/// `serde_words`), with the key it is about (`120 is not a percentage
+/// between 0 and 100 (key mixed_recipient_above_percent)`): when toml does
+/// not name the key, the key holding the offending value is looked up in
+/// the section.
+fn with_key(e: &toml::de::Error, table: &toml::Table) -> String {
+    use graftwatch_course::serde_words::{found_value, plain_words};
+    let raw = e.message().trim_end();
+    let found = found_value(raw);
+    let msg = match &found {
+        // A number beyond every integer type toml reads.
+        Some(v) if raw.contains(" as i128") => format!("{v} is too large a number"),
+        _ => plain_words(raw),
+    };
     let full = e.to_string();
-    match full.rsplit_once("\nin `") {
-        Some((_, key)) if !msg.contains('`') => {
-            format!("{msg} (key {})", key.trim_end().trim_end_matches('`'))
-        }
-        _ => msg.to_string(),
+    let key = match full.rsplit_once("\nin `") {
+        Some((_, key)) => Some(key.trim_end().trim_end_matches('`').to_string()),
+        None => found.and_then(|v| {
+            let v = v.split(" as ").next().unwrap_or(&v).to_string();
+            key_holding(table, &v, "")
+        }),
+    };
+    match key {
+        Some(k) if !msg.contains(&format!("'{k}'")) => format!("{msg} (key {k})"),
+        _ => msg,
     }
+}
+
+/// The dotted key of the first value in `table` written as `value`.
+fn key_holding(table: &toml::Table, value: &str, prefix: &str) -> Option<String> {
+    table.iter().find_map(|(k, v)| {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) => key_holding(t, value, &key),
+            toml::Value::String(s) if format!("\"{s}\"") == value => Some(key),
+            other if other.to_string() == value => Some(key),
+            _ => None,
+        }
+    })
+}
+
+/// Counts and steps that must be at least 1 (0 would make a rule hold on
+/// no evidence: engraftment on zero values), with their keys.
+fn check_minimums(c: &Config, path: &str) -> Result<(), ConfigError> {
+    let g = &c.grading;
+    let counts: [(&str, u64); 6] = [
+        (
+            "engraftment.consecutive_values",
+            g.engraftment.consecutive_values.into(),
+        ),
+        (
+            "poor_graft_function.consecutive_values",
+            g.poor_graft_function.consecutive_values.into(),
+        ),
+        (
+            "poor_graft_function.min_criteria",
+            g.poor_graft_function.min_criteria.into(),
+        ),
+        (
+            "secondary_graft_failure.min_consecutive_values",
+            g.secondary_graft_failure.min_consecutive_values.into(),
+        ),
+        (
+            "cgvhd_steroid.dependent_attempts",
+            g.cgvhd_steroid.dependent_attempts as u64,
+        ),
+        ("dli.rising.serial_rises", c.dli.rising.serial_rises as u64),
+    ];
+    if let Some((k, _)) = counts.iter().find(|(_, v)| *v == 0) {
+        return Err(invalid(path, format!("{k}: 0 is not a count of 1 or more")));
+    }
+    if g.poor_graft_function.min_criteria > 3 {
+        return Err(invalid(
+            path,
+            format!(
+                "poor_graft_function.min_criteria: {} is not a count of 1 to 3 (of ANC, platelets, haemoglobin)",
+                g.poor_graft_function.min_criteria
+            ),
+        ));
+    }
+    let step = c.dli.rising.min_step_points;
+    if !(step.is_finite() && step > 0.0) {
+        return Err(invalid(
+            path,
+            format!("dli.rising.min_step_points: {step} is not a number of points above 0"),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads a settings file; a UTF-8 byte-order mark is dropped.
 fn read(path: &Path) -> Result<String, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.display().to_string(),
-        source,
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            invalid(
+                &path.display().to_string(),
+                "not UTF-8 text: save it as UTF-8 (a UTF-16 file, or not a text file?)",
+            )
+        } else {
+            ConfigError::Io {
+                path: path.display().to_string(),
+                source,
+            }
+        }
     })?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
@@ -256,6 +345,7 @@ impl Config {
             alerts,
             chimerism,
         };
+        check_minimums(&c, path)?;
         c.sync();
         Ok(c)
     }
@@ -330,6 +420,68 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+
+    /// Audit 2026-12-06: serde's wording ("invalid value: integer `-7`,
+    /// expected u32", no key) in words with the key; counts of 0 refused.
+    #[test]
+    fn errors_in_words_with_their_key_and_zero_counts_refused() {
+        let err = |text: &str| {
+            super::Config::from_toml_str(text, "c.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("[agvhd]\ncarry_forward_days = -7\n"),
+            "config file c.toml: grading: expected a whole number from 0 to 4294967295; found -7 (key agvhd.carry_forward_days)"
+        );
+        assert_eq!(
+            err("[agvhd]\ncarry_forward_days = \"7\"\n"),
+            "config file c.toml: grading: expected a whole number from 0 to 4294967295; found \"7\" (key agvhd.carry_forward_days)"
+        );
+        assert_eq!(
+            err("[chimerism]\nfull_donor_rule = \"GreaterThan95\"\n"),
+            "config file c.toml: grading: 'GreaterThan95' is not an accepted value; expected greater_than95 or at_least95 (key chimerism.full_donor_rule)"
+        );
+        assert!(
+            err("[agvhd]\ncarry_forward_dayz = 7\n")
+                .contains("unknown field 'carry_forward_dayz'; expected one of: "),
+        );
+        for (text, want) in [
+            (
+                "[engraftment]\nconsecutive_values = 0\n",
+                "engraftment.consecutive_values: 0 is not a count of 1 or more",
+            ),
+            (
+                "[poor_graft_function]\nmin_criteria = 0\n",
+                "poor_graft_function.min_criteria: 0 is not a count of 1 or more",
+            ),
+            (
+                "[poor_graft_function]\nmin_criteria = 4\n",
+                "poor_graft_function.min_criteria: 4 is not a count of 1 to 3",
+            ),
+            (
+                "[secondary_graft_failure]\nmin_consecutive_values = 0\n",
+                "secondary_graft_failure.min_consecutive_values: 0 is not",
+            ),
+            (
+                "[dli.rising]\nserial_rises = 0\n",
+                "dli.rising.serial_rises: 0 is not a count of 1 or more",
+            ),
+            (
+                "[dli.rising]\nmin_step_points = 0.0\n",
+                "dli.rising.min_step_points: 0 is not a number of points above 0",
+            ),
+        ] {
+            assert!(err(text).contains(want), "{text}: {}", err(text));
+        }
+        for ok in [
+            "[engraftment]\nconsecutive_values = 1\n",
+            "[poor_graft_function]\nmin_criteria = 3\n",
+            "[dli.rising]\nmin_step_points = 0.1\n",
+        ] {
+            assert!(super::Config::from_toml_str(ok, "c.toml").is_ok(), "{ok}");
+        }
+    }
 
     /// E-5: the DLI trigger reads the full-donor boundary from
     /// `[chimerism] full_donor_rule`, the rule `grade` uses.
