@@ -381,10 +381,64 @@ fn known_in(e: &anyhow::Error) -> Known {
             ..Known::default()
         };
     }
+    if let Some(k) = known_in_ngs(e) {
+        return k;
+    }
     match e.chain().find_map(|c| c.downcast_ref::<G>()) {
         Some(g) => known_in_peak_table(g),
         None => Known::default(),
     }
+}
+
+/// [`Known`] of an NGS panel or VCF/BCF reader error (directly in the
+/// chain, or inside the NGS run's error, which shows it transparently).
+fn known_in_ngs(e: &anyhow::Error) -> Option<Known> {
+    use graftwatch_genomics_io::ngs_run::NgsRunError as N;
+    use graftwatch_genomics_io::panel::PanelError as P;
+    use graftwatch_genomics_io::vcf_ad::VcfAdError as V;
+    let run = e.chain().find_map(|c| c.downcast_ref::<N>());
+    let vcf = e.chain().find_map(|c| c.downcast_ref::<V>()).or(match run {
+        Some(N::Vcf(v)) => Some(v.as_ref()),
+        _ => None,
+    });
+    let panel = e.chain().find_map(|c| c.downcast_ref::<P>()).or(match run {
+        Some(N::Panel(p)) => Some(p.as_ref()),
+        _ => None,
+    });
+    let at = |path: &std::path::Path, line: Option<usize>, expected: Option<&String>| Known {
+        file: Some(path.display().to_string()),
+        line,
+        expected: expected.cloned(),
+        ..Known::default()
+    };
+    if let Some(v) = vcf {
+        return Some(match v {
+            V::Format {
+                path,
+                line,
+                message,
+            } => at(path, Some(*line), Some(message)),
+            V::Truncated {
+                path,
+                line,
+                message,
+                ..
+            } => at(path, Some(*line), Some(message)),
+            V::Io { path, .. }
+            | V::SampleNotFound { path, .. }
+            | V::Header { path, .. }
+            | V::NoAd { path, .. }
+            | V::BcfRecord { path, .. } => at(path, None, None),
+        });
+    }
+    panel.map(|p| match p {
+        P::Format {
+            path,
+            line,
+            message,
+        } => at(path, Some(*line), Some(message)),
+        P::Io { path, .. } | P::Empty { path, .. } => at(path, None, None),
+    })
 }
 
 /// [`Known`] of a peak-table reader error.

@@ -471,3 +471,44 @@ fn a_full_disk_is_exit_1_in_words_and_a_closed_pipe_is_quiet() {
     );
     assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
 }
+
+/// Audit 2026-12-06: `--error-format json` gave `"file": null, "line":
+/// null` for every NGS reader error, and a bad AD read "(invalid digit
+/// found in string)". Both the file and line are filled, in words.
+#[test]
+fn ngs_reader_errors_give_file_and_line_to_json_in_words() {
+    let dir = tmp("ngs-json");
+    let vcf = std::fs::read_to_string(Path::new(ROOT).join("examples/ngs/pileup.vcf")).unwrap();
+    let bad = vcf.replacen("1/1:0,4982:4982", "1/1:0,4.5:4982", 1);
+    assert_ne!(bad, vcf);
+    let path = dir.join("bad.vcf");
+    std::fs::write(&path, bad).unwrap();
+    let p = path.display().to_string();
+    let o = gw(&[
+        "--error-format",
+        "json",
+        "chimerism",
+        "ngs",
+        "--panel",
+        "examples/ngs/panel.vcf",
+        "--recipient",
+        &format!("recipient={p}"),
+        "--donor",
+        &format!("pbsc={p}"),
+        "--sample",
+        &format!("d={p}:day30"),
+    ]);
+    assert_exit_2(&o, &["bad.vcf"]);
+    let err = text(&o.stderr);
+    let j: serde_json::Value = serde_json::from_str(err.lines().next().unwrap()).unwrap();
+    assert_eq!(j["file"], p.as_str(), "{err}");
+    assert_eq!(j["line"], 29, "{err}");
+    assert!(
+        j["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a list of read counts (expected whole numbers of reads separated by commas, or '.')"),
+        "{err}"
+    );
+    assert!(!err.contains("invalid digit"), "{err}");
+}

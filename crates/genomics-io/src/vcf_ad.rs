@@ -397,7 +397,16 @@ fn raw_ints(v: Value<'_>, key: &str) -> Result<Vec<Option<i64>>, String> {
             .iter()
             .map(|x| x.map(|x| x.map(i64::from)))
             .collect::<std::io::Result<_>>()
-            .map_err(|e| format!("is not a list of read counts ({e})")),
+            .map_err(|e| {
+                // noodles passes on Rust's integer parse error ("invalid
+                // digit found in string"): said in words.
+                let why = if e.to_string().contains("too large") {
+                    "a count too large to be a number of reads"
+                } else {
+                    "expected whole numbers of reads separated by commas, or '.'"
+                };
+                format!("is not a list of read counts ({why})")
+            }),
         Value::Integer(n) => Ok(vec![Some(i64::from(n))]),
         other => Err(format!(
             "is not a list of read counts (a {} value; the header declares FORMAT/{key} with another Type than Integer)",
