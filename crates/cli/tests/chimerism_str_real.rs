@@ -138,6 +138,29 @@ fn real_mixtures_with_genotype_table_references_are_analysed() {
     }
 }
 
+/// Audit 2026-12-06 (P1): a genotype table given as the sample read "no
+/// peak height exported; use the other measure (area/height) or export
+/// it", advice the file cannot follow (it has neither).
+#[test]
+fn a_genotype_table_as_the_sample_is_refused_in_words() {
+    let refs = real("euroformix_ESX17_refs.csv");
+    let o = gw(&s(&[
+        "--recipient",
+        &format!("R={refs}:ref1"),
+        "--donor",
+        &format!("D={refs}:ref2"),
+        "--sample",
+        &format!("S={refs}:ref3"),
+    ]));
+    assert_exit_2(
+        &o,
+        &[
+            "sample 'ref3' has alleles but no peak heights or areas: a genotype table (alleles only) can describe a reference, not a post-transplant sample",
+        ],
+    );
+    assert!(!text(&o.stderr).contains("use the other measure"));
+}
+
 #[test]
 fn genemapper_idx_export_with_off_ladder_peaks_is_analysed() {
     let f = real("strvalidator_set3_excerpt.txt");

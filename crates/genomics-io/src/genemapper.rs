@@ -779,7 +779,7 @@ impl Reader {
         for ((sample, _), (line, n)) in std::mem::take(&mut self.unlabelled) {
             if n > 0 {
                 let t = format!(
-                    "{} exported without a marker (outside the marker bins of the analysis) kept as unassigned signal; a kit file with bins calls those inside a bin",
+                    "{} exported without a marker (outside the marker bins, or left unlabelled by the analysis software) kept as unassigned signal; a kit file with bins calls those inside a bin: check an unlabelled peak beside a called allele",
                     graftwatch_core::number::counted(n, "peak")
                 );
                 self.note(ReadNoteCode::Unlabelled, line, &sample, t);

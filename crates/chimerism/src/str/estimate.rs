@@ -85,6 +85,15 @@ pub enum StrError {
         /// `area` or `height`.
         measure: &'static str,
     },
+    /// The sample has alleles only, no height or area at any peak (a
+    /// genotype table, such as a reference list, given as a sample).
+    #[error(
+        "sample '{sample}' has alleles but no peak heights or areas: a genotype table (alleles only) can describe a reference, not a post-transplant sample, whose shares are read from its peak signal; give the sample's peak table (GeneMapper Genotypes or Sizing table with Height or Area columns)"
+    )]
+    NoSignal {
+        /// The sample.
+        sample: String,
+    },
     /// A setting is out of range.
     #[error("invalid STR setting: {0}")]
     InvalidConfig(#[from] super::config::StrConfigError),
@@ -128,6 +137,12 @@ impl StrError {
 
 /// Checks that every peak of `profile` carries the configured measure.
 pub(crate) fn check_measure(profile: &StrProfile, cfg: &StrConfig) -> Result<(), StrError> {
+    let peaks = || profile.loci.values().flatten();
+    if peaks().next().is_some() && peaks().all(|p| p.height.is_none() && p.area.is_none()) {
+        return Err(StrError::NoSignal {
+            sample: profile.sample.clone(),
+        });
+    }
     for (l, peaks) in &profile.loci {
         if let Some(p) = peaks.iter().find(|p| p.signal(cfg.measure).is_none()) {
             return Err(StrError::MissingMeasure {

@@ -130,7 +130,23 @@ pub fn call_reference(
     let mut flags = Vec::new();
     for (&locus, peaks) in &profile.loci {
         let g = if genotype_only {
-            listed_genotype(peaks)
+            let g = listed_genotype(peaks);
+            if let Some(g) = g.as_ref().filter(|g| g.alleles.len() >= 3) {
+                let n = g.alleles.len();
+                flags.push(StrFlag::new(
+                    StrFlagCode::TriAllelic,
+                    format!(
+                        "{person} ({}) {locus}: {n} alleles listed in the genotype table ({}); each given dosage 2/{n}",
+                        profile.sample,
+                        g.alleles
+                            .iter()
+                            .map(|c| c.allele.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            g
         } else {
             called_genotype(&person, profile, locus, peaks, cfg, &mut flags)
         };
@@ -824,6 +840,32 @@ mod tests {
             &cfg,
         );
         assert!(g.flags.iter().any(|f| f.code == StrFlagCode::TriAllelic));
+        // The same from a genotype table (audit 2026-12-06, P2: no flag).
+        let mut table = StrProfile::new("ref1");
+        table.loci.insert(
+            Locus::D3s1358,
+            ["16", "18", "19"]
+                .iter()
+                .map(|a| Peak {
+                    allele: Allele::parse(a, Locus::D3s1358).unwrap(),
+                    height: None,
+                    area: None,
+                    size: None,
+                })
+                .collect(),
+        );
+        let listed = call_reference(PersonRef::Recipient, &table, &StrConfig::default());
+        let f = listed
+            .flags
+            .iter()
+            .find(|f| f.code == StrFlagCode::TriAllelic)
+            .expect("flag");
+        assert!(
+            f.text
+                .contains("D3S1358: 3 alleles listed in the genotype table (16, 18, 19); each given dosage 2/3"),
+            "{}",
+            f.text
+        );
         assert!((g.loci[&l].dosage(&Allele::parse("16", l).unwrap()) - 2.0 / 3.0).abs() < 1e-12);
     }
 

@@ -1045,15 +1045,17 @@ fn render_run_table(run: &StrRun) -> String {
 
 fn render_informativeness(o: &mut String, refs: &StrReferences) {
     let names: Vec<String> = refs.persons.iter().map(|p| p.person.to_string()).collect();
+    // Each person with the sample its reference profile was read from.
+    let donors: Vec<String> = refs.persons[1..]
+        .iter()
+        .map(|p| format!("{} (sample '{}')", p.person, p.sample))
+        .collect();
     let _ = writeln!(
         o,
-        "STR chimerism: {} (recipient '{}') + {}",
-        names.join(", "),
+        "STR chimerism: recipient (sample '{}'); {}: {}",
         refs.persons[0].sample,
-        match refs.persons.len() - 1 {
-            1 => "1 donor".to_string(),
-            n => format!("{n} donors"),
-        }
+        if donors.len() == 1 { "donor" } else { "donors" },
+        donors.join(", ")
     );
     let _ = writeln!(
         o,
