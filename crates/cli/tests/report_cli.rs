@@ -199,3 +199,42 @@ fn alert_thresholds_come_from_a_config_file() {
     assert_eq!(sorted_listing(&dir), vec!["alerts.toml"], "nothing written");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Audit 2026-12-06: `report IN --out IN --force` replaced the course with
+/// its report, and `--format json --out x.png` wrote JSON into a .png.
+/// Both are refused (exit 2) and nothing is written.
+#[test]
+fn the_report_never_replaces_its_course_nor_mislabels_its_format() {
+    let dir = tmp("self");
+    let course = dir.join("course.json");
+    std::fs::copy(SEED, &course).unwrap();
+    let before = std::fs::read(&course).unwrap();
+    let o = bin()
+        .args([
+            "report",
+            course.to_str().unwrap(),
+            "--format",
+            "json",
+            "--force",
+            "--out",
+        ])
+        .arg(&course)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("that is the course being reported"), "{err}");
+    assert_eq!(std::fs::read(&course).unwrap(), before);
+    let png = dir.join("x.png");
+    let o = run(&["report", SEED, "--format", "json"], &png);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the extension '.png' names another format than --format json"),
+        "{err}"
+    );
+    assert!(!png.exists());
+    // The same format named twice is fine.
+    let o = run(&["report", SEED, "--format", "json"], &dir.join("y.json"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -44,11 +44,20 @@ pub struct Limit {
     pub max: f64,
     /// Above this the value is implausible (warning only).
     pub warn_above: f64,
+    /// Above 0 and below this the value is implausibly small (warning
+    /// only): a cell dose typed in ×10⁶/kg where cells/kg are expected
+    /// (`cd34_per_kg=5.1`); 0 checks nothing.
+    pub warn_below: f64,
     /// The expectation in words, for messages.
     pub expected: &'static str,
 }
 
 impl Limit {
+    /// Whether `v` is above 0 but below [`Limit::warn_below`].
+    pub fn is_implausibly_small(&self, v: f64) -> bool {
+        v > 0.0 && v < self.warn_below
+    }
+
     /// Whether `v` is a finite value inside the valid range.
     pub fn is_valid(&self, v: f64) -> bool {
         let above_min = if self.min_inclusive {
@@ -73,6 +82,7 @@ pub const LIMITS: &[Limit] = &[
         min_inclusive: true,
         max: 1e9,
         warn_above: 5e8,
+        warn_below: 0.0,
         expected: "a CD3+ dose between 1e3 and 1e9 cells/kg (DLI doses are 1e4-1e8/kg)",
     },
     Limit {
@@ -81,6 +91,7 @@ pub const LIMITS: &[Limit] = &[
         min_inclusive: false,
         max: 1e9,
         warn_above: 5e8,
+        warn_below: 1e3,
         expected: "a CAR-T dose greater than 0 and at most 1e9 cells/kg",
     },
     Limit {
@@ -89,6 +100,7 @@ pub const LIMITS: &[Limit] = &[
         min_inclusive: true,
         max: 1e10,
         warn_above: 3e9,
+        warn_below: 1e5,
         expected: "a total nucleated cell dose between 0 and 1e10 cells/kg",
     },
     Limit {
@@ -97,6 +109,7 @@ pub const LIMITS: &[Limit] = &[
         min_inclusive: true,
         max: 1e8,
         warn_above: 3e7,
+        warn_below: 1e3,
         expected: "a CD34+ dose between 0 and 1e8 cells/kg",
     },
     Limit {
@@ -105,6 +118,7 @@ pub const LIMITS: &[Limit] = &[
         min_inclusive: true,
         max: 5e9,
         warn_above: 1e9,
+        warn_below: 1e3,
         expected: "a CD3+ dose between 0 and 5e9 cells/kg",
     },
     Limit {
@@ -113,6 +127,7 @@ pub const LIMITS: &[Limit] = &[
         min_inclusive: false,
         max: 1e6,
         warn_above: f64::INFINITY,
+        warn_below: 0.0,
         expected: "a dose greater than 0 and at most 1e6 in its unit",
     },
 ];

@@ -328,6 +328,18 @@ fn check_limit(s: &mut Sink, at: impl Fn() -> Location, field: &str, v: f64, kin
                 l.warn_above
             ),
         );
+    } else if l.is_implausibly_small(v) {
+        s.push(
+            Severity::Warning,
+            at(),
+            field,
+            Some(text),
+            format!(
+                "cells per kg: {v} cells/kg is implausibly small (below {:e}); was it written in ×10⁶/kg ({:e} cells/kg)? kept, please check",
+                l.warn_below,
+                v * 1e6
+            ),
+        );
     }
 }
 

@@ -79,3 +79,35 @@ fn long_values_are_shown_clipped_with_their_length() {
         )
     );
 }
+
+/// Audit 2026-12-06: `cd34_per_kg = 5.1` (meant as ×10⁶/kg) was read as
+/// 5.1 cells/kg without a word. Below 1,000 cells/kg (CD34+, CD3+,
+/// CAR-T) or 100,000 (TNC) it is kept with a warning; at the bound, none.
+#[test]
+fn a_cell_dose_in_millions_is_warned_about() {
+    use graftwatch_course::io::read_json_str;
+    let seed = include_str!("../../../examples/seed-case/course.json");
+    let warned = |text: &str| {
+        read_json_str(text, Path::new("c.json"))
+            .unwrap()
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("implausibly small"))
+    };
+    assert!(!warned(seed));
+    let small = seed.replacen("\"cd34_per_kg\": 5200000.0", "\"cd34_per_kg\": 5.1", 1);
+    assert!(small != seed, "replacement not found");
+    assert!(warned(&small));
+    let w = read_json_str(&small, Path::new("c.json")).unwrap().warnings;
+    let w = w
+        .iter()
+        .find(|w| w.to_string().contains("implausibly small"))
+        .unwrap();
+    assert!(
+        w.to_string()
+            .contains("5.1 cells/kg is implausibly small (below 1e3); was it written in ×10⁶/kg (5.1e6 cells/kg)?"),
+        "{w}"
+    );
+    let at_bound = seed.replacen("\"cd34_per_kg\": 5200000.0", "\"cd34_per_kg\": 1000", 1);
+    assert!(!warned(&at_bound));
+}

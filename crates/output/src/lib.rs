@@ -128,6 +128,19 @@ pub fn write(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<Written,
     }
 }
 
+/// Whether `a` and `b` name the same existing file (through links and
+/// relative paths): an output that would replace an input. `-` is never
+/// a file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    if a.as_os_str() == "-" || b.as_os_str() == "-" {
+        return false;
+    }
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
 /// Checks, before any work is done, that [`write()`] could write `path` under
 /// `overwrite`: an existing regular file without `--force`, a missing
 /// directory or a directory in its place is refused now rather than after

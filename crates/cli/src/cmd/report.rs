@@ -30,6 +30,19 @@ pub enum ReportFormat {
     Json,
 }
 
+impl ReportFormat {
+    /// The format's name, as `--format` takes it and as its file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Html => "html",
+            ReportFormat::Svg => "svg",
+            ReportFormat::Png => "png",
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Json => "json",
+        }
+    }
+}
+
 /// Arguments of `report`.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -83,24 +96,33 @@ pub fn load_config(args: &ReportArgs) -> anyhow::Result<graftwatch_config::Confi
 }
 
 fn format_of(args: &ReportArgs) -> Result<ReportFormat, BadInput> {
-    if let Some(f) = args.format {
-        return Ok(f);
-    }
-    match args
+    let ext = args
         .out
         .extension()
         .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("html") | Some("htm") => Ok(ReportFormat::Html),
-        Some("svg") => Ok(ReportFormat::Svg),
-        Some("png") => Ok(ReportFormat::Png),
-        Some("pdf") => Ok(ReportFormat::Pdf),
-        Some("json") => Ok(ReportFormat::Json),
-        Some(other) => Err(BadInput(format!(
-            "--out {}: cannot tell the format from the extension '.{other}'; expected .html, .svg, .png, .pdf or .json, or give --format html|svg|png|pdf|json",
-            args.out.display()
+        .map(str::to_ascii_lowercase);
+    let by_name = match ext.as_deref() {
+        None | Some("html") | Some("htm") => Some(ReportFormat::Html),
+        Some("svg") => Some(ReportFormat::Svg),
+        Some("png") => Some(ReportFormat::Png),
+        Some("pdf") => Some(ReportFormat::Pdf),
+        Some("json") => Some(ReportFormat::Json),
+        Some(_) => None,
+    };
+    match (args.format, by_name, ext) {
+        // `--format json --out x.png` wrote JSON into a .png file.
+        (Some(f), Some(named), Some(ext)) if f != named => Err(BadInput(format!(
+            "--out {}: the extension '.{ext}' names another format than --format {}; give a file name ending in .{} (or no --format)",
+            args.out.display(),
+            f.as_str(),
+            f.as_str()
+        ))),
+        (Some(f), _, _) => Ok(f),
+        (None, Some(f), _) => Ok(f),
+        (None, None, ext) => Err(BadInput(format!(
+            "--out {}: cannot tell the format from the extension '.{}'; expected .html, .svg, .png, .pdf or .json, or give --format html|svg|png|pdf|json",
+            args.out.display(),
+            ext.unwrap_or_default()
         ))),
     }
 }
@@ -118,6 +140,12 @@ fn export_error(e: ExportError) -> anyhow::Error {
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let overwrite = graftwatch_output::Overwrite::from_force(args.force);
     graftwatch_output::preflight(&args.out, overwrite).map_err(crate::exit::input)?;
+    if graftwatch_output::same_file(&args.out, &args.course) {
+        anyhow::bail!(BadInput(format!(
+            "--out {}: that is the course being reported; write the report to another file (the course would be replaced by its report)",
+            args.out.display()
+        )));
+    }
     let format = format_of(&args)?;
     let cfg = load_config(&args)?;
     let (loaded, source) = super::store_common::read_with_source(&args.course, args.db.as_deref())?;
