@@ -138,6 +138,49 @@ fn real_mixtures_with_genotype_table_references_are_analysed() {
     }
 }
 
+/// A real GeneMapper ID-X allele report (PowerPlex Fusion 6C, header
+/// spelled `Allele#1`/`Height#1`, Y-STRs) of the NFI two-person mixture
+/// 1A2, three injections, with the persons' genotype tables (DNANet,
+/// Apache-2.0): read, and the three replicates agree. Hand calculation
+/// from the heights at D2S1338 (B-only allele 17: 2,180 RFU; A-only 20:
+/// 5,258) gives B about 29 %.
+#[test]
+fn a_real_fusion_6c_allele_report_is_read_and_its_replicates_agree() {
+    let report = real("dnanet_Dataset1_DTH_AlleleReport.txt");
+    let mut a = s(&[
+        "--recipient",
+        &format!("A={}:A", real("dnanet_ref_1A.csv")),
+        "--donor",
+        &format!("B={}:B", real("dnanet_ref_1B.csv")),
+        "--kit",
+        "fusion6c",
+        "--format",
+        "json",
+    ]);
+    for (i, name) in ["1_11148_1A2", "2_09468_1A2", "3_10196_1A2"]
+        .iter()
+        .enumerate()
+    {
+        a.push("--sample".into());
+        a.push(format!("S{i}={report}:{name}"));
+    }
+    let o = gw(&a);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let samples = j["analyses"][0]["samples"].as_array().unwrap();
+    let b: Vec<f64> = samples
+        .iter()
+        .map(|s| s["outcome"]["persons"][1]["percent"].as_f64().unwrap())
+        .collect();
+    assert_eq!(b.len(), 3, "{j}");
+    for x in &b {
+        assert!((20.0..32.0).contains(x), "B {x} %: {b:?}");
+    }
+    let spread =
+        b.iter().cloned().fold(f64::MIN, f64::max) - b.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(spread < 3.0, "replicates {b:?}");
+}
+
 /// Audit 2026-12-06 (P1): a genotype table given as the sample read "no
 /// peak height exported; use the other measure (area/height) or export
 /// it", advice the file cannot follow (it has neither).

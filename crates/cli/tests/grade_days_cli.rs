@@ -125,6 +125,16 @@ fn many_courses_json_lines_and_a_bad_one_skipped_with_exit_2() {
     assert!(lines[1]["source"].as_str().unwrap().ends_with("b.json"));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("c.json"), "{err}");
+    // Audit 2026-12-06: "error: c.json: skipped: error: c.json: …" said the
+    // prefix and the file twice on one line.
+    assert!(
+        err.lines().all(|l| l.matches("error: ").count() <= 1),
+        "{err}"
+    );
+    assert!(
+        err.contains("c.json: skipped, it cannot be graded:\n"),
+        "{err}"
+    );
     // all good: exit 0; CSV gets a course column and one header
     std::fs::remove_file(d.join("c.json")).unwrap();
     let o = run(&[

@@ -931,7 +931,8 @@ fn check_observation_value(o: &mut Observation, i: usize, loc: &dyn Locator, s: 
     let kind = o.kind;
     match (kind.spec(), &o.value) {
         (ValueSpec::Number { .. }, ObsValue::Number(v)) => {
-            let v = *v;
+            // "-0" is 0: shown as "ANC -0 ×10⁹/L" otherwise.
+            let v = *v + 0.0;
             normalize_number(o, i, v, loc, s);
         }
         (ValueSpec::Score { min, max }, ObsValue::Number(v)) => {

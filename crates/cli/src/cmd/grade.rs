@@ -232,7 +232,9 @@ fn run_many(files: &[PathBuf], r: &Run, format: GradeFormat) -> anyhow::Result<(
                 first = false;
             }
             Err(e) => {
-                eprintln!("error: {}: skipped: {e}", f.display());
+                // Its errors name the file each: said once, then them.
+                eprintln!("error: {}: skipped, it cannot be graded:", f.display());
+                eprint!("{}", crate::exit::render_human(&e));
                 bad.push(f.display().to_string());
             }
         }
