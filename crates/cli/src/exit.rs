@@ -674,10 +674,37 @@ pub fn usage_error(e: clap::Error) -> ! {
         let text = e.render().to_string();
         let first = text.lines().next().unwrap_or_default();
         let message = first.strip_prefix("error: ").unwrap_or(first);
-        eprintln!("{}", message_json("error", message, &[], &Known::default()));
+        eprintln!(
+            "{}",
+            message_json("error", &rust_words(message), &[], &Known::default())
+        );
         std::process::exit(2);
     }
+    let text = e.render().to_string();
+    if e.use_stderr() && rust_words(&text) != text {
+        eprint!("{}", rust_words(&text));
+        std::process::exit(e.exit_code());
+    }
     e.exit()
+}
+
+/// Rust's number-parsing messages, which clap passes on ("invalid value
+/// 'abc' for '--from <FROM>': invalid digit found in string"), in words.
+fn rust_words(text: &str) -> String {
+    text.replace("invalid digit found in string", "expected a whole number")
+        .replace(
+            "number too large to fit in target type",
+            "a number too large for this option",
+        )
+        .replace(
+            "number too small to fit in target type",
+            "a number too small for this option",
+        )
+        .replace("invalid float literal", "expected a number")
+        .replace(
+            "cannot parse integer from empty string",
+            "expected a whole number, found nothing",
+        )
 }
 
 /// Installs the panic handler: a panic anywhere (also in a worker thread)

@@ -512,3 +512,44 @@ fn ngs_reader_errors_give_file_and_line_to_json_in_words() {
     );
     assert!(!err.contains("invalid digit"), "{err}");
 }
+
+/// Audit 2026-12-06: Rust's parse messages ("invalid digit found in
+/// string", "number too large to fit in target type") and a setting's
+/// internal name (`saturation_rfu`) reached the user; they are words and
+/// the option.
+#[test]
+fn option_errors_are_in_words_with_the_option() {
+    let seed = seed_json().display().to_string();
+    let o = gw(&["course", "show", &seed, "--from", "abc"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("invalid value 'abc' for '--from <FROM>': expected a whole number"),
+        "{err}"
+    );
+    let o = gw(&["export", "X", "--rev", "99999999999999999999999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("a number too large for this option"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = gw(&[
+        "chimerism",
+        "str",
+        "--recipient",
+        "R=examples/str/references.txt:R-pre",
+        "--donor",
+        "UCB-1=examples/str/references.txt:UCB-1",
+        "--sample",
+        "S=examples/str/day14.txt:PB-d14-WB",
+        "--saturation=-1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("invalid option: --saturation -1: expected a positive number of RFU"),
+        "{err}"
+    );
+    assert!(!err.contains("saturation_rfu"), "{err}");
+}

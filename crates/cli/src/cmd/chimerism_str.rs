@@ -324,12 +324,34 @@ fn config(args: &StrArgs) -> anyhow::Result<StrConfig> {
     let bad_limit = lod.err().or(loq.err());
     match (cfg.validate(), bad_limit) {
         (Err(StrConfigError::Saturation(_)), Some(e)) | (Ok(()), Some(e)) | (Err(e), _) => {
-            anyhow::bail!(BadInput(format!("invalid option: {e}")))
+            anyhow::bail!(BadInput(format!(
+                "invalid option: {}",
+                as_options(&e.to_string())
+            )))
         }
         (Ok(()), None) => {}
     }
     args.plate.min_purity_fraction().map_err(BadInput)?;
     Ok(cfg)
+}
+
+/// A setting's message with the command-line option in place of the
+/// setting's name (`saturation_rfu = -1` reads `--saturation -1`).
+fn as_options(message: &str) -> String {
+    const OPTIONS: [(&str, &str); 7] = [
+        ("saturation_rfu = ", "--saturation "),
+        ("relative_threshold = ", "--relative-threshold "),
+        ("analytical_threshold_rfu = ", "--analytical-threshold "),
+        ("presence_single_peak_rfu = ", "--presence-single-peak "),
+        ("bootstrap_replicates = ", "--bootstrap "),
+        ("validated_lod_percent = ", "--lod "),
+        ("validated_loq_percent = ", "--loq "),
+    ];
+    OPTIONS
+        .iter()
+        .fold(message.to_string(), |m, (name, option)| {
+            m.replace(name, option)
+        })
 }
 
 fn plan(args: &StrArgs) -> anyhow::Result<Plan> {
