@@ -689,7 +689,7 @@ pub fn usage_error(e: clap::Error) -> ! {
 }
 
 /// Rust's number-parsing messages, which clap passes on ("invalid value
-/// 'abc' for '--from <FROM>': invalid digit found in string"), in words.
+/// 'abc' for '--from `<FROM>`': invalid digit found in string"), in words.
 fn rust_words(text: &str) -> String {
     text.replace("invalid digit found in string", "expected a whole number")
         .replace(
