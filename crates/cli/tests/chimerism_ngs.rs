@@ -121,6 +121,15 @@ fn donor_identical_to_the_recipient_is_exit_2_naming_both() {
 /// `chimerism ngs` on the example with the given people (NAME=COLUMN of
 /// pileup.vcf) and extra arguments; the sample is day30.
 fn identity_call(people: &[(&str, &str)], extra: &[&str]) -> (i32, String, String) {
+    identity_call_on(people, "", extra)
+}
+
+/// [`identity_call`] with `:LINEAGE:DATE` after the day30 sample.
+fn identity_call_on(
+    people: &[(&str, &str)],
+    sample_suffix: &str,
+    extra: &[&str],
+) -> (i32, String, String) {
     let v = example("pileup.vcf").display().to_string();
     let mut args: Vec<String> = vec![
         "chimerism".into(),
@@ -133,7 +142,7 @@ fn identity_call(people: &[(&str, &str)], extra: &[&str]) -> (i32, String, Strin
         args.push(format!("{name}={v}:{column}"));
     }
     args.push("--sample".into());
-    args.push(format!("day30={v}:day30"));
+    args.push(format!("day30={v}:day30{sample_suffix}"));
     args.extend(extra.iter().map(|s| s.to_string()));
     gw(&args)
 }
@@ -167,27 +176,13 @@ fn a_declared_twin_is_not_informative_not_an_error() {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seed-case/course.json");
     std::fs::copy(&seed, &course).unwrap();
     let before = std::fs::read(&course).unwrap();
-    let v = example("pileup.vcf").display().to_string();
-    let args: Vec<String> = [
-        "chimerism",
-        "ngs",
-        "--panel",
-        &example("panel.vcf").display().to_string(),
-        "--recipient",
-        &format!("recipient={v}"),
-        "--donor",
-        &format!("PBSC-1={v}:recipient"),
-        "--sample",
-        &format!("day30={v}:day30:whole_blood:2024-06-01"),
-        "--syngeneic",
-        "PBSC-1",
-        "--add-to",
-        &course.display().to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let (code, _, err) = gw(&args);
+    let twin_pbsc = [("recipient", "recipient"), ("PBSC-1", "recipient")];
+    let add_to = course.display().to_string();
+    let (code, _, err) = identity_call_on(
+        &twin_pbsc,
+        ":whole_blood:2024-06-01",
+        &["--syngeneic", "PBSC-1", "--add-to", &add_to],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("nothing was added to") && err.contains("chimerism not informative"),

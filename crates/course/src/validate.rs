@@ -315,31 +315,30 @@ fn check_limit(s: &mut Sink, at: impl Fn() -> Location, field: &str, v: f64, kin
     } else {
         v.to_string()
     };
-    if !l.is_valid(v) {
-        s.push(Severity::Error, at(), field, Some(text), l.expected);
+    let problem = if !l.is_valid(v) {
+        Some((Severity::Error, l.expected.to_string()))
     } else if l.is_implausible(v) {
-        s.push(
+        Some((
             Severity::Warning,
-            at(),
-            field,
-            Some(text),
             format!(
                 "a plausible value (above {:e}); kept, please check",
                 l.warn_above
             ),
-        );
+        ))
     } else if l.is_implausibly_small(v) {
-        s.push(
+        Some((
             Severity::Warning,
-            at(),
-            field,
-            Some(text),
             format!(
                 "cells per kg: {v} cells/kg is implausibly small (below {:e}); was it written in ×10⁶/kg ({:e} cells/kg)? kept, please check",
                 l.warn_below,
                 v * 1e6
             ),
-        );
+        ))
+    } else {
+        None
+    };
+    if let Some((severity, expected)) = problem {
+        s.push(severity, at(), field, Some(text), expected);
     }
 }
 

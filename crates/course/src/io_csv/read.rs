@@ -1190,40 +1190,38 @@ fn header_columns(
             }
         }
     }
+    // An error about the header line as a whole.
+    let line_error = |field: Option<&str>, expected: String| Diagnostic {
+        severity: Severity::Error,
+        file: path.to_path_buf(),
+        location: Location::CsvLine {
+            line: header_line,
+            column: None,
+        },
+        field: field.map(str::to_string),
+        value: None,
+        expected,
+    };
     if unknown > MAX_UNKNOWN_COLUMNS_LISTED {
-        diags.push(Diagnostic {
-            severity: Severity::Error,
-            file: path.to_path_buf(),
-            location: Location::CsvLine {
-                line: header_line,
-                column: None,
-            },
-            field: None,
-            value: None,
-            expected: format!(
+        diags.push(line_error(
+            None,
+            format!(
                 "known columns only: {} more unknown columns not listed (the header has {} columns; a course CSV has at most {})",
                 unknown - MAX_UNKNOWN_COLUMNS_LISTED,
                 header.len(),
                 COLUMNS.len()
             ),
-        });
+        ));
     }
     for req in REQUIRED_COLUMNS {
         if !cols.contains_key(req) {
-            diags.push(Diagnostic {
-                severity: Severity::Error,
-                file: path.to_path_buf(),
-                location: Location::CsvLine {
-                    line: header_line,
-                    column: None,
-                },
-                field: Some(req.to_string()),
-                value: None,
-                expected: format!(
+            diags.push(line_error(
+                Some(req),
+                format!(
                     "a column named '{req}' in the header (required columns: {})",
                     REQUIRED_COLUMNS.join(", ")
                 ),
-            });
+            ));
         }
     }
     (cols, diags)
