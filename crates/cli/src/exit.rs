@@ -269,7 +269,11 @@ pub fn render_human(e: &anyhow::Error) -> String {
         // A cause already contained in what was printed adds nothing (an
         // OS error number alone adds nothing either).
         let plain = graftwatch_course::diagnostic::without_os_error(&text);
-        if !shown.contains(plain) {
+        // An OS error already said in words ("not UTF-8 text: …").
+        let worded = cause
+            .downcast_ref::<std::io::Error>()
+            .map(graftwatch_course::diagnostic::io_words);
+        if !shown.contains(plain) && !worded.is_some_and(|w| shown.contains(&w)) {
             out.push_str(&format!("  caused by: {text}\n"));
             shown.push_str(&text);
         }

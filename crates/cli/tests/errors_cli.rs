@@ -553,3 +553,31 @@ fn option_errors_are_in_words_with_the_option() {
     );
     assert!(!err.contains("saturation_rfu"), "{err}");
 }
+
+/// Audit 2026-12-06: a UTF-16 or binary VCF read "stream did not contain
+/// valid UTF-8"; it is said in the course readers' words (one home,
+/// `graftwatch_core::io_words`), once.
+#[test]
+fn a_utf16_vcf_is_said_in_words() {
+    let dir = tmp("u16-vcf");
+    let panel = dir.join("panel.vcf");
+    std::fs::write(&panel, b"\xff\xfe#\x00#\x00").unwrap();
+    let o = gw(&[
+        "chimerism",
+        "ngs",
+        "--panel",
+        panel.to_str().unwrap(),
+        "--recipient",
+        "recipient=examples/ngs/pileup.vcf",
+        "--donor",
+        "pbsc=examples/ngs/pileup.vcf",
+        "--sample",
+        "d=examples/ngs/pileup.vcf:day30",
+    ]);
+    assert_exit_2(&o, &["panel.vcf: not UTF-8 text: save it as UTF-8"]);
+    assert!(
+        !text(&o.stderr).contains("stream did not contain"),
+        "{}",
+        text(&o.stderr)
+    );
+}

@@ -13,6 +13,7 @@ pub mod de;
 pub mod dose;
 pub mod glossary;
 pub mod ids;
+pub mod io_words;
 pub mod limits;
 pub mod lineage;
 pub mod names;

@@ -151,23 +151,10 @@ impl Kept {
     }
 }
 
-/// An operating-system error as a person reads it: "No such file or
-/// directory", without the OS's " (os error 2)".
-pub fn io_words(e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("UTF-8") {
-        // std's "stream did not contain valid UTF-8", in the user's words.
-        return "not UTF-8 text: save it as UTF-8 (a UTF-16 export, or not a text file?)".into();
-    }
-    without_os_error(&e.to_string()).to_string()
-}
-
-/// `text` without a trailing " (os error N)".
-pub fn without_os_error(text: &str) -> &str {
-    match text.rfind(" (os error ") {
-        Some(i) if text.ends_with(')') => &text[..i],
-        _ => text,
-    }
-}
+/// An operating-system error as a person reads it, and a message without
+/// the OS's " (os error N)": the one home is `graftwatch_core::io_words`,
+/// shared with the lab-file readers.
+pub use graftwatch_core::io_words::{io_words, without_os_error};
 
 /// Why a course could not be read or written.
 #[derive(Debug, thiserror::Error)]

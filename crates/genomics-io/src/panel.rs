@@ -13,7 +13,7 @@ use graftwatch_core::GenomicPosition;
 #[derive(Debug, thiserror::Error)]
 pub enum PanelError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", graftwatch_core::io_words::io_words(.source))]
     Io {
         /// File.
         path: PathBuf,

@@ -28,7 +28,7 @@ use crate::panel::open_text;
 #[derive(Debug, thiserror::Error)]
 pub enum VcfAdError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", graftwatch_core::io_words::io_words(.source))]
     Io {
         /// File.
         path: PathBuf,
