@@ -113,13 +113,16 @@ pub fn clipped(value: &str) -> String {
 }
 
 /// The problems of one file, at most [`MAX_KEPT`] of them, and how many
-/// more there were.
+/// more there were of each severity.
 #[derive(Debug, Default)]
 pub struct Kept {
     /// The problems kept, in the order found.
     pub list: Vec<Diagnostic>,
-    /// Problems found beyond [`MAX_KEPT`].
+    /// Errors found beyond [`MAX_KEPT`].
     pub dropped: usize,
+    /// Warnings found beyond [`MAX_KEPT`] (they never make a file
+    /// invalid).
+    pub dropped_warnings: usize,
 }
 
 impl Kept {
@@ -127,27 +130,72 @@ impl Kept {
     pub fn push(&mut self, d: Diagnostic) {
         if self.list.len() < MAX_KEPT {
             self.list.push(d);
-        } else {
+        } else if d.severity == Severity::Error {
             self.dropped += 1;
+        } else {
+            self.dropped_warnings += 1;
         }
     }
 
-    /// The problems, with one last error counting those not kept.
+    /// The problems, with one last line per severity counting those not
+    /// kept: an error only when errors were dropped, so a valid file with
+    /// many warnings stays valid.
     pub fn close(mut self, file: &std::path::Path) -> Vec<Diagnostic> {
-        if self.dropped > 0 {
-            self.list.push(Diagnostic {
-                severity: Severity::Error,
-                file: file.to_path_buf(),
-                location: Location::File,
-                field: None,
-                value: None,
-                expected: format!(
-                    "a file with fewer problems: {} more not listed (the first {MAX_KEPT} are)",
-                    self.dropped
-                ),
-            });
+        for (severity, n, what) in [
+            (Severity::Error, self.dropped, "problems"),
+            (Severity::Warning, self.dropped_warnings, "warnings"),
+        ] {
+            if n > 0 {
+                self.list.push(Diagnostic {
+                    severity,
+                    file: file.to_path_buf(),
+                    location: Location::File,
+                    field: None,
+                    value: None,
+                    expected: format!(
+                        "a file with fewer {what}: {n} more not listed (the first {MAX_KEPT} problems are)"
+                    ),
+                });
+            }
         }
         self.list
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::*;
+
+    fn d(severity: Severity) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: "c.json".into(),
+            location: Location::File,
+            field: None,
+            value: None,
+            expected: "x".into(),
+        }
+    }
+
+    /// Warnings beyond the cap never turn into an error (a valid course
+    /// with many implausible values stays valid); errors beyond it do.
+    #[test]
+    fn dropped_warnings_stay_warnings() {
+        let mut k = Kept::default();
+        for _ in 0..MAX_KEPT + 5 {
+            k.push(d(Severity::Warning));
+        }
+        let out = k.close(std::path::Path::new("c.json"));
+        assert_eq!(out.len(), MAX_KEPT + 1);
+        assert!(out.iter().all(|x| x.severity == Severity::Warning));
+        assert!(out[MAX_KEPT].expected.contains("5 more not listed"));
+        let mut k = Kept::default();
+        for _ in 0..MAX_KEPT {
+            k.push(d(Severity::Warning));
+        }
+        k.push(d(Severity::Error));
+        let out = k.close(std::path::Path::new("c.json"));
+        assert_eq!(out.last().map(|x| x.severity), Some(Severity::Error));
     }
 }
 

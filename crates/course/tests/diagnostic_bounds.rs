@@ -50,7 +50,7 @@ fn at_most_max_kept_problems_then_a_count() {
     assert!(
         d[MAX_KEPT]
             .to_string()
-            .contains("500 more not listed (the first 1000 are)"),
+            .contains("500 more not listed (the first 1000 problems are)"),
         "{}",
         d[MAX_KEPT]
     );

@@ -1107,7 +1107,7 @@ fn parse_records<R: std::io::Read>(
         file: path,
         diags: crate::diagnostic::Kept {
             list: diags,
-            dropped: 0,
+            ..Default::default()
         },
         format: None,
         illustrative: None,
