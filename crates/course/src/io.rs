@@ -37,6 +37,33 @@ fn kind_of(path: &Path) -> Result<Kind, CourseError> {
     }
 }
 
+/// The message std gives when a file read into a string is not UTF-8.
+const NOT_UTF8: &str = "stream did not contain valid UTF-8";
+
+/// std's "not UTF-8" error with the 1-based line of the first bad byte
+/// (read back into words by [`graftwatch_core::io_words`]).
+pub(crate) fn not_utf8(line: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("{NOT_UTF8} (line {line})"),
+    )
+}
+
+/// Line feeds in `bytes`.
+pub(crate) fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// The bytes of a course file as text: UTF-8, or the "not UTF-8" input
+/// error naming the line of the first bad byte (every reader of whole
+/// course text, files and standard input, goes through this).
+pub fn utf8_text(bytes: Vec<u8>) -> Result<String, std::io::Error> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        not_utf8(1 + newlines(valid))
+    })
+}
+
 /// Reads a `.json` or `.csv` course file, converts units and checks it.
 pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
     let kind = kind_of(path)?;
@@ -46,10 +73,11 @@ pub fn read_course(path: &Path) -> Result<LoadedCourse, CourseError> {
     if let Some(loaded) = read_json_streamed(path) {
         return Ok(loaded);
     }
-    let text = std::fs::read_to_string(path).map_err(|source| CourseError::Io {
+    let io_err = |source| CourseError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let text = utf8_text(std::fs::read(path).map_err(io_err)?).map_err(io_err)?;
     read_json_str(&text, path)
 }
 

@@ -28,6 +28,7 @@ mod memo;
 pub mod model;
 pub mod observation;
 pub mod patient;
+mod repeats;
 pub mod serde_words;
 pub mod timeline;
 pub mod unknown_fields;

@@ -156,6 +156,7 @@ pub fn normalize_and_check(course: &mut Course, file: &Path, loc: &dyn Locator) 
     check_texts(course, loc, &mut s);
     let chimerism = check_observations(course, &donor_ids, death, loc, &mut s);
     check_chimerism_sums(course, &chimerism, loc, &mut s);
+    check_repeats(course, loc, &mut s);
     let file = s.file;
     let mut out = s.out.close(file);
     out.extend(crate::date_checks::date_warnings(
@@ -770,6 +771,22 @@ fn check_observations(
         }
     }
     chimerism
+}
+
+/// Observations entered twice and lab values that contradict each other
+/// at one time point (warnings; see [`crate::repeats`]).
+fn check_repeats(course: &Course, loc: &dyn Locator, s: &mut Sink) {
+    for r in crate::repeats::repeats(&course.observations) {
+        let earlier = &course.observations[r.earlier];
+        let at = crate::repeats::place(&loc.observation(r.earlier, "kind"));
+        s.push(
+            Severity::Warning,
+            loc.observation(r.later, "kind"),
+            "kind",
+            Some(course.observations[r.later].kind.as_str().to_string()),
+            crate::repeats::words(&r, earlier, &at),
+        );
+    }
 }
 
 /// A detection limit and a detection call belong to chimerism results only.

@@ -96,7 +96,7 @@ fn both_ways(name: &str, bytes: &[u8], read_whole: WholeTextReader) -> (String, 
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     let streamed = outcome(read_course(&p));
-    let whole = match std::fs::read_to_string(&p) {
+    let whole = match graftwatch_course::io::utf8_text(std::fs::read(&p).unwrap()) {
         Ok(text) => outcome(read_whole(&text, &p)),
         Err(source) => outcome(Err(CourseError::Io {
             path: p.clone(),

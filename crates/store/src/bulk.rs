@@ -79,7 +79,10 @@ impl ImportItem {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportFileError {
     /// The file could not be read.
-    #[error("cannot read the file: {source}")]
+    #[error(
+        "cannot read the file: {}",
+        graftwatch_core::io_words::io_words(source)
+    )]
     Read {
         /// The file.
         path: PathBuf,
@@ -97,10 +100,12 @@ pub enum ImportFileError {
 /// Reads and checks one course file (`.csv` as the CSV course format,
 /// anything else as JSON) and hashes its bytes.
 pub fn read_course_file(path: &Path) -> std::result::Result<ImportItem, ImportFileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ImportFileError::Read {
+    let read_err = |source| ImportFileError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = graftwatch_course::io::utf8_text(bytes).map_err(read_err)?;
     let csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));

@@ -48,14 +48,16 @@ pub fn read_input_typed(path: &Path) -> Result<LoadedCourse, CourseError> {
     if path.as_os_str() != "-" {
         return graftwatch_course::read_course(path);
     }
-    let mut text = String::new();
+    let io_err = |source| CourseError::Io {
+        path: PathBuf::from(STDIN_NAME),
+        source,
+    };
+    let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
-        .read_to_string(&mut text)
-        .map_err(|source| CourseError::Io {
-            path: PathBuf::from(STDIN_NAME),
-            source,
-        })?;
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    let text = graftwatch_course::io::utf8_text(bytes).map_err(io_err)?;
     graftwatch_course::io::read_course_str(&text, Path::new(STDIN_NAME))
 }
 

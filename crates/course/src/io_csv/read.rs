@@ -1143,6 +1143,12 @@ fn record_error(e: RecordError, path: &Path) -> Result<(usize, String), CourseEr
             source,
         }),
         RecordError::Utf8 { line } => Ok((line as usize, "well-formed CSV in UTF-8".into())),
+        RecordError::Nul { line } => Ok((
+            line as usize,
+            "text without NUL bytes: save the file as UTF-8 (a UTF-16 file without a \
+             byte-order mark?)"
+                .into(),
+        )),
         RecordError::UnclosedQuote { line } => Ok((
             line as usize,
             "a closing quote (\") for the quoted cell of the row that starts on this line; \

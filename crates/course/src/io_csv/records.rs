@@ -97,6 +97,10 @@ pub(super) enum RecordError {
     Io(std::io::Error),
     /// A record (starting on this 1-based line) is not UTF-8.
     Utf8 { line: u64 },
+    /// A record (starting on this 1-based line) holds a NUL byte: valid
+    /// UTF-8, but never in a course file, and the mark of UTF-16 text
+    /// without a byte-order mark (every other byte of ASCII text is 0).
+    Nul { line: u64 },
     /// The input ends inside a quoted field of the record starting on this
     /// line (a file cut short, or a quote never closed). The `csv` crate
     /// took the rest of the file as the field's text.
@@ -266,7 +270,11 @@ impl<R: Read> Records<R> {
         self.start += consumed;
         self.line += lines;
         let utf8 = RecordError::Utf8 { line };
-        let text = std::str::from_utf8(&self.buf[at + skip..at + text_end]).map_err(|_| utf8)?;
+        let bytes = &self.buf[at + skip..at + text_end];
+        if bytes.contains(&0) {
+            return Err(RecordError::Nul { line });
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| utf8)?;
         let quoted = std::str::from_utf8(&self.quoted).map_err(|_| RecordError::Utf8 { line })?;
         Ok(Record {
             line,

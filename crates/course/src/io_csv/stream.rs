@@ -18,9 +18,6 @@ use crate::io::{LoadedCourse, finish};
 /// header line.
 const HEAD: usize = 64 * 1024;
 
-/// The message std gives when a file read into a string is not UTF-8.
-const NOT_UTF8: &str = "stream did not contain valid UTF-8";
-
 /// Reads and checks a long-CSV course file, streaming its rows.
 pub fn read_csv_file(path: &Path) -> Result<LoadedCourse, CourseError> {
     let io_err = |source| CourseError::Io {
@@ -41,7 +38,7 @@ pub fn read_csv_file(path: &Path) -> Result<LoadedCourse, CourseError> {
         let mut rest = Vec::new();
         file.read_to_end(&mut rest).map_err(io_err)?;
         head.extend_from_slice(&rest);
-        let text = String::from_utf8(head).map_err(|_| io_err(not_utf8()))?;
+        let text = crate::io::utf8_text(head).map_err(io_err)?;
         return super::read_csv_str(&text, path);
     };
     let input = Utf8Checked::new(io::Cursor::new(head).chain(file));
@@ -53,9 +50,7 @@ pub fn read_csv_file(path: &Path) -> Result<LoadedCourse, CourseError> {
     finish(course, path, &loc)
 }
 
-fn not_utf8() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, NOT_UTF8)
-}
+use crate::io::{newlines, not_utf8};
 
 /// The 1-based line of the header (the first line not starting with `#`)
 /// as `str::lines` counts it, from the first block of the file; `None`
@@ -84,6 +79,8 @@ struct Utf8Checked<R> {
     inner: R,
     /// The start of a character whose remaining bytes are still to come.
     pending: Vec<u8>,
+    /// Line feeds passed so far (for the line of a bad byte).
+    newlines: u64,
 }
 
 impl<R: Read> Utf8Checked<R> {
@@ -91,6 +88,7 @@ impl<R: Read> Utf8Checked<R> {
         Utf8Checked {
             inner,
             pending: Vec::new(),
+            newlines: 0,
         }
     }
 }
@@ -111,7 +109,7 @@ impl<R: Read> Read for Utf8Checked<R> {
             return if self.pending.is_empty() {
                 Ok(0)
             } else {
-                Err(not_utf8())
+                Err(not_utf8(self.newlines + 1))
             };
         }
         let mut from = 0;
@@ -124,7 +122,7 @@ impl<R: Read> Read for Utf8Checked<R> {
                 return Ok(n);
             }
             if std::str::from_utf8(&self.pending).is_err() {
-                return Err(not_utf8());
+                return Err(not_utf8(self.newlines + 1));
             }
             self.pending.clear();
         }
@@ -134,8 +132,12 @@ impl<R: Read> Read for Utf8Checked<R> {
                 self.pending
                     .extend_from_slice(&buf[from + e.valid_up_to()..n]);
             }
-            Err(_) => return Err(not_utf8()),
+            Err(e) => {
+                let valid = &buf[from..from + e.valid_up_to()];
+                return Err(not_utf8(self.newlines + 1 + newlines(valid)));
+            }
         }
+        self.newlines += newlines(&buf[from..n]);
         Ok(n)
     }
 }
@@ -176,9 +178,17 @@ mod tests {
         ] {
             for chunk in 1..5 {
                 let e = check(bad, chunk).unwrap_err();
-                assert_eq!(e.to_string(), NOT_UTF8);
+                assert_eq!(e.to_string(), not_utf8(1).to_string());
                 assert_eq!(e.kind(), io::ErrorKind::InvalidData);
             }
+        }
+    }
+
+    #[test]
+    fn the_line_of_the_first_bad_byte_is_named() {
+        for chunk in 1..9 {
+            let e = check(b"record,kind\nP,a\nP,\xe9t\xe9\nP,b\n", chunk).unwrap_err();
+            assert_eq!(e.to_string(), not_utf8(3).to_string(), "chunk {chunk}");
         }
     }
 

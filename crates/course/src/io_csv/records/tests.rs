@@ -15,6 +15,7 @@ fn records(input: &[u8], step: usize) -> Result<Vec<(u64, Vec<String>)>, String>
             )),
             Ok(None) => return Ok(out),
             Err(RecordError::Utf8 { line }) => return Err(format!("utf8 at {line}")),
+            Err(RecordError::Nul { line }) => return Err(format!("nul at {line}")),
             Err(RecordError::UnclosedQuote { line }) => return Err(format!("unclosed at {line}")),
             Err(RecordError::Io(e)) => return Err(e.to_string()),
         }
@@ -173,6 +174,13 @@ fn a_file_ending_inside_quotes_is_an_error() {
 #[test]
 fn not_utf8_names_the_line() {
     assert_eq!(records(b"h\nok\n\xff\n", 4), Err("utf8 at 3".to_string()));
+}
+
+#[test]
+fn a_nul_byte_names_the_line() {
+    // UTF-16 LE without a byte-order mark: ASCII with a 0 after each byte.
+    assert_eq!(records(b"r\0e\0c\0\n\0", 4), Err("nul at 1".to_string()));
+    assert_eq!(records(b"h\nok\na\0b\n", 3), Err("nul at 3".to_string()));
 }
 
 #[test]
