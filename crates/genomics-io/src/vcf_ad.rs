@@ -112,7 +112,7 @@ struct Scan<'a> {
     field: Field,
     index: MarkerIndex<'a>,
     found: Matches,
-    meta: String,
+    meta: crate::vcf_text::VcfMeta,
     layout: Option<Layout>,
     record: vcf::Record,
     last_good: String,
@@ -128,7 +128,7 @@ impl<'a> Scan<'a> {
             field,
             index: MarkerIndex::new(markers),
             found: Matches::new(markers.len()),
-            meta: String::new(),
+            meta: crate::vcf_text::VcfMeta::default(),
             layout: None,
             record: vcf::Record::default(),
             last_good: String::new(),
@@ -178,13 +178,12 @@ impl<'a> Scan<'a> {
         }
         if line.starts_with("##") {
             if self.layout.is_none() {
-                self.meta.push_str(line);
-                self.meta.push('\n');
+                self.meta.push(lineno, line);
             }
             return Ok(());
         }
         if line.starts_with('#') {
-            self.layout = Some(self.chrom_line(line)?);
+            self.layout = Some(self.chrom_line(lineno, line)?);
             return Ok(());
         }
         self.record_line(lineno, line)
@@ -192,7 +191,7 @@ impl<'a> Scan<'a> {
 
     /// The `#CHROM` line: the header is parsed by noodles, the requested
     /// sample looked up.
-    fn chrom_line(&mut self, line: &str) -> Result<Layout, VcfAdError> {
+    fn chrom_line(&mut self, lineno: usize, line: &str) -> Result<Layout, VcfAdError> {
         let columns = line.split('\t').count();
         if columns < 10 || line.split('\t').nth(8) != Some("FORMAT") {
             return Err(self.header_err(
@@ -200,7 +199,7 @@ impl<'a> Scan<'a> {
                     .into(),
             ));
         }
-        let mut header = crate::vcf_text::parse_header_as_written(&self.meta, line)
+        let mut header = crate::vcf_text::parse_header_as_written(&self.meta, line, lineno)
             .map_err(|m| self.header_err(m))?;
         let fields = match self.field {
             Field::Ad => Some(CountFields::from_header(&header).map_err(|m| self.header_err(m))?),
@@ -531,14 +530,13 @@ pub fn vcf_samples(path: &Path) -> Result<Vec<String>, VcfAdError> {
     if crate::bcf_ad::is_bcf(path).map_err(io)? {
         return crate::bcf_ad::bcf_samples(path);
     }
-    let mut meta = String::new();
-    for line in CheckedLines::new(open_text(path).map_err(io)?) {
+    let mut meta = crate::vcf_text::VcfMeta::default();
+    for (i, line) in CheckedLines::new(open_text(path).map_err(io)?).enumerate() {
         let line = line.map_err(io)?;
         if line.starts_with("##") {
-            meta.push_str(&line);
-            meta.push('\n');
+            meta.push(i + 1, &line);
         } else if line.starts_with("#CHROM") {
-            let h = crate::vcf_text::parse_header(&meta, &line).map_err(header)?;
+            let h = crate::vcf_text::parse_header(&meta, &line, i + 1).map_err(header)?;
             return Ok(h.sample_names().iter().cloned().collect());
         }
     }

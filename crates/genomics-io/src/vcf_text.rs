@@ -49,27 +49,75 @@ pub(crate) fn record_message(e: &io::Error, expected: &str) -> String {
     format!("malformed record ({e}); expected {expected}")
 }
 
-/// Parses the VCF header (meta lines and the `#CHROM` line) with noodles.
-/// A header without a `##fileformat` line (hand-made files) is read as
-/// VCF 4.2. A header that does not define FORMAT/AD (VCF ≤ 4.2 has no
-/// reserved definition, and bcftools/GATK always write one) gets the
-/// VCF 4.3 definition, `Number=R,Type=Integer`.
-pub(crate) fn parse_header(meta: &str, chrom_line: &str) -> Result<vcf::Header, String> {
-    let mut header = parse_header_as_written(meta, chrom_line)?;
+/// The meta lines (`##…`) of a VCF as read, with their 1-based line
+/// numbers, for the header parse and its messages.
+#[derive(Debug, Default)]
+pub(crate) struct VcfMeta {
+    text: String,
+    lines: Vec<usize>,
+}
+
+impl VcfMeta {
+    /// Adds meta line `line` read at 1-based line `lineno`.
+    pub(crate) fn push(&mut self, lineno: usize, line: &str) {
+        self.text.push_str(line);
+        self.text.push('\n');
+        self.lines.push(lineno);
+    }
+}
+
+/// Parses the VCF header (meta lines and the `#CHROM` line, read at line
+/// `chrom_lineno`) with noodles. A header without a `##fileformat` line
+/// (hand-made files) is read as VCF 4.2. A header that does not define
+/// FORMAT/AD (VCF ≤ 4.2 has no reserved definition, and bcftools/GATK
+/// always write one) gets the VCF 4.3 definition, `Number=R,Type=Integer`.
+pub(crate) fn parse_header(
+    meta: &VcfMeta,
+    chrom_line: &str,
+    chrom_lineno: usize,
+) -> Result<vcf::Header, String> {
+    let mut header = parse_header_as_written(meta, chrom_line, chrom_lineno)?;
     add_default_ad(&mut header);
     Ok(header)
 }
 
 /// [`parse_header`] without the added AD definition: the header as the
-/// file gives it (to tell which read-count fields it defines).
-pub(crate) fn parse_header_as_written(meta: &str, chrom_line: &str) -> Result<vcf::Header, String> {
-    let text = if meta.starts_with("##fileformat") {
-        format!("{meta}{chrom_line}\n")
-    } else {
-        format!("##fileformat=VCFv4.2\n{meta}{chrom_line}\n")
-    };
-    text.parse::<vcf::Header>()
+/// file gives it (to tell which read-count fields it defines). A line
+/// noodles refuses is named by its line number and (clipped) text.
+pub(crate) fn parse_header_as_written(
+    meta: &VcfMeta,
+    chrom_line: &str,
+    chrom_lineno: usize,
+) -> Result<vcf::Header, String> {
+    let mut parser = vcf::header::Parser::default();
+    let assumed = (!meta.text.starts_with("##fileformat")).then_some("##fileformat=VCFv4.2");
+    let lines = assumed
+        .into_iter()
+        .map(|l| (None, l))
+        .chain(meta.lines.iter().map(Some).zip(meta.text.lines()))
+        .chain(std::iter::once((Some(&chrom_lineno), chrom_line)));
+    for (lineno, line) in lines {
+        if let Err(e) = parser.parse_partial(line.as_bytes()) {
+            let at = lineno.map_or(String::new(), |n| format!("line {n}: "));
+            return Err(format!(
+                "{at}cannot read the VCF header line '{}' ({e}); expected a VCF meta line \
+                 ##KEY=VALUE or ##KEY=<ID=…,…>",
+                clip(line)
+            ));
+        }
+    }
+    parser
+        .finish()
         .map_err(|e| format!("cannot read the VCF header ({e})"))
+}
+
+/// At most 60 characters of a line, for a message.
+fn clip(line: &str) -> String {
+    const MAX: usize = 60;
+    match line.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
 }
 
 /// Adds the VCF 4.3 definition of FORMAT/AD (`Number=R,Type=Integer`)
@@ -137,17 +185,34 @@ mod tests {
 
     #[test]
     fn a_header_without_fileformat_is_read_as_4_2_and_duplicates_are_refused() {
-        let h = parse_header(
-            "",
-            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb",
-        )
-        .unwrap();
+        let chrom = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT";
+        let h = parse_header(&VcfMeta::default(), &format!("{chrom}\ta\tb"), 1).unwrap();
         assert_eq!(h.sample_names().len(), 2);
-        let e = parse_header(
-            "##fileformat=VCFv4.3\n",
-            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\ta",
-        )
-        .unwrap_err();
+        let mut meta = VcfMeta::default();
+        meta.push(1, "##fileformat=VCFv4.3");
+        let e = parse_header(&meta, &format!("{chrom}\ta\ta"), 2).unwrap_err();
+        assert!(e.contains("line 2: "), "{e}");
         assert!(e.contains("duplicate sample name"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_meta_line_is_named_by_its_line_and_clipped() {
+        let chrom = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts";
+        let mut meta = VcfMeta::default();
+        meta.push(1, "##fileformat=VCFv4.2");
+        meta.push(3, "##contig=<ID=chr1>");
+        let huge = format!("##{}", "x".repeat(1_000_000));
+        meta.push(4, &huge);
+        let e = parse_header(&meta, chrom, 5).unwrap_err();
+        assert!(
+            e.starts_with("line 4: cannot read the VCF header line '##xxx"),
+            "{e}"
+        );
+        assert!(e.len() < 300, "{}", e.len());
+        // Without ##fileformat the assumed line does not shift the numbers.
+        let mut meta = VcfMeta::default();
+        meta.push(1, "##INFO=<ID=DP");
+        let e = parse_header(&meta, chrom, 2).unwrap_err();
+        assert!(e.starts_with("line 1: "), "{e}");
     }
 }
