@@ -599,12 +599,15 @@ impl Reader {
             self.first_row
                 .insert((key.clone(), locus), (line, raw.to_string()));
         }
-        self.profiles
+        let dye = self.dye(&get);
+        let profile = self
+            .profiles
             .entry(key.clone())
-            .or_insert_with(|| StrProfile::new(sample.clone()))
-            .loci
-            .entry(locus)
-            .or_default();
+            .or_insert_with(|| StrProfile::new(sample.clone()));
+        profile.loci.entry(locus).or_default();
+        if let Some(d) = dye {
+            profile.locus_dyes.entry(locus).or_insert(d);
+        }
         for slot in self.cols.slots.clone() {
             if let Some(peak) = self.peak(line, &get, &slot, locus, &key)? {
                 self.add_peak(line, &key, locus, peak);
@@ -621,11 +624,7 @@ impl Reader {
         get: &dyn Fn(usize) -> &'f str,
         key: SampleKey,
     ) -> Result<(), GeneMapperError> {
-        let dye = self
-            .cols
-            .dye
-            .and_then(|c| get(c).chars().find(|c| c.is_ascii_alphabetic()))
-            .map(|c| c.to_ascii_uppercase());
+        let dye = self.dye(get);
         let what = "the peak without a marker";
         let mut peaks = Vec::new();
         for slot in self.cols.slots.clone() {
@@ -647,6 +646,15 @@ impl Reader {
             .unlabelled
             .extend(peaks);
         Ok(())
+    }
+
+    /// The dye letter of a row (`B` of `"B,12"` in `Dye/Sample Peak`),
+    /// when the export has that column.
+    fn dye<'f>(&self, get: &dyn Fn(usize) -> &'f str) -> Option<char> {
+        self.cols
+            .dye
+            .and_then(|c| get(c).chars().find(|c| c.is_ascii_alphabetic()))
+            .map(|c| c.to_ascii_uppercase())
     }
 
     /// A peak height: [`Reader::number`], and at most
@@ -779,7 +787,7 @@ impl Reader {
         for ((sample, _), (line, n)) in std::mem::take(&mut self.unlabelled) {
             if n > 0 {
                 let t = format!(
-                    "{} exported without a marker (outside the marker bins, or left unlabelled by the analysis software) kept as unassigned signal; a kit file with bins calls those inside a bin: check an unlabelled peak beside a called allele",
+                    "{} exported without a marker (outside the marker bins, or left unlabelled by the analysis software) kept as unassigned signal; a kit file with bins calls those inside a bin, and a reference locus with one beside a called allele of its dye is not called (STR-OL)",
                     graftwatch_core::number::counted(n, "peak")
                 );
                 self.note(ReadNoteCode::Unlabelled, line, &sample, t);
@@ -922,6 +930,7 @@ mod tests {
         assert_eq!(p.unlabelled[0].size, Some(111.84));
         assert_eq!(p.unlabelled[0].dye, Some('B'));
         assert_eq!(p.unlabelled[1].dye, Some('O'));
+        assert_eq!(p.locus_dyes.get(&Locus::D3s1358), Some(&'B'));
         let n: Vec<_> = g
             .notes
             .iter()

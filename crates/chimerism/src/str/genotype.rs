@@ -218,6 +218,10 @@ fn called_genotype(
         max,
     };
     let mut called = ctx.alleles_above_threshold(&usable, flags)?;
+    if let Some(f) = ctx.unlabelled_allele(&usable) {
+        flags.push(f);
+        return None;
+    }
     let minor = minor_peaks(&called, &usable, locus, max, cfg);
     let recovered = ctx.recover_minor(&mut called, &minor, flags)?;
     let n = called.len();
@@ -476,6 +480,71 @@ fn het_balance(
         ));
     }
     Some(hb)
+}
+
+impl CallContext<'_> {
+    /// The locus's dye letter: as its labelled peaks were exported, else
+    /// from the kit file; `None` when neither tells (then no unlabelled
+    /// peak is taken for the locus's: size-standard and pull-up peaks of
+    /// other dyes fall at allele sizes too).
+    fn locus_dye(&self) -> Option<char> {
+        self.profile
+            .locus_dyes
+            .get(&self.locus)
+            .copied()
+            .or_else(|| {
+                self.cfg
+                    .kit
+                    .dye(self.locus)
+                    .and_then(super::kit::dye_letter)
+            })
+    }
+
+    /// The flag of a reference locus beside whose called allele the export
+    /// lists a peak without a marker ([`StrProfile::unlabelled`]) of the
+    /// locus's dye at or above the relative threshold, half a repeat to one
+    /// and a half repeats from the allele (a peak of the same size is a
+    /// pull-up, not an allele): the analysis software may have left an
+    /// allele unlabelled (seen in a real GeneMapper export), and calling
+    /// the labelled peak alone would make a heterozygote a homozygote, so
+    /// the locus is not called, as for an off-ladder peak (`STR-OL`).
+    fn unlabelled_allele(&self, usable: &[(&Peak, f64)]) -> Option<StrFlag> {
+        let (cfg, max) = (self.cfg, self.max);
+        let repeat = f64::from(self.locus.repeat_len()?);
+        let dye = self.locus_dye()?;
+        let (u, s, p) = self
+            .profile
+            .unlabelled
+            .iter()
+            .filter(|u| u.dye.is_some_and(|d| d.eq_ignore_ascii_case(&dye)))
+            .filter_map(|u| Some((u, u.signal(cfg.measure)?, u.size?)))
+            .filter(|(_, s, _)| *s >= cfg.relative_threshold * max)
+            .find_map(|(u, s, size)| {
+                usable
+                    .iter()
+                    .filter(|(p, _)| !p.allele.is_off_ladder())
+                    .find(|(p, _)| {
+                        p.size.is_some_and(|at| {
+                            let d = (size - at).abs();
+                            d >= 0.5 * repeat && d <= 1.5 * repeat
+                        })
+                    })
+                    .map(|(p, _)| (u, s, *p))
+            })?;
+        Some(StrFlag::new(
+            StrFlagCode::OffLadder,
+            format!(
+                "{} ({}) {}: a peak without a marker at {:.2} bp ({:.0}% of the locus maximum), about one repeat from allele {} at {:.2} bp, may be an allele the analysis software left unlabelled; locus not called (a kit file with bins calls it)",
+                self.person,
+                self.profile.sample,
+                self.locus,
+                u.size.unwrap_or(0.0),
+                100.0 * s / max,
+                p.allele,
+                p.size.unwrap_or(0.0)
+            ),
+        ))
+    }
 }
 
 /// The flag of a reference locus with an off-ladder peak at or above the
@@ -774,6 +843,104 @@ mod tests {
         let g = call(499.0);
         assert_eq!(g.loci[&l].alleles.len(), 1);
         assert!(g.flags.is_empty());
+    }
+
+    /// Real-export audit P3: a GeneMapper export left a donor's D22S1045
+    /// allele 15 (111.11 bp, 4192 RFU) without a marker beside its labelled
+    /// 16 (114.11 bp, 4677 RFU); typing the donor 16/16 hid an allele.
+    #[test]
+    fn an_unlabelled_peak_beside_an_allele_leaves_the_locus_uncalled() {
+        use crate::str::UnlabelledPeak;
+        let l = Locus::D22s1045;
+        let cfg = StrConfig::default();
+        let call = |size: f64, height: f64| {
+            let mut p = profile(vec![(
+                l,
+                vec![Peak {
+                    size: Some(114.11),
+                    ..peak("16", l, 4677.0)
+                }],
+            )]);
+            p.locus_dyes.insert(l, 'R');
+            p.unlabelled.push(UnlabelledPeak {
+                size: Some(size),
+                height: Some(height),
+                area: Some(height * 10.0),
+                dye: Some('R'),
+            });
+            p
+        };
+        let call = |size: f64, height: f64| {
+            call_reference(PersonRef::Recipient, &call(size, height), &cfg)
+        };
+        let g = call(111.11, 4192.0);
+        assert!(!g.loci.contains_key(&l));
+        assert_eq!(codes(&g), vec!["STR-OL"]);
+        assert!(
+            g.flags[0]
+                .text
+                .contains("111.11 bp (90% of the locus maximum)"),
+            "{}",
+            g.flags[0].text
+        );
+        assert!(
+            g.flags[0].text.contains("allele 16 at 114.11 bp"),
+            "{}",
+            g.flags[0].text
+        );
+        // Boundaries: half a repeat (1.5 bp) and one and a half (4.5 bp)
+        // from the allele on both sides; the relative threshold (50 %).
+        for (size, called) in [
+            (112.61, false),
+            (112.62, true),
+            (109.61, false),
+            (109.60, true),
+        ] {
+            assert_eq!(
+                call(size, 4192.0).loci.contains_key(&l),
+                called,
+                "{size} bp"
+            );
+        }
+        assert!(!call(111.11, 2338.5).loci.contains_key(&l));
+        assert!(call(111.11, 2338.0).loci.contains_key(&l));
+        // A pull-up under the allele (same size) is no allele.
+        assert!(call(114.2, 4000.0).loci.contains_key(&l));
+    }
+
+    /// The same real export lists its size standard (dye O: 100, 114,
+    /// 120, … bp) without markers: a peak of another dye, or of a dye
+    /// nobody can tell, is never taken for an allele.
+    #[test]
+    fn an_unlabelled_peak_of_another_or_an_unknown_dye_is_no_allele() {
+        use crate::str::UnlabelledPeak;
+        let l = Locus::D22s1045;
+        let cfg = StrConfig::default();
+        let with = |locus_dye: Option<char>, dye: Option<char>| {
+            let mut p = profile(vec![(
+                l,
+                vec![Peak {
+                    size: Some(114.11),
+                    ..peak("16", l, 4677.0)
+                }],
+            )]);
+            if let Some(d) = locus_dye {
+                p.locus_dyes.insert(l, d);
+            }
+            p.unlabelled.push(UnlabelledPeak {
+                size: Some(111.11),
+                height: Some(4192.0),
+                area: Some(41920.0),
+                dye,
+            });
+            call_reference(PersonRef::Recipient, &p, &cfg)
+                .loci
+                .contains_key(&l)
+        };
+        assert!(!with(Some('R'), Some('r')));
+        assert!(with(Some('R'), Some('O')));
+        assert!(with(None, Some('R')));
+        assert!(with(Some('R'), None));
     }
 
     #[test]

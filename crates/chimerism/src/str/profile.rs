@@ -66,6 +66,11 @@ pub struct StrProfile {
     /// ([`crate::str::sample_qc::bin_off_ladder`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unlabelled: Vec<UnlabelledPeak>,
+    /// The dye letter each locus's labelled peaks were exported in (the
+    /// export's `Dye/Sample Peak` column), to tell an unlabelled peak of
+    /// the locus's dye from a size-standard or pull-up peak of another.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub locus_dyes: BTreeMap<Locus, char>,
 }
 
 /// A peak exported without a marker.
@@ -82,6 +87,16 @@ pub struct UnlabelledPeak {
     pub dye: Option<char>,
 }
 
+impl UnlabelledPeak {
+    /// The peak's height or area, as `measure` asks.
+    pub fn signal(&self, measure: Measure) -> Option<f64> {
+        match measure {
+            Measure::Height => self.height,
+            Measure::Area => self.area,
+        }
+    }
+}
+
 impl StrProfile {
     /// An empty profile.
     pub fn new(sample: impl Into<String>) -> StrProfile {
@@ -89,6 +104,7 @@ impl StrProfile {
             sample: sample.into(),
             loci: BTreeMap::new(),
             unlabelled: Vec::new(),
+            locus_dyes: BTreeMap::new(),
         }
     }
 
