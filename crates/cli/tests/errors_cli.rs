@@ -287,6 +287,16 @@ fn standard_input_for_course_commands() {
     }
     let o = gw_stdin(&["course", "validate", "-"], b"{\"format\": 1}");
     assert_exit_2(&o, &["<stdin>"]);
+    let out = tmp("stdin-convert").join("from-stdin.json");
+    let o = gw_stdin(&["course", "convert", "-", out.to_str().unwrap()], &csv);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).starts_with("standard input -> "),
+        "{}",
+        text(&o.stdout)
+    );
+    let back = gw(&["course", "validate", out.to_str().unwrap()]);
+    assert!(back.status.success(), "{}", text(&back.stderr));
 }
 
 #[test]
@@ -579,5 +589,98 @@ fn a_utf16_vcf_is_said_in_words() {
         !text(&o.stderr).contains("stream did not contain"),
         "{}",
         text(&o.stderr)
+    );
+}
+
+#[test]
+fn course_text_that_is_not_utf8_names_its_line_in_every_reader() {
+    let dir = tmp("not-utf8-line");
+    let seed =
+        std::fs::read_to_string(Path::new(ROOT).join("examples/seed-case/course.csv")).unwrap();
+    let lines = seed.lines().count();
+    // A Latin-1 'é' in a note on the last line of the seed case.
+    let latin1 = [seed.as_bytes(), b"# caf\xe9\n"].concat();
+    let csv = dir.join("latin1.csv");
+    std::fs::write(&csv, &latin1).unwrap();
+    let want = format!("line {}: not UTF-8 text: save it as UTF-8", lines + 1);
+    assert_exit_2(
+        &gw(&["course", "validate", csv.to_str().unwrap()]),
+        &[&want],
+    );
+    assert_exit_2(&gw_stdin(&["course", "validate", "-"], &latin1), &[&want]);
+    // UTF-16 without a byte-order mark: valid UTF-8 full of NUL bytes.
+    let u16: Vec<u8> = "record,kind\n".bytes().flat_map(|b| [b, 0]).collect();
+    let nul = dir.join("u16-no-bom.csv");
+    std::fs::write(&nul, u16).unwrap();
+    let o = gw(&["course", "validate", nul.to_str().unwrap()]);
+    assert_exit_2(&o, &["line 1", "UTF-16 file without a byte-order mark"]);
+    assert!(!text(&o.stderr).contains('\0'), "{}", text(&o.stderr));
+    // `import` words it the same way.
+    let db = dir.join("gw.db");
+    let init = gw(&["db", "init", "--db", db.to_str().unwrap()]);
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let o = gw(&[
+        "import",
+        csv.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(text(&o.stderr).contains(&want), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("stream did not contain"));
+}
+
+#[test]
+fn a_row_entered_twice_is_a_warning_naming_the_first() {
+    let dir = tmp("entered-twice");
+    let seed =
+        std::fs::read_to_string(Path::new(ROOT).join("examples/seed-case/course.csv")).unwrap();
+    let (n, row) = seed
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.starts_with("observation,") && l.contains(",stool_volume,"))
+        .expect("a stool volume row");
+    let twice = format!("{seed}{row}\n");
+    let csv = dir.join("twice.csv");
+    std::fs::write(&csv, twice).unwrap();
+    let o = gw(&["course", "validate", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // `course validate` lists a valid file's warnings under its "ok" line.
+    let e = text(&o.stdout);
+    assert!(e.contains("1 warning"), "{e}");
+    assert!(
+        e.contains(&format!("the same as at line {}: entered twice?", n + 1)),
+        "{e}"
+    );
+    assert!(e.contains("summed"), "{e}");
+}
+
+#[test]
+fn a_bad_vcf_header_line_is_named_by_its_line() {
+    let dir = tmp("vcf-header-line");
+    let pileup = std::fs::read_to_string(Path::new(ROOT).join("examples/ngs/pileup.vcf")).unwrap();
+    let (first, rest) = pileup.split_once('\n').unwrap();
+    let long = format!("{first}\n##{}\n{rest}", "x".repeat(2_000_000));
+    let vcf = dir.join("long-header.vcf");
+    std::fs::write(&vcf, long).unwrap();
+    let o = gw(&[
+        "chimerism",
+        "ngs",
+        "--panel",
+        "examples/ngs/panel.vcf",
+        "--recipient",
+        &format!("recipient={}", vcf.display()),
+        "--donor",
+        "pbsc=examples/ngs/pileup.vcf",
+        "--sample",
+        "d=examples/ngs/pileup.vcf:day30",
+    ]);
+    assert_exit_2(
+        &o,
+        &["long-header.vcf: line 2: cannot read the VCF header line '##xxx"],
+    );
+    assert!(
+        o.stderr.len() < 2_000,
+        "{} bytes of message",
+        o.stderr.len()
     );
 }
