@@ -7,7 +7,7 @@
 #[path = "common/str_sim.rs"]
 mod str_sim;
 
-use graftwatch_chimerism::str::{Allele, Detection, StrConfig, StrProfile, StrReferences};
+use graftwatch_chimerism::str::{Allele, Detection, Locus, StrConfig, StrProfile, StrReferences};
 use graftwatch_core::{DonorId, Lineage};
 use str_sim::{
     Rng, SimParams, SimPerson, haploidentical, mixture, simulated_references, unrelated,
@@ -149,16 +149,19 @@ fn one_donor_with(
 }
 
 fn cord_pbsc(seed: u64, truth: [f64; 3], reps: usize) -> Tally {
-    let p = SimParams::realistic();
+    cord_pbsc_with(seed, truth, reps, &SimParams::realistic())
+}
+
+fn cord_pbsc_with(seed: u64, truth: [f64; 3], reps: usize, p: &SimParams) -> Tally {
     let mut rng = Rng::new(seed);
     let mut t = Tally::default();
     for _ in 0..reps {
         let r = unrelated(&mut rng);
         let cord = unrelated(&mut rng);
         let pbsc = haploidentical(&mut rng, &r);
-        let refs = refs(&mut rng, &[&r, &cord, &pbsc], &p);
+        let refs = refs(&mut rng, &[&r, &cord, &pbsc], p);
         let f: Vec<f64> = truth.iter().map(|x| x / 100.0).collect();
-        let s = mixture(&mut rng, "s", &[&r, &cord, &pbsc], &f, &p);
+        let s = mixture(&mut rng, "s", &[&r, &cord, &pbsc], &f, p);
         t.add(&truth, &refs, &s);
     }
     t
@@ -313,4 +316,220 @@ fn plate_of_96_samples_estimation_time() {
     let secs = t.elapsed().as_secs_f64();
     println!("96-sample plate: {n} estimated in {secs:.3} s");
     assert_eq!(n, 96);
+}
+
+/// What the realistic simulation's drop-out does to the 2/70/28 cell
+/// (docs/chimerism-str.md "Drop-out and the 2/70/28 cell"): the same
+/// mixtures with that drop-out (an allele of expected height h lost with
+/// probability exp(−h/40 RFU), left at h otherwise, so its expected signal
+/// is h·(1 − exp(−h/40))), without it, and with template copies drawn
+/// instead (Poisson, 10 RFU a copy, allelic spread 0.08: the drop-out of a
+/// copy-number model, whose expected signal is h).
+/// `cargo test -p graftwatch-chimerism --profile quick-release --test str_calibration drop_out -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn drop_out_models_in_the_cord_pbsc_cell() {
+    // The expected signal the realistic drop-out leaves at an allele of a
+    // 2 % heterozygous recipient's own (template 1 % of the locus), as a
+    // share of its expected height h: Σ h·(1 − exp(−h/40)) / Σ h over the
+    // loci, the alleles of the frequency table (weighted by frequency) and
+    // the locus efficiency.
+    let p = SimParams::realistic();
+    let mut rng = Rng::new(5);
+    let (mut kept, mut all) = (0.0, 0.0);
+    for _ in 0..2000 {
+        for (l, _, freq) in str_sim::frequency_table() {
+            let eff = p.locus_rfu * (p.locus_sd * rng.normal() - p.locus_sd.powi(2) / 2.0).exp();
+            for (a, freq) in &freq {
+                let al = Allele::parse(a, l).expect("table allele");
+                let len = l.size_offset() + al.length_bp(l).unwrap_or(0.0);
+                let h = 0.01 * eff * (-p.degradation_per_bp * len).exp();
+                kept += freq * h * (1.0 - (-h / p.dropout_scale_rfu).exp());
+                all += freq * h;
+            }
+        }
+    }
+    println!(
+        "expected signal left by the drop-out at a 2 % recipient's own alleles: {:.1} % of the template's",
+        100.0 * kept / all
+    );
+    println!(
+        "| low-level alleles | samples | MAE recipient / cord / PBSC | bias (points) | coverage |"
+    );
+    println!("|---|---|---|---|---|");
+    let truth = [2.0, 70.0, 28.0];
+    for (name, p) in [
+        (
+            "lost with probability exp(−h/40) (realistic)",
+            SimParams::realistic(),
+        ),
+        (
+            "no drop-out",
+            SimParams {
+                dropout_scale_rfu: 0.0,
+                ..SimParams::realistic()
+            },
+        ),
+        (
+            "template copies, 10 RFU a copy",
+            SimParams {
+                dropout_scale_rfu: 0.0,
+                copy_rfu: 10.0,
+                allele_sd: 0.08,
+                ..SimParams::realistic()
+            },
+        ),
+    ] {
+        let t = cord_pbsc_with(21, truth, 300, &p);
+        println!(
+            "| {name} | {} | {:.3} / {:.3} / {:.3} | {:+.3} / {:+.3} / {:+.3} | {:.1} / {:.1} / {:.1} % |",
+            t.n,
+            t.mae(0),
+            t.mae(1),
+            t.mae(2),
+            t.bias(0),
+            t.bias(1),
+            t.bias(2),
+            100.0 * t.coverage(0),
+            100.0 * t.coverage(1),
+            100.0 * t.coverage(2)
+        );
+    }
+}
+
+/// The Cramér–Rao bound of the realistic simulation's own allelic noise
+/// (docs/chimerism-str.md "What the simulation allows"): the smallest
+/// mean absolute error any unbiased estimator can reach when every
+/// artefact but the per-allele spread is left out (no stutter, drop-out,
+/// degradation, threshold or baseline noise; a free scale per locus, as
+/// the locus efficiency is unknown). Each allele's signal is
+/// log-normal around its template share with the simulator's spread
+/// (`allele_sd` 0.10 on heights; areas add 3 %), so the information per
+/// locus about the fractions θ is Σ_a (g_a − ḡ)(g_a − ḡ)ᵀ / σ², with g_a
+/// the gradient of log(template share of allele a) and ḡ its mean over
+/// the locus's alleles (the free scale taken out). A normal estimate of
+/// variance v has mean absolute error √(2v/π). Genotypes are drawn from
+/// the same frequency table, relations and grid as the tables above.
+/// `cargo test -p graftwatch-chimerism --profile quick-release --test str_calibration cramer_rao -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn cramer_rao_bound_of_the_realistic_simulation() {
+    let p = SimParams::realistic();
+    for (measure, sigma) in [
+        ("areas", (p.allele_sd.powi(2) + 0.03_f64.powi(2)).sqrt()),
+        ("heights", p.allele_sd),
+    ] {
+        let mut line = format!("{measure}:");
+        for haplo in [false, true] {
+            let mut rng = Rng::new(11);
+            let mut sum = 0.0;
+            let mut n = 0;
+            for _ in 0..120 {
+                let r = unrelated(&mut rng);
+                let d = if haplo {
+                    haploidentical(&mut rng, &r)
+                } else {
+                    unrelated(&mut rng)
+                };
+                for pct in [5.0, 20.0, 35.0, 50.0, 65.0, 80.0, 95.0] {
+                    let f = pct / 100.0;
+                    let var = bound_variance(&[&r, &d], &[1.0 - f, f], sigma);
+                    sum += mae_points(var[0][0]);
+                    n += 1;
+                }
+            }
+            let what = if haplo { "haploidentical" } else { "unrelated" };
+            line += &format!(" one {what} donor {:.3};", sum / n as f64);
+        }
+        for truth in [
+            [2.0, 70.0, 28.0],
+            [0.0, 95.0, 5.0],
+            [10.0, 45.0, 45.0],
+            [30.0, 10.0, 60.0],
+        ] {
+            let mut rng = Rng::new(21);
+            let mut sums = [0.0; 3];
+            let reps = 600;
+            for _ in 0..reps {
+                let r = unrelated(&mut rng);
+                let cord = unrelated(&mut rng);
+                let pbsc = haploidentical(&mut rng, &r);
+                let f: Vec<f64> = truth.iter().map(|x| x / 100.0).collect();
+                let v = bound_variance(&[&r, &cord, &pbsc], &f, sigma);
+                // θ = (cord, PBSC); the recipient is 1 − θ₁ − θ₂.
+                let var_r = v[0][0] + v[1][1] + 2.0 * v[0][1];
+                for (s, var) in sums.iter_mut().zip([var_r, v[0][0], v[1][1]]) {
+                    *s += mae_points(var);
+                }
+            }
+            line += &format!(
+                " {}/{}/{} {:.2}/{:.2}/{:.2};",
+                truth[0],
+                truth[1],
+                truth[2],
+                sums[0] / reps as f64,
+                sums[1] / reps as f64,
+                sums[2] / reps as f64
+            );
+        }
+        println!("{line}");
+    }
+}
+
+/// Mean absolute error in points of a normal estimate of fraction
+/// variance `var`.
+fn mae_points(var: f64) -> f64 {
+    100.0 * (2.0 * var.max(0.0) / std::f64::consts::PI).sqrt()
+}
+
+/// The inverse Fisher information of θ = the fractions of people 1.. (the
+/// first person takes the rest) at fractions `f`, over the simulated loci.
+fn bound_variance(people: &[&SimPerson], f: &[f64], sigma: f64) -> Vec<Vec<f64>> {
+    let k = people.len() - 1;
+    let mut info = vec![vec![0.0; k]; k];
+    let loci: Vec<Locus> = people[0].loci.keys().copied().collect();
+    for l in loci {
+        let mut alleles: Vec<&String> = people.iter().flat_map(|p| &p.loci[&l]).collect();
+        alleles.sort();
+        alleles.dedup();
+        let dose = |p: &SimPerson, a: &String| p.loci[&l].iter().filter(|x| *x == a).count() as f64;
+        // An allele of nobody present (a 0 % person's own) has no peak
+        // and, in a log-normal model, no information.
+        let grads: Vec<Vec<f64>> = alleles
+            .iter()
+            .filter_map(|a| {
+                let share: f64 = people.iter().zip(f).map(|(p, fi)| fi * dose(p, a)).sum();
+                (share > 1e-9).then(|| {
+                    (1..=k)
+                        .map(|j| (dose(people[j], a) - dose(people[0], a)) / share)
+                        .collect()
+                })
+            })
+            .collect();
+        let mean: Vec<f64> = (0..k)
+            .map(|j| grads.iter().map(|g| g[j]).sum::<f64>() / grads.len() as f64)
+            .collect();
+        for g in &grads {
+            for i in 0..k {
+                for j in 0..k {
+                    info[i][j] += (g[i] - mean[i]) * (g[j] - mean[j]) / (sigma * sigma);
+                }
+            }
+        }
+    }
+    invert(info)
+}
+
+/// The inverse of a 1×1 or 2×2 matrix (infinite variance when singular).
+fn invert(m: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    match m.len() {
+        1 => vec![vec![1.0 / m[0][0]]],
+        _ => {
+            let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+            vec![
+                vec![m[1][1] / det, -m[0][1] / det],
+                vec![-m[1][0] / det, m[0][0] / det],
+            ]
+        }
+    }
 }

@@ -10,7 +10,8 @@
 //! (typical published kit stutter filters), forward stutter ~1.5%.
 //!
 //! The PCR/CE model per locus: template of person k at allele a is
-//! f_k·dose/2; each allele amplifies with a lognormal efficiency
+//! f_k·dose/2; its template copies may be a Poisson draw
+//! ([`SimParams::copy_rfu`]); each allele amplifies with a lognormal efficiency
 //! (heterozygote imbalance + multiplicative noise) and a degradation factor
 //! exp(−slope·fragment length); stutter peaks are parent × ratio (lognormal
 //! jitter); heights below the export threshold are dropped; area = height ×
@@ -36,6 +37,34 @@ trait Lognormal {
 impl Lognormal for Rng {
     fn lognormal(&mut self, sd: f64) -> f64 {
         (sd * self.normal() - sd * sd / 2.0).exp()
+    }
+}
+
+/// Poisson draws (template copies in a PCR).
+trait Poisson {
+    /// A Poisson count of mean `lambda`: exact (Knuth's product of
+    /// uniforms) below 50, the normal approximation with continuity
+    /// correction above, where a peak of that many copies is far above
+    /// any threshold and the two differ by less than the allelic noise.
+    fn poisson(&mut self, lambda: f64) -> f64;
+}
+
+impl Poisson for Rng {
+    fn poisson(&mut self, lambda: f64) -> f64 {
+        if lambda <= 0.0 {
+            return 0.0;
+        }
+        if lambda >= 50.0 {
+            return (lambda + lambda.sqrt() * self.normal()).round().max(0.0);
+        }
+        let limit = (-lambda).exp();
+        let mut product = self.uniform();
+        let mut k = 0.0;
+        while product > limit {
+            k += 1.0;
+            product *= self.uniform();
+        }
+        k
     }
 }
 
@@ -413,7 +442,21 @@ pub struct SimParams {
     pub saturation_rfu: Option<f64>,
     /// Probability that an allele of a person drops out completely at low
     /// copy number: drop-out probability = exp(−template RFU / this) (0 = none).
+    /// Only the zero class of copy-number sampling, with the peak left at
+    /// its expected height otherwise: an allele's expected signal is
+    /// h·(1 − exp(−h/this)), below its template share (see
+    /// [`SimParams::copy_rfu`] for the model whose expected signal is h).
     pub dropout_scale_rfu: f64,
+    /// Signal of one template copy in RFU (0 = continuous template). The
+    /// copies behind an allele's peak are a Poisson draw of mean expected
+    /// height / this, and the peak is copies × this × the allelic noise:
+    /// a low-level allele drops out when no copy (or too few) was sampled
+    /// and is seen high when more were, its variance ∝ its mean (Gill P
+    /// et al., Forensic Sci Int 2000;112:17–40; Weusten J, Herbergs J,
+    /// Forensic Sci Int Genet 2012;6:17–25); P(no copy) = exp(−h/this),
+    /// the drop-out probability of [`SimParams::dropout_scale_rfu`] at the
+    /// same value, but its expected signal is h.
+    pub copy_rfu: f64,
     /// Baseline noise also at the allele positions (bins) of the locus with
     /// no template, so that with a low export threshold noise peaks appear
     /// there as in a real electropherogram (default false: at 50 RFU and
@@ -454,6 +497,7 @@ impl Default for SimParams {
             noise_rfu: 0.0,
             saturation_rfu: None,
             dropout_scale_rfu: 0.0,
+            copy_rfu: 0.0,
             noise_in_empty_bins: false,
         }
     }
@@ -481,8 +525,13 @@ pub fn mixture(
         }
         for (al, t) in &template {
             let len = l.size_offset() + al.length_bp(l).unwrap_or(0.0);
-            let mut parent =
-                t * locus_eff * rng.lognormal(p.allele_sd) * (-p.degradation_per_bp * len).exp();
+            let degraded = (-p.degradation_per_bp * len).exp();
+            let mut parent = if p.copy_rfu > 0.0 {
+                let copies = rng.poisson(t * locus_eff * degraded / p.copy_rfu);
+                copies * p.copy_rfu * rng.lognormal(p.allele_sd)
+            } else {
+                t * locus_eff * rng.lognormal(p.allele_sd) * degraded
+            };
             if p.dropout_scale_rfu > 0.0 && rng.uniform() < (-parent / p.dropout_scale_rfu).exp() {
                 parent = 0.0;
             }
