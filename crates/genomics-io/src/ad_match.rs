@@ -362,7 +362,15 @@ pub(crate) struct Matches {
     fallback: Vec<Option<Found>>,
     /// Records read per read-count source (the per-file notes).
     sources: BTreeMap<Source, usize>,
+    /// Markers two records listing their ALT gave different read counts
+    /// (a duplicated record edited, or two runs concatenated): which is
+    /// right is unknown, so the marker is skipped ([`CONFLICTING_RECORDS`]).
+    conflicting: Vec<bool>,
 }
+
+/// Why a marker with two records of different read counts is skipped.
+pub(crate) const CONFLICTING_RECORDS: &str =
+    "two records list the marker's ALT with different read counts (which one is right is unknown)";
 
 impl Matches {
     /// Nothing found yet for `n` markers.
@@ -371,6 +379,7 @@ impl Matches {
             exact: (0..n).map(|_| None).collect(),
             fallback: (0..n).map(|_| None).collect(),
             sources: BTreeMap::new(),
+            conflicting: vec![false; n],
         }
     }
 
@@ -401,11 +410,15 @@ impl Matches {
         let total: u64 = total.unwrap_or_else(|| ad.iter().map(|&x| u64::from(x)).sum());
         let rest = |used: u64| u32::try_from(total.saturating_sub(used)).unwrap_or(u32::MAX);
         for &(m, ai) in targets {
-            self.exact[m] = Some(Found::Counts(AlleleCounts {
+            let counts = AlleleCounts {
                 ref_count: ad[0],
                 alt_count: ad[ai],
                 other: rest(u64::from(ad[0]) + u64::from(ad[ai])),
-            }));
+            };
+            if matches!(&self.exact[m], Some(Found::Counts(c)) if *c != counts) {
+                self.conflicting[m] = true;
+            }
+            self.exact[m] = Some(Found::Counts(counts));
         }
         if let Some((m, alt)) = fallback {
             self.fallback[m] = Some(Found::Counts(AlleleCounts {
@@ -519,7 +532,14 @@ impl Matches {
         self.exact
             .into_iter()
             .zip(self.fallback)
-            .map(|(e, f)| e.or(f))
+            .zip(self.conflicting)
+            .map(|((e, f), conflict)| {
+                if conflict {
+                    Some(Found::Skipped(CONFLICTING_RECORDS.into(), String::new()))
+                } else {
+                    e.or(f)
+                }
+            })
     }
 }
 

@@ -239,7 +239,11 @@ fn genotype_agreement(a: &[GenotypeCall], b: &[GenotypeCall]) -> (usize, usize) 
 /// in both, with at least [`IDENTITY_MIN_MARKERS`] such markers; returns
 /// the number of markers.
 fn identical(a: &[GenotypeCall], b: &[GenotypeCall]) -> Option<usize> {
-    let (both, differ) = genotype_agreement(a, b);
+    same_genotype(genotype_agreement(a, b))
+}
+
+/// [`identical`] from the agreement (markers typed in both, differing).
+fn same_genotype((both, differ): (usize, usize)) -> Option<usize> {
     (both >= IDENTITY_MIN_MARKERS && differ == 0).then_some(both)
 }
 
@@ -275,8 +279,9 @@ fn identity_checks(
     };
     let mut not_informative = None;
     for d in 1..calls.len() {
-        let (both, differ) = genotype_agreement(&calls[0], &calls[d]);
-        let same = identical(&calls[0], &calls[d]);
+        let agreement = genotype_agreement(&calls[0], &calls[d]);
+        let (both, differ) = agreement;
+        let same = same_genotype(agreement);
         if syngeneic(d) {
             match same {
                 Some(m) => {

@@ -300,3 +300,40 @@ chr1\t300\t.\tG\tA,<*>\t0\t.\t.\tAD\t10,1,2\n"
         c.notes
     );
 }
+
+/// A record repeated exactly (merged exports) is read once; two records of
+/// one marker with different read counts leave the marker out with a note
+/// (audit: a VCF with a duplicated, edited record was read silently, the
+/// later record winning).
+#[test]
+fn two_records_of_one_marker_with_different_counts_skip_it_with_a_note() {
+    use graftwatch_genomics_io::vcf_ad::read_vcf_counts;
+    let m = read_panel(&write("p-dup.vcf", PANEL)).unwrap();
+    let rec = "chr1\t100\t.\tA\tG\t.\t.\t.\tGT:AD\t0/1:30,10\n";
+    let same = write(
+        "dup-same.vcf",
+        &format!("##fileformat=VCFv4.2\n{COLS}{rec}{rec}"),
+    );
+    let c = read_vcf_counts(&same, "s", &m).unwrap();
+    assert_eq!(
+        c.counts[0].map(|c| (c.ref_count, c.alt_count)),
+        Some((30, 10))
+    );
+    assert!(c.notes.is_empty(), "{:?}", c.notes);
+    let differ = write(
+        "dup-differ.vcf",
+        &format!(
+            "##fileformat=VCFv4.2\n{COLS}{rec}chr1\t100\t.\tA\tG\t.\t.\t.\tGT:AD\t0/1:12,40\nchr1\t300\t.\tG\tT\t.\t.\t.\tGT:AD\t0/1:5,6\n"
+        ),
+    );
+    let c = read_vcf_counts(&differ, "s", &m).unwrap();
+    assert_eq!(c.counts[0], None);
+    assert!(c.counts[2].is_some());
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.contains("different read counts") && n.contains("snp1")),
+        "{:?}",
+        c.notes
+    );
+}
