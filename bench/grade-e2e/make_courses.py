@@ -1,7 +1,10 @@
 """Writes the 1-million-observation courses of the grade end-to-end benchmark.
 
 The seed case's 2,500 observations copied 400 times (chimerism sample ids
-made unique per copy), as JSON (`json.dump(indent=1)`) and as long CSV,
+made unique per copy; copy k's rows timed k minutes after midnight, so
+that no row repeats another: since stop 40 an observation equal to an
+earlier one in every field is an "entered twice?" warning, and a JSON file
+with any warning is read again whole to give its line), as JSON (`json.dump(indent=1)`) and as long CSV,
 each once in the generator's order (copies one after the other, so not in
 date order) and once sorted by date (stable), as a course file is usually
 written.
@@ -24,6 +27,7 @@ for k in range(copies):
         o2 = dict(o)
         if 'sample' in o2:
             o2['sample'] = f"{o2['sample']}-{k}"
+        o2['time'] = f"{k // 60:02d}:{k % 60:02d}"
         big.append(o2)
 for order, rows in (('unordered', big), ('sorted', sorted(big, key=lambda o: (o['date'], o.get('time', ''))))):
     c['observations'] = rows
@@ -42,6 +46,7 @@ for k in range(copies):
         r2 = list(r)
         if r2[sample]:
             r2[sample] = f"{r2[sample]}-{k}"
+        r2[time] = f"{k // 60:02d}:{k % 60:02d}"
         bigrows.append(r2)
 for order, body in (('unordered', bigrows), ('sorted', sorted(bigrows, key=lambda r: (r[date], r[time])))):
     with open(f'{out}/seed400-{order}.csv', 'w', newline='') as f:

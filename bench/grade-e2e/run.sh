@@ -1,7 +1,8 @@
 #!/bin/sh
 # `grade` end to end (read + validate + grade, all criteria, no --daily) on a
 # course of ~1 million observations: the seed case's observations copied 400
-# times (chimerism sample ids made unique per copy), as JSON and as long CSV,
+# times (chimerism sample ids made unique per copy, copy k timed k minutes
+# after midnight so that no row repeats another), as JSON and as long CSV,
 # each in the generator's order (not date order) and sorted by date
 # (bench/grade-e2e/make_courses.py). Prints CPU time per phase, throughput
 # and peak memory / file size; one core (taskset -c 0), three runs per file.

@@ -128,9 +128,17 @@ pub struct Kept {
 impl Kept {
     /// Keeps `d`, or counts it once [`MAX_KEPT`] are kept.
     pub fn push(&mut self, d: Diagnostic) {
+        let severity = d.severity;
+        self.push_with(severity, || d);
+    }
+
+    /// [`Kept::push`] of a diagnostic made only when it is kept: a file
+    /// with a million problems of one kind does not build (and locate) a
+    /// million messages to count them.
+    pub fn push_with(&mut self, severity: Severity, make: impl FnOnce() -> Diagnostic) {
         if self.list.len() < MAX_KEPT {
-            self.list.push(d);
-        } else if d.severity == Severity::Error {
+            self.list.push(make());
+        } else if severity == Severity::Error {
             self.dropped += 1;
         } else {
             self.dropped_warnings += 1;

@@ -198,7 +198,7 @@ macro_rules! kinds {
 
             /// A number from 0 for every kind, labs first (the position in
             /// [`ObservationKind::all`]): per-kind tables are indexed by it.
-            fn dense_index(self) -> usize {
+            pub(crate) fn dense_index(self) -> usize {
                 match self {
                     ObservationKind::Lab(a) => a as usize,
                     $(ObservationKind::$v => Analyte::ALL.len() + OtherNo::$v as usize),*

@@ -9,19 +9,15 @@
 //!   (both without a time counts as the same time) that differ are "two
 //!   different values": each is graded as recorded.
 //!
-//! Each observation is compared with at most [`MAX_COMPARED`] earlier ones
-//! of its date and kind, so that a file of a million rows of one date stays
-//! linear.
-
-use std::collections::HashMap;
-
-use graftwatch_core::{Date, TimeOfDay};
+//! Each observation is compared with the first [`MAX_COMPARED`] of its
+//! date, time and kind, so that a file of a million rows of one date stays
+//! O(n log n).
 
 use crate::diagnostic::Location;
 use crate::observation::{ObsValue, Observation, ObservationKind};
 
-/// Earlier observations of the same date and kind an observation is
-/// compared with.
+/// Earlier observations of the same date, time and kind an observation is
+/// compared with (the first of them).
 pub(crate) const MAX_COMPARED: usize = 64;
 
 /// One repeat: the later observation, the earlier one and what the warning
@@ -36,37 +32,64 @@ pub(crate) struct Repeat {
 }
 
 /// The repeats among `observations`, in order of the later observation.
+/// The observations are grouped by date, time and kind by sorting their
+/// indices (O(n log n) whatever the input: no hash table an input could
+/// crowd into one bucket).
 pub(crate) fn repeats(observations: &[Observation]) -> Vec<Repeat> {
-    let mut seen: HashMap<(Date, Option<TimeOfDay>, ObservationKind), Vec<usize>> = HashMap::new();
-    let mut out = Vec::new();
-    for (i, o) in observations.iter().enumerate() {
-        let earlier = seen.entry((o.date, o.time, o.kind)).or_default();
-        if let Some(r) = first_repeat(observations, o, earlier) {
-            out.push(Repeat {
-                later: i,
-                earlier: r.0,
-                identical: r.1,
-            });
-        }
-        if earlier.len() < MAX_COMPARED {
-            earlier.push(i);
+    let mut keyed: Vec<(u64, usize)> = observations
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (group_key(o), i))
+        .collect();
+    keyed.sort_unstable();
+    // The repeat found for each observation, by index: read out in order
+    // (cheaper than sorting the repeats of a file copied into itself).
+    let mut found: Vec<Option<(usize, bool)>> = vec![None; observations.len()];
+    for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+        for (n, &(_, i)) in group.iter().enumerate().skip(1) {
+            let earlier = group[..n.min(MAX_COMPARED)].iter().map(|&(_, j)| j);
+            found[i] = first_repeat(observations, &observations[i], earlier);
         }
     }
-    out
+    found
+        .into_iter()
+        .enumerate()
+        .filter_map(|(later, f)| {
+            f.map(|(earlier, identical)| Repeat {
+                later,
+                earlier,
+                identical,
+            })
+        })
+        .collect()
 }
 
-/// The first earlier observation `o` repeats: (index, identical).
-fn first_repeat(all: &[Observation], o: &Observation, earlier: &[usize]) -> Option<(usize, bool)> {
-    if let Some(&j) = earlier.iter().find(|&&j| all[j] == *o) {
+/// Date, time and kind packed into one number: days since the epoch
+/// (offset to be non-negative) in the high 32 bits, minutes after
+/// midnight (or 0xFFFF without a time) and the kind's index below.
+fn group_key(o: &Observation) -> u64 {
+    let day = (i64::from(o.date.days_since_epoch()) + (1_i64 << 31)) as u64;
+    let time = o.time.map_or(0xFFFF, |t| u64::from(t.minutes()));
+    (day << 32) | (time << 16) | (o.kind.dense_index() as u64 & 0xFFFF)
+}
+
+/// The first earlier observation (of `earlier`, oldest first) that `o`
+/// repeats: (index, identical).
+fn first_repeat(
+    all: &[Observation],
+    o: &Observation,
+    earlier: impl Iterator<Item = usize> + Clone,
+) -> Option<(usize, bool)> {
+    if let Some(j) = earlier.clone().find(|&j| all[j] == *o) {
         return Some((j, true));
     }
     if !matches!(o.kind, ObservationKind::Lab(_)) {
         return None;
     }
     earlier
-        .iter()
-        .find(|&&j| same_measurement(&all[j], o) && !same_value(&all[j].value, &o.value))
-        .map(|&j| (j, false))
+        .into_iter()
+        .find(|&j| same_measurement(&all[j], o) && !same_value(&all[j].value, &o.value))
+        .map(|j| (j, false))
 }
 
 /// Two lab observations that measure the same thing: the same analyte at
@@ -131,7 +154,7 @@ fn value_text(o: &Observation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use graftwatch_core::Analyte;
+    use graftwatch_core::{Analyte, Date, TimeOfDay};
 
     fn anc(day: u32, v: f64) -> Observation {
         Observation::lab(Date::from_ymd(2025, 3, day).unwrap(), Analyte::Anc, v)

@@ -776,16 +776,22 @@ fn check_observations(
 /// Observations entered twice and lab values that contradict each other
 /// at one time point (warnings; see [`crate::repeats`]).
 fn check_repeats(course: &Course, loc: &dyn Locator, s: &mut Sink) {
+    let file = s.file;
     for r in crate::repeats::repeats(&course.observations) {
-        let earlier = &course.observations[r.earlier];
-        let at = crate::repeats::place(&loc.observation(r.earlier, "kind"));
-        s.push(
-            Severity::Warning,
-            loc.observation(r.later, "kind"),
-            "kind",
-            Some(course.observations[r.later].kind.as_str().to_string()),
-            crate::repeats::words(&r, earlier, &at),
-        );
+        // Located and worded only when kept (a file copied into itself
+        // has a repeat per row).
+        s.out.push_with(Severity::Warning, || {
+            let earlier = &course.observations[r.earlier];
+            let at = crate::repeats::place(&loc.observation(r.earlier, "kind"));
+            Diagnostic {
+                severity: Severity::Warning,
+                file: file.to_path_buf(),
+                location: loc.observation(r.later, "kind"),
+                field: Some("kind".into()),
+                value: Some(course.observations[r.later].kind.as_str().to_string()),
+                expected: crate::repeats::words(&r, earlier, &at),
+            }
+        });
     }
 }
 
