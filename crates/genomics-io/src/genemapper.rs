@@ -600,14 +600,7 @@ impl Reader {
                 .insert((key.clone(), locus), (line, raw.to_string()));
         }
         let dye = self.dye(&get);
-        let profile = self
-            .profiles
-            .entry(key.clone())
-            .or_insert_with(|| StrProfile::new(sample.clone()));
-        profile.loci.entry(locus).or_default();
-        if let Some(d) = dye {
-            profile.locus_dyes.entry(locus).or_insert(d);
-        }
+        self.open_locus(&key, locus, dye);
         for slot in self.cols.slots.clone() {
             if let Some(peak) = self.peak(line, &get, &slot, locus, &key)? {
                 self.add_peak(line, &key, locus, peak);
@@ -646,6 +639,19 @@ impl Reader {
             .unlabelled
             .extend(peaks);
         Ok(())
+    }
+
+    /// The sample's profile with an entry for `locus` (peaks to come), and
+    /// the locus's dye as its first row with one gives it.
+    fn open_locus(&mut self, key: &SampleKey, locus: Locus, dye: Option<char>) {
+        let profile = self
+            .profiles
+            .entry(key.clone())
+            .or_insert_with(|| StrProfile::new(key.0.clone()));
+        profile.loci.entry(locus).or_default();
+        if let Some(d) = dye {
+            profile.locus_dyes.entry(locus).or_insert(d);
+        }
     }
 
     /// The dye letter of a row (`B` of `"B,12"` in `Dye/Sample Peak`),
