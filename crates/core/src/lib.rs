@@ -22,6 +22,7 @@ pub mod percent;
 pub mod position;
 pub mod reported;
 pub mod rng;
+pub mod shown;
 pub mod units;
 
 pub use citation::{Citation, Provenance};

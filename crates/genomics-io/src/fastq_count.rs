@@ -296,9 +296,9 @@ fn feed_batches(
                             r2: fastqs[1].clone(),
                             record: record + i as u64 + 1,
                             reason: format!(
-                                "read names differ ({:?} vs {:?}); the files must list mates in the same order",
-                                String::from_utf8_lossy(b1.name(i)),
-                                String::from_utf8_lossy(b2.name(i))
+                                "read names differ ({} vs {}); the files must list mates in the same order",
+                                graftwatch_core::shown::shown_bytes(b1.name(i), 60),
+                                graftwatch_core::shown::shown_bytes(b2.name(i), 60)
                             ),
                         });
                     }

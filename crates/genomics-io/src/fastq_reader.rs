@@ -220,8 +220,8 @@ impl FastqReader {
                     Ok(())
                 } else {
                     Err(format!(
-                        "expected the '+' separator line, found {:?}",
-                        String::from_utf8_lossy(&l[..l.len().min(40)])
+                        "expected the '+' separator line, found {}",
+                        graftwatch_core::shown::shown_bytes(l, 40)
                     ))
                 }
             })?
@@ -256,8 +256,8 @@ impl FastqReader {
 fn push_name(line: &[u8], names: &mut Vec<u8>) -> Result<(usize, usize), String> {
     if line[0] != b'@' {
         return Err(format!(
-            "expected a header line starting with '@', found {:?}",
-            String::from_utf8_lossy(&line[..line.len().min(40)])
+            "expected a header line starting with '@', found {}",
+            graftwatch_core::shown::shown_bytes(line, 40)
         ));
     }
     let name = line[1..]
@@ -325,8 +325,8 @@ fn push_qualities(line: &[u8], seq_len: usize, qual: &mut Vec<u8>) -> Result<(),
         .fold(true, |acc, &b| acc & (b.wrapping_sub(33) <= 126 - 33));
     if !ok && let Some(&b) = line.iter().find(|&&b| !(33..=126).contains(&b)) {
         return Err(format!(
-            "invalid quality character {:?} (expected Phred+33, '!'..'~')",
-            b as char
+            "invalid quality character {} (expected Phred+33, '!'..'~')",
+            graftwatch_core::shown::shown_bytes(&[b], 1)
         ));
     }
     qual.extend_from_slice(line);
@@ -400,7 +400,14 @@ mod tests {
                 .expect_err("bad quality")
                 .to_string();
             assert!(msg.contains("record 1 (line 4)"), "{msg}");
-            assert!(msg.contains("invalid quality character"), "{msg}");
+            assert!(msg.contains("invalid quality character '\\x07'"), "{msg}");
+            // Binary where a header belongs: escaped, not Rust's debug form.
+            let mut r = reader(b"#\xff\x15j(\nACGT\n", capacity);
+            let msg = r
+                .read_batch(&mut ReadBatch::default(), 10)
+                .expect_err("no header")
+                .to_string();
+            assert!(msg.contains("found '#\\xff\\x15j('"), "{msg}");
             let mut r = reader(b"@a\nACGT\n+\nIII\n", capacity);
             let msg = r
                 .read_batch(&mut ReadBatch::default(), 10)
