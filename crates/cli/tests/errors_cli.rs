@@ -684,3 +684,25 @@ fn a_bad_vcf_header_line_is_named_by_its_line() {
         o.stderr.len()
     );
 }
+
+#[test]
+fn the_panel_from_standard_input_is_refused_in_words() {
+    let panel = std::fs::read(Path::new(ROOT).join("examples/ngs/panel.vcf")).unwrap();
+    let o = gw_stdin(
+        &[
+            "chimerism",
+            "ngs",
+            "--panel",
+            "-",
+            "--recipient",
+            "recipient=examples/ngs/pileup.vcf",
+            "--donor",
+            "pbsc=examples/ngs/pileup.vcf",
+            "--sample",
+            "d=examples/ngs/pileup.vcf",
+        ],
+        &panel,
+    );
+    assert_exit_2(&o, &["--panel -: standard input is not read for --panel"]);
+    assert!(!text(&o.stderr).contains("No such file"), "{}", text(&o.stderr));
+}

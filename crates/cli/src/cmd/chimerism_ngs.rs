@@ -627,6 +627,16 @@ pub fn run(mut args: NgsArgs) -> anyhow::Result<()> {
     if let Some(p) = &args.html {
         graftwatch_output::preflight(p, overwrite).map_err(crate::exit::input)?;
     }
+    for (option, path) in [
+        ("--panel", Some(&args.panel)),
+        ("--reference", args.reference.as_ref()),
+    ] {
+        if path.is_some_and(|p| super::chimerism_spec::is_stdin(p)) {
+            anyhow::bail!(BadInput(format!(
+                "{option} -: standard input is not read for {option} (it can hold one VCF input); give the file's path"
+            )));
+        }
+    }
     let plan = sheet::plan(&args)?;
     let _spool = SpoolGuard;
     let threads = args.threads.max(1);
