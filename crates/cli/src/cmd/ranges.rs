@@ -11,7 +11,8 @@ fn ranged(s: &str, lo: f64, lo_open: bool, hi: f64, what: &str) -> Result<f64, S
         .map_err(|_| format!("'{s}' is not a number; expected {what}"))?;
     let above = if lo_open { v > lo } else { v >= lo };
     if !(v.is_finite() && above && v <= hi) {
-        return Err(format!("{v} is out of range; expected {what}"));
+        // As written: `{v}` of 1e300 is a 301-digit number.
+        return Err(format!("'{}' is out of range; expected {what}", s.trim()));
     }
     Ok(v)
 }
@@ -68,5 +69,9 @@ mod tests {
         assert!(replicates("9").is_err() && replicates("10").is_ok() && replicates("1.5").is_err());
         assert!(at_least_one("0").is_err() && at_least_one("1").is_ok());
         assert!(rfu("abc").unwrap_err().contains("'abc' is not a number"));
+        assert_eq!(
+            rfu("1e300").unwrap_err(),
+            "'1e300' is out of range; expected a height in RFU above 0"
+        );
     }
 }
