@@ -704,5 +704,9 @@ fn the_panel_from_standard_input_is_refused_in_words() {
         &panel,
     );
     assert_exit_2(&o, &["--panel -: standard input is not read for --panel"]);
-    assert!(!text(&o.stderr).contains("No such file"), "{}", text(&o.stderr));
+    assert!(
+        !text(&o.stderr).contains("No such file"),
+        "{}",
+        text(&o.stderr)
+    );
 }

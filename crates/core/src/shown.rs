@@ -31,6 +31,17 @@ pub fn shown_bytes(bytes: &[u8], max_chars: usize) -> String {
     out
 }
 
+/// `text` with its control characters escaped as [`shown_bytes`] writes
+/// them (`\x00`, `\n`), unquoted and unclipped: a name that must print
+/// on one line as it is.
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_char(&mut out, c);
+    }
+    out
+}
+
 /// One character as [`shown_bytes`] writes it.
 fn push_char(out: &mut String, c: char) {
     match c {
@@ -54,5 +65,6 @@ mod tests {
         assert_eq!(shown_bytes(b"abcdef", 3), "'abc…'");
         assert_eq!(shown_bytes(b"\xff\xfe\xfd", 2), "'\\xff\\xfe…'");
         assert_eq!(shown_bytes(b"", 5), "''");
+        assert_eq!(escaped("EX\0MIN\t"), "EX\\x00MIN\\t");
     }
 }

@@ -182,6 +182,12 @@ fn word_error(m: &str) -> Option<String> {
         let (found, expected) = split(rest)?;
         return Some(format!("unknown field '{found}'; expected {expected}"));
     }
+    if let Some(name) = m.strip_prefix("duplicate field ") {
+        return Some(format!(
+            "each key once; the key '{}' is written twice in this object",
+            unquote(name)
+        ));
+    }
     let name = m.strip_prefix("missing field ")?;
     Some(format!("the required field '{}' is missing", unquote(name)))
 }
@@ -318,6 +324,10 @@ mod tests {
         assert_eq!(
             plain_words("missing field `patient` at line 3 column 1"),
             "the required field 'patient' is missing"
+        );
+        assert_eq!(
+            plain_words("duplicate field `value` at line 649 column 20"),
+            "each key once; the key 'value' is written twice in this object"
         );
         assert_eq!(
             plain_words("unknown variant `x`, expected one of `a`, `b`"),

@@ -195,11 +195,14 @@ pub fn patient_id_problem(id: &str) -> Option<&'static str> {
 }
 
 /// A patient id as written, with invisible characters made visible
-/// (`\n`, `\t`, `\u{a0}`).
+/// (`\n`, `\t`, `\x00` as every message writes them; `\u{a0}` for
+/// whitespace other than a space).
 fn escaped_id(id: &str) -> String {
     id.chars()
         .map(|c| {
-            if c.is_control() || (c.is_whitespace() && c != ' ') {
+            if c.is_control() {
+                graftwatch_core::shown::escaped(c.encode_utf8(&mut [0; 4]))
+            } else if c.is_whitespace() && c != ' ' {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
