@@ -53,7 +53,7 @@ fn validate_ok_prints_counts() {
         "{out}"
     );
     assert!(
-        out.contains("course-minimal.csv: ok (1 events, 2 observations, 0 warnings)"),
+        out.contains("course-minimal.csv: ok (1 event, 2 observations, 0 warnings)"),
         "{out}"
     );
 }
@@ -72,7 +72,7 @@ fn validate_prints_warnings_and_stays_valid() {
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(
-        out.contains("1 warnings") && out.contains("warning:") && out.contains("implausible ANC"),
+        out.contains(", 1 warning)") && out.contains("warning:") && out.contains("implausible ANC"),
         "{out}"
     );
 }

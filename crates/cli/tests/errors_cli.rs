@@ -646,7 +646,7 @@ fn a_row_entered_twice_is_a_warning_naming_the_first() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     // `course validate` lists a valid file's warnings under its "ok" line.
     let e = text(&o.stdout);
-    assert!(e.contains("1 warning"), "{e}");
+    assert!(e.contains(", 1 warning)"), "{e}");
     assert!(
         e.contains(&format!("the same as at line {}: entered twice?", n + 1)),
         "{e}"

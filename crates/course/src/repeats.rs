@@ -144,7 +144,7 @@ pub(crate) fn words(r: &Repeat, earlier: &Observation, at: &str) -> String {
 
 fn value_text(o: &Observation) -> String {
     match (&o.value, o.unit) {
-        (ObsValue::Number(x), Some(u)) => format!("{x} {u}"),
+        (ObsValue::Number(x), Some(u)) => u.with_value(x),
         (ObsValue::Number(x), None) => format!("{x}"),
         (ObsValue::Bool(b), _) => if *b { "yes" } else { "no" }.into(),
         (ObsValue::Category(c), _) => c.clone(),
@@ -180,7 +180,11 @@ mod tests {
             .collect();
         assert_eq!(got, vec![(3, 0, true), (4, 0, false), (5, 2, true)]);
         assert!(words(&r[2], &obs[2], "line 4").contains("summed"));
-        assert!(words(&r[1], &obs[0], "line 2").contains("line 2 has 0.4 "));
+        assert!(
+            words(&r[1], &obs[0], "line 2").contains("line 2 has 0.4 ×10⁹/L on the same"),
+            "{}",
+            words(&r[1], &obs[0], "line 2")
+        );
     }
 
     #[test]

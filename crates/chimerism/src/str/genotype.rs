@@ -908,8 +908,8 @@ mod tests {
         assert!(call(114.2, 4000.0).loci.contains_key(&l));
     }
 
-    /// The same real export lists its size standard (dye O: 100, 114,
-    /// 120, … bp) without markers: a peak of another dye, or of a dye
+    /// The same real export lists its size standard (dye O: 114, 140,
+    /// 200, … 314 bp) without markers: a peak of another dye, or of a dye
     /// nobody can tell, is never taken for an allele.
     #[test]
     fn an_unlabelled_peak_of_another_or_an_unknown_dye_is_no_allele() {

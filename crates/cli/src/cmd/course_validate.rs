@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use graftwatch_core::number::counted;
 use graftwatch_course::CourseError;
 
 use crate::exit::{Diagnostics, ErrorFormat};
@@ -30,11 +31,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
             Ok(lc) => {
                 writeln!(
                     out,
-                    "{}: ok ({} events, {} observations, {} warnings)",
+                    "{}: ok ({}, {}, {})",
                     f.display(),
-                    lc.course.events.len(),
-                    lc.course.observations.len(),
-                    lc.warnings.len()
+                    counted(lc.course.events.len(), "event"),
+                    counted(lc.course.observations.len(), "observation"),
+                    counted(lc.warnings.len(), "warning")
                 )?;
                 if json {
                     crate::exit::print_warnings(&lc.warnings);

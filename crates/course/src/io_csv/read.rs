@@ -1086,9 +1086,20 @@ fn parse_records<R: std::io::Read>(
     path: &Path,
 ) -> Result<(Course, CsvLocator), CourseError> {
     let header: Vec<String> = match rdr.read() {
-        Ok(h) => h.map_or_else(Vec::new, |h| {
-            h.fields().into_iter().map(String::from).collect()
-        }),
+        Ok(Some(h)) => h.fields().into_iter().map(String::from).collect(),
+        Ok(None) => {
+            return Err(file_error(
+                path,
+                Location::CsvLine {
+                    line: header_line,
+                    column: None,
+                },
+                None,
+                "a CSV header row naming the columns (record, kind, …); the file holds none \
+                 (empty, or comment lines only)"
+                    .into(),
+            ));
+        }
         Err(e) => {
             let (line, expected) = record_error(e, path)?;
             return Err(file_error(

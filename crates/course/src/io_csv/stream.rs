@@ -12,7 +12,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use crate::diagnostic::CourseError;
-use crate::io::{LoadedCourse, finish};
+use crate::io::{LoadedCourse, finish, newlines, not_utf8};
 
 /// How much of the file is read first to find the byte-order mark and the
 /// header line.
@@ -49,8 +49,6 @@ pub fn read_csv_file(path: &Path) -> Result<LoadedCourse, CourseError> {
     let (course, loc) = super::read::parse_csv_from(input, header_line, path)?;
     finish(course, path, &loc)
 }
-
-use crate::io::{newlines, not_utf8};
 
 /// The 1-based line of the header (the first line not starting with `#`)
 /// as `str::lines` counts it, from the first block of the file; `None`
